@@ -1,0 +1,109 @@
+"""What can go wrong between a gateway and its upstream, and which status follows.
+
+One table, read by the gateway, the scenario catalogue, the tests and the lessons,
+so the prose cannot drift from the behaviour. The statuses are the RFC reading
+(RFC 9110 15.6.3 502, 15.6.4 503, 15.6.5 504; RFC 9112 6.3 for framing); where
+real gateways differ, ``../shared/gateways-observed.md`` has what they sent.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Condition(str, enum.Enum):
+    """An upstream condition the gateway can observe (not a status: the table maps it)."""
+
+    REFUSED = "refused"
+    CONNECT_TIMEOUT = "connect-timeout"
+    CLOSED_WITHOUT_RESPONSE = "closed-without-response"
+    RESET = "reset"
+    HEADERS_CUT = "headers-cut"
+    INVALID_STATUS_LINE = "invalid-status-line"
+    INVALID_HEADER = "invalid-header"
+    HEADER_TOO_BIG = "header-too-big"
+    INVALID_CONTENT_LENGTH = "invalid-content-length"
+    INVALID_FRAMING = "invalid-framing"
+    READ_TIMEOUT = "read-timeout"
+    NO_HEALTHY_UPSTREAM = "no-healthy-upstream"
+    BODY_CUT = "body-cut"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int | None  # None: the upstream's own status was already relayed
+    explanation: str
+    rfc: str
+
+
+# Condition -> what the gateway answers and why (RFC reading, the lab's default).
+RFC_TABLE: dict[Condition, Outcome] = {
+    Condition.REFUSED: Outcome(
+        502,
+        "nothing is listening at the upstream's address: the connection was refused",
+        "RFC 9110 15.6.3",
+    ),
+    Condition.CONNECT_TIMEOUT: Outcome(
+        504,
+        "the upstream did not accept the connection within the connect timeout",
+        "RFC 9110 15.6.5",
+    ),
+    Condition.CLOSED_WITHOUT_RESPONSE: Outcome(
+        502,
+        "the upstream closed the connection without sending a response",
+        "RFC 9110 15.6.3",
+    ),
+    Condition.RESET: Outcome(
+        502,
+        "the upstream reset the connection before sending a response",
+        "RFC 9110 15.6.3",
+    ),
+    Condition.HEADERS_CUT: Outcome(
+        502,
+        "the upstream closed the connection in the middle of the response headers",
+        "RFC 9110 15.6.3",
+    ),
+    Condition.INVALID_STATUS_LINE: Outcome(
+        502,
+        "the upstream's reply does not start with a valid HTTP status line",
+        "RFC 9112 4",
+    ),
+    Condition.INVALID_HEADER: Outcome(
+        502,
+        "the upstream sent a header line that is not 'name: value'",
+        "RFC 9112 5",
+    ),
+    Condition.HEADER_TOO_BIG: Outcome(
+        502,
+        "the upstream's response headers are larger than the gateway's buffer",
+        "RFC 9110 15.6.3",
+    ),
+    Condition.INVALID_CONTENT_LENGTH: Outcome(
+        502,
+        "the upstream sent an invalid Content-Length, so the body's end cannot be found",
+        "RFC 9112 6.3",
+    ),
+    Condition.INVALID_FRAMING: Outcome(
+        502,
+        "the upstream's message framing (Transfer-Encoding) cannot be understood",
+        "RFC 9112 6.3",
+    ),
+    Condition.READ_TIMEOUT: Outcome(
+        504,
+        "the upstream accepted the request but sent no response within the read timeout",
+        "RFC 9110 15.6.5",
+    ),
+    Condition.NO_HEALTHY_UPSTREAM: Outcome(
+        503,
+        "every upstream of the pool is marked unhealthy, so none was tried",
+        "RFC 9110 15.6.4",
+    ),
+    Condition.BODY_CUT: Outcome(
+        None,
+        "the upstream broke off after the status line was relayed: the status cannot be "
+        "changed any more, the gateway closes the connection and the client must treat the "
+        "message as incomplete",
+        "RFC 9112 8",
+    ),
+}

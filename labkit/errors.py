@@ -1,0 +1,68 @@
+"""labkit's own errors: one tree, so callers can catch what they mean.
+
+    LabkitError
+    ├── BadArgument        (also a ValueError) a public function got a value it cannot use
+    │   └── UnknownName    (also a KeyError) no scenario, upstream, route, ... of that name
+    ├── LabNotRunning      the lab was stopped, or never started
+    └── ControlError       the terminal could not reach or command a running lab
+
+A learner's mistake is never reported with a traceback from inside labkit: every
+message says what was wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class LabkitError(Exception):
+    """Base of every error labkit raises on purpose."""
+
+
+class BadArgument(LabkitError, ValueError):
+    """A value that labkit cannot use; the message names the allowed ones."""
+
+
+class UnknownName(BadArgument, KeyError):
+    """A name that is not in a registry (scenario, upstream, route, personality)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class LabNotRunning(LabkitError):
+    """The lab was stopped (or failed to start); start a new one with labkit.start()."""
+
+
+class ControlError(LabkitError):
+    """The terminal could not reach or command a running lab."""
+
+
+def unknown(kind: str, name: object, allowed: Iterable[str]) -> UnknownName:
+    choices = ", ".join(sorted(allowed))
+    return UnknownName(f"unknown {kind} {name!r}; choose one of: {choices}")
+
+
+def check_number(
+    name: str,
+    value: object,
+    *,
+    minimum: float,
+    maximum: float,
+    unit: str = "seconds",
+    allow_none: bool = False,
+) -> float | None:
+    """Validate a number from a learner or the CLI and say what range is allowed."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        none = " or None" if allow_none else ""
+        raise BadArgument(
+            f"{name} must be a number of {unit} between {minimum:g} and {maximum:g}{none}, "
+            f"not {value!r}"
+        )
+    if not (minimum <= value <= maximum):
+        raise BadArgument(
+            f"{name} must be between {minimum:g} and {maximum:g} {unit}, not {value:g}"
+        )
+    return value

@@ -1,0 +1,189 @@
+"""The gateway (reverse proxy): routes, timeouts, health checks, a small cache, error mapping.
+
+It relays what its upstreams say (an origin's 500 stays a 500) and makes its own
+502, 503 and 504 only when the upstream gave no usable answer. See the lessons
+03-502, 04-503 and 05-504.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass
+
+from labkit.conditions import Condition
+from labkit.errors import unknown
+from labkit.http import pages, upstream
+from labkit.http.messages import Request, Response
+from labkit.proxy import Failure, Proxy, Route, Target
+
+HEALTH_INTERVAL = 1.0
+
+
+@dataclass
+class CachedResponse:
+    response: Response
+    body: bytes
+    stored_at: float
+    max_age: int
+
+
+def freshness(response: Response) -> int | None:
+    """Seconds a shared cache may reuse this response, or None (RFC 9111 3, 4.2.1)."""
+    cc = (response.header("cache-control") or "").lower()
+    if "no-store" in cc or "private" in cc:
+        return None
+    for directive in ("s-maxage", "max-age"):
+        m = re.search(directive + r"\s*=\s*(\d+)", cc)
+        if m:
+            return int(m.group(1)) or None
+    return None
+
+
+class Gateway(Proxy):
+    role = "gateway"
+    server_header = "labkit-gateway"
+    via_name = "labkit-gateway"
+
+    def __init__(self, recorder, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
+        super().__init__("gateway", recorder, host)
+        self.routes: list[Route] = []
+        self.cache_enabled = True
+        self._cache: dict[str, CachedResponse] = {}
+        self._health_task: asyncio.Task[None] | None = None
+
+    def add_route(self, route: Route) -> None:
+        self.routes.append(route)
+        self.routes.sort(key=lambda r: len(r.prefix), reverse=True)
+
+    def route(self, prefix: str) -> Route:
+        """The route with this prefix (or this upstream name), to change its timeouts."""
+        for r in self.routes:
+            if prefix in (r.prefix, r.upstream):
+                return r
+        raise unknown("route", prefix, [r.prefix for r in self.routes])
+
+    def purge(self) -> int:
+        """Empty the cache; returns how many responses it held."""
+        n = len(self._cache)
+        self._cache.clear()
+        return n
+
+    async def start(self) -> None:
+        await super().start()
+        await self.check_health()
+        self._health_task = asyncio.get_running_loop().create_task(self._health_loop())
+
+    async def stop(self) -> None:
+        if self._health_task:
+            self._health_task.cancel()
+            await asyncio.gather(self._health_task, return_exceptions=True)
+        await super().stop()
+
+    async def check_health(self) -> None:
+        """Active health check: can each pooled target accept a connection?"""
+        for route in self.routes:
+            if not route.health_checked:
+                continue
+            for target in route.targets:
+                try:
+                    _, writer = await upstream.connect(
+                        target.host, target.port, route.connect_timeout
+                    )
+                    writer.close()
+                    target.healthy = True
+                except upstream.UpstreamFailure:
+                    target.healthy = False
+
+    async def _health_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEALTH_INTERVAL)
+            await self.check_health()
+
+    def match(self, path: str) -> Route | None:
+        for r in self.routes:
+            if path == r.prefix.rstrip("/") or path.startswith(r.prefix):
+                return r
+        return None
+
+    async def handle(self, request: Request) -> Response:
+        route = self.match(request.path)
+        if route is None:
+            headers, body = pages.page(
+                request,
+                404,
+                made_by="gateway",
+                paragraphs=[f"The gateway has no route for {request.path!r}."],
+            )
+            return Response(404, headers, body, why="no route matches the path")
+        key = request.target
+        if request.method == "GET" and self.cache_enabled:
+            hit = self._cache_lookup(request, key)
+            if hit is not None:
+                return hit
+        targets = route.targets
+        if route.health_checked:
+            targets = [t for t in route.targets if t.healthy]
+            if not targets:
+                self._note(request, f"no healthy target in the pool of {route.upstream!r}")
+                return self.failure_response(
+                    request,
+                    route,
+                    Failure(
+                        Condition.NO_HEALTHY_UPSTREAM,
+                        f"the health checks mark all {len(route.targets)} targets of "
+                        f"{route.upstream!r} as down",
+                    ),
+                )
+        response = await self.forward(request, route, targets)
+        if request.method == "GET" and self.cache_enabled and not response.generated:
+            max_age = freshness(response)
+            if max_age:
+                return await self._store(key, response, max_age)
+        return response
+
+    def _cache_lookup(self, request: Request, key: str) -> Response | None:
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        age = time.monotonic() - entry.stored_at
+        if age >= entry.max_age or "no-cache" in (request.header("cache-control") or ""):
+            del self._cache[key]
+            return None
+        stored = entry.response
+        headers = [(k, v) for k, v in stored.headers if k.lower() not in ("age", "x-cache")]
+        headers += [("Age", str(int(age))), ("X-Cache", "HIT")]
+        self._note(
+            request,
+            f"served from the gateway cache (stored {int(age)} s ago, max-age={entry.max_age})",
+        )
+        return Response(
+            stored.status,
+            headers,
+            entry.body,
+            reason=stored.reason,
+            generated=True,
+            why=f"a stored copy of an earlier {stored.status} (max-age={entry.max_age}) "
+            "served from the gateway cache; the origin was not asked",
+        )
+
+    async def _store(self, key: str, response: Response, max_age: int) -> Response:
+        body = bytearray()
+        async for chunk in response.body:  # type: ignore[union-attr]
+            body += chunk
+        self._cache[key] = CachedResponse(response, bytes(body), time.monotonic(), max_age)
+        headers = [(k, v) for k, v in response.headers if k.lower() != "x-cache"]
+        headers.append(("X-Cache", "MISS"))
+        return Response(
+            response.status,
+            headers,
+            bytes(body),
+            reason=response.reason,
+            generated=False,
+            why=response.why + f"; stored in the cache for {max_age} s",
+        )
+
+
+def pool(name: str, targets: list[Target], **timeouts: float) -> Route:
+    return Route(f"/{name}/", name, targets, strip_prefix=True, health_checked=True, **timeouts)

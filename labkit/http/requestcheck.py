@@ -1,0 +1,96 @@
+"""Which status a server owes a request it cannot serve as sent (no I/O here).
+
+h11 parses and rejects; this module turns its verdict, and the raw bytes, into the
+status a careful server sends and a sentence a learner can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUPPORTED_VERSIONS = ("1.0", "1.1")
+MAX_HEAD_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: int
+    why: str
+
+
+def transfer_codings(raw_head: bytes) -> list[str] | None:
+    """The request's Transfer-Encoding codings, in order, or None when absent."""
+    codings: list[str] = []
+    found = False
+    for line in raw_head.split(b"\r\n")[1:]:
+        if not line:
+            break
+        name, sep, value = line.partition(b":")
+        if sep and name.strip().lower() == b"transfer-encoding":
+            found = True
+            codings += [c.strip().lower().decode("latin-1") for c in value.split(b",") if c.strip()]
+    return codings if found else None
+
+
+def check_transfer_codings(codings: list[str]) -> Verdict | None:
+    if not codings or codings[-1] != "chunked":
+        return Verdict(
+            400,
+            "Transfer-Encoding is present but 'chunked' is not the final coding, so the end "
+            "of the body cannot be found (RFC 9112 6.3)",
+        )
+    unknown = [c for c in codings[:-1] if c != "chunked"]
+    if unknown:
+        return Verdict(
+            501,
+            f"this server does not implement the transfer coding {unknown[0]!r}; it only "
+            "understands 'chunked' (RFC 9112 6.1)",
+        )
+    return None
+
+
+def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
+    """The status and reason for a request h11 rejected with ``message``."""
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    codings = transfer_codings(head)
+    if codings is not None:
+        verdict = check_transfer_codings(codings)
+        if verdict:
+            return verdict
+    if "request line" in message:
+        return Verdict(
+            400,
+            "the request line is not 'METHOD target HTTP/x.y' (the protocol name must be "
+            "'HTTP' in capitals, followed by one digit, a dot and one digit)",
+        )
+    if "Host" in message:
+        return Verdict(400, "an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)")
+    if "too long" in message or "buffer" in message:
+        return Verdict(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+    if "header" in message:
+        return Verdict(400, "a header line is not 'name: value'")
+    if hint == 501:
+        return Verdict(501, f"this server does not implement that: {message}")
+    return Verdict(400, f"the request is not valid HTTP/1.1: {message}")
+
+
+def check_version(version: str) -> Verdict | None:
+    """RFC 9110 6.2: serve any 1.x (as 1.1); refuse other major versions with 505."""
+    if version.startswith("1."):
+        return None
+    return Verdict(
+        505,
+        f"the request line says HTTP/{version}, and this server speaks only HTTP/1.0 and "
+        "HTTP/1.1 in that form",
+    )
+
+
+HTTP2_EXPLANATION = [
+    "This server speaks HTTP/1.0 and HTTP/1.1. Supported versions: HTTP/1.0, HTTP/1.1.",
+    "HTTP/2 and HTTP/3 are never asked for by writing 'HTTP/2.0' or 'HTTP/3.0' in a text "
+    "request line: those protocols are binary. HTTP/2 is negotiated during the TLS handshake "
+    "with ALPN ('h2'), or by a client with prior knowledge that starts the connection with "
+    "the preface 'PRI * HTTP/2.0'; HTTP/3 runs over QUIC and is advertised with the Alt-Svc "
+    "header.",
+    "Send the request again with HTTP/1.1 in the request line.",
+]

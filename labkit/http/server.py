@@ -1,0 +1,418 @@
+"""HTTP/1.1 serving on asyncio with h11: what bytes arrive, what bytes go out.
+
+Subclasses implement ``handle(request) -> Response``; this layer reads and
+validates requests (400, 408, 413, 431, 501, 505 are answered here, before a
+handler runs), gives each request its id, records bytes in and out, and writes
+the response, streaming bodies that come from an upstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import traceback
+
+import h11
+
+from labkit.http import pages
+from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
+from labkit.http.requestcheck import (
+    HTTP2_EXPLANATION,
+    MAX_HEAD_BYTES,
+    check_transfer_codings,
+    check_version,
+    classify_rejection,
+    transfer_codings,
+)
+from labkit.recorder import Recorder
+
+MAX_BODY_BYTES = 1024 * 1024
+IDLE_TIMEOUT = 5.0  # keep-alive connection with no new request
+HEAD_TIMEOUT = 10.0  # a request's head must arrive within this (slow clients)
+
+
+class _Closed(Exception):
+    pass
+
+
+class Listener:
+    """A TCP listener on the lab's loop that tracks its connections for a clean stop."""
+
+    role = "server"
+
+    def __init__(self, name: str, recorder: Recorder, host: str = "127.0.0.1") -> None:
+        self.name = name
+        self.recorder = recorder
+        self.host = host
+        self.port = 0
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._on_connection, self.host, self.port, backlog=512, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await self.serve_connection(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, _Closed, TimeoutError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self._tasks.discard(task)
+            writer.close()
+
+    async def serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        raise NotImplementedError
+
+
+class HTTPServer(Listener):
+    """A server that speaks HTTP/1.1 through h11."""
+
+    server_header = "labkit"
+
+    async def handle(self, request: Request) -> Response:
+        raise NotImplementedError
+
+    async def serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        peer = writer.get_extra_info("peername")
+        peer_port = peer[1] if isinstance(peer, tuple) else None
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+        while True:
+            raw = bytearray()
+            try:
+                request = await self._read_request(conn, reader, raw)
+            except _Closed:
+                return
+            except TimeoutError:
+                if raw:  # a slow client: it started a request and did not finish it
+                    await self._reject(
+                        conn,
+                        writer,
+                        raw,
+                        peer_port,
+                        408,
+                        f"the request did not arrive within {HEAD_TIMEOUT:g} s",
+                    )
+                return
+            except h11.RemoteProtocolError as exc:
+                verdict = classify_rejection(bytes(raw), str(exc), exc.error_status_hint)
+                await self._reject(conn, writer, raw, peer_port, verdict.status, verdict.why)
+                return
+            except _TooLarge as exc:
+                await self._reject(conn, writer, raw, peer_port, exc.status, exc.why)
+                return
+            request.peer_port = peer_port
+            rid = self.recorder.continue_or_new(request.header("x-request-id"))
+            request.request_id = rid
+            self.recorder.record(
+                rid,
+                self.name,
+                self.role,
+                "received",
+                f"{request.method} {request.target} HTTP/{request.http_version}",
+                data=request.raw,
+                peer_port=peer_port,
+            )
+            response = await self._respond_to(request)
+            keep = await self._send(conn, writer, request, response)
+            if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
+                return
+            try:
+                conn.start_next_cycle()
+            except h11.LocalProtocolError:
+                return
+
+    async def _respond_to(self, request: Request) -> Response:
+        verdict = check_version(request.http_version)
+        if verdict:
+            headers, body = pages.page(
+                request, 505, made_by=self.role, paragraphs=[verdict.why, *HTTP2_EXPLANATION]
+            )
+            return Response(505, headers, body, why=verdict.why, close=True)
+        codings = transfer_codings(request.raw.split(b"\r\n\r\n", 1)[0])
+        if codings is not None:
+            verdict = check_transfer_codings(codings)
+            if verdict:
+                headers, body = pages.page(
+                    request, verdict.status, made_by=self.role, paragraphs=[verdict.why]
+                )
+                return Response(verdict.status, headers, body, why=verdict.why, close=True)
+        try:
+            return await self.handle(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug in labkit itself, not a lesson's bug
+            self.recorder.record(
+                request.request_id,
+                self.name,
+                self.role,
+                "log",
+                "unexpected error in labkit: " + "".join(traceback.format_exception(exc)),
+            )
+            headers, body = pages.page(
+                request,
+                500,
+                made_by=self.role,
+                paragraphs=[
+                    "labkit itself failed while handling this request. "
+                    "Please report it, with the lab's log."
+                ],
+            )
+            return Response(500, headers, body, why=f"labkit error: {exc!r}", close=True)
+
+    async def _read_request(
+        self, conn: h11.Connection, reader: asyncio.StreamReader, raw: bytearray
+    ) -> Request:
+        deadline = time.monotonic() + IDLE_TIMEOUT
+        event = await self._next_event(conn, reader, raw, deadline, head=True)
+        if isinstance(event, h11.ConnectionClosed):
+            raise _Closed
+        assert isinstance(event, h11.Request), event
+        end = raw.find(b"\r\n\r\n")
+        if end > MAX_HEAD_BYTES:
+            raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+        body = bytearray()
+        deadline = time.monotonic() + HEAD_TIMEOUT
+        while True:
+            ev = await self._next_event(conn, reader, raw, deadline, head=False)
+            if isinstance(ev, h11.Data):
+                body += ev.data
+                if len(body) > MAX_BODY_BYTES:
+                    raise _TooLarge(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            elif isinstance(ev, h11.EndOfMessage):
+                break
+            else:
+                raise _Closed
+        return Request(
+            method=event.method.decode("ascii", "replace"),
+            target=event.target.decode("ascii", "replace"),
+            http_version=event.http_version.decode("ascii", "replace"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers],
+            body=bytes(body),
+            raw=bytes(raw),
+        )
+
+    async def _next_event(
+        self,
+        conn: h11.Connection,
+        reader: asyncio.StreamReader,
+        raw: bytearray,
+        deadline: float,
+        *,
+        head: bool,
+    ) -> object:
+        while True:
+            event = conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            if head and len(raw) > MAX_HEAD_BYTES:
+                raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            data = await asyncio.wait_for(reader.read(65536), remaining)
+            if head and raw == b"" and data:
+                deadline = time.monotonic() + HEAD_TIMEOUT  # idle ended, the head began
+            raw += data
+            conn.receive_data(data)
+            if not data and conn.their_state is h11.IDLE:
+                return h11.ConnectionClosed()
+
+    async def _reject(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        raw: bytearray,
+        peer_port: int | None,
+        status: int,
+        why: str,
+    ) -> None:
+        """Answer a request that could not be parsed or accepted, then close."""
+        rid = self.recorder.new_id()
+        first_line = bytes(raw).split(b"\r\n", 1)[0][:120].decode("latin-1")
+        self.recorder.record(
+            rid,
+            self.name,
+            self.role,
+            "received",
+            f"unparseable request: {first_line!r}",
+            data=bytes(raw),
+            peer_port=peer_port,
+        )
+        headers, body = pages.page(None, status, made_by=self.role, paragraphs=[why])
+        response = Response(status, headers, body, why=why, close=True)
+        head = _head_bytes(response, self._extra_headers(rid, response))
+        data = head + body
+        self.recorder.record(
+            rid,
+            self.name,
+            self.role,
+            "sent",
+            f"{status} {response.reason}",
+            data=data,
+            status=status,
+            generated=True,
+            why=why,
+        )
+        writer.write(data)
+        await _drain_quietly(writer)
+
+    def _extra_headers(self, request_id: str, response: Response) -> list[tuple[str, str]]:
+        extra = []
+        if response.header("date") is None:
+            extra.append(("Date", http_date()))
+        if response.header("server") is None:
+            extra.append(("Server", self.server_header))
+        extra.append(("X-Request-ID", request_id))
+        if response.close:
+            extra.append(("Connection", "close"))
+        return extra
+
+    async def _send(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        request: Request,
+        response: Response,
+    ) -> bool:
+        """Write the response; returns whether the connection may be reused."""
+        rid = request.request_id
+        headers = [
+            (k, v) for k, v in response.headers if k.lower() not in ("x-request-id", "connection")
+        ]
+        headers += self._extra_headers(rid, response)
+        streamed = not isinstance(response.body, bytes)
+        no_body = request.method == "HEAD" or response.status in (204, 304)
+        if (
+            not streamed
+            and get_header(headers, "content-length") is None
+            and not (response.status == 204 or response.status == 304)
+        ):
+            headers.append(("Content-Length", str(len(response.body))))  # type: ignore[arg-type]
+        try:
+            head = conn.send(
+                h11.Response(
+                    status_code=response.status,
+                    headers=headers,
+                    reason=response.reason.encode("latin-1", "replace"),
+                )
+            )
+        except h11.LocalProtocolError as exc:
+            # a relayed header h11 refuses to write: the gateway must not pass it on
+            response = Response(
+                502,
+                [("Content-Type", "text/plain")],
+                b"invalid upstream response\n",
+                why=f"the upstream's response cannot be relayed: {exc}",
+                close=True,
+            )
+            head = _head_bytes(response, self._extra_headers(rid, response)) + response.body  # type: ignore[operator]
+            writer.write(head)
+            await _drain_quietly(writer)
+            self._record_sent(rid, response, head)
+            return False
+        sent = bytearray(head)
+        if not streamed:
+            if response.body and not no_body:
+                sent += conn.send(h11.Data(data=response.body))  # type: ignore[arg-type]
+            sent += conn.send(h11.EndOfMessage())
+            self._record_sent(rid, response, bytes(sent))
+            writer.write(sent)
+            await writer.drain()
+            return not response.close
+        writer.write(head)
+        cut = ""
+        try:
+            async for chunk in response.body:  # type: ignore[union-attr]
+                if chunk and not no_body:
+                    data = conn.send(h11.Data(data=chunk))
+                    writer.write(data)
+                    sent += data
+                    await writer.drain()
+        except BodyCut as exc:
+            cut = str(exc)
+        if cut:
+            self._record_sent(rid, response, bytes(sent), cut=cut)
+            await _drain_quietly(writer)
+            return False
+        end = conn.send(h11.EndOfMessage())
+        sent += end
+        self._record_sent(rid, response, bytes(sent))
+        writer.write(end)
+        await writer.drain()
+        return not response.close
+
+    def _record_sent(self, rid: str, response: Response, data: bytes, cut: str = "") -> None:
+        summary = f"{response.status} {response.reason}".strip()
+        if cut:
+            summary += " (body cut off: " + cut + ")"
+        self.recorder.record(
+            rid,
+            self.name,
+            self.role,
+            "sent",
+            summary,
+            data=data,
+            status=response.status,
+            generated=response.generated,
+            why=cut or response.why,
+        )
+
+
+class _TooLarge(Exception):
+    def __init__(self, status: int, why: str) -> None:
+        super().__init__(why)
+        self.status = status
+        self.why = why
+
+
+def _head_bytes(response: Response, extra: list[tuple[str, str]]) -> bytes:
+    """Serialize a response head without h11 (for requests h11 could not parse)."""
+    body_len = len(response.body) if isinstance(response.body, bytes) else 0
+    lines = [f"HTTP/1.1 {response.status} {response.reason}"]
+    lines += [f"{k}: {v}" for k, v in [*response.headers, *extra]]
+    lines.append(f"Content-Length: {body_len}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def _drain_quietly(writer: asyncio.StreamWriter) -> None:
+    try:
+        await writer.drain()
+    except ConnectionError:
+        pass
+
+
+def set_linger_reset(writer: asyncio.StreamWriter) -> None:
+    """Make the next close send RST instead of FIN (SO_LINGER with timeout 0)."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")

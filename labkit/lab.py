@@ -1,0 +1,417 @@
+"""Lab: the origin, gateway, portal and misbehaving upstreams on one background event loop.
+
+The servers run on their own asyncio loop in one daemon thread, never on the
+kernel's loop, so a synchronous request from a notebook cell cannot deadlock, and
+``stop()`` (or the end of the interpreter) leaves no thread or socket behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import dataclasses
+import socket
+import threading
+import time
+import weakref
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import httpx
+
+from labkit.errors import BadArgument, LabNotRunning, check_number, unknown
+from labkit.exchange import Exchange
+from labkit.faults import FAULTS, FaultServer
+from labkit.gateway import Gateway, pool
+from labkit.http.messages import Headers
+from labkit.http.server import Listener
+from labkit.origin import Origin
+from labkit.portal import Portal
+from labkit.proxy import Route, Target
+from labkit.recorder import Recorder, hops_of
+
+T = TypeVar("T")
+
+ENTRIES = ("portal", "gateway", "origin")
+ORIGIN_TIMEOUTS = {"connect_timeout": 0.5, "read_timeout": 2.0}
+UPSTREAM_TIMEOUTS = {"connect_timeout": 0.2, "read_timeout": 0.3}
+SLOW_DELAY = 1.0
+
+_running: weakref.WeakSet[Lab] = weakref.WeakSet()
+
+
+class Lab:
+    """A running lab. Use ``labkit.start()`` to get one; ``stop()`` or ``with`` to end it."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        if not isinstance(host, str) or not host:
+            raise BadArgument(f"host must be an IP address such as '127.0.0.1', not {host!r}")
+        self.host = host
+        self.recorder = Recorder()
+        self.origin = Origin(self.recorder, host)
+        self.gateway = Gateway(self.recorder, host)
+        self.upstreams: dict[str, FaultServer] = {
+            name: FaultServer(fault, self.recorder, host) for name, fault in FAULTS.items()
+        }
+        refused = FAULTS["refused"]
+        self._pool_members = [
+            FaultServer(dataclasses.replace(refused, name=f"pool-{i}"), self.recorder, host)
+            for i in (1, 2)
+        ]
+        self.portal: Portal | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name="labkit-lab", daemon=True)
+        self._client: httpx.Client | None = None
+        self.running = False
+
+    # -- life cycle --
+
+    def _run_loop(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    def start(self) -> Lab:
+        if self.running:
+            return self
+        self._thread.start()
+        try:
+            self._call(self._start_all(), timeout=10)
+        except BaseException:
+            self._shutdown()
+            raise
+        self._client = httpx.Client(trust_env=False, timeout=5.0)
+        self.running = True
+        _running.add(self)
+        return self
+
+    async def _start_all(self) -> None:
+        servers: list[Listener] = [self.origin, *self.upstreams.values(), *self._pool_members]
+        await asyncio.gather(*(s.start() for s in servers))
+        host = self.host
+        self.gateway.add_route(
+            Route("/", "origin", [Target("origin", host, self.origin.port)], **ORIGIN_TIMEOUTS)
+        )
+        for name, up in self.upstreams.items():
+            self.gateway.add_route(
+                Route(
+                    f"/up/{name}/",
+                    name,
+                    [Target(name, host, up.port)],
+                    strip_prefix=True,
+                    **UPSTREAM_TIMEOUTS,
+                )
+            )
+        self.gateway.add_route(
+            pool(
+                "pool",
+                [Target(m.name, host, m.port) for m in self._pool_members],
+                **UPSTREAM_TIMEOUTS,
+            )
+        )
+        await self.gateway.start()
+        self.portal = Portal(self.recorder, Target("gateway", host, self.gateway.port), host)
+        await self.portal.start()
+
+    def stop(self) -> None:
+        """Stop every server and the loop thread; safe to call twice."""
+        if not self.running:
+            return
+        self.running = False
+        _running.discard(self)
+        try:
+            self._call(self._stop_all(), timeout=5)
+        finally:
+            self._shutdown()
+
+    async def _stop_all(self) -> None:
+        servers: list[Listener] = [
+            self.origin,
+            self.gateway,
+            *self.upstreams.values(),
+            *self._pool_members,
+        ]
+        if self.portal is not None:
+            servers.insert(0, self.portal)
+        await asyncio.gather(*(s.stop() for s in servers), return_exceptions=True)
+
+    def _shutdown(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+        if not self._loop.is_closed() and not self._loop.is_running():
+            self._loop.close()
+
+    def __enter__(self) -> Lab:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _call(self, coro: Coroutine[Any, Any, T], timeout: float = 10) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def _require_running(self) -> None:
+        if not self.running:
+            raise LabNotRunning("this lab has been stopped; start a new one with labkit.start()")
+
+    # -- switches --
+
+    def reset(self) -> None:
+        """Put every switch back as a fresh lab has it (cache emptied, portal logged out)."""
+        self._require_running()
+        self.origin.maintenance(False)
+        self.origin.capacity = None
+        self.origin.debug = False
+        assert self.portal is not None
+        self.portal.logout()
+        for route in self.gateway.routes:
+            timeouts = ORIGIN_TIMEOUTS if route.upstream == "origin" else UPSTREAM_TIMEOUTS
+            route.connect_timeout = timeouts["connect_timeout"]
+            route.read_timeout = timeouts["read_timeout"]
+        self.upstreams["slow"].delay = SLOW_DELAY
+        self.gateway.purge()
+
+    # -- URLs --
+
+    def url(self, server: str) -> str:
+        """Base URL of "origin", "gateway", "portal" or an upstream's name."""
+        if server in ENTRIES:
+            return getattr(self, server).url  # type: ignore[no-any-return]
+        if server in self.upstreams:
+            return self.upstreams[server].url
+        raise unknown("server", server, [*ENTRIES, *self.upstreams])
+
+    def urls(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin.url,
+            "gateway": self.gateway.url,
+            "portal": self.portal.url if self.portal else None,
+            "upstreams": {name: up.url for name, up in self.upstreams.items()},
+        }
+
+    def __repr__(self) -> str:
+        if not self.running:
+            return "<Lab (stopped)>"
+        lines = ["<Lab running on this machine>"]
+        lines += [f"  {name:<8} {self.url(name)}" for name in ENTRIES]
+        lines.append("  gateway routes:")
+        for r in sorted(self.gateway.routes, key=lambda r: r.prefix):
+            lines.append(
+                f"    {r.prefix:<28} -> {r.upstream:<20} connect {r.connect_timeout:g} s, "
+                f"read {r.read_timeout:g} s"
+            )
+        return "\n".join(lines)
+
+    # -- the learner's client --
+
+    def get(self, path: str, **kwargs: Any) -> Exchange:
+        """GET ``path`` through the gateway (or ``via=`` another entry)."""
+        return self.request("GET", path, **kwargs)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        via: str = "gateway",
+        headers: dict[str, str] | None = None,
+        body: bytes | str | None = None,
+        timeout: float = 5.0,
+    ) -> Exchange:
+        """Send one real HTTP request with httpx and return what every hop did."""
+        self._require_running()
+        _check_path(path)
+        if via not in ENTRIES:
+            raise unknown("entry point via=", via, ENTRIES)
+        if not isinstance(method, str) or not method.isalpha():
+            raise BadArgument(f"method must be a word such as 'GET' or 'BREW', not {method!r}")
+        check_number("timeout", timeout, minimum=0.01, maximum=120)
+        rid = self.recorder.new_id()
+        sent_headers = {**(headers or {}), "X-Request-ID": rid}
+        content = body.encode() if isinstance(body, str) else body
+        self.recorder.record(rid, "client", "client", "sent", f"{method} {path}")
+        start = time.perf_counter()
+        status, reason, resp_headers, data, error = None, "", [], b"", None
+        assert self._client is not None
+        try:
+            with self._client.stream(
+                method, self.url(via) + path, headers=sent_headers, content=content, timeout=timeout
+            ) as resp:
+                status, reason = resp.status_code, resp.reason_phrase
+                resp_headers = [
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw
+                ]
+                try:
+                    data = resp.read()
+                except httpx.HTTPError as exc:
+                    data = b""
+                    error = f"{type(exc).__name__}: {exc} (the status line had already arrived)"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        elapsed = time.perf_counter() - start
+        self.recorder.record(
+            rid,
+            "client",
+            "client",
+            "received",
+            f"{status} {reason}" if status else str(error),
+            status=status,
+        )
+        self._wait_for_story(rid, via)
+        return self._exchange(
+            rid, method, path, via, status, reason, resp_headers, data, error, elapsed
+        )
+
+    def raw(self, data: bytes | str, *, to: str = "origin", timeout: float = 1.0) -> Exchange:
+        """Send bytes as they are (no library would send them) and read what comes back."""
+        self._require_running()
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        if not isinstance(data, bytes) or not data:
+            raise BadArgument(
+                "data must be non-empty bytes (or str), e.g. b'GET / HTTP/2.0\\r\\n\\r\\n'"
+            )
+        if to not in ENTRIES:
+            raise unknown("server to=", to, ENTRIES)
+        check_number("timeout", timeout, minimum=0.01, maximum=60)
+        server = getattr(self, to)
+        start = time.perf_counter()
+        received = bytearray()
+        error = None
+        with socket.create_connection((server.host, server.port), timeout=timeout) as sock:
+            port = sock.getsockname()[1]
+            sock.sendall(data)
+            try:
+                while chunk := sock.recv(65536):
+                    received += chunk
+            except TimeoutError:
+                error = f"no more bytes within {timeout:g} s (the server kept the connection open)"
+            except ConnectionResetError:
+                error = "connection reset by the server"
+        elapsed = time.perf_counter() - start
+        rid = None
+        deadline = time.monotonic() + 1.0
+        while rid is None and time.monotonic() < deadline:
+            rid = self.recorder.find_by_peer_port(port, start)
+            if rid is None:
+                time.sleep(0.005)
+        if rid is None:
+            rid = self.recorder.new_id()
+        self._wait_for_story(rid, to)
+        status, reason, headers, body = parse_response(bytes(received))
+        first = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+        method = first[0] if first else ""
+        target = first[1] if len(first) > 1 else ""
+        ex = self._exchange(rid, method, target, to, status, reason, headers, body, error, elapsed)
+        ex.raw_response = bytes(received)
+        return ex
+
+    def exchange(self, request_id: str) -> Exchange:
+        """The recorded story of any request, e.g. one made with curl (its X-Request-ID)."""
+        events = self.recorder.events(request_id)
+        if not events:
+            raise unknown("request id", request_id, self.recorder.ids()[-5:])
+        hops = hops_of(events)
+        first = next((h for h in hops if h.role != "client"), None)
+        if first is None or first.received is None:
+            raise LabNotRunning(f"request {request_id} has not reached a server yet")
+        status, reason, headers, body = parse_response(first.bytes_out)
+        method, _, rest = first.received.summary.partition(" ")
+        target = rest.rsplit(" ", 1)[0]
+        duration = first.duration or 0.0
+        return Exchange(
+            request_id,
+            method,
+            target,
+            first.name,
+            status,
+            reason,
+            headers,
+            body,
+            hops,
+            None,
+            duration,
+        )
+
+    def last(self) -> Exchange:
+        """The most recent request the lab saw (from any client)."""
+        for rid in reversed(self.recorder.ids()):
+            if any(e.role != "client" for e in self.recorder.events(rid)):
+                return self.exchange(rid)
+        raise LabNotRunning("no request has reached the lab yet")
+
+    def _wait_for_story(self, rid: str, entry: str) -> None:
+        """The entry hop records its answer as it writes it; wait until it has."""
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            if any(e.kind == "sent" and e.hop == entry for e in self.recorder.events(rid)):
+                return
+            time.sleep(0.002)
+
+    def _exchange(
+        self,
+        rid: str,
+        method: str,
+        target: str,
+        entry: str,
+        status: int | None,
+        reason: str,
+        headers: Headers,
+        body: bytes,
+        error: str | None,
+        elapsed: float,
+    ) -> Exchange:
+        return Exchange(
+            rid,
+            method,
+            target,
+            entry,
+            status,
+            reason,
+            headers,
+            body,
+            hops_of(self.recorder.events(rid)),
+            error,
+            elapsed,
+        )
+
+
+def _check_path(path: object) -> None:
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
+
+
+def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:
+    """Read a response head leniently (for display: the bytes may be anything)."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ", 2) if lines else []
+    if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
+        return None, "", [], data
+    headers = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if colon:
+            headers.append((name.decode("latin-1").strip(), value.decode("latin-1").strip()))
+    reason = parts[2].decode("latin-1") if len(parts) > 2 else ""
+    return int(parts[1]), reason, headers, body
+
+
+def start(*, host: str = "127.0.0.1") -> Lab:
+    """Start a lab: origin, gateway, portal and misbehaving upstreams on ``host``.
+
+    Every server binds an ephemeral port on 127.0.0.1 unless you pass another host.
+    Several labs can run in one process; each stops with ``lab.stop()``.
+    """
+    return Lab(host=host).start()
+
+
+@atexit.register
+def _stop_all_labs() -> None:
+    for lab in list(_running):
+        try:
+            lab.stop()
+        except Exception:
+            pass

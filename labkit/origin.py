@@ -1,0 +1,301 @@
+"""The origin: a small shop application whose failures are real.
+
+Its 500 comes from handler code that raises, its 503 from a maintenance switch
+or from more requests in flight than its capacity, its 501/405 from how it
+dispatches methods, its 426 from a resource that needs another protocol.
+Lessons 01 (500), 02 (501/405), 04 (503), 06 (505/426) use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import json
+import traceback
+
+from labkit.errors import BadArgument, check_number
+from labkit.http import pages
+from labkit.http.messages import Request, Response, http_date
+from labkit.http.server import HTTPServer
+
+# RFC 9110 9.3 defines these; anything else is a method this server does not recognise.
+KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+
+ORDERS: dict[int, dict[str, object]] = {
+    1: {"id": 1, "item": "green tea", "quantity": 3, "customer": {"name": "Grace"}},
+    2: {"id": 2, "item": "oolong", "quantity": 1, "customer": {"name": "Alan"}},
+    7: {"id": 7, "item": "espresso beans", "quantity": 2, "customer": {"name": "Ada"}},
+    13: {"id": 13, "item": "teapot", "quantity": 1, "customer": None},  # imported without one
+}
+
+ALLOW_COLLECTION = "GET, HEAD, POST, OPTIONS"
+ALLOW_ORDER = "GET, HEAD, OPTIONS"
+ALLOW_READ_ONLY = "GET, HEAD, OPTIONS"
+MAX_LOG_LINES = 2000
+
+
+class Origin(HTTPServer):
+    role = "origin"
+    server_header = "labkit-origin"
+
+    def __init__(self, recorder, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
+        super().__init__("origin", recorder, host)
+        self.debug = False
+        self._maintenance: dict[str, object] | None = None
+        self._capacity: int | None = None
+        self.in_flight = 0
+        self.log: collections.deque[str] = collections.deque(maxlen=MAX_LOG_LINES)
+
+    # -- switches (called from the learner's thread; plain attribute writes) --
+
+    def maintenance(
+        self,
+        on: bool = True,
+        *,
+        retry_after: int | dt.datetime | None = 120,
+        cache_max_age: int | None = None,
+    ) -> None:
+        """Answer every request with 503 until switched off.
+
+        ``retry_after`` is seconds (int) or a time (an aware datetime, sent as an
+        HTTP-date), or None for no Retry-After. ``cache_max_age`` is the caching
+        mistake of lesson 04: it replaces ``no-store`` with ``max-age``.
+        """
+        if not isinstance(on, bool):
+            raise BadArgument(f"on must be True or False, not {on!r}")
+        if not on:
+            self._maintenance = None
+            return
+        if isinstance(retry_after, dt.datetime):
+            if retry_after.tzinfo is None:
+                raise BadArgument(
+                    "retry_after as a datetime must be timezone-aware, e.g. "
+                    "datetime.now(timezone.utc) + timedelta(minutes=5)"
+                )
+            header = http_date(retry_after.timestamp())
+        elif retry_after is None:
+            header = None
+        else:
+            if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
+                raise BadArgument(
+                    "retry_after must be a whole number of seconds >= 0, an aware datetime, "
+                    f"or None; not {retry_after!r}"
+                )
+            header = str(retry_after)
+        if cache_max_age is not None:
+            check_number("cache_max_age", cache_max_age, minimum=1, maximum=86400)
+        self._maintenance = {"retry_after": header, "cache_max_age": cache_max_age}
+
+    @property
+    def in_maintenance(self) -> bool:
+        return self._maintenance is not None
+
+    @property
+    def capacity(self) -> int | None:
+        """How many requests may be in flight at once; more are shed with 503."""
+        return self._capacity
+
+    @capacity.setter
+    def capacity(self, value: int | None) -> None:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
+            raise BadArgument(
+                f"capacity must be a whole number >= 0 or None (unlimited), not {value!r}"
+            )
+        self._capacity = value
+
+    def logs(self) -> list[str]:
+        """The origin's server log: what happened, including tracebacks the client never sees."""
+        return list(self.log)
+
+    # -- serving --
+
+    async def handle(self, request: Request) -> Response:
+        if self._maintenance is not None:
+            return self._maintenance_page(request)
+        if self._capacity is not None and self.in_flight >= self._capacity:
+            return self._shed(request)
+        self.in_flight += 1
+        try:
+            return await self._dispatch(request)
+        except Exception as exc:  # the application's own bug: the 500 lesson
+            return self._internal_error(request, exc)
+        finally:
+            self.in_flight -= 1
+
+    async def _dispatch(self, request: Request) -> Response:
+        method, path = request.method, request.path
+        if method not in KNOWN_METHODS:
+            return self._page(
+                request,
+                501,
+                f"This server does not recognise the method {method!r}, on any resource. "
+                f"Methods it knows: {', '.join(KNOWN_METHODS)}.",
+                why=f"unknown method {method} (RFC 9110 9.1: 501 for a method not recognised)",
+            )
+        if method == "OPTIONS" and request.target == "*":
+            return Response(
+                204,
+                [("Allow", ", ".join((*KNOWN_METHODS[:3], "OPTIONS")))],
+                why="OPTIONS * lists the server's methods",
+            )
+        parts = [p for p in path.split("/") if p]
+        if not parts:
+            return self._allowing(request, ALLOW_READ_ONLY, self._index)
+        if parts == ["orders"]:
+            return self._allowing(request, ALLOW_COLLECTION, self._orders)
+        if len(parts) == 2 and parts[0] == "orders":
+            return self._allowing(request, ALLOW_ORDER, lambda r: self._order(r, parts[1]))
+        if parts == ["slow"]:
+            return await self._slow(request)
+        if parts == ["chat"]:
+            return self._upgrade_required(request)
+        if parts == ["health"]:
+            return self._text(200, "ok\n")
+        return self._page(
+            request, 404, f"There is no resource at {path!r}.", why="no such resource"
+        )
+
+    def _allowing(self, request: Request, allow: str, handler) -> Response:  # type: ignore[no-untyped-def]
+        if request.method == "OPTIONS":
+            return Response(204, [("Allow", allow)], why="OPTIONS lists the allowed methods")
+        if request.method not in allow.split(", "):
+            resp = self._page(
+                request,
+                405,
+                f"{request.method} is a method this server knows, but this resource does not "
+                f"allow it. Allowed: {allow}.",
+                why=f"{request.method} not allowed here (RFC 9110 15.5.6: 405 with Allow)",
+            )
+            resp.headers.append(("Allow", allow))
+            return resp
+        return handler(request)
+
+    def _index(self, request: Request) -> Response:
+        headers, body = pages.page(
+            request,
+            200,
+            made_by="origin",
+            title="labkit shop",
+            paragraphs=["A small shop: orders, a slow report, a chat that needs WebSocket."],
+            links=[
+                ("order 7", "/orders/7"),
+                ("all orders", "/orders"),
+                ("a slow report", "/slow?delay=0.2"),
+                ("chat", "/chat"),
+            ],
+        )
+        return Response(200, headers, body, why="the index page")
+
+    def _orders(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                data = json.loads(request.body or b"{}")
+            except ValueError:
+                return self._page(request, 400, "The body must be JSON.", why="invalid JSON")
+            new_id = max(ORDERS) + 1
+            self.log.append(f"{request.request_id} would create order {new_id}: {data!r}")
+            resp = self._json(201, {"id": new_id, "created": True})
+            resp.headers.append(("Location", f"/orders/{new_id}"))
+            return resp
+        return self._json(200, [{"id": k, "item": v["item"]} for k, v in ORDERS.items()])
+
+    def _order(self, request: Request, order_id: str) -> Response:
+        order = ORDERS.get(int(order_id))  # bug: "abc" raises ValueError -> 500
+        if order is None:
+            return self._page(request, 404, f"There is no order {order_id}.", why="no such order")
+        customer = order["customer"]["name"]  # type: ignore[index]  # bug: order 13 has None
+        return self._json(200, {"id": order["id"], "item": order["item"], "customer": customer})
+
+    async def _slow(self, request: Request) -> Response:
+        raw = request.query.get("delay", "1")
+        try:
+            delay = float(raw)
+        except ValueError:
+            delay = -1.0
+        if not 0 <= delay <= 30:
+            return self._page(
+                request,
+                400,
+                f"delay must be a number of seconds from 0 to 30, not {raw!r}.",
+                why="bad delay parameter",
+            )
+        await asyncio.sleep(delay)
+        return self._text(200, f"report ready after {delay:g} s\n", why=f"slow by {delay:g} s")
+
+    def _upgrade_required(self, request: Request) -> Response:
+        resp = self._page(
+            request,
+            426,
+            "This resource speaks WebSocket only: send the request again with "
+            "'Connection: upgrade' and 'Upgrade: websocket'. (The lab does not implement "
+            "WebSocket itself; a real server would then answer 101 Switching Protocols.)",
+            why="the resource requires the WebSocket protocol (RFC 9110 15.5.22)",
+        )
+        resp.headers += [("Upgrade", "websocket"), ("Connection", "upgrade")]
+        return resp
+
+    def _maintenance_page(self, request: Request) -> Response:
+        m = self._maintenance or {}
+        retry_after, max_age = m.get("retry_after"), m.get("cache_max_age")
+        when = (
+            f" Please come back after {retry_after}"
+            + (" seconds." if str(retry_after).isdigit() else ".")
+            if retry_after
+            else ""
+        )
+        resp = self._page(
+            request,
+            503,
+            "The shop is down for maintenance." + when,
+            why="the origin is in maintenance mode",
+        )
+        if retry_after:
+            resp.headers.append(("Retry-After", str(retry_after)))
+        resp.headers.append(("Cache-Control", f"max-age={max_age}" if max_age else "no-store"))
+        return resp
+
+    def _shed(self, request: Request) -> Response:
+        resp = self._page(
+            request,
+            503,
+            f"The shop is busy: {self.in_flight} requests are in flight and its capacity is "
+            f"{self._capacity}. Try again in a second.",
+            why=f"load shedding: {self.in_flight} in flight, capacity {self._capacity}",
+        )
+        resp.headers += [("Retry-After", "1"), ("Cache-Control", "no-store")]
+        return resp
+
+    def _internal_error(self, request: Request, exc: Exception) -> Response:
+        tb = "".join(traceback.format_exception(exc))
+        self.log.append(f"{request.request_id} {request.method} {request.target} failed:\n{tb}")
+        self.recorder.record(request.request_id, self.name, self.role, "log", tb)
+        paragraphs = [
+            "Something went wrong on our side while handling your request.",
+            f"If you report it, quote this reference: {request.request_id}.",
+        ]
+        if self.debug:
+            paragraphs.append("DEBUG is on, so here is the traceback:\n" + tb)
+        return self._page(
+            request,
+            500,
+            *paragraphs,
+            why=f"the handler raised {type(exc).__name__}: {exc}",
+        )
+
+    # -- small builders --
+
+    def _page(self, request: Request, status: int, *paragraphs: str, why: str) -> Response:
+        headers, body = pages.page(request, status, made_by="origin", paragraphs=list(paragraphs))
+        return Response(status, headers, body, why=why)
+
+    def _json(self, status: int, data: object) -> Response:
+        body = (json.dumps(data, indent=1) + "\n").encode()
+        return Response(status, [("Content-Type", "application/json")], body, why="served")
+
+    def _text(self, status: int, text: str, why: str = "served") -> Response:
+        return Response(
+            status, [("Content-Type", "text/plain; charset=utf-8")], text.encode(), why=why
+        )

@@ -1,0 +1,233 @@
+"""Forwarding one request to an upstream and relaying its answer: what gateway and portal share.
+
+Hop-by-hop headers are dropped and ``Via`` is added in both directions (RFC 9110
+7.6.1, 7.6.3). When the upstream fails, the proxy answers with the status its
+outcome table gives, on a page that says the proxy made it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import h11
+
+from labkit.conditions import RFC_TABLE, Condition, Outcome
+from labkit.errors import check_number
+from labkit.http import pages, upstream
+from labkit.http.messages import Headers, Request, Response
+from labkit.http.server import HTTPServer
+
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "proxy-authenticate",
+    "proxy-authorization",
+}
+
+
+class Target:
+    """One upstream address with the name learners know it by."""
+
+    def __init__(self, name: str, host: str, port: int) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.healthy = True
+
+    def __repr__(self) -> str:
+        return f"Target({self.name!r})"
+
+
+class Route:
+    """Requests whose path starts with ``prefix`` go to ``targets``, with these timeouts."""
+
+    def __init__(
+        self,
+        prefix: str,
+        upstream: str,
+        targets: list[Target],
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        strip_prefix: bool = False,
+        health_checked: bool = False,
+    ) -> None:
+        self.prefix = prefix
+        self.upstream = upstream
+        self.targets = targets
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.strip_prefix = strip_prefix
+        self.health_checked = health_checked
+
+    @property
+    def connect_timeout(self) -> float:
+        """Seconds to wait for the upstream to accept the connection (then 504)."""
+        return self._connect_timeout
+
+    @connect_timeout.setter
+    def connect_timeout(self, seconds: float) -> None:
+        self._connect_timeout = float(
+            check_number("connect_timeout", seconds, minimum=0.01, maximum=60)  # type: ignore[arg-type]
+        )
+
+    @property
+    def read_timeout(self) -> float:
+        """Seconds to wait for each read from the upstream (then 504 before the head)."""
+        return self._read_timeout
+
+    @read_timeout.setter
+    def read_timeout(self, seconds: float) -> None:
+        self._read_timeout = float(
+            check_number("read_timeout", seconds, minimum=0.01, maximum=60)  # type: ignore[arg-type]
+        )
+
+    def upstream_target(self, path_and_query: str) -> str:
+        if self.strip_prefix and self.prefix != "/":
+            rest = path_and_query[len(self.prefix.rstrip("/")) :]
+            return rest if rest.startswith("/") else "/" + rest
+        return path_and_query
+
+    def __repr__(self) -> str:
+        return (
+            f"Route({self.prefix!r} -> {self.upstream}, connect_timeout={self.connect_timeout:g} s, "
+            f"read_timeout={self.read_timeout:g} s)"
+        )
+
+
+@dataclass
+class Failure:
+    condition: Condition
+    detail: str
+    target: Target | None = None
+
+
+class Proxy(HTTPServer):
+    """An HTTP server that forwards requests to upstreams over h11."""
+
+    via_name = "labkit-proxy"
+
+    def outcome(self, condition: Condition) -> Outcome:
+        return RFC_TABLE[condition]
+
+    def forwarded_headers(self, request: Request) -> Headers:
+        headers = [(k, v) for k, v in request.headers if k.lower() not in HOP_BY_HOP]
+        headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "via")]
+        via = request.header("via")
+        headers.append(("Via", f"{via}, 1.1 {self.via_name}" if via else f"1.1 {self.via_name}"))
+        headers.append(("X-Request-ID", request.request_id))
+        if request.header("x-forwarded-for") is None:
+            headers.append(("X-Forwarded-For", "127.0.0.1"))
+        headers.append(("Connection", "close"))
+        return headers
+
+    async def forward(self, request: Request, route: Route, targets: list[Target]) -> Response:
+        """Try the targets in order (next one only if connecting failed); relay or fail."""
+        failure: Failure | None = None
+        for target in targets:
+            try:
+                reader, writer = await upstream.connect(
+                    target.host, target.port, route.connect_timeout
+                )
+            except upstream.UpstreamFailure as exc:
+                failure = Failure(exc.condition, exc.detail, target)
+                self._note(request, f"upstream {target.name!r}: {exc.detail}")
+                target.healthy = False
+                continue
+            return await self._exchange(request, route, target, reader, writer)
+        assert failure is not None
+        return self.failure_response(request, route, failure)
+
+    async def _exchange(
+        self,
+        request: Request,
+        route: Route,
+        target: Target,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> Response:
+        up_target = route.upstream_target(request.target)
+        h11_request = h11.Request(
+            method=request.method,
+            target=up_target,
+            headers=self.forwarded_headers(request),
+        )
+        self._note(request, f"forwarded {request.method} {up_target} to upstream {target.name!r}")
+        try:
+            reply = await upstream.exchange(
+                reader, writer, h11_request, request.body, route.read_timeout
+            )
+        except upstream.UpstreamFailure as exc:
+            writer.close()
+            self._note(request, f"upstream {target.name!r}: {exc.detail}", data=exc.raw)
+            return self.failure_response(request, route, Failure(exc.condition, exc.detail, target))
+        except BaseException:
+            writer.close()
+            raise
+        self._note(
+            request,
+            f"upstream {target.name!r} answered {reply.status} {reply.reason}".rstrip(),
+            data=reply.raw_head,
+        )
+        return self.relay(request, target, reply, writer)
+
+    def relay(
+        self,
+        request: Request,
+        target: Target,
+        reply: upstream.UpstreamReply,
+        writer: asyncio.StreamWriter,
+    ) -> Response:
+        headers = [(k, v) for k, v in reply.headers if k.lower() not in HOP_BY_HOP]
+        via = next((v for k, v in headers if k.lower() == "via"), None)
+        headers = [(k, v) for k, v in headers if k.lower() != "via"]
+        headers.append(("Via", f"{via}, 1.1 {self.via_name}" if via else f"1.1 {self.via_name}"))
+        return Response(
+            reply.status,
+            headers,
+            _closing(reply.body, writer),
+            reason=reply.reason,
+            generated=False,
+            why=f"relayed from upstream {target.name!r}",
+        )
+
+    def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
+        outcome = self.outcome(failure.condition)
+        status = outcome.status or 502
+        name = failure.target.name if failure.target else route.upstream
+        why = f"{outcome.explanation} (upstream {name!r})"
+        headers, body = pages.page(
+            request,
+            status,
+            made_by=self.role,
+            paragraphs=[
+                f"The {self.role} could not get a valid response from the upstream server "
+                f"{name!r}: {outcome.explanation}.",
+                f"What it observed: {failure.detail}.",
+                f"This response was generated by the {self.role}, not by the upstream server "
+                f"({outcome.rfc}).",
+            ],
+        )
+        return Response(status, headers, body, why=why)
+
+    def _note(self, request: Request, summary: str, data: bytes = b"") -> None:
+        self.recorder.record(
+            request.request_id, self.name, self.role, "upstream", summary, data=data
+        )
+
+
+async def _closing(
+    body: AsyncIterator[bytes], writer: asyncio.StreamWriter
+) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in body:
+            yield chunk
+    finally:
+        writer.close()
