@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from labkit.control import ControlServer
 from labkit.errors import BadArgument, LabNotRunning, check_number, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS, FaultServer
@@ -59,6 +60,7 @@ class Lab:
             for i in (1, 2)
         ]
         self.portal: Portal | None = None
+        self.control = ControlServer(self)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="labkit-lab", daemon=True)
         self._client: httpx.Client | None = None
@@ -111,6 +113,7 @@ class Lab:
         await self.gateway.start()
         self.portal = Portal(self.recorder, Target("gateway", host, self.gateway.port), host)
         await self.portal.start()
+        await self.control.start()
 
     def stop(self) -> None:
         """Stop every server and the loop thread; safe to call twice."""
@@ -132,6 +135,7 @@ class Lab:
         ]
         if self.portal is not None:
             servers.insert(0, self.portal)
+        servers.insert(0, self.control)
         await asyncio.gather(*(s.stop() for s in servers), return_exceptions=True)
 
     def _shutdown(self) -> None:

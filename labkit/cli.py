@@ -1,0 +1,243 @@
+"""The `labkit` command (also `python -m labkit`): serve a lab, list scenarios, switch a lab.
+
+labkit serve [--json] [--host ADDRESS]   run a lab in the foreground until Ctrl-C
+labkit env [--lab URL]                   print ORIGIN=..., GATEWAY=... for the shell
+labkit scenarios [--json] [--lesson N]   the catalogue
+labkit run SCENARIO                      run one scenario on a fresh lab, show what happened
+labkit ctl [--lab URL] COMMAND ...       switch a running lab (maintenance, capacity, ...)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from labkit.errors import BadArgument, ControlError, LabkitError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, then how to get help
+        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"seconds must be between 0 and 3600, not {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+    return int(text)
+
+
+def _capacity(text: str) -> int | None:
+    if text.lower() in ("none", "unlimited"):
+        return None
+    return _count(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="labkit", description="Cause, see and fix every HTTP 5xx on your machine.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", help="run a lab in the foreground until Ctrl-C or SIGTERM")
+    serve.add_argument("--json", action="store_true", help="print one JSON line with the URLs")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to serve on (default 127.0.0.1; anything wider is reachable by others)",
+    )
+
+    env = sub.add_parser("env", help="print shell variables (ORIGIN, GATEWAY, ...) for a lab")
+    env.add_argument("--lab", help="URL of the lab's origin, gateway or portal")
+
+    sc = sub.add_parser("scenarios", help="list the scenario catalogue")
+    sc.add_argument("--json", action="store_true", help="print a JSON array")
+    sc.add_argument("--lesson", help="only this lesson's scenarios (500, 501, ... 511)")
+
+    run = sub.add_parser("run", help="run one scenario on a fresh lab and show the exchange")
+    run.add_argument("scenario", help="a scenario id, e.g. 502-garbage (see `labkit scenarios`)")
+
+    ctl = sub.add_parser("ctl", help="switch a running lab")
+    ctl.add_argument("--lab", help="URL of the lab's origin, gateway or portal")
+    cs = ctl.add_subparsers(dest="ctl_command", required=True, parser_class=_Parser)
+    m = cs.add_parser("maintenance", help="origin maintenance mode (503)")
+    m.add_argument("state", choices=["on", "off"])
+    m.add_argument("--retry-after", type=_count, help="Retry-After in seconds (default 120)")
+    m.add_argument("--retry-in", type=_count, help="Retry-After as an HTTP-date this many s ahead")
+    m.add_argument("--cache-max-age", type=_count, help="the caching mistake: max-age on the 503")
+    m.add_argument("--no-retry-after", action="store_true", help="send no Retry-After at all")
+    c = cs.add_parser("capacity", help="requests the origin serves at once (more get 503)")
+    c.add_argument("value", type=_capacity, help="a number, or 'none' for unlimited")
+    d = cs.add_parser("debug", help="show tracebacks in the origin's 500 pages")
+    d.add_argument("state", choices=["on", "off"])
+    po = cs.add_parser("portal", help="log in to or out of the captive portal")
+    po.add_argument("action", choices=["login", "logout"])
+    t = cs.add_parser("timeout", help="a gateway route's timeouts")
+    t.add_argument("route", help="the route's prefix ('/', '/up/slow/') or upstream name")
+    t.add_argument("--connect", type=_seconds, help="connect timeout in seconds")
+    t.add_argument("--read", type=_seconds, help="read timeout in seconds")
+    dl = cs.add_parser("delay", help="how long the 'slow' upstream waits before answering")
+    dl.add_argument("seconds", type=_seconds)
+    ca = cs.add_parser("cache", help="the gateway's cache")
+    ca.add_argument("action", choices=["purge"])
+    cs.add_parser("reset", help="every switch back to a fresh lab's")
+    cs.add_parser("state", help="print the lab's switches as JSON")
+    wb = cs.add_parser("wait-busy", help="wait until the origin has N requests in flight")
+    wb.add_argument("count", type=_count)
+    wb.add_argument("--timeout", type=_seconds, default=5.0)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except (LabkitError, OSError) as exc:
+        print(f"labkit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from labkit.lab import start
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"labkit: warning: serving on {args.host}: other machines on your network can reach "
+            "this lab. Use only on a network you trust (for a classroom demo).",
+            file=sys.stderr,
+        )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    lab = start(host="127.0.0.1" if args.host == "localhost" else args.host)
+    try:
+        info: dict[str, Any] = {**lab.urls(), "control": lab.control.url, "pid": os.getpid()}
+        if args.json:
+            print(json.dumps(info), flush=True)
+        else:
+            print("labkit lab running. Press Ctrl-C to stop.")
+            for name in ("portal", "gateway", "origin"):
+                print(f"  {name:<8} {info[name]}")
+            print("  upstreams: " + ", ".join(info["upstreams"]))
+            print('Shell variables: eval "$(labkit env)"', flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        lab.stop()
+    if not args.json:
+        print("labkit lab stopped.")
+    return 0
+
+
+def _env(args: argparse.Namespace) -> int:
+    from labkit.control import find_lab
+
+    lab = find_lab(args.lab)
+    for name in ("origin", "gateway", "portal"):
+        url = lab[name]
+        print(f"export {name.upper()}={url}")
+        print(f"export {name.upper()}_PORT={urlsplit(url).port}")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    from labkit import scenarios
+
+    items = scenarios.for_lesson(args.lesson) if args.lesson else list(scenarios.SCENARIOS.values())
+    if args.json:
+        print(json.dumps([s.as_dict() for s in items], indent=1))
+        return 0
+    print(f"{'id':<36} {'lesson':<6} {'status':<6} {'made by':<20} title")
+    for s in items:
+        print(f"{s.id:<36} {s.lesson:<6} {s.status:<6} {s.made_by:<20} {s.title}")
+    print(f"\n{len(items)} scenarios. `labkit run ID` runs one; `--json` shows shell commands.")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from labkit import scenarios
+    from labkit.lab import start
+
+    scenario = scenarios.get(args.scenario)
+    with start() as lab:
+        exchange = scenario.run(lab)
+        print(f"{scenario.id}: {scenario.cause}\n")
+        print(repr(exchange))
+    return 0 if exchange.status == scenario.status else 1
+
+
+def _ctl(args: argparse.Namespace) -> int:
+    from labkit.control import send
+
+    cmd = args.ctl_command
+    payload: dict[str, Any] = {}
+    if cmd == "maintenance":
+        payload = {"on": args.state == "on"}
+        if args.no_retry_after:
+            payload["retry_after"] = None
+        elif args.retry_after is not None:
+            payload["retry_after"] = args.retry_after
+        if args.retry_in is not None:
+            payload["retry_in"] = args.retry_in
+        if args.cache_max_age is not None:
+            payload["cache_max_age"] = args.cache_max_age
+    elif cmd == "capacity":
+        payload = {"value": args.value}
+    elif cmd == "debug":
+        payload = {"on": args.state == "on"}
+    elif cmd == "portal":
+        payload = {"action": args.action}
+    elif cmd == "timeout":
+        if args.connect is None and args.read is None:
+            raise BadArgument("give --connect SECONDS, --read SECONDS or both")
+        payload = {"route": args.route, "connect": args.connect, "read": args.read}
+    elif cmd == "delay":
+        payload = {"seconds": args.seconds}
+    elif cmd == "cache":
+        cmd = "purge"
+    elif cmd == "wait-busy":
+        deadline = time.monotonic() + args.timeout
+        while True:
+            state = send(args.lab, "state")
+            if state["in_flight"] >= args.count:
+                return 0
+            if time.monotonic() > deadline:
+                raise ControlError(
+                    f"the origin had {state['in_flight']} requests in flight, not "
+                    f"{args.count}, after {args.timeout:g} s"
+                )
+            time.sleep(0.02)
+    state = send(args.lab, cmd, payload)
+    if cmd == "state":
+        print(json.dumps(state, indent=1))
+    return 0
+
+
+_COMMANDS = {
+    "serve": _serve,
+    "env": _env,
+    "scenarios": _scenarios,
+    "run": _run,
+    "ctl": _ctl,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,413 @@
+"""The scenario catalogue: every status the lab teaches, each caused by its real reason.
+
+One registry (compare Toxiproxy's toxics): a scenario is data, an id, its lesson,
+its cause, the status it must produce, the switches it needs, and one request.
+From that one description come both ``run(lab)`` (Python, over real sockets) and
+the shell commands (``setup``, ``reproduce``, ``teardown``) that do the same with
+curl or nc against ``labkit serve``. Adding a scenario is adding one entry.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from labkit.errors import unknown
+from labkit.exchange import Exchange
+from labkit.lab import Lab
+
+LESSONS = ("500", "501", "502", "503", "504", "505", "511")
+
+# -- switches: each applies to a lab in Python and has the same `labkit ctl` command --
+
+
+@dataclass(frozen=True)
+class Switch:
+    command: str  # a `labkit ctl` command
+    args: dict[str, Any]
+    undo_command: str
+    undo_args: dict[str, Any]
+    cli: str  # the same, as shell words after `labkit ctl --lab "$GATEWAY"`
+    undo_cli: str
+
+    def apply(self, lab: Lab) -> None:
+        from labkit.control import apply
+
+        apply(lab, self.command, self.args)
+
+    def undo(self, lab: Lab) -> None:
+        from labkit.control import apply
+
+        apply(lab, self.undo_command, self.undo_args)
+
+
+def maintenance(retry_after: int | None = 120, *, retry_in: int | None = None,
+                cache_max_age: int | None = None) -> Switch:  # fmt: skip
+    args: dict[str, Any] = {"on": True, "retry_after": retry_after}
+    words = "maintenance on"
+    if retry_in is not None:
+        args["retry_in"] = retry_in
+        words += f" --retry-in {retry_in}"
+    elif retry_after is not None:
+        words += f" --retry-after {retry_after}"
+    if cache_max_age is not None:
+        args["cache_max_age"] = cache_max_age
+        words += f" --cache-max-age {cache_max_age}"
+    return Switch("maintenance", args, "maintenance", {"on": False}, words, "maintenance off")
+
+
+def capacity(n: int) -> Switch:
+    return Switch("capacity", {"value": n}, "capacity", {"value": None}, f"capacity {n}",
+                  "capacity none")  # fmt: skip
+
+
+DEBUG = Switch("debug", {"on": True}, "debug", {"on": False}, "debug on", "debug off")
+LOGIN = Switch("portal", {"action": "login"}, "portal", {"action": "logout"}, "portal login",
+               "portal logout")  # fmt: skip
+LOGOUT = Switch("portal", {"action": "logout"}, "portal", {"action": "logout"}, "portal logout",
+                "portal logout")  # fmt: skip
+
+
+def read_timeout(route: str, seconds: float, default: float) -> Switch:
+    return Switch(
+        "timeout", {"route": route, "read": seconds}, "timeout", {"route": route, "read": default},
+        f"timeout {route} --read {seconds:g}", f"timeout {route} --read {default:g}",
+    )  # fmt: skip
+
+
+MAINTENANCE_OFF = Switch("maintenance", {"on": False}, "maintenance", {"on": False},
+                         "maintenance off", "maintenance off")  # fmt: skip
+PURGE = Switch("purge", {}, "purge", {}, "cache purge", "cache purge")
+
+# -- requests --
+
+
+@dataclass(frozen=True)
+class Call:
+    """An HTTP request sent with httpx (Python) or curl (shell)."""
+
+    method: str
+    path: str
+    via: str = "gateway"
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | None = None
+
+    def send(self, lab: Lab) -> Exchange:
+        return lab.request(self.method, self.path, via=self.via, headers=dict(self.headers),
+                           body=self.body)  # fmt: skip
+
+    def curl(self, quiet: bool = False) -> str:
+        words = ["curl", "-sS", "--max-time", "10", "-o", "/dev/null"]
+        words += ["-w", ""] if quiet else ["-D", "-"]
+        if self.method == "HEAD":
+            words.append("-I")
+        elif self.method != "GET" or self.body is not None:
+            words += ["-X", self.method]
+        for k, v in self.headers:
+            words += ["-H", f"{k}: {v}"]
+        if self.body is not None:
+            words += ["--data-binary", self.body]
+        return " ".join(shlex.quote(w) for w in words) + f' "${self.via.upper()}{self.path}"'
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Bytes sent as they are (Python: a socket; shell: printf | nc)."""
+
+    data: bytes
+    to: str = "origin"
+
+    def send(self, lab: Lab) -> Exchange:
+        return lab.raw(self.data, to=self.to)
+
+    def shell(self) -> str:
+        text = self.data.decode("latin-1").replace("\\", "\\\\").replace("%", "%%")
+        text = text.replace("\r", "\\r").replace("\n", "\\n").replace("'", "'\\''")
+        return (
+            f"printf '{text}' | nc -q 2 127.0.0.1 \"${self.to.upper()}_PORT\" "
+            "| sed '/^\\r\\{0,1\\}$/q'"
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    lesson: str
+    status: int
+    made_by: str  # the hop that makes the status: "origin", "gateway", "portal", "upstream 'x'"
+    title: str
+    cause: str
+    request: Call | Raw
+    switches: tuple[Switch, ...] = ()
+    prime: tuple[Call, ...] = ()  # requests sent first (after the switches), e.g. to fill a cache
+    after_prime: tuple[Switch, ...] = ()  # switches set after the priming requests
+    busy: int = 0  # slow requests kept in flight at the origin during the request
+    upstream: str | None = None  # the misbehaving upstream a gateway scenario exercises
+    teardown_extra: tuple[Switch, ...] = field(default=())
+
+    def run(self, lab: Lab) -> Exchange:
+        """Set the lab up, cause the status, put the lab back, return what happened."""
+        done: list[Switch] = []
+        holders: list[threading.Thread] = []
+        try:
+            for s in self.switches:
+                s.apply(lab)
+                done.append(s)
+            for call in self.prime:
+                call.send(lab)
+            for s in self.after_prime:
+                s.apply(lab)
+                done.append(s)
+            if self.busy:
+                holders = _hold_busy(lab, self.busy)
+            return self.request.send(lab)
+        finally:
+            for s in reversed(done):
+                s.undo(lab)
+            for s in self.teardown_extra:
+                s.apply(lab)
+            for t in holders:
+                t.join(timeout=5)
+
+    # -- the shell form --
+
+    @property
+    def setup(self) -> list[str]:
+        cmds = [_ctl(s.cli) for s in self.switches]
+        cmds += [c.curl(quiet=True) for c in self.prime]
+        cmds += [_ctl(s.cli) for s in self.after_prime]
+        if self.busy:
+            for _ in range(self.busy):
+                cmds.append(BUSY_CALL.curl(quiet=True) + " &")
+            cmds.append(_ctl(f"wait-busy {self.busy}"))
+        return cmds
+
+    @property
+    def reproduce(self) -> str:
+        if isinstance(self.request, Raw):
+            return self.request.shell()
+        cmd = self.request.curl()
+        return cmd + " || true" if self.status_may_fail_curl else cmd
+
+    @property
+    def status_may_fail_curl(self) -> bool:
+        return self.upstream == "body-cut"
+
+    @property
+    def teardown(self) -> list[str]:
+        cmds = [_ctl(s.undo_cli) for s in reversed(self.switches + self.after_prime)]
+        cmds += [_ctl(s.cli) for s in self.teardown_extra]
+        if self.busy:
+            cmds.append("wait")
+        return cmds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "lesson": self.lesson,
+            "status": self.status,
+            "made_by": self.made_by,
+            "title": self.title,
+            "cause": self.cause,
+            "upstream": self.upstream,
+            "setup": self.setup,
+            "reproduce": self.reproduce,
+            "teardown": self.teardown,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Scenario {self.id}: {self.status}, {self.title}>"
+
+
+BUSY_CALL = Call("GET", "/slow?delay=1.5", via="origin")
+
+
+def _ctl(words: str) -> str:
+    return f'labkit ctl --lab "$GATEWAY" {words}'
+
+
+def _hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
+    """Keep n slow requests in flight at the origin, and wait until it counts them."""
+    threads = [threading.Thread(target=BUSY_CALL.send, args=(lab,), daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 3
+    while lab.origin.in_flight < n and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return threads
+
+
+def _fault(name: str, status: int, title: str, cause: str, made_by: str = "gateway") -> Scenario:
+    return Scenario(
+        f"{status}-{name}",
+        str(status),
+        status, made_by, title, cause, Call("GET", f"/up/{name}/"), upstream=name,
+    )  # fmt: skip
+
+
+def _catalogue() -> list[Scenario]:
+    order7 = Call("GET", "/orders/7")
+    return [
+        # 500
+        Scenario("500-handler-bug", "500", 500, "origin", "A handler bug raises",
+                 "GET /orders/abc: the handler calls int('abc'), which raises ValueError; the "
+                 "client gets a generic page, the traceback goes to the server log",
+                 Call("GET", "/orders/abc")),
+        Scenario("500-missing-data", "500", 500, "origin", "Data the code did not expect",
+                 "order 13 has no customer; the handler reads order['customer']['name'] and "
+                 "raises TypeError",
+                 Call("GET", "/orders/13")),
+        Scenario("500-debug-leak", "500", 500, "origin", "Debug mode leaks the traceback",
+                 "with the debug switch on, the 500 page shows the traceback: file paths, code "
+                 "and values an attacker should never see",
+                 Call("GET", "/orders/abc"), switches=(DEBUG,)),
+        Scenario("500-direct-to-origin", "500", 500, "origin", "The same bug, without a gateway",
+                 "the origin's 500 seen directly: the gateway adds nothing but Via",
+                 Call("GET", "/orders/abc", via="origin")),
+        # 501 and 405
+        Scenario("501-unknown-method", "501", 501, "origin", "A method nobody implements",
+                 "BREW is not a method this server recognises on any resource (RFC 9110 9.1)",
+                 Call("BREW", "/orders/7")),
+        Scenario("405-delete-read-only", "501", 405, "origin", "A known method, not allowed here",
+                 "DELETE is a method the server knows, but /orders/7 is read-only: 405 with an "
+                 "Allow header (RFC 9110 15.5.6)",
+                 Call("DELETE", "/orders/7")),
+        Scenario("204-options-allow", "501", 204, "origin", "OPTIONS says what is allowed",
+                 "OPTIONS /orders/7 answers 204 with Allow: GET, HEAD, OPTIONS",
+                 Call("OPTIONS", "/orders/7")),
+        Scenario("501-transfer-coding", "501", 501, "origin", "A transfer coding not implemented",
+                 "Transfer-Encoding: gzip, chunked: chunked is last (so framing is clear), but "
+                 "the server does not implement gzip as a transfer coding (RFC 9112 6.1)",
+                 Raw(b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: gzip, chunked\r\n"
+                     b"Connection: close\r\n\r\n0\r\n\r\n")),
+        Scenario("400-chunked-not-final", "501", 400, "origin", "chunked must be the last coding",
+                 "Transfer-Encoding: chunked, gzip: the body's end cannot be found, so the "
+                 "server MUST answer 400 and close (RFC 9112 6.3)",
+                 Raw(b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked, gzip\r\n"
+                     b"Connection: close\r\n\r\n0\r\n\r\n")),
+        # 502
+        _fault("garbage", 502, "Upstream answers with garbage",
+               "the upstream sends bytes that are not HTTP; the gateway cannot relay them"),
+        _fault("close", 502, "Upstream closes without answering",
+               "the upstream reads the request and closes the connection without a response"),
+        _fault("reset", 502, "Upstream resets the connection",
+               "the upstream resets the connection (RST) before any response"),
+        _fault("truncated-headers", 502, "Upstream's headers are cut off",
+               "the upstream closes in the middle of its response headers"),
+        _fault("bad-status-line", 502, "Upstream sends a bad status line",
+               "'HTTP/1.1 2OO OK' with the letter O: not a status code"),
+        _fault("no-colon", 502, "Upstream sends a header without a colon",
+               "a header line that is not 'name: value' makes the whole response invalid"),
+        _fault("huge-headers", 502, "Upstream's headers are too big",
+               "20 KB of response headers overflow the gateway's 8 KB buffer"),
+        _fault("bad-content-length", 502, "Upstream sends an invalid Content-Length",
+               "'Content-Length: abc': the gateway cannot tell where the body ends (RFC 9112 6.3)"),
+        _fault("bad-transfer-encoding", 502, "Upstream uses an unknown transfer coding",
+               "'Transfer-Encoding: foo': the gateway cannot decode the body's framing"),
+        _fault("refused", 502, "Nothing listens at the upstream",
+               "connecting to the upstream is refused: no process listens on its port"),
+        Scenario("500-relayed-not-502", "502", 500, "origin", "A 500 relayed is not a 502",
+                 "the origin answered 500 validly; the gateway relays it unchanged: the gateway "
+                 "itself worked",
+                 Call("GET", "/orders/abc")),
+        Scenario("200-body-cut-after-headers", "502", 200, "upstream 'body-cut'",
+                 "Too late for a 502: the body breaks off",
+                 "the upstream sends 200 and Content-Length: 100, then 10 bytes and closes; the "
+                 "status line has already been relayed, so the client sees 200 and an "
+                 "incomplete body (RFC 9112 8)",
+                 Call("GET", "/up/body-cut/"), upstream="body-cut"),
+        # 503
+        Scenario("503-maintenance", "503", 503, "origin", "Maintenance with Retry-After",
+                 "the origin is in maintenance: 503 with Retry-After: 120 (seconds) and "
+                 "Cache-Control: no-store",
+                 order7, switches=(maintenance(120),)),
+        Scenario("503-maintenance-http-date", "503", 503, "origin",
+                 "Maintenance with Retry-After as a date",
+                 "Retry-After can also be an HTTP-date: come back at this time (RFC 9110 10.2.3)",
+                 order7, switches=(maintenance(None, retry_in=300),)),
+        Scenario("503-load-shedding", "503", 503, "origin", "Load shedding at capacity",
+                 "the origin has capacity for 1 request in flight and one slow request holds "
+                 "it: the next is shed with 503 and Retry-After: 1",
+                 Call("GET", "/orders/7", via="origin"), switches=(capacity(1),), busy=1),
+        Scenario("503-no-healthy-upstream", "503", 503, "gateway", "No healthy upstream in the pool",
+                 "the gateway's health checks mark both targets of the pool down, so it tries "
+                 "none and answers 503 at once",
+                 Call("GET", "/pool/")),
+        Scenario("503-served-from-cache", "503", 503, "gateway", "The caching trap",
+                 "during maintenance the origin sent its 503 with max-age=60 instead of "
+                 "no-store; the gateway cached it and keeps serving it after the origin is back",
+                 order7, switches=(maintenance(30, cache_max_age=60),), prime=(order7,),
+                 after_prime=(MAINTENANCE_OFF,), teardown_extra=(PURGE,)),
+        # 504
+        _fault("slow", 504, "Upstream slower than the read timeout",
+               "the upstream takes 1 s to answer; the gateway's read timeout is 0.3 s"),
+        _fault("blackhole", 504, "Upstream never accepts the connection",
+               "the upstream's accept queue is full, so connecting hangs until the gateway's "
+               "connect timeout (0.2 s)"),
+        Scenario("504-slow-origin", "504", 504, "gateway", "The origin is slower than the gateway waits",
+                 "GET /slow?delay=0.6 takes 0.6 s; the route's read timeout is set to 0.3 s",
+                 Call("GET", "/slow?delay=0.6"), switches=(read_timeout("/", 0.3, 2.0),)),
+        # 505 and 426
+        Scenario("505-http2-request-line", "505", 505, "origin", "HTTP/2.0 in a text request line",
+                 "'GET / HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "
+                 "which versions it speaks",
+                 Raw(b"GET /orders/7 HTTP/2.0\r\nHost: lab\r\n\r\n")),
+        Scenario("505-http3-request-line", "505", 505, "origin", "HTTP/3.0 in a text request line",
+                 "HTTP/3 runs over QUIC; a text request line cannot ask for it",
+                 Raw(b"GET /orders/7 HTTP/3.0\r\nHost: lab\r\n\r\n")),
+        Scenario("200-http-1.2-served-as-1.1", "505", 200, "origin", "HTTP/1.2 is served as 1.1",
+                 "a higher minor version of HTTP/1 is served with the highest the server "
+                 "supports (RFC 9110 6.2): no 505",
+                 Raw(b"GET /orders/7 HTTP/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n")),
+        Scenario("400-lowercase-version", "505", 400, "origin", "http/1.1 in lower case",
+                 "the protocol name is case-sensitive: 'http/1.1' is a malformed request line, "
+                 "400, not 505",
+                 Raw(b"GET /orders/7 http/1.1\r\nHost: lab\r\n\r\n")),
+        Scenario("400-https-version", "505", 400, "origin", "HTTPS/1.1 is not a version",
+                 "'HTTPS/1.1' is not a protocol name: 400 (TLS is not asked for in the request "
+                 "line)",
+                 Raw(b"GET /orders/7 HTTPS/1.1\r\nHost: lab\r\n\r\n")),
+        Scenario("426-upgrade-required", "505", 426, "origin", "This resource needs another protocol",
+                 "/chat speaks WebSocket only: 426 with Upgrade: websocket and Connection: upgrade",
+                 Call("GET", "/chat")),
+        # 511
+        Scenario("511-portal-intercepts", "511", 511, "portal", "The network wants you to log in",
+                 "before login the captive portal answers every request itself with 511 and a "
+                 "link to its login page; the site never sees the request",
+                 Call("GET", "/orders/7", via="portal"), switches=(LOGOUT,)),
+        Scenario("511-connectivity-check", "511", 511, "portal", "The connectivity check fails",
+                 "devices request /generate_204 to test the network: 511 instead of 204 tells "
+                 "them a portal is in the way",
+                 Call("GET", "/generate_204", via="portal"), switches=(LOGOUT,)),
+        Scenario("204-connectivity-check-after-login", "511", 204, "portal",
+                 "After login the check passes",
+                 "once logged in, /generate_204 answers 204 No Content: the device is online",
+                 Call("GET", "/generate_204", via="portal"), switches=(LOGIN,)),
+        Scenario("200-after-login", "511", 200, "origin", "After login requests pass through",
+                 "logged in, the portal forwards to the gateway, which forwards to the origin",
+                 Call("GET", "/orders/7", via="portal"), switches=(LOGIN,)),
+    ]  # fmt: skip
+
+
+SCENARIOS: dict[str, Scenario] = {s.id: s for s in _catalogue()}
+
+
+def get(scenario_id: str) -> Scenario:
+    try:
+        return SCENARIOS[scenario_id]
+    except KeyError:
+        raise unknown("scenario", scenario_id, SCENARIOS) from None
+
+
+def for_lesson(lesson: str) -> list[Scenario]:
+    if lesson not in LESSONS:
+        raise unknown("lesson", lesson, LESSONS)
+    return [s for s in SCENARIOS.values() if s.lesson == lesson]
+
+
+def run(scenario_id: str, lab: Lab) -> Exchange:
+    """Run one scenario by id on a lab and return the exchange it caused."""
+    return get(scenario_id).run(lab)
