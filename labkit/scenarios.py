@@ -101,7 +101,8 @@ class Call:
 
     def curl(self, quiet: bool = False) -> str:
         words = ["curl", "-sS", "--max-time", "10", "-o", "/dev/null"]
-        words += ["-w", ""] if quiet else ["-D", "-"]
+        if not quiet:
+            words += ["-D", "-"]
         if self.method == "HEAD":
             words.append("-I")
         elif self.method != "GET" or self.body is not None:
@@ -200,6 +201,7 @@ class Scenario:
     def teardown(self) -> list[str]:
         cmds = [_ctl(s.undo_cli) for s in reversed(self.switches + self.after_prime)]
         cmds += [_ctl(s.cli) for s in self.teardown_extra]
+        cmds = [c for i, c in enumerate(cmds) if i == 0 or c != cmds[i - 1]]
         if self.busy:
             cmds.append("wait")
         return cmds

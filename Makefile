@@ -1,0 +1,33 @@
+# Two commands do everything on a fresh machine:
+#   make lab    set up (first time) and open JupyterLab on notebooks/
+#   make test   set up (first time) and run every test, notebooks included
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: lab test lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00-start-here.ipynb
+
+test: $(STAMP)
+	$(BIN)/ruff check labkit tests
+	$(BIN)/ruff format --check labkit tests
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check labkit tests
+
+format: $(STAMP)
+	$(BIN)/ruff format labkit tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
