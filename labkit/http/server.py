@@ -306,9 +306,8 @@ class HTTPServer(Listener):
     ) -> bool:
         """Write the response; returns whether the connection may be reused."""
         rid = request.request_id
-        headers = [
-            (k, v) for k, v in response.headers if k.lower() not in ("x-request-id", "connection")
-        ]
+        headers = [(k, v) for k, v in response.headers if k.lower() != "x-request-id"]
+        closing = response.close
         headers += self._extra_headers(rid, response)
         streamed = not isinstance(response.body, bytes)
         no_body = request.method == "HEAD" or response.status in (204, 304)
@@ -348,7 +347,7 @@ class HTTPServer(Listener):
             self._record_sent(rid, response, bytes(sent))
             writer.write(sent)
             await writer.drain()
-            return not response.close
+            return not closing
         writer.write(head)
         cut = ""
         try:
@@ -369,7 +368,7 @@ class HTTPServer(Listener):
         self._record_sent(rid, response, bytes(sent))
         writer.write(end)
         await writer.drain()
-        return not response.close
+        return not closing
 
     def _record_sent(self, rid: str, response: Response, data: bytes, cut: str = "") -> None:
         summary = f"{response.status} {response.reason}".strip()

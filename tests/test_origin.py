@@ -1,0 +1,112 @@
+"""The origin's statuses, as a client sees them on the wire."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+
+import httpx
+
+import labkit
+
+
+def test_500_page_is_generic_and_the_log_keeps_the_traceback(lab: labkit.Lab) -> None:
+    ex = lab.get("/orders/abc", via="origin")
+    assert ex.status == 500
+    assert "Traceback" not in ex.text and "ValueError" not in ex.text
+    assert ex.id in ex.text  # a reference the user can quote
+    log = "\n".join(lab.origin.logs())
+    assert "Traceback" in log and "ValueError" in log and ex.id in log
+
+
+def test_debug_switch_leaks_the_traceback(lab: labkit.Lab) -> None:
+    lab.origin.debug = True
+    ex = lab.get("/orders/abc")
+    assert ex.status == 500
+    assert "Traceback" in ex.text and "int(order_id)" in ex.text
+
+
+def test_unknown_method_is_501_known_but_not_allowed_is_405(lab: labkit.Lab) -> None:
+    brew = lab.request("BREW", "/orders/7")
+    assert brew.status == 501 and brew.header("allow") is None
+    delete = lab.request("DELETE", "/orders/7")
+    assert delete.status == 405
+    assert delete.header("allow") == "GET, HEAD, OPTIONS"
+    options = lab.request("OPTIONS", "/orders/7")
+    assert options.status == 204 and options.header("allow") == "GET, HEAD, OPTIONS"
+    assert lab.request("POST", "/orders", body='{"item": "tea"}').status == 201
+
+
+def test_transfer_codings(lab: labkit.Lab) -> None:
+    gzip = lab.raw(
+        b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+    )
+    assert gzip.status == 501 and "gzip" in gzip.text
+    not_final = lab.raw(
+        b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n"
+    )
+    assert not_final.status == 400 and "final" in not_final.text
+    assert not_final.header("connection") == "close"
+
+
+def test_maintenance_with_seconds_then_off(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=30)
+    ex = lab.get("/orders/7")
+    assert ex.status == 503
+    assert ex.header("retry-after") == "30"
+    assert ex.header("cache-control") == "no-store"
+    lab.origin.maintenance(False)
+    assert lab.get("/orders/7").status == 200
+
+
+def test_maintenance_with_an_http_date(lab: labkit.Lab) -> None:
+    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)
+    lab.origin.maintenance(retry_after=when)
+    value = lab.get("/orders/7").header("retry-after")
+    assert value is not None and value.endswith(" GMT")
+    parsed = email.utils.parsedate_to_datetime(value)
+    assert abs((parsed - when).total_seconds()) < 1
+
+
+def test_load_shedding_sends_503_with_retry_after(lab: labkit.Lab) -> None:
+    lab.origin.capacity = 0
+    ex = lab.get("/orders/7", via="origin")
+    assert ex.status == 503 and ex.header("retry-after") == "1"
+    lab.origin.capacity = None
+    assert lab.get("/orders/7", via="origin").status == 200
+
+
+def test_505_names_the_versions_and_how_http2_is_negotiated(lab: labkit.Lab) -> None:
+    for version in (b"2.0", b"3.0"):
+        ex = lab.raw(b"GET /orders/7 HTTP/" + version + b"\r\nHost: x\r\n\r\n")
+        assert ex.raw_response.startswith(b"HTTP/1.1 505 HTTP Version Not Supported\r\n")
+        assert "HTTP/1.0, HTTP/1.1" in ex.text and "ALPN" in ex.text
+
+
+def test_http_1_2_is_served_as_1_1_and_bad_names_are_400(lab: labkit.Lab) -> None:
+    ok = lab.raw(b"GET /orders/7 HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert ok.raw_response.startswith(b"HTTP/1.1 200 OK\r\n")
+    for line in (b"GET / http/1.1", b"GET / HTTPS/1.1"):
+        assert lab.raw(line + b"\r\nHost: x\r\n\r\n").status == 400
+
+
+def test_426_sends_upgrade_and_connection(lab: labkit.Lab) -> None:
+    ex = lab.get("/chat", via="origin")
+    assert ex.status == 426
+    assert ex.header("upgrade") == "websocket"
+    assert "upgrade" in (ex.header("connection") or "").lower()
+
+
+def test_slow_resource_and_its_bad_delay(lab: labkit.Lab) -> None:
+    assert lab.get("/slow?delay=0.1").status == 200
+    bad = lab.get("/slow?delay=soon")
+    assert bad.status == 400 and "0 to 30" in bad.text
+
+
+def test_plain_httpx_and_keep_alive_work(lab: labkit.Lab) -> None:
+    with httpx.Client(base_url=lab.origin.url, trust_env=False) as client:
+        statuses = [client.get("/orders/7").status_code for _ in range(3)]
+        head = client.head("/orders/7")
+    assert statuses == [200, 200, 200]
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) > 0

@@ -1,0 +1,66 @@
+"""Exchanges tell the same story every run: no ports, no timing noise, every hop."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+import labkit
+
+
+def _story(lab: labkit.Lab) -> list[str]:
+    return [
+        repr(lab.get("/orders/7")),
+        repr(lab.get("/up/garbage/")),
+        repr(lab.get("/orders/abc")),
+        repr(lab.get("/orders/7", via="portal")),
+    ]
+
+
+def test_text_is_the_same_in_two_fresh_labs() -> None:
+    with labkit.start() as a:
+        first = _story(a)
+    with labkit.start() as b:
+        second = _story(b)
+    assert first == second
+    assert not any(re.search(r"127\.0\.0\.1|:\d{4,5}", text) for text in first)
+
+
+def test_text_names_status_maker_and_hops(lab: labkit.Lab) -> None:
+    text = repr(lab.get("/up/garbage/"))
+    assert text.splitlines()[0].endswith("-> 502 Bad Gateway, made by the gateway")
+    assert "upstream 'garbage'" in text
+    assert "[made here]" in text
+
+
+def test_html_view(lab: labkit.Lab) -> None:
+    html = lab.get("/orders/abc")._repr_html_()
+    assert "500 Internal Server Error" in html and "<table>" in html
+    assert "made by the <b>origin</b>" in html
+
+
+def test_ids_are_given_at_the_first_hop_and_foreign_ids_replaced(lab: labkit.Lab) -> None:
+    ex = lab.get("/orders/7", headers={"X-Request-ID": "not-ours"})
+    assert ex.header("x-request-id") == ex.id != "not-ours"
+    assert {e.request_id for h in ex.hops for e in h.events} == {ex.id}
+
+
+@pytest.mark.skipif(subprocess.run(["which", "curl"], capture_output=True).returncode,
+                    reason="needs curl")  # fmt: skip
+def test_a_curl_request_is_recorded_too(lab: labkit.Lab) -> None:
+    out = subprocess.run(
+        ["curl", "-s", "-D", "-", "-o", "/dev/null", lab.gateway.url + "/up/reset/"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rid = re.search(r"(?i)x-request-id: (\S+)", out).group(1)
+    ex = lab.exchange(rid)
+    assert ex.status == 502 and ex.generated_by == "gateway"
+    assert lab.last().id == rid
+
+
+def test_raw_bytes_are_visible(lab: labkit.Lab) -> None:
+    ex = lab.get("/orders/7")
+    raw = ex.raw("origin")
+    assert "GET /orders/7 HTTP/1.1\\r\\n" in raw and "HTTP/1.1 200 OK\\r\\n" in raw

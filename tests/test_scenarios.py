@@ -1,0 +1,45 @@
+"""Every scenario of the catalogue produces its status, made by the right hop, on a fresh lab."""
+
+from __future__ import annotations
+
+import pytest
+
+import labkit
+from labkit import scenarios
+
+IDS = list(scenarios.SCENARIOS)
+
+
+@pytest.mark.parametrize("scenario_id", IDS)
+def test_scenario_produces_its_status(lab: labkit.Lab, scenario_id: str) -> None:
+    scenario = scenarios.get(scenario_id)
+    exchange = scenario.run(lab)
+    assert exchange.status == scenario.status, repr(exchange)
+    assert exchange.generated_by == scenario.made_by, repr(exchange)
+
+
+def test_scenarios_put_the_lab_back(lab: labkit.Lab) -> None:
+    for scenario in scenarios.SCENARIOS.values():
+        scenario.run(lab)
+    assert lab.get("/orders/7").status == 200
+    assert lab.get("/generate_204", via="portal").status == 511
+    assert lab.get("/slow?delay=0.4").status == 200  # the 504 scenario restored the timeout
+
+
+def test_catalogue_covers_every_lesson_status() -> None:
+    statuses = {s.status for s in scenarios.SCENARIOS.values()}
+    assert len(scenarios.SCENARIOS) >= 25
+    assert {500, 501, 502, 503, 504, 505, 511, 405, 426} <= statuses
+    for lesson in scenarios.LESSONS:
+        assert any(s.status == int(lesson) for s in scenarios.for_lesson(lesson))
+
+
+def test_every_upstream_fault_has_a_scenario(lab: labkit.Lab) -> None:
+    exercised = {s.upstream for s in scenarios.SCENARIOS.values() if s.upstream}
+    assert exercised == set(lab.upstreams) - {"ok"}
+
+
+def test_run_by_id(lab: labkit.Lab) -> None:
+    exchange = scenarios.run("502-garbage", lab)
+    assert exchange.status == 502
+    assert "not start with a valid HTTP status line" in exchange.why
