@@ -8,6 +8,7 @@
 Start with notebooks/00-start-here.ipynb.
 """
 
+from labkit import scenarios
 from labkit.errors import BadArgument, ControlError, LabkitError, LabNotRunning, UnknownName
 from labkit.exchange import Exchange
 from labkit.lab import Lab, start
@@ -20,6 +21,7 @@ __all__ = [
     "LabNotRunning",
     "LabkitError",
     "UnknownName",
+    "scenarios",
     "start",
 ]
 __version__ = "0.1.0"

@@ -87,7 +87,7 @@ class Exchange:
 
     def lines(self) -> list[str]:
         out = [f"Exchange {self.id}: {self.summary_line()}"]
-        if self.why:
+        if self.why and not self.ok:
             out.append(f"  why: {self.why}")
         if self.client_error:
             out.append(f"  client saw: {self.client_error}")
