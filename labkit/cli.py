@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from labkit.errors import BadArgument, ControlError, LabkitError
+from labkit.personalities import PERSONALITIES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to serve on (default 127.0.0.1; anything wider is reachable by others)",
     )
 
+    serve.add_argument(
+        "--gateway",
+        default="rfc",
+        choices=list(PERSONALITIES),
+        help="answer upstream failures like this gateway (default: rfc, the RFC reading)",
+    )
+
     env = sub.add_parser("env", help="print shell variables (ORIGIN, GATEWAY, ...) for a lab")
     env.add_argument("--lab", help="URL of the lab's origin, gateway or portal")
 
@@ -95,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("seconds", type=_seconds)
     ca = cs.add_parser("cache", help="the gateway's cache")
     ca.add_argument("action", choices=["purge"])
+    pe = cs.add_parser("personality", help="answer upstream failures like another gateway")
+    pe.add_argument("name", choices=list(PERSONALITIES))
     cs.add_parser("reset", help="every switch back to a fresh lab's")
     cs.add_parser("state", help="print the lab's switches as JSON")
     wb = cs.add_parser("wait-busy", help="wait until the origin has N requests in flight")
@@ -126,7 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    lab = start(host="127.0.0.1" if args.host == "localhost" else args.host)
+    lab = start(host="127.0.0.1" if args.host == "localhost" else args.host, gateway=args.gateway)
     try:
         info: dict[str, Any] = {**lab.urls(), "control": lab.control.url, "pid": os.getpid()}
         if args.json:
@@ -208,6 +218,8 @@ def _ctl(args: argparse.Namespace) -> int:
         if args.connect is None and args.read is None:
             raise BadArgument("give --connect SECONDS, --read SECONDS or both")
         payload = {"route": args.route, "connect": args.connect, "read": args.read}
+    elif cmd == "personality":
+        payload = {"name": args.name}
     elif cmd == "delay":
         payload = {"seconds": args.seconds}
     elif cmd == "cache":

@@ -60,6 +60,8 @@ def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
             route.read_timeout = args["read"]
     elif command == "delay":
         lab.upstreams["slow"].delay = args.get("seconds")
+    elif command == "personality":
+        lab.gateway.personality = args.get("name")
     elif command == "purge":
         lab.gateway.purge()
     elif command == "reset":
@@ -80,6 +82,7 @@ def state(lab: Lab) -> dict[str, Any]:
         "debug": lab.origin.debug,
         "portal_logged_in": lab.portal.logged_in,
         "slow_delay": lab.upstreams["slow"].delay,
+        "gateway_personality": lab.gateway.personality,
         "routes": {
             r.prefix: {"connect": r.connect_timeout, "read": r.read_timeout}
             for r in lab.gateway.routes

@@ -12,11 +12,12 @@ import re
 import time
 from dataclasses import dataclass
 
+from labkit import personalities
 from labkit.conditions import Condition
 from labkit.errors import unknown
 from labkit.http import pages, upstream
-from labkit.http.messages import Request, Response
-from labkit.proxy import Failure, Proxy, Route, Target
+from labkit.http.messages import Request, Response, parse_response
+from labkit.proxy import HOP_BY_HOP, Failure, Proxy, Route, Target
 
 HEALTH_INTERVAL = 1.0
 
@@ -52,6 +53,20 @@ class Gateway(Proxy):
         self.cache_enabled = True
         self._cache: dict[str, CachedResponse] = {}
         self._health_task: asyncio.Task[None] | None = None
+        self._personality = personalities.RFC
+
+    @property
+    def personality(self) -> str:
+        """Which real gateway to answer like: rfc (default), nginx, haproxy, envoy or caddy."""
+        return self._personality.name
+
+    @personality.setter
+    def personality(self, name: str) -> None:
+        self._personality = personalities.get(name)
+
+    @property
+    def max_response_head(self) -> int:  # type: ignore[override]
+        return self._personality.max_response_head
 
     def add_route(self, route: Route) -> None:
         self.routes.append(route)
@@ -100,6 +115,37 @@ class Gateway(Proxy):
         while True:
             await asyncio.sleep(HEALTH_INTERVAL)
             await self.check_health()
+
+    async def upstream_failed(
+        self,
+        request: Request,
+        route: Route,
+        target: Target,
+        exc: upstream.UpstreamFailure,
+        reader: asyncio.StreamReader,
+    ) -> Response:
+        answer = self._personality.answer(exc.condition)
+        if answer.kind not in ("http09", "relay"):
+            return await super().upstream_failed(request, route, target, exc, reader)
+        data = exc.raw + await upstream.read_rest(reader, route.read_timeout)
+        who = f"{self._personality.title}: {answer.log}"
+        if answer.kind == "http09":
+            return Response(0, raw=data, generated=False, why=who)
+        status, reason, headers, body = parse_response(data)
+        drop = HOP_BY_HOP | {"content-length", "via"}
+        kept = [(k, v) for k, v in headers if k.lower() not in drop]
+        kept.append(("Via", f"1.1 {self.via_name}"))
+        return Response(status or 200, kept, body, reason=reason, generated=False, why=who)
+
+    def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
+        if self._personality is personalities.RFC:
+            return super().failure_response(request, route, failure)
+        answer = self._personality.answer(failure.condition)
+        status = answer.status or 502
+        content_type, body = self._personality.page(status, answer.reason)
+        headers = [("Content-Type", content_type), ("Server", self._personality.server)]
+        why = f"{self._personality.title} answers {status}: {answer.log}"
+        return Response(status, headers, body, reason=answer.reason, why=why)
 
     def match(self, path: str) -> Route | None:
         for r in self.routes:

@@ -24,7 +24,7 @@ from labkit.errors import BadArgument, LabNotRunning, check_number, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS, FaultServer
 from labkit.gateway import Gateway, pool
-from labkit.http.messages import Headers
+from labkit.http.messages import Headers, parse_response
 from labkit.http.server import Listener
 from labkit.origin import Origin
 from labkit.portal import Portal
@@ -44,13 +44,15 @@ _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 class Lab:
     """A running lab. Use ``labkit.start()`` to get one; ``stop()`` or ``with`` to end it."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc") -> None:
         if not isinstance(host, str) or not host:
             raise BadArgument(f"host must be an IP address such as '127.0.0.1', not {host!r}")
         self.host = host
         self.recorder = Recorder()
         self.origin = Origin(self.recorder, host)
         self.gateway = Gateway(self.recorder, host)
+        self.gateway.personality = gateway
+        self._personality = gateway
         self.upstreams: dict[str, FaultServer] = {
             name: FaultServer(fault, self.recorder, host) for name, fault in FAULTS.items()
         }
@@ -176,6 +178,7 @@ class Lab:
             route.read_timeout = timeouts["read_timeout"]
         self.upstreams["slow"].delay = SLOW_DELAY
         self.gateway.purge()
+        self.gateway.personality = self._personality
 
     # -- URLs --
 
@@ -387,29 +390,15 @@ def _check_path(path: object) -> None:
         raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
 
 
-def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:
-    """Read a response head leniently (for display: the bytes may be anything)."""
-    head, sep, body = data.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    parts = lines[0].split(b" ", 2) if lines else []
-    if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
-        return None, "", [], data
-    headers = []
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        if colon:
-            headers.append((name.decode("latin-1").strip(), value.decode("latin-1").strip()))
-    reason = parts[2].decode("latin-1") if len(parts) > 2 else ""
-    return int(parts[1]), reason, headers, body
-
-
-def start(*, host: str = "127.0.0.1") -> Lab:
+def start(*, host: str = "127.0.0.1", gateway: str = "rfc") -> Lab:
     """Start a lab: origin, gateway, portal and misbehaving upstreams on ``host``.
 
     Every server binds an ephemeral port on 127.0.0.1 unless you pass another host.
-    Several labs can run in one process; each stops with ``lab.stop()``.
+    ``gateway`` picks how the gateway answers upstream failures: "rfc" (default),
+    "nginx", "haproxy", "envoy" or "caddy" (lesson 09). Several labs can run in one
+    process; each stops with ``lab.stop()``.
     """
-    return Lab(host=host).start()
+    return Lab(host=host, gateway=gateway).start()
 
 
 @atexit.register

@@ -162,12 +162,19 @@ class Proxy(HTTPServer):
         self._note(request, f"forwarded {request.method} {up_target} to upstream {target.name!r}")
         try:
             reply = await upstream.exchange(
-                reader, writer, h11_request, request.body, route.read_timeout
+                reader,
+                writer,
+                h11_request,
+                request.body,
+                route.read_timeout,
+                self.max_response_head,
             )
         except upstream.UpstreamFailure as exc:
-            writer.close()
             self._note(request, f"upstream {target.name!r}: {exc.detail}", data=exc.raw)
-            return self.failure_response(request, route, Failure(exc.condition, exc.detail, target))
+            try:
+                return await self.upstream_failed(request, route, target, exc, reader)
+            finally:
+                writer.close()
         except BaseException:
             writer.close()
             raise
@@ -197,6 +204,19 @@ class Proxy(HTTPServer):
             generated=False,
             why=f"relayed from upstream {target.name!r}",
         )
+
+    max_response_head = upstream.MAX_UPSTREAM_HEAD
+
+    async def upstream_failed(
+        self,
+        request: Request,
+        route: Route,
+        target: Target,
+        exc: upstream.UpstreamFailure,
+        reader: asyncio.StreamReader,
+    ) -> Response:
+        """The upstream gave no usable head: answer with an error page of our own."""
+        return self.failure_response(request, route, Failure(exc.condition, exc.detail, target))
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
         outcome = self.outcome(failure.condition)

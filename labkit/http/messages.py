@@ -30,6 +30,22 @@ def http_date(timestamp: float | None = None) -> str:
     return email.utils.formatdate(timestamp, usegmt=True)
 
 
+def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:
+    """Read a response head leniently (for display: the bytes may be anything)."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ", 2) if lines else []
+    if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
+        return None, "", [], data
+    headers = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if colon:
+            headers.append((name.decode("latin-1").strip(), value.decode("latin-1").strip()))
+    reason = parts[2].decode("latin-1") if len(parts) > 2 else ""
+    return int(parts[1]), reason, headers, body
+
+
 @dataclass
 class Request:
     method: str
@@ -69,6 +85,7 @@ class Response:
     generated: bool = True  # False when a gateway relays an upstream's response
     why: str = ""  # for the recording: why this status
     close: bool = False
+    raw: bytes | None = None  # bytes written as they are, then close (no status line of ours)
 
     def __post_init__(self) -> None:
         if not self.reason:

@@ -306,6 +306,15 @@ class HTTPServer(Listener):
     ) -> bool:
         """Write the response; returns whether the connection may be reused."""
         rid = request.request_id
+        if response.raw is not None:
+            self.recorder.record(
+                rid, self.name, self.role, "sent",
+                f"{len(response.raw)} bytes relayed as they came, with no status line (HTTP/0.9)",
+                data=response.raw, status=None, generated=response.generated, why=response.why,
+            )  # fmt: skip
+            writer.write(response.raw)
+            await _drain_quietly(writer)
+            return False
         headers = [(k, v) for k, v in response.headers if k.lower() != "x-request-id"]
         closing = response.close
         headers += self._extra_headers(rid, response)

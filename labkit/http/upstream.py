@@ -85,9 +85,10 @@ async def exchange(
     request: h11.Request,
     body: bytes,
     read_timeout: float,
+    max_head: int = MAX_UPSTREAM_HEAD,
 ) -> UpstreamReply:
     """Send the request and read the response head; the body is streamed afterwards."""
-    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_UPSTREAM_HEAD)
+    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=max_head)
     data = conn.send(request)
     if body:
         data += conn.send(h11.Data(data=body))
@@ -110,10 +111,10 @@ async def exchange(
             cond = classify_protocol_error(bytes(raw), str(exc))
             raise UpstreamFailure(cond, f"invalid response: {exc}", bytes(raw)) from None
         if event is h11.NEED_DATA:
-            if len(raw) > MAX_UPSTREAM_HEAD:
+            if len(raw) > max_head:
                 raise UpstreamFailure(
                     Condition.HEADER_TOO_BIG,
-                    f"the response head exceeds {MAX_UPSTREAM_HEAD} bytes",
+                    f"the response head exceeds {max_head} bytes",
                     bytes(raw),
                 )
             chunk = await _read(reader, read_timeout, raw, before_head=True)
@@ -125,10 +126,10 @@ async def exchange(
             continue
         if isinstance(event, h11.Response):
             end = raw.find(b"\r\n\r\n")
-            if end > MAX_UPSTREAM_HEAD:
+            if end > max_head:
                 raise UpstreamFailure(
                     Condition.HEADER_TOO_BIG,
-                    f"the response head is {end} bytes, more than {MAX_UPSTREAM_HEAD}",
+                    f"the response head is {end} bytes, more than {max_head}",
                     bytes(raw),
                 )
             head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
@@ -142,9 +143,25 @@ async def exchange(
         raise UpstreamFailure(Condition.INVALID_STATUS_LINE, f"unexpected {event!r}", bytes(raw))
 
 
+async def read_rest(reader: asyncio.StreamReader, timeout: float, limit: int = 1 << 20) -> bytes:
+    """Whatever the upstream still sends, until it closes, stalls or passes ``limit``."""
+    rest = bytearray()
+    try:
+        while len(rest) < limit:
+            chunk = await asyncio.wait_for(reader.read(65536), timeout)
+            if not chunk:
+                break
+            rest += chunk
+    except (TimeoutError, ConnectionError):
+        pass
+    return bytes(rest)
+
+
 def _eof_detail(raw: bytearray) -> str:
     if not raw:
         return "the upstream closed the connection before sending anything"
+    if classify_eof(bytes(raw)) is Condition.INVALID_STATUS_LINE:
+        return f"the upstream sent {len(raw)} bytes that do not start with 'HTTP/', then closed"
     return f"the upstream closed the connection after {len(raw)} bytes of an unfinished head"
 
 

@@ -1,0 +1,104 @@
+"""Each gateway personality answers every upstream fault as its table says, over real sockets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+import labkit
+from labkit import personalities
+from labkit.conditions import Condition
+from labkit.faults import FAULTS
+
+NAMES = list(personalities.PERSONALITIES)
+FAULT_NAMES = [name for name, fault in FAULTS.items() if fault.condition is not None]
+
+
+def _fetch(port: int, path: str) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n".encode())
+        data = bytearray()
+        while chunk := sock.recv(65536):
+            data += chunk
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_table_covers_every_condition(name: str) -> None:
+    table = personalities.get(name).table
+    assert set(table) == set(Condition)
+    for answer in table.values():
+        assert answer.kind in ("page", "http09", "relay", "cut")
+        assert answer.source, "every fact says where it comes from"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_answers_match_the_table(name: str) -> None:
+    person = personalities.get(name)
+    with labkit.start(gateway=name) as lab:
+        cases = [(f, FAULTS[f].condition, f"/up/{f}/") for f in FAULT_NAMES]
+        cases.append(("pool", Condition.NO_HEALTHY_UPSTREAM, "/pool/"))
+        for fault, condition, path in cases:
+            answer = person.answer(condition)
+            data = _fetch(lab.gateway.port, path)
+            where = f"{name} / {fault}: {data[:120]!r}"
+            if answer.kind == "http09":
+                assert data == FAULTS[fault].reply, where
+            elif answer.kind == "cut":
+                assert data.startswith(b"HTTP/1.1 200 OK\r\n"), where
+                assert data.endswith(b"\r\n\r\n0123456789"), where
+            elif answer.kind == "relay":
+                assert data.startswith(b"HTTP/1.1 200 OK\r\n"), where
+            else:
+                line = f"HTTP/1.1 {answer.status} {answer.reason}".rstrip().encode()
+                if name == "rfc":
+                    assert data.split(b"\r\n", 1)[0].startswith(line), where
+                else:
+                    assert data.startswith(line + b"\r\n"), where
+                    content_type, body = person.page(answer.status, answer.reason)
+                    assert data.endswith(b"\r\n\r\n" + body), where
+
+
+def test_nginx_pages_are_the_size_nginx_sends() -> None:
+    nginx = personalities.get("nginx")
+    assert len(nginx.page(502, "Bad Gateway")[1]) == 157  # observed body sizes
+    assert len(nginx.page(504, "Gateway Time-out")[1]) == 167
+
+
+def test_switching_personality_at_run_time(lab: labkit.Lab) -> None:
+    assert lab.get("/up/refused/").status == 502
+    lab.gateway.personality = "haproxy"
+    refused = lab.get("/up/refused/")
+    assert refused.status == 503 and "SC--" in refused.hop("gateway").sent.why
+    lab.reset()
+    assert lab.gateway.personality == "rfc"
+
+
+def test_unknown_personality_names_the_choices(lab: labkit.Lab) -> None:
+    with pytest.raises(labkit.UnknownName, match="caddy, envoy, haproxy, nginx, rfc"):
+        lab.gateway.personality = "traefik"
+    assert lab.gateway.personality == "rfc"
+    with pytest.raises(labkit.UnknownName):
+        labkit.start(gateway="apache")
+
+
+def test_serve_with_a_personality(tmp_path) -> None:
+    env = dict(os.environ, LABKIT_RUNTIME_DIR=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "labkit", "serve", "--json", "--gateway", "nginx"],
+        stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        info = json.loads(proc.stdout.readline())
+        port = int(info["gateway"].rsplit(":", 1)[1])
+        assert _fetch(port, "/up/garbage/") == FAULTS["garbage"].reply
+        assert _fetch(port, "/up/blackhole/").startswith(b"HTTP/1.1 504 Gateway Time-out\r\n")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(5) == 0
