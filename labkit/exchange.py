@@ -116,6 +116,12 @@ class Exchange:
     def __repr__(self) -> str:
         return "\n".join(self.lines())
 
+    def picture(self):  # type: ignore[no-untyped-def]
+        """The exchange as a sequence diagram (SVG in Jupyter, text elsewhere)."""
+        from labkit.picture import Picture
+
+        return Picture(self)
+
     def _repr_html_(self) -> str:
         colour = _colour(self.status)
         status = f"{self.status} {self.reason}" if self.status is not None else "no status line"
@@ -145,7 +151,9 @@ class Exchange:
             f"{made_by} <small>({self.id})</small></div>{why}{client}"
             "<table><tr><th>hop</th><th>received</th><th>sent</th><th></th><th>time</th></tr>"
             + "".join(rows)
-            + "</table></div>"
+            + "</table>"
+            + self.picture()._repr_svg_()
+            + "</div>"
         )
 
 

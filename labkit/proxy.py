@@ -159,7 +159,11 @@ class Proxy(HTTPServer):
             target=up_target,
             headers=self.forwarded_headers(request),
         )
-        self._note(request, f"forwarded {request.method} {up_target} to upstream {target.name!r}")
+        self._note(
+            request,
+            f"forwarded {request.method} {up_target} to upstream {target.name!r} (connect "
+            f"timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s)",
+        )
         try:
             reply = await upstream.exchange(
                 reader,

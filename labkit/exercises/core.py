@@ -1,0 +1,250 @@
+"""One protocol for every exercise: ``q.check(answer)``, ``q.hint()``, ``q.solution()``.
+
+``check`` never raises for a learner's mistake: a blank answer (``...``) says "not
+answered yet", a wrong one says what is wrong in the lesson's terms and offers the
+next hint, learner code that raises or hangs is reported and stopped. It returns a
+Result that is truthy when correct and records the attempt in the progress file.
+Quiz answers are kept as salted digests, not as plain text.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import inspect
+import textwrap
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from labkit.exercises import progress
+from labkit.exercises.timelimit import TimeLimit, call_with_time_limit
+
+REGISTRY: dict[str, Exercise] = {}
+
+
+def digest(exercise_id: str, answer: str) -> str:
+    """The stored form of a quiz answer: a salted hash of its normalised text."""
+    return hashlib.sha256(f"{exercise_id}\0{normalise(answer)}".encode()).hexdigest()[:16]
+
+
+def normalise(answer: object) -> str:
+    return " ".join(str(answer).strip().lower().replace("_", "-").split())
+
+
+def is_blank(answer: object) -> bool:
+    if answer is ... or answer is None or (isinstance(answer, str) and not answer.strip()):
+        return True
+    if callable(answer) and inspect.isfunction(answer):
+        return _is_stub(answer)
+    return False
+
+
+def _is_stub(fn: Callable[..., Any]) -> bool:
+    """A function whose body is only a docstring, ``...`` or ``pass``: the notebook's blank."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    func = tree.body[0]
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for stmt in func.body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # a docstring or a bare `...`
+        return False
+    return True
+
+
+@dataclass
+class Result:
+    """What ``check`` found. Truthy when the answer is correct."""
+
+    exercise_id: str
+    correct: bool | None  # None: not answered yet
+    message: str
+    detail: str = ""
+
+    def __bool__(self) -> bool:
+        return self.correct is True
+
+    @property
+    def label(self) -> str:
+        if self.correct is None:
+            return "Not answered yet"
+        return "Correct" if self.correct else "Not yet"
+
+    def __repr__(self) -> str:
+        text = f"[{self.exercise_id}] {self.label}: {self.message}"
+        return text + (f"\n{self.detail}" if self.detail else "")
+
+    def _repr_html_(self) -> str:
+        colour = {None: "#555", True: "#1b7f3b", False: "#b00020"}[self.correct]
+        detail = f"<pre>{html.escape(self.detail)}</pre>" if self.detail else ""
+        return (
+            f"<div style='border-left:4px solid {colour};padding:4px 8px'>"
+            f"<b style='color:{colour}'>{self.label}</b> "
+            f"<small>({html.escape(self.exercise_id)})</small><br>{html.escape(self.message)}"
+            f"{detail}</div>"
+        )
+
+
+@dataclass
+class Note:
+    """A hint or a solution, shown as text and HTML."""
+
+    title: str
+    text: str
+
+    def __repr__(self) -> str:
+        return f"{self.title}: {self.text}"
+
+    def _repr_html_(self) -> str:
+        body = html.escape(self.text)
+        if "\n" in self.text:
+            body = f"<pre>{body}</pre>"
+        return f"<div style='border-left:4px solid #3060c0;padding:4px 8px'><b>{html.escape(self.title)}</b> {body}</div>"
+
+
+@dataclass
+class Exercise:
+    id: str
+    lesson: str
+    prompt: str
+    hints: tuple[str, ...]
+    solution_text: str
+    _hints_shown: int = field(default=0, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.id in REGISTRY and REGISTRY[self.id] is not self:
+            raise ValueError(f"two exercises are named {self.id!r}")
+        REGISTRY[self.id] = self
+
+    # -- the protocol --
+
+    def check(self, *answer: Any) -> Result:
+        """Check an answer; record the attempt; never raise for a learner's mistake."""
+        if not answer or is_blank(answer[0]):
+            return Result(self.id, None, "not answered yet: replace the `...` with your answer.")
+        try:
+            correct, message, detail = self.judge(*answer)
+        except TimeLimit as exc:
+            correct, message, detail = False, f"your code did not finish: {exc}.", ""
+        except Exception as exc:
+            correct = False
+            message = f"your answer raised {type(exc).__name__}: {exc}"
+            detail = _learner_traceback(exc)
+        progress.update(self.id, attempt=correct)
+        if not correct and self._hints_shown < len(self.hints):
+            message += "  (Stuck? .hint() on this exercise gives a hint.)"
+        return Result(self.id, correct, message, detail)
+
+    def hint(self) -> Note:
+        """The next hint (one at a time)."""
+        if not self.hints:
+            return Note("No hints", "this exercise has none; try solution() if you are stuck.")
+        index = min(self._hints_shown, len(self.hints) - 1)
+        if self._hints_shown < len(self.hints):
+            self._hints_shown += 1
+            progress.update(self.id, hint=True)
+        more = "" if index + 1 == len(self.hints) else " (call hint() again for another)"
+        return Note(f"Hint {index + 1} of {len(self.hints)}", self.hints[index] + more)
+
+    def solution(self) -> Note:
+        progress.update(self.id, solution=True)
+        return Note("Solution", self.solution_text)
+
+    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+        """(correct, message, detail) for a non-blank answer."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"[{self.id}] {self.prompt}"
+
+    def _repr_html_(self) -> str:
+        return f"<div><b>{html.escape(self.id)}</b>: {html.escape(self.prompt)}</div>"
+
+
+def _learner_traceback(exc: BaseException) -> str:
+    """The traceback from the learner's own code only, without labkit's frames."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/labkit/" not in f.filename]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(exc)
+    return "".join(lines).rstrip()
+
+
+class Choice(Exercise):
+    """Multiple choice: ``q.check("503")``. Feedback for wrong options is keyed by digest."""
+
+    def __init__(self, id: str, lesson: str, prompt: str, options: list[str], answer: str,
+                 feedback: dict[str, str], hints: tuple[str, ...], solution: str) -> None:  # fmt: skip
+        self.options = options
+        self.answer_digest = answer  # a digest(), see make_choice
+        self.feedback = feedback  # digest -> message
+        super().__init__(id, lesson, prompt, hints, solution)
+
+    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+        given = answer[0]
+        if normalise(given) not in [normalise(o) for o in self.options]:
+            return False, f"{given!r} is not one of the options: {', '.join(self.options)}.", ""
+        d = digest(self.id, given)
+        if d == self.answer_digest:
+            return True, self.feedback.get(d, "that's it."), ""
+        return False, self.feedback.get(d, "that is not it."), ""
+
+    def __repr__(self) -> str:
+        return f"[{self.id}] {self.prompt}\n  options: {', '.join(self.options)}"
+
+
+class ShortAnswer(Exercise):
+    """A short answer (a status, a header, a hop), compared after normalising case and spaces."""
+
+    def __init__(self, id: str, lesson: str, prompt: str, accepted: set[str],
+                 feedback: dict[str, str], hints: tuple[str, ...], solution: str) -> None:  # fmt: skip
+        self.accepted = accepted  # digests
+        self.feedback = feedback  # digest -> message for typical wrong answers
+        super().__init__(id, lesson, prompt, hints, solution)
+
+    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+        d = digest(self.id, answer[0])
+        if d in self.accepted:
+            return True, self.feedback.get(d, "that's it."), ""
+        return False, self.feedback.get(d, f"{answer[0]!r} is not it."), ""
+
+
+class Task(Exercise):
+    """Make something happen in the lab (or write code that does); a judge observes the result.
+
+    ``judge_fn(*answer)`` returns (correct, message) or (correct, message, detail);
+    learner functions passed in are run with ``time_limit``.
+    """
+
+    def __init__(self, id: str, lesson: str, prompt: str,
+                 judge_fn: Callable[..., tuple], hints: tuple[str, ...], solution: str,
+                 time_limit: float = 5.0) -> None:  # fmt: skip
+        self.judge_fn = judge_fn
+        self.time_limit = time_limit
+        super().__init__(id, lesson, prompt, hints, solution)
+
+    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+        verdict = call_with_time_limit(self.judge_fn, self.time_limit, *answer)
+        correct, message, *rest = verdict
+        return bool(correct), message, rest[0] if rest else ""
+
+
+def make_choice(id: str, lesson: str, prompt: str, options: list[str], answer: str,
+                why: dict[str, str], hints: tuple[str, ...], solution: str) -> Choice:  # fmt: skip
+    """Build a Choice from plain text (used by tools/ to produce the digests)."""
+    return Choice(id, lesson, prompt, options, digest(id, answer),
+                  {digest(id, k): v for k, v in why.items()}, hints, solution)  # fmt: skip
+
+
+def get(exercise_id: str) -> Exercise:
+    from labkit.errors import unknown
+
+    if exercise_id not in REGISTRY:
+        raise unknown("exercise", exercise_id, REGISTRY)
+    return REGISTRY[exercise_id]
