@@ -13,6 +13,7 @@ import collections
 import datetime as dt
 import json
 import traceback
+from collections.abc import Callable
 
 from labkit.errors import BadArgument, check_number
 from labkit.http import pages
@@ -46,6 +47,7 @@ class Origin(HTTPServer):
         self._capacity: int | None = None
         self.in_flight = 0
         self.log: collections.deque[str] = collections.deque(maxlen=MAX_LOG_LINES)
+        self.order_handler: Callable[[str], tuple[int, object]] | None = None
 
     # -- switches (called from the learner's thread; plain attribute writes) --
 
@@ -203,11 +205,25 @@ class Origin(HTTPServer):
         return self._json(200, [{"id": k, "item": v["item"]} for k, v in ORDERS.items()])
 
     def _order(self, request: Request, order_id: str) -> Response:
+        if self.order_handler is not None:
+            return self._learner_order(request, order_id)
         order = ORDERS.get(int(order_id))  # bug: "abc" raises ValueError -> 500
         if order is None:
             return self._page(request, 404, f"There is no order {order_id}.", why="no such order")
         customer = order["customer"]["name"]  # type: ignore[index]  # bug: order 13 has None
         return self._json(200, {"id": order["id"], "item": order["item"], "customer": customer})
+
+    def _learner_order(self, request: Request, order_id: str) -> Response:
+        """Lesson 01's exercise: the learner's handler, ``fn(order_id) -> (status, body)``."""
+        assert self.order_handler is not None
+        status, body = self.order_handler(order_id)  # raising here is a 500, as in real life
+        if not isinstance(status, int) or not 100 <= status <= 599:
+            raise TypeError(
+                f"the handler must return (status, body) with a status 100-599, not {status!r}"
+            )
+        if isinstance(body, (dict, list)):
+            return self._json(status, body)
+        return self._page(request, status, str(body), why=f"the learner's handler chose {status}")
 
     async def _slow(self, request: Request) -> Response:
         raw = request.query.get("delay", "1")
