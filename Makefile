@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/ruff check labkit tests
 	$(BIN)/ruff format --check labkit tests
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
+	LABKIT_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check labkit tests

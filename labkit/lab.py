@@ -170,6 +170,7 @@ class Lab:
         self.origin.maintenance(False)
         self.origin.capacity = None
         self.origin.debug = False
+        self.origin.order_handler = None
         assert self.portal is not None
         self.portal.logout()
         for route in self.gateway.routes:

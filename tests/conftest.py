@@ -13,3 +13,11 @@ import labkit
 def lab() -> Iterator[labkit.Lab]:
     with labkit.start() as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    """Exercise attempts in tests go to a file of their own, never the user's."""
+    path = tmp_path / "progress.json"
+    monkeypatch.setenv("LABKIT_PROGRESS", str(path))
+    return path
