@@ -80,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one scenario on a fresh lab and show the exchange")
     run.add_argument("scenario", help="a scenario id, e.g. 502-garbage (see `labkit scenarios`)")
 
+    pr = sub.add_parser(
+        "progress", help="exercise progress: print it or export it for an instructor"
+    )
+    pr.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    pr.add_argument(
+        "--file",
+        help="the progress file (default: $LABKIT_PROGRESS or ~/.local/share/labkit/progress.json)",
+    )
+    pr.add_argument("--lesson", help="only this lesson's exercises")
+
     ctl = sub.add_parser("ctl", help="switch a running lab")
     ctl.add_argument("--lab", help="URL of the lab's origin, gateway or portal")
     cs = ctl.add_subparsers(dest="ctl_command", required=True, parser_class=_Parser)
@@ -193,6 +203,21 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if exchange.status == scenario.status else 1
 
 
+def _progress(args: argparse.Namespace) -> int:
+    if args.file:
+        os.environ["LABKIT_PROGRESS"] = args.file
+    from labkit.exercises import progress
+
+    table = progress(args.lesson)
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv())
+    elif args.format == "json":
+        print(table.to_json())
+    else:
+        print(repr(table))
+    return 0
+
+
 def _ctl(args: argparse.Namespace) -> int:
     from labkit.control import send
 
@@ -247,6 +272,7 @@ _COMMANDS = {
     "env": _env,
     "scenarios": _scenarios,
     "run": _run,
+    "progress": _progress,
     "ctl": _ctl,
 }
 

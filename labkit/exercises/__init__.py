@@ -16,7 +16,7 @@ import json
 import os
 from typing import Any
 
-from labkit.exercises import progress as _store
+from labkit.exercises import store as _store
 from labkit.exercises.core import (
     REGISTRY,
     Choice,

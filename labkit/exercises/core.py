@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from labkit.exercises import progress
+from labkit.exercises import store
 from labkit.exercises.timelimit import TimeLimit, call_with_time_limit
 
 REGISTRY: dict[str, Exercise] = {}
@@ -138,7 +138,7 @@ class Exercise:
             correct = False
             message = f"your answer raised {type(exc).__name__}: {exc}"
             detail = _learner_traceback(exc)
-        progress.update(self.id, attempt=correct)
+        store.update(self.id, attempt=correct)
         if not correct and self._hints_shown < len(self.hints):
             message += "  (Stuck? .hint() on this exercise gives a hint.)"
         return Result(self.id, correct, message, detail)
@@ -150,12 +150,12 @@ class Exercise:
         index = min(self._hints_shown, len(self.hints) - 1)
         if self._hints_shown < len(self.hints):
             self._hints_shown += 1
-            progress.update(self.id, hint=True)
+            store.update(self.id, hint=True)
         more = "" if index + 1 == len(self.hints) else " (call hint() again for another)"
         return Note(f"Hint {index + 1} of {len(self.hints)}", self.hints[index] + more)
 
     def solution(self) -> Note:
-        progress.update(self.id, solution=True)
+        store.update(self.id, solution=True)
         return Note("Solution", self.solution_text)
 
     def judge(self, *answer: Any) -> tuple[bool, str, str]:

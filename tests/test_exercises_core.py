@@ -1,0 +1,163 @@
+"""The exercise protocol itself: blanks, wrong answers, hints, solutions, time limits, progress."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from labkit.exercises import store
+from labkit.exercises.core import REGISTRY, Task, make_choice
+
+
+@pytest.fixture
+def quiz():
+    q = make_choice(
+        "test.quiz", "test", "Which status says the gateway got garbage?",
+        ["500", "502", "504"], "502",
+        {"500": "500 is the origin's own failure; the gateway did not make it.",
+         "504": "504 means no answer in time, not a wrong answer."},
+        hints=("Who could not read the upstream's reply?", "It is the Bad one."),
+        solution="502 Bad Gateway",
+    )  # fmt: skip
+    yield q
+    del REGISTRY["test.quiz"]
+
+
+@pytest.fixture
+def code_task():
+    def judge(fn, limit_box=None):
+        value = fn()
+        return value == 42, f"your function returned {value!r}; the lab needs 42"
+
+    t = Task("test.code", "test", "Return 42.", judge, hints=("Just 42.",), solution="return 42",
+             time_limit=0.3)  # fmt: skip
+    yield t
+    del REGISTRY["test.code"]
+
+
+def test_blank_answers_are_not_answered_and_not_recorded(quiz, code_task, progress_file) -> None:
+    for blank in (..., None, ""):
+        result = quiz.check(blank)
+        assert result.correct is None and not result
+        assert "not answered yet" in repr(result)
+
+    def stub():
+        """Write your code here."""
+        ...
+
+    assert code_task.check(stub).correct is None
+    assert store.load(progress_file) == {}
+
+
+def test_right_and_wrong_answers(quiz, progress_file) -> None:
+    wrong = quiz.check("504")
+    assert not wrong and "no answer in time" in wrong.message and ".hint()" in wrong.message
+    assert "Not yet" in wrong._repr_html_()
+    off = quiz.check("418")
+    assert not off and "not one of the options: 500, 502, 504" in off.message
+    right = quiz.check(" 502 ")
+    assert right and right.correct is True
+    record = store.load(progress_file)["test.quiz"]
+    assert record["attempts"] == 3 and record["solved"] and record["first_success"]
+
+
+def test_hints_come_one_at_a_time_and_the_solution_only_on_request(quiz, progress_file) -> None:
+    first, second, third = quiz.hint(), quiz.hint(), quiz.hint()
+    assert "Hint 1 of 2" in repr(first) and "again" in repr(first)
+    assert "Hint 2 of 2" in repr(second) and repr(third) == repr(second)
+    record = store.load(progress_file)["test.quiz"]
+    assert record["hints"] == 2 and record["solution_viewed"] is False
+    assert "502 Bad Gateway" in repr(quiz.solution())
+    assert store.load(progress_file)["test.quiz"]["solution_viewed"] is True
+
+
+def test_learner_code_that_raises_is_reported(code_task) -> None:
+    def broken():
+        return {}["missing"]
+
+    result = code_task.check(broken)
+    assert not result and "KeyError" in result.message
+    assert "broken" in result.detail and "labkit" not in result.detail
+
+
+def test_learner_code_that_sleeps_forever_is_stopped(code_task) -> None:
+    def sleeper():
+        time.sleep(3600)
+
+    def spinner():
+        while True:
+            pass
+
+    for fn in (sleeper, spinner):
+        start = time.monotonic()
+        result = code_task.check(fn)
+        assert time.monotonic() - start < 2
+        assert not result and "did not finish" in result.message and "0.3 s" in result.message
+    assert code_task.check(lambda: 42)
+
+
+def test_progress_round_trips_and_exports(quiz, progress_file) -> None:
+    quiz.check("500")
+    quiz.check("502")
+    env = dict(os.environ, LABKIT_PROGRESS=str(progress_file))
+    out = subprocess.run([sys.executable, "-m", "labkit", "progress", "--format", "json"],
+                         env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rows = json.loads(out)
+    assert isinstance(rows, list)
+    assert all(r["status"] == "not tried" for r in rows)  # the lessons' exercises, untouched
+    # the test quiz is registered only in this process:
+    rows = {r["exercise"]: r for r in json.loads(exercises.progress().to_json())}
+    assert rows["test.quiz"]["status"] == "solved" and rows["test.quiz"]["attempts"] == 2
+    csv_out = subprocess.run([sys.executable, "-m", "labkit", "progress", "--format", "csv",
+                              "--file", str(progress_file)], capture_output=True, text=True,
+                             check=True).stdout  # fmt: skip
+    assert csv_out.splitlines()[0] == (
+        "user,exercise,lesson,status,attempts,hints_used,first_success,solution_viewed"
+    )
+
+
+def _hammer(path: str, n: int, tag: str) -> None:
+    os.environ["LABKIT_PROGRESS"] = path
+    for i in range(n):
+        store.update(f"{tag}.{i % 5}", attempt=bool(i % 2))
+
+
+def test_two_kernels_writing_at_once_lose_nothing(progress_file) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_hammer, args=(str(progress_file), 40, tag)) for tag in "ab"]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    data = store.load(progress_file)
+    assert sum(r["attempts"] for r in data.values()) == 80
+
+
+def test_a_corrupt_file_is_set_aside_not_fatal(progress_file) -> None:
+    progress_file.write_text('{"version": 1, "exercises": {"x": ')  # a kernel killed mid-write
+    assert store.load(progress_file) == {}
+    store.update("x.y", attempt=True)
+    assert store.load(progress_file)["x.y"]["solved"] is True
+    assert progress_file.with_suffix(".corrupt.json").exists()
+
+
+def test_writes_are_atomic_even_when_killed(progress_file) -> None:
+    code = (
+        "import os, signal\n"
+        "from labkit.exercises import store as s\n"
+        "for i in range(10000):\n"
+        "    s.update(f'k.{i % 7}', attempt=True)\n"
+        "    if i == 200: os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = dict(os.environ, LABKIT_PROGRESS=str(progress_file))
+    proc = subprocess.run([sys.executable, "-c", code], env=env)
+    assert proc.returncode != 0
+    data = json.loads(progress_file.read_text())  # still valid JSON
+    assert sum(r["attempts"] for r in data["exercises"].values()) == 201
+    assert store.status(data["exercises"]["k.0"]) == "solved"
