@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from labkit import exercises
 from labkit.exercises import store
 from labkit.exercises.core import REGISTRY, Task, make_choice
 
