@@ -60,7 +60,8 @@ def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], 
                                  note=_seconds(dur) if dur is not None else ""))  # fmt: skip
         elif ev.kind == "upstream":
             m = re.match(r"upstream '([^']+)': (.*)", ev.summary)
-            if m and m.group(1) not in lanes:  # never reached: a connect that failed
+            reached = {h.name for h in hops} | {ln.split("'")[1] for ln in lanes if "'" in ln}
+            if m and m.group(1) not in reached:  # never reached: a connect that failed
                 lanes.append(f"upstream {m.group(1)!r}")
                 arrows.append(_Arrow(lane, len(lanes) - 1, _short(m.group(2)), RED,
                                      dashed=True, cross=True))  # fmt: skip
@@ -81,7 +82,6 @@ def sequence_svg(ex: Exchange) -> str:
     width = LANE_W * len(lanes)
     height = TOP + ROW_H * (len(arrows) + 1)
     x = [LANE_W * i + LANE_W // 2 for i in range(len(lanes))]
-    status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='12'>",
@@ -113,7 +113,7 @@ def sequence_svg(ex: Exchange) -> str:
         if a.note:
             out.append(
                 f"<text x='{x1 + (8 if x2 < x1 else -8)}' y='{y + 13}' font-size='10' "
-                f"text-anchor='{'start' if x2 < x1 else 'end'}' fill='{GREY}'>{a.note}</text>"
+                f"text-anchor='{'start' if x2 < x1 else 'end'}' fill='{GREY}'>{html.escape(a.note)}</text>"
             )
         if a.cross:
             out.append(
@@ -122,7 +122,7 @@ def sequence_svg(ex: Exchange) -> str:
     if made is not None:
         out.append(
             f"<text x='{x[made]}' y='{height - 12}' text-anchor='middle' font-weight='bold' "
-            f"fill='{RED if (ex.status or 500) >= 500 else GREEN}'>made {html.escape(status)}</text>"
+            f"fill='{RED if (ex.status or 500) >= 500 else GREEN}'>made the {html.escape(str(ex.status))} here</text>"
         )
     out.append("</svg>")
     return "".join(out)
