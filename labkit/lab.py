@@ -191,6 +191,14 @@ class Lab:
             return self.upstreams[server].url
         raise unknown("server", server, [*ENTRIES, *self.upstreams])
 
+    def browser_link(self, server: str = "gateway", path: str = "/", text: str = "") -> Any:
+        """A link that opens ``path`` on a lab server in the browser (via jupyter-server-proxy)."""
+        from labkit.browser import link
+
+        base = self.url(server)
+        port = int(base.rsplit(":", 1)[1])
+        return link(port, path, text or f"open {path} on the {server} in the browser", base)
+
     def urls(self) -> dict[str, Any]:
         return {
             "origin": self.origin.url,

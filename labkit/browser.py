@@ -1,0 +1,56 @@
+"""Links that open the lab's pages in the browser tab, through the Jupyter server.
+
+The lab listens on 127.0.0.1 inside the kernel's machine, which a browser on a
+classroom hub or on Binder cannot reach directly. jupyter-server-proxy forwards
+``{prefix}proxy/PORT/path`` to ``127.0.0.1:PORT/path`` (stripping its prefix, which is
+why every lab page uses relative links). Under JupyterHub and Binder the prefix is
+``$JUPYTERHUB_SERVICE_PREFIX``; on a plain ``jupyter lab`` it is ``/``.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+from dataclasses import dataclass
+
+from labkit.errors import BadArgument
+
+
+def proxy_prefix() -> str:
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
+def has_server_proxy() -> bool:
+    return importlib.util.find_spec("jupyter_server_proxy") is not None
+
+
+@dataclass
+class Link:
+    """Shows as a clickable link in Jupyter and as the plain URL elsewhere."""
+
+    proxied: str
+    direct: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        if not has_server_proxy():
+            return (
+                f"<span>{html.escape(self.text)}: install jupyter-server-proxy to open it from "
+                f"the browser, or use <code>{html.escape(self.direct)}</code> from a terminal on "
+                "the same machine.</span>"
+            )
+        return (
+            f"<a href='{html.escape(self.proxied)}' target='_blank' rel='noopener'>"
+            f"{html.escape(self.text)}</a> (opens in a new tab, through the Jupyter server)"
+        )
+
+    def __repr__(self) -> str:
+        return self.direct
+
+
+def link(port: int, path: str, text: str, direct_base: str) -> Link:
+    if not path.startswith("/"):
+        raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
+    return Link(f"{proxy_prefix()}proxy/{port}{path}", direct_base + path, text)
