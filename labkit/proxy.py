@@ -154,11 +154,10 @@ class Proxy(HTTPServer):
         writer: asyncio.StreamWriter,
     ) -> Response:
         up_target = route.upstream_target(request.target)
-        h11_request = h11.Request(
-            method=request.method,
-            target=up_target,
-            headers=self.forwarded_headers(request),
-        )
+        headers = self.forwarded_headers(request)
+        if request.header("host") is None:  # an HTTP/1.0 request: HTTP/1.1 requires Host
+            headers.insert(0, ("Host", f"{target.host}:{target.port}"))
+        h11_request = h11.Request(method=request.method, target=up_target, headers=headers)
         self._note(
             request,
             f"forwarded {request.method} {up_target} to upstream {target.name!r} (connect "
