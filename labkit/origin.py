@@ -277,7 +277,7 @@ class Origin(HTTPServer):
         resp = self._page(
             request,
             503,
-            f"The shop is busy: {self.in_flight} requests are in flight and its capacity is "
+            f"The shop is busy: {_requests(self.in_flight)} in flight and its capacity is "
             f"{self._capacity}. Try again in a second.",
             why=f"load shedding: {self.in_flight} in flight, capacity {self._capacity}",
         )
@@ -315,3 +315,7 @@ class Origin(HTTPServer):
         return Response(
             status, [("Content-Type", "text/plain; charset=utf-8")], text.encode(), why=why
         )
+
+
+def _requests(n: int) -> str:
+    return f"{n} request is" if n == 1 else f"{n} requests are"

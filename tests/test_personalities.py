@@ -61,7 +61,7 @@ def test_answers_match_the_table(name: str) -> None:
                     assert data.split(b"\r\n", 1)[0].startswith(line), where
                 else:
                     assert data.startswith(line + b"\r\n"), where
-                    content_type, body = person.page(answer.status, answer.reason)
+                    _content_type, body = person.page(answer.status, answer.reason)
                     assert data.endswith(b"\r\n\r\n" + body), where
 
 

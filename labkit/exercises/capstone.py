@@ -1,0 +1,549 @@
+"""Capstone (notebook 08): diagnose the incident from the evidence alone.
+
+Each incident is a hidden setup of the lab that makes one request fail. ``start(lab)``
+puts every switch back as a fresh lab has it, sets the hidden state through the lab's
+public switches, sends the failing request and returns the Exchange; it never says
+which setup it chose. The learner reads the evidence (status line, Server, Via,
+Retry-After, Cache-Control, X-Cache, Age, the body, ``ex.hops``, ``ex.raw(hop)``,
+``ex.elapsed``, ``lab.origin.logs()``) and answers, for each incident, which hop made
+the response and why::
+
+    q1.check({"made_by": "gateway", "cause": "maintenance"})
+
+``made_by`` is one of MAKERS, ``cause`` one of the keys of CAUSES. ``stop(lab)``
+ends the incident and puts every switch back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from labkit.exchange import Exchange
+from labkit.exercises.core import Exercise, Result, is_blank
+
+LESSON = "capstone"
+
+MAKERS = ("client", "portal", "gateway", "origin", "upstream")
+
+CAUSES: dict[str, str] = {
+    "maintenance": "the origin is down for planned maintenance",
+    "overload": "the origin is at capacity and sheds the extra request (load shedding)",
+    "handler-bug": "the application's own code raised an exception",
+    "stale-cache": "a stored copy of an earlier error is served from a cache",
+    "invalid-response": "the upstream answered with bytes that are not valid HTTP",
+    "refused": "nothing listens at the upstream's address (connection refused)",
+    "connect-timeout": "the upstream never accepted the connection in time",
+    "read-timeout": "the upstream accepted the request but answered too slowly",
+    "no-healthy-upstream": "the gateway had no healthy upstream to send the request to",
+    "network-login": "the network wants you to log in before anything passes (captive portal)",
+}
+
+BUSY_PATH = "/slow?delay=0.3"  # the other client's request that holds the origin's capacity
+
+
+# -- incidents --
+
+
+@dataclass
+class Incident:
+    """One hidden setup. ``start(lab)`` causes it and returns the Exchange; ``stop(lab)`` ends it."""
+
+    number: int
+    report: str  # what the people affected say: the symptom, never the cause
+    _setup: Callable[[Any], None]
+    _send: Callable[[Any], Exchange]
+    _teardown: Callable[[Any], None] = lambda lab: None
+    busy: bool = False  # another client keeps the origin busy while the request is sent
+    _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+
+    def start(self, lab: Any) -> Exchange:
+        """Set the incident up on a running lab, send the failing request, return what happened."""
+        self._join()
+        lab.reset()
+        self._setup(lab)
+        if self.busy:
+            self._threads.extend(_busy(lab))
+        return self._send(lab)
+
+    def stop(self, lab: Any) -> None:
+        """End the incident: undo its setup and put every switch back as a fresh lab has it."""
+        try:
+            self._teardown(lab)
+        finally:
+            self._join()
+            lab.reset()
+
+    def _join(self) -> None:
+        for t in self._threads:
+            t.join(timeout=5)
+        self._threads.clear()
+
+    def __repr__(self) -> str:
+        return f"<Incident {self.number}: {self.report}>"
+
+
+def _nothing(lab: Any) -> None:
+    """No switch to change: the lab's own routes hold this incident."""
+
+
+def _maintenance(lab: Any) -> None:
+    lab.origin.maintenance(retry_after=120)
+
+
+def _cached_error(lab: Any) -> None:
+    lab.origin.maintenance(retry_after=30, cache_max_age=60)  # the mistake: max-age, not no-store
+    lab.get("/orders/7")  # during maintenance: the gateway stores the 503
+    lab.origin.maintenance(False)  # the origin is back
+
+
+def _hold_capacity(lab: Any) -> None:
+    lab.origin.capacity = 1
+
+
+def _busy(lab: Any) -> list[threading.Thread]:
+    """Another client's slow request that keeps the origin's one slot busy."""
+    t = threading.Thread(target=lab.get, args=(BUSY_PATH,), kwargs={"via": "origin"}, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 3
+    while lab.origin.in_flight < 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return [t]
+
+
+def _logged_out(lab: Any) -> None:
+    lab.portal.logout()
+
+
+def _purge(lab: Any) -> None:
+    lab.origin.maintenance(False)
+    lab.gateway.purge()
+
+
+def _release(lab: Any) -> None:
+    lab.origin.capacity = None
+
+
+def _get(path: str, via: str = "gateway") -> Callable[[Any], Exchange]:
+    def send(lab: Any) -> Exchange:
+        return lab.get(path, via=via)
+
+    return send
+
+
+incident1 = Incident(1, "the reports page GET /pool/ fails for everyone", _nothing, _get("/pool/"))
+incident2 = Incident(
+    2, "a customer cannot open her order: GET /orders/13; other orders open fine",
+    _nothing, _get("/orders/13"),
+)  # fmt: skip
+incident3 = Incident(
+    3, "the team says the shop is up again, yet GET /orders/7 still fails",
+    _cached_error, _get("/orders/7"), _purge,
+)  # fmt: skip
+incident4 = Incident(
+    4, "a visitor in a café opens GET /orders/7 on the café's network (via the portal)",
+    _logged_out, _get("/orders/7", via="portal"),
+)  # fmt: skip
+incident5 = Incident(
+    5, "the stock service GET /up/blackhole/ fails", _nothing,
+    _get("/up/blackhole/"),
+)  # fmt: skip
+incident6 = Incident(
+    6, "GET /orders/7 fails for everyone this morning", _maintenance, _get("/orders/7"),
+    lambda lab: lab.origin.maintenance(False),
+)  # fmt: skip
+incident7 = Incident(
+    7, "the partner service GET /up/garbage/ fails", _nothing, _get("/up/garbage/")
+)
+incident8 = Incident(
+    8, "GET /orders/7 fails for some customers and works for others", _hold_capacity,
+    _get("/orders/7"), _release, busy=True,
+)  # fmt: skip
+
+INCIDENTS = [incident1, incident2, incident3, incident4, incident5, incident6, incident7,
+             incident8]  # fmt: skip
+
+
+# -- the diagnosis exercise --
+
+
+def _maker(value: object) -> str:
+    text = " ".join(str(value).strip().lower().split())
+    if text.startswith("the "):
+        text = text[4:]
+    if text.startswith("upstream"):
+        return "upstream"
+    return text
+
+
+def _cause(value: object) -> str:
+    return "-".join(str(value).strip().lower().replace("_", "-").split())
+
+
+class Diagnosis(Exercise):
+    """Which hop made the response, and why: ``q.check({"made_by": ..., "cause": ...})``."""
+
+    def __init__(self, incident: Incident, made_by: str, cause: str, *,
+                 wrong_maker: dict[str, str], wrong_cause: dict[str, str],
+                 maker_default: str, cause_default: str,
+                 hints: tuple[str, ...], solution: str) -> None:  # fmt: skip
+        assert made_by in MAKERS and cause in CAUSES
+        self.incident = incident
+        self._made_by = made_by
+        self._cause = cause
+        self.wrong_maker = wrong_maker
+        self.wrong_cause = wrong_cause
+        self.maker_default = maker_default
+        self.cause_default = cause_default
+        prompt = (
+            f"Incident {incident.number} ({incident.report}): which hop made the response "
+            "(made_by: one of "
+            + ", ".join(MAKERS)
+            + ") and why (cause: one of "
+            + ", ".join(CAUSES)
+            + ")? Answer {'made_by': ..., 'cause': ...}."
+        )
+        super().__init__(f"capstone.incident-{incident.number}", LESSON, prompt, hints, solution)
+
+    def check(self, *answer: Any) -> Result:
+        if answer and isinstance(answer[0], dict) and answer[0]:
+            if all(is_blank(v) for v in answer[0].values()):
+                return super().check(...)
+        return super().check(*answer)
+
+    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+        given = answer[0]
+        form = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
+        if not isinstance(given, dict):
+            return False, f"answer with a dict such as {form}, not {given!r}.", ""
+        missing = [k for k in ("made_by", "cause") if is_blank(given.get(k))]
+        if missing:
+            return False, f"fill in {' and '.join(missing)}: the answer looks like {form}.", ""
+        maker, cause = _maker(given["made_by"]), _cause(given["cause"])
+        if maker not in MAKERS:
+            return False, f"made_by {given['made_by']!r} is not a hop; use one of: " + ", ".join(MAKERS) + ".", ""  # fmt: skip
+        if cause not in CAUSES:
+            return False, f"cause {given['cause']!r} is not one of: " + ", ".join(CAUSES) + ".", ""  # fmt: skip
+        maker_ok, cause_ok = maker == self._made_by, cause == self._cause
+        if maker_ok and cause_ok:
+            return True, f"that's it: made by the {maker}, because {CAUSES[cause]}.", ""
+        parts = []
+        if maker_ok:
+            parts.append(f"made_by is right ({maker}).")
+        else:
+            parts.append(f"made_by {maker!r}: " + self.wrong_maker.get(maker, self.maker_default))
+        if cause_ok:
+            parts.append(f"The cause is right ({cause}).")
+        else:
+            parts.append(f"cause {cause!r}: " + self.wrong_cause.get(cause, self.cause_default))
+        return False, " ".join(parts), ""
+
+
+# Evidence phrases the messages point to (kept short and the same in every incident).
+_NO_ORIGIN_HOP = "ex.hops has no origin hop: the origin never received this request"
+_GATEWAY_PAGE = (
+    "the page ends 'made by the labkit gateway' and Server is labkit-gateway, with no Via: "
+    "nothing was relayed"
+)
+
+q1 = Diagnosis(
+    incident1, "gateway", "no-healthy-upstream",
+    wrong_maker={
+        "origin": f"{_GATEWAY_PAGE}. And ex.hops shows no hop behind the gateway.",
+        "upstream": "ex.hops shows no upstream hop at all: no upstream received the request, so "
+                    f"none could answer; {_GATEWAY_PAGE}.",
+        "portal": "the request went to the gateway directly; ex.hops has no portal hop.",
+    },
+    wrong_cause={
+        "maintenance": "a maintenance 503 comes from the origin and carries Retry-After; this one "
+                       "has no Retry-After and no hop behind the gateway.",
+        "overload": "load shedding is an upstream's 503 with Retry-After: 1; here no upstream "
+                    "saw the request at all.",
+        "connect-timeout": "a connect timeout means the gateway tried and waited, then 504. This "
+                           "is a 503 that came at once (ex.elapsed): read the body's 'What it "
+                           "observed' line.",
+        "refused": "a refused connection is an attempt the gateway notes in ex.hops (and a 502 in "
+                   "this lab); here it attempted nothing: read 'What it observed' in the body.",
+        "stale-cache": "a stored copy carries X-Cache: HIT and Age; this response has neither.",
+    },
+    maker_default=f"{_GATEWAY_PAGE}.",
+    cause_default="read the body's 'What it observed' line, and note that no hop behind the "
+                  "gateway appears in ex.hops.",
+    hints=(
+        "Who wrote this page? Compare the Server header, Via, and the last line of the body.",
+        "Look at ex.hops and ex.elapsed: did the request go anywhere behind the gateway, and did "
+        "anyone wait for an answer?",
+        "The gateway's page has a line 'What it observed'. What does it say about the targets?",
+    ),
+    solution=(
+        "{'made_by': 'gateway', 'cause': 'no-healthy-upstream'}\n"
+        "Server: labkit-gateway, no Via, and the body ends 'made by the labkit gateway': the "
+        "gateway wrote this 503 itself. ex.hops shows only the gateway, and the answer came at "
+        "once: no upstream was tried. The body says why: 'the health checks mark all 2 targets "
+        "of 'pool' as down'. A 503 from the gateway means 'I have nowhere to send this' (RFC 9110 "
+        "15.6.4); HAProxy, Envoy and Caddy answer 503 here too, nginx answers 502."
+    ),
+)  # fmt: skip
+
+q2 = Diagnosis(
+    incident2, "origin", "handler-bug",
+    wrong_maker={
+        "gateway": "the gateway relayed this 500: Server is labkit-origin, Via: 1.1 "
+                   "labkit-gateway says it passed through, and the page ends 'made by the "
+                   "labkit origin'. In ex.hops the gateway is 'relayed'.",
+        "upstream": "name the hop as ex.hops names it: the server behind the gateway here is "
+                    "the origin.",
+    },
+    wrong_cause={
+        "maintenance": "maintenance is a 503 with Retry-After; this is a 500 with a generic page "
+                       "and a reference to quote.",
+        "overload": "load shedding is a 503 with Retry-After: 1; this is a 500, and other orders "
+                    "work at the same time.",
+        "invalid-response": "the gateway received a valid HTTP response and relayed it; an "
+                            "invalid one would have become a 502 made by the gateway.",
+        "stale-cache": "there is no X-Cache or Age header, and the origin answered this request "
+                       "itself (ex.hops).",
+    },
+    maker_default="look at the Server and Via headers and at the last line of the body.",
+    cause_default="a 500 says the server failed while handling the request; the page asks you "
+                  "to quote a reference. Where does the server keep the details? "
+                  "lab.origin.logs().",
+    hints=(
+        "Two headers tell who wrote the response and who passed it on: Server and Via.",
+        "The page is generic on purpose and gives a reference. Search the origin's log for it: "
+        "lab.origin.logs()[-1].",
+        "Order 7 opens and order 13 does not: what is different about order 13's data? The last "
+        "line of the traceback says.",
+    ),
+    solution=(
+        "{'made_by': 'origin', 'cause': 'handler-bug'}\n"
+        "Server: labkit-origin and Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
+        "relayed it unchanged (a valid 500 stays a 500 through a gateway). The page only gives "
+        "a reference; lab.origin.logs()[-1] holds the traceback for that reference: "
+        "TypeError: 'NoneType' object is not subscriptable in _order: order 13 has no customer "
+        "and the code reads order['customer']['name']. A bug in the handler, not a gateway "
+        "failure."
+    ),
+)  # fmt: skip
+
+q3 = Diagnosis(
+    incident3, "gateway", "stale-cache",
+    wrong_maker={
+        "origin": "Server still says labkit-origin because this is a stored copy of the "
+                  f"origin's page. But X-Cache: HIT and Age say the gateway served it, and "
+                  f"{_NO_ORIGIN_HOP}. Ask the origin directly: lab.get('/orders/7', "
+                  "via='origin').",
+        "upstream": f"{_NO_ORIGIN_HOP}; look at X-Cache and Age.",
+    },
+    wrong_cause={
+        "maintenance": "the body speaks of maintenance because it is a copy of an earlier page. "
+                       "Is the origin in maintenance now? Ask it directly: lab.get('/orders/7', "
+                       "via='origin'). Then read X-Cache, Age and Cache-Control.",
+        "overload": "no Retry-After: 1 here, and the origin did not see this request: X-Cache "
+                    "and ex.hops.",
+        "no-healthy-upstream": "the gateway did not try any upstream; look at X-Cache: it did "
+                               "not need to.",
+    },
+    maker_default=f"look at X-Cache and Age, and at ex.hops: {_NO_ORIGIN_HOP}.",
+    cause_default="the page says maintenance, but X-Cache: HIT and Cache-Control: max-age=60 "
+                  "tell where it really came from.",
+    hints=(
+        "Server says labkit-origin. Is that enough to say the origin answered this request? "
+        "Look at every header, including X-Cache and Age.",
+        "Compare ex.hops with an exchange that reached the origin. Then ask the origin directly: "
+        "lab.get('/orders/7', via='origin').",
+        "Which header of this 503 allowed someone to keep it: Cache-Control?",
+    ),
+    solution=(
+        "{'made_by': 'gateway', 'cause': 'stale-cache'}\n"
+        "The body and Server: labkit-origin describe a maintenance page, but X-Cache: HIT and "
+        "Age say it came out of the gateway's cache, and ex.hops shows no origin hop: the origin "
+        "was not asked. Asked directly (via='origin'), it answers 200: it has recovered. The "
+        "maintenance 503 was sent with Cache-Control: max-age=60 instead of no-store, so the "
+        "gateway stored it and serves it for 60 s. Fix: purge the cache "
+        "(lab.gateway.purge()), and never let an error page be cacheable (no-store)."
+    ),
+)  # fmt: skip
+
+q4 = Diagnosis(
+    incident4, "portal", "network-login",
+    wrong_maker={
+        "origin": "RFC 6585 says a 511 SHOULD NOT come from an origin. Server is labkit-portal, "
+                  "and ex.hops has only the portal: neither the gateway nor the origin saw "
+                  "the request.",
+        "gateway": "Server is labkit-portal, not labkit-gateway, and ex.hops has no gateway hop.",
+        "client": "the client received a full HTTP response with a status line; someone made it: "
+                  "read Server and the end of the body.",
+    },
+    wrong_cause={
+        "maintenance": "no Retry-After, and the body does not speak of the shop: it asks you "
+                       "to do something. Read it.",
+        "stale-cache": "Cache-Control: no-store: nobody may store this, and there is no X-Cache.",
+    },
+    maker_default="read the Server header and the last line of the body.",
+    cause_default="read the body: who wants what from you, and where does its link lead?",
+    hints=(
+        "511 is a rare status. Which server in the lab writes its own name into Server here?",
+        "ex.hops: how far did the request get?",
+        "The body has a link. Where does it lead, and what would you do there?",
+    ),
+    solution=(
+        "{'made_by': 'portal', 'cause': 'network-login'}\n"
+        "511 Network Authentication Required, Server: labkit-portal, Cache-Control: no-store, "
+        "and a body with a link to the network's login page. ex.hops shows only the portal: the "
+        "request never reached the gateway or the shop. The network (a captive portal) wants "
+        "you to log in first (RFC 6585 6); the shop is fine. After lab.portal.login() the same "
+        "request passes."
+    ),
+)  # fmt: skip
+
+q5 = Diagnosis(
+    incident5, "gateway", "connect-timeout",
+    wrong_maker={
+        "upstream": "the upstream sent nothing: ex.hops has no upstream hop, it never even "
+                    f"accepted the connection; {_GATEWAY_PAGE}.",
+        "origin": f"this route does not lead to the origin, and {_GATEWAY_PAGE}.",
+    },
+    wrong_cause={
+        "read-timeout": "a read timeout means the upstream accepted the request and then stayed "
+                        "silent, so ex.hops would show it receiving the request. It never "
+                        "received it: read 'What it observed' in the body.",
+        "refused": "a refused connection fails at once (and is a 502 here); this one took about "
+                   "0.2 s (ex.elapsed) before the gateway gave up.",
+        "no-healthy-upstream": "that is a 503 made at once without trying; this 504 came after "
+                               "a wait (ex.elapsed): the gateway did try.",
+        "invalid-response": "the upstream sent no bytes at all (ex.hops has no upstream hop), "
+                            "so nothing could be invalid.",
+        "overload": "load shedding is an upstream's 503 with Retry-After: 1; no upstream answered "
+                    "here.",
+    },
+    maker_default=f"{_GATEWAY_PAGE}.",
+    cause_default="read 'What it observed' in the body, ex.elapsed, and whether an upstream hop "
+                  "appears in ex.hops.",
+    hints=(
+        "504 is the gateway saying it waited and gave up. Who wrote the page: Server, Via?",
+        "How long did it take (ex.elapsed)? Compare with the route's timeouts in repr(lab).",
+        "Did the upstream ever receive the request? Look for it in ex.hops, then read 'What it "
+        "observed'.",
+    ),
+    solution=(
+        "{'made_by': 'gateway', 'cause': 'connect-timeout'}\n"
+        "Server: labkit-gateway, no Via: the gateway's own 504. It took about 0.2 s, the route's "
+        "connect timeout, and ex.hops has no upstream hop: the upstream never accepted the "
+        "connection (its accept queue is full, so the kernel drops the SYN). The body says "
+        "'connect() did not complete within 0.2 s'. A read timeout would show the upstream "
+        "receiving the request; a refused connection would fail at once (502)."
+    ),
+)  # fmt: skip
+
+q6 = Diagnosis(
+    incident6, "origin", "maintenance",
+    wrong_maker={
+        "gateway": "the gateway relayed this 503: Via: 1.1 labkit-gateway says it passed "
+                   "through, Server is labkit-origin, there is no X-Cache, and in ex.hops the "
+                   "origin is 'made here'.",
+        "upstream": "name the hop as ex.hops names it: here it is the origin.",
+    },
+    wrong_cause={
+        "stale-cache": "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
+                       "see the request. Here there is no X-Cache, Cache-Control is no-store, "
+                       "and the origin answered this very request (ex.hops).",
+        "overload": "load shedding says 'try again in a second' (Retry-After: 1). Read this "
+                    "Retry-After and the body.",
+        "no-healthy-upstream": "the gateway reached the origin and relayed its answer "
+                               "(ex.hops): it had a healthy upstream.",
+        "handler-bug": "a bug gives a 500 with a reference to quote; this is a 503 with "
+                       "Retry-After, a planned answer.",
+    },
+    maker_default="look at Server, Via and X-Cache, and at which hop is 'made here' in ex.hops.",
+    cause_default="read Retry-After, Cache-Control and the body.",
+    hints=(
+        "Server and Via: who wrote it, who passed it on?",
+        "Is there an X-Cache or Age header? Did the origin receive this request (ex.hops)?",
+        "Retry-After says how long to wait. Is that a second, or a planned pause? The body says "
+        "more.",
+    ),
+    solution=(
+        "{'made_by': 'origin', 'cause': 'maintenance'}\n"
+        "Server: labkit-origin with Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
+        "relayed it. No X-Cache, Cache-Control: no-store, and ex.hops shows the origin answering "
+        "this request: it is live, not stored. Retry-After: 120 and the body ('down for "
+        "maintenance') say it is a planned pause. A client should wait the 120 s before trying "
+        "again."
+    ),
+)  # fmt: skip
+
+q7 = Diagnosis(
+    incident7, "gateway", "invalid-response",
+    wrong_maker={
+        "upstream": "the upstream did send bytes (ex.raw('garbage') shows them), but they are "
+                    f"not HTTP, so they never reached you: {_GATEWAY_PAGE}.",
+        "origin": "there is no origin in this path: ex.hops shows the gateway and "
+                  "upstream 'garbage'.",
+    },
+    wrong_cause={
+        "refused": "the upstream accepted and answered: ex.raw('garbage') shows what it sent.",
+        "connect-timeout": "it answered at once: ex.elapsed, and ex.raw('garbage') shows what "
+                           "it sent.",
+        "read-timeout": "it answered at once: ex.elapsed, and ex.raw('garbage') shows what it "
+                        "sent.",
+        "no-healthy-upstream": "the gateway did send the request to an upstream (ex.hops); "
+                               "what came back? ex.raw('garbage').",
+        "handler-bug": "a handler bug is a 500 relayed from the origin; this is a 502 the "
+                       "gateway wrote itself.",
+    },
+    maker_default=f"{_GATEWAY_PAGE}.",
+    cause_default="read what the upstream sent: ex.raw('garbage'). Does it start with 'HTTP/'?",
+    hints=(
+        "Who wrote the page: Server, Via, and the body's last line?",
+        "The upstream did say something. Look at the raw bytes: ex.raw('garbage').",
+        "An HTTP response starts with a status line such as 'HTTP/1.1 200 OK'. Does this one?",
+    ),
+    solution=(
+        "{'made_by': 'gateway', 'cause': 'invalid-response'}\n"
+        "Server: labkit-gateway, no Via: the gateway made this 502. ex.hops shows the upstream "
+        "received the request and answered at once, and ex.raw('garbage') shows what it sent: "
+        "'SSH-2.0-OpenSSH_9.2 hello, ...', not a status line. The gateway cannot relay bytes "
+        "that are not HTTP, so it answers 502 Bad Gateway (RFC 9110 15.6.3). nginx would relay "
+        "those bytes raw as HTTP/0.9 instead."
+    ),
+)  # fmt: skip
+
+q8 = Diagnosis(
+    incident8, "origin", "overload",
+    wrong_maker={
+        "gateway": "Via: 1.1 labkit-gateway is there because the gateway relayed it; Server is "
+                   "labkit-origin and in ex.hops the origin is 'made here'.",
+        "upstream": "name the hop as ex.hops names it: here it is the origin.",
+    },
+    wrong_cause={
+        "maintenance": "a maintenance pause is long and planned; here Retry-After is 1 and the "
+                       "body speaks of requests in flight and a capacity.",
+        "stale-cache": "no X-Cache, Cache-Control: no-store, and the origin answered this "
+                       "request itself (ex.hops).",
+        "no-healthy-upstream": "the gateway reached the origin and relayed its answer (ex.hops).",
+        "handler-bug": "a bug gives a 500; this 503 with Retry-After: 1 is a decision the origin "
+                       "made on purpose. Read the body.",
+    },
+    maker_default="look at Server and Via, and at which hop is 'made here' in ex.hops.",
+    cause_default="read Retry-After and the body.",
+    hints=(
+        "Server and Via: who wrote it, who passed it on?",
+        "Retry-After: how long does the server want you to wait, and what does that say about "
+        "how long the problem lasts?",
+        "The body counts something. What?",
+    ),
+    solution=(
+        "{'made_by': 'origin', 'cause': 'overload'}\n"
+        "Server: labkit-origin with Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
+        "relayed it. Retry-After: 1 and the body ('1 requests are in flight and its capacity "
+        "is 1') say the origin is shedding load: it is full right now, not broken and not in "
+        "maintenance. Try again in a second (a few moments later the same request works): a "
+        "client that honours Retry-After and backs off helps the origin recover."
+    ),
+)  # fmt: skip
+
+EXERCISES = [q1, q2, q3, q4, q5, q6, q7, q8]

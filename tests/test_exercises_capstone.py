@@ -1,0 +1,190 @@
+"""Capstone (notebook 08): every incident over real sockets, every diagnosis judged."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from labkit.exercises import capstone
+from labkit.exercises.capstone import CAUSES, EXERCISES, INCIDENTS, MAKERS
+
+# incident number -> (status, maker, reference diagnosis (made_by, cause))
+EXPECTED = {
+    1: (503, "gateway", ("gateway", "no-healthy-upstream")),
+    2: (500, "origin", ("origin", "handler-bug")),
+    3: (503, "gateway", ("gateway", "stale-cache")),
+    4: (511, "portal", ("portal", "network-login")),
+    5: (504, "gateway", ("gateway", "connect-timeout")),
+    6: (503, "origin", ("origin", "maintenance")),
+    7: (502, "gateway", ("gateway", "invalid-response")),
+    8: (503, "origin", ("origin", "overload")),
+}
+
+# a typical wrong diagnosis -> words the message must contain (the evidence it points to)
+WRONG = {
+    1: ({"made_by": "origin", "cause": "no-healthy-upstream"}, ["Server", "labkit-gateway", "Via"]),
+    2: ({"made_by": "gateway", "cause": "handler-bug"}, ["relayed", "Server", "Via"]),
+    3: ({"made_by": "origin", "cause": "maintenance"}, ["X-Cache", "Age", "via='origin'"]),
+    4: ({"made_by": "origin", "cause": "network-login"}, ["RFC 6585", "labkit-portal"]),
+    5: ({"made_by": "gateway", "cause": "read-timeout"}, ["ex.hops", "What it observed"]),
+    6: ({"made_by": "origin", "cause": "stale-cache"}, ["X-Cache", "no-store"]),
+    7: ({"made_by": "upstream", "cause": "invalid-response"}, ["ex.raw('garbage')", "Server"]),
+    8: ({"made_by": "origin", "cause": "maintenance"}, ["Retry-After is 1", "capacity"]),
+}
+
+PAIRS = list(zip(INCIDENTS, EXERCISES, strict=True))
+
+
+def _answer(n: int) -> dict[str, str]:
+    made_by, cause = EXPECTED[n][2]
+    return {"made_by": made_by, "cause": cause}
+
+
+def test_module_names_and_shape() -> None:
+    assert len(INCIDENTS) >= 5 and len(EXERCISES) == len(INCIDENTS)
+    for i, q in enumerate(EXERCISES, start=1):
+        assert getattr(capstone, f"q{i}") is q
+        assert getattr(capstone, f"incident{i}") is INCIDENTS[i - 1]
+        assert q.id == f"capstone.incident-{i}"
+        assert 2 <= len(q.hints) <= 3 and q.solution_text
+    assert set(EXPECTED) == {inc.number for inc in INCIDENTS}
+
+
+@pytest.mark.parametrize(("incident", "q"), PAIRS, ids=[f"incident{i.number}" for i in INCIDENTS])
+def test_incident_starts_and_stops(lab, incident, q) -> None:
+    status, maker, (_, cause) = EXPECTED[incident.number]
+    ex = incident.start(lab)
+    assert (ex.status, ex.generated_by) == (status, maker)
+    # the exchange does not name the setup; the reference diagnosis matches the evidence
+    assert cause not in repr(incident) and cause not in ex.target
+    assert q.check(_answer(incident.number))
+    incident.stop(lab)
+    assert lab.get("/orders/7").status == 200
+    assert lab.get("/orders/7", via="portal").status == 511
+
+
+def test_evidence_of_each_kind(lab) -> None:
+    """The evidence the hints point to is really there."""
+    ex = capstone.incident3.start(lab)
+    try:
+        assert ex.header("X-Cache") == "HIT" and ex.header("Age") is not None
+        assert ex.header("Server") == "labkit-origin"
+        assert "origin" not in [h.name for h in ex.hops]
+        assert lab.get("/orders/7", via="origin").status == 200  # the origin has recovered
+    finally:
+        capstone.incident3.stop(lab)
+    ex = capstone.incident8.start(lab)
+    try:
+        assert ex.header("Retry-After") == "1" and ex.header("Via") == "1.1 labkit-gateway"
+    finally:
+        capstone.incident8.stop(lab)
+    ex = capstone.incident6.start(lab)
+    try:
+        assert ex.header("Retry-After") == "120" and ex.header("Cache-Control") == "no-store"
+    finally:
+        capstone.incident6.stop(lab)
+    ex = capstone.incident5.start(lab)
+    assert ex.elapsed >= 0.15 and [h.name for h in ex.hops] == ["client", "gateway"]
+    capstone.incident5.stop(lab)
+    ex = capstone.incident7.start(lab)
+    assert "SSH-2.0" in ex.raw("garbage") and ex.header("Via") is None
+    capstone.incident7.stop(lab)
+    capstone.incident2.start(lab)
+    assert "TypeError" in lab.origin.logs()[-1]
+    capstone.incident2.stop(lab)
+
+
+def test_start_is_deterministic_after_learner_changes(lab) -> None:
+    """start() begins from a fresh lab's switches, whatever the learner changed before."""
+    lab.portal.login()
+    lab.gateway.personality = "nginx"
+    lab.origin.maintenance(retry_after=5)
+    ex = capstone.incident1.start(lab)
+    assert (ex.status, ex.header("Server")) == (503, "labkit-gateway")
+    capstone.incident1.stop(lab)
+    ex = capstone.incident4.start(lab)
+    assert ex.status == 511
+    capstone.incident4.stop(lab)
+
+
+def test_starting_twice_without_stop(lab) -> None:
+    for _ in range(2):
+        ex = capstone.incident8.start(lab)
+        assert (ex.status, ex.header("Retry-After")) == (503, "1")
+    capstone.incident8.stop(lab)
+    assert lab.origin.capacity is None and lab.origin.in_flight == 0
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=[q.id for q in EXERCISES])
+def test_reference_diagnosis_passes(q) -> None:
+    result = q.check(_answer(q.incident.number))
+    assert result and result.correct is True
+    assert "that's it" in result.message
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=[q.id for q in EXERCISES])
+def test_typical_wrong_diagnosis_points_to_the_evidence(q) -> None:
+    answer, words = WRONG[q.incident.number]
+    result = q.check(answer)
+    assert result.correct is False
+    for word in words:
+        assert word in result.message, (word, result.message)
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=[q.id for q in EXERCISES])
+def test_blank_is_not_answered(q) -> None:
+    for blank in (..., {"made_by": ..., "cause": ...}, {"made_by": "", "cause": None}):
+        result = q.check(blank)
+        assert result.correct is None
+        assert "not answered" in result.message
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=[q.id for q in EXERCISES])
+def test_every_other_maker_and_cause_is_wrong(q) -> None:
+    made_by, cause = EXPECTED[q.incident.number][2]
+    for other in MAKERS:
+        if other != made_by:
+            result = q.check({"made_by": other, "cause": cause})
+            assert result.correct is False
+            assert f"made_by {other!r}" in result.message and "cause is right" in result.message
+    for other in CAUSES:
+        if other != cause:
+            result = q.check({"made_by": made_by, "cause": other})
+            assert result.correct is False
+            assert "made_by is right" in result.message and f"cause {other!r}" in result.message
+
+
+def test_answers_are_normalised() -> None:
+    assert capstone.q1.check({"made_by": " The Gateway ", "cause": "No healthy upstream"})
+    assert capstone.q7.check({"made_by": "gateway", "cause": "invalid_response"})
+    result = capstone.q7.check({"made_by": "upstream 'garbage'", "cause": "invalid-response"})
+    assert result.correct is False and "ex.raw('garbage')" in result.message
+
+
+def test_malformed_answers_are_explained() -> None:
+    result = capstone.q1.check("gateway")
+    assert result.correct is False and "answer with a dict" in result.message
+    result = capstone.q1.check({"made_by": "gateway", "cause": ...})
+    assert result.correct is False and "fill in cause" in result.message
+    result = capstone.q1.check({"made_by": "nginx", "cause": "refused"})
+    assert result.correct is False and "is not a hop" in result.message
+    assert "gateway" in result.message
+    result = capstone.q1.check({"made_by": "gateway", "cause": "it broke"})
+    assert result.correct is False and "no-healthy-upstream" in result.message
+
+
+def test_hints_come_one_at_a_time_and_solution_explains() -> None:
+    q = capstone.q3
+    first, second = q.hint(), q.hint()
+    assert first.text != second.text and "Hint 1 of" in first.title
+    text = q.solution().text
+    assert "stale-cache" in text and "X-Cache" in text
+
+
+def test_incident_timing_is_short(lab) -> None:
+    start = time.perf_counter()
+    for incident in INCIDENTS:
+        incident.start(lab)
+        incident.stop(lab)
+    assert time.perf_counter() - start < 3
