@@ -25,3 +25,12 @@ __all__ = [
     "start",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # widgets (ipywidgets) and exercises load on first use, so `import labkit` stays light
+    if name in ("widgets", "exercises", "personalities", "load", "charts"):
+        import importlib
+
+        return importlib.import_module(f"labkit.{name}")
+    raise AttributeError(f"module 'labkit' has no attribute {name!r}")

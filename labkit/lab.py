@@ -308,14 +308,15 @@ class Lab:
                 error = "connection reset by the server"
         elapsed = time.perf_counter() - start
         rid = None
-        deadline = time.monotonic() + 1.0
+        deadline = time.monotonic() + (1.0 if received else 0.2)
         while rid is None and time.monotonic() < deadline:
             rid = self.recorder.find_by_peer_port(port, start)
             if rid is None:
                 time.sleep(0.005)
         if rid is None:
             rid = self.recorder.new_id()
-        self._wait_for_story(rid, to)
+        elif received:
+            self._wait_for_story(rid, to)
         status, reason, headers, body = parse_response(bytes(received))
         first = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
         method = first[0] if first else ""
@@ -334,8 +335,8 @@ class Lab:
         if first is None or first.received is None:
             raise LabNotRunning(f"request {request_id} has not reached a server yet")
         status, reason, headers, body = parse_response(first.bytes_out)
-        method, _, rest = first.received.summary.partition(" ")
-        target = rest.rsplit(" ", 1)[0]
+        words = first.bytes_in.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+        method, target = ([*words, "", ""])[:2]
         duration = first.duration or 0.0
         return Exchange(
             request_id,
@@ -359,10 +360,16 @@ class Lab:
         raise LabNotRunning("no request has reached the lab yet")
 
     def _wait_for_story(self, rid: str, entry: str) -> None:
-        """The entry hop records its answer as it writes it; wait until it has."""
-        deadline = time.monotonic() + 1.0
-        while time.monotonic() < deadline:
-            if any(e.kind == "sent" and e.hop == entry for e in self.recorder.events(rid)):
+        """The entry hop records its answer as it writes it; wait until it has.
+
+        If no server saw the request at all (the client refused to send it), stop early.
+        """
+        start = time.monotonic()
+        while (waited := time.monotonic() - start) < 1.0:
+            events = self.recorder.events(rid)
+            if any(e.kind == "sent" and e.hop == entry for e in events):
+                return
+            if waited > 0.05 and not any(e.role != "client" for e in events):
                 return
             time.sleep(0.002)
 

@@ -120,9 +120,14 @@ def sequence_svg(ex: Exchange) -> str:
                 f"<text x='{x2}' y='{y + 5}' text-anchor='middle' font-size='16' fill='{RED}'>✗</text>"
             )
     if made is not None:
+        what = (
+            f"made the {ex.status} here"
+            if ex.status is not None
+            else "sent raw bytes, no status line"
+        )
         out.append(
             f"<text x='{x[made]}' y='{height - 12}' text-anchor='middle' font-weight='bold' "
-            f"fill='{RED if (ex.status or 500) >= 500 else GREEN}'>made the {html.escape(str(ex.status))} here</text>"
+            f"fill='{RED if (ex.status or 500) >= 500 else GREEN}'>{html.escape(what)}</text>"
         )
     out.append("</svg>")
     return "".join(out)

@@ -373,8 +373,9 @@ def _catalogue() -> list[Scenario]:
                  "line)",
                  Raw(b"GET /orders/7 HTTPS/1.1\r\nHost: lab\r\n\r\n")),
         Scenario("426-upgrade-required", "505", 426, "origin", "This resource needs another protocol",
-                 "/chat speaks WebSocket only: 426 with Upgrade: websocket and Connection: upgrade",
-                 Call("GET", "/chat")),
+                 "/chat speaks WebSocket only: 426 with Upgrade: websocket and Connection: upgrade "
+                 "(asked of the origin: a gateway drops both as hop-by-hop headers)",
+                 Call("GET", "/chat", via="origin")),
         # 511
         Scenario("511-portal-intercepts", "511", 511, "portal", "The network wants you to log in",
                  "before login the captive portal answers every request itself with 511 and a "

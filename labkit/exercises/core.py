@@ -79,7 +79,8 @@ class Result:
         return "Correct" if self.correct else "Not yet"
 
     def __repr__(self) -> str:
-        text = f"[{self.exercise_id}] {self.label}: {self.message}"
+        label = "" if self.correct is None else f"{self.label}: "  # the message says it
+        text = f"[{self.exercise_id}] {label}{self.message}"
         return text + (f"\n{self.detail}" if self.detail else "")
 
     def _repr_html_(self) -> str:
@@ -88,7 +89,8 @@ class Result:
         return (
             f"<div style='border-left:4px solid {colour};padding:4px 8px'>"
             f"<b style='color:{colour}'>{self.label}</b> "
-            f"<small>({html.escape(self.exercise_id)})</small><br>{html.escape(self.message)}"
+            f"<small>({html.escape(self.exercise_id)})</small><br>"
+            f"{html.escape(self.message.removeprefix('not answered yet: '))}"
             f"{detail}</div>"
         )
 
@@ -129,7 +131,11 @@ class Exercise:
     def check(self, *answer: Any) -> Result:
         """Check an answer; record the attempt; never raise for a learner's mistake."""
         if not answer or is_blank(answer[0]):
-            return Result(self.id, None, "not answered yet: replace the `...` with your answer.")
+            return Result(
+                self.id,
+                None,
+                "not answered yet: replace the `...` with your answer and run the cell again.",
+            )
         try:
             correct, message, detail = self.judge(*answer)
         except TimeLimit as exc:

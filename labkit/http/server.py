@@ -290,8 +290,8 @@ class HTTPServer(Listener):
         extra = []
         if response.header("date") is None:
             extra.append(("Date", http_date()))
-        if response.header("server") is None:
-            extra.append(("Server", self.server_header))
+        if response.header("server") is None and response.generated:
+            extra.append(("Server", self.server_header))  # a relayed response keeps its maker's
         extra.append(("X-Request-ID", request_id))
         if response.close:
             extra.append(("Connection", "close"))

@@ -1,0 +1,213 @@
+"""Exercises of lesson 09 (real gateways disagree): read a real gateway's log, name the cause.
+
+Answers are upstream conditions as ``labkit.conditions.Condition`` names them
+("refused", "connect-timeout", "read-timeout", ...). The log words are the ones in
+``labkit.personalities`` (nginx, HAProxy and Caddy observed; Envoy from its docs).
+The notebook imports ``q1`` ... ``q5``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkit.conditions import Condition
+from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+
+LESSON = "09"
+
+CONDITIONS = ", ".join(c.value for c in Condition)
+
+
+def _accepted(exercise_id: str, *conditions: Condition) -> set[str]:
+    """Digests of a condition's value, also as ``str(Condition.X)`` would spell it."""
+    out = set()
+    for c in conditions:
+        out |= {digest(exercise_id, c.value), digest(exercise_id, f"Condition.{c.name}")}
+    return out
+
+
+def _feedback(exercise_id: str, plain: dict[str, str]) -> dict[str, str]:
+    """Feedback keyed by digest, for a condition's value and its ``Condition.X`` spelling;
+    status codes (a common mix-up) get a note that a condition is asked for."""
+    note = (
+        "that is a status code; the question asks for the upstream condition behind it, as "
+        f"labkit.conditions names them: {CONDITIONS}."
+    )
+    out = {digest(exercise_id, s): note for s in ("502", "503", "504", "500", "200")}
+    for answer, message in plain.items():
+        out[digest(exercise_id, answer)] = message
+        out[digest(exercise_id, f"Condition.{Condition(answer).name}")] = message
+    return out
+
+
+# -- q1: nginx --
+
+_NGINX = "gateways.nginx-premature-close"
+q1 = ShortAnswer(
+    _NGINX,
+    LESSON,
+    "nginx's error.log says: 'upstream prematurely closed connection while reading response "
+    "header from upstream', and the client got 502. Name the upstream condition "
+    f"(one of: {CONDITIONS}).",
+    accepted=_accepted(_NGINX, Condition.CLOSED_WITHOUT_RESPONSE, Condition.HEADERS_CUT),
+    feedback=_feedback(
+        _NGINX,
+        {
+            "closed-without-response": "yes: the upstream closed the connection "
+            "(FIN) before nginx had a complete response head. nginx writes the same words when the "
+            "upstream closes in the middle of its headers (headers-cut).",
+            "headers-cut": "yes: the upstream closed the connection before its "
+            "headers were complete. nginx writes the same words when nothing at all was sent "
+            "(closed-without-response).",
+            "reset": "a reset reads differently in nginx's log: 'recv() failed (104: "
+            "Connection reset by peer)'. 'Prematurely closed' is an orderly close (FIN).",
+            "read-timeout": "a read timeout reads 'upstream timed out (110: "
+            "Connection timed out)' and gives 504. Here the upstream closed the connection.",
+            "refused": "a refused connection never reaches 'reading response header': "
+            "nginx logs 'connect() failed (111: Connection refused) while connecting to upstream'.",
+        },
+    ),
+    hints=(
+        "'while reading response header' tells you the connection was made and the request "
+        "sent: nginx was waiting for the status line and headers.",
+        "'Prematurely closed' is an orderly close (FIN), not a reset (RST) and not a timeout.",
+    ),
+    solution="closed-without-response (or headers-cut: nginx logs both with these words). The "
+    "upstream closed the connection before nginx had a complete response head; nginx answered "
+    "502. See labkit.personalities.NGINX.table.",
+)
+
+# -- q2: HAProxy --
+
+q2 = make_choice(
+    "gateways.haproxy-sc",
+    LESSON,
+    "HAProxy logs a request to server app1 with status 503 and termination state 'SC--'. "
+    "Which upstream condition was it?",
+    ["refused", "connect-timeout", "read-timeout", "closed-without-response"],
+    "refused",
+    why={
+        "refused": "right: 'S' means the server side aborted or refused, 'C' that HAProxy was "
+        "still connecting. The connection was refused, and HAProxy answers 503 where nginx "
+        "says 502. (With no server left to try, HAProxy logs the same SC-- and names "
+        "<NOSRV> instead of a server.)",
+        "connect-timeout": "close: the 'C' does mean HAProxy was still connecting, but a "
+        "timeout is a lower-case 's' ('sC--'). An upper-case 'S' means the server refused.",
+        "read-timeout": "a read timeout happens after the connection, while waiting for "
+        "headers: HAProxy logs '504 sH--' ('H' for headers, lower-case 's' for a timeout).",
+        "closed-without-response": "a close after the connection was made is 'SH--' ('H': "
+        "waiting for headers) and gives 502. 'C' says the connection never got made.",
+    },
+    hints=(
+        "HAProxy's termination state: the first letter says who ended it (upper-case S: the "
+        "server aborted or refused; lower-case s: a server-side timeout).",
+        "The second letter says in which phase: C while connecting, H while waiting for "
+        "headers, D during the body.",
+    ),
+    solution="refused: 'S' (the server side refused) + 'C' (during the connection). HAProxy "
+    "answers 503 for a refused connection; nginx and the lab's default answer 502.",
+)
+
+# -- q3: Envoy --
+
+_ENVOY = "gateways.envoy-uf"
+q3 = ShortAnswer(
+    _ENVOY,
+    LESSON,
+    "An Envoy access log line shows '503 UF'. Name an upstream condition that produces it "
+    f"(one of: {CONDITIONS}).",
+    accepted=_accepted(_ENVOY, Condition.REFUSED, Condition.CONNECT_TIMEOUT),
+    feedback=_feedback(
+        _ENVOY,
+        {
+            "refused": "yes: UF is 'upstream connection failure': Envoy could not "
+            "connect. A refused connection and a connect timeout both give 503 UF; the flag does "
+            "not say which (Envoy's failure reason in the log does).",
+            "connect-timeout": "yes: UF is 'upstream connection failure': the "
+            "connection did not get made. A refused connection gives the same 503 UF.",
+            "no-healthy-upstream": "that is UH ('no healthy upstream'). UF means "
+            "Envoy tried a host and could not connect to it.",
+            "reset": "a reset by the upstream is UR ('upstream remote reset').",
+            "closed-without-response": "a connection that was made and then closed "
+            "is UC ('upstream connection termination'). UF: it was never made.",
+            "read-timeout": "a read timeout is UT ('upstream request timeout') and gives 504.",
+        },
+    ),
+    hints=(
+        "Envoy's response flags start with U for upstream; the second letter is the kind of "
+        "failure.",
+        "UF stands for 'upstream connection failure': in which phase did it go wrong?",
+    ),
+    solution="refused or connect-timeout: UF means 'upstream connection failure', the "
+    "connection to the upstream could not be made. Envoy answers 503 for both, where nginx "
+    "answers 502 (refused) or 504 (connect timeout).",
+)
+
+# -- q4: Caddy --
+
+_CADDY = "gateways.caddy-dial-timeout"
+q4 = ShortAnswer(
+    _CADDY,
+    LESSON,
+    "Caddy answered 502 and its log says 'dial tcp 127.0.0.1:9101: i/o timeout'. Name the "
+    f"upstream condition (one of: {CONDITIONS}).",
+    accepted=_accepted(_CADDY, Condition.CONNECT_TIMEOUT),
+    feedback=_feedback(
+        _CADDY,
+        {
+            "connect-timeout": "yes: 'dial' is Go's word for connecting. The "
+            "upstream never accepted the connection in time. Caddy answers 502, nginx 504, "
+            "HAProxy and Envoy 503: one condition, three statuses.",
+            "read-timeout": "a read timeout comes after the connection: Caddy logs "
+            "'timeout awaiting response headers' and answers 504. 'dial' is the connect step.",
+            "refused": "a refused connection fails at once: Caddy logs 'dial tcp "
+            "...: connect: connection refused'. 'i/o timeout' means it waited and gave up.",
+        },
+    ),
+    hints=(
+        "In Go, 'dial' means opening the connection.",
+        "Caddy waited (timeout) during the dial: the connection was never accepted.",
+    ),
+    solution="connect-timeout: 'dial tcp ...: i/o timeout' means the TCP connection could not "
+    "be made in time. Caddy answers it with 502 (nginx 504, HAProxy and Envoy 503).",
+)
+
+# -- q5: make the lab's gateway answer a refused connection with 503 --
+
+
+def judge_make_503(lab: Any = None) -> tuple[bool, str]:
+    """Send a real request to the refused upstream; it must come back as the gateway's 503."""
+    from labkit.lab import Lab
+
+    if not isinstance(lab, Lab):
+        return False, "pass the lab: q5.check(lab)."
+    if not lab.running:
+        return False, "the lab is stopped: start one with lab = labkit.start()."
+    personality = lab.gateway.personality
+    ex = lab.get("/up/refused/")
+    if ex.status == 503 and ex.generated_by == "gateway":
+        return True, (
+            f"with the {personality} personality the gateway answers the refused connection with "
+            f"its own 503 ({ex.why}). A 503 in HAProxy's or Envoy's log can mean 'nothing "
+            "listens at the upstream', where nginx would have said 502."
+        )
+    return False, (
+        f"GET /up/refused/ gave {ex.status} made by the {ex.generated_by}: the {personality} "
+        "personality maps a refused connection to "
+        f"{ex.status}. Set lab.gateway.personality to a gateway that answers 503 for it."
+    )
+
+
+q5 = Task(
+    "gateways.make-503",
+    LESSON,
+    "Switch the lab's gateway to a personality that answers a refused connection with 503 "
+    "instead of 502, then check with q5.check(lab): the judge sends GET /up/refused/.",
+    judge_make_503,
+    hints=(
+        "lab.gateway.personality can be 'rfc', 'nginx', 'haproxy', 'envoy' or 'caddy'.",
+        "Look at the table above: which gateways answer 503 for 'refused'?",
+    ),
+    solution='lab.gateway.personality = "haproxy"   # or "envoy"\nq5.check(lab)',
+    time_limit=5.0,
+)

@@ -1,0 +1,241 @@
+"""Exercises of lesson 01 (notebooks/01-500-internal-server-error.ipynb): 500 Internal Server Error.
+
+``q1`` .. ``q4`` ask who made the 500, where its traceback is found, why debug
+pages are dangerous and what a client may retry; ``q5`` is a code task: the
+learner's own order handler must turn the 500s of ``/orders/{id}`` into the
+right 4xx, judged over real sockets through the gateway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from labkit.exercises.core import ShortAnswer, Task, _learner_traceback, digest, make_choice
+
+LESSON = "500"
+
+q1 = make_choice(
+    "500.who-made-it",
+    LESSON,
+    "You send GET /orders/abc with lab.get(...). The answer is 500 Internal Server Error and it "
+    "carries the header 'Via: 1.1 labkit-gateway'. Which hop made the 500?",
+    ["origin", "gateway", "client", "portal"],
+    "origin",
+    why={
+        "origin": "right: the origin's handler raised, the origin answered a valid 500, and the "
+        "gateway relayed it unchanged (ex.generated_by is 'origin').",
+        "gateway": "the gateway only relayed it. Via says the response passed through the "
+        "gateway, not that the gateway made it. A gateway makes its own 502, 503 or 504 when "
+        "its upstream gives it nothing usable; here the origin answered a valid 500.",
+        "client": "a client never makes a 5xx: a 5xx says the server side failed.",
+        "portal": "lab.get goes through the gateway, not the portal; and a captive portal "
+        "answers 511, not 500.",
+    },
+    hints=(
+        "Via is added by every proxy a response passes through, whether it made the "
+        "response or only relayed it.",
+        "Look at ex.generated_by, or at the '[made here]' mark when you print the exchange.",
+    ),
+    solution="q1.check('origin'): the origin's handler raised ValueError; the gateway relayed "
+    "the 500 and added Via.",
+)
+
+_Q2 = "500.find-the-traceback"
+q2 = ShortAnswer(
+    _Q2,
+    LESSON,
+    "The generic 500 page says 'If you report it, quote this reference: req-...'. Which "
+    "response header carries the same reference, so that whoever runs the server can find "
+    "the traceback in the server log (lab.origin.logs())?",
+    accepted={digest(_Q2, "X-Request-ID")},
+    feedback={
+        digest(_Q2, "X-Request-ID"): "right: the same id is in the page, in the X-Request-ID "
+        "header and at the start of the log entry that holds the traceback.",
+        digest(_Q2, "Via"): "Via names the proxies the response passed through (here the "
+        "gateway); it is the same for every request, so it cannot find one traceback.",
+        digest(_Q2, "Server"): "Server names the software that made the response "
+        "(labkit-origin); it is the same for every request.",
+        digest(_Q2, "Date"): "many requests share the same second; the reference is an id, "
+        "not a time.",
+        digest(_Q2, "Traceback"): "there is no such header, and there must not be: the "
+        "traceback stays in the server's log. Which header carries the reference?",
+        digest(_Q2, "Content-Type"): "Content-Type says what the body is (plain text or "
+        "HTML), not which request it answers.",
+    },
+    hints=(
+        "Print ex.headers for a 500 and look for the value that also appears in ex.text.",
+        "Its name ends in '-ID'.",
+    ),
+    solution="X-Request-ID. For example: ref = ex.header('X-Request-ID'); "
+    "[entry for entry in lab.origin.logs() if entry.startswith(ref)]",
+)
+
+q3 = make_choice(
+    "500.debug-danger",
+    LESSON,
+    "With lab.origin.debug = True the 500 page shows the traceback. Why must a debug page like "
+    "this never be switched on for a public server? Options: 'leaks internals' (it shows "
+    "everyone file paths, source lines and values), 'hides the error' (it turns the 500 into a "
+    "200), 'becomes a 502' (the gateway replaces it), 'loses the log' (the traceback no longer "
+    "goes to the server log).",
+    ["leaks internals", "hides the error", "becomes a 502", "loses the log"],
+    "leaks internals",
+    why={
+        "leaks internals": "right: file paths, code, library versions and the values in play "
+        "tell an attacker how the application is built and where to push next; the client "
+        "needs none of it.",
+        "hides the error": "the status stays 500 with debug on; only the body changes. Compare "
+        "ex.status with debug on and off.",
+        "becomes a 502": "the origin's 500 is still a valid HTTP response, so the gateway "
+        "relays it as it is: generated_by stays 'origin'.",
+        "loses the log": "the log entry is written either way: look at lab.origin.logs() "
+        "after a request with debug on.",
+    },
+    hints=(
+        "Turn debug on, request /orders/abc and read ex.text: what does a stranger learn?",
+        "The status and the log are the same with debug on or off; only the body differs.",
+    ),
+    solution="q3.check('leaks internals'): the traceback shows file paths, source lines and "
+    "values to anyone who can make the server fail.",
+)
+
+q4 = make_choice(
+    "500.retry-a-post",
+    LESSON,
+    "POST /orders (it creates an order) came back 500. What should a client do? Options: "
+    "'retry until it works', 'retry once after a pause' (as it may for a GET), 'check before "
+    "resending' (find out whether the order was created, e.g. with GET /orders), 'switch to "
+    "GET'.",
+    [
+        "retry until it works",
+        "retry once after a pause",
+        "check before resending",
+        "switch to GET",
+    ],
+    "check before resending",
+    why={
+        "check before resending": "right: the 500 may have happened after the order was "
+        "stored. POST is not idempotent (RFC 9110 9.2.2), so sending it again blindly can "
+        "create the order twice.",
+        "retry once after a pause": "that is the rule for a GET, which is idempotent: asking "
+        "twice changes nothing. A POST may already have taken effect before the handler "
+        "failed; a blind resend can create a second order.",
+        "retry until it works": "a 500 is usually a bug, and a bug does not go away by "
+        "asking again; retrying in a loop only adds load. For a POST it can also create "
+        "many orders.",
+        "switch to GET": "GET reads, it does not create the order; changing the method "
+        "changes the request's meaning.",
+    },
+    hints=(
+        "Which methods are idempotent (RFC 9110 9.2.2)? Is POST one of them?",
+        "The handler may have failed after it stored the order.",
+    ),
+    solution="q4.check('check before resending'): a POST is not idempotent; find out whether "
+    "it took effect (or use an idempotency key) before sending it again.",
+)
+
+
+# -- q5: the learner's own handler, judged over real sockets --
+
+# order id -> (what the status must be, in words; test)
+_EXPECTED: dict[str, tuple[str, Callable[[int], bool]]] = {
+    "abc": ("400 or 404 ('abc' is not an order number)", lambda s: s in (400, 404)),
+    "7": ("200 (order 7 exists)", lambda s: s == 200),
+    "13": ("not a 5xx (order 13 exists; it only has no customer)", lambda s: s < 500),
+    "99": ("404 (there is no order 99)", lambda s: s == 404),
+}
+
+
+def _judge_show_order(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
+    from labkit.lab import Lab
+
+    if not callable(fn):
+        return False, "pass your function itself: q5.check(show_order, lab) (no () after it).", ""
+    if not isinstance(lab, Lab) or not lab.running:
+        return False, "pass the running lab too: q5.check(show_order, lab).", ""
+    # Call it here first: a hang is stopped by the time limit in this thread, not inside the
+    # origin's event loop, and a wrong shape is explained before it becomes a 500.
+    for order_id in _EXPECTED:
+        try:
+            result = fn(order_id)
+        except Exception as exc:
+            return (
+                False,
+                f"show_order({order_id!r}) raised {type(exc).__name__}: {exc}. In the origin "
+                "that is exactly the 500 you are fixing: handle this case and return "
+                "(status, body).",
+                _learner_traceback(exc),
+            )
+        if not (isinstance(result, tuple) and len(result) == 2):
+            return (
+                False,
+                f"show_order({order_id!r}) returned {result!r}; it must return a pair "
+                "(status, body), e.g. (404, 'there is no order 99').",
+                "",
+            )
+        status = result[0]
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            return (
+                False,
+                f"show_order({order_id!r}) returned the status {status!r}; the status must be "
+                "a whole number from 100 to 599, e.g. 404.",
+                "",
+            )
+    previous = lab.origin.order_handler
+    lab.origin.order_handler = fn
+    seen: list[str] = []
+    problems: list[str] = []
+    try:
+        for order_id, (expected, ok) in _EXPECTED.items():
+            ex = lab.get(f"/orders/{order_id}")
+            seen.append(f"GET /orders/{order_id} -> {ex.status} (made by the {ex.generated_by})")
+            if ex.status is None or not ok(ex.status):
+                problem = f"/orders/{order_id} answered {ex.status}, expected {expected}"
+                if ex.status is not None and ex.status >= 500 and ex.why:
+                    problem += f" [{ex.why}]"
+                problems.append(problem)
+    finally:
+        lab.origin.order_handler = previous
+    detail = "\n".join(seen)
+    if problems:
+        return False, "through the gateway: " + "; ".join(problems) + ".", detail
+    return (
+        True,
+        "every order id gets an honest answer through the gateway: a bad id is the client's "
+        "mistake (4xx), a missing order is 404, and no 500 is left.",
+        detail,
+    )
+
+
+q5 = Task(
+    "500.fix-the-handler",
+    LESSON,
+    "Write show_order(order_id: str) -> tuple[int, object] that returns (status, body) for "
+    "GET /orders/{order_id}, so that the 500s become the right answers: 'abc' -> 400 or 404, "
+    "'7' -> 200 with the order, '99' -> 404, '13' (an order without a customer) -> no 500. "
+    "Check it with q5.check(show_order, lab): the judge installs it in the origin and sends "
+    "real requests through the gateway.",
+    _judge_show_order,
+    hints=(
+        "The orders are in labkit.origin.ORDERS, a dict from int to dict. Check the id before "
+        "calling int(): order_id.isdigit() is False for 'abc'.",
+        "ORDERS.get(number) is None for an order that does not exist: that is a 404. The body "
+        "may be a dict (sent as JSON) or a string (sent as a page).",
+        "Order 13's 'customer' is None; read the name only when there is a customer.",
+    ),
+    solution="""from labkit.origin import ORDERS
+
+def show_order(order_id: str) -> tuple[int, object]:
+    if not order_id.isdigit():
+        return 400, f"{order_id!r} is not an order number"
+    order = ORDERS.get(int(order_id))
+    if order is None:
+        return 404, f"there is no order {order_id}"
+    customer = order["customer"]["name"] if order["customer"] else None
+    return 200, {"id": order["id"], "item": order["item"], "customer": customer}
+
+q5.check(show_order, lab)""",
+)
+
+__all__ = ["q1", "q2", "q3", "q4", "q5"]

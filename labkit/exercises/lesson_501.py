@@ -1,0 +1,208 @@
+"""Exercises of lesson 02 (notebooks/02-501-not-implemented.ipynb): 501 Not Implemented, 405 beside it.
+
+``q1`` and ``q2`` tell an unknown method (501) from a method the resource does not
+allow (405 with Allow); ``q3`` is a make-it-happen task: send a request that gets
+501 for its transfer coding (judged from the Exchange, or from ``lab.last()``);
+``q4`` is the 400 for 'chunked' not last; ``q5`` reads a real server against the RFC.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.http.requestcheck import transfer_codings
+
+LESSON = "501"
+
+q1 = make_choice(
+    "501.unknown-method",
+    LESSON,
+    "A client sends BREW /orders/7. The server does not know any method called BREW, on any "
+    "of its resources. Which status does RFC 9110 (9.1, 15.6.2) ask for?",
+    ["501", "405", "400", "404"],
+    "501",
+    why={
+        "501": "right: a method the server does not recognise at all gets 501 Not Implemented "
+        "(RFC 9110 9.1), whatever the resource.",
+        "405": "405 is for a method the server knows but this resource does not allow, like "
+        "DELETE on the read-only /orders/7; it comes with Allow. BREW is unknown everywhere.",
+        "400": "the request is well-formed: BREW is a valid method name (a token). 400 is for "
+        "a request that is not valid HTTP.",
+        "404": "the resource exists; the method is the problem. Even BREW /nothing gets 501 "
+        "from the lab's origin: the method is checked first.",
+    },
+    hints=(
+        "Is the problem this resource, or the server as a whole?",
+        "Try lab.request('BREW', '/orders/7') and lab.request('BREW', '/nothing').",
+    ),
+    solution="q1.check('501'): the server recognises no BREW method on any resource.",
+)
+
+_Q2 = "501.allow-header"
+q2 = ShortAnswer(
+    _Q2,
+    LESSON,
+    "DELETE /orders/7 gets 405 Method Not Allowed: the server knows DELETE, but this order is "
+    "read-only. Which header MUST a 405 carry (RFC 9110 15.5.6)?",
+    accepted={digest(_Q2, "Allow")},
+    feedback={
+        digest(_Q2, "Allow"): "right: Allow lists the methods the resource does allow (here "
+        "GET, HEAD, OPTIONS); OPTIONS answers with the same header.",
+        digest(_Q2, "Allowed"): "close, but the header is called Allow (RFC 9110 10.2.1).",
+        digest(_Q2, "Retry-After"): "Retry-After says when to try again (503, 429); waiting "
+        "will not make DELETE allowed here.",
+        digest(_Q2, "Upgrade"): "Upgrade goes with 426 Upgrade Required (another protocol), "
+        "not with 405.",
+        digest(_Q2, "Via"): "Via is added by proxies on the way; it is not what a 405 owes "
+        "the client.",
+        digest(_Q2, "Content-Type"): "Content-Type describes the body; a 405 must also tell "
+        "the client which methods would work.",
+    },
+    hints=(
+        "The header tells the client which methods would have worked.",
+        "ex = lab.request('DELETE', '/orders/7'); ex.headers",
+    ),
+    solution="Allow (here 'Allow: GET, HEAD, OPTIONS'); ex.header('Allow').",
+)
+
+
+def _exchange_of(answer: Any) -> Any:
+    """The Exchange to judge: the one given, or the lab's last one when a Lab is given."""
+    from labkit.exchange import Exchange
+    from labkit.lab import Lab
+
+    if isinstance(answer, Exchange):
+        return answer
+    if isinstance(answer, Lab):
+        return answer.last()
+    return None
+
+
+def _judge_transfer_coding(answer: Any, *rest: Any) -> tuple[bool, str, str]:
+    ex = _exchange_of(answer)
+    if ex is None:
+        return (
+            False,
+            f"pass the Exchange that lab.raw(...) returned (q3.check(ex)), or the lab itself "
+            f"to judge its last request (q3.check(lab)); not a {type(answer).__name__}.",
+            "",
+        )
+    first = next((h for h in ex.hops if h.role != "client" and h.received), None)
+    head = first.bytes_in.split(b"\r\n\r\n", 1)[0] if first else b""
+    codings = transfer_codings(head) if head else None
+    detail = f"status: {ex.status}; made by: {ex.generated_by}; why: {ex.why}"
+    if codings is None:
+        if ex.status is None and ex.client_error:
+            return (
+                False,
+                f"that request never reached the lab: {ex.client_error}. httpx refuses "
+                "unknown transfer codings itself; send the bytes with lab.raw(...).",
+                detail,
+            )
+        extra = " (a 501 for the method, not for a transfer coding)" if ex.status == 501 else ""
+        return (
+            False,
+            f"that request carried no Transfer-Encoding header{extra}. Send one with a coding "
+            "the server does not implement, with 'chunked' last.",
+            detail,
+        )
+    if ex.status == 501:
+        return (
+            True,
+            f"the request said Transfer-Encoding: {', '.join(codings)}; the {ex.generated_by} "
+            "found where the body ends (chunked is last) but does not implement the other "
+            "coding: 501 (RFC 9112 6.1).",
+            detail,
+        )
+    if ex.status == 400 and (not codings or codings[-1] != "chunked"):
+        return (
+            False,
+            f"Transfer-Encoding: {', '.join(codings)} got 400: 'chunked' must be the last coding, "
+            "or the server cannot find the end of the body (RFC 9112 6.3). Put chunked last.",
+            detail,
+        )
+    if set(codings) == {"chunked"}:
+        return (
+            False,
+            f"{ex.status}: chunked is the one transfer coding every HTTP/1.1 server "
+            "implements. Put a coding before it that the server does not implement.",
+            detail,
+        )
+    return False, f"that request got {ex.status}, not 501.", detail
+
+
+q3 = Task(
+    "501.make-transfer-coding-501",
+    LESSON,
+    "Make it happen: send a request that the lab answers with 501 because of its transfer "
+    "coding (not its method). httpx will not send such a request, so use lab.raw(...) (to the "
+    "origin or the gateway). Then check the Exchange: q3.check(ex) (or q3.check(lab) after "
+    "sending it with curl or nc).",
+    _judge_transfer_coding,
+    hints=(
+        "The request needs a body framed with Transfer-Encoding, e.g. b'POST /orders "
+        "HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: ...\\r\\n\\r\\n0\\r\\n\\r\\n'.",
+        "'chunked' must come last, or you get 400; put a coding before it that the server "
+        "does not implement.",
+        "Try Transfer-Encoding: gzip, chunked.",
+    ),
+    solution="""ex = lab.raw(
+    b"POST /orders HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: gzip, chunked\\r\\n"
+    b"Connection: close\\r\\n\\r\\n0\\r\\n\\r\\n"
+)
+q3.check(ex)""",
+)
+
+q4 = make_choice(
+    "501.chunked-not-final",
+    LESSON,
+    "A request arrives with 'Transfer-Encoding: chunked, gzip' (chunked first, gzip last). "
+    "Which status must the server send (RFC 9112 6.3)?",
+    ["400", "501", "411", "200"],
+    "400",
+    why={
+        "400": "right: when chunked is not the final coding, the server cannot find where the "
+        "body ends, so it MUST answer 400 and close the connection (RFC 9112 6.3).",
+        "501": "501 is for a coding the server does not implement while the framing is still "
+        "clear (chunked last, as in 'gzip, chunked'). Here chunked is not last, so the framing "
+        "itself is broken.",
+        "411": "411 Length Required is for a body with no length at all; here the framing is "
+        "present but unusable.",
+        "200": "the server cannot even find the end of the body; it cannot serve the request.",
+    },
+    hints=(
+        "Which coding tells the server where the body ends? Where must it stand?",
+        "Compare labkit.scenarios.run('501-transfer-coding', lab) with "
+        "labkit.scenarios.run('400-chunked-not-final', lab).",
+    ),
+    solution="q4.check('400'): chunked not last means the message length cannot be found "
+    "(RFC 9112 6.3); the server answers 400 and closes.",
+)
+
+q5 = make_choice(
+    "501.python-http-server",
+    LESSON,
+    "Python's http.server answers 'DELETE / HTTP/1.1' with '501 Unsupported method'. DELETE "
+    "is defined in RFC 9110 (9.3.5). What should a server answer that knows DELETE but does "
+    "not allow it on this resource? Options: '405 with Allow', '405 without Allow', '501', '404'.",
+    ["405 with Allow", "405 without Allow", "501", "404"],
+    "405 with Allow",
+    why={
+        "405 with Allow": "right: a known method that this resource does not support is 405, "
+        "and a 405 MUST list what is allowed in Allow (RFC 9110 15.5.6).",
+        "405 without Allow": "the status is right but the Allow header is a MUST (RFC 9110 "
+        "15.5.6); nginx sends its 405 without it, which leaves the client guessing.",
+        "501": "that is what http.server does, but 501 says the server does not recognise the "
+        "method at all (RFC 9110 9.1); DELETE is a standard method it could know.",
+        "404": "the resource exists (GET / works); only the method is not allowed.",
+    },
+    hints=(
+        "Is DELETE unknown to the server, or only not allowed on this resource?",
+        "What does lab.request('DELETE', '/orders/7') answer, with which headers?",
+    ),
+    solution="q5.check('405 with Allow'): known method, not allowed here: 405 and "
+    "Allow: GET, HEAD, OPTIONS.",
+)
+
+__all__ = ["q1", "q2", "q3", "q4", "q5"]

@@ -1,0 +1,222 @@
+"""Exercises of lesson 502 (Bad Gateway): who made it, when it is too late, what to do.
+
+The notebook imports ``q1`` ... ``q4``. The code task runs the learner's classifier
+against real responses from the live lab and compares its answers with what the
+lab recorded (``Exchange.generated_by``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+
+LESSON = "502"
+
+# -- q1: which of these is not a 502 --
+
+q1 = make_choice(
+    "502.not-a-502",
+    LESSON,
+    "Four things an upstream can do. Which one does the lab's gateway NOT turn into a 502 of "
+    "its own?",
+    ["garbage bytes", "connection refused", "a 500 from the handler", "reset before headers"],
+    "a 500 from the handler",
+    why={
+        "a 500 from the handler": "right: a 500 is a valid HTTP response. The gateway relays it "
+        "unchanged (scenario 500-relayed-not-502: generated_by is 'origin'); the gateway itself "
+        "worked.",
+        "garbage bytes": "bytes that do not start with a status line are an invalid response: "
+        "the gateway cannot relay them and makes its own 502 (scenario 502-garbage).",
+        "connection refused": "no response at all counts as no valid response: the lab's "
+        "gateway (like nginx and Caddy) makes a 502 (scenario 502-refused). HAProxy and Envoy "
+        "would say 503, as lesson 09 shows.",
+        "reset before headers": "a reset before any header leaves the gateway with nothing to "
+        "relay: it makes its own 502 (scenario 502-reset).",
+    },
+    hints=(
+        "A gateway makes a 502 only when the upstream gives it nothing it can relay.",
+        "Which of the four is a complete, valid HTTP response, even though it is an error?",
+    ),
+    solution="a 500 from the handler: the origin's 500 is a valid response, relayed unchanged. "
+    "Garbage, a refused connection and a reset give the gateway nothing valid, so it makes a 502.",
+)
+
+# -- q2: too late for a 502 --
+
+_BODY_CUT = "502.body-cut"
+
+q2 = ShortAnswer(
+    _BODY_CUT,
+    LESSON,
+    "The upstream 'body-cut' sends 'HTTP/1.1 200 OK' with 'Content-Length: 100', then only 10 "
+    "bytes of body, then closes. Which status code does the client receive through the gateway?",
+    accepted={digest(_BODY_CUT, "200"), digest(_BODY_CUT, "200 ok")},
+    feedback={
+        digest(_BODY_CUT, "200"): "yes: 200, with an incomplete body. The status line was "
+        "already relayed when the body broke off, so the gateway can only close the connection; "
+        "the client must notice the missing bytes (httpx raises RemoteProtocolError) and treat "
+        "the message as incomplete (RFC 9112 8).",
+        digest(_BODY_CUT, "200 ok"): "yes: 200, with an incomplete body. The status line was "
+        "already relayed when the body broke off (RFC 9112 8).",
+        digest(_BODY_CUT, "502"): "too late for a 502: the gateway relays the status line as "
+        "soon as the upstream's headers arrive, before the body. When the body breaks off, "
+        "'200 OK' has already gone to the client and cannot be taken back.",
+        digest(_BODY_CUT, "504"): "nothing timed out here: the upstream closed the connection "
+        "early. And the status line was already on its way to the client.",
+        digest(_BODY_CUT, "500"): "nobody raised an error and made a page: the 200 came from "
+        "the upstream and was relayed before the body broke off.",
+    },
+    hints=(
+        "In what order does the gateway pass things on: status line and headers first, or only "
+        "after the whole body has arrived?",
+        "Run labkit.scenarios.run('200-body-cut-after-headers', lab) and look at ex.status and "
+        "ex.client_error.",
+    ),
+    solution="200. The gateway relayed the upstream's status line and headers as soon as they "
+    "arrived; when the body broke off after 10 of 100 bytes, the status could not be changed "
+    "any more. The gateway closes the connection and the client sees an incomplete body "
+    "(httpx: RemoteProtocolError).",
+)
+
+# -- q3: what a client should do --
+
+q3 = make_choice(
+    "502.retry",
+    LESSON,
+    "Your client sent GET /orders/7 and got a 502 whose page says the gateway made it "
+    "(Server: labkit-gateway). What should the client do?",
+    ["retry at once in a loop", "retry with backoff", "never retry", "retry, even a POST"],
+    "retry with backoff",
+    why={
+        "retry with backoff": "right: a 502 is often short-lived (an upstream restarting), GET is "
+        "idempotent, so a few retries with growing pauses are safe; after that, give up and "
+        "report it, with the request id.",
+        "retry at once in a loop": "a tight loop hammers a gateway whose upstream is already in "
+        "trouble and can keep it down. Retry a few times, waiting longer each time (backoff).",
+        "never retry": "a 502 says the upstream failed this time, not that the request is wrong; "
+        "for an idempotent GET a few retries with backoff are safe and often succeed.",
+        "retry, even a POST": "a POST is not idempotent: the upstream may have placed the order "
+        "before its answer broke. Retrying it may place the order twice. Only idempotent "
+        "requests (GET, HEAD, PUT, DELETE) may be retried automatically.",
+    },
+    hints=(
+        "Is the request itself wrong, or did something between you and the origin fail this time?",
+        "GET is idempotent (RFC 9110 9.2.2): sending it twice has the same effect as once. What "
+        "happens to a server in trouble if every client retries at once, without pausing?",
+    ),
+    solution="retry with backoff: the 502 was made by the gateway because its upstream failed; "
+    "GET is idempotent, so retry a few times with growing pauses, then give up and report it. "
+    "Never retry a POST automatically.",
+)
+
+# -- q4: a classifier that tells a gateway-made 502 from a relayed origin 500 --
+
+# each one a real request through the lab: gateway-made and relayed 5xx side by side
+WHO_SCENARIOS = (
+    "502-garbage",
+    "502-refused",
+    "500-relayed-not-502",
+    "503-no-healthy-upstream",
+    "503-maintenance",
+    "500-handler-bug",
+    "504-slow",
+)
+
+
+def _describe(status: int | None, headers: dict[str, str]) -> str:
+    parts = [f"the {status}"]
+    if "server" in headers:
+        parts.append(f"with Server: {headers['server']}")
+    parts.append("and Via: " + headers["via"] if "via" in headers else "and no Via")
+    return " ".join(parts)
+
+
+def judge_who_made_it(fn: Any, lab: Any = None) -> tuple[bool, str, str]:
+    """Run several scenarios over real sockets, ask ``fn`` about each, compare with the lab."""
+    from labkit import scenarios
+    from labkit.lab import Lab
+
+    if not callable(fn):
+        return False, "pass your function itself: q4.check(who_made_it, lab).", ""
+    if not isinstance(lab, Lab):
+        return False, "pass the lab too: q4.check(who_made_it, lab).", ""
+    if not lab.running:
+        return False, "the lab is stopped: start one with lab = labkit.start().", ""
+    seen = []  # every request first, so that learner code runs only after the lab is back
+    for sid in WHO_SCENARIOS:
+        ex = scenarios.run(sid, lab)
+        headers = {k.lower(): v for k, v in ex.headers}
+        seen.append((sid, ex.status, headers, ex.generated_by))
+    return _compare(fn, seen)
+
+
+def _compare(
+    fn: Callable[[int, dict[str, str]], object],
+    seen: list[tuple[str, int | None, dict[str, str], str | None]],
+) -> tuple[bool, str, str]:
+    wrong = []
+    lines = []
+    for sid, status, headers, truth in seen:
+        said = fn(status, dict(headers))
+        answer = said.strip().lower() if isinstance(said, str) else said
+        ok = answer == truth
+        lines.append(f"{sid:<26} {status}  you said {said!r:<10} made by the {truth}")
+        if answer not in ("gateway", "origin"):
+            return (
+                False,
+                f"who_made_it returned {said!r} for {_describe(status, headers)}; it must return "
+                "'gateway' or 'origin'.",
+                "\n".join(lines),
+            )
+        if not ok:
+            wrong.append((sid, status, headers, truth, answer))
+    detail = "\n".join(lines)
+    if not wrong:
+        return (
+            True,
+            f"all {len(seen)} responses classified correctly: the gateway's own pages name the "
+            "gateway in Server and carry no Via; relayed ones keep the origin's Server and gain "
+            "the gateway's Via.",
+            detail,
+        )
+    sid, status, headers, truth, answer = wrong[0]
+    if truth == "origin":
+        why = (
+            f"{_describe(status, headers)} ({sid}) was made by the origin and only relayed by "
+            "the gateway: the status number alone does not tell who made it."
+        )
+    else:
+        why = (
+            f"{_describe(status, headers)} ({sid}) was made by the gateway itself: a gateway "
+            "makes its own 502, 503 and 504 pages, and they name it in the Server header."
+        )
+    return False, f"wrong for {len(wrong)} of {len(seen)} responses. For example, {why}", detail
+
+
+q4 = Task(
+    "502.who-made-it",
+    LESSON,
+    "Write who_made_it(status, headers) -> 'gateway' or 'origin': given the status and the "
+    "response headers (names in lower case), say who made the response. It is checked against "
+    "real responses from the lab: 502s, 503s, 504s and 500s, some made by the gateway, some "
+    "relayed from the origin. Check it with q4.check(who_made_it, lab).",
+    judge_who_made_it,
+    hints=(
+        "The status number is not enough: the origin can answer 500 or 503 too, and the gateway "
+        "makes 503 and 504 as well as 502.",
+        "Compare headers['server'] of a gateway-made 502 with that of a relayed 500; then "
+        "compare whether each has a 'via' header.",
+        "A gateway's own page says 'labkit-gateway' in Server; a relayed response keeps the "
+        "origin's Server ('labkit-origin') and gains Via: 1.1 labkit-gateway.",
+    ),
+    solution="""def who_made_it(status, headers):
+    # the gateway's own error page names it in Server (and has no Via);
+    # a relayed response keeps the origin's Server and gains the gateway's Via
+    if "labkit-gateway" in headers.get("server", "") and "via" not in headers:
+        return "gateway"
+    return "origin"
+
+q4.check(who_made_it, lab)""",
+)

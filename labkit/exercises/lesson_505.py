@@ -1,0 +1,184 @@
+"""Exercises of lesson 06: 505 HTTP Version Not Supported (and 426 Upgrade Required beside it).
+
+``from labkit.exercises.lesson_505 import q1, q2, q3, q4`` in the notebook. Importable
+without a running lab: the make-it-happen task takes the lab as its second answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkit.exercises.core import Task, make_choice
+
+LESSON = "505"
+
+q1 = make_choice(
+    "505.http2-request-line",
+    LESSON,
+    "A client sends the text request line `GET /orders/7 HTTP/2.0` straight to the origin. "
+    "Which status comes back?",
+    ["200", "400", "426", "505"],
+    "505",
+    why={
+        "505": "right: the line is well formed, but it names a major version (2) that this "
+        "server does not speak in that form, so it answers 505 and lists HTTP/1.0 and HTTP/1.1.",
+        "200": "200 is what HTTP/1.2 gets (any 1.x is served as 1.1, RFC 9110 6.2); a different "
+        "major version is refused. (HAProxy does answer 200 here, but nginx, Caddy and the lab "
+        "answer 505.)",
+        "400": "400 is for a malformed request line such as `http/1.1` or `HTTPS/1.1`; "
+        "`HTTP/2.0` is well formed, just a version the server does not speak.",
+        "426": "426 means 'this resource needs another protocol, upgrade to it' (the /chat "
+        "resource); here the server refuses the version named in the request line itself.",
+    },
+    hints=(
+        "Is `HTTP/2.0` malformed, or well formed but unsupported?",
+        "RFC 9110 6.2: a server may refuse a request whose major version it does not support.",
+    ),
+    solution="505: HTTP Version Not Supported. The body names the versions the server speaks "
+    "(HTTP/1.0, HTTP/1.1) and explains that HTTP/2 is negotiated with ALPN, not written in a "
+    "request line.",
+)
+
+
+def _request_line(data: bytes) -> str:
+    return data.split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
+
+
+def _judge_served_not_11(data: Any, lab: Any = None) -> tuple[bool, str] | tuple[bool, str, str]:
+    if isinstance(data, str):
+        data = data.encode("latin-1")
+    if not isinstance(data, bytes):
+        return False, (
+            "give the bytes of a whole request, e.g. "
+            "b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
+            f"(with another version), not a {type(data).__name__}."
+        )
+    if lab is None or not hasattr(lab, "raw"):
+        return False, "pass the lab as the second argument: q2.check(b'GET ...', lab)."
+    line = _request_line(data)
+    words = line.split(" ")
+    version = words[-1] if len(words) == 3 else ""
+    if version == "HTTP/1.1":
+        return False, (
+            f"your request line {line!r} says HTTP/1.1; the task is a request line with another "
+            "version that the server still serves."
+        )
+    ex = lab.raw(data, to="origin", timeout=0.5)
+    status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
+    detail = f"request line sent: {line}\nthe origin answered: {status}\nwhy: {ex.why}"
+    if ex.status == 200:
+        status_line = ex.raw_response.split(b"\r\n", 1)[0].decode("latin-1")
+        return (
+            True,
+            (
+                f"the origin served {version or line!r} and answered with {status_line!r}: any "
+                "HTTP/1.x is served with the server's own highest 1.x version (RFC 9110 6.2)."
+            ),
+            detail,
+        )
+    if ex.status == 505:
+        return (
+            False,
+            (
+                f"the origin answered 505: {version} is a major version it does not speak. Which "
+                "versions share the major version 1 with HTTP/1.1?"
+            ),
+            detail,
+        )
+    if ex.status == 400:
+        return (
+            False,
+            (
+                "the origin answered 400: your request is malformed, not merely another version "
+                f"({ex.why}). Keep 'HTTP' in capitals, one digit, a dot, one digit."
+            ),
+            detail,
+        )
+    if ex.status is None:
+        return (
+            False,
+            (
+                "no status line came back within 0.5 s: end the request with an empty line "
+                "(\\r\\n\\r\\n) so the server knows the headers are complete."
+            ),
+            detail,
+        )
+    return (
+        False,
+        (
+            f"the origin answered {status} ({ex.why}); the version may be fine, but ask for a "
+            "resource that exists, such as /orders/7, so that it can answer 200."
+        ),
+        detail,
+    )
+
+
+q2 = Task(
+    "505.served-not-1.1",
+    LESSON,
+    "Make it happen: write the bytes of a request whose request line names a version other "
+    "than HTTP/1.1, which the origin nevertheless serves with 200. "
+    "Check with q2.check(b'...', lab); the judge sends your bytes with lab.raw.",
+    _judge_served_not_11,
+    hints=(
+        "Start from b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
+        "and change only the version.",
+        "RFC 9110 6.2: a server serves a request with a higher (or lower) minor version of the "
+        "same major version. Which major version does this server speak?",
+        "Try HTTP/1.2 (or HTTP/1.0), not HTTP/2.0.",
+    ),
+    solution="q2.check(b'GET /orders/7 HTTP/1.2\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n', "
+    "lab)  # HTTP/1.0 works too; the origin answers 'HTTP/1.1 200 OK'",
+    time_limit=5.0,
+)
+
+q3 = make_choice(
+    "505.426-headers",
+    LESSON,
+    "GET /chat answers 426 Upgrade Required. Which header fields must a 426 carry?",
+    ["Retry-After", "Upgrade", "Upgrade and Connection: upgrade", "Alt-Svc"],
+    "Upgrade and Connection: upgrade",
+    why={
+        "Upgrade and Connection: upgrade": "right: RFC 9110 15.5.22 requires Upgrade (which "
+        "protocol to switch to, here websocket), and 7.8 requires every sender of Upgrade to "
+        "list 'upgrade' in Connection, so no intermediary forwards it by mistake.",
+        "Upgrade": "half of it: Upgrade names the protocol, but RFC 9110 7.8 says whoever sends "
+        "Upgrade MUST also send Connection: upgrade.",
+        "Retry-After": "Retry-After says when to come back (503, 429); retrying later will not "
+        "help here: the resource needs another protocol.",
+        "Alt-Svc": "Alt-Svc advertises another endpoint (for example HTTP/3 over QUIC); a 426 "
+        "names the protocol to upgrade this connection to.",
+    },
+    hints=(
+        "Look at ex.headers of lab.get('/chat', via='origin').",
+        "RFC 9110 7.8: a sender of Upgrade must also send a Connection header field.",
+    ),
+    solution="Upgrade and Connection: upgrade (here: Upgrade: websocket, Connection: upgrade).",
+)
+
+q4 = make_choice(
+    "505.alpn",
+    LESSON,
+    "A browser opens https://shop.example/ and wants HTTP/2. How does it ask the server for it?",
+    ["HTTP/2.0 in the request line", "ALPN", "Upgrade: h2c", "retry after a 505"],
+    "ALPN",
+    why={
+        "ALPN": "right: during the TLS handshake the client offers 'h2' and 'http/1.1' with ALPN "
+        "(RFC 7301); the server picks one, before a single HTTP byte is sent (RFC 9113 3.2).",
+        "HTTP/2.0 in the request line": "that is what this lesson's 505 answers: HTTP/2 is "
+        "binary, a text request line can never ask for it.",
+        "Upgrade: h2c": "h2c was the cleartext upgrade of RFC 7540; RFC 9113 deprecated it, "
+        "browsers never used it, and it was never for TLS.",
+        "retry after a 505": "a 505 tells you the server does not speak what you sent; "
+        "resending the same line gets the same 505.",
+    },
+    hints=(
+        "It happens before the first HTTP byte, while the encrypted connection is set up.",
+        "Its name: Application-Layer Protocol Negotiation, a TLS extension.",
+    ),
+    solution="ALPN: the client offers 'h2' in the TLS handshake. Without TLS, a client that "
+    "knows the server speaks HTTP/2 sends the preface 'PRI * HTTP/2.0' (prior knowledge); "
+    "HTTP/3 is advertised with Alt-Svc and runs over QUIC.",
+)
+
+__all__ = ["q1", "q2", "q3", "q4"]

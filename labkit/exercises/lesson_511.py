@@ -1,0 +1,251 @@
+"""Exercises of lesson 07: 511 Network Authentication Required (the captive portal).
+
+``from labkit.exercises.lesson_511 import q1, q2, q3, q4`` in the notebook. Importable
+without a running lab: the tasks take the lab as an answer. Every judge puts the portal
+back as it found it (q3 logs out after checking, as its prompt says).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkit.exercises.core import Task, make_choice
+
+LESSON = "511"
+LOGIN_PATH = "/_portal/login"
+
+q1 = make_choice(
+    "511.who-made-it",
+    LESSON,
+    "Before you log in, GET /orders/7 through the portal answers 511. Which hop made that 511?",
+    ["portal", "gateway", "origin"],
+    "portal",
+    why={
+        "portal": "right: the captive portal answers itself; the gateway and the shop never "
+        "saw the request (ex.hops lists only the portal).",
+        "gateway": "the gateway never saw this request: ex.hops lists only the portal. A "
+        "gateway's own errors are 502, 503 and 504.",
+        "origin": "the shop never saw the request, and RFC 6585 6 says origin servers should "
+        "not send 511 at all: it is the network speaking.",
+    },
+    hints=(
+        "Look at ex.generated_by and at the hops in ex.hops.",
+        "Who stands between you and the whole network?",
+    ),
+    solution="portal: ex.generated_by == 'portal' and ex.hops holds the client and the portal "
+    "only.",
+)
+
+q2 = make_choice(
+    "511.which-auth",
+    LESSON,
+    "Your company's forward proxy wants your user name and password before it forwards "
+    "anything. Which status does it answer?",
+    ["401", "407", "511"],
+    "407",
+    why={
+        "407": "right: 407 Proxy Authentication Required, with Proxy-Authenticate; the client "
+        "answers with Proxy-Authorization (RFC 9110 15.5.8). A proxy you configured yourself "
+        "speaks 407.",
+        "401": "401 is the site asking for credentials (WWW-Authenticate, Authorization); "
+        "here it is the proxy in between that asks.",
+        "511": "511 is for a network that intercepts traffic you never pointed at it (a hotel "
+        "Wi-Fi's captive portal) and sends you to a login page; a proxy you configured asks "
+        "with 407.",
+    },
+    hints=(
+        "Three different parties can ask who you are: the site, a proxy you chose, the "
+        "network you joined.",
+        "The proxy's status has its own header pair: Proxy-Authenticate / Proxy-Authorization.",
+    ),
+    solution="407 Proxy Authentication Required. 401 is the site asking, 511 is a network "
+    "(captive portal) that intercepts and sends you to its login page.",
+)
+
+
+def _portal_story(lab: Any) -> tuple[list[tuple[float, int | None]], float | None]:
+    """The portal's answers to POSTs of its login form (time, status), oldest first, and the
+    time of its latest 511 (a 511 after a successful POST means a logout came in between)."""
+    posts: list[tuple[float, int | None]] = []
+    last_511 = None
+    for rid in lab.recorder.ids():
+        events = [e for e in lab.recorder.events(rid) if e.hop == "portal"]
+        got = [e for e in events if e.kind == "received"]
+        sent = [e for e in events if e.kind == "sent"]
+        if not got or not sent:
+            continue
+        if sent[-1].status == 511:
+            last_511 = max(last_511 or 0.0, sent[-1].at)
+        method, _, rest = got[0].summary.partition(" ")
+        if method == "POST" and rest.split(" ")[0].split("?")[0] == LOGIN_PATH:
+            posts.append((sent[-1].at, sent[-1].status))
+    return sorted(posts), last_511
+
+
+def _judge_login(lab: Any) -> tuple[bool, str] | tuple[bool, str, str]:
+    if getattr(lab, "portal", None) is None or not hasattr(lab, "get"):
+        return False, "pass the lab: q3.check(lab), after logging in with httpx."
+    posts, last_511 = _portal_story(lab)
+    if not lab.portal.logged_in:
+        if posts and posts[-1][1] == 400:
+            return False, (
+                "the portal answered your POST with 400: the form must send accept=yes as a "
+                "form field (data={'accept': 'yes'}), not as JSON or a query."
+            )
+        if not posts:
+            return False, (
+                "you are not logged in, and the portal has seen no POST to /_portal/login: "
+                "POST the form there with httpx (lab.portal.url + '/_portal/login')."
+            )
+        return False, (
+            "you are not logged in (the judge logs you out after each check): POST the form "
+            "again, then check."
+        )
+    try:
+        logins = [at for at, status in posts if status == 200]
+        if not logins or (last_511 is not None and last_511 > logins[-1]):
+            return False, (
+                "you are logged in, but not through the form: the portal has answered 511 since "
+                "its last successful POST to /_portal/login, so the login came from elsewhere "
+                "(lab.portal.login() is the shortcut the task asks you not to take). The judge "
+                "logged you out; POST the form with httpx."
+            )
+        check = lab.get("/generate_204", via="portal")
+        detail = f"GET /generate_204 via the portal: {check.status} {check.reason}"
+        if check.status != 204:
+            message = f"logged in, yet the connectivity check answered {check.status}, not 204."
+            return False, message, detail
+        message = (
+            "logged in through the form: the portal answered your POST with 200, and "
+            "/generate_204 now answers 204 No Content. (The judge logged you out again.)"
+        )
+        return True, message, detail
+    finally:
+        lab.portal.logout()
+
+
+q3 = Task(
+    "511.login-form",
+    LESSON,
+    "Make it happen: log in to the network the way a browser would, by POSTing the portal's "
+    "login form (field accept=yes) to lab.portal.url + '/_portal/login' with httpx "
+    "(trust_env=False). Then run q3.check(lab). The judge checks /generate_204 answers 204 "
+    "and logs you out again.",
+    _judge_login,
+    hints=(
+        "GET lab.portal.url + '/_portal/login' and read the form: its method, action and field.",
+        "httpx.Client(trust_env=False).post(url, data={...}) sends a form "
+        "(application/x-www-form-urlencoded).",
+        "The checkbox's name is 'accept' and its value 'yes'.",
+    ),
+    solution="import httpx\n"
+    "with httpx.Client(trust_env=False) as client:\n"
+    "    r = client.post(lab.portal.url + '/_portal/login', data={'accept': 'yes'})\n"
+    "print(r.status_code)  # 200\n"
+    "q3.check(lab)",
+    time_limit=5.0,
+)
+
+
+def _portal_requests(lab: Any) -> int:
+    count = 0
+    for rid in lab.recorder.ids():
+        if any(e.hop == "portal" and e.kind == "received" for e in lab.recorder.events(rid)):
+            count += 1
+    return count
+
+
+def _set_logged_in(lab: Any, on: bool) -> None:
+    if on:
+        lab.portal.login()
+    else:
+        lab.portal.logout()
+
+
+def _judge_is_captive(fn: Any, lab: Any = None) -> tuple[bool, str] | tuple[bool, str, str]:
+    if not callable(fn):
+        return False, "give your function itself: q4.check(is_captive, lab)."
+    if getattr(lab, "portal", None) is None:
+        return False, "pass the lab as the second argument: q4.check(is_captive, lab)."
+    was_logged_in = lab.portal.logged_in
+    lines = []
+    try:
+        for logged_in, expected in ((False, True), (True, False), (False, True)):
+            _set_logged_in(lab, logged_in)
+            state = "after login" if logged_in else "before login"
+            before = _portal_requests(lab)
+            answer = fn(lab)
+            asked = _portal_requests(lab) - before
+            lines.append(f"{state}: is_captive(lab) returned {answer!r} ({asked} request(s))")
+            detail = "\n".join(lines)
+            if asked == 0:
+                return (
+                    False,
+                    (
+                        f"{state} your function sent no request to the portal: a device cannot "
+                        "look inside the network, it must ask (GET lab.portal.url + "
+                        "'/generate_204')."
+                    ),
+                    detail,
+                )
+            if not isinstance(answer, bool):
+                return (
+                    False,
+                    (f"{state} your function returned {answer!r}; return True or False."),
+                    detail,
+                )
+            if answer != expected:
+                if expected:
+                    return (
+                        False,
+                        (
+                            "behind the portal, before login, your function said the network is "
+                            "open. The check URL answers 511 (not 204) then: anything but 204 "
+                            "means a portal is in the way."
+                        ),
+                        detail,
+                    )
+                return (
+                    False,
+                    (
+                        "after login your function still says captive. The check URL answers 204 "
+                        "now: 204 means the way out is open."
+                    ),
+                    detail,
+                )
+        return (
+            True,
+            (
+                "your checker says captive before login and online after, from real requests: "
+                "that is how phones and laptops decide to open the portal's page."
+            ),
+            "\n".join(lines),
+        )
+    finally:
+        _set_logged_in(lab, was_logged_in)
+
+
+q4 = Task(
+    "511.is-captive",
+    LESSON,
+    "Write def is_captive(lab) -> bool: a connectivity checker, like a phone's. It returns "
+    "True when a captive portal is in the way (before login) and False when the network is "
+    "open (after login). It must find out with a real request through lab.portal.url. "
+    "Check with q4.check(is_captive, lab).",
+    _judge_is_captive,
+    hints=(
+        "Request lab.portal.url + '/generate_204' with httpx (trust_env=False).",
+        "An open network answers 204 No Content; anything else (511, 200 with a login page, a "
+        "redirect) means someone is in the way.",
+        "return response.status_code != 204",
+    ),
+    solution="import httpx\n\n"
+    "def is_captive(lab) -> bool:\n"
+    "    with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:\n"
+    "        r = client.get(lab.portal.url + '/generate_204')\n"
+    "    return r.status_code != 204\n\n"
+    "q4.check(is_captive, lab)",
+    time_limit=5.0,
+)
+
+__all__ = ["q1", "q2", "q3", "q4"]

@@ -1,0 +1,91 @@
+"""Lesson 09's exercises (real gateways disagree): log lines mapped back to upstream conditions."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkit import personalities
+from labkit.conditions import Condition
+from labkit.exercises.gateways import q1, q2, q3, q4, q5
+
+EXERCISES = [q1, q2, q3, q4, q5]
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.id)
+def test_blank_is_not_answered(q) -> None:
+    result = q.check(...)
+    assert result.correct is None and "not answered" in result.message
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.id)
+def test_every_exercise_has_hints_and_a_solution(q) -> None:
+    assert q.id.startswith("gateways.") and q.lesson == "09"
+    assert 2 <= len(q.hints) <= 3
+    assert q.hint().text and q.solution().text
+
+
+def logged(gateway: str, words: str) -> set[str]:
+    """The conditions for which a personality's table has these log words."""
+    table = personalities.get(gateway).table
+    return {c.value for c, answer in table.items() if words in answer.log}
+
+
+def test_the_log_lines_asked_about_are_the_personalities_own() -> None:
+    assert logged("nginx", "upstream prematurely closed connection while reading response header") \
+        == {"closed-without-response", "headers-cut"}  # fmt: skip
+    assert logged("haproxy", "503 SC--") == {"refused", "no-healthy-upstream"}
+    assert logged("envoy", "503 UF") == {"refused", "connect-timeout"}
+    assert logged("caddy", "dial tcp: i/o timeout") == {"connect-timeout"}
+
+
+def test_q1_nginx() -> None:
+    assert q1.check("closed-without-response")
+    assert q1.check("headers-cut")
+    assert q1.check("CLOSED_WITHOUT_RESPONSE")
+    assert q1.check(str(Condition.CLOSED_WITHOUT_RESPONSE))
+    reset = q1.check("reset")
+    assert reset.correct is False and "Connection reset by peer" in reset.message
+    status = q1.check("502")
+    assert status.correct is False and "status code" in status.message
+
+
+def test_q2_haproxy() -> None:
+    right = q2.check("refused")
+    assert right and "503" in right.message
+    wrong = q2.check("connect-timeout")
+    assert wrong.correct is False and "lower-case 's'" in wrong.message
+    assert "not one of the options" in q2.check("503").message
+
+
+def test_q3_envoy() -> None:
+    assert q3.check("refused")
+    assert q3.check("connect-timeout")
+    uh = q3.check("no-healthy-upstream")
+    assert uh.correct is False and "UH" in uh.message
+    uc = q3.check("closed-without-response")
+    assert not uc and "UC" in uc.message
+
+
+def test_q4_caddy() -> None:
+    right = q4.check("connect-timeout")
+    assert right and "504" in right.message
+    wrong = q4.check("read-timeout")
+    assert wrong.correct is False and "'dial' is the connect step" in wrong.message
+    assert "is not it" in q4.check("garbage").message
+
+
+def test_q5_reference_solution_passes(lab) -> None:
+    for name in ("haproxy", "envoy"):
+        lab.gateway.personality = name
+        result = q5.check(lab)
+        assert result, result
+        assert name in result.message
+
+
+def test_q5_wrong_personalities_fail(lab) -> None:
+    for name in ("rfc", "nginx", "caddy"):
+        lab.gateway.personality = name
+        result = q5.check(lab)
+        assert result.correct is False
+        assert "gave 502" in result.message and name in result.message
+    assert "pass the lab" in q5.check("haproxy").message

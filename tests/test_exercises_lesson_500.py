@@ -1,0 +1,176 @@
+"""Lesson 500's exercises: reference solutions pass, typical mistakes fail with useful words."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import pytest
+
+from labkit.exercises.lesson_500 import q1, q2, q3, q4, q5
+from labkit.origin import ORDERS
+
+# -- quizzes --
+
+
+@pytest.mark.parametrize(
+    ("exercise", "right", "wrong", "words"),
+    [
+        (q1, "origin", "gateway", "relayed"),
+        (q1, "Origin", "client", "never makes a 5xx"),
+        (q2, "X-Request-ID", "Via", "proxies"),
+        (q2, " x-request-id ", "Server", "same for every request"),
+        (q3, "leaks internals", "hides the error", "status stays 500"),
+        (q3, "leaks internals", "becomes a 502", "relays it"),
+        (q4, "check before resending", "retry once after a pause", "idempotent"),
+        (q4, "check before resending", "retry until it works", "bug"),
+    ],
+)
+def test_quiz_accepts_the_answer_and_explains_a_mistake(exercise, right, wrong, words):
+    assert exercise.check(right)
+    result = exercise.check(wrong)
+    assert result.correct is False
+    assert words in result.message
+
+
+@pytest.mark.parametrize("exercise", [q1, q2, q3, q4])
+def test_quiz_blank_is_not_answered(exercise):
+    result = exercise.check(...)
+    assert result.correct is None
+    assert "not answered" in result.message
+
+
+def test_choice_outside_the_options_is_named():
+    result = q1.check("the database")
+    assert result.correct is False
+    assert "not one of the options" in result.message
+
+
+def test_short_answer_unknown_header_is_not_it():
+    result = q2.check("X-Trace")
+    assert result.correct is False
+    assert "is not it" in result.message
+
+
+@pytest.mark.parametrize("exercise", [q1, q2, q3, q4, q5])
+def test_every_exercise_has_hints_and_a_solution(exercise):
+    assert 2 <= len(exercise.hints) <= 3
+    first, second = exercise.hint(), exercise.hint()
+    assert first.text and second.text
+    assert exercise.solution().text
+
+
+# -- q5: the learner's handler, over real sockets through the gateway --
+
+
+def _reference_solution():
+    namespace: dict = {}
+    exec(q5.solution_text.replace("q5.check(show_order, lab)", ""), namespace)
+    return namespace["show_order"]
+
+
+def test_reference_handler_passes_and_lab_is_restored(lab):
+    result = q5.check(_reference_solution(), lab)
+    assert result, result
+    assert "GET /orders/abc -> 400" in result.detail
+    assert "GET /orders/99 -> 404" in result.detail
+    assert lab.origin.order_handler is None
+    assert lab.get("/orders/abc").status == 500  # the original bug is back
+
+
+def test_blank_handler_is_not_answered(lab):
+    def show_order(order_id: str) -> tuple[int, object]: ...
+
+    result = q5.check(show_order, lab)
+    assert result.correct is None
+    assert "not answered" in result.message
+
+
+def test_handler_that_raises_is_reported_not_raised(lab):
+    def show_order(order_id):
+        return 200, ORDERS[int(order_id)]
+
+    result = q5.check(show_order, lab)
+    assert result.correct is False
+    assert "show_order('abc') raised ValueError" in result.message
+    assert "500" in result.message
+    assert "int(order_id)" in result.detail
+    assert lab.origin.order_handler is None
+
+
+def test_handler_that_forgets_order_13_is_told(lab):
+    def show_order(order_id):
+        if not order_id.isdigit():
+            return 404, "no such order"
+        order = ORDERS.get(int(order_id))
+        if order is None:
+            return 404, "no such order"
+        return 200, {"customer": order["customer"]["name"]}
+
+    result = q5.check(show_order, lab)
+    assert result.correct is False
+    assert "show_order('13') raised TypeError" in result.message
+
+
+def test_wrong_status_is_found_through_the_gateway(lab):
+    def show_order(order_id):
+        return 200, {"id": order_id}  # every id "exists"
+
+    result = q5.check(show_order, lab)
+    assert result.correct is False
+    assert "through the gateway" in result.message
+    assert "/orders/abc answered 200, expected 400 or 404" in result.message
+    assert "/orders/99 answered 200, expected 404" in result.message
+    assert lab.origin.order_handler is None
+
+
+def test_handler_that_fails_only_inside_the_origin_shows_the_500(lab):
+    calls = []
+
+    def show_order(order_id):
+        calls.append(order_id)
+        if len(calls) > 4:  # fine when called directly, raises once installed
+            raise KeyError(order_id)
+        return {"abc": 400, "99": 404}.get(order_id, 200), "ok"
+
+    result = q5.check(show_order, lab)
+    assert result.correct is False
+    assert "answered 500" in result.message
+    assert "the handler raised KeyError" in result.message
+
+
+@pytest.mark.parametrize(
+    ("returned", "words"),
+    [(200, "must return a pair"), ((200, "ok", "x"), "must return a pair"),
+     (("200", "ok"), "whole number"), ((999, "ok"), "whole number")],
+)  # fmt: skip
+def test_wrong_shape_is_explained(lab, returned, words):
+    result = q5.check(lambda order_id: returned, lab)
+    assert result.correct is False
+    assert words in result.message
+
+
+def test_missing_lab_or_function_is_explained(lab):
+    result = q5.check(_reference_solution())
+    assert result.correct is False
+    assert "pass the running lab" in result.message
+    result = q5.check("show_order", lab)
+    assert result.correct is False
+    assert "pass your function itself" in result.message
+
+
+def test_handler_that_hangs_is_stopped(lab):
+    quick = copy.copy(q5)
+    quick.time_limit = 0.3
+
+    def show_order(order_id):
+        time.sleep(60)
+        return 200, "never"
+
+    start = time.monotonic()
+    result = quick.check(show_order, lab)
+    assert time.monotonic() - start < 2
+    assert result.correct is False
+    assert "did not finish" in result.message
+    assert lab.origin.order_handler is None
+    assert lab.get("/orders/7").status == 200  # the lab still answers

@@ -1,0 +1,100 @@
+"""Lesson 501's exercises: reference solutions pass, typical mistakes fail with useful words."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkit.exercises.lesson_501 import q1, q2, q3, q4, q5
+
+TE = b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: %s\r\nConnection: close\r\n\r\n0\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("exercise", "right", "wrong", "words"),
+    [
+        (q1, "501", "405", "knows but this resource does not allow"),
+        (q1, "501", "404", "method is checked first"),
+        (q2, "Allow", "Retry-After", "will not make DELETE allowed"),
+        (q2, "allow", "Allowed", "called Allow"),
+        (q4, "400", "501", "framing itself is broken"),
+        (q5, "405 with Allow", "501", "does not recognise the method at all"),
+        (q5, "405 with allow", "405 without Allow", "MUST"),
+    ],
+)
+def test_quiz_accepts_the_answer_and_explains_a_mistake(exercise, right, wrong, words):
+    assert exercise.check(right)
+    result = exercise.check(wrong)
+    assert result.correct is False
+    assert words in result.message
+
+
+@pytest.mark.parametrize("exercise", [q1, q2, q3, q4, q5])
+def test_blank_is_not_answered(exercise):
+    result = exercise.check(...)
+    assert result.correct is None
+    assert "not answered" in result.message
+
+
+@pytest.mark.parametrize("exercise", [q1, q2, q3, q4, q5])
+def test_every_exercise_has_hints_and_a_solution(exercise):
+    assert 2 <= len(exercise.hints) <= 3
+    assert exercise.hint().text and exercise.hint().text
+    assert exercise.solution().text
+
+
+def test_reference_solution_passes(lab):
+    namespace = {"lab": lab, "q3": q3}
+    exec(q3.solution_text.replace("q3.check(ex)", "result = q3.check(ex)"), namespace)
+    assert namespace["result"], namespace["result"]
+    assert "RFC 9112 6.1" in namespace["result"].message
+
+
+@pytest.mark.parametrize("to", ["origin", "gateway"])
+def test_transfer_coding_501_from_either_server(lab, to):
+    result = q3.check(lab.raw(TE % b"gzip, chunked", to=to))
+    assert result, result
+    assert f"the {to} found where the body ends" in result.message
+
+
+def test_the_lab_itself_is_judged_by_its_last_request(lab):
+    lab.raw(TE % b"br, chunked")
+    assert q3.check(lab)
+    lab.request("BREW", "/orders/7")
+    result = q3.check(lab)
+    assert result.correct is False
+    assert "a 501 for the method" in result.message
+
+
+def test_chunked_not_last_is_the_400(lab):
+    result = q3.check(lab.raw(TE % b"chunked, gzip"))
+    assert result.correct is False
+    assert "got 400" in result.message
+    assert "Put chunked last" in result.message
+
+
+def test_plain_chunked_is_implemented(lab):
+    result = q3.check(lab.raw(TE % b"chunked"))
+    assert result.correct is False
+    assert "every HTTP/1.1 server implements" in result.message
+
+
+def test_unknown_method_is_not_a_transfer_coding(lab):
+    result = q3.check(lab.request("BREW", "/orders/7"))
+    assert result.correct is False
+    assert "no Transfer-Encoding header" in result.message
+
+
+def test_httpx_refusal_points_to_raw(lab):
+    ex = lab.request(
+        "POST", "/orders", headers={"Transfer-Encoding": "gzip, chunked"}, body="0\r\n\r\n"
+    )
+    result = q3.check(ex)
+    assert result.correct is False
+    assert "never reached the lab" in result.message
+    assert "lab.raw" in result.message
+
+
+def test_something_else_is_explained():
+    result = q3.check("gzip, chunked")
+    assert result.correct is False
+    assert "pass the Exchange" in result.message

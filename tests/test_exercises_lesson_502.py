@@ -1,0 +1,135 @@
+"""Lesson 502's exercises: every reference solution passes, typical wrong answers fail and say why."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import pytest
+
+from labkit.exercises import lesson_502
+from labkit.exercises.lesson_502 import q1, q2, q3, q4
+
+EXERCISES = [q1, q2, q3, q4]
+
+
+def reference_who_made_it():
+    """The function in q4's solution text, defined as a learner would paste it."""
+    code = q4.solution_text.split("\nq4.check")[0]
+    namespace: dict = {}
+    exec(code, namespace)
+    return namespace["who_made_it"]
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.id)
+def test_blank_is_not_answered(q) -> None:
+    result = q.check(...)
+    assert result.correct is None and not result
+    assert "not answered" in result.message
+
+
+@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.id)
+def test_every_exercise_has_hints_and_a_solution(q) -> None:
+    assert q.id.startswith("502.") and q.lesson == "502"
+    assert 2 <= len(q.hints) <= 3
+    assert q.hint().text and q.solution().text
+
+
+def test_q1_not_a_502() -> None:
+    assert q1.check("a 500 from the handler")
+    wrong = q1.check("garbage bytes")
+    assert wrong.correct is False and "invalid response" in wrong.message
+    refused = q1.check("connection refused")
+    assert not refused and "502-refused" in refused.message
+
+
+def test_q2_body_cut() -> None:
+    right = q2.check("200")
+    assert right and "incomplete" in right.message
+    wrong = q2.check("502")
+    assert wrong.correct is False and "too late" in wrong.message
+    assert not q2.check("504") and "nothing timed out" in q2.check("504").message
+
+
+def test_q3_retry() -> None:
+    right = q3.check("retry with backoff")
+    assert right and "idempotent" in right.message
+    post = q3.check("retry, even a POST")
+    assert post.correct is False and "not idempotent" in post.message
+    loop = q3.check("retry at once in a loop")
+    assert not loop and "backoff" in loop.message
+
+
+def test_q4_reference_solution_passes(lab) -> None:
+    result = q4.check(reference_who_made_it(), lab)
+    assert result, result
+    assert "all 7 responses" in result.message
+    for sid in lesson_502.WHO_SCENARIOS:
+        assert sid in result.detail
+    # the judge put the lab back as it found it
+    assert not lab.origin.in_maintenance and lab.gateway.personality == "rfc"
+    assert lab.get("/orders/7").status == 200
+
+
+def test_q4_status_number_alone_fails(lab) -> None:
+    def who_made_it(status, headers):
+        return "gateway" if status == 502 else "origin"
+
+    result = q4.check(who_made_it, lab)
+    assert result.correct is False
+    assert "wrong for 2 of 7" in result.message
+    assert "made by the gateway itself" in result.message
+
+    def every_5xx_from_the_gateway(status, headers):
+        return "gateway" if status >= 502 else "origin"
+
+    result = q4.check(every_5xx_from_the_gateway, lab)
+    assert result.correct is False
+    assert "503-maintenance" in result.message and "only relayed" in result.message
+
+
+def test_q4_answer_must_be_gateway_or_origin(lab) -> None:
+    def who_made_it(status, headers):
+        return status
+
+    result = q4.check(who_made_it, lab)
+    assert result.correct is False and "'gateway' or 'origin'" in result.message
+
+
+def test_q4_learner_code_that_raises_is_reported(lab) -> None:
+    def who_made_it(status, headers):
+        return headers["x-made-by"]
+
+    result = q4.check(who_made_it, lab)
+    assert result.correct is False
+    assert "raised KeyError" in result.message
+    assert "x-made-by" in result.detail
+
+
+def test_q4_learner_code_that_hangs_is_stopped(lab) -> None:
+    quick = copy.copy(q4)
+    quick.time_limit = 1.5
+
+    def who_made_it(status, headers):
+        while True:
+            time.sleep(0.05)
+
+    start = time.monotonic()
+    result = quick.check(who_made_it, lab)
+    assert time.monotonic() - start < 3
+    assert result.correct is False and "did not finish" in result.message
+    assert lab.get("/orders/7").status == 200
+
+
+def test_q4_needs_the_lab(lab) -> None:
+    result = q4.check(reference_who_made_it())
+    assert result.correct is False and "pass the lab too" in result.message
+    assert "pass your function" in q4.check("gateway", lab).message
+
+
+def test_q4_stub_is_not_answered(lab) -> None:
+    def who_made_it(
+        status: int, headers: dict[str, str]
+    ) -> str: ...  # return "gateway" or "origin"
+
+    assert q4.check(who_made_it, lab).correct is None

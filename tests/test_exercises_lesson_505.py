@@ -1,0 +1,67 @@
+"""Lesson 06 (505) exercises: reference solutions pass, typical mistakes fail and say why."""
+
+from __future__ import annotations
+
+import labkit
+from labkit.exercises.lesson_505 import q1, q2, q3, q4
+
+GOOD_12 = b"GET /orders/7 HTTP/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n"
+GOOD_10 = b"GET /orders/7 HTTP/1.0\r\n\r\n"
+
+
+def test_q1_which_status_for_http2_request_line() -> None:
+    assert q1.check("505")
+    wrong = q1.check("400")
+    assert wrong.correct is False and "malformed" in wrong.message
+    assert "HAProxy" in q1.check("200").message
+    assert "not one of the options" in q1.check("404").message
+    blank = q1.check(...)
+    assert blank.correct is None and "not answered" in blank.message
+
+
+def test_q2_served_although_not_1_1(lab: labkit.Lab) -> None:
+    result = q2.check(GOOD_12, lab)
+    assert result, result.message
+    assert "HTTP/1.1 200 OK" in result.message and "6.2" in result.message
+    assert q2.check(GOOD_10, lab)
+    assert q2.check(GOOD_12.decode(), lab)  # a str is taken as its bytes
+
+
+def test_q2_typical_mistakes(lab: labkit.Lab) -> None:
+    http2 = q2.check(b"GET /orders/7 HTTP/2.0\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)
+    assert http2.correct is False and "505" in http2.message and "major version" in http2.message
+    same = q2.check(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n\r\n", lab)
+    assert same.correct is False and "says HTTP/1.1" in same.message
+    lower = q2.check(b"GET /orders/7 http/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)
+    assert lower.correct is False and "400" in lower.message and "malformed" in lower.message
+    missing = q2.check(b"GET /nowhere HTTP/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)
+    assert missing.correct is False and "404" in missing.message and "/orders/7" in missing.message
+    not_bytes = q2.check(42, lab)
+    assert not_bytes.correct is False and "bytes" in not_bytes.message
+    no_lab = q2.check(GOOD_12)
+    assert no_lab.correct is False and "pass the lab" in no_lab.message
+    blank = q2.check(..., lab)
+    assert blank.correct is None and "not answered" in blank.message
+
+
+def test_q3_headers_of_a_426() -> None:
+    assert q3.check("Upgrade and Connection: upgrade")
+    assert q3.check("upgrade and connection: UPGRADE")  # case does not matter
+    half = q3.check("Upgrade")
+    assert half.correct is False and "Connection: upgrade" in half.message
+    assert "503" in q3.check("Retry-After").message
+    assert q3.check(...).correct is None
+
+
+def test_q4_how_http2_is_negotiated() -> None:
+    assert q4.check("ALPN")
+    wrong = q4.check("HTTP/2.0 in the request line")
+    assert wrong.correct is False and "505" in wrong.message
+    assert "deprecated" in q4.check("Upgrade: h2c").message
+    assert q4.check(...).correct is None
+
+
+def test_every_exercise_has_hints_and_a_solution() -> None:
+    for q in (q1, q2, q3, q4):
+        assert 2 <= len(q.hints) <= 3 and q.solution_text
+        assert q.id.startswith("505.") and q.lesson == "505"

@@ -1,0 +1,149 @@
+"""Lesson 07 (511) exercises: reference solutions pass, typical mistakes fail and say why."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import httpx
+
+import labkit
+from labkit.exercises.lesson_511 import q1, q2, q3, q4
+
+
+def _post_form(lab: labkit.Lab, **kwargs) -> httpx.Response:
+    with httpx.Client(trust_env=False, timeout=2.0) as client:
+        return client.post(lab.portal.url + "/_portal/login", **kwargs)
+
+
+def is_captive(lab) -> bool:
+    with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:
+        r = client.get(lab.portal.url + "/generate_204")
+    return r.status_code != 204
+
+
+def test_q1_who_made_the_511() -> None:
+    assert q1.check("portal")
+    wrong = q1.check("origin")
+    assert wrong.correct is False and "never saw" in wrong.message
+    assert "ex.hops" in q1.check("gateway").message
+    assert q1.check(...).correct is None
+
+
+def test_q2_proxy_authentication_is_407() -> None:
+    assert q2.check("407")
+    wrong = q2.check("511")
+    assert wrong.correct is False and "captive portal" in wrong.message
+    assert "site" in q2.check("401").message
+    assert q2.check(...).correct is None
+
+
+def test_q3_login_through_the_form(lab: labkit.Lab) -> None:
+    assert _post_form(lab, data={"accept": "yes"}).status_code == 200
+    result = q3.check(lab)
+    assert result, result.message
+    assert "204" in result.message
+    assert lab.portal.logged_in is False  # the judge logged out again
+    again = q3.check(lab)
+    assert again.correct is False and "not logged in" in again.message
+
+
+def test_q3_typical_mistakes(lab: labkit.Lab) -> None:
+    nothing = q3.check(lab)
+    assert nothing.correct is False and "no POST" in nothing.message
+    assert _post_form(lab, json={"accept": "yes"}).status_code == 400
+    as_json = q3.check(lab)
+    assert as_json.correct is False and "400" in as_json.message and "form" in as_json.message
+    lab.portal.login()  # the shortcut, not the form
+    shortcut = q3.check(lab)
+    assert shortcut.correct is False and "not through the form" in shortcut.message
+    assert lab.portal.logged_in is False
+    assert q3.check(...).correct is None
+    assert "pass the lab" in q3.check("lab").message
+
+
+def test_q4_reference_checker(lab: labkit.Lab) -> None:
+    result = q4.check(is_captive, lab)
+    assert result, result.message
+    assert "before login: is_captive(lab) returned True" in result.detail
+    assert "after login: is_captive(lab) returned False" in result.detail
+    assert lab.portal.logged_in is False  # put back as it was
+    lab.portal.login()
+    assert q4.check(is_captive, lab)
+    assert lab.portal.logged_in is True
+
+
+def test_q4_wrong_checkers(lab: labkit.Lab) -> None:
+    def reads_the_switch(lab) -> bool:
+        return not lab.portal.logged_in
+
+    peeking = q4.check(reads_the_switch, lab)
+    assert peeking.correct is False and "sent no request" in peeking.message
+
+    def wants_200(lab) -> bool:
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            return client.get(lab.portal.url + "/generate_204").status_code == 200
+
+    backwards = q4.check(wants_200, lab)
+    assert backwards.correct is False and "anything but 204" in backwards.message
+
+    def always_captive(lab) -> bool:
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            client.get(lab.portal.url + "/generate_204")
+        return True
+
+    stuck = q4.check(always_captive, lab)
+    assert stuck.correct is False and "after login" in stuck.message
+
+    def returns_status(lab):
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            return client.get(lab.portal.url + "/generate_204").status_code
+
+    number = q4.check(returns_status, lab)
+    assert number.correct is False and "True or False" in number.message
+    assert lab.portal.logged_in is False
+
+
+def test_q4_blank_raising_and_hanging(lab: labkit.Lab) -> None:
+    def stub(lab) -> bool:
+        """Write your checker here."""
+        ...
+
+    blank = q4.check(stub, lab)
+    assert blank.correct is None and "not answered" in blank.message
+
+    def raises(lab) -> bool:
+        raise RuntimeError("no network")
+
+    raised = q4.check(raises, lab)
+    assert raised.correct is False and "RuntimeError" in raised.message
+    assert lab.portal.logged_in is False
+
+    def hangs(lab) -> bool:
+        time.sleep(60)
+        return True
+
+    quick = copy.copy(q4)
+    quick.time_limit = 0.3
+    lab.portal.login()
+    start = time.monotonic()
+    hung = quick.check(hangs, lab)
+    assert time.monotonic() - start < 2
+    assert hung.correct is False and "did not finish" in hung.message
+    assert lab.portal.logged_in is True  # restored even when stopped
+
+
+def test_every_exercise_has_hints_and_a_solution() -> None:
+    for q in (q1, q2, q3, q4):
+        assert 2 <= len(q.hints) <= 3 and q.solution_text
+        assert q.id.startswith("511.") and q.lesson == "511"
+
+
+def test_q3_shortcut_after_an_earlier_form_login(lab: labkit.Lab) -> None:
+    assert _post_form(lab, data={"accept": "yes"}).status_code == 200
+    lab.portal.logout()
+    assert lab.get("/orders/7", via="portal").status == 511
+    lab.portal.login()  # logged in again, but not through the form
+    result = q3.check(lab)
+    assert result.correct is False and "not through the form" in result.message
+    assert lab.portal.logged_in is False

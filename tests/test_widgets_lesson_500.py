@@ -1,0 +1,64 @@
+"""Lesson 500's playground and quiz widgets, driven without a browser over real sockets."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkit import scenarios
+from labkit.exercises.lesson_500 import q1
+from labkit.widgets import Playground, Quiz
+
+LESSON_500 = [s.id for s in scenarios.for_lesson("500")]
+
+
+@pytest.mark.parametrize("scenario_id", LESSON_500)
+def test_each_scenario_runs_and_shows_its_status(lab, scenario_id):
+    p = Playground(lab, "500")
+    p.scenario.value = scenario_id
+    assert "Expected:</b> 500" in p.cause.value
+    p.run_button.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex.status == 500
+    assert ex.generated_by == "origin"
+    assert "500 Internal Server Error" in p.inspector.summary.value
+    assert "origin" in p.inspector.summary.value
+    assert lab.origin.debug is False  # the debug scenario switches it off again
+
+
+def test_debug_toggle_shows_and_hides_the_traceback(lab):
+    p = Playground(lab, "500")
+    assert p.debug.value is False
+    get_abc = p.controls[1]
+    p.debug.value = True
+    assert lab.origin.debug is True
+    get_abc.click()
+    assert p.message.value == ""
+    assert p.inspector.exchange.status == 500
+    assert "Traceback" in p.inspector.body.value
+    assert "ValueError" in p.inspector.body.value
+    p.debug.value = False
+    assert lab.origin.debug is False
+    get_abc.click()
+    assert "Traceback" not in p.inspector.body.value
+    assert "quote this reference" in p.inspector.body.value
+    assert "X-Request-ID" in p.inspector.headers.value
+    assert "origin" in p.inspector.summary.value
+
+
+def test_quiz_widget_checks_hints_and_solves(lab):
+    quiz = Quiz(q1)
+    quiz.check_button.click()
+    assert "Not answered yet" in quiz.feedback.value
+    quiz.answer.value = "gateway"
+    quiz.check_button.click()
+    assert "Not yet" in quiz.feedback.value
+    assert "relayed" in quiz.feedback.value
+    quiz.hint_button.click()
+    assert "Hint" in quiz.feedback.value
+    quiz.answer.value = "origin"
+    quiz.check_button.click()
+    assert "Correct" in quiz.feedback.value
+    quiz.solution_button.click()
+    assert "Solution" in quiz.feedback.value
+    assert quiz.message.value == ""

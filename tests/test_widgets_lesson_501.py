@@ -1,0 +1,74 @@
+"""Lesson 501's playground and quiz widgets, driven without a browser over real sockets."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkit import scenarios
+from labkit.exercises.lesson_501 import q2
+from labkit.widgets import Playground, Quiz
+
+LESSON_501 = {s.id: s for s in scenarios.for_lesson("501")}
+
+
+@pytest.mark.parametrize("scenario_id", list(LESSON_501))
+def test_each_scenario_runs_and_shows_its_status(lab, scenario_id):
+    p = Playground(lab, "501")
+    p.scenario.value = scenario_id
+    p.run_button.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    expected = LESSON_501[scenario_id].status
+    assert ex.status == expected
+    assert f"<h3 style='margin:4px 0'>{expected} " in p.inspector.summary.value
+    assert "origin" in p.inspector.summary.value
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("BREW", "/orders/7", 501, None),
+        ("DELETE", "/orders/7", 405, "GET, HEAD, OPTIONS"),
+        ("OPTIONS", "/orders/7", 204, "GET, HEAD, OPTIONS"),
+        ("OPTIONS", "/orders", 204, "GET, HEAD, POST, OPTIONS"),
+        ("GET", "/orders/7", 200, None),
+        ("BREW", "/nothing", 501, None),
+    ],
+)
+def test_method_and_path_controls_send_the_request(lab, method, path, status, allow):
+    p = Playground(lab, "501")
+    method_box, path_box, send = p.controls[0].children
+    method_box.value = method
+    path_box.value = path
+    send.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert (ex.method, ex.target, ex.status) == (method, path, status)
+    assert f">{status} " in p.inspector.summary.value
+    assert ex.header("Allow") == allow
+    if allow:
+        assert "allow" in p.inspector.headers.value.lower()
+        assert "RFC 9110 15.5.6" in p.inspector.headers.value
+
+
+def test_a_method_that_is_not_a_word_is_reported_in_the_panel(lab):
+    p = Playground(lab, "501")
+    method_box, _, send = p.controls[0].children
+    method_box.value = "BR EW"
+    send.click()
+    assert "BadArgument" in p.message.value
+    method_box.value = "BREW"
+    send.click()
+    assert p.message.value == ""
+    assert p.inspector.exchange.status == 501
+
+
+def test_quiz_widget_for_the_allow_header(lab):
+    quiz = Quiz(q2)
+    quiz.answer.value = "Retry-After"
+    quiz.check_button.click()
+    assert "Not yet" in quiz.feedback.value
+    quiz.answer.value = "Allow"
+    quiz.check_button.click()
+    assert "Correct" in quiz.feedback.value
+    assert quiz.message.value == ""

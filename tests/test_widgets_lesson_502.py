@@ -1,0 +1,86 @@
+"""Lesson 502's widgets without a browser: the Playground and the gateways side by side."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkit import personalities, scenarios
+from labkit.conditions import Condition
+from labkit.faults import FAULTS
+from labkit.widgets import GatewaysCompared, Playground
+
+
+def test_playground_runs_every_502_scenario(lab) -> None:
+    p = Playground(lab, "502")
+    ids = [value for _, value in p.scenario.options]
+    assert ids == [s.id for s in scenarios.for_lesson("502")]
+    for sid in ids:
+        p.scenario.value = sid
+        expected = scenarios.get(sid)
+        assert str(expected.status) in p.cause.value
+        p.run_button.click()
+        assert p.message.value == "", p.message.value
+        ex = p.inspector.exchange
+        assert ex is not None and ex.status == expected.status, sid
+        assert f"{ex.status} {ex.reason}" in p.inspector.summary.value
+        if expected.made_by == "gateway":
+            assert ex.generated_by == "gateway"
+            assert "labkit-gateway" in p.inspector.headers.value
+        assert "<svg" in p.inspector.picture.value
+
+
+def test_playground_shows_the_relayed_500_and_the_cut_body(lab) -> None:
+    p = Playground(lab, "502")
+    p.scenario.value = "500-relayed-not-502"
+    p.run_button.click()
+    assert p.inspector.exchange.generated_by == "origin"
+    assert "labkit-origin" in p.inspector.headers.value
+    p.scenario.value = "200-body-cut-after-headers"
+    p.run_button.click()
+    assert p.message.value == ""
+    assert "RemoteProtocolError" in p.inspector.summary.value
+
+
+def expected_status(answer: personalities.Answer) -> int | None:
+    """What the client's status line says for one table entry."""
+    if answer.kind == "http09":
+        return None  # no status line at all
+    if answer.kind == "cut":
+        return 200  # the upstream's own status, relayed before the body broke off
+    return answer.status
+
+
+def status_of(cell: str) -> int | None:
+    first = cell.split(" ", 1)[0]
+    return int(first) if first.isdigit() else None
+
+
+FAULT_NAMES = [name for name, f in FAULTS.items() if f.condition is not None] + ["pool"]
+
+
+@pytest.mark.parametrize("fault", FAULT_NAMES)
+def test_gateways_compared_matches_the_personalities_tables(lab, fault) -> None:
+    g = GatewaysCompared(lab)
+    assert fault in g.fault.options
+    g.fault.value = fault
+    g.run_button.click()
+    assert g.message.value == "", g.message.value
+    condition = Condition.NO_HEALTHY_UPSTREAM if fault == "pool" else FAULTS[fault].condition
+    by_title = {p.title: p for p in personalities.PERSONALITIES.values()}
+    assert [row[0] for row in g.rows] == [p.title for p in personalities.PERSONALITIES.values()]
+    for title, client_sees, why in g.rows:
+        answer = by_title[title].answer(condition)
+        assert status_of(client_sees) == expected_status(answer), (title, client_sees)
+        if answer.kind in ("page", "http09"):
+            assert answer.log in why, (title, why)
+        assert client_sees in g.table.value or "passthrough" in g.table.value
+    assert lab.gateway.personality == "rfc"  # put back after the comparison
+
+
+def test_gateways_compared_refused_disagree(lab) -> None:
+    g = GatewaysCompared(lab)
+    g.fault.value = "refused"
+    rows = g.run()
+    statuses = {title.split(" ")[0]: status_of(cell) for title, cell, _ in rows}
+    assert statuses == {"the": 502, "nginx": 502, "HAProxy": 503, "Envoy": 503, "Caddy": 502}
+    assert "503 UF" in g.table.value and "503 SC--" in g.table.value

@@ -1,0 +1,55 @@
+"""Lesson 07's playground driven without a browser: scenarios, log in / log out, the GET buttons."""
+
+from __future__ import annotations
+
+import pytest
+
+import labkit
+from labkit import scenarios
+from labkit.widgets import Playground
+
+
+@pytest.mark.parametrize("scenario", scenarios.for_lesson("511"), ids=lambda s: s.id)
+def test_each_scenario(lab: labkit.Lab, scenario: scenarios.Scenario) -> None:
+    p = Playground(lab, "511")
+    p.scenario.value = scenario.id
+    p.run_button.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == scenario.status
+    assert f"<h3 style='margin:4px 0'>{scenario.status} " in p.inspector.summary.value
+    assert lab.portal.logged_in is False  # every scenario puts the portal back
+
+
+def test_buttons(lab: labkit.Lab) -> None:
+    p = Playground(lab, "511")
+    (row,) = p.controls
+    buttons = {b.description: b for b in row.children}
+    log_in, log_out = buttons["log in"], buttons["log out"]
+    get_order = buttons["GET /orders/7 via the portal"]
+    get_check = buttons["GET /generate_204"]
+
+    def shown(button) -> int:
+        button.click()
+        assert p.message.value == ""
+        ex = p.inspector.exchange
+        assert ex is not None
+        assert f"<h3 style='margin:4px 0'>{ex.status} " in p.inspector.summary.value
+        return ex.status
+
+    assert shown(get_order) == 511
+    assert p.inspector.exchange.generated_by == "portal"
+    assert "no-store" in p.inspector.headers.value
+    assert shown(get_check) == 511
+
+    log_in.click()
+    assert p.message.value == "" and lab.portal.logged_in is True
+    assert shown(get_check) == 204
+    assert shown(get_order) == 200
+    assert [h.name for h in p.inspector.exchange.hops] == ["client", "portal", "gateway", "origin"]
+    assert p.inspector.exchange.generated_by == "origin"
+
+    log_out.click()
+    assert p.message.value == "" and lab.portal.logged_in is False
+    assert shown(get_order) == 511
+    assert shown(get_check) == 511
