@@ -15,8 +15,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from labkit import personalities
+from labkit.conditions import Condition
 from labkit.errors import unknown
 from labkit.exchange import Exchange
+from labkit.faults import FAULTS
 from labkit.lab import Lab
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
@@ -147,7 +150,22 @@ class Scenario:
     after_prime: tuple[Switch, ...] = ()  # switches set after the priming requests
     busy: int = 0  # slow requests kept in flight at the origin during the request
     upstream: str | None = None  # the misbehaving upstream a gateway scenario exercises
+    condition: Condition | None = None  # the upstream condition, when not the upstream's own
     teardown_extra: tuple[Switch, ...] = field(default=())
+
+    @property
+    def upstream_condition(self) -> Condition | None:
+        if self.condition is not None:
+            return self.condition
+        return FAULTS[self.upstream].condition if self.upstream else None
+
+    def expected(self, personality: str = "rfc") -> int | None:
+        """The status this scenario gives with a gateway personality (None: no status line)."""
+        cond = self.upstream_condition
+        if cond is None or personality == "rfc":
+            return self.status
+        answer = personalities.get(personality).answer(cond)
+        return self.status if answer.kind == "cut" else answer.status
 
     def run(self, lab: Lab) -> Exchange:
         """Set the lab up, cause the status, put the lab back, return what happened."""
@@ -337,7 +355,7 @@ def _catalogue() -> list[Scenario]:
         Scenario("503-no-healthy-upstream", "503", 503, "gateway", "No healthy upstream in the pool",
                  "the gateway's health checks mark both targets of the pool down, so it tries "
                  "none and answers 503 at once",
-                 Call("GET", "/pool/")),
+                 Call("GET", "/pool/"), condition=Condition.NO_HEALTHY_UPSTREAM),
         Scenario("503-served-from-cache", "503", 503, "gateway", "The caching trap",
                  "during maintenance the origin sent its 503 with max-age=60 instead of "
                  "no-store; the gateway cached it and keeps serving it after the origin is back",

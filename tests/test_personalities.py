@@ -102,3 +102,26 @@ def test_serve_with_a_personality(tmp_path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(5) == 0
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "rfc"])
+def test_every_scenario_gives_what_its_personality_predicts(name: str) -> None:
+    from labkit import scenarios
+
+    with labkit.start(gateway=name) as lab:
+        for scenario in scenarios.SCENARIOS.values():
+            assert scenario.run(lab).status == scenario.expected(name), scenario.id
+
+
+def test_the_502_playground_switches_personality(lab: labkit.Lab) -> None:
+    p = labkit.widgets.Playground(lab, "502")
+    p.personality.value = "nginx"
+    p.scenario.value = "502-garbage"
+    assert "no status line at all with the nginx gateway" in p.cause.value
+    p.run_button.click()
+    assert p.message.value == "" and p.inspector.exchange.status is None
+    assert "sent raw bytes, no status line" in p.inspector.picture.value
+    p.personality.value = "haproxy"
+    p.scenario.value = "502-refused"
+    p.run_button.click()
+    assert p.inspector.exchange.status == 503 and "503 Service Unavailable" in p.inspector.summary.value

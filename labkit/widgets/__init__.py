@@ -127,9 +127,16 @@ class Playground(_Panel):
 
     def _describe(self) -> None:
         s = scenarios.get(self.scenario.value)
+        personality = self.lab.gateway.personality
+        expected = s.expected(personality)
+        shown = "no status line at all" if expected is None else str(expected)
+        maker = (
+            f", made by the {html.escape(s.made_by)}"
+            if personality == "rfc"
+            else (f" with the {html.escape(personality)} gateway")
+        )
         self.cause.value = (
-            f"<b>Cause:</b> {html.escape(s.cause)}.<br><b>Expected:</b> {s.status}, made by the "
-            f"{html.escape(s.made_by)}."
+            f"<b>Cause:</b> {html.escape(s.cause)}.<br><b>Expected:</b> {shown}{maker}."
         )
 
     def run(self) -> Exchange:
@@ -170,6 +177,23 @@ def _controls_501(p: Playground) -> list[w.Widget]:
     return [
         w.HBox([p.method, p.path, p.button("Send", lambda: p.send(p.method.value, p.path.value))])
     ]
+
+
+def _controls_502(p: Playground) -> list[w.Widget]:
+    from labkit import personalities
+
+    p.personality = w.Dropdown(
+        options=[(f"{x.name}: {x.title}", x.name) for x in personalities.PERSONALITIES.values()],
+        value=p.lab.gateway.personality, description="Gateway like",
+        layout=w.Layout(width="60%"), style={"description_width": "initial"},
+    )  # fmt: skip
+
+    def switch(change: dict[str, Any]) -> None:
+        p.lab.gateway.personality = change["new"]
+        p._describe()
+
+    p.personality.observe(p._safe(switch), names="value")
+    return [p.personality]
 
 
 def _controls_503(p: Playground) -> list[w.Widget]:
@@ -262,6 +286,7 @@ def _controls_511(p: Playground) -> list[w.Widget]:
 _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {
     "500": _controls_500,
     "501": _controls_501,
+    "502": _controls_502,
     "503": _controls_503,
     "504": _controls_504,
     "505": _controls_505,
