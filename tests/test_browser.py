@@ -149,3 +149,36 @@ def test_lesson_runs_in_the_browser(browser, jupyter: str, name: str) -> None:
         page.screenshot(path=str(shots / f"{Path(name).stem}.png"))
     finally:
         page.close()
+
+
+def test_error_pages_through_jupyter_server_proxy(browser, jupyter: str) -> None:
+    """The lab's pages in a browser tab, behind /proxy/PORT/: relative links keep working."""
+    import labkit
+
+    shots = ROOT / "screenshots"
+    shots.mkdir(exist_ok=True)
+    with labkit.start() as lab:
+        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        try:
+            page.goto(f"{jupyter}/lab?token={TOKEN}")  # sets the auth cookie
+            gw = lab.gateway.port
+            resp = page.goto(f"{jupyter}/proxy/{gw}/up/garbage/", wait_until="load")
+            assert resp is not None and resp.status == 502
+            assert "made by the labkit gateway" in page.content()
+            lab.origin.maintenance(retry_after=30)
+            resp = page.goto(f"{jupyter}/proxy/{gw}/orders/7")
+            assert resp is not None and resp.status == 503
+            assert resp.headers.get("retry-after") == "30"
+            page.screenshot(path=str(shots / "proxy-503.png"))
+            resp = page.goto(f"{jupyter}/proxy/{lab.portal.port}/orders/7")
+            assert resp is not None and resp.status == 511
+            page.get_by_role("link", name="Log in to the network").click()
+            page.wait_for_selector("form")
+            assert f"/proxy/{lab.portal.port}/_portal/login" in page.url
+            page.get_by_role("checkbox").check()
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_selector("text=You are online")
+            assert lab.portal.logged_in
+            page.screenshot(path=str(shots / "proxy-511-login.png"))
+        finally:
+            page.close()
