@@ -24,6 +24,7 @@ class Burst:
     size: int
     statuses: Counter[int | None] = field(default_factory=Counter)
     retry_after: set[str] = field(default_factory=set)
+    shed_without_retry_after: int = 0
 
     @property
     def served(self) -> int:
@@ -65,6 +66,8 @@ def burst(lab: Lab, size: int, *, delay: float = 0.5, via: str = "origin",
             result.statuses[status] += 1
             if retry:
                 result.retry_after.add(retry)
+            elif status == 503:
+                result.shed_without_retry_after += 1
             if on_progress:
                 on_progress(done, size)
     return result

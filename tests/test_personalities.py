@@ -124,4 +124,7 @@ def test_the_502_playground_switches_personality(lab: labkit.Lab) -> None:
     p.personality.value = "haproxy"
     p.scenario.value = "502-refused"
     p.run_button.click()
-    assert p.inspector.exchange.status == 503 and "503 Service Unavailable" in p.inspector.summary.value
+    assert (
+        p.inspector.exchange.status == 503
+        and "503 Service Unavailable" in p.inspector.summary.value
+    )

@@ -1,0 +1,402 @@
+"""Exercises of lesson 04: 503 Service Unavailable.
+
+``from labkit.exercises.lesson_503 import q1, q2, q3, q4, q5`` in the notebook.
+Importable without a running lab: the make-it-happen task is checked with
+``q2.check(lab)``, the code task with ``q5.check(polite_get, lab)``. Both judges send
+real requests through the gateway and put back every switch they touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import itertools
+import re
+import threading
+import time
+from typing import Any
+
+from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+
+LESSON = "503"
+
+# -- q1: the header that says when to come back --
+
+_HEADER = "503.retry-after-header"
+
+q1 = ShortAnswer(
+    _HEADER,
+    LESSON,
+    "The origin is down for maintenance and answers 503. Which response header tells the "
+    "client when it is worth trying again?",
+    accepted={digest(_HEADER, "Retry-After"), digest(_HEADER, "Retry-After:")},
+    feedback={
+        digest(_HEADER, "Retry-After"): "yes: Retry-After, as a number of seconds ('30') or as "
+        "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT') (RFC 9110 10.2.3).",
+        digest(_HEADER, "Retry-After:"): "yes: Retry-After, in seconds or as an HTTP-date "
+        "(RFC 9110 10.2.3).",
+        digest(_HEADER, "Cache-Control"): "Cache-Control says what caches may do with the 503 "
+        "(no-store: keep it out of every cache), not when the service is back.",
+        digest(_HEADER, "Expires"): "Expires tells caches when a stored response goes stale; "
+        "it says nothing about when the service comes back.",
+        digest(_HEADER, "Age"): "Age says how long a response has sat in a cache.",
+        digest(_HEADER, "Date"): "Date is when the response was made, not when to come back.",
+    },
+    hints=(
+        "Look at ex.headers of the maintenance 503 in this lesson: which header holds '30'?",
+        "Its name says what the client should do: try again after ...",
+    ),
+    solution="Retry-After: seconds (Retry-After: 30) or an HTTP-date "
+    "(Retry-After: Tue, 01 Jan 2030 00:00:00 GMT), RFC 9110 10.2.3.",
+)
+
+
+# -- q2: make it happen: maintenance done right --
+
+
+def _retry_after_problem(value: str | None) -> str | None:
+    """None when ``value`` is a usable Retry-After, else what is wrong with it."""
+    if value is None:
+        return (
+            "the 503 has no Retry-After header, so a client cannot know when to come back: "
+            "pass retry_after= (seconds, or an aware datetime for an HTTP-date)"
+        )
+    value = value.strip()
+    if re.fullmatch(r"\d+", value):
+        if int(value) == 0:
+            return (
+                "Retry-After: 0 tells every client to come back at once, which only adds load "
+                "during maintenance: give a number of seconds above 0"
+            )
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        when = None
+    if when is None or not value.endswith("GMT"):
+        return (
+            f"Retry-After: {value!r} is neither a number of seconds nor an HTTP-date such as "
+            "'Tue, 01 Jan 2030 00:00:00 GMT' (RFC 9110 10.2.3)"
+        )
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    if when < dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1):
+        return (
+            f"Retry-After: {value} is in the past, so a client would come back at once: give "
+            "a time in the future, e.g. datetime.now(timezone.utc) + timedelta(minutes=5)"
+        )
+    return None
+
+
+def judge_maintenance(lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
+    """The origin is in maintenance, and a real request shows a 503 a client can act on."""
+    from labkit.lab import Lab
+
+    if not isinstance(lab, Lab) or not lab.running:
+        return False, "pass the running lab: q2.check(lab).", ""
+    if not lab.origin.in_maintenance:
+        return (
+            False,
+            "the origin is not in maintenance: switch it on with lab.origin.maintenance(...), "
+            "then check again.",
+            "",
+        )
+    ex = lab.get("/orders/7")
+    detail = repr(ex)
+    if ex.status != 503:
+        return (
+            False,
+            f"GET /orders/7 through the gateway answered {ex.status}, not 503. Is the origin's "
+            "capacity or the gateway in the way? lab.reset() puts every switch back.",
+            detail,
+        )
+    if ex.header("X-Cache") == "HIT":
+        return (
+            False,
+            "this 503 came out of the gateway cache (X-Cache: HIT), stored from an earlier "
+            "answer with max-age: the origin was not even asked. Empty the cache with "
+            "lab.gateway.purge() and check again.",
+            detail,
+        )
+    problem = _retry_after_problem(ex.header("Retry-After"))
+    if problem:
+        return False, problem + ".", detail
+    cache_control = (ex.header("Cache-Control") or "").lower()
+    if "no-store" not in cache_control:
+        shown = f"Cache-Control: {cache_control}" if cache_control else "no Cache-Control"
+        return (
+            False,
+            f"the 503 carries {shown}: a cache (like the gateway's) may store it and keep "
+            "answering 503 after you are back. Leave out cache_max_age, so the origin sends "
+            "Cache-Control: no-store.",
+            detail,
+        )
+    return (
+        True,
+        f"the gateway relays the origin's 503 with Retry-After: {ex.header('Retry-After')} and "
+        f"Cache-Control: {ex.header('Cache-Control')}: clients know when to come back, and no "
+        "cache keeps the error. Switch maintenance off when you are done: "
+        "lab.origin.maintenance(False).",
+        detail,
+    )
+
+
+q2 = Task(
+    "503.maintenance-done-right",
+    LESSON,
+    "Put the origin into maintenance correctly, so that a client knows when to come back and "
+    "no cache keeps the 503 afterwards. Then check with q2.check(lab); the judge sends a real "
+    "GET /orders/7 through the gateway.",
+    judge_maintenance,
+    hints=(
+        "lab.origin.maintenance(...) takes retry_after= (seconds) and cache_max_age=.",
+        "Retry-After must be seconds above 0, or a future time (an aware datetime such as "
+        "datetime.now(timezone.utc) + timedelta(minutes=5)); Cache-Control must be no-store, "
+        "which is what you get without cache_max_age.",
+    ),
+    solution="lab.gateway.purge()  # in case an earlier 503 sits in the cache\n"
+    "lab.origin.maintenance(retry_after=300)\nq2.check(lab)",
+)
+
+
+# -- q3: load shedding --
+
+_SHED = "503.how-many-shed"
+
+q3 = ShortAnswer(
+    _SHED,
+    LESSON,
+    "The origin's capacity is 3, and 8 slow requests arrive at the same moment. How many of "
+    "them are shed with 503?",
+    accepted={digest(_SHED, "5")},
+    feedback={
+        digest(_SHED, "5"): "yes: 3 are served, the other 5 are shed at once with 503 and "
+        "Retry-After: 1, instead of all 8 waiting in a queue.",
+        digest(_SHED, "3"): "3 is how many are served (the capacity); the question asks how "
+        "many are turned away.",
+        digest(_SHED, "8"): "not all of them: up to the capacity, requests are served. Only "
+        "those above it are shed.",
+        digest(_SHED, "0"): "an origin with load shedding does not queue requests above its "
+        "capacity; it refuses them at once with 503.",
+    },
+    hints=(
+        "Capacity is how many requests may be in flight at once.",
+        "Run labkit.load.burst(lab, 8) with lab.origin.capacity = 3 and read the result.",
+    ),
+    solution="5: the first 3 are in flight (the capacity), the other 5 are shed with 503.",
+)
+
+
+# -- q4: which 5xx may be cached without being told --
+
+q4 = make_choice(
+    "503.heuristic-cache",
+    LESSON,
+    "A response has no Cache-Control and no Expires. For which of these statuses may a shared "
+    "cache still store it and reuse it (it is 'heuristically cacheable', RFC 9110 15.1)?",
+    ["500", "501", "503", "504"],
+    "501",
+    why={
+        "501": "right: 501 (the method is not implemented) is the only 5xx on the list in "
+        "RFC 9110 15.1, because it does not change from one minute to the next. A 503 is "
+        "cached only when it says so itself, with max-age: that is the caching trap.",
+        "503": "a 503 is temporary by definition, so it is not heuristically cacheable; a cache "
+        "stores it only when the response itself gives a freshness lifetime (max-age). That is "
+        "exactly the trap: a 503 with max-age=60 outlives the maintenance.",
+        "500": "a 500 is not on the list of heuristically cacheable statuses (RFC 9110 15.1): "
+        "an error in the handler may be gone at the next request.",
+        "504": "a 504 depends on how the upstream did at that moment; it is not heuristically "
+        "cacheable (RFC 9110 15.1).",
+    },
+    hints=(
+        "Which of these says something that stays true for a long time?",
+        "RFC 9110 15.1 lists 200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414 and one 5xx.",
+    ),
+    solution="501 Not Implemented. No other 5xx is heuristically cacheable, so a 503 is cached "
+    "only when it carries explicit freshness (max-age), which a 503 should never do.",
+)
+
+
+# -- q5: a client that honours Retry-After and does not retry a POST --
+
+WAIT_TOLERANCE = 0.05  # the gap is measured at the gateway; allow for timer noise
+OFF_AFTER = 0.8  # maintenance ends before a polite client's second request (after 1 s)
+
+
+def _requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
+    """Requests that reached the lab since ``before``: arrival, answer time and status."""
+    rows = []
+    for rid in lab.recorder.ids():
+        if rid in before:
+            continue
+        events = lab.recorder.events(rid)
+        first = next((e for e in events if e.role != "client" and e.kind == "received"), None)
+        if first is None:
+            continue
+        sent = next((e for e in events if e.hop == first.hop and e.kind == "sent"), None)
+        rows.append({
+            "arrived": first.at,
+            "answered": sent.at if sent else None,
+            "status": sent.status if sent else None,
+            "line": first.summary.rsplit(" ", 1)[0],
+        })  # fmt: skip
+    rows.sort(key=lambda r: r["arrived"])
+    return rows
+
+
+def _story(rows: list[dict[str, Any]], start: float) -> str:
+    return "\n".join(
+        f"request {i} at {r['arrived'] - start:.2f} s: {r['line']} -> {r['status']}"
+        for i, r in enumerate(rows, 1)
+    )
+
+
+def _as_status(value: Any, call: str) -> tuple[int | None, str]:
+    from labkit.exchange import Exchange
+
+    if isinstance(value, Exchange):
+        return None, f"{call} returned an Exchange; return its status, an int (ex.status)."
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, f"{call} returned {value!r}; it must return the final status, an int."
+    return value, ""
+
+
+def _in_maintenance_for_a_while(lab: Any) -> threading.Timer:
+    lab.origin.maintenance(True, retry_after=1)
+    timer = threading.Timer(OFF_AFTER, lambda: lab.origin.maintenance(False))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
+    """GET must wait out Retry-After and end with 200; POST must not be sent twice."""
+    from labkit.lab import Lab
+
+    if not callable(fn):
+        return False, "pass your function itself: q5.check(polite_get, lab) (no () after it).", ""
+    if not isinstance(lab, Lab) or not lab.running:
+        return False, "pass the running lab too: q5.check(polite_get, lab).", ""
+    saved_maintenance = lab.origin._maintenance
+    saved_capacity = lab.origin.capacity
+    timers: list[threading.Timer] = []
+    try:
+        lab.origin.capacity = None
+        lab.gateway.purge()
+        # GET: 503 with Retry-After: 1 now, back in service before 1 s has passed
+        before = set(lab.recorder.ids())
+        start = time.perf_counter()
+        timers.append(_in_maintenance_for_a_while(lab))
+        value = fn(lab, "GET", "/orders/7")
+        rows = _requests_since(lab, before)
+        story = _story(rows, start)
+        status, problem = _as_status(value, "polite_get(lab, 'GET', '/orders/7')")
+        if problem:
+            return False, problem, story
+        if not rows:
+            return (
+                False,
+                "no request reached the lab: send it with lab.request(method, path).",
+                story,
+            )
+        for prev, nxt in itertools.pairwise(rows):
+            if prev["status"] == 503 and prev["answered"] is not None:
+                gap = nxt["arrived"] - prev["answered"]
+                if gap < 1 - WAIT_TOLERANCE:
+                    return (
+                        False,
+                        f"your GET came back {gap:.2f} s after a 503 that said Retry-After: 1. "
+                        "Wait as long as Retry-After says before you send the request again.",
+                        story,
+                    )
+        if len(rows) == 1:
+            return (
+                False,
+                f"your function sent GET /orders/7 once and returned {status}. The 503 said "
+                "Retry-After: 1; GET is idempotent, so wait that long and try again.",
+                story,
+            )
+        if status != 200 or rows[-1]["status"] != 200:
+            return (
+                False,
+                f"polite_get(lab, 'GET', '/orders/7') returned {status}; after waiting out "
+                "Retry-After the origin was back and answered 200. Return the last status.",
+                story,
+            )
+        get_story = story
+        timers[0].cancel()
+        # POST: the same 503, but a POST may have taken effect; send it once only
+        before = set(lab.recorder.ids())
+        start = time.perf_counter()
+        timers.append(_in_maintenance_for_a_while(lab))
+        value = fn(lab, "POST", "/orders")
+        rows = _requests_since(lab, before)
+        story = _story(rows, start)
+        status, problem = _as_status(value, "polite_get(lab, 'POST', '/orders')")
+        if problem:
+            return False, problem, story
+        if len(rows) > 1:
+            return (
+                False,
+                f"your function sent POST /orders {len(rows)} times. POST is not idempotent: "
+                "if the first one had been carried out, the retry would place a second order. "
+                "Return the 503 and let a person (or an idempotency key) decide.",
+                story,
+            )
+        if status != 503:
+            return (
+                False,
+                f"polite_get(lab, 'POST', '/orders') returned {status}, but the lab answered "
+                f"{rows[0]['status'] if rows else 'nothing'}: return the status you got.",
+                story,
+            )
+        return (
+            True,
+            "GET waited out Retry-After and got 200; POST was sent once and its 503 returned.",
+            get_story + "\n" + story,
+        )
+    finally:
+        for t in timers:
+            t.cancel()
+        lab.origin._maintenance = saved_maintenance
+        lab.origin.capacity = saved_capacity
+
+
+q5 = Task(
+    "503.polite-client",
+    LESSON,
+    "Write `def polite_get(lab, method: str, path: str) -> int` that sends the request with "
+    "lab.request(method, path) and returns the final status. On a 503 with Retry-After, an "
+    "idempotent request (GET, HEAD) waits as long as Retry-After says and tries again (a few "
+    "times at most); a POST is never retried. Check with q5.check(polite_get, lab): the judge "
+    "puts the origin into maintenance with Retry-After: 1, ends it a moment later, and "
+    "watches every request that reaches the gateway.",
+    judge_polite_get,
+    hints=(
+        "ex = lab.request(method, path); ex.status and ex.header('Retry-After') are what you "
+        "need. time.sleep(seconds) waits.",
+        "Retry-After is either digits (int(value)) or an HTTP-date: "
+        "email.utils.parsedate_to_datetime(value) minus datetime.now(timezone.utc).",
+        "Loop at most a few times: stop when the status is not 503, when the method is not "
+        "GET or HEAD, or when there is no Retry-After.",
+    ),
+    solution="""import email.utils, time
+from datetime import datetime, timezone
+
+def polite_get(lab, method, path):
+    for attempt in range(4):
+        ex = lab.request(method, path)
+        retry_after = ex.header("Retry-After")
+        if ex.status != 503 or method not in ("GET", "HEAD") or retry_after is None:
+            return ex.status
+        if retry_after.isdigit():
+            wait = int(retry_after)
+        else:
+            when = email.utils.parsedate_to_datetime(retry_after)
+            wait = (when - datetime.now(timezone.utc)).total_seconds()
+        time.sleep(max(0, min(wait, 10)))
+    return ex.status
+
+q5.check(polite_get, lab)""",
+    time_limit=6.0,
+)

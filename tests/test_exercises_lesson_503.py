@@ -1,0 +1,162 @@
+"""Lesson 503's exercises: reference answers pass, typical mistakes fail with a reason."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import time
+
+import labkit
+from labkit.exercises.lesson_503 import q1, q2, q3, q4, q5
+
+
+def test_every_exercise_has_hints_and_a_solution() -> None:
+    for q in (q1, q2, q3, q4, q5):
+        assert q.id.startswith("503.") and q.lesson == "503"
+        assert 2 <= len(q.hints) <= 3 and q.solution_text
+        result = q.check(...)
+        assert result.correct is None and "not answered" in repr(result).lower()
+
+
+def test_q1_retry_after_header() -> None:
+    assert q1.check("Retry-After")
+    assert q1.check("  retry-after ")
+    wrong = q1.check("Cache-Control")
+    assert not wrong and "caches" in wrong.message
+
+
+def test_q2_maintenance_done_right(lab: labkit.Lab) -> None:
+    assert "not in maintenance" in q2.check(lab).message
+    lab.origin.maintenance(retry_after=300)
+    result = q2.check(lab)
+    assert result, result.message
+    assert "Retry-After: 300" in result.message
+    soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)
+    lab.origin.maintenance(retry_after=soon)
+    assert q2.check(lab)
+
+
+def test_q2_typical_mistakes(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=None)
+    no_header = q2.check(lab)
+    assert not no_header and "no Retry-After" in no_header.message
+    lab.origin.maintenance(retry_after=0)
+    assert "come back at once" in q2.check(lab).message
+    past = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
+    lab.origin.maintenance(retry_after=past)
+    assert "in the past" in q2.check(lab).message
+    lab.origin.maintenance(retry_after=30, cache_max_age=60)
+    cached = q2.check(lab)
+    assert not cached and "max-age=60" in cached.message and "no-store" in cached.message
+    # that answer went into the gateway cache: fixing the origin is not enough
+    lab.origin.maintenance(retry_after=30)
+    stale = q2.check(lab)
+    assert not stale and "X-Cache: HIT" in stale.message and "purge" in stale.message
+    lab.gateway.purge()
+    assert q2.check(lab)
+    assert "pass the running lab" in q2.check("lab").message
+
+
+def test_q3_how_many_are_shed() -> None:
+    assert q3.check("5")
+    wrong = q3.check("3")
+    assert not wrong and "served" in wrong.message
+
+
+def test_q4_heuristically_cacheable() -> None:
+    assert q4.check("501")
+    wrong = q4.check("503")
+    assert not wrong and "max-age" in wrong.message
+
+
+# -- q5: the polite client --
+
+
+def polite_get(lab, method, path):  # the reference solution
+    import email.utils
+    from datetime import datetime, timezone
+
+    for _ in range(4):
+        ex = lab.request(method, path)
+        retry_after = ex.header("Retry-After")
+        if ex.status != 503 or method not in ("GET", "HEAD") or retry_after is None:
+            return ex.status
+        if retry_after.isdigit():
+            wait = int(retry_after)
+        else:
+            when = email.utils.parsedate_to_datetime(retry_after)
+            wait = (when - datetime.now(timezone.utc)).total_seconds()
+        time.sleep(max(0, min(wait, 10)))
+    return ex.status
+
+
+def test_q5_reference_solution_passes_and_puts_the_lab_back(lab: labkit.Lab) -> None:
+    lab.origin.capacity = 7
+    result = q5.check(polite_get, lab)
+    assert result, result.message + "\n" + result.detail
+    assert "POST was sent once" in result.message
+    assert not lab.origin.in_maintenance and lab.origin.capacity == 7
+    assert lab.get("/orders/7").status == 200
+
+
+def test_q5_no_retry_at_all(lab: labkit.Lab) -> None:
+    def once(lab, method, path):
+        return lab.request(method, path).status
+
+    result = q5.check(once, lab)
+    assert not result and "once" in result.message and "Retry-After: 1" in result.message
+    assert not lab.origin.in_maintenance
+
+
+def test_q5_retrying_without_waiting(lab: labkit.Lab) -> None:
+    def hammer(lab, method, path):
+        for _ in range(200):
+            ex = lab.request(method, path)
+            if ex.status != 503:
+                break
+        return ex.status
+
+    result = q5.check(hammer, lab)
+    assert not result and "after a 503 that said Retry-After: 1" in result.message
+
+
+def test_q5_retrying_a_post(lab: labkit.Lab) -> None:
+    def retries_everything(lab, method, path):
+        ex = lab.request(method, path)
+        if ex.status == 503:
+            time.sleep(int(ex.header("Retry-After")))
+            ex = lab.request(method, path)
+        return ex.status
+
+    result = q5.check(retries_everything, lab)
+    assert not result and "POST /orders 2 times" in result.message
+    assert "not idempotent" in result.message
+    assert not lab.origin.in_maintenance
+
+
+def test_q5_returning_the_exchange(lab: labkit.Lab) -> None:
+    result = q5.check(lambda lab, method, path: lab.request(method, path), lab)
+    assert not result and "ex.status" in result.message
+
+
+def test_q5_code_that_raises_is_reported(lab: labkit.Lab) -> None:
+    def broken(lab, method, path):
+        return int(lab.request(method, path).header("Retry-After")) / 0
+
+    result = q5.check(broken, lab)
+    assert not result and "ZeroDivisionError" in result.message
+    assert not lab.origin.in_maintenance
+
+
+def test_q5_code_that_sleeps_forever_is_stopped(lab: labkit.Lab) -> None:
+    quick = copy.copy(q5)
+    quick.time_limit = 0.5
+
+    def sleeper(lab, method, path):
+        time.sleep(3600)
+
+    start = time.monotonic()
+    result = quick.check(sleeper, lab)
+    assert time.monotonic() - start < 2
+    assert not result and "did not finish" in result.message
+    assert not lab.origin.in_maintenance

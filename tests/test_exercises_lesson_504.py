@@ -1,0 +1,170 @@
+"""Lesson 504's exercises: reference answers pass, typical mistakes fail with a reason."""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+
+import labkit
+from labkit.exercises.lesson_504 import q1, q2, q3, q4, q5
+
+
+def test_every_exercise_has_hints_and_a_solution() -> None:
+    for q in (q1, q2, q3, q4, q5):
+        assert q.id.startswith("504.") and q.lesson == "504"
+        assert 2 <= len(q.hints) <= 3 and q.solution_text
+        result = q.check(...)
+        assert result.correct is None and "not answered" in repr(result).lower()
+
+
+def test_q1_who_answers() -> None:
+    assert q1.check("504 from the gateway")
+    wrong = q1.check("504 from the origin")
+    assert not wrong and "still working" in wrong.message
+    assert "did not answer" in q1.check("502 from the gateway").message
+
+
+def test_q2_cause_a_timeout(lab: labkit.Lab) -> None:
+    route = lab.gateway.route("slow")
+    lab.upstreams["slow"].delay = 0.2
+    route.read_timeout = 0.5  # as the notebook leaves it: the slow upstream is answered in time
+    waited = q2.check(lab)
+    assert not waited and "arrives in time" in waited.message and "200" in waited.message
+    route.connect_timeout = 0.1  # the wrong knob
+    wrong_knob = q2.check(lab)
+    assert not wrong_knob and "connect timeout only covers" in wrong_knob.message
+    route.read_timeout = 0.1
+    result = q2.check(lab)
+    assert result, result.message
+    assert "504" in result.message and "0.1 s" in result.message
+    assert "pass the running lab" in q2.check("lab").message
+
+
+def test_q3_502_or_504() -> None:
+    assert q3.check("504")
+    wrong = q3.check("502")
+    assert not wrong and "not valid HTTP" in wrong.message
+
+
+def test_q4_haproxy() -> None:
+    assert q4.check("503")
+    wrong = q4.check("504")
+    assert not wrong and "nginx" in wrong.message
+
+
+# -- q5: retries with backoff and jitter, within a budget --
+
+
+def fetch_with_retries(lab, path, budget):  # the reference solution
+    deadline = time.monotonic() + budget
+    status, attempt = None, 0
+    while True:
+        left = deadline - time.monotonic()
+        if left < 0.05:
+            return status
+        ex = lab.get(path, timeout=min(2.0, left))
+        status = ex.status
+        if status is not None and status not in (502, 503, 504):
+            return status
+        wait = random.uniform(0.05, 0.1) * 2**attempt
+        attempt += 1
+        if time.monotonic() + wait + 0.05 > deadline:
+            return status
+        time.sleep(wait)
+
+
+def test_q5_reference_solution_passes_and_puts_the_lab_back(lab: labkit.Lab) -> None:
+    result = q5.check(fetch_with_retries, lab)
+    assert result, result.message + "\n" + result.detail
+    assert "growing" in result.message
+    route = lab.gateway.route("slow")
+    assert route.read_timeout == 0.3 and lab.upstreams["slow"].delay == 1.0
+
+
+def test_q5_without_jitter(lab: labkit.Lab) -> None:
+    def no_jitter(lab, path, budget):
+        deadline = time.monotonic() + budget
+        wait, status = 0.1, None
+        while time.monotonic() + 0.05 < deadline:
+            status = lab.get(path).status
+            if status not in (502, 503, 504, None) or time.monotonic() + wait > deadline:
+                break
+            time.sleep(wait)
+            wait *= 2
+        return status
+
+    result = q5.check(no_jitter, lab)
+    assert not result and "the same in two runs" in result.message and "jitter" in result.message
+
+
+def test_q5_without_backoff(lab: labkit.Lab) -> None:
+    def hammer(lab, path, budget):
+        deadline = time.monotonic() + budget
+        status = None
+        while time.monotonic() + 0.1 < deadline:
+            status = lab.get(path).status
+            if status == 200:
+                break
+        return status
+
+    result = q5.check(hammer, lab)
+    assert not result and "wait before each retry" in result.message
+
+
+def test_q5_constant_waits(lab: labkit.Lab) -> None:
+    def constant(lab, path, budget):
+        deadline = time.monotonic() + budget
+        status = None
+        while time.monotonic() + 0.3 < deadline:
+            status = lab.get(path).status
+            if status == 200:
+                break
+            time.sleep(random.uniform(0.15, 0.2))
+        return status
+
+    result = q5.check(constant, lab)
+    assert not result and "should grow" in result.message
+
+
+def test_q5_over_budget(lab: labkit.Lab) -> None:
+    def ignores_budget(lab, path, budget):
+        status = None
+        for attempt in range(3):  # a fixed number of retries, whatever the budget
+            status = lab.get(path).status
+            if status == 200 or attempt == 2:
+                break
+            time.sleep(random.uniform(0.4, 0.5) * 2**attempt)
+        return status
+
+    result = q5.check(ignores_budget, lab)
+    assert not result and "budget of 1 s" in result.message
+
+
+def test_q5_no_retry(lab: labkit.Lab) -> None:
+    result = q5.check(lambda lab, path, budget: lab.get(path).status, lab)
+    assert not result and "retry it" in result.message
+    assert lab.gateway.route("slow").read_timeout == 0.3
+
+
+def test_q5_code_that_raises_is_reported(lab: labkit.Lab) -> None:
+    def broken(lab, path, budget):
+        return lab.get(path, timeout=-1).status
+
+    result = q5.check(broken, lab)
+    assert not result and "BadArgument" in result.message
+    assert lab.upstreams["slow"].delay == 1.0
+
+
+def test_q5_code_that_sleeps_forever_is_stopped(lab: labkit.Lab) -> None:
+    quick = copy.copy(q5)
+    quick.time_limit = 0.5
+
+    def sleeper(lab, path, budget):
+        time.sleep(3600)
+
+    start = time.monotonic()
+    result = quick.check(sleeper, lab)
+    assert time.monotonic() - start < 2
+    assert not result and "did not finish" in result.message
+    assert lab.gateway.route("slow").read_timeout == 0.3

@@ -1,0 +1,57 @@
+"""Lesson 504's playground, driven without a browser: scenarios, timeout and delay sliders."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import pytest
+
+import labkit
+from labkit import scenarios
+from labkit.widgets import Playground
+
+
+def _button(p: Playground, description: str) -> w.Button:
+    todo: list[w.Widget] = list(p.controls)
+    while todo:
+        widget = todo.pop(0)
+        if isinstance(widget, w.Button) and widget.description == description:
+            return widget
+        todo.extend(getattr(widget, "children", ()))
+    raise AssertionError(f"no button {description!r} in the 504 playground")
+
+
+@pytest.mark.parametrize("scenario", [s.id for s in scenarios.for_lesson("504")])
+def test_each_scenario_shows_its_status(lab: labkit.Lab, scenario: str) -> None:
+    p = Playground(lab, "504")
+    p.scenario.value = scenario
+    p.run_button.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 504 and ex.generated_by == "gateway"
+    assert "504 Gateway Timeout" in p.inspector.summary.value
+    assert "gateway" in p.inspector.summary.value
+
+
+def test_sliders_decide_between_504_and_200(lab: labkit.Lab) -> None:
+    p = Playground(lab, "504")
+    slow = _button(p, "GET /slow")
+    p.read_timeout.value = 0.2
+    p.delay.value = 0.4
+    assert lab.gateway.route("/").read_timeout == pytest.approx(0.2)
+    slow.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 504 and ex.generated_by == "gateway"
+    assert ex.target == "/slow?delay=0.4"
+    assert "504 Gateway Timeout" in p.inspector.summary.value
+    first_picture = p.timeline.value
+    assert first_picture[:8] == b"\x89PNG\r\n\x1a\n" and len(first_picture) > 1000
+
+    p.read_timeout.value = 0.5
+    p.delay.value = 0.1
+    slow.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 200 and ex.generated_by == "origin"
+    assert "200 OK" in p.inspector.summary.value
+    assert len(p.timeline.value) > 1000 and p.timeline.value != first_picture
