@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from labkit.errors import BadArgument, ControlError, LabkitError
+from labkit.errors import BadArgument, ControlError, LabkitError, check_number
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
 from labkit.recorder import Recorder
@@ -42,7 +42,7 @@ def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
         on = bool(args.get("on", True))
         retry: Any = args.get("retry_after", 120)
         if args.get("retry_in") is not None:
-            seconds = int(args["retry_in"])
+            seconds = int(check_number("retry_in", args["retry_in"], minimum=0, maximum=31_536_000))  # type: ignore[arg-type]
             retry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds)
         lab.origin.maintenance(on, retry_after=retry, cache_max_age=args.get("cache_max_age"))
     elif command == "capacity":
@@ -54,10 +54,14 @@ def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
         lab.portal.login() if args.get("action") == "login" else lab.portal.logout()
     elif command == "timeout":
         route = lab.gateway.route(str(args.get("route", "/")))
-        if args.get("connect") is not None:
-            route.connect_timeout = args["connect"]
-        if args.get("read") is not None:
-            route.read_timeout = args["read"]
+        connect, read = args.get("connect"), args.get("read")
+        # check both before changing either, so a refused command changes nothing
+        for name, value in (("connect_timeout", connect), ("read_timeout", read)):
+            check_number(name, value, minimum=0.01, maximum=60, allow_none=True)
+        if connect is not None:
+            route.connect_timeout = connect
+        if read is not None:
+            route.read_timeout = read
     elif command == "delay":
         lab.upstreams["slow"].delay = args.get("seconds")
     elif command == "personality":
@@ -123,7 +127,7 @@ class ControlServer(HTTPServer):
             if not isinstance(args, dict):
                 raise BadArgument("the body must be a JSON object")
             return _json(200, apply(self.lab, command, args))
-        except (LabkitError, ValueError) as exc:
+        except (LabkitError, ValueError, TypeError, OverflowError) as exc:
             return _json(400, {"error": str(exc)})
 
 
@@ -181,7 +185,12 @@ def send(url: str | None, command: str, args: dict[str, Any] | None = None) -> d
         )
     except httpx.HTTPError as exc:
         raise ControlError(f"could not reach the lab's control server: {exc}") from None
-    data = resp.json()
+    try:
+        data = resp.json()
+    except ValueError:
+        raise ControlError(
+            f"the lab's control server answered {resp.status_code}: {resp.text[:200]}"
+        ) from None
     if resp.status_code != 200:
         raise ControlError(data.get("error", f"control server answered {resp.status_code}"))
     return data  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from labkit.conditions import Condition
 from labkit.errors import check_number
+from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
 from labkit.recorder import Recorder
 
@@ -183,7 +184,7 @@ class FaultServer(Listener):
         raw = bytearray()
         try:
             while b"\r\n\r\n" not in raw and len(raw) < 65536:
-                chunk = await asyncio.wait_for(reader.read(65536), 5.0)
+                chunk = await within(5.0, reader.read(65536))
                 if not chunk:
                     break
                 raw += chunk

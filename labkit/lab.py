@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import dataclasses
+import ipaddress
 import socket
 import threading
 import time
@@ -41,21 +42,33 @@ SLOW_DELAY = 1.0
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
 
+class Upstreams(dict[str, FaultServer]):
+    """The misbehaving upstreams by name; an unknown name lists the real ones."""
+
+    def __missing__(self, name: str) -> FaultServer:
+        raise unknown("upstream", name, self)
+
+
 class Lab:
     """A running lab. Use ``labkit.start()`` to get one; ``stop()`` or ``with`` to end it."""
 
     def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc") -> None:
-        if not isinstance(host, str) or not host:
-            raise BadArgument(f"host must be an IP address such as '127.0.0.1', not {host!r}")
+        try:
+            ipaddress.ip_address(host)
+        except (ValueError, TypeError):
+            raise BadArgument(
+                f"host must be an IP address such as '127.0.0.1' (the default) or '0.0.0.0', "
+                f"not {host!r}"
+            ) from None
         self.host = host
         self.recorder = Recorder()
         self.origin = Origin(self.recorder, host)
         self.gateway = Gateway(self.recorder, host)
         self.gateway.personality = gateway
         self._personality = gateway
-        self.upstreams: dict[str, FaultServer] = {
-            name: FaultServer(fault, self.recorder, host) for name, fault in FAULTS.items()
-        }
+        self.upstreams = Upstreams(
+            (name, FaultServer(fault, self.recorder, host)) for name, fault in FAULTS.items()
+        )
         refused = FAULTS["refused"]
         self._pool_members = [
             FaultServer(dataclasses.replace(refused, name=f"pool-{i}"), self.recorder, host)
@@ -81,9 +94,13 @@ class Lab:
         try:
             self._call(self._start_all(), timeout=10)
         except BaseException:
-            self._shutdown()
+            try:
+                self._call(self._stop_all(), timeout=5)  # close what did start
+            finally:
+                self._shutdown()
             raise
-        self._client = httpx.Client(trust_env=False, timeout=5.0)
+        # plain http to 127.0.0.1 only: verify=False skips loading CA certificates (~17 ms)
+        self._client = httpx.Client(trust_env=False, timeout=5.0, verify=False)
         self.running = True
         _running.add(self)
         return self
@@ -185,6 +202,8 @@ class Lab:
 
     def url(self, server: str) -> str:
         """Base URL of "origin", "gateway", "portal" or an upstream's name."""
+        if not isinstance(server, str):
+            raise unknown("server", server, [*ENTRIES, *self.upstreams])
         if server in ENTRIES:
             return getattr(self, server).url  # type: ignore[no-any-return]
         if server in self.upstreams:
@@ -244,6 +263,15 @@ class Lab:
         if not isinstance(method, str) or not method.isalpha():
             raise BadArgument(f"method must be a word such as 'GET' or 'BREW', not {method!r}")
         check_number("timeout", timeout, minimum=0.01, maximum=120)
+        if body is not None and not isinstance(body, (bytes, str)):
+            raise BadArgument(f"body must be bytes, str or None, not {type(body).__name__}")
+        if headers is not None and not (
+            isinstance(headers, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        ):
+            raise BadArgument(
+                f"headers must be a dict of str to str, like {{'Accept': 'text/html'}}, not {headers!r}"
+            )
         rid = self.recorder.new_id()
         sent_headers = {**(headers or {}), "X-Request-ID": rid}
         content = body.encode() if isinstance(body, str) else body
@@ -266,6 +294,9 @@ class Lab:
                     error = f"{type(exc).__name__}: {exc} (the status line had already arrived)"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
+        except RuntimeError:  # the lab was stopped (and its client closed) meanwhile
+            self._require_running()
+            raise
         elapsed = time.perf_counter() - start
         self.recorder.record(
             rid,
@@ -285,7 +316,13 @@ class Lab:
         """Send bytes as they are (no library would send them) and read what comes back."""
         self._require_running()
         if isinstance(data, str):
-            data = data.encode("latin-1")
+            try:
+                data = data.encode("latin-1")
+            except UnicodeEncodeError:
+                raise BadArgument(
+                    "data as str may hold only latin-1 characters (HTTP's own); pass bytes for "
+                    "anything else, e.g. 'é'.encode('utf-8')"
+                ) from None
         if not isinstance(data, bytes) or not data:
             raise BadArgument(
                 "data must be non-empty bytes (or str), e.g. b'GET / HTTP/2.0\\r\\n\\r\\n'"
@@ -371,6 +408,8 @@ class Lab:
             if any(e.kind == "sent" and e.hop == entry for e in events):
                 return
             if waited > 0.05 and not any(e.role != "client" for e in events):
+                return
+            if not self.running:  # stopped meanwhile: no answer is coming
                 return
             time.sleep(0.002)
 

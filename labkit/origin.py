@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from labkit.errors import BadArgument, check_number
 from labkit.http import pages
+from labkit.http.deadline import within
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
 
@@ -43,7 +44,7 @@ class Origin(HTTPServer):
 
     def __init__(self, recorder, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
         super().__init__("origin", recorder, host)
-        self.debug = False
+        self._debug = False
         self._maintenance: dict[str, object] | None = None
         self._capacity: int | None = None
         self.in_flight = 0
@@ -89,6 +90,17 @@ class Origin(HTTPServer):
         if cache_max_age is not None:
             check_number("cache_max_age", cache_max_age, minimum=1, maximum=86400)
         self._maintenance = {"retry_after": header, "cache_max_age": cache_max_age}
+
+    @property
+    def debug(self) -> bool:
+        """Show tracebacks in 500 pages (lesson 01's leak): True or False only."""
+        return self._debug
+
+    @debug.setter
+    def debug(self, on: bool) -> None:
+        if not isinstance(on, bool):
+            raise BadArgument(f"debug must be True or False, not {on!r}")
+        self._debug = on
 
     @property
     def in_maintenance(self) -> bool:
@@ -224,7 +236,7 @@ class Origin(HTTPServer):
         loop = asyncio.get_running_loop()
         call = loop.run_in_executor(None, self.order_handler, order_id)
         try:
-            status, body = await asyncio.wait_for(call, LEARNER_HANDLER_SECONDS)  # raising: a 500
+            status, body = await within(LEARNER_HANDLER_SECONDS, call)  # raising: a 500
         except TimeoutError:
             raise TimeoutError(
                 f"the handler did not return within {LEARNER_HANDLER_SECONDS:g} s"
@@ -304,7 +316,7 @@ class Origin(HTTPServer):
             "Something went wrong on our side while handling your request.",
             f"If you report it, quote this reference: {request.request_id}.",
         ]
-        if self.debug:
+        if self._debug:
             paragraphs.append("DEBUG is on, so here is the traceback:\n" + tb)
         return self._page(
             request,

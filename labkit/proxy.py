@@ -114,6 +114,15 @@ class Proxy(HTTPServer):
 
     via_name = "labkit-proxy"
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._upstream_writers: set[asyncio.StreamWriter] = set()
+
+    async def stop(self) -> None:
+        for writer in list(self._upstream_writers):
+            writer.transport.abort()  # a relay waiting on its upstream ends now
+        await super().stop()
+
     def outcome(self, condition: Condition) -> Outcome:
         return RFC_TABLE[condition]
 
@@ -141,7 +150,11 @@ class Proxy(HTTPServer):
                 self._note(request, f"upstream {target.name!r}: {exc.detail}")
                 target.healthy = False
                 continue
-            return await self._exchange(request, route, target, reader, writer)
+            self._upstream_writers.add(writer)
+            try:
+                return await self._exchange(request, route, target, reader, writer)
+            finally:
+                self._upstream_writers.discard(writer)
         assert failure is not None
         return self.failure_response(request, route, failure)
 

@@ -255,40 +255,24 @@ def test_bad_maintenance_call_keeps_maintenance_as_it_was(lab):
     assert lab.get("/orders/7").status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Lab.request passes body= to httpx unchecked: body=123 raises httpx's TypeError",
-)
 def test_request_body_of_the_wrong_type_is_a_bad_argument(lab):
     with pytest.raises(labkit.BadArgument, match="body"):
         lab.request("POST", "/orders", body=123)
     assert lab.get("/orders/7").status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Lab.request passes headers= to httpx unchecked: headers='x' raises a TypeError",
-)
 def test_request_headers_of_the_wrong_type_is_a_bad_argument(lab):
     with pytest.raises(labkit.BadArgument, match="headers"):
         lab.get("/orders/7", headers="X-Debug: 1")
     assert lab.get("/orders/7").status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Lab.raw encodes str data as latin-1 unchecked: '€' raises UnicodeEncodeError",
-)
 def test_raw_text_that_is_not_latin1_is_a_bad_argument(lab):
     with pytest.raises(labkit.BadArgument, match="latin-1"):
         lab.raw("GET /caf\u20ac HTTP/1.1\r\nHost: x\r\n\r\n")
     assert lab.get("/orders/7").status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Origin.debug is a plain attribute: debug = 'off' is truthy and turns debug ON",
-)
 def test_debug_must_be_true_or_false(lab):
     with pytest.raises(labkit.BadArgument, match="True or False"):
         lab.origin.debug = "off"
@@ -415,11 +399,6 @@ def test_cli_value_the_lab_refuses_is_one_line_and_does_not_stick(
     assert_lab_unharmed(registered_lab, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="control.apply sets connect_timeout before read is validated, so a refused "
-    "`ctl timeout / --connect 1.5 --read 100` still changes the connect timeout",
-)
 def test_cli_refused_timeout_change_changes_nothing(tmp_path, registered_lab):
     before = switches(registered_lab)
     result = run_cli(tmp_path, "ctl", "timeout", "/", "--connect", "1.5", "--read", "100")
@@ -427,11 +406,6 @@ def test_cli_refused_timeout_change_changes_nothing(tmp_path, registered_lab):
     assert_lab_unharmed(registered_lab, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="control.apply lets timedelta's OverflowError escape (the control server answers "
-    "500 in text), and control.send calls resp.json() on it: the CLI prints a traceback",
-)
 def test_cli_retry_in_too_far_ahead_is_one_line(tmp_path, registered_lab):
     before = switches(registered_lab)
     result = run_cli(tmp_path, "ctl", "maintenance", "on", "--retry-in", "99999999999999")
@@ -520,11 +494,6 @@ def test_random_bytes_do_not_stop_any_server_answering_others(lab):
     assert lab.get("/orders/7").status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HTTPServer waits up to HEAD_TIMEOUT (10 s) for a blank line before it rejects "
-    "bytes that cannot start a request (h11 parses only complete heads), then sends 408",
-)
 def test_random_bytes_get_4xx_or_close_promptly(lab):
     socks = {}
     try:

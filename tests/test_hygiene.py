@@ -200,13 +200,6 @@ STOP_UNDER_FAST_LOAD = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Listener.stop cancels each connection task once; under fast keep-alive load the "
-    "cancellation is lost (Python 3.11 asyncio.wait_for swallows a cancel that races a "
-    "completed read) and the task idles on its keep-alive connection, so lab.stop() "
-    "blocks 5 s and raises TimeoutError",
-)
 def test_stopping_under_fast_load_is_prompt(tmp_path):
     env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path)}
     result = subprocess.run(

@@ -9,6 +9,7 @@ the response, streaming bodies that come from an upstream.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 import traceback
@@ -16,6 +17,7 @@ import traceback
 import h11
 
 from labkit.http import pages
+from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
 from labkit.http.requestcheck import (
     HTTP2_EXPLANATION,
@@ -28,6 +30,8 @@ from labkit.http.requestcheck import (
 from labkit.recorder import Recorder
 
 MAX_BODY_BYTES = 1024 * 1024
+# RFC 9112 3: method SP request-target SP HTTP-version (a lenient version: h11 judges it)
+REQUEST_LINE = re.compile(rb"^\r?$|^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ [^ \r\n]+\r?$")
 IDLE_TIMEOUT = 5.0  # keep-alive connection with no new request
 HEAD_TIMEOUT = 10.0  # a request's head must arrive within this (slow clients)
 
@@ -47,7 +51,7 @@ class Listener:
         self.host = host
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
 
     @property
     def url(self) -> str:
@@ -63,10 +67,14 @@ class Listener:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Cancel every connection and cut its socket, so nothing waits on a peer.
+        for _ in range(3):
+            if not self._tasks:
+                break
+            for task, writer in list(self._tasks.items()):
+                task.cancel()
+                writer.transport.abort()
+            await asyncio.wait(list(self._tasks), timeout=1.0)
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -75,7 +83,7 @@ class Listener:
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)
+        self._tasks[task] = writer
         try:
             await self.serve_connection(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, _Closed, TimeoutError):
@@ -83,7 +91,7 @@ class Listener:
         except asyncio.CancelledError:
             pass
         finally:
-            self._tasks.discard(task)
+            self._tasks.pop(task, None)
             writer.close()
 
     async def serve_connection(
@@ -234,12 +242,16 @@ class HTTPServer(Listener):
             event = conn.next_event()
             if event is not h11.NEED_DATA:
                 return event
+            if head and b"\n" in raw and not REQUEST_LINE.match(raw.split(b"\n", 1)[0]):
+                # h11 waits for the whole head; a first line that is not a request line
+                # will never become one, so answer now instead of after the head timeout
+                raise h11.RemoteProtocolError("illegal request line", error_status_hint=400)
             if head and len(raw) > MAX_HEAD_BYTES:
                 raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            data = await asyncio.wait_for(reader.read(65536), remaining)
+            data = await within(remaining, reader.read(65536))
             if head and raw == b"" and data:
                 deadline = time.monotonic() + HEAD_TIMEOUT  # idle ended, the head began
             raw += data

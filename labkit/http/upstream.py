@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import h11
 
 from labkit.conditions import Condition
+from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers
 
 MAX_UPSTREAM_HEAD = 8 * 1024  # like nginx's proxy_buffer_size on 64-bit systems
@@ -68,7 +69,7 @@ async def connect(
     host: str, port: int, timeout: float
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     try:
-        return await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        return await within(timeout, asyncio.open_connection(host, port))
     except TimeoutError:
         raise UpstreamFailure(
             Condition.CONNECT_TIMEOUT, f"connect() did not complete within {timeout:g} s"
@@ -148,7 +149,7 @@ async def read_rest(reader: asyncio.StreamReader, timeout: float, limit: int = 1
     rest = bytearray()
     try:
         while len(rest) < limit:
-            chunk = await asyncio.wait_for(reader.read(65536), timeout)
+            chunk = await within(timeout, reader.read(65536))
             if not chunk:
                 break
             rest += chunk
@@ -169,7 +170,7 @@ async def _read(
     reader: asyncio.StreamReader, timeout: float, raw: bytearray, *, before_head: bool
 ) -> bytes:
     try:
-        return await asyncio.wait_for(reader.read(65536), timeout)
+        return await within(timeout, reader.read(65536))
     except TimeoutError:
         if before_head:
             what = "no response" if not raw else "no complete response head"
@@ -197,7 +198,7 @@ async def _body(
             raise BodyCut(f"the upstream's body ended early ({exc})") from None
         if event is h11.NEED_DATA:
             try:
-                chunk = await asyncio.wait_for(reader.read(65536), read_timeout)
+                chunk = await within(read_timeout, reader.read(65536))
             except TimeoutError:
                 raise BodyCut(
                     f"the upstream stalled for {read_timeout:g} s inside the body"
