@@ -1,0 +1,1051 @@
+"""labkit benchmarks: one command, one markdown table.
+
+    .venv/bin/python benchmarks/run.py                    # full run (a few minutes)
+    .venv/bin/python benchmarks/run.py --quick            # smoke run, same table shape, < 60 s
+    .venv/bin/python benchmarks/run.py --skip-notebooks   # everything but the nbval suite
+
+Every figure is the median of several runs, and each figure's peer (stdlib, uvicorn,
+nginx) is measured in the same invocation, interleaved with it. Only loopback
+addresses are used; every load is a fixed number of requests. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import importlib.util
+import json
+import math
+import multiprocessing
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+REQUEST = b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n"
+ORDER_7 = (
+    json.dumps({"id": 7, "item": "espresso beans", "customer": "Ada"}, indent=1) + "\n"
+).encode()
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
+NGINX = "/usr/sbin/nginx"
+
+
+@dataclass
+class Settings:
+    quick: bool
+    startup_reps: int
+    load_reps: int
+    load_requests: int
+    load_clients: int
+    load_workers: int
+    unloaded_requests: int
+    timeout_tries: int
+    memory_reps: int
+    scale_labs: int
+    scale_runs: int
+    notebook_runs: int
+
+    @classmethod
+    def make(cls, quick: bool) -> Settings:
+        cores = os.cpu_count() or 1
+        return cls(
+            quick=quick,
+            startup_reps=3 if quick else 20,
+            load_reps=3 if quick else 5,
+            load_requests=300 if quick else 2000,
+            load_clients=50,
+            load_workers=2 if cores <= 2 else min(cores, 4),
+            unloaded_requests=100 if quick else 400,
+            timeout_tries=10 if quick else 50,
+            memory_reps=3 if quick else 5,
+            scale_labs=12 if quick else 200,
+            scale_runs=2 if quick else 3,
+            notebook_runs=1 if quick else 3,
+        )
+
+
+# -- small helpers --------------------------------------------------------------------------
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def percentile(sorted_xs: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_xs:
+        return float("nan")
+    k = max(0, min(len(sorted_xs) - 1, math.ceil(q * len(sorted_xs)) - 1))
+    return sorted_xs[k]
+
+
+def ms(seconds: float, digits: int = 2) -> str:
+    return f"{seconds * 1000:.{digits}f} ms"
+
+
+def mb(kib: float) -> str:
+    return f"{kib / 1024:.1f} MB"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "**MISS**")
+
+
+def http_get(port: int, path: str = "/orders/7", timeout: float = 5.0) -> int:
+    """One blocking GET on a new connection; returns the status (body read by Content-Length)."""
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed before the head: {data!r}")
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        m = CONTENT_LENGTH.search(head)
+        length = int(m.group(1)) if m else 0
+        while len(body) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return int(head[9:12])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_child(args: list[str], timeout: float) -> Any:
+    """Run this script as a child (``--child ...``) and return the JSON it prints last."""
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {args} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- machine ---------------------------------------------------------------------------------
+
+
+def machine_line() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Machine: {os.cpu_count()} cores, {model}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}, {today}"
+    )
+
+
+# -- optional peers: uvicorn and nginx ------------------------------------------------------
+
+
+def ensure_uvicorn(settings: Settings) -> str | None:
+    """Return a skip note, or None when uvicorn can be imported (installing it if missing)."""
+    if importlib.util.find_spec("uvicorn") is not None:
+        return None
+    if settings.quick:
+        return "uvicorn not installed (--quick never installs; a full run pip-installs it)"
+    log("uvicorn missing: pip install uvicorn (into this venv, for the benchmark only)")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "uvicorn"],
+        capture_output=True,
+        text=True,
+    )
+    importlib.invalidate_caches()
+    if proc.returncode != 0 or importlib.util.find_spec("uvicorn") is None:
+        return "uvicorn could not be installed: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+    return None
+
+
+def ensure_nginx(settings: Settings) -> str | None:
+    """Return a skip note, or None when /usr/sbin/nginx exists (apt-installing it if root)."""
+    if os.path.exists(NGINX):
+        return None
+    if settings.quick:
+        return "nginx not installed (--quick never installs; a full run apt-installs it as root)"
+    if os.geteuid() != 0:
+        return "nginx not installed and not root: `sudo apt-get install -y nginx` to compare"
+    log("nginx missing: apt-get install -y nginx")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "install", "-y", "nginx"], None):
+        if cmd is None:  # the package lists may be stale: update once, then try again
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env)
+            cmd = ["apt-get", "install", "-y", "-q", "nginx"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if proc.returncode == 0 and os.path.exists(NGINX):
+            return None
+    return "nginx could not be installed: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+
+
+def nginx_version() -> str:
+    proc = subprocess.run([NGINX, "-v"], capture_output=True, text=True)
+    return proc.stderr.strip().split("/")[-1] or "?"
+
+
+NGINX_CONF = """\
+daemon off;
+master_process on;
+worker_processes 1;
+error_log {tmp}/error.log warn;
+pid {tmp}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream lab_origin {{
+        server {host}:{origin_port};
+        keepalive 64;
+    }}
+    server {{
+        listen {host}:{port};
+        location / {{
+            proxy_pass http://lab_origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_in_front_of(origin_port: int) -> Iterator[int]:
+    """Run nginx (temp-dir config, foreground) proxying to the origin; yields its port."""
+    with tempfile.TemporaryDirectory(prefix="labkit-bench-nginx-") as tmp:
+        last_error = ""
+        for _attempt in range(3):
+            port = free_port()
+            conf = Path(tmp) / "nginx.conf"
+            conf.write_text(
+                NGINX_CONF.format(tmp=tmp, host=HOST, origin_port=origin_port, port=port)
+            )
+            proc = subprocess.Popen(
+                [NGINX, "-p", tmp, "-c", str(conf), "-e", f"{tmp}/error.log"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            deadline = time.monotonic() + 5
+            ready = False
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    ready = http_get(port, timeout=1) == 200
+                    break
+                except OSError:
+                    time.sleep(0.02)
+            if ready:
+                try:
+                    yield port
+                finally:
+                    proc.send_signal(signal.SIGQUIT)
+                    try:
+                        proc.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+                return
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            err = Path(tmp, "error.log")
+            last_error = (err.read_text() if err.exists() else "") + (
+                proc.stderr.read().decode() if proc.stderr else ""
+            )
+        raise RuntimeError(f"nginx did not start: {last_error[-500:]}")
+
+
+# -- 1. start-up and stop ---------------------------------------------------------------------
+
+
+def _start_labkit() -> tuple[float, float]:
+    import labkit
+
+    t0 = time.perf_counter()
+    lab = labkit.start()
+    status = http_get(lab.origin.port)
+    t1 = time.perf_counter()
+    lab.stop()
+    t2 = time.perf_counter()
+    assert status == 200, status
+    return t1 - t0, t2 - t1
+
+
+def _start_stdlib() -> tuple[float, float]:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(ORDER_7)))
+            self.end_headers()
+            self.wfile.write(ORDER_7)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    t0 = time.perf_counter()
+    server = ThreadingHTTPServer((HOST, 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    status = http_get(server.server_address[1])
+    t1 = time.perf_counter()
+    server.shutdown()
+    server.server_close()
+    thread.join()
+    t2 = time.perf_counter()
+    assert status == 200, status
+    return t1 - t0, t2 - t1
+
+
+async def _asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(ORDER_7)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": ORDER_7})
+
+
+def _start_uvicorn() -> tuple[float, float]:
+    import uvicorn
+
+    t0 = time.perf_counter()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    sock.listen(128)  # so the first GET waits in the backlog instead of being refused
+    config = uvicorn.Config(
+        _asgi_app, log_level="error", lifespan="off", access_log=False, loop="asyncio"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    status = http_get(sock.getsockname()[1])
+    t1 = time.perf_counter()
+    server.should_exit = True
+    thread.join()
+    sock.close()
+    t2 = time.perf_counter()
+    assert status == 200, status
+    return t1 - t0, t2 - t1
+
+
+def child_startup(reps: int, with_uvicorn: bool) -> dict[str, Any]:
+    import labkit  # noqa: F401  (imported before timing: start-up is measured warm)
+
+    subjects: dict[str, Callable[[], tuple[float, float]]] = {
+        "labkit": _start_labkit,
+        "stdlib": _start_stdlib,
+    }
+    if with_uvicorn:
+        subjects["uvicorn"] = _start_uvicorn
+    out: dict[str, dict[str, list[float]]] = {k: {"start": [], "stop": []} for k in subjects}
+    names = list(subjects)
+    for i in range(reps + 1):  # the first round warms imports and caches; it is discarded
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            start, stop = subjects[name]()
+            if i:
+                out[name]["start"].append(start)
+                out[name]["stop"].append(stop)
+    return out
+
+
+# -- 2. latency and throughput: raw-socket load generator in worker processes ----------------
+
+
+async def _client_load(port: int, conns: int, requests: int, start_at: float) -> dict[str, Any]:
+    streams = [await asyncio.open_connection(HOST, port) for _ in range(conns)]
+    shares = [requests // conns + (1 if i < requests % conns else 0) for i in range(conns)]
+    latencies: list[float] = []
+    errors: list[str] = []
+    reconnects = 0
+
+    async def one_connection(idx: int, count: int) -> None:
+        nonlocal reconnects
+        reader, writer = streams[idx]
+        done = 0
+        while done < count:
+            t0 = time.perf_counter()
+            try:
+                writer.write(REQUEST)
+                head = await reader.readuntil(b"\r\n\r\n")
+                m = CONTENT_LENGTH.search(head)
+                if m is None:
+                    raise ValueError(f"no Content-Length: {head[:200]!r}")
+                await reader.readexactly(int(m.group(1)))
+            except (ConnectionError, asyncio.IncompleteReadError) as exc:
+                writer.close()
+                if reconnects > 100:
+                    errors.append(f"too many reconnects ({exc!r})")
+                    return
+                reconnects += 1
+                reader, writer = await asyncio.open_connection(HOST, port)
+                streams[idx] = (reader, writer)
+                continue
+            latencies.append(time.perf_counter() - t0)
+            if head[9:12] != b"200":
+                errors.append(head.split(b"\r\n", 1)[0].decode("latin-1"))
+            done += 1
+
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    began = time.monotonic()
+    await asyncio.gather(*(one_connection(i, n) for i, n in enumerate(shares)))
+    ended = time.monotonic()
+    for _, writer in streams:
+        writer.close()
+    return {
+        "latencies": latencies,
+        "began": began,
+        "ended": ended,
+        "errors": errors[:5],
+        "error_count": len(errors),
+        "reconnects": reconnects,
+    }
+
+
+def load_worker(args: tuple[int, int, int, float]) -> dict[str, Any]:
+    """Runs in a worker process: ``conns`` keep-alive connections, ``requests`` in total."""
+    port, conns, requests, start_at = args
+    return asyncio.run(_client_load(port, conns, requests, start_at))
+
+
+@dataclass
+class LoadRun:
+    p50: float
+    p99: float
+    rps: float
+    errors: int
+    cpu: float  # CPU seconds of this process (where the lab runs) per request
+    reconnects: int = 0  # the server closed a keep-alive connection: reopened, request retried
+    sample_errors: list[str] = field(default_factory=list)
+
+
+def run_load(pool: Any, port: int, clients: int, requests: int, workers: int) -> LoadRun:
+    workers = max(1, min(workers, clients))
+    conns = [clients // workers + (1 if i < clients % workers else 0) for i in range(workers)]
+    reqs = [requests // workers + (1 if i < requests % workers else 0) for i in range(workers)]
+    start_at = time.monotonic() + 0.3  # every worker connects first, then all begin together
+    cpu0 = time.process_time()  # this process only waits here: its CPU is the lab thread's
+    results = pool.map(
+        load_worker, [(port, c, r, start_at) for c, r in zip(conns, reqs, strict=True)]
+    )
+    cpu = time.process_time() - cpu0
+    lat = sorted(x for r in results for x in r["latencies"])
+    span = max(r["ended"] for r in results) - min(r["began"] for r in results)
+    errors = sum(r["error_count"] for r in results)
+    samples = [e for r in results for e in r["errors"]]
+    reconnects = sum(r["reconnects"] for r in results)
+    return LoadRun(
+        percentile(lat, 0.50),
+        percentile(lat, 0.99),
+        len(lat) / span,
+        errors,
+        cpu / len(lat),
+        reconnects,
+        samples,
+    )
+
+
+# -- 3. memory (fresh interpreter, nothing imported before the first reading) ----------------
+
+MEMORY_CHILD = r"""
+import json, time
+def rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+before = rss()
+import labkit
+imported = rss()
+import socket  # already imported by labkit: free here
+def get(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = b""
+    while chunk := s.recv(65536):
+        data += chunk
+    s.close()
+    return int(data[9:12])
+t0 = time.perf_counter()
+lab = labkit.start()
+status = get(lab.origin.port)
+cold_start = time.perf_counter() - t0
+started = rss()
+ex = lab.get("/orders/7")
+used = rss()
+lab2 = labkit.start()
+ex2 = lab2.get("/orders/7")
+second = rss()
+lab2.stop()
+lab.stop()
+print(json.dumps({"before": before, "imported": imported, "started": started,
+                  "used": used, "second": second, "cold_start": cold_start,
+                  "statuses": [status, ex.status, ex2.status]}))
+"""
+
+
+def run_memory(settings: Settings) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(settings.memory_reps):
+        with tempfile.TemporaryDirectory(prefix="labkit-bench-mem-") as tmp:
+            proc = subprocess.run(
+                [sys.executable, "-c", MEMORY_CHILD],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=lab_env(tmp),
+                cwd=tmp,
+            )
+        if proc.returncode != 0:
+            raise RuntimeError(f"memory child failed:\n{proc.stderr[-2000:]}")
+        out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def lab_env(tmp: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["LABKIT_RUNTIME_DIR"] = str(Path(tmp) / "run")
+    env["LABKIT_PROGRESS"] = str(Path(tmp) / "progress.json")
+    return env
+
+
+# -- 4. scale: many labs, one per process, alive at the same time ----------------------------
+
+SCALE_CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import labkit
+t1 = time.perf_counter()
+lab = labkit.start()
+ex = lab.get("/orders/7")
+t2 = time.perf_counter()
+with open("/proc/self/status") as f:
+    rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+print(json.dumps({"status": ex.status, "import": t1 - t0, "start_to_200": t2 - t1,
+                  "rss": rss, "gateway": lab.gateway.port}), flush=True)
+sys.stdin.read()  # keep the lab running until every lab has answered
+lab.stop()
+"""
+
+
+def run_scale(n: int, parallel: int) -> dict[str, Any]:
+    """Start ``n`` processes, at most ``parallel`` starting at a time; each keeps its lab."""
+    with tempfile.TemporaryDirectory(prefix="labkit-bench-scale-") as tmp:
+        env = lab_env(tmp)
+        procs: list[subprocess.Popen[str]] = []
+        lock = threading.Lock()
+
+        def one(i: int) -> dict[str, Any]:
+            t0 = time.monotonic()
+            proc = subprocess.Popen(
+                [sys.executable, "-c", SCALE_CHILD],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
+                cwd=tmp,
+            )
+            with lock:
+                procs.append(proc)
+            line = proc.stdout.readline() if proc.stdout else ""
+            t1 = time.monotonic()
+            try:
+                info = json.loads(line)
+            except ValueError:
+                info = {"status": None}
+            info.update(spawned=t0, answered=t1, wall=t1 - t0)
+            return info
+
+        began = time.monotonic()
+        try:
+            with ThreadPoolExecutor(max_workers=parallel) as ex:
+                results = list(ex.map(one, range(n)))
+            all_answered = time.monotonic()
+        finally:
+            for proc in procs:  # release every lab: EOF on stdin, then wait
+                with contextlib.suppress(OSError):
+                    if proc.stdin:
+                        proc.stdin.close()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                if proc.stdout:
+                    proc.stdout.close()
+        ok = [r for r in results if r.get("status") == 200]
+        return {
+            "total": all_answered - began,
+            "answered": len(ok),
+            "n": n,
+            "wall_median": median([r["wall"] for r in ok]) if ok else float("nan"),
+            "start_median": median([r["start_to_200"] for r in ok]) if ok else float("nan"),
+            "rss_median": median([r["rss"] for r in ok]) if ok else 0,
+            "distinct_gateways": len({r["gateway"] for r in ok}),
+        }
+
+
+# -- 5. notebooks -----------------------------------------------------------------------------
+
+
+def run_notebooks(quick: bool) -> dict[str, Any]:
+    notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
+    targets = [str(notebooks[0].relative_to(REPO))] if quick and notebooks else ["notebooks"]
+    with tempfile.TemporaryDirectory(prefix="labkit-bench-nb-") as tmp:
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", *targets, "-q"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=lab_env(tmp),
+            timeout=900,
+        )
+        wall = time.perf_counter() - t0
+    tail = [line for line in proc.stdout.strip().splitlines() if line.strip()]
+    return {
+        "wall": wall,
+        "ok": proc.returncode == 0,
+        "summary": tail[-1].strip("= ") if tail else f"exit {proc.returncode}",
+        "count": len(notebooks) if not quick else min(1, len(notebooks)),
+    }
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, part: str, what: str, value: str, target: str = "", result: str = "") -> None:
+        self.rows.append((part, what, value, target, result))
+
+    ORDER = ("start-up", "stop", "memory (RSS)", "50 clients", "1 client", "504 timing")
+
+    def render(self) -> str:
+        head = ("part", "what is measured", "figure (median)", "target", "result")
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        rank = {part: i for i, part in enumerate(self.ORDER)}
+        rows = sorted(self.rows, key=lambda r: rank.get(r[0], len(rank)))  # stable
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
+
+
+def section_startup(settings: Settings, table: Table, uvicorn_skip: str | None) -> None:
+    log(f"start-up: {settings.startup_reps} rounds of labkit / stdlib / uvicorn, interleaved")
+    args = ["--child", "startup", "--reps", str(settings.startup_reps)]
+    if uvicorn_skip is None:
+        args.append("--with-uvicorn")
+    res = run_child(args, timeout=600)
+    n = settings.startup_reps
+    lab_start = median(res["labkit"]["start"])
+    table.add(
+        "start-up",
+        f"`labkit.start()` → first 200 (GET /orders/7 on the origin), warm, n={n}",
+        ms(lab_start),
+        "< 20 ms",
+        verdict(lab_start < 0.020),
+    )
+    table.add(
+        "start-up",
+        "stdlib `ThreadingHTTPServer` in a thread → first 200",
+        ms(median(res["stdlib"]["start"])),
+        "peer",
+    )
+    if "uvicorn" in res:
+        import uvicorn
+
+        table.add(
+            "start-up",
+            f"uvicorn {uvicorn.__version__} (minimal ASGI app) in a thread → first 200",
+            ms(median(res["uvicorn"]["start"])),
+            "peer",
+        )
+    else:
+        table.add("start-up", "uvicorn in a thread → first 200", f"skipped: {uvicorn_skip}")
+    table.add("stop", "`lab.stop()`", ms(median(res["labkit"]["stop"])))
+    table.add(
+        "stop",
+        "stdlib `shutdown()` + `server_close()`",
+        ms(median(res["stdlib"]["stop"]), 1),
+        "peer",
+    )
+    if "uvicorn" in res:
+        table.add(
+            "stop", "uvicorn `should_exit` + join", ms(median(res["uvicorn"]["stop"]), 1), "peer"
+        )
+    else:
+        table.add("stop", "uvicorn", f"skipped: {uvicorn_skip}")
+
+
+def _fmt_load(runs: list[LoadRun]) -> str:
+    text = (
+        f"p50 {ms(median([r.p50 for r in runs]))} · p99 {ms(median([r.p99 for r in runs]))} · "
+        f"{median([r.rps for r in runs]):,.0f} req/s · "
+        f"lab process CPU {ms(median([r.cpu for r in runs]))}/req"
+    )
+    reconnects = sum(r.reconnects for r in runs)
+    if reconnects:
+        text += f" · {reconnects} keep-alive connections closed by the server"
+    errors = sum(r.errors for r in runs)
+    if errors:
+        sample = next((e for r in runs for e in r.sample_errors), "")
+        text += f" · {errors} non-200 ({sample})"
+    return text
+
+
+def _added(runs: dict[str, list[LoadRun]], name: str) -> float:
+    """Median over runs of (p50 via ``name`` − p50 direct), paired run by run."""
+    return median([a.p50 - d.p50 for a, d in zip(runs[name], runs["direct"], strict=True)])
+
+
+def _ratio_rows(
+    table: Table, part: str, runs: dict[str, list[LoadRun]], nginx_skip: str | None
+) -> None:
+    gw = _added(runs, "gateway")
+    table.add(
+        part,
+        "gateway added p50 (gateway p50 − direct p50)",
+        ms(gw, 3),
+        "< 1 ms",
+        verdict(gw < 0.001),
+    )
+    if "nginx" not in runs:
+        table.add(part, "nginx added p50; gateway ÷ nginx", f"skipped: {nginx_skip}", "≤ 3×", "n/a")
+        return
+    ng = _added(runs, "nginx")
+    table.add(part, "nginx added p50 (nginx p50 − direct p50)", ms(ng, 3), "peer")
+    ratio = f"{gw / ng:.1f}×" if ng > 0 else f"undefined (nginx added {ms(ng, 3)})"
+    table.add(part, "gateway added ÷ nginx added", ratio, "≤ 3×", verdict(gw <= 3 * ng))
+
+
+def section_latency(settings: Settings, table: Table, nginx_skip: str | None) -> None:
+    import labkit
+
+    s = settings
+    log(
+        f"latency: {s.load_reps} runs x {s.load_requests} requests, {s.load_clients} clients "
+        f"in {s.load_workers} processes; direct / gateway / nginx interleaved"
+    )
+    ctx = multiprocessing.get_context("spawn")  # never fork a process that runs a lab thread
+    lab = labkit.start()
+    loaded: dict[str, list[LoadRun]] = {}
+    unloaded: dict[str, list[LoadRun]] = {}
+    nginx_label = "nginx"
+    try:
+        with contextlib.ExitStack() as stack:
+            ports = {"direct": lab.origin.port, "gateway": lab.gateway.port}
+            if nginx_skip is None:
+                try:
+                    ports["nginx"] = stack.enter_context(nginx_in_front_of(lab.origin.port))
+                    nginx_label = f"nginx {nginx_version()}"
+                except RuntimeError as exc:
+                    nginx_skip = str(exc)
+            pool = stack.enter_context(ctx.Pool(s.load_workers))
+            for port in ports.values():  # warm-up: connections, caches, nginx's upstream pool
+                run_load(pool, port, s.load_clients, 200, s.load_workers)
+            names = list(ports)
+            loaded = {k: [] for k in names}
+            unloaded = {k: [] for k in names}
+            for i in range(s.load_reps):
+                order = names[i % len(names) :] + names[: i % len(names)]
+                for name in order:
+                    loaded[name].append(
+                        run_load(pool, ports[name], s.load_clients, s.load_requests, s.load_workers)
+                    )
+                for name in order:
+                    unloaded[name].append(run_load(pool, ports[name], 1, s.unloaded_requests, 1))
+    finally:
+        lab.stop()
+    part = f"{s.load_clients} clients"
+    what = {
+        "direct": "direct to the origin",
+        "gateway": "through the labkit gateway",
+        "nginx": f"through {nginx_label} (1 worker, keep-alive upstream)",
+    }
+    n = f"{s.load_reps} runs × {s.load_requests} requests"
+    for name in ("direct", "gateway", "nginx"):
+        if name in loaded:
+            table.add(
+                part,
+                f"{what[name]}, {n}",
+                _fmt_load(loaded[name]),
+                "" if name == "gateway" else "peer",
+            )
+        else:
+            table.add(part, what[name], f"skipped: {nginx_skip}", "peer")
+    _ratio_rows(table, part, loaded, nginx_skip)
+    part = "1 client"
+    for name in loaded:
+        table.add(
+            part,
+            f"{what[name]}, sequential, {s.load_reps} runs × {s.unloaded_requests} requests",
+            _fmt_load(unloaded[name]),
+            "" if name == "gateway" else "peer",
+        )
+    _ratio_rows(table, part, unloaded, nginx_skip)
+
+
+def section_timing(settings: Settings, table: Table) -> None:
+    import labkit
+
+    tries = settings.timeout_tries
+    timeout = 0.2
+    log(f"timing: {tries} tries of a 504 from read_timeout {timeout} s (/slow?delay=1)")
+    lab = labkit.start()
+    try:
+        lab.gateway.route("/").read_timeout = timeout
+        lab.get("/slow?delay=1")  # warm-up
+        hop, client, statuses = [], [], []
+        for _ in range(tries):
+            ex = lab.get("/slow?delay=1")
+            statuses.append(ex.status)
+            hop.append((ex.hop("gateway").duration or 0.0) - timeout)
+            client.append(ex.elapsed - timeout)
+    finally:
+        lab.stop()
+    bad = [st for st in statuses if st != 504]
+    note = f" · {len(bad)} not 504: {bad[:3]}" if bad else ""
+    worst = max(hop, key=abs)
+    table.add(
+        "504 timing",
+        f"gateway hop duration − read_timeout 0.2 s, median / worst of {tries}",
+        f"{ms(median(hop))} / {ms(worst)}{note}",
+        "within 10 ms",
+        verdict(abs(worst) < 0.010 and not bad),
+    )
+    table.add(
+        "504 timing",
+        f"client wall time (httpx, `ex.elapsed`) − 0.2 s, median / worst of {tries}",
+        f"{ms(median(client))} / {ms(max(client, key=abs))}",
+    )
+
+
+def section_memory(settings: Settings, table: Table) -> None:
+    reps = settings.memory_reps
+    log(f"memory: {reps} fresh interpreters")
+    res = run_memory(settings)
+    bad = [r["statuses"] for r in res if r["statuses"] != [200, 200, 200]]
+    if bad:
+        raise RuntimeError(f"memory child saw statuses {bad}")
+    imp = median([r["imported"] - r["before"] for r in res])
+    start = median([r["started"] - r["imported"] for r in res])
+    one = median([r["used"] - r["imported"] for r in res])
+    two = median([r["second"] - r["used"] for r in res])
+    cold = median([r["cold_start"] for r in res])
+    base = median([r["before"] for r in res])
+    part = "memory (RSS)"
+    table.add(
+        part,
+        f"`import labkit` (interpreter alone: {mb(base)}), n={reps}",
+        mb(imp),
+        "— (once per process)",
+    )
+    table.add(
+        part,
+        "one lab: `labkit.start()` + first `lab.get` (of which start alone)",
+        f"{mb(one)} ({mb(start)})",
+        "< 10 MB",
+        verdict(one < 10 * 1024),
+    )
+    table.add(
+        part,
+        "a second lab in the same process (start + `lab.get`)",
+        mb(two),
+        "< 10 MB",
+        verdict(two < 10 * 1024),
+    )
+    table.add(
+        "start-up",
+        f"cold: first `labkit.start()` in a fresh process → first 200, n={reps}",
+        ms(cold),
+        "< 20 ms",
+        verdict(cold < 0.020),
+    )
+
+
+def section_scale(settings: Settings, table: Table) -> None:
+    n = settings.scale_labs
+    parallel = 2 * (os.cpu_count() or 1)
+    log(
+        f"scale: {settings.scale_runs} runs of {n} labs in {n} processes, {parallel} starting at a time"
+    )
+    runs = [run_scale(n, parallel) for _ in range(settings.scale_runs)]
+    answered = min(r["answered"] for r in runs)
+    distinct = min(r["distinct_gateways"] for r in runs)
+    note = (
+        ""
+        if answered == n and distinct == n
+        else f" · only {answered}/{n} answered, {distinct} distinct gateways"
+    )
+    part = "scale"
+    table.add(
+        part,
+        f"{n} labs, one per process, ≤ {parallel} starting at a time, all alive at the end: "
+        f"first spawn → all answered, {settings.scale_runs} runs",
+        f"{median([r['total'] for r in runs]):.1f} s{note}",
+    )
+    table.add(
+        part,
+        "per lab: process spawn → first `lab.get` 200 (median)",
+        ms(median([r["wall_median"] for r in runs]), 0),
+    )
+    table.add(
+        part,
+        "per lab: `labkit.start()` + `lab.get` inside the process (median)",
+        ms(median([r["start_median"] for r in runs]), 1),
+    )
+    table.add(part, "per lab process RSS (median)", mb(median([r["rss_median"] for r in runs])))
+
+
+def section_notebooks(settings: Settings, table: Table) -> None:
+    runs = settings.notebook_runs
+    log(
+        f"notebooks: {runs} run(s) of the nbval suite"
+        + (" (first notebook only)" if settings.quick else "")
+    )
+    res = [run_notebooks(settings.quick) for _ in range(runs)]
+    wall = median([r["wall"] for r in res])
+    failed = [r["summary"] for r in res if not r["ok"]]
+    cores = os.cpu_count()
+    if settings.quick:
+        what = f"nbval, first notebook only (--quick), {res[0]['count']} notebook"
+        ok: bool | None = None
+    else:
+        what = f"nbval suite, all {res[0]['count']} notebooks, {runs} runs"
+        ok = wall < 60 and not failed
+    figure = f"{wall:.1f} s ({res[-1]['summary']})"
+    if failed:
+        figure += f" · FAILED: {failed[0]}"
+    table.add("notebooks", what, figure, f"< 60 s on 2 cores (here {cores})", verdict(ok))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (< 60 s)")
+    parser.add_argument("--skip-notebooks", action="store_true", help="do not run nbval")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--reps", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--with-uvicorn", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "startup":
+        print(json.dumps(child_startup(args.reps, args.with_uvicorn)))
+        return 0
+
+    venv_python = REPO / ".venv" / "bin" / "python"
+    if importlib.util.find_spec("labkit") is None and venv_python.exists():
+        if Path(sys.executable) != venv_python:  # run with the project's venv
+            os.execv(str(venv_python), [str(venv_python), *sys.argv])
+    sys.path.insert(0, str(REPO))
+    import labkit
+
+    settings = Settings.make(args.quick)
+    began = time.perf_counter()
+    uvicorn_skip = ensure_uvicorn(settings)
+    nginx_skip = ensure_nginx(settings)
+    table = Table()
+    sections: list[tuple[str, Callable[[], None]]] = [
+        ("start-up", lambda: section_startup(settings, table, uvicorn_skip)),
+        ("memory", lambda: section_memory(settings, table)),
+        ("latency", lambda: section_latency(settings, table, nginx_skip)),
+        ("504 timing", lambda: section_timing(settings, table)),
+        ("scale", lambda: section_scale(settings, table)),
+    ]
+    if not args.skip_notebooks:
+        sections.append(("notebooks", lambda: section_notebooks(settings, table)))
+    failures = 0
+    for name, run in sections:
+        try:
+            run()
+        except Exception as exc:  # one broken section must not hide the others
+            failures += 1
+            table.add(
+                name, "section failed", f"{type(exc).__name__}: {exc}".replace("\n", " ")[:300]
+            )
+    if args.skip_notebooks:
+        table.add(
+            "notebooks", "nbval suite", "skipped (--skip-notebooks)", "< 60 s on 2 cores", "n/a"
+        )
+    rev = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "labkit"], capture_output=True, text=True, cwd=REPO
+    ).stdout.strip()
+    if rev and dirty:
+        rev += " + uncommitted changes in labkit/"
+    print(machine_line())
+    print(
+        f"labkit {labkit.__version__} (git {rev or '?'}), "
+        f"{'quick' if settings.quick else 'full'} run, {time.perf_counter() - began:.0f} s; "
+        f"load: {settings.load_clients} keep-alive clients in {settings.load_workers} processes"
+    )
+    print()
+    print(table.render())
+    misses = sum(1 for row in table.rows if "MISS" in row[4])
+    print()
+    print(f"{misses} target(s) missed, {failures} section(s) failed.")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
