@@ -43,7 +43,7 @@ def summary(ex: Exchange) -> dict[str, Any]:
         "made by": ex.generated_by or "nobody (no response)",
         "why": ex.why,
         "client saw": ex.client_error or "a complete response",
-        "time": f"{ex.elapsed:.2f} s",
+        "time": f"{ex.elapsed * 1000:.0f} ms" if ex.elapsed < 1 else f"{ex.elapsed:.2f} s",
     }
 
 

@@ -131,7 +131,7 @@ class Raw:
         text = self.data.decode("latin-1").replace("\\", "\\\\").replace("%", "%%")
         text = text.replace("\r", "\\r").replace("\n", "\\n").replace("'", "'\\''")
         return (
-            f"printf '{text}' | nc -q 2 127.0.0.1 \"${self.to.upper()}_PORT\" "
+            f"printf '{text}' | nc -N 127.0.0.1 \"${self.to.upper()}_PORT\" "
             "| sed '/^\\r\\{0,1\\}$/q'"
         )
 
