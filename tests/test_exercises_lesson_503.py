@@ -6,6 +6,8 @@ import copy
 import datetime as dt
 import time
 
+from helpers import solution_function
+
 import labkit
 from labkit.exercises.lesson_503 import q1, q2, q3, q4, q5
 
@@ -72,22 +74,7 @@ def test_q4_heuristically_cacheable() -> None:
 # -- q5: the polite client --
 
 
-def polite_get(lab, method, path):  # the reference solution
-    import email.utils
-    from datetime import datetime, timezone
-
-    for _ in range(4):
-        ex = lab.request(method, path)
-        retry_after = ex.header("Retry-After")
-        if ex.status != 503 or method not in ("GET", "HEAD") or retry_after is None:
-            return ex.status
-        if retry_after.isdigit():
-            wait = int(retry_after)
-        else:
-            when = email.utils.parsedate_to_datetime(retry_after)
-            wait = (when - datetime.now(timezone.utc)).total_seconds()
-        time.sleep(max(0, min(wait, 10)))
-    return ex.status
+polite_get = solution_function(q5, "polite_get")  # the reference solution, as shown
 
 
 def test_q5_reference_solution_passes_and_puts_the_lab_back(lab: labkit.Lab) -> None:

@@ -6,6 +6,8 @@ import copy
 import random
 import time
 
+from helpers import solution_function
+
 import labkit
 from labkit.exercises.lesson_504 import q1, q2, q3, q4, q5
 
@@ -56,22 +58,7 @@ def test_q4_haproxy() -> None:
 # -- q5: retries with backoff and jitter, within a budget --
 
 
-def fetch_with_retries(lab, path, budget):  # the reference solution
-    deadline = time.monotonic() + budget
-    status, attempt = None, 0
-    while True:
-        left = deadline - time.monotonic()
-        if left < 0.05:
-            return status
-        ex = lab.get(path, timeout=min(2.0, left))
-        status = ex.status
-        if status is not None and status not in (502, 503, 504):
-            return status
-        wait = random.uniform(0.05, 0.1) * 2**attempt
-        attempt += 1
-        if time.monotonic() + wait + 0.05 > deadline:
-            return status
-        time.sleep(wait)
+fetch_with_retries = solution_function(q5, "fetch_with_retries")  # the reference solution, as shown
 
 
 def test_q5_reference_solution_passes_and_puts_the_lab_back(lab: labkit.Lab) -> None:

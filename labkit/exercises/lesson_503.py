@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.exercises.observe import requests_since
 
 LESSON = "503"
 
@@ -223,27 +224,6 @@ WAIT_TOLERANCE = 0.05  # the gap is measured at the gateway; allow for timer noi
 OFF_AFTER = 0.8  # maintenance ends before a polite client's second request (after 1 s)
 
 
-def _requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
-    """Requests that reached the lab since ``before``: arrival, answer time and status."""
-    rows = []
-    for rid in lab.recorder.ids():
-        if rid in before:
-            continue
-        events = lab.recorder.events(rid)
-        first = next((e for e in events if e.role != "client" and e.kind == "received"), None)
-        if first is None:
-            continue
-        sent = next((e for e in events if e.hop == first.hop and e.kind == "sent"), None)
-        rows.append({
-            "arrived": first.at,
-            "answered": sent.at if sent else None,
-            "status": sent.status if sent else None,
-            "line": first.summary.rsplit(" ", 1)[0],
-        })  # fmt: skip
-    rows.sort(key=lambda r: r["arrived"])
-    return rows
-
-
 def _story(rows: list[dict[str, Any]], start: float) -> str:
     return "\n".join(
         f"request {i} at {r['arrived'] - start:.2f} s: {r['line']} -> {r['status']}"
@@ -288,7 +268,7 @@ def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, s
         start = time.perf_counter()
         timers.append(_in_maintenance_for_a_while(lab))
         value = fn(lab, "GET", "/orders/7")
-        rows = _requests_since(lab, before)
+        rows = requests_since(lab, before)
         story = _story(rows, start)
         status, problem = _as_status(value, "polite_get(lab, 'GET', '/orders/7')")
         if problem:
@@ -330,7 +310,7 @@ def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, s
         start = time.perf_counter()
         timers.append(_in_maintenance_for_a_while(lab))
         value = fn(lab, "POST", "/orders")
-        rows = _requests_since(lab, before)
+        rows = requests_since(lab, before)
         story = _story(rows, start)
         status, problem = _as_status(value, "polite_get(lab, 'POST', '/orders')")
         if problem:

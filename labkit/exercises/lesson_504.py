@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.exercises.observe import requests_since
 
 LESSON = "504"
 
@@ -181,27 +182,8 @@ SAME = 0.01  # waits closer than this in both runs are "the same"
 HEALTHY_AFTER = 0.25
 
 
-def _attempts_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
-    rows = []
-    for rid in lab.recorder.ids():
-        if rid in before:
-            continue
-        events = lab.recorder.events(rid)
-        first = next((e for e in events if e.role != "client" and e.kind == "received"), None)
-        if first is None:
-            continue
-        sent = next((e for e in events if e.hop == first.hop and e.kind == "sent"), None)
-        rows.append({
-            "arrived": first.at,
-            "answered": sent.at if sent else first.at,
-            "status": sent.status if sent else None,
-        })  # fmt: skip
-    rows.sort(key=lambda r: r["arrived"])
-    return rows
-
-
 def _waits(rows: list[dict[str, Any]]) -> list[float]:
-    return [b["arrived"] - a["answered"] for a, b in itertools.pairwise(rows)]
+    return [b["arrived"] - (a["answered"] or a["arrived"]) for a, b in itertools.pairwise(rows)]
 
 
 def _story(rows: list[dict[str, Any]], start: float) -> str:
@@ -221,7 +203,7 @@ def _run(fn: Any, lab: Any, seed: int) -> tuple[Any, float, list[dict[str, Any]]
     finally:
         took = time.perf_counter() - start
         random.setstate(state)
-    return value, took, _attempts_since(lab, before), start
+    return value, took, requests_since(lab, before), start
 
 
 def _int_status(value: Any) -> str:

@@ -1,0 +1,26 @@
+"""What a judge can observe in the lab: the requests that reached it, in order of arrival."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
+    """Requests that reached the lab since ``before``: arrival, answer time and status."""
+    rows = []
+    for rid in lab.recorder.ids():
+        if rid in before:
+            continue
+        events = lab.recorder.events(rid)
+        first = next((e for e in events if e.role != "client" and e.kind == "received"), None)
+        if first is None:
+            continue
+        sent = next((e for e in events if e.hop == first.hop and e.kind == "sent"), None)
+        rows.append({
+            "arrived": first.at,
+            "answered": sent.at if sent else None,
+            "status": sent.status if sent else None,
+            "line": first.summary.rsplit(" ", 1)[0],
+        })  # fmt: skip
+    rows.sort(key=lambda r: r["arrived"])
+    return rows
