@@ -74,8 +74,8 @@ class Exchange:
         """The bytes a hop received and sent, escaped so that every byte is visible."""
         h = self.hop(hop)
         return (
-            f"--- {h.label} received ---\n{_visible(h.bytes_in)}\n"
-            f"--- {h.label} sent ---\n{_visible(h.bytes_out)}"
+            f"--- {h.label} received ---\n{visible_bytes(h.bytes_in)}\n"
+            f"--- {h.label} sent ---\n{visible_bytes(h.bytes_out)}"
         )
 
     # -- views --
@@ -169,7 +169,7 @@ def _colour(status: int | None) -> str:
     return "#1b7f3b"
 
 
-def _visible(data: bytes) -> str:
+def visible_bytes(data: bytes) -> str:
     """Show every byte: CR and LF as escapes (a line break follows LF), others as \\xNN."""
     if not data:
         return "(nothing)"

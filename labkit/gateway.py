@@ -16,7 +16,7 @@ from labkit import personalities
 from labkit.conditions import Condition
 from labkit.errors import unknown
 from labkit.http import pages, upstream
-from labkit.http.messages import Request, Response, parse_response
+from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.proxy import HOP_BY_HOP, Failure, Proxy, Route, Target
 
 HEALTH_INTERVAL = 1.0
@@ -216,8 +216,15 @@ class Gateway(Proxy):
 
     async def _store(self, key: str, response: Response, max_age: int) -> Response:
         body = bytearray()
-        async for chunk in response.body:  # type: ignore[union-attr]
-            body += chunk
+        try:
+            async for chunk in response.body:  # type: ignore[union-attr]
+                body += chunk
+        except BodyCut as exc:  # nothing sent yet: the gateway can still say it failed
+            headers, page = pages.page(
+                None, 502, made_by="gateway",
+                paragraphs=[f"The upstream's response broke off: {exc}. Nothing was cached."],
+            )  # fmt: skip
+            return Response(502, headers, page, why=f"the upstream's body broke off: {exc}")
         self._cache[key] = CachedResponse(response, bytes(body), time.monotonic(), max_age)
         headers = [(k, v) for k, v in response.headers if k.lower() != "x-cache"]
         headers.append(("X-Cache", "MISS"))

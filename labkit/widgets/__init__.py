@@ -17,7 +17,7 @@ import ipywidgets as w
 
 from labkit import inspect, load, scenarios
 from labkit.errors import unknown
-from labkit.exchange import Exchange, _visible
+from labkit.exchange import Exchange, visible_bytes
 from labkit.lab import Lab
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
@@ -70,8 +70,8 @@ class Inspector(w.VBox):
             if hop.role == "client":
                 continue
             parts.append(
-                f"<b>{html.escape(hop.label)} received</b><pre>{html.escape(_visible(hop.bytes_in)[:6000])}</pre>"
-                f"<b>{html.escape(hop.label)} sent</b><pre>{html.escape(_visible(hop.bytes_out)[:6000])}</pre>"
+                f"<b>{html.escape(hop.label)} received</b><pre>{html.escape(visible_bytes(hop.bytes_in)[:6000])}</pre>"
+                f"<b>{html.escape(hop.label)} sent</b><pre>{html.escape(visible_bytes(hop.bytes_out)[:6000])}</pre>"
             )
         self.raw.value = "".join(parts)
         self.picture.value = ex.picture()._repr_svg_()
