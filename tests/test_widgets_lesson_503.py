@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import ipywidgets as w
 import pytest
 
 import labkit
 from labkit import scenarios
 from labkit.widgets import Playground
-
-
-def _button(p: Playground, description: str) -> w.Button:
-    todo: list[w.Widget] = list(p.controls)
-    while todo:
-        widget = todo.pop(0)
-        if isinstance(widget, w.Button) and widget.description == description:
-            return widget
-        todo.extend(getattr(widget, "children", ()))
-    raise AssertionError(f"no button {description!r} in the 503 playground")
 
 
 @pytest.mark.parametrize("scenario", [s.id for s in scenarios.for_lesson("503")])
@@ -37,7 +26,7 @@ def test_maintenance_toggle_and_retry_after(lab: labkit.Lab) -> None:
     p = Playground(lab, "503")
     p.maintenance.value = True
     p.retry_after.value = 45
-    _button(p, "GET /orders/7").click()
+    p.buttons["GET /orders/7"].click()
     assert p.message.value == ""
     ex = p.inspector.exchange
     assert ex is not None and ex.status == 503 and ex.generated_by == "origin"
@@ -46,13 +35,13 @@ def test_maintenance_toggle_and_retry_after(lab: labkit.Lab) -> None:
     assert "503 Service Unavailable" in p.inspector.summary.value
     # the caching mistake: max-age instead of no-store, then the 503 outlives maintenance
     p.cache_mistake.value = True
-    _button(p, "GET /orders/7").click()
+    p.buttons["GET /orders/7"].click()
     assert "max-age=60" in p.inspector.headers.value
     p.maintenance.value = False
-    _button(p, "GET /orders/7").click()
+    p.buttons["GET /orders/7"].click()
     assert p.inspector.exchange.status == 503 and "HIT" in p.inspector.headers.value
-    _button(p, "purge the gateway cache").click()
-    _button(p, "GET /orders/7").click()
+    p.buttons["purge the gateway cache"].click()
+    p.buttons["GET /orders/7"].click()
     assert p.message.value == ""
     assert p.inspector.exchange.status == 200 and "200 OK" in p.inspector.summary.value
 
@@ -61,7 +50,7 @@ def test_burst_against_capacity(lab: labkit.Lab) -> None:
     p = Playground(lab, "503")
     p.capacity.value = 2
     p.burst_size.value = 6
-    _button(p, "Burst").click()
+    p.buttons["Burst"].click()
     assert p.message.value == ""
     assert p.progress.max == 6 and p.progress.value == 6
     assert "6 requests" in p.burst_result.value and "shed (503)" in p.burst_result.value
@@ -72,5 +61,5 @@ def test_burst_against_capacity(lab: labkit.Lab) -> None:
 def test_errors_are_shown_in_the_panel(lab: labkit.Lab) -> None:
     p = Playground(lab, "503")
     lab.stop()
-    _button(p, "GET /orders/7").click()
+    p.buttons["GET /orders/7"].click()
     assert "stopped" in p.message.value

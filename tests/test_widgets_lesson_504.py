@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import ipywidgets as w
 import pytest
 
 import labkit
 from labkit import scenarios
 from labkit.widgets import Playground
-
-
-def _button(p: Playground, description: str) -> w.Button:
-    todo: list[w.Widget] = list(p.controls)
-    while todo:
-        widget = todo.pop(0)
-        if isinstance(widget, w.Button) and widget.description == description:
-            return widget
-        todo.extend(getattr(widget, "children", ()))
-    raise AssertionError(f"no button {description!r} in the 504 playground")
 
 
 @pytest.mark.parametrize("scenario", [s.id for s in scenarios.for_lesson("504")])
@@ -34,7 +23,7 @@ def test_each_scenario_shows_its_status(lab: labkit.Lab, scenario: str) -> None:
 
 def test_sliders_decide_between_504_and_200(lab: labkit.Lab) -> None:
     p = Playground(lab, "504")
-    slow = _button(p, "GET /slow")
+    slow = p.buttons["GET /slow"]
     p.read_timeout.value = 0.2
     p.delay.value = 0.4
     assert lab.gateway.route("/").read_timeout == pytest.approx(0.2)

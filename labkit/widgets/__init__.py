@@ -117,6 +117,7 @@ class Playground(_Panel):
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
         self._describe()
+        self.buttons: dict[str, w.Button] = {}
         self.controls = _CONTROLS.get(lesson, lambda p: [])(self)
         box = [self.scenario, self.cause, self.run_button]
         if self.controls:
@@ -155,8 +156,10 @@ class Playground(_Panel):
         return ex
 
     def button(self, description: str, action: Callable[[], Any]) -> w.Button:
+        """A lesson button; also kept in ``self.buttons[description]`` for tests and scripts."""
         b = w.Button(description=description, layout=w.Layout(width="auto"))
         b.on_click(self._safe(lambda _: action()))
+        self.buttons[description] = b
         return b
 
 
