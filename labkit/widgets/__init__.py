@@ -251,7 +251,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     p.read_timeout.observe(
         p._safe(lambda ch: setattr(route, "read_timeout", ch["new"])), names="value"
     )
-    p.timeline = w.Image(format="png")
+    p.timeline = w.Image(format="png", layout=w.Layout(display="none"))  # shown once drawn
 
     def send_slow() -> None:
         ex = p.send("GET", f"/slow?delay={p.delay.value:g}")
@@ -260,6 +260,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         buf = io.BytesIO()
         timeline(ex).savefig(buf, format="png", dpi=80)
         p.timeline.value = buf.getvalue()
+        p.timeline.layout.display = ""
 
     return [p.read_timeout, p.delay, p.button("GET /slow", send_slow), p.timeline]
 
