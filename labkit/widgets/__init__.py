@@ -168,7 +168,7 @@ class Playground(_Panel):
 
 def _controls_500(p: Playground) -> list[w.Widget]:
     p.debug = w.Checkbox(value=p.lab.origin.debug, description="debug: show tracebacks in 500 pages",
-                         style={"description_width": "initial"})  # fmt: skip
+                         indent=False, layout=w.Layout(width="auto"))  # fmt: skip
     p.debug.observe(p._safe(lambda ch: setattr(p.lab.origin, "debug", ch["new"])), names="value")
     return [p.debug, p.button("GET /orders/abc", lambda: p.send("GET", "/orders/abc"))]
 
@@ -206,8 +206,9 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         value=120, min=0, max=86400, description="Retry-After (s)", style=st
     )
     p.cache_mistake = w.Checkbox(
-        value=False, description="send max-age=60 instead of no-store (the mistake)", style=st
-    )
+        value=False, description="send max-age=60 instead of no-store (the mistake)",
+        indent=False, layout=w.Layout(width="auto"),
+    )  # fmt: skip
 
     def apply_maintenance(*_: Any) -> None:
         p.lab.origin.maintenance(
