@@ -103,6 +103,17 @@ class Origin(HTTPServer):
         self._debug = on
 
     @property
+    def maintenance_settings(self) -> dict[str, object] | None:
+        """The maintenance switch as it is now (None: off); assign it back to restore it."""
+        return dict(self._maintenance) if self._maintenance is not None else None
+
+    @maintenance_settings.setter
+    def maintenance_settings(self, value: dict[str, object] | None) -> None:
+        if value is not None and set(value) != {"retry_after", "cache_max_age"}:
+            raise BadArgument("maintenance_settings takes what it gave: None or its own dict")
+        self._maintenance = dict(value) if value is not None else None
+
+    @property
     def in_maintenance(self) -> bool:
         return self._maintenance is not None
 

@@ -249,6 +249,19 @@ def _in_maintenance_for_a_while(lab: Any) -> threading.Timer:
     return timer
 
 
+def _attempt(
+    lab: Any, fn: Any, method: str, path: str, timers: list[threading.Timer]
+) -> tuple[list[dict[str, Any]], str, int | None, str | None]:
+    """Call the learner's client once against a maintenance that ends within a second."""
+    before = set(lab.recorder.ids())
+    start = time.perf_counter()
+    timers.append(_in_maintenance_for_a_while(lab))
+    value = fn(lab, method, path)
+    rows = requests_since(lab, before)
+    status, problem = _as_status(value, f"polite_get(lab, {method!r}, {path!r})")
+    return rows, _story(rows, start), status, problem
+
+
 def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
     """GET must wait out Retry-After and end with 200; POST must not be sent twice."""
     from labkit.lab import Lab
@@ -257,20 +270,14 @@ def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, s
         return False, "pass your function itself: q5.check(polite_get, lab) (no () after it).", ""
     if not isinstance(lab, Lab) or not lab.running:
         return False, "pass the running lab too: q5.check(polite_get, lab).", ""
-    saved_maintenance = lab.origin._maintenance
+    saved_maintenance = lab.origin.maintenance_settings
     saved_capacity = lab.origin.capacity
     timers: list[threading.Timer] = []
     try:
         lab.origin.capacity = None
         lab.gateway.purge()
         # GET: 503 with Retry-After: 1 now, back in service before 1 s has passed
-        before = set(lab.recorder.ids())
-        start = time.perf_counter()
-        timers.append(_in_maintenance_for_a_while(lab))
-        value = fn(lab, "GET", "/orders/7")
-        rows = requests_since(lab, before)
-        story = _story(rows, start)
-        status, problem = _as_status(value, "polite_get(lab, 'GET', '/orders/7')")
+        rows, story, status, problem = _attempt(lab, fn, "GET", "/orders/7", timers)
         if problem:
             return False, problem, story
         if not rows:
@@ -306,13 +313,7 @@ def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, s
         get_story = story
         timers[0].cancel()
         # POST: the same 503, but a POST may have taken effect; send it once only
-        before = set(lab.recorder.ids())
-        start = time.perf_counter()
-        timers.append(_in_maintenance_for_a_while(lab))
-        value = fn(lab, "POST", "/orders")
-        rows = requests_since(lab, before)
-        story = _story(rows, start)
-        status, problem = _as_status(value, "polite_get(lab, 'POST', '/orders')")
+        rows, story, status, problem = _attempt(lab, fn, "POST", "/orders", timers)
         if problem:
             return False, problem, story
         if len(rows) > 1:
@@ -338,7 +339,7 @@ def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, s
     finally:
         for t in timers:
             t.cancel()
-        lab.origin._maintenance = saved_maintenance
+        lab.origin.maintenance_settings = saved_maintenance
         lab.origin.capacity = saved_capacity
 
 
