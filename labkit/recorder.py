@@ -99,10 +99,6 @@ class Recorder:
                     return offered
         return self.new_id()
 
-    def knows(self, request_id: str) -> bool:
-        with self._lock:
-            return request_id in self._events
-
     def add(self, event: Event) -> None:
         if len(event.data) > MAX_RECORDED_BYTES:
             cut = len(event.data) - MAX_RECORDED_BYTES

@@ -16,8 +16,9 @@ import threading
 import time
 from typing import Any
 
+from labkit.exercises import observe
 from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
-from labkit.exercises.observe import requests_since
+from labkit.exercises.observe import requests_since, status_problem
 
 LESSON = "503"
 
@@ -224,23 +225,6 @@ WAIT_TOLERANCE = 0.05  # the gap is measured at the gateway; allow for timer noi
 OFF_AFTER = 0.8  # maintenance ends before a polite client's second request (after 1 s)
 
 
-def _story(rows: list[dict[str, Any]], start: float) -> str:
-    return "\n".join(
-        f"request {i} at {r['arrived'] - start:.2f} s: {r['line']} -> {r['status']}"
-        for i, r in enumerate(rows, 1)
-    )
-
-
-def _as_status(value: Any, call: str) -> tuple[int | None, str]:
-    from labkit.exchange import Exchange
-
-    if isinstance(value, Exchange):
-        return None, f"{call} returned an Exchange; return its status, an int (ex.status)."
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None, f"{call} returned {value!r}; it must return the final status, an int."
-    return value, ""
-
-
 def _in_maintenance_for_a_while(lab: Any) -> threading.Timer:
     lab.origin.maintenance(True, retry_after=1)
     timer = threading.Timer(OFF_AFTER, lambda: lab.origin.maintenance(False))
@@ -258,8 +242,8 @@ def _attempt(
     timers.append(_in_maintenance_for_a_while(lab))
     value = fn(lab, method, path)
     rows = requests_since(lab, before)
-    status, problem = _as_status(value, f"polite_get(lab, {method!r}, {path!r})")
-    return rows, _story(rows, start), status, problem
+    problem = status_problem(value, f"polite_get(lab, {method!r}, {path!r})")
+    return rows, observe.story(rows, start), None if problem else value, problem or None
 
 
 def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:

@@ -14,8 +14,9 @@ import threading
 import time
 from typing import Any
 
+from labkit.exercises import observe
 from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
-from labkit.exercises.observe import requests_since
+from labkit.exercises.observe import requests_since, status_problem
 
 LESSON = "504"
 
@@ -186,13 +187,6 @@ def _waits(rows: list[dict[str, Any]]) -> list[float]:
     return [b["arrived"] - (a["answered"] or a["arrived"]) for a, b in itertools.pairwise(rows)]
 
 
-def _story(rows: list[dict[str, Any]], start: float) -> str:
-    lines = []
-    for i, r in enumerate(rows, 1):
-        lines.append(f"attempt {i} at {r['arrived'] - start:.2f} s -> {r['status']}")
-    return "\n".join(lines)
-
-
 def _run(fn: Any, lab: Any, seed: int) -> tuple[Any, float, list[dict[str, Any]], float]:
     before = set(lab.recorder.ids())
     state = random.getstate()
@@ -204,16 +198,6 @@ def _run(fn: Any, lab: Any, seed: int) -> tuple[Any, float, list[dict[str, Any]]
         took = time.perf_counter() - start
         random.setstate(state)
     return value, took, requests_since(lab, before), start
-
-
-def _int_status(value: Any) -> str:
-    from labkit.exchange import Exchange
-
-    if isinstance(value, Exchange):
-        return "your function returned an Exchange; return its status, an int (ex.status)."
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"your function returned {value!r}; it must return the last status, an int."
-    return ""
 
 
 def judge_retries(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
@@ -238,8 +222,8 @@ def judge_retries(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]
         runs = []
         for seed in SEEDS:
             value, took, rows, start = _run(fn, lab, seed)
-            story = _story(rows, start)
-            problem = _int_status(value)
+            story = observe.story(rows, start, "attempt")
+            problem = status_problem(value, "your function")
             if problem:
                 return False, problem, story
             if took > BUDGET + OVER_BUDGET:
@@ -304,8 +288,8 @@ def judge_retries(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]
         timer.daemon = True
         timer.start()
         value, took, rows, start = _run(fn, lab, SEEDS[0])
-        story = _story(rows, start)
-        problem = _int_status(value)
+        story = observe.story(rows, start, "attempt")
+        problem = status_problem(value, "your function")
         if problem:
             return False, problem, story
         if value != 200 or not rows or rows[-1]["status"] != 200:

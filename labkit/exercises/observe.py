@@ -24,3 +24,22 @@ def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
         })  # fmt: skip
     rows.sort(key=lambda r: r["arrived"])
     return rows
+
+
+def story(rows: list[dict[str, Any]], start: float, noun: str = "request") -> str:
+    """Those requests as lines a learner can read: when each arrived and what it got."""
+    return "\n".join(
+        f"{noun} {i} at {r['arrived'] - start:.2f} s: {r['line']} -> {r['status']}"
+        for i, r in enumerate(rows, 1)
+    )
+
+
+def status_problem(value: Any, call: str) -> str:
+    """What is wrong with a learner function's return value that should be a status ("" if nothing)."""
+    from labkit.exchange import Exchange
+
+    if isinstance(value, Exchange):
+        return f"{call} returned an Exchange; return its status, an int (ex.status)."
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{call} returned {value!r}; it must return the final status, an int."
+    return ""
