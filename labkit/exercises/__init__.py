@@ -28,6 +28,7 @@ from labkit.exercises.core import (
     get,
     is_blank,
     make_choice,
+    make_short_answer,
 )
 from labkit.exercises.timelimit import TimeLimit, call_with_time_limit
 
@@ -57,6 +58,7 @@ __all__ = [
     "get",
     "is_blank",
     "make_choice",
+    "make_short_answer",
     "progress",
 ]
 

@@ -15,7 +15,7 @@ import html
 import inspect
 import textwrap
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,7 +143,7 @@ class Exercise:
         except Exception as exc:
             correct = False
             message = f"your answer raised {type(exc).__name__}: {exc}"
-            detail = _learner_traceback(exc)
+            detail = learner_traceback(exc)
         store.update(self.id, attempt=correct)
         if not correct and self._hints_shown < len(self.hints):
             message += "  (Stuck? .hint() on this exercise gives a hint.)"
@@ -175,7 +175,7 @@ class Exercise:
         return f"<div><b>{html.escape(self.id)}</b>: {html.escape(self.prompt)}</div>"
 
 
-def _learner_traceback(exc: BaseException) -> str:
+def learner_traceback(exc: BaseException) -> str:
     """The traceback from the learner's own code only, without labkit's frames."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/labkit/" not in f.filename]
     lines = traceback.format_list(frames) + traceback.format_exception_only(exc)
@@ -246,6 +246,13 @@ def make_choice(id: str, lesson: str, prompt: str, options: list[str], answer: s
     """Build a Choice from plain text (used by tools/ to produce the digests)."""
     return Choice(id, lesson, prompt, options, digest(id, answer),
                   {digest(id, k): v for k, v in why.items()}, hints, solution)  # fmt: skip
+
+
+def make_short_answer(id: str, lesson: str, prompt: str, accepted: Iterable[str],
+                      why: dict[str, str], hints: tuple[str, ...], solution: str) -> ShortAnswer:  # fmt: skip
+    """Build a ShortAnswer from plain text: accepted answers and feedback for typical ones."""
+    return ShortAnswer(id, lesson, prompt, {digest(id, a) for a in accepted},
+                       {digest(id, k): v for k, v in why.items()}, hints, solution)  # fmt: skip
 
 
 def get(exercise_id: str) -> Exercise:

@@ -11,47 +11,42 @@ from __future__ import annotations
 from typing import Any
 
 from labkit.conditions import Condition
-from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.exercises.core import Task, make_choice, make_short_answer
 
 LESSON = "09"
 
 CONDITIONS = ", ".join(c.value for c in Condition)
 
 
-def _accepted(exercise_id: str, *conditions: Condition) -> set[str]:
-    """Digests of a condition's value, also as ``str(Condition.X)`` would spell it."""
-    out = set()
-    for c in conditions:
-        out |= {digest(exercise_id, c.value), digest(exercise_id, f"Condition.{c.name}")}
-    return out
+def _accepted(*conditions: Condition) -> list[str]:
+    """A condition's value, also as ``str(Condition.X)`` would spell it."""
+    return [spelling for c in conditions for spelling in (c.value, f"Condition.{c.name}")]
 
 
-def _feedback(exercise_id: str, plain: dict[str, str]) -> dict[str, str]:
-    """Feedback keyed by digest, for a condition's value and its ``Condition.X`` spelling;
-    status codes (a common mix-up) get a note that a condition is asked for."""
+def _feedback(plain: dict[str, str]) -> dict[str, str]:
+    """Feedback for a condition's value and its ``Condition.X`` spelling; status codes (a
+    common mix-up) get a note that a condition is asked for."""
     note = (
         "that is a status code; the question asks for the upstream condition behind it, as "
         f"labkit.conditions names them: {CONDITIONS}."
     )
-    out = {digest(exercise_id, s): note for s in ("502", "503", "504", "500", "200")}
+    out = dict.fromkeys(("502", "503", "504", "500", "200"), note)
     for answer, message in plain.items():
-        out[digest(exercise_id, answer)] = message
-        out[digest(exercise_id, f"Condition.{Condition(answer).name}")] = message
+        out[answer] = out[f"Condition.{Condition(answer).name}"] = message
     return out
 
 
 # -- q1: nginx --
 
 _NGINX = "gateways.nginx-premature-close"
-q1 = ShortAnswer(
+q1 = make_short_answer(
     _NGINX,
     LESSON,
     "nginx's error.log says: 'upstream prematurely closed connection while reading response "
     "header from upstream', and the client got 502. Name the upstream condition "
     f"(one of: {CONDITIONS}).",
-    accepted=_accepted(_NGINX, Condition.CLOSED_WITHOUT_RESPONSE, Condition.HEADERS_CUT),
-    feedback=_feedback(
-        _NGINX,
+    accepted=_accepted(Condition.CLOSED_WITHOUT_RESPONSE, Condition.HEADERS_CUT),
+    why=_feedback(
         {
             "closed-without-response": "yes: the upstream closed the connection "
             "(FIN) before nginx had a complete response head. nginx writes the same words when the "
@@ -111,14 +106,13 @@ q2 = make_choice(
 # -- q3: Envoy --
 
 _ENVOY = "gateways.envoy-uf"
-q3 = ShortAnswer(
+q3 = make_short_answer(
     _ENVOY,
     LESSON,
     "An Envoy access log line shows '503 UF'. Name an upstream condition that produces it "
     f"(one of: {CONDITIONS}).",
-    accepted=_accepted(_ENVOY, Condition.REFUSED, Condition.CONNECT_TIMEOUT),
-    feedback=_feedback(
-        _ENVOY,
+    accepted=_accepted(Condition.REFUSED, Condition.CONNECT_TIMEOUT),
+    why=_feedback(
         {
             "refused": "yes: UF is 'upstream connection failure': Envoy could not "
             "connect. A refused connection and a connect timeout both give 503 UF; the flag does "
@@ -146,14 +140,13 @@ q3 = ShortAnswer(
 # -- q4: Caddy --
 
 _CADDY = "gateways.caddy-dial-timeout"
-q4 = ShortAnswer(
+q4 = make_short_answer(
     _CADDY,
     LESSON,
     "Caddy answered 502 and its log says 'dial tcp 127.0.0.1:9101: i/o timeout'. Name the "
     f"upstream condition (one of: {CONDITIONS}).",
-    accepted=_accepted(_CADDY, Condition.CONNECT_TIMEOUT),
-    feedback=_feedback(
-        _CADDY,
+    accepted=_accepted(Condition.CONNECT_TIMEOUT),
+    why=_feedback(
         {
             "connect-timeout": "yes: 'dial' is Go's word for connecting. The "
             "upstream never accepted the connection in time. Caddy answers 502, nginx 504, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from labkit.exercises.core import ShortAnswer, Task, _learner_traceback, digest, make_choice
+from labkit.exercises.core import Task, learner_traceback, make_choice, make_short_answer
 
 LESSON = "500"
 
@@ -42,25 +42,24 @@ q1 = make_choice(
 )
 
 _Q2 = "500.find-the-traceback"
-q2 = ShortAnswer(
+q2 = make_short_answer(
     _Q2,
     LESSON,
     "The generic 500 page says 'If you report it, quote this reference: req-...'. Which "
     "response header carries the same reference, so that whoever runs the server can find "
     "the traceback in the server log (lab.origin.logs())?",
-    accepted={digest(_Q2, "X-Request-ID")},
-    feedback={
-        digest(_Q2, "X-Request-ID"): "right: the same id is in the page, in the X-Request-ID "
+    accepted={"X-Request-ID"},
+    why={
+        "X-Request-ID": "right: the same id is in the page, in the X-Request-ID "
         "header and at the start of the log entry that holds the traceback.",
-        digest(_Q2, "Via"): "Via names the proxies the response passed through (here the "
+        "Via": "Via names the proxies the response passed through (here the "
         "gateway); it is the same for every request, so it cannot find one traceback.",
-        digest(_Q2, "Server"): "Server names the software that made the response "
+        "Server": "Server names the software that made the response "
         "(labkit-origin); it is the same for every request.",
-        digest(_Q2, "Date"): "many requests share the same second; the reference is an id, "
-        "not a time.",
-        digest(_Q2, "Traceback"): "there is no such header, and there must not be: the "
+        "Date": "many requests share the same second; the reference is an id, not a time.",
+        "Traceback": "there is no such header, and there must not be: the "
         "traceback stays in the server's log. Which header carries the reference?",
-        digest(_Q2, "Content-Type"): "Content-Type says what the body is (plain text or "
+        "Content-Type": "Content-Type says what the body is (plain text or "
         "HTML), not which request it answers.",
     },
     hints=(
@@ -165,7 +164,7 @@ def _judge_show_order(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, 
                 f"show_order({order_id!r}) raised {type(exc).__name__}: {exc}. In the origin "
                 "that is exactly the 500 you are fixing: handle this case and return "
                 "(status, body).",
-                _learner_traceback(exc),
+                learner_traceback(exc),
             )
         if not (isinstance(result, tuple) and len(result) == 2):
             return (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.exercises.core import Task, make_choice, make_short_answer
 from labkit.http.requestcheck import transfer_codings
 
 LESSON = "501"
@@ -40,23 +40,21 @@ q1 = make_choice(
 )
 
 _Q2 = "501.allow-header"
-q2 = ShortAnswer(
+q2 = make_short_answer(
     _Q2,
     LESSON,
     "DELETE /orders/7 gets 405 Method Not Allowed: the server knows DELETE, but this order is "
     "read-only. Which header MUST a 405 carry (RFC 9110 15.5.6)?",
-    accepted={digest(_Q2, "Allow")},
-    feedback={
-        digest(_Q2, "Allow"): "right: Allow lists the methods the resource does allow (here "
+    accepted={"Allow"},
+    why={
+        "Allow": "right: Allow lists the methods the resource does allow (here "
         "GET, HEAD, OPTIONS); OPTIONS answers with the same header.",
-        digest(_Q2, "Allowed"): "close, but the header is called Allow (RFC 9110 10.2.1).",
-        digest(_Q2, "Retry-After"): "Retry-After says when to try again (503, 429); waiting "
+        "Allowed": "close, but the header is called Allow (RFC 9110 10.2.1).",
+        "Retry-After": "Retry-After says when to try again (503, 429); waiting "
         "will not make DELETE allowed here.",
-        digest(_Q2, "Upgrade"): "Upgrade goes with 426 Upgrade Required (another protocol), "
-        "not with 405.",
-        digest(_Q2, "Via"): "Via is added by proxies on the way; it is not what a 405 owes "
-        "the client.",
-        digest(_Q2, "Content-Type"): "Content-Type describes the body; a 405 must also tell "
+        "Upgrade": "Upgrade goes with 426 Upgrade Required (another protocol), not with 405.",
+        "Via": "Via is added by proxies on the way; it is not what a 405 owes the client.",
+        "Content-Type": "Content-Type describes the body; a 405 must also tell "
         "the client which methods would work.",
     },
     hints=(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.exercises.core import Task, make_choice, make_short_answer
 
 LESSON = "502"
 
@@ -47,25 +47,25 @@ q1 = make_choice(
 
 _BODY_CUT = "502.body-cut"
 
-q2 = ShortAnswer(
+q2 = make_short_answer(
     _BODY_CUT,
     LESSON,
     "The upstream 'body-cut' sends 'HTTP/1.1 200 OK' with 'Content-Length: 100', then only 10 "
     "bytes of body, then closes. Which status code does the client receive through the gateway?",
-    accepted={digest(_BODY_CUT, "200"), digest(_BODY_CUT, "200 ok")},
-    feedback={
-        digest(_BODY_CUT, "200"): "yes: 200, with an incomplete body. The status line was "
+    accepted={"200", "200 ok"},
+    why={
+        "200": "yes: 200, with an incomplete body. The status line was "
         "already relayed when the body broke off, so the gateway can only close the connection; "
         "the client must notice the missing bytes (httpx raises RemoteProtocolError) and treat "
         "the message as incomplete (RFC 9112 8).",
-        digest(_BODY_CUT, "200 ok"): "yes: 200, with an incomplete body. The status line was "
+        "200 ok": "yes: 200, with an incomplete body. The status line was "
         "already relayed when the body broke off (RFC 9112 8).",
-        digest(_BODY_CUT, "502"): "too late for a 502: the gateway relays the status line as "
+        "502": "too late for a 502: the gateway relays the status line as "
         "soon as the upstream's headers arrive, before the body. When the body breaks off, "
         "'200 OK' has already gone to the client and cannot be taken back.",
-        digest(_BODY_CUT, "504"): "nothing timed out here: the upstream closed the connection "
+        "504": "nothing timed out here: the upstream closed the connection "
         "early. And the status line was already on its way to the client.",
-        digest(_BODY_CUT, "500"): "nobody raised an error and made a page: the 200 came from "
+        "500": "nobody raised an error and made a page: the 200 came from "
         "the upstream and was relayed before the body broke off.",
     },
     hints=(

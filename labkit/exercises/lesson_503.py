@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from labkit.exercises import observe
-from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.exercises.core import Task, make_choice, make_short_answer
 from labkit.exercises.observe import requests_since, status_problem
 
 LESSON = "503"
@@ -26,23 +26,22 @@ LESSON = "503"
 
 _HEADER = "503.retry-after-header"
 
-q1 = ShortAnswer(
+q1 = make_short_answer(
     _HEADER,
     LESSON,
     "The origin is down for maintenance and answers 503. Which response header tells the "
     "client when it is worth trying again?",
-    accepted={digest(_HEADER, "Retry-After"), digest(_HEADER, "Retry-After:")},
-    feedback={
-        digest(_HEADER, "Retry-After"): "yes: Retry-After, as a number of seconds ('30') or as "
+    accepted={"Retry-After", "Retry-After:"},
+    why={
+        "Retry-After": "yes: Retry-After, as a number of seconds ('30') or as "
         "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT') (RFC 9110 10.2.3).",
-        digest(_HEADER, "Retry-After:"): "yes: Retry-After, in seconds or as an HTTP-date "
-        "(RFC 9110 10.2.3).",
-        digest(_HEADER, "Cache-Control"): "Cache-Control says what caches may do with the 503 "
+        "Retry-After:": "yes: Retry-After, in seconds or as an HTTP-date (RFC 9110 10.2.3).",
+        "Cache-Control": "Cache-Control says what caches may do with the 503 "
         "(no-store: keep it out of every cache), not when the service is back.",
-        digest(_HEADER, "Expires"): "Expires tells caches when a stored response goes stale; "
+        "Expires": "Expires tells caches when a stored response goes stale; "
         "it says nothing about when the service comes back.",
-        digest(_HEADER, "Age"): "Age says how long a response has sat in a cache.",
-        digest(_HEADER, "Date"): "Date is when the response was made, not when to come back.",
+        "Age": "Age says how long a response has sat in a cache.",
+        "Date": "Date is when the response was made, not when to come back.",
     },
     hints=(
         "Look at ex.headers of the maintenance 503 in this lesson: which header holds '30'?",
@@ -165,20 +164,19 @@ q2 = Task(
 
 _SHED = "503.how-many-shed"
 
-q3 = ShortAnswer(
+q3 = make_short_answer(
     _SHED,
     LESSON,
     "The origin's capacity is 3, and 8 slow requests arrive at the same moment. How many of "
     "them are shed with 503?",
-    accepted={digest(_SHED, "5")},
-    feedback={
-        digest(_SHED, "5"): "yes: 3 are served, the other 5 are shed at once with 503 and "
+    accepted={"5"},
+    why={
+        "5": "yes: 3 are served, the other 5 are shed at once with 503 and "
         "Retry-After: 1, instead of all 8 waiting in a queue.",
-        digest(_SHED, "3"): "3 is how many are served (the capacity); the question asks how "
-        "many are turned away.",
-        digest(_SHED, "8"): "not all of them: up to the capacity, requests are served. Only "
+        "3": "3 is how many are served (the capacity); the question asks how many are turned away.",
+        "8": "not all of them: up to the capacity, requests are served. Only "
         "those above it are shed.",
-        digest(_SHED, "0"): "an origin with load shedding does not queue requests above its "
+        "0": "an origin with load shedding does not queue requests above its "
         "capacity; it refuses them at once with 503.",
     },
     hints=(

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from labkit.exercises import observe
-from labkit.exercises.core import ShortAnswer, Task, digest, make_choice
+from labkit.exercises.core import Task, make_choice, make_short_answer
 from labkit.exercises.observe import requests_since, status_problem
 
 LESSON = "504"
@@ -115,22 +115,22 @@ q2 = Task(
 
 _WHICH = "504.or-502"
 
-q3 = ShortAnswer(
+q3 = make_short_answer(
     _WHICH,
     LESSON,
     "Two upstreams fail. A answers at once with 'HTTP/1.1 2OO OK' (letters O). B accepts the "
     "request and says nothing for a minute. The gateway answers 502 for one and 504 for the "
     "other. Which status does it give for B?",
-    accepted={digest(_WHICH, "504"), digest(_WHICH, "504 gateway timeout")},
-    feedback={
-        digest(_WHICH, "504"): "yes: B did not answer in time, 504. A answered wrongly, 502.",
-        digest(_WHICH, "504 gateway timeout"): "yes: B did not answer in time, 504.",
-        digest(_WHICH, "502"): "502 is for A: an answer that is not valid HTTP. B gave no "
+    accepted={"504", "504 gateway timeout"},
+    why={
+        "504": "yes: B did not answer in time, 504. A answered wrongly, 502.",
+        "504 gateway timeout": "yes: B did not answer in time, 504.",
+        "502": "502 is for A: an answer that is not valid HTTP. B gave no "
         "answer at all before the gateway's read timeout ran out.",
-        digest(_WHICH, "503"): "503 is for an upstream that is known to be unavailable "
+        "503": "503 is for an upstream that is known to be unavailable "
         "(maintenance, overload, no healthy member); B accepted the request and then was too "
         "slow.",
-        digest(_WHICH, "500"): "500 would come from the upstream's own failure, relayed; here "
+        "500": "500 would come from the upstream's own failure, relayed; here "
         "the gateway makes the status itself.",
     },
     hints=(
