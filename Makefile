@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: lab test lint format clean
+.PHONY: lab test quick lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ test: $(STAMP)
 	$(BIN)/ruff format --check labkit tests
 	$(BIN)/python -m pytest tests
 	LABKIT_PROGRESS=$$(mktemp -d)/progress.json $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
+
+# the edit loop: lint and every test but the browser, subprocess-heavy and notebook runs
+quick: $(STAMP)
+	$(BIN)/ruff check labkit tests
+	$(BIN)/ruff format --check labkit tests
+	$(BIN)/python -m pytest -q -m "not browser and not slow" tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check labkit tests

@@ -1,12 +1,22 @@
-"""Shared fixtures: a fresh lab per test, over real sockets on 127.0.0.1."""
+"""Shared fixtures: a fresh lab per test, over real sockets on 127.0.0.1.
+
+Every test gets its own runtime directory and progress file, so tests never touch the
+user's real ones and parallel runs never see each other's labs.
+
+With ``LABKIT_REQUIRE_ALL=1`` (set by ``.ci/run``) a skipped test is a failure: on CI
+every required part (browser, real servers, hub) is installed, so a skip means it broke.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 import labkit
+
+REQUIRE_ALL = os.environ.get("LABKIT_REQUIRE_ALL") == "1"
 
 
 @pytest.fixture
@@ -21,3 +31,22 @@ def progress_file(tmp_path, monkeypatch):
     path = tmp_path / "progress.json"
     monkeypatch.setenv("LABKIT_PROGRESS", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def runtime_dir(tmp_path_factory, monkeypatch):
+    """Labs started by a test register in a directory of the test's own (mode 0700)."""
+    path = tmp_path_factory.mktemp("runtime")
+    path.chmod(0o700)
+    monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(path))
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped on CI, where every part is required: {reason}"

@@ -16,10 +16,13 @@ import pytest
 
 from labkit import scenarios
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("curl") and shutil.which("nc") and shutil.which("bash")),
-    reason="the shell reproductions need bash, curl and nc (apt-get install curl netcat-openbsd)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (shutil.which("curl") and shutil.which("nc") and shutil.which("bash")),
+        reason="the shell reproductions need bash, curl and nc (apt-get install curl netcat-openbsd)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
