@@ -8,10 +8,17 @@
 Start with notebooks/00-start-here.ipynb.
 """
 
-from labkit import scenarios
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from labkit.errors import BadArgument, ControlError, LabkitError, LabNotRunning, UnknownName
 from labkit.exchange import Exchange
 from labkit.lab import Lab, start
+
+if TYPE_CHECKING:  # typed for editors and mypy; loaded on first use so `import labkit` stays light
+    from labkit import charts, exercises, load, personalities, scenarios, widgets
 
 __all__ = [
     "BadArgument",
@@ -21,16 +28,24 @@ __all__ = [
     "LabNotRunning",
     "LabkitError",
     "UnknownName",
+    "charts",
+    "exercises",
+    "load",
+    "personalities",
     "scenarios",
     "start",
+    "widgets",
 ]
 __version__ = "0.1.0"
 
+_LAZY = frozenset({"charts", "exercises", "load", "personalities", "scenarios", "widgets"})
+
 
 def __getattr__(name: str) -> object:
-    # widgets (ipywidgets) and exercises load on first use, so `import labkit` stays light
-    if name in ("widgets", "exercises", "personalities", "load", "charts"):
-        import importlib
-
+    if name in _LAZY:
         return importlib.import_module(f"labkit.{name}")
     raise AttributeError(f"module 'labkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -1,0 +1,46 @@
+"""The public surface: what `import labkit` offers, typed, and what it does not load up front."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import labkit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PUBLIC = {
+    "BadArgument", "ControlError", "Exchange", "Lab", "LabNotRunning", "LabkitError",
+    "UnknownName", "charts", "exercises", "load", "personalities", "scenarios", "start", "widgets",
+}  # fmt: skip
+
+
+def test_all_is_pinned_and_every_name_resolves() -> None:
+    assert set(labkit.__all__) == PUBLIC
+    for name in labkit.__all__:
+        assert getattr(labkit, name) is not None
+    assert set(labkit.__all__) <= set(dir(labkit))
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    try:
+        labkit.nonsense  # noqa: B018
+    except AttributeError as exc:
+        assert "nonsense" in str(exc)
+    else:
+        raise AssertionError("labkit.nonsense resolved")
+
+
+def test_import_loads_only_what_start_needs() -> None:
+    code = "import sys, labkit; print(__import__('json').dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(out.stdout))
+    for heavy in ("labkit.scenarios", "labkit.widgets", "labkit.charts", "labkit.exercises",
+                  "ipywidgets", "matplotlib"):  # fmt: skip
+        assert heavy not in loaded, f"`import labkit` loaded {heavy}"
+
+
+def test_the_package_says_it_is_typed() -> None:
+    assert (ROOT / "labkit" / "py.typed").is_file()
