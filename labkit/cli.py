@@ -204,18 +204,21 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    if args.file:
-        os.environ["LABKIT_PROGRESS"] = args.file
-    from labkit.exercises import progress
+    from pathlib import Path
 
-    table = progress(args.lesson)
+    from labkit.exercises import Progress, rows_for, store
+
+    snapshot = store.read(Path(args.file).expanduser() if args.file else None)
+    table = Progress(rows_for(snapshot, snapshot.user or store.identity(), args.lesson))
     if args.format == "csv":
         sys.stdout.write(table.to_csv())
     elif args.format == "json":
         print(table.to_json())
     else:
         print(repr(table))
-    return 0
+    for problem in snapshot.problems:
+        print(f"labkit: warning: {problem}", file=sys.stderr)
+    return 1 if snapshot.problems else 0
 
 
 def _ctl(args: argparse.Namespace) -> int:

@@ -119,7 +119,7 @@ def test_progress_round_trips_and_exports(quiz, progress_file) -> None:
                               "--file", str(progress_file)], capture_output=True, text=True,
                              check=True).stdout  # fmt: skip
     assert csv_out.splitlines()[0] == (
-        "user,exercise,lesson,status,attempts,hints_used,first_success,solution_viewed"
+        "user,exercise,lesson,status,attempts,hints_used,first_success,solution_viewed,evidence"
     )
 
 
@@ -145,7 +145,7 @@ def test_a_corrupt_file_is_set_aside_not_fatal(progress_file) -> None:
     assert store.load(progress_file) == {}
     store.update("x.y", attempt=True)
     assert store.load(progress_file)["x.y"]["solved"] is True
-    assert progress_file.with_suffix(".corrupt.json").exists()
+    assert list(progress_file.parent.glob("progress.corrupt-*.json"))  # the damaged bytes, kept
 
 
 def test_writes_are_atomic_even_when_killed(progress_file) -> None:

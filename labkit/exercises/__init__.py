@@ -8,12 +8,10 @@ exports it (CSV or JSON) for an instructor.
 from __future__ import annotations
 
 import csv
-import getpass
 import html
 import importlib
 import io
 import json
-import os
 from typing import Any
 
 from labkit.exercises import store as _store
@@ -75,14 +73,19 @@ def all_exercises() -> list[Exercise]:
 
 
 COLUMNS = ["user", "exercise", "lesson", "status", "attempts", "hints_used", "first_success",
-           "solution_viewed"]  # fmt: skip
+           "solution_viewed", "evidence"]  # fmt: skip
+SELF_REPORTED = "self-reported"  # what a progress file is: the learner's kernel wrote it
 
 
 class Progress:
-    """A table of every exercise: not tried, tried or solved, attempts, hints used."""
+    """A table of every exercise: not tried, tried or solved, attempts, hints used.
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    ``problems`` names what could not be read (the rows then show less than was done).
+    """
+
+    def __init__(self, rows: list[dict[str, Any]], problems: list[str] | None = None) -> None:
         self.rows = rows
+        self.problems = problems or []
 
     @property
     def solved(self) -> int:
@@ -105,31 +108,38 @@ class Progress:
                 f"{r['exercise']:<32} {r['status']:<10} {r['attempts']:>8} {r['hints_used']:>5}"
             )
         lines.append(f"{self.solved} of {len(self.rows)} solved")
+        lines += [f"warning: {p}" for p in self.problems]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         colour = {"solved": "#1b7f3b", "tried": "#b35900", "not tried": "#777"}
         rows = "".join(
-            f"<tr><td>{html.escape(r['exercise'])}</td>"
-            f"<td style='color:{colour[r['status']]}'>{r['status']}</td>"
-            f"<td>{r['attempts']}</td><td>{r['hints_used']}</td></tr>"
+            f"<tr><td>{esc(r['exercise'])}</td>"
+            f"<td style='color:{colour.get(r['status'], '#777')}'>{esc(r['status'])}</td>"
+            f"<td>{esc(r['attempts'])}</td><td>{esc(r['hints_used'])}</td></tr>"
             for r in self.rows
         )
+        warnings = "".join(f"<p style='color:#b00020'>{esc(p)}</p>" for p in self.problems)
         return (
             "<table><tr><th>exercise</th><th>status</th><th>attempts</th><th>hints</th></tr>"
-            f"{rows}</table><p>{self.solved} of {len(self.rows)} solved</p>"
+            f"{rows}</table><p>{self.solved} of {len(self.rows)} solved</p>{warnings}"
         )
 
 
-def progress(lesson: str | None = None) -> Progress:
-    """Where you are: every exercise (or one lesson's) with its status."""
-    records = _store.load()
-    user = os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+def esc(value: object) -> str:
+    """Any value as HTML text: records are hand-editable, so nothing in them is markup."""
+    return html.escape(str(value))
+
+
+def rows_for(
+    snapshot: _store.Snapshot, user: str, lesson: str | None = None
+) -> list[dict[str, Any]]:
+    """One row per exercise of the course (or of one lesson) from one learner's records."""
     rows = []
     for ex in all_exercises():
         if lesson is not None and ex.lesson != lesson:
             continue
-        rec = records.get(ex.id, {})
+        rec = snapshot.records.get(ex.id, {})
         rows.append({
             "user": user,
             "exercise": ex.id,
@@ -139,5 +149,21 @@ def progress(lesson: str | None = None) -> Progress:
             "hints_used": rec.get("hints", 0),
             "first_success": rec.get("first_success") or "",
             "solution_viewed": bool(rec.get("solution_viewed", False)),
+            "evidence": SELF_REPORTED,
         })  # fmt: skip
-    return Progress(rows)
+    return rows
+
+
+def progress(lesson: str | None = None) -> Progress:
+    """Where you are: every exercise (or one lesson's) with its status.
+
+    A progress file that cannot be read gives an empty table with a warning, not an error:
+    the lessons go on (``labkit progress`` in a terminal exits non-zero instead).
+    """
+    try:
+        snapshot = _store.read()
+    except _store.ProgressError as exc:
+        snapshot = _store.Snapshot(None, {}, [str(exc)])
+    return Progress(
+        rows_for(snapshot, snapshot.user or _store.identity(), lesson), snapshot.problems
+    )

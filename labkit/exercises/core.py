@@ -144,7 +144,7 @@ class Exercise:
             correct = False
             message = f"your answer raised {type(exc).__name__}: {exc}"
             detail = learner_traceback(exc)
-        store.update(self.id, attempt=correct)
+        store.record(self.id, attempt=correct)
         if not correct and self._hints_shown < len(self.hints):
             message += "  (Stuck? .hint() on this exercise gives a hint.)"
         return Result(self.id, correct, message, detail)
@@ -156,12 +156,12 @@ class Exercise:
         index = min(self._hints_shown, len(self.hints) - 1)
         if self._hints_shown < len(self.hints):
             self._hints_shown += 1
-            store.update(self.id, hint=True)
+            store.record(self.id, hint=True)
         more = "" if index + 1 == len(self.hints) else " (call hint() again for another)"
         return Note(f"Hint {index + 1} of {len(self.hints)}", self.hints[index] + more)
 
     def solution(self) -> Note:
-        store.update(self.id, solution=True)
+        store.record(self.id, solution=True)
         return Note("Solution", self.solution_text)
 
     def judge(self, *answer: Any) -> tuple[bool, str, str]:

@@ -4,25 +4,59 @@ The file is ``$LABKIT_PROGRESS`` or ``~/.local/share/labkit/progress.json``. Eve
 update takes a lock, re-reads the file, changes one entry and replaces the file
 atomically, so a kernel killed mid-write or two kernels writing at once never
 leave it corrupt.
+
+The store is careful with what it finds at that path, because it may be something the
+learner cares about: a path that is not a regular file (a directory, a pipe) or a file
+that is not a progress file (notes, another program's JSON) is refused with one clear
+line and left untouched; a progress file that is damaged is copied aside under a dated
+name before anything is written; records are validated field by field, so a hand-edited
+value never raises inside ``check()``. When progress cannot be saved at all (a read-only
+home), exercises still give their feedback and say once that nothing is being saved.
+
+Each record is the learner's own account of what happened (a self-report): an instructor
+who needs a grade re-runs the code answers kept here with ``labkit grade``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 import json
 import os
+import stat
+import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from labkit.errors import LabkitError
 
 try:
     import fcntl
 except ImportError:  # Windows: no lock between kernels, but writes stay atomic
     fcntl = None  # type: ignore[assignment]
 
-VERSION = 1
+VERSION = 2
+MAX_BYTES = 4_000_000  # a progress file of the whole course is about 100 kB
+MAX_EVENTS = 200  # per exercise: the first ones tell the story, the count keeps the rest
+MAX_CODE = 64_000  # characters of one code answer's source
+EVENT_KINDS = ("attempt", "hint", "solution")
+
+
+class ProgressError(LabkitError):
+    """The progress file cannot be used: the message says why and what to do instead."""
+
+
+@dataclass
+class Snapshot:
+    """What one progress file holds: whose it is, every valid record, and what was wrong."""
+
+    user: str | None
+    records: dict[str, dict[str, Any]]
+    problems: list[str] = field(default_factory=list)
 
 
 def path() -> Path:
@@ -33,40 +67,243 @@ def path() -> Path:
     return Path(base) / "labkit" / "progress.json"
 
 
-def load(file: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Every exercise's record; an unreadable file counts as empty (and is kept aside)."""
-    file = file or path()
+def identity() -> str:
+    """Who is learning: the hub's name for the learner, else the login name."""
+    hub = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub:
+        return hub
     try:
-        data = json.loads(file.read_text())
-        if isinstance(data, dict) and isinstance(data.get("exercises"), dict):
-            return data["exercises"]
+        return getpass.getuser()
+    except (KeyError, OSError):  # a uid without a passwd entry (containers)
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+def empty_record() -> dict[str, Any]:
+    return {"attempts": 0, "solved": False, "first_success": None, "hints": 0,
+            "solution_viewed": False, "last_attempt": None, "events": []}  # fmt: skip
+
+
+# -- reading: never changes anything on disk --
+
+_COUNTS = ("attempts", "hints")
+_FLAGS = ("solved", "solution_viewed")
+_TIMES = ("first_success", "last_attempt")
+
+
+def _valid_time(value: object) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def validate_record(exercise_id: object, rec: object) -> tuple[dict[str, Any] | None, str | None]:
+    """A clean copy of one record, or None and what is wrong with it (for the message)."""
+    if not isinstance(exercise_id, str) or not exercise_id.isprintable() or len(exercise_id) > 100:
+        return None, f"an exercise id {str(exercise_id)[:40]!r} that is not a short printable name"
+    if not isinstance(rec, dict):
+        return None, f"{exercise_id}: the record is {type(rec).__name__}, not an object"
+    out = empty_record()
+    for key in _COUNTS:
+        value = rec.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**9:
+            return None, f"{exercise_id}: {key} must be a whole number >= 0, not {value!r:.40}"
+        out[key] = value
+    for key in _FLAGS:
+        value = rec.get(key, False)
+        if not isinstance(value, bool):
+            return None, f"{exercise_id}: {key} must be true or false, not {value!r:.40}"
+        out[key] = value
+    for key in _TIMES:
+        value = rec.get(key)
+        if value is not None and not _valid_time(value):
+            return None, f"{exercise_id}: {key} must be an ISO time or null, not {value!r:.40}"
+        out[key] = value
+    events = rec.get("events", [])
+    if not isinstance(events, list) or not all(_valid_event(e) for e in events):
+        return None, f"{exercise_id}: events must be a list of {{t, kind}} objects"
+    out["events"] = [dict(e) for e in events[:MAX_EVENTS]]
+    code = rec.get("code")
+    if code is not None:
+        if not isinstance(code, dict) or not _valid_code(code):
+            return None, f"{exercise_id}: code must be an object with source and time"
+        out["code"] = dict(code)
+    return out, None
+
+
+def _valid_event(e: object) -> bool:
+    return (
+        isinstance(e, dict)
+        and e.get("kind") in EVENT_KINDS
+        and _valid_time(e.get("t"))
+        and isinstance(e.get("correct", False), bool)
+        and set(e) <= {"t", "kind", "correct"}
+    )
+
+
+def _valid_code(code: dict[str, Any]) -> bool:
+    return (
+        isinstance(code.get("source"), str)
+        and len(code["source"]) <= MAX_CODE
+        and _valid_time(code.get("t"))
+        and isinstance(code.get("args", []), list)
+        and set(code) <= {"source", "t", "name", "args"}
+    )
+
+
+def _check_kind(file: Path, st: os.stat_result) -> None:
+    if stat.S_ISDIR(st.st_mode):
+        raise ProgressError(
+            f"the progress file {file} is a directory; set LABKIT_PROGRESS to a file path "
+            "(for example ~/.local/share/labkit/progress.json)"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise ProgressError(
+            f"the progress file {file} is not a regular file; set LABKIT_PROGRESS to a file path"
+        )
+
+
+def _decode(file: Path, raw: bytes) -> Snapshot:
+    """Parse a file's bytes; refuse what is not a progress file, salvage what is damaged."""
+    text = raw.decode("utf-8", errors="replace").lstrip()
+    if text and not text.startswith("{"):
+        raise ProgressError(
+            f"{file} is not a labkit progress file (it does not start with '{{'); it is left "
+            "as it is: set LABKIT_PROGRESS to another path"
+        )
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError as exc:
+        return Snapshot(None, {}, [f"{file} is damaged ({exc.msg} at byte {exc.pos})"])
+    if not isinstance(data, dict) or (data and "exercises" not in data):
+        raise ProgressError(
+            f"{file} holds JSON that is not a labkit progress file (no 'exercises'); it is left "
+            "as it is: set LABKIT_PROGRESS to another path"
+        )
+    snap = Snapshot(None, {})
+    user = data.get("user")
+    if user is not None:
+        if isinstance(user, str) and user.isprintable() and 0 < len(user) <= 100:
+            snap.user = user
+        else:
+            snap.problems.append(f"{file}: user must be a short name, not {user!r:.40}")
+    exercises = data.get("exercises", {})
+    if not isinstance(exercises, dict):
+        snap.problems.append(f"{file}: exercises must be an object")
+        return snap
+    for key, rec in exercises.items():
+        clean, problem = validate_record(key, rec)
+        if clean is None:
+            snap.problems.append(f"{file}: {problem}")
+        else:
+            snap.records[key] = clean
+    return snap
+
+
+def read(file: Path | None = None, *, follow_symlinks: bool = True) -> Snapshot:
+    """Read one progress file without changing anything on disk.
+
+    A missing file is an empty snapshot; a path that is not a regular file, a file that
+    is not a progress file, or one that cannot be read raises ProgressError. Damaged
+    records are left out and named in ``problems``.
+    """
+    file = file or path()
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not block us
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(file, flags)
     except FileNotFoundError:
-        return {}
-    except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            file.replace(file.with_suffix(".corrupt.json"))
-    return {}
+        return Snapshot(None, {})
+    except IsADirectoryError:
+        _check_kind(file, os.stat(file))
+        raise
+    except OSError as exc:
+        if not follow_symlinks and os.path.islink(file):
+            raise ProgressError(f"{file} is a symbolic link; it was not followed") from None
+        raise ProgressError(f"cannot read the progress file {file}: {exc.strerror}") from None
+    try:
+        _check_kind(file, os.fstat(fd))
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise ProgressError(
+                    f"{file} is larger than {MAX_BYTES:,} bytes: not a labkit progress file"
+                )
+    except OSError as exc:
+        raise ProgressError(f"cannot read the progress file {file}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    return _decode(file, b"".join(chunks))
+
+
+def load(file: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every valid exercise record (an absent file has none); see read() for what it refuses."""
+    return read(file).records
+
+
+# -- writing --
 
 
 @contextlib.contextmanager
 def _locked(file: Path) -> Iterator[None]:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    with open(file.with_suffix(".lock"), "w") as lock:
-        if fcntl is None:
-            yield
-            return
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(file.with_name(file.name + ".lock"), flags, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _temp_prefix(file: Path) -> str:
+    return f".{file.name}.tmp-"
+
+
+def _remove_stale_temps(file: Path) -> None:
+    """Temp files of writers killed mid-write; safe under the lock, since only writers
+    holding it create them."""
+    prefix = _temp_prefix(file)
+    with contextlib.suppress(OSError), os.scandir(file.parent) as entries:
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _keep_copy(file: Path) -> Path | None:
+    """Copy a damaged file aside under a dated name that is never reused."""
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for n in range(100):
+        copy = file.with_name(f"{file.stem}.corrupt-{stamp}{f'-{n}' if n else ''}{file.suffix}")
         try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            fd = os.open(copy, flags, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        return copy
+    return None
 
 
-def _write(file: Path, exercises: dict[str, dict[str, Any]]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".progress-", dir=file.parent)
+def _write(file: Path, user: str, exercises: dict[str, dict[str, Any]]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(file), dir=file.parent)
     try:
         with os.fdopen(fd, "w") as f:
-            json.dump({"version": VERSION, "exercises": exercises}, f, indent=1, sort_keys=True)
+            json.dump({"version": VERSION, "user": user, "exercises": exercises}, f, indent=1,
+                      sort_keys=True)  # fmt: skip
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, file)
@@ -77,35 +314,79 @@ def _write(file: Path, exercises: dict[str, dict[str, Any]]) -> None:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def update(exercise_id: str, *, attempt: bool | None = None, hint: bool = False,
-           solution: bool = False, file: Path | None = None) -> dict[str, Any]:  # fmt: skip
+           solution: bool = False, code: dict[str, Any] | None = None,
+           file: Path | None = None) -> dict[str, Any]:  # fmt: skip
     """Record one event for one exercise; returns its record afterwards.
 
-    ``attempt`` True/False records a checked answer (right/wrong).
+    ``attempt`` True/False records a checked answer (right/wrong); ``code`` keeps the
+    source of a code answer (``{"source", "name", "args"}``) so that it can be re-run.
+    Raises ProgressError when the file cannot be used (see ``record`` for the kernel's way).
     """
+    clean, problem = validate_record(exercise_id, {})
+    if clean is None:
+        raise ProgressError(f"cannot record progress: {problem}")
     file = file or path()
-    with _locked(file):
-        exercises = load(file)
-        rec = exercises.setdefault(
-            exercise_id,
-            {"attempts": 0, "solved": False, "first_success": None, "hints": 0,
-             "solution_viewed": False, "last_attempt": None},
-        )  # fmt: skip
-        if attempt is not None:
-            rec["attempts"] += 1
-            rec["last_attempt"] = _now()
-            if attempt and not rec["solved"]:
-                rec["solved"] = True
-                rec["first_success"] = _now()
-        if hint:
-            rec["hints"] += 1
-        if solution:
-            rec["solution_viewed"] = True
-        _write(file, exercises)
-        return dict(rec)
+    if file.is_symlink() and file.exists():
+        file = file.resolve()  # keep the learner's link; write where it points
+    try:
+        with _locked(file):
+            _remove_stale_temps(file)
+            snap = read(file)
+            if snap.problems:
+                _keep_copy(file)
+            rec = snap.records.setdefault(exercise_id, empty_record())
+            now = _now()
+            if attempt is not None:
+                rec["attempts"] += 1
+                rec["last_attempt"] = now
+                if attempt and not rec["solved"]:
+                    rec["solved"] = True
+                    rec["first_success"] = now
+                _event(rec, now, "attempt", correct=bool(attempt))
+            if hint:
+                rec["hints"] += 1
+                _event(rec, now, "hint")
+            if solution:
+                rec["solution_viewed"] = True
+                _event(rec, now, "solution")
+            if code is not None:
+                rec["code"] = {
+                    "source": str(code.get("source", ""))[:MAX_CODE],
+                    "name": str(code.get("name", "")),
+                    "args": [str(a) for a in code.get("args", [])],
+                    "t": now,
+                }
+            _write(file, identity(), snap.records)
+            return dict(rec)
+    except OSError as exc:
+        raise ProgressError(
+            f"cannot save progress to {file}: {exc.strerror or exc}; set LABKIT_PROGRESS to a "
+            "writable path to keep it"
+        ) from None
+
+
+def _event(rec: dict[str, Any], now: str, kind: str, **extra: Any) -> None:
+    if len(rec["events"]) < MAX_EVENTS:
+        rec["events"].append({"t": now, "kind": kind, **extra})
+
+
+_warned: set[str] = set()
+
+
+def record(exercise_id: str, **event: Any) -> None:
+    """update() for the exercises: feedback never depends on the file, so a store that cannot
+    save says so once (per file) and the exercise goes on."""
+    try:
+        update(exercise_id, **event)
+    except ProgressError as exc:
+        key = str(path())
+        if key not in _warned:
+            _warned.add(key)
+            print(f"labkit: progress is not being saved: {exc}", file=sys.stderr)
 
 
 def status(record: dict[str, Any] | None) -> str:

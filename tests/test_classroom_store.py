@@ -1,0 +1,254 @@
+"""The progress store never moves or overwrites what it cannot read, and never stops feedback."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from labkit import exercises
+from labkit.exercises import store
+
+# A learner's session in a fresh process: one answer, one hint, the solution, then the table.
+SESSION = r"""
+from labkit.exercises.lesson_500 import q1
+from labkit import exercises
+r = q1.check("gateway")
+print("FEEDBACK", r.label, "|", r.message[:40])
+print("HINT", q1.hint().title)
+print("SOLUTION", q1.solution().title)
+r = q1.check("origin")
+print("FEEDBACK", r.label)
+print("TABLE", exercises.progress("500").rows[0]["status"])
+"""
+
+
+def _session(env_file: Path, **popen) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, LABKIT_PROGRESS=str(env_file))
+    env.update(popen.pop("env", {}))
+    return subprocess.run([sys.executable, "-c", SESSION], env=env, capture_output=True,
+                          text=True, timeout=60, **popen)  # fmt: skip
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "labkit", "progress", *args],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+
+
+def _one_warning(proc: subprocess.CompletedProcess[str], words: str) -> None:
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, lines  # once, not once per check/hint/solution
+    assert lines[0].startswith("labkit: progress is not being saved:") and words in lines[0]
+    out = proc.stdout
+    assert "FEEDBACK Not yet | the gateway only relayed it." in out
+    assert "HINT Hint 1 of" in out and "SOLUTION Solution" in out
+    assert "FEEDBACK Correct" in out
+
+
+def test_a_directory_path_is_refused_and_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "progress.json"
+    target.mkdir()
+    (target / "mine.txt").write_text("keep me")
+    proc = _session(target)
+    _one_warning(proc, "is a directory")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.json", "progress.json.lock"]
+    assert (target / "mine.txt").read_text() == "keep me"
+    cli = _cli("--file", str(target))
+    assert cli.returncode == 1 and cli.stdout == ""
+    assert cli.stderr.strip() == (
+        f"labkit: error: the progress file {target} is a directory; set LABKIT_PROGRESS to a "
+        "file path (for example ~/.local/share/labkit/progress.json)"
+    )
+
+
+def test_a_notes_file_is_never_moved_or_overwritten(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("502 = the gateway could not read the upstream\n")
+    before = notes.stat()
+    proc = _session(notes)
+    _one_warning(proc, "is not a labkit progress file")
+    assert notes.read_text() == "502 = the gateway could not read the upstream\n"
+    assert notes.stat().st_ino == before.st_ino
+    assert not list(tmp_path.glob("*corrupt*"))
+    cli = _cli("--file", str(notes))
+    assert cli.returncode == 1
+    assert cli.stderr.startswith(f"labkit: error: {notes} is not a labkit progress file")
+    assert len(cli.stderr.splitlines()) == 1
+
+
+def test_json_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
+    other = tmp_path / "settings.json"
+    other.write_text('{"theme": "dark"}')
+    _one_warning(_session(other), "no 'exercises'")
+    assert other.read_text() == '{"theme": "dark"}'
+
+
+def test_a_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "progress.json"
+    os.mkfifo(fifo)
+    cli = _cli("--file", str(fifo))
+    assert cli.returncode == 1 and "is not a regular file" in cli.stderr
+
+
+def test_a_damaged_progress_file_is_copied_aside_before_writing(progress_file: Path) -> None:
+    damaged = b'{"version": 1, "exercises": {"x": '
+    progress_file.write_bytes(damaged)
+    assert store.load(progress_file) == {}  # reading changes nothing
+    assert progress_file.read_bytes() == damaged and not list(
+        progress_file.parent.glob("*corrupt*")
+    )
+    cli = _cli("--file", str(progress_file), "--format", "csv")
+    assert cli.returncode == 1 and "is damaged" in cli.stderr and cli.stdout.startswith("user,")
+    store.update("x.y", attempt=True)
+    assert store.load(progress_file)["x.y"]["solved"] is True
+    (copy,) = progress_file.parent.glob("progress.corrupt-*.json")
+    assert copy.read_bytes() == damaged
+    store.update("x.y", attempt=True)  # the file is sound now: no second copy
+    assert len(list(progress_file.parent.glob("progress.corrupt-*.json"))) == 1
+
+
+def test_wrong_value_types_never_raise_and_good_records_survive(progress_file: Path) -> None:
+    good = {"attempts": 2, "solved": True, "first_success": "2026-12-01T10:00:00+00:00",
+            "hints": 1, "solution_viewed": False, "last_attempt": "2026-12-01T10:00:00+00:00"}  # fmt: skip
+    bad = {
+        "a.attempts": {"attempts": "3"},
+        "a.solved": {"attempts": 1, "solved": "yes"},
+        "a.hints": {"hints": 1.5},
+        "a.bool": {"attempts": True},
+        "a.time": {"attempts": 1, "first_success": 12},
+        "a.list": [1, 2],
+        "a.events": {"events": [{"kind": "rm -rf", "t": "x"}]},
+    }
+    progress_file.write_text(
+        json.dumps({"version": 1, "exercises": {"500.who-made-it": good, **bad}})
+    )
+    snap = store.read(progress_file)
+    assert (
+        list(snap.records) == ["500.who-made-it"]
+        and snap.records["500.who-made-it"]["attempts"] == 2
+    )
+    assert len(snap.problems) == len(bad)
+    assert any(
+        "a.attempts: attempts must be a whole number >= 0, not '3'" in p for p in snap.problems
+    )
+    table = exercises.progress("500")
+    row = next(r for r in table.rows if r["exercise"] == "500.who-made-it")
+    assert row["status"] == "solved" and row["attempts"] == 2
+    assert len(table.problems) == len(bad) and "warning: " in repr(table)
+    from labkit.exercises.lesson_500 import q1
+
+    assert q1.check("origin")  # feedback as usual; the file is rewritten from the good records
+    assert store.load(progress_file)["500.who-made-it"]["attempts"] == 3
+    assert len(list(progress_file.parent.glob("progress.corrupt-*.json"))) == 1
+
+
+def test_html_in_values_is_escaped(progress_file: Path) -> None:
+    evil = "<img src=x onerror=alert(1)>"
+    table = exercises.Progress(
+        [
+            {
+                "user": evil,
+                "exercise": evil,
+                "lesson": evil,
+                "status": evil,
+                "attempts": evil,
+                "hints_used": evil,
+                "first_success": evil,
+                "solution_viewed": evil,
+            }
+        ],
+        problems=[evil],
+    )
+    page = table._repr_html_()
+    assert "<img" not in page and page.count("&lt;img src=x onerror=alert(1)&gt;") == 5
+    progress_file.write_text(json.dumps({"version": 2, "user": evil, "exercises": {evil: {}}}))
+    page = exercises.progress()._repr_html_()
+    assert "<img" not in page
+
+
+def _read_only(home: Path, argv: list[str]) -> list[str]:
+    """argv run with ``home`` read-only: a read-only mount for root (who writes anywhere
+    else), the permission bits for anyone else."""
+    if os.geteuid() != 0:
+        home.chmod(0o500)
+        return argv
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "-m", "sh", "-c", script, str(home), *argv]
+
+
+def test_a_read_only_home_still_gives_feedback(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("LABKIT_PROGRESS", "XDG_DATA_HOME")}
+    env["HOME"] = str(home)
+    argv = _read_only(home, [sys.executable, "-c", SESSION])
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
+    home.chmod(0o700)
+    _one_warning(proc, "cannot save progress to")
+    assert "Read-only file system" in proc.stderr or "Permission denied" in proc.stderr
+    assert "set LABKIT_PROGRESS to a writable path" in proc.stderr
+    assert list(home.iterdir()) == []
+
+
+KILLED_WRITER = r"""
+from labkit.exercises import store
+i = 0
+while True:
+    store.update(f"k.{i % 3}", attempt=True, code={"source": "x" * 20000})
+    i += 1
+"""
+
+
+def test_kill_9_in_a_loop_never_corrupts_and_leaves_no_temp_files(progress_file: Path) -> None:
+    env = dict(os.environ, LABKIT_PROGRESS=str(progress_file))
+    rng = random.Random(15)
+    last = 0
+    for _ in range(12):
+        proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER], env=env)
+        deadline = time.monotonic() + 30
+        while not progress_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.15))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        data = json.loads(progress_file.read_text())  # valid JSON after every kill
+        total = sum(r["attempts"] for r in data["exercises"].values())
+        assert total >= last
+        last = total
+    (progress_file.parent / ".progress.json.tmp-planted").write_text("{")  # as a kill leaves it
+    store.update("k.0", attempt=True)
+    assert not list(progress_file.parent.glob(".progress.json.tmp-*"))
+    assert sum(r["attempts"] for r in store.load(progress_file).values()) == last + 1
+
+
+def test_records_carry_identity_and_timed_events(progress_file: Path, monkeypatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada")
+    from labkit.exercises.lesson_500 import q1
+
+    q1.check("gateway")
+    q1.hint()
+    q1.solution()
+    q1.check("origin")
+    data = json.loads(progress_file.read_text())
+    assert data["user"] == "ada"
+    events = data["exercises"]["500.who-made-it"]["events"]
+    assert [(e["kind"], e.get("correct")) for e in events] == [
+        ("attempt", False), ("hint", None), ("solution", None), ("attempt", True)
+    ]  # fmt: skip
+    times = [e["t"] for e in events]
+    assert times == sorted(times) and all(t.endswith("+00:00") for t in times)
+
+
+def test_an_unknown_exercise_id_shape_is_refused(progress_file: Path) -> None:
+    with pytest.raises(store.ProgressError, match="short printable name"):
+        store.update("bad\nid", attempt=True)
+    assert not progress_file.exists()
