@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from labkit.exercises import capstone
+from labkit.exercises import capstone, store
 from labkit.exercises.capstone import CAUSES, EXERCISES, INCIDENTS, MAKERS
 
 # incident number -> (status, maker, reference diagnosis (made_by, cause))
@@ -163,15 +163,17 @@ def test_answers_are_normalised() -> None:
 
 
 def test_malformed_answers_are_explained() -> None:
+    # answers of the wrong shape say what is expected and are not counted as attempts
     result = capstone.q1.check("gateway")
-    assert result.correct is False and "answer with a dict" in result.message
+    assert result.correct is None and "answer with a dict" in result.message
     result = capstone.q1.check({"made_by": "gateway", "cause": ...})
-    assert result.correct is False and "fill in cause" in result.message
+    assert result.correct is None and "fill in cause" in result.message
     result = capstone.q1.check({"made_by": "nginx", "cause": "refused"})
-    assert result.correct is False and "is not a hop" in result.message
+    assert result.correct is None and "is not a hop" in result.message
     assert "gateway" in result.message
     result = capstone.q1.check({"made_by": "gateway", "cause": "it broke"})
-    assert result.correct is False and "no-healthy-upstream" in result.message
+    assert result.correct is None and "no-healthy-upstream" in result.message
+    assert store.load().get(capstone.q1.id) is None
 
 
 def test_hints_come_one_at_a_time_and_solution_explains() -> None:

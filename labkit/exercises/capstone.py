@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labkit.exchange import Exchange
+from labkit.exercises import answers
 from labkit.exercises.core import Exercise, Result, is_blank
 
 LESSON = "capstone"
@@ -171,16 +172,14 @@ INCIDENTS = [incident1, incident2, incident3, incident4, incident5, incident6, i
 
 
 def _maker(value: object) -> str:
-    text = " ".join(str(value).strip().lower().split())
-    if text.startswith("the "):
-        text = text[4:]
-    if text.startswith("upstream"):
-        return "upstream"
-    return text
+    try:
+        return answers.hop(value)
+    except answers.WrongKind:
+        return answers.clean(value)
 
 
 def _cause(value: object) -> str:
-    return "-".join(str(value).strip().lower().replace("_", "-").split())
+    return answers.cause(value)
 
 
 class Diagnosis(Exercise):
@@ -208,6 +207,15 @@ class Diagnosis(Exercise):
         )
         super().__init__(f"capstone.incident-{incident.number}", LESSON, prompt, hints, solution)
 
+    def expects(self) -> str:
+        return (
+            "answer {'made_by': <one of "
+            + ", ".join(MAKERS)
+            + ">, 'cause': <one of "
+            + ", ".join(CAUSES)
+            + ">}"
+        )
+
     def check(self, *answer: Any) -> Result:
         if answer and isinstance(answer[0], dict) and answer[0]:
             if all(is_blank(v) for v in answer[0].values()):
@@ -218,15 +226,17 @@ class Diagnosis(Exercise):
         given = answer[0]
         form = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
         if not isinstance(given, dict):
-            return False, f"answer with a dict such as {form}, not {given!r}.", ""
+            raise answers.WrongKind(f"answer with a dict such as {form}, not {given!r}")
         missing = [k for k in ("made_by", "cause") if is_blank(given.get(k))]
         if missing:
-            return False, f"fill in {' and '.join(missing)}: the answer looks like {form}.", ""
+            raise answers.WrongKind(
+                f"fill in {' and '.join(missing)}: the answer looks like {form}"
+            )
         maker, cause = _maker(given["made_by"]), _cause(given["cause"])
         if maker not in MAKERS:
-            return False, f"made_by {given['made_by']!r} is not a hop; use one of: " + ", ".join(MAKERS) + ".", ""  # fmt: skip
+            raise answers.WrongKind(f"made_by {given['made_by']!r} is not a hop")
         if cause not in CAUSES:
-            return False, f"cause {given['cause']!r} is not one of: " + ", ".join(CAUSES) + ".", ""  # fmt: skip
+            raise answers.WrongKind(f"cause {given['cause']!r} is not one of the causes")
         maker_ok, cause_ok = maker == self._made_by, cause == self._cause
         if maker_ok and cause_ok:
             return True, f"that's it: made by the {maker}, because {CAUSES[cause]}.", ""

@@ -19,19 +19,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from labkit.exercises import store
+from labkit.exercises import answers, store
+from labkit.exercises.answers import WrongKind
 from labkit.exercises.timelimit import TimeLimit, call_with_time_limit
 
 REGISTRY: dict[str, Exercise] = {}
 
+# What a wrong answer offers, in words a widget replaces with its own (it has buttons).
+HINT_OFFER = "(Stuck? .hint() on this exercise gives a hint.)"
+MORE_HINTS = "(call hint() again for another)"
+
 
 def digest(exercise_id: str, answer: str) -> str:
-    """The stored form of a quiz answer: a salted hash of its normalised text."""
-    return hashlib.sha256(f"{exercise_id}\0{normalise(answer)}".encode()).hexdigest()[:16]
-
-
-def normalise(answer: object) -> str:
-    return " ".join(str(answer).strip().lower().replace("_", "-").split())
+    """The stored form of a canonical answer (see answers.canonical): a salted hash."""
+    return hashlib.sha256(f"{exercise_id}\0{answer}".encode()).hexdigest()[:16]
 
 
 def is_blank(answer: object) -> bool:
@@ -119,7 +120,7 @@ class Exercise:
     prompt: str
     hints: tuple[str, ...]
     solution_text: str
-    _hints_shown: int = field(default=0, init=False, repr=False)
+    _hints_here: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.id in REGISTRY and REGISTRY[self.id] is not self:
@@ -138,6 +139,8 @@ class Exercise:
             )
         try:
             correct, message, detail = self.judge(*answer)
+        except WrongKind as exc:  # not an attempt: the learner learns what to give
+            return Result(self.id, None, f"{exc}; {self.expects()}.")
         except TimeLimit as exc:
             correct, message, detail = False, f"your code did not finish: {exc}.", ""
         except Exception as exc:
@@ -145,19 +148,33 @@ class Exercise:
             message = f"your answer raised {type(exc).__name__}: {exc}"
             detail = learner_traceback(exc)
         store.record(self.id, attempt=correct)
-        if not correct and self._hints_shown < len(self.hints):
-            message += "  (Stuck? .hint() on this exercise gives a hint.)"
+        if not correct and self.hints_shown() < len(self.hints):
+            message += f"  {HINT_OFFER}"
         return Result(self.id, correct, message, detail)
 
+    def expects(self) -> str:
+        """What an answer to this exercise looks like (said when one of another kind comes)."""
+        return "answer with " + answers.expected("text")
+
+    def hints_shown(self) -> int:
+        """How many hints were shown: the progress file's count, so it survives a restart
+        (this kernel's own count when the file cannot be read)."""
+        try:
+            saved = int(store.load().get(self.id, {}).get("hints", 0) or 0)
+        except store.ProgressError:
+            saved = 0
+        return min(len(self.hints), max(saved, self._hints_here))
+
     def hint(self) -> Note:
-        """The next hint (one at a time)."""
+        """The next hint (one at a time); after the last one, the last one again."""
         if not self.hints:
             return Note("No hints", "this exercise has none; try solution() if you are stuck.")
-        index = min(self._hints_shown, len(self.hints) - 1)
-        if self._hints_shown < len(self.hints):
-            self._hints_shown += 1
+        shown = self.hints_shown()
+        index = min(shown, len(self.hints) - 1)
+        if shown < len(self.hints):
+            self._hints_here = shown + 1
             store.record(self.id, hint=True)
-        more = "" if index + 1 == len(self.hints) else " (call hint() again for another)"
+        more = "" if index + 1 == len(self.hints) else f" {MORE_HINTS}"
         return Note(f"Hint {index + 1} of {len(self.hints)}", self.hints[index] + more)
 
     def solution(self) -> Note:
@@ -183,20 +200,42 @@ def learner_traceback(exc: BaseException) -> str:
 
 
 class Choice(Exercise):
-    """Multiple choice: ``q.check("503")``. Feedback for wrong options is keyed by digest."""
+    """Multiple choice: ``q.check("503")``. Options match as answers.text reads them
+    (case, articles, quotes and a status's reason phrase do not matter)."""
 
     def __init__(self, id: str, lesson: str, prompt: str, options: list[str], answer: str,
                  feedback: dict[str, str], hints: tuple[str, ...], solution: str) -> None:  # fmt: skip
         self.options = options
-        self.answer_digest = answer  # a digest(), see make_choice
+        self.answer_digest = answer  # a digest() of the canonical option, see make_choice
         self.feedback = feedback  # digest -> message
         super().__init__(id, lesson, prompt, hints, solution)
 
+    def option(self, given: object) -> str:
+        """The option ``given`` names; WrongKind if it names none of them."""
+        key = answers.text(given)
+        for o in self.options:
+            if answers.text(o) == key:
+                return o
+        for kind in ("status", "hop", "condition"):  # options all of one kind: read it so
+            try:
+                keys = [answers.canonical(kind, o) for o in self.options]
+            except WrongKind:
+                continue
+            if len(set(keys)) == len(keys):
+                try:
+                    wanted = answers.canonical(kind, given)
+                except WrongKind:
+                    break
+                if wanted in keys:
+                    return self.options[keys.index(wanted)]
+            break
+        raise WrongKind(f"{given!r} is not one of the options")
+
+    def expects(self) -> str:
+        return "answer with one of the options: " + ", ".join(repr(o) for o in self.options)
+
     def judge(self, *answer: Any) -> tuple[bool, str, str]:
-        given = answer[0]
-        if normalise(given) not in [normalise(o) for o in self.options]:
-            return False, f"{given!r} is not one of the options: {', '.join(self.options)}.", ""
-        d = digest(self.id, given)
+        d = digest(self.id, answers.text(self.option(answer[0])))
         if d == self.answer_digest:
             return True, self.feedback.get(d, "that's it."), ""
         return False, self.feedback.get(d, "that is not it."), ""
@@ -206,19 +245,32 @@ class Choice(Exercise):
 
 
 class ShortAnswer(Exercise):
-    """A short answer (a status, a header, a hop), compared after normalising case and spaces."""
+    """A short answer of one kind (a status, a header, a hop, a number, a condition),
+    compared in its canonical form (answers.canonical), so every way of writing it counts."""
 
     def __init__(self, id: str, lesson: str, prompt: str, accepted: set[str],
-                 feedback: dict[str, str], hints: tuple[str, ...], solution: str) -> None:  # fmt: skip
-        self.accepted = accepted  # digests
+                 feedback: dict[str, str], hints: tuple[str, ...], solution: str,
+                 kind: str = "text", default: str = "") -> None:  # fmt: skip
+        self.accepted = accepted  # digests of canonical answers
         self.feedback = feedback  # digest -> message for typical wrong answers
+        self.kind = kind
+        self.default = default  # feedback for a wrong answer without its own
         super().__init__(id, lesson, prompt, hints, solution)
 
+    def expects(self) -> str:
+        return "answer with " + answers.expected(self.kind)
+
     def judge(self, *answer: Any) -> tuple[bool, str, str]:
-        d = digest(self.id, answer[0])
+        key = answers.canonical(self.kind, answer[0])
+        if answers.HEDGE in key:  # "502 or 504": right only if every one of them is
+            parts = key.split(answers.HEDGE)
+            if all(digest(self.id, part) in self.accepted for part in parts):
+                return True, self.feedback.get(digest(self.id, parts[0]), "that's it."), ""
+            return False, "give one answer, not several: which one is it?", ""
+        d = digest(self.id, key)
         if d in self.accepted:
             return True, self.feedback.get(d, "that's it."), ""
-        return False, self.feedback.get(d, f"{answer[0]!r} is not it."), ""
+        return False, self.feedback.get(d, self.default or f"{answer[0]!r} is not it."), ""
 
 
 class Task(Exercise):
@@ -243,16 +295,22 @@ class Task(Exercise):
 
 def make_choice(id: str, lesson: str, prompt: str, options: list[str], answer: str,
                 why: dict[str, str], hints: tuple[str, ...], solution: str) -> Choice:  # fmt: skip
-    """Build a Choice from plain text (used by tools/ to produce the digests)."""
-    return Choice(id, lesson, prompt, options, digest(id, answer),
-                  {digest(id, k): v for k, v in why.items()}, hints, solution)  # fmt: skip
+    """Build a Choice from plain text (its answer and feedback kept as digests)."""
+    if answer not in options or not set(why) <= set(options):
+        raise ValueError(f"{id}: the answer and the feedback keys must be options")
+    return Choice(id, lesson, prompt, options, digest(id, answers.text(answer)),
+                  {digest(id, answers.text(k)): v for k, v in why.items()}, hints, solution)  # fmt: skip
 
 
 def make_short_answer(id: str, lesson: str, prompt: str, accepted: Iterable[str],
-                      why: dict[str, str], hints: tuple[str, ...], solution: str) -> ShortAnswer:  # fmt: skip
-    """Build a ShortAnswer from plain text: accepted answers and feedback for typical ones."""
-    return ShortAnswer(id, lesson, prompt, {digest(id, a) for a in accepted},
-                       {digest(id, k): v for k, v in why.items()}, hints, solution)  # fmt: skip
+                      why: dict[str, str], hints: tuple[str, ...], solution: str, *,
+                      kind: str, default: str = "") -> ShortAnswer:  # fmt: skip
+    """Build a ShortAnswer of one kind from plain text: accepted answers and feedback for
+    typical ones, each kept as the digest of its canonical form."""
+    return ShortAnswer(id, lesson, prompt,
+                       {digest(id, answers.canonical(kind, a)) for a in accepted},
+                       {digest(id, answers.canonical(kind, k)): v for k, v in why.items()},
+                       hints, solution, kind, default)  # fmt: skip
 
 
 def get(exercise_id: str) -> Exercise:

@@ -19,21 +19,12 @@ CONDITIONS = ", ".join(c.value for c in Condition)
 
 
 def _accepted(*conditions: Condition) -> list[str]:
-    """A condition's value, also as ``str(Condition.X)`` would spell it."""
-    return [spelling for c in conditions for spelling in (c.value, f"Condition.{c.name}")]
+    return [c.value for c in conditions]
 
 
 def _feedback(plain: dict[str, str]) -> dict[str, str]:
-    """Feedback for a condition's value and its ``Condition.X`` spelling; status codes (a
-    common mix-up) get a note that a condition is asked for."""
-    note = (
-        "that is a status code; the question asks for the upstream condition behind it, as "
-        f"labkit.conditions names them: {CONDITIONS}."
-    )
-    out = dict.fromkeys(("502", "503", "504", "500", "200"), note)
-    for answer, message in plain.items():
-        out[answer] = out[f"Condition.{Condition(answer).name}"] = message
-    return out
+    """Feedback by condition (every spelling of a condition reads as its value)."""
+    return plain
 
 
 # -- q1: nginx --
@@ -67,6 +58,8 @@ q1 = make_short_answer(
         "sent: nginx was waiting for the status line and headers.",
         "'Prematurely closed' is an orderly close (FIN), not a reset (RST) and not a timeout.",
     ),
+    kind="condition",
+    default="that condition would read differently in the log: which phase does the log line name, and was it a timeout, a close or a refusal?",
     solution="closed-without-response (or headers-cut: nginx logs both with these words). The "
     "upstream closed the connection before nginx had a complete response head; nginx answered "
     "502. See labkit.personalities.NGINX.table.",
@@ -132,6 +125,8 @@ q3 = make_short_answer(
         "failure.",
         "UF stands for 'upstream connection failure': in which phase did it go wrong?",
     ),
+    kind="condition",
+    default="that condition would read differently in the log: which phase does the log line name, and was it a timeout, a close or a refusal?",
     solution="refused or connect-timeout: UF means 'upstream connection failure', the "
     "connection to the upstream could not be made. Envoy answers 503 for both, where nginx "
     "answers 502 (refused) or 504 (connect timeout).",
@@ -161,6 +156,8 @@ q4 = make_short_answer(
         "In Go, 'dial' means opening the connection.",
         "Caddy waited (timeout) during the dial: the connection was never accepted.",
     ),
+    kind="condition",
+    default="that condition would read differently in the log: which phase does the log line name, and was it a timeout, a close or a refusal?",
     solution="connect-timeout: 'dial tcp ...: i/o timeout' means the TCP connection could not "
     "be made in time. Caddy answers it with 502 (nginx 504, HAProxy and Envoy 503).",
 )

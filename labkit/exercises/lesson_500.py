@@ -66,6 +66,9 @@ q2 = make_short_answer(
         "Print ex.headers for a 500 and look for the value that also appears in ex.text.",
         "Its name ends in '-ID'.",
     ),
+    kind="header",
+    default="that header is not where the reference is: look for the value that appears both "
+    "in the page and in ex.headers.",
     solution="X-Request-ID. For example: ref = ex.header('X-Request-ID'); "
     "[entry for entry in lab.origin.logs() if entry.startswith(ref)]",
 )

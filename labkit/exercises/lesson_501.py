@@ -61,6 +61,9 @@ q2 = make_short_answer(
         "The header tells the client which methods would have worked.",
         "ex = lab.request('DELETE', '/orders/7'); ex.headers",
     ),
+    kind="header",
+    default="that header does not tell the client what would have worked: read ex.headers of "
+    "the 405.",
     solution="Allow (here 'Allow: GET, HEAD, OPTIONS'); ex.header('Allow').",
 )
 

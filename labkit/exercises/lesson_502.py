@@ -52,14 +52,12 @@ q2 = make_short_answer(
     LESSON,
     "The upstream 'body-cut' sends 'HTTP/1.1 200 OK' with 'Content-Length: 100', then only 10 "
     "bytes of body, then closes. Which status code does the client receive through the gateway?",
-    accepted={"200", "200 ok"},
+    accepted={"200"},
     why={
         "200": "yes: 200, with an incomplete body. The status line was "
         "already relayed when the body broke off, so the gateway can only close the connection; "
         "the client must notice the missing bytes (httpx raises RemoteProtocolError) and treat "
         "the message as incomplete (RFC 9112 8).",
-        "200 ok": "yes: 200, with an incomplete body. The status line was "
-        "already relayed when the body broke off (RFC 9112 8).",
         "502": "too late for a 502: the gateway relays the status line as "
         "soon as the upstream's headers arrive, before the body. When the body breaks off, "
         "'200 OK' has already gone to the client and cannot be taken back.",
@@ -74,6 +72,8 @@ q2 = make_short_answer(
         "Run labkit.scenarios.run('200-body-cut-after-headers', lab) and look at ex.status and "
         "ex.client_error.",
     ),
+    kind="status",
+    default="run the scenario and read ex.status: which status line reached the client?",
     solution="200. The gateway relayed the upstream's status line and headers as soon as they "
     "arrived; when the body broke off after 10 of 100 bytes, the status could not be changed "
     "any more. The gateway closes the connection and the client sees an incomplete body "

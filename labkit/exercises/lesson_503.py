@@ -31,11 +31,10 @@ q1 = make_short_answer(
     LESSON,
     "The origin is down for maintenance and answers 503. Which response header tells the "
     "client when it is worth trying again?",
-    accepted={"Retry-After", "Retry-After:"},
+    accepted={"Retry-After"},
     why={
         "Retry-After": "yes: Retry-After, as a number of seconds ('30') or as "
         "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT') (RFC 9110 10.2.3).",
-        "Retry-After:": "yes: Retry-After, in seconds or as an HTTP-date (RFC 9110 10.2.3).",
         "Cache-Control": "Cache-Control says what caches may do with the 503 "
         "(no-store: keep it out of every cache), not when the service is back.",
         "Expires": "Expires tells caches when a stored response goes stale; "
@@ -47,6 +46,9 @@ q1 = make_short_answer(
         "Look at ex.headers of the maintenance 503 in this lesson: which header holds '30'?",
         "Its name says what the client should do: try again after ...",
     ),
+    kind="header",
+    default="that header does not say when to come back: which header of the maintenance "
+    "503 holds a number of seconds?",
     solution="Retry-After: seconds (Retry-After: 30) or an HTTP-date "
     "(Retry-After: Tue, 01 Jan 2030 00:00:00 GMT), RFC 9110 10.2.3.",
 )
@@ -183,6 +185,8 @@ q3 = make_short_answer(
         "Capacity is how many requests may be in flight at once.",
         "Run labkit.load.burst(lab, 8) with lab.origin.capacity = 3 and read the result.",
     ),
+    kind="number",
+    default="count them with labkit.load.burst(lab, 8) and lab.origin.capacity = 3.",
     solution="5: the first 3 are in flight (the capacity), the other 5 are shed with 503.",
 )
 

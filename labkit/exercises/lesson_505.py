@@ -153,7 +153,8 @@ q3 = make_choice(
         "Look at ex.headers of lab.get('/chat', via='origin').",
         "RFC 9110 7.8: a sender of Upgrade must also send a Connection header field.",
     ),
-    solution="Upgrade and Connection: upgrade (here: Upgrade: websocket, Connection: upgrade).",
+    solution="q3.check('Upgrade and Connection: upgrade'): here Upgrade: websocket and "
+    "Connection: upgrade.",
 )
 
 q4 = make_choice(

@@ -18,6 +18,7 @@ import ipywidgets as w
 from labkit import inspect, load, scenarios
 from labkit.errors import unknown
 from labkit.exchange import Exchange, visible_bytes
+from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
@@ -367,10 +368,12 @@ class Quiz(_Panel):
     def check(self) -> Any:
         value = self.answer.value
         result = self.exercise.check(... if value in (None, "") else value)
+        result.message = result.message.replace(HINT_OFFER, "(Stuck? Press Hint.)")
         self.feedback.value = result._repr_html_()
         return result
 
     def _note(self, note: Any) -> None:
+        note.text = note.text.replace(MORE_HINTS, "(press Hint again for another)")
         self.feedback.value = note._repr_html_()
 
 

@@ -1,0 +1,383 @@
+"""One answer matcher for every exercise: what counts as "the same answer".
+
+A learner may write a status as ``502``, ``"502"``, ``"502 Bad Gateway"``,
+``"HTTP/1.1 502 Bad Gateway"`` or nginx's ``"504 Gateway Time-out"``; a header as
+``Allow``, ``"Allow:"``, ``"the Allow header"``; a hop as ``"the origin"`` or
+``"origin server"``; a number as ``5``, ``"five"`` or ``"5 requests"``. ``canonical``
+turns each kind of answer into one canonical text, which the exercises compare (as
+salted digests, so the answers are not in the source as plain text).
+
+An answer that is not of the kind asked for (a sentence where a status is expected)
+raises WrongKind: its message says what kind of answer is expected, and ``check``
+does not count it as an attempt. An answer that hedges ("502 or 504") is of the right
+kind but names two answers: it canonicalises to both, joined by " | ", which matches
+no single accepted answer.
+"""
+
+from __future__ import annotations
+
+import http
+import re
+
+from labkit.conditions import Condition
+
+
+class WrongKind(Exception):
+    """The answer is not of the kind the question asks for (not counted as an attempt)."""
+
+
+KINDS = ("status", "header", "hop", "number", "condition", "cause", "text")
+
+HEDGE = " | "
+
+# Reason phrases: the RFC's, and the spellings real servers send (nginx says
+# "Gateway Time-out" and "Service Temporarily Unavailable"; HAProxy "Gateway Timeout").
+_EXTRA_PHRASES: dict[str, int] = {
+    "gateway time-out": 504,
+    "gateway time out": 504,
+    "service temporarily unavailable": 503,
+    "internal error": 500,
+    "request entity too large": 413,
+    "request-uri too large": 414,
+    "request uri too long": 414,
+    "not acceptable": 406,
+    "unprocessable entity": 422,
+    "network authentication required": 511,
+    "unsupported method": 501,
+    "http version not supported": 505,
+}
+
+
+def _phrase_key(text: str) -> str:
+    return " ".join(re.sub(r"[-_]", " ", text.lower()).split())
+
+
+REASONS: dict[str, int] = {_phrase_key(s.phrase): s.value for s in http.HTTPStatus}
+REASONS.update({_phrase_key(k): v for k, v in _EXTRA_PHRASES.items()})
+
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+
+HOPS: dict[str, str] = {
+    # hop -> itself; synonyms and the Server values of the lab's hops below
+    "origin": "origin",
+    "origin server": "origin",
+    "labkit origin": "origin",
+    "server": "origin",
+    "application": "origin",
+    "application server": "origin",
+    "app": "origin",
+    "app server": "origin",
+    "backend": "origin",
+    "shop": "origin",
+    "gateway": "gateway",
+    "labkit gateway": "gateway",
+    "reverse proxy": "gateway",
+    "proxy": "gateway",
+    "gateway proxy": "gateway",
+    "portal": "portal",
+    "captive portal": "portal",
+    "labkit portal": "portal",
+    "client": "client",
+    "browser": "client",
+    "httpx": "client",
+    "upstream": "upstream",
+    "upstream server": "upstream",
+}
+
+CAUSE_SYNONYMS: dict[str, str] = {
+    "planned maintenance": "maintenance",
+    "down for maintenance": "maintenance",
+    "load shedding": "overload",
+    "overloaded": "overload",
+    "at capacity": "overload",
+    "capacity": "overload",
+    "bug": "handler-bug",
+    "handler bug": "handler-bug",
+    "application bug": "handler-bug",
+    "code bug": "handler-bug",
+    "exception": "handler-bug",
+    "stale cache": "stale-cache",
+    "cached error": "stale-cache",
+    "cache": "stale-cache",
+    "cached": "stale-cache",
+    "cache hit": "stale-cache",
+    "invalid response": "invalid-response",
+    "garbage": "invalid-response",
+    "not http": "invalid-response",
+    "no healthy upstream": "no-healthy-upstream",
+    "no healthy upstreams": "no-healthy-upstream",
+    "network login": "network-login",
+    "captive portal": "network-login",
+    "login": "network-login",
+    "not logged in": "network-login",
+}
+
+_ARTICLES = re.compile(r"\b(the|a|an)\b")
+_QUOTES = "'\"`‘’“”«»"
+
+
+def clean(answer: object) -> str:
+    """Lower case, quotes and trailing punctuation gone, one space between words."""
+    text = str(answer).strip()
+    text = text.strip(_QUOTES + " ")
+    text = text.rstrip(".!?;, ")
+    text = text.strip(_QUOTES + " ")
+    return " ".join(text.lower().split())
+
+
+def words(text: str) -> str:
+    """``clean`` text as plain words: hyphens, underscores and articles do not matter."""
+    text = re.sub(r"[-_]", " ", text)
+    text = _ARTICLES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def canonical(kind: str, answer: object) -> str:
+    """The canonical text of ``answer`` read as ``kind``; raises WrongKind if it is not one."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown answer kind {kind!r}; one of {', '.join(KINDS)}")
+    return {
+        "status": status,
+        "header": header,
+        "hop": hop,
+        "number": number,
+        "condition": condition,
+        "cause": cause,
+        "text": text,
+    }[kind](answer)
+
+
+def expected(kind: str) -> str:
+    """What an answer of ``kind`` looks like, for the message on a wrong-kind answer."""
+    return {
+        "status": "a status code, such as 404 or '404 Not Found'",
+        "header": "a header name, such as 'Content-Type'",
+        "hop": "a hop: client, portal, gateway, origin or upstream",
+        "number": "a number, such as 3",
+        "condition": "an upstream condition, such as "
+        + ", ".join(c.value for c in list(Condition)[:3])
+        + ", ...",
+        "cause": "a cause from the list in the question",
+        "text": "a short text",
+    }[kind]
+
+
+# -- statuses --
+
+_STATUS_LINE = re.compile(r"^http/\d(\.\d)?\s+(?=\d{3}\b)")
+
+
+def _statuses_in(text: str) -> list[tuple[int, str]]:
+    """Every status a text names: (code, how it was named), numbers and reason phrases."""
+    found: list[tuple[int, str]] = []
+    plain = _phrase_key(_STATUS_LINE.sub("", text))
+    taken = plain
+    # longest phrases first, so "gateway time out" is not read as something shorter
+    for phrase in sorted(REASONS, key=len, reverse=True):
+        pattern = rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"
+        if re.search(pattern, taken):
+            found.append((REASONS[phrase], phrase))
+            taken = re.sub(pattern, " ", taken)
+    for match in re.finditer(r"(?<![\d.])([1-5]\d\d)(?![\d.])", taken):
+        found.append((int(match.group(1)), match.group(1)))
+    return found
+
+
+def status(answer: object) -> str:
+    """ "502", whether given as 502, "502 Bad Gateway", "HTTP/1.1 502 ..." or "Bad Gateway"."""
+    if isinstance(answer, bool):
+        raise WrongKind(f"{answer!r} is not a status")
+    if isinstance(answer, int):
+        if 100 <= answer <= 599:
+            return str(answer)
+        raise WrongKind(f"{answer} is not a status (they run from 100 to 599)")
+    if isinstance(answer, float) and answer.is_integer():
+        return status(int(answer))
+    if not isinstance(answer, str):
+        raise WrongKind(f"a {type(answer).__name__} is not a status")
+    found = _statuses_in(clean(answer))
+    codes = sorted({code for code, _ in found})
+    if not codes:
+        raise WrongKind(f"{answer!r} names no status")
+    return HEDGE.join(str(c) for c in codes)
+
+
+# -- header names --
+
+_HEADER_NAME = re.compile(r"^[a-z0-9!#$%&'*+.^_`|~-]+$")
+
+
+def header(answer: object) -> str:
+    """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
+    if not isinstance(answer, str):
+        raise WrongKind(f"a {type(answer).__name__} is not a header name")
+    text = clean(answer)
+    text = text.split(":", 1)[0].strip()  # "Allow: GET, HEAD" names Allow
+    text = text.strip(_QUOTES + " ")
+    text = re.sub(r"^(the|a|an)\s+", "", text)
+    text = re.sub(r"\s+(response|request)?\s*(header|field|header field)s?$", "", text)
+    text = re.sub(r"\s+(response|request)$", "", text)
+    text = text.strip(_QUOTES + " ")
+    if " or " in f" {text} " or " and " in f" {text} " or "," in text:
+        parts = [p for p in re.split(r",|\bor\b|\band\b", text) if p.strip()]
+        return HEDGE.join(sorted({header(p) for p in parts}))
+    name = re.sub(r"[\s_]+", "-", text)
+    if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
+        raise WrongKind(f"{answer!r} is not a header name")
+    return name
+
+
+# -- hops --
+
+
+def hop(answer: object) -> str:
+    """ "origin" from "the origin", "Origin server", "labkit-origin"."""
+    if not isinstance(answer, str):
+        raise WrongKind(f"a {type(answer).__name__} is not a hop")
+    text = words(clean(answer))
+    text = re.sub(r"^(made )?by\s+", "", text)
+    text = re.sub(r"\s+(hop|itself)$", "", text)
+    if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
+        return "upstream"
+    if text in HOPS:
+        return HOPS[text]
+    parts = [p.strip() for p in re.split(r",|\bor\b|\band\b|/", text) if p.strip()]
+    if len(parts) > 1 and all(p in HOPS for p in parts):
+        return HEDGE.join(sorted({HOPS[p] for p in parts}))
+    raise WrongKind(f"{answer!r} is not a hop")
+
+
+# -- numbers --
+
+
+def number(answer: object) -> str:
+    """ "5" from 5, 5.0, "5", "five", "5 requests"."""
+    if isinstance(answer, bool):
+        raise WrongKind(f"{answer!r} is not a number")
+    if isinstance(answer, int):
+        return str(answer)
+    if isinstance(answer, float):
+        return str(int(answer)) if answer.is_integer() else repr(answer)
+    if not isinstance(answer, str):
+        raise WrongKind(f"a {type(answer).__name__} is not a number")
+    text = clean(answer)
+    found: list[str] = []
+    for token in re.findall(r"\d+(?:\.\d+)?|[a-z]+", text):
+        if token in _NUMBER_WORDS:
+            found.append(str(_NUMBER_WORDS[token]))
+        elif token[0].isdigit():
+            value = float(token)
+            found.append(str(int(value)) if value.is_integer() else token)
+    if not found or len(text.split()) > 6:
+        raise WrongKind(f"{answer!r} is not a number")
+    return HEDGE.join(sorted(set(found), key=float))
+
+
+# -- upstream conditions (lesson 09) and capstone causes --
+
+
+def _condition_names() -> dict[str, str]:
+    """Every way to name a condition: its value, Condition.X, and the lab's upstream names."""
+    from labkit.faults import FAULTS
+
+    names: dict[str, str] = {}
+    for c in Condition:
+        names[words(c.value)] = c.value
+        names[words(c.name.lower())] = c.value
+        names[f"condition.{c.name.lower()}"] = c.value
+    by_upstream: dict[str, set[str]] = {}
+    for name, fault in FAULTS.items():
+        if fault.condition is not None:
+            by_upstream.setdefault(words(name), set()).add(fault.condition.value)
+    for name, conditions in by_upstream.items():
+        if len(conditions) == 1 and name not in names:
+            names[name] = next(iter(conditions))
+    synonyms = {
+        "connection refused": "refused",
+        "connect refused": "refused",
+        "econnrefused": "refused",
+        "connect timeout": "connect-timeout",
+        "connect timed out": "connect-timeout",
+        "connection timeout": "connect-timeout",
+        "connection timed out": "connect-timeout",
+        "dial timeout": "connect-timeout",
+        "read timed out": "read-timeout",
+        "response timeout": "read-timeout",
+        "closed": "closed-without-response",
+        "closed without answer": "closed-without-response",
+        "closed without a response": "closed-without-response",
+        "connection closed": "closed-without-response",
+        "premature close": "closed-without-response",
+        "connection reset": "reset",
+        "reset by peer": "reset",
+        "headers truncated": "headers-cut",
+        "truncated headers": "headers-cut",
+        "unhealthy": "no-healthy-upstream",
+    }
+    names.update({words(k): v for k, v in synonyms.items()})
+    return names
+
+
+def condition(answer: object) -> str:
+    """ "connect-timeout" from "connect timeout", "Condition.CONNECT_TIMEOUT", "blackhole"."""
+    if isinstance(answer, Condition):
+        return answer.value
+    if not isinstance(answer, str):
+        raise WrongKind(f"a {type(answer).__name__} is not an upstream condition")
+    names = _condition_names()
+    text = clean(answer)
+    if text.startswith("condition."):
+        key = text
+    else:
+        key = words(text)
+        key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
+    if key in names:
+        return names[key]
+    parts = [words(p) for p in re.split(r",|\bor\b|\band\b|/", text) if p.strip()]
+    if len(parts) > 1 and all(p in names for p in parts):
+        return HEDGE.join(sorted({names[p] for p in parts}))
+    if _statuses_in(text) and not re.search(r"[a-z]{4,}", re.sub(r"\d", "", text)):
+        raise WrongKind(f"{answer!r} is a status; the question asks for the upstream condition")
+    raise WrongKind(f"{answer!r} is not one of the upstream conditions")
+
+
+def cause(answer: object) -> str:
+    """A capstone cause: its key, with spaces or underscores, or a common synonym."""
+    if not isinstance(answer, str):
+        raise WrongKind(f"a {type(answer).__name__} is not a cause")
+    key = words(clean(answer))
+    if key in CAUSE_SYNONYMS:
+        return CAUSE_SYNONYMS[key]
+    try:
+        return condition(answer) if key not in ("maintenance", "overload") else key
+    except WrongKind:
+        return key.replace(" ", "-")
+
+
+# -- free text (the options of a multiple choice) --
+
+
+def text(answer: object) -> str:
+    """Words without case, articles, quotes or punctuation; a status keeps only its number."""
+    if isinstance(answer, bool):
+        return str(answer).lower()
+    raw = clean(answer)
+    raw = _STATUS_LINE.sub("", raw)
+
+    def shorten(match: re.Match[str]) -> str:
+        code, rest = match.group(1), _phrase_key(match.group(2))
+        for phrase, value in sorted(REASONS.items(), key=lambda kv: -len(kv[0])):
+            if str(value) == code and (rest == phrase or rest.startswith(phrase + " ")):
+                return code + rest[len(phrase) :]
+        return match.group(0)
+
+    raw = re.sub(r"\b([1-5]\d\d)\b(.*)$", shorten, raw)
+    if _phrase_key(raw) in REASONS:
+        raw = str(REASONS[_phrase_key(raw)])
+    raw = re.sub(r"[^\w\s/.+]", " ", raw)
+    return words(raw)

@@ -1,0 +1,220 @@
+"""One answer matcher for every exercise: every form of a right answer counts, near misses do not.
+
+The stated answer of each solution text must be accepted by its own check(); every
+exercise has near-miss wrong answers (neighbouring statuses, the wrong hop, hedges)
+that must be rejected, so a lenient matcher cannot pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from labkit import exercises
+from labkit.exercises import answers, store
+from labkit.exercises.capstone import Diagnosis
+from labkit.exercises.core import Choice, Exercise, ShortAnswer
+
+QUIZZES = [q for q in exercises.all_exercises() if isinstance(q, (Choice, ShortAnswer, Diagnosis))]
+
+
+def stated_answer(q: Exercise) -> object:
+    """What the solution text gives as the answer: q.check(X), a dict, or its first phrase."""
+    text = q.solution_text
+    call = re.match(r"q\d\.check\((.*?)\)[:\s]", text)
+    if call:
+        return ast.literal_eval(call.group(1))
+    if text.startswith("{"):
+        return ast.literal_eval(text.split("\n", 1)[0])
+    return re.split(r": |\. | \(|\n", text, maxsplit=1)[0]
+
+
+@pytest.mark.parametrize("q", QUIZZES, ids=lambda q: q.id)
+def test_the_answer_each_solution_states_is_accepted(q: Exercise) -> None:
+    result = q.check(stated_answer(q))
+    assert result, f"{q.id}: {stated_answer(q)!r} -> {result.message}"
+
+
+# Other forms of the right answer, as learners write them.
+RIGHT: dict[str, list[object]] = {
+    "500.who-made-it": ["the origin", "Origin server", "ORIGIN.", "labkit-origin"],
+    "500.find-the-traceback": [
+        "x-request-id",
+        "X-Request-ID:",
+        "the X-Request-ID header",
+        "'X-Request-Id'",
+        "x_request_id",
+    ],
+    "500.debug-danger": ["Leaks internals.", "'leaks internals'"],
+    "500.retry-a-post": ["Check before resending", "Check before resending!"],
+    "501.unknown-method": [
+        501,
+        "501 Not Implemented",
+        "HTTP/1.1 501 Not Implemented",
+        "Not Implemented",
+    ],
+    "501.allow-header": [
+        "allow",
+        "Allow:",
+        "the Allow header",
+        "Allow: GET, HEAD, OPTIONS",
+        '"Allow"',
+    ],
+    "501.chunked-not-final": [400, "400 Bad Request", "HTTP/1.1 400 Bad Request", "bad request"],
+    "501.python-http-server": ["405 with allow", "405 Method Not Allowed with Allow"],
+    "502.not-a-502": ["500 from the handler", "a 500 from the handler."],
+    "502.body-cut": [200, "200 OK", "HTTP/1.1 200 OK", "200.", "ok"],
+    "502.retry": ["Retry with backoff", "retry with backoff."],
+    "503.retry-after-header": [
+        "retry-after",
+        "Retry-After:",
+        "the Retry-After header",
+        "retry_after",
+    ],
+    "503.how-many-shed": [5, "5", "five", "5 requests", 5.0, "Five."],
+    "503.heuristic-cache": [501, "501 Not Implemented", "not implemented"],
+    "504.who-answers": [
+        "504 from gateway",
+        "504 Gateway Timeout from the gateway",
+        "504 Gateway Time-out from the gateway",
+    ],
+    "504.or-502": [
+        504,
+        "504 Gateway Timeout",
+        "504 Gateway Time-out",
+        "HTTP/1.1 504 Gateway Timeout",
+        "Gateway Timeout",
+        "504 from the gateway",
+    ],
+    "504.haproxy-connect-timeout": [503, "503 Service Unavailable", "Service Unavailable"],
+    "505.http2-request-line": [505, "505 HTTP Version Not Supported"],
+    "505.426-headers": ["upgrade and connection: upgrade", "Upgrade and Connection upgrade"],
+    "505.alpn": ["alpn", "ALPN."],
+    "511.who-made-it": ["the portal", "captive portal", "labkit-portal"],
+    "511.which-auth": [407, "407 Proxy Authentication Required"],
+    "gateways.nginx-premature-close": [
+        "closed without response",
+        "Condition.CLOSED_WITHOUT_RESPONSE",
+        "headers cut",
+        "close",
+    ],
+    "gateways.haproxy-sc": ["Refused", "connection refused"],
+    "gateways.envoy-uf": [
+        "connection refused",
+        "Condition.REFUSED",
+        "connect timeout",
+        "blackhole",
+        "refused or connect-timeout",
+    ],
+    "gateways.caddy-dial-timeout": [
+        "connect timeout",
+        "Connect-Timeout.",
+        "blackhole",
+        "Condition.CONNECT_TIMEOUT",
+        "connection timed out",
+    ],
+    "capstone.incident-1": [{"made_by": "The gateway", "cause": "no healthy upstream"}],
+    "capstone.incident-2": [{"made_by": "origin server", "cause": "handler bug"}],
+    "capstone.incident-3": [{"made_by": "gateway", "cause": "stale cache"}],
+    "capstone.incident-4": [{"made_by": "captive portal", "cause": "network login"}],
+    "capstone.incident-5": [{"made_by": "the gateway", "cause": "connect timeout"}],
+    "capstone.incident-6": [{"made_by": "labkit-origin", "cause": "Maintenance."}],
+    "capstone.incident-7": [{"made_by": "gateway", "cause": "invalid_response"}],
+    "capstone.incident-8": [{"made_by": "the origin", "cause": "load shedding"}],
+}
+
+# Near misses: neighbouring statuses, the wrong hop, hedges, the neighbouring option.
+WRONG: dict[str, list[object]] = {
+    "500.who-made-it": ["gateway", "labkit-gateway", "origin or gateway"],
+    "500.find-the-traceback": ["Via", "X-Request", "Request-ID", "X-Request-ID or Via", "Server"],
+    "500.debug-danger": ["hides the error", "loses the log"],
+    "500.retry-a-post": ["retry once after a pause", "retry until it works"],
+    "501.unknown-method": [405, "405 Method Not Allowed", "400", "502"],
+    "501.allow-header": ["Allowed", "Allow-Methods", "Allow or Upgrade", "Retry-After"],
+    "501.chunked-not-final": [501, "411", "501 Not Implemented"],
+    "501.python-http-server": ["405 without Allow", "501"],
+    "502.not-a-502": ["garbage bytes", "connection refused"],
+    "502.body-cut": [502, "502 Bad Gateway", "200 or 502", "500", 206],
+    "502.retry": ["never retry", "retry, even a POST", "retry at once in a loop"],
+    "503.retry-after-header": ["Retry", "Cache-Control", "Retry-After or Expires", "After"],
+    "503.how-many-shed": [3, "8", "three", "3 or 5", 5.5],
+    "503.heuristic-cache": [503, "500", "504 Gateway Timeout"],
+    "504.who-answers": ["504 from the origin", "502 from the gateway"],
+    "504.or-502": [502, "502 or 504", "503", "502 Gateway Timeout", "500"],
+    "504.haproxy-connect-timeout": [504, "502", "504 Gateway Timeout"],
+    "505.http2-request-line": [426, "400", "505 or 426"],
+    "505.426-headers": ["Upgrade", "Alt-Svc"],
+    "505.alpn": ["Upgrade: h2c", "HTTP/2.0 in the request line"],
+    "511.who-made-it": ["gateway", "origin", "labkit-gateway"],
+    "511.which-auth": [401, "511", "401 or 407"],
+    "gateways.nginx-premature-close": ["reset", "read-timeout", "refused", "reset or headers-cut"],
+    "gateways.haproxy-sc": ["connect-timeout", "read-timeout"],
+    "gateways.envoy-uf": ["no-healthy-upstream", "reset", "refused or reset", "read timeout"],
+    "gateways.caddy-dial-timeout": [
+        "read-timeout",
+        "refused",
+        "slow",
+        "connect-timeout or read-timeout",
+    ],
+    "capstone.incident-1": [
+        {"made_by": "origin", "cause": "no-healthy-upstream"},
+        {"made_by": "gateway", "cause": "refused"},
+    ],
+    "capstone.incident-2": [{"made_by": "gateway", "cause": "handler-bug"}],
+    "capstone.incident-3": [{"made_by": "origin", "cause": "maintenance"}],
+    "capstone.incident-4": [{"made_by": "gateway", "cause": "network-login"}],
+    "capstone.incident-5": [
+        {"made_by": "gateway", "cause": "read-timeout"},
+        {"made_by": "upstream", "cause": "connect-timeout"},
+    ],
+    "capstone.incident-6": [{"made_by": "origin", "cause": "overload"}],
+    "capstone.incident-7": [{"made_by": "upstream", "cause": "invalid-response"}],
+    "capstone.incident-8": [{"made_by": "origin", "cause": "maintenance"}],
+}
+
+
+def test_every_quiz_has_right_and_wrong_forms() -> None:
+    ids = {q.id for q in QUIZZES}
+    assert ids == set(RIGHT) == set(WRONG)
+
+
+@pytest.mark.parametrize("q", QUIZZES, ids=lambda q: q.id)
+def test_other_forms_of_the_right_answer_are_accepted(q: Exercise) -> None:
+    for form in RIGHT[q.id]:
+        result = q.check(form)
+        assert result, f"{q.id}: {form!r} -> {result.message}"
+
+
+@pytest.mark.parametrize("q", QUIZZES, ids=lambda q: q.id)
+def test_near_misses_are_rejected(q: Exercise) -> None:
+    for form in WRONG[q.id]:
+        result = q.check(form)
+        assert not result, f"{q.id}: {form!r} was accepted"
+
+
+def test_an_answer_of_the_wrong_kind_says_what_is_expected_and_is_not_counted() -> None:
+    from labkit.exercises import gateways, lesson_503, lesson_504
+
+    cases = [
+        (lesson_504.q3, "because B timed out", "a status code"),
+        (lesson_503.q3, "most of them were turned away by the origin at once", "a number"),
+        (lesson_503.q1, "the one that says when to come back to the server", "a header name"),
+        (gateways.q4, "504", "upstream condition"),
+        (lesson_504.q1, "the gateway", "one of the options"),
+    ]
+    for q, answer, expected in cases:
+        result = q.check(answer)
+        assert result.correct is None and expected in result.message, result.message
+        assert store.load().get(q.id) is None
+
+
+def test_statuses_read_every_way_they_are_written() -> None:
+    for form in (504, "504", "504 Gateway Timeout", "504 gateway time-out", "HTTP/1.1 504 Gateway "
+                 "Time-out", "Gateway Timeout", " 504. "):  # fmt: skip
+        assert answers.status(form) == "504"
+    assert answers.status("502 or 504") == "502 | 504"
+    assert answers.status("502 Gateway Timeout") == "502 | 504"  # a number and another's phrase
+    with pytest.raises(answers.WrongKind):
+        answers.status("the upstream was too slow")
