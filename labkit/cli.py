@@ -12,15 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from labkit.errors import BadArgument, ControlError, LabkitError
+from labkit.errors import BadArgument, ControlError, LabkitError, LabkitWarning
 from labkit.personalities import PERSONALITIES
 
 
@@ -125,16 +127,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return _COMMANDS[args.command](args)
-    except (LabkitError, OSError) as exc:
-        print(f"labkit: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return _COMMANDS[args.command](args)
+        except (LabkitError, OSError) as exc:
+            print(f"labkit: error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 130
+
+
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """labkit's warnings as one line on stderr, like its errors (no file name or source line)."""
+    if issubclass(category, LabkitWarning):
+        print(f"labkit: warning: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from labkit.control import runtime_dir
     from labkit.lab import start
 
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -143,6 +166,7 @@ def _serve(args: argparse.Namespace) -> int:
             "this lab. Use only on a network you trust (for a classroom demo).",
             file=sys.stderr,
         )
+    runtime_dir()  # refuse an unsafe registry before serving: `labkit env` must find this lab
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -172,8 +196,9 @@ def _env(args: argparse.Namespace) -> int:
     lab = find_lab(args.lab)
     for name in ("origin", "gateway", "portal"):
         url = lab[name]
-        print(f"export {name.upper()}={url}")
-        print(f"export {name.upper()}_PORT={urlsplit(url).port}")
+        # quoted: the output is meant for `eval`, and a value must never run as shell code
+        print(f"export {name.upper()}={shlex.quote(url)}")
+        print(f"export {name.upper()}_PORT={shlex.quote(str(urlsplit(url).port))}")
     return 0
 
 

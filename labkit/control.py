@@ -12,14 +12,26 @@ import contextlib
 import datetime as dt
 import json
 import os
+import pwd
 import secrets
+import shlex
+import stat
 import tempfile
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from labkit.errors import BadArgument, ControlError, LabkitError, check_number
+from labkit.errors import (
+    BadArgument,
+    ControlError,
+    LabkitError,
+    LabkitWarning,
+    UnsafeRuntimeDir,
+    check_number,
+)
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
 from labkit.recorder import Recorder
@@ -29,11 +41,109 @@ if TYPE_CHECKING:
 
 
 def runtime_dir() -> Path:
-    """Where running labs register themselves (override with LABKIT_RUNTIME_DIR)."""
-    base = os.environ.get("LABKIT_RUNTIME_DIR")
-    path = Path(base) if base else Path(tempfile.gettempdir()) / f"labkit-{os.getuid()}"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """The directory where running labs register, after checking nobody else can touch it.
+
+    ``$LABKIT_RUNTIME_DIR`` if set; else ``$XDG_RUNTIME_DIR/labkit`` when that directory
+    is ours and mode 0700 (one inherited through ``su`` or ``sudo`` is not: a warning
+    says so); else ``labkit-UID`` in the temporary directory. On a shared host another
+    user can create ``/tmp/labkit-UID`` first, with loose modes, planted files or
+    symlinks, to read the control token or feed ``labkit env`` a record; so a directory
+    that is a symlink, not ours or not mode 0700 is refused with the fix in the message.
+    """
+    path, note = _runtime_path()
+    if note:
+        _warn(note)
+    os.close(_open_checked(path))
     return path
+
+
+def _runtime_path() -> tuple[Path, str | None]:
+    """The registry's path, and why ``$XDG_RUNTIME_DIR`` was passed over (for a warning)."""
+    override = os.environ.get("LABKIT_RUNTIME_DIR")
+    if override:
+        return Path(override), None
+    fallback = Path(tempfile.gettempdir()) / f"labkit-{os.getuid()}"
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    if not xdg:
+        return fallback, None
+    try:
+        problem = _problem(os.lstat(xdg)) if os.path.isabs(xdg) else "is not an absolute path"
+    except OSError as exc:
+        problem = f"cannot be used ({exc.strerror})"
+    if problem is None:
+        return Path(xdg) / "labkit", None
+    return fallback, f"XDG_RUNTIME_DIR={xdg} {problem}; labkit uses {fallback} instead"
+
+
+def _problem(st: os.stat_result) -> str | None:
+    """What makes a directory unsafe for the registry, or None."""
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link"
+    if not stat.S_ISDIR(st.st_mode):
+        return "is not a directory"
+    if st.st_uid != os.getuid():
+        return f"belongs to {_user(st.st_uid)}, not to you ({_user(os.getuid())})"
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        return f"has mode {stat.S_IMODE(st.st_mode):04o}, not 0700"
+    return None
+
+
+def _user(uid: int) -> str:
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _open_checked(path: Path, *, create: bool = True) -> int:
+    """Open the runtime directory (creating it 0700 if missing) and check it; returns its fd.
+
+    Every later file operation goes through this descriptor, so swapping the path for
+    a symlink after the check changes nothing.
+    """
+    created = False
+    if create:
+        try:
+            path.mkdir(mode=0o700, parents=True)
+            created = True
+        except FileExistsError:
+            pass
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        try:
+            problem = _problem(os.lstat(path)) or exc.strerror
+        except OSError:
+            problem = exc.strerror
+        raise UnsafeRuntimeDir(_refusal(path, problem)) from None
+    st = os.fstat(fd)
+    if created and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) != 0o700:
+        os.fchmod(fd, 0o700)  # our umask narrowed the mode; the directory is new and ours
+        st = os.fstat(fd)
+    problem = _problem(st)
+    if problem is not None:
+        os.close(fd)
+        raise UnsafeRuntimeDir(_refusal(path, problem))
+    return fd
+
+
+def _refusal(path: Path, problem: str | None) -> str:
+    where = shlex.quote(str(path))
+    own = "set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 (mkdir -m 700 DIR)"
+    if problem and problem.startswith("has mode"):
+        fix = f"run `chmod 700 {where}` if you made it, or {own}"
+    elif problem and problem.startswith("belongs to"):
+        fix = f"someone else made it (ask an administrator to remove it), or {own}"
+    else:
+        fix = f"remove it (`rm {where}`) if you made it, or {own}"
+    return (
+        f"the lab registry {path} {problem}, so another user could read the control token "
+        f"or plant records there; {fix}"
+    )
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, LabkitWarning, stacklevel=3)
 
 
 def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -103,19 +213,21 @@ class ControlServer(HTTPServer):
         self.lab = lab
         self.token = secrets.token_urlsafe(24)
         self.registry_file: Path | None = None
+        self.notes: list[str] = []  # warnings for Lab.start to show in the caller's thread
 
     async def start(self) -> None:
         await super().start()
-        self.registry_file = runtime_dir() / f"lab-{self.port}.json"
         record = {"pid": os.getpid(), "control": self.url, "token": self.token, **self.lab.urls()}
-        fd = os.open(self.registry_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(record, f)
+        try:
+            self.registry_file = _register(record, self.port, self.notes)
+        except (UnsafeRuntimeDir, OSError) as exc:
+            # the lab still serves the notebook; only the terminal cannot find it
+            self.notes.append(f"`labkit env` and `labkit ctl` will not find this lab: {exc}")
 
     async def stop(self) -> None:
         if self.registry_file is not None:
-            with contextlib.suppress(FileNotFoundError):
-                self.registry_file.unlink()
+            _unregister(self.registry_file)
+            self.registry_file = None
         await super().stop()
 
     async def handle(self, request: Request) -> Response:
@@ -138,20 +250,112 @@ def _json(status: int, data: object) -> Response:
 # -- the terminal side --
 
 
-def live_labs() -> list[dict[str, Any]]:
-    """Registry records of labs whose process is still alive (stale files are removed)."""
-    labs = []
-    for path in sorted(runtime_dir().glob("lab-*.json")):
+RECORD_URLS = ("control", "origin", "gateway", "portal")
+
+
+def _register(record: dict[str, Any], port: int, notes: list[str]) -> Path:
+    """Write a lab's record (0600) under a fresh name; never opens a file that exists."""
+    path, note = _runtime_path()
+    if note:
+        notes.append(note)
+    fd = _open_checked(path)
+    try:
+        name = f"lab-{port}-{secrets.token_hex(4)}.json"
+        partial = f".{name}.partial"  # readers never see a half-written record
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        out = os.open(partial, flags, 0o600, dir_fd=fd)
         try:
-            record = json.loads(path.read_text())
-            os.kill(int(record["pid"]), 0)
-        except (ValueError, KeyError, TypeError, ProcessLookupError):
+            with os.fdopen(out, "w") as f:
+                json.dump(record, f)
+            os.rename(partial, name, src_dir_fd=fd, dst_dir_fd=fd)
+        except BaseException:
             with contextlib.suppress(OSError):
-                path.unlink()
-            continue
-        except OSError:
-            continue
-        labs.append(record)
+                os.unlink(partial, dir_fd=fd)
+            raise
+    finally:
+        os.close(fd)
+    return path / name
+
+
+def _unregister(file: Path) -> None:
+    try:
+        fd = _open_checked(file.parent, create=False)
+    except UnsafeRuntimeDir:
+        return  # gone or tampered with since: nothing of ours to remove
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(file.name, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _read_record(dir_fd: int, name: str) -> tuple[dict[str, Any] | None, str]:
+    """A registry record, or None and why it was ignored."""
+    try:
+        fd = os.open(
+            name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd
+        )
+    except OSError as exc:
+        return None, f"cannot be opened without following a link ({exc.strerror})"
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, "is not a regular file"
+        if st.st_uid != os.getuid():
+            return None, f"belongs to {_user(st.st_uid)}"
+        data = os.read(fd, 65536)
+    finally:
+        os.close(fd)
+    try:
+        record = json.loads(data)
+    except ValueError:
+        return None, "is not a lab record (no JSON)"
+    ok = (
+        isinstance(record, dict)
+        and type(record.get("pid")) is int
+        and record["pid"] > 0
+        and isinstance(record.get("token"), str)
+        and all(_is_lab_url(record.get(key)) for key in RECORD_URLS)
+    )
+    return (record, "") if ok else (None, "is not a lab record (wrong fields)")
+
+
+def _is_lab_url(value: object) -> bool:
+    if not isinstance(value, str) or not value.startswith("http://"):
+        return False
+    try:
+        return urlsplit(value).port is not None
+    except ValueError:
+        return False
+
+
+def live_labs() -> list[dict[str, Any]]:
+    """Records of this user's labs whose process is still alive (stale records are removed).
+
+    Files that are not regular, not ours or not lab records are ignored with a warning
+    and left as they are.
+    """
+    labs = []
+    fd = _open_checked(runtime_dir())
+    try:
+        for name in sorted(os.listdir(fd)):
+            if not (name.startswith("lab-") and name.endswith(".json")):
+                continue
+            record, why = _read_record(fd, name)
+            if record is None:
+                _warn(f"ignoring {name} in the lab registry: it {why}")
+                continue
+            try:
+                os.kill(record["pid"], 0)
+            except ProcessLookupError:  # that lab's process died without unregistering
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=fd)
+                continue
+            except OSError:
+                continue
+            labs.append(record)
+    finally:
+        os.close(fd)
     return labs
 
 

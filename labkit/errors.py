@@ -4,7 +4,10 @@
     ├── BadArgument        (also a ValueError) a public function got a value it cannot use
     │   └── UnknownName    (also a KeyError) no scenario, upstream, route, ... of that name
     ├── LabNotRunning      the lab was stopped, or never started
-    └── ControlError       the terminal could not reach or command a running lab
+    ├── ControlError       the terminal could not reach or command a running lab
+    └── UnsafeRuntimeDir   the directory for the labs' registry could be tampered with
+
+    LabkitWarning          (a UserWarning) labkit carried on, but something needs a look
 
 A learner's mistake is never reported with a traceback from inside labkit: every
 message says what was wrong and what is allowed.
@@ -36,6 +39,14 @@ class LabNotRunning(LabkitError):
 
 class ControlError(LabkitError):
     """The terminal could not reach or command a running lab."""
+
+
+class UnsafeRuntimeDir(LabkitError):
+    """Another user could plant or read files in the runtime directory; the message says the fix."""
+
+
+class LabkitWarning(UserWarning):
+    """labkit carried on, but something needs the user's attention (one line, with the fix)."""
 
 
 def unknown(kind: str, name: object, allowed: Iterable[str]) -> UnknownName:

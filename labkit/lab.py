@@ -14,6 +14,7 @@ import ipaddress
 import socket
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 import httpx
 
 from labkit.control import ControlServer
-from labkit.errors import BadArgument, LabNotRunning, check_number, unknown
+from labkit.errors import BadArgument, LabkitWarning, LabNotRunning, check_number, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS, FaultServer
 from labkit.gateway import Gateway, pool
@@ -103,6 +104,8 @@ class Lab:
         self._client = httpx.Client(trust_env=False, timeout=5.0, verify=False)
         self.running = True
         _running.add(self)
+        for note in self.control.notes:
+            warnings.warn(note, LabkitWarning, stacklevel=3)
         return self
 
     async def _start_all(self) -> None:

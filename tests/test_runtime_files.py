@@ -1,0 +1,402 @@
+"""The lab registry on a shared host: nobody else can read the token or feed `labkit env`.
+
+A lab writes its control token to a registry file so that `labkit ctl` and `labkit env`
+can find it. On a shared machine another user can create `/tmp/labkit-UID/` first (mode
+0777, files for every port, symlinks) or plant a record; these tests do exactly that,
+with a real second system user where the machine lets us (root), and show the token
+never lands in the attacker's files and `eval "$(labkit env)"` runs nothing planted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+import labkit
+from labkit.errors import LabkitWarning
+
+PY = sys.executable
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def cli_env(**changes: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 20) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def labkit_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return run([PY, "-m", "labkit", *args], env)
+
+
+def start_quietly() -> tuple[labkit.Lab, list[str]]:
+    """Start a lab and return it with the texts of the LabkitWarnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lab = labkit.start()
+    return lab, [str(w.message) for w in caught if issubclass(w.category, LabkitWarning)]
+
+
+def registry_files(path: Path) -> list[Path]:
+    return sorted(path.glob("lab-*.json"))
+
+
+# -- as the user themself --
+
+
+def test_a_new_registry_is_mode_0700_and_its_record_0600(tmp_path, monkeypatch):
+    runtime = tmp_path / "deeper" / "run"
+    monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(runtime))
+    with labkit.start() as lab:
+        assert stat.S_IMODE(runtime.stat().st_mode) == 0o700
+        (record,) = registry_files(runtime)
+        assert stat.S_IMODE(record.stat().st_mode) == 0o600
+        assert json.loads(record.read_text())["token"] == lab.control.token
+        assert [p.name for p in runtime.iterdir()] == [record.name]  # no partial file left
+    assert registry_files(runtime) == []
+
+
+def test_a_loose_registry_is_refused_with_the_fix_and_the_notebook_lab_still_runs(
+    tmp_path, monkeypatch
+):
+    loose = tmp_path / "run"
+    loose.mkdir()
+    loose.chmod(0o777)
+    monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(loose))
+    lab, said = start_quietly()
+    try:
+        assert lab.get("/orders/7").status == 200
+        assert len(said) == 1, said
+        assert "will not find this lab" in said[0]
+        assert "mode 0777, not 0700" in said[0]
+        assert f"chmod 700 {loose}" in said[0]
+        assert list(loose.iterdir()) == []
+        env = labkit_cli(cli_env(LABKIT_RUNTIME_DIR=str(loose)), "env")
+        assert env.returncode == 1 and env.stdout == ""
+        assert env.stderr.count("\n") == 1, env.stderr
+        assert env.stderr.startswith("labkit: error: the lab registry")
+        assert f"chmod 700 {loose}" in env.stderr
+    finally:
+        lab.stop()
+
+
+def test_serve_refuses_a_loose_registry_before_serving(tmp_path):
+    loose = tmp_path / "run"
+    loose.mkdir()
+    loose.chmod(0o755)
+    result = labkit_cli(cli_env(LABKIT_RUNTIME_DIR=str(loose)), "serve", "--json")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "mode 0755, not 0700" in result.stderr and "Traceback" not in result.stderr
+    assert list(loose.iterdir()) == []
+
+
+def test_a_symlinked_registry_is_refused_and_its_target_untouched(tmp_path, monkeypatch):
+    target = tmp_path / "elsewhere"
+    target.mkdir(mode=0o700)
+    link = tmp_path / "run"
+    link.symlink_to(target)
+    monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(link))
+    lab, said = start_quietly()
+    lab.stop()
+    assert len(said) == 1 and "is a symbolic link" in said[0], said
+    assert f"rm {link}" in said[0]
+    assert list(target.iterdir()) == []
+
+
+def test_xdg_runtime_dir_is_used_when_it_is_ours(tmp_path):
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(mode=0o700)
+    env = cli_env(LABKIT_RUNTIME_DIR=None, XDG_RUNTIME_DIR=str(xdg), TMPDIR=str(tmp_path))
+    code = "import labkit, os; lab = labkit.start(); print(sorted(os.listdir(%r))); lab.stop()"
+    result = run([PY, "-W", "error", "-c", code % str(xdg / "labkit")], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("['lab-") and result.stderr == ""
+    assert stat.S_IMODE((xdg / "labkit").stat().st_mode) == 0o700
+    assert not (tmp_path / f"labkit-{os.getuid()}").exists()
+
+
+@pytest.mark.parametrize("problem", ["mode 0755", "missing"])
+def test_an_unusable_xdg_runtime_dir_falls_back_with_a_warning(tmp_path, problem):
+    xdg = tmp_path / "xdg"
+    if problem != "missing":
+        xdg.mkdir(mode=0o755)
+        xdg.chmod(0o755)
+    env = cli_env(LABKIT_RUNTIME_DIR=None, XDG_RUNTIME_DIR=str(xdg), TMPDIR=str(tmp_path))
+    fallback = tmp_path / f"labkit-{os.getuid()}"
+    code = "import labkit, os; lab = labkit.start(); print(os.listdir(%r)); lab.stop()"
+    result = run([PY, "-c", code % str(fallback)], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("['lab-")
+    assert f"XDG_RUNTIME_DIR={xdg}" in result.stderr
+    assert f"labkit uses {fallback} instead" in result.stderr
+    assert not (xdg / "labkit").exists()
+    # the terminal says the same in one line and still finds the lab's registry
+    env_result = labkit_cli(env, "env")
+    assert env_result.stderr.startswith(f"labkit: warning: XDG_RUNTIME_DIR={xdg} ")
+
+
+def plant(runtime: Path, name: str, record: dict) -> Path:
+    path = runtime / name
+    path.write_text(json.dumps(record))
+    path.chmod(0o600)
+    return path
+
+
+HOSTILE_URL = "http://127.0.0.1:1/$(touch {m});`touch {m}`;'\"$PWNED"
+
+
+def hostile_record(marker: Path) -> dict:
+    url = HOSTILE_URL.format(m=marker)
+    return {"pid": os.getpid(), "control": url, "token": "t", "origin": url, "gateway": url,
+            "portal": url}  # fmt: skip
+
+
+def test_env_quotes_every_value_so_eval_runs_nothing(tmp_path, runtime_dir):
+    marker = tmp_path / "ran"
+    plant(runtime_dir, "lab-1-x.json", hostile_record(marker))
+    script = f'eval "$({PY} -m labkit env)" && printf "%s" "$GATEWAY"'
+    result = run(["bash", "-c", script], cli_env(PWNED="no"))
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    assert result.stdout == HOSTILE_URL.format(m=marker)  # the value, as it was written
+
+
+def test_records_that_are_links_pipes_or_not_lab_records_are_ignored(tmp_path, runtime_dir):
+    real = tmp_path / "real.json"
+    real.write_text(json.dumps(hostile_record(tmp_path / "ran")))
+    (runtime_dir / "lab-1-link.json").symlink_to(real)
+    os.mkfifo(runtime_dir / "lab-2-fifo.json")  # opening it for reading must not block
+    plant(runtime_dir, "lab-3-pid0.json", {**hostile_record(tmp_path / "ran"), "pid": 0})
+    plant(runtime_dir, "lab-4-notes.json", {"my": "notes"})
+    (runtime_dir / "lab-5-text.json").write_text("not json")
+    started = time.monotonic()
+    result = labkit_cli(cli_env(), "env")
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[-1].startswith("labkit: error: no running lab found")
+    warned = "\n".join(lines[:-1])
+    assert "lab-1-link.json" in warned and "link" in warned
+    assert "lab-2-fifo.json in the lab registry: it is not a regular file" in warned
+    assert "lab-3-pid0.json in the lab registry: it is not a lab record" in warned
+    # nothing is moved or deleted that labkit did not write
+    assert sorted(p.name for p in runtime_dir.iterdir()) == [
+        "lab-1-link.json", "lab-2-fifo.json", "lab-3-pid0.json", "lab-4-notes.json",
+        "lab-5-text.json",
+    ]  # fmt: skip
+    assert real.exists()
+
+
+def test_a_record_of_a_dead_process_is_removed(runtime_dir):
+    dead = subprocess.run([PY, "-c", "import os; print(os.getpid())"], capture_output=True)
+    record = {**hostile_record(Path("/nonexistent")), "pid": int(dead.stdout)}
+    stale = plant(runtime_dir, "lab-9-stale.json", record)
+    result = labkit_cli(cli_env(), "env")
+    assert "no running lab found" in result.stderr
+    assert not stale.exists()
+
+
+# -- another real user on the same host --
+
+needs_root = pytest.mark.skipif(
+    not IS_ROOT or shutil.which("useradd") is None,
+    reason="a second real user needs root and useradd (run the tests as root to include these)",
+)
+
+
+@pytest.fixture(scope="module")
+def attacker():
+    """A real system user (prefix bnd) that is not us; removed afterwards."""
+    name = f"bnd{os.getpid()}"[:32]
+    for _ in range(20):  # /etc/passwd may be locked by someone else's useradd
+        made = subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            capture_output=True,
+            text=True,
+        )
+        if made.returncode == 0:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"useradd {name}: {made.stderr}")
+    try:
+        yield pwd.getpwnam(name)
+    finally:
+        for _ in range(20):
+            if subprocess.run(["userdel", name], capture_output=True).returncode in (0, 6):
+                break
+            time.sleep(0.5)
+
+
+def as_user(user: pwd.struct_passwd, script: str, **variables: str) -> None:
+    subprocess.run(
+        ["sh", "-euc", script],
+        user=user.pw_uid,
+        group=user.pw_gid,
+        extra_groups=[],
+        env={"PATH": "/usr/bin:/bin", "HOME": "/", **variables},
+        check=True,
+        timeout=20,
+    )
+
+
+@pytest.fixture
+def shared_tmp():
+    """A /tmp of our own for the test: world-writable and sticky, as /tmp is."""
+    path = Path(tempfile.mkdtemp(prefix="labkit-shared-tmp-", dir="/tmp"))
+    path.chmod(0o1777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    return int(low), int(high)
+
+
+# What the issue's attacker did before the victim's first lab: the victim's directory,
+# mode 0777, with a 0666 file for every port a record could be named after (LOW..HIGH),
+# symlinks to a file of the victim's, and a record of its own.
+PRECREATE = """
+mkdir -m 777 "$D"
+cd "$D"
+seq "$LOW" "$HIGH" | sed 's/.*/lab-&.json/' | xargs touch
+seq "$LOW" "$HIGH" | sed 's/.*/lab-&.json/' | xargs chmod 666
+for p in $(seq "$LOW" $((LOW + 100))); do ln -s "$VICTIM_FILE" "lab-$p-link.json"; done
+printf '%s' "$RECORD" > lab-1-planted.json
+chmod 666 lab-1-planted.json
+"""
+VICTIM = """
+import labkit, sys
+lab = labkit.start()
+assert lab.get("/orders/7").status == 200
+print(lab.control.token)
+lab.stop()
+"""
+
+
+def victim_file(tmp_path: Path) -> Path:
+    """A file only the victim (root) can write, that a planted symlink points at."""
+    path = tmp_path / "victim-notes.txt"
+    path.write_text("my notes\n")
+    return path
+
+
+@needs_root
+@pytest.mark.parametrize(
+    "how",
+    [
+        # a file for every ephemeral port takes a few seconds to plant: once is enough
+        pytest.param("default-tmp-dir-every-port", marks=pytest.mark.slow),
+        "default-tmp-dir",
+        "LABKIT_RUNTIME_DIR",
+        "attacker-dir-0700",
+        "symlink-to-attacker-dir",
+    ],
+)
+def test_another_user_cannot_get_the_token_or_plant_a_record(tmp_path, attacker, shared_tmp, how):
+    notes = victim_file(tmp_path)
+    marker = shared_tmp / "ran"
+    planted = json.dumps(hostile_record(marker) | {"pid": 1})  # pid 1 is alive
+    target = shared_tmp / f"labkit-{os.getuid()}"
+    low, high = ephemeral_ports()
+    if how != "default-tmp-dir-every-port":
+        high = low + 100
+    setup = {
+        "default-tmp-dir-every-port": PRECREATE,
+        "default-tmp-dir": PRECREATE,
+        "LABKIT_RUNTIME_DIR": PRECREATE,
+        "attacker-dir-0700": PRECREATE + 'chmod 700 "$D"',
+        "symlink-to-attacker-dir": 'D="$D.real"\n' + PRECREATE + 'ln -s "$D" "${D%.real}"',
+    }[how]
+    as_user(
+        attacker,
+        setup,
+        D=str(target),
+        VICTIM_FILE=str(notes),
+        RECORD=planted,
+        LOW=str(low),
+        HIGH=str(high),
+    )
+    assert target.exists()  # the attacker was first
+
+    env = cli_env(TMPDIR=str(shared_tmp), XDG_RUNTIME_DIR=None, PWNED="no")
+    env["LABKIT_RUNTIME_DIR"] = str(target)
+    if how != "LABKIT_RUNTIME_DIR":
+        del env["LABKIT_RUNTIME_DIR"]  # the default: labkit-UID in the temporary directory
+    victim = run([PY, "-c", VICTIM], env)
+    assert victim.returncode == 0, victim.stderr
+    token = victim.stdout.strip()
+    assert len(token) >= 24
+    assert "will not find this lab" in victim.stderr and str(target) in victim.stderr
+
+    # the token is in none of the attacker's files, and the symlinks wrote nothing
+    real = target.resolve() if target.is_symlink() else target
+    for path in real.iterdir():
+        if not path.is_symlink():
+            assert token not in path.read_text(errors="replace"), path
+    assert notes.read_text() == "my notes\n"
+
+    # the planted record runs nothing, and the terminal says why in one line
+    script = (
+        f'out="$({PY} -m labkit env)"; echo "rc=$?"; eval "$out"; printf %s "${{GATEWAY-unset}}"'
+    )
+    shell = run(["bash", "-c", script], env)
+    assert not marker.exists()
+    assert shell.stdout == "rc=1\nunset"
+    assert shell.stderr.startswith("labkit: error: the lab registry") and "Traceback" not in (
+        shell.stderr
+    )
+    serve = labkit_cli(env, "serve", "--json")
+    assert serve.returncode == 1 and serve.stdout == ""
+
+
+@needs_root
+def test_a_record_of_another_user_in_our_own_registry_is_ignored(tmp_path, attacker, runtime_dir):
+    marker = tmp_path / "ran"
+    planted = plant(runtime_dir, "lab-1-planted.json", hostile_record(marker) | {"pid": 1})
+    os.chown(planted, attacker.pw_uid, attacker.pw_gid)
+    with labkit.start() as lab:
+        script = f'eval "$({PY} -m labkit env)" && printf "%s" "$GATEWAY"'
+        result = run(["bash", "-c", script], cli_env(PWNED="no"))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == lab.gateway.url
+        assert not marker.exists()
+        assert f"lab-1-planted.json in the lab registry: it belongs to user {attacker.pw_name}" in (
+            result.stderr
+        )
+    assert planted.exists()  # someone else's file is left where it was
+
+
+@needs_root
+def test_a_root_lab_never_follows_a_planted_link_out_of_a_loose_registry(
+    tmp_path, attacker, shared_tmp
+):
+    """Root can write anywhere: a registry it did not check could overwrite any file."""
+    notes = victim_file(tmp_path)
+    loose = shared_tmp / "run"
+    as_user(attacker, 'mkdir -m 777 "$D"; ln -s "$F" "$D/lab-1.json"', D=str(loose), F=str(notes))
+    victim = run([PY, "-c", VICTIM], cli_env(LABKIT_RUNTIME_DIR=str(loose)))
+    assert victim.returncode == 0, victim.stderr
+    assert notes.read_text() == "my notes\n"
+    assert sorted(p.name for p in loose.iterdir()) == ["lab-1.json"]
