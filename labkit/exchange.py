@@ -1,14 +1,16 @@
 """Exchange: what one request did, seen from the client and from every hop it crossed.
 
 Its text form (``repr``) and HTML form (in Jupyter) name the final status, who made
-it and why, and each hop. They show no port numbers and round durations to tenths
-of a second, so a notebook shows the same text every run.
+it and why, and each hop. Neither shows a port number. The text form rounds durations
+to tenths of a second, so a printed exchange reads the same every run; the HTML table
+and the picture show milliseconds, where a lesson's story (3 ms against 300 ms) is told.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 
 from labkit.http.messages import Headers, get_header
@@ -107,7 +109,7 @@ class Exchange:
             arrow = {"received": "<-", "sent": "->", "upstream": ".."}[ev.kind]
             mark = ""
             if ev.kind == "sent":
-                mark = "  [made here]" if ev.generated else "  [relayed]"
+                mark = "  [" + self._part(hop) + "]"
                 if hop.duration is not None:
                     mark += f"  {_seconds(hop.duration)}"
             out.append(f"  {hop.label:<10} {arrow} {ev.summary}{mark}")
@@ -122,20 +124,31 @@ class Exchange:
 
         return Picture(self)
 
+    def _part(self, hop: Hop) -> str:
+        """One hop's part in the response: only one hop "made here" (the final response)."""
+        if hop.label == self.generated_by:
+            return "made here"
+        if hop.generated:
+            return "answered, not relayed"  # e.g. an upstream reply the gateway rejected
+        return "relayed" if hop.sent else "no answer"
+
     def _repr_html_(self) -> str:
-        colour = _colour(self.status)
         status = f"{self.status} {self.reason}" if self.status is not None else "no status line"
+        cell = "style='text-align:left;vertical-align:top;padding:2px 10px 2px 0'"
         rows = []
+        summaries = []
         for hop in self.hops:
             if hop.role == "client":
                 continue
             sent = hop.sent.summary if hop.sent else "(no answer)"
-            made = "made here" if hop.generated else ("relayed" if hop.sent else "")
-            dur = _seconds(hop.duration) if hop.duration is not None else ""
+            received = hop.received.summary if hop.received else ""
+            summaries += [sent, received]
+            dur = milliseconds(hop.duration) if hop.duration is not None else ""
             rows.append(
-                f"<tr><td>{html.escape(hop.label)}</td>"
-                f"<td>{html.escape(hop.received.summary if hop.received else '')}</td>"
-                f"<td>{html.escape(sent)}</td><td>{made}</td><td>{dur}</td></tr>"
+                f"<tr><td {cell}>{html.escape(hop.label)}</td>"
+                f"<td {cell}>{html.escape(received)}</td>"
+                f"<td {cell}>{html.escape(sent)}</td><td {cell}>{self._part(hop)}</td>"
+                f"<td {cell}>{dur}</td></tr>"
             )
         why = f"<div>why: {html.escape(self.why)}</div>" if self.why else ""
         client = (
@@ -144,17 +157,43 @@ class Exchange:
         made_by = (
             f" — made by the <b>{html.escape(self.generated_by)}</b>" if self.generated_by else ""
         )
+        words = " ".join(summaries)
+        notes = [text for key, text in CONNECTION_WORDS.items() if re.search(rf"\b{key}\b", words)]
+        footnote = (
+            "<p style='margin:4px 0'><small>" + " ".join(notes) + "</small></p>" if notes else ""
+        )
+        head = "".join(
+            f"<th scope='col' {cell}>{h}</th>"
+            for h in ("hop", "received", "sent", "its part", "time")
+        )
         return (
             f"<div class='labkit-exchange'>"
             f"<div><code>{html.escape(self.method)} {html.escape(self.target)}</code> "
-            f"<span style='font-weight:bold;color:{colour}'>{html.escape(status)}</span>"
+            f"<span style='font-weight:bold;border-left:4px solid {_colour(self.status)};"
+            f"padding-left:4px'>{html.escape(status)}</span>"
             f"{made_by} <small>({self.id})</small></div>{why}{client}"
-            "<table><tr><th>hop</th><th>received</th><th>sent</th><th></th><th>time</th></tr>"
+            f"<table><tr>{head}</tr>"
             + "".join(rows)
             + "</table>"
-            + self.picture()._repr_svg_()
+            + footnote
+            + self.picture()._repr_html_()
             + "</div>"
         )
+
+
+# Words from the connection's end that the hop table uses; explained under it when they appear.
+CONNECTION_WORDS = {
+    "FIN": "FIN: the sender closed the connection normally (TCP's goodbye); whatever it sent "
+    "before that is all there is.",
+    "RST": "RST: the connection was reset (aborted): any bytes still in flight are thrown away.",
+}
+
+
+def milliseconds(value: float) -> str:
+    """A duration for the HTML views and pictures: milliseconds below 10 s."""
+    if value < 0.0005:
+        return "<1 ms"
+    return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
 
 
 def _seconds(value: float) -> str:

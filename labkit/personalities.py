@@ -391,6 +391,8 @@ PERSONALITIES: dict[str, Personality] = {p.name: p for p in (RFC, NGINX, HAPROXY
 
 
 def get(name: str) -> Personality:
-    if not isinstance(name, str) or name not in PERSONALITIES:
+    """The personality of that name, in any case ("HAProxy" is "haproxy")."""
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key not in PERSONALITIES:
         raise unknown("gateway personality", name, PERSONALITIES)
-    return PERSONALITIES[name]
+    return PERSONALITIES[key]

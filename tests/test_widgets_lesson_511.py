@@ -23,8 +23,7 @@ def test_each_scenario(lab: labkit.Lab, scenario: scenarios.Scenario) -> None:
 
 def test_buttons(lab: labkit.Lab) -> None:
     p = Playground(lab, "511")
-    (row,) = p.controls
-    buttons = {b.description: b for b in row.children}
+    buttons = p.buttons
     log_in, log_out = buttons["log in"], buttons["log out"]
     get_order = buttons["GET /orders/7 via the portal"]
     get_check = buttons["GET /generate_204"]
@@ -44,6 +43,8 @@ def test_buttons(lab: labkit.Lab) -> None:
 
     log_in.click()
     assert p.message.value == "" and lab.portal.logged_in is True
+    assert "portal: logged in" in p.status.value and "<b>logged in</b>" in p.portal_state.value
+    assert p.inspector.exchange is None  # the 511 above is no longer the last result
     assert shown(get_check) == 204
     assert shown(get_order) == 200
     assert [h.name for h in p.inspector.exchange.hops] == ["client", "portal", "gateway", "origin"]
@@ -51,5 +52,6 @@ def test_buttons(lab: labkit.Lab) -> None:
 
     log_out.click()
     assert p.message.value == "" and lab.portal.logged_in is False
+    assert "portal: logged out" in p.status.value and "<b>logged out</b>" in p.portal_state.value
     assert shown(get_order) == 511
     assert shown(get_check) == 511

@@ -4,46 +4,91 @@ Every button calls a function from labkit (scenarios, lab switches, load, inspec
 that works and is tested without a browser; results are shown by setting widget
 values (no prints), and an error in a callback is shown in the panel, never lost.
 Tests drive these with ``button.click()`` and by setting ``.value``.
+
+What a learner can rely on in every panel:
+
+* ``status``: one line saying what the last action did (a polite live region, so a
+  screen reader announces it); ``message``: an error, if the last action failed
+  (an assertive one). Exactly one of them speaks after each action.
+* every switch says its current value in words; the inspector (and the 504
+  timeline) always shows the last action's result, or says why it is empty.
+* controls are native form elements with a visible name (checkboxes, number
+  boxes, drop-downs), so their state reaches the accessibility tree and the
+  keyboard works; colours come from JupyterLab's theme variables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
-import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ipywidgets as w
 
 from labkit import inspect, load, scenarios
-from labkit.errors import unknown
+from labkit.errors import BadArgument, unknown
 from labkit.exchange import Exchange, visible_bytes
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
+RAW_SHOWN = 6000  # bytes of each hop's raw dump shown in the inspector
+BODY_SHOWN = 20000  # characters of the body shown in the inspector
+
+# Scoped to our panels; JupyterLab's variables keep contrast in the light and the dark theme.
+_STYLE = """<style>
+.labkit-panel :focus-visible, .labkit-panel :focus {
+  outline: 2px solid var(--jp-ui-font-color0) !important; outline-offset: 1px; }
+.labkit-panel .lm-TabBar-tab, .labkit-panel .p-TabBar-tab { color: var(--jp-ui-font-color0) !important; }
+.labkit-panel .widget-button, .labkit-panel .jupyter-button { white-space: normal;
+  height: auto; min-height: var(--jp-widgets-inline-height); overflow: visible; }
+.labkit-panel .labkit-status { color: var(--jp-ui-font-color0); }
+.labkit-panel .labkit-error { color: var(--jp-ui-font-color0);
+  border-left: 4px solid var(--jp-error-color1); padding-left: 6px; }
+.labkit-panel .labkit-hint { color: var(--jp-ui-font-color1); font-size: var(--jp-ui-font-size1); }
+.labkit-panel table.labkit-table td, .labkit-panel table.labkit-table th {
+  text-align: left; vertical-align: top; padding: 2px 8px 2px 0; }
+</style>"""
+
+KEYBOARD_HINT = (
+    "Keyboard: Tab moves between controls; on a drop-down list press Space or Alt+↓ to open "
+    "it, then ↑/↓ and Enter (without opening it, ↑/↓ move between notebook cells)."
+)
+
 
 def _table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
     cells = "".join(
-        "<tr>"
-        + "".join(
-            f"<td style='text-align:left;vertical-align:top'>{html.escape(str(c))}</td>" for c in r
-        )
-        + "</tr>"
-        for r in rows
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
     )
-    th = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in head)
-    return f"<table><tr>{th}</tr>{cells}</table>"
+    th = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
+    return (
+        "<table class='labkit-table' style='border-collapse:collapse'>"
+        f"<thead><tr>{th}</tr></thead><tbody>{cells}</tbody></table>"
+    )
+
+
+def _shown(text: str, limit: int, unit: str, whole: str) -> str:
+    """``text`` cut to ``limit``, with a note saying how much is shown and where the rest is."""
+    if len(text) <= limit:
+        return f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+    return (
+        f"<pre style='white-space:pre-wrap'>{html.escape(text[:limit])}</pre>"
+        f"<p><i>Showing the first {limit:,} of {len(text):,} {unit}; {html.escape(whole)} "
+        "shows them all.</i></p>"
+    )
 
 
 class Inspector(w.VBox):
     """Tabs for one exchange: summary, headers (explained), body, raw bytes per hop, picture."""
 
     TITLES = ("Summary", "Headers", "Body", "Raw bytes", "Picture")
+    EMPTY = "Nothing sent yet: run a scenario."
 
     def __init__(self) -> None:
-        self.summary = w.HTML("<i>Nothing sent yet: run a scenario.</i>")
+        self.summary = w.HTML()
         self.headers = w.HTML()
         self.body = w.HTML()
         self.raw = w.HTML()
@@ -53,36 +98,64 @@ class Inspector(w.VBox):
             self.tabs.set_title(i, title)
         self.exchange: Exchange | None = None
         super().__init__([self.tabs])
+        self.clear(self.EMPTY)
+
+    def clear(self, why: str) -> None:
+        """Empty every tab and say why, so no earlier result passes for the last one."""
+        self.exchange = None
+        note = f"<p><i>{html.escape(why)}</i></p>"
+        for tab in (self.summary, self.headers, self.body, self.raw, self.picture):
+            tab.value = note
 
     def show(self, ex: Exchange) -> None:
         self.exchange = ex
         info = inspect.summary(ex)
         status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
         self.summary.value = f"<h3 style='margin:4px 0'>{html.escape(status)}</h3>" + _table(
-            [(k, str(v)) for k, v in info.items() if k not in ("status", "reason")], ("", "")
+            [(k, str(v)) for k, v in info.items() if k not in ("status", "reason")],
+            ("what", "value"),
         )
-        self.headers.value = _table(
-            inspect.explained_headers(ex), ("header", "value", "what it means")
+        self.headers.value = (
+            "<p class='labkit-hint'>Header names are case-insensitive (RFC 9110 5.1): "
+            "<code>Content-Type</code> and <code>content-type</code> are the same header. "
+            "They are shown as the server wrote them.</p>"
+            + _table(inspect.explained_headers(ex), ("header", "value", "what it means"))
         )
-        body = ex.text if ex.body else "(empty body)"
-        self.body.value = f"<pre style='white-space:pre-wrap'>{html.escape(body[:20000])}</pre>"
+        if ex.body:
+            self.body.value = _shown(ex.text, BODY_SHOWN, "characters", "ex.text")
+        else:
+            self.body.value = "<p>(empty body)</p>"
         parts = []
         for hop in ex.hops:
             if hop.role == "client":
                 continue
-            parts.append(
-                f"<b>{html.escape(hop.label)} received</b><pre>{html.escape(visible_bytes(hop.bytes_in)[:6000])}</pre>"
-                f"<b>{html.escape(hop.label)} sent</b><pre>{html.escape(visible_bytes(hop.bytes_out)[:6000])}</pre>"
-            )
+            whole = f"ex.raw({hop.name!r})"
+            for verb, data in (("received", hop.bytes_in), ("sent", hop.bytes_out)):
+                text = visible_bytes(data)
+                parts.append(
+                    f"<h4 style='margin:6px 0 2px'>{html.escape(hop.label)} {verb} "
+                    f"({len(data):,} bytes)</h4>"
+                    + _shown(text, RAW_SHOWN, "characters of the dump", whole)
+                )
         self.raw.value = "".join(parts)
-        self.picture.value = ex.picture()._repr_svg_()
+        self.picture.value = ex.picture()._repr_html_()
 
 
 class _Panel(w.VBox):
-    """A panel whose callbacks report errors in ``self.message`` instead of raising."""
+    """A panel whose callbacks say what they did in ``status``, or what failed in ``message``."""
 
     def _init_panel(self) -> None:
+        self.status = w.HTML()
         self.message = w.HTML()
+        self._style = w.HTML(_STYLE, layout=w.Layout(display="none"))
+        self.add_class("labkit-panel")
+
+    def _say(self, text: str) -> None:
+        """The result of the last action, in one line (a polite live region)."""
+        self.status.value = (
+            f"<div class='labkit-status' role='status' aria-live='polite' aria-atomic='true'>"
+            f"{html.escape(text)}</div>"
+        )
 
     def _safe(self, fn: Callable[..., Any]) -> Callable[..., None]:
         def handler(*args: Any) -> None:
@@ -90,12 +163,35 @@ class _Panel(w.VBox):
             try:
                 fn(*args)
             except Exception as exc:  # shown to the learner, not lost in a log
+                self.status.value = ""
+                self._failed()
                 self.message.value = (
-                    f"<span style='color:#b00020'>{html.escape(type(exc).__name__)}: "
-                    f"{html.escape(str(exc))}</span>"
+                    "<div class='labkit-error' role='alert' aria-live='assertive'>"
+                    f"Error: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</div>"
                 )
 
         return handler
+
+    def _failed(self) -> None:
+        """Called when an action raised: clear whatever would pass for its result."""
+
+
+def _check_method(method: str) -> str:
+    if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", method or ""):
+        raise BadArgument(
+            f"the method must be one word of letters, like GET or BREW (a token, RFC 9110 9.1), "
+            f"not {method!r}"
+        )
+    return method
+
+
+def _check_target(path: str) -> str:
+    if not re.fullmatch(r"/[\x21-\x7e]*", path or ""):
+        raise BadArgument(
+            f"the path must start with '/' and hold no spaces or control characters, like "
+            f"'/orders/7', not {path!r}"
+        )
+    return path
 
 
 class Playground(_Panel):
@@ -105,6 +201,7 @@ class Playground(_Panel):
         self._init_panel()
         self.lab = lab
         self.lesson = lesson
+        self.personality_name: str | None = None  # None: whatever the lab's gateway is
         choices = scenarios.for_lesson(lesson)
         self.scenario = w.Dropdown(
             options=[(f"{s.id}: {s.title}", s.id) for s in choices],
@@ -113,52 +210,98 @@ class Playground(_Panel):
             style={"description_width": "initial"},
         )
         self.cause = w.HTML()
-        self.run_button = w.Button(description="Run scenario", button_style="primary", icon="play")
+        self.run_button = w.Button(
+            description="Run scenario", button_style="primary", layout=w.Layout(width="auto")
+        )
         self.inspector = Inspector()
+        self.timeline: w.HTML | None = None
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
-        self._describe()
         self.buttons: dict[str, w.Button] = {}
         self.controls = _CONTROLS.get(lesson, lambda p: [])(self)
-        box = [self.scenario, self.cause, self.run_button]
+        self._describe()
+        hint = w.HTML(f"<p class='labkit-hint'>{html.escape(KEYBOARD_HINT)}</p>")
+        box: list[w.Widget] = [self._style, self.scenario, self.cause, self.run_button]
         if self.controls:
             box.append(
-                w.VBox(self.controls, layout=w.Layout(border="1px solid #ddd", padding="4px"))
+                w.VBox(
+                    self.controls,
+                    layout=w.Layout(border="1px solid var(--jp-border-color1)", padding="4px"),
+                )
             )
-        super().__init__([*box, self.message, self.inspector])
+        super().__init__([*box, self.status, self.message, self.inspector, hint])
+
+    # -- what the playground says about itself --
 
     def _describe(self) -> None:
         s = scenarios.get(self.scenario.value)
-        personality = self.lab.gateway.personality
+        personality = self.personality_name or self.lab.gateway.personality
         expected = s.expected(personality)
         shown = "no status line at all" if expected is None else str(expected)
         maker = (
             f", made by the {html.escape(s.made_by)}"
             if personality == "rfc"
-            else (f" with the {html.escape(personality)} gateway")
+            else (f" with the gateway behaving like {html.escape(personality)}")
         )
         self.cause.value = (
             f"<b>Cause:</b> {html.escape(s.cause)}.<br><b>Expected:</b> {shown}{maker}."
         )
 
-    def run(self) -> Exchange:
-        ex = scenarios.get(self.scenario.value).run(self.lab)
+    def _failed(self) -> None:
+        self.inspector.clear("The last action failed (the error is above): nothing to show.")
+        if self.timeline is not None:
+            self.timeline.value = ""
+
+    @contextlib.contextmanager
+    def _as_chosen(self) -> Iterator[None]:
+        """The personality chosen on this playground, for this playground's requests only."""
+        if self.personality_name is None:
+            yield
+            return
+        before = self.lab.gateway.personality
+        self.lab.gateway.personality = self.personality_name
+        try:
+            yield
+        finally:
+            self.lab.gateway.personality = before
+
+    def _shown(self, ex: Exchange, action: str) -> Exchange:
         self.inspector.show(ex)
+        if self.timeline is not None:
+            self.timeline.value = ""
+        status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
+        made = f", made by the {ex.generated_by}" if ex.generated_by else ""
+        self._say(f"{action}: {status}{made}. The inspector below shows it.")
         return ex
+
+    # -- actions --
+
+    def run(self) -> Exchange:
+        with self._as_chosen():
+            ex = scenarios.get(self.scenario.value).run(self.lab)
+        return self._shown(ex, f"Ran {self.scenario.value}")
 
     def send(self, method: str, path: str, via: str = "gateway", **kw: Any) -> Exchange:
-        ex = self.lab.request(method, path, via=via, **kw)
-        self.inspector.show(ex)
-        return ex
+        with self._as_chosen():
+            ex = self.lab.request(method, path, via=via, **kw)
+        return self._shown(ex, f"{method} {path} via the {via}")
 
     def send_raw(self, data: bytes, to: str = "origin") -> Exchange:
-        ex = self.lab.raw(data, to=to)
-        self.inspector.show(ex)
-        return ex
+        with self._as_chosen():
+            ex = self.lab.raw(data, to=to)
+        first = data.split(b"\r\n", 1)[0].decode("latin-1")
+        return self._shown(ex, f"Sent {first!r} to the {to}")
+
+    def send_as_typed(self, method: str, path: str, to: str = "gateway") -> Exchange:
+        """Send the method exactly as typed (httpx would upper-case it), through ``lab.raw``."""
+        _check_method(method)
+        _check_target(path)
+        request = f"{method} {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+        return self.send_raw(request.encode("ascii"), to=to)
 
     def button(self, description: str, action: Callable[[], Any]) -> w.Button:
         """A lesson button; also kept in ``self.buttons[description]`` for tests and scripts."""
-        b = w.Button(description=description, layout=w.Layout(width="auto"))
+        b = w.Button(description=description, layout=w.Layout(width="auto"), tooltip=description)
         b.on_click(self._safe(lambda _: action()))
         self.buttons[description] = b
         return b
@@ -167,19 +310,55 @@ class Playground(_Panel):
 # -- the switches each lesson needs --
 
 
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
+
+
 def _controls_500(p: Playground) -> list[w.Widget]:
     p.debug = w.Checkbox(value=p.lab.origin.debug, description="debug: show tracebacks in 500 pages",
                          indent=False, layout=w.Layout(width="auto"))  # fmt: skip
-    p.debug.observe(p._safe(lambda ch: setattr(p.lab.origin, "debug", ch["new"])), names="value")
-    return [p.debug, p.button("GET /orders/abc", lambda: p.send("GET", "/orders/abc"))]
+    p.debug_state = w.HTML()
+
+    def show_debug() -> None:
+        p.debug_state.value = (
+            "debug is <b>on</b>: 500 pages show the traceback (never on a public server)"
+            if p.lab.origin.debug
+            else "debug is <b>off</b>: 500 pages are generic; the traceback stays in the log"
+        )
+
+    def set_debug(change: dict[str, Any]) -> None:
+        p.lab.origin.debug = change["new"]
+        show_debug()
+        p.inspector.clear("debug switched: send the request again to see its effect.")
+        p._say(f"debug switched {_on_off(change['new'])}.")
+
+    show_debug()
+    p.debug.observe(p._safe(set_debug), names="value")
+    return [
+        p.debug,
+        p.debug_state,
+        p.button("GET /orders/abc", lambda: p.send("GET", "/orders/abc")),
+    ]
 
 
 def _controls_501(p: Playground) -> list[w.Widget]:
-    p.method = w.Combobox(value="BREW", options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "BREW"],
+    p.method = w.Combobox(value="BREW", options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "BREW", "get"],
                           description="Method")  # fmt: skip
     p.path = w.Text(value="/orders/7", description="Path")
+    note = w.HTML(
+        "<p class='labkit-hint'>The method is sent exactly as you type it, through "
+        "<code>lab.raw</code>: methods are case-sensitive (RFC 9110 9.1), so <code>get</code> is "
+        "not <code>GET</code>. (httpx, behind <code>lab.request</code>, would upper-case it.)</p>"
+    )
     return [
-        w.HBox([p.method, p.path, p.button("Send", lambda: p.send(p.method.value, p.path.value))])
+        note,
+        w.HBox(
+            [
+                p.method,
+                p.path,
+                p.button("Send", lambda: p.send_as_typed(p.method.value, p.path.value)),
+            ]
+        ),
     ]
 
 
@@ -188,21 +367,38 @@ def _controls_502(p: Playground) -> list[w.Widget]:
 
     p.personality = w.Dropdown(
         options=[(f"{x.name}: {x.title}", x.name) for x in personalities.PERSONALITIES.values()],
-        value=p.lab.gateway.personality, description="Gateway like",
-        layout=w.Layout(width="60%"), style={"description_width": "initial"},
+        value=p.lab.gateway.personality, description="Gateway behaves like",
+        layout=w.Layout(width="auto"), style={"description_width": "initial"},
     )  # fmt: skip
+    p.personality_state = w.HTML()
+
+    def show() -> None:
+        name = p.personality_name or p.lab.gateway.personality
+        p.personality_state.value = (
+            f"<p class='labkit-hint'>This playground's gateway behaves like <b>{html.escape(name)}</b>"
+            " (rfc: by the RFCs, the lab's default). Real gateways answer the same fault with "
+            "different statuses (lesson 09). The choice applies to this playground's requests "
+            "only: the lab's own gateway, in the other cells, keeps its setting.</p>"
+        )
 
     def switch(change: dict[str, Any]) -> None:
-        p.lab.gateway.personality = change["new"]
+        personalities.get(change["new"])
+        p.personality_name = change["new"]
+        show()
         p._describe()
+        p.inspector.clear(f"Gateway now behaves like {change['new']}: run a scenario.")
+        p._say(f"This playground's gateway now behaves like {change['new']}.")
 
+    show()
     p.personality.observe(p._safe(switch), names="value")
-    return [p.personality]
+    return [p.personality, p.personality_state]
 
 
 def _controls_503(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
-    p.maintenance = w.ToggleButton(value=p.lab.origin.in_maintenance, description="maintenance")
+    p.maintenance = w.Checkbox(value=p.lab.origin.in_maintenance,
+                               description="maintenance: the origin answers 503",
+                               indent=False, layout=w.Layout(width="auto"))  # fmt: skip
     p.retry_after = w.BoundedIntText(
         value=120, min=0, max=86400, description="Retry-After (s)", style=st
     )
@@ -210,21 +406,39 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         value=False, description="send max-age=60 instead of no-store (the mistake)",
         indent=False, layout=w.Layout(width="auto"),
     )  # fmt: skip
+    p.maintenance_state = w.HTML()
+
+    def show_maintenance() -> None:
+        if not p.lab.origin.in_maintenance:
+            p.maintenance_state.value = "maintenance is <b>off</b>: the origin serves orders"
+            return
+        cache = f"max-age={60}" if p.cache_mistake.value else "no-store"
+        p.maintenance_state.value = (
+            f"maintenance is <b>on</b>: the origin answers 503 with Retry-After: "
+            f"{p.retry_after.value} and Cache-Control: {cache}"
+        )
 
     def apply_maintenance(*_: Any) -> None:
         p.lab.origin.maintenance(
             p.maintenance.value, retry_after=p.retry_after.value,
             cache_max_age=60 if p.cache_mistake.value else None,
         )  # fmt: skip
+        show_maintenance()
+        p.inspector.clear("Maintenance switched: send GET /orders/7 to see the answer.")
+        p._say(f"maintenance {_on_off(p.lab.origin.in_maintenance)}.")
 
+    show_maintenance()
     for control in (p.maintenance, p.retry_after, p.cache_mistake):
         control.observe(p._safe(apply_maintenance), names="value")
-    p.capacity = w.IntSlider(value=3, min=1, max=10, description="capacity", style=st)
-    p.burst_size = w.IntSlider(value=10, min=1, max=40, description="burst size", style=st)
-    p.progress = w.IntProgress(value=0, min=0, max=10, description="burst")
+    p.capacity = w.BoundedIntText(value=3, min=1, max=10, description="capacity (requests at once)",
+                                  style=st)  # fmt: skip
+    p.burst_size = w.BoundedIntText(value=10, min=1, max=40,
+                                    description="burst size (requests)", style=st)  # fmt: skip
+    p.progress = w.IntProgress(value=0, min=0, max=10, description="burst sent", style=st)
     p.burst_result = w.HTML()
 
     def do_burst() -> None:
+        p.burst_result.value = ""
         p.progress.max, p.progress.value = p.burst_size.value, 0
         before = p.lab.origin.capacity
         p.lab.origin.capacity = p.capacity.value
@@ -234,35 +448,46 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         finally:
             p.lab.origin.capacity = before
         p.burst_result.value = html.escape(repr(result))
+        p.inspector.clear("The last action was a burst: its result is in the line above.")
+        p._say(f"Burst at capacity {p.capacity.value}: {result!r}.")
+
+    def purge() -> None:
+        n = p.lab.gateway.purge()
+        p.inspector.clear("The gateway's cache was emptied: send GET /orders/7 again.")
+        p._say(f"Gateway cache emptied: {n} {'entry' if n == 1 else 'entries'} removed.")
 
     return [
-        w.HBox([p.maintenance, p.retry_after]), p.cache_mistake,
+        p.maintenance, p.maintenance_state, p.retry_after, p.cache_mistake,
         w.HBox([p.button("GET /orders/7", lambda: p.send("GET", "/orders/7")),
-                p.button("purge the gateway cache", p.lab.gateway.purge)]),
-        w.HBox([p.capacity, p.burst_size, p.button("Burst", do_burst)]), p.progress, p.burst_result,
+                p.button("purge the gateway cache", purge)]),
+        p.capacity, p.burst_size, p.button("Burst", do_burst), p.progress, p.burst_result,
     ]  # fmt: skip
 
 
 def _controls_504(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
     route = p.lab.gateway.route("/")
-    p.read_timeout = w.FloatSlider(value=route.read_timeout, min=0.1, max=2.0, step=0.1,
-                                   description="gateway read timeout (s)", style=st)  # fmt: skip
-    p.delay = w.FloatSlider(value=0.5, min=0.0, max=2.0, step=0.1,
-                            description="origin delay (s)", style=st)  # fmt: skip
-    p.read_timeout.observe(
-        p._safe(lambda ch: setattr(route, "read_timeout", ch["new"])), names="value"
-    )
-    p.timeline = w.Image(format="png", layout=w.Layout(display="none"))  # shown once drawn
+    p.read_timeout = w.BoundedFloatText(value=route.read_timeout, min=0.1, max=2.0, step=0.1,
+                                        description="gateway read timeout (s)", style=st)  # fmt: skip
+    p.delay = w.BoundedFloatText(value=0.5, min=0.0, max=2.0, step=0.1,
+                                 description="origin delay (s)", style=st)  # fmt: skip
+
+    def set_timeout(change: dict[str, Any]) -> None:
+        route.read_timeout = change["new"]
+        p.inspector.clear("Timeout changed: send GET /slow to see its effect.")
+        if p.timeline is not None:
+            p.timeline.value = ""
+        p._say(f"gateway read timeout is now {change['new']:g} s.")
+
+    p.read_timeout.observe(p._safe(set_timeout), names="value")
+    p.timeline = w.HTML()
 
     def send_slow() -> None:
         ex = p.send("GET", f"/slow?delay={p.delay.value:g}")
         from labkit.charts import timeline
 
-        buf = io.BytesIO()
-        timeline(ex).savefig(buf, format="png", dpi=80)
-        p.timeline.value = buf.getvalue()
-        p.timeline.layout.display = ""
+        assert p.timeline is not None
+        p.timeline.value = timeline(ex)._repr_html_()
 
     return [p.read_timeout, p.delay, p.button("GET /slow", send_slow), p.timeline]
 
@@ -282,11 +507,27 @@ def _controls_505(p: Playground) -> list[w.Widget]:
 def _controls_511(p: Playground) -> list[w.Widget]:
     assert p.lab.portal is not None
     portal = p.lab.portal
-    return [w.HBox([
-        p.button("log in", portal.login), p.button("log out", portal.logout),
+    p.portal_state = w.HTML()
+
+    def show() -> None:
+        p.portal_state.value = (
+            "portal: <b>logged in</b> (requests pass through to the gateway)"
+            if portal.logged_in
+            else "portal: <b>logged out</b> (the portal answers 511 to every request)"
+        )
+
+    def switch(login: bool) -> None:
+        portal.login() if login else portal.logout()
+        show()
+        p.inspector.clear("Portal switched: send a request through the portal to see it.")
+        p._say(f"portal: logged {'in' if login else 'out'}.")
+
+    show()
+    return [p.portal_state, w.HBox([
+        p.button("log in", lambda: switch(True)), p.button("log out", lambda: switch(False)),
         p.button("GET /orders/7 via the portal", lambda: p.send("GET", "/orders/7", via="portal")),
         p.button("GET /generate_204", lambda: p.send("GET", "/generate_204", via="portal")),
-    ])]  # fmt: skip
+    ], layout=w.Layout(flex_flow="row wrap"))]  # fmt: skip
 
 
 _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {
@@ -310,13 +551,47 @@ class GatewaysCompared(_Panel):
         self._init_panel()
         self.lab = lab
         self.personalities = list(personalities.PERSONALITIES)
-        faults = [name for name, f in FAULTS.items() if f.condition is not None]
-        self.fault = w.Dropdown(options=[*faults, "pool"], value="garbage", description="Fault")
-        self.run_button = w.Button(description="Run through every gateway", button_style="primary")
+        # the upstream's name and the condition the gateway sees, both named (exercises use the latter)
+        options = [
+            (f"{name} (condition: {f.condition.value})", name)
+            for name, f in FAULTS.items()
+            if f.condition is not None
+        ]
+        options.append(("pool (condition: no-healthy-upstream)", "pool"))
+        self.fault = w.Dropdown(
+            options=options,
+            value="garbage",
+            description="Upstream fault",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
+        self.run_button = w.Button(
+            description="Run through every gateway",
+            button_style="primary",
+            layout=w.Layout(width="auto"),
+        )
         self.table = w.HTML()
         self.rows: list[tuple[str, str, str]] = []
         self.run_button.on_click(self._safe(lambda _: self.run()))
-        super().__init__([w.HBox([self.fault, self.run_button]), self.message, self.table])
+        self.fault.observe(lambda _: self._stale(), names="value")
+        hint = w.HTML(f"<p class='labkit-hint'>{html.escape(KEYBOARD_HINT)}</p>")
+        super().__init__(
+            [
+                self._style,
+                w.HBox([self.fault, self.run_button], layout=w.Layout(flex_flow="row wrap")),
+                self.status,
+                self.message,
+                self.table,
+                hint,
+            ]
+        )
+
+    def _stale(self) -> None:
+        self.rows = []
+        self.table.value = "<p><i>Fault changed: run it through every gateway.</i></p>"
+
+    def _failed(self) -> None:
+        self._stale()
 
     def run(self) -> list[tuple[str, str, str]]:
         from labkit import personalities
@@ -339,6 +614,8 @@ class GatewaysCompared(_Panel):
             self.lab.gateway.personality = before
         self.rows = rows
         self.table.value = _table(rows, ("gateway", "client sees", "why (the gateway's words)"))
+        summary = "; ".join(f"{title}: {status}" for title, status, _ in rows)
+        self._say(f"{self.fault.value} through every gateway: {summary}.")
         return rows
 
 
@@ -352,29 +629,47 @@ class Quiz(_Panel):
         self.exercise = exercise
         self.prompt = w.HTML(f"<b>{html.escape(exercise.id)}</b>: {html.escape(exercise.prompt)}")
         if isinstance(exercise, Choice):
-            self.answer: w.ValueWidget = w.RadioButtons(options=exercise.options, value=None)
+            self.answer: w.ValueWidget = w.RadioButtons(
+                options=exercise.options, value=None, description="Answer",
+                layout=w.Layout(width="auto"),
+            )  # fmt: skip
         else:
-            self.answer = w.Text(placeholder="your answer")
+            self.answer = w.Text(placeholder="your answer", description="Answer")
         self.feedback = w.HTML()
         self.check_button = w.Button(description="Check", button_style="primary")
         self.hint_button = w.Button(description="Hint")
         self.solution_button = w.Button(description="Solution")
         self.check_button.on_click(self._safe(lambda _: self.check()))
-        self.hint_button.on_click(self._safe(lambda _: self._note(exercise.hint())))
-        self.solution_button.on_click(self._safe(lambda _: self._note(exercise.solution())))
+        self.hint_button.on_click(self._safe(lambda _: self._note(exercise.hint(), "Hint")))
+        self.solution_button.on_click(
+            self._safe(lambda _: self._note(exercise.solution(), "Solution"))
+        )
         buttons = w.HBox([self.check_button, self.hint_button, self.solution_button])
-        super().__init__([self.prompt, self.answer, buttons, self.feedback, self.message])
+        super().__init__(
+            [self._style, self.prompt, self.answer, buttons, self.status, self.feedback,
+             self.message]
+        )  # fmt: skip
+
+    def _failed(self) -> None:
+        self.feedback.value = ""
 
     def check(self) -> Any:
         value = self.answer.value
         result = self.exercise.check(... if value in (None, "") else value)
         result.message = result.message.replace(HINT_OFFER, "(Stuck? Press Hint.)")
         self.feedback.value = result._repr_html_()
+        self._say(f"Checked: {_first_line(result)}")
         return result
 
-    def _note(self, note: Any) -> None:
+    def _note(self, note: Any, what: str) -> None:
         note.text = note.text.replace(MORE_HINTS, "(press Hint again for another)")
         self.feedback.value = note._repr_html_()
+        self._say(f"{what}: {_first_line(note)}")
+
+
+def _first_line(obj: Any) -> str:
+    text = repr(obj).strip().splitlines()
+    return text[0] if text else ""
 
 
 def playground(lab: Lab, lesson: str) -> Playground:

@@ -1,0 +1,161 @@
+"""What a learner sees in every playground: state in words, a confirmation after each action,
+the inspector showing the last result (or saying why it is empty), and HTTP as typed."""
+
+from __future__ import annotations
+
+import pytest
+
+import labkit
+from labkit.errors import UnknownName
+from labkit.widgets import GatewaysCompared, Playground, Quiz
+
+
+def _said(p) -> str:
+    assert "role='status'" in p.status.value and "aria-live='polite'" in p.status.value
+    return p.status.value
+
+
+def test_every_action_confirms_in_one_polite_line(lab: labkit.Lab) -> None:
+    p = Playground(lab, "503")
+    p.run_button.click()
+    assert "Ran 503-maintenance" in _said(p) or "Ran " in _said(p)
+    assert p.message.value == ""
+    p.maintenance.value = True
+    assert "maintenance on" in _said(p)
+    assert "maintenance is <b>on</b>" in p.maintenance_state.value
+    assert "Retry-After: 120" in p.maintenance_state.value
+    p.maintenance.value = False
+    assert "maintenance is <b>off</b>" in p.maintenance_state.value
+
+
+def test_purge_says_how_many_entries_it_removed(lab: labkit.Lab) -> None:
+    p = Playground(lab, "503")
+    p.cache_mistake.value = True
+    p.maintenance.value = True
+    p.buttons["GET /orders/7"].click()
+    p.buttons["purge the gateway cache"].click()
+    assert "Gateway cache emptied: 1 entry removed." in _said(p)
+    assert p.inspector.exchange is None and "cache was emptied" in p.inspector.summary.value
+    p.buttons["purge the gateway cache"].click()
+    assert "0 entries removed" in _said(p)
+
+
+def test_a_burst_clears_the_inspector_and_says_its_result(lab: labkit.Lab) -> None:
+    p = Playground(lab, "503")
+    p.buttons["GET /orders/7"].click()
+    assert p.inspector.exchange is not None
+    p.burst_size.value = 3
+    p.buttons["Burst"].click()
+    assert p.inspector.exchange is None and "burst" in p.inspector.summary.value
+    assert "3 requests" in _said(p)
+
+
+def test_an_error_clears_the_last_result_and_is_assertive(lab: labkit.Lab) -> None:
+    p = Playground(lab, "501")
+    p.buttons["Send"].click()
+    assert p.inspector.exchange is not None
+    p.path.value = "orders 7"
+    p.buttons["Send"].click()
+    assert "role='alert'" in p.message.value and "must start with &#x27;/&#x27;" in p.message.value
+    assert p.status.value == ""
+    assert p.inspector.exchange is None and "failed" in p.inspector.summary.value
+
+
+@pytest.mark.parametrize("method", ["get", "Get", "BREW"])
+def test_the_method_is_sent_exactly_as_typed(lab: labkit.Lab, method: str) -> None:
+    p = Playground(lab, "501")
+    p.method.value = method
+    p.buttons["Send"].click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex is not None and ex.method == method
+    # methods are case-sensitive: only GET is GET (RFC 9110 9.1)
+    assert ex.status == 501 and ex.generated_by == "origin"
+    assert f"{method} /orders/7 HTTP/1.1\\r\\n" in p.inspector.raw.value
+    p.method.value = "GET"
+    p.buttons["Send"].click()
+    assert p.inspector.exchange.status == 200
+
+
+def test_a_personality_chosen_on_a_playground_stays_on_it(lab: labkit.Lab) -> None:
+    p = Playground(lab, "502")
+    p.personality.value = "nginx"
+    assert "behaves like <b>nginx</b>" in p.personality_state.value
+    assert "now behaves like nginx" in _said(p)
+    assert lab.gateway.personality == "rfc"  # the lab's own gateway is untouched
+    p.scenario.value = "502-garbage"
+    p.run_button.click()
+    assert p.inspector.exchange.status is None  # nginx relays the garbage as HTTP/0.9
+    assert lab.gateway.personality == "rfc"
+    assert lab.get("/up/garbage/").status == 502  # a later cell sees the lab's gateway
+    other = Playground(lab, "502")
+    assert other.personality.value == "rfc" and "behaving like" not in other.cause.value
+
+
+def test_personality_names_in_any_case(lab: labkit.Lab) -> None:
+    lab.gateway.personality = "HAProxy"
+    assert lab.gateway.personality == "haproxy"
+    lab.gateway.personality = " NGINX "
+    assert lab.gateway.personality == "nginx"
+    with pytest.raises(UnknownName) as err:
+        lab.gateway.personality = "apache"
+    assert "unknown gateway personality 'apache'" in str(err.value)
+    assert "haproxy" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_504_timeline_is_cleared_by_the_next_action(lab: labkit.Lab) -> None:
+    p = Playground(lab, "504")
+    p.read_timeout.value = 0.2
+    p.delay.value = 0.4
+    p.buttons["GET /slow"].click()
+    assert "alt='Timeline of GET /slow?delay=0.4" in p.timeline.value
+    p.run_button.click()
+    assert p.timeline.value == ""
+    p.buttons["GET /slow"].click()
+    assert p.timeline.value
+    p.read_timeout.value = 0.5
+    assert p.timeline.value == "" and "read timeout is now 0.5 s" in _said(p)
+
+
+def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> None:
+    g = GatewaysCompared(lab)
+    labels = dict((value, label) for label, value in g.fault.options)
+    # the playground's upstream names beside the exercises' condition names
+    assert labels["close"] == "close (condition: closed-without-response)"
+    g.fault.value = "refused"
+    g.run_button.click()
+    assert "refused through every gateway" in _said(g) and "HAProxy" in _said(g)
+    g.fault.value = "close"
+    assert g.rows == [] and "Fault changed" in g.table.value
+
+
+def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:
+    from labkit.exercises.lesson_500 import q1
+
+    quiz = Quiz(q1)
+    quiz.answer.value = "origin"
+    quiz.check_button.click()
+    said = _said(quiz)
+    assert "Checked:" in said and "Correct" in said
+    assert said.count("<div") == 1
+
+
+def test_the_inspector_says_how_much_of_a_long_dump_it_shows(lab: labkit.Lab) -> None:
+    p = Playground(lab, "502")
+    p.scenario.value = "502-huge-headers"
+    p.run_button.click()
+    raw = p.inspector.raw.value
+    assert "Showing the first 6,000 of" in raw and "ex.raw(&#x27;huge-headers&#x27;)" in raw
+    assert "case-insensitive (RFC 9110 5.1)" in p.inspector.headers.value
+
+
+def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:
+    for lesson in labkit.scenarios.LESSONS:
+        p = Playground(lab, lesson)
+        assert p.run_button.icon == "" and p.run_button.description == "Run scenario"
+        for b in p.buttons.values():
+            assert b.description and b.icon == "" and b.layout.width == "auto"
+        for name in ("read_timeout", "delay", "capacity", "burst_size", "retry_after"):
+            control = getattr(p, name, None)
+            if control is not None:
+                assert control.description, name

@@ -1,0 +1,92 @@
+"""Pictures and tables that read at a glance, each with a text equivalent."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.dom.minidom
+
+import labkit
+from labkit import charts, load
+from labkit.picture import alt_text, sequence_svg
+
+
+def _texts(svg: str) -> list[tuple[str, str]]:
+    doc = xml.dom.minidom.parseString(svg)
+    return [
+        (t.firstChild.data, t.getAttribute("fill"))
+        for t in doc.getElementsByTagName("text")
+        if t.firstChild is not None and t.firstChild.nodeType == t.TEXT_NODE
+    ]
+
+
+def test_no_label_is_cut_the_long_ones_wrap(lab: labkit.Lab) -> None:
+    ex = lab.get("/up/body-cut/")
+    svg = sequence_svg(ex)
+    words = " ".join(text for text, _ in _texts(svg))
+    sent = ex.hop("gateway").sent
+    assert sent is not None and len(sent.summary) > 60
+    # every word of the gateway's long answer is in the picture, over several lines
+    for word in sent.summary.split()[:12]:
+        assert word in words
+    assert "…" not in words or "<title>" in svg
+
+
+def test_a_cut_body_is_not_drawn_green(lab: labkit.Lab) -> None:
+    svg = sequence_svg(lab.get("/up/body-cut/"))
+    colours = {fill for text, fill in _texts(svg) if text.startswith("200 OK")}
+    assert colours and "#1b7f3b" not in colours
+
+
+def test_the_cache_is_shown_when_it_answered(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=5, cache_max_age=60)
+    lab.get("/orders/7")
+    lab.origin.maintenance(False)
+    ex = lab.get("/orders/7")
+    texts = " ".join(t for t, _ in _texts(sequence_svg(ex)))
+    assert "gateway (cache)" in texts and "from its cache" in texts
+
+
+def test_one_made_here_and_connection_words_explained(lab: labkit.Lab) -> None:
+    ex = lab.get("/up/huge-headers/")
+    page = ex._repr_html_()
+    assert page.count(">made here<") == 1
+    assert ">answered, not relayed<" in page
+    assert "FIN: the sender closed the connection" in page
+    assert "text-align:left" in page
+    assert repr(ex).count("[made here]") == 1
+
+
+def test_durations_in_milliseconds(lab: labkit.Lab) -> None:
+    ex = lab.get("/up/blackhole/")
+    page = ex._repr_html_()
+    assert re.search(r"<td[^>]*>\d+ ms</td>", page)
+    assert "<0.1 s" not in page and "<0.1 s" not in sequence_svg(ex)
+
+
+def test_every_picture_has_a_text_alternative_naming_the_failing_hop(lab: labkit.Lab) -> None:
+    ex = lab.get("/up/garbage/")
+    assert alt_text(ex) == (
+        "Sequence diagram of GET /up/garbage/ -> 502 Bad Gateway, made by the gateway. "
+        "The failing hop: upstream 'garbage'."
+    )
+    page = ex.picture()._repr_html_()
+    assert "role='img'" in page
+    assert f"aria-label='{html.escape(alt_text(ex), quote=True)}'" in page
+    assert "<details>" in page and "[made here]" in page  # the same story as text
+    ok = lab.get("/orders/7")
+    assert "failing hop" not in alt_text(ok)
+
+
+def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
+    results = load.sweep(lab, [1, 4], capacity=2, delay=0.2)
+    chart = charts.load_curve(results, capacity=2)
+    assert chart.alt.startswith("Load curve at capacity 2: 1 at once: 1 served, 0 shed")
+    assert f"alt='{chart.alt}'" in chart._repr_html_() and repr(chart) == chart.alt
+    lab.gateway.route("/").read_timeout = 0.3
+    budget = lab.get("/slow?delay=0.5", timeout=0.2)
+    import time
+
+    time.sleep(0.5)
+    line = charts.timeline(lab.exchange(budget.id))
+    assert "client's own timeout" in line.alt and "gateway read timeout" in line.alt
