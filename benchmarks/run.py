@@ -787,7 +787,8 @@ def section_latency(settings: Settings, table: Table, nginx_skip: str | None) ->
         f"in {s.load_workers} processes; direct / gateway / nginx interleaved"
     )
     ctx = multiprocessing.get_context("spawn")  # never fork a process that runs a lab thread
-    lab = labkit.start()
+    # nginx started by root runs its workers as `nobody` (no `user` directive): let them in
+    lab = labkit.start(allow_users=["nobody"] if os.geteuid() == 0 else [])
     loaded: dict[str, list[LoadRun]] = {}
     unloaded: dict[str, list[LoadRun]] = {}
     nginx_label = "nginx"
@@ -957,6 +958,76 @@ def section_scale(settings: Settings, table: Table) -> None:
     table.add(part, "per lab process RSS (median)", mb(median([r["rss_median"] for r in runs])))
 
 
+def _proc_net_tcp_owner(local: tuple[str, int], remote: tuple[str, int]) -> int | None:
+    """The peer of the owner check: find a socket's uid by scanning /proc/net/tcp."""
+
+    def hexaddr(addr: tuple[str, int]) -> str:
+        return f"{socket.inet_aton(addr[0])[::-1].hex().upper()}:{addr[1]:04X}"
+
+    want = (hexaddr(local), hexaddr(remote))
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if (fields[1], fields[2]) == want:
+                return int(fields[7])
+    return None
+
+
+def section_peers(settings: Settings, table: Table) -> None:
+    """The owner check a lab makes for every new connection (labkit/http/peers.py)."""
+    import resource
+
+    from labkit.http import peers
+
+    if not peers.available():
+        table.add("owner check", "cost per new connection", "skipped: no NETLINK_SOCK_DIAG")
+        return
+    open_sockets, n = 4000, 200 if settings.quick else 2000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, open_sockets + 500)), hard))
+    log(f"owner check: {n} new connections with {open_sockets} sockets open")
+    listener = socket.create_server((HOST, 0), backlog=1024)
+    held: list[socket.socket] = []
+    diag = peers.SockDiag()
+    try:
+        for _ in range(open_sockets // 2):
+            client = socket.create_connection(listener.getsockname())
+            held += [client, listener.accept()[0]]
+        diag_s, scan_s = [], []
+        for i in range(n):
+            with socket.create_connection(listener.getsockname()) as client:
+                server, peer = listener.accept()
+                with server:
+                    t = time.perf_counter()
+                    uid = diag.owner(peer, server.getsockname())
+                    diag_s.append(time.perf_counter() - t)
+                    assert uid == os.geteuid()
+                    if i % 10 == 0:  # the scan is slow: fewer samples
+                        t = time.perf_counter()
+                        assert _proc_net_tcp_owner(peer, server.getsockname()) == uid
+                        scan_s.append(time.perf_counter() - t)
+    finally:
+        diag.close()
+        for sock in held:
+            sock.close()
+        listener.close()
+    cost = median(diag_s)
+    table.add(
+        "owner check",
+        f"who opened a new connection, with {open_sockets} sockets open: NETLINK_SOCK_DIAG "
+        f"for one socket, n={n}",
+        ms(cost, 3),
+        "< 0.2 ms",
+        verdict(cost < 0.0002),
+    )
+    table.add(
+        "owner check",
+        f"the same by scanning /proc/net/tcp (the peer), n={len(scan_s)}",
+        ms(median(scan_s), 2),
+    )
+
+
 def section_notebooks(settings: Settings, table: Table) -> None:
     runs = settings.notebook_runs
     log(
@@ -1009,6 +1080,7 @@ def main() -> int:
         ("latency", lambda: section_latency(settings, table, nginx_skip)),
         ("504 timing", lambda: section_timing(settings, table)),
         ("scale", lambda: section_scale(settings, table)),
+        ("owner check", lambda: section_peers(settings, table)),
     ]
     if not args.skip_notebooks:
         sections.append(("notebooks", lambda: section_notebooks(settings, table)))

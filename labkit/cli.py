@@ -1,6 +1,6 @@
 """The `labkit` command (also `python -m labkit`): serve a lab, list scenarios, switch a lab.
 
-labkit serve [--json] [--host ADDRESS]   run a lab in the foreground until Ctrl-C
+labkit serve [--json] [--host ADDRESS] [--allow-user NAME]   run a lab until Ctrl-C
 labkit env [--lab URL]                   print ORIGIN=..., GATEWAY=... for the shell
 labkit scenarios [--json] [--lesson N]   the catalogue
 labkit run SCENARIO                      run one scenario on a fresh lab, show what happened
@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to serve on (default 127.0.0.1; anything wider is reachable by others)",
     )
 
+    serve.add_argument(
+        "--allow-user",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another user who may connect (e.g. www-data for a real nginx in front); repeatable",
+    )
     serve.add_argument(
         "--gateway",
         default="rfc",
@@ -160,17 +167,16 @@ def _serve(args: argparse.Namespace) -> int:
     from labkit.control import runtime_dir
     from labkit.lab import start
 
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(
-            f"labkit: warning: serving on {args.host}: other machines on your network can reach "
-            "this lab. Use only on a network you trust (for a classroom demo).",
-            file=sys.stderr,
-        )
     runtime_dir()  # refuse an unsafe registry before serving: `labkit env` must find this lab
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    lab = start(host="127.0.0.1" if args.host == "localhost" else args.host, gateway=args.gateway)
+    host = "127.0.0.1" if args.host == "localhost" else args.host
+    with warnings.catch_warnings(record=True) as caught:  # one line on stderr, not a warning dump
+        warnings.simplefilter("always")
+        lab = start(host=host, gateway=args.gateway, allow_users=args.allow_user)
+    for warning in caught:
+        print(f"labkit: warning: {warning.message}", file=sys.stderr)
     try:
         info: dict[str, Any] = {**lab.urls(), "control": lab.control.url, "pid": os.getpid()}
         if args.json:

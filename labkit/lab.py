@@ -16,7 +16,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
 import httpx
@@ -26,6 +26,7 @@ from labkit.errors import BadArgument, LabkitWarning, LabNotRunning, check_numbe
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS, FaultServer
 from labkit.gateway import Gateway, pool
+from labkit.http import peers
 from labkit.http.messages import Headers, parse_response
 from labkit.http.server import Listener
 from labkit.origin import Origin
@@ -53,7 +54,8 @@ class Upstreams(dict[str, FaultServer]):
 class Lab:
     """A running lab. Use ``labkit.start()`` to get one; ``stop()`` or ``with`` to end it."""
 
-    def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc") -> None:
+    def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc",
+                 allow_users: Iterable[str] = ()) -> None:  # fmt: skip
         try:
             ipaddress.ip_address(host)
         except (ValueError, TypeError):
@@ -62,6 +64,9 @@ class Lab:
                 f"not {host!r}"
             ) from None
         self.host = host
+        self._peers, warning = peers.policy(host, allow_users)  # who may connect
+        if warning:
+            warnings.warn(warning, stacklevel=3)
         self.recorder = Recorder()
         self.origin = Origin(self.recorder, host)
         self.gateway = Gateway(self.recorder, host)
@@ -110,6 +115,8 @@ class Lab:
 
     async def _start_all(self) -> None:
         servers: list[Listener] = [self.origin, *self.upstreams.values(), *self._pool_members]
+        for server in (*servers, self.gateway, self.control):
+            server.peers = self._peers
         await asyncio.gather(*(s.start() for s in servers))
         host = self.host
         self.gateway.add_route(
@@ -134,6 +141,7 @@ class Lab:
         )
         await self.gateway.start()
         self.portal = Portal(self.recorder, Target("gateway", host, self.gateway.port), host)
+        self.portal.peers = self._peers
         await self.portal.start()
         await self.control.start()
 
@@ -159,6 +167,8 @@ class Lab:
             servers.insert(0, self.portal)
         servers.insert(0, self.control)
         await asyncio.gather(*(s.stop() for s in servers), return_exceptions=True)
+        if self._peers is not None:
+            self._peers.close()
 
     def _shutdown(self) -> None:
         if self._client is not None:
@@ -449,15 +459,19 @@ def _check_path(path: object) -> None:
         raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
 
 
-def start(*, host: str = "127.0.0.1", gateway: str = "rfc") -> Lab:
+def start(*, host: str = "127.0.0.1", gateway: str = "rfc", allow_users: Iterable[str] = ()) -> Lab:
     """Start a lab: origin, gateway, portal and misbehaving upstreams on ``host``.
 
     Every server binds an ephemeral port on 127.0.0.1 unless you pass another host.
     ``gateway`` picks how the gateway answers upstream failures: "rfc" (default),
     "nginx", "haproxy", "envoy" or "caddy" (lesson 09). Several labs can run in one
     process; each stops with ``lab.stop()``.
+
+    A lab answers only connections from your own user: another user's process gets a
+    403. ``allow_users`` names users who may connect too (for example ``["www-data"]``
+    for a real nginx in front of the lab); see ``labkit/http/peers.py``.
     """
-    return Lab(host=host, gateway=gateway).start()
+    return Lab(host=host, gateway=gateway, allow_users=allow_users).start()
 
 
 @atexit.register

@@ -19,6 +19,7 @@ import h11
 from labkit.http import pages
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
+from labkit.http.peers import PeerCheck, refuse
 from labkit.http.requestcheck import (
     HTTP2_EXPLANATION,
     MAX_HEAD_BYTES,
@@ -44,6 +45,7 @@ class Listener:
     """A TCP listener on the lab's loop that tracks its connections for a clean stop."""
 
     role = "server"
+    peers: PeerCheck | None = None  # who may connect; set by the lab (see http/peers.py)
 
     def __init__(self, name: str, recorder: Recorder, host: str = "127.0.0.1") -> None:
         self.name = name
@@ -85,6 +87,9 @@ class Listener:
         assert task is not None
         self._tasks[task] = writer
         try:
+            if self.peers is not None and not self.peers.admits(writer):
+                await refuse(reader, writer)  # another user's process: one 403, nothing more
+                return
             await self.serve_connection(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, _Closed, TimeoutError):
             pass

@@ -1,0 +1,156 @@
+"""A lab answers only its own user: another user's process gets one line in a 403."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+from classroom import system_users
+
+import labkit
+from labkit.errors import BadArgument
+from labkit.http import peers
+
+if not peers.available():
+    pytest.skip("this system has no NETLINK_SOCK_DIAG: the owner check is off (see peers.py)",
+                allow_module_level=True)  # fmt: skip
+
+NEVER_ANSWER = ("blackhole", "refused")  # by design: nothing to refuse
+
+
+def _curl(url: str, *extra: str) -> list[str]:
+    return ["curl", "-s", "-i", "--max-time", "3", *extra, url]
+
+
+def _status_and_body(out: str) -> tuple[int, str]:
+    head, _, body = out.replace("\r\n", "\n").partition("\n\n")  # text mode turns CRLF into LF
+    return int(head.split()[1]), body
+
+
+@pytest.fixture(scope="module")
+def other():
+    with system_users("peer") as (user,):
+        yield user
+
+
+def _servers(lab: labkit.Lab) -> dict[str, str]:
+    urls = {"portal": lab.portal.url, "gateway": lab.gateway.url, "origin": lab.origin.url,
+            "control": lab.control.url}  # fmt: skip
+    for name, up in lab.upstreams.items():
+        if name not in NEVER_ANSWER:
+            urls[f"upstream {name}"] = up.url
+    return urls
+
+
+def test_another_user_gets_one_line_403_from_every_server_of_the_lab(lab, other) -> None:
+    for name, url in _servers(lab).items():
+        proc = other.run(_curl(url + "/orders/7"))
+        assert proc.returncode == 0, (name, proc.stderr)
+        status, body = _status_and_body(proc.stdout)
+        assert status == 403, name
+        assert body == peers.REFUSAL_TEXT, name  # one line, nothing about the lab
+        assert str(lab.origin.port) not in proc.stdout and "labkit" not in proc.stdout.lower()
+    assert lab.recorder.ids() == []  # nothing of theirs reached the lab
+    # the owner's own terminal passes: curl and nc
+    assert _status_and_body(subprocess.run(_curl(lab.gateway.url + "/orders/7"),
+                                           capture_output=True, text=True).stdout)[0] == 200  # fmt: skip
+    nc = subprocess.run(["nc", "-N", "127.0.0.1", str(lab.origin.port)], capture_output=True,
+                        input=b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5)  # fmt: skip
+    assert nc.stdout.startswith(b"HTTP/1.1 200 ")
+    assert lab.get("/orders/7").status == 200  # and the kernel
+
+
+def test_another_user_is_refused_by_the_control_server_even_with_the_token(lab, other) -> None:
+    from labkit.control import runtime_dir
+
+    (record,) = [json.loads(p.read_text()) for p in runtime_dir().glob("*.json")]
+    token = record["token"]
+    proc = other.run(_curl(lab.control.url + "/maintenance", "-X", "POST", "-H",
+                           f"Authorization: Bearer {token}", "-d", '{"on": true}'))  # fmt: skip
+    assert _status_and_body(proc.stdout) == (403, peers.REFUSAL_TEXT)
+    assert lab.get("/orders/7").status == 200  # the switch did not move
+
+
+def test_a_user_in_the_allow_list_passes(other) -> None:
+    with labkit.start(allow_users=[other.name]) as lab:
+        proc = other.run(_curl(lab.gateway.url + "/orders/7"))
+        assert _status_and_body(proc.stdout)[0] == 200
+        assert lab.exchange(lab.recorder.ids()[-1]).status == 200
+
+
+def test_allow_users_names_must_exist() -> None:
+    with pytest.raises(BadArgument, match="there is no user 'no-such-user-x' on this machine"):
+        labkit.start(allow_users=["no-such-user-x"])
+    with pytest.raises(BadArgument, match="allow_users takes user names"):
+        labkit.start(allow_users=[1.5])
+    proc = subprocess.run([sys.executable, "-m", "labkit", "serve", "--allow-user", "no-such-user-x"],
+                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "labkit: error: allow_users: there is no user 'no-such-user-x' on this machine "
+        "(see /etc/passwd)"
+    ]
+
+
+def test_a_lab_on_a_wider_address_says_the_check_cannot_apply() -> None:
+    check, warning = peers.policy("0.0.0.0")
+    assert check is None
+    assert "cannot check who connects (the owner check works on loopback only)" in warning
+    check, warning = peers.policy("127.0.0.1")
+    assert check is not None and warning == ""
+    check.close()
+
+
+def _nginx_conf(tmp: str, lab_port: int, port: int) -> str:
+    return f"""daemon off; master_process on; worker_processes 1; pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 64; }}
+http {{ access_log off; client_body_temp_path {tmp}/b; proxy_temp_path {tmp}/p;
+  fastcgi_temp_path {tmp}/f; uwsgi_temp_path {tmp}/u; scgi_temp_path {tmp}/s;
+  server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://127.0.0.1:{lab_port}; }} }} }}
+"""
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_a_real_nginx_run_by_another_user_passes_only_when_allowed(allowed: bool) -> None:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(nginx) or os.geteuid() != 0:
+        pytest.skip("needs nginx and root (its workers then run as nobody)")
+    with labkit.start(allow_users=["nobody"] if allowed else []) as lab, \
+            tempfile.TemporaryDirectory() as tmp:  # fmt: skip
+        os.chmod(tmp, 0o755)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        conf = Path(tmp, "nginx.conf")
+        conf.write_text(_nginx_conf(tmp, lab.origin.port, port))
+        proc = subprocess.Popen([nginx, "-p", tmp, "-c", str(conf)], stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                out = subprocess.run(_curl(f"http://127.0.0.1:{port}/orders/7"),
+                                     capture_output=True, text=True).stdout  # fmt: skip
+                if out or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            assert _status_and_body(out)[0] == (200 if allowed else 403)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def test_the_lab_warns_when_it_cannot_check() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lab = labkit.Lab(host="0.0.0.0")  # not started: nothing binds
+    lab._loop.close()
+    assert any("cannot check who connects" in str(w.message) for w in caught)
