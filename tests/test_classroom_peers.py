@@ -84,7 +84,6 @@ def test_a_user_in_the_allow_list_passes(other) -> None:
     with labkit.start(allow_users=[other.name]) as lab:
         proc = other.run(_curl(lab.gateway.url + "/orders/7"))
         assert _status_and_body(proc.stdout)[0] == 200
-        assert lab.exchange(lab.recorder.ids()[-1]).status == 200
 
 
 def test_allow_users_names_must_exist() -> None:
