@@ -172,11 +172,7 @@ def _serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     host = "127.0.0.1" if args.host == "localhost" else args.host
-    with warnings.catch_warnings(record=True) as caught:  # one line on stderr, not a warning dump
-        warnings.simplefilter("always")
-        lab = start(host=host, gateway=args.gateway, allow_users=args.allow_user)
-    for warning in caught:
-        print(f"labkit: warning: {warning.message}", file=sys.stderr)
+    lab = start(host=host, gateway=args.gateway, allow_users=args.allow_user)
     try:
         info: dict[str, Any] = {**lab.urls(), "control": lab.control.url, "pid": os.getpid()}
         if args.json:

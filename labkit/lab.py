@@ -66,7 +66,7 @@ class Lab:
         self.host = host
         self._peers, warning = peers.policy(host, allow_users)  # who may connect
         if warning:
-            warnings.warn(warning, stacklevel=3)
+            warnings.warn(warning, LabkitWarning, stacklevel=3)
         self.recorder = Recorder()
         self.origin = Origin(self.recorder, host)
         self.gateway = Gateway(self.recorder, host)
