@@ -139,6 +139,9 @@ class Lab:
                 **UPSTREAM_TIMEOUTS,
             )
         )
+        self.origin.front_read_timeout = lambda: min(
+            r.read_timeout for r in self.gateway.routes if r.upstream == "origin"
+        )
         await self.gateway.start()
         self.portal = Portal(self.recorder, Target("gateway", host, self.gateway.port), host)
         self.portal.peers = self._peers

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import datetime as dt
+import functools
 import json
 import traceback
 from collections.abc import Callable
 
 from labkit.errors import BadArgument, check_number
 from labkit.http import pages
-from labkit.http.deadline import within
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
 
@@ -35,7 +35,7 @@ ALLOW_COLLECTION = "GET, HEAD, POST, OPTIONS"
 ALLOW_ORDER = "GET, HEAD, OPTIONS"
 ALLOW_READ_ONLY = "GET, HEAD, OPTIONS"
 MAX_LOG_LINES = 2000
-LEARNER_HANDLER_SECONDS = 2.0
+LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in front
 
 
 class Origin(HTTPServer):
@@ -50,6 +50,8 @@ class Origin(HTTPServer):
         self.in_flight = 0
         self.log: collections.deque[str] = collections.deque(maxlen=MAX_LOG_LINES)
         self.order_handler: Callable[[str], tuple[int, object]] | None = None
+        # the shortest read timeout of the gateway's routes to this origin (the lab wires it)
+        self.front_read_timeout: Callable[[], float] = lambda: 2 * LEARNER_HANDLER_SECONDS
 
     # -- switches (called from the learner's thread; plain attribute writes) --
 
@@ -237,22 +239,32 @@ class Origin(HTTPServer):
         customer = order["customer"]["name"]  # type: ignore[index]  # bug: order 13 has None
         return self._json(200, {"id": order["id"], "item": order["item"], "customer": customer})
 
+    def learner_time_limit(self) -> float:
+        """How long the learner's handler may take: short enough that the lesson's 500
+        reaches the client before the gateway's read timeout would make it a 504."""
+        return min(LEARNER_HANDLER_SECONDS, self.front_read_timeout() / 2)
+
     async def _learner_order(self, request: Request, order_id: str) -> Response:
         """Lesson 01's exercise: the learner's handler, ``fn(order_id) -> (status, body)``.
 
-        It runs off the lab's loop with a time limit, so a handler that hangs costs one
-        500 instead of freezing every server of the lab.
+        It runs where the exercise judges run learner code (a child process that is
+        killed when its time is up), so a handler that hangs, spins, exits or raises
+        KeyboardInterrupt costs one 500 and never the lab's loop, a thread or the kernel.
         """
+        from labkit.exercises import runner
+
         assert self.order_handler is not None
+        limit = self.learner_time_limit()
         loop = asyncio.get_running_loop()
-        call = loop.run_in_executor(None, self.order_handler, order_id)
+        call = functools.partial(runner.call, self.order_handler, order_id, seconds=limit)
         try:
-            status, body = await within(LEARNER_HANDLER_SECONDS, call)  # raising: a 500
-        except TimeoutError:
-            raise TimeoutError(
-                f"the handler did not return within {LEARNER_HANDLER_SECONDS:g} s"
-            ) from None
-        if not isinstance(status, int) or not 100 <= status <= 599:
+            result = await loop.run_in_executor(None, call)
+        except runner.TimeLimit:
+            raise TimeoutError(f"the handler did not return within {limit:g} s") from None
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(f"the handler must return (status, body), not {result!r}")
+        status, body = result
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise TypeError(
                 f"the handler must return (status, body) with a status 100-599, not {status!r}"
             )
@@ -320,7 +332,9 @@ class Origin(HTTPServer):
         return resp
 
     def _internal_error(self, request: Request, exc: Exception) -> Response:
-        tb = "".join(traceback.format_exception(exc))
+        # a learner's handler failed in its own process: its own frames, its own exception
+        tb = getattr(exc, "trace", "") or "".join(traceback.format_exception(exc))
+        name, text = getattr(exc, "type_name", type(exc).__name__), getattr(exc, "text", exc)
         self.log.append(f"{request.request_id} {request.method} {request.target} failed:\n{tb}")
         self.recorder.record(request.request_id, self.name, self.role, "log", tb)
         paragraphs = [
@@ -333,7 +347,7 @@ class Origin(HTTPServer):
             request,
             500,
             *paragraphs,
-            why=f"the handler raised {type(exc).__name__}: {exc}",
+            why=f"the handler raised {name}: {text}",
         )
 
     # -- small builders --

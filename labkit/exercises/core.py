@@ -10,18 +10,19 @@ Quiz answers are kept as salted digests, not as plain text.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import html
 import inspect
 import textwrap
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from labkit.exercises import answers, store
+from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
-from labkit.exercises.timelimit import TimeLimit, call_with_time_limit
+from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
+from labkit.exercises.timelimit import TimeLimit
 
 REGISTRY: dict[str, Exercise] = {}
 
@@ -143,6 +144,12 @@ class Exercise:
             return Result(self.id, None, f"{exc}; {self.expects()}.")
         except TimeLimit as exc:
             correct, message, detail = False, f"your code did not finish: {exc}.", ""
+        except LearnerExit as exc:
+            correct, message, detail = False, f"{exc.text}. The judge ended it.", ""
+        except LearnerError as exc:
+            correct = False
+            message = f"your answer raised {exc.type_name}: {exc.text}"
+            detail = exc.trace
         except Exception as exc:
             correct = False
             message = f"your answer raised {type(exc).__name__}: {exc}"
@@ -190,13 +197,6 @@ class Exercise:
 
     def _repr_html_(self) -> str:
         return f"<div><b>{html.escape(self.id)}</b>: {html.escape(self.prompt)}</div>"
-
-
-def learner_traceback(exc: BaseException) -> str:
-    """The traceback from the learner's own code only, without labkit's frames."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/labkit/" not in f.filename]
-    lines = traceback.format_list(frames) + traceback.format_exception_only(exc)
-    return "".join(lines).rstrip()
 
 
 class Choice(Exercise):
@@ -273,11 +273,34 @@ class ShortAnswer(Exercise):
         return False, self.feedback.get(d, self.default or f"{answer[0]!r} is not it."), ""
 
 
+class Learner:
+    """A learner's function as a judge receives it: each call runs in a child process
+    (runner.call), within what is left of the judge's time limit."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.__name__ = getattr(fn, "__name__", "your function")
+
+    def __call__(self, *args: Any) -> Any:
+        return runner.call(self.fn, *args)
+
+    def run(self, *args: Any, clock: runner.Clock | None = None,
+            random_value: float | None = None) -> runner.Outcome:  # fmt: skip
+        """The call's value and the virtual time it took (see runner.Clock)."""
+        return runner.run(self.fn, *args, clock=clock, random_value=random_value)
+
+
+def is_learner_code(value: object) -> bool:
+    """A function, lambda, method or partial the learner wrote (not a class, not a lab)."""
+    return inspect.isroutine(value) or isinstance(value, functools.partial)
+
+
 class Task(Exercise):
     """Make something happen in the lab (or write code that does); a judge observes the result.
 
-    ``judge_fn(*answer)`` returns (correct, message) or (correct, message, detail);
-    learner functions passed in are run with ``time_limit``.
+    ``judge_fn(*answer)`` returns (correct, message) or (correct, message, detail).
+    Functions among the answers reach it as Learner objects: calling one runs the
+    learner's code in a child process, and all calls share ``time_limit`` seconds.
     """
 
     def __init__(self, id: str, lesson: str, prompt: str,
@@ -288,7 +311,9 @@ class Task(Exercise):
         super().__init__(id, lesson, prompt, hints, solution)
 
     def judge(self, *answer: Any) -> tuple[bool, str, str]:
-        verdict = call_with_time_limit(self.judge_fn, self.time_limit, *answer)
+        given = tuple(Learner(a) if is_learner_code(a) else a for a in answer)
+        with runner.budget(self.time_limit):
+            verdict = self.judge_fn(*given)
         correct, message, *rest = verdict
         return bool(correct), message, rest[0] if rest else ""
 

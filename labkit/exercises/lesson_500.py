@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from labkit.exercises.core import Task, learner_traceback, make_choice, make_short_answer
+from labkit.exercises.core import Learner, Task, make_choice, make_short_answer
+from labkit.exercises.runner import LearnerError, LearnerExit
+from labkit.lab import ORIGIN_TIMEOUTS
 
 LESSON = "500"
 
@@ -140,12 +142,18 @@ q4 = make_choice(
 
 # -- q5: the learner's own handler, judged over real sockets --
 
-# order id -> (what the status must be, in words; test)
-_EXPECTED: dict[str, tuple[str, Callable[[int], bool]]] = {
-    "abc": ("400 or 404 ('abc' is not an order number)", lambda s: s in (400, 404)),
-    "7": ("200 (order 7 exists)", lambda s: s == 200),
-    "13": ("not a 5xx (order 13 exists; it only has no customer)", lambda s: s < 500),
-    "99": ("404 (there is no order 99)", lambda s: s == 404),
+# order id -> (what the answer must be, in words; test of status and body)
+_EXPECTED: dict[str, tuple[str, Callable[[int, str], bool]]] = {
+    "abc": ("400 or 404 ('abc' is not an order number)", lambda s, b: s in (400, 404)),
+    "7": (
+        "200 with order 7 in the body (its item, 'espresso beans')",
+        lambda s, b: s == 200 and "espresso beans" in b,
+    ),
+    "13": (
+        "200 with order 13 in the body (it exists; it only has no customer)",
+        lambda s, b: s == 200 and "teapot" in b,
+    ),
+    "99": ("404 (there is no order 99)", lambda s, b: s == 404),
 }
 
 
@@ -161,13 +169,15 @@ def _judge_show_order(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, 
     for order_id in _EXPECTED:
         try:
             result = fn(order_id)
-        except Exception as exc:
+        except LearnerExit:
+            raise
+        except LearnerError as exc:
             return (
                 False,
-                f"show_order({order_id!r}) raised {type(exc).__name__}: {exc}. In the origin "
+                f"show_order({order_id!r}) raised {exc.type_name}: {exc.text}. In the origin "
                 "that is exactly the 500 you are fixing: handle this case and return "
                 "(status, body).",
-                learner_traceback(exc),
+                exc.trace,
             )
         if not (isinstance(result, tuple) and len(result) == 2):
             return (
@@ -185,20 +195,32 @@ def _judge_show_order(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, 
                 "",
             )
     previous = lab.origin.order_handler
-    lab.origin.order_handler = fn
+    route = lab.gateway.route("/")
+    saved = (route.connect_timeout, route.read_timeout, lab.origin.maintenance_settings,
+             lab.origin.capacity, lab.origin.debug)  # fmt: skip
     seen: list[str] = []
     problems: list[str] = []
     try:
+        # the state this exercise needs: the origin serving, the gateway's usual patience
+        route.connect_timeout = ORIGIN_TIMEOUTS["connect_timeout"]
+        route.read_timeout = ORIGIN_TIMEOUTS["read_timeout"]
+        lab.origin.maintenance(False)
+        lab.origin.capacity = None
+        lab.origin.debug = False
+        lab.origin.order_handler = fn.fn if isinstance(fn, Learner) else fn
         for order_id, (expected, ok) in _EXPECTED.items():
-            ex = lab.get(f"/orders/{order_id}")
+            ex = lab.get(f"/orders/{order_id}", headers={"Cache-Control": "no-cache"})
             seen.append(f"GET /orders/{order_id} -> {ex.status} (made by the {ex.generated_by})")
-            if ex.status is None or not ok(ex.status):
+            if ex.status is None or not ok(ex.status, ex.text):
                 problem = f"/orders/{order_id} answered {ex.status}, expected {expected}"
                 if ex.status is not None and ex.status >= 500 and ex.why:
                     problem += f" [{ex.why}]"
                 problems.append(problem)
     finally:
         lab.origin.order_handler = previous
+        route.connect_timeout, route.read_timeout = saved[0], saved[1]
+        lab.origin.maintenance_settings = saved[2]
+        lab.origin.capacity, lab.origin.debug = saved[3], saved[4]
     detail = "\n".join(seen)
     if problems:
         return False, "through the gateway: " + "; ".join(problems) + ".", detail
@@ -215,7 +237,8 @@ q5 = Task(
     LESSON,
     "Write show_order(order_id: str) -> tuple[int, object] that returns (status, body) for "
     "GET /orders/{order_id}, so that the 500s become the right answers: 'abc' -> 400 or 404, "
-    "'7' -> 200 with the order, '99' -> 404, '13' (an order without a customer) -> no 500. "
+    "'7' -> 200 with the order, '99' -> 404, '13' (an order without a customer) -> 200 with "
+    "the order. "
     "Check it with q5.check(show_order, lab): the judge installs it in the origin and sends "
     "real requests through the gateway.",
     _judge_show_order,

@@ -1,0 +1,669 @@
+"""Run a learner's function where it can always be stopped: in a child process.
+
+Inside the kernel nothing can stop every kind of learner code: a loop with a bare
+``except:`` swallows any exception a timer raises, ``os._exit()`` ends the kernel, a
+thread that spins cannot be killed. A forked child can always be killed, and a fork
+needs no pickling, so functions defined in notebook cells work as they are.
+
+The child shares nothing live with the lab: the lab's servers and recorder run in the
+kernel. So in the child every running ``Lab`` forwards what the learner does with it
+(``lab.get``, ``lab.origin.maintenance(...)``, ``lab.gateway.route('slow').read_timeout
+= 0.2``, ``lab.recorder.ids()``) over a socket pair to the kernel, which does it on the
+real lab and sends back a copy of the result (an Exchange, a status, a list) or a
+handle for a live object (a route, the origin). Stopping or starting the lab from the
+child is refused: the lab belongs to the kernel.
+
+What the child prints is shown in the kernel as it comes; an exception shows the
+learner's own frames only (``learner_traceback``); ``sys.exit()``, ``os._exit()`` and
+death by a signal are reported in words. When time is up the child's whole process
+group is killed, whatever it was doing.
+
+A judge may also run the child in virtual time (``Clock``): ``time.sleep`` returns at
+once and moves the child's clock (``time.monotonic``, ``time.time``, ``datetime.now``)
+forward instead, and the kernel's ``on_call`` hook sees the virtual time of each call
+to the lab, so an outage can be driven by it. Verdicts then depend on what the code
+intended, not on how busy the machine is. ``random_value`` makes every draw of the
+``random`` module return that number, so a judge can see a schedule's extremes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import io
+import os
+import pickle
+import selectors
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+import types
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from labkit.exercises.timelimit import TimeLimit
+
+__all__ = [
+    "Clock",
+    "LearnerError",
+    "LearnerExit",
+    "TimeLimit",
+    "budget",
+    "call",
+    "learner_traceback",
+]
+
+
+class LearnerError(Exception):
+    """The learner's code raised: its type's name, its message and its own frames."""
+
+    def __init__(self, type_name: str, text: str, trace: str = "") -> None:
+        super().__init__(f"{type_name}: {text}" if text else type_name)
+        self.type_name = type_name
+        self.text = text
+        self.trace = trace
+
+
+class LearnerExit(LearnerError):
+    """The learner's code ended its own process (sys.exit, os._exit, a signal) or the lab."""
+
+
+def _is_labkit(module: object) -> bool:
+    return isinstance(module, str) and (module == "labkit" or module.startswith("labkit."))
+
+
+def learner_traceback(exc: BaseException) -> str:
+    """The traceback of the learner's own frames: every frame whose module is not labkit's.
+
+    Decided by the frame's module, not by its file's path: a clone into a folder named
+    ``labkit`` keeps the learner's lines.
+    """
+    frames = [
+        (frame, lineno)
+        for frame, lineno in traceback.walk_tb(exc.__traceback__)
+        if not _is_labkit(frame.f_globals.get("__name__"))
+    ]
+    summary = traceback.StackSummary.extract(iter(frames))
+    lines = summary.format() + traceback.format_exception_only(type(exc), exc)
+    return "".join(lines).rstrip()
+
+
+# -- the time a judge allows learner code --
+
+_budget = threading.local()
+
+
+@contextlib.contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Every ``call`` inside shares ``seconds`` in all (a judge's whole time limit)."""
+    outer = getattr(_budget, "deadline", None)
+    _budget.deadline = time.monotonic() + seconds
+    _budget.seconds = seconds
+    try:
+        yield
+    finally:
+        _budget.deadline = outer
+
+
+def _time_left(default: float) -> tuple[float, float]:
+    deadline = getattr(_budget, "deadline", None)
+    if deadline is None:
+        return default, default
+    return max(0.0, deadline - time.monotonic()), _budget.seconds
+
+
+# -- virtual time --
+
+
+@dataclass
+class Clock:
+    """Virtual time for the child: sleeps move it, and so do the lab calls ``on_call`` times.
+
+    ``on_call(now, name, args, kwargs)`` runs in the kernel before each call the child
+    makes on the lab (``name`` is the method, e.g. "get" or "request"; ``now`` the
+    child's virtual seconds since it started). It may change the lab (start an outage)
+    and returns how many virtual seconds the call takes (None: none).
+    """
+
+    on_call: Callable[[float, str, tuple[Any, ...], dict[str, Any]], float | None] | None = None
+    max_calls: int = 0  # more calls to the lab than this end the run (0: no limit)
+    too_many: str = "your code made too many requests"
+
+
+# -- the wire between kernel and child: length-prefixed pickles --
+
+
+def _send(sock: socket.socket, obj: object) -> None:
+    data = pickle.dumps(obj)
+    sock.sendall(struct.pack("!I", len(data)) + data)
+
+
+def _recv(sock: socket.socket) -> Any:
+    head = _read_exact(sock, 4)
+    if head is None:
+        return None
+    data = _read_exact(sock, struct.unpack("!I", head)[0])
+    if data is None:
+        return None
+    return pickle.loads(data)
+
+
+def _read_exact(sock: socket.socket, n: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = sock.recv(n - len(chunks))
+        if not chunk:
+            return None
+        chunks += chunk
+    return bytes(chunks)
+
+
+_VALUE_TYPES = (
+    type(None), bool, int, float, complex, str, bytes, bytearray,
+    dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone, enum.Enum,
+)  # fmt: skip
+
+
+def _copyable(value: object, depth: int = 0) -> bool:
+    """A value the child may have as a copy (anything else stays in the kernel, by handle)."""
+    from labkit.exchange import Exchange
+    from labkit.recorder import Event, Hop
+
+    if depth > 8:
+        return False
+    if isinstance(value, (*_VALUE_TYPES, Exchange, Event, Hop)):
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_copyable(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(_copyable(k, depth + 1) and _copyable(v, depth + 1) for k, v in value.items())
+    return False
+
+
+_REFUSED = {"stop", "start", "close", "shutdown"}
+
+
+def _refused(name: str) -> str | None:
+    if name in _REFUSED:
+        return (
+            f"your code called {name}() on the lab. The lab belongs to the notebook, and the "
+            "judge needs it running: take that call out of your function"
+        )
+    if name.startswith("_"):
+        return f"your code used {name}, a private part of the lab; use its public switches"
+    return None
+
+
+# -- the child's side --
+
+
+class _Child:
+    """The child's end of the socket pair, and its clock."""
+
+    def __init__(self, sock: socket.socket, virtual: bool) -> None:
+        self.sock = sock
+        self.virtual = virtual
+        self.now = 0.0  # virtual seconds since the start
+        self.start_mono = time.monotonic()
+        self.start_perf = time.perf_counter()
+        self.start_wall = time.time()
+
+    def ask(self, *message: Any) -> Any:
+        _send(self.sock, (*message, self.now))
+        reply = _recv(self.sock)
+        if reply is None:  # the kernel has gone: nothing more to do
+            os._exit(3)
+        kind, value, advance = reply
+        if self.virtual and advance:
+            self.now += advance
+        if kind == "raise":
+            raise value
+        if kind == "ref":
+            return _Remote(self, value)
+        return value
+
+
+class _Remote:
+    """A live object of the kernel's lab (a route, the origin, a method), seen from the child."""
+
+    __slots__ = ("_child", "_handle")
+
+    def __init__(self, child: _Child, handle: int) -> None:
+        object.__setattr__(self, "_child", child)
+        object.__setattr__(self, "_handle", handle)
+
+    def __getattr__(self, name: str) -> Any:
+        return self._child.ask("get", self._handle, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._child.ask("set", self._handle, name, value)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._child.ask("item", self._handle, key)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._child.ask("call", self._handle, args, kwargs)
+
+    def __len__(self) -> int:
+        return int(self._child.ask("len", self._handle))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter([self[i] for i in range(len(self))])
+
+    def __contains__(self, item: Any) -> bool:
+        return bool(self._child.ask("contains", self._handle, item))
+
+    def __bool__(self) -> bool:
+        return bool(self._child.ask("bool", self._handle))
+
+    def __repr__(self) -> str:
+        return str(self._child.ask("repr", self._handle))
+
+
+def _remote_lab_class(child: _Child) -> type:
+    from labkit.lab import Lab
+
+    class ChildLab(Lab):
+        """The kernel's lab, as the learner's code in the child sees it."""
+
+        def __getattribute__(self, name: str) -> Any:
+            if name in ("__class__", "__dict__"):
+                return object.__getattribute__(self, name)
+            handle = object.__getattribute__(self, "__dict__")["_labkit_handle"]
+            return child.ask("get", handle, name)
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            handle = object.__getattribute__(self, "__dict__")["_labkit_handle"]
+            child.ask("set", handle, name, value)
+
+        def __repr__(self) -> str:
+            handle = object.__getattribute__(self, "__dict__")["_labkit_handle"]
+            return str(child.ask("repr", handle))
+
+    return ChildLab
+
+
+def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
+    """Sleeps move the child's clock; every clock reads it (also names imported with from)."""
+
+    def sleep(seconds: float) -> None:
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise TypeError(f"'{type(seconds).__name__}' object cannot be interpreted as a number")
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        child.now += float(seconds)
+
+    def monotonic() -> float:
+        return child.start_mono + child.now
+
+    def perf_counter() -> float:
+        return child.start_perf + child.now
+
+    def wall() -> float:
+        return child.start_wall + child.now
+
+    real_datetime = dt.datetime
+
+    class datetime(real_datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Any:
+            return real_datetime.fromtimestamp(wall(), tz)
+
+        @classmethod
+        def utcnow(cls) -> Any:
+            return real_datetime.fromtimestamp(wall(), dt.timezone.utc).replace(tzinfo=None)
+
+        @classmethod
+        def today(cls) -> Any:
+            return real_datetime.fromtimestamp(wall())
+
+    replacements: dict[Any, Any] = {
+        time.sleep: sleep,
+        time.monotonic: monotonic,
+        time.perf_counter: perf_counter,
+        time.time: wall,
+        time.monotonic_ns: lambda: int(monotonic() * 1e9),
+        time.perf_counter_ns: lambda: int(perf_counter() * 1e9),
+        time.time_ns: lambda: int(wall() * 1e9),
+        real_datetime: datetime,
+    }
+    for name in ("sleep", "monotonic", "perf_counter", "time", "monotonic_ns",
+                 "perf_counter_ns", "time_ns"):  # fmt: skip
+        setattr(time, name, replacements[getattr(time, name)])
+    dt.datetime = datetime  # type: ignore[misc]
+    _rebind(fn, replacements)
+
+
+def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
+    """Every draw of the random module (also names imported with from) returns ``value``."""
+    import random
+
+    class Fixed(random.Random):
+        def random(self) -> float:
+            return value
+
+        def _randbelow(self, n: int) -> int:  # type: ignore[override]
+            return min(n - 1, int(value * n))
+
+    fixed = Fixed()
+    replacements: dict[Any, Any] = {}
+    for name in dir(random.Random):
+        real = getattr(random, name, None)
+        if isinstance(real, types.MethodType) and real.__self__ is random._inst:  # type: ignore[attr-defined]
+            replacements[real] = getattr(fixed, name)
+            setattr(random, name, getattr(fixed, name))
+    random._inst = fixed  # type: ignore[attr-defined]
+    _rebind(fn, replacements)
+
+
+def _rebind(fn: Callable[..., Any], replacements: dict[Any, Any]) -> None:
+    """Names in the learner's globals and closures bound to a replaced object (``from time
+    import sleep``) are bound to its replacement (in the child only)."""
+    target = getattr(fn, "__func__", fn)
+    namespaces = [getattr(target, "__globals__", {})]
+    for ns in namespaces:
+        for key, value in list(ns.items()):
+            try:
+                if value in replacements:
+                    ns[key] = replacements[value]
+            except TypeError:  # unhashable
+                continue
+    for cell in getattr(target, "__closure__", None) or ():
+        with contextlib.suppress(ValueError, TypeError):
+            if cell.cell_contents in replacements:
+                cell.cell_contents = replacements[cell.cell_contents]
+
+
+def _child_main(
+    sock: socket.socket,
+    out_fd: int,
+    err_fd: int,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    labs: list[Any],
+    clock: Clock | None,
+    random_value: float | None,
+) -> None:
+    """In the child: never returns (os._exit), so nothing of the kernel runs twice."""
+    code = 0
+    try:
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel decides; it kills us
+        for signum in (signal.SIGALRM, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        sys.stdout = io.TextIOWrapper(io.FileIO(out_fd, "w"), line_buffering=True)
+        sys.stderr = io.TextIOWrapper(io.FileIO(err_fd, "w"), line_buffering=True)
+        child = _Child(sock, virtual=clock is not None)
+        if labs:
+            cls = _remote_lab_class(child)
+            for handle, lab in enumerate(labs):
+                lab.__dict__["_labkit_handle"] = handle
+                lab.__class__ = cls
+        if clock is not None:
+            _virtual_time(child, fn)
+        if random_value is not None:
+            _fixed_random(random_value, fn)
+        try:
+            value = fn(*args)
+        except SystemExit as exc:
+            message = ("exit", f"your code called sys.exit({exc.code!r})" if exc.code is not None
+                       else "your code called sys.exit()")  # fmt: skip
+        except BaseException as exc:  # everything the learner's code raised is reported
+            message = ("error", type(exc).__name__, str(exc), learner_traceback(exc))
+        else:
+            try:
+                pickle.dumps(value)
+                message = ("value", value)
+            except Exception:
+                message = ("value", _Unpicklable(repr(value), type(value).__name__))
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        _send(sock, ("done", message, child.now))
+    except BaseException:  # the child's own machinery failed; the kernel reports the exit
+        code = 4
+    finally:
+        os._exit(code)
+
+
+@dataclass
+class _Unpicklable:
+    """A return value that cannot travel back: its repr and type name."""
+
+    text: str
+    type_name: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# -- the kernel's side --
+
+
+@dataclass
+class Outcome:
+    """What a call did: its value, and the child's virtual time at the end."""
+
+    value: Any
+    elapsed: float
+
+
+def call(
+    fn: Callable[..., Any],
+    *args: Any,
+    seconds: float = 5.0,
+    clock: Clock | None = None,
+    random_value: float | None = None,
+) -> Any:
+    """``fn(*args)`` in a child process, within ``seconds`` (or what is left of the judge's
+    ``budget``); returns its value or raises LearnerError, LearnerExit or TimeLimit."""
+    return run(fn, *args, seconds=seconds, clock=clock, random_value=random_value).value
+
+
+def run(
+    fn: Callable[..., Any],
+    *args: Any,
+    seconds: float = 5.0,
+    clock: Clock | None = None,
+    random_value: float | None = None,
+) -> Outcome:
+    """Like ``call``, also telling the virtual time the function took."""
+    from labkit.lab import _running
+
+    left, total = _time_left(seconds)
+    if left <= 0:
+        raise TimeLimit(f"stopped after {total:g} s")
+    labs = list(_running)
+    parent_sock, child_sock = socket.socketpair()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: see above
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+        parent_sock.close()
+        os.close(out_r)
+        os.close(err_r)
+        _child_main(child_sock, out_w, err_w, fn, args, labs, clock, random_value)
+    child_sock.close()
+    os.close(out_w)
+    os.close(err_w)
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)  # also here, so the kill below never misses a fast child
+    try:
+        return _serve(pid, parent_sock, out_r, err_r, labs, clock, left, total)
+    finally:
+        _kill(pid)
+        parent_sock.close()
+        for fd in (out_r, err_r):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, 0)
+
+
+def _serve(
+    pid: int,
+    sock: socket.socket,
+    out_r: int,
+    err_r: int,
+    labs: list[Any],
+    clock: Clock | None,
+    left: float,
+    total: float,
+) -> Outcome:
+    deadline = time.monotonic() + left
+    handles: list[Any] = list(labs)
+    streams = {out_r: sys.stdout, err_r: sys.stderr}
+    calls = 0
+    with selectors.DefaultSelector() as sel:
+        sel.register(sock, selectors.EVENT_READ)
+        for fd in streams:
+            sel.register(fd, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeLimit(f"stopped after {total:g} s")
+            for key, _ in sel.select(remaining):
+                if key.fileobj in streams:
+                    data = os.read(key.fd, 65536)
+                    if not data:
+                        sel.unregister(key.fd)
+                        del streams[key.fd]
+                        continue
+                    _show(streams[key.fd], data)
+                    continue
+                message = _recv(sock)
+                if message is None:
+                    _drain(streams)
+                    raise _died(pid)
+                if message[0] == "done":
+                    _drain(streams)
+                    return _finish(message[1], message[2])
+                if message[0] == "call" and clock is not None:
+                    calls += 1
+                    if clock.max_calls and calls > clock.max_calls:
+                        raise LearnerExit("TooManyRequests", clock.too_many)
+                try:
+                    reply = _answer(message, handles, clock)
+                except LearnerExit:
+                    raise
+                except BaseException as exc:  # the lab's own error goes back to the child
+                    reply = ("raise", _portable(exc), 0.0)
+                _send(sock, reply)
+
+
+def _answer(message: tuple[Any, ...], handles: list[Any], clock: Clock | None) -> tuple[Any, ...]:
+    op, handle, *rest = message
+    now = rest[-1]
+    target = handles[handle]
+    advance = 0.0
+    if op == "get":
+        problem = _refused(rest[0])
+        if problem:
+            raise LearnerExit("LabStopped" if rest[0] in _REFUSED else "PrivatePart", problem)
+        value = getattr(target, rest[0])
+    elif op == "set":
+        if rest[0].startswith("_"):
+            raise LearnerExit("PrivatePart", _refused(rest[0]) or "")
+        setattr(target, rest[0], rest[1])
+        value = None
+    elif op == "item":
+        value = target[rest[0]]
+    elif op == "call":
+        args, kwargs = rest[0], rest[1]
+        if clock is not None and clock.on_call is not None:
+            advance = clock.on_call(now, getattr(target, "__name__", ""), args, kwargs) or 0.0
+        value = target(*args, **kwargs)
+    elif op == "len":
+        value = len(target)
+    elif op == "contains":
+        value = rest[0] in target
+    elif op == "bool":
+        value = bool(target)
+    elif op == "repr":
+        value = repr(target)
+    else:
+        raise ValueError(f"unknown request {op!r} from the learner's process")
+    if _copyable(value):
+        return ("value", value, advance)
+    handles.append(value)
+    return ("ref", len(handles) - 1, advance)
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a RuntimeError that says it."""
+    try:
+        copy = pickle.loads(pickle.dumps(exc))
+        if isinstance(copy, BaseException):
+            copy.__traceback__ = None
+            return copy
+    except Exception:
+        pass
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _finish(message: tuple[Any, ...], elapsed: float) -> Outcome:
+    if message[0] == "value":
+        return Outcome(message[1], elapsed)
+    if message[0] == "exit":
+        raise LearnerExit("SystemExit", message[1])
+    _, type_name, text, trace = message
+    raise LearnerError(type_name, text, trace)
+
+
+def _died(pid: int) -> LearnerExit:
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = 0
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else sig
+        return LearnerExit("Killed", f"your code's process was ended by the signal {name}")
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+    return LearnerExit(
+        "Exit", f"your code ended its own process (os._exit({code})) before it returned"
+    )
+
+
+def _show(stream: Any, data: bytes) -> None:
+    with contextlib.suppress(Exception):
+        stream.write(data.decode("utf-8", "replace"))
+        stream.flush()
+
+
+def _drain(streams: dict[int, Any]) -> None:
+    """What the child printed last (it is done or dead, so the pipes end soon)."""
+    end = time.monotonic() + 0.5
+    for fd, stream in list(streams.items()):
+        os.set_blocking(fd, False)
+        while time.monotonic() < end:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                time.sleep(0.002)
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            _show(stream, data)

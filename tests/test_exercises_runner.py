@@ -1,0 +1,238 @@
+"""Learner code never hangs or kills the kernel, and the lab it is given keeps working.
+
+Every learner function runs in a child process (labkit.exercises.runner): these tests
+give it the hostile code a learner may write by accident and check that the judge ends
+it within its time limit with a clear message, that the lab and this process go on,
+and that a traceback shows exactly the learner's frames.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+import labkit
+from labkit.exercises import REGISTRY, Task, runner
+
+
+@pytest.fixture
+def task():
+    def judge(fn, lab=None):
+        value = fn(lab) if lab is not None else fn()
+        return value == 42, f"your function returned {value!r}; the judge wants 42"
+
+    t = Task("test.runner", "test", "Return 42.", judge, hints=("42",), solution="return 42",
+             time_limit=0.5)  # fmt: skip
+    yield t
+    del REGISTRY["test.runner"]
+
+
+def swallow_everything():
+    while True:
+        try:
+            time.sleep(0.01)
+        except BaseException:
+            pass
+
+
+def calls_exit():
+    sys.exit(3)
+
+
+def calls_os_exit():
+    os._exit(0)
+
+
+def spins_in_a_thread():
+    threading.Thread(target=lambda: [None for _ in iter(int, 1)], daemon=False).start()
+    while True:
+        pass
+
+
+def raises_keyboard_interrupt():
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (swallow_everything, "did not finish: stopped after 0.5 s"),
+        (spins_in_a_thread, "did not finish: stopped after 0.5 s"),
+        (calls_exit, "your code called sys.exit(3)"),
+        (calls_os_exit, "ended its own process (os._exit(0))"),
+        (raises_keyboard_interrupt, "raised KeyboardInterrupt"),
+    ],
+)
+def test_hostile_code_is_ended_with_a_clear_message(task, lab, fn, words) -> None:
+    threads = threading.active_count()
+    start = time.monotonic()
+    result = task.check(fn)
+    assert time.monotonic() - start < 2.5
+    assert result.correct is False and words in result.message, result.message
+    assert threading.active_count() == threads  # nothing left running here
+    assert lab.get("/orders/7").status == 200  # and the lab answers
+    assert task.check(lambda: 42)  # and the next check works
+
+
+def test_code_that_stops_the_lab_is_ended_and_the_lab_keeps_running(task, lab) -> None:
+    def stopper(lab):
+        lab.stop()
+        return 42
+
+    result = task.check(stopper, lab)
+    assert result.correct is False and "called stop() on the lab" in result.message
+    assert lab.running and lab.get("/orders/7").status == 200
+
+
+def test_the_lab_works_in_the_learners_process(task, lab) -> None:
+    def uses_the_lab(lab):
+        lab.origin.maintenance(True, retry_after=7)
+        ex = lab.get("/orders/7")
+        lab.gateway.route("slow").read_timeout = 0.25
+        lab.upstreams["slow"].delay = 0.5
+        ids = lab.recorder.ids()
+        told = (ex.status, ex.header("Retry-After"), ex.generated_by, ex.id in ids)
+        print("the learner says", told)
+        return 42 if told == (503, "7", "origin", True) else told
+
+    result = task.check(uses_the_lab, lab)
+    assert result, result
+    assert lab.origin.in_maintenance  # the switches were set on the real lab
+    assert lab.gateway.route("slow").read_timeout == 0.25
+    assert lab.upstreams["slow"].delay == 0.5
+    assert "GET /orders/7" in lab.last().target or lab.last().status == 503
+
+
+def test_output_is_shown_as_it_would_be(task, capfd) -> None:
+    def talks():
+        print("hello from the learner")
+        print("to stderr", file=sys.stderr)
+        return 42
+
+    assert task.check(talks)
+    out, err = capfd.readouterr()
+    assert "hello from the learner" in out and "to stderr" in err
+
+
+def test_a_notebook_function_runs(task) -> None:
+    namespace = {"__name__": "__main__"}
+    exec("def answer():\n    return 6 * 7\n", namespace)  # as a notebook cell defines it
+    assert task.check(namespace["answer"])
+
+
+def test_traceback_shows_the_learners_frames_even_under_a_folder_named_labkit(
+    task, tmp_path, monkeypatch
+) -> None:
+    folder = tmp_path / "labkit" / "notebooks"  # what `git clone .../labkit` makes
+    folder.mkdir(parents=True)
+    (folder / "mine.py").write_text(
+        textwrap.dedent("""
+        def helper():
+            return {}["missing"]
+
+        def answer():
+            return helper()
+    """)
+    )
+    monkeypatch.syspath_prepend(str(folder))
+    import mine  # type: ignore[import-not-found]
+
+    result = task.check(mine.answer)
+    assert result.correct is False and "raised KeyError" in result.message
+    assert "mine.py" in result.detail and "helper()" in result.detail
+    assert 'return {}["missing"]' in result.detail
+    assert "runner.py" not in result.detail and "core.py" not in result.detail
+
+
+def test_learner_traceback_decides_by_module() -> None:
+    namespace = {"__name__": "__main__"}
+    exec("def boom():\n    raise ValueError('x')\n", namespace)
+    try:
+        runner.call(namespace["boom"], seconds=2)
+    except runner.LearnerError as exc:
+        assert exc.type_name == "ValueError" and "boom" in exc.trace
+        assert "labkit" not in exc.trace
+    else:
+        raise AssertionError("the error was not reported")
+
+
+# -- issue 11 item 3: the origin's learner handler --
+
+
+def _hostile_handlers():
+    def exits(order_id):
+        sys.exit(1)
+
+    def interrupts(order_id):
+        raise KeyboardInterrupt
+
+    def hangs(order_id):
+        time.sleep(3600)
+
+    def spins(order_id):
+        while True:
+            pass
+
+    def os_exits(order_id):
+        os._exit(1)
+
+    return [exits, interrupts, hangs, spins, os_exits]
+
+
+@pytest.mark.parametrize("handler", _hostile_handlers(), ids=lambda f: f.__name__)
+def test_a_hostile_handler_costs_one_500_and_the_lab_answers_next(lab, handler) -> None:
+    lab.origin.order_handler = handler
+    ex = lab.get("/orders/7")
+    assert ex.status == 500 and ex.generated_by == "origin", ex
+    lab.origin.order_handler = None
+    assert lab.get("/orders/7").status == 200
+    start = time.monotonic()
+    lab.stop()
+    assert time.monotonic() - start < 1.5
+
+
+def test_the_handler_limit_is_shorter_than_a_shortened_route(lab) -> None:
+    lab.gateway.route("/").read_timeout = 0.4  # a lesson shortens the route
+
+    def slow(order_id):
+        time.sleep(3600)
+
+    lab.origin.order_handler = slow
+    ex = lab.get("/orders/7")
+    assert ex.status == 500 and ex.generated_by == "origin"  # the lesson's 500, not a 504
+    assert "did not return within 0.2 s" in ex.why
+
+
+@pytest.mark.slow
+def test_a_process_running_a_lab_with_a_spinning_handler_exits_promptly(tmp_path) -> None:
+    code = textwrap.dedent("""
+        import labkit
+        lab = labkit.start()
+        def spins(order_id):
+            while True:
+                pass
+        lab.origin.order_handler = spins
+        print(lab.get("/orders/7").status, flush=True)
+    """)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=30)  # fmt: skip
+    assert proc.stdout.strip() == "500", proc.stderr
+    assert time.monotonic() - start < 10
+
+
+def test_a_stopped_lab_given_to_learner_code_says_so(task) -> None:
+    lab = labkit.start()
+    lab.stop()
+
+    def uses(lab):
+        return lab.get("/").status
+
+    result = task.check(uses, lab)
+    assert result.correct is False and "LabNotRunning" in result.message
