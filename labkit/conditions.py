@@ -3,7 +3,12 @@
 One table, read by the gateway, the scenario catalogue, the tests and the lessons,
 so the prose cannot drift from the behaviour. The statuses are the RFC reading
 (RFC 9110 15.6.3 502, 15.6.4 503, 15.6.5 504; RFC 9112 6.3 for framing); where
-real gateways differ, ``../shared/gateways-observed.md`` has what they sent.
+real gateways differ, ``labkit.personalities`` (and ``docs/gateways.md``, generated
+from it) has what they sent. Where the RFC names no status for a condition (a
+502 for every way an upstream's answer can be unusable, a 503 for "no healthy
+upstream"), the status is this lab's reading of the RFC's words, and the
+explanation says so. ``proxy_status`` is the error type from RFC 9209's registry
+(section 2.3) that the lab's gateway names in its ``Proxy-Status`` header.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class Outcome:
     status: int | None  # None: the upstream's own status was already relayed
     explanation: str
     rfc: str
+    proxy_status: str = ""  # RFC 9209 2.3 error type; "" when no response of ours is possible
 
 
 # Condition -> what the gateway answers and why (RFC reading, the lab's default).
@@ -42,62 +48,79 @@ RFC_TABLE: dict[Condition, Outcome] = {
     Condition.REFUSED: Outcome(
         502,
         "nothing is listening at the upstream's address: the connection was refused",
-        "RFC 9110 15.6.3",
+        "RFC 9110 15.6.3 speaks of an invalid response; reading 'no response at all' as 502 "
+        "too is the lab's choice (nginx's and Caddy's; HAProxy answers 503)",
+        "connection_refused",
     ),
     Condition.CONNECT_TIMEOUT: Outcome(
         504,
         "the upstream did not accept the connection within the connect timeout",
         "RFC 9110 15.6.5",
+        "connection_timeout",
     ),
     Condition.CLOSED_WITHOUT_RESPONSE: Outcome(
         502,
         "the upstream closed the connection without sending a response",
-        "RFC 9110 15.6.3",
+        "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
+        "and Caddy do)",
+        "connection_terminated",
     ),
     Condition.RESET: Outcome(
         502,
         "the upstream reset the connection before sending a response",
-        "RFC 9110 15.6.3",
+        "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
+        "and Caddy do)",
+        "connection_terminated",
     ),
     Condition.HEADERS_CUT: Outcome(
         502,
         "the upstream closed the connection in the middle of the response headers",
         "RFC 9110 15.6.3",
+        "http_response_incomplete",
     ),
     Condition.INVALID_STATUS_LINE: Outcome(
         502,
         "the upstream's reply does not start with a valid HTTP status line",
         "RFC 9112 4",
+        "http_protocol_error",
     ),
     Condition.INVALID_HEADER: Outcome(
         502,
         "the upstream sent a header line that is not 'name: value'",
         "RFC 9112 5",
+        "http_protocol_error",
     ),
     Condition.HEADER_TOO_BIG: Outcome(
         502,
         "the upstream's response headers are larger than the gateway's buffer",
         "RFC 9110 15.6.3",
+        "http_response_header_section_size",
     ),
     Condition.INVALID_CONTENT_LENGTH: Outcome(
         502,
         "the upstream sent an invalid Content-Length, so the body's end cannot be found",
         "RFC 9112 6.3",
+        "http_protocol_error",
     ),
     Condition.INVALID_FRAMING: Outcome(
         502,
-        "the upstream's message framing (Transfer-Encoding) cannot be understood",
-        "RFC 9112 6.3",
+        "the upstream's Transfer-Encoding names a coding the gateway cannot decode",
+        "RFC 9112 6.3 (4) would read such a body until the close; the lab refuses it because "
+        "the coding cannot be decoded (RFC 9112 6.1, 7), as HAProxy, Caddy and nginx 1.23+ do",
+        "http_response_transfer_coding",
     ),
     Condition.READ_TIMEOUT: Outcome(
         504,
         "the upstream accepted the request but sent no response within the read timeout",
         "RFC 9110 15.6.5",
+        "http_response_timeout",
     ),
     Condition.NO_HEALTHY_UPSTREAM: Outcome(
         503,
         "every upstream of the pool is marked unhealthy, so none was tried",
-        "RFC 9110 15.6.4",
+        "RFC 9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 "
+        "is the lab's choice (HAProxy's, Caddy's and Envoy's; nginx answers 502)",
+        "destination_unavailable",
     ),
     Condition.BODY_CUT: Outcome(
         None,

@@ -17,7 +17,7 @@ from labkit.conditions import Condition
 from labkit.errors import unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
-from labkit.proxy import HOP_BY_HOP, Failure, Proxy, Route, Target
+from labkit.proxy import Failure, Proxy, Route, Target
 
 HEALTH_INTERVAL = 1.0
 
@@ -130,11 +130,11 @@ class Gateway(Proxy):
         data = exc.raw + await upstream.read_rest(reader, route.read_timeout)
         who = f"{self._personality.title}: {answer.log}"
         if answer.kind == "http09":
-            return Response(0, raw=data, generated=False, why=who)
+            keep_alive = self._personality.headers.keeps_alive_after_http09
+            return Response(0, raw=data, generated=False, why=who, close=not keep_alive)
         status, reason, headers, body = parse_response(data)
-        drop = HOP_BY_HOP | {"content-length", "via"}
-        kept = [(k, v) for k, v in headers if k.lower() not in drop]
-        kept.append(("Via", f"1.1 {self.via_name}"))
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        kept = self.relayed_headers(status or 200, headers, target)
         return Response(status or 200, kept, body, reason=reason, generated=False, why=who)
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
@@ -142,10 +142,15 @@ class Gateway(Proxy):
             return super().failure_response(request, route, failure)
         answer = self._personality.answer(failure.condition)
         status = answer.status or 502
-        content_type, body = self._personality.page(status, answer.reason)
-        headers = [("Content-Type", content_type), ("Server", self._personality.server)]
+        content_type, body = self._personality.page(status, answer.reason, answer)
+        policy = self._personality.headers
+        headers = [("Content-Type", content_type)] if content_type else []
+        headers += list(policy.page_headers)
+        if policy.server:
+            headers.append(("Server", policy.server))
         why = f"{self._personality.title} answers {status}: {answer.log}"
-        return Response(status, headers, body, reason=answer.reason, why=why)
+        # generated=True, yet the lab must not add its own Server where the real one has none
+        return Response(status, headers, body, reason=answer.reason, why=why, server=False)
 
     def match(self, path: str) -> Route | None:
         for r in self.routes:

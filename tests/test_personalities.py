@@ -61,7 +61,7 @@ def test_answers_match_the_table(name: str) -> None:
                     assert data.split(b"\r\n", 1)[0].startswith(line), where
                 else:
                     assert data.startswith(line + b"\r\n"), where
-                    _content_type, body = person.page(answer.status, answer.reason)
+                    _content_type, body = person.page(answer.status, answer.reason, answer)
                     assert data.endswith(b"\r\n\r\n" + body), where
 
 
@@ -128,3 +128,73 @@ def test_the_502_playground_switches_personality(lab: labkit.Lab) -> None:
         p.inspector.exchange.status == 503
         and "503 Service Unavailable" in p.inspector.summary.value
     )
+
+
+def _head(data: bytes) -> list[tuple[str, str]]:
+    lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    return [(k.strip().lower(), v.strip()) for k, _, v in (line.partition(":") for line in lines)]
+
+
+def test_rfc_gateway_names_itself_and_the_error_in_proxy_status(lab: labkit.Lab) -> None:
+    from labkit.conditions import RFC_TABLE
+
+    for fault in ("refused", "blackhole", "garbage", "slow", "close"):
+        headers = dict(_head(_fetch(lab.gateway.port, f"/up/{fault}/")))
+        error = RFC_TABLE[FAULTS[fault].condition].proxy_status
+        assert headers["proxy-status"].startswith(f"labkit-gateway; error={error}; "), fault
+        assert "via" not in headers  # a response the gateway made was not forwarded
+    pool = dict(_head(_fetch(lab.gateway.port, "/pool/")))
+    assert pool["proxy-status"].startswith("labkit-gateway; error=destination_unavailable")
+    relayed = dict(_head(_fetch(lab.gateway.port, "/orders/boom")))
+    assert relayed["proxy-status"] == 'labkit-gateway; received-status=500; next-hop="origin"'
+    assert relayed["via"] == "1.1 labkit-gateway" and relayed["server"] == "labkit-origin"
+
+
+@pytest.mark.parametrize(
+    ("name", "servers", "upgrade", "connection"),
+    [
+        ("rfc", ["labkit-origin"], [], []),
+        ("nginx", ["nginx/1.22.1"], ["websocket"], []),
+        ("haproxy", ["labkit-origin"], ["websocket"], ["upgrade"]),
+        ("caddy", ["Caddy", "labkit-origin"], [], []),
+    ],
+)
+def test_relayed_server_via_and_upgrade_as_each_gateway_does(
+    name: str, servers: list[str], upgrade: list[str], connection: list[str]
+) -> None:
+    with labkit.start(gateway=name) as lab:
+        for path in ("/orders/boom", "/chat"):
+            headers = _head(_fetch(lab.gateway.port, path))
+            assert [v for k, v in headers if k == "server"] == servers, (name, path)
+            assert bool([v for k, v in headers if k == "via"]) == (name == "rfc")
+            assert bool([v for k, v in headers if k == "proxy-status"]) == (name == "rfc")
+        chat = _head(_fetch(lab.gateway.port, "/chat"))
+        assert [v for k, v in chat if k == "upgrade"] == upgrade, name
+        assert [v for k, v in chat if k == "connection" and v != "close"] == connection, name
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("nginx", [("content-type", "text/html"), ("server", "nginx/1.22.1")]),
+        ("haproxy", [("content-type", "text/html"), ("cache-control", "no-cache")]),
+        ("caddy", [("server", "Caddy"), ("content-length", "0")]),
+    ],
+)
+def test_error_page_headers_are_the_real_ones(name: str, expected) -> None:
+    with labkit.start(gateway=name) as lab:
+        headers = [
+            (k, v) for k, v in _head(_fetch(lab.gateway.port, "/up/refused/"))
+            if k not in ("date", "x-request-id", "connection")
+        ]  # fmt: skip
+    assert sorted(h for h in headers if h[0] != "content-length" or name == "caddy") == sorted(
+        expected
+    )
+
+
+def test_nginx_keeps_the_connection_open_after_relaying_garbage() -> None:
+    with labkit.start(gateway="nginx") as lab:
+        garbage = lab.get("/up/garbage/", timeout=0.3)
+        assert garbage.status is None and "ReadTimeout" in (garbage.client_error or "")
+        lab.gateway.personality = "haproxy"
+        assert lab.get("/up/garbage/", timeout=0.3).status == 502

@@ -85,7 +85,9 @@ class Response:
     generated: bool = True  # False when a gateway relays an upstream's response
     why: str = ""  # for the recording: why this status
     close: bool = False
-    raw: bytes | None = None  # bytes written as they are, then close (no status line of ours)
+    raw: bytes | None = None  # bytes written as they are (no status line of ours); then the
+    # connection closes, or with close=False waits for the client to close (nginx's HTTP/0.9)
+    server: bool = True  # False: no Server header of ours (HAProxy's own pages carry none)
 
     def __post_init__(self) -> None:
         if not self.reason:

@@ -157,6 +157,8 @@ class HTTPServer(Listener):
             )
             response = await self._respond_to(request)
             keep = await self._send(conn, writer, request, response)
+            if response.raw is not None and not response.close and _keeps_alive(request):
+                await _wait_for_close(reader)  # nginx keeps the connection after HTTP/0.9
             if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
                 return
             try:
@@ -307,7 +309,7 @@ class HTTPServer(Listener):
         extra = []
         if response.header("date") is None:
             extra.append(("Date", http_date()))
-        if response.header("server") is None and response.generated:
+        if response.header("server") is None and response.generated and response.server:
             extra.append(("Server", self.server_header))  # a relayed response keeps its maker's
         extra.append(("X-Request-ID", request_id))
         if response.close:
@@ -427,6 +429,25 @@ def _head_bytes(response: Response, extra: list[tuple[str, str]]) -> bytes:
     lines += [f"{k}: {v}" for k, v in [*response.headers, *extra]]
     lines.append(f"Content-Length: {body_len}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _keeps_alive(request: Request) -> bool:
+    """Did the client ask to keep the connection open (RFC 9112 9.3)?"""
+    options = (request.header("connection") or "").lower()
+    if request.http_version == "1.0":
+        return "keep-alive" in options
+    return "close" not in options
+
+
+async def _wait_for_close(reader: asyncio.StreamReader) -> None:
+    """Hold a connection that can carry nothing more until the client closes it (or idles)."""
+    deadline = time.monotonic() + IDLE_TIMEOUT
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            if not await within(remaining, reader.read(65536)):
+                return
+        except TimeoutError:
+            return
 
 
 async def _drain_quietly(writer: asyncio.StreamWriter) -> None:

@@ -1,0 +1,46 @@
+"""The Proxy-Status response header (RFC 9209): which hop handled a response, and how.
+
+Each intermediary appends one list member naming itself: ``received-status`` when it
+relayed an answer from the next hop, ``error`` (a type from RFC 9209 2.3's registry)
+when it made the response itself. Behind real gateways this is the most direct
+evidence of who made a 5xx, but only where it is configured: nginx, HAProxy and
+Caddy send none by default.
+"""
+
+from __future__ import annotations
+
+from labkit.http.messages import Headers, get_header
+
+
+def _string(text: str) -> str:
+    """An RFC 8941 sf-string: printable ASCII, with quote and backslash escaped."""
+    safe = "".join(c if " " <= c <= "~" else "?" for c in text)
+    return '"' + safe.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def member(
+    hop: str,
+    *,
+    error: str = "",
+    received_status: int | None = None,
+    next_hop: str = "",
+    details: str = "",
+) -> str:
+    """One hop's entry, e.g. ``labkit-gateway; error=connection_refused; next-hop="api"``."""
+    parts = [hop]
+    if error:
+        parts.append(f"error={error}")
+    if received_status is not None:
+        parts.append(f"received-status={received_status}")
+    if next_hop:
+        parts.append(f"next-hop={_string(next_hop)}")
+    if details:
+        parts.append(f"details={_string(details)}")
+    return "; ".join(parts)
+
+
+def appended(headers: Headers, entry: str) -> Headers:
+    """``headers`` with ``entry`` appended to Proxy-Status (the last member is nearest the client)."""
+    earlier = get_header(headers, "proxy-status")
+    rest = [(k, v) for k, v in headers if k.lower() != "proxy-status"]
+    return [*rest, ("Proxy-Status", f"{earlier}, {entry}" if earlier else entry)]

@@ -1,0 +1,155 @@
+"""Real nginx, HAProxy and Caddy in front of a running lab, from tests/gateways/ configs.
+
+Each server is started as the current user in a temporary directory, from the project's
+own config file with ports and the lab's timeouts filled in, and stopped afterwards.
+"""
+
+from __future__ import annotations
+
+import getpass
+import grp
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import labkit
+from labkit.lab import UPSTREAM_TIMEOUTS
+
+CONFIGS = Path(__file__).parent / "gateways"
+BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "caddy": "caddy"}
+MAIN = {"nginx": "nginx.conf", "haproxy": "haproxy.cfg", "caddy": "Caddyfile"}
+ROUTE = {"nginx": "nginx.route", "haproxy": "haproxy.route", "caddy": "Caddyfile.route"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    return text
+
+
+def render(
+    name: str, lab: labkit.Lab, directory: Path, port: int, upstreams: dict[str, int]
+) -> Path:
+    """The server's config for this lab: its main file with a route per upstream added."""
+    values = {
+        "DIR": str(directory),
+        "PORT": str(port),
+        "ORIGIN_PORT": str(lab.origin.port),
+        "POOL_PORT": str(lab.gateway.route("pool").targets[0].port),
+        "CONNECT_MS": str(round(UPSTREAM_TIMEOUTS["connect_timeout"] * 1000)),
+        "READ_MS": str(round(UPSTREAM_TIMEOUTS["read_timeout"] * 1000)),
+        "USER": "",
+    }
+    if name == "nginx" and os.geteuid() == 0:  # workers would run as nobody otherwise
+        values["USER"] = f"user {getpass.getuser()} {grp.getgrgid(os.getegid()).gr_name};"
+    routes, uses = [], []
+    for fault, fault_port in upstreams.items():
+        each = dict(values, FAULT=fault, FAULT_PORT=str(fault_port))
+        routes.append(_fill((CONFIGS / ROUTE[name]).read_text(), each))
+        if name == "haproxy":
+            uses.append(_fill((CONFIGS / "haproxy.use").read_text(), each))
+    values["ROUTES"] = "".join(routes)
+    values["FRONTEND_ROUTES"] = "".join(uses)
+    path = directory / MAIN[name]
+    path.write_text(_fill((CONFIGS / MAIN[name]).read_text(), values))
+    return path
+
+
+def command(name: str, config: Path) -> list[str]:
+    binary = shutil.which(BINARIES[name]) or BINARIES[name]
+    if name == "nginx":
+        return [
+            binary,
+            "-c",
+            str(config),
+            "-p",
+            str(config.parent),
+            "-e",
+            str(config.parent / "error.log"),
+        ]
+    if name == "haproxy":
+        return [binary, "-db", "-f", str(config)]
+    return [binary, "run", "--config", str(config), "--adapter", "caddyfile"]
+
+
+@contextmanager
+def running(
+    name: str, lab: labkit.Lab, directory: Path, upstreams: dict[str, int]
+) -> Iterator[RealGateway]:
+    """Start the real server in ``directory`` in front of ``lab`` and these upstreams."""
+    port = free_port()
+    config = render(name, lab, directory, port, upstreams)
+    env = dict(
+        os.environ,
+        HOME=str(directory),
+        XDG_DATA_HOME=str(directory),
+        XDG_CONFIG_HOME=str(directory),
+    )
+    out = open(directory / "stdout.log", "wb")
+    proc = subprocess.Popen(
+        command(name, config), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=directory
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited: {(directory / 'stdout.log').read_text()[-2000:]}"
+                )
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield RealGateway(name, port, directory)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        out.close()
+
+
+class RealGateway:
+    def __init__(self, name: str, port: int, directory: Path) -> None:
+        self.name = name
+        self.port = port
+        self.directory = directory
+
+    def wait_until_ready(self, pool_path: str, timeout: float = 5.0) -> None:
+        """Caddy marks the pool down only after its first active health check: wait for it."""
+        if self.name != "caddy":
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+                sock.sendall(
+                    f"GET {pool_path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
+                )
+                if sock.recv(64).startswith(b"HTTP/1.1 503"):
+                    return
+            time.sleep(0.05)
+        raise TimeoutError("Caddy never marked the pool down")
+
+    def logs(self) -> str:
+        text = ""
+        for f in ("error.log", "stdout.log"):
+            p = self.directory / f
+            if p.exists():
+                text += p.read_text(errors="replace")
+        return text

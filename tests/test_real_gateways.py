@@ -1,0 +1,219 @@
+"""Real nginx, HAProxy and Caddy against their personalities, fault by fault.
+
+Each real server runs from the project's config in ``tests/gateways/`` in front of the
+same lab upstreams as the lab's own gateway; every upstream fault, the origin's 500
+and 426, and response heads of the sizes the personalities' limits are about go
+through both. The status, the headers the lessons rely on and the body's shape must
+agree. A missing binary skips (which ``.ci/run`` turns into a failure).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import realgateways
+
+import labkit
+from labkit import personalities
+from labkit.conditions import Condition
+from labkit.faults import FAULTS
+from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.proxy import Route, Target
+
+pytestmark = pytest.mark.slow
+
+# head sizes around the personalities' limits: nginx 4 KB, HAProxy 15 KB, Caddy 10 MB
+HEAD_SIZES = (3_000, 5_000, 7_900, 15_500, 20_000)
+COMPARED = ("server", "via", "upgrade", "content-type", "cache-control", "proxy-status")
+LINGER = 0.5  # seconds a closed connection has to show its close (loopback: microseconds)
+
+
+@dataclass
+class Seen:
+    """What a client saw: a status (None: no status line), headers, body, and the close."""
+
+    status: int | None
+    headers: dict[str, list[str]]
+    body: bytes
+    kept_open: bool
+
+    def shape(self) -> tuple[object, ...]:
+        picked = {name: self.headers.get(name, []) for name in COMPARED}
+        picked["server"] = [re.sub(r"/[\d.]+$", "", v) for v in picked["server"]]
+        picked["content-type"] = [v.split(";")[0] for v in picked["content-type"]]
+        picked["connection-upgrade"] = [
+            v for v in self.headers.get("connection", []) if "upgrade" in v.lower()
+        ]
+        return (self.status, picked, re.sub(rb"req-\d+", b"req-N", self.body))
+
+
+def _head_reply(size: int) -> bytes:
+    # with a Content-Type: Caddy (Go net/http) would add a sniffed one to a body without
+    start = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nX-Padding: "
+    return start + b"a" * (size - len(start) - 4) + b"\r\n\r\nok\n"
+
+
+@pytest.fixture
+def head_upstreams() -> Iterator[dict[str, int]]:
+    """Tiny upstreams answering with a response head of exactly N bytes."""
+    listeners: dict[str, socket.socket] = {}
+    for size in HEAD_SIZES:
+        sock = socket.create_server(("127.0.0.1", 0))
+        listeners[f"head-{size}"] = sock
+
+        def serve(sock: socket.socket = sock, reply: bytes = _head_reply(size)) -> None:
+            while True:
+                try:
+                    conn, _ = sock.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.settimeout(2)
+                    data = b""
+                    try:
+                        while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                            data += chunk
+                        conn.sendall(reply)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=serve, daemon=True).start()
+    yield {name: s.getsockname()[1] for name, s in listeners.items()}
+    for sock in listeners.values():
+        sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+
+def _get(port: int, path: str, expect_raw: bytes | None, linger: bool = False) -> Seen:
+    """GET over a keep-alive connection; read one response (and with ``linger``, watch
+    whether the server then closes the connection)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+        data = b""
+        done = _complete if expect_raw is None else (lambda d: len(d) >= len(expect_raw))
+        closed = False
+        while not done(data):
+            chunk = sock.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            data += chunk
+        if linger and not closed:
+            sock.settimeout(LINGER)
+            try:
+                closed = sock.recv(65536) == b""
+            except TimeoutError:
+                closed = False
+    return _parse(data, kept_open=not closed)
+
+
+def _complete(data: bytes) -> bool:
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    if length:
+        return len(body) >= int(length.group(1))
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        return body.endswith(b"0\r\n\r\n")
+    return False  # read until the close
+
+
+def _parse(data: bytes, kept_open: bool) -> Seen:
+    head, sep, body = data.partition(b"\r\n\r\n")
+    first = head.split(b"\r\n", 1)[0]
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", first)
+    if not sep or not m:
+        return Seen(None, {}, data, kept_open)
+    headers: dict[str, list[str]] = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers.setdefault(name.strip().lower(), []).append(value.strip())
+    if "chunked" in ",".join(headers.get("transfer-encoding", [])):
+        body = _dechunk(body)
+    return Seen(int(m.group(1)), headers, body, kept_open)
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = b""
+    while body:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out, body = out + body[:size], body[size + 2 :]
+    return out
+
+
+def _paths(head_upstreams: dict[str, int]) -> dict[str, bytes | None]:
+    """Path -> the raw bytes expected when the answer has no status line (else None)."""
+    paths: dict[str, bytes | None] = {
+        f"/up/{name}/": None for name, fault in FAULTS.items() if fault.condition is not None
+    }
+    paths.update({"/up/ok/": None, "/pool/": None, "/orders/boom": None, "/chat": None})
+    paths.update({f"/up/{name}/": None for name in head_upstreams})
+    return paths
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstreams) -> None:
+    binary = realgateways.BINARIES[name]
+    if shutil.which(binary) is None:
+        pytest.skip(f"{binary} is not installed (.ci/run installs it from Debian packages)")
+    person = personalities.get(name)
+    with labkit.start() as lab:
+        for upstream, port in head_upstreams.items():
+            lab.gateway.add_route(
+                Route(
+                    f"/up/{upstream}/",
+                    upstream,
+                    [Target(upstream, "127.0.0.1", port)],
+                    strip_prefix=True,
+                    **UPSTREAM_TIMEOUTS,
+                )
+            )
+        upstreams = {n: s.port for n, s in lab.upstreams.items()} | head_upstreams
+        paths = _paths(head_upstreams)
+        for fault in ("garbage", "bad-status-line"):
+            if person.answer(Condition.INVALID_STATUS_LINE).kind == "http09":
+                paths[f"/up/{fault}/"] = FAULTS[fault].reply
+        with realgateways.running(name, lab, tmp_path, upstreams) as real:
+            real.wait_until_ready("/pool/")
+            seen_real = {path: _get(real.port, path, raw) for path, raw in paths.items()}
+            garbage_real = _get(real.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
+            logs = real.logs()
+        lab.gateway.personality = name
+        seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
+        garbage_lab = _get(lab.gateway.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
+
+    if name == "caddy":  # Go sniffs a Content-Type for a body without one; the lab does not
+        for seen in (seen_real["/up/huge-headers/"], seen_lab["/up/huge-headers/"]):
+            seen.headers.pop("content-type", None)
+    differences = [
+        f"{path}:\n  real {seen_real[path].shape()!r:.400}\n  lab  {seen_lab[path].shape()!r:.400}"
+        for path in paths
+        if seen_real[path].shape() != seen_lab[path].shape()
+    ]
+    assert not differences, "\n".join(differences)
+    # nginx keeps a keep-alive connection open after relaying non-HTTP bytes; so must the lab
+    assert garbage_real.kept_open == garbage_lab.kept_open
+    # the log words the personality quotes are the real server's
+    for fault in (n for n, f in FAULTS.items() if f.condition is not None):
+        answer = person.answer(FAULTS[fault].condition)
+        words = _log_words(name, answer.log) if answer.kind != "cut" else ""
+        if words:
+            assert words in logs, f"{name} / {fault}: {words!r} not in the real log"
+
+
+def _log_words(name: str, log: str) -> str:
+    if log.startswith("(") or name == "caddy":  # Caddy's messages carry the address
+        return ""
+    if name == "haproxy":
+        return log.split(" (")[0].split(" ", 1)[1]  # the termination state, e.g. "SC--"
+    return log.split(" (access.log")[0]

@@ -1,0 +1,254 @@
+"""Generate docs/gateways.md and the README's fault and gateway tables from the code's tables.
+
+    python tools/gateways_doc.py           # rewrite docs/gateways.md and the README's tables
+    python tools/gateways_doc.py --check   # exit 1 if either differs from the tables
+
+The observations live in ``labkit/personalities.py`` (each row with its source) and
+``labkit/conditions.py``; this tool only formats them, so the prose cannot drift from
+what the lab does. ``tests/test_docs_generated.py`` runs ``--check``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from labkit import personalities
+from labkit.conditions import RFC_TABLE, Condition
+from labkit.faults import FAULTS
+from labkit.lab import UPSTREAM_TIMEOUTS
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "gateways.md"
+README = ROOT / "README.md"
+ORDER = ("rfc", "nginx", "haproxy", "caddy", "envoy")
+LABELS = {
+    "rfc": "lab (RFC)",
+    "nginx": "nginx 1.22.1",
+    "haproxy": "HAProxy 2.6.12",
+    "caddy": "Caddy 2.6.2",
+    "envoy": "Envoy (docs)",
+}
+CONDITION_NAMES = {
+    Condition.REFUSED: "connection refused",
+    Condition.CONNECT_TIMEOUT: "connect timeout",
+    Condition.CLOSED_WITHOUT_RESPONSE: "closes without a response",
+    Condition.RESET: "reset before the headers",
+    Condition.HEADERS_CUT: "closes inside the headers",
+    Condition.INVALID_STATUS_LINE: "garbage / bad status line",
+    Condition.INVALID_HEADER: "header line without a colon",
+    Condition.HEADER_TOO_BIG: "20 KB response head",
+    Condition.INVALID_CONTENT_LENGTH: "`Content-Length: abc`",
+    Condition.INVALID_FRAMING: "`Transfer-Encoding: foo`",
+    Condition.READ_TIMEOUT: "read timeout before the headers",
+    Condition.NO_HEALTHY_UPSTREAM: "no healthy upstream",
+    Condition.BODY_CUT: "body cut after the headers",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def outcome(answer: personalities.Answer) -> str:
+    """What a client sees, in a few words."""
+    if answer.kind == "http09":
+        return "the bytes relayed raw as HTTP/0.9 (no status line)"
+    if answer.kind == "cut":
+        return "status already sent; body cut, connection closed"
+    if answer.kind == "relay":
+        return f"{answer.status} (relayed)"
+    return str(answer.status)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _slow_note(name: str) -> str:
+    if name == "slow":
+        return f"; the route's read timeout {UPSTREAM_TIMEOUTS['read_timeout']:g} s"
+    if name == "blackhole":
+        return f"; the route's connect timeout {UPSTREAM_TIMEOUTS['connect_timeout']:g} s"
+    return ""
+
+
+def readme_faults() -> str:
+    rows = []
+    for name, fault in FAULTS.items():
+        if fault.condition is None:
+            answer = "200"
+        else:
+            answer = outcome(personalities.RFC.answer(fault.condition))
+        rows.append([f"`{name}`", fault.description + _slow_note(name), answer])
+    return _table(["name", "what it does", "the lab's gateway answers"], rows)
+
+
+def summary() -> str:
+    rows = [
+        [CONDITION_NAMES[c]] + [outcome(personalities.get(p).answer(c)) for p in ORDER]
+        for c in Condition
+    ]
+    return _table(["upstream condition"] + [LABELS[p] for p in ORDER], rows)
+
+
+def _headers_table() -> str:
+    aspects = [
+        ("its own pages' `Server`", lambda h: f"`{h.server}`" if h.server else "none"),
+        (
+            "other headers on its pages",
+            lambda h: ", ".join(f"`{k}: {v}`" for k, v in h.page_headers) or "-",
+        ),
+        ("a relayed response's `Server`", lambda h: h.relayed_server),
+        ("adds `Via` to relayed responses", lambda h: "yes" if h.via else "no"),
+        ("a relayed 426's `Upgrade`/`Connection`", lambda h: h.relayed_upgrade),
+        (
+            "after relaying non-HTTP bytes",
+            lambda h: "keeps a keep-alive connection open" if h.keeps_alive_after_http09 else "-",
+        ),
+    ]
+    rows = [
+        [label] + [show(personalities.get(p).headers) for p in ORDER] for label, show in aspects
+    ]
+    rows.append(
+        ["largest response head accepted (bytes)"]
+        + [f"{personalities.get(p).max_response_head:,}" for p in ORDER]
+    )
+    rows.append(
+        ["sends `Proxy-Status` (RFC 9209)"]
+        + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
+    )
+    return _table(["what a learner reads"] + [LABELS[p] for p in ORDER], rows)
+
+
+def _sources() -> str:
+    lines = []
+    for p in ORDER:
+        person = personalities.get(p)
+        lines.append(f"* **{person.title}**")
+        for key, source in person.headers.sources.items():
+            lines.append(f"  * {key}: {source}")
+        lines.append(f"  * largest response head: {person.max_response_head_source}")
+    return "\n".join(lines)
+
+
+def _personality_section(name: str) -> str:
+    person = personalities.get(name)
+    rows = [
+        [CONDITION_NAMES[c], outcome(a), a.reason, f"`{a.log}`" if a.log else "", a.source]
+        for c, a in person.table.items()
+    ]
+    table = _table(["upstream condition", "client sees", "reason", "its log", "source"], rows)
+    return f"### {person.title}\n\n{table}\n"
+
+
+def _proxy_status() -> str:
+    rows = [
+        [CONDITION_NAMES[c], str(o.status or "-"), f"`{o.proxy_status}`" if o.proxy_status else "-"]
+        for c, o in RFC_TABLE.items()
+    ]
+    return _table(["upstream condition", "status", "`error=` in Proxy-Status"], rows)
+
+
+def gateways_md() -> str:
+    direct = _table(
+        ["request", *personalities.DIRECT_SERVERS],
+        [list(r) for r in personalities.DIRECT_REQUESTS],
+    )
+    notes = "\n".join(f"* {n}" for n in personalities.NOTES)
+    sections = "\n".join(_personality_section(p) for p in ORDER)
+    return f"""# What real gateways do (observed)
+
+<!-- generated by tools/gateways_doc.py from labkit/personalities.py and
+labkit/conditions.py; edit those, then run: python tools/gateways_doc.py -->
+
+nginx 1.22.1, HAProxy 2.6.12 and Caddy 2.6.2 (Debian 12 packages) were run on loopback in
+front of the lab's own misbehaving upstreams, with the configurations in `tests/gateways/`
+(defaults everywhere but the timeouts, which are the lab's:
+connect {UPSTREAM_TIMEOUTS["connect_timeout"]:g} s, read {UPSTREAM_TIMEOUTS["read_timeout"]:g} s).
+Rows whose source says *observed* are re-run against the real servers by
+`tests/test_real_gateways.py`: status, `Server`, `Via`, `Upgrade`, `Content-Type`,
+`Cache-Control`, `Proxy-Status` and the body must match the lab's personality. Envoy comes
+from its documentation and source, not from a run. The lab's default (`rfc`) follows the
+RFCs; where an RFC names no status for a condition, its source says what is the lab's
+reading.
+
+## Summary: upstream condition -> what the client gets
+
+{summary()}
+
+## The headers a learner reads
+
+Neither `Server` nor `Via` proves who made a response behind real gateways: RFC 9110 7.6.3
+makes `Via` on responses optional for gateways and none of the three adds it; nginx replaces
+the origin's `Server` with its own, so an origin's relayed 500 and an nginx-made 502 both say
+`nginx/1.22.1`. What does hold, each only where it is configured: a request id logged by
+every hop (nginx: `$request_id` in `log_format` and `proxy_set_header X-Request-ID
+$request_id`; HAProxy: `unique-id-format` and `unique-id-header`), the gateway's error-log
+line, the error page's shape (operators may replace it), timing, and `Proxy-Status` (RFC 9209)
+where the gateway is configured to send it.
+
+{_headers_table()}
+
+`relayed_server`: *keep* the origin's, *replace* it with the gateway's own, or *both* (the
+gateway's first). `relayed_upgrade`: *drop* both headers (RFC 9110 7.6.1: the origin lists
+`upgrade` in `Connection`, so `Upgrade` is hop-by-hop), *keep* both, or *keep-upgrade*
+(`Upgrade` kept, `Connection` the gateway's own).
+
+Sources:
+
+{_sources()}
+
+## Proxy-Status in the lab (rfc personality)
+
+The lab's gateway and portal name themselves in `Proxy-Status`: `received-status=N` on what
+they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they make.
+
+{_proxy_status()}
+
+## Each gateway, condition by condition
+
+{sections}
+## Requests sent straight to each server
+
+Observed with the same packages (not re-run by the tests).
+
+{direct}
+
+## Other observations
+
+{notes}
+"""
+
+
+MARK = re.compile(
+    r"(<!-- generated by tools/gateways_doc\.py: (\w+) -->\n)(.*?)(<!-- end generated -->)",
+    re.DOTALL,
+)
+README_PARTS = {"faults": readme_faults, "gateways": summary}
+
+
+def readme(text: str) -> str:
+    return MARK.sub(lambda m: m.group(1) + README_PARTS[m.group(2)]() + "\n" + m.group(4), text)
+
+
+def main(argv: list[str]) -> int:
+    wanted = {DOC: gateways_md(), README: readme(README.read_text())}
+    stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
+    if "--check" in argv:
+        for path in stale:
+            print(
+                f"{path.relative_to(ROOT)} differs from the tables: run python tools/gateways_doc.py"
+            )
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(wanted[path])
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
