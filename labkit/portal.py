@@ -1,22 +1,43 @@
 """The captive portal: the network itself asks you to log in (RFC 6585 6, lesson 07).
 
-Until the learner logs in, every request gets 511 with ``Cache-Control: no-store``
-and a page that links to the login form (it must not contain the form). The
-connectivity check ``/generate_204`` shows how devices notice a portal: 511
-before login, 204 after. After login, requests pass through to the gateway.
+Until the learner logs in, every request gets 511 with ``Cache-Control: no-store``,
+a ``Proxy-Status`` naming the portal, and a page that links to the login form (it
+must not contain the form). Devices notice a portal by probing a known URL and
+comparing the answer: Android/Chrome expect 204 from ``/generate_204``, Apple 200
+``Success`` from ``/hotspot-detect.html``, Windows 200 ``Microsoft Connect Test``
+from ``/connecttest.txt``; anything else means "captive". Those answers come from
+the vendors' servers on the internet; after login the lab's portal plays them, so
+the probes pass. ``/_portal/api`` is the Captive Portal API (RFC 8908) that RFC 8910
+discovery (DHCP or Router Advertisement option) points devices to. After login,
+other requests pass through to the gateway.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from urllib.parse import parse_qs
 
-from labkit.http import pages
+from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
 from labkit.proxy import Proxy, Route, Target
 
 LOGIN = "/_portal/login"
 LOGOUT = "/_portal/logout"
+API = "/_portal/api"
 CHECK = "/generate_204"
+SESSION_SECONDS = 3600  # a login lasts this long; the Captive Portal API counts it down
+
+# path -> (status, content type, body) the device's vendor serves when you are online
+PROBES: dict[str, tuple[int, str, bytes]] = {
+    CHECK: (204, "", b""),  # Android, Chrome OS, Chrome
+    "/hotspot-detect.html": (  # Apple
+        200,
+        "text/html",
+        b"<HTML><HEAD><TITLE>Success</TITLE></HEAD><BODY>Success</BODY></HTML>\n",
+    ),
+    "/connecttest.txt": (200, "text/plain", b"Microsoft Connect Test"),  # Windows
+}
 
 
 class Portal(Proxy):
@@ -26,8 +47,18 @@ class Portal(Proxy):
 
     def __init__(self, recorder, gateway: Target, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
         super().__init__("portal", recorder, host)
-        self.logged_in = False
+        self._logged_in_at: float | None = None
         self._route = Route("/", "gateway", [gateway], connect_timeout=1.0, read_timeout=30.0)
+
+    @property
+    def logged_in(self) -> bool:
+        """Logged in, and the session of ``SESSION_SECONDS`` has not run out."""
+        at = self._logged_in_at
+        return at is not None and time.monotonic() - at < SESSION_SECONDS
+
+    @logged_in.setter
+    def logged_in(self, on: bool) -> None:
+        self._logged_in_at = time.monotonic() if on else None
 
     def login(self) -> None:
         """Accept the network's terms, as the login form would."""
@@ -45,10 +76,16 @@ class Portal(Proxy):
                 return self._page(request, 405, "Log out with POST.", allow="POST")
             self.logout()
             return self._page(request, 200, "You are logged out of the network.")
+        if path == API:
+            return self._captive_api(request)
         if not self.logged_in:
             return self._network_auth_required(request)
-        if path == CHECK:
-            return Response(204, [], why="online: the connectivity check passes")
+        if path in PROBES:
+            status, content_type, body = PROBES[path]
+            headers = [("Content-Type", content_type)] if content_type else []
+            return Response(
+                status, headers, body, why=f"online: the connectivity check {path} passes"
+            )
         return await self.forward(request, self._route, self._route.targets)
 
     def _network_auth_required(self, request: Request) -> Response:
@@ -60,11 +97,42 @@ class Portal(Proxy):
                 "You need to log in to this network before you can reach anything.",
                 "This answer comes from the network's captive portal, not from the site you "
                 "asked for; that site never saw your request.",
+                "(This lab links to the login page with a relative link, so that it survives "
+                "the Jupyter proxy's path prefix. A real portal links to its own login host "
+                "with an absolute https URL, as RFC 6585's example does: on an intercepted "
+                "request a relative link would resolve under the site you asked for.)",
             ],
             links=[("Log in to the network", LOGIN)],
         )
         headers.append(("Cache-Control", "no-store"))
+        headers.append(
+            (
+                "Proxy-Status",
+                proxystatus.member(
+                    self.via_name,
+                    error="http_request_denied",
+                    details="not logged in to the network",
+                ),
+            )
+        )
         return Response(511, headers, body, why="not logged in to the network (RFC 6585 6)")
+
+    def _captive_api(self, request: Request) -> Response:
+        """RFC 8908 Captive Portal API state. RFC 8908 requires https for this URL and the
+        portal's; the lab serves plain HTTP on 127.0.0.1."""
+        host = request.header("host") or f"{self.host}:{self.port}"
+        state: dict[str, object] = {"captive": not self.logged_in}
+        if self.logged_in and self._logged_in_at is not None:
+            left = SESSION_SECONDS - (time.monotonic() - self._logged_in_at)
+            state["seconds-remaining"] = max(int(left), 0)
+        else:
+            state["user-portal-url"] = f"http://{host}{LOGIN}"
+        return Response(
+            200,
+            [("Content-Type", "application/captive+json"), ("Cache-Control", "private")],
+            (json.dumps(state) + "\n").encode(),
+            why="the Captive Portal API state (RFC 8908)",
+        )
 
     def _login(self, request: Request) -> Response:
         if request.method == "POST":

@@ -1,0 +1,46 @@
+"""The portal as phones see it: the vendors' probes, the Captive Portal API, Proxy-Status on 511."""
+
+from __future__ import annotations
+
+import json
+
+import labkit
+from labkit.portal import PROBES, SESSION_SECONDS
+
+
+def test_every_probe_is_captive_before_login_and_passes_after(lab: labkit.Lab) -> None:
+    for path in PROBES:
+        before = lab.get(path, via="portal")
+        assert before.status == 511, path
+        assert before.header("Proxy-Status") == (
+            'labkit-portal; error=http_request_denied; details="not logged in to the network"'
+        )
+    lab.portal.login()
+    android = lab.get("/generate_204", via="portal")
+    assert android.status == 204 and android.body == b""
+    apple = lab.get("/hotspot-detect.html", via="portal")
+    assert apple.status == 200 and b"<TITLE>Success</TITLE>" in apple.body
+    windows = lab.get("/connecttest.txt", via="portal")
+    assert windows.status == 200 and windows.body == b"Microsoft Connect Test"
+
+
+def test_captive_portal_api_says_captive_then_counts_down(lab: labkit.Lab) -> None:
+    before = lab.get("/_portal/api", via="portal")
+    assert before.header("Content-Type") == "application/captive+json"
+    state = json.loads(before.body)
+    assert state["captive"] is True
+    assert state["user-portal-url"].endswith("/_portal/login")
+    lab.portal.login()
+    after = json.loads(lab.get("/_portal/api", via="portal").body)
+    assert after["captive"] is False
+    assert 0 < after["seconds-remaining"] <= SESSION_SECONDS
+
+
+def test_what_the_portal_relays_names_both_hops(lab: labkit.Lab) -> None:
+    lab.portal.login()
+    through = lab.get("/orders/7", via="portal")
+    assert through.header("Proxy-Status") == (
+        'labkit-gateway; received-status=200; next-hop="origin", '
+        'labkit-portal; received-status=200; next-hop="gateway"'
+    )
+    assert through.header("Via") == "1.1 labkit-gateway, 1.1 labkit-portal"
