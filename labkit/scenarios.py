@@ -97,10 +97,11 @@ class Call:
     via: str = "gateway"
     headers: tuple[tuple[str, str], ...] = ()
     body: str | None = None
+    timeout: float = 5.0  # the client's own timeout (httpx), seconds
 
     def send(self, lab: Lab) -> Exchange:
         return lab.request(self.method, self.path, via=self.via, headers=dict(self.headers),
-                           body=self.body)  # fmt: skip
+                           body=self.body, timeout=self.timeout)  # fmt: skip
 
     def curl(self, quiet: bool = False) -> str:
         words = ["curl", "-sS", "--max-time", "10", "-o", "/dev/null"]
@@ -260,11 +261,15 @@ def _hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
     return threads
 
 
+# nginx keeps the connection open after relaying an upstream's garbage (HTTP/0.9): a
+# client waits for its own timeout, so fault scenarios use a short one
+FAULT_CLIENT_TIMEOUT = 1.0
+
+
 def _fault(name: str, status: int, title: str, cause: str, made_by: str = "gateway") -> Scenario:
+    call = Call("GET", f"/up/{name}/", timeout=FAULT_CLIENT_TIMEOUT)
     return Scenario(
-        f"{status}-{name}",
-        str(status),
-        status, made_by, title, cause, Call("GET", f"/up/{name}/"), upstream=name,
+        f"{status}-{name}", str(status), status, made_by, title, cause, call, upstream=name,
     )  # fmt: skip
 
 
