@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from classroom import system_users
+from sharedhost import system_users
 
 import labkit
 from labkit.errors import BadArgument

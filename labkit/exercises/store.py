@@ -166,7 +166,7 @@ def _check_kind(file: Path, st: os.stat_result) -> None:
         )
 
 
-def _decode(file: Path, raw: bytes) -> Snapshot:
+def decode(file: Path, raw: bytes) -> Snapshot:
     """Parse a file's bytes; refuse what is not a progress file, salvage what is damaged."""
     text = raw.decode("utf-8", errors="replace").lstrip()
     if text and not text.startswith("{"):
@@ -239,7 +239,7 @@ def read(file: Path | None = None, *, follow_symlinks: bool = True) -> Snapshot:
         raise ProgressError(f"cannot read the progress file {file}: {exc.strerror}") from None
     finally:
         os.close(fd)
-    return _decode(file, b"".join(chunks))
+    return decode(file, b"".join(chunks))
 
 
 def load(file: Path | None = None) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,367 @@
+"""A classroom on one host: learners submit, an instructor who is not root collects.
+
+The course exchange is a directory the instructor creates (``labkit exchange init``),
+laid out as nbgrader's is:
+
+    EXCHANGE/          0755  the instructor's
+      inbox/           1733  everyone may create entries; nobody but the instructor may list
+                             them, and the sticky bit stops learners removing each other's
+      outbox/          0755  what the instructor hands out; everyone reads
+
+``labkit submit`` writes the learner's progress (with the code answers it keeps) into the
+inbox as a new file, created exclusively under a name nobody can guess, so one learner
+can neither find, read, replace nor remove another's submission. ``labkit collect PATH...``
+reads submissions, home directories or progress files, never writes to or renames
+anything there, takes each learner's identity from the record and checks it against the
+file's owner, and reports every file it cannot read on stderr (with a non-zero exit).
+
+Progress is self-reported: the learner's own kernel wrote it. Every export says so;
+``labkit grade`` re-runs the code answers for a grade that does not rest on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import pwd
+import secrets
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labkit.errors import LabkitError
+from labkit.exercises import store
+
+SUBMISSION_KIND = "labkit-submission"
+SELF_REPORTED_NOTE = (
+    "progress is self-reported: each learner's own kernel wrote it (`labkit grade` re-runs "
+    "the code answers)"
+)
+INBOX_MODE = 0o1733
+OUTBOX_MODE = 0o755
+COLUMNS = ["user", "owner", "exercise", "lesson", "status", "attempts", "hints_used",
+           "first_success", "last_attempt", "solution_viewed", "source", "evidence"]  # fmt: skip
+_PROGRESS_IN_HOME = Path(".local") / "share" / "labkit" / "progress.json"
+
+
+class ExchangeError(LabkitError):
+    """The course exchange is missing or not set up safely; the message says how to fix it."""
+
+
+def exchange_dir(option: str | None = None) -> Path:
+    where = option or os.environ.get("LABKIT_EXCHANGE")
+    if not where:
+        raise ExchangeError(
+            "no course exchange: set LABKIT_EXCHANGE to the directory your instructor gave "
+            "you, or pass --exchange PATH"
+        )
+    return Path(where).expanduser()
+
+
+def init_exchange(root: Path) -> list[str]:
+    """Create (or tighten) an exchange owned by the caller; returns what was done."""
+    done = []
+    for path, mode in ((root, 0o755), (root / "inbox", INBOX_MODE), (root / "outbox", OUTBOX_MODE)):
+        if path.is_symlink():
+            raise ExchangeError(f"{path} is a symbolic link; choose a directory of your own")
+        if not path.exists():
+            path.mkdir(mode=0o700)
+            done.append(f"created {path}")
+        st = path.lstat()
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            raise ExchangeError(f"{path} is not a directory of yours; choose another place")
+        if stat.S_IMODE(st.st_mode) != mode:
+            os.chmod(path, mode)
+            done.append(f"{path}: mode {mode:04o}")
+    return done
+
+
+def _check_inbox(inbox: Path) -> int:
+    """An fd of the inbox after checking that submissions there stay private."""
+    try:
+        # O_PATH: a learner may enter the inbox but not read (list) it
+        how = getattr(os, "O_PATH", os.O_RDONLY) | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(inbox, how)
+    except FileNotFoundError:
+        raise ExchangeError(
+            f"there is no inbox at {inbox}: ask your instructor for the exchange's path (they "
+            "create it with `labkit exchange init PATH`)"
+        ) from None
+    except OSError as exc:
+        raise ExchangeError(f"cannot open the inbox {inbox}: {exc.strerror}") from None
+    st = os.fstat(fd)
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o004 or not mode & stat.S_ISVTX:
+        os.close(fd)
+        raise ExchangeError(
+            f"the inbox {inbox} has mode {mode:04o}: others could list or remove submissions; "
+            f"its owner must run `labkit exchange init {inbox.parent}` (mode 1733)"
+        )
+    return fd
+
+
+def submission(user: str | None = None) -> dict[str, Any]:
+    """What ``labkit submit`` hands in: the learner's progress, whole, and who and when."""
+    snap = store.read()
+    if snap.problems:
+        raise store.ProgressError("; ".join(snap.problems) + " (fix it before submitting)")
+    return {
+        "kind": SUBMISSION_KIND,
+        "version": 1,
+        "user": user or store.identity(),  # who hands it in now
+        "uid": os.getuid(),
+        "submitted": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "progress": {
+            "version": store.VERSION,
+            "user": user or snap.user or store.identity(),
+            "exercises": snap.records,
+        },
+    }
+
+
+def submit(exchange: Path) -> tuple[Path, int]:
+    """Hand in this learner's progress; returns the entry's path and how many exercises."""
+    entry = submission()
+    dir_fd = _check_inbox(exchange / "inbox")
+    try:
+        name = f"{entry['user']}.{secrets.token_hex(16)}.json"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(name, flags, 0o644, dir_fd=dir_fd)
+        # readable by whoever knows the name: the instructor lists the inbox, nobody else can
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w") as f:
+            json.dump(entry, f, indent=1, sort_keys=True)
+    finally:
+        os.close(dir_fd)
+    return exchange / "inbox" / name, len(entry["progress"]["exercises"])
+
+
+# -- collect --
+
+
+@dataclass
+class Found:
+    """One learner's progress as read from one file."""
+
+    path: Path
+    owner: str
+    snapshot: store.Snapshot
+    when: str  # the submission's time or the file's last change: the newest wins
+
+
+@dataclass
+class Collection:
+    learners: dict[str, Found] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # every file that could not be used
+    notes: list[str] = field(default_factory=list)  # worth knowing, not wrong
+
+
+def _owner_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise store.ProgressError(f"{path} is not a regular file")
+        if st.st_size > store.MAX_BYTES:
+            raise store.ProgressError(f"{path} is larger than {store.MAX_BYTES:,} bytes")
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks), st
+    finally:
+        os.close(fd)
+
+
+def read_one(path: Path) -> Found:
+    """A progress file or a submission, read without following links or changing anything."""
+    try:
+        raw, st = _read_no_follow(path)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise store.ProgressError(f"{path} is a symbolic link; it was not followed") from None
+        raise store.ProgressError(f"cannot read {path}: {exc.strerror}") from None
+    owner = _owner_name(st.st_uid)
+    when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and data.get("kind") == SUBMISSION_KIND:
+        progress = data.get("progress")
+        snap = store.decode(path, json.dumps(progress).encode())
+        submitter = data.get("user")
+        if isinstance(submitter, str) and submitter != snap.user:
+            if snap.user is not None:
+                snap.problems.append(
+                    f"{path}: submitted as {submitter!r}, but its records name {snap.user!r}"
+                )
+            snap.user = submitter
+        if isinstance(data.get("submitted"), str):
+            when = data["submitted"]
+    else:
+        snap = store.decode(path, raw)
+    return Found(path, owner, snap, when)
+
+
+def _kind(path: Path) -> str | None:
+    """'link', 'dir', 'file' or None (absent); raises OSError when it cannot even look."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return "link"
+    return "dir" if stat.S_ISDIR(st.st_mode) else "file"
+
+
+def _files(target: Path, collection: Collection) -> Iterator[Path]:
+    """The files one PATH argument stands for: an exchange, an inbox, a home or a file."""
+    try:
+        kind = _kind(target)
+        if kind == "dir" and _kind(target / "inbox") == "dir":
+            target = target / "inbox"
+        names = sorted(os.listdir(target)) if kind == "dir" else []
+    except OSError as exc:
+        collection.errors.append(f"cannot read the directory {target}: {exc.strerror}")
+        return
+    if kind is None:
+        collection.errors.append(f"{target} does not exist")
+        return
+    if kind == "link":
+        collection.errors.append(f"{target} is a symbolic link; it was not followed")
+        return
+    if kind == "file":
+        yield target
+        return
+    if ".local" in names:  # a home directory
+        home_file = target / _PROGRESS_IN_HOME
+        try:
+            present = _kind(home_file) is not None
+        except OSError:
+            present = True  # cannot even look: reading it says why
+        if present:
+            yield home_file
+        else:
+            collection.notes.append(f"{target}: no progress file (nothing tried yet)")
+        return
+    entries = [target / n for n in names if n.endswith(".json")]
+    if not entries:
+        collection.notes.append(f"{target}: no submissions or progress files")
+    yield from entries
+
+
+def collect(paths: Iterable[Path]) -> Collection:
+    """Every learner's newest progress from the given places; nothing is written anywhere."""
+    found = Collection()
+    for target in paths:
+        for path in _files(Path(target), found):
+            try:
+                one = read_one(path)
+            except store.ProgressError as exc:
+                found.errors.append(str(exc))
+                continue
+            found.errors += one.snapshot.problems
+            user = one.snapshot.user or one.owner
+            if one.snapshot.user is None:
+                found.notes.append(f"{path}: no learner named in it; using its owner {one.owner}")
+            elif user != one.owner:
+                found.errors.append(
+                    f"{path}: the record says {user!r} but the file belongs to {one.owner!r}"
+                )
+            previous = found.learners.get(user)
+            if previous is None or one.when > previous.when:
+                found.learners[user] = one
+    return found
+
+
+def rows(found: Collection) -> list[dict[str, Any]]:
+    """One row per learner and exercise of the course, learners in name order."""
+    from labkit.exercises import all_exercises
+
+    course = all_exercises()
+    out = []
+    for user in sorted(found.learners):
+        one = found.learners[user]
+        for ex in course:
+            rec = one.snapshot.records.get(ex.id, {})
+            out.append({
+                "user": user, "owner": one.owner, "exercise": ex.id, "lesson": ex.lesson,
+                "status": store.status(rec), "attempts": rec.get("attempts", 0),
+                "hints_used": rec.get("hints", 0), "first_success": rec.get("first_success") or "",
+                "last_attempt": rec.get("last_attempt") or "",
+                "solution_viewed": bool(rec.get("solution_viewed", False)),
+                "source": str(one.path), "evidence": "self-reported",
+            })  # fmt: skip
+    return out
+
+
+def to_csv(table: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    return out.getvalue()
+
+
+# -- the commands (`labkit submit`, `labkit collect`, `labkit exchange init`) --
+
+
+def add_parsers(sub: Any) -> dict[str, Any]:
+    """The classroom's subcommands on the `labkit` parser; returns name -> handler."""
+    ex = sub.add_parser("exchange", help="instructor: create a course exchange (inbox, outbox)")
+    ex.add_argument("action", choices=["init"])
+    ex.add_argument("path", help="the exchange directory (yours; learners get its path)")
+    sm = sub.add_parser("submit", help="hand in your progress and code answers")
+    sm.add_argument("--exchange", help="the course exchange (default: $LABKIT_EXCHANGE)")
+    co = sub.add_parser("collect", help="instructor: one table of the class's progress")
+    co.add_argument("paths", nargs="+", metavar="PATH",
+                    help="an exchange or its inbox, home directories, progress files")  # fmt: skip
+    co.add_argument("--format", choices=["csv", "json"], default="csv")
+    return {"exchange": _exchange_cmd, "submit": _submit_cmd, "collect": _collect_cmd}
+
+
+def _say(line: str) -> None:
+    import sys
+
+    print(f"labkit: {line}", file=sys.stderr)
+
+
+def _exchange_cmd(args: Any) -> int:
+    root = Path(args.path).expanduser()
+    for line in init_exchange(root) or [f"{root} is ready"]:
+        print(line)
+    print(f"learners: export LABKIT_EXCHANGE={root} and run `labkit submit`")
+    return 0
+
+
+def _submit_cmd(args: Any) -> int:
+    path, count = submit(exchange_dir(args.exchange))
+    print(f"submitted {count} exercise record(s) as {path.name} (only your instructor can read it)")
+    return 0
+
+
+def _collect_cmd(args: Any) -> int:
+    found = collect(Path(p).expanduser() for p in args.paths)
+    table = rows(found)
+    if args.format == "json":
+        print(json.dumps({"note": SELF_REPORTED_NOTE, "rows": table}, indent=1))
+    else:
+        print(to_csv(table), end="")
+    for line in found.notes:
+        _say(f"note: {line}")
+    for line in found.errors:
+        _say(f"error: {line}")
+    _say(f"{len(found.learners)} learner(s), {len(table)} row(s); {SELF_REPORTED_NOTE}")
+    return 1 if found.errors else 0

@@ -1,0 +1,154 @@
+"""Real system users for the classroom tests: created for a test, removed after it.
+
+Names start with ``cls`` and carry a random part, so parallel runs never share one. Only
+root can create users; without root the tests that need them skip and say why (on CI,
+LABKIT_REQUIRE_ALL=1 turns that skip into a failure).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    uid: int
+    gid: int
+    home: Path
+
+    def run(self, argv: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+        """Run a command as this user (a clean environment, their home as cwd)."""
+        env = {"HOME": str(self.home), "USER": self.name, "LOGNAME": self.name,
+               "PATH": "/usr/local/bin:/usr/bin:/bin", **kwargs.pop("env", {})}  # fmt: skip
+        return subprocess.run(argv, user=self.uid, group=self.gid, extra_groups=[], env=env,
+                              cwd=self.home, capture_output=True, text=True,
+                              timeout=kwargs.pop("timeout", 30), **kwargs)  # fmt: skip
+
+    def popen(self, argv: list[str], **kwargs) -> subprocess.Popen:
+        env = {"HOME": str(self.home), "USER": self.name, "LOGNAME": self.name,
+               "PATH": "/usr/local/bin:/usr/bin:/bin", **kwargs.pop("env", {})}  # fmt: skip
+        return subprocess.Popen(argv, user=self.uid, group=self.gid, extra_groups=[], env=env,
+                                cwd=self.home, **kwargs)  # fmt: skip
+
+
+def need_root() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to create real system users (cls...) for the test")
+    if shutil.which("useradd") is None:
+        pytest.skip("needs useradd to create real system users")
+
+
+@contextlib.contextmanager
+def system_users(*roles: str) -> Iterator[list[User]]:
+    """One real user per role, with a home of mode 0700; removed (with their homes) after."""
+    need_root()
+    tag = secrets.token_hex(3)
+    made: list[User] = []
+    try:
+        for role in roles:
+            name = f"cls{role[:12]}{tag}"
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", "--user-group", name],
+                           check=True, capture_output=True)  # fmt: skip
+            entry = pwd.getpwnam(name)
+            home = Path(entry.pw_dir)
+            home.chmod(0o700)
+            made.append(User(name, entry.pw_uid, entry.pw_gid, home))
+        yield made
+    finally:
+        for user in made:
+            subprocess.run(["userdel", "--remove", user.name], capture_output=True)
+
+
+# -- a Python environment every user of the host can read --
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path("/var/cache/labkit-tests")  # root's, mode 0755: users read it and cannot change it
+
+
+def _world_readable(path: Path) -> bool:
+    """Whether every directory on the way to ``path`` lets others through."""
+    for part in [path, *path.parents]:
+        with contextlib.suppress(OSError):
+            if not part.stat().st_mode & 0o001:
+                return False
+    return True
+
+
+def _requirements(extra: tuple[str, ...]) -> list[str]:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return [*project["dependencies"], *extra]
+
+
+def shared_python(extra: tuple[str, ...] = ("jupyterhub",)) -> Path:
+    """A python that other users can run, with labkit's dependencies (and ``extra``) installed.
+
+    The test's own venv often lives under a home only root can enter (a pyenv python under
+    /root): students cannot run it. This builds a venv from a system python under
+    /var/cache/labkit-tests (once per set of requirements, reused after) and leaves labkit
+    itself out: ``shared_labkit()`` puts a copy of the checkout's package on PYTHONPATH.
+    """
+    import hashlib
+
+    need_root()
+    reqs = _requirements(extra)
+    key = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:12]
+    venv = CACHE / f"venv-{key}"
+    python = venv / "bin" / "python"
+    if python.exists():
+        return python
+    base = next((p for p in ("/usr/bin/python3", "/usr/local/bin/python3")
+                 if os.path.exists(p) and _world_readable(Path(p).resolve().parent)), None)  # fmt: skip
+    if base is None:
+        pytest.skip("needs a system python3 that every user can run (apt-get install python3-venv)")
+    CACHE.mkdir(mode=0o755, parents=True, exist_ok=True)
+    building = Path(f"{venv}.building-{os.getpid()}")
+    subprocess.run([base, "-m", "venv", str(building)], check=True, capture_output=True)
+    proc = subprocess.run([str(building / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                           *reqs], capture_output=True, text=True)  # fmt: skip
+    if proc.returncode != 0:
+        shutil.rmtree(building, ignore_errors=True)
+        raise RuntimeError(f"pip could not build the shared environment: {proc.stderr[-800:]}")
+    # a venv remembers its own path: rebuild the scripts' shebangs by renaming, then fixing
+    try:
+        building.rename(venv)
+    except OSError:  # another session finished first: use theirs
+        shutil.rmtree(building, ignore_errors=True)
+        return python
+    for script in (venv / "bin").iterdir():
+        if script.is_file() and not script.is_symlink():
+            text = script.read_bytes()
+            if text.startswith(b"#!") and str(building).encode() in text[:400]:
+                script.write_bytes(text.replace(str(building).encode(), str(venv).encode(), 1))
+    cfg = venv / "pyvenv.cfg"
+    cfg.write_text(cfg.read_text().replace(str(building), str(venv)))
+    subprocess.run(["chmod", "-R", "go+rX,go-w", str(venv)], check=True)
+    return python
+
+
+@contextlib.contextmanager
+def shared_dir() -> Iterator[Path]:
+    """A root-owned directory (0755) in /tmp that every user can enter, with a copy of the
+    checkout's labkit package in ``pythonpath/`` for PYTHONPATH; removed after."""
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="labkit-cls-"))
+    try:
+        shutil.copytree(ROOT / "labkit", where / "pythonpath" / "labkit",
+                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+        subprocess.run(["chmod", "-R", "go+rX,go-w", str(where)], check=True)
+        yield where
+    finally:
+        shutil.rmtree(where, ignore_errors=True)

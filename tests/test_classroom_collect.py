@@ -1,0 +1,151 @@
+"""Submit and collect with real users: learners hand in, an instructor who is not root collects."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sharedhost import shared_dir, shared_python, system_users
+
+from labkit import classroom
+
+pytestmark = pytest.mark.slow
+
+SESSION = r"""
+from labkit.exercises.lesson_500 import q1
+q1.check("gateway")
+q1.hint()
+print(bool(q1.check("origin")))
+"""
+
+
+@pytest.fixture(scope="module")
+def room():
+    python = shared_python()
+    with shared_dir() as shared, system_users("teach", "alice", "bob") as users:
+        teacher, alice, bob = users
+        course = shared / "course"
+        course.mkdir()
+        os.chown(course, teacher.uid, teacher.gid)
+        env = {"PYTHONPATH": str(shared / "pythonpath"),
+               "LABKIT_EXCHANGE": str(course / "exchange")}  # fmt: skip
+
+        def labkit(user, *args, **kw):
+            return user.run([str(python), "-m", "labkit", *args], env={**env, **kw.pop("env", {})},
+                            **kw)  # fmt: skip
+
+        def session(user):
+            return user.run([str(python), "-c", SESSION], env=env)
+
+        init = labkit(teacher, "exchange", "init", str(course / "exchange"))
+        assert init.returncode == 0, init.stderr
+        yield {"python": python, "teacher": teacher, "alice": alice, "bob": bob,
+               "course": course, "labkit": labkit, "session": session}  # fmt: skip
+
+
+def _unchanged(folder) -> dict:
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()
+    }
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_learners_submit_and_an_instructor_who_is_not_root_collects(room) -> None:
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    assert room["session"](alice).stdout.strip() == "True"
+    assert room["session"](bob).stdout.strip() == "True"
+    for learner in (alice, bob):
+        sub = labkit(learner, "submit")
+        assert sub.returncode == 0, sub.stderr
+        assert "only your instructor can read it" in sub.stdout
+    inbox = room["course"] / "exchange" / "inbox"
+    # a learner can neither list the inbox nor remove or read what is in it
+    peek = bob.run(["ls", str(inbox)])
+    assert peek.returncode != 0 and "Permission denied" in peek.stderr
+    (entry,) = [p for p in inbox.iterdir() if p.name.startswith(alice.name)]
+    assert len(entry.name) > len(alice.name) + 32  # an unguessable name
+    assert bob.run(["rm", "-f", str(entry)]).returncode != 0 and entry.exists()
+    assert bob.run(["sh", "-c", f"echo x > {entry}"]).returncode != 0
+    before = _unchanged(inbox)
+
+    out = labkit(teacher, "collect", str(room["course"] / "exchange"))
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == ",".join(classroom.COLUMNS) and lines.count(lines[0]) == 1
+    rows = _csv(out.stdout)
+    assert {r["user"] for r in rows} == {alice.name, bob.name}
+    course = {r["exercise"] for r in rows if r["user"] == alice.name}
+    assert len(rows) == 2 * len(course)  # one row per learner and exercise
+    mine = next(r for r in rows if r["user"] == alice.name and r["exercise"] == "500.who-made-it")
+    assert (mine["status"], mine["attempts"], mine["hints_used"]) == ("solved", "2", "1")
+    assert mine["owner"] == alice.name and mine["evidence"] == "self-reported"
+    assert all(r["status"] == "not tried" for r in rows if r["exercise"] == "503.polite-client")
+    assert "progress is self-reported" in out.stderr
+    assert _unchanged(inbox) == before  # nothing written or renamed
+
+    as_json = json.loads(labkit(teacher, "collect", "--format", "json", str(inbox)).stdout)
+    assert "self-reported" in as_json["note"] and len(as_json["rows"]) == len(rows)
+
+
+def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(room) -> None:
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    room["session"](bob)
+    forged = labkit(bob, "submit", env={"JUPYTERHUB_USER": alice.name})
+    assert forged.returncode == 0
+    inbox = room["course"] / "exchange" / "inbox"
+    bob.run(["sh", "-c", f'printf \'{{"kind": "labkit-\' > {inbox}/{bob.name}.broken.json'])
+    out = labkit(teacher, "collect", str(inbox))
+    assert out.returncode == 1
+    assert f"the record says {alice.name!r} but the file belongs to {bob.name!r}" in out.stderr
+    assert f"{bob.name}.broken.json is damaged" in out.stderr
+    assert out.stdout.splitlines()[0] == ",".join(classroom.COLUMNS)
+
+
+def test_homes_an_instructor_cannot_read_are_errors_not_empty_rows(room) -> None:
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    room["session"](alice)
+    out = labkit(teacher, "collect", str(alice.home), str(bob.home))
+    assert out.returncode == 1 and out.stdout.splitlines() == [",".join(classroom.COLUMNS)]
+    assert f"cannot read the directory {alice.home}: Permission denied" in out.stderr
+
+
+def test_root_collects_homes_with_each_learner_named_by_their_record(room, tmp_path) -> None:
+    alice, bob = room["alice"], room["bob"]
+    room["session"](alice)
+    room["session"](bob)
+    files = [u.home / ".local/share/labkit/progress.json" for u in (alice, bob)]
+    before = [(f.stat().st_mtime_ns, f.stat().st_ino, f.read_bytes()) for f in files]
+    env = {k: v for k, v in os.environ.items() if k != "LABKIT_PROGRESS"}
+    out = subprocess.run([sys.executable, "-m", "labkit", "collect", str(alice.home),
+                          str(bob.home)], capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    rows = _csv(out.stdout)
+    assert {r["user"] for r in rows} == {alice.name, bob.name}  # never "root"
+    assert all(r["user"] == r["owner"] for r in rows)
+    assert [(f.stat().st_mtime_ns, f.stat().st_ino, f.read_bytes()) for f in files] == before
+
+
+def test_submit_refuses_an_inbox_others_can_list(tmp_path, monkeypatch) -> None:
+    ex = tmp_path / "exchange"
+    (ex / "inbox").mkdir(parents=True)
+    (ex / "inbox").chmod(0o777)
+    monkeypatch.setenv("LABKIT_EXCHANGE", str(ex))
+    out = subprocess.run([sys.executable, "-m", "labkit", "submit"], capture_output=True,
+                         text=True, timeout=60)  # fmt: skip
+    assert out.returncode == 1
+    assert out.stderr.strip() == (
+        f"labkit: error: the inbox {ex / 'inbox'} has mode 0777: others could list or remove "
+        f"submissions; its owner must run `labkit exchange init {ex}` (mode 1733)"
+    )
+    monkeypatch.delenv("LABKIT_EXCHANGE")
+    out = subprocess.run([sys.executable, "-m", "labkit", "submit"], capture_output=True,
+                         text=True, timeout=60)  # fmt: skip
+    assert out.returncode == 1 and "set LABKIT_EXCHANGE" in out.stderr
