@@ -137,11 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
-            return _COMMANDS[args.command](args)
+            args = build_parser().parse_args(argv)
+            status = _COMMANDS[args.command](args)
+            sys.stdout.flush()  # here, so that a closed pipe is caught below
+            return status
+        except BrokenPipeError:
+            # the reader has gone (`labkit scenarios | head`): stop quietly, as head expects
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
         except (LabkitError, OSError) as exc:
             print(f"labkit: error: {exc}", file=sys.stderr)
             return 1
@@ -168,15 +174,17 @@ def _show_warning(
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from labkit.control import runtime_dir
-    from labkit.lab import start
+    from labkit.control import SERVE, runtime_dir
+    from labkit.lab import Lab
 
     runtime_dir()  # refuse an unsafe registry before serving: `labkit env` must find this lab
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     host = "127.0.0.1" if args.host == "localhost" else args.host
-    lab = start(host=host, gateway=args.gateway, allow_users=args.allow_user)
+    lab = Lab(host=host, gateway=args.gateway, allow_users=args.allow_user)
+    lab.control.started_by = SERVE  # `labkit env` and `labkit ctl` prefer this lab
+    lab.start()
     try:
         info: dict[str, Any] = {**lab.urls(), "control": lab.control.url, "pid": os.getpid()}
         if args.json:
@@ -199,7 +207,9 @@ def _serve(args: argparse.Namespace) -> int:
 def _env(args: argparse.Namespace) -> int:
     from labkit.control import find_lab
 
-    lab = find_lab(args.lab)
+    lab, note = find_lab(args.lab)
+    if note:
+        print(f"labkit: {note}", file=sys.stderr)
     for name in ("origin", "gateway", "portal"):
         url = lab[name]
         # quoted: the output is meant for `eval`, and a value must never run as shell code
@@ -253,7 +263,7 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _ctl(args: argparse.Namespace) -> int:
-    from labkit.control import send
+    from labkit.control import find_lab, send
 
     cmd = args.ctl_command
     payload: dict[str, Any] = {}
@@ -283,11 +293,15 @@ def _ctl(args: argparse.Namespace) -> int:
         payload = {"seconds": args.seconds}
     elif cmd == "cache":
         cmd = "purge"
-    elif cmd == "wait-busy":
+    lab, note = find_lab(args.lab)
+    if note:
+        print(f"labkit: {note}", file=sys.stderr)
+    if cmd == "wait-busy":
         deadline = time.monotonic() + args.timeout
         while True:
-            state = send(args.lab, "state")
+            state = send(lab, "state")
             if state["in_flight"] >= args.count:
+                print(f"the origin has {state['in_flight']} requests in flight")
                 return 0
             if time.monotonic() > deadline:
                 raise ControlError(
@@ -295,9 +309,11 @@ def _ctl(args: argparse.Namespace) -> int:
                     f"{args.count}, after {args.timeout:g} s"
                 )
             time.sleep(0.02)
-    state = send(args.lab, cmd, payload)
+    state = send(lab, cmd, payload)
     if cmd == "state":
         print(json.dumps(state, indent=1))
+    else:
+        print(state.get("done", ""))  # one line saying what changed
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hmac
 import json
 import os
 import pwd
@@ -17,6 +18,7 @@ import secrets
 import shlex
 import stat
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,7 @@ from labkit.errors import (
     LabkitWarning,
     UnsafeRuntimeDir,
     check_number,
+    unknown,
 )
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
@@ -146,45 +149,113 @@ def _warn(message: str) -> None:
     warnings.warn(message, LabkitWarning, stacklevel=3)
 
 
+# Every command and the arguments it takes; the first ones listed are required. Anything
+# else is refused with a 400: the API never guesses what "false" or "off" meant.
+COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # command: (required, optional)
+    "maintenance": (("on",), ("retry_after", "retry_in", "cache_max_age")),
+    "capacity": (("value",), ()),
+    "debug": (("on",), ()),
+    "portal": (("action",), ()),
+    "timeout": (("route",), ("connect", "read")),
+    "delay": (("seconds",), ()),
+    "personality": (("name",), ()),
+    "purge": ((), ()),
+    "reset": ((), ()),
+    "state": ((), ()),
+    "wait-busy": ((), ()),
+}
+PORTAL_ACTIONS = ("login", "logout")
+
+
 def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Carry out one control command on a lab; returns the lab's switches afterwards."""
+    """Carry out one control command on a lab; returns its switches and what changed.
+
+    Each argument is checked before anything changes, so a refused command changes nothing.
+    """
+    if command not in COMMANDS:
+        raise unknown("command", command, COMMANDS)
+    required, optional = COMMANDS[command]
+    missing = [name for name in required if name not in args]
+    extra = sorted(set(args) - {*required, *optional})
+    if missing or extra:
+        takes = ", ".join([*required, *(f"[{name}]" for name in optional)]) or "no arguments"
+        wrong = f"missing {', '.join(missing)}" if missing else f"not {', '.join(extra)}"
+        raise BadArgument(f"{command} takes {takes}; {wrong}")
+    done = ""
     if command == "maintenance":
-        on = bool(args.get("on", True))
+        on = _boolean(args, "on")
         retry: Any = args.get("retry_after", 120)
         if args.get("retry_in") is not None:
-            seconds = int(check_number("retry_in", args["retry_in"], minimum=0, maximum=31_536_000))  # type: ignore[arg-type]
-            retry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=seconds)
+            seconds = check_number("retry_in", args["retry_in"], minimum=0, maximum=31_536_000)
+            retry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=int(seconds or 0))
         lab.origin.maintenance(on, retry_after=retry, cache_max_age=args.get("cache_max_age"))
+        done = _maintenance_line(lab)
     elif command == "capacity":
-        lab.origin.capacity = args.get("value")
+        lab.origin.capacity = args["value"]
+        capacity = lab.origin.capacity
+        done = "capacity: " + ("unlimited" if capacity is None else f"{capacity} at once")
     elif command == "debug":
-        lab.origin.debug = bool(args.get("on", True))
+        lab.origin.debug = _boolean(args, "on")
+        done = f"debug: {_on(lab.origin.debug)} (tracebacks in the origin's 500 pages)"
     elif command == "portal":
+        action = args["action"]
+        if action not in PORTAL_ACTIONS:
+            raise unknown("portal action", action, PORTAL_ACTIONS)
         assert lab.portal is not None
-        lab.portal.login() if args.get("action") == "login" else lab.portal.logout()
+        lab.portal.login() if action == "login" else lab.portal.logout()
+        done = f"portal: logged {'in' if lab.portal.logged_in else 'out'}"
     elif command == "timeout":
-        route = lab.gateway.route(str(args.get("route", "/")))
+        if not isinstance(args["route"], str):
+            raise BadArgument(f"route must be a route's prefix such as '/', not {args['route']!r}")
+        route = lab.gateway.route(args["route"])
         connect, read = args.get("connect"), args.get("read")
-        # check both before changing either, so a refused command changes nothing
         for name, value in (("connect_timeout", connect), ("read_timeout", read)):
             check_number(name, value, minimum=0.01, maximum=60, allow_none=True)
         if connect is not None:
             route.connect_timeout = connect
         if read is not None:
             route.read_timeout = read
+        done = (
+            f"route {route.prefix}: connect timeout {route.connect_timeout:g} s, "
+            f"read timeout {route.read_timeout:g} s"
+        )
     elif command == "delay":
-        lab.upstreams["slow"].delay = args.get("seconds")
+        lab.upstreams["slow"].delay = args["seconds"]
+        done = f"slow upstream: answers after {lab.upstreams['slow'].delay:g} s"
     elif command == "personality":
-        lab.gateway.personality = args.get("name")
+        lab.gateway.personality = args["name"]
+        done = f"gateway personality: {lab.gateway.personality}"
     elif command == "purge":
-        lab.gateway.purge()
+        n = lab.gateway.purge()
+        done = f"gateway cache emptied: {n} {'entry' if n == 1 else 'entries'}"
     elif command == "reset":
         lab.reset()
-    elif command == "wait-busy":
-        pass  # answered by state(): the caller polls until in_flight is high enough
-    elif command != "state":
-        raise BadArgument(f"unknown command {command!r}")
-    return state(lab)
+        done = "every switch is back as in a fresh lab"
+    # "state" and "wait-busy" change nothing: the caller reads (or polls) the switches
+    return {**state(lab), "done": done} if done else state(lab)
+
+
+def _boolean(args: dict[str, Any], name: str) -> bool:
+    value = args[name]
+    if not isinstance(value, bool):
+        raise BadArgument(f"{name} must be true or false (a JSON boolean), not {value!r}")
+    return value
+
+
+def _on(value: bool) -> str:
+    return "on" if value else "off"
+
+
+def _maintenance_line(lab: Lab) -> str:
+    settings = lab.origin.maintenance_settings
+    if settings is None:
+        return "maintenance: off"
+    retry = settings.get("retry_after")
+    line = "maintenance: on, " + (f"Retry-After {retry}" if retry is not None else "no Retry-After")
+    if settings.get("cache_max_age") is not None:
+        line += f", Cache-Control max-age={settings['cache_max_age']} (the caching mistake)"
+    return line
 
 
 def state(lab: Lab) -> dict[str, Any]:
@@ -214,10 +285,18 @@ class ControlServer(HTTPServer):
         self.token = secrets.token_urlsafe(24)
         self.registry_file: Path | None = None
         self.notes: list[str] = []  # warnings for Lab.start to show in the caller's thread
+        self.started_by = "python"  # `labkit serve` sets SERVE: terminal commands prefer it
 
     async def start(self) -> None:
         await super().start()
-        record = {"pid": os.getpid(), "control": self.url, "token": self.token, **self.lab.urls()}
+        record = {
+            "pid": os.getpid(),
+            "by": self.started_by,
+            "started": time.time(),
+            "control": self.url,
+            "token": self.token,
+            **self.lab.urls(),
+        }
         try:
             self.registry_file = _register(record, self.port, self.notes)
         except (UnsafeRuntimeDir, OSError) as exc:
@@ -231,7 +310,8 @@ class ControlServer(HTTPServer):
         await super().stop()
 
     async def handle(self, request: Request) -> Response:
-        if request.header("authorization") != f"Bearer {self.token}":
+        given = (request.header("authorization") or "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, f"Bearer {self.token}".encode()):  # constant time
             return _json(403, {"error": "missing or wrong token"})
         command = request.path.strip("/")
         try:
@@ -315,6 +395,8 @@ def _read_record(dir_fd: int, name: str) -> tuple[dict[str, Any] | None, str]:
         and type(record.get("pid")) is int
         and record["pid"] > 0
         and isinstance(record.get("token"), str)
+        and isinstance(record.get("by", ""), str)
+        and type(record.get("started", 0.0)) in (int, float)
         and all(_is_lab_url(record.get(key)) for key in RECORD_URLS)
     )
     return (record, "") if ok else (None, "is not a lab record (wrong fields)")
@@ -359,26 +441,45 @@ def live_labs() -> list[dict[str, Any]]:
     return labs
 
 
-def find_lab(url: str | None) -> dict[str, Any]:
+SERVE = "labkit serve"  # a record's "by": the lab a terminal user started on purpose
+
+
+def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
+    """The lab a terminal command means, and (when several run) a line saying which was chosen.
+
+    Without ``--lab``: a lab started by `labkit serve` (the newest, if several), else the
+    most recently started one. That is the common case after lesson 00: a notebook's lab
+    and a served one side by side.
+    """
     labs = live_labs()
     if not labs:
         raise ControlError("no running lab found; start one with `labkit serve` or labkit.start()")
     if url is None:
+        chosen = max(labs, key=lambda lab: (lab.get("by") == SERVE, lab.get("started", 0.0)))
         if len(labs) == 1:
-            return labs[0]
-        listed = ", ".join(lab["gateway"] for lab in labs)
-        raise ControlError(f"{len(labs)} labs are running ({listed}); choose one with --lab URL")
+            return chosen, None
+        how = (
+            "started by `labkit serve`"
+            if chosen.get("by") == SERVE
+            else "started most recently (none by `labkit serve`)"
+        )
+        note = (
+            f"{len(labs)} labs are running; using the one {how}, gateway {chosen['gateway']} "
+            "(choose another with --lab URL)"
+        )
+        return chosen, note
+    if not isinstance(url, str):
+        raise BadArgument(f"--lab must be a URL such as http://127.0.0.1:8080, not {url!r}")
     wanted = url.rstrip("/")
     for lab in labs:
         if wanted in (lab.get("origin"), lab.get("gateway"), lab.get("portal"), lab.get("control")):
-            return lab
+            return lab, None
     raise ControlError(f"no running lab has a server at {url}; running: " + ", ".join(
         lab["gateway"] for lab in labs))  # fmt: skip
 
 
-def send(url: str | None, command: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Send one command to a running lab; returns its switches afterwards."""
-    lab = find_lab(url)
+def send(lab: dict[str, Any], command: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Send one command to a lab (a record from find_lab); returns its switches afterwards."""
     try:
         resp = httpx.post(
             f"{lab['control']}/{command}",
@@ -396,5 +497,6 @@ def send(url: str | None, command: str, args: dict[str, Any] | None = None) -> d
             f"the lab's control server answered {resp.status_code}: {resp.text[:200]}"
         ) from None
     if resp.status_code != 200:
-        raise ControlError(data.get("error", f"control server answered {resp.status_code}"))
+        error = data.get("error") if isinstance(data, dict) else None
+        raise ControlError(error or f"the lab's control server answered {resp.status_code}")
     return data  # type: ignore[no-any-return]

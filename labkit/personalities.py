@@ -728,7 +728,7 @@ PERSONALITIES: dict[str, Personality] = {p.name: p for p in (RFC, NGINX, HAPROXY
 
 def get(name: str) -> Personality:
     """The personality of that name, in any case ("HAProxy" is "haproxy")."""
-    key = name.strip().lower() if isinstance(name, str) else name
+    key = name.strip().lower() if isinstance(name, str) else None
     if key not in PERSONALITIES:
         raise unknown("gateway personality", name, PERSONALITIES)
     return PERSONALITIES[key]

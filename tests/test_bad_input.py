@@ -7,6 +7,7 @@ and the server keeps answering everyone else).
 """
 
 import datetime as dt
+import json
 import os
 import random
 import re
@@ -16,6 +17,7 @@ import sys
 import threading
 import time
 
+import httpx
 import pytest
 
 import labkit
@@ -411,6 +413,82 @@ def test_cli_retry_in_too_far_ahead_is_one_line(tmp_path, registered_lab):
     result = run_cli(tmp_path, "ctl", "maintenance", "on", "--retry-in", "99999999999999")
     assert_one_error_line(result, "retry")
     assert_lab_unharmed(registered_lab, before)
+
+
+# -- the control API (what `labkit ctl` sends; anyone on the machine can try it) --
+
+
+def control(lab, command, body, token=None):
+    """POST a raw JSON body to the lab's control server, as any local process could."""
+    token = lab.control.token if token is None else token
+    return httpx.post(
+        f"{lab.control.url}/{command}",
+        content=body if isinstance(body, bytes) else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+        trust_env=False,
+        timeout=5,
+    )
+
+
+CONTROL_BAD = [
+    # (id, command, body, fragments of the 400's error)
+    ("maintenance-on-string-false", "maintenance", {"on": "false"}, ["on must be true or false", "'false'"]),
+    ("maintenance-on-1", "maintenance", {"on": 1}, ["on must be true or false", "1"]),
+    ("maintenance-without-on", "maintenance", {}, ["maintenance takes on", "missing on"]),
+    ("debug-on-string-off", "debug", {"on": "off"}, ["on must be true or false", "'off'"]),
+    ("debug-on-null", "debug", {"on": None}, ["on must be true or false", "None"]),
+    ("portal-unknown-action", "portal", {"action": "dance"}, ["unknown portal action 'dance'", "login, logout"]),
+    ("portal-action-null", "portal", {"action": None}, ["unknown portal action None", "login, logout"]),
+    ("unknown-argument", "debug", {"on": True, "also": 1}, ["debug takes on", "not also"]),
+    ("capacity-string", "capacity", {"value": "2"}, ["capacity must be a whole number", "'2'"]),
+    ("capacity-float", "capacity", {"value": 2.0}, ["capacity must be a whole number", "2.0"]),
+    ("timeout-route-number", "timeout", {"route": 7, "read": 1}, ["route must be", "7"]),
+    ("timeout-read-string", "timeout", {"route": "/", "read": "1"}, ["read_timeout", "'1'"]),
+    ("delay-bool", "delay", {"seconds": True}, ["delay", "True"]),
+    ("personality-list", "personality", {"name": ["nginx"]}, ["personality", "nginx"]),
+    ("retry-in-string", "maintenance", {"on": True, "retry_in": "5"}, ["retry_in", "'5'"]),
+    ("unknown-command", "explode", {}, ["unknown command 'explode'", "maintenance", "state"]),
+    ("body-a-list", "state", [], ["JSON object"]),
+    ("body-not-json", "state", b"{on: true", ["Expecting"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "body", "fragments"),
+    [pytest.param(*case[1:], id=case[0]) for case in CONTROL_BAD],
+)
+def test_control_api_takes_booleans_and_known_actions_only(lab, command, body, fragments):
+    lab.portal.login()  # so that a guessed "logout" would show
+    before = switches(lab)
+    resp = control(lab, command, body)
+    assert resp.status_code == 400, resp.text
+    error = resp.json()["error"]
+    for fragment in fragments:
+        assert fragment in error, f"{fragment!r} missing from {error!r}"
+    assert switches(lab) == before
+    assert lab.portal.logged_in
+
+
+@pytest.mark.parametrize(
+    "token", ["", "x", "wrong-but-as-long-as-the-real-one-is!", None], ids=repr
+)  # "": no Authorization header at all
+def test_control_api_refuses_a_wrong_token(lab, token):
+    wrong = (lab.control.token[:-1] + "?") if token is None else token  # None: off by one char
+    before = switches(lab)
+    resp = control(lab, "maintenance", {"on": True}, token=wrong)
+    assert resp.status_code == 403
+    assert resp.json() == {"error": "missing or wrong token"}
+    assert switches(lab) == before
+
+
+def test_control_api_token_compare_takes_any_header_bytes(lab):
+    resp = httpx.post(
+        f"{lab.control.url}/state",
+        headers={"Authorization": "Bearer caf\xe9".encode("latin-1")},
+        trust_env=False,
+    )
+    assert resp.status_code == 403
+    assert control(lab, "state", {}).status_code == 200
 
 
 # -- the sockets --

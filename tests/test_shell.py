@@ -93,7 +93,12 @@ def test_shell_reproduction(served, item: dict) -> None:
         ["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stderr
-    first = result.stdout.splitlines()[0] if result.stdout else ""
+    # each `labkit ctl` in the setup confirms what it changed in one line, then the response
+    lines = result.stdout.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith("HTTP/")), len(lines))
+    confirmations, first = lines[:at], lines[at] if at < len(lines) else ""
+    assert len(confirmations) == sum("labkit ctl" in cmd for cmd in item["setup"]), lines
+    assert all(line and "error" not in line for line in confirmations), lines
     assert re.match(rf"HTTP/1\.1 {item['status']} ", first), result.stdout + result.stderr
     # status line and headers only: the output stops at the blank line
     assert "\r\n\r\n" not in result.stdout.rstrip("\r\n")

@@ -1,0 +1,212 @@
+"""The terminal path as the README writes it: `labkit env`, curl and `labkit ctl`.
+
+The common state after lesson 00 is a notebook's lab and a `labkit serve` lab side by
+side. Without `--lab`, every terminal command picks the served lab (else the most
+recently started), says on stderr which one it picked, and `labkit ctl` confirms what
+it changed in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import labkit
+
+PY = sys.executable
+BIN = str(Path(PY).parent)  # where `labkit` is installed, as in the learner's venv
+
+
+def shell(script: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"])
+    return subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+def labkit_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PY, "-m", "labkit", *args], capture_output=True, text=True, timeout=20)
+
+
+@pytest.fixture
+def served():
+    """`labkit serve --json` in the background, registered in the test's runtime directory."""
+    proc = subprocess.Popen(
+        [PY, "-m", "labkit", "serve", "--json"], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    info = json.loads(proc.stdout.readline())
+    yield info
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+
+
+needs_curl = pytest.mark.skipif(
+    shutil.which("curl") is None or shutil.which("bash") is None,
+    reason="the README's terminal path uses bash and curl (apt-get install curl)",
+)
+
+
+@needs_curl
+@pytest.mark.slow
+def test_readme_terminal_path_works_beside_a_notebook_lab(served):
+    # the notebook's lab starts after the served one: newer, but not the one a terminal wants
+    with labkit.start() as notebook_lab:
+        result = shell(
+            'eval "$(labkit env)" && echo "$GATEWAY" && curl -si "$GATEWAY/up/garbage/" | head -1'
+        )
+        gateway, status = result.stdout.splitlines()
+        assert gateway == served["gateway"] != notebook_lab.gateway.url
+        assert status.startswith("HTTP/1.1 502 Bad Gateway"), result
+        assert result.stderr == (
+            "labkit: 2 labs are running; using the one started by `labkit serve`, gateway "
+            f"{served['gateway']} (choose another with --lab URL)\n"
+        )
+
+
+def test_without_a_served_lab_the_newest_is_chosen_and_named():
+    with labkit.start() as older, labkit.start() as newer:
+        result = labkit_cli("env")
+        assert result.returncode == 0, result.stderr
+        assert f"export GATEWAY={newer.gateway.url}\n" in result.stdout
+        assert "started most recently (none by `labkit serve`)" in result.stderr
+        assert newer.gateway.url in result.stderr and older.gateway.url not in result.stderr
+        # and ctl follows the same rule
+        assert labkit_cli("ctl", "capacity", "0").stdout == "capacity: 0 at once\n"
+        assert newer.get("/orders/7").status == 503
+        assert older.get("/orders/7").status == 200
+
+
+def test_one_lab_is_used_without_a_word():
+    with labkit.start() as lab:
+        result = labkit_cli("env")
+        assert result.returncode == 0 and result.stderr == ""
+        assert f"export ORIGIN={lab.origin.url}\n" in result.stdout
+
+
+def test_lab_url_picks_that_lab_even_when_another_is_preferred():
+    with labkit.start() as older, labkit.start():
+        result = labkit_cli("ctl", "--lab", older.portal.url + "/", "debug", "on")
+        assert result.stdout == "debug: on (tracebacks in the origin's 500 pages)\n"
+        assert result.stderr == ""
+        assert older.origin.debug is True
+
+
+# (arguments after `labkit ctl`, the one line it prints, what the lab then shows)
+CONFIRMATIONS = [
+    (
+        ["maintenance", "on", "--retry-after", "30"],
+        "maintenance: on, Retry-After 30",
+        lambda lab: lab.get("/orders/7").header("retry-after") == "30",
+    ),
+    (
+        ["maintenance", "on", "--no-retry-after"],
+        "maintenance: on, no Retry-After",
+        lambda lab: lab.get("/orders/7").status == 503,
+    ),
+    (
+        ["maintenance", "off"],
+        "maintenance: off",
+        lambda lab: lab.get("/orders/7").status == 200,
+    ),
+    (
+        ["capacity", "none"],
+        "capacity: unlimited",
+        lambda lab: lab.origin.capacity is None,
+    ),
+    (
+        ["portal", "login"],
+        "portal: logged in",
+        lambda lab: lab.get("/orders/7", via="portal").status == 200,
+    ),
+    (
+        ["portal", "logout"],
+        "portal: logged out",
+        lambda lab: lab.get("/orders/7", via="portal").status == 511,
+    ),
+    (
+        ["timeout", "/up/slow/", "--read", "0.3", "--connect", "0.5"],
+        "route /up/slow/: connect timeout 0.5 s, read timeout 0.3 s",
+        lambda lab: lab.gateway.route("slow").read_timeout == 0.3,
+    ),
+    (
+        ["delay", "0.2"],
+        "slow upstream: answers after 0.2 s",
+        lambda lab: lab.upstreams["slow"].delay == 0.2,
+    ),
+    (
+        ["personality", "nginx"],
+        "gateway personality: nginx",
+        lambda lab: lab.gateway.personality == "nginx",
+    ),
+    (
+        ["cache", "purge"],
+        "gateway cache emptied: 0 entries",
+        lambda lab: True,
+    ),
+    (
+        ["reset"],
+        "every switch is back as in a fresh lab",
+        lambda lab: lab.gateway.personality == "rfc",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "line", "observed"), CONFIRMATIONS, ids=[" ".join(c[0]) for c in CONFIRMATIONS]
+)
+def test_ctl_confirms_what_it_changed_in_one_line(lab, args, line, observed):
+    result = labkit_cli("ctl", *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == line + "\n"
+    assert observed(lab)
+
+
+def test_ctl_purge_counts_what_the_cache_held(lab):
+    lab.origin.maintenance(retry_after=30, cache_max_age=60)
+    assert lab.get("/orders/7").status == 503  # stored by the gateway (the caching mistake)
+    lab.origin.maintenance(False)
+    assert labkit_cli("ctl", "cache", "purge").stdout == "gateway cache emptied: 1 entry\n"
+    assert lab.get("/orders/7").status == 200
+
+
+def test_ctl_maintenance_with_a_cache_says_so(lab):
+    result = labkit_cli("ctl", "maintenance", "on", "--retry-after", "5", "--cache-max-age", "60")
+    assert result.stdout == (
+        "maintenance: on, Retry-After 5, Cache-Control max-age=60 (the caching mistake)\n"
+    )
+
+
+def test_ctl_retry_in_shows_the_http_date(lab):
+    result = labkit_cli("ctl", "maintenance", "on", "--retry-in", "300")
+    sent = lab.get("/orders/7").header("retry-after")
+    assert sent.endswith(" GMT")
+    assert result.stdout == f"maintenance: on, Retry-After {sent}\n"
+
+
+@pytest.mark.parametrize("args", [["scenarios"], ["scenarios", "--json"], ["--help"]], ids=" ".join)
+def test_a_closed_pipe_ends_the_command_quietly(args):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader (`head`) has already gone
+    try:
+        result = subprocess.run(
+            [PY, "-m", "labkit", *args], stdout=write_end, stderr=subprocess.PIPE, timeout=20
+        )
+    finally:
+        os.close(write_end)
+    assert result.stderr == b""
+    assert result.returncode == 0
+
+
+def test_scenarios_piped_to_a_reader_that_stops_prints_no_error():
+    # `true` exits without reading, as `head` does once it has its lines
+    result = shell('labkit scenarios | true; echo "rc=${PIPESTATUS[0]}"')
+    assert result.stderr == ""
+    assert result.stdout == "rc=0\n"
