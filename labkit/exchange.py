@@ -75,9 +75,10 @@ class Exchange:
     def raw(self, hop: str) -> str:
         """The bytes a hop received and sent, escaped so that every byte is visible."""
         h = self.hop(hop)
+        cut_in, cut_out = (f"\n... {n} bytes not kept" if n else "" for n in h.not_kept)
         return (
-            f"--- {h.label} received ---\n{visible_bytes(h.bytes_in)}\n"
-            f"--- {h.label} sent ---\n{visible_bytes(h.bytes_out)}"
+            f"--- {h.label} received ---\n{visible_bytes(h.bytes_in)}{cut_in}\n"
+            f"--- {h.label} sent ---\n{visible_bytes(h.bytes_out)}{cut_out}"
         )
 
     # -- views --

@@ -13,16 +13,23 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from labkit.conditions import Condition
 from labkit.errors import check_number
+from labkit.http import server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
 from labkit.recorder import Recorder
 
 Behaviour = Callable[["FaultServer", asyncio.StreamWriter], Awaitable[str]]
+
+# The whole request head must arrive within this: a client that drips a byte at a time
+# cannot hold a fault upstream's connection (each read alone is not bounded enough).
+REQUEST_TIMEOUT = 5.0
+MAX_REQUEST_BYTES = 65536
 
 _REQUEST_ID = re.compile(rb"\r\nx-request-id:[ \t]*([A-Za-z0-9._-]{1,64})", re.IGNORECASE)
 
@@ -182,9 +189,10 @@ class FaultServer(Listener):
     ) -> None:
         peer = writer.get_extra_info("peername")
         raw = bytearray()
+        deadline = time.monotonic() + REQUEST_TIMEOUT
         try:
-            while b"\r\n\r\n" not in raw and len(raw) < 65536:
-                chunk = await within(5.0, reader.read(65536))
+            while b"\r\n\r\n" not in raw and len(raw) < MAX_REQUEST_BYTES:
+                chunk = await within(deadline - time.monotonic(), reader.read(65536))
                 if not chunk:
                     break
                 raw += chunk
@@ -232,8 +240,7 @@ class FaultServer(Listener):
         )
         if fault.reply:
             writer.write(fault.reply)
-            await writer.drain()
-        writer.close()
+            await within(server.WRITE_TIMEOUT, writer.drain())  # else Listener cuts it
 
 
 def _status_of(reply: bytes) -> int | None:

@@ -20,6 +20,7 @@ from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.proxy import Failure, Proxy, Route, Target
 
 HEALTH_INTERVAL = 1.0
+MAX_VARIANTS = 8  # stored responses per URL that differ by the headers they vary on
 
 
 @dataclass
@@ -28,6 +29,27 @@ class CachedResponse:
     body: bytes
     stored_at: float
     max_age: int
+    selecting: tuple[tuple[str, str], ...] = ()  # the request headers its Vary names
+
+
+def selecting_headers(response: Response, request: Request) -> tuple[tuple[str, str], ...] | None:
+    """The request's values of the headers the response varies on; None for ``Vary: *``.
+
+    RFC 9111 4.1: a stored response is used only for a request whose selecting header
+    fields match those of the request that fetched it; ``*`` never matches.
+    """
+    names = sorted(
+        {
+            n.strip().lower()
+            for k, v in response.headers
+            if k.lower() == "vary"
+            for n in v.split(",")
+        }
+        - {""}
+    )
+    if "*" in names:
+        return None
+    return tuple((n, " ".join((request.header(n) or "").split())) for n in names)
 
 
 def freshness(response: Response) -> int | None:
@@ -51,7 +73,7 @@ class Gateway(Proxy):
         super().__init__("gateway", recorder, host)
         self.routes: list[Route] = []
         self.cache_enabled = True
-        self._cache: dict[str, CachedResponse] = {}
+        self._cache: dict[str, list[CachedResponse]] = {}
         self._health_task: asyncio.Task[None] | None = None
         self._personality = personalities.RFC
 
@@ -81,7 +103,7 @@ class Gateway(Proxy):
 
     def purge(self) -> int:
         """Empty the cache; returns how many responses it held."""
-        n = len(self._cache)
+        n = sum(len(variants) for variants in self._cache.values())
         self._cache.clear()
         return n
 
@@ -159,6 +181,9 @@ class Gateway(Proxy):
         return None
 
     async def handle(self, request: Request) -> Response:
+        refused = self.not_proxied(request)
+        if refused is not None:
+            return refused
         route = self.match(request.path)
         if route is None:
             headers, body = pages.page(
@@ -190,17 +215,21 @@ class Gateway(Proxy):
         response = await self.forward(request, route, targets)
         if request.method == "GET" and self.cache_enabled and not response.generated:
             max_age = freshness(response)
-            if max_age:
-                return await self._store(key, response, max_age)
+            selecting = selecting_headers(response, request)
+            if max_age and selecting is not None:
+                return await self._store(key, response, max_age, selecting)
         return response
 
     def _cache_lookup(self, request: Request, key: str) -> Response | None:
-        entry = self._cache.get(key)
+        variants = self._cache.get(key, [])
+        entry = next(
+            (e for e in variants if selecting_headers(e.response, request) == e.selecting), None
+        )
         if entry is None:
             return None
         age = time.monotonic() - entry.stored_at
         if age >= entry.max_age or "no-cache" in (request.header("cache-control") or ""):
-            del self._cache[key]
+            variants.remove(entry)
             return None
         stored = entry.response
         headers = [(k, v) for k, v in stored.headers if k.lower() not in ("age", "x-cache")]
@@ -219,7 +248,9 @@ class Gateway(Proxy):
             "served from the gateway cache; the origin was not asked",
         )
 
-    async def _store(self, key: str, response: Response, max_age: int) -> Response:
+    async def _store(
+        self, key: str, response: Response, max_age: int, selecting: tuple[tuple[str, str], ...]
+    ) -> Response:
         body = bytearray()
         try:
             async for chunk in response.body:  # type: ignore[union-attr]
@@ -230,7 +261,9 @@ class Gateway(Proxy):
                 paragraphs=[f"The upstream's response broke off: {exc}. Nothing was cached."],
             )  # fmt: skip
             return Response(502, headers, page, why=f"the upstream's body broke off: {exc}")
-        self._cache[key] = CachedResponse(response, bytes(body), time.monotonic(), max_age)
+        variants = [e for e in self._cache.get(key, []) if e.selecting != selecting]
+        variants.append(CachedResponse(response, bytes(body), time.monotonic(), max_age, selecting))
+        self._cache[key] = variants[-MAX_VARIANTS:]
         headers = [(k, v) for k, v in response.headers if k.lower() != "x-cache"]
         headers.append(("X-Cache", "MISS"))
         return Response(

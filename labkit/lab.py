@@ -289,7 +289,7 @@ class Lab:
                 f"headers must be a dict of str to str, like {{'Accept': 'text/html'}}, not {headers!r}"
             )
         rid = self.recorder.new_id()
-        sent_headers = {**(headers or {}), "X-Request-ID": rid}
+        sent_headers = {**(headers or {}), "X-Request-ID": self.recorder.tagged(rid)}
         content = body.encode() if isinstance(body, str) else body
         self.recorder.record(rid, "client", "client", "sent", f"{method} {path}")
         start = time.perf_counter()

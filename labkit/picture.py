@@ -196,7 +196,22 @@ def sequence_svg(ex: Exchange) -> str:
             f"fill='{RED if (ex.status or 500) >= 500 else GREEN}'>{html.escape(what)}</text>"
         )
     out.append("</svg>")
-    return "".join(out)
+    return _xml_chars("".join(out))
+
+
+# XML 1.0 (section 2.2) forbids these characters outright: no escape exists for them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_chars(text: str) -> str:
+    """Replace every character XML 1.0 forbids with a visible stand-in.
+
+    A control byte from a request (NUL, ESC, ...) becomes its Unicode control picture
+    (U+2400 + byte: NUL shows as ␀); a lone surrogate, U+FFFE or U+FFFF becomes U+FFFD.
+    """
+    return _NOT_XML.sub(
+        lambda m: chr(0x2400 + ord(m.group())) if m.group() < " " else "\ufffd", text
+    )
 
 
 class Picture:

@@ -68,6 +68,9 @@ class Portal(Proxy):
         self.logged_in = False
 
     async def handle(self, request: Request) -> Response:
+        refused = self.not_proxied(request)
+        if refused is not None:
+            return refused
         path = request.path
         if path == LOGIN:
             return self._login(request)

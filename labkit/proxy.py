@@ -35,6 +35,16 @@ HOP_BY_HOP = {
     "proxy-authorization",
 }
 
+# Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
+# supported for any resource). A CONNECT that is not host:port never gets here: every
+# labkit server answers it 400 (RFC 9112 3.2.3).
+NOT_PROXIED = {
+    "CONNECT": "CONNECT asks a forward proxy to open a tunnel to another host (RFC 9110 "
+    "9.3.6). The {role} is a reverse proxy: it passes requests on to its own upstream "
+    "servers and opens no tunnels, so it does not implement CONNECT for any resource "
+    "(501, RFC 9110 15.6.2).",
+}
+
 
 class Target:
     """One upstream address with the name learners know it by."""
@@ -130,12 +140,31 @@ class Proxy(HTTPServer):
     def outcome(self, condition: Condition) -> Outcome:
         return RFC_TABLE[condition]
 
+    def not_proxied(self, request: Request) -> Response | None:
+        """The answer to a method this proxy cannot pass on, or None to forward it."""
+        why = NOT_PROXIED.get(request.method)
+        if why is None:
+            return None
+        headers, body = pages.page(
+            request, 501, made_by=self.role, paragraphs=[why.format(role=self.role)]
+        )
+        return Response(501, headers, body, why=f"a {self.role} does not tunnel (CONNECT)")
+
     def forwarded_headers(self, request: Request) -> Headers:
+        """The request's headers as the upstream gets them; the body is re-framed.
+
+        A body that came chunked (or however it came) goes on with a Content-Length of
+        the bytes received (RFC 9112 6.3 rule 3: a proxy must not forward the client's).
+        """
+        drop = ("x-request-id", "via", "content-length")
         headers = [(k, v) for k, v in request.headers if k.lower() not in HOP_BY_HOP]
-        headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "via")]
+        headers = [(k, v) for k, v in headers if k.lower() not in drop]
+        framed = request.header("content-length") or request.header("transfer-encoding")
+        if request.body or framed is not None:
+            headers.append(("Content-Length", str(len(request.body))))
         via = request.header("via")
         headers.append(("Via", f"{via}, 1.1 {self.via_name}" if via else f"1.1 {self.via_name}"))
-        headers.append(("X-Request-ID", request.request_id))
+        headers.append(("X-Request-ID", self.recorder.tagged(request.request_id)))
         if request.header("x-forwarded-for") is None:
             headers.append(("X-Forwarded-For", "127.0.0.1"))
         headers.append(("Connection", "close"))
@@ -174,7 +203,12 @@ class Proxy(HTTPServer):
         headers = self.forwarded_headers(request)
         if request.header("host") is None:  # an HTTP/1.0 request: HTTP/1.1 requires Host
             headers.insert(0, ("Host", f"{target.host}:{target.port}"))
-        h11_request = h11.Request(method=request.method, target=up_target, headers=headers)
+        h11_request = h11.Request(
+            method=request.method,
+            target=up_target.encode("latin-1", "replace"),
+            headers=[(k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
+                     for k, v in headers],  # the bytes the client sent, not text
+        )  # fmt: skip
         self._note(
             request,
             f"forwarded {request.method} {up_target} to upstream {target.name!r} (connect "
@@ -216,7 +250,7 @@ class Proxy(HTTPServer):
         return Response(
             reply.status,
             headers,
-            _closing(reply.body, writer),
+            _Relayed(reply.body, writer),
             reason=reply.reason,
             generated=False,
             why=f"relayed from upstream {target.name!r}",
@@ -310,11 +344,32 @@ class Proxy(HTTPServer):
         )
 
 
-async def _closing(
-    body: AsyncIterator[bytes], writer: asyncio.StreamWriter
-) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in body:
-            yield chunk
-    finally:
-        writer.close()
+class _Relayed:
+    """An upstream's body being relayed: its end, a failure or ``aclose`` closes the socket.
+
+    A class, not an async generator: a generator that never started runs no ``finally``,
+    and a response that is never sent (the client left) must still free its upstream.
+    """
+
+    def __init__(self, body: AsyncIterator[bytes], writer: asyncio.StreamWriter) -> None:
+        self._body = body
+        self._writer = writer
+
+    def __aiter__(self) -> _Relayed:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await self._body.__anext__()
+        except StopAsyncIteration:
+            self._writer.close()
+            raise
+        except BaseException:  # a cut, a cancel: nothing more is wanted from it
+            self._writer.transport.abort()
+            raise
+
+    async def aclose(self) -> None:
+        self._writer.transport.abort()
+        aclose = getattr(self._body, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -30,6 +30,8 @@ def page(
     title = title or f"{status} {reason_for(status)}"
     path = request.path if request else "/"
     rel_links = [(text, relative(path, target)) for text, target in links]
+    # the page's form follows the request's Accept: a cache must know (RFC 9110 12.5.5)
+    vary = [("Vary", "Accept")] if request is not None else []
     if request is not None and request.wants_html():
         parts = [
             "<!doctype html>",
@@ -45,9 +47,9 @@ def page(
             parts.append(f"<ul>{items}</ul>")
         parts.append(f"<hr><p><small>This page was made by the labkit {made_by}.</small></p>")
         parts.append("</body></html>\n")
-        return [("Content-Type", "text/html; charset=utf-8")], "\n".join(parts).encode()
+        return [("Content-Type", "text/html; charset=utf-8"), *vary], "\n".join(parts).encode()
     lines = [title, "", *paragraphs]
     if rel_links:
         lines += [""] + [f"{text}: {href}" for text, href in rel_links]
     lines += ["", f"-- made by the labkit {made_by}", ""]
-    return [("Content-Type", "text/plain; charset=utf-8")], "\n".join(lines).encode()
+    return [("Content-Type", "text/plain; charset=utf-8"), *vary], "\n".join(lines).encode()

@@ -6,6 +6,7 @@ status a careful server sends and a sentence a learner can read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SUPPORTED_VERSIONS = ("1.0", "1.1")
@@ -32,6 +33,49 @@ def transfer_codings(raw_head: bytes) -> list[str] | None:
     return codings if found else None
 
 
+def has_header(raw_head: bytes, name: bytes) -> bool:
+    """Whether the head has a header field called ``name`` (lower case)."""
+    for line in raw_head.split(b"\r\n")[1:]:
+        if not line:
+            break
+        key, sep, _ = line.partition(b":")
+        if sep and key.strip().lower() == name:
+            return True
+    return False
+
+
+CL_AND_TE = Verdict(
+    400,
+    "the request has both Content-Length and Transfer-Encoding, so two servers could "
+    "disagree on where its body ends (request smuggling); this server rejects it and closes "
+    "the connection, as nginx does (RFC 9112 6.1 allows rejecting it; 6.3 says "
+    "Transfer-Encoding would win)",
+)
+
+
+def check_framing(raw_head: bytes) -> Verdict | None:
+    """RFC 9112 6.1: a request with both Content-Length and Transfer-Encoding is refused."""
+    if transfer_codings(raw_head) is not None and has_header(raw_head, b"content-length"):
+        return CL_AND_TE
+    return None
+
+
+# RFC 9112 3.2.3: CONNECT's target is only a host and a port ("example.com:443")
+AUTHORITY_FORM = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+):[0-9]{1,5}$")
+
+
+def check_connect(method: str, target: str) -> Verdict | None:
+    """A CONNECT whose target is not authority-form (host:port) is malformed."""
+    if method != "CONNECT" or AUTHORITY_FORM.match(target):
+        return None
+    return Verdict(
+        400,
+        f"CONNECT asks for a tunnel to a host and port, such as 'CONNECT example.com:443'; "
+        f"the target {target!r} is not of that form, so the request is malformed "
+        "(RFC 9112 3.2.3)",
+    )
+
+
 def check_transfer_codings(codings: list[str]) -> Verdict | None:
     if not codings or codings[-1] != "chunked":
         return Verdict(
@@ -52,6 +96,9 @@ def check_transfer_codings(codings: list[str]) -> Verdict | None:
 def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     """The status and reason for a request h11 rejected with ``message``."""
     head = raw.split(b"\r\n\r\n", 1)[0]
+    framing = check_framing(head)
+    if framing:
+        return framing
     codings = transfer_codings(head)
     if codings is not None:
         verdict = check_transfer_codings(codings)

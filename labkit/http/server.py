@@ -23,6 +23,9 @@ from labkit.http.peers import PeerCheck, refuse
 from labkit.http.requestcheck import (
     HTTP2_EXPLANATION,
     MAX_HEAD_BYTES,
+    Verdict,
+    check_connect,
+    check_framing,
     check_transfer_codings,
     check_version,
     classify_rejection,
@@ -35,6 +38,9 @@ MAX_BODY_BYTES = 1024 * 1024
 REQUEST_LINE = re.compile(rb"^\r?$|^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ [^ \r\n]+\r?$")
 IDLE_TIMEOUT = 5.0  # keep-alive connection with no new request
 HEAD_TIMEOUT = 10.0  # a request's head must arrive within this (slow clients)
+# A client that stops reading (40,000 pipelined requests, never a recv) must not hold a
+# connection for ever: each write must drain within this, else the connection is cut.
+WRITE_TIMEOUT = 10.0
 
 
 class _Closed(Exception):
@@ -86,18 +92,20 @@ class Listener:
         task = asyncio.current_task()
         assert task is not None
         self._tasks[task] = writer
+        clean = False
         try:
             if self.peers is not None and not self.peers.admits(writer):
                 await refuse(reader, writer)  # another user's process: one 403, nothing more
                 return
             await self.serve_connection(reader, writer)
+            clean = True
         except (ConnectionError, asyncio.IncompleteReadError, _Closed, TimeoutError):
-            pass
+            pass  # TimeoutError here: a write deadline passed, the peer does not read
         except asyncio.CancelledError:
             pass
         finally:
             self._tasks.pop(task, None)
-            writer.close()
+            _close(writer, clean)
 
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -144,10 +152,11 @@ class HTTPServer(Listener):
                 await self._reject(conn, writer, raw, peer_port, exc.status, exc.why)
                 return
             request.peer_port = peer_port
-            rid = self.recorder.continue_or_new(request.header("x-request-id"))
-            request.request_id = rid
+            offered = request.header("x-request-id")
+            rid = self.recorder.recognise(offered)
+            request.request_id = rid or self.recorder.new_id()
             self.recorder.record(
-                rid,
+                request.request_id,
                 self.name,
                 self.role,
                 "received",
@@ -155,8 +164,18 @@ class HTTPServer(Listener):
                 data=request.raw,
                 peer_port=peer_port,
             )
+            if offered is not None and rid is None:
+                self.recorder.record(
+                    request.request_id, self.name, self.role, "log",
+                    f"the client sent its own X-Request-ID {offered!r}; this lab did not "
+                    f"issue it, so it is kept as the client's and the lab's id is "
+                    f"{request.request_id}",
+                )  # fmt: skip
             response = await self._respond_to(request)
-            keep = await self._send(conn, writer, request, response)
+            try:
+                keep = await self._send(conn, writer, request, response)
+            finally:
+                await _close_body(response)  # an upstream's socket ends with its exchange
             if response.raw is not None and not response.close and _keeps_alive(request):
                 await _wait_for_close(reader)  # nginx keeps the connection after HTTP/0.9
             if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
@@ -173,16 +192,22 @@ class HTTPServer(Listener):
                 request, 505, made_by=self.role, paragraphs=[verdict.why, *HTTP2_EXPLANATION]
             )
             return Response(505, headers, body, why=verdict.why, close=True)
-        codings = transfer_codings(request.raw.split(b"\r\n\r\n", 1)[0])
-        if codings is not None:
-            verdict = check_transfer_codings(codings)
-            if verdict:
-                headers, body = pages.page(
-                    request, verdict.status, made_by=self.role, paragraphs=[verdict.why]
-                )
-                return Response(verdict.status, headers, body, why=verdict.why, close=True)
+        head = request.raw.split(b"\r\n\r\n", 1)[0]
+        codings = transfer_codings(head)
+        verdict = (
+            (check_transfer_codings(codings) if codings is not None else None)
+            or check_framing(head)
+            or check_connect(request.method, request.target)
+        )
+        if verdict:
+            return self._refusal(request, verdict)
         try:
-            return await self.handle(request)
+            response = await self.handle(request)
+            if request.method == "CONNECT" and 200 <= response.status < 300:
+                # a 2xx to CONNECT means "the tunnel is open" (RFC 9110 9.3.6)
+                await _close_body(response)
+                return self._refusal(request, NO_TUNNELS)
+            return response
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug in labkit itself, not a lesson's bug
@@ -204,14 +229,20 @@ class HTTPServer(Listener):
             )
             return Response(500, headers, body, why=f"labkit error: {exc!r}", close=True)
 
+    def _refusal(self, request: Request, verdict: Verdict) -> Response:
+        """A request this server will not serve as sent: its page, then close."""
+        headers, body = pages.page(
+            request, verdict.status, made_by=self.role, paragraphs=[verdict.why]
+        )
+        return Response(verdict.status, headers, body, why=verdict.why, close=True)
+
     async def _read_request(
         self, conn: h11.Connection, reader: asyncio.StreamReader, raw: bytearray
     ) -> Request:
         deadline = time.monotonic() + IDLE_TIMEOUT
         event = await self._next_event(conn, reader, raw, deadline, head=True)
-        if isinstance(event, h11.ConnectionClosed):
+        if not isinstance(event, h11.Request):  # closed, or h11 paused on a tunnel
             raise _Closed
-        assert isinstance(event, h11.Request), event
         end = raw.find(b"\r\n\r\n")
         if end > MAX_HEAD_BYTES:
             raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
@@ -229,7 +260,7 @@ class HTTPServer(Listener):
                 raise _Closed
         return Request(
             method=event.method.decode("ascii", "replace"),
-            target=event.target.decode("ascii", "replace"),
+            target=event.target.decode("latin-1"),  # so a proxy passes on the same bytes
             http_version=event.http_version.decode("ascii", "replace"),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers],
             body=bytes(body),
@@ -349,7 +380,7 @@ class HTTPServer(Listener):
             head = conn.send(
                 h11.Response(
                     status_code=response.status,
-                    headers=headers,
+                    headers=[_latin1(k, v) for k, v in headers],  # a relayed byte stays a byte
                     reason=response.reason.encode("latin-1", "replace"),
                 )
             )
@@ -374,7 +405,7 @@ class HTTPServer(Listener):
             sent += conn.send(h11.EndOfMessage())
             self._record_sent(rid, response, bytes(sent))
             writer.write(sent)
-            await writer.drain()
+            await _drain(writer)
             return not closing
         writer.write(head)
         cut = ""
@@ -384,7 +415,7 @@ class HTTPServer(Listener):
                     data = conn.send(h11.Data(data=chunk))
                     writer.write(data)
                     sent += data
-                    await writer.drain()
+                    await _drain(writer)
         except BodyCut as exc:
             cut = str(exc)
         if cut:
@@ -395,7 +426,7 @@ class HTTPServer(Listener):
         sent += end
         self._record_sent(rid, response, bytes(sent))
         writer.write(end)
-        await writer.drain()
+        await _drain(writer)
         return not closing
 
     def _record_sent(self, rid: str, response: Response, data: bytes, cut: str = "") -> None:
@@ -450,11 +481,46 @@ async def _wait_for_close(reader: asyncio.StreamReader) -> None:
             return
 
 
+NO_TUNNELS = Verdict(
+    501,
+    "labkit's servers do not open tunnels: a 2xx answer to CONNECT would mean the "
+    "connection now carries raw bytes to another host (RFC 9110 9.3.6)",
+)
+
+
+def _latin1(name: str, value: str) -> tuple[bytes, bytes]:
+    """Header text back to the bytes it was read from (headers are decoded as latin-1)."""
+    return name.encode("latin-1", "replace"), value.encode("latin-1", "replace")
+
+
+async def _drain(writer: asyncio.StreamWriter) -> None:
+    """Wait until the peer has taken what was written, at most WRITE_TIMEOUT."""
+    await within(WRITE_TIMEOUT, writer.drain())
+
+
 async def _drain_quietly(writer: asyncio.StreamWriter) -> None:
     try:
-        await writer.drain()
-    except ConnectionError:
-        pass
+        await _drain(writer)
+    except (ConnectionError, TimeoutError):
+        writer.transport.abort()
+
+
+def _close(writer: asyncio.StreamWriter, clean: bool) -> None:
+    """Close after a clean end (bytes still buffered get WRITE_TIMEOUT to go); else cut."""
+    transport = writer.transport
+    if not clean:
+        transport.abort()
+        return
+    writer.close()
+    if transport.get_write_buffer_size():
+        asyncio.get_running_loop().call_later(WRITE_TIMEOUT, transport.abort)
+
+
+async def _close_body(response: Response) -> None:
+    """A streamed body that was not (or not fully) sent still releases its upstream."""
+    aclose = getattr(response.body, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def set_linger_reset(writer: asyncio.StreamWriter) -> None:

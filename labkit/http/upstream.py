@@ -96,9 +96,14 @@ async def exchange(
     data += conn.send(h11.EndOfMessage())
     try:
         writer.write(data)
-        await writer.drain()
+        await within(read_timeout, writer.drain())  # an upstream that does not read
     except ConnectionError as exc:
         raise UpstreamFailure(Condition.RESET, f"sending the request failed: {exc}") from None
+    except TimeoutError:
+        raise UpstreamFailure(
+            Condition.READ_TIMEOUT,
+            f"the upstream did not take the request within the read timeout of {read_timeout:g} s",
+        ) from None
     raw = bytearray()
     eof = False
     while True:
@@ -211,3 +216,5 @@ async def _body(
             yield bytes(event.data)
         elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
             return
+        else:  # PAUSED: the upstream switched protocols (a 2xx to CONNECT, a 101)
+            raise BodyCut("the upstream switched to another protocol; the gateway relays HTTP only")
