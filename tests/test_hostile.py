@@ -1,0 +1,432 @@
+"""Hostile requests over real sockets: every server answers or closes, frees what it held, and the lab stays up.
+
+Issue 11's wire-level items: CONNECT, bodies and bytes the proxies must relay, CL+TE,
+slow readers, clients that give up, request ids a client makes up, control bytes in
+pictures, the recorder's memory, and a cache that must honour Vary.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import socket
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import pytest
+
+import labkit
+from labkit import faults, recorder
+from labkit.http import server, upstream
+
+STATUS = re.compile(rb"^HTTP/1\.1 (\d{3}) ")
+
+
+def talk(port: int, data: bytes, *, timeout: float = 2.0, shut: bool = False) -> tuple[bytes, str]:
+    """Send ``data``, read until the server closes; returns the bytes and how it ended."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        if shut:
+            sock.shutdown(socket.SHUT_WR)
+        out = bytearray()
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return bytes(out), "closed"
+                out += chunk
+        except TimeoutError:
+            return bytes(out), "open"
+        except ConnectionResetError:
+            return bytes(out), "reset"
+        return bytes(out), "open"
+
+
+def status_of(reply: bytes) -> int | None:
+    m = STATUS.match(reply)
+    return int(m.group(1)) if m else None
+
+
+def close_wait_sockets() -> int:
+    """Sockets of this process that the peer closed and we did not (CLOSE-WAIT)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            link = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "08" and fields[9] in inodes:
+                    count += 1
+    return count
+
+
+def fd_count() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def settle(check, limit: float = 3.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until ``check()`` is true (closing is asynchronous), at most ``limit`` s."""
+    deadline = time.monotonic() + limit
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def no_gc() -> Iterator[None]:
+    """A socket must be freed by the code, not by the garbage collector finding it."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+# -- 1. CONNECT --
+
+
+def test_connect_as_the_issue_gives_it_is_answered_and_the_lab_stays_up() -> None:
+    lab = labkit.start()
+    try:
+        ex = lab.raw("CONNECT /up/ok/ HTTP/1.1\r\nHost: x\r\n\r\n", to="gateway")
+        assert ex.status == 400
+        assert "RFC 9112 3.2.3" in ex.text
+        assert ex.header("Connection") == "close"
+        ex = lab.request("CONNECT", "/up/ok/", timeout=2.0)
+        assert ex.status == 400
+        assert ex.generated_by == "gateway"
+        assert lab.get("/orders/7").status == 200
+        assert lab.get("/up/ok/").status == 200
+    finally:
+        start = time.monotonic()
+        lab.stop()
+        assert time.monotonic() - start < 2.0
+
+
+@pytest.mark.parametrize("entry", ["gateway", "portal"])
+def test_a_reverse_proxy_answers_connect_to_a_host_with_501_and_says_why(
+    lab: labkit.Lab, entry: str
+) -> None:
+    ex = lab.raw("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", to=entry)
+    assert ex.status == 501
+    assert f"The {entry} is a reverse proxy" in ex.text
+    assert "opens no tunnels" in ex.text and "RFC 9110 9.3.6" in ex.text
+    assert lab.get("/orders/7").status == 200
+
+
+@pytest.mark.parametrize("entry", ["origin", "gateway", "portal"])
+def test_no_server_ever_answers_connect_with_2xx(lab: labkit.Lab, entry: str) -> None:
+    lab.portal.login()  # type: ignore[union-attr]
+    for target in ("localhost:80", "health:1", "[::1]:8080"):
+        ex = lab.raw(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n", to=entry)
+        assert ex.status is not None and ex.status >= 400, (target, ex.status)
+
+
+def test_the_relay_ends_when_an_upstream_switches_protocols(lab: labkit.Lab) -> None:
+    """An upstream's 2xx to CONNECT pauses h11: the body ends as cut, without spinning."""
+    import asyncio
+
+    import h11
+
+    from labkit.http.messages import BodyCut
+
+    async def relay() -> str:
+        reader, writer = await upstream.connect("127.0.0.1", lab.upstreams["ok"].port, 1.0)
+        try:
+            request = h11.Request(method="CONNECT", target="x:1", headers=[("Host", "x:1")])
+            reply = await upstream.exchange(reader, writer, request, b"", 1.0)
+            assert reply.status == 200
+            try:
+                async for _ in reply.body:
+                    pass
+            except BodyCut as exc:
+                return str(exc)
+            return "no cut"
+        finally:
+            writer.close()
+
+    start = time.monotonic()
+    assert "switched to another protocol" in asyncio.run(asyncio.wait_for(relay(), 2.0))
+    assert time.monotonic() - start < 2.0
+
+
+# -- 4. bodies and bytes the proxies relay; CL+TE --
+
+
+@pytest.mark.parametrize("entry", ["origin", "gateway", "portal"])
+def test_a_chunked_body_is_relayed_like_any_other(lab: labkit.Lab, entry: str) -> None:
+    lab.portal.login()  # type: ignore[union-attr]
+    port = getattr(lab, entry).port
+    reply, _ = talk(
+        port,
+        b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: application/json\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    )
+    assert status_of(reply) == 201, reply[:300]
+    if entry != "origin":
+        ex = lab.last()
+        origin_in = ex.hop("origin").bytes_in
+        assert b"\r\ncontent-length: 2\r\n" in origin_in.lower()
+        assert b"transfer-encoding" not in origin_in.lower()
+
+
+@pytest.mark.parametrize("entry", ["origin", "gateway", "portal", "control"])
+def test_content_length_with_transfer_encoding_is_refused_and_closed(
+    lab: labkit.Lab, entry: str
+) -> None:
+    lab.portal.login()  # type: ignore[union-attr]
+    port = lab.control.port if entry == "control" else getattr(lab, entry).port
+    reply, ended = talk(
+        port,
+        b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"
+        b"\r\n2\r\n{}\r\n0\r\n\r\nGET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    assert status_of(reply) == 400, reply[:300]
+    assert b"both Content-Length and Transfer-Encoding" in reply
+    assert b"\r\nConnection: close\r\n" in reply
+    assert ended == "closed"
+    assert reply.count(b"HTTP/1.1 ") == 1  # the pipelined GET was not served
+
+
+@pytest.mark.parametrize("entry", ["gateway", "portal"])
+def test_a_header_byte_above_127_reaches_the_origin_as_the_same_byte(
+    lab: labkit.Lab, entry: str
+) -> None:
+    lab.portal.login()  # type: ignore[union-attr]
+    reply, _ = talk(
+        getattr(lab, entry).port,
+        b"GET /orders/7 HTTP/1.1\r\nHost: x\r\nX-Name: caf\xe9 \xff\r\nConnection: close\r\n\r\n",
+    )
+    assert status_of(reply) == 200, reply[:300]
+    assert b"\r\nx-name: caf\xe9 \xff\r\n" in lab.last().hop("origin").bytes_in.lower()
+
+
+def test_a_relayed_response_header_byte_above_127_is_not_a_labkit_error(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd = (
+        b"HTTP/1.1 200 OK\r\nX-Note: na\xefve\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+    )
+    monkeypatch.setattr(lab.upstreams["ok"], "fault", faults.Fault("ok", None, "odd", odd))
+    reply, _ = talk(
+        lab.gateway.port, b"GET /up/ok/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    assert status_of(reply) == 200, reply[:300]
+    assert b"\r\nx-note: na\xefve\r\n" in reply.lower()
+
+
+# -- 2. a client that gives up --
+
+
+def test_clients_that_give_up_leave_no_upstream_socket(lab: labkit.Lab, no_gc: None) -> None:
+    before_fds = fd_count()
+    socks = []
+    for _ in range(20):
+        sock = socket.create_connection(("127.0.0.1", lab.gateway.port))
+        sock.sendall(b"GET /slow?delay=0.6 HTTP/1.1\r\nHost: x\r\n\r\n")
+        socks.append(sock)
+    time.sleep(0.1)
+    for sock in socks:
+        sock.close()
+    time.sleep(0.8)  # the origin has answered every one of them
+    settle(lambda: close_wait_sockets() == 0 and fd_count() <= before_fds)
+    assert close_wait_sockets() == 0
+    assert fd_count() <= before_fds
+    assert lab.get("/orders/7").status == 200
+
+
+def test_a_client_that_leaves_while_the_body_streams_frees_the_upstream(
+    lab: labkit.Lab, no_gc: None
+) -> None:
+    before_fds = fd_count()
+    for _ in range(10):
+        sock = socket.create_connection(("127.0.0.1", lab.gateway.port))
+        sock.sendall(b"GET /up/body-cut/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.recv(10)
+        sock.close()
+    settle(lambda: close_wait_sockets() == 0 and fd_count() <= before_fds)
+    assert close_wait_sockets() == 0
+    assert fd_count() <= before_fds
+
+
+# -- 5. slow readers and slow senders --
+
+
+@pytest.mark.parametrize("entry", ["origin", "gateway"])
+def test_a_reader_that_never_reads_is_cut_off_by_the_write_deadline(
+    lab: labkit.Lab, entry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "WRITE_TIMEOUT", 0.3)
+    before = fd_count()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", getattr(lab, entry).port))
+    sock.setblocking(False)
+    request = b"GET /" + b"a" * 4000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"  # a 4 KB 404 page
+    sent = 0
+    deadline = time.monotonic() + 8.0
+    cut = False
+    while time.monotonic() < deadline and not cut:
+        try:
+            sent += sock.send(request * 20)
+        except BlockingIOError:
+            time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            cut = True
+    sock.setblocking(True)
+    sock.settimeout(3.0)
+    ended = cut
+    try:
+        while not ended:
+            ended = not sock.recv(1 << 20)
+    except ConnectionResetError:
+        ended = True
+    except TimeoutError:
+        pass
+    sock.close()
+    assert ended, f"the {entry} still holds a connection that never reads ({sent} bytes sent)"
+    settle(lambda: fd_count() <= before)
+    assert fd_count() <= before
+    assert lab.get("/orders/7").status == 200
+
+
+def test_a_fault_upstream_bounds_the_whole_request(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One byte every 0.1 s never trips a per-read timeout; the request's deadline ends it."""
+    monkeypatch.setattr(faults, "REQUEST_TIMEOUT", 0.5)
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", lab.upstreams["ok"].port), timeout=3) as sock:
+        ended = False
+        for byte in b"GET / HTTP/1.1\r\nHost: x\r\nX-Drip: " + b"a" * 100:
+            try:
+                sock.send(bytes([byte]))
+            except OSError:
+                ended = True
+                break
+            time.sleep(0.1)
+            if time.monotonic() - start > 2.0:
+                break
+        reply = sock.recv(65536)
+    assert ended or reply.startswith(b"HTTP/1.1 200"), reply
+    assert time.monotonic() - start < 2.5
+
+
+# -- 6. request ids --
+
+
+def test_a_client_cannot_continue_someone_elses_request_id(lab: labkit.Lab) -> None:
+    first = lab.get("/orders/7")
+    told = first.header("X-Request-ID")
+    assert told == first.id and re.fullmatch(r"req-\d{4}", told)  # readable, as curl shows it
+    before = len(lab.recorder.events(first.id))
+    reply, _ = talk(
+        lab.gateway.port,
+        f"GET /orders HTTP/1.1\r\nHost: x\r\nX-Request-ID: {told}\r\nConnection: close\r\n\r\n"
+        .encode(),
+    )  # fmt: skip
+    new_id = re.search(rb"X-Request-ID: (\S+)", reply).group(1).decode()  # type: ignore[union-attr]
+    assert new_id != told
+    assert len(lab.recorder.events(first.id)) == before
+    story = lab.exchange(new_id)
+    assert story.target == "/orders" and story.status == 200
+    assert story.hop("origin").received is not None  # the lab's own id went on to the origin
+    logs = [e.summary for e in lab.recorder.events(new_id) if e.kind == "log"]
+    assert any(told in s and "kept as the client's" in s for s in logs)
+
+
+def test_a_made_up_tag_is_not_recognised(lab: labkit.Lab) -> None:
+    first = lab.get("/orders/7")
+    for offered in (f"{first.id}.000000000000", f"{first.id}.", first.id, "x" * 200):
+        assert lab.recorder.recognise(offered) is None
+    assert lab.recorder.recognise(lab.recorder.tagged(first.id)) == first.id
+    other = labkit.start()
+    try:
+        assert other.recorder.recognise(lab.recorder.tagged(first.id)) is None
+    finally:
+        other.stop()
+
+
+# -- 7. pictures --
+
+
+def test_a_picture_of_a_request_with_control_bytes_is_well_formed_svg(lab: labkit.Lab) -> None:
+    ex = lab.raw(b"GET /\x00\x01\x1b[31m\x7f HTTP/1.1\r\nHost: \x0bx\r\n\r\n", to="gateway")
+    svg = ex.picture()._repr_svg_()
+    ET.fromstring(svg)  # raises if not well-formed
+    assert "␀" in svg and "␛" in svg
+
+
+# -- 8. the recorder's memory --
+
+
+def test_the_recorder_is_bounded_in_bytes_and_says_what_it_did_not_keep(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recorder, "MAX_TOTAL_BYTES", 1024 * 1024)
+    body = b"x" * (256 * 1024)
+    for _ in range(12):
+        ex = lab.request("POST", "/orders", body=body, timeout=5.0)
+        assert ex.status == 400  # not JSON; the body still crossed every hop
+    kept = sum(len(e.data) for rid in lab.recorder.ids() for e in lab.recorder.events(rid))
+    assert kept <= 1024 * 1024 + recorder.MAX_RECORDED_BYTES
+    origin_in = lab.recorder.events(ex.id)[3]
+    assert origin_in.hop == "origin" and origin_in.kind == "received"
+    assert origin_in.not_kept > len(body) - recorder.MAX_RECORDED_BYTES
+    assert f"... {origin_in.not_kept} bytes not kept" in ex.raw("origin")
+    assert f"({origin_in.not_kept} bytes not kept)" in repr(ex)
+
+
+# -- 11. Vary --
+
+
+def test_error_pages_vary_on_accept_and_the_cache_honours_it(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(True, cache_max_age=60)
+    html = lab.get("/orders/7", headers={"Accept": "text/html"})
+    assert html.status == 503 and html.header("Vary") == "Accept"
+    assert html.text.startswith("<!doctype html>")
+    assert lab.get("/orders/7", headers={"Accept": "text/html"}).header("X-Cache") == "HIT"
+    lab.origin.maintenance(False)
+    curl = lab.get("/orders/7", headers={"Accept": "*/*"})
+    assert curl.status == 200  # not the stored HTML page: its Accept did not match
+    assert lab.get("/orders/7", headers={"Accept": "text/html"}).status == 503  # still stored
+
+
+def test_vary_star_is_never_served_from_the_cache(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reply = (
+        b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nVary: *\r\nContent-Length: 3\r\n"
+        b"Connection: close\r\n\r\nok\n"
+    )
+    monkeypatch.setattr(lab.upstreams["ok"], "fault", faults.Fault("ok", None, "vary *", reply))
+    assert lab.get("/up/ok/").status == 200
+    assert lab.get("/up/ok/").header("X-Cache") is None
+
+
+# -- descriptors and threads --
+
+
+@pytest.mark.slow
+def test_fifty_labs_started_and_stopped_leave_no_thread_or_descriptor() -> None:
+    with labkit.start() as warm:  # imports and first-use caches
+        warm.get("/orders/7")
+    threads, fds = threading.active_count(), fd_count()
+    for _ in range(50):
+        lab = labkit.start()
+        lab.get("/orders/7")
+        lab.stop()
+    settle(lambda: threading.active_count() <= threads and fd_count() <= fds)
+    assert threading.active_count() <= threads
+    assert fd_count() <= fds
