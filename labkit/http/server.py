@@ -96,8 +96,8 @@ class Listener:
         try:
             if self.peers is not None and not self.peers.admits(writer):
                 await refuse(reader, writer)  # another user's process: one 403, nothing more
-                return
-            await self.serve_connection(reader, writer)
+            else:
+                await self.serve_connection(reader, writer)
             clean = True
         except (ConnectionError, asyncio.IncompleteReadError, _Closed, TimeoutError):
             pass  # TimeoutError here: a write deadline passed, the peer does not read
