@@ -1,0 +1,71 @@
+"""Numbers that notebooks' prose states come from the code: a constant, or the code cell they describe.
+
+Each claim names a notebook, a pattern around the number in a markdown cell, and where the
+number must come from: a lab constant, or (``NEXT_CODE``) the literals of the next code cell.
+A claim whose pattern is no longer found fails too, so edits cannot silently drop a check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from labkit import personalities
+from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NEXT_CODE = object()
+NUMBER = r"(\d+(?:\.\d+)?)"
+
+CLAIMS = [
+    ("03-502-bad-gateway", rf"read timeout \({NUMBER} s", UPSTREAM_TIMEOUTS["read_timeout"]),
+    ("05-504-gateway-timeout", rf"The upstream needs {NUMBER} s", SLOW_DELAY),
+    ("05-504-gateway-timeout", rf"the gateway waits {NUMBER} s", UPSTREAM_TIMEOUTS["read_timeout"]),
+    ("05-504-gateway-timeout", rf"normally waits\s+{NUMBER} s", ORIGIN_TIMEOUTS["read_timeout"]),
+    (
+        "05-504-gateway-timeout",
+        rf"\({NUMBER} s on this route\)",
+        UPSTREAM_TIMEOUTS["connect_timeout"],
+    ),
+    ("05-504-gateway-timeout", rf"Make it wait {NUMBER} s", NEXT_CODE),
+    ("05-504-gateway-timeout", rf"a report that takes {NUMBER} s", NEXT_CODE),
+    ("05-504-gateway-timeout", rf"the client waits {NUMBER} s", NEXT_CODE),
+    ("05-504-gateway-timeout", rf"and the origin needs {NUMBER} s", NEXT_CODE),
+    ("04-503-service-unavailable", rf"capacity to {NUMBER} and", NEXT_CODE),
+    ("04-503-service-unavailable", rf"a burst of {NUMBER} slow", NEXT_CODE),
+    ("04-503-service-unavailable", rf"each taking {NUMBER} s", NEXT_CODE),
+    ("09-gateways-disagree", rf"`ReadTimeout` after {NUMBER} s", "nginx-observation"),
+]
+
+
+def _cells(name: str) -> list[dict]:
+    return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())["cells"]
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(n) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text)}
+
+
+@pytest.mark.parametrize(("notebook", "pattern", "source"), CLAIMS)
+def test_a_number_in_prose_is_the_codes(notebook: str, pattern: str, source: object) -> None:
+    cells = _cells(notebook)
+    found = 0
+    for i, cell in enumerate(cells):
+        text = "".join(cell["source"])
+        if cell["cell_type"] != "markdown":
+            continue
+        for match in re.finditer(pattern, text):
+            found += 1
+            said = float(match.group(1))
+            if source is NEXT_CODE:
+                code = next(c for c in cells[i + 1 :] if c["cell_type"] == "code")
+                assert said in _numbers("".join(code["source"])), (notebook, match.group(0))
+            elif source == "nginx-observation":
+                sources = personalities.get("nginx").headers.sources["keeps_alive_after_http09"]
+                assert f"{said:g} s" in sources, (notebook, match.group(0))
+            else:
+                assert said == source, (notebook, match.group(0), source)
+    assert found, f"{notebook}: the prose no longer says {pattern!r}; update CLAIMS"
