@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import datetime as dt
+import email.utils
+import subprocess
+import sys
 import time
 
+import pytest
 from helpers import solution_function
 
 import labkit
@@ -109,14 +114,15 @@ def test_q5_retrying_without_waiting(lab: labkit.Lab) -> None:
 
 def test_q5_retrying_a_post(lab: labkit.Lab) -> None:
     def retries_everything(lab, method, path):
-        ex = lab.request(method, path)
-        if ex.status == 503:
-            time.sleep(int(ex.header("Retry-After")))
+        for _ in range(4):
             ex = lab.request(method, path)
+            if ex.status != 503:
+                break
+            time.sleep(_seconds(ex.header("Retry-After")))
         return ex.status
 
     result = q5.check(retries_everything, lab)
-    assert not result and "POST /orders 2 times" in result.message
+    assert not result and "POST /orders 4 times" in result.message
     assert "not idempotent" in result.message
     assert not lab.origin.in_maintenance
 
@@ -140,10 +146,82 @@ def test_q5_code_that_sleeps_forever_is_stopped(lab: labkit.Lab) -> None:
     quick.time_limit = 0.5
 
     def sleeper(lab, method, path):
-        time.sleep(3600)
+        while True:  # time.sleep is virtual here: a real hang is a loop
+            pass
 
     start = time.monotonic()
     result = quick.check(sleeper, lab)
     assert time.monotonic() - start < 2
     assert not result and "did not finish" in result.message
     assert not lab.origin.in_maintenance
+
+
+def _seconds(value):
+    if value.isdigit():
+        return int(value)
+    when = email.utils.parsedate_to_datetime(value)
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+
+
+def fixed_sleep(lab, method, path):
+    for _ in range(4):
+        ex = lab.request(method, path)
+        if ex.status != 503 or method != "GET":
+            break
+        time.sleep(1)  # ignores what Retry-After says
+    return ex.status
+
+
+def digits_only(lab, method, path):
+    for _ in range(4):
+        ex = lab.request(method, path)
+        if ex.status != 503 or method != "GET":
+            break
+        time.sleep(int(ex.header("Retry-After")))
+    return ex.status
+
+
+def never_gives_up(lab, method, path):
+    while True:
+        ex = lab.request(method, path)
+        if ex.status != 503 or method != "GET":
+            return ex.status
+        time.sleep(_seconds(ex.header("Retry-After")))
+
+
+def test_q5_a_fixed_sleep_fails(lab: labkit.Lab) -> None:
+    result = q5.check(fixed_sleep, lab)
+    assert not result and "came back 1.00 s after a 503 that said Retry-After: " in result.message
+    assert "HTTP-date 4 s ahead" in result.message  # the date it did not wait for
+
+
+def test_q5_a_client_that_reads_only_seconds_is_told(lab: labkit.Lab) -> None:
+    result = q5.check(digits_only, lab)
+    assert not result and "ValueError" in result.message
+
+
+def test_q5_a_client_that_never_gives_up_fails(lab: labkit.Lab) -> None:
+    result = q5.check(never_gives_up, lab)
+    assert not result and "still retrying a 503 that did not end" in result.message
+    assert not lab.origin.in_maintenance
+
+
+@pytest.fixture
+def busy_cores():
+    """Both cores kept busy, as on a classroom hub."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(2)]
+    yield
+    for p in procs:
+        p.kill()
+        p.wait()
+
+
+@pytest.mark.slow
+def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cores) -> None:
+    for client, verdict in ((polite_get, True), (fixed_sleep, False), (never_gives_up, False)):
+        results = [q5.check(client, lab) for _ in range(10)]
+        assert len({r.message for r in results}) == 1, (
+            client.__name__,
+            [repr(r) for r in results if r.message != results[0].message],
+        )
+        assert all(bool(r) is verdict for r in results), client.__name__

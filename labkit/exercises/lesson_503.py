@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import itertools
+import math
 import re
-import threading
-import time
 from typing import Any
 
-from labkit.exercises import observe
+from labkit.exercises import runner
 from labkit.exercises.core import Task, make_choice, make_short_answer
-from labkit.exercises.observe import requests_since, status_problem
+from labkit.exercises.observe import status_problem
+from labkit.lab import ORIGIN_TIMEOUTS, Lab
 
 LESSON = "503"
 
@@ -93,8 +93,6 @@ def _retry_after_problem(value: str | None) -> str | None:
 
 def judge_maintenance(lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
     """The origin is in maintenance, and a real request shows a 503 a client can act on."""
-    from labkit.lab import Lab
-
     if not isinstance(lab, Lab) or not lab.running:
         return False, "pass the running lab: q2.check(lab).", ""
     if not lab.origin.in_maintenance:
@@ -223,110 +221,230 @@ q4 = make_choice(
 
 # -- q5: a client that honours Retry-After and does not retry a POST --
 
-WAIT_TOLERANCE = 0.05  # the gap is measured at the gateway; allow for timer noise
-OFF_AFTER = 0.8  # maintenance ends before a polite client's second request (after 1 s)
+# What the origin answers the GETs of a planned outage, one after the other: seconds,
+# an HTTP-date this many seconds ahead (rounded up to a whole second), seconds again.
+# No fixed sleep fits them all; the request after the last one is served.
+OUTAGE: tuple[tuple[str, int], ...] = (("seconds", 1), ("date", 4), ("seconds", 2))
+MAX_TRIES = len(OUTAGE) + 1  # the prompt's "a few times at most": the first try and 3 more
+SLACK = (
+    1.0  # a wait may be this much longer than asked; an HTTP-date (whole seconds) this much shorter
+)
+REQUEST_TIME = 0.01  # what a request takes, in the judge's virtual time
+REAL_TIMEOUT = 5.0  # the real request waits for the origin's answer, however busy the machine
+ENDLESS = 20  # a client still retrying a never-ending outage after this many requests is ended
 
 
-def _in_maintenance_for_a_while(lab: Any) -> threading.Timer:
-    lab.origin.maintenance(True, retry_after=1)
-    timer = threading.Timer(OFF_AFTER, lambda: lab.origin.maintenance(False))
-    timer.daemon = True
-    timer.start()
-    return timer
+class _Outage:
+    """One run of the learner's client in virtual time, against an outage the judge drives.
+
+    Before each request the origin is switched into the state the outage has for it:
+    the n-th GET gets OUTAGE[n] (or 200 after it; or Retry-After: 1 for ever when
+    ``endless``), a POST gets a 503 with Retry-After: 1.
+    """
+
+    def __init__(self, lab: Any, endless: bool = False) -> None:
+        self.lab = lab
+        self.endless = endless
+        self.rows: list[dict[str, Any]] = []
+        self.disturbed = False  # a request got what the outage did not plan (a stalled machine)
+        self.clock = runner.Clock(
+            on_call=self.before,
+            after_call=self.after,
+            max_calls=ENDLESS,
+            too_many=f"your function sent {ENDLESS} requests and was still retrying a 503 "
+            "that did not end: stop after a few tries and return the 503",
+        )
+
+    def before(self, now: float, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if name not in ("get", "request"):
+            return 0.0
+        method = "GET" if name == "get" else str(args[0] if args else kwargs.get("method", ""))
+        n = sum(r["method"] == method for r in self.rows)
+        row: dict[str, Any] = {
+            "method": method,
+            "at": now,
+            "wait_until": None,
+            "status": None,
+            "retry_after": None,
+            "asked": "",
+        }
+        if method.upper() in ("GET", "HEAD") and not self.endless and n < len(OUTAGE):
+            form, amount = OUTAGE[n]
+            row["asked"] = f"Retry-After: {amount}"
+            row["planned"] = 503
+            if form == "seconds":
+                self.lab.origin.maintenance(True, retry_after=amount)
+                row["wait_until"] = (now + REQUEST_TIME + amount, now + REQUEST_TIME + amount)
+            else:
+                when = math.ceil(self.clock.wall(now + REQUEST_TIME)) + amount
+                self.lab.origin.maintenance(
+                    True, retry_after=dt.datetime.fromtimestamp(when, dt.timezone.utc)
+                )
+                due = when - self.clock.start_wall
+                row["wait_until"] = (due - SLACK, due)
+                row["asked"] = f"Retry-After: <an HTTP-date {amount} s ahead>"
+        elif method.upper() in ("GET", "HEAD") and not self.endless:
+            self.lab.origin.maintenance(False)
+            row["planned"] = 200
+        else:
+            self.lab.origin.maintenance(True, retry_after=1)
+            row["wait_until"] = (now + REQUEST_TIME + 1, now + REQUEST_TIME + 1)
+            row["asked"] = "Retry-After: 1"
+            row["planned"] = 503
+        self.rows.append(row)
+        return REQUEST_TIME, {"timeout": REAL_TIMEOUT}
+
+    def after(self, name: str, value: Any) -> None:
+        if name in ("get", "request") and self.rows:
+            self.rows[-1]["status"] = getattr(value, "status", None)
+            if self.rows[-1]["status"] != self.rows[-1].get("planned"):
+                self.disturbed = True
+            self.rows[-1]["retry_after"] = value.header("Retry-After") if value else None
+
+    def story(self) -> str:
+        lines = []
+        for i, r in enumerate(self.rows, 1):
+            told = f" (Retry-After: {r['retry_after']})" if r.get("retry_after") else ""
+            lines.append(f"request {i} at {r['at']:.2f} s: {r['method']} -> {r['status']}{told}")
+        return "\n".join(lines)
 
 
-def _attempt(
-    lab: Any, fn: Any, method: str, path: str, timers: list[threading.Timer]
-) -> tuple[list[dict[str, Any]], str, int | None, str | None]:
-    """Call the learner's client once against a maintenance that ends within a second."""
-    before = set(lab.recorder.ids())
-    start = time.perf_counter()
-    timers.append(_in_maintenance_for_a_while(lab))
-    value = fn(lab, method, path)
-    rows = requests_since(lab, before)
-    problem = status_problem(value, f"polite_get(lab, {method!r}, {path!r})")
-    return rows, observe.story(rows, start), None if problem else value, problem or None
+def _run(fn: Any, lab: Any, method: str, path: str, endless: bool = False) -> tuple[_Outage, Any]:
+    """One run of the client; again (twice at most) if the machine, not the client, changed
+    what a request got (a real request that stalled past the origin's route timeout)."""
+    for _ in range(3):
+        run = _Outage(lab, endless)
+        value = fn.run(lab, method, path, clock=run.clock).value
+        if not run.disturbed:
+            break
+    return run, value
+
+
+def _timing_problem(run: _Outage) -> str:
+    """A retry that came too early or far too late ("" if every wait fits what was asked)."""
+    for prev, nxt in itertools.pairwise(run.rows):
+        if prev["wait_until"] is None:
+            continue
+        earliest, due = prev["wait_until"]
+        came = nxt["at"] - prev["at"] - REQUEST_TIME
+        asked = prev["asked"]
+        if nxt["at"] < earliest - 1e-6:
+            return (
+                f"your {nxt['method']} came back {came:.2f} s after a 503 that said {asked}: "
+                "wait as long as Retry-After says (seconds, or until the HTTP-date) before you "
+                "send the request again."
+            )
+        if nxt["at"] > due + SLACK + 1e-6:
+            return (
+                f"your {nxt['method']} waited {came:.2f} s after a 503 that said {asked}: the "
+                "server said when it expects to be back; come back then, not much later."
+            )
+    return ""
 
 
 def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    """GET must wait out Retry-After and end with 200; POST must not be sent twice."""
-    from labkit.lab import Lab
-
+    """GET must wait out each Retry-After (both forms) and give up on an endless outage;
+    POST must not be sent twice. The client runs in virtual time (runner.Clock)."""
     if not callable(fn):
         return False, "pass your function itself: q5.check(polite_get, lab) (no () after it).", ""
     if not isinstance(lab, Lab) or not lab.running:
         return False, "pass the running lab too: q5.check(polite_get, lab).", ""
-    saved_maintenance = lab.origin.maintenance_settings
-    saved_capacity = lab.origin.capacity
-    timers: list[threading.Timer] = []
+    route = lab.gateway.route("/")
+    saved = (lab.origin.maintenance_settings, lab.origin.capacity, route.connect_timeout,
+             route.read_timeout)  # fmt: skip
     try:
         lab.origin.capacity = None
+        route.connect_timeout = ORIGIN_TIMEOUTS["connect_timeout"]
+        route.read_timeout = ORIGIN_TIMEOUTS["read_timeout"]
         lab.gateway.purge()
-        # GET: 503 with Retry-After: 1 now, back in service before 1 s has passed
-        rows, story, status, problem = _attempt(lab, fn, "GET", "/orders/7", timers)
+        # GET through a planned outage: three 503s with different Retry-After, then 200
+        run, value = _run(fn, lab, "GET", "/orders/7")
+        story = run.story()
+        problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
         if problem:
             return False, problem, story
-        if not rows:
+        if not run.rows:
             return (
                 False,
                 "no request reached the lab: send it with lab.request(method, path).",
                 story,
             )
-        for prev, nxt in itertools.pairwise(rows):
-            if prev["status"] == 503 and prev["answered"] is not None:
-                gap = nxt["arrived"] - prev["answered"]
-                if gap < 1 - WAIT_TOLERANCE:
-                    return (
-                        False,
-                        f"your GET came back {gap:.2f} s after a 503 that said Retry-After: 1. "
-                        "Wait as long as Retry-After says before you send the request again.",
-                        story,
-                    )
-        if len(rows) == 1:
+        if len(run.rows) == 1:
             return (
                 False,
-                f"your function sent GET /orders/7 once and returned {status}. The 503 said "
-                "Retry-After: 1; GET is idempotent, so wait that long and try again.",
+                f"your function sent GET /orders/7 once and returned {value}. The 503 said "
+                f"{run.rows[0]['asked']}; GET is idempotent, so wait that long and try again.",
                 story,
             )
-        if status != 200 or rows[-1]["status"] != 200:
+        problem = _timing_problem(run)
+        if problem:
+            return False, problem, story
+        if run.rows[-1]["status"] != 200:
             return (
                 False,
-                f"polite_get(lab, 'GET', '/orders/7') returned {status}; after waiting out "
-                "Retry-After the origin was back and answered 200. Return the last status.",
+                f"your function gave up after {len(run.rows)} requests, while the server kept "
+                f"saying when to come back; this outage ended at request {MAX_TRIES}. Retry up "
+                f"to {MAX_TRIES - 1} times.",
+                story,
+            )
+        if value != 200:
+            return (
+                False,
+                f"polite_get(lab, 'GET', '/orders/7') returned {value}, but the last answer was "
+                "200: return the last status.",
                 story,
             )
         get_story = story
-        timers[0].cancel()
-        # POST: the same 503, but a POST may have taken effect; send it once only
-        rows, story, status, problem = _attempt(lab, fn, "POST", "/orders", timers)
+        # GET through an outage that does not end: a few tries, then the 503 is returned
+        run, value = _run(fn, lab, "GET", "/orders/7", endless=True)
+        story = run.story()
+        problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
         if problem:
             return False, problem, story
-        if len(rows) > 1:
+        if len(run.rows) > MAX_TRIES:
             return (
                 False,
-                f"your function sent POST /orders {len(rows)} times. POST is not idempotent: "
-                "if the first one had been carried out, the retry would place a second order. "
-                "Return the 503 and let a person (or an idempotency key) decide.",
+                f"during an outage that did not end your function sent GET /orders/7 "
+                f"{len(run.rows)} times: retry a few times at most ({MAX_TRIES - 1}), then "
+                "return the 503 and let the caller decide.",
                 story,
             )
-        if status != 503:
+        problem = _timing_problem(run)
+        if problem:
+            return False, problem, story
+        if value != 503:
+            return False, f"the last answer was 503, but your function returned {value}.", story
+        # POST: the same 503, but a POST may have taken effect; send it once only
+        run, value = _run(fn, lab, "POST", "/orders")
+        story = run.story()
+        problem = status_problem(value, "polite_get(lab, 'POST', '/orders')")
+        if problem:
+            return False, problem, story
+        if len(run.rows) > 1:
             return (
                 False,
-                f"polite_get(lab, 'POST', '/orders') returned {status}, but the lab answered "
-                f"{rows[0]['status'] if rows else 'nothing'}: return the status you got.",
+                f"your function sent POST /orders {len(run.rows)} times. POST is not "
+                "idempotent: if the first one had been carried out, the retry would place a "
+                "second order. Return the 503 and let a person (or an idempotency key) decide.",
+                story,
+            )
+        if value != 503:
+            return (
+                False,
+                f"polite_get(lab, 'POST', '/orders') returned {value}, but the lab answered "
+                f"{run.rows[0]['status'] if run.rows else 'nothing'}: return the status you got.",
                 story,
             )
         return (
             True,
-            "GET waited out Retry-After and got 200; POST was sent once and its 503 returned.",
+            "GET waited out every Retry-After, in seconds and as an HTTP-date, and got 200; "
+            "it gave up on an outage that did not end; POST was sent once and its 503 returned.",
             get_story + "\n" + story,
         )
     finally:
-        for t in timers:
-            t.cancel()
-        lab.origin.maintenance_settings = saved_maintenance
-        lab.origin.capacity = saved_capacity
+        lab.origin.maintenance_settings = saved[0]
+        lab.origin.capacity = saved[1]
+        route.connect_timeout, route.read_timeout = saved[2], saved[3]
 
 
 q5 = Task(
@@ -334,10 +452,11 @@ q5 = Task(
     LESSON,
     "Write `def polite_get(lab, method: str, path: str) -> int` that sends the request with "
     "lab.request(method, path) and returns the final status. On a 503 with Retry-After, an "
-    "idempotent request (GET, HEAD) waits as long as Retry-After says and tries again (a few "
-    "times at most); a POST is never retried. Check with q5.check(polite_get, lab): the judge "
-    "puts the origin into maintenance with Retry-After: 1, ends it a moment later, and "
-    "watches every request that reaches the gateway.",
+    "idempotent request (GET, HEAD) waits as long as Retry-After says (in seconds or until "
+    "its HTTP-date) and tries again, 3 times at most; a POST is never retried. Wait with "
+    "time.sleep. Check with q5.check(polite_get, lab): the judge runs your function in "
+    "virtual time (time.sleep returns at once and moves the clock), puts the origin into "
+    "maintenance with several Retry-After values, and watches every request.",
     judge_polite_get,
     hints=(
         "ex = lab.request(method, path); ex.status and ex.header('Retry-After') are what you "

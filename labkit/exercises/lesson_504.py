@@ -9,14 +9,12 @@ judges send real requests through the gateway and put back what they changed.
 from __future__ import annotations
 
 import itertools
-import random
-import threading
-import time
 from typing import Any
 
-from labkit.exercises import observe
+from labkit.exercises import runner
 from labkit.exercises.core import Task, make_choice, make_short_answer
-from labkit.exercises.observe import requests_since, status_problem
+from labkit.exercises.observe import status_problem
+from labkit.lab import UPSTREAM_TIMEOUTS, Lab
 
 LESSON = "504"
 
@@ -54,8 +52,6 @@ q1 = make_choice(
 
 def judge_gateway_timeout(lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
     """The slow upstream's route waits less than the upstream takes, and a real GET gets 504."""
-    from labkit.lab import Lab
-
     if not isinstance(lab, Lab) or not lab.running:
         return False, "pass the running lab: q2.check(lab).", ""
     route = lab.gateway.route("slow")
@@ -176,35 +172,140 @@ q4 = make_choice(
 
 PATH = "/up/slow/"
 BUDGET = 1.0
-FAST_504 = 0.05  # the judge lets the gateway give up quickly, so each attempt is cheap
-OVER_BUDGET = 0.15  # slack for returning after the budget
+GATEWAY_WAIT = 0.05  # the gateway's read timeout during the judge: each failed attempt is short
+ANSWER_TIME = 0.01  # what a 200 takes, in the judge's virtual time
 MIN_WAIT = 0.03
-SEEDS = (22, 59)  # random.random() differs by > 0.6 between these seeds in its first 5 draws
-SAME = 0.01  # waits closer than this in both runs are "the same"
 HEALTHY_AFTER = 0.25
+LOW, HIGH = 0.1, 0.9  # every random draw returns this in a run: the schedule's two extremes
+REAL_TIMEOUT = 5.0  # the real request waits for the gateway's answer, however busy the machine
+MAX_ATTEMPTS = 40  # a loop without waits is ended here (it cannot fit more in the budget)
 
 
-def _waits(rows: list[dict[str, Any]]) -> list[float]:
-    return [b["arrived"] - (a["answered"] or a["arrived"]) for a, b in itertools.pairwise(rows)]
+class _Attempts:
+    """The judge's view of one run, in the virtual time the learner's function ran in.
+
+    Before each lab.get the upstream is put in the state the outage has at that moment;
+    the attempt takes the gateway's read timeout (or the caller's timeout, if shorter)
+    for a 504 and ANSWER_TIME for a 200.
+    """
+
+    def __init__(self, lab: Any, recovers_at: float | None) -> None:
+        self.lab = lab
+        self.recovers_at = recovers_at
+        self.rows: list[dict[str, Any]] = []
+        self.disturbed = False  # a request got what the outage did not plan (a stalled machine)
+
+    def clock(self) -> runner.Clock:
+        return runner.Clock(
+            on_call=self.before,
+            after_call=self.after,
+            max_calls=MAX_ATTEMPTS,
+            too_many=f"your function sent more than {MAX_ATTEMPTS} requests within the "
+            f"{BUDGET:g} s budget: wait before each retry (time.sleep)",
+        )
+
+    def before(
+        self, now: float, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[float, dict[str, Any]]:
+        if name not in ("get", "request"):
+            return 0.0, {}
+        healthy = self.recovers_at is not None and now >= self.recovers_at
+        self.lab.upstreams["slow"].delay = 0.0 if healthy else 1.0
+        timeout = kwargs.get("timeout", 5.0)
+        took = ANSWER_TIME if healthy else GATEWAY_WAIT
+        if isinstance(timeout, bool) or not (
+            isinstance(timeout, (int, float)) and 0.01 <= timeout <= 120
+        ):
+            return 0.0, {}  # the lab will say what is wrong with it
+        took = min(took, float(timeout))
+        self.rows.append(
+            {"arrived": now, "answered": now + took, "status": None, "planned": (200,) if healthy
+             else (504, None) if took < GATEWAY_WAIT else (504,)}
+        )  # fmt: skip
+        return took, {"timeout": REAL_TIMEOUT}
+
+    def after(self, name: str, value: Any) -> None:
+        if name in ("get", "request") and self.rows:
+            self.rows[-1]["status"] = getattr(value, "status", None)
+            if self.rows[-1]["status"] not in self.rows[-1]["planned"]:
+                self.disturbed = True
+
+    def waits(self) -> list[float]:
+        return [b["arrived"] - a["answered"] for a, b in itertools.pairwise(self.rows)]
+
+    def story(self) -> str:
+        return "\n".join(
+            f"attempt {i} at {r['arrived']:.2f} s: GET {PATH} -> {r['status']}"
+            for i, r in enumerate(self.rows, 1)
+        )
 
 
-def _run(fn: Any, lab: Any, seed: int) -> tuple[Any, float, list[dict[str, Any]], float]:
-    before = set(lab.recorder.ids())
-    state = random.getstate()
-    random.seed(seed)
-    start = time.perf_counter()
-    try:
-        value = fn(lab, PATH, BUDGET)
-    finally:
-        took = time.perf_counter() - start
-        random.setstate(state)
-    return value, took, requests_since(lab, before), start
+def _shown(waits: list[float]) -> str:
+    return ", ".join(f"{w:.2f}" for w in waits)
+
+
+def _one_run(
+    fn: Any, lab: Any, value: float, recovers_at: float | None
+) -> tuple[Any, float, _Attempts]:
+    for _ in range(3):  # again if the machine, not the code, changed what a request got
+        attempts = _Attempts(lab, recovers_at)
+        outcome = fn.run(lab, PATH, BUDGET, clock=attempts.clock(), random_value=value)
+        if not attempts.disturbed:
+            break
+    return outcome.value, outcome.elapsed, attempts
+
+
+def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -> str:
+    """What is wrong with one run against an upstream that keeps timing out ("" if nothing).
+
+    ``shape``: also judge the waits (in the run with random draws at their high end: with
+    full jitter, the low end may wait almost nothing, by design)."""
+    problem = status_problem(value, "your function")
+    if problem:
+        return problem
+    waits = run.waits()
+    if took > BUDGET + 1e-6:
+        return (
+            f"with a budget of {BUDGET:g} s your function took {took:.2f} s. Before each wait "
+            "and each attempt, check how much time is left, give the attempt no more than that "
+            "(timeout=), and give up when it is used up."
+        )
+    if len(run.rows) < 2:
+        return (
+            f"only {len(run.rows)} request reached the gateway, and it answered 504. A GET is "
+            "idempotent and a 504 is often temporary: retry it."
+        )
+    if shape and min(waits) < MIN_WAIT:
+        i = waits.index(min(waits))
+        return (
+            f"attempt {i + 2} went out {waits[i]:.2f} s after the previous 504: wait before "
+            "each retry (backoff), or every client hammers the gateway at once."
+        )
+    if shape and len(run.rows) < 3:
+        return (
+            f"only 2 attempts in {BUDGET:g} s: start with a short wait (about 0.1 s) and double "
+            "it each time, so that several attempts fit in the budget."
+        )
+    if shape and max(waits[1:]) <= waits[0] + 1e-9:
+        return (
+            f"your waits were {_shown(waits)} s: they should grow (for example double) from one "
+            "retry to the next, so a struggling upstream gets more room."
+        )
+    last = run.rows[-1]["status"]
+    if value != last:
+        return f"your function returned {value}, but the last answer was {last}: return it."
+    return ""
 
 
 def judge_retries(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    """Against an upstream that keeps timing out, then one that recovers."""
-    from labkit.lab import Lab
+    """Against an upstream that keeps timing out, then one that recovers, in virtual time.
 
+    The learner's function runs in a child whose clock only sleeps move, so the waits
+    the judge sees are exactly the ones the code chose, whatever the machine's load. It
+    runs with every random draw at its low and at its high end: a schedule with jitter
+    differs between the two, a fixed one does not; full, equal and decorrelated jitter
+    all grow at the high end.
+    """
     if not callable(fn):
         return (
             False,
@@ -215,103 +316,48 @@ def judge_retries(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]
         return False, "pass the running lab too: q5.check(fetch_with_retries, lab).", ""
     route = lab.gateway.route("slow")
     upstream = lab.upstreams["slow"]
-    saved = (route.read_timeout, upstream.delay)
-    timer: threading.Timer | None = None
+    saved = (route.connect_timeout, route.read_timeout, upstream.delay)
     try:
-        route.read_timeout = FAST_504
-        upstream.delay = 1.0
-        runs = []
-        for seed in SEEDS:
-            value, took, rows, start = _run(fn, lab, seed)
-            story = observe.story(rows, start, "attempt")
-            problem = status_problem(value, "your function")
+        route.read_timeout = GATEWAY_WAIT
+        route.connect_timeout = UPSTREAM_TIMEOUTS["connect_timeout"]
+        runs: dict[float, _Attempts] = {}
+        for value in (HIGH, LOW):
+            returned, took, run = _one_run(fn, lab, value, recovers_at=None)
+            problem = _failing_run_problem(returned, took, run, shape=value == HIGH)
             if problem:
-                return False, problem, story
-            if took > BUDGET + OVER_BUDGET:
-                return (
-                    False,
-                    f"with a budget of {BUDGET:g} s your function took {took:.2f} s. Before "
-                    "each wait and each attempt, check how much time is left, give the attempt "
-                    "no more than that (timeout=), and give up when it is used up.",
-                    story,
-                )
-            if len(rows) < 2:
-                return (
-                    False,
-                    f"only {len(rows)} request reached the gateway, and it answered 504. A GET "
-                    "is idempotent and a 504 is often temporary: retry it.",
-                    story,
-                )
-            waits = _waits(rows)
-            if min(waits) < MIN_WAIT:
-                i = waits.index(min(waits))
-                return (
-                    False,
-                    f"attempt {i + 2} went out {waits[i]:.2f} s after the previous 504: wait "
-                    "before each retry (backoff), or every client hammers the gateway at once.",
-                    story,
-                )
-            if len(rows) < 3:
-                return (
-                    False,
-                    f"only 2 attempts in {BUDGET:g} s: start with a short wait (about 0.1 s) "
-                    "and double it each time, so that several attempts fit in the budget.",
-                    story,
-                )
-            if max(waits[1:]) <= waits[0]:
-                shown = ", ".join(f"{w:.2f}" for w in waits)
-                return (
-                    False,
-                    f"your waits were {shown} s: they should grow (for example double) from one "
-                    "retry to the next, so a struggling upstream gets more room.",
-                    story,
-                )
-            if value != rows[-1]["status"] and value != 504:
-                return (
-                    False,
-                    f"your function returned {value}, but the last answer was "
-                    f"{rows[-1]['status']}: return the last status you got.",
-                    story,
-                )
-            runs.append(waits)
-        common = min(len(runs[0]), len(runs[1]))
-        if all(abs(a - b) < SAME for a, b in zip(runs[0][:common], runs[1][:common], strict=False)):
-            shown = ", ".join(f"{w:.2f}" for w in runs[0])
+                return False, problem, run.story()
+            runs[value] = run
+        high, low = runs[HIGH].waits(), runs[LOW].waits()
+        if all(abs(a - b) < 1e-9 for a, b in zip(high, low, strict=False)):
             return (
                 False,
-                f"your waits were the same in two runs ({shown} s): add jitter (a random part, "
-                "e.g. random.uniform(d / 2, d)), so that many clients that failed together do "
-                "not all retry at the same moment.",
-                "",
+                f"your waits were {_shown(high)} s however the random numbers fell: add jitter "
+                "(a random part, e.g. random.uniform(0, wait) or random.uniform(wait / 2, "
+                "wait)), so that many clients that failed together do not all retry at the "
+                "same moment.",
+                runs[HIGH].story(),
             )
-        # the upstream recovers after a moment: the function must stop at the first 200
-        timer = threading.Timer(HEALTHY_AFTER, lambda: setattr(upstream, "delay", 0.0))
-        timer.daemon = True
-        timer.start()
-        value, took, rows, start = _run(fn, lab, SEEDS[0])
-        story = observe.story(rows, start, "attempt")
-        problem = status_problem(value, "your function")
+        returned, took, run = _one_run(fn, lab, 0.5, recovers_at=HEALTHY_AFTER)
+        problem = status_problem(returned, "your function")
         if problem:
-            return False, problem, story
-        if value != 200 or not rows or rows[-1]["status"] != 200:
+            return False, problem, run.story()
+        if returned != 200 or not run.rows or run.rows[-1]["status"] != 200:
             return (
                 False,
                 f"the upstream recovered after {HEALTHY_AFTER:g} s, but your function returned "
-                f"{value}. Keep retrying while the budget lasts, and stop at the first answer "
+                f"{returned}. Keep retrying while the budget lasts, and stop at the first answer "
                 "that is not a 5xx.",
-                story,
+                run.story(),
             )
-        shown = ", ".join(f"{w:.2f}" for w in runs[0])
         return (
             True,
-            f"waits of {shown} s (growing, different each run), within the {BUDGET:g} s "
-            "budget, and a stop at the first 200 once the upstream recovered.",
-            story,
+            f"waits of {_shown(high)} s at one end of the random range and {_shown(low)} s at "
+            f"the other: growing, with jitter, within the {BUDGET:g} s budget, and a stop at "
+            "the first 200 once the upstream recovered.",
+            run.story(),
         )
     finally:
-        if timer is not None:
-            timer.cancel()
-        route.read_timeout, upstream.delay = saved
+        route.connect_timeout, route.read_timeout, upstream.delay = saved
 
 
 q5 = Task(
@@ -320,9 +366,10 @@ q5 = Task(
     "Write `def fetch_with_retries(lab, path: str, budget: float) -> int` that GETs path with "
     "lab.get(path, timeout=...) and returns the last status. On a 502, 503, 504 or no answer "
     "at all (status None), wait and try again: start with about 0.1 s, double the wait each "
-    "time, add jitter (a random part), and never go past `budget` seconds in total. Check with "
-    "q5.check(fetch_with_retries, lab): the judge makes /up/slow/ time out quickly, twice, "
-    "then lets it recover.",
+    "time, add jitter (a random part), and never go past `budget` seconds in total. Wait with "
+    "time.sleep and measure with time.monotonic(). Check with q5.check(fetch_with_retries, "
+    "lab): the judge runs your function in virtual time (time.sleep returns at once and moves "
+    "the clock), makes /up/slow/ time out, and then lets it recover.",
     judge_retries,
     hints=(
         "time.monotonic() at the start gives a deadline: deadline = start + budget. Before "

@@ -45,7 +45,7 @@ import traceback
 import types
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from labkit.exercises.timelimit import TimeLimit
@@ -129,12 +129,22 @@ class Clock:
     ``on_call(now, name, args, kwargs)`` runs in the kernel before each call the child
     makes on the lab (``name`` is the method, e.g. "get" or "request"; ``now`` the
     child's virtual seconds since it started). It may change the lab (start an outage)
-    and returns how many virtual seconds the call takes (None: none).
+    and returns how many virtual seconds the call takes (None: none), or that and a dict
+    of keyword arguments to call with instead (a real timeout long enough that the
+    machine's load cannot decide the outcome the virtual time describes).
+    ``after_call(name, value)`` sees what the call returned (an Exchange, say).
+    The child's ``time.time()`` starts at ``start_wall``.
     """
 
-    on_call: Callable[[float, str, tuple[Any, ...], dict[str, Any]], float | None] | None = None
+    on_call: Callable[[float, str, tuple[Any, ...], dict[str, Any]], Any] | None = None
+    after_call: Callable[[str, Any], None] | None = None
     max_calls: int = 0  # more calls to the lab than this end the run (0: no limit)
     too_many: str = "your code made too many requests"
+    start_wall: float = field(default_factory=time.time)
+
+    def wall(self, now: float) -> float:
+        """The child's time.time() at virtual ``now``."""
+        return self.start_wall + now
 
 
 # -- the wire between kernel and child: length-prefixed pickles --
@@ -207,13 +217,13 @@ def _refused(name: str) -> str | None:
 class _Child:
     """The child's end of the socket pair, and its clock."""
 
-    def __init__(self, sock: socket.socket, virtual: bool) -> None:
+    def __init__(self, sock: socket.socket, clock: Clock | None) -> None:
         self.sock = sock
-        self.virtual = virtual
+        self.virtual = clock is not None
         self.now = 0.0  # virtual seconds since the start
         self.start_mono = time.monotonic()
         self.start_perf = time.perf_counter()
-        self.start_wall = time.time()
+        self.start_wall = clock.start_wall if clock is not None else time.time()
 
     def ask(self, *message: Any) -> Any:
         _send(self.sock, (*message, self.now))
@@ -401,7 +411,7 @@ def _child_main(
             signal.signal(signum, signal.SIG_DFL)
         sys.stdout = io.TextIOWrapper(io.FileIO(out_fd, "w"), line_buffering=True)
         sys.stderr = io.TextIOWrapper(io.FileIO(err_fd, "w"), line_buffering=True)
-        child = _Child(sock, virtual=clock is not None)
+        child = _Child(sock, clock)
         if labs:
             cls = _remote_lab_class(child)
             for handle, lab in enumerate(labs):
@@ -590,9 +600,16 @@ def _answer(message: tuple[Any, ...], handles: list[Any], clock: Clock | None) -
         value = target[rest[0]]
     elif op == "call":
         args, kwargs = rest[0], rest[1]
+        name = getattr(target, "__name__", "")
         if clock is not None and clock.on_call is not None:
-            advance = clock.on_call(now, getattr(target, "__name__", ""), args, kwargs) or 0.0
+            planned = clock.on_call(now, name, args, kwargs)
+            if isinstance(planned, tuple):  # (virtual seconds, keyword arguments to change)
+                planned, changed = planned
+                kwargs = {**kwargs, **changed}
+            advance = planned or 0.0
         value = target(*args, **kwargs)
+        if clock is not None and clock.after_call is not None:
+            clock.after_call(name, value)
     elif op == "len":
         value = len(target)
     elif op == "contains":
