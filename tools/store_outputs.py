@@ -1,44 +1,90 @@
-"""Execute notebooks and store only the outputs that nbval checks.
+"""Execute notebooks, store them clean, and keep what the checked cells show for the tests.
 
-Cells marked ``# NBVAL_CHECK_OUTPUT`` keep their outputs (nbval --nbval-lax compares
-them on every test run); every other output is dropped, so nothing volatile (ports,
-timings) is stored. Usage: python tools/store_outputs.py notebooks/*.ipynb
+A learner opens every notebook clean: no outputs, no execution counts, no test markers.
+The cells whose output a lesson relies on carry the cell tag ``nbval-check-output``
+(in the cell's metadata, invisible to a learner). For those cells this tool writes
+the text they show (streams and ``text/plain`` results) to
+``tests/notebook_outputs/NAME.json``, keyed by cell id with the cell's source;
+``tests/test_notebooks.py`` executes every notebook and compares. A legacy
+``# NBVAL_CHECK_OUTPUT`` line is turned into the tag.
+
+Usage: python tools/store_outputs.py notebooks/NAME.ipynb [...]
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
 
-MARK = "NBVAL_CHECK_OUTPUT"
+TAG = "nbval-check-output"
+LEGACY = "# NBVAL_CHECK_OUTPUT"
+EXPECTED = Path(__file__).resolve().parent.parent / "tests" / "notebook_outputs"
+
+
+def shown(outputs: list[Any]) -> list[dict[str, str]]:
+    """What a checked cell shows, as text: its streams and its results' text/plain."""
+    out = []
+    for o in outputs:
+        if o.get("output_type") == "stream":
+            out.append({"stream": o["name"], "text": "".join(o["text"])})
+        elif o.get("output_type") in ("execute_result", "display_data"):
+            text = o.get("data", {}).get("text/plain")
+            if text is not None:
+                out.append({"result": "".join(text)})
+        elif o.get("output_type") == "error":
+            out.append({"error": f"{o.get('ename')}: {o.get('evalue')}"})
+    return out
+
+
+def tag_legacy_markers(nb: Any) -> None:
+    for cell in nb.cells:
+        if cell.cell_type != "code" or LEGACY not in cell.source:
+            continue
+        lines = [line for line in cell.source.splitlines() if line.strip() != LEGACY]
+        cell.source = "\n".join(lines)
+        tags = cell.metadata.setdefault("tags", [])
+        if TAG not in tags:
+            tags.append(TAG)
+
+
+def execute(nb: Any, where: Path) -> None:
+    # exercise attempts made while executing go to a scratch file, never the author's own
+    os.environ["LABKIT_PROGRESS"] = str(Path(tempfile.mkdtemp()) / "progress.json")
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(where)}}
+    ).execute()
+
+
+def clean(nb: Any) -> None:
+    nb.metadata.pop("widgets", None)  # widget state: large, and no test reads it
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
 
 
 def store(path: Path) -> None:
-    # exercise attempts made while storing go to a scratch file, never the author's own
-    os.environ["LABKIT_PROGRESS"] = str(Path(tempfile.mkdtemp()) / "progress.json")
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(
-        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
-    nb.metadata.pop("widgets", None)  # widget state: large, and no test reads it
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if MARK not in cell.source:
-            cell.outputs = []
-            cell.execution_count = None
-        else:
-            for out in cell.outputs:
-                out.pop("execution_count", None)
-                out.get("metadata", {}).clear()
-        cell.metadata.pop("execution", None)
+    tag_legacy_markers(nb)
+    execute(nb, path.parent)
+    expected = {
+        cell.id: {"source": cell.source, "shows": shown(cell.outputs)}
+        for cell in nb.cells
+        if cell.cell_type == "code" and TAG in cell.metadata.get("tags", [])
+    }
+    EXPECTED.mkdir(exist_ok=True)
+    (EXPECTED / f"{path.stem}.json").write_text(json.dumps(expected, indent=1) + "\n")
+    clean(nb)
     nbformat.write(nb, path)
-    print(f"stored {path}")
+    print(f"stored {path} ({len(expected)} checked cells)")
 
 
 if __name__ == "__main__":

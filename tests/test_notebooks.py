@@ -1,0 +1,99 @@
+"""The notebooks as a learner opens and runs them.
+
+Stored clean (no outputs, no test markers); the first code cell starts the lab; Run All
+leaves the lab running; every lesson ends with a "next" link; the glossary's terms are
+linked. Executed here: no cell fails, and every cell tagged ``nbval-check-output`` shows
+what ``tools/store_outputs.py`` stored in ``tests/notebook_outputs/`` (at least
+MIN_CHECKS per notebook), so every status a lesson shows is verified.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+EXPECTED = ROOT / "tests" / "notebook_outputs"
+MIN_CHECKS = 4
+GLOSSARY = ROOT / "notebooks" / "glossary.md"
+GLOSSARY_TERMS = ("FIN", "RST", "HTTP/0.9", "keep-alive", "ALPN", "HAProxy termination states",
+                  "Envoy response flags", "Reading an RFC reference")  # fmt: skip
+
+_spec = importlib.util.spec_from_file_location("store_outputs", ROOT / "tools" / "store_outputs.py")
+assert _spec is not None and _spec.loader is not None
+store_outputs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(store_outputs)
+
+ids = [p.stem for p in NOTEBOOKS]
+
+
+def _read(path: Path):  # type: ignore[no-untyped-def]
+    return nbformat.read(path, as_version=4)
+
+
+def _code(nb) -> list:  # type: ignore[no-untyped-def]
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_stored_clean(path: Path) -> None:
+    nb = _read(path)
+    for cell in _code(nb):
+        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+        assert "NBVAL" not in cell.source, cell.source[:60]
+    assert "widgets" not in nb.metadata
+    checked = [c for c in _code(nb) if store_outputs.TAG in c.metadata.get("tags", [])]
+    assert len(checked) >= MIN_CHECKS, f"{path.name}: only {len(checked)} checked cells"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_first_cell_starts_the_lab_and_run_all_leaves_it_running(path: Path) -> None:
+    code = _code(_read(path))
+    first = code[0].source
+    assert "labkit.start(" in first and first.startswith("# Run this cell first"), first
+    for cell in code:
+        assert not re.search(r"^\s*lab\.stop\(\)", cell.source, re.M), cell.source
+    assert "# lab.stop()" in code[-1].source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_each_lesson_ends_with_a_next_link(path: Path) -> None:
+    last = _read(path).cells[-1]
+    assert last.cell_type == "markdown"
+    m = re.search(r"\*\*Next:\*\* \[[^\]]+\]\(([^)#]+)", last.source)
+    assert m, last.source
+    assert (path.parent / m.group(1)).exists(), m.group(1)
+
+
+def test_the_glossary_explains_each_term_and_lessons_link_to_it() -> None:
+    text = GLOSSARY.read_text()
+    anchors = set()
+    for term in GLOSSARY_TERMS:
+        assert f"\n## {term}\n" in text, term
+        anchors.add(term.replace(" ", "-"))
+    linked = set()
+    for path in NOTEBOOKS:
+        for cell in _read(path).cells:
+            linked |= set(re.findall(r"\(glossary\.md#([^)]+)\)", cell.source))
+    assert anchors <= linked, anchors - linked
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_runs_and_shows_what_it_promises(path: Path, tmp_path: Path, monkeypatch) -> None:
+    expected = json.loads((EXPECTED / f"{path.stem}.json").read_text())
+    nb = _read(path)
+    store_outputs.execute(nb, path.parent)
+    errors = [c.source for c in _code(nb) if any(o.output_type == "error" for o in c.outputs)]
+    assert not errors, errors
+    checked = {c.id: c for c in _code(nb) if store_outputs.TAG in c.metadata.get("tags", [])}
+    assert set(checked) == set(expected), "checked cells changed: run tools/store_outputs.py"
+    for cell_id, cell in checked.items():
+        assert cell.source == expected[cell_id]["source"], "run tools/store_outputs.py"
+        assert store_outputs.shown(cell.outputs) == expected[cell_id]["shows"], cell.source
