@@ -109,12 +109,8 @@ def _run_all(page: Page) -> None:
         " && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }",
         timeout=60000,
     )
-    # every cell but the last (lab.stop()), so the playground still has a running lab
-    page.evaluate(
-        "() => { const nb = window.jupyterapp.shell.currentWidget.content;"
-        " nb.activeCellIndex = nb.widgets.length - 1;"
-        " return window.jupyterapp.commands.execute('notebook:run-all-above'); }"
-    )
+    # Run All: the lessons leave their lab running, so the playgrounds work afterwards
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_timeout(500)
     page.wait_for_function(
         "() => { const w = window.jupyterapp.shell.currentWidget;"
