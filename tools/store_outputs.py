@@ -30,10 +30,14 @@ EXPECTED = Path(__file__).resolve().parent.parent / "tests" / "notebook_outputs"
 
 def shown(outputs: list[Any]) -> list[dict[str, str]]:
     """What a checked cell shows, as text: its streams and its results' text/plain."""
-    out = []
+    out: list[dict[str, str]] = []
     for o in outputs:
         if o.get("output_type") == "stream":
-            out.append({"stream": o["name"], "text": "".join(o["text"])})
+            text = "".join(o["text"])
+            if out and out[-1].get("stream") == o["name"]:  # one print may arrive in pieces
+                out[-1]["text"] += text
+            else:
+                out.append({"stream": o["name"], "text": text})
         elif o.get("output_type") in ("execute_result", "display_data"):
             text = o.get("data", {}).get("text/plain")
             if text is not None:
