@@ -239,7 +239,7 @@ def test_a_relayed_response_header_byte_above_127_is_not_a_labkit_error(
 
 def test_clients_that_give_up_leave_no_upstream_socket(lab: labkit.Lab, no_gc: None) -> None:
     warm(lab)
-    before_fds = fd_count()
+    before_fds, threads = fd_count(), threading.active_count()
     socks = []
     for _ in range(20):
         sock = socket.create_connection(("127.0.0.1", lab.gateway.port))
@@ -252,6 +252,7 @@ def test_clients_that_give_up_leave_no_upstream_socket(lab: labkit.Lab, no_gc: N
     settle(lambda: close_wait_sockets() == 0 and fd_count() <= before_fds)
     assert close_wait_sockets() == 0
     assert fd_count() <= before_fds
+    assert threading.active_count() <= threads
     assert lab.get("/orders/7").status == 200
 
 
@@ -259,7 +260,7 @@ def test_a_client_that_leaves_while_the_body_streams_frees_the_upstream(
     lab: labkit.Lab, no_gc: None
 ) -> None:
     warm(lab)
-    before_fds = fd_count()
+    before_fds, threads = fd_count(), threading.active_count()
     for _ in range(10):
         sock = socket.create_connection(("127.0.0.1", lab.gateway.port))
         sock.sendall(b"GET /up/body-cut/ HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -268,6 +269,7 @@ def test_a_client_that_leaves_while_the_body_streams_frees_the_upstream(
     settle(lambda: close_wait_sockets() == 0 and fd_count() <= before_fds)
     assert close_wait_sockets() == 0
     assert fd_count() <= before_fds
+    assert threading.active_count() <= threads
 
 
 # -- 5. slow readers and slow senders --
@@ -279,7 +281,7 @@ def test_a_reader_that_never_reads_is_cut_off_by_the_write_deadline(
 ) -> None:
     monkeypatch.setattr(server, "WRITE_TIMEOUT", 0.3)
     warm(lab)
-    before = fd_count()
+    before, threads = fd_count(), threading.active_count()
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", getattr(lab, entry).port))
@@ -309,6 +311,7 @@ def test_a_reader_that_never_reads_is_cut_off_by_the_write_deadline(
     assert ended, f"the {entry} still holds a connection that never reads ({sent} bytes sent)"
     settle(lambda: fd_count() <= before)
     assert fd_count() <= before
+    assert threading.active_count() <= threads
     assert lab.get("/orders/7").status == 200
 
 

@@ -6,11 +6,15 @@ import asyncio
 import re
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import labkit
+from labkit import faults
+from labkit.http import server as http_server
 
 STATUS = re.compile(rb"^HTTP/1\.1 (\d{3}) ")
 
@@ -102,3 +106,138 @@ def test_100_kb_of_headers_is_refused_cleanly(lab: labkit.Lab) -> None:
         reply = _exchange_bytes(server.port, big)
         assert reply.startswith(b"HTTP/1.1 431 "), reply[:80]
     assert lab.get("/orders/7").status == 200
+
+
+# -- every server, every method, any framing (issue 11) --
+
+FUZZ_METHODS = ["GET", "HEAD", "POST", "PUT", "CONNECT", "PRI", "TRACE", "OPTIONS", "BREW", "M-X"]
+FUZZ_TARGETS = [
+    "/", "/orders", "/orders/7", "/up/ok/", "/up/slow/", "/up/garbage/", "/pool/", "/health",
+    "/_portal/login", "/generate_204", "*", "x:1", "[::1]:80", "http://x/orders", "/caf\xe9",
+]  # fmt: skip
+NEVER_ANSWER = {"blackhole", "refused"}  # by design: the kernel refuses or never accepts
+
+
+def _framed(body: bytes, framing: str) -> tuple[bytes, bytes]:
+    """Headers and body bytes for one way of framing ``body``."""
+    chunked = (f"{len(body):x}\r\n".encode() + body + b"\r\n" if body else b"") + b"0\r\n\r\n"
+    return {
+        "none": (b"", b""),
+        "length": (b"Content-Length: %d\r\n" % len(body), body),
+        "chunked": (b"Transfer-Encoding: chunked\r\n", chunked),
+        "cl+te": (b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % len(body), chunked),
+        "te+cl": (b"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n", chunked),
+        "gzip,chunked": (b"Transfer-Encoding: gzip, chunked\r\n", chunked),
+        "bad chunk": (b"Transfer-Encoding: chunked\r\n", b"zz\r\n" + body + b"\r\n0\r\n\r\n"),
+    }[framing]
+
+
+@st.composite
+def hostile_request(draw: st.DrawFn) -> bytes:
+    method = draw(st.sampled_from(FUZZ_METHODS))
+    target = draw(st.sampled_from(FUZZ_TARGETS)).encode("latin-1")
+    version = draw(st.sampled_from([b"HTTP/1.1", b"HTTP/1.1", b"HTTP/1.0", b"HTTP/2.0"]))
+    odd = draw(st.binary(max_size=24).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")))
+    headers, body = _framed(
+        draw(st.sampled_from([b"", b"{}", b"accept=yes", bytes(range(256))])),
+        draw(st.sampled_from(["none", "length", "chunked", "cl+te", "te+cl", "gzip,chunked", "bad chunk"])),
+    )  # fmt: skip
+    host = b"Host: x\r\n" if draw(st.booleans()) or version != b"HTTP/1.1" else b""
+    extra = draw(st.sampled_from([b"", b"Accept: text/html\r\n", b"Connection: close\r\n",
+                                  b"X-Request-ID: req-0001\r\n", b"Upgrade: h2c\r\n"]))  # fmt: skip
+    return (
+        method.encode() + b" " + target + b" " + version + b"\r\n" + host + extra
+        + b"X-Odd: " + odd + b"\r\n" + headers + b"\r\n" + body
+    )  # fmt: skip
+
+
+def _servers(lab: labkit.Lab) -> dict[str, int]:
+    ports = {name: getattr(lab, name).port for name in ("origin", "gateway", "portal")}
+    ports["control"] = lab.control.port
+    ports.update({n: up.port for n, up in lab.upstreams.items() if n not in NEVER_ANSWER})
+    return ports
+
+
+def _send_all(
+    ports: dict[str, int], data: bytes, *, shut: bool
+) -> dict[str, tuple[bytes, str, float]]:
+    """The same bytes to every server at once; each reply, how it ended and when."""
+
+    def one(port: int) -> tuple[bytes, str, float]:
+        start = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=3.0) as sock:
+            try:
+                sock.sendall(data)
+                if shut:
+                    sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                return b"", "reset", time.monotonic() - start
+            out = bytearray()
+            try:
+                while chunk := sock.recv(65536):
+                    out += chunk
+                ended = "closed"
+            except TimeoutError:
+                ended = "open"
+            except ConnectionResetError:
+                ended = "reset"
+        return bytes(out), ended, time.monotonic() - start
+
+    with ThreadPoolExecutor(len(ports)) as pool:
+        futures = {name: pool.submit(one, port) for name, port in ports.items()}
+        return {name: f.result() for name, f in futures.items()}
+
+
+def _lab_answers_normally(lab: labkit.Lab) -> None:
+    assert lab.get("/orders/7").status == 200
+    assert lab.get("/orders/7", via="origin").status == 200
+    assert lab.get("/generate_204", via="portal").status in (204, 511)
+    assert lab.get("/up/ok/").status == 200
+    assert lab.get("/up/garbage/").status == 502
+    reply = _exchange_bytes(lab.control.port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert STATUS.match(reply), reply[:80]
+
+
+HTTP_SERVERS = ("origin", "gateway", "portal", "control")
+
+
+def test_every_complete_hostile_request_gets_an_answer_or_a_close_within_2_s(
+    lab: labkit.Lab,
+) -> None:
+    lab.upstreams["slow"].delay = 0.1  # it answers, late: not the point here
+    ports = _servers(lab)
+
+    @settings(max_examples=20, deadline=None, derandomize=True)
+    @given(requests=st.lists(hostile_request(), min_size=1, max_size=3))
+    def pipelined(requests: list[bytes]) -> None:
+        for name, (reply, ended, took) in _send_all(ports, b"".join(requests), shut=True).items():
+            assert ended != "open" and took < 2.0, (name, ended, took, reply[:200])
+            if name in HTTP_SERVERS and reply:
+                assert STATUS.match(reply), (name, reply[:200])
+                assert b"Traceback" not in reply and b"labkit itself failed" not in reply, (
+                    name,
+                    reply[:400],
+                )
+
+    pipelined()
+    _lab_answers_normally(lab)
+
+
+def test_an_incomplete_hostile_request_is_closed_by_the_servers_own_deadlines(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http_server, "IDLE_TIMEOUT", 0.5)
+    monkeypatch.setattr(http_server, "HEAD_TIMEOUT", 0.5)
+    monkeypatch.setattr(faults, "REQUEST_TIMEOUT", 0.5)
+    lab.upstreams["slow"].delay = 0.1
+    ports = _servers(lab)
+
+    @settings(max_examples=8, deadline=None, derandomize=True)
+    @given(request=hostile_request(), cut=st.floats(0.05, 0.95))
+    def truncated(request: bytes, cut: float) -> None:
+        data = request[: max(1, int(len(request) * cut))]
+        for name, (reply, ended, took) in _send_all(ports, data, shut=False).items():
+            assert ended != "open" and took < 2.0, (name, ended, took, data, reply[:200])
+
+    truncated()
+    _lab_answers_normally(lab)
