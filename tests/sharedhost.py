@@ -85,15 +85,17 @@ def _world_readable(path: Path) -> bool:
     return True
 
 
-def _requirements(extra: tuple[str, ...]) -> list[str]:
-    import tomllib
+def _requirements() -> list[str]:
+    """labkit's dependencies and, from the test extra, JupyterHub (for the hub test)."""
+    tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11")
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return [*project["dependencies"], *extra]
+    hub = [r for r in project["optional-dependencies"]["test"] if r.startswith("jupyterhub")]
+    return [*project["dependencies"], *hub]
 
 
-def shared_python(extra: tuple[str, ...] = ("jupyterhub",)) -> Path:
-    """A python that other users can run, with labkit's dependencies (and ``extra``) installed.
+def shared_python() -> Path:
+    """A python that other users can run, with labkit's dependencies and JupyterHub installed.
 
     The test's own venv often lives under a home only root can enter (a pyenv python under
     /root): students cannot run it. This builds a venv from a system python under
@@ -103,7 +105,7 @@ def shared_python(extra: tuple[str, ...] = ("jupyterhub",)) -> Path:
     import hashlib
 
     need_root()
-    reqs = _requirements(extra)
+    reqs = _requirements()
     key = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:12]
     venv = CACHE / f"venv-{key}"
     python = venv / "bin" / "python"

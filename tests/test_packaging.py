@@ -18,17 +18,32 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_environment_and_pyproject_agree() -> None:
+def _conda_names(path: Path) -> tuple[set[str], list]:
+    env = yaml.safe_load(path.read_text())
+    names = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    pip = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
+    return names, pip
+
+
+@pytest.mark.parametrize("where", ["environment.yml", "binder/environment.yml"])
+def test_environments_hold_the_runtime_dependencies_only(where: str) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_name(r) for r in project["dependencies"]}
-    wanted |= {_name(r) for r in project["optional-dependencies"]["test"]}
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
-    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    conda, pip = _conda_names(ROOT / where)
     assert conda == wanted, (
-        f"only in environment.yml: {conda - wanted}; only in pyproject: {wanted - conda}"
+        f"only in {where}: {conda - wanted}; only in pyproject: {wanted - conda}"
     )
-    assert "-e ." in pip, "Binder must install the package itself"
+    tools = {_name(r) for r in project["optional-dependencies"]["test"]}
+    assert not conda & tools, "test tools come from the test extra, not the learner's image"
+    assert pip == [], "the package is installed after the dependency layer (binder/postBuild)"
+
+
+def test_binder_installs_the_package_in_a_later_step() -> None:
+    post = ROOT / "binder" / "postBuild"
+    assert post.stat().st_mode & 0o111, "repo2docker runs postBuild only when it is executable"
+    commands = [line for line in post.read_text().splitlines() if line and line[0] != "#"]
+    assert "python -m pip install --no-deps --quiet ." in commands
+    assert not (ROOT / "binder" / "requirements.txt").exists()
 
 
 def test_binder_link_opens_the_start_here_notebook() -> None:

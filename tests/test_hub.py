@@ -1,0 +1,267 @@
+"""A real JupyterHub on 127.0.0.1 with three real students and an instructor who is not root.
+
+Each student's server is spawned by LocalProcessSpawner as that student; kernels run
+lesson 00 and a code exercise through the hub (the Jupyter REST API and kernel
+websocket behind the hub's proxy); each opens a lab page from ``lab.browser_link()``
+through the hub; nobody reaches another student's lab, directly from their kernel or
+through their own ``/proxy/PORT/``; the instructor collects the class (and grades it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from sharedhost import shared_dir, shared_python, system_users
+
+from labkit.exercises.lesson_502 import q4
+from labkit.http import peers
+
+pytestmark = pytest.mark.slow
+
+CHP = shutil.which("configurable-http-proxy")
+WRONG_ANSWER = "def who_made_it(status, headers):\n    return 'origin'\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+HUB_CONFIG = """
+c = get_config()  # noqa
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = {port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {hub_port}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
+c.ConfigurableHTTPProxy.command = [{chp!r}]
+c.ConfigurableHTTPProxy.pid_file = "{tmp}/proxy.pid"
+c.JupyterHub.db_url = "sqlite:///{tmp}/hub.sqlite"
+c.JupyterHub.cookie_secret_file = "{tmp}/cookie_secret"
+c.JupyterHub.authenticator_class = "dummy"
+c.Authenticator.allowed_users = set({students!r})
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.cmd = [{singleuser!r}]
+c.Spawner.environment = {environment!r}
+c.Spawner.start_timeout = 90
+c.Spawner.http_timeout = 90
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.services = [{{"name": "labkit-test", "api_token": {token!r}}}]
+c.JupyterHub.load_roles = [{{"name": "labkit-test", "services": ["labkit-test"],
+    "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"]}}]
+"""
+
+
+class Kernel:
+    """A kernel in a student's single-user server, driven over its websocket through the hub."""
+
+    def __init__(self, hub: str, user: str, token: str) -> None:
+        self.base = f"{hub}/user/{user}"
+        self.headers = {"Authorization": f"token {token}"}
+        r = httpx.post(f"{self.base}/api/kernels", headers=self.headers, json={}, timeout=60)
+        r.raise_for_status()
+        self.id = r.json()["id"]
+        self.session = uuid.uuid4().hex
+        self.loop = asyncio.new_event_loop()
+        self.ws = self.loop.run_until_complete(self._connect())
+
+    async def _connect(self):
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        url = self.base.replace("http://", "ws://") + f"/api/kernels/{self.id}/channels"
+        return await websocket_connect(
+            HTTPRequest(url, headers=self.headers), max_message_size=64 << 20
+        )
+
+    def run(self, code: str, timeout: float = 60) -> str:
+        """Run one cell; its stdout and results as text. A cell that raises fails the test."""
+        return self.loop.run_until_complete(asyncio.wait_for(self._run(code), timeout))
+
+    async def _run(self, code: str) -> str:
+        msg_id = uuid.uuid4().hex
+        await self.ws.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": self.session,
+                       "username": "test", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        }))  # fmt: skip
+        out: list[str] = []
+        replied = idle = False
+        while not (replied and idle):
+            raw = await self.ws.read_message()
+            assert raw is not None, "the kernel's websocket closed"
+            msg = json.loads(raw)
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["header"]["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind in ("execute_result", "display_data"):
+                out.append(content["data"].get("text/plain", "") + "\n")
+            elif kind == "error":
+                raise AssertionError(
+                    f"cell failed: {content['ename']}: {content['evalue']}\n{code}"
+                )
+            elif kind == "execute_reply":
+                replied = True
+            elif kind == "status" and content["execution_state"] == "idle":
+                idle = True
+        return "".join(out)
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.ws.close() or asyncio.sleep(0))
+        self.loop.close()
+
+
+def _lesson_00_cells() -> list[str]:
+    nb = json.loads(
+        (Path(__file__).parent.parent / "notebooks" / "00-start-here.ipynb").read_text()
+    )
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert cells[-1].strip() == "lab.stop()"
+    return cells[:-1]  # the lab stays up: the others try to reach it
+
+
+@pytest.fixture(scope="module")
+def hub():
+    if CHP is None:
+        pytest.skip("needs configurable-http-proxy (npm install -g configurable-http-proxy)")
+    if not peers.available():
+        pytest.skip("needs NETLINK_SOCK_DIAG: without it labs cannot refuse other users")
+    python = shared_python()
+    with shared_dir() as shared, system_users("ann", "bo", "cy", "teach") as users:
+        *students, teacher = users
+        exchange = shared / "course" / "exchange"
+        exchange.parent.mkdir()
+        os.chown(exchange.parent, teacher.uid, teacher.gid)
+        assert teacher.run([str(python), "-m", "labkit", "exchange", "init", str(exchange)],
+                           env={"PYTHONPATH": str(shared / "pythonpath")}).returncode == 0  # fmt: skip
+        tmp = shared / "hub"
+        tmp.mkdir(mode=0o700)
+        port, token = _free_port(), secrets.token_hex(16)
+        env = {"PYTHONPATH": str(shared / "pythonpath"), "LABKIT_EXCHANGE": str(exchange)}
+        (tmp / "config.py").write_text(HUB_CONFIG.format(
+            port=port, hub_port=_free_port(), api_port=_free_port(), chp=CHP, tmp=tmp,
+            students=[s.name for s in students], singleuser=str(python.parent / "jupyterhub-singleuser"),
+            environment=env, token=token,
+        ))  # fmt: skip
+        log = open(tmp / "hub.log", "wb")
+        proc = subprocess.Popen([str(python.parent / "jupyterhub"), "-f", str(tmp / "config.py")],
+                                cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
+                                env={"PATH": os.environ["PATH"]})  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        api = {"Authorization": f"token {token}"}
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/hub/api/", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, (
+                    tmp / "hub.log"
+                ).read_text()[-3000:]
+                time.sleep(0.2)
+            tokens = {}
+            for s in students:  # every server spawns at once, as at a class start
+                httpx.post(f"{url}/hub/api/users/{s.name}/server", headers=api, timeout=60)
+                r = httpx.post(f"{url}/hub/api/users/{s.name}/tokens", headers=api, json={},
+                               timeout=30)  # fmt: skip
+                tokens[s.name] = r.json()["token"]
+            for s in students:
+                deadline = time.monotonic() + 90
+                while not httpx.get(f"{url}/hub/api/users/{s.name}", headers=api,
+                                    timeout=30).json()["servers"].get("", {}).get("ready"):  # fmt: skip
+                    assert time.monotonic() < deadline, (tmp / "hub.log").read_text()[-3000:]
+                    time.sleep(0.3)
+            yield {"url": url, "students": students, "teacher": teacher, "tokens": tokens,
+                   "python": python, "shared": shared, "exchange": exchange, "log": tmp / "hub.log"}  # fmt: skip
+        finally:
+            proc.send_signal(signal.SIGTERM)  # the hub stops its servers and its proxy
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+
+
+def test_a_class_on_a_real_hub(hub) -> None:
+    began = time.monotonic()
+    url, students, tokens = hub["url"], hub["students"], hub["tokens"]
+    kernels, labs = {}, {}
+    try:
+        for i, s in enumerate(students):
+            k = kernels[s.name] = Kernel(url, s.name, tokens[s.name])
+            for cell in _lesson_00_cells():
+                k.run(cell)
+            answer = WRONG_ANSWER if i == 2 else q4.solution_text.split("q4.check(")[0]
+            k.run(answer)
+            verdict = k.run("from labkit.exercises.lesson_502 import q4\n"
+                            "print(bool(q4.check(who_made_it, lab)))")  # fmt: skip
+            assert verdict.strip().splitlines()[-1] == ("False" if i == 2 else "True")
+            labs[s.name] = json.loads(k.run(
+                "import json\nprint(json.dumps({**lab.urls(), 'gateway_port': lab.gateway.port,"
+                " 'link': lab.browser_link('gateway', '/up/garbage/').proxied}))"
+            ))  # fmt: skip
+        for s in students:
+            mine, headers = labs[s.name], {"Authorization": f"token {tokens[s.name]}"}
+            # the lab page a learner opens from browser_link(), through the hub
+            assert mine["link"] == f"/user/{s.name}/proxy/{mine['gateway_port']}/up/garbage/"
+            page = httpx.get(url + mine["link"], headers=headers, timeout=30)
+            assert page.status_code == 502 and "gateway" in page.text.lower()
+            for other in students:
+                if other is s:
+                    continue
+                theirs = labs[other.name]
+                # through their own jupyter-server-proxy: the other lab refuses
+                r = httpx.get(f"{url}/user/{s.name}/proxy/{theirs['gateway_port']}/orders/7",
+                              headers=headers, timeout=30)  # fmt: skip
+                assert (r.status_code, r.text) == (403, peers.REFUSAL_TEXT)
+                portal_port = theirs["portal"].rsplit(":", 1)[1]
+                r = httpx.post(f"{url}/user/{s.name}/proxy/{portal_port}/_portal/login",
+                               headers=headers, data={"accept": "yes"}, timeout=30)  # fmt: skip
+                assert r.status_code == 403
+                # directly from their kernel
+                seen = kernels[s.name].run(
+                    f"import httpx\nprint(httpx.get('{theirs['gateway']}/orders/7').status_code)"
+                )
+                assert seen.strip() == "403"
+        for s in students:  # each hands in from their kernel
+            out = kernels[s.name].run(
+                "import subprocess, sys\nprint(subprocess.run([sys.executable, '-m', 'labkit', "
+                "'submit'], capture_output=True, text=True).stdout)"
+            )
+            assert "submitted" in out
+    finally:
+        for k in kernels.values():
+            k.close()
+    teacher, python = hub["teacher"], hub["python"]
+    env = {"PYTHONPATH": str(hub["shared"] / "pythonpath")}
+    collected = teacher.run([str(python), "-m", "labkit", "collect", str(hub["exchange"])], env=env)
+    assert collected.returncode == 0, collected.stderr
+    rows = [r for r in csv.DictReader(io.StringIO(collected.stdout))]
+    status = {(r["user"], r["exercise"]): r["status"] for r in rows}
+    names = [s.name for s in students]
+    assert {r["user"] for r in rows} == set(names)
+    assert [status[n, "502.who-made-it"] for n in names] == ["solved", "solved", "tried"]
+    assert all(r["user"] == r["owner"] for r in rows)
+    assert time.monotonic() - began < 150
