@@ -18,16 +18,26 @@ HEADER_NOTES: dict[str, str] = {
     "(RFC 9110 15.5.22, 7.8).",
     "connection": "options for this connection only: 'close' ends it after this response; "
     "'upgrade' says the Upgrade header applies to this hop.",
-    "via": "each proxy the message passed through adds itself here (RFC 9110 7.6.3): this is "
-    "how you can tell the response crossed a gateway.",
-    "cache-control": "what caches may do with the response. 'no-store' keeps an error out of "
-    "every cache; 'max-age' lets them reuse it (RFC 9111).",
-    "age": "seconds this response has spent in a cache: it came from a cache, not the origin.",
+    "via": "proxies that forwarded the message may add themselves here (RFC 9110 7.6.3). The "
+    "lab's proxies do; on responses it is optional for gateways, and nginx, HAProxy and Caddy "
+    "add none by default, so a missing Via proves nothing behind them.",
+    "proxy-status": "each intermediary names itself here (RFC 9209): 'received-status=N' when "
+    "it relayed the next hop's answer, 'error=...' when it made the response itself. The "
+    "lab's gateway and portal send it; real gateways only when configured to.",
+    "cache-control": "what caches may do with the response. 'no-store' keeps it out of every "
+    "cache; 'max-age' lets them reuse it while fresh; 'stale-if-error' lets them serve a "
+    "stored good copy when the origin fails (RFC 9111, RFC 5861).",
+    "age": "the cache's estimate of the seconds since the origin made (or revalidated) this "
+    "response (RFC 9111 5.1): it came from a cache. A cache MUST send it with a stored "
+    "response (RFC 9111 4), but real nginx cache hits send none.",
     "x-cache": "the gateway's cache: HIT means served from the cache without asking the origin.",
     "x-request-id": "the id the lab gave this request at its first hop; every server logs it, "
-    "so one id finds the request in every log.",
-    "server": "which software made this response: a gateway's own error page carries the "
-    "gateway's name, a relayed one the origin's.",
+    "so one id finds the request in every log. Real gateways log one only when configured "
+    "(nginx: $request_id in log_format and proxy_set_header; HAProxy: unique-id-format).",
+    "server": "software that made this response, in the lab: a gateway's own page carries the "
+    "gateway's name, a relayed one the origin's. Not proof behind real gateways: nginx "
+    "replaces a relayed response's Server with its own, Caddy adds its own beside it, "
+    "HAProxy's own pages have none.",
     "content-type": "what the body is (HTML, JSON, plain text).",
     "content-length": "the body's size in bytes; a body shorter than this is incomplete.",
     "location": "where the created (201) or moved (3xx) resource is.",

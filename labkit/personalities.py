@@ -29,7 +29,8 @@ class Answer:
     """What a gateway sends for one condition.
 
     kind "page": its own error page with ``status`` and ``reason``;
-    kind "http09": the upstream's raw bytes, no status line (nginx's HTTP/0.9 passthrough);
+    kind "http09": the upstream's raw bytes and no status line of its own (nginx's HTTP/0.9
+    passthrough; bytes that start with a malformed status line keep it);
     kind "relay": the upstream's status and body, relayed although they are invalid;
     kind "cut": the status line was already relayed; the connection is closed mid-body.
     """

@@ -33,7 +33,7 @@ def test_the_generated_tables_say_what_the_personalities_do() -> None:
     tool = _tool()
     summary = tool.summary()
     assert "| connection refused | 502 | 502 | 503 | 502 | 503 |" in summary
-    assert "relayed raw as HTTP/0.9" in summary
+    assert "relayed raw as HTTP/0.9 (no status line of its own)" in summary
     assert "`cache-control: no-cache`" in tool.gateways_md()
 
 

@@ -54,7 +54,7 @@ def _cell(text: str) -> str:
 def outcome(answer: personalities.Answer) -> str:
     """What a client sees, in a few words."""
     if answer.kind == "http09":
-        return "the bytes relayed raw as HTTP/0.9 (no status line)"
+        return "the upstream's bytes relayed raw as HTTP/0.9 (no status line of its own)"
     if answer.kind == "cut":
         return "status already sent; body cut, connection closed"
     if answer.kind == "relay":

@@ -1,7 +1,12 @@
 """Error and information pages: HTML for browsers, plain text for curl and httpx.
 
 Links are relative to the request's path, so the pages still work behind
-jupyter-server-proxy (``/user/NAME/proxy/PORT/...``), which strips its prefix.
+jupyter-server-proxy (``/user/NAME/proxy/PORT/...``), which strips its prefix. That
+is a choice for the lab, where every server is reached at its own address. A real
+captive portal answers requests meant for other sites, where a relative link would
+resolve under the site that was asked for; RFC 6585 6's example links to the
+portal's own host with an absolute URL (``https://login.example.net/``). Lesson 07
+teaches the difference.
 """
 
 from __future__ import annotations
