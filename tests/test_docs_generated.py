@@ -43,6 +43,7 @@ def test_every_citation_is_a_file_of_the_repository() -> None:
     # the exercise texts (labkit/exercises) are another engineer's part of issue 13
     texts |= {p: p.read_text() for p in ROOT.glob("labkit/**/*.py") if "exercises" not in p.parts}
     texts |= {p: p.read_text() for p in [ROOT / "README.md", *ROOT.glob("docs/*.md")]}
+    texts |= {p: p.read_text() for p in ROOT.glob("notebooks/*.md")}
     for path, text in texts.items():
         if path.suffix == ".ipynb":
             text = "".join("".join(c["source"]) for c in json.loads(text)["cells"])
