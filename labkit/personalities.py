@@ -495,7 +495,7 @@ CADDY = Personality(
 )
 
 # Request lines sent straight to each server (no upstream involved), observed on loopback
-# in 2026 with the same packages; not re-run by the tests. Columns: request, nginx
+# in 2026 with the same packages; tests/test_real_gateways.py re-runs the version rows. Columns: request, nginx
 # (static files), HAProxy (proxying), Caddy / Go net/http, python3.11 -m http.server.
 DIRECT_SERVERS = (
     "nginx 1.22.1 (static)",

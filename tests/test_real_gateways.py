@@ -187,6 +187,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             real.wait_until_ready("/pool/")
             seen_real = {path: _get(real.port, path, raw) for path, raw in paths.items()}
             garbage_real = _get(real.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
+            lines_real = {line: _request_line(real.port, line) for line in VERSION_LINES}
             logs = real.logs()
         lab.gateway.personality = name
         seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
@@ -203,12 +204,40 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert not differences, "\n".join(differences)
     # nginx keeps a keep-alive connection open after relaying non-HTTP bytes; so must the lab
     assert garbage_real.kept_open == garbage_lab.kept_open
+    # the request lines lesson 06 quotes (docs/gateways.md) get what the real server sent then
+    for line, seen in lines_real.items():
+        assert seen == _observed_status(name, line), f"{name}: {line!r} -> {seen!r}"
     # the log words the personality quotes are the real server's
     for fault in (n for n, f in FAULTS.items() if f.condition is not None):
         answer = person.answer(FAULTS[fault].condition)
         words = _log_words(name, answer.log) if answer.kind != "cut" else ""
         if words:
             assert words in logs, f"{name} / {fault}: {words!r} not in the real log"
+
+
+VERSION_LINES = {
+    "GET / HTTP/1.2": "`GET / HTTP/1.2`",
+    "GET / HTTP/2.0": "`GET / HTTP/2.0`",
+    "GET / HTTP/3.0": "`GET / HTTP/3.0`",
+    "GET / http/1.1": "`GET / http/1.1 (lowercase name)`",
+    "GET / HTTPS/1.1": "`GET / HTTPS/1.1 (bad protocol name)`",
+}
+COLUMN = {"nginx": 1, "haproxy": 2, "caddy": 3}
+
+
+def _request_line(port: int, line: str) -> str:
+    """The status line's first two words when ``line`` is sent to the server as it is."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(f"{line}\r\nHost: lab\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while b"\r\n" not in data and (chunk := sock.recv(4096)):
+            data += chunk
+    return " ".join(data.decode("latin-1").split(" ")[:2])
+
+
+def _observed_status(name: str, line: str) -> str:
+    row = next(r for r in personalities.DIRECT_REQUESTS if r[0] == VERSION_LINES[line])
+    return " ".join(row[COLUMN[name]].split(" ")[:2])
 
 
 def _log_words(name: str, log: str) -> str:

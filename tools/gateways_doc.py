@@ -214,7 +214,9 @@ they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they
 {sections}
 ## Requests sent straight to each server
 
-Observed with the same packages (not re-run by the tests).
+Observed with the same packages, nginx serving static files. The request-version rows (`HTTP/1.2`,
+`HTTP/2.0`, `HTTP/3.0`, `http/1.1`, `HTTPS/1.1`) are re-run against the real nginx, HAProxy and
+Caddy by `tests/test_real_gateways.py`; the others are not.
 
 {direct}
 
