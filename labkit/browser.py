@@ -51,6 +51,6 @@ class Link:
 
 
 def link(port: int, path: str, text: str, direct_base: str) -> Link:
-    if not path.startswith("/"):
+    if not isinstance(path, str) or not path.startswith("/"):
         raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
     return Link(f"{proxy_prefix()}proxy/{port}{path}", direct_base + path, text)

@@ -15,6 +15,7 @@ import re
 
 from matplotlib.figure import Figure
 
+from labkit.errors import BadArgument
 from labkit.exchange import Exchange
 from labkit.load import Burst
 
@@ -61,7 +62,11 @@ def _client_gave_up(ex: Exchange, start: float) -> float | None:
 def timeline(ex: Exchange) -> ChartFigure:
     """Each hop's clock for one exchange, with the gateway's read timeout and the client's
     own deadline marked (lesson 05). Times are in milliseconds from the client's request."""
+    if not isinstance(ex, Exchange):
+        raise BadArgument(f"timeline takes an exchange, such as lab.get('/slow'), not {ex!r:.60}")
     hops = [h for h in ex.hops if h.received is not None or h.sent is not None]
+    if not any(h.events for h in hops):
+        raise BadArgument(f"exchange {ex.id} reached no server, so it has no timeline to draw")
     start = min(e.at for h in hops for e in h.events)
     fig = ChartFigure(figsize=(8, 1.4 + 0.55 * len(hops)))
     ax = fig.add_subplot()
@@ -113,6 +118,12 @@ def timeline(ex: Exchange) -> ChartFigure:
 
 def load_curve(results: list[Burst], capacity: int) -> ChartFigure:
     """Served and shed requests as the burst grows (lesson 04)."""
+    if not isinstance(results, list) or not all(isinstance(b, Burst) for b in results):
+        raise BadArgument(
+            f"results must be a list of bursts, as load.sweep() returns, not {results!r:.60}"
+        )
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+        raise BadArgument(f"capacity must be a whole number >= 0, not {capacity!r}")
     fig = ChartFigure(figsize=(6, 3))
     ax = fig.add_subplot()
     sizes = [str(b.size) for b in results]

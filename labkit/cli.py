@@ -105,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ctl = sub.add_parser("ctl", help="switch a running lab")
     ctl.add_argument("--lab", help="URL of the lab's origin, gateway or portal")
-    cs = ctl.add_subparsers(dest="ctl_command", required=True, parser_class=_Parser)
+    cs = ctl.add_subparsers(
+        dest="ctl_command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     m = cs.add_parser("maintenance", help="origin maintenance mode (503)")
     m.add_argument("state", choices=["on", "off"])
     m.add_argument("--retry-after", type=_count, help="Retry-After in seconds (default 120)")

@@ -4,6 +4,7 @@
     ├── BadArgument        (also a ValueError) a public function got a value it cannot use
     │   └── UnknownName    (also a KeyError) no scenario, upstream, route, ... of that name
     ├── LabNotRunning      the lab was stopped, or never started
+    ├── NotJSON            (also a ValueError) a response body that is not JSON
     ├── ControlError       the terminal could not reach or command a running lab
     └── UnsafeRuntimeDir   the directory for the labs' registry could be tampered with
 
@@ -35,6 +36,10 @@ class UnknownName(BadArgument, KeyError):
 
 class LabNotRunning(LabkitError):
     """The lab was stopped (or failed to start); start a new one with labkit.start()."""
+
+
+class NotJSON(LabkitError, ValueError):
+    """Exchange.json() on a body that does not parse; the message shows how it starts."""
 
 
 class ControlError(LabkitError):

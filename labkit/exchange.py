@@ -50,6 +50,11 @@ class Exchange:
         return self.client_error or ""
 
     def header(self, name: str) -> str | None:
+        """The value of header ``name`` (any case), or None if the response had none."""
+        if not isinstance(name, str):
+            from labkit.errors import BadArgument
+
+            raise BadArgument(f"name must be a header name such as 'Retry-After', not {name!r}")
         return get_header(self.headers, name)
 
     @property
@@ -57,7 +62,18 @@ class Exchange:
         return self.body.decode("utf-8", "replace")
 
     def json(self) -> object:
-        return json.loads(self.body)
+        """The body parsed as JSON; a body that is not JSON is a NotJSON error saying what it is."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            from labkit.errors import NotJSON
+
+            kind = self.header("content-type") or "no Content-Type"
+            start = self.body[:40].decode("utf-8", "replace")
+            raise NotJSON(
+                f"the body is not JSON ({kind}, {len(self.body)} bytes, starting {start!r}); "
+                "ex.text shows it as text"
+            ) from None
 
     @property
     def ok(self) -> bool:

@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import dataclasses
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -19,8 +20,10 @@ import weakref
 from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
+import h11
 import httpx
 
+from labkit import personalities
 from labkit.control import ControlServer
 from labkit.errors import BadArgument, LabkitWarning, LabNotRunning, check_number, unknown
 from labkit.exchange import Exchange
@@ -43,6 +46,12 @@ SLOW_DELAY = 1.0
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
+STOPPED = (
+    "this lab has been stopped: run the cell that starts it (lab = labkit.start(), a lesson's "
+    "first code cell) again, then the cell you were in"
+)
+NOT_STARTED = "this lab has not been started: call lab.start(), or use lab = labkit.start()"
+
 
 class Upstreams(dict[str, FaultServer]):
     """The misbehaving upstreams by name; an unknown name lists the real ones."""
@@ -56,23 +65,40 @@ class Lab:
 
     def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc",
                  allow_users: Iterable[str] = ()) -> None:  # fmt: skip
+        if not isinstance(host, str):
+            raise BadArgument(
+                f"host must be an IP address as text, such as '127.0.0.1' (the default) or "
+                f"'0.0.0.0', not {host!r}"
+            )
         try:
             ipaddress.ip_address(host)
-        except (ValueError, TypeError):
+        except ValueError:
             raise BadArgument(
                 f"host must be an IP address such as '127.0.0.1' (the default) or '0.0.0.0', "
                 f"not {host!r}"
             ) from None
+        if not isinstance(allow_users, (str, int, list, tuple, set, frozenset)):
+            raise BadArgument(
+                f"allow_users must be a list of user names such as ['www-data'], not {allow_users!r}"
+            )
+        personalities.get(gateway)  # an unknown name is refused before anything starts
         self.host = host
-        self._peers, warning = peers.policy(host, allow_users)  # who may connect
-        if warning:
-            warnings.warn(warning, LabkitWarning, stacklevel=3)
-        self.recorder = Recorder()
-        self.origin = Origin(self.recorder, host)
-        self.gateway = Gateway(self.recorder, host)
-        self.gateway.personality = gateway
         self._personality = gateway
-        self.upstreams = Upstreams(
+        self._allow_users = allow_users
+        self._stopped = False
+        self._build(warn=True)
+
+    def _build(self, *, warn: bool) -> None:
+        """Make every server afresh (a new lab, or a stopped one started again)."""
+        host = self.host
+        self._peers, warning = peers.policy(host, self._allow_users)  # who may connect
+        if warning and warn:
+            warnings.warn(warning, LabkitWarning, stacklevel=4)
+        self.recorder = Recorder()
+        self._origin = Origin(self.recorder, host)
+        self._gateway = Gateway(self.recorder, host)
+        self._gateway.personality = self._personality
+        self._upstreams = Upstreams(
             (name, FaultServer(fault, self.recorder, host)) for name, fault in FAULTS.items()
         )
         refused = FAULTS["refused"]
@@ -80,12 +106,41 @@ class Lab:
             FaultServer(dataclasses.replace(refused, name=f"pool-{i}"), self.recorder, host)
             for i in (1, 2)
         ]
-        self.portal: Portal | None = None
+        self._portal: Portal | None = None
+        started_by = self.control.started_by if hasattr(self, "control") else None
         self.control = ControlServer(self)
+        if started_by:
+            self.control.started_by = started_by
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="labkit-lab", daemon=True)
         self._client: httpx.Client | None = None
         self.running = False
+
+    # -- the servers, whose attributes are the lab's switches (refused once it has stopped) --
+
+    @property
+    def origin(self) -> Origin:
+        """The origin: maintenance (04), capacity (04), debug (01) and its log."""
+        self._refuse_if_stopped()
+        return self._origin
+
+    @property
+    def gateway(self) -> Gateway:
+        """The gateway (reverse proxy): its routes' timeouts, its personality, its cache."""
+        self._refuse_if_stopped()
+        return self._gateway
+
+    @property
+    def portal(self) -> Portal | None:
+        """The captive portal in front of the gateway (lesson 07): login(), logout()."""
+        self._refuse_if_stopped()
+        return self._portal
+
+    @property
+    def upstreams(self) -> Upstreams:
+        """The misbehaving upstreams by name (lesson 03); the slow one's delay is a switch."""
+        self._refuse_if_stopped()
+        return self._upstreams
 
     # -- life cycle --
 
@@ -94,8 +149,12 @@ class Lab:
         self._loop.run_forever()
 
     def start(self) -> Lab:
+        """Start the servers; a stopped lab starts again as a fresh one (new ports, switches off)."""
         if self.running:
             return self
+        if self._stopped:
+            self._build(warn=False)
+            self._stopped = False
         self._thread.start()
         try:
             self._call(self._start_all(), timeout=10)
@@ -114,16 +173,16 @@ class Lab:
         return self
 
     async def _start_all(self) -> None:
-        servers: list[Listener] = [self.origin, *self.upstreams.values(), *self._pool_members]
-        for server in (*servers, self.gateway, self.control):
+        servers: list[Listener] = [self._origin, *self._upstreams.values(), *self._pool_members]
+        for server in (*servers, self._gateway, self.control):
             server.peers = self._peers
         await asyncio.gather(*(s.start() for s in servers))
         host = self.host
-        self.gateway.add_route(
-            Route("/", "origin", [Target("origin", host, self.origin.port)], **ORIGIN_TIMEOUTS)
+        self._gateway.add_route(
+            Route("/", "origin", [Target("origin", host, self._origin.port)], **ORIGIN_TIMEOUTS)
         )
-        for name, up in self.upstreams.items():
-            self.gateway.add_route(
+        for name, up in self._upstreams.items():
+            self._gateway.add_route(
                 Route(
                     f"/up/{name}/",
                     name,
@@ -132,20 +191,20 @@ class Lab:
                     **UPSTREAM_TIMEOUTS,
                 )
             )
-        self.gateway.add_route(
+        self._gateway.add_route(
             pool(
                 "pool",
                 [Target(m.name, host, m.port) for m in self._pool_members],
                 **UPSTREAM_TIMEOUTS,
             )
         )
-        self.origin.front_read_timeout = lambda: min(
-            r.read_timeout for r in self.gateway.routes if r.upstream == "origin"
+        self._origin.front_read_timeout = lambda: min(
+            r.read_timeout for r in self._gateway.routes if r.upstream == "origin"
         )
-        await self.gateway.start()
-        self.portal = Portal(self.recorder, Target("gateway", host, self.gateway.port), host)
-        self.portal.peers = self._peers
-        await self.portal.start()
+        await self._gateway.start()
+        self._portal = Portal(self.recorder, Target("gateway", host, self._gateway.port), host)
+        self._portal.peers = self._peers
+        await self._portal.start()
         await self.control.start()
 
     def stop(self) -> None:
@@ -153,6 +212,7 @@ class Lab:
         if not self.running:
             return
         self.running = False
+        self._stopped = True
         _running.discard(self)
         try:
             self._call(self._stop_all(), timeout=5)
@@ -161,13 +221,13 @@ class Lab:
 
     async def _stop_all(self) -> None:
         servers: list[Listener] = [
-            self.origin,
-            self.gateway,
-            *self.upstreams.values(),
+            self._origin,
+            self._gateway,
+            *self._upstreams.values(),
             *self._pool_members,
         ]
-        if self.portal is not None:
-            servers.insert(0, self.portal)
+        if self._portal is not None:
+            servers.insert(0, self._portal)
         servers.insert(0, self.control)
         await asyncio.gather(*(s.stop() for s in servers), return_exceptions=True)
         if self._peers is not None:
@@ -193,53 +253,61 @@ class Lab:
 
     def _require_running(self) -> None:
         if not self.running:
-            raise LabNotRunning("this lab has been stopped; start a new one with labkit.start()")
+            raise LabNotRunning(STOPPED if self._stopped else NOT_STARTED)
+
+    def _refuse_if_stopped(self) -> None:
+        if self._stopped:
+            raise LabNotRunning(STOPPED)
 
     # -- switches --
 
     def reset(self) -> None:
         """Put every switch back as a fresh lab has it (cache emptied, portal logged out)."""
         self._require_running()
-        self.origin.maintenance(False)
-        self.origin.capacity = None
-        self.origin.debug = False
-        self.origin.order_handler = None
-        assert self.portal is not None
-        self.portal.logout()
-        for route in self.gateway.routes:
+        self._origin.maintenance(False)
+        self._origin.capacity = None
+        self._origin.debug = False
+        self._origin.order_handler = None
+        assert self._portal is not None
+        self._portal.logout()
+        for route in self._gateway.routes:
             timeouts = ORIGIN_TIMEOUTS if route.upstream == "origin" else UPSTREAM_TIMEOUTS
             route.connect_timeout = timeouts["connect_timeout"]
             route.read_timeout = timeouts["read_timeout"]
-        self.upstreams["slow"].delay = SLOW_DELAY
-        self.gateway.purge()
-        self.gateway.personality = self._personality
+        self._upstreams["slow"].delay = SLOW_DELAY
+        self._gateway.purge()
+        self._gateway.personality = self._personality
 
     # -- URLs --
 
     def url(self, server: str) -> str:
         """Base URL of "origin", "gateway", "portal" or an upstream's name."""
+        self._require_running()
         if not isinstance(server, str):
-            raise unknown("server", server, [*ENTRIES, *self.upstreams])
+            raise unknown("server", server, [*ENTRIES, *self._upstreams])
         if server in ENTRIES:
             return getattr(self, server).url  # type: ignore[no-any-return]
-        if server in self.upstreams:
-            return self.upstreams[server].url
-        raise unknown("server", server, [*ENTRIES, *self.upstreams])
+        if server in self._upstreams:
+            return self._upstreams[server].url
+        raise unknown("server", server, [*ENTRIES, *self._upstreams])
 
     def browser_link(self, server: str = "gateway", path: str = "/", text: str = "") -> Any:
         """A link that opens ``path`` on a lab server in the browser (via jupyter-server-proxy)."""
         from labkit.browser import link
 
+        if not isinstance(text, str):
+            raise BadArgument(f"text must be the link's words as a str, not {text!r}")
         base = self.url(server)
         port = int(base.rsplit(":", 1)[1])
         return link(port, path, text or f"open {path} on the {server} in the browser", base)
 
     def urls(self) -> dict[str, Any]:
+        self._refuse_if_stopped()
         return {
-            "origin": self.origin.url,
-            "gateway": self.gateway.url,
-            "portal": self.portal.url if self.portal else None,
-            "upstreams": {name: up.url for name, up in self.upstreams.items()},
+            "origin": self._origin.url,
+            "gateway": self._gateway.url,
+            "portal": self._portal.url if self._portal else None,
+            "upstreams": {name: up.url for name, up in self._upstreams.items()},
         }
 
     def __repr__(self) -> str:
@@ -248,7 +316,7 @@ class Lab:
         lines = ["<Lab running on this machine>"]
         lines += [f"  {name:<8} {self.url(name)}" for name in ENTRIES]
         lines.append("  gateway routes:")
-        for r in sorted(self.gateway.routes, key=lambda r: r.prefix):
+        for r in sorted(self._gateway.routes, key=lambda r: r.prefix):
             lines.append(
                 f"    {r.prefix:<28} -> {r.upstream:<20} connect {r.connect_timeout:g} s, "
                 f"read {r.read_timeout:g} s"
@@ -276,18 +344,12 @@ class Lab:
         _check_path(path)
         if via not in ENTRIES:
             raise unknown("entry point via=", via, ENTRIES)
-        if not isinstance(method, str) or not method.isalpha():
+        if not isinstance(method, str) or not TOKEN.fullmatch(method):
             raise BadArgument(f"method must be a word such as 'GET' or 'BREW', not {method!r}")
         check_number("timeout", timeout, minimum=0.01, maximum=120)
         if body is not None and not isinstance(body, (bytes, str)):
             raise BadArgument(f"body must be bytes, str or None, not {type(body).__name__}")
-        if headers is not None and not (
-            isinstance(headers, dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
-        ):
-            raise BadArgument(
-                f"headers must be a dict of str to str, like {{'Accept': 'text/html'}}, not {headers!r}"
-            )
+        _check_headers(headers)
         rid = self.recorder.new_id()
         sent_headers = {**(headers or {}), "X-Request-ID": self.recorder.tagged(rid)}
         content = body.encode() if isinstance(body, str) else body
@@ -308,7 +370,7 @@ class Lab:
                 except httpx.HTTPError as exc:
                     data = b""
                     error = f"{type(exc).__name__}: {exc} (the status line had already arrived)"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, h11.ProtocolError) as exc:  # h11's own: httpx does not wrap all
             error = f"{type(exc).__name__}: {exc}"
         except RuntimeError:  # the lab was stopped (and its client closed) meanwhile
             self._require_running()
@@ -381,6 +443,9 @@ class Lab:
 
     def exchange(self, request_id: str) -> Exchange:
         """The recorded story of any request, e.g. one made with curl (its X-Request-ID)."""
+        self._require_running()
+        if not isinstance(request_id, str):
+            raise unknown("request id", request_id, self.recorder.ids()[-5:])
         events = self.recorder.events(request_id)
         if not events:
             raise unknown("request id", request_id, self.recorder.ids()[-5:])
@@ -408,6 +473,7 @@ class Lab:
 
     def last(self) -> Exchange:
         """The most recent request the lab saw (from any client)."""
+        self._require_running()
         for rid in reversed(self.recorder.ids()):
             if any(e.role != "client" for e in self.recorder.events(rid)):
                 return self.exchange(rid)
@@ -457,9 +523,58 @@ class Lab:
         )
 
 
+TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a method or header name, RFC 9110 5.6.2
+FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")  # visible ASCII, space and tab (RFC 9110 5.5)
+
+
 def _check_path(path: object) -> None:
     if not isinstance(path, str) or not path.startswith("/"):
         raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        raise BadArgument(
+            f"path must not hold control characters such as \\r or \\n, not {path!r}; "
+            "to send such bytes on purpose, use lab.raw(...)"
+        )
+
+
+def _check_headers(headers: object) -> None:
+    """Headers that are HTTP at all; anything else is lab.raw()'s job.
+
+    Framing headers (Content-Length, Transfer-Encoding) pass: httpx refuses the ones it
+    cannot send, and lesson 02 shows that refusal in the exchange.
+    """
+    if headers is None:
+        return
+    if not isinstance(headers, dict):
+        raise BadArgument(
+            f"headers must be a dict of str to str, like {{'Accept': 'text/html'}}, not {headers!r}"
+        )
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise BadArgument(
+                f"headers must be a dict of str to str, like {{'Accept': 'text/html'}}, "
+                f"not {name!r}: {value!r}"
+            )
+        if not TOKEN.fullmatch(name):
+            raise BadArgument(
+                f"header name {name!r} must be one word of letters, digits and !#$%&'*+-.^_`|~ "
+                "(a token, RFC 9110 5.1), like 'X-Debug'"
+            )
+        if not FIELD_VALUE.fullmatch(value):
+            raise BadArgument(
+                f"the value of {name} must be ASCII text without control characters "
+                f"(RFC 9110 5.5), not {value!r}; to send other bytes, use lab.raw(...)"
+            )
+
+
+def check_lab(lab: object, name: str = "lab") -> Lab:
+    """The entry check of every function that takes a lab: a running Lab, or one clear error."""
+    if not isinstance(lab, Lab):
+        shown = repr(lab)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise BadArgument(f"{name} must be a lab from labkit.start(), not {shown}")
+    lab._require_running()
+    return lab
 
 
 def start(*, host: str = "127.0.0.1", gateway: str = "rfc", allow_users: Iterable[str] = ()) -> Lab:

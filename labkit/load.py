@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from labkit.errors import check_number
-from labkit.lab import Lab
+from labkit.errors import BadArgument, check_number
+from labkit.lab import Lab, check_lab
 
 MAX_BURST = 100
 
@@ -43,11 +43,10 @@ class Burst:
 def burst(lab: Lab, size: int, *, delay: float = 0.5, via: str = "origin",
           on_progress: Callable[[int, int], None] | None = None) -> Burst:  # fmt: skip
     """Send ``size`` slow requests at once (each holds the origin for ``delay`` s)."""
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BURST:
-        from labkit.errors import BadArgument
-
-        raise BadArgument(f"size must be a whole number from 1 to {MAX_BURST}, not {size!r}")
+    check_lab(lab)
+    _check_size(size)
     check_number("delay", delay, minimum=0, maximum=5)
+    _check_progress(on_progress)
     url = f"{lab.url(via)}/slow?delay={delay:g}"
     result = Burst(size)
 
@@ -73,9 +72,30 @@ def burst(lab: Lab, size: int, *, delay: float = 0.5, via: str = "origin",
     return result
 
 
+def _check_size(size: object) -> None:
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BURST:
+        raise BadArgument(f"size must be a whole number from 1 to {MAX_BURST}, not {size!r}")
+
+
+def _check_progress(on_progress: object) -> None:
+    if on_progress is not None and not callable(on_progress):
+        raise BadArgument(
+            f"on_progress must be a function of (done, total) or None, not {on_progress!r}"
+        )
+
+
 def sweep(lab: Lab, sizes: list[int], *, capacity: int, delay: float = 0.5,
           on_progress: Callable[[int, int], None] | None = None) -> list[Burst]:  # fmt: skip
     """Bursts of growing size against a fixed capacity: served levels off, shed grows."""
+    check_lab(lab)
+    if not isinstance(sizes, (list, tuple)) or not sizes:
+        raise BadArgument(f"sizes must be a list of burst sizes such as [1, 3, 6], not {sizes!r}")
+    for size in sizes:
+        _check_size(size)
+    check_number("delay", delay, minimum=0, maximum=5)
+    _check_progress(on_progress)
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+        raise BadArgument(f"capacity must be a whole number >= 0, not {capacity!r}")
     before = lab.origin.capacity
     lab.origin.capacity = capacity
     try:

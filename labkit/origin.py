@@ -111,8 +111,19 @@ class Origin(HTTPServer):
 
     @maintenance_settings.setter
     def maintenance_settings(self, value: dict[str, object] | None) -> None:
-        if value is not None and set(value) != {"retry_after", "cache_max_age"}:
-            raise BadArgument("maintenance_settings takes what it gave: None or its own dict")
+        what = "maintenance_settings takes what it gave: None or its own dict"
+        if value is not None:
+            if not isinstance(value, dict) or set(value) != {"retry_after", "cache_max_age"}:
+                raise BadArgument(f"{what}, not {value!r}")
+            retry, max_age = value["retry_after"], value["cache_max_age"]
+            if retry is not None and not (
+                isinstance(retry, str) and retry.isascii() and retry.isprintable()
+            ):
+                raise BadArgument(
+                    f"{what}; its retry_after is a header value or None, not {retry!r}"
+                )
+            if max_age is not None:
+                check_number("cache_max_age", max_age, minimum=1, maximum=86400)
         self._maintenance = dict(value) if value is not None else None
 
     @property

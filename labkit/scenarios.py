@@ -170,6 +170,9 @@ class Scenario:
 
     def run(self, lab: Lab) -> Exchange:
         """Set the lab up, cause the status, put the lab back, return what happened."""
+        from labkit.lab import check_lab
+
+        check_lab(lab)
         done: list[Switch] = []
         holders: list[threading.Thread] = []
         try:
@@ -422,14 +425,13 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in _catalogue()}
 
 
 def get(scenario_id: str) -> Scenario:
-    try:
-        return SCENARIOS[scenario_id]
-    except KeyError:
-        raise unknown("scenario", scenario_id, SCENARIOS) from None
+    if not isinstance(scenario_id, str) or scenario_id not in SCENARIOS:
+        raise unknown("scenario", scenario_id, SCENARIOS)
+    return SCENARIOS[scenario_id]
 
 
 def for_lesson(lesson: str) -> list[Scenario]:
-    if lesson not in LESSONS:
+    if not isinstance(lesson, str) or lesson not in LESSONS:
         raise unknown("lesson", lesson, LESSONS)
     return [s for s in SCENARIOS.values() if s.lesson == lesson]
 

@@ -204,6 +204,76 @@ BAD_CALLS = [
 ]
 
 
+def ex(lab):
+    """Any exchange, for the rows that ask one something."""
+    return lab.get("/orders/7")
+
+
+# Every public entry, with the wrong kind of value: one labkit error naming it and what is
+# allowed, never an exception from httpx, h11 or Python itself.
+BAD = labkit.BadArgument
+UNKNOWN = labkit.UnknownName
+BAD_CALLS += [
+    # lab.get / lab.request: what a client library can send, or a pointer to lab.raw
+    ("path-with-crlf", lambda lab: lab.get("/a\r\nb"), BAD, ["control characters", "'/a\\r\\nb'", "lab.raw"]),
+    ("path-with-nul", lambda lab: lab.get("/a\x00b"), BAD, ["control characters", "lab.raw"]),
+    ("header-value-not-ascii", lambda lab: lab.get("/", headers={"X-Name": "café"}), BAD, ["X-Name", "ASCII", "'café'", "lab.raw"]),
+    ("header-value-with-crlf", lambda lab: lab.get("/", headers={"X-A": "1\r\nX-B: 2"}), BAD, ["X-A", "control characters", "lab.raw"]),
+    ("header-name-with-space", lambda lab: lab.get("/", headers={"X Y": "1"}), BAD, ["header name 'X Y'", "token", "'X-Debug'"]),
+    ("header-name-empty", lambda lab: lab.get("/", headers={"": "1"}), BAD, ["header name ''", "token"]),
+    ("header-value-int", lambda lab: lab.get("/", headers={"X-A": 5}), BAD, ["dict of str to str", "'X-A': 5"]),
+    ("method-not-ascii", lambda lab: lab.request("GÉT", "/"), BAD, ["method must be a word", "'GÉT'"]),
+    ("method-empty", lambda lab: lab.request("", "/"), BAD, ["method must be a word", "''"]),
+    # labkit.start: refused before any thread or socket exists
+    ("start-host-int", lambda lab: labkit.start(host=0), BAD, ["host must be an IP address", "'127.0.0.1'", "not 0"]),
+    ("start-host-name", lambda lab: labkit.start(host="my.lab"), BAD, ["host must be an IP address", "'my.lab'"]),
+    ("start-gateway-unknown", lambda lab: labkit.start(gateway="apache"), UNKNOWN, ["'apache'", "caddy, envoy, haproxy, nginx, rfc"]),
+    ("start-gateway-int", lambda lab: labkit.start(gateway=1), UNKNOWN, ["gateway personality 1", "nginx"]),
+    ("start-allow-users-float", lambda lab: labkit.start(allow_users=1.5), BAD, ["allow_users", "['www-data']", "1.5"]),
+    # scenarios
+    ("run-scenario-id-int", lambda lab: labkit.scenarios.run(5, lab), UNKNOWN, ["unknown scenario 5", "502-garbage"]),
+    ("run-lab-a-string", lambda lab: labkit.scenarios.run("502-garbage", "lab"), BAD, ["lab must be a lab from labkit.start()", "'lab'"]),
+    ("scenario-run-lab-none", lambda lab: labkit.scenarios.get("502-garbage").run(None), BAD, ["lab must be a lab", "None"]),
+    ("scenario-get-list", lambda lab: labkit.scenarios.get([]), UNKNOWN, ["unknown scenario []", "503-maintenance"]),
+    ("lesson-int", lambda lab: labkit.scenarios.for_lesson(503), UNKNOWN, ["unknown lesson 503", "500, 501"]),
+    # an exchange and the lab's records
+    ("exchange-header-int", lambda lab: ex(lab).header(5), BAD, ["header name such as 'Retry-After'", "5"]),
+    ("exchange-header-none", lambda lab: ex(lab).header(None), BAD, ["header name", "None"]),
+    ("exchange-json-of-text", lambda lab: lab.get("/").json(), labkit.errors.NotJSON, ["not JSON", "text/plain", "ex.text"]),
+    ("exchange-hop-int", lambda lab: ex(lab).hop(5), UNKNOWN, ["unknown hop 5", "gateway", "origin"]),
+    ("lab-exchange-list", lambda lab: lab.exchange([]), UNKNOWN, ["unknown request id []"]),
+    ("lab-exchange-unknown", lambda lab: lab.exchange("req-9999"), UNKNOWN, ["unknown request id 'req-9999'"]),
+    ("browser-link-server-int", lambda lab: lab.browser_link(5), UNKNOWN, ["unknown server 5", "gateway"]),
+    ("browser-link-path-int", lambda lab: lab.browser_link("gateway", 5), BAD, ["path must start with '/'", "not 5"]),
+    ("browser-link-text-int", lambda lab: lab.browser_link("gateway", "/", 5), BAD, ["text", "str", "5"]),
+    # switches
+    ("maintenance-settings-str", lambda lab: setattr(lab.origin, "maintenance_settings", "on"), BAD, ["maintenance_settings takes what it gave", "'on'"]),
+    ("maintenance-settings-object", lambda lab: setattr(lab.origin, "maintenance_settings", {"retry_after": object(), "cache_max_age": None}), BAD, ["retry_after is a header value or None"]),
+    ("maintenance-settings-max-age", lambda lab: setattr(lab.origin, "maintenance_settings", {"retry_after": "5", "cache_max_age": "x"}), BAD, ["cache_max_age", "'x'"]),
+    ("personality-int", lambda lab: setattr(lab.gateway, "personality", 5), UNKNOWN, ["gateway personality 5", "nginx"]),
+    ("personality-list", lambda lab: setattr(lab.gateway, "personality", ["nginx"]), UNKNOWN, ["gateway personality ['nginx']", "haproxy"]),
+    ("route-int", lambda lab: lab.gateway.route(5), UNKNOWN, ["unknown route 5", "/up/slow/"]),
+    # load
+    ("burst-lab-a-string", lambda lab: labkit.load.burst("lab", 3), BAD, ["lab must be a lab from labkit.start()", "'lab'"]),
+    ("burst-size-text", lambda lab: labkit.load.burst(lab, "3"), BAD, ["size must be a whole number from 1 to 100", "'3'"]),
+    ("burst-progress-int", lambda lab: labkit.load.burst(lab, 1, delay=0, on_progress=5), BAD, ["on_progress must be a function", "5"]),
+    ("sweep-sizes-text", lambda lab: labkit.load.sweep(lab, "abc", capacity=2), BAD, ["sizes must be a list", "[1, 3, 6]", "'abc'"]),
+    ("sweep-size-zero", lambda lab: labkit.load.sweep(lab, [0], capacity=2), BAD, ["size must be a whole number from 1 to 100", "0"]),
+    ("sweep-capacity-text", lambda lab: labkit.load.sweep(lab, [1], capacity="2"), BAD, ["capacity must be a whole number >= 0", "'2'"]),
+    # charts
+    ("timeline-a-string", lambda lab: labkit.charts.timeline("x"), BAD, ["timeline takes an exchange", "'x'"]),
+    ("timeline-none", lambda lab: labkit.charts.timeline(None), BAD, ["timeline takes an exchange", "None"]),
+    ("load-curve-a-string", lambda lab: labkit.charts.load_curve("x", 3), BAD, ["results must be a list of bursts", "load.sweep()"]),
+    ("load-curve-capacity-text", lambda lab: labkit.charts.load_curve([], "3"), BAD, ["capacity must be a whole number", "'3'"]),
+    # widgets
+    ("playground-lab-a-string", lambda lab: labkit.widgets.Playground("lab", "503"), BAD, ["lab must be a lab from labkit.start()", "'lab'"]),
+    ("playground-lesson-int", lambda lab: labkit.widgets.Playground(lab, 503), UNKNOWN, ["unknown lesson 503", "500, 501"]),
+    ("playground-lesson-unknown", lambda lab: labkit.widgets.playground(lab, "599"), UNKNOWN, ["unknown lesson '599'"]),
+    ("gateways-compared-none", lambda lab: labkit.widgets.GatewaysCompared(None), BAD, ["lab must be a lab", "None"]),
+    ("quiz-a-string", lambda lab: labkit.widgets.Quiz("q1"), BAD, ["Quiz takes an exercise", "'q1'"]),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [pytest.param(*case[1:], id=case[0]) for case in BAD_CALLS],
@@ -212,7 +282,7 @@ def test_bad_argument_is_named_and_nothing_sticks(lab, call, error, fragments):
     before = switches(lab)
     with pytest.raises(error) as info:
         call(lab)
-    assert isinstance(info.value, ValueError)  # BadArgument is also a ValueError
+    assert isinstance(info.value, ValueError)  # BadArgument (and NotJSON) is also a ValueError
     message = str(info.value)
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} missing from the message {message!r}"
@@ -282,22 +352,75 @@ def test_debug_must_be_true_or_false(lab):
     assert "Traceback" not in lab.get("/orders/abc").text
 
 
-def test_a_stopped_lab_says_to_start_a_new_one(lab):
+# Every use of a stopped lab: LabNotRunning, whose message says what to run.
+STOPPED_CALLS = {
+    "get": lambda lab: lab.get("/orders/7"),
+    "request": lambda lab: lab.request("GET", "/orders/7", via="origin"),
+    "raw": lambda lab: lab.raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    "get-with-bad-arguments": lambda lab: lab.get("no-slash", via="nope"),  # stopped comes first
+    "reset": lambda lab: lab.reset(),
+    "url": lambda lab: lab.url("gateway"),
+    "urls": lambda lab: lab.urls(),
+    "browser-link": lambda lab: lab.browser_link(),
+    "exchange": lambda lab: lab.exchange("req-0001"),
+    "last": lambda lab: lab.last(),
+    "capacity": lambda lab: setattr(lab.origin, "capacity", 3),
+    "maintenance": lambda lab: lab.origin.maintenance(retry_after=30),
+    "maintenance-settings": lambda lab: setattr(lab.origin, "maintenance_settings", None),
+    "debug": lambda lab: setattr(lab.origin, "debug", True),
+    "personality": lambda lab: setattr(lab.gateway, "personality", "nginx"),
+    "read-timeout": lambda lab: setattr(lab.gateway.route("/"), "read_timeout", 1.0),
+    "purge": lambda lab: lab.gateway.purge(),
+    "slow-delay": lambda lab: setattr(lab.upstreams["slow"], "delay", 0.1),
+    "portal-login": lambda lab: lab.portal.login(),
+    "burst": lambda lab: labkit.load.burst(lab, 3),
+    "sweep": lambda lab: labkit.load.sweep(lab, [1, 2], capacity=1),
+    "scenarios-run": lambda lab: labkit.scenarios.run("502-garbage", lab),
+    "scenario-run": lambda lab: labkit.scenarios.get("503-maintenance").run(lab),
+    "playground": lambda lab: labkit.widgets.Playground(lab, "503"),
+    "gateways-compared": lambda lab: labkit.widgets.GatewaysCompared(lab),
+}
+
+
+@pytest.mark.parametrize("call", list(STOPPED_CALLS.values()), ids=list(STOPPED_CALLS))
+def test_a_stopped_lab_says_what_to_run_for_every_use(lab, call):
+    lab.get("/orders/7")
     lab.stop()
-    calls = [
-        lambda: lab.get("/orders/7"),
-        lambda: lab.request("GET", "/orders/7", via="origin"),
-        lambda: lab.raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
-        lambda: lab.reset(),
-    ]
-    for call in calls:
-        with pytest.raises(labkit.LabNotRunning) as info:
-            call()
-        assert "labkit.start()" in str(info.value)
-        assert "stopped" in str(info.value)
-    # a stopped lab refuses even a call with bad arguments for being stopped first
-    with pytest.raises(labkit.LabNotRunning):
-        lab.get("no-slash", via="nope")
+    with pytest.raises(labkit.LabNotRunning) as info:
+        call(lab)
+    message = str(info.value)
+    assert "stopped" in message
+    assert "labkit.start()" in message
+    assert "then the cell you were in" in message
+
+
+def test_a_stopped_lab_starts_again_as_a_fresh_one(lab, runtime_dir):
+    lab.origin.capacity = 0
+    assert lab.get("/orders/7").status == 503
+    threads = lab_threads()
+    lab.stop()
+    assert list(runtime_dir.glob("lab-*.json")) == []
+    assert lab.start() is lab
+    assert lab.get("/orders/7").status == 200  # every switch as in a fresh lab
+    assert lab.origin.capacity is None
+    assert lab.get("/orders/7", via="portal").status == 511
+    assert len(list(runtime_dir.glob("lab-*.json"))) == 1
+    assert lab_threads() == threads
+    lab.stop()
+    assert list(runtime_dir.glob("lab-*.json")) == []
+    assert len(lab_threads()) == len(threads) - 1
+
+
+def lab_threads():
+    return sorted(t.name for t in threading.enumerate() if t.name == "labkit-lab")
+
+
+def test_a_refused_start_leaves_no_thread_behind():
+    before = lab_threads()
+    for kwargs in ({"host": 0}, {"gateway": "apache"}, {"allow_users": ["no-such-user-bnd"]}):
+        with pytest.raises(labkit.BadArgument):
+            labkit.start(**kwargs)
+    assert lab_threads() == before
 
 
 # -- the `labkit` command --
@@ -346,7 +469,21 @@ CLI_CASES = [
         ["ctl", "--lab", "http://127.0.0.1:1", "state"],
         ["no running lab", "labkit serve"],
     ),
-]
+    ("serve-host-not-an-address", ["serve", "--host", "nowhere"], ["host must be an IP address", "'nowhere'"]),
+    ("serve-unknown-gateway", ["serve", "--gateway", "apache"], ["invalid choice: 'apache'", "'nginx'"]),
+    ("env-without-a-lab", ["env"], ["no running lab found", "labkit serve"]),
+    ("env-lab-not-a-url", ["env", "--lab", "gateway"], ["no running lab"]),
+    ("ctl-without-a-command", ["ctl"], ["required: COMMAND"]),
+    ("ctl-timeout-without-values", ["ctl", "timeout", "/"], ["give --connect SECONDS, --read SECONDS or both"]),
+    ("ctl-capacity-fraction", ["ctl", "capacity", "1.5"], ["whole number >= 0", "'1.5'"]),
+    ("ctl-delay-negative", ["ctl", "delay", "-1"], ["between 0 and 3600", "-1"]),
+    ("ctl-unknown-personality", ["ctl", "personality", "apache"], ["invalid choice: 'apache'", "'nginx'"]),
+    ("ctl-portal-dance", ["ctl", "portal", "dance"], ["invalid choice: 'dance'", "'login', 'logout'"]),
+    ("ctl-wait-busy-many", ["ctl", "wait-busy", "many"], ["whole number >= 0", "'many'"]),
+    ("ctl-maintenance-retry-text", ["ctl", "maintenance", "on", "--retry-after", "soon"], ["whole number >= 0", "'soon'"]),
+    ("run-without-a-scenario", ["run"], ["required: scenario"]),
+    ("scenarios-lesson-word", ["scenarios", "--lesson", "five"], ["unknown lesson 'five'", "500, 501"]),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -364,6 +501,15 @@ def registered_lab(tmp_path, monkeypatch):
     monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(tmp_path))
     with labkit.start() as running:
         yield running
+
+
+def test_cli_after_the_lab_stopped_says_no_lab_is_running(tmp_path, registered_lab):
+    assert run_cli(tmp_path, "ctl", "state").returncode == 0
+    registered_lab.stop()
+    for args in (["ctl", "state"], ["ctl", "debug", "on"], ["env"]):
+        result = run_cli(tmp_path, *args)
+        assert_one_error_line(result, "no running lab found", "labkit serve")
+        assert result.stdout == ""
 
 
 def test_cli_lab_url_that_is_not_a_lab_lists_the_running_ones(tmp_path, registered_lab):

@@ -31,7 +31,7 @@ from labkit import inspect, load, scenarios
 from labkit.errors import BadArgument, unknown
 from labkit.exchange import Exchange, visible_bytes
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
-from labkit.lab import Lab
+from labkit.lab import Lab, check_lab
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
@@ -198,6 +198,9 @@ class Playground(_Panel):
     """A lesson's scenarios, a button to run one, the lesson's switches, and the inspector."""
 
     def __init__(self, lab: Lab, lesson: str) -> None:
+        check_lab(lab)
+        if not isinstance(lesson, str) or lesson not in scenarios.LESSONS:
+            raise unknown("lesson", lesson, scenarios.LESSONS)
         self._init_panel()
         self.lab = lab
         self.lesson = lesson
@@ -548,6 +551,7 @@ class GatewaysCompared(_Panel):
         from labkit import personalities
         from labkit.faults import FAULTS
 
+        check_lab(lab)
         self._init_panel()
         self.lab = lab
         self.personalities = list(personalities.PERSONALITIES)
@@ -625,6 +629,10 @@ class Quiz(_Panel):
 
     def __init__(self, exercise: Any) -> None:
         from labkit.exercises import Choice
+        from labkit.exercises.core import Exercise
+
+        if not isinstance(exercise, Exercise):
+            raise BadArgument(f"Quiz takes an exercise such as q1, not {exercise!r:.60}")
 
         self._init_panel()
         self.exercise = exercise
@@ -674,6 +682,4 @@ def _first_line(obj: Any) -> str:
 
 
 def playground(lab: Lab, lesson: str) -> Playground:
-    if lesson not in scenarios.LESSONS:
-        raise unknown("lesson", lesson, scenarios.LESSONS)
-    return Playground(lab, lesson)
+    return Playground(lab, lesson)  # which checks its arguments
