@@ -444,3 +444,25 @@ def test_fifty_labs_started_and_stopped_leave_no_thread_or_descriptor() -> None:
     settle(lambda: threading.active_count() <= threads and fd_count() <= fds)
     assert threading.active_count() <= threads
     assert fd_count() <= fds
+
+
+def test_a_lab_stopped_mid_relay_leaves_no_socket_or_thread(no_gc: None) -> None:
+    with labkit.start() as first:  # descriptors opened once per process are not leaks
+        warm(first)
+    threads, fds = threading.active_count(), fd_count()
+    lab = labkit.start()
+    socks = []
+    for _ in range(10):
+        sock = socket.create_connection(("127.0.0.1", lab.gateway.port))
+        sock.sendall(b"GET /slow?delay=0.6 HTTP/1.1\r\nHost: x\r\n\r\n")
+        socks.append(sock)
+    settle(lambda: lab.origin.in_flight == 10)
+    start = time.monotonic()
+    lab.stop()
+    assert time.monotonic() - start < 2.0
+    for sock in socks:
+        sock.close()
+    settle(lambda: close_wait_sockets() == 0 and fd_count() <= fds)
+    assert close_wait_sockets() == 0
+    assert fd_count() <= fds
+    assert threading.active_count() <= threads
