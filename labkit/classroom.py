@@ -150,6 +150,7 @@ class Found:
 
     path: Path
     owner: str
+    uid: int
     snapshot: store.Snapshot
     when: str  # the submission's time or the file's last change: the newest wins
 
@@ -212,7 +213,7 @@ def read_one(path: Path) -> Found:
             when = data["submitted"]
     else:
         snap = store.decode(path, raw)
-    return Found(path, owner, snap, when)
+    return Found(path, owner, st.st_uid, snap, when)
 
 
 def _kind(path: Path) -> str | None:

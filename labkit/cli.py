@@ -99,9 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pr.add_argument("--lesson", help="only this lesson's exercises")
 
-    from labkit import classroom  # submit, collect, grade, exchange: labkit/classroom.py
+    from labkit import classroom, grading  # exchange/submit/collect, grade: the classroom
 
     _COMMANDS.update(classroom.add_parsers(sub))
+    _COMMANDS.update(grading.add_parsers(sub))
 
     ctl = sub.add_parser("ctl", help="switch a running lab")
     ctl.add_argument("--lab", help="URL of the lab's origin, gateway or portal")

@@ -203,7 +203,7 @@ KILLED_WRITER = r"""
 from labkit.exercises import store
 i = 0
 while True:
-    store.update(f"k.{i % 3}", attempt=True, code={"source": "x" * 20000})
+    store.update(f"k.{i % 3}", attempt=True, answer={"args": [{"kind": "value", "value": "x" * 20000}]})
     i += 1
 """
 

@@ -42,7 +42,7 @@ except ImportError:  # Windows: no lock between kernels, but writes stay atomic
 VERSION = 2
 MAX_BYTES = 4_000_000  # a progress file of the whole course is about 100 kB
 MAX_EVENTS = 200  # per exercise: the first ones tell the story, the count keeps the rest
-MAX_CODE = 64_000  # characters of one code answer's source
+MAX_ANSWER = 64_000  # characters of one kept answer (a code answer's source and its context)
 EVENT_KINDS = ("attempt", "hint", "solution")
 
 
@@ -126,11 +126,11 @@ def validate_record(exercise_id: object, rec: object) -> tuple[dict[str, Any] | 
     if not isinstance(events, list) or not all(_valid_event(e) for e in events):
         return None, f"{exercise_id}: events must be a list of {{t, kind}} objects"
     out["events"] = [dict(e) for e in events[:MAX_EVENTS]]
-    code = rec.get("code")
-    if code is not None:
-        if not isinstance(code, dict) or not _valid_code(code):
-            return None, f"{exercise_id}: code must be an object with source and time"
-        out["code"] = dict(code)
+    answer = rec.get("answer")
+    if answer is not None:
+        if not _valid_answer(answer):
+            return None, f"{exercise_id}: answer must be an object with args, correct and time"
+        out["answer"] = answer
     return out, None
 
 
@@ -144,13 +144,20 @@ def _valid_event(e: object) -> bool:
     )
 
 
-def _valid_code(code: dict[str, Any]) -> bool:
+ARG_KINDS = ("lab", "value", "bytes", "code", "none")  # see labkit/grading.py
+
+
+def _valid_answer(answer: object) -> bool:
+    """A kept answer (labkit/grading.py makes them): small, and only plain JSON inside."""
     return (
-        isinstance(code.get("source"), str)
-        and len(code["source"]) <= MAX_CODE
-        and _valid_time(code.get("t"))
-        and isinstance(code.get("args", []), list)
-        and set(code) <= {"source", "t", "name", "args"}
+        isinstance(answer, dict)
+        and set(answer) <= {"args", "correct", "t", "why"}
+        and _valid_time(answer.get("t"))
+        and isinstance(answer.get("correct"), bool)
+        and isinstance(answer.get("args"), list)
+        and all(isinstance(a, dict) and a.get("kind") in ARG_KINDS for a in answer["args"])
+        and isinstance(answer.get("why", ""), str)
+        and len(json.dumps(answer)) <= MAX_ANSWER
     )
 
 
@@ -318,12 +325,13 @@ def _now() -> str:
 
 
 def update(exercise_id: str, *, attempt: bool | None = None, hint: bool = False,
-           solution: bool = False, code: dict[str, Any] | None = None,
+           solution: bool = False, answer: dict[str, Any] | None = None,
            file: Path | None = None) -> dict[str, Any]:  # fmt: skip
     """Record one event for one exercise; returns its record afterwards.
 
-    ``attempt`` True/False records a checked answer (right/wrong); ``code`` keeps the
-    source of a code answer (``{"source", "name", "args"}``) so that it can be re-run.
+    ``attempt`` True/False records a checked answer (right/wrong); ``answer`` (from
+    ``labkit.grading.keep``) is the answer itself, kept so that ``labkit grade`` can
+    re-run it: the last correct one, else the last one.
     Raises ProgressError when the file cannot be used (see ``record`` for the kernel's way).
     """
     clean, problem = validate_record(exercise_id, {})
@@ -353,13 +361,11 @@ def update(exercise_id: str, *, attempt: bool | None = None, hint: bool = False,
             if solution:
                 rec["solution_viewed"] = True
                 _event(rec, now, "solution")
-            if code is not None:
-                rec["code"] = {
-                    "source": str(code.get("source", ""))[:MAX_CODE],
-                    "name": str(code.get("name", "")),
-                    "args": [str(a) for a in code.get("args", [])],
-                    "t": now,
-                }
+            if answer is not None and attempt is not None:
+                kept = {**answer, "correct": bool(attempt), "t": now}
+                previous = rec.get("answer")
+                if (attempt or not (previous and previous["correct"])) and _valid_answer(kept):
+                    rec["answer"] = kept
             _write(file, identity(), snap.records)
             return dict(rec)
     except OSError as exc:

@@ -1,0 +1,370 @@
+"""Trusted grading: re-run each learner's kept answers against a fresh lab.
+
+A progress file says what the learner's kernel saw, which the learner can edit. So
+``check()`` keeps the answer itself with the record (``keep``): a code answer as its
+source, with the imports, helper functions and constants it uses; a plain value as
+JSON; a lab as "a fresh lab here". ``labkit grade PATH...`` reads those records the way
+``labkit collect`` does and, for each learner, starts one process that re-runs every
+kept answer through ``labkit.exercises.get(id).check(...)`` (the same judges and time
+limits the learner had) against a fresh lab, without the instructor's rights:
+
+- as root, the process runs as the learner (the owner of the learner's file);
+- otherwise it confines itself with Linux Landlock before it reads a kept answer: it can
+  read the system, Python and labkit, and write only a directory of its own, so it can
+  neither read nor change the instructor's files, nor signal the instructor's processes.
+
+Where neither is possible, grading refuses rather than run learner code as the instructor.
+An answer that was only the lab's state at the time (``q.check(lab)``) or an object of
+the learner's session (an Exchange) cannot be re-run: the gradebook says so.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import inspect
+import json
+import os
+import pwd
+import subprocess
+import sys
+import tempfile
+import textwrap
+import types
+from pathlib import Path
+from typing import Any
+
+from labkit.errors import LabkitError
+
+GRADE_TIME_PER_EXERCISE = 20.0  # seconds, on top of each exercise's own time limit
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class GradingError(LabkitError):
+    """Grading cannot run safely here; the message says what is needed."""
+
+
+# -- keeping answers (called by Exercise.check) --
+
+
+def _names_in(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names_in(const)
+    return names
+
+
+def _is_plain(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, _PLAIN):
+        return True
+    if depth > 6:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _function(fn: types.FunctionType) -> dict[str, Any]:
+    from labkit.lab import Lab
+
+    if fn.__name__ == "<lambda>":
+        return {"kind": "none", "why": "a lambda: write it with def to have it re-run"}
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return {"kind": "none", "why": "its source could not be found"}
+    context, labs = [], []
+    for name in sorted(_names_in(fn.__code__)):
+        if name not in fn.__globals__:
+            continue  # a builtin or an attribute name
+        value = fn.__globals__[name]
+        if isinstance(value, types.ModuleType):
+            context.append(f"import {value.__name__} as {name}")
+        elif isinstance(value, Lab):
+            labs.append(name)
+        elif inspect.isfunction(value) and value is not fn:
+            try:
+                context.append(textwrap.dedent(inspect.getsource(value)))
+            except (OSError, TypeError):
+                pass
+        elif _is_plain(value):
+            context.append(f"{name} = {value!r}")
+        elif getattr(value, "__module__", "__main__") not in ("__main__", None) and "." not in (
+            getattr(value, "__qualname__", ".")
+        ):
+            context.append(f"from {value.__module__} import {value.__qualname__} as {name}")
+    return {"kind": "code", "source": source, "name": fn.__name__,
+            "context": "\n".join(context), "labs": labs}  # fmt: skip
+
+
+def keep(answer: tuple[Any, ...]) -> dict[str, Any]:
+    """The answer in a form that can be stored and re-run later (``{"args": [...]}``)."""
+    from labkit.lab import Lab
+
+    args = []
+    for value in answer:
+        if isinstance(value, Lab):
+            args.append({"kind": "lab"})
+        elif inspect.isfunction(value):
+            args.append(_function(value))
+        elif isinstance(value, bytes):
+            args.append({"kind": "bytes", "value": value.decode("latin-1")})
+        elif _is_plain(value):
+            args.append({"kind": "value", "value": value})
+        else:
+            args.append({"kind": "none", "why": f"a {type(value).__name__} from the session"})
+    if all(a["kind"] == "lab" for a in args):
+        return {"args": [{"kind": "none", "why": "the answer was the lab's state at the time"}]}
+    return {"args": args}
+
+
+def replayable(kept: dict[str, Any] | None) -> str:
+    """'' when the kept answer can be re-run, else why not."""
+    if not kept:
+        return "no answer kept"
+    for arg in kept["args"]:
+        if arg.get("kind") == "none":
+            return str(arg.get("why", "cannot be re-run"))
+    return ""
+
+
+# -- the sandbox (non-root) --
+
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_READ = (1 << 0) | (1 << 2) | (1 << 3)  # execute, read file, read dir
+_FILE_RIGHTS = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)  # what a file rule may hold
+_PR_SET_NO_NEW_PRIVS = 38
+
+
+def landlock_abi() -> int:
+    """Landlock's ABI version here (0: not available)."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    version = libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return max(int(version), 0)
+
+
+def confine(readable: list[str], writable: list[str]) -> None:
+    """Allow this process to read only ``readable`` and write only ``writable`` (Landlock),
+    and (ABI >= 6) not to signal processes outside; irreversible for the process."""
+    abi = landlock_abi()
+    if abi < 1:
+        raise GradingError("Linux Landlock is not available")
+    libc = ctypes.CDLL(None, use_errno=True)
+    handled = (1 << {1: 13, 2: 14, 3: 15, 4: 15}.get(abi, 16)) - 1
+    attr = (ctypes.c_uint64 * 3)(handled, 0, 0x2 if abi >= 6 else 0)  # 0x2: scope signals
+    size = 24 if abi >= 6 else 16
+    fd = libc.syscall(_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
+    if fd < 0:
+        raise GradingError(f"Landlock refused a ruleset: {os.strerror(ctypes.get_errno())}")
+
+    class PathBeneath(ctypes.Structure):
+        _pack_ = 1
+        _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+    try:
+        for paths, access in ((readable, _READ), (writable, handled)):
+            for path in paths:
+                try:
+                    pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                if not os.path.isdir(path):
+                    access &= _FILE_RIGHTS
+                rule = PathBeneath(access & handled, pfd)
+                res = libc.syscall(_LANDLOCK_ADD_RULE, fd, 1, ctypes.byref(rule), 0)
+                os.close(pfd)
+                if res != 0:
+                    raise GradingError(f"Landlock refused a rule for {path}: "
+                                       f"{os.strerror(ctypes.get_errno())}")  # fmt: skip
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise GradingError("cannot set no_new_privs")
+        if libc.syscall(_LANDLOCK_RESTRICT_SELF, fd, 0) != 0:
+            raise GradingError(f"Landlock refused: {os.strerror(ctypes.get_errno())}")
+    finally:
+        os.close(fd)
+
+
+def _readable_for_child() -> list[str]:
+    import labkit
+
+    paths = {"/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys",
+             "/dev", sys.prefix, sys.base_prefix, sys.exec_prefix,
+             str(Path(labkit.__file__).resolve().parent.parent)}  # fmt: skip
+    paths |= {p for p in sys.path if p and os.path.isdir(p)}
+    return sorted(p for p in paths if os.path.exists(p) and os.path.abspath(p) != "/")
+
+
+# -- the child: one learner's answers, in a process of its own --
+
+
+def _rebuild(arg: dict[str, Any], lab: Any) -> Any:
+    kind = arg["kind"]
+    if kind == "lab":
+        return lab
+    if kind == "bytes":
+        return str(arg["value"]).encode("latin-1")
+    if kind == "value":
+        return arg["value"]
+    namespace: dict[str, Any] = {"__name__": "__learner__"}
+    for name in arg.get("labs", []):
+        namespace[name] = lab
+    exec(compile(arg.get("context", ""), "<kept context>", "exec"), namespace)
+    exec(compile(arg["source"], "<kept answer>", "exec"), namespace)
+    return namespace[arg["name"]]
+
+
+def _child() -> int:
+    """Read {"answers": {id: kept}} on stdin; print {id: {points, message}} on stdout."""
+    job = json.load(sys.stdin)
+    private = tempfile.mkdtemp(prefix="labkit-grade-")
+    os.environ["LABKIT_PROGRESS"] = os.path.join(private, "progress.json")
+    os.environ["LABKIT_RUNTIME_DIR"] = os.path.join(private, "run")
+    os.environ["HOME"] = private
+    if job.get("confine"):
+        confine(_readable_for_child(), [private, "/dev/null"])
+    import labkit
+    from labkit import exercises
+
+    exercises.all_exercises()
+    out: dict[str, Any] = {}
+    for ex_id, kept in sorted(job["answers"].items()):
+        try:
+            exercise = exercises.get(ex_id)
+        except LabkitError:
+            out[ex_id] = {"points": 0, "message": "not an exercise of this course"}
+            continue
+        with labkit.start() as lab:
+            try:
+                args = [_rebuild(a, lab) for a in kept["args"]]
+            except Exception as exc:  # the kept source does not run on its own
+                out[ex_id] = {"points": 0, "message": f"the kept answer does not run: "
+                              f"{type(exc).__name__}: {exc}"}  # fmt: skip
+                continue
+            result = exercise.check(*args)
+            out[ex_id] = {"points": 1 if result else 0, "message": result.message}
+    print(json.dumps(out))
+    return 0
+
+
+# -- the instructor's side --
+
+
+def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """Re-run one learner's answers; (verdicts, '') or (None, what went wrong)."""
+    root = os.geteuid() == 0
+    job = {"answers": answers, "confine": landlock_abi() >= 1}
+    kwargs: dict[str, Any] = {}
+    if root:
+        try:
+            entry = pwd.getpwuid(found.uid)
+        except KeyError:
+            return None, f"the file's owner (uid {found.uid}) is not a user here"
+        if entry.pw_uid == 0:
+            return None, "the file belongs to root: grading never runs learner code as root"
+        kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    elif not job["confine"]:
+        raise GradingError(
+            "grading runs learner code, never with your rights: run `labkit grade` as root (each "
+            "learner's code then runs as that learner) or on Linux with Landlock"
+        )
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # fmt: skip
+    limit = 30 + GRADE_TIME_PER_EXERCISE * len(answers)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "labkit.grading"], input=json.dumps(job),
+                              capture_output=True, text=True, env=env, cwd="/", timeout=limit,
+                              **kwargs)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return None, f"the re-run took longer than {limit:g} s and was stopped"
+    if proc.returncode != 0:
+        last = proc.stderr.strip().splitlines()[-1:] or ["no message"]
+        return None, f"the re-run failed: {last[0]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1]), ""
+
+
+def grade(paths: list[Path]) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """The gradebook rows (one per learner and exercise), errors and notes."""
+    from labkit import classroom
+    from labkit.exercises import all_exercises
+
+    found = classroom.collect(paths)
+    errors, notes = list(found.errors), list(found.notes)
+    course = all_exercises()
+    rows = []
+    for user in sorted(found.learners):
+        one = found.learners[user]
+        answers, why_not = {}, {}
+        for ex in course:
+            kept = one.snapshot.records.get(ex.id, {}).get("answer")
+            reason = replayable(kept)
+            if reason:
+                why_not[ex.id] = reason
+            else:
+                answers[ex.id] = kept
+        verdicts, problem = _run_for(one, answers) if answers else ({}, "")
+        if problem:
+            errors.append(f"{user}: {problem}")
+        for ex in course:
+            verdict = (verdicts or {}).get(ex.id)
+            if verdict is not None:
+                points, result = verdict["points"], "passed" if verdict["points"] else "failed"
+                message = verdict["message"]
+            elif ex.id in answers:
+                points, result, message = 0, "error", problem
+            else:
+                points, result, message = 0, "not re-run", why_not[ex.id]
+            rows.append({"user": user, "exercise": ex.id, "points": points, "result": result,
+                         "message": message})  # fmt: skip
+    return rows, errors, notes
+
+
+def gradebook_csv(rows: list[dict[str, Any]]) -> str:
+    """One line per learner: total, each exercise's points, and what failed."""
+    import csv
+    import io
+
+    from labkit.exercises import all_exercises
+
+    ids = [ex.id for ex in all_exercises()]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["user", "total", "out_of", *ids, "failed"])
+    for user in sorted({r["user"] for r in rows}):
+        mine = {r["exercise"]: r for r in rows if r["user"] == user}
+        failed = "; ".join(f"{i}: {mine[i]['message']}" for i in ids
+                           if mine[i]["result"] in ("failed", "error"))  # fmt: skip
+        writer.writerow([user, sum(mine[i]["points"] for i in ids), len(ids),
+                         *(mine[i]["points"] if mine[i]["result"] != "not re-run" else "-"
+                           for i in ids), failed])  # fmt: skip
+    return out.getvalue()
+
+
+def add_parsers(sub: Any) -> dict[str, Any]:
+    gr = sub.add_parser("grade", help="instructor: re-run the class's kept answers; a gradebook")
+    gr.add_argument("paths", nargs="+", metavar="PATH",
+                    help="an exchange or its inbox, home directories, progress files")  # fmt: skip
+    gr.add_argument("--format", choices=["csv", "json"], default="csv")
+    return {"grade": _grade_cmd}
+
+
+def _grade_cmd(args: Any) -> int:
+    rows, errors, notes = grade([Path(p).expanduser() for p in args.paths])
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+    else:
+        print(gradebook_csv(rows), end="")
+    for line in notes:
+        print(f"labkit: note: {line}", file=sys.stderr)
+    for line in errors:
+        print(f"labkit: error: {line}", file=sys.stderr)
+    print("labkit: points come from re-running each kept answer against a fresh lab; '-' marks "
+          "an exercise whose answer cannot be re-run (see --format json)", file=sys.stderr)  # fmt: skip
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child())

@@ -1,0 +1,128 @@
+"""labkit grade re-runs each learner's kept answers, never with the instructor's rights."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+
+import pytest
+from sharedhost import shared_dir, shared_python, system_users
+
+from labkit.exercises.lesson_502 import q4
+
+pytestmark = pytest.mark.slow
+
+RIGHT = q4.solution_text.split("q4.check(")[0]
+WRONG = "def who_made_it(status, headers):\n    return 'origin'\n"
+SPY = """import os
+
+def who_made_it(status, headers):
+    stolen = open({secret!r}).read()  # the instructor's file
+    raise RuntimeError(f"uid={{os.getuid()}} read {{stolen!r}}")
+"""
+WRITER = """def who_made_it(status, headers):
+    try:  # with the instructor's rights this would change their file
+        with open({secret!r}, "w") as f:
+            f.write("pwned")
+    except OSError:
+        pass
+    if "labkit-gateway" in headers.get("server", "") and "via" not in headers:
+        return "gateway"
+    return "origin"
+"""
+LEARNER = """
+import labkit
+from labkit.exercises.lesson_502 import q4
+from answer import who_made_it
+with labkit.start() as lab:
+    print(bool(q4.check(who_made_it, lab)))
+"""
+
+
+@pytest.fixture(scope="module")
+def room():
+    python = shared_python()
+    with shared_dir() as shared, system_users("gteach", "gann", "gbo", "gcy", "gdi") as users:
+        teacher, *learners = users
+        course = shared / "course"
+        course.mkdir()
+        os.chown(course, teacher.uid, teacher.gid)
+        env = {"PYTHONPATH": str(shared / "pythonpath"), "LABKIT_EXCHANGE": str(course / "ex")}
+        secret = teacher.home / "grades-draft.txt"
+        secret.write_text("B+ for everyone")
+        os.chown(secret, teacher.uid, teacher.gid)
+        secret.chmod(0o600)
+        answers = [RIGHT, WRONG, SPY.format(secret=str(secret)), WRITER.format(secret=str(secret))]
+        assert teacher.run([str(python), "-m", "labkit", "exchange", "init", str(course / "ex")],
+                           env=env).returncode == 0  # fmt: skip
+        verdicts = []
+        for learner, answer in zip(learners, answers, strict=True):
+            (learner.home / "answer.py").write_text(answer)
+            (learner.home / "session.py").write_text(LEARNER)
+            subprocess.run(["chown", "-R", f"{learner.uid}:{learner.gid}", str(learner.home)],
+                           check=True)  # fmt: skip
+            env_l = {**env, "PYTHONPATH": f"{env['PYTHONPATH']}:{learner.home}"}
+            out = learner.run([str(python), "session.py"], env=env_l, timeout=120)
+            assert out.returncode == 0, out.stderr
+            verdicts.append(out.stdout.strip())
+            assert learner.run([str(python), "-m", "labkit", "submit"], env=env).returncode == 0
+        yield {"python": python, "teacher": teacher, "learners": learners, "env": env,
+               "exchange": course / "ex", "secret": secret, "verdicts": verdicts}  # fmt: skip
+
+
+def _book(out: str) -> dict[str, dict[str, str]]:
+    return {r["user"]: r for r in csv.DictReader(io.StringIO(out))}
+
+
+def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room) -> None:
+    ann, bo, cy, di = room["learners"]
+    assert room["verdicts"] == ["True", "False", "False", "True"]  # di's kernel said solved
+    proc = room["teacher"].run([str(room["python"]), "-m", "labkit", "grade",
+                                str(room["exchange"])], env=room["env"], timeout=240)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    book = _book(proc.stdout)
+    assert book[ann.name]["502.who-made-it"] == "1" and book[ann.name]["total"] == "1"
+    assert book[bo.name]["502.who-made-it"] == "0"
+    assert "502.who-made-it:" in book[bo.name]["failed"]
+    assert book[cy.name]["502.who-made-it"] == "0"
+    assert "PermissionError" in book[cy.name]["failed"]  # could not read the instructor's file
+    assert "B+" not in proc.stdout
+    assert book[di.name]["502.who-made-it"] == "1"  # a right answer, that could not write
+    assert room["secret"].read_text() == "B+ for everyone"
+    assert book[ann.name]["500.who-made-it"] == "-"  # nothing kept to re-run
+    assert "re-running each kept answer" in proc.stderr
+
+
+def test_root_grades_each_learner_as_that_learner(room) -> None:
+    ann, _, cy, _ = room["learners"]
+    proc = subprocess.run([str(room["python"]), "-m", "labkit", "grade", "--format", "json",
+                           str(room["exchange"])], capture_output=True, text=True,
+                          env={"PATH": os.environ["PATH"], **room["env"]}, timeout=240)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = {(r["user"], r["exercise"]): r for r in json.loads(proc.stdout)}
+    spy = rows[cy.name, "502.who-made-it"]
+    assert spy["result"] == "failed" and "PermissionError" in spy["message"]
+    assert rows[ann.name, "502.who-made-it"]["points"] == 1
+    assert room["secret"].read_text() == "B+ for everyone"
+
+
+def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> None:
+    bo = room["learners"][1]
+    (inbox_entry,) = [
+        p for p in (room["exchange"] / "inbox").iterdir() if p.name.startswith(bo.name)
+    ]
+    data = json.loads(inbox_entry.read_text())
+    rec = data["progress"]["exercises"]["502.who-made-it"]
+    rec.update(solved=True, first_success=rec["last_attempt"])
+    rec["answer"]["correct"] = True
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(data))
+    os.chown(forged, bo.uid, bo.gid)
+    proc = subprocess.run([str(room["python"]), "-m", "labkit", "grade", str(forged)],
+                          capture_output=True, text=True,
+                          env={"PATH": os.environ["PATH"], **room["env"]}, timeout=240)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert _book(proc.stdout)[bo.name]["502.who-made-it"] == "0"
