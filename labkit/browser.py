@@ -53,4 +53,6 @@ class Link:
 def link(port: int, path: str, text: str, direct_base: str) -> Link:
     if not isinstance(path, str) or not path.startswith("/"):
         raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
+    if not path.isprintable() or " " in path:
+        raise BadArgument(f"path must hold no spaces or control characters, not {path!r}")
     return Link(f"{proxy_prefix()}proxy/{port}{path}", direct_base + path, text)

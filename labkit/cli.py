@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from labkit.errors import BadArgument, ControlError, LabkitError, LabkitWarning
+from labkit.errors import BadArgument, ControlError, LabkitError, LabkitWarning, unknown
 from labkit.personalities import PERSONALITIES
 
 
@@ -224,7 +224,11 @@ def _env(args: argparse.Namespace) -> int:
 def _scenarios(args: argparse.Namespace) -> int:
     from labkit import scenarios
 
-    items = scenarios.for_lesson(args.lesson) if args.lesson else list(scenarios.SCENARIOS.values())
+    items = (
+        scenarios.for_lesson(args.lesson)
+        if args.lesson is not None
+        else list(scenarios.SCENARIOS.values())
+    )
     if args.json:
         print(json.dumps([s.as_dict() for s in items], indent=1))
         return 0
@@ -250,8 +254,12 @@ def _run(args: argparse.Namespace) -> int:
 def _progress(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from labkit.exercises import Progress, rows_for, store
+    from labkit.exercises import Progress, all_exercises, rows_for, store
 
+    if args.lesson is not None:
+        lessons = {ex.lesson for ex in all_exercises()}
+        if args.lesson not in lessons:
+            raise unknown("lesson", args.lesson, lessons)
     snapshot = store.read(Path(args.file).expanduser() if args.file else None)
     table = Progress(rows_for(snapshot, snapshot.user or store.identity(), args.lesson))
     if args.format == "csv":

@@ -91,6 +91,8 @@ class Origin(HTTPServer):
             header = str(retry_after)
         if cache_max_age is not None:
             check_number("cache_max_age", cache_max_age, minimum=1, maximum=86400)
+            if not isinstance(cache_max_age, int):  # delta-seconds, RFC 9111 1.2.2
+                raise BadArgument(f"cache_max_age must be whole seconds, not {cache_max_age!r}")
         self._maintenance = {"retry_after": header, "cache_max_age": cache_max_age}
 
     @property

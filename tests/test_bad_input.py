@@ -246,6 +246,8 @@ BAD_CALLS += [
     ("browser-link-server-int", lambda lab: lab.browser_link(5), UNKNOWN, ["unknown server 5", "gateway"]),
     ("browser-link-path-int", lambda lab: lab.browser_link("gateway", 5), BAD, ["path must start with '/'", "not 5"]),
     ("browser-link-text-int", lambda lab: lab.browser_link("gateway", "/", 5), BAD, ["text", "str", "5"]),
+    ("browser-link-path-with-crlf", lambda lab: lab.browser_link("gateway", "/a\r\nb"), BAD, ["control characters", "'/a\\r\\nb'"]),
+    ("maintenance-max-age-fraction", lambda lab: lab.origin.maintenance(cache_max_age=1.5), BAD, ["cache_max_age must be whole seconds", "1.5"]),
     # switches
     ("maintenance-settings-str", lambda lab: setattr(lab.origin, "maintenance_settings", "on"), BAD, ["maintenance_settings takes what it gave", "'on'"]),
     ("maintenance-settings-object", lambda lab: setattr(lab.origin, "maintenance_settings", {"retry_after": object(), "cache_max_age": None}), BAD, ["retry_after is a header value or None"]),
@@ -483,6 +485,8 @@ CLI_CASES = [
     ("ctl-maintenance-retry-text", ["ctl", "maintenance", "on", "--retry-after", "soon"], ["whole number >= 0", "'soon'"]),
     ("run-without-a-scenario", ["run"], ["required: scenario"]),
     ("scenarios-lesson-word", ["scenarios", "--lesson", "five"], ["unknown lesson 'five'", "500, 501"]),
+    ("scenarios-lesson-empty", ["scenarios", "--lesson", ""], ["unknown lesson ''", "500, 501"]),
+    ("progress-lesson-unknown", ["progress", "--lesson", "999"], ["unknown lesson '999'", "503", "capstone"]),
 ]  # fmt: skip
 
 
