@@ -117,7 +117,7 @@ def test_the_502_playground_switches_personality(lab: labkit.Lab) -> None:
     p = labkit.widgets.Playground(lab, "502")
     p.personality.value = "nginx"
     p.scenario.value = "502-garbage"
-    assert "no status line at all with the gateway behaving like nginx" in p.cause.value
+    assert "no valid status line with the gateway behaving like nginx" in p.cause.value
     p.run_button.click()
     assert p.message.value == "" and p.inspector.exchange.status is None
     assert "sent raw bytes, no status line" in p.inspector.picture.value

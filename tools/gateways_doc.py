@@ -209,6 +209,11 @@ they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they
 
 {_proxy_status()}
 
+The portal's 511 (not logged in to the network) names `labkit-portal` with
+`error=http_request_denied`; what the portal relays carries both hops, for example
+`labkit-gateway; received-status=200; next-hop="origin", labkit-portal; received-status=200;
+next-hop="gateway"` (the last member is the hop nearest the client).
+
 ## Each gateway, condition by condition
 
 {sections}

@@ -240,7 +240,7 @@ class Playground(_Panel):
         s = scenarios.get(self.scenario.value)
         personality = self.personality_name or self.lab.gateway.personality
         expected = s.expected(personality)
-        shown = "no status line at all" if expected is None else str(expected)
+        shown = "no valid status line" if expected is None else str(expected)
         maker = (
             f", made by the {html.escape(s.made_by)}"
             if personality == "rfc"
