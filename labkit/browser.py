@@ -42,7 +42,8 @@ class Link:
                 "the same machine.</span>"
             )
         return (
-            f"<a href='{html.escape(self.proxied)}' target='_blank' rel='noopener'>"
+            f"<a href='{html.escape(self.proxied)}' target='_blank' rel='noopener' "
+            "style='text-decoration:underline'>"  # told apart by more than its colour
             f"{html.escape(self.text)}</a> (opens in a new tab, through the Jupyter server)"
         )
 

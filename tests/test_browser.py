@@ -1,7 +1,12 @@
-"""In a real browser: JupyterLab opens every lesson, runs it, and its playground shows the status.
+"""In a real browser: JupyterLab opens every lesson and runs it all, as a learner would.
 
-Headless Chromium (Debian's ``chromium``) driven by Playwright; skipped, with the reason, when
-either is missing. Screenshots land in ``screenshots/`` for a person to look at.
+After Run All, every playground control is clicked: each click must be announced in the
+panel's live region, and the inspector must show that action's result (or be cleared).
+Pictures and charts are screenshotted; a picture label or button text wider than its
+box fails, and so does any serious or critical axe-core violation inside the output
+areas. Headless Chromium (Debian's ``chromium``) driven by Playwright, axe-core from npm
+(``npm install --no-save axe-core``, as ``.ci/run`` does); skipped, with the reason, when
+any is missing. Screenshots land in ``screenshots/`` for a person to look at.
 """
 
 from __future__ import annotations
@@ -39,6 +44,21 @@ pytestmark = [
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
 
+def _axe() -> Path | None:
+    roots = [ROOT / "node_modules"]
+    npm = shutil.which("npm")
+    if npm:
+        done = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
+        roots.append(Path(done.stdout.strip()))
+    for root in roots:
+        if (root / "axe-core" / "axe.min.js").exists():
+            return root / "axe-core" / "axe.min.js"
+    return None
+
+
+AXE = _axe()
+
+
 def _lesson_of(name: str) -> str | None:
     m = re.match(r"\d\d-(\d{3})-", name)
     return m.group(1) if m else None
@@ -58,6 +78,10 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    # every cell laid out, so the checks below see every output, not only those on screen
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port = _free_port()
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                LABKIT_PROGRESS=str(home / "progress.json"), LABKIT_RUNTIME_DIR=str(home / "run"))  # fmt: skip
@@ -121,10 +145,116 @@ def _run_all(page: Page) -> None:
     )
 
 
+# What a click must lead to: a new live-region element (status or alert) in the panel.
+_ANNOUNCED = """([panel, before]) => {
+  const now = panel.querySelector('[role=status], [role=alert]');
+  return now !== null && now !== before && now.textContent.trim().length > 0;
+}"""
+
+# The inspector tells the same story as the announcement, or is cleared.
+_INSPECTOR_AGREES = """(panel) => {
+  const said = panel.querySelector('[role=status], [role=alert]');
+  if (said.getAttribute('role') === 'alert') return 'error: ' + said.textContent;
+  const tab = panel.querySelector('.widget-tab');
+  if (!tab) return '';
+  const h3 = tab.querySelector('h3');
+  const text = said.textContent;
+  if (text.includes('The inspector below shows it')) {
+    if (!h3) return 'inspector empty after: ' + text;
+    return text.includes(h3.textContent.trim()) ? '' : `inspector shows ${h3.textContent} after: ${text}`;
+  }
+  return h3 ? `inspector still shows ${h3.textContent} after: ${text}` : '';
+}"""
+
+_OVERFLOWS = """() => {
+  const bad = [];
+  for (const svg of document.querySelectorAll('.jp-OutputArea-output svg[role=img]')) {
+    const width = svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (b.width > 0 && (b.x < -1 || b.x + b.width > width + 1))
+        bad.push('picture label outside the picture: ' + t.textContent);
+    }
+    for (const r of svg.querySelectorAll('rect[rx]')) {
+      const t = r.nextElementSibling;
+      if (t && t.tagName === 'text' && t.getBBox().width > r.getBBox().width + 1)
+        bad.push('lane name wider than its box: ' + t.textContent);
+    }
+  }
+  const boxes = '.jp-OutputArea-output button, .jp-OutputArea-output .widget-label';
+  for (const b of document.querySelectorAll(boxes)) {
+    if (b.offsetParent === null || !b.textContent.trim()) continue;
+    if (b.scrollWidth > b.clientWidth + 1)
+      bad.push(`${b.tagName.toLowerCase()} text wider than its box: ${b.textContent.trim()}`);
+  }
+  return bad;
+}"""
+
+_AXE_RUN = """async () => {
+  const outputs = document.querySelectorAll('.jp-OutputArea-output');
+  if (!outputs.length) return [];
+  const result = await axe.run(outputs, {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.impact} ${v.id}: ${v.help} -- ` +
+      v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | '));
+}"""
+
+
+def _click_every_control(page: Page) -> tuple[list[str], int]:
+    """Click each playground's buttons and boxes; return what went wrong, and how many."""
+    problems: list[str] = []
+    clicked = 0
+    panels = page.locator(".labkit-panel")
+    for i in range(panels.count()):
+        panel = panels.nth(i)
+        panel.scroll_into_view_if_needed()
+        element = panel.element_handle()
+        for select in panel.locator("select").all():
+            options = select.locator("option").all()
+            if len(options) > 1:
+                select.select_option(index=len(options) - 1)
+                page.wait_for_timeout(200)
+        controls = [*panel.locator("input[type=checkbox]").all(),
+                    *panel.locator("button.jupyter-button").all()]  # fmt: skip
+        for control in controls:
+            name = control.get_attribute("title") or control.inner_text() or "checkbox"
+            before = panel.evaluate_handle("p => p.querySelector('[role=status], [role=alert]')")
+            control.scroll_into_view_if_needed()
+            control.click()
+            clicked += 1
+            try:
+                page.wait_for_function(_ANNOUNCED, arg=[element, before], timeout=15000)
+            except Exception:
+                problems.append(f"panel {i}: clicking {name!r} announced nothing")
+                continue
+            wrong = panel.evaluate(_INSPECTOR_AGREES)
+            if wrong:
+                problems.append(f"panel {i}: {name!r}: {wrong}")
+    return problems, clicked
+
+
+def _screenshot_pictures(page: Page, stem: str, shots: Path) -> int:
+    pictures = page.locator(
+        ".jp-OutputArea-output .labkit-picture, .jp-OutputArea-output figure img"
+    )
+    shown = 0
+    for k in range(pictures.count()):
+        picture = pictures.nth(k)
+        if not picture.is_visible():
+            continue
+        picture.scroll_into_view_if_needed()
+        picture.screenshot(path=str(shots / f"{stem}-picture-{k + 1}.png"))
+        shown += 1
+    return shown
+
+
+@pytest.mark.skipif(AXE is None, reason="no axe-core: npm install --no-save axe-core")
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_lesson_runs_in_the_browser(browser, jupyter: str, name: str) -> None:
     shots = ROOT / "screenshots"
     shots.mkdir(exist_ok=True)
+    stem = Path(name).stem
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
@@ -140,15 +270,36 @@ def test_lesson_runs_in_the_browser(browser, jupyter: str, name: str) -> None:
             button = page.get_by_role("button", name="Run scenario").first
             button.scroll_into_view_if_needed()
             button.click()
-            summary = page.locator(".widget-tab h3").first
-            summary.wait_for(timeout=15000)
             page.wait_for_function(
                 "(s) => [...document.querySelectorAll('.widget-tab h3')].some(h => h.textContent.startsWith(s))",
                 arg=str(expected),
                 timeout=15000,
             )
-            summary.scroll_into_view_if_needed()
-        page.screenshot(path=str(shots / f"{Path(name).stem}.png"))
+            page.screenshot(path=str(shots / f"{stem}.png"))
+        problems, clicked = _click_every_control(page)
+        assert not problems, problems
+        if lesson is not None:
+            assert clicked >= 3, f"only {clicked} controls clicked"
+        _screenshot_pictures(page, stem, shots)
+        overflows = page.evaluate(_OVERFLOWS)
+        assert not overflows, overflows
+        page.add_style_tag(content="html, body { height: 100% !important; }")
+        page.add_script_tag(path=str(AXE))
+        violations = [f"light theme: {v}" for v in page.evaluate(_AXE_RUN)]
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+            " {theme: 'JupyterLab Dark'})"
+        )
+        page.wait_for_function(
+            "() => document.body.dataset.jpThemeLight === 'false'", timeout=15000
+        )
+        page.wait_for_timeout(500)  # the theme's variables applied to every output
+        violations += [f"dark theme: {v}" for v in page.evaluate(_AXE_RUN)]
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+            " {theme: 'JupyterLab Light'})"
+        )
+        assert not violations, "\n".join(violations)
     finally:
         page.close()
 

@@ -115,11 +115,15 @@ class Progress:
         colour = {"solved": "#1b7f3b", "tried": "#b35900", "not tried": "#777"}
         rows = "".join(
             f"<tr><td>{esc(r['exercise'])}</td>"
-            f"<td style='color:{colour.get(r['status'], '#777')}'>{esc(r['status'])}</td>"
+            f"<td style='border-left:4px solid {colour.get(r['status'], '#777')};padding-left:4px'>"
+            f"{esc(r['status'])}</td>"  # the colour marks the cell; the text keeps the theme's
             f"<td>{esc(r['attempts'])}</td><td>{esc(r['hints_used'])}</td></tr>"
             for r in self.rows
         )
-        warnings = "".join(f"<p style='color:#b00020'>{esc(p)}</p>" for p in self.problems)
+        warnings = "".join(
+            f"<p style='border-left:4px solid #b00020;padding-left:4px'>{esc(p)}</p>"
+            for p in self.problems
+        )
         return (
             "<table><tr><th>exercise</th><th>status</th><th>attempts</th><th>hints</th></tr>"
             f"{rows}</table><p>{self.solved} of {len(self.rows)} solved</p>{warnings}"

@@ -90,7 +90,7 @@ class Result:
         detail = f"<pre>{html.escape(self.detail)}</pre>" if self.detail else ""
         return (
             f"<div style='border-left:4px solid {colour};padding:4px 8px'>"
-            f"<b style='color:{colour}'>{self.label}</b> "
+            f"<b>{self.label}</b> "  # text in the theme's colour: readable in light and dark
             f"<small>({html.escape(self.exercise_id)})</small><br>"
             f"{html.escape(self.message.removeprefix('not answered yet: '))}"
             f"{detail}</div>"

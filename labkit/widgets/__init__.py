@@ -151,7 +151,11 @@ class _Panel(w.VBox):
         self.add_class("labkit-panel")
 
     def _say(self, text: str) -> None:
-        """The result of the last action, in one line (a polite live region)."""
+        """The result of the last action, in one line (a polite live region).
+
+        Emptied first, so that the same words twice are still a new announcement.
+        """
+        self.status.value = ""
         self.status.value = (
             f"<div class='labkit-status' role='status' aria-live='polite' aria-atomic='true'>"
             f"{html.escape(text)}</div>"
