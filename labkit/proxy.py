@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import h11
 
@@ -199,9 +200,13 @@ class Proxy(HTTPServer):
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> Response:
-        up_target = route.upstream_target(request.target)
+        path, authority = origin_form(request.target)
+        up_target = route.upstream_target(path)
         headers = self.forwarded_headers(request)
-        if request.header("host") is None:  # an HTTP/1.0 request: HTTP/1.1 requires Host
+        if authority:  # RFC 9112 3.2.2: the target's host replaces any Host received
+            headers = [(k, v) for k, v in headers if k.lower() != "host"]
+            headers.insert(0, ("Host", authority))
+        elif request.header("host") is None:  # HTTP/1.0: HTTP/1.1 requires Host
             headers.insert(0, ("Host", f"{target.host}:{target.port}"))
         h11_request = h11.Request(
             method=request.method,
@@ -342,6 +347,19 @@ class Proxy(HTTPServer):
         self.recorder.record(
             request.request_id, self.name, self.role, "upstream", summary, data=data
         )
+
+
+def origin_form(target: str) -> tuple[str, str]:
+    """An absolute-form target ("http://host/path?q") as path and query, and its host.
+
+    A server must accept the absolute form (RFC 9112 3.2.2); a gateway passes the
+    upstream the origin form and a Host made from the target.
+    """
+    if target.startswith("/") or "://" not in target:
+        return target, ""
+    parts = urlsplit(target)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return path, parts.netloc
 
 
 class _Relayed:

@@ -90,3 +90,15 @@ def test_body_cut_after_headers_reaches_the_client_as_incomplete(lab: labkit.Lab
 def test_unknown_methods_are_relayed_to_the_origin(lab: labkit.Lab) -> None:
     ex = lab.request("BREW", "/orders/7")
     assert ex.status == 501 and ex.generated_by == "origin"
+
+
+def test_an_absolute_form_target_is_forwarded_in_origin_form(lab: labkit.Lab) -> None:
+    """RFC 9112 3.2.2: a server accepts "GET http://host/path"; the upstream gets "/path"."""
+    ex = lab.raw(
+        "GET http://shop.example/up/ok/?a=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
+        to="gateway",
+    )
+    assert ex.status == 200
+    received = ex.hop("ok").bytes_in
+    assert received.startswith(b"GET /?a=1 HTTP/1.1\r\n")
+    assert b"\r\nHost: shop.example\r\n" in received and b"other" not in received
