@@ -133,3 +133,12 @@ def test_q4_stub_is_not_answered(lab) -> None:
     ) -> str: ...  # return "gateway" or "origin"
 
     assert q4.check(who_made_it, lab).correct is None
+
+
+def test_q4_a_personality_left_by_a_playground_does_not_change_the_verdict(lab) -> None:
+    from helpers import solution_function
+
+    lab.gateway.personality = "nginx"  # "Gateway like: nginx" left on in a playground
+    result = q4.check(solution_function(q4, "who_made_it"), lab)
+    assert result, result.message
+    assert lab.gateway.personality == "nginx"  # and it is put back

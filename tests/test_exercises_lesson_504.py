@@ -30,10 +30,28 @@ def test_q1_who_answers() -> None:
     assert "did not answer" in q1.check("502 from the gateway").message
 
 
+def test_q2_nothing_done_does_not_pass(lab: labkit.Lab) -> None:
+    fresh = q2.check(lab)  # a fresh lab's route already gives up first: that is not the task
+    assert not fresh and "run the cell that sets the exercise up" in fresh.message
+    lab.reset()
+    assert not q2.check(lab)
+
+
+def test_q2_setup_matches_the_notebook() -> None:
+    import json
+    from pathlib import Path
+
+    from labkit.exercises.lesson_504 import EXERCISE_DELAY
+
+    nb = Path(__file__).parent.parent / "notebooks" / "05-504-gateway-timeout.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"]]
+    assert any(f'lab.upstreams["slow"].delay = {EXERCISE_DELAY}' in c for c in cells)
+
+
 def test_q2_cause_a_timeout(lab: labkit.Lab) -> None:
     route = lab.gateway.route("slow")
-    lab.upstreams["slow"].delay = 0.2
-    route.read_timeout = 0.5  # as the notebook leaves it: the slow upstream is answered in time
+    lab.upstreams["slow"].delay = 0.4
+    route.read_timeout = 1.0  # as the notebook leaves it: the slow upstream is answered in time
     waited = q2.check(lab)
     assert not waited and "arrives in time" in waited.message and "200" in waited.message
     route.connect_timeout = 0.1  # the wrong knob

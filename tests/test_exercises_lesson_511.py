@@ -78,7 +78,7 @@ def test_q4_wrong_checkers(lab: labkit.Lab) -> None:
         return not lab.portal.logged_in
 
     peeking = q4.check(reads_the_switch, lab)
-    assert peeking.correct is False and "sent no request" in peeking.message
+    assert peeking.correct is False and "a phone cannot see" in peeking.message
 
     def wants_200(lab) -> bool:
         with httpx.Client(trust_env=False, timeout=2.0) as client:
@@ -147,3 +147,15 @@ def test_q3_shortcut_after_an_earlier_form_login(lab: labkit.Lab) -> None:
     result = q3.check(lab)
     assert result.correct is False and "not through the form" in result.message
     assert lab.portal.logged_in is False
+
+
+def test_q4_a_checker_that_reads_the_portals_state_fails(lab: labkit.Lab) -> None:
+    def peeks(lab):
+        import httpx
+
+        httpx.get(lab.portal.url + "/generate_204", trust_env=False)  # asks, then ignores it
+        return not lab.portal.logged_in
+
+    result = q4.check(peeks, lab)
+    assert not result and "a phone cannot see" in result.message
+    assert not lab.portal.logged_in  # the judge put the portal back

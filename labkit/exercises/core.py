@@ -285,9 +285,10 @@ class Learner:
         return runner.call(self.fn, *args)
 
     def run(self, *args: Any, clock: runner.Clock | None = None,
-            random_value: float | None = None) -> runner.Outcome:  # fmt: skip
-        """The call's value and the virtual time it took (see runner.Clock)."""
-        return runner.run(self.fn, *args, clock=clock, random_value=random_value)
+            random_value: float | None = None,
+            hidden: dict[str, str] | None = None) -> runner.Outcome:  # fmt: skip
+        """The call's value and the virtual time it took (see runner.run)."""
+        return runner.run(self.fn, *args, clock=clock, random_value=random_value, hidden=hidden)
 
 
 def is_learner_code(value: object) -> bool:

@@ -50,12 +50,27 @@ q1 = make_choice(
 # -- q2: make it happen: a 504 by setting the gateway's timeout --
 
 
+EXERCISE_DELAY = 0.4  # the notebook's set-up cell makes the slow upstream answer after this
+
+
 def judge_gateway_timeout(lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    """The slow upstream's route waits less than the upstream takes, and a real GET gets 504."""
+    """The slow upstream's route waits less than the upstream takes, and a real GET gets 504.
+
+    The exercise starts from the notebook's set-up (the upstream answers after
+    EXERCISE_DELAY, the gateway waits longer): on a fresh or reset lab the route already
+    gives up first, so a 504 there would pass with nothing done."""
     if not isinstance(lab, Lab) or not lab.running:
         return False, "pass the running lab: q2.check(lab).", ""
     route = lab.gateway.route("slow")
     delay = lab.upstreams["slow"].delay
+    if delay != EXERCISE_DELAY:
+        return (
+            False,
+            f"the slow upstream answers after {delay:g} s, not the exercise's "
+            f"{EXERCISE_DELAY:g} s: run the cell that sets the exercise up (it also lets the "
+            "gateway wait long enough), then change only the gateway.",
+            "",
+        )
     ex = lab.get("/up/slow/")
     detail = repr(ex)
     if route.read_timeout >= delay:

@@ -162,6 +162,13 @@ def _set_logged_in(lab: Any, on: bool) -> None:
         lab.portal.logout()
 
 
+# What a device cannot read from outside the network: it must ask with a request.
+_INSIDE = {
+    "logged_in": "your function read lab.portal.logged_in, which a phone cannot see: it must "
+    "find out with a request to the check URL (lab.portal.url + '/generate_204')",
+}
+
+
 def _judge_is_captive(fn: Any, lab: Any = None) -> tuple[bool, str] | tuple[bool, str, str]:
     if not callable(fn):
         return False, "give your function itself: q4.check(is_captive, lab)."
@@ -174,7 +181,7 @@ def _judge_is_captive(fn: Any, lab: Any = None) -> tuple[bool, str] | tuple[bool
             _set_logged_in(lab, logged_in)
             state = "after login" if logged_in else "before login"
             before = _portal_requests(lab)
-            answer = fn(lab)
+            answer = fn.run(lab, hidden=_INSIDE).value
             asked = _portal_requests(lab) - before
             lines.append(f"{state}: is_captive(lab) returned {answer!r} ({asked} request(s))")
             detail = "\n".join(lines)

@@ -484,8 +484,11 @@ def run(
     seconds: float = 5.0,
     clock: Clock | None = None,
     random_value: float | None = None,
+    hidden: dict[str, str] | None = None,
 ) -> Outcome:
-    """Like ``call``, also telling the virtual time the function took."""
+    """Like ``call``, also telling the virtual time the function took. ``hidden`` names
+    attributes of the lab the code may not read (name -> why), e.g. what a device
+    cannot know from outside the network."""
     from labkit.lab import _running
 
     left, total = _time_left(seconds)
@@ -512,7 +515,7 @@ def run(
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # also here, so the kill below never misses a fast child
     try:
-        return _serve(pid, parent_sock, out_r, err_r, labs, clock, left, total)
+        return _serve(pid, parent_sock, out_r, err_r, labs, clock, left, total, hidden or {})
     finally:
         _kill(pid)
         parent_sock.close()
@@ -539,6 +542,7 @@ def _serve(
     clock: Clock | None,
     left: float,
     total: float,
+    hidden: dict[str, str],
 ) -> Outcome:
     deadline = time.monotonic() + left
     handles: list[Any] = list(labs)
@@ -573,7 +577,7 @@ def _serve(
                     if clock.max_calls and calls > clock.max_calls:
                         raise LearnerExit("TooManyRequests", clock.too_many)
                 try:
-                    reply = _answer(message, handles, clock)
+                    reply = _answer(message, handles, clock, hidden)
                 except LearnerExit:
                     raise
                 except BaseException as exc:  # the lab's own error goes back to the child
@@ -581,8 +585,12 @@ def _serve(
                 _send(sock, reply)
 
 
-def _answer(message: tuple[Any, ...], handles: list[Any], clock: Clock | None) -> tuple[Any, ...]:
+def _answer(
+    message: tuple[Any, ...], handles: list[Any], clock: Clock | None, hidden: dict[str, str]
+) -> tuple[Any, ...]:
     op, handle, *rest = message
+    if op == "get" and rest[0] in hidden:
+        raise LearnerExit("Hidden", hidden[rest[0]])
     now = rest[-1]
     target = handles[handle]
     advance = 0.0
