@@ -16,8 +16,8 @@ from labkit.origin import ORDERS
 @pytest.mark.parametrize(
     ("exercise", "right", "wrong", "words"),
     [
-        (q1, "origin", "gateway", "relayed"),
-        (q1, "Origin", "client", "never makes a 5xx"),
+        (q1, "origin", "gateway", "Proxy-Status"),
+        (q1, "Origin", "client", "server side"),
         (q2, "X-Request-ID", "Via", "proxies"),
         (q2, " x-request-id ", "Server", "same for every request"),
         (q3, "leaks internals", "hides the error", "status stays 500"),

@@ -55,7 +55,7 @@ def test_q3_retry() -> None:
     right = q3.check("retry with backoff")
     assert right and "idempotent" in right.message
     post = q3.check("retry, even a POST")
-    assert post.correct is False and "not idempotent" in post.message
+    assert post.correct is False and "RFC 9110 9.2.2" in post.message
     loop = q3.check("retry at once in a loop")
     assert not loop and "backoff" in loop.message
 

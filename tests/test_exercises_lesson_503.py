@@ -73,7 +73,8 @@ def test_q3_how_many_are_shed() -> None:
 def test_q4_heuristically_cacheable() -> None:
     assert q4.check("501")
     wrong = q4.check("503")
-    assert not wrong and "max-age" in wrong.message
+    assert not wrong and "RFC 9110 15.1" in wrong.message
+    assert "501" not in wrong.message  # the feedback points to the evidence, not the answer
 
 
 # -- q5: the polite client --

@@ -25,7 +25,7 @@ def is_captive(lab) -> bool:
 def test_q1_who_made_the_511() -> None:
     assert q1.check("portal")
     wrong = q1.check("origin")
-    assert wrong.correct is False and "never saw" in wrong.message
+    assert wrong.correct is False and "SHOULD NOT send 511" in wrong.message
     assert "ex.hops" in q1.check("gateway").message
     assert q1.check(...).correct is None
 

@@ -25,6 +25,7 @@ from typing import Any
 from labkit.exchange import Exchange
 from labkit.exercises import answers
 from labkit.exercises.core import Exercise, Result, is_blank
+from labkit.lab import UPSTREAM_TIMEOUTS
 
 LESSON = "capstone"
 
@@ -34,7 +35,8 @@ CAUSES: dict[str, str] = {
     "maintenance": "the origin is down for planned maintenance",
     "overload": "the origin is at capacity and sheds the extra request (load shedding)",
     "handler-bug": "the application's own code raised an exception",
-    "stale-cache": "a stored copy of an earlier error is served from a cache",
+    "cached-error": "a cache serves its stored copy of an earlier error (still fresh by the "
+    "max-age the error carried, so the cache does not ask again)",
     "invalid-response": "the upstream answered with bytes that are not valid HTTP",
     "refused": "nothing listens at the upstream's address (connection refused)",
     "connect-timeout": "the upstream never accepted the connection in time",
@@ -44,6 +46,10 @@ CAUSES: dict[str, str] = {
 }
 
 BUSY_PATH = "/slow?delay=0.3"  # the other client's request that holds the origin's capacity
+MAINTENANCE_RETRY = 120  # incident 6: the planned pause's Retry-After
+_CONNECT = UPSTREAM_TIMEOUTS["connect_timeout"]  # incident 5: how long the gateway waits
+CACHED_MAX_AGE = 60  # incident 3: the mistake, max-age on a maintenance 503
+CACHED_RETRY = 30
 
 
 # -- incidents --
@@ -92,11 +98,12 @@ def _nothing(lab: Any) -> None:
 
 
 def _maintenance(lab: Any) -> None:
-    lab.origin.maintenance(retry_after=120)
+    lab.origin.maintenance(retry_after=MAINTENANCE_RETRY)
 
 
 def _cached_error(lab: Any) -> None:
-    lab.origin.maintenance(retry_after=30, cache_max_age=60)  # the mistake: max-age, not no-store
+    # the mistake: max-age, not no-store
+    lab.origin.maintenance(retry_after=CACHED_RETRY, cache_max_age=CACHED_MAX_AGE)
     lab.get("/orders/7")  # during maintenance: the gateway stores the 503
     lab.origin.maintenance(False)  # the origin is back
 
@@ -255,8 +262,8 @@ class Diagnosis(Exercise):
 # Evidence phrases the messages point to (kept short and the same in every incident).
 _NO_ORIGIN_HOP = "ex.hops has no origin hop: the origin never received this request"
 _GATEWAY_PAGE = (
-    "the page ends 'made by the labkit gateway' and Server is labkit-gateway, with no Via: "
-    "nothing was relayed"
+    "Proxy-Status names the gateway with an error= (RFC 9209): the gateway made this response "
+    "itself, and the page ends 'made by the labkit gateway'"
 )
 
 q1 = Diagnosis(
@@ -277,7 +284,7 @@ q1 = Diagnosis(
                            "observed' line.",
         "refused": "a refused connection is an attempt the gateway notes in ex.hops (and a 502 in "
                    "this lab); here it attempted nothing: read 'What it observed' in the body.",
-        "stale-cache": "a stored copy carries X-Cache: HIT and Age; this response has neither.",
+        "cached-error": "a stored copy carries X-Cache: HIT and Age; this response has neither.",
     },
     maker_default=f"{_GATEWAY_PAGE}.",
     cause_default="read the body's 'What it observed' line, and note that no hop behind the "
@@ -290,11 +297,13 @@ q1 = Diagnosis(
     ),
     solution=(
         "{'made_by': 'gateway', 'cause': 'no-healthy-upstream'}\n"
-        "Server: labkit-gateway, no Via, and the body ends 'made by the labkit gateway': the "
+        "Proxy-Status: labkit-gateway; error=destination_unavailable, and the body ends 'made "
+        "by the labkit gateway': the "
         "gateway wrote this 503 itself. ex.hops shows only the gateway, and the answer came at "
         "once: no upstream was tried. The body says why: 'the health checks mark all 2 targets "
-        "of 'pool' as down'. A 503 from the gateway means 'I have nowhere to send this' (RFC 9110 "
-        "15.6.4); HAProxy, Envoy and Caddy answer 503 here too, nginx answers 502."
+        "of 'pool' as down'. Here the gateway's 503 says it had nowhere to send the request. RFC "
+        "9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 is an "
+        "interpretation HAProxy, Envoy and Caddy share, and nginx answers 502."
     ),
 )  # fmt: skip
 
@@ -314,7 +323,7 @@ q2 = Diagnosis(
                     "work at the same time.",
         "invalid-response": "the gateway received a valid HTTP response and relayed it; an "
                             "invalid one would have become a 502 made by the gateway.",
-        "stale-cache": "there is no X-Cache or Age header, and the origin answered this request "
+        "cached-error": "there is no X-Cache or Age header, and the origin answered this request "
                        "itself (ex.hops).",
     },
     maker_default="look at the Server and Via headers and at the last line of the body.",
@@ -340,12 +349,10 @@ q2 = Diagnosis(
 )  # fmt: skip
 
 q3 = Diagnosis(
-    incident3, "gateway", "stale-cache",
+    incident3, "gateway", "cached-error",
     wrong_maker={
-        "origin": "Server still says labkit-origin because this is a stored copy of the "
-                  f"origin's page. But X-Cache: HIT and Age say the gateway served it, and "
-                  f"{_NO_ORIGIN_HOP}. Ask the origin directly: lab.get('/orders/7', "
-                  "via='origin').",
+        "origin": "Server says labkit-origin: is that enough to say the origin answered this "
+                  "request? Look at every header, and at ex.hops.",
         "upstream": f"{_NO_ORIGIN_HOP}; look at X-Cache and Age.",
     },
     wrong_cause={
@@ -362,19 +369,25 @@ q3 = Diagnosis(
                   "tell where it really came from.",
     hints=(
         "Server says labkit-origin. Is that enough to say the origin answered this request? "
-        "Look at every header, including X-Cache and Age.",
+        "Look at every header, including X-Cache and Age (RFC 9111 4: a cache MUST send Age "
+        "with a stored response; real nginx sends none, so behind nginx look for its "
+        "$upstream_cache_status in the log, or a header an operator adds for it).",
         "Compare ex.hops with an exchange that reached the origin. Then ask the origin directly: "
         "lab.get('/orders/7', via='origin').",
         "Which header of this 503 allowed someone to keep it: Cache-Control?",
     ),
     solution=(
-        "{'made_by': 'gateway', 'cause': 'stale-cache'}\n"
+        "{'made_by': 'gateway', 'cause': 'cached-error'}\n"
         "The body and Server: labkit-origin describe a maintenance page, but X-Cache: HIT and "
         "Age say it came out of the gateway's cache, and ex.hops shows no origin hop: the origin "
         "was not asked. Asked directly (via='origin'), it answers 200: it has recovered. The "
-        "maintenance 503 was sent with Cache-Control: max-age=60 instead of no-store, so the "
-        "gateway stored it and serves it for 60 s. Fix: purge the cache "
-        "(lab.gateway.purge()), and never let an error page be cacheable (no-store)."
+        f"maintenance 503 was sent with Cache-Control: max-age={CACHED_MAX_AGE} instead of "
+        "no-store, so the gateway stored it, and for its "
+        f"{CACHED_MAX_AGE} s the stored copy is fresh (RFC 9111 4.2), not stale: the cache "
+        "serves it without asking. No RFC forbids caching a 503; it is the origin's choice, "
+        "and for a maintenance page a poor one. Fix: purge the cache (lab.gateway.purge()), "
+        "and send no-store on errors that should not outlive their cause. Age is what told "
+        "you here; RFC 9111 4 says a cache MUST send it, but real nginx cache hits carry none."
     ),
 )  # fmt: skip
 
@@ -391,7 +404,7 @@ q4 = Diagnosis(
     wrong_cause={
         "maintenance": "no Retry-After, and the body does not speak of the shop: it asks you "
                        "to do something. Read it.",
-        "stale-cache": "Cache-Control: no-store: nobody may store this, and there is no X-Cache.",
+        "cached-error": "Cache-Control: no-store: nobody may store this, and there is no X-Cache.",
     },
     maker_default="read the Server header and the last line of the body.",
     cause_default="read the body: who wants what from you, and where does its link lead?",
@@ -422,7 +435,7 @@ q5 = Diagnosis(
                         "silent, so ex.hops would show it receiving the request. It never "
                         "received it: read 'What it observed' in the body.",
         "refused": "a refused connection fails at once (and is a 502 here); this one took about "
-                   "0.2 s (ex.elapsed) before the gateway gave up.",
+                   f"{_CONNECT:g} s (ex.elapsed) before the gateway gave up.",
         "no-healthy-upstream": "that is a 503 made at once without trying; this 504 came after "
                                "a wait (ex.elapsed): the gateway did try.",
         "invalid-response": "the upstream sent no bytes at all (ex.hops has no upstream hop), "
@@ -441,10 +454,11 @@ q5 = Diagnosis(
     ),
     solution=(
         "{'made_by': 'gateway', 'cause': 'connect-timeout'}\n"
-        "Server: labkit-gateway, no Via: the gateway's own 504. It took about 0.2 s, the route's "
+        "Proxy-Status: labkit-gateway; error=connection_timeout: the gateway's own 504. It "
+        f"took about {_CONNECT:g} s, the route's "
         "connect timeout, and ex.hops has no upstream hop: the upstream never accepted the "
         "connection (its accept queue is full, so the kernel drops the SYN). The body says "
-        "'connect() did not complete within 0.2 s'. A read timeout would show the upstream "
+        f"'connect() did not complete within {_CONNECT:g} s'. A read timeout would show the upstream "
         "receiving the request; a refused connection would fail at once (502)."
     ),
 )  # fmt: skip
@@ -458,7 +472,7 @@ q6 = Diagnosis(
         "upstream": "name the hop as ex.hops names it: here it is the origin.",
     },
     wrong_cause={
-        "stale-cache": "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
+        "cached-error": "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
                        "see the request. Here there is no X-Cache, Cache-Control is no-store, "
                        "and the origin answered this very request (ex.hops).",
         "overload": "load shedding says 'try again in a second' (Retry-After: 1). Read this "
@@ -480,8 +494,9 @@ q6 = Diagnosis(
         "{'made_by': 'origin', 'cause': 'maintenance'}\n"
         "Server: labkit-origin with Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
         "relayed it. No X-Cache, Cache-Control: no-store, and ex.hops shows the origin answering "
-        "this request: it is live, not stored. Retry-After: 120 and the body ('down for "
-        "maintenance') say it is a planned pause. A client should wait the 120 s before trying "
+        "this request: it is live, not stored. Retry-After: "
+        f"{MAINTENANCE_RETRY} and the body ('down for maintenance') say it is a planned pause. A "
+        f"client should wait the {MAINTENANCE_RETRY} s before trying "
         "again."
     ),
 )  # fmt: skip
@@ -514,7 +529,8 @@ q7 = Diagnosis(
     ),
     solution=(
         "{'made_by': 'gateway', 'cause': 'invalid-response'}\n"
-        "Server: labkit-gateway, no Via: the gateway made this 502. ex.hops shows the upstream "
+        "Proxy-Status: labkit-gateway; error=http_protocol_error: the gateway made this 502. "
+        "ex.hops shows the upstream "
         "received the request and answered at once, and ex.raw('garbage') shows what it sent: "
         "'SSH-2.0-OpenSSH_9.2 hello, ...', not a status line. The gateway cannot relay bytes "
         "that are not HTTP, so it answers 502 Bad Gateway (RFC 9110 15.6.3). nginx would relay "
@@ -532,7 +548,7 @@ q8 = Diagnosis(
     wrong_cause={
         "maintenance": "a maintenance pause is long and planned; here Retry-After is 1 and the "
                        "body speaks of requests in flight and a capacity.",
-        "stale-cache": "no X-Cache, Cache-Control: no-store, and the origin answered this "
+        "cached-error": "no X-Cache, Cache-Control: no-store, and the origin answered this "
                        "request itself (ex.hops).",
         "no-healthy-upstream": "the gateway reached the origin and relayed its answer (ex.hops).",
         "handler-bug": "a bug gives a 500; this 503 with Retry-After: 1 is a decision the origin "
@@ -549,7 +565,7 @@ q8 = Diagnosis(
     solution=(
         "{'made_by': 'origin', 'cause': 'overload'}\n"
         "Server: labkit-origin with Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
-        "relayed it. Retry-After: 1 and the body ('1 requests are in flight and its capacity "
+        "relayed it. Retry-After: 1 and the body ('1 request is in flight and its capacity "
         "is 1') say the origin is shedding load: it is full right now, not broken and not in "
         "maintenance. Try again in a second (a few moments later the same request works): a "
         "client that honours Retry-After and backs off helps the origin recover."

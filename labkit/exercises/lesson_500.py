@@ -27,20 +27,26 @@ q1 = make_choice(
     why={
         "origin": "right: the origin's handler raised, the origin answered a valid 500, and the "
         "gateway relayed it unchanged (ex.generated_by is 'origin').",
-        "gateway": "the gateway only relayed it. Via says the response passed through the "
-        "gateway, not that the gateway made it. A gateway makes its own 502, 503 or 504 when "
-        "its upstream gives it nothing usable; here the origin answered a valid 500.",
-        "client": "a client never makes a 5xx: a 5xx says the server side failed.",
+        "gateway": "Via only says the response passed through the gateway. What does the "
+        "gateway's own Proxy-Status header say it got from the next hop?",
+        "client": "the client received this response; a 5xx is an answer from the server side.",
         "portal": "lab.get goes through the gateway, not the portal; and a captive portal "
         "answers 511, not 500.",
     },
     hints=(
-        "Via is added by every proxy a response passes through, whether it made the "
-        "response or only relayed it.",
+        "Via says a response passed through a proxy, not who made it, and it is not proof "
+        "even of that: the lab's gateway adds it only to what it relays (its own 502, 503 and "
+        "504 pages carry none), and nginx, HAProxy and Caddy add none by default. Read "
+        "Proxy-Status (RFC 9209): 'error=' when the proxy made the response itself, "
+        "'received-status=' when it relayed one.",
         "Look at ex.generated_by, or at the '[made here]' mark when you print the exchange.",
     ),
-    solution="q1.check('origin'): the origin's handler raised ValueError; the gateway relayed "
-    "the 500 and added Via.",
+    solution="q1.check('origin'): the origin's handler raised ValueError and answered a valid "
+    "500; the gateway relayed it. Proxy-Status: labkit-gateway; received-status=500 says the "
+    "gateway received that 500 from the origin (Via only says it passed through). Behind real "
+    "gateways Server and Via prove nothing (nginx replaces Server, none of nginx, HAProxy, "
+    "Caddy adds Via): look for Proxy-Status where the gateway is configured to send it, the "
+    "request id in the gateway's access log, or its error-log line.",
 )
 
 _Q2 = "500.find-the-traceback"
@@ -122,12 +128,11 @@ q4 = make_choice(
         "check before resending": "right: the 500 may have happened after the order was "
         "stored. POST is not idempotent (RFC 9110 9.2.2), so sending it again blindly can "
         "create the order twice.",
-        "retry once after a pause": "that is the rule for a GET, which is idempotent: asking "
-        "twice changes nothing. A POST may already have taken effect before the handler "
-        "failed; a blind resend can create a second order.",
+        "retry once after a pause": "that is what a client may do for a GET: GET is safe (RFC "
+        "9110 9.2.1, it asks the server to change nothing) and therefore idempotent (9.2.2: "
+        "sending it twice has the same effect as once). Is POST idempotent?",
         "retry until it works": "a 500 is usually a bug, and a bug does not go away by "
-        "asking again; retrying in a loop only adds load. For a POST it can also create "
-        "many orders.",
+        "asking again; retrying in a loop only adds load. And what would each resent POST do?",
         "switch to GET": "GET reads, it does not create the order; changing the method "
         "changes the request's meaning.",
     },
@@ -135,8 +140,10 @@ q4 = make_choice(
         "Which methods are idempotent (RFC 9110 9.2.2)? Is POST one of them?",
         "The handler may have failed after it stored the order.",
     ),
-    solution="q4.check('check before resending'): a POST is not idempotent; find out whether "
-    "it took effect (or use an idempotency key) before sending it again.",
+    solution="q4.check('check before resending'): a POST is not idempotent (RFC 9110 9.2.2), "
+    "so the order may already exist; find out whether it took effect (or use an idempotency "
+    "key) before sending it again. RFC 9110 9.2.2 also says a client SHOULD NOT "
+    "automatically retry a non-idempotent request, and a proxy MUST NOT.",
 )
 
 

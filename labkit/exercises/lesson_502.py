@@ -90,16 +90,15 @@ q3 = make_choice(
     ["retry at once in a loop", "retry with backoff", "never retry", "retry, even a POST"],
     "retry with backoff",
     why={
-        "retry with backoff": "right: a 502 is often short-lived (an upstream restarting), GET is "
-        "idempotent, so a few retries with growing pauses are safe; after that, give up and "
-        "report it, with the request id.",
+        "retry with backoff": "right: a 502 is often short-lived (an upstream restarting) and "
+        "GET is idempotent, so retrying it is safe; with growing pauses, a few times at most, "
+        "then give up and report it with the request id.",
         "retry at once in a loop": "a tight loop hammers a gateway whose upstream is already in "
         "trouble and can keep it down. Retry a few times, waiting longer each time (backoff).",
         "never retry": "a 502 says the upstream failed this time, not that the request is wrong; "
         "for an idempotent GET a few retries with backoff are safe and often succeed.",
-        "retry, even a POST": "a POST is not idempotent: the upstream may have placed the order "
-        "before its answer broke. Retrying it may place the order twice. Only idempotent "
-        "requests (GET, HEAD, PUT, DELETE) may be retried automatically.",
+        "retry, even a POST": "what may the upstream already have done with the POST before its "
+        "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically.",
     },
     hints=(
         "Is the request itself wrong, or did something between you and the origin fail this time?",
@@ -107,8 +106,11 @@ q3 = make_choice(
         "happens to a server in trouble if every client retries at once, without pausing?",
     ),
     solution="retry with backoff: the 502 was made by the gateway because its upstream failed; "
-    "GET is idempotent, so retry a few times with growing pauses, then give up and report it. "
-    "Never retry a POST automatically.",
+    "GET is idempotent (RFC 9110 9.2.2), so a retry is safe. RFC 9110 9.2.2 also says a client "
+    "SHOULD NOT automatically retry a failed automatic retry: more than one retry, with "
+    "growing pauses and a limit, is a policy the application chooses on purpose (as in lesson "
+    "05), not something a library or proxy should do silently. Never retry a POST "
+    "automatically (a proxy MUST NOT retry a non-idempotent request).",
 )
 
 # -- q4: a classifier that tells a gateway-made 502 from a relayed origin 500 --
@@ -181,9 +183,12 @@ def _compare(
     if not wrong:
         return (
             True,
-            f"all {len(seen)} responses classified correctly: the gateway's own pages name the "
-            "gateway in Server and carry no Via; relayed ones keep the origin's Server and gain "
-            "the gateway's Via.",
+            f"all {len(seen)} responses classified correctly. In this lab the gateway's own "
+            "pages name it in Server and carry no Via, and relayed ones keep the origin's "
+            "Server and gain Via. Behind real gateways that rule fails (nginx replaces the "
+            "origin's Server, none of nginx, HAProxy, Caddy adds Via): Proxy-Status (RFC "
+            "9209: error= when the gateway made it, received-status= when it relayed) is the "
+            "evidence that holds, where the gateway is configured to send it.",
             detail,
         )
     sid, status, headers, truth, answer = wrong[0]
@@ -194,8 +199,8 @@ def _compare(
         )
     else:
         why = (
-            f"{_describe(status, headers)} ({sid}) was made by the gateway itself: a gateway "
-            "makes its own 502, 503 and 504 pages, and they name it in the Server header."
+            f"{_describe(status, headers)} ({sid}) was made by the gateway itself. Compare the "
+            "headers of a page the gateway made with those of one it relayed."
         )
     return False, f"wrong for {len(wrong)} of {len(seen)} responses. For example, {why}", detail
 
@@ -210,7 +215,7 @@ q4 = Task(
     judge_who_made_it,
     hints=(
         "The status number is not enough: the origin can answer 500 or 503 too, and the gateway "
-        "makes 503 and 504 as well as 502.",
+        "makes 503 and 504 as well as 502 (and 501 or 505 for requests it cannot handle).",
         "Compare headers['server'] of a gateway-made 502 with that of a relayed 500; then "
         "compare whether each has a 'via' header.",
         "A gateway's own page says 'labkit-gateway' in Server; a relayed response keeps the "

@@ -201,21 +201,24 @@ q4 = make_choice(
     why={
         "501": "right: 501 (the method is not implemented) is the only 5xx on the list in "
         "RFC 9110 15.1, because it does not change from one minute to the next. A 503 is "
-        "cached only when it says so itself, with max-age: that is the caching trap.",
-        "503": "a 503 is temporary by definition, so it is not heuristically cacheable; a cache "
-        "stores it only when the response itself gives a freshness lifetime (max-age). That is "
-        "exactly the trap: a 503 with max-age=60 outlives the maintenance.",
-        "500": "a 500 is not on the list of heuristically cacheable statuses (RFC 9110 15.1): "
-        "an error in the handler may be gone at the next request.",
-        "504": "a 504 depends on how the upstream did at that moment; it is not heuristically "
-        "cacheable (RFC 9110 15.1).",
+        "stored only when it says so itself, with max-age: that is the caching trap.",
+        "503": "a 503 says the problem is temporary: would a cache do well to keep it without "
+        "being told? Look for it in the list of RFC 9110 15.1.",
+        "500": "an error in the handler may be gone at the next request: is 500 in the list of "
+        "RFC 9110 15.1?",
+        "504": "a 504 depends on how the upstream did at that moment: is it in the list of RFC "
+        "9110 15.1?",
     },
     hints=(
         "Which of these says something that stays true for a long time?",
         "RFC 9110 15.1 lists 200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414 and one 5xx.",
     ),
-    solution="501 Not Implemented. No other 5xx is heuristically cacheable, so a 503 is cached "
-    "only when it carries explicit freshness (max-age), which a 503 should never do.",
+    solution="501 Not Implemented. No other 5xx is heuristically cacheable (RFC 9110 15.1 lists "
+    "200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414 and 501), so a 503 is stored only "
+    "when it carries explicit freshness such as max-age. No RFC forbids that, and real caches "
+    "do it (nginx's proxy_cache stored a 503 with max-age=60): the trap is that the stored "
+    "503 keeps being served after the service is back. That is why the lab's maintenance "
+    "503 says no-store unless you ask for max-age.",
 )
 
 

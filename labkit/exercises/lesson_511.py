@@ -23,10 +23,9 @@ q1 = make_choice(
     why={
         "portal": "right: the captive portal answers itself; the gateway and the shop never "
         "saw the request (ex.hops lists only the portal).",
-        "gateway": "the gateway never saw this request: ex.hops lists only the portal. A "
-        "gateway's own errors are 502, 503 and 504.",
-        "origin": "the shop never saw the request, and RFC 6585 6 says origin servers should "
-        "not send 511 at all: it is the network speaking.",
+        "gateway": "look at ex.hops: which hops saw this request at all?",
+        "origin": "look at ex.hops: did the shop see this request? RFC 6585 6 says an origin "
+        "server SHOULD NOT send 511: who speaks for the network?",
     },
     hints=(
         "Look at ex.generated_by and at the hops in ex.hops.",
