@@ -49,7 +49,7 @@ def _one_warning(proc: subprocess.CompletedProcess[str], words: str) -> None:
     assert len(lines) == 1, lines  # once, not once per check/hint/solution
     assert lines[0].startswith("labkit: progress is not being saved:") and words in lines[0]
     out = proc.stdout
-    assert "FEEDBACK Not yet | the gateway only relayed it." in out
+    assert "FEEDBACK Not yet | Via only says the response passed throug" in out
     assert "HINT Hint 1 of" in out and "SOLUTION Solution" in out
     assert "FEEDBACK Correct" in out
 

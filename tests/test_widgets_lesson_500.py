@@ -56,7 +56,7 @@ def test_quiz_widget_checks_hints_and_solves(lab):
     quiz.answer.value = "gateway"
     quiz.check_button.click()
     assert "Not yet" in quiz.feedback.value
-    assert "relayed" in quiz.feedback.value
+    assert "Proxy-Status" in quiz.feedback.value
     quiz.hint_button.click()
     assert "Hint" in quiz.feedback.value
     quiz.answer.value = "origin"
