@@ -167,10 +167,10 @@ class Exercise:
         """How many hints were shown: the progress file's count, so it survives a restart
         (this kernel's own count when the file cannot be read)."""
         try:
-            saved = int(store.load().get(self.id, {}).get("hints", 0) or 0)
+            shown = int(store.load().get(self.id, {}).get("hints", 0) or 0)
         except store.ProgressError:
-            saved = 0
-        return min(len(self.hints), max(saved, self._hints_here))
+            shown = self._hints_here
+        return min(len(self.hints), shown)
 
     def hint(self) -> Note:
         """The next hint (one at a time); after the last one, the last one again."""

@@ -198,6 +198,7 @@ def _copyable(value: object, depth: int = 0) -> bool:
 
 
 _REFUSED = {"stop", "start", "close", "shutdown"}
+STARTUP_GRACE = 0.5  # at most this much more for the child to start on a busy machine
 
 
 def _refused(name: str) -> str | None:
@@ -421,6 +422,7 @@ def _child_main(
             _virtual_time(child, fn)
         if random_value is not None:
             _fixed_random(random_value, fn)
+        _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
         try:
             value = fn(*args)
         except SystemExit as exc:
@@ -544,7 +546,8 @@ def _serve(
     total: float,
     hidden: dict[str, str],
 ) -> Outcome:
-    deadline = time.monotonic() + left
+    # until the child says it has started, a stalled machine's fork is not the learner's time
+    deadline = time.monotonic() + left + min(STARTUP_GRACE, left / 2)
     handles: list[Any] = list(labs)
     streams = {out_r: sys.stdout, err_r: sys.stderr}
     calls = 0
@@ -569,6 +572,9 @@ def _serve(
                 if message is None:
                     _drain(streams)
                     raise _died(pid)
+                if message[0] == "started":
+                    deadline = min(deadline, time.monotonic() + left)
+                    continue
                 if message[0] == "done":
                     _drain(streams)
                     return _finish(message[1], message[2])
