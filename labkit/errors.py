@@ -35,7 +35,7 @@ class UnknownName(BadArgument, KeyError):
 
 
 class LabNotRunning(LabkitError):
-    """The lab was stopped (or failed to start); start a new one with labkit.start()."""
+    """The lab was stopped (or never started); the message says which cell to run again."""
 
 
 class NotJSON(LabkitError, ValueError):
