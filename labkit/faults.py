@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from labkit.conditions import Condition
 from labkit.errors import check_number
-from labkit.http import server
+from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
 from labkit.recorder import Recorder
@@ -162,8 +162,7 @@ class FaultServer(Listener):
         if self.fault.listens:
             await super().start()
             return
-        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
-        sock.bind((self.host, 0))
+        sock = ports.bind(self.host)
         self.port = sock.getsockname()[1]
         self._socks.append(sock)
         if self.fault.condition is Condition.CONNECT_TIMEOUT:

@@ -16,7 +16,7 @@ import traceback
 
 import h11
 
-from labkit.http import pages
+from labkit.http import pages, ports
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
 from labkit.http.peers import PeerCheck, refuse
@@ -67,9 +67,12 @@ class Listener:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._on_connection, self.host, self.port, backlog=512, reuse_address=True
-        )
+        sock = ports.bind(self.host, backlog=512)  # in the lab's range (labkit/http/ports.py)
+        try:
+            self._server = await asyncio.start_server(self._on_connection, sock=sock, backlog=512)
+        except BaseException:
+            sock.close()
+            raise
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:

@@ -1,0 +1,100 @@
+"""Which ports a lab binds: a range outside the kernel's ephemeral ports, clear of services.
+
+A Jupyter kernel picks its five ZMQ ports by binding port 0 and closing the socket; the
+kernel binds them a moment later. A lab that also takes ephemeral ports (port 0) at that
+moment can take one of them, and the kernel dies with "Address already in use"; on a hub
+where a class starts at once this broke about one kernel start in ten. So a lab binds
+ports from ``PORT_RANGE`` (below Linux's default ephemeral range, 32768-60999), skipping
+the ports ``/etc/services`` and ``SERVICE_PORTS`` name, starting at a random place and
+moving on when a port is taken (another lab's, another user's).
+
+``LABKIT_PORTS=LOW-HIGH`` chooses another range (200 students x 20 ports need 4,000);
+``LABKIT_PORTS=ephemeral`` gives the old behaviour. The kernel's own race is gone
+entirely with the IPC transport (``--transport=ipc``, see docs/instructor.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+import socket
+
+from labkit.errors import BadArgument, LabkitError
+
+PORT_RANGE = (20000, 29999)
+# well-known services in or near the range that /etc/services may not list
+SERVICE_PORTS = frozenset({20000, 22222, 24007, 24008, 25565, 26257, 27017, 27018, 27019, 28017})
+ENV = "LABKIT_PORTS"
+
+
+class NoFreePort(LabkitError):
+    """Every port of the configured range is taken."""
+
+
+def configured() -> tuple[int, int] | None:
+    """The range from LABKIT_PORTS (None: ephemeral ports)."""
+    text = os.environ.get(ENV, "").strip()
+    if not text:
+        return PORT_RANGE
+    if text.lower() == "ephemeral":
+        return None
+    low, sep, high = text.partition("-")
+    if not (sep and low.strip().isdigit() and high.strip().isdigit()):
+        raise BadArgument(f"{ENV} must be LOW-HIGH (for example 20000-29999) or 'ephemeral', "
+                          f"not {text!r}")  # fmt: skip
+    lo, hi = int(low), int(high)
+    if not 1024 <= lo <= hi <= 65535:
+        raise BadArgument(f"{ENV} must lie within 1024-65535 with LOW <= HIGH, not {text!r}")
+    return lo, hi
+
+
+@functools.lru_cache(maxsize=1)
+def listed_services() -> frozenset[int]:
+    """Ports /etc/services names (both TCP and UDP: a service may use either)."""
+    ports = set(SERVICE_PORTS)
+    try:
+        with open("/etc/services", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                fields = line.split("#")[0].split()
+                if len(fields) >= 2 and fields[1].partition("/")[0].isdigit():
+                    ports.add(int(fields[1].partition("/")[0]))
+    except OSError:
+        pass
+    return frozenset(ports)
+
+
+def bind(host: str, *, backlog: int | None = None) -> socket.socket:
+    """A TCP socket bound on ``host`` to a port of the configured range, listening when a
+    ``backlog`` is given (at once: two labs can never both take a port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    span = configured()
+    if span is None:
+        return _bound(family, host, 0, backlog)
+    lo, hi = span
+    size = hi - lo + 1
+    start = random.randrange(size)
+    skip = listed_services()
+    for i in range(size):
+        port = lo + (start + i) % size
+        if port in skip:
+            continue
+        try:
+            return _bound(family, host, port, backlog)
+        except OSError:
+            continue  # taken: the next one
+    raise NoFreePort(f"every port of {ENV}={lo}-{hi} is taken; set a wider range in {ENV}")
+
+
+def _bound(family: int, host: str, port: int, backlog: int | None) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if backlog is not None:  # a listener may reuse a port whose old connections linger
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        if backlog is not None:
+            sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return sock

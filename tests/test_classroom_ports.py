@@ -1,0 +1,72 @@
+"""A lab binds ports outside the kernel's ephemeral range, clear of service ports."""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import labkit
+from labkit.errors import BadArgument
+from labkit.http import ports
+
+
+def _ports(lab: labkit.Lab) -> list[int]:
+    servers = [lab.origin, lab.gateway, lab.portal, lab.control, *lab.upstreams.values()]
+    return [s.port for s in servers]
+
+
+def _ephemeral() -> range:
+    lo, hi = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    return range(int(lo), int(hi) + 1)
+
+
+def test_a_lab_binds_in_its_range_clear_of_services_and_ephemeral_ports(lab) -> None:
+    lo, hi = ports.PORT_RANGE
+    used = _ports(lab)
+    assert all(lo <= p <= hi for p in used)
+    assert not set(used) & ports.listed_services()
+    assert not set(used) & set(_ephemeral())
+    assert lab.get("/orders/7").status == 200 and lab.get("/up/garbage/").status == 502
+
+
+def test_ephemeral_ports_on_request(monkeypatch) -> None:
+    monkeypatch.setenv("LABKIT_PORTS", "ephemeral")
+    with labkit.start() as lab:
+        assert all(p in _ephemeral() for p in _ports(lab))
+
+
+def test_a_range_that_fills_up_says_so_and_leaves_nothing_behind(monkeypatch) -> None:
+    monkeypatch.setenv("LABKIT_PORTS", "23000-23029")
+    with labkit.start() as first:
+        assert all(23000 <= p <= 23029 for p in _ports(first))
+        fds, threads = len(os.listdir("/proc/self/fd")), threading.active_count()
+        with pytest.raises(
+            ports.NoFreePort, match=r"every port of LABKIT_PORTS=23000-23029 is taken"
+        ):
+            labkit.start()
+        assert len(os.listdir("/proc/self/fd")) == fds and threading.active_count() == threads
+        assert first.get("/orders/7").status == 200
+
+
+def test_labs_starting_at_once_never_share_a_port(monkeypatch) -> None:
+    monkeypatch.setenv("LABKIT_PORTS", "23100-23299")
+    with ThreadPoolExecutor(6) as pool:
+        labs = list(pool.map(lambda _: labkit.start(), range(6)))
+    try:
+        used = [p for lab in labs for p in _ports(lab)]
+        assert len(used) == len(set(used))
+        assert all(lab.get("/orders/7").status == 200 for lab in labs)
+    finally:
+        for lab in labs:
+            lab.stop()
+
+
+@pytest.mark.parametrize("value", ["20000", "x-y", "80-90", "30000-20000", "1000-70000"])
+def test_a_bad_range_is_one_clear_line(monkeypatch, value: str) -> None:
+    monkeypatch.setenv("LABKIT_PORTS", value)
+    with pytest.raises(BadArgument, match="LABKIT_PORTS must"):
+        labkit.start()
