@@ -61,8 +61,8 @@ def test_another_user_gets_one_line_403_from_every_server_of_the_lab(lab, other)
         assert str(lab.origin.port) not in proc.stdout and "labkit" not in proc.stdout.lower()
     assert lab.recorder.ids() == []  # nothing of theirs reached the lab
     # the owner's own terminal passes: curl and nc
-    assert _status_and_body(subprocess.run(_curl(lab.gateway.url + "/orders/7"),
-                                           capture_output=True, text=True).stdout)[0] == 200  # fmt: skip
+    own = subprocess.run(_curl(lab.origin.url + "/orders/7"), capture_output=True, text=True)
+    assert _status_and_body(own.stdout)[0] == 200, own.stdout
     nc = subprocess.run(["nc", "-N", "127.0.0.1", str(lab.origin.port)], capture_output=True,
                         input=b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5)  # fmt: skip
     assert nc.stdout.startswith(b"HTTP/1.1 200 ")
