@@ -232,7 +232,9 @@ class Gateway(Proxy):
             variants.remove(entry)
             return None
         stored = entry.response
-        headers = [(k, v) for k, v in stored.headers if k.lower() not in ("age", "x-cache")]
+        # the stored Proxy-Status told of the relay back then (RFC 9209); this hit relayed nothing
+        dropped = ("age", "x-cache", "proxy-status")
+        headers = [(k, v) for k, v in stored.headers if k.lower() not in dropped]
         headers += [("Age", str(int(age))), ("X-Cache", "HIT")]
         self._note(
             request,

@@ -198,3 +198,13 @@ def test_nginx_keeps_the_connection_open_after_relaying_garbage() -> None:
         assert garbage.status is None and "ReadTimeout" in (garbage.client_error or "")
         lab.gateway.personality = "haproxy"
         assert lab.get("/up/garbage/", timeout=2.0).status == 502  # no wait: it answers
+
+
+def test_a_cache_hit_does_not_claim_a_relay(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=30, cache_max_age=60)
+    miss = lab.get("/orders/7")
+    assert miss.header("Proxy-Status") == 'labkit-gateway; received-status=503; next-hop="origin"'
+    lab.origin.maintenance(False)
+    hit = lab.get("/orders/7")
+    assert hit.status == 503 and hit.header("X-Cache") == "HIT"
+    assert hit.header("Proxy-Status") is None and hit.header("Server") == "labkit-origin"
