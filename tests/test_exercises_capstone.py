@@ -144,15 +144,22 @@ def test_blank_is_not_answered(q) -> None:
 
 
 @pytest.mark.parametrize("q", EXERCISES, ids=[q.id for q in EXERCISES])
-def test_every_other_maker_and_cause_is_wrong(q) -> None:
+def test_every_other_maker_and_cause_is_wrong(q, tmp_path, monkeypatch) -> None:
     made_by, cause = EXPECTED[q.incident.number][2]
+    fresh = iter(range(100))
+
+    def first_try() -> None:  # each as a first try: later ones no longer confirm parts
+        monkeypatch.setenv("LABKIT_PROGRESS", str(tmp_path / f"p{next(fresh)}.json"))
+
     for other in MAKERS:
         if other != made_by:
+            first_try()
             result = q.check({"made_by": other, "cause": cause})
             assert result.correct is False
             assert f"made_by {other!r}" in result.message and "cause is right" in result.message
     for other in CAUSES:
         if other != cause:
+            first_try()
             result = q.check({"made_by": made_by, "cause": other})
             assert result.correct is False
             assert "made_by is right" in result.message and f"cause {other!r}" in result.message
@@ -237,3 +244,16 @@ def test_evidence_quoted_by_hints_and_solution_is_in_the_real_exchange(lab, q) -
         assert not missing, (missing, evidence[:2000])
     finally:
         q.incident.stop(lab)
+
+
+def test_after_a_few_wrong_tries_the_parts_are_no_longer_confirmed() -> None:
+    from labkit.exercises.capstone import CONFIRMED_TRIES
+
+    q = capstone.q7
+    wrong = {"made_by": "gateway", "cause": "refused"}  # made_by right, cause wrong
+    for _ in range(CONFIRMED_TRIES):
+        assert "made_by is right" in q.check(wrong).message
+    later = q.check(wrong)
+    assert not later and "no longer says which part is right" in later.message
+    assert "made_by is right" not in later.message and "gateway" not in later.message
+    assert q.check({"made_by": "gateway", "cause": "invalid-response"})

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labkit.exchange import Exchange
-from labkit.exercises import answers
+from labkit.exercises import answers, store
 from labkit.exercises.core import Exercise, Result, is_blank
 from labkit.lab import UPSTREAM_TIMEOUTS
 
@@ -45,6 +45,7 @@ CAUSES: dict[str, str] = {
     "network-login": "the network wants you to log in before anything passes (captive portal)",
 }
 
+CONFIRMED_TRIES = 3  # after this many wrong diagnoses, no more "made_by is right"
 BUSY_PATH = "/slow?delay=0.3"  # the other client's request that holds the origin's capacity
 MAINTENANCE_RETRY = 120  # incident 6: the planned pause's Retry-After
 _CONNECT = UPSTREAM_TIMEOUTS["connect_timeout"]  # incident 5: how long the gateway waits
@@ -214,6 +215,16 @@ class Diagnosis(Exercise):
         )
         super().__init__(f"capstone.incident-{incident.number}", LESSON, prompt, hints, solution)
 
+    def _wrong_so_far(self) -> int:
+        """Wrong attempts recorded for this incident (the progress file's, as for hints)."""
+        try:
+            record = store.load().get(self.id, {})
+        except store.ProgressError:
+            return 0
+        if record.get("solved"):
+            return 0
+        return int(record.get("attempts", 0) or 0)
+
     def expects(self) -> str:
         return (
             "answer {'made_by': <one of "
@@ -247,6 +258,15 @@ class Diagnosis(Exercise):
         maker_ok, cause_ok = maker == self._made_by, cause == self._cause
         if maker_ok and cause_ok:
             return True, f"that's it: made by the {maker}, because {CAUSES[cause]}.", ""
+        if self._wrong_so_far() >= CONFIRMED_TRIES:
+            return (
+                False,
+                f"not yet. After {CONFIRMED_TRIES} wrong tries the feedback no longer says which "
+                "part is right, so that an incident cannot be solved by trying every pair: go "
+                "back to the evidence (the headers, the body, ex.hops, ex.elapsed) and decide "
+                "both parts from it; .hint() goes one step further each time.",
+                "",
+            )
         parts = []
         if maker_ok:
             parts.append(f"made_by is right ({maker}).")

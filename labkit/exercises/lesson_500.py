@@ -85,10 +85,7 @@ q3 = make_choice(
     "500.debug-danger",
     LESSON,
     "With lab.origin.debug = True the 500 page shows the traceback. Why must a debug page like "
-    "this never be switched on for a public server? Options: 'leaks internals' (it shows "
-    "everyone file paths, source lines and values), 'hides the error' (it turns the 500 into a "
-    "200), 'becomes a 502' (the gateway replaces it), 'loses the log' (the traceback no longer "
-    "goes to the server log).",
+    "this never be switched on for a public server?",
     ["leaks internals", "hides the error", "becomes a 502", "loses the log"],
     "leaks internals",
     why={
@@ -113,10 +110,7 @@ q3 = make_choice(
 q4 = make_choice(
     "500.retry-a-post",
     LESSON,
-    "POST /orders (it creates an order) came back 500. What should a client do? Options: "
-    "'retry until it works', 'retry once after a pause' (as it may for a GET), 'check before "
-    "resending' (find out whether the order was created, e.g. with GET /orders), 'switch to "
-    "GET'.",
+    "POST /orders (it creates an order) came back 500. What should a client do?",
     [
         "retry until it works",
         "retry once after a pause",

@@ -146,7 +146,8 @@ q3 = Task(
         "HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: ...\\r\\n\\r\\n0\\r\\n\\r\\n'.",
         "'chunked' must come last, or you get 400; put a coding before it that the server "
         "does not implement.",
-        "Try Transfer-Encoding: gzip, chunked.",
+        "Which codings does the server list as implemented? (The origin's 501 page says.) Put "
+        "any other one before chunked.",
     ),
     solution="""ex = lab.raw(
     b"POST /orders HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: gzip, chunked\\r\\n"

@@ -218,8 +218,8 @@ q4 = Task(
         "makes 503 and 504 as well as 502 (and 501 or 505 for requests it cannot handle).",
         "Compare headers['server'] of a gateway-made 502 with that of a relayed 500; then "
         "compare whether each has a 'via' header.",
-        "A gateway's own page says 'labkit-gateway' in Server; a relayed response keeps the "
-        "origin's Server ('labkit-origin') and gains Via: 1.1 labkit-gateway.",
+        "Or read headers.get('proxy-status') (RFC 9209): what does the gateway write there "
+        "when it made the response, and what when it relayed one?",
     ),
     solution="""def who_made_it(status, headers):
     # the gateway's own error page names it in Server (and has no Via);

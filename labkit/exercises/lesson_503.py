@@ -44,7 +44,7 @@ q1 = make_short_answer(
     },
     hints=(
         "Look at ex.headers of the maintenance 503 in this lesson: which header holds '30'?",
-        "Its name says what the client should do: try again after ...",
+        "RFC 9110 10.2.3 defines it; the value is seconds or an HTTP-date.",
     ),
     kind="header",
     default="that header does not say when to come back: which header of the maintenance "

@@ -176,7 +176,8 @@ q4 = make_choice(
     },
     hints=(
         "HAProxy treats a server it cannot reach as 'not available'.",
-        "Which 5xx means 'service unavailable'?",
+        "Look at the 'haproxy' row of lesson 09's table for a connect timeout, or switch "
+        "lab.gateway.personality to 'haproxy' and GET /up/blackhole/.",
     ),
     solution="503 (HAProxy 2.6, termination state sC). The lab and nginx answer 504, Caddy 502: "
     "read the status together with the Server header and the error page.",

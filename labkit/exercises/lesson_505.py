@@ -125,7 +125,7 @@ q2 = Task(
         "and change only the version.",
         "RFC 9110 6.2: a server serves a request with a higher (or lower) minor version of the "
         "same major version. Which major version does this server speak?",
-        "Try HTTP/1.2 (or HTTP/1.0), not HTTP/2.0.",
+        "Keep the major version 1 and change only the minor one.",
     ),
     solution="q2.check(b'GET /orders/7 HTTP/1.2\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n', "
     "lab)  # HTTP/1.0 works too; the origin answers 'HTTP/1.1 200 OK'",
@@ -175,7 +175,7 @@ q4 = make_choice(
     },
     hints=(
         "It happens before the first HTTP byte, while the encrypted connection is set up.",
-        "Its name: Application-Layer Protocol Negotiation, a TLS extension.",
+        "It is a TLS extension (RFC 7301): the client lists protocols, the server picks one.",
     ),
     solution="ALPN: the client offers 'h2' in the TLS handshake. Without TLS, a client that "
     "knows the server speaks HTTP/2 sends the preface 'PRI * HTTP/2.0' (prior knowledge); "

@@ -243,7 +243,8 @@ q4 = Task(
         "Request lab.portal.url + '/generate_204' with httpx (trust_env=False).",
         "An open network answers 204 No Content; anything else (511, 200 with a login page, a "
         "redirect) means someone is in the way.",
-        "return response.status_code != 204",
+        "Return a bool made from the status code: what does 204 mean, and what does anything "
+        "else mean?",
     ),
     solution="import httpx\n\n"
     "def is_captive(lab) -> bool:\n"
