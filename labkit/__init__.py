@@ -18,7 +18,7 @@ from labkit.exchange import Exchange
 from labkit.lab import Lab, start
 
 if TYPE_CHECKING:  # typed for editors and mypy; loaded on first use so `import labkit` stays light
-    from labkit import charts, exercises, load, personalities, scenarios, widgets
+    from labkit import charts, drill, exercises, load, personalities, scenarios, widgets
 
 __all__ = [
     "BadArgument",
@@ -29,6 +29,7 @@ __all__ = [
     "LabkitError",
     "UnknownName",
     "charts",
+    "drill",
     "exercises",
     "load",
     "personalities",
@@ -38,7 +39,7 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-_LAZY = frozenset({"charts", "exercises", "load", "personalities", "scenarios", "widgets"})
+_LAZY = frozenset({"charts", "drill", "exercises", "load", "personalities", "scenarios", "widgets"})
 
 
 def __getattr__(name: str) -> object:

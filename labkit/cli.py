@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _COMMANDS.update(classroom.add_parsers(sub))
     _COMMANDS.update(grading.add_parsers(sub))
+    from labkit import board, drill  # the live board and incident drills (issue 19)
+
+    _COMMANDS.update(board.add_parsers(sub))
+    _COMMANDS.update(drill.add_parsers(sub))
 
     ctl = sub.add_parser("ctl", help="switch a running lab")
     ctl.add_argument("--lab", help="URL of the lab's origin, gateway or portal")

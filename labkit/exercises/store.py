@@ -393,6 +393,10 @@ def record(exercise_id: str, **event: Any) -> None:
         if key not in _warned:
             _warned.add(key)
             print(f"labkit: progress is not being saved: {exc}", file=sys.stderr)
+    else:
+        from labkit.board import live  # the instructor's board sees it now (issue 19)
+
+        live()
 
 
 def status(record: dict[str, Any] | None) -> str:

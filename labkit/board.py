@@ -1,0 +1,523 @@
+"""The instructor's live board: who is stuck right now, and how a drill goes (issue 19).
+
+Two halves that meet only in the course exchange (``labkit/classroom.py``):
+
+- **The learner's side** (``live()``, called where progress is saved): when
+  ``LABKIT_EXCHANGE`` is set, every check, hint and solution view replaces this learner's
+  own live entry in the exchange's inbox: the same submission ``labkit submit`` writes,
+  plus the learner's drill tries. The entry keeps one unguessable name (remembered in a
+  private file beside the progress file) and is replaced by writing a new file and
+  renaming it over the old one, which the inbox's sticky bit allows only to the entry's
+  owner. No network between students: each writes a file, only the instructor reads.
+- **The instructor's side** (``labkit board``): a small HTTP server on 127.0.0.1 that
+  reads only the exchange (through ``classroom.collect``, so the CSV is ``labkit
+  collect``'s) and shows one row per learner, one cell per exercise, who is stuck, totals
+  and the current drill. It answers only its owner: a token, as ``jupyter lab`` prints
+  one, and the lab's owner check (``labkit/http/peers.py``), so no other user of the host
+  can open it even with the token. Links are relative, so it works behind
+  jupyter-server-proxy (``/user/NAME/proxy/PORT/``). The page asks for fresh rows every
+  ``REFRESH_SECONDS`` by itself (a pause switch stops it).
+
+What the board shows is self-reported, like everything in the exchange: the learner's own
+kernel wrote it. ``labkit grade`` is the way to a grade.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hmac
+import html
+import json
+import os
+import secrets
+import signal
+import stat
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labkit import classroom
+from labkit.errors import LabkitError
+from labkit.exercises import store
+from labkit.http.messages import Request, Response
+from labkit.http.server import HTTPServer
+
+REFRESH_SECONDS = 2  # the page asks again this often: new events show within 5 s
+TOKEN_BYTES = 24
+LIVE_NOTE = "live progress: each learner's own kernel sends it (self-reported)"
+
+
+# -- the learner's side: a live entry in the inbox --
+
+
+def state_path() -> Path:
+    """The learner's private memo: their live entries' names and their drill tries."""
+    progress = store.path()
+    return progress.with_name(progress.name + ".live")
+
+
+def learner_state() -> dict[str, Any]:
+    try:
+        data = json.loads(state_path().read_text())
+    except (OSError, ValueError):
+        return {"entries": {}, "drills": {}}
+    if not isinstance(data, dict):
+        return {"entries": {}, "drills": {}}
+    for key in ("entries", "drills"):
+        if not isinstance(data.get(key), dict):
+            data[key] = {}
+    return data
+
+
+def save_learner_state(data: dict[str, Any]) -> None:
+    """Replace the memo atomically (mode 0600: it names the learner's inbox entry)."""
+    file = state_path()
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = file.with_name(f".{file.name}.{secrets.token_hex(8)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+        os.replace(tmp, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def publish(exchange: Path) -> Path:
+    """Replace this learner's live entry in ``exchange``'s inbox with their progress now."""
+    entry = classroom.submission()
+    state = learner_state()
+    entry["live"] = True
+    entry["drills"] = state["drills"]
+    key = str(exchange.resolve())
+    name = state["entries"].get(key)
+    user = entry["user"]
+    if not (isinstance(name, str) and name.startswith(f"{user}.") and "/" not in name):
+        name = f"{user}.{secrets.token_hex(16)}.json"
+        state["entries"][key] = name
+        save_learner_state(state)
+    # the inbox's own check (private, not listable by learners, sticky)
+    dir_fd = classroom._check_inbox(exchange / "inbox")
+    try:
+        tmp = f".{user}.{secrets.token_hex(16)}.tmp"  # not *.json: collect never reads it
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(tmp, flags, 0o644, dir_fd=dir_fd)
+        try:
+            os.fchmod(fd, 0o644)  # readable by whoever knows the name: only the instructor
+            with os.fdopen(fd, "w") as f:
+                json.dump(entry, f, indent=1, sort_keys=True)
+            # sticky inbox: a rename over a file succeeds only when it is the caller's own
+            os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dir_fd)
+            raise
+    finally:
+        os.close(dir_fd)
+    return exchange / "inbox" / name
+
+
+_warned: set[str] = set()
+
+
+def live() -> None:
+    """The hook where progress is saved: publish when an exchange is set; never raise."""
+    where = os.environ.get("LABKIT_EXCHANGE", "").strip()
+    if not where:
+        return
+    try:
+        publish(Path(where).expanduser())
+    except (LabkitError, OSError, ValueError) as exc:
+        if where not in _warned:
+            _warned.add(where)
+            why = getattr(exc, "strerror", None) or exc
+            print(f"labkit: your instructor's board does not see your progress: {why}",
+                  file=sys.stderr)  # fmt: skip
+
+
+# -- the instructor's side: what the board shows --
+
+
+def _time(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+
+
+@dataclass
+class Stuck:
+    user: str
+    exercise: str
+    attempts: int
+    since: str  # the first attempt's time
+
+
+@dataclass
+class Total:
+    exercise: str
+    tried: int = 0
+    solved: int = 0
+    hints: int = 0
+    solutions: int = 0
+
+
+@dataclass
+class Class:
+    """The class as the exchange holds it now."""
+
+    exercises: list[str]
+    found: classroom.Collection
+    cells: dict[str, dict[str, dict[str, Any]]]  # user -> exercise -> record
+    stuck: list[Stuck]
+    totals: list[Total]
+    drill: dict[str, Any] | None  # the outbox's current drill, if any
+    drill_rows: list[dict[str, Any]] = field(default_factory=list)
+    read_at: str = ""
+
+
+def read_class(exchange: Path) -> Class:
+    """Everything the board shows, read from the exchange only (inbox and outbox)."""
+    from labkit import drill
+    from labkit.exercises import all_exercises
+
+    found = classroom.collect([exchange])
+    ids = [ex.id for ex in all_exercises()]
+    cells = {u: one.snapshot.records for u, one in found.learners.items()}
+    stuck, totals = [], {i: Total(i) for i in ids}
+    for user, records in cells.items():
+        for ex_id, rec in records.items():
+            total = totals.get(ex_id)
+            if total is None:
+                continue
+            state = store.status(rec)
+            total.tried += state != "not tried"
+            total.solved += state == "solved"
+            total.hints += rec["hints"] > 0
+            total.solutions += bool(rec["solution_viewed"])
+            if state == "tried":
+                first = next((e["t"] for e in rec["events"] if e["kind"] == "attempt"), "")
+                stuck.append(Stuck(user, ex_id, rec["attempts"], first))
+    stuck.sort(key=lambda s: (-s.attempts, s.since, s.user))
+    current = drill.current(exchange)
+    rows = drill.class_rows(found, current) if current else []
+    now = dt.datetime.now(dt.timezone.utc).strftime("%H:%M:%S UTC")
+    return Class(ids, found, cells, stuck, list(totals.values()), current, rows, now)
+
+
+def csv_export(exchange: Path) -> str:
+    """The same CSV as ``labkit collect EXCHANGE``."""
+    return classroom.to_csv(classroom.rows(classroom.collect([exchange])))
+
+
+# -- the page --
+
+_STATE_TEXT = {"solved": "solved", "tried": "tried", "not tried": "not tried"}
+_STATE_MARK = {"solved": "✓", "tried": "…", "not tried": "·"}
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _cell(rec: dict[str, Any] | None) -> str:
+    state = store.status(rec)
+    parts = [f"{_STATE_MARK[state]} {_STATE_TEXT[state]}"]
+    if rec and state != "not tried":
+        parts.append(f"{rec['attempts']} tr.")
+    if rec and rec["hints"]:
+        parts.append(f"{rec['hints']} hint{'s' if rec['hints'] > 1 else ''}")
+    if rec and rec["solution_viewed"]:
+        parts.append("solution viewed")
+    css = state.replace(" ", "-")
+    return f"<td class='{css}'>{'<br>'.join(_e(p) for p in parts)}</td>"
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{int(value) // 60} min {int(value) % 60:02d} s"
+
+
+def fragment(room: Class, token_query: str) -> str:
+    """The live part of the page (also what the page fetches every REFRESH_SECONDS)."""
+    out = [f"<p id='updated'>Read from the exchange at {_e(room.read_at)}: "
+           f"{len(room.found.learners)} learner(s). {_e(LIVE_NOTE)}.</p>"]  # fmt: skip
+    if room.found.errors:
+        out.append("<section aria-labelledby='problems-h'><h2 id='problems-h'>Problems</h2><ul>")
+        out += [f"<li>{_e(line)}</li>" for line in room.found.errors]
+        out.append("</ul></section>")
+    out.append(_drill_section(room))
+    out.append("<section aria-labelledby='stuck-h'><h2 id='stuck-h'>Stuck longest</h2>")
+    if room.stuck:
+        out.append("<table id='stuck'><caption>Exercises tried and not solved, most attempts "
+                   "first</caption><thead><tr><th scope='col'>Learner</th>"
+                   "<th scope='col'>Exercise</th><th scope='col'>Attempts without a solve</th>"
+                   "<th scope='col'>Since</th></tr></thead><tbody>")  # fmt: skip
+        for s in room.stuck:
+            since = _time(s.since)
+            out.append(f"<tr><th scope='row'>{_e(s.user)}</th><td>{_e(s.exercise)}</td>"
+                       f"<td>{s.attempts}</td>"
+                       f"<td>{_e(since.strftime('%H:%M:%S') if since else '')}</td></tr>")  # fmt: skip
+        out.append("</tbody></table>")
+    else:
+        out.append("<p>Nobody is stuck: no exercise is tried and unsolved.</p>")
+    out.append("</section>")
+    out.append("<section aria-labelledby='class-h'><h2 id='class-h'>The class</h2>"
+               f"<p><a href='class.csv?{token_query}' download='class.csv'>Download the CSV "
+               "(the same as <code>labkit collect</code>)</a></p>"
+               "<div class='scroll'><table id='class'><caption>One row per learner, one "
+               "column per exercise: ✓ solved, … tried, · not tried; attempts (tr.), hints "
+               "and whether the solution was viewed</caption><thead><tr>"
+               "<th scope='col'>Learner</th>")  # fmt: skip
+    out += [f"<th scope='col'>{_e(ex)}</th>" for ex in room.exercises]
+    out.append("</tr></thead><tbody>")
+    for user in sorted(room.cells):
+        records = room.cells[user]
+        out.append(f"<tr><th scope='row'>{_e(user)}</th>")
+        out += [_cell(records.get(ex)) for ex in room.exercises]
+        out.append("</tr>")
+    out.append("</tbody><tfoot><tr><th scope='row'>Totals</th>")
+    for t in room.totals:
+        out.append(f"<td>{t.solved} solved<br>{t.tried} tried<br>{t.hints} with hints<br>"
+                   f"{t.solutions} solution</td>")  # fmt: skip
+    out.append("</tr></tfoot></table></div></section>")
+    return "".join(out)
+
+
+def _drill_section(room: Class) -> str:
+    d = room.drill
+    if not d:
+        return ""
+    state = "stopped" if d.get("stopped") else "running"
+    out = [f"<section aria-labelledby='drill-h'><h2 id='drill-h'>Drill {_e(d['name'])} "
+           f"({state})</h2><p>{_e(d['report'])}</p>"]  # fmt: skip
+    if not room.drill_rows:
+        out.append("<p>Nobody has joined yet.</p></section>")
+        return "".join(out)
+    out.append("<table id='drill'><caption>Who found what, in what time since the drill "
+               "started, with how many tries</caption><thead><tr><th scope='col'>Learner</th>"
+               "<th scope='col'>Failing hop</th><th scope='col'>Cause</th>"
+               "<th scope='col'>Tries</th><th scope='col'>Last answer</th></tr></thead><tbody>")  # fmt: skip
+    for r in room.drill_rows:
+        hop = f"found after {_seconds(r['hop_after'])}" if r["hop_after"] is not None else "not yet"
+        cause = (
+            f"found after {_seconds(r['cause_after'])}" if r["cause_after"] is not None
+            else "not yet"
+        )  # fmt: skip
+        last = r["last"] or "—"
+        out.append(f"<tr><th scope='row'>{_e(r['user'])}</th><td>{_e(hop)}</td>"
+                   f"<td>{_e(cause)}</td><td>{r['tries']}</td><td>{_e(last)}</td></tr>")  # fmt: skip
+    out.append("</tbody></table></section>")
+    return "".join(out)
+
+
+_STYLE = """
+body{font:15px/1.4 system-ui,sans-serif;margin:1em;color:#111;background:#fff}
+table{border-collapse:collapse;margin:.5em 0}
+th,td{border:1px solid #888;padding:2px 6px;vertical-align:top;text-align:left}
+thead th{position:sticky;top:0;background:#eee}
+td.solved{background:#d8f0dc}td.tried{background:#fde9c8}td.not-tried{color:#444}
+.scroll{overflow:auto;max-width:100%}caption{text-align:left;font-style:italic}
+@media (prefers-color-scheme:dark){body{color:#eee;background:#111}thead th{background:#333}
+td.solved{background:#1d4a27}td.tried{background:#5a3d0a}td.not-tried{color:#ccc}}
+"""
+
+_SCRIPT = """
+(function(){
+  var query = location.search, box = document.getElementById('live');
+  var pause = document.getElementById('pause'), status = document.getElementById('status');
+  function again(){
+    if (pause.checked) { return; }
+    fetch('live' + query, {cache: 'no-store'}).then(function(r){
+      if (!r.ok) { throw new Error('HTTP ' + r.status); }
+      return r.text();
+    }).then(function(text){ box.innerHTML = text; status.textContent = ''; })
+      .catch(function(e){ status.textContent = 'Could not refresh: ' + e.message; });
+  }
+  setInterval(again, INTERVAL);
+})();
+"""
+
+
+def page(room: Class, token_query: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        "<meta name='referrer' content='no-referrer'>"
+        f"<title>labkit board</title><link rel='stylesheet' href='board.css'></head><body>"
+        "<main><h1>labkit board</h1>"
+        f"<p><label><input type='checkbox' id='pause'> Pause the refresh (every "
+        f"{REFRESH_SECONDS} s)</label> <span id='status' role='status'></span></p>"
+        f"<div id='live'>{fragment(room, token_query)}</div></main>"
+        "<script src='board.js'></script></body></html>"
+    )
+
+
+# -- the server --
+
+
+class BoardServer(HTTPServer):
+    """The board over HTTP: the token and the lab's owner check, or a 403."""
+
+    role = "board"
+    server_header = "labkit-board"
+
+    def __init__(self, exchange: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        from labkit.http import peers
+        from labkit.recorder import Recorder
+
+        super().__init__("board", Recorder("board"), host)
+        self.exchange = exchange
+        self.port = port
+        self.token = secrets.token_hex(TOKEN_BYTES)
+        self.peers, self.warning = peers.policy(host)
+
+    def url(self, path: str = "") -> str:  # type: ignore[override]
+        return f"http://{self.host}:{self.port}/{path}?token={self.token}"
+
+    def _authorised(self, request: Request) -> bool:
+        given = request.query.get("token") or ""
+        header = request.header("authorization") or ""
+        if header.lower().startswith(("token ", "bearer ")):
+            given = header.split(" ", 1)[1].strip()
+        return hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode())
+
+    async def handle(self, request: Request) -> Response:
+        path = request.path.rsplit("/", 1)[-1]  # relative links: the proxy's prefix is ignored
+        if request.method not in ("GET", "HEAD"):
+            return _text(405, "the board only reads: use GET\n", [("Allow", "GET, HEAD")])
+        if path == "board.js":
+            script = _SCRIPT.replace("INTERVAL", str(REFRESH_SECONDS * 1000))
+            return _text(200, script, content_type="text/javascript")
+        if path == "board.css":
+            return _text(200, _STYLE, content_type="text/css")
+        if path not in ("", "live", "class.csv"):
+            return _text(404, "not found: the board has /, live and class.csv\n")
+        if not self._authorised(request):
+            return _text(403, "403 Forbidden: missing or wrong token; open the URL that "
+                         "`labkit board` printed\n")  # fmt: skip
+        query = f"token={self.token}"
+        loop = asyncio.get_running_loop()
+        if path == "class.csv":
+            text = await loop.run_in_executor(None, csv_export, self.exchange)
+            return _text(200, text, [("Content-Disposition", "attachment; filename=class.csv")],
+                         content_type="text/csv")  # fmt: skip
+        room = await loop.run_in_executor(None, read_class, self.exchange)
+        body = fragment(room, query) if path == "live" else page(room, query)
+        return _text(200, body, content_type="text/html")
+
+
+_SECURITY = [
+    ("Cache-Control", "no-store"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
+     "connect-src 'self'; frame-ancestors 'self'"),
+]  # fmt: skip
+
+
+def _text(status: int, text: str, extra: Iterable[tuple[str, str]] = (), *,
+          content_type: str = "text/plain") -> Response:  # fmt: skip
+    headers = [("Content-Type", f"{content_type}; charset=utf-8"), *_SECURITY, *extra]
+    return Response(status, headers, text.encode())
+
+
+def _check_exchange(exchange: Path) -> None:
+    """The instructor's exchange must exist and be theirs (it is read, never written)."""
+    try:
+        st = (exchange / "inbox").lstat()
+    except OSError:
+        raise classroom.ExchangeError(
+            f"there is no exchange at {exchange}: create it with `labkit exchange init {exchange}`"
+        ) from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise classroom.ExchangeError(f"{exchange / 'inbox'} is not a directory")
+
+
+def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
+    """Run the board until Ctrl-C or SIGTERM; prints its URL with the token first."""
+    _check_exchange(exchange)
+
+    async def run() -> None:
+        server = BoardServer(exchange, port=port)
+        await server.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        if server.warning:
+            print(f"labkit: warning: {server.warning}", file=sys.stderr)
+        if as_json:
+            print(json.dumps({"url": server.url(), "port": server.port, "token": server.token,
+                              "pid": os.getpid()}), flush=True)  # fmt: skip
+        else:
+            print(f"labkit board for {exchange} (only you can open it). Press Ctrl-C to stop.")
+            print(f"    {server.url()}")
+            prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+            if prefix:
+                print(f" or through Jupyter: {prefix.rstrip('/')}/proxy/{server.port}/"
+                      f"?token={server.token}")  # fmt: skip
+            print(f"CSV: {server.url('class.csv')}", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            await server.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+# -- the command (`labkit board`) --
+
+
+def add_parsers(sub: Any) -> dict[str, Any]:
+    p = sub.add_parser("board", help="instructor: the class's live board (only you can open it)")
+    p.add_argument("--exchange", help="the course exchange (default: $LABKIT_EXCHANGE)")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free)")
+    p.add_argument("--json", action="store_true", help="print one JSON line with the URL")
+    return {"board": _board_cmd}
+
+
+def _board_cmd(args: Any) -> int:
+    if not 0 <= args.port <= 65535:
+        raise LabkitError(f"--port is 0 (any free port) to 65535, not {args.port}")
+    return serve(classroom.exchange_dir(args.exchange), args.port, as_json=args.json)
+
+
+def benchmark(learners: int = 200) -> float:
+    """Seconds to read and render ``learners`` learners' entries as each refresh does."""
+    import tempfile
+
+    from labkit.exercises import all_exercises
+
+    with tempfile.TemporaryDirectory() as tmp:
+        exchange = Path(tmp) / "exchange"
+        classroom.init_exchange(exchange)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+        records = {ex.id: {**store.empty_record(), "attempts": 2, "solved": True,
+                           "first_success": now, "last_attempt": now, "hints": 1,
+                           "events": [{"t": now, "kind": "hint"},
+                                      {"t": now, "kind": "attempt", "correct": False},
+                                      {"t": now, "kind": "attempt", "correct": True}]}
+                   for ex in all_exercises()}  # fmt: skip
+        for n in range(learners):
+            user = f"learner{n:03d}"  # not the files' owner: the board reports that too
+            entry = {"kind": classroom.SUBMISSION_KIND, "version": 1, "user": user,
+                     "submitted": now, "progress": {"version": store.VERSION, "user": user,
+                                                    "exercises": records}}  # fmt: skip
+            name = exchange / "inbox" / f"{user}.{secrets.token_hex(16)}.json"
+            name.write_text(json.dumps(entry))
+        started = time.perf_counter()
+        fragment(read_class(exchange), "token=x")  # read and render, as each refresh does
+        return time.perf_counter() - started

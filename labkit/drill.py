@@ -1,0 +1,399 @@
+"""Incident drills: one unlabelled outage in every learner's own lab at once (issue 19).
+
+A drill is a game of "Wheel of Misfortune": the instructor (the game master) starts one,
+every learner meets the same outage in their own lab, reads the evidence and diagnoses
+it; afterwards the class debriefs.
+
+- ``labkit drill start NAME`` (the instructor) picks an incident from the capstone's
+  catalogue (``labkit/exercises/capstone.py``) seeded by NAME, so every lab gets the same
+  one, and publishes the drill in the exchange's outbox (the instructor writes, learners
+  read). The outbox names the drill and the symptom, not the incident: the drill is
+  unlabelled (not secret: a learner's kernel must know what to set up, so a determined
+  learner could work it out, as they could read the capstone's solutions).
+- ``labkit.drill.join(lab)`` (the learner, in a notebook) sets that incident up in the
+  learner's own lab and returns a Drill: its failing exchange, the report, and
+  ``check({"made_by": ..., "cause": ...})``, the capstone's own diagnosis check. Each try
+  goes into the learner's live entry (``labkit/board.py``), so the board shows who found
+  the failing hop, who found the cause, in what time and with how many tries.
+- ``labkit drill stop`` ends it and prints the debrief: the class's timeline, the most
+  frequent wrong diagnoses and the evidence that settled it.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import Any
+
+from labkit.errors import LabkitError
+
+DRILL_FILE = "drill.json"  # in the exchange's outbox
+KIND = "labkit-drill"
+MAX_TRIES = 200  # per learner and drill: more are not kept
+NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+class DrillError(LabkitError):
+    """No drill to join, or a drill that cannot be started or stopped; the message says why."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _time(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+
+
+def _capstone() -> Any:
+    from labkit.exercises import capstone
+
+    return capstone
+
+
+def incident_number(seed: str) -> int:
+    """The capstone incident a drill's name chooses: the same on every machine."""
+    incidents = _capstone().INCIDENTS
+    index = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:4], "big") % len(incidents)
+    return incidents[index].number
+
+
+def _exercise(number: int) -> Any:
+    """The capstone's diagnosis exercise for incident ``number`` (its checker, not a copy)."""
+    return next(q for q in _capstone().EXERCISES if q.incident.number == number)
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not 0 < len(name) <= 40 or not set(name) <= NAME_CHARS:
+        raise DrillError(
+            f"a drill's name is 1 to 40 letters, digits, '-', '_' or '.', not {name!r:.50}"
+        )
+    return name
+
+
+# -- the instructor's side: the outbox --
+
+
+def _outbox_file(exchange: Path) -> Path:
+    return exchange / "outbox" / DRILL_FILE
+
+
+def current(exchange: Path) -> dict[str, Any] | None:
+    """The drill in the exchange's outbox (running or stopped), or None; never raises for a
+    missing or damaged file (the board shows no drill then)."""
+    try:
+        raw = _outbox_file(exchange).read_bytes()
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    ok = (
+        isinstance(data, dict) and data.get("kind") == KIND
+        and all(isinstance(data.get(k), str) for k in ("id", "name", "seed", "report"))
+        and _time(data.get("started")) is not None
+        and (data.get("stopped") is None or _time(data.get("stopped")) is not None)
+    )  # fmt: skip
+    return data if ok else None
+
+
+def _write_outbox(exchange: Path, data: dict[str, Any]) -> None:
+    outbox = exchange / "outbox"
+    try:
+        st = outbox.lstat()
+    except OSError:
+        raise DrillError(
+            f"there is no outbox at {outbox}: create the exchange with `labkit exchange init "
+            f"{exchange}`"
+        ) from None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        raise DrillError(f"{outbox} is not a directory of yours: only the instructor starts drills")
+    tmp = outbox / f".{DRILL_FILE}.{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        os.fchmod(fd, 0o644)  # learners read it
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, outbox / DRILL_FILE)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def start(exchange: Path, name: str) -> dict[str, Any]:
+    """Publish a new drill (it replaces any earlier one); returns what was published."""
+    _check_name(name)
+    running = current(exchange)
+    if running and not running.get("stopped"):
+        raise DrillError(
+            f"the drill {running['name']!r} is still running: `labkit drill stop` ends it first"
+        )
+    number = incident_number(name)
+    incident = next(i for i in _capstone().INCIDENTS if i.number == number)
+    data = {"kind": KIND, "version": 1, "id": secrets.token_hex(8), "name": name, "seed": name,
+            "report": incident.report, "started": _now(), "stopped": None}  # fmt: skip
+    _write_outbox(exchange, data)
+    return data
+
+
+def stop(exchange: Path) -> str:
+    """End the running drill and return its debrief."""
+    running = current(exchange)
+    if running is None:
+        raise DrillError(f"no drill in {exchange / 'outbox'}: `labkit drill start NAME` starts one")
+    if not running.get("stopped"):
+        running["stopped"] = _now()
+        _write_outbox(exchange, running)
+    return debrief(exchange)
+
+
+# -- what the learners did (read from their live entries) --
+
+
+def _tries(entry: object, drill_id: str) -> tuple[str | None, list[dict[str, Any]]]:
+    """(joined, tries) of one learner's entry for this drill; a damaged record counts as
+    nothing (learners write these files)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("drills"), dict):
+        return None, []
+    mine = entry["drills"].get(drill_id)
+    if not isinstance(mine, dict):
+        return None, []
+    joined = mine.get("joined") if _time(mine.get("joined")) else None
+    tries = []
+    for t in mine.get("tries", [])[:MAX_TRIES] if isinstance(mine.get("tries"), list) else []:
+        if (
+            isinstance(t, dict) and _time(t.get("t"))
+            and all(isinstance(t.get(k), str) and len(t[k]) <= 40 for k in ("made_by", "cause"))
+            and all(isinstance(t.get(k), bool) for k in ("maker_ok", "cause_ok"))
+        ):  # fmt: skip
+            tries.append(t)
+    return joined, tries
+
+
+def _entries(found: Any, drill_id: str) -> dict[str, tuple[str | None, list[dict[str, Any]]]]:
+    from labkit import classroom
+
+    out = {}
+    for user, one in sorted(found.learners.items()):
+        try:
+            raw, _ = classroom._read_no_follow(one.path)  # as collect reads it: no links
+            entry = json.loads(raw)
+        except (OSError, ValueError, LabkitError):
+            continue
+        joined, tries = _tries(entry, drill_id)
+        if joined or tries:
+            out[user] = (joined, tries)
+    return out
+
+
+def _after(start: dt.datetime, when: object) -> float | None:
+    t = _time(when)
+    return None if t is None else max(0.0, (t - start).total_seconds())
+
+
+def class_rows(found: Any, drill: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per learner who joined: when each found the hop and the cause, how many tries."""
+    started = _time(drill["started"])
+    assert started is not None
+    rows = []
+    for user, (joined, tries) in _entries(found, drill["id"]).items():
+        hop = next((t["t"] for t in tries if t["maker_ok"]), None)
+        cause = next((t["t"] for t in tries if t["cause_ok"]), None)
+        solved = next((n for n, t in enumerate(tries, 1) if t["maker_ok"] and t["cause_ok"]), 0)
+        last = tries[-1] if tries else None
+        rows.append({
+            "user": user, "joined": joined, "tries": solved or len(tries),
+            "solved": bool(solved), "hop_after": _after(started, hop),
+            "cause_after": _after(started, cause),
+            "last": f"{last['made_by']} / {last['cause']}" if last else "",
+        })  # fmt: skip
+    rows.sort(key=lambda r: (not r["solved"], r["cause_after"] or 0, r["user"]))
+    return rows
+
+
+def _clock(seconds: float) -> str:
+    return f"+{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def debrief(exchange: Path) -> str:
+    """The debrief: answer, class timeline, most frequent wrong diagnoses, deciding evidence."""
+    from labkit import classroom
+
+    drill = current(exchange)
+    if drill is None:
+        raise DrillError(f"no drill in {exchange / 'outbox'}")
+    started = _time(drill["started"])
+    assert started is not None
+    q = _exercise(incident_number(drill["seed"]))
+    answer_line, _, evidence = q.solution_text.partition("\n")
+    found = classroom.collect([exchange])
+    entries = _entries(found, drill["id"])
+    lines = [
+        f"Drill {drill['name']}: capstone incident {q.incident.number} ({drill['report']})",
+        f"Answer: {answer_line}",
+        "",
+        f"Timeline (since the start at {started:%H:%M:%S} UTC):",
+    ]
+    events: list[tuple[float, str]] = []
+    wrong: collections.Counter[tuple[str, str]] = collections.Counter()
+    for user, (joined, tries) in entries.items():
+        if joined:
+            events.append((_after(started, joined) or 0.0, f"{user} joined"))
+        hop_seen = False
+        for n, t in enumerate(tries, 1):
+            at = _after(started, t["t"]) or 0.0
+            if t["maker_ok"] and t["cause_ok"]:
+                events.append((at, f"{user} solved it (try {n})"))
+                break
+            wrong[(t["made_by"], t["cause"])] += 1
+            if t["maker_ok"] and not hop_seen:
+                events.append((at, f"{user} found the failing hop ({t['made_by']}), not the cause"))
+            else:
+                events.append((at, f"{user} tried {t['made_by']} / {t['cause']}"))
+            hop_seen = hop_seen or t["maker_ok"]
+    lines += [f"  {_clock(at)}  {what}" for at, what in sorted(events)] or ["  nobody joined"]
+    solved = [r for r in class_rows(found, drill) if r["solved"]]
+    lines += ["", f"{len(solved)} of {len(entries)} learner(s) who joined solved it."]
+    lines += ["", "Most frequent wrong diagnoses (made_by / cause):"]
+    lines += [f"  {n} x  {m} / {c}" for (m, c), n in wrong.most_common(5)] or ["  none"]
+    lines += ["", "The evidence that settled it:", f"  {evidence.strip()}", "",
+              f"({classroom.SELF_REPORTED_NOTE})"]  # fmt: skip
+    return "\n".join(lines)
+
+
+# -- the learner's side --
+
+
+def _canonical(kind: str, value: object) -> str:
+    from labkit.exercises import answers
+
+    try:
+        return answers.hop(value) if kind == "made_by" else answers.cause(value)
+    except answers.WrongKind:
+        return answers.clean(value)[:40]
+
+
+class Drill:
+    """The drill as a learner meets it: the failing exchange, the report, and the check."""
+
+    def __init__(self, lab: Any, info: dict[str, Any]) -> None:
+        self.lab = lab
+        self.name: str = info["name"]
+        self.report: str = info["report"]
+        self._id: str = info["id"]
+        self._exercise = _exercise(incident_number(info["seed"]))
+        self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
+
+    def __repr__(self) -> str:
+        return (
+            f"Drill {self.name}: {self.report}.\n"
+            f"The failing exchange is drill.exchange ({self.exchange.status} "
+            f"{self.exchange.reason}). Diagnose it: drill.check({{'made_by': ..., 'cause': ...}})"
+        )
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        from labkit import board
+
+        state = board.learner_state()
+        mine = state["drills"].setdefault(self._id, {"name": self.name, "joined": _now(),
+                                                     "tries": []})  # fmt: skip
+        if entry and len(mine["tries"]) < MAX_TRIES:
+            mine["tries"].append(entry)
+        with contextlib.suppress(OSError):
+            board.save_learner_state(state)
+        board.live()
+
+    def check(self, answer: Any = ...) -> Any:
+        """The capstone's diagnosis check on this drill's incident (feedback, never an error)."""
+        from labkit.exercises import answers
+        from labkit.exercises.core import Result
+
+        q = self._exercise
+        result = q.check(answer)
+        if result.correct is not None:  # an attempt (not a blank or a wrong kind of answer)
+            capstone = _capstone()
+
+            def fits(made_by: Any, cause: Any) -> bool:
+                try:
+                    return bool(q.judge({"made_by": made_by, "cause": cause})[0])
+                except answers.WrongKind:
+                    return False
+
+            given = answer if isinstance(answer, dict) else {}
+            maker_ok = any(fits(given.get("made_by"), c) for c in capstone.CAUSES)
+            cause_ok = any(fits(m, given.get("cause")) for m in capstone.MAKERS)
+            self._record({"t": _now(), "made_by": _canonical("made_by", given.get("made_by")),
+                          "cause": _canonical("cause", given.get("cause")),
+                          "maker_ok": maker_ok, "cause_ok": cause_ok})  # fmt: skip
+        return Result(f"drill {self.name}", result.correct, result.message, result.detail)
+
+    def hint(self) -> Any:
+        """The capstone's next hint for this incident."""
+        return self._exercise.hint()
+
+    def leave(self) -> None:
+        """End the incident in this lab: every switch back as a fresh lab has it."""
+        self._exercise.incident.stop(self.lab)
+
+
+def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:
+    """Join the drill your instructor started: set its incident up in ``lab``."""
+    from labkit import classroom
+    from labkit.lab import Lab
+
+    if not isinstance(lab, Lab):
+        raise DrillError(f"join(lab) takes the lab that labkit.start() returned, not {lab!r:.60}")
+    where = classroom.exchange_dir(str(exchange) if exchange is not None else None)
+    info = current(where)
+    if info is None:
+        raise DrillError(
+            f"no drill to join in {where / 'outbox'}: wait until your instructor starts one "
+            "(`labkit drill start NAME`), then run this cell again"
+        )
+    if info.get("stopped"):
+        raise DrillError(f"the drill {info['name']!r} has ended; wait for the next one")
+    drill = Drill(lab, info)
+    drill._record({})
+    return drill
+
+
+# -- the commands (`labkit drill start NAME`, `labkit drill stop`) --
+
+
+def add_parsers(sub: Any) -> dict[str, Any]:
+    p = sub.add_parser("drill", help="instructor: start or stop an incident drill for the class")
+    p.add_argument("action", choices=["start", "stop", "debrief"])
+    p.add_argument("name", nargs="?", help="the drill's name (start): it chooses the incident")
+    p.add_argument("--exchange", help="the course exchange (default: $LABKIT_EXCHANGE)")
+    return {"drill": _drill_cmd}
+
+
+def _drill_cmd(args: Any) -> int:
+    from labkit import classroom
+
+    exchange = classroom.exchange_dir(args.exchange)
+    if args.action == "start":
+        if args.name is None:
+            raise DrillError(
+                "name the drill: `labkit drill start NAME` (the name picks the incident)"
+            )
+        data = start(exchange, args.name)
+        q = _exercise(incident_number(data["seed"]))
+        print(f"drill {data['name']} started: {data['report']}")
+        print(f"(for you only: capstone incident {q.incident.number}; learners run "
+              "`drill = labkit.drill.join(lab)` in notebooks/10-incident-drill.ipynb)")  # fmt: skip
+        return 0
+    print(stop(exchange) if args.action == "stop" else debrief(exchange))
+    return 0

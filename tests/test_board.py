@@ -1,0 +1,329 @@
+"""The live classroom (issue 19): live progress, the instructor's board, incident drills.
+
+Learners are subprocesses with their own progress files and names (JUPYTERHUB_USER), or,
+where root, real system users; the board is `labkit board` on a real socket, read with
+real HTTP requests and, in the browser test, in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from labkit import board, classroom, drill
+from labkit.exercises import capstone
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SESSION = """
+from labkit.exercises.lesson_500 import q1
+q1.check("gateway")
+q1.hint()
+q1.check("gateway")
+"""
+
+# a learner in a drill: one wrong diagnosis with the right hop, then the right one
+DRILL_SESSION = """
+import json, sys, labkit
+from labkit.exercises import capstone
+lab = labkit.start()
+d = labkit.drill.join(lab)
+q = next(q for q in capstone.EXERCISES if q.incident.number == int(sys.argv[1]))
+right = json.loads(sys.argv[2])
+wrong = next(c for c in capstone.CAUSES if c != right["cause"])
+first = d.check({"made_by": right["made_by"], "cause": wrong})
+second = d.check(right)
+print(json.dumps([first.correct, second.correct, d.exchange.status]))
+d.leave()
+lab.stop()
+"""
+
+
+def _answer(seed: str) -> dict[str, str]:
+    """The right diagnosis for a drill's incident, from the capstone's own solution."""
+    q = drill._exercise(drill.incident_number(seed))
+    first = q.solution_text.split("\n", 1)[0]
+    return json.loads(first.replace("'", '"'))
+
+
+def _get(url: str, **headers: str) -> tuple[int, str]:
+    req = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+@pytest.fixture
+def exchange(tmp_path, monkeypatch) -> Path:
+    where = tmp_path / "exchange"
+    classroom.init_exchange(where)
+    monkeypatch.setenv("LABKIT_EXCHANGE", str(where))
+    return where
+
+
+def _learner_env(tmp_path: Path, exchange: Path, name: str) -> dict[str, str]:
+    return {**os.environ, "JUPYTERHUB_USER": name, "LABKIT_EXCHANGE": str(exchange),
+            "LABKIT_PROGRESS": str(tmp_path / f"{name}.json")}  # fmt: skip
+
+
+@contextlib.contextmanager
+def running_board(exchange: Path, run=None) -> Iterator[dict]:
+    """`labkit board --json` in the background; its first line says where it listens."""
+    argv = [sys.executable, "-m", "labkit", "board", "--json", "--exchange", str(exchange)]
+    proc = run(argv) if run else subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line, "labkit board printed nothing"
+        yield json.loads(line)
+    finally:
+        proc.terminate()
+        assert proc.wait(10) == 0  # SIGTERM: a clean stop
+
+
+def _entries(exchange: Path) -> list[Path]:
+    return sorted(p for p in (exchange / "inbox").iterdir())
+
+
+# -- live progress --
+
+
+def test_every_check_hint_and_solution_replaces_the_learners_one_entry(exchange) -> None:
+    from labkit.exercises.lesson_500 import q1
+
+    q1.check("origin")
+    (entry,) = _entries(exchange)
+    first = entry.stat().st_ino
+    rec = json.loads(entry.read_text())["progress"]["exercises"]["500.who-made-it"]
+    assert (rec["attempts"], rec["hints"], rec["solution_viewed"]) == (1, 0, False)
+    q1.hint()
+    q1.solution()
+    (again,) = _entries(exchange)  # the same name, replaced (a new file renamed over it)
+    assert again == entry and again.stat().st_ino != first
+    rec = json.loads(again.read_text())["progress"]["exercises"]["500.who-made-it"]
+    assert (rec["attempts"], rec["hints"], rec["solution_viewed"]) == (1, 1, True)
+    assert len(entry.name) > 32 and entry.stat().st_mode & 0o777 == 0o644
+    # what `labkit collect` reads is this live entry
+    found = classroom.collect([exchange])
+    assert list(found.learners) == [json.loads(entry.read_text())["user"]]
+
+
+def test_without_an_exchange_nothing_is_sent_and_a_broken_one_is_said_once(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    from labkit.exercises.lesson_500 import q1
+
+    monkeypatch.delenv("LABKIT_EXCHANGE", raising=False)
+    q1.check("origin")
+    assert not board.state_path().exists()
+    monkeypatch.setenv("LABKIT_EXCHANGE", str(tmp_path / "nowhere"))
+    q1.check("origin")
+    q1.hint()
+    err = capsys.readouterr().err
+    assert err.count("your instructor's board does not see your progress") == 1
+    assert "there is no inbox" in err
+
+
+# -- the board over HTTP --
+
+
+def _three_learners(tmp_path: Path, exchange: Path) -> list[str]:
+    names = ["ann", "ben", "cat"]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", SESSION], env=_learner_env(tmp_path, exchange, n))
+        for n in names[:2]
+    ]
+    assert [p.wait(60) for p in procs] == [0, 0]
+    return names
+
+
+def test_the_board_shows_the_class_and_refuses_a_wrong_token(tmp_path, exchange) -> None:
+    names = _three_learners(tmp_path, exchange)
+    with running_board(exchange) as info:
+        base = info["url"].split("?")[0]
+        assert info["url"].startswith("http://127.0.0.1:") and len(info["token"]) >= 32
+        assert _get(base)[0] == 403
+        status, text = _get(base + "?token=" + "0" * len(info["token"]))
+        assert status == 403 and "wrong token" in text
+        status, text = _get(info["url"])
+        assert status == 200
+        # one row per learner who sent something, one column per exercise, text not colour
+        assert f"<th scope='row'>{names[0]}</th>" in text and names[2] not in text
+        assert "<th scope='col'>500.who-made-it</th>" in text
+        assert "… tried<br>2 tr.<br>1 hint</td>" in text
+        stuck = re.search(r"<table id='stuck'>.*?</table>", text).group(0)
+        assert stuck.count("<th scope='row'>") == 2 and ">2</td>" in stuck
+        # every link is relative: it works behind /user/NAME/proxy/PORT/
+        assert not re.search(r"""(href|src)=['"]/""", text)
+        assert _get(base + "live?token=" + info["token"])[1].startswith("<p id='updated'>")
+        # a new event is on the next refresh
+        subprocess.run([sys.executable, "-c", SESSION], env=_learner_env(tmp_path, exchange,
+                       names[2]), check=True, timeout=60)  # fmt: skip
+        live = _get(base + "live", Authorization="token " + info["token"])[1]
+        assert f"<th scope='row'>{names[2]}</th>" in live
+        # the CSV is `labkit collect`'s
+        status, csv_text = _get(base + "class.csv?token=" + info["token"])
+        collect = subprocess.run([sys.executable, "-m", "labkit", "collect", str(exchange)],
+                                 capture_output=True, text=True)  # fmt: skip
+        assert status == 200 and csv_text == collect.stdout
+        assert csv_text.splitlines()[0] == ",".join(classroom.COLUMNS)
+
+
+def test_board_refuses_what_it_cannot_serve(exchange, tmp_path) -> None:
+    out = subprocess.run([sys.executable, "-m", "labkit", "board", "--exchange",
+                          str(tmp_path / "none")], capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 1 and "there is no exchange at" in out.stderr
+    assert "Traceback" not in out.stderr
+    with running_board(exchange) as info:
+        base = info["url"].split("?")[0]
+        req = urllib.request.Request(info["url"], data=b"x", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=10)
+        assert err.value.code == 405
+        assert _get(base + "../../etc/passwd?token=" + info["token"])[0] == 404
+
+
+def test_reading_200_learners_is_a_benchmark_row_figure() -> None:
+    seconds = board.benchmark(20)  # the benchmark's own code, small here: it must run
+    assert 0 < seconds < 30
+
+
+# -- drills --
+
+
+def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
+    tmp_path, exchange
+) -> None:
+    start = subprocess.run([sys.executable, "-m", "labkit", "drill", "start", "tuesday"],
+                           capture_output=True, text=True, env={**os.environ})  # fmt: skip
+    assert start.returncode == 0, start.stderr
+    published = drill.current(exchange)
+    number = drill.incident_number("tuesday")
+    assert published["name"] == "tuesday" and "incident" not in json.dumps(published)
+    assert published["report"] == next(i for i in capstone.INCIDENTS if i.number == number).report
+    right = _answer("tuesday")
+    names = ["ann", "ben", "cat"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", DRILL_SESSION, str(number), json.dumps(right)],
+            env=_learner_env(tmp_path, exchange, n),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in names
+    ]
+    results = [json.loads(p.communicate(timeout=90)[0]) for p in procs]
+    wanted = next(q for q in capstone.EXERCISES if q.incident.number == number)
+    assert all(r[:2] == [False, True] for r in results), results
+    with running_board(exchange) as info:
+        text = _get(info["url"])[1]
+    table = re.search(r"<table id='drill'>.*?</table>", text).group(0)
+    for n in names:
+        row = re.search(rf"<th scope='row'>{n}</th>(.*?)</tr>", table).group(1)
+        assert row.count("found after") == 2 and "<td>2</td>" in row
+    stop = subprocess.run([sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True,
+                          text=True)  # fmt: skip
+    assert stop.returncode == 0, stop.stderr
+    out = stop.stdout
+    assert f"capstone incident {number}" in out and "3 of 3 learner(s) who joined solved it" in out
+    for n in names:
+        assert f"{n} joined" in out and f"{n} found the failing hop" in out
+        assert f"{n} solved it (try 2)" in out
+    assert re.search(r"3 x  " + re.escape(right["made_by"]) + " / ", out)
+    assert wanted.solution_text.split("\n", 1)[1][:60] in out  # the evidence that settled it
+    assert drill.current(exchange)["stopped"]
+    late = subprocess.run([sys.executable, "-c", "import labkit; labkit.drill.join(labkit.start())"],
+                          env=_learner_env(tmp_path, exchange, "dan"), capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert "has ended" in late.stderr
+
+
+def test_drill_commands_and_join_say_what_is_wrong(exchange, lab) -> None:
+    with pytest.raises(drill.DrillError, match="no drill to join"):
+        drill.join(lab)
+    with pytest.raises(drill.DrillError, match="takes the lab"):
+        drill.join("lab")
+    bad = subprocess.run([sys.executable, "-m", "labkit", "drill", "start", "a b"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 1 and "a drill's name is" in bad.stderr
+    none = subprocess.run([sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True,
+                          text=True)  # fmt: skip
+    assert none.returncode == 1 and "no drill in" in none.stderr
+    drill.start(exchange, "one")
+    with pytest.raises(drill.DrillError, match="still running"):
+        drill.start(exchange, "two")
+    # every lab gets the same incident: the name alone decides
+    assert drill.incident_number("one") == drill.incident_number("one")
+    d = drill.join(lab)
+    assert d.exchange.status >= 500 and "drill.check" in repr(d)
+    assert d.check(...).correct is None  # a blank answer is not a try
+    d.leave()
+
+
+# -- a shared host: real users --
+
+
+@pytest.mark.slow
+def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -> None:
+    from sharedhost import shared_dir, shared_python, system_users
+
+    python = shared_python()
+    with shared_dir() as shared, system_users("teach", "ann", "ben", "cat") as users:
+        teacher, ann, ben, cat = users
+        course = shared / "course"
+        course.mkdir()
+        os.chown(course, teacher.uid, teacher.gid)
+        ex = course / "exchange"
+        env = {"PYTHONPATH": str(shared / "pythonpath"), "LABKIT_EXCHANGE": str(ex)}
+        labkit = [str(python), "-m", "labkit"]
+        assert teacher.run([*labkit, "exchange", "init", str(ex)], env=env).returncode == 0
+        assert teacher.run([*labkit, "drill", "start", "room-42"], env=env).returncode == 0
+        number, right = drill.incident_number("room-42"), json.dumps(_answer("room-42"))
+        for learner in (ann, ben, cat):
+            done = learner.run([str(python), "-c", SESSION], env=env, timeout=90)
+            assert done.returncode == 0, done.stderr
+        procs = [
+            learner.popen([str(python), "-c", DRILL_SESSION, str(number), right], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for learner in (ann, ben, cat)
+        ]  # fmt: skip
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            assert json.loads(out)[:2] == [False, True], err
+        run = lambda argv: teacher.popen([str(python), *argv[1:]], env=env,  # noqa: E731
+                                         stdout=subprocess.PIPE, text=True)  # fmt: skip
+        with running_board(ex, run) as info:
+            fetch = f"import urllib.request as u; print(u.urlopen({info['url']!r}).read().decode())"
+            mine = teacher.run([str(python), "-c", fetch], env=env)
+            assert mine.returncode == 0 and f"<th scope='row'>{ann.name}</th>" in mine.stdout
+            assert "Problems" not in mine.stdout  # every record's name is its file's owner
+            drills = re.search(r"<table id='drill'>.*?</table>", mine.stdout).group(0)
+            assert all(f"<th scope='row'>{u.name}</th>" in drills for u in (ann, ben, cat))
+            assert drills.count("found after") == 6
+            # a student with the token still gets the lab's refusal: the owner check
+            curl = ben.run(["curl", "-s", "-i", info["url"]])
+            assert curl.stdout.startswith("HTTP/1.1 403") and "another user" in curl.stdout
+            assert ann.name not in curl.stdout
+        debrief = teacher.run([*labkit, "drill", "stop"], env=env)
+        assert "3 of 3 learner(s) who joined solved it" in debrief.stdout, debrief.stderr
+        # ben can neither list the inbox, nor read ann's memo, nor replace ann's entry
+        (entry,) = [p for p in (ex / "inbox").iterdir() if p.name.startswith(ann.name)]
+        assert ben.run(["ls", str(ex / "inbox")]).returncode != 0
+        memo = ann.home / ".local" / "share" / "labkit" / "progress.json.live"
+        assert memo.exists() and ben.run(["cat", str(memo)]).returncode != 0
+        mine = ex / "inbox" / f"{ben.name}.forged.tmp"
+        forged = ben.run([str(python), "-c", f"import os; open({str(mine)!r}, 'w'); "
+                          f"os.rename({str(mine)!r}, {str(entry)!r})"])  # fmt: skip
+        assert forged.returncode != 0 and "PermissionError" in forged.stderr
+        assert json.loads(entry.read_text())["user"] == ann.name
