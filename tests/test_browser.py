@@ -234,6 +234,34 @@ def _click_every_control(page: Page) -> tuple[list[str], int]:
     return problems, clicked
 
 
+def _keyboard_works(page: Page) -> list[str]:
+    """The keys the panels' hint promises: Alt+Down opens a list, Space ticks a box."""
+    problems = []
+    cell = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+    select = page.locator(".labkit-panel select").first
+    if select.count():
+        select.scroll_into_view_if_needed()
+        select.focus()
+        before, at = select.input_value(), page.evaluate(cell)
+        page.keyboard.press("Alt+ArrowDown")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        if select.input_value() == before or page.evaluate(cell) != at:
+            problems.append("Alt+Down, Down, Enter did not change the first drop-down list")
+    box = page.locator(".labkit-panel input[type=checkbox]").first
+    if box.count():
+        box.scroll_into_view_if_needed()
+        box.focus()
+        before = box.is_checked()
+        page.keyboard.press("Space")
+        page.wait_for_timeout(300)
+        if box.is_checked() == before:
+            problems.append("Space did not tick the first checkbox")
+        page.keyboard.press("Space")  # and back, so the clicks below start from the same state
+    return problems
+
+
 def _screenshot_pictures(page: Page, stem: str, shots: Path) -> int:
     pictures = page.locator(
         ".jp-OutputArea-output .labkit-picture, .jp-OutputArea-output figure img"
@@ -276,6 +304,8 @@ def test_lesson_runs_in_the_browser(browser, jupyter: str, name: str) -> None:
                 timeout=15000,
             )
             page.screenshot(path=str(shots / f"{stem}.png"))
+        keyboard = _keyboard_works(page)
+        assert not keyboard, keyboard
         problems, clicked = _click_every_control(page)
         assert not problems, problems
         if lesson is not None:

@@ -159,3 +159,24 @@ def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:
             control = getattr(p, name, None)
             if control is not None:
                 assert control.description, name
+
+
+def test_a_choice_is_one_of_several_checkboxes(lab: labkit.Lab) -> None:
+    from labkit.exercises.lesson_504 import q4
+
+    quiz = Quiz(q4)
+    boxes = quiz.answer.boxes
+    assert [b.description for b in boxes] == list(q4.options)
+    boxes[1].value = True  # Space on the second option
+    assert quiz.answer.value == q4.options[1]
+    boxes[2].value = True  # picking another clears the first
+    assert quiz.answer.value == q4.options[2] and [b.value for b in boxes] == [
+        False,
+        False,
+        True,
+        False,
+    ]
+    quiz.check_button.click()
+    assert "Checked:" in _said(quiz)
+    boxes[2].value = False
+    assert quiz.answer.value is None

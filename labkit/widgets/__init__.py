@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
 from labkit import inspect, load, scenarios
 from labkit.errors import BadArgument, unknown
@@ -628,6 +629,40 @@ class GatewaysCompared(_Panel):
         return rows
 
 
+class OneOf(w.VBox):
+    """One answer out of several, as checkboxes: Tab reaches each option and Space picks it.
+
+    Radio buttons would be the usual choice, but inside JupyterLab their arrow keys move to
+    the next cell instead of the next option; a checkbox needs no arrow key, and its state
+    (checked or not) reaches the accessibility tree. Picking one option clears the others.
+    """
+
+    value = traitlets.Any(None, allow_none=True)
+
+    def __init__(self, options: list[str]) -> None:
+        self.options = list(options)
+        self.boxes = [
+            w.Checkbox(value=False, description=o, indent=False, layout=w.Layout(width="auto"))
+            for o in self.options
+        ]
+        super().__init__(self.boxes)
+        for option, box in zip(self.options, self.boxes, strict=True):
+            box.observe(lambda ch, o=option: self._picked(o, ch["new"]), names="value")
+        self.observe(lambda ch: self._show(ch["new"]), names="value")
+
+    def _picked(self, option: str, checked: bool) -> None:
+        if checked:
+            self.value = option
+        elif self.value == option:
+            self.value = None
+
+    def _show(self, value: Any) -> None:
+        if value is not None and value not in self.options:
+            raise BadArgument(f"choose one of {self.options}, not {value!r}")
+        for option, box in zip(self.options, self.boxes, strict=True):
+            box.value = option == value
+
+
 class Quiz(_Panel):
     """A multiple-choice or short-answer exercise as a widget: answer, check, hint, solution."""
 
@@ -642,9 +677,13 @@ class Quiz(_Panel):
         self.exercise = exercise
         self.prompt = w.HTML(f"<b>{html.escape(exercise.id)}</b>: {html.escape(exercise.prompt)}")
         if isinstance(exercise, Choice):
-            self.answer: w.ValueWidget = w.RadioButtons(
-                options=exercise.options, value=None, description="Answer",
-                layout=w.Layout(width="auto"),
+            self.answer: w.Widget = OneOf(exercise.options)
+            self.answer.observe(
+                lambda ch: self._say(
+                    "No answer chosen." if ch["new"] is None
+                    else f"Your answer: {ch['new']}. Press Check to check it."
+                ),
+                names="value",
             )  # fmt: skip
         else:
             self.answer = w.Text(placeholder="your answer", description="Answer")
