@@ -282,3 +282,13 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         messages = {q5.check(client, lab).message for _ in range(10)}
         assert len(messages) == 1, (client.__name__, messages)
         assert bool(q5.check(client, lab)) is verdict, (client.__name__, messages)
+
+
+def test_q1_numbers_are_the_scenarios_it_points_to(lab: labkit.Lab) -> None:
+    from labkit import scenarios
+    from labkit.exercises.lesson_504 import Q1_DELAY, Q1_READ
+
+    assert "504-slow-origin" in " ".join(q1.hints)
+    ex = scenarios.run("504-slow-origin", lab)
+    assert ex.target == f"/slow?delay={Q1_DELAY:g}" and ex.status == 504
+    assert f"{Q1_READ:g} s" in ex.why or f"{Q1_READ:g} s" in ex.text

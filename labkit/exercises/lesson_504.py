@@ -20,30 +20,40 @@ LESSON = "504"
 
 # -- q1: who answers when the upstream is too slow --
 
+# the scenario '504-slow-origin' this question is about (its hint runs it)
+Q1_READ = 0.3
+Q1_DELAY = 0.6
+
 q1 = make_choice(
     "504.who-answers",
     LESSON,
-    "The gateway's read timeout for the origin is 0.3 s, and GET /slow?delay=1 takes the "
-    "origin 1 s. What does the client get, and from whom?",
-    ["504 from the gateway", "504 from the origin", "502 from the gateway", "200 after 1 s"],
+    f"The gateway's read timeout for the origin is {Q1_READ:g} s, and GET /slow?delay={Q1_DELAY:g} "
+    f"takes the origin {Q1_DELAY:g} s. What does the client get, and from whom?",
+    [
+        "504 from the gateway",
+        "504 from the origin",
+        "502 from the gateway",
+        f"200 after {Q1_DELAY:g} s",
+    ],
     "504 from the gateway",
     why={
-        "504 from the gateway": "right: after 0.3 s without a response the gateway gives up and "
+        "504 from the gateway": f"right: after {Q1_READ:g} s without a response the gateway gives up and "
         "makes its own 504 (RFC 9110 15.6.5). The origin never said anything wrong; it was "
         "just not done yet.",
         "504 from the origin": "the origin is still working on the request and has nothing to "
         "say yet; a 504 is made by the gateway that got tired of waiting.",
         "502 from the gateway": "a 502 means the upstream answered with something invalid (or "
         "closed on the gateway). Here it did not answer at all within the time: that is a 504.",
-        "200 after 1 s": "the gateway does not wait 1 s: its read timeout runs out after 0.3 s, "
+        f"200 after {Q1_DELAY:g} s": f"the gateway does not wait {Q1_DELAY:g} s: its read timeout runs out after {Q1_READ:g} s, "
         "and it answers the client then. The origin's 200 arrives too late for anyone.",
     },
     hints=(
-        "Which clock runs out first: the origin's 1 s of work, or the gateway's 0.3 s of patience?",
+        f"Which clock runs out first: the origin's {Q1_DELAY:g} s of work, or the gateway's "
+        f"{Q1_READ:g} s of patience?",
         "Run labkit.scenarios.run('504-slow-origin', lab) and look at ex.generated_by.",
     ),
-    solution="504 from the gateway: its read timeout (0.3 s) ran out before the origin's "
-    "answer (1 s), so the gateway made the 504 itself.",
+    solution=f"504 from the gateway: its read timeout ({Q1_READ:g} s) ran out before the origin's "
+    f"answer ({Q1_DELAY:g} s), so the gateway made the 504 itself.",
 )
 
 
@@ -117,8 +127,8 @@ q2 = Task(
         "lab.upstreams['slow'].delay seconds before answering. Which timeout runs while it "
         "waits?",
     ),
-    solution="lab.gateway.route('slow').read_timeout = 0.2   # below lab.upstreams['slow'].delay"
-    "\nq2.check(lab)",
+    solution=f"lab.gateway.route('slow').read_timeout = {EXERCISE_DELAY / 2:g}   # below "
+    "lab.upstreams['slow'].delay\nq2.check(lab)",
 )
 
 
