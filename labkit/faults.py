@@ -50,6 +50,9 @@ class Fault:
     description: str
     reply: bytes = b""  # bytes written after reading the request (then FIN)
     listens: bool = True
+    # keeps the connection after its reply; the next request on it is closed unanswered
+    idle_close: bool = False
+    answers: str = ""  # what the lab's gateway answers, where "200" would not say it
 
 
 FAULTS: dict[str, Fault] = {
@@ -123,6 +126,15 @@ FAULTS: dict[str, Fault] = {
             _ok_response(b"finally\n"),
         ),
         Fault(
+            "idle-close",
+            None,
+            "answers 200 and keeps the connection open, then closes it without a word when "
+            "the next request arrives on it (its keep-alive timeout fired just then)",
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
+            idle_close=True,
+            answers="200: a GET is sent again on a new connection; a POST gets 502",
+        ),
+        Fault(
             "refused",
             Condition.REFUSED,
             "nothing listens: the port is bound but not listening, so connecting is refused",
@@ -187,28 +199,36 @@ class FaultServer(Listener):
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         peer = writer.get_extra_info("peername")
-        raw = bytearray()
-        deadline = time.monotonic() + REQUEST_TIMEOUT
-        try:
-            while b"\r\n\r\n" not in raw and len(raw) < MAX_REQUEST_BYTES:
-                chunk = await within(deadline - time.monotonic(), reader.read(65536))
-                if not chunk:
-                    break
-                raw += chunk
-        except TimeoutError:
-            pass
-        match = _REQUEST_ID.search(bytes(raw))
+        raw = await _read_head(reader, REQUEST_TIMEOUT)
+        await self._answer(raw, writer, peer)
+        if self.fault.idle_close and not writer.transport.is_closing():
+            again = await _read_head(reader, server.IDLE_TIMEOUT, idle=True)
+            if again:
+                rid = self._received(again, peer)
+                self.recorder.record(
+                    rid, self.name, self.role, "sent",
+                    "(nothing), then FIN (closed): the connection had been idle, and its "
+                    "keep-alive timeout fired as this request arrived",
+                    generated=True, why=self.fault.description,
+                )  # fmt: skip
+
+    def _received(self, raw: bytes, peer: object) -> str:
+        match = _REQUEST_ID.search(raw)
         rid = self.recorder.continue_or_new(match.group(1).decode() if match else None)
-        first = bytes(raw).split(b"\r\n", 1)[0].decode("latin-1")
+        first = raw.split(b"\r\n", 1)[0].decode("latin-1")
         self.recorder.record(
             rid,
             self.name,
             self.role,
             "received",
             first or "(no request)",
-            data=bytes(raw),
+            data=raw,
             peer_port=peer[1] if isinstance(peer, tuple) else None,
         )
+        return rid
+
+    async def _answer(self, raw: bytes, writer: asyncio.StreamWriter, peer: object) -> None:
+        rid = self._received(raw, peer)
         fault = self.fault
         if fault.condition is Condition.READ_TIMEOUT:
             await asyncio.sleep(self._delay)
@@ -231,7 +251,8 @@ class FaultServer(Listener):
             self.name,
             self.role,
             "sent",
-            (summary or "(nothing)") + ", then FIN (closed)",
+            (summary or "(nothing)")
+            + (", kept open" if fault.idle_close else ", then FIN (closed)"),
             data=fault.reply,
             generated=True,
             why=fault.description,
@@ -240,6 +261,27 @@ class FaultServer(Listener):
         if fault.reply:
             writer.write(fault.reply)
             await within(server.WRITE_TIMEOUT, writer.drain())  # else Listener cuts it
+
+
+async def _read_head(reader: asyncio.StreamReader, limit: float, *, idle: bool = False) -> bytes:
+    """A request head, bounded in bytes and in time as a whole (``limit`` seconds).
+
+    ``idle``: the connection is waiting for its next request; nothing arriving is not an
+    error, and the head's own deadline starts with its first byte.
+    """
+    raw = bytearray()
+    deadline = time.monotonic() + limit
+    try:
+        while b"\r\n\r\n" not in raw and len(raw) < MAX_REQUEST_BYTES:
+            chunk = await within(deadline - time.monotonic(), reader.read(65536))
+            if not chunk:
+                break
+            if idle and not raw:
+                deadline = time.monotonic() + REQUEST_TIMEOUT
+            raw += chunk
+    except TimeoutError:
+        pass
+    return bytes(raw)
 
 
 def _status_of(reply: bytes) -> int | None:

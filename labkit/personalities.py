@@ -70,12 +70,37 @@ class Headers:
 
 
 @dataclass(frozen=True)
+class Pooling:
+    """Whether a gateway keeps upstream connections alive for the next request, and how.
+
+    ``keepalive``: it reuses an upstream connection after a complete response (else it
+    sends ``Connection: close`` and opens one per request). ``max_idle``: idle
+    connections kept per upstream address (the least recently used goes first).
+    ``idle_timeout``: seconds an idle one is kept. A request that meets a kept connection
+    the upstream has just closed is retried on a new connection only if its method is
+    idempotent (RFC 9110 9.2.2), never a POST.
+    """
+
+    keepalive: bool
+    max_idle: int
+    idle_timeout: float
+    source: str
+
+
+# The lab's pools keep idle connections 4 s, shorter than its servers' 5 s keep-alive
+# (labkit.http.server.IDLE_TIMEOUT), so the gateway closes first and never sends on a
+# connection its upstream is closing: the race the idle-close upstream provokes on purpose.
+_LAB_IDLE = 4.0
+
+
+@dataclass(frozen=True)
 class Personality:
     name: str
     title: str
     headers: Headers
     max_response_head: int  # bytes of upstream response head it accepts
     max_response_head_source: str
+    pooling: Pooling  # keep-alive to upstreams (the lab's idle times are its own)
     table: dict[Condition, Answer]
     pages: dict[int, tuple[str | None, bytes]] = field(default_factory=dict)  # status -> page
     proxy_status: bool = False  # names itself and the error in Proxy-Status (RFC 9209)
@@ -145,6 +170,13 @@ RFC = Personality(
             "relayed_server": "RFC 9110 10.2.4 (Server names the origin's software)",
         },
     ),
+    pooling=Pooling(
+        True,
+        32,
+        _LAB_IDLE,
+        "RFC 9112 9.3: HTTP/1.1 connections persist unless a side "
+        "says close; the lab keeps up to 32 idle per upstream, as Caddy does",
+    ),
     max_response_head=8 * 1024,
     max_response_head_source="the lab's choice, nginx's proxy_buffer_size on some systems",
     proxy_status=True,
@@ -175,6 +207,14 @@ NGINX = Personality(
             "keeps_alive_after_http09": f"{OBSERVED} (httpx ReadTimeout after 3.09 s with "
             "timeout=3, not an instant protocol error)",
         },
+    ),
+    pooling=Pooling(
+        False,
+        0,
+        0.0,
+        "nginx docs, ngx_http_upstream_module 'keepalive': only with "
+        "'keepalive N' in the upstream block, 'proxy_http_version 1.1' and an empty Connection "
+        "header; by default it sends HTTP/1.0 and closes after each response",
     ),
     max_response_head=4 * 1024,  # proxy_buffer_size: one memory page, 4 KB on x86-64
     max_response_head_source=f"{OBSERVED}: 502 for 5,000- and 7,900-byte heads",
@@ -277,6 +317,13 @@ HAPROXY = Personality(
             "upgrade kept; HAProxy 2.6 also adds a Sec-Websocket-Accept)",
         },
     ),
+    pooling=Pooling(
+        True,
+        32,
+        _LAB_IDLE,
+        "HAProxy 2.6 configuration, 'http-reuse safe' (the "
+        "default): idle server connections are shared by later requests (the lab keeps 32)",
+    ),
     max_response_head=15 * 1024,  # tune.bufsize 16 KB minus tune.maxrewrite 1 KB
     max_response_head_source=f"{OBSERVED}: 502 PH-- for a 15,500-byte head",
     table={
@@ -355,6 +402,13 @@ ENVOY = Personality(
             "via": "Envoy docs: via is empty by default",
             "relayed_upgrade": "Envoy docs: Upgrade and Connection are hop-by-hop, removed",
         },
+    ),
+    pooling=Pooling(
+        True,
+        32,
+        _LAB_IDLE,
+        "Envoy docs, arch_overview/upstream/connection_pooling: "
+        "HTTP/1.1 upstream connections are pooled and reused (the lab keeps 32 idle)",
     ),
     max_response_head=60 * 1024,  # max_response_headers_kb default
     max_response_head_source="Envoy docs: max_response_headers_kb, 60 KiB by default",
@@ -440,6 +494,13 @@ CADDY = Personality(
             "via": OBSERVED,
             "relayed_upgrade": f"{OBSERVED} (relayed origin 426)",
         },
+    ),
+    pooling=Pooling(
+        True,
+        32,
+        _LAB_IDLE,
+        "Caddy docs, reverse_proxy http transport: keep-alive on by "
+        "default, keepalive_idle_conns_per_host 32",
     ),
     max_response_head=10 * 1024 * 1024,  # Go http.Transport MaxResponseHeaderBytes default
     max_response_head_source=f"{OBSERVED}: a 20 KB head relayed; Go's default limit is 10 MB",

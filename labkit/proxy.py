@@ -11,6 +11,7 @@ its real server does instead (``personalities.Headers``).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -131,12 +132,26 @@ class Proxy(HTTPServer):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self._upstream_writers: set[asyncio.StreamWriter] = set()
+        self._in_flight: set[upstream.Connection] = set()
+        self.pool = upstream.Pool()
+
+    async def serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        _CLIENT.set(reader)  # this connection's task only: has the client left?
+        await super().serve_connection(reader, writer)
 
     async def stop(self) -> None:
-        for writer in list(self._upstream_writers):
-            writer.transport.abort()  # a relay waiting on its upstream ends now
+        self.pool.close()
+        for conn in list(self._in_flight):
+            conn.abort()  # a relay waiting on its upstream ends now
         await super().stop()
+        self.pool.close()  # one handed back while the connections stopped
+
+    @property
+    def pooling(self) -> personalities.Pooling:
+        """Whether and how this proxy keeps upstream connections alive."""
+        return personalities.get(self.personality).pooling
 
     def outcome(self, condition: Condition) -> Outcome:
         return RFC_TABLE[condition]
@@ -151,11 +166,12 @@ class Proxy(HTTPServer):
         )
         return Response(501, headers, body, why=f"a {self.role} does not tunnel (CONNECT)")
 
-    def forwarded_headers(self, request: Request) -> Headers:
+    def forwarded_headers(self, request: Request, keepalive: bool = False) -> Headers:
         """The request's headers as the upstream gets them; the body is re-framed.
 
         A body that came chunked (or however it came) goes on with a Content-Length of
         the bytes received (RFC 9112 6.3 rule 3: a proxy must not forward the client's).
+        Without keep-alive to the upstream the request says ``Connection: close``.
         """
         drop = ("x-request-id", "via", "content-length")
         headers = [(k, v) for k, v in request.headers if k.lower() not in HOP_BY_HOP]
@@ -168,27 +184,36 @@ class Proxy(HTTPServer):
         headers.append(("X-Request-ID", self.recorder.tagged(request.request_id)))
         if request.header("x-forwarded-for") is None:
             headers.append(("X-Forwarded-For", "127.0.0.1"))
-        headers.append(("Connection", "close"))
+        if not keepalive:
+            headers.append(("Connection", "close"))
         return headers
 
     async def forward(self, request: Request, route: Route, targets: list[Target]) -> Response:
-        """Try the targets in order (next one only if connecting failed); relay or fail."""
+        """Try the targets in order (next one only if connecting failed); relay or fail.
+
+        With keep-alive, an idle connection from the pool goes first. If the upstream
+        closes it without a word as the request arrives (it timed the connection out just
+        then), an idempotent request is sent again on a new connection, as nginx, HAProxy
+        and Go's transport (Caddy) do; a POST is not: the upstream may have acted on it
+        (RFC 9110 9.2.2), so it gets the 502.
+        """
+        pooling = self.pooling
         failure: Failure | None = None
         for target in targets:
+            conn = self.pool.take(target.host, target.port) if pooling.keepalive else None
+            if conn is None:
+                try:
+                    conn = await self.pool.connect(target.host, target.port, route.connect_timeout)
+                except upstream.UpstreamFailure as exc:
+                    failure = Failure(exc.condition, exc.detail, target)
+                    self._note(request, f"upstream {target.name!r}: {exc.detail}")
+                    target.healthy = False
+                    continue
+            self._in_flight.add(conn)
             try:
-                reader, writer = await upstream.connect(
-                    target.host, target.port, route.connect_timeout
-                )
-            except upstream.UpstreamFailure as exc:
-                failure = Failure(exc.condition, exc.detail, target)
-                self._note(request, f"upstream {target.name!r}: {exc.detail}")
-                target.healthy = False
-                continue
-            self._upstream_writers.add(writer)
-            try:
-                return await self._exchange(request, route, target, reader, writer)
+                return await self._exchange(request, route, target, conn, pooling)
             finally:
-                self._upstream_writers.discard(writer)
+                self._in_flight.discard(conn)
         assert failure is not None
         return self.failure_response(request, route, failure)
 
@@ -197,12 +222,12 @@ class Proxy(HTTPServer):
         request: Request,
         route: Route,
         target: Target,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
+        conn: upstream.Connection,
+        pooling: personalities.Pooling,
     ) -> Response:
         path, authority = origin_form(request.target)
         up_target = route.upstream_target(path)
-        headers = self.forwarded_headers(request)
+        headers = self.forwarded_headers(request, pooling.keepalive)
         if authority:  # RFC 9112 3.2.2: the target's host replaces any Host received
             headers = [(k, v) for k, v in headers if k.lower() != "host"]
             headers.insert(0, ("Host", authority))
@@ -214,48 +239,66 @@ class Proxy(HTTPServer):
             headers=[(k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
                      for k, v in headers],  # the bytes the client sent, not text
         )  # fmt: skip
-        self._note(
-            request,
-            f"forwarded {request.method} {up_target} to upstream {target.name!r} (connect "
-            f"timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s)",
+        timeouts = (
+            f"connect timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s"
         )
-        try:
-            reply = await upstream.exchange(
-                reader,
-                writer,
-                h11_request,
-                request.body,
-                route.read_timeout,
-                self.max_response_head,
+        while True:
+            self._note(
+                request,
+                f"forwarded {request.method} {up_target} to upstream {target.name!r} "
+                f"{_on(conn)} ({timeouts})",
             )
-        except upstream.UpstreamFailure as exc:
-            self._note(request, f"upstream {target.name!r}: {exc.detail}", data=exc.raw)
             try:
-                return await self.upstream_failed(request, route, target, exc, reader)
-            finally:
-                writer.close()
-        except BaseException:
-            writer.close()
-            raise
-        self._note(
-            request,
-            f"upstream {target.name!r} answered {reply.status} {reply.reason}".rstrip(),
-            data=reply.raw_head,
-        )
-        return self.relay(request, target, reply, writer)
+                reply = await conn.exchange(
+                    h11_request, request.body, route.read_timeout, self.max_response_head
+                )
+            except upstream.UpstreamFailure as exc:
+                self._note(request, f"upstream {target.name!r}: {exc.detail}", data=exc.raw)
+                stale = conn.reused and not exc.raw and exc.condition in STALE
+                if stale and request.method in IDEMPOTENT:
+                    conn.abort()
+                    self._note(request, _retry_note(self.role, request.method, target, conn))
+                    self._in_flight.discard(conn)
+                    try:
+                        conn = await self.pool.connect(
+                            target.host, target.port, route.connect_timeout
+                        )
+                    except upstream.UpstreamFailure as again:
+                        self._note(request, f"upstream {target.name!r}: {again.detail}")
+                        return self.failure_response(
+                            request, route, Failure(again.condition, again.detail, target)
+                        )
+                    self._in_flight.add(conn)
+                    continue
+                if stale:
+                    self._note(request, _no_retry_note(self.role, request.method, target, conn))
+                try:
+                    return await self.upstream_failed(request, route, target, exc, conn.reader)
+                finally:
+                    conn.abort()
+            except BaseException:
+                conn.abort()
+                raise
+            self._note(
+                request,
+                f"upstream {target.name!r} answered {reply.status} {reply.reason}".rstrip(),
+                data=reply.raw_head,
+            )
+            return self.relay(request, target, reply, conn, pooling)
 
     def relay(
         self,
         request: Request,
         target: Target,
         reply: upstream.UpstreamReply,
-        writer: asyncio.StreamWriter,
+        conn: upstream.Connection,
+        pooling: personalities.Pooling,
     ) -> Response:
         headers = self.relayed_headers(reply.status, reply.headers, target)
         return Response(
             reply.status,
             headers,
-            _Relayed(reply.body, writer),
+            _Relayed(reply.body, conn, self.pool, pooling, _CLIENT.get(None)),
             reason=reply.reason,
             generated=False,
             why=f"relayed from upstream {target.name!r}",
@@ -363,15 +406,29 @@ def origin_form(target: str) -> tuple[str, str]:
 
 
 class _Relayed:
-    """An upstream's body being relayed: its end, a failure or ``aclose`` closes the socket.
+    """An upstream's body being relayed: its clean end hands the connection back to the pool
+    (or closes it); a failure or ``aclose`` cuts it.
 
     A class, not an async generator: a generator that never started runs no ``finally``,
     and a response that is never sent (the client left) must still free its upstream.
+    A client that has left (nginx: "client prematurely closed connection") also gets its
+    upstream connection closed rather than kept.
     """
 
-    def __init__(self, body: AsyncIterator[bytes], writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self,
+        body: AsyncIterator[bytes],
+        conn: upstream.Connection,
+        pool: upstream.Pool,
+        pooling: personalities.Pooling,
+        client: asyncio.StreamReader | None,
+    ) -> None:
         self._body = body
-        self._writer = writer
+        self._conn = conn
+        self._pool = pool
+        self._pooling = pooling
+        self._client = client
+        self._ended = False
 
     def __aiter__(self) -> _Relayed:
         return self
@@ -380,14 +437,51 @@ class _Relayed:
         try:
             return await self._body.__anext__()
         except StopAsyncIteration:
-            self._writer.close()
+            self._ended = True
+            client = self._client
+            if self._pooling.keepalive and not (client is not None and client.at_eof()):
+                self._pool.put(self._conn, self._pooling.max_idle, self._pooling.idle_timeout)
+            else:
+                self._conn.close()
             raise
         except BaseException:  # a cut, a cancel: nothing more is wanted from it
-            self._writer.transport.abort()
+            self._conn.abort()
             raise
 
     async def aclose(self) -> None:
-        self._writer.transport.abort()
+        if not self._ended:  # once ended, the connection is the pool's (or closed)
+            self._conn.abort()
         aclose = getattr(self._body, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+# Methods RFC 9110 9.2.2 calls idempotent: a request may be sent again on a new connection
+# when the one it went out on closed before any answer.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+# What a kept-alive connection the upstream just closed looks like: no byte of an answer.
+STALE = frozenset({Condition.CLOSED_WITHOUT_RESPONSE, Condition.RESET})
+
+_CLIENT: contextvars.ContextVar[asyncio.StreamReader] = contextvars.ContextVar("client")
+
+
+def _on(conn: upstream.Connection) -> str:
+    if conn.requests:
+        return f"on kept-alive connection #{conn.number} (request {conn.requests + 1} on it)"
+    return f"on new connection #{conn.number}"
+
+
+def _retry_note(role: str, method: str, target: Target, conn: upstream.Connection) -> str:
+    return (
+        f"kept-alive connection #{conn.number} to upstream {target.name!r} closed before any "
+        f"answer, as when an upstream's keep-alive timeout fires just as a request arrives. "
+        f"{method} is idempotent (RFC 9110 9.2.2), so the {role} sends it again on a new connection"
+    )
+
+
+def _no_retry_note(role: str, method: str, target: Target, conn: upstream.Connection) -> str:
+    return (
+        f"kept-alive connection #{conn.number} to upstream {target.name!r} closed before any "
+        f"answer. {method} is not idempotent: the upstream may have acted on it before "
+        f"closing, so the {role} does not send it again (RFC 9110 9.2.2): the client gets the error"
+    )

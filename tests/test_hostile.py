@@ -150,10 +150,10 @@ def test_the_relay_ends_when_an_upstream_switches_protocols(lab: labkit.Lab) -> 
     from labkit.http.messages import BodyCut
 
     async def relay() -> str:
-        reader, writer = await upstream.connect("127.0.0.1", lab.upstreams["ok"].port, 1.0)
+        conn = await upstream.Pool().connect("127.0.0.1", lab.upstreams["ok"].port, 1.0)
         try:
             request = h11.Request(method="CONNECT", target="x:1", headers=[("Host", "x:1")])
-            reply = await upstream.exchange(reader, writer, request, b"", 1.0)
+            reply = await conn.exchange(request, b"", 1.0)
             assert reply.status == 200
             try:
                 async for _ in reply.body:
@@ -162,7 +162,7 @@ def test_the_relay_ends_when_an_upstream_switches_protocols(lab: labkit.Lab) -> 
                 return str(exc)
             return "no cut"
         finally:
-            writer.close()
+            conn.close()
 
     start = time.monotonic()
     assert "switched to another protocol" in asyncio.run(asyncio.wait_for(relay(), 2.0))

@@ -80,7 +80,7 @@ def readme_faults() -> str:
     rows = []
     for name, fault in FAULTS.items():
         if fault.condition is None:
-            answer = "200"
+            answer = fault.answers or "200"
         else:
             answer = outcome(personalities.RFC.answer(fault.condition))
         rows.append([f"`{name}`", fault.description + _slow_note(name), answer])
@@ -118,10 +118,20 @@ def _headers_table() -> str:
         + [f"{personalities.get(p).max_response_head:,}" for p in ORDER]
     )
     rows.append(
+        ["keeps upstream connections alive (idle kept per upstream)"]
+        + [_pooling(personalities.get(p).pooling) for p in ORDER]
+    )
+    rows.append(
         ["sends `Proxy-Status` (RFC 9209)"]
         + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
     )
     return _table(["what a learner reads"] + [LABELS[p] for p in ORDER], rows)
+
+
+def _pooling(pooling: personalities.Pooling) -> str:
+    if not pooling.keepalive:
+        return "no (one connection per request)"
+    return f"yes ({pooling.max_idle})"
 
 
 def _sources() -> str:
@@ -132,6 +142,7 @@ def _sources() -> str:
         for key, source in person.headers.sources.items():
             lines.append(f"  * {key}: {source}")
         lines.append(f"  * largest response head: {person.max_response_head_source}")
+        lines.append(f"  * keep-alive to upstreams: {person.pooling.source}")
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ close before or inside the headers, a line that is not HTTP.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import h11
@@ -18,6 +18,10 @@ from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers
 
 MAX_UPSTREAM_HEAD = 8 * 1024  # like nginx's proxy_buffer_size on 64-bit systems
+MAX_ANY_HEAD = (
+    16 * 1024 * 1024
+)  # above every personality's limit (Caddy: 10 MB); each exchange checks its own
+_timeout_at = getattr(asyncio, "timeout_at", None)  # Python 3.11+: one timer per deadline
 
 
 class UpstreamFailure(Exception):
@@ -65,11 +69,321 @@ class UpstreamReply:
     body: AsyncIterator[bytes]
 
 
-async def connect(
+class _Protocol(asyncio.StreamReaderProtocol):
+    """A stream protocol that counts what arrives and tells the pool about an idle socket.
+
+    While a connection waits in the pool nobody reads it, so without this the upstream's
+    close would leave our end in CLOSE-WAIT until the next request found it dead.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(reader, loop=loop)
+        self.received = 0
+        self.on_idle_event: Callable[[], None] | None = None
+
+    def data_received(self, data: bytes) -> None:
+        self.received += len(data)
+        super().data_received(data)
+        if self.on_idle_event is not None:
+            self.on_idle_event()  # bytes nobody asked for: the connection is out of step
+
+    def eof_received(self) -> bool:
+        keep = super().eof_received()
+        if self.on_idle_event is not None:
+            self.on_idle_event()
+        return bool(keep)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if self.on_idle_event is not None:
+            self.on_idle_event()
+
+
+class Connection:
+    """One connection to an upstream, kept alive across requests when both sides agree.
+
+    ``number`` counts the connections this proxy opened to the target (1 for the first),
+    ``requests`` the requests this connection has carried, so the recording can say
+    "connection #1, request 3 on it" without naming a port.
+    """
+
+    def __init__(
+        self,
+        key: tuple[str, int],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        protocol: _Protocol,
+        number: int = 0,
+    ) -> None:
+        self.key = key
+        self.reader = reader
+        self.writer = writer
+        self.protocol = protocol
+        self.number = number
+        self.requests = 0
+        self._consumed = 0
+        # our own head-size check (max_head) runs on every read; this is h11's backstop
+        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_ANY_HEAD)
+        self._idle_timer: asyncio.TimerHandle | None = None
+
+    @property
+    def reused(self) -> bool:
+        """Has this connection carried a request before the one in flight?"""
+        return self.requests > 1
+
+    def abort(self) -> None:
+        self.writer.transport.abort()
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def reusable(self) -> bool:
+        """Did the last exchange end cleanly, so another request may follow on it?
+
+        Both sides must be done (no ``Connection: close``, no HTTP/1.0), and no byte may
+        have arrived beyond the response: one would be read as the next answer.
+        """
+        conn = self._h11
+        return (
+            conn.our_state is h11.DONE
+            and conn.their_state is h11.DONE
+            and conn.trailing_data == (b"", False)
+            and self.protocol.received == self._consumed
+            and not self.writer.transport.is_closing()
+            and not self.reader.at_eof()
+        )
+
+    async def exchange(
+        self,
+        request: h11.Request,
+        body: bytes,
+        read_timeout: float,
+        max_head: int = MAX_UPSTREAM_HEAD,
+    ) -> UpstreamReply:
+        """Send the request (head and body in one write) and read the response head.
+
+        The read timeout runs from the moment the request is written, and again from each
+        read that brought part of the head (nginx's proxy_read_timeout: "between two
+        successive read operations"): one timer on the loop's clock (``loop.call_at``),
+        moved rather than made anew, so a 504 fires at the loop's timer floor. The body is
+        streamed afterwards.
+        """
+        conn = self._h11
+        if conn.our_state is h11.DONE:
+            conn.start_next_cycle()
+        self.requests += 1
+        data = conn.send(request)
+        if body:
+            data += conn.send(h11.Data(data=body))
+        data += conn.send(h11.EndOfMessage())
+        writer = self.writer
+        writer.write(data)
+        if writer.transport.get_write_buffer_size():  # an upstream that does not read
+            try:
+                await within(read_timeout, writer.drain())
+            except ConnectionError as exc:
+                raise UpstreamFailure(
+                    Condition.RESET, f"sending the request failed: {exc}"
+                ) from None
+            except TimeoutError:
+                raise UpstreamFailure(
+                    Condition.READ_TIMEOUT,
+                    f"the upstream did not take the request within the read timeout of "
+                    f"{read_timeout:g} s",
+                ) from None
+        raw = bytearray()
+        try:
+            if _timeout_at is None:  # pragma: no cover - Python 3.10
+                return await self._read_head(conn, raw, read_timeout, max_head, None)
+            loop = asyncio.get_running_loop()
+            async with _timeout_at(loop.time() + read_timeout) as deadline:
+                return await self._read_head(conn, raw, read_timeout, max_head, deadline)
+        except TimeoutError:
+            what = "no response" if not raw else "no complete response head"
+            raise UpstreamFailure(
+                Condition.READ_TIMEOUT,
+                f"{what} within the read timeout of {read_timeout:g} s",
+                bytes(raw),
+            ) from None
+
+    async def _read_head(
+        self,
+        conn: h11.Connection,
+        raw: bytearray,
+        read_timeout: float,
+        max_head: int,
+        deadline: asyncio.Timeout | None,
+    ) -> UpstreamReply:
+        reader = self.reader
+        eof = False
+        while True:
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError as exc:
+                if eof:
+                    raise UpstreamFailure(
+                        classify_eof(bytes(raw)), _eof_detail(raw), bytes(raw)
+                    ) from None
+                cond = classify_protocol_error(bytes(raw), str(exc))
+                raise UpstreamFailure(cond, f"invalid response: {exc}", bytes(raw)) from None
+            if event is h11.NEED_DATA:
+                if len(raw) > max_head:
+                    raise UpstreamFailure(
+                        Condition.HEADER_TOO_BIG,
+                        f"the response head exceeds {max_head} bytes",
+                        bytes(raw),
+                    )
+                if raw and deadline is not None:  # a new read: the timeout starts again
+                    deadline.reschedule(asyncio.get_running_loop().time() + read_timeout)
+                try:
+                    if deadline is None:  # pragma: no cover - Python 3.10
+                        chunk = await within(read_timeout, reader.read(65536))
+                    else:
+                        chunk = await reader.read(65536)
+                except ConnectionResetError:
+                    raise UpstreamFailure(
+                        Condition.RESET, "recv() failed: connection reset by peer", bytes(raw)
+                    ) from None
+                self._consumed += len(chunk)
+                eof = not chunk
+                raw += chunk
+                conn.receive_data(chunk)
+                continue
+            if isinstance(event, h11.InformationalResponse):
+                continue
+            if isinstance(event, h11.Response):
+                end = raw.find(b"\r\n\r\n")
+                if end > max_head:
+                    raise UpstreamFailure(
+                        Condition.HEADER_TOO_BIG,
+                        f"the response head is {end} bytes, more than {max_head}",
+                        bytes(raw),
+                    )
+                head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
+                return UpstreamReply(
+                    status=event.status_code,
+                    reason=event.reason.decode("latin-1"),
+                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers],
+                    raw_head=head,
+                    body=self._body(read_timeout),
+                )
+            raise UpstreamFailure(
+                Condition.INVALID_STATUS_LINE, f"unexpected {event!r}", bytes(raw)
+            )
+
+    async def _body(self, read_timeout: float) -> AsyncIterator[bytes]:
+        conn = self._h11
+        while True:
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise BodyCut(f"the upstream's body ended early ({exc})") from None
+            if event is h11.NEED_DATA:
+                try:
+                    chunk = await within(read_timeout, self.reader.read(65536))
+                except TimeoutError:
+                    raise BodyCut(
+                        f"the upstream stalled for {read_timeout:g} s inside the body"
+                    ) from None
+                except ConnectionError:
+                    raise BodyCut("the upstream reset the connection inside the body") from None
+                self._consumed += len(chunk)
+                conn.receive_data(chunk)
+                continue
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
+                return
+            else:  # PAUSED: the upstream switched protocols (a 2xx to CONNECT, a 101)
+                raise BodyCut(
+                    "the upstream switched to another protocol; the gateway relays HTTP only"
+                )
+
+
+class Pool:
+    """Idle keep-alive connections of one proxy, per upstream address, newest used first.
+
+    A connection waits here only after an exchange that ended cleanly. It leaves when a
+    request takes it, when its idle time runs out, when the upstream closes it or sends
+    a byte nobody asked for, when the pool is full (the oldest goes, as nginx's
+    ``keepalive N`` closes the least recently used), or when the proxy stops.
+    """
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[str, int], list[Connection]] = {}
+        self._opened: dict[tuple[str, int], int] = {}
+        self._closed = False
+
+    def __len__(self) -> int:
+        return sum(len(idle) for idle in self._idle.values())
+
+    async def connect(self, host: str, port: int, timeout: float) -> Connection:
+        """A new connection to the upstream, numbered among those opened to it."""
+        key = (host, port)
+        reader, writer, protocol = await _open(host, port, timeout)
+        number = self._opened.get(key, 0) + 1
+        self._opened[key] = number
+        return Connection(key, reader, writer, protocol, number)
+
+    def take(self, host: str, port: int) -> Connection | None:
+        """An idle connection to this upstream, or None."""
+        idle = self._idle.get((host, port))
+        while idle:
+            conn = idle.pop()
+            self._leave(conn)
+            if not conn.writer.transport.is_closing() and not conn.reader.at_eof():
+                return conn
+            conn.abort()
+        return None
+
+    def put(self, conn: Connection, max_idle: int, idle_timeout: float) -> bool:
+        """Keep the connection for the next request if it may carry one; else close it."""
+        if self._closed or max_idle < 1 or not conn.reusable():
+            conn.close() if conn.reusable() else conn.abort()
+            return False
+        idle = self._idle.setdefault(conn.key, [])
+        while len(idle) >= max_idle:
+            oldest = idle.pop(0)
+            self._leave(oldest)
+            oldest.close()
+        loop = asyncio.get_running_loop()
+        conn._idle_timer = loop.call_later(idle_timeout, self._expire, conn)
+        conn.protocol.on_idle_event = lambda: self._expire(conn)
+        idle.append(conn)
+        return True
+
+    def close(self) -> None:
+        """Close every idle connection; nothing is kept after this."""
+        self._closed = True
+        for idle in self._idle.values():
+            for conn in idle:
+                self._leave(conn)
+                conn.abort()
+        self._idle.clear()
+
+    def _expire(self, conn: Connection) -> None:
+        idle = self._idle.get(conn.key, [])
+        if conn in idle:
+            idle.remove(conn)
+        self._leave(conn)
+        conn.close()
+
+    @staticmethod
+    def _leave(conn: Connection) -> None:
+        conn.protocol.on_idle_event = None
+        if conn._idle_timer is not None:
+            conn._idle_timer.cancel()
+            conn._idle_timer = None
+
+
+async def _open(
     host: str, port: int, timeout: float
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, _Protocol]:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**16, loop=loop)
+    protocol = _Protocol(reader, loop)
     try:
-        return await within(timeout, asyncio.open_connection(host, port))
+        transport, _ = await within(timeout, loop.create_connection(lambda: protocol, host, port))
     except TimeoutError:
         raise UpstreamFailure(
             Condition.CONNECT_TIMEOUT, f"connect() did not complete within {timeout:g} s"
@@ -78,75 +392,15 @@ async def connect(
         raise UpstreamFailure(Condition.REFUSED, "connect() failed: connection refused") from None
     except OSError as exc:
         raise UpstreamFailure(Condition.REFUSED, f"connect() failed: {exc.strerror}") from None
+    return reader, asyncio.StreamWriter(transport, protocol, reader, loop), protocol
 
 
-async def exchange(
-    reader: asyncio.StreamReader,
-    writer: asyncio.StreamWriter,
-    request: h11.Request,
-    body: bytes,
-    read_timeout: float,
-    max_head: int = MAX_UPSTREAM_HEAD,
-) -> UpstreamReply:
-    """Send the request and read the response head; the body is streamed afterwards."""
-    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=max_head)
-    data = conn.send(request)
-    if body:
-        data += conn.send(h11.Data(data=body))
-    data += conn.send(h11.EndOfMessage())
-    try:
-        writer.write(data)
-        await within(read_timeout, writer.drain())  # an upstream that does not read
-    except ConnectionError as exc:
-        raise UpstreamFailure(Condition.RESET, f"sending the request failed: {exc}") from None
-    except TimeoutError:
-        raise UpstreamFailure(
-            Condition.READ_TIMEOUT,
-            f"the upstream did not take the request within the read timeout of {read_timeout:g} s",
-        ) from None
-    raw = bytearray()
-    eof = False
-    while True:
-        try:
-            event = conn.next_event()
-        except h11.RemoteProtocolError as exc:
-            if eof:
-                raise UpstreamFailure(
-                    classify_eof(bytes(raw)), _eof_detail(raw), bytes(raw)
-                ) from None
-            cond = classify_protocol_error(bytes(raw), str(exc))
-            raise UpstreamFailure(cond, f"invalid response: {exc}", bytes(raw)) from None
-        if event is h11.NEED_DATA:
-            if len(raw) > max_head:
-                raise UpstreamFailure(
-                    Condition.HEADER_TOO_BIG,
-                    f"the response head exceeds {max_head} bytes",
-                    bytes(raw),
-                )
-            chunk = await _read(reader, read_timeout, raw, before_head=True)
-            eof = not chunk
-            raw += chunk
-            conn.receive_data(chunk)
-            continue
-        if isinstance(event, h11.InformationalResponse):
-            continue
-        if isinstance(event, h11.Response):
-            end = raw.find(b"\r\n\r\n")
-            if end > max_head:
-                raise UpstreamFailure(
-                    Condition.HEADER_TOO_BIG,
-                    f"the response head is {end} bytes, more than {max_head}",
-                    bytes(raw),
-                )
-            head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
-            return UpstreamReply(
-                status=event.status_code,
-                reason=event.reason.decode("latin-1"),
-                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers],
-                raw_head=head,
-                body=_body(conn, reader, read_timeout),
-            )
-        raise UpstreamFailure(Condition.INVALID_STATUS_LINE, f"unexpected {event!r}", bytes(raw))
+async def connect(
+    host: str, port: int, timeout: float
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Open a connection and nothing more (the gateway's active health check)."""
+    reader, writer, _ = await _open(host, port, timeout)
+    return reader, writer
 
 
 async def read_rest(reader: asyncio.StreamReader, timeout: float, limit: int = 1 << 20) -> bytes:
@@ -169,52 +423,3 @@ def _eof_detail(raw: bytearray) -> str:
     if classify_eof(bytes(raw)) is Condition.INVALID_STATUS_LINE:
         return f"the upstream sent {len(raw)} bytes that do not start with 'HTTP/', then closed"
     return f"the upstream closed the connection after {len(raw)} bytes of an unfinished head"
-
-
-async def _read(
-    reader: asyncio.StreamReader, timeout: float, raw: bytearray, *, before_head: bool
-) -> bytes:
-    try:
-        return await within(timeout, reader.read(65536))
-    except TimeoutError:
-        if before_head:
-            what = "no response" if not raw else "no complete response head"
-            raise UpstreamFailure(
-                Condition.READ_TIMEOUT,
-                f"{what} within the read timeout of {timeout:g} s",
-                bytes(raw),
-            ) from None
-        raise
-    except ConnectionResetError:
-        if before_head:
-            raise UpstreamFailure(
-                Condition.RESET, "recv() failed: connection reset by peer", bytes(raw)
-            ) from None
-        raise
-
-
-async def _body(
-    conn: h11.Connection, reader: asyncio.StreamReader, read_timeout: float
-) -> AsyncIterator[bytes]:
-    while True:
-        try:
-            event = conn.next_event()
-        except h11.RemoteProtocolError as exc:
-            raise BodyCut(f"the upstream's body ended early ({exc})") from None
-        if event is h11.NEED_DATA:
-            try:
-                chunk = await within(read_timeout, reader.read(65536))
-            except TimeoutError:
-                raise BodyCut(
-                    f"the upstream stalled for {read_timeout:g} s inside the body"
-                ) from None
-            except ConnectionError:
-                raise BodyCut("the upstream reset the connection inside the body") from None
-            conn.receive_data(chunk)
-            continue
-        if isinstance(event, h11.Data):
-            yield bytes(event.data)
-        elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
-            return
-        else:  # PAUSED: the upstream switched protocols (a 2xx to CONNECT, a 101)
-            raise BodyCut("the upstream switched to another protocol; the gateway relays HTTP only")

@@ -1,0 +1,172 @@
+"""The gateway's and portal's keep-alive upstream pool, over real sockets.
+
+One upstream connection carries many requests (the exchange says which connection and
+which request on it); a kept connection the upstream closes as a request arrives is
+retried for an idempotent request and never for a POST (RFC 9110 9.2.2); nginx's
+personality pools only when configured, so it opens one connection per request; no
+pooled socket outlives its upstream's close or ``lab.stop()``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import pytest
+
+import labkit
+from labkit import faults
+from labkit.http import server
+
+
+def upstream_notes(lab: labkit.Lab, ex: labkit.Exchange, hop: str = "gateway") -> list[str]:
+    return [e.summary for e in lab.recorder.events(ex.id) if e.hop == hop and e.kind == "upstream"]
+
+
+def received(lab: labkit.Lab, ex: labkit.Exchange, hop: str) -> list[labkit.recorder.Event]:
+    return [e for e in lab.recorder.events(ex.id) if e.hop == hop and e.kind == "received"]
+
+
+def sockets() -> set[str]:
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            link = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            found.add(link)
+    return found
+
+
+def close_wait(to_port: int) -> int:
+    """Sockets of this process connected to ``to_port`` in CLOSE-WAIT: the peer closed."""
+    inodes = {s[8:-1] for s in sockets()}
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                remote = int(fields[2].rsplit(":", 1)[1], 16)
+                count += fields[3] == "08" and fields[9] in inodes and remote == to_port
+    return count
+
+
+def settle(check, limit: float = 3.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_one_upstream_connection_carries_sequential_requests(lab: labkit.Lab) -> None:
+    exchanges = [lab.get("/orders/7") for _ in range(5)]
+    assert [ex.status for ex in exchanges] == [200] * 5
+    ports = {received(lab, ex, "origin")[0].peer_port for ex in exchanges}
+    assert len(ports) == 1, "the origin saw more than one connection from the gateway"
+    first, *rest = (upstream_notes(lab, ex)[0] for ex in exchanges)
+    assert "on new connection #1 " in first
+    for n, note in enumerate(rest, start=2):
+        assert f"on kept-alive connection #1 (request {n} on it)" in note
+    origin_in = received(lab, exchanges[-1], "origin")[0].data
+    assert b"connection: close" not in origin_in.lower()
+
+
+def test_the_portal_keeps_its_connection_to_the_gateway(lab: labkit.Lab) -> None:
+    assert lab.portal is not None
+    lab.portal.login()
+    exchanges = [lab.get("/orders/7", via="portal") for _ in range(3)]
+    assert [ex.status for ex in exchanges] == [200] * 3
+    assert len({received(lab, ex, "gateway")[0].peer_port for ex in exchanges}) == 1
+    assert (
+        "on kept-alive connection #1 (request 3 on it)"
+        in upstream_notes(lab, exchanges[-1], "portal")[0]
+    )
+
+
+def test_nginx_pools_only_when_configured_so_its_personality_does_not(lab: labkit.Lab) -> None:
+    lab.gateway.personality = "nginx"
+    exchanges = [lab.get("/orders/7") for _ in range(3)]
+    assert [ex.status for ex in exchanges] == [200] * 3
+    assert len({received(lab, ex, "origin")[0].peer_port for ex in exchanges}) == 3
+    assert [upstream_notes(lab, ex)[0].split(" (")[0].rsplit(" ", 3)[1:] for ex in exchanges] == [
+        ["new", "connection", "#1"],
+        ["new", "connection", "#2"],
+        ["new", "connection", "#3"],
+    ]
+    assert b"connection: close" in received(lab, exchanges[-1], "origin")[0].data.lower()
+    assert len(lab.gateway.pool) == 0
+
+
+def test_a_stale_kept_connection_is_retried_for_get(lab: labkit.Lab) -> None:
+    assert lab.get("/up/idle-close/").status == 200
+    ex = lab.get("/up/idle-close/")
+    assert ex.status == 200 and ex.text == "ok\n"
+    notes = upstream_notes(lab, ex)
+    assert "on kept-alive connection #1 (request 2 on it)" in notes[0]
+    assert "closed the connection before sending anything" in notes[1]
+    assert "GET is idempotent (RFC 9110 9.2.2)" in notes[2]
+    assert "sends it again on a new connection" in notes[2]
+    assert "on new connection #2 " in notes[3]
+    assert len(received(lab, ex, "idle-close")) == 2  # the upstream saw both attempts
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_stale_kept_connection_is_not_retried_for_a_non_idempotent_request(
+    lab: labkit.Lab, method: str
+) -> None:
+    assert lab.get("/up/idle-close/").status == 200
+    ex = lab.request(method, "/up/idle-close/", body='{"item": "tea"}')
+    assert ex.status == 502 and ex.generated_by == "gateway"
+    notes = upstream_notes(lab, ex)
+    assert f"{method} is not idempotent" in notes[-1]
+    assert "does not send it again (RFC 9110 9.2.2)" in notes[-1]
+    assert len(received(lab, ex, "idle-close")) == 1  # sent once, never again
+    assert lab.get("/up/idle-close/").status == 200  # a fresh connection answers
+
+
+def test_bytes_beyond_the_response_keep_the_connection_out_of_the_pool(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A smuggled second response must never answer the next request."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+    smuggled = b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nsmuggled\n"
+    fault = faults.Fault("ok", None, "extra bytes", ok + smuggled, idle_close=True)
+    monkeypatch.setattr(lab.upstreams["ok"], "fault", fault)
+    assert lab.get("/up/ok/").text == "ok\n"
+    ex = lab.get("/up/ok/")
+    assert ex.text == "ok\n"
+    assert "on new connection #2 " in upstream_notes(lab, ex)[0]
+
+
+def test_a_kept_connection_the_upstream_closes_is_closed_at_once(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "IDLE_TIMEOUT", 0.3)  # the origin ends idle connections soon
+    assert lab.get("/orders/7").status == 200
+    assert len(lab.gateway.pool) == 1
+    time.sleep(0.3)
+    assert settle(lambda: len(lab.gateway.pool) == 0), "the pool kept a closed connection"
+    assert settle(lambda: close_wait(lab.origin.port) == 0), "a pooled socket left in CLOSE-WAIT"
+    ex = lab.get("/orders/7")
+    assert ex.status == 200 and "on new connection #2 " in upstream_notes(lab, ex)[0]
+
+
+def test_no_pooled_socket_outlives_stop() -> None:
+    with labkit.start() as warm:  # imports and first-use caches
+        warm.get("/orders/7")
+    before = sockets()
+    lab = labkit.start()
+    assert lab.portal is not None
+    lab.portal.login()
+    for path in ("/orders/7", "/up/idle-close/", "/orders/1"):
+        assert lab.get(path).status == 200
+        assert lab.get(path, via="portal").status == 200
+    assert len(lab.gateway.pool) >= 2 and len(lab.portal.pool) == 1
+    lab.stop()
+    assert settle(lambda: not (sockets() - before), 2.0), sockets() - before
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=0.5).close()
