@@ -44,6 +44,17 @@ def shown(outputs: list[Any]) -> list[dict[str, str]]:
                 out.append({"result": "".join(text)})
         elif o.get("output_type") == "error":
             out.append({"error": f"{o.get('ename')}: {o.get('evalue')}"})
+    return merged(out)
+
+
+def merged(shows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Consecutive text on one stream as one piece: where the kernel cut it is timing."""
+    out: list[dict[str, str]] = []
+    for item in shows:
+        if out and "stream" in item and out[-1].get("stream") == item["stream"]:
+            out[-1] = {"stream": item["stream"], "text": out[-1]["text"] + item["text"]}
+        else:
+            out.append(dict(item))
     return out
 
 
