@@ -347,6 +347,14 @@ def _catalogue() -> list[Scenario]:
                  "status line has already been relayed, so the client sees 200 and an "
                  "incomplete body (RFC 9112 8)",
                  Call("GET", "/up/body-cut/"), upstream="body-cut"),
+        Scenario("200-kept-connection-closed-get-sent-again", "502", 200, "upstream 'idle-close'",
+                 "No 502: a GET meets a kept connection closing and is sent again",
+                 "the gateway kept its connection to the upstream after the first GET; the "
+                 "upstream closes it without a word as the second arrives, and the gateway sends "
+                 "that GET again on a new connection, as RFC 9110 9.2.2 allows for idempotent "
+                 "methods (never for a POST)",
+                 Call("GET", "/up/idle-close/"), prime=(Call("GET", "/up/idle-close/"),),
+                 upstream="idle-close"),
         # 503
         Scenario("503-maintenance", "503", 503, "origin", "Maintenance with Retry-After",
                  "the origin is in maintenance: 503 with Retry-After: 120 (seconds) and "
