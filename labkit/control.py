@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from labkit.errors import (
     BadArgument,
     ControlError,
@@ -480,6 +478,8 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
 
 def send(lab: dict[str, Any], command: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
     """Send one command to a lab (a record from find_lab); returns its switches afterwards."""
+    import httpx  # the CLI's client only: a lab in a kernel never needs it here
+
     try:
         resp = httpx.post(
             f"{lab['control']}/{command}",

@@ -18,10 +18,9 @@ import time
 import warnings
 import weakref
 from collections.abc import Coroutine, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import h11
-import httpx
 
 from labkit import personalities
 from labkit.control import ControlServer
@@ -36,6 +35,9 @@ from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target
 from labkit.recorder import Recorder, hops_of
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 
@@ -113,7 +115,8 @@ class Lab:
             self.control.started_by = started_by
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="labkit-lab", daemon=True)
-        self._client: httpx.Client | None = None
+        self._client: httpx.Client | None = None  # made on the first request
+        self._client_lock = threading.Lock()
         self.running = False
 
     # -- the servers, whose attributes are the lab's switches (refused once it has stopped) --
@@ -164,8 +167,6 @@ class Lab:
             finally:
                 self._shutdown()
             raise
-        # plain http to 127.0.0.1 only: verify=False skips loading CA certificates (~17 ms)
-        self._client = httpx.Client(trust_env=False, timeout=5.0, verify=False)
         self.running = True
         _running.add(self)
         for note in self.control.notes:
@@ -234,8 +235,9 @@ class Lab:
             self._peers.close()
 
     def _shutdown(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
@@ -356,9 +358,9 @@ class Lab:
         self.recorder.record(rid, "client", "client", "sent", f"{method} {path}")
         start = time.perf_counter()
         status, reason, resp_headers, data, error = None, "", [], b"", None
-        assert self._client is not None
+        httpx = _httpx()
         try:
-            with self._client.stream(
+            with self._http().stream(
                 method, self.url(via) + path, headers=sent_headers, content=content, timeout=timeout
             ) as resp:
                 status, reason = resp.status_code, resp.reason_phrase
@@ -389,6 +391,16 @@ class Lab:
         return self._exchange(
             rid, method, path, via, status, reason, resp_headers, data, error, elapsed
         )
+
+    def _http(self) -> httpx.Client:
+        """The learner's HTTP client, made on first use: a lab that only serves never pays
+        for importing httpx (about as long as starting the lab)."""
+        with self._client_lock:
+            if self._client is None:
+                self._require_running()
+                # plain http to 127.0.0.1 only: verify=False skips loading CA certificates
+                self._client = _httpx().Client(trust_env=False, timeout=5.0, verify=False)
+            return self._client
 
     def raw(self, data: bytes | str, *, to: str = "origin", timeout: float = 1.0) -> Exchange:
         """Send bytes as they are (no library would send them) and read what comes back."""
@@ -521,6 +533,12 @@ class Lab:
             error,
             elapsed,
         )
+
+
+def _httpx() -> Any:
+    import httpx
+
+    return httpx
 
 
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a method or header name, RFC 9110 5.6.2

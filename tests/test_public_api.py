@@ -44,3 +44,18 @@ def test_import_loads_only_what_start_needs() -> None:
 
 def test_the_package_says_it_is_typed() -> None:
     assert (ROOT / "labkit" / "py.typed").is_file()
+
+
+def test_a_lab_that_only_serves_never_imports_httpx() -> None:
+    """httpx is the learner's client: it loads on the first ``lab.get``, not before."""
+    code = (
+        "import socket, sys, labkit\n"
+        "lab = labkit.start()\n"
+        "with socket.create_connection(('127.0.0.1', lab.gateway.port)) as s:\n"
+        "    s.sendall(b'GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n')\n"
+        "    print(s.recv(12).decode(), 'httpx' in sys.modules)\n"
+        "print(lab.get('/orders/7').status, 'httpx' in sys.modules)\n"
+        "lab.stop()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["HTTP/1.1 200 False", "200 True"]
