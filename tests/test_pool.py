@@ -166,7 +166,8 @@ def test_no_pooled_socket_outlives_stop() -> None:
         assert lab.get(path).status == 200
         assert lab.get(path, via="portal").status == 200
     assert len(lab.gateway.pool) >= 2 and len(lab.portal.pool) == 1
+    gateway_port = lab.gateway.port
     lab.stop()
     assert settle(lambda: not (sockets() - before), 2.0), sockets() - before
     with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=0.5).close()
+        socket.create_connection(("127.0.0.1", gateway_port), timeout=0.5).close()
