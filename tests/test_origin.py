@@ -110,3 +110,14 @@ def test_plain_httpx_and_keep_alive_work(lab: labkit.Lab) -> None:
     assert statuses == [200, 200, 200]
     assert head.status_code == 200 and head.content == b""
     assert int(head.headers["content-length"]) > 0
+
+
+def test_the_date_header_is_an_imf_fixdate(lab: labkit.Lab) -> None:
+    """RFC 9110 5.6.7's format, as email.utils writes it, on the wire."""
+    from labkit.http.messages import http_date
+
+    for ts in (0, 784111777, 951782400, 1700000000.5):
+        assert http_date(ts) == email.utils.formatdate(ts, usegmt=True)
+    date = lab.get("/orders/7", via="origin").header("Date")
+    assert date is not None and email.utils.parsedate_to_datetime(date).tzname() == "UTC"
+    assert date.endswith(" GMT") and date[3:5] == ", "

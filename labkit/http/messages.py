@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import email.utils
 import http
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
@@ -26,8 +26,18 @@ def get_header(headers: Headers, name: str) -> str | None:
     return None
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def http_date(timestamp: float | None = None) -> str:
-    return email.utils.formatdate(timestamp, usegmt=True)
+    """IMF-fixdate (RFC 9110 5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT": English names
+    whatever the locale, and without importing the email package for it."""
+    t = time.gmtime(timestamp)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
 
 
 def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:
