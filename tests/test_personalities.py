@@ -208,3 +208,12 @@ def test_a_cache_hit_does_not_claim_a_relay(lab: labkit.Lab) -> None:
     hit = lab.get("/orders/7")
     assert hit.status == 503 and hit.header("X-Cache") == "HIT"
     assert hit.header("Proxy-Status") is None and hit.header("Server") == "labkit-origin"
+
+
+def test_proxy_status_details_are_short_printable_and_quoted() -> None:
+    from labkit.http.proxystatus import member
+
+    entry = member("labkit-gateway", error="http_protocol_error", details='a "b"\r\n' + "x" * 500)
+    details = entry.split("details=", 1)[1]
+    assert details.startswith('"a \\"b\\"??x') and details.endswith('~"')
+    assert len(details) < 210 and all(" " <= c <= "~" for c in entry)

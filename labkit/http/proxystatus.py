@@ -34,8 +34,8 @@ def member(
         parts.append(f"received-status={received_status}")
     if next_hop:
         parts.append(f"next-hop={_string(next_hop)}")
-    if details:
-        parts.append(f"details={_string(details)}")
+    if details:  # short: it may quote what the upstream sent
+        parts.append(f"details={_string(details if len(details) <= 200 else details[:199] + '~')}")
     return "; ".join(parts)
 
 
