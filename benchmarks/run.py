@@ -1195,6 +1195,63 @@ def section_peers(settings: Settings, table: Table) -> None:
     )
 
 
+LAB_CHURN = (
+    "import labkit, time\nwhile True:\n    lab = labkit.start(); time.sleep(0.02); lab.stop()\n"
+)
+
+
+def _kernel_starts(n: int, ports: str | None) -> tuple[int, float]:
+    """Start n kernels one after another while two processes start and stop labs (ports:
+    LABKIT_PORTS for them; None: no labs). Returns (failed starts, seconds)."""
+    from jupyter_client import KernelManager
+
+    churn = []
+    if ports is not None:
+        env = dict(os.environ, LABKIT_PORTS=ports)
+        churn = [subprocess.Popen([sys.executable, "-c", LAB_CHURN], env=env,
+                                  stderr=subprocess.DEVNULL) for _ in range(2)]  # fmt: skip
+        time.sleep(2)
+    failed, began = 0, time.perf_counter()
+    try:
+        for _ in range(n):
+            km = KernelManager()
+            try:
+                km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                kc = km.client()
+                kc.start_channels()
+                kc.wait_for_ready(timeout=30)
+                kc.stop_channels()
+            except Exception:  # "Address already in use": the kernel died before replying
+                failed += 1
+            finally:
+                with contextlib.suppress(Exception):
+                    km.shutdown_kernel(now=True)
+    finally:
+        for proc in churn:
+            proc.kill()
+            proc.wait()
+    return failed, time.perf_counter() - began
+
+
+def section_kernels(settings: Settings, table: Table) -> None:
+    """Class start: kernels that start while labs start and stop (issue 15, docs/instructor.md)."""
+    if settings.quick:
+        table.add("kernel starts", "kernels started while labs churn", "skipped (--quick)")
+        return
+    n = 100
+    runs = (
+        ("no labs running", None),
+        ("2 processes starting and stopping labs on ephemeral ports", "ephemeral"),
+        ("the same with labs on labkit's port range", ""),
+    )
+    for label, ports in runs:
+        log(f"kernel starts: {n} kernels, {label}")
+        failed, seconds = _kernel_starts(n, ports)
+        table.add(
+            "kernel starts", f"{n} kernel starts, {label}", f"{failed} failed ({seconds:.0f} s)"
+        )
+
+
 def section_suite(settings: Settings, table: Table) -> None:
     cores = os.cpu_count()
     log("suite: every notebook executed and compared (tests/test_notebooks.py)")
@@ -1245,6 +1302,7 @@ def main() -> int:
         ("504 timing", lambda: section_timing(settings, table)),
         ("scale", lambda: section_scale(settings, table)),
         ("owner check", lambda: section_peers(settings, table)),
+        ("kernel starts", lambda: section_kernels(settings, table)),
     ]
     if not args.skip_notebooks:
         sections.append(("suite", lambda: section_suite(settings, table)))

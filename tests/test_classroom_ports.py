@@ -70,3 +70,10 @@ def test_a_bad_range_is_one_clear_line(monkeypatch, value: str) -> None:
     monkeypatch.setenv("LABKIT_PORTS", value)
     with pytest.raises(BadArgument, match="LABKIT_PORTS must"):
         labkit.start()
+
+
+def test_the_instructor_guide_names_the_range_the_code_uses() -> None:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "instructor.md").read_text()
+    lo, hi = ports.PORT_RANGE
+    assert f"binds its ports from {lo}-{hi}" in guide
+    assert f'"LABKIT_PORTS": "{lo}-{hi}"' in guide
