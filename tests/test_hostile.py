@@ -466,3 +466,14 @@ def test_a_lab_stopped_mid_relay_leaves_no_socket_or_thread(no_gc: None) -> None
     assert close_wait_sockets() == 0
     assert fd_count() <= fds
     assert threading.active_count() <= threads
+
+
+@pytest.mark.parametrize("entry", ["origin", "gateway"])
+def test_a_connection_closes_after_its_request_limit(
+    lab: labkit.Lab, entry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "MAX_REQUESTS_PER_CONNECTION", 5)
+    reply, ended = talk(getattr(lab, entry).port, b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n" * 8)
+    assert reply.count(b"HTTP/1.1 200 OK\r\n") == 5
+    assert reply.count(b"\r\nConnection: close\r\n") == 1
+    assert ended == "closed"

@@ -9,6 +9,7 @@ the response, streaming bodies that come from an upstream.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import socket
 import time
@@ -41,6 +42,9 @@ HEAD_TIMEOUT = 10.0  # a request's head must arrive within this (slow clients)
 # A client that stops reading (40,000 pipelined requests, never a recv) must not hold a
 # connection for ever: each write must drain within this, else the connection is cut.
 WRITE_TIMEOUT = 10.0
+# Then the connection closes after its answer, as nginx's keepalive_requests (default 1000)
+# does: pipelined requests cannot keep one connection busy without end.
+MAX_REQUESTS_PER_CONNECTION = 1000
 
 
 class _Closed(Exception):
@@ -130,6 +134,7 @@ class HTTPServer(Listener):
         peer = writer.get_extra_info("peername")
         peer_port = peer[1] if isinstance(peer, tuple) else None
         conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+        served = 0
         while True:
             raw = bytearray()
             try:
@@ -175,6 +180,9 @@ class HTTPServer(Listener):
                     f"{request.request_id}",
                 )  # fmt: skip
             response = await self._respond_to(request)
+            served += 1
+            if served >= MAX_REQUESTS_PER_CONNECTION and not response.close:
+                response = dataclasses.replace(response, close=True)
             try:
                 keep = await self._send(conn, writer, request, response)
             finally:
