@@ -236,3 +236,28 @@ def test_a_stopped_lab_given_to_learner_code_says_so(task) -> None:
 
     result = task.check(uses, lab)
     assert result.correct is False and "LabNotRunning" in result.message
+
+
+@pytest.mark.slow
+def test_in_a_real_kernel_output_tracebacks_and_hostile_code_behave(tmp_path) -> None:
+    """The runner forks the Jupyter kernel itself: a print shows in the cell, a traceback keeps
+    the cell's frames, os._exit and a loop that swallows everything cost one message."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cells = [
+        "import labkit, os, time\nfrom labkit.exercises.lesson_500 import q5\nlab = labkit.start()",
+        "def show_order(order_id):\n    print('called with', order_id)\n    return {}['x']\n"
+        "print(repr(q5.check(show_order, lab)))",
+        "def show_order(order_id):\n    os._exit(0)\nprint(repr(q5.check(show_order, lab)))",
+        "def show_order(order_id):\n    while True:\n        try:\n            time.sleep(0.01)\n"
+        "        except BaseException:\n            pass\nprint(repr(q5.check(show_order, lab)))",
+        "print(lab.get('/orders/7').status)\nlab.stop()",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    shown = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells]
+    assert "called with abc" in shown[1] and "raised KeyError" in shown[1]
+    assert "return {}['x']" in shown[1] and "labkit" not in shown[1].split("\n", 2)[2]
+    assert "os._exit(0)" in shown[2] and "go on" in shown[2]
+    assert "did not finish" in shown[3]
+    assert shown[4].strip() == "200"

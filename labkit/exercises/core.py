@@ -145,7 +145,7 @@ class Exercise:
         except TimeLimit as exc:
             correct, message, detail = False, f"your code did not finish: {exc}.", ""
         except LearnerExit as exc:
-            correct, message, detail = False, f"{exc.text}. The judge ended it.", ""
+            correct, message, detail = False, f"{exc.text}; the lab and this notebook go on.", ""
         except LearnerError as exc:
             correct = False
             message = f"your answer raised {exc.type_name}: {exc.text}"
