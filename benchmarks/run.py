@@ -1195,6 +1195,22 @@ def section_peers(settings: Settings, table: Table) -> None:
     )
 
 
+def section_board(settings: Settings, table: Table) -> None:
+    """What one refresh of `labkit board` costs: read 200 learners' entries and render them."""
+    from labkit import board
+
+    runs = 3 if settings.quick else 7
+    log(f"board: {runs} reads of 200 learners' entries")
+    cost = median([board.benchmark(200) for _ in range(runs)])
+    table.add(
+        "board",
+        f"`labkit board`: read and render 200 learners' entries in the exchange, n={runs}",
+        ms(cost, 0),
+        "< 1 s",
+        verdict(cost < 1.0),
+    )
+
+
 LAB_CHURN = (
     "import labkit, time\nwhile True:\n    lab = labkit.start(); time.sleep(0.02); lab.stop()\n"
 )
@@ -1303,6 +1319,7 @@ def main() -> int:
         ("scale", lambda: section_scale(settings, table)),
         ("owner check", lambda: section_peers(settings, table)),
         ("kernel starts", lambda: section_kernels(settings, table)),
+        ("board", lambda: section_board(settings, table)),
     ]
     if not args.skip_notebooks:
         sections.append(("suite", lambda: section_suite(settings, table)))

@@ -253,10 +253,6 @@ def fragment(room: Class, token_query: str) -> str:
     """The live part of the page (also what the page fetches every REFRESH_SECONDS)."""
     out = [f"<p id='updated'>Read from the exchange at {_e(room.read_at)}: "
            f"{len(room.found.learners)} learner(s). {_e(LIVE_NOTE)}.</p>"]  # fmt: skip
-    if room.found.errors:
-        out.append("<section aria-labelledby='problems-h'><h2 id='problems-h'>Problems</h2><ul>")
-        out += [f"<li>{_e(line)}</li>" for line in room.found.errors]
-        out.append("</ul></section>")
     out.append(_drill_section(room))
     out.append("<section aria-labelledby='stuck-h'><h2 id='stuck-h'>Stuck longest</h2>")
     if room.stuck:
@@ -292,6 +288,10 @@ def fragment(room: Class, token_query: str) -> str:
         out.append(f"<td>{t.solved} solved<br>{t.tried} tried<br>{t.hints} with hints<br>"
                    f"{t.solutions} solution</td>")  # fmt: skip
     out.append("</tr></tfoot></table></div></section>")
+    if room.found.errors:  # last: the class comes first, what could not be used after it
+        out.append("<section aria-labelledby='problems-h'><h2 id='problems-h'>Problems</h2><ul>")
+        out += [f"<li>{_e(line)}</li>" for line in room.found.errors]
+        out.append("</ul></section>")
     return "".join(out)
 
 

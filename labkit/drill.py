@@ -38,6 +38,7 @@ from labkit.errors import LabkitError
 DRILL_FILE = "drill.json"  # in the exchange's outbox
 KIND = "labkit-drill"
 MAX_TRIES = 200  # per learner and drill: more are not kept
+PRACTICE = "solo"  # the drill's name (and seed) without a course exchange: incident 3
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -306,8 +307,9 @@ def _canonical(kind: str, value: object) -> str:
 class Drill:
     """The drill as a learner meets it: the failing exchange, the report, and the check."""
 
-    def __init__(self, lab: Any, info: dict[str, Any]) -> None:
+    def __init__(self, lab: Any, info: dict[str, Any], *, practice: bool = False) -> None:
         self.lab = lab
+        self.practice = practice  # no exchange: nothing is sent
         self.name: str = info["name"]
         self.report: str = info["report"]
         self._id: str = info["id"]
@@ -315,8 +317,12 @@ class Drill:
         self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
 
     def __repr__(self) -> str:
+        where = (
+            "A practice drill on your own (no course exchange: your instructor's drills need "
+            "LABKIT_EXCHANGE).\n" if self.practice else ""
+        )  # fmt: skip
         return (
-            f"Drill {self.name}: {self.report}.\n"
+            f"{where}Drill {self.name}: {self.report}.\n"
             f"The failing exchange is drill.exchange ({self.exchange.status} "
             f"{self.exchange.reason}). Diagnose it: drill.check({{'made_by': ..., 'cause': ...}})"
         )
@@ -338,7 +344,9 @@ class Drill:
         from labkit.exercises.core import Result
 
         result = self._exercise.check(answer)
-        if result.correct is not None:  # an attempt (not a blank or a wrong kind of answer)
+        if (
+            result.correct is not None and not self.practice
+        ):  # an attempt (not a blank or a wrong kind of answer)
             # only what was said: which parts were right is worked out on the instructor's
             # side (the capstone stops saying so after a few wrong tries)
             given = answer if isinstance(answer, dict) else {}
@@ -356,12 +364,21 @@ class Drill:
 
 
 def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:
-    """Join the drill your instructor started: set its incident up in ``lab``."""
+    """Join the drill your instructor started: set its incident up in ``lab``.
+
+    Without a course exchange (no ``exchange`` and no ``LABKIT_EXCHANGE``) this is a
+    practice drill on your own: always the same incident, nothing sent anywhere.
+    """
     from labkit import classroom
     from labkit.lab import Lab
 
     if not isinstance(lab, Lab):
         raise DrillError(f"join(lab) takes the lab that labkit.start() returned, not {lab!r:.60}")
+    if exchange is None and not os.environ.get("LABKIT_EXCHANGE", "").strip():
+        number = incident_number(PRACTICE)
+        report = next(i for i in _capstone().INCIDENTS if i.number == number).report
+        info = {"name": PRACTICE, "seed": PRACTICE, "id": PRACTICE, "report": report}
+        return Drill(lab, info, practice=True)
     where = classroom.exchange_dir(str(exchange) if exchange is not None else None)
     info = current(where)
     if info is None:

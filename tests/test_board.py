@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -327,3 +328,56 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
                           f"os.rename({str(mine)!r}, {str(entry)!r})"])  # fmt: skip
         assert forged.returncode != 0 and "PermissionError" in forged.stderr
         assert json.loads(entry.read_text())["user"] == ann.name
+
+
+# -- the board in a real browser --
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_board_in_a_browser_refreshes_itself_and_is_readable(tmp_path, exchange) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium: apt-get install chromium")
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    from test_browser import AXE
+
+    names = _three_learners(tmp_path, exchange)
+    drill.start(exchange, "board-demo")
+    number, right = drill.incident_number("board-demo"), _answer("board-demo")
+    joined = subprocess.run([sys.executable, "-c", DRILL_SESSION, str(number), json.dumps(right)],
+                            env=_learner_env(tmp_path, exchange, names[0]), capture_output=True,
+                            text=True, timeout=90)  # fmt: skip
+    assert joined.returncode == 0, joined.stderr
+    with running_board(exchange) as info, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox",
+                                    "--disable-gpu", "--no-first-run"])  # fmt: skip
+        try:
+            page = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900},
+                                       color_scheme="light").new_page()  # fmt: skip
+            page.goto(info["url"])
+            page.evaluate("window.sameDocument = true")  # gone if the page were reloaded
+            rows = page.locator("#class tbody th[scope=row]")
+            assert rows.all_inner_texts() == names[:2]
+            assert "found after" in page.locator("#drill").inner_text()
+            # a third learner starts: the open page shows them without a reload
+            subprocess.run([sys.executable, "-c", SESSION], env=_learner_env(tmp_path, exchange,
+                           names[2]), check=True, timeout=60)  # fmt: skip
+            page.wait_for_function(
+                "document.querySelectorAll('#class tbody th[scope=row]').length === 3",
+                timeout=10_000,
+            )
+            assert page.evaluate("window.sameDocument") is True
+            assert rows.all_inner_texts() == names
+            page.locator("#pause").check()  # the pause switch stops the refresh
+            if AXE is not None:
+                page.add_script_tag(path=str(AXE))
+                found = page.evaluate(
+                    "async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                    ".violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+                    ".map(v => v.id + ': ' + v.help)"
+                )
+                assert found == [], found
+            page.screenshot(path=str(ROOT / "docs" / "board.png"), full_page=False)
+        finally:
+            browser.close()
