@@ -381,3 +381,15 @@ def test_the_board_in_a_browser_refreshes_itself_and_is_readable(tmp_path, excha
             page.screenshot(path=str(ROOT / "docs" / "board.png"), full_page=False)
         finally:
             browser.close()
+
+
+def test_the_instructor_guide_states_the_codes_numbers(exchange) -> None:
+    guide = (ROOT / "docs" / "instructor.md").read_text()
+    assert f"refreshes itself every {board.REFRESH_SECONDS} s" in guide
+    assert f"after {capstone.CONFIRMED_TRIES} wrong tries" in guide
+    assert "(board.png)" in guide and (ROOT / "docs" / "board.png").is_file()
+    start = subprocess.run([sys.executable, "-m", "labkit", "drill", "start", "tuesday-1"],
+                           capture_output=True, text=True)  # fmt: skip
+    assert start.returncode == 0, start.stderr
+    for line in start.stdout.splitlines():  # the guide shows what the command prints
+        assert f"# {line}\n" in guide, line
