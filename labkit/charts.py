@@ -100,7 +100,7 @@ def timeline(ex: Exchange) -> ChartFigure:
                 )
     gave_up = _client_gave_up(ex, start)
     if gave_up is not None:
-        lines.append((gave_up * 1000, f"client's own timeout ({gave_up * 1000:.0f} ms)", ":"))
+        lines.append((gave_up * 1000, "client gave up (its own timeout ran out)", ":"))
     for t, label, style in lines:
         ax.axvline(t, color="#222", linestyle=style, linewidth=1.5, label=label)
         said.append(f"{label} at {t:.0f} ms")

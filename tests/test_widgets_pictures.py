@@ -89,4 +89,7 @@ def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
 
     time.sleep(0.5)
     line = charts.timeline(lab.exchange(budget.id))
-    assert "client's own timeout" in line.alt and "gateway read timeout" in line.alt
+    assert (
+        "client gave up (its own timeout ran out) at" in line.alt
+        and "gateway read timeout" in line.alt
+    )
