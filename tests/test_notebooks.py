@@ -69,6 +69,11 @@ def test_each_lesson_ends_with_a_next_link(path: Path) -> None:
     m = re.search(r"\*\*Next:\*\*[^\[]*\[[^\]]+\]\(([^)#]+)", last.source)
     assert m, last.source
     assert (path.parent / m.group(1)).exists(), m.group(1)
+    following = NOTEBOOKS[NOTEBOOKS.index(path) + 1 :]
+    if following and following[0].name[:2].isdigit() and path.name[:2].isdigit():
+        assert f"({following[0].name})" in last.source, (
+            f"{path.name} should lead to the next lesson"
+        )
 
 
 def test_the_glossary_explains_each_term_and_lessons_link_to_it() -> None:
