@@ -257,7 +257,9 @@ def debrief(exchange: Path) -> str:
     assert started is not None
     q = _exercise(incident_number(drill["seed"]))
     answer_line, _, evidence = q.solution_text.partition("\n")
-    found = classroom.collect([exchange])
+    from labkit.board import learners
+
+    found = learners(exchange)  # as the board reads them: a forged entry hides nobody
     entries = _entries(found, drill)
     lines = [
         f"Drill {drill['name']}: capstone incident {q.incident.number} ({drill['report']})",

@@ -302,13 +302,25 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
         for p in procs:
             out, err = p.communicate(timeout=120)
             assert json.loads(out)[:2] == [False, True], err
+        # ben hands in an entry in ann's name, newer than hers: the board keeps hers
+        forged = json.loads(json.dumps({"kind": classroom.SUBMISSION_KIND, "version": 1,
+                                        "user": ann.name, "submitted": "2999-01-01T00:00:00",
+                                        "progress": {"version": 2, "user": ann.name,
+                                                     "exercises": {}}}))  # fmt: skip
+        fake = ex / "inbox" / f"{ann.name}.{'f' * 32}.json"
+        made = ben.run(["sh", "-c", f"cat > {fake}"], input=json.dumps(forged))
+        assert made.returncode == 0, made.stderr
         run = lambda argv: teacher.popen([str(python), *argv[1:]], env=env,  # noqa: E731
                                          stdout=subprocess.PIPE, text=True)  # fmt: skip
         with running_board(ex, run) as info:
             fetch = f"import urllib.request as u; print(u.urlopen({info['url']!r}).read().decode())"
             mine = teacher.run([str(python), "-c", fetch], env=env)
             assert mine.returncode == 0 and f"<th scope='row'>{ann.name}</th>" in mine.stdout
-            assert "Problems" not in mine.stdout  # every record's name is its file's owner
+            problems = re.search(r"<h2 id='problems-h'>.*?</ul>", mine.stdout).group(0)
+            assert problems.count("<li>") == 1 and f"belongs to &#x27;{ben.name}" in problems
+            table = re.search(r"<table id='class'>.*?</table>", mine.stdout).group(0)
+            row = re.search(rf"<th scope='row'>{ann.name}</th>(.*?)</tr>", table).group(1)
+            assert "tried<br>2 tr.<br>1 hint" in row  # ann's own entry, not the forged one
             drills = re.search(r"<table id='drill'>.*?</table>", mine.stdout).group(0)
             assert all(f"<th scope='row'>{u.name}</th>" in drills for u in (ann, ben, cat))
             assert drills.count("found after") == 6
@@ -319,7 +331,7 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
         debrief = teacher.run([*labkit, "drill", "stop"], env=env)
         assert "3 of 3 learner(s) who joined solved it" in debrief.stdout, debrief.stderr
         # ben can neither list the inbox, nor read ann's memo, nor replace ann's entry
-        (entry,) = [p for p in (ex / "inbox").iterdir() if p.name.startswith(ann.name)]
+        (entry,) = [p for p in (ex / "inbox").iterdir() if p.stat().st_uid == ann.uid]
         assert ben.run(["ls", str(ex / "inbox")]).returncode != 0
         memo = ann.home / ".local" / "share" / "labkit" / "progress.json.live"
         assert memo.exists() and ben.run(["cat", str(memo)]).returncode != 0
