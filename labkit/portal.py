@@ -48,6 +48,9 @@ class Portal(Proxy):
     def __init__(self, recorder, gateway: Target, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
         super().__init__("portal", recorder, host)
         self._logged_in_at: float | None = None
+        self.login_request_id = ""
+        """The request id of the form POST that began this session; empty after ``login()``
+        or a logout. How a judge tells a login through the form from the shortcut."""
         self._route = Route("/", "gateway", [gateway], connect_timeout=1.0, read_timeout=30.0)
 
     @property
@@ -59,6 +62,7 @@ class Portal(Proxy):
     @logged_in.setter
     def logged_in(self, on: bool) -> None:
         self._logged_in_at = time.monotonic() if on else None
+        self.login_request_id = ""
 
     def login(self) -> None:
         """Accept the network's terms, as the login form would."""
@@ -143,6 +147,7 @@ class Portal(Proxy):
             if form.get("accept") != ["yes"]:
                 return self._page(request, 400, "Tick 'I accept the terms' to log in.")
             self.login()
+            self.login_request_id = request.request_id
             headers, body = pages.page(
                 request,
                 200,

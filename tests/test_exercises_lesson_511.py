@@ -159,3 +159,44 @@ def test_q4_a_checker_that_reads_the_portals_state_fails(lab: labkit.Lab) -> Non
     result = q4.check(peeks, lab)
     assert not result and "a phone cannot see" in result.message
     assert not lab.portal.logged_in  # the judge put the portal back
+
+
+def test_q3_form_logout_then_shortcut_fails(lab: labkit.Lab) -> None:
+    """Issue 14: a form login, a logout and then the shortcut, with no request in between."""
+    assert _post_form(lab, data={"accept": "yes"}).status_code == 200
+    lab.portal.logout()
+    lab.portal.login()
+    result = q3.check(lab)
+    assert result.correct is False and "not through the form" in result.message
+    assert lab.portal.logged_in is False
+
+
+def test_q3_form_logout_through_the_portal_then_shortcut_fails(lab: labkit.Lab) -> None:
+    assert _post_form(lab, data={"accept": "yes"}).status_code == 200
+    with httpx.Client(trust_env=False, timeout=2.0) as client:
+        assert client.post(lab.portal.url + "/_portal/logout").status_code == 200
+    lab.portal.login()
+    result = q3.check(lab)
+    assert result.correct is False and "not through the form" in result.message
+
+
+def test_q3_shortcut_then_form_passes(lab: labkit.Lab) -> None:
+    """A form POST while already logged in begins a new session through the form."""
+    lab.portal.login()
+    assert _post_form(lab, data={"accept": "yes"}).status_code == 200
+    result = q3.check(lab)
+    assert result, result.message
+    assert lab.portal.login_request_id == ""  # the judge logged out
+
+
+def test_q3_login_no_longer_kept(lab: labkit.Lab) -> None:
+    from labkit.recorder import MAX_EXCHANGES
+
+    assert _post_form(lab, data={"accept": "yes"}).status_code == 200
+    kept = lab.portal.login_request_id
+    assert kept in lab.recorder.ids()
+    for _ in range(MAX_EXCHANGES):
+        lab.recorder.new_id()
+    result = q3.check(lab)
+    assert result.correct is False and "no longer keeps" in result.message
+    assert f"last {MAX_EXCHANGES} requests" in result.message

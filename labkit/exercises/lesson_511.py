@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from labkit.exercises.core import Task, make_choice
+from labkit.recorder import MAX_EXCHANGES
 
 LESSON = "511"
 LOGIN_PATH = "/_portal/login"
@@ -62,34 +63,46 @@ q2 = make_choice(
 )
 
 
-def _portal_story(lab: Any) -> tuple[list[tuple[float, int | None]], float | None]:
-    """The portal's answers to POSTs of its login form (time, status), oldest first, and the
-    time of its latest 511 (a 511 after a successful POST means a logout came in between)."""
-    posts: list[tuple[float, int | None]] = []
-    last_511 = None
-    for rid in lab.recorder.ids():
-        events = [e for e in lab.recorder.events(rid) if e.hop == "portal"]
-        got = [e for e in events if e.kind == "received"]
-        sent = [e for e in events if e.kind == "sent"]
-        if not got or not sent:
-            continue
-        if sent[-1].status == 511:
-            last_511 = max(last_511 or 0.0, sent[-1].at)
-        method, _, rest = got[0].summary.partition(" ")
-        if method == "POST" and rest.split(" ")[0].split("?")[0] == LOGIN_PATH:
-            posts.append((sent[-1].at, sent[-1].status))
-    return sorted(posts), last_511
+def _form_post(lab: Any, rid: str) -> tuple[float, int | None] | None:
+    """(time, status) of the portal's answer if request ``rid`` is, in the exchange the lab
+    recorded, a POST to the login form; else None."""
+    events = [e for e in lab.recorder.events(rid) if e.hop == "portal"]
+    got = [e for e in events if e.kind == "received"]
+    sent = [e for e in events if e.kind == "sent"]
+    if not got or not sent:
+        return None
+    method, _, rest = got[0].summary.partition(" ")
+    if method != "POST" or rest.split(" ")[0].split("?")[0] != LOGIN_PATH:
+        return None
+    return sent[-1].at, sent[-1].status
+
+
+def _form_posts(lab: Any) -> list[tuple[float, int | None]]:
+    """The portal's answers to POSTs of its login form (time, status), oldest first."""
+    posts = (_form_post(lab, rid) for rid in lab.recorder.ids())
+    return sorted(post for post in posts if post is not None)
+
+
+def _logged_in_by_form(lab: Any) -> bool | None:
+    """Whether this session began with a form POST the portal answered 200, as the lab
+    recorded it (the portal names the request; ``lab.portal.login()`` names none); None when
+    the portal names a request the lab no longer keeps."""
+    rid = lab.portal.login_request_id
+    if rid and rid not in lab.recorder.ids():
+        return None
+    post = _form_post(lab, rid) if rid else None
+    return post is not None and post[1] == 200
 
 
 def _judge_login(lab: Any) -> tuple[bool, str] | tuple[bool, str, str]:
     if getattr(lab, "portal", None) is None or not hasattr(lab, "get"):
         return False, "pass the lab: q3.check(lab), after logging in with httpx."
-    posts, last_511 = _portal_story(lab)
+    posts = _form_posts(lab)
     if not lab.portal.logged_in:
         if posts and posts[-1][1] == 400:
             return False, (
-                "the portal answered your POST with 400: the form must send accept=yes as a "
-                "form field (data={'accept': 'yes'}), not as JSON or a query."
+                "the portal answered your POST with 400: look at its page (r.text) and at the "
+                "form's field in the login page; how does a browser send a form?"
             )
         if not posts:
             return False, (
@@ -101,13 +114,19 @@ def _judge_login(lab: Any) -> tuple[bool, str] | tuple[bool, str, str]:
             "again, then check."
         )
     try:
-        logins = [at for at, status in posts if status == 200]
-        if not logins or (last_511 is not None and last_511 > logins[-1]):
+        by_form = _logged_in_by_form(lab)
+        if by_form is None:
             return False, (
-                "you are logged in, but not through the form: the portal has answered 511 since "
-                "its last successful POST to /_portal/login, so the login came from elsewhere "
-                "(lab.portal.login() is the shortcut the task asks you not to take). The judge "
-                "logged you out; POST the form with httpx."
+                f"the lab no longer keeps the exchange of your login (it keeps the last "
+                f"{MAX_EXCHANGES} requests), so the judge cannot see how you logged in. The "
+                "judge logged you out; POST the form again, then check at once."
+            )
+        if not by_form:
+            return False, (
+                "you are logged in, but not through the form: no POST to /_portal/login that "
+                "the portal answered 200 began this session (lab.portal.login() is the shortcut "
+                "the task asks you not to take). The judge logged you out; POST the form with "
+                "httpx."
             )
         check = lab.get("/generate_204", via="portal")
         detail = f"GET /generate_204 via the portal: {check.status} {check.reason}"
