@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import dataclasses
 import ipaddress
 import re
@@ -48,6 +49,7 @@ SLOW_DELAY = 1.0
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
+STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
 STOPPED = (
     "this lab has been stopped: run the cell that starts it (lab = labkit.start(), a lesson's "
     "first code cell) again, then the cell you were in"
@@ -216,7 +218,15 @@ class Lab:
         self._stopped = True
         _running.discard(self)
         try:
-            self._call(self._stop_all(), timeout=5)
+            self._call(self._stop_all(), timeout=STOP_SECONDS)
+        except concurrent.futures.TimeoutError:
+            # something holds the loop (it never awaits): say so, but never hang or raise here
+            warnings.warn(
+                f"the lab's servers did not stop within {STOP_SECONDS:g} s; its thread is left "
+                "to end with the kernel (restart the kernel to free its ports)",
+                LabkitWarning,
+                stacklevel=2,
+            )
         finally:
             self._shutdown()
 
@@ -240,7 +250,7 @@ class Lab:
                 self._client.close()
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=STOP_SECONDS)
         if not self._loop.is_closed() and not self._loop.is_running():
             self._loop.close()
 

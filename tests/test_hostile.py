@@ -20,6 +20,8 @@ import pytest
 
 import labkit
 from labkit import faults, recorder
+from labkit import lab as lab_module
+from labkit.errors import LabkitWarning
 from labkit.http import server, upstream
 
 STATUS = re.compile(rb"^HTTP/1\.1 (\d{3}) ")
@@ -477,3 +479,19 @@ def test_a_connection_closes_after_its_request_limit(
     assert reply.count(b"HTTP/1.1 200 OK\r\n") == 5
     assert reply.count(b"\r\nConnection: close\r\n") == 1
     assert ended == "closed"
+
+
+def test_stop_never_hangs_or_raises_when_the_loop_is_held(monkeypatch) -> None:
+    """If anything ever holds the lab's loop, stop() warns in one line and returns."""
+    monkeypatch.setattr(lab_module, "STOP_SECONDS", 0.3)
+    lab = labkit.start()
+    lab._loop.call_soon_threadsafe(time.sleep, 2.0)  # a callback that never awaits
+    began = time.monotonic()
+    with pytest.warns(LabkitWarning, match="did not stop within 0.3 s"):
+        lab.stop()
+    assert time.monotonic() - began < 1.5
+    assert not lab.running
+    lab._thread.join(timeout=5)  # the held callback ends; the thread ends with it
+    assert not lab._thread.is_alive()
+    lab._loop.run_until_complete(lab._stop_all())  # free what the held loop could not
+    lab._loop.close()
