@@ -20,7 +20,10 @@ from labkit.conditions import Condition
 from labkit.errors import unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS
-from labkit.lab import Lab
+from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
+
+SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
+SHORT_READ = 0.3  # the read timeout 504-slow-origin gives the origin's route
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
 
@@ -379,13 +382,16 @@ def _catalogue() -> list[Scenario]:
                  after_prime=(MAINTENANCE_OFF,), teardown_extra=(PURGE,)),
         # 504
         _fault("slow", 504, "Upstream slower than the read timeout",
-               "the upstream takes 1 s to answer; the gateway's read timeout is 0.3 s"),
+               f"the upstream takes {SLOW_DELAY:g} s to answer; the gateway's read timeout is "
+               f"{UPSTREAM_TIMEOUTS['read_timeout']:g} s"),
         _fault("blackhole", 504, "Upstream never accepts the connection",
                "the upstream's accept queue is full, so connecting hangs until the gateway's "
-               "connect timeout (0.2 s)"),
+               f"connect timeout ({UPSTREAM_TIMEOUTS['connect_timeout']:g} s)"),
         Scenario("504-slow-origin", "504", 504, "gateway", "The origin is slower than the gateway waits",
-                 "GET /slow?delay=0.6 takes 0.6 s; the route's read timeout is set to 0.3 s",
-                 Call("GET", "/slow?delay=0.6"), switches=(read_timeout("/", 0.3, 2.0),)),
+                 f"GET /slow?delay={SLOW_ORIGIN:g} takes {SLOW_ORIGIN:g} s; the route's read "
+                 f"timeout is set to {SHORT_READ:g} s",
+                 Call("GET", f"/slow?delay={SLOW_ORIGIN:g}"),
+                 switches=(read_timeout("/", SHORT_READ, ORIGIN_TIMEOUTS["read_timeout"]),)),
         # 505 and 426
         Scenario("505-http2-request-line", "505", 505, "origin", "HTTP/2.0 in a text request line",
                  "'GET / HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "
