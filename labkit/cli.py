@@ -19,7 +19,7 @@ import threading
 import time
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from labkit.errors import BadArgument, ControlError, LabkitError, LabkitWarning, unknown
@@ -27,7 +27,7 @@ from labkit.personalities import PERSONALITIES
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one clear line, then how to get help
+    def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 

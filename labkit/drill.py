@@ -31,9 +31,12 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labkit.errors import LabkitError
+
+if TYPE_CHECKING:  # the capstone (and the lab it imports) loads only when a drill needs it
+    from labkit.exercises.capstone import Incident
 
 DRILL_FILE = "drill.json"  # in the exchange's outbox
 KIND = "labkit-drill"
@@ -68,7 +71,7 @@ def _capstone() -> Any:
 
 def incident_number(seed: str) -> int:
     """The capstone incident a drill's name chooses: the same on every machine."""
-    incidents = _capstone().INCIDENTS
+    incidents: list[Incident] = _capstone().INCIDENTS
     index = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:4], "big") % len(incidents)
     return incidents[index].number
 
@@ -382,15 +385,15 @@ def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:
         info = {"name": PRACTICE, "seed": PRACTICE, "id": PRACTICE, "report": report}
         return Drill(lab, info, practice=True)
     where = classroom.exchange_dir(str(exchange) if exchange is not None else None)
-    info = current(where)
-    if info is None:
+    running = current(where)
+    if running is None:
         raise DrillError(
             f"no drill to join in {where / 'outbox'}: wait until your instructor starts one "
             "(`labkit drill start NAME`), then run this cell again"
         )
-    if info.get("stopped"):
-        raise DrillError(f"the drill {info['name']!r} has ended; wait for the next one")
-    drill = Drill(lab, info)
+    if running.get("stopped"):
+        raise DrillError(f"the drill {running['name']!r} has ended; wait for the next one")
+    drill = Drill(lab, running)
     drill._record({})
     return drill
 

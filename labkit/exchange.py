@@ -12,9 +12,13 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from labkit.http.messages import Headers, get_header
 from labkit.recorder import Hop
+
+if TYPE_CHECKING:  # picture.py imports this module
+    from labkit.picture import Picture
 
 
 @dataclass
@@ -135,7 +139,7 @@ class Exchange:
     def __repr__(self) -> str:
         return "\n".join(self.lines())
 
-    def picture(self):  # type: ignore[no-untyped-def]
+    def picture(self) -> Picture:
         """The exchange as a sequence diagram (SVG in Jupyter, text elsewhere)."""
         from labkit.picture import Picture
 

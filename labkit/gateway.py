@@ -18,6 +18,7 @@ from labkit.errors import unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.proxy import Failure, Proxy, Route, Target
+from labkit.recorder import Recorder
 
 HEALTH_INTERVAL = 1.0
 MAX_VARIANTS = 8  # stored responses per URL that differ by the headers they vary on
@@ -69,7 +70,7 @@ class Gateway(Proxy):
     server_header = "labkit-gateway"
     via_name = "labkit-gateway"
 
-    def __init__(self, recorder, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__("gateway", recorder, host)
         self.routes: list[Route] = []
         self.cache_enabled = True

@@ -34,7 +34,7 @@ from labkit.http.messages import Headers, parse_response
 from labkit.http.server import Listener
 from labkit.origin import Origin
 from labkit.portal import Portal
-from labkit.proxy import Route, Target
+from labkit.proxy import Route, Target, Timeouts
 from labkit.recorder import Recorder, hops_of
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 ENTRIES = ("portal", "gateway", "origin")
-ORIGIN_TIMEOUTS = {"connect_timeout": 0.5, "read_timeout": 2.0}
-UPSTREAM_TIMEOUTS = {"connect_timeout": 0.2, "read_timeout": 0.3}
+ORIGIN_TIMEOUTS: Timeouts = {"connect_timeout": 0.5, "read_timeout": 2.0}
+UPSTREAM_TIMEOUTS: Timeouts = {"connect_timeout": 0.2, "read_timeout": 0.3}
 SLOW_DELAY = 1.0
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
@@ -66,6 +66,8 @@ class Upstreams(dict[str, FaultServer]):
 
 class Lab:
     """A running lab. Use ``labkit.start()`` to get one; ``stop()`` or ``with`` to end it."""
+
+    control: ControlServer  # set by start(); a restart keeps who started it
 
     def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc",
                  allow_users: Iterable[str] = ()) -> None:  # fmt: skip

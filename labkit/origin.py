@@ -20,6 +20,7 @@ from labkit.errors import BadArgument, check_number
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
+from labkit.recorder import Recorder
 
 # RFC 9110 9.3 defines these; anything else is a method this server does not recognise.
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
@@ -42,7 +43,7 @@ class Origin(HTTPServer):
     role = "origin"
     server_header = "labkit-origin"
 
-    def __init__(self, recorder, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__("origin", recorder, host)
         self._debug = False
         self._maintenance: dict[str, object] | None = None
@@ -201,7 +202,9 @@ class Origin(HTTPServer):
             request, 404, f"There is no resource at {path!r}.", why="no such resource"
         )
 
-    def _allowing(self, request: Request, allow: str, handler) -> Response:  # type: ignore[no-untyped-def]
+    def _allowing(
+        self, request: Request, allow: str, handler: Callable[[Request], Response]
+    ) -> Response:
         if request.method == "OPTIONS":
             return Response(204, [("Allow", allow)], why="OPTIONS lists the allowed methods")
         if request.method not in allow.split(", "):

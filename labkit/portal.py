@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
 from labkit.proxy import Proxy, Route, Target
+from labkit.recorder import Recorder
 
 LOGIN = "/_portal/login"
 LOGOUT = "/_portal/logout"
@@ -45,7 +46,7 @@ class Portal(Proxy):
     server_header = "labkit-portal"
     via_name = "labkit-portal"
 
-    def __init__(self, recorder, gateway: Target, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, recorder: Recorder, gateway: Target, host: str = "127.0.0.1") -> None:
         super().__init__("portal", recorder, host)
         self._logged_in_at: float | None = None
         self.login_request_id = ""
@@ -160,7 +161,7 @@ class Portal(Proxy):
             return self._page(
                 request, 405, "Use GET to see the form, POST to log in.", allow="GET, HEAD, POST"
             )
-        form = (
+        login_page = (
             "<!doctype html><html><head><meta charset='utf-8'><title>Log in to the network</title>"
             "</head><body><h1>Log in to the network</h1>"
             "<form method='post' action='login'>"
@@ -171,7 +172,7 @@ class Portal(Proxy):
         return Response(
             200,
             [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
-            form.encode(),
+            login_page.encode(),
             why="the login form",
         )
 

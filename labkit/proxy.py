@@ -14,6 +14,7 @@ import asyncio
 import contextvars
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 import h11
@@ -24,6 +25,7 @@ from labkit.errors import check_number
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import HTTPServer
+from labkit.recorder import Recorder
 
 HOP_BY_HOP = {
     "connection",
@@ -59,6 +61,13 @@ class Target:
 
     def __repr__(self) -> str:
         return f"Target({self.name!r})"
+
+
+class Timeouts(TypedDict):
+    """A route's two timeouts in seconds, as keyword arguments of Route (``**timeouts``)."""
+
+    connect_timeout: float
+    read_timeout: float
 
 
 class Route:
@@ -130,8 +139,8 @@ class Proxy(HTTPServer):
 
     via_name = "labkit-proxy"
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
+    def __init__(self, name: str, recorder: Recorder, host: str = "127.0.0.1") -> None:
+        super().__init__(name, recorder, host)
         self._in_flight: set[upstream.Connection] = set()
         self.pool = upstream.Pool()
 

@@ -25,7 +25,7 @@ from typing import Any
 from labkit.exchange import Exchange
 from labkit.exercises import answers, store
 from labkit.exercises.core import Exercise, Result, is_blank
-from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.lab import UPSTREAM_TIMEOUTS, Lab
 
 LESSON = "capstone"
 
@@ -136,8 +136,8 @@ def _release(lab: Any) -> None:
     lab.origin.capacity = None
 
 
-def _get(path: str, via: str = "gateway") -> Callable[[Any], Exchange]:
-    def send(lab: Any) -> Exchange:
+def _get(path: str, via: str = "gateway") -> Callable[[Lab], Exchange]:
+    def send(lab: Lab) -> Exchange:
         return lab.get(path, via=via)
 
     return send

@@ -305,7 +305,7 @@ class Task(Exercise):
     """
 
     def __init__(self, id: str, lesson: str, prompt: str,
-                 judge_fn: Callable[..., tuple], hints: tuple[str, ...], solution: str,
+                 judge_fn: Callable[..., tuple[Any, ...]], hints: tuple[str, ...], solution: str,
                  time_limit: float = 5.0) -> None:  # fmt: skip
         self.judge_fn = judge_fn
         self.time_limit = time_limit

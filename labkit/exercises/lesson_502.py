@@ -160,7 +160,7 @@ def judge_who_made_it(fn: Any, lab: Any = None) -> tuple[bool, str, str]:
 
 
 def _compare(
-    fn: Callable[[int, dict[str, str]], object],
+    fn: Callable[[int | None, dict[str, str]], object],
     seen: list[tuple[str, int | None, dict[str, str], str | None]],
 ) -> tuple[bool, str, str]:
     wrong = []

@@ -46,7 +46,7 @@ import types
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from labkit.exercises.timelimit import TimeLimit
 
@@ -320,7 +320,7 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
     def wall() -> float:
         return child.start_wall + child.now
 
-    real_datetime = dt.datetime
+    real_datetime: TypeAlias = dt.datetime  # the class, kept before dt.datetime is replaced
 
     class datetime(real_datetime):
         @classmethod
@@ -360,17 +360,17 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
         def random(self) -> float:
             return value
 
-        def _randbelow(self, n: int) -> int:  # type: ignore[override]
+        def _randbelow(self, n: int) -> int:
             return min(n - 1, int(value * n))
 
     fixed = Fixed()
     replacements: dict[Any, Any] = {}
     for name in dir(random.Random):
         real = getattr(random, name, None)
-        if isinstance(real, types.MethodType) and real.__self__ is random._inst:  # type: ignore[attr-defined]
+        if isinstance(real, types.MethodType) and real.__self__ is random._inst:
             replacements[real] = getattr(fixed, name)
             setattr(random, name, getattr(fixed, name))
-    random._inst = fixed  # type: ignore[attr-defined]
+    random._inst = fixed
     _rebind(fn, replacements)
 
 
@@ -423,6 +423,7 @@ def _child_main(
         if random_value is not None:
             _fixed_random(random_value, fn)
         _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
+        message: tuple[object, ...]
         try:
             value = fn(*args)
         except SystemExit as exc:

@@ -183,7 +183,7 @@ def decode(file: Path, raw: bytes) -> Snapshot:
         )
     try:
         data = json.loads(text) if text else {}
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return Snapshot(None, {}, [f"{file} is damaged ({exc.msg} at byte {exc.pos})"])
     if not isinstance(data, dict) or (data and "exercises" not in data):
         raise ProgressError(

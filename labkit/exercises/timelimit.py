@@ -24,7 +24,9 @@ def call_with_time_limit(fn: Callable[..., Any], seconds: float, *args: Any, **k
     return _with_thread(fn, seconds, args, kwargs)
 
 
-def _with_alarm(fn: Callable[..., Any], seconds: float, args: tuple, kwargs: dict) -> Any:
+def _with_alarm(
+    fn: Callable[..., Any], seconds: float, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     def on_alarm(signum: int, frame: object) -> None:
         raise TimeLimit(f"stopped after {seconds:g} s")
 
@@ -37,7 +39,9 @@ def _with_alarm(fn: Callable[..., Any], seconds: float, args: tuple, kwargs: dic
         signal.signal(signal.SIGALRM, previous)
 
 
-def _with_thread(fn: Callable[..., Any], seconds: float, args: tuple, kwargs: dict) -> Any:
+def _with_thread(
+    fn: Callable[..., Any], seconds: float, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     box: dict[str, Any] = {}
 
     def target() -> None:

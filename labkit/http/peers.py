@@ -43,6 +43,7 @@ NLMSG_ERROR = 0x2
 TCP_TIME_WAIT = 6
 ALL_TCP_STATES = 0xFFF
 NO_COOKIE = 0xFFFFFFFF
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _HEADER = struct.Struct("=IHHII")  # struct nlmsghdr
 _UID_OFFSET = _HEADER.size + 4 + 48 + 12  # inet_diag_msg: 4 bytes, id, expires/rqueue/wqueue
 
@@ -84,11 +85,13 @@ class SockDiag:
         """The uid of the socket bound to ``local`` and connected to ``remote``; None when
         there is no such (live) socket."""
         addr = ipaddress.ip_address(local[0])
-        families = [(socket.AF_INET, addr)] if addr.version == 4 else [(socket.AF_INET6, addr)]
+        families: list[tuple[int, IPAddress]] = (
+            [(socket.AF_INET, addr)] if addr.version == 4 else [(socket.AF_INET6, addr)]
+        )
         if addr.version == 4:  # a dual-stack client socket connected to ::ffff:127.0.0.1
             families.append((socket.AF_INET6, ipaddress.IPv6Address(f"::ffff:{addr}")))
         for family, local_addr in families:
-            remote_addr = ipaddress.ip_address(remote[0])
+            remote_addr: IPAddress = ipaddress.ip_address(remote[0])
             if family == socket.AF_INET6 and remote_addr.version == 4:
                 remote_addr = ipaddress.IPv6Address(f"::ffff:{remote_addr}")
             uid = self._ask(family, local_addr, local[1], remote_addr, remote[1])
@@ -96,8 +99,9 @@ class SockDiag:
                 return uid
         return None
 
-    def _ask(self, family: int, src: ipaddress._BaseAddress, sport: int,
-             dst: ipaddress._BaseAddress, dport: int) -> int | None:  # fmt: skip
+    def _ask(
+        self, family: int, src: IPAddress, sport: int, dst: IPAddress, dport: int
+    ) -> int | None:
         req = (
             struct.pack("=BBBBI", family, socket.IPPROTO_TCP, 0, 0, ALL_TCP_STATES)
             + struct.pack("!HH", sport, dport)
@@ -120,7 +124,8 @@ class SockDiag:
             return None  # NLMSG_ERROR: no such socket
         if data[_HEADER.size + 1] == TCP_TIME_WAIT:
             return None  # a time-wait socket keeps no owner (the kernel reports 0)
-        return struct.unpack_from("=I", data, _UID_OFFSET)[0]
+        uid: int = struct.unpack_from("=I", data, _UID_OFFSET)[0]
+        return uid
 
 
 def _available() -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import ipywidgets as w
@@ -60,7 +60,7 @@ KEYBOARD_HINT = (
 )
 
 
-def _table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
+def _table(rows: Sequence[tuple[str, ...]], head: tuple[str, ...]) -> str:
     cells = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
     )
@@ -226,7 +226,7 @@ class Playground(_Panel):
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
         self.buttons: dict[str, w.Button] = {}
-        self.controls = _CONTROLS.get(lesson, lambda p: [])(self)
+        self.controls = _CONTROLS[lesson](self) if lesson in _CONTROLS else []
         self._describe()
         hint = w.HTML(f"<p class='labkit-hint'>{html.escape(KEYBOARD_HINT)}</p>")
         box: list[w.Widget] = [self._style, self.scenario, self.cause, self.run_button]
