@@ -161,13 +161,16 @@ class Portal(Proxy):
             return self._page(
                 request, 405, "Use GET to see the form, POST to log in.", allow="GET, HEAD, POST"
             )
-        login_page = (
-            "<!doctype html><html><head><meta charset='utf-8'><title>Log in to the network</title>"
-            "</head><body><h1>Log in to the network</h1>"
-            "<form method='post' action='login'>"
-            "<label><input type='checkbox' name='accept' value='yes'> I accept the terms</label> "
-            "<button type='submit'>Log in</button></form>"
-            "<hr><p><small>This page was made by the labkit portal.</small></p></body></html>\n"
+        login_page = (  # one element a line: it is read as text in the inspector and with curl
+            "<!doctype html>\n<html>\n<head><meta charset='utf-8'>"
+            "<title>Log in to the network</title></head>\n<body>\n"
+            "<h1>Log in to the network</h1>\n"
+            "<form method='post' action='login'>\n"
+            "  <label><input type='checkbox' name='accept' value='yes'> I accept the terms</label>\n"
+            "  <button type='submit'>Log in</button>\n"
+            "</form>\n"
+            "<hr><p><small>This page was made by the labkit portal.</small></p>\n"
+            "</body>\n</html>\n"
         )
         return Response(
             200,

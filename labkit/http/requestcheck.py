@@ -127,13 +127,12 @@ def check_version(version: str) -> Verdict | None:
         return None
     return Verdict(
         505,
-        f"the request line says HTTP/{version}, and this server speaks only HTTP/1.0 and "
-        "HTTP/1.1 in that form",
+        f"the request line says HTTP/{version}, a major version this server does not support",
     )
 
 
 HTTP2_EXPLANATION = [
-    "This server speaks HTTP/1.0 and HTTP/1.1. Supported versions: HTTP/1.0, HTTP/1.1.",
+    "Supported versions: HTTP/1.0, HTTP/1.1.",
     "HTTP/2 and HTTP/3 are never asked for by writing 'HTTP/2.0' or 'HTTP/3.0' in a text "
     "request line: those protocols are binary. HTTP/2 is negotiated during the TLS handshake "
     "with ALPN ('h2'), or by a client with prior knowledge that starts the connection with "
