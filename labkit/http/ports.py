@@ -87,7 +87,9 @@ def bind(host: str, *, backlog: int | None = None) -> socket.socket:
 
 
 def _bound(family: int, host: str, port: int, backlog: int | None) -> socket.socket:
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
+    # without it a response written in two parts waits for the peer's delayed ACK (~40 ms)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         if backlog is not None:  # a listener may reuse a port whose old connections linger
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
