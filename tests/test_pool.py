@@ -171,3 +171,18 @@ def test_no_pooled_socket_outlives_stop() -> None:
     assert settle(lambda: not (sockets() - before), 2.0), sockets() - before
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", gateway_port), timeout=0.5).close()
+
+
+@pytest.mark.parametrize("entry", ["origin", "gateway", "portal"])
+def test_every_accepted_connection_has_nagle_off(lab: labkit.Lab, entry: str) -> None:
+    """A relayed response goes out as head, then body: with Nagle on, the body would wait
+    for the client's delayed ACK (about 40 ms on Linux) on every request."""
+    server = getattr(lab, entry)
+    with socket.create_connection(("127.0.0.1", server.port)) as client:
+        client.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert client.recv(12).startswith(b"HTTP/1.1 ")
+        writers = list(server._tasks.values())  # the server's side of this connection
+        assert writers
+        for writer in writers:
+            sock = writer.get_extra_info("socket")
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
