@@ -40,8 +40,7 @@ def test_the_generated_tables_say_what_the_personalities_do() -> None:
 def test_every_citation_is_a_file_of_the_repository() -> None:
     """A Binder visitor can open what the lessons cite: nothing outside the repository."""
     texts = {p: p.read_text() for p in ROOT.glob("notebooks/*.ipynb")}
-    # the exercise texts (labkit/exercises) are another engineer's part of issue 13
-    texts |= {p: p.read_text() for p in ROOT.glob("labkit/**/*.py") if "exercises" not in p.parts}
+    texts |= {p: p.read_text() for p in ROOT.glob("labkit/**/*.py")}
     texts |= {p: p.read_text() for p in [ROOT / "README.md", *ROOT.glob("docs/*.md")]}
     texts |= {p: p.read_text() for p in ROOT.glob("notebooks/*.md")}
     for path, text in texts.items():

@@ -176,7 +176,8 @@ q4 = make_choice(
     why={
         "503": "right: HAProxy counts a server it cannot connect to as unavailable and answers "
         "503 (termination state sC), both for a connect timeout and for a refused connection. "
-        "nginx says 504 and 502 for those (gateways-observed rows 26 and 2).",
+        "nginx says 504 and 502 for those (docs/gateways.md, the rows 'connect timeout' and "
+        "'connection refused').",
         "504": "that is the lab's and nginx's answer (RFC 9110: the gateway did not get a "
         "timely response). HAProxy, observed, answers 503 for a connect timeout.",
         "502": "502 is Caddy's answer to a connect timeout (it reports the dial error); HAProxy "
