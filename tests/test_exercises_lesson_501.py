@@ -15,10 +15,10 @@ TE = b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: %s\r\nConnection
         (q1, "501", "405", "knows but this resource does not allow"),
         (q1, "501", "404", "method is checked first"),
         (q2, "Allow", "Retry-After", "will not make DELETE allowed"),
-        (q2, "allow", "Allowed", "called Allow"),
+        (q2, "allow", "Allowed", "ex.headers"),
         (q4, "400", "501", "framing itself is broken"),
         (q5, "405 with Allow", "501", "does not recognise the method at all"),
-        (q5, "405 with allow", "405 without Allow", "MUST"),
+        (q5, "405 with allow", "405 without Allow", "15.5.6"),
     ],
 )
 def test_quiz_accepts_the_answer_and_explains_a_mistake(exercise, right, wrong, words):

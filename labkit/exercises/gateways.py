@@ -80,7 +80,7 @@ q2 = make_choice(
         "says 502. (With no server left to try, HAProxy logs the same SC-- and names "
         "<NOSRV> instead of a server.)",
         "connect-timeout": "close: the 'C' does mean HAProxy was still connecting, but a "
-        "timeout is a lower-case 's' ('sC--'). An upper-case 'S' means the server refused.",
+        "timeout is a lower-case 's' ('sC--'). What does the upper-case 'S' in SC-- say?",
         "read-timeout": "a read timeout happens after the connection, while waiting for "
         "headers: HAProxy logs '504 sH--' ('H' for headers, lower-case 's' for a timeout).",
         "closed-without-response": "a close after the connection was made is 'SH--' ('H': "

@@ -49,7 +49,8 @@ q2 = make_short_answer(
     why={
         "Allow": "right: Allow lists the methods the resource does allow (here "
         "GET, HEAD, OPTIONS); OPTIONS answers with the same header.",
-        "Allowed": "close, but the header is called Allow (RFC 9110 10.2.1).",
+        "Allowed": "close, but not its name: read the 405's headers (ex.headers) or RFC 9110 "
+        "10.2.1 for the exact spelling.",
         "Retry-After": "Retry-After says when to try again (503, 429); waiting "
         "will not make DELETE allowed here.",
         "Upgrade": "Upgrade goes with 426 Upgrade Required (another protocol), not with 405.",
@@ -193,8 +194,8 @@ q5 = make_choice(
     why={
         "405 with Allow": "right: a known method that this resource does not support is 405, "
         "and a 405 MUST list what is allowed in Allow (RFC 9110 15.5.6).",
-        "405 without Allow": "the status is right but the Allow header is a MUST (RFC 9110 "
-        "15.5.6); nginx sends its 405 without it, which leaves the client guessing.",
+        "405 without Allow": "read RFC 9110 15.5.6: what else does a 405 owe the client, "
+        "besides its status? Compare the headers of lab.request('DELETE', '/orders/7').",
         "501": "that is what http.server does, but 501 says the server does not recognise the "
         "method at all (RFC 9110 9.1); DELETE is a standard method it could know.",
         "404": "the resource exists (GET / works); only the method is not allowed.",

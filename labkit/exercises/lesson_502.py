@@ -58,13 +58,12 @@ q2 = make_short_answer(
         "already relayed when the body broke off, so the gateway can only close the connection; "
         "the client must notice the missing bytes (httpx raises RemoteProtocolError) and treat "
         "the message as incomplete (RFC 9112 8).",
-        "502": "too late for a 502: the gateway relays the status line as "
-        "soon as the upstream's headers arrive, before the body. When the body breaks off, "
-        "'200 OK' has already gone to the client and cannot be taken back.",
+        "502": "when the body breaks off, what has the gateway already sent the "
+        "client? Run the scenario and read ex.status beside ex.client_error.",
         "504": "nothing timed out here: the upstream closed the connection "
         "early. And the status line was already on its way to the client.",
-        "500": "nobody raised an error and made a page: the 200 came from "
-        "the upstream and was relayed before the body broke off.",
+        "500": "nobody raised an error and made a page here: which status line did "
+        "the upstream send, and when did the gateway pass it on?",
     },
     hints=(
         "In what order does the gateway pass things on: status line and headers first, or only "
@@ -94,9 +93,9 @@ q3 = make_choice(
         "GET is idempotent, so retrying it is safe; with growing pauses, a few times at most, "
         "then give up and report it with the request id.",
         "retry at once in a loop": "a tight loop hammers a gateway whose upstream is already in "
-        "trouble and can keep it down. Retry a few times, waiting longer each time (backoff).",
-        "never retry": "a 502 says the upstream failed this time, not that the request is wrong; "
-        "for an idempotent GET a few retries with backoff are safe and often succeed.",
+        "trouble and can keep it down. What would give the upstream time to recover?",
+        "never retry": "a 502 says the upstream failed this time, not that the request is wrong. "
+        "Is sending this GET again safe (RFC 9110 9.2.2)?",
         "retry, even a POST": "what may the upstream already have done with the POST before its "
         "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically.",
     },

@@ -43,7 +43,8 @@ q1 = make_choice(
         "504 from the origin": "the origin is still working on the request and has nothing to "
         "say yet; a 504 is made by the gateway that got tired of waiting.",
         "502 from the gateway": "a 502 means the upstream answered with something invalid (or "
-        "closed on the gateway). Here it did not answer at all within the time: that is a 504.",
+        "closed on the gateway). Here, did the origin answer at all within the gateway's read "
+        "timeout?",
         f"200 after {Q1_DELAY:g} s": f"the gateway does not wait {Q1_DELAY:g} s: its read timeout runs out after {Q1_READ:g} s, "
         "and it answers the client then. The origin's 200 arrives too late for anyone.",
     },
@@ -145,8 +146,8 @@ q3 = make_short_answer(
     accepted={"504"},
     why={
         "504": "yes: B did not answer in time, 504. A answered wrongly, 502.",
-        "502": "502 is for A: an answer that is not valid HTTP. B gave no "
-        "answer at all before the gateway's read timeout ran out.",
+        "502": "502 is for an answer that is not valid HTTP. Did B send any answer "
+        "before the gateway's read timeout ran out?",
         "503": "503 is for an upstream that is known to be unavailable "
         "(maintenance, overload, no healthy member); B accepted the request and then was too "
         "slow.",

@@ -22,9 +22,8 @@ q1 = make_choice(
     why={
         "505": "right: the line is well formed, but it names a major version (2) that this "
         "server does not speak in that form, so it answers 505 and lists HTTP/1.0 and HTTP/1.1.",
-        "200": "200 is what HTTP/1.2 gets (any 1.x is served as 1.1, RFC 9110 6.2); a different "
-        "major version is refused. (HAProxy does answer 200 here, but nginx, Caddy and the lab "
-        "answer 505.)",
+        "200": "200 is what HTTP/1.2 gets (any 1.x is served as 1.1, RFC 9110 6.2). Is 2.0 "
+        "another minor version, or another major one? Send it with lab.raw(...) and see.",
         "400": "400 is for a malformed request line such as `http/1.1` or `HTTPS/1.1`; "
         "`HTTP/2.0` is well formed, just a version the server does not speak.",
         "426": "426 means 'this resource needs another protocol, upgrade to it' (the /chat "
@@ -142,8 +141,8 @@ q3 = make_choice(
         "Upgrade and Connection: upgrade": "right: RFC 9110 15.5.22 requires Upgrade (which "
         "protocol to switch to, here websocket), and 7.8 requires every sender of Upgrade to "
         "list 'upgrade' in Connection, so no intermediary forwards it by mistake.",
-        "Upgrade": "half of it: Upgrade names the protocol, but RFC 9110 7.8 says whoever sends "
-        "Upgrade MUST also send Connection: upgrade.",
+        "Upgrade": "half of it: Upgrade names the protocol. Read RFC 9110 7.8: what else must "
+        "whoever sends Upgrade send? The 426's headers show it.",
         "Retry-After": "Retry-After says when to come back (503, 429); retrying later will not "
         "help here: the resource needs another protocol.",
         "Alt-Svc": "Alt-Svc advertises another endpoint (for example HTTP/3 over QUIC); a 426 "
