@@ -491,7 +491,7 @@ def send(lab: dict[str, Any], command: str, args: dict[str, Any] | None = None) 
     except httpx.HTTPError as exc:
         raise ControlError(f"could not reach the lab's control server: {exc}") from None
     try:
-        data = resp.json()
+        data: dict[str, Any] = resp.json()  # a dict whenever the status is 200
     except ValueError:
         raise ControlError(
             f"the lab's control server answered {resp.status_code}: {resp.text[:200]}"
@@ -499,4 +499,4 @@ def send(lab: dict[str, Any], command: str, args: dict[str, Any] | None = None) 
     if resp.status_code != 200:
         error = data.get("error") if isinstance(data, dict) else None
         raise ControlError(error or f"the lab's control server answered {resp.status_code}")
-    return data  # type: ignore[no-any-return]
+    return data

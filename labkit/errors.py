@@ -17,6 +17,7 @@ message says what was wrong and what is allowed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal, overload
 
 
 class LabkitError(Exception):
@@ -59,6 +60,26 @@ def unknown(kind: str, name: object, allowed: Iterable[str]) -> UnknownName:
     return UnknownName(f"unknown {kind} {name!r}; choose one of: {choices}")
 
 
+@overload
+def check_number(
+    name: str,
+    value: object,
+    *,
+    minimum: float,
+    maximum: float,
+    unit: str = ...,
+    allow_none: Literal[False] = ...,
+) -> float: ...
+@overload
+def check_number(
+    name: str,
+    value: object,
+    *,
+    minimum: float,
+    maximum: float,
+    unit: str = ...,
+    allow_none: bool,
+) -> float | None: ...
 def check_number(
     name: str,
     value: object,

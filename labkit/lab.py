@@ -300,7 +300,8 @@ class Lab:
         if not isinstance(server, str):
             raise unknown("server", server, [*ENTRIES, *self._upstreams])
         if server in ENTRIES:
-            return getattr(self, server).url  # type: ignore[no-any-return]
+            url: str = getattr(self, server).url  # origin, gateway or portal
+            return url
         if server in self._upstreams:
             return self._upstreams[server].url
         raise unknown("server", server, [*ENTRIES, *self._upstreams])

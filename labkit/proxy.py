@@ -100,7 +100,7 @@ class Route:
     @connect_timeout.setter
     def connect_timeout(self, seconds: float) -> None:
         self._connect_timeout = float(
-            check_number("connect_timeout", seconds, minimum=0.01, maximum=60)  # type: ignore[arg-type]
+            check_number("connect_timeout", seconds, minimum=0.01, maximum=60)
         )
 
     @property
@@ -110,9 +110,7 @@ class Route:
 
     @read_timeout.setter
     def read_timeout(self, seconds: float) -> None:
-        self._read_timeout = float(
-            check_number("read_timeout", seconds, minimum=0.01, maximum=60)  # type: ignore[arg-type]
-        )
+        self._read_timeout = float(check_number("read_timeout", seconds, minimum=0.01, maximum=60))
 
     def upstream_target(self, path_and_query: str) -> str:
         if self.strip_prefix and self.prefix != "/":

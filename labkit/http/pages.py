@@ -12,6 +12,7 @@ teaches the difference.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from labkit.http.messages import Headers, Request, reason_for
 
@@ -28,7 +29,7 @@ def page(
     *,
     made_by: str,
     paragraphs: list[str],
-    links: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    links: Sequence[tuple[str, str]] = (),
     title: str = "",
 ) -> tuple[Headers, bytes]:
     """Build a page; returns (content headers, body)."""
