@@ -257,3 +257,29 @@ def test_after_a_few_wrong_tries_the_parts_are_no_longer_confirmed() -> None:
     assert not later and "no longer says which part is right" in later.message
     assert "made_by is right" not in later.message and "gateway" not in later.message
     assert q.check({"made_by": "gateway", "cause": "invalid-response"})
+
+
+@pytest.mark.parametrize("incident", INCIDENTS, ids=[f"incident{i.number}" for i in INCIDENTS])
+def test_incident_is_its_catalogue_scenario(lab, incident) -> None:
+    """An incident's status and maker are its scenario's (one place for both)."""
+    from labkit import scenarios
+
+    scenario = scenarios.get(incident._scenario_id)
+    ex = incident.start(lab)
+    try:
+        assert ex.status == scenario.status
+        assert ex.generated_by == scenario.made_by
+    finally:
+        incident.stop(lab)
+    assert scenario.id not in repr(incident)  # the id names the cause
+
+
+def test_capstone_numbers_are_the_scenarios() -> None:
+    from labkit import scenarios
+
+    cached = scenarios.get("503-served-from-cache").switches[0].args
+    assert capstone.CACHED_MAX_AGE == cached["cache_max_age"]
+    assert (
+        capstone.MAINTENANCE_RETRY
+        == scenarios.get("503-maintenance").switches[0].args["retry_after"]
+    )

@@ -1,9 +1,10 @@
 """Capstone (notebook 08): diagnose the incident from the evidence alone.
 
-Each incident is a hidden setup of the lab that makes one request fail. ``start(lab)``
-puts every switch back as a fresh lab has it, sets the hidden state through the lab's
-public switches, sends the failing request and returns the Exchange; it never says
-which setup it chose. The learner reads the evidence (status line, Server, Via,
+Each incident is a hidden setup of the lab that makes one request fail: a scenario of
+the catalogue (labkit.scenarios), so its statuses and numbers are the lessons' own.
+``start(lab)`` puts every switch back as a fresh lab has it, sets the scenario's switches
+(as ``labkit ctl`` would), sends the failing request and returns the Exchange; it never
+says which setup it chose. The learner reads the evidence (status line, Server, Via,
 Retry-After, Cache-Control, X-Cache, Age, the body, ``ex.hops``, ``ex.raw(hop)``,
 ``ex.elapsed``, ``lab.origin.logs()``) and answers, for each incident, which hop made
 the response and why::
@@ -17,15 +18,14 @@ ends the incident and puts every switch back.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from labkit import scenarios
 from labkit.exchange import Exchange
 from labkit.exercises import answers, store
 from labkit.exercises.core import Exercise, Result, is_blank
-from labkit.lab import UPSTREAM_TIMEOUTS, Lab
+from labkit.lab import UPSTREAM_TIMEOUTS
 
 LESSON = "capstone"
 
@@ -46,11 +46,16 @@ CAUSES: dict[str, str] = {
 }
 
 CONFIRMED_TRIES = 3  # after this many wrong diagnoses, no more "made_by is right"
-BUSY_PATH = "/slow?delay=0.3"  # the other client's request that holds the origin's capacity
-MAINTENANCE_RETRY = 120  # incident 6: the planned pause's Retry-After
 _CONNECT = UPSTREAM_TIMEOUTS["connect_timeout"]  # incident 5: how long the gateway waits
-CACHED_MAX_AGE = 60  # incident 3: the mistake, max-age on a maintenance 503
-CACHED_RETRY = 30
+
+
+def _switch_arg(scenario_id: str, name: str) -> Any:
+    """A number an incident's scenario sets (its first switch's), so that prose quotes it."""
+    return scenarios.get(scenario_id).switches[0].args[name]
+
+
+MAINTENANCE_RETRY = _switch_arg("503-maintenance", "retry_after")  # incident 6's Retry-After
+CACHED_MAX_AGE = _switch_arg("503-served-from-cache", "cache_max_age")  # incident 3's mistake
 
 
 # -- incidents --
@@ -58,32 +63,39 @@ CACHED_RETRY = 30
 
 @dataclass
 class Incident:
-    """One hidden setup. ``start(lab)`` causes it and returns the Exchange; ``stop(lab)`` ends it."""
+    """One hidden setup, built from a scenario of the catalogue (labkit.scenarios): its
+    switches, priming requests, busy clients and request, so that the capstone's statuses and
+    numbers are the lessons' own. ``start(lab)`` causes it and returns the Exchange and leaves
+    the setup in place while the learner investigates; ``stop(lab)`` ends it."""
 
     number: int
     report: str  # what the people affected say: the symptom, never the cause
-    _setup: Callable[[Any], None]
-    _send: Callable[[Any], Exchange]
-    _teardown: Callable[[Any], None] = lambda lab: None
-    busy: bool = False  # another client keeps the origin busy while the request is sent
+    _scenario_id: str = field(repr=False)  # private: its id names the cause
+    _via: str | None = field(default=None, repr=False)  # send to this hop, not the scenario's
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
 
     def start(self, lab: Any) -> Exchange:
         """Set the incident up on a running lab, send the failing request, return what happened."""
         self._join()
         lab.reset()
-        self._setup(lab)
-        if self.busy:
-            self._threads.extend(_busy(lab))
-        return self._send(lab)
+        scenario = scenarios.get(self._scenario_id)
+        for switch in scenario.switches:
+            switch.apply(lab)
+        for call in scenario.prime:
+            call.send(lab)
+        for switch in scenario.after_prime:
+            switch.apply(lab)
+        if scenario.busy:
+            self._threads.extend(scenarios._hold_busy(lab, scenario.busy))
+        request = scenario.request
+        if self._via is not None and isinstance(request, scenarios.Call):
+            request = replace(request, via=self._via)
+        return request.send(lab)
 
     def stop(self, lab: Any) -> None:
-        """End the incident: undo its setup and put every switch back as a fresh lab has it."""
-        try:
-            self._teardown(lab)
-        finally:
-            self._join()
-            lab.reset()
+        """End the incident: put every switch back as a fresh lab has it (the cache emptied)."""
+        self._join()
+        lab.reset()
 
     def _join(self) -> None:
         for t in self._threads:
@@ -94,82 +106,25 @@ class Incident:
         return f"<Incident {self.number}: {self.report}>"
 
 
-def _nothing(lab: Any) -> None:
-    """No switch to change: the lab's own routes hold this incident."""
-
-
-def _maintenance(lab: Any) -> None:
-    lab.origin.maintenance(retry_after=MAINTENANCE_RETRY)
-
-
-def _cached_error(lab: Any) -> None:
-    # the mistake: max-age, not no-store
-    lab.origin.maintenance(retry_after=CACHED_RETRY, cache_max_age=CACHED_MAX_AGE)
-    lab.get("/orders/7")  # during maintenance: the gateway stores the 503
-    lab.origin.maintenance(False)  # the origin is back
-
-
-def _hold_capacity(lab: Any) -> None:
-    lab.origin.capacity = 1
-
-
-def _busy(lab: Any) -> list[threading.Thread]:
-    """Another client's slow request that keeps the origin's one slot busy."""
-    t = threading.Thread(target=lab.get, args=(BUSY_PATH,), kwargs={"via": "origin"}, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 3
-    while lab.origin.in_flight < 1 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return [t]
-
-
-def _logged_out(lab: Any) -> None:
-    lab.portal.logout()
-
-
-def _purge(lab: Any) -> None:
-    lab.origin.maintenance(False)
-    lab.gateway.purge()
-
-
-def _release(lab: Any) -> None:
-    lab.origin.capacity = None
-
-
-def _get(path: str, via: str = "gateway") -> Callable[[Lab], Exchange]:
-    def send(lab: Lab) -> Exchange:
-        return lab.get(path, via=via)
-
-    return send
-
-
-incident1 = Incident(1, "the reports page GET /pool/ fails for everyone", _nothing, _get("/pool/"))
+incident1 = Incident(1, "the reports page GET /pool/ fails for everyone", "503-no-healthy-upstream")
 incident2 = Incident(
     2, "a customer cannot open her order: GET /orders/13; other orders open fine",
-    _nothing, _get("/orders/13"),
+    "500-missing-data",
 )  # fmt: skip
 incident3 = Incident(
     3, "the team says the shop is up again, yet GET /orders/7 still fails",
-    _cached_error, _get("/orders/7"), _purge,
+    "503-served-from-cache",
 )  # fmt: skip
 incident4 = Incident(
     4, "a visitor in a café opens GET /orders/7 on the café's network (via the portal)",
-    _logged_out, _get("/orders/7", via="portal"),
+    "511-portal-intercepts",
 )  # fmt: skip
-incident5 = Incident(
-    5, "the stock service GET /up/blackhole/ fails", _nothing,
-    _get("/up/blackhole/"),
-)  # fmt: skip
-incident6 = Incident(
-    6, "GET /orders/7 fails for everyone this morning", _maintenance, _get("/orders/7"),
-    lambda lab: lab.origin.maintenance(False),
-)  # fmt: skip
-incident7 = Incident(
-    7, "the partner service GET /up/garbage/ fails", _nothing, _get("/up/garbage/")
-)
+incident5 = Incident(5, "the stock service GET /up/blackhole/ fails", "504-blackhole")
+incident6 = Incident(6, "GET /orders/7 fails for everyone this morning", "503-maintenance")
+incident7 = Incident(7, "the partner service GET /up/garbage/ fails", "502-garbage")
 incident8 = Incident(
-    8, "GET /orders/7 fails for some customers and works for others", _hold_capacity,
-    _get("/orders/7"), _release, busy=True,
+    8, "GET /orders/7 fails for some customers and works for others", "503-load-shedding",
+    _via="gateway",  # the customers' requests come through the gateway
 )  # fmt: skip
 
 INCIDENTS = [incident1, incident2, incident3, incident4, incident5, incident6, incident7,
