@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit import classroom
+from labkit.drill import parse_time
 from labkit.errors import LabkitError
 from labkit.exercises import store
 from labkit.http.messages import Request, Response
@@ -143,16 +144,6 @@ def live() -> None:
 
 
 # -- the instructor's side: what the board shows --
-
-
-def _time(value: object) -> dt.datetime | None:
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
 @dataclass
@@ -284,7 +275,7 @@ def fragment(room: Class, token_query: str) -> str:
                    "<th scope='col'>Exercise</th><th scope='col'>Attempts without a solve</th>"
                    "<th scope='col'>Since</th></tr></thead><tbody>")  # fmt: skip
         for s in room.stuck:
-            since = _time(s.since)
+            since = parse_time(s.since)
             out.append(f"<tr><th scope='row'>{_e(s.user)}</th><td>{_e(s.exercise)}</td>"
                        f"<td>{s.attempts}</td>"
                        f"<td>{_e(since.strftime('%H:%M:%S') if since else '')}</td></tr>")  # fmt: skip

@@ -53,7 +53,8 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _time(value: object) -> dt.datetime | None:
+def parse_time(value: object) -> dt.datetime | None:
+    """An ISO time from a learner's or instructor's file, or None (always aware, UTC if unsaid)."""
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:
@@ -107,8 +108,8 @@ def current(exchange: Path) -> dict[str, Any] | None:
     ok = (
         isinstance(data, dict) and data.get("kind") == KIND
         and all(isinstance(data.get(k), str) for k in ("id", "name", "seed", "report"))
-        and _time(data.get("started")) is not None
-        and (data.get("stopped") is None or _time(data.get("stopped")) is not None)
+        and parse_time(data.get("started")) is not None
+        and (data.get("stopped") is None or parse_time(data.get("stopped")) is not None)
     )  # fmt: skip
     return data if ok else None
 
@@ -190,11 +191,11 @@ def _tries(entry: object, drill: dict[str, Any]) -> tuple[str | None, list[dict[
     if not isinstance(mine, dict):
         return None, []
     made_by, cause = right_answer(incident_number(drill["seed"]))
-    joined = mine.get("joined") if _time(mine.get("joined")) else None
+    joined = mine.get("joined") if parse_time(mine.get("joined")) else None
     tries = []
     for t in mine.get("tries", [])[:MAX_TRIES] if isinstance(mine.get("tries"), list) else []:
         if (
-            isinstance(t, dict) and _time(t.get("t"))
+            isinstance(t, dict) and parse_time(t.get("t"))
             and all(isinstance(t.get(k), str) and len(t[k]) <= 40 for k in ("made_by", "cause"))
         ):  # fmt: skip
             tries.append({"t": t["t"], "made_by": t["made_by"], "cause": t["cause"],
@@ -221,13 +222,13 @@ def _entries(
 
 
 def _after(start: dt.datetime, when: object) -> float | None:
-    t = _time(when)
+    t = parse_time(when)
     return None if t is None else max(0.0, (t - start).total_seconds())
 
 
 def class_rows(found: Any, drill: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per learner who joined: when each found the hop and the cause, how many tries."""
-    started = _time(drill["started"])
+    started = parse_time(drill["started"])
     assert started is not None
     rows = []
     for user, (joined, tries) in _entries(found, drill).items():
@@ -256,7 +257,7 @@ def debrief(exchange: Path) -> str:
     drill = current(exchange)
     if drill is None:
         raise DrillError(f"no drill in {exchange / 'outbox'}")
-    started = _time(drill["started"])
+    started = parse_time(drill["started"])
     assert started is not None
     q = _exercise(incident_number(drill["seed"]))
     answer_line, _, evidence = q.solution_text.partition("\n")
