@@ -74,7 +74,9 @@ def test_q3_502_or_504() -> None:
 def test_q4_haproxy() -> None:
     assert q4.check("503")
     wrong = q4.check("504")
-    assert not wrong and "nginx" in wrong.message
+    assert not wrong and "nginx" in wrong.message and "503" not in wrong.message
+    caddy = q4.check("502")
+    assert not caddy and "docs/gateways.md" in caddy.message and "503" not in caddy.message
 
 
 # -- q5: retries with backoff and jitter, within a budget --

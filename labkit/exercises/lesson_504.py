@@ -180,9 +180,11 @@ q4 = make_choice(
         "nginx says 504 and 502 for those (docs/gateways.md, the rows 'connect timeout' and "
         "'connection refused').",
         "504": "that is the lab's and nginx's answer (RFC 9110: the gateway did not get a "
-        "timely response). HAProxy, observed, answers 503 for a connect timeout.",
-        "502": "502 is Caddy's answer to a connect timeout (it reports the dial error); HAProxy "
-        "says 503.",
+        "timely response). Does HAProxy count a server it cannot connect to as slow, or as "
+        "unavailable? docs/gateways.md has its column.",
+        "502": "502 is Caddy's answer to a connect timeout (it reports the dial error). Look "
+        "at HAProxy's column in docs/gateways.md, or switch lab.gateway.personality to "
+        "'haproxy' and try.",
         "nothing, it waits forever": "every proxy has a connect timeout; when it runs out the "
         "proxy answers. The question is which status.",
     },
