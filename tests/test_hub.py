@@ -126,8 +126,29 @@ class Kernel:
         return "".join(out)
 
     def close(self) -> None:
-        self.loop.run_until_complete(self.ws.close() or asyncio.sleep(0))
-        self.loop.close()
+        """Close the websocket on its own loop (tornado needs it running), then the kernel."""
+        try:
+            self.loop.run_until_complete(asyncio.wait_for(self._close(), 10))
+        finally:
+            self.loop.close()
+            httpx.delete(f"{self.base}/api/kernels/{self.id}", headers=self.headers, timeout=30)
+
+    async def _close(self) -> None:
+        self.ws.close()
+        while await self.ws.read_message() is not None:  # until the server's close frame
+            pass
+
+
+def _close_all(kernels: list[Kernel], failing: bool) -> None:
+    """Close every kernel; when the test is already failing, a cleanup error never hides it."""
+    errors = []
+    for k in kernels:
+        try:
+            k.close()
+        except Exception as exc:  # raised below, once every kernel is closed
+            errors.append(exc)
+    if errors and not failing:
+        raise errors[0]
 
 
 def _lesson_00_cells() -> list[str]:
@@ -250,13 +271,14 @@ def test_a_class_on_a_real_hub(hub) -> None:
                 assert seen.strip() == "403"
         for s in students:  # each hands in from their kernel
             out = kernels[s.name].run(
-                "import subprocess, sys\nprint(subprocess.run([sys.executable, '-m', 'labkit', "
-                "'submit'], capture_output=True, text=True).stdout)"
+                "import subprocess, sys\np = subprocess.run([sys.executable, '-m', 'labkit', "
+                "'submit'], capture_output=True, text=True)\nprint(p.stdout, p.stderr)"
             )
-            assert "submitted" in out
-    finally:
-        for k in kernels.values():
-            k.close()
+            assert "submitted" in out, out
+    except BaseException:
+        _close_all(list(kernels.values()), failing=True)
+        raise
+    _close_all(list(kernels.values()), failing=False)
     teacher, python = hub["teacher"], hub["python"]
     env = {"PYTHONPATH": str(hub["shared"] / "pythonpath")}
     collected = teacher.run([str(python), "-m", "labkit", "collect", str(hub["exchange"])], env=env)
