@@ -178,26 +178,10 @@ class Class:
 
 
 def learners(exchange: Path) -> classroom.Collection:
-    """Each learner's newest entry, as ``classroom.collect`` reads them, except that an entry
-    whose file belongs to the learner it names always beats one that does not: another
+    """Each learner's entry as ``labkit collect`` picks it (``classroom.collect``): an entry
+    whose file belongs to the learner it names always beats one that does not, so another
     student cannot hide a learner's row behind a forged entry (both are reported)."""
-    merged = classroom.Collection()
-    inbox = exchange / "inbox"
-    try:
-        names = sorted(n for n in os.listdir(inbox) if n.endswith(".json"))
-    except OSError as exc:
-        merged.errors.append(f"cannot read the inbox {inbox}: {exc.strerror}")
-        return merged
-    for name in names:
-        one = classroom.collect([inbox / name])
-        merged.errors += one.errors
-        merged.notes += one.notes
-        for user, entry in one.learners.items():
-            rank = (entry.owner == user, entry.when)
-            previous = merged.learners.get(user)
-            if previous is None or rank > (previous.owner == user, previous.when):
-                merged.learners[user] = entry
-    return merged
+    return classroom.collect([exchange / "inbox"])
 
 
 def read_class(exchange: Path) -> Class:

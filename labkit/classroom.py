@@ -13,7 +13,8 @@ inbox as a new file, created exclusively under a name nobody can guess, so one l
 can neither find, read, replace nor remove another's submission. ``labkit collect PATH...``
 reads submissions, home directories or progress files, never writes to or renames
 anything there, takes each learner's identity from the record and checks it against the
-file's owner, and reports every file it cannot read on stderr (with a non-zero exit).
+file's owner (an entry someone else wrote never replaces the learner's own, whatever date
+it claims), and reports every file it cannot read on stderr (with a non-zero exit).
 
 Progress is self-reported: the learner's own kernel wrote it. Every export says so;
 ``labkit grade`` re-runs the code answers for a grade that does not rest on it.
@@ -152,7 +153,7 @@ class Found:
     owner: str
     uid: int
     snapshot: store.Snapshot
-    when: str  # the submission's time or the file's last change: the newest wins
+    when: str  # the submission's time or the file's last change: the newest own entry wins
 
 
 @dataclass
@@ -264,7 +265,9 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
 
 
 def collect(paths: Iterable[Path]) -> Collection:
-    """Every learner's newest progress from the given places; nothing is written anywhere."""
+    """Every learner's newest own progress from the given places (``_rank``): an entry that
+    names a learner but belongs to someone else is reported and never replaces one of
+    theirs. Nothing is written anywhere."""
     found = Collection()
     for target in paths:
         for path in _files(Path(target), found):
@@ -282,9 +285,16 @@ def collect(paths: Iterable[Path]) -> Collection:
                     f"{path}: the record says {user!r} but the file belongs to {one.owner!r}"
                 )
             previous = found.learners.get(user)
-            if previous is None or one.when > previous.when:
+            if previous is None or _rank(user, one) > _rank(user, previous):
                 found.learners[user] = one
     return found
+
+
+def _rank(user: str, one: Found) -> tuple[bool, str]:
+    """Which of a learner's entries counts: one whose file belongs to that learner beats any
+    that does not, whatever date a file claims (another student can create an entry naming
+    them, never one they own); among equals, the newest."""
+    return (one.owner == user, one.when)
 
 
 def rows(found: Collection) -> list[dict[str, Any]]:

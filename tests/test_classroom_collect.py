@@ -115,6 +115,29 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
     assert out.stdout.splitlines()[0] == ",".join(classroom.COLUMNS)
 
 
+def test_a_future_dated_entry_in_another_learners_name_never_replaces_their_row(room) -> None:
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    assert room["session"](alice).stdout.strip() == "True"
+    assert labkit(alice, "submit").returncode == 0
+    inbox = room["course"] / "exchange" / "inbox"
+    forged = {"kind": classroom.SUBMISSION_KIND, "version": 1, "user": alice.name,
+              "submitted": "2999-01-01T00:00:00+00:00",
+              "progress": {"version": 2, "user": alice.name, "exercises": {}}}  # fmt: skip
+    fake = inbox / f"{alice.name}.{'f' * 32}.json"
+    made = bob.run(["sh", "-c", f"cat > {fake}"], input=json.dumps(forged))
+    assert made.returncode == 0, made.stderr
+    out = labkit(teacher, "collect", str(inbox))
+    assert out.returncode == 1  # reported as an error ...
+    assert f"{fake}: the record says {alice.name!r} but the file belongs to {bob.name!r}" in (
+        out.stderr
+    )
+    rows = [r for r in _csv(out.stdout) if r["user"] == alice.name]
+    # ... and alice's row is still her own entry, not the newer-claiming forged one
+    assert rows and all(r["owner"] == alice.name and r["source"] != str(fake) for r in rows)
+    mine = next(r for r in rows if r["exercise"] == "500.who-made-it")
+    assert mine["status"] == "solved"
+
+
 def test_homes_an_instructor_cannot_read_are_errors_not_empty_rows(room) -> None:
     alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
     room["session"](alice)
