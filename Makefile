@@ -20,12 +20,14 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check labkit tests
 	$(BIN)/ruff format --check labkit tests
+	$(BIN)/mypy --strict labkit
 	$(BIN)/python -m pytest tests   # notebooks included: tests/test_notebooks.py runs each one
 
-# the edit loop: lint and every test but the browser, subprocess-heavy and notebook runs
+# the edit loop: lint, types and every test but the browser, subprocess-heavy and notebook runs
 quick: $(STAMP)
 	$(BIN)/ruff check labkit tests
 	$(BIN)/ruff format --check labkit tests
+	$(BIN)/mypy --strict labkit
 	$(BIN)/python -m pytest -q -m "not browser and not slow" tests
 
 lint: $(STAMP)
