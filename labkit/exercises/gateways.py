@@ -147,7 +147,7 @@ q4 = make_short_answer(
             "upstream never accepted the connection in time. Caddy answers 502, nginx 504, "
             "HAProxy and Envoy 503: one condition, three statuses.",
             "read-timeout": "a read timeout comes after the connection: Caddy logs "
-            "'timeout awaiting response headers' and answers 504. 'dial' is the connect step.",
+            "'timeout awaiting response headers' and answers 504. Which step does 'dial' name?",
             "refused": "a refused connection fails at once: Caddy logs 'dial tcp "
             "...: connect: connection refused'. 'i/o timeout' means it waited and gave up.",
         },
