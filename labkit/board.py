@@ -270,7 +270,8 @@ def fragment(room: Class, token_query: str) -> str:
     out.append("<section aria-labelledby='class-h'><h2 id='class-h'>The class</h2>"
                f"<p><a href='class.csv?{token_query}' download='class.csv'>Download the CSV "
                "(the same as <code>labkit collect</code>)</a></p>"
-               "<div class='scroll'><table id='class'><caption>One row per learner, one "
+               "<div class='scroll' tabindex='0' role='region' aria-labelledby='class-h'>"
+               "<table id='class'><caption>One row per learner, one "
                "column per exercise: ✓ solved, … tried, · not tried; attempts (tr.), hints "
                "and whether the solution was viewed</caption><thead><tr>"
                "<th scope='col'>Learner</th>")  # fmt: skip
