@@ -51,6 +51,12 @@ class UnsafeRuntimeDir(LabkitError):
     """Another user could plant or read files in the runtime directory; the message says the fix."""
 
 
+STOPPED = (
+    "this lab has been stopped: run the cell that starts it (lab = labkit.start(), a lesson's "
+    "first code cell) again, then the cell you were in"
+)
+
+
 class LabkitWarning(UserWarning):
     """labkit carried on, but something needs the user's attention (one line, with the fix)."""
 

@@ -168,6 +168,7 @@ class FaultServer(Listener):
 
     @delay.setter
     def delay(self, seconds: float) -> None:
+        self.refuse_if_stopped()
         self._delay = float(check_number("delay", seconds, minimum=0, maximum=30))
 
     async def start(self) -> None:

@@ -85,6 +85,7 @@ class Gateway(Proxy):
 
     @personality.setter
     def personality(self, name: str) -> None:
+        self.refuse_if_stopped()
         self._personality = personalities.get(name)
 
     @property
@@ -97,6 +98,7 @@ class Gateway(Proxy):
 
     def route(self, prefix: str) -> Route:
         """The route with this prefix (or this upstream name), to change its timeouts."""
+        self.refuse_if_stopped()
         for r in self.routes:
             if prefix in (r.prefix, r.upstream):
                 return r
@@ -104,6 +106,7 @@ class Gateway(Proxy):
 
     def purge(self) -> int:
         """Empty the cache; returns how many responses it held."""
+        self.refuse_if_stopped()
         n = sum(len(variants) for variants in self._cache.values())
         self._cache.clear()
         return n

@@ -25,7 +25,14 @@ import h11
 
 from labkit import personalities
 from labkit.control import ControlServer
-from labkit.errors import BadArgument, LabkitWarning, LabNotRunning, check_number, unknown
+from labkit.errors import (
+    STOPPED,
+    BadArgument,
+    LabkitWarning,
+    LabNotRunning,
+    check_number,
+    unknown,
+)
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS, FaultServer
 from labkit.gateway import Gateway, pool
@@ -50,10 +57,6 @@ SLOW_DELAY = 1.0
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
-STOPPED = (
-    "this lab has been stopped: run the cell that starts it (lab = labkit.start(), a lesson's "
-    "first code cell) again, then the cell you were in"
-)
 NOT_STARTED = "this lab has not been started: call lab.start(), or use lab = labkit.start()"
 
 

@@ -69,6 +69,7 @@ class Origin(HTTPServer):
         HTTP-date), or None for no Retry-After. ``cache_max_age`` is the caching
         mistake of lesson 04: it replaces ``no-store`` with ``max-age``.
         """
+        self.refuse_if_stopped()
         if not isinstance(on, bool):
             raise BadArgument(f"on must be True or False, not {on!r}")
         if not on:
@@ -103,6 +104,7 @@ class Origin(HTTPServer):
 
     @debug.setter
     def debug(self, on: bool) -> None:
+        self.refuse_if_stopped()
         if not isinstance(on, bool):
             raise BadArgument(f"debug must be True or False, not {on!r}")
         self._debug = on
@@ -114,6 +116,7 @@ class Origin(HTTPServer):
 
     @maintenance_settings.setter
     def maintenance_settings(self, value: dict[str, object] | None) -> None:
+        self.refuse_if_stopped()
         what = "maintenance_settings takes what it gave: None or its own dict"
         if value is not None:
             if not isinstance(value, dict) or set(value) != {"retry_after", "cache_max_age"}:
@@ -140,6 +143,7 @@ class Origin(HTTPServer):
 
     @capacity.setter
     def capacity(self, value: int | None) -> None:
+        self.refuse_if_stopped()
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):

@@ -62,14 +62,17 @@ class Portal(Proxy):
 
     @logged_in.setter
     def logged_in(self, on: bool) -> None:
+        self.refuse_if_stopped()
         self._logged_in_at = time.monotonic() if on else None
         self.login_request_id = ""
 
     def login(self) -> None:
         """Accept the network's terms, as the login form would."""
+        self.refuse_if_stopped()
         self.logged_in = True
 
     def logout(self) -> None:
+        self.refuse_if_stopped()
         self.logged_in = False
 
     async def handle(self, request: Request) -> Response:

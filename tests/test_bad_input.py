@@ -781,3 +781,27 @@ def test_a_slow_client_does_not_stop_the_server_answering_others(lab):
     finally:
         for sock in socks.values():
             sock.close()
+
+
+def test_switches_kept_from_before_stop_are_refused_too() -> None:
+    """`o = lab.origin; lab.stop(); o.capacity = 2` says the lab stopped, like `lab.origin` does."""
+    lab = labkit.start()
+    origin, gateway, portal, slow = lab.origin, lab.gateway, lab.portal, lab.upstreams["slow"]
+    assert portal is not None
+    lab.stop()
+    kept = [
+        lambda: setattr(origin, "capacity", 2),
+        lambda: setattr(origin, "debug", True),
+        lambda: origin.maintenance(retry_after=30),
+        lambda: setattr(origin, "maintenance_settings", None),
+        lambda: setattr(gateway, "personality", "nginx"),
+        lambda: gateway.route("/"),
+        gateway.purge,
+        portal.login,
+        portal.logout,
+        lambda: setattr(slow, "delay", 2),
+    ]
+    for use in kept:
+        with pytest.raises(labkit.LabNotRunning, match="run the cell that starts it"):
+            use()
+    assert origin.capacity is None and not origin.debug and portal.logged_in is False

@@ -17,6 +17,7 @@ import traceback
 
 import h11
 
+from labkit.errors import STOPPED, LabNotRunning
 from labkit.http import pages, ports
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
@@ -64,6 +65,12 @@ class Listener:
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
         self._tasks: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        self.stopped = False
+
+    def refuse_if_stopped(self) -> None:
+        """Switches of a stopped server are refused, even through a reference kept from before."""
+        if self.stopped:
+            raise LabNotRunning(STOPPED)
 
     @property
     def url(self) -> str:
@@ -80,6 +87,7 @@ class Listener:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        self.stopped = True
         if self._server is not None:
             self._server.close()
         # Cancel every connection and cut its socket, so nothing waits on a peer.
