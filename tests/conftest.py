@@ -10,6 +10,8 @@ every required part (browser, real servers, hub) is installed, so a skip means i
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -40,6 +42,22 @@ def runtime_dir(tmp_path_factory, monkeypatch):
     path.chmod(0o700)
     monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(path))
     return path
+
+
+# a busy loop that ends by itself when the test run that started it is gone (never an orphan)
+BUSY_LOOP = "import os, sys\nwhile os.getppid() == int(sys.argv[1]): pass"
+
+
+@pytest.fixture
+def busy_cores() -> Iterator[None]:
+    """Both cores kept busy, as on a classroom hub: timed judges must give the same verdict."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", BUSY_LOOP, str(os.getpid())]) for _ in range(2)
+    ]
+    yield
+    for p in procs:
+        p.kill()
+        p.wait()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -6,8 +6,6 @@ import copy
 import datetime
 import datetime as dt
 import email.utils
-import subprocess
-import sys
 import time
 
 import pytest
@@ -205,16 +203,6 @@ def test_q5_a_client_that_never_gives_up_fails(lab: labkit.Lab) -> None:
     result = q5.check(never_gives_up, lab)
     assert not result and "still retrying a 503 that did not end" in result.message
     assert not lab.origin.in_maintenance
-
-
-@pytest.fixture
-def busy_cores():
-    """Both cores kept busy, as on a classroom hub."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(2)]
-    yield
-    for p in procs:
-        p.kill()
-        p.wait()
 
 
 @pytest.mark.slow

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import random
-import subprocess
-import sys
 import time
 
 import pytest
@@ -259,16 +257,6 @@ def hammer(lab, path, budget):
 def test_q5_full_equal_and_decorrelated_jitter_all_count(lab: labkit.Lab, client) -> None:
     result = q5.check(client, lab)
     assert result, result.message + "\n" + result.detail
-
-
-@pytest.fixture
-def busy_cores():
-    """Both cores kept busy, as on a classroom hub."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(2)]
-    yield
-    for p in procs:
-        p.kill()
-        p.wait()
 
 
 @pytest.mark.slow
