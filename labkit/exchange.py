@@ -18,7 +18,7 @@ from labkit.http.messages import Headers, get_header
 from labkit.recorder import Hop
 
 if TYPE_CHECKING:  # picture.py imports this module
-    from labkit.picture import Picture
+    from labkit.render.svg import Picture
 
 
 @dataclass
@@ -141,7 +141,7 @@ class Exchange:
 
     def picture(self) -> Picture:
         """The exchange as a sequence diagram (SVG in Jupyter, text elsewhere)."""
-        from labkit.picture import Picture
+        from labkit.render.svg import Picture
 
         return Picture(self)
 

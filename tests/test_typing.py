@@ -91,7 +91,7 @@ def test_a_learners_script_passes_mypy_strict_and_a_mistake_is_reported(tmp_path
     revealed = [line.split("Revealed type is ")[1] for line in learner if "Revealed type" in line]
     assert revealed == [
         '"int | None"',
-        '"labkit.picture.Picture"',
+        '"labkit.render.svg.Picture"',
         '"labkit.exchange.Exchange"',
         '"labkit.widgets.Playground"',
         '"labkit.exercises.core.Exercise"',

@@ -28,11 +28,12 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from labkit import inspect, load, scenarios
+from labkit import load, scenarios
 from labkit.errors import BadArgument, unknown
 from labkit.exchange import Exchange, visible_bytes
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
+from labkit.render import notes
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
@@ -110,7 +111,7 @@ class Inspector(w.VBox):
 
     def show(self, ex: Exchange) -> None:
         self.exchange = ex
-        info = inspect.summary(ex)
+        info = notes.summary(ex)
         status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
         self.summary.value = f"<h3 style='margin:4px 0'>{html.escape(status)}</h3>" + _table(
             [(k, str(v)) for k, v in info.items() if k not in ("status", "reason")],
@@ -120,7 +121,7 @@ class Inspector(w.VBox):
             "<p class='labkit-hint'>Header names are case-insensitive (RFC 9110 5.1): "
             "<code>Content-Type</code> and <code>content-type</code> are the same header. "
             "They are shown as the server wrote them.</p>"
-            + _table(inspect.explained_headers(ex), ("header", "value", "what it means"))
+            + _table(notes.explained_headers(ex), ("header", "value", "what it means"))
         )
         if ex.body:
             self.body.value = _shown(ex.text, BODY_SHOWN, "characters", "ex.text")
@@ -492,7 +493,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
 
     def send_slow() -> None:
         ex = p.send("GET", f"/slow?delay={p.delay.value:g}")
-        from labkit.charts import timeline
+        from labkit.render.charts import timeline
 
         assert p.timeline is not None
         p.timeline.value = timeline(ex)._repr_html_()

@@ -1,0 +1,148 @@
+"""Charts for the lessons, drawn with matplotlib: the 504 timeline and the 503 load curve.
+
+Each chart carries its text alternative (``alt``): a screen reader, a text-only
+renderer and ``repr`` get the numbers the picture shows. In Jupyter a chart is HTML
+(a PNG with that ``alt``), because JupyterLab shows a bare PNG output with none.
+Series differ by pattern or line style as well as by colour.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+
+from matplotlib.figure import Figure
+
+from labkit.errors import BadArgument
+from labkit.exchange import Exchange
+from labkit.load import Burst
+
+RED = "#b00020"
+BLUE = "#3060c0"
+GREEN = "#1b7f3b"
+
+
+class ChartFigure(Figure):
+    """A Figure that shows itself as a PNG with a text alternative, whatever the backend."""
+
+    alt = ""
+
+    def png(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=90)
+        return buf.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        return self.png()
+
+    def _repr_html_(self) -> str:
+        src = base64.b64encode(self.png()).decode("ascii")
+        return (
+            f"<figure style='margin:0'><img src='data:image/png;base64,{src}' "
+            f"alt='{html.escape(self.alt, quote=True)}' style='max-width:100%'>"
+            f"<figcaption><small>{html.escape(self.alt)}</small></figcaption></figure>"
+        )
+
+    def __repr__(self) -> str:
+        return self.alt or super().__repr__()
+
+
+def _client_gave_up(ex: Exchange, start: float) -> float | None:
+    """When the client's own timeout ran out (seconds from the start), if it did."""
+    for hop in ex.hops:
+        got = hop.received
+        if hop.role == "client" and got is not None and got.status is None:
+            if "Timeout" in got.summary or "Timeout" in (ex.client_error or ""):
+                return got.at - start
+    return None
+
+
+def timeline(ex: Exchange) -> ChartFigure:
+    """Each hop's clock for one exchange, with the gateway's read timeout and the client's
+    own deadline marked (lesson 05). Times are in milliseconds from the client's request."""
+    if not isinstance(ex, Exchange):
+        raise BadArgument(f"timeline takes an exchange, such as lab.get('/slow'), not {ex!r:.60}")
+    hops = [h for h in ex.hops if h.received is not None or h.sent is not None]
+    if not any(h.events for h in hops):
+        raise BadArgument(f"exchange {ex.id} reached no server, so it has no timeline to draw")
+    start = min(e.at for h in hops for e in h.events)
+    fig = ChartFigure(figsize=(8, 1.4 + 0.55 * len(hops)))
+    ax = fig.add_subplot()
+    said: list[str] = []
+    right = 0.0
+    for row, hop in enumerate(reversed(hops)):
+        first, last = (hop.sent, hop.received) if hop.role == "client" else (hop.received, hop.sent)
+        begin = ((first or last).at - start) * 1000  # type: ignore[union-attr]
+        end = (last.at - start) * 1000 if last else begin
+        right = max(right, end)
+        failed = hop.generated and (hop.status or 0) >= 500
+        ax.broken_barh([(begin, max(end - begin, 2))], (row - 0.3, 0.6),
+                       color=RED if failed else BLUE, hatch="//" if failed else None,
+                       edgecolor="white")  # fmt: skip
+        if last is None:
+            outcome = "no answer recorded"
+        elif hop.role == "client":
+            outcome = f"got {last.status}" if last.status is not None else "gave up, no answer"
+        else:
+            outcome = f"answered {last.status}" if last.status is not None else "closed"
+        ax.text(end + 8, row, f"{outcome} at {end:.0f} ms", va="center", fontsize=9)
+        said.append(f"{hop.label}: {outcome} at {end:.0f} ms")
+    lines = []
+    for hop in hops:
+        for ev in hop.events:
+            m = re.search(r"read timeout ([\d.]+) s", ev.summary)
+            if m:
+                t = (ev.at - start + float(m.group(1))) * 1000
+                lines.append(
+                    (t, f"{hop.name} read timeout ({float(m.group(1)) * 1000:.0f} ms)", "--")
+                )
+    gave_up = _client_gave_up(ex, start)
+    if gave_up is not None:
+        lines.append((gave_up * 1000, "client gave up (its own timeout ran out)", ":"))
+    for t, label, style in lines:
+        ax.axvline(t, color="#222", linestyle=style, linewidth=1.5, label=label)
+        said.append(f"{label} at {t:.0f} ms")
+    if lines:
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2,
+                  frameon=False)  # fmt: skip
+    ax.set_xlim(0, max(right, *(t for t, _, _ in lines), 1) * 1.35)
+    ax.set_yticks(range(len(hops)), [h.label for h in reversed(hops)])
+    ax.set_xlabel("milliseconds since the client sent the request")
+    ax.set_title(ex.summary_line(), fontsize=10)
+    fig.tight_layout()
+    fig.alt = f"Timeline of {ex.summary_line()}. " + "; ".join(said) + "."
+    return fig
+
+
+def load_curve(results: list[Burst], capacity: int) -> ChartFigure:
+    """Served and shed requests as the burst grows (lesson 04)."""
+    if not isinstance(results, list) or not all(isinstance(b, Burst) for b in results):
+        raise BadArgument(
+            f"results must be a list of bursts, as load.sweep() returns, not {results!r:.60}"
+        )
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+        raise BadArgument(f"capacity must be a whole number >= 0, not {capacity!r}")
+    fig = ChartFigure(figsize=(6, 3))
+    ax = fig.add_subplot()
+    sizes = [str(b.size) for b in results]
+    served = [b.served for b in results]
+    shed = [b.shed for b in results]
+    ax.bar(sizes, served, color=GREEN, label="served (200)")
+    ax.bar(sizes, shed, bottom=served, color=RED, hatch="//", edgecolor="white",
+           label="shed (503)")  # fmt: skip
+    ax.axhline(capacity, color="#222", linestyle="--", linewidth=1, label=f"capacity {capacity}")
+    ax.set_xlabel("requests at once")
+    ax.set_ylabel("requests")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.alt = (
+        f"Load curve at capacity {capacity}: "
+        + "; ".join(f"{b.size} at once: {b.served} served, {b.shed} shed" for b in results)
+        + "."
+    )
+    return fig
+
+
+__all__ = ["ChartFigure", "load_curve", "timeline"]

@@ -1,0 +1,64 @@
+"""What to look at in an exchange: the summary and the headers that matter, explained.
+
+Plain functions under the widgets' inspector, usable (and tested) without a browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkit.exchange import Exchange
+
+__all__ = ["HEADER_NOTES", "explained_headers", "summary"]
+
+HEADER_NOTES: dict[str, str] = {
+    "retry-after": "when to try again: seconds, or an HTTP-date (RFC 9110 10.2.3). A client "
+    "that honours it waits instead of hammering a server that said it is unavailable.",
+    "allow": "the methods this resource allows; a 405 MUST send it (RFC 9110 15.5.6), and "
+    "OPTIONS answers with it.",
+    "upgrade": "the protocol the server wants you to switch to; a 426 MUST send it "
+    "(RFC 9110 15.5.22, 7.8).",
+    "connection": "options for this connection only: 'close' ends it after this response; "
+    "'upgrade' says the Upgrade header applies to this hop.",
+    "via": "proxies that forwarded the message may add themselves here (RFC 9110 7.6.3). The "
+    "lab's proxies do; on responses it is optional for gateways, and nginx, HAProxy and Caddy "
+    "add none by default, so a missing Via proves nothing behind them.",
+    "proxy-status": "each intermediary names itself here (RFC 9209): 'received-status=N' when "
+    "it relayed the next hop's answer, 'error=...' when it made the response itself. The "
+    "lab's gateway and portal send it; real gateways only when configured to.",
+    "cache-control": "what caches may do with the response. 'no-store' keeps it out of every "
+    "cache; 'max-age' lets them reuse it while fresh; 'stale-if-error' lets them serve a "
+    "stored good copy when the origin fails (RFC 9111, RFC 5861).",
+    "age": "the cache's estimate of the seconds since the origin made (or revalidated) this "
+    "response (RFC 9111 5.1): it came from a cache. A cache MUST send it with a stored "
+    "response (RFC 9111 4), but real nginx cache hits send none.",
+    "x-cache": "the gateway's cache: HIT means served from the cache without asking the origin.",
+    "x-request-id": "the id the lab gave this request at its first hop; every server logs it, "
+    "so one id finds the request in every log. Real gateways log one only when configured "
+    "(nginx: $request_id in log_format and proxy_set_header; HAProxy: unique-id-format).",
+    "server": "software that made this response, in the lab: a gateway's own page carries the "
+    "gateway's name, a relayed one the origin's. Not proof behind real gateways: nginx "
+    "replaces a relayed response's Server with its own, Caddy adds its own beside it, "
+    "HAProxy's own pages have none.",
+    "content-type": "what the body is (HTML, JSON, plain text).",
+    "content-length": "the body's size in bytes; a body shorter than this is incomplete.",
+    "location": "where the created (201) or moved (3xx) resource is.",
+    "date": "when the response was made.",
+}
+
+
+def summary(ex: Exchange) -> dict[str, Any]:
+    """The first things to read: status, who made it, why, and how long it took."""
+    return {
+        "status": ex.status,
+        "reason": ex.reason,
+        "made by": ex.generated_by or "nobody (no response)",
+        "why": ex.why,
+        "client saw": ex.client_error or "a complete response",
+        "time": f"{ex.elapsed * 1000:.0f} ms" if ex.elapsed < 1 else f"{ex.elapsed:.2f} s",
+    }
+
+
+def explained_headers(ex: Exchange) -> list[tuple[str, str, str]]:
+    """(name, value, what it means) for every response header, the notable ones explained."""
+    return [(k, v, HEADER_NOTES.get(k.lower(), "")) for k, v in ex.headers]

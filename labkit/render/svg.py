@@ -1,0 +1,238 @@
+"""An exchange as an SVG sequence diagram: lanes for client, portal, gateway, origin/upstream.
+
+Arrows carry the method and target going in and the status coming back; the hop
+that made the final response is marked, a hop that failed is drawn in red, and each
+answer shows how long that hop took, in milliseconds. Colour never carries meaning
+alone: every arrow's words say what happened ("body cut off", "from the cache").
+Labels wrap onto several lines instead of being cut; one too long even then ends in
+"…" and keeps its full text as the hover title and in the text view.
+
+Plain SVG (no scripts, no external fonts), so it renders in JupyterLab, VS Code and
+static pages. In Jupyter it is shown inline in HTML, as an image with a text
+alternative (the failing hop and the story), followed by the same story as text for
+anyone who wants to read it; ``repr`` gives that story as plain text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from dataclasses import dataclass
+
+from labkit.exchange import Exchange, milliseconds
+
+__all__ = ["Picture", "alt_text", "failing_hop", "sequence_svg"]
+
+LANE_W = 190
+LINE_H = 14
+ROW_H = 22  # plus LINE_H per label line
+TOP = 50
+WRAP = 28  # characters per label line (12 px sans-serif fits about 30 in a lane)
+MAX_LINES = 3
+RED = "#b00020"
+GREEN = "#1b7f3b"
+ORANGE = "#8a4500"
+GREY = "#555"
+
+
+@dataclass
+class _Arrow:
+    src: int
+    dst: int
+    label: str
+    colour: str
+    dashed: bool = False
+    note: str = ""
+    cross: bool = False
+
+
+def _broken(summary: str) -> bool:
+    return "body cut" in summary or "cut off" in summary
+
+
+def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], int | None]:
+    hops = [h for h in ex.hops if h.role != "client"]
+    lanes = ["client"] + [h.label for h in hops]
+    events = sorted(
+        ((ev, i + 1) for i, h in enumerate(hops) for ev in h.events if ev.kind != "log"),
+        key=lambda pair: pair[0].at,
+    )
+    arrows: list[_Arrow] = []
+    failed: set[int] = set()
+    made: int | None = None
+    cached: set[int] = set()
+    final_error = ex.status is None or ex.status >= 500 or ex.client_error is not None
+    for ev, lane in events:
+        hop = hops[lane - 1]
+        if ev.kind == "received":
+            arrows.append(_Arrow(lane - 1, lane, ev.summary.rsplit(" HTTP/", 1)[0], GREY))
+        elif ev.kind == "sent":
+            status = ev.status
+            label = ev.summary
+            final = hop.generated and made is None and hop.label == ex.generated_by
+            if final:
+                made = lane
+            if status is None or status >= 500:
+                colour = RED
+            elif _broken(ev.summary) or (ex.client_error and status < 400):
+                colour = ORANGE  # a 200 whose body broke off is not a success
+                if not _broken(ev.summary):
+                    label += " (body incomplete)"
+            elif hop.generated and not final and final_error:
+                colour = RED  # an answer the gateway rejected
+                label += " (rejected by the gateway)"
+            else:
+                colour = GREEN if status < 400 else ORANGE
+            if lane in cached:
+                label += " from its cache"
+            dur = hop.duration
+            arrows.append(_Arrow(lane, lane - 1, label, colour,
+                                 note=milliseconds(dur) if dur is not None else ""))  # fmt: skip
+        elif ev.kind == "upstream":
+            if "from the gateway cache" in ev.summary:
+                cached.add(lane)
+                lanes[lane] = f"{lanes[lane]} (cache)"
+                continue
+            m = re.match(r"upstream '([^']+)': (.*)", ev.summary)
+            reached = {h.name for h in hops} | {ln.split("'")[1] for ln in lanes if "'" in ln}
+            if m and m.group(1) not in reached:  # never reached: a connect that failed
+                lanes.append(f"upstream {m.group(1)!r}")
+                arrows.append(_Arrow(lane, len(lanes) - 1, m.group(2), RED,
+                                     dashed=True, cross=True))  # fmt: skip
+                failed.add(len(lanes) - 1)
+    # the culprit: a gateway or portal error points at the hop behind it
+    if made is not None and ex.status is not None and ex.status >= 500:
+        behind = made + 1
+        name = lanes[made].split(" (")[0]
+        failed.add(behind if behind < len(lanes) and name in ("gateway", "portal") else made)
+    return lanes, arrows, failed, made
+
+
+def _lines(text: str) -> tuple[list[str], bool]:
+    """The label wrapped to lane width; True when even that had to be cut."""
+    lines = textwrap.wrap(text, WRAP, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(lines) <= MAX_LINES:
+        return lines, False
+    last = lines[MAX_LINES - 1]
+    return [*lines[: MAX_LINES - 1], last[: WRAP - 1] + "…"], True
+
+
+def failing_hop(ex: Exchange) -> str | None:
+    """The hop the picture marks as the culprit, in words (None when nothing failed)."""
+    lanes, _, failed, _ = _lanes_and_arrows(ex)
+    return lanes[min(failed)] if failed else None
+
+
+def alt_text(ex: Exchange) -> str:
+    """One sentence for a screen reader: what happened and which hop failed."""
+    culprit = failing_hop(ex)
+    where = f" The failing hop: {culprit}." if culprit else ""
+    return f"Sequence diagram of {ex.summary_line()}.{where}"
+
+
+def sequence_svg(ex: Exchange) -> str:
+    lanes, arrows, failed, made = _lanes_and_arrows(ex)
+    wrapped = [_lines(a.label) for a in arrows]
+    rows_y = []
+    y = TOP
+    for lines, _ in wrapped:
+        y += LINE_H * len(lines)
+        rows_y.append(y)
+        y += ROW_H
+    width = LANE_W * len(lanes)
+    height = y + 24
+    x = [LANE_W * i + LANE_W // 2 for i in range(len(lanes))]
+    out = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='12' role='img' "
+        f"aria-label='{html.escape(alt_text(ex), quote=True)}'>",
+        f"<title>{html.escape(alt_text(ex))}</title>",
+        f"<desc>{html.escape(repr(ex))}</desc>",
+        "<defs><marker id='a' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
+        "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>",
+        f"<rect width='{width}' height='{height}' fill='white'/>",
+    ]
+    for i, name in enumerate(lanes):
+        colour = RED if i in failed else "#222"
+        label = name + (" ✗ failed" if i in failed else "")
+        out.append(
+            f"<rect x='{x[i] - LANE_W // 2 + 6}' y='8' width='{LANE_W - 12}' height='24' rx='4' "
+            f"fill='#f4f4f4' stroke='{colour}' stroke-width='{2 if i in failed else 1}'/>"
+            f"<text x='{x[i]}' y='25' text-anchor='middle' fill='{colour}'>{html.escape(label)}</text>"
+            f"<line x1='{x[i]}' y1='32' x2='{x[i]}' y2='{height - 8}' stroke='#bbb' "
+            "stroke-dasharray='3,3'/>"
+        )
+    for a, (lines, cut), y in zip(arrows, wrapped, rows_y, strict=True):
+        x1, x2 = x[a.src], x[a.dst]
+        end = x2 - 6 if x2 > x1 else x2 + 6
+        dash = " stroke-dasharray='5,4'" if a.dashed else ""
+        out.append(
+            f"<line x1='{x1}' y1='{y}' x2='{end}' y2='{y}' stroke='{a.colour}' stroke-width='1.5' "
+            f"marker-end='url(#a)'{dash}/>"
+        )
+        hover = f"<title>{html.escape(a.label)}</title>" if cut else ""
+        for n, line in enumerate(lines):
+            ty = y - 5 - LINE_H * (len(lines) - 1 - n)
+            out.append(
+                f"<text x='{(x1 + x2) / 2}' y='{ty}' text-anchor='middle' fill='{a.colour}'>"
+                f"{html.escape(line)}{hover}</text>"
+            )
+        if a.note:
+            out.append(
+                f"<text x='{x1 + (8 if x2 < x1 else -8)}' y='{y + 13}' font-size='11' "
+                f"text-anchor='{'start' if x2 < x1 else 'end'}' fill='{GREY}'>{html.escape(a.note)}</text>"
+            )
+        if a.cross:
+            out.append(
+                f"<text x='{x2}' y='{y + 5}' text-anchor='middle' font-size='16' fill='{RED}'>✗</text>"
+            )
+    if made is not None:
+        what = (
+            f"made the {ex.status} here"
+            if ex.status is not None
+            else "sent raw bytes, no status line"
+        )
+        out.append(
+            f"<text x='{x[made]}' y='{height - 10}' text-anchor='middle' font-weight='bold' "
+            f"fill='{RED if (ex.status or 500) >= 500 else GREEN}'>{html.escape(what)}</text>"
+        )
+    out.append("</svg>")
+    return _xml_chars("".join(out))
+
+
+# XML 1.0 (section 2.2) forbids these characters outright: no escape exists for them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_chars(text: str) -> str:
+    """Replace every character XML 1.0 forbids with a visible stand-in.
+
+    A control byte from a request (NUL, ESC, ...) becomes its Unicode control picture
+    (U+2400 + byte: NUL shows as ␀); a lone surrogate, U+FFFE or U+FFFF becomes U+FFFD.
+    """
+    return _NOT_XML.sub(
+        lambda m: chr(0x2400 + ord(m.group())) if m.group() < " " else "\ufffd", text
+    )
+
+
+class Picture:
+    """Displays as inline SVG with a text alternative in Jupyter; as text elsewhere."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+
+    def _repr_svg_(self) -> str:
+        return sequence_svg(self.exchange)
+
+    def _repr_html_(self) -> str:
+        """Inline SVG (JupyterLab draws a bare SVG output as an ``<img>`` with no ``alt``)."""
+        return (
+            "<figure class='labkit-picture' style='margin:0;max-width:100%;overflow-x:auto'>"
+            f"{sequence_svg(self.exchange)}"
+            "<details><summary>The same story as text</summary>"
+            f"<pre>{html.escape(repr(self.exchange))}</pre></details></figure>"
+        )
+
+    def __repr__(self) -> str:
+        return repr(self.exchange)
