@@ -240,6 +240,11 @@ def _scenarios(args: argparse.Namespace) -> int:
     for s in items:
         print(f"{s.id:<36} {s.lesson:<6} {s.status:<6} {s.made_by:<20} {s.title}")
     print(f"\n{len(items)} scenarios. `labkit run ID` runs one; `--json` shows shell commands.")
+    if args.lesson is None:
+        from labkit.faults import listing
+
+        print("\nThe misbehaving upstreams (GET /up/NAME/ through the gateway):\n")
+        print(listing())
     return 0
 
 

@@ -1,30 +1,35 @@
 """Misbehaving upstreams: one real socket per fault, each wrong in one way on purpose.
 
-A registry of small objects (compare Toxiproxy's toxics): each fault has a name,
-the upstream condition it makes the gateway observe, and a ``behave`` coroutine
-that writes bytes no HTTP library would send. Two faults are sockets that never
-answer at all: ``refused`` is bound but not listening (the kernel refuses), and
-``blackhole`` listens with a full accept queue (the kernel drops the SYN, so
+A registry of small objects, after Toxiproxy's toxics. Each kind of misbehaviour is one
+class (``Fault`` answers its bytes and closes; ``Close``, ``Reset``, ``Slow``,
+``IdleClose``, ``Refused``, ``Blackhole``...), declares its knobs (``Knob``: name, unit,
+allowed range, default) and has one method that serves a connection. ``FAULTS`` names
+one instance of a kind for each upstream the lab runs; adding a kind of misbehaviour is
+one class plus one entry there (docs/architecture.md, "Add a kind of fault").
+
+Two kinds are sockets that never answer at all, so their one method takes the port
+instead of serving a connection: ``Refused`` binds without listening (the kernel
+refuses), ``Blackhole`` listens with a full accept queue (the kernel drops the SYN, so
 connecting hangs until the gateway's connect timeout).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
 from labkit.conditions import Condition
-from labkit.errors import check_number
+from labkit.errors import BadArgument, check_number
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
 from labkit.recorder import Recorder
-
-Behaviour = Callable[["FaultServer", asyncio.StreamWriter], Awaitable[str]]
 
 # The whole request head must arrive within this: a client that drips a byte at a time
 # cannot hold a fault upstream's connection (each read alone is not bounded enough).
@@ -32,6 +37,228 @@ REQUEST_TIMEOUT = 5.0
 MAX_REQUEST_BYTES = 65536
 
 _REQUEST_ID = re.compile(rb"\r\nx-request-id:[ \t]*([A-Za-z0-9._-]{1,64})", re.IGNORECASE)
+
+F = TypeVar("F", bound="Fault")
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One setting of a kind of fault that a learner may turn (``lab.upstreams[NAME].<name>``)."""
+
+    name: str
+    unit: str
+    minimum: float
+    maximum: float
+    default: float
+    meaning: str
+
+    def check(self, value: object) -> float:
+        """The value as a float, or BadArgument naming the knob and its range."""
+        return float(
+            check_number(
+                self.name, value, minimum=self.minimum, maximum=self.maximum, unit=self.unit
+            )
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name}: {self.meaning}, {self.minimum:g} to {self.maximum:g} {self.unit}, "
+            f"default {self.default:g}"
+        )
+
+
+class Connection:
+    """One connection a fault upstream accepted, and the words to record what it did there."""
+
+    def __init__(
+        self, upstream: FaultServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.upstream = upstream
+        self.reader = reader
+        self.writer = writer
+        self.peer = writer.get_extra_info("peername")
+
+    @property
+    def is_open(self) -> bool:
+        return not self.writer.transport.is_closing()
+
+    async def request(self) -> str:
+        """Read one request head (bounded: REQUEST_TIMEOUT), record it; its request id."""
+        return self.received(await read_head(self.reader, REQUEST_TIMEOUT))
+
+    async def next_request(self) -> str | None:
+        """Wait for another request on this kept connection (idle up to server.IDLE_TIMEOUT);
+        record and give its id, or None if none came."""
+        raw = await read_head(self.reader, server.IDLE_TIMEOUT, idle=True)
+        return self.received(raw) if raw else None
+
+    def received(self, raw: bytes) -> str:
+        match = _REQUEST_ID.search(raw)
+        up = self.upstream
+        rid = up.recorder.continue_or_new(match.group(1).decode() if match else None)
+        first = raw.split(b"\r\n", 1)[0].decode("latin-1")
+        port = self.peer[1] if isinstance(self.peer, tuple) else None
+        up.recorder.record(
+            rid, up.name, up.role, "received", first or "(no request)", data=raw, peer_port=port
+        )
+        return rid
+
+    def sent(self, rid: str, summary: str, why: str, **extra: Any) -> None:
+        """Record what this upstream did in answer (bytes, a close, a reset)."""
+        up = self.upstream
+        up.recorder.record(rid, up.name, up.role, "sent", summary, generated=True, why=why, **extra)
+
+    async def answer(self, rid: str, reply: bytes, why: str, *, keep_open: bool = False) -> None:
+        """Send ``reply`` (nothing if empty); the connection is closed (FIN) when serve returns,
+        unless ``keep_open``."""
+        summary = reply.split(b"\r\n", 1)[0][:80].decode("latin-1") if reply else ""
+        ending = ", kept open" if keep_open else ", then FIN (closed)"
+        self.sent(rid, (summary or "(nothing)") + ending, why, data=reply, status=_status_of(reply))
+        if reply:
+            await self.write(reply)
+
+    async def write(self, data: bytes) -> None:
+        """Write bytes and wait until they are sent, at most server.WRITE_TIMEOUT (a peer that
+        does not read is cut by the Listener)."""
+        self.writer.write(data)
+        await within(server.WRITE_TIMEOUT, self.writer.drain())
+
+    def reset(self, rid: str, why: str) -> None:
+        """Abort the connection with RST (SO_LINGER 0) instead of FIN."""
+        set_linger_reset(self.writer)
+        self.sent(rid, "RST (connection reset, nothing sent)", why)
+        self.writer.transport.abort()
+
+
+class Fault:
+    """An upstream that answers ``reply`` to any request, then closes (FIN); every other kind
+    of misbehaviour is a subclass that overrides ``serve`` (or ``occupy``) and may declare
+    ``knobs``.
+
+    ``condition`` is what the lab's gateway observes (None: nothing it calls a failure);
+    ``answers`` says what the gateway answers where a status alone would not say it.
+    """
+
+    knobs: ClassVar[tuple[Knob, ...]] = ()
+    listens: ClassVar[bool] = True  # False: ``occupy`` takes the port, nobody accepts
+
+    def __init__(
+        self,
+        name: str,
+        condition: Condition | None,
+        description: str,
+        reply: bytes = b"",
+        *,
+        answers: str = "",
+    ) -> None:
+        self.name = name
+        self.condition = condition
+        self.description = description
+        self.reply = reply
+        self.answers = answers
+        self.reset()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        for knob in self.knobs:
+            if knob.name == name:
+                value = knob.check(value)
+        super().__setattr__(name, value)
+
+    def reset(self) -> None:
+        """Every knob back to its default."""
+        for knob in self.knobs:
+            setattr(self, knob.name, knob.default)
+
+    def copy(self: F, name: str | None = None) -> F:
+        """A fresh instance with default knobs for one server (optionally under another name)."""
+        twin = copy.copy(self)
+        twin.reset()
+        if name is not None:
+            twin.name = name
+        return twin
+
+    async def serve(self, conn: Connection) -> None:
+        rid = await conn.request()
+        await conn.answer(rid, self.reply, self.description)
+
+    def occupy(self, host: str) -> list[socket.socket]:
+        """Kinds that do not listen: take a port on ``host`` (the first socket's) and hold it."""
+        raise NotImplementedError(f"{type(self).__name__} listens: it serves connections")
+
+    def __repr__(self) -> str:
+        knobs = "".join(f", {k.name}={getattr(self, k.name):g}" for k in self.knobs)
+        return f"{type(self).__name__}({self.name!r}, {self.condition}{knobs})"
+
+
+class Close(Fault):
+    """Reads the request and closes without a byte (FIN): a ``Fault`` whose reply is empty."""
+
+
+class Reset(Fault):
+    """Reads the request and resets the connection (RST): nothing sent."""
+
+    async def serve(self, conn: Connection) -> None:
+        rid = await conn.request()
+        conn.reset(rid, self.description)
+
+
+class Slow(Fault):
+    """Answers ``reply`` after ``delay`` seconds."""
+
+    DELAY = Knob("delay", "seconds", 0, 30, 1.0, "how long it waits before answering")
+    knobs = (DELAY,)
+    delay: float
+
+    async def serve(self, conn: Connection) -> None:
+        rid = await conn.request()
+        await asyncio.sleep(self.delay)
+        await conn.answer(rid, self.reply, self.description)
+
+
+class IdleClose(Fault):
+    """Answers ``reply`` and keeps the connection; the next request on it is closed
+    unanswered, as when a keep-alive timeout fires just as a request arrives."""
+
+    async def serve(self, conn: Connection) -> None:
+        rid = await conn.request()
+        await conn.answer(rid, self.reply, self.description, keep_open=True)
+        if conn.is_open and (again := await conn.next_request()) is not None:
+            conn.sent(
+                again,
+                "(nothing), then FIN (closed): the connection had been idle, and its "
+                "keep-alive timeout fired as this request arrived",
+                self.description,
+            )
+
+
+class Refused(Fault):
+    """The port is bound but nothing listens: the kernel refuses every connection."""
+
+    listens = False
+
+    def occupy(self, host: str) -> list[socket.socket]:
+        return [ports.bind(host)]
+
+
+class Blackhole(Fault):
+    """Listens with a full accept queue and never accepts: Linux drops further SYNs, so
+    connecting hangs."""
+
+    listens = False
+
+    def occupy(self, host: str) -> list[socket.socket]:
+        sock = ports.bind(host)
+        socks = [sock]
+        sock.listen(0)
+        for _ in range(2):  # fill the accept queue
+            filler = socket.socket(sock.family)
+            filler.setblocking(False)
+            try:
+                filler.connect(sock.getsockname()[:2])
+            except BlockingIOError:
+                pass
+            socks.append(filler)
+        return socks
 
 
 def _ok_response(body: bytes = b"ok\n") -> bytes:
@@ -43,21 +270,12 @@ def _ok_response(body: bytes = b"ok\n") -> bytes:
     )
 
 
-@dataclass(frozen=True)
-class Fault:
-    name: str
-    condition: Condition | None  # None: a well-behaved upstream
-    description: str
-    reply: bytes = b""  # bytes written after reading the request (then FIN)
-    listens: bool = True
-    # keeps the connection after its reply; the next request on it is closed unanswered
-    idle_close: bool = False
-    answers: str = ""  # what the lab's gateway answers, where "200" would not say it
+def _registry(faults: Iterable[Fault]) -> dict[str, Fault]:
+    return {f.name: f for f in faults}
 
 
-FAULTS: dict[str, Fault] = {
-    f.name: f
-    for f in [
+FAULTS: dict[str, Fault] = _registry(
+    [
         Fault("ok", None, "answers 200 OK correctly (the baseline)", _ok_response()),
         Fault(
             "garbage",
@@ -65,12 +283,12 @@ FAULTS: dict[str, Fault] = {
             "answers with bytes that are not HTTP at all, then closes",
             b"SSH-2.0-OpenSSH_9.2 hello, this is not an HTTP server\r\n",
         ),
-        Fault(
+        Close(
             "close",
             Condition.CLOSED_WITHOUT_RESPONSE,
             "reads the request, then closes the connection without a word (FIN)",
         ),
-        Fault(
+        Reset(
             "reset",
             Condition.RESET,
             "reads the request, then resets the connection (RST, SO_LINGER 0)",
@@ -119,76 +337,74 @@ FAULTS: dict[str, Fault] = {
             "sends a 200 with Content-Length: 100, then only 10 bytes, then closes",
             b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n0123456789",
         ),
-        Fault(
+        Slow(
             "slow",
             Condition.READ_TIMEOUT,
-            "waits `delay` seconds (default 1.0) before answering 200 OK",
+            "waits `delay` seconds before answering 200 OK",
             _ok_response(b"finally\n"),
         ),
-        Fault(
+        IdleClose(
             "idle-close",
             None,
             "answers 200 and keeps the connection open, then closes it without a word when "
             "the next request arrives on it (its keep-alive timeout fired just then)",
             b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
-            idle_close=True,
             answers="200: a GET is sent again on a new connection; a POST gets 502",
         ),
-        Fault(
+        Refused(
             "refused",
             Condition.REFUSED,
             "nothing listens: the port is bound but not listening, so connecting is refused",
-            listens=False,
         ),
-        Fault(
+        Blackhole(
             "blackhole",
             Condition.CONNECT_TIMEOUT,
             "listens with a full accept queue and never accepts: connecting hangs",
-            listens=False,
         ),
     ]
-}
+)
 
 
 class FaultServer(Listener):
-    """A raw-socket upstream that behaves as its Fault says."""
+    """A raw-socket upstream that behaves as its fault says; the fault's knobs are its
+    attributes (``lab.upstreams["slow"].delay = 2``), refused once the lab has stopped."""
 
     role = "upstream"
 
     def __init__(self, fault: Fault, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__(fault.name, recorder, host)
-        self.fault = fault
-        self._delay = 1.0
+        self.fault = fault.copy()
         self._socks: list[socket.socket] = []
 
-    @property
-    def delay(self) -> float:
-        """Seconds the ``slow`` upstream waits before answering."""
-        return self._delay
+    def _knob(self, name: str) -> Knob | None:
+        fault = self.__dict__.get("fault")
+        return next((k for k in fault.knobs if k.name == name), None) if fault else None
 
-    @delay.setter
-    def delay(self, seconds: float) -> None:
-        self.refuse_if_stopped()
-        self._delay = float(check_number("delay", seconds, minimum=0, maximum=30))
+    def __getattr__(self, name: str) -> float:
+        if self._knob(name) is None:
+            raise AttributeError(_no_knob(self.__dict__.get("name", "?"), name))
+        value: float = getattr(self.fault, name)
+        return value
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if self._knob(name) is not None:
+            self.refuse_if_stopped()
+            setattr(self.fault, name, value)
+        elif name in {k.name for f in FAULTS.values() for k in f.knobs}:
+            raise BadArgument(_no_knob(self.name, name))
+        else:
+            super().__setattr__(name, value)
+
+    def reset(self) -> None:
+        """The fault's knobs back to their defaults (``lab.reset()``)."""
+        self.fault.reset()
 
     async def start(self) -> None:
         if self.fault.listens:
             await super().start()
             return
-        sock = ports.bind(self.host)
-        self.port = sock.getsockname()[1]
-        self._socks.append(sock)
-        if self.fault.condition is Condition.CONNECT_TIMEOUT:
-            sock.listen(0)
-            # Fill the accept queue; Linux then drops further SYNs (connect hangs).
-            for _ in range(2):
-                filler = socket.socket(sock.family)
-                filler.setblocking(False)
-                try:
-                    filler.connect((self.host, self.port))
-                except BlockingIOError:
-                    pass
-                self._socks.append(filler)
+        self._socks = self.fault.occupy(self.host)
+        self.port = self._socks[0].getsockname()[1]
 
     async def stop(self) -> None:
         for sock in self._socks:
@@ -199,72 +415,30 @@ class FaultServer(Listener):
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        peer = writer.get_extra_info("peername")
-        raw = await _read_head(reader, REQUEST_TIMEOUT)
-        await self._answer(raw, writer, peer)
-        if self.fault.idle_close and not writer.transport.is_closing():
-            again = await _read_head(reader, server.IDLE_TIMEOUT, idle=True)
-            if again:
-                rid = self._received(again, peer)
-                self.recorder.record(
-                    rid, self.name, self.role, "sent",
-                    "(nothing), then FIN (closed): the connection had been idle, and its "
-                    "keep-alive timeout fired as this request arrived",
-                    generated=True, why=self.fault.description,
-                )  # fmt: skip
-
-    def _received(self, raw: bytes, peer: object) -> str:
-        match = _REQUEST_ID.search(raw)
-        rid = self.recorder.continue_or_new(match.group(1).decode() if match else None)
-        first = raw.split(b"\r\n", 1)[0].decode("latin-1")
-        self.recorder.record(
-            rid,
-            self.name,
-            self.role,
-            "received",
-            first or "(no request)",
-            data=raw,
-            peer_port=peer[1] if isinstance(peer, tuple) else None,
-        )
-        return rid
-
-    async def _answer(self, raw: bytes, writer: asyncio.StreamWriter, peer: object) -> None:
-        rid = self._received(raw, peer)
-        fault = self.fault
-        if fault.condition is Condition.READ_TIMEOUT:
-            await asyncio.sleep(self._delay)
-        if fault.condition is Condition.RESET:
-            set_linger_reset(writer)
-            self.recorder.record(
-                rid,
-                self.name,
-                self.role,
-                "sent",
-                "RST (connection reset, nothing sent)",
-                generated=True,
-                why=fault.description,
-            )
-            writer.transport.abort()
-            return
-        summary = fault.reply.split(b"\r\n", 1)[0][:80].decode("latin-1") if fault.reply else ""
-        self.recorder.record(
-            rid,
-            self.name,
-            self.role,
-            "sent",
-            (summary or "(nothing)")
-            + (", kept open" if fault.idle_close else ", then FIN (closed)"),
-            data=fault.reply,
-            generated=True,
-            why=fault.description,
-            status=_status_of(fault.reply),
-        )
-        if fault.reply:
-            writer.write(fault.reply)
-            await within(server.WRITE_TIMEOUT, writer.drain())  # else Listener cuts it
+        await self.fault.serve(Connection(self, reader, writer))
 
 
-async def _read_head(reader: asyncio.StreamReader, limit: float, *, idle: bool = False) -> bytes:
+def knobs_text(fault: Fault) -> str:
+    """A fault's knobs in words ("-" if it has none): the CLI's and the README's listing."""
+    return "; ".join(str(k) for k in fault.knobs) or "-"
+
+
+def listing() -> str:
+    """Every registered fault: its name, what the gateway observes, its knobs."""
+    rows = [("upstream", "the gateway observes", "knobs: lab.upstreams[NAME].KNOB = value")]
+    for name, fault in FAULTS.items():
+        rows.append((name, fault.condition.value if fault.condition else "-", knobs_text(fault)))
+    width = [max(len(row[i]) for row in rows) for i in (0, 1)]
+    return "\n".join(f"{a:<{width[0]}}  {b:<{width[1]}}  {c}".rstrip() for a, b, c in rows)
+
+
+def _no_knob(upstream: str, knob: str) -> str:
+    owners = [n for n, f in FAULTS.items() if any(k.name == knob for k in f.knobs)]
+    has = f"; only {', '.join(owners)} has it" if owners else ""
+    return f"the upstream {upstream!r} has no attribute or knob {knob!r}{has}"
+
+
+async def read_head(reader: asyncio.StreamReader, limit: float, *, idle: bool = False) -> bytes:
     """A request head, bounded in bytes and in time as a whole (``limit`` seconds).
 
     ``idle``: the connection is waiting for its next request; nothing arriving is not an

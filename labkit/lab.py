@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
-import dataclasses
 import ipaddress
 import re
 import socket
@@ -34,7 +33,7 @@ from labkit.errors import (
     unknown,
 )
 from labkit.exchange import Exchange
-from labkit.faults import FAULTS, FaultServer
+from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
 from labkit.http import peers
 from labkit.http.messages import Headers, parse_response
@@ -52,7 +51,7 @@ T = TypeVar("T")
 ENTRIES = ("portal", "gateway", "origin")
 ORIGIN_TIMEOUTS: Timeouts = {"connect_timeout": 0.5, "read_timeout": 2.0}
 UPSTREAM_TIMEOUTS: Timeouts = {"connect_timeout": 0.2, "read_timeout": 0.3}
-SLOW_DELAY = 1.0
+SLOW_DELAY = Slow.DELAY.default  # the slow upstream's delay in a fresh lab
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
@@ -112,8 +111,7 @@ class Lab:
         )
         refused = FAULTS["refused"]
         self._pool_members = [
-            FaultServer(dataclasses.replace(refused, name=f"pool-{i}"), self.recorder, host)
-            for i in (1, 2)
+            FaultServer(refused.copy(name=f"pool-{i}"), self.recorder, host) for i in (1, 2)
         ]
         self._portal: Portal | None = None
         started_by = self.control.started_by if hasattr(self, "control") else None
@@ -291,7 +289,8 @@ class Lab:
             timeouts = ORIGIN_TIMEOUTS if route.upstream == "origin" else UPSTREAM_TIMEOUTS
             route.connect_timeout = timeouts["connect_timeout"]
             route.read_timeout = timeouts["read_timeout"]
-        self._upstreams["slow"].delay = SLOW_DELAY
+        for upstream in self._upstreams.values():
+            upstream.reset()  # every fault's knobs (the slow one's delay) to their defaults
         self._gateway.purge()
         self._gateway.personality = self._personality
 

@@ -134,7 +134,7 @@ def test_bytes_beyond_the_response_keep_the_connection_out_of_the_pool(
     """A smuggled second response must never answer the next request."""
     ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
     smuggled = b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nsmuggled\n"
-    fault = faults.Fault("ok", None, "extra bytes", ok + smuggled, idle_close=True)
+    fault = faults.IdleClose("ok", None, "extra bytes", ok + smuggled)
     monkeypatch.setattr(lab.upstreams["ok"], "fault", fault)
     assert lab.get("/up/ok/").text == "ok\n"
     ex = lab.get("/up/ok/")

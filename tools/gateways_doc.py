@@ -16,7 +16,7 @@ from pathlib import Path
 
 from labkit import personalities
 from labkit.conditions import RFC_TABLE, Condition
-from labkit.faults import FAULTS
+from labkit.faults import FAULTS, knobs_text
 from labkit.lab import UPSTREAM_TIMEOUTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,10 +68,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _slow_note(name: str) -> str:
-    if name == "slow":
+def _timeout_note(condition: Condition | None) -> str:
+    """The timeout that a fault whose failure is a timeout runs into."""
+    if condition is Condition.READ_TIMEOUT:
         return f"; the route's read timeout {UPSTREAM_TIMEOUTS['read_timeout']:g} s"
-    if name == "blackhole":
+    if condition is Condition.CONNECT_TIMEOUT:
         return f"; the route's connect timeout {UPSTREAM_TIMEOUTS['connect_timeout']:g} s"
     return ""
 
@@ -83,8 +84,9 @@ def readme_faults() -> str:
             answer = fault.answers or "200"
         else:
             answer = outcome(personalities.RFC.answer(fault.condition))
-        rows.append([f"`{name}`", fault.description + _slow_note(name), answer])
-    return _table(["name", "what it does", "the lab's gateway answers"], rows)
+        knobs = knobs_text(fault)
+        rows.append([f"`{name}`", fault.description + _timeout_note(fault.condition), knobs, answer])
+    return _table(["name", "what it does", "knobs", "the lab's gateway answers"], rows)
 
 
 def summary() -> str:
