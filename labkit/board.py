@@ -47,6 +47,7 @@ from labkit.errors import LabkitError
 from labkit.exercises import store
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
+from labkit.render import palette
 
 REFRESH_SECONDS = 2  # the page asks again this often: new events show within 5 s
 TOKEN_BYTES = 24
@@ -321,15 +322,16 @@ def _drill_section(room: Class) -> str:
     return "".join(out)
 
 
-_STYLE = """
-body{font:15px/1.4 system-ui,sans-serif;margin:1em;color:#111;background:#fff}
-table{border-collapse:collapse;margin:.5em 0}
-th,td{border:1px solid #888;padding:2px 6px;vertical-align:top;text-align:left}
-thead th{position:sticky;top:0;background:#eee}
-td.solved{background:#d8f0dc}td.tried{background:#fde9c8}td.not-tried{color:#444}
-.scroll{overflow:auto;max-width:100%}caption{text-align:left;font-style:italic}
-@media (prefers-color-scheme:dark){body{color:#eee;background:#111}thead th{background:#333}
-td.solved{background:#1d4a27}td.tried{background:#5a3d0a}td.not-tried{color:#ccc}}
+_LIGHT, _DARK = palette.BOARD_LIGHT, palette.BOARD_DARK
+_STYLE = f"""
+body{{font:15px/1.4 system-ui,sans-serif;margin:1em;color:{_LIGHT.text};background:{_LIGHT.background}}}
+table{{border-collapse:collapse;margin:.5em 0}}
+th,td{{border:1px solid {palette.BOARD_RULE};padding:2px 6px;vertical-align:top;text-align:left}}
+thead th{{position:sticky;top:0;background:{_LIGHT.head}}}
+td.solved{{background:{_LIGHT.solved}}}td.tried{{background:{_LIGHT.tried}}}td.not-tried{{color:{_LIGHT.not_tried}}}
+.scroll{{overflow:auto;max-width:100%}}caption{{text-align:left;font-style:italic}}
+@media (prefers-color-scheme:dark){{body{{color:{_DARK.text};background:{_DARK.background}}}thead th{{background:{_DARK.head}}}
+td.solved{{background:{_DARK.solved}}}td.tried{{background:{_DARK.tried}}}td.not-tried{{color:{_DARK.not_tried}}}}}
 """
 
 _SCRIPT = """

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from labkit.http.messages import Headers, get_header
 from labkit.recorder import Hop
+from labkit.render.palette import for_status
 
 if TYPE_CHECKING:  # picture.py imports this module
     from labkit.render.svg import Picture
@@ -190,7 +191,7 @@ class Exchange:
         return (
             f"<div class='labkit-exchange'>"
             f"<div><code>{html.escape(self.method)} {html.escape(self.target)}</code> "
-            f"<span style='font-weight:bold;border-left:4px solid {_colour(self.status)};"
+            f"<span style='font-weight:bold;border-left:4px solid {for_status(self.status)};"
             f"padding-left:4px'>{html.escape(status)}</span>"
             f"{made_by} <small>({self.id})</small></div>{why}{client}"
             f"<table><tr>{head}</tr>"
@@ -219,14 +220,6 @@ def milliseconds(value: float) -> str:
 
 def _seconds(value: float) -> str:
     return "<0.1 s" if value < 0.05 else f"{value:.1f} s"
-
-
-def _colour(status: int | None) -> str:
-    if status is None or status >= 500:
-        return "#b00020"
-    if status >= 400:
-        return "#b35900"
-    return "#1b7f3b"
 
 
 def visible_bytes(data: bytes) -> str:

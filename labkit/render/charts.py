@@ -18,10 +18,7 @@ from matplotlib.figure import Figure
 from labkit.errors import BadArgument
 from labkit.exchange import Exchange
 from labkit.load import Burst
-
-RED = "#b00020"
-BLUE = "#3060c0"
-GREEN = "#1b7f3b"
+from labkit.render.palette import FAILED, IN_TIME, INK, OK, PAPER
 
 
 class ChartFigure(Figure):
@@ -79,8 +76,8 @@ def timeline(ex: Exchange) -> ChartFigure:
         right = max(right, end)
         failed = hop.generated and (hop.status or 0) >= 500
         ax.broken_barh([(begin, max(end - begin, 2))], (row - 0.3, 0.6),
-                       color=RED if failed else BLUE, hatch="//" if failed else None,
-                       edgecolor="white")  # fmt: skip
+                       color=FAILED if failed else IN_TIME, hatch="//" if failed else None,
+                       edgecolor=PAPER)  # fmt: skip
         if last is None:
             outcome = "no answer recorded"
         elif hop.role == "client":
@@ -102,7 +99,7 @@ def timeline(ex: Exchange) -> ChartFigure:
     if gave_up is not None:
         lines.append((gave_up * 1000, "client gave up (its own timeout ran out)", ":"))
     for t, label, style in lines:
-        ax.axvline(t, color="#222", linestyle=style, linewidth=1.5, label=label)
+        ax.axvline(t, color=INK, linestyle=style, linewidth=1.5, label=label)
         said.append(f"{label} at {t:.0f} ms")
     if lines:
         ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2,
@@ -129,10 +126,10 @@ def load_curve(results: list[Burst], capacity: int) -> ChartFigure:
     sizes = [str(b.size) for b in results]
     served = [b.served for b in results]
     shed = [b.shed for b in results]
-    ax.bar(sizes, served, color=GREEN, label="served (200)")
-    ax.bar(sizes, shed, bottom=served, color=RED, hatch="//", edgecolor="white",
+    ax.bar(sizes, served, color=OK, label="served (200)")
+    ax.bar(sizes, shed, bottom=served, color=FAILED, hatch="//", edgecolor=PAPER,
            label="shed (503)")  # fmt: skip
-    ax.axhline(capacity, color="#222", linestyle="--", linewidth=1, label=f"capacity {capacity}")
+    ax.axhline(capacity, color=INK, linestyle="--", linewidth=1, label=f"capacity {capacity}")
     ax.set_xlabel("requests at once")
     ax.set_ylabel("requests")
     ax.legend(fontsize=8)

@@ -21,6 +21,7 @@ import textwrap
 from dataclasses import dataclass
 
 from labkit.exchange import Exchange, milliseconds
+from labkit.render.palette import FAILED, INCOMPLETE, INK, LANE, LIFELINE, MUTED, OK, PAPER
 
 __all__ = ["Picture", "alt_text", "failing_hop", "sequence_svg"]
 
@@ -30,10 +31,6 @@ ROW_H = 22  # plus LINE_H per label line
 TOP = 50
 WRAP = 28  # characters per label line (12 px sans-serif fits about 30 in a lane)
 MAX_LINES = 3
-RED = "#b00020"
-GREEN = "#1b7f3b"
-ORANGE = "#8a4500"
-GREY = "#555"
 
 
 @dataclass
@@ -66,7 +63,7 @@ def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], 
     for ev, lane in events:
         hop = hops[lane - 1]
         if ev.kind == "received":
-            arrows.append(_Arrow(lane - 1, lane, ev.summary.rsplit(" HTTP/", 1)[0], GREY))
+            arrows.append(_Arrow(lane - 1, lane, ev.summary.rsplit(" HTTP/", 1)[0], MUTED))
         elif ev.kind == "sent":
             status = ev.status
             label = ev.summary
@@ -74,16 +71,16 @@ def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], 
             if final:
                 made = lane
             if status is None or status >= 500:
-                colour = RED
+                colour = FAILED
             elif _broken(ev.summary) or (ex.client_error and status < 400):
-                colour = ORANGE  # a 200 whose body broke off is not a success
+                colour = INCOMPLETE  # a 200 whose body broke off is not a success
                 if not _broken(ev.summary):
                     label += " (body incomplete)"
             elif hop.generated and not final and final_error:
-                colour = RED  # an answer the gateway rejected
+                colour = FAILED  # an answer the gateway rejected
                 label += " (rejected by the gateway)"
             else:
-                colour = GREEN if status < 400 else ORANGE
+                colour = OK if status < 400 else INCOMPLETE
             if lane in cached:
                 label += " from its cache"
             dur = hop.duration
@@ -98,7 +95,7 @@ def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], 
             reached = {h.name for h in hops} | {ln.split("'")[1] for ln in lanes if "'" in ln}
             if m and m.group(1) not in reached:  # never reached: a connect that failed
                 lanes.append(f"upstream {m.group(1)!r}")
-                arrows.append(_Arrow(lane, len(lanes) - 1, m.group(2), RED,
+                arrows.append(_Arrow(lane, len(lanes) - 1, m.group(2), FAILED,
                                      dashed=True, cross=True))  # fmt: skip
                 failed.add(len(lanes) - 1)
     # the culprit: a gateway or portal error points at the hop behind it
@@ -151,16 +148,16 @@ def sequence_svg(ex: Exchange) -> str:
         f"<desc>{html.escape(repr(ex))}</desc>",
         "<defs><marker id='a' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
         "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>",
-        f"<rect width='{width}' height='{height}' fill='white'/>",
+        f"<rect width='{width}' height='{height}' fill='{PAPER}'/>",
     ]
     for i, name in enumerate(lanes):
-        colour = RED if i in failed else "#222"
+        colour = FAILED if i in failed else INK
         label = name + (" ✗ failed" if i in failed else "")
         out.append(
             f"<rect x='{x[i] - LANE_W // 2 + 6}' y='8' width='{LANE_W - 12}' height='24' rx='4' "
-            f"fill='#f4f4f4' stroke='{colour}' stroke-width='{2 if i in failed else 1}'/>"
+            f"fill='{LANE}' stroke='{colour}' stroke-width='{2 if i in failed else 1}'/>"
             f"<text x='{x[i]}' y='25' text-anchor='middle' fill='{colour}'>{html.escape(label)}</text>"
-            f"<line x1='{x[i]}' y1='32' x2='{x[i]}' y2='{height - 8}' stroke='#bbb' "
+            f"<line x1='{x[i]}' y1='32' x2='{x[i]}' y2='{height - 8}' stroke='{LIFELINE}' "
             "stroke-dasharray='3,3'/>"
         )
     for a, (lines, cut), y in zip(arrows, wrapped, rows_y, strict=True):
@@ -181,11 +178,11 @@ def sequence_svg(ex: Exchange) -> str:
         if a.note:
             out.append(
                 f"<text x='{x1 + (8 if x2 < x1 else -8)}' y='{y + 13}' font-size='11' "
-                f"text-anchor='{'start' if x2 < x1 else 'end'}' fill='{GREY}'>{html.escape(a.note)}</text>"
+                f"text-anchor='{'start' if x2 < x1 else 'end'}' fill='{MUTED}'>{html.escape(a.note)}</text>"
             )
         if a.cross:
             out.append(
-                f"<text x='{x2}' y='{y + 5}' text-anchor='middle' font-size='16' fill='{RED}'>✗</text>"
+                f"<text x='{x2}' y='{y + 5}' text-anchor='middle' font-size='16' fill='{FAILED}'>✗</text>"
             )
     if made is not None:
         what = (
@@ -195,7 +192,7 @@ def sequence_svg(ex: Exchange) -> str:
         )
         out.append(
             f"<text x='{x[made]}' y='{height - 10}' text-anchor='middle' font-weight='bold' "
-            f"fill='{RED if (ex.status or 500) >= 500 else GREEN}'>{html.escape(what)}</text>"
+            f"fill='{FAILED if (ex.status or 500) >= 500 else OK}'>{html.escape(what)}</text>"
         )
     out.append("</svg>")
     return _xml_chars("".join(out))

@@ -34,6 +34,7 @@ from labkit.exchange import Exchange, visible_bytes
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
 from labkit.render import notes
+from labkit.render.palette import JP_BORDER, JP_ERROR, JP_TEXT, JP_TEXT_SOFT
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
@@ -41,18 +42,18 @@ RAW_SHOWN = 6000  # bytes of each hop's raw dump shown in the inspector
 BODY_SHOWN = 20000  # characters of the body shown in the inspector
 
 # Scoped to our panels; JupyterLab's variables keep contrast in the light and the dark theme.
-_STYLE = """<style>
-.labkit-panel :focus-visible, .labkit-panel :focus {
-  outline: 2px solid var(--jp-ui-font-color0) !important; outline-offset: 1px; }
-.labkit-panel .lm-TabBar-tab, .labkit-panel .p-TabBar-tab { color: var(--jp-ui-font-color0) !important; }
-.labkit-panel .widget-button, .labkit-panel .jupyter-button { white-space: normal;
-  height: auto; min-height: var(--jp-widgets-inline-height); overflow: visible; }
-.labkit-panel .labkit-status { color: var(--jp-ui-font-color0); }
-.labkit-panel .labkit-error { color: var(--jp-ui-font-color0);
-  border-left: 4px solid var(--jp-error-color1); padding-left: 6px; }
-.labkit-panel .labkit-hint { color: var(--jp-ui-font-color1); font-size: var(--jp-ui-font-size1); }
-.labkit-panel table.labkit-table td, .labkit-panel table.labkit-table th {
-  text-align: left; vertical-align: top; padding: 2px 8px 2px 0; }
+_STYLE = f"""<style>
+.labkit-panel :focus-visible, .labkit-panel :focus {{
+  outline: 2px solid {JP_TEXT} !important; outline-offset: 1px; }}
+.labkit-panel .lm-TabBar-tab, .labkit-panel .p-TabBar-tab {{ color: {JP_TEXT} !important; }}
+.labkit-panel .widget-button, .labkit-panel .jupyter-button {{ white-space: normal;
+  height: auto; min-height: var(--jp-widgets-inline-height); overflow: visible; }}
+.labkit-panel .labkit-status {{ color: {JP_TEXT}; }}
+.labkit-panel .labkit-error {{ color: {JP_TEXT};
+  border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
+.labkit-panel .labkit-hint {{ color: {JP_TEXT_SOFT}; font-size: var(--jp-ui-font-size1); }}
+.labkit-panel table.labkit-table td, .labkit-panel table.labkit-table th {{
+  text-align: left; vertical-align: top; padding: 2px 8px 2px 0; }}
 </style>"""
 
 KEYBOARD_HINT = (
@@ -235,7 +236,7 @@ class Playground(_Panel):
             box.append(
                 w.VBox(
                     self.controls,
-                    layout=w.Layout(border="1px solid var(--jp-border-color1)", padding="4px"),
+                    layout=w.Layout(border=f"1px solid {JP_BORDER}", padding="4px"),
                 )
             )
         super().__init__([*box, self.status, self.message, self.inspector, hint])
