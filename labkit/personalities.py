@@ -763,26 +763,97 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
 )
 
-# Other observations the lessons cite, with the same provenance as DIRECT_REQUESTS.
-NOTES: tuple[str, ...] = (
-    "nginx 1.22.1 answers an unknown method (BREW) on a static location with 405, not 501 "
-    "(RFC 9110 9.1 asks for 501), and its 405 carries no Allow (RFC 9110 15.5.6: MUST).",
-    "nginx's limit_req answers 503 (no Retry-After) when a client exceeds its rate, an "
-    "nginx-made 503 that has nothing to do with any upstream; nginx answers 505 for "
-    "'HTTP/2.0' and 'HTTP/3.0' request lines.",
-    "An upstream 503 with Retry-After: 120 and Cache-Control: no-store was relayed unchanged "
-    "by nginx, HAProxy and Caddy.",
-    "nginx proxy_cache stored an upstream 503 carrying Cache-Control: max-age=60 (MISS, then "
-    "HIT) and sent no Age on the hit, although RFC 9111 4 says a cache MUST send Age with a "
-    "stored response.",
-    "HAProxy termination states: SC-- for a refused connection, sC-- only for a connect "
-    "timeout, SH-- when the server aborted before its headers, sH-- for a read timeout, PH-- "
-    "for an invalid or oversized head, SD-- for a body cut off.",
-    "Captive-portal probes: Android/Chrome expect 204 from /generate_204; Apple expects 200 "
-    "with 'Success' from /hotspot-detect.html; Windows expects 200 'Microsoft Connect Test' "
-    "from /connecttest.txt. Anything else means 'captive'.",
-    "nginx 1.22.1 relays an upstream's non-HTTP bytes as HTTP/0.9 (src/http/modules/"
-    "ngx_http_proxy_module.c, ngx_http_proxy_process_status_line); current nginx still does.",
+
+@dataclass(frozen=True)
+class Note:
+    """One observation the lessons cite, with where it comes from."""
+
+    text: str
+    source: str
+
+
+NOTES_OBSERVED = (
+    f"{OBSERVED}: nginx 1.22.1 with tests/gateways/nginx.notes.conf, re-run by "
+    "tests/test_real_gateways.py::test_nginx_notes"
+)
+
+# Other observations the lessons cite. Those whose source is NOTES_OBSERVED are re-run
+# against the real nginx; the others say where they come from.
+NOTES: tuple[Note, ...] = (
+    Note(
+        "nginx 1.22.1 answers POST, DELETE and an unknown method (BREW) on a static file with "
+        "405 Not Allowed and no Allow header (RFC 9110 15.5.6: a 405 MUST send Allow; for a "
+        "method it does not recognise at all, RFC 9110 9.1 asks for 501). GET and HEAD of the "
+        "same file get 200 with the same headers; the HEAD answer has no body (RFC 9110 9.3.2).",
+        NOTES_OBSERVED,
+    ),
+    Note(
+        "nginx's limit_req answers a client over its rate with 503 Service Temporarily "
+        "Unavailable by default, an nginx-made 503 that has nothing to do with any upstream; "
+        "'limit_req_status 429' makes it 429 Too Many Requests (RFC 6585 4). Neither carries "
+        "Retry-After; error.log says 'limiting requests, excess: ... by zone'.",
+        NOTES_OBSERVED,
+    ),
+    Note(
+        "nginx answers 505 for 'HTTP/2.0' and 'HTTP/3.0' request lines.",
+        f"{OBSERVED} (the request-version rows above, re-run by tests/test_real_gateways.py)",
+    ),
+    Note(
+        "A client that sends part of a request head and stops: nginx waits "
+        "client_header_timeout (60 s by default; tenths of a second in the test) and closes the "
+        "connection "
+        "without sending a byte; only its access.log says 408, and error.log says 'client "
+        "timed out (110: Connection timed out) while reading client request headers'. RFC "
+        "9110 15.5.9 lets a server send 408 Request Timeout before it closes; nginx does not.",
+        NOTES_OBSERVED,
+    ),
+    Note(
+        "nginx proxy_cache stored an upstream 503 carrying Cache-Control: max-age=60 "
+        "($upstream_cache_status MISS, then HIT) and sent no Age on the hit, although RFC "
+        "9111 4 says a cache MUST send Age with a stored response.",
+        NOTES_OBSERVED,
+    ),
+    Note(
+        "With 'proxy_cache_use_stale error timeout http_500', nginx served a stored 200 whose "
+        "max-age had passed when the upstream then closed without answering or answered 500 "
+        "($upstream_cache_status STALE, no Age, no Warning). Without that directive, "
+        "'stale-if-error=60' in the stored response's Cache-Control (RFC 5861 4) made nginx "
+        "serve the stale copy when the upstream closed without answering, but not when it "
+        "answered 500 (relayed, EXPIRED), although RFC 5861 4 counts a 500 as an error.",
+        NOTES_OBSERVED,
+    ),
+    Note(
+        "proxy_next_upstream (default 'error timeout'): with two servers in an upstream block "
+        "(the first refusing connections or closing without a response, the second a backup), "
+        "nginx sent a GET on to the second server and answered 200; error.log keeps the first "
+        "failure. A POST went on to the second server after the refused connect (nothing had "
+        "been sent) but not after the first server had received it and closed: 502, since "
+        "nginx passes a non-idempotent request to the next server only with 'non_idempotent'.",
+        NOTES_OBSERVED,
+    ),
+    Note(
+        "An upstream 503 with Retry-After: 120 and Cache-Control: no-store was relayed "
+        "unchanged by nginx, HAProxy and Caddy.",
+        f"{OBSERVED} with the same packages (not re-run)",
+    ),
+    Note(
+        "HAProxy termination states: SC-- for a refused connection, sC-- only for a connect "
+        "timeout, SH-- when the server aborted before its headers, sH-- for a read timeout, "
+        "PH-- for an invalid or oversized head, SD-- for a body cut off.",
+        f"{OBSERVED} (SC--, sC--, SH--, sH-- and PH-- are the log words of the HAProxy rows "
+        "above, re-run by tests/test_real_gateways.py; SD-- is not re-run)",
+    ),
+    Note(
+        "Captive-portal probes: Android/Chrome expect 204 from /generate_204; Apple expects "
+        "200 with 'Success' from /hotspot-detect.html; Windows expects 200 'Microsoft Connect "
+        "Test' from /connecttest.txt. Anything else means 'captive'.",
+        "the operating systems' connectivity checks (not observed here)",
+    ),
+    Note(
+        "nginx 1.22.1 relays an upstream's non-HTTP bytes as HTTP/0.9; current nginx still does.",
+        "src/http/modules/ngx_http_proxy_module.c, ngx_http_proxy_process_status_line; the "
+        "garbage rows above are re-run",
+    ),
 )
 
 PERSONALITIES: dict[str, Personality] = {p.name: p for p in (RFC, NGINX, HAPROXY, ENVOY, CADDY)}

@@ -51,8 +51,8 @@ def render(
         "READ_MS": str(round(UPSTREAM_TIMEOUTS["read_timeout"] * 1000)),
         "USER": "",
     }
-    if name == "nginx" and os.geteuid() == 0:  # workers would run as nobody otherwise
-        values["USER"] = f"user {getpass.getuser()} {grp.getgrgid(os.getegid()).gr_name};"
+    if name == "nginx":
+        values["USER"] = nginx_user()
     routes, uses = [], []
     for fault, fault_port in upstreams.items():
         each = dict(values, FAULT=fault, FAULT_PORT=str(fault_port))
@@ -90,6 +90,14 @@ def running(
     """Start the real server in ``directory`` in front of ``lab`` and these upstreams."""
     port = free_port()
     config = render(name, lab, directory, port, upstreams)
+    with serving(name, config, port) as real:
+        yield real
+
+
+@contextmanager
+def serving(name: str, config: Path, port: int) -> Iterator[RealGateway]:
+    """Run the real server from ``config`` (in its directory) until it listens on ``port``."""
+    directory = config.parent
     env = dict(
         os.environ,
         HOME=str(directory),
@@ -123,6 +131,13 @@ def running(
             proc.kill()
             proc.wait()
         out.close()
+
+
+def nginx_user() -> str:
+    """nginx's ``user`` line when run as root (its workers would run as nobody otherwise)."""
+    if os.geteuid() != 0:
+        return ""
+    return f"user {getpass.getuser()} {grp.getgrgid(os.getegid()).gr_name};"
 
 
 class RealGateway:

@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -246,3 +247,158 @@ def _log_words(name: str, log: str) -> str:
     if name == "haproxy":
         return log.split(" (")[0].split(" ", 1)[1]  # the termination state, e.g. "SC--"
     return log.split(" (access.log")[0]
+
+
+# -- the observations in personalities.NOTES, re-run against the real nginx --
+
+NOTES_HEAD_TIMEOUT = 0.3  # nginx's client_header_timeout in nginx.notes.conf, seconds
+STALE_MAX_AGE = 1  # seconds the stale-test upstream's 200 is fresh
+
+
+@pytest.fixture
+def stale_upstream() -> Iterator[int]:
+    """An upstream whose first answer for a path is a cacheable 200 (max-age=1,
+    stale-if-error=60); later ones fail as the path's last word says: '500' or 'close'."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    seen: set[bytes] = set()
+    fresh = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nCache-Control: max-age=%d, "
+        b"stale-if-error=60\r\nContent-Length: 11\r\nConnection: close\r\n\r\nfresh copy\n"
+        % STALE_MAX_AGE
+    )
+    error = (
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+        b"Content-Length: 4\r\nConnection: close\r\n\r\nbad\n"
+    )
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                data = b""
+                try:
+                    while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                        data += chunk
+                    path = data.split(b" ")[1] if data.count(b" ") > 1 else b""
+                    if path not in seen:
+                        seen.add(path)
+                        conn.sendall(fresh)
+                    elif path.endswith(b"500"):
+                        conn.sendall(error)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield sock.getsockname()[1]
+    sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
+def _send(port: int, method: str, path: str, body: bytes = b"") -> Seen:
+    head = f"{method} {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n"
+    if method in ("POST", "PUT"):
+        head += f"Content-Length: {len(body)}\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head.encode() + b"\r\n" + body)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return _parse(data, kept_open=False)
+
+
+def test_nginx_notes(tmp_path, stale_upstream) -> None:
+    """What personalities.NOTES says of nginx, sent again to the real nginx."""
+    if shutil.which("nginx") is None:
+        pytest.skip("nginx is not installed (.ci/run installs it from Debian packages)")
+    (tmp_path / "www" / "static").mkdir(parents=True)
+    (tmp_path / "www" / "static" / "index.html").write_text("static ok\n")
+    port = realgateways.free_port()
+    with labkit.start() as lab:
+        values = {
+            "DIR": str(tmp_path),
+            "PORT": str(port),
+            "USER": realgateways.nginx_user(),
+            "ORIGIN_PORT": str(lab.origin.port),
+            "REFUSED_PORT": str(lab.upstreams["refused"].port),
+            "CLOSE_PORT": str(lab.upstreams["close"].port),
+            "STALE_PORT": str(stale_upstream),
+            "HEAD_MS": str(round(NOTES_HEAD_TIMEOUT * 1000)),
+            "CONNECT_MS": str(round(UPSTREAM_TIMEOUTS["connect_timeout"] * 1000)),
+            "READ_MS": str(round(UPSTREAM_TIMEOUTS["read_timeout"] * 1000)),
+        }
+        config = tmp_path / "nginx.conf"
+        template = (realgateways.CONFIGS / "nginx.notes.conf").read_text()
+        config.write_text(realgateways._fill(template, values))
+        with realgateways.serving("nginx", config, port) as real:
+            # 405 without Allow; GET and HEAD alike, HEAD without a body
+            for method in ("POST", "DELETE", "BREW"):
+                seen = _send(port, method, "/static/index.html")
+                assert (seen.status, "allow" in seen.headers) == (405, False), method
+            get = _send(port, "GET", "/static/index.html")
+            head = _send(port, "HEAD", "/static/index.html")
+            assert (get.status, get.body, head.status, head.body) == (200, b"static ok\n", 200, b"")
+            same = ("content-type", "content-length", "etag", "last-modified", "server")
+            assert {h: head.headers[h] for h in same} == {h: get.headers[h] for h in same}
+            # limit_req: 503 by default, 429 with limit_req_status; no Retry-After
+            limited = [_send(port, "GET", "/limited/orders/7") for _ in range(2)]
+            limited.append(_send(port, "GET", "/limited429/orders/7"))
+            assert [s.status for s in limited] == [200, 503, 429]
+            assert not any("retry-after" in s.headers for s in limited)
+            # a request head that stops: closed without a byte after client_header_timeout
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"GET /static/index.html HTTP/1.1\r\nHost: lab\r\n")
+                started = time.monotonic()
+                assert sock.recv(65536) == b""
+                waited = time.monotonic() - started
+            assert NOTES_HEAD_TIMEOUT * 0.8 <= waited < NOTES_HEAD_TIMEOUT + 2
+            # proxy_cache stores a 503 with max-age and sends no Age on the hit
+            lab.origin.maintenance(True, retry_after=30, cache_max_age=60)
+            cached = [_send(port, "GET", "/cached/orders/7") for _ in range(2)]
+            lab.origin.maintenance(False)
+            assert [(s.status, s.headers.get("x-cache")) for s in cached] == [
+                (503, ["MISS"]),
+                (503, ["HIT"]),
+            ]
+            assert "age" not in cached[1].headers
+            # serving stale: proxy_cache_use_stale, and stale-if-error on its own
+            # distinct upstream paths: nginx's default cache key is the URI it sends upstream
+            paths = (
+                "/stale-if-error/a-close",
+                "/stale-if-error/a-500",
+                "/use-stale/b-close",
+                "/use-stale/b-500",
+            )
+            for path in paths:
+                assert _send(port, "GET", path).headers.get("x-cache") == ["MISS"], path
+            time.sleep(STALE_MAX_AGE + 1.2)  # nginx counts whole seconds
+            stale = {path: _send(port, "GET", path) for path in paths}
+            got = {p: (s.status, s.headers.get("x-cache"), s.body) for p, s in stale.items()}
+            assert got == {
+                "/stale-if-error/a-close": (200, ["STALE"], b"fresh copy\n"),
+                "/stale-if-error/a-500": (500, ["EXPIRED"], b"bad\n"),
+                "/use-stale/b-close": (200, ["STALE"], b"fresh copy\n"),
+                "/use-stale/b-500": (200, ["STALE"], b"fresh copy\n"),
+            }
+            assert not any("age" in s.headers or "warning" in s.headers for s in stale.values())
+            # proxy_next_upstream: GET goes on; POST only if nothing had been sent
+            retried = {
+                ("GET", "/then-refused/orders/7"): 200,
+                ("GET", "/then-closed/orders/7"): 200,
+                ("POST", "/then-refused/orders"): 201,
+                ("POST", "/then-closed/orders"): 502,
+            }
+            assert {k: _send(port, *k, b"{}").status for k in retried} == retried
+            time.sleep(0.1)  # nginx writes its logs as each request ends
+            logs = real.logs()
+            access = (tmp_path / "access.log").read_text()
+    assert "limiting requests, excess:" in logs
+    assert (
+        "client timed out (110: Connection timed out) while reading client request headers" in logs
+    )
+    assert '"GET /static/index.html HTTP/1.1" 408 0' in access
+    assert "connect() failed (111: Connection refused) while connecting to upstream" in logs
+    assert "upstream prematurely closed connection while reading response header" in logs

@@ -171,7 +171,7 @@ def gateways_md() -> str:
         ["request", *personalities.DIRECT_SERVERS],
         [list(r) for r in personalities.DIRECT_REQUESTS],
     )
-    notes = "\n".join(f"* {n}" for n in personalities.NOTES)
+    notes = "\n".join(f"* {n.text} *Source: {n.source}.*" for n in personalities.NOTES)
     sections = "\n".join(_personality_section(p) for p in ORDER)
     return f"""# What real gateways do (observed)
 

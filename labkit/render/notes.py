@@ -33,8 +33,14 @@ HEADER_NOTES: dict[str, str] = {
     "response (RFC 9111 5.1): it came from a cache. A cache MUST send it with a stored "
     "response (RFC 9111 4), but real nginx cache hits send none.",
     "x-cache": "the gateway's cache: HIT means served from the cache without asking the origin.",
-    "x-request-id": "the id the lab gave this request at its first hop; every server logs it, "
-    "so one id finds the request in every log. Real gateways log one only when configured "
+    "x-request-id": "the id the lab gave this request at its first hop (req-0007); every "
+    "server logs it, so one id finds the request in every log. Responses carry it short; the "
+    "requests between the lab's hops carry it with a tag only this lab can make "
+    "(req-0007.1f2e3d4c5b6a, a keyed hash with a per-lab secret), which is why the bytes an "
+    "upstream received show the longer form. Each hop checks the tag and logs the short id; "
+    "it continues only an id whose tag it recognises: an id a client makes up, or copies from "
+    "an earlier response, is kept as the client's and the request gets a new one, so no one "
+    "can slip a request into another's story. Real gateways log an id only when configured "
     "(nginx: $request_id in log_format and proxy_set_header; HAProxy: unique-id-format).",
     "server": "software that made this response, in the lab: a gateway's own page carries the "
     "gateway's name, a relayed one the origin's. Not proof behind real gateways: nginx "
