@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from labkit.conditions import Condition
-from labkit.exercises.core import Task, make_choice, make_short_answer
+from labkit.exercises.checks import CheckedTask, Run, expect, lab_param
+from labkit.exercises.core import make_choice, make_short_answer
 
 LESSON = "09"
 
@@ -165,35 +166,35 @@ q4 = make_short_answer(
 # -- q5: make the lab's gateway answer a refused connection with 503 --
 
 
-def judge_make_503(lab: Any = None) -> tuple[bool, str]:
-    """Send a real request to the refused upstream; it must come back as the gateway's 503."""
-    from labkit.lab import Lab
-
-    if not isinstance(lab, Lab):
-        return False, "pass the lab: q5.check(lab)."
-    if not lab.running:
-        return False, "the lab is stopped: start one with lab = labkit.start()."
-    personality = lab.gateway.personality
-    ex = lab.get("/up/refused/")
-    if ex.status == 503 and ex.generated_by == "gateway":
-        return True, (
-            f"with the {personality} personality the gateway answers the refused connection with "
-            f"its own 503 ({ex.why}). A 503 in HAProxy's or Envoy's log can mean 'nothing "
-            "listens at the upstream', where nginx would have said 502."
-        )
-    return False, (
-        f"GET /up/refused/ gave {ex.status} made by the {ex.generated_by}: the {personality} "
-        "personality maps a refused connection to "
-        f"{ex.status}. Set lab.gateway.personality to a gateway that answers 503 for it."
-    )
+def _refused_get(run: Run) -> Any:
+    return run.lab.get("/up/refused/")
 
 
-q5 = Task(
+q5 = CheckedTask(
     "gateways.make-503",
     LESSON,
     "Switch the lab's gateway to a personality that answers a refused connection with 503 "
     "instead of 502, then check with q5.check(lab): the judge sends GET /up/refused/.",
-    judge_make_503,
+    usage="q5.check(lab)",
+    takes=(lab_param(),),  # the learner's personality is the answer: the judge sets nothing
+    observe={"ex": _refused_get},
+    checks=(
+        expect(
+            lambda run: run["ex"].status == 503 and run["ex"].generated_by == "gateway",
+            lambda run: (
+                f"GET /up/refused/ gave {run['ex'].status} made by the "
+                f"{run['ex'].generated_by}: the {run.lab.gateway.personality} personality maps a "
+                f"refused connection to {run['ex'].status}. Set lab.gateway.personality to a "
+                "gateway that answers 503 for it."
+            ),
+        ),
+    ),
+    success=lambda run: (
+        f"with the {run.lab.gateway.personality} personality the gateway "
+        f"answers the refused connection with its own 503 ({run['ex'].why}). A 503 in HAProxy's "
+        "or Envoy's log can mean 'nothing listens at the upstream', where nginx would have said "
+        "502."
+    ),
     hints=(
         "lab.gateway.personality can be 'rfc', 'nginx', 'haproxy', 'envoy' or 'caddy'.",
         "Look at the table above: which gateways answer 503 for 'refused'?",

@@ -9,9 +9,9 @@ right 4xx, judged over real sockets through the gateway.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from labkit.exercises.core import Learner, Task, make_choice, make_short_answer
+from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
+from labkit.exercises.core import Learner, make_choice, make_short_answer
 from labkit.exercises.runner import LearnerError, LearnerExit
 from labkit.lab import ORIGIN_TIMEOUTS
 
@@ -158,82 +158,55 @@ _EXPECTED: dict[str, tuple[str, Callable[[int, str], bool]]] = {
 }
 
 
-def _judge_show_order(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    from labkit.lab import Lab
-
-    if not callable(fn):
-        return False, "pass your function itself: q5.check(show_order, lab) (no () after it).", ""
-    if not isinstance(lab, Lab) or not lab.running:
-        return False, "pass the running lab too: q5.check(show_order, lab).", ""
-    # Call it here first: a hang is stopped by the time limit in this thread, not inside the
-    # origin's event loop, and a wrong shape is explained before it becomes a 500.
+def _shape_problem(run: Run) -> str:
+    """Call it here first: a hang is stopped by the time limit in this process, not inside
+    the origin's event loop, and a wrong shape is explained before it becomes a 500."""
+    fn = run["show_order"]
     for order_id in _EXPECTED:
         try:
             result = fn(order_id)
         except LearnerExit:
             raise
         except LearnerError as exc:
+            run.detail = exc.trace
             return (
-                False,
                 f"show_order({order_id!r}) raised {exc.type_name}: {exc.text}. In the origin "
                 "that is exactly the 500 you are fixing: handle this case and return "
-                "(status, body).",
-                exc.trace,
+                "(status, body)."
             )
         if not (isinstance(result, tuple) and len(result) == 2):
             return (
-                False,
                 f"show_order({order_id!r}) returned {result!r}; it must return a pair "
-                "(status, body), e.g. (404, 'there is no order 99').",
-                "",
+                "(status, body), e.g. (404, 'there is no order 99')."
             )
         status = result[0]
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             return (
-                False,
                 f"show_order({order_id!r}) returned the status {status!r}; the status must be "
-                "a whole number from 100 to 599, e.g. 404.",
-                "",
+                "a whole number from 100 to 599, e.g. 404."
             )
-    previous = lab.origin.order_handler
-    route = lab.gateway.route("/")
-    saved = (route.connect_timeout, route.read_timeout, lab.origin.maintenance_settings,
-             lab.origin.capacity, lab.origin.debug)  # fmt: skip
+    return ""
+
+
+def _through_the_gateway(run: Run) -> str:
+    """Install the handler in the origin and send every order id through the gateway."""
+    lab, fn = run.lab, run["show_order"]
+    lab.origin.order_handler = fn.fn if isinstance(fn, Learner) else fn
     seen: list[str] = []
     problems: list[str] = []
-    try:
-        # the state this exercise needs: the origin serving, the gateway's usual patience
-        route.connect_timeout = ORIGIN_TIMEOUTS["connect_timeout"]
-        route.read_timeout = ORIGIN_TIMEOUTS["read_timeout"]
-        lab.origin.maintenance(False)
-        lab.origin.capacity = None
-        lab.origin.debug = False
-        lab.origin.order_handler = fn.fn if isinstance(fn, Learner) else fn
-        for order_id, (expected, ok) in _EXPECTED.items():
-            ex = lab.get(f"/orders/{order_id}", headers={"Cache-Control": "no-cache"})
-            seen.append(f"GET /orders/{order_id} -> {ex.status} (made by the {ex.generated_by})")
-            if ex.status is None or not ok(ex.status, ex.text):
-                problem = f"/orders/{order_id} answered {ex.status}, expected {expected}"
-                if ex.status is not None and ex.status >= 500 and ex.why:
-                    problem += f" [{ex.why}]"
-                problems.append(problem)
-    finally:
-        lab.origin.order_handler = previous
-        route.connect_timeout, route.read_timeout = saved[0], saved[1]
-        lab.origin.maintenance_settings = saved[2]
-        lab.origin.capacity, lab.origin.debug = saved[3], saved[4]
-    detail = "\n".join(seen)
-    if problems:
-        return False, "through the gateway: " + "; ".join(problems) + ".", detail
-    return (
-        True,
-        "every order id gets an honest answer through the gateway: a bad id is the client's "
-        "mistake (4xx), a missing order is 404, and no 500 is left.",
-        detail,
-    )
+    for order_id, (expected, ok) in _EXPECTED.items():
+        ex = lab.get(f"/orders/{order_id}", headers={"Cache-Control": "no-cache"})
+        seen.append(f"GET /orders/{order_id} -> {ex.status} (made by the {ex.generated_by})")
+        if ex.status is None or not ok(ex.status, ex.text):
+            problem = f"/orders/{order_id} answered {ex.status}, expected {expected}"
+            if ex.status is not None and ex.status >= 500 and ex.why:
+                problem += f" [{ex.why}]"
+            problems.append(problem)
+    run.detail = "\n".join(seen)
+    return "through the gateway: " + "; ".join(problems) + "." if problems else ""
 
 
-q5 = Task(
+q5 = CheckedTask(
     "500.fix-the-handler",
     LESSON,
     "Write show_order(order_id: str) -> tuple[int, object] that returns (status, body) for "
@@ -242,7 +215,20 @@ q5 = Task(
     "the order. "
     "Check it with q5.check(show_order, lab): the judge installs it in the origin and sends "
     "real requests through the gateway.",
-    _judge_show_order,
+    usage="q5.check(show_order, lab)",
+    takes=(function_param("show_order"), lab_param()),
+    # the origin serving, the gateway as the lesson's, with its usual patience for the origin
+    state=State(
+        personality="rfc",
+        timeouts={"/": ORIGIN_TIMEOUTS},
+        maintenance=False,
+        capacity=None,
+        debug=False,
+        changes=("order_handler",),
+    ),
+    checks=(_shape_problem, _through_the_gateway),
+    success="every order id gets an honest answer through the gateway: a bad id is the "
+    "client's mistake (4xx), a missing order is 404, and no 500 is left.",
     hints=(
         "The orders are in labkit.origin.ORDERS, a dict from int to dict. Check the id before "
         "calling int(): order_id.isdigit() is False for 'abc'.",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.exercises.core import Task, make_choice, make_short_answer
+from labkit.exercises.checks import CheckedTask, Param, Refused, Run
+from labkit.exercises.core import make_choice, make_short_answer
 from labkit.http.requestcheck import transfer_codings
 
 LESSON = "501"
@@ -78,70 +79,70 @@ def _exchange_of(answer: Any) -> Any:
         return answer
     if isinstance(answer, Lab):
         return answer.last()
-    return None
+    raise Refused(
+        "pass the Exchange that lab.raw(...) returned (q3.check(ex)), or the lab itself to judge "
+        f"its last request (q3.check(lab)); not a {type(answer).__name__}."
+    )
 
 
-def _judge_transfer_coding(answer: Any, *rest: Any) -> tuple[bool, str, str]:
-    ex = _exchange_of(answer)
-    if ex is None:
-        return (
-            False,
-            f"pass the Exchange that lab.raw(...) returned (q3.check(ex)), or the lab itself "
-            f"to judge its last request (q3.check(lab)); not a {type(answer).__name__}.",
-            "",
-        )
+def _codings(run: Run) -> list[str] | None:
+    """The transfer codings of the request as the first server hop received it."""
+    ex = run["ex"]
+    run.detail = f"status: {ex.status}; made by: {ex.generated_by}; why: {ex.why}"
     first = next((h for h in ex.hops if h.role != "client" and h.received), None)
     head = first.bytes_in.split(b"\r\n\r\n", 1)[0] if first else b""
-    codings = transfer_codings(head) if head else None
-    detail = f"status: {ex.status}; made by: {ex.generated_by}; why: {ex.why}"
-    if codings is None:
-        if ex.status is None and ex.client_error:
-            return (
-                False,
-                f"that request never reached the lab: {ex.client_error}. httpx refuses "
-                "unknown transfer codings itself; send the bytes with lab.raw(...).",
-                detail,
-            )
-        extra = " (a 501 for the method, not for a transfer coding)" if ex.status == 501 else ""
+    return transfer_codings(head) if head else None
+
+
+def _carried_a_coding(run: Run) -> str:
+    if run["codings"] is not None:
+        return ""
+    ex = run["ex"]
+    if ex.status is None and ex.client_error:
         return (
-            False,
-            f"that request carried no Transfer-Encoding header{extra}. Send one with a coding "
-            "the server does not implement, with 'chunked' last.",
-            detail,
+            f"that request never reached the lab: {ex.client_error}. httpx refuses "
+            "unknown transfer codings itself; send the bytes with lab.raw(...)."
         )
+    extra = " (a 501 for the method, not for a transfer coding)" if ex.status == 501 else ""
+    return (
+        f"that request carried no Transfer-Encoding header{extra}. Send one with a coding "
+        "the server does not implement, with 'chunked' last."
+    )
+
+
+def _got_501(run: Run) -> str:
+    ex, codings = run["ex"], run["codings"]
     if ex.status == 501:
-        return (
-            True,
-            f"the request said Transfer-Encoding: {', '.join(codings)}; the {ex.generated_by} "
-            "found where the body ends (chunked is last) but does not implement the other "
-            "coding: 501 (RFC 9112 6.1).",
-            detail,
-        )
+        return ""
     if ex.status == 400 and (not codings or codings[-1] != "chunked"):
         return (
-            False,
             f"Transfer-Encoding: {', '.join(codings)} got 400: 'chunked' must be the last coding, "
-            "or the server cannot find the end of the body (RFC 9112 6.3). Put chunked last.",
-            detail,
+            "or the server cannot find the end of the body (RFC 9112 6.3). Put chunked last."
         )
     if set(codings) == {"chunked"}:
         return (
-            False,
             f"{ex.status}: chunked is the one transfer coding every HTTP/1.1 server "
-            "implements. Put a coding before it that the server does not implement.",
-            detail,
+            "implements. Put a coding before it that the server does not implement."
         )
-    return False, f"that request got {ex.status}, not 501.", detail
+    return f"that request got {ex.status}, not 501."
 
 
-q3 = Task(
+q3 = CheckedTask(
     "501.make-transfer-coding-501",
     LESSON,
     "Make it happen: send a request that the lab answers with 501 because of its transfer "
     "coding (not its method). httpx will not send such a request, so use lab.raw(...) (to the "
     "origin or the gateway). Then check the Exchange: q3.check(ex) (or q3.check(lab) after "
     "sending it with curl or nc).",
-    _judge_transfer_coding,
+    usage="q3.check(ex)",
+    takes=(Param("ex", _exchange_of),),
+    observe={"codings": _codings},
+    checks=(_carried_a_coding, _got_501),
+    success=lambda run: (
+        f"the request said Transfer-Encoding: {', '.join(run['codings'])}; the "
+        f"{run['ex'].generated_by} found where the body ends (chunked is last) but does not "
+        "implement the other coding: 501 (RFC 9112 6.1)."
+    ),
     hints=(
         "The request needs a body framed with Transfer-Encoding, e.g. b'POST /orders "
         "HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: ...\\r\\n\\r\\n0\\r\\n\\r\\n'.",

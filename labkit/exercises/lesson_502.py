@@ -8,9 +8,9 @@ lab recorded (``Exchange.generated_by``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from labkit.exercises.core import Task, make_choice, make_short_answer
+from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
+from labkit.exercises.core import make_choice, make_short_answer
 
 LESSON = "502"
 
@@ -134,63 +134,39 @@ def _describe(status: int | None, headers: dict[str, str]) -> str:
     return " ".join(parts)
 
 
-def judge_who_made_it(fn: Any, lab: Any = None) -> tuple[bool, str, str]:
-    """Run several scenarios over real sockets, ask ``fn`` about each, compare with the lab."""
+def _responses(run: Run) -> list[tuple[str, int | None, dict[str, str], str | None]]:
+    """Every scenario's response over real sockets (all of them before learner code runs)."""
     from labkit import scenarios
-    from labkit.lab import Lab
 
-    if not callable(fn):
-        return False, "pass your function itself: q4.check(who_made_it, lab).", ""
-    if not isinstance(lab, Lab):
-        return False, "pass the lab too: q4.check(who_made_it, lab).", ""
-    if not lab.running:
-        return False, "the lab is stopped: start one with lab = labkit.start().", ""
-    seen = []  # every request first, so that learner code runs only after the lab is back
-    personality = lab.gateway.personality
-    try:
-        lab.gateway.personality = "rfc"  # the lab's own gateway, whatever a playground left
-        for sid in WHO_SCENARIOS:
-            ex = scenarios.run(sid, lab)
-            headers = {k.lower(): v for k, v in ex.headers}
-            seen.append((sid, ex.status, headers, ex.generated_by))
-    finally:
-        lab.gateway.personality = personality
-    return _compare(fn, seen)
+    seen = []
+    for sid in WHO_SCENARIOS:
+        ex = scenarios.run(sid, run.lab)
+        headers = {k.lower(): v for k, v in ex.headers}
+        seen.append((sid, ex.status, headers, ex.generated_by))
+    return seen
 
 
-def _compare(
-    fn: Callable[[int | None, dict[str, str]], object],
-    seen: list[tuple[str, int | None, dict[str, str], str | None]],
-) -> tuple[bool, str, str]:
+def _classified(run: Run) -> str:
+    """Ask the learner's function about each response; compare with who made it."""
+    fn: Callable[[int | None, dict[str, str]], object] = run["who_made_it"]
+    seen = run["responses"]
     wrong = []
-    lines = []
+    lines: list[str] = []
     for sid, status, headers, truth in seen:
         said = fn(status, dict(headers))
         answer = said.strip().lower() if isinstance(said, str) else said
-        ok = answer == truth
         lines.append(f"{sid:<26} {status}  you said {said!r:<10} made by the {truth}")
+        run.detail = "\n".join(lines)
         if answer not in ("gateway", "origin"):
             return (
-                False,
                 f"who_made_it returned {said!r} for {_describe(status, headers)}; it must return "
-                "'gateway' or 'origin'.",
-                "\n".join(lines),
+                "'gateway' or 'origin'."
             )
-        if not ok:
-            wrong.append((sid, status, headers, truth, answer))
-    detail = "\n".join(lines)
+        if answer != truth:
+            wrong.append((sid, status, headers, truth))
     if not wrong:
-        return (
-            True,
-            f"all {len(seen)} responses classified correctly. In this lab the gateway's own "
-            "pages name it in Server and carry no Via, and relayed ones keep the origin's "
-            "Server and gain Via. Behind real gateways that rule fails (nginx replaces the "
-            "origin's Server, none of nginx, HAProxy, Caddy adds Via): Proxy-Status (RFC "
-            "9209: error= when the gateway made it, received-status= when it relayed) is the "
-            "evidence that holds, where the gateway is configured to send it.",
-            detail,
-        )
-    sid, status, headers, truth, answer = wrong[0]
+        return ""
+    sid, status, headers, truth = wrong[0]
     if truth == "origin":
         why = (
             f"{_describe(status, headers)} ({sid}) was made by the origin and only relayed by "
@@ -201,17 +177,27 @@ def _compare(
             f"{_describe(status, headers)} ({sid}) was made by the gateway itself. Compare the "
             "headers of a page the gateway made with those of one it relayed."
         )
-    return False, f"wrong for {len(wrong)} of {len(seen)} responses. For example, {why}", detail
+    return f"wrong for {len(wrong)} of {len(seen)} responses. For example, {why}"
 
 
-q4 = Task(
+q4 = CheckedTask(
     "502.who-made-it",
     LESSON,
     "Write who_made_it(status, headers) -> 'gateway' or 'origin': given the status and the "
     "response headers (names in lower case), say who made the response. It is checked against "
     "real responses from the lab: 502s, 503s, 504s and 500s, some made by the gateway, some "
     "relayed from the origin. Check it with q4.check(who_made_it, lab).",
-    judge_who_made_it,
+    usage="q4.check(who_made_it, lab)",
+    takes=(function_param("who_made_it"), lab_param()),
+    state=State(personality="rfc"),  # the lab's own gateway, whatever a playground left
+    observe={"responses": _responses},
+    checks=(_classified,),
+    success=f"all {len(WHO_SCENARIOS)} responses classified correctly. In this lab the "
+    "gateway's own pages name it in Server and carry no Via, and relayed ones keep the "
+    "origin's Server and gain Via. Behind real gateways that rule fails (nginx replaces the "
+    "origin's Server, none of nginx, HAProxy, Caddy adds Via): Proxy-Status (RFC 9209: error= "
+    "when the gateway made it, received-status= when it relayed) is the evidence that holds, "
+    "where the gateway is configured to send it.",
     hints=(
         "The status number is not enough: the origin can answer 500 or 503 too, and the gateway "
         "makes 503 and 504 as well as 502 (and 501 or 505 for requests it cannot handle).",

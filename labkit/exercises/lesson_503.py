@@ -13,12 +13,14 @@ import email.utils
 import itertools
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from labkit.exercises import runner
-from labkit.exercises.core import Task, make_choice, make_short_answer
+from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
+from labkit.exercises.core import make_choice, make_short_answer
 from labkit.exercises.observe import status_problem
-from labkit.lab import ORIGIN_TIMEOUTS, Lab
+from labkit.lab import ORIGIN_TIMEOUTS
 
 LESSON = "503"
 
@@ -91,64 +93,67 @@ def _retry_after_problem(value: str | None) -> str | None:
     return None
 
 
-def judge_maintenance(lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    """The origin is in maintenance, and a real request shows a 503 a client can act on."""
-    if not isinstance(lab, Lab) or not lab.running:
-        return False, "pass the running lab: q2.check(lab).", ""
-    if not lab.origin.in_maintenance:
-        return (
-            False,
-            "the origin is not in maintenance: switch it on with lab.origin.maintenance(...), "
-            "then check again.",
-            "",
-        )
-    ex = lab.get("/orders/7")
-    detail = repr(ex)
-    if ex.status != 503:
-        return (
-            False,
-            f"GET /orders/7 through the gateway answered {ex.status}, not 503. Is the origin's "
-            "capacity or the gateway in the way? lab.reset() puts every switch back.",
-            detail,
-        )
-    if ex.header("X-Cache") == "HIT":
-        return (
-            False,
-            "this 503 came out of the gateway cache (X-Cache: HIT), stored from an earlier "
-            "answer with max-age: the origin was not even asked. Empty the cache with "
-            "lab.gateway.purge() and check again.",
-            detail,
-        )
-    problem = _retry_after_problem(ex.header("Retry-After"))
-    if problem:
-        return False, problem + ".", detail
-    cache_control = (ex.header("Cache-Control") or "").lower()
-    if "no-store" not in cache_control:
-        shown = f"Cache-Control: {cache_control}" if cache_control else "no Cache-Control"
-        return (
-            False,
-            f"the 503 carries {shown}: a cache (like the gateway's) may store it and keep "
-            "answering 503 after you are back. Leave out cache_max_age, so the origin sends "
-            "Cache-Control: no-store.",
-            detail,
-        )
+def _maintenance_get(run: Run) -> Any:
+    ex = run.lab.get("/orders/7")
+    run.detail = repr(ex)
+    return ex
+
+
+def _no_store(run: Run) -> str:
+    cache_control = (run["ex"].header("Cache-Control") or "").lower()
+    if "no-store" in cache_control:
+        return ""
+    shown = f"Cache-Control: {cache_control}" if cache_control else "no Cache-Control"
     return (
-        True,
-        f"the gateway relays the origin's 503 with Retry-After: {ex.header('Retry-After')} and "
-        f"Cache-Control: {ex.header('Cache-Control')}: clients know when to come back, and no "
-        "cache keeps the error. Switch maintenance off when you are done: "
-        "lab.origin.maintenance(False).",
-        detail,
+        f"the 503 carries {shown}: a cache (like the gateway's) may store it and keep "
+        "answering 503 after you are back. Leave out cache_max_age, so the origin sends "
+        "Cache-Control: no-store."
     )
 
 
-q2 = Task(
+def _retry_after(run: Run) -> str:
+    problem = _retry_after_problem(run["ex"].header("Retry-After"))
+    return problem + "." if problem else ""
+
+
+q2 = CheckedTask(
     "503.maintenance-done-right",
     LESSON,
     "Put the origin into maintenance correctly, so that a client knows when to come back and "
     "no cache keeps the 503 afterwards. Then check with q2.check(lab); the judge sends a real "
     "GET /orders/7 through the gateway.",
-    judge_maintenance,
+    usage="q2.check(lab)",
+    takes=(lab_param(),),  # the learner's own settings are the answer: the judge sets nothing
+    observe={"ex": _maintenance_get},
+    checks=(
+        expect(
+            lambda run: run.lab.origin.in_maintenance,
+            "the origin is not in maintenance: switch it on with lab.origin.maintenance(...), "
+            "then check again.",
+        ),
+        expect(
+            lambda run: run["ex"].status == 503,
+            lambda run: (
+                f"GET /orders/7 through the gateway answered {run['ex'].status}, not "
+                "503. Is the origin's capacity or the gateway in the way? lab.reset() puts every "
+                "switch back."
+            ),
+        ),
+        expect(
+            lambda run: run["ex"].header("X-Cache") != "HIT",
+            "this 503 came out of the gateway cache (X-Cache: HIT), stored from an earlier "
+            "answer with max-age: the origin was not even asked. Empty the cache with "
+            "lab.gateway.purge() and check again.",
+        ),
+        _retry_after,
+        _no_store,
+    ),
+    success=lambda run: (
+        f"the gateway relays the origin's 503 with Retry-After: "
+        f"{run['ex'].header('Retry-After')} and Cache-Control: {run['ex'].header('Cache-Control')}: "
+        "clients know when to come back, and no cache keeps the error. Switch maintenance off "
+        "when you are done: lab.origin.maintenance(False)."
+    ),
     hints=(
         "lab.origin.maintenance(...) takes retry_after= (seconds) and cache_max_age=.",
         "Retry-After must be seconds above 0, or a future time (an aware datetime such as "
@@ -345,112 +350,97 @@ def _timing_problem(run: _Outage) -> str:
     return ""
 
 
-def judge_polite_get(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    """GET must wait out each Retry-After (both forms) and give up on an endless outage;
-    POST must not be sent twice. The client runs in virtual time (runner.Clock)."""
-    if not callable(fn):
-        return False, "pass your function itself: q5.check(polite_get, lab) (no () after it).", ""
-    if not isinstance(lab, Lab) or not lab.running:
-        return False, "pass the running lab too: q5.check(polite_get, lab).", ""
-    route = lab.gateway.route("/")
-    saved = (lab.origin.maintenance_settings, lab.origin.capacity, route.connect_timeout,
-             route.read_timeout)  # fmt: skip
-    try:
-        lab.origin.capacity = None
-        route.connect_timeout = ORIGIN_TIMEOUTS["connect_timeout"]
-        route.read_timeout = ORIGIN_TIMEOUTS["read_timeout"]
-        lab.gateway.purge()
-        # GET through a planned outage: three 503s with different Retry-After, then 200
-        run, value = _run(fn, lab, "GET", "/orders/7")
-        story = run.story()
-        problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
-        if problem:
-            return False, problem, story
-        if not run.rows:
-            return (
-                False,
-                "no request reached the lab: send it with lab.request(method, path).",
-                story,
-            )
-        if len(run.rows) == 1:
-            return (
-                False,
-                f"your function sent GET /orders/7 once and returned {value}. The 503 said "
-                f"{run.rows[0]['asked']}; GET is idempotent, so wait that long and try again.",
-                story,
-            )
-        problem = _timing_problem(run)
-        if problem:
-            return False, problem, story
-        if run.rows[-1]["status"] != 200:
-            return (
-                False,
-                f"your function gave up after {len(run.rows)} requests, while the server kept "
-                f"saying when to come back; this outage ended at request {MAX_TRIES}. Retry up "
-                f"to {MAX_TRIES - 1} times.",
-                story,
-            )
-        if value != 200:
-            return (
-                False,
-                f"polite_get(lab, 'GET', '/orders/7') returned {value}, but the last answer was "
-                "200: return the last status.",
-                story,
-            )
-        get_story = story
-        # GET through an outage that does not end: a few tries, then the 503 is returned
-        run, value = _run(fn, lab, "GET", "/orders/7", endless=True)
-        story = run.story()
-        problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
-        if problem:
-            return False, problem, story
-        if len(run.rows) > MAX_TRIES:
-            return (
-                False,
-                f"during an outage that did not end your function sent GET /orders/7 "
-                f"{len(run.rows)} times: retry a few times at most ({MAX_TRIES - 1}), then "
-                "return the 503 and let the caller decide.",
-                story,
-            )
-        problem = _timing_problem(run)
-        if problem:
-            return False, problem, story
-        if value != 503:
-            return False, f"the last answer was 503, but your function returned {value}.", story
-        # POST: the same 503, but a POST may have taken effect; send it once only
-        run, value = _run(fn, lab, "POST", "/orders")
-        story = run.story()
-        problem = status_problem(value, "polite_get(lab, 'POST', '/orders')")
-        if problem:
-            return False, problem, story
-        if len(run.rows) > 1:
-            return (
-                False,
-                f"your function sent POST /orders {len(run.rows)} times. POST is not "
-                "idempotent: if the first one had been carried out, the retry would place a "
-                "second order. Return the 503 and let a person (or an idempotency key) decide.",
-                story,
-            )
-        if value != 503:
-            return (
-                False,
-                f"polite_get(lab, 'POST', '/orders') returned {value}, but the lab answered "
-                f"{run.rows[0]['status'] if run.rows else 'nothing'}: return the status you got.",
-                story,
-            )
+def _client_run(method: str, path: str, endless: bool = False) -> Callable[[Run], Any]:
+    """A fact: one run of the learner's client (the outage, what it returned)."""
+
+    def observe(run: Run) -> tuple[_Outage, Any]:
+        return _run(run["polite_get"], run.lab, method, path, endless)
+
+    return observe
+
+
+def _waits_out_the_outage(run: Run) -> str:
+    """GET through a planned outage: three 503s with different Retry-After, then 200."""
+    outage, value = run["outage"]
+    run.detail = outage.story()
+    problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
+    if problem:
+        return problem
+    if not outage.rows:
+        return "no request reached the lab: send it with lab.request(method, path)."
+    if len(outage.rows) == 1:
         return (
-            True,
-            "GET waited out every Retry-After, in seconds and as an HTTP-date, and got 200; "
-            "it gave up on an outage that did not end; POST was sent once and its 503 returned.",
-            get_story + "\n" + story,
+            f"your function sent GET /orders/7 once and returned {value}. The 503 said "
+            f"{outage.rows[0]['asked']}; GET is idempotent, so wait that long and try again."
         )
-    finally:
-        lab.origin.maintenance_settings = saved[0]
-        lab.origin.capacity = saved[1]
-        route.connect_timeout, route.read_timeout = saved[2], saved[3]
+    problem = _timing_problem(outage)
+    if problem:
+        return problem
+    if outage.rows[-1]["status"] != 200:
+        return (
+            f"your function gave up after {len(outage.rows)} requests, while the server kept "
+            f"saying when to come back; this outage ended at request {MAX_TRIES}. Retry up "
+            f"to {MAX_TRIES - 1} times."
+        )
+    if value != 200:
+        return (
+            f"polite_get(lab, 'GET', '/orders/7') returned {value}, but the last answer was "
+            "200: return the last status."
+        )
+    return ""
 
 
-q5 = Task(
+def _gives_up(run: Run) -> str:
+    """GET through an outage that does not end: a few tries, then the 503 is returned."""
+    outage, value = run["endless"]
+    run.detail = outage.story()
+    problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
+    if problem:
+        return problem
+    if len(outage.rows) > MAX_TRIES:
+        return (
+            f"during an outage that did not end your function sent GET /orders/7 "
+            f"{len(outage.rows)} times: retry a few times at most ({MAX_TRIES - 1}), then "
+            "return the 503 and let the caller decide."
+        )
+    problem = _timing_problem(outage)
+    if problem:
+        return problem
+    if value != 503:
+        return f"the last answer was 503, but your function returned {value}."
+    return ""
+
+
+def _posts_once(run: Run) -> str:
+    """POST: the same 503, but a POST may have taken effect; send it once only."""
+    outage, value = run["post"]
+    run.detail = outage.story()
+    problem = status_problem(value, "polite_get(lab, 'POST', '/orders')")
+    if problem:
+        return problem
+    if len(outage.rows) > 1:
+        return (
+            f"your function sent POST /orders {len(outage.rows)} times. POST is not "
+            "idempotent: if the first one had been carried out, the retry would place a "
+            "second order. Return the 503 and let a person (or an idempotency key) decide."
+        )
+    if value != 503:
+        return (
+            f"polite_get(lab, 'POST', '/orders') returned {value}, but the lab answered "
+            f"{outage.rows[0]['status'] if outage.rows else 'nothing'}: return the status you got."
+        )
+    return ""
+
+
+def _polite(run: Run) -> str:
+    run.detail = run["outage"][0].story() + "\n" + run["post"][0].story()
+    return (
+        "GET waited out every Retry-After, in seconds and as an HTTP-date, and got 200; "
+        "it gave up on an outage that did not end; POST was sent once and its 503 returned."
+    )
+
+
+q5 = CheckedTask(
     "503.polite-client",
     LESSON,
     "Write `def polite_get(lab, method: str, path: str) -> int` that sends the request with "
@@ -460,7 +450,24 @@ q5 = Task(
     "time.sleep. Check with q5.check(polite_get, lab): the judge runs your function in "
     "virtual time (time.sleep returns at once and moves the clock), puts the origin into "
     "maintenance with several Retry-After values, and watches every request.",
-    judge_polite_get,
+    usage="q5.check(polite_get, lab)",
+    takes=(function_param("polite_get"), lab_param()),
+    # the origin serving everyone, the gateway as the lesson's with its usual patience, no
+    # stored 503; the outage drives maintenance itself. The client runs in virtual time.
+    state=State(
+        personality="rfc",
+        capacity=None,
+        timeouts={"/": ORIGIN_TIMEOUTS},
+        empty_cache=True,
+        changes=("maintenance",),
+    ),
+    observe={
+        "outage": _client_run("GET", "/orders/7"),
+        "endless": _client_run("GET", "/orders/7", endless=True),
+        "post": _client_run("POST", "/orders"),
+    },
+    checks=(_waits_out_the_outage, _gives_up, _posts_once),
+    success=_polite,
     hints=(
         "ex = lab.request(method, path); ex.status and ex.header('Retry-After') are what you "
         "need. time.sleep(seconds) waits.",

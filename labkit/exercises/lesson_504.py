@@ -9,12 +9,14 @@ judges send real requests through the gateway and put back what they changed.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from labkit.exercises import runner
-from labkit.exercises.core import Task, make_choice, make_short_answer
+from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
+from labkit.exercises.core import make_choice, make_short_answer
 from labkit.exercises.observe import status_problem
-from labkit.lab import UPSTREAM_TIMEOUTS, Lab
+from labkit.lab import UPSTREAM_TIMEOUTS
 
 LESSON = "504"
 
@@ -64,63 +66,68 @@ q1 = make_choice(
 EXERCISE_DELAY = 0.4  # the notebook's set-up cell makes the slow upstream answer after this
 
 
-def judge_gateway_timeout(lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    """The slow upstream's route waits less than the upstream takes, and a real GET gets 504.
+def _slow_get(run: Run) -> Any:
+    ex = run.lab.get("/up/slow/")
+    run.detail = repr(ex)
+    return ex
 
-    The exercise starts from the notebook's set-up (the upstream answers after
-    EXERCISE_DELAY, the gateway waits longer): on a fresh or reset lab the route already
-    gives up first, so a 504 there would pass with nothing done."""
-    if not isinstance(lab, Lab) or not lab.running:
-        return False, "pass the running lab: q2.check(lab).", ""
-    route = lab.gateway.route("slow")
-    delay = lab.upstreams["slow"].delay
-    if delay != EXERCISE_DELAY:
-        return (
-            False,
-            f"the slow upstream answers after {delay:g} s, not the exercise's "
-            f"{EXERCISE_DELAY:g} s: run the cell that sets the exercise up (it also lets the "
-            "gateway wait long enough), then change only the gateway.",
-            "",
-        )
-    ex = lab.get("/up/slow/")
-    detail = repr(ex)
-    if route.read_timeout >= delay:
-        hint = ""
-        if route.connect_timeout < delay:
-            hint = (
-                " (The connect timeout only covers opening the connection; the slow upstream "
-                "accepts at once and is slow to answer.)"
-            )
-        return (
-            False,
-            f"the gateway waits {route.read_timeout:g} s for an answer "
-            f"(lab.gateway.route('slow').read_timeout) and the slow upstream answers after "
-            f"{delay:g} s, so the answer arrives in time: GET /up/slow/ gave {ex.status}.{hint}",
-            detail,
-        )
-    if ex.status != 504 or ex.generated_by != "gateway":
-        return (
-            False,
-            f"the read timeout ({route.read_timeout:g} s) is below the delay ({delay:g} s), but "
-            f"GET /up/slow/ gave {ex.status} made by the {ex.generated_by}: {ex.why}",
-            detail,
+
+def _route_gives_up_first(run: Run) -> str:
+    route, delay = run.lab.gateway.route("slow"), run.lab.upstreams["slow"].delay
+    ex = run["ex"]
+    if route.read_timeout < delay:
+        return ""
+    hint = ""
+    if route.connect_timeout < delay:
+        hint = (
+            " (The connect timeout only covers opening the connection; the slow upstream "
+            "accepts at once and is slow to answer.)"
         )
     return (
-        True,
-        f"the gateway waited {route.read_timeout:g} s, the upstream needed {delay:g} s: 504 "
-        "made by the gateway. Put it back with lab.reset() when you are done.",
-        detail,
+        f"the gateway waits {route.read_timeout:g} s for an answer "
+        f"(lab.gateway.route('slow').read_timeout) and the slow upstream answers after "
+        f"{delay:g} s, so the answer arrives in time: GET /up/slow/ gave {ex.status}.{hint}"
     )
 
 
-q2 = Task(
+q2 = CheckedTask(
     "504.cause-a-timeout",
     LESSON,
     "The lab now lets the gateway wait long enough for the slow upstream (its route's read "
     "timeout is above the upstream's delay), so GET /up/slow/ gives 200. Without touching the "
     "upstream, change the gateway so that GET /up/slow/ ends in a 504 made by the gateway. "
     "Check with q2.check(lab).",
-    judge_gateway_timeout,
+    usage="q2.check(lab)",
+    # The learner's gateway settings are the answer: the judge sets nothing. The exercise
+    # starts from the notebook's set-up (the upstream answers after EXERCISE_DELAY, the
+    # gateway waits longer): on a fresh or reset lab the route already gives up first, so a
+    # 504 there would pass with nothing done.
+    takes=(lab_param(),),
+    observe={"ex": _slow_get},
+    checks=(
+        expect(
+            lambda run: run.lab.upstreams["slow"].delay == EXERCISE_DELAY,
+            lambda run: (
+                f"the slow upstream answers after {run.lab.upstreams['slow'].delay:g} "
+                f"s, not the exercise's {EXERCISE_DELAY:g} s: run the cell that sets the exercise "
+                "up (it also lets the gateway wait long enough), then change only the gateway."
+            ),
+        ),
+        _route_gives_up_first,
+        expect(
+            lambda run: run["ex"].status == 504 and run["ex"].generated_by == "gateway",
+            lambda run: (
+                f"the read timeout ({run.lab.gateway.route('slow').read_timeout:g} s) "
+                f"is below the delay ({run.lab.upstreams['slow'].delay:g} s), but GET /up/slow/ "
+                f"gave {run['ex'].status} made by the {run['ex'].generated_by}: {run['ex'].why}"
+            ),
+        ),
+    ),
+    success=lambda run: (
+        f"the gateway waited {run.lab.gateway.route('slow').read_timeout:g} "
+        f"s, the upstream needed {run.lab.upstreams['slow'].delay:g} s: 504 made by the gateway. "
+        "Put it back with lab.reset() when you are done."
+    ),
     hints=(
         "lab.gateway.route('slow') is the route to that upstream; it has connect_timeout and "
         "read_timeout.",
@@ -327,70 +334,65 @@ def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -
     return ""
 
 
-def judge_retries(fn: Any, lab: Any = None, *rest: Any) -> tuple[bool, str, str]:
-    """Against an upstream that keeps timing out, then one that recovers, in virtual time.
+def _failing_run(value: float) -> Callable[[Run], tuple[Any, float, _Attempts]]:
+    """A fact: one run against an upstream that keeps timing out, every random draw at
+    ``value`` (returned value, virtual time taken, the attempts)."""
 
-    The learner's function runs in a child whose clock only sleeps move, so the waits
-    the judge sees are exactly the ones the code chose, whatever the machine's load. It
-    runs with every random draw at its low and at its high end: a schedule with jitter
-    differs between the two, a fixed one does not; full, equal and decorrelated jitter
-    all grow at the high end.
-    """
-    if not callable(fn):
+    def observe(run: Run) -> tuple[Any, float, _Attempts]:
+        return _one_run(run["fetch_with_retries"], run.lab, value, recovers_at=None)
+
+    return observe
+
+
+def _retries_well(value: float) -> Callable[[Run], str]:
+    """What is wrong with the run whose random draws are at ``value``; its waits are judged
+    in the run at the high end (with full jitter, the low end may wait almost nothing)."""
+
+    def check(run: Run) -> str:
+        returned, took, attempts = run[f"draws at {value}"]
+        run.detail = attempts.story()
+        return _failing_run_problem(returned, took, attempts, shape=value == HIGH)
+
+    return check
+
+
+def _waits(run: Run, value: float) -> list[float]:
+    waits: list[float] = run[f"draws at {value}"][2].waits()
+    return waits
+
+
+def _jitter(run: Run) -> str:
+    """A schedule with jitter differs between the two ends; a fixed one does not."""
+    high, low = _waits(run, HIGH), _waits(run, LOW)
+    if any(abs(a - b) >= 1e-9 for a, b in zip(high, low, strict=False)):
+        return ""
+    run.detail = run[f"draws at {HIGH}"][2].story()
+    return (
+        f"your waits were {_shown(high)} s however the random numbers fell: add jitter "
+        "(a random part, e.g. random.uniform(0, wait) or random.uniform(wait / 2, "
+        "wait)), so that many clients that failed together do not all retry at the "
+        "same moment."
+    )
+
+
+def _stops_at_recovery(run: Run) -> str:
+    returned, _, attempts = _one_run(
+        run["fetch_with_retries"], run.lab, 0.5, recovers_at=HEALTHY_AFTER
+    )
+    run.detail = attempts.story()
+    problem = status_problem(returned, "your function")
+    if problem:
+        return problem
+    if returned != 200 or not attempts.rows or attempts.rows[-1]["status"] != 200:
         return (
-            False,
-            "pass your function itself: q5.check(fetch_with_retries, lab) (no () after it).",
-            "",
+            f"the upstream recovered after {HEALTHY_AFTER:g} s, but your function returned "
+            f"{returned}. Keep retrying while the budget lasts, and stop at the first answer "
+            "that is not a 5xx."
         )
-    if not isinstance(lab, Lab) or not lab.running:
-        return False, "pass the running lab too: q5.check(fetch_with_retries, lab).", ""
-    route = lab.gateway.route("slow")
-    upstream = lab.upstreams["slow"]
-    saved = (route.connect_timeout, route.read_timeout, upstream.delay)
-    try:
-        route.read_timeout = GATEWAY_WAIT
-        route.connect_timeout = UPSTREAM_TIMEOUTS["connect_timeout"]
-        runs: dict[float, _Attempts] = {}
-        for value in (HIGH, LOW):
-            returned, took, run = _one_run(fn, lab, value, recovers_at=None)
-            problem = _failing_run_problem(returned, took, run, shape=value == HIGH)
-            if problem:
-                return False, problem, run.story()
-            runs[value] = run
-        high, low = runs[HIGH].waits(), runs[LOW].waits()
-        if all(abs(a - b) < 1e-9 for a, b in zip(high, low, strict=False)):
-            return (
-                False,
-                f"your waits were {_shown(high)} s however the random numbers fell: add jitter "
-                "(a random part, e.g. random.uniform(0, wait) or random.uniform(wait / 2, "
-                "wait)), so that many clients that failed together do not all retry at the "
-                "same moment.",
-                runs[HIGH].story(),
-            )
-        returned, took, run = _one_run(fn, lab, 0.5, recovers_at=HEALTHY_AFTER)
-        problem = status_problem(returned, "your function")
-        if problem:
-            return False, problem, run.story()
-        if returned != 200 or not run.rows or run.rows[-1]["status"] != 200:
-            return (
-                False,
-                f"the upstream recovered after {HEALTHY_AFTER:g} s, but your function returned "
-                f"{returned}. Keep retrying while the budget lasts, and stop at the first answer "
-                "that is not a 5xx.",
-                run.story(),
-            )
-        return (
-            True,
-            f"waits of {_shown(high)} s at one end of the random range and {_shown(low)} s at "
-            f"the other: growing, with jitter, within the {BUDGET:g} s budget, and a stop at "
-            "the first 200 once the upstream recovered.",
-            run.story(),
-        )
-    finally:
-        route.connect_timeout, route.read_timeout, upstream.delay = saved
+    return ""
 
 
-q5 = Task(
+q5 = CheckedTask(
     "504.retry-with-backoff",
     LESSON,
     "Write `def fetch_with_retries(lab, path: str, budget: float) -> int` that GETs path with "
@@ -400,7 +402,30 @@ q5 = Task(
     "time.sleep and measure with time.monotonic(). Check with q5.check(fetch_with_retries, "
     "lab): the judge runs your function in virtual time (time.sleep returns at once and moves "
     "the clock), makes /up/slow/ time out, and then lets it recover.",
-    judge_retries,
+    usage="q5.check(fetch_with_retries, lab)",
+    takes=(function_param("fetch_with_retries"), lab_param()),
+    # Against an upstream that keeps timing out, then one that recovers, in virtual time: the
+    # learner's function runs in a child whose clock only sleeps move, so the waits the judge
+    # sees are exactly the ones the code chose, whatever the machine's load. It runs with
+    # every random draw at its low and at its high end: full, equal and decorrelated jitter
+    # all grow at the high end and differ between the two.
+    state=State(
+        personality="rfc",
+        timeouts={
+            "slow": {
+                "read_timeout": GATEWAY_WAIT,
+                "connect_timeout": UPSTREAM_TIMEOUTS["connect_timeout"],
+            }
+        },
+        changes=("delay:slow",),
+    ),
+    observe={f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},
+    checks=(_retries_well(HIGH), _retries_well(LOW), _jitter, _stops_at_recovery),
+    success=lambda run: (
+        f"waits of {_shown(_waits(run, HIGH))} s at one end of the random "
+        f"range and {_shown(_waits(run, LOW))} s at the other: growing, with jitter, within the "
+        f"{BUDGET:g} s budget, and a stop at the first 200 once the upstream recovered."
+    ),
     hints=(
         "time.monotonic() at the start gives a deadline: deadline = start + budget. Before "
         "each attempt and each wait, compute what is left.",

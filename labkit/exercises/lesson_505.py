@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.exercises.core import Task, make_choice
+from labkit.exercises.checks import CheckedTask, Param, Refused, Run, expect, lab_param
+from labkit.exercises.core import make_choice
 
 LESSON = "505"
 
@@ -43,82 +44,88 @@ def _request_line(data: bytes) -> str:
     return data.split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1")
 
 
-def _judge_served_not_11(data: Any, lab: Any = None) -> tuple[bool, str] | tuple[bool, str, str]:
+def _request_bytes(data: Any) -> bytes:
     if isinstance(data, str):
         data = data.encode("latin-1")
     if not isinstance(data, bytes):
-        return False, (
+        raise Refused(
             "give the bytes of a whole request, e.g. "
             "b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
-            f"(with another version), not a {type(data).__name__}."
+            f"(with another version), then the lab: {{usage}}; not a {type(data).__name__}."
         )
-    if lab is None or not hasattr(lab, "raw"):
-        return False, "pass the lab as the second argument: q2.check(b'GET ...', lab)."
-    line = _request_line(data)
-    words = line.split(" ")
-    version = words[-1] if len(words) == 3 else ""
-    if version == "HTTP/1.1":
-        return False, (
-            f"your request line {line!r} says HTTP/1.1; the task is a request line with another "
-            "version that the server still serves."
-        )
-    ex = lab.raw(data, to="origin", timeout=0.5)
+    return data
+
+
+def _version(run: Run) -> str:
+    words = _request_line(run["request"]).split(" ")
+    return words[-1] if len(words) == 3 else ""
+
+
+def _sent(run: Run) -> Any:
+    ex = run.lab.raw(run["request"], to="origin", timeout=0.5)
     status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
-    detail = f"request line sent: {line}\nthe origin answered: {status}\nwhy: {ex.why}"
+    run.detail = (
+        f"request line sent: {_request_line(run['request'])}\nthe origin answered: {status}\n"
+        f"why: {ex.why}"
+    )
+    return ex
+
+
+def _served(run: Run) -> str:
+    ex = run["ex"]
     if ex.status == 200:
-        status_line = ex.raw_response.split(b"\r\n", 1)[0].decode("latin-1")
-        return (
-            True,
-            (
-                f"the origin served {version or line!r} and answered with {status_line!r}: any "
-                "HTTP/1.x is served with the server's own highest 1.x version (RFC 9110 6.2)."
-            ),
-            detail,
-        )
+        return ""
     if ex.status == 505:
         return (
-            False,
-            (
-                f"the origin answered 505: {version} is a major version it does not speak. Which "
-                "versions share the major version 1 with HTTP/1.1?"
-            ),
-            detail,
+            f"the origin answered 505: {run['version']} is a major version it does not speak. "
+            "Which versions share the major version 1 with HTTP/1.1?"
         )
     if ex.status == 400:
         return (
-            False,
-            (
-                "the origin answered 400: your request is malformed, not merely another version "
-                f"({ex.why}). Keep 'HTTP' in capitals, one digit, a dot, one digit."
-            ),
-            detail,
+            "the origin answered 400: your request is malformed, not merely another version "
+            f"({ex.why}). Keep 'HTTP' in capitals, one digit, a dot, one digit."
         )
     if ex.status is None:
         return (
-            False,
-            (
-                "no status line came back within 0.5 s: end the request with an empty line "
-                "(\\r\\n\\r\\n) so the server knows the headers are complete."
-            ),
-            detail,
+            "no status line came back within 0.5 s: end the request with an empty line "
+            "(\\r\\n\\r\\n) so the server knows the headers are complete."
         )
     return (
-        False,
-        (
-            f"the origin answered {status} ({ex.why}); the version may be fine, but ask for a "
-            "resource that exists, such as /orders/7, so that it can answer 200."
-        ),
-        detail,
+        f"the origin answered {ex.status} {ex.reason} ({ex.why}); the version may be fine, but "
+        "ask for a resource that exists, such as /orders/7, so that it can answer 200."
     )
 
 
-q2 = Task(
+def _served_other_version(run: Run) -> str:
+    ex = run["ex"]
+    status_line = ex.raw_response.split(b"\r\n", 1)[0].decode("latin-1")
+    shown = run["version"] or _request_line(run["request"])
+    return (
+        f"the origin served {shown!r} and answered with {status_line!r}: any HTTP/1.x is "
+        "served with the server's own highest 1.x version (RFC 9110 6.2)."
+    )
+
+
+q2 = CheckedTask(
     "505.served-not-1.1",
     LESSON,
     "Make it happen: write the bytes of a request whose request line names a version other "
     "than HTTP/1.1, which the origin nevertheless serves with 200. "
     "Check with q2.check(b'...', lab); the judge sends your bytes with lab.raw.",
-    _judge_served_not_11,
+    usage="q2.check(b'...', lab)",
+    takes=(Param("request", _request_bytes), lab_param()),
+    observe={"version": _version, "ex": _sent},
+    checks=(
+        expect(
+            lambda run: run["version"] != "HTTP/1.1",
+            lambda run: (
+                f"your request line {_request_line(run['request'])!r} says HTTP/1.1; "
+                "the task is a request line with another version that the server still serves."
+            ),
+        ),
+        _served,
+    ),
+    success=_served_other_version,
     hints=(
         "Start from b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
         "and change only the version.",

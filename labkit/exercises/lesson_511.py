@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.exercises.core import Task, make_choice
+from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
+from labkit.exercises.core import make_choice
 from labkit.recorder import MAX_EXCHANGES
 
 LESSON = "511"
@@ -94,62 +95,67 @@ def _logged_in_by_form(lab: Any) -> bool | None:
     return post is not None and post[1] == 200
 
 
-def _judge_login(lab: Any) -> tuple[bool, str] | tuple[bool, str, str]:
-    if getattr(lab, "portal", None) is None or not hasattr(lab, "get"):
-        return False, "pass the lab: q3.check(lab), after logging in with httpx."
-    posts = _form_posts(lab)
-    if not lab.portal.logged_in:
-        if posts and posts[-1][1] == 400:
-            return False, (
-                "the portal answered your POST with 400: look at its page (r.text) and at the "
-                "form's field in the login page; how does a browser send a form?"
-            )
-        if not posts:
-            return False, (
-                "you are not logged in, and the portal has seen no POST to /_portal/login: "
-                "POST the form there with httpx (lab.portal.url + '/_portal/login')."
-            )
-        return False, (
-            "you are not logged in (the judge logs you out after each check): POST the form "
-            "again, then check."
+def _logged_in(run: Run) -> str:
+    if run.lab.portal.logged_in:
+        return ""
+    posts = _form_posts(run.lab)
+    if posts and posts[-1][1] == 400:
+        return (
+            "the portal answered your POST with 400: look at its page (r.text) and at the "
+            "form's field in the login page; how does a browser send a form?"
         )
-    try:
-        by_form = _logged_in_by_form(lab)
-        if by_form is None:
-            return False, (
-                f"the lab no longer keeps the exchange of your login (it keeps the last "
-                f"{MAX_EXCHANGES} requests), so the judge cannot see how you logged in. The "
-                "judge logged you out; POST the form again, then check at once."
-            )
-        if not by_form:
-            return False, (
-                "you are logged in, but not through the form: no POST to /_portal/login that "
-                "the portal answered 200 began this session (lab.portal.login() is the shortcut "
-                "the task asks you not to take). The judge logged you out; POST the form with "
-                "httpx."
-            )
-        check = lab.get("/generate_204", via="portal")
-        detail = f"GET /generate_204 via the portal: {check.status} {check.reason}"
-        if check.status != 204:
-            message = f"logged in, yet the connectivity check answered {check.status}, not 204."
-            return False, message, detail
-        message = (
-            "logged in through the form: the portal answered your POST with 200, and "
-            "/generate_204 now answers 204 No Content. (The judge logged you out again.)"
+    if not posts:
+        return (
+            "you are not logged in, and the portal has seen no POST to /_portal/login: "
+            "POST the form there with httpx (lab.portal.url + '/_portal/login')."
         )
-        return True, message, detail
-    finally:
-        lab.portal.logout()
+    return (
+        "you are not logged in (the judge logs you out after each check): POST the form "
+        "again, then check."
+    )
 
 
-q3 = Task(
+def _connectivity_check(run: Run) -> Any:
+    check = run.lab.get("/generate_204", via="portal")
+    run.detail = f"GET /generate_204 via the portal: {check.status} {check.reason}"
+    return check
+
+
+q3 = CheckedTask(
     "511.login-form",
     LESSON,
     "Make it happen: log in to the network the way a browser would, by POSTing the portal's "
     "login form (field accept=yes) to lab.portal.url + '/_portal/login' with httpx "
     "(trust_env=False). Then run q3.check(lab). The judge checks /generate_204 answers 204 "
     "and logs you out again.",
-    _judge_login,
+    usage="q3.check(lab)",
+    takes=(lab_param(),),
+    state=State(log_out_after=True),  # as the prompt says
+    observe={"by form": lambda run: _logged_in_by_form(run.lab), "check": _connectivity_check},
+    checks=(
+        _logged_in,
+        expect(
+            lambda run: run["by form"] is not None,
+            f"the lab no longer keeps the exchange of your login (it keeps the last "
+            f"{MAX_EXCHANGES} requests), so the judge cannot see how you logged in. The "
+            "judge logged you out; POST the form again, then check at once.",
+        ),
+        expect(
+            lambda run: bool(run["by form"]),
+            "you are logged in, but not through the form: no POST to /_portal/login that "
+            "the portal answered 200 began this session (lab.portal.login() is the shortcut "
+            "the task asks you not to take). The judge logged you out; POST the form with "
+            "httpx.",
+        ),
+        expect(
+            lambda run: run["check"].status == 204,
+            lambda run: (
+                f"logged in, yet the connectivity check answered {run['check'].status}, not 204."
+            ),
+        ),
+    ),
+    success="logged in through the form: the portal answered your POST with 200, and "
+    "/generate_204 now answers 204 No Content. (The judge logged you out again.)",
     hints=(
         "GET lab.portal.url + '/_portal/login' and read the form: its method, action and field.",
         "httpx.Client(trust_env=False).post(url, data={...}) sends a form "
@@ -173,13 +179,6 @@ def _portal_requests(lab: Any) -> int:
     return count
 
 
-def _set_logged_in(lab: Any, on: bool) -> None:
-    if on:
-        lab.portal.login()
-    else:
-        lab.portal.logout()
-
-
 # What a device cannot read from outside the network: it must ask with a request.
 _INSIDE = {
     "logged_in": "your function read lab.portal.logged_in, which a phone cannot see: it must "
@@ -187,77 +186,55 @@ _INSIDE = {
 }
 
 
-def _judge_is_captive(fn: Any, lab: Any = None) -> tuple[bool, str] | tuple[bool, str, str]:
-    if not callable(fn):
-        return False, "give your function itself: q4.check(is_captive, lab)."
-    if getattr(lab, "portal", None) is None:
-        return False, "pass the lab as the second argument: q4.check(is_captive, lab)."
-    was_logged_in = lab.portal.logged_in
+def _asks_the_network(run: Run) -> str:
+    """Before login, after login, before again: a real request each time, the right bool."""
+    lab, fn = run.lab, run["is_captive"]
     lines = []
-    try:
-        for logged_in, expected in ((False, True), (True, False), (False, True)):
-            _set_logged_in(lab, logged_in)
-            state = "after login" if logged_in else "before login"
-            before = _portal_requests(lab)
-            answer = fn.run(lab, hidden=_INSIDE).value
-            asked = _portal_requests(lab) - before
-            lines.append(f"{state}: is_captive(lab) returned {answer!r} ({asked} request(s))")
-            detail = "\n".join(lines)
-            if asked == 0:
-                return (
-                    False,
-                    (
-                        f"{state} your function sent no request to the portal: a device cannot "
-                        "look inside the network, it must ask (GET lab.portal.url + "
-                        "'/generate_204')."
-                    ),
-                    detail,
-                )
-            if not isinstance(answer, bool):
-                return (
-                    False,
-                    (f"{state} your function returned {answer!r}; return True or False."),
-                    detail,
-                )
-            if answer != expected:
-                if expected:
-                    return (
-                        False,
-                        (
-                            "behind the portal, before login, your function said the network is "
-                            "open. The check URL answers 511 (not 204) then: anything but 204 "
-                            "means a portal is in the way."
-                        ),
-                        detail,
-                    )
-                return (
-                    False,
-                    (
-                        "after login your function still says captive. The check URL answers 204 "
-                        "now: 204 means the way out is open."
-                    ),
-                    detail,
-                )
-        return (
-            True,
-            (
-                "your checker says captive before login and online after, from real requests: "
-                "that is how phones and laptops decide to open the portal's page."
-            ),
-            "\n".join(lines),
-        )
-    finally:
-        _set_logged_in(lab, was_logged_in)
+    for logged_in, expected in ((False, True), (True, False), (False, True)):
+        if logged_in:
+            lab.portal.login()
+        else:
+            lab.portal.logout()
+        state = "after login" if logged_in else "before login"
+        before = _portal_requests(lab)
+        answer = fn.run(lab, hidden=_INSIDE).value
+        asked = _portal_requests(lab) - before
+        lines.append(f"{state}: is_captive(lab) returned {answer!r} ({asked} request(s))")
+        run.detail = "\n".join(lines)
+        if asked == 0:
+            return (
+                f"{state} your function sent no request to the portal: a device cannot "
+                "look inside the network, it must ask (GET lab.portal.url + '/generate_204')."
+            )
+        if not isinstance(answer, bool):
+            return f"{state} your function returned {answer!r}; return True or False."
+        if answer != expected and expected:
+            return (
+                "behind the portal, before login, your function said the network is "
+                "open. The check URL answers 511 (not 204) then: anything but 204 "
+                "means a portal is in the way."
+            )
+        if answer != expected:
+            return (
+                "after login your function still says captive. The check URL answers 204 "
+                "now: 204 means the way out is open."
+            )
+    return ""
 
 
-q4 = Task(
+q4 = CheckedTask(
     "511.is-captive",
     LESSON,
     "Write def is_captive(lab) -> bool: a connectivity checker, like a phone's. It returns "
     "True when a captive portal is in the way (before login) and False when the network is "
     "open (after login). It must find out with a real request through lab.portal.url. "
     "Check with q4.check(is_captive, lab).",
-    _judge_is_captive,
+    usage="q4.check(is_captive, lab)",
+    takes=(function_param("is_captive"), lab_param()),
+    state=State(changes=("portal",)),  # the judge logs in and out; the learner's login is kept
+    checks=(_asks_the_network,),
+    success="your checker says captive before login and online after, from real requests: "
+    "that is how phones and laptops decide to open the portal's page.",
     hints=(
         "Request lab.portal.url + '/generate_204' with httpx (trust_env=False).",
         "An open network answers 204 No Content; anything else (511, 200 with a login page, a "

@@ -1,0 +1,287 @@
+"""Judges as declared checks on one base: a task says what it takes, what state it needs
+and what a right answer shows; this module does the rest the same way for every task.
+
+A ``CheckedTask`` declares
+- ``takes``: its arguments (``lab_param()``, ``function_param("show_order")`` ...). The base
+  reads each one and answers a wrong one with one line naming what to pass (``usage``);
+- ``state``: what the lab must be like while the judge runs (personality, timeouts,
+  capacity, maintenance, debug, portal login, an empty cache) and what the judge itself
+  changes. Everything named is saved first and put back afterwards, whatever happens;
+- ``observe``: facts the checks share (a request's Exchange, a run of learner code), each
+  computed once, when a check first asks for it (``run["ex"]``);
+- ``checks``: small checks in order, each returning what is wrong ("" when nothing); the
+  first one that finds something is the verdict;
+- ``success``: what a right answer is told.
+
+Learner functions reach the checks as ``core.Learner`` objects: each call runs in a child
+process (``labkit.exercises.runner``), and all calls share the task's time limit.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from labkit.exercises.core import Task
+from labkit.proxy import Timeouts
+
+__all__ = [
+    "KEEP",
+    "Check",
+    "CheckedTask",
+    "Param",
+    "Refused",
+    "Run",
+    "State",
+    "expect",
+    "function_param",
+    "lab_param",
+]
+
+
+class Refused(Exception):
+    """An argument that cannot be judged. The text may say ``{usage}`` (the check call to
+    write) and ``{too}`` (" too" after the first argument)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument of ``check``: its name, and how the judge reads it (``read`` returns
+    the value to judge, or raises Refused)."""
+
+    name: str
+    read: Callable[[Any], Any]
+
+
+def _running_lab(value: Any) -> Any:
+    from labkit.lab import Lab
+
+    if not isinstance(value, Lab):
+        raise Refused("pass the lab{too}: {usage} (the running one, from lab = labkit.start()).")
+    if not value.running:
+        raise Refused("the lab is stopped: start one with lab = labkit.start(), then {usage}.")
+    return value
+
+
+def lab_param(name: str = "lab") -> Param:
+    """The running lab."""
+    return Param(name, _running_lab)
+
+
+def _learner_function(value: Any) -> Any:
+    if not callable(value):
+        raise Refused("pass your function itself: {usage} (no () after it).")
+    return value
+
+
+def function_param(name: str) -> Param:
+    """A function the learner wrote (it reaches the checks as a core.Learner)."""
+    return Param(name, _learner_function)
+
+
+class Run:
+    """One judging of one answer: the arguments as read, the facts observed so far, and the
+    detail shown under the verdict (what the judge saw: requests, statuses)."""
+
+    def __init__(self, args: dict[str, Any], observe: Mapping[str, Callable[[Run], Any]]) -> None:
+        self.facts: dict[str, Any] = dict(args)
+        self.detail = ""
+        self._observe = observe
+
+    @property
+    def lab(self) -> Any:
+        return self.facts["lab"]
+
+    def __getitem__(self, name: str) -> Any:
+        """An argument, or a fact observed when first asked for (then kept)."""
+        if name not in self.facts:
+            self.facts[name] = self._observe[name](self)
+        return self.facts[name]
+
+    def __contains__(self, name: str) -> bool:
+        """Whether ``name`` is known without observing anything."""
+        return name in self.facts
+
+
+Check = Callable[[Run], str]
+"""A check: what is wrong with the run, in the lesson's words ("" when nothing is)."""
+
+
+def expect(passes: Callable[[Run], bool], says: str | Callable[[Run], str]) -> Check:
+    """A check from a test and its message (a text, or one built from the run)."""
+
+    def check(run: Run) -> str:
+        if passes(run):
+            return ""
+        return says if isinstance(says, str) else says(run)
+
+    return check
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP  # a setting the exercise leaves as the learner has it
+
+
+@dataclass(frozen=True)
+class State:
+    """What the lab must be like while a judge runs, and what the judge changes itself.
+
+    Every setting named here (set, or listed in ``changes``) is saved before the judge
+    starts and put back when it ends, so a verdict does not depend on what a playground
+    left, and the learner's lab is as it was. A cache cannot be put back: ``empty_cache``
+    only empties it first.
+    """
+
+    personality: str | None = None
+    timeouts: Mapping[str, Timeouts] = field(default_factory=dict)  # route -> its timeouts
+    capacity: int | _Keep | None = KEEP
+    maintenance: bool | _Keep = KEEP  # False: out of maintenance
+    debug: bool | _Keep = KEEP
+    logged_in: bool | _Keep = KEEP  # the portal's login
+    empty_cache: bool = False
+    log_out_after: bool = False  # the portal's login ends with the judging (not put back)
+    # what the judge itself changes while it runs: "maintenance", "order_handler", "portal",
+    # "delay:<upstream>"
+    changes: tuple[str, ...] = ()
+
+    def names(self) -> list[str]:
+        """Every setting this state touches, in the order it is saved."""
+        names = ["personality"] if self.personality is not None else []
+        names += [f"timeouts:{route}" for route in self.timeouts]
+        for name, value in (("capacity", self.capacity), ("maintenance", self.maintenance),
+                            ("debug", self.debug), ("portal", self.logged_in)):  # fmt: skip
+            if value is not KEEP:
+                names.append(name)
+        return names + [n for n in self.changes if n not in names]
+
+    def apply(self, lab: Any) -> None:
+        if self.personality is not None:
+            lab.gateway.personality = self.personality
+        for route, timeouts in self.timeouts.items():
+            _set_timeouts(lab, route, (timeouts["connect_timeout"], timeouts["read_timeout"]))
+        if self.capacity is not KEEP:
+            lab.origin.capacity = self.capacity
+        if self.maintenance is not KEEP:
+            lab.origin.maintenance(self.maintenance)
+        if self.debug is not KEEP:
+            lab.origin.debug = self.debug
+        if self.logged_in is not KEEP:
+            _set_logged_in(lab, self.logged_in)
+        if self.empty_cache:
+            lab.gateway.purge()
+
+
+def _set_logged_in(lab: Any, on: bool) -> None:
+    if on:
+        lab.portal.login()
+    else:
+        lab.portal.logout()
+
+
+def _timeouts(lab: Any, route: str) -> tuple[float, float]:
+    r = lab.gateway.route(route)
+    return r.connect_timeout, r.read_timeout
+
+
+def _set_timeouts(lab: Any, route: str, value: tuple[float, float]) -> None:
+    r = lab.gateway.route(route)
+    r.connect_timeout, r.read_timeout = value
+
+
+# name -> (read it from a lab, put a saved value back)
+_SETTINGS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], None]]] = {
+    "personality": (
+        lambda lab: lab.gateway.personality,
+        lambda lab, v: setattr(lab.gateway, "personality", v),
+    ),
+    "capacity": (
+        lambda lab: lab.origin.capacity,
+        lambda lab, v: setattr(lab.origin, "capacity", v),
+    ),
+    "maintenance": (
+        lambda lab: lab.origin.maintenance_settings,
+        lambda lab, v: setattr(lab.origin, "maintenance_settings", v),
+    ),
+    "debug": (lambda lab: lab.origin.debug, lambda lab, v: setattr(lab.origin, "debug", v)),
+    "portal": (lambda lab: lab.portal.logged_in, _set_logged_in),
+    "order_handler": (
+        lambda lab: lab.origin.order_handler,
+        lambda lab, v: setattr(lab.origin, "order_handler", v),
+    ),
+}
+
+
+def _accessors(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
+    kind, _, which = name.partition(":")
+    if kind == "timeouts":
+        return (lambda lab: _timeouts(lab, which), lambda lab, v: _set_timeouts(lab, which, v))
+    if kind == "delay":
+        return (
+            lambda lab: lab.upstreams[which].delay,
+            lambda lab, v: setattr(lab.upstreams[which], "delay", v),
+        )
+    return _SETTINGS[name]
+
+
+class CheckedTask(Task):
+    """A task judged by declared checks (see the module's docstring)."""
+
+    def __init__(self, id: str, lesson: str, prompt: str, *, usage: str,
+                 takes: Sequence[Param], checks: Sequence[Check],
+                 success: str | Callable[[Run], str], hints: tuple[str, ...], solution: str,
+                 state: State | None = None,
+                 observe: Mapping[str, Callable[[Run], Any]] | None = None,
+                 time_limit: float = 5.0) -> None:  # fmt: skip
+        self.usage = usage
+        self.takes = tuple(takes)
+        self.checks = tuple(checks)
+        self.success = success
+        self.state = state or State()
+        self.observe = dict(observe or {})
+        touches = self.state.names() or self.state.empty_cache or self.state.log_out_after
+        if touches and "lab" not in self.params():
+            raise ValueError(f"{id}: a task that sets the lab's state must take the lab")
+        super().__init__(id, lesson, prompt, self._judge, hints, solution, time_limit)
+
+    def params(self) -> list[str]:
+        return [p.name for p in self.takes]
+
+    def _read(self, given: tuple[Any, ...]) -> dict[str, Any] | str:
+        """The arguments by name, or what is wrong with them."""
+        if len(given) > len(self.takes):
+            return f"{self.usage} takes {len(self.takes)} argument(s), not {len(given)}."
+        args = {}
+        for i, param in enumerate(self.takes):
+            try:
+                args[param.name] = param.read(given[i] if i < len(given) else None)
+            except Refused as exc:
+                return str(exc).replace("{usage}", self.usage).replace("{too}", " too" if i else "")
+        return args
+
+    def _judge(self, *given: Any) -> tuple[bool, str, str]:
+        args = self._read(given)
+        if isinstance(args, str):
+            return False, args, ""
+        run = Run(args, self.observe)
+        lab: Any = args.get("lab")
+        saved = [(name, _accessors(name)) for name in self.state.names()]
+        values = [(put, get(lab)) for name, (get, put) in saved]
+        try:
+            if lab is not None:
+                self.state.apply(lab)
+            for check in self.checks:
+                problem = check(run)
+                if problem:
+                    return False, problem, run.detail
+            success = self.success if isinstance(self.success, str) else self.success(run)
+            return True, success, run.detail
+        finally:
+            for put, value in reversed(values):
+                put(lab, value)
+            if self.state.log_out_after:
+                lab.portal.logout()
