@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from labkit.errors import BadArgument, ControlError, LabkitError, LabNotRunning, UnknownName
 from labkit.exchange import Exchange
 from labkit.lab import Lab, start
+from labkit.proxy import Timeouts
 
 if TYPE_CHECKING:  # typed for editors and mypy; loaded on first use so `import labkit` stays light
     from labkit import charts, drill, exercises, load, personalities, scenarios, widgets
@@ -27,6 +28,7 @@ __all__ = [
     "Lab",
     "LabNotRunning",
     "LabkitError",
+    "Timeouts",
     "UnknownName",
     "charts",
     "drill",

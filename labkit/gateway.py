@@ -17,7 +17,7 @@ from labkit.conditions import Condition
 from labkit.errors import unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
-from labkit.proxy import Failure, Proxy, Route, Target
+from labkit.proxy import Failure, Proxy, Route, Target, Timeouts
 from labkit.recorder import Recorder
 
 HEALTH_INTERVAL = 1.0
@@ -282,5 +282,5 @@ class Gateway(Proxy):
         )
 
 
-def pool(name: str, targets: list[Target], **timeouts: float) -> Route:
-    return Route(f"/{name}/", name, targets, strip_prefix=True, health_checked=True, **timeouts)
+def pool(name: str, targets: list[Target], timeouts: Timeouts) -> Route:
+    return Route(f"/{name}/", name, targets, timeouts, strip_prefix=True, health_checked=True)

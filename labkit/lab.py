@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 ENTRIES = ("portal", "gateway", "origin")
-ORIGIN_TIMEOUTS: Timeouts = {"connect_timeout": 0.5, "read_timeout": 2.0}
-UPSTREAM_TIMEOUTS: Timeouts = {"connect_timeout": 0.2, "read_timeout": 0.3}
+ORIGIN_TIMEOUTS = Timeouts(connect=0.5, read=2.0)
+UPSTREAM_TIMEOUTS = Timeouts(connect=0.2, read=0.3)
 SLOW_DELAY = Slow.DELAY.default  # the slow upstream's delay in a fresh lab
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
@@ -185,7 +185,7 @@ class Lab:
         await asyncio.gather(*(s.start() for s in servers))
         host = self.host
         self._gateway.add_route(
-            Route("/", "origin", [Target("origin", host, self._origin.port)], **ORIGIN_TIMEOUTS)
+            Route("/", "origin", [Target("origin", host, self._origin.port)], ORIGIN_TIMEOUTS)
         )
         for name, up in self._upstreams.items():
             self._gateway.add_route(
@@ -193,15 +193,15 @@ class Lab:
                     f"/up/{name}/",
                     name,
                     [Target(name, host, up.port)],
+                    UPSTREAM_TIMEOUTS,
                     strip_prefix=True,
-                    **UPSTREAM_TIMEOUTS,
                 )
             )
         self._gateway.add_route(
             pool(
                 "pool",
                 [Target(m.name, host, m.port) for m in self._pool_members],
-                **UPSTREAM_TIMEOUTS,
+                UPSTREAM_TIMEOUTS,
             )
         )
         self._origin.front_read_timeout = lambda: min(
@@ -286,9 +286,7 @@ class Lab:
         assert self._portal is not None
         self._portal.logout()
         for route in self._gateway.routes:
-            timeouts = ORIGIN_TIMEOUTS if route.upstream == "origin" else UPSTREAM_TIMEOUTS
-            route.connect_timeout = timeouts["connect_timeout"]
-            route.read_timeout = timeouts["read_timeout"]
+            route.timeouts = ORIGIN_TIMEOUTS if route.upstream == "origin" else UPSTREAM_TIMEOUTS
         for upstream in self._upstreams.values():
             upstream.reset()  # every fault's knobs (the slow one's delay) to their defaults
         self._gateway.purge()

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 
 from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
-from labkit.proxy import Proxy, Route, Target
+from labkit.proxy import Proxy, Route, Target, Timeouts
 from labkit.recorder import Recorder
 
 LOGIN = "/_portal/login"
@@ -52,7 +52,7 @@ class Portal(Proxy):
         self.login_request_id = ""
         """The request id of the form POST that began this session; empty after ``login()``
         or a logout. How a judge tells a login through the form from the shortcut."""
-        self._route = Route("/", "gateway", [gateway], connect_timeout=1.0, read_timeout=30.0)
+        self._route = Route("/", "gateway", [gateway], Timeouts(connect=1.0, read=30.0))
 
     @property
     def logged_in(self) -> bool:

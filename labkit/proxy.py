@@ -13,15 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import TypedDict
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import h11
 
 from labkit import personalities
 from labkit.conditions import RFC_TABLE, Condition, Outcome
-from labkit.errors import check_number
+from labkit.errors import BadArgument, check_number, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import HTTPServer
@@ -63,54 +62,109 @@ class Target:
         return f"Target({self.name!r})"
 
 
-class Timeouts(TypedDict):
-    """A route's two timeouts in seconds, as keyword arguments of Route (``**timeouts``)."""
+@dataclass(frozen=True)
+class Timeouts:
+    """A route's two timeouts in seconds: how long the gateway waits for the upstream to
+    accept the connection (``connect``, then 504) and for each read of its answer
+    (``read``, then 504 before the head): ``Timeouts(connect=0.2, read=0.3)``.
 
-    connect_timeout: float
-    read_timeout: float
+    The dict form of before still works where lessons and exercises use it:
+    ``timeouts["read_timeout"]`` and ``Route(..., **timeouts)``.
+    """
+
+    connect: float
+    read: float
+
+    def __post_init__(self) -> None:
+        for field in ("connect", "read"):
+            object.__setattr__(
+                self, field, _seconds(f"Timeouts({field}=...)", getattr(self, field))
+            )
+
+    def keys(self) -> tuple[str, str]:
+        return ("connect_timeout", "read_timeout")
+
+    def __getitem__(self, key: str) -> float:
+        if key == "connect_timeout":
+            return self.connect
+        if key == "read_timeout":
+            return self.read
+        raise unknown("timeout", key, self.keys())
+
+    def __str__(self) -> str:
+        return f"connect timeout {self.connect:g} s, read timeout {self.read:g} s"
+
+
+def _seconds(name: str, value: object) -> float:
+    return float(check_number(name, value, minimum=0.01, maximum=60))
 
 
 class Route:
-    """Requests whose path starts with ``prefix`` go to ``targets``, with these timeouts."""
+    """Requests whose path starts with ``prefix`` go to ``targets``, with these timeouts.
+
+    ``timeouts`` is a Timeouts; ``connect_timeout=`` with ``read_timeout=`` (the form of
+    before, and ``**timeouts``) still works.
+    """
 
     def __init__(
         self,
         prefix: str,
         upstream: str,
         targets: list[Target],
+        timeouts: Timeouts | None = None,
         *,
-        connect_timeout: float,
-        read_timeout: float,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
         strip_prefix: bool = False,
         health_checked: bool = False,
     ) -> None:
         self.prefix = prefix
         self.upstream = upstream
         self.targets = targets
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
+        given = connect_timeout is not None or read_timeout is not None
+        if timeouts is None and connect_timeout is not None and read_timeout is not None:
+            timeouts = Timeouts(
+                _seconds("connect_timeout", connect_timeout), _seconds("read_timeout", read_timeout)
+            )
+        elif timeouts is None or given:
+            raise BadArgument(
+                f"route {prefix!r} takes its timeouts as Timeouts(connect=..., read=...) in "
+                "seconds, or as both connect_timeout= and read_timeout="
+            )
+        self.timeouts = timeouts
         self.strip_prefix = strip_prefix
         self.health_checked = health_checked
 
     @property
+    def timeouts(self) -> Timeouts:
+        """Both timeouts at once; set a Timeouts to change both (``lab.reset()`` does)."""
+        return self._timeouts
+
+    @timeouts.setter
+    def timeouts(self, timeouts: Timeouts) -> None:
+        if not isinstance(timeouts, Timeouts):
+            raise BadArgument(
+                f"timeouts must be Timeouts(connect=..., read=...) in seconds, not {timeouts!r}"
+            )
+        self._timeouts = timeouts
+
+    @property
     def connect_timeout(self) -> float:
         """Seconds to wait for the upstream to accept the connection (then 504)."""
-        return self._connect_timeout
+        return self._timeouts.connect
 
     @connect_timeout.setter
     def connect_timeout(self, seconds: float) -> None:
-        self._connect_timeout = float(
-            check_number("connect_timeout", seconds, minimum=0.01, maximum=60)
-        )
+        self._timeouts = replace(self._timeouts, connect=_seconds("connect_timeout", seconds))
 
     @property
     def read_timeout(self) -> float:
         """Seconds to wait for each read from the upstream (then 504 before the head)."""
-        return self._read_timeout
+        return self._timeouts.read
 
     @read_timeout.setter
     def read_timeout(self, seconds: float) -> None:
-        self._read_timeout = float(check_number("read_timeout", seconds, minimum=0.01, maximum=60))
+        self._timeouts = replace(self._timeouts, read=_seconds("read_timeout", seconds))
 
     def upstream_target(self, path_and_query: str) -> str:
         if self.strip_prefix and self.prefix != "/":

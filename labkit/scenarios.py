@@ -383,15 +383,15 @@ def _catalogue() -> list[Scenario]:
         # 504
         _fault("slow", 504, "Upstream slower than the read timeout",
                f"the upstream takes {SLOW_DELAY:g} s to answer; the gateway's read timeout is "
-               f"{UPSTREAM_TIMEOUTS['read_timeout']:g} s"),
+               f"{UPSTREAM_TIMEOUTS.read:g} s"),
         _fault("blackhole", 504, "Upstream never accepts the connection",
                "the upstream's accept queue is full, so connecting hangs until the gateway's "
-               f"connect timeout ({UPSTREAM_TIMEOUTS['connect_timeout']:g} s)"),
+               f"connect timeout ({UPSTREAM_TIMEOUTS.connect:g} s)"),
         Scenario("504-slow-origin", "504", 504, "gateway", "The origin is slower than the gateway waits",
                  f"GET /slow?delay={SLOW_ORIGIN:g} takes {SLOW_ORIGIN:g} s; the route's read "
                  f"timeout is set to {SHORT_READ:g} s",
                  Call("GET", f"/slow?delay={SLOW_ORIGIN:g}"),
-                 switches=(read_timeout("/", SHORT_READ, ORIGIN_TIMEOUTS["read_timeout"]),)),
+                 switches=(read_timeout("/", SHORT_READ, ORIGIN_TIMEOUTS.read),)),
         # 505 and 426
         Scenario("505-http2-request-line", "505", 505, "origin", "HTTP/2.0 in a text request line",
                  "'GET / HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PUBLIC = {
     "BadArgument", "ControlError", "Exchange", "Lab", "LabNotRunning", "LabkitError",
-    "UnknownName", "charts", "drill", "exercises", "load", "personalities", "scenarios", "start", "widgets",
+    "Timeouts", "UnknownName", "charts", "drill", "exercises", "load", "personalities", "scenarios", "start", "widgets",
 }  # fmt: skip
 
 

@@ -103,7 +103,7 @@ def test_add_a_kind_of_fault(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
         assert any(line.startswith("drip ") and line.endswith(knob) for line in lines)
         assert cli.main(["scenarios"]) == 0
         assert faults.listing() in capsys.readouterr().out
-        read = UPSTREAM_TIMEOUTS["read_timeout"]
+        read = UPSTREAM_TIMEOUTS.read
         row = f"| `drip` | sends 200 OK one byte at a time; the route's read timeout {read:g} s | {knob} | 504 |"
         assert row in _gateways_doc().readme_faults()
     assert "drip" not in faults.FAULTS  # removed after: the registry is as it was

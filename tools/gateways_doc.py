@@ -71,9 +71,9 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def _timeout_note(condition: Condition | None) -> str:
     """The timeout that a fault whose failure is a timeout runs into."""
     if condition is Condition.READ_TIMEOUT:
-        return f"; the route's read timeout {UPSTREAM_TIMEOUTS['read_timeout']:g} s"
+        return f"; the route's read timeout {UPSTREAM_TIMEOUTS.read:g} s"
     if condition is Condition.CONNECT_TIMEOUT:
-        return f"; the route's connect timeout {UPSTREAM_TIMEOUTS['connect_timeout']:g} s"
+        return f"; the route's connect timeout {UPSTREAM_TIMEOUTS.connect:g} s"
     return ""
 
 
@@ -85,7 +85,9 @@ def readme_faults() -> str:
         else:
             answer = outcome(personalities.RFC.answer(fault.condition))
         knobs = knobs_text(fault)
-        rows.append([f"`{name}`", fault.description + _timeout_note(fault.condition), knobs, answer])
+        rows.append(
+            [f"`{name}`", fault.description + _timeout_note(fault.condition), knobs, answer]
+        )
     return _table(["name", "what it does", "knobs", "the lab's gateway answers"], rows)
 
 
@@ -181,7 +183,7 @@ labkit/conditions.py; edit those, then run: python tools/gateways_doc.py -->
 nginx 1.22.1, HAProxy 2.6.12 and Caddy 2.6.2 (Debian 12 packages) were run on loopback in
 front of the lab's own misbehaving upstreams, with the configurations in `tests/gateways/`
 (defaults everywhere but the timeouts, which are the lab's:
-connect {UPSTREAM_TIMEOUTS["connect_timeout"]:g} s, read {UPSTREAM_TIMEOUTS["read_timeout"]:g} s).
+connect {UPSTREAM_TIMEOUTS.connect:g} s, read {UPSTREAM_TIMEOUTS.read:g} s).
 Rows whose source says *observed* are re-run against the real servers by
 `tests/test_real_gateways.py`: status, `Server`, `Via`, `Upgrade`, `Content-Type`,
 `Cache-Control`, `Proxy-Status` and the body must match the lab's personality. Envoy comes

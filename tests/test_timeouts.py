@@ -1,0 +1,88 @@
+"""A route's timeouts are one value, Timeouts(connect, read), and the dict form of before still works."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import labkit
+from labkit.lab import ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
+from labkit.proxy import Route
+
+
+def test_a_route_answers_by_the_timeouts_it_is_given(lab: labkit.Lab) -> None:
+    route = lab.gateway.route("slow")
+    assert route.timeouts == UPSTREAM_TIMEOUTS
+    lab.upstreams["slow"].delay = 0.3
+    route.timeouts = labkit.Timeouts(connect=0.2, read=0.1)
+    assert (route.connect_timeout, route.read_timeout) == (0.2, 0.1)
+    ex = lab.get("/up/slow/")
+    assert ex.status == 504 and ex.generated_by == "gateway"
+    route.timeouts = labkit.Timeouts(connect=0.2, read=1.0)
+    assert lab.get("/up/slow/").status == 200
+    route.read_timeout = 0.5  # one of the two, as lessons do
+    assert route.timeouts == labkit.Timeouts(connect=0.2, read=0.5)
+    lab.reset()
+    assert route.timeouts == UPSTREAM_TIMEOUTS
+    assert lab.gateway.route("/").timeouts == ORIGIN_TIMEOUTS
+
+
+BAD = {
+    "negative": (
+        {"connect": -1, "read": 0.3},
+        "connect=...) must be between 0.01 and 60 seconds, not -1",
+    ),
+    "text": (
+        {"connect": 0.2, "read": "1"},
+        "read=...) must be a number of seconds between 0.01 and 60, not '1'",
+    ),
+    "bool": ({"connect": True, "read": 0.3}, "connect=...) must be a number of seconds"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_timeouts_are_one_clear_line(case: str) -> None:
+    given, words = BAD[case]
+    with pytest.raises(labkit.BadArgument) as caught:
+        labkit.Timeouts(**given)
+    assert str(caught.value).startswith("Timeouts(" + words)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_route_takes_only_timeouts(lab: labkit.Lab) -> None:
+    route = lab.gateway.route("slow")
+    with pytest.raises(
+        labkit.BadArgument, match=r"timeouts must be Timeouts\(connect=\.\.\., read"
+    ):
+        route.timeouts = {"connect_timeout": 1.0, "read_timeout": 1.0}
+    with pytest.raises(labkit.BadArgument, match="takes its timeouts"):
+        Route("/x/", "x", [])
+    with pytest.raises(labkit.BadArgument, match="takes its timeouts"):
+        Route("/x/", "x", [], UPSTREAM_TIMEOUTS, read_timeout=1.0)
+    assert route.timeouts == UPSTREAM_TIMEOUTS  # nothing changed
+
+
+def test_timeouts_are_a_frozen_value() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        UPSTREAM_TIMEOUTS.read = 5
+    assert labkit.Timeouts(0.2, 0.3) == labkit.Timeouts(connect=0.2, read=0.3)
+    assert str(labkit.Timeouts(0.2, 0.3)) == "connect timeout 0.2 s, read timeout 0.3 s"
+
+
+def test_the_dict_form_of_before_still_works() -> None:
+    """Exercises and notebooks read UPSTREAM_TIMEOUTS["read_timeout"] and splat it into Route."""
+    assert UPSTREAM_TIMEOUTS["read_timeout"] == UPSTREAM_TIMEOUTS.read
+    assert UPSTREAM_TIMEOUTS["connect_timeout"] == UPSTREAM_TIMEOUTS.connect
+    assert dict(**UPSTREAM_TIMEOUTS) == {
+        "connect_timeout": UPSTREAM_TIMEOUTS.connect,
+        "read_timeout": UPSTREAM_TIMEOUTS.read,
+    }
+    assert Route("/x/", "x", [], **UPSTREAM_TIMEOUTS).timeouts == UPSTREAM_TIMEOUTS
+    assert Route("/x/", "x", [], connect_timeout=1, read_timeout=2).timeouts == (
+        labkit.Timeouts(connect=1, read=2)
+    )
+    with pytest.raises(labkit.UnknownName, match="connect_timeout, read_timeout"):
+        UPSTREAM_TIMEOUTS["read"]
+    with pytest.raises(labkit.BadArgument, match=r"read_timeout must be between 0\.01 and 60"):
+        Route("/x/", "x", [], connect_timeout=1, read_timeout=0)
