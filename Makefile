@@ -8,6 +8,13 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: lab test quick lint format clean
 
+# pytest over two worker processes (a whole file on one worker: a module's fixtures start once),
+# then the `serial` tests alone (they keep both cores busy on purpose). $(1): more -m words;
+# the second run's exit 5 only means that no serial test was selected.
+suite = $(BIN)/python -m pytest -n 2 --dist loadfile $(2) -m "$(1)not serial" tests; a=$$?; \
+	$(BIN)/python -m pytest $(2) -m "$(1)serial" tests; b=$$?; \
+	[ $$a = 0 ] && { [ $$b = 0 ] || [ $$b = 5 ]; }
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -21,14 +28,14 @@ test: $(STAMP)
 	$(BIN)/ruff check labkit tests
 	$(BIN)/ruff format --check labkit tests
 	$(BIN)/mypy --strict labkit
-	$(BIN)/python -m pytest tests   # notebooks included: tests/test_notebooks.py runs each one
+	$(call suite,,)   # notebooks included: tests/test_notebooks.py runs each one
 
 # the edit loop: lint, types and every test but the browser, subprocess-heavy and notebook runs
 quick: $(STAMP)
 	$(BIN)/ruff check labkit tests
 	$(BIN)/ruff format --check labkit tests
 	$(BIN)/mypy --strict labkit
-	$(BIN)/python -m pytest -q -m "not browser and not slow" tests
+	$(call suite,not browser and not slow and ,-q)
 
 lint: $(STAMP)
 	$(BIN)/ruff check labkit tests

@@ -60,6 +60,14 @@ def busy_cores() -> Iterator[None]:
         p.wait()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that keeps both cores busy runs alone (`make test` runs `serial` tests after the
+    others, never beside them): the tests of the other worker would get no core at all."""
+    for item in items:
+        if "busy_cores" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

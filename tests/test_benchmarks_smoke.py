@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.slow
+# serial: its load section keeps both cores busy, as busy_cores does
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 def test_benchmark_quick_run_prints_the_table() -> None:
