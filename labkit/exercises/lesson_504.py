@@ -17,6 +17,7 @@ from labkit.exercises.checks import CheckedTask, Run, State, expect, function_pa
 from labkit.exercises.core import make_choice, make_short_answer
 from labkit.exercises.observe import status_problem
 from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.proxy import Timeouts
 
 LESSON = "504"
 
@@ -411,12 +412,7 @@ q5 = CheckedTask(
     # all grow at the high end and differ between the two.
     state=State(
         personality="rfc",
-        timeouts={
-            "slow": {
-                "read_timeout": GATEWAY_WAIT,
-                "connect_timeout": UPSTREAM_TIMEOUTS["connect_timeout"],
-            }
-        },
+        timeouts={"slow": Timeouts(connect=UPSTREAM_TIMEOUTS.connect, read=GATEWAY_WAIT)},
         changes=("delay:slow",),
     ),
     observe={f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},
