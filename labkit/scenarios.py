@@ -188,7 +188,7 @@ class Scenario:
                 s.apply(lab)
                 done.append(s)
             if self.busy:
-                holders = _hold_busy(lab, self.busy)
+                holders = hold_busy(lab, self.busy)
             return self.request.send(lab)
         finally:
             for s in reversed(done):
@@ -256,8 +256,12 @@ def _ctl(words: str) -> str:
     return f'labkit ctl --lab "$GATEWAY" {words}'
 
 
-def _hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
-    """Keep n slow requests in flight at the origin, and wait until it counts them."""
+def hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
+    """Keep n slow requests (BUSY_CALL) in flight at the origin, and wait until it counts them.
+
+    A scenario with ``busy`` uses it to fill the origin before its request; the capstone uses it
+    to keep an incident's origin busy while the learner investigates. Each thread ends by itself
+    when its slow request does (seconds); the caller joins them before setting the lab up again."""
     threads = [threading.Thread(target=BUSY_CALL.send, args=(lab,), daemon=True) for _ in range(n)]
     for t in threads:
         t.start()

@@ -43,3 +43,19 @@ def test_run_by_id(lab: labkit.Lab) -> None:
     exchange = scenarios.run("502-garbage", lab)
     assert exchange.status == 502
     assert "not start with a valid HTTP status line" in exchange.why
+
+
+def test_hold_busy_keeps_the_origin_busy_until_its_threads_end(lab: labkit.Lab) -> None:
+    """The public helper the capstone uses: the origin counts the held requests, so a request
+    beyond its capacity is shed with a 503; once the threads end, it answers again."""
+    threads = scenarios.hold_busy(lab, 2)
+    try:
+        assert lab.origin.in_flight == 2
+        lab.origin.capacity = 2
+        shed = lab.get("/orders/7", via="origin")
+        assert (shed.status, shed.generated_by) == (503, "origin"), repr(shed)
+    finally:
+        for t in threads:
+            t.join(timeout=5)
+    assert not any(t.is_alive() for t in threads)
+    assert lab.get("/orders/7", via="origin").status == 200

@@ -86,7 +86,7 @@ class Incident:
         for switch in scenario.after_prime:
             switch.apply(lab)
         if scenario.busy:
-            self._threads.extend(scenarios._hold_busy(lab, scenario.busy))
+            self._threads.extend(scenarios.hold_busy(lab, scenario.busy))
         request = scenario.request
         if self._via is not None and isinstance(request, scenarios.Call):
             request = replace(request, via=self._via)
