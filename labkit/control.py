@@ -13,11 +13,8 @@ import datetime as dt
 import hmac
 import json
 import os
-import pwd
 import secrets
-import shlex
 import stat
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -63,17 +60,23 @@ def _runtime_path() -> tuple[Path, str | None]:
     override = os.environ.get("LABKIT_RUNTIME_DIR")
     if override:
         return Path(override), None
-    fallback = Path(tempfile.gettempdir()) / f"labkit-{os.getuid()}"
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if not xdg:
-        return fallback, None
+        return _fallback(), None
     try:
         problem = _problem(os.lstat(xdg)) if os.path.isabs(xdg) else "is not an absolute path"
     except OSError as exc:
         problem = f"cannot be used ({exc.strerror})"
     if problem is None:
         return Path(xdg) / "labkit", None
+    fallback = _fallback()
     return fallback, f"XDG_RUNTIME_DIR={xdg} {problem}; labkit uses {fallback} instead"
+
+
+def _fallback() -> Path:
+    import tempfile  # here, not at the top: `import labkit` skips shutil, bz2 and lzma
+
+    return Path(tempfile.gettempdir()) / f"labkit-{os.getuid()}"
 
 
 def _problem(st: os.stat_result) -> str | None:
@@ -90,6 +93,8 @@ def _problem(st: os.stat_result) -> str | None:
 
 
 def _user(uid: int) -> str:
+    import pwd  # only for this message
+
     try:
         return f"user {pwd.getpwuid(uid).pw_name}"
     except KeyError:
@@ -129,6 +134,8 @@ def _open_checked(path: Path, *, create: bool = True) -> int:
 
 
 def _refusal(path: Path, problem: str | None) -> str:
+    import shlex  # only for this message
+
     where = shlex.quote(str(path))
     own = "set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 (mkdir -m 700 DIR)"
     if problem and problem.startswith("has mode"):
