@@ -10,13 +10,20 @@ the vendors' servers on the internet; after login the lab's portal plays them, s
 the probes pass. ``/_portal/api`` is the Captive Portal API (RFC 8908) that RFC 8910
 discovery (DHCP or Router Advertisement option) points devices to. After login,
 other requests pass through to the gateway.
+
+The 511 page's link to the login form carries the path that was asked for (``?next=``), the
+form carries it on, and the "You are online" page links back to it. Only a path on the lab's
+own gateway is carried (``return_path``): a portal that linked anywhere a URL told it to would
+be an open redirect, a trusted login page that sends people on to a look-alike site.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import string
 import time
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, unquote
 
 from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
@@ -28,6 +35,10 @@ LOGOUT = "/_portal/logout"
 API = "/_portal/api"
 CHECK = "/generate_204"
 SESSION_SECONDS = 3600  # a login lasts this long; the Captive Portal API counts it down
+NEXT_MAX = 2048  # characters of a path to go back to after login
+# what a path and query may hold as sent (RFC 3986 3.3 pchar, "/", "?"): no space, CR, LF,
+# backslash, quote, "#" or anything outside ASCII
+_PATH_CHARS = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@%/?")
 
 # path -> (status, content type, body) the device's vendor serves when you are online
 PROBES: dict[str, tuple[int, str, bytes]] = {
@@ -39,6 +50,27 @@ PROBES: dict[str, tuple[int, str, bytes]] = {
     ),
     "/connecttest.txt": (200, "text/plain", b"Microsoft Connect Test"),  # Windows
 }
+
+
+def return_path(value: str | None) -> str | None:
+    """``value`` if it is a path on the lab's own gateway to link back to after login, else None.
+
+    One leading ``/`` (``//host`` is a reference to another host, and so is ``/\\host`` to a
+    browser), only the characters a path and query may hold, no dot segments and no ``//``
+    (percent-encoded ones included: a browser decodes ``%2e%2e``), nothing under the portal's
+    own ``/_portal/``. The link is made relative, like every link of the lab's pages, so that it
+    stays under jupyter-server-proxy's prefix."""
+    if not value or len(value) > NEXT_MAX or not value.startswith("/"):
+        return None
+    if not set(value) <= _PATH_CHARS:
+        return None
+    path = unquote(value.partition("?")[0])
+    segments = path.split("/")[1:]
+    if "//" in path or "\\" in path or not path.isprintable():
+        return None
+    if segments[0] == "_portal" or any(seg in (".", "..") for seg in segments):
+        return None
+    return value
 
 
 class Portal(Proxy):
@@ -113,7 +145,7 @@ class Portal(Proxy):
                 "with an absolute https URL, as RFC 6585's example does: on an intercepted "
                 "request a relative link would resolve under the site you asked for.)",
             ],
-            links=[("Log in to the network", LOGIN)],
+            links=[("Log in to the network", self._login_link(request))],
         )
         headers.append(("Cache-Control", "no-store"))
         headers.append(
@@ -127,6 +159,12 @@ class Portal(Proxy):
             )
         )
         return Response(511, headers, body, why="not logged in to the network (RFC 6585 6)")
+
+    @staticmethod
+    def _login_link(request: Request) -> str:
+        """The login form's path, carrying the requested one when a GET can come back to it."""
+        back = return_path(request.target) if request.method in ("GET", "HEAD") else None
+        return f"{LOGIN}?next={quote(back, safe='/')}" if back else LOGIN
 
     def _captive_api(self, request: Request) -> Response:
         """RFC 8908 Captive Portal API state. RFC 8908 requires https for this URL and the
@@ -152,24 +190,38 @@ class Portal(Proxy):
                 return self._page(request, 400, "Tick 'I accept the terms' to log in.")
             self.login()
             self.login_request_id = request.request_id
+            asked = form.get("next", [""])[-1]
+            back = return_path(asked)
+            paragraphs = ["You are logged in; requests now pass through to the gateway."]
+            if asked and back is None:
+                paragraphs.append(
+                    "There is no link back: the page to return to must be a path on this lab's "
+                    "gateway, such as /orders/7."
+                )
             headers, body = pages.page(
                 request,
                 200,
                 made_by="portal",
                 title="You are online",
-                paragraphs=["You are logged in; requests now pass through to the gateway."],
+                paragraphs=paragraphs,
+                links=[(f"Back to {back}", back)] if back else [],
             )
             return Response(200, [*headers, ("Cache-Control", "no-store")], body, why="logged in")
         if request.method not in ("GET", "HEAD"):
             return self._page(
                 request, 405, "Use GET to see the form, POST to log in.", allow="GET, HEAD, POST"
             )
+        back = return_path(request.query.get("next"))
+        carried = (
+            f"  <input type='hidden' name='next' value='{html.escape(back)}'>\n" if back else ""
+        )
         login_page = (  # one element a line: it is read as text in the inspector and with curl
             "<!doctype html>\n<html>\n<head><meta charset='utf-8'>"
             "<title>Log in to the network</title></head>\n<body>\n"
             "<h1>Log in to the network</h1>\n"
             "<form method='post' action='login'>\n"
             "  <label><input type='checkbox' name='accept' value='yes'> I accept the terms</label>\n"
+            f"{carried}"
             "  <button type='submit'>Log in</button>\n"
             "</form>\n"
             "<hr><p><small>This page was made by the labkit portal.</small></p>\n"

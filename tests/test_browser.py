@@ -363,5 +363,11 @@ def test_error_pages_through_jupyter_server_proxy(browser, jupyter: str) -> None
             page.wait_for_selector("text=You are online")
             assert lab.portal.logged_in
             page.screenshot(path=str(shots / "proxy-511-login.png"))
+            with page.expect_navigation() as back:  # the page asked for, under the prefix
+                page.get_by_role("link", name="Back to /orders/7").click()
+            resp = back.value
+            assert resp is not None and resp.status == 200
+            assert page.url.endswith(f"/proxy/{lab.portal.port}/orders/7")
+            assert '"id": 7' in page.content()
         finally:
             page.close()
