@@ -37,6 +37,8 @@ CLAIMS = [
     ("04-503-service-unavailable", rf"capacity to {NUMBER} and", NEXT_CODE),
     ("04-503-service-unavailable", rf"a burst of {NUMBER} slow", NEXT_CODE),
     ("04-503-service-unavailable", rf"each taking {NUMBER} s", NEXT_CODE),
+    ("04-503-service-unavailable", rf"bursts of {NUMBER} to", NEXT_CODE),
+    ("04-503-service-unavailable", rf"to {NUMBER} requests against", NEXT_CODE),
     ("09-gateways-disagree", rf"`ReadTimeout` after {NUMBER} s", "nginx-observation"),
 ]
 
