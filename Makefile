@@ -25,20 +25,20 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/00-start-here.ipynb
 
 test: $(STAMP)
-	$(BIN)/ruff check labkit tests
+	$(BIN)/ruff check labkit tests notebooks
 	$(BIN)/ruff format --check labkit tests
 	$(BIN)/mypy --strict labkit
 	$(call suite,,)   # notebooks included: tests/test_notebooks.py runs each one
 
 # the edit loop: lint, types and every test but the browser, subprocess-heavy and notebook runs
 quick: $(STAMP)
-	$(BIN)/ruff check labkit tests
+	$(BIN)/ruff check labkit tests notebooks
 	$(BIN)/ruff format --check labkit tests
 	$(BIN)/mypy --strict labkit
 	$(call suite,not browser and not slow and ,-q)
 
 lint: $(STAMP)
-	$(BIN)/ruff check labkit tests
+	$(BIN)/ruff check labkit tests notebooks
 
 format: $(STAMP)
 	$(BIN)/ruff format labkit tests
