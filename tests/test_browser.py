@@ -1,7 +1,8 @@
 """In a real browser: JupyterLab opens every lesson and runs it all, as a learner would.
 
 After Run All, every playground control is clicked: each click must be announced in the
-panel's live region, and the inspector must show that action's result (or be cleared).
+panel's live region, in the DOM and in Chromium's accessibility tree (``live: polite``, an
+error ``assertive``), and the inspector must show that action's result (or be cleared).
 Pictures and charts are screenshotted; a picture label or button text wider than its
 box fails, and so does any serious or critical axe-core violation inside the output
 areas. Headless Chromium (Debian's ``chromium``) driven by Playwright, axe-core from npm
@@ -201,10 +202,62 @@ _AXE_RUN = """async () => {
 }"""
 
 
+# A live region's politeness as a screen reader gets it: what ARIA's role implies
+LIVE = {"status": "polite", "alert": "assertive"}
+
+
+def _ax_live_regions(cdp, i: int) -> list[tuple[str, str, str, str]]:
+    """Panel i's live regions in Chromium's accessibility tree, as a screen reader gets them:
+    (role, its ``live`` property, its text, its AX node id)."""
+    panel = cdp.send(
+        "Runtime.evaluate", {"expression": f"document.querySelectorAll('.labkit-panel')[{i}]"}
+    )["result"]["objectId"]
+
+    def text(node_id: str) -> str:
+        parts = []
+        for child in cdp.send("Accessibility.getChildAXNodes", {"id": node_id})["nodes"]:
+            if child.get("role", {}).get("value") == "StaticText":
+                parts.append(child.get("name", {}).get("value", ""))
+            else:
+                parts.append(text(child["nodeId"]))
+        return "".join(parts)
+
+    found = []
+    for role in LIVE:
+        for node in cdp.send("Accessibility.queryAXTree", {"objectId": panel, "role": role})[
+            "nodes"
+        ]:
+            props = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+            found.append((role, str(props.get("live")), text(node["nodeId"]), node["nodeId"]))
+    return found
+
+
+def _ax_announced(cdp, i: int, before: list[tuple[str, str, str, str]]) -> str:
+    """'' when panel i's one live region reaches the accessibility tree with the politeness
+    its role calls for and words that are new (new text, or a new node for the same words)."""
+    regions = _ax_live_regions(cdp, i)
+    if len(regions) != 1:
+        return f"{len(regions)} live regions in the accessibility tree: {regions}"
+    role, live, text, node = regions[0]
+    if live != LIVE[role]:
+        return f"the {role} region is exposed with live: {live}, not {LIVE[role]}"
+    if not text.strip():
+        return f"the {role} region has no text in the accessibility tree"
+    if before and (before[0][2], before[0][3]) == (text, node):
+        return f"the {role} region did not change: {text!r}"
+    return ""
+
+
 def _click_every_control(page: Page) -> tuple[list[str], int]:
-    """Click each playground's buttons and boxes; return what went wrong, and how many."""
+    """Click each playground's buttons and boxes; return what went wrong, and how many.
+
+    Each click must be announced: in the DOM (a new status or alert), and in Chromium's
+    accessibility tree (CDP ``Accessibility``), where the region must say ``live: polite``
+    (an error ``assertive``) and hold the new words."""
     problems: list[str] = []
     clicked = 0
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Accessibility.enable")
     panels = page.locator(".labkit-panel")
     for i in range(panels.count()):
         panel = panels.nth(i)
@@ -220,6 +273,7 @@ def _click_every_control(page: Page) -> tuple[list[str], int]:
         for control in controls:
             name = control.get_attribute("title") or control.inner_text() or "checkbox"
             before = panel.evaluate_handle("p => p.querySelector('[role=status], [role=alert]')")
+            ax_before = _ax_live_regions(cdp, i)
             control.scroll_into_view_if_needed()
             control.click()
             clicked += 1
@@ -229,8 +283,15 @@ def _click_every_control(page: Page) -> tuple[list[str], int]:
                 problems.append(f"panel {i}: clicking {name!r} announced nothing")
                 continue
             wrong = panel.evaluate(_INSPECTOR_AGREES)
+            for _ in range(10):  # the accessibility tree follows the DOM a moment later
+                unheard = _ax_announced(cdp, i, ax_before)
+                if not unheard:
+                    break
+                page.wait_for_timeout(200)
+            wrong = wrong or unheard
             if wrong:
                 problems.append(f"panel {i}: {name!r}: {wrong}")
+    cdp.detach()
     return problems, clicked
 
 
@@ -353,6 +414,7 @@ def test_error_pages_through_jupyter_server_proxy(browser, jupyter: str) -> None
             assert resp is not None and resp.status == 503
             assert resp.headers.get("retry-after") == "30"
             page.screenshot(path=str(shots / "proxy-503.png"))
+            lab.origin.maintenance(False)
             resp = page.goto(f"{jupyter}/proxy/{lab.portal.port}/orders/7")
             assert resp is not None and resp.status == 511
             page.get_by_role("link", name="Log in to the network").click()
