@@ -15,7 +15,7 @@ import pytest
 from labkit import exercises
 from labkit.exercises import answers, store
 from labkit.exercises.capstone import Diagnosis
-from labkit.exercises.core import Choice, Exercise, ShortAnswer
+from labkit.exercises.core import Choice, Exercise, ShortAnswer, digest
 
 QUIZZES = [q for q in exercises.all_exercises() if isinstance(q, (Choice, ShortAnswer, Diagnosis))]
 
@@ -131,23 +131,23 @@ WRONG: dict[str, list[object]] = {
     "500.find-the-traceback": ["Via", "X-Request", "Request-ID", "X-Request-ID or Via", "Server"],
     "500.debug-danger": ["hides the error", "loses the log"],
     "500.retry-a-post": ["retry once after a pause", "retry until it works"],
-    "501.unknown-method": [405, "405 Method Not Allowed", "400", "502"],
+    "501.unknown-method": [405, "405 Method Not Allowed", "400", "502", "501 or 405"],
     "501.allow-header": ["Allowed", "Allow-Methods", "Allow or Upgrade", "Retry-After"],
-    "501.chunked-not-final": [501, "411", "501 Not Implemented"],
+    "501.chunked-not-final": [501, "411", "501 Not Implemented", "400 or 501"],
     "501.python-http-server": ["405 without Allow", "501"],
     "502.not-a-502": ["garbage bytes", "connection refused"],
     "502.body-cut": [502, "502 Bad Gateway", "200 or 502", "500", 206],
     "502.retry": ["never retry", "retry, even a POST", "retry at once in a loop"],
     "503.retry-after-header": ["Retry", "Cache-Control", "Retry-After or Expires", "After"],
     "503.how-many-shed": [3, "8", "three", "3 or 5", 5.5],
-    "503.heuristic-cache": [503, "500", "504 Gateway Timeout"],
+    "503.heuristic-cache": [503, "500", "504 Gateway Timeout", "501 or 503"],
     "504.who-answers": ["504 from the origin", "502 from the gateway"],
     "504.or-502": [502, "502 or 504", "503", "502 Gateway Timeout", "500"],
-    "504.haproxy-connect-timeout": [504, "502", "504 Gateway Timeout"],
+    "504.haproxy-connect-timeout": [504, "502", "504 Gateway Timeout", "503 or 504"],
     "505.http2-request-line": [426, "400", "505 or 426"],
     "505.426-headers": ["Upgrade", "Alt-Svc"],
     "505.alpn": ["Upgrade: h2c", "HTTP/2.0 in the request line"],
-    "511.who-made-it": ["gateway", "origin", "labkit-gateway"],
+    "511.who-made-it": ["gateway", "origin", "labkit-gateway", "portal or gateway"],
     "511.which-auth": [401, "511", "401 or 407"],
     "gateways.nginx-premature-close": ["reset", "read-timeout", "refused", "reset or headers-cut"],
     "gateways.haproxy-sc": ["connect-timeout", "read-timeout"],
@@ -218,3 +218,45 @@ def test_statuses_read_every_way_they_are_written() -> None:
     assert answers.status("502 Gateway Timeout") == "502 | 504"  # a number and another's phrase
     with pytest.raises(answers.WrongKind):
         answers.status("the upstream was too slow")
+
+
+def _right_forms(q: Exercise) -> list[str]:
+    """The answer as feedback could give it away: the option, status, header or condition."""
+    if isinstance(q, Choice):
+        return [o for o in q.options if digest(q.id, answers.text(o)) == q.answer_digest]
+    if isinstance(q, ShortAnswer):
+        forms = [f for f in [stated_answer(q), *RIGHT[q.id]] if isinstance(f, (str, int))]
+        keys = {answers.canonical(q.kind, f) for f in forms}
+        parts = {p for k in keys for p in k.split(answers.HEDGE)}
+        return sorted(parts | {p.replace("-", " ") for p in parts})
+    assert isinstance(q, Diagnosis)
+    return []
+
+
+def _wrong_feedback(q: Exercise) -> list[str]:
+    if isinstance(q, Choice):
+        return [m for d, m in q.feedback.items() if d != q.answer_digest]
+    if isinstance(q, ShortAnswer):
+        return [m for d, m in q.feedback.items() if d not in q.accepted] + [q.default]
+    return []
+
+
+def _says(text: str, answer: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(answer.lower())}(?![\w-])", text.lower()) is not None
+
+
+@pytest.mark.parametrize("q", QUIZZES, ids=lambda q: q.id)
+def test_no_wrong_answer_feedback_states_the_answer(q: Exercise) -> None:
+    """Wrong-answer feedback points to the evidence; the answer is only in solution()."""
+    if isinstance(q, Diagnosis):
+        made_by, cause = q._made_by, q._cause
+        for text in [*q.wrong_maker.values(), q.maker_default]:
+            assert not _says(text, made_by), (q.id, text)
+        for text in [*q.wrong_cause.values(), q.cause_default]:
+            assert not _says(text, cause) and not _says(text, cause.replace("-", " ")), (q.id, text)
+        return
+    forms = _right_forms(q)
+    assert forms
+    for text in _wrong_feedback(q):
+        for form in forms:
+            assert not _says(text, form), (q.id, form, text)

@@ -26,14 +26,14 @@ WRONG = {
     1: ({"made_by": "origin", "cause": "no-healthy-upstream"}, ["Proxy-Status", "error="]),
     2: ({"made_by": "gateway", "cause": "handler-bug"}, ["relayed", "Server", "Via"]),
     3: ({"made_by": "origin", "cause": "maintenance"}, ["every header", "ex.hops", "via='origin'"]),
-    4: ({"made_by": "origin", "cause": "network-login"}, ["RFC 6585", "labkit-portal"]),
+    4: ({"made_by": "origin", "cause": "network-login"}, ["RFC 6585", "Server", "ex.hops"]),
     5: ({"made_by": "gateway", "cause": "read-timeout"}, ["ex.hops", "What it observed"]),
     6: ({"made_by": "origin", "cause": "stale-cache"}, ["X-Cache", "no-store"]),
     7: (
         {"made_by": "upstream", "cause": "invalid-response"},
         ["ex.raw('garbage')", "Proxy-Status"],
     ),
-    8: ({"made_by": "origin", "cause": "maintenance"}, ["Retry-After is 1", "capacity"]),
+    8: ({"made_by": "origin", "cause": "maintenance"}, ["Retry-After is 1", "the body"]),
 }
 
 PAIRS = list(zip(INCIDENTS, EXERCISES, strict=True))

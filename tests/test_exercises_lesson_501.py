@@ -13,7 +13,7 @@ TE = b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: %s\r\nConnection
     ("exercise", "right", "wrong", "words"),
     [
         (q1, "501", "405", "knows but this resource does not allow"),
-        (q1, "501", "404", "method is checked first"),
+        (q1, "501", "404", "checked first"),
         (q2, "Allow", "Retry-After", "will not make DELETE allowed"),
         (q2, "allow", "Allowed", "ex.headers"),
         (q4, "400", "501", "framing itself is broken"),
@@ -69,7 +69,8 @@ def test_chunked_not_last_is_the_400(lab):
     result = q3.check(lab.raw(TE % b"chunked, gzip"))
     assert result.correct is False
     assert "got 400" in result.message
-    assert "Put chunked last" in result.message
+    assert "RFC 9112 6.3" in result.message and "ex.why" in result.message
+    assert "must come last" not in result.message  # that is hint 2, one step further
 
 
 def test_plain_chunked_is_implemented(lab):

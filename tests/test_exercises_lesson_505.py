@@ -31,6 +31,7 @@ def test_q2_served_although_not_1_1(lab: labkit.Lab) -> None:
 def test_q2_typical_mistakes(lab: labkit.Lab) -> None:
     http2 = q2.check(b"GET /orders/7 HTTP/2.0\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)
     assert http2.correct is False and "505" in http2.message and "major version" in http2.message
+    assert "HTTP/1.0" not in http2.message and "major version 1" not in http2.message
     same = q2.check(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n\r\n", lab)
     assert same.correct is False and "says HTTP/1.1" in same.message
     lower = q2.check(b"GET /orders/7 http/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)

@@ -236,18 +236,18 @@ class Diagnosis(Exercise):
 
 # Evidence phrases the messages point to (kept short and the same in every incident).
 _NO_ORIGIN_HOP = "ex.hops has no origin hop: the origin never received this request"
-_GATEWAY_PAGE = (
-    "Proxy-Status names the gateway with an error= (RFC 9209): the gateway made this response "
-    "itself, and the page ends 'made by the labkit gateway'"
+_WHO_WROTE_IT = (
+    "read Proxy-Status (RFC 9209: error= when a proxy made the response, received-status= "
+    "when it relayed one) and the last line of the body"
 )
 
 q1 = Diagnosis(
     incident1, "gateway", "no-healthy-upstream",
     wrong_maker={
-        "origin": f"{_GATEWAY_PAGE}. And ex.hops shows no hop behind the gateway.",
+        "origin": f"{_WHO_WROTE_IT}. And which hops does ex.hops show?",
         "upstream": "ex.hops shows no upstream hop at all: no upstream received the request, so "
-                    f"none could answer; {_GATEWAY_PAGE}.",
-        "portal": "the request went to the gateway directly; ex.hops has no portal hop.",
+                    f"none could answer; {_WHO_WROTE_IT}.",
+        "portal": "ex.hops has no portal hop: the portal never saw this request.",
     },
     wrong_cause={
         "maintenance": "a maintenance 503 comes from the origin and carries Retry-After; this one "
@@ -261,9 +261,8 @@ q1 = Diagnosis(
                    "this lab); here it attempted nothing: read 'What it observed' in the body.",
         "cached-error": "a stored copy carries X-Cache: HIT and Age; this response has neither.",
     },
-    maker_default=f"{_GATEWAY_PAGE}.",
-    cause_default="read the body's 'What it observed' line, and note that no hop behind the "
-                  "gateway appears in ex.hops.",
+    maker_default=f"{_WHO_WROTE_IT}.",
+    cause_default="read the body's 'What it observed' line, and which hops ex.hops shows.",
     hints=(
         "Who wrote this page? Compare the Server header, Via, and the last line of the body.",
         "Look at ex.hops and ex.elapsed: did the request go anywhere behind the gateway, and did "
@@ -285,11 +284,9 @@ q1 = Diagnosis(
 q2 = Diagnosis(
     incident2, "origin", "handler-bug",
     wrong_maker={
-        "gateway": "the gateway relayed this 500: Server is labkit-origin, Via: 1.1 "
-                   "labkit-gateway says it passed through, and the page ends 'made by the "
-                   "labkit origin'. In ex.hops the gateway is 'relayed'.",
-        "upstream": "name the hop as ex.hops names it: the server behind the gateway here is "
-                    "the origin.",
+        "gateway": "did the gateway make this 500, or is it one it relayed? Server, Via, "
+                   "Proxy-Status and the body's last line say; so does ex.hops.",
+        "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
     },
     wrong_cause={
         "maintenance": "maintenance is a 503 with Retry-After; this is a 500 with a generic page "
@@ -369,10 +366,9 @@ q3 = Diagnosis(
 q4 = Diagnosis(
     incident4, "portal", "network-login",
     wrong_maker={
-        "origin": "RFC 6585 says a 511 SHOULD NOT come from an origin. Server is labkit-portal, "
-                  "and ex.hops has only the portal: neither the gateway nor the origin saw "
-                  "the request.",
-        "gateway": "Server is labkit-portal, not labkit-gateway, and ex.hops has no gateway hop.",
+        "origin": "RFC 6585 6 says a 511 SHOULD NOT come from an origin. Read Server, and "
+                  "look in ex.hops: how far did the request get?",
+        "gateway": "read Server, and look in ex.hops: did the gateway see this request?",
         "client": "the client received a full HTTP response with a status line; someone made it: "
                   "read Server and the end of the body.",
     },
@@ -401,9 +397,9 @@ q4 = Diagnosis(
 q5 = Diagnosis(
     incident5, "gateway", "connect-timeout",
     wrong_maker={
-        "upstream": "the upstream sent nothing: ex.hops has no upstream hop, it never even "
-                    f"accepted the connection; {_GATEWAY_PAGE}.",
-        "origin": f"this route does not lead to the origin, and {_GATEWAY_PAGE}.",
+        "upstream": "is there an upstream hop in ex.hops that answered? Then "
+                    f"{_WHO_WROTE_IT}.",
+        "origin": f"this route does not lead to the origin, and {_WHO_WROTE_IT}.",
     },
     wrong_cause={
         "read-timeout": "a read timeout means the upstream accepted the request and then stayed "
@@ -418,7 +414,7 @@ q5 = Diagnosis(
         "overload": "load shedding is an upstream's 503 with Retry-After: 1; no upstream answered "
                     "here.",
     },
-    maker_default=f"{_GATEWAY_PAGE}.",
+    maker_default=f"{_WHO_WROTE_IT}.",
     cause_default="read 'What it observed' in the body, ex.elapsed, and whether an upstream hop "
                   "appears in ex.hops.",
     hints=(
@@ -441,10 +437,9 @@ q5 = Diagnosis(
 q6 = Diagnosis(
     incident6, "origin", "maintenance",
     wrong_maker={
-        "gateway": "the gateway relayed this 503: Via: 1.1 labkit-gateway says it passed "
-                   "through, Server is labkit-origin, there is no X-Cache, and in ex.hops the "
-                   "origin is 'made here'.",
-        "upstream": "name the hop as ex.hops names it: here it is the origin.",
+        "gateway": "Via only says the response passed through the gateway: read Server, "
+                   "Proxy-Status and X-Cache, and which hop is 'made here' in ex.hops.",
+        "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
     },
     wrong_cause={
         "cached-error": "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
@@ -455,7 +450,7 @@ q6 = Diagnosis(
         "no-healthy-upstream": "the gateway reached the origin and relayed its answer "
                                "(ex.hops): it had a healthy upstream.",
         "handler-bug": "a bug gives a 500 with a reference to quote; this is a 503 with "
-                       "Retry-After, a planned answer.",
+                       "Retry-After: read the body.",
     },
     maker_default="look at Server, Via and X-Cache, and at which hop is 'made here' in ex.hops.",
     cause_default="read Retry-After, Cache-Control and the body.",
@@ -479,10 +474,9 @@ q6 = Diagnosis(
 q7 = Diagnosis(
     incident7, "gateway", "invalid-response",
     wrong_maker={
-        "upstream": "the upstream did send bytes (ex.raw('garbage') shows them), but they are "
-                    f"not HTTP, so they never reached you: {_GATEWAY_PAGE}.",
-        "origin": "there is no origin in this path: ex.hops shows the gateway and "
-                  "upstream 'garbage'.",
+        "upstream": "the upstream did send bytes (ex.raw('garbage') shows them): are they "
+                    f"what you received? {_WHO_WROTE_IT}.",
+        "origin": "there is no origin in this path: which hops does ex.hops show?",
     },
     wrong_cause={
         "refused": "the upstream accepted and answered: ex.raw('garbage') shows what it sent.",
@@ -492,10 +486,10 @@ q7 = Diagnosis(
                         "sent.",
         "no-healthy-upstream": "the gateway did send the request to an upstream (ex.hops); "
                                "what came back? ex.raw('garbage').",
-        "handler-bug": "a handler bug is a 500 relayed from the origin; this is a 502 the "
-                       "gateway wrote itself.",
+        "handler-bug": "a handler bug is a 500 relayed from the origin; this is a 502, and "
+                       "is there an origin in ex.hops?",
     },
-    maker_default=f"{_GATEWAY_PAGE}.",
+    maker_default=f"{_WHO_WROTE_IT}.",
     cause_default="read what the upstream sent: ex.raw('garbage'). Does it start with 'HTTP/'?",
     hints=(
         "Who wrote the page: Server, Via, and the body's last line?",
@@ -516,18 +510,17 @@ q7 = Diagnosis(
 q8 = Diagnosis(
     incident8, "origin", "overload",
     wrong_maker={
-        "gateway": "Via: 1.1 labkit-gateway is there because the gateway relayed it; Server is "
-                   "labkit-origin and in ex.hops the origin is 'made here'.",
-        "upstream": "name the hop as ex.hops names it: here it is the origin.",
+        "gateway": "Via only says the response passed through the gateway: read Server and "
+                   "Proxy-Status, and which hop is 'made here' in ex.hops.",
+        "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
     },
     wrong_cause={
-        "maintenance": "a maintenance pause is long and planned; here Retry-After is 1 and the "
-                       "body speaks of requests in flight and a capacity.",
+        "maintenance": "a maintenance pause is long and planned; here Retry-After is 1. What "
+                       "does the body count?",
         "cached-error": "no X-Cache, Cache-Control: no-store, and the origin answered this "
                        "request itself (ex.hops).",
         "no-healthy-upstream": "the gateway reached the origin and relayed its answer (ex.hops).",
-        "handler-bug": "a bug gives a 500; this 503 with Retry-After: 1 is a decision the origin "
-                       "made on purpose. Read the body.",
+        "handler-bug": "a bug gives a 500; this is a 503 with Retry-After: 1. Read the body.",
     },
     maker_default="look at Server and Via, and at which hop is 'made here' in ex.hops.",
     cause_default="read Retry-After and the body.",

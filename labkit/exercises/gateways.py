@@ -47,9 +47,11 @@ q1 = make_short_answer(
             "headers were complete. nginx writes the same words when nothing at all was sent "
             "(closed-without-response).",
             "reset": "a reset reads differently in nginx's log: 'recv() failed (104: "
-            "Connection reset by peer)'. 'Prematurely closed' is an orderly close (FIN).",
+            "Connection reset by peer)'. Which words of this line say how the connection "
+            "ended?",
             "read-timeout": "a read timeout reads 'upstream timed out (110: "
-            "Connection timed out)' and gives 504. Here the upstream closed the connection.",
+            "Connection timed out)' and gives 504; this line names no timeout. What does it "
+            "say the upstream did?",
             "refused": "a refused connection never reaches 'reading response header': "
             "nginx logs 'connect() failed (111: Connection refused) while connecting to upstream'.",
         },

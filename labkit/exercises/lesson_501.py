@@ -30,8 +30,9 @@ q1 = make_choice(
         "DELETE on the read-only /orders/7; it comes with Allow. BREW is unknown everywhere.",
         "400": "the request is well-formed: BREW is a valid method name (a token). 400 is for "
         "a request that is not valid HTTP.",
-        "404": "the resource exists; the method is the problem. Even BREW /nothing gets 501 "
-        "from the lab's origin: the method is checked first.",
+        "404": "the resource exists; the method is the problem. Send the same method to a path "
+        "that does not exist (lab.request('BREW', '/nothing')): is the method or the path "
+        "checked first?",
     },
     hints=(
         "Is the problem this resource, or the server as a whole?",
@@ -116,8 +117,9 @@ def _got_501(run: Run) -> str:
         return ""
     if ex.status == 400 and (not codings or codings[-1] != "chunked"):
         return (
-            f"Transfer-Encoding: {', '.join(codings)} got 400: 'chunked' must be the last coding, "
-            "or the server cannot find the end of the body (RFC 9112 6.3). Put chunked last."
+            f"Transfer-Encoding: {', '.join(codings)} got 400: the server could not find where "
+            "the body ends (ex.why). RFC 9112 6.3 says how it finds that out: which coding "
+            "frames the body, and where in the list does the server look for it?"
         )
     if set(codings) == {"chunked"}:
         return (

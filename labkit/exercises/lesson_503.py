@@ -63,8 +63,8 @@ def _retry_after_problem(value: str | None) -> str | None:
     """None when ``value`` is a usable Retry-After, else what is wrong with it."""
     if value is None:
         return (
-            "the 503 has no Retry-After header, so a client cannot know when to come back: "
-            "pass retry_after= (seconds, or an aware datetime for an HTTP-date)"
+            "the 503 has no Retry-After header (the headers are below), so a client cannot "
+            "know when to come back: which argument of lab.origin.maintenance sets it?"
         )
     value = value.strip()
     if re.fullmatch(r"\d+", value):
@@ -87,8 +87,8 @@ def _retry_after_problem(value: str | None) -> str | None:
         when = when.replace(tzinfo=dt.timezone.utc)
     if when < dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1):
         return (
-            f"Retry-After: {value} is in the past, so a client would come back at once: give "
-            "a time in the future, e.g. datetime.now(timezone.utc) + timedelta(minutes=5)"
+            f"Retry-After: {value} is in the past, so a client would come back at once: "
+            "compare it with the 503's Date header"
         )
     return None
 
@@ -106,8 +106,8 @@ def _no_store(run: Run) -> str:
     shown = f"Cache-Control: {cache_control}" if cache_control else "no Cache-Control"
     return (
         f"the 503 carries {shown}: a cache (like the gateway's) may store it and keep "
-        "answering 503 after you are back. Leave out cache_max_age, so the origin sends "
-        "Cache-Control: no-store."
+        "answering 503 after you are back (a response no cache may keep says no-store). Which "
+        "of your arguments to lab.origin.maintenance put that there?"
     )
 
 
@@ -128,8 +128,8 @@ q2 = CheckedTask(
     checks=(
         expect(
             lambda run: run.lab.origin.in_maintenance,
-            "the origin is not in maintenance: switch it on with lab.origin.maintenance(...), "
-            "then check again.",
+            "the origin is not in maintenance (ask it: lab.get('/orders/7', via='origin')): put "
+            "it into maintenance, then check again.",
         ),
         expect(
             lambda run: run["ex"].status == 503,
@@ -339,8 +339,8 @@ def _timing_problem(run: _Outage) -> str:
         if nxt["at"] < earliest - 1e-6:
             return (
                 f"your {nxt['method']} came back {came:.2f} s after a 503 that said {asked}: "
-                "wait as long as Retry-After says (seconds, or until the HTTP-date) before you "
-                "send the request again."
+                "compare each request's time below with the Retry-After before it (RFC 9110 "
+                "10.2.3: seconds, or an HTTP-date)."
             )
         if nxt["at"] > due + SLACK + 1e-6:
             return (
@@ -371,7 +371,8 @@ def _waits_out_the_outage(run: Run) -> str:
     if len(outage.rows) == 1:
         return (
             f"your function sent GET /orders/7 once and returned {value}. The 503 said "
-            f"{outage.rows[0]['asked']}; GET is idempotent, so wait that long and try again."
+            f"{outage.rows[0]['asked']}: what does that tell a client, and may a GET be sent "
+            "again (RFC 9110 9.2.2)?"
         )
     problem = _timing_problem(outage)
     if problem:
@@ -421,8 +422,8 @@ def _posts_once(run: Run) -> str:
     if len(outage.rows) > 1:
         return (
             f"your function sent POST /orders {len(outage.rows)} times. POST is not "
-            "idempotent: if the first one had been carried out, the retry would place a "
-            "second order. Return the 503 and let a person (or an idempotency key) decide."
+            "idempotent (RFC 9110 9.2.2): what would a resent POST do if the first one had "
+            "been carried out before its 503?"
         )
     if value != 503:
         return (

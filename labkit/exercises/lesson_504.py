@@ -81,13 +81,13 @@ def _route_gives_up_first(run: Run) -> str:
     hint = ""
     if route.connect_timeout < delay:
         hint = (
-            " (The connect timeout only covers opening the connection; the slow upstream "
-            "accepts at once and is slow to answer.)"
+            " (The connect timeout only covers opening the connection, and the slow upstream "
+            "accepts at once: which phase is it slow in?)"
         )
     return (
-        f"the gateway waits {route.read_timeout:g} s for an answer "
-        f"(lab.gateway.route('slow').read_timeout) and the slow upstream answers after "
-        f"{delay:g} s, so the answer arrives in time: GET /up/slow/ gave {ex.status}.{hint}"
+        f"the slow upstream answers after {delay:g} s and the gateway was still waiting then, "
+        f"so the answer arrives in time: GET /up/slow/ gave {ex.status}. repr(lab) shows the "
+        f"route's timeouts.{hint}"
     )
 
 
@@ -304,9 +304,9 @@ def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -
     waits = run.waits()
     if took > BUDGET + 1e-6:
         return (
-            f"with a budget of {BUDGET:g} s your function took {took:.2f} s. Before each wait "
-            "and each attempt, check how much time is left, give the attempt no more than that "
-            "(timeout=), and give up when it is used up."
+            f"with a budget of {BUDGET:g} s your function took {took:.2f} s (the attempts are "
+            "below): where does your code look at how much of the budget is left, before a "
+            "wait and before an attempt?"
         )
     if len(run.rows) < 2:
         return (
@@ -369,10 +369,9 @@ def _jitter(run: Run) -> str:
         return ""
     run.detail = run[f"draws at {HIGH}"][2].story()
     return (
-        f"your waits were {_shown(high)} s however the random numbers fell: add jitter "
-        "(a random part, e.g. random.uniform(0, wait) or random.uniform(wait / 2, "
-        "wait)), so that many clients that failed together do not all retry at the "
-        "same moment."
+        f"your waits were {_shown(high)} s however the random numbers fell (the judge ran "
+        "your function with different random draws): without jitter, clients that failed "
+        "together all retry at the same moment. Where does a random part enter your wait?"
     )
 
 

@@ -77,13 +77,14 @@ def _served(run: Run) -> str:
         return ""
     if ex.status == 505:
         return (
-            f"the origin answered 505: {run['version']} is a major version it does not speak. "
-            "Which versions share the major version 1 with HTTP/1.1?"
+            f"the origin answered 505: it does not speak {run['version']}. Is that another "
+            "minor version of what it speaks, or another major version? Its 505 page names the "
+            "versions it speaks (send your bytes with lab.raw and read ex.text)."
         )
     if ex.status == 400:
         return (
             "the origin answered 400: your request is malformed, not merely another version "
-            f"({ex.why}). Keep 'HTTP' in capitals, one digit, a dot, one digit."
+            f"({ex.why}). Compare your request line with HTTP-version in RFC 9112 2.3."
         )
     if ex.status is None:
         return (

@@ -49,10 +49,11 @@ q2 = make_choice(
         "answers with Proxy-Authorization (RFC 9110 15.5.8). A proxy you configured yourself "
         "speaks 407.",
         "401": "401 is the site asking for credentials (WWW-Authenticate, Authorization); "
-        "here it is the proxy in between that asks.",
+        "here it is the proxy in between that asks. RFC 9110 15.5 lists the statuses that ask "
+        "for credentials.",
         "511": "511 is for a network that intercepts traffic you never pointed at it (a hotel "
-        "Wi-Fi's captive portal) and sends you to a login page; a proxy you configured asks "
-        "with 407.",
+        "Wi-Fi's captive portal) and sends you to a login page; this proxy is one you "
+        "configured yourself. RFC 9110 15.5 lists the statuses that ask for credentials.",
     },
     hints=(
         "Three different parties can ask who you are: the site, a proxy you chose, the "
@@ -182,7 +183,7 @@ def _portal_requests(lab: Any) -> int:
 # What a device cannot read from outside the network: it must ask with a request.
 _INSIDE = {
     "logged_in": "your function read lab.portal.logged_in, which a phone cannot see: it must "
-    "find out with a request to the check URL (lab.portal.url + '/generate_204')",
+    "find out with a real request through lab.portal.url",
 }
 
 
@@ -204,20 +205,21 @@ def _asks_the_network(run: Run) -> str:
         if asked == 0:
             return (
                 f"{state} your function sent no request to the portal: a device cannot "
-                "look inside the network, it must ask (GET lab.portal.url + '/generate_204')."
+                "look inside the network, it must ask it with a real request through "
+                "lab.portal.url."
             )
         if not isinstance(answer, bool):
             return f"{state} your function returned {answer!r}; return True or False."
         if answer != expected and expected:
             return (
                 "behind the portal, before login, your function said the network is "
-                "open. The check URL answers 511 (not 204) then: anything but 204 "
-                "means a portal is in the way."
+                "open. Print the status its request got then: does that status say the way "
+                "out is open?"
             )
         if answer != expected:
             return (
-                "after login your function still says captive. The check URL answers 204 "
-                "now: 204 means the way out is open."
+                "after login your function still says captive: which status did its request "
+                "get after login, and what does that status say (RFC 9110 15.3)?"
             )
     return ""
 
