@@ -100,10 +100,6 @@ class Run:
             self.facts[name] = self._observe[name](self)
         return self.facts[name]
 
-    def __contains__(self, name: str) -> bool:
-        """Whether ``name`` is known without observing anything."""
-        return name in self.facts
-
 
 Check = Callable[[Run], str]
 """A check: what is wrong with the run, in the lesson's words ("" when nothing is)."""
@@ -163,7 +159,7 @@ class State:
         if self.personality is not None:
             lab.gateway.personality = self.personality
         for route, timeouts in self.timeouts.items():
-            _set_timeouts(lab, route, (timeouts["connect_timeout"], timeouts["read_timeout"]))
+            lab.gateway.route(route).timeouts = timeouts
         if self.capacity is not KEEP:
             lab.origin.capacity = self.capacity
         if self.maintenance is not KEEP:
@@ -181,16 +177,6 @@ def _set_logged_in(lab: Any, on: bool) -> None:
         lab.portal.login()
     else:
         lab.portal.logout()
-
-
-def _timeouts(lab: Any, route: str) -> tuple[float, float]:
-    r = lab.gateway.route(route)
-    return r.connect_timeout, r.read_timeout
-
-
-def _set_timeouts(lab: Any, route: str, value: tuple[float, float]) -> None:
-    r = lab.gateway.route(route)
-    r.connect_timeout, r.read_timeout = value
 
 
 # name -> (read it from a lab, put a saved value back)
@@ -219,7 +205,10 @@ _SETTINGS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], None]]] = 
 def _accessors(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
     kind, _, which = name.partition(":")
     if kind == "timeouts":
-        return (lambda lab: _timeouts(lab, which), lambda lab, v: _set_timeouts(lab, which, v))
+        return (
+            lambda lab: lab.gateway.route(which).timeouts,
+            lambda lab, v: setattr(lab.gateway.route(which), "timeouts", v),
+        )
     if kind == "delay":
         return (
             lambda lab: lab.upstreams[which].delay,
