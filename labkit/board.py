@@ -47,6 +47,7 @@ from labkit.errors import LabkitError
 from labkit.exercises import store
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
+from labkit.recorder import Role
 from labkit.render import palette
 
 REFRESH_SECONDS = 2  # the page asks again this often: new events show within 5 s
@@ -371,7 +372,7 @@ def page(room: Class, token_query: str) -> str:
 class BoardServer(HTTPServer):
     """The board over HTTP: the token and the lab's owner check, or a 403."""
 
-    role = "board"
+    role = Role.BOARD
     server_header = "labkit-board"
 
     def __init__(self, exchange: Path, host: str = "127.0.0.1", port: int = 0) -> None:

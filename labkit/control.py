@@ -32,7 +32,7 @@ from labkit.errors import (
 )
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
-from labkit.recorder import Recorder
+from labkit.recorder import Recorder, Role
 
 if TYPE_CHECKING:
     from labkit.lab import Lab
@@ -281,7 +281,7 @@ def state(lab: Lab) -> dict[str, Any]:
 
 
 class ControlServer(HTTPServer):
-    role = "control"
+    role = Role.CONTROL
     server_header = "labkit-control"
 
     def __init__(self, lab: Lab) -> None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from labkit.http.messages import Headers, get_header
-from labkit.recorder import Hop
+from labkit.recorder import Ending, Hop, Kind, Role
 from labkit.render.palette import for_status
 
 if TYPE_CHECKING:  # picture.py imports this module
@@ -43,14 +42,14 @@ class Exchange:
     def generated_by(self) -> str | None:
         """Which hop made the response the client got (not merely relayed it)."""
         for hop in self.hops:
-            if hop.role != "client" and hop.generated:
+            if hop.role is not Role.CLIENT and hop.generated:
                 return hop.label
         return None
 
     @property
     def why(self) -> str:
         for hop in self.hops:
-            if hop.role != "client" and hop.generated and hop.sent is not None:
+            if hop.role is not Role.CLIENT and hop.generated and hop.sent is not None:
                 return hop.sent.why
         return self.client_error or ""
 
@@ -120,17 +119,17 @@ class Exchange:
             (
                 ev
                 for hop in self.hops
-                if hop.role != "client"
+                if hop.role is not Role.CLIENT
                 for ev in hop.events
-                if ev.kind != "log"
+                if ev.kind is not Kind.LOG
             ),
             key=lambda ev: ev.at,
         )
         for ev in events:
             hop = by_name[ev.hop]
-            arrow = {"received": "<-", "sent": "->", "upstream": ".."}[ev.kind]
+            arrow = ARROWS[ev.kind]
             mark = ""
-            if ev.kind == "sent":
+            if ev.kind is Kind.SENT:
                 mark = "  [" + self._part(hop) + "]"
                 if hop.duration is not None:
                     mark += f"  {_seconds(hop.duration)}"
@@ -158,13 +157,13 @@ class Exchange:
         status = f"{self.status} {self.reason}" if self.status is not None else "no status line"
         cell = "style='text-align:left;vertical-align:top;padding:2px 10px 2px 0'"
         rows = []
-        summaries = []
+        endings: set[Ending] = set()
         for hop in self.hops:
-            if hop.role == "client":
+            if hop.role is Role.CLIENT:
                 continue
             sent = hop.sent.summary if hop.sent else "(no answer)"
             received = hop.received.summary if hop.received else ""
-            summaries += [sent, received]
+            endings |= {ev.ended for ev in (hop.sent, hop.received) if ev and ev.ended}
             dur = milliseconds(hop.duration) if hop.duration is not None else ""
             rows.append(
                 f"<tr><td {cell}>{html.escape(hop.label)}</td>"
@@ -179,8 +178,7 @@ class Exchange:
         made_by = (
             f" — made by the <b>{html.escape(self.generated_by)}</b>" if self.generated_by else ""
         )
-        words = " ".join(summaries)
-        notes = [text for key, text in CONNECTION_WORDS.items() if re.search(rf"\b{key}\b", words)]
+        notes = [text for ending, text in CONNECTION_WORDS.items() if ending in endings]
         footnote = (
             "<p style='margin:4px 0'><small>" + " ".join(notes) + "</small></p>" if notes else ""
         )
@@ -203,11 +201,14 @@ class Exchange:
         )
 
 
-# Words from the connection's end that the hop table uses; explained under it when they appear.
+# How the text form marks each kind of event (log lines are not part of the story)
+ARROWS = {Kind.RECEIVED: "<-", Kind.SENT: "->", Kind.UPSTREAM: "..", Kind.CACHE: ".."}
+
+# How a hop ended a connection, explained under the hop table when one of its answers did.
 CONNECTION_WORDS = {
-    "FIN": "FIN: the sender closed the connection normally (TCP's goodbye); whatever it sent "
+    Ending.FIN: "FIN: the sender closed the connection normally (TCP's goodbye); whatever it sent "
     "before that is all there is.",
-    "RST": "RST: the connection was reset (aborted): any bytes still in flight are thrown away.",
+    Ending.RST: "RST: the connection was reset (aborted): any bytes still in flight are thrown away.",
 }
 
 

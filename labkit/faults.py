@@ -29,7 +29,7 @@ from labkit.errors import BadArgument, check_number
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
-from labkit.recorder import Recorder
+from labkit.recorder import Ending, Kind, Recorder, Role
 
 # The whole request head must arrive within this: a client that drips a byte at a time
 # cannot hold a fault upstream's connection (each read alone is not bounded enough).
@@ -98,22 +98,44 @@ class Connection:
         rid = up.recorder.continue_or_new(match.group(1).decode() if match else None)
         first = raw.split(b"\r\n", 1)[0].decode("latin-1")
         port = self.peer[1] if isinstance(self.peer, tuple) else None
+        method, target, version = _request_line(first)
         up.recorder.record(
-            rid, up.name, up.role, "received", first or "(no request)", data=raw, peer_port=port
+            rid,
+            up.name,
+            up.role,
+            Kind.RECEIVED,
+            first or "(no request)",
+            data=raw,
+            peer_port=port,
+            method=method,
+            target=target,
+            version=version,
         )
         return rid
 
-    def sent(self, rid: str, summary: str, why: str, **extra: Any) -> None:
-        """Record what this upstream did in answer (bytes, a close, a reset)."""
+    def sent(
+        self, rid: str, summary: str, why: str, *, ended: Ending | None = None, **extra: Any
+    ) -> None:
+        """Record what this upstream did in answer (bytes, a close, a reset) and how it then
+        ended the connection (None: kept open)."""
         up = self.upstream
-        up.recorder.record(rid, up.name, up.role, "sent", summary, generated=True, why=why, **extra)
+        up.recorder.record(
+            rid, up.name, up.role, Kind.SENT, summary, generated=True, why=why, ended=ended, **extra
+        )
 
     async def answer(self, rid: str, reply: bytes, why: str, *, keep_open: bool = False) -> None:
         """Send ``reply`` (nothing if empty); the connection is closed (FIN) when serve returns,
         unless ``keep_open``."""
         summary = reply.split(b"\r\n", 1)[0][:80].decode("latin-1") if reply else ""
         ending = ", kept open" if keep_open else ", then FIN (closed)"
-        self.sent(rid, (summary or "(nothing)") + ending, why, data=reply, status=_status_of(reply))
+        self.sent(
+            rid,
+            (summary or "(nothing)") + ending,
+            why,
+            ended=None if keep_open else Ending.FIN,
+            data=reply,
+            status=_status_of(reply),
+        )
         if reply:
             await self.write(reply)
 
@@ -126,7 +148,7 @@ class Connection:
     def reset(self, rid: str, why: str) -> None:
         """Abort the connection with RST (SO_LINGER 0) instead of FIN."""
         set_linger_reset(self.writer)
-        self.sent(rid, "RST (connection reset, nothing sent)", why)
+        self.sent(rid, "RST (connection reset, nothing sent)", why, ended=Ending.RST)
         self.writer.transport.abort()
 
 
@@ -228,6 +250,7 @@ class IdleClose(Fault):
                 "(nothing), then FIN (closed): the connection had been idle, and its "
                 "keep-alive timeout fired as this request arrived",
                 self.description,
+                ended=Ending.FIN,
             )
 
 
@@ -369,7 +392,7 @@ class FaultServer(Listener):
     """A raw-socket upstream that behaves as its fault says; the fault's knobs are its
     attributes (``lab.upstreams["slow"].delay = 2``), refused once the lab has stopped."""
 
-    role = "upstream"
+    role = Role.UPSTREAM
 
     def __init__(self, fault: Fault, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__(fault.name, recorder, host)
@@ -457,6 +480,14 @@ async def read_head(reader: asyncio.StreamReader, limit: float, *, idle: bool = 
     except TimeoutError:
         pass
     return bytes(raw)
+
+
+def _request_line(first: str) -> tuple[str, str, str]:
+    """Method, target and version of a request line as received ("" each if it is none)."""
+    words = first.split(" ")
+    if len(words) != 3 or not words[2].startswith("HTTP/"):
+        return "", "", ""
+    return words[0], words[1], words[2][5:]
 
 
 def _status_of(reply: bytes) -> int | None:

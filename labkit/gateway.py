@@ -17,8 +17,8 @@ from labkit.conditions import Condition
 from labkit.errors import unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
-from labkit.proxy import Failure, Proxy, Route, Target, Timeouts
-from labkit.recorder import Recorder
+from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
+from labkit.recorder import Kind, Recorder, Role
 
 HEALTH_INTERVAL = 1.0
 MAX_VARIANTS = 8  # stored responses per URL that differ by the headers they vary on
@@ -66,7 +66,7 @@ def freshness(response: Response) -> int | None:
 
 
 class Gateway(Proxy):
-    role = "gateway"
+    role = Role.GATEWAY
     server_header = "labkit-gateway"
     via_name = "labkit-gateway"
 
@@ -206,16 +206,17 @@ class Gateway(Proxy):
         if route.health_checked:
             targets = [t for t in route.targets if t.healthy]
             if not targets:
-                self._note(request, f"no healthy target in the pool of {route.upstream!r}")
-                return self.failure_response(
-                    request,
-                    route,
-                    Failure(
-                        Condition.NO_HEALTHY_UPSTREAM,
-                        f"the health checks mark all {len(route.targets)} targets of "
-                        f"{route.upstream!r} as down",
-                    ),
+                failure = Failure(
+                    Condition.NO_HEALTHY_UPSTREAM,
+                    f"the health checks mark all {len(route.targets)} targets of "
+                    f"{route.upstream!r} as down",
                 )
+                self.note_attempt(
+                    request,
+                    f"no healthy target in the pool of {route.upstream!r}",
+                    not_tried(route, failure),
+                )
+                return self.failure_response(request, route, failure)
         response = await self.forward(request, route, targets)
         if request.method == "GET" and self.cache_enabled and not response.generated:
             max_age = freshness(response)
@@ -240,8 +241,11 @@ class Gateway(Proxy):
         dropped = ("age", "x-cache", "proxy-status")
         headers = [(k, v) for k, v in stored.headers if k.lower() not in dropped]
         headers += [("Age", str(int(age))), ("X-Cache", "HIT")]
-        self._note(
-            request,
+        self.recorder.record(
+            request.request_id,
+            self.name,
+            self.role,
+            Kind.CACHE,
             f"served from the gateway cache (stored {int(age)} s ago, max-age={entry.max_age})",
         )
         return Response(

@@ -41,7 +41,7 @@ from labkit.http.server import Listener
 from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target, Timeouts
-from labkit.recorder import Recorder, hops_of
+from labkit.recorder import Kind, Recorder, Role, hops_of
 
 if TYPE_CHECKING:
     import httpx
@@ -56,6 +56,7 @@ SLOW_DELAY = Slow.DELAY.default  # the slow upstream's delay in a fresh lab
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
+SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
 NOT_STARTED = "this lab has not been started: call lab.start(), or use lab = labkit.start()"
 
 
@@ -220,6 +221,7 @@ class Lab:
         self.running = False
         self._stopped = True
         _running.discard(self)
+        self.recorder.wake()  # a wait for this lab's story ends: no answer is coming
         try:
             self._call(self._stop_all(), timeout=STOP_SECONDS)
         except concurrent.futures.TimeoutError:
@@ -368,9 +370,10 @@ class Lab:
         rid = self.recorder.new_id()
         sent_headers = {**(headers or {}), "X-Request-ID": self.recorder.tagged(rid)}
         content = body.encode() if isinstance(body, str) else body
-        self.recorder.record(rid, "client", "client", "sent", f"{method} {path}")
+        self.recorder.record(rid, "client", Role.CLIENT, Kind.SENT, f"{method} {path}")
         start = time.perf_counter()
         status, reason, resp_headers, data, error = None, "", [], b"", None
+        timed_out = False  # the client's own timeout ran out
         httpx = _httpx()
         try:
             with self._http().stream(
@@ -385,8 +388,10 @@ class Lab:
                 except httpx.HTTPError as exc:
                     data = b""
                     error = f"{type(exc).__name__}: {exc} (the status line had already arrived)"
+                    timed_out = isinstance(exc, httpx.TimeoutException)
         except (httpx.HTTPError, h11.ProtocolError) as exc:  # h11's own: httpx does not wrap all
             error = f"{type(exc).__name__}: {exc}"
+            timed_out = isinstance(exc, httpx.TimeoutException)
         except RuntimeError:  # the lab was stopped (and its client closed) meanwhile
             self._require_running()
             raise
@@ -394,13 +399,14 @@ class Lab:
         self.recorder.record(
             rid,
             "client",
-            "client",
-            "received",
+            Role.CLIENT,
+            Kind.RECEIVED,
             f"{status} {reason}" if status else str(error),
             status=status,
+            timed_out=timed_out,
         )
         # a client that gave up (timeout) must not wait here for the server's late answer
-        self._wait_for_story(rid, via, patience=0.05 if error and "Timeout" in error else 1.0)
+        self._wait_for_story(rid, via, patience=0.05 if timed_out else 1.0)
         return self._exchange(
             rid, method, path, via, status, reason, resp_headers, data, error, elapsed
         )
@@ -448,12 +454,11 @@ class Lab:
             except ConnectionResetError:
                 error = "connection reset by the server"
         elapsed = time.perf_counter() - start
-        rid = None
-        deadline = time.monotonic() + (1.0 if received else 0.2)
-        while rid is None and time.monotonic() < deadline:
-            rid = self.recorder.find_by_peer_port(port, start)
-            if rid is None:
-                time.sleep(0.005)
+        self.recorder.wait_for(
+            lambda: self.recorder.find_by_peer_port(port, start) is not None,
+            timeout=1.0 if received else 0.2,
+        )
+        rid = self.recorder.find_by_peer_port(port, start)
         if rid is None:
             rid = self.recorder.new_id()
         elif received:
@@ -475,7 +480,7 @@ class Lab:
         if not events:
             raise unknown("request id", request_id, self.recorder.ids()[-5:])
         hops = hops_of(events)
-        first = next((h for h in hops if h.role != "client"), None)
+        first = next((h for h in hops if h.role is not Role.CLIENT), None)
         if first is None or first.received is None:
             raise LabNotRunning(f"request {request_id} has not reached a server yet")
         status, reason, headers, body = parse_response(first.bytes_out)
@@ -500,25 +505,28 @@ class Lab:
         """The most recent request the lab saw (from any client)."""
         self._require_running()
         for rid in reversed(self.recorder.ids()):
-            if any(e.role != "client" for e in self.recorder.events(rid)):
+            if any(e.role is not Role.CLIENT for e in self.recorder.events(rid)):
                 return self.exchange(rid)
         raise LabNotRunning("no request has reached the lab yet")
 
     def _wait_for_story(self, rid: str, entry: str, patience: float = 1.0) -> None:
         """The entry hop records its answer as it writes it; wait until it has.
 
-        If no server saw the request at all (the client refused to send it), stop early.
+        If no server saw the request at all (the client refused to send it), stop early;
+        a lab stopped meanwhile sends no answer either.
         """
         start = time.monotonic()
-        while (waited := time.monotonic() - start) < patience:
+
+        def answered() -> bool:
             events = self.recorder.events(rid)
-            if any(e.kind == "sent" and e.hop == entry for e in events):
-                return
-            if waited > 0.05 and not any(e.role != "client" for e in events):
-                return
-            if not self.running:  # stopped meanwhile: no answer is coming
-                return
-            time.sleep(0.002)
+            return not self.running or any(e.kind is Kind.SENT and e.hop == entry for e in events)
+
+        def reached() -> bool:
+            events = self.recorder.events(rid)
+            return answered() or any(e.role is not Role.CLIENT for e in events)
+
+        if self.recorder.wait_for(reached, min(SEEN_WITHIN, patience)):
+            self.recorder.wait_for(answered, patience - (time.monotonic() - start))
 
     def _exchange(
         self,

@@ -20,7 +20,7 @@ from labkit.errors import BadArgument, check_number
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
-from labkit.recorder import Recorder
+from labkit.recorder import Kind, Recorder, Role
 
 # RFC 9110 9.3 defines these; anything else is a method this server does not recognise.
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
@@ -40,7 +40,7 @@ LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in f
 
 
 class Origin(HTTPServer):
-    role = "origin"
+    role = Role.ORIGIN
     server_header = "labkit-origin"
 
     def __init__(self, recorder: Recorder, host: str = "127.0.0.1") -> None:
@@ -164,6 +164,7 @@ class Origin(HTTPServer):
         if self._capacity is not None and self.in_flight >= self._capacity:
             return self._shed(request)
         self.in_flight += 1
+        self.recorder.wake()  # for whoever waits until the origin is busy
         try:
             return await self._dispatch(request)
         except Exception as exc:  # the application's own bug: the 500 lesson
@@ -356,7 +357,7 @@ class Origin(HTTPServer):
         tb = getattr(exc, "trace", "") or "".join(traceback.format_exception(exc))
         name, text = getattr(exc, "type_name", type(exc).__name__), getattr(exc, "text", exc)
         self.log.append(f"{request.request_id} {request.method} {request.target} failed:\n{tb}")
-        self.recorder.record(request.request_id, self.name, self.role, "log", tb)
+        self.recorder.record(request.request_id, self.name, self.role, Kind.LOG, tb)
         paragraphs = [
             "Something went wrong on our side while handling your request.",
             f"If you report it, quote this reference: {request.request_id}.",

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, quote, unquote
 from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
 from labkit.proxy import Proxy, Route, Target, Timeouts
-from labkit.recorder import Recorder
+from labkit.recorder import Recorder, Role
 
 LOGIN = "/_portal/login"
 LOGOUT = "/_portal/logout"
@@ -74,7 +74,7 @@ def return_path(value: str | None) -> str | None:
 
 
 class Portal(Proxy):
-    role = "portal"
+    role = Role.PORTAL
     server_header = "labkit-portal"
     via_name = "labkit-portal"
 

@@ -24,7 +24,7 @@ from labkit.errors import BadArgument, check_number, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import HTTPServer
-from labkit.recorder import Recorder
+from labkit.recorder import Attempt, Kind, Recorder, Step
 
 HOP_BY_HOP = {
     "connection",
@@ -260,19 +260,23 @@ class Proxy(HTTPServer):
         """
         pooling = self.pooling
         failure: Failure | None = None
-        for target in targets:
+        for number, target in enumerate(targets, 1):
             conn = self.pool.take(target.host, target.port) if pooling.keepalive else None
             if conn is None:
                 try:
                     conn = await self.pool.connect(target.host, target.port, route.connect_timeout)
                 except upstream.UpstreamFailure as exc:
                     failure = Failure(exc.condition, exc.detail, target)
-                    self._note(request, f"upstream {target.name!r}: {exc.detail}")
+                    self.note_attempt(
+                        request,
+                        f"upstream {target.name!r}: {exc.detail}",
+                        _attempt(Step.FAILED, route, target, number, failure=failure),
+                    )
                     target.healthy = False
                     continue
             self._in_flight.add(conn)
             try:
-                return await self._exchange(request, route, target, conn, pooling)
+                return await self._exchange(request, route, target, conn, pooling, number)
             finally:
                 self._in_flight.discard(conn)
         assert failure is not None
@@ -285,6 +289,7 @@ class Proxy(HTTPServer):
         target: Target,
         conn: upstream.Connection,
         pooling: personalities.Pooling,
+        number: int,
     ) -> Response:
         path, authority = origin_form(request.target)
         up_target = route.upstream_target(path)
@@ -303,36 +308,61 @@ class Proxy(HTTPServer):
         timeouts = (
             f"connect timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s"
         )
+        retry = False
         while True:
-            self._note(
+            kept = conn.requests > 0  # before this request: a kept-alive connection
+            self.note_attempt(
                 request,
                 f"forwarded {request.method} {up_target} to upstream {target.name!r} "
                 f"{_on(conn)} ({timeouts})",
+                _attempt(Step.FORWARDED, route, target, number, retry, conn, kept=kept),
             )
             try:
                 reply = await conn.exchange(
                     h11_request, request.body, route.read_timeout, self.max_response_head
                 )
             except upstream.UpstreamFailure as exc:
-                self._note(request, f"upstream {target.name!r}: {exc.detail}", data=exc.raw)
+                failure = Failure(exc.condition, exc.detail, target)
+                self.note_attempt(
+                    request,
+                    f"upstream {target.name!r}: {exc.detail}",
+                    _attempt(Step.FAILED, route, target, number, retry, conn, failure, kept=kept),
+                    data=exc.raw,
+                )
                 stale = conn.reused and not exc.raw and exc.condition in STALE
                 if stale and request.method in IDEMPOTENT:
                     conn.abort()
-                    self._note(request, _retry_note(self.role, request.method, target, conn))
+                    self.note_attempt(
+                        request,
+                        _retry_note(self.role, request.method, target, conn),
+                        _attempt(
+                            Step.RETRY, route, target, number, retry, conn, failure, kept=kept
+                        ),
+                    )
                     self._in_flight.discard(conn)
+                    number, retry = number + 1, True
                     try:
                         conn = await self.pool.connect(
                             target.host, target.port, route.connect_timeout
                         )
                     except upstream.UpstreamFailure as again:
-                        self._note(request, f"upstream {target.name!r}: {again.detail}")
-                        return self.failure_response(
-                            request, route, Failure(again.condition, again.detail, target)
+                        failure = Failure(again.condition, again.detail, target)
+                        self.note_attempt(
+                            request,
+                            f"upstream {target.name!r}: {again.detail}",
+                            _attempt(Step.FAILED, route, target, number, retry, failure=failure),
                         )
+                        return self.failure_response(request, route, failure)
                     self._in_flight.add(conn)
                     continue
                 if stale:
-                    self._note(request, _no_retry_note(self.role, request.method, target, conn))
+                    self.note_attempt(
+                        request,
+                        _no_retry_note(self.role, request.method, target, conn),
+                        _attempt(
+                            Step.NO_RETRY, route, target, number, retry, conn, failure, kept=kept
+                        ),
+                    )
                 try:
                     return await self.upstream_failed(request, route, target, exc, conn.reader)
                 finally:
@@ -340,9 +370,19 @@ class Proxy(HTTPServer):
             except BaseException:
                 conn.abort()
                 raise
-            self._note(
+            self.note_attempt(
                 request,
                 f"upstream {target.name!r} answered {reply.status} {reply.reason}".rstrip(),
+                _attempt(
+                    Step.ANSWERED,
+                    route,
+                    target,
+                    number,
+                    retry,
+                    conn,
+                    status=reply.status,
+                    kept=kept,
+                ),
                 data=reply.raw_head,
             )
             return self.relay(request, target, reply, conn, pooling)
@@ -447,9 +487,18 @@ class Proxy(HTTPServer):
         )
         return Response(status, [*headers, ("Proxy-Status", entry)], body, why=why)
 
-    def _note(self, request: Request, summary: str, data: bytes = b"") -> None:
+    def note_attempt(
+        self, request: Request, summary: str, attempt: Attempt, data: bytes = b""
+    ) -> None:
+        """Record one step of reaching an upstream: the sentence, and the facts as data."""
         self.recorder.record(
-            request.request_id, self.name, self.role, "upstream", summary, data=data
+            request.request_id,
+            self.name,
+            self.role,
+            Kind.UPSTREAM,
+            summary,
+            data=data,
+            attempt=attempt,
         )
 
 
@@ -524,6 +573,41 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 STALE = frozenset({Condition.CLOSED_WITHOUT_RESPONSE, Condition.RESET})
 
 _CLIENT: contextvars.ContextVar[asyncio.StreamReader] = contextvars.ContextVar("client")
+
+
+def _attempt(
+    step: Step,
+    route: Route,
+    target: Target | None,
+    number: int,
+    retry: bool = False,
+    conn: upstream.Connection | None = None,
+    failure: Failure | None = None,
+    status: int | None = None,
+    *,
+    kept: bool = False,
+) -> Attempt:
+    return Attempt(
+        step=step,
+        upstream=route.upstream,
+        target=target.name if target else None,
+        host=target.host if target else None,
+        port=target.port if target else None,
+        connect_timeout=route.connect_timeout,
+        read_timeout=route.read_timeout,
+        number=number,
+        retry=retry,
+        condition=failure.condition if failure else None,
+        detail=failure.detail if failure else "",
+        connection=conn.number if conn else None,
+        reused=kept,
+        status=status,
+    )
+
+
+def not_tried(route: Route, failure: Failure) -> Attempt:
+    """The attempt that never was: no target of the route may be tried."""
+    return _attempt(Step.NOT_TRIED, route, None, 0, failure=failure)
 
 
 def _on(conn: upstream.Connection) -> str:

@@ -11,6 +11,12 @@ the request gets a new id, so a client cannot merge its request into another's s
 Memory is bounded twice: the last MAX_EXCHANGES requests, and MAX_TOTAL_BYTES of
 recorded bytes in all (each event keeps at most MAX_RECORDED_BYTES and says how many
 bytes it did not keep).
+
+Events are typed: a role and a kind from small enums, and the facts a view needs as
+fields (the request line received, the status sent and whether the body was cut, each
+upstream attempt's target, condition and timeouts). ``summary`` is the sentence a
+learner reads; no code parses it back. Callers that wait for something to be recorded
+(``wait_for``) are woken by each new event instead of polling.
 """
 
 from __future__ import annotations
@@ -22,14 +28,95 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from enum import Enum
+
+from labkit.conditions import Condition
 
 MAX_EXCHANGES = 500
 MAX_RECORDED_BYTES = 64 * 1024  # per event
 MAX_TOTAL_BYTES = 16 * 1024 * 1024  # all events of all kept exchanges
 TAG_HEX = 12  # hex digits of the tag that marks an id as this lab's own
 
-ROLE_ORDER = {"client": 0, "portal": 1, "gateway": 2, "origin": 3, "upstream": 3}
+
+class _Word(str, Enum):
+    """A str-valued enum that prints as its value on every Python (3.11 changed format())."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Role(_Word):
+    """What part a hop plays: the path a request takes is client, portal, gateway, origin."""
+
+    CLIENT = "client"
+    PORTAL = "portal"
+    GATEWAY = "gateway"
+    ORIGIN = "origin"
+    UPSTREAM = "upstream"  # one of the misbehaving upstreams
+    SERVER = "server"  # a server with no part in the path (the base class's)
+    CONTROL = "control"
+    BOARD = "board"
+
+
+class Kind(_Word):
+    """What an event tells."""
+
+    RECEIVED = "received"  # a request arrived (on the client: its answer arrived)
+    SENT = "sent"  # a response went out (on the client: its request went out)
+    UPSTREAM = "upstream"  # a proxy's attempt to reach an upstream: an ``Attempt``
+    CACHE = "cache"  # the gateway answered from its cache; no upstream was asked
+    LOG = "log"  # a line of a server's log (a traceback, a foreign X-Request-ID)
+
+
+class Step(_Word):
+    """Where a proxy's attempt to reach an upstream stands."""
+
+    FORWARDED = "forwarded"  # the request went out on a connection
+    ANSWERED = "answered"  # the upstream's response head arrived
+    FAILED = "failed"  # connecting or the exchange failed: ``condition`` says how
+    RETRY = "retry"  # a kept-alive connection closed unused: sent again on a new one
+    NO_RETRY = "no-retry"  # the same, but the method is not idempotent: not sent again
+    NOT_TRIED = "not-tried"  # no healthy target: nothing was sent
+
+
+class Ending(_Word):
+    """How a hop ended a connection, where its story tells it (TCP's words)."""
+
+    FIN = "FIN"  # closed normally: what was sent before is all there is
+    RST = "RST"  # reset: bytes still in flight are thrown away
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One step of a proxy's attempt to reach an upstream, as data.
+
+    ``number`` counts the connections this request was sent on (1, then 2 after a failed
+    connect to the next target or a retry); ``retry`` is True from the request sent again
+    after a stale kept-alive connection closed.
+    """
+
+    step: Step
+    upstream: str  # the route's upstream (pool) name
+    target: str | None  # the target's name; None when none was tried
+    host: str | None
+    port: int | None
+    connect_timeout: float
+    read_timeout: float
+    number: int
+    retry: bool = False
+    condition: Condition | None = None  # on FAILED and NOT_TRIED
+    detail: str = ""  # what was observed, in words (on FAILED and NOT_TRIED)
+    connection: int | None = None  # the connection's number, once there is one
+    reused: bool = False  # a kept-alive connection from the pool
+    status: int | None = None  # on ANSWERED: the upstream's status
+
+
+ROLE_ORDER = {Role.CLIENT: 0, Role.PORTAL: 1, Role.GATEWAY: 2, Role.ORIGIN: 3, Role.UPSTREAM: 3}
 
 
 @dataclass(frozen=True)
@@ -38,16 +125,28 @@ class Event:
 
     request_id: str
     hop: str  # "client", "portal", "gateway", "origin" or an upstream's name
-    role: str  # "client", "portal", "gateway", "origin" or "upstream"
-    kind: str  # "received", "sent", "upstream", "log"
+    role: Role
+    kind: Kind
     at: float
-    summary: str
+    summary: str  # the sentence a learner reads; never parsed
     data: bytes = b""
     status: int | None = None
-    generated: bool | None = None  # on "sent": True if this hop made the response
+    generated: bool | None = None  # on SENT: True if this hop made the response
     why: str = ""
     peer_port: int | None = None
     not_kept: int = 0  # bytes of ``data`` the recorder dropped (MAX_RECORDED_BYTES)
+    method: str = ""  # on RECEIVED by a server: the request line, "" if it had none
+    target: str = ""
+    version: str = ""
+    cut: str = ""  # on SENT: why the body broke off after the head went out, "" if it did not
+    timed_out: bool = False  # on the client's RECEIVED: its own timeout ran out
+    ended: Ending | None = None  # on SENT: the hop then closed (FIN) or reset (RST) the connection
+    attempt: Attempt | None = None  # on UPSTREAM
+
+    @property
+    def request_line(self) -> str:
+        """Method and target as received ("GET /orders/7"); the summary if there was none."""
+        return f"{self.method} {self.target}" if self.method else self.summary
 
 
 @dataclass
@@ -55,14 +154,14 @@ class Hop:
     """What one server (or the client) did for one request."""
 
     name: str
-    role: str
+    role: Role
     received: Event | None = None
     sent: Event | None = None
     events: list[Event] = field(default_factory=list)
 
     @property
     def label(self) -> str:
-        return f"upstream {self.name!r}" if self.role == "upstream" else self.name
+        return f"upstream {self.name!r}" if self.role is Role.UPSTREAM else self.name
 
     @property
     def status(self) -> int | None:
@@ -100,6 +199,7 @@ class Recorder:
 
     def __init__(self, prefix: str = "req") -> None:
         self._lock = threading.Lock()
+        self._added = threading.Condition()  # notified after each event is stored
         self._events: OrderedDict[str, list[Event]] = OrderedDict()
         self._sizes: dict[str, int] = {}
         self._total = 0
@@ -153,6 +253,21 @@ class Recorder:
                 self._sizes[event.request_id] += len(event.data)
                 self._total += len(event.data)
                 self._trim()
+        self.wake()
+
+    def wake(self) -> None:
+        """Wake every ``wait_for``: an event was stored, or what they wait on may have changed."""
+        with self._added:
+            self._added.notify_all()
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Block until ``predicate()`` is true, checked now and after each event is stored
+        (or ``wake()``); False if ``timeout`` seconds pass first.
+
+        The predicate may call this recorder's other methods.
+        """
+        with self._added:
+            return self._added.wait_for(predicate, timeout)
 
     def _trim(self) -> None:
         """Forget the oldest requests until both bounds hold (the lock is held)."""
@@ -166,12 +281,43 @@ class Recorder:
         self,
         request_id: str,
         hop: str,
-        role: str,
-        kind: str,
+        role: Role,
+        kind: Kind,
         summary: str,
-        **extra: object,
+        *,
+        data: bytes = b"",
+        status: int | None = None,
+        generated: bool | None = None,
+        why: str = "",
+        peer_port: int | None = None,
+        method: str = "",
+        target: str = "",
+        version: str = "",
+        cut: str = "",
+        timed_out: bool = False,
+        ended: Ending | None = None,
+        attempt: Attempt | None = None,
     ) -> Event:
-        event = Event(request_id, hop, role, kind, time.perf_counter(), summary, **extra)  # type: ignore[arg-type]
+        event = Event(
+            request_id,
+            hop,
+            Role(role),
+            Kind(kind),
+            time.perf_counter(),
+            summary,
+            data=data,
+            status=status,
+            generated=generated,
+            why=why,
+            peer_port=peer_port,
+            method=method,
+            target=target,
+            version=version,
+            cut=cut,
+            timed_out=timed_out,
+            ended=ended,
+            attempt=attempt,
+        )
         self.add(event)
         return event
 
@@ -201,8 +347,8 @@ def hops_of(events: list[Event]) -> list[Hop]:
         if hop is None:
             hop = hops[ev.hop] = Hop(ev.hop, ev.role)
         hop.events.append(ev)
-        if ev.kind == "received" and hop.received is None:
+        if ev.kind is Kind.RECEIVED and hop.received is None:
             hop.received = ev
-        elif ev.kind == "sent":
+        elif ev.kind is Kind.SENT:
             hop.sent = ev
     return sorted(hops.values(), key=lambda h: ROLE_ORDER.get(h.role, 9))

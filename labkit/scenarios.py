@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import shlex
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from labkit import personalities
 from labkit.conditions import Condition
-from labkit.errors import unknown
+from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
@@ -250,6 +249,7 @@ class Scenario:
 
 
 BUSY_CALL = Call("GET", "/slow?delay=1.5", via="origin")
+BUSY_WITHIN = 3.0  # seconds for the slow requests to reach the origin
 
 
 def _ctl(words: str) -> str:
@@ -265,9 +265,14 @@ def hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
     threads = [threading.Thread(target=BUSY_CALL.send, args=(lab,), daemon=True) for _ in range(n)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 3
-    while lab.origin.in_flight < n and time.monotonic() < deadline:
-        time.sleep(0.005)
+    if not lab.recorder.wait_for(lambda: lab.origin.in_flight >= n, BUSY_WITHIN):
+        held = lab.origin.in_flight
+        for t in threads:
+            t.join(timeout=5)
+        raise LabkitError(
+            f"the origin had {held} of the {n} slow requests in flight after {BUSY_WITHIN:g} s, "
+            "so the scenario's request would not meet a busy origin; is the machine overloaded?"
+        )
     return threads
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
 from labkit.exercises.core import make_choice, make_short_answer
 from labkit.http.requestcheck import transfer_codings
+from labkit.recorder import Role
 
 LESSON = "501"
 
@@ -90,7 +91,7 @@ def _codings(run: Run) -> list[str] | None:
     """The transfer codings of the request as the first server hop received it."""
     ex = run["ex"]
     run.detail = f"status: {ex.status}; made by: {ex.generated_by}; why: {ex.why}"
-    first = next((h for h in ex.hops if h.role != "client" and h.received), None)
+    first = next((h for h in ex.hops if h.role is not Role.CLIENT and h.received), None)
     head = first.bytes_in.split(b"\r\n\r\n", 1)[0] if first else b""
     return transfer_codings(head) if head else None
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import make_choice
-from labkit.recorder import MAX_EXCHANGES
+from labkit.recorder import MAX_EXCHANGES, Kind
 
 LESSON = "511"
 LOGIN_PATH = "/_portal/login"
@@ -69,12 +69,11 @@ def _form_post(lab: Any, rid: str) -> tuple[float, int | None] | None:
     """(time, status) of the portal's answer if request ``rid`` is, in the exchange the lab
     recorded, a POST to the login form; else None."""
     events = [e for e in lab.recorder.events(rid) if e.hop == "portal"]
-    got = [e for e in events if e.kind == "received"]
-    sent = [e for e in events if e.kind == "sent"]
+    got = [e for e in events if e.kind is Kind.RECEIVED]
+    sent = [e for e in events if e.kind is Kind.SENT]
     if not got or not sent:
         return None
-    method, _, rest = got[0].summary.partition(" ")
-    if method != "POST" or rest.split(" ")[0].split("?")[0] != LOGIN_PATH:
+    if got[0].method != "POST" or got[0].target.split("?")[0] != LOGIN_PATH:
         return None
     return sent[-1].at, sent[-1].status
 
@@ -175,7 +174,7 @@ q3 = CheckedTask(
 def _portal_requests(lab: Any) -> int:
     count = 0
     for rid in lab.recorder.ids():
-        if any(e.hop == "portal" and e.kind == "received" for e in lab.recorder.events(rid)):
+        if any(e.hop == "portal" and e.kind is Kind.RECEIVED for e in lab.recorder.events(rid)):
             count += 1
     return count
 

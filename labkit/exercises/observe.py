@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from labkit.recorder import Kind, Role
+
 
 def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
     """Requests that reached the lab since ``before``: arrival, answer time and status."""
@@ -12,15 +14,17 @@ def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
         if rid in before:
             continue
         events = lab.recorder.events(rid)
-        first = next((e for e in events if e.role != "client" and e.kind == "received"), None)
+        first = next(
+            (e for e in events if e.role is not Role.CLIENT and e.kind is Kind.RECEIVED), None
+        )
         if first is None:
             continue
-        sent = next((e for e in events if e.hop == first.hop and e.kind == "sent"), None)
+        sent = next((e for e in events if e.hop == first.hop and e.kind is Kind.SENT), None)
         rows.append({
             "arrived": first.at,
             "answered": sent.at if sent else None,
             "status": sent.status if sent else None,
-            "line": first.summary.rsplit(" ", 1)[0],
+            "line": first.request_line,
         })  # fmt: skip
     rows.sort(key=lambda r: r["arrived"])
     return rows

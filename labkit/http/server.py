@@ -33,7 +33,7 @@ from labkit.http.requestcheck import (
     classify_rejection,
     transfer_codings,
 )
-from labkit.recorder import Recorder
+from labkit.recorder import Kind, Recorder, Role
 
 MAX_BODY_BYTES = 1024 * 1024
 # RFC 9112 3: method SP request-target SP HTTP-version (a lenient version: h11 judges it)
@@ -55,7 +55,7 @@ class _Closed(Exception):
 class Listener:
     """A TCP listener on the lab's loop that tracks its connections for a clean stop."""
 
-    role = "server"
+    role: Role = Role.SERVER
     peers: PeerCheck | None = None  # who may connect; set by the lab (see http/peers.py)
 
     def __init__(self, name: str, recorder: Recorder, host: str = "127.0.0.1") -> None:
@@ -175,14 +175,17 @@ class HTTPServer(Listener):
                 request.request_id,
                 self.name,
                 self.role,
-                "received",
+                Kind.RECEIVED,
                 f"{request.method} {request.target} HTTP/{request.http_version}",
                 data=request.raw,
                 peer_port=peer_port,
+                method=request.method,
+                target=request.target,
+                version=request.http_version,
             )
             if offered is not None and rid is None:
                 self.recorder.record(
-                    request.request_id, self.name, self.role, "log",
+                    request.request_id, self.name, self.role, Kind.LOG,
                     f"the client sent its own X-Request-ID {offered!r}; this lab did not "
                     f"issue it, so it is kept as the client's and the lab's id is "
                     f"{request.request_id}",
@@ -234,7 +237,7 @@ class HTTPServer(Listener):
                 request.request_id,
                 self.name,
                 self.role,
-                "log",
+                Kind.LOG,
                 "unexpected error in labkit: " + "".join(traceback.format_exception(exc)),
             )
             headers, body = pages.page(
@@ -332,7 +335,7 @@ class HTTPServer(Listener):
             rid,
             self.name,
             self.role,
-            "received",
+            Kind.RECEIVED,
             f"unparseable request: {first_line!r}",
             data=bytes(raw),
             peer_port=peer_port,
@@ -345,7 +348,7 @@ class HTTPServer(Listener):
             rid,
             self.name,
             self.role,
-            "sent",
+            Kind.SENT,
             f"{status} {response.reason}",
             data=data,
             status=status,
@@ -377,7 +380,7 @@ class HTTPServer(Listener):
         rid = request.request_id
         if response.raw is not None:
             self.recorder.record(
-                rid, self.name, self.role, "sent",
+                rid, self.name, self.role, Kind.SENT,
                 f"{len(response.raw)} bytes relayed as they came, with no status line (HTTP/0.9)",
                 data=response.raw, status=None, generated=response.generated, why=response.why,
             )  # fmt: skip
@@ -456,12 +459,13 @@ class HTTPServer(Listener):
             rid,
             self.name,
             self.role,
-            "sent",
+            Kind.SENT,
             summary,
             data=data,
             status=response.status,
             generated=response.generated,
             why=cut or response.why,
+            cut=cut,
         )
 
 

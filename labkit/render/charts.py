@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 
 from matplotlib.figure import Figure
 
 from labkit.errors import BadArgument
 from labkit.exchange import Exchange
 from labkit.load import Burst
+from labkit.recorder import Role, Step
 from labkit.render.palette import FAILED, IN_TIME, INK, OK, PAPER
 
 
@@ -50,9 +50,8 @@ def _client_gave_up(ex: Exchange, start: float) -> float | None:
     """When the client's own timeout ran out (seconds from the start), if it did."""
     for hop in ex.hops:
         got = hop.received
-        if hop.role == "client" and got is not None and got.status is None:
-            if "Timeout" in got.summary or "Timeout" in (ex.client_error or ""):
-                return got.at - start
+        if hop.role is Role.CLIENT and got is not None and got.status is None and got.timed_out:
+            return got.at - start
     return None
 
 
@@ -70,7 +69,9 @@ def timeline(ex: Exchange) -> ChartFigure:
     said: list[str] = []
     right = 0.0
     for row, hop in enumerate(reversed(hops)):
-        first, last = (hop.sent, hop.received) if hop.role == "client" else (hop.received, hop.sent)
+        first, last = (
+            (hop.sent, hop.received) if hop.role is Role.CLIENT else (hop.received, hop.sent)
+        )
         begin = ((first or last).at - start) * 1000  # type: ignore[union-attr]
         end = (last.at - start) * 1000 if last else begin
         right = max(right, end)
@@ -80,7 +81,7 @@ def timeline(ex: Exchange) -> ChartFigure:
                        edgecolor=PAPER)  # fmt: skip
         if last is None:
             outcome = "no answer recorded"
-        elif hop.role == "client":
+        elif hop.role is Role.CLIENT:
             outcome = f"got {last.status}" if last.status is not None else "gave up, no answer"
         else:
             outcome = f"answered {last.status}" if last.status is not None else "closed"
@@ -89,12 +90,10 @@ def timeline(ex: Exchange) -> ChartFigure:
     lines = []
     for hop in hops:
         for ev in hop.events:
-            m = re.search(r"read timeout ([\d.]+) s", ev.summary)
-            if m:
-                t = (ev.at - start + float(m.group(1))) * 1000
-                lines.append(
-                    (t, f"{hop.name} read timeout ({float(m.group(1)) * 1000:.0f} ms)", "--")
-                )
+            if ev.attempt is not None and ev.attempt.step is Step.FORWARDED:
+                read = ev.attempt.read_timeout  # the clock starts as the request goes out
+                t = (ev.at - start + read) * 1000
+                lines.append((t, f"{hop.name} read timeout ({read * 1000:.0f} ms)", "--"))
     gave_up = _client_gave_up(ex, start)
     if gave_up is not None:
         lines.append((gave_up * 1000, "client gave up (its own timeout ran out)", ":"))

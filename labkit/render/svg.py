@@ -21,6 +21,7 @@ import textwrap
 from dataclasses import dataclass
 
 from labkit.exchange import Exchange, milliseconds
+from labkit.recorder import Kind, Role, Step
 from labkit.render.palette import FAILED, INCOMPLETE, INK, LANE, LIFELINE, MUTED, OK, PAPER
 
 __all__ = ["Picture", "alt_text", "failing_hop", "sequence_svg"]
@@ -44,15 +45,12 @@ class _Arrow:
     cross: bool = False
 
 
-def _broken(summary: str) -> bool:
-    return "body cut" in summary or "cut off" in summary
-
-
 def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], int | None]:
-    hops = [h for h in ex.hops if h.role != "client"]
+    hops = [h for h in ex.hops if h.role is not Role.CLIENT]
     lanes = ["client"] + [h.label for h in hops]
+    reached = {h.name for h in hops}  # hops that recorded something, and upstreams drawn
     events = sorted(
-        ((ev, i + 1) for i, h in enumerate(hops) for ev in h.events if ev.kind != "log"),
+        ((ev, i + 1) for i, h in enumerate(hops) for ev in h.events if ev.kind is not Kind.LOG),
         key=lambda pair: pair[0].at,
     )
     arrows: list[_Arrow] = []
@@ -62,9 +60,9 @@ def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], 
     final_error = ex.status is None or ex.status >= 500 or ex.client_error is not None
     for ev, lane in events:
         hop = hops[lane - 1]
-        if ev.kind == "received":
-            arrows.append(_Arrow(lane - 1, lane, ev.summary.rsplit(" HTTP/", 1)[0], MUTED))
-        elif ev.kind == "sent":
+        if ev.kind is Kind.RECEIVED:
+            arrows.append(_Arrow(lane - 1, lane, ev.request_line, MUTED))
+        elif ev.kind is Kind.SENT:
             status = ev.status
             label = ev.summary
             final = hop.generated and made is None and hop.label == ex.generated_by
@@ -72,9 +70,9 @@ def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], 
                 made = lane
             if status is None or status >= 500:
                 colour = FAILED
-            elif _broken(ev.summary) or (ex.client_error and status < 400):
+            elif ev.cut or (ex.client_error and status < 400):
                 colour = INCOMPLETE  # a 200 whose body broke off is not a success
-                if not _broken(ev.summary):
+                if not ev.cut:
                     label += " (body incomplete)"
             elif hop.generated and not final and final_error:
                 colour = FAILED  # an answer the gateway rejected
@@ -86,23 +84,22 @@ def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], 
             dur = hop.duration
             arrows.append(_Arrow(lane, lane - 1, label, colour,
                                  note=milliseconds(dur) if dur is not None else ""))  # fmt: skip
-        elif ev.kind == "upstream":
-            if "from the gateway cache" in ev.summary:
-                cached.add(lane)
-                lanes[lane] = f"{lanes[lane]} (cache)"
-                continue
-            m = re.match(r"upstream '([^']+)': (.*)", ev.summary)
-            reached = {h.name for h in hops} | {ln.split("'")[1] for ln in lanes if "'" in ln}
-            if m and m.group(1) not in reached:  # never reached: a connect that failed
-                lanes.append(f"upstream {m.group(1)!r}")
-                arrows.append(_Arrow(lane, len(lanes) - 1, m.group(2), FAILED,
+        elif ev.kind is Kind.CACHE:
+            cached.add(lane)
+            lanes[lane] = f"{lanes[lane]} (cache)"
+        elif ev.attempt is not None and ev.attempt.step is Step.FAILED:
+            target = ev.attempt.target
+            if target is not None and target not in reached:  # never reached: connect failed
+                reached.add(target)
+                lanes.append(f"upstream {target!r}")
+                arrows.append(_Arrow(lane, len(lanes) - 1, ev.attempt.detail, FAILED,
                                      dashed=True, cross=True))  # fmt: skip
                 failed.add(len(lanes) - 1)
     # the culprit: a gateway or portal error points at the hop behind it
     if made is not None and ex.status is not None and ex.status >= 500:
         behind = made + 1
-        name = lanes[made].split(" (")[0]
-        failed.add(behind if behind < len(lanes) and name in ("gateway", "portal") else made)
+        proxy = hops[made - 1].role in (Role.GATEWAY, Role.PORTAL)
+        failed.add(behind if behind < len(lanes) and proxy else made)
     return lanes, arrows, failed, made
 
 
