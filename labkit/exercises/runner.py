@@ -34,6 +34,7 @@ import enum
 import io
 import os
 import pickle
+import select
 import selectors
 import signal
 import socket
@@ -684,16 +685,18 @@ def _show(stream: Any, data: bytes) -> None:
 
 
 def _drain(streams: dict[int, Any]) -> None:
-    """What the child printed last (it is done or dead, so the pipes end soon)."""
+    """What the child printed last (it is done or dead, so the pipes end soon).
+
+    A pipe wait, not a wait on the lab: each read waits (select) until the pipe has
+    bytes or its end, within half a second for all of them.
+    """
     end = time.monotonic() + 0.5
     for fd, stream in list(streams.items()):
-        os.set_blocking(fd, False)
-        while time.monotonic() < end:
+        while (left := end - time.monotonic()) > 0:
+            if not select.select([fd], [], [], left)[0]:
+                break  # nothing more within the time left
             try:
                 data = os.read(fd, 65536)
-            except BlockingIOError:
-                time.sleep(0.002)
-                continue
             except OSError:
                 break
             if not data:

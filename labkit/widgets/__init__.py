@@ -33,6 +33,7 @@ from labkit.errors import BadArgument, unknown
 from labkit.exchange import Exchange, visible_bytes
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
+from labkit.recorder import Role
 from labkit.render import notes
 from labkit.render.palette import JP_BORDER, JP_ERROR, JP_TEXT, JP_TEXT_SOFT
 
@@ -130,7 +131,7 @@ class Inspector(w.VBox):
             self.body.value = "<p>(empty body)</p>"
         parts = []
         for hop in ex.hops:
-            if hop.role == "client":
+            if hop.role is Role.CLIENT:
                 continue
             whole = f"ex.raw({hop.name!r})"
             for verb, data in (("received", hop.bytes_in), ("sent", hop.bytes_out)):
