@@ -1,7 +1,8 @@
 """The origin: a small shop application whose failures are real.
 
 Its 500 comes from handler code that raises, its 503 from a maintenance switch
-or from more requests in flight than its capacity, its 501/405 from how it
+or from more requests in flight than its capacity, its 429 from a rate-limited
+API (one client over its limit, not the server), its 501/405 from how it
 dispatches methods, its 426 from a resource that needs another protocol.
 Lessons 01 (500), 02 (501/405), 04 (503), 06 (505/426) use it.
 """
@@ -13,6 +14,8 @@ import collections
 import datetime as dt
 import functools
 import json
+import math
+import time
 import traceback
 from collections.abc import Callable
 
@@ -36,6 +39,18 @@ ALLOW_COLLECTION = "GET, HEAD, POST, OPTIONS"
 ALLOW_ORDER = "GET, HEAD, OPTIONS"
 ALLOW_READ_ONLY = "GET, HEAD, OPTIONS"
 MAX_LOG_LINES = 2000
+# The quote API's rate limit (lesson 04's 429): at most RATE_LIMIT requests in any
+# RATE_WINDOW seconds for one API key (X-Api-Key). Every request counts, refused ones too,
+# so a client that retries before Retry-After stays refused.
+RATE_LIMIT = 3
+RATE_WINDOW = 10.0
+RATE_PATH = "/api/quote"
+MAX_RATE_CLIENTS = 1000  # API keys remembered (the least recently seen is forgotten first)
+QUOTES = (
+    "Be conservative in what you send, be liberal in what you accept.",
+    "There are only two hard things in computer science: cache invalidation and naming things.",
+    "The network is reliable. (The first fallacy of distributed computing.)",
+)
 LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in front
 
 
@@ -49,6 +64,10 @@ class Origin(HTTPServer):
         self._maintenance: dict[str, object] | None = None
         self._capacity: int | None = None
         self.in_flight = 0
+        # API key -> times of its last RATE_LIMIT requests to the quote API
+        self._rate: collections.OrderedDict[str, collections.deque[float]] = (
+            collections.OrderedDict()
+        )
         self.log: collections.deque[str] = collections.deque(maxlen=MAX_LOG_LINES)
         self.order_handler: Callable[[str], tuple[int, object]] | None = None
         # the shortest read timeout of the gateway's routes to this origin (the lab wires it)
@@ -201,6 +220,8 @@ class Origin(HTTPServer):
             return await self._slow(request)
         if parts == ["chat"]:
             return self._upgrade_required(request)
+        if "/" + "/".join(parts) == RATE_PATH:
+            return self._allowing(request, ALLOW_READ_ONLY, self._quote)
         if parts == ["health"]:
             return self._text(200, "ok\n")
         return self._page(
@@ -308,6 +329,33 @@ class Origin(HTTPServer):
             )
         await asyncio.sleep(delay)
         return self._text(200, f"report ready after {delay:g} s\n", why=f"slow by {delay:g} s")
+
+    def _quote(self, request: Request) -> Response:
+        """The rate-limited API: 429 with Retry-After for a key over its limit (RFC 6585 4)."""
+        key = (request.header("x-api-key") or "anonymous")[:64]
+        now = time.monotonic()
+        times = self._rate.pop(key, None) or collections.deque(maxlen=RATE_LIMIT)
+        self._rate[key] = times  # most recently seen last
+        while len(self._rate) > MAX_RATE_CLIENTS:
+            self._rate.popitem(last=False)
+        over = len(times) == RATE_LIMIT and now - times[0] < RATE_WINDOW
+        times.append(now)
+        if not over:
+            left = sum(1 for t in times if now - t < RATE_WINDOW)
+            body = {"quote": QUOTES[len(times) % len(QUOTES)], "requests_left": RATE_LIMIT - left}
+            return self._json(200, body)
+        wait = max(1, math.ceil(times[0] + RATE_WINDOW - now))
+        resp = self._page(
+            request,
+            429,
+            f"Too many requests for API key {key!r}: at most {RATE_LIMIT} in "
+            f"{RATE_WINDOW:g} s, and every request counts. Try again in {wait} s.",
+            why=f"rate limit: API key {key!r} sent more than {RATE_LIMIT} requests in "
+            f"{RATE_WINDOW:g} s (RFC 6585 4)",
+        )
+        # RFC 6585 4: a 429 MUST NOT be stored by a cache
+        resp.headers += [("Retry-After", str(wait)), ("Cache-Control", "no-store")]
+        return resp
 
     def _upgrade_required(self, request: Request) -> Response:
         resp = self._page(

@@ -20,6 +20,7 @@ from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
+from labkit.origin import RATE_LIMIT, RATE_PATH, RATE_WINDOW
 
 SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
 SHORT_READ = 0.3  # the read timeout 504-slow-origin gives the origin's route
@@ -290,6 +291,7 @@ def _fault(name: str, status: int, title: str, cause: str, made_by: str = "gatew
 
 def _catalogue() -> list[Scenario]:
     order7 = Call("GET", "/orders/7")
+    quote = Call("GET", RATE_PATH, headers=(("X-Api-Key", "scenario-429"),))
     return [
         # 500
         Scenario("500-handler-bug", "500", 500, "origin", "A handler bug raises",
@@ -380,6 +382,11 @@ def _catalogue() -> list[Scenario]:
                  "the origin has capacity for 1 request in flight and one slow request holds "
                  "it: the next is shed with 503 and Retry-After: 1",
                  Call("GET", "/orders/7", via="origin"), switches=(capacity(1),), busy=1),
+        Scenario("429-rate-limited", "503", 429, "origin", "Too many requests from one client",
+                 f"the quote API allows {RATE_LIMIT} requests in {RATE_WINDOW:g} s for each API "
+                 "key; one more with the same key gets 429 with Retry-After (RFC 6585 4), while "
+                 "other clients are served: the server is fine, this client is too fast",
+                 quote, prime=(quote,) * RATE_LIMIT),
         Scenario("503-no-healthy-upstream", "503", 503, "gateway", "No healthy upstream in the pool",
                  "the gateway's health checks mark both targets of the pool down, so it tries "
                  "none and answers 503 at once",

@@ -121,3 +121,37 @@ def test_the_date_header_is_an_imf_fixdate(lab: labkit.Lab) -> None:
     date = lab.get("/orders/7", via="origin").header("Date")
     assert date is not None and email.utils.parsedate_to_datetime(date).tzname() == "UTC"
     assert date.endswith(" GMT") and date[3:5] == ", "
+
+
+def test_head_answers_like_get_without_a_body(lab: labkit.Lab) -> None:
+    """RFC 9110 9.1: every general-purpose server supports GET and HEAD; 9.3.2: HEAD gets
+    GET's status and header fields, and no content (checked on the wire, not in httpx)."""
+    varying = {"date", "x-request-id", "proxy-status"}
+    for via in ("origin", "gateway"):
+        for path in ("/", "/orders", "/orders/7", "/orders/99"):
+            get, head = lab.get(path, via=via), lab.request("HEAD", path, via=via)
+            assert head.status == get.status != 501, (via, path)
+            assert [(k, v) for k, v in head.headers if k.lower() not in varying] == [
+                (k, v) for k, v in get.headers if k.lower() not in varying
+            ], (via, path)
+            raw = lab.raw(f"HEAD {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n", to=via)
+            assert raw.raw_response.endswith(b"\r\n\r\n"), (via, path)
+            assert raw.header("content-length") == str(len(get.body)) != "0", (via, path)
+
+
+def test_rate_limited_api_answers_429_to_one_client_only(lab: labkit.Lab) -> None:
+    """One API key over its limit gets 429 with Retry-After and no-store (RFC 6585 4);
+    another key is served; refused requests count too."""
+    from labkit.origin import RATE_LIMIT, RATE_PATH, RATE_WINDOW
+
+    ada, grace = {"X-Api-Key": "ada"}, {"X-Api-Key": "grace"}
+    statuses = [lab.get(RATE_PATH, headers=ada).status for _ in range(RATE_LIMIT)]
+    assert statuses == [200] * RATE_LIMIT
+    for via in ("gateway", "origin"):  # through the gateway: relayed, never cached
+        refused = lab.get(RATE_PATH, headers=ada, via=via)
+        assert (refused.status, refused.generated_by) == (429, "origin")
+        assert 1 <= int(refused.header("retry-after") or "0") <= RATE_WINDOW
+        assert refused.header("cache-control") == "no-store"
+        assert f"at most {RATE_LIMIT} in {RATE_WINDOW:g} s" in refused.text
+    assert lab.get(RATE_PATH, headers=grace).status == 200
+    assert lab.get(RATE_PATH, headers=ada).status == 429
