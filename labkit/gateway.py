@@ -12,6 +12,8 @@ import re
 import time
 from dataclasses import dataclass
 
+import h11
+
 from labkit import personalities
 from labkit.conditions import Condition
 from labkit.errors import unknown
@@ -177,6 +179,30 @@ class Gateway(Proxy):
         why = f"{self._personality.title} answers {status}: {answer.log}"
         # generated=True, yet the lab must not add its own Server where the real one has none
         return Response(status, headers, body, reason=answer.reason, why=why, server=False)
+
+    async def slow_client(
+        self, conn: h11.Connection, writer: asyncio.StreamWriter, raw: bytearray, peer: int | None
+    ) -> None:
+        """A client's request that stops half way: a 408 page, or a close without a byte
+        (nginx, Caddy), as the personality's real gateway does."""
+        person = self._personality
+        if person.slow_client not in ("page", "close") or person is personalities.RFC:
+            return await super().slow_client(conn, writer, raw, peer)
+        why = f"{person.title}: the request did not arrive within {self.head_timeout:g} s"
+        if person.slow_client == "close":
+            rid = self.record_unparsed(raw, peer, 408)
+            note = f"{why}; it closes the connection without a response"
+            self.recorder.record(rid, self.name, self.role, Kind.LOG, note)
+            return
+        content_type, body = person.page(408, "Request Time-out")
+        headers = [("Content-Type", content_type)] if content_type else []
+        headers += list(person.headers.page_headers)
+        if person.server:
+            headers.append(("Server", person.server))
+        response = Response(
+            408, headers, body, reason="Request Time-out", why=why, close=True, server=False
+        )
+        await self._reject(conn, writer, raw, peer, 408, why, response=response)
 
     def match(self, path: str) -> Route | None:
         for r in self.routes:

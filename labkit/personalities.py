@@ -104,6 +104,10 @@ class Personality:
     table: dict[Condition, Answer]
     pages: dict[int, tuple[str | None, bytes]] = field(default_factory=dict)  # status -> page
     proxy_status: bool = False  # names itself and the error in Proxy-Status (RFC 9209)
+    # A client that starts a request head and stops: "page" (a 408 page, then close),
+    # "close" (closes without sending a byte), "" (not recorded: the lab sends its 408).
+    slow_client: str = "page"
+    slow_client_source: str = ""
 
     @property
     def server(self) -> str | None:
@@ -180,6 +184,7 @@ RFC = Personality(
     max_response_head=8 * 1024,
     max_response_head_source="the lab's choice, nginx's proxy_buffer_size on some systems",
     proxy_status=True,
+    slow_client_source="RFC 9110 15.5.9: 408 Request Timeout, then close (Connection: close)",
     table={
         cond: (
             CUT if cond is Condition.BODY_CUT else _page(o.status or 502, "", o.explanation, o.rfc)
@@ -218,6 +223,9 @@ NGINX = Personality(
     ),
     max_response_head=4 * 1024,  # proxy_buffer_size: one memory page, 4 KB on x86-64
     max_response_head_source=f"{OBSERVED}: 502 for 5,000- and 7,900-byte heads",
+    slow_client="close",
+    slow_client_source=f"{OBSERVED} (client_header_timeout; access.log says 408, error.log 'client "
+    "timed out (110: Connection timed out) while reading client request headers')",
     table={
         Condition.REFUSED: _page(
             502,
@@ -326,6 +334,7 @@ HAPROXY = Personality(
     ),
     max_response_head=15 * 1024,  # tune.bufsize 16 KB minus tune.maxrewrite 1 KB
     max_response_head_source=f"{OBSERVED}: 502 PH-- for a 15,500-byte head",
+    slow_client_source=f"{OBSERVED} ('timeout http-request'; its log: 408 cR-- \"<BADREQ>\")",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 SC-- (server side, at connection: refused)"
@@ -380,6 +389,9 @@ HAPROXY = Personality(
             "503 Service Unavailable", "No server is available to handle this request."
         ),
         504: _haproxy_page("504 Gateway Time-out", "The server didn't respond in time."),
+        408: _haproxy_page(
+            "408 Request Time-out", "Your browser didn't send a complete request in time."
+        ),
     },
 )
 
@@ -412,6 +424,8 @@ ENVOY = Personality(
     ),
     max_response_head=60 * 1024,  # max_response_headers_kb default
     max_response_head_source="Envoy docs: max_response_headers_kb, 60 KiB by default",
+    slow_client="",
+    slow_client_source="not recorded here",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
@@ -504,6 +518,9 @@ CADDY = Personality(
     ),
     max_response_head=10 * 1024 * 1024,  # Go http.Transport MaxResponseHeaderBytes default
     max_response_head_source=f"{OBSERVED}: a 20 KB head relayed; Go's default limit is 10 MB",
+    slow_client="close",
+    slow_client_source=f"{OBSERVED} (servers timeouts read_header; Go's net/http closes without "
+    "a response)",
     table={
         Condition.REFUSED: _page(502, "Bad Gateway", "dial tcp: connect: connection refused"),
         Condition.CONNECT_TIMEOUT: _page(502, "Bad Gateway", "dial tcp: i/o timeout"),

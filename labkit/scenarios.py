@@ -24,6 +24,8 @@ from labkit.origin import RATE_LIMIT, RATE_PATH, RATE_WINDOW
 
 SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
 SHORT_READ = 0.3  # the read timeout 504-slow-origin gives the origin's route
+# the head timeout 408-slow-client gives the origin: a request must arrive within it
+SHORT_HEAD = 0.3
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import labkit
 from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.scenarios import SHORT_HEAD
 
 CONFIGS = Path(__file__).parent / "gateways"
 BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "caddy": "caddy"}
@@ -49,6 +50,7 @@ def render(
         "POOL_PORT": str(lab.gateway.route("pool").targets[0].port),
         "CONNECT_MS": str(round(UPSTREAM_TIMEOUTS["connect_timeout"] * 1000)),
         "READ_MS": str(round(UPSTREAM_TIMEOUTS["read_timeout"] * 1000)),
+        "HEAD_MS": str(round(SHORT_HEAD * 1000)),
         "USER": "",
     }
     if name == "nginx":

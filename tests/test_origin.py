@@ -155,3 +155,48 @@ def test_rate_limited_api_answers_429_to_one_client_only(lab: labkit.Lab) -> Non
         assert f"at most {RATE_LIMIT} in {RATE_WINDOW:g} s" in refused.text
     assert lab.get(RATE_PATH, headers=grace).status == 200
     assert lab.get(RATE_PATH, headers=ada).status == 429
+
+
+def test_a_request_that_stops_half_way_gets_408_then_close(lab: labkit.Lab) -> None:
+    """RFC 9110 15.5.9: the server waited for its client; 408 and Connection: close. Through
+    a gateway answering like nginx or Caddy, the connection closes without a byte."""
+    import socket
+    import time
+
+    from labkit.errors import BadArgument
+    from labkit.http.server import HEAD_TIMEOUT
+    from labkit.scenarios import SHORT_HEAD
+
+    assert lab.origin.head_timeout == lab.gateway.head_timeout == HEAD_TIMEOUT
+    for wrong in ("0.3", 0, -1, 1000):
+        try:
+            setattr(lab.origin, "head_timeout", wrong)
+        except BadArgument as exc:
+            assert "head_timeout" in str(exc) and "\n" not in str(exc)
+        else:
+            raise AssertionError(f"head_timeout={wrong!r} was accepted")
+    assert lab.origin.head_timeout == HEAD_TIMEOUT  # a refused value changed nothing
+    half = b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n"
+
+    def stall(port: int) -> tuple[bytes, float]:
+        with socket.create_connection(("127.0.0.1", port), timeout=SHORT_HEAD + 5) as sock:
+            sock.sendall(half)
+            started, data = time.monotonic(), b""
+            while chunk := sock.recv(65536):
+                data += chunk
+            return data, time.monotonic() - started
+
+    lab.origin.head_timeout = lab.gateway.head_timeout = SHORT_HEAD
+    data, waited = stall(lab.origin.port)
+    assert (
+        data.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+        and b"\r\nConnection: close\r\n" in data
+    )
+    assert waited >= SHORT_HEAD * 0.9
+    assert stall(lab.gateway.port)[0].startswith(b"HTTP/1.1 408 ")
+    lab.gateway.personality = "nginx"
+    assert stall(lab.gateway.port)[0] == b""
+    lab.gateway.personality = "haproxy"
+    assert stall(lab.gateway.port)[0].startswith(b"HTTP/1.1 408 Request Time-out\r\n")
+    lab.origin.head_timeout = None
+    assert lab.origin.head_timeout == HEAD_TIMEOUT

@@ -26,6 +26,7 @@ from labkit.conditions import Condition
 from labkit.faults import FAULTS
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Route, Target
+from labkit.scenarios import SHORT_HEAD
 
 pytestmark = pytest.mark.slow
 
@@ -189,10 +190,13 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             seen_real = {path: _get(real.port, path, raw) for path, raw in paths.items()}
             garbage_real = _get(real.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
             lines_real = {line: _request_line(real.port, line) for line in VERSION_LINES}
+            slow_real = _slow_client(real.port)
             logs = real.logs()
         lab.gateway.personality = name
         seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
         garbage_lab = _get(lab.gateway.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
+        lab.gateway.head_timeout = SHORT_HEAD
+        slow_lab = _slow_client(lab.gateway.port)
 
     if name == "caddy":  # Go sniffs a Content-Type for a body without one; the lab does not
         for seen in (seen_real["/up/huge-headers/"], seen_lab["/up/huge-headers/"]):
@@ -205,6 +209,12 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert not differences, "\n".join(differences)
     # nginx keeps a keep-alive connection open after relaying non-HTTP bytes; so must the lab
     assert garbage_real.kept_open == garbage_lab.kept_open
+    # a client whose request head stops: a 408 page, or a close without a byte
+    assert slow_real.shape() == slow_lab.shape(), f"{slow_real!r:.400}\n{slow_lab!r:.400}"
+    assert (slow_lab.status, slow_lab.body == b"") == {
+        "page": (408, False),
+        "close": (None, True),
+    }[person.slow_client]
     # the request lines lesson 06 quotes (docs/gateways.md) get what the real server sent then
     for line, seen in lines_real.items():
         assert seen == _observed_status(name, line), f"{name}: {line!r} -> {seen!r}"
@@ -214,6 +224,16 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         words = _log_words(name, answer.log) if answer.kind != "cut" else ""
         if words:
             assert words in logs, f"{name} / {fault}: {words!r} not in the real log"
+
+
+def _slow_client(port: int) -> Seen:
+    """Start a request head, stop, and read what comes until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=SHORT_HEAD + 5) as sock:
+        sock.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return _parse(data, kept_open=False)
 
 
 VERSION_LINES = {
@@ -251,7 +271,6 @@ def _log_words(name: str, log: str) -> str:
 
 # -- the observations in personalities.NOTES, re-run against the real nginx --
 
-NOTES_HEAD_TIMEOUT = 0.3  # nginx's client_header_timeout in nginx.notes.conf, seconds
 STALE_MAX_AGE = 1  # seconds the stale-test upstream's 200 is fresh
 
 
@@ -326,7 +345,7 @@ def test_nginx_notes(tmp_path, stale_upstream) -> None:
             "REFUSED_PORT": str(lab.upstreams["refused"].port),
             "CLOSE_PORT": str(lab.upstreams["close"].port),
             "STALE_PORT": str(stale_upstream),
-            "HEAD_MS": str(round(NOTES_HEAD_TIMEOUT * 1000)),
+            "HEAD_MS": str(round(SHORT_HEAD * 1000)),
             "CONNECT_MS": str(round(UPSTREAM_TIMEOUTS["connect_timeout"] * 1000)),
             "READ_MS": str(round(UPSTREAM_TIMEOUTS["read_timeout"] * 1000)),
         }
@@ -354,7 +373,7 @@ def test_nginx_notes(tmp_path, stale_upstream) -> None:
                 started = time.monotonic()
                 assert sock.recv(65536) == b""
                 waited = time.monotonic() - started
-            assert NOTES_HEAD_TIMEOUT * 0.8 <= waited < NOTES_HEAD_TIMEOUT + 2
+            assert SHORT_HEAD * 0.8 <= waited < SHORT_HEAD + 2
             # proxy_cache stores a 503 with max-age and sends no Age on the hit
             lab.origin.maintenance(True, retry_after=30, cache_max_age=60)
             cached = [_send(port, "GET", "/cached/orders/7") for _ in range(2)]

@@ -18,6 +18,7 @@ from labkit import personalities
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.faults import FAULTS, knobs_text
 from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.scenarios import SHORT_HEAD
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "gateways.md"
@@ -126,10 +127,21 @@ def _headers_table() -> str:
         + [_pooling(personalities.get(p).pooling) for p in ORDER]
     )
     rows.append(
+        ["a client's request head that stops (its client header timeout)"]
+        + [SLOW_CLIENT[personalities.get(p).slow_client] for p in ORDER]
+    )
+    rows.append(
         ["sends `Proxy-Status` (RFC 9209)"]
         + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
     )
     return _table(["what a learner reads"] + [LABELS[p] for p in ORDER], rows)
+
+
+SLOW_CLIENT = {
+    "page": "408 page, then close",
+    "close": "closes without a byte",
+    "": "not recorded",
+}
 
 
 def _pooling(pooling: personalities.Pooling) -> str:
@@ -147,6 +159,7 @@ def _sources() -> str:
             lines.append(f"  * {key}: {source}")
         lines.append(f"  * largest response head: {person.max_response_head_source}")
         lines.append(f"  * keep-alive to upstreams: {person.pooling.source}")
+        lines.append(f"  * a client's request head that stops: {person.slow_client_source}")
     return "\n".join(lines)
 
 
@@ -183,7 +196,8 @@ labkit/conditions.py; edit those, then run: python tools/gateways_doc.py -->
 nginx 1.22.1, HAProxy 2.6.12 and Caddy 2.6.2 (Debian 12 packages) were run on loopback in
 front of the lab's own misbehaving upstreams, with the configurations in `tests/gateways/`
 (defaults everywhere but the timeouts, which are the lab's:
-connect {UPSTREAM_TIMEOUTS.connect:g} s, read {UPSTREAM_TIMEOUTS.read:g} s).
+connect {UPSTREAM_TIMEOUTS.connect:g} s, read {UPSTREAM_TIMEOUTS.read:g} s; a client's request head
+{SHORT_HEAD:g} s).
 Rows whose source says *observed* are re-run against the real servers by
 `tests/test_real_gateways.py`: status, `Server`, `Via`, `Upgrade`, `Content-Type`,
 `Cache-Control`, `Proxy-Status` and the body must match the lab's personality. Envoy comes

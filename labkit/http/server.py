@@ -17,7 +17,7 @@ import traceback
 
 import h11
 
-from labkit.errors import STOPPED, LabNotRunning
+from labkit.errors import STOPPED, LabNotRunning, check_number
 from labkit.http import pages, ports
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
@@ -132,9 +132,28 @@ class HTTPServer(Listener):
     """A server that speaks HTTP/1.1 through h11."""
 
     server_header = "labkit"
+    _head_timeout: float | None = None  # None: HEAD_TIMEOUT
+
+    @property
+    def head_timeout(self) -> float:
+        """Seconds a started request may take to arrive; then 408 (RFC 9110 15.5.9) and close."""
+        return HEAD_TIMEOUT if self._head_timeout is None else self._head_timeout
+
+    @head_timeout.setter
+    def head_timeout(self, seconds: float | None) -> None:
+        self.refuse_if_stopped()
+        check_number("head_timeout", seconds, minimum=0.05, maximum=60, allow_none=True)
+        self._head_timeout = seconds
 
     async def handle(self, request: Request) -> Response:
         raise NotImplementedError
+
+    async def slow_client(
+        self, conn: h11.Connection, writer: asyncio.StreamWriter, raw: bytearray, peer: int | None
+    ) -> None:
+        """A client started a request and did not finish it in time: 408, then close."""
+        why = f"the request did not arrive within {self.head_timeout:g} s"
+        await self._reject(conn, writer, raw, peer, 408, why)
 
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -151,14 +170,7 @@ class HTTPServer(Listener):
                 return
             except TimeoutError:
                 if raw:  # a slow client: it started a request and did not finish it
-                    await self._reject(
-                        conn,
-                        writer,
-                        raw,
-                        peer_port,
-                        408,
-                        f"the request did not arrive within {HEAD_TIMEOUT:g} s",
-                    )
+                    await self.slow_client(conn, writer, raw, peer_port)
                 return
             except h11.RemoteProtocolError as exc:
                 verdict = classify_rejection(bytes(raw), str(exc), exc.error_status_hint)
@@ -269,7 +281,7 @@ class HTTPServer(Listener):
         if end > MAX_HEAD_BYTES:
             raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
         body = bytearray()
-        deadline = time.monotonic() + HEAD_TIMEOUT
+        deadline = time.monotonic() + self.head_timeout
         while True:
             ev = await self._next_event(conn, reader, raw, deadline, head=False)
             if isinstance(ev, h11.Data):
@@ -313,7 +325,7 @@ class HTTPServer(Listener):
                 raise TimeoutError
             data = await within(remaining, reader.read(65536))
             if head and raw == b"" and data:
-                deadline = time.monotonic() + HEAD_TIMEOUT  # idle ended, the head began
+                deadline = time.monotonic() + self.head_timeout  # idle ended, the head began
             raw += data
             conn.receive_data(data)
             if not data and conn.their_state is h11.IDLE:
@@ -327,21 +339,15 @@ class HTTPServer(Listener):
         peer_port: int | None,
         status: int,
         why: str,
+        response: Response | None = None,
     ) -> None:
-        """Answer a request that could not be parsed or accepted, then close."""
-        rid = self.recorder.new_id()
-        first_line = bytes(raw).split(b"\r\n", 1)[0][:120].decode("latin-1")
-        self.recorder.record(
-            rid,
-            self.name,
-            self.role,
-            Kind.RECEIVED,
-            f"unparseable request: {first_line!r}",
-            data=bytes(raw),
-            peer_port=peer_port,
-        )
-        headers, body = pages.page(None, status, made_by=self.role, paragraphs=[why])
-        response = Response(status, headers, body, why=why, close=True)
+        """Answer a request that could not be parsed or accepted (with ``response``, or
+        the lab's page for ``status``), then close."""
+        rid = self.record_unparsed(raw, peer_port, status)
+        if response is None:
+            headers, page = pages.page(None, status, made_by=self.role, paragraphs=[why])
+            response = Response(status, headers, page, why=why, close=True)
+        body = response.body if isinstance(response.body, bytes) else b""
         head = _head_bytes(response, self._extra_headers(rid, response))
         data = head + body
         self.recorder.record(
@@ -357,6 +363,22 @@ class HTTPServer(Listener):
         )
         writer.write(data)
         await _drain_quietly(writer)
+
+    def record_unparsed(self, raw: bytearray, peer_port: int | None, status: int) -> str:
+        """Record what arrived of a request that will not be served; returns its new id."""
+        rid = self.recorder.new_id()
+        first_line = bytes(raw).split(b"\r\n", 1)[0][:120].decode("latin-1")
+        what = "incomplete request" if status == 408 else "unparseable request"
+        self.recorder.record(
+            rid,
+            self.name,
+            self.role,
+            Kind.RECEIVED,
+            f"{what}: {first_line!r}",
+            data=bytes(raw),
+            peer_port=peer_port,
+        )
+        return rid
 
     def _extra_headers(self, request_id: str, response: Response) -> list[tuple[str, str]]:
         extra = []
