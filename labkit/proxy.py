@@ -184,6 +184,7 @@ class Failure:
     condition: Condition
     detail: str
     target: Target | None = None
+    head_bytes: int | None = None  # how much of the response head arrived, when it is the matter
 
 
 class Proxy(HTTPServer):
@@ -454,7 +455,9 @@ class Proxy(HTTPServer):
         reader: asyncio.StreamReader,
     ) -> Response:
         """The upstream gave no usable head: answer with an error page of our own."""
-        return self.failure_response(request, route, Failure(exc.condition, exc.detail, target))
+        size = _head_size(exc.raw) if exc.condition is Condition.HEADER_TOO_BIG else None
+        failure = Failure(exc.condition, exc.detail, target, size)
+        return self.failure_response(request, route, failure)
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
         outcome = self.outcome(failure.condition)
@@ -482,8 +485,14 @@ class Proxy(HTTPServer):
                 f"({outcome.rfc}).",
             ],
         )
+        # RFC 9209 2.3: http_response_header_section_size says how large the head was
+        extra = {"header-section-size": failure.head_bytes} if failure.head_bytes else {}
         entry = proxystatus.member(
-            self.via_name, error=outcome.proxy_status, next_hop=name, details=failure.detail
+            self.via_name,
+            error=outcome.proxy_status,
+            next_hop=name,
+            details=failure.detail,
+            extra=extra,
         )
         return Response(status, [*headers, ("Proxy-Status", entry)], body, why=why)
 
@@ -608,6 +617,13 @@ def _attempt(
 def not_tried(route: Route, failure: Failure) -> Attempt:
     """The attempt that never was: no target of the route may be tried."""
     return _attempt(Step.NOT_TRIED, route, None, 0, failure=failure)
+
+
+def _head_size(raw: bytes) -> int:
+    """Bytes of a response head (status line and field lines) as far as it arrived, measured
+    as the upstream client measures it against its limit."""
+    end = raw.find(b"\r\n\r\n")
+    return end if end >= 0 else len(raw)
 
 
 def _on(conn: upstream.Connection) -> str:

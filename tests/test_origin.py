@@ -170,7 +170,7 @@ def test_a_request_that_stops_half_way_gets_408_then_close(lab: labkit.Lab) -> N
     assert lab.origin.head_timeout == lab.gateway.head_timeout == HEAD_TIMEOUT
     for wrong in ("0.3", 0, -1, 1000):
         try:
-            setattr(lab.origin, "head_timeout", wrong)
+            lab.origin.head_timeout = wrong
         except BadArgument as exc:
             assert "head_timeout" in str(exc) and "\n" not in str(exc)
         else:

@@ -143,6 +143,13 @@ def test_rfc_gateway_names_itself_and_the_error_in_proxy_status(lab: labkit.Lab)
         error = RFC_TABLE[FAULTS[fault].condition].proxy_status
         assert headers["proxy-status"].startswith(f"labkit-gateway; error={error}; "), fault
         assert "via" not in headers  # a response the gateway made was not forwarded
+    # RFC 9209 2.3.12: the response's whole header section is larger than the gateway accepts
+    huge = dict(_head(_fetch(lab.gateway.port, "/up/huge-headers/")))
+    head = FAULTS["huge-headers"].reply.split(b"\r\n\r\n")[0]
+    assert huge["proxy-status"].startswith(
+        'labkit-gateway; error=http_response_header_section_size; next-hop="huge-headers"; '
+        f"header-section-size={len(head)}; "
+    )
     pool = dict(_head(_fetch(lab.gateway.port, "/pool/")))
     assert pool["proxy-status"].startswith("labkit-gateway; error=destination_unavailable")
     relayed = dict(_head(_fetch(lab.gateway.port, "/orders/boom")))

@@ -234,7 +234,9 @@ Sources:
 ## Proxy-Status in the lab (rfc personality)
 
 The lab's gateway and portal name themselves in `Proxy-Status`: `received-status=N` on what
-they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they make.
+they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they make. For a
+response head larger than it accepts, the gateway adds that type's own parameter,
+`header-section-size` (the bytes of the head it received).
 
 {_proxy_status()}
 

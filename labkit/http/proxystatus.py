@@ -25,8 +25,13 @@ def member(
     received_status: int | None = None,
     next_hop: str = "",
     details: str = "",
+    extra: dict[str, int] | None = None,
 ) -> str:
-    """One hop's entry, e.g. ``labkit-gateway; error=connection_refused; next-hop="api"``."""
+    """One hop's entry, e.g. ``labkit-gateway; error=connection_refused; next-hop="api"``.
+
+    ``extra``: the error type's own integer parameters (RFC 9209 2.3), e.g.
+    ``header-section-size`` for ``http_response_header_section_size``.
+    """
     parts = [hop]
     if error:
         parts.append(f"error={error}")
@@ -34,6 +39,8 @@ def member(
         parts.append(f"received-status={received_status}")
     if next_hop:
         parts.append(f"next-hop={_string(next_hop)}")
+    for key, value in (extra or {}).items():
+        parts.append(f"{key}={int(value)}")
     if details:  # short: it may quote what the upstream sent
         parts.append(f"details={_string(details if len(details) <= 200 else details[:199] + '~')}")
     return "; ".join(parts)
