@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from labkit.errors import BadArgument, ControlError, LabkitError, LabkitWarning, unknown
+from labkit.errors import ControlError, LabkitError, LabkitWarning, unknown
 from labkit.personalities import PERSONALITIES
 
 
@@ -45,12 +45,6 @@ def _count(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
     return int(text)
-
-
-def _capacity(text: str) -> int | None:
-    if text.lower() in ("none", "unlimited"):
-        return None
-    return _count(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,31 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     cs = ctl.add_subparsers(
         dest="ctl_command", required=True, metavar="COMMAND", parser_class=_Parser
     )
-    m = cs.add_parser("maintenance", help="origin maintenance mode (503)")
-    m.add_argument("state", choices=["on", "off"])
-    m.add_argument("--retry-after", type=_count, help="Retry-After in seconds (default 120)")
-    m.add_argument("--retry-in", type=_count, help="Retry-After as an HTTP-date this many s ahead")
-    m.add_argument("--cache-max-age", type=_count, help="the caching mistake: max-age on the 503")
-    m.add_argument("--no-retry-after", action="store_true", help="send no Retry-After at all")
-    c = cs.add_parser("capacity", help="requests the origin serves at once (more get 503)")
-    c.add_argument("value", type=_capacity, help="a number, or 'none' for unlimited")
-    d = cs.add_parser("debug", help="show tracebacks in the origin's 500 pages")
-    d.add_argument("state", choices=["on", "off"])
-    po = cs.add_parser("portal", help="log in to or out of the captive portal")
-    po.add_argument("action", choices=["login", "logout"])
-    t = cs.add_parser("timeout", help="a gateway route's timeouts")
-    t.add_argument("route", help="the route's prefix ('/', '/up/slow/') or upstream name")
-    t.add_argument("--connect", type=_seconds, help="connect timeout in seconds")
-    t.add_argument("--read", type=_seconds, help="read timeout in seconds")
-    dl = cs.add_parser("delay", help="how long the 'slow' upstream waits before answering")
-    dl.add_argument("seconds", type=_seconds)
-    ca = cs.add_parser("cache", help="the gateway's cache")
-    ca.add_argument("action", choices=["purge"])
-    pe = cs.add_parser("personality", help="answer upstream failures like another gateway")
-    pe.add_argument("name", choices=list(PERSONALITIES))
-    cs.add_parser("reset", help="every switch back to a fresh lab's")
-    cs.add_parser("state", help="print the lab's switches as JSON")
-    wb = cs.add_parser("wait-busy", help="wait until the origin has N requests in flight")
+    from labkit import switches  # every switch's subcommand, arguments and help
+    from labkit.control import OTHER_COMMANDS
+
+    switches.add_parsers(cs)
+    cs.add_parser("reset", help=OTHER_COMMANDS["reset"])
+    cs.add_parser("state", help=OTHER_COMMANDS["state"])
+    wb = cs.add_parser("wait-busy", help=OTHER_COMMANDS["wait-busy"])
     wb.add_argument("count", type=_count)
     wb.add_argument("--timeout", type=_seconds, default=5.0)
     return p
@@ -283,36 +259,11 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _ctl(args: argparse.Namespace) -> int:
+    from labkit import switches
     from labkit.control import find_lab, send
 
     cmd = args.ctl_command
-    payload: dict[str, Any] = {}
-    if cmd == "maintenance":
-        payload = {"on": args.state == "on"}
-        if args.no_retry_after:
-            payload["retry_after"] = None
-        elif args.retry_after is not None:
-            payload["retry_after"] = args.retry_after
-        if args.retry_in is not None:
-            payload["retry_in"] = args.retry_in
-        if args.cache_max_age is not None:
-            payload["cache_max_age"] = args.cache_max_age
-    elif cmd == "capacity":
-        payload = {"value": args.value}
-    elif cmd == "debug":
-        payload = {"on": args.state == "on"}
-    elif cmd == "portal":
-        payload = {"action": args.action}
-    elif cmd == "timeout":
-        if args.connect is None and args.read is None:
-            raise BadArgument("give --connect SECONDS, --read SECONDS or both")
-        payload = {"route": args.route, "connect": args.connect, "read": args.read}
-    elif cmd == "personality":
-        payload = {"name": args.name}
-    elif cmd == "delay":
-        payload = {"seconds": args.seconds}
-    elif cmd == "cache":
-        cmd = "purge"
+    payload = switches.from_cli(cmd, args) if cmd in switches.SWITCHES else {}
     lab, note = find_lab(args.lab)
     if note:
         print(f"labkit: {note}", file=sys.stderr)

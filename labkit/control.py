@@ -9,7 +9,6 @@ origin, gateway or portal is at URL and sends it one command.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hmac
 import json
 import os
@@ -27,7 +26,6 @@ from labkit.errors import (
     LabkitError,
     LabkitWarning,
     UnsafeRuntimeDir,
-    check_number,
     unknown,
 )
 from labkit.http.messages import Request, Response
@@ -154,23 +152,18 @@ def _warn(message: str) -> None:
     warnings.warn(message, LabkitWarning, stacklevel=3)
 
 
-# Every command and the arguments it takes; the first ones listed are required. Anything
-# else is refused with a 400: the API never guesses what "false" or "off" meant.
-COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # command: (required, optional)
-    "maintenance": (("on",), ("retry_after", "retry_in", "cache_max_age")),
-    "capacity": (("value",), ()),
-    "debug": (("on",), ()),
-    "portal": (("action",), ()),
-    "timeout": (("route",), ("connect", "read")),
-    "delay": (("seconds",), ()),
-    "personality": (("name",), ()),
-    "purge": ((), ()),
-    "reset": ((), ()),
-    "state": ((), ()),
-    "wait-busy": ((), ()),
+# Besides one command per switch (labkit/switches.py): these, which take no arguments.
+OTHER_COMMANDS = {
+    "reset": "every switch back to a fresh lab's",
+    "state": "print the lab's switches as JSON",
+    "wait-busy": "wait until the origin has N requests in flight",
 }
-PORTAL_ACTIONS = ("login", "logout")
+
+
+def commands() -> list[str]:
+    from labkit.switches import SWITCHES
+
+    return [*SWITCHES, *OTHER_COMMANDS]
 
 
 def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -178,106 +171,27 @@ def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
 
     Each argument is checked before anything changes, so a refused command changes nothing.
     """
-    if command not in COMMANDS:
-        raise unknown("command", command, COMMANDS)
-    required, optional = COMMANDS[command]
-    missing = [name for name in required if name not in args]
-    extra = sorted(set(args) - {*required, *optional})
-    if missing or extra:
-        takes = ", ".join([*required, *(f"[{name}]" for name in optional)]) or "no arguments"
-        wrong = f"missing {', '.join(missing)}" if missing else f"not {', '.join(extra)}"
-        raise BadArgument(f"{command} takes {takes}; {wrong}")
-    done = ""
-    if command == "maintenance":
-        on = _boolean(args, "on")
-        retry: Any = args.get("retry_after", 120)
-        if args.get("retry_in") is not None:
-            seconds = check_number("retry_in", args["retry_in"], minimum=0, maximum=31_536_000)
-            retry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=int(seconds or 0))
-        lab.origin.maintenance(on, retry_after=retry, cache_max_age=args.get("cache_max_age"))
-        done = _maintenance_line(lab)
-    elif command == "capacity":
-        lab.origin.capacity = args["value"]
-        capacity = lab.origin.capacity
-        done = "capacity: " + ("unlimited" if capacity is None else f"{capacity} at once")
-    elif command == "debug":
-        lab.origin.debug = _boolean(args, "on")
-        done = f"debug: {_on(lab.origin.debug)} (tracebacks in the origin's 500 pages)"
-    elif command == "portal":
-        action = args["action"]
-        if action not in PORTAL_ACTIONS:
-            raise unknown("portal action", action, PORTAL_ACTIONS)
-        assert lab.portal is not None
-        lab.portal.login() if action == "login" else lab.portal.logout()
-        done = f"portal: logged {'in' if lab.portal.logged_in else 'out'}"
-    elif command == "timeout":
-        if not isinstance(args["route"], str):
-            raise BadArgument(f"route must be a route's prefix such as '/', not {args['route']!r}")
-        route = lab.gateway.route(args["route"])
-        connect, read = args.get("connect"), args.get("read")
-        for name, value in (("connect_timeout", connect), ("read_timeout", read)):
-            check_number(name, value, minimum=0.01, maximum=60, allow_none=True)
-        if connect is not None:
-            route.connect_timeout = connect
-        if read is not None:
-            route.read_timeout = read
-        done = (
-            f"route {route.prefix}: connect timeout {route.connect_timeout:g} s, "
-            f"read timeout {route.read_timeout:g} s"
-        )
-    elif command == "delay":
-        lab.upstreams["slow"].delay = args["seconds"]
-        done = f"slow upstream: answers after {lab.upstreams['slow'].delay:g} s"
-    elif command == "personality":
-        lab.gateway.personality = args["name"]
-        done = f"gateway personality: {lab.gateway.personality}"
-    elif command == "purge":
-        n = lab.gateway.purge()
-        done = f"gateway cache emptied: {n} {'entry' if n == 1 else 'entries'}"
-    elif command == "reset":
-        lab.reset()
-        done = "every switch is back as in a fresh lab"
-    # "state" and "wait-busy" change nothing: the caller reads (or polls) the switches
+    from labkit import switches
+
+    if command in switches.SWITCHES:
+        done = switches.apply(lab, command, args)
+    elif command in OTHER_COMMANDS:
+        if args:
+            raise BadArgument(f"{command} takes no arguments; not {', '.join(sorted(args))}")
+        done = ""
+        if command == "reset":
+            lab.reset()
+            done = "every switch is back as in a fresh lab"
+        # "state" and "wait-busy" change nothing: the caller reads (or polls) the switches
+    else:
+        raise unknown("command", command, commands())
     return {**state(lab), "done": done} if done else state(lab)
 
 
-def _boolean(args: dict[str, Any], name: str) -> bool:
-    value = args[name]
-    if not isinstance(value, bool):
-        raise BadArgument(f"{name} must be true or false (a JSON boolean), not {value!r}")
-    return value
-
-
-def _on(value: bool) -> str:
-    return "on" if value else "off"
-
-
-def _maintenance_line(lab: Lab) -> str:
-    settings = lab.origin.maintenance_settings
-    if settings is None:
-        return "maintenance: off"
-    retry = settings.get("retry_after")
-    line = "maintenance: on, " + (f"Retry-After {retry}" if retry is not None else "no Retry-After")
-    if settings.get("cache_max_age") is not None:
-        line += f", Cache-Control max-age={settings['cache_max_age']} (the caching mistake)"
-    return line
-
-
 def state(lab: Lab) -> dict[str, Any]:
-    assert lab.portal is not None
-    return {
-        "maintenance": lab.origin.in_maintenance,
-        "capacity": lab.origin.capacity,
-        "in_flight": lab.origin.in_flight,
-        "debug": lab.origin.debug,
-        "portal_logged_in": lab.portal.logged_in,
-        "slow_delay": lab.upstreams["slow"].delay,
-        "gateway_personality": lab.gateway.personality,
-        "routes": {
-            r.prefix: {"connect": r.connect_timeout, "read": r.read_timeout}
-            for r in lab.gateway.routes
-        },
-    }
+    from labkit import switches
+
+    return {**switches.state(lab), "in_flight": lab.origin.in_flight}
 
 
 class ControlServer(HTTPServer):

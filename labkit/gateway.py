@@ -16,7 +16,7 @@ import h11
 
 from labkit import personalities
 from labkit.conditions import Condition
-from labkit.errors import unknown
+from labkit.errors import BadArgument, unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
@@ -75,7 +75,7 @@ class Gateway(Proxy):
     def __init__(self, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__("gateway", recorder, host)
         self.routes: list[Route] = []
-        self.cache_enabled = True
+        self._cache_enabled = True
         self._cache: dict[str, list[CachedResponse]] = {}
         self._health_task: asyncio.Task[None] | None = None
         self._personality = personalities.RFC
@@ -88,7 +88,20 @@ class Gateway(Proxy):
     @personality.setter
     def personality(self, name: str) -> None:
         self.refuse_if_stopped()
-        self._personality = personalities.get(name)
+        chosen = personalities.get(name)
+        self.switch(lambda: setattr(self, "_personality", chosen))
+
+    @property
+    def cache_enabled(self) -> bool:
+        """Whether GET responses are stored and served again while fresh (default True)."""
+        return self._cache_enabled
+
+    @cache_enabled.setter
+    def cache_enabled(self, on: bool) -> None:
+        self.refuse_if_stopped()
+        if not isinstance(on, bool):
+            raise BadArgument(f"cache_enabled must be True or False, not {on!r}")
+        self.switch(lambda: setattr(self, "_cache_enabled", on))
 
     @property
     def max_response_head(self) -> int:  # type: ignore[override]
@@ -108,7 +121,9 @@ class Gateway(Proxy):
 
     def purge(self) -> int:
         """Empty the cache; returns how many responses it held."""
-        self.refuse_if_stopped()
+        return self.switch(self._empty_cache)
+
+    def _empty_cache(self) -> int:
         n = sum(len(variants) for variants in self._cache.values())
         self._cache.clear()
         return n

@@ -17,7 +17,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import h11
@@ -37,7 +37,7 @@ from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
 from labkit.http import peers
 from labkit.http.messages import Headers, parse_response
-from labkit.http.server import Listener
+from labkit.http.server import Listener, on_loop
 from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target, Timeouts
@@ -279,20 +279,27 @@ class Lab:
     # -- switches --
 
     def reset(self) -> None:
-        """Put every switch back as a fresh lab has it (cache emptied, portal logged out)."""
+        """Put every switch back as a fresh lab has it (cache emptied, portal logged out).
+
+        Each switch goes back to the default declared in ``labkit.switches``, on the loop
+        thread; the learner's own order handler (lesson 01), not a switch, is removed too.
+        """
         self._require_running()
-        self._origin.maintenance(False)
-        self._origin.capacity = None
-        self._origin.debug = False
-        self._origin.order_handler = None
-        assert self._portal is not None
-        self._portal.logout()
-        for route in self._gateway.routes:
-            route.timeouts = ORIGIN_TIMEOUTS if route.upstream == "origin" else UPSTREAM_TIMEOUTS
-        for upstream in self._upstreams.values():
-            upstream.reset()  # every fault's knobs (the slow one's delay) to their defaults
-        self._gateway.purge()
-        self._gateway.personality = self._personality
+        from labkit import switches
+
+        switches.reset(self)
+
+        def not_switches() -> None:
+            for upstream in self._upstreams.values():
+                upstream.reset()  # every fault's knobs to their defaults (the slow one's: a switch)
+            self._origin.order_handler = None
+
+        self._on_loop(not_switches)
+
+    def _on_loop(self, change: Callable[[], T]) -> T:
+        """Apply a switch on the lab's loop thread, where requests read it (see ``on_loop``)."""
+        self._refuse_if_stopped()
+        return on_loop(self._loop if self.running else None, change)
 
     # -- URLs --
 

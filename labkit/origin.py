@@ -73,7 +73,7 @@ class Origin(HTTPServer):
         # the shortest read timeout of the gateway's routes to this origin (the lab wires it)
         self.front_read_timeout: Callable[[], float] = lambda: 2 * LEARNER_HANDLER_SECONDS
 
-    # -- switches (called from the learner's thread; plain attribute writes) --
+    # -- switches (called from the learner's thread; each applied on the lab's loop thread) --
 
     def maintenance(
         self,
@@ -92,7 +92,7 @@ class Origin(HTTPServer):
         if not isinstance(on, bool):
             raise BadArgument(f"on must be True or False, not {on!r}")
         if not on:
-            self._maintenance = None
+            self.switch(lambda: setattr(self, "_maintenance", None))
             return
         if isinstance(retry_after, dt.datetime):
             if retry_after.tzinfo is None:
@@ -114,7 +114,8 @@ class Origin(HTTPServer):
             check_number("cache_max_age", cache_max_age, minimum=1, maximum=86400)
             if not isinstance(cache_max_age, int):  # delta-seconds, RFC 9111 1.2.2
                 raise BadArgument(f"cache_max_age must be whole seconds, not {cache_max_age!r}")
-        self._maintenance = {"retry_after": header, "cache_max_age": cache_max_age}
+        settings = {"retry_after": header, "cache_max_age": cache_max_age}
+        self.switch(lambda: setattr(self, "_maintenance", settings))
 
     @property
     def debug(self) -> bool:
@@ -126,7 +127,7 @@ class Origin(HTTPServer):
         self.refuse_if_stopped()
         if not isinstance(on, bool):
             raise BadArgument(f"debug must be True or False, not {on!r}")
-        self._debug = on
+        self.switch(lambda: setattr(self, "_debug", on))
 
     @property
     def maintenance_settings(self) -> dict[str, object] | None:
@@ -149,7 +150,8 @@ class Origin(HTTPServer):
                 )
             if max_age is not None:
                 check_number("cache_max_age", max_age, minimum=1, maximum=86400)
-        self._maintenance = dict(value) if value is not None else None
+        settings = dict(value) if value is not None else None
+        self.switch(lambda: setattr(self, "_maintenance", settings))
 
     @property
     def in_maintenance(self) -> bool:
@@ -169,7 +171,7 @@ class Origin(HTTPServer):
             raise BadArgument(
                 f"capacity must be a whole number >= 0 or None (unlimited), not {value!r}"
             )
-        self._capacity = value
+        self.switch(lambda: setattr(self, "_capacity", value))
 
     def logs(self) -> list[str]:
         """The origin's server log: what happened, including tracebacks the client never sees."""

@@ -95,8 +95,12 @@ class Portal(Proxy):
     @logged_in.setter
     def logged_in(self, on: bool) -> None:
         self.refuse_if_stopped()
-        self._logged_in_at = time.monotonic() if on else None
-        self.login_request_id = ""
+
+        def change() -> None:
+            self._logged_in_at = time.monotonic() if on else None
+            self.login_request_id = ""
+
+        self.switch(change)
 
     def login(self) -> None:
         """Accept the network's terms, as the login form would."""

@@ -21,6 +21,7 @@ from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
 from labkit.origin import RATE_LIMIT, RATE_PATH, RATE_WINDOW
+from labkit.switches import Setting
 
 SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
 SHORT_READ = 0.3  # the read timeout 504-slow-origin gives the origin's route
@@ -29,66 +30,39 @@ SHORT_HEAD = 0.3
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
 
-# -- switches: each applies to a lab in Python and has the same `labkit ctl` command --
+# -- switches: settings of the lab's switch table (labkit/switches.py), which also gives
+# each one's `labkit ctl` words, so that Python and the shell cannot disagree --
 
-
-@dataclass(frozen=True)
-class Switch:
-    command: str  # a `labkit ctl` command
-    args: dict[str, Any]
-    undo_command: str
-    undo_args: dict[str, Any]
-    cli: str  # the same, as shell words after `labkit ctl --lab "$GATEWAY"`
-    undo_cli: str
-
-    def apply(self, lab: Lab) -> None:
-        from labkit.control import apply
-
-        apply(lab, self.command, self.args)
-
-    def undo(self, lab: Lab) -> None:
-        from labkit.control import apply
-
-        apply(lab, self.undo_command, self.undo_args)
+Switch = Setting  # a scenario's switch: a setting of one switch, and how to undo it
 
 
 def maintenance(retry_after: int | None = 120, *, retry_in: int | None = None,
                 cache_max_age: int | None = None) -> Switch:  # fmt: skip
-    args: dict[str, Any] = {"on": True, "retry_after": retry_after}
-    words = "maintenance on"
+    args: dict[str, Any] = {"on": True}
     if retry_in is not None:
         args["retry_in"] = retry_in
-        words += f" --retry-in {retry_in}"
-    elif retry_after is not None:
-        words += f" --retry-after {retry_after}"
+    else:
+        args["retry_after"] = retry_after
     if cache_max_age is not None:
         args["cache_max_age"] = cache_max_age
-        words += f" --cache-max-age {cache_max_age}"
-    return Switch("maintenance", args, "maintenance", {"on": False}, words, "maintenance off")
+    return Switch("maintenance", args)
 
 
 def capacity(n: int) -> Switch:
-    return Switch("capacity", {"value": n}, "capacity", {"value": None}, f"capacity {n}",
-                  "capacity none")  # fmt: skip
+    return Switch("capacity", {"value": n})
 
 
-DEBUG = Switch("debug", {"on": True}, "debug", {"on": False}, "debug on", "debug off")
-LOGIN = Switch("portal", {"action": "login"}, "portal", {"action": "logout"}, "portal login",
-               "portal logout")  # fmt: skip
-LOGOUT = Switch("portal", {"action": "logout"}, "portal", {"action": "logout"}, "portal logout",
-                "portal logout")  # fmt: skip
+DEBUG = Switch("debug", {"on": True})
+LOGIN = Switch("portal", {"action": "login"})
+LOGOUT = Switch("portal", {"action": "logout"})
 
 
 def read_timeout(route: str, seconds: float, default: float) -> Switch:
-    return Switch(
-        "timeout", {"route": route, "read": seconds}, "timeout", {"route": route, "read": default},
-        f"timeout {route} --read {seconds:g}", f"timeout {route} --read {default:g}",
-    )  # fmt: skip
+    return Switch("timeout", {"route": route, "read": seconds}, {"route": route, "read": default})
 
 
-MAINTENANCE_OFF = Switch("maintenance", {"on": False}, "maintenance", {"on": False},
-                         "maintenance off", "maintenance off")  # fmt: skip
-PURGE = Switch("purge", {}, "purge", {}, "cache purge", "cache purge")
+MAINTENANCE_OFF = Switch("maintenance", {"on": False})
+PURGE = Switch("cache", {"action": "purge"})
 
 # -- requests --
 

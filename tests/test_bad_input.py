@@ -478,7 +478,7 @@ CLI_CASES = [
     ("ctl-without-a-command", ["ctl"], ["required: COMMAND"]),
     ("ctl-timeout-without-values", ["ctl", "timeout", "/"], ["give --connect SECONDS, --read SECONDS or both"]),
     ("ctl-capacity-fraction", ["ctl", "capacity", "1.5"], ["whole number >= 0", "'1.5'"]),
-    ("ctl-delay-negative", ["ctl", "delay", "-1"], ["between 0 and 3600", "-1"]),
+    ("ctl-delay-negative", ["ctl", "delay", "-1"], ["delay must be between 0 and 30", "-1"]),
     ("ctl-unknown-personality", ["ctl", "personality", "apache"], ["invalid choice: 'apache'", "'nginx'"]),
     ("ctl-portal-dance", ["ctl", "portal", "dance"], ["invalid choice: 'dance'", "'login', 'logout'"]),
     ("ctl-wait-busy-many", ["ctl", "wait-busy", "many"], ["whole number >= 0", "'many'"]),

@@ -21,11 +21,11 @@ def test_every_action_confirms_in_one_polite_line(lab: labkit.Lab) -> None:
     assert "Ran 503-maintenance" in _said(p) or "Ran " in _said(p)
     assert p.message.value == ""
     p.maintenance.value = True
-    assert "maintenance on" in _said(p)
-    assert "maintenance is <b>on</b>" in p.maintenance_state.value
-    assert "Retry-After: 120" in p.maintenance_state.value
+    assert "maintenance: on" in _said(p)
+    assert "maintenance: on" in p.maintenance_state.value
+    assert "Retry-After 120" in p.maintenance_state.value
     p.maintenance.value = False
-    assert "maintenance is <b>off</b>" in p.maintenance_state.value
+    assert "maintenance: off" in p.maintenance_state.value
 
 
 def test_purge_says_how_many_entries_it_removed(lab: labkit.Lab) -> None:
@@ -34,10 +34,10 @@ def test_purge_says_how_many_entries_it_removed(lab: labkit.Lab) -> None:
     p.maintenance.value = True
     p.buttons["GET /orders/7"].click()
     p.buttons["purge the gateway cache"].click()
-    assert "Gateway cache emptied: 1 entry removed." in _said(p)
-    assert p.inspector.exchange is None and "cache was emptied" in p.inspector.summary.value
+    assert "gateway cache emptied: 1 entry." in _said(p)
+    assert p.inspector.exchange is None and "cache emptied" in p.inspector.summary.value
     p.buttons["purge the gateway cache"].click()
-    assert "0 entries removed" in _said(p)
+    assert "gateway cache emptied: 0 entries." in _said(p)
 
 
 def test_a_burst_clears_the_inspector_and_says_its_result(lab: labkit.Lab) -> None:
@@ -114,7 +114,7 @@ def test_504_timeline_is_cleared_by_the_next_action(lab: labkit.Lab) -> None:
     p.buttons["GET /slow"].click()
     assert p.timeline.value
     p.read_timeout.value = 0.5
-    assert p.timeline.value == "" and "read timeout is now 0.5 s" in _said(p)
+    assert p.timeline.value == "" and "read timeout 0.5 s" in _said(p)
 
 
 def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> None:

@@ -9,15 +9,18 @@ the response, streaming bodies that come from an upstream.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import re
 import socket
 import time
 import traceback
+from collections.abc import Callable
+from typing import TypeVar
 
 import h11
 
-from labkit.errors import STOPPED, LabNotRunning, check_number
+from labkit.errors import STOPPED, LabkitError, LabNotRunning, check_number
 from labkit.http import pages, ports
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
@@ -46,6 +49,47 @@ WRITE_TIMEOUT = 10.0
 # Then the connection closes after its answer, as nginx's keepalive_requests (default 1000)
 # does: pipelined requests cannot keep one connection busy without end.
 MAX_REQUESTS_PER_CONNECTION = 1000
+SWITCH_SECONDS = 2.0  # how long a switch waits for the lab's loop to apply it
+
+T = TypeVar("T")
+
+
+def on_loop(loop: asyncio.AbstractEventLoop | None, change: Callable[[], T]) -> T:
+    """Run ``change`` on ``loop``'s thread and return its result (or raise its error).
+
+    Switches are written from the kernel's thread (a notebook cell, a widget) while the
+    loop's thread serves requests that read the same state; running every change on the
+    loop makes each one whole between two requests (the gateway's cache is never emptied
+    while a request is reading it). On the loop's own thread, or before the loop runs, the
+    change runs at once.
+    """
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return change()
+    try:
+        if asyncio.get_running_loop() is loop:
+            return change()
+    except RuntimeError:  # no loop runs in this thread
+        pass
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return  # the caller gave up waiting: change nothing
+        try:
+            future.set_result(change())
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    loop.call_soon_threadsafe(run)
+    try:
+        return future.result(SWITCH_SECONDS)
+    except concurrent.futures.TimeoutError:
+        changed = not future.cancel()
+        raise LabkitError(
+            f"the lab's loop did not take the switch within {SWITCH_SECONDS:g} s (something "
+            "holds it, e.g. a handler that never awaits); "
+            + ("it was applied late" if changed else "nothing was changed")
+        ) from None
 
 
 class _Closed(Exception):
@@ -66,11 +110,17 @@ class Listener:
         self._server: asyncio.base_events.Server | None = None
         self._tasks: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self.stopped = False
+        self.loop: asyncio.AbstractEventLoop | None = None  # the lab's loop, once started
 
     def refuse_if_stopped(self) -> None:
         """Switches of a stopped server are refused, even through a reference kept from before."""
         if self.stopped:
             raise LabNotRunning(STOPPED)
+
+    def switch(self, change: Callable[[], T]) -> T:
+        """Apply a change to this server's switches on the lab's loop thread (see ``on_loop``)."""
+        self.refuse_if_stopped()
+        return on_loop(self.loop, change)
 
     @property
     def url(self) -> str:
@@ -78,6 +128,7 @@ class Listener:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         sock = ports.bind(self.host, backlog=512)  # in the lab's range (labkit/http/ports.py)
         try:
             self._server = await asyncio.start_server(self._on_connection, sock=sock, backlog=512)

@@ -20,15 +20,16 @@ What a learner can rely on in every panel:
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
 import traitlets
 
-from labkit import load, scenarios
+from labkit import load, scenarios, switches
 from labkit.errors import BadArgument, unknown
 from labkit.exchange import Exchange, visible_bytes
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
@@ -229,7 +230,11 @@ class Playground(_Panel):
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
         self.buttons: dict[str, w.Button] = {}
+        self.switch_controls: dict[str, SwitchControls] = {}
         self.controls = _CONTROLS[lesson](self) if lesson in _CONTROLS else []
+        for switch in switches.for_playground(lesson):  # any the lesson's layout did not place
+            if switch.name not in self.switch_controls:
+                self.controls.append(SwitchControls(self, switch.name))
         self._describe()
         hint = w.HTML(f"<p class='labkit-hint'>{html.escape(KEYBOARD_HINT)}</p>")
         box: list[w.Widget] = [self._style, self.scenario, self.cause, self.run_button]
@@ -310,12 +315,103 @@ class Playground(_Panel):
         request = f"{method} {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
         return self.send_raw(request.encode("ascii"), to=to)
 
+    def switched(self, line: str) -> None:
+        """A switch changed (``line`` says how): earlier results no longer show the lab as it is."""
+        self.inspector.clear(f"{line}. Send a request again to see its effect.")
+        if self.timeline is not None:
+            self.timeline.value = ""
+        self._say(f"{line}.")
+
     def button(self, description: str, action: Callable[[], Any]) -> w.Button:
         """A lesson button; also kept in ``self.buttons[description]`` for tests and scripts."""
         b = w.Button(description=description, layout=w.Layout(width="auto"), tooltip=description)
         b.on_click(self._safe(lambda _: action()))
         self.buttons[description] = b
         return b
+
+
+# -- a switch's controls, from the switch table (labkit/switches.py) --
+
+
+def switch_input(param: switches.Param, value: Any) -> w.ValueWidget:
+    """The form control for one parameter of a switch: its label and range from the table."""
+    st = {"description_width": "initial"}
+    if param.kind is bool:
+        return w.Checkbox(
+            value=bool(value), description=param.title, indent=False, layout=w.Layout(width="auto")
+        )
+    if param.choices:
+        choice = value or param.choices[0]
+        return w.Dropdown(options=list(param.choices), value=choice, description=param.title)
+    if param.kind in (int, float):
+        number = param.minimum if value is None else value
+        box = w.BoundedIntText if param.kind is int else w.BoundedFloatText
+        step = 1 if param.kind is int else 0.1
+        limits = {"min": param.minimum, "max": param.maximum, "step": step}
+        return box(value=number, description=param.title, style=st, **limits)
+    return w.Text(value=value or "", description=param.title, style=st)
+
+
+class SwitchControls(w.VBox):
+    """One switch of the lab on a playground: a control per parameter, a button per action.
+
+    Labels, ranges and choices come from the switch table; every change applies the
+    switch through ``labkit.switches.apply`` (on the lab's loop thread, like ``labkit
+    ctl``) and the panel says the table's one-line confirmation. ``fixed`` parameters
+    are not shown (the 504 playground's route is '/'); ``extra`` adds values that
+    another control decides (the 503 playground's caching-mistake box).
+    """
+
+    def __init__(
+        self,
+        panel: Playground,
+        name: str,
+        *,
+        only: Sequence[str] | None = None,
+        fixed: Mapping[str, Any] | None = None,
+        extra: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.switch = switches.get(name)
+        self.panel = panel
+        self.fixed = dict(fixed or {})
+        self.extra = extra
+        self.inputs: dict[str, w.ValueWidget] = {}
+        self.state = w.HTML()
+        current = self.switch.current(panel.lab, self.fixed) if self.switch.current else {}
+        children: list[w.Widget] = []
+        actions: list[w.Widget] = []
+        for param in self.switch.params:
+            if param.name in self.fixed or (only is not None and param.name not in only):
+                continue
+            if param.labels:  # an action: one button for each choice
+                for choice, label in zip(param.choices, param.labels, strict=True):
+                    act = functools.partial(self.apply, {param.name: choice})
+                    actions.append(panel.button(label, act))
+                continue
+            control = switch_input(param, current.get(param.name, param.default))
+            control.observe(panel._safe(lambda _: self.apply()), names="value")
+            self.inputs[param.name] = control
+            children.append(control)
+        if actions:
+            children.append(w.HBox(actions, layout=w.Layout(flex_flow="row wrap")))
+        children.append(self.state)
+        self._show(self.switch.show(panel.lab) if self.switch.show else "")
+        panel.switch_controls[name] = self
+        super().__init__(children)
+
+    def values(self) -> dict[str, Any]:
+        values = {**self.fixed, **{n: c.value for n, c in self.inputs.items()}}
+        return {**values, **(self.extra() if self.extra else {})}
+
+    def apply(self, action: Mapping[str, Any] | None = None) -> str:
+        """Apply the switch as the controls (and ``action``) say; show and return the line."""
+        line = switches.apply(self.panel.lab, self.switch.name, {**self.values(), **(action or {})})
+        self._show(self.switch.show(self.panel.lab) if self.switch.show else line)
+        self.panel.switched(line)
+        return line
+
+    def _show(self, line: str) -> None:
+        self.state.value = f"<p class='labkit-hint'>{html.escape(line)}</p>" if line else ""
 
 
 # -- the switches each lesson needs --
@@ -326,30 +422,9 @@ def _on_off(value: bool) -> str:
 
 
 def _controls_500(p: Playground) -> list[w.Widget]:
-    p.debug = w.Checkbox(value=p.lab.origin.debug, description="debug: show tracebacks in 500 pages",
-                         indent=False, layout=w.Layout(width="auto"))  # fmt: skip
-    p.debug_state = w.HTML()
-
-    def show_debug() -> None:
-        p.debug_state.value = (
-            "debug is <b>on</b>: 500 pages show the traceback (never on a public server)"
-            if p.lab.origin.debug
-            else "debug is <b>off</b>: 500 pages are generic; the traceback stays in the log"
-        )
-
-    def set_debug(change: dict[str, Any]) -> None:
-        p.lab.origin.debug = change["new"]
-        show_debug()
-        p.inspector.clear("debug switched: send the request again to see its effect.")
-        p._say(f"debug switched {_on_off(change['new'])}.")
-
-    show_debug()
-    p.debug.observe(p._safe(set_debug), names="value")
-    return [
-        p.debug,
-        p.debug_state,
-        p.button("GET /orders/abc", lambda: p.send("GET", "/orders/abc")),
-    ]
+    debug = SwitchControls(p, "debug")
+    p.debug, p.debug_state = debug.inputs["on"], debug.state
+    return [debug, p.button("GET /orders/abc", lambda: p.send("GET", "/orders/abc"))]
 
 
 def _controls_501(p: Playground) -> list[w.Widget]:
@@ -376,8 +451,9 @@ def _controls_501(p: Playground) -> list[w.Widget]:
 def _controls_502(p: Playground) -> list[w.Widget]:
     from labkit import personalities
 
+    names = switches.get("personality").param("name").choices
     p.personality = w.Dropdown(
-        options=[(f"{x.name}: {x.title}", x.name) for x in personalities.PERSONALITIES.values()],
+        options=[(f"{x}: {personalities.get(x).title}", x) for x in names],
         value=p.lab.gateway.personality, description="Gateway behaves like",
         layout=w.Layout(width="auto"), style={"description_width": "initial"},
     )  # fmt: skip
@@ -405,44 +481,26 @@ def _controls_502(p: Playground) -> list[w.Widget]:
     return [p.personality, p.personality_state]
 
 
+CACHE_MISTAKE_MAX_AGE = 60  # seconds: the max-age the 503 playground's mistake sends
+
+
 def _controls_503(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
-    p.maintenance = w.Checkbox(value=p.lab.origin.in_maintenance,
-                               description="maintenance: the origin answers 503",
-                               indent=False, layout=w.Layout(width="auto"))  # fmt: skip
-    p.retry_after = w.BoundedIntText(
-        value=120, min=0, max=86400, description="Retry-After (s)", style=st
-    )
+    mistake = f"send max-age={CACHE_MISTAKE_MAX_AGE} instead of no-store (the mistake)"
     p.cache_mistake = w.Checkbox(
-        value=False, description="send max-age=60 instead of no-store (the mistake)",
-        indent=False, layout=w.Layout(width="auto"),
-    )  # fmt: skip
-    p.maintenance_state = w.HTML()
+        value=False, description=mistake, indent=False, layout=w.Layout(width="auto")
+    )
 
-    def show_maintenance() -> None:
-        if not p.lab.origin.in_maintenance:
-            p.maintenance_state.value = "maintenance is <b>off</b>: the origin serves orders"
-            return
-        cache = f"max-age={60}" if p.cache_mistake.value else "no-store"
-        p.maintenance_state.value = (
-            f"maintenance is <b>on</b>: the origin answers 503 with Retry-After: "
-            f"{p.retry_after.value} and Cache-Control: {cache}"
-        )
+    def max_age() -> dict[str, Any]:
+        return {"cache_max_age": CACHE_MISTAKE_MAX_AGE if p.cache_mistake.value else None}
 
-    def apply_maintenance(*_: Any) -> None:
-        p.lab.origin.maintenance(
-            p.maintenance.value, retry_after=p.retry_after.value,
-            cache_max_age=60 if p.cache_mistake.value else None,
-        )  # fmt: skip
-        show_maintenance()
-        p.inspector.clear("Maintenance switched: send GET /orders/7 to see the answer.")
-        p._say(f"maintenance {_on_off(p.lab.origin.in_maintenance)}.")
-
-    show_maintenance()
-    for control in (p.maintenance, p.retry_after, p.cache_mistake):
-        control.observe(p._safe(apply_maintenance), names="value")
-    p.capacity = w.BoundedIntText(value=3, min=1, max=10, description="capacity (requests at once)",
-                                  style=st)  # fmt: skip
+    maintenance = SwitchControls(p, "maintenance", only=("on", "retry_after"), extra=max_age)
+    p.maintenance, p.retry_after = maintenance.inputs["on"], maintenance.inputs["retry_after"]
+    p.maintenance_state = maintenance.state
+    p.cache_mistake.observe(p._safe(lambda _: maintenance.apply()), names="value")
+    cache = SwitchControls(p, "cache")
+    capacity = switches.get("capacity").param("value")
+    p.capacity = switch_input(capacity, 3)  # the burst's capacity, set for the burst only
     p.burst_size = w.BoundedIntText(value=10, min=1, max=40,
                                     description="burst size (requests)", style=st)  # fmt: skip
     p.progress = w.IntProgress(value=0, min=0, max=10, description="burst sent", style=st)
@@ -452,45 +510,28 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         p.burst_result.value = ""
         p.progress.max, p.progress.value = p.burst_size.value, 0
         before = p.lab.origin.capacity
-        p.lab.origin.capacity = p.capacity.value
+        switches.apply(p.lab, "capacity", {"value": p.capacity.value})
         try:
             result = load.burst(p.lab, p.burst_size.value,
                                 on_progress=lambda done, total: setattr(p.progress, "value", done))  # fmt: skip
         finally:
-            p.lab.origin.capacity = before
+            switches.apply(p.lab, "capacity", {"value": before})
         p.burst_result.value = html.escape(repr(result))
         p.inspector.clear("The last action was a burst: its result is in the line above.")
         p._say(f"Burst at capacity {p.capacity.value}: {result!r}.")
 
-    def purge() -> None:
-        n = p.lab.gateway.purge()
-        p.inspector.clear("The gateway's cache was emptied: send GET /orders/7 again.")
-        p._say(f"Gateway cache emptied: {n} {'entry' if n == 1 else 'entries'} removed.")
-
-    return [
-        p.maintenance, p.maintenance_state, p.retry_after, p.cache_mistake,
-        w.HBox([p.button("GET /orders/7", lambda: p.send("GET", "/orders/7")),
-                p.button("purge the gateway cache", purge)]),
-        p.capacity, p.burst_size, p.button("Burst", do_burst), p.progress, p.burst_result,
-    ]  # fmt: skip
+    get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"))
+    burst = p.button("Burst", do_burst)
+    burst_box = [p.capacity, p.burst_size, burst, p.progress, p.burst_result]
+    return [maintenance, p.cache_mistake, get_order, cache, *burst_box]
 
 
 def _controls_504(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
-    route = p.lab.gateway.route("/")
-    p.read_timeout = w.BoundedFloatText(value=route.read_timeout, min=0.1, max=2.0, step=0.1,
-                                        description="gateway read timeout (s)", style=st)  # fmt: skip
+    timeout = SwitchControls(p, "timeout", only=("read",), fixed={"route": "/"})
+    p.read_timeout = timeout.inputs["read"]
     p.delay = w.BoundedFloatText(value=0.5, min=0.0, max=2.0, step=0.1,
                                  description="origin delay (s)", style=st)  # fmt: skip
-
-    def set_timeout(change: dict[str, Any]) -> None:
-        route.read_timeout = change["new"]
-        p.inspector.clear("Timeout changed: send GET /slow to see its effect.")
-        if p.timeline is not None:
-            p.timeline.value = ""
-        p._say(f"gateway read timeout is now {change['new']:g} s.")
-
-    p.read_timeout.observe(p._safe(set_timeout), names="value")
     p.timeline = w.HTML()
 
     def send_slow() -> None:
@@ -500,7 +541,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         assert p.timeline is not None
         p.timeline.value = timeline(ex)._repr_html_()
 
-    return [p.read_timeout, p.delay, p.button("GET /slow", send_slow), p.timeline]
+    return [timeout, p.delay, p.button("GET /slow", send_slow), p.timeline]
 
 
 def _controls_505(p: Playground) -> list[w.Widget]:
@@ -516,29 +557,13 @@ def _controls_505(p: Playground) -> list[w.Widget]:
 
 
 def _controls_511(p: Playground) -> list[w.Widget]:
-    assert p.lab.portal is not None
-    portal = p.lab.portal
-    p.portal_state = w.HTML()
-
-    def show() -> None:
-        p.portal_state.value = (
-            "portal: <b>logged in</b> (requests pass through to the gateway)"
-            if portal.logged_in
-            else "portal: <b>logged out</b> (the portal answers 511 to every request)"
-        )
-
-    def switch(login: bool) -> None:
-        portal.login() if login else portal.logout()
-        show()
-        p.inspector.clear("Portal switched: send a request through the portal to see it.")
-        p._say(f"portal: logged {'in' if login else 'out'}.")
-
-    show()
-    return [p.portal_state, w.HBox([
-        p.button("log in", lambda: switch(True)), p.button("log out", lambda: switch(False)),
-        p.button("GET /orders/7 via the portal", lambda: p.send("GET", "/orders/7", via="portal")),
-        p.button("GET /generate_204", lambda: p.send("GET", "/generate_204", via="portal")),
-    ], layout=w.Layout(flex_flow="row wrap"))]  # fmt: skip
+    portal = SwitchControls(p, "portal")
+    p.portal_state = portal.state
+    get_order = p.button(
+        "GET /orders/7 via the portal", lambda: p.send("GET", "/orders/7", via="portal")
+    )
+    get_check = p.button("GET /generate_204", lambda: p.send("GET", "/generate_204", via="portal"))
+    return [portal, w.HBox([get_order, get_check], layout=w.Layout(flex_flow="row wrap"))]
 
 
 _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {

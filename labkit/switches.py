@@ -1,0 +1,666 @@
+"""The lab's switches, each declared once: its parameters, how it is applied, what reset restores.
+
+Everything that changes a running lab from outside (``labkit ctl``, the control API,
+``lab.reset()``, the scenarios' shell ``setup``/``teardown``, the playgrounds' controls)
+is derived from ``SWITCHES``: the command's words and ``--help``, the validation
+messages, the defaults, the widgets' labels and ranges. Adding a switch is adding one
+``Switch`` to the table (docs/architecture.md, "Add a switch").
+
+A switch is always applied on the lab's loop thread, where requests read the state it
+changes (``apply`` hops there from the kernel's or a widget's thread, and waits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from labkit.errors import BadArgument, check_number, unknown
+from labkit.faults import Slow
+from labkit.lab import ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
+from labkit.personalities import PERSONALITIES
+
+if TYPE_CHECKING:
+    import argparse
+
+    from labkit.lab import Lab
+
+Args = dict[str, Any]
+
+ON_OFF = {"on": True, "off": False}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed parameter of a switch: a JSON key in the control API, a word or flag in a shell."""
+
+    name: str  # the key in the control API; ``--name-with-dashes`` when optional
+    kind: type  # bool, int, float or str
+    help: str  # what it means, in a few words (--help, the widgets' labels)
+    unit: str = ""  # "s" for seconds; shown in --help and the widgets' labels
+    minimum: float = 0
+    maximum: float = 0
+    choices: tuple[str, ...] = ()  # a str that must be one of these
+    labels: tuple[str, ...] = ()  # words for each choice, on the playgrounds' buttons
+    optional: bool = False  # a --flag on the command line (else a positional word)
+    default: Any = None  # an optional parameter left out means this
+    nullable: bool = False  # None is allowed (on the command line: NONE_WORDS, or --no-NAME)
+    none_means: str = ""  # what None means, for messages ("unlimited")
+    label: str = ""  # how messages name it, when not ``name`` (the Python attribute it sets)
+
+    @property
+    def what(self) -> str:
+        return self.label or self.name
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def metavar(self) -> str:
+        return "SECONDS" if self.unit == "s" else self.name.upper()
+
+    @property
+    def title(self) -> str:
+        """Its visible name on a playground, with its unit."""
+        return f"{self.help} ({self.unit})" if self.unit else self.help
+
+    def check(self, value: object) -> Any:
+        """The value if this parameter takes it, else BadArgument saying what is allowed."""
+        if value is None and self.nullable:
+            return None
+        unit = "seconds" if self.unit == "s" else (self.unit or "seconds")
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise BadArgument(
+                    f"{self.what} must be true or false (a JSON boolean), not {value!r}"
+                )
+            return value
+        if self.kind is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                none = f" or None ({self.none_means or 'none'})" if self.nullable else ""
+                raise BadArgument(
+                    f"{self.what} must be a whole number >= {self.minimum:g}{none}, not {value!r}"
+                )
+            check_number(self.what, value, minimum=self.minimum, maximum=self.maximum, unit=unit)
+            return value
+        if self.kind is float:
+            return float(
+                check_number(
+                    self.what, value, minimum=self.minimum, maximum=self.maximum, unit=unit
+                )
+            )
+        if self.choices:
+            if not isinstance(value, str) or value not in self.choices:
+                raise unknown(self.what, value, self.choices)
+            return value
+        if not isinstance(value, str):
+            raise BadArgument(f"{self.what} must be {self.help}, not {value!r}")
+        return value
+
+    def word(self, value: Any) -> str:
+        """The value as the command line writes it."""
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if value is None:
+            return NONE_WORDS[0]
+        if isinstance(value, float):
+            return f"{value:g}"
+        return shlex.quote(str(value))
+
+    def parse(self, text: str) -> Any:
+        """A command-line word as this parameter's value (argparse's ``type``)."""
+        if self.nullable and text.lower() in NONE_WORDS:
+            return None
+        if self.kind is int:
+            if not text.isdigit():
+                raise BadArgument(f"expected a whole number >= {self.minimum:g}, not {text!r}")
+            return self.check(int(text))
+        if self.kind is float:
+            try:
+                value = float(text)
+            except ValueError:
+                raise BadArgument(f"expected a number of seconds, not {text!r}") from None
+            return self.check(value)
+        return text
+
+
+NONE_WORDS = ("none", "unlimited")
+
+
+@dataclass(frozen=True)
+class Switch:
+    """One switch of the lab: its parameters, how it is applied, and what reset puts back.
+
+    ``apply(lab, args)`` gets every parameter checked (optional ones left out are their
+    default) and returns the one line that confirms what changed. ``reset`` gives the
+    arguments that put it back as a fresh lab has it (default: each parameter's default).
+    """
+
+    name: str  # the command: `labkit ctl NAME ...`, the control API's /NAME
+    help: str
+    params: tuple[Param, ...]
+    apply: Callable[[Lab, Args], str]
+    state: Callable[[Lab], dict[str, Any]]  # what `labkit ctl state` shows of it
+    reset: Callable[[Lab], list[Args]] | None = None
+    one_of: tuple[str, ...] = ()  # optional parameters of which at least one must be given
+    playgrounds: tuple[str, ...] = ()  # the lessons whose playground shows its controls
+    # for the playgrounds: its parameters' values now (given the fixed ones, e.g. the route),
+    # so that a control starts as the lab is, and one line saying how it is set now
+    current: Callable[[Lab, Args], Args] | None = None
+    show: Callable[[Lab], str] | None = None
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise unknown(f"parameter of {self.name}", name, [p.name for p in self.params])
+
+    @property
+    def required(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if not p.optional)
+
+    def check(self, args: Mapping[str, Any]) -> Args:
+        """Every argument checked before anything changes: a refused command changes nothing."""
+        names = {p.name for p in self.params}
+        missing = [p.name for p in self.required if p.name not in args]
+        extra = sorted(set(args) - names)
+        if missing or extra:
+            takes = ", ".join(p.name if not p.optional else f"[{p.name}]" for p in self.params)
+            wrong = f"missing {', '.join(missing)}" if missing else f"not {', '.join(extra)}"
+            raise BadArgument(f"{self.name} takes {takes or 'no arguments'}; {wrong}")
+        if self.one_of and all(args.get(name) is None for name in self.one_of):
+            raise BadArgument(f"{self.name} changes nothing: {_give(list(self.one_of))}")
+        return {p.name: p.check(args[p.name]) if p.name in args else p.default for p in self.params}
+
+    def reset_args(self, lab: Lab) -> list[Args]:
+        if self.reset is not None:
+            return self.reset(lab)
+        return [{p.name: p.default for p in self.required}]
+
+    def words(self, args: Mapping[str, Any]) -> str:
+        """The same change as shell words after `labkit ctl`: ``maintenance on --retry-after 30``."""
+        checked = self.check(args)
+        out = [self.name]
+        for p in self.params:
+            value = checked[p.name]
+            if not p.optional:
+                out.append(p.word(value))
+            elif p.name in args:  # given explicitly: shown, even when it is the default
+                out += [f"--no-{p.flag[2:]}"] if value is None else [p.flag, p.word(value)]
+        return " ".join(out)
+
+
+def _give(names: list[str]) -> str:
+    """What to give when at least one of several options is needed."""
+    if len(names) == 1:
+        return f"give {names[0]}"
+    if len(names) == 2:
+        return f"give {names[0]}, {names[1]} or both"
+    return f"give at least one of {', '.join(names)}"
+
+
+# -- how each switch is applied (always on the lab's loop thread) and how it reads now --
+
+
+def _maintenance(lab: Lab, args: Args) -> str:
+    retry: Any = args["retry_after"]
+    if args["retry_in"] is not None:
+        retry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=args["retry_in"])
+    lab.origin.maintenance(args["on"], retry_after=retry, cache_max_age=args["cache_max_age"])
+    return _maintenance_now(lab)
+
+
+def _maintenance_now(lab: Lab) -> str:
+    settings = lab.origin.maintenance_settings
+    if settings is None:
+        return "maintenance: off"
+    retry = settings.get("retry_after")
+    line = "maintenance: on, " + (f"Retry-After {retry}" if retry is not None else "no Retry-After")
+    if settings.get("cache_max_age") is not None:
+        line += f", Cache-Control max-age={settings['cache_max_age']} (the caching mistake)"
+    return line
+
+
+def _capacity(lab: Lab, args: Args) -> str:
+    lab.origin.capacity = args["value"]
+    return _capacity_now(lab)
+
+
+def _capacity_now(lab: Lab) -> str:
+    capacity = lab.origin.capacity
+    return "capacity: " + ("unlimited" if capacity is None else f"{capacity} at once")
+
+
+def _debug(lab: Lab, args: Args) -> str:
+    lab.origin.debug = args["on"]
+    return _debug_now(lab)
+
+
+def _debug_now(lab: Lab) -> str:
+    return f"debug: {_on(lab.origin.debug)} (tracebacks in the origin's 500 pages)"
+
+
+def _portal(lab: Lab, args: Args) -> str:
+    portal = lab.portal
+    assert portal is not None
+    portal.login() if args["action"] == "login" else portal.logout()
+    return _portal_now(lab)
+
+
+def _portal_now(lab: Lab) -> str:
+    return f"portal: logged {'in' if lab.portal is not None and lab.portal.logged_in else 'out'}"
+
+
+def _timeout(lab: Lab, args: Args) -> str:
+    route = lab.gateway.route(args["route"])
+    if args["connect"] is not None:
+        route.connect_timeout = args["connect"]
+    if args["read"] is not None:
+        route.read_timeout = args["read"]
+    return (
+        f"route {route.prefix}: connect timeout {route.connect_timeout:g} s, "
+        f"read timeout {route.read_timeout:g} s"
+    )
+
+
+def _timeout_reset(lab: Lab) -> list[Args]:
+    out = []
+    for route in lab.gateway.routes:
+        timeouts = ORIGIN_TIMEOUTS if route.upstream == "origin" else UPSTREAM_TIMEOUTS
+        out.append({"route": route.prefix, "connect": timeouts.connect, "read": timeouts.read})
+    return out
+
+
+def _timeout_current(lab: Lab, given: Args) -> Args:
+    route = lab.gateway.route(given.get("route", "/"))
+    return {"route": route.prefix, "connect": route.connect_timeout, "read": route.read_timeout}
+
+
+def _delay(lab: Lab, args: Args) -> str:
+    lab.upstreams["slow"].delay = args["seconds"]
+    return _delay_now(lab)
+
+
+def _delay_now(lab: Lab) -> str:
+    return f"slow upstream: answers after {lab.upstreams['slow'].delay:g} s"
+
+
+def _personality(lab: Lab, args: Args) -> str:
+    lab.gateway.personality = args["name"]
+    return _personality_now(lab)
+
+
+def _personality_now(lab: Lab) -> str:
+    return f"gateway personality: {lab.gateway.personality}"
+
+
+def _cache(lab: Lab, args: Args) -> str:
+    if args["action"] == "purge":
+        n = lab.gateway.purge()
+        return f"gateway cache emptied: {n} {'entry' if n == 1 else 'entries'}"
+    lab.gateway.cache_enabled = args["action"] == "on"
+    return _cache_now(lab)
+
+
+def _cache_now(lab: Lab) -> str:
+    if lab.gateway.cache_enabled:
+        return "gateway cache: on (fresh responses are stored and served again)"
+    return "gateway cache: off (every request goes to the upstream)"
+
+
+def _on(value: bool) -> str:
+    return "on" if value else "off"
+
+
+YEAR = 31_536_000  # seconds: the furthest Retry-After the lab sends
+SECONDS = "s"
+
+# Required parameters are positional words on the command line, optional ones --flags.
+SWITCHES: dict[str, Switch] = {
+    s.name: s
+    for s in (
+        Switch(
+            "maintenance",
+            "origin maintenance mode (503)",
+            params=(
+                Param("on", bool, "maintenance: the origin answers 503", default=False),
+                Param(
+                    "retry_after",
+                    int,
+                    "Retry-After",
+                    SECONDS,
+                    maximum=YEAR,
+                    default=120,
+                    optional=True,
+                    nullable=True,
+                ),
+                Param(
+                    "retry_in",
+                    int,
+                    "Retry-After as an HTTP-date this far ahead",
+                    SECONDS,
+                    maximum=YEAR,
+                    optional=True,
+                ),
+                Param(
+                    "cache_max_age",
+                    int,
+                    "the caching mistake: max-age on the 503",
+                    SECONDS,
+                    minimum=1,
+                    maximum=86400,
+                    optional=True,
+                    nullable=True,
+                ),
+            ),
+            apply=_maintenance,
+            state=lambda lab: {"maintenance": lab.origin.in_maintenance},
+            playgrounds=("503",),
+            current=lambda lab, _: {"on": lab.origin.in_maintenance},
+            show=_maintenance_now,
+        ),
+        Switch(
+            "capacity",
+            "requests the origin serves at once (more get 503)",
+            params=(
+                Param(
+                    "value",
+                    int,
+                    "capacity",
+                    "requests at once",
+                    maximum=100_000,
+                    nullable=True,
+                    none_means="unlimited",
+                    label="capacity",
+                ),
+            ),
+            apply=_capacity,
+            state=lambda lab: {"capacity": lab.origin.capacity},
+            current=lambda lab, _: {"value": lab.origin.capacity},
+            show=_capacity_now,
+        ),
+        Switch(
+            "debug",
+            "show tracebacks in the origin's 500 pages",
+            params=(Param("on", bool, "debug: show tracebacks in 500 pages", default=False),),
+            apply=_debug,
+            state=lambda lab: {"debug": lab.origin.debug},
+            playgrounds=("500",),
+            current=lambda lab, _: {"on": lab.origin.debug},
+            show=_debug_now,
+        ),
+        Switch(
+            "portal",
+            "log in to or out of the captive portal",
+            params=(
+                Param(
+                    "action",
+                    str,
+                    "log in or out",
+                    choices=("login", "logout"),
+                    labels=("log in", "log out"),
+                    default="logout",
+                    label="portal action",
+                ),
+            ),
+            apply=_portal,
+            state=lambda lab: {"portal_logged_in": lab.portal is not None and lab.portal.logged_in},
+            playgrounds=("511",),
+            show=_portal_now,
+        ),
+        Switch(
+            "timeout",
+            "a gateway route's timeouts",
+            params=(
+                Param(
+                    "route",
+                    str,
+                    "the route's prefix ('/', '/up/slow/') or upstream name",
+                    default="/",
+                ),
+                Param(
+                    "connect",
+                    float,
+                    "gateway connect timeout",
+                    SECONDS,
+                    minimum=0.01,
+                    maximum=60,
+                    optional=True,
+                    label="connect_timeout",
+                ),
+                Param(
+                    "read",
+                    float,
+                    "gateway read timeout",
+                    SECONDS,
+                    minimum=0.01,
+                    maximum=60,
+                    optional=True,
+                    label="read_timeout",
+                ),
+            ),
+            apply=_timeout,
+            state=lambda lab: {
+                "routes": {
+                    r.prefix: {"connect": r.connect_timeout, "read": r.read_timeout}
+                    for r in lab.gateway.routes
+                }
+            },
+            reset=_timeout_reset,
+            one_of=("connect", "read"),
+            playgrounds=("504",),
+            current=_timeout_current,
+        ),
+        Switch(
+            "delay",
+            "how long the 'slow' upstream waits before answering",
+            params=(
+                Param(
+                    "seconds",
+                    float,
+                    "the slow upstream's delay",
+                    SECONDS,
+                    minimum=Slow.DELAY.minimum,  # the knob's own range and default (faults.py)
+                    maximum=Slow.DELAY.maximum,
+                    default=Slow.DELAY.default,
+                    label=Slow.DELAY.name,
+                ),
+            ),
+            apply=_delay,
+            state=lambda lab: {"slow_delay": lab.upstreams["slow"].delay},
+            current=lambda lab, _: {"seconds": lab.upstreams["slow"].delay},
+            show=_delay_now,
+        ),
+        Switch(
+            "personality",
+            "answer upstream failures like another gateway",
+            params=(
+                Param(
+                    "name",
+                    str,
+                    "a gateway personality",
+                    choices=tuple(PERSONALITIES),
+                    default="rfc",
+                    label="personality",
+                ),
+            ),
+            apply=_personality,
+            state=lambda lab: {"gateway_personality": lab.gateway.personality},
+            reset=lambda lab: [{"name": lab._personality}],
+            current=lambda lab, _: {"name": lab.gateway.personality},
+            show=_personality_now,
+        ),
+        Switch(
+            "cache",
+            "the gateway's cache: on, off, or purge it",
+            params=(
+                Param(
+                    "action",
+                    str,
+                    "on, off, or purge (empty it)",
+                    choices=("on", "off", "purge"),
+                    labels=(
+                        "turn the gateway cache on",
+                        "turn the gateway cache off",
+                        "purge the gateway cache",
+                    ),
+                    default="on",
+                    label="cache action",
+                ),
+            ),
+            apply=_cache,
+            state=lambda lab: {"cache": lab.gateway.cache_enabled},
+            reset=lambda lab: [{"action": "purge"}, {"action": "on"}],
+            playgrounds=("503",),
+            show=_cache_now,
+        ),
+    )
+}
+
+
+def get(name: str) -> Switch:
+    if not isinstance(name, str) or name not in SWITCHES:
+        raise unknown("switch", name, SWITCHES)
+    return SWITCHES[name]
+
+
+def apply(lab: Lab, name: str, args: Mapping[str, Any] | None = None) -> str:
+    """Check the arguments, apply one switch on the lab's loop thread; the line saying what changed."""
+    switch = get(name)
+    checked = switch.check(args or {})
+    return lab._on_loop(lambda: switch.apply(lab, checked))
+
+
+def reset(lab: Lab) -> None:
+    """Every switch back to its declared default (on the lab's loop thread)."""
+
+    def everything() -> None:
+        for switch in SWITCHES.values():
+            for args in switch.reset_args(lab):
+                switch.apply(lab, switch.check(args))
+
+    lab._on_loop(everything)
+
+
+def state(lab: Lab) -> dict[str, Any]:
+    """Every switch as `labkit ctl state` shows it."""
+    out: dict[str, Any] = {}
+    for switch in SWITCHES.values():
+        out.update(switch.state(lab))
+    return out
+
+
+def for_playground(lesson: str) -> Iterator[Switch]:
+    return (s for s in SWITCHES.values() if lesson in s.playgrounds)
+
+
+# -- the command line: `labkit ctl NAME ...` for every switch --
+
+
+def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
+    """One `labkit ctl` subcommand per switch, its arguments and help from the table."""
+    import argparse
+
+    for switch in SWITCHES.values():
+        p = sub.add_parser(switch.name, help=switch.help, description=switch.help)
+        for param in switch.params:
+            kwargs: dict[str, Any] = {"help": _help(param)}
+            if param.kind is bool:
+                kwargs["choices"] = list(ON_OFF)
+            elif param.choices:
+                kwargs["choices"] = list(param.choices)
+            else:
+                kwargs["type"] = _parser_type(param, argparse.ArgumentTypeError)
+            if not param.optional:
+                p.add_argument(param.name, **kwargs)
+                continue
+            p.add_argument(param.flag, dest=param.name, metavar=param.metavar, **kwargs)
+            if param.nullable and param.default is not None:  # else leaving it out is None
+                p.add_argument(
+                    f"--no-{param.flag[2:]}",
+                    dest=param.name,
+                    action="store_const",
+                    const=_NONE,
+                    help=f"send no {param.help} at all",
+                )
+
+
+_NONE = object()  # `--no-NAME`: the parameter given as None (left out means its default)
+
+
+def _parser_type(param: Param, error: type[Exception]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return param.parse(text)
+        except BadArgument as exc:
+            raise error(str(exc)) from None
+
+    parse.__name__ = param.name  # argparse names the argument by its metavar, not this
+    return parse
+
+
+def _help(param: Param) -> str:
+    if param.kind not in (int, float):
+        return param.help
+    unit = "seconds" if param.unit == "s" else param.unit
+    text = f"{param.help} ({unit}, {_num(param.minimum)} to {_num(param.maximum)}"
+    if param.nullable and not param.optional:
+        text += f"; 'none': {param.none_means}"
+    return text + (f"; default {_num(param.default)})" if param.default is not None else ")")
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
+def from_cli(name: str, namespace: argparse.Namespace) -> Args:
+    """The control API's arguments for `labkit ctl NAME ...` as argparse read them."""
+    switch = get(name)
+    args: Args = {}
+    for param in switch.params:
+        value = getattr(namespace, param.name)
+        if param.kind is bool:
+            value = ON_OFF[value]
+        if param.optional and value is None:
+            continue  # left out: its default
+        args[param.name] = None if value is _NONE else value
+    if switch.one_of and all(args.get(n) is None for n in switch.one_of):
+        flags = [f"{switch.param(n).flag} {switch.param(n).metavar}" for n in switch.one_of]
+        raise BadArgument(_give(flags))
+    return args
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A switch set to given values, and how to put it back: a scenario's step.
+
+    Its shell words come from the table, so `labkit ctl` and ``apply`` cannot disagree.
+    """
+
+    name: str
+    args: Args = field(default_factory=dict)
+    undo_args: Args | None = None  # None: the switch's required parameters at their defaults
+
+    def apply(self, lab: Lab) -> str:
+        return apply(lab, self.name, self.args)
+
+    def undo(self, lab: Lab) -> str:
+        return apply(lab, self.name, self._undo)
+
+    @property
+    def _undo(self) -> Args:
+        if self.undo_args is not None:
+            return self.undo_args
+        return {p.name: p.default for p in get(self.name).required}
+
+    @property
+    def cli(self) -> str:
+        return get(self.name).words(self.args)
+
+    @property
+    def undo_cli(self) -> str:
+        return get(self.name).words(self._undo)
