@@ -1,0 +1,215 @@
+"""The switch table (labkit/switches.py): one declaration per switch, everything else derived.
+
+"Add a switch" (docs/architecture.md) is followed at run time: a switch registered in the
+table, and nowhere else, is in `labkit ctl`'s parser and help, in the control API, in
+``lab.reset()`` and on its playground. Every switch is applied on the lab's loop thread,
+so emptying the gateway's cache while cached GETs stream through it never errors.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import labkit
+from labkit import cli, control, scenarios, switches
+from labkit.switches import Param, Setting, Switch
+from labkit.widgets import Playground
+
+# -- "Add a switch", followed at run time --
+
+APPLIED_ON: list[str] = []  # the thread each application of the new switch ran on
+
+
+def _store(lab: labkit.Lab, args: switches.Args) -> str:
+    APPLIED_ON.append(threading.current_thread().name)
+    lab.gateway.cache_enabled = args["on"]
+    return f"store: {'on' if lab.gateway.cache_enabled else 'off'}"
+
+
+STORE = Switch(
+    "store",
+    "whether the gateway stores fresh responses (a second name for the cache, for this test)",
+    params=(Param("on", bool, "store: the gateway keeps fresh responses", default=True),),
+    apply=_store,
+    state=lambda lab: {"store": lab.gateway.cache_enabled},
+    playgrounds=("500",),
+    current=lambda lab, _: {"on": lab.gateway.cache_enabled},
+)
+
+
+@pytest.fixture
+def store_switch(monkeypatch: pytest.MonkeyPatch):
+    """The recipe's one step: one entry in the table (removed again after the test)."""
+    monkeypatch.setitem(switches.SWITCHES, STORE.name, STORE)
+    APPLIED_ON.clear()
+    yield STORE
+    assert "store" not in cli.build_parser().format_help()  # nothing else kept it
+
+
+def _cached_twice(lab: labkit.Lab) -> bool:
+    """Whether the second of two GETs during cacheable maintenance is served from the cache."""
+    lab.origin.maintenance(retry_after=5, cache_max_age=60)
+    lab.get("/orders/7")
+    second = lab.get("/orders/7")
+    lab.origin.maintenance(False)
+    lab.gateway.purge()
+    return second.header("x-cache") == "HIT"
+
+
+def test_add_a_switch(lab: labkit.Lab, store_switch: Switch, capsys) -> None:
+    # the command line: a subcommand with its help, words parsed into the control API's args
+    parser = cli.build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ctl", "--help"])
+    assert "store" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ctl", "store", "--help"])
+    assert "store: the gateway keeps fresh responses" in capsys.readouterr().out
+    args = parser.parse_args(["ctl", "store", "off"])
+    assert switches.from_cli(args.ctl_command, args) == {"on": False}
+    assert Setting("store", {"on": False}).cli == "store off"  # a scenario's shell words
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ctl", "store", "maybe"])
+    assert "invalid choice: 'maybe'" in capsys.readouterr().err
+
+    # the control API: applied on the loop thread, confirmed in one line, refused when wrong
+    assert _cached_twice(lab)
+    result = control.apply(lab, "store", {"on": False})
+    assert result["done"] == "store: off" and result["store"] is False
+    assert APPLIED_ON == ["labkit-lab"]
+    assert not _cached_twice(lab)
+    with pytest.raises(labkit.BadArgument, match="on must be true or false"):
+        control.apply(lab, "store", {"on": "yes"})
+    with pytest.raises(labkit.BadArgument, match="store"):
+        control.apply(lab, "no-such-switch", {})  # the list of commands names it
+
+    # reset: back to its declared default
+    lab.reset()
+    assert lab.gateway.cache_enabled is True and _cached_twice(lab)
+
+    # the playground of its lesson: a control labelled from the table, making the same call
+    p = Playground(lab, "500")
+    box = p.switch_controls["store"].inputs["on"]
+    assert box.description == "store: the gateway keeps fresh responses" and box.value is True
+    box.value = False
+    assert p.message.value == "" and "store: off" in p.status.value
+    assert lab.gateway.cache_enabled is False and not _cached_twice(lab)
+    assert "store" not in Playground(lab, "501").switch_controls
+
+
+# -- every switch, derived --
+
+
+def test_ctl_help_lists_every_switch_from_the_table(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["ctl", "--help"])
+    out = capsys.readouterr().out
+    for switch in switches.SWITCHES.values():
+        assert switch.name in out and switch.help in out
+
+
+def test_reset_puts_every_switch_back_to_its_declared_default(lab: labkit.Lab) -> None:
+    fresh = control.state(lab)
+    lab.get("/orders/7")  # something in flight counts nothing afterwards
+    for name, args in [
+        ("maintenance", {"on": True, "retry_after": 7}),
+        ("capacity", {"value": 3}),
+        ("debug", {"on": True}),
+        ("portal", {"action": "login"}),
+        ("timeout", {"route": "/up/slow/", "connect": 1.5, "read": 2.5}),
+        ("delay", {"seconds": 0.25}),
+        ("personality", {"name": "haproxy"}),
+        ("cache", {"action": "off"}),
+    ]:
+        control.apply(lab, name, args)
+    changed = control.state(lab)
+    assert {k for k in fresh if fresh[k] != changed[k]} == set(fresh) - {"in_flight"}
+    lab.reset()
+    assert control.state(lab) == fresh
+
+
+def test_a_lab_started_as_another_gateway_resets_to_it() -> None:
+    with labkit.start(gateway="nginx") as lab:
+        switches.apply(lab, "personality", {"name": "caddy"})
+        lab.reset()
+        assert lab.gateway.personality == "nginx"
+
+
+def test_cache_off_sends_every_get_to_the_origin(lab: labkit.Lab) -> None:
+    assert switches.apply(lab, "cache", {"action": "off"}) == (
+        "gateway cache: off (every request goes to the upstream)"
+    )
+    lab.origin.maintenance(retry_after=5, cache_max_age=60)
+    lab.get("/orders/7")
+    lab.origin.maintenance(False)
+    ex = lab.get("/orders/7")
+    assert ex.status == 200 and ex.generated_by == "origin"
+    assert switches.apply(lab, "cache", {"action": "on"}).startswith("gateway cache: on")
+
+
+@pytest.mark.parametrize(
+    ("switch", "args", "python"),
+    [
+        ("timeout", "connect", lambda lab, v: setattr(lab.gateway.route("/"), "connect_timeout", v)),
+        ("timeout", "read", lambda lab, v: setattr(lab.gateway.route("/"), "read_timeout", v)),
+        ("delay", "seconds", lambda lab, v: setattr(lab.upstreams["slow"], "delay", v)),
+        ("maintenance", "cache_max_age", lambda lab, v: lab.origin.maintenance(cache_max_age=v)),
+    ],
+    ids=["connect", "read", "delay", "cache_max_age"],
+)  # fmt: skip
+def test_declared_ranges_are_what_the_python_api_takes(lab, switch, args, python) -> None:
+    """The table's ranges (the CLI's, the widgets') and the Python setters' cannot drift apart."""
+    param = switches.get(switch).param(args)
+    for inside in (param.minimum, param.maximum):
+        python(lab, inside)
+    for outside in (param.minimum - 1, param.maximum + 1):
+        with pytest.raises(labkit.BadArgument, match="between"):
+            python(lab, outside)
+        with pytest.raises(labkit.BadArgument, match="between"):
+            param.check(outside)
+
+
+def test_scenario_switches_say_the_same_in_python_and_the_shell() -> None:
+    seen = [s for sc in scenarios.SCENARIOS.values() for s in (*sc.switches, *sc.after_prime)]
+    assert seen
+    for setting in seen:
+        words = setting.cli.split()
+        parsed = cli.build_parser().parse_args(["ctl", *words])
+        assert switches.from_cli(parsed.ctl_command, parsed) == setting.args, setting
+
+
+# -- the loop thread --
+
+
+def test_purge_during_a_stream_of_cached_gets_never_errors(lab: labkit.Lab) -> None:
+    """purge() from the kernel's thread runs on the lab's loop, between two requests' reads."""
+    lab.origin.maintenance(retry_after=5, cache_max_age=60)  # every 503 is stored
+    statuses: list[int | None] = []
+    errors: list[BaseException] = []
+
+    def stream(worker: int) -> None:
+        try:
+            for i in range(40):
+                statuses.append(lab.get(f"/orders/7?w={worker}&i={i % 5}").status)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=stream, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    emptied = 0
+    while any(t.is_alive() for t in threads):
+        emptied += lab.gateway.purge()  # raised "dictionary changed size" on the kernel thread
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert statuses == [503] * 120  # stored or not, never a gateway error
+    assert emptied > 0  # the purges did meet stored responses
+
+
+def test_a_switch_from_another_thread_runs_on_the_loop(lab: labkit.Lab) -> None:
+    seen: list[str] = []
+    lab._on_loop(lambda: seen.append(threading.current_thread().name))
+    assert seen == ["labkit-lab"]
