@@ -194,7 +194,7 @@ class HTTPServer(Listener):
     def head_timeout(self, seconds: float | None) -> None:
         self.refuse_if_stopped()
         check_number("head_timeout", seconds, minimum=0.05, maximum=60, allow_none=True)
-        self._head_timeout = seconds
+        self.switch(lambda: setattr(self, "_head_timeout", seconds))
 
     async def handle(self, request: Request) -> Response:
         raise NotImplementedError
