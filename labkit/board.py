@@ -49,6 +49,7 @@ from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
 from labkit.recorder import Role
 from labkit.render import palette
+from labkit.render.text import minutes_seconds
 
 REFRESH_SECONDS = 2  # the page asks again this often: new events show within 5 s
 TOKEN_BYTES = 24
@@ -243,12 +244,6 @@ def _cell(rec: dict[str, Any] | None) -> str:
     return f"<td class='{css}'>{'<br>'.join(_e(p) for p in parts)}</td>"
 
 
-def _seconds(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{int(value) // 60} min {int(value) % 60:02d} s"
-
-
 def fragment(room: Class, token_query: str) -> str:
     """The live part of the page (also what the page fetches every REFRESH_SECONDS)."""
     out = [f"<p id='updated'>Read from the exchange at {_e(room.read_at)}: "
@@ -311,9 +306,13 @@ def _drill_section(room: Class) -> str:
                "<th scope='col'>Failing hop</th><th scope='col'>Cause</th>"
                "<th scope='col'>Tries</th><th scope='col'>Last answer</th></tr></thead><tbody>")  # fmt: skip
     for r in room.drill_rows:
-        hop = f"found after {_seconds(r['hop_after'])}" if r["hop_after"] is not None else "not yet"
+        hop = (
+            f"found after {minutes_seconds(r['hop_after'])}"
+            if r["hop_after"] is not None
+            else "not yet"
+        )
         cause = (
-            f"found after {_seconds(r['cause_after'])}" if r["cause_after"] is not None
+            f"found after {minutes_seconds(r['cause_after'])}" if r["cause_after"] is not None
             else "not yet"
         )  # fmt: skip
         last = r["last"] or "—"

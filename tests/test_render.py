@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import re
 from pathlib import Path
 
-from labkit.render import palette
+import labkit
+from labkit.render import charts, html, notes, palette, svg, text
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "labkit"
@@ -90,3 +93,69 @@ def test_every_pair_drawn_together_is_readable() -> None:
         if contrast(fg, bg) < minimum
     ]
     assert not weak, "\n".join(weak)
+
+
+# What a renderer may import from labkit at run time: its own package and the data it draws.
+DATA = {"labkit.recorder", "labkit.http.messages", "labkit.errors", "labkit.conditions"}
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The labkit modules a file imports, leaving out ``if TYPE_CHECKING:`` blocks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+        for stmt in node.body
+        for inner in ast.walk(stmt)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name == "labkit" or name.startswith("labkit.")}
+
+
+def test_the_renderers_do_not_import_the_exchange_back() -> None:
+    for path in sorted((PACKAGE / "render").glob("*.py")):
+        reached = {
+            name
+            for name in _runtime_imports(path)
+            if not name.startswith("labkit.render")
+            and not any(name == d or name.startswith(d + ".") for d in DATA)
+        }
+        assert not reached, f"labkit/render/{path.name} imports {sorted(reached)}"
+    assert "labkit.render.html" in _runtime_imports(PACKAGE / "exchange.py")
+
+
+@dataclasses.dataclass(frozen=True)
+class Copied:
+    """Not a labkit.Exchange: the same fields, copied, as a notebook or test could build them."""
+
+    id: str
+    method: str
+    target: str
+    status: int | None
+    reason: str
+    headers: list[tuple[str, str]]
+    hops: list
+    client_error: str | None
+    elapsed: float
+    generated_by: str | None
+    why: str
+    ok: bool
+
+
+def test_any_object_with_an_exchanges_fields_draws_the_same(lab: labkit.Lab) -> None:
+    for ex in (lab.get("/up/body-cut/"), lab.get("/orders/7"), lab.get("/slow?delay=0.3")):
+        copy = Copied(**{f.name: getattr(ex, f.name) for f in dataclasses.fields(Copied)})
+        assert not isinstance(copy, labkit.Exchange)
+        assert text.story(copy) == repr(ex)
+        assert html.exchange_html(copy) == ex._repr_html_()
+        assert svg.sequence_svg(copy) == ex.picture()._repr_svg_()
+        assert notes.summary(copy) == notes.summary(ex)
+        assert charts.timeline(copy).alt == charts.timeline(ex).alt

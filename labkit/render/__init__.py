@@ -1,5 +1,15 @@
-"""Everything labkit draws: the SVG picture, the charts and the header notes.
+"""Everything labkit draws: text, HTML, the SVG picture, charts and header notes.
 
-One package, so that a renderer is found in one place. Submodules load on first use:
-``charts`` pulls in matplotlib, which ``import labkit`` must not.
+* ``palette``: every colour, defined once (status classes, ink and paper, JupyterLab's
+  theme variables, the board's light and dark page);
+* ``view``: the shapes the renderers read (an exchange, a burst), as Protocols;
+* ``text``: durations, bytes made visible, an exchange's story (its ``repr``);
+* ``html``: an exchange's hop table (its HTML in Jupyter);
+* ``svg``: the sequence diagram (``ex.picture()``);
+* ``charts``: the 504 timeline and the 503 load curve (matplotlib);
+* ``notes``: the inspector's summary and what each response header means.
+
+The exchange imports these; none of them imports the exchange (or the lab) back: they
+read fields through ``view``'s Protocols and the recorder's events. Submodules load on
+first use: ``charts`` pulls in matplotlib, which ``import labkit`` must not.
 """

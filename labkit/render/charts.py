@@ -15,10 +15,10 @@ import io
 from matplotlib.figure import Figure
 
 from labkit.errors import BadArgument
-from labkit.exchange import Exchange
-from labkit.load import Burst
 from labkit.recorder import Role, Step
 from labkit.render.palette import FAILED, IN_TIME, INK, OK, PAPER
+from labkit.render.text import summary_line
+from labkit.render.view import BurstView, ExchangeView
 
 
 class ChartFigure(Figure):
@@ -46,7 +46,7 @@ class ChartFigure(Figure):
         return self.alt or super().__repr__()
 
 
-def _client_gave_up(ex: Exchange, start: float) -> float | None:
+def _client_gave_up(ex: ExchangeView, start: float) -> float | None:
     """When the client's own timeout ran out (seconds from the start), if it did."""
     for hop in ex.hops:
         got = hop.received
@@ -55,10 +55,10 @@ def _client_gave_up(ex: Exchange, start: float) -> float | None:
     return None
 
 
-def timeline(ex: Exchange) -> ChartFigure:
+def timeline(ex: ExchangeView) -> ChartFigure:
     """Each hop's clock for one exchange, with the gateway's read timeout and the client's
     own deadline marked (lesson 05). Times are in milliseconds from the client's request."""
-    if not isinstance(ex, Exchange):
+    if not isinstance(ex, ExchangeView):
         raise BadArgument(f"timeline takes an exchange, such as lab.get('/slow'), not {ex!r:.60}")
     hops = [h for h in ex.hops if h.received is not None or h.sent is not None]
     if not any(h.events for h in hops):
@@ -106,15 +106,15 @@ def timeline(ex: Exchange) -> ChartFigure:
     ax.set_xlim(0, max(right, *(t for t, _, _ in lines), 1) * 1.35)
     ax.set_yticks(range(len(hops)), [h.label for h in reversed(hops)])
     ax.set_xlabel("milliseconds since the client sent the request")
-    ax.set_title(ex.summary_line(), fontsize=10)
+    ax.set_title(summary_line(ex), fontsize=10)
     fig.tight_layout()
-    fig.alt = f"Timeline of {ex.summary_line()}. " + "; ".join(said) + "."
+    fig.alt = f"Timeline of {summary_line(ex)}. " + "; ".join(said) + "."
     return fig
 
 
-def load_curve(results: list[Burst], capacity: int) -> ChartFigure:
+def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
     """Served and shed requests as the burst grows (lesson 04)."""
-    if not isinstance(results, list) or not all(isinstance(b, Burst) for b in results):
+    if not isinstance(results, list) or not all(isinstance(b, BurstView) for b in results):
         raise BadArgument(
             f"results must be a list of bursts, as load.sweep() returns, not {results!r:.60}"
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.exchange import Exchange
+from labkit.render.view import ExchangeView
 
 __all__ = ["HEADER_NOTES", "explained_headers", "summary"]
 
@@ -53,7 +53,7 @@ HEADER_NOTES: dict[str, str] = {
 }
 
 
-def summary(ex: Exchange) -> dict[str, Any]:
+def summary(ex: ExchangeView) -> dict[str, Any]:
     """The first things to read: status, who made it, why, and how long it took."""
     return {
         "status": ex.status,
@@ -65,6 +65,6 @@ def summary(ex: Exchange) -> dict[str, Any]:
     }
 
 
-def explained_headers(ex: Exchange) -> list[tuple[str, str, str]]:
+def explained_headers(ex: ExchangeView) -> list[tuple[str, str, str]]:
     """(name, value, what it means) for every response header, the notable ones explained."""
     return [(k, v, HEADER_NOTES.get(k.lower(), "")) for k, v in ex.headers]

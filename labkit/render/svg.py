@@ -20,9 +20,10 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from labkit.exchange import Exchange, milliseconds
 from labkit.recorder import Kind, Role, Step
 from labkit.render.palette import FAILED, INCOMPLETE, INK, LANE, LIFELINE, MUTED, OK, PAPER
+from labkit.render.text import milliseconds, story, summary_line
+from labkit.render.view import ExchangeView
 
 __all__ = ["Picture", "alt_text", "failing_hop", "sequence_svg"]
 
@@ -45,7 +46,7 @@ class _Arrow:
     cross: bool = False
 
 
-def _lanes_and_arrows(ex: Exchange) -> tuple[list[str], list[_Arrow], set[int], int | None]:
+def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[int], int | None]:
     hops = [h for h in ex.hops if h.role is not Role.CLIENT]
     lanes = ["client"] + [h.label for h in hops]
     reached = {h.name for h in hops}  # hops that recorded something, and upstreams drawn
@@ -112,20 +113,20 @@ def _lines(text: str) -> tuple[list[str], bool]:
     return [*lines[: MAX_LINES - 1], last[: WRAP - 1] + "…"], True
 
 
-def failing_hop(ex: Exchange) -> str | None:
+def failing_hop(ex: ExchangeView) -> str | None:
     """The hop the picture marks as the culprit, in words (None when nothing failed)."""
     lanes, _, failed, _ = _lanes_and_arrows(ex)
     return lanes[min(failed)] if failed else None
 
 
-def alt_text(ex: Exchange) -> str:
+def alt_text(ex: ExchangeView) -> str:
     """One sentence for a screen reader: what happened and which hop failed."""
     culprit = failing_hop(ex)
     where = f" The failing hop: {culprit}." if culprit else ""
-    return f"Sequence diagram of {ex.summary_line()}.{where}"
+    return f"Sequence diagram of {summary_line(ex)}.{where}"
 
 
-def sequence_svg(ex: Exchange) -> str:
+def sequence_svg(ex: ExchangeView) -> str:
     lanes, arrows, failed, made = _lanes_and_arrows(ex)
     wrapped = [_lines(a.label) for a in arrows]
     rows_y = []
@@ -142,7 +143,7 @@ def sequence_svg(ex: Exchange) -> str:
         f"viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='12' role='img' "
         f"aria-label='{html.escape(alt_text(ex), quote=True)}'>",
         f"<title>{html.escape(alt_text(ex))}</title>",
-        f"<desc>{html.escape(repr(ex))}</desc>",
+        f"<desc>{html.escape(story(ex))}</desc>",
         "<defs><marker id='a' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
         "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>",
         f"<rect width='{width}' height='{height}' fill='{PAPER}'/>",
@@ -213,7 +214,7 @@ def _xml_chars(text: str) -> str:
 class Picture:
     """Displays as inline SVG with a text alternative in Jupyter; as text elsewhere."""
 
-    def __init__(self, exchange: Exchange) -> None:
+    def __init__(self, exchange: ExchangeView) -> None:
         self.exchange = exchange
 
     def _repr_svg_(self) -> str:
@@ -225,8 +226,8 @@ class Picture:
             "<figure class='labkit-picture' style='margin:0;max-width:100%;overflow-x:auto'>"
             f"{sequence_svg(self.exchange)}"
             "<details><summary>The same story as text</summary>"
-            f"<pre>{html.escape(repr(self.exchange))}</pre></details></figure>"
+            f"<pre>{html.escape(story(self.exchange))}</pre></details></figure>"
         )
 
     def __repr__(self) -> str:
-        return repr(self.exchange)
+        return story(self.exchange)

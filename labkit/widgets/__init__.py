@@ -31,12 +31,13 @@ import traitlets
 
 from labkit import load, scenarios, switches
 from labkit.errors import BadArgument, unknown
-from labkit.exchange import Exchange, visible_bytes
+from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
 from labkit.recorder import Role
 from labkit.render import notes
 from labkit.render.palette import JP_BORDER, JP_ERROR, JP_TEXT, JP_TEXT_SOFT
+from labkit.render.text import visible_bytes
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
