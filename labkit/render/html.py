@@ -1,20 +1,53 @@
-"""HTML views for Jupyter: an exchange's hop table with its picture.
+"""HTML views for Jupyter: an exchange's hop table, the inspector's tabs, the panels' style.
 
-Every view here has a text twin (:mod:`labkit.render.text`) and colours from the
-palette; none shows a port number.
+Every view of an exchange here has a text twin (:mod:`labkit.render.text`); colours
+come from the palette; none shows a port number. The widgets only place these.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from labkit.recorder import Ending, Role
-from labkit.render.palette import for_status
+from labkit.render import notes
+from labkit.render.palette import JP_ERROR, JP_TEXT, JP_TEXT_SOFT, for_status
 from labkit.render.svg import Picture
-from labkit.render.text import milliseconds, part
+from labkit.render.text import milliseconds, part, visible_bytes
 from labkit.render.view import ExchangeView
 
-__all__ = ["CONNECTION_WORDS", "exchange_html"]
+__all__ = [
+    "BODY_SHOWN",
+    "CONNECTION_WORDS",
+    "PANEL_STYLE",
+    "RAW_SHOWN",
+    "body_html",
+    "exchange_html",
+    "headers_html",
+    "note",
+    "raw_html",
+    "shown",
+    "summary_html",
+    "table",
+]
+
+RAW_SHOWN = 6000  # bytes of each hop's raw dump shown in the inspector
+BODY_SHOWN = 20000  # characters of the body shown in the inspector
+
+# Scoped to our panels; JupyterLab's variables keep contrast in the light and the dark theme.
+PANEL_STYLE = f"""<style>
+.labkit-panel :focus-visible, .labkit-panel :focus {{
+  outline: 2px solid {JP_TEXT} !important; outline-offset: 1px; }}
+.labkit-panel .lm-TabBar-tab, .labkit-panel .p-TabBar-tab {{ color: {JP_TEXT} !important; }}
+.labkit-panel .widget-button, .labkit-panel .jupyter-button {{ white-space: normal;
+  height: auto; min-height: var(--jp-widgets-inline-height); overflow: visible; }}
+.labkit-panel .labkit-status {{ color: {JP_TEXT}; }}
+.labkit-panel .labkit-error {{ color: {JP_TEXT};
+  border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
+.labkit-panel .labkit-hint {{ color: {JP_TEXT_SOFT}; font-size: var(--jp-ui-font-size1); }}
+.labkit-panel table.labkit-table td, .labkit-panel table.labkit-table th {{
+  text-align: left; vertical-align: top; padding: 2px 8px 2px 0; }}
+</style>"""
 
 # How a hop ended a connection, explained under the hop table when one of its answers did.
 CONNECTION_WORDS = {
@@ -64,3 +97,74 @@ def exchange_html(ex: ExchangeView) -> str:
         + Picture(ex)._repr_html_()
         + "</div>"
     )
+
+
+# -- the inspector's tabs and the panels' pieces --
+
+
+def table(rows: Sequence[tuple[str, ...]], head: tuple[str, ...]) -> str:
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
+    )
+    th = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
+    return (
+        "<table class='labkit-table' style='border-collapse:collapse'>"
+        f"<thead><tr>{th}</tr></thead><tbody>{cells}</tbody></table>"
+    )
+
+
+def shown(text: str, limit: int, unit: str, whole: str) -> str:
+    """``text`` cut to ``limit``, with a note saying how much is shown and where the rest is."""
+    if len(text) <= limit:
+        return f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+    return (
+        f"<pre style='white-space:pre-wrap'>{html.escape(text[:limit])}</pre>"
+        f"<p><i>Showing the first {limit:,} of {len(text):,} {unit}; {html.escape(whole)} "
+        "shows them all.</i></p>"
+    )
+
+
+def note(why: str) -> str:
+    """What an empty tab says instead (why it is empty)."""
+    return f"<p><i>{html.escape(why)}</i></p>"
+
+
+def summary_html(ex: ExchangeView) -> str:
+    info = notes.summary(ex)
+    status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
+    return f"<h3 style='margin:4px 0'>{html.escape(status)}</h3>" + table(
+        [(k, str(v)) for k, v in info.items() if k not in ("status", "reason")],
+        ("what", "value"),
+    )
+
+
+def headers_html(ex: ExchangeView) -> str:
+    return (
+        "<p class='labkit-hint'>Header names are case-insensitive (RFC 9110 5.1): "
+        "<code>Content-Type</code> and <code>content-type</code> are the same header. "
+        "They are shown as the server wrote them.</p>"
+        + table(notes.explained_headers(ex), ("header", "value", "what it means"))
+    )
+
+
+def body_html(body: str) -> str:
+    """The body as text (``ex.text``), cut to BODY_SHOWN characters."""
+    if not body:
+        return "<p>(empty body)</p>"
+    return shown(body, BODY_SHOWN, "characters", "ex.text")
+
+
+def raw_html(ex: ExchangeView) -> str:
+    """Each hop's bytes in and out, every byte visible, cut to RAW_SHOWN characters each."""
+    parts = []
+    for hop in ex.hops:
+        if hop.role is Role.CLIENT:
+            continue
+        whole = f"ex.raw({hop.name!r})"
+        for verb, data in (("received", hop.bytes_in), ("sent", hop.bytes_out)):
+            parts.append(
+                f"<h4 style='margin:6px 0 2px'>{html.escape(hop.label)} {verb} "
+                f"({len(data):,} bytes)</h4>"
+                + shown(visible_bytes(data), RAW_SHOWN, "characters of the dump", whole)
+            )
+    return "".join(parts)

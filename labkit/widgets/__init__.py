@@ -34,57 +34,15 @@ from labkit.errors import BadArgument, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
-from labkit.recorder import Role
-from labkit.render import notes
-from labkit.render.palette import JP_BORDER, JP_ERROR, JP_TEXT, JP_TEXT_SOFT
-from labkit.render.text import visible_bytes
+from labkit.render import html as render_html
+from labkit.render.palette import JP_BORDER
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
-
-RAW_SHOWN = 6000  # bytes of each hop's raw dump shown in the inspector
-BODY_SHOWN = 20000  # characters of the body shown in the inspector
-
-# Scoped to our panels; JupyterLab's variables keep contrast in the light and the dark theme.
-_STYLE = f"""<style>
-.labkit-panel :focus-visible, .labkit-panel :focus {{
-  outline: 2px solid {JP_TEXT} !important; outline-offset: 1px; }}
-.labkit-panel .lm-TabBar-tab, .labkit-panel .p-TabBar-tab {{ color: {JP_TEXT} !important; }}
-.labkit-panel .widget-button, .labkit-panel .jupyter-button {{ white-space: normal;
-  height: auto; min-height: var(--jp-widgets-inline-height); overflow: visible; }}
-.labkit-panel .labkit-status {{ color: {JP_TEXT}; }}
-.labkit-panel .labkit-error {{ color: {JP_TEXT};
-  border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
-.labkit-panel .labkit-hint {{ color: {JP_TEXT_SOFT}; font-size: var(--jp-ui-font-size1); }}
-.labkit-panel table.labkit-table td, .labkit-panel table.labkit-table th {{
-  text-align: left; vertical-align: top; padding: 2px 8px 2px 0; }}
-</style>"""
 
 KEYBOARD_HINT = (
     "Keyboard: Tab moves between controls; on a drop-down list press Space or Alt+↓ to open "
     "it, then ↑/↓ and Enter (without opening it, ↑/↓ move between notebook cells)."
 )
-
-
-def _table(rows: Sequence[tuple[str, ...]], head: tuple[str, ...]) -> str:
-    cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
-    )
-    th = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
-    return (
-        "<table class='labkit-table' style='border-collapse:collapse'>"
-        f"<thead><tr>{th}</tr></thead><tbody>{cells}</tbody></table>"
-    )
-
-
-def _shown(text: str, limit: int, unit: str, whole: str) -> str:
-    """``text`` cut to ``limit``, with a note saying how much is shown and where the rest is."""
-    if len(text) <= limit:
-        return f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
-    return (
-        f"<pre style='white-space:pre-wrap'>{html.escape(text[:limit])}</pre>"
-        f"<p><i>Showing the first {limit:,} of {len(text):,} {unit}; {html.escape(whole)} "
-        "shows them all.</i></p>"
-    )
 
 
 class Inspector(w.VBox):
@@ -109,41 +67,16 @@ class Inspector(w.VBox):
     def clear(self, why: str) -> None:
         """Empty every tab and say why, so no earlier result passes for the last one."""
         self.exchange = None
-        note = f"<p><i>{html.escape(why)}</i></p>"
+        note = render_html.note(why)
         for tab in (self.summary, self.headers, self.body, self.raw, self.picture):
             tab.value = note
 
     def show(self, ex: Exchange) -> None:
         self.exchange = ex
-        info = notes.summary(ex)
-        status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
-        self.summary.value = f"<h3 style='margin:4px 0'>{html.escape(status)}</h3>" + _table(
-            [(k, str(v)) for k, v in info.items() if k not in ("status", "reason")],
-            ("what", "value"),
-        )
-        self.headers.value = (
-            "<p class='labkit-hint'>Header names are case-insensitive (RFC 9110 5.1): "
-            "<code>Content-Type</code> and <code>content-type</code> are the same header. "
-            "They are shown as the server wrote them.</p>"
-            + _table(notes.explained_headers(ex), ("header", "value", "what it means"))
-        )
-        if ex.body:
-            self.body.value = _shown(ex.text, BODY_SHOWN, "characters", "ex.text")
-        else:
-            self.body.value = "<p>(empty body)</p>"
-        parts = []
-        for hop in ex.hops:
-            if hop.role is Role.CLIENT:
-                continue
-            whole = f"ex.raw({hop.name!r})"
-            for verb, data in (("received", hop.bytes_in), ("sent", hop.bytes_out)):
-                text = visible_bytes(data)
-                parts.append(
-                    f"<h4 style='margin:6px 0 2px'>{html.escape(hop.label)} {verb} "
-                    f"({len(data):,} bytes)</h4>"
-                    + _shown(text, RAW_SHOWN, "characters of the dump", whole)
-                )
-        self.raw.value = "".join(parts)
+        self.summary.value = render_html.summary_html(ex)
+        self.headers.value = render_html.headers_html(ex)
+        self.body.value = render_html.body_html(ex.text)
+        self.raw.value = render_html.raw_html(ex)
         self.picture.value = ex.picture()._repr_html_()
 
 
@@ -153,7 +86,7 @@ class _Panel(w.VBox):
     def _init_panel(self) -> None:
         self.status = w.HTML()
         self.message = w.HTML()
-        self._style = w.HTML(_STYLE, layout=w.Layout(display="none"))
+        self._style = w.HTML(render_html.PANEL_STYLE, layout=w.Layout(display="none"))
         self.add_class("labkit-panel")
 
     def _say(self, text: str) -> None:
@@ -652,7 +585,9 @@ class GatewaysCompared(_Panel):
         finally:
             self.lab.gateway.personality = before
         self.rows = rows
-        self.table.value = _table(rows, ("gateway", "client sees", "why (the gateway's words)"))
+        self.table.value = render_html.table(
+            rows, ("gateway", "client sees", "why (the gateway's words)")
+        )
         summary = "; ".join(f"{title}: {status}" for title, status, _ in rows)
         self._say(f"{self.fault.value} through every gateway: {summary}.")
         return rows
