@@ -410,9 +410,8 @@ class FaultServer(Listener):
         return value
 
     def __setattr__(self, name: str, value: object) -> None:
-        if self._knob(name) is not None:
-            self.refuse_if_stopped()
-            setattr(self.fault, name, value)
+        if self._knob(name) is not None:  # a switch: set on the lab's loop thread
+            self.switch(lambda: setattr(self.fault, name, value))
         elif name in {k.name for f in FAULTS.values() for k in f.knobs}:
             raise BadArgument(_no_knob(self.name, name))
         else:

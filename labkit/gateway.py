@@ -108,6 +108,7 @@ class Gateway(Proxy):
         return self._personality.max_response_head
 
     def add_route(self, route: Route) -> None:
+        route.owner = self
         self.routes.append(route)
         self.routes.sort(key=lambda r: len(r.prefix), reverse=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -23,7 +23,7 @@ from labkit.conditions import RFC_TABLE, Condition, Outcome
 from labkit.errors import BadArgument, check_number, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
-from labkit.http.server import HTTPServer
+from labkit.http.server import HTTPServer, Listener
 from labkit.recorder import Attempt, Kind, Recorder, Step
 
 HOP_BY_HOP = {
@@ -118,6 +118,7 @@ class Route:
         strip_prefix: bool = False,
         health_checked: bool = False,
     ) -> None:
+        self.owner: Listener | None = None  # the proxy it is a route of, once added
         self.prefix = prefix
         self.upstream = upstream
         self.targets = targets
@@ -146,7 +147,7 @@ class Route:
             raise BadArgument(
                 f"timeouts must be Timeouts(connect=..., read=...) in seconds, not {timeouts!r}"
             )
-        self._timeouts = timeouts
+        self._change(lambda: timeouts)
 
     @property
     def connect_timeout(self) -> float:
@@ -155,7 +156,8 @@ class Route:
 
     @connect_timeout.setter
     def connect_timeout(self, seconds: float) -> None:
-        self._timeouts = replace(self._timeouts, connect=_seconds("connect_timeout", seconds))
+        connect = _seconds("connect_timeout", seconds)
+        self._change(lambda: replace(self._timeouts, connect=connect))
 
     @property
     def read_timeout(self) -> float:
@@ -164,7 +166,20 @@ class Route:
 
     @read_timeout.setter
     def read_timeout(self, seconds: float) -> None:
-        self._timeouts = replace(self._timeouts, read=_seconds("read_timeout", seconds))
+        read = _seconds("read_timeout", seconds)
+        self._change(lambda: replace(self._timeouts, read=read))
+
+    def _change(self, new: Callable[[], Timeouts]) -> None:
+        """The timeouts are a switch: changed on the lab's loop thread (through the proxy that
+        owns the route), between two requests' reads of them."""
+
+        def change() -> None:
+            self._timeouts = new()
+
+        if self.owner is None:
+            change()
+        else:
+            self.owner.switch(change)
 
     def upstream_target(self, path_and_query: str) -> str:
         if self.strip_prefix and self.prefix != "/":

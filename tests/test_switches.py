@@ -213,3 +213,35 @@ def test_a_switch_from_another_thread_runs_on_the_loop(lab: labkit.Lab) -> None:
     seen: list[str] = []
     lab._on_loop(lambda: seen.append(threading.current_thread().name))
     assert seen == ["labkit-lab"]
+
+
+def test_every_python_setter_applies_its_switch_on_the_loop(lab: labkit.Lab, monkeypatch) -> None:
+    """What notebooks write (``lab.origin.capacity = 3``, a route's timeout, the slow
+    upstream's delay...) is applied on the lab's loop thread too, not only the table's calls."""
+    seen: list[tuple[str, str]] = []
+    for server in (lab.origin, lab.gateway, lab.portal, lab.upstreams["slow"]):
+        original = server.switch
+
+        def spy(change, original=original, name=server.name):
+            def recorded():
+                seen.append((name, threading.current_thread().name))
+                return change()
+
+            return original(recorded)
+
+        monkeypatch.setattr(server, "switch", spy)
+    lab.origin.capacity = 3
+    lab.origin.debug = True
+    lab.origin.maintenance(retry_after=5)
+    lab.origin.head_timeout = 0.5
+    lab.gateway.personality = "nginx"
+    lab.gateway.cache_enabled = False
+    lab.gateway.purge()
+    lab.gateway.route("/").read_timeout = 1.0
+    lab.gateway.route("slow").connect_timeout = 0.4
+    lab.gateway.head_timeout = 0.5
+    lab.portal.login()
+    lab.upstreams["slow"].delay = 0.5
+    assert [name for name, _ in seen] == ["origin"] * 4 + ["gateway"] * 6 + ["portal", "slow"]
+    assert {thread for _, thread in seen} == {"labkit-lab"}
+    assert lab.gateway.route("/").read_timeout == 1.0 and lab.upstreams["slow"].delay == 0.5
