@@ -123,9 +123,18 @@ class Connection:
             rid, up.name, up.role, Kind.SENT, summary, generated=True, why=why, ended=ended, **extra
         )
 
-    async def answer(self, rid: str, reply: bytes, why: str, *, keep_open: bool = False) -> None:
+    async def answer(
+        self,
+        rid: str,
+        reply: bytes,
+        why: str,
+        *,
+        keep_open: bool = False,
+        delay: float | None = None,
+    ) -> None:
         """Send ``reply`` (nothing if empty); the connection is closed (FIN) when serve returns,
-        unless ``keep_open``."""
+        unless ``keep_open``. ``delay``: the configured seconds it was held back, for the
+        recording."""
         summary = reply.split(b"\r\n", 1)[0][:80].decode("latin-1") if reply else ""
         ending = ", kept open" if keep_open else ", then FIN (closed)"
         self.sent(
@@ -135,6 +144,7 @@ class Connection:
             ended=None if keep_open else Ending.FIN,
             data=reply,
             status=_status_of(reply),
+            delay=delay,
         )
         if reply:
             await self.write(reply)
@@ -234,7 +244,7 @@ class Slow(Fault):
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
         await asyncio.sleep(self.delay)
-        await conn.answer(rid, self.reply, self.description)
+        await conn.answer(rid, self.reply, self.description, delay=self.delay)
 
 
 class IdleClose(Fault):

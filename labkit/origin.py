@@ -330,7 +330,9 @@ class Origin(HTTPServer):
                 why="bad delay parameter",
             )
         await asyncio.sleep(delay)
-        return self._text(200, f"report ready after {delay:g} s\n", why=f"slow by {delay:g} s")
+        return self._text(
+            200, f"report ready after {delay:g} s\n", why=f"slow by {delay:g} s", delay=delay
+        )
 
     def _quote(self, request: Request) -> Response:
         """The rate-limited API: 429 with Retry-After for a key over its limit (RFC 6585 4)."""
@@ -431,9 +433,15 @@ class Origin(HTTPServer):
         body = (json.dumps(data, indent=1) + "\n").encode()
         return Response(status, [("Content-Type", "application/json")], body, why="served")
 
-    def _text(self, status: int, text: str, why: str = "served") -> Response:
+    def _text(
+        self, status: int, text: str, why: str = "served", delay: float | None = None
+    ) -> Response:
         return Response(
-            status, [("Content-Type", "text/plain; charset=utf-8")], text.encode(), why=why
+            status,
+            [("Content-Type", "text/plain; charset=utf-8")],
+            text.encode(),
+            why=why,
+            delay=delay,
         )
 
 

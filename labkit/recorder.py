@@ -142,6 +142,7 @@ class Event:
     timed_out: bool = False  # on the client's RECEIVED: its own timeout ran out
     ended: Ending | None = None  # on SENT: the hop then closed (FIN) or reset (RST) the connection
     attempt: Attempt | None = None  # on UPSTREAM
+    delay: float | None = None  # on SENT: the configured delay this hop waited on purpose
 
     @property
     def request_line(self) -> str:
@@ -297,6 +298,7 @@ class Recorder:
         timed_out: bool = False,
         ended: Ending | None = None,
         attempt: Attempt | None = None,
+        delay: float | None = None,
     ) -> Event:
         event = Event(
             request_id,
@@ -317,6 +319,7 @@ class Recorder:
             timed_out=timed_out,
             ended=ended,
             attempt=attempt,
+            delay=delay,
         )
         self.add(event)
         return event

@@ -16,16 +16,32 @@ def _story(lab: labkit.Lab) -> list[str]:
         repr(lab.get("/up/garbage/")),
         repr(lab.get("/orders/abc")),
         repr(lab.get("/orders/7", via="portal")),
+        repr(lab.get("/slow?delay=0.1")),
+        repr(lab.get("/up/blackhole/")),
     ]
 
 
-def test_text_is_the_same_in_two_fresh_labs() -> None:
+def test_text_is_the_same_in_two_fresh_labs(busy_cores: None) -> None:
+    """Both cores busy, as on a shared hub: a hop's measured time varies, the text does not."""
     with labkit.start() as a:
         first = _story(a)
     with labkit.start() as b:
         second = _story(b)
     assert first == second
     assert not any(re.search(r"127\.0\.0\.1|:\d{4,5}", text) for text in first)
+
+
+def test_text_tells_time_from_configuration_only(lab: labkit.Lab) -> None:
+    lab.gateway.route("/").read_timeout = 0.3
+    timed_out = repr(lab.get("/slow?delay=0.6")).splitlines()
+    assert timed_out[-1].endswith("[made here]  gave up after the read timeout, 0.3 s")
+    hole = repr(lab.get("/up/blackhole/")).splitlines()
+    assert hole[-1].endswith("[made here]  gave up after the connect timeout, 0.2 s")
+    slow = repr(lab.get("/slow?delay=0.2")).splitlines()
+    assert "  origin     -> 200 OK  [made here]  answered after its set delay, 0.2 s" in slow
+    assert slow[-1].endswith("-> 200 OK  [relayed]"), "the gateway only relayed: no time"
+    answers = [line for line in repr(lab.get("/orders/7")).splitlines()[1:] if " -> " in line]
+    assert len(answers) == 2 and all(line.endswith("]") for line in answers), answers
 
 
 def test_text_names_status_maker_and_hops(lab: labkit.Lab) -> None:

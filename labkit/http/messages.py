@@ -98,6 +98,7 @@ class Response:
     raw: bytes | None = None  # bytes written as they are (no status line of ours); then the
     # connection closes, or with close=False waits for the client to close (nginx's HTTP/0.9)
     server: bool = True  # False: no Server header of ours (HAProxy's own pages carry none)
+    delay: float | None = None  # for the recording: seconds it was held back on purpose
 
     def __post_init__(self) -> None:
         if not self.reason:

@@ -539,6 +539,7 @@ class HTTPServer(Listener):
             generated=response.generated,
             why=cut or response.why,
             cut=cut,
+            delay=response.delay,
         )
 
 

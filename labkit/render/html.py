@@ -82,7 +82,8 @@ def exchange_html(ex: ExchangeView) -> str:
     notes = [text for ending, text in CONNECTION_WORDS.items() if ending in endings]
     footnote = "<p style='margin:4px 0'><small>" + " ".join(notes) + "</small></p>" if notes else ""
     head = "".join(
-        f"<th scope='col' {cell}>{h}</th>" for h in ("hop", "received", "sent", "its part", "time")
+        f"<th scope='col' {cell}>{h}</th>"
+        for h in ("hop", "received", "sent", "its part", "time (measured)")
     )
     return (
         f"<div class='labkit-exchange'>"

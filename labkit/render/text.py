@@ -1,23 +1,28 @@
 """Plain-text views: durations, bytes made visible, and an exchange's story as lines.
 
-The story (``repr`` of an exchange) rounds durations to tenths of a second, so a printed
-exchange reads the same every run; the HTML table and the picture show milliseconds,
-where a lesson's story (3 ms against 300 ms) is told. Neither shows a port number.
+The story (``repr`` of an exchange) is what notebooks print and tests compare, so it
+reads the same every run on any machine, however loaded: what it says about time comes
+from configuration, never from a clock (``configured_time``). The HTML table and the
+picture show each hop's MEASURED milliseconds (the table's column says so), where a
+lesson's story (3 ms against 300 ms) is told; no checked output depends on them.
+Neither shows a port number.
 """
 
 from __future__ import annotations
 
-from labkit.recorder import Hop, Kind, Role
+from labkit.conditions import Condition
+from labkit.recorder import Hop, Kind, Role, Step
 from labkit.render.view import ExchangeView
 
 __all__ = [
     "ARROWS",
+    "TIMEOUT_WORDS",
+    "configured_time",
     "exchange_lines",
     "milliseconds",
     "minutes_seconds",
     "part",
     "raw_dump",
-    "seconds",
     "story",
     "summary_line",
     "visible_bytes",
@@ -34,9 +39,34 @@ def milliseconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
 
 
-def seconds(value: float) -> str:
-    """A duration for the printed story: tenths of a second, steady from run to run."""
-    return "<0.1 s" if value < 0.05 else f"{value:.1f} s"
+# The upstream conditions that are a timeout running out, and the timeout's name in words.
+TIMEOUT_WORDS = {
+    Condition.CONNECT_TIMEOUT: "connect timeout",
+    Condition.READ_TIMEOUT: "read timeout",
+}
+
+
+def configured_time(hop: Hop) -> str:
+    """What the story says about a hop's time: configured values only, never measured.
+
+    A hop that made its answer because an upstream's timeout ran out names that timeout
+    and its value; a hop that answered after a delay set on purpose gives the delay;
+    any other hop says nothing (its measured time is noise on a loaded machine).
+    """
+    if hop.sent is not None and hop.sent.delay is not None:
+        return f"answered after its set delay, {hop.sent.delay:g} s"
+    if not hop.generated:
+        return ""
+    failed = [
+        ev.attempt for ev in hop.events if ev.attempt is not None and ev.attempt.step is Step.FAILED
+    ]
+    last = failed[-1] if failed else None
+    if last is None or last.condition not in TIMEOUT_WORDS:
+        return ""
+    value = (
+        last.connect_timeout if last.condition is Condition.CONNECT_TIMEOUT else last.read_timeout
+    )
+    return f"gave up after the {TIMEOUT_WORDS[last.condition]}, {value:g} s"
 
 
 def minutes_seconds(value: float | None) -> str:
@@ -111,8 +141,8 @@ def exchange_lines(ex: ExchangeView) -> list[str]:
         mark = ""
         if ev.kind is Kind.SENT:
             mark = "  [" + part(ex, hop) + "]"
-            if hop.duration is not None:
-                mark += f"  {seconds(hop.duration)}"
+            if timing := configured_time(hop):
+                mark += f"  {timing}"
         out.append(f"  {hop.label:<10} {arrow} {ev.summary}{mark}")
     return out
 
