@@ -19,6 +19,7 @@ from labkit.conditions import Condition
 from labkit.errors import BadArgument, unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
+from labkit.i18n import Msg
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
 from labkit.recorder import Kind, Recorder, Role
 
@@ -236,7 +237,7 @@ class Gateway(Proxy):
                 request,
                 404,
                 made_by="gateway",
-                paragraphs=[f"The gateway has no route for {request.path!r}."],
+                paragraphs=[Msg("The gateway has no route for {path}.", path=repr(request.path))],
             )
             return Response(404, headers, body, why="no route matches the path")
         key = request.target
@@ -310,7 +311,7 @@ class Gateway(Proxy):
         except BodyCut as exc:  # nothing sent yet: the gateway can still say it failed
             headers, page = pages.page(
                 None, 502, made_by="gateway",
-                paragraphs=[f"The upstream's response broke off: {exc}. Nothing was cached."],
+                paragraphs=[Msg("The upstream's response broke off: {error}. Nothing was cached.", error=exc)],
             )  # fmt: skip
             return Response(502, headers, page, why=f"the upstream's body broke off: {exc}")
         variants = [e for e in self._cache.get(key, []) if e.selecting != selecting]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import h11
 
-from labkit import personalities
+from labkit import i18n, personalities
 from labkit.control import ControlServer
 from labkit.errors import (
     STOPPED,
@@ -73,7 +73,7 @@ class Lab:
     control: ControlServer  # set by start(); a restart keeps who started it
 
     def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc",
-                 allow_users: Iterable[str] = ()) -> None:  # fmt: skip
+                 allow_users: Iterable[str] = (), lang: str | None = None) -> None:  # fmt: skip
         if not isinstance(host, str):
             raise BadArgument(
                 f"host must be an IP address as text, such as '127.0.0.1' (the default) or "
@@ -91,6 +91,7 @@ class Lab:
                 f"allow_users must be a list of user names such as ['www-data'], not {allow_users!r}"
             )
         personalities.get(gateway)  # an unknown name is refused before anything starts
+        self.lang = i18n.check_language(lang) if lang is not None else i18n.environment_language()
         self.host = host
         self._personality = gateway
         self._allow_users = allow_users
@@ -376,6 +377,11 @@ class Lab:
         _check_headers(headers)
         rid = self.recorder.new_id()
         sent_headers = {**(headers or {}), "X-Request-ID": self.recorder.tagged(rid)}
+        if self.lang != i18n.ENGLISH and not any(
+            k.lower() == "accept-language" for k in sent_headers
+        ):
+            # the learner's language, asked for the HTTP way: the lab's pages negotiate it
+            sent_headers["Accept-Language"] = self.lang
         content = body.encode() if isinstance(body, str) else body
         self.recorder.record(rid, "client", Role.CLIENT, Kind.SENT, f"{method} {path}")
         start = time.perf_counter()
@@ -623,7 +629,13 @@ def check_lab(lab: object, name: str = "lab") -> Lab:
     return lab
 
 
-def start(*, host: str = "127.0.0.1", gateway: str = "rfc", allow_users: Iterable[str] = ()) -> Lab:
+def start(
+    *,
+    host: str = "127.0.0.1",
+    gateway: str = "rfc",
+    allow_users: Iterable[str] = (),
+    lang: str | None = None,
+) -> Lab:
     """Start a lab: origin, gateway, portal and misbehaving upstreams on ``host``.
 
     Every server binds an ephemeral port on 127.0.0.1 unless you pass another host.
@@ -634,8 +646,12 @@ def start(*, host: str = "127.0.0.1", gateway: str = "rfc", allow_users: Iterabl
     A lab answers only connections from your own user: another user's process gets a
     403. ``allow_users`` names users who may connect too (for example ``["www-data"]``
     for a real nginx in front of the lab); see ``labkit/http/peers.py``.
+
+    ``lang`` is the learner's language, "en" (default) or "zh-CN" (also "zh"); without
+    it, the LABKIT_LANG environment variable's. The lab's requests then ask for it with
+    Accept-Language (unless yours set one), and its pages answer in it.
     """
-    return Lab(host=host, gateway=gateway, allow_users=allow_users).start()
+    return Lab(host=host, gateway=gateway, allow_users=allow_users, lang=lang).start()
 
 
 @atexit.register

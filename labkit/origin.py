@@ -23,6 +23,7 @@ from labkit.errors import BadArgument, check_number
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
+from labkit.i18n import Msg, Text
 from labkit.recorder import Kind, Recorder, Role
 
 # RFC 9110 9.3 defines these; anything else is a method this server does not recognise.
@@ -199,8 +200,12 @@ class Origin(HTTPServer):
             return self._page(
                 request,
                 501,
-                f"This server does not recognise the method {method!r}, on any resource. "
-                f"Methods it knows: {', '.join(KNOWN_METHODS)}.",
+                Msg(
+                    "This server does not recognise the method {method}, on any resource. "
+                    "Methods it knows: {methods}.",
+                    method=repr(method),
+                    methods=", ".join(KNOWN_METHODS),
+                ),
                 why=f"unknown method {method} (RFC 9110 9.1: 501 for a method not recognised)",
             )
         if method == "OPTIONS" and request.target == "*":
@@ -227,7 +232,10 @@ class Origin(HTTPServer):
         if parts == ["health"]:
             return self._text(200, "ok\n")
         return self._page(
-            request, 404, f"There is no resource at {path!r}.", why="no such resource"
+            request,
+            404,
+            Msg("There is no resource at {path}.", path=repr(path)),
+            why="no such resource",
         )
 
     def _allowing(
@@ -239,8 +247,12 @@ class Origin(HTTPServer):
             resp = self._page(
                 request,
                 405,
-                f"{request.method} is a method this server knows, but this resource does not "
-                f"allow it. Allowed: {allow}.",
+                Msg(
+                    "{method} is a method this server knows, but this resource does not "
+                    "allow it. Allowed: {allow}.",
+                    method=request.method,
+                    allow=allow,
+                ),
                 why=f"{request.method} not allowed here (RFC 9110 15.5.6: 405 with Allow)",
             )
             resp.headers.append(("Allow", allow))
@@ -252,13 +264,13 @@ class Origin(HTTPServer):
             request,
             200,
             made_by="origin",
-            title="labkit shop",
-            paragraphs=["A small shop: orders, a slow report, a chat that needs WebSocket."],
+            title=Msg("labkit shop"),
+            paragraphs=[Msg("A small shop: orders, a slow report, a chat that needs WebSocket.")],
             links=[
-                ("order 7", "/orders/7"),
-                ("all orders", "/orders"),
-                ("a slow report", "/slow?delay=0.2"),
-                ("chat", "/chat"),
+                (Msg("order {id}", id=7), "/orders/7"),
+                (Msg("all orders"), "/orders"),
+                (Msg("a slow report"), "/slow?delay=0.2"),
+                (Msg("chat"), "/chat"),
             ],
         )
         return Response(200, headers, body, why="the index page")
@@ -268,7 +280,7 @@ class Origin(HTTPServer):
             try:
                 data = json.loads(request.body or b"{}")
             except ValueError:
-                return self._page(request, 400, "The body must be JSON.", why="invalid JSON")
+                return self._page(request, 400, Msg("The body must be JSON."), why="invalid JSON")
             new_id = max(ORDERS) + 1
             self.log.append(f"{request.request_id} would create order {new_id}: {data!r}")
             resp = self._json(201, {"id": new_id, "created": True})
@@ -279,7 +291,8 @@ class Origin(HTTPServer):
     def _order(self, request: Request, order_id: str) -> Response:
         order = ORDERS.get(int(order_id))  # bug: "abc" raises ValueError -> 500
         if order is None:
-            return self._page(request, 404, f"There is no order {order_id}.", why="no such order")
+            text = Msg("There is no order {id}.", id=order_id)
+            return self._page(request, 404, text, why="no such order")
         customer = order["customer"]["name"]  # type: ignore[index]  # bug: order 13 has None
         return self._json(200, {"id": order["id"], "item": order["item"], "customer": customer})
 
@@ -326,7 +339,10 @@ class Origin(HTTPServer):
             return self._page(
                 request,
                 400,
-                f"delay must be a number of seconds from 0 to 30, not {raw!r}.",
+                Msg(
+                    "delay must be a number of seconds from 0 to 30, not {value}.",
+                    value=repr(raw),
+                ),
                 why="bad delay parameter",
             )
         await asyncio.sleep(delay)
@@ -352,8 +368,14 @@ class Origin(HTTPServer):
         resp = self._page(
             request,
             429,
-            f"Too many requests for API key {key!r}: at most {RATE_LIMIT} in "
-            f"{RATE_WINDOW:g} s, and every request counts. Try again in {wait} s.",
+            Msg(
+                "Too many requests for API key {key}: at most {limit} in {window} s, and every "
+                "request counts. Try again in {wait} s.",
+                key=repr(key),
+                limit=RATE_LIMIT,
+                window=f"{RATE_WINDOW:g}",
+                wait=wait,
+            ),
             why=f"rate limit: API key {key!r} sent more than {RATE_LIMIT} requests in "
             f"{RATE_WINDOW:g} s (RFC 6585 4)",
         )
@@ -365,9 +387,11 @@ class Origin(HTTPServer):
         resp = self._page(
             request,
             426,
-            "This resource speaks WebSocket only: send the request again with "
-            "'Connection: upgrade' and 'Upgrade: websocket'. (The lab does not implement "
-            "WebSocket itself; a real server would then answer 101 Switching Protocols.)",
+            Msg(
+                "This resource speaks WebSocket only: send the request again with "
+                "'Connection: upgrade' and 'Upgrade: websocket'. (The lab does not implement "
+                "WebSocket itself; a real server would then answer 101 Switching Protocols.)"
+            ),
             why="the resource requires the WebSocket protocol (RFC 9110 15.5.22)",
         )
         resp.headers += [("Upgrade", "websocket"), ("Connection", "upgrade")]
@@ -376,16 +400,22 @@ class Origin(HTTPServer):
     def _maintenance_page(self, request: Request) -> Response:
         m = self._maintenance or {}
         retry_after, max_age = m.get("retry_after"), m.get("cache_max_age")
-        when = (
-            f" Please come back after {retry_after}"
-            + (" seconds." if str(retry_after).isdigit() else ".")
-            if retry_after
-            else ""
-        )
+        if not retry_after:
+            text = Msg("The shop is down for maintenance.")
+        elif str(retry_after).isdigit():
+            text = Msg(
+                "The shop is down for maintenance. Please come back after {seconds} seconds.",
+                seconds=retry_after,
+            )
+        else:
+            text = Msg(
+                "The shop is down for maintenance. Please come back after {date}.",
+                date=retry_after,
+            )
         resp = self._page(
             request,
             503,
-            "The shop is down for maintenance." + when,
+            text,
             why="the origin is in maintenance mode",
         )
         if retry_after:
@@ -397,8 +427,14 @@ class Origin(HTTPServer):
         resp = self._page(
             request,
             503,
-            f"The shop is busy: {_requests(self.in_flight)} in flight and its capacity is "
-            f"{self._capacity}. Try again in a second.",
+            Msg(
+                "The shop is busy: {n} request is in flight and its capacity is {capacity}. "
+                "Try again in a second.",
+                plural="The shop is busy: {n} requests are in flight and its capacity is "
+                "{capacity}. Try again in a second.",
+                n=self.in_flight,
+                capacity=self._capacity,
+            ),
             why=f"load shedding: {self.in_flight} in flight, capacity {self._capacity}",
         )
         resp.headers += [("Retry-After", "1"), ("Cache-Control", "no-store")]
@@ -410,12 +446,12 @@ class Origin(HTTPServer):
         name, text = getattr(exc, "type_name", type(exc).__name__), getattr(exc, "text", exc)
         self.log.append(f"{request.request_id} {request.method} {request.target} failed:\n{tb}")
         self.recorder.record(request.request_id, self.name, self.role, Kind.LOG, tb)
-        paragraphs = [
-            "Something went wrong on our side while handling your request.",
-            f"If you report it, quote this reference: {request.request_id}.",
+        paragraphs: list[Text] = [
+            Msg("Something went wrong on our side while handling your request."),
+            Msg("If you report it, quote this reference: {id}.", id=request.request_id),
         ]
         if self._debug:
-            paragraphs.append("DEBUG is on, so here is the traceback:\n" + tb)
+            paragraphs.append(Msg("DEBUG is on, so here is the traceback:\n{tb}", tb=tb))
         return self._page(
             request,
             500,
@@ -425,7 +461,7 @@ class Origin(HTTPServer):
 
     # -- small builders --
 
-    def _page(self, request: Request, status: int, *paragraphs: str, why: str) -> Response:
+    def _page(self, request: Request, status: int, *paragraphs: Text, why: str) -> Response:
         headers, body = pages.page(request, status, made_by="origin", paragraphs=list(paragraphs))
         return Response(status, headers, body, why=why)
 
@@ -443,7 +479,3 @@ class Origin(HTTPServer):
             why=why,
             delay=delay,
         )
-
-
-def _requests(n: int) -> str:
-    return f"{n} request is" if n == 1 else f"{n} requests are"

@@ -25,8 +25,10 @@ import string
 import time
 from urllib.parse import parse_qs, quote, unquote
 
+from labkit import i18n
 from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
+from labkit.i18n import Msg
 from labkit.proxy import Proxy, Route, Target, Timeouts
 from labkit.recorder import Recorder, Role
 
@@ -120,9 +122,9 @@ class Portal(Proxy):
             return self._login(request)
         if path == LOGOUT:
             if request.method != "POST":
-                return self._page(request, 405, "Log out with POST.", allow="POST")
+                return self._page(request, 405, Msg("Log out with POST."), allow="POST")
             self.logout()
-            return self._page(request, 200, "You are logged out of the network.")
+            return self._page(request, 200, Msg("You are logged out of the network."))
         if path == API:
             return self._captive_api(request)
         if not self.logged_in:
@@ -141,15 +143,20 @@ class Portal(Proxy):
             511,
             made_by="portal",
             paragraphs=[
-                "You need to log in to this network before you can reach anything.",
-                "This answer comes from the network's captive portal, not from the site you "
-                "asked for; that site never saw your request.",
-                "(This lab links to the login page with a relative link, so that it survives "
-                "the Jupyter proxy's path prefix. A real portal links to its own login host "
-                "with an absolute https URL, as RFC 6585's example does: on an intercepted "
-                "request a relative link would resolve under the site you asked for.)",
+                Msg("You need to log in to this network before you can reach anything."),
+                Msg(
+                    "This answer comes from the network's captive portal, not from the site "
+                    "you asked for; that site never saw your request."
+                ),
+                Msg(
+                    "(This lab links to the login page with a relative link, so that it "
+                    "survives the Jupyter proxy's path prefix. A real portal links to its own "
+                    "login host with an absolute https URL, as RFC 6585's example does: on an "
+                    "intercepted request a relative link would resolve under the site you "
+                    "asked for.)"
+                ),
             ],
-            links=[("Log in to the network", self._login_link(request))],
+            links=[(Msg("Log in to the network"), self._login_link(request))],
         )
         headers.append(("Cache-Control", "no-store"))
         headers.append(
@@ -191,55 +198,69 @@ class Portal(Proxy):
         if request.method == "POST":
             form = parse_qs(request.body.decode("utf-8", "replace"))
             if form.get("accept") != ["yes"]:
-                return self._page(request, 400, "Tick 'I accept the terms' to log in.")
+                return self._page(request, 400, Msg("Tick 'I accept the terms' to log in."))
             self.login()
             self.login_request_id = request.request_id
             asked = form.get("next", [""])[-1]
             back = return_path(asked)
-            paragraphs = ["You are logged in; requests now pass through to the gateway."]
+            paragraphs = [Msg("You are logged in; requests now pass through to the gateway.")]
             if asked and back is None:
                 paragraphs.append(
-                    "There is no link back: the page to return to must be a path on this lab's "
-                    "gateway, such as /orders/7."
+                    Msg(
+                        "There is no link back: the page to return to must be a path on this "
+                        "lab's gateway, such as /orders/7."
+                    )
                 )
             headers, body = pages.page(
                 request,
                 200,
                 made_by="portal",
-                title="You are online",
+                title=Msg("You are online"),
                 paragraphs=paragraphs,
-                links=[(f"Back to {back}", back)] if back else [],
+                links=[(Msg("Back to {path}", path=back), back)] if back else [],
             )
             return Response(200, [*headers, ("Cache-Control", "no-store")], body, why="logged in")
         if request.method not in ("GET", "HEAD"):
             return self._page(
-                request, 405, "Use GET to see the form, POST to log in.", allow="GET, HEAD, POST"
+                request,
+                405,
+                Msg("Use GET to see the form, POST to log in."),
+                allow="GET, HEAD, POST",
             )
         back = return_path(request.query.get("next"))
         carried = (
             f"  <input type='hidden' name='next' value='{html.escape(back)}'>\n" if back else ""
         )
+        lang = i18n.negotiate(request.header("accept-language"))
+
+        def say(text: Msg) -> str:
+            return html.escape(text.render(lang))
+
+        title = say(Msg("Log in to the network"))
+        made = Msg("This page was made by the labkit {who}.", who=pages.MADE_BY["portal"])
         login_page = (  # one element a line: it is read as text in the inspector and with curl
-            "<!doctype html>\n<html>\n<head><meta charset='utf-8'>"
-            "<title>Log in to the network</title></head>\n<body>\n"
-            "<h1>Log in to the network</h1>\n"
+            f"<!doctype html>\n<html lang='{lang}'>\n<head><meta charset='utf-8'>"
+            f"<title>{title}</title></head>\n<body>\n"
+            f"<h1>{title}</h1>\n"
             "<form method='post' action='login'>\n"
-            "  <label><input type='checkbox' name='accept' value='yes'> I accept the terms</label>\n"
+            "  <label><input type='checkbox' name='accept' value='yes'> "
+            f"{say(Msg('I accept the terms'))}</label>\n"
             f"{carried}"
-            "  <button type='submit'>Log in</button>\n"
+            f"  <button type='submit'>{say(Msg('Log in'))}</button>\n"
             "</form>\n"
-            "<hr><p><small>This page was made by the labkit portal.</small></p>\n"
+            f"<hr><p><small>{say(made)}</small></p>\n"
             "</body>\n</html>\n"
         )
-        return Response(
-            200,
-            [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")],
-            login_page.encode(),
-            why="the login form",
-        )
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Language", lang),
+            ("Vary", "Accept-Language"),
+            ("Cache-Control", "no-store"),
+        ]
+        return Response(200, headers, login_page.encode(), why="the login form")
 
-    def _page(self, request: Request, status: int, text: str, allow: str = "") -> Response:
+    def _page(self, request: Request, status: int, text: Msg, allow: str = "") -> Response:
         headers, body = pages.page(request, status, made_by="portal", paragraphs=[text])
         if allow:
             headers.append(("Allow", allow))
-        return Response(status, [*headers, ("Cache-Control", "no-store")], body, why=text)
+        return Response(status, [*headers, ("Cache-Control", "no-store")], body, why=str(text))

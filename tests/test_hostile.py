@@ -410,7 +410,7 @@ def test_the_recorder_is_bounded_in_bytes_and_says_what_it_did_not_keep(
 def test_error_pages_vary_on_accept_and_the_cache_honours_it(lab: labkit.Lab) -> None:
     lab.origin.maintenance(True, cache_max_age=60)
     html = lab.get("/orders/7", headers={"Accept": "text/html"})
-    assert html.status == 503 and html.header("Vary") == "Accept"
+    assert html.status == 503 and html.header("Vary") == "Accept, Accept-Language"
     assert html.text.startswith("<!doctype html>")
     assert lab.get("/orders/7", headers={"Accept": "text/html"}).header("X-Cache") == "HIT"
     lab.origin.maintenance(False)

@@ -14,7 +14,18 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from labkit import i18n
 from labkit.http.messages import Headers, Request, reason_for
+from labkit.i18n import Msg, Text
+
+# The statuses of the lab's own pages: their reason phrases are in the catalogue (context
+# "reason") for the pages' titles. A learner's handler may choose any other; its page's
+# title then keeps the English phrase.
+PAGE_STATUSES = (200, 400, 404, 405, 408, 426, 429, 431, 500, 501, 502, 503, 504, 505, 511)
+
+# the page's form follows the request's Accept and its language Accept-Language (RFC 9110
+# 12.5.5): a cache must key on both
+VARY = "Accept, Accept-Language"
 
 
 def relative(request_path: str, target: str) -> str:
@@ -28,34 +39,55 @@ def page(
     status: int,
     *,
     made_by: str,
-    paragraphs: list[str],
-    links: Sequence[tuple[str, str]] = (),
-    title: str = "",
+    paragraphs: Sequence[Text],
+    links: Sequence[tuple[Text, str]] = (),
+    title: Text = "",
 ) -> tuple[Headers, bytes]:
-    """Build a page; returns (content headers, body)."""
-    title = title or f"{status} {reason_for(status)}"
+    """Build a page; returns (content headers, body).
+
+    Without a request (one that could not be parsed) nothing was negotiated: English,
+    plain text, no Vary.
+    """
+    lang = i18n.negotiate(request.header("accept-language")) if request else i18n.ENGLISH
+    english_reason = reason_for(status)
+    title = i18n.render(title, lang) or f"{status} {i18n.reason(lang, english_reason)}".strip()
+    texts = [i18n.render(p, lang) for p in paragraphs]
     path = request.path if request else "/"
-    rel_links = [(text, relative(path, target)) for text, target in links]
-    # the page's form follows the request's Accept: a cache must know (RFC 9110 12.5.5)
-    vary = [("Vary", "Accept")] if request is not None else []
+    rel_links = [(i18n.render(text, lang), relative(path, target)) for text, target in links]
+    negotiated = [("Content-Language", lang)]
+    if request is not None:
+        negotiated.append(("Vary", VARY))
+    made = i18n.render(MADE_BY.get(str(made_by), str(made_by)), lang)
     if request is not None and request.wants_html():
         parts = [
             "<!doctype html>",
-            f"<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>",
+            f"<html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title></head>",
             f"<body><h1>{html.escape(title)}</h1>",
         ]
-        parts += [f"<p>{html.escape(p)}</p>" for p in paragraphs]
+        parts += [f"<p>{html.escape(p)}</p>" for p in texts]
         if rel_links:
             items = "".join(
                 f"<li><a href='{html.escape(href)}'>{html.escape(text)}</a></li>"
                 for text, href in rel_links
             )
             parts.append(f"<ul>{items}</ul>")
-        parts.append(f"<hr><p><small>This page was made by the labkit {made_by}.</small></p>")
+        footer = Msg("This page was made by the labkit {who}.", who=made).render(lang)
+        parts.append(f"<hr><p><small>{html.escape(footer)}</small></p>")
         parts.append("</body></html>\n")
-        return [("Content-Type", "text/html; charset=utf-8"), *vary], "\n".join(parts).encode()
-    lines = [title, "", *paragraphs]
+        content_type = ("Content-Type", "text/html; charset=utf-8")
+        return [content_type, *negotiated], "\n".join(parts).encode()
+    lines = [title, "", *texts]
     if rel_links:
         lines += [""] + [f"{text}: {href}" for text, href in rel_links]
-    lines += ["", f"-- made by the labkit {made_by}", ""]
-    return [("Content-Type", "text/plain; charset=utf-8"), *vary], "\n".join(lines).encode()
+    lines += ["", Msg("-- made by the labkit {who}", who=made).render(lang), ""]
+    return [("Content-Type", "text/plain; charset=utf-8"), *negotiated], "\n".join(lines).encode()
+
+
+# who makes pages: the servers' roles, as a page's footer names them
+MADE_BY = {
+    "origin": Msg("origin", context="role"),
+    "gateway": Msg("gateway", context="role"),
+    "portal": Msg("portal", context="role"),
+    "upstream": Msg("upstream", context="role"),
+}

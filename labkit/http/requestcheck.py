@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from labkit.i18n import Msg
+
 SUPPORTED_VERSIONS = ("1.0", "1.1")
 MAX_HEAD_BYTES = 16 * 1024
 
@@ -132,11 +134,13 @@ def check_version(version: str) -> Verdict | None:
 
 
 HTTP2_EXPLANATION = [
-    "Supported versions: HTTP/1.0, HTTP/1.1.",
-    "HTTP/2 and HTTP/3 are never asked for by writing 'HTTP/2.0' or 'HTTP/3.0' in a text "
-    "request line: those protocols are binary. HTTP/2 is negotiated during the TLS handshake "
-    "with ALPN ('h2'), or by a client with prior knowledge that starts the connection with "
-    "the preface 'PRI * HTTP/2.0'; HTTP/3 runs over QUIC and is advertised with the Alt-Svc "
-    "header.",
-    "Send the request again with HTTP/1.1 in the request line.",
+    Msg("Supported versions: HTTP/1.0, HTTP/1.1."),
+    Msg(
+        "HTTP/2 and HTTP/3 are never asked for by writing 'HTTP/2.0' or 'HTTP/3.0' in a text "
+        "request line: those protocols are binary. HTTP/2 is negotiated during the TLS "
+        "handshake with ALPN ('h2'), or by a client with prior knowledge that starts the "
+        "connection with the preface 'PRI * HTTP/2.0'; HTTP/3 runs over QUIC and is "
+        "advertised with the Alt-Svc header."
+    ),
+    Msg("Send the request again with HTTP/1.1 in the request line."),
 ]

@@ -36,6 +36,7 @@ from labkit.http.requestcheck import (
     classify_rejection,
     transfer_codings,
 )
+from labkit.i18n import Msg
 from labkit.recorder import Kind, Recorder, Role
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -308,8 +309,10 @@ class HTTPServer(Listener):
                 500,
                 made_by=self.role,
                 paragraphs=[
-                    "labkit itself failed while handling this request. "
-                    "Please report it, with the lab's log."
+                    Msg(
+                        "labkit itself failed while handling this request. "
+                        "Please report it, with the lab's log."
+                    )
                 ],
             )
             return Response(500, headers, body, why=f"labkit error: {exc!r}", close=True)

@@ -1,0 +1,312 @@
+"""Languages: which one a request or a learner asked for, and the text in it.
+
+The lab's own pages negotiate the HTTP way: the client's ``Accept-Language`` (RFC 9110
+12.5.4) chooses, the response says what it chose in ``Content-Language`` and that it
+chose by ``Vary: Accept-Language`` (RFC 9110 12.5.5), so that a cache keeps one copy per
+language. The learner's language (``labkit.start(lang=...)`` or ``LABKIT_LANG``) is what
+the lab's own client asks for and what the CLI speaks; English by default.
+
+The text comes from one gettext catalogue per language, ``labkit/locale/LANG/LC_MESSAGES/
+messages.po``; English is the source (the msgids). The .po files are read as they are, by the
+small reader below, rather than compiled to .mo: one file to review and diff, no build step
+and no binary in git that could drift from its source. ``tools/messages.py`` extracts the
+msgids into ``labkit/locale/messages.pot``; tests/test_i18n.py fails on a msgid without a
+translation and on a translation whose placeholders differ. See docs/i18n.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from labkit.errors import unknown
+
+ENGLISH = "en"
+CHINESE = "zh-CN"
+LANGUAGES = (ENGLISH, CHINESE)  # the first is the default
+# The tags each language is offered under: a language range matches one when equal to it
+# or a prefix of it ending at a "-" (RFC 4647 3.3.1, which RFC 9110 12.5.4 cites). So
+# "zh" and "zh-Hans" choose Simplified Chinese; "zh-TW" and "zh-Hant" do not.
+TAGS: Mapping[str, tuple[str, ...]] = {
+    ENGLISH: ("en",),
+    CHINESE: ("zh-CN", "zh-Hans-CN", "zh-SG", "zh-Hans-SG"),
+}
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "messages"  # gettext domain: the files are messages.pot and LANG/LC_MESSAGES/messages.po
+REASON = "reason"  # the msgctxt of status reason phrases (the pages' titles)
+
+
+def check_language(lang: str, what: str = "lang") -> str:
+    """``lang`` as one of LANGUAGES (case and _ or - as written), or BadArgument."""
+    if isinstance(lang, str):
+        wanted = lang.strip().replace("_", "-").lower()
+        for name in LANGUAGES:
+            for tag in (t.lower() for t in TAGS[name]):
+                if wanted in (tag, *_prefixes(tag)) or wanted.startswith(tag + "-"):
+                    return name
+    raise unknown(what, lang, LANGUAGES)
+
+
+def _prefixes(tag: str) -> list[str]:
+    """ "zh-hans-cn" -> ["zh", "zh-hans"]: the ranges that match it."""
+    parts = tag.split("-")
+    return ["-".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def environment_language() -> str:
+    """LABKIT_LANG if set (checked), else English."""
+    value = os.environ.get("LABKIT_LANG", "").strip()
+    return check_language(value, "LABKIT_LANG") if value else ENGLISH
+
+
+_RANGE = re.compile(r"^\s*([A-Za-z0-9*-]+)\s*(?:;\s*q\s*=\s*([0-9.]+)\s*)?$")
+
+
+def _ranges(accept_language: str) -> list[tuple[str, float]]:
+    """The language ranges and their weights, in order; malformed members are skipped."""
+    ranges = []
+    for member in accept_language.split(","):
+        m = _RANGE.match(member)
+        if not m:
+            continue
+        try:
+            q = float(m.group(2)) if m.group(2) is not None else 1.0
+        except ValueError:
+            continue
+        if 0.0 <= q <= 1.0:
+            ranges.append((m.group(1).lower(), q))
+    return ranges
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The language to answer in (RFC 9110 12.5.4): the offered one with the highest
+    weight, a tie going to the range listed first; English when nothing offered is
+    acceptable (the server may then disregard the field, as 12.5.4 allows)."""
+    ranges = _ranges(accept_language or "")
+    best, best_key = ENGLISH, (0.0, 0)
+    for lang in LANGUAGES:
+        tags = [t.lower() for t in TAGS[lang]]
+        # the most specific range that matches decides this language's weight
+        matching = [
+            (len(r), -i, q)
+            for i, (r, q) in enumerate(ranges)
+            if any(t == r or t.startswith(r + "-") for t in tags)
+        ]
+        if matching:
+            _, neg_index, q = max(matching)
+            key = (q, neg_index)
+        else:
+            star = [(-i, q) for i, (r, q) in enumerate(ranges) if r == "*"]
+            if not star:
+                continue
+            neg_index, q = star[0]
+            key = (q, neg_index - len(ranges))  # an explicit range outranks *
+        if key[0] > 0 and key > best_key:
+            best, best_key = lang, key
+    return best
+
+
+# -- the catalogue --
+
+
+class Catalogue:
+    """One language's translations: (context, msgid) -> msgstr forms."""
+
+    def __init__(self, entries: Mapping[tuple[str | None, str], list[str]], nplurals: int = 2):
+        self.entries = dict(entries)
+        self.nplurals = nplurals
+
+    def get(self, msgid: str, context: str | None = None, n: int | None = None) -> str | None:
+        forms = self.entries.get((context, msgid))
+        if not forms or not all(forms):
+            return None
+        if n is None or self.nplurals == 1:
+            return forms[0]
+        return forms[0] if n == 1 else forms[min(1, len(forms) - 1)]
+
+
+class PoEntry:
+    """One entry of a .po file as read: what tests and tools check."""
+
+    def __init__(self) -> None:
+        self.context: str | None = None
+        self.msgid = ""
+        self.msgid_plural: str | None = None
+        self.msgstr: dict[int, str] = {}
+        self.flags: set[str] = set()
+        self.line = 0
+
+    @property
+    def translated(self) -> bool:
+        return bool(self.msgstr) and all(self.msgstr.values()) and "fuzzy" not in self.flags
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unquote(text: str, where: str) -> str:
+    text = text.strip()
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        raise ValueError(f"{where}: expected a quoted string, not {text!r}")
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), text[1:-1])
+
+
+def read_po(path: Path) -> list[PoEntry]:
+    """The entries of a .po file (header included: its msgid is ""). A small reader for
+    the subset labkit writes: msgctxt, msgid, msgid_plural, msgstr[N], continued strings,
+    comments and flags; anything else is a ValueError naming the line."""
+    entries: list[PoEntry] = []
+    entry: PoEntry | None = None
+    field: tuple[str, int] | None = None  # which string a continuation line extends
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        where = f"{path.name}:{number}"
+        if not line:
+            continue
+        if line.startswith("#"):
+            if line.startswith("#,"):
+                if entry is None or entry.msgstr:
+                    entry = PoEntry()
+                    entry.line = number
+                    entries.append(entry)
+                entry.flags |= {f.strip() for f in line[2:].split(",")}
+            continue
+        if line.startswith('"'):
+            if entry is None or field is None:
+                raise ValueError(f"{where}: a continued string with nothing to continue")
+            text = _unquote(line, where)
+            name, index = field
+            if name == "msgctxt":
+                entry.context = (entry.context or "") + text
+            elif name == "msgid":
+                entry.msgid += text
+            elif name == "msgid_plural":
+                entry.msgid_plural = (entry.msgid_plural or "") + text
+            else:
+                entry.msgstr[index] += text
+            continue
+        keyword, _, rest = line.partition(" ")
+        m = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
+        if keyword in ("msgctxt", "msgid") and (entry is None or entry.msgstr):
+            entry = PoEntry()
+            entry.line = number
+            entries.append(entry)
+        if entry is None:
+            raise ValueError(f"{where}: {keyword} before any msgid")
+        text = _unquote(rest, where)
+        if keyword == "msgctxt":
+            entry.context, field = text, ("msgctxt", 0)
+        elif keyword == "msgid":
+            entry.msgid, field = text, ("msgid", 0)
+        elif keyword == "msgid_plural":
+            entry.msgid_plural, field = text, ("msgid_plural", 0)
+        elif keyword == "msgstr" or m:
+            index = int(m.group(1)) if m else 0
+            entry.msgstr[index] = text
+            field = ("msgstr", index)
+        else:
+            raise ValueError(f"{where}: unknown keyword {keyword!r}")
+    return entries
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalogue(lang: str) -> Catalogue:
+    """The language's catalogue (English: empty, the msgids are the English text)."""
+    if lang == ENGLISH:
+        return Catalogue({})
+    entries = read_po(po_path(lang))
+    nplurals = 2
+    for e in entries:
+        if e.msgid == "" and e.context is None:
+            m = re.search(r"nplurals\s*=\s*(\d+)", e.msgstr.get(0, ""))
+            nplurals = int(m.group(1)) if m else 2
+    table = {
+        (e.context, e.msgid): [e.msgstr[i] for i in sorted(e.msgstr)]
+        for e in entries
+        if e.msgid and e.translated
+    }
+    return Catalogue(table, nplurals)
+
+
+def translate(
+    lang: str,
+    text: str,
+    /,
+    *,
+    plural: str | None = None,
+    n: int | None = None,
+    context: str | None = None,
+    **params: object,
+) -> str:
+    """``text`` in ``lang`` (English when it has no translation), its {placeholders} filled."""
+    found = catalogue(lang).get(text, context, n) if lang != ENGLISH else None
+    if found is None:
+        found = plural if plural is not None and n is not None and n != 1 else text
+    if n is not None:
+        params = {"n": n, **params}
+    return found.format(**params) if params else found
+
+
+def reason(lang: str, english: str) -> str:
+    """A status's reason phrase for a page's title; the status line itself stays English."""
+    return translate(lang, english, context=REASON) if english else english
+
+
+class Msg:
+    """A message to translate later, when the language is known (a page's paragraph is
+    written before the request it answers has been negotiated).
+
+    ``Msg("There is no order {order_id}.", order_id=7)``; a plural form with ``plural=``
+    and ``n=`` (then ``{n}`` is the number). tools/messages.py finds every ``Msg("...")``.
+    """
+
+    __slots__ = ("context", "n", "params", "plural", "text")
+
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        plural: str | None = None,
+        n: int | None = None,
+        context: str | None = None,
+        **params: object,
+    ) -> None:
+        self.text, self.plural, self.n, self.context = text, plural, n, context
+        self.params = params
+
+    def bind(self, **params: object) -> Msg:
+        """The same message with more placeholders filled."""
+        return Msg(
+            self.text,
+            plural=self.plural,
+            n=self.n,
+            context=self.context,
+            **{**self.params, **params},
+        )
+
+    def render(self, lang: str) -> str:
+        params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        return translate(
+            lang, self.text, plural=self.plural, n=self.n, context=self.context, **params
+        )
+
+    def __str__(self) -> str:
+        return self.render(ENGLISH)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.text!r})"
+
+
+Text = str | Msg
+
+
+def render(text: Text, lang: str) -> str:
+    return text.render(lang) if isinstance(text, Msg) else text

@@ -1,0 +1,290 @@
+"""The lab's own pages in English and Simplified Chinese, negotiated the HTTP way
+(Accept-Language, Content-Language, Vary: RFC 9110 12.5.4, 12.5.5), and the catalogues
+they read: every English msgid translated, placeholders kept (docs/i18n.md)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import labkit
+from labkit import i18n
+from labkit.errors import BadArgument
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import messages  # noqa: E402  (tools/messages.py: the extractor the catalogue is checked by)
+
+
+def wire(lab: labkit.Lab, server: str, head: str) -> bytes:
+    """Send one request's bytes to ``server`` and read the whole answer (it closes)."""
+    port = getattr(lab, server).port
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        s.sendall(head.encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data
+
+
+def get(path: str, *headers: str) -> str:
+    lines = [f"GET {path} HTTP/1.1", "Host: lab", "Connection: close", *headers]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+def split(data: bytes) -> tuple[bytes, dict[str, str], bytes]:
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = head.split(b"\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status_line, headers, body
+
+
+# -- the pages, on the wire --
+
+
+def test_a_page_answers_zh_cn_in_chinese_with_content_language_and_vary(
+    lab: labkit.Lab,
+) -> None:
+    status, headers, body = split(wire(lab, "origin", get("/orders/99", "Accept-Language: zh-CN")))
+    assert status == b"HTTP/1.1 404 Not Found"  # the reason phrase is protocol: English
+    assert headers["content-language"] == "zh-CN"
+    assert headers["vary"] == "Accept, Accept-Language"
+    assert body.decode("utf-8").splitlines()[:3] == ["404 未找到", "", "没有编号为 99 的订单。"]
+    assert "-- 由 labkit 的源服务器生成" in body.decode("utf-8")
+
+
+def test_the_same_page_without_accept_language_is_english(lab: labkit.Lab) -> None:
+    status, headers, body = split(wire(lab, "origin", get("/orders/99")))
+    assert status == b"HTTP/1.1 404 Not Found"
+    assert headers["content-language"] == "en"
+    assert headers["vary"] == "Accept, Accept-Language"
+    assert body.startswith(b"404 Not Found\n\nThere is no order 99.\n")
+    assert b"-- made by the labkit origin" in body
+
+
+def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(True, retry_after=30)
+    head = get("/orders/7", "Accept: text/html", "Accept-Language: zh-CN")
+    status, headers, body = split(wire(lab, "origin", head))
+    assert status == b"HTTP/1.1 503 Service Unavailable"
+    assert headers["content-language"] == "zh-CN" and headers["retry-after"] == "30"
+    text = body.decode("utf-8")
+    assert "<html lang='zh-CN'>" in text
+    assert "<title>503 服务不可用</title>" in text
+    assert "<p>商店正在停机维护。请在 30 秒后再来。</p>" in text
+    assert "<small>本页面由 labkit 的源服务器生成。</small>" in text
+    english = split(wire(lab, "origin", get("/orders/7", "Accept: text/html")))[2].decode()
+    assert "<html lang='en'>" in english and "<title>503 Service Unavailable</title>" in english
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "lang"),
+    [
+        ("zh-CN", "zh-CN"),
+        ("zh", "zh-CN"),
+        ("zh-Hans", "zh-CN"),
+        ("ZH-cn", "zh-CN"),  # ranges are case-insensitive (RFC 4647 2)
+        ("fr, zh-CN;q=0.8", "zh-CN"),
+        ("en;q=0.5, zh-CN;q=0.8", "zh-CN"),
+        ("zh-CN;q=0.8, en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"),  # what a browser set to Chinese sends
+        ("en-US,en;q=0.9", "en"),
+        ("zh-TW", "en"),  # Traditional Chinese: not what the catalogue has
+        ("zh-Hant", "en"),
+        ("zh-CN;q=0", "en"),  # q=0: not acceptable
+        ("*", "en"),
+        ("fr", "en"),  # nothing acceptable: the default, not a 406 (RFC 9110 12.5.4)
+        ("zh-CN;q=abc", "en"),  # a malformed member is skipped
+        ("", "en"),
+    ],
+)
+def test_accept_language_with_q_values_chooses(
+    lab: labkit.Lab, accept_language: str, lang: str
+) -> None:
+    ex = lab.get("/nowhere", via="origin", headers={"Accept-Language": accept_language})
+    assert ex.status == 404 and ex.header("Content-Language") == lang
+    assert ex.text.startswith("404 未找到" if lang == "zh-CN" else "404 Not Found")
+
+
+def test_the_gateway_cache_keeps_one_copy_per_language(lab: labkit.Lab) -> None:
+    """The maintenance page made cacheable (lesson 04's mistake) is stored per language:
+    an English request after a Chinese one is a miss, never the Chinese copy."""
+    lab.origin.maintenance(True, cache_max_age=60)
+    zh = lab.get("/orders/7", headers={"Accept-Language": "zh-CN"})
+    assert zh.status == 503 and zh.header("X-Cache") == "MISS"
+    assert zh.header("Content-Language") == "zh-CN" and "商店正在停机维护" in zh.text
+    en = lab.get("/orders/7", headers={"Accept-Language": "en"})
+    assert en.header("X-Cache") == "MISS" and en.header("Content-Language") == "en"
+    assert en.text.startswith("503 Service Unavailable\n\nThe shop is down for maintenance.")
+    none = lab.get("/orders/7")
+    assert none.header("X-Cache") == "MISS" and none.header("Content-Language") == "en"
+    again = lab.get("/orders/7", headers={"Accept-Language": "zh-CN"})
+    assert again.header("X-Cache") == "HIT" and again.text == zh.text
+    assert lab.get("/orders/7", headers={"Accept-Language": "en"}).text == en.text
+
+
+def test_the_gateways_own_502_page_and_the_portals_pages_speak_chinese(lab: labkit.Lab) -> None:
+    zh = {"Accept-Language": "zh-CN"}
+    ex = lab.get("/up/refused/", headers=zh)
+    assert ex.status == 502 and ex.reason == "Bad Gateway"
+    assert ex.header("Content-Language") == "zh-CN"
+    assert ex.text.startswith("502 错误的网关\n\n网关没有从上游服务器 'refused' 得到可用的响应：")
+    assert "这个响应由网关生成，而不是由上游服务器生成（RFC 9110 15.6.3" in ex.text
+    portal = lab.get("/orders/7", via="portal", headers={**zh, "Accept": "text/html"})
+    assert portal.status == 511 and portal.header("Content-Language") == "zh-CN"
+    assert "<title>511 需要网络认证</title>" in portal.text
+    assert "<a href='../_portal/login?next=/orders/7'>登录网络</a>" in portal.text
+    form = lab.get("/_portal/login", via="portal", headers=zh)
+    assert form.header("Content-Language") == "zh-CN"
+    assert form.header("Vary") == "Accept-Language"
+    assert "<button type='submit'>登录</button>" in form.text
+    english = lab.get("/_portal/login", via="portal")
+    assert "<button type='submit'>Log in</button>" in english.text
+
+
+def test_a_505_page_in_chinese_keeps_its_english_status_line(lab: labkit.Lab) -> None:
+    head = "GET / HTTP/2.0\r\nHost: lab\r\nAccept-Language: zh-CN\r\n\r\n"
+    status, headers, body = split(wire(lab, "origin", head))
+    assert status == b"HTTP/1.1 505 HTTP Version Not Supported"
+    assert headers["content-language"] == "zh-CN"
+    assert body.decode().startswith("505 HTTP 版本不受支持\n\n")
+    assert "请在请求行中写 HTTP/1.1，重新发送请求。" in body.decode()
+
+
+def test_a_request_that_cannot_be_parsed_gets_english_and_no_vary(lab: labkit.Lab) -> None:
+    status, headers, _ = split(wire(lab, "origin", "GET / HTTP/1.1\r\nno colon\r\n\r\n"))
+    assert status.startswith(b"HTTP/1.1 400")
+    assert headers["content-language"] == "en" and "vary" not in headers
+
+
+# -- the learner's language --
+
+
+def test_start_lang_asks_for_chinese_unless_the_request_says_otherwise() -> None:
+    with labkit.start(lang="zh-CN") as lab:
+        assert lab.lang == "zh-CN"
+        ex = lab.get("/orders/99")
+        assert b"\r\naccept-language: zh-cn\r\n" in ex.hop("origin").bytes_in.lower()
+        assert ex.header("Content-Language") == "zh-CN" and "没有编号为 99 的订单" in ex.text
+        mine = lab.get("/orders/99", headers={"accept-language": "en"})
+        assert mine.header("Content-Language") == "en"
+
+
+def test_labkit_lang_sets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABKIT_LANG", "zh_CN")
+    with labkit.start() as lab:
+        assert lab.lang == "zh-CN"
+        assert lab.get("/orders/99").header("Content-Language") == "zh-CN"
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    with labkit.start() as lab:
+        ex = lab.get("/orders/99")
+        assert ex.header("Content-Language") == "en"
+        assert b"accept-language" not in ex.hop("origin").bytes_in.lower()
+
+
+@pytest.mark.parametrize("value", ["fr", "zh-TW", "", 7])
+def test_an_unknown_language_is_one_clear_line(value: object) -> None:
+    with pytest.raises(BadArgument) as info:
+        labkit.start(lang=value)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "\n" not in message
+    assert message == f"unknown lang {value!r}; choose one of: en, zh-CN"
+
+
+def test_a_bad_labkit_lang_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABKIT_LANG", "klingon")
+    with pytest.raises(
+        BadArgument, match=r"^unknown LABKIT_LANG 'klingon'; choose one of: en, zh-CN$"
+    ):
+        labkit.start()
+
+
+# -- the catalogues --
+
+_PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
+
+
+def placeholders(text: str) -> list[str]:
+    """{brace} fields and %printf conversions, sorted, so that order may change."""
+    fields = [f"{{{name}}}" for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    return sorted(fields + _PRINTF.findall(text))
+
+
+def test_the_template_is_what_the_code_says() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "messages.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != i18n.ENGLISH])
+def test_every_english_message_has_a_translation(lang: str) -> None:
+    gaps = messages.missing(lang)
+    listed = "\n".join(f"  {', '.join(m.where)}: {m.msgid!r}" for m in gaps)
+    assert not gaps, (
+        f"{len(gaps)} message(s) without a {lang} translation in "
+        f"{i18n.po_path(lang).relative_to(ROOT)}:\n{listed}"
+    )
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != i18n.ENGLISH])
+def test_translations_keep_the_placeholders(lang: str) -> None:
+    wrong = []
+    for entry in i18n.read_po(i18n.po_path(lang)):
+        if not entry.msgid:
+            continue
+        for form in entry.msgstr.values():
+            if form and placeholders(form) != placeholders(entry.msgid):
+                wrong.append(f"  line {entry.line}: {entry.msgid!r} -> {form!r}")
+    assert not wrong, "placeholders differ from the msgid's:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != i18n.ENGLISH])
+def test_no_translation_is_left_for_a_message_the_code_no_longer_has(lang: str) -> None:
+    wanted = {m.key for m in messages.extract()}
+    stale = [
+        f"  line {e.line}: {e.msgid!r}"
+        for e in i18n.read_po(i18n.po_path(lang))
+        if e.msgid and (e.context, e.msgid) not in wanted
+    ]
+    assert not stale, "translations of messages no longer in the code:\n" + "\n".join(stale)
+
+
+def test_the_placeholder_check_sees_a_dropped_or_renamed_field() -> None:
+    assert placeholders("There is no order {id}.") == placeholders("没有编号为 {id} 的订单。")
+    assert placeholders("There is no order {id}.") != placeholders("没有这个订单。")
+    assert placeholders("order {id}") != placeholders("订单 {order}")
+    assert placeholders("%s of %d") != placeholders("%s")
+
+
+def test_the_po_reader_reads_contexts_plurals_continuations_and_fuzzy(tmp_path: Path) -> None:
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+        'msgctxt "reason"\nmsgid "Bad Gateway"\nmsgstr "错误的网关"\n\n'
+        'msgid ""\n"two\\n"\n"lines \\"quoted\\""\nmsgstr "两行"\n\n'
+        'msgid "{n} file"\nmsgid_plural "{n} files"\nmsgstr[0] "{n} 个文件"\n\n'
+        '#, fuzzy\nmsgid "guess"\nmsgstr "猜的"\n',
+        encoding="utf-8",
+    )
+    entries = {(e.context, e.msgid): e for e in i18n.read_po(po)}
+    assert entries[("reason", "Bad Gateway")].msgstr == {0: "错误的网关"}
+    assert entries[(None, 'two\nlines "quoted"')].msgstr == {0: "两行"}
+    plural = entries[(None, "{n} file")]
+    assert plural.msgid_plural == "{n} files" and plural.msgstr == {0: "{n} 个文件"}
+    assert not entries[(None, "guess")].translated  # fuzzy: not yet a translation
+    po.write_text('msgid "a"\nmsgstr "b"\nmsgfoo "c"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"x.po:3: unknown keyword 'msgfoo'"):
+        i18n.read_po(po)
