@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import shutil
+import sys
 from pathlib import Path
+
+import pytest
 
 import labkit
 from labkit.render import charts, html, notes, palette, svg, text
@@ -22,15 +26,11 @@ COLOUR = re.compile(
     r"""|(?<=['"=:])(?:white|black|red|green|blue|orange|grey|gray)\b(?=['";}])"""
 )
 
-# labkit/exercises/ was another helper's while the palette landed (issue 12 item 4): its two
-# HTML views still write their own colours. Remove an entry once that file uses the palette.
-NOT_YET = {"exercises/__init__.py", "exercises/core.py"}
 
-
-def _colours_outside_the_palette() -> dict[str, list[str]]:
+def _colours_outside_the_palette(package: Path = PACKAGE) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        where = path.relative_to(PACKAGE).as_posix()
+    for path in sorted(package.rglob("*.py")):
+        where = path.relative_to(package).as_posix()
         if where == "render/palette.py":
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -42,13 +42,21 @@ def _colours_outside_the_palette() -> dict[str, list[str]]:
 
 def test_every_colour_is_written_once_in_the_palette() -> None:
     found = _colours_outside_the_palette()
-    outside = {where: lines for where, lines in found.items() if where not in NOT_YET}
-    assert not outside, "colours written outside labkit/render/palette.py:\n" + "\n".join(
-        f"labkit/{where}:{line}" for where, lines in outside.items() for line in lines
+    assert not found, "colours written outside labkit/render/palette.py:\n" + "\n".join(
+        f"labkit/{where}:{line}" for where, lines in found.items() for line in lines
     )
-    assert set(found) == NOT_YET, (
-        f"these now use the palette: drop them from NOT_YET: {NOT_YET - set(found)}"
-    )
+
+
+def test_the_palette_check_fails_on_a_colour_written_elsewhere(tmp_path: Path) -> None:
+    """The scan above, run on a copy of the package with one colour written back in."""
+    copy = tmp_path / "labkit"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    core = copy / "exercises" / "core.py"
+    core.write_text(core.read_text() + 'BAR = "border-left:4px solid #b00020"\n')
+    last = len(core.read_text().splitlines())
+    assert _colours_outside_the_palette(copy) == {
+        "exercises/core.py": [f'{last}: BAR = "border-left:4px solid #b00020"']
+    }
 
 
 def test_the_check_finds_a_colour_written_in_each_way() -> None:
@@ -66,24 +74,41 @@ def test_the_check_finds_a_colour_written_in_each_way() -> None:
         assert not COLOUR.search(prose), prose
 
 
-def _luminance(colour: str) -> float:
-    """Relative luminance (WCAG 2.2, definition), of #rgb, #rrggbb or 'white'."""
-    hexa = {"white": "ffffff"}.get(colour, colour.lstrip("#"))
+def _rgb(colour: str, under: str = "white") -> tuple[float, float, float]:
+    """sRGB channels in 0..1 of #rgb, #rrggbb, 'white' or rgba() (laid over ``under``)."""
+    colour = colour.strip().lower()
+    m = re.fullmatch(r"rgba?\(([\d.]+),([\d.]+),([\d.]+)(?:,([\d.]+))?\)", colour.replace(" ", ""))
+    if m:
+        alpha = float(m.group(4) or 1)
+        back = _rgb(under)
+        top = [float(c) / 255 for c in m.groups()[:3]]
+        r, g, b = (alpha * t + (1 - alpha) * u for t, u in zip(top, back, strict=True))
+        return r, g, b
+    hexa = {"white": "ffffff", "black": "000000"}.get(colour, colour.lstrip("#"))
     if len(hexa) == 3:
         hexa = "".join(c * 2 for c in hexa)
-    channels = [int(hexa[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    r, g, b = (int(hexa[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return r, g, b
+
+
+def _luminance(colour: str, under: str = "white") -> float:
+    """Relative luminance (WCAG 2.2, definition)."""
+    r, g, b = (
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _rgb(colour, under)
+    )
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def contrast(a: str, b: str) -> float:
-    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    """WCAG's contrast ratio of ``a`` drawn on ``b`` (a translucent ``a`` is laid over ``b``)."""
+    light, dark = sorted((_luminance(a, under=b), _luminance(b)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
 
 def test_the_contrast_measure_is_wcags() -> None:
     assert round(contrast("#000", "white"), 1) == 21.0
     assert round(contrast("#777", "#fff"), 2) == 4.48  # the classic just-fails-AA grey
+    assert contrast("rgba(0,0,0,.5)", "white") == pytest.approx(contrast("#808080", "white"), 0.01)
 
 
 def test_every_pair_drawn_together_is_readable() -> None:
@@ -93,6 +118,84 @@ def test_every_pair_drawn_together_is_readable() -> None:
         if contrast(fg, bg) < minimum
     ]
     assert not weak, "\n".join(weak)
+
+
+def _jupyterlab_theme(name: str) -> dict[str, str]:
+    """The colour variables of the installed JupyterLab's theme ``light`` or ``dark``,
+    each ``var(--x, fallback)`` resolved as the browser does, from the theme's own CSS."""
+    css_file = (
+        Path(sys.prefix) / "share/jupyter/lab/themes/@jupyterlab"
+        / f"theme-{name}-extension/index.css"
+    )  # fmt: skip
+    declared = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;}]+)", css_file.read_text()))
+
+    def resolve(value: str) -> str:
+        m = re.fullmatch(r"var\((--[\w-]+)\s*(?:,\s*(.+))?\)", value.strip())
+        if not m:
+            return value.strip()
+        return resolve(declared[m.group(1)] if m.group(1) in declared else m.group(2))
+
+    return {name: resolve(value) for name, value in declared.items()}
+
+
+def _same(a: str, b: str) -> bool:
+    return _rgb(a) == _rgb(b)
+
+
+THEMES = {
+    "light": (palette.ON_LIGHT, palette.LIGHT_BACKGROUNDS),
+    "dark": (palette.ON_DARK, palette.DARK_BACKGROUNDS),
+}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_status_colours_are_readable_in_jupyterlabs_light_and_dark_theme(theme: str) -> None:
+    """Against the backgrounds JupyterLab really paints in that theme: every mark drawn on
+    the notebook (a status's bar, a verdict's, a hint's; the panels' error bar, which is
+    JupyterLab's own) at least 3:1 (WCAG 1.4.11), every text colour the panels use 4.5:1
+    (1.4.3), and the focus ring 3:1 (2.4.13)."""
+    jp = _jupyterlab_theme(theme)
+    marks, backgrounds = THEMES[theme]
+    painted = (jp["--jp-layout-color0"], jp["--jp-layout-color1"])
+    assert all(map(_same, backgrounds, painted)), f"JupyterLab {theme} paints {painted}"
+
+    def variable(css: str) -> str:
+        return jp[css.removeprefix("var(").removesuffix(")")]
+
+    drawn = [
+        *((getattr(marks, kind), 3.0, f"a {kind} bar") for kind in palette.MARK_KINDS),
+        (variable(palette.JP_ERROR), 3.0, "the panels' error bar"),
+        (variable(palette.JP_TEXT), 4.5, "the panels' text; the focus ring"),
+        (variable(palette.JP_TEXT_SOFT), 4.5, "a hint under a control"),
+    ]
+    weak = [
+        f"{theme} theme: {what}: {fg} on {bg} is {contrast(fg, bg):.2f}:1, needs {minimum}:1"
+        for fg, minimum, what in drawn
+        for bg in backgrounds
+        if contrast(fg, bg) < minimum
+    ]
+    assert not weak, "\n".join(weak)
+
+
+def test_marks_on_the_notebook_take_the_dark_colours_where_jupyterlab_is_dark() -> None:
+    """The HTML writes a CSS variable whose fallback is the light colour; the style that
+    comes with it sets the dark colour under JupyterLab's dark-theme marker."""
+    for kind in palette.MARK_KINDS:
+        var = f"--labkit-{kind.replace('_', '-')}"
+        assert palette.on_notebook(kind) == f"var({var}, {getattr(palette.ON_LIGHT, kind)})"
+        assert f"{var}: {getattr(palette.ON_DARK, kind)};" in palette.THEMED
+    assert palette.THEMED.startswith("<style>body[data-jp-theme-light='false'] {")
+
+
+def test_each_view_with_a_mark_on_the_notebook_brings_the_dark_colours(lab: labkit.Lab) -> None:
+    from labkit.exercises import lesson_500
+
+    for ex, kind in ((lab.get("/up/garbage/"), "failed"), (lab.get("/orders/7"), "ok")):
+        page = ex._repr_html_()
+        assert palette.THEMED in page and palette.on_notebook(kind) in page, ex
+    result = lesson_500.q1.check("client")  # who made the 500: not the client
+    assert palette.THEMED in result._repr_html_()
+    assert palette.on_notebook("failed") in result._repr_html_()
 
 
 # What a renderer may import from labkit at run time: its own package and the data it draws.

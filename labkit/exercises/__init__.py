@@ -29,6 +29,7 @@ from labkit.exercises.core import (
     make_short_answer,
 )
 from labkit.exercises.timelimit import TimeLimit, call_with_time_limit
+from labkit.render.palette import THEMED, on_notebook
 
 LESSON_MODULES = [
     "lesson_500",
@@ -112,20 +113,21 @@ class Progress:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colour = {"solved": "#1b7f3b", "tried": "#b35900", "not tried": "#777"}
+        kind = {"solved": "ok", "tried": "client_error"}
         rows = "".join(
             f"<tr><td>{esc(r['exercise'])}</td>"
-            f"<td style='border-left:4px solid {colour.get(r['status'], '#777')};padding-left:4px'>"
+            f"<td style='border-left:4px solid {on_notebook(kind.get(r['status'], 'neutral'))};"
+            "padding-left:4px'>"
             f"{esc(r['status'])}</td>"  # the colour marks the cell; the text keeps the theme's
             f"<td>{esc(r['attempts'])}</td><td>{esc(r['hints_used'])}</td></tr>"
             for r in self.rows
         )
         warnings = "".join(
-            f"<p style='border-left:4px solid #b00020;padding-left:4px'>{esc(p)}</p>"
+            f"<p style='border-left:4px solid {on_notebook('failed')};padding-left:4px'>{esc(p)}</p>"
             for p in self.problems
         )
         return (
-            "<table><tr><th>exercise</th><th>status</th><th>attempts</th><th>hints</th></tr>"
+            f"{THEMED}<table><tr><th>exercise</th><th>status</th><th>attempts</th><th>hints</th></tr>"
             f"{rows}</table><p>{self.solved} of {len(self.rows)} solved</p>{warnings}"
         )
 

@@ -23,6 +23,7 @@ from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
 from labkit.exercises.timelimit import TimeLimit
+from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
 
@@ -86,10 +87,10 @@ class Result:
         return text + (f"\n{self.detail}" if self.detail else "")
 
     def _repr_html_(self) -> str:
-        colour = {None: "#555", True: "#1b7f3b", False: "#b00020"}[self.correct]
+        kind = {None: "neutral", True: "ok", False: "failed"}[self.correct]
         detail = f"<pre>{html.escape(self.detail)}</pre>" if self.detail else ""
         return (
-            f"<div style='border-left:4px solid {colour};padding:4px 8px'>"
+            f"{THEMED}<div style='border-left:4px solid {on_notebook(kind)};padding:4px 8px'>"
             f"<b>{self.label}</b> "  # text in the theme's colour: readable in light and dark
             f"<small>({html.escape(self.exercise_id)})</small><br>"
             f"{html.escape(self.message.removeprefix('not answered yet: '))}"
@@ -111,7 +112,10 @@ class Note:
         body = html.escape(self.text)
         if "\n" in self.text:
             body = f"<pre>{body}</pre>"
-        return f"<div style='border-left:4px solid #3060c0;padding:4px 8px'><b>{html.escape(self.title)}</b> {body}</div>"
+        return (
+            f"{THEMED}<div style='border-left:4px solid {on_notebook('info')};padding:4px 8px'>"
+            f"<b>{html.escape(self.title)}</b> {body}</div>"
+        )
 
 
 @dataclass

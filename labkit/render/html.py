@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 from labkit.recorder import Ending, Role
 from labkit.render import notes
-from labkit.render.palette import JP_ERROR, JP_TEXT, JP_TEXT_SOFT, for_status
+from labkit.render.palette import (
+    JP_ERROR,
+    JP_TEXT,
+    JP_TEXT_SOFT,
+    THEMED,
+    on_notebook,
+    status_kind,
+)
 from labkit.render.svg import Picture
 from labkit.render.text import milliseconds, part, visible_bytes
 from labkit.render.view import ExchangeView
@@ -86,9 +93,9 @@ def exchange_html(ex: ExchangeView) -> str:
         for h in ("hop", "received", "sent", "its part", "time (measured)")
     )
     return (
-        f"<div class='labkit-exchange'>"
+        f"<div class='labkit-exchange'>{THEMED}"
         f"<div><code>{html.escape(ex.method)} {html.escape(ex.target)}</code> "
-        f"<span style='font-weight:bold;border-left:4px solid {for_status(ex.status)};"
+        f"<span style='font-weight:bold;border-left:4px solid {on_notebook(status_kind(ex.status))};"
         f"padding-left:4px'>{html.escape(status)}</span>"
         f"{made_by} <small>({ex.id})</small></div>{why}{client}"
         f"<table><tr>{head}</tr>"

@@ -31,12 +31,64 @@ LIFELINE = "#bbb"  # the dashed line under a lane (decoration: the arrows carry 
 
 
 def for_status(status: int | None) -> str:
-    """The bar beside a status line: failed (5xx or none), client error (4xx) or OK."""
+    """A status's colour on the picture's paper: failed (5xx or none), client error (4xx) or OK."""
     if status is None or status >= 500:
         return FAILED
     if status >= 400:
         return CLIENT_ERROR
     return OK
+
+
+# -- marks drawn straight on the notebook (the bar beside a status, a verdict, a hint): one colour
+# for each theme, since the notebook's background is white in JupyterLab Light and near-black in
+# JupyterLab Dark. The HTML writes ``on_notebook(kind)``, a CSS variable whose fallback is the
+# light colour; ``THEMED`` sets the dark ones where JupyterLab marks its theme dark
+# (``<body data-jp-theme-light="false">``, which every JupyterLab and Notebook 7 theme sets).
+@dataclass(frozen=True)
+class MarkColours:
+    ok: str  # a 2xx or 3xx; a solved exercise; a correct answer
+    failed: str  # a 5xx or no answer; a wrong answer; a warning
+    client_error: str  # a 4xx; an exercise tried but not solved
+    neutral: str  # an exercise not tried; a question not answered
+    info: str  # a hint or a solution
+
+
+ON_LIGHT = MarkColours(
+    ok=OK, failed=FAILED, client_error=CLIENT_ERROR, neutral="#767676", info=IN_TIME
+)
+ON_DARK = MarkColours(
+    ok="#4caf50", failed="#ff6b6b", client_error="#f0a040", neutral="#9e9e9e", info="#7aa7ff"
+)
+
+# The backgrounds an output sits on in JupyterLab's themes: --jp-layout-color0 (the notebook)
+# and --jp-layout-color1 (cells, widget panels). tests/test_render.py reads them from the
+# installed JupyterLab's theme CSS, so they cannot drift from what JupyterLab paints.
+LIGHT_BACKGROUNDS = ("#ffffff", "#ffffff")
+DARK_BACKGROUNDS = ("#111111", "#212121")
+
+MARK_KINDS = tuple(MarkColours.__dataclass_fields__)
+
+
+def on_notebook(kind: str) -> str:
+    """The CSS colour of a mark of this kind drawn on the notebook: light unless ``THEMED``
+    says the theme is dark."""
+    if kind not in MARK_KINDS:
+        raise ValueError(f"kind must be one of {MARK_KINDS}, not {kind!r}")
+    return f"var(--labkit-{kind.replace('_', '-')}, {getattr(ON_LIGHT, kind)})"
+
+
+def status_kind(status: int | None) -> str:
+    """The kind of mark beside a status line: failed (5xx or none), client error (4xx) or ok."""
+    if status is None or status >= 500:
+        return "failed"
+    return "client_error" if status >= 400 else "ok"
+
+
+THEMED = (
+    "<style>body[data-jp-theme-light='false'] {"
+    + " ".join(f"--labkit-{k.replace('_', '-')}: {getattr(ON_DARK, k)};" for k in MARK_KINDS)
+    + "}</style>"
+)
 
 
 # -- the notebook's theme: JupyterLab's own variables, so panels follow its light or dark theme --
@@ -76,8 +128,16 @@ CONTRAST: list[tuple[str, str, float, str]] = [
     (INK, PAPER, 3.0, "charts: timeout and capacity lines"),
     (FAILED, PAPER, 3.0, "charts: a failed hop's bar, shed requests"),
     (IN_TIME, PAPER, 3.0, "charts: a hop's bar"),
-    (OK, PAPER, 3.0, "charts: served requests; exchange (light theme): the bar beside a 2xx"),
-    (CLIENT_ERROR, PAPER, 3.0, "exchange (light theme): the bar beside a 4xx"),
+    (OK, PAPER, 3.0, "charts: served requests"),
+    *(
+        (getattr(marks, kind), background, 3.0, f"notebook ({theme}): a {kind} bar")
+        for theme, marks, backgrounds in (
+            ("light", ON_LIGHT, LIGHT_BACKGROUNDS),
+            ("dark", ON_DARK, DARK_BACKGROUNDS),
+        )
+        for kind in MARK_KINDS
+        for background in backgrounds
+    ),
     *(
         pair
         for theme, page in (("light", BOARD_LIGHT), ("dark", BOARD_DARK))
