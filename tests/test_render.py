@@ -7,6 +7,7 @@ import dataclasses
 import re
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,26 @@ def test_any_object_with_an_exchanges_fields_draws_the_same(lab: labkit.Lab) -> 
         assert svg.sequence_svg(copy) == ex.picture()._repr_svg_()
         assert notes.summary(copy) == notes.summary(ex)
         assert charts.timeline(copy).alt == charts.timeline(ex).alt
+
+
+def test_a_chart_keeps_every_word_inside_the_figure(lab: labkit.Lab) -> None:
+    """An exchange of a few milliseconds too: words placed in data units (8 ms past the bar)
+    once landed far outside such a small scale, cut off, and matplotlib warned that no layout
+    could make room. Drawn with warnings as errors, each text's box inside the figure's."""
+    from collections import Counter
+
+    from labkit.load import Burst
+
+    figures = [
+        charts.timeline(lab.get(path)) for path in ("/orders/7", "/up/garbage/", "/slow?delay=0.3")
+    ]
+    sweep = [Burst(n, Counter({200: min(n, 3), 503: max(n - 3, 0)})) for n in (1, 3, 6, 12)]
+    figures.append(charts.load_curve(sweep, capacity=3))
+    for fig in figures:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.png()
+        drawn = fig.get_tightbbox()  # inches: every text, tick and legend drawn
+        width, height = fig.get_size_inches()
+        assert drawn.x0 >= -0.01 and drawn.y0 >= -0.01, (drawn, fig.alt)
+        assert drawn.x1 <= width + 0.01 and drawn.y1 <= height + 0.01, (drawn, fig.alt)

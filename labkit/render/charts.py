@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 
 from matplotlib.figure import Figure
 
@@ -19,6 +20,8 @@ from labkit.recorder import Role, Step
 from labkit.render.palette import FAILED, IN_TIME, INK, OK, PAPER
 from labkit.render.text import summary_line
 from labkit.render.view import BurstView, ExchangeView
+
+TITLE_WIDTH = 90  # characters of the timeline's title on one line (8 inches at 10 points)
 
 
 class ChartFigure(Figure):
@@ -64,28 +67,24 @@ def timeline(ex: ExchangeView) -> ChartFigure:
     if not any(h.events for h in hops):
         raise BadArgument(f"exchange {ex.id} reached no server, so it has no timeline to draw")
     start = min(e.at for h in hops for e in h.events)
-    fig = ChartFigure(figsize=(8, 1.4 + 0.55 * len(hops)))
+    fig = ChartFigure(figsize=(8, 1.6 + 0.55 * len(hops)), layout="constrained")
     ax = fig.add_subplot()
     said: list[str] = []
-    right = 0.0
+    bars = []
     for row, hop in enumerate(reversed(hops)):
         first, last = (
             (hop.sent, hop.received) if hop.role is Role.CLIENT else (hop.received, hop.sent)
         )
         begin = ((first or last).at - start) * 1000  # type: ignore[union-attr]
         end = (last.at - start) * 1000 if last else begin
-        right = max(right, end)
-        failed = hop.generated and (hop.status or 0) >= 500
-        ax.broken_barh([(begin, max(end - begin, 2))], (row - 0.3, 0.6),
-                       color=FAILED if failed else IN_TIME, hatch="//" if failed else None,
-                       edgecolor=PAPER)  # fmt: skip
+        failed = bool(hop.generated and (hop.status or 0) >= 500)
         if last is None:
             outcome = "no answer recorded"
         elif hop.role is Role.CLIENT:
             outcome = f"got {last.status}" if last.status is not None else "gave up, no answer"
         else:
             outcome = f"answered {last.status}" if last.status is not None else "closed"
-        ax.text(end + 8, row, f"{outcome} at {end:.0f} ms", va="center", fontsize=9)
+        bars.append((row, begin, end, failed, f"{outcome} at {end:.0f} ms"))
         said.append(f"{hop.label}: {outcome} at {end:.0f} ms")
     lines = []
     for hop in hops:
@@ -97,17 +96,27 @@ def timeline(ex: ExchangeView) -> ChartFigure:
     gave_up = _client_gave_up(ex, start)
     if gave_up is not None:
         lines.append((gave_up * 1000, "client gave up (its own timeout ran out)", ":"))
+    span = max(*(end for _, _, end, _, _ in bars), *(t for t, _, _ in lines), 1)
+    for row, begin, end, failed, words in bars:
+        # an instant still shows as a sliver (half a percent of the scale)
+        ax.broken_barh([(begin, max(end - begin, span / 200))], (row - 0.3, 0.6),
+                       color=FAILED if failed else IN_TIME, hatch="//" if failed else None,
+                       edgecolor=PAPER)  # fmt: skip
+        # a few points right of the bar's end, whatever the scale (8 ms past a 2 ms
+        # exchange put the words far outside the axes, where no layout could make room)
+        ax.annotate(words, (max(end, begin + span / 200), row), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=9)  # fmt: skip
     for t, label, style in lines:
         ax.axvline(t, color=INK, linestyle=style, linewidth=1.5, label=label)
         said.append(f"{label} at {t:.0f} ms")
     if lines:
-        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2,
-                  frameon=False)  # fmt: skip
-    ax.set_xlim(0, max(right, *(t for t, _, _ in lines), 1) * 1.35)
+        # under the axes, in the room the constrained layout keeps for it
+        fig.legend(fontsize=9, loc="outside lower center", ncol=2, frameon=False)
+    ax.set_xlim(0, span * 1.6)  # the right part stays free for the words after the bars
     ax.set_yticks(range(len(hops)), [h.label for h in reversed(hops)])
     ax.set_xlabel("milliseconds since the client sent the request")
-    ax.set_title(summary_line(ex), fontsize=10)
-    fig.tight_layout()
+    # wrapped: a long target or reason would otherwise run past the figure's edges
+    ax.set_title(textwrap.fill(summary_line(ex), TITLE_WIDTH), fontsize=10)
     fig.alt = f"Timeline of {summary_line(ex)}. " + "; ".join(said) + "."
     return fig
 
@@ -120,7 +129,7 @@ def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
         )
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
         raise BadArgument(f"capacity must be a whole number >= 0, not {capacity!r}")
-    fig = ChartFigure(figsize=(6, 3))
+    fig = ChartFigure(figsize=(6, 3), layout="constrained")
     ax = fig.add_subplot()
     sizes = [str(b.size) for b in results]
     served = [b.served for b in results]
@@ -132,7 +141,6 @@ def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
     ax.set_xlabel("requests at once")
     ax.set_ylabel("requests")
     ax.legend(fontsize=8)
-    fig.tight_layout()
     fig.alt = (
         f"Load curve at capacity {capacity}: "
         + "; ".join(f"{b.size} at once: {b.served} served, {b.shed} shed" for b in results)
