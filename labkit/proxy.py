@@ -27,17 +27,30 @@ from labkit.http.server import HTTPServer, Listener
 from labkit.i18n import Msg
 from labkit.recorder import Attempt, Kind, Recorder, Step
 
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "proxy-authenticate",
-    "proxy-authorization",
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "proxy-authenticate",
+        "proxy-authorization",
+    }
+)
+
+# What a relayed response loses, by the personality's treatment of Upgrade (relayed_upgrade)
+_NOT_RELAYED = {
+    "keep": frozenset(HOP_BY_HOP - {"upgrade", "connection"}),
+    "keep-upgrade": frozenset(HOP_BY_HOP - {"upgrade"}),
 }
+
+# A forwarded request loses the hop-by-hop headers and those the proxy writes anew; it
+# looks at the first value of a few (one pass over the headers, one lowercasing each).
+_NOT_FORWARDED = frozenset(HOP_BY_HOP | {"x-request-id", "via", "content-length"})
+_LOOKED_AT = frozenset({"via", "content-length", "transfer-encoding", "x-forwarded-for"})
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
 # supported for any resource). A CONNECT that is not host:port never gets here: every
@@ -253,16 +266,21 @@ class Proxy(HTTPServer):
         the bytes received (RFC 9112 6.3 rule 3: a proxy must not forward the client's).
         Without keep-alive to the upstream the request says ``Connection: close``.
         """
-        drop = ("x-request-id", "via", "content-length")
-        headers = [(k, v) for k, v in request.headers if k.lower() not in HOP_BY_HOP]
-        headers = [(k, v) for k, v in headers if k.lower() not in drop]
-        framed = request.header("content-length") or request.header("transfer-encoding")
+        headers = []
+        seen: dict[str, str] = {}  # the first value of each header this method looks at
+        for k, v in request.headers:
+            name = k.lower()
+            if name in _LOOKED_AT:
+                seen.setdefault(name, v)
+            if name not in _NOT_FORWARDED:
+                headers.append((k, v))
+        framed = seen.get("content-length") or seen.get("transfer-encoding")
         if request.body or framed is not None:
             headers.append(("Content-Length", str(len(request.body))))
-        via = request.header("via")
+        via = seen.get("via")
         headers.append(("Via", f"{via}, 1.1 {self.via_name}" if via else f"1.1 {self.via_name}"))
         headers.append(("X-Request-ID", self.recorder.tagged(request.request_id)))
-        if request.header("x-forwarded-for") is None:
+        if "x-forwarded-for" not in seen:
             headers.append(("X-Forwarded-For", "127.0.0.1"))
         if not keepalive:
             headers.append(("Connection", "close"))
@@ -437,29 +455,39 @@ class Proxy(HTTPServer):
         """
         person = personalities.get(self.personality)
         policy = person.headers
-        drop = set(HOP_BY_HOP)
-        if policy.relayed_upgrade == "keep":
-            drop -= {"upgrade", "connection"}
-        elif policy.relayed_upgrade == "keep-upgrade":
-            drop -= {"upgrade"}
+        drop = _NOT_RELAYED.get(policy.relayed_upgrade, HOP_BY_HOP)
+        # the headers this proxy writes again (Server replaced, its Via and Proxy-Status
+        # entries added to the upstream's); of those, the first upstream value is kept
+        rewritten = set()
+        if policy.relayed_server == "replace" and policy.server:
+            rewritten.add("server")
+        if policy.via:
+            rewritten.add("via")
+        if person.proxy_status:
+            rewritten.add("proxy-status")
         headers = []
+        first: dict[str, str] = {}
         for k, v in upstream_headers:
-            if k.lower() == "connection" and "connection" not in drop:
+            name = k.lower()
+            if name in drop:
+                continue
+            if name == "connection":
                 v = ", ".join(t for t in v.split(",") if t.strip().lower() != "close")
-            if k.lower() not in drop and v:
+            if not v:
+                continue
+            if name in rewritten:
+                first.setdefault(name, v)
+            else:
                 headers.append((k, v))
         if policy.relayed_server != "keep" and policy.server:
-            if policy.relayed_server == "replace":
-                headers = [(k, v) for k, v in headers if k.lower() != "server"]
             headers.insert(0, ("Server", policy.server))
         if policy.via:
-            via = next((v for k, v in headers if k.lower() == "via"), None)
-            headers = [(k, v) for k, v in headers if k.lower() != "via"]
+            via = first.get("via")
             entry = f"1.1 {self.via_name}"
             headers.append(("Via", f"{via}, {entry}" if via else entry))
         if person.proxy_status:
             entry = proxystatus.member(self.via_name, received_status=status, next_hop=target.name)
-            headers = proxystatus.appended(headers, entry)
+            headers.append(("Proxy-Status", proxystatus.joined(first.get("proxy-status"), entry)))
         return headers
 
     max_response_head = upstream.MAX_UPSTREAM_HEAD

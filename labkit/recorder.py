@@ -21,7 +21,6 @@ learner reads; no code parses it back. Callers that wait for something to be rec
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import itertools
 import secrets
@@ -201,6 +200,7 @@ class Recorder:
     def __init__(self, prefix: str = "req") -> None:
         self._lock = threading.Lock()
         self._added = threading.Condition()  # notified after each event is stored
+        self._waiting = 0  # threads inside wait_for
         self._events: OrderedDict[str, list[Event]] = OrderedDict()
         self._sizes: dict[str, int] = {}
         self._total = 0
@@ -235,8 +235,8 @@ class Recorder:
         return self.recognise(offered) or self.new_id()
 
     def _tag(self, request_id: str) -> str:
-        mac = hmac.new(self._secret, request_id.encode("utf-8", "replace"), hashlib.sha256)
-        return mac.hexdigest()[:TAG_HEX]
+        mac = hmac.digest(self._secret, request_id.encode("utf-8", "replace"), "sha256")
+        return mac.hex()[:TAG_HEX]
 
     def add(self, event: Event) -> None:
         if len(event.data) > MAX_RECORDED_BYTES:
@@ -258,6 +258,8 @@ class Recorder:
 
     def wake(self) -> None:
         """Wake every ``wait_for``: an event was stored, or what they wait on may have changed."""
+        if not self._waiting:  # read after the change: a waiter that came later has seen it
+            return
         with self._added:
             self._added.notify_all()
 
@@ -268,7 +270,11 @@ class Recorder:
         The predicate may call this recorder's other methods.
         """
         with self._added:
-            return self._added.wait_for(predicate, timeout)
+            self._waiting += 1  # before the first check of the predicate (see wake)
+            try:
+                return self._added.wait_for(predicate, timeout)
+            finally:
+                self._waiting -= 1
 
     def _trim(self) -> None:
         """Forget the oldest requests until both bounds hold (the lock is held)."""
@@ -303,8 +309,8 @@ class Recorder:
         event = Event(
             request_id,
             hop,
-            Role(role),
-            Kind(kind),
+            role if type(role) is Role else Role(role),
+            kind if type(kind) is Kind else Kind(kind),
             time.perf_counter(),
             summary,
             data=data,

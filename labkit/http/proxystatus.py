@@ -9,12 +9,13 @@ Caddy send none by default.
 
 from __future__ import annotations
 
-from labkit.http.messages import Headers, get_header
-
 
 def _string(text: str) -> str:
     """An RFC 8941 sf-string: printable ASCII, with quote and backslash escaped."""
-    safe = "".join(c if " " <= c <= "~" else "?" for c in text)
+    if text.isascii() and text.isprintable():  # the usual name: nothing to replace
+        safe = text
+    else:
+        safe = "".join(c if " " <= c <= "~" else "?" for c in text)
     return '"' + safe.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -46,8 +47,7 @@ def member(
     return "; ".join(parts)
 
 
-def appended(headers: Headers, entry: str) -> Headers:
-    """``headers`` with ``entry`` appended to Proxy-Status (the last member is nearest the client)."""
-    earlier = get_header(headers, "proxy-status")
-    rest = [(k, v) for k, v in headers if k.lower() != "proxy-status"]
-    return [*rest, ("Proxy-Status", f"{earlier}, {entry}" if earlier else entry)]
+def joined(earlier: str | None, entry: str) -> str:
+    """The Proxy-Status value with ``entry`` after the ``earlier`` value (the upstream's, if
+    any): the last member is nearest the client."""
+    return f"{earlier}, {entry}" if earlier else entry

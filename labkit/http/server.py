@@ -505,17 +505,19 @@ class HTTPServer(Listener):
             writer.write(sent)
             await _drain(writer)
             return not closing
-        writer.write(head)
+        out = _Coalesced(writer, head)
         cut = ""
         try:
             async for chunk in response.body:  # type: ignore[union-attr]
                 if chunk and not no_body:
                     data = conn.send(h11.Data(data=chunk))
-                    writer.write(data)
+                    out.write(data)
                     sent += data
                     await _drain(writer)
         except BodyCut as exc:
             cut = str(exc)
+        finally:
+            out.flush()
         if cut:
             self._record_sent(rid, response, bytes(sent), cut=cut)
             await _drain_quietly(writer)
@@ -593,8 +595,38 @@ def _latin1(name: str, value: str) -> tuple[bytes, bytes]:
     return name.encode("latin-1", "replace"), value.encode("latin-1", "replace")
 
 
+class _Coalesced:
+    """Writes a streamed response's head with the body bytes that are already here.
+
+    A relayed body usually arrived with the upstream's head, so head and body go out in
+    one send instead of two. What is held goes out on the loop's next turn at the latest
+    (before any wait for an upstream's next bytes), so a slow body's head is not held back.
+    """
+
+    def __init__(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+        self._writer = writer
+        self._held = bytearray(data)
+        self._soon: asyncio.Handle | None = asyncio.get_running_loop().call_soon(self.flush)
+
+    def write(self, data: bytes) -> None:
+        self._held += data
+        if self._soon is None:
+            self._soon = asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        if self._soon is not None:
+            self._soon.cancel()
+            self._soon = None
+        if self._held:
+            self._writer.write(bytes(self._held))
+            self._held.clear()
+
+
 async def _drain(writer: asyncio.StreamWriter) -> None:
     """Wait until the peer has taken what was written, at most WRITE_TIMEOUT."""
+    transport = writer.transport
+    if not transport.get_write_buffer_size() and not transport.is_closing():
+        return  # all of it is in the kernel's buffer already: nothing to wait for
     await within(WRITE_TIMEOUT, writer.drain())
 
 
