@@ -19,6 +19,7 @@ from labkit.conditions import Condition
 from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS
+from labkit.http.server import HEAD_TIMEOUT
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
 from labkit.origin import RATE_LIMIT, RATE_PATH, RATE_WINDOW
 from labkit.switches import Setting
@@ -27,6 +28,9 @@ SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_R
 SHORT_READ = 0.3  # the read timeout 504-slow-origin gives the origin's route
 # the head timeout 408-slow-client gives the origin: a request must arrive within it
 SHORT_HEAD = 0.3
+# how long 408-slow-client's client stays silent: far longer than SHORT_HEAD, so the 408
+# comes first however slow the machine
+STALL = 2.0
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
 
@@ -59,6 +63,14 @@ LOGOUT = Switch("portal", {"action": "logout"})
 
 def read_timeout(route: str, seconds: float, default: float) -> Switch:
     return Switch("timeout", {"route": route, "read": seconds}, {"route": route, "read": default})
+
+
+def head_timeout(server: str, seconds: float) -> Switch:
+    return Switch(
+        "head-timeout",
+        {"server": server, "seconds": seconds},
+        {"server": server, "seconds": HEAD_TIMEOUT},
+    )
 
 
 MAINTENANCE_OFF = Switch("maintenance", {"on": False})
@@ -103,17 +115,22 @@ class Raw:
 
     data: bytes
     to: str = "origin"
+    # seconds the client then keeps its side open, sending nothing more (a stalled request):
+    # the shell's nc would otherwise end the request at once by closing its side
+    stall: float = 0.0
 
     def send(self, lab: Lab) -> Exchange:
+        if self.stall:
+            return lab.raw(self.data, to=self.to, timeout=self.stall)
         return lab.raw(self.data, to=self.to)
 
     def shell(self) -> str:
         text = self.data.decode("latin-1").replace("\\", "\\\\").replace("%", "%%")
         text = text.replace("\r", "\\r").replace("\n", "\\n").replace("'", "'\\''")
-        return (
-            f"printf '{text}' | nc -N 127.0.0.1 \"${self.to.upper()}_PORT\" "
-            "| sed '/^\\r\\{0,1\\}$/q'"
-        )
+        send = f"printf '{text}'"
+        if self.stall:
+            send = f"{{ {send}; sleep {self.stall:g}; }}"
+        return f"{send} | nc -N 127.0.0.1 \"${self.to.upper()}_PORT\" | sed '/^\\r\\{{0,1\\}}$/q'"
 
 
 @dataclass(frozen=True)
@@ -384,6 +401,13 @@ def _catalogue() -> list[Scenario]:
                  f"timeout is set to {SHORT_READ:g} s",
                  Call("GET", f"/slow?delay={SLOW_ORIGIN:g}"),
                  switches=(read_timeout("/", SHORT_READ, ORIGIN_TIMEOUTS.read),)),
+        Scenario("408-slow-client", "504", 408, "origin", "The client is slower than the server waits",
+                 "the client sends a request line and one header, then nothing: the origin's "
+                 f"head timeout, set to {SHORT_HEAD:g} s, passes and it answers 408 and closes "
+                 "(RFC 9110 15.5.9); the mirror image of a 504, where the gateway waits for the "
+                 "server",
+                 Raw(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n", stall=STALL),
+                 switches=(head_timeout("origin", SHORT_HEAD),)),
         # 505 and 426
         Scenario("505-http2-request-line", "505", 505, "origin", "HTTP/2.0 in a text request line",
                  "'GET / HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from labkit.errors import BadArgument, check_number, unknown
 from labkit.faults import Slow
-from labkit.lab import ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
+from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
+from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.personalities import PERSONALITIES
 
 if TYPE_CHECKING:
@@ -280,6 +281,17 @@ def _timeout_current(lab: Lab, given: Args) -> Args:
     return {"route": route.prefix, "connect": route.connect_timeout, "read": route.read_timeout}
 
 
+def _server(lab: Lab, name: str) -> HTTPServer:
+    server: HTTPServer = getattr(lab, name)  # one of ENTRIES: the origin, gateway or portal
+    return server
+
+
+def _head_timeout(lab: Lab, args: Args) -> str:
+    server = _server(lab, args["server"])
+    server.head_timeout = args["seconds"]
+    return f"{args['server']}: a started request must arrive within {server.head_timeout:g} s"
+
+
 def _delay(lab: Lab, args: Args) -> str:
     lab.upstreams["slow"].delay = args["seconds"]
     return _delay_now(lab)
@@ -454,6 +466,34 @@ SWITCHES: dict[str, Switch] = {
             one_of=("connect", "read"),
             playgrounds=("504",),
             current=_timeout_current,
+        ),
+        Switch(
+            "head-timeout",
+            "how long a server waits for a request's head (then 408)",
+            params=(
+                Param(
+                    "server",
+                    str,
+                    "the server that waits",
+                    choices=ENTRIES,
+                    default="origin",
+                ),
+                Param(
+                    "seconds",
+                    float,
+                    "the request head's time to arrive",
+                    SECONDS,
+                    minimum=HEAD_TIMEOUT_RANGE[0],  # the setter's own range (http/server.py)
+                    maximum=HEAD_TIMEOUT_RANGE[1],
+                    default=HEAD_TIMEOUT,
+                    label="head_timeout",
+                ),
+            ),
+            apply=_head_timeout,
+            state=lambda lab: {
+                "head_timeouts": {name: _server(lab, name).head_timeout for name in ENTRIES}
+            },
+            reset=lambda lab: [{"server": name, "seconds": HEAD_TIMEOUT} for name in ENTRIES],
         ),
         Switch(
             "delay",

@@ -29,7 +29,7 @@ def test_scenarios_put_the_lab_back(lab: labkit.Lab) -> None:
 def test_catalogue_covers_every_lesson_status() -> None:
     statuses = {s.status for s in scenarios.SCENARIOS.values()}
     assert len(scenarios.SCENARIOS) >= 25
-    assert {500, 501, 502, 503, 504, 505, 511, 405, 426} <= statuses
+    assert {500, 501, 502, 503, 504, 505, 511, 405, 408, 426, 429} <= statuses
     for lesson in scenarios.LESSONS:
         assert any(s.status == int(lesson) for s in scenarios.for_lesson(lesson))
 

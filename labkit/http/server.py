@@ -44,6 +44,7 @@ MAX_BODY_BYTES = 1024 * 1024
 REQUEST_LINE = re.compile(rb"^\r?$|^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ [^ \r\n]+\r?$")
 IDLE_TIMEOUT = 5.0  # keep-alive connection with no new request
 HEAD_TIMEOUT = 10.0  # a request's head must arrive within this (slow clients)
+HEAD_TIMEOUT_RANGE = (0.05, 60.0)  # seconds a server's head_timeout may be set to
 # A client that stops reading (40,000 pipelined requests, never a recv) must not hold a
 # connection for ever: each write must drain within this, else the connection is cut.
 WRITE_TIMEOUT = 10.0
@@ -194,7 +195,8 @@ class HTTPServer(Listener):
     @head_timeout.setter
     def head_timeout(self, seconds: float | None) -> None:
         self.refuse_if_stopped()
-        check_number("head_timeout", seconds, minimum=0.05, maximum=60, allow_none=True)
+        low, high = HEAD_TIMEOUT_RANGE
+        check_number("head_timeout", seconds, minimum=low, maximum=high, allow_none=True)
         self.switch(lambda: setattr(self, "_head_timeout", seconds))
 
     async def handle(self, request: Request) -> Response:
