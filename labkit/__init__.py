@@ -14,12 +14,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 from labkit.errors import BadArgument, ControlError, LabkitError, LabNotRunning, UnknownName
-from labkit.exchange import Exchange
 from labkit.lab import Lab, start
 from labkit.proxy import Timeouts
 
 if TYPE_CHECKING:  # typed for editors and mypy; loaded on first use so `import labkit` stays light
     from labkit import charts, drill, exercises, load, personalities, scenarios, widgets
+    from labkit.exchange import Exchange
 
 __all__ = [
     "BadArgument",
@@ -47,8 +47,12 @@ _LAZY = frozenset({"charts", "drill", "exercises", "load", "personalities", "sce
 def __getattr__(name: str) -> object:
     if name in _LAZY:
         return importlib.import_module(f"labkit.{name}")
+    if name == "Exchange":  # with its renderers: a lab that only serves never needs them
+        from labkit.exchange import Exchange
+
+        return Exchange
     raise AttributeError(f"module 'labkit' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, "Exchange"})

@@ -32,7 +32,6 @@ from labkit.errors import (
     check_number,
     unknown,
 )
-from labkit.exchange import Exchange
 from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
 from labkit.http import peers
@@ -45,6 +44,8 @@ from labkit.recorder import Kind, Recorder, Role, hops_of
 
 if TYPE_CHECKING:
     import httpx
+
+    from labkit.exchange import Exchange
 
 T = TypeVar("T")
 
@@ -500,6 +501,8 @@ class Lab:
         words = first.bytes_in.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
         method, target = ([*words, "", ""])[:2]
         duration = first.duration or 0.0
+        from labkit.exchange import Exchange  # with its renderers, on the first exchange
+
         return Exchange(
             request_id,
             method,
@@ -554,6 +557,8 @@ class Lab:
         error: str | None,
         elapsed: float,
     ) -> Exchange:
+        from labkit.exchange import Exchange  # with its renderers, on the first exchange
+
         return Exchange(
             rid,
             method,

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import datetime as dt
 import functools
 import json
 import math
 import time
 import traceback
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from labkit.errors import BadArgument, check_number
 from labkit.http import pages
@@ -25,6 +25,9 @@ from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
 from labkit.i18n import Msg, Text
 from labkit.recorder import Kind, Recorder, Role
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 # RFC 9110 9.3 defines these; anything else is a method this server does not recognise.
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
@@ -95,6 +98,8 @@ class Origin(HTTPServer):
         if not on:
             self.switch(lambda: setattr(self, "_maintenance", None))
             return
+        import datetime as dt  # here, not at import: only this switch reads a datetime
+
         if isinstance(retry_after, dt.datetime):
             if retry_after.tzinfo is None:
                 raise BadArgument(

@@ -38,8 +38,21 @@ def test_import_loads_only_what_start_needs() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(json.loads(out.stdout))
     for heavy in ("labkit.scenarios", "labkit.widgets", "labkit.charts", "labkit.exercises",
-                  "ipywidgets", "matplotlib"):  # fmt: skip
+                  "ipywidgets", "matplotlib",
+                  # an exchange and its renderers load with the first lab.get (issue 17.3)
+                  "labkit.exchange", "labkit.render", "datetime"):  # fmt: skip
         assert heavy not in loaded, f"`import labkit` loaded {heavy}"
+
+
+def test_exchange_loads_on_first_use() -> None:
+    code = (
+        "import sys, labkit\n"
+        "print('labkit.exchange' in sys.modules, labkit.Exchange.__module__)\n"
+        "from labkit import Exchange\n"
+        "print(Exchange is sys.modules['labkit.exchange'].Exchange)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["False labkit.exchange", "True"]
 
 
 def test_the_package_says_it_is_typed() -> None:
