@@ -34,6 +34,8 @@ TAGS: Mapping[str, tuple[str, ...]] = {
     ENGLISH: ("en",),
     CHINESE: ("zh-CN", "zh-Hans-CN", "zh-SG", "zh-Hans-SG"),
 }
+# Where each language's notebooks live, beside the English ones (tools/translations.py)
+NOTEBOOK_DIRS: Mapping[str, str] = {CHINESE: "zh"}
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"  # gettext domain: the files are messages.pot and LANG/LC_MESSAGES/messages.po
 REASON = "reason"  # the msgctxt of status reason phrases (the pages' titles)

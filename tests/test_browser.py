@@ -43,6 +43,11 @@ pytestmark = [
 ]
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+# and their translations (notebooks/zh/, docs/i18n.md): walked the same way
+NOTEBOOKS += sorted(
+    p.relative_to(ROOT / "notebooks").as_posix()
+    for p in (ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb")
+)
 
 
 @pytest.fixture(scope="module")
@@ -342,7 +347,7 @@ def _screenshot_pictures(page: Page, stem: str, shots: Path) -> int:
 def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str) -> None:
     shots = ROOT / "screenshots"
     shots.mkdir(exist_ok=True)
-    stem = Path(name).stem
+    stem = Path(name).with_suffix("").as_posix().replace("/", "-")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
@@ -352,7 +357,7 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         )
         tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
         assert not tracebacks, tracebacks
-        lesson = _lesson_of(name)
+        lesson = _lesson_of(Path(name).name)
         if lesson is not None:
             expected = scenarios.for_lesson(lesson)[0].status
             button = page.get_by_role("button", name="Run scenario").first

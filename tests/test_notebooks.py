@@ -18,7 +18,10 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# the English lessons, then their translations (notebooks/zh/: docs/i18n.md)
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
+    (ROOT / "notebooks").glob("*/*.ipynb")
+)
 EXPECTED = ROOT / "tests" / "notebook_outputs"
 MIN_CHECKS = 4
 GLOSSARY = ROOT / "notebooks" / "glossary.md"
@@ -30,7 +33,10 @@ assert _spec is not None and _spec.loader is not None
 store_outputs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(store_outputs)
 
-ids = [p.stem for p in NOTEBOOKS]
+ids = [p.relative_to(ROOT / "notebooks").with_suffix("").as_posix() for p in NOTEBOOKS]
+# how a lesson's first cell and its last link read, in each language's folder
+FIRST_LINE = {"notebooks": "# Run this cell first", "zh": "# 先运行这个单元格"}
+NEXT = {"notebooks": "Next:", "zh": "下一课："}
 
 
 def _read(path: Path):  # type: ignore[no-untyped-def]
@@ -56,7 +62,7 @@ def test_stored_clean(path: Path) -> None:
 def test_first_cell_starts_the_lab_and_run_all_leaves_it_running(path: Path) -> None:
     code = _code(_read(path))
     first = code[0].source
-    assert "labkit.start(" in first and first.startswith("# Run this cell first"), first
+    assert "labkit.start(" in first and first.startswith(FIRST_LINE[path.parent.name]), first
     for cell in code:
         assert not re.search(r"^\s*lab\.stop\(\)", cell.source, re.M), cell.source
     assert "# lab.stop()" in code[-1].source
@@ -66,10 +72,11 @@ def test_first_cell_starts_the_lab_and_run_all_leaves_it_running(path: Path) -> 
 def test_each_lesson_ends_with_a_next_link(path: Path) -> None:
     last = _read(path).cells[-1]
     assert last.cell_type == "markdown"
-    m = re.search(r"\*\*Next:\*\*[^\[]*\[[^\]]+\]\(([^)#]+)", last.source)
+    label = re.escape(NEXT[path.parent.name])
+    m = re.search(rf"\*\*{label}\*\*[^\[]*\[[^\]]+\]\(([^)#]+)", last.source)
     assert m, last.source
     assert (path.parent / m.group(1)).exists(), m.group(1)
-    following = NOTEBOOKS[NOTEBOOKS.index(path) + 1 :]
+    following = [p for p in NOTEBOOKS[NOTEBOOKS.index(path) + 1 :] if p.parent == path.parent]
     if following and following[0].name[:2].isdigit() and path.name[:2].isdigit():
         assert f"({following[0].name})" in last.source, (
             f"{path.name} should lead to the next lesson"
@@ -92,7 +99,7 @@ def test_the_glossary_explains_each_term_and_lessons_link_to_it() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_runs_and_shows_what_it_promises(path: Path, tmp_path: Path, monkeypatch) -> None:
-    expected = json.loads((EXPECTED / f"{path.stem}.json").read_text())
+    expected = json.loads(store_outputs.expected_path(path).read_text())
     nb = _read(path)
     store_outputs.execute(nb, path.parent)
     errors = [c.source for c in _code(nb) if any(o.output_type == "error" for o in c.outputs)]

@@ -4,7 +4,7 @@ A learner opens every notebook clean: no outputs, no execution counts, no test m
 The cells whose output a lesson relies on carry the cell tag ``nbval-check-output``
 (in the cell's metadata, invisible to a learner). For those cells this tool writes
 the text they show (streams and ``text/plain`` results) to
-``tests/notebook_outputs/NAME.json``, keyed by cell id with the cell's source;
+``tests/notebook_outputs/NAME.json`` (a translation's: ``LANG/NAME.json``), keyed by cell id with the cell's source;
 ``tests/test_notebooks.py`` executes every notebook and compares. A legacy
 ``# NBVAL_CHECK_OUTPUT`` line is turned into the tag.
 
@@ -26,6 +26,13 @@ from nbclient import NotebookClient
 TAG = "nbval-check-output"
 LEGACY = "# NBVAL_CHECK_OUTPUT"
 EXPECTED = Path(__file__).resolve().parent.parent / "tests" / "notebook_outputs"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def expected_path(path: Path) -> Path:
+    """Where a notebook's checked outputs are kept: NAME.json, a translation's under its
+    language folder (notebooks/zh/NAME.ipynb: zh/NAME.json)."""
+    return (EXPECTED / path.resolve().relative_to(NOTEBOOKS)).with_suffix(".json")
 
 
 def shown(outputs: list[Any]) -> list[dict[str, str]]:
@@ -95,8 +102,9 @@ def store(path: Path) -> None:
         for cell in nb.cells
         if cell.cell_type == "code" and TAG in cell.metadata.get("tags", [])
     }
-    EXPECTED.mkdir(exist_ok=True)
-    (EXPECTED / f"{path.stem}.json").write_text(json.dumps(expected, indent=1) + "\n")
+    target = expected_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(expected, indent=1) + "\n")
     clean(nb)
     nbformat.write(nb, path)
     print(f"stored {path} ({len(expected)} checked cells)")

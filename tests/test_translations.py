@@ -1,0 +1,121 @@
+"""The translated notebooks never drift from the English ones (issue 18 item 2).
+
+Each translated markdown cell records the hash of the English cell it translates; code
+cells are the English cells, except the one that chooses the language. tools/
+translations.py lists what needs translating; this test fails naming the cells.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("translations", ROOT / "tools" / "translations.py")
+assert _spec is not None and _spec.loader is not None
+translations = importlib.util.module_from_spec(_spec)
+sys.modules["translations"] = translations  # its dataclass looks its module up
+_spec.loader.exec_module(translations)
+
+PILOT = "00-start-here.ipynb"
+
+
+def test_no_translated_notebook_lags_behind_its_english_source() -> None:
+    gaps, _ = translations.report()
+    listed = "\n".join(
+        gap.line() + "".join(f"\n    | {line}" for line in gap.english.splitlines()[:3])
+        for gap in gaps
+    )
+    assert not gaps, (
+        f"{len(gaps)} translated cell(s) lag behind the English notebooks "
+        f"(python tools/translations.py lists them; after translating, "
+        f"python tools/translations.py --stamp NOTEBOOK INDEX...):\n{listed}"
+    )
+
+
+def test_the_pilot_is_translated_and_the_rest_are_listed_as_not_yet() -> None:
+    _, untranslated = translations.report(include_untranslated=True)
+    assert f"notebooks/zh/{PILOT}" not in untranslated
+    assert "notebooks/zh/01-500-internal-server-error.ipynb" in untranslated
+
+
+@pytest.fixture
+def copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], tuple[Path, Path]]:
+    """The pilot and its English source in a scratch tree the tool reads instead."""
+
+    def make() -> tuple[Path, Path]:
+        (tmp_path / "notebooks" / "zh").mkdir(parents=True)
+        english = tmp_path / "notebooks" / PILOT
+        shutil.copy(ROOT / "notebooks" / PILOT, english)
+        zh = tmp_path / "notebooks" / "zh" / PILOT
+        shutil.copy(ROOT / "notebooks" / "zh" / PILOT, zh)
+        monkeypatch.setattr(translations, "ROOT", tmp_path)
+        monkeypatch.setattr(translations, "NOTEBOOKS", tmp_path / "notebooks")
+        return english, zh
+
+    return make
+
+
+def _edit(path: Path, change: Callable[[nbformat.NotebookNode], None]) -> None:
+    nb = nbformat.read(path, as_version=4)
+    change(nb)
+    nbformat.write(nb, path)
+
+
+def _lines(english: Path) -> list[str]:
+    return [gap.line() for gap in translations.gaps(english, "zh-CN")]
+
+
+def test_a_changed_english_cell_is_named_with_its_new_text(
+    copy: Callable[[], tuple[Path, Path]],
+) -> None:
+    english, _ = copy()
+    _edit(english, lambda nb: setattr(nb.cells[5], "source", nb.cells[5].source + " Now faster."))
+    gaps = translations.gaps(english, "zh-CN")
+    assert [g.line() for g in gaps] == [
+        "notebooks/zh/00-start-here.ipynb cell 5: English text changed since translated"
+    ]
+    assert gaps[0].english.endswith("what every hop did. Now faster.")
+
+
+def test_a_new_english_cell_is_named(copy: Callable[[], tuple[Path, Path]]) -> None:
+    english, _ = copy()
+    new = nbformat.v4.new_markdown_cell("A new paragraph.")
+    _edit(english, lambda nb: nb.cells.insert(3, new))
+    assert _lines(english) == ["notebooks/zh/00-start-here.ipynb cell 3: new markdown cell"]
+
+
+def test_a_code_cell_that_differs_and_a_removed_cell_are_named(
+    copy: Callable[[], tuple[Path, Path]],
+) -> None:
+    english, zh = copy()
+    _edit(zh, lambda nb: setattr(nb.cells[6], "source", 'first = lab.get("/orders/1")'))
+    _edit(english, lambda nb: nb.cells.pop(11))
+    assert _lines(english) == [
+        "notebooks/zh/00-start-here.ipynb cell 6: code differs from the English cell",
+        "notebooks/zh/00-start-here.ipynb: cell 11 translates no English cell (removed?)",
+    ]
+
+
+def test_the_language_cell_may_differ_only_in_the_language_and_comments(
+    copy: Callable[[], tuple[Path, Path]],
+) -> None:
+    english, zh = copy()
+    _edit(zh, lambda nb: setattr(nb.cells[4], "source", nb.cells[4].source + "\nlab.purge = 1"))
+    assert _lines(english) == [
+        "notebooks/zh/00-start-here.ipynb cell 4: the language cell differs in its code"
+    ]
+
+
+def test_stamping_records_the_new_english_text(copy: Callable[[], tuple[Path, Path]]) -> None:
+    english, zh = copy()
+    _edit(english, lambda nb: setattr(nb.cells[7], "source", "The exact bytes, again:"))
+    assert len(_lines(english)) == 1
+    translations.stamp(zh, [7])
+    assert _lines(english) == []

@@ -1,0 +1,173 @@
+"""What the translated notebooks lack: new or changed English cells, by notebook and cell.
+
+    python tools/translations.py                  # drift in the translated notebooks (exit 1)
+    python tools/translations.py --all            # also the notebooks not translated yet
+    python tools/translations.py --stamp notebooks/zh/00-start-here.ipynb 3 7
+        # after translating cells 3 and 7 anew: record the English text they now translate
+
+A translation lives beside its source in a folder per language (``notebooks/zh/`` for
+zh-CN, ``i18n.NOTEBOOK_DIRS``), under the same file name. Its cells are the English
+cells, in the same order and with the same cell ids:
+
+* a markdown cell is translated prose; its metadata ``{"labkit": {"translates": HASH}}`` holds the
+  hash of the English cell's text it translates, so a changed English cell shows;
+* a code cell is the English cell, byte for byte, except the one cell that chooses the
+  language (metadata ``{"labkit": {"language": true}}``), which is the English cell with
+  ``labkit.start()`` made ``labkit.start(lang="zh-CN")`` and its comments translated.
+
+tests/test_translations.py fails on any drift this tool reports, naming the cells.
+See docs/i18n.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from labkit import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+START = "labkit.start()"
+
+
+def digest(text: str) -> str:
+    """The hash a translated cell records of the English text it translates."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def language_call(lang: str) -> str:
+    return f'labkit.start(lang="{lang}")'
+
+
+def _source(cell: dict[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def _code_lines(text: str) -> list[str]:
+    """The code without its comment lines and trailing comments' text (translated freely)."""
+    lines = []
+    for line in text.splitlines():
+        code = line.split("#", 1)[0].rstrip() if "#" in line else line.rstrip()
+        if code:
+            lines.append(code)
+    return lines
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass
+class Gap:
+    """One thing a translation lacks."""
+
+    notebook: str  # the translation's path, from the repository root
+    index: int | None  # the English cell's index
+    kind: str  # new, changed, unmarked, code differs, extra, order, missing notebook
+    english: str  # the English text now
+
+    def line(self) -> str:
+        where = f"{self.notebook} cell {self.index}" if self.index is not None else self.notebook
+        return f"{where}: {self.kind}"
+
+
+def translation_of(english: Path, lang: str) -> Path:
+    return english.parent / i18n.NOTEBOOK_DIRS[lang] / english.name
+
+
+def gaps(english_path: Path, lang: str) -> list[Gap]:
+    """What the ``lang`` translation of one English notebook lacks (it must exist)."""
+    path = translation_of(english_path, lang)
+    name = path.relative_to(ROOT).as_posix()
+    english = _read(english_path)["cells"]
+    translated = _read(path)["cells"]
+    by_id = {c.get("id"): (i, c) for i, c in enumerate(translated)}
+    found: list[Gap] = []
+    order = []
+    for index, cell in enumerate(english):
+        text = _source(cell)
+        hit = by_id.get(cell.get("id"))
+        if hit is None or hit[1].get("cell_type") != cell.get("cell_type"):
+            found.append(Gap(name, index, f"new {cell.get('cell_type')} cell", text))
+            continue
+        order.append(hit[0])
+        mine = hit[1]
+        meta = mine.get("metadata", {}).get("labkit", {})
+        if cell["cell_type"] == "markdown":
+            if "translates" not in meta:
+                found.append(Gap(name, index, "not marked as translated", text))
+            elif meta["translates"] != digest(text):
+                found.append(Gap(name, index, "English text changed since translated", text))
+        elif meta.get("language"):
+            want = _code_lines(text.replace(START, language_call(lang), 1))
+            if START not in text or _code_lines(_source(mine)) != want:
+                found.append(Gap(name, index, "the language cell differs in its code", text))
+            elif meta.get("translates") != digest(text):
+                found.append(Gap(name, index, "English text changed since translated", text))
+        elif _source(mine) != text:
+            found.append(Gap(name, index, "code differs from the English cell", text))
+        elif cell.get("metadata", {}).get("tags", []) != mine.get("metadata", {}).get("tags", []):
+            found.append(Gap(name, index, "tags differ from the English cell's", text))
+    ids = {c.get("id") for c in english}
+    for i, c in enumerate(translated):
+        if c.get("id") not in ids:
+            found.append(Gap(name, None, f"cell {i} translates no English cell (removed?)", ""))
+    if order != sorted(order):
+        found.append(Gap(name, None, "cells are not in the English order", ""))
+    return found
+
+
+def report(include_untranslated: bool = False) -> tuple[list[Gap], list[str]]:
+    """(gaps in existing translations, notebooks with no translation yet)."""
+    all_gaps: list[Gap] = []
+    untranslated = []
+    for english in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for lang in i18n.NOTEBOOK_DIRS:
+            if translation_of(english, lang).exists():
+                all_gaps += gaps(english, lang)
+            elif include_untranslated:
+                untranslated.append(translation_of(english, lang).relative_to(ROOT).as_posix())
+    return all_gaps, untranslated
+
+
+def stamp(path: Path, indices: list[int]) -> None:
+    """Record, for the given cells of a translation, the English text they now translate."""
+    rel = path.resolve().relative_to(NOTEBOOKS.resolve())
+    lang = next(k for k, v in i18n.NOTEBOOK_DIRS.items() if v == rel.parts[0])
+    english = _read(NOTEBOOKS / rel.name)["cells"]
+    nb = nbformat.read(path, as_version=4)
+    by_id = {c.get("id"): c for c in nb.cells}
+    for index in indices:
+        source = english[index]
+        cell = by_id[source.get("id")]
+        meta = cell.setdefault("metadata", {}).setdefault("labkit", {})
+        meta["translates"] = digest(_source(source))
+    nbformat.write(nb, path)
+    print(f"stamped {len(indices)} cell(s) of {rel} ({lang})")
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--stamp"]:
+        stamp(Path(argv[1]), [int(a) for a in argv[2:]])
+        return 0
+    found, untranslated = report("--all" in argv)
+    for gap in found:
+        print(gap.line())
+        for line in gap.english.splitlines() or [""]:
+            print(f"    | {line}")
+    for name in untranslated:
+        print(f"{name}: not translated yet")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
