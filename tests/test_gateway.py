@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import labkit
+from labkit.proxy import Route, Target, Timeouts
+
+DRIP = Timeouts(connect=0.5, read=2.0)  # the test releases the body's second half itself
 
 
 def test_relays_and_marks_the_path(lab: labkit.Lab) -> None:
@@ -102,3 +108,46 @@ def test_an_absolute_form_target_is_forwarded_in_origin_form(lab: labkit.Lab) ->
     received = ex.hop("ok").bytes_in
     assert received.startswith(b"GET /?a=1 HTTP/1.1\r\n")
     assert b"\r\nHost: shop.example\r\n" in received and b"other" not in received
+
+
+def test_a_slow_bodys_head_is_relayed_before_the_body_ends(
+    lab: labkit.Lab, busy_cores: None
+) -> None:
+    """The gateway writes a relayed head together with the body bytes already there
+    (one send), yet never holds the head back for body bytes still to come."""
+    release = threading.Event()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+
+        def drip() -> None:  # half the body with the head, the rest when released
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234")
+                release.wait(5)
+                conn.sendall(b"56789")
+
+        upstream = threading.Thread(target=drip, daemon=True)
+        upstream.start()
+        port = listener.getsockname()[1]
+        lab.gateway.add_route(
+            Route("/drip/", "drip", [Target("drip", "127.0.0.1", port)], DRIP, strip_prefix=True)
+        )
+        try:
+            with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=2) as client:
+                client.sendall(b"GET /drip/ HTTP/1.1\r\nHost: x\r\n\r\n")
+                got = b""
+                while not got.endswith(b"01234"):  # the head and the first half, unreleased
+                    chunk = client.recv(65536)
+                    assert chunk, got
+                    got += chunk
+                assert got.startswith(b"HTTP/1.1 200 OK\r\n")
+                release.set()
+                while not got.endswith(b"0123456789"):
+                    chunk = client.recv(65536)
+                    assert chunk, got
+                    got += chunk
+        finally:
+            release.set()
+            upstream.join(5)
