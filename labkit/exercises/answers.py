@@ -12,6 +12,11 @@ raises WrongKind: its message says what kind of answer is expected, and ``check`
 does not count it as an attempt. An answer that hedges ("502 or 504") is of the right
 kind but names two answers: it canonicalises to both, joined by " | ", which matches
 no single accepted answer.
+
+Answers may be written in Simplified Chinese too (issue 18 item 5): a status by the name
+the lab's Chinese pages give it (the catalogue's reason phrases, MDN zh-CN's terms:
+"504 网关超时", "错误的网关"), a hop (源服务器, 网关, 门户), a condition (连接被拒绝,
+连接超时), a number (五); "502 或 504" and "网关或源服务器" hedge as their English forms do.
 """
 
 from __future__ import annotations
@@ -19,7 +24,10 @@ from __future__ import annotations
 import http
 import re
 
+from labkit import i18n
 from labkit.conditions import Condition
+from labkit.http.messages import reason_for
+from labkit.http.pages import PAGE_STATUSES
 
 
 class WrongKind(Exception):
@@ -52,8 +60,34 @@ def _phrase_key(text: str) -> str:
     return " ".join(re.sub(r"[-_]", " ", text.lower()).split())
 
 
+# The Chinese names: those the lab's pages use (labkit/locale, one table with the pages),
+# and spellings learners also meet (mdn.org.cn writes 错误网关; 服务器内部错误 is common).
+_ZH_PHRASES: dict[str, int] = {
+    "错误网关": 502,
+    "网关错误": 502,
+    "服务器内部错误": 500,
+    "服务暂时不可用": 503,
+    "http版本不受支持": 505,
+    "不支持的http版本": 505,
+    "方法不被允许": 405,
+    "需要网络身份验证": 511,
+}
+
+
+def _chinese_reasons() -> dict[str, int]:
+    found = {}
+    for code in PAGE_STATUSES:
+        english = reason_for(code)
+        chinese = i18n.reason(i18n.CHINESE, english)
+        if chinese != english:
+            found[_phrase_key(chinese)] = code
+    return found
+
+
 REASONS: dict[str, int] = {_phrase_key(s.phrase): s.value for s in http.HTTPStatus}
 REASONS.update({_phrase_key(k): v for k, v in _EXTRA_PHRASES.items()})
+REASONS.update(_chinese_reasons())
+REASONS.update({_phrase_key(k): v for k, v in _ZH_PHRASES.items()})
 
 _NUMBER_WORDS = {
     w: i
@@ -61,6 +95,10 @@ _NUMBER_WORDS = {
         "zero one two three four five six seven eight nine ten eleven twelve".split()
     )
 }
+_NUMBER_WORDS.update(
+    {w: i for i, w in enumerate("零 一 二 三 四 五 六 七 八 九 十 十一 十二".split())}
+)
+_NUMBER_WORDS["两"] = 2
 
 HOPS: dict[str, str] = {
     # hop -> itself; synonyms and the Server values of the lab's hops below
@@ -87,6 +125,26 @@ HOPS: dict[str, str] = {
     "httpx": "client",
     "upstream": "upstream",
     "upstream server": "upstream",
+    # 简体中文
+    "源服务器": "origin",
+    "源站": "origin",
+    "应用": "origin",
+    "应用服务器": "origin",
+    "后端": "origin",
+    "后端服务器": "origin",
+    "服务器": "origin",
+    "商店": "origin",
+    "网关": "gateway",
+    "反向代理": "gateway",
+    "代理": "gateway",
+    "代理服务器": "gateway",
+    "门户": "portal",
+    "强制门户": "portal",
+    "认证门户": "portal",
+    "客户端": "client",
+    "浏览器": "client",
+    "上游": "upstream",
+    "上游服务器": "upstream",
 }
 
 CAUSE_SYNONYMS: dict[str, str] = {
@@ -117,17 +175,44 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "captive portal": "network-login",
     "login": "network-login",
     "not logged in": "network-login",
+    # 简体中文
+    "维护": "maintenance",
+    "停机维护": "maintenance",
+    "计划维护": "maintenance",
+    "过载": "overload",
+    "超出容量": "overload",
+    "负载卸除": "overload",
+    "代码缺陷": "handler-bug",
+    "处理程序缺陷": "handler-bug",
+    "程序错误": "handler-bug",
+    "异常": "handler-bug",
+    "缓存的错误页面": "cached-error",
+    "缓存了错误页面": "cached-error",
+    "过期缓存": "cached-error",
+    "缓存": "cached-error",
+    "无效的响应": "invalid-response",
+    "无效响应": "invalid-response",
+    "不是http": "invalid-response",
+    "没有健康的上游": "no-healthy-upstream",
+    "网络登录": "network-login",
+    "强制门户": "network-login",
+    "没有登录": "network-login",
+    "未登录": "network-login",
+    "没有登录网络": "network-login",
 }
 
 _ARTICLES = re.compile(r"\b(the|a|an)\b")
-_QUOTES = "'\"`‘’“”«»"
+_QUOTES = "'\"`‘’“”«»「」『』"
+# Chinese punctuation that may end an answer, and the words that join two (a hedge)
+_ZH_STOPS = "。！？；，、"
+_OR = r",|，|、|\bor\b|\band\b|/|或者|或|和|与|及"
 
 
 def clean(answer: object) -> str:
     """Lower case, quotes and trailing punctuation gone, one space between words."""
     text = str(answer).strip()
     text = text.strip(_QUOTES + " ")
-    text = text.rstrip(".!?;, ")
+    text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
     return " ".join(text.lower().split())
 
@@ -244,11 +329,13 @@ def hop(answer: object) -> str:
     text = words(clean(answer))
     text = re.sub(r"^(made )?by\s+", "", text)
     text = re.sub(r"\s+(hop|itself)$", "", text)
+    text = re.sub(r"^(是)?由\s*", "", text)  # 由网关生成: made by the gateway
+    text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?)?$", "", text)
     if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
         return "upstream"
     if text in HOPS:
         return HOPS[text]
-    parts = [p.strip() for p in re.split(r",|\bor\b|\band\b|/", text) if p.strip()]
+    parts = [p.strip() for p in re.split(_OR, text) if p.strip()]
     if len(parts) > 1 and all(p in HOPS for p in parts):
         return HEDGE.join(sorted({HOPS[p] for p in parts}))
     raise WrongKind(f"{answer!r} is not a hop")
@@ -269,7 +356,7 @@ def number(answer: object) -> str:
         raise WrongKind(f"a {type(answer).__name__} is not a number")
     text = clean(answer)
     found: list[str] = []
-    for token in re.findall(r"\d+(?:\.\d+)?|[a-z]+", text):
+    for token in re.findall(r"\d+(?:\.\d+)?|[a-z]+|[零一二两三四五六七八九十]+", text):
         if token in _NUMBER_WORDS:
             found.append(str(_NUMBER_WORDS[token]))
         elif token[0].isdigit():
@@ -320,6 +407,31 @@ def _condition_names() -> dict[str, str]:
         "headers truncated": "headers-cut",
         "truncated headers": "headers-cut",
         "unhealthy": "no-healthy-upstream",
+        # 简体中文
+        "连接被拒绝": "refused",
+        "拒绝连接": "refused",
+        "连接遭拒": "refused",
+        "连接超时": "connect-timeout",
+        "建立连接超时": "connect-timeout",
+        "读取超时": "read-timeout",
+        "读超时": "read-timeout",
+        "响应超时": "read-timeout",
+        "连接被重置": "reset",
+        "连接重置": "reset",
+        "没有响应就关闭了连接": "closed-without-response",
+        "未响应就关闭连接": "closed-without-response",
+        "连接被关闭": "closed-without-response",
+        "标头被截断": "headers-cut",
+        "响应头被截断": "headers-cut",
+        "首部被截断": "headers-cut",
+        "无效的状态行": "invalid-status-line",
+        "状态行无效": "invalid-status-line",
+        "无效的标头": "invalid-header",
+        "标头太大": "header-too-big",
+        "响应头太大": "header-too-big",
+        "正文被截断": "body-cut",
+        "响应体被截断": "body-cut",
+        "没有健康的上游": "no-healthy-upstream",
     }
     names.update({words(k): v for k, v in synonyms.items()})
     return names
@@ -338,9 +450,10 @@ def condition(answer: object) -> str:
     else:
         key = words(text)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
+        key = re.sub(r"^上游(服务器)?(的)?\s*(?=\S)", "", key) if key not in names else key
     if key in names:
         return names[key]
-    parts = [words(p) for p in re.split(r",|\bor\b|\band\b|/", text) if p.strip()]
+    parts = [words(p) for p in re.split(_OR, text) if p.strip()]
     if len(parts) > 1 and all(p in names for p in parts):
         return HEDGE.join(sorted({names[p] for p in parts}))
     if _statuses_in(text) and not re.search(r"[a-z]{4,}", re.sub(r"\d", "", text)):

@@ -1,0 +1,84 @@
+"""Answers in Simplified Chinese (issue 18 item 5): the matcher accepts the Chinese names
+of statuses, hops, conditions and causes, and rejects Chinese near misses and hedges."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkit import exercises
+from labkit.exercises import answers
+
+BY_ID = {q.id: q for q in exercises.all_exercises()}
+
+RIGHT_ZH: dict[str, list[object]] = {
+    "500.who-made-it": ["源服务器", "由源服务器生成", "源服务器。", "“源服务器”", "后端"],
+    "511.who-made-it": ["门户", "强制门户", "由强制门户生成的"],
+    "501.unknown-method": ["501 未实现", "未实现", "HTTP/1.1 501 未实现"],
+    "501.chunked-not-final": ["400 错误的请求", "错误的请求"],
+    "503.how-many-shed": ["五", "5 个请求"],
+    "504.or-502": ["504 网关超时", "网关超时", "HTTP/1.1 504 网关超时", "网关超时。"],
+    "504.haproxy-connect-timeout": ["503 服务不可用", "服务不可用", "服务暂时不可用"],
+    "505.http2-request-line": ["505 HTTP 版本不受支持", "HTTP版本不受支持"],
+    "gateways.haproxy-sc": ["连接被拒绝", "拒绝连接", "上游连接被拒绝"],
+    "gateways.caddy-dial-timeout": ["连接超时", "建立连接超时"],
+    "gateways.nginx-premature-close": ["没有响应就关闭了连接", "标头被截断"],
+    "capstone.incident-4": [{"made_by": "强制门户", "cause": "没有登录网络"}],
+    "capstone.incident-6": [{"made_by": "源服务器", "cause": "停机维护"}],
+    "capstone.incident-8": [{"made_by": "源服务器", "cause": "过载"}],
+}
+
+WRONG_ZH: dict[str, list[object]] = {
+    "500.who-made-it": ["网关", "源服务器或网关", "网关、源服务器", "由网关生成"],
+    "511.who-made-it": ["网关", "门户或网关"],
+    "501.unknown-method": ["405 方法不允许", "501 或 405", "方法不允许"],
+    "501.chunked-not-final": ["501 未实现", "400 或 501"],
+    "503.how-many-shed": ["三", "三或五"],
+    "504.or-502": ["502 错误的网关", "502 或 504", "错误的网关", "错误网关", "网关错误"],
+    "504.haproxy-connect-timeout": ["504 网关超时", "503 或 504"],
+    "505.http2-request-line": ["426 需要升级", "505 或 426"],
+    "gateways.haproxy-sc": ["连接超时", "读取超时", "连接被拒绝或连接超时"],
+    "gateways.caddy-dial-timeout": ["读取超时", "连接被拒绝", "连接超时或读取超时"],
+    "gateways.nginx-premature-close": ["连接被重置", "读取超时"],
+    "capstone.incident-4": [{"made_by": "网关", "cause": "没有登录网络"}],
+    "capstone.incident-6": [{"made_by": "源服务器", "cause": "过载"}],
+    "capstone.incident-8": [{"made_by": "源服务器", "cause": "停机维护"}],
+}
+
+
+@pytest.mark.parametrize("qid", sorted(RIGHT_ZH))
+def test_chinese_forms_of_the_right_answer_are_accepted(qid: str) -> None:
+    for form in RIGHT_ZH[qid]:
+        result = BY_ID[qid].check(form)
+        assert result, f"{qid}: {form!r} -> {result.message}"
+
+
+@pytest.mark.parametrize("qid", sorted(WRONG_ZH))
+def test_chinese_near_misses_and_hedges_are_rejected(qid: str) -> None:
+    for form in WRONG_ZH[qid]:
+        result = BY_ID[qid].check(form)
+        assert not result, f"{qid}: {form!r} was accepted"
+
+
+def test_the_pages_chinese_status_names_are_the_matchers() -> None:
+    """One table: each reason phrase the Chinese pages show names its status."""
+    from labkit import i18n
+    from labkit.http.messages import reason_for
+    from labkit.http.pages import PAGE_STATUSES
+
+    for code in PAGE_STATUSES:
+        name = i18n.reason(i18n.CHINESE, reason_for(code))
+        assert answers.status(name) == str(code), name
+        assert answers.status(f"{code} {name}") == str(code), name
+
+
+def test_a_hedge_in_chinese_names_both_answers() -> None:
+    assert answers.status("502 或 504") == "502 | 504"
+    assert answers.hop("网关或源服务器") == "gateway | origin"
+    assert answers.condition("连接被拒绝或连接超时") == "connect-timeout | refused"
+
+
+def test_a_chinese_status_where_a_condition_is_asked_is_the_wrong_kind() -> None:
+    with pytest.raises(answers.WrongKind, match="is a status; the question asks for the upstream"):
+        answers.condition("网关超时")
+    with pytest.raises(answers.WrongKind, match="is not a hop"):
+        answers.hop("网关超时")
