@@ -16,13 +16,12 @@ import shlex
 import signal
 import sys
 import threading
-import time
 import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from labkit.errors import ControlError, LabkitError, LabkitWarning, unknown
+from labkit.errors import LabkitError, LabkitWarning, unknown
 from labkit.personalities import PERSONALITIES
 
 
@@ -38,6 +37,17 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
     if not 0 <= value <= 3600:
         raise argparse.ArgumentTypeError(f"seconds must be between 0 and 3600, not {text}")
+    return value
+
+
+def _wait_seconds(text: str) -> float:
+    from labkit.control import WAIT_BUSY_MAX
+
+    value = _seconds(text)
+    if value > WAIT_BUSY_MAX:
+        raise argparse.ArgumentTypeError(
+            f"seconds must be between 0 and {WAIT_BUSY_MAX:g}, not {text}"
+        )
     return value
 
 
@@ -115,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_parser("state", help=OTHER_COMMANDS["state"])
     wb = cs.add_parser("wait-busy", help=OTHER_COMMANDS["wait-busy"])
     wb.add_argument("count", type=_count)
-    wb.add_argument("--timeout", type=_seconds, default=5.0)
+    wb.add_argument("--timeout", type=_wait_seconds, default=5.0)
     return p
 
 
@@ -267,20 +277,11 @@ def _ctl(args: argparse.Namespace) -> int:
     lab, note = find_lab(args.lab)
     if note:
         print(f"labkit: {note}", file=sys.stderr)
-    if cmd == "wait-busy":
-        deadline = time.monotonic() + args.timeout
-        while True:
-            state = send(lab, "state")
-            if state["in_flight"] >= args.count:
-                print(f"the origin has {state['in_flight']} requests in flight")
-                return 0
-            if time.monotonic() > deadline:
-                raise ControlError(
-                    f"the origin had {state['in_flight']} requests in flight, not "
-                    f"{args.count}, after {args.timeout:g} s"
-                )
-            time.sleep(0.02)
-    state = send(lab, cmd, payload)
+    if cmd == "wait-busy":  # the lab waits (woken by its recorder) and answers when done
+        payload = {"count": args.count, "timeout": args.timeout}
+        state = send(lab, cmd, payload, wait=args.timeout)
+    else:
+        state = send(lab, cmd, payload)
     if cmd == "state":
         print(json.dumps(state, indent=1))
     else:

@@ -8,6 +8,7 @@ origin, gateway or portal is at URL and sends it one command.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -26,6 +27,7 @@ from labkit.errors import (
     LabkitError,
     LabkitWarning,
     UnsafeRuntimeDir,
+    check_number,
     unknown,
 )
 from labkit.http.messages import Request, Response
@@ -158,6 +160,8 @@ OTHER_COMMANDS = {
     "state": "print the lab's switches as JSON",
     "wait-busy": "wait until the origin has N requests in flight",
 }
+WAIT_BUSY_MAX = 30.0  # seconds `labkit ctl wait-busy` may wait, at most
+MAX_COUNT = 100_000  # requests in flight a wait-busy may ask for (the capacity's own bound)
 
 
 def commands() -> list[str]:
@@ -175,6 +179,8 @@ def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
 
     if command in switches.SWITCHES:
         done = switches.apply(lab, command, args)
+    elif command == "wait-busy":
+        done = wait_busy(lab, args)
     elif command in OTHER_COMMANDS:
         if args:
             raise BadArgument(f"{command} takes no arguments; not {', '.join(sorted(args))}")
@@ -182,10 +188,34 @@ def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
         if command == "reset":
             lab.reset()
             done = "every switch is back as in a fresh lab"
-        # "state" and "wait-busy" change nothing: the caller reads (or polls) the switches
+        # "state" changes nothing: the caller reads the switches
     else:
         raise unknown("command", command, commands())
     return {**state(lab), "done": done} if done else state(lab)
+
+
+def wait_busy(lab: Lab, args: dict[str, Any]) -> str:
+    """Wait until the origin has ``count`` requests in flight, at most ``timeout`` seconds.
+
+    Woken by the recorder each time the origin takes a request (``Recorder.wait_for``), not
+    polled. It blocks its thread: the control server runs it off the lab's loop.
+    """
+    extra = sorted(set(args) - {"count", "timeout"})
+    if extra or "count" not in args:
+        wrong = f"not {', '.join(extra)}" if extra else "missing count"
+        raise BadArgument(f"wait-busy takes count, [timeout]; {wrong}")
+    count = args["count"]
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise BadArgument(f"count must be a whole number >= 0, not {count!r}")
+    check_number("count", count, minimum=0, maximum=MAX_COUNT, unit="requests")
+    timeout = check_number("timeout", args.get("timeout", 5.0), minimum=0, maximum=WAIT_BUSY_MAX)
+    if not lab.recorder.wait_for(lambda: lab.origin.in_flight >= count, timeout):
+        raise LabkitError(
+            f"the origin had {lab.origin.in_flight} requests in flight, not {count}, "
+            f"after {timeout:g} s"
+        )
+    n = lab.origin.in_flight
+    return f"the origin has {n} {'request' if n == 1 else 'requests'} in flight"
 
 
 def state(lab: Lab) -> dict[str, Any]:
@@ -237,6 +267,8 @@ class ControlServer(HTTPServer):
             args = json.loads(request.body or b"{}")
             if not isinstance(args, dict):
                 raise BadArgument("the body must be a JSON object")
+            if command == "wait-busy":  # it blocks until the loop's requests arrive: off the loop
+                return _json(200, await asyncio.to_thread(apply, self.lab, command, args))
             return _json(200, apply(self.lab, command, args))
         except (LabkitError, ValueError, TypeError, OverflowError) as exc:
             return _json(400, {"error": str(exc)})
@@ -397,8 +429,12 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
         lab["gateway"] for lab in labs))  # fmt: skip
 
 
-def send(lab: dict[str, Any], command: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Send one command to a lab (a record from find_lab); returns its switches afterwards."""
+def send(
+    lab: dict[str, Any], command: str, args: dict[str, Any] | None = None, *, wait: float = 0
+) -> dict[str, Any]:
+    """Send one command to a lab (a record from find_lab); returns its switches afterwards.
+
+    ``wait``: seconds the command itself may take (wait-busy), on top of the usual 5 s."""
     import httpx  # the CLI's client only: a lab in a kernel never needs it here
 
     try:
@@ -406,7 +442,7 @@ def send(lab: dict[str, Any], command: str, args: dict[str, Any] | None = None) 
             f"{lab['control']}/{command}",
             json=args or {},
             headers={"Authorization": f"Bearer {lab['token']}"},
-            timeout=5.0,
+            timeout=5.0 + wait,
             trust_env=False,
         )
     except httpx.HTTPError as exc:

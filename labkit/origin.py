@@ -55,6 +55,11 @@ QUOTES = (
     "There are only two hard things in computer science: cache invalidation and naming things.",
     "The network is reliable. (The first fallacy of distributed computing.)",
 )
+# GET /busy while the hold switch is on: a request that keeps the origin busy until the hold is
+# released (lesson 04's load shedding), so a request sent meanwhile meets a busy origin however
+# slow the machine; HOLD_MAX bounds it, so a hold left on never keeps a request for ever
+BUSY_PATH = "/busy"
+HOLD_MAX = 30.0
 LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in front
 
 
@@ -68,6 +73,7 @@ class Origin(HTTPServer):
         self._maintenance: dict[str, object] | None = None
         self._capacity: int | None = None
         self.in_flight = 0
+        self._holding: asyncio.Event | None = None  # set: the held GET /busy requests go on
         # API key -> times of its last RATE_LIMIT requests to the quote API
         self._rate: collections.OrderedDict[str, collections.deque[float]] = (
             collections.OrderedDict()
@@ -234,6 +240,8 @@ class Origin(HTTPServer):
             return self._upgrade_required(request)
         if "/" + "/".join(parts) == RATE_PATH:
             return self._allowing(request, ALLOW_READ_ONLY, self._quote)
+        if "/" + "/".join(parts) == BUSY_PATH and method in ("GET", "HEAD"):
+            return await self._busy()
         if parts == ["health"]:
             return self._text(200, "ok\n")
         return self._page(
@@ -354,6 +362,35 @@ class Origin(HTTPServer):
         return self._text(
             200, f"report ready after {delay:g} s\n", why=f"slow by {delay:g} s", delay=delay
         )
+
+    @property
+    def hold(self) -> bool:
+        """Whether GET /busy waits until the hold is released (turned off), at most HOLD_MAX s."""
+        return self._holding is not None
+
+    @hold.setter
+    def hold(self, on: bool) -> None:
+        self.refuse_if_stopped()
+        if not isinstance(on, bool):
+            raise BadArgument(f"hold must be True or False, not {on!r}")
+        self.switch(lambda: self._set_hold(on))
+
+    def _set_hold(self, on: bool) -> None:
+        if on and self._holding is None:
+            self._holding = asyncio.Event()
+        elif not on and self._holding is not None:
+            self._holding.set()  # every held request goes on
+            self._holding = None
+
+    async def _busy(self) -> Response:
+        released = self._holding
+        if released is None:
+            return self._text(200, "not held: the hold is off\n", why="not held (hold off)")
+        try:
+            await asyncio.wait_for(released.wait(), HOLD_MAX)
+        except TimeoutError:
+            return self._text(200, f"held for {HOLD_MAX:g} s, the most\n", why="held, then let go")
+        return self._text(200, "held until released\n", why="held until the hold was released")
 
     def _quote(self, request: Request) -> Response:
         """The rate-limited API: 429 with Retry-After for a key over its limit (RFC 6585 4)."""

@@ -21,7 +21,7 @@ from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.http.server import HEAD_TIMEOUT
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
-from labkit.origin import RATE_LIMIT, RATE_PATH, RATE_WINDOW
+from labkit.origin import BUSY_PATH, HOLD_MAX, RATE_LIMIT, RATE_PATH, RATE_WINDOW
 from labkit.switches import Setting
 
 SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
@@ -73,6 +73,7 @@ def head_timeout(server: str, seconds: float) -> Switch:
     )
 
 
+HOLD = Switch("hold", {"on": True})  # undone: off, which releases the held requests
 MAINTENANCE_OFF = Switch("maintenance", {"on": False})
 PURGE = Switch("cache", {"action": "purge"})
 
@@ -184,6 +185,8 @@ class Scenario:
                 holders = hold_busy(lab, self.busy)
             return self.request.send(lab)
         finally:
+            if holders:
+                HOLD.undo(lab)  # the held requests go on
             for s in reversed(done):
                 s.undo(lab)
             for s in self.teardown_extra:
@@ -199,6 +202,7 @@ class Scenario:
         cmds += [c.curl(quiet=True) for c in self.prime]
         cmds += [_ctl(s.cli) for s in self.after_prime]
         if self.busy:
+            cmds.append(_ctl(HOLD.cli))
             for _ in range(self.busy):
                 cmds.append(BUSY_CALL.curl(quiet=True) + " &")
             cmds.append(_ctl(f"wait-busy {self.busy}"))
@@ -217,7 +221,8 @@ class Scenario:
 
     @property
     def teardown(self) -> list[str]:
-        cmds = [_ctl(s.undo_cli) for s in reversed(self.switches + self.after_prime)]
+        cmds = [_ctl(HOLD.undo_cli)] if self.busy else []  # the held requests go on
+        cmds += [_ctl(s.undo_cli) for s in reversed(self.switches + self.after_prime)]
         cmds += [_ctl(s.cli) for s in self.teardown_extra]
         cmds = [c for i, c in enumerate(cmds) if i == 0 or c != cmds[i - 1]]
         if self.busy:
@@ -242,8 +247,10 @@ class Scenario:
         return f"<Scenario {self.id}: {self.status}, {self.title}>"
 
 
-BUSY_CALL = Call("GET", "/slow?delay=1.5", via="origin")
-BUSY_WITHIN = 3.0  # seconds for the slow requests to reach the origin
+# a request that keeps the origin busy while the hold switch is on (until it is turned off);
+# its client waits as long as the origin may hold it
+BUSY_CALL = Call("GET", BUSY_PATH, via="origin", timeout=HOLD_MAX + 5)
+BUSY_WITHIN = 3.0  # seconds for the held requests to reach the origin
 
 
 def _ctl(words: str) -> str:
@@ -251,20 +258,24 @@ def _ctl(words: str) -> str:
 
 
 def hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
-    """Keep n slow requests (BUSY_CALL) in flight at the origin, and wait until it counts them.
+    """Keep n held requests (BUSY_CALL) in flight at the origin, and wait until it counts them.
 
-    A scenario with ``busy`` uses it to fill the origin before its request; the capstone uses it
-    to keep an incident's origin busy while the learner investigates. Each thread ends by itself
-    when its slow request does (seconds); the caller joins them before setting the lab up again."""
+    It turns the hold switch on; the requests stay in flight until it is turned off (the
+    scenario's teardown, ``lab.reset()``) or HOLD_MAX passes, so the request sent meanwhile
+    meets a busy origin however slow the machine. A scenario with ``busy`` uses it to fill the
+    origin before its request; the capstone to keep an incident's origin busy while the learner
+    investigates. The caller releases the hold, then joins the threads."""
+    HOLD.apply(lab)
     threads = [threading.Thread(target=BUSY_CALL.send, args=(lab,), daemon=True) for _ in range(n)]
     for t in threads:
         t.start()
     if not lab.recorder.wait_for(lambda: lab.origin.in_flight >= n, BUSY_WITHIN):
         held = lab.origin.in_flight
+        HOLD.undo(lab)
         for t in threads:
             t.join(timeout=5)
         raise LabkitError(
-            f"the origin had {held} of the {n} slow requests in flight after {BUSY_WITHIN:g} s, "
+            f"the origin had {held} of the {n} held requests in flight after {BUSY_WITHIN:g} s, "
             "so the scenario's request would not meet a busy origin; is the machine overloaded?"
         )
     return threads
@@ -372,8 +383,9 @@ def _catalogue() -> list[Scenario]:
                  "Retry-After can also be an HTTP-date: come back at this time (RFC 9110 10.2.3)",
                  order7, switches=(maintenance(None, retry_in=300),)),
         Scenario("503-load-shedding", "503", 503, "origin", "Load shedding at capacity",
-                 "the origin has capacity for 1 request in flight and one slow request holds "
-                 "it: the next is shed with 503 and Retry-After: 1",
+                 "the origin has capacity for 1 request in flight and one request it holds "
+                 f"(GET {BUSY_PATH}, the hold switch on) takes it: the next is shed with 503 and "
+                 "Retry-After: 1",
                  Call("GET", "/orders/7", via="origin"), switches=(capacity(1),), busy=1),
         Scenario("429-rate-limited", "503", 429, "origin", "Too many requests from one client",
                  f"the quote API allows {RATE_LIMIT} requests in {RATE_WINDOW:g} s for each API "

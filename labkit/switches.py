@@ -22,6 +22,7 @@ from labkit.errors import BadArgument, check_number, unknown
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
 from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
+from labkit.origin import BUSY_PATH, HOLD_MAX
 from labkit.personalities import PERSONALITIES
 
 if TYPE_CHECKING:
@@ -236,6 +237,17 @@ def _capacity_now(lab: Lab) -> str:
     return "capacity: " + ("unlimited" if capacity is None else f"{capacity} at once")
 
 
+def _hold(lab: Lab, args: Args) -> str:
+    lab.origin.hold = args["on"]
+    return _hold_now(lab)
+
+
+def _hold_now(lab: Lab) -> str:
+    if lab.origin.hold:
+        return f"hold: on (GET {BUSY_PATH} waits until the hold is off, {HOLD_MAX:g} s at most)"
+    return f"hold: off (GET {BUSY_PATH} answers at once; held requests go on)"
+
+
 def _debug(lab: Lab, args: Args) -> str:
     lab.origin.debug = args["on"]
     return _debug_now(lab)
@@ -394,6 +406,16 @@ SWITCHES: dict[str, Switch] = {
             state=lambda lab: {"capacity": lab.origin.capacity},
             current=lambda lab, _: {"value": lab.origin.capacity},
             show=_capacity_now,
+        ),
+        Switch(
+            "hold",
+            f"hold the origin's GET {BUSY_PATH} requests until turned off",
+            params=(
+                Param("on", bool, f"hold: GET {BUSY_PATH} waits until released", default=False),
+            ),
+            apply=_hold,
+            state=lambda lab: {"hold": lab.origin.hold},
+            show=_hold_now,
         ),
         Switch(
             "debug",

@@ -45,17 +45,26 @@ def test_run_by_id(lab: labkit.Lab) -> None:
     assert "not start with a valid HTTP status line" in exchange.why
 
 
-def test_hold_busy_keeps_the_origin_busy_until_its_threads_end(lab: labkit.Lab) -> None:
+def test_hold_busy_keeps_the_origin_busy_until_the_hold_is_released(lab: labkit.Lab) -> None:
     """The public helper the capstone uses: the origin counts the held requests, so a request
-    beyond its capacity is shed with a 503; once the threads end, it answers again."""
+    beyond its capacity is shed with a 503, however long it comes after; once the hold switch
+    is off, the held requests are answered and the origin answers again."""
     threads = scenarios.hold_busy(lab, 2)
     try:
-        assert lab.origin.in_flight == 2
+        assert lab.origin.hold and lab.origin.in_flight == 2
         lab.origin.capacity = 2
         shed = lab.get("/orders/7", via="origin")
         assert (shed.status, shed.generated_by) == (503, "origin"), repr(shed)
+        assert lab.origin.in_flight == 2  # still held
     finally:
+        lab.origin.hold = False
         for t in threads:
             t.join(timeout=5)
     assert not any(t.is_alive() for t in threads)
+    assert lab.origin.in_flight == 0
     assert lab.get("/orders/7", via="origin").status == 200
+
+
+def test_busy_answers_at_once_without_a_hold(lab: labkit.Lab) -> None:
+    ex = lab.get("/busy", via="origin")
+    assert (ex.status, ex.text) == (200, "not held: the hold is off\n")

@@ -123,6 +123,7 @@ def test_reset_puts_every_switch_back_to_its_declared_default(lab: labkit.Lab) -
         ("personality", {"name": "haproxy"}),
         ("cache", {"action": "off"}),
         ("head-timeout", {"server": "gateway", "seconds": 0.5}),
+        ("hold", {"on": True}),
     ]:
         control.apply(lab, name, args)
     changed = control.state(lab)
@@ -247,3 +248,22 @@ def test_every_python_setter_applies_its_switch_on_the_loop(lab: labkit.Lab, mon
     assert [name for name, _ in seen] == ["origin"] * 4 + ["gateway"] * 6 + ["portal", "slow"]
     assert {thread for _, thread in seen} == {"labkit-lab"}
     assert lab.gateway.route("/").read_timeout == 1.0 and lab.upstreams["slow"].delay == 0.5
+
+
+def test_wait_busy_is_woken_by_the_origin_and_bounded(lab: labkit.Lab) -> None:
+    """`labkit ctl wait-busy` waits on the recorder (no polling) and says when it gives up."""
+    with pytest.raises(labkit.LabkitError, match=r"had 0 requests in flight, not 1, after 0.1 s"):
+        control.apply(lab, "wait-busy", {"count": 1, "timeout": 0.1})
+    threads = scenarios.hold_busy(lab, 1)
+    try:
+        done = control.apply(lab, "wait-busy", {"count": 1, "timeout": 5})["done"]
+        assert done == "the origin has 1 request in flight"
+    finally:
+        lab.reset()  # releases the held request
+        for t in threads:
+            t.join(timeout=5)
+    assert not lab.origin.hold and lab.origin.in_flight == 0
+    with pytest.raises(labkit.BadArgument, match="timeout must be between 0 and 30 seconds"):
+        control.apply(lab, "wait-busy", {"count": 1, "timeout": 99})
+    with pytest.raises(labkit.BadArgument, match="count must be a whole number"):
+        control.apply(lab, "wait-busy", {"count": "many"})

@@ -76,8 +76,8 @@ class Incident:
 
     def start(self, lab: Any) -> Exchange:
         """Set the incident up on a running lab, send the failing request, return what happened."""
+        lab.reset()  # first: it releases the requests a previous start held
         self._join()
-        lab.reset()
         scenario = scenarios.get(self._scenario_id)
         for switch in scenario.switches:
             switch.apply(lab)
@@ -93,9 +93,10 @@ class Incident:
         return request.send(lab)
 
     def stop(self, lab: Any) -> None:
-        """End the incident: put every switch back as a fresh lab has it (the cache emptied)."""
-        self._join()
+        """End the incident: put every switch back as a fresh lab has it (the cache emptied,
+        the held requests released)."""
         lab.reset()
+        self._join()
 
     def _join(self) -> None:
         for t in self._threads:
