@@ -437,3 +437,33 @@ def test_error_pages_through_jupyter_server_proxy(browser, jupyter: str) -> None
             assert '"id": 7' in page.content()
         finally:
             page.close()
+
+
+def test_a_browser_set_to_chinese_gets_chinese_pages_through_the_proxy(
+    browser, jupyter: str
+) -> None:
+    """Chromium with its language set to zh-CN sends Accept-Language: zh-CN; through
+    jupyter-server-proxy the lab's pages answer in Chinese and say so (docs/i18n.md)."""
+    import labkit
+
+    with labkit.start() as lab:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1000, "height": 700})
+        page = context.new_page()
+        try:
+            page.goto(f"{jupyter}/lab?token={TOKEN}")  # sets the auth cookie
+            resp = page.goto(f"{jupyter}/proxy/{lab.gateway.port}/up/garbage/")
+            assert resp is not None and resp.status == 502
+            assert resp.headers.get("content-language") == "zh-CN"
+            assert "Accept-Language" in (resp.headers.get("vary") or "")
+            assert page.title() == "502 错误的网关"
+            assert "本页面由 labkit 的网关生成。" in page.content()
+            resp = page.goto(f"{jupyter}/proxy/{lab.portal.port}/orders/7")
+            assert resp is not None and resp.status == 511
+            page.get_by_role("link", name="登录网络").click()
+            page.wait_for_selector("form")
+            page.get_by_role("checkbox").check()
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_selector("text=你已联网")
+            assert lab.portal.logged_in
+        finally:
+            context.close()
