@@ -1,8 +1,10 @@
 """In a real browser: JupyterLab opens every lesson and runs it all, as a learner would.
 
 After Run All, every playground control is clicked: each click must be announced in the
-panel's live region, in the DOM and in Chromium's accessibility tree (``live: polite``, an
-error ``assertive``), and the inspector must show that action's result (or be cleared).
+panel's live region, a region that stays in place while its words change, in the DOM and in
+Chromium's accessibility tree (``live: polite``, an error ``assertive``), and the inspector
+must show that action's result (or be cleared). In the light and the dark theme, axe-core
+checks the words and a bar beside a status or verdict must keep 3:1.
 Pictures and charts are screenshotted; a picture label or button text wider than its
 box fails, and so does any serious or critical axe-core violation inside the output
 areas. Headless Chromium (Debian's ``chromium``) driven by Playwright, axe-core from npm
@@ -151,15 +153,44 @@ def _run_all(page: Page) -> None:
     )
 
 
-# What a click must lead to: a new live-region element (status or alert) in the panel.
-_ANNOUNCED = """([panel, before]) => {
-  const now = panel.querySelector('[role=status], [role=alert]');
-  return now !== null && now !== before && now.textContent.trim().length > 0;
+# Before a click: the panel's live regions (the elements), and from now on every line
+# they are given, heard as a screen reader hears it: a change inside a region that stays.
+_LISTEN = """(panel) => {
+  const regions = [...panel.querySelectorAll('[aria-live]')];
+  if (panel.__listener) panel.__listener.disconnect();
+  panel.__heard = [];
+  panel.__listener = new MutationObserver((changes) => {
+    for (const change of changes) {
+      const region = regions.find(r => r === change.target || r.contains(change.target));
+      if (region && region.textContent.trim())
+        panel.__heard.push(region.getAttribute('role') + ': ' + region.textContent.trim());
+    }
+  });
+  for (const r of regions)
+    panel.__listener.observe(r, {childList: true, characterData: true, subtree: true});
+  return regions;
+}"""
+
+# What a click must lead to: words given to one of the regions that were already there.
+_HEARD = "(panel) => panel.__heard.length > 0"
+
+# '' when the panel's live regions are the very elements they were before the click
+_SAME_REGIONS = """([panel, before]) => {
+  const now = [...panel.querySelectorAll('[aria-live]')];
+  return now.length === before.length && now.every((r, k) => r === before[k]) ? ''
+    : `the live regions were replaced (${before.length} before, ${now.length} now)`;
+}"""
+
+# The region that speaks after an action, and its words
+_SPEAKING = """(panel) => {
+  const said = [...panel.querySelectorAll('[aria-live]')].filter(r => r.textContent.trim());
+  return said.map(r => [r.getAttribute('role'), r.textContent.trim()]);
 }"""
 
 # The inspector tells the same story as the announcement, or is cleared.
 _INSPECTOR_AGREES = """(panel) => {
-  const said = panel.querySelector('[role=status], [role=alert]');
+  const said = [...panel.querySelectorAll('[aria-live]')].find(r => r.textContent.trim());
+  if (!said) return 'no live region has words';
   if (said.getAttribute('role') === 'alert') return 'error: ' + said.textContent;
   const tab = panel.querySelector('.widget-tab');
   if (!tab) return '';
@@ -170,6 +201,35 @@ _INSPECTOR_AGREES = """(panel) => {
     return text.includes(h3.textContent.trim()) ? '' : `inspector shows ${h3.textContent} after: ${text}`;
   }
   return h3 ? `inspector still shows ${h3.textContent} after: ${text}` : '';
+}"""
+
+# Every bar drawn beside an output's words (a border-left of 3 px or more) against what it
+# is drawn on, the first opaque background up the tree: WCAG 1.4.11 asks 3:1.
+_BARS = """() => {
+  const rgb = (css) => css.match(/[\\d.]+/g).map(Number);
+  const channel = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const under = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const weak = [];
+  let measured = 0;
+  for (const el of document.querySelectorAll('.jp-OutputArea-output *')) {
+    const s = getComputedStyle(el);
+    if (s.borderLeftStyle === 'none' || parseFloat(s.borderLeftWidth) < 3) continue;
+    if (!el.getClientRects().length) continue;
+    measured += 1;
+    const [a, b] = [lum(rgb(s.borderLeftColor).slice(0, 3)), lum(under(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 3)
+      weak.push(`${s.borderLeftColor} on rgb(${under(el)}) is ${ratio.toFixed(2)}:1 beside `
+                + JSON.stringify(el.textContent.trim().slice(0, 50)));
+  }
+  return [measured, weak];
 }"""
 
 _OVERFLOWS = """() => {
@@ -211,9 +271,9 @@ _AXE_RUN = """async () => {
 LIVE = {"status": "polite", "alert": "assertive"}
 
 
-def _ax_live_regions(cdp, i: int) -> list[tuple[str, str, str, str]]:
+def _ax_live_regions(cdp, i: int) -> list[tuple[str, str, str, int]]:
     """Panel i's live regions in Chromium's accessibility tree, as a screen reader gets them:
-    (role, its ``live`` property, its text, its AX node id)."""
+    (role, its ``live`` property, its text, the DOM node it stands for: backendDOMNodeId)."""
     panel = cdp.send(
         "Runtime.evaluate", {"expression": f"document.querySelectorAll('.labkit-panel')[{i}]"}
     )["result"]["objectId"]
@@ -233,32 +293,39 @@ def _ax_live_regions(cdp, i: int) -> list[tuple[str, str, str, str]]:
             "nodes"
         ]:
             props = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
-            found.append((role, str(props.get("live")), text(node["nodeId"]), node["nodeId"]))
+            found.append(
+                (role, str(props.get("live")), text(node["nodeId"]), node["backendDOMNodeId"])
+            )
     return found
 
 
-def _ax_announced(cdp, i: int, before: list[tuple[str, str, str, str]]) -> str:
-    """'' when panel i's one live region reaches the accessibility tree with the politeness
-    its role calls for and words that are new (new text, or a new node for the same words)."""
+def _ax_announced(cdp, i: int, before: list[tuple[str, str, str, int]], said: str) -> str:
+    """'' when panel i's live regions are, in the accessibility tree, the same nodes as before
+    the click (backendDOMNodeId), each with the politeness its role calls for, and the one
+    that speaks holds the words the page shows (``said``; white space collapsed, as the tree
+    collapses it)."""
     regions = _ax_live_regions(cdp, i)
-    if len(regions) != 1:
-        return f"{len(regions)} live regions in the accessibility tree: {regions}"
-    role, live, text, node = regions[0]
-    if live != LIVE[role]:
-        return f"the {role} region is exposed with live: {live}, not {LIVE[role]}"
-    if not text.strip():
-        return f"the {role} region has no text in the accessibility tree"
-    if before and (before[0][2], before[0][3]) == (text, node):
-        return f"the {role} region did not change: {text!r}"
+    if sorted(r[0] for r in regions) != sorted(LIVE):
+        return f"live regions in the accessibility tree: {regions}, not one status and one alert"
+    if [r[3] for r in regions] != [r[3] for r in before]:
+        return f"the live regions are new nodes: {before} became {regions}"
+    for role, live, _, _ in regions:
+        if live != LIVE[role]:
+            return f"the {role} region is exposed with live: {live}, not {LIVE[role]}"
+    speaking = [r for r in regions if r[2].strip()]
+    if [" ".join(r[2].split()) for r in speaking] != [" ".join(said.split())]:
+        return f"the accessibility tree says {[r[2] for r in speaking]}, the page {said!r}"
     return ""
 
 
 def _click_every_control(page: Page) -> tuple[list[str], int]:
     """Click each playground's buttons and boxes; return what went wrong, and how many.
 
-    Each click must be announced: in the DOM (a new status or alert), and in Chromium's
-    accessibility tree (CDP ``Accessibility``), where the region must say ``live: polite``
-    (an error ``assertive``) and hold the new words."""
+    Each click must be announced: new words in one of the panel's two live regions (status,
+    or alert for an error), given to the very elements that were there before the click (a
+    region that arrives with its words is not announced); and in Chromium's accessibility
+    tree (CDP ``Accessibility``) the same nodes (backendDOMNodeId), ``live: polite`` or
+    ``assertive``, holding the new words."""
     problems: list[str] = []
     clicked = 0
     cdp = page.context.new_cdp_session(page)
@@ -277,19 +344,25 @@ def _click_every_control(page: Page) -> tuple[list[str], int]:
                     *panel.locator("button.jupyter-button").all()]  # fmt: skip
         for control in controls:
             name = control.get_attribute("title") or control.inner_text() or "checkbox"
-            before = panel.evaluate_handle("p => p.querySelector('[role=status], [role=alert]')")
+            before = panel.evaluate_handle(_LISTEN)
             ax_before = _ax_live_regions(cdp, i)
             control.scroll_into_view_if_needed()
             control.click()
             clicked += 1
             try:
-                page.wait_for_function(_ANNOUNCED, arg=[element, before], timeout=15000)
+                page.wait_for_function(_HEARD, arg=element, timeout=15000)
             except Exception:
                 problems.append(f"panel {i}: clicking {name!r} announced nothing")
                 continue
-            wrong = panel.evaluate(_INSPECTOR_AGREES)
+            page.wait_for_timeout(100)  # the rest of the action's messages
+            wrong = page.evaluate(_SAME_REGIONS, [element, before])
+            wrong = wrong or panel.evaluate(_INSPECTOR_AGREES)
+            speaking = panel.evaluate(_SPEAKING)
+            if len(speaking) != 1:
+                wrong = wrong or f"{len(speaking)} live regions speak: {speaking}"
+            said = speaking[0][1] if speaking else ""
             for _ in range(10):  # the accessibility tree follows the DOM a moment later
-                unheard = _ax_announced(cdp, i, ax_before)
+                unheard = _ax_announced(cdp, i, ax_before, said)
                 if not unheard:
                     break
                 page.wait_for_timeout(200)
@@ -381,6 +454,7 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         page.add_style_tag(content="html, body { height: 100% !important; }")
         page.add_script_tag(path=str(axe))
         violations = [f"light theme: {v}" for v in page.evaluate(_AXE_RUN)]
+        violations += [f"light theme: a bar {w}" for w in page.evaluate(_BARS)[1]]
         page.evaluate(
             "() => window.jupyterapp.commands.execute('apputils:change-theme',"
             " {theme: 'JupyterLab Dark'})"
@@ -390,6 +464,10 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         )
         page.wait_for_timeout(500)  # the theme's variables applied to every output
         violations += [f"dark theme: {v}" for v in page.evaluate(_AXE_RUN)]
+        measured, weak = page.evaluate(_BARS)  # axe checks words, not bars (WCAG 1.4.11)
+        violations += [f"dark theme: a bar {w}" for w in weak]
+        if lesson is not None:
+            assert measured > 0, "no bar beside a status or a verdict was measured"
         page.evaluate(
             "() => window.jupyterapp.commands.execute('apputils:change-theme',"
             " {theme: 'JupyterLab Light'})"

@@ -49,7 +49,7 @@ PANEL_STYLE = f"""<style>
 .labkit-panel .widget-button, .labkit-panel .jupyter-button {{ white-space: normal;
   height: auto; min-height: var(--jp-widgets-inline-height); overflow: visible; }}
 .labkit-panel .labkit-status {{ color: {JP_TEXT}; }}
-.labkit-panel .labkit-error {{ color: {JP_TEXT};
+.labkit-panel .labkit-error:not(:empty) {{ color: {JP_TEXT};
   border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
 .labkit-panel .labkit-hint {{ color: {JP_TEXT_SOFT}; font-size: var(--jp-ui-font-size1); }}
 .labkit-panel table.labkit-table td, .labkit-panel table.labkit-table th {{

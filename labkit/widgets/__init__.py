@@ -9,7 +9,9 @@ What a learner can rely on in every panel:
 
 * ``status``: one line saying what the last action did (a polite live region, so a
   screen reader announces it); ``message``: an error, if the last action failed
-  (an assertive one). Exactly one of them speaks after each action.
+  (an assertive one). Exactly one of them speaks after each action. Both are
+  :class:`~labkit.widgets.live.LiveRegion` s, drawn once and then only given new text,
+  since a live region that is replaced with its words already in it is not announced.
 * every switch says its current value in words; the inspector (and the 504
   timeline) always shows the last action's result, or says why it is empty.
 * controls are native form elements with a visible name (checkboxes, number
@@ -36,6 +38,7 @@ from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
+from labkit.widgets.live import LiveRegion
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
@@ -84,21 +87,14 @@ class _Panel(w.VBox):
     """A panel whose callbacks say what they did in ``status``, or what failed in ``message``."""
 
     def _init_panel(self) -> None:
-        self.status = w.HTML()
-        self.message = w.HTML()
+        self.status = LiveRegion("status")
+        self.message = LiveRegion("alert")
         self._style = w.HTML(render_html.PANEL_STYLE, layout=w.Layout(display="none"))
         self.add_class("labkit-panel")
 
     def _say(self, text: str) -> None:
-        """The result of the last action, in one line (a polite live region).
-
-        Emptied first, so that the same words twice are still a new announcement.
-        """
-        self.status.value = ""
-        self.status.value = (
-            f"<div class='labkit-status' role='status' aria-live='polite' aria-atomic='true'>"
-            f"{html.escape(text)}</div>"
-        )
+        """The result of the last action, in one line (the panel's polite live region)."""
+        self.status.say(text)
 
     def _safe(self, fn: Callable[..., Any]) -> Callable[..., None]:
         def handler(*args: Any) -> None:
@@ -108,10 +104,7 @@ class _Panel(w.VBox):
             except Exception as exc:  # shown to the learner, not lost in a log
                 self.status.value = ""
                 self._failed()
-                self.message.value = (
-                    "<div class='labkit-error' role='alert' aria-live='assertive'>"
-                    f"Error: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</div>"
-                )
+                self.message.say(f"Error: {type(exc).__name__}: {exc}")
 
         return handler
 
