@@ -15,7 +15,6 @@ import os
 import shlex
 import signal
 import sys
-import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -171,9 +170,12 @@ def _serve(args: argparse.Namespace) -> int:
     from labkit.lab import Lab
 
     runtime_dir()  # refuse an unsafe registry before serving: `labkit env` must find this lab
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    # SIGINT and SIGTERM are blocked and taken by sigwait, not by a handler: the stop begins
+    # the moment one arrives (no polling), and nothing runs inside a handler (an Event.set
+    # there can deadlock on the lock the main thread's wait holds). Blocked before the lab's
+    # threads start, so they inherit the mask and only the main thread takes the signal.
+    stop_on = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_on)
     host = "127.0.0.1" if args.host == "localhost" else args.host
     lab = Lab(host=host, gateway=args.gateway, allow_users=args.allow_user)
     lab.control.started_by = SERVE  # `labkit env` and `labkit ctl` prefer this lab
@@ -188,8 +190,7 @@ def _serve(args: argparse.Namespace) -> int:
                 print(f"  {name:<8} {info[name]}")
             print("  upstreams: " + ", ".join(info["upstreams"]))
             print('Shell variables: eval "$(labkit env)"', flush=True)
-        while not stop.wait(0.5):
-            pass
+        signal.sigwait(stop_on)
     finally:
         lab.stop()
     if not args.json:

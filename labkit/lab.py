@@ -56,6 +56,7 @@ SLOW_DELAY = Slow.DELAY.default  # the slow upstream's delay in a fresh lab
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
+START_SECONDS = 10.0  # how long start() waits for every server to listen
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
 SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
 NOT_STARTED = "this lab has not been started: call lab.start(), or use lab = labkit.start()"
@@ -168,10 +169,10 @@ class Lab:
             self._stopped = False
         self._thread.start()
         try:
-            self._call(self._start_all(), timeout=10)
+            self._call(self._start_all(), timeout=START_SECONDS)
         except BaseException:
             try:
-                self._call(self._stop_all(), timeout=5)  # close what did start
+                self._call(self._stop_all(), timeout=STOP_SECONDS)  # close what did start
             finally:
                 self._shutdown()
             raise
