@@ -30,14 +30,14 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check labkit tests notebooks
-	$(BIN)/ruff format --check labkit tests
+	$(BIN)/ruff format --check labkit tests notebooks
 	$(BIN)/mypy --strict labkit
 	$(call suite,,)   # notebooks included: tests/test_notebooks.py runs each one
 
 # the edit loop: lint, types and every test but the browser, subprocess-heavy and notebook runs
 quick: $(STAMP)
 	$(BIN)/ruff check labkit tests notebooks
-	$(BIN)/ruff format --check labkit tests
+	$(BIN)/ruff format --check labkit tests notebooks
 	$(BIN)/mypy --strict labkit
 	$(call suite,not browser and not slow,-q)
 
@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check labkit tests notebooks
 
 format: $(STAMP)
-	$(BIN)/ruff format labkit tests
+	$(BIN)/ruff format labkit tests notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
