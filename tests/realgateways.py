@@ -12,8 +12,9 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +32,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def serve_heads(sock: socket.socket, answer: Callable[[bytes], bytes | None]) -> None:
+    """A tiny upstream on ``sock`` (in a daemon thread, until the socket is shut): each
+    connection's request head is read and ``answer(head)`` sent back (nothing for None)."""
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                data = b""
+                try:
+                    while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                        data += chunk
+                    reply = answer(data)
+                    if reply is not None:
+                        conn.sendall(reply)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
 
 
 def _fill(text: str, values: dict[str, str]) -> str:

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import pytest
+from helpers import socket_inodes
 
 import labkit
 from labkit import faults, recorder
@@ -55,14 +56,7 @@ def status_of(reply: bytes) -> int | None:
 
 def close_wait_sockets() -> int:
     """Sockets of this process that the peer closed and we did not (CLOSE-WAIT)."""
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            link = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            inodes.add(link[8:-1])
+    inodes = socket_inodes()
     count = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as f:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import socket_inodes
 
 import labkit
 from labkit import lab as lab_module
@@ -30,14 +31,7 @@ needs_proc = pytest.mark.skipif(
 def open_sockets():
     """Sockets this process has open (compared with <=: others may close meanwhile)."""
     gc.collect()  # a socket some earlier test dropped must not count as ours
-    count = 0
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
-                count += 1
-        except OSError:  # the fd of the listdir itself, closed meanwhile
-            pass
-    return count
+    return len(socket_inodes())
 
 
 def lab_threads():

@@ -9,11 +9,11 @@ pooled socket outlives its upstream's close or ``lab.stop()``.
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 
 import pytest
+from helpers import socket_inodes
 
 import labkit
 from labkit import faults
@@ -28,21 +28,9 @@ def received(lab: labkit.Lab, ex: labkit.Exchange, hop: str) -> list[labkit.reco
     return [e for e in lab.recorder.events(ex.id) if e.hop == hop and e.kind == "received"]
 
 
-def sockets() -> set[str]:
-    found = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            link = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            found.add(link)
-    return found
-
-
 def close_wait(to_port: int) -> int:
     """Sockets of this process connected to ``to_port`` in CLOSE-WAIT: the peer closed."""
-    inodes = {s[8:-1] for s in sockets()}
+    inodes = socket_inodes()
     count = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as f:
@@ -158,7 +146,7 @@ def test_a_kept_connection_the_upstream_closes_is_closed_at_once(
 def test_no_pooled_socket_outlives_stop() -> None:
     with labkit.start() as warm:  # imports and first-use caches
         warm.get("/orders/7")
-    before = sockets()
+    before = socket_inodes()
     lab = labkit.start()
     assert lab.portal is not None
     lab.portal.login()
@@ -168,7 +156,7 @@ def test_no_pooled_socket_outlives_stop() -> None:
     assert len(lab.gateway.pool) >= 2 and len(lab.portal.pool) == 1
     gateway_port = lab.gateway.port
     lab.stop()
-    assert settle(lambda: not (sockets() - before), 2.0), sockets() - before
+    assert settle(lambda: not (socket_inodes() - before), 2.0), socket_inodes() - before
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", gateway_port), timeout=0.5).close()
 

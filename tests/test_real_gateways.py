@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,24 +67,8 @@ def head_upstreams() -> Iterator[dict[str, int]]:
     for size in HEAD_SIZES:
         sock = socket.create_server(("127.0.0.1", 0))
         listeners[f"head-{size}"] = sock
-
-        def serve(sock: socket.socket = sock, reply: bytes = _head_reply(size)) -> None:
-            while True:
-                try:
-                    conn, _ = sock.accept()
-                except OSError:
-                    return
-                with conn:
-                    conn.settimeout(2)
-                    data = b""
-                    try:
-                        while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                            data += chunk
-                        conn.sendall(reply)
-                    except OSError:
-                        pass
-
-        threading.Thread(target=serve, daemon=True).start()
+        reply = _head_reply(size)
+        realgateways.serve_heads(sock, lambda _, reply=reply: reply)
     yield {name: s.getsockname()[1] for name, s in listeners.items()}
     for sock in listeners.values():
         sock.shutdown(socket.SHUT_RDWR)
@@ -290,28 +273,14 @@ def stale_upstream() -> Iterator[int]:
         b"Content-Length: 4\r\nConnection: close\r\n\r\nbad\n"
     )
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2)
-                data = b""
-                try:
-                    while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                        data += chunk
-                    path = data.split(b" ")[1] if data.count(b" ") > 1 else b""
-                    if path not in seen:
-                        seen.add(path)
-                        conn.sendall(fresh)
-                    elif path.endswith(b"500"):
-                        conn.sendall(error)
-                except OSError:
-                    pass
+    def answer(head: bytes) -> bytes | None:
+        path = head.split(b" ")[1] if head.count(b" ") > 1 else b""
+        if path not in seen:
+            seen.add(path)
+            return fresh
+        return error if path.endswith(b"500") else None  # 'close': nothing, then FIN
 
-    threading.Thread(target=serve, daemon=True).start()
+    realgateways.serve_heads(sock, answer)
     yield sock.getsockname()[1]
     sock.shutdown(socket.SHUT_RDWR)
     sock.close()
