@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit import classroom
+from labkit.atomic import replace_file
 from labkit.drill import parse_time
 from labkit.errors import LabkitError
 from labkit.exercises import store
@@ -82,16 +83,7 @@ def save_learner_state(data: dict[str, Any]) -> None:
     """Replace the memo atomically (mode 0600: it names the learner's inbox entry)."""
     file = state_path()
     file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = file.with_name(f".{file.name}.{secrets.token_hex(8)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-        os.replace(tmp, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    replace_file(file, lambda f: json.dump(data, f, indent=1, sort_keys=True), mode=0o600)
 
 
 def publish(exchange: Path) -> Path:

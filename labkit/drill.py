@@ -33,6 +33,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from labkit.atomic import replace_file
 from labkit.errors import LabkitError
 
 if TYPE_CHECKING:  # the capstone (and the lab it imports) loads only when a drill needs it
@@ -125,17 +126,7 @@ def _write_outbox(exchange: Path, data: dict[str, Any]) -> None:
         ) from None
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
         raise DrillError(f"{outbox} is not a directory of yours: only the instructor starts drills")
-    tmp = outbox / f".{DRILL_FILE}.{secrets.token_hex(8)}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    try:
-        os.fchmod(fd, 0o644)  # learners read it
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1)
-        os.replace(tmp, outbox / DRILL_FILE)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    replace_file(outbox / DRILL_FILE, lambda f: json.dump(data, f, indent=1), mode=0o644)
 
 
 def start(exchange: Path, name: str) -> dict[str, Any]:

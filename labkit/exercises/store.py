@@ -26,12 +26,12 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labkit.atomic import replace_file
 from labkit.errors import LabkitError
 
 try:
@@ -306,18 +306,13 @@ def _keep_copy(file: Path) -> Path | None:
 
 
 def _write(file: Path, user: str, exercises: dict[str, dict[str, Any]]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(file), dir=file.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump({"version": VERSION, "user": user, "exercises": exercises}, f, indent=1,
-                      sort_keys=True)  # fmt: skip
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    record = {"version": VERSION, "user": user, "exercises": exercises}
+    replace_file(
+        file,
+        lambda f: json.dump(record, f, indent=1, sort_keys=True),
+        prefix=_temp_prefix(file),
+        fsync=True,
+    )
 
 
 def _now() -> str:
