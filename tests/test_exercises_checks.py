@@ -15,8 +15,9 @@ import pytest
 
 import labkit
 from labkit import exercises
+from labkit.exercises import store
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
-from labkit.exercises.core import REGISTRY, Task
+from labkit.exercises.core import REGISTRY, Exercise, Task
 
 
 def test_every_task_is_declared_checks() -> None:
@@ -121,11 +122,73 @@ def test_wrong_arguments_get_one_line_naming_what_to_pass(task, lab) -> None:
     ]
     for args, words in cases:
         result = task.check(*args)
-        assert result.correct is False and words in result.message, result.message
+        assert result.correct is None and words in result.message, result.message
         assert "\n" not in result.message and not result.detail
     lab.stop()
     stopped = task.check(fetch, lab)
-    assert stopped.correct is False and "the lab is stopped" in stopped.message
+    assert stopped.correct is None and "the lab is stopped" in stopped.message
+    assert store.load().get(task.id) is None  # none of them was an attempt
+
+
+def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list[str]]]:
+    """For each kind of exercise, calls with a bad argument (a wrong type, an unknown name, a
+    number out of range, a missing or extra argument) and words the one line must hold: what
+    was wrong and what is allowed."""
+    from labkit.exercises import capstone, gateways, lesson_501, lesson_503, lesson_504, lesson_505
+
+    def fetch(lab, path, budget):
+        return 200
+
+    diagnosis = capstone.q1
+    return [
+        # a choice: an unknown option, two answers
+        (lesson_504.q4, ("HAProxy",), ["'HAProxy' is not one of the options", "'503', '504'"]),
+        (lesson_504.q4, ("503", "504"), ["give one answer, not 2", "one of the options"]),
+        # a short answer: a status out of range, a bool, a sentence, the wrong kind
+        (lesson_504.q3, (700,), ["700 is not a status", "from 100 to 599", "a status code"]),
+        (lesson_504.q3, (True,), ["True is not a status", "a status code"]),
+        (lesson_503.q3, ("most of them, I think, were turned away",), ["not a number",
+                                                                       "a number, such as"]),
+        (lesson_503.q1, (30,), ["is not a header name", "a header name, such as"]),
+        (gateways.q4, ("504",), ["is a status", "an upstream condition, such as"]),
+        # a task taking the lab: a string, two labs, no lab
+        (lesson_503.q2, ("lab",), ["pass the lab", "q2.check(lab)"]),
+        (lesson_503.q2, (lab, lab), ["q2.check(lab) takes 1 argument(s), not 2"]),
+        # a task taking a function and the lab: its result instead of it, no lab
+        (lesson_504.q5, (fetch(lab, "/", 1), lab), ["pass your function itself",
+                                                    "q5.check(fetch_with_retries, lab)"]),
+        (lesson_504.q5, (fetch,), ["pass the lab too", "q5.check(fetch_with_retries, lab)"]),
+        # tasks taking an Exchange, or the bytes of a request
+        (lesson_501.q3, ("GET / HTTP/1.1",), ["pass the Exchange", "not a str"]),
+        (lesson_505.q2, (42, lab), ["give the bytes of a whole request", "not a int"]),
+        # the capstone's diagnosis: not a dict, an unknown hop or cause, an extra key
+        (diagnosis, ("gateway",), ["answer with a dict", "'made_by': <one of client"]),
+        (diagnosis, ({"made_by": "nginx", "cause": "refused"},), ["'nginx' is not a hop",
+                                                                  "one of client, portal"]),
+        (diagnosis, ({"made_by": "gateway", "cause": "it broke"},), ["not one of the causes",
+                                                                     "no-healthy-upstream"]),
+        (diagnosis, ({"made_by": "gateway", "cause": "refused", "why": "x"},),
+         ["two keys, made_by and cause, not why"]),
+    ]  # fmt: skip
+
+
+def test_a_bad_argument_is_one_line_and_never_an_attempt(lab) -> None:
+    """Every kind of exercise: one line saying what was wrong and what is allowed; no
+    attempt counted, nothing in the progress file or the grading record, no hint offered."""
+    calls = _bad_calls(lab)
+    assert {type(q).__name__ for q, _, _ in calls} >= {
+        "Choice", "ShortAnswer", "CheckedTask", "Diagnosis"
+    }  # fmt: skip
+    for q, args, words in calls:
+        result = q.check(*args)
+        assert result.correct is None, (q.id, args, result.message)
+        assert "\n" not in result.message and not result.detail, (q.id, result.message)
+        for word in words:
+            assert word in result.message, (q.id, args, word, result.message)
+        assert "hint" not in result.message, result.message
+    records = store.load()
+    assert not [q.id for q, _, _ in calls if q.id in records], records
+    assert exercises.progress().rows and all(r["attempts"] == 0 for r in exercises.progress().rows)
 
 
 def test_a_task_that_sets_state_must_take_the_lab() -> None:

@@ -97,5 +97,5 @@ def test_httpx_refusal_points_to_raw(lab):
 
 def test_something_else_is_explained():
     result = q3.check("gzip, chunked")
-    assert result.correct is False
+    assert result.correct is None  # not an attempt
     assert "pass the Exchange" in result.message

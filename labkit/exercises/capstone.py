@@ -24,7 +24,8 @@ from typing import Any
 from labkit import scenarios
 from labkit.exchange import Exchange
 from labkit.exercises import answers, store
-from labkit.exercises.core import Exercise, Result, is_blank
+from labkit.exercises.checks import CheckedTask, Param, Refused, Run
+from labkit.exercises.core import Result, is_blank
 from labkit.lab import UPSTREAM_TIMEOUTS
 
 LESSON = "capstone"
@@ -146,8 +147,47 @@ def _cause(value: object) -> str:
     return answers.cause(value)
 
 
-class Diagnosis(Exercise):
-    """Which hop made the response, and why: ``q.check({"made_by": ..., "cause": ...})``."""
+_FORM = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
+_EXPECTS = (
+    "answer {'made_by': <one of " + ", ".join(MAKERS) + ">, 'cause': <one of "
+    + ", ".join(CAUSES) + ">}"
+)  # fmt: skip
+
+
+def _diagnosis(given: Any) -> tuple[str, str]:
+    """The answer read as (maker, cause); Refused (not an attempt) for one of another shape."""
+    if not isinstance(given, dict):
+        problem = f"answer with a dict such as {_FORM}, not {given!r}"
+    elif missing := [k for k in ("made_by", "cause") if is_blank(given.get(k))]:
+        problem = f"fill in {' and '.join(missing)}: the answer looks like {_FORM}"
+    elif extra := sorted(str(k) for k in given if k not in ("made_by", "cause")):
+        problem = f"the answer has two keys, made_by and cause, not {', '.join(extra)}"
+    elif (maker := _maker(given["made_by"])) not in MAKERS:
+        problem = f"made_by {given['made_by']!r} is not a hop"
+    elif (cause := _cause(given["cause"])) not in CAUSES:
+        problem = f"cause {given['cause']!r} is not one of the causes"
+    else:
+        return maker, cause
+    raise Refused(f"{problem}; {_EXPECTS}.")
+
+
+def _wrong_so_far(exercise_id: str) -> int:
+    """Wrong attempts recorded for an incident (the progress file's, as for hints)."""
+    try:
+        record = store.load().get(exercise_id, {})
+    except store.ProgressError:
+        return 0
+    if record.get("solved"):
+        return 0
+    return int(record.get("attempts", 0) or 0)
+
+
+class Diagnosis(CheckedTask):
+    """Which hop made the response, and why: ``q.check({"made_by": ..., "cause": ...})``.
+
+    A judged task like the others (labkit.exercises.checks): it takes the diagnosis (a
+    dict of another shape is refused with one line, not counted), and one check compares
+    it with the incident's, part by part until CONFIRMED_TRIES wrong tries."""
 
     def __init__(self, incident: Incident, made_by: str, cause: str, *,
                  wrong_maker: dict[str, str], wrong_cause: dict[str, str],
@@ -161,34 +201,29 @@ class Diagnosis(Exercise):
         self.wrong_cause = wrong_cause
         self.maker_default = maker_default
         self.cause_default = cause_default
+        number = incident.number
         prompt = (
-            f"Incident {incident.number} ({incident.report}): which hop made the response "
+            f"Incident {number} ({incident.report}): which hop made the response "
             "(made_by: one of "
             + ", ".join(MAKERS)
             + ") and why (cause: one of "
             + ", ".join(CAUSES)
             + ")? Answer {'made_by': ..., 'cause': ...}."
         )
-        super().__init__(f"capstone.incident-{incident.number}", LESSON, prompt, hints, solution)
-
-    def _wrong_so_far(self) -> int:
-        """Wrong attempts recorded for this incident (the progress file's, as for hints)."""
-        try:
-            record = store.load().get(self.id, {})
-        except store.ProgressError:
-            return 0
-        if record.get("solved"):
-            return 0
-        return int(record.get("attempts", 0) or 0)
+        super().__init__(
+            f"capstone.incident-{number}", LESSON, prompt,
+            usage=f"q{number}.check({{'made_by': ..., 'cause': ...}})",
+            takes=(Param("diagnosis", _diagnosis),),
+            checks=(self._diagnosed,),
+            success=lambda run: (
+                f"that's it: made by the {run['diagnosis'][0]}, because "
+                f"{CAUSES[run['diagnosis'][1]]}."
+            ),
+            hints=hints, solution=solution,
+        )  # fmt: skip
 
     def expects(self) -> str:
-        return (
-            "answer {'made_by': <one of "
-            + ", ".join(MAKERS)
-            + ">, 'cause': <one of "
-            + ", ".join(CAUSES)
-            + ">}"
-        )
+        return _EXPECTS
 
     def check(self, *answer: Any) -> Result:
         if answer and isinstance(answer[0], dict) and answer[0]:
@@ -196,32 +231,17 @@ class Diagnosis(Exercise):
                 return super().check(...)
         return super().check(*answer)
 
-    def judge(self, *answer: Any) -> tuple[bool, str, str]:
-        given = answer[0]
-        form = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
-        if not isinstance(given, dict):
-            raise answers.WrongKind(f"answer with a dict such as {form}, not {given!r}")
-        missing = [k for k in ("made_by", "cause") if is_blank(given.get(k))]
-        if missing:
-            raise answers.WrongKind(
-                f"fill in {' and '.join(missing)}: the answer looks like {form}"
-            )
-        maker, cause = _maker(given["made_by"]), _cause(given["cause"])
-        if maker not in MAKERS:
-            raise answers.WrongKind(f"made_by {given['made_by']!r} is not a hop")
-        if cause not in CAUSES:
-            raise answers.WrongKind(f"cause {given['cause']!r} is not one of the causes")
+    def _diagnosed(self, run: Run) -> str:
+        maker, cause = run["diagnosis"]
         maker_ok, cause_ok = maker == self._made_by, cause == self._cause
         if maker_ok and cause_ok:
-            return True, f"that's it: made by the {maker}, because {CAUSES[cause]}.", ""
-        if self._wrong_so_far() >= CONFIRMED_TRIES:
+            return ""
+        if _wrong_so_far(self.id) >= CONFIRMED_TRIES:
             return (
-                False,
                 f"not yet. After {CONFIRMED_TRIES} wrong tries the feedback no longer says which "
                 "part is right, so that an incident cannot be solved by trying every pair: go "
                 "back to the evidence (the headers, the body, ex.hops, ex.elapsed) and decide "
-                "both parts from it; .hint() goes one step further each time.",
-                "",
+                "both parts from it; .hint() goes one step further each time."
             )
         parts = []
         if maker_ok:
@@ -232,7 +252,7 @@ class Diagnosis(Exercise):
             parts.append(f"The cause is right ({cause}).")
         else:
             parts.append(f"cause {cause!r}: " + self.wrong_cause.get(cause, self.cause_default))
-        return False, " ".join(parts), ""
+        return " ".join(parts)
 
 
 # Evidence phrases the messages point to (kept short and the same in every incident).

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from labkit.exercises.core import Task
+from labkit.exercises.core import NotAnAttempt, Task
 from labkit.proxy import Timeouts
 
 __all__ = [
@@ -41,9 +41,9 @@ __all__ = [
 ]
 
 
-class Refused(Exception):
-    """An argument that cannot be judged. The text may say ``{usage}`` (the check call to
-    write) and ``{too}`` (" too" after the first argument)."""
+class Refused(NotAnAttempt):
+    """An argument that cannot be judged (not counted as an attempt). The text may say
+    ``{usage}`` (the check call to write) and ``{too}`` (" too" after the first argument)."""
 
 
 @dataclass(frozen=True)
@@ -240,22 +240,21 @@ class CheckedTask(Task):
     def params(self) -> list[str]:
         return [p.name for p in self.takes]
 
-    def _read(self, given: tuple[Any, ...]) -> dict[str, Any] | str:
-        """The arguments by name, or what is wrong with them."""
+    def _read(self, given: tuple[Any, ...]) -> dict[str, Any]:
+        """The arguments by name; Refused (one line, not an attempt) for a wrong one."""
         if len(given) > len(self.takes):
-            return f"{self.usage} takes {len(self.takes)} argument(s), not {len(given)}."
+            raise Refused(f"{self.usage} takes {len(self.takes)} argument(s), not {len(given)}.")
         args = {}
         for i, param in enumerate(self.takes):
             try:
                 args[param.name] = param.read(given[i] if i < len(given) else None)
             except Refused as exc:
-                return str(exc).replace("{usage}", self.usage).replace("{too}", " too" if i else "")
+                text = str(exc).replace("{usage}", self.usage).replace("{too}", " too" if i else "")
+                raise Refused(text) from None
         return args
 
     def _judge(self, *given: Any) -> tuple[bool, str, str]:
         args = self._read(given)
-        if isinstance(args, str):
-            return False, args, ""
         run = Run(args, self.observe)
         lab: Any = args.get("lab")
         saved = [(name, _accessors(name)) for name in self.state.names()]

@@ -32,6 +32,12 @@ HINT_OFFER = "(Stuck? .hint() on this exercise gives a hint.)"
 MORE_HINTS = "(call hint() again for another)"
 
 
+class NotAnAttempt(Exception):
+    """An answer that cannot be judged (a wrong type, an unknown name, a number out of
+    range, a missing lab). Its text is the one line the learner reads, naming what was wrong
+    and what is allowed; ``check`` records nothing for it: no attempt, no grading record."""
+
+
 def digest(exercise_id: str, answer: str) -> str:
     """The stored form of a canonical answer (see answers.canonical): a salted hash."""
     return hashlib.sha256(f"{exercise_id}\0{answer}".encode()).hexdigest()[:16]
@@ -126,6 +132,7 @@ class Exercise:
     hints: tuple[str, ...]
     solution_text: str
     _hints_here: int = field(default=0, init=False, repr=False)
+    one_answer = True  # check() takes one answer (a Task takes its own arguments)
 
     def __post_init__(self) -> None:
         if self.id in REGISTRY and REGISTRY[self.id] is not self:
@@ -142,8 +149,16 @@ class Exercise:
                 None,
                 "not answered yet: replace the `...` with your answer and run the cell again.",
             )
+        if self.one_answer and len(answer) > 1:
+            return Result(
+                self.id,
+                None,
+                f"give one answer, not {len(answer)}: {self.expects()}, as q.check(answer).",
+            )
         try:
             correct, message, detail = self.judge(*answer)
+        except NotAnAttempt as exc:  # nothing to judge: the learner learns what to pass
+            return Result(self.id, None, str(exc))
         except WrongKind as exc:  # not an attempt: the learner learns what to give
             return Result(self.id, None, f"{exc}; {self.expects()}.")
         except TimeLimit as exc:
@@ -307,6 +322,8 @@ class Task(Exercise):
     Functions among the answers reach it as Learner objects: calling one runs the
     learner's code in a child process, and all calls share ``time_limit`` seconds.
     """
+
+    one_answer = False
 
     def __init__(self, id: str, lesson: str, prompt: str,
                  judge_fn: Callable[..., tuple[Any, ...]], hints: tuple[str, ...], solution: str,
