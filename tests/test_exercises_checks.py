@@ -197,3 +197,26 @@ def test_a_task_that_sets_state_must_take_the_lab() -> None:
                     takes=(function_param("f"),), state=State(personality="rfc"),
                     checks=(), success="", hints=(), solution="")  # fmt: skip
     assert "test.no-lab" not in REGISTRY
+
+
+def test_judges_read_event_fields_never_prose() -> None:
+    """Events are typed (recorder.Role, Kind, Attempt): a judge compares their fields, never
+    a hop's name or label, a summary or a why with a string (issue 14, f75f667)."""
+    import ast
+    from pathlib import Path
+
+    prose = {"generated_by", "summary", "label", "hop", "why", "request_line"}
+    found = []
+    for path in sorted(Path(exercises.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Compare):
+                continue
+            sides = [node.left, *node.comparators]
+            reads_prose = any(isinstance(s, ast.Attribute) and s.attr in prose for s in sides)
+            strings = [
+                n for s in sides for n in ast.walk(s)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]  # fmt: skip
+            if reads_prose and strings:
+                found.append(f"{path.name}:{node.lineno}")
+    assert not found, found

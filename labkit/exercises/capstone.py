@@ -47,7 +47,7 @@ CAUSES: dict[str, str] = {
 }
 
 CONFIRMED_TRIES = 3  # after this many wrong diagnoses, no more "made_by is right"
-_CONNECT = UPSTREAM_TIMEOUTS["connect_timeout"]  # incident 5: how long the gateway waits
+_CONNECT = UPSTREAM_TIMEOUTS.connect  # incident 5: how long the gateway waits
 
 
 def _switch_arg(scenario_id: str, name: str) -> Any:

@@ -13,6 +13,8 @@ from typing import Any
 from labkit.conditions import Condition
 from labkit.exercises.checks import CheckedTask, Run, expect, lab_param
 from labkit.exercises.core import make_choice, make_short_answer
+from labkit.exercises.observe import made_by
+from labkit.recorder import Role
 
 LESSON = "09"
 
@@ -182,7 +184,7 @@ q5 = CheckedTask(
     observe={"ex": _refused_get},
     checks=(
         expect(
-            lambda run: run["ex"].status == 503 and run["ex"].generated_by == "gateway",
+            lambda run: run["ex"].status == 503 and made_by(run["ex"]) is Role.GATEWAY,
             lambda run: (
                 f"GET /up/refused/ gave {run['ex'].status} made by the "
                 f"{run['ex'].generated_by}: the {run.lab.gateway.personality} personality maps a "

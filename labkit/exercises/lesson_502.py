@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
 from labkit.exercises.core import make_choice, make_short_answer
+from labkit.exercises.observe import made_by
+from labkit.recorder import Role
 
 LESSON = "502"
 
@@ -134,7 +136,7 @@ def _describe(status: int | None, headers: dict[str, str]) -> str:
     return " ".join(parts)
 
 
-def _responses(run: Run) -> list[tuple[str, int | None, dict[str, str], str | None]]:
+def _responses(run: Run) -> list[tuple[str, int | None, dict[str, str], Role | None]]:
     """Every scenario's response over real sockets (all of them before learner code runs)."""
     from labkit import scenarios
 
@@ -142,7 +144,7 @@ def _responses(run: Run) -> list[tuple[str, int | None, dict[str, str], str | No
     for sid in WHO_SCENARIOS:
         ex = scenarios.run(sid, run.lab)
         headers = {k.lower(): v for k, v in ex.headers}
-        seen.append((sid, ex.status, headers, ex.generated_by))
+        seen.append((sid, ex.status, headers, made_by(ex)))
     return seen
 
 
@@ -162,12 +164,12 @@ def _classified(run: Run) -> str:
                 f"who_made_it returned {said!r} for {_describe(status, headers)}; it must return "
                 "'gateway' or 'origin'."
             )
-        if answer != truth:
+        if truth is None or answer != truth.value:
             wrong.append((sid, status, headers, truth))
     if not wrong:
         return ""
     sid, status, headers, truth = wrong[0]
-    if truth == "origin":
+    if truth is Role.ORIGIN:
         why = (
             f"{_describe(status, headers)} ({sid}) was made by the origin and only relayed by "
             "the gateway: the status number alone does not tell who made it."

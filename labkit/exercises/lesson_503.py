@@ -359,11 +359,17 @@ def _client_run(method: str, path: str, endless: bool = False) -> Callable[[Run]
     return observe
 
 
+def _client_result(run: Run, fact: str, call: str) -> tuple[_Outage, Any, str]:
+    """One run of the learner's client as the checks read it: the outage it met (shown as
+    the detail), what it returned, and what is wrong with that value ("" if it is a status)."""
+    outage, value = run[fact]
+    run.detail = outage.story()
+    return outage, value, status_problem(value, f"polite_get(lab, {call})")
+
+
 def _waits_out_the_outage(run: Run) -> str:
     """GET through a planned outage: three 503s with different Retry-After, then 200."""
-    outage, value = run["outage"]
-    run.detail = outage.story()
-    problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
+    outage, value, problem = _client_result(run, "outage", "'GET', '/orders/7'")
     if problem:
         return problem
     if not outage.rows:
@@ -393,9 +399,7 @@ def _waits_out_the_outage(run: Run) -> str:
 
 def _gives_up(run: Run) -> str:
     """GET through an outage that does not end: a few tries, then the 503 is returned."""
-    outage, value = run["endless"]
-    run.detail = outage.story()
-    problem = status_problem(value, "polite_get(lab, 'GET', '/orders/7')")
+    outage, value, problem = _client_result(run, "endless", "'GET', '/orders/7'")
     if problem:
         return problem
     if len(outage.rows) > MAX_TRIES:
@@ -414,9 +418,7 @@ def _gives_up(run: Run) -> str:
 
 def _posts_once(run: Run) -> str:
     """POST: the same 503, but a POST may have taken effect; send it once only."""
-    outage, value = run["post"]
-    run.detail = outage.story()
-    problem = status_problem(value, "polite_get(lab, 'POST', '/orders')")
+    outage, value, problem = _client_result(run, "post", "'POST', '/orders'")
     if problem:
         return problem
     if len(outage.rows) > 1:

@@ -15,9 +15,10 @@ from typing import Any
 from labkit.exercises import runner
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import make_choice, make_short_answer
-from labkit.exercises.observe import status_problem
+from labkit.exercises.observe import made_by, status_problem
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Timeouts
+from labkit.recorder import Role
 
 LESSON = "504"
 
@@ -116,7 +117,7 @@ q2 = CheckedTask(
         ),
         _route_gives_up_first,
         expect(
-            lambda run: run["ex"].status == 504 and run["ex"].generated_by == "gateway",
+            lambda run: run["ex"].status == 504 and made_by(run["ex"]) is Role.GATEWAY,
             lambda run: (
                 f"the read timeout ({run.lab.gateway.route('slow').read_timeout:g} s) "
                 f"is below the delay ({run.lab.upstreams['slow'].delay:g} s), but GET /up/slow/ "

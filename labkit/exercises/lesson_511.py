@@ -11,7 +11,7 @@ from typing import Any
 
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import make_choice
-from labkit.recorder import MAX_EXCHANGES, Kind
+from labkit.recorder import MAX_EXCHANGES, Kind, Role
 
 LESSON = "511"
 LOGIN_PATH = "/_portal/login"
@@ -68,7 +68,7 @@ q2 = make_choice(
 def _form_post(lab: Any, rid: str) -> tuple[float, int | None] | None:
     """(time, status) of the portal's answer if request ``rid`` is, in the exchange the lab
     recorded, a POST to the login form; else None."""
-    events = [e for e in lab.recorder.events(rid) if e.hop == "portal"]
+    events = [e for e in lab.recorder.events(rid) if e.role is Role.PORTAL]
     got = [e for e in events if e.kind is Kind.RECEIVED]
     sent = [e for e in events if e.kind is Kind.SENT]
     if not got or not sent:
@@ -174,7 +174,8 @@ q3 = CheckedTask(
 def _portal_requests(lab: Any) -> int:
     count = 0
     for rid in lab.recorder.ids():
-        if any(e.hop == "portal" and e.kind is Kind.RECEIVED for e in lab.recorder.events(rid)):
+        events = lab.recorder.events(rid)
+        if any(e.role is Role.PORTAL and e.kind is Kind.RECEIVED for e in events):
             count += 1
     return count
 

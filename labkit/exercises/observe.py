@@ -7,6 +7,16 @@ from typing import Any
 from labkit.recorder import Kind, Role
 
 
+def made_by(ex: Any) -> Role | None:
+    """The role of the hop that made the response the client got (None: nobody did, e.g.
+    no status line). Judges compare this field, not ``ex.generated_by``'s label."""
+    for hop in ex.hops:
+        if hop.role is not Role.CLIENT and hop.generated:
+            role: Role = hop.role
+            return role
+    return None
+
+
 def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
     """Requests that reached the lab since ``before``: arrival, answer time and status."""
     rows = []
