@@ -321,12 +321,17 @@ class Origin(HTTPServer):
         killed when its time is up), so a handler that hangs, spins, exits or raises
         KeyboardInterrupt costs one 500 and never the lab's loop, a thread or the kernel.
         """
+        # counted from now, not from when the child starts: the 500 is due before the
+        # gateway's read timeout however long the fork takes on a busy machine
+        since = time.monotonic()
         from labkit.exercises import runner
 
         assert self.order_handler is not None
         limit = self.learner_time_limit()
         loop = asyncio.get_running_loop()
-        call = functools.partial(runner.call, self.order_handler, order_id, seconds=limit)
+        call = functools.partial(
+            runner.call, self.order_handler, order_id, seconds=limit, since=since
+        )
         try:
             result = await loop.run_in_executor(None, call)
         except runner.TimeLimit:
