@@ -256,7 +256,7 @@ def expected(kind: str) -> str:
 
 # -- statuses --
 
-_STATUS_LINE = re.compile(r"^http/\d(\.\d)?\s+(?=\d{3}\b)")
+_STATUS_LINE = re.compile(r"^http(/\d(\.\d)?)?\s+(?=\d{3}\b)")  # "HTTP/1.1 504", "HTTP 504"
 
 
 def _statuses_in(text: str) -> list[tuple[int, str]]:
