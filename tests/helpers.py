@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 
 
 def solution_function(exercise, name: str):
@@ -30,3 +32,14 @@ def socket_inodes() -> set[str]:
         if link.startswith("socket:["):
             found.add(link[len("socket:[") : -1])
     return found
+
+
+def settle(check: Callable[[], bool], limit: float = 3.0) -> bool:
+    """Wait until ``check()`` is true (closing is asynchronous), at most ``limit`` s; whether
+    it became true."""
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

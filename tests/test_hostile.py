@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import pytest
-from helpers import socket_inodes
+from helpers import settle, socket_inodes
 
 import labkit
 from labkit import faults, recorder
@@ -77,13 +77,6 @@ def warm(lab: labkit.Lab) -> None:
         lab.gateway.port, b"GET /orders/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
     assert status_of(reply) == 200
-
-
-def settle(check, limit: float = 3.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait until ``check()`` is true (closing is asynchronous), at most ``limit`` s."""
-    deadline = time.monotonic() + limit
-    while not check() and time.monotonic() < deadline:
-        time.sleep(0.02)
 
 
 @pytest.fixture

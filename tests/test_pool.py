@@ -13,7 +13,7 @@ import socket
 import time
 
 import pytest
-from helpers import socket_inodes
+from helpers import settle, socket_inodes
 
 import labkit
 from labkit import faults
@@ -39,15 +39,6 @@ def close_wait(to_port: int) -> int:
                 remote = int(fields[2].rsplit(":", 1)[1], 16)
                 count += fields[3] == "08" and fields[9] in inodes and remote == to_port
     return count
-
-
-def settle(check, limit: float = 3.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + limit
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_one_upstream_connection_carries_sequential_requests(lab: labkit.Lab) -> None:
