@@ -10,13 +10,17 @@ every required part (browser, real servers, hub) is installed, so a skip means i
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 import labkit
+
+_ROOT = Path(__file__).resolve().parent.parent
 
 REQUIRE_ALL = os.environ.get("LABKIT_REQUIRE_ALL") == "1"
 
@@ -76,3 +80,18 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped on CI, where every part is required: {reason}"
+
+
+@pytest.fixture(scope="session")
+def axe() -> Path:
+    """axe-core's script, from the project's node_modules or npm's global root (asked here, not
+    at collection, so that collecting the suite starts no subprocess)."""
+    roots = [_ROOT / "node_modules"]
+    npm = shutil.which("npm")
+    if npm and not (roots[0] / "axe-core" / "axe.min.js").exists():
+        done = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
+        roots.append(Path(done.stdout.strip()))
+    for root in roots:
+        if (root / "axe-core" / "axe.min.js").exists():
+            return root / "axe-core" / "axe.min.js"
+    pytest.skip("no axe-core: npm install --no-save axe-core")

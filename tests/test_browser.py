@@ -52,21 +52,6 @@ NOTEBOOKS += sorted(
 )
 
 
-@pytest.fixture(scope="module")
-def axe() -> Path:
-    """axe-core's script, from the project's node_modules or npm's global root (asked here, not
-    at collection, so that collecting the suite starts no subprocess)."""
-    roots = [ROOT / "node_modules"]
-    npm = shutil.which("npm")
-    if npm and not (roots[0] / "axe-core" / "axe.min.js").exists():
-        done = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
-        roots.append(Path(done.stdout.strip()))
-    for root in roots:
-        if (root / "axe-core" / "axe.min.js").exists():
-            return root / "axe-core" / "axe.min.js"
-    pytest.skip("no axe-core: npm install --no-save axe-core")
-
-
 def _lesson_of(name: str) -> str | None:
     m = re.match(r"\d\d-(\d{3})-", name)
     return m.group(1) if m else None
