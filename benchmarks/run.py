@@ -637,8 +637,14 @@ print(first_answer(port[0]), flush=True)
 def _spawn_to_line(code: str, env: dict[str, str], cwd: str) -> tuple[float, str]:
     """Seconds from spawning ``python -c code`` to its first line of output, and the line."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=cwd)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
     line = proc.stdout.readline() if proc.stdout else ""
     took = time.perf_counter() - t0
     proc.wait(timeout=30)
@@ -655,8 +661,14 @@ def section_import(settings: Settings, table: Table) -> None:
         env = lab_env(tmp)
         for _ in range(reps):
             for pre, out in (("", fresh), ("asyncio,httpx", preloaded)):
-                proc = subprocess.run([sys.executable, "-c", IMPORT_CHILD, pre], env=env,
-                                      cwd=tmp, capture_output=True, text=True, timeout=60)  # fmt: skip
+                proc = subprocess.run(
+                    [sys.executable, "-c", IMPORT_CHILD, pre],
+                    env=env,
+                    cwd=tmp,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
                 out.append(json.loads(proc.stdout))
             bare_exit.append(_spawn_to_line("print(0)", env, tmp)[0])
             import_exit.append(_spawn_to_line("import labkit; print(0)", env, tmp)[0])
@@ -667,23 +679,39 @@ def section_import(settings: Settings, table: Table) -> None:
                 out2.append(took)
     part = "import"
     imp = median([r["import"] for r in fresh])
-    table.add(part, f"interpreter alone: spawn → first line, n={reps}", ms(median(bare_exit), 1),
-              "peer")  # fmt: skip
+    table.add(
+        part, f"interpreter alone: spawn → first line, n={reps}", ms(median(bare_exit), 1), "peer"
+    )
     table.add(part, "`import labkit`: spawn → first line", ms(median(import_exit), 1))
-    table.add(part, "`import labkit` inside a fresh interpreter (time · RSS added)",
-              f"{ms(imp, 1)} · {mb(median([r['rss'] for r in fresh]))} (interpreter alone: "
-              f"{mb(median([r['base_rss'] for r in fresh]))})")  # fmt: skip
+    table.add(
+        part,
+        "`import labkit` inside a fresh interpreter (time · RSS added)",
+        f"{ms(imp, 1)} · {mb(median([r['rss'] for r in fresh]))} (interpreter alone: "
+        f"{mb(median([r['base_rss'] for r in fresh]))})",
+    )
     pre = median([r["import"] for r in preloaded])
-    table.add(part, "`import labkit` after asyncio and httpx (what a kernel may hold)",
-              f"{ms(pre, 1)} · {mb(median([r['rss'] for r in preloaded]))}", "< 25 ms",
-              verdict(pre < 0.025))  # fmt: skip
+    table.add(
+        part,
+        "`import labkit` after asyncio and httpx (what a kernel may hold)",
+        f"{ms(pre, 1)} · {mb(median([r['rss'] for r in preloaded]))}",
+        "< 25 ms",
+        verdict(pre < 0.025),
+    )
     lab = median(lab_first)
     bare = median(bare_first)
-    table.add("start-up", "bare asyncio + h11 server in a thread: spawn → import, start, "
-              f"first 200, n={reps}", ms(bare, 1), "peer")  # fmt: skip
-    table.add("start-up", "labkit: spawn → `import labkit`, `labkit.start()`, first 200 "
-              "through the gateway", f"{ms(lab, 1)} ({lab / bare:.2f}× the bare server)",
-              "≤ 1.5×", verdict(lab <= 1.5 * bare))  # fmt: skip
+    table.add(
+        "start-up",
+        f"bare asyncio + h11 server in a thread: spawn → import, start, first 200, n={reps}",
+        ms(bare, 1),
+        "peer",
+    )
+    table.add(
+        "start-up",
+        "labkit: spawn → `import labkit`, `labkit.start()`, first 200 through the gateway",
+        f"{ms(lab, 1)} ({lab / bare:.2f}× the bare server)",
+        "≤ 1.5×",
+        verdict(lab <= 1.5 * bare),
+    )
 
 
 # -- 4. scale: many labs, one per process, alive at the same time ----------------------------
@@ -778,8 +806,12 @@ def run_pytest(args: list[str]) -> dict[str, Any]:
         t0 = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-            capture_output=True, text=True, cwd=REPO, env=lab_env(tmp), timeout=1800,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=lab_env(tmp),
+            timeout=1800,
+        )
         wall = time.perf_counter() - t0
     tail = [line for line in proc.stdout.strip().splitlines() if line.strip()]
     return {
@@ -1016,8 +1048,11 @@ def section_timing(settings: Settings, table: Table) -> None:
             statuses.append(ex.status)
             events = lab.recorder.events(ex.id)
             sent = next(e.at for e in events if e.hop == "gateway" and e.kind == "sent")
-            forwarded = [e.at for e in events if e.hop == "gateway" and e.kind == "upstream"
-                         and e.summary.startswith("forwarded")]  # fmt: skip
+            forwarded = [
+                e.at
+                for e in events
+                if e.hop == "gateway" and e.kind == "upstream" and e.summary.startswith("forwarded")
+            ]
             late.append(sent - forwarded[-1] - timeout)
             client.append(ex.elapsed - timeout)
     finally:
@@ -1225,8 +1260,10 @@ def _kernel_starts(n: int, ports: str | None) -> tuple[int, float]:
     churn = []
     if ports is not None:
         env = dict(os.environ, LABKIT_PORTS=ports)
-        churn = [subprocess.Popen([sys.executable, "-c", LAB_CHURN], env=env,
-                                  stderr=subprocess.DEVNULL) for _ in range(2)]  # fmt: skip
+        churn = [
+            subprocess.Popen([sys.executable, "-c", LAB_CHURN], env=env, stderr=subprocess.DEVNULL)
+            for _ in range(2)
+        ]
         time.sleep(2)
     failed, began = 0, time.perf_counter()
     try:
@@ -1274,16 +1311,25 @@ def section_suite(settings: Settings, table: Table) -> None:
     log("suite: every notebook executed and compared (tests/test_notebooks.py)")
     nb = run_pytest(["tests/test_notebooks.py"])
     figure = f"{nb['wall']:.1f} s ({nb['summary']})"
-    table.add("suite", "all notebooks, Run All and compare (tests/test_notebooks.py)", figure,
-              f"< 60 s on 2 cores (here {cores})", verdict(nb["ok"] and nb["wall"] < 60))  # fmt: skip
+    table.add(
+        "suite",
+        "all notebooks, Run All and compare (tests/test_notebooks.py)",
+        figure,
+        f"< 60 s on 2 cores (here {cores})",
+        verdict(nb["ok"] and nb["wall"] < 60),
+    )
     if settings.quick:
         table.add("suite", "the test suite", "skipped (--quick)")
         return
     log("suite: the tests `make quick` runs (not browser, not slow)")
     res = run_pytest(["-m", "not browser and not slow", "tests"])
-    table.add("suite", "`make quick`'s tests (all but browser and slow), wall time",
-              f"{res['wall']:.0f} s ({res['summary']})", "— (was 270–330 s, all tests)",
-              "" if res["ok"] else "FAILED")  # fmt: skip
+    table.add(
+        "suite",
+        "`make quick`'s tests (all but browser and slow), wall time",
+        f"{res['wall']:.0f} s ({res['summary']})",
+        "— (was 270–330 s, all tests)",
+        "" if res["ok"] else "FAILED",
+    )
 
 
 def main() -> int:

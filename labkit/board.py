@@ -134,8 +134,10 @@ def live() -> None:
         if where not in _warned:
             _warned.add(where)
             why = getattr(exc, "strerror", None) or exc
-            print(f"labkit: your instructor's board does not see your progress: {why}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"labkit: your instructor's board does not see your progress: {why}",
+                file=sys.stderr,
+            )
 
 
 # -- the instructor's side: what the board shows --
@@ -238,32 +240,40 @@ def _cell(rec: dict[str, Any] | None) -> str:
 
 def fragment(room: Class, token_query: str) -> str:
     """The live part of the page (also what the page fetches every REFRESH_SECONDS)."""
-    out = [f"<p id='updated'>Read from the exchange at {_e(room.read_at)}: "
-           f"{len(room.found.learners)} learner(s). {_e(LIVE_NOTE)}.</p>"]  # fmt: skip
+    out = [
+        f"<p id='updated'>Read from the exchange at {_e(room.read_at)}: "
+        f"{len(room.found.learners)} learner(s). {_e(LIVE_NOTE)}.</p>"
+    ]
     out.append(_drill_section(room))
     out.append("<section aria-labelledby='stuck-h'><h2 id='stuck-h'>Stuck longest</h2>")
     if room.stuck:
-        out.append("<table id='stuck'><caption>Exercises tried and not solved, most attempts "
-                   "first</caption><thead><tr><th scope='col'>Learner</th>"
-                   "<th scope='col'>Exercise</th><th scope='col'>Attempts without a solve</th>"
-                   "<th scope='col'>Since</th></tr></thead><tbody>")  # fmt: skip
+        out.append(
+            "<table id='stuck'><caption>Exercises tried and not solved, most attempts "
+            "first</caption><thead><tr><th scope='col'>Learner</th>"
+            "<th scope='col'>Exercise</th><th scope='col'>Attempts without a solve</th>"
+            "<th scope='col'>Since</th></tr></thead><tbody>"
+        )
         for s in room.stuck:
             since = parse_time(s.since)
-            out.append(f"<tr><th scope='row'>{_e(s.user)}</th><td>{_e(s.exercise)}</td>"
-                       f"<td>{s.attempts}</td>"
-                       f"<td>{_e(since.strftime('%H:%M:%S') if since else '')}</td></tr>")  # fmt: skip
+            out.append(
+                f"<tr><th scope='row'>{_e(s.user)}</th><td>{_e(s.exercise)}</td>"
+                f"<td>{s.attempts}</td>"
+                f"<td>{_e(since.strftime('%H:%M:%S') if since else '')}</td></tr>"
+            )
         out.append("</tbody></table>")
     else:
         out.append("<p>Nobody is stuck: no exercise is tried and unsolved.</p>")
     out.append("</section>")
-    out.append("<section aria-labelledby='class-h'><h2 id='class-h'>The class</h2>"
-               f"<p><a href='class.csv?{token_query}' download='class.csv'>Download the CSV "
-               "(the same as <code>labkit collect</code>)</a></p>"
-               "<div class='scroll' tabindex='0' role='region' aria-labelledby='class-h'>"
-               "<table id='class'><caption>One row per learner, one "
-               "column per exercise: ✓ solved, … tried, · not tried; attempts (tr.), hints "
-               "and whether the solution was viewed</caption><thead><tr>"
-               "<th scope='col'>Learner</th>")  # fmt: skip
+    out.append(
+        "<section aria-labelledby='class-h'><h2 id='class-h'>The class</h2>"
+        f"<p><a href='class.csv?{token_query}' download='class.csv'>Download the CSV "
+        "(the same as <code>labkit collect</code>)</a></p>"
+        "<div class='scroll' tabindex='0' role='region' aria-labelledby='class-h'>"
+        "<table id='class'><caption>One row per learner, one "
+        "column per exercise: ✓ solved, … tried, · not tried; attempts (tr.), hints "
+        "and whether the solution was viewed</caption><thead><tr>"
+        "<th scope='col'>Learner</th>"
+    )
     out += [f"<th scope='col'>{_e(ex)}</th>" for ex in room.exercises]
     out.append("</tr></thead><tbody>")
     for user in sorted(room.cells):
@@ -273,8 +283,10 @@ def fragment(room: Class, token_query: str) -> str:
         out.append("</tr>")
     out.append("</tbody><tfoot><tr><th scope='row'>Totals</th>")
     for t in room.totals:
-        out.append(f"<td>{t.solved} solved<br>{t.tried} tried<br>{t.hints} with hints<br>"
-                   f"{t.solutions} solution</td>")  # fmt: skip
+        out.append(
+            f"<td>{t.solved} solved<br>{t.tried} tried<br>{t.hints} with hints<br>"
+            f"{t.solutions} solution</td>"
+        )
     out.append("</tr></tfoot></table></div></section>")
     if room.found.errors:  # last: the class comes first, what could not be used after it
         out.append("<section aria-labelledby='problems-h'><h2 id='problems-h'>Problems</h2><ul>")
@@ -288,15 +300,19 @@ def _drill_section(room: Class) -> str:
     if not d:
         return ""
     state = "stopped" if d.get("stopped") else "running"
-    out = [f"<section aria-labelledby='drill-h'><h2 id='drill-h'>Drill {_e(d['name'])} "
-           f"({state})</h2><p>{_e(d['report'])}</p>"]  # fmt: skip
+    out = [
+        f"<section aria-labelledby='drill-h'><h2 id='drill-h'>Drill {_e(d['name'])} "
+        f"({state})</h2><p>{_e(d['report'])}</p>"
+    ]
     if not room.drill_rows:
         out.append("<p>Nobody has joined yet.</p></section>")
         return "".join(out)
-    out.append("<table id='drill'><caption>Who found what, in what time since the drill "
-               "started, with how many tries</caption><thead><tr><th scope='col'>Learner</th>"
-               "<th scope='col'>Failing hop</th><th scope='col'>Cause</th>"
-               "<th scope='col'>Tries</th><th scope='col'>Last answer</th></tr></thead><tbody>")  # fmt: skip
+    out.append(
+        "<table id='drill'><caption>Who found what, in what time since the drill "
+        "started, with how many tries</caption><thead><tr><th scope='col'>Learner</th>"
+        "<th scope='col'>Failing hop</th><th scope='col'>Cause</th>"
+        "<th scope='col'>Tries</th><th scope='col'>Last answer</th></tr></thead><tbody>"
+    )
     for r in room.drill_rows:
         hop = (
             f"found after {minutes_seconds(r['hop_after'])}"
@@ -304,12 +320,15 @@ def _drill_section(room: Class) -> str:
             else "not yet"
         )
         cause = (
-            f"found after {minutes_seconds(r['cause_after'])}" if r["cause_after"] is not None
+            f"found after {minutes_seconds(r['cause_after'])}"
+            if r["cause_after"] is not None
             else "not yet"
-        )  # fmt: skip
+        )
         last = r["last"] or "—"
-        out.append(f"<tr><th scope='row'>{_e(r['user'])}</th><td>{_e(hop)}</td>"
-                   f"<td>{_e(cause)}</td><td>{r['tries']}</td><td>{_e(last)}</td></tr>")  # fmt: skip
+        out.append(
+            f"<tr><th scope='row'>{_e(r['user'])}</th><td>{_e(hop)}</td>"
+            f"<td>{_e(cause)}</td><td>{r['tries']}</td><td>{_e(last)}</td></tr>"
+        )
     out.append("</tbody></table></section>")
     return "".join(out)
 
@@ -398,14 +417,20 @@ class BoardServer(HTTPServer):
         if path not in ("", "live", "class.csv"):
             return _text(404, "not found: the board has /, live and class.csv\n")
         if not self._authorised(request):
-            return _text(403, "403 Forbidden: missing or wrong token; open the URL that "
-                         "`labkit board` printed\n")  # fmt: skip
+            return _text(
+                403,
+                "403 Forbidden: missing or wrong token; open the URL that `labkit board` printed\n",
+            )
         query = f"token={self.token}"
         loop = asyncio.get_running_loop()
         if path == "class.csv":
             text = await loop.run_in_executor(None, csv_export, self.exchange)
-            return _text(200, text, [("Content-Disposition", "attachment; filename=class.csv")],
-                         content_type="text/csv")  # fmt: skip
+            return _text(
+                200,
+                text,
+                [("Content-Disposition", "attachment; filename=class.csv")],
+                content_type="text/csv",
+            )
         room = await loop.run_in_executor(None, read_class, self.exchange)
         body = fragment(room, query) if path == "live" else page(room, query)
         return _text(200, body, content_type="text/html")
@@ -415,13 +440,21 @@ _SECURITY = [
     ("Cache-Control", "no-store"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Content-Type-Options", "nosniff"),
-    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
-     "connect-src 'self'; frame-ancestors 'self'"),
-]  # fmt: skip
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; "
+        "connect-src 'self'; frame-ancestors 'self'",
+    ),
+]
 
 
-def _text(status: int, text: str, extra: Iterable[tuple[str, str]] = (), *,
-          content_type: str = "text/plain") -> Response:  # fmt: skip
+def _text(
+    status: int,
+    text: str,
+    extra: Iterable[tuple[str, str]] = (),
+    *,
+    content_type: str = "text/plain",
+) -> Response:
     headers = [("Content-Type", f"{content_type}; charset=utf-8"), *_SECURITY, *extra]
     return Response(status, headers, text.encode())
 
@@ -452,15 +485,26 @@ def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
         if server.warning:
             print(f"labkit: warning: {server.warning}", file=sys.stderr)
         if as_json:
-            print(json.dumps({"url": server.url(), "port": server.port, "token": server.token,
-                              "pid": os.getpid()}), flush=True)  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "url": server.url(),
+                        "port": server.port,
+                        "token": server.token,
+                        "pid": os.getpid(),
+                    }
+                ),
+                flush=True,
+            )
         else:
             print(f"labkit board for {exchange} (only you can open it). Press Ctrl-C to stop.")
             print(f"    {server.url()}")
             prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
             if prefix:
-                print(f" or through Jupyter: {prefix.rstrip('/')}/proxy/{server.port}/"
-                      f"?token={server.token}")  # fmt: skip
+                print(
+                    f" or through Jupyter: {prefix.rstrip('/')}/proxy/{server.port}/"
+                    f"?token={server.token}"
+                )
             print(f"CSV: {server.url('class.csv')}", flush=True)
         try:
             await stop.wait()
@@ -498,17 +542,31 @@ def benchmark(learners: int = 200) -> float:
         exchange = Path(tmp) / "exchange"
         classroom.init_exchange(exchange)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-        records = {ex.id: {**store.empty_record(), "attempts": 2, "solved": True,
-                           "first_success": now, "last_attempt": now, "hints": 1,
-                           "events": [{"t": now, "kind": "hint"},
-                                      {"t": now, "kind": "attempt", "correct": False},
-                                      {"t": now, "kind": "attempt", "correct": True}]}
-                   for ex in all_exercises()}  # fmt: skip
+        records = {
+            ex.id: {
+                **store.empty_record(),
+                "attempts": 2,
+                "solved": True,
+                "first_success": now,
+                "last_attempt": now,
+                "hints": 1,
+                "events": [
+                    {"t": now, "kind": "hint"},
+                    {"t": now, "kind": "attempt", "correct": False},
+                    {"t": now, "kind": "attempt", "correct": True},
+                ],
+            }
+            for ex in all_exercises()
+        }
         for n in range(learners):
             user = f"learner{n:03d}"  # not the files' owner: the board reports that too
-            entry = {"kind": classroom.SUBMISSION_KIND, "version": 1, "user": user,
-                     "submitted": now, "progress": {"version": store.VERSION, "user": user,
-                                                    "exercises": records}}  # fmt: skip
+            entry = {
+                "kind": classroom.SUBMISSION_KIND,
+                "version": 1,
+                "user": user,
+                "submitted": now,
+                "progress": {"version": store.VERSION, "user": user, "exercises": records},
+            }
             name = exchange / "inbox" / f"{user}.{secrets.token_hex(16)}.json"
             name.write_text(json.dumps(entry))
         started = time.perf_counter()

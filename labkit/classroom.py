@@ -45,8 +45,20 @@ SELF_REPORTED_NOTE = (
 )
 INBOX_MODE = 0o1733
 OUTBOX_MODE = 0o755
-COLUMNS = ["user", "owner", "exercise", "lesson", "status", "attempts", "hints_used",
-           "first_success", "last_attempt", "solution_viewed", "source", "evidence"]  # fmt: skip
+COLUMNS = [
+    "user",
+    "owner",
+    "exercise",
+    "lesson",
+    "status",
+    "attempts",
+    "hints_used",
+    "first_success",
+    "last_attempt",
+    "solution_viewed",
+    "source",
+    "evidence",
+]
 _PROGRESS_IN_HOME = Path(".local") / "share" / "labkit" / "progress.json"
 
 
@@ -307,14 +319,22 @@ def rows(found: Collection) -> list[dict[str, Any]]:
         one = found.learners[user]
         for ex in course:
             rec = one.snapshot.records.get(ex.id, {})
-            out.append({
-                "user": user, "owner": one.owner, "exercise": ex.id, "lesson": ex.lesson,
-                "status": store.status(rec), "attempts": rec.get("attempts", 0),
-                "hints_used": rec.get("hints", 0), "first_success": rec.get("first_success") or "",
-                "last_attempt": rec.get("last_attempt") or "",
-                "solution_viewed": bool(rec.get("solution_viewed", False)),
-                "source": str(one.path), "evidence": "self-reported",
-            })  # fmt: skip
+            out.append(
+                {
+                    "user": user,
+                    "owner": one.owner,
+                    "exercise": ex.id,
+                    "lesson": ex.lesson,
+                    "status": store.status(rec),
+                    "attempts": rec.get("attempts", 0),
+                    "hints_used": rec.get("hints", 0),
+                    "first_success": rec.get("first_success") or "",
+                    "last_attempt": rec.get("last_attempt") or "",
+                    "solution_viewed": bool(rec.get("solution_viewed", False)),
+                    "source": str(one.path),
+                    "evidence": "self-reported",
+                }
+            )
     return out
 
 
@@ -337,8 +357,12 @@ def add_parsers(sub: Any) -> dict[str, Any]:
     sm = sub.add_parser("submit", help="hand in your progress and code answers")
     sm.add_argument("--exchange", help="the course exchange (default: $LABKIT_EXCHANGE)")
     co = sub.add_parser("collect", help="instructor: one table of the class's progress")
-    co.add_argument("paths", nargs="+", metavar="PATH",
-                    help="an exchange or its inbox, home directories, progress files")  # fmt: skip
+    co.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="an exchange or its inbox, home directories, progress files",
+    )
     co.add_argument("--format", choices=["csv", "json"], default="csv")
     return {"exchange": _exchange_cmd, "submit": _submit_cmd, "collect": _collect_cmd}
 

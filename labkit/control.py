@@ -425,8 +425,10 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
     for lab in labs:
         if wanted in (lab.get("origin"), lab.get("gateway"), lab.get("portal"), lab.get("control")):
             return lab, None
-    raise ControlError(f"no running lab has a server at {url}; running: " + ", ".join(
-        lab["gateway"] for lab in labs))  # fmt: skip
+    raise ControlError(
+        f"no running lab has a server at {url}; running: "
+        + ", ".join(lab["gateway"] for lab in labs)
+    )
 
 
 def send(

@@ -107,11 +107,12 @@ def current(exchange: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     ok = (
-        isinstance(data, dict) and data.get("kind") == KIND
+        isinstance(data, dict)
+        and data.get("kind") == KIND
         and all(isinstance(data.get(k), str) for k in ("id", "name", "seed", "report"))
         and parse_time(data.get("started")) is not None
         and (data.get("stopped") is None or parse_time(data.get("stopped")) is not None)
-    )  # fmt: skip
+    )
     return data if ok else None
 
 
@@ -139,8 +140,16 @@ def start(exchange: Path, name: str) -> dict[str, Any]:
         )
     number = incident_number(name)
     incident = next(i for i in _capstone().INCIDENTS if i.number == number)
-    data = {"kind": KIND, "version": 1, "id": secrets.token_hex(8), "name": name, "seed": name,
-            "report": incident.report, "started": _now(), "stopped": None}  # fmt: skip
+    data = {
+        "kind": KIND,
+        "version": 1,
+        "id": secrets.token_hex(8),
+        "name": name,
+        "seed": name,
+        "report": incident.report,
+        "started": _now(),
+        "stopped": None,
+    }
     _write_outbox(exchange, data)
     return data
 
@@ -186,11 +195,19 @@ def _tries(entry: object, drill: dict[str, Any]) -> tuple[str | None, list[dict[
     tries = []
     for t in mine.get("tries", [])[:MAX_TRIES] if isinstance(mine.get("tries"), list) else []:
         if (
-            isinstance(t, dict) and parse_time(t.get("t"))
+            isinstance(t, dict)
+            and parse_time(t.get("t"))
             and all(isinstance(t.get(k), str) and len(t[k]) <= 40 for k in ("made_by", "cause"))
-        ):  # fmt: skip
-            tries.append({"t": t["t"], "made_by": t["made_by"], "cause": t["cause"],
-                          "maker_ok": t["made_by"] == made_by, "cause_ok": t["cause"] == cause})  # fmt: skip
+        ):
+            tries.append(
+                {
+                    "t": t["t"],
+                    "made_by": t["made_by"],
+                    "cause": t["cause"],
+                    "maker_ok": t["made_by"] == made_by,
+                    "cause_ok": t["cause"] == cause,
+                }
+            )
     return joined, tries
 
 
@@ -227,12 +244,17 @@ def class_rows(found: Any, drill: dict[str, Any]) -> list[dict[str, Any]]:
         cause = next((t["t"] for t in tries if t["cause_ok"]), None)
         solved = next((n for n, t in enumerate(tries, 1) if t["maker_ok"] and t["cause_ok"]), 0)
         last = tries[-1] if tries else None
-        rows.append({
-            "user": user, "joined": joined, "tries": solved or len(tries),
-            "solved": bool(solved), "hop_after": _after(started, hop),
-            "cause_after": _after(started, cause),
-            "last": f"{last['made_by']} / {last['cause']}" if last else "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "user": user,
+                "joined": joined,
+                "tries": solved or len(tries),
+                "solved": bool(solved),
+                "hop_after": _after(started, hop),
+                "cause_after": _after(started, cause),
+                "last": f"{last['made_by']} / {last['cause']}" if last else "",
+            }
+        )
     rows.sort(key=lambda r: (not r["solved"], r["cause_after"] or 0, r["user"]))
     return rows
 
@@ -284,8 +306,13 @@ def debrief(exchange: Path) -> str:
     lines += ["", f"{len(solved)} of {len(entries)} learner(s) who joined solved it."]
     lines += ["", "Most frequent wrong diagnoses (made_by / cause):"]
     lines += [f"  {n} x  {m} / {c}" for (m, c), n in wrong.most_common(5)] or ["  none"]
-    lines += ["", "The evidence that settled it:", f"  {evidence.strip()}", "",
-              f"({classroom.SELF_REPORTED_NOTE})"]  # fmt: skip
+    lines += [
+        "",
+        "The evidence that settled it:",
+        f"  {evidence.strip()}",
+        "",
+        f"({classroom.SELF_REPORTED_NOTE})",
+    ]
     return "\n".join(lines)
 
 
@@ -316,8 +343,10 @@ class Drill:
     def __repr__(self) -> str:
         where = (
             "A practice drill on your own (no course exchange: your instructor's drills need "
-            "LABKIT_EXCHANGE).\n" if self.practice else ""
-        )  # fmt: skip
+            "LABKIT_EXCHANGE).\n"
+            if self.practice
+            else ""
+        )
         return (
             f"{where}Drill {self.name}: {self.report}.\n"
             f"The failing exchange is drill.exchange ({self.exchange.status} "
@@ -328,8 +357,9 @@ class Drill:
         from labkit import board
 
         state = board.learner_state()
-        mine = state["drills"].setdefault(self._id, {"name": self.name, "joined": _now(),
-                                                     "tries": []})  # fmt: skip
+        mine = state["drills"].setdefault(
+            self._id, {"name": self.name, "joined": _now(), "tries": []}
+        )
         if entry and len(mine["tries"]) < MAX_TRIES:
             mine["tries"].append(entry)
         with contextlib.suppress(OSError):
@@ -347,8 +377,13 @@ class Drill:
             # only what was said: which parts were right is worked out on the instructor's
             # side (the capstone stops saying so after a few wrong tries)
             given = answer if isinstance(answer, dict) else {}
-            self._record({"t": _now(), "made_by": _canonical("made_by", given.get("made_by")),
-                          "cause": _canonical("cause", given.get("cause"))})  # fmt: skip
+            self._record(
+                {
+                    "t": _now(),
+                    "made_by": _canonical("made_by", given.get("made_by")),
+                    "cause": _canonical("cause", given.get("cause")),
+                }
+            )
         return Result(f"drill {self.name}", result.correct, result.message, result.detail)
 
     def hint(self) -> Any:
@@ -413,8 +448,10 @@ def _drill_cmd(args: Any) -> int:
         data = start(exchange, args.name)
         q = _exercise(incident_number(data["seed"]))
         print(f"drill {data['name']} started: {data['report']}")
-        print(f"(for you only: capstone incident {q.incident.number}; learners run "
-              "`drill = labkit.drill.join(lab)` in notebooks/10-incident-drill.ipynb)")  # fmt: skip
+        print(
+            f"(for you only: capstone incident {q.incident.number}; learners run "
+            "`drill = labkit.drill.join(lab)` in notebooks/10-incident-drill.ipynb)"
+        )
         return 0
     print(stop(exchange) if args.action == "stop" else debrief(exchange))
     return 0

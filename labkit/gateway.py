@@ -310,9 +310,15 @@ class Gateway(Proxy):
                 body += chunk
         except BodyCut as exc:  # nothing sent yet: the gateway can still say it failed
             headers, page = pages.page(
-                None, 502, made_by="gateway",
-                paragraphs=[Msg("The upstream's response broke off: {error}. Nothing was cached.", error=exc)],
-            )  # fmt: skip
+                None,
+                502,
+                made_by="gateway",
+                paragraphs=[
+                    Msg(
+                        "The upstream's response broke off: {error}. Nothing was cached.", error=exc
+                    )
+                ],
+            )
             return Response(502, headers, page, why=f"the upstream's body broke off: {exc}")
         variants = [e for e in self._cache.get(key, []) if e.selecting != selecting]
         variants.append(CachedResponse(response, bytes(body), time.monotonic(), max_age, selecting))

@@ -95,8 +95,13 @@ def _function(fn: types.FunctionType) -> dict[str, Any]:
             getattr(value, "__qualname__", ".")
         ):
             context.append(f"from {value.__module__} import {value.__qualname__} as {name}")
-    return {"kind": "code", "source": source, "name": fn.__name__,
-            "context": "\n".join(context), "labs": labs}  # fmt: skip
+    return {
+        "kind": "code",
+        "source": source,
+        "name": fn.__name__,
+        "context": "\n".join(context),
+        "labs": labs,
+    }
 
 
 def keep(answer: tuple[Any, ...]) -> dict[str, Any]:
@@ -178,8 +183,9 @@ def confine(readable: list[str], writable: list[str]) -> None:
                 res = libc.syscall(_LANDLOCK_ADD_RULE, fd, 1, ctypes.byref(rule), 0)
                 os.close(pfd)
                 if res != 0:
-                    raise GradingError(f"Landlock refused a rule for {path}: "
-                                       f"{os.strerror(ctypes.get_errno())}")  # fmt: skip
+                    raise GradingError(
+                        f"Landlock refused a rule for {path}: {os.strerror(ctypes.get_errno())}"
+                    )
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise GradingError("cannot set no_new_privs")
         if libc.syscall(_LANDLOCK_RESTRICT_SELF, fd, 0) != 0:
@@ -191,9 +197,22 @@ def confine(readable: list[str], writable: list[str]) -> None:
 def _readable_for_child() -> list[str]:
     import labkit
 
-    paths = {"/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys",
-             "/dev", sys.prefix, sys.base_prefix, sys.exec_prefix,
-             str(Path(labkit.__file__).resolve().parent.parent)}  # fmt: skip
+    paths = {
+        "/usr",
+        "/lib",
+        "/lib64",
+        "/lib32",
+        "/bin",
+        "/sbin",
+        "/etc",
+        "/proc",
+        "/sys",
+        "/dev",
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        str(Path(labkit.__file__).resolve().parent.parent),
+    }
     paths |= {p for p in sys.path if p and os.path.isdir(p)}
     return sorted(p for p in paths if os.path.exists(p) and os.path.abspath(p) != "/")
 
@@ -241,8 +260,10 @@ def _child() -> int:
             try:
                 args = [_rebuild(a, lab) for a in kept["args"]]
             except Exception as exc:  # the kept source does not run on its own
-                out[ex_id] = {"points": 0, "message": f"the kept answer does not run: "
-                              f"{type(exc).__name__}: {exc}"}  # fmt: skip
+                out[ex_id] = {
+                    "points": 0,
+                    "message": f"the kept answer does not run: {type(exc).__name__}: {exc}",
+                }
                 continue
             result = exercise.check(*args)
             out[ex_id] = {"points": 1 if result else 0, "message": result.message}
@@ -271,13 +292,23 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
             "grading runs learner code, never with your rights: run `labkit grade` as root (each "
             "learner's code then runs as that learner) or on Linux with Landlock"
         )
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # fmt: skip
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    }
     limit = 30 + GRADE_TIME_PER_EXERCISE * len(answers)
     try:
-        proc = subprocess.run([sys.executable, "-m", "labkit.grading"], input=json.dumps(job),
-                              capture_output=True, text=True, env=env, cwd="/", timeout=limit,
-                              **kwargs)  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-m", "labkit.grading"],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd="/",
+            timeout=limit,
+            **kwargs,
+        )
     except subprocess.TimeoutExpired:
         return None, f"the re-run took longer than {limit:g} s and was stopped"
     if proc.returncode != 0:
@@ -317,8 +348,15 @@ def grade(paths: list[Path]) -> tuple[list[dict[str, Any]], list[str], list[str]
                 points, result, message = 0, "error", problem
             else:
                 points, result, message = 0, "not re-run", why_not[ex.id]
-            rows.append({"user": user, "exercise": ex.id, "points": points, "result": result,
-                         "message": message})  # fmt: skip
+            rows.append(
+                {
+                    "user": user,
+                    "exercise": ex.id,
+                    "points": points,
+                    "result": result,
+                    "message": message,
+                }
+            )
     return rows, errors, notes
 
 
@@ -335,18 +373,29 @@ def gradebook_csv(rows: list[dict[str, Any]]) -> str:
     writer.writerow(["user", "total", "out_of", *ids, "failed"])
     for user in sorted({r["user"] for r in rows}):
         mine = {r["exercise"]: r for r in rows if r["user"] == user}
-        failed = "; ".join(f"{i}: {mine[i]['message']}" for i in ids
-                           if mine[i]["result"] in ("failed", "error"))  # fmt: skip
-        writer.writerow([user, sum(mine[i]["points"] for i in ids), len(ids),
-                         *(mine[i]["points"] if mine[i]["result"] != "not re-run" else "-"
-                           for i in ids), failed])  # fmt: skip
+        failed = "; ".join(
+            f"{i}: {mine[i]['message']}" for i in ids if mine[i]["result"] in ("failed", "error")
+        )
+        writer.writerow(
+            [
+                user,
+                sum(mine[i]["points"] for i in ids),
+                len(ids),
+                *(mine[i]["points"] if mine[i]["result"] != "not re-run" else "-" for i in ids),
+                failed,
+            ]
+        )
     return out.getvalue()
 
 
 def add_parsers(sub: Any) -> dict[str, Any]:
     gr = sub.add_parser("grade", help="instructor: re-run the class's kept answers; a gradebook")
-    gr.add_argument("paths", nargs="+", metavar="PATH",
-                    help="an exchange or its inbox, home directories, progress files")  # fmt: skip
+    gr.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="an exchange or its inbox, home directories, progress files",
+    )
     gr.add_argument("--format", choices=["csv", "json"], default="csv")
     return {"grade": _grade_cmd}
 
@@ -361,8 +410,11 @@ def _grade_cmd(args: Any) -> int:
         print(f"labkit: note: {line}", file=sys.stderr)
     for line in errors:
         print(f"labkit: error: {line}", file=sys.stderr)
-    print("labkit: points come from re-running each kept answer against a fresh lab; '-' marks "
-          "an exercise whose answer cannot be re-run (see --format json)", file=sys.stderr)  # fmt: skip
+    print(
+        "labkit: points come from re-running each kept answer against a fresh lab; '-' marks "
+        "an exercise whose answer cannot be re-run (see --format json)",
+        file=sys.stderr,
+    )
     return 1 if errors else 0
 
 

@@ -74,8 +74,13 @@ class Lab:
 
     control: ControlServer  # set by start(); a restart keeps who started it
 
-    def __init__(self, host: str = "127.0.0.1", gateway: str = "rfc",
-                 allow_users: Iterable[str] = (), lang: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        gateway: str = "rfc",
+        allow_users: Iterable[str] = (),
+        lang: str | None = None,
+    ) -> None:
         if not isinstance(host, str):
             raise BadArgument(
                 f"host must be an IP address as text, such as '127.0.0.1' (the default) or "

@@ -45,8 +45,14 @@ class Burst:
         return text + (f", {other} other" if other else "")
 
 
-def burst(lab: Lab, size: int, *, delay: float = 0.5, via: str = "origin",
-          on_progress: Callable[[int, int], None] | None = None) -> Burst:  # fmt: skip
+def burst(
+    lab: Lab,
+    size: int,
+    *,
+    delay: float = 0.5,
+    via: str = "origin",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Burst:
     """Send ``size`` slow requests at once (each holds the origin for ``delay`` s)."""
     check_lab(lab)
     _check_size(size)
@@ -95,8 +101,14 @@ def _check_progress(on_progress: object) -> None:
         )
 
 
-def sweep(lab: Lab, sizes: list[int], *, capacity: int, delay: float = 0.5,
-          on_progress: Callable[[int, int], None] | None = None) -> list[Burst]:  # fmt: skip
+def sweep(
+    lab: Lab,
+    sizes: list[int],
+    *,
+    capacity: int,
+    delay: float = 0.5,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[Burst]:
     """Bursts of growing size against a fixed capacity: served levels off, shed grows."""
     check_lab(lab)
     if not isinstance(sizes, (list, tuple)) or not sizes:

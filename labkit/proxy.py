@@ -339,9 +339,10 @@ class Proxy(HTTPServer):
         h11_request = h11.Request(
             method=request.method,
             target=up_target.encode("latin-1", "replace"),
-            headers=[(k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
-                     for k, v in headers],  # the bytes the client sent, not text
-        )  # fmt: skip
+            headers=[
+                (k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in headers
+            ],  # the bytes the client sent, not text
+        )
         timeouts = (
             f"connect timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s"
         )

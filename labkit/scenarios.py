@@ -40,8 +40,9 @@ LESSONS = ("500", "501", "502", "503", "504", "505", "511")
 Switch = Setting  # a scenario's switch: a setting of one switch, and how to undo it
 
 
-def maintenance(retry_after: int | None = 120, *, retry_in: int | None = None,
-                cache_max_age: int | None = None) -> Switch:  # fmt: skip
+def maintenance(
+    retry_after: int | None = 120, *, retry_in: int | None = None, cache_max_age: int | None = None
+) -> Switch:
     args: dict[str, Any] = {"on": True}
     if retry_in is not None:
         args["retry_in"] = retry_in
@@ -92,8 +93,14 @@ class Call:
     timeout: float = 5.0  # the client's own timeout (httpx), seconds
 
     def send(self, lab: Lab) -> Exchange:
-        return lab.request(self.method, self.path, via=self.via, headers=dict(self.headers),
-                           body=self.body, timeout=self.timeout)  # fmt: skip
+        return lab.request(
+            self.method,
+            self.path,
+            via=self.via,
+            headers=dict(self.headers),
+            body=self.body,
+            timeout=self.timeout,
+        )
 
     def curl(self, quiet: bool = False) -> str:
         words = ["curl", "-sS", "--max-time", "10", "-o", "/dev/null"]
@@ -289,8 +296,15 @@ FAULT_CLIENT_TIMEOUT = 1.0
 def _fault(name: str, status: int, title: str, cause: str, made_by: str = "gateway") -> Scenario:
     call = Call("GET", f"/up/{name}/", timeout=FAULT_CLIENT_TIMEOUT)
     return Scenario(
-        f"{status}-{name}", str(status), status, made_by, title, cause, call, upstream=name,
-    )  # fmt: skip
+        f"{status}-{name}",
+        str(status),
+        status,
+        made_by,
+        title,
+        cause,
+        call,
+        upstream=name,
+    )
 
 
 def _catalogue() -> list[Scenario]:

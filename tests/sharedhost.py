@@ -29,17 +29,37 @@ class User:
 
     def run(self, argv: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
         """Run a command as this user (a clean environment, their home as cwd)."""
-        env = {"HOME": str(self.home), "USER": self.name, "LOGNAME": self.name,
-               "PATH": "/usr/local/bin:/usr/bin:/bin", **kwargs.pop("env", {})}  # fmt: skip
-        return subprocess.run(argv, user=self.uid, group=self.gid, extra_groups=[], env=env,
-                              cwd=self.home, capture_output=True, text=True,
-                              timeout=kwargs.pop("timeout", 30), **kwargs)  # fmt: skip
+        env = {
+            "HOME": str(self.home),
+            "USER": self.name,
+            "LOGNAME": self.name,
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            **kwargs.pop("env", {}),
+        }
+        return subprocess.run(
+            argv,
+            user=self.uid,
+            group=self.gid,
+            extra_groups=[],
+            env=env,
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=kwargs.pop("timeout", 30),
+            **kwargs,
+        )
 
     def popen(self, argv: list[str], **kwargs) -> subprocess.Popen:
-        env = {"HOME": str(self.home), "USER": self.name, "LOGNAME": self.name,
-               "PATH": "/usr/local/bin:/usr/bin:/bin", **kwargs.pop("env", {})}  # fmt: skip
-        return subprocess.Popen(argv, user=self.uid, group=self.gid, extra_groups=[], env=env,
-                                cwd=self.home, **kwargs)  # fmt: skip
+        env = {
+            "HOME": str(self.home),
+            "USER": self.name,
+            "LOGNAME": self.name,
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            **kwargs.pop("env", {}),
+        }
+        return subprocess.Popen(
+            argv, user=self.uid, group=self.gid, extra_groups=[], env=env, cwd=self.home, **kwargs
+        )
 
 
 def need_root() -> None:
@@ -58,8 +78,11 @@ def system_users(*roles: str) -> Iterator[list[User]]:
     try:
         for role in roles:
             name = f"cls{role[:12]}{tag}"
-            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", "--user-group", name],
-                           check=True, capture_output=True)  # fmt: skip
+            subprocess.run(
+                ["useradd", "--create-home", "--shell", "/bin/sh", "--user-group", name],
+                check=True,
+                capture_output=True,
+            )
             entry = pwd.getpwnam(name)
             home = Path(entry.pw_dir)
             home.chmod(0o700)
@@ -111,15 +134,24 @@ def shared_python() -> Path:
     python = venv / "bin" / "python"
     if python.exists():
         return python
-    base = next((p for p in ("/usr/bin/python3", "/usr/local/bin/python3")
-                 if os.path.exists(p) and _world_readable(Path(p).resolve().parent)), None)  # fmt: skip
+    base = next(
+        (
+            p
+            for p in ("/usr/bin/python3", "/usr/local/bin/python3")
+            if os.path.exists(p) and _world_readable(Path(p).resolve().parent)
+        ),
+        None,
+    )
     if base is None:
         pytest.skip("needs a system python3 that every user can run (apt-get install python3-venv)")
     CACHE.mkdir(mode=0o755, parents=True, exist_ok=True)
     building = Path(f"{venv}.building-{os.getpid()}")
     subprocess.run([base, "-m", "venv", str(building)], check=True, capture_output=True)
-    proc = subprocess.run([str(building / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                           *reqs], capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [str(building / "bin" / "python"), "-m", "pip", "install", "--quiet", *reqs],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         shutil.rmtree(building, ignore_errors=True)
         raise RuntimeError(f"pip could not build the shared environment: {proc.stderr[-800:]}")
@@ -148,8 +180,11 @@ def shared_dir() -> Iterator[Path]:
 
     where = Path(tempfile.mkdtemp(prefix="labkit-cls-"))
     try:
-        shutil.copytree(ROOT / "labkit", where / "pythonpath" / "labkit",
-                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+        shutil.copytree(
+            ROOT / "labkit",
+            where / "pythonpath" / "labkit",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         subprocess.run(["chmod", "-R", "go+rX,go-w", str(where)], check=True)
         yield where
     finally:

@@ -17,8 +17,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.serial]
 def test_benchmark_quick_run_prints_the_table() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--skip-notebooks"],
-        capture_output=True, text=True, timeout=240, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "| part |" in out and "0 section(s) failed." in out

@@ -75,8 +75,12 @@ def exchange(tmp_path, monkeypatch) -> Path:
 
 
 def _learner_env(tmp_path: Path, exchange: Path, name: str) -> dict[str, str]:
-    return {**os.environ, "JUPYTERHUB_USER": name, "LABKIT_EXCHANGE": str(exchange),
-            "LABKIT_PROGRESS": str(tmp_path / f"{name}.json")}  # fmt: skip
+    return {
+        **os.environ,
+        "JUPYTERHUB_USER": name,
+        "LABKIT_EXCHANGE": str(exchange),
+        "LABKIT_PROGRESS": str(tmp_path / f"{name}.json"),
+    }
 
 
 @contextlib.contextmanager
@@ -171,21 +175,31 @@ def test_the_board_shows_the_class_and_refuses_a_wrong_token(tmp_path, exchange)
         assert not re.search(r"""(href|src)=['"]/""", text)
         assert _get(base + "live?token=" + info["token"])[1].startswith("<p id='updated'>")
         # a new event is on the next refresh
-        subprocess.run([sys.executable, "-c", SESSION], env=_learner_env(tmp_path, exchange,
-                       names[2]), check=True, timeout=60)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", SESSION],
+            env=_learner_env(tmp_path, exchange, names[2]),
+            check=True,
+            timeout=60,
+        )
         live = _get(base + "live", Authorization="token " + info["token"])[1]
         assert f"<th scope='row'>{names[2]}</th>" in live
         # the CSV is `labkit collect`'s
         status, csv_text = _get(base + "class.csv?token=" + info["token"])
-        collect = subprocess.run([sys.executable, "-m", "labkit", "collect", str(exchange)],
-                                 capture_output=True, text=True)  # fmt: skip
+        collect = subprocess.run(
+            [sys.executable, "-m", "labkit", "collect", str(exchange)],
+            capture_output=True,
+            text=True,
+        )
         assert status == 200 and csv_text == collect.stdout
         assert csv_text.splitlines()[0] == ",".join(classroom.COLUMNS)
 
 
 def test_board_refuses_what_it_cannot_serve(exchange, tmp_path) -> None:
-    out = subprocess.run([sys.executable, "-m", "labkit", "board", "--exchange",
-                          str(tmp_path / "none")], capture_output=True, text=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "labkit", "board", "--exchange", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1 and "there is no exchange at" in out.stderr
     assert "Traceback" not in out.stderr
     with running_board(exchange) as info:
@@ -208,8 +222,12 @@ def test_reading_200_learners_is_a_benchmark_row_figure() -> None:
 def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
     tmp_path, exchange
 ) -> None:
-    start = subprocess.run([sys.executable, "-m", "labkit", "drill", "start", "tuesday"],
-                           capture_output=True, text=True, env={**os.environ})  # fmt: skip
+    start = subprocess.run(
+        [sys.executable, "-m", "labkit", "drill", "start", "tuesday"],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
     assert start.returncode == 0, start.stderr
     published = drill.current(exchange)
     number = drill.incident_number("tuesday")
@@ -235,8 +253,9 @@ def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
     for n in names:
         row = re.search(rf"<th scope='row'>{n}</th>(.*?)</tr>", table).group(1)
         assert row.count("found after") == 2 and "<td>2</td>" in row
-    stop = subprocess.run([sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True,
-                          text=True)  # fmt: skip
+    stop = subprocess.run(
+        [sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True, text=True
+    )
     assert stop.returncode == 0, stop.stderr
     out = stop.stdout
     assert f"capstone incident {number}" in out and "3 of 3 learner(s) who joined solved it" in out
@@ -246,9 +265,13 @@ def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
     assert re.search(r"3 x  " + re.escape(right["made_by"]) + " / ", out)
     assert wanted.solution_text.split("\n", 1)[1][:60] in out  # the evidence that settled it
     assert drill.current(exchange)["stopped"]
-    late = subprocess.run([sys.executable, "-c", "import labkit; labkit.drill.join(labkit.start())"],
-                          env=_learner_env(tmp_path, exchange, "dan"), capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    late = subprocess.run(
+        [sys.executable, "-c", "import labkit; labkit.drill.join(labkit.start())"],
+        env=_learner_env(tmp_path, exchange, "dan"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "has ended" in late.stderr
 
 
@@ -257,11 +280,13 @@ def test_drill_commands_and_join_say_what_is_wrong(exchange, lab) -> None:
         drill.join(lab)
     with pytest.raises(drill.DrillError, match="takes the lab"):
         drill.join("lab")
-    bad = subprocess.run([sys.executable, "-m", "labkit", "drill", "start", "a b"],
-                         capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "labkit", "drill", "start", "a b"], capture_output=True, text=True
+    )
     assert bad.returncode == 1 and "a drill's name is" in bad.stderr
-    none = subprocess.run([sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True,
-                          text=True)  # fmt: skip
+    none = subprocess.run(
+        [sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True, text=True
+    )
     assert none.returncode == 1 and "no drill in" in none.stderr
     drill.start(exchange, "one")
     with pytest.raises(drill.DrillError, match="still running"):
@@ -297,23 +322,39 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
             done = learner.run([str(python), "-c", SESSION], env=env, timeout=90)
             assert done.returncode == 0, done.stderr
         procs = [
-            learner.popen([str(python), "-c", DRILL_SESSION, str(number), right], env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            learner.popen(
+                [str(python), "-c", DRILL_SESSION, str(number), right],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for learner in (ann, ben, cat)
-        ]  # fmt: skip
+        ]
         for p in procs:
             out, err = p.communicate(timeout=120)
             assert json.loads(out)[:2] == [False, True], err
         # ben hands in an entry in ann's name, newer than hers: the board keeps hers
-        forged = json.loads(json.dumps({"kind": classroom.SUBMISSION_KIND, "version": 1,
-                                        "user": ann.name, "submitted": "2999-01-01T00:00:00",
-                                        "progress": {"version": 2, "user": ann.name,
-                                                     "exercises": {}}}))  # fmt: skip
+        forged = json.loads(
+            json.dumps(
+                {
+                    "kind": classroom.SUBMISSION_KIND,
+                    "version": 1,
+                    "user": ann.name,
+                    "submitted": "2999-01-01T00:00:00",
+                    "progress": {"version": 2, "user": ann.name, "exercises": {}},
+                }
+            )
+        )
         fake = ex / "inbox" / f"{ann.name}.{'f' * 32}.json"
         made = ben.run(["sh", "-c", f"cat > {fake}"], input=json.dumps(forged))
         assert made.returncode == 0, made.stderr
-        run = lambda argv: teacher.popen([str(python), *argv[1:]], env=env,  # noqa: E731
-                                         stdout=subprocess.PIPE, text=True)  # fmt: skip
+
+        def run(argv: list[str]) -> subprocess.Popen[str]:
+            return teacher.popen(
+                [str(python), *argv[1:]], env=env, stdout=subprocess.PIPE, text=True
+            )
+
         with running_board(ex, run) as info:
             fetch = f"import urllib.request as u; print(u.urlopen({info['url']!r}).read().decode())"
             mine = teacher.run([str(python), "-c", fetch], env=env)
@@ -338,8 +379,13 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
         memo = ann.home / ".local" / "share" / "labkit" / "progress.json.live"
         assert memo.exists() and ben.run(["cat", str(memo)]).returncode != 0
         mine = ex / "inbox" / f"{ben.name}.forged.tmp"
-        forged = ben.run([str(python), "-c", f"import os; open({str(mine)!r}, 'w'); "
-                          f"os.rename({str(mine)!r}, {str(entry)!r})"])  # fmt: skip
+        forged = ben.run(
+            [
+                str(python),
+                "-c",
+                f"import os; open({str(mine)!r}, 'w'); os.rename({str(mine)!r}, {str(entry)!r})",
+            ]
+        )
         assert forged.returncode != 0 and "PermissionError" in forged.stderr
         assert json.loads(entry.read_text())["user"] == ann.name
 
@@ -360,24 +406,34 @@ def test_the_board_in_a_browser_refreshes_itself_and_is_readable(
     names = _three_learners(tmp_path, exchange)
     drill.start(exchange, "board-demo")
     number, right = drill.incident_number("board-demo"), _answer("board-demo")
-    joined = subprocess.run([sys.executable, "-c", DRILL_SESSION, str(number), json.dumps(right)],
-                            env=_learner_env(tmp_path, exchange, names[0]), capture_output=True,
-                            text=True, timeout=90)  # fmt: skip
+    joined = subprocess.run(
+        [sys.executable, "-c", DRILL_SESSION, str(number), json.dumps(right)],
+        env=_learner_env(tmp_path, exchange, names[0]),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert joined.returncode == 0, joined.stderr
     with running_board(exchange) as info, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox",
-                                    "--disable-gpu", "--no-first-run"])  # fmt: skip
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
         try:
-            page = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900},
-                                       color_scheme="light").new_page()  # fmt: skip
+            page = browser.new_context(
+                bypass_csp=True, viewport={"width": 1280, "height": 900}, color_scheme="light"
+            ).new_page()
             page.goto(info["url"])
             page.evaluate("window.sameDocument = true")  # gone if the page were reloaded
             rows = page.locator("#class tbody th[scope=row]")
             assert rows.all_inner_texts() == names[:2]
             assert "found after" in page.locator("#drill").inner_text()
             # a third learner starts: the open page shows them without a reload
-            subprocess.run([sys.executable, "-c", SESSION], env=_learner_env(tmp_path, exchange,
-                           names[2]), check=True, timeout=60)  # fmt: skip
+            subprocess.run(
+                [sys.executable, "-c", SESSION],
+                env=_learner_env(tmp_path, exchange, names[2]),
+                check=True,
+                timeout=60,
+            )
             page.wait_for_function(
                 "document.querySelectorAll('#class tbody th[scope=row]').length === 3",
                 timeout=10_000,
@@ -407,8 +463,11 @@ def test_the_instructor_guide_states_the_codes_numbers(exchange) -> None:
     assert f"refreshes itself every {board.REFRESH_SECONDS} s" in guide
     assert f"after {capstone.CONFIRMED_TRIES} wrong tries" in guide
     assert "(board.png)" in guide and (ROOT / "docs" / "board.png").is_file()
-    start = subprocess.run([sys.executable, "-m", "labkit", "drill", "start", "tuesday-1"],
-                           capture_output=True, text=True)  # fmt: skip
+    start = subprocess.run(
+        [sys.executable, "-m", "labkit", "drill", "start", "tuesday-1"],
+        capture_output=True,
+        text=True,
+    )
     assert start.returncode == 0, start.stderr
     for line in start.stdout.splitlines():  # the guide shows what the command prints
         assert f"# {line}\n" in guide, line

@@ -76,15 +76,32 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port = _free_port()
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               LABKIT_PROGRESS=str(home / "progress.json"), LABKIT_RUNTIME_DIR=str(home / "run"))  # fmt: skip
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        LABKIT_PROGRESS=str(home / "progress.json"),
+        LABKIT_RUNTIME_DIR=str(home / "run"),
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={work}",
-         "--LabApp.expose_app_in_browser=True", "--ServerApp.disable_check_xsrf=True",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--ServerApp.token={TOKEN}",
+            f"--ServerApp.root_dir={work}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.disable_check_xsrf=True",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -108,9 +125,15 @@ def browser(jupyter: str):
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield b
         b.close()
 
@@ -325,8 +348,10 @@ def _click_every_control(page: Page) -> tuple[list[str], int]:
             if len(options) > 1:
                 select.select_option(index=len(options) - 1)
                 page.wait_for_timeout(200)
-        controls = [*panel.locator("input[type=checkbox]").all(),
-                    *panel.locator("button.jupyter-button").all()]  # fmt: skip
+        controls = [
+            *panel.locator("input[type=checkbox]").all(),
+            *panel.locator("button.jupyter-button").all(),
+        ]
         for control in controls:
             name = control.get_attribute("title") or control.inner_text() or "checkbox"
             before = panel.evaluate_handle(_LISTEN)

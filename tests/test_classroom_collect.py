@@ -32,20 +32,30 @@ def room():
         course = shared / "course"
         course.mkdir()
         os.chown(course, teacher.uid, teacher.gid)
-        env = {"PYTHONPATH": str(shared / "pythonpath"),
-               "LABKIT_EXCHANGE": str(course / "exchange")}  # fmt: skip
+        env = {
+            "PYTHONPATH": str(shared / "pythonpath"),
+            "LABKIT_EXCHANGE": str(course / "exchange"),
+        }
 
         def labkit(user, *args, **kw):
-            return user.run([str(python), "-m", "labkit", *args], env={**env, **kw.pop("env", {})},
-                            **kw)  # fmt: skip
+            return user.run(
+                [str(python), "-m", "labkit", *args], env={**env, **kw.pop("env", {})}, **kw
+            )
 
         def session(user):
             return user.run([str(python), "-c", SESSION], env=env)
 
         init = labkit(teacher, "exchange", "init", str(course / "exchange"))
         assert init.returncode == 0, init.stderr
-        yield {"python": python, "teacher": teacher, "alice": alice, "bob": bob,
-               "course": course, "labkit": labkit, "session": session}  # fmt: skip
+        yield {
+            "python": python,
+            "teacher": teacher,
+            "alice": alice,
+            "bob": bob,
+            "course": course,
+            "labkit": labkit,
+            "session": session,
+        }
 
 
 def _unchanged(folder) -> dict:
@@ -56,8 +66,11 @@ def _unchanged(folder) -> dict:
 
 def _submitted(inbox, name: str) -> list:
     """A learner's submissions (not the live entry the board keeps, labkit/board.py)."""
-    return [p for p in inbox.iterdir()
-            if p.name.startswith(name) and not json.loads(p.read_text()).get("live")]  # fmt: skip
+    return [
+        p
+        for p in inbox.iterdir()
+        if p.name.startswith(name) and not json.loads(p.read_text()).get("live")
+    ]
 
 
 def _csv(text: str) -> list[dict[str, str]]:
@@ -120,9 +133,13 @@ def test_a_future_dated_entry_in_another_learners_name_never_replaces_their_row(
     assert room["session"](alice).stdout.strip() == "True"
     assert labkit(alice, "submit").returncode == 0
     inbox = room["course"] / "exchange" / "inbox"
-    forged = {"kind": classroom.SUBMISSION_KIND, "version": 1, "user": alice.name,
-              "submitted": "2999-01-01T00:00:00+00:00",
-              "progress": {"version": 2, "user": alice.name, "exercises": {}}}  # fmt: skip
+    forged = {
+        "kind": classroom.SUBMISSION_KIND,
+        "version": 1,
+        "user": alice.name,
+        "submitted": "2999-01-01T00:00:00+00:00",
+        "progress": {"version": 2, "user": alice.name, "exercises": {}},
+    }
     fake = inbox / f"{alice.name}.{'f' * 32}.json"
     made = bob.run(["sh", "-c", f"cat > {fake}"], input=json.dumps(forged))
     assert made.returncode == 0, made.stderr
@@ -153,8 +170,13 @@ def test_root_collects_homes_with_each_learner_named_by_their_record(room, tmp_p
     files = [u.home / ".local/share/labkit/progress.json" for u in (alice, bob)]
     before = [(f.stat().st_mtime_ns, f.stat().st_ino, f.read_bytes()) for f in files]
     env = {k: v for k, v in os.environ.items() if k != "LABKIT_PROGRESS"}
-    out = subprocess.run([sys.executable, "-m", "labkit", "collect", str(alice.home),
-                          str(bob.home)], capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "labkit", "collect", str(alice.home), str(bob.home)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     rows = _csv(out.stdout)
     assert {r["user"] for r in rows} == {alice.name, bob.name}  # never "root"
@@ -167,14 +189,16 @@ def test_submit_refuses_an_inbox_others_can_list(tmp_path, monkeypatch) -> None:
     (ex / "inbox").mkdir(parents=True)
     (ex / "inbox").chmod(0o777)
     monkeypatch.setenv("LABKIT_EXCHANGE", str(ex))
-    out = subprocess.run([sys.executable, "-m", "labkit", "submit"], capture_output=True,
-                         text=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "labkit", "submit"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 1
     assert out.stderr.strip() == (
         f"labkit: error: the inbox {ex / 'inbox'} has mode 0777: others could list or remove "
         f"submissions; its owner must run `labkit exchange init {ex}` (mode 1733)"
     )
     monkeypatch.delenv("LABKIT_EXCHANGE")
-    out = subprocess.run([sys.executable, "-m", "labkit", "submit"], capture_output=True,
-                         text=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "labkit", "submit"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 1 and "set LABKIT_EXCHANGE" in out.stderr

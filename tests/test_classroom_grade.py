@@ -56,21 +56,33 @@ def room():
         os.chown(secret, teacher.uid, teacher.gid)
         secret.chmod(0o600)
         answers = [RIGHT, WRONG, SPY.format(secret=str(secret)), WRITER.format(secret=str(secret))]
-        assert teacher.run([str(python), "-m", "labkit", "exchange", "init", str(course / "ex")],
-                           env=env).returncode == 0  # fmt: skip
+        assert (
+            teacher.run(
+                [str(python), "-m", "labkit", "exchange", "init", str(course / "ex")], env=env
+            ).returncode
+            == 0
+        )
         verdicts = []
         for learner, answer in zip(learners, answers, strict=True):
             (learner.home / "answer.py").write_text(answer)
             (learner.home / "session.py").write_text(LEARNER)
-            subprocess.run(["chown", "-R", f"{learner.uid}:{learner.gid}", str(learner.home)],
-                           check=True)  # fmt: skip
+            subprocess.run(
+                ["chown", "-R", f"{learner.uid}:{learner.gid}", str(learner.home)], check=True
+            )
             env_l = {**env, "PYTHONPATH": f"{env['PYTHONPATH']}:{learner.home}"}
             out = learner.run([str(python), "session.py"], env=env_l, timeout=120)
             assert out.returncode == 0, out.stderr
             verdicts.append(out.stdout.strip())
             assert learner.run([str(python), "-m", "labkit", "submit"], env=env).returncode == 0
-        yield {"python": python, "teacher": teacher, "learners": learners, "env": env,
-               "exchange": course / "ex", "secret": secret, "verdicts": verdicts}  # fmt: skip
+        yield {
+            "python": python,
+            "teacher": teacher,
+            "learners": learners,
+            "env": env,
+            "exchange": course / "ex",
+            "secret": secret,
+            "verdicts": verdicts,
+        }
 
 
 def _book(out: str) -> dict[str, dict[str, str]]:
@@ -80,8 +92,11 @@ def _book(out: str) -> dict[str, dict[str, str]]:
 def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room) -> None:
     ann, bo, cy, di = room["learners"]
     assert room["verdicts"] == ["True", "False", "False", "True"]  # di's kernel said solved
-    proc = room["teacher"].run([str(room["python"]), "-m", "labkit", "grade",
-                                str(room["exchange"])], env=room["env"], timeout=240)  # fmt: skip
+    proc = room["teacher"].run(
+        [str(room["python"]), "-m", "labkit", "grade", str(room["exchange"])],
+        env=room["env"],
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr
     book = _book(proc.stdout)
     assert book[ann.name]["502.who-made-it"] == "1" and book[ann.name]["total"] == "1"
@@ -98,9 +113,13 @@ def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room)
 
 def test_root_grades_each_learner_as_that_learner(room) -> None:
     ann, _, cy, _ = room["learners"]
-    proc = subprocess.run([str(room["python"]), "-m", "labkit", "grade", "--format", "json",
-                           str(room["exchange"])], capture_output=True, text=True,
-                          env={"PATH": os.environ["PATH"], **room["env"]}, timeout=240)  # fmt: skip
+    proc = subprocess.run(
+        [str(room["python"]), "-m", "labkit", "grade", "--format", "json", str(room["exchange"])],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], **room["env"]},
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = {(r["user"], r["exercise"]): r for r in json.loads(proc.stdout)}
     spy = rows[cy.name, "502.who-made-it"]
@@ -112,8 +131,11 @@ def test_root_grades_each_learner_as_that_learner(room) -> None:
 def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> None:
     bo = room["learners"][1]
     inbox = room["exchange"] / "inbox"
-    (inbox_entry,) = [p for p in inbox.iterdir()  # the submission, not the board's live entry
-                      if p.name.startswith(bo.name) and not json.loads(p.read_text()).get("live")]  # fmt: skip
+    (inbox_entry,) = [
+        p
+        for p in inbox.iterdir()  # the submission, not the board's live entry
+        if p.name.startswith(bo.name) and not json.loads(p.read_text()).get("live")
+    ]
     data = json.loads(inbox_entry.read_text())
     rec = data["progress"]["exercises"]["502.who-made-it"]
     rec.update(solved=True, first_success=rec["last_attempt"])
@@ -121,8 +143,12 @@ def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> Non
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(data))
     os.chown(forged, bo.uid, bo.gid)
-    proc = subprocess.run([str(room["python"]), "-m", "labkit", "grade", str(forged)],
-                          capture_output=True, text=True,
-                          env={"PATH": os.environ["PATH"], **room["env"]}, timeout=240)  # fmt: skip
+    proc = subprocess.run(
+        [str(room["python"]), "-m", "labkit", "grade", str(forged)],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], **room["env"]},
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stderr
     assert _book(proc.stdout)[bo.name]["502.who-made-it"] == "0"

@@ -21,8 +21,10 @@ from labkit.errors import BadArgument
 from labkit.http import peers
 
 if not peers.available():
-    pytest.skip("this system has no NETLINK_SOCK_DIAG: the owner check is off (see peers.py)",
-                allow_module_level=True)  # fmt: skip
+    pytest.skip(
+        "this system has no NETLINK_SOCK_DIAG: the owner check is off (see peers.py)",
+        allow_module_level=True,
+    )
 
 NEVER_ANSWER = ("blackhole", "refused")  # by design: nothing to refuse
 
@@ -43,8 +45,12 @@ def other():
 
 
 def _servers(lab: labkit.Lab) -> dict[str, str]:
-    urls = {"portal": lab.portal.url, "gateway": lab.gateway.url, "origin": lab.origin.url,
-            "control": lab.control.url}  # fmt: skip
+    urls = {
+        "portal": lab.portal.url,
+        "gateway": lab.gateway.url,
+        "origin": lab.origin.url,
+        "control": lab.control.url,
+    }
     for name, up in lab.upstreams.items():
         if name not in NEVER_ANSWER:
             urls[f"upstream {name}"] = up.url
@@ -63,8 +69,12 @@ def test_another_user_gets_one_line_403_from_every_server_of_the_lab(lab, other)
     # the owner's own terminal passes: curl and nc
     own = subprocess.run(_curl(lab.origin.url + "/orders/7"), capture_output=True, text=True)
     assert _status_and_body(own.stdout)[0] == 200, own.stdout
-    nc = subprocess.run(["nc", "-N", "127.0.0.1", str(lab.origin.port)], capture_output=True,
-                        input=b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5)  # fmt: skip
+    nc = subprocess.run(
+        ["nc", "-N", "127.0.0.1", str(lab.origin.port)],
+        capture_output=True,
+        input=b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n",
+        timeout=5,
+    )
     assert nc.stdout.startswith(b"HTTP/1.1 200 ")
     assert lab.get("/orders/7").status == 200  # and the kernel
 
@@ -74,8 +84,17 @@ def test_another_user_is_refused_by_the_control_server_even_with_the_token(lab, 
 
     (record,) = [json.loads(p.read_text()) for p in runtime_dir().glob("*.json")]
     token = record["token"]
-    proc = other.run(_curl(lab.control.url + "/maintenance", "-X", "POST", "-H",
-                           f"Authorization: Bearer {token}", "-d", '{"on": true}'))  # fmt: skip
+    proc = other.run(
+        _curl(
+            lab.control.url + "/maintenance",
+            "-X",
+            "POST",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "-d",
+            '{"on": true}',
+        )
+    )
     assert _status_and_body(proc.stdout) == (403, peers.REFUSAL_TEXT)
     assert lab.get("/orders/7").status == 200  # the switch did not move
 
@@ -91,8 +110,12 @@ def test_allow_users_names_must_exist() -> None:
         labkit.start(allow_users=["no-such-user-x"])
     with pytest.raises(BadArgument, match="allow_users takes user names"):
         labkit.start(allow_users=[1.5])
-    proc = subprocess.run([sys.executable, "-m", "labkit", "serve", "--allow-user", "no-such-user-x"],
-                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "labkit", "serve", "--allow-user", "no-such-user-x"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
         "labkit: error: allow_users: there is no user 'no-such-user-x' on this machine "
@@ -124,8 +147,10 @@ def test_a_real_nginx_run_by_another_user_passes_only_when_allowed(allowed: bool
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.path.exists(nginx) or os.geteuid() != 0:
         pytest.skip("needs nginx and root (its workers then run as nobody)")
-    with labkit.start(allow_users=["nobody"] if allowed else []) as lab, \
-            tempfile.TemporaryDirectory() as tmp:  # fmt: skip
+    with (
+        labkit.start(allow_users=["nobody"] if allowed else []) as lab,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         os.chmod(tmp, 0o755)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -136,8 +161,9 @@ def test_a_real_nginx_run_by_another_user_passes_only_when_allowed(allowed: bool
         try:
             deadline = time.monotonic() + 10
             while True:
-                out = subprocess.run(_curl(f"http://127.0.0.1:{port}/orders/7"),
-                                     capture_output=True, text=True).stdout  # fmt: skip
+                out = subprocess.run(
+                    _curl(f"http://127.0.0.1:{port}/orders/7"), capture_output=True, text=True
+                ).stdout
                 if out or time.monotonic() > deadline:
                     break
                 time.sleep(0.05)

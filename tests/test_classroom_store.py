@@ -33,13 +33,23 @@ print("TABLE", exercises.progress("500").rows[0]["status"])
 def _session(env_file: Path, **popen) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, LABKIT_PROGRESS=str(env_file))
     env.update(popen.pop("env", {}))
-    return subprocess.run([sys.executable, "-c", SESSION], env=env, capture_output=True,
-                          text=True, timeout=60, **popen)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", SESSION],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **popen,
+    )
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "labkit", "progress", *args],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "labkit", "progress", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _one_warning(proc: subprocess.CompletedProcess[str], words: str) -> None:
@@ -117,8 +127,14 @@ def test_a_damaged_progress_file_is_copied_aside_before_writing(progress_file: P
 
 
 def test_wrong_value_types_never_raise_and_good_records_survive(progress_file: Path) -> None:
-    good = {"attempts": 2, "solved": True, "first_success": "2026-12-01T10:00:00+00:00",
-            "hints": 1, "solution_viewed": False, "last_attempt": "2026-12-01T10:00:00+00:00"}  # fmt: skip
+    good = {
+        "attempts": 2,
+        "solved": True,
+        "first_success": "2026-12-01T10:00:00+00:00",
+        "hints": 1,
+        "solution_viewed": False,
+        "last_attempt": "2026-12-01T10:00:00+00:00",
+    }
     bad = {
         "a.attempts": {"attempts": "3"},
         "a.solved": {"attempts": 1, "solved": "yes"},
@@ -242,8 +258,11 @@ def test_records_carry_identity_and_timed_events(progress_file: Path, monkeypatc
     assert data["user"] == "ada"
     events = data["exercises"]["500.who-made-it"]["events"]
     assert [(e["kind"], e.get("correct")) for e in events] == [
-        ("attempt", False), ("hint", None), ("solution", None), ("attempt", True)
-    ]  # fmt: skip
+        ("attempt", False),
+        ("hint", None),
+        ("solution", None),
+        ("attempt", True),
+    ]
     times = [e["t"] for e in events]
     assert times == sorted(times) and all(t.endswith("+00:00") for t in times)
 

@@ -214,42 +214,95 @@ WRONG: dict[str, list[object]] = {
 # quotes and backticks, a float, "the X header", a condition with underscores.
 HELD_OUT: dict[str, list[object]] = {
     "500.who-made-it": ["Origin!", "the Origin Server.", "'origin'", "ORIGIN SERVER"],
-    "500.find-the-traceback": ["X-REQUEST-ID", "x-request-id:", "The X-Request-ID header.",
-                               "`X-Request-ID`", "X-Request-Id header"],
+    "500.find-the-traceback": [
+        "X-REQUEST-ID",
+        "x-request-id:",
+        "The X-Request-ID header.",
+        "`X-Request-ID`",
+        "X-Request-Id header",
+    ],
     "500.debug-danger": ["LEAKS INTERNALS", "leaks internals!", "Leaks Internals."],
     "500.retry-a-post": ["CHECK BEFORE RESENDING.", "check before resending"],
-    "501.unknown-method": ["HTTP 501", "501 not implemented", "not implemented.", "501!", "'501'",
-                           501.0, "HTTP/1.0 501 Not Implemented"],
+    "501.unknown-method": [
+        "HTTP 501",
+        "501 not implemented",
+        "not implemented.",
+        "501!",
+        "'501'",
+        501.0,
+        "HTTP/1.0 501 Not Implemented",
+    ],
     "501.allow-header": ["ALLOW", "allow header", "The Allow header.", "`Allow`", "Allow: GET"],
-    "501.chunked-not-final": ["HTTP 400", "400 bad request.", "Bad Request!", "'400'",
-                              "HTTP/1.1 400"],
-    "501.python-http-server": ["405 WITH ALLOW", "405 with Allow.",
-                               "405 Method Not Allowed with Allow."],
+    "501.chunked-not-final": [
+        "HTTP 400",
+        "400 bad request.",
+        "Bad Request!",
+        "'400'",
+        "HTTP/1.1 400",
+    ],
+    "501.python-http-server": [
+        "405 WITH ALLOW",
+        "405 with Allow.",
+        "405 Method Not Allowed with Allow.",
+    ],
     "502.not-a-502": ["A 500 FROM THE HANDLER", "500 from the handler."],
     "502.body-cut": ["HTTP 200", "200 ok.", "OK!", "'200'", 200.0, "HTTP/1.0 200 OK"],
     "502.retry": ["RETRY WITH BACKOFF", "Retry with backoff!"],
-    "503.retry-after-header": ["RETRY-AFTER", "retry after", "The Retry-After header.",
-                               "`Retry-After`", "Retry-After header field"],
+    "503.retry-after-header": [
+        "RETRY-AFTER",
+        "retry after",
+        "The Retry-After header.",
+        "`Retry-After`",
+        "Retry-After header field",
+    ],
     "503.how-many-shed": ["5.", "FIVE", "5 of them", "five requests.", "5 requests shed"],
     "503.heuristic-cache": ["HTTP 501", "501.", "Not Implemented!", "'501'", "501 not implemented"],
-    "504.who-answers": ["504 FROM THE GATEWAY", "504 from the gateway.",
-                        "504 Gateway Timeout from gateway"],
-    "504.or-502": ["HTTP 504", "gateway timeout", "GATEWAY TIMEOUT", "504.", "504!", "'504'",
-                   "504 gateway time-out.", "HTTP/1.0 504 Gateway Timeout", 504.0],
-    "504.haproxy-connect-timeout": ["HTTP 503", "service unavailable", "503.",
-                                    "503 Service Temporarily Unavailable"],
-    "505.http2-request-line": ["HTTP 505", "http version not supported", "505.",
-                               "505 HTTP Version Not Supported."],
+    "504.who-answers": [
+        "504 FROM THE GATEWAY",
+        "504 from the gateway.",
+        "504 Gateway Timeout from gateway",
+    ],
+    "504.or-502": [
+        "HTTP 504",
+        "gateway timeout",
+        "GATEWAY TIMEOUT",
+        "504.",
+        "504!",
+        "'504'",
+        "504 gateway time-out.",
+        "HTTP/1.0 504 Gateway Timeout",
+        504.0,
+    ],
+    "504.haproxy-connect-timeout": [
+        "HTTP 503",
+        "service unavailable",
+        "503.",
+        "503 Service Temporarily Unavailable",
+    ],
+    "505.http2-request-line": [
+        "HTTP 505",
+        "http version not supported",
+        "505.",
+        "505 HTTP Version Not Supported.",
+    ],
     "505.426-headers": ["UPGRADE AND CONNECTION: UPGRADE", "Upgrade and Connection: upgrade."],
     "505.alpn": ["alpn!", "'ALPN'"],
     "511.who-made-it": ["PORTAL", "the captive portal.", "Portal!"],
     "511.which-auth": ["HTTP 407", "proxy authentication required", "407.", "'407'"],
-    "gateways.nginx-premature-close": ["Closed without response.", "closed_without_response",
-                                       "CLOSED-WITHOUT-RESPONSE", "headers-cut."],
+    "gateways.nginx-premature-close": [
+        "Closed without response.",
+        "closed_without_response",
+        "CLOSED-WITHOUT-RESPONSE",
+        "headers-cut.",
+    ],
     "gateways.haproxy-sc": ["REFUSED", "refused.", "Connection refused!"],
     "gateways.envoy-uf": ["REFUSED", "refused.", "connect-timeout.", "Connect Timeout"],
-    "gateways.caddy-dial-timeout": ["CONNECT-TIMEOUT", "connect_timeout", "connect timeout.",
-                                    "Connection timeout"],
+    "gateways.caddy-dial-timeout": [
+        "CONNECT-TIMEOUT",
+        "connect_timeout",
+        "connect timeout.",
+        "Connection timeout",
+    ],
     "capstone.incident-1": [{"made_by": "GATEWAY", "cause": "No-Healthy-Upstream."}],
     "capstone.incident-2": [{"made_by": "the origin.", "cause": "Handler_Bug"}],
     "capstone.incident-3": [{"made_by": "The Gateway", "cause": "cached error."}],
@@ -258,7 +311,7 @@ HELD_OUT: dict[str, list[object]] = {
     "capstone.incident-6": [{"made_by": "Origin Server", "cause": "planned maintenance"}],
     "capstone.incident-7": [{"made_by": "the gateway.", "cause": "Invalid Response"}],
     "capstone.incident-8": [{"made_by": "ORIGIN", "cause": "Overload."}],
-}  # fmt: skip
+}
 
 
 def test_every_quiz_has_right_and_wrong_forms() -> None:
@@ -315,8 +368,15 @@ def test_an_answer_of_the_wrong_kind_says_what_is_expected_and_is_not_counted() 
 
 
 def test_statuses_read_every_way_they_are_written() -> None:
-    for form in (504, "504", "504 Gateway Timeout", "504 gateway time-out", "HTTP/1.1 504 Gateway "
-                 "Time-out", "Gateway Timeout", " 504. "):  # fmt: skip
+    for form in (
+        504,
+        "504",
+        "504 Gateway Timeout",
+        "504 gateway time-out",
+        "HTTP/1.1 504 Gateway Time-out",
+        "Gateway Timeout",
+        " 504. ",
+    ):
         assert answers.status(form) == "504"
     assert answers.status("502 or 504") == "502 | 504"
     assert answers.status("502 Gateway Timeout") == "502 | 504"  # a number and another's phrase

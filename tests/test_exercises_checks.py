@@ -38,21 +38,32 @@ def _seen_through_the_gateway(run: Run) -> object:
 @pytest.fixture
 def task() -> Iterator[CheckedTask]:
     t = CheckedTask(
-        "test.checked", "test", "Return the status your GET /orders/7 got.",
+        "test.checked",
+        "test",
+        "Return the status your GET /orders/7 got.",
         usage="q.check(fetch, lab)",
         takes=(function_param("fetch"), lab_param()),
-        state=State(personality="rfc", timeouts={"/": labkit.lab.ORIGIN_TIMEOUTS},
-                    capacity=None, maintenance=False, debug=False,
-                    changes=("delay:slow",)),
+        state=State(
+            personality="rfc",
+            timeouts={"/": labkit.lab.ORIGIN_TIMEOUTS},
+            capacity=None,
+            maintenance=False,
+            debug=False,
+            changes=("delay:slow",),
+        ),
         observe={"ex": _seen_through_the_gateway},
         checks=(
-            expect(lambda run: run["ex"].status == 200,
-                   lambda run: f"the judge's own GET got {run['ex'].status}"),
+            expect(
+                lambda run: run["ex"].status == 200,
+                lambda run: f"the judge's own GET got {run['ex'].status}",
+            ),
             expect(lambda run: run["fetch"](run.lab) == 200, "your function did not say 200"),
         ),
-        success="200 it is.", hints=("GET it.",), solution="lab.get('/orders/7').status",
+        success="200 it is.",
+        hints=("GET it.",),
+        solution="lab.get('/orders/7').status",
         time_limit=1.0,
-    )  # fmt: skip
+    )
     yield t
     del REGISTRY["test.checked"]
 
@@ -147,29 +158,44 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
         # a short answer: a status out of range, a bool, a sentence, the wrong kind
         (lesson_504.q3, (700,), ["700 is not a status", "from 100 to 599", "a status code"]),
         (lesson_504.q3, (True,), ["True is not a status", "a status code"]),
-        (lesson_503.q3, ("most of them, I think, were turned away",), ["not a number",
-                                                                       "a number, such as"]),
+        (
+            lesson_503.q3,
+            ("most of them, I think, were turned away",),
+            ["not a number", "a number, such as"],
+        ),
         (lesson_503.q1, (30,), ["is not a header name", "a header name, such as"]),
         (gateways.q4, ("504",), ["is a status", "an upstream condition, such as"]),
         # a task taking the lab: a string, two labs, no lab
         (lesson_503.q2, ("lab",), ["pass the lab", "q2.check(lab)"]),
         (lesson_503.q2, (lab, lab), ["q2.check(lab) takes 1 argument(s), not 2"]),
         # a task taking a function and the lab: its result instead of it, no lab
-        (lesson_504.q5, (fetch(lab, "/", 1), lab), ["pass your function itself",
-                                                    "q5.check(fetch_with_retries, lab)"]),
+        (
+            lesson_504.q5,
+            (fetch(lab, "/", 1), lab),
+            ["pass your function itself", "q5.check(fetch_with_retries, lab)"],
+        ),
         (lesson_504.q5, (fetch,), ["pass the lab too", "q5.check(fetch_with_retries, lab)"]),
         # tasks taking an Exchange, or the bytes of a request
         (lesson_501.q3, ("GET / HTTP/1.1",), ["pass the Exchange", "not a str"]),
         (lesson_505.q2, (42, lab), ["give the bytes of a whole request", "not a int"]),
         # the capstone's diagnosis: not a dict, an unknown hop or cause, an extra key
         (diagnosis, ("gateway",), ["answer with a dict", "'made_by': <one of client"]),
-        (diagnosis, ({"made_by": "nginx", "cause": "refused"},), ["'nginx' is not a hop",
-                                                                  "one of client, portal"]),
-        (diagnosis, ({"made_by": "gateway", "cause": "it broke"},), ["not one of the causes",
-                                                                     "no-healthy-upstream"]),
-        (diagnosis, ({"made_by": "gateway", "cause": "refused", "why": "x"},),
-         ["two keys, made_by and cause, not why"]),
-    ]  # fmt: skip
+        (
+            diagnosis,
+            ({"made_by": "nginx", "cause": "refused"},),
+            ["'nginx' is not a hop", "one of client, portal"],
+        ),
+        (
+            diagnosis,
+            ({"made_by": "gateway", "cause": "it broke"},),
+            ["not one of the causes", "no-healthy-upstream"],
+        ),
+        (
+            diagnosis,
+            ({"made_by": "gateway", "cause": "refused", "why": "x"},),
+            ["two keys, made_by and cause, not why"],
+        ),
+    ]
 
 
 def test_a_bad_argument_is_one_line_and_never_an_attempt(lab) -> None:
@@ -177,8 +203,11 @@ def test_a_bad_argument_is_one_line_and_never_an_attempt(lab) -> None:
     attempt counted, nothing in the progress file or the grading record, no hint offered."""
     calls = _bad_calls(lab)
     assert {type(q).__name__ for q, _, _ in calls} >= {
-        "Choice", "ShortAnswer", "CheckedTask", "Diagnosis"
-    }  # fmt: skip
+        "Choice",
+        "ShortAnswer",
+        "CheckedTask",
+        "Diagnosis",
+    }
     for q, args, words in calls:
         result = q.check(*args)
         assert result.correct is None, (q.id, args, result.message)
@@ -193,9 +222,18 @@ def test_a_bad_argument_is_one_line_and_never_an_attempt(lab) -> None:
 
 def test_a_task_that_sets_state_must_take_the_lab() -> None:
     with pytest.raises(ValueError, match="must take the lab"):
-        CheckedTask("test.no-lab", "test", "?", usage="q.check(f)",
-                    takes=(function_param("f"),), state=State(personality="rfc"),
-                    checks=(), success="", hints=(), solution="")  # fmt: skip
+        CheckedTask(
+            "test.no-lab",
+            "test",
+            "?",
+            usage="q.check(f)",
+            takes=(function_param("f"),),
+            state=State(personality="rfc"),
+            checks=(),
+            success="",
+            hints=(),
+            solution="",
+        )
     assert "test.no-lab" not in REGISTRY
 
 
@@ -214,9 +252,11 @@ def test_judges_read_event_fields_never_prose() -> None:
             sides = [node.left, *node.comparators]
             reads_prose = any(isinstance(s, ast.Attribute) and s.attr in prose for s in sides)
             strings = [
-                n for s in sides for n in ast.walk(s)
+                n
+                for s in sides
+                for n in ast.walk(s)
                 if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            ]  # fmt: skip
+            ]
             if reads_prose and strings:
                 found.append(f"{path.name}:{node.lineno}")
     assert not found, found

@@ -20,13 +20,18 @@ from labkit.exercises.core import REGISTRY, Task, make_choice
 @pytest.fixture
 def quiz():
     q = make_choice(
-        "test.quiz", "test", "Which status says the gateway got garbage?",
-        ["500", "502", "504"], "502",
-        {"500": "500 is the origin's own failure; the gateway did not make it.",
-         "504": "504 means no answer in time, not a wrong answer."},
+        "test.quiz",
+        "test",
+        "Which status says the gateway got garbage?",
+        ["500", "502", "504"],
+        "502",
+        {
+            "500": "500 is the origin's own failure; the gateway did not make it.",
+            "504": "504 means no answer in time, not a wrong answer.",
+        },
         hints=("Who could not read the upstream's reply?", "It is the Bad one."),
         solution="502 Bad Gateway",
-    )  # fmt: skip
+    )
     yield q
     del REGISTRY["test.quiz"]
 
@@ -37,8 +42,15 @@ def code_task():
         value = fn()
         return value == 42, f"your function returned {value!r}; the lab needs 42"
 
-    t = Task("test.code", "test", "Return 42.", judge, hints=("Just 42.",), solution="return 42",
-             time_limit=0.3)  # fmt: skip
+    t = Task(
+        "test.code",
+        "test",
+        "Return 42.",
+        judge,
+        hints=("Just 42.",),
+        solution="return 42",
+        time_limit=0.3,
+    )
     yield t
     del REGISTRY["test.code"]
 
@@ -111,17 +123,34 @@ def test_progress_round_trips_and_exports(quiz, progress_file) -> None:
     quiz.check("500")
     quiz.check("502")
     env = dict(os.environ, LABKIT_PROGRESS=str(progress_file))
-    out = subprocess.run([sys.executable, "-m", "labkit", "progress", "--format", "json"],
-                         env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "labkit", "progress", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows = json.loads(out)
     assert isinstance(rows, list)
     assert all(r["status"] == "not tried" for r in rows)  # the lessons' exercises, untouched
     # the test quiz is registered only in this process:
     rows = {r["exercise"]: r for r in json.loads(exercises.progress().to_json())}
     assert rows["test.quiz"]["status"] == "solved" and rows["test.quiz"]["attempts"] == 2
-    csv_out = subprocess.run([sys.executable, "-m", "labkit", "progress", "--format", "csv",
-                              "--file", str(progress_file)], capture_output=True, text=True,
-                             check=True).stdout  # fmt: skip
+    csv_out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "labkit",
+            "progress",
+            "--format",
+            "csv",
+            "--file",
+            str(progress_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert csv_out.splitlines()[0] == (
         "user,exercise,lesson,status,attempts,hints_used,first_success,solution_viewed,evidence"
     )
@@ -188,7 +217,8 @@ def test_hints_count_survives_a_kernel_restart(quiz, progress_file) -> None:
         "print(repr(q.hint()))\n"
     )
     env = dict(os.environ, LABKIT_PROGRESS=str(progress_file))
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
     assert "Hint 2 of 2" in out  # a new kernel goes on where the progress file says
     assert store.load(progress_file)["test.quiz"]["hints"] == 2

@@ -140,9 +140,13 @@ def test_handler_that_fails_only_inside_the_origin_shows_the_500(lab):
 
 @pytest.mark.parametrize(
     ("returned", "words"),
-    [(200, "must return a pair"), ((200, "ok", "x"), "must return a pair"),
-     (("200", "ok"), "whole number"), ((999, "ok"), "whole number")],
-)  # fmt: skip
+    [
+        (200, "must return a pair"),
+        ((200, "ok", "x"), "must return a pair"),
+        (("200", "ok"), "whole number"),
+        ((999, "ok"), "whole number"),
+    ],
+)
 def test_wrong_shape_is_explained(lab, returned, words):
     result = q5.check(lambda order_id: returned, lab)
     assert result.correct is False

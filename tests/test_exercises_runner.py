@@ -27,8 +27,15 @@ def task():
         value = fn(lab) if lab is not None else fn()
         return value == 42, f"your function returned {value!r}; the judge wants 42"
 
-    t = Task("test.runner", "test", "Return 42.", judge, hints=("42",), solution="return 42",
-             time_limit=0.5)  # fmt: skip
+    t = Task(
+        "test.runner",
+        "test",
+        "Return 42.",
+        judge,
+        hints=("42",),
+        solution="return 42",
+        time_limit=0.5,
+    )
     yield t
     del REGISTRY["test.runner"]
 
@@ -221,8 +228,7 @@ def test_a_process_running_a_lab_with_a_spinning_handler_exits_promptly(tmp_path
         print(lab.get("/orders/7").status, flush=True)
     """)
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=30)  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert proc.stdout.strip() == "500", proc.stderr
     assert time.monotonic() - start < 10
 

@@ -336,9 +336,8 @@ def test_a_client_cannot_continue_someone_elses_request_id(lab: labkit.Lab) -> N
     before = len(lab.recorder.events(first.id))
     reply, _ = talk(
         lab.gateway.port,
-        f"GET /orders HTTP/1.1\r\nHost: x\r\nX-Request-ID: {told}\r\nConnection: close\r\n\r\n"
-        .encode(),
-    )  # fmt: skip
+        f"GET /orders HTTP/1.1\r\nHost: x\r\nX-Request-ID: {told}\r\nConnection: close\r\n\r\n".encode(),
+    )
     new_id = re.search(rb"X-Request-ID: (\S+)", reply).group(1).decode()  # type: ignore[union-attr]
     assert new_id != told
     assert len(lab.recorder.events(first.id)) == before

@@ -95,13 +95,31 @@ class Kernel:
 
     async def _run(self, code: str) -> str:
         msg_id = uuid.uuid4().hex
-        await self.ws.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": self.session,
-                       "username": "test", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        }))  # fmt: skip
+        await self.ws.write_message(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": "execute_request",
+                        "session": self.session,
+                        "username": "test",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "buffers": [],
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": True,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
         out: list[str] = []
         replied = idle = False
         while not (replied and idle):
@@ -175,21 +193,38 @@ def hub():
         exchange = shared / "course" / "exchange"
         exchange.parent.mkdir()
         os.chown(exchange.parent, teacher.uid, teacher.gid)
-        assert teacher.run([str(python), "-m", "labkit", "exchange", "init", str(exchange)],
-                           env={"PYTHONPATH": str(shared / "pythonpath")}).returncode == 0  # fmt: skip
+        assert (
+            teacher.run(
+                [str(python), "-m", "labkit", "exchange", "init", str(exchange)],
+                env={"PYTHONPATH": str(shared / "pythonpath")},
+            ).returncode
+            == 0
+        )
         tmp = shared / "hub"
         tmp.mkdir(mode=0o700)
         port, token = _free_port(), secrets.token_hex(16)
         env = {"PYTHONPATH": str(shared / "pythonpath"), "LABKIT_EXCHANGE": str(exchange)}
-        (tmp / "config.py").write_text(HUB_CONFIG.format(
-            port=port, hub_port=_free_port(), api_port=_free_port(), chp=CHP, tmp=tmp,
-            students=[s.name for s in students], singleuser=str(python.parent / "jupyterhub-singleuser"),
-            environment=env, token=token,
-        ))  # fmt: skip
+        (tmp / "config.py").write_text(
+            HUB_CONFIG.format(
+                port=port,
+                hub_port=_free_port(),
+                api_port=_free_port(),
+                chp=CHP,
+                tmp=tmp,
+                students=[s.name for s in students],
+                singleuser=str(python.parent / "jupyterhub-singleuser"),
+                environment=env,
+                token=token,
+            )
+        )
         log = open(tmp / "hub.log", "wb")
-        proc = subprocess.Popen([str(python.parent / "jupyterhub"), "-f", str(tmp / "config.py")],
-                                cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
-                                env={"PATH": os.environ["PATH"]})  # fmt: skip
+        proc = subprocess.Popen(
+            [str(python.parent / "jupyterhub"), "-f", str(tmp / "config.py")],
+            cwd=tmp,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={"PATH": os.environ["PATH"]},
+        )
         url = f"http://127.0.0.1:{port}"
         api = {"Authorization": f"token {token}"}
         try:
@@ -207,17 +242,30 @@ def hub():
             tokens = {}
             for s in students:  # every server spawns at once, as at a class start
                 httpx.post(f"{url}/hub/api/users/{s.name}/server", headers=api, timeout=60)
-                r = httpx.post(f"{url}/hub/api/users/{s.name}/tokens", headers=api, json={},
-                               timeout=30)  # fmt: skip
+                r = httpx.post(
+                    f"{url}/hub/api/users/{s.name}/tokens", headers=api, json={}, timeout=30
+                )
                 tokens[s.name] = r.json()["token"]
             for s in students:
                 deadline = time.monotonic() + 90
-                while not httpx.get(f"{url}/hub/api/users/{s.name}", headers=api,
-                                    timeout=30).json()["servers"].get("", {}).get("ready"):  # fmt: skip
+                while (
+                    not httpx.get(f"{url}/hub/api/users/{s.name}", headers=api, timeout=30)
+                    .json()["servers"]
+                    .get("", {})
+                    .get("ready")
+                ):
                     assert time.monotonic() < deadline, (tmp / "hub.log").read_text()[-3000:]
                     time.sleep(0.3)
-            yield {"url": url, "students": students, "teacher": teacher, "tokens": tokens,
-                   "python": python, "shared": shared, "exchange": exchange, "log": tmp / "hub.log"}  # fmt: skip
+            yield {
+                "url": url,
+                "students": students,
+                "teacher": teacher,
+                "tokens": tokens,
+                "python": python,
+                "shared": shared,
+                "exchange": exchange,
+                "log": tmp / "hub.log",
+            }
         finally:
             proc.send_signal(signal.SIGTERM)  # the hub stops its servers and its proxy
             try:
@@ -239,13 +287,17 @@ def test_a_class_on_a_real_hub(hub) -> None:
                 k.run(cell)
             answer = WRONG_ANSWER if i == 2 else q4.solution_text.split("q4.check(")[0]
             k.run(answer)
-            verdict = k.run("from labkit.exercises.lesson_502 import q4\n"
-                            "print(bool(q4.check(who_made_it, lab)))")  # fmt: skip
+            verdict = k.run(
+                "from labkit.exercises.lesson_502 import q4\n"
+                "print(bool(q4.check(who_made_it, lab)))"
+            )
             assert verdict.strip().splitlines()[-1] == ("False" if i == 2 else "True")
-            labs[s.name] = json.loads(k.run(
-                "import json\nprint(json.dumps({**lab.urls(), 'gateway_port': lab.gateway.port,"
-                " 'link': lab.browser_link('gateway', '/up/garbage/').proxied}))"
-            ))  # fmt: skip
+            labs[s.name] = json.loads(
+                k.run(
+                    "import json\nprint(json.dumps({**lab.urls(), 'gateway_port': lab.gateway.port,"
+                    " 'link': lab.browser_link('gateway', '/up/garbage/').proxied}))"
+                )
+            )
         for s in students:
             mine, headers = labs[s.name], {"Authorization": f"token {tokens[s.name]}"}
             # the lab page a learner opens from browser_link(), through the hub
@@ -257,12 +309,19 @@ def test_a_class_on_a_real_hub(hub) -> None:
                     continue
                 theirs = labs[other.name]
                 # through their own jupyter-server-proxy: the other lab refuses
-                r = httpx.get(f"{url}/user/{s.name}/proxy/{theirs['gateway_port']}/orders/7",
-                              headers=headers, timeout=30)  # fmt: skip
+                r = httpx.get(
+                    f"{url}/user/{s.name}/proxy/{theirs['gateway_port']}/orders/7",
+                    headers=headers,
+                    timeout=30,
+                )
                 assert (r.status_code, r.text) == (403, peers.REFUSAL_TEXT)
                 portal_port = theirs["portal"].rsplit(":", 1)[1]
-                r = httpx.post(f"{url}/user/{s.name}/proxy/{portal_port}/_portal/login",
-                               headers=headers, data={"accept": "yes"}, timeout=30)  # fmt: skip
+                r = httpx.post(
+                    f"{url}/user/{s.name}/proxy/{portal_port}/_portal/login",
+                    headers=headers,
+                    data={"accept": "yes"},
+                    timeout=30,
+                )
                 assert r.status_code == 403
                 # directly from their kernel
                 seen = kernels[s.name].run(
@@ -290,8 +349,9 @@ def test_a_class_on_a_real_hub(hub) -> None:
     assert [status[n, "502.who-made-it"] for n in names] == ["solved", "solved", "tried"]
     assert all(r["user"] == r["owner"] for r in rows)
     # the instructor re-runs each student's kept code answer, as the student cannot
-    graded = teacher.run([str(python), "-m", "labkit", "grade", str(hub["exchange"])], env=env,
-                         timeout=120)  # fmt: skip
+    graded = teacher.run(
+        [str(python), "-m", "labkit", "grade", str(hub["exchange"])], env=env, timeout=120
+    )
     assert graded.returncode == 0, graded.stderr
     book = {r["user"]: r for r in csv.DictReader(io.StringIO(graded.stdout))}
     assert [book[n]["502.who-made-it"] for n in names] == ["1", "1", "0"]

@@ -21,6 +21,11 @@ def test_a_burst_above_capacity_serves_exactly_the_capacity(
 def test_a_sweep_levels_off_at_the_capacity(lab: labkit.Lab, busy_cores: None) -> None:
     results = load.sweep(lab, [1, 2, 3, 4, 5, 6], capacity=3, delay=0.2)
     assert [(b.served, b.shed) for b in results] == [
-        (1, 0), (2, 0), (3, 0), (3, 1), (3, 2), (3, 3),
-    ]  # fmt: skip
+        (1, 0),
+        (2, 0),
+        (3, 0),
+        (3, 1),
+        (3, 2),
+        (3, 3),
+    ]
     assert lab.origin.capacity is None  # the sweep put it back

@@ -25,8 +25,16 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
 EXPECTED = ROOT / "tests" / "notebook_outputs"
 MIN_CHECKS = 4
 GLOSSARY = ROOT / "notebooks" / "glossary.md"
-GLOSSARY_TERMS = ("FIN", "RST", "HTTP/0.9", "keep-alive", "ALPN", "HAProxy termination states",
-                  "Envoy response flags", "Reading an RFC reference")  # fmt: skip
+GLOSSARY_TERMS = (
+    "FIN",
+    "RST",
+    "HTTP/0.9",
+    "keep-alive",
+    "ALPN",
+    "HAProxy termination states",
+    "Envoy response flags",
+    "Reading an RFC reference",
+)
 
 _spec = importlib.util.spec_from_file_location("store_outputs", ROOT / "tools" / "store_outputs.py")
 assert _spec is not None and _spec.loader is not None

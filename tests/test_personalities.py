@@ -92,8 +92,10 @@ def test_serve_with_a_personality(tmp_path) -> None:
     env = dict(os.environ, LABKIT_RUNTIME_DIR=str(tmp_path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "labkit", "serve", "--json", "--gateway", "nginx"],
-        stdout=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         info = json.loads(proc.stdout.readline())
         port = int(info["gateway"].rsplit(":", 1)[1])
@@ -191,9 +193,10 @@ def test_relayed_server_via_and_upgrade_as_each_gateway_does(
 def test_error_page_headers_are_the_real_ones(name: str, expected) -> None:
     with labkit.start(gateway=name) as lab:
         headers = [
-            (k, v) for k, v in _head(_fetch(lab.gateway.port, "/up/refused/"))
+            (k, v)
+            for k, v in _head(_fetch(lab.gateway.port, "/up/refused/"))
             if k not in ("date", "x-request-id", "connection")
-        ]  # fmt: skip
+        ]
     assert sorted(h for h in headers if h[0] != "content-length" or name == "caddy") == sorted(
         expected
     )

@@ -12,9 +12,23 @@ import labkit
 ROOT = Path(__file__).resolve().parent.parent
 
 PUBLIC = {
-    "BadArgument", "ControlError", "Exchange", "Lab", "LabNotRunning", "LabkitError",
-    "Timeouts", "UnknownName", "charts", "drill", "exercises", "load", "personalities", "scenarios", "start", "widgets",
-}  # fmt: skip
+    "BadArgument",
+    "ControlError",
+    "Exchange",
+    "Lab",
+    "LabNotRunning",
+    "LabkitError",
+    "Timeouts",
+    "UnknownName",
+    "charts",
+    "drill",
+    "exercises",
+    "load",
+    "personalities",
+    "scenarios",
+    "start",
+    "widgets",
+}
 
 
 def test_all_is_pinned_and_every_name_resolves() -> None:
@@ -37,10 +51,18 @@ def test_import_loads_only_what_start_needs() -> None:
     code = "import sys, labkit; print(__import__('json').dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(json.loads(out.stdout))
-    for heavy in ("labkit.scenarios", "labkit.widgets", "labkit.charts", "labkit.exercises",
-                  "ipywidgets", "matplotlib",
-                  # an exchange and its renderers load with the first lab.get (issue 17.3)
-                  "labkit.exchange", "labkit.render", "datetime"):  # fmt: skip
+    for heavy in (
+        "labkit.scenarios",
+        "labkit.widgets",
+        "labkit.charts",
+        "labkit.exercises",
+        "ipywidgets",
+        "matplotlib",
+        # an exchange and its renderers load with the first lab.get (issue 17.3)
+        "labkit.exchange",
+        "labkit.render",
+        "datetime",
+    ):
         assert heavy not in loaded, f"`import labkit` loaded {heavy}"
 
 

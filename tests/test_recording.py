@@ -63,13 +63,16 @@ def test_ids_are_given_at_the_first_hop_and_foreign_ids_replaced(lab: labkit.Lab
     assert {e.request_id for h in ex.hops for e in h.events} == {ex.id}
 
 
-@pytest.mark.skipif(subprocess.run(["which", "curl"], capture_output=True).returncode,
-                    reason="needs curl")  # fmt: skip
+@pytest.mark.skipif(
+    subprocess.run(["which", "curl"], capture_output=True).returncode, reason="needs curl"
+)
 def test_a_curl_request_is_recorded_too(lab: labkit.Lab) -> None:
     out = subprocess.run(
         ["curl", "-s", "-D", "-", "-o", "/dev/null", lab.gateway.url + "/up/reset/"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rid = re.search(r"(?i)x-request-id: (\S+)", out).group(1)
     ex = lab.exchange(rid)
     assert ex.status == 502 and ex.generated_by == "gateway"

@@ -125,9 +125,10 @@ def _jupyterlab_theme(name: str) -> dict[str, str]:
     """The colour variables of the installed JupyterLab's theme ``light`` or ``dark``,
     each ``var(--x, fallback)`` resolved as the browser does, from the theme's own CSS."""
     css_file = (
-        Path(sys.prefix) / "share/jupyter/lab/themes/@jupyterlab"
+        Path(sys.prefix)
+        / "share/jupyter/lab/themes/@jupyterlab"
         / f"theme-{name}-extension/index.css"
-    )  # fmt: skip
+    )
     declared = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;}]+)", css_file.read_text()))
 
     def resolve(value: str) -> str:

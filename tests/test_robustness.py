@@ -127,9 +127,22 @@ def test_100_kb_of_headers_is_refused_cleanly(lab: labkit.Lab) -> None:
 
 FUZZ_METHODS = ["GET", "HEAD", "POST", "PUT", "CONNECT", "PRI", "TRACE", "OPTIONS", "BREW", "M-X"]
 FUZZ_TARGETS = [
-    "/", "/orders", "/orders/7", "/up/ok/", "/up/slow/", "/up/garbage/", "/pool/", "/health",
-    "/_portal/login", "/generate_204", "*", "x:1", "[::1]:80", "http://x/orders", "/caf\xe9",
-]  # fmt: skip
+    "/",
+    "/orders",
+    "/orders/7",
+    "/up/ok/",
+    "/up/slow/",
+    "/up/garbage/",
+    "/pool/",
+    "/health",
+    "/_portal/login",
+    "/generate_204",
+    "*",
+    "x:1",
+    "[::1]:80",
+    "http://x/orders",
+    "/caf\xe9",
+]
 NEVER_ANSWER = {"blackhole", "refused"}  # by design: the kernel refuses or never accepts
 
 
@@ -155,15 +168,40 @@ def hostile_request(draw: st.DrawFn) -> bytes:
     odd = draw(st.binary(max_size=24).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")))
     headers, body = _framed(
         draw(st.sampled_from([b"", b"{}", b"accept=yes", bytes(range(256))])),
-        draw(st.sampled_from(["none", "length", "chunked", "cl+te", "te+cl", "gzip,chunked", "bad chunk"])),
-    )  # fmt: skip
+        draw(
+            st.sampled_from(
+                ["none", "length", "chunked", "cl+te", "te+cl", "gzip,chunked", "bad chunk"]
+            )
+        ),
+    )
     host = b"Host: x\r\n" if draw(st.booleans()) or version != b"HTTP/1.1" else b""
-    extra = draw(st.sampled_from([b"", b"Accept: text/html\r\n", b"Connection: close\r\n",
-                                  b"X-Request-ID: req-0001\r\n", b"Upgrade: h2c\r\n"]))  # fmt: skip
+    extra = draw(
+        st.sampled_from(
+            [
+                b"",
+                b"Accept: text/html\r\n",
+                b"Connection: close\r\n",
+                b"X-Request-ID: req-0001\r\n",
+                b"Upgrade: h2c\r\n",
+            ]
+        )
+    )
     return (
-        method.encode() + b" " + target + b" " + version + b"\r\n" + host + extra
-        + b"X-Odd: " + odd + b"\r\n" + headers + b"\r\n" + body
-    )  # fmt: skip
+        method.encode()
+        + b" "
+        + target
+        + b" "
+        + version
+        + b"\r\n"
+        + host
+        + extra
+        + b"X-Odd: "
+        + odd
+        + b"\r\n"
+        + headers
+        + b"\r\n"
+        + body
+    )
 
 
 def _servers(lab: labkit.Lab) -> dict[str, int]:

@@ -37,11 +37,22 @@ def test_many_labs_in_parallel_processes_keep_to_themselves(tmp_path: Path) -> N
     for i in range(n):
         home = tmp_path / f"user{i}"
         home.mkdir()
-        env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"),
-                   LABKIT_RUNTIME_DIR=str(home / "run"))  # fmt: skip
+        env = dict(
+            os.environ,
+            HOME=str(home),
+            XDG_DATA_HOME=str(home / ".local" / "share"),
+            LABKIT_RUNTIME_DIR=str(home / "run"),
+        )
         env.pop("LABKIT_PROGRESS", None)
-        procs.append(subprocess.Popen([sys.executable, "-c", KERNEL, str(i)], env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))  # fmt: skip
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", KERNEL, str(i)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=60)

@@ -167,8 +167,14 @@ HOSTILE_URL = "http://127.0.0.1:1/$(touch {m});`touch {m}`;'\"$PWNED"
 
 def hostile_record(marker: Path) -> dict:
     url = HOSTILE_URL.format(m=marker)
-    return {"pid": os.getpid(), "control": url, "token": "t", "origin": url, "gateway": url,
-            "portal": url}  # fmt: skip
+    return {
+        "pid": os.getpid(),
+        "control": url,
+        "token": "t",
+        "origin": url,
+        "gateway": url,
+        "portal": url,
+    }
 
 
 def test_env_quotes_every_value_so_eval_runs_nothing(tmp_path, runtime_dir):
@@ -201,9 +207,12 @@ def test_records_that_are_links_pipes_or_not_lab_records_are_ignored(tmp_path, r
     assert "lab-3-pid0.json in the lab registry: it is not a lab record" in warned
     # nothing is moved or deleted that labkit did not write
     assert sorted(p.name for p in runtime_dir.iterdir()) == [
-        "lab-1-link.json", "lab-2-fifo.json", "lab-3-pid0.json", "lab-4-notes.json",
+        "lab-1-link.json",
+        "lab-2-fifo.json",
+        "lab-3-pid0.json",
+        "lab-4-notes.json",
         "lab-5-text.json",
-    ]  # fmt: skip
+    ]
     assert real.exists()
 
 

@@ -106,8 +106,11 @@ def test_ctl_state_and_env(served) -> None:
     info, env = served
     out = subprocess.run(
         [sys.executable, "-m", "labkit", "ctl", "--lab", info["gateway"], "state"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     state = json.loads(out)
     assert state["maintenance"] is False and state["capacity"] is None
     exports = subprocess.run(

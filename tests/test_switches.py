@@ -154,14 +154,18 @@ def test_cache_off_sends_every_get_to_the_origin(lab: labkit.Lab) -> None:
 @pytest.mark.parametrize(
     ("switch", "args", "python"),
     [
-        ("timeout", "connect", lambda lab, v: setattr(lab.gateway.route("/"), "connect_timeout", v)),
+        (
+            "timeout",
+            "connect",
+            lambda lab, v: setattr(lab.gateway.route("/"), "connect_timeout", v),
+        ),
         ("timeout", "read", lambda lab, v: setattr(lab.gateway.route("/"), "read_timeout", v)),
         ("delay", "seconds", lambda lab, v: setattr(lab.upstreams["slow"], "delay", v)),
         ("maintenance", "cache_max_age", lambda lab, v: lab.origin.maintenance(cache_max_age=v)),
         ("head-timeout", "seconds", lambda lab, v: setattr(lab.portal, "head_timeout", v)),
     ],
     ids=["connect", "read", "delay", "cache_max_age", "head_timeout"],
-)  # fmt: skip
+)
 def test_declared_ranges_are_what_the_python_api_takes(lab, switch, args, python) -> None:
     """The table's ranges (the CLI's, the widgets') and the Python setters' cannot drift apart."""
     param = switches.get(switch).param(args)

@@ -72,9 +72,16 @@ def _mypy(tmp_path: Path, **files: str) -> tuple[int, list[str]]:
     """
     for name, text in files.items():
         (tmp_path / f"{name}.py").write_text(text)
-    command = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
-               "--config-file", str(ROOT / "pyproject.toml"),
-               *(str(tmp_path / f"{name}.py") for name in files)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-error-summary",
+        "--config-file",
+        str(ROOT / "pyproject.toml"),
+        *(str(tmp_path / f"{name}.py") for name in files),
+    ]
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert not out.stderr.strip(), out.stderr
     return out.returncode, [line.removeprefix(f"{tmp_path}/") for line in out.stdout.splitlines()]
@@ -154,8 +161,17 @@ def test_every_labkit_name_the_notebooks_and_docs_use_resolves() -> None:
     used = _used_names()
     # the extraction itself works: the headline names and every lesson's exercises are found
     assert {"labkit.start", "labkit.scenarios.run", "labkit.widgets.Playground"} <= set(used)
-    for module in ("lesson_500", "lesson_501", "lesson_502", "lesson_503", "lesson_504",
-                   "lesson_505", "lesson_511", "capstone", "gateways"):  # fmt: skip
+    for module in (
+        "lesson_500",
+        "lesson_501",
+        "lesson_502",
+        "lesson_503",
+        "lesson_504",
+        "lesson_505",
+        "lesson_511",
+        "capstone",
+        "gateways",
+    ):
         assert f"labkit.exercises.{module}.q1" in used, module
 
     broken = []

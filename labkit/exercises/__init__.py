@@ -73,8 +73,17 @@ def all_exercises() -> list[Exercise]:
     return list(REGISTRY.values())
 
 
-COLUMNS = ["user", "exercise", "lesson", "status", "attempts", "hints_used", "first_success",
-           "solution_viewed", "evidence"]  # fmt: skip
+COLUMNS = [
+    "user",
+    "exercise",
+    "lesson",
+    "status",
+    "attempts",
+    "hints_used",
+    "first_success",
+    "solution_viewed",
+    "evidence",
+]
 SELF_REPORTED = "self-reported"  # what a progress file is: the learner's kernel wrote it
 
 
@@ -146,17 +155,19 @@ def rows_for(
         if lesson is not None and ex.lesson != lesson:
             continue
         rec = snapshot.records.get(ex.id, {})
-        rows.append({
-            "user": user,
-            "exercise": ex.id,
-            "lesson": ex.lesson,
-            "status": _store.status(rec),
-            "attempts": rec.get("attempts", 0),
-            "hints_used": rec.get("hints", 0),
-            "first_success": rec.get("first_success") or "",
-            "solution_viewed": bool(rec.get("solution_viewed", False)),
-            "evidence": SELF_REPORTED,
-        })  # fmt: skip
+        rows.append(
+            {
+                "user": user,
+                "exercise": ex.id,
+                "lesson": ex.lesson,
+                "status": _store.status(rec),
+                "attempts": rec.get("attempts", 0),
+                "hints_used": rec.get("hints", 0),
+                "first_success": rec.get("first_success") or "",
+                "solution_viewed": bool(rec.get("solution_viewed", False)),
+                "evidence": SELF_REPORTED,
+            }
+        )
     return rows
 
 

@@ -110,27 +110,31 @@ class Incident:
 
 incident1 = Incident(1, "the reports page GET /pool/ fails for everyone", "503-no-healthy-upstream")
 incident2 = Incident(
-    2, "a customer cannot open her order: GET /orders/13; other orders open fine",
+    2,
+    "a customer cannot open her order: GET /orders/13; other orders open fine",
     "500-missing-data",
-)  # fmt: skip
+)
 incident3 = Incident(
-    3, "the team says the shop is up again, yet GET /orders/7 still fails",
+    3,
+    "the team says the shop is up again, yet GET /orders/7 still fails",
     "503-served-from-cache",
-)  # fmt: skip
+)
 incident4 = Incident(
-    4, "a visitor in a café opens GET /orders/7 on the café's network (via the portal)",
+    4,
+    "a visitor in a café opens GET /orders/7 on the café's network (via the portal)",
     "511-portal-intercepts",
-)  # fmt: skip
+)
 incident5 = Incident(5, "the stock service GET /up/blackhole/ fails", "504-blackhole")
 incident6 = Incident(6, "GET /orders/7 fails for everyone this morning", "503-maintenance")
 incident7 = Incident(7, "the partner service GET /up/garbage/ fails", "502-garbage")
 incident8 = Incident(
-    8, "GET /orders/7 fails for some customers and works for others", "503-load-shedding",
+    8,
+    "GET /orders/7 fails for some customers and works for others",
+    "503-load-shedding",
     _via="gateway",  # the customers' requests come through the gateway
-)  # fmt: skip
+)
 
-INCIDENTS = [incident1, incident2, incident3, incident4, incident5, incident6, incident7,
-             incident8]  # fmt: skip
+INCIDENTS = [incident1, incident2, incident3, incident4, incident5, incident6, incident7, incident8]
 
 
 # -- the diagnosis exercise --
@@ -149,9 +153,12 @@ def _cause(value: object) -> str:
 
 _FORM = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
 _EXPECTS = (
-    "answer {'made_by': <one of " + ", ".join(MAKERS) + ">, 'cause': <one of "
-    + ", ".join(CAUSES) + ">}"
-)  # fmt: skip
+    "answer {'made_by': <one of "
+    + ", ".join(MAKERS)
+    + ">, 'cause': <one of "
+    + ", ".join(CAUSES)
+    + ">}"
+)
 
 
 def _diagnosis(given: Any) -> tuple[str, str]:
@@ -189,10 +196,19 @@ class Diagnosis(CheckedTask):
     dict of another shape is refused with one line, not counted), and one check compares
     it with the incident's, part by part until CONFIRMED_TRIES wrong tries."""
 
-    def __init__(self, incident: Incident, made_by: str, cause: str, *,
-                 wrong_maker: dict[str, str], wrong_cause: dict[str, str],
-                 maker_default: str, cause_default: str,
-                 hints: tuple[str, ...], solution: str) -> None:  # fmt: skip
+    def __init__(
+        self,
+        incident: Incident,
+        made_by: str,
+        cause: str,
+        *,
+        wrong_maker: dict[str, str],
+        wrong_cause: dict[str, str],
+        maker_default: str,
+        cause_default: str,
+        hints: tuple[str, ...],
+        solution: str,
+    ) -> None:
         assert made_by in MAKERS and cause in CAUSES
         self.incident = incident
         self._made_by = made_by
@@ -211,7 +227,9 @@ class Diagnosis(CheckedTask):
             + ")? Answer {'made_by': ..., 'cause': ...}."
         )
         super().__init__(
-            f"capstone.incident-{number}", LESSON, prompt,
+            f"capstone.incident-{number}",
+            LESSON,
+            prompt,
             usage=f"q{number}.check({{'made_by': ..., 'cause': ...}})",
             takes=(Param("diagnosis", _diagnosis),),
             checks=(self._diagnosed,),
@@ -219,8 +237,9 @@ class Diagnosis(CheckedTask):
                 f"that's it: made by the {run['diagnosis'][0]}, because "
                 f"{CAUSES[run['diagnosis'][1]]}."
             ),
-            hints=hints, solution=solution,
-        )  # fmt: skip
+            hints=hints,
+            solution=solution,
+        )
 
     def expects(self) -> str:
         return _EXPECTS
@@ -263,23 +282,25 @@ _WHO_WROTE_IT = (
 )
 
 q1 = Diagnosis(
-    incident1, "gateway", "no-healthy-upstream",
+    incident1,
+    "gateway",
+    "no-healthy-upstream",
     wrong_maker={
         "origin": f"{_WHO_WROTE_IT}. And which hops does ex.hops show?",
         "upstream": "ex.hops shows no upstream hop at all: no upstream received the request, so "
-                    f"none could answer; {_WHO_WROTE_IT}.",
+        f"none could answer; {_WHO_WROTE_IT}.",
         "portal": "ex.hops has no portal hop: the portal never saw this request.",
     },
     wrong_cause={
         "maintenance": "a maintenance 503 comes from the origin and carries Retry-After; this one "
-                       "has no Retry-After and no hop behind the gateway.",
+        "has no Retry-After and no hop behind the gateway.",
         "overload": "load shedding is an upstream's 503 with Retry-After: 1; here no upstream "
-                    "saw the request at all.",
+        "saw the request at all.",
         "connect-timeout": "a connect timeout means the gateway tried and waited, then 504. This "
-                           "is a 503 that came at once (ex.elapsed): read the body's 'What it "
-                           "observed' line.",
+        "is a 503 that came at once (ex.elapsed): read the body's 'What it "
+        "observed' line.",
         "refused": "a refused connection is an attempt the gateway notes in ex.hops (and a 502 in "
-                   "this lab); here it attempted nothing: read 'What it observed' in the body.",
+        "this lab); here it attempted nothing: read 'What it observed' in the body.",
         "cached-error": "a stored copy carries X-Cache: HIT and Age; this response has neither.",
     },
     maker_default=f"{_WHO_WROTE_IT}.",
@@ -300,29 +321,31 @@ q1 = Diagnosis(
         "9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 is an "
         "interpretation HAProxy, Envoy and Caddy share, and nginx answers 502."
     ),
-)  # fmt: skip
+)
 
 q2 = Diagnosis(
-    incident2, "origin", "handler-bug",
+    incident2,
+    "origin",
+    "handler-bug",
     wrong_maker={
         "gateway": "did the gateway make this 500, or is it one it relayed? Server, Via, "
-                   "Proxy-Status and the body's last line say; so does ex.hops.",
+        "Proxy-Status and the body's last line say; so does ex.hops.",
         "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
     },
     wrong_cause={
         "maintenance": "maintenance is a 503 with Retry-After; this is a 500 with a generic page "
-                       "and a reference to quote.",
+        "and a reference to quote.",
         "overload": "load shedding is a 503 with Retry-After: 1; this is a 500, and other orders "
-                    "work at the same time.",
+        "work at the same time.",
         "invalid-response": "the gateway received a valid HTTP response and relayed it; an "
-                            "invalid one would have become a 502 made by the gateway.",
+        "invalid one would have become a 502 made by the gateway.",
         "cached-error": "there is no X-Cache or Age header, and the origin answered this request "
-                       "itself (ex.hops).",
+        "itself (ex.hops).",
     },
     maker_default="look at the Server and Via headers and at the last line of the body.",
     cause_default="a 500 says the server failed while handling the request; the page asks you "
-                  "to quote a reference. Where does the server keep the details? "
-                  "lab.origin.logs().",
+    "to quote a reference. Where does the server keep the details? "
+    "lab.origin.logs().",
     hints=(
         "Two headers tell who wrote the response and who passed it on: Server and Via.",
         "The page is generic on purpose and gives a reference. Search the origin's log for it: "
@@ -339,27 +362,29 @@ q2 = Diagnosis(
         "and the code reads order['customer']['name']. A bug in the handler, not a gateway "
         "failure."
     ),
-)  # fmt: skip
+)
 
 q3 = Diagnosis(
-    incident3, "gateway", "cached-error",
+    incident3,
+    "gateway",
+    "cached-error",
     wrong_maker={
         "origin": "Server says labkit-origin: is that enough to say the origin answered this "
-                  "request? Look at every header, and at ex.hops.",
+        "request? Look at every header, and at ex.hops.",
         "upstream": f"{_NO_ORIGIN_HOP}; look at X-Cache and Age.",
     },
     wrong_cause={
         "maintenance": "the body speaks of maintenance because it is a copy of an earlier page. "
-                       "Is the origin in maintenance now? Ask it directly: lab.get('/orders/7', "
-                       "via='origin'). Then read X-Cache, Age and Cache-Control.",
+        "Is the origin in maintenance now? Ask it directly: lab.get('/orders/7', "
+        "via='origin'). Then read X-Cache, Age and Cache-Control.",
         "overload": "no Retry-After: 1 here, and the origin did not see this request: X-Cache "
-                    "and ex.hops.",
+        "and ex.hops.",
         "no-healthy-upstream": "the gateway did not try any upstream; look at X-Cache: it did "
-                               "not need to.",
+        "not need to.",
     },
     maker_default=f"look at X-Cache and Age, and at ex.hops: {_NO_ORIGIN_HOP}.",
     cause_default="the page says maintenance, but X-Cache: HIT and Cache-Control: max-age=60 "
-                  "tell where it really came from.",
+    "tell where it really came from.",
     hints=(
         "Server says labkit-origin. Is that enough to say the origin answered this request? "
         "Look at every header, including X-Cache and Age (RFC 9111 4: a cache MUST send Age "
@@ -382,20 +407,22 @@ q3 = Diagnosis(
         "and send no-store on errors that should not outlive their cause. Age is what told "
         "you here; RFC 9111 4 says a cache MUST send it, but real nginx cache hits carry none."
     ),
-)  # fmt: skip
+)
 
 q4 = Diagnosis(
-    incident4, "portal", "network-login",
+    incident4,
+    "portal",
+    "network-login",
     wrong_maker={
         "origin": "RFC 6585 6 says a 511 SHOULD NOT come from an origin. Read Server, and "
-                  "look in ex.hops: how far did the request get?",
+        "look in ex.hops: how far did the request get?",
         "gateway": "read Server, and look in ex.hops: did the gateway see this request?",
         "client": "the client received a full HTTP response with a status line; someone made it: "
-                  "read Server and the end of the body.",
+        "read Server and the end of the body.",
     },
     wrong_cause={
         "maintenance": "no Retry-After, and the body does not speak of the shop: it asks you "
-                       "to do something. Read it.",
+        "to do something. Read it.",
         "cached-error": "Cache-Control: no-store: nobody may store this, and there is no X-Cache.",
     },
     maker_default="read the Server header and the last line of the body.",
@@ -413,31 +440,32 @@ q4 = Diagnosis(
         "you to log in first (RFC 6585 6); the shop is fine. After lab.portal.login() the same "
         "request passes."
     ),
-)  # fmt: skip
+)
 
 q5 = Diagnosis(
-    incident5, "gateway", "connect-timeout",
+    incident5,
+    "gateway",
+    "connect-timeout",
     wrong_maker={
-        "upstream": "is there an upstream hop in ex.hops that answered? Then "
-                    f"{_WHO_WROTE_IT}.",
+        "upstream": f"is there an upstream hop in ex.hops that answered? Then {_WHO_WROTE_IT}.",
         "origin": f"this route does not lead to the origin, and {_WHO_WROTE_IT}.",
     },
     wrong_cause={
         "read-timeout": "a read timeout means the upstream accepted the request and then stayed "
-                        "silent, so ex.hops would show it receiving the request. It never "
-                        "received it: read 'What it observed' in the body.",
+        "silent, so ex.hops would show it receiving the request. It never "
+        "received it: read 'What it observed' in the body.",
         "refused": "a refused connection fails at once (and is a 502 here); this one took about "
-                   f"{_CONNECT:g} s (ex.elapsed) before the gateway gave up.",
+        f"{_CONNECT:g} s (ex.elapsed) before the gateway gave up.",
         "no-healthy-upstream": "that is a 503 made at once without trying; this 504 came after "
-                               "a wait (ex.elapsed): the gateway did try.",
+        "a wait (ex.elapsed): the gateway did try.",
         "invalid-response": "the upstream sent no bytes at all (ex.hops has no upstream hop), "
-                            "so nothing could be invalid.",
+        "so nothing could be invalid.",
         "overload": "load shedding is an upstream's 503 with Retry-After: 1; no upstream answered "
-                    "here.",
+        "here.",
     },
     maker_default=f"{_WHO_WROTE_IT}.",
     cause_default="read 'What it observed' in the body, ex.elapsed, and whether an upstream hop "
-                  "appears in ex.hops.",
+    "appears in ex.hops.",
     hints=(
         "504 is the gateway saying it waited and gave up. Who wrote the page: Server, Via?",
         "How long did it take (ex.elapsed)? Compare with the route's timeouts in repr(lab).",
@@ -453,25 +481,27 @@ q5 = Diagnosis(
         f"'connect() did not complete within {_CONNECT:g} s'. A read timeout would show the upstream "
         "receiving the request; a refused connection would fail at once (502)."
     ),
-)  # fmt: skip
+)
 
 q6 = Diagnosis(
-    incident6, "origin", "maintenance",
+    incident6,
+    "origin",
+    "maintenance",
     wrong_maker={
         "gateway": "Via only says the response passed through the gateway: read Server, "
-                   "Proxy-Status and X-Cache, and which hop is 'made here' in ex.hops.",
+        "Proxy-Status and X-Cache, and which hop is 'made here' in ex.hops.",
         "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
     },
     wrong_cause={
         "cached-error": "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
-                       "see the request. Here there is no X-Cache, Cache-Control is no-store, "
-                       "and the origin answered this very request (ex.hops).",
+        "see the request. Here there is no X-Cache, Cache-Control is no-store, "
+        "and the origin answered this very request (ex.hops).",
         "overload": "load shedding says 'try again in a second' (Retry-After: 1). Read this "
-                    "Retry-After and the body.",
+        "Retry-After and the body.",
         "no-healthy-upstream": "the gateway reached the origin and relayed its answer "
-                               "(ex.hops): it had a healthy upstream.",
+        "(ex.hops): it had a healthy upstream.",
         "handler-bug": "a bug gives a 500 with a reference to quote; this is a 503 with "
-                       "Retry-After: read the body.",
+        "Retry-After: read the body.",
     },
     maker_default="look at Server, Via and X-Cache, and at which hop is 'made here' in ex.hops.",
     cause_default="read Retry-After, Cache-Control and the body.",
@@ -490,25 +520,27 @@ q6 = Diagnosis(
         f"client should wait the {MAINTENANCE_RETRY} s before trying "
         "again."
     ),
-)  # fmt: skip
+)
 
 q7 = Diagnosis(
-    incident7, "gateway", "invalid-response",
+    incident7,
+    "gateway",
+    "invalid-response",
     wrong_maker={
         "upstream": "the upstream did send bytes (ex.raw('garbage') shows them): are they "
-                    f"what you received? {_WHO_WROTE_IT}.",
+        f"what you received? {_WHO_WROTE_IT}.",
         "origin": "there is no origin in this path: which hops does ex.hops show?",
     },
     wrong_cause={
         "refused": "the upstream accepted and answered: ex.raw('garbage') shows what it sent.",
         "connect-timeout": "it answered at once: ex.elapsed, and ex.raw('garbage') shows what "
-                           "it sent.",
+        "it sent.",
         "read-timeout": "it answered at once: ex.elapsed, and ex.raw('garbage') shows what it "
-                        "sent.",
+        "sent.",
         "no-healthy-upstream": "the gateway did send the request to an upstream (ex.hops); "
-                               "what came back? ex.raw('garbage').",
+        "what came back? ex.raw('garbage').",
         "handler-bug": "a handler bug is a 500 relayed from the origin; this is a 502, and "
-                       "is there an origin in ex.hops?",
+        "is there an origin in ex.hops?",
     },
     maker_default=f"{_WHO_WROTE_IT}.",
     cause_default="read what the upstream sent: ex.raw('garbage'). Does it start with 'HTTP/'?",
@@ -526,20 +558,22 @@ q7 = Diagnosis(
         "that are not HTTP, so it answers 502 Bad Gateway (RFC 9110 15.6.3). nginx would relay "
         "those bytes raw as HTTP/0.9 instead."
     ),
-)  # fmt: skip
+)
 
 q8 = Diagnosis(
-    incident8, "origin", "overload",
+    incident8,
+    "origin",
+    "overload",
     wrong_maker={
         "gateway": "Via only says the response passed through the gateway: read Server and "
-                   "Proxy-Status, and which hop is 'made here' in ex.hops.",
+        "Proxy-Status, and which hop is 'made here' in ex.hops.",
         "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
     },
     wrong_cause={
         "maintenance": "a maintenance pause is long and planned; here Retry-After is 1. What "
-                       "does the body count?",
+        "does the body count?",
         "cached-error": "no X-Cache, Cache-Control: no-store, and the origin answered this "
-                       "request itself (ex.hops).",
+        "request itself (ex.hops).",
         "no-healthy-upstream": "the gateway reached the origin and relayed its answer (ex.hops).",
         "handler-bug": "a bug gives a 500; this is a 503 with Retry-After: 1. Read the body.",
     },
@@ -559,6 +593,6 @@ q8 = Diagnosis(
         "maintenance. Try again in a second (a few moments later the same request works): a "
         "client that honours Retry-After and backs off helps the origin recover."
     ),
-)  # fmt: skip
+)
 
 EXERCISES = [q1, q2, q3, q4, q5, q6, q7, q8]

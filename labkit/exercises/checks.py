@@ -149,8 +149,12 @@ class State:
         """Every setting this state touches, in the order it is saved."""
         names = ["personality"] if self.personality is not None else []
         names += [f"timeouts:{route}" for route in self.timeouts]
-        for name, value in (("capacity", self.capacity), ("maintenance", self.maintenance),
-                            ("debug", self.debug), ("portal", self.logged_in)):  # fmt: skip
+        for name, value in (
+            ("capacity", self.capacity),
+            ("maintenance", self.maintenance),
+            ("debug", self.debug),
+            ("portal", self.logged_in),
+        ):
             if value is not KEEP:
                 names.append(name)
         return names + [n for n in self.changes if n not in names]
@@ -220,12 +224,22 @@ def _accessors(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], No
 class CheckedTask(Task):
     """A task judged by declared checks (see the module's docstring)."""
 
-    def __init__(self, id: str, lesson: str, prompt: str, *, usage: str,
-                 takes: Sequence[Param], checks: Sequence[Check],
-                 success: str | Callable[[Run], str], hints: tuple[str, ...], solution: str,
-                 state: State | None = None,
-                 observe: Mapping[str, Callable[[Run], Any]] | None = None,
-                 time_limit: float = 5.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        id: str,
+        lesson: str,
+        prompt: str,
+        *,
+        usage: str,
+        takes: Sequence[Param],
+        checks: Sequence[Check],
+        success: str | Callable[[Run], str],
+        hints: tuple[str, ...],
+        solution: str,
+        state: State | None = None,
+        observe: Mapping[str, Callable[[Run], Any]] | None = None,
+        time_limit: float = 5.0,
+    ) -> None:
         self.usage = usage
         self.takes = tuple(takes)
         self.checks = tuple(checks)

@@ -222,8 +222,17 @@ class Choice(Exercise):
     """Multiple choice: ``q.check("503")``. Options match as answers.text reads them
     (case, articles, quotes and a status's reason phrase do not matter)."""
 
-    def __init__(self, id: str, lesson: str, prompt: str, options: list[str], answer: str,
-                 feedback: dict[str, str], hints: tuple[str, ...], solution: str) -> None:  # fmt: skip
+    def __init__(
+        self,
+        id: str,
+        lesson: str,
+        prompt: str,
+        options: list[str],
+        answer: str,
+        feedback: dict[str, str],
+        hints: tuple[str, ...],
+        solution: str,
+    ) -> None:
         self.options = options
         self.answer_digest = answer  # a digest() of the canonical option, see make_choice
         self.feedback = feedback  # digest -> message
@@ -267,9 +276,18 @@ class ShortAnswer(Exercise):
     """A short answer of one kind (a status, a header, a hop, a number, a condition),
     compared in its canonical form (answers.canonical), so every way of writing it counts."""
 
-    def __init__(self, id: str, lesson: str, prompt: str, accepted: set[str],
-                 feedback: dict[str, str], hints: tuple[str, ...], solution: str,
-                 kind: str = "text", default: str = "") -> None:  # fmt: skip
+    def __init__(
+        self,
+        id: str,
+        lesson: str,
+        prompt: str,
+        accepted: set[str],
+        feedback: dict[str, str],
+        hints: tuple[str, ...],
+        solution: str,
+        kind: str = "text",
+        default: str = "",
+    ) -> None:
         self.accepted = accepted  # digests of canonical answers
         self.feedback = feedback  # digest -> message for typical wrong answers
         self.kind = kind
@@ -303,9 +321,13 @@ class Learner:
     def __call__(self, *args: Any) -> Any:
         return runner.call(self.fn, *args)
 
-    def run(self, *args: Any, clock: runner.Clock | None = None,
-            random_value: float | None = None,
-            hidden: dict[str, str] | None = None) -> runner.Outcome:  # fmt: skip
+    def run(
+        self,
+        *args: Any,
+        clock: runner.Clock | None = None,
+        random_value: float | None = None,
+        hidden: dict[str, str] | None = None,
+    ) -> runner.Outcome:
         """The call's value and the virtual time it took (see runner.run)."""
         return runner.run(self.fn, *args, clock=clock, random_value=random_value, hidden=hidden)
 
@@ -325,9 +347,16 @@ class Task(Exercise):
 
     one_answer = False
 
-    def __init__(self, id: str, lesson: str, prompt: str,
-                 judge_fn: Callable[..., tuple[Any, ...]], hints: tuple[str, ...], solution: str,
-                 time_limit: float = 5.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        id: str,
+        lesson: str,
+        prompt: str,
+        judge_fn: Callable[..., tuple[Any, ...]],
+        hints: tuple[str, ...],
+        solution: str,
+        time_limit: float = 5.0,
+    ) -> None:
         self.judge_fn = judge_fn
         self.time_limit = time_limit
         super().__init__(id, lesson, prompt, hints, solution)
@@ -340,24 +369,56 @@ class Task(Exercise):
         return bool(correct), message, rest[0] if rest else ""
 
 
-def make_choice(id: str, lesson: str, prompt: str, options: list[str], answer: str,
-                why: dict[str, str], hints: tuple[str, ...], solution: str) -> Choice:  # fmt: skip
+def make_choice(
+    id: str,
+    lesson: str,
+    prompt: str,
+    options: list[str],
+    answer: str,
+    why: dict[str, str],
+    hints: tuple[str, ...],
+    solution: str,
+) -> Choice:
     """Build a Choice from plain text (its answer and feedback kept as digests)."""
     if answer not in options or not set(why) <= set(options):
         raise ValueError(f"{id}: the answer and the feedback keys must be options")
-    return Choice(id, lesson, prompt, options, digest(id, answers.text(answer)),
-                  {digest(id, answers.text(k)): v for k, v in why.items()}, hints, solution)  # fmt: skip
+    return Choice(
+        id,
+        lesson,
+        prompt,
+        options,
+        digest(id, answers.text(answer)),
+        {digest(id, answers.text(k)): v for k, v in why.items()},
+        hints,
+        solution,
+    )
 
 
-def make_short_answer(id: str, lesson: str, prompt: str, accepted: Iterable[str],
-                      why: dict[str, str], hints: tuple[str, ...], solution: str, *,
-                      kind: str, default: str = "") -> ShortAnswer:  # fmt: skip
+def make_short_answer(
+    id: str,
+    lesson: str,
+    prompt: str,
+    accepted: Iterable[str],
+    why: dict[str, str],
+    hints: tuple[str, ...],
+    solution: str,
+    *,
+    kind: str,
+    default: str = "",
+) -> ShortAnswer:
     """Build a ShortAnswer of one kind from plain text: accepted answers and feedback for
     typical ones, each kept as the digest of its canonical form."""
-    return ShortAnswer(id, lesson, prompt,
-                       {digest(id, answers.canonical(kind, a)) for a in accepted},
-                       {digest(id, answers.canonical(kind, k)): v for k, v in why.items()},
-                       hints, solution, kind, default)  # fmt: skip
+    return ShortAnswer(
+        id,
+        lesson,
+        prompt,
+        {digest(id, answers.canonical(kind, a)) for a in accepted},
+        {digest(id, answers.canonical(kind, k)): v for k, v in why.items()},
+        hints,
+        solution,
+        kind,
+        default,
+    )
 
 
 def get(exercise_id: str) -> Exercise:

@@ -258,9 +258,13 @@ class _Attempts:
             return 0.0, {}  # the lab will say what is wrong with it
         took = min(took, float(timeout))
         self.rows.append(
-            {"arrived": now, "answered": now + took, "status": None, "planned": (200,) if healthy
-             else (504, None) if took < GATEWAY_WAIT else (504,)}
-        )  # fmt: skip
+            {
+                "arrived": now,
+                "answered": now + took,
+                "status": None,
+                "planned": (200,) if healthy else (504, None) if took < GATEWAY_WAIT else (504,),
+            }
+        )
         return took, {"timeout": REAL_TIMEOUT}
 
     def after(self, name: str, value: Any) -> None:

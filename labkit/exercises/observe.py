@@ -30,12 +30,14 @@ def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
         if first is None:
             continue
         sent = next((e for e in events if e.hop == first.hop and e.kind is Kind.SENT), None)
-        rows.append({
-            "arrived": first.at,
-            "answered": sent.at if sent else None,
-            "status": sent.status if sent else None,
-            "line": first.request_line,
-        })  # fmt: skip
+        rows.append(
+            {
+                "arrived": first.at,
+                "answered": sent.at if sent else None,
+                "status": sent.status if sent else None,
+                "line": first.request_line,
+            }
+        )
     rows.sort(key=lambda r: r["arrived"])
     return rows
 

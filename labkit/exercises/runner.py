@@ -177,9 +177,21 @@ def _read_exact(sock: socket.socket, n: int) -> bytes | None:
 
 
 _VALUE_TYPES = (
-    type(None), bool, int, float, complex, str, bytes, bytearray,
-    dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone, enum.Enum,
-)  # fmt: skip
+    type(None),
+    bool,
+    int,
+    float,
+    complex,
+    str,
+    bytes,
+    bytearray,
+    dt.datetime,
+    dt.date,
+    dt.time,
+    dt.timedelta,
+    dt.timezone,
+    enum.Enum,
+)
 
 
 def _copyable(value: object, depth: int = 0) -> bool:
@@ -346,8 +358,15 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
         time.time_ns: lambda: int(wall() * 1e9),
         real_datetime: datetime,
     }
-    for name in ("sleep", "monotonic", "perf_counter", "time", "monotonic_ns",
-                 "perf_counter_ns", "time_ns"):  # fmt: skip
+    for name in (
+        "sleep",
+        "monotonic",
+        "perf_counter",
+        "time",
+        "monotonic_ns",
+        "perf_counter_ns",
+        "time_ns",
+    ):
         setattr(time, name, replacements[getattr(time, name)])
     dt.datetime = datetime  # type: ignore[misc]
     _rebind(fn, replacements)
@@ -428,8 +447,12 @@ def _child_main(
         try:
             value = fn(*args)
         except SystemExit as exc:
-            message = ("exit", f"your code called sys.exit({exc.code!r})" if exc.code is not None
-                       else "your code called sys.exit()")  # fmt: skip
+            message = (
+                "exit",
+                f"your code called sys.exit({exc.code!r})"
+                if exc.code is not None
+                else "your code called sys.exit()",
+            )
         except BaseException as exc:  # everything the learner's code raised is reported
             message = ("error", type(exc).__name__, str(exc), learner_traceback(exc))
         else:

@@ -79,8 +79,15 @@ def identity() -> str:
 
 
 def empty_record() -> dict[str, Any]:
-    return {"attempts": 0, "solved": False, "first_success": None, "hints": 0,
-            "solution_viewed": False, "last_attempt": None, "events": []}  # fmt: skip
+    return {
+        "attempts": 0,
+        "solved": False,
+        "first_success": None,
+        "hints": 0,
+        "solution_viewed": False,
+        "last_attempt": None,
+        "events": [],
+    }
 
 
 # -- reading: never changes anything on disk --
@@ -319,9 +326,15 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
-def update(exercise_id: str, *, attempt: bool | None = None, hint: bool = False,
-           solution: bool = False, answer: dict[str, Any] | None = None,
-           file: Path | None = None) -> dict[str, Any]:  # fmt: skip
+def update(
+    exercise_id: str,
+    *,
+    attempt: bool | None = None,
+    hint: bool = False,
+    solution: bool = False,
+    answer: dict[str, Any] | None = None,
+    file: Path | None = None,
+) -> dict[str, Any]:
     """Record one event for one exercise; returns its record afterwards.
 
     ``attempt`` True/False records a checked answer (right/wrong); ``answer`` (from

@@ -41,8 +41,9 @@ def configured() -> tuple[int, int] | None:
         return None
     low, sep, high = text.partition("-")
     if not (sep and low.strip().isdigit() and high.strip().isdigit()):
-        raise BadArgument(f"{ENV} must be LOW-HIGH (for example 20000-29999) or 'ephemeral', "
-                          f"not {text!r}")  # fmt: skip
+        raise BadArgument(
+            f"{ENV} must be LOW-HIGH (for example 20000-29999) or 'ephemeral', not {text!r}"
+        )
     lo, hi = int(low), int(high)
     if not 1024 <= lo <= hi <= 65535:
         raise BadArgument(f"{ENV} must lie within 1024-65535 with LOW <= HIGH, not {text!r}")

@@ -251,11 +251,14 @@ class HTTPServer(Listener):
             )
             if offered is not None and rid is None:
                 self.recorder.record(
-                    request.request_id, self.name, self.role, Kind.LOG,
+                    request.request_id,
+                    self.name,
+                    self.role,
+                    Kind.LOG,
                     f"the client sent its own X-Request-ID {offered!r}; this lab did not "
                     f"issue it, so it is kept as the client's and the lab's id is "
                     f"{request.request_id}",
-                )  # fmt: skip
+                )
             response = await self._respond_to(request)
             served += 1
             if served >= MAX_REQUESTS_PER_CONNECTION and not response.close:
@@ -458,10 +461,16 @@ class HTTPServer(Listener):
         rid = request.request_id
         if response.raw is not None:
             self.recorder.record(
-                rid, self.name, self.role, Kind.SENT,
+                rid,
+                self.name,
+                self.role,
+                Kind.SENT,
                 f"{len(response.raw)} bytes relayed as they came, with no status line (HTTP/0.9)",
-                data=response.raw, status=None, generated=response.generated, why=response.why,
-            )  # fmt: skip
+                data=response.raw,
+                status=None,
+                generated=response.generated,
+                why=response.why,
+            )
             writer.write(response.raw)
             await _drain_quietly(writer)
             return False

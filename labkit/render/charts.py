@@ -99,13 +99,23 @@ def timeline(ex: ExchangeView) -> ChartFigure:
     span = max(*(end for _, _, end, _, _ in bars), *(t for t, _, _ in lines), 1)
     for row, begin, end, failed, words in bars:
         # an instant still shows as a sliver (half a percent of the scale)
-        ax.broken_barh([(begin, max(end - begin, span / 200))], (row - 0.3, 0.6),
-                       color=FAILED if failed else IN_TIME, hatch="//" if failed else None,
-                       edgecolor=PAPER)  # fmt: skip
+        ax.broken_barh(
+            [(begin, max(end - begin, span / 200))],
+            (row - 0.3, 0.6),
+            color=FAILED if failed else IN_TIME,
+            hatch="//" if failed else None,
+            edgecolor=PAPER,
+        )
         # a few points right of the bar's end, whatever the scale (8 ms past a 2 ms
         # exchange put the words far outside the axes, where no layout could make room)
-        ax.annotate(words, (max(end, begin + span / 200), row), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=9)  # fmt: skip
+        ax.annotate(
+            words,
+            (max(end, begin + span / 200), row),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
     for t, label, style in lines:
         ax.axvline(t, color=INK, linestyle=style, linewidth=1.5, label=label)
         said.append(f"{label} at {t:.0f} ms")
@@ -135,8 +145,9 @@ def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
     served = [b.served for b in results]
     shed = [b.shed for b in results]
     ax.bar(sizes, served, color=OK, label="served (200)")
-    ax.bar(sizes, shed, bottom=served, color=FAILED, hatch="//", edgecolor=PAPER,
-           label="shed (503)")  # fmt: skip
+    ax.bar(
+        sizes, shed, bottom=served, color=FAILED, hatch="//", edgecolor=PAPER, label="shed (503)"
+    )
     ax.axhline(capacity, color=INK, linestyle="--", linewidth=1, label=f"capacity {capacity}")
     ax.set_xlabel("requests at once")
     ax.set_ylabel("requests")

@@ -83,8 +83,11 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
             if lane in cached:
                 label += " from its cache"
             dur = hop.duration
-            arrows.append(_Arrow(lane, lane - 1, label, colour,
-                                 note=milliseconds(dur) if dur is not None else ""))  # fmt: skip
+            arrows.append(
+                _Arrow(
+                    lane, lane - 1, label, colour, note=milliseconds(dur) if dur is not None else ""
+                )
+            )
         elif ev.kind is Kind.CACHE:
             cached.add(lane)
             lanes[lane] = f"{lanes[lane]} (cache)"
@@ -93,8 +96,9 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
             if target is not None and target not in reached:  # never reached: connect failed
                 reached.add(target)
                 lanes.append(f"upstream {target!r}")
-                arrows.append(_Arrow(lane, len(lanes) - 1, ev.attempt.detail, FAILED,
-                                     dashed=True, cross=True))  # fmt: skip
+                arrows.append(
+                    _Arrow(lane, len(lanes) - 1, ev.attempt.detail, FAILED, dashed=True, cross=True)
+                )
                 failed.add(len(lanes) - 1)
     # the culprit: a gateway or portal error points at the hop behind it
     if made is not None and ex.status is not None and ex.status >= 500:

@@ -355,8 +355,11 @@ def _controls_500(p: Playground) -> list[w.Widget]:
 
 
 def _controls_501(p: Playground) -> list[w.Widget]:
-    p.method = w.Combobox(value="BREW", options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "BREW", "get"],
-                          description="Method")  # fmt: skip
+    p.method = w.Combobox(
+        value="BREW",
+        options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "BREW", "get"],
+        description="Method",
+    )
     p.path = w.Text(value="/orders/7", description="Path")
     note = w.HTML(
         "<p class='labkit-hint'>The method is sent exactly as you type it, through "
@@ -381,9 +384,11 @@ def _controls_502(p: Playground) -> list[w.Widget]:
     names = switches.get("personality").param("name").choices
     p.personality = w.Dropdown(
         options=[(f"{x}: {personalities.get(x).title}", x) for x in names],
-        value=p.lab.gateway.personality, description="Gateway behaves like",
-        layout=w.Layout(width="auto"), style={"description_width": "initial"},
-    )  # fmt: skip
+        value=p.lab.gateway.personality,
+        description="Gateway behaves like",
+        layout=w.Layout(width="auto"),
+        style={"description_width": "initial"},
+    )
     p.personality_state = w.HTML()
 
     def show() -> None:
@@ -428,8 +433,9 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     cache = SwitchControls(p, "cache")
     capacity = switches.get("capacity").param("value")
     p.capacity = switch_input(capacity, 3)  # the burst's capacity, set for the burst only
-    p.burst_size = w.BoundedIntText(value=10, min=1, max=40,
-                                    description="burst size (requests)", style=st)  # fmt: skip
+    p.burst_size = w.BoundedIntText(
+        value=10, min=1, max=40, description="burst size (requests)", style=st
+    )
     p.progress = w.IntProgress(value=0, min=0, max=10, description="burst sent", style=st)
     p.burst_result = w.HTML()
 
@@ -439,8 +445,11 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         before = p.lab.origin.capacity
         switches.apply(p.lab, "capacity", {"value": p.capacity.value})
         try:
-            result = load.burst(p.lab, p.burst_size.value,
-                                on_progress=lambda done, total: setattr(p.progress, "value", done))  # fmt: skip
+            result = load.burst(
+                p.lab,
+                p.burst_size.value,
+                on_progress=lambda done, total: setattr(p.progress, "value", done),
+            )
         finally:
             switches.apply(p.lab, "capacity", {"value": before})
         p.burst_result.value = html.escape(repr(result))
@@ -457,8 +466,9 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
     timeout = SwitchControls(p, "timeout", only=("read",), fixed={"route": "/"})
     p.read_timeout = timeout.inputs["read"]
-    p.delay = w.BoundedFloatText(value=0.5, min=0.0, max=2.0, step=0.1,
-                                 description="origin delay (s)", style=st)  # fmt: skip
+    p.delay = w.BoundedFloatText(
+        value=0.5, min=0.0, max=2.0, step=0.1, description="origin delay (s)", style=st
+    )
     p.timeline = w.HTML()
 
     def send_slow() -> None:
@@ -472,8 +482,19 @@ def _controls_504(p: Playground) -> list[w.Widget]:
 
 
 def _controls_505(p: Playground) -> list[w.Widget]:
-    p.version = w.Dropdown(options=["HTTP/1.0", "HTTP/1.1", "HTTP/1.2", "HTTP/2.0", "HTTP/3.0",
-                                    "http/1.1", "HTTPS/1.1"], value="HTTP/2.0", description="Version")  # fmt: skip
+    p.version = w.Dropdown(
+        options=[
+            "HTTP/1.0",
+            "HTTP/1.1",
+            "HTTP/1.2",
+            "HTTP/2.0",
+            "HTTP/3.0",
+            "http/1.1",
+            "HTTPS/1.1",
+        ],
+        value="HTTP/2.0",
+        description="Version",
+    )
 
     def send() -> None:
         p.send_raw(
@@ -637,11 +658,12 @@ class Quiz(_Panel):
             self.answer: w.Widget = OneOf(exercise.options)
             self.answer.observe(
                 lambda ch: self._say(
-                    "No answer chosen." if ch["new"] is None
+                    "No answer chosen."
+                    if ch["new"] is None
                     else f"Your answer: {ch['new']}. Press Check to check it."
                 ),
                 names="value",
-            )  # fmt: skip
+            )
         else:
             self.answer = w.Text(placeholder="your answer", description="Answer")
         self.feedback = w.HTML()
@@ -655,9 +677,16 @@ class Quiz(_Panel):
         )
         buttons = w.HBox([self.check_button, self.hint_button, self.solution_button])
         super().__init__(
-            [self._style, self.prompt, self.answer, buttons, self.status, self.feedback,
-             self.message]
-        )  # fmt: skip
+            [
+                self._style,
+                self.prompt,
+                self.answer,
+                buttons,
+                self.status,
+                self.feedback,
+                self.message,
+            ]
+        )
 
     def _failed(self) -> None:
         self.feedback.value = ""
