@@ -14,7 +14,8 @@ explanation says so. ``proxy_status`` is the error type from RFC 9209's registry
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from labkit.record import FrozenRecord
 
 
 class Condition(str, enum.Enum):
@@ -35,12 +36,21 @@ class Condition(str, enum.Enum):
     BODY_CUT = "body-cut"
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(FrozenRecord):
+    __slots__ = ("explanation", "proxy_status", "rfc", "status")
     status: int | None  # None: the upstream's own status was already relayed
     explanation: str
     rfc: str
-    proxy_status: str = ""  # RFC 9209 2.3 error type; "" when no response of ours is possible
+    proxy_status: str  # RFC 9209 2.3 error type; "" when no response of ours is possible
+
+    def __init__(
+        self, status: int | None, explanation: str, rfc: str, proxy_status: str = ""
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "status", status)
+        set_(self, "explanation", explanation)
+        set_(self, "rfc", rfc)
+        set_(self, "proxy_status", proxy_status)
 
 
 # Condition -> what the gateway answers and why (RFC reading, the lab's default).

@@ -21,7 +21,6 @@ import re
 import socket
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from labkit.conditions import Condition
@@ -29,6 +28,7 @@ from labkit.errors import BadArgument, check_number
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
+from labkit.record import FrozenRecord
 from labkit.recorder import Ending, Kind, Recorder, Role
 
 # The whole request head must arrive within this: a client that drips a byte at a time
@@ -41,16 +41,27 @@ _REQUEST_ID = re.compile(rb"\r\nx-request-id:[ \t]*([A-Za-z0-9._-]{1,64})", re.I
 F = TypeVar("F", bound="Fault")
 
 
-@dataclass(frozen=True)
-class Knob:
+class Knob(FrozenRecord):
     """One setting of a kind of fault that a learner may turn (``lab.upstreams[NAME].<name>``)."""
 
+    __slots__ = ("default", "maximum", "meaning", "minimum", "name", "unit")
     name: str
     unit: str
     minimum: float
     maximum: float
     default: float
     meaning: str
+
+    def __init__(
+        self, name: str, unit: str, minimum: float, maximum: float, default: float, meaning: str
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "unit", unit)
+        set_(self, "minimum", minimum)
+        set_(self, "maximum", maximum)
+        set_(self, "default", default)
+        set_(self, "meaning", meaning)
 
     def check(self, value: object) -> float:
         """The value as a float, or BadArgument naming the knob and its range."""

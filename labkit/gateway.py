@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from dataclasses import dataclass
 
 import h11
 
@@ -21,19 +20,29 @@ from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.i18n import Msg
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
+from labkit.record import Record
 from labkit.recorder import Kind, Recorder, Role
 
 HEALTH_INTERVAL = 1.0
 MAX_VARIANTS = 8  # stored responses per URL that differ by the headers they vary on
 
 
-@dataclass
-class CachedResponse:
-    response: Response
-    body: bytes
-    stored_at: float
-    max_age: int
-    selecting: tuple[tuple[str, str], ...] = ()  # the request headers its Vary names
+class CachedResponse(Record):
+    __slots__ = ("body", "max_age", "response", "selecting", "stored_at")
+
+    def __init__(
+        self,
+        response: Response,
+        body: bytes,
+        stored_at: float,
+        max_age: int,
+        selecting: tuple[tuple[str, str], ...] = (),  # the request headers its Vary names
+    ) -> None:
+        self.response = response
+        self.body = body
+        self.stored_at = stored_at
+        self.max_age = max_age
+        self.selecting = selecting
 
 
 def selecting_headers(response: Response, request: Request) -> tuple[tuple[str, str], ...] | None:

@@ -18,14 +18,12 @@ default. Lesson 09 (gateways disagree) shows them side by side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.errors import unknown
+from labkit.record import FrozenRecord
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(FrozenRecord):
     """What a gateway sends for one condition.
 
     kind "page": its own error page with ``status`` and ``reason``;
@@ -35,16 +33,33 @@ class Answer:
     kind "cut": the status line was already relayed; the connection is closed mid-body.
     """
 
+    __slots__ = ("body", "kind", "log", "reason", "source", "status")
     kind: str
-    status: int | None = None
-    reason: str = ""
-    log: str = ""  # what the gateway's own log says (its words), for lesson 09
-    source: str = ""  # where the fact comes from
-    body: bytes | None = None  # this condition's own page body, where it differs per condition
+    status: int | None
+    reason: str
+    log: str  # what the gateway's own log says (its words), for lesson 09
+    source: str  # where the fact comes from
+    body: bytes | None  # this condition's own page body, where it differs per condition
+
+    def __init__(
+        self,
+        kind: str,
+        status: int | None = None,
+        reason: str = "",
+        log: str = "",
+        source: str = "",
+        body: bytes | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "kind", kind)
+        set_(self, "status", status)
+        set_(self, "reason", reason)
+        set_(self, "log", log)
+        set_(self, "source", source)
+        set_(self, "body", body)
 
 
-@dataclass(frozen=True)
-class Headers:
+class Headers(FrozenRecord):
     """What a gateway does to the headers a learner reads, each with its source.
 
     ``server``: the Server header on its own pages (None: it sends none).
@@ -60,6 +75,15 @@ class Headers:
     keep-alive connection open, so a client waits for the end (nginx).
     """
 
+    __slots__ = (
+        "keeps_alive_after_http09",
+        "page_headers",
+        "relayed_server",
+        "relayed_upgrade",
+        "server",
+        "sources",
+        "via",
+    )
     server: str | None
     page_headers: tuple[tuple[str, str], ...]
     relayed_server: str
@@ -68,9 +92,27 @@ class Headers:
     keeps_alive_after_http09: bool
     sources: dict[str, str]
 
+    def __init__(
+        self,
+        server: str | None,
+        page_headers: tuple[tuple[str, str], ...],
+        relayed_server: str,
+        via: bool,
+        relayed_upgrade: str,
+        keeps_alive_after_http09: bool,
+        sources: dict[str, str],
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "server", server)
+        set_(self, "page_headers", page_headers)
+        set_(self, "relayed_server", relayed_server)
+        set_(self, "via", via)
+        set_(self, "relayed_upgrade", relayed_upgrade)
+        set_(self, "keeps_alive_after_http09", keeps_alive_after_http09)
+        set_(self, "sources", sources)
 
-@dataclass(frozen=True)
-class Pooling:
+
+class Pooling(FrozenRecord):
     """Whether a gateway keeps upstream connections alive for the next request, and how.
 
     ``keepalive``: it reuses an upstream connection after a complete response (else it
@@ -81,10 +123,18 @@ class Pooling:
     idempotent (RFC 9110 9.2.2), never a POST.
     """
 
+    __slots__ = ("idle_timeout", "keepalive", "max_idle", "source")
     keepalive: bool
     max_idle: int
     idle_timeout: float
     source: str
+
+    def __init__(self, keepalive: bool, max_idle: int, idle_timeout: float, source: str) -> None:
+        set_ = object.__setattr__
+        set_(self, "keepalive", keepalive)
+        set_(self, "max_idle", max_idle)
+        set_(self, "idle_timeout", idle_timeout)
+        set_(self, "source", source)
 
 
 # The lab's pools keep idle connections 4 s, shorter than its servers' 5 s keep-alive
@@ -93,8 +143,20 @@ class Pooling:
 _LAB_IDLE = 4.0
 
 
-@dataclass(frozen=True)
-class Personality:
+class Personality(FrozenRecord):
+    __slots__ = (
+        "headers",
+        "max_response_head",
+        "max_response_head_source",
+        "name",
+        "pages",
+        "pooling",
+        "proxy_status",
+        "slow_client",
+        "slow_client_source",
+        "table",
+        "title",
+    )
     name: str
     title: str
     headers: Headers
@@ -102,12 +164,39 @@ class Personality:
     max_response_head_source: str
     pooling: Pooling  # keep-alive to upstreams (the lab's idle times are its own)
     table: dict[Condition, Answer]
-    pages: dict[int, tuple[str | None, bytes]] = field(default_factory=dict)  # status -> page
-    proxy_status: bool = False  # names itself and the error in Proxy-Status (RFC 9209)
+    pages: dict[int, tuple[str | None, bytes]]  # status -> page
+    proxy_status: bool  # names itself and the error in Proxy-Status (RFC 9209)
     # A client that starts a request head and stops: "page" (a 408 page, then close),
     # "close" (closes without sending a byte), "" (not recorded: the lab sends its 408).
-    slow_client: str = "page"
-    slow_client_source: str = ""
+    slow_client: str
+    slow_client_source: str
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        headers: Headers,
+        max_response_head: int,
+        max_response_head_source: str,
+        pooling: Pooling,
+        table: dict[Condition, Answer],
+        pages: dict[int, tuple[str | None, bytes]] | None = None,
+        proxy_status: bool = False,
+        slow_client: str = "page",
+        slow_client_source: str = "",
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "name", name)
+        set_(self, "title", title)
+        set_(self, "headers", headers)
+        set_(self, "max_response_head", max_response_head)
+        set_(self, "max_response_head_source", max_response_head_source)
+        set_(self, "pooling", pooling)
+        set_(self, "table", table)
+        set_(self, "pages", {} if pages is None else pages)
+        set_(self, "proxy_status", proxy_status)
+        set_(self, "slow_client", slow_client)
+        set_(self, "slow_client_source", slow_client_source)
 
     @property
     def server(self) -> str | None:
@@ -781,12 +870,16 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(FrozenRecord):
     """One observation the lessons cite, with where it comes from."""
 
+    __slots__ = ("source", "text")
     text: str
     source: str
+
+    def __init__(self, text: str, source: str) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "source", source)
 
 
 NOTES_OBSERVED = (

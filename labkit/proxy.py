@@ -25,6 +25,7 @@ from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import HTTPServer, Listener
 from labkit.i18n import Msg
+from labkit.record import Record
 from labkit.recorder import Attempt, Kind, Recorder, Step
 
 HOP_BY_HOP = frozenset(
@@ -210,12 +211,20 @@ class Route:
         )
 
 
-@dataclass
-class Failure:
-    condition: Condition
-    detail: str
-    target: Target | None = None
-    head_bytes: int | None = None  # how much of the response head arrived, when it is the matter
+class Failure(Record):
+    __slots__ = ("condition", "detail", "head_bytes", "target")
+
+    def __init__(
+        self,
+        condition: Condition,
+        detail: str,
+        target: Target | None = None,
+        head_bytes: int | None = None,  # how much of the response head arrived, when it matters
+    ) -> None:
+        self.condition = condition
+        self.detail = detail
+        self.target = target
+        self.head_bytes = head_bytes
 
 
 class Proxy(HTTPServer):

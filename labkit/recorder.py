@@ -28,10 +28,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from labkit.conditions import Condition
+from labkit.record import FrozenRecord, Record, replace
 
 MAX_EXCHANGES = 500
 MAX_RECORDED_BYTES = 64 * 1024  # per event
@@ -90,8 +90,7 @@ class Ending(_Word):
     RST = "RST"  # reset: bytes still in flight are thrown away
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(FrozenRecord):
     """One step of a proxy's attempt to reach an upstream, as data.
 
     ``number`` counts the connections this request was sent on (1, then 2 after a failed
@@ -99,6 +98,22 @@ class Attempt:
     after a stale kept-alive connection closed.
     """
 
+    __slots__ = (
+        "condition",
+        "connect_timeout",
+        "connection",
+        "detail",
+        "host",
+        "number",
+        "port",
+        "read_timeout",
+        "retry",
+        "reused",
+        "status",
+        "step",
+        "target",
+        "upstream",
+    )
     step: Step
     upstream: str  # the route's upstream (pool) name
     target: str | None  # the target's name; None when none was tried
@@ -107,41 +122,140 @@ class Attempt:
     connect_timeout: float
     read_timeout: float
     number: int
-    retry: bool = False
-    condition: Condition | None = None  # on FAILED and NOT_TRIED
-    detail: str = ""  # what was observed, in words (on FAILED and NOT_TRIED)
-    connection: int | None = None  # the connection's number, once there is one
-    reused: bool = False  # a kept-alive connection from the pool
-    status: int | None = None  # on ANSWERED: the upstream's status
+    retry: bool
+    condition: Condition | None  # on FAILED and NOT_TRIED
+    detail: str  # what was observed, in words (on FAILED and NOT_TRIED)
+    connection: int | None  # the connection's number, once there is one
+    reused: bool  # a kept-alive connection from the pool
+    status: int | None  # on ANSWERED: the upstream's status
+
+    def __init__(
+        self,
+        step: Step,
+        upstream: str,
+        target: str | None,
+        host: str | None,
+        port: int | None,
+        connect_timeout: float,
+        read_timeout: float,
+        number: int,
+        retry: bool = False,
+        condition: Condition | None = None,
+        detail: str = "",
+        connection: int | None = None,
+        reused: bool = False,
+        status: int | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "step", step)
+        set_(self, "upstream", upstream)
+        set_(self, "target", target)
+        set_(self, "host", host)
+        set_(self, "port", port)
+        set_(self, "connect_timeout", connect_timeout)
+        set_(self, "read_timeout", read_timeout)
+        set_(self, "number", number)
+        set_(self, "retry", retry)
+        set_(self, "condition", condition)
+        set_(self, "detail", detail)
+        set_(self, "connection", connection)
+        set_(self, "reused", reused)
+        set_(self, "status", status)
 
 
 ROLE_ORDER = {Role.CLIENT: 0, Role.PORTAL: 1, Role.GATEWAY: 2, Role.ORIGIN: 3, Role.UPSTREAM: 3}
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(FrozenRecord):
     """One thing one hop saw or did. ``at`` is time.perf_counter()."""
 
+    __slots__ = (
+        "at",
+        "attempt",
+        "cut",
+        "data",
+        "delay",
+        "ended",
+        "generated",
+        "hop",
+        "kind",
+        "method",
+        "not_kept",
+        "peer_port",
+        "request_id",
+        "role",
+        "status",
+        "summary",
+        "target",
+        "timed_out",
+        "version",
+        "why",
+    )
     request_id: str
     hop: str  # "client", "portal", "gateway", "origin" or an upstream's name
     role: Role
     kind: Kind
     at: float
     summary: str  # the sentence a learner reads; never parsed
-    data: bytes = b""
-    status: int | None = None
-    generated: bool | None = None  # on SENT: True if this hop made the response
-    why: str = ""
-    peer_port: int | None = None
-    not_kept: int = 0  # bytes of ``data`` the recorder dropped (MAX_RECORDED_BYTES)
-    method: str = ""  # on RECEIVED by a server: the request line, "" if it had none
-    target: str = ""
-    version: str = ""
-    cut: str = ""  # on SENT: why the body broke off after the head went out, "" if it did not
-    timed_out: bool = False  # on the client's RECEIVED: its own timeout ran out
-    ended: Ending | None = None  # on SENT: the hop then closed (FIN) or reset (RST) the connection
-    attempt: Attempt | None = None  # on UPSTREAM
-    delay: float | None = None  # on SENT: the configured delay this hop waited on purpose
+    data: bytes
+    status: int | None
+    generated: bool | None  # on SENT: True if this hop made the response
+    why: str
+    peer_port: int | None
+    not_kept: int  # bytes of ``data`` the recorder dropped (MAX_RECORDED_BYTES)
+    method: str  # on RECEIVED by a server: the request line, "" if it had none
+    target: str
+    version: str
+    cut: str  # on SENT: why the body broke off after the head went out, "" if it did not
+    timed_out: bool  # on the client's RECEIVED: its own timeout ran out
+    ended: Ending | None  # on SENT: the hop then closed (FIN) or reset (RST) the connection
+    attempt: Attempt | None  # on UPSTREAM
+    delay: float | None  # on SENT: the configured delay this hop waited on purpose
+
+    def __init__(
+        self,
+        request_id: str,
+        hop: str,
+        role: Role,
+        kind: Kind,
+        at: float,
+        summary: str,
+        data: bytes = b"",
+        status: int | None = None,
+        generated: bool | None = None,
+        why: str = "",
+        peer_port: int | None = None,
+        not_kept: int = 0,
+        method: str = "",
+        target: str = "",
+        version: str = "",
+        cut: str = "",
+        timed_out: bool = False,
+        ended: Ending | None = None,
+        attempt: Attempt | None = None,
+        delay: float | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "request_id", request_id)
+        set_(self, "hop", hop)
+        set_(self, "role", role)
+        set_(self, "kind", kind)
+        set_(self, "at", at)
+        set_(self, "summary", summary)
+        set_(self, "data", data)
+        set_(self, "status", status)
+        set_(self, "generated", generated)
+        set_(self, "why", why)
+        set_(self, "peer_port", peer_port)
+        set_(self, "not_kept", not_kept)
+        set_(self, "method", method)
+        set_(self, "target", target)
+        set_(self, "version", version)
+        set_(self, "cut", cut)
+        set_(self, "timed_out", timed_out)
+        set_(self, "ended", ended)
+        set_(self, "attempt", attempt)
+        set_(self, "delay", delay)
 
     @property
     def request_line(self) -> str:
@@ -149,15 +263,24 @@ class Event:
         return f"{self.method} {self.target}" if self.method else self.summary
 
 
-@dataclass
-class Hop:
+class Hop(Record):
     """What one server (or the client) did for one request."""
 
-    name: str
-    role: Role
-    received: Event | None = None
-    sent: Event | None = None
-    events: list[Event] = field(default_factory=list)
+    __slots__ = ("events", "name", "received", "role", "sent")
+
+    def __init__(
+        self,
+        name: str,
+        role: Role,
+        received: Event | None = None,
+        sent: Event | None = None,
+        events: list[Event] | None = None,
+    ) -> None:
+        self.name = name
+        self.role = role
+        self.received = received
+        self.sent = sent
+        self.events: list[Event] = [] if events is None else events
 
     @property
     def label(self) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import http
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
+
+from labkit.record import Record
 
 Headers = list[tuple[str, str]]
 
@@ -56,16 +57,37 @@ def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:
     return int(parts[1]), reason, headers, body
 
 
-@dataclass
-class Request:
-    method: str
-    target: str
-    http_version: str
-    headers: Headers
-    body: bytes = b""
-    raw: bytes = b""
-    request_id: str = ""
-    peer_port: int | None = None
+class Request(Record):
+    __slots__ = (
+        "body",
+        "headers",
+        "http_version",
+        "method",
+        "peer_port",
+        "raw",
+        "request_id",
+        "target",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        target: str,
+        http_version: str,
+        headers: Headers,
+        body: bytes = b"",
+        raw: bytes = b"",
+        request_id: str = "",
+        peer_port: int | None = None,
+    ) -> None:
+        self.method = method
+        self.target = target
+        self.http_version = http_version
+        self.headers = headers
+        self.body = body
+        self.raw = raw
+        self.request_id = request_id
+        self.peer_port = peer_port
 
     def header(self, name: str) -> str | None:
         return get_header(self.headers, name)
@@ -86,23 +108,44 @@ class BodyCut(Exception):
     """Raised by a streamed body when its source broke off after the status was sent."""
 
 
-@dataclass
-class Response:
-    status: int
-    headers: Headers = field(default_factory=list)
-    body: bytes | AsyncIterator[bytes] = b""
-    reason: str = ""
-    generated: bool = True  # False when a gateway relays an upstream's response
-    why: str = ""  # for the recording: why this status
-    close: bool = False
-    raw: bytes | None = None  # bytes written as they are (no status line of ours); then the
-    # connection closes, or with close=False waits for the client to close (nginx's HTTP/0.9)
-    server: bool = True  # False: no Server header of ours (HAProxy's own pages carry none)
-    delay: float | None = None  # for the recording: seconds it was held back on purpose
+class Response(Record):
+    __slots__ = (
+        "body",
+        "close",
+        "delay",
+        "generated",
+        "headers",
+        "raw",
+        "reason",
+        "server",
+        "status",
+        "why",
+    )
 
-    def __post_init__(self) -> None:
-        if not self.reason:
-            self.reason = reason_for(self.status)
+    def __init__(
+        self,
+        status: int,
+        headers: Headers | None = None,
+        body: bytes | AsyncIterator[bytes] = b"",
+        reason: str = "",
+        generated: bool = True,  # False when a gateway relays an upstream's response
+        why: str = "",  # for the recording: why this status
+        close: bool = False,
+        raw: bytes | None = None,  # bytes written as they are (no status line of ours); then the
+        # connection closes, or with close=False waits for the client to close (nginx's HTTP/0.9)
+        server: bool = True,  # False: no Server header of ours (HAProxy's own pages carry none)
+        delay: float | None = None,  # for the recording: seconds it was held back on purpose
+    ) -> None:
+        self.status = status
+        self.headers: Headers = [] if headers is None else headers
+        self.body = body
+        self.reason = reason or reason_for(status)
+        self.generated = generated
+        self.why = why
+        self.close = close
+        self.raw = raw
+        self.server = server
+        self.delay = delay
 
     def header(self, name: str) -> str | None:
         return get_header(self.headers, name)

@@ -7,18 +7,22 @@ status a careful server sends and a sentence a learner can read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from labkit.i18n import Msg
+from labkit.record import FrozenRecord
 
 SUPPORTED_VERSIONS = ("1.0", "1.1")
 MAX_HEAD_BYTES = 16 * 1024
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(FrozenRecord):
+    __slots__ = ("status", "why")
     status: int
     why: str
+
+    def __init__(self, status: int, why: str) -> None:
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "why", why)
 
 
 def transfer_codings(raw_head: bytes) -> list[str] | None:

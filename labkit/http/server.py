@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import dataclasses
 import re
 import socket
 import time
@@ -37,6 +36,7 @@ from labkit.http.requestcheck import (
     transfer_codings,
 )
 from labkit.i18n import Msg
+from labkit.record import replace
 from labkit.recorder import Kind, Recorder, Role
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -262,7 +262,7 @@ class HTTPServer(Listener):
             response = await self._respond_to(request)
             served += 1
             if served >= MAX_REQUESTS_PER_CONNECTION and not response.close:
-                response = dataclasses.replace(response, close=True)
+                response = replace(response, close=True)
             try:
                 keep = await self._send(conn, writer, request, response)
             finally:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import h11
 
 from labkit.conditions import Condition
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers
+from labkit.record import Record
 
 MAX_UPSTREAM_HEAD = 8 * 1024  # like nginx's proxy_buffer_size on 64-bit systems
 MAX_ANY_HEAD = (
@@ -60,13 +60,22 @@ def classify_eof(raw: bytes) -> Condition:
     return Condition.HEADERS_CUT
 
 
-@dataclass
-class UpstreamReply:
-    status: int
-    reason: str
-    headers: Headers
-    raw_head: bytes
-    body: AsyncIterator[bytes]
+class UpstreamReply(Record):
+    __slots__ = ("body", "headers", "raw_head", "reason", "status")
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        headers: Headers,
+        raw_head: bytes,
+        body: AsyncIterator[bytes],
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.raw_head = raw_head
+        self.body = body
 
 
 class _Protocol(asyncio.StreamReaderProtocol):
