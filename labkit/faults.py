@@ -164,7 +164,7 @@ class Connection:
         """Write bytes and wait until they are sent, at most server.WRITE_TIMEOUT (a peer that
         does not read is cut by the Listener)."""
         self.writer.write(data)
-        await within(server.WRITE_TIMEOUT, self.writer.drain())
+        await within(server.WRITE_TIMEOUT, self.writer.drain)
 
     def reset(self, rid: str, why: str) -> None:
         """Abort the connection with RST (SO_LINGER 0) instead of FIN."""
@@ -491,7 +491,7 @@ async def read_head(reader: asyncio.StreamReader, limit: float, *, idle: bool = 
     deadline = time.monotonic() + limit
     try:
         while b"\r\n\r\n" not in raw and len(raw) < MAX_REQUEST_BYTES:
-            chunk = await within(deadline - time.monotonic(), reader.read(65536))
+            chunk = await within(deadline - time.monotonic(), lambda: reader.read(65536))
             if not chunk:
                 break
             if idle and not raw:

@@ -1,23 +1,60 @@
-"""Awaiting with a time limit without an extra task, so a cancel is never lost.
+"""Awaiting with a time limit that a starved process does not turn into a false timeout.
 
-``asyncio.wait_for`` runs the awaitable in a task of its own; on Python 3.11 a
-cancel that lands as that inner task finishes can be lost, and a stopping lab then
-waits for a read that nobody will answer. ``asyncio.timeout`` (3.11+) cancels the
-current task itself; on 3.10 we fall back to ``wait_for``.
+Two things are decided here. First, no extra task: ``asyncio.wait_for`` runs the awaitable
+in a task of its own, and on Python 3.11 a cancel that lands as that inner task finishes can
+be lost, so a stopping lab waits for a read that nobody will answer; ``asyncio.timeout_at``
+cancels the current task itself (on 3.10 we fall back to ``wait_for``).
+
+Second, fairness under load. The lab's servers share one event loop, so on a loaded host (a
+classroom's JupyterHub) the whole process can be off the CPU for longer than a 0.2 s connect
+or 0.3 s read timeout. When it gets the CPU back, the timer and the peer's answer are due in
+the same loop iteration, and the timer wins: a garbage upstream's 502 becomes a 504 because
+the machine was busy, not because anything was slow. nginx avoids this by handling ready
+events before it expires timers. We do the same in effect: a timer that fires more than
+``STARVED`` seconds late means the loop itself was away, so the operation is given a few
+short ``GRACE`` periods to finish what is already waiting. An upstream that really is slow
+(it sleeps for seconds) still times out, a few tens of milliseconds later and only when the
+process was starved; on time, a timeout fires exactly as before.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 T = TypeVar("T")
 
+STARVED = 0.05  # a timer this late (seconds) means the loop, not the peer, was away
+GRACE = 0.02  # seconds given back each time, enough for a few loop iterations
+GRACES = 3  # at most this many (a loop still starved after them is truly overloaded)
 
-async def within(seconds: float, awaitable: Awaitable[T]) -> T:
-    """Await ``awaitable``; raise TimeoutError after ``seconds``."""
-    if hasattr(asyncio, "timeout"):
-        async with asyncio.timeout(seconds):
-            return await awaitable
-    return await asyncio.wait_for(awaitable, seconds)  # pragma: no cover - Python 3.10
+_timeout_at = getattr(asyncio, "timeout_at", None)
+
+
+def starved(deadline: float) -> bool:
+    """Whether a timer due at ``deadline`` (the loop's clock) fired late enough that the
+    process, not the peer, was the slow one."""
+    return asyncio.get_running_loop().time() - deadline > STARVED
+
+
+async def within(seconds: float, start: Callable[[], Awaitable[T]]) -> T:
+    """Await ``start()``; raise TimeoutError after ``seconds`` of the loop's time.
+
+    ``start`` makes the awaitable (``lambda: reader.read(n)``) because after a starved timer
+    it is awaited again: it must be safe to cancel and start anew (reads and ``drain`` are;
+    wrap anything else in a task and pass ``lambda: asyncio.shield(task)``).
+    """
+    if _timeout_at is None:  # pragma: no cover - Python 3.10
+        return await asyncio.wait_for(start(), seconds)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    for _ in range(GRACES + 1):
+        try:
+            async with _timeout_at(deadline):
+                return await start()
+        except TimeoutError:
+            if not starved(deadline):
+                raise
+            deadline = loop.time() + GRACE
+    raise TimeoutError

@@ -382,7 +382,7 @@ class HTTPServer(Listener):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            data = await within(remaining, reader.read(65536))
+            data = await within(remaining, lambda: reader.read(65536))
             if head and raw == b"" and data:
                 deadline = time.monotonic() + self.head_timeout  # idle ended, the head began
             raw += data
@@ -588,7 +588,7 @@ async def _wait_for_close(reader: asyncio.StreamReader) -> None:
     deadline = time.monotonic() + IDLE_TIMEOUT
     while (remaining := deadline - time.monotonic()) > 0:
         try:
-            if not await within(remaining, reader.read(65536)):
+            if not await within(remaining, lambda: reader.read(65536)):
                 return
         except TimeoutError:
             return
@@ -638,7 +638,7 @@ async def _drain(writer: asyncio.StreamWriter) -> None:
     transport = writer.transport
     if not transport.get_write_buffer_size() and not transport.is_closing():
         return  # all of it is in the kernel's buffer already: nothing to wait for
-    await within(WRITE_TIMEOUT, writer.drain())
+    await within(WRITE_TIMEOUT, writer.drain)
 
 
 async def _drain_quietly(writer: asyncio.StreamWriter) -> None:

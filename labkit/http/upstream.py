@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 import h11
 
 from labkit.conditions import Condition
-from labkit.http.deadline import within
+from labkit.http.deadline import GRACE, GRACES, starved, within
 from labkit.http.messages import BodyCut, Headers
 from labkit.record import Record
 
@@ -189,7 +189,7 @@ class Connection:
         writer.write(data)
         if writer.transport.get_write_buffer_size():  # an upstream that does not read
             try:
-                await within(read_timeout, writer.drain())
+                await within(read_timeout, writer.drain)
             except ConnectionError as exc:
                 raise UpstreamFailure(
                     Condition.RESET, f"sending the request failed: {exc}"
@@ -205,8 +205,16 @@ class Connection:
             if _timeout_at is None:  # pragma: no cover - Python 3.10
                 return await self._read_head(conn, raw, read_timeout, max_head, None)
             loop = asyncio.get_running_loop()
-            async with _timeout_at(loop.time() + read_timeout) as deadline:
-                return await self._read_head(conn, raw, read_timeout, max_head, deadline)
+            when = loop.time() + read_timeout
+            for _ in range(GRACES + 1):  # a starved timer gives grace: see http/deadline.py
+                try:
+                    async with _timeout_at(when) as deadline:
+                        return await self._read_head(conn, raw, read_timeout, max_head, deadline)
+                except TimeoutError:
+                    if not starved(deadline.when() or when):
+                        raise
+                    when = loop.time() + GRACE
+            raise TimeoutError
         except TimeoutError:
             what = "no response" if not raw else "no complete response head"
             raise UpstreamFailure(
@@ -242,11 +250,9 @@ class Connection:
                         f"the response head exceeds {max_head} bytes",
                         bytes(raw),
                     )
-                if raw and deadline is not None:  # a new read: the timeout starts again
-                    deadline.reschedule(asyncio.get_running_loop().time() + read_timeout)
                 try:
                     if deadline is None:  # pragma: no cover - Python 3.10
-                        chunk = await within(read_timeout, reader.read(65536))
+                        chunk = await within(read_timeout, lambda: reader.read(65536))
                     else:
                         chunk = await reader.read(65536)
                 except ConnectionResetError:
@@ -255,6 +261,8 @@ class Connection:
                     ) from None
                 self._consumed += len(chunk)
                 eof = not chunk
+                if chunk and deadline is not None:  # a new read: the timeout starts again
+                    deadline.reschedule(asyncio.get_running_loop().time() + read_timeout)
                 raw += chunk
                 conn.receive_data(chunk)
                 continue
@@ -289,7 +297,7 @@ class Connection:
                 raise BodyCut(f"the upstream's body ended early ({exc})") from None
             if event is h11.NEED_DATA:
                 try:
-                    chunk = await within(read_timeout, self.reader.read(65536))
+                    chunk = await within(read_timeout, lambda: self.reader.read(65536))
                 except TimeoutError:
                     raise BodyCut(
                         f"the upstream stalled for {read_timeout:g} s inside the body"
@@ -391,17 +399,35 @@ async def _open(
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**16, loop=loop)
     protocol = _Protocol(reader, loop)
+    # a task of its own, so that a starved timer's grace (http/deadline.py) waits for this
+    # same attempt rather than starting another
+    opening = loop.create_task(loop.create_connection(lambda: protocol, host, port))
     try:
-        transport, _ = await within(timeout, loop.create_connection(lambda: protocol, host, port))
+        transport, _ = await within(timeout, lambda: asyncio.shield(opening))
     except TimeoutError:
+        _abandon(opening)
         raise UpstreamFailure(
             Condition.CONNECT_TIMEOUT, f"connect() did not complete within {timeout:g} s"
         ) from None
+    except asyncio.CancelledError:
+        _abandon(opening)
+        raise
     except ConnectionRefusedError:
         raise UpstreamFailure(Condition.REFUSED, "connect() failed: connection refused") from None
     except OSError as exc:
         raise UpstreamFailure(Condition.REFUSED, f"connect() failed: {exc.strerror}") from None
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop), protocol
+
+
+def _abandon(opening: asyncio.Task[tuple[asyncio.BaseTransport, asyncio.BaseProtocol]]) -> None:
+    """Give up a connect attempt; should it have completed anyway, close what it opened."""
+
+    def close(done: asyncio.Task[tuple[asyncio.BaseTransport, asyncio.BaseProtocol]]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            done.result()[0].close()
+
+    opening.cancel()
+    opening.add_done_callback(close)
 
 
 async def connect(
@@ -417,7 +443,7 @@ async def read_rest(reader: asyncio.StreamReader, timeout: float, limit: int = 1
     rest = bytearray()
     try:
         while len(rest) < limit:
-            chunk = await within(timeout, reader.read(65536))
+            chunk = await within(timeout, lambda: reader.read(65536))
             if not chunk:
                 break
             rest += chunk

@@ -1,0 +1,82 @@
+"""A starved process does not turn an upstream's answer into a timeout (labkit/http/deadline.py).
+
+On a loaded classroom host the lab's process can be off the CPU for longer than the gateway's
+0.2 s connect or 0.3 s read timeout; when it runs again, the timer and the upstream's answer
+are due together. These upstreams freeze the lab's event loop (``time.sleep`` on the loop
+thread: nothing in the process runs, just as when the host is busy) and then answer, so the
+timer is overdue when the answer arrives: deterministic, on real sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+import labkit
+from labkit import faults
+from labkit.conditions import Condition
+from labkit.faults import Connection, Fault
+from labkit.http.deadline import GRACE, GRACES, STARVED
+from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.recorder import Kind, Step
+
+FROZEN = UPSTREAM_TIMEOUTS.read + 0.3  # the loop is away longer than the read timeout
+GARBAGE = b"SSH-2.0-OpenSSH_9.2\r\n"
+
+
+class Frozen(Fault):
+    """Reads the request, freezes the whole loop, then sends ``reply`` at once."""
+
+    async def serve(self, conn: Connection) -> None:
+        rid = await conn.request()
+        time.sleep(FROZEN)
+        await conn.answer(rid, self.reply, self.description)
+
+
+class FrozenThenSlow(Fault):
+    """Freezes the loop, then really is slow: it answers a second later."""
+
+    async def serve(self, conn: Connection) -> None:
+        rid = await conn.request()
+        time.sleep(FROZEN)
+        await asyncio.sleep(1.0)
+        await conn.answer(rid, self.reply, self.description)
+
+
+@pytest.fixture
+def frozen_lab(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(
+        faults.FAULTS,
+        "frozen",
+        Frozen("frozen", Condition.INVALID_STATUS_LINE, "freezes the loop, then garbage", GARBAGE),
+    )
+    monkeypatch.setitem(
+        faults.FAULTS,
+        "frozen-slow",
+        FrozenThenSlow("frozen-slow", Condition.READ_TIMEOUT, "freezes, then slow", GARBAGE),
+    )
+    with labkit.start() as lab:
+        yield lab
+
+
+def test_an_answer_that_waited_on_a_starved_loop_is_still_the_answer(frozen_lab) -> None:
+    for _ in range(3):
+        ex = frozen_lab.get("/up/frozen/")
+        assert ex.status == 502, ex
+        failed = [
+            e.attempt
+            for e in frozen_lab.recorder.events(ex.id)
+            if e.kind is Kind.UPSTREAM and e.attempt and e.attempt.step is Step.FAILED
+        ]
+        assert [a.condition for a in failed] == [Condition.INVALID_STATUS_LINE]
+
+
+def test_an_upstream_that_is_slow_after_the_freeze_still_times_out(frozen_lab) -> None:
+    began = time.monotonic()
+    ex = frozen_lab.get("/up/frozen-slow/")
+    taken = time.monotonic() - began
+    assert ex.status == 504, ex
+    # the grace is short: the 504 comes well before the upstream's answer would have
+    assert taken < FROZEN + GRACES * GRACE + STARVED + 0.5
