@@ -304,6 +304,11 @@ def _head_timeout(lab: Lab, args: Args) -> str:
     return f"{args['server']}: a started request must arrive within {server.head_timeout:g} s"
 
 
+def _head_timeout_now(lab: Lab) -> str:
+    each = ", ".join(f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
+    return f"head timeout (then 408): {each}"
+
+
 def _delay(lab: Lab, args: Args) -> str:
     lab.upstreams["slow"].delay = args["seconds"]
     return _delay_now(lab)
@@ -415,6 +420,8 @@ SWITCHES: dict[str, Switch] = {
             ),
             apply=_hold,
             state=lambda lab: {"hold": lab.origin.hold},
+            playgrounds=("503",),
+            current=lambda lab, _: {"on": lab.origin.hold},
             show=_hold_now,
         ),
         Switch(
@@ -516,6 +523,11 @@ SWITCHES: dict[str, Switch] = {
                 "head_timeouts": {name: _server(lab, name).head_timeout for name in ENTRIES}
             },
             reset=lambda lab: [{"server": name, "seconds": HEAD_TIMEOUT} for name in ENTRIES],
+            playgrounds=("504",),
+            current=lambda lab, given: {
+                "seconds": _server(lab, given.get("server", "origin")).head_timeout
+            },
+            show=_head_timeout_now,
         ),
         Switch(
             "delay",

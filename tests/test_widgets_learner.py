@@ -193,3 +193,73 @@ def test_a_live_region_is_a_status_or_an_alert() -> None:
         "alert",
         "Error: BadArgument: the path must start with '/'",
     )
+
+
+def test_every_switch_a_playground_lists_has_its_controls_there(lab: labkit.Lab) -> None:
+    """The switch table says which playgrounds show a switch; each of them does, with its
+    state in words (hold and head-timeout were the two without a control)."""
+    from labkit import scenarios, switches
+
+    for lesson in scenarios.LESSONS:
+        p = Playground(lab, lesson)
+        for switch in switches.for_playground(lesson):
+            controls = p.switch_controls[switch.name]
+            assert controls.inputs or any(
+                label in p.buttons for param in switch.params for label in param.labels
+            ), (lesson, switch.name)
+            if switch.show is not None:  # else its one control shows its value
+                assert controls.state.value, f"{switch.name} on {lesson}: no state in words"
+            else:
+                assert len(controls.inputs) == 1, (lesson, switch.name)
+    assert "hold" in {s.name for s in switches.for_playground("503")}
+    assert "head-timeout" in {s.name for s in switches.for_playground("504")}
+    assert switches.get("hold").show and switches.get("head-timeout").show
+
+
+def test_the_hold_switch_says_its_state_and_confirms(lab: labkit.Lab) -> None:
+    p = Playground(lab, "503")
+    assert "hold: off" in p.hold_state.value
+    p.hold.value = True
+    assert lab.origin.hold
+    assert _said(p).startswith("hold: on (GET /busy waits until the hold is off")
+    assert "hold: on" in p.hold_state.value
+    p.hold.value = False
+    assert not lab.origin.hold and "hold: off" in p.hold_state.value
+    assert _said(p).startswith("hold: off")
+
+
+def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: labkit.Lab) -> None:
+    """The origin's head timeout on the 504 playground: shorter than the client's silence,
+    the origin answers 408; the table's line says the value, and a scenario that sets the
+    switch and puts it back leaves the control showing the lab as it is."""
+    from labkit.http.server import HEAD_TIMEOUT
+
+    p = Playground(lab, "504")
+    assert f"origin {HEAD_TIMEOUT:g} s" in p.head_timeout_state.value
+    p.head_timeout.value = 0.2
+    assert lab.origin.head_timeout == pytest.approx(0.2)
+    assert _said(p) == "origin: a started request must arrive within 0.2 s."
+    assert "origin 0.2 s" in p.head_timeout_state.value
+    [stall] = [b for b in p.buttons if b.startswith("Send half a request")]
+    p.buttons[stall].click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 408 and ex.generated_by == "origin"
+    assert "408 Request Timeout, made by the origin" in _said(p)
+    p.scenario.value = "408-slow-client"
+    p.run_button.click()  # sets the origin's head timeout, then puts back the default
+    assert lab.origin.head_timeout == HEAD_TIMEOUT
+    assert p.head_timeout.value == HEAD_TIMEOUT
+    assert f"origin {HEAD_TIMEOUT:g} s" in p.head_timeout_state.value
+    assert lab.origin.head_timeout == HEAD_TIMEOUT  # showing it changed nothing
+
+
+def test_a_switch_a_scenario_puts_back_is_shown_as_it_is(lab: labkit.Lab) -> None:
+    """Maintenance turned on by hand, then a scenario that turns it on and off again: the
+    control and its words follow the lab, not the last click."""
+    p = Playground(lab, "503")
+    p.maintenance.value = True
+    p.scenario.value = "503-served-from-cache"
+    p.run_button.click()
+    assert not lab.origin.in_maintenance
+    assert p.maintenance.value is False and "maintenance: off" in p.maintenance_state.value

@@ -208,7 +208,14 @@ class Playground(_Panel):
         finally:
             self.lab.gateway.personality = before
 
+    def refresh_switches(self) -> None:
+        """Every switch control shows the lab as it is now: a scenario sets switches and puts
+        them back to their defaults, which may not be what a control last said."""
+        for controls in self.switch_controls.values():
+            controls.refresh()
+
     def _shown(self, ex: Exchange, action: str) -> Exchange:
+        self.refresh_switches()
         self.inspector.show(ex)
         if self.timeline is not None:
             self.timeline.value = ""
@@ -244,6 +251,7 @@ class Playground(_Panel):
 
     def switched(self, line: str) -> None:
         """A switch changed (``line`` says how): earlier results no longer show the lab as it is."""
+        self.refresh_switches()
         self.inspector.clear(f"{line}. Send a request again to see its effect.")
         if self.timeline is not None:
             self.timeline.value = ""
@@ -304,6 +312,7 @@ class SwitchControls(w.VBox):
         self.extra = extra
         self.inputs: dict[str, w.ValueWidget] = {}
         self.state = w.HTML()
+        self._refreshing = False  # a control set from the lab applies nothing
         current = self.switch.current(panel.lab, self.fixed) if self.switch.current else {}
         children: list[w.Widget] = []
         actions: list[w.Widget] = []
@@ -316,7 +325,7 @@ class SwitchControls(w.VBox):
                     actions.append(panel.button(label, act))
                 continue
             control = switch_input(param, current.get(param.name, param.default))
-            control.observe(panel._safe(lambda _: self.apply()), names="value")
+            control.observe(panel._safe(self._changed), names="value")
             self.inputs[param.name] = control
             children.append(control)
         if actions:
@@ -336,6 +345,23 @@ class SwitchControls(w.VBox):
         self._show(self.switch.show(self.panel.lab) if self.switch.show else line)
         self.panel.switched(line)
         return line
+
+    def _changed(self, _: Any) -> None:
+        if not self._refreshing:
+            self.apply()
+
+    def refresh(self) -> None:
+        """Controls and the state line as the lab is now, without applying anything."""
+        current = self.switch.current(self.panel.lab, self.fixed) if self.switch.current else {}
+        self._refreshing = True
+        try:
+            for name, control in self.inputs.items():
+                if name in current and current[name] is not None:
+                    control.value = current[name]
+        finally:
+            self._refreshing = False
+        if self.switch.show:
+            self._show(self.switch.show(self.panel.lab))
 
     def _show(self, line: str) -> None:
         self.state.value = f"<p class='labkit-hint'>{html.escape(line)}</p>" if line else ""
@@ -453,13 +479,16 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         finally:
             switches.apply(p.lab, "capacity", {"value": before})
         p.burst_result.value = html.escape(repr(result))
+        p.refresh_switches()
         p.inspector.clear("The last action was a burst: its result is in the line above.")
         p._say(f"Burst at capacity {p.capacity.value}: {result!r}.")
 
     get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"))
     burst = p.button("Burst", do_burst)
     burst_box = [p.capacity, p.burst_size, burst, p.progress, p.burst_result]
-    return [maintenance, p.cache_mistake, get_order, cache, *burst_box]
+    hold = SwitchControls(p, "hold")
+    p.hold, p.hold_state = hold.inputs["on"], hold.state
+    return [maintenance, p.cache_mistake, get_order, cache, *burst_box, hold]
 
 
 def _controls_504(p: Playground) -> list[w.Widget]:
@@ -470,6 +499,14 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         value=0.5, min=0.0, max=2.0, step=0.1, description="origin delay (s)", style=st
     )
     p.timeline = w.HTML()
+    # the 408 beside the 504: the origin's head timeout, and a client that stalls mid-request
+    head = SwitchControls(p, "head-timeout", fixed={"server": "origin"})
+    p.head_timeout, p.head_timeout_state = head.inputs["seconds"], head.state
+    stalled = scenarios.get("408-slow-client").request
+    stall_label = f"Send half a request to the origin, then nothing for {scenarios.STALL:g} s"
+
+    def send_stalled() -> None:
+        p._shown(stalled.send(p.lab), "Sent half a request to the origin and waited")
 
     def send_slow() -> None:
         ex = p.send("GET", f"/slow?delay={p.delay.value:g}")
@@ -478,7 +515,8 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         assert p.timeline is not None
         p.timeline.value = timeline(ex)._repr_html_()
 
-    return [timeout, p.delay, p.button("GET /slow", send_slow), p.timeline]
+    slow = p.button("GET /slow", send_slow)
+    return [timeout, p.delay, slow, p.timeline, head, p.button(stall_label, send_stalled)]
 
 
 def _controls_505(p: Playground) -> list[w.Widget]:
