@@ -93,3 +93,58 @@ def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
         "client gave up (its own timeout ran out) at" in line.alt
         and "gateway read timeout" in line.alt
     )
+
+
+def _paper_share(png: bytes, colour: str) -> float:
+    """Along each pixel row of the bars of ``colour``, the share of paper-white pixels between
+    the first and the last pixel of that colour: 0 for plain bars, clearly more for hatched."""
+    import io
+
+    import numpy as np
+    from matplotlib import colors
+    from matplotlib.image import imread
+
+    img = imread(io.BytesIO(png))[..., :3]
+    near = np.abs(img - np.array(colors.to_rgb(colour))).sum(axis=2) < 0.15
+    white = (img > 0.9).all(axis=2)
+    inside = paper = 0
+    for row in range(img.shape[0]):
+        cols = np.nonzero(near[row])[0]
+        if len(cols) >= 10:  # a bar's row, not a legend's edge
+            inside += cols[-1] - cols[0] + 1
+            paper += int(white[row, cols[0] : cols[-1] + 1].sum())
+    assert inside, f"no bar of {colour} in the chart"
+    return paper / inside
+
+
+def test_a_failed_bar_is_told_apart_by_a_pattern_not_only_colour(lab: labkit.Lab) -> None:
+    """WCAG 1.4.1: the failed hop's bar and the shed requests carry a hatching that shows
+    in the PNG (the chart is drawn on white in either theme), the others are plain."""
+    from labkit.render import palette
+
+    lab.gateway.route("/").read_timeout = 0.2
+    line = charts.timeline(lab.get("/slow?delay=0.4"))
+    assert _paper_share(line.png(), palette.FAILED) > 0.2
+    assert _paper_share(line.png(), palette.IN_TIME) < 0.05
+    assert "gateway: answered 504 at " in line.alt and "(failed: hatched bar)" in line.alt
+    curve = charts.load_curve(load.sweep(lab, [4], capacity=1, delay=0.2), capacity=1)
+    assert _paper_share(curve.png(), palette.FAILED) > 0.2
+    assert _paper_share(curve.png(), palette.OK) < 0.05
+
+
+def test_durations_say_they_are_measured_and_never_round_to_zero(lab: labkit.Lab) -> None:
+    """The picture, the timeline and the HTML table show a hop's time the same way (below a
+    millisecond: '<1 ms', never '0 ms') and each says the times are measured."""
+    from labkit.render.svg import MEASURED_NOTE
+    from labkit.render.text import milliseconds
+
+    assert milliseconds(0.0002) == "<1 ms" and milliseconds(0.0021) == "2 ms"
+    ex = lab.get("/up/garbage/")
+    svg = sequence_svg(ex)
+    texts = [text for text, _ in _texts(svg)]
+    assert MEASURED_NOTE in texts and "measured" in MEASURED_NOTE
+    assert not any(re.fullmatch(r"0 ms", t) for t in texts)
+    assert "time (measured)" in ex._repr_html_()
+    line = charts.timeline(ex)
+    assert "in measured times" in line.alt
+    assert not re.search(r"\bat 0 ms", line.alt), line.alt

@@ -18,10 +18,15 @@ from matplotlib.figure import Figure
 from labkit.errors import BadArgument
 from labkit.recorder import Role, Step
 from labkit.render.palette import FAILED, IN_TIME, INK, OK, PAPER
-from labkit.render.text import summary_line
+from labkit.render.text import milliseconds, summary_line
 from labkit.render.view import BurstView, ExchangeView
 
 TITLE_WIDTH = 90  # characters of the timeline's title on one line (8 inches at 10 points)
+# A failure is told apart by its pattern as well as its colour (WCAG 1.4.1): paper-coloured
+# cross-hatching, its lines thick enough to read at the PNG's resolution on either theme.
+FAILED_HATCH = "xx"
+HATCH_WIDTH = 2.0  # points
+MEASURED = "measured times, which vary from run to run"
 
 
 class ChartFigure(Figure):
@@ -79,20 +84,21 @@ def timeline(ex: ExchangeView) -> ChartFigure:
         end = (last.at - start) * 1000 if last else begin
         failed = bool(hop.generated and (hop.status or 0) >= 500)
         if last is None:
-            outcome = "no answer recorded"
+            outcome = "no answer recorded; got the request"
         elif hop.role is Role.CLIENT:
             outcome = f"got {last.status}" if last.status is not None else "gave up, no answer"
         else:
             outcome = f"answered {last.status}" if last.status is not None else "closed"
-        bars.append((row, begin, end, failed, f"{outcome} at {end:.0f} ms"))
-        said.append(f"{hop.label}: {outcome} at {end:.0f} ms")
+        at = f"{outcome} at {milliseconds((end if last else begin) / 1000)}"
+        bars.append((row, begin, end, failed, at))
+        said.append(f"{hop.label}: {at}" + (" (failed: hatched bar)" if failed else ""))
     lines = []
     for hop in hops:
         for ev in hop.events:
             if ev.attempt is not None and ev.attempt.step is Step.FORWARDED:
                 read = ev.attempt.read_timeout  # the clock starts as the request goes out
                 t = (ev.at - start + read) * 1000
-                lines.append((t, f"{hop.name} read timeout ({read * 1000:.0f} ms)", "--"))
+                lines.append((t, f"{hop.name} read timeout ({milliseconds(read)})", "--"))
     gave_up = _client_gave_up(ex, start)
     if gave_up is not None:
         lines.append((gave_up * 1000, "client gave up (its own timeout ran out)", ":"))
@@ -102,9 +108,11 @@ def timeline(ex: ExchangeView) -> ChartFigure:
         ax.broken_barh(
             [(begin, max(end - begin, span / 200))],
             (row - 0.3, 0.6),
-            color=FAILED if failed else IN_TIME,
-            hatch="//" if failed else None,
-            edgecolor=PAPER,
+            facecolor=FAILED if failed else IN_TIME,
+            linewidth=0,
+            hatch=FAILED_HATCH if failed else None,
+            hatchcolor=PAPER,
+            hatch_linewidth=HATCH_WIDTH,
         )
         # a few points right of the bar's end, whatever the scale (8 ms past a 2 ms
         # exchange put the words far outside the axes, where no layout could make room)
@@ -118,16 +126,16 @@ def timeline(ex: ExchangeView) -> ChartFigure:
         )
     for t, label, style in lines:
         ax.axvline(t, color=INK, linestyle=style, linewidth=1.5, label=label)
-        said.append(f"{label} at {t:.0f} ms")
+        said.append(f"{label} at {milliseconds(t / 1000)}")
     if lines:
         # under the axes, in the room the constrained layout keeps for it
         fig.legend(fontsize=9, loc="outside lower center", ncol=2, frameon=False)
     ax.set_xlim(0, span * 1.6)  # the right part stays free for the words after the bars
     ax.set_yticks(range(len(hops)), [h.label for h in reversed(hops)])
-    ax.set_xlabel("milliseconds since the client sent the request")
+    ax.set_xlabel(f"milliseconds since the client sent the request ({MEASURED})")
     # wrapped: a long target or reason would otherwise run past the figure's edges
     ax.set_title(textwrap.fill(summary_line(ex), TITLE_WIDTH), fontsize=10)
-    fig.alt = f"Timeline of {summary_line(ex)}. " + "; ".join(said) + "."
+    fig.alt = f"Timeline of {summary_line(ex)}, in {MEASURED}. " + "; ".join(said) + "."
     return fig
 
 
@@ -146,7 +154,15 @@ def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
     shed = [b.shed for b in results]
     ax.bar(sizes, served, color=OK, label="served (200)")
     ax.bar(
-        sizes, shed, bottom=served, color=FAILED, hatch="//", edgecolor=PAPER, label="shed (503)"
+        sizes,
+        shed,
+        bottom=served,
+        facecolor=FAILED,
+        linewidth=0,
+        hatch=FAILED_HATCH,
+        hatchcolor=PAPER,
+        hatch_linewidth=HATCH_WIDTH,
+        label="shed (503)",
     )
     ax.axhline(capacity, color=INK, linestyle="--", linewidth=1, label=f"capacity {capacity}")
     ax.set_xlabel("requests at once")

@@ -33,6 +33,8 @@ ROW_H = 22  # plus LINE_H per label line
 TOP = 50
 WRAP = 28  # characters per label line (12 px sans-serif fits about 30 in a lane)
 MAX_LINES = 3
+# under the picture when it shows durations: they are the clock's, not configured values
+MEASURED_NOTE = "ms: measured times, they vary from run to run"
 
 
 @dataclass
@@ -140,7 +142,9 @@ def sequence_svg(ex: ExchangeView) -> str:
         rows_y.append(y)
         y += ROW_H
     width = LANE_W * len(lanes)
-    height = y + 24
+    measured = any(a.note for a in arrows)  # a duration under an answer: say what it is
+    bottom = y + 14  # the line under the last arrow: who made the answer
+    height = y + 24 + (LINE_H if measured else 0)
     x = [LANE_W * i + LANE_W // 2 for i in range(len(lanes))]
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
@@ -193,8 +197,13 @@ def sequence_svg(ex: ExchangeView) -> str:
             else "sent raw bytes, no status line"
         )
         out.append(
-            f"<text x='{x[made]}' y='{height - 10}' text-anchor='middle' font-weight='bold' "
+            f"<text x='{x[made]}' y='{bottom}' text-anchor='middle' font-weight='bold' "
             f"fill='{FAILED if (ex.status or 500) >= 500 else OK}'>{html.escape(what)}</text>"
+        )
+    if measured:
+        out.append(
+            f"<text x='6' y='{height - 6}' font-size='11' fill='{MUTED}'>"
+            f"{html.escape(MEASURED_NOTE)}</text>"
         )
     out.append("</svg>")
     return _xml_chars("".join(out))

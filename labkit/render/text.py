@@ -2,8 +2,8 @@
 
 The story (``repr`` of an exchange) is what notebooks print and tests compare, so it
 reads the same every run on any machine, however loaded: what it says about time comes
-from configuration, never from a clock (``configured_time``). The HTML table and the
-picture show each hop's MEASURED milliseconds (the table's column says so), where a
+from configuration, never from a clock (``configured_time``). The HTML table, the
+picture and the timeline show each hop's MEASURED milliseconds (and say so), where a
 lesson's story (3 ms against 300 ms) is told; no checked output depends on them.
 Neither shows a port number.
 """
