@@ -138,6 +138,10 @@ def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:
     said = _said(quiz)
     assert "Checked:" in said and "Correct" in said
     assert "\n" not in said and "<" not in said  # one line of plain text
+    quiz.hint_button.click()
+    assert _said(quiz).startswith("Hint 1 of ") and "Hint: Hint" not in _said(quiz)
+    quiz.solution_button.click()
+    assert _said(quiz).startswith("Solution: ") and "Solution: Solution" not in _said(quiz)
 
 
 def test_the_inspector_says_how_much_of_a_long_dump_it_shows(lab: labkit.Lab) -> None:
@@ -147,6 +151,21 @@ def test_the_inspector_says_how_much_of_a_long_dump_it_shows(lab: labkit.Lab) ->
     raw = p.inspector.raw.value
     assert "Showing the first 6,000 of" in raw and "ex.raw(&#x27;huge-headers&#x27;)" in raw
     assert "case-insensitive (RFC 9110 5.1)" in p.inspector.headers.value
+
+
+def test_the_headers_tab_says_why_relayed_names_are_lower_case(lab: labkit.Lab) -> None:
+    """What the client got through the gateway: the origin's names in lower case beside the
+    gateway's own capitalised ones, and the tab says why."""
+    p = Playground(lab, "503")
+    p.maintenance.value = True
+    p.buttons["GET /orders/7"].click()
+    ex = p.inspector.exchange
+    assert ex is not None
+    sent = ex.raw("gateway").split("--- gateway sent ---")[1]
+    assert "\nretry-after: " in sent and "\nVia: " in sent  # as the client got them
+    headers = p.inspector.headers.value
+    assert "relays has its header names in lower case" in headers
+    assert "headers a server writes itself are capitalised" in headers
 
 
 def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:
@@ -236,6 +255,7 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
 
     p = Playground(lab, "504")
     assert f"origin {HEAD_TIMEOUT:g} s" in p.head_timeout_state.value
+    assert p.head_timeout.description.startswith("origin: ")  # the server it sets
     p.head_timeout.value = 0.2
     assert lab.origin.head_timeout == pytest.approx(0.2)
     assert _said(p) == "origin: a started request must arrive within 0.2 s."

@@ -150,7 +150,9 @@ def headers_html(ex: ExchangeView) -> str:
     return (
         "<p class='labkit-hint'>Header names are case-insensitive (RFC 9110 5.1): "
         "<code>Content-Type</code> and <code>content-type</code> are the same header. "
-        "They are shown as the server wrote them.</p>"
+        "They are shown as the client got them: a response the gateway relays has its header "
+        "names in lower case (the gateway reads them case-blind and writes them so, as HAProxy "
+        "does), while the headers a server writes itself are capitalised.</p>"
         + table(notes.explained_headers(ex), ("header", "value", "what it means"))
     )
 

@@ -325,6 +325,10 @@ class SwitchControls(w.VBox):
                     actions.append(panel.button(label, act))
                 continue
             control = switch_input(param, current.get(param.name, param.default))
+            # a fixed choice (the 504 playground's server: the origin) names what it sets
+            named = [str(v) for k, v in self.fixed.items() if self.switch.param(k).choices]
+            if named:
+                control.description = f"{', '.join(named)}: {control.description}"
             control.observe(panel._safe(self._changed), names="value")
             self.inputs[param.name] = control
             children.append(control)
@@ -740,7 +744,8 @@ class Quiz(_Panel):
     def _note(self, note: Any, what: str) -> None:
         note.text = note.text.replace(MORE_HINTS, "(press Hint again for another)")
         self.feedback.value = note._repr_html_()
-        self._say(f"{what}: {_first_line(note)}")
+        line = _first_line(note)  # "Hint 1 of 2: ...", "Solution: ...": it names itself
+        self._say(line if line.startswith(what) else f"{what}: {line}")
 
 
 def _first_line(obj: Any) -> str:
