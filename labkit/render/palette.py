@@ -65,6 +65,8 @@ ON_DARK = MarkColours(
 # installed JupyterLab's theme CSS, so they cannot drift from what JupyterLab paints.
 LIGHT_BACKGROUNDS = ("#ffffff", "#ffffff")
 DARK_BACKGROUNDS = ("#111111", "#212121")
+# JupyterLab Dark High Contrast (shipped with JupyterLab, dark too): the dark marks on these
+DARK_HIGH_CONTRAST_BACKGROUNDS = ("#111111", "#111111")
 
 MARK_KINDS = tuple(MarkColours.__dataclass_fields__)
 
@@ -134,6 +136,7 @@ CONTRAST: list[tuple[str, str, float, str]] = [
         for theme, marks, backgrounds in (
             ("light", ON_LIGHT, LIGHT_BACKGROUNDS),
             ("dark", ON_DARK, DARK_BACKGROUNDS),
+            ("dark high contrast", ON_DARK, DARK_HIGH_CONTRAST_BACKGROUNDS),
         )
         for kind in MARK_KINDS
         for background in backgrounds
