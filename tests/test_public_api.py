@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,30 @@ def test_import_loads_only_what_start_needs() -> None:
         assert heavy not in loaded, f"`import labkit` loaded {heavy}"
 
 
+def test_start_and_a_first_answer_load_no_more_than_they_use(tmp_path: Path) -> None:
+    """What 200 labs in 200 processes pay each (issue 17.4): no html entity table, no random
+    or secrets (os.urandom serves), no idna codec (no getaddrinfo on a name)."""
+    code = (
+        "import socket, sys, labkit\n"
+        "lab = labkit.start()\n"
+        "with socket.socket() as s:  # create_connection would load idna itself\n"
+        "    s.connect(('127.0.0.1', lab.gateway.port))\n"
+        "    s.sendall(b'GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n')\n"
+        "    print(s.makefile('rb').readline().decode().strip())\n"
+        "lab.stop()\n"
+        "print(__import__('json').dumps(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path / "run")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    status, modules = out.stdout.splitlines()
+    assert status == "HTTP/1.1 200 OK"
+    loaded = set(json.loads(modules))
+    for heavy in ("html", "html.entities", "random", "secrets", "encodings.idna", "datetime"):
+        assert heavy not in loaded, f"labkit.start() and a first answer loaded {heavy}"
+
+
 def test_exchange_loads_on_first_use() -> None:
     code = (
         "import sys, labkit\n"
@@ -86,7 +111,8 @@ def test_a_lab_that_only_serves_never_imports_httpx() -> None:
     code = (
         "import socket, sys, labkit\n"
         "lab = labkit.start()\n"
-        "with socket.create_connection(('127.0.0.1', lab.gateway.port)) as s:\n"
+        "with socket.socket() as s:  # create_connection would load idna itself\n"
+        "    s.connect(('127.0.0.1', lab.gateway.port))\n"
         "    s.sendall(b'GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n')\n"
         "    print(s.recv(12).decode(), 'httpx' in sys.modules)\n"
         "print(lab.get('/orders/7').status, 'httpx' in sys.modules)\n"

@@ -11,7 +11,6 @@ teaches the difference.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from labkit import i18n
@@ -59,21 +58,22 @@ def page(
         negotiated.append(("Vary", VARY))
     made = i18n.render(MADE_BY.get(str(made_by), str(made_by)), lang)
     if request is not None and request.wants_html():
+        from html import escape  # here: its entity table costs a lab that serves curl 1.5 ms
+
         parts = [
             "<!doctype html>",
             f"<html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)}</title></head>",
-            f"<body><h1>{html.escape(title)}</h1>",
+            f"<title>{escape(title)}</title></head>",
+            f"<body><h1>{escape(title)}</h1>",
         ]
-        parts += [f"<p>{html.escape(p)}</p>" for p in texts]
+        parts += [f"<p>{escape(p)}</p>" for p in texts]
         if rel_links:
             items = "".join(
-                f"<li><a href='{html.escape(href)}'>{html.escape(text)}</a></li>"
-                for text, href in rel_links
+                f"<li><a href='{escape(href)}'>{escape(text)}</a></li>" for text, href in rel_links
             )
             parts.append(f"<ul>{items}</ul>")
         footer = Msg("This page was made by the labkit {who}.", who=made).render(lang)
-        parts.append(f"<hr><p><small>{html.escape(footer)}</small></p>")
+        parts.append(f"<hr><p><small>{escape(footer)}</small></p>")
         parts.append("</body></html>\n")
         content_type = ("Content-Type", "text/html; charset=utf-8")
         return [content_type, *negotiated], "\n".join(parts).encode()

@@ -137,7 +137,9 @@ def _available() -> bool:
         with socket.socket() as listener:
             listener.bind(("127.0.0.1", 0))
             listener.listen(1)
-            with socket.create_connection(listener.getsockname(), timeout=1) as client:
+            with socket.socket() as client:  # not create_connection: its getaddrinfo loads idna
+                client.settimeout(1)
+                client.connect(listener.getsockname())
                 return probe.owner(client.getsockname(), client.getpeername()) == os.geteuid()
     except OSError:
         return False

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import os
-import random
 import socket
 
 from labkit.errors import BadArgument, LabkitError
@@ -74,7 +73,7 @@ def bind(host: str, *, backlog: int | None = None) -> socket.socket:
         return _bound(family, host, 0, backlog)
     lo, hi = span
     size = hi - lo + 1
-    start = random.randrange(size)
+    start = int.from_bytes(os.urandom(4), "big") % size  # spread labs over the range
     skip = listed_services()
     for i in range(size):
         port = lo + (start + i) % size
