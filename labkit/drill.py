@@ -384,7 +384,13 @@ class Drill:
                     "cause": _canonical("cause", given.get("cause")),
                 }
             )
-        return Result(f"drill {self.name}", result.correct, result.message, result.detail)
+        return Result(
+            f"drill {self.name}",
+            result.correct,
+            result.message,
+            result.detail,
+            refused=result.refused,
+        )
 
     def hint(self) -> Any:
         """The capstone's next hint for this incident."""

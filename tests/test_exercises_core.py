@@ -222,3 +222,39 @@ def test_hints_count_survives_a_kernel_restart(quiz, progress_file) -> None:
     ).stdout
     assert "Hint 2 of 2" in out  # a new kernel goes on where the progress file says
     assert store.load(progress_file)["test.quiz"]["hints"] == 2
+
+
+@pytest.mark.parametrize(
+    ("qid", "given"),
+    [
+        ("503.how-many-shed", ("most of them were turned away",)),  # a sentence for a number
+        ("504.cause-a-timeout", ("lab",)),  # a string where the lab goes
+        ("capstone.incident-1", ("gateway",)),  # not the dict the capstone asks for
+        ("504.or-502", (504, 502)),  # two answers
+    ],
+)
+def test_a_refused_answer_says_it_was_not_checked_and_why(qid, given) -> None:
+    """A call that cannot be judged is not "not answered yet" (issue 14 re-examination): its
+    label says it was not checked and not counted, its message says why."""
+    result = exercises.get(qid).check(*given)
+    assert result.correct is None and result.refused and not result
+    assert result.label == "Not checked (not counted)"
+    assert repr(result).startswith(f"[{qid}] Not checked (not counted): ")
+    assert "Not checked (not counted)" in result._repr_html_()
+    assert "Not answered" not in result._repr_html_() + repr(result)
+    assert store.load().get(qid) is None
+    blank = exercises.get(qid).check(...)
+    assert blank.label == "Not answered yet" and not blank.refused
+
+
+def test_get_finds_an_exercise_in_a_fresh_interpreter() -> None:
+    """labkit.exercises.get works before any lesson module is imported (it said "unknown
+    exercise; choose one of:" with an empty list)."""
+    code = (
+        "from labkit import exercises; q = exercises.get('503.how-many-shed'); print(q.id)\n"
+        "try:\n    exercises.get('nope')\nexcept Exception as e:\n    print(e)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, second = done.stdout.splitlines()[:2]
+    assert first == "503.how-many-shed"
+    assert "unknown exercise 'nope'" in second and "503.how-many-shed" in second

@@ -25,13 +25,17 @@ import http
 import re
 
 from labkit import i18n
-from labkit.conditions import Condition
+from labkit.conditions import RFC_TABLE, Condition
 from labkit.http.messages import reason_for
 from labkit.http.pages import PAGE_STATUSES
 
 
 class WrongKind(Exception):
     """The answer is not of the kind the question asks for (not counted as an attempt)."""
+
+
+class Negated(WrongKind):
+    """The answer says what it is not ("not 502"): no answer to judge (not counted)."""
 
 
 KINDS = ("status", "header", "hop", "number", "condition", "cause", "text")
@@ -125,6 +129,9 @@ HOPS: dict[str, str] = {
     "httpx": "client",
     "upstream": "upstream",
     "upstream server": "upstream",
+    # the gateway's cache answers in the gateway's name
+    "cache": "gateway",
+    "gateway cache": "gateway",
     # 简体中文
     "源服务器": "origin",
     "源站": "origin",
@@ -175,6 +182,59 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "captive portal": "network-login",
     "login": "network-login",
     "not logged in": "network-login",
+    "maintenance mode": "maintenance",
+    "scheduled maintenance": "maintenance",
+    "in maintenance": "maintenance",
+    "under maintenance": "maintenance",
+    "maintenance window": "maintenance",
+    "planned downtime": "maintenance",
+    "over capacity": "overload",
+    "capacity exceeded": "overload",
+    "too many requests": "overload",
+    "shedding load": "overload",
+    "shed load": "overload",
+    "load shed": "overload",
+    "server overloaded": "overload",
+    "origin overloaded": "overload",
+    "bug in handler": "handler-bug",
+    "bug in code": "handler-bug",
+    "handler exception": "handler-bug",
+    "exception in handler": "handler-bug",
+    "unhandled exception": "handler-bug",
+    "handler error": "handler-bug",
+    "application error": "handler-bug",
+    "software bug": "handler-bug",
+    "programming error": "handler-bug",
+    "typeerror": "handler-bug",
+    "traceback": "handler-bug",
+    "served from cache": "cached-error",
+    "cached 503": "cached-error",
+    "cached response": "cached-error",
+    "cached error response": "cached-error",
+    "stored error": "cached-error",
+    "http protocol error": "invalid-response",
+    "protocol error": "invalid-response",
+    "malformed response": "invalid-response",
+    "bad response": "invalid-response",
+    "invalid http": "invalid-response",
+    "invalid http response": "invalid-response",
+    "not valid http": "invalid-response",
+    "garbage response": "invalid-response",
+    "all upstreams down": "no-healthy-upstream",
+    "all upstreams unhealthy": "no-healthy-upstream",
+    "all targets down": "no-healthy-upstream",
+    "no healthy targets": "no-healthy-upstream",
+    "no healthy backend": "no-healthy-upstream",
+    "no healthy backends": "no-healthy-upstream",
+    "health checks failed": "no-healthy-upstream",
+    "no upstream available": "no-healthy-upstream",
+    "network authentication required": "network-login",
+    "network authentication": "network-login",
+    "login required": "network-login",
+    "must log in": "network-login",
+    "must log in to network": "network-login",
+    "log in to network": "network-login",
+    "portal login": "network-login",
     # 简体中文
     "维护": "maintenance",
     "停机维护": "maintenance",
@@ -202,15 +262,43 @@ CAUSE_SYNONYMS: dict[str, str] = {
 }
 
 _ARTICLES = re.compile(r"\b(the|a|an)\b")
-_QUOTES = "'\"`‘’“”«»「」『』"
+_QUOTES = "'\"`‘’“”«»「」『』*"  # and markdown's emphasis: **502**
 # Chinese punctuation that may end an answer, and the words that join two (a hedge)
 _ZH_STOPS = "。！？；，、"
 _OR = r",|，|、|\bor\b|\band\b|/|或者|或|和|与|及"
 
 
+# "504 (Gateway Timeout)", "Allow (GET, HEAD)", "origin (labkit-origin)": an aside that
+# explains the answer. One that hedges ("502 (or 504)") stays, so the hedge is seen.
+_ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|/|\?|或")
+
+# Words that deny what follows: "not 502" names 502 but answers nothing. Reason phrases
+# that contain "not" ("501 Not Implemented") are taken out before this is looked for.
+_NEGATION = re.compile(
+    r"(?<![\w-])(not|never|neither|nor|isn[’']?t|aren[’']?t|wasn[’']?t|doesn[’']?t|"
+    r"don[’']?t|won[’']?t|cannot|can[’']?t)(?![\w-])|^(不是|并非|绝不是|不会是)"
+)
+
+
+def _without_asides(text: str) -> str:
+    return _ASIDE.sub(lambda m: m.group(0) if _HEDGING.search(m.group(1)) else "", text)
+
+
+def negated(text: str) -> bool:
+    """Whether a (clean) answer denies what it names: "not 504", "it isn't the gateway"."""
+    return _NEGATION.search(text) is not None
+
+
+def _refuse_negation(answer: object, text: str) -> None:
+    if negated(text):
+        raise Negated(f"{answer!r} says what it is not; give the answer itself")
+
+
 def clean(answer: object) -> str:
-    """Lower case, quotes and trailing punctuation gone, one space between words."""
-    text = str(answer).strip()
+    """Lower case, quotes, asides in brackets and trailing punctuation gone, one space
+    between words."""
+    text = _without_asides(str(answer)).strip()
     text = text.strip(_QUOTES + " ")
     text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
@@ -272,6 +360,7 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
             taken = re.sub(pattern, " ", taken)
     for match in re.finditer(r"(?<![\d.])([1-5]\d\d)(?![\d.])", taken):
         found.append((int(match.group(1)), match.group(1)))
+    _refuse_negation(text, taken)
     return found
 
 
@@ -304,6 +393,7 @@ def header(answer: object) -> str:
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a header name")
     text = clean(answer)
+    _refuse_negation(answer, text)
     text = text.split(":", 1)[0].strip()  # "Allow: GET, HEAD" names Allow
     text = text.strip(_QUOTES + " ")
     text = re.sub(r"^(the|a|an)\s+", "", text)
@@ -327,8 +417,13 @@ def hop(answer: object) -> str:
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a hop")
     text = words(clean(answer))
+    _refuse_negation(answer, text)
+    text = re.sub(r"^server:\s*", "", text)  # the Server header's line: "Server: labkit-origin"
+    text = re.sub(r"^(it )?(was|is)\s+", "", text)  # "it was the origin"
     text = re.sub(r"^(made )?by\s+", "", text)
+    text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
     text = re.sub(r"\s+(hop|itself)$", "", text)
+    text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
     text = re.sub(r"^(是)?由\s*", "", text)  # 由网关生成: made by the gateway
     text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?)?$", "", text)
     if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
@@ -344,6 +439,12 @@ def hop(answer: object) -> str:
 # -- numbers --
 
 
+# a status a count is given with: "5 get 503", "5 503s"
+_GIVEN_STATUS = re.compile(
+    r"\b(?:get|gets|got|with|receive|receives|received|answered)\s+[1-5]\d\d\b|\b[1-5]\d\ds\b"
+)
+
+
 def number(answer: object) -> str:
     """ "5" from 5, 5.0, "5", "five", "5 requests"."""
     if isinstance(answer, bool):
@@ -355,11 +456,15 @@ def number(answer: object) -> str:
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a number")
     text = clean(answer)
+    _refuse_negation(answer, text)
+    text = text.rsplit("=", 1)[-1]  # "8 - 3 = 5": the result
+    text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+\S+", r"\1", text)  # "5 of 8", "5 out of 8"
+    text = _GIVEN_STATUS.sub(" ", text)
     found: list[str] = []
-    for token in re.findall(r"\d+(?:\.\d+)?|[a-z]+|[零一二两三四五六七八九十]+", text):
+    for token in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?|[a-z]+|[零一二两三四五六七八九十]+", text):
         if token in _NUMBER_WORDS:
             found.append(str(_NUMBER_WORDS[token]))
-        elif token[0].isdigit():
+        elif token[-1].isdigit():
             value = float(token)
             found.append(str(int(value)) if value.is_integer() else token)
     if not found or len(text.split()) > 6:
@@ -386,6 +491,14 @@ def _condition_names() -> dict[str, str]:
     for name, conditions in by_upstream.items():
         if len(conditions) == 1 and name not in names:
             names[name] = next(iter(conditions))
+    # the error types the gateway names in Proxy-Status (RFC 9209), where one names one
+    by_error: dict[str, set[str]] = {}
+    for c, outcome in RFC_TABLE.items():
+        if outcome.proxy_status:
+            by_error.setdefault(words(outcome.proxy_status), set()).add(c.value)
+    for name, conditions in by_error.items():
+        if len(conditions) == 1 and name not in names:
+            names[name] = next(iter(conditions))
     synonyms = {
         "connection refused": "refused",
         "connect refused": "refused",
@@ -400,6 +513,11 @@ def _condition_names() -> dict[str, str]:
         "closed": "closed-without-response",
         "closed without answer": "closed-without-response",
         "closed without a response": "closed-without-response",
+        "closed connection without response": "closed-without-response",
+        "closed connection": "closed-without-response",
+        "timeout while connecting": "connect-timeout",
+        "timed out while connecting": "connect-timeout",
+        "timed out connecting": "connect-timeout",
         "connection closed": "closed-without-response",
         "premature close": "closed-without-response",
         "connection reset": "reset",
@@ -449,10 +567,12 @@ def condition(answer: object) -> str:
         key = text
     else:
         key = words(text)
+        key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
         key = re.sub(r"^上游(服务器)?(的)?\s*(?=\S)", "", key) if key not in names else key
     if key in names:
         return names[key]
+    _refuse_negation(answer, text)
     parts = [words(p) for p in re.split(_OR, text) if p.strip()]
     if len(parts) > 1 and all(p in names for p in parts):
         return HEDGE.join(sorted({names[p] for p in parts}))
@@ -461,17 +581,37 @@ def condition(answer: object) -> str:
     raise WrongKind(f"{answer!r} is not one of the upstream conditions")
 
 
+# conditions the capstone's causes name together: every way an answer is not valid HTTP
+_INVALID = {
+    c.value for c, outcome in RFC_TABLE.items() if outcome.proxy_status == "http_protocol_error"
+}
+
+
 def cause(answer: object) -> str:
-    """A capstone cause: its key, with spaces or underscores, or a common synonym."""
+    """A capstone cause: its key, with spaces or underscores, a common synonym, or the
+    description the capstone gives it (``descriptions``: words -> key)."""
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a cause")
     key = words(clean(answer))
     if key in CAUSE_SYNONYMS:
         return CAUSE_SYNONYMS[key]
+    if key in _CAUSE_TEXTS:
+        return _CAUSE_TEXTS[key]
+    _refuse_negation(answer, key)
     try:
-        return condition(answer) if key not in ("maintenance", "overload") else key
+        found = condition(answer) if key not in ("maintenance", "overload") else key
     except WrongKind:
         return key.replace(" ", "-")
+    return "invalid-response" if found in _INVALID else found
+
+
+_CAUSE_TEXTS: dict[str, str] = {}
+
+
+def describe_causes(descriptions: dict[str, str]) -> None:
+    """Let each cause be named by its description too (the capstone's list, pasted)."""
+    for key, text in descriptions.items():
+        _CAUSE_TEXTS[words(clean(text))] = key
 
 
 # -- free text (the options of a multiple choice) --

@@ -46,6 +46,8 @@ CAUSES: dict[str, str] = {
     "network-login": "the network wants you to log in before anything passes (captive portal)",
 }
 
+answers.describe_causes(CAUSES)  # a learner may paste a cause's description from the list
+
 CONFIRMED_TRIES = 3  # after this many wrong diagnoses, no more "made_by is right"
 _CONNECT = UPSTREAM_TIMEOUTS.connect  # incident 5: how long the gateway waits
 

@@ -30,6 +30,7 @@ REGISTRY: dict[str, Exercise] = {}
 # What a wrong answer offers, in words a widget replaces with its own (it has buttons).
 HINT_OFFER = "(Stuck? .hint() on this exercise gives a hint.)"
 MORE_HINTS = "(call hint() again for another)"
+REFUSED = "Not checked (not counted)"  # the label of an answer that could not be judged
 
 
 class NotAnAttempt(Exception):
@@ -74,9 +75,10 @@ class Result:
     """What ``check`` found. Truthy when the answer is correct."""
 
     exercise_id: str
-    correct: bool | None  # None: not answered yet
+    correct: bool | None  # None: not judged (not answered yet, or refused)
     message: str
     detail: str = ""
+    refused: bool = False  # an answer that could not be judged (the message says why)
 
     def __bool__(self) -> bool:
         return self.correct is True
@@ -84,11 +86,12 @@ class Result:
     @property
     def label(self) -> str:
         if self.correct is None:
-            return "Not answered yet"
+            return REFUSED if self.refused else "Not answered yet"
         return "Correct" if self.correct else "Not yet"
 
     def __repr__(self) -> str:
-        label = "" if self.correct is None else f"{self.label}: "  # the message says it
+        # a blank's message says "not answered yet" itself
+        label = "" if self.correct is None and not self.refused else f"{self.label}: "
         text = f"[{self.exercise_id}] {label}{self.message}"
         return text + (f"\n{self.detail}" if self.detail else "")
 
@@ -154,13 +157,14 @@ class Exercise:
                 self.id,
                 None,
                 f"give one answer, not {len(answer)}: {self.expects()}, as q.check(answer).",
+                refused=True,
             )
         try:
             correct, message, detail = self.judge(*answer)
         except NotAnAttempt as exc:  # nothing to judge: the learner learns what to pass
-            return Result(self.id, None, str(exc))
+            return Result(self.id, None, str(exc), refused=True)
         except WrongKind as exc:  # not an attempt: the learner learns what to give
-            return Result(self.id, None, f"{exc}; {self.expects()}.")
+            return Result(self.id, None, f"{exc}; {self.expects()}.", refused=True)
         except TimeLimit as exc:
             correct, message, detail = False, f"your code did not finish: {exc}.", ""
         except LearnerExit as exc:
@@ -239,25 +243,67 @@ class Choice(Exercise):
         super().__init__(id, lesson, prompt, hints, solution)
 
     def option(self, given: object) -> str:
-        """The option ``given`` names; WrongKind if it names none of them."""
+        """The option ``given`` names; WrongKind if it names none of them.
+
+        Written as the option is (case, articles, quotes, a status's reason phrase and
+        hyphens aside); else read as the kind some options are (a status, a hop, a
+        condition: "it answers 503", "the origin server"); else the one option whose words
+        the answer has in order, its other words naming no option ("retry with exponential
+        backoff"). An answer that denies ("not 503") or hedges names no option."""
         key = answers.text(given)
         for o in self.options:
-            if answers.text(o) == key:
+            if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
                 return o
-        for kind in ("status", "hop", "condition"):  # options all of one kind: read it so
+        if answers.negated(answers.clean(given)):
+            raise answers.Negated(f"{given!r} says what it is not; give the answer itself")
+        for kind in ("status", "hop", "condition"):
+            found = self._as_kind(kind, given)
+            if found is not None:
+                return found
+        found = self._by_words(key)
+        if found is not None:
+            return found
+        raise WrongKind(f"{given!r} is not one of the options")
+
+    def _as_kind(self, kind: str, given: object) -> str | None:
+        """The option of ``kind`` the answer names, when two or more options read as that
+        kind, each differently; None otherwise."""
+        keys: dict[str, str] = {}
+        for o in self.options:
             try:
-                keys = [answers.canonical(kind, o) for o in self.options]
+                k = answers.canonical(kind, o)
             except WrongKind:
                 continue
-            if len(set(keys)) == len(keys):
-                try:
-                    wanted = answers.canonical(kind, given)
-                except WrongKind:
+            if k in keys:
+                return None
+            keys[k] = o
+        if len(keys) < 2:
+            return None
+        try:
+            wanted = answers.canonical(kind, given)
+        except answers.Negated:
+            raise
+        except WrongKind:
+            return None
+        return keys.get(wanted)
+
+    def _by_words(self, key: str) -> str | None:
+        """The one option whose words ``key`` has in order, its other words in no option."""
+        vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
+        given = _stems(key, vocabulary)
+        matches = []
+        for o in self.options:
+            wanted = _stems(answers.text(o))
+            rest = list(given)
+            for word in wanted:
+                if word not in rest:
                     break
-                if wanted in keys:
-                    return self.options[keys.index(wanted)]
-            break
-        raise WrongKind(f"{given!r} is not one of the options")
+                rest = rest[rest.index(word) + 1 :]
+            else:
+                extra = [w for w in given if w not in wanted]
+                if not any(w in vocabulary or w in _HEDGE_WORDS or w[0].isdigit() for w in extra):
+                    matches.append(o)
+        return matches[0] if len(matches) == 1 else None
 
     def expects(self) -> str:
         return "answer with one of the options: " + ", ".join(repr(o) for o in self.options)
@@ -270,6 +316,28 @@ class Choice(Exercise):
 
     def __repr__(self) -> str:
         return f"[{self.id}] {self.prompt}\n  options: {', '.join(self.options)}"
+
+
+_HEDGE_WORDS = {"or", "either", "maybe", "perhaps", "both", "nor", "neither", "probably", "might"}
+
+
+def _squashed(text: str) -> str:
+    return text.replace(" ", "")
+
+
+def _stems(text: str, vocabulary: set[str] | None = None) -> list[str]:
+    """The words of an answers.text, plural s gone; two words that make one word of
+    ``vocabulary`` joined ("back off": "backoff")."""
+    stems = [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in text.split()]
+    if vocabulary:
+        joined: list[str] = []
+        for w in stems:
+            if joined and joined[-1] + w in vocabulary:
+                joined[-1] += w
+            else:
+                joined.append(w)
+        stems = joined
+    return stems
 
 
 class ShortAnswer(Exercise):
@@ -422,8 +490,13 @@ def make_short_answer(
 
 
 def get(exercise_id: str) -> Exercise:
+    """The exercise of that id, whether or not its lesson's module was imported yet."""
     from labkit.errors import unknown
 
+    if exercise_id not in REGISTRY:
+        from labkit.exercises import all_exercises
+
+        all_exercises()  # a fresh kernel has imported no lesson yet
     if exercise_id not in REGISTRY:
         raise unknown("exercise", exercise_id, REGISTRY)
     return REGISTRY[exercise_id]
