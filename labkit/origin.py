@@ -46,7 +46,8 @@ MAX_LOG_LINES = 2000
 # The quote API's rate limit (lesson 04's 429): at most RATE_LIMIT requests in any
 # RATE_WINDOW seconds for one API key (X-Api-Key). Every request counts, refused ones too,
 # so a client that retries before Retry-After stays refused.
-RATE_LIMIT = 3
+RATE_LIMIT = 3  # the default; the rate-limit switch sets it (RATE_LIMIT_RANGE)
+RATE_LIMIT_RANGE = (1, 1000)
 RATE_WINDOW = 10.0
 RATE_PATH = "/api/quote"
 MAX_RATE_CLIENTS = 1000  # API keys remembered (the least recently seen is forgotten first)
@@ -74,7 +75,8 @@ class Origin(HTTPServer):
         self._capacity: int | None = None
         self.in_flight = 0
         self._holding: asyncio.Event | None = None  # set: the held GET /busy requests go on
-        # API key -> times of its last RATE_LIMIT requests to the quote API
+        self._rate_limit = RATE_LIMIT
+        # API key -> times of its last rate_limit requests to the quote API
         self._rate: collections.OrderedDict[str, collections.deque[float]] = (
             collections.OrderedDict()
         )
@@ -184,6 +186,31 @@ class Origin(HTTPServer):
                 f"capacity must be a whole number >= 0 or None (unlimited), not {value!r}"
             )
         self.switch(lambda: setattr(self, "_capacity", value))
+
+    @property
+    def rate_limit(self) -> int:
+        """Requests the quote API allows each API key in RATE_WINDOW seconds (more get 429)."""
+        return self._rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, value: int) -> None:
+        """Setting it (reset does) also forgets every key's count: a fresh window for everyone,
+        so no 429 outlives the change by up to RATE_WINDOW seconds."""
+        self.refuse_if_stopped()
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadArgument(f"rate_limit must be a whole number of requests, not {value!r}")
+        low, high = RATE_LIMIT_RANGE
+        check_number("rate_limit", value, minimum=low, maximum=high, unit="requests")
+        self.switch(lambda: self._set_rate_limit(value))
+
+    def _set_rate_limit(self, value: int) -> None:
+        self._rate_limit = value
+        self._rate.clear()
+
+    @property
+    def rate_limited_keys(self) -> int:
+        """API keys whose recent requests the quote API is counting."""
+        return len(self._rate)
 
     def logs(self) -> list[str]:
         """The origin's server log: what happened, including tracebacks the client never sees."""
@@ -401,15 +428,16 @@ class Origin(HTTPServer):
         """The rate-limited API: 429 with Retry-After for a key over its limit (RFC 6585 4)."""
         key = (request.header("x-api-key") or "anonymous")[:64]
         now = time.monotonic()
-        times = self._rate.pop(key, None) or collections.deque(maxlen=RATE_LIMIT)
+        limit = self._rate_limit
+        times = self._rate.pop(key, None) or collections.deque(maxlen=limit)
         self._rate[key] = times  # most recently seen last
         while len(self._rate) > MAX_RATE_CLIENTS:
             self._rate.popitem(last=False)
-        over = len(times) == RATE_LIMIT and now - times[0] < RATE_WINDOW
+        over = len(times) == limit and now - times[0] < RATE_WINDOW
         times.append(now)
         if not over:
             left = sum(1 for t in times if now - t < RATE_WINDOW)
-            body = {"quote": QUOTES[len(times) % len(QUOTES)], "requests_left": RATE_LIMIT - left}
+            body = {"quote": QUOTES[len(times) % len(QUOTES)], "requests_left": limit - left}
             return self._json(200, body)
         wait = max(1, math.ceil(times[0] + RATE_WINDOW - now))
         resp = self._page(
@@ -419,11 +447,11 @@ class Origin(HTTPServer):
                 "Too many requests for API key {key}: at most {limit} in {window} s, and every "
                 "request counts. Try again in {wait} s.",
                 key=repr(key),
-                limit=RATE_LIMIT,
+                limit=limit,
                 window=f"{RATE_WINDOW:g}",
                 wait=wait,
             ),
-            why=f"rate limit: API key {key!r} sent more than {RATE_LIMIT} requests in "
+            why=f"rate limit: API key {key!r} sent more than {limit} requests in "
             f"{RATE_WINDOW:g} s (RFC 6585 4)",
         )
         # RFC 6585 4: a 429 MUST NOT be stored by a cache

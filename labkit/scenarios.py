@@ -405,7 +405,8 @@ def _catalogue() -> list[Scenario]:
                  f"the quote API allows {RATE_LIMIT} requests in {RATE_WINDOW:g} s for each API "
                  "key; one more with the same key gets 429 with Retry-After (RFC 6585 4), while "
                  "other clients are served: the server is fine, this client is too fast",
-                 quote, prime=(quote,) * RATE_LIMIT),
+                 quote, switches=(Switch("rate-limit", {"requests": RATE_LIMIT}),),
+                 prime=(quote,) * RATE_LIMIT),
         Scenario("503-no-healthy-upstream", "503", 503, "gateway", "No healthy upstream in the pool",
                  "the gateway's health checks mark both targets of the pool down, so it tries "
                  "none and answers 503 at once",

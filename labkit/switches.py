@@ -22,7 +22,7 @@ from labkit.errors import BadArgument, check_number, unknown
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
 from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
-from labkit.origin import BUSY_PATH, HOLD_MAX
+from labkit.origin import BUSY_PATH, HOLD_MAX, RATE_LIMIT, RATE_LIMIT_RANGE, RATE_PATH, RATE_WINDOW
 from labkit.personalities import PERSONALITIES
 
 if TYPE_CHECKING:
@@ -257,6 +257,19 @@ def _debug_now(lab: Lab) -> str:
     return f"debug: {_on(lab.origin.debug)} (tracebacks in the origin's 500 pages)"
 
 
+def _rate_limit(lab: Lab, args: Args) -> str:
+    lab.origin.rate_limit = args["requests"]
+    return _rate_limit_now(lab) + " (every key's count forgotten)"
+
+
+def _rate_limit_now(lab: Lab) -> str:
+    n = lab.origin.rate_limit
+    return (
+        f"rate limit: {n} {'request' if n == 1 else 'requests'} to {RATE_PATH} in "
+        f"{RATE_WINDOW:g} s for each API key (more get 429)"
+    )
+
+
 def _portal(lab: Lab, args: Args) -> str:
     portal = lab.portal
     assert portal is not None
@@ -433,6 +446,29 @@ SWITCHES: dict[str, Switch] = {
             playgrounds=("500",),
             current=lambda lab, _: {"on": lab.origin.debug},
             show=_debug_now,
+        ),
+        Switch(
+            "rate-limit",
+            "the quote API's limit per API key (more get 429)",
+            params=(
+                Param(
+                    "requests",
+                    int,
+                    f"requests per API key in {RATE_WINDOW:g} s",
+                    "requests",
+                    minimum=RATE_LIMIT_RANGE[0],  # the setter's own range (origin.py)
+                    maximum=RATE_LIMIT_RANGE[1],
+                    default=RATE_LIMIT,
+                    label="rate_limit",
+                ),
+            ),
+            apply=_rate_limit,
+            state=lambda lab: {
+                "rate_limit": lab.origin.rate_limit,
+                "rate_limited_keys": lab.origin.rate_limited_keys,
+            },
+            current=lambda lab, _: {"requests": lab.origin.rate_limit},
+            show=_rate_limit_now,
         ),
         Switch(
             "portal",

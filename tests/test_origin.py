@@ -6,6 +6,7 @@ import datetime as dt
 import email.utils
 
 import httpx
+import pytest
 
 import labkit
 
@@ -155,6 +156,29 @@ def test_rate_limited_api_answers_429_to_one_client_only(lab: labkit.Lab) -> Non
         assert f"at most {RATE_LIMIT} in {RATE_WINDOW:g} s" in refused.text
     assert lab.get(RATE_PATH, headers=grace).status == 200
     assert lab.get(RATE_PATH, headers=ada).status == 429
+
+
+def test_reset_and_the_rate_limit_switch_forget_every_keys_count(lab: labkit.Lab) -> None:
+    """A 429 does not outlive lab.reset() (it used to, for up to RATE_WINDOW s); the switch sets
+    the limit the 429 page states and the shell's `labkit ctl rate-limit N` sets."""
+    from labkit import switches
+    from labkit.origin import RATE_LIMIT, RATE_PATH
+
+    ada = {"X-Api-Key": "ada"}
+    assert [lab.get(RATE_PATH, headers=ada).status for _ in range(RATE_LIMIT + 1)][-1] == 429
+    lab.reset()
+    assert lab.get(RATE_PATH, headers=ada).status == 200
+    assert switches.apply(lab, "rate-limit", {"requests": 1}) == (
+        "rate limit: 1 request to /api/quote in 10 s for each API key (more get 429) "
+        "(every key's count forgotten)"
+    )
+    assert lab.get(RATE_PATH, headers=ada).status == 200  # the count from before is gone
+    refused = lab.get(RATE_PATH, headers=ada)
+    assert refused.status == 429 and "at most 1 in 10 s" in refused.text
+    with pytest.raises(labkit.BadArgument, match="rate_limit must be between 1 and 1000"):
+        lab.origin.rate_limit = 0
+    lab.origin.rate_limit = RATE_LIMIT
+    assert lab.get(RATE_PATH, headers=ada).status == 200
 
 
 def test_a_request_that_stops_half_way_gets_408_then_close(lab: labkit.Lab) -> None:

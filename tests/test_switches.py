@@ -113,6 +113,8 @@ def test_ctl_help_lists_every_switch_from_the_table(capsys) -> None:
 def test_reset_puts_every_switch_back_to_its_declared_default(lab: labkit.Lab) -> None:
     fresh = control.state(lab)
     lab.get("/orders/7")  # something in flight counts nothing afterwards
+    control.apply(lab, "rate-limit", {"requests": 2})
+    lab.get("/api/quote")  # a key counted by the rate limit: reset forgets it
     for name, args in [
         ("maintenance", {"on": True, "retry_after": 7}),
         ("capacity", {"value": 3}),
