@@ -230,6 +230,9 @@ class Gateway(Proxy):
         )
         await self._reject(conn, writer, raw, peer, 408, why, response=response)
 
+    def route_of(self, request: Request) -> Route | None:
+        return self.match(request.path)
+
     def match(self, path: str) -> Route | None:
         for r in self.routes:
             if path == r.prefix.rstrip("/") or path.startswith(r.prefix):

@@ -366,9 +366,10 @@ class Origin(HTTPServer):
         if not (isinstance(result, tuple) and len(result) == 2):
             raise TypeError(f"the handler must return (status, body), not {result!r}")
         status, body = result
-        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
+            # a 1xx is interim, never a response's final status (RFC 9110 15.2)
             raise TypeError(
-                f"the handler must return (status, body) with a status 100-599, not {status!r}"
+                f"the handler must return (status, body) with a status 200-599, not {status!r}"
             )
         if isinstance(body, (dict, list)):
             return self._json(status, body)

@@ -136,6 +136,9 @@ class Portal(Proxy):
             )
         return await self.forward(request, self._route, self._route.targets)
 
+    def route_of(self, request: Request) -> Route | None:
+        return self._route  # everything it relays went through its one route
+
     def _network_auth_required(self, request: Request) -> Response:
         headers, body = pages.page(
             request,

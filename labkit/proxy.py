@@ -482,7 +482,8 @@ class Proxy(HTTPServer):
             if name in drop:
                 continue
             if name == "connection":
-                v = ", ".join(t for t in v.split(",") if t.strip().lower() != "close")
+                tokens = (t.strip() for t in v.split(","))
+                v = ", ".join(t for t in tokens if t and t.lower() != "close")
             if not v:
                 continue
             if name in rewritten:
@@ -514,6 +515,20 @@ class Proxy(HTTPServer):
         size = _head_size(exc.raw) if exc.condition is Condition.HEADER_TOO_BIG else None
         failure = Failure(exc.condition, exc.detail, target, size)
         return self.failure_response(request, route, failure)
+
+    def route_of(self, request: Request) -> Route | None:
+        """The route a request went by (None: it matched none)."""
+        return None
+
+    def unwritable(self, request: Request, response: Response, problem: str) -> Response:
+        """A relayed response with a header HTTP/1.1 does not allow is an invalid upstream
+        response: the same answer as for an invalid header (RFC 9110 15.6.3), with this
+        proxy's page and, on the rfc personality, its Proxy-Status."""
+        route = self.route_of(request)
+        if response.generated or route is None:
+            return super().unwritable(request, response, problem)
+        detail = f"a header that cannot be passed on ({problem})"
+        return self.failure_response(request, route, Failure(Condition.INVALID_HEADER, detail))
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
         outcome = self.outcome(failure.condition)

@@ -224,3 +224,14 @@ def test_a_request_that_stops_half_way_gets_408_then_close(lab: labkit.Lab) -> N
     assert stall(lab.gateway.port)[0].startswith(b"HTTP/1.1 408 Request Time-out\r\n")
     lab.origin.head_timeout = None
     assert lab.origin.head_timeout == HEAD_TIMEOUT
+
+
+def test_a_handler_returning_an_interim_status_gets_the_origins_500(lab: labkit.Lab) -> None:
+    """A 1xx is interim, never a final status (RFC 9110 15.2): the origin says so with its 500
+    and a log line, where it once sent '502 invalid upstream response', though it has no
+    upstream."""
+    lab.origin.order_handler = lambda order_id: (101, "switching")
+    ex = lab.get("/orders/7", via="origin")
+    assert (ex.status, ex.generated_by) == (500, "origin")
+    assert "upstream" not in ex.text
+    assert any("status 200-599, not 101" in line for line in lab.origin.logs())

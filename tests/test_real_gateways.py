@@ -60,15 +60,26 @@ def _head_reply(size: int) -> bytes:
     return start + b"a" * (size - len(start) - 4) + b"\r\n\r\nok\n"
 
 
+CLOSE_UPGRADE_426 = (
+    b"HTTP/1.1 426 Upgrade Required\r\nContent-Type: text/plain\r\nConnection: close, upgrade\r\n"
+    b"Upgrade: websocket\r\nContent-Length: 3\r\n\r\nno\n"
+)
+
+
 @pytest.fixture
 def head_upstreams() -> Iterator[dict[str, int]]:
-    """Tiny upstreams answering with a response head of exactly N bytes."""
+    """Tiny upstreams answering with a response head of exactly N bytes (and one 426)."""
     listeners: dict[str, socket.socket] = {}
     for size in HEAD_SIZES:
         sock = socket.create_server(("127.0.0.1", 0))
         listeners[f"head-{size}"] = sock
         reply = _head_reply(size)
         realgateways.serve_heads(sock, lambda _, reply=reply: reply)
+    # a 426 whose Connection names close first: HAProxy relays 'Connection: upgrade' (the
+    # haproxy personality once built ' upgrade', a value no client may get, and answered 502)
+    sock = socket.create_server(("127.0.0.1", 0))
+    listeners["close-upgrade"] = sock
+    realgateways.serve_heads(sock, lambda _: CLOSE_UPGRADE_426)
     yield {name: s.getsockname()[1] for name, s in listeners.items()}
     for sock in listeners.values():
         sock.shutdown(socket.SHUT_RDWR)

@@ -322,6 +322,19 @@ class HTTPServer(Listener):
             )
             return Response(500, headers, body, why=f"labkit error: {exc!r}", close=True)
 
+    def unwritable(self, request: Request, response: Response, problem: str) -> Response:
+        """What this server sends instead of a response HTTP/1.1 does not allow (``problem``
+        says why). A server's own response that cannot be written is a bug in the server: 500.
+        A proxy answers for a relayed one as for any invalid upstream response (proxy.py)."""
+        headers, body = pages.page(
+            request,
+            500,
+            made_by=self.role,
+            paragraphs=[Msg("This server made a response that HTTP/1.1 does not allow.")],
+        )
+        why = f"a response HTTP/1.1 does not allow ({response.status}): {problem}"
+        return Response(500, headers, body, why=why, close=True)
+
     def _refusal(self, request: Request, verdict: Verdict) -> Response:
         """A request this server will not serve as sent: its page, then close."""
         headers, body = pages.page(
@@ -494,15 +507,11 @@ class HTTPServer(Listener):
                 )
             )
         except h11.LocalProtocolError as exc:
-            # a relayed header h11 refuses to write: the gateway must not pass it on
-            response = Response(
-                502,
-                [("Content-Type", "text/plain")],
-                b"invalid upstream response\n",
-                why=f"the upstream's response cannot be relayed: {exc}",
-                close=True,
-            )
-            head = _head_bytes(response, self._extra_headers(rid, response)) + response.body  # type: ignore[operator]
+            # a response h11 will not write: this server's own answer instead, written by
+            # hand (h11's side of the connection is now in its error state)
+            response = replace(self.unwritable(request, response, str(exc)), close=True)
+            body = response.body if isinstance(response.body, bytes) and not no_body else b""
+            head = _head_bytes(response, self._extra_headers(rid, response)) + body
             writer.write(head)
             await _drain_quietly(writer)
             self._record_sent(rid, response, head)
