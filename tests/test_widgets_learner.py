@@ -255,7 +255,8 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
 
     p = Playground(lab, "504")
     assert f"origin {HEAD_TIMEOUT:g} s" in p.head_timeout_state.value
-    assert p.head_timeout.description.startswith("origin: ")  # the server it sets
+    assert p.head_timeout.description.startswith("server origin: ")  # the one it sets
+    assert p.read_timeout.description == "route /: gateway read timeout (s)"
     p.head_timeout.value = 0.2
     assert lab.origin.head_timeout == pytest.approx(0.2)
     assert _said(p) == "origin: a started request must arrive within 0.2 s."

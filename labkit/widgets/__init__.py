@@ -325,8 +325,9 @@ class SwitchControls(w.VBox):
                     actions.append(panel.button(label, act))
                 continue
             control = switch_input(param, current.get(param.name, param.default))
-            # a fixed choice (the 504 playground's server: the origin) names what it sets
-            named = [str(v) for k, v in self.fixed.items() if self.switch.param(k).choices]
+            # a fixed parameter (the 504 playground's route '/', its server the origin) is
+            # named on the control, which sets that one only
+            named = [f"{k} {v}" for k, v in self.fixed.items()]
             if named:
                 control.description = f"{', '.join(named)}: {control.description}"
             control.observe(panel._safe(self._changed), names="value")
