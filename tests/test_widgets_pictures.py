@@ -148,3 +148,13 @@ def test_durations_say_they_are_measured_and_never_round_to_zero(lab: labkit.Lab
     line = charts.timeline(ex)
     assert "in measured times" in line.alt
     assert not re.search(r"\bat 0 ms", line.alt), line.alt
+
+
+def test_a_hops_time_is_written_once_under_its_last_answer(lab: labkit.Lab) -> None:
+    """The idle-close upstream answers twice (a closed connection, then the resent GET's 200):
+    its measured time stands once, under the 200, not under the close as well."""
+    ex = labkit.scenarios.run("200-kept-connection-closed-get-sent-again", lab)
+    texts = [text for text, _ in _texts(sequence_svg(ex))]
+    durations = [t for t in texts if re.fullmatch(r"(<1|\d+) ms", t)]
+    answers = [h for h in ex.hops if h.sent is not None and h.role.value != "client"]
+    assert len(durations) == len(answers) == 2, (durations, answers)

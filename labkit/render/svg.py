@@ -61,6 +61,8 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
     made: int | None = None
     cached: set[int] = set()
     final_error = ex.status is None or ex.status >= 500 or ex.client_error is not None
+    # a hop's measured time goes under its last answer only (a retried upstream answers twice)
+    last_sent = {lane: ev for ev, lane in events if ev.kind is Kind.SENT}
     for ev, lane in events:
         hop = hops[lane - 1]
         if ev.kind is Kind.RECEIVED:
@@ -84,7 +86,7 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
                 colour = OK if status < 400 else INCOMPLETE
             if lane in cached:
                 label += " from its cache"
-            dur = hop.duration
+            dur = hop.duration if last_sent[lane] is ev else None
             arrows.append(
                 _Arrow(
                     lane, lane - 1, label, colour, note=milliseconds(dur) if dur is not None else ""
