@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import h11
@@ -25,7 +24,7 @@ from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import HTTPServer, Listener
 from labkit.i18n import Msg
-from labkit.record import Record
+from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
 
 HOP_BY_HOP = frozenset(
@@ -79,8 +78,7 @@ class Target:
         return f"Target({self.name!r})"
 
 
-@dataclass(frozen=True)
-class Timeouts:
+class Timeouts(FrozenRecord):
     """A route's two timeouts in seconds: how long the gateway waits for the upstream to
     accept the connection (``connect``, then 504) and for each read of its answer
     (``read``, then 504 before the head): ``Timeouts(connect=0.2, read=0.3)``.
@@ -89,14 +87,13 @@ class Timeouts:
     ``timeouts["read_timeout"]`` and ``Route(..., **timeouts)``.
     """
 
+    __slots__ = ("connect", "read")
     connect: float
     read: float
 
-    def __post_init__(self) -> None:
-        for field in ("connect", "read"):
-            object.__setattr__(
-                self, field, _seconds(f"Timeouts({field}=...)", getattr(self, field))
-            )
+    def __init__(self, connect: float, read: float) -> None:
+        object.__setattr__(self, "connect", _seconds("Timeouts(connect=...)", connect))
+        object.__setattr__(self, "read", _seconds("Timeouts(read=...)", read))
 
     def keys(self) -> tuple[str, str]:
         return ("connect_timeout", "read_timeout")
