@@ -47,9 +47,10 @@ _NOT_RELAYED = {
     "keep-upgrade": frozenset(HOP_BY_HOP - {"upgrade"}),
 }
 
-# A forwarded request loses the hop-by-hop headers and those the proxy writes anew; it
-# looks at the first value of a few (one pass over the headers, one lowercasing each).
-_NOT_FORWARDED = frozenset(HOP_BY_HOP | {"x-request-id", "via", "content-length"})
+# A forwarded request loses the hop-by-hop headers and those the proxy writes anew, and
+# Expect: the proxy has already invited and read the whole body (as nginx, which drops it);
+# it looks at the first value of a few (one pass over the headers, one lowercasing each).
+_NOT_FORWARDED = frozenset(HOP_BY_HOP | {"x-request-id", "via", "content-length", "expect"})
 _LOOKED_AT = frozenset({"via", "content-length", "transfer-encoding", "x-forwarded-for"})
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not

@@ -481,3 +481,57 @@ def test_stop_never_hangs_or_raises_when_the_loop_is_held(monkeypatch) -> None:
     assert not lab._thread.is_alive()
     lab._loop.run_until_complete(lab._stop_all())  # free what the held loop could not
     lab._loop.close()
+
+
+# -- refusals reach the client, and uploads are invited (RFC 9110 10.1.1) --
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway"])
+def test_a_refusal_is_read_even_when_the_client_sent_much_more(lab: labkit.Lab, hop: str) -> None:
+    """A 200 KB header sent in one go, read only afterwards: the 431 arrives, then FIN (the
+    server reads and drops the rest instead of closing on unread bytes, which sends RST)."""
+    port = getattr(lab, hop).port
+    huge = b"GET / HTTP/1.1\r\nHost: lab\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n"
+    reply, ended = talk(port, huge, timeout=3.0)
+    assert status_of(reply) == 431, reply[:80]
+    assert ended == "closed"
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway"])
+def test_expect_100_continue_is_answered_before_the_body(lab: labkit.Lab, hop: str) -> None:
+    port = getattr(lab, hop).port
+    head = b"POST /echo HTTP/1.1\r\nHost: lab\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=2.0) as sock:
+        sock.sendall(head)
+        interim = sock.recv(65536)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(b"hello")
+        final = sock.recv(65536)
+    assert status_of(final) is not None and status_of(final) != 100
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway"])
+def test_a_body_too_large_is_refused_from_its_head(lab: labkit.Lab, hop: str) -> None:
+    """Content-Length over the limit: 413 at once, without waiting for (or inviting) the body."""
+    port = getattr(lab, hop).port
+    length = server.MAX_BODY_BYTES + 1
+    head = (
+        f"PUT /echo HTTP/1.1\r\nHost: lab\r\nContent-Length: {length}\r\n"
+        "Expect: 100-continue\r\n\r\n"
+    ).encode()
+    reply, ended = talk(port, head, timeout=2.0)
+    assert status_of(reply) == 413, reply[:80]
+    assert ended == "closed"
+
+
+def test_the_gateway_keeps_expect_to_itself(lab: labkit.Lab) -> None:
+    """It invited and read the body itself, so it forwards no Expect (as nginx), and what it
+    records as the upstream's answer is the final response, never an interim 100."""
+    ex = lab.request("POST", "/echo", body=b"hello", headers={"Expect": "100-continue"})
+    assert b"expect:" not in ex.hop("origin").received.data.lower()
+    answers = [
+        e.data
+        for e in lab.recorder.events(ex.id)
+        if e.hop == "gateway" and e.kind is recorder.Kind.UPSTREAM and e.data
+    ]
+    assert answers and all(not a.startswith(b"HTTP/1.1 100") for a in answers)

@@ -51,6 +51,7 @@ WRITE_TIMEOUT = 10.0
 # Then the connection closes after its answer, as nginx's keepalive_requests (default 1000)
 # does: pipelined requests cannot keep one connection busy without end.
 MAX_REQUESTS_PER_CONNECTION = 1000
+LINGER_SECONDS = 1.0  # after a refusal, how long the rest of a request is read and dropped
 SWITCH_SECONDS = 2.0  # how long a switch waits for the lab's loop to apply it
 
 T = TypeVar("T")
@@ -219,19 +220,22 @@ class HTTPServer(Listener):
         while True:
             raw = bytearray()
             try:
-                request = await self._read_request(conn, reader, raw)
+                request = await self._read_request(conn, reader, writer, raw)
             except _Closed:
                 return
             except TimeoutError:
                 if raw:  # a slow client: it started a request and did not finish it
                     await self.slow_client(conn, writer, raw, peer_port)
+                    await _linger(reader, writer)
                 return
             except h11.RemoteProtocolError as exc:
                 verdict = classify_rejection(bytes(raw), str(exc), exc.error_status_hint)
                 await self._reject(conn, writer, raw, peer_port, verdict.status, verdict.why)
+                await _linger(reader, writer)
                 return
             except _TooLarge as exc:
                 await self._reject(conn, writer, raw, peer_port, exc.status, exc.why)
+                await _linger(reader, writer)
                 return
             request.peer_port = peer_port
             offered = request.header("x-request-id")
@@ -343,7 +347,11 @@ class HTTPServer(Listener):
         return Response(verdict.status, headers, body, why=verdict.why, close=True)
 
     async def _read_request(
-        self, conn: h11.Connection, reader: asyncio.StreamReader, raw: bytearray
+        self,
+        conn: h11.Connection,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        raw: bytearray,
     ) -> Request:
         deadline = time.monotonic() + IDLE_TIMEOUT
         event = await self._next_event(conn, reader, raw, deadline, head=True)
@@ -352,6 +360,19 @@ class HTTPServer(Listener):
         end = raw.find(b"\r\n\r\n")
         if end > MAX_HEAD_BYTES:
             raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+        length = next((v for k, v in event.headers if k == b"content-length"), b"0")
+        if int(length) > MAX_BODY_BYTES:  # h11 checked that it is digits
+            # known from the head alone (nginx's client_max_body_size does the same): no
+            # need to take a body that will be refused
+            raise _TooLarge(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        if conn.client_is_waiting_for_100_continue:
+            # RFC 9110 10.1.1: an origin server MUST NOT wait for the content before
+            # sending 100 (Continue); without it curl waits a second before each upload
+            writer.write(
+                conn.send(
+                    h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
+                )
+            )
         body = bytearray()
         deadline = time.monotonic() + self.head_timeout
         while True:
@@ -648,6 +669,23 @@ async def _drain(writer: asyncio.StreamWriter) -> None:
     if not transport.get_write_buffer_size() and not transport.is_closing():
         return  # all of it is in the kernel's buffer already: nothing to wait for
     await within(WRITE_TIMEOUT, writer.drain)
+
+
+async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Close after a refusal the way nginx's lingering close does: send FIN after the
+    answer, then read and drop what the client is still sending, for at most
+    LINGER_SECONDS. Closing at once with unread bytes makes the kernel send RST, which can
+    destroy the 431 or 413 before the client reads it (it sees "connection reset")."""
+    if writer.transport.is_closing() or not writer.can_write_eof():
+        return
+    try:
+        writer.write_eof()
+        end = time.monotonic() + LINGER_SECONDS
+        while (left := end - time.monotonic()) > 0:
+            if not await within(left, lambda: reader.read(65536)):
+                break
+    except (OSError, TimeoutError):
+        pass
 
 
 async def _drain_quietly(writer: asyncio.StreamWriter) -> None:

@@ -266,7 +266,8 @@ class Connection:
                 raw += chunk
                 conn.receive_data(chunk)
                 continue
-            if isinstance(event, h11.InformationalResponse):
+            if isinstance(event, h11.InformationalResponse):  # 100 Continue, 103: not the answer
+                del raw[: raw.find(b"\r\n\r\n") + 4]
                 continue
             if isinstance(event, h11.Response):
                 end = raw.find(b"\r\n\r\n")
