@@ -240,3 +240,8 @@ def test_q1_numbers_are_the_scenarios_it_points_to(lab: labkit.Lab) -> None:
     ex = scenarios.run("504-slow-origin", lab)
     assert ex.target == f"/slow?delay={Q1_DELAY:g}" and ex.status == 504
     assert f"{Q1_READ:g} s" in ex.why or f"{Q1_READ:g} s" in ex.text
+
+
+def test_q5_a_function_that_sends_nothing_is_told_so(lab: labkit.Lab) -> None:
+    result = q5.check(lambda lab, path, budget: 200, lab)
+    assert not result and "no request reached the gateway" in result.message, result.message

@@ -267,3 +267,113 @@ def test_in_a_real_kernel_output_tracebacks_and_hostile_code_behave(tmp_path) ->
     assert "os._exit(0)" in shown[2] and "go on" in shown[2]
     assert "did not finish" in shown[3]
     assert shown[4].strip() == "200"
+
+
+# -- what comes back from the learner's process never runs the learner's code here --
+
+
+class KillsWhoeverUnpicklesIt:
+    def __reduce__(self):
+        return (os._exit, (7,))
+
+
+def _forever():
+    while True:
+        pass
+
+
+class HangsWhoeverUnpicklesIt:
+    def __reduce__(self):
+        return (_forever, ())
+
+
+class AlwaysEqual(int):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+class ReprNeverReturns(int):
+    def __repr__(self):
+        _forever()
+
+
+class NamedText(str):
+    def strip(self, *args):
+        return self
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (KillsWhoeverUnpicklesIt(), "KillsWhoeverUnpicklesIt object"),
+        (HangsWhoeverUnpicklesIt(), "HangsWhoeverUnpicklesIt object"),
+        (AlwaysEqual(7), "returned 7;"),  # judged by its value: it was accepted
+        (ReprNeverReturns(7), "returned 7;"),  # the judge's message hung on its repr
+        ((i for i in range(3)), "generator object"),
+    ],
+    ids=["reduce-kills", "reduce-hangs", "eq-always-true", "repr-hangs", "generator"],
+)
+def test_a_returned_object_is_judged_by_its_plain_value(task, value, words) -> None:
+    """The child sends back plain values (a subclass as the plain value it holds) and anything
+    else as its repr; the kernel reads only plain values, datetimes and labkit's value
+    classes: before, these killed the kernel (os._exit while unpickling), hung it, or passed."""
+    start = time.monotonic()
+    result = task.check(lambda: value)
+    assert time.monotonic() - start < 2.5
+    assert result.correct is False and words in result.message, result.message
+    assert task.check(lambda: 42)
+
+
+def test_plain_values_keep_their_content() -> None:
+    from collections import namedtuple
+    from http import HTTPStatus
+
+    Pair = namedtuple("Pair", "status body")
+    value = runner.call(lambda: [HTTPStatus.OK, NamedText("gateway"), Pair(404, {"a": (1,)})])
+    assert value == [200, "gateway", (404, {"a": (1,)})]
+    assert [type(v) for v in value] == [int, str, tuple]
+
+
+def test_an_object_of_its_own_given_to_the_lab_is_refused_and_the_kernel_lives(task, lab) -> None:
+    def passes_its_own(lab):
+        return lab.get("/orders/7", headers=KillsWhoeverUnpicklesIt()).status
+
+    result = task.check(passes_its_own, lab)
+    assert result.correct is False and "only plain values travel" in result.message
+    assert lab.get("/orders/7").status == 200
+
+
+def test_a_flood_of_output_is_cut(task, capfd) -> None:
+    def floods():
+        sys.stdout.write("x" * 5_000_000)
+        return 42
+
+    assert task.check(floods)
+    out, _ = capfd.readouterr()
+    assert runner.OUTPUT_LIMIT <= len(out) < runner.OUTPUT_LIMIT + 200
+    assert "the rest is not shown" in out
+
+
+def test_code_that_replaces_a_lab_method_is_ended_and_the_lab_keeps_it(task, lab) -> None:
+    """Setting an attribute from the learner's process sets it on the kernel's lab: a switch
+    may be set, a method may not be replaced (lab.get = None broke the notebook's lab)."""
+
+    def replaces(lab):
+        lab.get = None
+        return 42
+
+    def breaks_the_origin(lab):
+        lab.origin.maintenance = None
+        return 42
+
+    for fn in (replaces, breaks_the_origin):
+        result = task.check(fn, lab)
+        assert result.correct is False and "do not replace them" in result.message
+    assert lab.get("/orders/7").status == 200
+    lab.origin.maintenance(True)
+    assert lab.get("/orders/7").status == 503

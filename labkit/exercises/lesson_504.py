@@ -313,6 +313,8 @@ def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -
             "below): where does your code look at how much of the budget is left, before a "
             "wait and before an attempt?"
         )
+    if not run.rows:
+        return "no request reached the gateway: send it with lab.get(path, timeout=...)."
     if len(run.rows) < 2:
         return (
             f"only {len(run.rows)} request reached the gateway, and it answered 504. A GET is "

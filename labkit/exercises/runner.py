@@ -29,8 +29,10 @@ intended, not on how busy the machine is. ``random_value`` makes every draw of t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import enum
+import inspect
 import io
 import os
 import pickle
@@ -156,14 +158,52 @@ def _send(sock: socket.socket, obj: object) -> None:
     sock.sendall(struct.pack("!I", len(data)) + data)
 
 
-def _recv(sock: socket.socket) -> Any:
+def _recv(sock: socket.socket, from_child: bool = False) -> Any:
+    """The next message, or None when the other end has gone. ``from_child``: read it as
+    _FromChild does (the kernel never runs code a message names)."""
     head = _read_exact(sock, 4)
     if head is None:
         return None
     data = _read_exact(sock, struct.unpack("!I", head)[0])
     if data is None:
         return None
+    if from_child:
+        return _FromChild(io.BytesIO(data)).load()
     return pickle.loads(data)
+
+
+_PLAIN_BUILTINS = {
+    "int", "float", "complex", "str", "bytes", "bytearray", "bool", "list", "tuple", "dict",
+    "set", "frozenset", "slice", "range",
+}  # fmt: skip
+_DATETIME = {"date", "datetime", "time", "timedelta", "timezone"}
+
+
+def _labkit_value_class(obj: object) -> bool:
+    """A labkit class whose instances are values (a record, an enum, a dataclass)."""
+    from labkit.record import Record
+
+    return isinstance(obj, type) and (
+        issubclass(obj, (Record, enum.Enum)) or dataclasses.is_dataclass(obj)
+    )
+
+
+class _FromChild(pickle.Unpickler):
+    """Unpickles what the learner's process sends: plain values, datetimes and labkit's
+    value classes only. A pickle may name any function to call while it is read (a
+    ``__reduce__`` returning ``os._exit``, or a learner function that never returns): read
+    in the kernel, that would kill or hang it, the one thing the child exists to prevent."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins" and name in _PLAIN_BUILTINS:
+            return super().find_class(module, name)
+        if module == "datetime" and name in _DATETIME:
+            return super().find_class(module, name)
+        if _is_labkit(module) and module in sys.modules:
+            found = getattr(sys.modules[module], name, None)
+            if _labkit_value_class(found):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name}")
 
 
 def _read_exact(sock: socket.socket, n: int) -> bytes | None:
@@ -456,11 +496,7 @@ def _child_main(
         except BaseException as exc:  # everything the learner's code raised is reported
             message = ("error", type(exc).__name__, str(exc), learner_traceback(exc))
         else:
-            try:
-                pickle.dumps(value)
-                message = ("value", value)
-            except Exception:
-                message = ("value", _Unpicklable(repr(value), type(value).__name__))
+            message = ("value", _plain(value))
         with contextlib.suppress(Exception):
             sys.stdout.flush()
             sys.stderr.flush()
@@ -471,7 +507,7 @@ def _child_main(
         os._exit(code)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Unpicklable:
     """A return value that cannot travel back: its repr and type name."""
 
@@ -480,6 +516,45 @@ class _Unpicklable:
 
     def __repr__(self) -> str:
         return self.text
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """In the child: the value the judge receives. Plain values as they are; a subclass of
+    one as the plain value it holds (an IntEnum's int, a str subclass's text: the judge
+    compares what was returned, and never runs a method the learner wrote, such as an
+    ``__eq__`` that always says True or a ``__repr__`` that never returns); lists, tuples,
+    sets and dicts (subclasses too: a namedtuple) of such values; labkit's value classes
+    (an Exchange); anything else as its repr, shown but never equal to an answer."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, complex, str, bytes, *_DATETIME_TYPES):
+        return value
+    if depth < 20:
+        for base, convert in _BASES:
+            if isinstance(value, base):
+                return convert(value, depth + 1)
+        if _is_labkit(kind.__module__) and _labkit_value_class(kind):
+            with contextlib.suppress(Exception):
+                pickle.dumps(value)
+                return value
+    try:
+        text = repr(value)
+    except Exception as exc:
+        text = f"<a {kind.__name__} whose repr raised {type(exc).__name__}>"
+    return _Unpicklable(text[:300], kind.__name__)
+
+
+_DATETIME_TYPES = (dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone)
+_BASES: tuple[tuple[type, Callable[[Any, int], Any]], ...] = (
+    (int, lambda v, d: int.__int__(v)),
+    (float, lambda v, d: float.__float__(v)),
+    (str, lambda v, d: str.__str__(v)),
+    (bytes, lambda v, d: bytes(memoryview(v))),
+    (tuple, lambda v, d: tuple(_plain(x, d) for x in tuple.__iter__(v))),
+    (list, lambda v, d: [_plain(x, d) for x in list.__iter__(v)]),
+    (frozenset, lambda v, d: frozenset(_plain(x, d) for x in frozenset.__iter__(v))),
+    (set, lambda v, d: {_plain(x, d) for x in set.__iter__(v)}),
+    (dict, lambda v, d: {_plain(k, d): _plain(x, d) for k, x in dict.items(v)}),
+)
 
 
 # -- the kernel's side --
@@ -587,6 +662,7 @@ def _serve(
     deadline = time.monotonic() + left + (min(STARTUP_GRACE, left / 2) if grace else 0.0)
     handles: list[Any] = list(labs)
     streams = {out_r: sys.stdout, err_r: sys.stderr}
+    output = _Output()
     calls = 0
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
@@ -603,17 +679,25 @@ def _serve(
                         sel.unregister(key.fd)
                         del streams[key.fd]
                         continue
-                    _show(streams[key.fd], data)
+                    output.show(streams[key.fd], data)
                     continue
-                message = _recv(sock)
+                try:
+                    message = _recv(sock, from_child=True)
+                except pickle.UnpicklingError as exc:
+                    raise LearnerExit(
+                        "NotPlain",
+                        f"your code gave the lab an object of its own ({exc}): between your "
+                        "code and the lab only plain values travel (str, int, float, bytes, "
+                        "lists, dicts, datetimes)",
+                    ) from None
                 if message is None:
-                    _drain(streams)
+                    _drain(streams, output)
                     raise _died(pid)
                 if message[0] == "started":
                     deadline = min(deadline, time.monotonic() + left)
                     continue
                 if message[0] == "done":
-                    _drain(streams)
+                    _drain(streams, output)
                     return _finish(message[1], message[2])
                 if message[0] == "call" and clock is not None:
                     calls += 1
@@ -645,6 +729,12 @@ def _answer(
     elif op == "set":
         if rest[0].startswith("_"):
             raise LearnerExit("PrivatePart", _refused(rest[0]) or "")
+        if inspect.isroutine(getattr(target, rest[0], None)):
+            raise LearnerExit(
+                "LabMethod",
+                f"your code replaced {rest[0]}, a method of the lab's. The lab belongs to the "
+                "notebook: call its methods and set its switches, do not replace them",
+            )
         setattr(target, rest[0], rest[1])
         value = None
     elif op == "item":
@@ -713,13 +803,32 @@ def _died(pid: int) -> LearnerExit:
     )
 
 
-def _show(stream: Any, data: bytes) -> None:
-    with contextlib.suppress(Exception):
-        stream.write(data.decode("utf-8", "replace"))
-        stream.flush()
+OUTPUT_LIMIT = 100_000  # bytes of a call's output shown; more floods the notebook
 
 
-def _drain(streams: dict[int, Any]) -> None:
+class _Output:
+    """What a call's output may still show: the first OUTPUT_LIMIT bytes of it, then one
+    line saying the rest was cut (it is read all the same, so the child never blocks)."""
+
+    def __init__(self) -> None:
+        self.left = OUTPUT_LIMIT
+
+    def show(self, stream: Any, data: bytes) -> None:
+        if self.left <= 0:
+            return
+        shown, self.left = data[: self.left], self.left - len(data)
+        text = shown.decode("utf-8", "replace")
+        if self.left <= 0:
+            text += (
+                f"\n[labkit: your code printed more than {OUTPUT_LIMIT // 1000} kB; the rest "
+                "is not shown]\n"
+            )
+        with contextlib.suppress(Exception):
+            stream.write(text)
+            stream.flush()
+
+
+def _drain(streams: dict[int, Any], output: _Output) -> None:
     """What the child printed last (it is done or dead, so the pipes end soon).
 
     A pipe wait, not a wait on the lab: each read waits (select) until the pipe has
@@ -736,4 +845,4 @@ def _drain(streams: dict[int, Any]) -> None:
                 break
             if not data:
                 break
-            _show(stream, data)
+            output.show(stream, data)
