@@ -220,13 +220,13 @@ class Gateway(Proxy):
             note = f"{why}; it closes the connection without a response"
             self.recorder.record(rid, self.name, self.role, Kind.LOG, note)
             return
-        content_type, body = person.page(408, "Request Time-out")
+        content_type, body = person.page(408, person.slow_client_reason)
         headers = [("Content-Type", content_type)] if content_type else []
         headers += list(person.headers.page_headers)
         if person.server:
             headers.append(("Server", person.server))
         response = Response(
-            408, headers, body, reason="Request Time-out", why=why, close=True, server=False
+            408, headers, body, reason=person.slow_client_reason, why=why, close=True, server=False
         )
         await self._reject(conn, writer, raw, peer, 408, why, response=response)
 

@@ -153,6 +153,7 @@ class Personality(FrozenRecord):
         "pooling",
         "proxy_status",
         "slow_client",
+        "slow_client_reason",
         "slow_client_source",
         "table",
         "title",
@@ -170,6 +171,7 @@ class Personality(FrozenRecord):
     # "close" (closes without sending a byte), "" (not recorded: the lab sends its 408).
     slow_client: str
     slow_client_source: str
+    slow_client_reason: str  # the 408's reason phrase, as its server writes it
 
     def __init__(
         self,
@@ -184,6 +186,7 @@ class Personality(FrozenRecord):
         proxy_status: bool = False,
         slow_client: str = "page",
         slow_client_source: str = "",
+        slow_client_reason: str = "Request Time-out",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -197,6 +200,7 @@ class Personality(FrozenRecord):
         set_(self, "proxy_status", proxy_status)
         set_(self, "slow_client", slow_client)
         set_(self, "slow_client_source", slow_client_source)
+        set_(self, "slow_client_reason", slow_client_reason)
 
     @property
     def server(self) -> str | None:
@@ -513,8 +517,16 @@ ENVOY = Personality(
     ),
     max_response_head=60 * 1024,  # max_response_headers_kb default
     max_response_head_source="Envoy docs: max_response_headers_kb, 60 KiB by default",
-    slow_client="",
-    slow_client_source="not recorded here",
+    slow_client="page",
+    slow_client_reason="Request Timeout",
+    slow_client_source=(
+        "Envoy source, not observed here (Envoy is not installed on the machine the lab's "
+        "observations come from): its HTTP/1 codec starts a stream at a request's first byte "
+        "(codec_impl.cc onMessageBeginBase), and a stream whose request is incomplete when "
+        "stream_idle_timeout (5 min by default) fires gets a local 408 with the body 'stream "
+        "timeout' and response flag SI (conn_manager_impl.cc onIdleTimeout); "
+        "request_headers_timeout, off by default, gives 408 'request header timeout'"
+    ),
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
@@ -575,6 +587,7 @@ ENVOY = Personality(
             b"reset reason: connection failure",
         ),
         504: ("text/plain", b"upstream request timeout"),
+        408: ("text/plain", b"stream timeout"),  # a stalled request (slow_client_source)
     },
 )
 
