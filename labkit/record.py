@@ -18,7 +18,15 @@ when the class is made); the rest comes from here, once, and behaves as a datacl
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+if TYPE_CHECKING:  # for type checkers only: typing_extensions costs milliseconds to import
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_: object) -> Any:
+        return lambda cls: cls
+
 
 R = TypeVar("R", bound="Record")
 
@@ -52,6 +60,7 @@ class Record:
         return type(self), self._values()
 
 
+@dataclass_transform(frozen_default=True)  # so that mypy, too, refuses an assignment
 class FrozenRecord(Record):
     __slots__ = ()
 

@@ -59,6 +59,7 @@ later = lab.get("/orders/7").status + 1
 lab.get(7)
 labkit.scenarios.run(lab, "502-garbage")
 labkit.widgets.Playground("502")
+labkit.Timeouts(connect=0.2, read=0.3).read = 1.0
 """
 
 
@@ -109,6 +110,7 @@ def test_a_learners_script_passes_mypy_strict_and_a_mistake_is_reported(tmp_path
         (6, 'Argument 1 to "get" of "Lab" has incompatible type "int"; expected "str"'),
         (7, 'Argument 1 to "run" has incompatible type "Lab"; expected "str"'),
         (8, 'Missing positional argument "lesson" in call to "Playground"'),
+        (9, 'Property "read" defined in "Timeouts" is read-only'),
     ]:
         assert any(line.startswith(f"mistakes.py:{line_no}: error: {what}") for line in mistakes), (
             f"line {line_no} not reported as {what!r}:\n" + "\n".join(mistakes)
