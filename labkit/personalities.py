@@ -573,7 +573,14 @@ ENVOY = Personality(
             f"{_ENVOY_DOCS}; the body from its source (router.cc)",
             body=b"no healthy upstream",
         ),
-        Condition.BODY_CUT: CUT,
+        Condition.BODY_CUT: Answer(
+            "cut",
+            None,
+            "",
+            "the status line is already relayed; the downstream stream is reset with the body "
+            "cut off (response flag UC, upstream connection termination)",
+            _ENVOY_DOCS,
+        ),
     },
     pages={
         502: (

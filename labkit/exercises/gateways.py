@@ -2,7 +2,7 @@
 
 Answers are upstream conditions as ``labkit.conditions.Condition`` names them
 ("refused", "connect-timeout", "read-timeout", ...). The log words are the ones in
-``labkit.personalities`` (nginx, HAProxy and Caddy observed; Envoy from its docs).
+``labkit.personalities`` (nginx, HAProxy and Caddy observed; Envoy from its docs and source).
 The notebook imports ``q1`` ... ``q5``.
 """
 
