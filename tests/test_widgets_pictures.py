@@ -135,6 +135,8 @@ def test_a_failed_bar_is_told_apart_by_a_pattern_not_only_colour(lab: labkit.Lab
 def test_durations_say_they_are_measured_and_never_round_to_zero(lab: labkit.Lab) -> None:
     """The picture, the timeline and the HTML table show a hop's time the same way (below a
     millisecond: '<1 ms', never '0 ms') and each says the times are measured."""
+    from labkit.render import html as render_html
+    from labkit.render import notes
     from labkit.render.svg import MEASURED_NOTE
     from labkit.render.text import milliseconds
 
@@ -145,6 +147,8 @@ def test_durations_say_they_are_measured_and_never_round_to_zero(lab: labkit.Lab
     assert MEASURED_NOTE in texts and "measured" in MEASURED_NOTE
     assert not any(re.fullmatch(r"0 ms", t) for t in texts)
     assert "time (measured)" in ex._repr_html_()
+    assert notes.summary(ex)["time (measured)"] in ("<1 ms", *(f"{n} ms" for n in range(1, 1000)))
+    assert "<td>time (measured)</td>" in render_html.summary_html(ex)  # the inspector's Summary
     line = charts.timeline(ex)
     assert "in measured times" in line.alt
     assert not re.search(r"\bat 0 ms", line.alt), line.alt

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labkit.render.text import milliseconds
 from labkit.render.view import ExchangeView
 
 __all__ = ["HEADER_NOTES", "explained_headers", "summary"]
@@ -61,7 +62,8 @@ def summary(ex: ExchangeView) -> dict[str, Any]:
         "made by": ex.generated_by or "nobody (no response)",
         "why": ex.why,
         "client saw": ex.client_error or "a complete response",
-        "time": f"{ex.elapsed * 1000:.0f} ms" if ex.elapsed < 1 else f"{ex.elapsed:.2f} s",
+        # measured, as the hop table's column says: never '0 ms' for a sub-millisecond answer
+        "time (measured)": milliseconds(ex.elapsed) if ex.elapsed < 1 else f"{ex.elapsed:.2f} s",
     }
 
 
