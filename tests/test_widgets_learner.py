@@ -125,6 +125,9 @@ def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> 
     g.fault.value = "refused"
     g.run_button.click()
     assert "refused through every gateway" in _said(g) and "HAProxy" in _said(g)
+    # each status line in one piece in the table (it wrapped as '503 Service / Unavailable')
+    assert "<td style='white-space:nowrap'>503 Service Unavailable</td>" in g.table.value
+    assert ("HAProxy 2.6.12", "503 Service Unavailable") in [r[:2] for r in g.rows]
     g.fault.value = "close"
     assert g.rows == [] and "Fault changed" in g.table.value
 

@@ -110,9 +110,18 @@ def exchange_html(ex: ExchangeView) -> str:
 # -- the inspector's tabs and the panels' pieces --
 
 
-def table(rows: Sequence[tuple[str, ...]], head: tuple[str, ...]) -> str:
+def table(
+    rows: Sequence[tuple[str, ...]], head: tuple[str, ...], nowrap: tuple[int, ...] = ()
+) -> str:
+    """A plain table; the columns in ``nowrap`` (a status line) never break inside a cell."""
+    keep = " style='white-space:nowrap'"
     cells = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
+        "<tr>"
+        + "".join(
+            f"<td{keep if k in nowrap else ''}>{html.escape(str(c))}</td>" for k, c in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
     )
     th = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
     return (

@@ -642,8 +642,9 @@ class GatewaysCompared(_Panel):
         finally:
             self.lab.gateway.personality = before
         self.rows = rows
+        # a status line reads as one piece: it never breaks between code and reason phrase
         self.table.value = render_html.table(
-            rows, ("gateway", "client sees", "why (the gateway's words)")
+            rows, ("gateway", "client sees", "why (the gateway's words)"), nowrap=(1,)
         )
         summary = "; ".join(f"{title}: {status}" for title, status, _ in rows)
         self._say(f"{self.fault.value} through every gateway: {summary}.")
