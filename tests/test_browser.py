@@ -6,8 +6,8 @@ Chromium's accessibility tree (``live: polite``, an error ``assertive``), and th
 must show that action's result (or be cleared). In the light and the dark theme, axe-core
 checks the words and a bar beside a status or verdict must keep 3:1.
 Pictures and charts are screenshotted; a picture label or button text wider than its
-box fails, and so does any serious or critical axe-core violation inside the output
-areas. Headless Chromium (Debian's ``chromium``) driven by Playwright, axe-core from npm
+box fails, as does an input squeezed too narrow to read, and so does any serious or
+critical axe-core violation inside the output areas. Headless Chromium (Debian's ``chromium``) driven by Playwright, axe-core from npm
 (``npm install --no-save axe-core``, as ``.ci/run`` does); skipped, with the reason, when
 any is missing. Screenshots land in ``screenshots/`` for a person to look at.
 """
@@ -254,6 +254,11 @@ _OVERFLOWS = """() => {
       if (t && t.tagName === 'text' && t.getBBox().width > r.getBBox().width + 1)
         bad.push('lane name wider than its box: ' + t.textContent);
     }
+  }
+  for (const input of document.querySelectorAll('.jp-OutputArea-output input:not([type=checkbox])')) {
+    if (input.offsetParent !== null && input.clientWidth < 40)
+      bad.push(`an input ${input.clientWidth} px wide, too narrow to read: `
+               + (input.closest('.widget-inline-hbox') || input).textContent.trim());
   }
   const boxes = '.jp-OutputArea-output button, .jp-OutputArea-output .widget-label';
   for (const b of document.querySelectorAll(boxes)) {

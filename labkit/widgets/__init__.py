@@ -283,7 +283,10 @@ def switch_input(param: switches.Param, value: Any) -> w.ValueWidget:
         box = w.BoundedIntText if param.kind is int else w.BoundedFloatText
         step = 1 if param.kind is int else 0.1
         limits = {"min": param.minimum, "max": param.maximum, "step": step}
-        return box(value=number, description=param.title, style=st, **limits)
+        # as wide as its label needs, plus room to read the number (a long label in the
+        # default 300 px squeezed the box itself to a few pixels)
+        wide = w.Layout(width="auto", max_width="42em")
+        return box(value=number, description=param.title, style=st, layout=wide, **limits)
     return w.Text(value=value or "", description=param.title, style=st)
 
 
