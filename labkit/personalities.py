@@ -963,8 +963,8 @@ NOTES: tuple[Note, ...] = (
     ),
     Note(
         "An upstream 503 with Retry-After: 120 and Cache-Control: no-store was relayed "
-        "unchanged by nginx, HAProxy and Caddy.",
-        f"{OBSERVED} with the same packages (not re-run)",
+        "unchanged by nginx, HAProxy and Caddy (nginx with its own Server, Caddy with 'Caddy').",
+        f"{OBSERVED} (re-run by tests/test_real_gateways.py: the upstream 'maintenance-503')",
     ),
     Note(
         "HAProxy termination states: SC-- for a refused connection, sC-- only for a connect "

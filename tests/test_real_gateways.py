@@ -31,7 +31,15 @@ pytestmark = pytest.mark.slow
 
 # head sizes around the personalities' limits: nginx 4 KB, HAProxy 15 KB, Caddy 10 MB
 HEAD_SIZES = (3_000, 5_000, 7_900, 15_500, 20_000)
-COMPARED = ("server", "via", "upgrade", "content-type", "cache-control", "proxy-status")
+COMPARED = (
+    "server",
+    "via",
+    "upgrade",
+    "content-type",
+    "cache-control",
+    "retry-after",
+    "proxy-status",
+)
 LINGER = 0.5  # seconds a closed connection has to show its close (loopback: microseconds)
 
 
@@ -65,10 +73,15 @@ CLOSE_UPGRADE_426 = (
     b"Upgrade: websocket\r\nContent-Length: 3\r\n\r\nno\n"
 )
 
+MAINTENANCE_503 = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 120\r\n"
+    b"Cache-Control: no-store\r\nContent-Length: 5\r\n\r\nbusy\n"
+)
+
 
 @pytest.fixture
 def head_upstreams() -> Iterator[dict[str, int]]:
-    """Tiny upstreams answering with a response head of exactly N bytes (and one 426)."""
+    """Tiny upstreams answering with a response head of exactly N bytes (and a 426, a 503)."""
     listeners: dict[str, socket.socket] = {}
     for size in HEAD_SIZES:
         sock = socket.create_server(("127.0.0.1", 0))
@@ -80,6 +93,10 @@ def head_upstreams() -> Iterator[dict[str, int]]:
     sock = socket.create_server(("127.0.0.1", 0))
     listeners["close-upgrade"] = sock
     realgateways.serve_heads(sock, lambda _: CLOSE_UPGRADE_426)
+    # an upstream's own 503, relayed with its Retry-After and Cache-Control (lessons 01, 04)
+    sock = socket.create_server(("127.0.0.1", 0))
+    listeners["maintenance-503"] = sock
+    realgateways.serve_heads(sock, lambda _: MAINTENANCE_503)
     yield {name: s.getsockname()[1] for name, s in listeners.items()}
     for sock in listeners.values():
         sock.shutdown(socket.SHUT_RDWR)
