@@ -177,3 +177,14 @@ def test_handler_that_hangs_is_stopped(lab):
     assert "did not finish" in result.message
     assert lab.origin.order_handler is None
     assert lab.get("/orders/7").status == 200  # the lab still answers
+
+
+def test_q5_a_handler_that_knows_only_the_prompts_four_ids_fails(lab) -> None:
+    """Re-examination (issue 14): a table of the four ids in the prompt passed."""
+
+    def show_order(order_id):
+        known = {"7": (200, {"item": "espresso beans"}), "13": (200, {"item": "teapot"})}
+        return known.get(order_id, (404, "no such order"))
+
+    result = q5.check(show_order, lab)
+    assert not result and "/orders/2 answered 404, expected 200 with order 2" in result.message

@@ -155,6 +155,12 @@ _EXPECTED: dict[str, tuple[str, Callable[[int, str], bool]]] = {
         lambda s, b: s == 200 and "teapot" in b,
     ),
     "99": ("404 (there is no order 99)", lambda s, b: s == 404),
+    # beyond the prompt's four: a handler that only knows those has not fixed the bug
+    "2": (
+        "200 with order 2 in the body (its item, 'oolong')",
+        lambda s, b: s == 200 and "oolong" in b,
+    ),
+    "1000": ("404 (there is no order 1000)", lambda s, b: s == 404),
 }
 
 
