@@ -118,23 +118,34 @@ class Pooling(FrozenRecord):
     ``keepalive``: it reuses an upstream connection after a complete response (else it
     sends ``Connection: close`` and opens one per request). ``max_idle``: idle
     connections kept per upstream address (the least recently used goes first).
-    ``idle_timeout``: seconds an idle one is kept. A request that meets a kept connection
-    the upstream has just closed is retried on a new connection only if its method is
-    idempotent (RFC 9110 9.2.2), never a POST.
+    ``idle_timeout``: seconds an idle one is kept. ``first_request_reuses``: whether the
+    first request of a client connection may take an idle one (HAProxy's default
+    'http-reuse safe' sends it on a connection of its own). A request that meets a kept
+    connection the upstream has just closed is retried on a new connection only if its
+    method is idempotent (RFC 9110 9.2.2), never a POST.
     """
 
-    __slots__ = ("idle_timeout", "keepalive", "max_idle", "source")
+    __slots__ = ("first_request_reuses", "idle_timeout", "keepalive", "max_idle", "source")
     keepalive: bool
     max_idle: int
     idle_timeout: float
     source: str
+    first_request_reuses: bool
 
-    def __init__(self, keepalive: bool, max_idle: int, idle_timeout: float, source: str) -> None:
+    def __init__(
+        self,
+        keepalive: bool,
+        max_idle: int,
+        idle_timeout: float,
+        source: str,
+        first_request_reuses: bool = True,
+    ) -> None:
         set_ = object.__setattr__
         set_(self, "keepalive", keepalive)
         set_(self, "max_idle", max_idle)
         set_(self, "idle_timeout", idle_timeout)
         set_(self, "source", source)
+        set_(self, "first_request_reuses", first_request_reuses)
 
 
 # The lab's pools keep idle connections 4 s, shorter than its servers' 5 s keep-alive
@@ -422,8 +433,11 @@ HAPROXY = Personality(
         True,
         32,
         _LAB_IDLE,
-        "HAProxy 2.6 configuration, 'http-reuse safe' (the "
-        "default): idle server connections are shared by later requests (the lab keeps 32)",
+        "HAProxy 2.6 configuration, 'http-reuse safe' (the default): the first request of a "
+        "client connection goes on a server connection of its own, later ones may share idle "
+        "ones (the lab keeps 32); observed: a POST on a new client connection after two GETs "
+        "to the idle-close upstream got 200, not the 502 of a reused connection closing",
+        first_request_reuses=False,
     ),
     max_response_head=15 * 1024,  # tune.bufsize 16 KB minus tune.maxrewrite 1 KB
     max_response_head_source=f"{OBSERVED}: 502 PH-- for a 15,500-byte head",

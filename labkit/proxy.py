@@ -239,6 +239,7 @@ class Proxy(HTTPServer):
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         _CLIENT.set(reader)  # this connection's task only: has the client left?
+        _FORWARDED.set([0])
         await super().serve_connection(reader, writer)
 
     async def stop(self) -> None:
@@ -304,8 +305,13 @@ class Proxy(HTTPServer):
         """
         pooling = self.pooling
         failure: Failure | None = None
+        counter = _FORWARDED.get(None)  # this client connection's requests forwarded so far
+        first = counter is None or counter[0] == 0
+        if counter is not None:
+            counter[0] += 1
+        reuse = pooling.keepalive and (pooling.first_request_reuses or not first)
         for number, target in enumerate(targets, 1):
-            conn = self.pool.take(target.host, target.port) if pooling.keepalive else None
+            conn = self.pool.take(target.host, target.port) if reuse else None
             if conn is None:
                 try:
                     conn = await self.pool.connect(target.host, target.port, route.connect_timeout)
@@ -660,6 +666,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 STALE = frozenset({Condition.CLOSED_WITHOUT_RESPONSE, Condition.RESET})
 
 _CLIENT: contextvars.ContextVar[asyncio.StreamReader] = contextvars.ContextVar("client")
+# requests forwarded on the client connection being served (a one-item list, counted up)
+_FORWARDED: contextvars.ContextVar[list[int]] = contextvars.ContextVar("forwarded")
 
 
 def _attempt(

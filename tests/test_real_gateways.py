@@ -202,12 +202,14 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             garbage_real = _get(real.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
             lines_real = {line: _request_line(real.port, line) for line in VERSION_LINES}
             slow_real = _slow_client(real.port)
+            idle_real = _kept_then_closed(real.port)
             logs = real.logs()
         lab.gateway.personality = name
         seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
         garbage_lab = _get(lab.gateway.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
         lab.gateway.head_timeout = SHORT_HEAD
         slow_lab = _slow_client(lab.gateway.port)
+        idle_lab = _kept_then_closed(lab.gateway.port)
 
     if name == "caddy":  # Go sniffs a Content-Type for a body without one; the lab does not
         for seen in (seen_real["/up/huge-headers/"], seen_lab["/up/huge-headers/"]):
@@ -220,6 +222,9 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert not differences, "\n".join(differences)
     # nginx keeps a keep-alive connection open after relaying non-HTTP bytes; so must the lab
     assert garbage_real.kept_open == garbage_lab.kept_open
+    # an upstream that closes a kept connection as the next request arrives: a POST meets it
+    # (502) only where a gateway reuses connections for a new client's first request
+    assert idle_real == idle_lab, f"{name}: real {idle_real}, lab {idle_lab}"
     # a client whose request head stops: a 408 page, or a close without a byte
     assert slow_real.shape() == slow_lab.shape(), f"{slow_real!r:.400}\n{slow_lab!r:.400}"
     assert (slow_lab.status, slow_lab.body == b"") == {
@@ -235,6 +240,12 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         words = _log_words(name, answer.log) if answer.kind != "cut" else ""
         if words:
             assert words in logs, f"{name} / {fault}: {words!r} not in the real log"
+
+
+def _kept_then_closed(port: int) -> list[int | None]:
+    """GET, GET, POST, GET to the idle-close upstream, each on a new client connection."""
+    methods = ("GET", "GET", "POST", "GET")
+    return [_send(port, method, "/up/idle-close/", b"x=1").status for method in methods]
 
 
 def _slow_client(port: int) -> Seen:

@@ -147,6 +147,8 @@ SLOW_CLIENT = {
 def _pooling(pooling: personalities.Pooling) -> str:
     if not pooling.keepalive:
         return "no (one connection per request)"
+    if not pooling.first_request_reuses:
+        return f"yes ({pooling.max_idle}), never for a client connection's first request"
     return f"yes ({pooling.max_idle})"
 
 
