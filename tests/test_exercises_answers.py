@@ -1007,3 +1007,122 @@ def test_a_negative_number_is_negative() -> None:
     assert answers.number(-5) == "-5"
     assert answers.number("8 - 3 = 5") == "5"
     assert answers.number("8-3") == "3 | 8"  # an expression names two numbers: a hedge
+
+
+# A second round, after the fixes above: Chinese forms where the matcher claims them, other
+# dashes and full-width punctuation, "5 requests get a 503", "B: 504"; hedges and "not".
+SECOND_ROUND_RIGHT: dict[str, list[object]] = {
+    "500.who-made-it": [
+        "Origin Server",
+        "the origin server did",
+        "由源服务器生成的",
+        "源服务器（商店）",
+        "'the origin'",
+        "origin server.",
+    ],
+    "500.find-the-traceback": [
+        "X-Request-Id",
+        '"X-Request-ID" header',
+        "X-Request-ID header (req-…)",
+        "x-request-id：",
+        "请求头 X-Request-ID",
+    ],
+    "501.unknown-method": [
+        "HTTP/1.1 501 Not Implemented\r\n",
+        "501 未实现。",
+        "  501\n",
+        "501 Not Implemented (RFC 9110 15.6.2)",
+        "501 – Not Implemented",
+    ],
+    "501.allow-header": ["Allow：GET, HEAD, OPTIONS", "Allow 头", "the Allow response header"],
+    "502.body-cut": [
+        "200（正文不完整）",
+        "200 OK, but the body is cut",
+        "HTTP/1.1 200 OK (incomplete body)",
+    ],
+    "503.how-many-shed": [
+        "5 个",
+        "五个请求",
+        "5 (five)",
+        "Answer: 5",
+        "5 requests get a 503",
+        "5 get 503s",
+        "5 of the 8",
+        "five of eight",
+    ],
+    "504.or-502": [
+        "504 网关超时。",
+        "B → 504",
+        "B gets 504",
+        "B: 504 Gateway Timeout",
+        "504 Gateway Time-out (nginx)",
+    ],
+    "504.who-answers": ["504 from the gateway (it times out)", "a 504, from the gateway"],
+    "504.haproxy-connect-timeout": ["503 Service Unavailable (sC)", "503 服务不可用"],
+    "505.http2-request-line": ["505 HTTP 版本不受支持", "HTTP/1.1 505 HTTP Version Not Supported"],
+    "511.which-auth": [
+        "407 需要代理身份验证",
+        "407 Proxy Authentication Required (Proxy-Authenticate)",
+    ],
+    "gateways.nginx-premature-close": [
+        "closed without a response.",
+        "连接被关闭",
+        "the upstream closed without a response",
+        "closed (FIN) without response",
+    ],
+    "gateways.haproxy-sc": ["refused (SC)", "connection refused.", "连接被拒绝。"],
+    "gateways.caddy-dial-timeout": ["connect timeout (dial)", "连接超时。", "Connect-timeout"],
+    "capstone.incident-5": [
+        {"made_by": "网关", "cause": "连接超时"},
+        {"made_by": "gateway", "cause": "connect timeout (blackhole)"},
+    ],
+    "capstone.incident-7": [
+        {"made_by": "网关", "cause": "无效的响应"},
+        {"made_by": "the gateway", "cause": "invalid response (SSH banner)"},
+    ],
+    "capstone.incident-3": [{"made_by": "网关", "cause": "缓存的错误页面"}],
+    "capstone.incident-1": [{"made_by": "网关", "cause": "没有健康的上游"}],
+    "capstone.incident-2": [{"made_by": "源服务器", "cause": "代码缺陷"}],
+}
+
+SECOND_ROUND_WRONG: dict[str, list[object]] = {
+    "500.who-made-it": [
+        "the origin, or maybe the gateway",
+        "origin and gateway",
+        "不是源服务器",
+        "网关",
+    ],
+    "501.unknown-method": ["501? or 405?", "four hundred and five", "5O1", "50l"],
+    "503.how-many-shed": ["5 or 6", "3 served", "8 requests", "5-8", "either 3 or 5", "不是五"],
+    "504.or-502": ["A: 502, B: 504", "502 then 504", "504 Bad Gateway", "5O4", "not 502 but 504"],
+    "gateways.caddy-dial-timeout": [
+        "not read-timeout",
+        "connect timeout or refused",
+        "read timeout (dial)",
+    ],
+    "gateways.envoy-uf": ["refused, connect-timeout or reset"],
+    "capstone.incident-5": [
+        {"made_by": "gateway", "cause": "connect timeout or read timeout"},
+        {"made_by": "不是网关", "cause": "连接超时"},
+    ],
+    "capstone.incident-7": [{"made_by": "gateway", "cause": "invalid response or refused"}],
+}
+
+
+@pytest.mark.parametrize("qid", sorted(SECOND_ROUND_RIGHT))
+def test_second_round_right_forms_are_accepted(qid: str) -> None:
+    for form in SECOND_ROUND_RIGHT[qid]:
+        result = exercises.get(qid).check(form)
+        assert result, f"{qid}: {form!r} -> {result.message}"
+
+
+@pytest.mark.parametrize("qid", sorted(SECOND_ROUND_WRONG))
+def test_second_round_wrong_forms_are_not_accepted(qid: str) -> None:
+    for form in SECOND_ROUND_WRONG[qid]:
+        result = exercises.get(qid).check(form)
+        assert not result, f"{qid}: {form!r} was accepted"
+
+
+def test_a_negation_among_the_options_own_words_is_that_option() -> None:
+    result = exercises.get("502.retry").check("Never retry!")
+    assert result.correct is False and not result.refused  # the option, judged wrong

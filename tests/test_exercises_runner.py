@@ -377,3 +377,17 @@ def test_code_that_replaces_a_lab_method_is_ended_and_the_lab_keeps_it(task, lab
     assert lab.get("/orders/7").status == 200
     lab.origin.maintenance(True)
     assert lab.get("/orders/7").status == 503
+
+
+@pytest.mark.slow
+def test_hostile_code_gets_the_same_verdict_five_times_under_load(task, lab, busy_cores) -> None:
+    """Both cores busy: each hostile function is ended with the same message every time,
+    within the limit and its slack, and the lab answers after each."""
+    for fn in (swallow_everything, spins_in_a_thread, calls_exit, calls_os_exit):
+        messages = set()
+        for _ in range(5):
+            start = time.monotonic()
+            messages.add(task.check(fn).message)
+            assert time.monotonic() - start < 2.5
+        assert len(messages) == 1, (fn.__name__, messages)
+    assert lab.get("/orders/7").status == 200

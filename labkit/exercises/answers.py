@@ -285,9 +285,15 @@ def _without_asides(text: str) -> str:
     return _ASIDE.sub(lambda m: m.group(0) if _HEDGING.search(m.group(1)) else "", text)
 
 
-def negated(text: str) -> bool:
-    """Whether a (clean) answer denies what it names: "not 504", "it isn't the gateway"."""
-    return _NEGATION.search(text) is not None
+def negated(text: str, allowed: frozenset[str] = frozenset()) -> bool:
+    """Whether a (clean) answer denies what it names: "not 504", "it isn't the gateway".
+    The "not" of a reason phrase ("501 Not Implemented") and words in ``allowed`` (the
+    options' own, "never retry") deny nothing."""
+    plain = _phrase_key(text)
+    for phrase in sorted(REASONS, key=len, reverse=True):
+        if " " in phrase and phrase in plain:
+            plain = plain.replace(phrase, " ")
+    return any(m.group(0) not in allowed for m in _NEGATION.finditer(plain))
 
 
 def _refuse_negation(answer: object, text: str) -> None:
@@ -295,10 +301,14 @@ def _refuse_negation(answer: object, text: str) -> None:
         raise Negated(f"{answer!r} says what it is not; give the answer itself")
 
 
+# other dashes and Chinese input's full-width colon and comma, as ASCII
+_WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ","})
+
+
 def clean(answer: object) -> str:
     """Lower case, quotes, asides in brackets and trailing punctuation gone, one space
     between words."""
-    text = _without_asides(str(answer)).strip()
+    text = _without_asides(str(answer)).translate(_WIDE).strip()
     text = text.strip(_QUOTES + " ")
     text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
@@ -388,6 +398,11 @@ def status(answer: object) -> str:
 _HEADER_NAME = re.compile(r"^[a-z0-9!#$%&'*+.^_`|~-]+$")
 
 
+_ZH_HEADER = re.compile(
+    r"^(响应|请求)?(头部?|标头|首部)(字段)?\s*|\s*(响应|请求)?(头部?|标头|首部)(字段)?$"
+)
+
+
 def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
@@ -395,6 +410,7 @@ def header(answer: object) -> str:
     text = clean(answer)
     _refuse_negation(answer, text)
     text = text.split(":", 1)[0].strip()  # "Allow: GET, HEAD" names Allow
+    text = _ZH_HEADER.sub("", text)  # "Allow 头", "响应头 Retry-After"
     text = text.strip(_QUOTES + " ")
     text = re.sub(r"^(the|a|an)\s+", "", text)
     text = re.sub(r"\s+(response|request)?\s*(header|field|header field)s?$", "", text)
@@ -441,7 +457,8 @@ def hop(answer: object) -> str:
 
 # a status a count is given with: "5 get 503", "5 503s"
 _GIVEN_STATUS = re.compile(
-    r"\b(?:get|gets|got|with|receive|receives|received|answered)\s+[1-5]\d\d\b|\b[1-5]\d\ds\b"
+    r"\b(?:get|gets|got|with|receive|receives|received|answered)\s+(?:an?\s+)?[1-5]\d\d\b"
+    r"|\b[1-5]\d\ds\b"
 )
 
 
@@ -458,7 +475,7 @@ def number(answer: object) -> str:
     text = clean(answer)
     _refuse_negation(answer, text)
     text = text.rsplit("=", 1)[-1]  # "8 - 3 = 5": the result
-    text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+\S+", r"\1", text)  # "5 of 8", "5 out of 8"
+    text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
     text = _GIVEN_STATUS.sub(" ", text)
     found: list[str] = []
     for token in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?|[a-z]+|[零一二两三四五六七八九十]+", text):

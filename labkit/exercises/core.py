@@ -254,7 +254,8 @@ class Choice(Exercise):
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
                 return o
-        if answers.negated(answers.clean(given)):
+        own = frozenset(w for o in self.options for w in answers.clean(o).split())
+        if answers.negated(answers.clean(given), own):
             raise answers.Negated(f"{given!r} says what it is not; give the answer itself")
         for kind in ("status", "hop", "condition"):
             found = self._as_kind(kind, given)
