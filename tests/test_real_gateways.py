@@ -201,6 +201,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             seen_real = {path: _get(real.port, path, raw) for path, raw in paths.items()}
             garbage_real = _get(real.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
             lines_real = {line: _request_line(real.port, line) for line in VERSION_LINES}
+            codings_real = {row: _raw_status(real.port, raw) for row, raw in CODINGS.items()}
             slow_real = _slow_client(real.port)
             idle_real = _kept_then_closed(real.port)
             logs = real.logs()
@@ -232,6 +233,9 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         "close": (None, True),
     }[person.slow_client]
     # the request lines lesson 06 quotes (docs/gateways.md) get what the real server sent then
+    # the transfer codings lesson 02's table quotes: each server answers them itself
+    for row, seen in codings_real.items():
+        assert seen == _observed_row(name, row), f"{name}: {row} -> {seen!r}"
     for line, seen in lines_real.items():
         assert seen == _observed_status(name, line), f"{name}: {line!r} -> {seen!r}"
     # the log words the personality quotes are the real server's
@@ -276,6 +280,34 @@ def _request_line(port: int, line: str) -> str:
         while b"\r\n" not in data and (chunk := sock.recv(4096)):
             data += chunk
     return " ".join(data.decode("latin-1").split(" ")[:2])
+
+
+# request bytes for the transfer-coding rows of personalities.DIRECT_REQUESTS
+CODINGS = {
+    "`POST TE: gzip, chunked`": b"POST / HTTP/1.1\r\nHost: lab\r\n"
+    b"Transfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
+    "`POST TE: foo`": b"POST / HTTP/1.1\r\nHost: lab\r\n"
+    b"Transfer-Encoding: foo\r\nConnection: close\r\n\r\n0\r\n\r\n",
+    "`POST TE: chunked, gzip (chunked not final)`": b"POST / HTTP/1.1\r\nHost: lab\r\n"
+    b"Transfer-Encoding: chunked, gzip\r\nConnection: close\r\n\r\n0\r\n\r\n",
+    "`GET TE: gzip, chunked`": b"GET / HTTP/1.1\r\nHost: lab\r\n"
+    b"Transfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
+}
+
+
+def _raw_status(port: int, raw: bytes) -> str:
+    """The status line's first two words when ``raw`` is sent as it is."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(raw)
+        data = b""
+        while b"\r\n" not in data and (chunk := sock.recv(4096)):
+            data += chunk
+    return " ".join(data.decode("latin-1").split(" ")[:2])
+
+
+def _observed_row(name: str, row: str) -> str:
+    found = next(r for r in personalities.DIRECT_REQUESTS if r[0] == row)
+    return " ".join(found[COLUMN[name]].split(" ")[:2])
 
 
 def _observed_status(name: str, line: str) -> str:

@@ -253,8 +253,9 @@ next-hop="gateway"` (the last member is the hop nearest the client).
 ## Requests sent straight to each server
 
 Observed with the same packages, nginx serving static files. The request-version rows (`HTTP/1.2`,
-`HTTP/2.0`, `HTTP/3.0`, `http/1.1`, `HTTPS/1.1`) are re-run against the real nginx, HAProxy and
-Caddy by `tests/test_real_gateways.py`; the others are not.
+`HTTP/2.0`, `HTTP/3.0`, `http/1.1`, `HTTPS/1.1`) and the transfer-coding rows (`TE: gzip, chunked`,
+`TE: foo`, `TE: chunked, gzip`), which each server answers itself, are re-run against the real
+nginx, HAProxy and Caddy by `tests/test_real_gateways.py`; the others are not.
 
 {direct}
 
