@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 
 import pytest
 
@@ -1126,3 +1127,22 @@ def test_second_round_wrong_forms_are_not_accepted(qid: str) -> None:
 def test_a_negation_among_the_options_own_words_is_that_option() -> None:
     result = exercises.get("502.retry").check("Never retry!")
     assert result.correct is False and not result.refused  # the option, judged wrong
+
+
+@pytest.mark.parametrize(
+    ("qid", "answer"),
+    [
+        ("504.or-502", "5" * 1_000_000),
+        ("502.retry", "retry " * 100_000),
+        ("500.find-the-traceback", "x" * 100_000),
+        ("capstone.incident-1", {"made_by": "g " * 100_000, "cause": "refused"}),
+    ],
+)
+def test_an_answer_too_long_to_be_one_is_refused_at_once(qid, answer) -> None:
+    """A megabyte pasted as an answer took seconds to match, came back whole in the message
+    and, for a header, counted as an attempt."""
+    start = time.monotonic()
+    result = exercises.get(qid).check(answer)
+    assert time.monotonic() - start < 0.5
+    assert result.refused and "characters long" in result.message
+    assert len(result.message) < 200 and store.load().get(qid) is None

@@ -25,7 +25,7 @@ from labkit import scenarios
 from labkit.exchange import Exchange
 from labkit.exercises import answers, store
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
-from labkit.exercises.core import Result, is_blank
+from labkit.exercises.core import MAX_ANSWER, Result, is_blank, too_long
 from labkit.lab import UPSTREAM_TIMEOUTS
 
 LESSON = "capstone"
@@ -169,8 +169,10 @@ def _diagnosis(given: Any) -> tuple[str, str]:
         problem = f"answer with a dict such as {_FORM}, not {given!r}"
     elif missing := [k for k in ("made_by", "cause") if is_blank(given.get(k))]:
         problem = f"fill in {' and '.join(missing)}: the answer looks like {_FORM}"
-    elif extra := sorted(str(k) for k in given if k not in ("made_by", "cause")):
+    elif extra := sorted(str(k)[:40] for k in given if k not in ("made_by", "cause")):
         problem = f"the answer has two keys, made_by and cause, not {', '.join(extra)}"
+    elif long := [v for v in given.values() if isinstance(v, str) and len(v) > MAX_ANSWER]:
+        raise Refused(too_long(long[0]))
     elif (maker := _maker(given["made_by"])) not in MAKERS:
         problem = f"made_by {given['made_by']!r} is not a hop"
     elif (cause := _cause(given["cause"])) not in CAUSES:

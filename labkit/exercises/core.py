@@ -39,6 +39,17 @@ class NotAnAttempt(Exception):
     and what is allowed; ``check`` records nothing for it: no attempt, no grading record."""
 
 
+MAX_ANSWER = 300  # characters: an answer is a few words (the longest cause's text is 130)
+
+
+def too_long(text: str) -> str:
+    """The refusal of an answer too long to be one (it is neither matched nor echoed)."""
+    return (
+        f"an answer is a few words, and this one is {len(text)} characters long (at most "
+        f"{MAX_ANSWER}): answer with the words themselves."
+    )
+
+
 def digest(exercise_id: str, answer: str) -> str:
     """The stored form of a canonical answer (see answers.canonical): a salted hash."""
     return hashlib.sha256(f"{exercise_id}\0{answer}".encode()).hexdigest()[:16]
@@ -152,6 +163,8 @@ class Exercise:
                 None,
                 "not answered yet: replace the `...` with your answer and run the cell again.",
             )
+        if self.one_answer and isinstance(answer[0], str) and len(answer[0]) > MAX_ANSWER:
+            return Result(self.id, None, too_long(answer[0]), refused=True)
         if self.one_answer and len(answer) > 1:
             return Result(
                 self.id,
