@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import labkit
 from labkit.exercises.lesson_505 import q1, q2, q3, q4
 
@@ -68,3 +70,12 @@ def test_every_exercise_has_hints_and_a_solution() -> None:
     for q in (q1, q2, q3, q4):
         assert 2 <= len(q.hints) <= 3 and q.solution_text
         assert q.id.startswith("505.") and q.lesson == "505"
+
+
+@pytest.mark.parametrize("request_", ["GET /orders/7 HTTP/1.2\r\nHost: ✓\r\n\r\n", b""])
+def test_q2_a_request_that_is_not_bytes_is_refused_in_one_line(lab: labkit.Lab, request_) -> None:
+    """A str with a character that is no byte raised UnicodeEncodeError, an empty request
+    BadArgument, both counted as attempts (issue 14 re-examination)."""
+    result = q2.check(request_, lab)
+    assert result.refused and "q2.check(b'...', lab)" in result.message, result.message
+    assert "\n" not in result.message

@@ -46,7 +46,18 @@ def _request_line(data: bytes) -> str:
 
 def _request_bytes(data: Any) -> bytes:
     if isinstance(data, str):
-        data = data.encode("latin-1")
+        try:
+            data = data.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise Refused(
+                f"the request has {data[exc.start]!r}, which is not a byte: a request line and "
+                "headers are bytes (write b'...', with \\r\\n between lines), then the lab: "
+                "{usage}."
+            ) from None
+    if isinstance(data, bytes) and not data:
+        raise Refused(
+            "the request is empty: give the bytes of a whole request, then the lab: {usage}."
+        )
     if not isinstance(data, bytes):
         raise Refused(
             "give the bytes of a whole request, e.g. "
