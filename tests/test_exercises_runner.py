@@ -391,3 +391,16 @@ def test_hostile_code_gets_the_same_verdict_five_times_under_load(task, lab, bus
             assert time.monotonic() - start < 2.5
         assert len(messages) == 1, (fn.__name__, messages)
     assert lab.get("/orders/7").status == 200
+
+
+def test_code_that_closes_the_runners_files_is_told_so(task, lab) -> None:
+    """It was reported as 'os._exit(4)', which the learner never called."""
+
+    def closes_everything():
+        os.closerange(3, 1024)
+        return 42
+
+    result = task.check(closes_everything)
+    assert result.correct is False and "could not report back to the judge" in result.message
+    assert "os._exit" not in result.message
+    assert lab.get("/orders/7").status == 200

@@ -250,6 +250,7 @@ def _copyable(value: object, depth: int = 0) -> bool:
     return False
 
 
+BROKEN = 197  # the child's exit code when its own machinery failed (not one a learner picks)
 _REFUSED = {"stop", "start", "close", "shutdown"}
 STARTUP_GRACE = 0.5  # at most this much more for the child to start on a busy machine
 
@@ -502,7 +503,7 @@ def _child_main(
             sys.stderr.flush()
         _send(sock, ("done", message, child.now))
     except BaseException:  # the child's own machinery failed; the kernel reports the exit
-        code = 4
+        code = BROKEN
     finally:
         os._exit(code)
 
@@ -798,6 +799,12 @@ def _died(pid: int) -> LearnerExit:
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else sig
         return LearnerExit("Killed", f"your code's process was ended by the signal {name}")
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+    if code == BROKEN:
+        return LearnerExit(
+            "Broken",
+            "your code's process could not report back to the judge: your code closed or "
+            "broke what connects the two (its files, sockets or sys.stdout)",
+        )
     return LearnerExit(
         "Exit", f"your code ended its own process (os._exit({code})) before it returned"
     )
