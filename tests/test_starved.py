@@ -29,9 +29,11 @@ GARBAGE = b"SSH-2.0-OpenSSH_9.2\r\n"
 class Frozen(Fault):
     """Reads the request, freezes the whole loop, then sends ``reply`` at once."""
 
+    freeze = FROZEN
+
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
-        time.sleep(FROZEN)
+        time.sleep(self.freeze)
         await conn.answer(rid, self.reply, self.description)
 
 
@@ -61,7 +63,12 @@ def frozen_lab(monkeypatch: pytest.MonkeyPatch):
         yield lab
 
 
-def test_an_answer_that_waited_on_a_starved_loop_is_still_the_answer(frozen_lab) -> None:
+# long after the deadline (graces), and just after it (the one look at what arrived)
+@pytest.mark.parametrize("freeze", [FROZEN, UPSTREAM_TIMEOUTS.read + 0.003])
+def test_an_answer_that_waited_on_a_starved_loop_is_still_the_answer(
+    frozen_lab, monkeypatch: pytest.MonkeyPatch, freeze: float
+) -> None:
+    monkeypatch.setattr(Frozen, "freeze", freeze)
     for _ in range(3):
         ex = frozen_lab.get("/up/frozen/")
         assert ex.status == 502, ex

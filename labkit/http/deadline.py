@@ -12,7 +12,8 @@ the same loop iteration, and the timer wins: a garbage upstream's 502 becomes a 
 the machine was busy, not because anything was slow. nginx avoids this by handling ready
 events before it expires timers. We do the same in effect: a timer that fires more than
 ``STARVED`` seconds late means the loop itself was away, so the operation is given a few
-short ``GRACE`` periods to finish what is already waiting. An upstream that really is slow
+short ``GRACE`` periods to finish what is already waiting; a timer on time still gets one
+look at what arrived in the same loop iteration. An upstream that really is slow
 (it sleeps for seconds) still times out, a few tens of milliseconds later and only when the
 process was starved; on time, a timeout fires exactly as before.
 """
@@ -25,36 +26,43 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-STARVED = 0.05  # a timer this late (seconds) means the loop, not the peer, was away
+STARVED = 0.01  # a timer this late (seconds; its floor is about 1 ms) means the loop was away
 GRACE = 0.02  # seconds given back each time, enough for a few loop iterations
 GRACES = 3  # at most this many (a loop still starved after them is truly overloaded)
 
 _timeout_at = getattr(asyncio, "timeout_at", None)
 
 
-def starved(deadline: float) -> bool:
-    """Whether a timer due at ``deadline`` (the loop's clock) fired late enough that the
-    process, not the peer, was the slow one."""
-    return asyncio.get_running_loop().time() - deadline > STARVED
+def next_chance(deadline: float, tries: int) -> float | None:
+    """After a timer due at ``deadline`` fired (``tries`` chances given so far): the new
+    deadline, or None to give up.
+
+    A timer more than ``STARVED`` late gets up to ``GRACES`` short graces; one on time still
+    gets one look at what already arrived (a new deadline of now: whatever is buffered is
+    read without waiting, anything else times out in the same loop iteration).
+    """
+    now = asyncio.get_running_loop().time()
+    if now - deadline > STARVED and tries <= GRACES:
+        return now + GRACE
+    return now if tries == 0 else None
 
 
 async def within(seconds: float, start: Callable[[], Awaitable[T]]) -> T:
     """Await ``start()``; raise TimeoutError after ``seconds`` of the loop's time.
 
-    ``start`` makes the awaitable (``lambda: reader.read(n)``) because after a starved timer
-    it is awaited again: it must be safe to cancel and start anew (reads and ``drain`` are;
-    wrap anything else in a task and pass ``lambda: asyncio.shield(task)``).
+    ``start`` makes the awaitable (``lambda: reader.read(n)``) because after the timer it is
+    awaited again (``next_chance``): it must be safe to cancel and start anew (reads and
+    ``drain`` are; wrap anything else in a task and pass ``lambda: asyncio.shield(task)``).
     """
     if _timeout_at is None:  # pragma: no cover - Python 3.10
         return await asyncio.wait_for(start(), seconds)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    for _ in range(GRACES + 1):
+    deadline: float | None = asyncio.get_running_loop().time() + seconds
+    tries = 0
+    while deadline is not None:
         try:
             async with _timeout_at(deadline):
                 return await start()
         except TimeoutError:
-            if not starved(deadline):
-                raise
-            deadline = loop.time() + GRACE
+            deadline = next_chance(deadline, tries)
+            tries += 1
     raise TimeoutError

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 import h11
 
 from labkit.conditions import Condition
-from labkit.http.deadline import GRACE, GRACES, starved, within
+from labkit.http.deadline import next_chance, within
 from labkit.http.messages import BodyCut, Headers
 from labkit.record import Record
 
@@ -204,16 +204,15 @@ class Connection:
         try:
             if _timeout_at is None:  # pragma: no cover - Python 3.10
                 return await self._read_head(conn, raw, read_timeout, max_head, None)
-            loop = asyncio.get_running_loop()
-            when = loop.time() + read_timeout
-            for _ in range(GRACES + 1):  # a starved timer gives grace: see http/deadline.py
+            when: float | None = asyncio.get_running_loop().time() + read_timeout
+            tries = 0
+            while when is not None:  # after the timer, another chance: see http/deadline.py
                 try:
                     async with _timeout_at(when) as deadline:
                         return await self._read_head(conn, raw, read_timeout, max_head, deadline)
                 except TimeoutError:
-                    if not starved(deadline.when() or when):
-                        raise
-                    when = loop.time() + GRACE
+                    when = next_chance(deadline.when() or when, tries)
+                    tries += 1
             raise TimeoutError
         except TimeoutError:
             what = "no response" if not raw else "no complete response head"
