@@ -256,6 +256,69 @@ http {{
 
 
 @contextlib.contextmanager
+def minimal_relay(origin_port: int) -> Iterator[int]:
+    """The floor for the gateway's CPU: a relay with nothing but asyncio and h11, in this process.
+
+    One keep-alive upstream connection per client connection, each message parsed and written
+    once on each side, nothing checked, recorded or rewritten. Any Python relay on one event
+    loop does at least this; the gateway's own CPU is judged beside it.
+    """
+    import h11
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(HOST, origin_port)
+        client, upstream = h11.Connection(h11.SERVER), h11.Connection(h11.CLIENT)
+
+        async def message(conn: h11.Connection, r: asyncio.StreamReader) -> list[Any]:
+            events: list[Any] = []
+            while not events or not isinstance(events[-1], h11.EndOfMessage):
+                event = conn.next_event()
+                if event is h11.NEED_DATA:
+                    data = await r.read(65536)
+                    if not data:
+                        raise ConnectionError
+                    conn.receive_data(data)
+                elif event is h11.PAUSED:
+                    raise ConnectionError
+                else:
+                    events.append(event)
+            return events
+
+        try:
+            while True:
+                up_writer.write(b"".join(upstream.send(e) for e in await message(client, reader)))
+                writer.write(b"".join(client.send(e) for e in await message(upstream, up_reader)))
+                client.start_next_cycle()
+                upstream.start_next_cycle()
+        except (ConnectionError, h11.ProtocolError):
+            pass
+        finally:
+            writer.close()
+            up_writer.close()
+
+    loop = asyncio.new_event_loop()
+    started: list[asyncio.Server] = []
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        started.append(loop.run_until_complete(asyncio.start_server(relay, HOST, 0)))
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, name="minimal-relay", daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield started[0].sockets[0].getsockname()[1]
+    finally:
+        started[0].close()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
+@contextlib.contextmanager
 def nginx_in_front_of(origin_port: int) -> Iterator[int]:
     """Run nginx (temp-dir config, foreground) proxying to the origin; yields its port."""
     with tempfile.TemporaryDirectory(prefix="labkit-bench-nginx-") as tmp:
@@ -928,6 +991,14 @@ def _ratio_rows(
         "≤ 1.5×" if one else "",
         verdict(ratio_cpu <= 1.5) if one else "",
     )
+    floor = (_cpu(runs, "relay") - _cpu(runs, "direct")) / _cpu(runs, "direct")
+    table.add(
+        part,
+        "the floor: a minimal asyncio + h11 relay's own CPU per request ÷ the origin's",
+        f"{ms(_cpu(runs, 'relay') - _cpu(runs, 'direct'), 3)} ÷ {ms(_cpu(runs, 'direct'), 3)}"
+        f" = {floor:.1f}×",
+        "peer",
+    )
     table.add(part, "gateway added p50 (gateway p50 − direct p50)", ms(gw, 3))
     if "nginx" not in runs:
         table.add(part, "nginx added p50; gateway ÷ nginx", f"skipped: {nginx_skip}", "≤ 3×", "n/a")
@@ -953,7 +1024,7 @@ def section_latency(settings: Settings, table: Table, nginx_skip: str | None) ->
     s = settings
     log(
         f"latency: {s.load_reps} runs x {s.load_requests} requests, {s.load_clients} clients "
-        f"in {s.load_workers} processes; direct / gateway / nginx interleaved"
+        f"in {s.load_workers} processes; direct / gateway / minimal relay / nginx interleaved"
     )
     ctx = multiprocessing.get_context("spawn")  # never fork a process that runs a lab thread
     # nginx started by root runs its workers as `nobody` (no `user` directive): let them in
@@ -964,6 +1035,7 @@ def section_latency(settings: Settings, table: Table, nginx_skip: str | None) ->
     try:
         with contextlib.ExitStack() as stack:
             ports = {"direct": lab.origin.port, "gateway": lab.gateway.port}
+            ports["relay"] = stack.enter_context(minimal_relay(lab.origin.port))
             if nginx_skip is None:
                 try:
                     ports["nginx"] = stack.enter_context(nginx_in_front_of(lab.origin.port))
@@ -991,9 +1063,10 @@ def section_latency(settings: Settings, table: Table, nginx_skip: str | None) ->
         "direct": "direct to the origin",
         "gateway": "through the labkit gateway",
         "nginx": f"through {nginx_label} (1 worker, keep-alive upstream)",
+        "relay": "through a minimal asyncio + h11 relay (keep-alive upstream, nothing recorded)",
     }
     n = f"{s.load_reps} runs × {s.load_requests} requests"
-    for name in ("direct", "gateway", "nginx"):
+    for name in ("direct", "gateway", "relay", "nginx"):
         if name in loaded:
             table.add(
                 part,
