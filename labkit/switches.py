@@ -454,7 +454,7 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "requests",
                     int,
-                    f"requests per API key in {RATE_WINDOW:g} s",
+                    f"the rate limit for each API key, in {RATE_WINDOW:g} s",
                     "requests",
                     minimum=RATE_LIMIT_RANGE[0],  # the setter's own range (origin.py)
                     maximum=RATE_LIMIT_RANGE[1],
@@ -467,6 +467,7 @@ SWITCHES: dict[str, Switch] = {
                 "rate_limit": lab.origin.rate_limit,
                 "rate_limited_keys": lab.origin.rate_limited_keys,
             },
+            playgrounds=("503",),
             current=lambda lab, _: {"requests": lab.origin.rate_limit},
             show=_rate_limit_now,
         ),
@@ -582,6 +583,7 @@ SWITCHES: dict[str, Switch] = {
             ),
             apply=_delay,
             state=lambda lab: {"slow_delay": lab.upstreams["slow"].delay},
+            playgrounds=("504",),
             current=lambda lab, _: {"seconds": lab.upstreams["slow"].delay},
             show=_delay_now,
         ),

@@ -63,3 +63,44 @@ def test_errors_are_shown_in_the_panel(lab: labkit.Lab) -> None:
     lab.stop()
     p.buttons["GET /orders/7"].click()
     assert "stopped" in p.message.value
+
+
+def test_the_rate_limit_control_decides_which_request_gets_429(lab: labkit.Lab) -> None:
+    """The rate-limit switch on the playground where 429 is taught: its value in words, then
+    the request after the limit, within the window, is the origin's 429; reset puts it back."""
+    from labkit.origin import RATE_LIMIT, RATE_PATH
+    from labkit.widgets import PLAYGROUND_API_KEY
+
+    p = Playground(lab, "503")
+    quote = p.buttons[f"GET {RATE_PATH} with X-Api-Key: {PLAYGROUND_API_KEY}"]
+    assert p.rate_limit.value == RATE_LIMIT
+    assert f"rate limit: {RATE_LIMIT} requests to {RATE_PATH}" in p.rate_limit_state.value
+
+    def statuses(n: int) -> list[int | None]:
+        out = []
+        for _ in range(n):
+            quote.click()
+            assert p.message.value == ""
+            out.append(p.inspector.exchange.status)
+        return out
+
+    p.rate_limit.value = 2
+    assert lab.origin.rate_limit == 2
+    assert p.status.value.startswith("rate limit: 2 requests to /api/quote")
+    assert "every key's count forgotten" in p.status.value
+    assert "rate limit: 2 requests" in p.rate_limit_state.value
+    assert statuses(3) == [200, 200, 429]
+    ex = p.inspector.exchange
+    assert ex.generated_by == "origin" and "429 Too Many Requests" in p.status.value
+    assert "Retry-After" in p.inspector.headers.value or "retry-after" in p.inspector.headers.value
+    assert lab.get(RATE_PATH, headers={"X-Api-Key": "someone-else"}).status == 200
+
+    p.rate_limit.value = RATE_LIMIT  # a new limit forgets the counts: the 4th gets 429
+    assert statuses(RATE_LIMIT + 1) == [200] * RATE_LIMIT + [429]
+
+    p.rate_limit.value = 1
+    lab.reset()
+    assert lab.origin.rate_limit == RATE_LIMIT
+    assert statuses(1) == [200]  # reset forgot the count and the limit of 1
+    assert p.rate_limit.value == RATE_LIMIT  # the control follows the lab it was reset to
+    assert f"rate limit: {RATE_LIMIT} requests" in p.rate_limit_state.value

@@ -54,3 +54,38 @@ def test_sliders_decide_between_504_and_200(lab: labkit.Lab) -> None:
     assert ex is not None and ex.status == 200 and ex.generated_by == "origin"
     assert "200 OK" in p.inspector.summary.value
     assert len(p.timeline.value) > 1000 and p.timeline.value != first_picture
+
+
+def test_the_slow_upstreams_delay_decides_between_504_and_200(lab: labkit.Lab) -> None:
+    """The `delay` switch on the 504 playground: the upstream `slow` longer than its route's read
+    timeout gives the gateway's 504, shorter its 200; the value in words; reset puts it back."""
+    from labkit.faults import Slow
+    from labkit.lab import UPSTREAM_TIMEOUTS
+
+    p = Playground(lab, "504")
+    read = UPSTREAM_TIMEOUTS.read  # the route /up/slow/ waits this long for an answer
+    route = lab.gateway.route("slow").prefix
+    send = p.buttons[f"GET {route} (the slow upstream)"]
+    assert p.slow_delay.value == Slow.DELAY.default
+    assert p.slow_delay.description == "the slow upstream's delay (s)"
+    assert f"answers after {Slow.DELAY.default:g} s" in p.slow_delay_state.value
+
+    p.slow_delay.value = 2 * read
+    assert lab.upstreams["slow"].delay == pytest.approx(2 * read)
+    assert p.status.value == f"slow upstream: answers after {2 * read:g} s."
+    send.click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 504 and ex.generated_by == "gateway"
+    assert ex.target == route and "504 Gateway Timeout" in p.inspector.summary.value
+    assert f"gateway read timeout ({read * 1000:.0f} ms)" in p.timeline.value
+
+    p.slow_delay.value = read / 6
+    assert f"answers after {read / 6:g} s" in p.slow_delay_state.value
+    send.click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 200 and ex.generated_by == "upstream 'slow'"
+
+    lab.reset()
+    assert lab.upstreams["slow"].delay == Slow.DELAY.default
+    assert lab.get(route).status == 504  # a fresh lab's slow upstream outlasts its route

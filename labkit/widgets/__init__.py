@@ -36,6 +36,7 @@ from labkit.errors import BadArgument, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
+from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
 from labkit.widgets.live import LiveRegion
@@ -496,7 +497,18 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     burst_box = [p.capacity, p.burst_size, burst, p.progress, p.burst_result]
     hold = SwitchControls(p, "hold")
     p.hold, p.hold_state = hold.inputs["on"], hold.state
-    return [maintenance, p.cache_mistake, get_order, cache, *burst_box, hold]
+    # 429 beside 503: one client over its limit, while everyone else is served
+    rate = SwitchControls(p, "rate-limit")
+    p.rate_limit, p.rate_limit_state = rate.inputs["requests"], rate.state
+    key = {"X-Api-Key": PLAYGROUND_API_KEY}
+    quote = p.button(
+        f"GET {RATE_PATH} with X-Api-Key: {PLAYGROUND_API_KEY}",
+        lambda: p.send("GET", RATE_PATH, headers=key),
+    )
+    return [maintenance, p.cache_mistake, get_order, cache, *burst_box, hold, rate, quote]
+
+
+PLAYGROUND_API_KEY = "playground"  # the 503 playground's client, counted by the rate limit
 
 
 def _controls_504(p: Playground) -> list[w.Widget]:
@@ -516,15 +528,29 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     def send_stalled() -> None:
         p._shown(stalled.send(p.lab), "Sent half a request to the origin and waited")
 
-    def send_slow() -> None:
-        ex = p.send("GET", f"/slow?delay={p.delay.value:g}")
+    def with_timeline(path: str) -> None:
+        ex = p.send("GET", path)
         from labkit.render.charts import timeline
 
         assert p.timeline is not None
         p.timeline.value = timeline(ex)._repr_html_()
 
-    slow = p.button("GET /slow", send_slow)
-    return [timeout, p.delay, slow, p.timeline, head, p.button(stall_label, send_stalled)]
+    slow = p.button("GET /slow", lambda: with_timeline(f"/slow?delay={p.delay.value:g}"))
+    # the upstream `slow` (lesson section 1), behind its own route and read timeout
+    upstream = SwitchControls(p, "delay")
+    p.slow_delay, p.slow_delay_state = upstream.inputs["seconds"], upstream.state
+    via = p.lab.gateway.route("slow").prefix
+    slow_upstream = p.button(f"GET {via} (the slow upstream)", lambda: with_timeline(via))
+    return [
+        timeout,
+        p.delay,
+        slow,
+        upstream,
+        slow_upstream,
+        p.timeline,
+        head,
+        p.button(stall_label, send_stalled),
+    ]
 
 
 def _controls_505(p: Playground) -> list[w.Widget]:
