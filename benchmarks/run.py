@@ -697,6 +697,16 @@ print(first_answer(port[0]), flush=True)
 )
 
 
+SCALE_BARE = FIRST_BARE.replace(
+    "print(first_answer(port[0]), flush=True)\n",
+    "import json, sys\n"
+    'print(json.dumps({"status": first_answer(port[0]), "start_to_200": 0.0, "rss": 0,'
+    ' "gateway": port[0]}), flush=True)\n'
+    "sys.stdin.read()\n",
+)
+assert SCALE_BARE != FIRST_BARE, "the bare server's last line changed: update SCALE_BARE"
+
+
 def _spawn_to_line(code: str, env: dict[str, str], cwd: str) -> tuple[float, str]:
     """Seconds from spawning ``python -c code`` to its first line of output, and the line."""
     t0 = time.perf_counter()
@@ -801,7 +811,7 @@ lab.stop()
 """
 
 
-def run_scale(n: int, parallel: int) -> dict[str, Any]:
+def run_scale(n: int, parallel: int, child: str = SCALE_CHILD) -> dict[str, Any]:
     """Start ``n`` processes, at most ``parallel`` starting at a time; each keeps its lab."""
     with tempfile.TemporaryDirectory(prefix="labkit-bench-scale-") as tmp:
         env = lab_env(tmp)
@@ -811,7 +821,7 @@ def run_scale(n: int, parallel: int) -> dict[str, Any]:
         def one(i: int) -> dict[str, Any]:
             t0 = time.monotonic()
             proc = subprocess.Popen(
-                [sys.executable, "-c", SCALE_CHILD],
+                [sys.executable, "-c", child],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -1203,6 +1213,7 @@ def section_scale(settings: Settings, table: Table) -> None:
         f"scale: {settings.scale_runs} runs of {n} labs in {n} processes, {parallel} starting at a time"
     )
     runs = [run_scale(n, parallel) for _ in range(settings.scale_runs)]
+    bare = run_scale(n, parallel, SCALE_BARE)
     answered = min(r["answered"] for r in runs)
     distinct = min(r["distinct_gateways"] for r in runs)
     note = (
@@ -1220,6 +1231,13 @@ def section_scale(settings: Settings, table: Table) -> None:
         f"{total:.1f} s · {n / total:.1f} labs/s{note}",
         "< 10 s for 200" if full else "",
         verdict(total < 10 and not note) if full else "",
+    )
+    table.add(
+        part,
+        f"the floor: {n} bare asyncio + h11 servers, one per process, the same way, 1 run",
+        f"{bare['total']:.1f} s · {n / bare['total']:.1f} servers/s"
+        + ("" if bare["answered"] == n else f" · only {bare['answered']}/{n} answered"),
+        "peer",
     )
     table.add(
         part,
