@@ -695,18 +695,23 @@ CADDY = Personality(
     pages={502: (None, b""), 503: (None, b""), 504: (None, b"")},
 )
 
-# Request lines sent straight to each server (no upstream involved), observed on loopback
-# in 2026 with the same packages; tests/test_real_gateways.py re-runs the version rows. Columns: request, nginx
-# (static files), HAProxy (proxying), Caddy / Go net/http, python3.11 -m http.server.
+# Requests sent straight to each server (no lab upstream involved): the exact bytes, then the
+# first line of what each server sent back ("[client-timeout]": the server had not closed the
+# connection DIRECT_WAIT s after its last byte). Observed on loopback with the Debian 12 packages and
+# re-run, every row, by tests/test_real_gateways.py::test_direct_requests from the configs
+# tests/gateways/direct.* (nginx serves files at / and proxies /proxied; HAProxy and Caddy
+# proxy everything to an upstream that answers any request 200). Last re-run 2026-12-03.
+DIRECT_WAIT = 0.5
 DIRECT_SERVERS = (
-    "nginx 1.22.1 (static)",
+    "nginx 1.22.1 (static files; /proxied proxied)",
     "HAProxy 2.6.12 (proxying)",
-    "Caddy 2.6.2",
+    "Caddy 2.6.2 (proxying)",
     "Python 3.11 http.server",
 )
-DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
+DIRECT_REQUESTS: tuple[tuple[str, bytes, str, str, str, str], ...] = (
     (
         "`GET / HTTP/1.1 (baseline)`",
+        b"GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -714,6 +719,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / HTTP/1.0`",
+        b"GET / HTTP/1.0\r\nHost: lab\r\n\r\n",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.0 200 OK",
@@ -721,6 +727,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / HTTP/1.2`",
+        b"GET / HTTP/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -728,6 +735,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / HTTP/1.9`",
+        b"GET / HTTP/1.9\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -735,6 +743,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / HTTP/2.0`",
+        b"GET / HTTP/2.0\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 505 HTTP Version Not Supported",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 505 HTTP Version Not Supported: unsupported protoco…",
@@ -742,6 +751,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / HTTP/3.0`",
+        b"GET / HTTP/3.0\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 505 HTTP Version Not Supported",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 505 HTTP Version Not Supported: unsupported protoco…",
@@ -749,6 +759,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / HTTP/0.9`",
+        b"GET / HTTP/0.9\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 505 HTTP Version Not Supported: unsupported protoco…",
@@ -756,6 +767,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / (HTTP/0.9 simple-request)`",
+        b"GET /\r\n",
         "static ok",
         "HTTP/1.1 400 Bad request",
         "HTTP/1.1 400 Bad Request",
@@ -763,6 +775,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / HTTPS/1.1 (bad protocol name)`",
+        b"GET / HTTPS/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 400 Bad request",
         "HTTP/1.1 400 Bad Request",
@@ -770,6 +783,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET / http/1.1 (lowercase name)`",
+        b"GET / http/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 400 Bad request",
         "HTTP/1.1 400 Bad Request",
@@ -777,6 +791,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`PRI * HTTP/2.0 (h2 preface)`",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "switches to HTTP/2, sends SETTINGS frame",
         "HTTP/1.1 200 OK",
@@ -784,6 +799,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`BREW / HTTP/1.1 (static)`",
+        b"BREW / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -791,6 +807,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`BREW /proxied HTTP/1.1 (proxied)`",
+        b"BREW /proxied HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -798,6 +815,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`brew / HTTP/1.1 (lowercase method)`",
+        b"brew / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -805,6 +823,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`200-char method`",
+        b"B" * 200 + b" / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 405 Method Not Allowed",
@@ -812,6 +831,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`POST / HTTP/1.1 (static file)`",
+        b"POST / HTTP/1.1\r\nHost: lab\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -819,6 +839,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`DELETE / HTTP/1.1`",
+        b"DELETE / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -826,6 +847,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`OPTIONS / HTTP/1.1`",
+        b"OPTIONS / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -833,6 +855,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`TRACE / HTTP/1.1`",
+        b"TRACE / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -840,6 +863,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`CONNECT localhost:80 HTTP/1.1`",
+        b"CONNECT localhost:80 HTTP/1.1\r\nHost: localhost:80\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK [client-timeout]",
@@ -847,6 +871,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`POST TE: gzip, chunked`",
+        b"POST / HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
         "HTTP/1.1 501 Not Implemented",
         "HTTP/1.1 422 Unprocessable Content",
         "HTTP/1.1 501 Not Implemented",
@@ -854,6 +879,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`POST TE: foo`",
+        b"POST / HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: foo\r\nConnection: close\r\n\r\n0\r\n\r\n",
         "HTTP/1.1 501 Not Implemented",
         "HTTP/1.1 400 Bad request",
         "HTTP/1.1 501 Not Implemented",
@@ -861,6 +887,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`POST TE: chunked, gzip (chunked not final)`",
+        b"POST / HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked, gzip\r\nConnection: close\r\n\r\n0\r\n\r\n",
         "HTTP/1.1 501 Not Implemented",
         "HTTP/1.1 400 Bad request",
         "HTTP/1.1 501 Not Implemented",
@@ -868,6 +895,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`GET TE: gzip, chunked`",
+        b"GET / HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
         "HTTP/1.1 501 Not Implemented",
         "HTTP/1.1 422 Unprocessable Content",
         "HTTP/1.1 501 Not Implemented",
@@ -875,6 +903,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`POST TE: chunked + Content-Length`",
+        b"POST / HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\nConnection: close\r\n\r\n0\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -882,6 +911,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`HTTP/1.1 without Host`",
+        b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 400 Bad Request: missing required Host header",
@@ -889,6 +919,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`Upgrade: h2c request`",
+        b"GET / HTTP/1.1\r\nHost: lab\r\nConnection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
@@ -896,6 +927,7 @@ DIRECT_REQUESTS: tuple[tuple[str, str, str, str, str], ...] = (
     ),
     (
         "`20 KB request header`",
+        b"GET / HTTP/1.1\r\nHost: lab\r\nX-Big: " + b"a" * 20000 + b"\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 400 Bad Request",
         "HTTP/1.1 400 Bad request",
         "HTTP/1.1 200 OK",

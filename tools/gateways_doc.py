@@ -183,11 +183,18 @@ def _proxy_status() -> str:
     return _table(["upstream condition", "status", "`error=` in Proxy-Status"], rows)
 
 
+def _shown(raw: bytes) -> str:
+    """Request bytes as one line: CR LF as \\r\\n, a long run of one byte as <N x 'b'>."""
+    text = raw.decode("latin-1").replace("\r", "\\r").replace("\n", "\\n")
+    return re.sub(r"(.)\1{19,}", lambda m: f"<{len(m.group(0))} x '{m.group(1)}'>", text)
+
+
 def gateways_md() -> str:
     direct = _table(
         ["request", *personalities.DIRECT_SERVERS],
-        [list(r) for r in personalities.DIRECT_REQUESTS],
+        [[r[0], *r[2:]] for r in personalities.DIRECT_REQUESTS],
     )
+    direct_bytes = "\n".join(f"* {r[0]}: `{_shown(r[1])}`" for r in personalities.DIRECT_REQUESTS)
     notes = "\n".join(f"* {n.text} *Source: {n.source}.*" for n in personalities.NOTES)
     sections = "\n".join(_personality_section(p) for p in ORDER)
     return f"""# What real gateways do (observed)
@@ -252,12 +259,18 @@ next-hop="gateway"` (the last member is the hop nearest the client).
 {sections}
 ## Requests sent straight to each server
 
-Observed with the same packages, nginx serving static files. The request-version rows (`HTTP/1.2`,
-`HTTP/2.0`, `HTTP/3.0`, `http/1.1`, `HTTPS/1.1`) and the transfer-coding rows (`TE: gzip, chunked`,
-`TE: foo`, `TE: chunked, gzip`), which each server answers itself, are re-run against the real
-nginx, HAProxy and Caddy by `tests/test_real_gateways.py`; the others are not.
+Observed with the same packages and re-run, every row, by
+`tests/test_real_gateways.py::test_direct_requests` (last re-run 2026-12-03) from
+`tests/gateways/direct.*`: nginx serves files at `/` and proxies `/proxied`; HAProxy and Caddy
+proxy everything to an upstream that answers any request 200; Python's `http.server` serves
+files. Each cell is the first line the server sent back; *[client-timeout]*: the server had not
+closed the connection {personalities.DIRECT_WAIT:g} s after its last byte.
 
 {direct}
+
+The exact bytes sent (`\\r\\n` ends each line):
+
+{direct_bytes}
 
 ## Other observations
 
