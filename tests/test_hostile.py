@@ -115,7 +115,11 @@ def test_connect_as_the_issue_gives_it_is_answered_and_the_lab_stays_up() -> Non
 def test_a_reverse_proxy_answers_connect_to_a_host_with_501_and_says_why(
     lab: labkit.Lab, entry: str
 ) -> None:
-    ex = lab.raw("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", to=entry)
+    # Connection: close: the answer ends at the close, not after raw()'s 1 s of silence
+    ex = lab.raw(
+        "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n",
+        to=entry,
+    )
     assert ex.status == 501
     assert f"The {entry} is a reverse proxy" in ex.text
     assert "opens no tunnels" in ex.text and "RFC 9110 9.3.6" in ex.text
@@ -126,7 +130,8 @@ def test_a_reverse_proxy_answers_connect_to_a_host_with_501_and_says_why(
 def test_no_server_ever_answers_connect_with_2xx(lab: labkit.Lab, entry: str) -> None:
     lab.portal.login()  # type: ignore[union-attr]
     for target in ("localhost:80", "health:1", "[::1]:8080"):
-        ex = lab.raw(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n", to=entry)
+        head = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\nConnection: close\r\n\r\n"
+        ex = lab.raw(head, to=entry)  # close: the answer ends there, not after 1 s of silence
         assert ex.status is not None and ex.status >= 400, (target, ex.status)
 
 
