@@ -19,6 +19,7 @@ import time
 
 import httpx
 import pytest
+from helpers import labkit_in_process
 
 import labkit
 import labkit.scenarios
@@ -439,6 +440,11 @@ def run_cli(tmp_path, *args):
     )
 
 
+def run_cli_in_process(tmp_path, *args):
+    """The same command through labkit.cli.main in this process (helpers.labkit_in_process)."""
+    return labkit_in_process(*args, env={"LABKIT_RUNTIME_DIR": str(tmp_path)})
+
+
 def assert_one_error_line(result, *fragments):
     err = result.stderr
     assert result.returncode != 0, result
@@ -490,13 +496,30 @@ CLI_CASES = [
 ]  # fmt: skip
 
 
+# each command's first case runs as a real `python -m labkit` process; the others in process
+SUBPROCESS_CASES = {
+    "unknown-subcommand",
+    "negative-capacity",  # ctl
+    "unknown-lesson",  # scenarios
+    "unknown-scenario",  # run
+    "serve-host-not-an-address",
+    "env-without-a-lab",
+    "progress-lesson-unknown",
+}
+
+
 @pytest.mark.parametrize(
-    ("args", "fragments"), [pytest.param(c[1], c[2], id=c[0]) for c in CLI_CASES]
+    ("case", "args", "fragments"), [pytest.param(*c, id=c[0]) for c in CLI_CASES]
 )
-def test_cli_bad_option_is_one_clear_line(tmp_path, args, fragments):
-    result = run_cli(tmp_path, *args)
+def test_cli_bad_option_is_one_clear_line(tmp_path, case, args, fragments):
+    run = run_cli if case in SUBPROCESS_CASES else run_cli_in_process
+    result = run(tmp_path, *args)
     assert_one_error_line(result, *fragments)
     assert result.stdout == ""
+
+
+def test_every_command_with_bad_input_is_run_once_as_a_real_process():
+    assert {c[1][0] for c in CLI_CASES if c[0] in SUBPROCESS_CASES} == {c[1][0] for c in CLI_CASES}
 
 
 @pytest.fixture
@@ -511,7 +534,7 @@ def test_cli_after_the_lab_stopped_says_no_lab_is_running(tmp_path, registered_l
     assert run_cli(tmp_path, "ctl", "state").returncode == 0
     registered_lab.stop()
     for args in (["ctl", "state"], ["ctl", "debug", "on"], ["env"]):
-        result = run_cli(tmp_path, *args)
+        result = run_cli_in_process(tmp_path, *args)  # a real process found the lab above
         assert_one_error_line(result, "no running lab found", "labkit serve")
         assert result.stdout == ""
 
@@ -546,21 +569,26 @@ def test_cli_value_the_lab_refuses_is_one_line_and_does_not_stick(
     tmp_path, registered_lab, args, fragments
 ):
     before = switches(registered_lab)
-    result = run_cli(tmp_path, *args)
+    run = run_cli if args[:2] == ["ctl", "delay"] else run_cli_in_process  # one real process
+    result = run(tmp_path, *args)
     assert_one_error_line(result, *fragments)
     assert_lab_unharmed(registered_lab, before)
 
 
 def test_cli_refused_timeout_change_changes_nothing(tmp_path, registered_lab):
     before = switches(registered_lab)
-    result = run_cli(tmp_path, "ctl", "timeout", "/", "--connect", "1.5", "--read", "100")
+    result = run_cli_in_process(
+        tmp_path, "ctl", "timeout", "/", "--connect", "1.5", "--read", "100"
+    )
     assert_one_error_line(result, "read_timeout", "between 0.01 and 60")
     assert_lab_unharmed(registered_lab, before)
 
 
 def test_cli_retry_in_too_far_ahead_is_one_line(tmp_path, registered_lab):
     before = switches(registered_lab)
-    result = run_cli(tmp_path, "ctl", "maintenance", "on", "--retry-in", "99999999999999")
+    result = run_cli_in_process(
+        tmp_path, "ctl", "maintenance", "on", "--retry-in", "99999999999999"
+    )
     assert_one_error_line(result, "retry")
     assert_lab_unharmed(registered_lab, before)
 

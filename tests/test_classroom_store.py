@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import labkit_in_process
 
 from labkit import exercises
 from labkit.exercises import store
@@ -52,6 +53,11 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _cli_in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`labkit progress ARGS` through labkit.cli.main (a real process: the pipe's test)."""
+    return labkit_in_process("progress", *args)
+
+
 def _one_warning(proc: subprocess.CompletedProcess[str], words: str) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -72,7 +78,7 @@ def test_a_directory_path_is_refused_and_left_alone(tmp_path: Path) -> None:
     _one_warning(proc, "is a directory")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.json", "progress.json.lock"]
     assert (target / "mine.txt").read_text() == "keep me"
-    cli = _cli("--file", str(target))
+    cli = _cli_in_process("--file", str(target))
     assert cli.returncode == 1 and cli.stdout == ""
     assert cli.stderr.strip() == (
         f"labkit: error: the progress file {target} is a directory; set LABKIT_PROGRESS to a "
@@ -89,7 +95,7 @@ def test_a_notes_file_is_never_moved_or_overwritten(tmp_path: Path) -> None:
     assert notes.read_text() == "502 = the gateway could not read the upstream\n"
     assert notes.stat().st_ino == before.st_ino
     assert not list(tmp_path.glob("*corrupt*"))
-    cli = _cli("--file", str(notes))
+    cli = _cli_in_process("--file", str(notes))
     assert cli.returncode == 1
     assert cli.stderr.startswith(f"labkit: error: {notes} is not a labkit progress file")
     assert len(cli.stderr.splitlines()) == 1

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import labkit_in_process
 
 import labkit
 
@@ -163,7 +164,8 @@ CONFIRMATIONS = [
     ("args", "line", "observed"), CONFIRMATIONS, ids=[" ".join(c[0]) for c in CONFIRMATIONS]
 )
 def test_ctl_confirms_what_it_changed_in_one_line(lab, args, line, observed):
-    result = labkit_cli("ctl", *args)
+    # in process (labkit.cli.main): the other tests here run `labkit ctl` as a real process
+    result = labkit_in_process("ctl", *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout == line + "\n"
     assert observed(lab)
