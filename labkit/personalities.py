@@ -1020,6 +1020,20 @@ NOTES: tuple[Note, ...] = (
         "above, re-run by tests/test_real_gateways.py; SD-- is not re-run)",
     ),
     Note(
+        "A chunked request body whose chunk size no server takes: nginx 1.22.1 answers 400 at "
+        "once to a size of 20 hex digits or of 8000000000000000 (2^63, past a signed 64-bit "
+        "count; error.log 'client sent invalid chunked body'), even before the line ends, and "
+        "413 to a 2 MiB chunk as its first byte arrives (client_max_body_size 1m; 'client "
+        "intended to send too large chunked body'). HAProxy 2.6.12 answers the first two 400 "
+        "and passes the 2 MiB chunk on. Caddy 2.6.2 streams the body to its upstream: Go's "
+        "chunked reader refuses more than 16 hex digits, which became a 502 when the upstream "
+        "read the body, and the client got the upstream's own answer when it answered first. "
+        "The lab's origin and gateway answer 400 and 413 at once, from the size line.",
+        f"{OBSERVED} 2026-12-03 (the statuses of nginx, HAProxy and the lab re-run by "
+        "tests/test_real_gateways.py::test_chunk_sizes and tests/test_origin.py; Caddy's not "
+        "re-run: its answer depends on its upstream's timing)",
+    ),
+    Note(
         "Captive-portal probes: Android/Chrome expect 204 from /generate_204; Apple expects "
         "200 with 'Success' from /hotspot-detect.html; Windows expects 200 'Microsoft Connect "
         "Test' from /connecttest.txt. Anything else means 'captive'.",

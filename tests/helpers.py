@@ -71,3 +71,14 @@ def settle(check: Callable[[], bool], limit: float = 3.0) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+# Chunk sizes no server takes, after a chunked POST's head: what real nginx answers (the lab's
+# origin and gateway must answer the same, at once) and what HAProxy does (None: it passes
+# the body on and the client gets the upstream's answer). See personalities.NOTES.
+CHUNKED_HEAD = b"POST /proxied HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+CHUNK_SIZES = {
+    "20 hex digits": (b"ffffffffffffffffffff\r\n", 400, 400),
+    "2^63, past a signed 64-bit count": (b"8000000000000000\r\n", 400, 400),
+    "2 MiB, over the 1 MiB body limit, with its first byte": (b"200000\r\nx", 413, None),
+}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import time
 
 import httpx
 import pytest
+from helpers import CHUNK_SIZES, CHUNKED_HEAD
 
 import labkit
 
@@ -241,3 +243,23 @@ def test_a_handler_returning_an_interim_status_gets_the_origins_500(lab: labkit.
     assert (ex.status, ex.generated_by) == (500, "origin")
     assert "upstream" not in ex.text
     assert any("status 200-599, not 101" in line for line in lab.origin.logs())
+
+
+@pytest.mark.parametrize("to", ["origin", "gateway"])
+@pytest.mark.parametrize("case", list(CHUNK_SIZES))
+def test_a_chunk_size_no_server_takes_is_refused_at_once(lab: labkit.Lab, to, case) -> None:
+    """h11 took a chunk size of up to 20 hex digits and waited for its bytes until the head
+    timeout (10 s); real nginx answers at once, and so does the lab now."""
+    sizes, nginx, _ = CHUNK_SIZES[case]
+    started = time.monotonic()
+    ex = lab.raw(CHUNKED_HEAD.replace(b"/proxied", b"/orders") + sizes, to=to, timeout=0.5)
+    assert (ex.status, ex.header("connection")) == (nginx, "close")
+    assert time.monotonic() - started < 0.5
+    assert "chunk size" in ex.text and "Traceback" not in ex.text
+
+
+def test_a_chunked_body_within_the_limits_still_arrives(lab: labkit.Lab) -> None:
+    body = b'{"item": "tea"}'
+    chunks = b"%x\r\n%s\r\n000000000000000000\r\n\r\n" % (len(body), body)
+    ex = lab.raw(CHUNKED_HEAD.replace(b"/proxied", b"/orders") + chunks, to="gateway")
+    assert ex.status == 201

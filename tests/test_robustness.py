@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 import labkit
 from labkit import faults
 from labkit.http import server as http_server
+from labkit.http.requestcheck import ChunkSizes
+from labkit.http.server import MAX_BODY_BYTES
 
 STATUS = re.compile(rb"^HTTP/1\.1 (\d{3}) ")
 
@@ -317,3 +319,22 @@ def test_an_incomplete_hostile_request_is_closed_by_the_servers_own_deadlines(
 
     truncated()
     _lab_answers_normally(lab)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.binary(min_size=1, max_size=40), max_size=6),
+    st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=8),
+)
+def test_chunk_sizes_take_every_valid_chunked_body_however_it_arrives(chunks, cuts) -> None:
+    """The chunk-size judge (labkit/http/requestcheck.py) never refuses a valid body, whatever
+    the sizes' case or leading zeros and wherever the reads split it."""
+    body = b"".join(b"%0*X;x=1\r\n%s\r\n" % (len(c) % 5 + 1, len(c), c) for c in chunks)
+    body += b"0000\r\nTrailer: 1\r\n\r\n"
+    sizes = ChunkSizes(MAX_BODY_BYTES)
+    pieces, at = [], 0
+    for cut in cuts * (len(body) // sum(cuts) + 1):
+        pieces.append(body[at : at + cut])
+        at += cut
+    assert [v for v in (sizes.feed(p) for p in pieces if p) if v] == []
+    assert sizes.announced == sum(len(c) for c in chunks)

@@ -99,6 +99,76 @@ def check_transfer_codings(codings: list[str]) -> Verdict | None:
     return None
 
 
+# The largest chunk size a signed 64-bit count (nginx's off_t) holds. RFC 9112 7.1: recipients
+# MUST anticipate large hexadecimal numerals and prevent integer overflow.
+MAX_CHUNK_SIZE = 2**63 - 1
+HEX_DIGITS = re.compile(rb"[0-9A-Fa-f]*")
+
+
+class ChunkSizes:
+    """The chunk-size lines of a chunked request body, judged as its bytes arrive.
+
+    h11 takes a size of up to 20 hex digits and then waits for that many bytes, so a size
+    no server accepts held the connection until the body timeout. Real nginx answers at
+    once: 400 for a size it cannot count, 413 for one over client_max_body_size. Here a size
+    past MAX_CHUNK_SIZE is refused with 400 and one that takes the body past ``limit`` with
+    413, both from the size line alone, even before its end. Any other malformed line is
+    left to h11, which refuses it.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.announced = 0  # bytes of content the sizes read so far announce
+        self._line = bytearray()
+        self._skip = 0  # bytes of the current chunk (and its CRLF) still to pass over
+        self._done = False  # the last chunk, or a line h11 will refuse
+
+    def feed(self, data: bytes) -> Verdict | None:
+        """Read more of the body; a verdict when a size line is one to refuse."""
+        i = 0
+        while i < len(data) and not self._done:
+            if self._skip:
+                step = min(self._skip, len(data) - i)
+                self._skip -= step
+                i += step
+                continue
+            end = data.find(b"\n", i)
+            self._line += data[i : len(data) if end < 0 else end]
+            digits = HEX_DIGITS.match(self._line)
+            size = self._judge(digits.group() if digits else b"")
+            if isinstance(size, Verdict) or end < 0:
+                return size if isinstance(size, Verdict) else None
+            i = end + 1
+            self._line.clear()
+            if not size:  # 0: the last chunk (trailers follow); None: h11 refuses the line
+                self._done = True
+            else:
+                self.announced += size
+                self._skip = size + 2
+        return None
+
+    def _judge(self, digits: bytes) -> int | Verdict | None:
+        if not digits:
+            return None
+        significant = digits.lstrip(b"0")
+        size = int(significant or b"0", 16) if len(significant) <= 16 else MAX_CHUNK_SIZE + 1
+        shown = digits.decode() if len(digits) <= 24 else digits[:24].decode() + "..."
+        if size > MAX_CHUNK_SIZE:
+            return Verdict(
+                400,
+                f"the chunk size {shown} (hex) is larger than this server can count "
+                f"(at most {MAX_CHUNK_SIZE:x}); RFC 9112 7.1 asks recipients to guard against "
+                "such overflows, and nginx and HAProxy answer 400 too",
+            )
+        if self.announced + size > self.limit:
+            return Verdict(
+                413,
+                f"the chunk size {shown} (hex) announces {self.announced + size} bytes of "
+                f"body, more than the {self.limit} bytes this server accepts",
+            )
+        return size
+
+
 def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     """The status and reason for a request h11 rejected with ``message``."""
     head = raw.split(b"\r\n\r\n", 1)[0]
@@ -118,6 +188,12 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
         )
     if "Host" in message:
         return Verdict(400, "an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)")
+    if "chunk" in message:
+        return Verdict(
+            400,
+            "the chunked body is malformed: each chunk is a size in hex digits (at most 20 "
+            "here), CRLF, that many bytes, CRLF (RFC 9112 7.1)",
+        )
     if "too long" in message or "buffer" in message:
         return Verdict(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
     if "header" in message:

@@ -27,6 +27,7 @@ from labkit.http.peers import PeerCheck, refuse
 from labkit.http.requestcheck import (
     HTTP2_EXPLANATION,
     MAX_HEAD_BYTES,
+    ChunkSizes,
     Verdict,
     check_connect,
     check_framing,
@@ -233,7 +234,7 @@ class HTTPServer(Listener):
                 await self._reject(conn, writer, raw, peer_port, verdict.status, verdict.why)
                 await _linger(reader, writer)
                 return
-            except _TooLarge as exc:
+            except _Refused as exc:
                 await self._reject(conn, writer, raw, peer_port, exc.status, exc.why)
                 await _linger(reader, writer)
                 return
@@ -359,12 +360,12 @@ class HTTPServer(Listener):
             raise _Closed
         end = raw.find(b"\r\n\r\n")
         if end > MAX_HEAD_BYTES:
-            raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+            raise _Refused(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
         length = next((v for k, v in event.headers if k == b"content-length"), b"0")
         if int(length) > MAX_BODY_BYTES:  # h11 checked that it is digits
             # known from the head alone (nginx's client_max_body_size does the same): no
             # need to take a body that will be refused
-            raise _TooLarge(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            raise _Refused(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
         if conn.client_is_waiting_for_100_continue:
             # RFC 9110 10.1.1: an origin server MUST NOT wait for the content before
             # sending 100 (Continue); without it curl waits a second before each upload
@@ -375,12 +376,16 @@ class HTTPServer(Listener):
             )
         body = bytearray()
         deadline = time.monotonic() + self.head_timeout
+        sizes: ChunkSizes | None = None
+        if transfer_codings(bytes(raw[:end])) is not None:  # chunked: h11 refuses other codings
+            sizes = ChunkSizes(MAX_BODY_BYTES)
+            _judge_chunks(sizes, bytes(raw[end + 4 :]))
         while True:
-            ev = await self._next_event(conn, reader, raw, deadline, head=False)
+            ev = await self._next_event(conn, reader, raw, deadline, head=False, sizes=sizes)
             if isinstance(ev, h11.Data):
                 body += ev.data
                 if len(body) > MAX_BODY_BYTES:
-                    raise _TooLarge(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+                    raise _Refused(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
             elif isinstance(ev, h11.EndOfMessage):
                 break
             else:
@@ -402,6 +407,7 @@ class HTTPServer(Listener):
         deadline: float,
         *,
         head: bool,
+        sizes: ChunkSizes | None = None,
     ) -> object:
         while True:
             event = conn.next_event()
@@ -412,7 +418,7 @@ class HTTPServer(Listener):
                 # will never become one, so answer now instead of after the head timeout
                 raise h11.RemoteProtocolError("illegal request line", error_status_hint=400)
             if head and len(raw) > MAX_HEAD_BYTES:
-                raise _TooLarge(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+                raise _Refused(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
@@ -420,6 +426,8 @@ class HTTPServer(Listener):
             if head and raw == b"" and data:
                 deadline = time.monotonic() + self.head_timeout  # idle ended, the head began
             raw += data
+            if sizes is not None:
+                _judge_chunks(sizes, data)
             conn.receive_data(data)
             if not data and conn.their_state is h11.IDLE:
                 return h11.ConnectionClosed()
@@ -589,11 +597,19 @@ class HTTPServer(Listener):
         )
 
 
-class _TooLarge(Exception):
+class _Refused(Exception):
+    """A request refused before its handler runs (too large, or a chunk size never taken)."""
+
     def __init__(self, status: int, why: str) -> None:
         super().__init__(why)
         self.status = status
         self.why = why
+
+
+def _judge_chunks(sizes: ChunkSizes, data: bytes) -> None:
+    verdict = sizes.feed(data)
+    if verdict:
+        raise _Refused(verdict.status, verdict.why)
 
 
 def _head_bytes(response: Response, extra: list[tuple[str, str]]) -> bytes:
