@@ -46,6 +46,8 @@ WRONG = {
     "a proxy cannot pass on a coding": r"cannot pass on a body framed with a coding",
     # Envoy: UR is the remote reset, UC the termination
     "Envoy's UC as a reset": r"`UC` upstream connection termination \(closed or reset\)",
+    # RFC 9460's HTTPS DNS record announces HTTP/3 too, before the first connection
+    "Alt-Svc as HTTP/3's only announcement": r"(announced|advertised) (by|with) (the )?`?Alt-Svc",
 }
 
 

@@ -84,6 +84,8 @@ def test_505_names_the_versions_and_how_http2_is_negotiated(lab: labkit.Lab) -> 
         ex = lab.raw(b"GET /orders/7 HTTP/" + version + b"\r\nHost: x\r\n\r\n")
         assert ex.raw_response.startswith(b"HTTP/1.1 505 HTTP Version Not Supported\r\n")
         assert "HTTP/1.0, HTTP/1.1" in ex.text and "ALPN" in ex.text
+        # both ways a client learns of HTTP/3: the HTTPS DNS record and Alt-Svc
+        assert "HTTPS DNS record (RFC 9460)" in ex.text and "Alt-Svc" in ex.text
 
 
 def test_http_1_2_is_served_as_1_1_and_bad_names_are_400(lab: labkit.Lab) -> None:

@@ -197,7 +197,8 @@ q4 = make_choice(
     ),
     solution="ALPN: the client offers 'h2' in the TLS handshake. Without TLS, a client that "
     "knows the server speaks HTTP/2 sends the preface 'PRI * HTTP/2.0' (prior knowledge); "
-    "HTTP/3 is advertised with Alt-Svc and runs over QUIC.",
+    "HTTP/3 runs over QUIC and is announced by the site's HTTPS DNS record (RFC 9460) or by "
+    "Alt-Svc.",
 )
 
 __all__ = ["q1", "q2", "q3", "q4"]

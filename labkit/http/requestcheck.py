@@ -219,8 +219,9 @@ HTTP2_EXPLANATION = [
         "HTTP/2 and HTTP/3 are never asked for by writing 'HTTP/2.0' or 'HTTP/3.0' in a text "
         "request line: those protocols are binary. HTTP/2 is negotiated during the TLS "
         "handshake with ALPN ('h2'), or by a client with prior knowledge that starts the "
-        "connection with the preface 'PRI * HTTP/2.0'; HTTP/3 runs over QUIC and is "
-        "advertised with the Alt-Svc header."
+        "connection with the preface 'PRI * HTTP/2.0'; HTTP/3 runs over QUIC, and a client "
+        "learns of it from the site's HTTPS DNS record (RFC 9460), before its first "
+        "connection, or from an Alt-Svc header on an earlier response."
     ),
     Msg("Send the request again with HTTP/1.1 in the request line."),
 ]
