@@ -224,19 +224,12 @@ class HTTPServer(Listener):
                 request = await self._read_request(conn, reader, writer, raw)
             except _Closed:
                 return
-            except TimeoutError:
+            except TimeoutError as exc:
                 if raw:  # a slow client: it started a request and did not finish it
-                    await self.slow_client(conn, writer, raw, peer_port)
-                    await _linger(reader, writer)
-                return
-            except h11.RemoteProtocolError as exc:
-                verdict = classify_rejection(bytes(raw), str(exc), exc.error_status_hint)
-                await self._reject(conn, writer, raw, peer_port, verdict.status, verdict.why)
-                await _linger(reader, writer)
-                return
-            except _Refused as exc:
-                await self._reject(conn, writer, raw, peer_port, exc.status, exc.why)
-                await _linger(reader, writer)
+                    await self._refuse(exc, conn, reader, writer, raw, peer_port)
+                return  # else an idle connection, closed without a word
+            except (h11.RemoteProtocolError, _Refused) as exc:
+                await self._refuse(exc, conn, reader, writer, raw, peer_port)
                 return
             request.peer_port = peer_port
             offered = request.header("x-request-id")
@@ -431,6 +424,27 @@ class HTTPServer(Listener):
             conn.receive_data(data)
             if not data and conn.their_state is h11.IDLE:
                 return h11.ConnectionClosed()
+
+    async def _refuse(
+        self,
+        exc: TimeoutError | h11.RemoteProtocolError | _Refused,
+        conn: h11.Connection,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        raw: bytearray,
+        peer_port: int | None,
+    ) -> None:
+        """A request that will not be served, because of ``exc``: answer it as this server
+        does (408 for a slow client, the status its fault calls for), then close the way
+        nginx's lingering close does (``_linger``), whatever the answer was."""
+        if isinstance(exc, TimeoutError):
+            await self.slow_client(conn, writer, raw, peer_port)
+        elif isinstance(exc, _Refused):
+            await self._reject(conn, writer, raw, peer_port, exc.status, exc.why)
+        else:
+            verdict = classify_rejection(bytes(raw), str(exc), exc.error_status_hint)
+            await self._reject(conn, writer, raw, peer_port, verdict.status, verdict.why)
+        await _linger(reader, writer)
 
     async def _reject(
         self,

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 import h11
 
 from labkit.conditions import Condition
-from labkit.http.deadline import next_chance, within
+from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers
 from labkit.record import Record
 
@@ -21,7 +21,6 @@ MAX_UPSTREAM_HEAD = 8 * 1024  # like nginx's proxy_buffer_size on 64-bit systems
 MAX_ANY_HEAD = (
     16 * 1024 * 1024
 )  # above every personality's limit (Caddy: 10 MB); each exchange checks its own
-_timeout_at = getattr(asyncio, "timeout_at", None)  # Python 3.11+: one timer per deadline
 
 
 class UpstreamFailure(Exception):
@@ -202,18 +201,7 @@ class Connection:
                 ) from None
         raw = bytearray()
         try:
-            if _timeout_at is None:  # pragma: no cover - Python 3.10
-                return await self._read_head(conn, raw, read_timeout, max_head, None)
-            when: float | None = asyncio.get_running_loop().time() + read_timeout
-            tries = 0
-            while when is not None:  # after the timer, another chance: see http/deadline.py
-                try:
-                    async with _timeout_at(when) as deadline:
-                        return await self._read_head(conn, raw, read_timeout, max_head, deadline)
-                except TimeoutError:
-                    when = next_chance(deadline.when() or when, tries)
-                    tries += 1
-            raise TimeoutError
+            return await self._read_head(conn, raw, read_timeout, max_head)
         except TimeoutError:
             what = "no response" if not raw else "no complete response head"
             raise UpstreamFailure(
@@ -228,7 +216,6 @@ class Connection:
         raw: bytearray,
         read_timeout: float,
         max_head: int,
-        deadline: asyncio.Timeout | None,
     ) -> UpstreamReply:
         reader = self.reader
         eof = False
@@ -249,19 +236,14 @@ class Connection:
                         f"the response head exceeds {max_head} bytes",
                         bytes(raw),
                     )
-                try:
-                    if deadline is None:  # pragma: no cover - Python 3.10
-                        chunk = await within(read_timeout, lambda: reader.read(65536))
-                    else:
-                        chunk = await reader.read(65536)
+                try:  # each read gets the whole read timeout, as nginx's proxy_read_timeout
+                    chunk = await within(read_timeout, lambda: reader.read(65536))
                 except ConnectionResetError:
                     raise UpstreamFailure(
                         Condition.RESET, "recv() failed: connection reset by peer", bytes(raw)
                     ) from None
                 self._consumed += len(chunk)
                 eof = not chunk
-                if chunk and deadline is not None:  # a new read: the timeout starts again
-                    deadline.reschedule(asyncio.get_running_loop().time() + read_timeout)
                 raw += chunk
                 conn.receive_data(chunk)
                 continue
