@@ -47,6 +47,7 @@ class Param:
     maximum: float = 0
     choices: tuple[str, ...] = ()  # a str that must be one of these
     labels: tuple[str, ...] = ()  # words for each choice, on the playgrounds' buttons
+    titles: tuple[str, ...] = ()  # words for each choice in a playground's drop-down
     optional: bool = False  # a --flag on the command line (else a positional word)
     default: Any = None  # an optional parameter left out means this
     nullable: bool = False  # None is allowed (on the command line: NONE_WORDS, or --no-NAME)
@@ -150,10 +151,18 @@ class Switch:
     reset: Callable[[Lab], list[Args]] | None = None
     one_of: tuple[str, ...] = ()  # optional parameters of which at least one must be given
     playgrounds: tuple[str, ...] = ()  # the lessons whose playground shows its controls
+    # on a playground, its value is that playground's own, for its own requests only (applied
+    # around each, then the lab's put back): a gateway personality chosen there never
+    # outlives it. Needs ``current``, the values put back.
+    per_playground: bool = False
     # for the playgrounds: its parameters' values now (given the fixed ones, e.g. the route),
     # so that a control starts as the lab is, and one line saying how it is set now
     current: Callable[[Lab, Args], Args] | None = None
     show: Callable[[Lab], str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.per_playground and self.current is None:
+            raise TypeError(f"switch {self.name}: per_playground needs current (what to put back)")
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -379,6 +388,7 @@ SWITCHES: dict[str, Switch] = {
                     default=120,
                     optional=True,
                     nullable=True,
+                    none_means="no Retry-After",
                 ),
                 Param(
                     "retry_in",
@@ -422,6 +432,8 @@ SWITCHES: dict[str, Switch] = {
             ),
             apply=_capacity,
             state=lambda lab: {"capacity": lab.origin.capacity},
+            playgrounds=("503",),
+            per_playground=True,
             current=lambda lab, _: {"value": lab.origin.capacity},
             show=_capacity_now,
         ),
@@ -594,8 +606,9 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "name",
                     str,
-                    "a gateway personality",
+                    "the gateway behaves like",
                     choices=tuple(PERSONALITIES),
+                    titles=tuple(f"{name}: {p.title}" for name, p in PERSONALITIES.items()),
                     default="rfc",
                     label="personality",
                 ),
@@ -603,6 +616,8 @@ SWITCHES: dict[str, Switch] = {
             apply=_personality,
             state=lambda lab: {"gateway_personality": lab.gateway.personality},
             reset=lambda lab: [{"name": lab._personality}],
+            playgrounds=("502",),
+            per_playground=True,
             current=lambda lab, _: {"name": lab.gateway.personality},
             show=_personality_now,
         ),

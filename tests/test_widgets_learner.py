@@ -80,8 +80,12 @@ def test_the_method_is_sent_exactly_as_typed(lab: labkit.Lab, method: str) -> No
 def test_a_personality_chosen_on_a_playground_stays_on_it(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
     p.personality.value = "nginx"
-    assert "behaves like <b>nginx</b>" in p.personality_state.value
-    assert "now behaves like nginx" in _said(p)
+    assert p.personality_state.value == (
+        "<p class='labkit-hint'>On this playground only: gateway personality: nginx. "
+        "The lab, in the other cells: gateway personality: rfc.</p>"
+    )
+    assert _said(p) == "On this playground only: gateway personality: nginx."
+    assert "with the gateway behaving like nginx" in p.cause.value
     assert lab.gateway.personality == "rfc"  # the lab's own gateway is untouched
     p.scenario.value = "502-garbage"
     p.run_button.click()

@@ -104,3 +104,51 @@ def test_the_rate_limit_control_decides_which_request_gets_429(lab: labkit.Lab) 
     assert statuses(1) == [200]  # reset forgot the count and the limit of 1
     assert p.rate_limit.value == RATE_LIMIT  # the control follows the lab it was reset to
     assert f"rate limit: {RATE_LIMIT} requests" in p.rate_limit_state.value
+
+
+def test_the_capacity_is_this_playgrounds_own_and_says_so(lab: labkit.Lab) -> None:
+    """capacity is a per-playground switch (the table says so): its control, from the table,
+    sets the origin's capacity for this playground's requests only, shown in words beside the
+    lab's own; 'unlimited' is its checkbox; the lab and later cells never see it."""
+    from labkit import switches
+    from labkit.widgets import BURST_CAPACITY
+
+    param = switches.get("capacity").param("value")
+    p = Playground(lab, "503")
+    assert p.capacity.value == BURST_CAPACITY and p.capacity.description == param.title
+    assert (p.capacity.number.min, p.capacity.number.max) == (param.minimum, param.maximum)
+    assert p.capacity_state.value == (
+        f"<p class='labkit-hint'>On this playground only: capacity: {BURST_CAPACITY} at once. "
+        "The lab, in the other cells: capacity: unlimited.</p>"
+    )
+    p.capacity.value = 0  # sheds everything this playground sends to the origin
+    assert p.status.value == "On this playground only: capacity: 0 at once."
+    p.buttons["GET /orders/7"].click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 503 and ex.generated_by == "origin"
+    assert lab.origin.capacity is None and lab.get("/orders/7").status == 200
+    p.capacity.none.value = True  # the table's None: unlimited
+    assert p.capacity.value is None and p.capacity.number.disabled
+    assert p.status.value == "On this playground only: capacity: unlimited."
+    p.burst_size.value = 4
+    p.buttons["Burst"].click()
+    assert "4 served" in p.burst_result.value and "Burst at unlimited capacity" in p.status.value
+    assert lab.origin.capacity is None
+    assert Playground(lab, "503").capacity.value == BURST_CAPACITY  # a new one starts afresh
+
+
+def test_a_nullable_switch_parameter_has_its_none_as_a_checkbox(lab: labkit.Lab) -> None:
+    """Retry-After is nullable in the table: its control ticks 'no Retry-After' (the table's
+    words for None), and the 503 then goes out without one; unticked, the number is back."""
+    p = Playground(lab, "503")
+    p.maintenance.value = True
+    assert p.retry_after.none.description == "no Retry-After"
+    p.retry_after.none.value = True
+    assert p.retry_after.value is None and p.status.value == "maintenance: on, no Retry-After."
+    p.buttons["GET /orders/7"].click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 503 and ex.header("Retry-After") is None
+    p.retry_after.none.value = False
+    assert p.retry_after.value == 120 and "Retry-After 120" in p.maintenance_state.value
+    p.buttons["GET /orders/7"].click()
+    assert p.inspector.exchange.header("Retry-After") == "120"

@@ -141,7 +141,6 @@ class Playground(_Panel):
         self._init_panel()
         self.lab = lab
         self.lesson = lesson
-        self.personality_name: str | None = None  # None: whatever the lab's gateway is
         choices = scenarios.for_lesson(lesson)
         self.scenario = w.Dropdown(
             options=[(f"{s.id}: {s.title}", s.id) for s in choices],
@@ -179,7 +178,7 @@ class Playground(_Panel):
 
     def _describe(self) -> None:
         s = scenarios.get(self.scenario.value)
-        personality = self.personality_name or self.lab.gateway.personality
+        personality = self.value_of("personality", "name")
         expected = s.expected(personality)
         shown = "no valid status line" if expected is None else str(expected)
         maker = (
@@ -196,18 +195,29 @@ class Playground(_Panel):
         if self.timeline is not None:
             self.timeline.value = ""
 
+    def value_of(self, switch: str, param: str) -> Any:
+        """A switch's parameter as this playground's requests get it: the playground's own
+        value for a per-playground switch chosen here, else the lab's."""
+        controls = self.switch_controls.get(switch)
+        if controls is not None and controls.chosen:
+            return controls.values()[param]
+        current = switches.get(switch).current
+        return current(self.lab, {})[param] if current else None
+
     @contextlib.contextmanager
-    def _as_chosen(self) -> Iterator[None]:
-        """The personality chosen on this playground, for this playground's requests only."""
-        if self.personality_name is None:
-            yield
-            return
-        before = self.lab.gateway.personality
-        self.lab.gateway.personality = self.personality_name
+    def as_chosen(self) -> Iterator[None]:
+        """The values chosen on this playground for its per-playground switches (the gateway's
+        personality, the origin's capacity), for this playground's own requests only: applied
+        on the lab's loop thread like any switch, and the lab's own put back afterwards."""
+        chosen = [c for c in self.switch_controls.values() if c.chosen]
+        before = [(c.switch, c._lab_values()) for c in chosen]
         try:
+            for controls in chosen:
+                switches.apply(self.lab, controls.switch.name, controls.values())
             yield
         finally:
-            self.lab.gateway.personality = before
+            for switch, args in reversed(before):
+                switches.apply(self.lab, switch.name, {**args})
 
     def refresh_switches(self) -> None:
         """Every switch control shows the lab as it is now: a scenario sets switches and puts
@@ -228,17 +238,17 @@ class Playground(_Panel):
     # -- actions --
 
     def run(self) -> Exchange:
-        with self._as_chosen():
+        with self.as_chosen():
             ex = scenarios.get(self.scenario.value).run(self.lab)
         return self._shown(ex, f"Ran {self.scenario.value}")
 
     def send(self, method: str, path: str, via: str = "gateway", **kw: Any) -> Exchange:
-        with self._as_chosen():
+        with self.as_chosen():
             ex = self.lab.request(method, path, via=via, **kw)
         return self._shown(ex, f"{method} {path} via the {via}")
 
     def send_raw(self, data: bytes, to: str = "origin") -> Exchange:
-        with self._as_chosen():
+        with self.as_chosen():
             ex = self.lab.raw(data, to=to)
         first = data.split(b"\r\n", 1)[0].decode("latin-1")
         return self._shown(ex, f"Sent {first!r} to the {to}")
@@ -253,6 +263,7 @@ class Playground(_Panel):
     def switched(self, line: str) -> None:
         """A switch changed (``line`` says how): earlier results no longer show the lab as it is."""
         self.refresh_switches()
+        self._describe()  # what the scenario gives may have changed (a personality)
         self.inspector.clear(f"{line}. Send a request again to see its effect.")
         if self.timeline is not None:
             self.timeline.value = ""
@@ -278,17 +289,81 @@ def switch_input(param: switches.Param, value: Any) -> w.ValueWidget:
         )
     if param.choices:
         choice = value or param.choices[0]
-        return w.Dropdown(options=list(param.choices), value=choice, description=param.title)
+        options: list[Any] = list(param.choices)
+        if param.titles:  # each choice in words, its value the choice itself
+            options = list(zip(param.titles, param.choices, strict=True))
+        return w.Dropdown(
+            options=options,
+            value=choice,
+            description=param.title,
+            style=st,
+            layout=w.Layout(width="auto"),
+        )
     if param.kind in (int, float):
-        number = param.minimum if value is None else value
-        box = w.BoundedIntText if param.kind is int else w.BoundedFloatText
-        step = 1 if param.kind is int else 0.1
-        limits = {"min": param.minimum, "max": param.maximum, "step": step}
-        # as wide as its label needs, plus room to read the number (a long label in the
-        # default 300 px squeezed the box itself to a few pixels)
-        wide = w.Layout(width="auto", max_width="42em")
-        return box(value=number, description=param.title, style=st, layout=wide, **limits)
+        if param.nullable:
+            return NumberOrNone(param, value)
+        return _number_box(param, param.minimum if value is None else value)
     return w.Text(value=value or "", description=param.title, style=st)
+
+
+def _number_box(param: switches.Param, value: float) -> w.ValueWidget:
+    box = w.BoundedIntText if param.kind is int else w.BoundedFloatText
+    step = 1 if param.kind is int else 0.1
+    limits = {"min": param.minimum, "max": param.maximum, "step": step}
+    # as wide as its label needs, plus room to read the number (a long label in the
+    # default 300 px squeezed the box itself to a few pixels)
+    wide = w.Layout(width="auto", max_width="42em")
+    st = {"description_width": "initial"}
+    return box(value=value, description=param.title, style=st, layout=wide, **limits)
+
+
+class NumberOrNone(w.HBox, w.ValueWidget):
+    """A nullable number's control: its bounded box, and a checkbox for None ("unlimited").
+
+    ``value`` is the box's number, or None while the checkbox is ticked (the box then waits,
+    disabled, with the number it gives back when the checkbox is cleared).
+    """
+
+    value = traitlets.Any(None, allow_none=True)
+
+    def __init__(self, param: switches.Param, value: Any) -> None:
+        self.number = _number_box(param, param.minimum if value is None else value)
+        self.none = w.Checkbox(
+            value=value is None,
+            description=param.none_means or "none",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
+        self.number.disabled = value is None
+        self._syncing = False
+        super().__init__([self.number, self.none], layout=w.Layout(flex_flow="row wrap"))
+        self.value = value
+        self.number.observe(lambda _: self._from_parts(), names="value")
+        self.none.observe(lambda _: self._from_parts(), names="value")
+        self.observe(lambda change: self._to_parts(change["new"]), names="value")
+
+    @property
+    def description(self) -> str:
+        return str(self.number.description)
+
+    @description.setter
+    def description(self, text: str) -> None:
+        self.number.description = text
+
+    def _from_parts(self) -> None:
+        if not self._syncing:
+            self.number.disabled = self.none.value
+            self.value = None if self.none.value else self.number.value
+
+    def _to_parts(self, value: Any) -> None:
+        self._syncing = True
+        try:
+            self.none.value = value is None
+            self.number.disabled = value is None
+            if value is not None:
+                self.number.value = value
+        finally:
+            self._syncing = False
 
 
 class SwitchControls(w.VBox):
@@ -299,6 +374,12 @@ class SwitchControls(w.VBox):
     ctl``) and the panel says the table's one-line confirmation. ``fixed`` parameters
     are not shown (the 504 playground's route is '/'); ``extra`` adds values that
     another control decides (the 503 playground's caching-mistake box).
+
+    A ``per_playground`` switch (the gateway's personality, the origin's capacity) is
+    not applied to the lab when its control changes: its value is this playground's
+    own, applied around each of the playground's requests and put back after them
+    (``Playground.as_chosen``), so that it never outlives the playground. Until a value
+    is chosen (or given as ``start``), the control follows the lab.
     """
 
     def __init__(
@@ -309,6 +390,7 @@ class SwitchControls(w.VBox):
         only: Sequence[str] | None = None,
         fixed: Mapping[str, Any] | None = None,
         extra: Callable[[], dict[str, Any]] | None = None,
+        start: Mapping[str, Any] | None = None,
     ) -> None:
         self.switch = switches.get(name)
         self.panel = panel
@@ -317,7 +399,11 @@ class SwitchControls(w.VBox):
         self.inputs: dict[str, w.ValueWidget] = {}
         self.state = w.HTML()
         self._refreshing = False  # a control set from the lab applies nothing
-        current = self.switch.current(panel.lab, self.fixed) if self.switch.current else {}
+        if start is not None and not self.switch.per_playground:
+            raise BadArgument(f"only a per-playground switch starts apart from the lab: {name}")
+        # per_playground: whether this playground has a value of its own (else: the lab's)
+        self.chosen = start is not None
+        current = {**self._lab_values(), **(start or {})}
         children: list[w.Widget] = []
         actions: list[w.Widget] = []
         for param in self.switch.params:
@@ -340,9 +426,16 @@ class SwitchControls(w.VBox):
         if actions:
             children.append(w.HBox(actions, layout=w.Layout(flex_flow="row wrap")))
         children.append(self.state)
-        self._show(self.switch.show(panel.lab) if self.switch.show else "")
         panel.switch_controls[name] = self
         super().__init__(children)
+        if self.switch.per_playground:
+            self._show(self._scoped_line())
+        else:
+            self._show(self.switch.show(panel.lab) if self.switch.show else "")
+
+    def _lab_values(self) -> dict[str, Any]:
+        current = self.switch.current
+        return dict(current(self.panel.lab, self.fixed)) if current else {}
 
     def values(self) -> dict[str, Any]:
         values = {**self.fixed, **{n: c.value for n, c in self.inputs.items()}}
@@ -355,21 +448,57 @@ class SwitchControls(w.VBox):
         self.panel.switched(line)
         return line
 
+    def choose(self) -> str:
+        """A per-playground switch: the controls' values become this playground's own (checked
+        as the table checks them, the lab left as it is); show and say the line."""
+        self.switch.check(self.values())
+        self.chosen = True
+        self._show(self._scoped_line())
+        with self.panel.as_chosen():  # the table's own line for it, the lab put back after
+            line = self.switch.show(self.panel.lab) if self.switch.show else ""
+        line = f"On this playground only: {line or self.switch.words(self.values())}"
+        self.panel.switched(line)
+        return line
+
+    def _scoped_line(self) -> str:
+        """How this playground has it, and how the lab keeps it for the other cells."""
+        lab, show = self.panel.lab, self.switch.show
+        if show is None:
+            return ""
+        if not self.chosen:
+            return (
+                f"{show(lab)}, as the lab has it. A change here applies to this "
+                "playground's requests only."
+            )
+        with self.panel.as_chosen():
+            here = show(lab)
+        return f"On this playground only: {here}. The lab, in the other cells: {show(lab)}."
+
     def _changed(self, _: Any) -> None:
-        if not self._refreshing:
+        if self._refreshing:
+            return
+        if self.switch.per_playground:
+            self.choose()
+        else:
             self.apply()
 
     def refresh(self) -> None:
-        """Controls and the state line as the lab is now, without applying anything."""
-        current = self.switch.current(self.panel.lab, self.fixed) if self.switch.current else {}
+        """Controls and the state line as the lab is now, without applying anything (a
+        per-playground value once chosen stays: only its line about the lab changes)."""
+        if self.switch.per_playground and self.chosen:
+            self._show(self._scoped_line())
+            return
+        current = self._lab_values()
         self._refreshing = True
         try:
             for name, control in self.inputs.items():
-                if name in current and current[name] is not None:
+                if name in current:  # None only for a nullable one, whose control takes it
                     control.value = current[name]
         finally:
             self._refreshing = False
-        if self.switch.show:
+        if self.switch.per_playground:
+            self._show(self._scoped_line())
+        elif self.switch.show:
             self._show(self.switch.show(self.panel.lab))
 
     def _show(self, line: str) -> None:
@@ -414,41 +543,13 @@ def _controls_501(p: Playground) -> list[w.Widget]:
 
 
 def _controls_502(p: Playground) -> list[w.Widget]:
-    from labkit import personalities
-
-    names = switches.get("personality").param("name").choices
-    p.personality = w.Dropdown(
-        options=[(f"{x}: {personalities.get(x).title}", x) for x in names],
-        value=p.lab.gateway.personality,
-        description="Gateway behaves like",
-        layout=w.Layout(width="auto"),
-        style={"description_width": "initial"},
-    )
-    p.personality_state = w.HTML()
-
-    def show() -> None:
-        name = p.personality_name or p.lab.gateway.personality
-        p.personality_state.value = (
-            f"<p class='labkit-hint'>This playground's gateway behaves like <b>{html.escape(name)}</b>"
-            " (rfc: by the RFCs, the lab's default). Real gateways answer the same fault with "
-            "different statuses (lesson 09). The choice applies to this playground's requests "
-            "only: the lab's own gateway, in the other cells, keeps its setting.</p>"
-        )
-
-    def switch(change: dict[str, Any]) -> None:
-        personalities.get(change["new"])
-        p.personality_name = change["new"]
-        show()
-        p._describe()
-        p.inspector.clear(f"Gateway now behaves like {change['new']}: run a scenario.")
-        p._say(f"This playground's gateway now behaves like {change['new']}.")
-
-    show()
-    p.personality.observe(p._safe(switch), names="value")
-    return [p.personality, p.personality_state]
+    personality = SwitchControls(p, "personality")
+    p.personality, p.personality_state = personality.inputs["name"], personality.state
+    return [personality]
 
 
 CACHE_MISTAKE_MAX_AGE = 60  # seconds: the max-age the 503 playground's mistake sends
+BURST_CAPACITY = 3  # the 503 playground's own capacity to start with: a burst of 10 sheds
 
 
 def _controls_503(p: Playground) -> list[w.Widget]:
@@ -466,8 +567,10 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     p.maintenance_state = maintenance.state
     p.cache_mistake.observe(p._safe(lambda _: maintenance.apply()), names="value")
     cache = SwitchControls(p, "cache")
-    capacity = switches.get("capacity").param("value")
-    p.capacity = switch_input(capacity, 3)  # the burst's capacity, set for the burst only
+    # the origin's capacity for this playground's requests (a burst at 3 sheds at once),
+    # never the lab's: it is a per-playground switch
+    capacity = SwitchControls(p, "capacity", start={"value": BURST_CAPACITY})
+    p.capacity, p.capacity_state = capacity.inputs["value"], capacity.state
     p.burst_size = w.BoundedIntText(
         value=10, min=1, max=40, description="burst size (requests)", style=st
     )
@@ -477,24 +580,22 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     def do_burst() -> None:
         p.burst_result.value = ""
         p.progress.max, p.progress.value = p.burst_size.value, 0
-        before = p.lab.origin.capacity
-        switches.apply(p.lab, "capacity", {"value": p.capacity.value})
-        try:
+        with p.as_chosen():
+            capacity = p.lab.origin.capacity
             result = load.burst(
                 p.lab,
                 p.burst_size.value,
                 on_progress=lambda done, total: setattr(p.progress, "value", done),
             )
-        finally:
-            switches.apply(p.lab, "capacity", {"value": before})
         p.burst_result.value = html.escape(repr(result))
         p.refresh_switches()
         p.inspector.clear("The last action was a burst: its result is in the line above.")
-        p._say(f"Burst at capacity {p.capacity.value}: {result!r}.")
+        at = "unlimited capacity" if capacity is None else f"capacity {capacity}"
+        p._say(f"Burst at {at}: {result!r}.")
 
     get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"))
     burst = p.button("Burst", do_burst)
-    burst_box = [p.capacity, p.burst_size, burst, p.progress, p.burst_result]
+    burst_box = [capacity, p.burst_size, burst, p.progress, p.burst_result]
     hold = SwitchControls(p, "hold")
     p.hold, p.hold_state = hold.inputs["on"], hold.state
     # 429 beside 503: one client over its limit, while everyone else is served
