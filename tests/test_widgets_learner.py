@@ -79,6 +79,10 @@ def test_the_method_is_sent_exactly_as_typed(lab: labkit.Lab, method: str) -> No
 
 def test_a_personality_chosen_on_a_playground_stays_on_it(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
+    said_why = [
+        c for c in p.controls if "different statuses (lesson 09)" in getattr(c, "value", "")
+    ]
+    assert said_why, "the playground says why it offers gateways to behave like"
     p.personality.value = "nginx"
     assert p.personality_state.value == (
         "<p class='labkit-hint'>On this playground only: gateway personality: nginx. "

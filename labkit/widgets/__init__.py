@@ -543,9 +543,14 @@ def _controls_501(p: Playground) -> list[w.Widget]:
 
 
 def _controls_502(p: Playground) -> list[w.Widget]:
+    why = w.HTML(
+        "<p class='labkit-hint'>Real gateways answer the same upstream fault with different "
+        "statuses (lesson 09): choose one below to see its answer on this playground; rfc "
+        "answers as the RFCs read, the lab's default.</p>"
+    )
     personality = SwitchControls(p, "personality")
     p.personality, p.personality_state = personality.inputs["name"], personality.state
-    return [personality]
+    return [why, personality]
 
 
 CACHE_MISTAKE_MAX_AGE = 60  # seconds: the max-age the 503 playground's mistake sends
