@@ -68,7 +68,7 @@ def selecting_headers(response: Response, request: Request) -> tuple[tuple[str, 
 def freshness(response: Response) -> int | None:
     """Seconds a shared cache may reuse this response, or None (RFC 9111 3, 4.2.1)."""
     cc = (response.header("cache-control") or "").lower()
-    if "no-store" in cc or "private" in cc:
+    if not cc or "no-store" in cc or "private" in cc:
         return None
     for directive in ("s-maxage", "max-age"):
         m = re.search(directive + r"\s*=\s*(\d+)", cc)
@@ -100,6 +100,9 @@ class Gateway(Proxy):
         self.refuse_if_stopped()
         chosen = personalities.get(name)
         self.switch(lambda: setattr(self, "_personality", chosen))
+
+    def persona(self) -> personalities.Personality:
+        return self._personality
 
     @property
     def cache_enabled(self) -> bool:
@@ -253,7 +256,7 @@ class Gateway(Proxy):
             )
             return Response(404, headers, body, why="no route matches the path")
         key = request.target
-        if request.method == "GET" and self.cache_enabled:
+        if request.method == "GET" and self._cache_enabled and key in self._cache:
             hit = self._cache_lookup(request, key)
             if hit is not None:
                 return hit
@@ -273,9 +276,9 @@ class Gateway(Proxy):
                 )
                 return self.failure_response(request, route, failure)
         response = await self.forward(request, route, targets)
-        if request.method == "GET" and self.cache_enabled and not response.generated:
+        if request.method == "GET" and self._cache_enabled and not response.generated:
             max_age = freshness(response)
-            selecting = selecting_headers(response, request)
+            selecting = selecting_headers(response, request) if max_age else None
             if max_age and selecting is not None:
                 return await self._store(key, response, max_age, selecting)
         return response

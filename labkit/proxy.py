@@ -22,7 +22,7 @@ from labkit.conditions import RFC_TABLE, Condition, Outcome
 from labkit.errors import BadArgument, check_number, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
-from labkit.http.server import HTTPServer, Listener
+from labkit.http.server import HTTPServer, Listener, h11_fields
 from labkit.i18n import Msg
 from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
@@ -234,6 +234,8 @@ class Proxy(HTTPServer):
         super().__init__(name, recorder, host)
         self._in_flight: set[upstream.Connection] = set()
         self.pool = upstream.Pool()
+        self._rules: tuple[personalities.Personality, frozenset[str], set[str]] | None = None
+        self._entries: dict[tuple[int, str], str] = {}
 
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -252,7 +254,11 @@ class Proxy(HTTPServer):
     @property
     def pooling(self) -> personalities.Pooling:
         """Whether and how this proxy keeps upstream connections alive."""
-        return personalities.get(self.personality).pooling
+        return self.persona().pooling
+
+    def persona(self) -> personalities.Personality:
+        """The personality this proxy answers like (see ``personality``)."""
+        return personalities.get(self.personality)
 
     def outcome(self, condition: Condition) -> Outcome:
         return RFC_TABLE[condition]
@@ -349,12 +355,12 @@ class Proxy(HTTPServer):
             headers.insert(0, ("Host", authority))
         elif request.header("host") is None:  # HTTP/1.0: HTTP/1.1 requires Host
             headers.insert(0, ("Host", f"{target.host}:{target.port}"))
+        fields, fit = h11_fields(headers)  # the bytes the client sent, not text
         h11_request = h11.Request(
-            method=request.method,
+            method=request.method.encode("ascii"),
             target=up_target.encode("latin-1", "replace"),
-            headers=[
-                (k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in headers
-            ],  # the bytes the client sent, not text
+            headers=fields,
+            _parsed=fit,
         )
         timeouts = (
             f"connect timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s"
@@ -467,18 +473,9 @@ class Proxy(HTTPServer):
         A kept ``Connection`` loses its ``close``: that option was for the upstream's
         connection, not the client's.
         """
-        person = personalities.get(self.personality)
+        person = self.persona()
         policy = person.headers
-        drop = _NOT_RELAYED.get(policy.relayed_upgrade, HOP_BY_HOP)
-        # the headers this proxy writes again (Server replaced, its Via and Proxy-Status
-        # entries added to the upstream's); of those, the first upstream value is kept
-        rewritten = set()
-        if policy.relayed_server == "replace" and policy.server:
-            rewritten.add("server")
-        if policy.via:
-            rewritten.add("via")
-        if person.proxy_status:
-            rewritten.add("proxy-status")
+        drop, rewritten = self._relay_rules(person)
         headers = []
         first: dict[str, str] = {}
         for k, v in upstream_headers:
@@ -501,9 +498,38 @@ class Proxy(HTTPServer):
             entry = f"1.1 {self.via_name}"
             headers.append(("Via", f"{via}, {entry}" if via else entry))
         if person.proxy_status:
-            entry = proxystatus.member(self.via_name, received_status=status, next_hop=target.name)
+            entry = self._proxy_status_entry(status, target.name)
             headers.append(("Proxy-Status", proxystatus.joined(first.get("proxy-status"), entry)))
         return headers
+
+    def _relay_rules(self, person: personalities.Personality) -> tuple[frozenset[str], set[str]]:
+        """What a relayed response loses, and which headers this proxy writes again (Server
+        replaced, its Via and Proxy-Status entries added to the upstream's; of those, the
+        first upstream value is kept): worked out once per personality, not per response."""
+        rules = self._rules
+        if rules is None or rules[0] is not person:
+            policy = person.headers
+            rewritten = set()
+            if policy.relayed_server == "replace" and policy.server:
+                rewritten.add("server")
+            if policy.via:
+                rewritten.add("via")
+            if person.proxy_status:
+                rewritten.add("proxy-status")
+            drop = _NOT_RELAYED.get(policy.relayed_upgrade, HOP_BY_HOP)
+            self._rules = rules = (person, drop, rewritten)
+        return rules[1], rules[2]
+
+    def _proxy_status_entry(self, status: int, next_hop: str) -> str:
+        """This hop's Proxy-Status member on a relayed response (the same few, made once)."""
+        key = (status, next_hop)
+        entry = self._entries.get(key)
+        if entry is None:
+            if len(self._entries) >= 256:
+                self._entries.clear()
+            entry = proxystatus.member(self.via_name, received_status=status, next_hop=next_hop)
+            self._entries[key] = entry
+        return entry
 
     max_response_head = upstream.MAX_UPSTREAM_HEAD
 
@@ -652,8 +678,9 @@ class _Relayed:
             raise
 
     async def aclose(self) -> None:
-        if not self._ended:  # once ended, the connection is the pool's (or closed)
-            self._conn.abort()
+        if self._ended:  # the connection is the pool's (or closed), the body has finished
+            return
+        self._conn.abort()
         aclose = getattr(self._body, "aclose", None)
         if aclose is not None:
             await aclose()

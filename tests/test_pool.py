@@ -16,7 +16,8 @@ import pytest
 from helpers import settle, socket_inodes
 
 import labkit
-from labkit import faults
+from labkit import faults, personalities, record
+from labkit.gateway import Gateway
 from labkit.http import server
 
 
@@ -132,6 +133,26 @@ def test_a_kept_connection_the_upstream_closes_is_closed_at_once(
     assert settle(lambda: close_wait(lab.origin.port) == 0), "a pooled socket left in CLOSE-WAIT"
     ex = lab.get("/orders/7")
     assert ex.status == 200 and "on new connection #2 " in upstream_notes(lab, ex)[0]
+
+
+def test_a_kept_connection_lives_its_idle_time_from_its_last_use(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool's idle time counts from the last request a connection carried: one reused
+    just before its first idle time ran out stays, and it closes one idle time after its
+    last use (the pool moves one timer instead of making one per request)."""
+    short = record.replace(personalities.RFC.pooling, idle_timeout=1.0)
+    monkeypatch.setattr(Gateway, "pooling", property(lambda self: short))
+    notes = []
+    for pause in (0, 0.6, 0.6, 1.4):  # 1.2 s after the first use, 0.6 s after the last
+        time.sleep(pause)
+        ex = lab.get("/orders/7")
+        assert ex.status == 200
+        notes.append(upstream_notes(lab, ex)[0])
+    assert "on new connection #1 " in notes[0]
+    assert "on kept-alive connection #1 (request 2 on it)" in notes[1]
+    assert "on kept-alive connection #1 (request 3 on it)" in notes[2]
+    assert "on new connection #2 " in notes[3]
 
 
 def test_no_pooled_socket_outlives_stop() -> None:

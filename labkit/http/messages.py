@@ -33,12 +33,27 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def http_date(timestamp: float | None = None) -> str:
     """IMF-fixdate (RFC 9110 5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT": English names
-    whatever the locale, and without importing the email package for it."""
+    whatever the locale, and without importing the email package for it. The current
+    date is made once a second, as nginx does, not once a response."""
+    global _now
+    if timestamp is not None:
+        return _imf_fixdate(timestamp)
+    second = int(time.time())
+    now = _now
+    if now[0] != second:
+        _now = now = (second, _imf_fixdate(second))
+    return now[1]
+
+
+def _imf_fixdate(timestamp: float) -> str:
     t = time.gmtime(timestamp)
     return (
         f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
     )
+
+
+_now = (-1, "")  # the second of the last current date made, and that date
 
 
 def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:

@@ -22,7 +22,7 @@ import h11
 from labkit.errors import STOPPED, LabkitError, LabNotRunning, check_number
 from labkit.http import pages, ports
 from labkit.http.deadline import within
-from labkit.http.messages import BodyCut, Request, Response, get_header, http_date
+from labkit.http.messages import BodyCut, Headers, Request, Response, get_header, http_date
 from labkit.http.peers import PeerCheck, refuse
 from labkit.http.requestcheck import (
     HTTP2_EXPLANATION,
@@ -541,12 +541,14 @@ class HTTPServer(Listener):
             and not (response.status == 204 or response.status == 304)
         ):
             headers.append(("Content-Length", str(len(response.body))))  # type: ignore[arg-type]
+        fields, fit = h11_fields(headers)  # a relayed byte stays a byte
         try:
             head = conn.send(
                 h11.Response(
                     status_code=response.status,
-                    headers=[_latin1(k, v) for k, v in headers],  # a relayed byte stays a byte
+                    headers=fields,
                     reason=response.reason.encode("latin-1", "replace"),
+                    _parsed=fit and type(response.status) is int,
                 )
             )
         except h11.LocalProtocolError as exc:
@@ -661,9 +663,32 @@ NO_TUNNELS = Verdict(
 )
 
 
-def _latin1(name: str, value: str) -> tuple[bytes, bytes]:
-    """Header text back to the bytes it was read from (headers are decoded as latin-1)."""
-    return name.encode("latin-1", "replace"), value.encode("latin-1", "replace")
+# h11's grammar for a field (h11/_abnf.py): a token, then a value of visible characters or
+# obs-text with spaces or tabs only inside
+_FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
+_FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+
+
+def h11_fields(headers: Headers) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """Header text back to the bytes it was read from (headers are decoded as latin-1),
+    and whether every field already fits h11's grammar.
+
+    When they all fit, the event may be built with ``_parsed=True``: h11 then skips its own
+    check of each field, which is most of the cost of building an event (one Python call
+    and a regex match per name and per value). When one does not, the event is built as
+    before and h11 refuses it with its own error.
+    """
+    fields = []
+    fit = True
+    name_ok = _FIELD_NAME.fullmatch
+    value_ok = _FIELD_VALUE.fullmatch
+    for k, v in headers:
+        name = k.encode("latin-1", "replace")
+        value = v.encode("latin-1", "replace")
+        if fit and (name_ok(name) is None or value_ok(value) is None):
+            fit = False
+        fields.append((name, value))
+    return fields, fit
 
 
 class _Coalesced:

@@ -132,7 +132,13 @@ class Connection:
         self._consumed = 0
         # our own head-size check (max_head) runs on every read; this is h11's backstop
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_ANY_HEAD)
-        self._idle_timer: asyncio.TimerHandle | None = None
+        # While idle in a pool: until when it may stay, and the pool's callback that ends it
+        # early (see Pool.put). The timer outlives a reuse: a connection taken and put back
+        # moves ``idle_until`` and keeps its timer, instead of a new timer per request.
+        self.idle = False
+        self.idle_until = 0.0
+        self.idle_timer: asyncio.TimerHandle | None = None
+        self.expire_now: Callable[[], None] | None = None
 
     @property
     def reused(self) -> bool:
@@ -140,10 +146,17 @@ class Connection:
         return self.requests > 1
 
     def abort(self) -> None:
+        self._stop_idle_timer()
         self.writer.transport.abort()
 
     def close(self) -> None:
+        self._stop_idle_timer()
         self.writer.close()
+
+    def _stop_idle_timer(self) -> None:
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+            self.idle_timer = None
 
     def reusable(self) -> bool:
         """Did the last exchange end cleanly, so another request may follow on it?
@@ -346,8 +359,17 @@ class Pool:
             self._leave(oldest)
             oldest.close()
         loop = asyncio.get_running_loop()
-        conn._idle_timer = loop.call_later(idle_timeout, self._expire, conn)
-        conn.protocol.on_idle_event = lambda: self._expire(conn)
+        conn.idle_until = until = loop.time() + idle_timeout
+        timer = conn.idle_timer
+        if timer is not None and timer.when() > until:  # the idle time was made shorter
+            timer.cancel()
+            timer = None
+        if timer is None:
+            conn.idle_timer = loop.call_at(until, self._idle_ended, conn)
+        if conn.expire_now is None:
+            conn.expire_now = lambda: self._expire(conn)
+        conn.protocol.on_idle_event = conn.expire_now
+        conn.idle = True
         idle.append(conn)
         return True
 
@@ -360,6 +382,18 @@ class Pool:
                 conn.abort()
         self._idle.clear()
 
+    def _idle_ended(self, conn: Connection) -> None:
+        """The idle timer of ``conn`` fired: it ends the connection if it is still idle and
+        was not put back since (then the timer moves to the new end)."""
+        conn.idle_timer = None
+        if not conn.idle:
+            return  # in use: the exchange that took it decides what happens to it
+        loop = asyncio.get_running_loop()
+        if conn.idle_until > loop.time():
+            conn.idle_timer = loop.call_at(conn.idle_until, self._idle_ended, conn)
+        else:
+            self._expire(conn)
+
     def _expire(self, conn: Connection) -> None:
         idle = self._idle.get(conn.key, [])
         if conn in idle:
@@ -370,9 +404,7 @@ class Pool:
     @staticmethod
     def _leave(conn: Connection) -> None:
         conn.protocol.on_idle_event = None
-        if conn._idle_timer is not None:
-            conn._idle_timer.cancel()
-            conn._idle_timer = None
+        conn.idle = False
 
 
 async def _open(
