@@ -8,7 +8,10 @@ and that a traceback shows exactly the learner's frames.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -66,6 +69,26 @@ def raises_keyboard_interrupt():
     raise KeyboardInterrupt
 
 
+def kills_its_parent():
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(30)
+
+
+def kills_its_group():
+    os.kill(0, signal.SIGKILL)
+
+
+def writes_half_a_message_to_every_socket():
+    """It made check() wait past the limit (for ever, for code that never ends) and then
+    report 'EOFError: Ran out of input'."""
+    for fd in range(3, 256):
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.write(fd, b"\x00\x00")
+    while True:
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize(
     ("fn", "words"),
     [
@@ -74,6 +97,9 @@ def raises_keyboard_interrupt():
         (calls_exit, "your code called sys.exit(3)"),
         (calls_os_exit, "ended its own process (os._exit(0))"),
         (raises_keyboard_interrupt, "raised KeyboardInterrupt"),
+        (kills_its_parent, "ended with the process that watches it"),
+        (kills_its_group, "ended by the signal SIGKILL"),
+        (writes_half_a_message_to_every_socket, "did not finish: stopped after 0.5 s"),
     ],
 )
 def test_hostile_code_is_ended_with_a_clear_message(task, lab, fn, words) -> None:
@@ -404,3 +430,123 @@ def test_code_that_closes_the_runners_files_is_told_so(task, lab) -> None:
     assert result.correct is False and "could not report back to the judge" in result.message
     assert "os._exit" not in result.message
     assert lab.get("/orders/7").status == 200
+
+
+# -- issue 14: processes the learner's code starts end with it --
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not reaped yet, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
+
+
+def _detached(pids_file, then):
+    """A learner function that forks, detaches a grandchild (os.setsid, then a second fork,
+    as a daemon does), writes the pids it made to ``pids_file``, and then does ``then``."""
+
+    def fn():
+        first = os.fork()
+        if first == 0:
+            os.setsid()
+            second = os.fork()
+            if second == 0:
+                with open(pids_file, "a") as f:
+                    f.write(f"{os.getpid()}\n")
+                time.sleep(30)
+            os._exit(0)
+        with open(pids_file, "a") as f:
+            f.write(f"{first}\n")
+        os.waitpid(first, 0)  # the middle process is gone: the grandchild is an orphan
+        while len(open(pids_file).read().split()) < 2:
+            time.sleep(0.01)
+        if then == "returns":
+            return 42
+        if then == "exits":
+            os._exit(0)
+        if then == "spawns":
+            proc = subprocess.Popen(["sleep", "30"], start_new_session=True)
+            with open(pids_file, "a") as f:
+                f.write(f"{proc.pid}\n")
+            return 42
+        while True:
+            try:
+                time.sleep(0.01)
+            except BaseException:
+                pass
+
+    return fn
+
+
+@pytest.mark.skipif(not runner.proctree.CONTAINED, reason="a child subreaper is Linux's")
+@pytest.mark.parametrize(
+    ("then", "words"),
+    [
+        ("returns", None),
+        ("spawns", None),
+        ("exits", "ended its own process (os._exit(0))"),
+        ("hangs", "did not finish: stopped after 0.5 s"),
+    ],
+)
+def test_a_process_the_learners_code_detaches_ends_with_the_check(
+    task, lab, tmp_path, then, words
+) -> None:
+    """A grandchild that left the session (setsid and a double fork) ran on after check()
+    returned, sleeping for an hour: now none of the learner's processes outlives the check."""
+    pids_file = tmp_path / "pids"
+    start = time.monotonic()
+    result = task.check(_detached(pids_file, then))
+    assert time.monotonic() - start < 2.5
+    pids = [int(p) for p in pids_file.read_text().split()]
+    assert len(pids) >= 2
+    assert [pid for pid in pids if _alive(pid)] == []
+    if words is None:
+        assert result.correct is True, result.message
+    else:
+        assert result.correct is False and words in result.message, result.message
+        assert "\n" not in result.message
+    assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
+
+
+@pytest.mark.skipif(not runner.proctree.CONTAINED, reason="a child subreaper is Linux's")
+def test_a_tree_of_forks_is_ended_whole(task, tmp_path) -> None:
+    """Each process forks two more, down three levels, and all of them sleep: none is left."""
+    pids_file = tmp_path / "pids"
+
+    def forks():
+        for _ in range(3):
+            if os.fork() == 0 or os.fork() == 0:
+                with open(pids_file, "a") as f:
+                    f.write(f"{os.getpid()}\n")
+                continue
+            break
+        time.sleep(30)
+
+    result = task.check(forks)
+    assert result.correct is False and "did not finish" in result.message
+    pids = [int(p) for p in pids_file.read_text().split()]
+    assert len(pids) >= 6 and [pid for pid in pids if _alive(pid)] == []
+
+
+@pytest.mark.skipif(not runner.proctree.CONTAINED, reason="reads /proc (Linux)")
+def test_the_learners_process_is_never_left_as_a_zombie(task, tmp_path) -> None:
+    """The keeper between the kernel and the learner's process reaps it; the kernel reaps the
+    keeper: a few checks leave no ended process of theirs unreaped."""
+
+    def zombies() -> set[int]:
+        return {p for p, state in runner.proctree.descendants(os.getpid()).items() if state == "Z"}
+
+    before = zombies()
+    for fn in (
+        lambda: 42,
+        calls_os_exit,
+        swallow_everything,
+        _detached(tmp_path / "pids", "returns"),
+    ):
+        task.check(fn)
+    runner.proctree.reap_keepers(block=True)
+    assert zombies() <= before

@@ -15,8 +15,9 @@ child is refused: the lab belongs to the kernel.
 
 What the child prints is shown in the kernel as it comes; an exception shows the
 learner's own frames only (``learner_traceback``); ``sys.exit()``, ``os._exit()`` and
-death by a signal are reported in words. When time is up the child's whole process
-group is killed, whatever it was doing.
+death by a signal are reported in words. When the call ends, or its time is up, the
+child is killed with every process it started, whatever it was doing (``proctree``: the
+child runs below a keeper process that keeps even a detached grandchild in its tree).
 
 A judge may also run the child in virtual time (``Clock``): ``time.sleep`` returns at
 once and moves the child's clock (``time.monotonic``, ``time.time``, ``datetime.now``)
@@ -49,8 +50,9 @@ import types
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, NoReturn, TypeAlias
 
+from labkit.exercises import proctree
 from labkit.exercises.timelimit import TimeLimit
 
 __all__ = [
@@ -462,12 +464,10 @@ def _child_main(
     labs: list[Any],
     clock: Clock | None,
     random_value: float | None,
-) -> None:
+) -> NoReturn:
     """In the child: never returns (os._exit), so nothing of the kernel runs twice."""
     code = 0
     try:
-        with contextlib.suppress(OSError):
-            os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel decides; it kills us
         for signum in (signal.SIGALRM, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
@@ -610,47 +610,50 @@ def run(
     parent_sock, child_sock = socket.socketpair()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
+    status_r, status_w = os.pipe()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
+
+    def learner() -> NoReturn:  # pragma: no cover - the child; coverage does not follow it
+        _child_main(child_sock, out_w, err_w, fn, args, labs, clock, random_value)
+
+    def keeper_only() -> None:  # pragma: no cover - the keeper
+        child_sock.close()
+        os.close(out_w)
+        os.close(err_w)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: see above
         pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+    if pid == 0:  # pragma: no cover - the keeper, then the learner's process below it
         parent_sock.close()
-        os.close(out_r)
-        os.close(err_r)
-        _child_main(child_sock, out_w, err_w, fn, args, labs, clock, random_value)
+        for fd in (out_r, err_r, status_r):
+            os.close(fd)
+        proctree.keep(learner, keeper_only, status_w)
     child_sock.close()
-    os.close(out_w)
-    os.close(err_w)
+    for fd in (out_w, err_w, status_w):
+        os.close(fd)
     with contextlib.suppress(OSError):
-        os.setpgid(pid, pid)  # also here, so the kill below never misses a fast child
+        os.setpgid(pid, pid)  # also here, so the kill below never misses a fast keeper
     try:
         grace = since is None
-        return _serve(pid, parent_sock, out_r, err_r, labs, clock, left, total, hidden or {}, grace)
+        return _serve(
+            parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, grace
+        )
     finally:
-        _kill(pid)
+        proctree.end(pid)
         parent_sock.close()
-        for fd in (out_r, err_r):
+        for fd in (out_r, err_r, status_r):
             with contextlib.suppress(OSError):
                 os.close(fd)
 
 
-def _kill(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, 0)
-
-
 def _serve(
-    pid: int,
     sock: socket.socket,
     out_r: int,
     err_r: int,
+    status_r: int,
     labs: list[Any],
     clock: Clock | None,
     left: float,
@@ -665,8 +668,26 @@ def _serve(
     streams = {out_r: sys.stdout, err_r: sys.stderr}
     output = _Output()
     calls = 0
+
+    def receive() -> Any:
+        # bounded like everything here: a process that sends half a message and stops
+        # (or a stray write to the socket) must not hold the kernel
+        sock.settimeout(max(0.001, deadline - time.monotonic()))
+        try:
+            return _recv(sock, from_child=True)
+        except TimeoutError:
+            raise TimeLimit(f"stopped after {total:g} s") from None
+        except pickle.UnpicklingError as exc:
+            raise LearnerExit(
+                "NotPlain",
+                f"your code gave the lab an object of its own ({exc}): between your "
+                "code and the lab only plain values travel (str, int, float, bytes, "
+                "lists, dicts, datetimes)",
+            ) from None
+
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
+        sel.register(status_r, selectors.EVENT_READ)
         for fd in streams:
             sel.register(fd, selectors.EVENT_READ)
         while True:
@@ -682,18 +703,24 @@ def _serve(
                         continue
                     output.show(streams[key.fd], data)
                     continue
-                try:
-                    message = _recv(sock, from_child=True)
-                except pickle.UnpicklingError as exc:
-                    raise LearnerExit(
-                        "NotPlain",
-                        f"your code gave the lab an object of its own ({exc}): between your "
-                        "code and the lab only plain values travel (str, int, float, bytes, "
-                        "lists, dicts, datetimes)",
-                    ) from None
+                if key.fileobj == status_r:
+                    # the learner's process has ended (its keeper reaped it): what it sent
+                    # is all in the socket, even if a process it started holds the socket
+                    status = proctree.learner_status(status_r, 0)
+                    while select.select([sock], [], [], 0)[0]:
+                        message = receive()
+                        if message is None:
+                            break
+                        if message[0] == "done":
+                            _drain(streams, output)
+                            return _finish(message[1], message[2])
+                    _drain(streams, output)
+                    raise _ended(status, total)
+                message = receive()
                 if message is None:
                     _drain(streams, output)
-                    raise _died(pid)
+                    left_now = deadline - time.monotonic()
+                    raise _ended(proctree.learner_status(status_r, left_now), total)
                 if message[0] == "started":
                     deadline = min(deadline, time.monotonic() + left)
                     continue
@@ -710,7 +737,13 @@ def _serve(
                     raise
                 except BaseException as exc:  # the lab's own error goes back to the child
                     reply = ("raise", _portable(exc), 0.0)
-                _send(sock, reply)
+                sock.settimeout(max(0.001, deadline - time.monotonic()))
+                try:
+                    _send(sock, reply)
+                except TimeoutError:  # a process that asks and never reads its answer
+                    raise TimeLimit(f"stopped after {total:g} s") from None
+                except OSError:  # it has ended meanwhile: its keeper is about to say how
+                    continue
 
 
 def _answer(
@@ -789,11 +822,17 @@ def _finish(message: tuple[Any, ...], elapsed: float) -> Outcome:
     raise LearnerError(type_name, text, trace)
 
 
-def _died(pid: int) -> LearnerExit:
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        status = 0
+def _ended(status: int | None, total: float) -> BaseException:
+    """What the learner's process ending without its answer means, from its wait status
+    (None: it closed its end of the socket and ran on until its time was up)."""
+    if status is None:
+        return TimeLimit(f"stopped after {total:g} s")
+    if status == proctree.GONE:
+        return LearnerExit(
+            "Killed",
+            "your code's process was ended with the process that watches it (its parent): "
+            "your code must not stop processes it did not start",
+        )
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else sig

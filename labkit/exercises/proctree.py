@@ -1,0 +1,221 @@
+"""The learner's processes, kept together and ended whole.
+
+Learner code may start processes of its own (``os.fork``, ``subprocess``,
+``multiprocessing``), and one that calls ``os.setsid()`` or forks twice leaves any process
+group a runner could kill: it ran on after the check had returned. So the runner does not
+fork the learner's process itself: it forks a *keeper*, which forks the learner's process
+and does nothing else (it runs no learner code, so nothing the learner writes ends it).
+
+On Linux the keeper is a child subreaper (``prctl(PR_SET_CHILD_SUBREAPER)``): an orphan
+anywhere below it becomes its child instead of init's, so the whole tree stays below the
+keeper, whatever it forks or however it detaches. ``end`` finds every descendant of the
+keeper in /proc, kills each, and waits (briefly) until the keeper has reaped them, so no
+process and no zombie is left; it never touches a process that is not a descendant. The
+keeper and the learner's process also die with their parent (``PR_SET_PDEATHSIG``), so a
+kernel that dies leaves neither behind.
+
+Elsewhere (macOS, or Linux without /proc) there is no subreaper: ``end`` kills the keeper's
+process group, which the learner's process is in, as the runner did before; a process that
+leaves that group outlives the check there.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import signal
+import struct
+import sys
+import time
+from collections.abc import Callable
+from typing import NoReturn
+
+__all__ = ["CONTAINED", "GONE", "descendants", "end", "keep", "learner_status", "reap_keepers"]
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+END_WITHIN = 1.0  # seconds ``end`` spends at most on a tree that keeps forking
+
+
+def _find_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux") or not os.path.exists("/proc/self/stat"):
+        return None
+    try:
+        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return prctl
+
+
+_PRCTL = _find_prctl()  # looked up here, in the kernel: nothing is imported after a fork
+CONTAINED = _PRCTL is not None  # the keeper can keep the learner's whole tree below it
+_STATUS = struct.Struct("!i")
+GONE = -1  # not a wait status: the keeper ended before it could report one
+
+
+def keep(
+    start_learner: Callable[[], NoReturn], keeper_only: Callable[[], None], status_fd: int
+) -> NoReturn:
+    """In the keeper (just forked by the kernel): fork the learner's process, which runs
+    ``start_learner``; close what only it needs (``keeper_only``); write its wait status
+    to ``status_fd`` when it ends; reap every orphan of its tree until the kernel kills
+    the keeper. Never returns, never exits by itself (its orphans would leave the tree)."""
+    parent = os.getppid()
+    try:
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # only the kernel's SIGKILL ends the keeper
+        if _PRCTL is not None:
+            _PRCTL(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+            _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the kernel died before the line above
+            os._exit(1)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # none lost between waits
+        pid = os.fork()
+    except BaseException:
+        os._exit(1)
+    if pid == 0:
+        try:
+            os.close(status_fd)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_DFL)
+            if _PRCTL is not None:
+                _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                os.setpgid(0, 0)  # a group of its own: os.kill(0, ...) cannot reach the keeper
+        except BaseException:
+            os._exit(1)
+        start_learner()
+    with contextlib.suppress(BaseException):
+        keeper_only()
+    _reap(pid, status_fd)
+
+
+def _reap(learner: int, status_fd: int) -> NoReturn:
+    wait = getattr(signal, "sigtimedwait", None)
+    while True:
+        try:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pid = 0
+            if pid == learner:
+                os.write(status_fd, _STATUS.pack(status))
+            if pid:
+                continue
+            if wait is not None:
+                wait({signal.SIGCHLD}, 1.0)
+            else:
+                time.sleep(0.05)
+        except BaseException:  # the keeper never leaves this loop but by SIGKILL
+            continue
+
+
+def learner_status(status_fd: int, seconds: float) -> int | None:
+    """The learner's process's wait status, once the keeper has reaped it: None if that
+    does not happen within ``seconds``, GONE if the keeper ended first."""
+    import select
+
+    if not select.select([status_fd], [], [], max(0.0, seconds))[0]:
+        return None
+    data = b""
+    with contextlib.suppress(OSError):
+        data = os.read(status_fd, _STATUS.size)
+    status: int = _STATUS.unpack(data)[0] if len(data) == _STATUS.size else GONE
+    return status
+
+
+def end(keeper: int) -> None:
+    """Kill the keeper's whole tree, then the keeper (in the kernel).
+
+    The tree is gone when this returns; the keeper, which runs no learner code, is reaped
+    as soon as it has exited, here or at the next ``end`` (its exit, a copy of the kernel's
+    memory torn down, need not hold up the verdict)."""
+    if CONTAINED:
+        _end_descendants(keeper)
+    with contextlib.suppress(OSError):
+        os.killpg(keeper, signal.SIGKILL)  # the keeper is not reaped yet: its id is its own
+    with contextlib.suppress(OSError):
+        os.kill(keeper, signal.SIGKILL)
+    _exiting.add(keeper)
+    reap_keepers()
+
+
+_exiting: set[int] = set()  # keepers killed and not reaped yet
+
+
+def reap_keepers(block: bool = False) -> None:
+    """Reap the keepers that have exited (all of them, waiting, with ``block``)."""
+    for pid in list(_exiting):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except (ChildProcessError, OSError):
+            done = pid
+        if done:
+            _exiting.discard(pid)
+
+
+atexit.register(reap_keepers, True)
+
+
+def _end_descendants(root: int) -> None:
+    """Kill every descendant of ``root`` until none is left, not even a zombie (``root``
+    reaps them). A process killed while it forks may leave a child: the next look finds it."""
+    deadline = time.monotonic() + END_WITHIN
+    pause = 0.0005
+    while True:
+        found = descendants(root)
+        if not found:
+            return
+        for pid, state in found.items():
+            if state not in "ZX":
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        if time.monotonic() > deadline:
+            return
+        time.sleep(pause)
+        pause = min(pause * 2, 0.01)
+
+
+def descendants(root: int) -> dict[int, str]:
+    """Every descendant of ``root`` (pid -> its state letter, "Z" for a zombie), from /proc.
+
+    Only processes newer than ``root`` can be its descendants: while the kernel's newest pid
+    is above ``root`` (pids have not wrapped round since), only those are read.
+    """
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return {}
+    if _newest_pid() >= root:
+        pids = [pid for pid in pids if pid > root]
+    parents: dict[int, list[int]] = {}
+    states: dict[int, str] = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rfind(b")") + 2 :].split()
+            states[pid] = fields[0].decode()
+            parents.setdefault(int(fields[1]), []).append(pid)
+        except (OSError, IndexError, ValueError):
+            continue  # it ended meanwhile
+    found: dict[int, str] = {}
+    todo = [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            if child not in found:
+                found[child] = states[child]
+                todo.append(child)
+    return found
+
+
+def _newest_pid() -> int:
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return -1
