@@ -550,3 +550,63 @@ def test_the_learners_process_is_never_left_as_a_zombie(task, tmp_path) -> None:
         task.check(fn)
     runner.proctree.reap_keepers(block=True)
     assert zombies() <= before
+
+
+# -- issue 14: learner code's memory is bounded --
+
+
+def allocates_a_huge_bytes():
+    return len(b"x" * 10**11)
+
+
+def grows_a_list_for_ever():
+    chunks = []
+    while True:
+        chunks.append(bytearray(2**20))
+
+
+def returns_a_value_too_big_to_hand_back():
+    return b"x" * (runner.MESSAGE_LIMIT + 1)
+
+
+def uses_a_hundred_megabytes():
+    chunks = [bytearray(2**20) for _ in range(100)]
+    return 42 if len(chunks) == 100 else 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="the limit is set on Linux")
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (allocates_a_huge_bytes, f"used more than {runner.MEMORY_LIMIT_MB} MB of memory"),
+        (grows_a_list_for_ever, f"used more than {runner.MEMORY_LIMIT_MB} MB of memory"),
+        (returns_a_value_too_big_to_hand_back, "handed the judge more than 16 MB at once"),
+        (uses_a_hundred_megabytes, None),
+    ],
+    ids=lambda v: getattr(v, "__name__", "words"),
+)
+def test_learner_code_has_a_memory_limit_and_the_kernel_keeps_its_own(lab, fn, words) -> None:
+    """Without a limit, a list that grows for ever took the shared machine's memory; a value
+    handed back was read whole into the kernel. Real allocations (filling 256 MB takes a
+    loaded core about a second: the limit here is 5 s), one line each."""
+    import resource
+
+    def judge(fn):
+        return fn() == 42, "not 42"
+
+    task = Task("test.memory", "test", "Return 42.", judge, ("42",), "42", time_limit=5.0)
+    try:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB, this process only
+        start = time.monotonic()
+        result = task.check(fn)
+        assert time.monotonic() - start < 5
+        if words is None:
+            assert result.correct is True, result.message
+        else:
+            assert result.correct is False and words in result.message, result.message
+            assert "\n" not in result.message and result.detail == ""
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+        assert grown < 32 * 1024, f"the kernel grew by {grown} kB"
+        assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
+    finally:
+        del REGISTRY["test.memory"]

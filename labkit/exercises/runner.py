@@ -37,6 +37,7 @@ import inspect
 import io
 import os
 import pickle
+import resource
 import select
 import selectors
 import signal
@@ -160,13 +161,20 @@ def _send(sock: socket.socket, obj: object) -> None:
     sock.sendall(struct.pack("!I", len(data)) + data)
 
 
+class TooLarge(Exception):
+    """A message from the child larger than MESSAGE_LIMIT (never read into the kernel)."""
+
+
 def _recv(sock: socket.socket, from_child: bool = False) -> Any:
     """The next message, or None when the other end has gone. ``from_child``: read it as
     _FromChild does (the kernel never runs code a message names)."""
     head = _read_exact(sock, 4)
     if head is None:
         return None
-    data = _read_exact(sock, struct.unpack("!I", head)[0])
+    size = struct.unpack("!I", head)[0]
+    if from_child and size > MESSAGE_LIMIT:
+        raise TooLarge(size)
+    data = _read_exact(sock, size)
     if data is None:
         return None
     if from_child:
@@ -253,6 +261,42 @@ def _copyable(value: object, depth: int = 0) -> bool:
 
 
 BROKEN = 197  # the child's exit code when its own machinery failed (not one a learner picks)
+OUT_OF_MEMORY = 198  # the child's exit code when it ran out of memory outside the learner's code
+
+# Learner code's memory, beyond what the kernel had when it was forked: exercise code makes a
+# few requests and keeps a few exchanges (well under 10 MB; a thread's stack takes 8 MB), so
+# this is generous for any answer, while a list or a string that grows for ever stops here
+# instead of taking a machine that 30-200 learners share.
+MEMORY_LIMIT_MB = 256
+MESSAGE_LIMIT = 16 * 2**20  # bytes: the most one message from the child may hold
+
+
+def too_much_memory() -> str:
+    """What a learner reads when their code ran out of its memory."""
+    return (
+        f"your code used more than {MEMORY_LIMIT_MB} MB of memory, the most code checked here "
+        "may use (the machine is shared): look for a list or a string that grows without end"
+    )
+
+
+def _limit_memory() -> None:
+    """In the child: at most MEMORY_LIMIT_MB of data more than it started with (RLIMIT_DATA
+    counts a process's private writable memory, what a growing list or a huge bytes takes;
+    the copy of the kernel it starts with is allowed as it is). Linux reports that start in
+    /proc; elsewhere the limit is not set."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            line = next(x for x in f if x.startswith(b"VmData:"))
+        start = int(line.split()[1]) * 1024
+    except (OSError, StopIteration, ValueError, IndexError):
+        return
+    limit = start + MEMORY_LIMIT_MB * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 _REFUSED = {"stop", "start", "close", "shutdown"}
 STARTUP_GRACE = 0.5  # at most this much more for the child to start on a busy machine
 
@@ -483,6 +527,7 @@ def _child_main(
             _virtual_time(child, fn)
         if random_value is not None:
             _fixed_random(random_value, fn)
+        _limit_memory()
         _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
         message: tuple[object, ...]
         try:
@@ -494,6 +539,8 @@ def _child_main(
                 if exc.code is not None
                 else "your code called sys.exit()",
             )
+        except MemoryError:  # said without a traceback: its frames hold what filled memory
+            message = _OUT_OF_MEMORY
         except BaseException as exc:  # everything the learner's code raised is reported
             message = ("error", type(exc).__name__, str(exc), learner_traceback(exc))
         else:
@@ -502,10 +549,15 @@ def _child_main(
             sys.stdout.flush()
             sys.stderr.flush()
         _send(sock, ("done", message, child.now))
+    except MemoryError:  # e.g. pickling a huge value the learner's code returned
+        code = OUT_OF_MEMORY
     except BaseException:  # the child's own machinery failed; the kernel reports the exit
         code = BROKEN
     finally:
         os._exit(code)
+
+
+_OUT_OF_MEMORY = ("memory",)  # made before the child runs out of memory
 
 
 @dataclass(frozen=True)
@@ -677,6 +729,13 @@ def _serve(
             return _recv(sock, from_child=True)
         except TimeoutError:
             raise TimeLimit(f"stopped after {total:g} s") from None
+        except TooLarge:
+            raise LearnerExit(
+                "TooLarge",
+                f"your code handed the judge more than {MESSAGE_LIMIT // 2**20} MB at once (a "
+                "value it returned or sent to the lab): return the few values the exercise "
+                "asks for",
+            ) from None
         except pickle.UnpicklingError as exc:
             raise LearnerExit(
                 "NotPlain",
@@ -818,6 +877,8 @@ def _finish(message: tuple[Any, ...], elapsed: float) -> Outcome:
         return Outcome(message[1], elapsed)
     if message[0] == "exit":
         raise LearnerExit("SystemExit", message[1])
+    if message[0] == "memory":
+        raise LearnerExit("MemoryLimit", too_much_memory())
     _, type_name, text, trace = message
     raise LearnerError(type_name, text, trace)
 
@@ -838,6 +899,8 @@ def _ended(status: int | None, total: float) -> BaseException:
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else sig
         return LearnerExit("Killed", f"your code's process was ended by the signal {name}")
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+    if code == OUT_OF_MEMORY:
+        return LearnerExit("MemoryLimit", too_much_memory())
     if code == BROKEN:
         return LearnerExit(
             "Broken",
