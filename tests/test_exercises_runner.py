@@ -8,9 +8,12 @@ and that a traceback shows exactly the learner's frames.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -610,3 +613,103 @@ def test_learner_code_has_a_memory_limit_and_the_kernel_keeps_its_own(lab, fn, w
         assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
     finally:
         del REGISTRY["test.memory"]
+
+
+# -- issue 14, third round: hostile code not tried before --
+
+
+def shuts_down_every_socket(lab):
+    """The child shared the kernel's sockets: shutting the lab's listening sockets made the
+    lab refuse every request after it (accept() failed in a loop) until it was restarted."""
+    for fd in range(3, 1024):
+        with contextlib.suppress(OSError):
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                socket.socket(fileno=os.dup(fd)).shutdown(socket.SHUT_RDWR)
+    return 42
+
+
+def lowers_the_recursion_limit(lab):
+    """Reported as 'could not report back to the judge: your code closed or broke ...'."""
+    sys.setrecursionlimit(30)
+    return lab.get("/orders/7").status
+
+
+def replaces_os_exit(lab):
+    """The child's last line, os._exit, was the learner's no-op: the child ran on into the
+    kernel's code after its answer."""
+    os._exit = lambda code: None
+    return 42
+
+
+def reads_input(lab):
+    """input() read the kernel's stdin (or Jupyter's connection, from a forked process)."""
+    return input("order? ")
+
+
+def ignores_every_catchable_signal(lab):
+    for signum in (signal.SIGTERM, signal.SIGALRM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, set(signal.Signals) - {signal.SIGKILL})
+    while True:
+        pass
+
+
+def hooks_every_exit(lab):
+    threading.excepthook = lambda args: os._exit(0)
+    atexit.register(time.sleep, 30)
+    gc.callbacks.append(lambda *a: time.sleep(30))
+    threading.Thread(target=lambda: 1 / 0).start()
+    time.sleep(30)
+
+
+class _FailsLater:
+    def __eq__(self, other):
+        raise RuntimeError("compared")
+
+    def __hash__(self):
+        raise RuntimeError("hashed")
+
+    def __repr__(self):
+        time.sleep(30)
+        return "never"
+
+    def __reduce__(self):
+        return (os._exit, (0,))
+
+
+def returns_an_object_that_fails_later(lab):
+    return _FailsLater()
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (shuts_down_every_socket, "could not report back to the judge"),
+        (lowers_the_recursion_limit, "raised RecursionError"),
+        (replaces_os_exit, None),
+        (reads_input, "input() gets nothing here"),
+        (ignores_every_catchable_signal, "did not finish"),
+        (hooks_every_exit, "ended its own process (os._exit(0))"),
+        (returns_an_object_that_fails_later, "did not finish"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "words"),
+)
+def test_hostile_code_of_the_third_round(lab, fn, words) -> None:
+    def judge(fn, lab):
+        value = fn(lab)
+        return value == 42, f"your function returned {value!r}"
+
+    task = Task("test.hostile3", "test", "Return 42.", judge, ("42",), "42", time_limit=1.0)
+    try:
+        start = time.monotonic()
+        result = task.check(fn, lab)
+        assert time.monotonic() - start < 3
+        if words is None:
+            assert result.correct is True, result.message
+        else:
+            assert result.correct is False and words in result.message, result.message
+        assert "\n" not in result.message
+        assert lab.get("/orders/7").status == 200 and lab.get("/orders/7").status == 200
+        assert task.check(lambda lab: 42, lab)
+    finally:
+        del REGISTRY["test.hostile3"]

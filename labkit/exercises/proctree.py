@@ -53,6 +53,7 @@ _PRCTL = _find_prctl()  # looked up here, in the kernel: nothing is imported aft
 CONTAINED = _PRCTL is not None  # the keeper can keep the learner's whole tree below it
 _STATUS = struct.Struct("!i")
 GONE = -1  # not a wait status: the keeper ended before it could report one
+_EXIT = os._exit  # kept: learner code may replace os._exit
 
 
 def keep(
@@ -89,6 +90,7 @@ def keep(
         except BaseException:
             os._exit(1)
         start_learner()
+        _EXIT(1)  # it never returns; if it did, its process must not become a keeper
     with contextlib.suppress(BaseException):
         keeper_only()
     _reap(pid, status_fd)

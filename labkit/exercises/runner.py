@@ -29,6 +29,7 @@ intended, not on how busy the machine is. ``random_value`` makes every draw of t
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 import datetime as dt
@@ -42,6 +43,7 @@ import select
 import selectors
 import signal
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -509,9 +511,14 @@ def _child_main(
     clock: Clock | None,
     random_value: float | None,
 ) -> NoReturn:
-    """In the child: never returns (os._exit), so nothing of the kernel runs twice."""
+    """In the child: never returns (os._exit, as the module found it: learner code may
+    replace os._exit), so nothing of the kernel runs twice."""
     code = 0
     try:
+        _drop_sockets(keep=sock.fileno())
+        limit = sys.getrecursionlimit()
+        sys.stdin = io.StringIO()
+        builtins.input = _no_input
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel decides; it kills us
         for signum in (signal.SIGALRM, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
@@ -531,7 +538,10 @@ def _child_main(
         _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
         message: tuple[object, ...]
         try:
-            value = fn(*args)
+            try:
+                value = fn(*args)
+            finally:  # a limit the learner's code lowered must not stop the report
+                sys.setrecursionlimit(limit)
         except SystemExit as exc:
             message = (
                 "exit",
@@ -554,7 +564,43 @@ def _child_main(
     except BaseException:  # the child's own machinery failed; the kernel reports the exit
         code = BROKEN
     finally:
-        os._exit(code)
+        _EXIT(code)
+
+
+_EXIT = os._exit  # kept: learner code that replaces os._exit must not keep the child alive
+
+
+def _no_input(prompt: object = "") -> str:
+    """input() in the child: the judge's process has no keyboard (a real one would read the
+    kernel's stdin, or send a request on the kernel's own Jupyter connection)."""
+    raise EOFError(
+        "input() gets nothing here: the judge runs your function without a keyboard; "
+        "give it what it needs as arguments"
+    )
+
+
+def _drop_sockets(keep: int) -> None:
+    """In the child: every socket it inherited from the kernel, but ``keep``, becomes
+    /dev/null. A forked child shares the kernel's sockets, so learner code could shut the
+    lab's listening sockets (the lab then refused everyone until it was restarted), accept
+    its connections or write into Jupyter's. Files and pipes stay as they are."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        try:
+            fds = [int(name) for name in os.listdir("/dev/fd")]
+        except OSError:
+            fds = list(range(3, 1024))
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in fds:
+            if fd <= 2 or fd in (keep, null):
+                continue
+            with contextlib.suppress(OSError):
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 _OUT_OF_MEMORY = ("memory",)  # made before the child runs out of memory
