@@ -38,6 +38,11 @@ class Negated(WrongKind):
     """The answer says what it is not ("not 502"): no answer to judge (not counted)."""
 
 
+class Hedged(WrongKind):
+    """The answer hedges with a word ("maybe 504", "about 5"): no answer to judge (not
+    counted), as "502 or 504" names two."""
+
+
 KINDS = ("status", "header", "hop", "number", "condition", "cause", "text")
 
 HEDGE = " | "
@@ -55,6 +60,7 @@ _EXTRA_PHRASES: dict[str, int] = {
     "not acceptable": 406,
     "unprocessable entity": 422,
     "network authentication required": 511,
+    "network authentication": 511,
     "unsupported method": 501,
     "http version not supported": 505,
 }
@@ -75,6 +81,11 @@ _ZH_PHRASES: dict[str, int] = {
     "不支持的http版本": 505,
     "方法不被允许": 405,
     "需要网络身份验证": 511,
+    "需要网络认证": 511,
+    "需要代理身份验证": 407,
+    "需要代理认证": 407,
+    "未授权": 401,
+    "未经授权": 401,
 }
 
 
@@ -112,6 +123,8 @@ HOPS: dict[str, str] = {
     "server": "origin",
     "application": "origin",
     "application server": "origin",
+    "web application": "origin",
+    "web app": "origin",
     "app": "origin",
     "app server": "origin",
     "backend": "origin",
@@ -271,7 +284,7 @@ _OR = r",|，|、|\bor\b|\band\b|/|或者|或|和|与|及"
 # "504 (Gateway Timeout)", "Allow (GET, HEAD)", "origin (labkit-origin)": an aside that
 # explains the answer. One that hedges ("502 (or 504)") stays, so the hedge is seen.
 _ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
-_HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|/|\?|或")
+_HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<!\bi)/(?!o\b)|\?|或")
 
 # Words that deny what follows: "not 502" names 502 but answers nothing. Reason phrases
 # that contain "not" ("501 Not Implemented") are taken out before this is looked for.
@@ -296,9 +309,22 @@ def negated(text: str, allowed: frozenset[str] = frozenset()) -> bool:
     return any(m.group(0) not in allowed for m in _NEGATION.finditer(plain))
 
 
-def _refuse_negation(answer: object, text: str) -> None:
+def _refuse_negation(answer: object, text: str, approximate: bool = False) -> None:
+    """Negated for "not 504"; Hedged for "maybe 504" (and "about 5" for a number)."""
     if negated(text):
         raise Negated(f"{answer!r} says what it is not; give the answer itself")
+    found = _HEDGE_WORD.search(text) or (approximate and _APPROXIMATE.search(text))
+    if found:
+        raise Hedged(f"{answer!r} hedges ({found.group(0)!r}); give the answer you are sure of")
+
+
+# Words that hedge what follows: "maybe 504" names 504 but does not answer with it.
+_HEDGE_WORD = re.compile(
+    r"(?<![\w-])(maybe|perhaps|probably|possibly|might be|could be)(?![\w-])|可能|也许|大概"
+)
+_APPROXIMATE = re.compile(
+    r"(?<![\w-])(about|around|roughly|approximately|nearly|almost|some)(?![\w-])|~|≈|大约|左右"
+)
 
 
 # other dashes and Chinese input's full-width colon and comma, as ASCII
@@ -398,6 +424,10 @@ def status(answer: object) -> str:
 _HEADER_NAME = re.compile(r"^[a-z0-9!#$%&'*+.^_`|~-]+$")
 
 
+_HEADER_ASIDE = re.compile(
+    r"\s*[(（](?!\s*(or|either|maybe|perhaps|或)\b)[^()（）]*[)）]", re.IGNORECASE
+)
+
 _ZH_HEADER = re.compile(
     r"^(响应|请求)?(头部?|标头|首部)(字段)?\s*|\s*(响应|请求)?(头部?|标头|首部)(字段)?$"
 )
@@ -407,9 +437,12 @@ def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a header name")
-    text = clean(answer)
+    # an aside explains a header ("Retry-After (delay-seconds or HTTP-date)") unless it
+    # starts with a hedge ("Allow (or Upgrade)")
+    text = clean(_HEADER_ASIDE.sub("", answer))
     _refuse_negation(answer, text)
     text = text.split(":", 1)[0].strip()  # "Allow: GET, HEAD" names Allow
+    text = re.sub(r"^(the\s+)?((response|request)\s+)?header(\s+field)?\s+(?=\S)", "", text)
     text = _ZH_HEADER.sub("", text)  # "Allow 头", "响应头 Retry-After"
     text = text.strip(_QUOTES + " ")
     text = re.sub(r"^(the|a|an)\s+", "", text)
@@ -440,7 +473,9 @@ def hop(answer: object) -> str:
     text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
     text = re.sub(r"\s+(hop|itself)$", "", text)
     text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
-    text = re.sub(r"^(是)?由\s*", "", text)  # 由网关生成: made by the gateway
+    text = re.sub(r"^(shop|origin)[’']s\s+(origin\s+)?(server|backend)$", "origin", text)
+    text = re.sub(r"^(it[’']s|it is)\s+", "", text)  # "it's the portal"
+    text = re.sub(r"^是?由\s*|^是\s*", "", text)  # 由网关生成: made by the gateway; 是网关: it is
     text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?)?$", "", text)
     if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
         return "upstream"
@@ -473,7 +508,9 @@ def number(answer: object) -> str:
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a number")
     text = clean(answer)
-    _refuse_negation(answer, text)
+    _refuse_negation(answer, text, approximate=True)
+    if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
+        raise WrongKind(f"{answer!r} is a percentage; the question asks how many")
     text = text.rsplit("=", 1)[-1]  # "8 - 3 = 5": the result
     text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
     text = _GIVEN_STATUS.sub(" ", text)
@@ -587,6 +624,12 @@ def condition(answer: object) -> str:
         key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
         key = re.sub(r"^上游(服务器)?(的)?\s*(?=\S)", "", key) if key not in names else key
+    if key not in names:  # "the connection was closed by the upstream": "closed"
+        told = re.sub(
+            r"^(upstream |connection |server |socket )*(was |were |got |has been |is )?", "", key
+        )
+        told = re.sub(r"\s+by (upstream|server|peer|origin)$", "", told)
+        key = told if told in names else key
     if key in names:
         return names[key]
     _refuse_negation(answer, text)

@@ -295,7 +295,7 @@ class Choice(Exercise):
             return None
         try:
             wanted = answers.canonical(kind, given)
-        except answers.Negated:
+        except (answers.Negated, answers.Hedged):
             raise
         except WrongKind:
             return None
@@ -339,10 +339,17 @@ def _squashed(text: str) -> str:
     return text.replace(" ", "")
 
 
+def _stem(word: str) -> str:
+    """A word without a plural s or an -ing ("resending": "resend")."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
 def _stems(text: str, vocabulary: set[str] | None = None) -> list[str]:
-    """The words of an answers.text, plural s gone; two words that make one word of
+    """The words of an answers.text, plural s and -ing gone; two words that make one word of
     ``vocabulary`` joined ("back off": "backoff")."""
-    stems = [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in text.split()]
+    stems = [_stem(w) for w in text.split()]
     if vocabulary:
         joined: list[str] = []
         for w in stems:
