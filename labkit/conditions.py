@@ -129,7 +129,8 @@ RFC_TABLE: dict[Condition, Outcome] = {
         503,
         "every upstream of the pool is marked unhealthy, so none was tried",
         "RFC 9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 "
-        "is the lab's choice (HAProxy's, Caddy's and Envoy's; nginx answers 502)",
+        "is the lab's choice (HAProxy's and Caddy's, observed, and Envoy's by its documentation; "
+        "nginx answers 502)",
         "destination_unavailable",
     ),
     Condition.BODY_CUT: Outcome(

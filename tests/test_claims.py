@@ -92,3 +92,39 @@ def test_no_healthy_upstream_bodies_quoted_are_the_personalities() -> None:
     assert envoy == b"no healthy upstream"
     assert '"No server is available to handle this request."' in lesson
     assert "`no healthy upstream`" in lesson
+
+
+def _units() -> dict[str, str]:
+    """What a learner reads, in the pieces read alone: a notebook cell, a paragraph of a
+    document, one string of an exercise or of the conditions' table (a hint, a feedback)."""
+    import ast
+
+    units = {}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            units[f"{path.name} cell {i}"] = "".join(cell["source"])
+    for pattern in ("notebooks/*.md", "README.md", "docs/*.md"):
+        for path in sorted(ROOT.glob(pattern)):
+            for i, part in enumerate(re.split(r"\n\s*\n", path.read_text())):
+                units[f"{path.relative_to(ROOT)} paragraph {i}"] = part
+    for pattern in ("labkit/exercises/*.py", "labkit/conditions.py"):
+        for path in sorted(ROOT.glob(pattern)):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    units[f"{path.relative_to(ROOT)} line {node.lineno}"] = node.value
+    return units
+
+
+ENVOY_VALUE = re.compile(r"\b5\d\d\b|\bU(F|C|R|H|T|PE)\b|no healthy upstream|upstream connect")
+FROM_DOCS = re.compile(r"documentation|docs|source|not run|not observed")
+
+
+def test_every_envoy_value_says_it_comes_from_documentation() -> None:
+    """Envoy cannot be installed here: wherever a learner reads what Envoy answers or logs,
+    the same cell, paragraph or message says it comes from its documentation or source."""
+    bare = [
+        name
+        for name, text in _units().items()
+        if "Envoy" in text and ENVOY_VALUE.search(text) and not FROM_DOCS.search(text)
+    ]
+    assert not bare, bare

@@ -323,7 +323,8 @@ q1 = Diagnosis(
         "once: no upstream was tried. The body says why: 'the health checks mark all 2 targets "
         "of 'pool' as down'. Here the gateway's 503 says it had nowhere to send the request. RFC "
         "9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 is an "
-        "interpretation HAProxy, Envoy and Caddy share, and nginx answers 502."
+        "interpretation HAProxy and Caddy share (observed), as does Envoy by its documentation, "
+        "and nginx answers 502."
     ),
 )
 

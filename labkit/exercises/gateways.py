@@ -113,11 +113,12 @@ q3 = make_short_answer(
     why=_feedback(
         {
             "refused": "yes: UF is 'upstream connection failure': Envoy could not "
-            "connect. A refused connection and a connect timeout both give 503 UF; the flag does "
-            "not say which (Envoy's failure reason in the log does).",
+            "connect. By Envoy's documentation a refused connection and a connect timeout both "
+            "give 503 UF; the flag does not say which (Envoy's failure reason in the log does).",
             "connect-timeout": "yes: UF is 'upstream connection failure': the "
-            "connection did not get made. A refused connection gives the same 503 UF.",
-            "no-healthy-upstream": "that is UH ('no healthy upstream'). UF means "
+            "connection did not get made. By Envoy's documentation a refused connection gives "
+            "the same 503 UF.",
+            "no-healthy-upstream": "that is UH ('no healthy upstream', in Envoy's documentation). UF means "
             "Envoy tried a host and could not connect to it.",
             "reset": "a reset by the upstream is UR ('upstream remote reset').",
             "closed-without-response": "a connection that was made and then closed "
@@ -133,8 +134,9 @@ q3 = make_short_answer(
     kind="condition",
     default="that condition would read differently in the log: which phase does the log line name, and was it a timeout, a close or a refusal?",
     solution="refused or connect-timeout: UF means 'upstream connection failure', the "
-    "connection to the upstream could not be made. Envoy answers 503 for both, where nginx "
-    "answers 502 (refused) or 504 (connect timeout).",
+    "connection to the upstream could not be made. Envoy answers 503 for both (by its "
+    "documentation: Envoy is not run here), where nginx answers 502 (refused) or 504 "
+    "(connect timeout).",
 )
 
 # -- q4: Caddy --
@@ -150,7 +152,7 @@ q4 = make_short_answer(
         {
             "connect-timeout": "yes: 'dial' is Go's word for connecting. The "
             "upstream never accepted the connection in time. Caddy answers 502, nginx 504, "
-            "HAProxy and Envoy 503: one condition, three statuses.",
+            "HAProxy 503 (and Envoy 503, by its documentation): one condition, three statuses.",
             "read-timeout": "a read timeout comes after the connection: Caddy logs "
             "'timeout awaiting response headers' and answers 504. Which step does 'dial' name?",
             "refused": "a refused connection fails at once: Caddy logs 'dial tcp "
@@ -164,7 +166,8 @@ q4 = make_short_answer(
     kind="condition",
     default="that condition would read differently in the log: which phase does the log line name, and was it a timeout, a close or a refusal?",
     solution="connect-timeout: 'dial tcp ...: i/o timeout' means the TCP connection could not "
-    "be made in time. Caddy answers it with 502 (nginx 504, HAProxy and Envoy 503).",
+    "be made in time. Caddy answers it with 502 (nginx 504, HAProxy 503, and Envoy 503 by its "
+    "documentation).",
 )
 
 # -- q5: make the lab's gateway answer a refused connection with 503 --
@@ -196,8 +199,8 @@ q5 = CheckedTask(
     success=lambda run: (
         f"with the {run.lab.gateway.personality} personality the gateway "
         f"answers the refused connection with its own 503 ({run['ex'].why}). A 503 in HAProxy's "
-        "or Envoy's log can mean 'nothing listens at the upstream', where nginx would have said "
-        "502."
+        "log (or, by its documentation, Envoy's) can mean 'nothing listens at the upstream', "
+        "where nginx would have said 502."
     ),
     hints=(
         "lab.gateway.personality can be 'rfc', 'nginx', 'haproxy', 'envoy' or 'caddy'.",

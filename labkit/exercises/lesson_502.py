@@ -32,8 +32,8 @@ q1 = make_choice(
         "garbage bytes": "bytes that do not start with a status line are an invalid response: "
         "the gateway cannot relay them and makes its own 502 (scenario 502-garbage).",
         "connection refused": "no response at all counts as no valid response: the lab's "
-        "gateway (like nginx and Caddy) makes a 502 (scenario 502-refused). HAProxy and Envoy "
-        "would say 503, as lesson 09 shows.",
+        "gateway (like nginx and Caddy) makes a 502 (scenario 502-refused). HAProxy would say "
+        "503, and so would Envoy by its documentation, as lesson 09 shows.",
         "reset before headers": "a reset before any header leaves the gateway with nothing to "
         "relay: it makes its own 502 (scenario 502-reset).",
     },
