@@ -47,6 +47,8 @@ WRONG = {
     # Envoy: UR is the remote reset, UC the termination
     "Envoy's UC as a reset": r"`UC` upstream connection termination \(closed or reset\)",
     # RFC 9460's HTTPS DNS record announces HTTP/3 too, before the first connection
+    # RFC 8910: DHCPv4 option 114, DHCPv6 option 103, IPv6 RA option 37
+    "114 as the one DHCP option": r"in a DHCP option \(114\)",
     "Alt-Svc as HTTP/3's only announcement": r"(announced|advertised) (by|with) (the )?`?Alt-Svc",
 }
 
@@ -116,7 +118,7 @@ def _units() -> dict[str, str]:
 
 
 ENVOY_VALUE = re.compile(r"\b5\d\d\b|\bU(F|C|R|H|T|PE)\b|no healthy upstream|upstream connect")
-FROM_DOCS = re.compile(r"documentation|docs|source|not run|not observed")
+FROM_DOCS = re.compile(r"documentation|\bdocs\b(?!/)|source|not run|not observed")
 
 
 def test_every_envoy_value_says_it_comes_from_documentation() -> None:
@@ -128,3 +130,16 @@ def test_every_envoy_value_says_it_comes_from_documentation() -> None:
         if "Envoy" in text and ENVOY_VALUE.search(text) and not FROM_DOCS.search(text)
     ]
     assert not bare, bare
+
+
+def test_what_the_personalities_do_not_imitate_is_said(lab) -> None:
+    """A request the gateway refuses itself gets the lab's answer in every personality, where
+    real HAProxy passes 'GET / HTTP/2.0' on (docs/gateways.md's direct rows): the README and
+    the instructor guide say so."""
+    row = next(r for r in personalities.DIRECT_REQUESTS if r[0] == "`GET / HTTP/2.0`")
+    assert row[3] == "HTTP/1.1 200 OK"  # HAProxy's column
+    lab.gateway.personality = "haproxy"
+    refused = lab.raw(b"GET /orders/7 HTTP/2.0\r\nHost: x\r\n\r\n", to="gateway")
+    assert refused.status == 505
+    assert "requests it refuses before any upstream is involved" in TEXTS["README.md"]
+    assert "requests the gateway refuses itself" in TEXTS["docs/instructor.md"]

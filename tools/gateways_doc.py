@@ -263,7 +263,10 @@ Observed with the same packages and re-run, every row, by
 `tests/test_real_gateways.py::test_direct_requests` (last re-run 2026-12-03) from
 `tests/gateways/direct.*`: nginx serves files at `/` and proxies `/proxied`; HAProxy and Caddy
 proxy everything to an upstream that answers any request 200; Python's `http.server` serves
-files. Each cell is the first line the server sent back; *[client-timeout]*: the server had not
+files. The lab's gateway answers such requests its own way in every personality (the
+personalities imitate what a gateway does with its upstreams, and with a request head that
+stops), so this table is where the real servers' answers are. Each cell is the first line the
+server sent back; *[client-timeout]*: the server had not
 closed the connection {personalities.DIRECT_WAIT:g} s after its last byte.
 
 {direct}
