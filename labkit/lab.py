@@ -34,7 +34,7 @@ from labkit.errors import (
 )
 from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
-from labkit.http import peers
+from labkit.http import deadline, peers
 from labkit.http.messages import Headers, parse_response
 from labkit.http.server import Listener, on_loop
 from labkit.origin import Origin
@@ -127,7 +127,7 @@ class Lab:
         self.control = ControlServer(self)
         if started_by:
             self.control.started_by = started_by
-        self._loop = asyncio.new_event_loop()
+        self._loop = deadline.new_loop()
         self._thread = threading.Thread(target=self._run_loop, name="labkit-lab", daemon=True)
         self._client: httpx.Client | None = None  # made on the first request
         self._client_lock = threading.Lock()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from urllib.parse import urlsplit
 
 import h11
@@ -368,15 +369,19 @@ class Proxy(HTTPServer):
         retry = False
         while True:
             kept = conn.requests > 0  # before this request: a kept-alive connection
-            self.note_attempt(
-                request,
+            forwarded = (
                 f"forwarded {request.method} {up_target} to upstream {target.name!r} "
-                f"{_on(conn)} ({timeouts})",
-                _attempt(Step.FORWARDED, route, target, number, retry, conn, kept=kept),
+                f"{_on(conn)} ({timeouts})"
             )
+            attempt = _attempt(Step.FORWARDED, route, target, number, retry, conn, kept=kept)
             try:
+                # recorded as the request is written: the read timeout starts there
                 reply = await conn.exchange(
-                    h11_request, request.body, route.read_timeout, self.max_response_head
+                    h11_request,
+                    request.body,
+                    route.read_timeout,
+                    self.max_response_head,
+                    sent=partial(self.note_attempt, request, forwarded, attempt),
                 )
             except upstream.UpstreamFailure as exc:
                 failure = Failure(exc.condition, exc.detail, target)

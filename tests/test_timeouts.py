@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
+import time
 
 import pytest
 
 import labkit
+from labkit.http import deadline
 from labkit.lab import ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.proxy import Route
 
@@ -86,3 +89,43 @@ def test_the_dict_form_of_before_still_works() -> None:
         UPSTREAM_TIMEOUTS["read"]
     with pytest.raises(labkit.BadArgument, match=r"read_timeout must be between 0\.01 and 60"):
         Route("/x/", "x", [], connect_timeout=1, read_timeout=0)
+
+
+def test_the_labs_loop_waits_less_than_a_millisecond_when_asked_to() -> None:
+    """The lab's loop keeps a timeout's part under a millisecond: epoll alone counts whole
+    milliseconds and ``selectors`` rounds up, so a timer due in 0.4 ms waited a full
+    millisecond, and a 504 came up to 1 ms after its read timeout."""
+    selector = deadline.PreciseEpollSelector()
+    try:
+        waits = []
+        for _ in range(5):  # the shortest of a few: a busy host may delay any one wake-up
+            start = time.monotonic()
+            assert selector.select(0.0004) == []
+            waits.append(time.monotonic() - start)
+        assert 0.0004 <= min(waits) < 0.001, waits
+    finally:
+        selector.close()
+
+
+def test_a_ready_socket_wakes_the_labs_loop_inside_a_timers_last_millisecond() -> None:
+    """While the loop waits for a timer less than a millisecond away, a socket that is ready
+    is still served first, as in any other wait."""
+    loop = deadline.new_loop()
+    a, b = socket.socketpair()
+    try:
+        order: list[str] = []
+
+        async def race() -> None:
+            done = loop.create_future()
+            loop.call_later(0.0009, lambda: (order.append("timer"), done.set_result(None)))
+            loop.add_reader(a.fileno(), lambda: (order.append("socket"), a.recv(16)))
+            b.send(b"x")
+            await done
+
+        loop.run_until_complete(race())
+        assert order[:2] == ["socket", "timer"]
+    finally:
+        loop.remove_reader(a.fileno())
+        a.close()
+        b.close()
+        loop.close()

@@ -180,8 +180,10 @@ class Connection:
         body: bytes,
         read_timeout: float,
         max_head: int = MAX_UPSTREAM_HEAD,
+        sent: Callable[[], None] | None = None,
     ) -> UpstreamReply:
-        """Send the request (head and body in one write) and read the response head.
+        """Send the request (head and body in one write) and read the response head;
+        ``sent`` is called once the request is written, before anything is awaited.
 
         The read timeout runs from the moment the request is written, and again from each
         read that brought part of the head (nginx's proxy_read_timeout: "between two
@@ -199,6 +201,8 @@ class Connection:
         data += conn.send(h11.EndOfMessage())
         writer = self.writer
         writer.write(data)
+        if sent is not None:
+            sent()
         if writer.transport.get_write_buffer_size():  # an upstream that does not read
             try:
                 await within(read_timeout, writer.drain)
@@ -222,6 +226,10 @@ class Connection:
                 f"{what} within the read timeout of {read_timeout:g} s",
                 bytes(raw),
             ) from None
+
+    def _arrived(self) -> bool:
+        """Whether bytes (or the end) arrived that no read has taken yet."""
+        return self.protocol.received > self._consumed or self.reader.at_eof()
 
     async def _read_head(
         self,
@@ -250,7 +258,7 @@ class Connection:
                         bytes(raw),
                     )
                 try:  # each read gets the whole read timeout, as nginx's proxy_read_timeout
-                    chunk = await within(read_timeout, lambda: reader.read(65536))
+                    chunk = await within(read_timeout, lambda: reader.read(65536), self._arrived)
                 except ConnectionResetError:
                     raise UpstreamFailure(
                         Condition.RESET, "recv() failed: connection reset by peer", bytes(raw)
