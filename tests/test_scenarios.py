@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.dom.minidom
+
 import pytest
 
 import labkit
@@ -11,11 +13,21 @@ IDS = list(scenarios.SCENARIOS)
 
 
 @pytest.mark.parametrize("scenario_id", IDS)
-def test_scenario_produces_its_status(lab: labkit.Lab, scenario_id: str) -> None:
+def test_scenario_produces_its_status_and_draws_a_valid_svg(
+    lab: labkit.Lab, scenario_id: str
+) -> None:
     scenario = scenarios.get(scenario_id)
     exchange = scenario.run(lab)
     assert exchange.status == scenario.status, repr(exchange)
     assert exchange.generated_by == scenario.made_by, repr(exchange)
+    # its picture: well-formed XML that renders anywhere, naming the client and the status
+    svg = exchange.picture()._repr_svg_()
+    doc = xml.dom.minidom.parseString(svg)
+    texts = " ".join(t.firstChild.data for t in doc.getElementsByTagName("text") if t.firstChild)
+    assert "client" in texts
+    if exchange.status is not None:
+        assert str(exchange.status) in texts, scenario_id
+    assert repr(exchange.picture()) == repr(exchange)  # the text fallback tells the same story
 
 
 def test_scenarios_put_the_lab_back(lab: labkit.Lab) -> None:
