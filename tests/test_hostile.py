@@ -135,6 +135,14 @@ def test_no_server_ever_answers_connect_with_2xx(lab: labkit.Lab, entry: str) ->
         assert ex.status is not None and ex.status >= 400, (target, ex.status)
 
 
+def test_raw_says_when_the_server_kept_the_connection_open(lab: labkit.Lab) -> None:
+    """raw() reads until the server closes: after an answer on a kept-alive connection it
+    stops at its timeout, and the exchange says why it stopped."""
+    ex = lab.raw("GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n", to="gateway")
+    assert ex.status == 200
+    assert ex.client_error == "no more bytes within 1 s (the server kept the connection open)"
+
+
 def test_the_relay_ends_when_an_upstream_switches_protocols(lab: labkit.Lab) -> None:
     """An upstream's 2xx to CONNECT pauses h11: the body ends as cut, without spinning."""
     import asyncio
