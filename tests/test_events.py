@@ -172,8 +172,8 @@ def test_wait_for_returns_as_soon_as_the_event_lands() -> None:
         recorder.add(_event(rid))
 
     thread = threading.Thread(target=add_later)
+    start = time.monotonic()  # before the thread starts: its 0.2 s cannot begin earlier
     thread.start()
-    start = time.monotonic()
     seen = recorder.wait_for(lambda: bool(recorder.events(rid)), timeout=5.0)
     woke = time.monotonic()
     thread.join()

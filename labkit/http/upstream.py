@@ -187,9 +187,9 @@ class Connection:
 
         The read timeout runs from the moment the request is written, and again from each
         read that brought part of the head (nginx's proxy_read_timeout: "between two
-        successive read operations"): one timer on the loop's clock (``loop.call_at``),
-        moved rather than made anew, so a 504 fires at the loop's timer floor. The body is
-        streamed afterwards.
+        successive read operations"): each read of the head waits within the whole read
+        timeout on the loop's clock (``deadline.within``, with its grace for a starved
+        process), so a 504 fires at the loop's timer floor. The body is streamed afterwards.
         """
         conn = self._h11
         if conn.our_state is h11.DONE:
