@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 
+from labkit.i18n import Msg
 from labkit.record import FrozenRecord
 
 
@@ -39,12 +40,12 @@ class Condition(str, enum.Enum):
 class Outcome(FrozenRecord):
     __slots__ = ("explanation", "proxy_status", "rfc", "status")
     status: int | None  # None: the upstream's own status was already relayed
-    explanation: str
-    rfc: str
+    explanation: Msg  # English as str(); a page renders it in the request's language
+    rfc: Msg
     proxy_status: str  # RFC 9209 2.3 error type; "" when no response of ours is possible
 
     def __init__(
-        self, status: int | None, explanation: str, rfc: str, proxy_status: str = ""
+        self, status: int | None, explanation: Msg, rfc: Msg, proxy_status: str = ""
     ) -> None:
         set_ = object.__setattr__
         set_(self, "status", status)
@@ -57,87 +58,99 @@ class Outcome(FrozenRecord):
 RFC_TABLE: dict[Condition, Outcome] = {
     Condition.REFUSED: Outcome(
         502,
-        "nothing is listening at the upstream's address: the connection was refused",
-        "RFC 9110 15.6.3 speaks of an invalid response; reading 'no response at all' as 502 "
-        "too is the lab's choice (nginx's and Caddy's; HAProxy answers 503)",
+        Msg("nothing is listening at the upstream's address: the connection was refused"),
+        Msg(
+            "RFC 9110 15.6.3 speaks of an invalid response; reading 'no response at all' as 502 "
+            "too is the lab's choice (nginx's and Caddy's; HAProxy answers 503)"
+        ),
         "connection_refused",
     ),
     Condition.CONNECT_TIMEOUT: Outcome(
         504,
-        "the upstream did not accept the connection within the connect timeout",
-        "RFC 9110 15.6.5",
+        Msg("the upstream did not accept the connection within the connect timeout"),
+        Msg("RFC 9110 15.6.5"),
         "connection_timeout",
     ),
     Condition.CLOSED_WITHOUT_RESPONSE: Outcome(
         502,
-        "the upstream closed the connection without sending a response",
-        "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
-        "and Caddy do)",
+        Msg("the upstream closed the connection without sending a response"),
+        Msg(
+            "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
+            "and Caddy do)"
+        ),
         "connection_terminated",
     ),
     Condition.RESET: Outcome(
         502,
-        "the upstream reset the connection before sending a response",
-        "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
-        "and Caddy do)",
+        Msg("the upstream reset the connection before sending a response"),
+        Msg(
+            "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
+            "and Caddy do)"
+        ),
         "connection_terminated",
     ),
     Condition.HEADERS_CUT: Outcome(
         502,
-        "the upstream closed the connection in the middle of the response headers",
-        "RFC 9110 15.6.3",
+        Msg("the upstream closed the connection in the middle of the response headers"),
+        Msg("RFC 9110 15.6.3"),
         "http_response_incomplete",
     ),
     Condition.INVALID_STATUS_LINE: Outcome(
         502,
-        "the upstream's reply does not start with a valid HTTP status line",
-        "RFC 9112 4",
+        Msg("the upstream's reply does not start with a valid HTTP status line"),
+        Msg("RFC 9112 4"),
         "http_protocol_error",
     ),
     Condition.INVALID_HEADER: Outcome(
         502,
-        "the upstream sent a header line that is not 'name: value'",
-        "RFC 9112 5",
+        Msg("the upstream sent a header line that is not 'name: value'"),
+        Msg("RFC 9112 5"),
         "http_protocol_error",
     ),
     Condition.HEADER_TOO_BIG: Outcome(
         502,
-        "the upstream's response headers are larger than the gateway's buffer",
-        "RFC 9110 15.6.3",
+        Msg("the upstream's response headers are larger than the gateway's buffer"),
+        Msg("RFC 9110 15.6.3"),
         "http_response_header_section_size",
     ),
     Condition.INVALID_CONTENT_LENGTH: Outcome(
         502,
-        "the upstream sent an invalid Content-Length, so the body's end cannot be found",
-        "RFC 9112 6.3",
+        Msg("the upstream sent an invalid Content-Length, so the body's end cannot be found"),
+        Msg("RFC 9112 6.3"),
         "http_protocol_error",
     ),
     Condition.INVALID_FRAMING: Outcome(
         502,
-        "the upstream's Transfer-Encoding names a coding the gateway cannot decode",
-        "RFC 9112 6.3 (4) would read such a body until the close; the lab refuses it because "
-        "the coding cannot be decoded (RFC 9112 6.1, 7), as HAProxy, Caddy and nginx 1.23+ do",
+        Msg("the upstream's Transfer-Encoding names a coding the gateway cannot decode"),
+        Msg(
+            "RFC 9112 6.3 (4) would read such a body until the close; the lab refuses it because "
+            "the coding cannot be decoded (RFC 9112 6.1, 7), as HAProxy, Caddy and nginx 1.23+ do"
+        ),
         "http_response_transfer_coding",
     ),
     Condition.READ_TIMEOUT: Outcome(
         504,
-        "the upstream accepted the request but sent no response within the read timeout",
-        "RFC 9110 15.6.5",
+        Msg("the upstream accepted the request but sent no response within the read timeout"),
+        Msg("RFC 9110 15.6.5"),
         "http_response_timeout",
     ),
     Condition.NO_HEALTHY_UPSTREAM: Outcome(
         503,
-        "every upstream of the pool is marked unhealthy, so none was tried",
-        "RFC 9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 "
-        "is the lab's choice (HAProxy's and Caddy's, observed, and Envoy's by its documentation; "
-        "nginx answers 502)",
+        Msg("every upstream of the pool is marked unhealthy, so none was tried"),
+        Msg(
+            "RFC 9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 "
+            "is the lab's choice (HAProxy's and Caddy's, observed, and Envoy's by its "
+            "documentation; nginx answers 502)"
+        ),
         "destination_unavailable",
     ),
     Condition.BODY_CUT: Outcome(
         None,
-        "the upstream broke off after the status line was relayed: the status cannot be "
-        "changed any more, the gateway closes the connection and the client must treat the "
-        "message as incomplete",
-        "RFC 9112 8",
+        Msg(
+            "the upstream broke off after the status line was relayed: the status cannot be "
+            "changed any more, the gateway closes the connection and the client must treat the "
+            "message as incomplete"
+        ),
+        Msg("RFC 9112 8"),
     ),
 }

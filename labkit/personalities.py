@@ -291,7 +291,9 @@ RFC = Personality(
     slow_client_source="RFC 9110 15.5.9: 408 Request Timeout, then close (Connection: close)",
     table={
         cond: (
-            CUT if cond is Condition.BODY_CUT else _page(o.status or 502, "", o.explanation, o.rfc)
+            CUT
+            if cond is Condition.BODY_CUT
+            else _page(o.status or 502, "", str(o.explanation), str(o.rfc))
         )
         for cond, o in RFC_TABLE.items()
     },

@@ -160,10 +160,120 @@ def test_a_505_page_in_chinese_keeps_its_english_status_line(lab: labkit.Lab) ->
     assert "请在请求行中写 HTTP/1.1，重新发送请求。" in body.decode()
 
 
-def test_a_request_that_cannot_be_parsed_gets_english_and_no_vary(lab: labkit.Lab) -> None:
-    status, headers, _ = split(wire(lab, "origin", "GET / HTTP/1.1\r\nno colon\r\n\r\n"))
+def test_a_request_whose_head_never_arrived_whole_gets_english_and_no_vary(
+    lab: labkit.Lab,
+) -> None:
+    """Not a request line, or a head over the limit: nothing to negotiate on."""
+    status, headers, body = split(wire(lab, "origin", "HELLO\r\nAccept-Language: zh-CN\r\n\r\n"))
     assert status.startswith(b"HTTP/1.1 400")
     assert headers["content-language"] == "en" and "vary" not in headers
+    assert body.startswith(b"400 Bad Request\n\nthe request line is not 'METHOD target HTTP/x.y'")
+    big = get("/", "Accept-Language: zh-CN", *[f"X-Pad-{i}: {'a' * 100}" for i in range(200)])
+    status, headers, body = split(wire(lab, "origin", big))
+    assert status == b"HTTP/1.1 431 Request Header Fields Too Large"
+    assert headers["content-language"] == "en" and "vary" not in headers
+    assert b"the request headers are larger than 16384 bytes" in body
+
+
+# the sentences of the pages refusing a request as sent (labkit/http/requestcheck.py), in
+# both languages: (server, request head, status line, Chinese sentence, English sentence)
+REFUSALS = [
+    (
+        "origin",
+        "POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: gzip, chunked\r\n",
+        b"HTTP/1.1 501 Not Implemented",
+        "这个服务器没有实现传输编码 'gzip'；它只理解 'chunked'（RFC 9112 6.1）",
+        "this server does not implement the transfer coding 'gzip'; it only understands "
+        "'chunked' (RFC 9112 6.1)",
+    ),
+    (
+        "gateway",
+        "POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked, gzip\r\n",
+        b"HTTP/1.1 400 Bad Request",
+        "请求带有 Transfer-Encoding，但 'chunked' 不是最后一个编码，因此无法确定正文在哪里结束",
+        "Transfer-Encoding is present but 'chunked' is not the final coding, so the end of "
+        "the body cannot be found (RFC 9112 6.3)",
+    ),
+    (
+        "origin",
+        "POST /orders HTTP/1.1\r\nHost: lab\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+        b"HTTP/1.1 400 Bad Request",
+        "这个请求同时带有 Content-Length 和 Transfer-Encoding",
+        "the request has both Content-Length and Transfer-Encoding, so two servers could",
+    ),
+    (
+        "origin",
+        "GET / HTTP/1.1\r\n",  # no Host
+        b"HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 请求必须带有 Host 标头（RFC 9112 3.2）",
+        "an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)",
+    ),
+    (
+        "gateway",
+        "CONNECT /x HTTP/1.1\r\nHost: lab\r\n",
+        b"HTTP/1.1 400 Bad Request",
+        "目标 '/x' 不是这种形式，所以这个请求格式错误（RFC 9112 3.2.3）",
+        "the target '/x' is not of that form, so the request is malformed (RFC 9112 3.2.3)",
+    ),
+    (
+        "origin",
+        "GET / HTTP/3.0\r\nHost: lab\r\n",
+        b"HTTP/1.1 505 HTTP Version Not Supported",
+        "请求行写的是 HTTP/3.0，这个服务器不支持这个主版本",
+        "the request line says HTTP/3.0, a major version this server does not support",
+    ),
+    (
+        "origin",
+        "POST /orders HTTP/1.1\r\nHost: lab\r\nContent-Length: 2000000\r\n",
+        b"HTTP/1.1 413 Request Entity Too Large",
+        "请求正文超过了 1048576 字节",
+        "the request body is larger than 1048576 bytes",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("server", "head", "status_line", "chinese", "english"),
+    REFUSALS,
+    ids=[r[2].decode().split(" ", 2)[1] + "-" + r[1].split("\r\n")[-2][:24] for r in REFUSALS],
+)
+def test_a_refused_request_is_told_why_in_its_language(
+    lab: labkit.Lab, server: str, head: str, status_line: bytes, chinese: str, english: str
+) -> None:
+    body = "0\r\n\r\n" if "chunked" in head else ""  # a whole request, so none waits
+    zh = split(
+        wire(lab, server, head + "Accept-Language: zh-CN\r\nConnection: close\r\n\r\n" + body)
+    )
+    assert zh[0] == status_line  # the reason phrase is protocol: English
+    assert zh[1]["content-language"] == "zh-CN" and zh[1]["vary"] == "Accept, Accept-Language"
+    assert chinese in zh[2].decode(), zh[2].decode()
+    en = split(wire(lab, server, head + "Connection: close\r\n\r\n" + body))
+    assert en[0] == status_line and en[1]["content-language"] == "en"
+    assert english in en[2].decode() and not re.search("[\u4e00-\u9fff]", en[2].decode())
+
+
+def test_the_gateways_502_503_504_pages_explain_the_condition_in_chinese(
+    lab: labkit.Lab,
+) -> None:
+    """The condition and the RFC note (labkit/conditions.py RFC_TABLE) come from the
+    catalogue; what the gateway observed (failure.detail) stays English."""
+    zh = {"Accept-Language": "zh-CN"}
+    refused = lab.get("/up/refused/", headers=zh).text
+    assert "得到可用的响应：上游的地址上没有程序在监听：连接被拒绝。\n" in refused
+    assert (
+        "（RFC 9110 15.6.3 说的是无效的响应；把“完全没有响应”也读作 502 是本实验室的选择" in refused
+    )
+    slow = lab.get("/up/slow/", headers=zh)
+    assert slow.status == 504
+    assert "上游接受了请求，但没有在读取超时之内发送响应。" in slow.text
+    assert "它观察到的情况：no response within the read timeout of 0.3 s。" in slow.text
+    english = lab.get("/up/refused/").text
+    assert english.startswith(
+        "502 Bad Gateway\n\nThe gateway got no usable response from the upstream server "
+        "'refused': nothing is listening at the upstream's address: the connection was "
+        "refused.\n"
+    )
+    assert not re.search("[\u4e00-\u9fff]", english)
 
 
 # -- the learner's language --

@@ -13,14 +13,18 @@ from labkit.record import FrozenRecord
 
 SUPPORTED_VERSIONS = ("1.0", "1.1")
 MAX_HEAD_BYTES = 16 * 1024
+HEAD_TOO_LARGE = Msg("the request headers are larger than {limit} bytes", limit=MAX_HEAD_BYTES)
 
 
 class Verdict(FrozenRecord):
+    """A status and its sentence, a catalogue message: the page renders it in the language
+    the request negotiated, the recording keeps it in English (``str(why)``)."""
+
     __slots__ = ("status", "why")
     status: int
-    why: str
+    why: Msg
 
-    def __init__(self, status: int, why: str) -> None:
+    def __init__(self, status: int, why: Msg) -> None:
         object.__setattr__(self, "status", status)
         object.__setattr__(self, "why", why)
 
@@ -52,10 +56,12 @@ def has_header(raw_head: bytes, name: bytes) -> bool:
 
 CL_AND_TE = Verdict(
     400,
-    "the request has both Content-Length and Transfer-Encoding, so two servers could "
-    "disagree on where its body ends (request smuggling); this server rejects it and closes "
-    "the connection, as nginx does (RFC 9112 6.1 allows rejecting it; 6.3 says "
-    "Transfer-Encoding would win)",
+    Msg(
+        "the request has both Content-Length and Transfer-Encoding, so two servers could "
+        "disagree on where its body ends (request smuggling); this server rejects it and "
+        "closes the connection, as nginx does (RFC 9112 6.1 allows rejecting it; 6.3 says "
+        "Transfer-Encoding would win)"
+    ),
 )
 
 
@@ -76,9 +82,12 @@ def check_connect(method: str, target: str) -> Verdict | None:
         return None
     return Verdict(
         400,
-        f"CONNECT asks for a tunnel to a host and port, such as 'CONNECT example.com:443'; "
-        f"the target {target!r} is not of that form, so the request is malformed "
-        "(RFC 9112 3.2.3)",
+        Msg(
+            "CONNECT asks for a tunnel to a host and port, such as 'CONNECT example.com:443'; "
+            "the target {target} is not of that form, so the request is malformed "
+            "(RFC 9112 3.2.3)",
+            target=repr(target),
+        ),
     )
 
 
@@ -86,15 +95,20 @@ def check_transfer_codings(codings: list[str]) -> Verdict | None:
     if not codings or codings[-1] != "chunked":
         return Verdict(
             400,
-            "Transfer-Encoding is present but 'chunked' is not the final coding, so the end "
-            "of the body cannot be found (RFC 9112 6.3)",
+            Msg(
+                "Transfer-Encoding is present but 'chunked' is not the final coding, so the "
+                "end of the body cannot be found (RFC 9112 6.3)"
+            ),
         )
     unknown = [c for c in codings[:-1] if c != "chunked"]
     if unknown:
         return Verdict(
             501,
-            f"this server does not implement the transfer coding {unknown[0]!r}; it only "
-            "understands 'chunked' (RFC 9112 6.1)",
+            Msg(
+                "this server does not implement the transfer coding {coding}; it only "
+                "understands 'chunked' (RFC 9112 6.1)",
+                coding=repr(unknown[0]),
+            ),
         )
     return None
 
@@ -156,15 +170,24 @@ class ChunkSizes:
         if size > MAX_CHUNK_SIZE:
             return Verdict(
                 400,
-                f"the chunk size {shown} (hex) is larger than this server can count "
-                f"(at most {MAX_CHUNK_SIZE:x}); RFC 9112 7.1 asks recipients to guard against "
-                "such overflows, and nginx and HAProxy answer 400 too",
+                Msg(
+                    "the chunk size {size} (hex) is larger than this server can count "
+                    "(at most {most}); RFC 9112 7.1 asks recipients to guard against "
+                    "such overflows, and nginx and HAProxy answer 400 too",
+                    size=shown,
+                    most=f"{MAX_CHUNK_SIZE:x}",
+                ),
             )
         if self.announced + size > self.limit:
             return Verdict(
                 413,
-                f"the chunk size {shown} (hex) announces {self.announced + size} bytes of "
-                f"body, more than the {self.limit} bytes this server accepts",
+                Msg(
+                    "the chunk size {size} (hex) announces {total} bytes of body, more than "
+                    "the {limit} bytes this server accepts",
+                    size=shown,
+                    total=self.announced + size,
+                    limit=self.limit,
+                ),
             )
         return size
 
@@ -183,24 +206,28 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     if "request line" in message:
         return Verdict(
             400,
-            "the request line is not 'METHOD target HTTP/x.y' (the protocol name must be "
-            "'HTTP' in capitals, followed by one digit, a dot and one digit)",
+            Msg(
+                "the request line is not 'METHOD target HTTP/x.y' (the protocol name must be "
+                "'HTTP' in capitals, followed by one digit, a dot and one digit)"
+            ),
         )
     if "Host" in message:
-        return Verdict(400, "an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)")
+        return Verdict(400, Msg("an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)"))
     if "chunk" in message:
         return Verdict(
             400,
-            "the chunked body is malformed: each chunk is a size in hex digits (at most 20 "
-            "here), CRLF, that many bytes, CRLF (RFC 9112 7.1)",
+            Msg(
+                "the chunked body is malformed: each chunk is a size in hex digits (at most 20 "
+                "here), CRLF, that many bytes, CRLF (RFC 9112 7.1)"
+            ),
         )
     if "too long" in message or "buffer" in message:
-        return Verdict(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+        return Verdict(431, HEAD_TOO_LARGE)
     if "header" in message:
-        return Verdict(400, "a header line is not 'name: value'")
+        return Verdict(400, Msg("a header line is not 'name: value'"))
     if hint == 501:
-        return Verdict(501, f"this server does not implement that: {message}")
-    return Verdict(400, f"the request is not valid HTTP/1.1: {message}")
+        return Verdict(501, Msg("this server does not implement that: {message}", message=message))
+    return Verdict(400, Msg("the request is not valid HTTP/1.1: {message}", message=message))
 
 
 def check_version(version: str) -> Verdict | None:
@@ -209,7 +236,10 @@ def check_version(version: str) -> Verdict | None:
         return None
     return Verdict(
         505,
-        f"the request line says HTTP/{version}, a major version this server does not support",
+        Msg(
+            "the request line says HTTP/{version}, a major version this server does not support",
+            version=version,
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers, Request, Response, get_header, http_date
 from labkit.http.peers import PeerCheck, refuse
 from labkit.http.requestcheck import (
+    HEAD_TOO_LARGE,
     HTTP2_EXPLANATION,
     MAX_HEAD_BYTES,
     ChunkSizes,
@@ -36,11 +37,12 @@ from labkit.http.requestcheck import (
     classify_rejection,
     transfer_codings,
 )
-from labkit.i18n import Msg
+from labkit.i18n import Msg, Text
 from labkit.record import replace
 from labkit.recorder import Kind, Recorder, Role
 
 MAX_BODY_BYTES = 1024 * 1024
+BODY_TOO_LARGE = Msg("the request body is larger than {limit} bytes", limit=MAX_BODY_BYTES)
 # RFC 9112 3: method SP request-target SP HTTP-version (a lenient version: h11 judges it)
 REQUEST_LINE = re.compile(rb"^\r?$|^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ [^ \r\n]+\r?$")
 IDLE_TIMEOUT = 5.0  # keep-alive connection with no new request
@@ -280,7 +282,7 @@ class HTTPServer(Listener):
             headers, body = pages.page(
                 request, 505, made_by=self.role, paragraphs=[verdict.why, *HTTP2_EXPLANATION]
             )
-            return Response(505, headers, body, why=verdict.why, close=True)
+            return Response(505, headers, body, why=str(verdict.why), close=True)
         head = request.raw.split(b"\r\n\r\n", 1)[0]
         codings = transfer_codings(head)
         verdict = (
@@ -338,7 +340,7 @@ class HTTPServer(Listener):
         headers, body = pages.page(
             request, verdict.status, made_by=self.role, paragraphs=[verdict.why]
         )
-        return Response(verdict.status, headers, body, why=verdict.why, close=True)
+        return Response(verdict.status, headers, body, why=str(verdict.why), close=True)
 
     async def _read_request(
         self,
@@ -353,12 +355,12 @@ class HTTPServer(Listener):
             raise _Closed
         end = raw.find(b"\r\n\r\n")
         if end > MAX_HEAD_BYTES:
-            raise _Refused(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+            raise _Refused(431, HEAD_TOO_LARGE)
         length = next((v for k, v in event.headers if k == b"content-length"), b"0")
         if int(length) > MAX_BODY_BYTES:  # h11 checked that it is digits
             # known from the head alone (nginx's client_max_body_size does the same): no
             # need to take a body that will be refused
-            raise _Refused(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            raise _Refused(413, BODY_TOO_LARGE)
         if conn.client_is_waiting_for_100_continue:
             # RFC 9110 10.1.1: an origin server MUST NOT wait for the content before
             # sending 100 (Continue); without it curl waits a second before each upload
@@ -378,7 +380,7 @@ class HTTPServer(Listener):
             if isinstance(ev, h11.Data):
                 body += ev.data
                 if len(body) > MAX_BODY_BYTES:
-                    raise _Refused(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+                    raise _Refused(413, BODY_TOO_LARGE)
             elif isinstance(ev, h11.EndOfMessage):
                 break
             else:
@@ -411,7 +413,7 @@ class HTTPServer(Listener):
                 # will never become one, so answer now instead of after the head timeout
                 raise h11.RemoteProtocolError("illegal request line", error_status_hint=400)
             if head and len(raw) > MAX_HEAD_BYTES:
-                raise _Refused(431, f"the request headers are larger than {MAX_HEAD_BYTES} bytes")
+                raise _Refused(431, HEAD_TOO_LARGE)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
@@ -453,15 +455,17 @@ class HTTPServer(Listener):
         raw: bytearray,
         peer_port: int | None,
         status: int,
-        why: str,
+        why: Text,
         response: Response | None = None,
     ) -> None:
         """Answer a request that could not be parsed or accepted (with ``response``, or
-        the lab's page for ``status``), then close."""
+        the lab's page for ``status``), then close. The page negotiates on the head when
+        the whole head arrived (``head_of``), else it is English."""
         rid = self.record_unparsed(raw, peer_port, status)
         if response is None:
-            headers, page = pages.page(None, status, made_by=self.role, paragraphs=[why])
-            response = Response(status, headers, page, why=why, close=True)
+            asked = head_of(bytes(raw))
+            headers, page = pages.page(asked, status, made_by=self.role, paragraphs=[why])
+            response = Response(status, headers, page, why=str(why), close=True)
         body = response.body if isinstance(response.body, bytes) else b""
         head = _head_bytes(response, self._extra_headers(rid, response))
         data = head + body
@@ -474,7 +478,7 @@ class HTTPServer(Listener):
             data=data,
             status=status,
             generated=True,
-            why=why,
+            why=str(why),
         )
         writer.write(data)
         await _drain_quietly(writer)
@@ -616,10 +620,32 @@ class HTTPServer(Listener):
 class _Refused(Exception):
     """A request refused before its handler runs (too large, or a chunk size never taken)."""
 
-    def __init__(self, status: int, why: str) -> None:
-        super().__init__(why)
+    def __init__(self, status: int, why: Msg) -> None:
+        super().__init__(str(why))
         self.status = status
         self.why = why
+
+
+def head_of(raw: bytes) -> Request | None:
+    """The head of a request refused before it was parsed, when the whole head arrived (its
+    blank line within MAX_HEAD_BYTES) after a request line: its page then negotiates
+    (Accept, Accept-Language) as any other. h11 judges a head only once it is whole, so
+    whether a refusal has one does not depend on how the bytes were split. A head cut short,
+    too large, or without a request line negotiated nothing: English, no Vary."""
+    end = raw.find(b"\r\n\r\n")
+    if end < 0 or end > MAX_HEAD_BYTES:
+        return None
+    first, *lines = raw[:end].split(b"\r\n")
+    parts = first.split(b" ")
+    if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
+        return None
+    headers = []
+    for line in lines:  # the lines that are 'name: value'; a malformed one is skipped
+        name, sep, value = line.partition(b":")
+        if sep and name and name == name.strip():
+            headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
+    method, target, version = (part.decode("latin-1") for part in parts)
+    return Request(method, target, version[5:], headers, raw=raw[: end + 4])
 
 
 def _judge_chunks(sizes: ChunkSizes, data: bytes) -> None:
@@ -658,8 +684,10 @@ async def _wait_for_close(reader: asyncio.StreamReader) -> None:
 
 NO_TUNNELS = Verdict(
     501,
-    "labkit's servers do not open tunnels: a 2xx answer to CONNECT would mean the "
-    "connection now carries raw bytes to another host (RFC 9110 9.3.6)",
+    Msg(
+        "labkit's servers do not open tunnels: a 2xx answer to CONNECT would mean the "
+        "connection now carries raw bytes to another host (RFC 9110 9.3.6)"
+    ),
 )
 
 
