@@ -333,6 +333,19 @@ def _listening(port: int) -> bool:
     return True
 
 
+@contextmanager
+def _ok_upstream() -> Iterator[int]:
+    """An upstream that answers any request 200 (what HAProxy and Caddy proxy to); its port."""
+    upstream = socket.create_server(("127.0.0.1", 0))
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+    realgateways.serve_heads(upstream, lambda _: ok)
+    try:
+        yield upstream.getsockname()[1]
+    finally:
+        upstream.shutdown(socket.SHUT_RDWR)
+        upstream.close()
+
+
 @pytest.mark.parametrize("name", list(DIRECT_COLUMN))
 def test_direct_requests(name: str, tmp_path) -> None:
     """Every row of docs/gateways.md's 'Requests sent straight to each server', sent as its
@@ -342,15 +355,8 @@ def test_direct_requests(name: str, tmp_path) -> None:
             pytest.skip(f"the column records Python 3.11's http.server, this is {sys.version}")
     elif shutil.which(realgateways.BINARIES[name]) is None:
         pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
-    upstream = socket.create_server(("127.0.0.1", 0))
-    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
-    realgateways.serve_heads(upstream, lambda _: ok)
-    try:
-        with _direct_server(name, tmp_path, upstream.getsockname()[1]) as port:
-            seen = {row[0]: _direct(port, row[1]) for row in personalities.DIRECT_REQUESTS}
-    finally:
-        upstream.shutdown(socket.SHUT_RDWR)
-        upstream.close()
+    with _ok_upstream() as upstream, _direct_server(name, tmp_path, upstream) as port:
+        seen = {row[0]: _direct(port, row[1]) for row in personalities.DIRECT_REQUESTS}
     recorded = {row[0]: row[DIRECT_COLUMN[name]] for row in personalities.DIRECT_REQUESTS}
     wrong = [
         f"{r}: real {seen[r]!r}, recorded {recorded[r]!r}" for r in seen if seen[r] != recorded[r]
@@ -514,15 +520,8 @@ def test_chunk_sizes(name: str, tmp_path) -> None:
     answered before reading the body, so it is recorded in NOTES, not re-run.)"""
     if shutil.which(realgateways.BINARIES[name]) is None:
         pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
-    upstream = socket.create_server(("127.0.0.1", 0))
-    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
-    realgateways.serve_heads(upstream, lambda _: ok)
-    try:
-        with _direct_server(name, tmp_path, upstream.getsockname()[1]) as port:
-            seen = {case: _direct(port, CHUNKED_HEAD + c[0]) for case, c in CHUNK_SIZES.items()}
-    finally:
-        upstream.shutdown(socket.SHUT_RDWR)
-        upstream.close()
+    with _ok_upstream() as upstream, _direct_server(name, tmp_path, upstream) as port:
+        seen = {case: _direct(port, CHUNKED_HEAD + c[0]) for case, c in CHUNK_SIZES.items()}
     column = 1 if name == "nginx" else 2
     for case, sizes in CHUNK_SIZES.items():
         status = sizes[column]
