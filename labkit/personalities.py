@@ -1022,18 +1022,26 @@ NOTES: tuple[Note, ...] = (
         "above, re-run by tests/test_real_gateways.py; SD-- is not re-run)",
     ),
     Note(
-        "A chunked request body whose chunk size no server takes: nginx 1.22.1 answers 400 at "
-        "once to a size of 20 hex digits or of 8000000000000000 (2^63, past a signed 64-bit "
-        "count; error.log 'client sent invalid chunked body'), even before the line ends, and "
+        "A chunked request body with a chunk size some server refuses: nginx 1.22.1 answers "
+        "400 at once to any size from 0800000000000000 (2^59) up, 20 hex digits included, "
+        "even before the size line ends (error.log 'client sent invalid chunked body'), and "
         "413 to a 2 MiB chunk as its first byte arrives (client_max_body_size 1m; 'client "
-        "intended to send too large chunked body'). HAProxy 2.6.12 answers the first two 400 "
-        "and passes the 2 MiB chunk on. Caddy 2.6.2 streams the body to its upstream: Go's "
-        "chunked reader refuses more than 16 hex digits, which became a 502 when the upstream "
-        "read the body, and the client got the upstream's own answer when it answered first. "
-        "The lab's origin and gateway answer 400 and 413 at once, from the size line.",
-        f"{OBSERVED} 2026-12-03 (the statuses of nginx, HAProxy and the lab re-run by "
-        "tests/test_real_gateways.py::test_chunk_sizes and tests/test_origin.py; Caddy's not "
-        "re-run: its answer depends on its upstream's timing)",
+        "intended to send too large chunked body'); to a smaller size past the limit it says "
+        "nothing until the data comes. HAProxy 2.6.12 answers 400 to any size from "
+        "10000000000000 (2^52) up and passes smaller ones on, 2 MiB included. Both take "
+        "00000000000000001, 17 digits for a size of 1 (RFC 9112 7.1: chunk-size is 1*HEXDIG). "
+        "Caddy 2.6.2 streams the body to its upstream, and Go's chunked reader refuses more "
+        "than 16 hex digits whatever their value: in front of an upstream that reads the "
+        "whole body before answering, the client gets Caddy's 502 for 20 digits and for "
+        "00000000000000001, and nothing for the 16-digit sizes while Caddy waits for their "
+        "data (an upstream that answers first is relayed instead). The lab's origin and "
+        "gateway answer at once from the size line: 400 past 7fffffffffffffff (2^63 - 1, "
+        "the largest a signed 64-bit count holds), 413 for any size that takes the body past "
+        "its body limit; so 7fffffffffffffff, 0800000000000000 and 10000000000000 get 413 from the "
+        "lab and 400 from nginx and HAProxy.",
+        f"{OBSERVED} 2026-12-03, every size re-run by "
+        "tests/test_real_gateways.py::test_chunk_sizes (nginx, HAProxy, Caddy) and "
+        "tests/test_origin.py (the lab)",
     ),
     Note(
         "Captive-portal probes: Android/Chrome expect 204 from /generate_204; Apple expects "

@@ -73,12 +73,32 @@ def settle(check: Callable[[], bool], limit: float = 3.0) -> bool:
     return True
 
 
-# Chunk sizes no server takes, after a chunked POST's head: what real nginx answers (the lab's
-# origin and gateway must answer the same, at once) and what HAProxy does (None: it passes
-# the body on and the client gets the upstream's answer). See personalities.NOTES.
+# Chunk sizes some server refuses, after a chunked POST's head, and what each answers: a
+# status (at once), PASSED (the upstream's 200, the rest of the body awaited) or WAITS (not a
+# byte: it awaits the chunk's data). Columns: real nginx, real HAProxy, the lab's origin and
+# gateway (at once, from the size line), real Caddy in front of an upstream that reads the
+# whole body before it answers (Caddy streams the body; Go's chunked reader counts digits,
+# not value). Observed on loopback; see personalities.NOTES.
+PASSED, WAITS = "passed on", "waits"
 CHUNKED_HEAD = b"POST /proxied HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-CHUNK_SIZES = {
-    "20 hex digits": (b"ffffffffffffffffffff\r\n", 400, 400),
-    "2^63, past a signed 64-bit count": (b"8000000000000000\r\n", 400, 400),
-    "2 MiB, over the 1 MiB body limit, with its first byte": (b"200000\r\nx", 413, None),
+CHUNK_SIZES: dict[str, tuple[bytes, int | str, int | str, int, int | str]] = {
+    "20 hex digits": (b"ffffffffffffffffffff\r\n", 400, 400, 400, 502),
+    "17 hex digits, a size of 1": (b"00000000000000001\r\nx", WAITS, PASSED, WAITS, 502),
+    "2^63, past a signed 64-bit count": (b"8000000000000000\r\n", 400, 400, 400, WAITS),
+    "2^63 - 1, the largest a signed 64-bit count holds": (
+        b"7fffffffffffffff\r\n",
+        400,
+        400,
+        413,
+        WAITS,
+    ),
+    "2^59, the smallest size nginx refuses": (b"0800000000000000\r\n", 400, 400, 413, WAITS),
+    "2^52, the smallest size HAProxy refuses": (b"10000000000000\r\n", WAITS, 400, 413, WAITS),
+    "2 MiB, over the 1 MiB body limit, with its first byte": (
+        b"200000\r\nx",
+        413,
+        PASSED,
+        413,
+        WAITS,
+    ),
 }

@@ -34,9 +34,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_heads(sock: socket.socket, answer: Callable[[bytes], bytes | None]) -> None:
+def serve_heads(
+    sock: socket.socket,
+    answer: Callable[[bytes], bytes | None],
+    before_answer: Callable[[socket.socket, bytes], None] | None = None,
+) -> None:
     """A tiny upstream on ``sock`` (in a daemon thread, until the socket is shut): each
-    connection's request head is read and ``answer(head)`` sent back (nothing for None)."""
+    connection's request head is read and ``answer(head)`` sent back (nothing for None),
+    after ``before_answer(conn, what was read)`` returns, where one is given."""
 
     def serve() -> None:
         while True:
@@ -50,6 +55,8 @@ def serve_heads(sock: socket.socket, answer: Callable[[bytes], bytes | None]) ->
                 try:
                     while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
                         data += chunk
+                    if before_answer is not None:
+                        before_answer(conn, data)
                     reply = answer(data)
                     if reply is not None:
                         conn.sendall(reply)

@@ -123,11 +123,12 @@ class ChunkSizes:
     """The chunk-size lines of a chunked request body, judged as its bytes arrive.
 
     h11 takes a size of up to 20 hex digits and then waits for that many bytes, so a size
-    no server accepts held the connection until the body timeout. Real nginx answers at
-    once: 400 for a size it cannot count, 413 for one over client_max_body_size. Here a size
-    past MAX_CHUNK_SIZE is refused with 400 and one that takes the body past ``limit`` with
-    413, both from the size line alone, even before its end. Any other malformed line is
-    left to h11, which refuses it.
+    no server accepts held the connection until the body timeout. Real nginx answers 400 at
+    once to a size from 2^59 up, and 413 to one over client_max_body_size when its first
+    byte of data arrives; HAProxy 400 to a size from 2^52 up. Here a size past
+    MAX_CHUNK_SIZE is refused with 400 and one that takes the body past ``limit`` with 413,
+    both from the size line alone, even before its end (personalities.NOTES has the
+    difference). Any other malformed line is left to h11, which refuses it.
     """
 
     def __init__(self, limit: int) -> None:
