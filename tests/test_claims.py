@@ -50,6 +50,10 @@ WRONG = {
     # RFC 8910: DHCPv4 option 114, DHCPv6 option 103, IPv6 RA option 37
     "114 as the one DHCP option": r"in a DHCP option \(114\)",
     "Alt-Svc as HTTP/3's only announcement": r"(announced|advertised) (by|with) (the )?`?Alt-Svc",
+    # RFC 9110 9.1: 501 for a method "unrecognized or not implemented"; http.server implements
+    # DELETE and OPTIONS nowhere, so its 501 is the RFC's answer, not a 405 it owes
+    "http.server's 501 called wrong": r"(even|known methods)[^.]*(DELETE|POST)[^.]*501|"
+    r"DELETE and OPTIONS, where 405|\| \*\*501\*\* \| 405 \+ Allow",
 }
 
 
@@ -143,3 +147,18 @@ def test_what_the_personalities_do_not_imitate_is_said(lab) -> None:
     assert refused.status == 505
     assert "requests it refuses before any upstream is involved" in TEXTS["README.md"]
     assert "requests the gateway refuses itself" in TEXTS["docs/instructor.md"]
+
+
+def test_a_501_for_a_method_implemented_nowhere_is_taught_as_right() -> None:
+    """RFC 9110 9.1: 501 for a method that is unrecognized or not implemented; 405 only for
+    one implemented but not allowed on this resource. Python's http.server (recorded in
+    DIRECT_REQUESTS) implements DELETE nowhere, so its 501 is what the RFC asks."""
+    from labkit.exercises.lesson_501 import q5
+
+    row = next(r for r in personalities.DIRECT_REQUESTS if r[0] == "`DELETE / HTTP/1.1`")
+    assert row[5].startswith("HTTP/1.0 501")
+    feedback = q5.check("501").message
+    assert "right for it" in feedback and "RFC 9110 9.1" in feedback
+    assert "501 is right for it" in q5.prompt
+    lesson = TEXTS["02-501-not-implemented.ipynb"]
+    assert '"unrecognized or not implemented"' in lesson

@@ -17,7 +17,7 @@ TE = b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: %s\r\nConnection
         (q2, "Allow", "Retry-After", "will not make DELETE allowed"),
         (q2, "allow", "Allowed", "ex.headers"),
         (q4, "400", "501", "framing itself is broken"),
-        (q5, "405 with Allow", "501", "does not recognise the method at all"),
+        (q5, "405 with Allow", "501", "implements on no resource"),
         (q5, "405 with allow", "405 without Allow", "15.5.6"),
     ],
 )

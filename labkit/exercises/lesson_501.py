@@ -190,9 +190,10 @@ q4 = make_choice(
 q5 = make_choice(
     "501.python-http-server",
     LESSON,
-    "Python's http.server answers 'DELETE / HTTP/1.1' with '501 Unsupported method'. DELETE "
-    "is defined in RFC 9110 (9.3.5). What should a server answer that knows DELETE but does "
-    "not allow it on this resource? Options: '405 with Allow', '405 without Allow', '501', '404'.",
+    "Python's http.server answers 'DELETE / HTTP/1.1' with '501 Unsupported method': it "
+    "implements DELETE (RFC 9110 9.3.5) on no resource, so 501 is right for it (RFC 9110 9.1). "
+    "What should a server answer that implements DELETE but does not allow it on this "
+    "resource? Options: '405 with Allow', '405 without Allow', '501', '404'.",
     ["405 with Allow", "405 without Allow", "501", "404"],
     "405 with Allow",
     why={
@@ -200,16 +201,18 @@ q5 = make_choice(
         "and a 405 MUST list what is allowed in Allow (RFC 9110 15.5.6).",
         "405 without Allow": "read RFC 9110 15.5.6: what else does a 405 owe the client, "
         "besides its status? Compare the headers of lab.request('DELETE', '/orders/7').",
-        "501": "that is what http.server does, but 501 says the server does not recognise the "
-        "method at all (RFC 9110 9.1); DELETE is a standard method it could know.",
+        "501": "that is what http.server does, and right for it: 501 is for a method the "
+        "server does not recognise or implements on no resource (RFC 9110 9.1). This server "
+        "implements DELETE; only this resource does not allow it.",
         "404": "the resource exists (GET / works); only the method is not allowed.",
     },
     hints=(
-        "Is DELETE unknown to the server, or only not allowed on this resource?",
+        "Does the server implement DELETE nowhere, or only not allow it on this resource?",
         "What does lab.request('DELETE', '/orders/7') answer, with which headers?",
     ),
-    solution="q5.check('405 with Allow'): known method, not allowed here: 405 and "
-    "Allow: GET, HEAD, OPTIONS.",
+    solution="q5.check('405 with Allow'): a method the server implements, not allowed "
+    "here: 405 and Allow: GET, HEAD, OPTIONS (RFC 9110 9.1, 15.5.6). A server that implements "
+    "it nowhere, like http.server, answers 501.",
 )
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
