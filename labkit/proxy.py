@@ -16,14 +16,12 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 from urllib.parse import urlsplit
 
-import h11
-
 from labkit import personalities
 from labkit.conditions import RFC_TABLE, Condition, Outcome
 from labkit.errors import BadArgument, check_number, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
-from labkit.http.server import HTTPServer, Listener, h11_fields
+from labkit.http.server import HTTPServer, Listener, h11_fields, request_event
 from labkit.i18n import Msg
 from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
@@ -357,11 +355,8 @@ class Proxy(HTTPServer):
         elif request.header("host") is None:  # HTTP/1.0: HTTP/1.1 requires Host
             headers.insert(0, ("Host", f"{target.host}:{target.port}"))
         fields, fit = h11_fields(headers)  # the bytes the client sent, not text
-        h11_request = h11.Request(
-            method=request.method.encode("ascii"),
-            target=up_target.encode("latin-1", "replace"),
-            headers=fields,
-            _parsed=fit,
+        h11_request = request_event(
+            request.method.encode("ascii"), up_target.encode("latin-1", "replace"), fields, fit
         )
         timeouts = (
             f"connect timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s"

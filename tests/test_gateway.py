@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import socket
 import threading
 
+import h11
 import pytest
 
 import labkit
 from labkit import personalities
 from labkit.gateway import Gateway
+from labkit.http import server
 from labkit.proxy import Route, Target, Timeouts
 
 DRIP = Timeouts(connect=0.5, read=2.0)  # the test releases the body's second half itself
@@ -192,3 +195,46 @@ def test_a_relayed_header_no_client_may_get_is_the_gateways_own_502(
     else:
         assert "proxy-status" not in headers and headers["server"] == "nginx/1.22.1"
         assert body == personalities.get("nginx").page(502, "Bad Gateway", None)[1]
+
+
+def _relayed_without_ids(lab: labkit.Lab) -> tuple[bytes, bytes]:
+    """What the origin received and what the client got, through the gateway, with the lines
+    that differ between two requests (request id, date) left out."""
+    ex = lab.get("/orders/7", headers={"X-Note": "a\tb c", "Accept": "*/*"})
+    assert ex.status == 200
+
+    def kept(data: bytes) -> bytes:
+        lines = data.split(b"\r\n")
+        return b"\r\n".join(
+            line for line in lines if not line.lower().startswith((b"x-request-id:", b"date:"))
+        )
+
+    return kept(ex.hop("origin").bytes_in), kept(ex.hop("gateway").bytes_out)
+
+
+def test_events_are_the_same_bytes_with_or_without_h11s_private_argument(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway builds h11 events with ``_parsed=True`` where h11 takes it; an h11 without
+    it gets the public constructor, and the wire does not change."""
+    assert server.H11_PARSED  # the h11 installed here takes it: the first path is the fast one
+    fast = _relayed_without_ids(lab)
+    monkeypatch.setattr(server, "H11_PARSED", False)
+    public = _relayed_without_ids(lab)
+    assert public == fast
+    assert (
+        b"x-note: a\tb c" in public[0].lower() and b"via: 1.1 labkit-gateway" in public[0].lower()
+    )
+    assert public[1].startswith(b"HTTP/1.1 200 OK\r\n") and public[1].endswith(
+        b'"customer": "Ada"\n}\n'
+    )
+
+
+def test_whether_h11_takes_its_private_argument_is_asked_not_assumed() -> None:
+    class PublicOnly:  # an h11 event class without the private argument
+        def __init__(self, *, status_code: int, headers: list[object], reason: bytes = b"") -> None:
+            pass
+
+    assert server.takes_parsed(PublicOnly) is False
+    signature = inspect.signature(h11.Response.__init__)
+    assert server.takes_parsed(h11.Response) is ("_parsed" in signature.parameters)

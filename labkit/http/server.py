@@ -547,14 +547,8 @@ class HTTPServer(Listener):
             headers.append(("Content-Length", str(len(response.body))))  # type: ignore[arg-type]
         fields, fit = h11_fields(headers)  # a relayed byte stays a byte
         try:
-            head = conn.send(
-                h11.Response(
-                    status_code=response.status,
-                    headers=fields,
-                    reason=response.reason.encode("latin-1", "replace"),
-                    _parsed=fit and type(response.status) is int,
-                )
-            )
+            reason = response.reason.encode("latin-1", "replace")
+            head = conn.send(response_event(response.status, fields, reason, fit))
         except h11.LocalProtocolError as exc:
             # a response h11 will not write: this server's own answer instead, written by
             # hand (h11's side of the connection is now in its error state)
@@ -697,14 +691,49 @@ _FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
 _FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
 
 
+def takes_parsed(event: Callable[..., object]) -> bool:
+    """Whether this h11 event class takes ``_parsed=True``: a private argument (h11 passes it
+    for events its own parser made, whose fields it has checked), present in h11 0.10 to
+    0.16. Without it every event is built through the public constructor."""
+    try:
+        event(status_code=200, headers=[], reason=b"OK", _parsed=True)
+    except TypeError:
+        return False
+    return True
+
+
+# Asked once, of the installed h11: a release without the private argument still works
+H11_PARSED = takes_parsed(h11.Response)
+
+
+def request_event(
+    method: bytes, target: bytes, fields: list[tuple[bytes, bytes]], fit: bool
+) -> h11.Request:
+    """An h11 request event; built without h11's own field check when ``h11_fields`` found
+    every field in its grammar and this h11 allows it (``H11_PARSED``)."""
+    if fit and H11_PARSED:
+        return h11.Request(method=method, target=target, headers=fields, _parsed=True)
+    return h11.Request(method=method, target=target, headers=fields)
+
+
+def response_event(
+    status: int, fields: list[tuple[bytes, bytes]], reason: bytes, fit: bool
+) -> h11.Response:
+    """An h11 response event, as ``request_event`` (a status that is not an int, such as
+    True, gets h11's own check)."""
+    if fit and H11_PARSED and type(status) is int:
+        return h11.Response(status_code=status, headers=fields, reason=reason, _parsed=True)
+    return h11.Response(status_code=status, headers=fields, reason=reason)
+
+
 def h11_fields(headers: Headers) -> tuple[list[tuple[bytes, bytes]], bool]:
     """Header text back to the bytes it was read from (headers are decoded as latin-1),
     and whether every field already fits h11's grammar.
 
-    When they all fit, the event may be built with ``_parsed=True``: h11 then skips its own
-    check of each field, which is most of the cost of building an event (one Python call
-    and a regex match per name and per value). When one does not, the event is built as
-    before and h11 refuses it with its own error.
+    When they all fit, the event may be built with ``_parsed=True`` (``request_event``,
+    ``response_event``): h11 then skips its own check of each field, which is most of the
+    cost of building an event (one Python call and a regex match per name and per value).
+    When one does not, the event is built as before and h11 refuses it with its own error.
     """
     fields = []
     fit = True
