@@ -18,6 +18,7 @@ from labkit.conditions import Condition
 from labkit.errors import BadArgument, unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
+from labkit.http.requestcheck import Verdict
 from labkit.i18n import Msg
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
 from labkit.record import Record
@@ -232,6 +233,14 @@ class Gateway(Proxy):
             408, headers, body, reason=person.slow_client_reason, why=why, close=True, server=False
         )
         await self._reject(conn, writer, raw, peer, 408, why, response=response)
+
+    def version_refusal(self, request: Request) -> Verdict | None:
+        """HAProxy passes a request line of any HTTP/x.y on, as HTTP/1.1 (the request to the
+        upstream is always HTTP/1.1); the other personalities refuse a major version other
+        than 1 with the lab's 505."""
+        if self._personality.other_versions == "pass":
+            return None
+        return super().version_refusal(request)
 
     def route_of(self, request: Request) -> Route | None:
         return self.match(request.path)

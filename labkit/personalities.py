@@ -160,6 +160,8 @@ class Personality(FrozenRecord):
         "max_response_head",
         "max_response_head_source",
         "name",
+        "other_versions",
+        "other_versions_source",
         "pages",
         "pooling",
         "proxy_status",
@@ -183,6 +185,10 @@ class Personality(FrozenRecord):
     slow_client: str
     slow_client_source: str
     slow_client_reason: str  # the 408's reason phrase, as its server writes it
+    # A request line naming a major version other than 1 (GET / HTTP/2.0): "505" (the lab's
+    # 505 page), "pass" (passed on to the upstream as HTTP/1.1), "" (not recorded: the lab's 505).
+    other_versions: str
+    other_versions_source: str
 
     def __init__(
         self,
@@ -198,6 +204,8 @@ class Personality(FrozenRecord):
         slow_client: str = "page",
         slow_client_source: str = "",
         slow_client_reason: str = "Request Time-out",
+        other_versions: str = "505",
+        other_versions_source: str = "",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -212,6 +220,8 @@ class Personality(FrozenRecord):
         set_(self, "slow_client", slow_client)
         set_(self, "slow_client_source", slow_client_source)
         set_(self, "slow_client_reason", slow_client_reason)
+        set_(self, "other_versions", other_versions)
+        set_(self, "other_versions_source", other_versions_source)
 
     @property
     def server(self) -> str | None:
@@ -289,6 +299,8 @@ RFC = Personality(
     max_response_head_source="the lab's choice, nginx's proxy_buffer_size on some systems",
     proxy_status=True,
     slow_client_source="RFC 9110 15.5.9: 408 Request Timeout, then close (Connection: close)",
+    other_versions_source="RFC 9110 15.6.6 (505 refuses the request's major version; 6.2: "
+    "any 1.x is served as 1.1)",
     table={
         cond: (
             CUT
@@ -332,6 +344,8 @@ NGINX = Personality(
     slow_client="close",
     slow_client_source=f"{OBSERVED} (client_header_timeout; access.log says 408, error.log 'client "
     "timed out (110: Connection timed out) while reading client request headers')",
+    other_versions_source=f"{OBSERVED} (505 for HTTP/2.0 and HTTP/3.0, 400 for HTTP/0.9 with "
+    "headers; nginx's own page, where the personality sends the lab's)",
     table={
         Condition.REFUSED: _page(
             502,
@@ -444,6 +458,10 @@ HAPROXY = Personality(
     max_response_head=15 * 1024,  # tune.bufsize 16 KB minus tune.maxrewrite 1 KB
     max_response_head_source=f"{OBSERVED}: 502 PH-- for a 15,500-byte head",
     slow_client_source=f"{OBSERVED} ('timeout http-request'; its log: 408 cR-- \"<BADREQ>\")",
+    other_versions="pass",
+    other_versions_source=f"{OBSERVED} (HTTP/2.0 and HTTP/3.0 request lines passed on as "
+    "HTTP/1.1, the upstream's answer relayed; HTTP/0.9 with headers it passes on as HTTP/0.9, "
+    "which the personality sends as HTTP/1.1)",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 SC-- (server side, at connection: refused)"
@@ -543,6 +561,8 @@ ENVOY = Personality(
         "timeout' and response flag SI (conn_manager_impl.cc onIdleTimeout); "
         "request_headers_timeout, off by default, gives 408 'request header timeout'"
     ),
+    other_versions="",
+    other_versions_source="not recorded (Envoy is not run here): the lab's own 505",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
@@ -646,6 +666,8 @@ CADDY = Personality(
     slow_client="close",
     slow_client_source=f"{OBSERVED} (servers timeouts read_header; Go's net/http closes without "
     "a response)",
+    other_versions_source=f"{OBSERVED} (505 for HTTP/2.0, HTTP/3.0 and HTTP/0.9; Go's own "
+    "page, where the personality sends the lab's)",
     table={
         Condition.REFUSED: _page(502, "Bad Gateway", "dial tcp: connect: connection refused"),
         Condition.CONNECT_TIMEOUT: _page(502, "Bad Gateway", "dial tcp: i/o timeout"),

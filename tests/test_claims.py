@@ -138,15 +138,28 @@ def test_every_envoy_value_says_it_comes_from_documentation() -> None:
 
 def test_what_the_personalities_do_not_imitate_is_said(lab) -> None:
     """A request the gateway refuses itself gets the lab's answer in every personality, where
-    real HAProxy passes 'GET / HTTP/2.0' on (docs/gateways.md's direct rows): the README and
-    the instructor guide say so."""
+    real HAProxy answers 'Transfer-Encoding: gzip, chunked' with 422 (docs/gateways.md's
+    direct rows): the README and the instructor guide say so. A request line naming HTTP/2.0
+    is answered as each server does: real HAProxy passes it on (test_real_gateways compares)."""
     row = next(r for r in personalities.DIRECT_REQUESTS if r[0] == "`GET / HTTP/2.0`")
     assert row[3] == "HTTP/1.1 200 OK"  # HAProxy's column
     lab.gateway.personality = "haproxy"
-    refused = lab.raw(b"GET /orders/7 HTTP/2.0\r\nHost: x\r\n\r\n", to="gateway")
-    assert refused.status == 505
+    passed = lab.raw(
+        b"GET /orders/7 HTTP/2.0\r\nHost: x\r\nConnection: close\r\n\r\n", to="gateway"
+    )
+    assert (passed.status, passed.generated_by) == (200, "origin")
+    assert passed.hop("origin").received.summary.endswith("HTTP/1.1")
+    te = next(r for r in personalities.DIRECT_REQUESTS if r[0] == "`POST TE: gzip, chunked`")
+    assert te[3].startswith("HTTP/1.1 422")
+    refused = lab.raw(
+        b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n"
+        b"Connection: close\r\n\r\n0\r\n\r\n",
+        to="gateway",
+    )
+    assert (refused.status, refused.generated_by) == (501, "gateway")
     assert "requests it refuses before any upstream is involved" in TEXTS["README.md"]
     assert "requests the gateway refuses itself" in TEXTS["docs/instructor.md"]
+    assert "passed on as HTTP/1.1 in the haproxy one" in TEXTS["docs/instructor.md"]
 
 
 def test_a_501_for_a_method_implemented_nowhere_is_taught_as_right() -> None:

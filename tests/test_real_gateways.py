@@ -206,6 +206,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             garbage_real = _get(real.port, "/up/garbage/", paths["/up/garbage/"], linger=True)
             slow_real = _slow_client(real.port)
             idle_real = _kept_then_closed(real.port)
+            versions_real = _other_versions(real.port)
             logs = real.logs()
         lab.gateway.personality = name
         seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
@@ -213,6 +214,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         lab.gateway.head_timeout = SHORT_HEAD
         slow_lab = _slow_client(lab.gateway.port)
         idle_lab = _kept_then_closed(lab.gateway.port)
+        versions_lab = _other_versions(lab.gateway.port)
 
     if name == "caddy":  # Go sniffs a Content-Type for a body without one; the lab does not
         for seen in (seen_real["/up/huge-headers/"], seen_lab["/up/huge-headers/"]):
@@ -234,6 +236,9 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         "page": (408, False),
         "close": (None, True),
     }[person.slow_client]
+    # a request line naming HTTP/2.0 or HTTP/3.0: refused with 505, or passed on (HAProxy)
+    assert versions_real == versions_lab, f"{name}: real {versions_real}, lab {versions_lab}"
+    assert versions_lab == {"505": [505, 505], "pass": [200, 200]}[person.other_versions]
     # the log words the personality quotes are the real server's
     for fault in (n for n, f in FAULTS.items() if f.condition is not None):
         answer = person.answer(FAULTS[fault].condition)
@@ -246,6 +251,20 @@ def _kept_then_closed(port: int) -> list[int | None]:
     """GET, GET, POST, GET to the idle-close upstream, each on a new client connection."""
     methods = ("GET", "GET", "POST", "GET")
     return [_send(port, method, "/up/idle-close/", b"x=1").status for method in methods]
+
+
+def _other_versions(port: int) -> list[int | None]:
+    """GET /orders/7 with HTTP/2.0, then HTTP/3.0, in a text request line: the statuses."""
+    statuses = []
+    for version in ("2.0", "3.0"):
+        raw = f"GET /orders/7 HTTP/{version}\r\nHost: lab\r\nConnection: close\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(raw.encode())
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        statuses.append(_parse(data, kept_open=False).status)
+    return statuses
 
 
 def _slow_client(port: int) -> Seen:

@@ -131,6 +131,10 @@ def _headers_table() -> str:
         + [SLOW_CLIENT[personalities.get(p).slow_client] for p in ORDER]
     )
     rows.append(
+        ["a request line naming another major version (`GET / HTTP/2.0`)"]
+        + [OTHER_VERSIONS[personalities.get(p).other_versions] for p in ORDER]
+    )
+    rows.append(
         ["sends `Proxy-Status` (RFC 9209)"]
         + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
     )
@@ -141,6 +145,13 @@ SLOW_CLIENT = {
     "page": "408 page, then close",
     "close": "closes without a byte",
     "": "not recorded",
+}
+
+
+OTHER_VERSIONS = {
+    "505": "505",
+    "pass": "passed on as HTTP/1.1",
+    "": "not recorded (the lab's 505)",
 }
 
 
@@ -162,6 +173,7 @@ def _sources() -> str:
         lines.append(f"  * largest response head: {person.max_response_head_source}")
         lines.append(f"  * keep-alive to upstreams: {person.pooling.source}")
         lines.append(f"  * a client's request head that stops: {person.slow_client_source}")
+        lines.append(f"  * a request line's other major version: {person.other_versions_source}")
     return "\n".join(lines)
 
 
@@ -264,8 +276,9 @@ Observed with the same packages and re-run, every row, by
 `tests/gateways/direct.*`: nginx serves files at `/` and proxies `/proxied`; HAProxy and Caddy
 proxy everything to an upstream that answers any request 200; Python's `http.server` serves
 files. The lab's gateway answers such requests its own way in every personality (the
-personalities imitate what a gateway does with its upstreams, and with a request head that
-stops), so this table is where the real servers' answers are. Each cell is the first line the
+personalities imitate what a gateway does with its upstreams, with a request head that
+stops, and with a request line's other major version), so this table is where the real
+servers' answers are. Each cell is the first line the
 server sent back; *[client-timeout]*: the server had not
 closed the connection {personalities.DIRECT_WAIT:g} s after its last byte.
 

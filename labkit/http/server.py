@@ -206,6 +206,10 @@ class HTTPServer(Listener):
     async def handle(self, request: Request) -> Response:
         raise NotImplementedError
 
+    def version_refusal(self, request: Request) -> Verdict | None:
+        """Why this server refuses the request line's version, or None to serve it."""
+        return check_version(request.http_version)
+
     async def slow_client(
         self, conn: h11.Connection, writer: asyncio.StreamWriter, raw: bytearray, peer: int | None
     ) -> None:
@@ -277,7 +281,7 @@ class HTTPServer(Listener):
                 return
 
     async def _respond_to(self, request: Request) -> Response:
-        verdict = check_version(request.http_version)
+        verdict = self.version_refusal(request)
         if verdict:
             headers, body = pages.page(
                 request, 505, made_by=self.role, paragraphs=[verdict.why, *HTTP2_EXPLANATION]
