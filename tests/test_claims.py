@@ -175,3 +175,22 @@ def test_a_501_for_a_method_implemented_nowhere_is_taught_as_right() -> None:
     assert "501 is right for it" in q5.prompt
     lesson = TEXTS["02-501-not-implemented.ipynb"]
     assert '"unrecognized or not implemented"' in lesson
+
+
+def test_the_rows_lesson_09_calls_uniform_are_uniform() -> None:
+    """Lesson 09 names the conditions every personality answers alike (Envoy's from its
+    documentation): a reset is not one of them (Envoy: 503 UR)."""
+
+    def seen(answer: personalities.Answer) -> object:
+        return (answer.kind, answer.status) if answer.kind != "cut" else "cut"
+
+    uniform = {
+        c
+        for c in Condition
+        if len({seen(p.answer(c)) for p in personalities.PERSONALITIES.values()}) == 1
+    }
+    assert uniform == {Condition.INVALID_HEADER, Condition.READ_TIMEOUT, Condition.BODY_CUT}
+    lesson = TEXTS["09-gateways-disagree.ipynb"]
+    assert "(a header line without a colon, a read timeout, a body cut after the headers)" in lesson
+    nginx = personalities.get("nginx")
+    assert nginx.answer(Condition.CONNECT_TIMEOUT).status == 504
