@@ -160,6 +160,8 @@ def test_what_the_personalities_do_not_imitate_is_said(lab) -> None:
     assert "requests it refuses before any upstream is involved" in TEXTS["README.md"]
     assert "requests the gateway refuses itself" in TEXTS["docs/instructor.md"]
     assert "passed on as HTTP/1.1 in the haproxy one" in TEXTS["docs/instructor.md"]
+    lesson = TEXTS["06-505-http-version-not-supported.ipynb"]
+    assert 'so does the lab\'s gateway with `lab.gateway.personality = "haproxy"`' in lesson
 
 
 def test_a_501_for_a_method_implemented_nowhere_is_taught_as_right() -> None:
