@@ -40,6 +40,13 @@ CLAIMS = [
     ("04-503-service-unavailable", rf"bursts of {NUMBER} to", NEXT_CODE),
     ("04-503-service-unavailable", rf"to {NUMBER} requests against", NEXT_CODE),
     ("09-gateways-disagree", rf"`ReadTimeout` after {NUMBER} s", "nginx-observation"),
+    # the translations (notebooks/zh/) state the same numbers in their own words
+    ("zh/03-502-bad-gateway", rf"读取超时（这里是 {NUMBER} 秒", UPSTREAM_TIMEOUTS["read_timeout"]),
+    ("zh/04-503-service-unavailable", rf"容量设为 {NUMBER}，", NEXT_CODE),
+    ("zh/04-503-service-unavailable", rf"一阵 {NUMBER} 个慢请求", NEXT_CODE),
+    ("zh/04-503-service-unavailable", rf"每个耗时 {NUMBER} 秒", NEXT_CODE),
+    ("zh/04-503-service-unavailable", rf"依次发出 {NUMBER} 到", NEXT_CODE),
+    ("zh/04-503-service-unavailable", rf"到 {NUMBER} 个请求的一阵请求", NEXT_CODE),
 ]
 
 
