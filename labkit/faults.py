@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
+from labkit import personalities
 from labkit.conditions import Condition
 from labkit.errors import BadArgument, check_number
 from labkit.http import ports, server
@@ -358,7 +359,8 @@ FAULTS: dict[str, Fault] = _registry(
         Fault(
             "huge-headers",
             Condition.HEADER_TOO_BIG,
-            "sends 20 KB of response headers (more than the gateway's 8 KB buffer)",
+            "sends 20 KB of response headers (more than the gateway's "
+            f"{personalities.RFC.max_response_head // 1024} KB buffer)",
             b"HTTP/1.1 200 OK\r\nX-Padding: "
             + b"a" * 20_000
             + b"\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n",

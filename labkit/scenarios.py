@@ -325,7 +325,8 @@ def _catalogue() -> list[Scenario]:
                  "and values an attacker should never see",
                  Call("GET", "/orders/abc"), switches=(DEBUG,)),
         Scenario("500-direct-to-origin", "500", 500, "origin", "The same bug, without a gateway",
-                 "the origin's 500 seen directly: the gateway adds nothing but Via",
+                 "the origin's 500 seen directly: the same status and page; through the "
+                 "gateway it only gains Via and Proxy-Status",
                  Call("GET", "/orders/abc", via="origin")),
         # 501 and 405
         Scenario("501-unknown-method", "501", 501, "origin", "A method nobody implements",
@@ -362,7 +363,8 @@ def _catalogue() -> list[Scenario]:
         _fault("no-colon", 502, "Upstream sends a header without a colon",
                "a header line that is not 'name: value' makes the whole response invalid"),
         _fault("huge-headers", 502, "Upstream's headers are too big",
-               "20 KB of response headers overflow the gateway's 8 KB buffer"),
+               "20 KB of response headers overflow the gateway's "
+               f"{personalities.RFC.max_response_head // 1024} KB buffer"),
         _fault("bad-content-length", 502, "Upstream sends an invalid Content-Length",
                "'Content-Length: abc': the gateway cannot tell where the body ends (RFC 9112 6.3)"),
         _fault("bad-transfer-encoding", 502, "Upstream uses an unknown transfer coding",
@@ -457,7 +459,8 @@ def _catalogue() -> list[Scenario]:
                  Raw(b"GET /orders/7 HTTPS/1.1\r\nHost: lab\r\n\r\n")),
         Scenario("426-upgrade-required", "505", 426, "origin", "This resource needs another protocol",
                  "/chat speaks WebSocket only: 426 with Upgrade: websocket and Connection: upgrade "
-                 "(asked of the origin: a gateway drops both as hop-by-hop headers)",
+                 "(asked of the origin: the lab's gateway drops both as hop-by-hop headers, "
+                 "RFC 9110 7.6.1; nginx keeps Upgrade, HAProxy both, lesson 06)",
                  Call("GET", "/chat", via="origin")),
         # 511
         Scenario("511-portal-intercepts", "511", 511, "portal", "The network wants you to log in",

@@ -196,3 +196,28 @@ def test_the_rows_lesson_09_calls_uniform_are_uniform() -> None:
     assert "(a header line without a colon, a read timeout, a body cut after the headers)" in lesson
     nginx = personalities.get("nginx")
     assert nginx.answer(Condition.CONNECT_TIMEOUT).status == 504
+
+
+def test_what_the_gateway_adds_to_a_relayed_500_is_what_the_scenario_says(lab) -> None:
+    """500-direct-to-origin said the gateway adds nothing but Via; it adds Proxy-Status too."""
+    from labkit import scenarios
+
+    direct = scenarios.run("500-direct-to-origin", lab)
+    relayed = lab.get("/orders/abc")
+    added = {k.lower() for k, _ in relayed.headers} - {k.lower() for k, _ in direct.headers}
+    assert added == {"via", "proxy-status"}
+    assert "only gains Via and Proxy-Status" in scenarios.get("500-direct-to-origin").cause
+
+
+def test_the_426_scenario_says_which_gateways_drop_upgrade() -> None:
+    """A gateway does not always drop Upgrade and Connection (lesson 06, W1 of issue 13)."""
+    from labkit import scenarios
+
+    upgrade = {name: p.headers.relayed_upgrade for name, p in personalities.PERSONALITIES.items()}
+    assert (upgrade["rfc"], upgrade["nginx"], upgrade["haproxy"]) == (
+        "drop",
+        "keep-upgrade",
+        "keep",
+    )
+    cause = scenarios.get("426-upgrade-required").cause
+    assert "the lab's gateway drops both" in cause and "nginx keeps Upgrade, HAProxy both" in cause
