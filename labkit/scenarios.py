@@ -468,8 +468,9 @@ def _catalogue() -> list[Scenario]:
                  "link to its login page; the site never sees the request",
                  Call("GET", "/orders/7", via="portal"), switches=(LOGOUT,)),
         Scenario("511-connectivity-check", "511", 511, "portal", "The connectivity check fails",
-                 "devices request /generate_204 to test the network: 511 instead of 204 tells "
-                 "them a portal is in the way",
+                 "Android and Chrome request /generate_204 to test the network (Apple and "
+                 "Windows ask other URLs for a 200, lesson 07): 511 instead of 204 tells them a "
+                 "portal is in the way",
                  Call("GET", "/generate_204", via="portal"), switches=(LOGOUT,)),
         Scenario("204-connectivity-check-after-login", "511", 204, "portal",
                  "After login the check passes",

@@ -52,6 +52,8 @@ WRONG = {
     "Alt-Svc as HTTP/3's only announcement": r"(announced|advertised) (by|with) (the )?`?Alt-Svc",
     # RFC 9110 9.1: 501 for a method "unrecognized or not implemented"; http.server implements
     # DELETE and OPTIONS nowhere, so its 501 is the RFC's answer, not a 405 it owes
+    # only Android and Chrome check with /generate_204 (M3 of issue 13)
+    "every device asks /generate_204": r"(?<!Chrome )(?<!Android )devices request /generate_204",
     "http.server's 501 called wrong": r"(even|known methods)[^.]*(DELETE|POST)[^.]*501|"
     r"DELETE and OPTIONS, where 405|\| \*\*501\*\* \| 405 \+ Allow",
 }
@@ -98,6 +100,15 @@ def test_no_healthy_upstream_bodies_quoted_are_the_personalities() -> None:
     assert envoy == b"no healthy upstream"
     assert '"No server is available to handle this request."' in lesson
     assert "`no healthy upstream`" in lesson
+
+
+def test_the_scenarios_causes_keep_the_fixed_claims_out() -> None:
+    """The scenario catalogue's causes are read in playgrounds and 'labkit scenarios'."""
+    from labkit import scenarios
+
+    causes = " ".join(s.cause for s in scenarios.SCENARIOS.values())
+    found = [claim for claim, pattern in WRONG.items() if re.search(pattern, causes)]
+    assert not found, found
 
 
 def _units() -> dict[str, str]:
