@@ -707,13 +707,13 @@ class GatewaysCompared(_Panel):
     """One upstream fault through every gateway personality, side by side (lesson 09)."""
 
     def __init__(self, lab: Lab) -> None:
-        from labkit import personalities
         from labkit.faults import FAULTS
 
         check_lab(lab)
         self._init_panel()
         self.lab = lab
-        self.personalities = list(personalities.PERSONALITIES)
+        # the personality switch's choices: each one run below is applied through the table
+        self.personalities = list(switches.get("personality").param("name").choices)
         # the upstream's name and the condition the gateway sees, both named (exercises use the latter)
         options = [
             (f"{name} (condition: {f.condition.value})", name)
@@ -764,7 +764,8 @@ class GatewaysCompared(_Panel):
         rows = []
         try:
             for name in self.personalities:
-                self.lab.gateway.personality = name
+                # through the switch table, like a playground's or `labkit ctl personality`
+                switches.apply(self.lab, "personality", {"name": name})
                 # nginx keeps the connection open after relaying garbage: don't wait 5 s
                 ex = self.lab.get(path, timeout=scenarios.FAULT_CLIENT_TIMEOUT)
                 status = (
@@ -775,7 +776,7 @@ class GatewaysCompared(_Panel):
                 gw = ex.hop("gateway").sent
                 rows.append((personalities.get(name).title, status, gw.why if gw else ""))
         finally:
-            self.lab.gateway.personality = before
+            switches.apply(self.lab, "personality", {"name": before})
         self.rows = rows
         # a status line reads as one piece: it never breaks between code and reason phrase
         self.table.value = render_html.table(
