@@ -330,6 +330,7 @@ class Gateway(Proxy):
     ) -> Response:
         body = bytearray()
         try:
+            # a relayed (not generated) response, the only kind stored, streams its body
             async for chunk in response.body:  # type: ignore[union-attr]
                 body += chunk
         except BodyCut as exc:  # nothing sent yet: the gateway can still say it failed

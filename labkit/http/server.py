@@ -541,14 +541,14 @@ class HTTPServer(Listener):
         headers = [(k, v) for k, v in response.headers if k.lower() != "x-request-id"]
         closing = response.close
         headers += self._extra_headers(rid, response)
-        streamed = not isinstance(response.body, bytes)
+        payload = response.body  # bytes, or a stream relayed as it arrives
         no_body = request.method == "HEAD" or response.status in (204, 304)
         if (
-            not streamed
+            isinstance(payload, bytes)
             and get_header(headers, "content-length") is None
             and not (response.status == 204 or response.status == 304)
         ):
-            headers.append(("Content-Length", str(len(response.body))))  # type: ignore[arg-type]
+            headers.append(("Content-Length", str(len(payload))))
         fields, fit = h11_fields(headers)  # a relayed byte stays a byte
         try:
             reason = response.reason.encode("latin-1", "replace")
@@ -564,9 +564,9 @@ class HTTPServer(Listener):
             self._record_sent(rid, response, head)
             return False
         sent = bytearray(head)
-        if not streamed:
-            if response.body and not no_body:
-                sent += conn.send(h11.Data(data=response.body))  # type: ignore[arg-type]
+        if isinstance(payload, bytes):
+            if payload and not no_body:
+                sent += conn.send(h11.Data(data=payload))
             sent += conn.send(h11.EndOfMessage())
             self._record_sent(rid, response, bytes(sent))
             writer.write(sent)
@@ -575,7 +575,7 @@ class HTTPServer(Listener):
         out = _Coalesced(writer, head)
         cut = ""
         try:
-            async for chunk in response.body:  # type: ignore[union-attr]
+            async for chunk in payload:
                 if chunk and not no_body:
                     data = conn.send(h11.Data(data=chunk))
                     out.write(data)

@@ -80,7 +80,8 @@ def timeline(ex: ExchangeView) -> ChartFigure:
         first, last = (
             (hop.sent, hop.received) if hop.role is Role.CLIENT else (hop.received, hop.sent)
         )
-        begin = ((first or last).at - start) * 1000  # type: ignore[union-attr]
+        opened = first if first is not None else last  # each hop drawn has one (above)
+        begin = (opened.at - start) * 1000 if opened else 0.0
         end = (last.at - start) * 1000 if last else begin
         failed = bool(hop.generated and (hop.status or 0) >= 500)
         if last is None:
