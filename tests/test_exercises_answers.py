@@ -963,17 +963,36 @@ REEXAMINED_WRONG: dict[str, list[object]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("qid", "form"),
-    [("504.or-502", "not 504"), ("504.or-502", "it isn't 504"), ("503.how-many-shed", "not 5"),
-     ("501.unknown-method", "not 501"), ("500.who-made-it", "not the gateway"),
-     ("gateways.haproxy-sc", "not refused"), ("500.find-the-traceback", "not X-Request-ID"),
-     ("505.alpn", "not ALPN"), ("504.or-502", "不是 504")],
-)  # fmt: skip
-def test_a_negation_names_no_answer_and_is_not_counted(qid: str, form: str) -> None:
+NOT, HEDGE = "says what it is not", "hedges"
+# (qid, form, the word of the one line that refuses it): a negation ("not 504") and a hedge by
+# a word ("maybe 504", 'about five') name no answer; each is refused and not counted
+REFUSED = [
+    ("504.or-502", "not 504", NOT),
+    ("504.or-502", "it isn't 504", NOT),
+    ("503.how-many-shed", "not 5", NOT),
+    ("501.unknown-method", "not 501", NOT),
+    ("500.who-made-it", "not the gateway", NOT),
+    ("gateways.haproxy-sc", "not refused", NOT),
+    ("500.find-the-traceback", "not X-Request-ID", NOT),
+    ("505.alpn", "not ALPN", NOT),
+    ("504.or-502", "不是 504", NOT),
+    ("504.or-502", "maybe 504", HEDGE),
+    ("503.how-many-shed", "about five", HEDGE),
+    ("501.unknown-method", "probably 501", HEDGE),
+    ("511.which-auth", "maybe 407", HEDGE),
+    ("503.how-many-shed", "大约 5 个", HEDGE),
+    ("504.or-502", "可能是 504", HEDGE),
+]
+
+
+@pytest.mark.parametrize(("qid", "form", "word"), REFUSED)
+def test_a_negation_or_a_hedge_names_no_answer_and_is_not_counted(
+    qid: str, form: str, word: str
+) -> None:
+    """'maybe 504' was accepted as 504: a hedge, as '502 or 504' is, but not an attempt."""
     result = exercises.get(qid).check(form)
     assert result.correct is None and result.refused, result
-    assert "says what it is not" in result.message
+    assert word in result.message
     assert store.load().get(qid) is None
 
 
@@ -1707,20 +1726,6 @@ THIRD_ROUND_WRONG: dict[str, list[object]] = {
         {"made_by": "origin", "cause": "maintenance!"},
     ],
 }
-
-
-@pytest.mark.parametrize(
-    ("qid", "form"),
-    [("504.or-502", "maybe 504"), ("503.how-many-shed", "about five"),
-     ("501.unknown-method", "probably 501"), ("511.which-auth", "maybe 407"),
-     ("503.how-many-shed", "大约 5 个"), ("504.or-502", "可能是 504")],
-)  # fmt: skip
-def test_a_hedge_by_a_word_names_no_answer_and_is_not_counted(qid: str, form: str) -> None:
-    """'maybe 504' was accepted as 504: a hedge, as '502 or 504' is, but not an attempt."""
-    result = exercises.get(qid).check(form)
-    assert result.correct is None and result.refused, result
-    assert "hedges" in result.message
-    assert store.load().get(qid) is None
 
 
 def test_header_x_names_x_and_an_aside_that_explains_is_not_a_hedge() -> None:

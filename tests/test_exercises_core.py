@@ -91,6 +91,26 @@ def test_hints_come_one_at_a_time_and_the_solution_only_on_request(quiz, progres
     assert store.load(progress_file)["test.quiz"]["solution_viewed"] is True
 
 
+# an exercise's id begins with its lesson ("502.body-cut"), lesson 09's with "gateways."
+LESSON_OF_PREFIX = {"gateways": "09"}
+
+
+@pytest.mark.parametrize("q", exercises.all_exercises(), ids=lambda q: q.id)
+def test_every_exercise_has_hints_a_solution_and_a_blank_is_not_answered(q) -> None:
+    """Every exercise of every lesson, as a learner meets it: its lesson, two or three hints
+    shown one at a time, a solution, and a blank answer not counted."""
+    prefix = q.id.split(".")[0]
+    assert q.lesson == LESSON_OF_PREFIX.get(prefix, prefix)
+    assert 2 <= len(q.hints) <= 3
+    for i, hint in enumerate(q.hints):
+        shown = q.hint()
+        assert f"Hint {i + 1} of {len(q.hints)}" in repr(shown) and hint in shown.text
+    assert q.solution().text
+    result = q.check(...)
+    assert result.correct is None and not result and "not answered" in result.message
+    assert store.load().get(q.id, {}).get("attempts", 0) == 0
+
+
 def test_learner_code_that_raises_is_reported(code_task) -> None:
     def broken():
         return {}["missing"]

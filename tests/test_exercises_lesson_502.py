@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import time
 
-import pytest
-
 from labkit.exercises import lesson_502
 from labkit.exercises.lesson_502 import q1, q2, q3, q4
 
@@ -19,20 +17,6 @@ def reference_who_made_it():
     namespace: dict = {}
     exec(code, namespace)
     return namespace["who_made_it"]
-
-
-@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.id)
-def test_blank_is_not_answered(q) -> None:
-    result = q.check(...)
-    assert result.correct is None and not result
-    assert "not answered" in result.message
-
-
-@pytest.mark.parametrize("q", EXERCISES, ids=lambda q: q.id)
-def test_every_exercise_has_hints_and_a_solution(q) -> None:
-    assert q.id.startswith("502.") and q.lesson == "502"
-    assert 2 <= len(q.hints) <= 3
-    assert q.hint().text and q.solution().text
 
 
 def test_q1_not_a_502() -> None:

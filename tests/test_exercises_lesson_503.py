@@ -15,14 +15,6 @@ import labkit
 from labkit.exercises.lesson_503 import q1, q2, q3, q4, q5
 
 
-def test_every_exercise_has_hints_and_a_solution() -> None:
-    for q in (q1, q2, q3, q4, q5):
-        assert q.id.startswith("503.") and q.lesson == "503"
-        assert 2 <= len(q.hints) <= 3 and q.solution_text
-        result = q.check(...)
-        assert result.correct is None and "not answered" in repr(result).lower()
-
-
 def test_q1_retry_after_header() -> None:
     assert q1.check("Retry-After")
     assert q1.check("  retry-after ")

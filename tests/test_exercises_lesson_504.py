@@ -14,14 +14,6 @@ import labkit
 from labkit.exercises.lesson_504 import q1, q2, q3, q4, q5
 
 
-def test_every_exercise_has_hints_and_a_solution() -> None:
-    for q in (q1, q2, q3, q4, q5):
-        assert q.id.startswith("504.") and q.lesson == "504"
-        assert 2 <= len(q.hints) <= 3 and q.solution_text
-        result = q.check(...)
-        assert result.correct is None and "not answered" in repr(result).lower()
-
-
 def test_q1_who_answers() -> None:
     assert q1.check("504 from the gateway")
     wrong = q1.check("504 from the origin")
