@@ -1,31 +1,160 @@
 """docs/architecture.md's recipes, followed at run time: each new thing is added in one place.
 
+"Add a switch": one ``Switch`` in ``switches.SWITCHES``; ``labkit ctl`` then parses it and
+lists it in its help, the control API applies it (on the lab's loop thread) or refuses it in
+one line, ``lab.reset()`` puts it back and its lesson's Playground shows a control for it.
 "Add a kind of fault": one class and one entry in ``faults.FAULTS``; the lab then serves
 it on a real socket, routes ``/up/NAME/`` to it, lists it with its knobs (``labkit
 scenarios``, the README's table) and puts its knobs back on ``lab.reset()``.
-"Add a scenario": one entry in ``scenarios.SCENARIOS``; ``labkit scenarios``,
-``labkit.scenarios.run`` and the lesson's Playground then offer it.
+"Add a scenario": one entry in ``scenarios.SCENARIOS``; ``labkit scenarios``, ``labkit
+run``, ``labkit.scenarios.run`` and the lesson's Playground then offer it.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import importlib.util
 import json
 import socket
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 import labkit
-from labkit import cli, faults, scenarios
+from labkit import cli, control, faults, scenarios, switches
 from labkit.conditions import Condition
 from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.switches import Param, Setting, Switch
 from labkit.widgets import GatewaysCompared, Playground
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLY = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+
+
+# -- "Add a switch" --
+
+APPLIED_ON: list[str] = []  # the thread each application of the new switch ran on
+
+
+def _store(lab: labkit.Lab, args: switches.Args) -> str:
+    APPLIED_ON.append(threading.current_thread().name)
+    lab.gateway.cache_enabled = args["on"]
+    return f"store: {'on' if lab.gateway.cache_enabled else 'off'}"
+
+
+STORE = Switch(
+    "store",
+    "whether the gateway stores fresh responses (a second name for the cache, for this test)",
+    params=(Param("on", bool, "store: the gateway keeps fresh responses", default=True),),
+    apply=_store,
+    state=lambda lab: {"store": lab.gateway.cache_enabled},
+    playgrounds=("500",),
+    current=lambda lab, _: {"on": lab.gateway.cache_enabled},
+)
+
+
+@pytest.fixture
+def store_switch(monkeypatch: pytest.MonkeyPatch):
+    """The recipe's one step: one entry in the table (removed again after the test)."""
+    monkeypatch.setitem(switches.SWITCHES, STORE.name, STORE)
+    APPLIED_ON.clear()
+    assert "store" in _ctl_help()
+    yield STORE
+    monkeypatch.undo()
+    assert "store" not in _ctl_help()  # nothing else kept it
+
+
+def _ctl_help() -> str:
+    parser = cli.build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return str(sub.choices["ctl"].format_help())
+
+
+def _cached_twice(lab: labkit.Lab) -> bool:
+    """Whether the second of two GETs during cacheable maintenance is served from the cache."""
+    lab.origin.maintenance(retry_after=5, cache_max_age=60)
+    lab.get("/orders/7")
+    second = lab.get("/orders/7")
+    lab.origin.maintenance(False)
+    lab.gateway.purge()
+    return second.header("x-cache") == "HIT"
+
+
+def test_add_a_switch(lab: labkit.Lab, store_switch: Switch, capsys) -> None:
+    # `labkit ctl --help`, the CLI run in-process: a subcommand with its help and choices
+    with pytest.raises(SystemExit):
+        cli.main(["ctl", "--help"])
+    assert "store" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["ctl", "store", "--help"])
+    assert "store: the gateway keeps fresh responses" in capsys.readouterr().out
+    assert Setting("store", {"on": False}).cli == "store off"  # a scenario's shell words
+    with pytest.raises(SystemExit):
+        cli.main(["ctl", "store", "maybe"])
+    assert "invalid choice: 'maybe'" in capsys.readouterr().err
+
+    # `labkit ctl store off` against this real lab: over its control API (an HTTP socket),
+    # applied on the loop thread, confirmed in one line; `labkit ctl state` shows it
+    assert _cached_twice(lab)
+    at = ["ctl", "--lab", lab.gateway.url]
+    assert cli.main([*at, "store", "off"]) == 0
+    assert capsys.readouterr().out == "store: off\n"
+    assert APPLIED_ON == ["labkit-lab"]
+    assert lab.gateway.cache_enabled is False and not _cached_twice(lab)
+    assert cli.main([*at, "state"]) == 0
+    assert '"store": false' in capsys.readouterr().out
+    # the control API refuses a wrong argument in one line and changes nothing
+    record, _ = control.find_lab(lab.gateway.url)
+    with pytest.raises(labkit.LabkitError, match=r"^on must be true or false .*'yes'$"):
+        control.send(record, "store", {"on": "yes"})
+    assert lab.gateway.cache_enabled is False
+    with pytest.raises(labkit.BadArgument, match="store"):
+        control.apply(lab, "no-such-switch", {})  # the list of commands names it
+
+    # reset (`labkit ctl reset`, lab.reset()): back to its declared default
+    assert cli.main([*at, "reset"]) == 0
+    capsys.readouterr()
+    assert lab.gateway.cache_enabled is True and _cached_twice(lab)
+    control.apply(lab, "store", {"on": False})
+    lab.reset()
+    assert lab.gateway.cache_enabled is True
+
+    # the playground of its lesson: a control labelled from the table, making the same call,
+    # its state in words (no `show`: the control is its one parameter, showing its value)
+    p = Playground(lab, "500")
+    box = p.switch_controls["store"].inputs["on"]
+    assert box.description == "store: the gateway keeps fresh responses" and box.value is True
+    box.value = False
+    assert p.message.value == "" and p.status.value == "store: off."
+    assert lab.gateway.cache_enabled is False and not _cached_twice(lab)
+    lab.reset()
+    assert lab.gateway.cache_enabled is True
+    p.buttons["GET /orders/abc"].click()  # any action shows the controls as the lab is
+    assert box.value is True
+    assert "store" not in Playground(lab, "501").switch_controls
+
+
+def test_add_a_per_playground_switch(lab: labkit.Lab, store_switch: Switch, monkeypatch) -> None:
+    """The same switch marked per_playground: its playground value applies to that
+    playground's requests only, and the lab keeps its own."""
+    from dataclasses import replace
+
+    monkeypatch.setitem(switches.SWITCHES, "store", replace(STORE, per_playground=True))
+    p = Playground(lab, "500")
+    controls = p.switch_controls["store"]
+    assert not controls.chosen and controls.inputs["on"].value is True
+    controls.inputs["on"].value = False
+    assert controls.chosen and p.status.value.startswith("On this playground only: store")
+    assert lab.gateway.cache_enabled is True  # the lab's own: untouched
+    with p.as_chosen():
+        assert lab.gateway.cache_enabled is False and not _cached_twice(lab)
+    assert lab.gateway.cache_enabled is True and _cached_twice(lab)
+
+
+# -- "Add a kind of fault" --
 
 
 class Drip(faults.Fault):
@@ -109,6 +238,8 @@ def test_add_a_kind_of_fault(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     assert "drip" not in faults.FAULTS  # removed after: the registry is as it was
 
 
+# -- "Add a scenario" --
+
 NEW = scenarios.Scenario(
     id="502-post-reset",
     lesson="502",
@@ -133,6 +264,8 @@ def test_add_a_scenario(lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, capsys
     assert "-X POST --data-binary order=7" in listed[NEW.id]["reproduce"]
     ex = labkit.scenarios.run(NEW.id, lab)
     assert (ex.status, ex.generated_by) == (502, "gateway")
+    assert cli.main(["run", NEW.id]) == 0  # `labkit run ID`: on a fresh lab of its own
+    assert capsys.readouterr().out.startswith(f"{NEW.id}: {NEW.cause}\n")
     playground = Playground(lab, "502")
     assert NEW.id in [value for _, value in playground.scenario.options]
     playground.scenario.value = NEW.id

@@ -1,142 +1,18 @@
 """The switch table (labkit/switches.py): one declaration per switch, everything else derived.
 
-"Add a switch" (docs/architecture.md) is followed at run time: a switch registered in the
-table, and nowhere else, is in `labkit ctl`'s parser and help, in the control API, in
-``lab.reset()`` and on its playground. Every switch is applied on the lab's loop thread,
-so emptying the gateway's cache while cached GETs stream through it never errors.
+"Add a switch" (docs/architecture.md) is followed at run time in tests/test_recipes.py.
+Every switch is applied on the lab's loop thread, so emptying the gateway's cache while
+cached GETs stream through it never errors.
 """
 
 from __future__ import annotations
 
-import argparse
 import threading
 
 import pytest
 
 import labkit
 from labkit import cli, control, scenarios, switches
-from labkit.switches import Param, Setting, Switch
-from labkit.widgets import Playground
-
-# -- "Add a switch", followed at run time --
-
-APPLIED_ON: list[str] = []  # the thread each application of the new switch ran on
-
-
-def _store(lab: labkit.Lab, args: switches.Args) -> str:
-    APPLIED_ON.append(threading.current_thread().name)
-    lab.gateway.cache_enabled = args["on"]
-    return f"store: {'on' if lab.gateway.cache_enabled else 'off'}"
-
-
-STORE = Switch(
-    "store",
-    "whether the gateway stores fresh responses (a second name for the cache, for this test)",
-    params=(Param("on", bool, "store: the gateway keeps fresh responses", default=True),),
-    apply=_store,
-    state=lambda lab: {"store": lab.gateway.cache_enabled},
-    playgrounds=("500",),
-    current=lambda lab, _: {"on": lab.gateway.cache_enabled},
-)
-
-
-@pytest.fixture
-def store_switch(monkeypatch: pytest.MonkeyPatch):
-    """The recipe's one step: one entry in the table (removed again after the test)."""
-    monkeypatch.setitem(switches.SWITCHES, STORE.name, STORE)
-    APPLIED_ON.clear()
-    assert "store" in _ctl_help()
-    yield STORE
-    monkeypatch.undo()
-    assert "store" not in _ctl_help()  # nothing else kept it
-
-
-def _ctl_help() -> str:
-    parser = cli.build_parser()
-    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return str(sub.choices["ctl"].format_help())
-
-
-def _cached_twice(lab: labkit.Lab) -> bool:
-    """Whether the second of two GETs during cacheable maintenance is served from the cache."""
-    lab.origin.maintenance(retry_after=5, cache_max_age=60)
-    lab.get("/orders/7")
-    second = lab.get("/orders/7")
-    lab.origin.maintenance(False)
-    lab.gateway.purge()
-    return second.header("x-cache") == "HIT"
-
-
-def test_add_a_switch(lab: labkit.Lab, store_switch: Switch, capsys) -> None:
-    # `labkit ctl --help`, the CLI run in-process: a subcommand with its help and choices
-    with pytest.raises(SystemExit):
-        cli.main(["ctl", "--help"])
-    assert "store" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        cli.main(["ctl", "store", "--help"])
-    assert "store: the gateway keeps fresh responses" in capsys.readouterr().out
-    assert Setting("store", {"on": False}).cli == "store off"  # a scenario's shell words
-    with pytest.raises(SystemExit):
-        cli.main(["ctl", "store", "maybe"])
-    assert "invalid choice: 'maybe'" in capsys.readouterr().err
-
-    # `labkit ctl store off` against this real lab: over its control API (an HTTP socket),
-    # applied on the loop thread, confirmed in one line; `labkit ctl state` shows it
-    assert _cached_twice(lab)
-    at = ["ctl", "--lab", lab.gateway.url]
-    assert cli.main([*at, "store", "off"]) == 0
-    assert capsys.readouterr().out == "store: off\n"
-    assert APPLIED_ON == ["labkit-lab"]
-    assert lab.gateway.cache_enabled is False and not _cached_twice(lab)
-    assert cli.main([*at, "state"]) == 0
-    assert '"store": false' in capsys.readouterr().out
-    # the control API refuses a wrong argument in one line and changes nothing
-    record, _ = control.find_lab(lab.gateway.url)
-    with pytest.raises(labkit.LabkitError, match=r"^on must be true or false .*'yes'$"):
-        control.send(record, "store", {"on": "yes"})
-    assert lab.gateway.cache_enabled is False
-    with pytest.raises(labkit.BadArgument, match="store"):
-        control.apply(lab, "no-such-switch", {})  # the list of commands names it
-
-    # reset (`labkit ctl reset`, lab.reset()): back to its declared default
-    assert cli.main([*at, "reset"]) == 0
-    capsys.readouterr()
-    assert lab.gateway.cache_enabled is True and _cached_twice(lab)
-    control.apply(lab, "store", {"on": False})
-    lab.reset()
-    assert lab.gateway.cache_enabled is True
-
-    # the playground of its lesson: a control labelled from the table, making the same call,
-    # its state in words (no `show`: the control is its one parameter, showing its value)
-    p = Playground(lab, "500")
-    box = p.switch_controls["store"].inputs["on"]
-    assert box.description == "store: the gateway keeps fresh responses" and box.value is True
-    box.value = False
-    assert p.message.value == "" and p.status.value == "store: off."
-    assert lab.gateway.cache_enabled is False and not _cached_twice(lab)
-    lab.reset()
-    assert lab.gateway.cache_enabled is True
-    p.buttons["GET /orders/abc"].click()  # any action shows the controls as the lab is
-    assert box.value is True
-    assert "store" not in Playground(lab, "501").switch_controls
-
-
-def test_add_a_per_playground_switch(lab: labkit.Lab, store_switch: Switch, monkeypatch) -> None:
-    """The same switch marked per_playground: its playground value applies to that
-    playground's requests only, and the lab keeps its own."""
-    from dataclasses import replace
-
-    monkeypatch.setitem(switches.SWITCHES, "store", replace(STORE, per_playground=True))
-    p = Playground(lab, "500")
-    controls = p.switch_controls["store"]
-    assert not controls.chosen and controls.inputs["on"].value is True
-    controls.inputs["on"].value = False
-    assert controls.chosen and p.status.value.startswith("On this playground only: store")
-    assert lab.gateway.cache_enabled is True  # the lab's own: untouched
-    with p.as_chosen():
-        assert lab.gateway.cache_enabled is False and not _cached_twice(lab)
-    assert lab.gateway.cache_enabled is True and _cached_twice(lab)
-
 
 # -- every switch, derived --
 
