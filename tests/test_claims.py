@@ -232,3 +232,15 @@ def test_the_426_scenario_says_which_gateways_drop_upgrade() -> None:
     )
     cause = scenarios.get("426-upgrade-required").cause
     assert "the lab's gateway drops both" in cause and "nginx keeps Upgrade, HAProxy both" in cause
+
+
+def test_lesson_09_says_who_answers_no_healthy_upstream_with_503() -> None:
+    """'gateways also use [503] when no healthy upstream is left' left out nginx's 502."""
+    statuses = {
+        name: p.answer(Condition.NO_HEALTHY_UPSTREAM).status
+        for name, p in personalities.PERSONALITIES.items()
+    }
+    assert statuses == {"rfc": 503, "nginx": 502, "haproxy": 503, "envoy": 503, "caddy": 503}
+    lesson = TEXTS["09-gateways-disagree.ipynb"]
+    assert "HAProxy, Caddy and, by its documentation, Envoy also use it" in lesson
+    assert "no healthy upstream is left, nginx says 502" in lesson
