@@ -92,12 +92,12 @@ q3 = make_choice(
     "retry with backoff",
     why={
         "retry with backoff": "right: a 502 is often short-lived (an upstream restarting) and "
-        "GET is idempotent, so retrying it is safe; with growing pauses, a few times at most, "
-        "then give up and report it with the request id.",
+        "GET is idempotent, so sending it again does no harm; with growing pauses, a few times "
+        "at most, then give up and report it with the request id.",
         "retry at once in a loop": "a tight loop hammers a gateway whose upstream is already in "
         "trouble and can keep it down. What would give the upstream time to recover?",
         "never retry": "a 502 says the upstream failed this time, not that the request is wrong. "
-        "Is sending this GET again safe (RFC 9110 9.2.2)?",
+        "Is GET idempotent (RFC 9110 9.2.2), so that sending it again does no harm?",
         "retry, even a POST": "what may the upstream already have done with the POST before its "
         "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically.",
     },
@@ -107,8 +107,8 @@ q3 = make_choice(
         "happens to a server in trouble if every client retries at once, without pausing?",
     ),
     solution="retry with backoff: the 502 was made by the gateway because its upstream failed; "
-    "GET is idempotent (RFC 9110 9.2.2), so a retry is safe. RFC 9110 9.2.2 also says a client "
-    "SHOULD NOT automatically retry a failed automatic retry: more than one retry, with "
+    "GET is idempotent (RFC 9110 9.2.2), so a retry does no harm. RFC 9110 9.2.2 also says a "
+    "client SHOULD NOT automatically retry a failed automatic retry: more than one retry, with "
     "growing pauses and a limit, is a policy the application chooses on purpose (as in lesson "
     "05), not something a library or proxy should do silently. Never retry a POST "
     "automatically (a proxy MUST NOT retry a non-idempotent request).",
