@@ -36,7 +36,7 @@ from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
 from labkit.http import deadline, peers
 from labkit.http.messages import Headers, parse_response
-from labkit.http.server import Listener, on_loop
+from labkit.http.server import Listener, on_loop, settle
 from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target, Timeouts
@@ -230,9 +230,11 @@ class Lab:
         self._stopped = True
         _running.discard(self)
         self.recorder.wake()  # a wait for this lab's story ends: no answer is coming
+        stopping = asyncio.run_coroutine_threadsafe(self._stop_all(), self._loop)
         try:
-            self._call(self._stop_all(), timeout=STOP_SECONDS)
+            stopping.result(STOP_SECONDS)
         except concurrent.futures.TimeoutError:
+            stopping.cancel()  # never run late, beside the stop that frees the held loop
             # something holds the loop (it never awaits): say so, but never hang or raise here
             warnings.warn(
                 f"the lab's servers did not stop within {STOP_SECONDS:g} s; its thread is left "
@@ -254,6 +256,7 @@ class Lab:
             servers.insert(0, self._portal)
         servers.insert(0, self.control)
         await asyncio.gather(*(s.stop() for s in servers), return_exceptions=True)
+        await settle(STOP_SECONDS / 2)
         if self._peers is not None:
             self._peers.close()
 

@@ -208,6 +208,36 @@ def test_stopping_under_fast_load_is_prompt(tmp_path):
     assert result.stdout.strip() == "ok"
 
 
+def test_connections_accepted_as_the_lab_stops_are_closed_not_left_open():
+    """A connection the kernel accepted just before stop() reaches its handler only after
+    the listener closed (Python 3.11's Server.wait_closed() does not wait for it): the lab
+    still closes it, so no client waits out its own timeout on a lab that is gone."""
+    lab = labkit.start()
+    ports = [lab.origin.port, lab.gateway.port, lab.portal.port]
+    lab._loop.call_soon_threadsafe(
+        time.sleep, 0.2
+    )  # hold the loop: connections wait in the backlog
+    clients = []
+    for port in ports:
+        for _ in range(3):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=1)
+            sock.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n\r\n")
+            clients.append(sock)
+    lab.stop()  # queued behind the held loop, as are the accepts
+    left_open = []
+    for sock in clients:
+        sock.settimeout(0.5)
+        try:
+            while sock.recv(65536):
+                pass
+        except ConnectionResetError:
+            pass
+        except TimeoutError:
+            left_open.append(sock.getpeername()[1])
+        sock.close()
+    assert left_open == [], f"{len(left_open)} of {len(clients)} connections left open"
+
+
 def test_three_labs_in_one_process_do_not_interfere():
     threads = lab_threads()
     with labkit.start() as a, labkit.start() as b, labkit.start() as c:

@@ -102,6 +102,27 @@ class _Closed(Exception):
     pass
 
 
+async def settle(timeout: float) -> None:
+    """Let every other task on the loop end (cancel what is left after ``timeout``).
+
+    Called once every listener has stopped, before the loop stops. Before Python 3.12,
+    ``Server.wait_closed()`` returns at once after ``close()`` while connections accepted
+    just before are still on their way to their handler (a few loop turns); a loop stopped
+    then leaves their sockets open, and each client waits out its own timeout. Let them
+    arrive: each handler sees ``stopped`` and cuts its connection.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while others := asyncio.all_tasks() - {asyncio.current_task()}:
+        left = deadline - loop.time()
+        if left <= 0:
+            for task in others:
+                task.cancel()
+            await asyncio.wait(others, timeout=0.1)
+            return
+        await asyncio.wait(others, timeout=left)
+
+
 class Listener:
     """A TCP listener on the lab's loop that tracks its connections for a clean stop."""
 
@@ -161,6 +182,9 @@ class Listener:
     async def _on_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        if self.stopped:  # accepted just before the listener closed: see settle()
+            writer.transport.abort()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._tasks[task] = writer
