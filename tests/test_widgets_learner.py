@@ -155,6 +155,21 @@ def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:
     assert _said(quiz).startswith("Solution: ") and "Solution: Solution" not in _said(quiz)
 
 
+def test_a_quiz_checked_blank_says_what_to_do_in_the_widget(lab: labkit.Lab) -> None:
+    """Check pressed with nothing chosen or typed: the widget's own step, not a code cell's
+    ("replace the `...`" names nothing a learner can see in a quiz)."""
+    from labkit.exercises.lesson_500 import q4
+    from labkit.exercises.lesson_502 import q2
+
+    for exercise, how in ((q4, "choose one of the answers"), (q2, "type it")):
+        quiz = Quiz(exercise)
+        quiz.check_button.click()
+        said = _said(quiz)
+        assert said.endswith(f"not answered yet: {how}, then press Check."), said
+        assert "`...`" not in said and "`...`" not in quiz.feedback.value
+        assert "Not answered yet" in quiz.feedback.value
+
+
 def test_the_inspector_says_how_much_of_a_long_dump_it_shows(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
     p.scenario.value = "502-huge-headers"

@@ -875,6 +875,9 @@ class Quiz(_Panel):
         value = self.answer.value
         result = self.exercise.check(... if value in (None, "") else value)
         result.message = result.message.replace(HINT_OFFER, "(Stuck? Press Hint.)")
+        if value in (None, ""):  # the exercise's own words speak of a cell's `...`
+            how = "choose one of the answers" if isinstance(self.answer, OneOf) else "type it"
+            result.message = f"not answered yet: {how}, then press Check."
         self.feedback.value = result._repr_html_()
         self._say(f"Checked: {_first_line(result)}")
         return result
