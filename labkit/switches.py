@@ -698,8 +698,10 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
             kwargs: dict[str, Any] = {"help": _help(param)}
             if param.kind is bool:
                 kwargs["choices"] = list(ON_OFF)
-            elif param.choices:
+                kwargs["type"] = str.lower
+            elif param.choices:  # words in any case, as the API takes them (`HAProxy`)
                 kwargs["choices"] = list(param.choices)
+                kwargs["type"] = str.lower
             else:
                 kwargs["type"] = _parser_type(param, argparse.ArgumentTypeError)
             if not param.optional:

@@ -148,6 +148,16 @@ CONFIRMATIONS = [
         lambda lab: lab.gateway.personality == "nginx",
     ),
     (
+        ["personality", "HAProxy"],  # any case, as lab.gateway.personality takes it
+        "gateway personality: haproxy",
+        lambda lab: lab.gateway.personality == "haproxy",
+    ),
+    (
+        ["maintenance", "ON", "--retry-after", "5"],
+        "maintenance: on, Retry-After 5",
+        lambda lab: lab.get("/orders/7").status == 503,
+    ),
+    (
         ["cache", "purge"],
         "gateway cache emptied: 0 entries",
         lambda lab: True,
