@@ -61,9 +61,22 @@ class LabkitWarning(UserWarning):
     """labkit carried on, but something needs the user's attention (one line, with the fix)."""
 
 
+SHOWN = 60  # characters of a learner's value that a message quotes
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: its repr, cut to SHOWN characters with its length said,
+    so that a value pasted 5,000 characters long still gives a one-line message."""
+    text = repr(value)
+    if len(text) <= SHOWN:
+        return text
+    size = f" ({len(value)} characters)" if isinstance(value, (str, bytes)) else ""
+    return f"{text[: SHOWN - 1]}…{size}"
+
+
 def unknown(kind: str, name: object, allowed: Iterable[str]) -> UnknownName:
     choices = ", ".join(sorted(allowed))
-    return UnknownName(f"unknown {kind} {name!r}; choose one of: {choices}")
+    return UnknownName(f"unknown {kind} {shown(name)}; choose one of: {choices}")
 
 
 @overload

@@ -77,6 +77,22 @@ def test_the_method_is_sent_exactly_as_typed(lab: labkit.Lab, method: str) -> No
     assert p.inspector.exchange.status == 200
 
 
+def test_a_huge_value_typed_gives_a_short_line(lab: labkit.Lab) -> None:
+    """5,000 characters pasted into the method or path box: the line a screen reader speaks
+    quotes the start and says how long it was, instead of reading all 5,000 out."""
+    p = Playground(lab, "501")
+    p.method.value = "X" * 5000  # a valid token: sent, and the origin answers 501
+    p.buttons["Send"].click()
+    said = _said(p)
+    assert p.inspector.exchange is not None and p.inspector.exchange.status == 501
+    assert len(said) < 250 and "(5019 characters)" in said, said
+    p.method.value, p.path.value = "GET", "x" * 5000  # not a path: refused before sending
+    p.buttons["Send"].click()
+    error = p.message.value
+    assert error.startswith("Error: BadArgument: the path must start with '/'")
+    assert len(error) < 250 and "(5000 characters)" in error, error
+
+
 def test_a_personality_chosen_on_a_playground_stays_on_it(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
     said_why = [

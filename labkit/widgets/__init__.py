@@ -32,7 +32,7 @@ import ipywidgets as w
 import traitlets
 
 from labkit import load, scenarios, switches
-from labkit.errors import BadArgument, unknown
+from labkit.errors import BadArgument, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
@@ -117,7 +117,7 @@ def _check_method(method: str) -> str:
     if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", method or ""):
         raise BadArgument(
             f"the method must be one word of letters, like GET or BREW (a token, RFC 9110 9.1), "
-            f"not {method!r}"
+            f"not {shown(method)}"
         )
     return method
 
@@ -126,7 +126,7 @@ def _check_target(path: str) -> str:
     if not re.fullmatch(r"/[\x21-\x7e]*", path or ""):
         raise BadArgument(
             f"the path must start with '/' and hold no spaces or control characters, like "
-            f"'/orders/7', not {path!r}"
+            f"'/orders/7', not {shown(path)}"
         )
     return path
 
@@ -251,7 +251,7 @@ class Playground(_Panel):
         with self.as_chosen():
             ex = self.lab.raw(data, to=to)
         first = data.split(b"\r\n", 1)[0].decode("latin-1")
-        return self._shown(ex, f"Sent {first!r} to the {to}")
+        return self._shown(ex, f"Sent {shown(first)} to the {to}")
 
     def send_as_typed(self, method: str, path: str, to: str = "gateway") -> Exchange:
         """Send the method exactly as typed (httpx would upper-case it), through ``lab.raw``."""
