@@ -77,6 +77,17 @@ def test_the_method_is_sent_exactly_as_typed(lab: labkit.Lab, method: str) -> No
     assert p.inspector.exchange.status == 200
 
 
+def test_a_body_cut_off_is_not_announced_as_a_plain_200(lab: labkit.Lab) -> None:
+    p = Playground(lab, "502")
+    p.scenario.value = "200-body-cut-after-headers"
+    p.run_button.click()
+    said = _said(p)
+    assert "200 OK, made by the upstream 'body-cut', but its body broke off" in said, said
+    p.scenario.value = "500-relayed-not-502"
+    p.run_button.click()
+    assert "broke off" not in _said(p)
+
+
 def test_a_huge_value_typed_gives_a_short_line(lab: labkit.Lab) -> None:
     """5,000 characters pasted into the method or path box: the line a screen reader speaks
     quotes the start and says how long it was, instead of reading all 5,000 out."""

@@ -76,6 +76,12 @@ def test_every_picture_has_a_text_alternative_naming_the_failing_hop(lab: labkit
     assert "<details>" in page and "[made here]" in page  # the same story as text
     ok = lab.get("/orders/7")
     assert "failing hop" not in alt_text(ok)
+    # a 200 whose body broke off is drawn "body cut off": its alternative says so too
+    cut = lab.get("/up/body-cut/")
+    assert cut.status == 200 and cut.client_error
+    assert alt_text(cut).endswith(
+        "The failing hop: upstream 'body-cut', whose body broke off after the status line."
+    )
 
 
 def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:

@@ -131,6 +131,9 @@ def alt_text(ex: ExchangeView) -> str:
     """One sentence for a screen reader: what happened and which hop failed."""
     culprit = failing_hop(ex)
     where = f" The failing hop: {culprit}." if culprit else ""
+    if not culprit and ex.client_error and ex.status is not None and ex.status < 400:
+        # a 2xx or 3xx whose body broke off (drawn "body cut off"): the hop that made it
+        where = f" The failing hop: {ex.generated_by}, whose body broke off after the status line."
     return f"Sequence diagram of {summary_line(ex)}.{where}"
 
 

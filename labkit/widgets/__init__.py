@@ -232,6 +232,8 @@ class Playground(_Panel):
             self.timeline.value = ""
         status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
         made = f", made by the {ex.generated_by}" if ex.generated_by else ""
+        if ex.client_error and ex.status is not None:  # a status line, then the body broke
+            made += ", but its body broke off: the client saw an error"
         self._say(f"{action}: {status}{made}. The inspector below shows it.")
         return ex
 
