@@ -41,7 +41,8 @@ class Burst:
 
     def __repr__(self) -> str:
         other = self.size - self.served - self.shed
-        text = f"{self.size} requests: {self.served} served (200), {self.shed} shed (503)"
+        requests = "request" if self.size == 1 else "requests"
+        text = f"{self.size} {requests}: {self.served} served (200), {self.shed} shed (503)"
         return text + (f", {other} other" if other else "")
 
 

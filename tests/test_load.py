@@ -29,3 +29,10 @@ def test_a_sweep_levels_off_at_the_capacity(lab: labkit.Lab, busy_cores: None) -
         (3, 3),
     ]
     assert lab.origin.capacity is None  # the sweep put it back
+
+
+def test_a_burst_says_what_it_sent_in_words(lab: labkit.Lab) -> None:
+    """The line the 503 playground speaks after a burst ('1 requests' read wrong)."""
+    lab.origin.capacity = 1
+    assert repr(load.burst(lab, 1, delay=0.1)) == "1 request: 1 served (200), 0 shed (503)"
+    assert repr(load.burst(lab, 2, delay=0.3)) == "2 requests: 1 served (200), 1 shed (503)"
