@@ -104,6 +104,30 @@ def test_a_huge_value_typed_gives_a_short_line(lab: labkit.Lab) -> None:
     assert len(error) < 250 and "(5000 characters)" in error, error
 
 
+def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) -> None:
+    """-5 typed into a number box: one line naming what was wrong and what is allowed, and
+    the box shows again what applies (bounded boxes clamped it in the browser, silently)."""
+    p = Playground(lab, "504")
+    before = lab.gateway.route("/").read_timeout
+    p.read_timeout.value = -5
+    assert p.message.value == (
+        "Error: BadArgument: read_timeout must be between 0.01 and 60 seconds, not -5"
+    )
+    assert p.read_timeout.value == before == lab.gateway.route("/").read_timeout
+    p.delay.value = 7
+    p.buttons["GET /slow"].click()
+    assert p.message.value == (
+        "Error: BadArgument: origin delay must be between 0 and 2 seconds, not 7"
+    )
+    assert p.inspector.exchange is None
+    burst = Playground(lab, "503")
+    burst.burst_size.value = 0
+    burst.buttons["Burst"].click()
+    assert burst.message.value == (
+        "Error: BadArgument: the burst size must be from 1 to 40 requests, not 0"
+    )
+
+
 def test_a_personality_chosen_on_a_playground_stays_on_it(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
     said_why = [

@@ -116,7 +116,12 @@ def test_the_capacity_is_this_playgrounds_own_and_says_so(lab: labkit.Lab) -> No
     param = switches.get("capacity").param("value")
     p = Playground(lab, "503")
     assert p.capacity.value == BURST_CAPACITY and p.capacity.description == param.title
-    assert (p.capacity.number.min, p.capacity.number.max) == (param.minimum, param.maximum)
+    p.capacity.value = -5  # refused in words with the table's range, not clamped to 0
+    assert p.message.value == (
+        f"Error: BadArgument: capacity must be between {param.minimum:g} and {param.maximum:g} "
+        "requests at once, not -5"
+    )
+    assert p.capacity.value == BURST_CAPACITY and p.capacity.number.value == BURST_CAPACITY
     assert p.capacity_state.value == (
         f"<p class='labkit-hint'>On this playground only: capacity: {BURST_CAPACITY} at once. "
         "The lab, in the other cells: capacity: unlimited.</p>"

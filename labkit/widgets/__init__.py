@@ -32,7 +32,7 @@ import ipywidgets as w
 import traitlets
 
 from labkit import load, scenarios, switches
-from labkit.errors import BadArgument, shown, unknown
+from labkit.errors import BadArgument, check_number, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
@@ -309,9 +309,10 @@ def switch_input(param: switches.Param, value: Any) -> w.ValueWidget:
 
 
 def _number_box(param: switches.Param, value: float) -> w.ValueWidget:
-    box = w.BoundedIntText if param.kind is int else w.BoundedFloatText
-    step = 1 if param.kind is int else 0.1
-    limits = {"min": param.minimum, "max": param.maximum, "step": step}
+    # not Bounded*Text: those clamp in the browser (-5 became 0 without a word); the switch
+    # table checks the value and the panel says what was wrong and what is allowed
+    box = w.IntText if param.kind is int else w.FloatText
+    limits = {"step": 1 if param.kind is int else 0.1}
     # as wide as its label needs, plus room to read the number (a long label in the
     # default 300 px squeezed the box itself to a few pixels)
     wide = w.Layout(width="auto", max_width="42em")
@@ -476,13 +477,21 @@ class SwitchControls(w.VBox):
             here = show(lab)
         return f"On this playground only: {here}. The lab, in the other cells: {show(lab)}."
 
-    def _changed(self, _: Any) -> None:
+    def _changed(self, change: Any) -> None:
         if self._refreshing:
             return
-        if self.switch.per_playground:
-            self.choose()
-        else:
-            self.apply()
+        try:
+            if self.switch.per_playground:
+                self.choose()
+            else:
+                self.apply()
+        except BadArgument:  # refused by the table: the control shows what still applies
+            self._refreshing = True
+            try:
+                change["owner"].value = change["old"]
+            finally:
+                self._refreshing = False
+            raise
 
     def refresh(self) -> None:
         """Controls and the state line as the lab is now, without applying anything (a
@@ -557,6 +566,8 @@ def _controls_502(p: Playground) -> list[w.Widget]:
 
 CACHE_MISTAKE_MAX_AGE = 60  # seconds: the max-age the 503 playground's mistake sends
 BURST_CAPACITY = 3  # the 503 playground's own capacity to start with: a burst of 10 sheds
+BURST_MAX = 40  # the largest burst the 503 playground sends
+SLOW_MAX = 2.0  # seconds: the longest origin delay the 504 playground asks for
 
 
 def _controls_503(p: Playground) -> list[w.Widget]:
@@ -578,15 +589,16 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     # never the lab's: it is a per-playground switch
     capacity = SwitchControls(p, "capacity", start={"value": BURST_CAPACITY})
     p.capacity, p.capacity_state = capacity.inputs["value"], capacity.state
-    p.burst_size = w.BoundedIntText(
-        value=10, min=1, max=40, description="burst size (requests)", style=st
-    )
+    p.burst_size = w.IntText(value=10, description="burst size (requests)", style=st)
     p.progress = w.IntProgress(value=0, min=0, max=10, description="burst sent", style=st)
     p.burst_result = w.HTML()
 
     def do_burst() -> None:
         p.burst_result.value = ""
-        p.progress.max, p.progress.value = p.burst_size.value, 0
+        size = p.burst_size.value
+        if not 1 <= size <= BURST_MAX:
+            raise BadArgument(f"the burst size must be from 1 to {BURST_MAX} requests, not {size}")
+        p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
             capacity = p.lab.origin.capacity
             result = load.burst(
@@ -623,9 +635,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
     timeout = SwitchControls(p, "timeout", only=("read",), fixed={"route": "/"})
     p.read_timeout = timeout.inputs["read"]
-    p.delay = w.BoundedFloatText(
-        value=0.5, min=0.0, max=2.0, step=0.1, description="origin delay (s)", style=st
-    )
+    p.delay = w.FloatText(value=0.5, step=0.1, description="origin delay (s)", style=st)
     p.timeline = w.HTML()
     # the 408 beside the 504: the origin's head timeout, and a client that stalls mid-request
     head = SwitchControls(p, "head-timeout", fixed={"server": "origin"})
@@ -643,7 +653,11 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         assert p.timeline is not None
         p.timeline.value = timeline(ex)._repr_html_()
 
-    slow = p.button("GET /slow", lambda: with_timeline(f"/slow?delay={p.delay.value:g}"))
+    def get_slow() -> None:
+        delay = check_number("origin delay", p.delay.value, minimum=0, maximum=SLOW_MAX)
+        with_timeline(f"/slow?delay={delay:g}")
+
+    slow = p.button("GET /slow", get_slow)
     # the upstream `slow` (lesson section 1), behind its own route and read timeout
     upstream = SwitchControls(p, "delay")
     p.slow_delay, p.slow_delay_state = upstream.inputs["seconds"], upstream.state
