@@ -104,6 +104,38 @@ def test_the_glossary_explains_each_term_and_lessons_link_to_it() -> None:
     assert anchors <= linked, anchors - linked
 
 
+# How each glossary term shows in a lesson's prose: the first English cell (lessons in order)
+# that uses it links it, so a newcomer meets the explanation where the word first appears.
+TERM_IN_PROSE = {
+    "FIN": r"\bFIN\b",
+    "RST": r"\bRST\b",
+    "HTTP/0.9": r"HTTP/0\.9",
+    "keep-alive": r"keep-alive",
+    "ALPN": r"\bALPN\b",
+    "HAProxy termination states": r"\b[sS][CHD]--",
+    "Envoy response flags": r"`(?:\d{3} )?U[FRHTC]X?`",
+    "Reading an RFC reference": r"RFC \d{3,4} \d",
+}
+
+
+def test_each_glossary_term_is_linked_where_it_first_appears() -> None:
+    assert set(TERM_IN_PROSE) == set(GLOSSARY_TERMS)
+    first: dict[str, tuple[str, str]] = {}
+    for path in NOTEBOOKS:
+        if path.parent != GLOSSARY.parent:
+            continue  # the English lessons: translations link the same cells
+        for cell in _read(path).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for term, pattern in TERM_IN_PROSE.items():
+                if term not in first and re.search(pattern, cell.source):
+                    first[term] = (path.name, cell.source)
+    assert set(first) == set(GLOSSARY_TERMS), set(GLOSSARY_TERMS) - set(first)
+    for term, (name, source) in first.items():
+        anchor = term.replace(" ", "-")
+        assert f"(glossary.md#{anchor})" in source, f"{name}: {term} first appears unlinked"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_runs_and_shows_what_it_promises(path: Path, tmp_path: Path, monkeypatch) -> None:
