@@ -159,6 +159,9 @@ class Switch:
     # so that a control starts as the lab is, and one line saying how it is set now
     current: Callable[[Lab, Args], Args] | None = None
     show: Callable[[Lab], str] | None = None
+    # the same line for a switch with one setting per fixed parameter (the timeout: per route),
+    # given those parameters
+    show_given: Callable[[Lab, Args], str] | None = None
 
     def __post_init__(self) -> None:
         if self.per_playground and self.current is None:
@@ -296,6 +299,11 @@ def _timeout(lab: Lab, args: Args) -> str:
         route.connect_timeout = args["connect"]
     if args["read"] is not None:
         route.read_timeout = args["read"]
+    return _timeout_now(lab, args)
+
+
+def _timeout_now(lab: Lab, given: Args) -> str:
+    route = lab.gateway.route(given.get("route", "/"))
     return (
         f"route {route.prefix}: connect timeout {route.connect_timeout:g} s, "
         f"read timeout {route.read_timeout:g} s"
@@ -544,6 +552,7 @@ SWITCHES: dict[str, Switch] = {
             one_of=("connect", "read"),
             playgrounds=("504",),
             current=_timeout_current,
+            show_given=_timeout_now,
         ),
         Switch(
             "head-timeout",

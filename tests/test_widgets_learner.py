@@ -128,6 +128,24 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
     )
 
 
+def test_the_read_timeout_shows_its_value_in_words(lab: labkit.Lab) -> None:
+    """Every switch says how it is set (the 504 playground's read timeout had no line)."""
+    p = Playground(lab, "504")
+    from labkit.lab import ORIGIN_TIMEOUTS
+
+    line = (
+        f"route /: connect timeout {ORIGIN_TIMEOUTS.connect:g} s, "
+        f"read timeout {ORIGIN_TIMEOUTS.read:g} s"
+    )
+    assert p.switch_controls["timeout"].state.value == f"<p class='labkit-hint'>{line}</p>"
+    p.read_timeout.value = 0.4
+    assert "read timeout 0.4 s" in p.switch_controls["timeout"].state.value
+    lab.gateway.route("/").read_timeout = 0.7  # a cell changes it; a reset shows it
+    p.refresh_switches()
+    assert p.read_timeout.value == 0.7
+    assert "read timeout 0.7 s" in p.switch_controls["timeout"].state.value
+
+
 def test_a_personality_chosen_on_a_playground_stays_on_it(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
     said_why = [

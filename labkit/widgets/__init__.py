@@ -434,7 +434,13 @@ class SwitchControls(w.VBox):
         if self.switch.per_playground:
             self._show(self._scoped_line())
         else:
-            self._show(self.switch.show(panel.lab) if self.switch.show else "")
+            self._show(self._now())
+
+    def _now(self) -> str:
+        """The switch as the lab has it now, in the table's words ('' if it has none)."""
+        if self.switch.show_given is not None:
+            return self.switch.show_given(self.panel.lab, self.fixed)
+        return self.switch.show(self.panel.lab) if self.switch.show else ""
 
     def _lab_values(self) -> dict[str, Any]:
         current = self.switch.current
@@ -447,7 +453,7 @@ class SwitchControls(w.VBox):
     def apply(self, action: Mapping[str, Any] | None = None) -> str:
         """Apply the switch as the controls (and ``action``) say; show and return the line."""
         line = switches.apply(self.panel.lab, self.switch.name, {**self.values(), **(action or {})})
-        self._show(self.switch.show(self.panel.lab) if self.switch.show else line)
+        self._show(self._now() or line)
         self.panel.switched(line)
         return line
 
@@ -509,8 +515,8 @@ class SwitchControls(w.VBox):
             self._refreshing = False
         if self.switch.per_playground:
             self._show(self._scoped_line())
-        elif self.switch.show:
-            self._show(self.switch.show(self.panel.lab))
+        else:
+            self._show(self._now())
 
     def _show(self, line: str) -> None:
         self.state.value = f"<p class='labkit-hint'>{html.escape(line)}</p>" if line else ""
