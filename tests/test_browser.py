@@ -269,6 +269,40 @@ _OVERFLOWS = """() => {
   return bad;
 }"""
 
+# Every control of every panel, focused: its ring (outline) at least 2 px and 3:1 against what
+# it is drawn on (WCAG 1.4.11, 2.4.7). ipywidgets' own rule takes the outline off its text and
+# number boxes (`outline: none !important`), leaving a 1 px border near 2:1.
+_FOCUS_RINGS = """() => {
+  const rgb = (css) => (css.match(/[\\d.]+/g) || []).map(Number);
+  const channel = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const under = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const weak = [];
+  const controls = '.labkit-panel input, .labkit-panel select, .labkit-panel button, .labkit-panel textarea';
+  for (const el of document.querySelectorAll(controls)) {
+    if (!el.getClientRects().length || el.disabled) continue;
+    el.focus();
+    const s = getComputedStyle(el);
+    const name = el.getAttribute('aria-label') || el.textContent.trim() || el.type;
+    if (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) < 2) {
+      weak.push(`no focus ring on ${el.tagName.toLowerCase()} ${JSON.stringify(name.slice(0, 40))}`);
+      continue;
+    }
+    const [a, b] = [lum(rgb(s.outlineColor).slice(0, 3)), lum(under(el.parentElement))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 3)
+      weak.push(`focus ring ${ratio.toFixed(2)}:1 on ${el.tagName.toLowerCase()} ${JSON.stringify(name.slice(0, 40))}`);
+  }
+  document.activeElement && document.activeElement.blur();
+  return weak;
+}"""
+
 _AXE_RUN = """async () => {
   const outputs = document.querySelectorAll('.jp-OutputArea-output');
   if (!outputs.length) return [];
@@ -470,6 +504,7 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         page.add_script_tag(path=str(axe))
         violations = [f"light theme: {v}" for v in page.evaluate(_AXE_RUN)]
         violations += [f"light theme: a bar {w}" for w in page.evaluate(_BARS)[1]]
+        violations += [f"light theme: {w}" for w in page.evaluate(_FOCUS_RINGS)]
         page.evaluate(
             "() => window.jupyterapp.commands.execute('apputils:change-theme',"
             " {theme: 'JupyterLab Dark'})"
@@ -481,6 +516,7 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         violations += [f"dark theme: {v}" for v in page.evaluate(_AXE_RUN)]
         measured, weak = page.evaluate(_BARS)  # axe checks words, not bars (WCAG 1.4.11)
         violations += [f"dark theme: a bar {w}" for w in weak]
+        violations += [f"dark theme: {w}" for w in page.evaluate(_FOCUS_RINGS)]
         if lesson is not None:
             assert measured > 0, "no bar beside a status or a verdict was measured"
         page.evaluate(

@@ -43,7 +43,8 @@ BODY_SHOWN = 20000  # characters of the body shown in the inspector
 
 # Scoped to our panels; JupyterLab's variables keep contrast in the light and the dark theme.
 PANEL_STYLE = f"""<style>
-.labkit-panel :focus-visible, .labkit-panel :focus {{
+.labkit-panel :focus-visible, .labkit-panel :focus,
+.labkit-panel .jupyter-widgets input:focus, .labkit-panel .jupyter-widgets textarea:focus {{
   outline: 2px solid {JP_TEXT} !important; outline-offset: 1px; }}
 .labkit-panel .lm-TabBar-tab, .labkit-panel .p-TabBar-tab {{ color: {JP_TEXT} !important; }}
 .labkit-panel .widget-button, .labkit-panel .jupyter-button {{ white-space: normal;
