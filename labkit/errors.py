@@ -118,7 +118,6 @@ def check_number(
             f"not {value!r}"
         )
     if not (minimum <= value <= maximum):
-        raise BadArgument(
-            f"{name} must be between {minimum:g} and {maximum:g} {unit}, not {value:g}"
-        )
+        got = f"{value:g}" if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
+        raise BadArgument(f"{name} must be between {minimum:g} and {maximum:g} {unit}, not {got}")
     return value

@@ -150,6 +150,7 @@ class Switch:
     state: Callable[[Lab], dict[str, Any]]  # what `labkit ctl state` shows of it
     reset: Callable[[Lab], list[Args]] | None = None
     one_of: tuple[str, ...] = ()  # optional parameters of which at least one must be given
+    apart: tuple[str, ...] = ()  # optional parameters of which at most one may be given
     playgrounds: tuple[str, ...] = ()  # the lessons whose playground shows its controls
     # on a playground, its value is that playground's own, for its own requests only (applied
     # around each, then the lab's put back): a gateway personality chosen there never
@@ -188,6 +189,9 @@ class Switch:
             raise BadArgument(f"{self.name} takes {takes or 'no arguments'}; {wrong}")
         if self.one_of and all(args.get(name) is None for name in self.one_of):
             raise BadArgument(f"{self.name} changes nothing: {_give(list(self.one_of))}")
+        both = [name for name in self.apart if name in args]
+        if len(both) > 1:
+            raise BadArgument(f"{self.name} takes {' or '.join(both)}, not both")
         return {p.name: p.check(args[p.name]) if p.name in args else p.default for p in self.params}
 
     def reset_args(self, lab: Lab) -> list[Args]:
@@ -417,6 +421,7 @@ SWITCHES: dict[str, Switch] = {
                     nullable=True,
                 ),
             ),
+            apart=("retry_after", "retry_in"),
             apply=_maintenance,
             state=lambda lab: {"maintenance": lab.origin.in_maintenance},
             playgrounds=("503",),

@@ -196,6 +196,22 @@ def test_ctl_maintenance_with_a_cache_says_so(lab):
     )
 
 
+def test_ctl_quotes_a_huge_whole_number_as_typed(lab):
+    result = labkit_in_process("ctl", "capacity", "99999999999999999999")
+    assert result.returncode == 2
+    assert "capacity must be between 0 and 100000 requests at once, not 99999999999999999999" in (
+        result.stderr
+    )
+
+
+def test_ctl_refuses_two_retry_afters_at_once(lab):
+    """--retry-after 30 --retry-in 5 took the second without a word; one Retry-After is sent."""
+    result = labkit_in_process("ctl", "maintenance", "on", "--retry-after", "30", "--retry-in", "5")
+    assert result.returncode != 0
+    assert "maintenance takes retry_after or retry_in, not both" in result.stderr
+    assert lab.origin.maintenance_settings is None  # refused: nothing changed
+
+
 def test_ctl_retry_in_shows_the_http_date(lab):
     result = labkit_cli("ctl", "maintenance", "on", "--retry-in", "300")
     sent = lab.get("/orders/7").header("retry-after")

@@ -279,6 +279,7 @@ def test_a_choice_is_one_of_several_checkboxes(lab: labkit.Lab) -> None:
     from labkit.exercises.lesson_504 import q4
 
     quiz = Quiz(q4)
+    assert quiz.prompt.value.endswith(" <i>(choose one)</i>")  # checkboxes, yet one answer
     boxes = quiz.answer.boxes
     assert [b.description for b in boxes] == list(q4.options)
     boxes[1].value = True  # Space on the second option

@@ -857,6 +857,8 @@ class Quiz(_Panel):
         self.exercise = exercise
         self.prompt = w.HTML(f"<b>{html.escape(exercise.id)}</b>: {html.escape(exercise.prompt)}")
         if isinstance(exercise, Choice):
+            # its options are checkboxes (see OneOf), which alone would read as "tick any"
+            self.prompt.value += " <i>(choose one)</i>"
             self.answer: w.Widget = OneOf(exercise.options)
             self.answer.observe(
                 lambda ch: self._say(
