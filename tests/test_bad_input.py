@@ -627,6 +627,7 @@ CONTROL_BAD = [
     ("retry-in-string", "maintenance", {"on": True, "retry_in": "5"}, ["retry_in", "'5'"]),
     ("unknown-command", "explode", {}, ["unknown command 'explode'", "maintenance", "state"]),
     ("body-a-list", "state", [], ["JSON object"]),
+    ("reset-with-arguments", "reset", {"now": True}, ["reset takes no arguments", "not now"]),
     ("body-not-json", "state", b"{on: true", ["Expecting"]),
 ]  # fmt: skip
 

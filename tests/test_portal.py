@@ -139,3 +139,11 @@ def test_crlf_in_next_never_reaches_the_head(lab: labkit.Lab) -> None:
     assert status_line == b"HTTP/1.1 200 OK"
     response_head = rest.partition(b"\r\n\r\n")[0].lower()
     assert b"set-cookie" not in response_head and b"evil" not in data
+
+
+def test_the_login_page_names_the_methods_it_takes(lab: labkit.Lab) -> None:
+    ex = lab.request("PUT", "/_portal/login", via="portal")
+    assert (ex.status, ex.generated_by) == (405, "portal")
+    assert ex.header("allow") == "GET, HEAD, POST"
+    assert "Use GET to see the form, POST to log in." in ex.text
+    assert not lab.portal.logged_in

@@ -267,6 +267,8 @@ def test_any_object_with_an_exchanges_fields_draws_the_same(lab: labkit.Lab) -> 
         copy = Copied(**{f.name: getattr(ex, f.name) for f in dataclasses.fields(Copied)})
         assert not isinstance(copy, labkit.Exchange)
         assert text.story(copy) == repr(ex)
+        assert ex.lines() == text.exchange_lines(copy)  # the story's lines, one by one
+        assert ex.lines()[0] == f"Exchange {ex.id}: {ex.summary_line()}"
         assert html.exchange_html(copy) == ex._repr_html_()
         assert svg.sequence_svg(copy) == ex.picture()._repr_svg_()
         assert notes.summary(copy) == notes.summary(ex)

@@ -179,6 +179,10 @@ def test_wait_busy_is_woken_by_the_origin_and_bounded(lab: labkit.Lab) -> None:
     try:
         done = control.apply(lab, "wait-busy", {"count": 1, "timeout": 5})["done"]
         assert done == "the origin has 1 request in flight"
+        # over the control API (`labkit ctl wait-busy 1`): waited for off the lab's loop
+        record, _ = control.find_lab(lab.gateway.url)
+        sent = control.send(record, "wait-busy", {"count": 1, "timeout": 5}, wait=5)
+        assert sent["done"] == "the origin has 1 request in flight"
     finally:
         lab.reset()  # releases the held request
         for t in threads:

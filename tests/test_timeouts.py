@@ -26,6 +26,11 @@ def test_a_route_answers_by_the_timeouts_it_is_given(lab: labkit.Lab) -> None:
     assert lab.get("/up/slow/").status == 200
     route.read_timeout = 0.5  # one of the two, as lessons do
     assert route.timeouts == labkit.Timeouts(connect=0.2, read=0.5)
+    # where lesson 08 sends learners to read a route's timeouts: repr(lab)
+    shown = [line.split() for line in repr(lab).splitlines()]
+    assert [route.prefix, "->", "slow", "connect", "0.2", "s,", "read", "0.5", "s"] in shown
+    assert repr(lab).startswith("<Lab running on this machine>\n")
+    assert ["gateway", lab.gateway.url] in shown and ["origin", lab.origin.url] in shown
     lab.reset()
     assert route.timeouts == UPSTREAM_TIMEOUTS
     assert lab.gateway.route("/").timeouts == ORIGIN_TIMEOUTS

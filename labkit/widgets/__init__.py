@@ -525,10 +525,6 @@ class SwitchControls(w.VBox):
 # -- the switches each lesson needs --
 
 
-def _on_off(value: bool) -> str:
-    return "on" if value else "off"
-
-
 def _controls_500(p: Playground) -> list[w.Widget]:
     debug = SwitchControls(p, "debug")
     p.debug, p.debug_state = debug.inputs["on"], debug.state
