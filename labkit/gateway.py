@@ -24,7 +24,7 @@ from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
 from labkit.record import Record
 from labkit.recorder import Kind, Recorder, Role
 
-HEALTH_INTERVAL = 1.0
+HEALTH_INTERVAL = 1.0  # seconds a health check's verdict stands before a request asks again
 MAX_VARIANTS = 8  # stored responses per URL that differ by the headers they vary on
 
 
@@ -88,7 +88,8 @@ class Gateway(Proxy):
         self.routes: list[Route] = []
         self._cache_enabled = True
         self._cache: dict[str, list[CachedResponse]] = {}
-        self._health_task: asyncio.Task[None] | None = None
+        self._health_task: asyncio.Task[None] | None = None  # the check under way
+        self._checked_at = float("-inf")  # the loop's time when the last check began
         self._personality = personalities.RFC
 
     @property
@@ -143,11 +144,6 @@ class Gateway(Proxy):
         self._cache.clear()
         return n
 
-    async def start(self) -> None:
-        await super().start()
-        await self.check_health()
-        self._health_task = asyncio.get_running_loop().create_task(self._health_loop())
-
     async def stop(self) -> None:
         if self._health_task:
             self._health_task.cancel()
@@ -169,10 +165,28 @@ class Gateway(Proxy):
                 except upstream.UpstreamFailure:
                     target.healthy = False
 
-    async def _health_loop(self) -> None:
-        while True:
-            await asyncio.sleep(HEALTH_INTERVAL)
-            await self.check_health()
+    async def _fresh_health(self) -> None:
+        """Make sure the health checks' verdict is at most HEALTH_INTERVAL old.
+
+        The checks run when a request to a health-checked route needs their verdict, not on
+        a timer: a lab nobody uses then sleeps (200 labs on one host cost no CPU while
+        idle), and the verdict a request is routed by is as fresh as a background check
+        every HEALTH_INTERVAL would make it. Requests that arrive during a check wait for
+        that one check.
+        """
+        loop = asyncio.get_running_loop()
+        task = self._health_task
+        if task is None:
+            if loop.time() - self._checked_at < HEALTH_INTERVAL:
+                return
+            self._checked_at = loop.time()
+            self._health_task = task = loop.create_task(self.check_health())
+            task.add_done_callback(self._health_checked)
+        await asyncio.shield(task)
+
+    def _health_checked(self, task: asyncio.Task[None]) -> None:
+        if self._health_task is task:
+            self._health_task = None
 
     async def upstream_failed(
         self,
@@ -271,6 +285,7 @@ class Gateway(Proxy):
                 return hit
         targets = route.targets
         if route.health_checked:
+            await self._fresh_health()
             targets = [t for t in route.targets if t.healthy]
             if not targets:
                 failure = Failure(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import inspect
 import socket
 import threading
+import time
+from pathlib import Path
 
 import h11
 import pytest
 
 import labkit
-from labkit import personalities
+from labkit import gateway, personalities
 from labkit.gateway import Gateway
 from labkit.http import server
 from labkit.proxy import Route, Target, Timeouts
@@ -68,6 +70,56 @@ def test_no_healthy_upstream_is_503_without_trying(lab: labkit.Lab) -> None:
     ex = lab.get("/pool/")
     assert ex.status == 503
     assert [h.name for h in ex.hops if h.role != "client"] == ["gateway"]
+
+
+def _wakeups(lab: labkit.Lab) -> int:
+    """How many times the lab's loop thread has gone to sleep after waking (Linux counts them)."""
+    status = Path(f"/proc/self/task/{lab._thread.native_id}/status").read_text()
+    return int(next(line for line in status.splitlines() if "voluntary_ctxt" in line).split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_an_idle_lab_sleeps(lab: labkit.Lab) -> None:
+    """Nothing wakes an idle lab's loop: no health check on a timer (they are made when a
+    request needs their verdict), so 200 labs on one host cost no CPU while nobody uses them."""
+    time.sleep(0.2)
+    before = _wakeups(lab)
+    time.sleep(1.5 * gateway.HEALTH_INTERVAL)
+    assert _wakeups(lab) == before
+
+
+def test_a_health_verdict_stands_for_one_interval_then_is_made_again(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A target down at the last check stays down for requests within HEALTH_INTERVAL (503
+    without trying it); once the verdict is that old, the next request checks again and
+    finds it up."""
+    monkeypatch.setattr(gateway, "HEALTH_INTERVAL", 60.0)
+    with socket.socket() as placeholder:  # a port nothing listens on yet
+        placeholder.bind(("127.0.0.1", 0))
+        port = placeholder.getsockname()[1]
+        lab.gateway.add_route(
+            Route("/late/", "late", [Target("late", "127.0.0.1", port)], DRIP, health_checked=True)
+        )
+        down = lab.get("/late/")
+        assert down.status == 503 and "mark all 1 targets of 'late' as down" in down.text
+        placeholder.listen(2)
+        assert lab.get("/late/").status == 503  # up now, but the verdict still stands
+
+        def answer() -> None:
+            conn, _ = placeholder.accept()  # the health check's connection
+            conn.close()
+            conn, _ = placeholder.accept()  # the request's
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nup")
+
+        upstream = threading.Thread(target=answer, daemon=True)
+        upstream.start()
+        monkeypatch.setattr(gateway, "HEALTH_INTERVAL", 0.0)  # the verdict is now too old
+        up = lab.get("/late/")
+        upstream.join(5)
+    assert up.status == 200 and up.text == "up"
 
 
 def test_the_caching_trap(lab: labkit.Lab) -> None:
