@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import http
 import re
+import unicodedata
 
 from labkit import i18n
 from labkit.conditions import RFC_TABLE, Condition
@@ -331,14 +332,31 @@ _APPROXIMATE = re.compile(
 _WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ","})
 
 
+# what a learner writes before the answer itself: "the answer is 504", "Answer: Allow"
+_PREAMBLE = re.compile(r"^((my|the) )?answer( is|:)? (?=\S)|^i think:? (?=\S)")
+
+
 def clean(answer: object) -> str:
-    """Lower case, quotes, asides in brackets and trailing punctuation gone, one space
+    """Lower case, full-width characters as ASCII (an IME types ５０４), quotes, asides in
+    brackets, a preamble ("the answer is") and trailing punctuation gone, one space
     between words."""
-    text = _without_asides(str(answer)).translate(_WIDE).strip()
+    text = unicodedata.normalize("NFKC", str(answer))
+    text = _without_asides(text).translate(_WIDE).strip()
     text = text.strip(_QUOTES + " ")
     text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
-    return " ".join(text.lower().split())
+    text = " ".join(text.lower().split())
+    return _PREAMBLE.sub("", text).strip(_QUOTES + " ")
+
+
+# "5 0 4": digits spaced apart are no status and no count; asked to write them as one
+_SPACED_DIGITS = re.compile(r"\d( \d)+")
+
+
+def refuse_spaced_digits(answer: object) -> None:
+    """WrongKind for "5 0 4", which one reading makes 504 and another three numbers."""
+    if isinstance(answer, str) and _SPACED_DIGITS.fullmatch(clean(answer)):
+        raise WrongKind(f"{answer!r} spaces its digits apart; write the number without spaces")
 
 
 def words(text: str) -> str:
@@ -412,6 +430,7 @@ def status(answer: object) -> str:
         return status(int(answer))
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a status")
+    refuse_spaced_digits(answer)
     found = _statuses_in(clean(answer))
     codes = sorted({code for code, _ in found})
     if not codes:
@@ -490,6 +509,10 @@ def hop(answer: object) -> str:
 # -- numbers --
 
 
+# a count given as a time: "5 seconds", "5s", "200 ms"
+_UNITS = r"(s|secs?|seconds?|ms|msecs?|milliseconds?|mins?|minutes?|h|hours?|秒|毫秒|分钟)"
+_DURATION = re.compile(rf"\d\s*{_UNITS}(?![\w-])")
+
 # a status a count is given with: "5 get 503", "5 503s"
 _GIVEN_STATUS = re.compile(
     r"\b(?:get|gets|got|with|receive|receives|received|answered)\s+(?:an?\s+)?[1-5]\d\d\b"
@@ -507,6 +530,7 @@ def number(answer: object) -> str:
         return str(int(answer)) if answer.is_integer() else repr(answer)
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a number")
+    refuse_spaced_digits(answer)
     text = clean(answer)
     _refuse_negation(answer, text, approximate=True)
     if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
@@ -514,6 +538,8 @@ def number(answer: object) -> str:
     text = text.rsplit("=", 1)[-1]  # "8 - 3 = 5": the result
     text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
     text = _GIVEN_STATUS.sub(" ", text)
+    if _DURATION.search(text):
+        raise WrongKind(f"{answer!r} is a time; the question asks how many")
     found: list[str] = []
     for token in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?|[a-z]+|[零一二两三四五六七八九十]+", text):
         if token in _NUMBER_WORDS:
@@ -624,6 +650,8 @@ def condition(answer: object) -> str:
         key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
         key = re.sub(r"^上游(服务器)?(的)?\s*(?=\S)", "", key) if key not in names else key
+    if key not in names:  # "connect timeout after 0.2 seconds": the time is an aside
+        key = re.sub(rf"\s+(after|in|of|at )?\s*\d+(\.\d+)?\s*{_UNITS}$", "", key)
     if key not in names:  # "the connection was closed by the upstream": "closed"
         told = re.sub(
             r"^(upstream |connection |server |socket )*(was |were |got |has been |is )?", "", key

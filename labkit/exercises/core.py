@@ -263,6 +263,7 @@ class Choice(Exercise):
         condition: "it answers 503", "the origin server"); else the one option whose words
         the answer has in order, its other words naming no option ("retry with exponential
         backoff"). An answer that denies ("not 503") or hedges names no option."""
+        answers.refuse_spaced_digits(given)
         key = answers.text(given)
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
