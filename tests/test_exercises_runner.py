@@ -515,6 +515,52 @@ def test_a_process_the_learners_code_detaches_ends_with_the_check(
     assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
 
 
+def _kills_its_keeper(pids_file, child):
+    """A learner function that forks ``child`` (which writes its pid, then sleeps), then
+    kills its keeper, the process above it, so that no subreaper holds the tree."""
+
+    def fn():
+        first = os.fork()
+        if first == 0:
+            child()
+            with open(pids_file, "a") as f:
+                f.write(f"{os.getpid()}\n")
+            time.sleep(30)
+            os._exit(0)
+        while not pids_file.exists() or not pids_file.read_text().endswith("\n"):
+            time.sleep(0.01)
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(30)
+
+    return fn
+
+
+def _closes_its_output():
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+
+
+@pytest.mark.skipif(not runner.proctree.CONTAINED, reason="a child subreaper is Linux's")
+@pytest.mark.parametrize(
+    "child",
+    [lambda: None, os.setsid, _closes_its_output],
+    ids=["stays", "setsid", "setsid-and-closes-its-output"],
+)
+def test_a_learner_that_kills_its_keeper_leaves_no_process(task, lab, tmp_path, child) -> None:
+    """A child that left the session (os.setsid) and then its keeper killed: the tree had
+    no subreaper left to hold it, and the child slept on after check() returned."""
+    pids_file = tmp_path / "pids"
+    start = time.monotonic()
+    result = task.check(_kills_its_keeper(pids_file, child))
+    assert time.monotonic() - start < 2.5
+    assert result.correct is False and "ended with the process that watches it" in result.message
+    pids = [int(p) for p in pids_file.read_text().split()]
+    assert len(pids) == 1 and [pid for pid in pids if _alive(pid)] == []
+    assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
+
+
 @pytest.mark.skipif(not runner.proctree.CONTAINED, reason="a child subreaper is Linux's")
 def test_a_tree_of_forks_is_ended_whole(task, tmp_path) -> None:
     """Each process forks two more, down three levels, and all of them sleep: none is left."""

@@ -32,7 +32,16 @@ import time
 from collections.abc import Callable
 from typing import NoReturn
 
-__all__ = ["CONTAINED", "GONE", "descendants", "end", "keep", "learner_status", "reap_keepers"]
+__all__ = [
+    "CONTAINED",
+    "GONE",
+    "descendants",
+    "end",
+    "keep",
+    "learner_status",
+    "marked",
+    "reap_keepers",
+]
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -130,14 +139,23 @@ def learner_status(status_fd: int, seconds: float) -> int | None:
     return status
 
 
-def end(keeper: int) -> None:
+def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
     """Kill the keeper's whole tree, then the keeper (in the kernel).
 
     The tree is gone when this returns; the keeper, which runs no learner code, is reaped
     as soon as it has exited, here or at the next ``end`` (its exit, a copy of the kernel's
-    memory torn down, need not hold up the verdict)."""
+    memory torn down, need not hold up the verdict).
+
+    Learner code can kill its keeper (``os.kill(os.getppid(), 9)``): its tree then has no
+    subreaper, and a child that left the session (``os.setsid()``) is init's, no longer a
+    descendant. ``marks`` name the pipes and the socket the runner gave the learner's
+    process ("pipe:[1234]", as /proc/PID/fd shows them), which its forks inherit: every
+    newer process that still holds one, and every process in the process group of one, is
+    killed too."""
     if CONTAINED:
         _end_descendants(keeper)
+        if marks:
+            _end_marked(keeper, marks)
     with contextlib.suppress(OSError):
         os.killpg(keeper, signal.SIGKILL)  # the keeper is not reaped yet: its id is its own
     with contextlib.suppress(OSError):
@@ -180,6 +198,71 @@ def _end_descendants(root: int) -> None:
             return
         time.sleep(pause)
         pause = min(pause * 2, 0.01)
+
+
+def _end_marked(root: int, marks: frozenset[str]) -> None:
+    """Kill every process newer than ``root`` that holds one of ``marks`` or shares a
+    process group with one that does, until none is left (a process that forks meanwhile
+    passes its marks on: the next look finds the child)."""
+    deadline = time.monotonic() + END_WITHIN
+    pause = 0.0005
+    while True:
+        found = marked(root, marks)
+        if not found:
+            return
+        for pid in found:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        if time.monotonic() > deadline:
+            return
+        time.sleep(pause)
+        pause = min(pause * 2, 0.01)
+
+
+def marked(root: int, marks: frozenset[str]) -> set[int]:
+    """The live processes newer than ``root``, this one aside, that hold a descriptor named
+    in ``marks`` (/proc/PID/fd's link text), or are in the process group of one that does."""
+    me, my_group = os.getpid(), os.getpgrp()
+    groups: dict[int, int] = {}
+    holders: set[int] = set()
+    for pid in _newer_pids(root):
+        if pid == me:
+            continue
+        stat = _stat(pid)
+        if stat is None or stat[0] in "ZX":
+            continue
+        groups[pid] = stat[2]
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in marks:
+                    holders.add(pid)
+                    break
+    # a group the learner's code made (its id a newer pid), never one it could only join
+    theirs = {groups[pid] for pid in holders if groups[pid] > root} - {my_group}
+    return holders | {pid for pid, group in groups.items() if group in theirs}
+
+
+def _newer_pids(root: int) -> list[int]:
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+    return [pid for pid in pids if pid > root] if _newest_pid() >= root else pids
+
+
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """A process's state letter, parent and process group, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+        fields = data[data.rfind(b")") + 2 :].split()
+        return fields[0].decode(), int(fields[1]), int(fields[2])
+    except (OSError, IndexError, ValueError):
+        return None  # it ended meanwhile
 
 
 def descendants(root: int) -> dict[int, str]:

@@ -729,6 +729,11 @@ def run(
         for fd in (out_r, err_r, status_r):
             os.close(fd)
         proctree.keep(learner, keeper_only, status_w)
+    # what the learner's process and its forks hold, for end() to find them by
+    marks = frozenset(
+        [f"socket:[{os.fstat(child_sock.fileno()).st_ino}]"]
+        + [f"pipe:[{os.fstat(fd).st_ino}]" for fd in (out_w, err_w)]
+    )
     child_sock.close()
     for fd in (out_w, err_w, status_w):
         os.close(fd)
@@ -740,7 +745,7 @@ def run(
             parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, grace
         )
     finally:
-        proctree.end(pid)
+        proctree.end(pid, marks)
         parent_sock.close()
         for fd in (out_r, err_r, status_r):
             with contextlib.suppress(OSError):
