@@ -47,6 +47,18 @@ CLAIMS = [
     ("zh/04-503-service-unavailable", rf"每个耗时 {NUMBER} 秒", NEXT_CODE),
     ("zh/04-503-service-unavailable", rf"依次发出 {NUMBER} 到", NEXT_CODE),
     ("zh/04-503-service-unavailable", rf"到 {NUMBER} 个请求的一阵请求", NEXT_CODE),
+    ("zh/05-504-gateway-timeout", rf"上游需要 {NUMBER} 秒", SLOW_DELAY),
+    ("zh/05-504-gateway-timeout", rf"网关等待 {NUMBER} 秒", UPSTREAM_TIMEOUTS["read_timeout"]),
+    ("zh/05-504-gateway-timeout", rf"通常等待\s*{NUMBER} 秒", ORIGIN_TIMEOUTS["read_timeout"]),
+    (
+        "zh/05-504-gateway-timeout",
+        rf"（这条路由上是 {NUMBER} 秒）",
+        UPSTREAM_TIMEOUTS["connect_timeout"],
+    ),
+    ("zh/05-504-gateway-timeout", rf"让它只等 {NUMBER} 秒", NEXT_CODE),
+    ("zh/05-504-gateway-timeout", rf"要花 {NUMBER} 秒的报表", NEXT_CODE),
+    ("zh/05-504-gateway-timeout", rf"客户端等待 {NUMBER} 秒", NEXT_CODE),
+    ("zh/05-504-gateway-timeout", rf"而源服务器需要 {NUMBER} 秒", NEXT_CODE),
 ]
 
 
