@@ -290,8 +290,11 @@ class Gateway(Proxy):
             if not targets:
                 failure = Failure(
                     Condition.NO_HEALTHY_UPSTREAM,
-                    f"the health checks mark all {len(route.targets)} targets of "
-                    f"{route.upstream!r} as down",
+                    Msg(
+                        "the health checks mark all {count} targets of {upstream} as down",
+                        count=len(route.targets),
+                        upstream=repr(route.upstream),
+                    ),
                 )
                 self.note_attempt(
                     request,
@@ -355,7 +358,8 @@ class Gateway(Proxy):
                 made_by="gateway",
                 paragraphs=[
                     Msg(
-                        "The upstream's response broke off: {error}. Nothing was cached.", error=exc
+                        "The upstream's response broke off: {error}. Nothing was cached.",
+                        error=exc.detail,
                     )
                 ],
             )

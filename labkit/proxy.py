@@ -22,7 +22,7 @@ from labkit.errors import BadArgument, check_number, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import HTTPServer, Listener, h11_fields, request_event
-from labkit.i18n import Msg
+from labkit.i18n import Msg, Text
 from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
 
@@ -214,7 +214,7 @@ class Failure(Record):
     def __init__(
         self,
         condition: Condition,
-        detail: str,
+        detail: Text,  # what was observed: the page renders it in the request's language
         target: Target | None = None,
         head_bytes: int | None = None,  # how much of the response head arrived, when it matters
     ) -> None:
@@ -557,7 +557,7 @@ class Proxy(HTTPServer):
         route = self.route_of(request)
         if response.generated or route is None:
             return super().unwritable(request, response, problem)
-        detail = f"a header that cannot be passed on ({problem})"
+        detail = Msg("a header that cannot be passed on ({problem})", problem=problem)
         return self.failure_response(request, route, Failure(Condition.INVALID_HEADER, detail))
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
@@ -601,7 +601,7 @@ class Proxy(HTTPServer):
             self.via_name,
             error=outcome.proxy_status,
             next_hop=name,
-            details=failure.detail,
+            details=str(failure.detail),
             extra=extra,
         )
         return Response(status, [*headers, ("Proxy-Status", entry)], body, why=why)
@@ -720,7 +720,7 @@ def _attempt(
         number=number,
         retry=retry,
         condition=failure.condition if failure else None,
-        detail=failure.detail if failure else "",
+        detail=str(failure.detail) if failure else "",
         connection=conn.number if conn else None,
         reused=kept,
         status=status,

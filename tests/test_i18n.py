@@ -9,6 +9,7 @@ import socket
 import string
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -163,16 +164,51 @@ def test_a_505_page_in_chinese_keeps_its_english_status_line(lab: labkit.Lab) ->
 def test_a_request_whose_head_never_arrived_whole_gets_english_and_no_vary(
     lab: labkit.Lab,
 ) -> None:
-    """Not a request line, or a head over the limit: nothing to negotiate on."""
+    """Not a request line: nothing to negotiate on."""
     status, headers, body = split(wire(lab, "origin", "HELLO\r\nAccept-Language: zh-CN\r\n\r\n"))
     assert status.startswith(b"HTTP/1.1 400")
     assert headers["content-language"] == "en" and "vary" not in headers
     assert body.startswith(b"400 Bad Request\n\nthe request line is not 'METHOD target HTTP/x.y'")
-    big = get("/", "Accept-Language: zh-CN", *[f"X-Pad-{i}: {'a' * 100}" for i in range(200)])
-    status, headers, body = split(wire(lab, "origin", big))
-    assert status == b"HTTP/1.1 431 Request Header Fields Too Large"
-    assert headers["content-language"] == "en" and "vary" not in headers
-    assert b"the request headers are larger than 16384 bytes" in body
+
+
+def wire_in_pieces(lab: labkit.Lab, server: str, data: bytes, cut: int) -> bytes:
+    """Send ``data`` as two writes split at ``cut``, a pause between them, and read the
+    whole answer: what a server makes of a head must not depend on where it was split."""
+    with socket.create_connection(("127.0.0.1", getattr(lab, server).port), timeout=2) as s:
+        s.sendall(data[:cut])
+        time.sleep(0.05)
+        try:
+            s.sendall(data[cut:])
+        except OSError:  # the server may answer and close before the rest is sent
+            pass
+        answer = b""
+        try:
+            while chunk := s.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    return answer
+
+
+@pytest.mark.parametrize("server", ["origin", "gateway", "portal"])
+def test_a_431_negotiates_on_the_lines_within_its_first_16_kb(lab: labkit.Lab, server: str) -> None:
+    """A browser sends Accept-Language before the cookies that make a head too large: the
+    431 answers in its language, however the bytes were split; English unchanged."""
+    cookies = [f"Cookie: c{i}={'a' * 100}" for i in range(200)]
+    big = get("/", "Accept-Language: zh-CN", *cookies).encode()
+    for cut in (len(big), 40, 16000):
+        status, headers, body = split(wire_in_pieces(lab, server, big, cut))
+        assert status == b"HTTP/1.1 431 Request Header Fields Too Large", cut
+        assert headers["content-language"] == "zh-CN", cut
+        assert headers["vary"] == "Accept, Accept-Language"
+        assert "请求标头超过了 16384 字节" in body.decode(), body.decode()
+    # without Accept-Language, or with it only past the first 16 KB (not read): English
+    for head in (get("/", *cookies), get("/", *cookies, "Accept-Language: zh-CN")):
+        status, headers, body = split(wire(lab, server, head))
+        assert status == b"HTTP/1.1 431 Request Header Fields Too Large"
+        assert headers["content-language"] == "en"
+        assert b"the request headers are larger than 16384 bytes" in body
+        assert not re.search("[\u4e00-\u9fff]", body.decode())
 
 
 # the sentences of the pages refusing a request as sent (labkit/http/requestcheck.py), in
@@ -255,18 +291,35 @@ def test_a_refused_request_is_told_why_in_its_language(
 def test_the_gateways_502_503_504_pages_explain_the_condition_in_chinese(
     lab: labkit.Lab,
 ) -> None:
-    """The condition and the RFC note (labkit/conditions.py RFC_TABLE) come from the
-    catalogue; what the gateway observed (failure.detail) stays English."""
+    """The condition and the RFC note (labkit/conditions.py RFC_TABLE) and what the gateway
+    observed (failure.detail) come from the catalogue; Proxy-Status, a header for
+    programs, keeps the English details."""
     zh = {"Accept-Language": "zh-CN"}
-    refused = lab.get("/up/refused/", headers=zh).text
-    assert "得到可用的响应：上游的地址上没有程序在监听：连接被拒绝。\n" in refused
+    refused = lab.get("/up/refused/", headers=zh)
+    assert "得到可用的响应：上游的地址上没有程序在监听：连接被拒绝。\n" in refused.text
     assert (
-        "（RFC 9110 15.6.3 说的是无效的响应；把“完全没有响应”也读作 502 是本实验室的选择" in refused
+        "（RFC 9110 15.6.3 说的是无效的响应；把“完全没有响应”也读作 502 是本实验室的选择"
+        in refused.text
     )
+    assert "它观察到的情况：connect() 失败：连接被拒绝。\n" in refused.text
+    assert 'details="connect() failed: connection refused"' in refused.header("Proxy-Status")
     slow = lab.get("/up/slow/", headers=zh)
     assert slow.status == 504
     assert "上游接受了请求，但没有在读取超时之内发送响应。" in slow.text
-    assert "它观察到的情况：no response within the read timeout of 0.3 s。" in slow.text
+    read_timeout = lab.gateway.route("/up/slow/").read_timeout
+    assert f"它观察到的情况：在 {read_timeout:g} 秒的读取超时之内没有收到响应。" in slow.text
+    garbage = lab.get("/up/garbage/", headers=zh).text
+    assert re.search(r"它观察到的情况：上游发送了 \d+ 个不以 'HTTP/' 开头的字节", garbage), garbage
+    pool = lab.get("/pool/", headers=zh)
+    assert pool.status == 503
+    assert "健康检查把 'pool' 的全部 2 个目标都标记为宕机。" in pool.text, pool.text
+    for path in ("/up/refused/", "/up/slow/", "/up/garbage/", "/pool/"):
+        text = lab.get(path).text
+        assert "What it observed: " in text and not re.search("[\u4e00-\u9fff]", text)
+    assert (
+        f"What it observed: no response within the read timeout of {read_timeout:g} s.\n"
+        in lab.get("/up/slow/").text
+    )
     english = lab.get("/up/refused/").text
     assert english.startswith(
         "502 Bad Gateway\n\nThe gateway got no usable response from the upstream server "

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
+from labkit.i18n import Text
 from labkit.record import Record
 
 Headers = list[tuple[str, str]]
@@ -120,7 +121,12 @@ class Request(Record):
 
 
 class BodyCut(Exception):
-    """Raised by a streamed body when its source broke off after the status was sent."""
+    """Raised by a streamed body when its source broke off after the status was sent;
+    ``detail`` says how (a catalogue message when a page may show it; ``str()``: English)."""
+
+    def __init__(self, detail: Text) -> None:
+        super().__init__(str(detail))
+        self.detail = detail
 
 
 class Response(Record):

@@ -649,14 +649,21 @@ class _Refused(Exception):
 
 
 def head_of(raw: bytes) -> Request | None:
-    """The head of a request refused before it was parsed, when the whole head arrived (its
-    blank line within MAX_HEAD_BYTES) after a request line: its page then negotiates
-    (Accept, Accept-Language) as any other. h11 judges a head only once it is whole, so
-    whether a refusal has one does not depend on how the bytes were split. A head cut short,
-    too large, or without a request line negotiated nothing: English, no Vary."""
+    """The head of a request refused before it was parsed, after a request line: its page
+    then negotiates (Accept, Accept-Language) as any other. That is the whole head when its
+    blank line arrived within MAX_HEAD_BYTES; for a head over the limit (431), the whole
+    lines within its first MAX_HEAD_BYTES (a browser sends Accept-Language before the
+    cookies that usually make a head too large). Either way the lines read do not depend
+    on how the bytes were split: h11 judges a head only once it is whole, and a head over
+    the limit is refused only once more than MAX_HEAD_BYTES arrived. A head cut short, or
+    without a request line, negotiated nothing: English, no Vary."""
     end = raw.find(b"\r\n\r\n")
     if end < 0 or end > MAX_HEAD_BYTES:
-        return None
+        if len(raw) <= MAX_HEAD_BYTES:  # cut short: the head never arrived
+            return None
+        end = raw.rfind(b"\r\n", 0, MAX_HEAD_BYTES)
+        if end < 0:
+            return None
     first, *lines = raw[:end].split(b"\r\n")
     parts = first.split(b" ")
     if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):

@@ -15,6 +15,7 @@ import h11
 from labkit.conditions import Condition
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers
+from labkit.i18n import Msg, Text
 from labkit.record import Record
 
 MAX_UPSTREAM_HEAD = 8 * 1024  # like nginx's proxy_buffer_size on 64-bit systems
@@ -24,10 +25,12 @@ MAX_ANY_HEAD = (
 
 
 class UpstreamFailure(Exception):
-    """The upstream gave no usable response head; ``condition`` says how."""
+    """The upstream gave no usable response head; ``condition`` says how, ``detail`` what
+    was observed (a catalogue message: the gateway's page shows it in the request's
+    language; ``str()`` of it, the English, goes to Proxy-Status and the recordings)."""
 
-    def __init__(self, condition: Condition, detail: str, raw: bytes = b"") -> None:
-        super().__init__(detail)
+    def __init__(self, condition: Condition, detail: Text, raw: bytes = b"") -> None:
+        super().__init__(str(detail))
         self.condition = condition
         self.detail = detail
         self.raw = raw
@@ -208,24 +211,31 @@ class Connection:
                 await within(read_timeout, writer.drain)
             except ConnectionError as exc:
                 raise UpstreamFailure(
-                    Condition.RESET, f"sending the request failed: {exc}"
+                    Condition.RESET, Msg("sending the request failed: {error}", error=str(exc))
                 ) from None
             except TimeoutError:
                 raise UpstreamFailure(
                     Condition.READ_TIMEOUT,
-                    f"the upstream did not take the request within the read timeout of "
-                    f"{read_timeout:g} s",
+                    Msg(
+                        "the upstream did not take the request within the read timeout of "
+                        "{seconds} s",
+                        seconds=f"{read_timeout:g}",
+                    ),
                 ) from None
         raw = bytearray()
         try:
             return await self._read_head(conn, raw, read_timeout, max_head)
         except TimeoutError:
-            what = "no response" if not raw else "no complete response head"
-            raise UpstreamFailure(
-                Condition.READ_TIMEOUT,
-                f"{what} within the read timeout of {read_timeout:g} s",
-                bytes(raw),
-            ) from None
+            seconds = f"{read_timeout:g}"
+            what = (
+                Msg("no response within the read timeout of {seconds} s", seconds=seconds)
+                if not raw
+                else Msg(
+                    "no complete response head within the read timeout of {seconds} s",
+                    seconds=seconds,
+                )
+            )
+            raise UpstreamFailure(Condition.READ_TIMEOUT, what, bytes(raw)) from None
 
     def _arrived(self) -> bool:
         """Whether bytes (or the end) arrived that no read has taken yet."""
@@ -249,19 +259,21 @@ class Connection:
                         classify_eof(bytes(raw)), _eof_detail(raw), bytes(raw)
                     ) from None
                 cond = classify_protocol_error(bytes(raw), str(exc))
-                raise UpstreamFailure(cond, f"invalid response: {exc}", bytes(raw)) from None
+                raise UpstreamFailure(
+                    cond, Msg("invalid response: {error}", error=str(exc)), bytes(raw)
+                ) from None
             if event is h11.NEED_DATA:
                 if len(raw) > max_head:
                     raise UpstreamFailure(
                         Condition.HEADER_TOO_BIG,
-                        f"the response head exceeds {max_head} bytes",
+                        Msg("the response head exceeds {limit} bytes", limit=max_head),
                         bytes(raw),
                     )
                 try:  # each read gets the whole read timeout, as nginx's proxy_read_timeout
                     chunk = await within(read_timeout, lambda: reader.read(65536), self._arrived)
                 except ConnectionResetError:
                     raise UpstreamFailure(
-                        Condition.RESET, "recv() failed: connection reset by peer", bytes(raw)
+                        Condition.RESET, Msg("recv() failed: connection reset by peer"), bytes(raw)
                     ) from None
                 self._consumed += len(chunk)
                 eof = not chunk
@@ -276,7 +288,11 @@ class Connection:
                 if end > max_head:
                     raise UpstreamFailure(
                         Condition.HEADER_TOO_BIG,
-                        f"the response head is {end} bytes, more than {max_head}",
+                        Msg(
+                            "the response head is {size} bytes, more than {limit}",
+                            size=end,
+                            limit=max_head,
+                        ),
                         bytes(raw),
                     )
                 head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
@@ -288,7 +304,9 @@ class Connection:
                     body=self._body(read_timeout),
                 )
             raise UpstreamFailure(
-                Condition.INVALID_STATUS_LINE, f"unexpected {event!r}", bytes(raw)
+                Condition.INVALID_STATUS_LINE,
+                Msg("unexpected {event}", event=repr(event)),
+                bytes(raw),
             )
 
     async def _body(self, read_timeout: float) -> AsyncIterator[bytes]:
@@ -297,16 +315,23 @@ class Connection:
             try:
                 event = conn.next_event()
             except h11.RemoteProtocolError as exc:
-                raise BodyCut(f"the upstream's body ended early ({exc})") from None
+                raise BodyCut(
+                    Msg("the upstream's body ended early ({error})", error=str(exc))
+                ) from None
             if event is h11.NEED_DATA:
                 try:
                     chunk = await within(read_timeout, lambda: self.reader.read(65536))
                 except TimeoutError:
                     raise BodyCut(
-                        f"the upstream stalled for {read_timeout:g} s inside the body"
+                        Msg(
+                            "the upstream stalled for {seconds} s inside the body",
+                            seconds=f"{read_timeout:g}",
+                        )
                     ) from None
                 except ConnectionError:
-                    raise BodyCut("the upstream reset the connection inside the body") from None
+                    raise BodyCut(
+                        Msg("the upstream reset the connection inside the body")
+                    ) from None
                 self._consumed += len(chunk)
                 conn.receive_data(chunk)
                 continue
@@ -316,7 +341,7 @@ class Connection:
                 return
             else:  # PAUSED: the upstream switched protocols (a 2xx to CONNECT, a 101)
                 raise BodyCut(
-                    "the upstream switched to another protocol; the gateway relays HTTP only"
+                    Msg("the upstream switched to another protocol; the gateway relays HTTP only")
                 )
 
 
@@ -429,15 +454,20 @@ async def _open(
     except TimeoutError:
         _abandon(opening)
         raise UpstreamFailure(
-            Condition.CONNECT_TIMEOUT, f"connect() did not complete within {timeout:g} s"
+            Condition.CONNECT_TIMEOUT,
+            Msg("connect() did not complete within {seconds} s", seconds=f"{timeout:g}"),
         ) from None
     except asyncio.CancelledError:
         _abandon(opening)
         raise
     except ConnectionRefusedError:
-        raise UpstreamFailure(Condition.REFUSED, "connect() failed: connection refused") from None
+        raise UpstreamFailure(
+            Condition.REFUSED, Msg("connect() failed: connection refused")
+        ) from None
     except OSError as exc:
-        raise UpstreamFailure(Condition.REFUSED, f"connect() failed: {exc.strerror}") from None
+        raise UpstreamFailure(
+            Condition.REFUSED, Msg("connect() failed: {error}", error=exc.strerror)
+        ) from None
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop), protocol
 
 
@@ -474,9 +504,15 @@ async def read_rest(reader: asyncio.StreamReader, timeout: float, limit: int = 1
     return bytes(rest)
 
 
-def _eof_detail(raw: bytearray) -> str:
+def _eof_detail(raw: bytearray) -> Msg:
     if not raw:
-        return "the upstream closed the connection before sending anything"
+        return Msg("the upstream closed the connection before sending anything")
     if classify_eof(bytes(raw)) is Condition.INVALID_STATUS_LINE:
-        return f"the upstream sent {len(raw)} bytes that do not start with 'HTTP/', then closed"
-    return f"the upstream closed the connection after {len(raw)} bytes of an unfinished head"
+        return Msg(
+            "the upstream sent {count} bytes that do not start with 'HTTP/', then closed",
+            count=len(raw),
+        )
+    return Msg(
+        "the upstream closed the connection after {count} bytes of an unfinished head",
+        count=len(raw),
+    )
