@@ -494,11 +494,25 @@ class Lab:
         ex.raw_response = bytes(received)
         return ex
 
-    def exchange(self, request_id: str) -> Exchange:
-        """The recorded story of any request, e.g. one made with curl (its X-Request-ID)."""
+    def exchange(self, request_id: str, *, wait: float = 0.0) -> Exchange:
+        """The recorded story of any request, e.g. one made with curl (its X-Request-ID).
+
+        ``wait``: seconds to wait, at most, until every server that received the request
+        has sent its answer (a client that gave up early leaves hops still working); the
+        story as it stands after that, finished or not.
+        """
         self._require_running()
         if not isinstance(request_id, str):
             raise unknown("request id", request_id, self.recorder.ids()[-5:])
+        check_number("wait", wait, minimum=0, maximum=120)
+        if wait:
+
+            def finished() -> bool:
+                hops = hops_of(self.recorder.events(request_id))
+                servers = [h for h in hops if h.role is not Role.CLIENT]
+                return bool(servers) and all(h.sent is not None for h in servers)
+
+            self.recorder.wait_for(finished, wait)
         events = self.recorder.events(request_id)
         if not events:
             raise unknown("request id", request_id, self.recorder.ids()[-5:])

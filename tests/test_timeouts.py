@@ -134,3 +134,19 @@ def test_a_ready_socket_wakes_the_labs_loop_inside_a_timers_last_millisecond() -
         a.close()
         b.close()
         loop.close()
+
+
+def test_exchange_waits_for_hops_still_working_after_the_client_gave_up(lab) -> None:
+    """Lesson 05's budget: the client leaves at 0.2 s; the gateway answers 504 at 0.3 s and
+    the origin 200 at 0.5 s. exchange(wait=) returns once both have answered, not by a sleep."""
+    lab.gateway.route("/").read_timeout = 0.3
+    budget = lab.get("/slow?delay=0.5", timeout=0.2)
+    assert budget.status is None
+    story = lab.exchange(budget.id, wait=2)
+    assert (story.hop("gateway").status, story.hop("origin").status) == (504, 200)
+
+
+def test_exchange_refuses_a_wait_that_is_not_a_number_of_seconds(lab) -> None:
+    budget = lab.get("/orders/7")
+    with pytest.raises(labkit.BadArgument, match="wait"):
+        lab.exchange(budget.id, wait=-1)
