@@ -31,6 +31,8 @@ class Verdict(FrozenRecord):
 
 def transfer_codings(raw_head: bytes) -> list[str] | None:
     """The request's Transfer-Encoding codings, in order, or None when absent."""
+    if b"transfer-encoding" not in raw_head.lower():  # most requests: one look, no parse
+        return None
     codings: list[str] = []
     found = False
     for line in raw_head.split(b"\r\n")[1:]:
