@@ -184,35 +184,26 @@ atexit.register(reap_keepers, True)
 def _end_descendants(root: int) -> None:
     """Kill every descendant of ``root`` until none is left, not even a zombie (``root``
     reaps them). A process killed while it forks may leave a child: the next look finds it."""
-    deadline = time.monotonic() + END_WITHIN
-    pause = 0.0005
-    while True:
-        found = descendants(root)
-        if not found:
-            return
-        for pid, state in found.items():
-            if state not in "ZX":
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-        if time.monotonic() > deadline:
-            return
-        time.sleep(pause)
-        pause = min(pause * 2, 0.01)
+    _kill_until_gone(lambda: descendants(root))
 
 
 def _end_marked(root: int, marks: frozenset[str]) -> None:
     """Kill every process newer than ``root`` that holds one of ``marks`` or shares a
     process group with one that does, until none is left (a process that forks meanwhile
     passes its marks on: the next look finds the child)."""
+    _kill_until_gone(lambda: dict.fromkeys(marked(root, marks), "?"))
+
+
+def _kill_until_gone(find: Callable[[], dict[int, str]]) -> None:
+    """Kill what ``find`` names (pid -> state letter; zombies only wait to be reaped) and
+    look again, with a growing pause, until it finds nothing or ``END_WITHIN`` has passed."""
     deadline = time.monotonic() + END_WITHIN
     pause = 0.0005
-    while True:
-        found = marked(root, marks)
-        if not found:
-            return
-        for pid in found:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+    while found := find():
+        for pid, state in found.items():
+            if state not in "ZX":
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
         if time.monotonic() > deadline:
             return
         time.sleep(pause)
