@@ -2093,6 +2093,451 @@ FOURTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
+# A fifth round (issue 14, round 5), from the learner's side: answers in a sentence with their
+# reason ("400, because the length cannot be determined": the reason's "cannot" was read as a
+# denial and the answer refused), a response pasted whole with its headers (their numbers were
+# read as more statuses: "give one answer"), a header given with its value, "made by the
+# gateway" for "from the gateway", "check before resending it" (an extra "it"), "ALPN in the
+# TLS handshake", "Upgrade + Connection: upgrade", "the origin made it, the gateway only relayed
+# it", a hop misspelt by one letter ("orgin", "potral"; a teacher accepts it, and no other hop
+# is one letter away), "it's a connect timeout", "not logged in to the network" (a cause); the
+# Chinese forms of each status, hop, condition and cause question; and wrong ones: the right
+# thing with a wrong extra ("504, the origin made it"), the neighbour in a sentence or pasted
+# whole, a reason-phrase typo without its number ("Gatway Timeout", refused, not counted), a
+# misspelt header ("Retry-Afterr"), hedges.
+FIFTH_ROUND_RIGHT: dict[str, list[object]] = {
+    "500.debug-danger": [
+        "it leaks internals",
+        "because it leaks internals",
+        "leaks internal details",
+        "LEAKS_INTERNALS",
+        "leaks-internals",
+    ],
+    "500.find-the-traceback": [
+        "X-Request-ID: req-1a2b3c",
+        "the header X-Request-ID",
+        "X-Request-ID response header",
+        "x-request-id header",
+        "X-Request-Id (its value is the reference)",
+        "响应头 X-Request-ID",
+    ],
+    "500.retry-a-post": [
+        "check before resending it",
+        "I would check before resending",
+        "check before re-sending",
+        "check first before resending",
+    ],
+    "500.who-made-it": [
+        "the origin made it, the gateway only relayed it",
+        "origin (the gateway just relayed it)",
+        "It was made by the origin server.",
+        "Server: labkit-origin",
+        "orgin",
+        "Origin; the gateway relayed it",
+        "源服务器生成的",
+        "是源服务器",
+    ],
+    "501.allow-header": [
+        "Allow: GET, HEAD, OPTIONS\r\nContent-Length: 0",
+        "the Allow header (listing GET, HEAD, OPTIONS)",
+        "Allow header",
+        "'Allow:'",
+        "Allow 响应头",
+        "Allow 头部",
+    ],
+    "501.chunked-not-final": [
+        "400, because the length cannot be determined",
+        "HTTP/1.1 400 Bad Request\r\nConnection: close",
+        "400 bad request.",
+        "400 错误的请求",
+    ],
+    "501.python-http-server": [
+        "405 with an Allow header",
+        "405 Method Not Allowed with Allow: GET, HEAD",
+        "405, with Allow",
+        "405 with the Allow header",
+    ],
+    "501.unknown-method": [
+        "501 Not Implemented, because no resource knows BREW",
+        "HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nContent-Length: 20",
+        "status 501",
+        "501 未实现",
+        "Not implemented.",
+    ],
+    "502.body-cut": [
+        "200, because the status line was already relayed",
+        "HTTP/1.1 200 OK\r\nContent-Length: 100",
+        "200 OK (body cut short)",
+        "status 200",
+        "200 成功",
+    ],
+    "502.not-a-502": [
+        "a 500 from the handler (it is relayed unchanged)",
+        "the 500 from the handler",
+        "500 from handler",
+    ],
+    "502.retry": [
+        "retry with exponential backoff",
+        "retry with backoff and jitter",
+        "retry, with backoff",
+        "retry with back off",
+        "retry with a backoff",
+    ],
+    "503.heuristic-cache": [
+        "501, it is heuristically cacheable",
+        "HTTP/1.1 501 Not Implemented",
+        "501 未实现",
+        "the 501",
+    ],
+    "503.how-many-shed": [
+        "5 of them",
+        "5 (8 minus 3)",
+        "5 requests are shed",
+        "five requests",
+        "8-3=5",
+        "5 个",
+        "五个",
+    ],
+    "503.retry-after-header": [
+        "Retry-After: 120",
+        "Retry-After: Tue, 01 Jan 2030 00:00:00 GMT",
+        "the Retry-After header field",
+        "Retry-After (seconds or an HTTP-date)",
+        "Retry-After 头",
+        "RETRY-AFTER",
+    ],
+    "504.haproxy-connect-timeout": [
+        "503, HAProxy's sC",
+        "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache",
+        "it answers 503",
+        "503 服务不可用",
+    ],
+    "504.or-502": [
+        "it's a 504 because the upstream was too slow",
+        "504, because B timed out",
+        "HTTP/1.1 504 Gateway Time-out\r\nServer: nginx",
+        "504 gateway timeout.",
+        "B gets 504",
+        "504 网关超时",
+        "504 Gatway Timeout",
+        "504 网关超时。",
+    ],
+    "504.who-answers": [
+        "504 from the gateway, because its read timeout ran out first",
+        "a 504 made by the gateway",
+        "504 Gateway Timeout, made by the gateway",
+        "504 from gateway.",
+    ],
+    "505.426-headers": [
+        "Upgrade and Connection: upgrade (Upgrade: websocket)",
+        "Upgrade + Connection: upgrade",
+        "upgrade and connection upgrade",
+        "Upgrade and Connection: Upgrade.",
+    ],
+    "505.alpn": [
+        "with ALPN",
+        "ALPN (h2 in the TLS handshake)",
+        "ALPN in the TLS handshake",
+        "alpn.",
+    ],
+    "505.http2-request-line": [
+        "505 HTTP Version Not Supported, since HTTP/2 is not written in a request line",
+        "HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Type: text/plain",
+        "505 HTTP 版本不受支持",
+    ],
+    "511.which-auth": [
+        "407, proxy authentication",
+        "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic",
+        "it answers 407",
+        "407 需要代理身份验证",
+    ],
+    "511.who-made-it": [
+        "the portal made it",
+        "potral",
+        "the portal made it, the gateway only forwarded it",
+        "Server: labkit-portal",
+        "门户",
+        "强制门户生成的",
+    ],
+    "capstone.incident-1": [
+        {"made_by": "the gateway (labkit-gateway)", "cause": "no healthy upstreams"},
+        {"made_by": "网关", "cause": "没有健康的上游"},
+        {"made_by": "gatway", "cause": "no-healthy-upstream"},
+    ],
+    "capstone.incident-2": [
+        {"made_by": "origin (labkit-origin)", "cause": "a bug in the handler"},
+        {"made_by": "源服务器", "cause": "代码缺陷"},
+    ],
+    "capstone.incident-3": [
+        {"made_by": "the gateway's cache", "cause": "cached error page"},
+        {"made_by": "网关", "cause": "缓存的错误页面"},
+    ],
+    "capstone.incident-4": [
+        {"made_by": "Server: labkit-portal", "cause": "not logged in to the network"},
+        {"made_by": "门户", "cause": "未登录"},
+    ],
+    "capstone.incident-5": [
+        {"made_by": "gateway", "cause": "connection timeout"},
+        {"made_by": "网关", "cause": "连接超时"},
+    ],
+    "capstone.incident-6": [
+        {"made_by": "origin server", "cause": "down for maintenance"},
+        {"made_by": "源服务器", "cause": "维护"},
+    ],
+    "capstone.incident-7": [
+        {"made_by": "gateway", "cause": "invalid HTTP response"},
+        {"made_by": "网关", "cause": "无效的响应"},
+    ],
+    "capstone.incident-8": [
+        {"made_by": "origin", "cause": "over capacity"},
+        {"made_by": "源服务器", "cause": "超出容量"},
+    ],
+    "gateways.caddy-dial-timeout": [
+        "connect-timeout (dial i/o timeout)",
+        "TCP connect timeout",
+        "it's a connect timeout",
+        "连接超时",
+    ],
+    "gateways.envoy-uf": [
+        "refused (upstream connection failure)",
+        "connect-timeout (UF)",
+        "connection refused",
+        "连接超时",
+    ],
+    "gateways.haproxy-sc": [
+        "refused (S = server side, C = connect)",
+        "connection refused by the server",
+        "ECONNREFUSED",
+        "连接被拒绝",
+    ],
+    "gateways.nginx-premature-close": [
+        "closed without a response",
+        "the upstream closed the connection without a response",
+        "it was closed without response",
+        "连接被关闭",
+    ],
+}
+
+FIFTH_ROUND_WRONG: dict[str, list[object]] = {
+    "500.debug-danger": [
+        "it hides the error",
+        "it becomes a 502",
+        "it loses the log",
+        "leaks internals and hides the error",
+    ],
+    "500.find-the-traceback": [
+        "Via: 1.1 labkit-gateway",
+        "Server: labkit-origin",
+        "Date",
+        "X-Cache",
+        "Request-Id",
+        "请求头 Via",
+    ],
+    "500.retry-a-post": [
+        "retry it until it works",
+        "retry once after a pause",
+        "switch to GET and retry",
+        "check before resending or retry once after a pause",
+        "retry it until it works",
+        "I would retry it once after a pause",
+    ],
+    "500.who-made-it": [
+        "the gateway made it, the origin relayed it",
+        "gateway (Via: 1.1 labkit-gateway)",
+        "Via: 1.1 labkit-gateway",
+        "the client",
+        "网关生成的",
+        "the gateway made it, the origin only relayed it",
+        "gatway",
+        "origin or gatway",
+    ],
+    "501.allow-header": [
+        "Allowed: GET, HEAD",
+        "Access-Control-Allow-Methods",
+        "Retry-After: 120",
+        "Allow or Access-Control-Allow-Methods",
+        "Upgrade",
+    ],
+    "501.chunked-not-final": [
+        "501, gzip is not implemented",
+        "HTTP/1.1 501 Not Implemented\r\nConnection: close",
+        "411 Length Required",
+        "400 or 501",
+        "200 OK",
+    ],
+    "501.python-http-server": [
+        "405 without an Allow header",
+        "501 Not Implemented",
+        "404 Not Found",
+        "405 with Allow or 501",
+    ],
+    "501.unknown-method": [
+        "405, the server doesn't allow BREW",
+        "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET",
+        "400 Bad Request",
+        "501 or 405 Method Not Allowed",
+        "405 方法不允许",
+    ],
+    "502.body-cut": [
+        "502, the body was cut",
+        "HTTP/1.1 502 Bad Gateway\r\nServer: labkit-gateway",
+        "200 or 502",
+        "502 错误网关",
+    ],
+    "502.not-a-502": [
+        "garbage bytes",
+        "connection refused",
+        "reset before the headers",
+        "a 500 from the handler or garbage bytes",
+    ],
+    "502.retry": [
+        "retry at once in a loop",
+        "never retry a 502",
+        "retry even a POST",
+        "retry with backoff or at once in a loop",
+    ],
+    "503.heuristic-cache": [
+        "503, with Retry-After",
+        "HTTP/1.1 503 Service Unavailable",
+        "504 Gateway Timeout",
+        "501 or 503",
+    ],
+    "503.how-many-shed": ["3", "3 are shed, 5 are served", "8", "5 or 3", "三个"],
+    "503.retry-after-header": [
+        "Cache-Control: no-store",
+        "Expires",
+        "Retry-After or Cache-Control",
+        "Retry",
+        "X-Retry-After",
+        "Retry-Afterr",
+    ],
+    "504.haproxy-connect-timeout": [
+        "504 like nginx",
+        "HTTP/1.1 504 Gateway Time-out",
+        "502",
+        "503 or 504",
+        "it waits forever",
+    ],
+    "504.or-502": [
+        "502, B sent nothing valid",
+        "HTTP/1.1 502 Bad Gateway\r\nServer: nginx",
+        "503",
+        "Gatway Timeout or Bad Gateway",
+        "Gatway Timeout",
+        "502 Bad Gatway",
+        "504, because it is not 502 or 504",
+        "502 or 504, depending on the proxy",
+    ],
+    "504.who-answers": [
+        "504, the origin made it",
+        "a 504 made by the origin",
+        "502 from the gateway",
+        "200 after 0.6 s",
+        "504 from the gateway or the origin",
+        "504 made by the origin",
+        "504 sent by the origin, not the gateway",
+    ],
+    "505.426-headers": ["Upgrade only", "Upgrade: websocket", "Retry-After", "Alt-Svc or Upgrade"],
+    "505.alpn": [
+        "HTTP/2.0 in the request line",
+        "Upgrade: h2c",
+        "retry after a 505",
+        "ALPN or Upgrade: h2c",
+        "ALPN in the request line",
+        "Upgrade: h2c in the TLS handshake",
+    ],
+    "505.http2-request-line": [
+        "426 Upgrade Required",
+        "400 Bad Request",
+        "200 OK over HTTP/2",
+        "505 or 426",
+    ],
+    "511.which-auth": [
+        "401 Unauthorized",
+        "511 Network Authentication Required",
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic",
+        "407 or 401",
+        "401, because the proxy is not the site",
+    ],
+    "511.who-made-it": [
+        "the gateway",
+        "the origin made it",
+        "Server: labkit-gateway",
+        "portal or gateway",
+        "网关",
+    ],
+    "capstone.incident-1": [
+        {"made_by": "origin", "cause": "no-healthy-upstream"},
+        {"made_by": "gateway", "cause": "refused"},
+        {"made_by": "网关", "cause": "过载"},
+    ],
+    "capstone.incident-2": [
+        {"made_by": "gateway", "cause": "handler-bug"},
+        {"made_by": "origin", "cause": "overload"},
+        {"made_by": "源服务器", "cause": "维护"},
+    ],
+    "capstone.incident-3": [
+        {"made_by": "origin", "cause": "maintenance"},
+        {"made_by": "gateway", "cause": "maintenance"},
+        {"made_by": "源服务器", "cause": "缓存"},
+    ],
+    "capstone.incident-4": [
+        {"made_by": "gateway", "cause": "network-login"},
+        {"made_by": "portal", "cause": "maintenance"},
+        {"made_by": "网关", "cause": "未登录"},
+        {"made_by": "portal", "cause": "not logged in to the network, because of maintenance"},
+    ],
+    "capstone.incident-5": [
+        {"made_by": "gateway", "cause": "read timeout"},
+        {"made_by": "upstream", "cause": "connect-timeout"},
+        {"made_by": "网关", "cause": "读取超时"},
+    ],
+    "capstone.incident-6": [
+        {"made_by": "gateway", "cause": "maintenance"},
+        {"made_by": "origin", "cause": "cached-error"},
+        {"made_by": "源服务器", "cause": "过载"},
+    ],
+    "capstone.incident-7": [
+        {"made_by": "upstream", "cause": "invalid-response"},
+        {"made_by": "gateway", "cause": "reset"},
+        {"made_by": "网关", "cause": "读取超时"},
+    ],
+    "capstone.incident-8": [
+        {"made_by": "gateway", "cause": "overload"},
+        {"made_by": "origin", "cause": "maintenance"},
+        {"made_by": "源服务器", "cause": "维护"},
+    ],
+    "gateways.caddy-dial-timeout": [
+        "read timeout (i/o timeout)",
+        "refused",
+        "dial tcp refused",
+        "connect-timeout or read-timeout",
+        "读取超时",
+    ],
+    "gateways.envoy-uf": [
+        "read timeout",
+        "reset",
+        "closed-without-response",
+        "refused or read-timeout",
+        "读取超时",
+    ],
+    "gateways.haproxy-sc": [
+        "connect timeout",
+        "sC",
+        "read-timeout",
+        "refused or connect-timeout",
+        "连接超时",
+    ],
+    "gateways.nginx-premature-close": [
+        "connection reset by peer",
+        "read timeout",
+        "invalid status line",
+        "closed without response or read timeout",
+        "读取超时",
+    ],
+}
+
+
 # -- every round of held-out answers, judged the same way --
 
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
@@ -2100,10 +2545,13 @@ ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "second": (SECOND_ROUND_RIGHT, SECOND_ROUND_WRONG),
     "third": (THIRD_ROUND_RIGHT, THIRD_ROUND_WRONG),
     "fourth": (FOURTH_ROUND_RIGHT, FOURTH_ROUND_WRONG),
+    "fifth": (FIFTH_ROUND_RIGHT, FIFTH_ROUND_WRONG),
 }
 
 
-@pytest.mark.parametrize("round_name", ["first", "third", "fourth"])  # the second took some quizzes
+@pytest.mark.parametrize(
+    "round_name", ["first", "third", "fourth", "fifth"]
+)  # the second took some quizzes
 def test_a_round_covers_every_quiz(round_name: str) -> None:
     right, wrong = ROUNDS[round_name]
     assert {q.id for q in QUIZZES} == set(right) == set(wrong)

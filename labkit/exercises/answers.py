@@ -196,6 +196,9 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "captive portal": "network-login",
     "login": "network-login",
     "not logged in": "network-login",
+    "not logged in to network": "network-login",
+    "not logged into network": "network-login",
+    "not logged in yet": "network-login",
     "maintenance mode": "maintenance",
     "scheduled maintenance": "maintenance",
     "in maintenance": "maintenance",
@@ -299,11 +302,21 @@ def _without_asides(text: str) -> str:
     return _ASIDE.sub(lambda m: m.group(0) if _HEDGING.search(m.group(1)) else "", text)
 
 
+# Where an answer's explanation starts: "400, because the length cannot be found" answers
+# 400; what the reason says ("cannot") denies nothing.
+_BECAUSE = re.compile(r"(?:[,;:]\s*|\s)(?:because|since|as|so|given|due to)\s|\s*因为")
+
+
+def answer_part(text: str) -> str:
+    """The answer without the reason given after it ("504 because B timed out": "504")."""
+    return _BECAUSE.split(text, maxsplit=1)[0]
+
+
 def negated(text: str, allowed: frozenset[str] = frozenset()) -> bool:
     """Whether a (clean) answer denies what it names: "not 504", "it isn't the gateway".
-    The "not" of a reason phrase ("501 Not Implemented") and words in ``allowed`` (the
-    options' own, "never retry") deny nothing."""
-    plain = _phrase_key(text)
+    The "not" of a reason phrase ("501 Not Implemented"), words in ``allowed`` (the
+    options' own, "never retry") and a reason given after the answer deny nothing."""
+    plain = _phrase_key(answer_part(text))
     for phrase in sorted(REASONS, key=len, reverse=True):
         if " " in phrase and phrase in plain:
             plain = plain.replace(phrase, " ")
@@ -314,6 +327,7 @@ def _refuse_negation(answer: object, text: str, approximate: bool = False) -> No
     """Negated for "not 504"; Hedged for "maybe 504" (and "about 5" for a number)."""
     if negated(text):
         raise Negated(f"{answer!r} says what it is not; give the answer itself")
+    text = answer_part(text)
     found = _HEDGE_WORD.search(text) or (approximate and _APPROXIMATE.search(text))
     if found:
         raise Hedged(f"{answer!r} hedges ({found.group(0)!r}); give the answer you are sure of")
@@ -336,11 +350,18 @@ _WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":
 _PREAMBLE = re.compile(r"^((my|the) )?answer( is|:)? (?=\S)|^i think:? (?=\S)")
 
 
+# a response pasted whole: its status line, then header lines
+_PASTED_RESPONSE = re.compile(r"\s*HTTP/\d(?:\.\d)?\s+\d{3}\b[^\r\n]*(?=\r?\n)", re.IGNORECASE)
+
+
 def clean(answer: object) -> str:
     """Lower case, full-width characters as ASCII (an IME types ５０４), quotes, asides in
     brackets, a preamble ("the answer is") and trailing punctuation gone, one space
-    between words."""
+    between words. Of a response pasted whole (status line, headers), the status line."""
     text = unicodedata.normalize("NFKC", str(answer))
+    pasted = _PASTED_RESPONSE.match(text)
+    if pasted:
+        text = pasted.group(0)
     text = _without_asides(text).translate(_WIDE).strip()
     text = text.strip(_QUOTES + " ")
     text = text.rstrip(".!?;, " + _ZH_STOPS)
@@ -494,16 +515,47 @@ def hop(answer: object) -> str:
     text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
     text = re.sub(r"^(shop|origin)[’']s\s+(origin\s+)?(server|backend)$", "origin", text)
     text = re.sub(r"^(it[’']s|it is)\s+", "", text)  # "it's the portal"
+    # "the origin made it, the gateway only relayed it": the hop that made it
+    text = re.sub(
+        r"\s*[,;]\s*(and\s+)?\S+\s+(only\s+|just\s+|merely\s+)?(relayed|forwarded|passed)"
+        r"(\s+it)?(\s+on)?$",
+        "",
+        text,
+    )
+    text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
     text = re.sub(r"^是?由\s*|^是\s*", "", text)  # 由网关生成: made by the gateway; 是网关: it is
     text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?)?$", "", text)
     if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
         return "upstream"
     if text in HOPS:
         return HOPS[text]
+    typo = _one_typo(text, HOPS)
+    if typo is not None:
+        return HOPS[typo]
     parts = [p.strip() for p in re.split(_OR, text) if p.strip()]
     if len(parts) > 1 and all(p in HOPS for p in parts):
         return HEDGE.join(sorted({HOPS[p] for p in parts}))
     raise WrongKind(f"{answer!r} is not a hop")
+
+
+def _one_typo(text: str, names: dict[str, str]) -> str | None:
+    """The one name of at least 5 letters that ``text`` misspells by one letter (left out,
+    added, changed or two swapped: "orgin", "gatway"), if exactly one is that close."""
+    if not re.fullmatch(r"[a-z]{4,}", text):
+        return None
+    close = [n for n in names if len(n) >= 5 and n.isalpha() and _one_edit(text, n)]
+    return close[0] if len(close) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        return len(diff) == 1 or (swapped and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 # -- numbers --
@@ -647,6 +699,7 @@ def condition(answer: object) -> str:
         key = text
     else:
         key = words(text)
+        key = re.sub(r"^(it[’']?s|it is|it was)\s+", "", key)
         key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
         key = re.sub(r"^上游(服务器)?(的)?\s*(?=\S)", "", key) if key not in names else key
@@ -719,6 +772,7 @@ def text(answer: object) -> str:
                 return code + rest[len(phrase) :]
         return match.group(0)
 
+    raw = re.sub(r"\s[+&]\s", " and ", raw)  # "Upgrade + Connection: upgrade"
     raw = re.sub(r"\b([1-5]\d\d)\b(.*)$", shorten, raw)
     if _phrase_key(raw) in REASONS:
         raw = str(REASONS[_phrase_key(raw)])

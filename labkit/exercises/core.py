@@ -14,6 +14,7 @@ import functools
 import hashlib
 import html
 import inspect
+import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -305,6 +306,8 @@ class Choice(Exercise):
     def _by_words(self, key: str) -> str | None:
         """The one option whose words ``key`` has in order, its other words in no option."""
         vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
+        if "from" in vocabulary and "by" not in vocabulary:  # "a 504 made by the gateway"
+            key = re.sub(r"\b((made|sent|generated|written) )?by\b", "from", key)
         given = _stems(key, vocabulary)
         matches = []
         for o in self.options:
@@ -315,7 +318,7 @@ class Choice(Exercise):
                     break
                 rest = rest[rest.index(word) + 1 :]
             else:
-                extra = [w for w in given if w not in wanted]
+                extra = [w for w in given if w not in wanted and w not in _FILLER]
                 if not any(w in vocabulary or w in _HEDGE_WORDS or w[0].isdigit() for w in extra):
                     matches.append(o)
         return matches[0] if len(matches) == 1 else None
@@ -334,6 +337,9 @@ class Choice(Exercise):
 
 
 _HEDGE_WORDS = {"or", "either", "maybe", "perhaps", "both", "nor", "neither", "probably", "might"}
+# words that name nothing, though an option may have them ("retry until it works"): an extra
+# one does not make an answer name another option ("check before resending it")
+_FILLER = {"it", "in", "on", "at", "of", "to", "for", "i", "we", "would", "should", "just"}
 
 
 def _squashed(text: str) -> str:
