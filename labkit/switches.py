@@ -71,37 +71,37 @@ class Param:
         """Its visible name on a playground, with its unit."""
         return f"{self.help} ({self.unit})" if self.unit else self.help
 
-    def check(self, value: object) -> Any:
-        """The value if this parameter takes it, else BadArgument saying what is allowed."""
+    def check(self, value: object, *, named: str = "") -> Any:
+        """The value if this parameter takes it, else BadArgument saying what is allowed.
+
+        ``named``: how the message names it, when not ``what`` (a playground names the
+        control the learner touched by its visible label, not by the Python attribute)."""
+        what = named or self.what
         if value is None and self.nullable:
             return None
         unit = "seconds" if self.unit == "s" else (self.unit or "seconds")
         if self.kind is bool:
             if not isinstance(value, bool):
-                raise BadArgument(
-                    f"{self.what} must be true or false (a JSON boolean), not {value!r}"
-                )
+                raise BadArgument(f"{what} must be true or false (a JSON boolean), not {value!r}")
             return value
         if self.kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 none = f" or None ({self.none_means or 'none'})" if self.nullable else ""
                 raise BadArgument(
-                    f"{self.what} must be a whole number >= {self.minimum:g}{none}, not {value!r}"
+                    f"{what} must be a whole number >= {self.minimum:g}{none}, not {value!r}"
                 )
-            check_number(self.what, value, minimum=self.minimum, maximum=self.maximum, unit=unit)
+            check_number(what, value, minimum=self.minimum, maximum=self.maximum, unit=unit)
             return value
         if self.kind is float:
             return float(
-                check_number(
-                    self.what, value, minimum=self.minimum, maximum=self.maximum, unit=unit
-                )
+                check_number(what, value, minimum=self.minimum, maximum=self.maximum, unit=unit)
             )
         if self.choices:
             if not isinstance(value, str) or value not in self.choices:
-                raise unknown(self.what, value, self.choices)
+                raise unknown(what, value, self.choices)
             return value
         if not isinstance(value, str):
-            raise BadArgument(f"{self.what} must be {self.help}, not {value!r}")
+            raise BadArgument(f"{what} must be {self.help}, not {value!r}")
         return value
 
     def word(self, value: Any) -> str:

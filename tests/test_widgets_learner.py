@@ -100,7 +100,7 @@ def test_a_huge_value_typed_gives_a_short_line(lab: labkit.Lab) -> None:
     p.method.value, p.path.value = "GET", "x" * 5000  # not a path: refused before sending
     p.buttons["Send"].click()
     error = p.message.value
-    assert error.startswith("Error: BadArgument: the path must start with '/'")
+    assert error.startswith("The path must start with '/'")
     assert len(error) < 250 and "(5000 characters)" in error, error
 
 
@@ -110,22 +110,21 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
     p = Playground(lab, "504")
     before = lab.gateway.route("/").read_timeout
     p.read_timeout.value = -5
+    # one plain line naming the box by its visible label (not read_timeout, the attribute),
+    # and no exception class a learner has not met ("Error: BadArgument: ...")
+    assert p.read_timeout.description == "route /: gateway read timeout (s)"
     assert p.message.value == (
-        "Error: BadArgument: read_timeout must be between 0.01 and 60 seconds, not -5"
+        "Gateway read timeout (s) must be between 0.01 and 60 seconds, not -5"
     )
     assert p.read_timeout.value == before == lab.gateway.route("/").read_timeout
     p.delay.value = 7
     p.buttons["GET /slow"].click()
-    assert p.message.value == (
-        "Error: BadArgument: origin delay must be between 0 and 2 seconds, not 7"
-    )
+    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not 7"
     assert p.inspector.exchange is None
     burst = Playground(lab, "503")
     burst.burst_size.value = 0
     burst.buttons["Burst"].click()
-    assert burst.message.value == (
-        "Error: BadArgument: the burst size must be from 1 to 40 requests, not 0"
-    )
+    assert burst.message.value == "Burst size (requests) must be from 1 to 40, not 0"
 
 
 def test_the_read_timeout_shows_its_value_in_words(lab: labkit.Lab) -> None:
@@ -303,11 +302,8 @@ def test_a_live_region_is_a_status_or_an_alert() -> None:
     with pytest.raises(UnknownName, match="unknown live region role 'loud'; choose one of: alert"):
         LiveRegion("loud")
     region = LiveRegion("alert")
-    region.say("Error: BadArgument: the path must start with '/'")
-    assert (region.role, region.value) == (
-        "alert",
-        "Error: BadArgument: the path must start with '/'",
-    )
+    region.say("The path must start with '/'")
+    assert (region.role, region.value) == ("alert", "The path must start with '/'")
 
 
 def test_every_switch_a_playground_lists_has_its_controls_there(lab: labkit.Lab) -> None:
@@ -380,3 +376,21 @@ def test_a_switch_a_scenario_puts_back_is_shown_as_it_is(lab: labkit.Lab) -> Non
     p.run_button.click()
     assert not lab.origin.in_maintenance
     assert p.maintenance.value is False and "maintenance: off" in p.maintenance_state.value
+
+
+def test_a_stopped_lab_is_said_in_a_plain_line_naming_the_cell_to_run() -> None:
+    """After lab.stop() a button press says what to run, as one plain sentence: no
+    'Error: LabNotRunning:' before it, a class name a learner has never met."""
+    from labkit.errors import STOPPED
+    from labkit.widgets import failure_line
+
+    lab = labkit.start()
+    p = Playground(lab, "500")
+    lab.stop()
+    p.buttons["GET /orders/abc"].click()
+    assert p.message.value == STOPPED[0].upper() + STOPPED[1:]
+    assert p.status.value == ""
+    # anything else is labkit's own fault, and said so, with what it was
+    assert failure_line(KeyError("x")) == (
+        "labkit failed unexpectedly (KeyError: 'x'); please report it"
+    )

@@ -32,7 +32,7 @@ import ipywidgets as w
 import traitlets
 
 from labkit import load, scenarios, switches
-from labkit.errors import BadArgument, check_number, shown, unknown
+from labkit.errors import BadArgument, LabkitError, check_number, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
 from labkit.lab import Lab, check_lab
@@ -105,12 +105,22 @@ class _Panel(w.VBox):
             except Exception as exc:  # shown to the learner, not lost in a log
                 self.status.value = ""
                 self._failed()
-                self.message.say(f"Error: {type(exc).__name__}: {exc}")
+                self.message.say(failure_line(exc))
 
         return handler
 
     def _failed(self) -> None:
         """Called when an action raised: clear whatever would pass for its result."""
+
+
+def failure_line(exc: BaseException) -> str:
+    """What a panel's alert says when an action failed: labkit's own errors (a value refused,
+    a stopped lab) in their one plain line, which names the control and what is allowed; no
+    exception class a learner has not met. Anything else is a fault in labkit, said as such."""
+    if isinstance(exc, LabkitError):
+        text = str(exc)
+        return text[:1].upper() + text[1:]
+    return f"labkit failed unexpectedly ({type(exc).__name__}: {exc}); please report it"
 
 
 def _check_method(method: str) -> str:
@@ -487,6 +497,10 @@ class SwitchControls(w.VBox):
         if self._refreshing:
             return
         try:
+            for name, control in self.inputs.items():  # named as the learner sees it
+                if control is change["owner"]:
+                    param = self.switch.param(name)
+                    param.check(change["new"], named=param.title)
             if self.switch.per_playground:
                 self.choose()
             else:
@@ -599,7 +613,9 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         p.burst_result.value = ""
         size = p.burst_size.value
         if not 1 <= size <= BURST_MAX:
-            raise BadArgument(f"the burst size must be from 1 to {BURST_MAX} requests, not {size}")
+            raise BadArgument(
+                f"{p.burst_size.description} must be from 1 to {BURST_MAX}, not {size}"
+            )
         p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
             capacity = p.lab.origin.capacity
@@ -656,7 +672,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         p.timeline.value = timeline(ex)._repr_html_()
 
     def get_slow() -> None:
-        delay = check_number("origin delay", p.delay.value, minimum=0, maximum=SLOW_MAX)
+        delay = check_number(p.delay.description, p.delay.value, minimum=0, maximum=SLOW_MAX)
         with_timeline(f"/slow?delay={delay:g}")
 
     slow = p.button("GET /slow", get_slow)
