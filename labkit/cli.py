@@ -117,14 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         dest="ctl_command", required=True, metavar="COMMAND", parser_class=_Parser
     )
     from labkit import switches  # every switch's subcommand, arguments and help
-    from labkit.control import OTHER_COMMANDS
+    from labkit.control import OTHER_COMMANDS, WAIT_BUSY_DEFAULT
 
     switches.add_parsers(cs)
     cs.add_parser("reset", help=OTHER_COMMANDS["reset"])
     cs.add_parser("state", help=OTHER_COMMANDS["state"])
     wb = cs.add_parser("wait-busy", help=OTHER_COMMANDS["wait-busy"])
     wb.add_argument("count", type=_count)
-    wb.add_argument("--timeout", type=_wait_seconds, default=5.0)
+    wb.add_argument("--timeout", type=_wait_seconds, default=WAIT_BUSY_DEFAULT)
     return p
 
 

@@ -161,6 +161,10 @@ OTHER_COMMANDS = {
     "wait-busy": "wait until the origin has N requests in flight",
 }
 WAIT_BUSY_MAX = 30.0  # seconds `labkit ctl wait-busy` may wait, at most
+# seconds it waits unless told: a request started just before (`curl ... &`) reaches the origin
+# in milliseconds, well before the CLI's own start-up is over; a learner who asked with nothing
+# on its way is answered at once, not after seconds of silence
+WAIT_BUSY_DEFAULT = 0.5
 MAX_COUNT = 100_000  # requests in flight a wait-busy may ask for (the capacity's own bound)
 
 
@@ -200,6 +204,8 @@ def wait_busy(lab: Lab, args: dict[str, Any]) -> str:
     Woken by the recorder each time the origin takes a request (``Recorder.wait_for``), not
     polled. It blocks its thread: the control server runs it off the lab's loop.
     """
+    from labkit.origin import BUSY_PATH
+
     extra = sorted(set(args) - {"count", "timeout"})
     if extra or "count" not in args:
         wrong = f"not {', '.join(extra)}" if extra else "missing count"
@@ -208,11 +214,14 @@ def wait_busy(lab: Lab, args: dict[str, Any]) -> str:
     if isinstance(count, bool) or not isinstance(count, int):
         raise BadArgument(f"count must be a whole number >= 0, not {count!r}")
     check_number("count", count, minimum=0, maximum=MAX_COUNT, unit="requests")
-    timeout = check_number("timeout", args.get("timeout", 5.0), minimum=0, maximum=WAIT_BUSY_MAX)
+    timeout = check_number(
+        "timeout", args.get("timeout", WAIT_BUSY_DEFAULT), minimum=0, maximum=WAIT_BUSY_MAX
+    )
     if not lab.recorder.wait_for(lambda: lab.origin.in_flight >= count, timeout):
         raise LabkitError(
             f"the origin had {lab.origin.in_flight} requests in flight, not {count}, "
-            f"after {timeout:g} s"
+            f"after {timeout:g} s: start them first (labkit ctl hold on, then "
+            f"curl {lab.origin.url}{BUSY_PATH} &), or wait longer with --timeout"
         )
     n = lab.origin.in_flight
     return f"the origin has {n} {'request' if n == 1 else 'requests'} in flight"

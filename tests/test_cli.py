@@ -14,12 +14,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from helpers import labkit_in_process
 
 import labkit
+from labkit import scenarios
 
 PY = sys.executable
 BIN = str(Path(PY).parent)  # where `labkit` is installed, as in the learner's venv
@@ -238,3 +240,30 @@ def test_scenarios_piped_to_a_reader_that_stops_prints_no_error():
     result = shell('labkit scenarios | true; echo "rc=${PIPESTATUS[0]}"')
     assert result.stderr == ""
     assert result.stdout == "rc=0\n"
+
+
+def test_wait_busy_with_nothing_in_flight_answers_promptly_and_says_what_to_do(lab):
+    """`labkit ctl wait-busy 1` with nothing on its way: it waited 5 s in silence before its
+    error. It waits WAIT_BUSY_DEFAULT (a request started just before arrives in milliseconds)
+    and says how to start one; with one held at the origin it answers at once."""
+    from labkit.control import WAIT_BUSY_DEFAULT
+
+    began = time.monotonic()
+    result = labkit_cli("ctl", "wait-busy", "1")
+    took = time.monotonic() - began
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"labkit: error: the origin had 0 requests in flight, not 1, after {WAIT_BUSY_DEFAULT:g} s: "
+        f"start them first (labkit ctl hold on, then curl {lab.origin.url}/busy &), or wait "
+        "longer with --timeout\n"
+    )
+    # the interpreter's start-up and imports included (about 0.3 s, seconds under load)
+    assert took < 4, f"wait-busy took {took:.1f} s to give up"
+    threads = scenarios.hold_busy(lab, 1)
+    try:
+        result = labkit_cli("ctl", "wait-busy", "1")
+        assert result.stdout == "the origin has 1 request in flight\n", result.stderr
+    finally:
+        lab.reset()
+        for t in threads:
+            t.join(timeout=5)
