@@ -59,6 +59,11 @@ CLAIMS = [
     ("zh/05-504-gateway-timeout", rf"要花 {NUMBER} 秒的报表", NEXT_CODE),
     ("zh/05-504-gateway-timeout", rf"客户端等待 {NUMBER} 秒", NEXT_CODE),
     ("zh/05-504-gateway-timeout", rf"而源服务器需要 {NUMBER} 秒", NEXT_CODE),
+    (
+        "zh/09-gateways-disagree",
+        rf"httpx 在 {NUMBER} 秒之后抛出 `ReadTimeout`",
+        "nginx-observation",
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ translations.py lists what needs translating; this test fails naming the cells.
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -111,6 +112,26 @@ def test_the_language_cell_may_differ_only_in_the_language_and_comments(
     assert _lines(english) == [
         "notebooks/zh/00-start-here.ipynb cell 4: the language cell differs in its code"
     ]
+
+
+def test_a_language_cell_whose_start_takes_arguments_keeps_them(
+    copy: Callable[[], tuple[Path, Path]],
+) -> None:
+    english, zh = copy()
+
+    def start(call: str) -> Callable[[nbformat.NotebookNode], None]:
+        def change(nb: nbformat.NotebookNode) -> None:
+            nb.cells[4].source = re.sub(r"labkit\.start\([^)]*\)", call, nb.cells[4].source)
+
+        return change
+
+    _edit(english, start('labkit.start(gateway="nginx")'))
+    translations.stamp(zh, [4])
+    assert _lines(english) == [
+        "notebooks/zh/00-start-here.ipynb cell 4: the language cell differs in its code"
+    ]
+    _edit(zh, start('labkit.start(gateway="nginx", lang="zh-CN")'))
+    assert _lines(english) == []
 
 
 def test_stamping_records_the_new_english_text(copy: Callable[[], tuple[Path, Path]]) -> None:

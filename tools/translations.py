@@ -13,7 +13,7 @@ cells, in the same order and with the same cell ids:
   hash of the English cell's text it translates, so a changed English cell shows;
 * a code cell is the English cell, byte for byte, except the one cell that chooses the
   language (metadata ``{"labkit": {"language": true}}``), which is the English cell with
-  ``labkit.start()`` made ``labkit.start(lang="zh-CN")`` and its comments translated.
+  ``lang="zh-CN"`` added to its ``labkit.start(...)`` call and its comments translated.
 
 tests/test_translations.py fails on any drift this tool reports, naming the cells.
 See docs/i18n.md.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from labkit import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-START = "labkit.start()"
+START = re.compile(r"labkit\.start\(([^()]*)\)")
 
 
 def digest(text: str) -> str:
@@ -42,8 +43,16 @@ def digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def language_call(lang: str) -> str:
-    return f'labkit.start(lang="{lang}")'
+def choose_language(code: str, lang: str) -> str | None:
+    """The English language cell's code as its translation has it: its ``labkit.start(...)``
+    call also passes ``lang`` (``labkit.start(gateway="nginx")`` becomes
+    ``labkit.start(gateway="nginx", lang="zh-CN")``); None if the cell starts no lab."""
+    found = START.search(code)
+    if found is None:
+        return None
+    given = found.group(1).strip()
+    call = f'labkit.start({given + ", " if given else ""}lang="{lang}")'
+    return code[: found.start()] + call + code[found.end() :]
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -108,8 +117,8 @@ def gaps(english_path: Path, lang: str) -> list[Gap]:
             elif meta["translates"] != digest(text):
                 found.append(Gap(name, index, "English text changed since translated", text))
         elif meta.get("language"):
-            want = _code_lines(text.replace(START, language_call(lang), 1))
-            if START not in text or _code_lines(_source(mine)) != want:
+            chosen = choose_language(text, lang)
+            if chosen is None or _code_lines(_source(mine)) != _code_lines(chosen):
                 found.append(Gap(name, index, "the language cell differs in its code", text))
             elif meta.get("translates") != digest(text):
                 found.append(Gap(name, index, "English text changed since translated", text))
