@@ -26,8 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from matplotlib.colors import to_rgb
 
 from labkit import scenarios
+from labkit.render.palette import PICTURE_DARK
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -314,6 +316,56 @@ _AXE_RUN = """async () => {
 }"""
 
 
+# One output (the one holding ``panel``) with moderate violations too: the inspector's tabs are
+# checked one by one, each shown in turn (its Raw bytes tab once skipped a heading level)
+_AXE_OUTPUT = """async (panel) => {
+  const result = await axe.run(panel.closest('.jp-OutputArea-output'), {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => v.impact !== 'minor')
+    .map(v => `${v.impact} ${v.id}: ${v.help} -- ` +
+      v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | '));
+}"""
+
+# In the dark theme: every picture shown is drawn on the dark paper, and each chart shows its
+# dark image only
+_DARK_PICTURES = """(paper) => {
+  const bad = [];
+  for (const svg of document.querySelectorAll('.jp-OutputArea-output svg[role=img]')) {
+    if (!svg.getClientRects().length) continue;
+    const fill = getComputedStyle(svg.querySelector('rect')).fill;
+    if (fill !== paper)
+      bad.push(`a picture on ${fill}, not ${paper}: ` + svg.getAttribute('aria-label').slice(0, 60));
+  }
+  for (const img of document.querySelectorAll('.jp-OutputArea-output .labkit-chart img')) {
+    const shown = img.getClientRects().length > 0;
+    if (shown !== img.classList.contains('labkit-on-dark'))
+      bad.push(`the chart image ${img.className} is ${shown ? 'shown' : 'hidden'}: ` + img.alt.slice(0, 60));
+  }
+  return bad;
+}"""
+
+
+def _inspector_tabs(page: Page, button) -> list[str]:
+    """Each tab of the inspector next to ``button``, shown in turn and checked by axe-core."""
+    from labkit.widgets import Inspector
+
+    panel = page.locator(".labkit-panel").filter(has=button).first
+    found = []
+    for title in Inspector.TITLES:
+        panel.get_by_role("tab", name=title, exact=True).click()
+        page.wait_for_timeout(300)
+        found += [f"the inspector's {title} tab: {v}" for v in panel.evaluate(_AXE_OUTPUT)]
+    panel.get_by_role("tab", name=Inspector.TITLES[0], exact=True).click()
+    return found
+
+
+def _mean_luminance(png: Path) -> float:
+    from matplotlib.image import imread
+
+    img = imread(str(png))[..., :3]
+    return float((0.2126 * img[..., 0] + 0.7152 * img[..., 1] + 0.0722 * img[..., 2]).mean())
+
+
 # A live region's politeness as a screen reader gets it: what ARIA's role implies
 LIVE = {"status": "polite", "alert": "assertive"}
 
@@ -450,18 +502,18 @@ def _keyboard_works(page: Page) -> list[str]:
     return problems
 
 
-def _screenshot_pictures(page: Page, stem: str, shots: Path) -> int:
+def _screenshot_pictures(page: Page, stem: str, shots: Path) -> list[Path]:
     pictures = page.locator(
-        ".jp-OutputArea-output .labkit-picture, .jp-OutputArea-output figure img"
+        ".jp-OutputArea-output .labkit-picture svg, .jp-OutputArea-output figure img"
     )
-    shown = 0
+    shown = []
     for k in range(pictures.count()):
         picture = pictures.nth(k)
         if not picture.is_visible():
             continue
         picture.scroll_into_view_if_needed()
-        picture.screenshot(path=str(shots / f"{stem}-picture-{k + 1}.png"))
-        shown += 1
+        shown.append(shots / f"{stem}-picture-{k + 1}.png")
+        picture.screenshot(path=str(shown[-1]))
     return shown
 
 
@@ -491,6 +543,11 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
                 timeout=15000,
             )
             page.screenshot(path=str(shots / f"{stem}.png"))
+            page.add_script_tag(path=str(axe))
+            tall = page.add_style_tag(content="html, body { height: 100% !important; }")
+            tabs = _inspector_tabs(page, button)
+            tall.evaluate("(style) => style.remove()")
+            assert not tabs, "\n".join(tabs)
         keyboard = _keyboard_works(page)
         assert not keyboard, keyboard
         problems, clicked = _click_every_control(page)
@@ -514,6 +571,11 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         )
         page.wait_for_timeout(500)  # the theme's variables applied to every output
         violations += [f"dark theme: {v}" for v in page.evaluate(_AXE_RUN)]
+        paper = "rgb({}, {}, {})".format(*(round(c * 255) for c in to_rgb(PICTURE_DARK.paper)))
+        violations += [f"dark theme: {w}" for w in page.evaluate(_DARK_PICTURES, paper)]
+        for shot in _screenshot_pictures(page, f"{stem}-dark", shots):
+            if _mean_luminance(shot) > 0.35:  # mostly light: a picture that kept its white paper
+                violations.append(f"dark theme: {shot.name} is light ({_mean_luminance(shot):.2f})")
         measured, weak = page.evaluate(_BARS)  # axe checks words, not bars (WCAG 1.4.11)
         violations += [f"dark theme: a bar {w}" for w in weak]
         violations += [f"dark theme: {w}" for w in page.evaluate(_FOCUS_RINGS)]

@@ -125,7 +125,7 @@ def _paper_share(png: bytes, colour: str) -> float:
 
 def test_a_failed_bar_is_told_apart_by_a_pattern_not_only_colour(lab: labkit.Lab) -> None:
     """WCAG 1.4.1: the failed hop's bar and the shed requests carry a hatching that shows
-    in the PNG (the chart is drawn on white in either theme), the others are plain."""
+    in the PNG (the light one: its paper is white), the others are plain."""
     from labkit.render import palette
 
     lab.gateway.route("/").read_timeout = 0.2
@@ -168,3 +168,63 @@ def test_a_hops_time_is_written_once_under_its_last_answer(lab: labkit.Lab) -> N
     durations = [t for t in texts if re.fullmatch(r"(<1|\d+) ms", t)]
     answers = [h for h in ex.hops if h.sent is not None and h.role.value != "client"]
     assert len(durations) == len(answers) == 2, (durations, answers)
+
+
+def test_pictures_and_charts_follow_a_dark_theme(lab: labkit.Lab) -> None:
+    """In JupyterLab's dark themes a picture kept its white paper (a light slab in a dark
+    notebook). The SVG's every colour is a palette kind: the light one as the attribute, the
+    theme's through a CSS variable that THEMED sets dark; a chart's HTML holds a PNG drawn on
+    each paper, one shown per theme (CHART_THEMED)."""
+    import base64
+    import io
+
+    from matplotlib import colors
+    from matplotlib.image import imread
+
+    from labkit.render import palette
+
+    ex = lab.get("/up/garbage/")
+    svg = sequence_svg(ex)
+    doc = xml.dom.minidom.parseString(svg)
+    coloured = 0
+    for tag in ("rect", "text", "line"):
+        for el in doc.getElementsByTagName(tag):
+            for prop in ("fill", "stroke"):
+                light = el.getAttribute(prop)
+                if not light:
+                    continue
+                coloured += 1
+                themed = re.search(
+                    rf"{prop}:var\(--labkit-picture-([a-z-]+), {re.escape(light)}\)",
+                    el.getAttribute("style"),
+                )
+                assert themed, el.toxml()
+                kind = themed.group(1).replace("-", "_")
+                assert getattr(palette.PICTURE_LIGHT, kind) == light, el.toxml()
+    assert coloured > 10
+    page = ex.picture()._repr_html_()
+    assert palette.THEMED in page
+    for kind in palette.PICTURE_KINDS:
+        dark = getattr(palette.PICTURE_DARK, kind)
+        assert f"--labkit-picture-{kind.replace('_', '-')}: {dark};" in palette.THEMED
+
+    def corner(data_uri: str) -> tuple[float, float, float]:
+        png = base64.b64decode(data_uri.split("base64,", 1)[1])
+        return tuple(round(float(c), 2) for c in imread(io.BytesIO(png))[2, 2, :3])
+
+    lab.gateway.route("/").read_timeout = 0.2
+    for chart in (
+        charts.timeline(lab.get("/slow?delay=0.4")),
+        charts.load_curve(load.sweep(lab, [2], capacity=1, delay=0.2), capacity=1),
+    ):
+        page = chart._repr_html_()
+        assert palette.CHART_THEMED in page
+        images = re.findall(
+            r"<img class='labkit-on-(light|dark)' src='([^']+)' alt='([^']*)'", page
+        )
+        assert [theme for theme, _, _ in images] == ["light", "dark"]
+        assert images[0][2] == images[1][2] == html.escape(chart.alt, quote=True)
+        paper = {"light": palette.PICTURE_LIGHT.paper, "dark": palette.PICTURE_DARK.paper}
+        for theme, src, _ in images:
+            want = tuple(round(c, 2) for c in colors.to_rgb(paper[theme]))
+            assert corner(src) == want, theme

@@ -1,7 +1,8 @@
 """Everything labkit draws: text, HTML, the SVG picture, charts and header notes.
 
 * ``palette``: every colour, defined once (status classes, ink and paper, the marks on the
-  notebook in JupyterLab's light and dark theme, its theme variables, the board's page);
+  notebook and the pictures' paper and ink in JupyterLab's light and dark theme, its theme
+  variables, the board's page);
 * ``view``: the shapes the renderers read (an exchange, a burst), as Protocols;
 * ``text``: durations, bytes made visible, an exchange's story (its ``repr``);
 * ``html``: an exchange's hop table (its HTML in Jupyter);

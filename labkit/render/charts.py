@@ -3,7 +3,9 @@
 Each chart carries its text alternative (``alt``): a screen reader, a text-only
 renderer and ``repr`` get the numbers the picture shows. In Jupyter a chart is HTML
 (a PNG with that ``alt``), because JupyterLab shows a bare PNG output with none.
-Series differ by pattern or line style as well as by colour.
+Series differ by pattern or line style as well as by colour. Each chart is drawn twice, on
+light and on dark paper (``palette.PICTURE_LIGHT``, ``PICTURE_DARK``): the HTML holds both
+PNGs and shows the one for JupyterLab's theme, so a chart is not a white slab in a dark one.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import base64
 import html
 import io
 import textwrap
+from collections.abc import Callable
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from labkit.errors import BadArgument
 from labkit.recorder import Role, Step
-from labkit.render.palette import FAILED, IN_TIME, INK, OK, PAPER
+from labkit.render.palette import CHART_THEMED, PICTURE_DARK, PICTURE_LIGHT, PictureColours
 from labkit.render.text import milliseconds, summary_line
 from labkit.render.view import BurstView, ExchangeView
 
@@ -33,6 +37,8 @@ class ChartFigure(Figure):
     """A Figure that shows itself as a PNG with a text alternative, whatever the backend."""
 
     alt = ""
+    # the same chart on dark paper, drawn when the HTML is made (None: light only)
+    draw_dark: Callable[[], ChartFigure] | None = None
 
     def png(self) -> bytes:
         buf = io.BytesIO()
@@ -42,12 +48,20 @@ class ChartFigure(Figure):
     def _repr_png_(self) -> bytes:
         return self.png()
 
-    def _repr_html_(self) -> str:
+    def _img(self, theme: str) -> str:
         src = base64.b64encode(self.png()).decode("ascii")
         return (
-            f"<figure style='margin:0'><img src='data:image/png;base64,{src}' "
+            f"<img class='labkit-on-{theme}' src='data:image/png;base64,{src}' "
             f"alt='{html.escape(self.alt, quote=True)}' style='max-width:100%'>"
-            f"<figcaption><small>{html.escape(self.alt)}</small></figcaption></figure>"
+        )
+
+    def _repr_html_(self) -> str:
+        dark = self.draw_dark() if self.draw_dark is not None else None
+        return (
+            f"<figure class='labkit-chart' style='margin:0'>{CHART_THEMED if dark else ''}"
+            + self._img("light")
+            + (dark._img("dark") if dark else "")
+            + f"<figcaption><small>{html.escape(self.alt)}</small></figcaption></figure>"
         )
 
     def __repr__(self) -> str:
@@ -63,9 +77,27 @@ def _client_gave_up(ex: ExchangeView, start: float) -> float | None:
     return None
 
 
+def _paper(fig: ChartFigure, ax: Axes, colours: PictureColours) -> None:
+    """The figure's paper and ink: background, axes, ticks and their labels."""
+    fig.set_facecolor(colours.paper)
+    ax.set_facecolor(colours.paper)
+    ax.tick_params(colors=colours.ink, which="both")
+    for spine in ax.spines.values():
+        spine.set_edgecolor(colours.ink)
+    ax.xaxis.label.set_color(colours.ink)
+    ax.yaxis.label.set_color(colours.ink)
+    ax.title.set_color(colours.ink)
+
+
 def timeline(ex: ExchangeView) -> ChartFigure:
     """Each hop's clock for one exchange, with the gateway's read timeout and the client's
     own deadline marked (lesson 05). Times are in milliseconds from the client's request."""
+    fig = _timeline(ex, PICTURE_LIGHT)
+    fig.draw_dark = lambda: _timeline(ex, PICTURE_DARK)
+    return fig
+
+
+def _timeline(ex: ExchangeView, colours: PictureColours) -> ChartFigure:
     if not isinstance(ex, ExchangeView):
         raise BadArgument(f"timeline takes an exchange, such as lab.get('/slow'), not {ex!r:.60}")
     hops = [h for h in ex.hops if h.received is not None or h.sent is not None]
@@ -74,6 +106,7 @@ def timeline(ex: ExchangeView) -> ChartFigure:
     start = min(e.at for h in hops for e in h.events)
     fig = ChartFigure(figsize=(8, 1.6 + 0.55 * len(hops)), layout="constrained")
     ax = fig.add_subplot()
+    _paper(fig, ax, colours)
     said: list[str] = []
     bars = []
     for row, hop in enumerate(reversed(hops)):
@@ -109,10 +142,10 @@ def timeline(ex: ExchangeView) -> ChartFigure:
         ax.broken_barh(
             [(begin, max(end - begin, span / 200))],
             (row - 0.3, 0.6),
-            facecolor=FAILED if failed else IN_TIME,
+            facecolor=colours.failed if failed else colours.in_time,
             linewidth=0,
             hatch=FAILED_HATCH if failed else None,
-            hatchcolor=PAPER,
+            hatchcolor=colours.paper,
             hatch_linewidth=HATCH_WIDTH,
         )
         # a few points right of the bar's end, whatever the scale (8 ms past a 2 ms
@@ -124,13 +157,16 @@ def timeline(ex: ExchangeView) -> ChartFigure:
             textcoords="offset points",
             va="center",
             fontsize=9,
+            color=colours.ink,
         )
     for t, label, style in lines:
-        ax.axvline(t, color=INK, linestyle=style, linewidth=1.5, label=label)
+        ax.axvline(t, color=colours.ink, linestyle=style, linewidth=1.5, label=label)
         said.append(f"{label} at {milliseconds(t / 1000)}")
     if lines:
         # under the axes, in the room the constrained layout keeps for it
-        fig.legend(fontsize=9, loc="outside lower center", ncol=2, frameon=False)
+        fig.legend(
+            fontsize=9, loc="outside lower center", ncol=2, frameon=False, labelcolor=colours.ink
+        )
     ax.set_xlim(0, span * 1.6)  # the right part stays free for the words after the bars
     ax.set_yticks(range(len(hops)), [h.label for h in reversed(hops)])
     ax.set_xlabel(f"milliseconds since the client sent the request ({MEASURED})")
@@ -142,6 +178,12 @@ def timeline(ex: ExchangeView) -> ChartFigure:
 
 def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
     """Served and shed requests as the burst grows (lesson 04)."""
+    fig = _load_curve(results, capacity, PICTURE_LIGHT)
+    fig.draw_dark = lambda: _load_curve(results, capacity, PICTURE_DARK)
+    return fig
+
+
+def _load_curve(results: list[BurstView], capacity: int, colours: PictureColours) -> ChartFigure:
     if not isinstance(results, list) or not all(isinstance(b, BurstView) for b in results):
         raise BadArgument(
             f"results must be a list of bursts, as load.sweep() returns, not {results!r:.60}"
@@ -150,25 +192,28 @@ def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
         raise BadArgument(f"capacity must be a whole number >= 0, not {capacity!r}")
     fig = ChartFigure(figsize=(6, 3), layout="constrained")
     ax = fig.add_subplot()
+    _paper(fig, ax, colours)
     sizes = [str(b.size) for b in results]
     served = [b.served for b in results]
     shed = [b.shed for b in results]
-    ax.bar(sizes, served, color=OK, label="served (200)")
+    ax.bar(sizes, served, color=colours.ok, label="served (200)")
     ax.bar(
         sizes,
         shed,
         bottom=served,
-        facecolor=FAILED,
+        facecolor=colours.failed,
         linewidth=0,
         hatch=FAILED_HATCH,
-        hatchcolor=PAPER,
+        hatchcolor=colours.paper,
         hatch_linewidth=HATCH_WIDTH,
         label="shed (503)",
     )
-    ax.axhline(capacity, color=INK, linestyle="--", linewidth=1, label=f"capacity {capacity}")
+    ax.axhline(
+        capacity, color=colours.ink, linestyle="--", linewidth=1, label=f"capacity {capacity}"
+    )
     ax.set_xlabel("requests at once")
     ax.set_ylabel("requests")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, labelcolor=colours.ink, facecolor=colours.paper, edgecolor=colours.ink)
     fig.alt = (
         f"Load curve at capacity {capacity}: "
         + "; ".join(f"{b.size} at once: {b.served} served, {b.shed} shed" for b in results)

@@ -183,8 +183,8 @@ def raw_html(ex: ExchangeView) -> str:
         whole = f"ex.raw({hop.name!r})"
         for verb, data in (("received", hop.bytes_in), ("sent", hop.bytes_out)):
             parts.append(
-                f"<h4 style='margin:6px 0 2px'>{html.escape(hop.label)} {verb} "
-                f"({len(data):,} bytes)</h4>"
+                f"<h3 style='margin:6px 0 2px'>{html.escape(hop.label)} {verb} "
+                f"({len(data):,} bytes)</h3>"
                 + shown(visible_bytes(data), RAW_SHOWN, "characters of the dump", whole)
             )
     return "".join(parts)

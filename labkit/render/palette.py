@@ -22,7 +22,7 @@ CLIENT_ERROR = "#b35900"  # a 4xx, as a bar beside its status line
 INCOMPLETE = "#8a4500"  # a 4xx or a body cut off, in words (darker than the bar: it is text)
 IN_TIME = "#3060c0"  # a hop's bar in the timeline that did not fail
 
-# -- ink and paper of the picture and the charts: they draw on white in either theme --
+# -- ink and paper of the picture and the charts in the light theme (PICTURE_DARK: the dark) --
 PAPER = "white"
 INK = "#222"  # lane names; the timeout and capacity lines
 MUTED = "#555"  # a request going in; a hop's duration
@@ -71,6 +71,66 @@ DARK_HIGH_CONTRAST_BACKGROUNDS = ("#111111", "#111111")
 MARK_KINDS = tuple(MarkColours.__dataclass_fields__)
 
 
+# -- the pictures (SVG sequence diagrams) and charts: light paper in JupyterLab's light themes,
+# dark paper in its dark ones, so that a picture is not a white slab in a dark notebook. The SVG
+# writes each colour as the light one (for a renderer without CSS) with ``paint``'s CSS variable
+# over it; ``THEMED`` sets the dark ones. A chart (a PNG) is drawn once in each palette.
+@dataclass(frozen=True)
+class PictureColours:
+    paper: str  # the background
+    ink: str  # lane names; the timeout and capacity lines; a chart's words and axes
+    muted: str  # a request going in; a hop's duration
+    lane: str  # the box that names a lane
+    lifeline: str  # the dashed line under a lane (decoration)
+    ok: str  # an answer that arrived whole; served requests
+    failed: str  # a failed answer or hop; shed requests
+    incomplete: str  # a 4xx or a cut-off body, in words
+    in_time: str  # a hop's bar in the timeline that did not fail
+
+
+PICTURE_LIGHT = PictureColours(
+    paper=PAPER,
+    ink=INK,
+    muted=MUTED,
+    lane=LANE,
+    lifeline=LIFELINE,
+    ok=OK,
+    failed=FAILED,
+    incomplete=INCOMPLETE,
+    in_time=IN_TIME,
+)
+PICTURE_DARK = PictureColours(
+    paper="#1b1b1b",
+    ink="#e8e8e8",
+    muted="#b8b8b8",
+    lane="#2f2f2f",
+    lifeline="#6a6a6a",
+    ok="#5cc160",
+    failed="#ff7b7b",
+    incomplete="#f0a040",
+    in_time="#7aa7ff",
+)
+PICTURE_KINDS = tuple(PictureColours.__dataclass_fields__)
+
+
+def _picture_var(kind: str) -> str:
+    if kind not in PICTURE_KINDS:
+        raise ValueError(f"kind must be one of {PICTURE_KINDS}, not {kind!r}")
+    return f"--labkit-picture-{kind.replace('_', '-')}"
+
+
+def paint(*, fill: str = "", stroke: str = "") -> str:
+    """An SVG element's colour attributes, each a kind of ``PictureColours``: the light colour
+    as the attribute, and the theme's through a CSS variable in ``style``, which wins."""
+    attrs, style = [], []
+    for prop, kind in (("fill", fill), ("stroke", stroke)):
+        if kind:
+            light = getattr(PICTURE_LIGHT, kind)
+            attrs.append(f"{prop}='{light}'")
+            style.append(f"{prop}:var({_picture_var(kind)}, {light})")
+    return " ".join(attrs) + f" style='{';'.join(style)}'"
+
+
 def on_notebook(kind: str) -> str:
     """The CSS colour of a mark of this kind drawn on the notebook: light unless ``THEMED``
     says the theme is dark."""
@@ -89,7 +149,16 @@ def status_kind(status: int | None) -> str:
 THEMED = (
     "<style>body[data-jp-theme-light='false'] {"
     + " ".join(f"--labkit-{k.replace('_', '-')}: {getattr(ON_DARK, k)};" for k in MARK_KINDS)
+    + " "
+    + " ".join(f"{_picture_var(k)}: {getattr(PICTURE_DARK, k)};" for k in PICTURE_KINDS)
     + "}</style>"
+)
+# A chart is a PNG in each palette: the one for the theme shows, the other is not rendered (so
+# a screen reader meets one image and one text alternative)
+CHART_THEMED = (
+    "<style>.labkit-on-dark {display: none;} "
+    "body[data-jp-theme-light='false'] .labkit-on-dark {display: block;} "
+    "body[data-jp-theme-light='false'] .labkit-on-light {display: none;}</style>"
 )
 
 
@@ -131,6 +200,22 @@ CONTRAST: list[tuple[str, str, float, str]] = [
     (FAILED, PAPER, 3.0, "charts: a failed hop's bar, shed requests"),
     (IN_TIME, PAPER, 3.0, "charts: a hop's bar"),
     (OK, PAPER, 3.0, "charts: served requests"),
+    *(
+        pair
+        for theme, pic in (("dark", PICTURE_DARK),)
+        for pair in (
+            (pic.ok, pic.paper, 4.5, f"picture ({theme}): an answer that arrived whole"),
+            (pic.failed, pic.paper, 4.5, f"picture ({theme}): a failed answer"),
+            (pic.failed, pic.lane, 4.5, f"picture ({theme}): the failed hop's name"),
+            (pic.incomplete, pic.paper, 4.5, f"picture ({theme}): a 4xx or a cut-off body"),
+            (pic.muted, pic.paper, 4.5, f"picture ({theme}): a request going in, a duration"),
+            (pic.ink, pic.lane, 4.5, f"picture ({theme}): a lane's name"),
+            (pic.ink, pic.paper, 4.5, f"charts ({theme}): words, timeout and capacity lines"),
+            (pic.failed, pic.paper, 3.0, f"charts ({theme}): a failed bar, shed requests"),
+            (pic.in_time, pic.paper, 3.0, f"charts ({theme}): a hop's bar"),
+            (pic.ok, pic.paper, 3.0, f"charts ({theme}): served requests"),
+        )
+    ),
     *(
         (getattr(marks, kind), background, 3.0, f"notebook ({theme}): a {kind} bar")
         for theme, marks, backgrounds in (

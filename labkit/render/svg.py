@@ -10,7 +10,8 @@ Labels wrap onto several lines instead of being cut; one too long even then ends
 Plain SVG (no scripts, no external fonts), so it renders in JupyterLab, VS Code and
 static pages. In Jupyter it is shown inline in HTML, as an image with a text
 alternative (the failing hop and the story), followed by the same story as text for
-anyone who wants to read it; ``repr`` gives that story as plain text.
+anyone who wants to read it; ``repr`` gives that story as plain text. Its colours follow
+JupyterLab's theme (``palette.paint``): dark paper and light ink in a dark theme.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import textwrap
 from dataclasses import dataclass
 
 from labkit.recorder import Kind, Role, Step
-from labkit.render.palette import FAILED, INCOMPLETE, INK, LANE, LIFELINE, MUTED, OK, PAPER
+from labkit.render.palette import THEMED, paint
 from labkit.render.text import milliseconds, story, summary_line
 from labkit.render.view import ExchangeView
 
@@ -42,7 +43,7 @@ class _Arrow:
     src: int
     dst: int
     label: str
-    colour: str
+    colour: str  # a kind of palette.PictureColours
     dashed: bool = False
     note: str = ""
     cross: bool = False
@@ -66,7 +67,7 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
     for ev, lane in events:
         hop = hops[lane - 1]
         if ev.kind is Kind.RECEIVED:
-            arrows.append(_Arrow(lane - 1, lane, ev.request_line, MUTED))
+            arrows.append(_Arrow(lane - 1, lane, ev.request_line, "muted"))
         elif ev.kind is Kind.SENT:
             status = ev.status
             label = ev.summary
@@ -74,16 +75,16 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
             if final:
                 made = lane
             if status is None or status >= 500:
-                colour = FAILED
+                colour = "failed"
             elif ev.cut or (ex.client_error and status < 400):
-                colour = INCOMPLETE  # a 200 whose body broke off is not a success
+                colour = "incomplete"  # a 200 whose body broke off is not a success
                 if not ev.cut:
                     label += " (body incomplete)"
             elif hop.generated and not final and final_error:
-                colour = FAILED  # an answer the gateway rejected
+                colour = "failed"  # an answer the gateway rejected
                 label += " (rejected by the gateway)"
             else:
-                colour = OK if status < 400 else INCOMPLETE
+                colour = "ok" if status < 400 else "incomplete"
             if lane in cached:
                 label += " from its cache"
             dur = hop.duration if last_sent[lane] is ev else None
@@ -101,7 +102,9 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
                 reached.add(target)
                 lanes.append(f"upstream {target!r}")
                 arrows.append(
-                    _Arrow(lane, len(lanes) - 1, ev.attempt.detail, FAILED, dashed=True, cross=True)
+                    _Arrow(
+                        lane, len(lanes) - 1, ev.attempt.detail, "failed", dashed=True, cross=True
+                    )
                 )
                 failed.add(len(lanes) - 1)
     # the culprit: a gateway or portal error points at the hop behind it
@@ -159,16 +162,17 @@ def sequence_svg(ex: ExchangeView) -> str:
         f"<desc>{html.escape(story(ex))}</desc>",
         "<defs><marker id='a' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
         "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>",
-        f"<rect width='{width}' height='{height}' fill='{PAPER}'/>",
+        f"<rect width='{width}' height='{height}' {paint(fill='paper')}/>",
     ]
     for i, name in enumerate(lanes):
-        colour = FAILED if i in failed else INK
+        colour = "failed" if i in failed else "ink"
         label = name + (" ✗ failed" if i in failed else "")
         out.append(
             f"<rect x='{x[i] - LANE_W // 2 + 6}' y='8' width='{LANE_W - 12}' height='24' rx='4' "
-            f"fill='{LANE}' stroke='{colour}' stroke-width='{2 if i in failed else 1}'/>"
-            f"<text x='{x[i]}' y='25' text-anchor='middle' fill='{colour}'>{html.escape(label)}</text>"
-            f"<line x1='{x[i]}' y1='32' x2='{x[i]}' y2='{height - 8}' stroke='{LIFELINE}' "
+            f"{paint(fill='lane', stroke=colour)} stroke-width='{2 if i in failed else 1}'/>"
+            f"<text x='{x[i]}' y='25' text-anchor='middle' {paint(fill=colour)}>"
+            f"{html.escape(label)}</text>"
+            f"<line x1='{x[i]}' y1='32' x2='{x[i]}' y2='{height - 8}' {paint(stroke='lifeline')} "
             "stroke-dasharray='3,3'/>"
         )
     for a, (lines, cut), y in zip(arrows, wrapped, rows_y, strict=True):
@@ -176,24 +180,26 @@ def sequence_svg(ex: ExchangeView) -> str:
         end = x2 - 6 if x2 > x1 else x2 + 6
         dash = " stroke-dasharray='5,4'" if a.dashed else ""
         out.append(
-            f"<line x1='{x1}' y1='{y}' x2='{end}' y2='{y}' stroke='{a.colour}' stroke-width='1.5' "
+            f"<line x1='{x1}' y1='{y}' x2='{end}' y2='{y}' {paint(stroke=a.colour)} stroke-width='1.5' "
             f"marker-end='url(#a)'{dash}/>"
         )
         hover = f"<title>{html.escape(a.label)}</title>" if cut else ""
         for n, line in enumerate(lines):
             ty = y - 5 - LINE_H * (len(lines) - 1 - n)
             out.append(
-                f"<text x='{(x1 + x2) / 2}' y='{ty}' text-anchor='middle' fill='{a.colour}'>"
+                f"<text x='{(x1 + x2) / 2}' y='{ty}' text-anchor='middle' {paint(fill=a.colour)}>"
                 f"{html.escape(line)}{hover}</text>"
             )
         if a.note:
             out.append(
                 f"<text x='{x1 + (8 if x2 < x1 else -8)}' y='{y + 13}' font-size='11' "
-                f"text-anchor='{'start' if x2 < x1 else 'end'}' fill='{MUTED}'>{html.escape(a.note)}</text>"
+                f"text-anchor='{'start' if x2 < x1 else 'end'}' {paint(fill='muted')}>"
+                f"{html.escape(a.note)}</text>"
             )
         if a.cross:
             out.append(
-                f"<text x='{x2}' y='{y + 5}' text-anchor='middle' font-size='16' fill='{FAILED}'>✗</text>"
+                f"<text x='{x2}' y='{y + 5}' text-anchor='middle' font-size='16' "
+                f"{paint(fill='failed')}>✗</text>"
             )
     if made is not None:
         what = (
@@ -203,11 +209,11 @@ def sequence_svg(ex: ExchangeView) -> str:
         )
         out.append(
             f"<text x='{x[made]}' y='{bottom}' text-anchor='middle' font-weight='bold' "
-            f"fill='{FAILED if (ex.status or 500) >= 500 else OK}'>{html.escape(what)}</text>"
+            f"{paint(fill='failed' if (ex.status or 500) >= 500 else 'ok')}>{html.escape(what)}</text>"
         )
     if measured:
         out.append(
-            f"<text x='6' y='{height - 6}' font-size='11' fill='{MUTED}'>"
+            f"<text x='6' y='{height - 6}' font-size='11' {paint(fill='muted')}>"
             f"{html.escape(MEASURED_NOTE)}</text>"
         )
     out.append("</svg>")
@@ -241,7 +247,7 @@ class Picture:
     def _repr_html_(self) -> str:
         """Inline SVG (JupyterLab draws a bare SVG output as an ``<img>`` with no ``alt``)."""
         return (
-            "<figure class='labkit-picture' style='margin:0;max-width:100%;overflow-x:auto'>"
+            f"<figure class='labkit-picture' style='margin:0;max-width:100%;overflow-x:auto'>{THEMED}"
             f"{sequence_svg(self.exchange)}"
             "<details><summary>The same story as text</summary>"
             f"<pre>{html.escape(story(self.exchange))}</pre></details></figure>"
