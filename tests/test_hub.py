@@ -27,6 +27,7 @@ import httpx
 import pytest
 from sharedhost import shared_dir, shared_python, system_users
 
+from labkit import scenarios
 from labkit.exercises.lesson_502 import q4
 from labkit.http import peers
 
@@ -57,6 +58,8 @@ c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allowed_users = set({students!r})
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [{singleuser!r}]
+# window.jupyterapp, so that the browser test below can run all cells as the lab's menu does
+c.Spawner.args = ["--LabApp.expose_app_in_browser=True"]
 c.Spawner.environment = {environment!r}
 c.Spawner.start_timeout = 90
 c.Spawner.http_timeout = 90
@@ -357,3 +360,70 @@ def test_a_class_on_a_real_hub(hub) -> None:
     assert [book[n]["502.who-made-it"] for n in names] == ["1", "1", "0"]
     assert "502.who-made-it: " in book[names[2]]["failed"]
     assert time.monotonic() - began < 150
+
+
+HUB_LESSON = "01-500-internal-server-error.ipynb"
+
+
+@pytest.mark.browser
+def test_a_learner_logs_in_to_the_hub_and_a_playground_answers_in_the_browser(hub) -> None:
+    """In Chromium, as a student: log in on the hub's page, open a lesson in JupyterLab behind
+    the hub's proxy, Run All, press the playground's "Run scenario": the widgets render (the
+    anywidget live region included, from the server's environment), the status region says
+    the result in words and the inspector shows the scenario's status."""
+    from test_browser import _HEARD, _LISTEN, _SPEAKING, CHROMIUM, ROOT, _run_all
+
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if CHROMIUM is None:
+        pytest.skip("no Chromium: apt-get install chromium")
+    student = hub["students"][0]
+    shutil.copy(ROOT / "notebooks" / HUB_LESSON, student.home / HUB_LESSON)
+    # every cell laid out (the test looks for the playground's output wherever it is)
+    settings = student.home / ".jupyter/lab/user-settings/@jupyterlab/notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    subprocess.run(["chown", "-R", f"{student.uid}:{student.gid}", str(student.home)], check=True)
+    expected = scenarios.for_lesson("500")[0].status
+    shots = ROOT / "screenshots"
+    shots.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{hub['url']}/hub/login")
+            page.fill("input[name=username]", student.name)
+            page.fill("input[name=password]", "any password: the hub's dummy authenticator")
+            page.click("[type=submit]")
+            page.wait_for_url(f"**/user/{student.name}/**", timeout=60000)
+            page.goto(f"{hub['url']}/user/{student.name}/lab/tree/{HUB_LESSON}?reset")
+            _run_all(page)
+            errors = page.locator(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+            ).all_inner_texts()
+            assert not [t for t in errors if "Traceback" in t or "Error" in t], errors
+            body = page.inner_text("body")
+            assert "Error displaying widget" not in body and "Loading widget" not in body
+            button = page.get_by_role("button", name="Run scenario").first
+            panel = page.locator(".labkit-panel").filter(has=button).first
+            panel.scroll_into_view_if_needed()
+            element = panel.element_handle()
+            regions = panel.locator("[aria-live]")
+            assert regions.count() == 2, "the playground's live regions did not render"
+            panel.evaluate_handle(_LISTEN)
+            button.click()
+            page.wait_for_function(_HEARD, arg=element, timeout=30000)
+            page.wait_for_function(
+                "(s) => [...document.querySelectorAll('.widget-tab h3')]"
+                ".some(h => h.textContent.startsWith(s))",
+                arg=str(expected),
+                timeout=30000,
+            )
+            page.wait_for_timeout(200)
+            said = panel.evaluate(_SPEAKING)
+            assert [role for role, _ in said] == ["status"], said
+            assert str(expected) in said[0][1], said
+            page.screenshot(path=str(shots / "hub-01-500-playground.png"))
+        finally:
+            browser.close()
