@@ -79,6 +79,14 @@ def unknown(kind: str, name: object, allowed: Iterable[str]) -> UnknownName:
     return UnknownName(f"unknown {kind} {shown(name)}; choose one of: {choices}")
 
 
+def number(value: float) -> str:
+    """A bound or a value as a message writes it: a whole number in full (31536000, not
+    3.1536e+07, which a learner new to floats cannot read), any other as :g writes it."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:g}"
+
+
 @overload
 def check_number(
     name: str,
@@ -114,10 +122,13 @@ def check_number(
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         none = " or None" if allow_none else ""
         raise BadArgument(
-            f"{name} must be a number of {unit} between {minimum:g} and {maximum:g}{none}, "
+            f"{name} must be a number of {unit} between {number(minimum)} and {number(maximum)}"
+            f"{none}, "
             f"not {value!r}"
         )
     if not (minimum <= value <= maximum):
         got = f"{value:g}" if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
-        raise BadArgument(f"{name} must be between {minimum:g} and {maximum:g} {unit}, not {got}")
+        raise BadArgument(
+            f"{name} must be between {number(minimum)} and {number(maximum)} {unit}, not {got}"
+        )
     return value

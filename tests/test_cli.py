@@ -267,3 +267,16 @@ def test_wait_busy_with_nothing_in_flight_answers_promptly_and_says_what_to_do(l
         lab.reset()
         for t in threads:
             t.join(timeout=5)
+
+
+def test_a_bound_is_written_in_full_not_in_e_notation(lab):
+    """--retry-after 99999999999999999999 said 'between 0 and 3.1536e+07 seconds': a learner
+    new to floats cannot read that bound. Whole bounds are written in full, others as before."""
+    from labkit.switches import YEAR
+
+    result = labkit_in_process("ctl", "maintenance", "on", "--retry-after", "99999999999999999999")
+    assert result.returncode == 2
+    assert f"must be between 0 and {YEAR} seconds, not 99999999999999999999" in result.stderr
+    assert "e+" not in result.stderr
+    result = labkit_in_process("ctl", "timeout", "/", "--read", "0.001")
+    assert "must be between 0.01 and 60 seconds, not 0.001" in result.stderr
