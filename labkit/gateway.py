@@ -249,12 +249,29 @@ class Gateway(Proxy):
         await self._reject(conn, writer, raw, peer, 408, why, response=response)
 
     def version_refusal(self, request: Request) -> Verdict | None:
-        """HAProxy passes a request line of any HTTP/x.y on, as HTTP/1.1 (the request to the
-        upstream is always HTTP/1.1); the other personalities refuse a major version other
-        than 1 with the lab's 505."""
-        if self._personality.other_versions == "pass":
+        """HAProxy passes a request line of any HTTP/x.y on (personalities.HAPROXY); nginx
+        refuses HTTP/0.9 with headers as malformed (400), other major versions with 505; the
+        other personalities refuse a major version other than 1 with the lab's 505."""
+        person = self._personality
+        if person.other_versions == "pass":
             return None
+        if person.other_versions == "505/400" and request.http_version.startswith("0."):
+            return Verdict(
+                400,
+                Msg(
+                    "the request is not valid HTTP/1.1: {message}",
+                    message=f"{person.title} refuses a request line naming "
+                    f"HTTP/{request.http_version} as malformed (400, not 505)",
+                ),
+            )
         return super().version_refusal(request)
+
+    def upstream_version(self, request: Request) -> bytes:
+        """HAProxy passes a request line's HTTP/0.9 (with headers) on as it came, where it
+        passes HTTP/2.0 and HTTP/3.0 on as HTTP/1.1 (observed, personalities.HAPROXY)."""
+        if request.http_version == "0.9" and self._personality.other_versions == "pass":
+            return b"0.9"
+        return b"1.1"
 
     def route_of(self, request: Request) -> Route | None:
         return self.match(request.path)

@@ -69,7 +69,8 @@ class Headers(FrozenRecord):
     ``via``: whether it adds ``Via`` to relayed responses (RFC 9110 7.6.3 makes that
     optional for gateways; none of nginx, HAProxy, Caddy does).
     ``relayed_upgrade``: on a relayed 426, "drop" Upgrade and Connection (RFC 9110 7.6.1),
-    "keep" both, or "keep-upgrade" (Upgrade kept; Connection is the gateway's own,
+    "keep" both (the upstream's Connection as the only one, no ``close`` added: HAProxy), or
+    "keep-upgrade" (Upgrade kept; Connection is the gateway's own,
     keep-alive or close as the client asked).
     ``keeps_alive_after_http09``: after relaying non-HTTP bytes, it keeps the client's
     keep-alive connection open, so a client waits for the end (nginx).
@@ -122,7 +123,8 @@ class Pooling(FrozenRecord):
     first request of a client connection may take an idle one (HAProxy's default
     'http-reuse safe' sends it on a connection of its own). A request that meets a kept
     connection the upstream has just closed is retried on a new connection only if its
-    method is idempotent (RFC 9110 9.2.2), never a POST.
+    method is idempotent (RFC 9110 9.2.2), never a POST, as nginx and Caddy do; real
+    HAProxy closes the client's connection without a response instead (``source`` says so).
     """
 
     __slots__ = ("first_request_reuses", "idle_timeout", "keepalive", "max_idle", "source")
@@ -186,7 +188,8 @@ class Personality(FrozenRecord):
     slow_client_source: str
     slow_client_reason: str  # the 408's reason phrase, as its server writes it
     # A request line naming a major version other than 1 (GET / HTTP/2.0): "505" (the lab's
-    # 505 page), "pass" (passed on to the upstream as HTTP/1.1), "" (not recorded: the lab's 505).
+    # 505 page), "505/400" (505, but 400 for HTTP/0.9 with headers: nginx), "pass" (passed on
+    # to the upstream, as HTTP/1.1, HTTP/0.9 as it came), "" (not recorded: the lab's 505).
     other_versions: str
     other_versions_source: str
 
@@ -344,8 +347,9 @@ NGINX = Personality(
     slow_client="close",
     slow_client_source=f"{OBSERVED} (client_header_timeout; access.log says 408, error.log 'client "
     "timed out (110: Connection timed out) while reading client request headers')",
+    other_versions="505/400",
     other_versions_source=f"{OBSERVED} (505 for HTTP/2.0 and HTTP/3.0, 400 for HTTP/0.9 with "
-    "headers; nginx's own page, where the personality sends the lab's)",
+    "headers; nginx's own pages, where the personality sends the lab's)",
     table={
         Condition.REFUSED: _page(
             502,
@@ -442,7 +446,9 @@ HAPROXY = Personality(
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
             "via": OBSERVED,
             "relayed_upgrade": f"{OBSERVED} (relayed origin 426: Upgrade and Connection: "
-            "upgrade kept; HAProxy 2.6 also adds a Sec-Websocket-Accept)",
+            "upgrade kept, and 'connection: upgrade' is its only Connection header even to a "
+            "client that sent Connection: close, whose connection it then closes; HAProxy 2.6 "
+            "also adds a Sec-Websocket-Accept, which the personality does not)",
         },
     ),
     pooling=Pooling(
@@ -452,7 +458,12 @@ HAPROXY = Personality(
         "HAProxy 2.6 configuration, 'http-reuse safe' (the default): the first request of a "
         "client connection goes on a server connection of its own, later ones may share idle "
         "ones (the lab keeps 32); observed: a POST on a new client connection after two GETs "
-        "to the idle-close upstream got 200, not the 502 of a reused connection closing",
+        "to the idle-close upstream got 200, not the 502 of a reused connection closing. "
+        "Simplified: when a later request of a client connection meets its kept server "
+        "connection closing, real HAProxy 2.6 closes the client's connection without a "
+        "response or a log line, GET and POST alike, and leaves the retry to the client "
+        "(observed); the personality sends a GET again and answers a POST 502, as nginx and "
+        "Caddy do",
         first_request_reuses=False,
     ),
     max_response_head=15 * 1024,  # tune.bufsize 16 KB minus tune.maxrewrite 1 KB
@@ -460,8 +471,8 @@ HAPROXY = Personality(
     slow_client_source=f"{OBSERVED} ('timeout http-request'; its log: 408 cR-- \"<BADREQ>\")",
     other_versions="pass",
     other_versions_source=f"{OBSERVED} (HTTP/2.0 and HTTP/3.0 request lines passed on as "
-    "HTTP/1.1, the upstream's answer relayed; HTTP/0.9 with headers it passes on as HTTP/0.9, "
-    "which the personality sends as HTTP/1.1)",
+    "HTTP/1.1, the upstream's answer relayed; HTTP/0.9 with headers passed on as HTTP/0.9, "
+    "which the lab's origin answers 505)",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 SC-- (server side, at connection: refused)"

@@ -304,9 +304,12 @@ class Proxy(HTTPServer):
 
         With keep-alive, an idle connection from the pool goes first. If the upstream
         closes it without a word as the request arrives (it timed the connection out just
-        then), an idempotent request is sent again on a new connection, as nginx, HAProxy
-        and Go's transport (Caddy) do; a POST is not: the upstream may have acted on it
-        (RFC 9110 9.2.2), so it gets the 502.
+        then), an idempotent request is sent again on a new connection, as nginx and Go's
+        transport (Caddy) do (observed); a POST is not: the upstream may have acted on it
+        (RFC 9110 9.2.2), so it gets the 502. Real HAProxy 2.6 does neither: it closes the
+        client's connection without a response, GET and POST alike, and leaves the retry to
+        the client (observed; the haproxy personality answers as here, see
+        ``personalities.HAPROXY.pooling``).
         """
         pooling = self.pooling
         failure: Failure | None = None
@@ -377,6 +380,7 @@ class Proxy(HTTPServer):
                     route.read_timeout,
                     self.max_response_head,
                     sent=partial(self.note_attempt, request, forwarded, attempt),
+                    version=self.upstream_version(request),
                 )
             except upstream.UpstreamFailure as exc:
                 failure = Failure(exc.condition, exc.detail, target)
@@ -443,6 +447,11 @@ class Proxy(HTTPServer):
                 data=reply.raw_head,
             )
             return self.relay(request, target, reply, conn, pooling)
+
+    def upstream_version(self, request: Request) -> bytes:
+        """The HTTP version of the request line sent upstream: 1.1 (h11's), whatever the
+        client's; the gateway passes HTTP/0.9 on as it came in the haproxy personality."""
+        return b"1.1"
 
     def relay(
         self,

@@ -162,10 +162,11 @@ def test_rfc_gateway_names_itself_and_the_error_in_proxy_status(lab: labkit.Lab)
 @pytest.mark.parametrize(
     ("name", "servers", "upgrade", "connection"),
     [
-        ("rfc", ["labkit-origin"], [], []),
-        ("nginx", ["nginx/1.22.1"], ["websocket"], []),
+        ("rfc", ["labkit-origin"], [], ["close"]),
+        ("nginx", ["nginx/1.22.1"], ["websocket"], ["close"]),
+        # real HAProxy: its only Connection line is the origin's, though the client asked to close
         ("haproxy", ["labkit-origin"], ["websocket"], ["upgrade"]),
-        ("caddy", ["Caddy", "labkit-origin"], [], []),
+        ("caddy", ["Caddy", "labkit-origin"], [], ["close"]),
     ],
 )
 def test_relayed_server_via_and_upgrade_as_each_gateway_does(
@@ -179,7 +180,28 @@ def test_relayed_server_via_and_upgrade_as_each_gateway_does(
             assert bool([v for k, v in headers if k == "proxy-status"]) == (name == "rfc")
         chat = _head(_fetch(lab.gateway.port, "/chat"))
         assert [v for k, v in chat if k == "upgrade"] == upgrade, name
-        assert [v for k, v in chat if k == "connection" and v != "close"] == connection, name
+        assert [v for k, v in chat if k == "connection"] == connection, name
+
+
+@pytest.mark.parametrize(
+    ("name", "statuses"),
+    [("rfc", [505, 505]), ("nginx", [505, 400]), ("haproxy", [200, 505]), ("caddy", [505, 505])],
+)
+def test_other_major_versions_as_each_gateway_answers(name: str, statuses: list[int]) -> None:
+    """GET /orders/7 with HTTP/2.0, then HTTP/0.9 with headers, through each personality:
+    nginx refuses 0.9 as malformed (400); HAProxy passes 2.0 on as HTTP/1.1 (the origin's
+    200) and 0.9 as it came (the origin's 505), as tests/test_real_gateways.py observes."""
+    seen = []
+    with labkit.start(gateway=name) as lab:
+        for version in ("2.0", "0.9"):
+            with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=3) as sock:
+                raw = f"GET /orders/7 HTTP/{version}\r\nHost: lab\r\nConnection: close\r\n\r\n"
+                sock.sendall(raw.encode())
+                data = bytearray()
+                while chunk := sock.recv(65536):
+                    data += chunk
+            seen.append(int(data.split(b" ", 2)[1]))
+    assert seen == statuses
 
 
 @pytest.mark.parametrize(

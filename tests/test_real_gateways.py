@@ -207,6 +207,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             slow_real = _slow_client(real.port)
             idle_real = _kept_then_closed(real.port)
             versions_real = _other_versions(real.port)
+            upgrade_real = _connection_of_426(real.port)
             logs = real.logs()
         lab.gateway.personality = name
         seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
@@ -215,6 +216,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         slow_lab = _slow_client(lab.gateway.port)
         idle_lab = _kept_then_closed(lab.gateway.port)
         versions_lab = _other_versions(lab.gateway.port)
+        upgrade_lab = _connection_of_426(lab.gateway.port)
 
     if name == "caddy":  # Go sniffs a Content-Type for a body without one; the lab does not
         for seen in (seen_real["/up/huge-headers/"], seen_lab["/up/huge-headers/"]):
@@ -236,9 +238,13 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         "page": (408, False),
         "close": (None, True),
     }[person.slow_client]
-    # a request line naming HTTP/2.0 or HTTP/3.0: refused with 505, or passed on (HAProxy)
+    # the origin's 426 relayed: every Connection header line, whoever asked for what
+    assert upgrade_real == upgrade_lab, f"{name}: real {upgrade_real}, lab {upgrade_lab}"
+    # a request line naming HTTP/2.0, HTTP/3.0 or HTTP/0.9: refused (505; nginx: 400 for 0.9),
+    # or passed on (HAProxy: the first two as HTTP/1.1, 0.9 as it came)
     assert versions_real == versions_lab, f"{name}: real {versions_real}, lab {versions_lab}"
-    assert versions_lab == {"505": [505, 505], "pass": [200, 200]}[person.other_versions]
+    expected = {"505": [505, 505, 505], "505/400": [505, 505, 400], "pass": [200, 200, 505]}
+    assert versions_lab == expected[person.other_versions]
     # the log words the personality quotes are the real server's
     for fault in (n for n, f in FAULTS.items() if f.condition is not None):
         answer = person.answer(FAULTS[fault].condition)
@@ -253,10 +259,45 @@ def _kept_then_closed(port: int) -> list[int | None]:
     return [_send(port, method, "/up/idle-close/", b"x=1").status for method in methods]
 
 
+# requests for the origin's 426 (GET /chat), by what the client says of its connection
+ASKS = {
+    "close": b"GET /chat HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+    "keep-alive": b"GET /chat HTTP/1.1\r\nHost: lab\r\n\r\n",
+}
+
+
+def _connection_of_426(port: int) -> dict[str, tuple[object, ...]]:
+    """The relayed 426 for each request in ASKS: its status, every Connection line (name
+    lower-cased, value as sent), its Upgrade lines and whether the connection closed. nginx
+    announces 'Connection: keep-alive' on every response it keeps alive, which the lab does
+    not: that line alone is left out."""
+    seen = {}
+    for ask, raw in ASKS.items():
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(raw)
+            data = b""
+            while not _complete(data) and (chunk := sock.recv(65536)):
+                data += chunk
+            sock.settimeout(LINGER)
+            try:
+                closed = sock.recv(65536) == b""
+            except TimeoutError:
+                closed = False
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        lines = [line.split(":", 1) for line in head[1:]]
+        connection = [v.strip() for k, v in lines if k.lower() == "connection"]
+        upgrade = [v.strip() for k, v in lines if k.lower() == "upgrade"]
+        if ask == "keep-alive" and connection == ["keep-alive"]:
+            connection = []
+        seen[ask] = (head[0][:12], connection, upgrade, closed)
+    return seen
+
+
 def _other_versions(port: int) -> list[int | None]:
-    """GET /orders/7 with HTTP/2.0, then HTTP/3.0, in a text request line: the statuses."""
+    """GET /orders/7 with HTTP/2.0, HTTP/3.0, then HTTP/0.9 (with headers) in a text request
+    line: the statuses (HAProxy passes the first two on as HTTP/1.1, the third as it came)."""
     statuses = []
-    for version in ("2.0", "3.0"):
+    for version in ("2.0", "3.0", "0.9"):
         raw = f"GET /orders/7 HTTP/{version}\r\nHost: lab\r\nConnection: close\r\n\r\n"
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             sock.sendall(raw.encode())

@@ -150,7 +150,8 @@ SLOW_CLIENT = {
 
 OTHER_VERSIONS = {
     "505": "505",
-    "pass": "passed on as HTTP/1.1",
+    "505/400": "505 (HTTP/0.9 with headers: 400)",
+    "pass": "passed on as HTTP/1.1 (HTTP/0.9 as it came)",
     "": "not recorded (the lab's 505)",
 }
 

@@ -306,6 +306,8 @@ class HTTPServer(Listener):
 
     async def _respond_to(self, request: Request) -> Response:
         verdict = self.version_refusal(request)
+        if verdict and verdict.status != 505:
+            return self._refusal(request, verdict)
         if verdict:
             headers, body = pages.page(
                 request, 505, made_by=self.role, paragraphs=[verdict.why, *HTTP2_EXPLANATION]
@@ -587,6 +589,8 @@ class HTTPServer(Listener):
             await _drain_quietly(writer)
             self._record_sent(rid, response, head)
             return False
+        if not response.generated and head.find(_ADDED_CLOSE) != -1:
+            head = _relayed_connection(head, response.headers)
         sent = bytearray(head)
         if isinstance(payload, bytes):
             if payload and not no_body:
@@ -690,6 +694,25 @@ def _head_bytes(response: Response, extra: list[tuple[str, str]]) -> bytes:
     lines += [f"{k}: {v}" for k, v in [*response.headers, *extra]]
     lines.append(f"Content-Length: {body_len}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+_ADDED_CLOSE = b"\r\nConnection: close\r\n"  # as h11 writes it (set_comma_header)
+
+
+def _relayed_connection(head: bytes, headers: Headers) -> bytes:
+    """A relayed response that kept a Connection header of its own (HAProxy's, on a 426 with
+    ``Connection: upgrade``) goes out with that header as it came and no ``close`` added, as
+    real HAProxy sends it to a client that asked to close (it closes all the same). h11
+    wrote one ``Connection`` line per option, ``close`` among them; without a relayed
+    Connection the head stays as h11 wrote it."""
+    kept = [
+        f"{k}: {v}".encode("latin-1", "replace") for k, v in headers if k.lower() == "connection"
+    ]
+    if not kept:
+        return head
+    lines = head[:-4].split(b"\r\n")
+    lines = [line for line in lines if not line.lower().startswith(b"connection:")]
+    return b"\r\n".join([*lines, *kept]) + b"\r\n\r\n"
 
 
 def _keeps_alive(request: Request) -> bool:

@@ -184,9 +184,12 @@ class Connection:
         read_timeout: float,
         max_head: int = MAX_UPSTREAM_HEAD,
         sent: Callable[[], None] | None = None,
+        version: bytes = b"1.1",
     ) -> UpstreamReply:
         """Send the request (head and body in one write) and read the response head;
         ``sent`` is called once the request is written, before anything is awaited.
+        ``version``: the request line's HTTP version, where a gateway passes on another one
+        than h11's 1.1 (HAProxy passes ``HTTP/0.9`` with headers on as it came).
 
         The read timeout runs from the moment the request is written, and again from each
         read that brought part of the head (nginx's proxy_read_timeout: "between two
@@ -199,6 +202,9 @@ class Connection:
             conn.start_next_cycle()
         self.requests += 1
         data = conn.send(request)
+        if version != b"1.1":
+            line, _, rest = data.partition(b"\r\n")
+            data = line[: -len(b"1.1")] + version + b"\r\n" + rest
         if body:
             data += conn.send(h11.Data(data=body))
         data += conn.send(h11.EndOfMessage())
