@@ -475,12 +475,18 @@ HAPROXY = Personality(
     "which the lab's origin answers 505)",
     table={
         Condition.REFUSED: _page(
-            503, "Service Unavailable", "503 SC-- (server side, at connection: refused)"
+            503,
+            "Service Unavailable",
+            "503 SC-- (server side, at connection: refused)",
+            f"{OBSERVED}; only after 3 more tries ('retries 3', the default), each up to 1 s "
+            "later: 3 s with 'timeout connect 5s' (the personality answers at once)",
         ),
         Condition.CONNECT_TIMEOUT: _page(
             503,
             "Service Unavailable",
             "503 sC-- (server-side timeout while connecting)",
+            f"{OBSERVED}; after 4 connect timeouts ('retries 3', the default; the personality "
+            "waits one)",
         ),
         Condition.CLOSED_WITHOUT_RESPONSE: _page(
             502,

@@ -469,8 +469,9 @@ def _catalogue() -> list[Scenario]:
                  Call("GET", "/orders/7", via="portal"), switches=(LOGOUT,)),
         Scenario("511-connectivity-check", "511", 511, "portal", "The connectivity check fails",
                  "Android and Chrome request /generate_204 to test the network (Apple and "
-                 "Windows ask other URLs for a 200, lesson 07): 511 instead of 204 tells them a "
-                 "portal is in the way",
+                 "Windows ask other URLs for a 200, lesson 07): 511 instead of 204 tells them the "
+                 "network is not open; Chrome takes a 511 as a portal, Android only a 200-399 "
+                 "answer (real portals redirect the check to their login page)",
                  Call("GET", "/generate_204", via="portal"), switches=(LOGOUT,)),
         Scenario("204-connectivity-check-after-login", "511", 204, "portal",
                  "After login the check passes",

@@ -208,6 +208,9 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             idle_real = _kept_then_closed(real.port)
             versions_real = _other_versions(real.port)
             upgrade_real = _connection_of_426(real.port)
+            started = time.monotonic()
+            refused_real = _get(real.port, "/up/refused/", None)
+            refused_took = time.monotonic() - started
             logs = real.logs()
         lab.gateway.personality = name
         seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
@@ -245,6 +248,11 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert versions_real == versions_lab, f"{name}: real {versions_real}, lab {versions_lab}"
     expected = {"505": [505, 505, 505], "505/400": [505, 505, 400], "pass": [200, 200, 505]}
     assert versions_lab == expected[person.other_versions]
+    # HAProxy answers a refused connection only after 3 more tries ('retries 3', its default),
+    # each after min(timeout connect, 1 s): what docs/gateways.md and lesson 09 say of its timing
+    assert refused_real.status == person.answer(Condition.REFUSED).status
+    if name == "haproxy":
+        assert refused_took >= 3 * min(UPSTREAM_TIMEOUTS["connect_timeout"], 1.0), refused_took
     # the log words the personality quotes are the real server's
     for fault in (n for n, f in FAULTS.items() if f.condition is not None):
         answer = person.answer(FAULTS[fault].condition)

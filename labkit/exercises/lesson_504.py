@@ -194,7 +194,8 @@ q4 = make_choice(
     "503",
     why={
         "503": "right: HAProxy counts a server it cannot connect to as unavailable and answers "
-        "503 (termination state sC), both for a connect timeout and for a refused connection. "
+        "503, both for a connect timeout (its log's termination state: sC--) and for a refused "
+        "connection (SC--). "
         "nginx says 504 and 502 for those (docs/gateways.md, the rows 'connect timeout' and "
         "'connection refused').",
         "504": "that is the lab's and nginx's answer (RFC 9110: the gateway did not get a "
@@ -211,7 +212,7 @@ q4 = make_choice(
         "Look at the 'haproxy' row of lesson 09's table for a connect timeout, or switch "
         "lab.gateway.personality to 'haproxy' and GET /up/blackhole/.",
     ),
-    solution="503 (HAProxy 2.6, termination state sC). The lab and nginx answer 504, Caddy 502: "
+    solution="503 (HAProxy 2.6, termination state sC--). The lab and nginx answer 504, Caddy 502: "
     "read the status together with the Server header and the error page.",
 )
 
