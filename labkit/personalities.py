@@ -68,7 +68,8 @@ class Headers(FrozenRecord):
     "both" (its own first, then the upstream's).
     ``via``: whether it adds ``Via`` to relayed responses (RFC 9110 7.6.3 makes that
     optional for gateways; none of nginx, HAProxy, Caddy does).
-    ``relayed_upgrade``: on a relayed 426, "drop" Upgrade and Connection (RFC 9110 7.6.1),
+    ``relayed_upgrade``: on a relayed 426, "drop" Upgrade and Connection (RFC 9110 7.6.1;
+    on any relayed response, every field Connection names goes with it),
     "keep" both (the upstream's Connection as the only one, no ``close`` added: HAProxy), or
     "keep-upgrade" (Upgrade kept; Connection is the gateway's own,
     keep-alive or close as the client asked).

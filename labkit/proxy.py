@@ -46,6 +46,21 @@ _NOT_RELAYED = {
     "keep-upgrade": frozenset(HOP_BY_HOP - {"upgrade"}),
 }
 
+# Connection options about the upstream's own connection: a relayed Connection loses them
+# (real HAProxy drops an upstream's keep-alive and close, and writes its own)
+_OWN_OPTIONS = frozenset({"close", "keep-alive"})
+
+
+def _named_options(headers: Headers) -> frozenset[str]:
+    """The fields a message's Connection header names: a proxy that removes Connection
+    removes them too (RFC 9110 7.6.1; Caddy does, nginx and HAProxy keep them)."""
+    named: frozenset[str] = frozenset()
+    for k, v in headers:
+        if len(k) == 10 and k.lower() == "connection":
+            named |= {t.strip().lower() for t in v.split(",")} - {""}
+    return named
+
+
 # A forwarded request loses the hop-by-hop headers and those the proxy writes anew, and
 # Expect: the proxy has already invited and read the whole body (as nginx, which drops it);
 # it looks at the first value of a few (one pass over the headers, one lowercasing each).
@@ -479,12 +494,14 @@ class Proxy(HTTPServer):
     def relayed_headers(self, status: int, upstream_headers: Headers, target: Target) -> Headers:
         """The headers of a relayed response, as this proxy's personality treats them.
 
-        A kept ``Connection`` loses its ``close``: that option was for the upstream's
-        connection, not the client's.
+        A kept ``Connection`` loses its ``close`` and ``keep-alive``: those options were for
+        the upstream's connection, not the client's.
         """
         person = self.persona()
         policy = person.headers
         drop, rewritten = self._relay_rules(person)
+        if policy.relayed_upgrade == "drop":  # the RFC reading (and Caddy): 7.6.1 in full
+            drop = drop | _named_options(upstream_headers)
         headers = []
         first: dict[str, str] = {}
         for k, v in upstream_headers:
@@ -493,7 +510,7 @@ class Proxy(HTTPServer):
                 continue
             if name == "connection":
                 tokens = (t.strip() for t in v.split(","))
-                v = ", ".join(t for t in tokens if t and t.lower() != "close")
+                v = ", ".join(t for t in tokens if t and t.lower() not in _OWN_OPTIONS)
             if not v:
                 continue
             if name in rewritten:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -15,6 +16,8 @@ import labkit
 from labkit import personalities
 from labkit.conditions import Condition
 from labkit.faults import FAULTS
+from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.proxy import Route, Target
 
 NAMES = list(personalities.PERSONALITIES)
 FAULT_NAMES = [name for name, fault in FAULTS.items() if fault.condition is not None]
@@ -249,3 +252,40 @@ def test_proxy_status_details_are_short_printable_and_quoted() -> None:
     details = entry.split("details=", 1)[1]
     assert details.startswith('"a \\"b\\"??x') and details.endswith('~"')
     assert len(details) < 210 and all(" " <= c <= "~" for c in entry)
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"), [("rfc", False), ("nginx", True), ("haproxy", True), ("caddy", False)]
+)
+def test_a_field_named_in_connection_is_removed_where_the_gateway_does(
+    name: str, kept: bool
+) -> None:
+    """RFC 9110 7.6.1: a proxy removes Connection and every field it names; Caddy does (so
+    does the lab's rfc gateway), real nginx and HAProxy keep the named field (observed)."""
+    reply = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: x-foo\r\nX-Foo: 1\r\n"
+        b"Content-Length: 3\r\n\r\nok\n"
+    )
+    upstream = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = upstream.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                data += chunk
+            conn.sendall(reply)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        with labkit.start(gateway=name) as lab:
+            target = Target("named", "127.0.0.1", upstream.getsockname()[1])
+            lab.gateway.add_route(
+                Route("/named/", "named", [target], strip_prefix=True, **UPSTREAM_TIMEOUTS)
+            )
+            headers = _head(_fetch(lab.gateway.port, "/named/"))
+    finally:
+        thread.join(3)
+        upstream.close()
+    assert ("x-foo", "1") in headers if kept else "x-foo" not in dict(headers)

@@ -43,6 +43,7 @@ COMPARED = (
     "cache-control",
     "retry-after",
     "proxy-status",
+    "x-foo",
 )
 LINGER = 0.5  # seconds a closed connection has to show its close (loopback: microseconds)
 
@@ -77,6 +78,13 @@ CLOSE_UPGRADE_426 = (
     b"Upgrade: websocket\r\nContent-Length: 3\r\n\r\nno\n"
 )
 
+# a 200 whose Connection names one of its fields: Caddy removes both (RFC 9110 7.6.1), nginx
+# and HAProxy keep X-Foo (HAProxy the Connection too)
+NAMED_IN_CONNECTION = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: x-foo\r\nX-Foo: 1\r\n"
+    b"Content-Length: 3\r\n\r\nok\n"
+)
+
 MAINTENANCE_503 = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 120\r\n"
     b"Cache-Control: no-store\r\nContent-Length: 5\r\n\r\nbusy\n"
@@ -97,6 +105,9 @@ def head_upstreams() -> Iterator[dict[str, int]]:
     sock = socket.create_server(("127.0.0.1", 0))
     listeners["close-upgrade"] = sock
     realgateways.serve_heads(sock, lambda _: CLOSE_UPGRADE_426)
+    sock = socket.create_server(("127.0.0.1", 0))
+    listeners["named-in-connection"] = sock
+    realgateways.serve_heads(sock, lambda _: NAMED_IN_CONNECTION)
     # an upstream's own 503, relayed with its Retry-After and Cache-Control (lessons 01, 04)
     sock = socket.create_server(("127.0.0.1", 0))
     listeners["maintenance-503"] = sock

@@ -700,19 +700,18 @@ _ADDED_CLOSE = b"\r\nConnection: close\r\n"  # as h11 writes it (set_comma_heade
 
 
 def _relayed_connection(head: bytes, headers: Headers) -> bytes:
-    """A relayed response that kept a Connection header of its own (HAProxy's, on a 426 with
-    ``Connection: upgrade``) goes out with that header as it came and no ``close`` added, as
-    real HAProxy sends it to a client that asked to close (it closes all the same). h11
-    wrote one ``Connection`` line per option, ``close`` among them; without a relayed
-    Connection the head stays as h11 wrote it."""
-    kept = [
-        f"{k}: {v}".encode("latin-1", "replace") for k, v in headers if k.lower() == "connection"
-    ]
-    if not kept:
+    """A relayed response whose own Connection header names ``upgrade`` (HAProxy relays an
+    origin's 426 so) goes out with that header as it came and no ``close`` added, as real
+    HAProxy sends it to a client that asked to close (it closes all the same). h11 wrote one
+    ``Connection`` line per option, ``close`` among them. Any other relayed Connection (real
+    HAProxy adds its ``close`` beside it) leaves the head as h11 wrote it."""
+    kept = [(k, v) for k, v in headers if k.lower() == "connection"]
+    if not any("upgrade" in v.lower() for _, v in kept):
         return head
     lines = head[:-4].split(b"\r\n")
     lines = [line for line in lines if not line.lower().startswith(b"connection:")]
-    return b"\r\n".join([*lines, *kept]) + b"\r\n\r\n"
+    lines += [f"{k}: {v}".encode("latin-1", "replace") for k, v in kept]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
 def _keeps_alive(request: Request) -> bool:
