@@ -11,6 +11,8 @@ import gc
 import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -548,3 +550,96 @@ def test_the_gateway_keeps_expect_to_itself(lab: labkit.Lab) -> None:
         if e.hop == "gateway" and e.kind is recorder.Kind.UPSTREAM and e.data
     ]
     assert answers and all(not a.startswith(b"HTTP/1.1 100") for a in answers)
+
+
+# -- 2. learner code that detaches, closes every descriptor and kills its keeper (issue 14) --
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not reaped yet, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
+
+
+def _zombie_children() -> set[int]:
+    from labkit.exercises import proctree
+
+    return {p for p, s in proctree.descendants(os.getpid()).items() if s == "Z"}
+
+
+def _escapes(pids_file, grandchild: bool):
+    """A learner function whose child (or grandchild, its parent gone) leaves the session,
+    closes every descriptor it has (it holds nothing the runner gave it), writes its pid and
+    sleeps; then the learner's process kills its keeper, the subreaper above the tree."""
+
+    def hide() -> None:
+        os.setsid()
+        os.closerange(0, os.sysconf("SC_OPEN_MAX"))
+        with open(pids_file, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        time.sleep(30)
+        os._exit(0)
+
+    def fn():
+        child = os.fork()
+        if child == 0:
+            if grandchild and os.fork() != 0:
+                os._exit(0)  # the grandchild is an orphan: the keeper's child now
+            hide()
+        while not os.path.exists(pids_file) or not open(pids_file).read().endswith("\n"):
+            time.sleep(0.01)
+        os.kill(os.getppid(), 9)
+        time.sleep(30)
+
+    return fn
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a child subreaper is Linux's")
+@pytest.mark.parametrize("grandchild", [False, True], ids=["child", "grandchild"])
+def test_a_process_that_closes_everything_and_kills_its_keeper_ends_with_the_check(
+    lab: labkit.Lab, tmp_path, grandchild: bool
+) -> None:
+    """It was init's once the keeper died, held none of the runner's descriptors, and was in
+    a session of its own: it slept on after check() returned. Now the kernel adopts it while
+    the check runs and ends it; a process the kernel started itself meanwhile (a cell's
+    subprocess) is not touched, and no zombie is left in the kernel."""
+    from labkit.exercises import proctree
+    from labkit.exercises.core import REGISTRY, Task
+
+    task = Task(
+        "test.hostile",
+        "test",
+        "Return 42.",
+        lambda fn: (fn() == 42, "the judge wants 42"),
+        hints=(),
+        solution="return 42",
+        time_limit=0.5,
+    )
+    before = _zombie_children()
+    mine: list[subprocess.Popen[bytes]] = []
+    beside = threading.Timer(0.1, lambda: mine.append(subprocess.Popen(["sleep", "0.6"])))
+    try:
+        pids_file = tmp_path / "pids"
+        beside.start()
+        start = time.monotonic()
+        result = task.check(_escapes(str(pids_file), grandchild))
+        assert time.monotonic() - start < 2.5
+        beside.join()
+        assert result.correct is False and "ended with the process that watches it" in (
+            result.message
+        ), result.message
+        pids = [int(p) for p in pids_file.read_text().split()]
+        assert len(pids) == 1 and not _alive(pids[0])
+        # the kernel's own child, started during the check, ran on and kept its status
+        assert len(mine) == 1 and mine[0].wait(timeout=2) == 0
+        proctree.reap_keepers(block=True)
+        assert _zombie_children() <= before
+        assert not proctree._subreaper()  # set for the check only
+        assert subprocess.run(["true"], check=False).returncode == 0
+        assert task.check(lambda: 42) and lab.get("/orders/7").status == 200
+    finally:
+        del REGISTRY["test.hostile"]

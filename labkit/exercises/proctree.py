@@ -14,6 +14,14 @@ process and no zombie is left; it never touches a process that is not a descenda
 keeper and the learner's process also die with their parent (``PR_SET_PDEATHSIG``), so a
 kernel that dies leaves neither behind.
 
+Learner code can kill its keeper, leaving its tree without a subreaper. So while a tree
+lives, the kernel is a child subreaper too (``adopting``): an orphan of a keeper that died
+becomes the kernel's child, not init's. The keeper marks its tree in a way no unprivileged
+process can undo: it lowers its hard limit of POSIX message-queue bytes (RLIMIT_MSGQUEUE) by
+one byte, and a hard limit can be lowered, never raised again. ``end`` kills and reaps the
+kernel's children that carry the mark (never another child of the kernel's: a
+``subprocess.Popen`` of the learner's own cell keeps its child and its exit status).
+
 Elsewhere (macOS, or Linux without /proc) there is no subreaper: ``end`` kills the keeper's
 process group, which the learner's process is in, as the runner did before; a process that
 leaves that group outlives the check there.
@@ -25,16 +33,20 @@ import atexit
 import contextlib
 import ctypes
 import os
+import resource
 import signal
 import struct
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 __all__ = [
     "CONTAINED",
     "GONE",
+    "adopted",
+    "adopting",
     "descendants",
     "end",
     "keep",
@@ -45,6 +57,7 @@ __all__ = [
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
+PR_GET_CHILD_SUBREAPER = 37
 END_WITHIN = 1.0  # seconds ``end`` spends at most on a tree that keeps forking
 
 
@@ -64,6 +77,77 @@ _STATUS = struct.Struct("!i")
 GONE = -1  # not a wait status: the keeper ended before it could report one
 _EXIT = os._exit  # kept: learner code may replace os._exit
 
+_MSGQUEUE: int | None = getattr(resource, "RLIMIT_MSGQUEUE", None)
+
+
+def _hard_limit(pid: int = 0) -> int | None:
+    """A process's hard limit of message-queue bytes (RLIM_INFINITY if it has none)."""
+    if _MSGQUEUE is None:
+        return None
+    try:
+        return resource.prlimit(pid, _MSGQUEUE)[1]
+    except (OSError, ValueError):
+        return None  # ended meanwhile, or not ours to read
+
+
+def _below(limit: int, kernel: int) -> bool:
+    if kernel == resource.RLIM_INFINITY:
+        return limit != resource.RLIM_INFINITY
+    return limit != resource.RLIM_INFINITY and limit < kernel
+
+
+_KERNEL_LIMIT = _hard_limit() if _PRCTL is not None else None
+# the keeper's hard limit: one byte below the kernel's (None: the kernel has none to lower)
+_MARK: int | None = None
+if _KERNEL_LIMIT is not None and _KERNEL_LIMIT != 0:
+    _MARK = 2**62 if _KERNEL_LIMIT == resource.RLIM_INFINITY else _KERNEL_LIMIT - 1
+
+
+def _mark_tree() -> None:
+    """In the keeper: carry the mark, which every process forked below inherits."""
+    if _MARK is not None and _MSGQUEUE is not None:
+        soft = resource.getrlimit(_MSGQUEUE)[0]
+        if soft == resource.RLIM_INFINITY or soft > _MARK:
+            soft = _MARK
+        resource.setrlimit(_MSGQUEUE, (soft, _MARK))
+
+
+def _subreaper() -> bool:
+    if _PRCTL is None:
+        return False
+    flag = ctypes.c_int(0)
+    _PRCTL(PR_GET_CHILD_SUBREAPER, ctypes.byref(flag), 0, 0, 0)
+    return bool(flag.value)
+
+
+_adopters = 0  # trees alive now (checks run from several threads share the flag)
+_adopt_lock = threading.Lock()
+_was_subreaper = False
+
+
+@contextlib.contextmanager
+def adopting() -> Iterator[None]:
+    """The kernel a child subreaper while a learner's tree lives (see the module's text):
+    an orphan of a killed keeper becomes the kernel's child, for ``end`` to find. Set only
+    for that time, and left set if it was set before."""
+    global _adopters, _was_subreaper
+    if _PRCTL is None:
+        yield
+        return
+    with _adopt_lock:
+        if _adopters == 0:
+            _was_subreaper = _subreaper()
+            if not _was_subreaper:
+                _PRCTL(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        _adopters += 1
+    try:
+        yield
+    finally:
+        with _adopt_lock:
+            _adopters -= 1
+            if _adopters == 0 and not _was_subreaper:
+                _PRCTL(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
 
 def keep(
     start_learner: Callable[[], NoReturn], keeper_only: Callable[[], None], status_fd: int
@@ -81,6 +165,7 @@ def keep(
         if _PRCTL is not None:
             _PRCTL(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
             _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            _mark_tree()
         if os.getppid() != parent:  # the kernel died before the line above
             os._exit(1)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # none lost between waits
@@ -147,15 +232,17 @@ def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
     memory torn down, need not hold up the verdict).
 
     Learner code can kill its keeper (``os.kill(os.getppid(), 9)``): its tree then has no
-    subreaper, and a child that left the session (``os.setsid()``) is init's, no longer a
-    descendant. ``marks`` name the pipes and the socket the runner gave the learner's
-    process ("pipe:[1234]", as /proc/PID/fd shows them), which its forks inherit: every
-    newer process that still holds one, and every process in the process group of one, is
-    killed too."""
+    subreaper of its own, and its orphans are the kernel's (``adopting``): those that carry
+    the tree's mark are killed and reaped. Also, ``marks`` name the pipes and the socket
+    the runner gave the learner's process ("pipe:[1234]", as /proc/PID/fd shows them),
+    which its forks inherit: every newer process that still holds one, and every process
+    in the process group of one, is killed too (also when the keeper runs: a process forked
+    as its parent was killed and reaped may be missing from the last look at the tree)."""
     if CONTAINED:
         _end_descendants(keeper)
         if marks:
             _end_marked(keeper, marks)
+        _end_adopted(keeper)
     with contextlib.suppress(OSError):
         os.killpg(keeper, signal.SIGKILL)  # the keeper is not reaped yet: its id is its own
     with contextlib.suppress(OSError):
@@ -192,6 +279,32 @@ def _end_marked(root: int, marks: frozenset[str]) -> None:
     process group with one that does, until none is left (a process that forks meanwhile
     passes its marks on: the next look finds the child)."""
     _kill_until_gone(lambda: dict.fromkeys(marked(root, marks), "?"))
+
+
+def _end_adopted(keeper: int) -> None:
+    """Kill and reap the processes of ``keeper``'s tree that the kernel adopted (their
+    keeper was killed), until none is left."""
+    _kill_until_gone(lambda: adopted(keeper))
+
+
+def adopted(keeper: int) -> dict[int, str]:
+    """The kernel's children newer than ``keeper`` that carry the tree's mark (pid -> state
+    letter), the keeper aside; those that have ended are reaped here and not named."""
+    me = os.getpid()
+    found: dict[int, str] = {}
+    for pid in _newer_pids(keeper):
+        stat = _stat(pid)
+        if pid == keeper or stat is None or stat[1] != me:
+            continue
+        limit = _hard_limit(pid)
+        if _KERNEL_LIMIT is not None and (limit is None or not _below(limit, _KERNEL_LIMIT)):
+            continue
+        if stat[0] in "ZX":
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, os.WNOHANG)
+            continue
+        found[pid] = stat[0]
+    return found
 
 
 def _kill_until_gone(find: Callable[[], dict[int, str]]) -> None:

@@ -721,35 +721,37 @@ def run(
         os.close(out_w)
         os.close(err_w)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: see above
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the keeper, then the learner's process below it
-        parent_sock.close()
-        for fd in (out_r, err_r, status_r):
-            os.close(fd)
-        proctree.keep(learner, keeper_only, status_w)
-    # what the learner's process and its forks hold, for end() to find them by
-    marks = frozenset(
-        [f"socket:[{os.fstat(child_sock.fileno()).st_ino}]"]
-        + [f"pipe:[{os.fstat(fd).st_ino}]" for fd in (out_w, err_w)]
-    )
-    child_sock.close()
-    for fd in (out_w, err_w, status_w):
-        os.close(fd)
-    with contextlib.suppress(OSError):
-        os.setpgid(pid, pid)  # also here, so the kill below never misses a fast keeper
-    try:
-        grace = since is None
-        return _serve(
-            parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, grace
-        )
-    finally:
-        proctree.end(pid, marks)
-        parent_sock.close()
-        for fd in (out_r, err_r, status_r):
-            with contextlib.suppress(OSError):
+    # the kernel adopts what a killed keeper leaves (proctree.adopting), until end() ran
+    with proctree.adopting():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: see above
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the keeper, then the learner's process below it
+            parent_sock.close()
+            for fd in (out_r, err_r, status_r):
                 os.close(fd)
+            proctree.keep(learner, keeper_only, status_w)
+        # what the learner's process and its forks hold, for end() to find them by
+        marks = frozenset(
+            [f"socket:[{os.fstat(child_sock.fileno()).st_ino}]"]
+            + [f"pipe:[{os.fstat(fd).st_ino}]" for fd in (out_w, err_w)]
+        )
+        child_sock.close()
+        for fd in (out_w, err_w, status_w):
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)  # also here, so the kill below never misses a fast keeper
+        try:
+            grace = since is None
+            return _serve(
+                parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, grace
+            )
+        finally:
+            proctree.end(pid, marks)
+            parent_sock.close()
+            for fd in (out_r, err_r, status_r):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 def _serve(
