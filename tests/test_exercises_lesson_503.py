@@ -7,6 +7,7 @@ import datetime
 import datetime as dt
 import email.utils
 import time
+from time import sleep
 
 import pytest
 from helpers import solution_function
@@ -209,3 +210,107 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
             [repr(r) for r in results if r.message != results[0].message],
         )
         assert all(bool(r) is verdict for r in results), client.__name__
+
+
+# -- round 5 (issue 14): clients as learners write them, judged as a teacher would --
+
+
+def polite_while(lab, method, path):
+    tries = 0
+    ex = lab.request(method, path)
+    while ex.status == 503 and method in ("GET", "HEAD") and tries < 3:
+        value = ex.header("Retry-After")
+        if value is None:
+            break
+        if value.strip().isdigit():
+            wait = float(value)
+        else:
+            wait = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        time.sleep(max(wait, 0))
+        tries += 1
+        ex = lab.request(method, path)
+    return ex.status
+
+
+def polite_recursive(lab, method, path, retries=3):
+    ex = lab.request(method, path)
+    value = ex.header("Retry-After")
+    if ex.status != 503 or method.upper() not in ("GET", "HEAD") or not value or retries == 0:
+        return ex.status
+    try:
+        wait = int(value)
+    except ValueError:
+        wait = email.utils.mktime_tz(email.utils.parsedate_tz(value)) - time.time()
+    sleep(max(0.0, wait))
+    return polite_recursive(lab, method, path, retries - 1)
+
+
+def polite_retries_post(lab, method, path):  # retries every method
+    for _ in range(4):
+        ex = lab.request(method, path)
+        value = ex.header("Retry-After")
+        if ex.status != 503 or value is None:
+            return ex.status
+        wait = (
+            int(value)
+            if value.isdigit()
+            else (
+                email.utils.parsedate_to_datetime(value)
+                - datetime.datetime.now(datetime.timezone.utc)
+            ).total_seconds()
+        )
+        time.sleep(max(0, wait))
+    return ex.status
+
+
+def polite_no_cap(lab, method, path):  # waits right, never gives up
+    ex = lab.request(method, path)
+    while ex.status == 503 and method in ("GET", "HEAD"):
+        value = ex.header("Retry-After") or "1"
+        wait = (
+            int(value)
+            if value.isdigit()
+            else (
+                email.utils.parsedate_to_datetime(value)
+                - datetime.datetime.now(datetime.timezone.utc)
+            ).total_seconds()
+        )
+        time.sleep(max(0, wait))
+        ex = lab.request(method, path)
+    return ex.status
+
+
+def polite_wrong_header(lab, method, path):  # reads Age (or 1) instead of Retry-After
+    for _ in range(4):
+        ex = lab.request(method, path)
+        if ex.status != 503 or method not in ("GET", "HEAD"):
+            return ex.status
+        time.sleep(int(ex.header("Age") or 1))
+    return ex.status
+
+
+def polite_backoff_ignores(lab, method, path):  # exponential backoff, Retry-After ignored
+    for attempt in range(4):
+        ex = lab.request(method, path)
+        if ex.status != 503 or method not in ("GET", "HEAD"):
+            return ex.status
+        time.sleep(2**attempt)
+    return ex.status
+
+
+LEARNER_CLIENTS = [
+    (polite_while, True, "waited out every Retry-After"),  # a while loop, time.time, email.utils
+    (polite_recursive, True, "waited out every Retry-After"),  # recursion, parsedate_tz
+    (polite_retries_post, False, "sent POST /orders 4 times"),
+    (polite_no_cap, False, "still retrying a 503 that did not end"),
+    (polite_wrong_header, False, "came back 1.00 s after a 503"),  # reads Age, not Retry-After
+    (polite_backoff_ignores, False, "came back 2.00 s after a 503"),  # backoff, Retry-After ignored
+]
+
+
+@pytest.mark.parametrize(
+    ("client", "verdict", "words"), LEARNER_CLIENTS, ids=lambda v: getattr(v, "__name__", "")
+)
+def test_q5_clients_as_learners_write_them(lab: labkit.Lab, client, verdict, words) -> None:
+    result = q5.check(client, lab)
+    assert bool(result) is verdict and words in result.message, result.message

@@ -6,6 +6,7 @@ import copy
 import random
 import time
 from collections.abc import Callable
+from time import monotonic, sleep
 
 import pytest
 from helpers import solution_function
@@ -253,3 +254,111 @@ def test_q1_numbers_are_the_scenarios_it_points_to(lab: labkit.Lab) -> None:
 def test_q5_a_function_that_sends_nothing_is_told_so(lab: labkit.Lab) -> None:
     result = q5.check(lambda lab, path, budget: 200, lab)
     assert not result and "no request reached the gateway" in result.message, result.message
+
+
+# -- round 5 (issue 14): clients as learners write them, judged as a teacher would --
+
+
+def retries_recursive(lab, path, budget, wait=0.1, deadline=None):
+    if deadline is None:
+        deadline = time.monotonic() + budget
+    left = deadline - time.monotonic()
+    status = lab.get(path, timeout=min(2.0, left)).status
+    if status not in (502, 503, 504, None):
+        return status
+    pause = random.uniform(0, wait)
+    if time.monotonic() + pause + 0.05 > deadline:
+        return status
+    time.sleep(pause)
+    return retries_recursive(lab, path, budget, wait * 2, deadline)
+
+
+def retries_time_time(lab, path, budget):  # time.time instead of monotonic
+    start = time.time()
+    delay, status = 0.1, None
+    while time.time() - start < budget - 0.05:
+        status = lab.get(path, timeout=min(2.0, budget - (time.time() - start))).status
+        if status not in (502, 503, 504, None):
+            break
+        pause = delay / 2 + random.random() * delay / 2
+        if time.time() - start + pause + 0.05 > budget:
+            break
+        time.sleep(pause)
+        delay *= 2
+    return status
+
+
+def retries_for_loop(lab, path, budget):
+    end = monotonic() + budget
+    status = None
+    for attempt in range(20):
+        left = end - monotonic()
+        if left < 0.05:
+            break
+        status = lab.get(path, timeout=min(left, 2.0)).status
+        if status in (200, 201, 204, 404):
+            break
+        pause = min(2.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.5)
+        if monotonic() + pause + 0.05 > end:
+            break
+        sleep(pause)
+    return status
+
+
+def retries_no_cap(lab, path, budget):  # backoff with jitter, budget ignored
+    status, wait = None, 0.1
+    for _ in range(8):
+        status = lab.get(path, timeout=2.0).status
+        if status not in (502, 503, 504, None):
+            return status
+        time.sleep(wait + random.uniform(0, wait))
+        wait *= 2
+    return status
+
+
+def retries_jitter_no_growth(lab, path, budget):  # jitter around a fixed 0.1 s
+    deadline = time.monotonic() + budget
+    status = None
+    while deadline - time.monotonic() > 0.05:
+        status = lab.get(path, timeout=min(2.0, deadline - time.monotonic())).status
+        if status not in (502, 503, 504, None):
+            return status
+        pause = 0.1 + random.uniform(-0.02, 0.02)
+        if time.monotonic() + pause + 0.05 > deadline:
+            return status
+        time.sleep(pause)
+    return status
+
+
+def retries_jitter_same_for_all(lab, path, budget):  # "jitter" seeded: every client the same
+    rng = random.Random(42)
+    deadline = time.monotonic() + budget
+    status, attempt = None, 0
+    while deadline - time.monotonic() > 0.05:
+        status = lab.get(path, timeout=min(2.0, deadline - time.monotonic())).status
+        if status not in (502, 503, 504, None):
+            return status
+        pause = rng.uniform(0.05, 0.1) * 2**attempt
+        attempt += 1
+        if time.monotonic() + pause + 0.05 > deadline:
+            return status
+        time.sleep(pause)
+    return status
+
+
+LEARNER_CLIENTS = [
+    (retries_recursive, True, "growing, with jitter"),  # recursion, full jitter
+    (retries_time_time, True, "growing, with jitter"),  # time.time instead of monotonic
+    (retries_for_loop, True, "growing, with jitter"),  # a for loop, from time import sleep
+    (retries_no_cap, False, "with a budget of 1 s your function took"),
+    (retries_jitter_no_growth, False, "they should grow"),
+    (retries_jitter_same_for_all, False, "however the random numbers fell"),  # a seeded Random
+]
+
+
+@pytest.mark.parametrize(
+    ("client", "verdict", "words"), LEARNER_CLIENTS, ids=lambda v: getattr(v, "__name__", "")
+)
+def test_q5_clients_as_learners_write_them(lab: labkit.Lab, client, verdict, words) -> None:
+    result = q5.check(client, lab)
+    assert bool(result) is verdict and words in result.message, result.message

@@ -759,3 +759,56 @@ def test_hostile_code_of_the_third_round(lab, fn, words) -> None:
         assert task.check(lambda lab: 42, lab)
     finally:
         del REGISTRY["test.hostile3"]
+
+
+# -- the time limit counts the learner's time, not the judge's (issue 14, round 5) --
+
+
+def _budget_task(judge):
+    return Task(
+        "test.budget",
+        "test",
+        "Return 42.",
+        judge,
+        hints=(),
+        solution="return 42",
+        time_limit=0.5,
+    )
+
+
+def test_the_judges_own_time_between_calls_is_not_the_learners() -> None:
+    """502 q4's judge makes seven requests before it calls the learner's function, and 511
+    q4's logs in and out between calls: under load, the judge's own time used up the 5 s
+    and a correct solution 'did not finish' (1 check in 20 with both cores busy)."""
+
+    def judge(fn):
+        values = []
+        for _ in range(3):
+            time.sleep(0.3)  # the judge observing the lab: 0.9 s in all, over the 0.5 s limit
+            values.append(fn())
+        return values == [42] * 3, f"your function returned {values!r}"
+
+    task = _budget_task(judge)
+    try:
+        result = task.check(lambda: 42)
+        assert result, result.message
+    finally:
+        del REGISTRY["test.budget"]
+
+
+def test_the_learners_calls_still_share_the_limit() -> None:
+    def judge(fn):
+        return [fn(), fn(), fn()] == [42] * 3, "three calls"
+
+    def slow():
+        time.sleep(0.2)
+        return 42
+
+    task = _budget_task(judge)
+    try:
+        start = time.monotonic()
+        result = task.check(slow)  # 0.6 s of the learner's own time: over the 0.5 s
+        assert time.monotonic() - start < 2.5
+        assert result.correct is False and "did not finish: stopped after 0.5 s" in result.message
+    finally:
+        del REGISTRY["test.budget"]

@@ -110,21 +110,32 @@ _budget = threading.local()
 
 @contextlib.contextmanager
 def budget(seconds: float) -> Iterator[None]:
-    """Every ``call`` inside shares ``seconds`` in all (a judge's whole time limit)."""
-    outer = getattr(_budget, "deadline", None)
-    _budget.deadline = time.monotonic() + seconds
+    """Every ``call`` inside shares ``seconds`` in all (a judge's whole time limit).
+
+    Only the learner's own time is counted: from the moment its process says it has started
+    to the end of the call. The judge's own work between calls (the requests it makes to
+    observe the lab) and a busy machine's slow fork are not the learner's: counted, they
+    made a correct solution "not finish" under load."""
+    outer = getattr(_budget, "left", None), getattr(_budget, "seconds", None)
+    _budget.left = seconds
     _budget.seconds = seconds
     try:
         yield
     finally:
-        _budget.deadline = outer
+        _budget.left, _budget.seconds = outer
 
 
 def _time_left(default: float) -> tuple[float, float]:
-    deadline = getattr(_budget, "deadline", None)
-    if deadline is None:
+    left = getattr(_budget, "left", None)
+    if left is None:
         return default, default
-    return max(0.0, deadline - time.monotonic()), _budget.seconds
+    return max(0.0, left), _budget.seconds
+
+
+def _charge(seconds: float) -> None:
+    """Count ``seconds`` of the learner's own time against the judge's budget."""
+    if getattr(_budget, "left", None) is not None:
+        _budget.left -= seconds
 
 
 # -- virtual time --
@@ -705,6 +716,7 @@ def run(
     if left <= 0:
         raise TimeLimit(f"stopped after {total:g} s")
     labs = list(_running)
+    started: list[float] = []  # when the learner's process said it had started
     parent_sock, child_sock = socket.socketpair()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -744,9 +756,20 @@ def run(
         try:
             grace = since is None
             return _serve(
-                parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, grace
+                parent_sock,
+                out_r,
+                err_r,
+                status_r,
+                labs,
+                clock,
+                left,
+                total,
+                hidden or {},
+                grace,
+                started,
             )
         finally:
+            _charge(min(left, time.monotonic() - started[0]) if started else 0.0)
             proctree.end(pid, marks)
             parent_sock.close()
             for fd in (out_r, err_r, status_r):
@@ -765,6 +788,7 @@ def _serve(
     total: float,
     hidden: dict[str, str],
     grace: bool = True,
+    started: list[float] | None = None,
 ) -> Outcome:
     # until the child says it has started, a stalled machine's fork is not the learner's time
     # (unless the caller counts from a moment of its own: then its deadline holds)
@@ -835,6 +859,8 @@ def _serve(
                     raise _ended(proctree.learner_status(status_r, left_now), total)
                 if message[0] == "started":
                     deadline = min(deadline, time.monotonic() + left)
+                    if started is not None:
+                        started.append(time.monotonic())
                     continue
                 if message[0] == "done":
                     _drain(streams, output)
