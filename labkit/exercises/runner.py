@@ -49,7 +49,6 @@ import sys
 import threading
 import time
 import traceback
-import types
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -487,7 +486,8 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
     replacements: dict[Any, Any] = {}
     for name in dir(random.Random):
         real = getattr(random, name, None)
-        if isinstance(real, types.MethodType) and real.__self__ is random._inst:
+        # a method in Python (uniform) or in C (random, getrandbits: not a MethodType)
+        if callable(real) and getattr(real, "__self__", None) is random._inst:
             replacements[real] = getattr(fixed, name)
             setattr(random, name, getattr(fixed, name))
     random._inst = fixed
