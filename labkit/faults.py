@@ -419,7 +419,8 @@ class FaultServer(Listener):
 
     def __init__(self, fault: Fault, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__(fault.name, recorder, host)
-        self.fault = fault.copy()
+        # its own copy only if it has knobs to set: a fault without any holds no state
+        self.fault = fault.copy() if fault.knobs else fault
         self._socks: list[socket.socket] = []
 
     def _knob(self, name: str) -> Knob | None:
@@ -433,7 +434,11 @@ class FaultServer(Listener):
         return value
 
     def __setattr__(self, name: str, value: object) -> None:
-        if self._knob(name) is not None:  # a switch: set on the lab's loop thread
+        if "fault" not in self.__dict__ or name.startswith("_"):
+            # being built (the listener's own attributes come before the fault), or private:
+            # no knob, and no look through every registered fault's knobs (17 servers a lab)
+            object.__setattr__(self, name, value)
+        elif self._knob(name) is not None:  # a switch: set on the lab's loop thread
             self.switch(lambda: setattr(self.fault, name, value))
         elif name in {k.name for f in FAULTS.values() for k in f.knobs}:
             raise BadArgument(_no_knob(self.name, name))

@@ -1,0 +1,154 @@
+"""Compare `labkit.start()` between two checkouts, interleaved, on a loaded machine.
+
+    python benchmarks/compare_start.py OLD/.venv/bin/python NEW/.venv/bin/python [--warm 200] [--cold 40]
+
+Each interpreter is a venv with its own checkout of labkit installed (``make .venv/.installed``).
+*Warm*: one long-lived worker per checkout has imported labkit and discarded one start; the driver
+asks the two workers in turn (order A B B A, so neither always goes first) for one
+`labkit.start()` → first 200 to ``GET /orders/7`` on the origin over a new connection (the same
+definition as benchmarks/run.py's start-up row), then `lab.stop()`. *Cold*: a fresh interpreter per
+sample imports labkit (not timed) and times its first `labkit.start()` → first 200; old and new
+alternate the same way. Other people's load hits both sides alike because the samples alternate.
+Each sample has wall time (`time.perf_counter`) and the process's CPU time (`time.process_time`,
+every thread: the lab's loop thread included). Prints medians and interquartile ranges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD = r"""
+import json, socket, sys, time
+import labkit
+
+def first_200(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise ConnectionError(data)
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(body) < length:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return int(head[9:12])
+
+def one():
+    c0, w0 = time.process_time(), time.perf_counter()
+    lab = labkit.start()
+    status = first_200(lab.origin.port)
+    w1, c1 = time.perf_counter(), time.process_time()
+    lab.stop()
+    assert status == 200, status
+    return {"wall": w1 - w0, "cpu": c1 - c0}
+
+if sys.argv[1] == "cold":
+    print(json.dumps(one()), flush=True)
+else:
+    one()  # discarded: the first start in a process is the cold one
+    for line in sys.stdin:
+        print(json.dumps(one()), flush=True)
+"""
+
+
+def env_for(tmp: str, side: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["LABKIT_RUNTIME_DIR"] = str(Path(tmp) / side / "run")
+    env["LABKIT_PROGRESS"] = str(Path(tmp) / side / "progress.json")
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def order(i: int) -> tuple[str, str]:
+    return ("old", "new") if i % 2 == 0 else ("new", "old")
+
+
+def summary(xs: list[float]) -> str:
+    q1, med, q3 = statistics.quantiles(xs, n=4, method="inclusive")
+    return f"median {med * 1000:.2f} ms, IQR {q1 * 1000:.2f}-{q3 * 1000:.2f} ms"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--warm", type=int, default=200)
+    p.add_argument("--cold", type=int, default=40)
+    args = p.parse_args()
+    pythons = {"old": args.old, "new": args.new}
+    samples: dict[tuple[str, str], list[dict[str, float]]] = {
+        (kind, side): [] for kind in ("warm", "cold") for side in pythons
+    }
+    with tempfile.TemporaryDirectory(prefix="labkit-compare-") as tmp:
+        for side in pythons:
+            (Path(tmp) / side).mkdir(mode=0o700)
+        workers = {
+            side: subprocess.Popen(
+                [py, "-c", CHILD, "warm"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env_for(tmp, side),
+                cwd=tmp,
+            )
+            for side, py in pythons.items()
+        }
+        for i in range(args.warm):
+            for side in order(i // 2):
+                w = workers[side]
+                assert w.stdin and w.stdout
+                w.stdin.write("go\n")
+                w.stdin.flush()
+                samples["warm", side].append(json.loads(w.stdout.readline()))
+        for w in workers.values():
+            assert w.stdin
+            w.stdin.close()
+            w.wait(timeout=30)
+        for i in range(args.cold):
+            for side in order(i // 2):
+                out = subprocess.run(
+                    [pythons[side], "-c", CHILD, "cold"],
+                    capture_output=True,
+                    text=True,
+                    env=env_for(tmp, side),
+                    cwd=tmp,
+                    timeout=60,
+                    check=True,
+                )
+                samples["cold", side].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    load = os.getloadavg()[0]
+    print(f"load average (1 min) at the end: {load:.1f}; cores: {os.cpu_count()}")
+    for (kind, side), xs in samples.items():
+        n = len(xs)
+        wall = summary([x["wall"] for x in xs])
+        cpu = summary([x["cpu"] for x in xs])
+        print(f"{kind:4} {side:3} n={n:3}  wall {wall}  ·  CPU {cpu}")
+    for kind in ("warm", "cold"):
+        old = statistics.median(x["wall"] for x in samples[kind, "old"])
+        new = statistics.median(x["wall"] for x in samples[kind, "new"])
+        old_c = statistics.median(x["cpu"] for x in samples[kind, "old"])
+        new_c = statistics.median(x["cpu"] for x in samples[kind, "new"])
+        print(f"{kind}: new/old wall {new / old:.2f}x, CPU {new_c / old_c:.2f}x")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
