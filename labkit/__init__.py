@@ -8,9 +8,6 @@
 Start with notebooks/00-start-here.ipynb.
 """
 
-from __future__ import annotations
-
-import importlib
 from typing import TYPE_CHECKING
 
 from labkit.errors import BadArgument, ControlError, LabkitError, LabNotRunning, UnknownName
@@ -41,18 +38,30 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-_LAZY = frozenset({"charts", "drill", "exercises", "load", "personalities", "scenarios", "widgets"})
-
 
 def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        return importlib.import_module(f"labkit.{name}")
-    if name == "Exchange":  # with its renderers: a lab that only serves never needs them
+    """A public name on first use (a module, or Exchange with its renderers: a lab that only
+    serves never needs them), or an implementation module already loaded (``labkit.lab``):
+    old paths keep resolving though `import labkit` binds only the public names."""
+    import importlib
+    import sys
+
+    if name == "Exchange":
         from labkit.exchange import Exchange
 
         return Exchange
+    if name in __all__ or (not name.startswith("__") and f"labkit.{name}" in sys.modules):
+        return importlib.import_module(f"labkit.{name}")
     raise AttributeError(f"module 'labkit' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY, "Exchange"})
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+
+
+# The import system bound each implementation module imported above (labkit.lab, labkit.proxy,
+# labkit.http...) on this package, beside this file's own helpers: take them off again, so that
+# `import labkit` offers the public names only (vars and dir); __getattr__ still finds them.
+for _name in [name for name in globals() if not name.startswith("__") and name not in __all__]:
+    del globals()[_name]
+del _name

@@ -39,6 +39,30 @@ def test_all_is_pinned_and_every_name_resolves() -> None:
     assert set(labkit.__all__) <= set(dir(labkit))
 
 
+def test_import_binds_only_the_public_names() -> None:
+    """`import labkit` offers what ``__all__`` says (issue 12.5): neither the implementation
+    modules it loads (labkit.lab, labkit.proxy, labkit.http...) nor its own helpers are in
+    vars() or dir(); a module already loaded still resolves by its old path."""
+    code = (
+        "import json, labkit\n"
+        "print(json.dumps([sorted(vars(labkit)), dir(labkit)]))\n"
+        "import labkit.lab, labkit.proxy\n"
+        "from labkit import recorder\n"
+        "print(labkit.lab.Lab is labkit.Lab, labkit.proxy.Timeouts is labkit.Timeouts,"
+        " recorder.__name__, labkit.http.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, second = out.stdout.splitlines()
+    names, listed = json.loads(first)
+
+    def public(names: list[str]) -> set[str]:
+        return {n for n in names if not (n.startswith("__") and n.endswith("__"))}
+
+    assert public(names) <= PUBLIC, f"import labkit binds {sorted(public(names) - PUBLIC)}"
+    assert public(listed) == PUBLIC
+    assert second == "True True labkit.recorder labkit.http"
+
+
 def test_unknown_attribute_is_an_attribute_error() -> None:
     try:
         labkit.nonsense  # noqa: B018
