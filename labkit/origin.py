@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from labkit.errors import BadArgument, check_number
+from labkit.errors import BadArgument, check_number, shown
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
@@ -63,6 +63,8 @@ BUSY_PATH = "/busy"
 HOLD_MAX = 30.0
 LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in front
 
+OrderHandler = Callable[[str], tuple[int, object]]
+
 
 class Origin(HTTPServer):
     role = Role.ORIGIN
@@ -81,7 +83,7 @@ class Origin(HTTPServer):
             collections.OrderedDict()
         )
         self.log: collections.deque[str] = collections.deque(maxlen=MAX_LOG_LINES)
-        self.order_handler: Callable[[str], tuple[int, object]] | None = None
+        self._order_handler: OrderHandler | None = None
         # the shortest read timeout of the gateway's routes to this origin (the lab wires it)
         self.front_read_timeout: Callable[[], float] = lambda: 2 * LEARNER_HANDLER_SECONDS
 
@@ -130,6 +132,22 @@ class Origin(HTTPServer):
                 raise BadArgument(f"cache_max_age must be whole seconds, not {cache_max_age!r}")
         settings = {"retry_after": header, "cache_max_age": cache_max_age}
         self.switch(lambda: setattr(self, "_maintenance", settings))
+
+    @property
+    def order_handler(self) -> OrderHandler | None:
+        """The learner's ``show_order(order_id) -> (status, body)`` serving GET /orders/ID
+        (lesson 01's fix, installed by its judge), or None for the origin's own."""
+        return self._order_handler
+
+    @order_handler.setter
+    def order_handler(self, handler: OrderHandler | None) -> None:
+        self.refuse_if_stopped()
+        if handler is not None and not callable(handler):
+            raise BadArgument(
+                "order_handler must be a function show_order(order_id) -> (status, body), "
+                f"or None; not {shown(handler)}"
+            )
+        self.switch(lambda: setattr(self, "_order_handler", handler))
 
     @property
     def debug(self) -> bool:

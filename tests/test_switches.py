@@ -7,12 +7,17 @@ cached GETs stream through it never errors.
 
 from __future__ import annotations
 
+import ast
+import json
 import threading
+from pathlib import Path
 
 import pytest
 
 import labkit
 from labkit import cli, control, scenarios, switches
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # -- every switch, derived --
 
@@ -139,11 +144,10 @@ def test_a_switch_from_another_thread_runs_on_the_loop(lab: labkit.Lab) -> None:
     assert seen == ["labkit-lab"]
 
 
-def test_every_python_setter_applies_its_switch_on_the_loop(lab: labkit.Lab, monkeypatch) -> None:
-    """What notebooks write (``lab.origin.capacity = 3``, a route's timeout, the slow
-    upstream's delay...) is applied on the lab's loop thread too, not only the table's calls."""
+def _spy_on_switches(lab: labkit.Lab, monkeypatch) -> list[tuple[str, str]]:
+    """Record (server, thread) for each change a server applies through its ``switch``."""
     seen: list[tuple[str, str]] = []
-    for server in (lab.origin, lab.gateway, lab.portal, lab.upstreams["slow"]):
+    for server in (lab.origin, lab.gateway, lab.portal, *lab.upstreams.values()):
         original = server.switch
 
         def spy(change, original=original, name=server.name):
@@ -154,6 +158,13 @@ def test_every_python_setter_applies_its_switch_on_the_loop(lab: labkit.Lab, mon
             return original(recorded)
 
         monkeypatch.setattr(server, "switch", spy)
+    return seen
+
+
+def test_every_python_setter_applies_its_switch_on_the_loop(lab: labkit.Lab, monkeypatch) -> None:
+    """What notebooks write (``lab.origin.capacity = 3``, a route's timeout, the slow
+    upstream's delay...) is applied on the lab's loop thread too, not only the table's calls."""
+    seen = _spy_on_switches(lab, monkeypatch)
     lab.origin.capacity = 3
     lab.origin.debug = True
     lab.origin.maintenance(retry_after=5)
@@ -169,6 +180,114 @@ def test_every_python_setter_applies_its_switch_on_the_loop(lab: labkit.Lab, mon
     assert [name for name, _ in seen] == ["origin"] * 4 + ["gateway"] * 6 + ["portal", "slow"]
     assert {thread for _, thread in seen} == {"labkit-lab"}
     assert lab.gateway.route("/").read_timeout == 1.0 and lab.upstreams["slow"].delay == 0.5
+
+
+# Where a lab's servers are reached from code that is not theirs: lab.origin, self.lab.gateway,
+# run.lab.upstreams["slow"], lab.gateway.route("/")...
+_SERVERS = {"origin", "gateway", "portal", "upstreams"}
+
+
+def _server_written(node: ast.expr) -> str | None:
+    """'origin', 'gateway', 'portal', 'upstream' or 'route' if ``node`` is one of the lab's
+    servers (or a gateway route) reached through a lab, else None."""
+    chain: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            chain.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            chain.append("[]")
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            chain.append(node.func.attr + "()")
+            node = node.func.value
+        else:
+            break
+    if not (isinstance(node, ast.Name) and node.id == "lab") and "lab" not in chain:
+        return None
+    chain.reverse()  # from the root: lab, gateway, route(), ...
+    after = chain[chain.index("lab") + 1 :] if "lab" in chain else chain
+    if not after or after[0] not in _SERVERS:
+        return None
+    if after == ["upstreams", "[]"]:
+        return "upstream"
+    if after == ["gateway", "route()"]:
+        return "route"
+    return after[0] if len(after) == 1 else None
+
+
+def _shipped_code() -> list[tuple[str, str]]:
+    """(where, source) of every labkit module and every code cell of a shipped notebook."""
+    out = [
+        (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "labkit").rglob("*.py"))
+    ]
+    for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for i, cell in enumerate(cells):
+            if cell["cell_type"] == "code":
+                lines = "".join(cell["source"]).splitlines()
+                code = "\n".join(line for line in lines if not line.lstrip().startswith(("%", "!")))
+                out.append((f"{path.relative_to(ROOT)} cell {i}", code))
+    return out
+
+
+def _writes_to_lab_state() -> dict[tuple[str, str], list[str]]:
+    """(server, attribute) -> where shipped code assigns it (``x.attr = v``, ``x.attr += v``,
+    ``setattr(x, "attr", v)``) with x one of a lab's servers or routes."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for where, source in _shipped_code():
+        for node in ast.walk(ast.parse(source)):
+            targets: list[tuple[ast.expr, str]] = []
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Attribute):
+                        targets.append((target.value, target.attr))
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "setattr"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)
+            ):
+                targets.append((node.args[0], node.args[1].value))
+            for owner, attr in targets:
+                server = _server_written(owner)
+                if server is not None:
+                    found.setdefault((server, attr), []).append(f"{where} line {node.lineno}")
+    return found
+
+
+def test_shipped_code_changes_a_lab_only_through_switches_applied_on_the_loop(
+    lab: labkit.Lab, monkeypatch
+) -> None:
+    """Every attribute of a lab's servers that a notebook (English or Chinese), a judge, a
+    widget or any other labkit module assigns is a switch: assigned, it is applied on the
+    lab's loop thread, where requests read it. A plain attribute written from the kernel's
+    thread (as lesson 01's judge once installed the learner's order handler) fails here."""
+    writes = _writes_to_lab_state()
+    # the scan finds what the lessons and judges are known to write
+    for known in [("upstream", "delay"), ("route", "read_timeout"), ("origin", "order_handler")]:
+        assert known in writes, f"the scan no longer finds {known}: {sorted(writes)}"
+    objects = {
+        "origin": lab.origin,
+        "gateway": lab.gateway,
+        "portal": lab.portal,
+        "route": lab.gateway.route("/"),
+    }
+    seen = _spy_on_switches(lab, monkeypatch)
+    direct = []
+    for (server, attr), where in sorted(writes.items()):
+        targets = list(lab.upstreams.values()) if server == "upstream" else [objects[server]]
+        for target in targets:
+            if server == "upstream" and not hasattr(target, attr):
+                continue  # a knob of another fault (each fault server refuses others' knobs)
+            seen.clear()
+            setattr(target, attr, getattr(target, attr))  # the value it has: nothing changes
+            if [thread for _, thread in seen] != ["labkit-lab"]:
+                direct.append(f"{server}.{attr} (written at {', '.join(where)})")
+    assert not direct, "written without a switch on the loop thread: " + "; ".join(direct)
 
 
 def test_wait_busy_is_woken_by_the_origin_and_bounded(lab: labkit.Lab) -> None:
