@@ -213,12 +213,16 @@ _INSPECTOR_AGREES = """(panel) => {
   return h3 ? `inspector still shows ${h3.textContent} after: ${text}` : '';
 }"""
 
-# Every bar drawn beside an output's words (a border-left of 3 px or more) against what it
-# is drawn on, the first opaque background up the tree: WCAG 1.4.11 asks 3:1.
-_BARS = """() => {
-  const rgb = (css) => css.match(/[\\d.]+/g).map(Number);
+# The colour arithmetic both contrast checks below use: a CSS colour's channels, relative
+# luminance and contrast ratio (WCAG 2.x), the first opaque background up the tree.
+_CONTRAST = """
+  const rgb = (css) => (css.match(/[\\d.]+/g) || []).map(Number);
   const channel = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
   const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const contrast = (x, y) => {
+    const [a, b] = [lum(x), lum(y)];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
   const under = (el) => {
     for (let e = el; e; e = e.parentElement) {
       const c = rgb(getComputedStyle(e).backgroundColor);
@@ -226,6 +230,17 @@ _BARS = """() => {
     }
     return [255, 255, 255];
   };
+"""
+
+
+def _with_contrast(body: str) -> str:
+    """A page script ``() => {...}`` whose body can use the colour arithmetic above."""
+    return "() => {" + _CONTRAST + body + "}"
+
+
+# Every bar drawn beside an output's words (a border-left of 3 px or more) against what it
+# is drawn on, the first opaque background up the tree: WCAG 1.4.11 asks 3:1.
+_BARS = _with_contrast("""
   const weak = [];
   let measured = 0;
   for (const el of document.querySelectorAll('.jp-OutputArea-output *')) {
@@ -233,14 +248,13 @@ _BARS = """() => {
     if (s.borderLeftStyle === 'none' || parseFloat(s.borderLeftWidth) < 3) continue;
     if (!el.getClientRects().length) continue;
     measured += 1;
-    const [a, b] = [lum(rgb(s.borderLeftColor).slice(0, 3)), lum(under(el))];
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const ratio = contrast(rgb(s.borderLeftColor).slice(0, 3), under(el));
     if (ratio < 3)
       weak.push(`${s.borderLeftColor} on rgb(${under(el)}) is ${ratio.toFixed(2)}:1 beside `
                 + JSON.stringify(el.textContent.trim().slice(0, 50)));
   }
   return [measured, weak];
-}"""
+""")
 
 _OVERFLOWS = """() => {
   const bad = [];
@@ -274,17 +288,7 @@ _OVERFLOWS = """() => {
 # Every control of every panel, focused: its ring (outline) at least 2 px and 3:1 against what
 # it is drawn on (WCAG 1.4.11, 2.4.7). ipywidgets' own rule takes the outline off its text and
 # number boxes (`outline: none !important`), leaving a 1 px border near 2:1.
-_FOCUS_RINGS = """() => {
-  const rgb = (css) => (css.match(/[\\d.]+/g) || []).map(Number);
-  const channel = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-  const under = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = rgb(getComputedStyle(e).backgroundColor);
-      if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
-    }
-    return [255, 255, 255];
-  };
+_FOCUS_RINGS = _with_contrast("""
   const weak = [];
   const controls = '.labkit-panel input, .labkit-panel select, .labkit-panel button, .labkit-panel textarea';
   for (const el of document.querySelectorAll(controls)) {
@@ -296,14 +300,13 @@ _FOCUS_RINGS = """() => {
       weak.push(`no focus ring on ${el.tagName.toLowerCase()} ${JSON.stringify(name.slice(0, 40))}`);
       continue;
     }
-    const [a, b] = [lum(rgb(s.outlineColor).slice(0, 3)), lum(under(el.parentElement))];
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const ratio = contrast(rgb(s.outlineColor).slice(0, 3), under(el.parentElement));
     if (ratio < 3)
       weak.push(`focus ring ${ratio.toFixed(2)}:1 on ${el.tagName.toLowerCase()} ${JSON.stringify(name.slice(0, 40))}`);
   }
   document.activeElement && document.activeElement.blur();
   return weak;
-}"""
+""")
 
 _AXE_RUN = """async () => {
   const outputs = document.querySelectorAll('.jp-OutputArea-output');
