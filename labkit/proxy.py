@@ -66,6 +66,8 @@ def _named_options(headers: Headers) -> frozenset[str]:
 # it looks at the first value of a few (one pass over the headers, one lowercasing each).
 _NOT_FORWARDED = frozenset(HOP_BY_HOP | {"x-request-id", "via", "content-length", "expect"})
 _LOOKED_AT = frozenset({"via", "content-length", "transfer-encoding", "x-forwarded-for"})
+# Named in a client's Connection, still forwarded: the request cannot be routed without Host
+_ALWAYS_FORWARDED = frozenset({"host"})
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
 # supported for any resource). A CONNECT that is not host:port never gets here: every
@@ -293,14 +295,21 @@ class Proxy(HTTPServer):
         A body that came chunked (or however it came) goes on with a Content-Length of
         the bytes received (RFC 9112 6.3 rule 3: a proxy must not forward the client's).
         Without keep-alive to the upstream the request says ``Connection: close``.
+        A personality that reads RFC 9110 7.6.1 in full (the RFC's, Caddy's) also removes
+        the fields the client's ``Connection`` names: they were for this hop only.
         """
         headers = []
         seen: dict[str, str] = {}  # the first value of each header this method looks at
+        dropped = _NOT_FORWARDED
+        if self.persona().headers.relayed_upgrade == "drop":
+            named = _named_options(request.headers) - _ALWAYS_FORWARDED
+            if named:
+                dropped = dropped | named
         for k, v in request.headers:
             name = k.lower()
             if name in _LOOKED_AT:
                 seen.setdefault(name, v)
-            if name not in _NOT_FORWARDED:
+            if name not in dropped:
                 headers.append((k, v))
         framed = seen.get("content-length") or seen.get("transfer-encoding")
         if request.body or framed is not None:

@@ -290,3 +290,28 @@ def test_whether_h11_takes_its_private_argument_is_asked_not_assumed() -> None:
     assert server.takes_parsed(PublicOnly) is False
     signature = inspect.signature(h11.Response.__init__)
     assert server.takes_parsed(h11.Response) is ("_parsed" in signature.parameters)
+
+
+@pytest.mark.parametrize(
+    ("personality", "removed"),
+    [("rfc", True), ("caddy", True), ("nginx", False), ("haproxy", False)],
+)
+def test_fields_the_clients_connection_names_stay_on_its_hop(
+    lab: labkit.Lab, personality: str, removed: bool
+) -> None:
+    """RFC 9110 7.6.1: a proxy removes the fields a received Connection names before it
+    forwards the message; the rfc and caddy personalities do. Probed with 'Connection:
+    X-Hop-Secret' and 'X-Hop-Secret: s3' (2026-12-03): Caddy 2.6.2 forwarded neither, nginx
+    1.22.1 forwarded X-Hop-Secret (with its own 'Connection: close'), HAProxy 2.6.12 both
+    lines as they came. Host, even if named, still goes on: the request could not be routed
+    without it."""
+    lab.gateway.personality = personality
+    ex = lab.get(
+        "/orders/7",
+        headers={"Connection": "X-Hop-Secret, host", "X-Hop-Secret": "s3", "X-Note": "kept"},
+    )
+    assert ex.status == 200
+    received = ex.hop("origin").bytes_in.lower()
+    assert b"\r\nx-note: kept\r\n" in received
+    assert b"\r\nhost: " in received
+    assert (b"x-hop-secret" not in received) is removed
