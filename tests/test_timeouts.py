@@ -102,8 +102,10 @@ def test_the_labs_loop_waits_less_than_a_millisecond_when_asked_to() -> None:
     millisecond, and a 504 came up to 1 ms after its read timeout."""
     selector = deadline.PreciseEpollSelector()
     try:
-        waits = []
-        for _ in range(5):  # the shortest of a few: a busy host may delay any one wake-up
+        waits: list[float] = []
+        # a busy host may delay any one wake-up: until one is on time, at most 50 tries
+        # (a selector that rounds up to 1 ms never is)
+        while len(waits) < 50 and not (waits and 0.0004 <= min(waits) < 0.001):
             start = time.monotonic()
             assert selector.select(0.0004) == []
             waits.append(time.monotonic() - start)
