@@ -104,6 +104,75 @@ def test_the_glossary_explains_each_term_and_lessons_link_to_it() -> None:
     assert anchors <= linked, anchors - linked
 
 
+# Each language's glossary is in its lessons' folder (notebooks/zh/glossary.md: docs/i18n.md),
+# a heading per term; a link's anchor is the heading with its spaces made '-', as JupyterLab
+# names a heading
+GLOSSARY_HEADINGS = {
+    "notebooks": {term: term for term in GLOSSARY_TERMS},
+    "zh": {
+        "FIN": "FIN",
+        "RST": "RST",
+        "HTTP/0.9": "HTTP/0.9",
+        "keep-alive": "keep-alive",
+        "ALPN": "ALPN",
+        "HAProxy termination states": "HAProxy 终止状态",
+        "Envoy response flags": "Envoy 响应标志",
+        "Reading an RFC reference": "如何读 RFC 引用",
+    },
+}
+
+
+def _folder(name: str) -> Path:
+    return ROOT / "notebooks" if name == "notebooks" else ROOT / "notebooks" / name
+
+
+def _glossary_links(source: str) -> list[str]:
+    return re.findall(r"\]\(([^)]*glossary\.md[^)]*)\)", source)
+
+
+@pytest.mark.parametrize("folder", sorted(GLOSSARY_HEADINGS))
+def test_each_glossary_link_goes_to_a_term_of_its_languages_glossary(folder: str) -> None:
+    base = _folder(folder)
+    text = (base / "glossary.md").read_text()
+    anchors = set()
+    for term, heading in GLOSSARY_HEADINGS[folder].items():
+        assert f"\n## {heading}\n" in text, f"{folder}: glossary.md has no '## {heading}' ({term})"
+        anchors.add(heading.replace(" ", "-"))
+    wrong = []
+    for path in NOTEBOOKS:
+        if path.parent != base:
+            continue
+        for i, cell in enumerate(_read(path).cells):
+            for target in _glossary_links(cell.source):
+                page, _, anchor = target.partition("#")
+                if page != "glossary.md" or (anchor and anchor not in anchors):
+                    wrong.append(f"{path.relative_to(ROOT)} cell {i}: ({target})")
+    assert not wrong, (
+        f"links that miss {folder}'s own glossary (glossary.md#ANCHOR, one of {sorted(anchors)}):\n"
+        + "\n".join(wrong)
+    )
+
+
+def test_a_translated_cell_links_the_glossary_terms_its_english_cell_links() -> None:
+    terms = {term.replace(" ", "-"): term for term in GLOSSARY_TERMS}
+    missed = []
+    for path in NOTEBOOKS:
+        if path.parent.name not in GLOSSARY_HEADINGS or path.parent == GLOSSARY.parent:
+            continue
+        headings = GLOSSARY_HEADINGS[path.parent.name]
+        translated = {c.get("id"): c.source for c in _read(path).cells}
+        for cell in _read(GLOSSARY.parent / path.name).cells:
+            for target in _glossary_links(cell.source):
+                term = terms.get(target.partition("#")[2])
+                if term and cell.get("id") in translated:
+                    want = "glossary.md#" + headings[term].replace(" ", "-")
+                    if f"({want})" not in translated[cell.id]:
+                        missed.append(f"{path.relative_to(ROOT)} cell {cell.id}: ({want})")
+    assert not missed, "translated cells that do not link the term their English cell links:\n" + (
+        "\n".join(missed)
+    )
+
+
 # How each glossary term shows in a lesson's prose: the first English cell (lessons in order)
 # that uses it links it, so a newcomer meets the explanation where the word first appears.
 TERM_IN_PROSE = {

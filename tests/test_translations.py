@@ -144,3 +144,29 @@ def test_stamping_records_the_new_english_text(copy: Callable[[], tuple[Path, Pa
     assert len(_lines(english)) == 1
     translations.stamp(zh, [7])
     assert _lines(english) == []
+
+
+def test_the_translated_glossary_is_stamped_with_the_english_page_it_translates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "notebooks" / "zh").mkdir(parents=True)
+    english = tmp_path / "notebooks" / "glossary.md"
+    zh = tmp_path / "notebooks" / "zh" / "glossary.md"
+    shutil.copy(ROOT / "notebooks" / "glossary.md", english)
+    shutil.copy(ROOT / "notebooks" / "zh" / "glossary.md", zh)
+    monkeypatch.setattr(translations, "ROOT", tmp_path)
+    monkeypatch.setattr(translations, "NOTEBOOKS", tmp_path / "notebooks")
+    assert translations.report() == ([], [])
+    english.write_text(english.read_text() + "\n## HTTP/3\n\nHTTP over QUIC (RFC 9114).\n")
+    gaps, _ = translations.report()
+    assert [g.line() for g in gaps] == [
+        "notebooks/zh/glossary.md: English text changed since translated"
+    ]
+    assert gaps[0].english.endswith("HTTP over QUIC (RFC 9114).\n")
+    translations.stamp(zh, [])
+    assert translations.report() == ([], [])
+    assert zh.read_text().count("<!-- translates") == 1
+    zh.write_text(zh.read_text().split("\n", 1)[1])
+    assert [g.line() for g in translations.report()[0]] == [
+        "notebooks/zh/glossary.md: not marked as translated"
+    ]

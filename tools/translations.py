@@ -4,6 +4,8 @@
     python tools/translations.py --all            # also the notebooks not translated yet
     python tools/translations.py --stamp notebooks/zh/00-start-here.ipynb 3 7
         # after translating cells 3 and 7 anew: record the English text they now translate
+    python tools/translations.py --stamp notebooks/zh/glossary.md
+        # after bringing the translated glossary up to date with the English one
 
 A translation lives beside its source in a folder per language (``notebooks/zh/`` for
 zh-CN, ``i18n.NOTEBOOK_DIRS``), under the same file name. Its cells are the English
@@ -36,6 +38,7 @@ from labkit import i18n
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 START = re.compile(r"labkit\.start\(([^()]*)\)")
+PAGE_STAMP = re.compile(r"<!-- translates \S+ (sha256:[0-9a-f]+) -->\n")
 
 
 def digest(text: str) -> str:
@@ -135,22 +138,46 @@ def gaps(english_path: Path, lang: str) -> list[Gap]:
     return found
 
 
+def page_gaps(english_path: Path, lang: str) -> list[Gap]:
+    """What the ``lang`` translation of a Markdown page (the glossary) lacks: the page is
+    translated as a whole, so its first line records the hash of the whole English page, in
+    an HTML comment that neither JupyterLab nor GitHub shows."""
+    path = translation_of(english_path, lang)
+    name = path.relative_to(ROOT).as_posix()
+    text = english_path.read_text(encoding="utf-8")
+    found = PAGE_STAMP.match(path.read_text(encoding="utf-8"))
+    if found is None:
+        return [Gap(name, None, "not marked as translated", text)]
+    if found.group(1) != digest(text):
+        return [Gap(name, None, "English text changed since translated", text)]
+    return []
+
+
 def report(include_untranslated: bool = False) -> tuple[list[Gap], list[str]]:
-    """(gaps in existing translations, notebooks with no translation yet)."""
+    """(gaps in existing translations, notebooks and pages with no translation yet)."""
     all_gaps: list[Gap] = []
     untranslated = []
-    for english in sorted(NOTEBOOKS.glob("*.ipynb")):
+    for english in sorted([*NOTEBOOKS.glob("*.ipynb"), *NOTEBOOKS.glob("*.md")]):
         for lang in i18n.NOTEBOOK_DIRS:
             if translation_of(english, lang).exists():
-                all_gaps += gaps(english, lang)
+                find = page_gaps if english.suffix == ".md" else gaps
+                all_gaps += find(english, lang)
             elif include_untranslated:
                 untranslated.append(translation_of(english, lang).relative_to(ROOT).as_posix())
     return all_gaps, untranslated
 
 
 def stamp(path: Path, indices: list[int]) -> None:
-    """Record, for the given cells of a translation, the English text they now translate."""
+    """Record, for the given cells of a translation, the English text they now translate
+    (for a Markdown page: the whole English page)."""
     rel = path.resolve().relative_to(NOTEBOOKS.resolve())
+    if path.suffix == ".md":
+        text = path.read_text(encoding="utf-8")
+        english = (NOTEBOOKS / rel.name).read_text(encoding="utf-8")
+        line = f"<!-- translates {rel.name} {digest(english)} -->\n"
+        path.write_text(line + PAGE_STAMP.sub("", text, count=1), encoding="utf-8")
+        print(f"stamped {rel}")
+        return
     lang = next(k for k, v in i18n.NOTEBOOK_DIRS.items() if v == rel.parts[0])
     english = _read(NOTEBOOKS / rel.name)["cells"]
     nb = nbformat.read(path, as_version=4)
