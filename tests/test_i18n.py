@@ -152,6 +152,53 @@ def test_the_gateways_own_502_page_and_the_portals_pages_speak_chinese(lab: labk
     assert "<button type='submit'>Log in</button>" in english.text
 
 
+# Chinese text takes full-width punctuation (：，；（）！？). An ASCII one beside a Chinese
+# character reads as a slip: the 511 page's link line was "登录网络: ../_portal/login...".
+_HAN = "\u3400-\u9fff"
+_ASCII_BESIDE_HAN = re.compile(rf"[{_HAN}][:,;!?()]|[(][{_HAN}]")
+
+
+def ascii_punctuation_in_chinese(text: str) -> list[str]:
+    """Each ASCII : , ; ! ? ( ) written beside a Chinese character, in its context."""
+    return [text[max(m.start() - 12, 0) : m.end() + 12] for m in _ASCII_BESIDE_HAN.finditer(text)]
+
+
+def test_chinese_pages_use_full_width_punctuation(lab: labkit.Lab) -> None:
+    zh = {"Accept-Language": "zh-CN"}
+    portal = lab.get("/orders/7", via="portal", headers=zh)
+    assert "\n登录网络：../_portal/login?next=/orders/7\n" in portal.text
+    english = lab.get("/orders/7", via="portal")
+    assert "\nLog in to the network: ../_portal/login?next=/orders/7\n" in english.text
+    pages = {
+        "511": portal.text,
+        "511 html": lab.get("/orders/7", via="portal", headers={**zh, "Accept": "text/html"}).text,
+        "502": lab.get("/up/refused/", headers=zh).text,
+        "504": lab.get("/up/slow/", headers=zh).text,
+        "404": lab.get("/orders/99", headers=zh).text,
+        "426": lab.get("/chat", headers=zh).text,
+        "505": split(
+            wire(lab, "origin", get("/", "Accept-Language: zh-CN").replace("1.1", "2.0", 1))
+        )[2].decode(),
+        "login": lab.get("/_portal/login", via="portal", headers=zh).text,
+    }
+    found = {name: ascii_punctuation_in_chinese(text) for name, text in pages.items()}
+    assert not any(found.values()), found
+
+
+def test_every_chinese_translation_uses_full_width_punctuation() -> None:
+    """Each msgstr, its placeholders read as Chinese words (a template's own separator
+    counts too: "{label}: {link}" must be "{label}：{link}")."""
+    wrong = []
+    for lang in (lang for lang in i18n.LANGUAGES if lang.startswith("zh")):
+        for entry in i18n.read_po(i18n.po_path(lang)):
+            for form in entry.msgstr.values() if entry.msgid else ():
+                if found := ascii_punctuation_in_chinese(re.sub(r"\{[^{}]*\}", "中", form)):
+                    wrong.append(f"  line {entry.line}: {form!r}: {found}")
+    assert not wrong, "ASCII punctuation beside Chinese words:\n" + "\n".join(wrong)
+    assert len(ascii_punctuation_in_chinese("登录网络: x (见下文)")) == 3
+    assert not ascii_punctuation_in_chinese("登录网络：x（见下文）, RFC 9110 (15.6)")
+
+
 def test_a_505_page_in_chinese_keeps_its_english_status_line(lab: labkit.Lab) -> None:
     head = "GET / HTTP/2.0\r\nHost: lab\r\nAccept-Language: zh-CN\r\n\r\n"
     status, headers, body = split(wire(lab, "origin", head))

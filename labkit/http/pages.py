@@ -79,7 +79,8 @@ def page(
         return [content_type, *negotiated], "\n".join(parts).encode()
     lines = [title, "", *texts]
     if rel_links:
-        lines += [""] + [f"{text}: {href}" for text, href in rel_links]
+        # the separator is the language's own: Chinese text takes a full-width colon
+        lines += [""] + [Msg("{label}: {link}", label=t, link=h).render(lang) for t, h in rel_links]
     lines += ["", Msg("-- made by the labkit {who}", who=made).render(lang), ""]
     return [("Content-Type", "text/plain; charset=utf-8"), *negotiated], "\n".join(lines).encode()
 
