@@ -3,10 +3,15 @@ of statuses, hops, conditions and causes, and rejects Chinese near misses and he
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import nbformat
 import pytest
 
 from labkit import exercises
 from labkit.exercises import answers
+from labkit.exercises.capstone import CAUSES, MAKERS
 
 BY_ID = {q.id: q for q in exercises.all_exercises()}
 
@@ -82,3 +87,20 @@ def test_a_chinese_status_where_a_condition_is_asked_is_the_wrong_kind() -> None
         answers.condition("网关超时")
     with pytest.raises(answers.WrongKind, match="is not a hop"):
         answers.hop("网关超时")
+
+
+def test_the_chinese_capstone_names_every_hop_and_cause_as_the_matcher_reads_them() -> None:
+    """notebooks/zh/08 tells a learner the Chinese name of each hop and cause in a table
+    (the capstone prints their descriptions in English): each name is read as its key, and
+    a hop or cause added to the capstone fails here until the table has it."""
+    lesson = Path(__file__).resolve().parent.parent / "notebooks/zh/08-diagnose-the-incident.ipynb"
+    cells = nbformat.read(lesson, as_version=4).cells
+    table = next(c.source for c in cells if "| `maintenance` |" in c.source)
+    rows = re.findall(r"^\| (`[^|]+`) \| ([^|]+) \|$", table, re.M)
+    hops = next((keys, names) for keys, names in rows if "`client`" in keys)
+    keys = re.findall(r"`([^`]+)`", hops[0])
+    assert keys == list(MAKERS)
+    assert [answers.hop(name) for name in hops[1].strip().split("、")] == keys
+    causes = {key.strip("`"): name.strip() for key, name in rows if key != hops[0]}
+    assert set(causes) == set(CAUSES)
+    assert {key: answers.cause(name) for key, name in causes.items()} == {k: k for k in causes}
