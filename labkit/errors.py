@@ -127,7 +127,7 @@ def check_number(
             f"not {value!r}"
         )
     if not (minimum <= value <= maximum):
-        got = f"{value:g}" if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
+        got = number(value) if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
         raise BadArgument(
             f"{name} must be between {number(minimum)} and {number(maximum)} {unit}, not {got}"
         )

@@ -117,6 +117,10 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
         "Gateway read timeout (s) must be between 0.01 and 60 seconds, not -5"
     )
     assert p.read_timeout.value == before == lab.gateway.route("/").read_timeout
+    p.read_timeout.value = 10**12  # a float box: quoted as typed, not as 1e+12
+    assert p.message.value == (
+        "Gateway read timeout (s) must be between 0.01 and 60 seconds, not 1000000000000"
+    )
     p.delay.value = 7
     p.buttons["GET /slow"].click()
     assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not 7"
