@@ -73,8 +73,26 @@ def _runtime_path() -> tuple[Path, str | None]:
     return fallback, f"XDG_RUNTIME_DIR={xdg} {problem}; labkit uses {fallback} instead"
 
 
+# Where the fallback looks, in tempfile.gettempdir()'s order: the environment's choice first
+_TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
+_TEMP_DIRS = ("/tmp", "/var/tmp", "/usr/tmp")
+
+
 def _fallback() -> Path:
-    import tempfile  # here, not at the top: `import labkit` skips shutil, bz2 and lzma
+    """``labkit-UID`` in the temporary directory: the first of tempfile.gettempdir()'s
+    candidates that is a directory we may write to (os.access; tempfile imports shutil and
+    random and writes a test file in each candidate, 5-10 ms at every start on a hub
+    without XDG_RUNTIME_DIR). Nothing found there is trusted: ``_open_checked`` creates the
+    directory 0700 or refuses one that is a symlink, not ours or not 0700."""
+    named = [os.environ.get(name, "") for name in _TEMP_VARIABLES]
+    for candidate in [*filter(None, named), *_TEMP_DIRS, os.curdir]:
+        try:
+            where = os.path.abspath(candidate)  # the current directory may be gone
+        except OSError:
+            continue
+        if os.path.isdir(where) and os.access(where, os.W_OK | os.X_OK):
+            return Path(where) / f"labkit-{os.getuid()}"
+    import tempfile  # nowhere to write: tempfile's own error says so
 
     return Path(tempfile.gettempdir()) / f"labkit-{os.getuid()}"
 
