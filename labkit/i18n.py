@@ -84,6 +84,14 @@ def _ranges(accept_language: str) -> list[tuple[str, float]]:
 
 
 def negotiate(accept_language: str | None) -> str:
+    """The language to answer in (RFC 9110 12.5.4); see ``_negotiate``. A class's browsers
+    send a few values, each with every request: the answer is kept for short ones."""
+    if accept_language is None or len(accept_language) <= 256:
+        return _negotiated(accept_language)
+    return _negotiate(accept_language)
+
+
+def _negotiate(accept_language: str | None) -> str:
     """The language to answer in (RFC 9110 12.5.4): the offered one with the highest
     weight, a tie going to the range listed first; English when nothing offered is
     acceptable (the server may then disregard the field, as 12.5.4 allows)."""
@@ -109,6 +117,9 @@ def negotiate(accept_language: str | None) -> str:
         if key[0] > 0 and key > best_key:
             best, best_key = lang, key
     return best
+
+
+_negotiated = functools.lru_cache(maxsize=64)(_negotiate)
 
 
 # -- the catalogue --
@@ -269,7 +280,7 @@ class Msg:
     and ``n=`` (then ``{n}`` is the number). tools/messages.py finds every ``Msg("...")``.
     """
 
-    __slots__ = ("context", "n", "params", "plural", "text")
+    __slots__ = ("_english", "context", "n", "params", "plural", "text")
 
     def __init__(
         self,
@@ -283,6 +294,7 @@ class Msg:
     ) -> None:
         self.text, self.plural, self.n, self.context = text, plural, n, context
         self.params = params
+        self._english: str | None = None
 
     def bind(self, **params: object) -> Msg:
         """The same message with more placeholders filled."""
@@ -295,6 +307,14 @@ class Msg:
         )
 
     def render(self, lang: str) -> str:
+        if lang == ENGLISH:  # made once: a gateway's failure is told in English four times
+            english = self._english
+            if english is None:
+                self._english = english = self._render(lang)
+            return english
+        return self._render(lang)
+
+    def _render(self, lang: str) -> str:
         params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
         return translate(
             lang, self.text, plural=self.plural, n=self.n, context=self.context, **params

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 from urllib.parse import urlsplit
 
-from labkit import personalities
+from labkit import i18n, personalities
 from labkit.conditions import RFC_TABLE, Condition, Outcome
 from labkit.errors import BadArgument, check_number, unknown
 from labkit.http import pages, proxystatus, upstream
@@ -252,6 +252,10 @@ class Proxy(HTTPServer):
         self.pool = upstream.Pool()
         self._rules: tuple[personalities.Personality, frozenset[str], set[str]] | None = None
         self._entries: dict[tuple[int, str], str] = {}
+        # failure pages made (see failure_response): status, headers, body, why
+        self._failures: dict[
+            tuple[object, ...], tuple[int, tuple[tuple[str, str], ...], bytes, str]
+        ] = {}
 
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -449,9 +453,13 @@ class Proxy(HTTPServer):
                         ),
                     )
                 try:
-                    return await self.upstream_failed(request, route, target, exc, conn.reader)
-                finally:
+                    answer = await self.upstream_failed(request, route, target, exc, conn.reader)
+                except BaseException:
                     conn.abort()
+                    raise
+                # cut on the loop's next turn, once the answer's bytes are written
+                asyncio.get_running_loop().call_soon(conn.abort)
+                return answer
             except BaseException:
                 conn.abort()
                 raise
@@ -596,9 +604,30 @@ class Proxy(HTTPServer):
         return self.failure_response(request, route, Failure(Condition.INVALID_HEADER, detail))
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
+        """This proxy's own answer when the upstream gave none it can use: the outcome
+        table's status, a page saying what was observed, and Proxy-Status.
+
+        The same failure told in the same language and form makes the same bytes, so they
+        are made once (a 504 is written as soon as its timer fires, not after its page is
+        rendered again); the headers that differ per response are added when it is sent.
+        """
+        lang = i18n.negotiate(request.header("accept-language"))
+        name = failure.target.name if failure.target else route.upstream
+        detail = str(failure.detail)
+        key = (failure.condition, name, detail, failure.head_bytes, lang, request.wants_html())
+        made = self._failures.get(key)
+        if made is None:
+            if len(self._failures) >= 256:
+                self._failures.clear()
+            made = self._failures[key] = self._failure_page(request, name, failure, detail)
+        status, headers, body, why = made
+        return Response(status, list(headers), body, why=why)
+
+    def _failure_page(
+        self, request: Request, name: str, failure: Failure, detail: str
+    ) -> tuple[int, tuple[tuple[str, str], ...], bytes, str]:
         outcome = self.outcome(failure.condition)
         status = outcome.status or 502
-        name = failure.target.name if failure.target else route.upstream
         why = f"{outcome.explanation} (upstream {name!r})"
         role = pages.MADE_BY[self.role]
         if failure.condition is Condition.NO_HEALTHY_UPSTREAM:
@@ -633,13 +662,9 @@ class Proxy(HTTPServer):
         # RFC 9209 2.3: http_response_header_section_size says how large the head was
         extra = {"header-section-size": failure.head_bytes} if failure.head_bytes else {}
         entry = proxystatus.member(
-            self.via_name,
-            error=outcome.proxy_status,
-            next_hop=name,
-            details=str(failure.detail),
-            extra=extra,
+            self.via_name, error=outcome.proxy_status, next_hop=name, details=detail, extra=extra
         )
-        return Response(status, [*headers, ("Proxy-Status", entry)], body, why=why)
+        return status, (*headers, ("Proxy-Status", entry)), body, why
 
     def note_attempt(
         self, request: Request, summary: str, attempt: Attempt, data: bytes = b""

@@ -152,3 +152,25 @@ def test_exchange_refuses_a_wait_that_is_not_a_number_of_seconds(lab) -> None:
     budget = lab.get("/orders/7")
     with pytest.raises(labkit.BadArgument, match="wait"):
         lab.exchange(budget.id, wait=-1)
+
+
+def test_a_504_page_is_made_once_and_says_the_timeout_that_applied(lab: labkit.Lab) -> None:
+    """The gateway's page for a failure is made once per failure, language and form (its
+    504 goes out as soon as the timer fires); every 504 still says what was observed, in
+    the language asked for, and a changed read timeout is a new observation."""
+    lab.upstreams["slow"].delay = 0.5
+    route = lab.gateway.route("slow")
+    route.read_timeout = 0.1
+    zh = {"Accept-Language": "zh-CN"}
+    first, again, chinese = (lab.get("/up/slow/", headers=h) for h in ({}, {}, zh))
+    assert [ex.status for ex in (first, again, chinese)] == [504, 504, 504]
+    assert first.body == again.body and "read timeout of 0.1 s" in first.text
+    assert chinese.body != first.body and "0.1" in chinese.text
+    assert chinese.header("content-language") == "zh-CN"
+    proxy_status = first.header("proxy-status")
+    assert proxy_status == again.header("proxy-status") == chinese.header("proxy-status")
+    assert first.header("x-request-id") != again.header("x-request-id")
+    route.read_timeout = 0.2
+    later = lab.get("/up/slow/")
+    assert later.status == 504 and "read timeout of 0.2 s" in later.text
+    assert "0.2 s" in later.header("proxy-status")

@@ -55,8 +55,12 @@ async def within(
     seconds: float,
     start: Callable[[], Awaitable[T]],
     arrived: Callable[[], bool] | None = None,
+    *,
+    until: float | None = None,
 ) -> T:
-    """Await ``start()``; raise TimeoutError after ``seconds`` of the loop's time.
+    """Await ``start()``; raise TimeoutError after ``seconds`` of the loop's time (or at
+    ``until`` on the loop's clock, when the time started earlier: a read timeout starts
+    when the request was written, not when its reader began to wait).
 
     ``start`` makes the awaitable (``lambda: reader.read(n)``) because after the timer it is
     awaited again (``next_chance``): it must be safe to cancel and start anew (reads and
@@ -66,7 +70,7 @@ async def within(
     """
     if _timeout_at is None:  # pragma: no cover - Python 3.10
         return await asyncio.wait_for(start(), seconds)
-    deadline: float | None = asyncio.get_running_loop().time() + seconds
+    deadline: float | None = asyncio.get_running_loop().time() + seconds if until is None else until
     tries = 0
     while deadline is not None:
         try:

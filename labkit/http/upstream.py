@@ -212,7 +212,10 @@ class Connection:
         writer.write(data)
         if sent is not None:
             sent()
+        # the read timeout runs from here, on the loop's clock (the timer is armed with it)
+        until: float | None = asyncio.get_running_loop().time() + read_timeout
         if writer.transport.get_write_buffer_size():  # an upstream that does not read
+            until = None  # then from the end of the write, once the upstream took it all
             try:
                 await within(read_timeout, writer.drain)
             except ConnectionError as exc:
@@ -230,7 +233,7 @@ class Connection:
                 ) from None
         raw = bytearray()
         try:
-            return await self._read_head(conn, raw, read_timeout, max_head)
+            return await self._read_head(conn, raw, read_timeout, max_head, until)
         except TimeoutError:
             seconds = f"{read_timeout:g}"
             what = (
@@ -253,6 +256,7 @@ class Connection:
         raw: bytearray,
         read_timeout: float,
         max_head: int,
+        until: float | None,
     ) -> UpstreamReply:
         reader = self.reader
         eof = False
@@ -276,7 +280,10 @@ class Connection:
                         bytes(raw),
                     )
                 try:  # each read gets the whole read timeout, as nginx's proxy_read_timeout
-                    chunk = await within(read_timeout, lambda: reader.read(65536), self._arrived)
+                    chunk = await within(
+                        read_timeout, lambda: reader.read(65536), self._arrived, until=until
+                    )
+                    until = None  # the first from the request's write, each next from now
                 except ConnectionResetError:
                     raise UpstreamFailure(
                         Condition.RESET, Msg("recv() failed: connection reset by peer"), bytes(raw)
