@@ -102,3 +102,13 @@ CHUNK_SIZES: dict[str, tuple[bytes, int | str, int | str, int, int | str]] = {
         WAITS,
     ),
 }
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not reaped yet, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")

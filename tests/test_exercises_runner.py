@@ -22,6 +22,7 @@ import threading
 import time
 
 import pytest
+from helpers import alive
 
 import labkit
 from labkit.exercises import REGISTRY, Task, runner
@@ -438,16 +439,6 @@ def test_code_that_closes_the_runners_files_is_told_so(task, lab) -> None:
 # -- issue 14: processes the learner's code starts end with it --
 
 
-def _alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, dead but not reaped yet, does not)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except OSError:
-        return False
-    return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
-
-
 def _detached(pids_file, then):
     """A learner function that forks, detaches a grandchild (os.setsid, then a second fork,
     as a daemon does), writes the pids it made to ``pids_file``, and then does ``then``."""
@@ -506,7 +497,7 @@ def test_a_process_the_learners_code_detaches_ends_with_the_check(
     assert time.monotonic() - start < 2.5
     pids = [int(p) for p in pids_file.read_text().split()]
     assert len(pids) >= 2
-    assert [pid for pid in pids if _alive(pid)] == []
+    assert [pid for pid in pids if alive(pid)] == []
     if words is None:
         assert result.correct is True, result.message
     else:
@@ -557,7 +548,7 @@ def test_a_learner_that_kills_its_keeper_leaves_no_process(task, lab, tmp_path, 
     assert time.monotonic() - start < 2.5
     assert result.correct is False and "ended with the process that watches it" in result.message
     pids = [int(p) for p in pids_file.read_text().split()]
-    assert len(pids) == 1 and [pid for pid in pids if _alive(pid)] == []
+    assert len(pids) == 1 and [pid for pid in pids if alive(pid)] == []
     assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
 
 
@@ -578,7 +569,7 @@ def test_a_tree_of_forks_is_ended_whole(task, tmp_path) -> None:
     result = task.check(forks)
     assert result.correct is False and "did not finish" in result.message
     pids = [int(p) for p in pids_file.read_text().split()]
-    assert len(pids) >= 6 and [pid for pid in pids if _alive(pid)] == []
+    assert len(pids) >= 6 and [pid for pid in pids if alive(pid)] == []
 
 
 @pytest.mark.skipif(not runner.proctree.CONTAINED, reason="reads /proc (Linux)")

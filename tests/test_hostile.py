@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import pytest
-from helpers import settle, socket_inodes
+from helpers import alive, settle, socket_inodes
 
 import labkit
 from labkit import faults, recorder
@@ -555,16 +555,6 @@ def test_the_gateway_keeps_expect_to_itself(lab: labkit.Lab) -> None:
 # -- 2. learner code that detaches, closes every descriptor and kills its keeper (issue 14) --
 
 
-def _alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, dead but not reaped yet, does not)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except OSError:
-        return False
-    return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
-
-
 def _zombie_children() -> set[int]:
     from labkit.exercises import proctree
 
@@ -633,7 +623,7 @@ def test_a_process_that_closes_everything_and_kills_its_keeper_ends_with_the_che
             result.message
         ), result.message
         pids = [int(p) for p in pids_file.read_text().split()]
-        assert len(pids) == 1 and not _alive(pids[0])
+        assert len(pids) == 1 and not alive(pids[0])
         # the kernel's own child, started during the check, ran on and kept its status
         assert len(mine) == 1 and mine[0].wait(timeout=2) == 0
         proctree.reap_keepers(block=True)
