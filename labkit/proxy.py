@@ -68,6 +68,9 @@ _NOT_FORWARDED = frozenset(HOP_BY_HOP | {"x-request-id", "via", "content-length"
 _LOOKED_AT = frozenset({"via", "content-length", "transfer-encoding", "x-forwarded-for"})
 # Named in a client's Connection, still forwarded: the request cannot be routed without Host
 _ALWAYS_FORWARDED = frozenset({"host"})
+# Options of a client's Connection that HAProxy's personality does not pass on: its own
+# connection's, and upgrade (the lab drops Upgrade: it opens no tunnel)
+_NOT_PASSED_ON = _OWN_OPTIONS | {"upgrade"}
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
 # supported for any resource). A CONNECT that is not host:port never gets here: every
@@ -300,12 +303,16 @@ class Proxy(HTTPServer):
         the bytes received (RFC 9112 6.3 rule 3: a proxy must not forward the client's).
         Without keep-alive to the upstream the request says ``Connection: close``.
         A personality that reads RFC 9110 7.6.1 in full (the RFC's, Caddy's) also removes
-        the fields the client's ``Connection`` names: they were for this hop only.
+        the fields the client's ``Connection`` names: they were for this hop only. HAProxy's
+        passes the client's ``Connection`` on, less the options about the client's own
+        connection (``close``, ``keep-alive``) and ``upgrade`` (the lab opens no tunnel, so
+        ``Upgrade`` never goes on), as real HAProxy 2.6 does; nginx's writes its own.
         """
         headers = []
         seen: dict[str, str] = {}  # the first value of each header this method looks at
         dropped = _NOT_FORWARDED
-        if self.persona().headers.relayed_upgrade == "drop":
+        treatment = self.persona().headers.relayed_upgrade
+        if treatment == "drop":
             named = _named_options(request.headers) - _ALWAYS_FORWARDED
             if named:
                 dropped = dropped | named
@@ -315,6 +322,11 @@ class Proxy(HTTPServer):
                 seen.setdefault(name, v)
             if name not in dropped:
                 headers.append((k, v))
+            elif name == "connection" and treatment == "keep":
+                tokens = [t.strip() for t in v.split(",")]
+                kept = [t for t in tokens if t and t.lower() not in _NOT_PASSED_ON]
+                if kept:
+                    headers.append((k, v if kept == tokens else ", ".join(kept)))
         framed = seen.get("content-length") or seen.get("transfer-encoding")
         if request.body or framed is not None:
             headers.append(("Content-Length", str(len(request.body))))

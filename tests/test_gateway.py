@@ -293,18 +293,23 @@ def test_whether_h11_takes_its_private_argument_is_asked_not_assumed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("personality", "removed"),
-    [("rfc", True), ("caddy", True), ("nginx", False), ("haproxy", False)],
+    ("personality", "removed", "connection"),
+    [
+        ("rfc", True, []),
+        ("caddy", True, []),
+        ("nginx", False, [b"close"]),
+        ("haproxy", False, [b"x-hop-secret, host"]),
+    ],
 )
 def test_fields_the_clients_connection_names_stay_on_its_hop(
-    lab: labkit.Lab, personality: str, removed: bool
+    lab: labkit.Lab, personality: str, removed: bool, connection: list[bytes]
 ) -> None:
     """RFC 9110 7.6.1: a proxy removes the fields a received Connection names before it
     forwards the message; the rfc and caddy personalities do. Probed with 'Connection:
     X-Hop-Secret' and 'X-Hop-Secret: s3' (2026-12-03): Caddy 2.6.2 forwarded neither, nginx
     1.22.1 forwarded X-Hop-Secret (with its own 'Connection: close'), HAProxy 2.6.12 both
-    lines as they came. Host, even if named, still goes on: the request could not be routed
-    without it."""
+    lines as they came (tests/test_real_gateways.py sends it to the real servers). Host, even
+    if named, still goes on: the request could not be routed without it."""
     lab.gateway.personality = personality
     ex = lab.get(
         "/orders/7",
@@ -314,4 +319,35 @@ def test_fields_the_clients_connection_names_stay_on_its_hop(
     received = ex.hop("origin").bytes_in.lower()
     assert b"\r\nx-note: kept\r\n" in received
     assert b"\r\nhost: " in received
-    assert (b"x-hop-secret" not in received) is removed
+    assert (b"x-hop-secret: s3" not in received) is removed
+    lines = received.split(b"\r\n\r\n")[0].split(b"\r\n")[1:]
+    assert [v.strip() for k, _, v in (h.partition(b":") for h in lines) if k == b"connection"] == (
+        connection
+    )
+
+
+@pytest.mark.parametrize("personality", ["haproxy", "nginx", "rfc"])
+def test_a_clients_own_connection_options_stop_at_the_gateway(
+    lab: labkit.Lab, personality: str
+) -> None:
+    """'close', 'keep-alive' and 'upgrade' in a client's Connection are about its own
+    connection (and Upgrade never goes on: the lab opens no tunnel): HAProxy's personality
+    passes the rest of the line on, as real HAProxy 2.6.12 passed 'Connection: keep-alive,
+    X-Hop-Secret' on as 'X-Hop-Secret'; a line left empty is not sent."""
+    lab.gateway.personality = personality
+    ex = lab.get(
+        "/orders/7",
+        headers={"Connection": "keep-alive, Upgrade, X-Hop-Secret", "Upgrade": "websocket"},
+    )
+    assert ex.status == 200
+    received = ex.hop("origin").bytes_in.lower()
+    assert b"\r\nupgrade:" not in received
+    expected = {
+        "haproxy": b"\r\nconnection: x-hop-secret\r\n",
+        "nginx": b"\r\nconnection: close\r\n",
+        "rfc": None,
+    }[personality]
+    if expected is None:
+        assert b"\r\nconnection:" not in received
+    else:
+        assert received.count(b"\r\nconnection:") == 1 and expected in received

@@ -637,3 +637,86 @@ def test_chunk_sizes(name: str, tmp_path) -> None:
         else:
             assert seen[case].split(" ")[1] == str(expected), f"{case}: {seen[case]}"
             assert "[client-timeout]" not in seen[case], case
+
+
+# -- what the upstream receives: a client's Connection and the fields it names --
+
+# requests the gateway forwards to a recording upstream (lead's probe 2026-12-03 first): nginx
+# forwarded X-Hop-Secret with its own 'Connection: close', HAProxy 2.6.12 both lines as they
+# came, Caddy 2.6.2 neither
+FORWARDED = {
+    "named": b"Connection: X-Hop-Secret\r\nX-Hop-Secret: 1\r\n",
+    "own-options": b"Connection: keep-alive, X-Hop-Secret\r\nX-Hop-Secret: 1\r\n",
+    "two-lines": b"Connection: X-A\r\nConnection: X-B\r\nX-A: 1\r\nX-B: 2\r\n",
+}
+HOP_FIELDS = ("connection", "x-hop-secret", "x-a", "x-b")
+
+
+def _received(port: int, received: list[bytes]) -> dict[str, dict[str, list[object]]]:
+    """Send each FORWARDED request through the gateway on ``port``; what the upstream got of
+    HOP_FIELDS (names lower-cased, each Connection line as its lower-cased options)."""
+    seen = {}
+    for case, fields in FORWARDED.items():
+        received.clear()
+        raw = f"GET /up/record/{case} HTTP/1.1\r\nHost: lab\r\n".encode() + fields + b"\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(raw)
+            data = b""
+            while not _complete(data) and (chunk := sock.recv(65536)):
+                data += chunk
+        assert data.startswith(b"HTTP/1.1 200 "), f"{case}: {data[:200]!r}"
+        assert settle(lambda: bool(received), limit=2), f"{case}: the upstream got nothing"
+        lines = received[0].split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")[1:]
+        got: dict[str, list[object]] = {}
+        for line in lines:
+            name, _, value = line.partition(":")
+            name = name.strip().lower()
+            if name == "connection":
+                got.setdefault(name, []).append([t.strip().lower() for t in value.split(",")])
+            elif name in HOP_FIELDS:
+                got.setdefault(name, []).append(value.strip())
+        seen[case] = got
+    return seen
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_what_the_upstream_receives(name: str, tmp_path) -> None:
+    """The same requests through the real server and through its personality: the upstream
+    gets the same Connection lines and the same fields a client's Connection names."""
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
+    received: list[bytes] = []
+    upstream = socket.create_server(("127.0.0.1", 0))
+    ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+    realgateways.serve_heads(
+        upstream, lambda _: ok, before_answer=lambda _, head: received.append(head)
+    )
+    port = upstream.getsockname()[1]
+    try:
+        with labkit.start() as lab:
+            lab.gateway.add_route(
+                Route(
+                    "/up/record/",
+                    "record",
+                    [Target("record", "127.0.0.1", port)],
+                    strip_prefix=True,
+                    **UPSTREAM_TIMEOUTS,
+                )
+            )
+            with realgateways.running(name, lab, tmp_path, {"record": port}) as real:
+                seen_real = _received(real.port, received)
+            lab.gateway.personality = name
+            seen_lab = _received(lab.gateway.port, received)
+    finally:
+        upstream.shutdown(socket.SHUT_RDWR)
+        upstream.close()
+    assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
+    # the lead's probe, as observed: what each server forwarded
+    assert (
+        seen_real["named"]
+        == {
+            "nginx": {"connection": [["close"]], "x-hop-secret": ["1"]},
+            "haproxy": {"connection": [["x-hop-secret"]], "x-hop-secret": ["1"]},
+            "caddy": {},
+        }[name]
+    )
