@@ -50,6 +50,10 @@ RATE_LIMIT = 3  # the default; the rate-limit switch sets it (RATE_LIMIT_RANGE)
 RATE_LIMIT_RANGE = (1, 1000)
 RATE_WINDOW = 10.0
 RATE_PATH = "/api/quote"
+# Seconds a request shed at capacity (lesson 04's load shedding) is told to wait: its 503's
+# Retry-After, read by the scenario, the exercises and their hints (the page's "in a second"
+# is checked against it in tests/test_origin.py)
+SHED_RETRY_AFTER = 1
 MAX_RATE_CLIENTS = 1000  # API keys remembered (the least recently seen is forgotten first)
 QUOTES = (
     "Be conservative in what you send, be liberal in what you accept.",
@@ -531,7 +535,7 @@ class Origin(HTTPServer):
             ),
             why=f"load shedding: {self.in_flight} in flight, capacity {self._capacity}",
         )
-        resp.headers += [("Retry-After", "1"), ("Cache-Control", "no-store")]
+        resp.headers += [("Retry-After", str(SHED_RETRY_AFTER)), ("Cache-Control", "no-store")]
         return resp
 
     def _internal_error(self, request: Request, exc: Exception) -> Response:

@@ -21,7 +21,14 @@ from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.http.server import HEAD_TIMEOUT
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
-from labkit.origin import BUSY_PATH, HOLD_MAX, RATE_LIMIT, RATE_PATH, RATE_WINDOW
+from labkit.origin import (
+    BUSY_PATH,
+    HOLD_MAX,
+    RATE_LIMIT,
+    RATE_PATH,
+    RATE_WINDOW,
+    SHED_RETRY_AFTER,
+)
 from labkit.switches import Setting
 
 SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
@@ -401,7 +408,7 @@ def _catalogue() -> list[Scenario]:
         Scenario("503-load-shedding", "503", 503, "origin", "Load shedding at capacity",
                  "the origin has capacity for 1 request in flight and one request it holds "
                  f"(GET {BUSY_PATH}, the hold switch on) takes it: the next is shed with 503 and "
-                 "Retry-After: 1",
+                 f"Retry-After: {SHED_RETRY_AFTER}",
                  Call("GET", "/orders/7", via="origin"), switches=(capacity(1),), busy=1),
         Scenario("429-rate-limited", "503", 429, "origin", "Too many requests from one client",
                  f"the quote API allows {RATE_LIMIT} requests in {RATE_WINDOW:g} s for each API "

@@ -11,6 +11,7 @@ import pytest
 from helpers import CHUNK_SIZES, CHUNKED_HEAD, WAITS
 
 import labkit
+from labkit.origin import SHED_RETRY_AFTER
 
 
 def test_500_page_is_generic_and_the_log_keeps_the_traceback(lab: labkit.Lab) -> None:
@@ -72,9 +73,13 @@ def test_maintenance_with_an_http_date(lab: labkit.Lab) -> None:
 
 
 def test_load_shedding_sends_503_with_retry_after(lab: labkit.Lab) -> None:
+    """The shed 503's Retry-After is SHED_RETRY_AFTER, the one value the scenario, lesson 04's
+    q3 and the capstone's hints quote; its page says when in words, which must agree."""
     lab.origin.capacity = 0
     ex = lab.get("/orders/7", via="origin")
-    assert ex.status == 503 and ex.header("retry-after") == "1"
+    assert ex.status == 503 and ex.header("retry-after") == str(SHED_RETRY_AFTER)
+    said = {1: "Try again in a second."}.get(SHED_RETRY_AFTER, "(a wait in words to write)")
+    assert said in ex.text, "the shed page's words no longer match SHED_RETRY_AFTER"
     lab.origin.capacity = None
     assert lab.get("/orders/7", via="origin").status == 200
 

@@ -27,6 +27,7 @@ from labkit.exercises import answers, store
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
 from labkit.exercises.core import MAX_ANSWER, Result, is_blank, too_long
 from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.origin import SHED_RETRY_AFTER as _SHED
 
 LESSON = "capstone"
 
@@ -298,7 +299,7 @@ q1 = Diagnosis(
     wrong_cause={
         "maintenance": "a maintenance 503 comes from the origin and carries Retry-After; this one "
         "has no Retry-After and no hop behind the gateway.",
-        "overload": "load shedding is an upstream's 503 with Retry-After: 1; here no upstream "
+        "overload": f"load shedding is an upstream's 503 with Retry-After: {_SHED}; here no upstream "
         "saw the request at all.",
         "connect-timeout": "a connect timeout means the gateway tried and waited, then 504. This "
         "is a 503 that came at once (ex.elapsed): read the body's 'What it "
@@ -340,7 +341,7 @@ q2 = Diagnosis(
     wrong_cause={
         "maintenance": "maintenance is a 503 with Retry-After; this is a 500 with a generic page "
         "and a reference to quote.",
-        "overload": "load shedding is a 503 with Retry-After: 1; this is a 500, and other orders "
+        "overload": f"load shedding is a 503 with Retry-After: {_SHED}; this is a 500, and other orders "
         "work at the same time.",
         "invalid-response": "the gateway received a valid HTTP response and relayed it; an "
         "invalid one would have become a 502 made by the gateway.",
@@ -382,7 +383,7 @@ q3 = Diagnosis(
         "maintenance": "the body speaks of maintenance because it is a copy of an earlier page. "
         "Is the origin in maintenance now? Ask it directly: lab.get('/orders/7', "
         "via='origin'). Then read X-Cache, Age and Cache-Control.",
-        "overload": "no Retry-After: 1 here, and the origin did not see this request: X-Cache "
+        "overload": f"no Retry-After: {_SHED} here, and the origin did not see this request: X-Cache "
         "and ex.hops.",
         "no-healthy-upstream": "the gateway did not try any upstream; look at X-Cache: it did "
         "not need to.",
@@ -465,7 +466,7 @@ q5 = Diagnosis(
         "a wait (ex.elapsed): the gateway did try.",
         "invalid-response": "the upstream sent no bytes at all (ex.hops has no upstream hop), "
         "so nothing could be invalid.",
-        "overload": "load shedding is an upstream's 503 with Retry-After: 1; no upstream answered "
+        "overload": f"load shedding is an upstream's 503 with Retry-After: {_SHED}; no upstream answered "
         "here.",
     },
     maker_default=f"{_WHO_WROTE_IT}.",
@@ -501,7 +502,7 @@ q6 = Diagnosis(
         "cached-error": "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
         "see the request. Here there is no X-Cache, Cache-Control is no-store, "
         "and the origin answered this very request (ex.hops).",
-        "overload": "load shedding says 'try again in a second' (Retry-After: 1). Read this "
+        "overload": f"load shedding says 'try again in a second' (Retry-After: {_SHED}). Read this "
         "Retry-After and the body.",
         "no-healthy-upstream": "the gateway reached the origin and relayed its answer "
         "(ex.hops): it had a healthy upstream.",
@@ -575,12 +576,12 @@ q8 = Diagnosis(
         "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
     },
     wrong_cause={
-        "maintenance": "a maintenance pause is long and planned; here Retry-After is 1. What "
+        "maintenance": f"a maintenance pause is long and planned; here Retry-After is {_SHED}. What "
         "does the body count?",
         "cached-error": "no X-Cache, Cache-Control: no-store, and the origin answered this "
         "request itself (ex.hops).",
         "no-healthy-upstream": "the gateway reached the origin and relayed its answer (ex.hops).",
-        "handler-bug": "a bug gives a 500; this is a 503 with Retry-After: 1. Read the body.",
+        "handler-bug": f"a bug gives a 500; this is a 503 with Retry-After: {_SHED}. Read the body.",
     },
     maker_default="look at Server and Via, and at which hop is 'made here' in ex.hops.",
     cause_default="read Retry-After and the body.",
@@ -593,7 +594,7 @@ q8 = Diagnosis(
     solution=(
         "{'made_by': 'origin', 'cause': 'overload'}\n"
         "Server: labkit-origin with Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
-        "relayed it. Retry-After: 1 and the body ('1 request is in flight and its capacity "
+        f"relayed it. Retry-After: {_SHED} and the body ('1 request is in flight and its capacity "
         "is 1') say the origin is shedding load: it is full right now, not broken and not in "
         "maintenance. Try again in a second (a few moments later the same request works): a "
         "client that honours Retry-After and backs off helps the origin recover."

@@ -21,6 +21,7 @@ from labkit.exercises.checks import CheckedTask, Run, State, expect, function_pa
 from labkit.exercises.core import make_choice, make_short_answer
 from labkit.exercises.observe import status_problem
 from labkit.lab import ORIGIN_TIMEOUTS
+from labkit.origin import SHED_RETRY_AFTER
 
 LESSON = "503"
 
@@ -177,7 +178,7 @@ q3 = make_short_answer(
     accepted={"5"},
     why={
         "5": "yes: 3 are served, the other 5 are shed at once with 503 and "
-        "Retry-After: 1, instead of all 8 waiting in a queue.",
+        f"Retry-After: {SHED_RETRY_AFTER}, instead of all 8 waiting in a queue.",
         "3": "3 is how many are served (the capacity); the question asks how many are turned away.",
         "8": "not all of them: up to the capacity, requests are served. Only "
         "those above it are shed.",
