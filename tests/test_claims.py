@@ -75,10 +75,17 @@ def test_a_fixed_claim_does_not_come_back(claim: str) -> None:
 
 
 def test_age_is_taught_as_rfc_9111_defines_it() -> None:
+    """RFC 9111 5.1: Age is the sender's estimate of the time since the response was
+    generated or successfully validated at the origin server, not the time in a cache."""
     from labkit.exercises.lesson_503 import q1
 
     feedback = q1.check("Age").message
-    assert "since the origin made the response" in feedback and "RFC 9111 5.1" in feedback
+    assert "since the origin made (or last revalidated) the response" in feedback
+    assert "RFC 9111 5.1" in feedback
+    for name in ("04-503-service-unavailable", "08-diagnose-the-incident", "10-incident-drill"):
+        text = TEXTS[f"{name}.ipynb"]
+        said = re.findall(r"[^.]*RFC 9111 5\.1[^.]*", text)
+        assert said and all("revalidated" in s for s in said), (name, said)
 
 
 def test_what_the_lessons_call_observed_is_observed() -> None:

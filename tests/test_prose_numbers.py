@@ -15,6 +15,7 @@ import pytest
 
 from labkit import personalities
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS
+from labkit.origin import SHED_RETRY_AFTER
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NEXT_CODE = object()
@@ -40,6 +41,7 @@ CLAIMS = [
     ("04-503-service-unavailable", rf"bursts of {NUMBER} to", NEXT_CODE),
     ("04-503-service-unavailable", rf"to {NUMBER} requests against", NEXT_CODE),
     ("09-gateways-disagree", rf"`ReadTimeout` after {NUMBER} s", "nginx-observation"),
+    ("08-diagnose-the-incident", rf"when to come back: {NUMBER} s \(overload\)", SHED_RETRY_AFTER),
     # the translations (notebooks/zh/) state the same numbers in their own words
     ("zh/03-502-bad-gateway", rf"读取超时（这里是 {NUMBER} 秒", UPSTREAM_TIMEOUTS["read_timeout"]),
     ("zh/04-503-service-unavailable", rf"容量设为 {NUMBER}，", NEXT_CODE),
@@ -59,6 +61,7 @@ CLAIMS = [
     ("zh/05-504-gateway-timeout", rf"要花 {NUMBER} 秒的报表", NEXT_CODE),
     ("zh/05-504-gateway-timeout", rf"客户端等待 {NUMBER} 秒", NEXT_CODE),
     ("zh/05-504-gateway-timeout", rf"而源服务器需要 {NUMBER} 秒", NEXT_CODE),
+    ("zh/08-diagnose-the-incident", rf"什么时候再来：{NUMBER} 秒（过载）", SHED_RETRY_AFTER),
     (
         "zh/09-gateways-disagree",
         rf"httpx 在 {NUMBER} 秒之后抛出 `ReadTimeout`",

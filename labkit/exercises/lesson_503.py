@@ -42,7 +42,7 @@ q1 = make_short_answer(
         "(no-store: keep it out of every cache), not when the service is back.",
         "Expires": "Expires tells caches when a stored response goes stale; "
         "it says nothing about when the service comes back.",
-        "Age": "Age is a cache's estimate of the seconds since the origin made the response (RFC 9111 5.1): it says the answer came from a cache, not when to come back.",
+        "Age": "Age is a cache's estimate of the seconds since the origin made (or last revalidated) the response (RFC 9111 5.1): it says the answer came from a cache, not when to come back.",
         "Date": "Date is when the response was made, not when to come back.",
     },
     hints=(
