@@ -705,6 +705,12 @@ SCALE_BARE = FIRST_BARE.replace(
     "sys.stdin.read()\n",
 )
 assert SCALE_BARE != FIRST_BARE, "the bare server's last line changed: update SCALE_BARE"
+# the interpreter alone: spawned the same way, it answers its line at once and waits
+SCALE_PYTHON = (
+    "import json, sys\n"
+    'print(json.dumps({"status": 200, "start_to_200": 0.0, "rss": 0, "gateway": 0}), flush=True)\n'
+    "sys.stdin.read()\n"
+)
 
 
 def _spawn_to_line(code: str, env: dict[str, str], cwd: str) -> tuple[float, str]:
@@ -865,6 +871,7 @@ def run_scale(n: int, parallel: int, child: str = SCALE_CHILD) -> dict[str, Any]
             "n": n,
             "wall_median": median([r["wall"] for r in ok]) if ok else float("nan"),
             "start_median": median([r["start_to_200"] for r in ok]) if ok else float("nan"),
+            "import_median": median([r.get("import", 0.0) for r in ok]) if ok else float("nan"),
             "rss_median": median([r["rss"] for r in ok]) if ok else 0,
             "distinct_gateways": len({r["gateway"] for r in ok}),
         }
@@ -1214,8 +1221,11 @@ def section_scale(settings: Settings, table: Table) -> None:
     log(
         f"scale: {settings.scale_runs} runs of {n} labs in {n} processes, {parallel} starting at a time"
     )
-    runs = [run_scale(n, parallel) for _ in range(settings.scale_runs)]
-    bare = run_scale(n, parallel, SCALE_BARE)
+    runs, bares, pythons = [], [], []
+    for _ in range(settings.scale_runs):  # interleaved: a noisy minute hits labs and floors alike
+        runs.append(run_scale(n, parallel))
+        bares.append(run_scale(n, parallel, SCALE_BARE))
+        pythons.append(run_scale(n, parallel, SCALE_PYTHON))
     answered = min(r["answered"] for r in runs)
     distinct = min(r["distinct_gateways"] for r in runs)
     note = (
@@ -1234,17 +1244,31 @@ def section_scale(settings: Settings, table: Table) -> None:
         "< 10 s for 200" if full else "",
         verdict(total < 10 and not note) if full else "",
     )
-    table.add(
-        part,
-        f"the floor: {n} bare asyncio + h11 servers, one per process, the same way, 1 run",
-        f"{bare['total']:.1f} s · {n / bare['total']:.1f} servers/s"
-        + ("" if bare["answered"] == n else f" · only {bare['answered']}/{n} answered"),
-        "peer",
-    )
+    for floor, what in (
+        (bares, "bare asyncio + h11 servers (each answers its own GET)"),
+        (pythons, "bare interpreters (`python -c`: print a line, wait)"),
+    ):
+        total_floor = median([r["total"] for r in floor])
+        short = min(r["answered"] for r in floor)
+        table.add(
+            part,
+            f"the floor: {n} {what}, one per process, the same way, {len(floor)} runs",
+            f"{total_floor:.1f} s · {n / total_floor:.1f} processes/s"
+            + ("" if short == n else f" · only {short}/{n} answered")
+            + f" (labs: {total / total_floor:.2f}×)",
+            "peer",
+        )
     table.add(
         part,
         "per lab: process spawn → first 200 through its gateway (median)",
-        ms(median([r["wall_median"] for r in runs]), 0),
+        ms(median([r["wall_median"] for r in runs]), 0)
+        + f" (bare server {ms(median([r['wall_median'] for r in bares]), 0)}, "
+        f"interpreter {ms(median([r['wall_median'] for r in pythons]), 0)})",
+    )
+    table.add(
+        part,
+        "per lab: `import labkit` inside the process (median)",
+        ms(median([r["import_median"] for r in runs]), 1),
     )
     table.add(
         part,
