@@ -58,6 +58,7 @@ _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 
 START_SECONDS = 10.0  # how long start() waits for every server to listen
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
+CLIENT_TIMEOUT = 5.0  # lab.request's own timeout (seconds) when none is given
 SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
 NOT_STARTED = "this lab has not been started: call lab.start(), or use lab = labkit.start()"
 
@@ -372,7 +373,7 @@ class Lab:
         via: str = "gateway",
         headers: dict[str, str] | None = None,
         body: bytes | str | None = None,
-        timeout: float = 5.0,
+        timeout: float = CLIENT_TIMEOUT,
     ) -> Exchange:
         """Send one real HTTP request with httpx and return what every hop did."""
         self._require_running()

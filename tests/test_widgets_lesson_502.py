@@ -84,3 +84,16 @@ def test_gateways_compared_refused_disagree(lab) -> None:
     statuses = {title.split(" ")[0]: status_of(cell) for title, cell, _ in rows}
     assert statuses == {"the": 502, "nginx": 502, "HAProxy": 503, "Envoy": 503, "Caddy": 502}
     assert "503 UF" in g.table.value and "503 SC--" in g.table.value
+
+
+def test_gateways_compared_waits_for_an_answer_that_takes_over_a_second(lab) -> None:
+    """On a busy hub a gateway's answer can take longer than the 1 s a client gives a gateway
+    that passes garbage on: the comparison still shows the status each gateway sent."""
+    assert scenarios.FAULT_CLIENT_TIMEOUT < 1.1
+    lab.upstreams["slow"].delay = 3
+    lab.gateway.route("slow").read_timeout = 1.1  # every answer comes after the 1 s
+    g = GatewaysCompared(lab)
+    g.fault.value = "slow"
+    rows = g.run()
+    statuses = [status_of(cell) for _, cell, _ in rows]
+    assert statuses == [504] * len(personalities.PERSONALITIES), rows
