@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -62,6 +63,19 @@ def environment_language() -> str:
     """LABKIT_LANG if set (checked), else English."""
     value = os.environ.get("LABKIT_LANG", "").strip()
     return check_language(value, "LABKIT_LANG") if value else ENGLISH
+
+
+def learner_language() -> str:
+    """The language to speak to the learner in now: the lab running in this process (the
+    one started most recently, ``labkit.start(lang=...)``), else LABKIT_LANG, else English.
+
+    Read each time text is shown (an exercise's question, feedback, hint, solution), so a
+    lab started in another language switches what is shown next. Without ``labkit.lab``
+    imported no lab can be running, and it is not imported for the question.
+    """
+    lab_module = sys.modules.get("labkit.lab")
+    lab = lab_module.newest_running() if lab_module is not None else None
+    return str(lab.lang) if lab is not None else environment_language()
 
 
 _RANGE = re.compile(r"^\s*([A-Za-z0-9*-]+)\s*(?:;\s*q\s*=\s*([0-9.]+)\s*)?$")

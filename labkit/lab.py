@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import ipaddress
+import itertools
 import re
 import socket
 import threading
@@ -55,6 +56,7 @@ UPSTREAM_TIMEOUTS = Timeouts(connect=0.2, read=0.3)
 SLOW_DELAY = Slow.DELAY.default  # the slow upstream's delay in a fresh lab
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
+_starts = itertools.count(1)  # each start's number: the newest running lab has the highest
 
 START_SECONDS = 10.0  # how long start() waits for every server to listen
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
@@ -104,6 +106,7 @@ class Lab:
         self._personality = gateway
         self._allow_users = allow_users
         self._stopped = False
+        self._start_number = 0  # set by start(): see newest_running
         self._build(warn=True)
 
     def _build(self, *, warn: bool) -> None:
@@ -183,6 +186,7 @@ class Lab:
                 self._shutdown()
             raise
         self.running = True
+        self._start_number = next(_starts)
         _running.add(self)
         for note in self.control.notes:
             warnings.warn(note, LabkitWarning, stacklevel=3)
@@ -681,6 +685,13 @@ def start(
     Accept-Language (unless yours set one), and its pages answer in it.
     """
     return Lab(host=host, gateway=gateway, allow_users=allow_users, lang=lang).start()
+
+
+def newest_running() -> Lab | None:
+    """The running lab started most recently in this process (None when none runs): the
+    lab a notebook's exercises and widgets mean when they are not given one."""
+    labs = [lab for lab in list(_running) if lab.running]
+    return max(labs, key=lambda lab: lab._start_number, default=None)
 
 
 @atexit.register

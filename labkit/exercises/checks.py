@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labkit.exercises.core import NotAnAttempt, Task
+from labkit.i18n import Msg, Text
 from labkit.proxy import Timeouts
 
 __all__ = [
@@ -42,8 +43,9 @@ __all__ = [
 
 
 class Refused(NotAnAttempt):
-    """An argument that cannot be judged (not counted as an attempt). The text may say
-    ``{usage}`` (the check call to write) and ``{too}`` (" too" after the first argument)."""
+    """An argument that cannot be judged (not counted as an attempt). The text (a Msg, to
+    be said in the learner's language) may say ``{usage}`` (the check call to write) and
+    ``{too}`` (" too" after the first argument)."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,11 @@ def _running_lab(value: Any) -> Any:
     from labkit.lab import Lab
 
     if not isinstance(value, Lab):
-        raise Refused("pass the lab{too}: {usage} (the running one, from lab = labkit.start()).")
+        raise Refused(
+            Msg("pass the lab{too}: {usage} (the running one, from lab = labkit.start()).")
+        )
     if not value.running:
-        raise Refused("the lab is stopped: start one with lab = labkit.start(), then {usage}.")
+        raise Refused(Msg("the lab is stopped: start one with lab = labkit.start(), then {usage}."))
     return value
 
 
@@ -72,7 +76,7 @@ def lab_param(name: str = "lab") -> Param:
 
 def _learner_function(value: Any) -> Any:
     if not callable(value):
-        raise Refused("pass your function itself: {usage} (no () after it).")
+        raise Refused(Msg("pass your function itself: {usage} (no () after it)."))
     return value
 
 
@@ -101,17 +105,17 @@ class Run:
         return self.facts[name]
 
 
-Check = Callable[[Run], str]
+Check = Callable[[Run], Text]
 """A check: what is wrong with the run, in the lesson's words ("" when nothing is)."""
 
 
-def expect(passes: Callable[[Run], bool], says: str | Callable[[Run], str]) -> Check:
+def expect(passes: Callable[[Run], bool], says: Text | Callable[[Run], Text]) -> Check:
     """A check from a test and its message (a text, or one built from the run)."""
 
-    def check(run: Run) -> str:
+    def check(run: Run) -> Text:
         if passes(run):
             return ""
-        return says if isinstance(says, str) else says(run)
+        return says if isinstance(says, (str, Msg)) else says(run)
 
     return check
 
@@ -233,9 +237,9 @@ class CheckedTask(Task):
         usage: str,
         takes: Sequence[Param],
         checks: Sequence[Check],
-        success: str | Callable[[Run], str],
-        hints: tuple[str, ...],
-        solution: str,
+        success: Text | Callable[[Run], Text],
+        hints: tuple[Text, ...],
+        solution: Text,
         state: State | None = None,
         observe: Mapping[str, Callable[[Run], Any]] | None = None,
         time_limit: float = 5.0,
@@ -257,17 +261,31 @@ class CheckedTask(Task):
     def _read(self, given: tuple[Any, ...]) -> dict[str, Any]:
         """The arguments by name; Refused (one line, not an attempt) for a wrong one."""
         if len(given) > len(self.takes):
-            raise Refused(f"{self.usage} takes {len(self.takes)} argument(s), not {len(given)}.")
+            raise Refused(
+                Msg(
+                    "{usage} takes {count} argument(s), not {given}.",
+                    usage=self.usage,
+                    count=len(self.takes),
+                    given=len(given),
+                )
+            )
         args = {}
         for i, param in enumerate(self.takes):
             try:
                 args[param.name] = param.read(given[i] if i < len(given) else None)
             except Refused as exc:
-                text = str(exc).replace("{usage}", self.usage).replace("{too}", " too" if i else "")
+                said = exc.args[0] if exc.args else ""
+                if isinstance(said, Msg):
+                    raise Refused(
+                        said.bind(usage=self.usage, too=Msg(" too") if i else "")
+                    ) from None
+                text = (
+                    str(said).replace("{usage}", self.usage).replace("{too}", " too" if i else "")
+                )
                 raise Refused(text) from None
         return args
 
-    def _judge(self, *given: Any) -> tuple[bool, str, str]:
+    def _judge(self, *given: Any) -> tuple[bool, Text, str]:
         args = self._read(given)
         run = Run(args, self.observe)
         lab: Any = args.get("lab")
@@ -280,7 +298,7 @@ class CheckedTask(Task):
                 problem = check(run)
                 if problem:
                     return False, problem, run.detail
-            success = self.success if isinstance(self.success, str) else self.success(run)
+            success = self.success if isinstance(self.success, (str, Msg)) else self.success(run)
             return True, success, run.detail
         finally:
             for put, value in reversed(values):

@@ -16,7 +16,7 @@ import html
 import inspect
 import re
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,14 +24,23 @@ from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
 from labkit.exercises.timelimit import TimeLimit
+from labkit.i18n import ENGLISH, Msg, Text, learner_language, render
 from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
 
 # What a wrong answer offers, in words a widget replaces with its own (it has buttons).
-HINT_OFFER = "(Stuck? .hint() on this exercise gives a hint.)"
-MORE_HINTS = "(call hint() again for another)"
-REFUSED = "Not checked (not counted)"  # the label of an answer that could not be judged
+HINT_OFFER_MSG = Msg("(Stuck? .hint() on this exercise gives a hint.)")
+MORE_HINTS_MSG = Msg("(call hint() again for another)")
+REFUSED_MSG = Msg("Not checked (not counted)")  # the label of an answer that could not be judged
+HINT_OFFER, MORE_HINTS, REFUSED = str(HINT_OFFER_MSG), str(MORE_HINTS_MSG), str(REFUSED_MSG)
+NOT_ANSWERED = Msg("not answered yet: replace the `...` with your answer and run the cell again.")
+LABELS = {
+    "blank": Msg("Not answered yet"),
+    "refused": REFUSED_MSG,
+    "correct": Msg("Correct"),
+    "wrong": Msg("Not yet"),
+}
 
 
 class NotAnAttempt(Exception):
@@ -43,11 +52,13 @@ class NotAnAttempt(Exception):
 MAX_ANSWER = 300  # characters: an answer is a few words (the longest cause's text is 130)
 
 
-def too_long(text: str) -> str:
+def too_long(text: str) -> Msg:
     """The refusal of an answer too long to be one (it is neither matched nor echoed)."""
-    return (
-        f"an answer is a few words, and this one is {len(text)} characters long (at most "
-        f"{MAX_ANSWER}): answer with the words themselves."
+    return Msg(
+        "an answer is a few words, and this one is {length} characters long (at most "
+        "{limit}): answer with the words themselves.",
+        length=len(text),
+        limit=MAX_ANSWER,
     )
 
 
@@ -91,6 +102,7 @@ class Result:
     message: str
     detail: str = ""
     refused: bool = False  # an answer that could not be judged (the message says why)
+    lang: str = ENGLISH  # the language of the message and label (the learner's, when checked)
 
     def __bool__(self) -> bool:
         return self.correct is True
@@ -98,8 +110,10 @@ class Result:
     @property
     def label(self) -> str:
         if self.correct is None:
-            return REFUSED if self.refused else "Not answered yet"
-        return "Correct" if self.correct else "Not yet"
+            key = "refused" if self.refused else "blank"
+        else:
+            key = "correct" if self.correct else "wrong"
+        return LABELS[key].render(self.lang)
 
     def __repr__(self) -> str:
         # a blank's message says "not answered yet" itself
@@ -114,9 +128,14 @@ class Result:
             f"{THEMED}<div style='border-left:4px solid {on_notebook(kind)};padding:4px 8px'>"
             f"<b>{self.label}</b> "  # text in the theme's colour: readable in light and dark
             f"<small>({html.escape(self.exercise_id)})</small><br>"
-            f"{html.escape(self.message.removeprefix('not answered yet: '))}"
+            f"{html.escape(self._message_after_label())}"
             f"{detail}</div>"
         )
+
+    def _message_after_label(self) -> str:
+        """The message without its "not answered yet: " (the label says it already)."""
+        head = re.split(r"(?<=: )|(?<=：)", NOT_ANSWERED.render(self.lang), maxsplit=1)[0]
+        return self.message.removeprefix(head)
 
 
 @dataclass
@@ -141,11 +160,14 @@ class Note:
 
 @dataclass
 class Exercise:
+    """One exercise. Its question, hints and solution are ``Text``: a ``Msg`` is shown in the
+    learner's language (i18n.learner_language) each time it is shown, a str as written."""
+
     id: str
     lesson: str
-    prompt: str
-    hints: tuple[str, ...]
-    solution_text: str
+    prompt_text: Text
+    hint_texts: tuple[Text, ...]
+    solution_msg: Text
     _hints_here: int = field(default=0, init=False, repr=False)
     one_answer = True  # check() takes one answer (a Task takes its own arguments)
 
@@ -154,49 +176,67 @@ class Exercise:
             raise ValueError(f"two exercises are named {self.id!r}")
         REGISTRY[self.id] = self
 
+    @property
+    def prompt(self) -> str:
+        """The question, in the learner's language."""
+        return render(self.prompt_text, learner_language())
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        lang = learner_language()
+        return tuple(render(h, lang) for h in self.hint_texts)
+
+    @property
+    def solution_text(self) -> str:
+        return render(self.solution_msg, learner_language())
+
     # -- the protocol --
 
     def check(self, *answer: Any) -> Result:
         """Check an answer; record the attempt; never raise for a learner's mistake."""
+        lang = learner_language()
         if not answer or is_blank(answer[0]):
-            return Result(
-                self.id,
-                None,
-                "not answered yet: replace the `...` with your answer and run the cell again.",
-            )
+            return Result(self.id, None, NOT_ANSWERED.render(lang), lang=lang)
         if self.one_answer and isinstance(answer[0], str) and len(answer[0]) > MAX_ANSWER:
-            return Result(self.id, None, too_long(answer[0]), refused=True)
+            return Result(self.id, None, render(too_long(answer[0]), lang), refused=True, lang=lang)
         if self.one_answer and len(answer) > 1:
-            return Result(
-                self.id,
-                None,
-                f"give one answer, not {len(answer)}: {self.expects()}, as q.check(answer).",
-                refused=True,
+            several = Msg(
+                "give one answer, not {count}: {expected}, as q.check(answer).",
+                count=len(answer),
+                expected=self.expects(),
             )
+            return Result(self.id, None, several.render(lang), refused=True, lang=lang)
+        message: Text
         try:
             correct, message, detail = self.judge(*answer)
         except NotAnAttempt as exc:  # nothing to judge: the learner learns what to pass
-            return Result(self.id, None, str(exc), refused=True)
+            return Result(self.id, None, said(exc, lang), refused=True, lang=lang)
         except WrongKind as exc:  # not an attempt: the learner learns what to give
-            return Result(self.id, None, f"{exc}; {self.expects()}.", refused=True)
+            message = Msg(
+                "{problem}; {expected}.", problem=said(exc, lang), expected=self.expects()
+            )
+            return Result(self.id, None, message.render(lang), refused=True, lang=lang)
         except TimeLimit as exc:
-            correct, message, detail = False, f"your code did not finish: {exc}.", ""
+            message = Msg("your code did not finish: {why}.", why=said(exc, lang))
+            correct, detail = False, ""
         except LearnerExit as exc:
-            correct, message, detail = False, f"{exc.text}; the lab and this notebook go on.", ""
+            message = Msg("{problem}; the lab and this notebook go on.", problem=exc.text)
+            correct, detail = False, ""
         except LearnerError as exc:
             correct = False
-            message = f"your answer raised {exc.type_name}: {exc.text}"
+            message = RAISED.bind(name=exc.type_name, text=exc.text)
             detail = exc.trace
         except Exception as exc:
             correct = False
-            message = f"your answer raised {type(exc).__name__}: {exc}"
+            message = RAISED.bind(name=type(exc).__name__, text=said(exc, lang))
             detail = learner_traceback(exc)
         store.record(self.id, attempt=correct, answer=_kept(answer))
-        if not correct and self.hints_shown() < len(self.hints):
-            message += f"  {HINT_OFFER}"
-        return Result(self.id, correct, message, detail)
+        text = render(message, lang)
+        if not correct and self.hints_shown() < len(self.hint_texts):
+            text += f"  {HINT_OFFER_MSG.render(lang)}"
+        return Result(self.id, correct, text, detail, lang=lang)
 
-    def expects(self) -> str:
+    def expects(self) -> Text:
         """What an answer to this exercise looks like (said when one of another kind comes)."""
         return "answer with " + answers.expected("text")
 
@@ -207,25 +247,32 @@ class Exercise:
             shown = int(store.load().get(self.id, {}).get("hints", 0) or 0)
         except store.ProgressError:
             shown = self._hints_here
-        return min(len(self.hints), shown)
+        return min(len(self.hint_texts), shown)
 
     def hint(self) -> Note:
         """The next hint (one at a time); after the last one, the last one again."""
-        if not self.hints:
-            return Note("No hints", "this exercise has none; try solution() if you are stuck.")
+        lang = learner_language()
+        if not self.hint_texts:
+            return Note(
+                Msg("No hints").render(lang),
+                Msg("this exercise has none; try solution() if you are stuck.").render(lang),
+            )
         shown = self.hints_shown()
-        index = min(shown, len(self.hints) - 1)
-        if shown < len(self.hints):
+        count = len(self.hint_texts)
+        index = min(shown, count - 1)
+        if shown < count:
             self._hints_here = shown + 1
             store.record(self.id, hint=True)
-        more = "" if index + 1 == len(self.hints) else f" {MORE_HINTS}"
-        return Note(f"Hint {index + 1} of {len(self.hints)}", self.hints[index] + more)
+        more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
+        title = Msg("Hint {number} of {count}", number=index + 1, count=count)
+        return Note(title.render(lang), render(self.hint_texts[index], lang) + more)
 
     def solution(self) -> Note:
         store.record(self.id, solution=True)
-        return Note("Solution", self.solution_text)
+        lang = learner_language()
+        return Note(Msg("Solution").render(lang), render(self.solution_msg, lang))
 
-    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+    def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         """(correct, message, detail) for a non-blank answer."""
         raise NotImplementedError
 
@@ -236,6 +283,17 @@ class Exercise:
         return f"<div><b>{html.escape(self.id)}</b>: {html.escape(self.prompt)}</div>"
 
 
+RAISED = Msg("your answer raised {name}: {text}")
+THATS_IT = Msg("that's it.")
+
+
+def said(exc: BaseException, lang: str) -> str:
+    """An exception's text in ``lang``: a Msg given to it is rendered, anything else is str()."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], Msg):
+        return exc.args[0].render(lang)
+    return str(exc)
+
+
 class Choice(Exercise):
     """Multiple choice: ``q.check("503")``. Options match as answers.text reads them
     (case, articles, quotes and a status's reason phrase do not matter)."""
@@ -244,12 +302,12 @@ class Choice(Exercise):
         self,
         id: str,
         lesson: str,
-        prompt: str,
+        prompt: Text,
         options: list[str],
         answer: str,
-        feedback: dict[str, str],
-        hints: tuple[str, ...],
-        solution: str,
+        feedback: Mapping[str, Text],
+        hints: tuple[Text, ...],
+        solution: Text,
     ) -> None:
         self.options = options
         self.answer_digest = answer  # a digest() of the canonical option, see make_choice
@@ -323,17 +381,21 @@ class Choice(Exercise):
                     matches.append(o)
         return matches[0] if len(matches) == 1 else None
 
-    def expects(self) -> str:
-        return "answer with one of the options: " + ", ".join(repr(o) for o in self.options)
+    def expects(self) -> Text:
+        return Msg(
+            "answer with one of the options: {options}",
+            options=", ".join(repr(o) for o in self.options),
+        )
 
-    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+    def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         d = digest(self.id, answers.text(self.option(answer[0])))
         if d == self.answer_digest:
-            return True, self.feedback.get(d, "that's it."), ""
-        return False, self.feedback.get(d, "that is not it."), ""
+            return True, self.feedback.get(d, THATS_IT), ""
+        return False, self.feedback.get(d, Msg("that is not it.")), ""
 
     def __repr__(self) -> str:
-        return f"[{self.id}] {self.prompt}\n  options: {', '.join(self.options)}"
+        options = Msg("options: {options}", options=", ".join(self.options))
+        return f"[{self.id}] {self.prompt}\n  {options.render(learner_language())}"
 
 
 _HEDGE_WORDS = {"or", "either", "maybe", "perhaps", "both", "nor", "neither", "probably", "might"}
@@ -376,13 +438,13 @@ class ShortAnswer(Exercise):
         self,
         id: str,
         lesson: str,
-        prompt: str,
+        prompt: Text,
         accepted: set[str],
-        feedback: dict[str, str],
-        hints: tuple[str, ...],
-        solution: str,
+        feedback: Mapping[str, Text],
+        hints: tuple[Text, ...],
+        solution: Text,
         kind: str = "text",
-        default: str = "",
+        default: Text = "",
     ) -> None:
         self.accepted = accepted  # digests of canonical answers
         self.feedback = feedback  # digest -> message for typical wrong answers
@@ -393,17 +455,18 @@ class ShortAnswer(Exercise):
     def expects(self) -> str:
         return "answer with " + answers.expected(self.kind)
 
-    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+    def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         key = answers.canonical(self.kind, answer[0])
         if answers.HEDGE in key:  # "502 or 504": right only if every one of them is
             parts = key.split(answers.HEDGE)
             if all(digest(self.id, part) in self.accepted for part in parts):
-                return True, self.feedback.get(digest(self.id, parts[0]), "that's it."), ""
-            return False, "give one answer, not several: which one is it?", ""
+                return True, self.feedback.get(digest(self.id, parts[0]), THATS_IT), ""
+            return False, Msg("give one answer, not several: which one is it?"), ""
         d = digest(self.id, key)
         if d in self.accepted:
-            return True, self.feedback.get(d, "that's it."), ""
-        return False, self.feedback.get(d, self.default or f"{answer[0]!r} is not it."), ""
+            return True, self.feedback.get(d, THATS_IT), ""
+        wrong = self.default or Msg("{answer} is not it.", answer=repr(answer[0]))
+        return False, self.feedback.get(d, wrong), ""
 
 
 class Learner:
@@ -447,17 +510,17 @@ class Task(Exercise):
         self,
         id: str,
         lesson: str,
-        prompt: str,
+        prompt: Text,
         judge_fn: Callable[..., tuple[Any, ...]],
-        hints: tuple[str, ...],
-        solution: str,
+        hints: tuple[Text, ...],
+        solution: Text,
         time_limit: float = 5.0,
     ) -> None:
         self.judge_fn = judge_fn
         self.time_limit = time_limit
         super().__init__(id, lesson, prompt, hints, solution)
 
-    def judge(self, *answer: Any) -> tuple[bool, str, str]:
+    def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         given = tuple(Learner(a) if is_learner_code(a) else a for a in answer)
         with runner.budget(self.time_limit):
             verdict = self.judge_fn(*given)
@@ -468,12 +531,12 @@ class Task(Exercise):
 def make_choice(
     id: str,
     lesson: str,
-    prompt: str,
+    prompt: Text,
     options: list[str],
     answer: str,
-    why: dict[str, str],
-    hints: tuple[str, ...],
-    solution: str,
+    why: Mapping[str, Text],
+    hints: tuple[Text, ...],
+    solution: Text,
 ) -> Choice:
     """Build a Choice from plain text (its answer and feedback kept as digests)."""
     if answer not in options or not set(why) <= set(options):
@@ -493,14 +556,14 @@ def make_choice(
 def make_short_answer(
     id: str,
     lesson: str,
-    prompt: str,
+    prompt: Text,
     accepted: Iterable[str],
-    why: dict[str, str],
-    hints: tuple[str, ...],
-    solution: str,
+    why: Mapping[str, Text],
+    hints: tuple[Text, ...],
+    solution: Text,
     *,
     kind: str,
-    default: str = "",
+    default: Text = "",
 ) -> ShortAnswer:
     """Build a ShortAnswer of one kind from plain text: accepted answers and feedback for
     typical ones, each kept as the digest of its canonical form."""
