@@ -390,6 +390,7 @@ class Drill:
             result.message,
             result.detail,
             refused=result.refused,
+            lang=result.lang,
         )
 
     def hint(self) -> Any:

@@ -406,8 +406,11 @@ def _wrong_feedback(q: Exercise) -> list[str]:
     return []
 
 
-def _says(text: str, answer: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(answer.lower())}(?![\w-])", text.lower()) is not None
+def _says(text: object, answer: str) -> bool:
+    """Whether the English text says the answer (a message is read in English)."""
+    return (
+        re.search(rf"(?<![\w-]){re.escape(answer.lower())}(?![\w-])", str(text).lower()) is not None
+    )
 
 
 @pytest.mark.parametrize("q", QUIZZES, ids=lambda q: q.id)

@@ -5,11 +5,15 @@ solution says. English stays as it was, byte for byte."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import labkit
 from labkit import i18n
+from labkit.exercises import Exercise, all_exercises
 from labkit.exercises.lesson_500 import q1
+from labkit.i18n import Msg
 
 BLANK_EN = (
     "[500.who-made-it] not answered yet: replace the `...` with your answer and run the cell again."
@@ -80,3 +84,78 @@ def test_labkit_lang_speaks_chinese_before_any_lab_starts(monkeypatch: pytest.Mo
     monkeypatch.setenv("LABKIT_LANG", "zh-CN")
     assert repr(q1.check(...)) == BLANK_ZH
     assert q1.check("x" * 301).message.startswith("答案只需几个词，而这个答案有 301 个字符")
+
+
+# -- every exercise's text is in the catalogue, and said in Chinese --
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _is_code(text: str) -> bool:
+    """A solution or hint that is only Python (nothing to translate but its comments)."""
+    try:
+        compile(text, "<solution>", "exec")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _texts(q: Exercise) -> list[tuple[str, object]]:
+    """Every text an exercise can show, except the ones its judge builds while judging."""
+    texts: list[tuple[str, object]] = [("prompt", q.prompt_text), ("solution", q.solution_msg)]
+    texts += [(f"hint {i + 1}", h) for i, h in enumerate(q.hint_texts)]
+    texts += [("feedback", f) for f in getattr(q, "feedback", {}).values()]
+    if getattr(q, "default", ""):
+        texts.append(("default", q.default))
+    success = getattr(q, "success", None)
+    if success is not None and not callable(success):
+        texts.append(("success", success))
+    for name in ("wrong_maker", "wrong_cause"):
+        texts += [(name, t) for t in getattr(q, name, {}).values()]
+    for name in ("maker_default", "cause_default"):
+        if hasattr(q, name):
+            texts.append((name, getattr(q, name)))
+    return texts
+
+
+@pytest.mark.parametrize("q", all_exercises(), ids=lambda q: q.id)
+def test_every_exercise_text_is_a_catalogue_message_said_in_chinese(q: Exercise) -> None:
+    """Each text is a Msg (so tools/messages.py extracts it and test_i18n fails while it has
+    no translation), or code; rendered in zh-CN it is Chinese, in English it is the source."""
+    for what, text in _texts(q):
+        if isinstance(text, str):
+            assert _is_code(text), f"{q.id} {what} is English text, not a Msg: {text[:80]!r}"
+            continue
+        assert isinstance(text, Msg), (q.id, what, text)
+        chinese = text.render("zh-CN")
+        assert _HAN.search(chinese), f"{q.id} {what} is not Chinese: {chinese[:80]!r}"
+        assert text.render("en") == str(text)
+
+
+def test_a_judged_task_says_its_verdict_and_detail_in_the_labs_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over real sockets: lesson 01's handler task, judged through the gateway."""
+    from labkit.exercises.lesson_500 import q5
+
+    def show_order(order_id: str) -> tuple[int, object]:
+        return 200, {"id": order_id}  # every order exists: 'abc' and '99' are not 404
+
+    monkeypatch.delenv("LABKIT_LANG", raising=False)
+    with labkit.start(lang="zh-CN") as lab:
+        result = q5.check(show_order, lab)
+        assert result.label == "还不对"
+        assert result.message.startswith("经过网关：/orders/abc 回答了 200，应当是 400 或 404")
+        assert "GET /orders/abc -> 200（由源服务器生成）" in result.detail
+        refused = q5.check(show_order, "lab")
+        assert refused.label == "未检查（不计入）"
+        assert refused.message == (
+            "请同时传入实验室：q5.check(show_order, lab)（也就是用 lab = labkit.start() 启动、"
+            "正在运行的那个）。"
+        )
+        with labkit.start(lang="en") as english:
+            result = q5.check(show_order, english)
+            assert result.message.startswith(
+                "through the gateway: /orders/abc answered 200, expected 400 or 404"
+            )
+            assert "GET /orders/abc -> 200 (made by the origin)" in result.detail

@@ -402,18 +402,21 @@ def canonical(kind: str, answer: object) -> str:
     }[kind](answer)
 
 
-def expected(kind: str) -> str:
-    """What an answer of ``kind`` looks like, for the message on a wrong-kind answer."""
+def expected(kind: str) -> i18n.Msg:
+    """What an answer of ``kind`` looks like, for the message on a wrong-kind answer (a
+    message, said in the learner's language)."""
+    Msg = i18n.Msg
     return {
-        "status": "a status code, such as 404 or '404 Not Found'",
-        "header": "a header name, such as 'Content-Type'",
-        "hop": "a hop: client, portal, gateway, origin or upstream",
-        "number": "a number, such as 3",
-        "condition": "an upstream condition, such as "
-        + ", ".join(c.value for c in list(Condition)[:3])
-        + ", ...",
-        "cause": "a cause from the list in the question",
-        "text": "a short text",
+        "status": Msg("a status code, such as 404 or '404 Not Found'"),
+        "header": Msg("a header name, such as 'Content-Type'"),
+        "hop": Msg("a hop: client, portal, gateway, origin or upstream"),
+        "number": Msg("a number, such as 3"),
+        "condition": Msg(
+            "an upstream condition, such as {examples}, ...",
+            examples=", ".join(c.value for c in list(Condition)[:3]),
+        ),
+        "cause": Msg("a cause from the list in the question"),
+        "text": Msg("a short text"),
     }[kind]
 
 

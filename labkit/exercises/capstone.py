@@ -25,7 +25,8 @@ from labkit import scenarios
 from labkit.exchange import Exchange
 from labkit.exercises import answers, store
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
-from labkit.exercises.core import MAX_ANSWER, Result, is_blank, too_long
+from labkit.exercises.core import MAX_ANSWER, Result, hop_name, is_blank, too_long
+from labkit.i18n import Msg, Text
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER as _SHED
 
@@ -33,19 +34,23 @@ LESSON = "capstone"
 
 MAKERS = ("client", "portal", "gateway", "origin", "upstream")
 
-CAUSES: dict[str, str] = {
-    "maintenance": "the origin is down for planned maintenance",
-    "overload": "the origin is at capacity and sheds the extra request (load shedding)",
-    "handler-bug": "the application's own code raised an exception",
-    "cached-error": "a cache serves its stored copy of an earlier error (still fresh by the "
-    "max-age the error carried, so the cache does not ask again)",
-    "invalid-response": "the upstream answered with bytes that are not valid HTTP",
-    "refused": "nothing listens at the upstream's address (connection refused)",
-    "connect-timeout": "the upstream never accepted the connection in time",
-    "read-timeout": "the upstream accepted the request but answered too slowly",
-    "no-healthy-upstream": "the gateway had no healthy upstream to send the request to",
-    "network-login": "the network wants you to log in before anything passes (captive portal)",
+CAUSE_TEXTS: dict[str, Msg] = {
+    "maintenance": Msg("the origin is down for planned maintenance"),
+    "overload": Msg("the origin is at capacity and sheds the extra request (load shedding)"),
+    "handler-bug": Msg("the application's own code raised an exception"),
+    "cached-error": Msg(
+        "a cache serves its stored copy of an earlier error (still fresh by the "
+        "max-age the error carried, so the cache does not ask again)"
+    ),
+    "invalid-response": Msg("the upstream answered with bytes that are not valid HTTP"),
+    "refused": Msg("nothing listens at the upstream's address (connection refused)"),
+    "connect-timeout": Msg("the upstream never accepted the connection in time"),
+    "read-timeout": Msg("the upstream accepted the request but answered too slowly"),
+    "no-healthy-upstream": Msg("the gateway had no healthy upstream to send the request to"),
+    "network-login": Msg("the network wants you to log in before anything passes (captive portal)"),
 }
+# the causes in English: what the answer matcher reads (answers.describe_causes)
+CAUSES: dict[str, str] = {key: str(text) for key, text in CAUSE_TEXTS.items()}
 
 answers.describe_causes(CAUSES)  # a learner may paste a cause's description from the list
 
@@ -73,7 +78,7 @@ class Incident:
     the setup in place while the learner investigates; ``stop(lab)`` ends it."""
 
     number: int
-    report: str  # what the people affected say: the symptom, never the cause
+    report_text: Msg  # what the people affected say: the symptom, never the cause
     _scenario_id: str = field(repr=False)  # private: its id names the cause
     _via: str | None = field(default=None, repr=False)  # send to this hop, not the scenario's
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
@@ -107,32 +112,39 @@ class Incident:
             t.join(timeout=5)
         self._threads.clear()
 
+    @property
+    def report(self) -> str:
+        """The report in English (the drill's records and the board keep it)."""
+        return str(self.report_text)
+
     def __repr__(self) -> str:
         return f"<Incident {self.number}: {self.report}>"
 
 
-incident1 = Incident(1, "the reports page GET /pool/ fails for everyone", "503-no-healthy-upstream")
+incident1 = Incident(
+    1, Msg("the reports page GET /pool/ fails for everyone"), "503-no-healthy-upstream"
+)
 incident2 = Incident(
     2,
-    "a customer cannot open her order: GET /orders/13; other orders open fine",
+    Msg("a customer cannot open her order: GET /orders/13; other orders open fine"),
     "500-missing-data",
 )
 incident3 = Incident(
     3,
-    "the team says the shop is up again, yet GET /orders/7 still fails",
+    Msg("the team says the shop is up again, yet GET /orders/7 still fails"),
     "503-served-from-cache",
 )
 incident4 = Incident(
     4,
-    "a visitor in a café opens GET /orders/7 on the café's network (via the portal)",
+    Msg("a visitor in a café opens GET /orders/7 on the café's network (via the portal)"),
     "511-portal-intercepts",
 )
-incident5 = Incident(5, "the stock service GET /up/blackhole/ fails", "504-blackhole")
-incident6 = Incident(6, "GET /orders/7 fails for everyone this morning", "503-maintenance")
-incident7 = Incident(7, "the partner service GET /up/garbage/ fails", "502-garbage")
+incident5 = Incident(5, Msg("the stock service GET /up/blackhole/ fails"), "504-blackhole")
+incident6 = Incident(6, Msg("GET /orders/7 fails for everyone this morning"), "503-maintenance")
+incident7 = Incident(7, Msg("the partner service GET /up/garbage/ fails"), "502-garbage")
 incident8 = Incident(
     8,
-    "GET /orders/7 fails for some customers and works for others",
+    Msg("GET /orders/7 fails for some customers and works for others"),
     "503-load-shedding",
     _via="gateway",  # the customers' requests come through the gateway
 )
@@ -155,32 +167,36 @@ def _cause(value: object) -> str:
 
 
 _FORM = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
-_EXPECTS = (
-    "answer {'made_by': <one of "
-    + ", ".join(MAKERS)
-    + ">, 'cause': <one of "
-    + ", ".join(CAUSES)
-    + ">}"
+_EXPECTS = Msg(
+    "answer {{'made_by': <one of {makers}>, 'cause': <one of {causes}>}}",
+    makers=", ".join(MAKERS),
+    causes=", ".join(CAUSES),
 )
 
 
 def _diagnosis(given: Any) -> tuple[str, str]:
     """The answer read as (maker, cause); Refused (not an attempt) for one of another shape."""
+    problem: Msg
     if not isinstance(given, dict):
-        problem = f"answer with a dict such as {_FORM}, not {given!r}"
+        problem = Msg(
+            "answer with a dict such as {form}, not {given}", form=_FORM, given=repr(given)
+        )
     elif missing := [k for k in ("made_by", "cause") if is_blank(given.get(k))]:
-        problem = f"fill in {' and '.join(missing)}: the answer looks like {_FORM}"
+        missing_keys: Text = missing[0] if len(missing) == 1 else Msg("made_by and cause")
+        problem = Msg("fill in {keys}: the answer looks like {form}", keys=missing_keys, form=_FORM)
     elif extra := sorted(str(k)[:40] for k in given if k not in ("made_by", "cause")):
-        problem = f"the answer has two keys, made_by and cause, not {', '.join(extra)}"
+        problem = Msg(
+            "the answer has two keys, made_by and cause, not {extra}", extra=", ".join(extra)
+        )
     elif long := [v for v in given.values() if isinstance(v, str) and len(v) > MAX_ANSWER]:
         raise Refused(too_long(long[0]))
     elif (maker := _maker(given["made_by"])) not in MAKERS:
-        problem = f"made_by {given['made_by']!r} is not a hop"
+        problem = Msg("made_by {given} is not a hop", given=repr(given["made_by"]))
     elif (cause := _cause(given["cause"])) not in CAUSES:
-        problem = f"cause {given['cause']!r} is not one of the causes"
+        problem = Msg("cause {given} is not one of the causes", given=repr(given["cause"]))
     else:
         return maker, cause
-    raise Refused(f"{problem}; {_EXPECTS}.")
+    raise Refused(Msg("{problem}; {expected}.", problem=problem, expected=_EXPECTS))
 
 
 def _wrong_so_far(exercise_id: str) -> int:
@@ -207,12 +223,12 @@ class Diagnosis(CheckedTask):
         made_by: str,
         cause: str,
         *,
-        wrong_maker: dict[str, str],
-        wrong_cause: dict[str, str],
-        maker_default: str,
-        cause_default: str,
-        hints: tuple[str, ...],
-        solution: str,
+        wrong_maker: dict[str, Text],
+        wrong_cause: dict[str, Text],
+        maker_default: Text,
+        cause_default: Text,
+        hints: tuple[Text, ...],
+        solution: Text,
     ) -> None:
         assert made_by in MAKERS and cause in CAUSES
         self.incident = incident
@@ -223,13 +239,14 @@ class Diagnosis(CheckedTask):
         self.maker_default = maker_default
         self.cause_default = cause_default
         number = incident.number
-        prompt = (
-            f"Incident {number} ({incident.report}): which hop made the response "
-            "(made_by: one of "
-            + ", ".join(MAKERS)
-            + ") and why (cause: one of "
-            + ", ".join(CAUSES)
-            + ")? Answer {'made_by': ..., 'cause': ...}."
+        prompt = Msg(
+            "Incident {number} ({report}): which hop made the response "
+            "(made_by: one of {makers}) and why (cause: one of {causes})? "
+            "Answer {{'made_by': ..., 'cause': ...}}.",
+            number=number,
+            report=incident.report_text,
+            makers=", ".join(MAKERS),
+            causes=", ".join(CAUSES),
         )
         super().__init__(
             f"capstone.incident-{number}",
@@ -238,15 +255,16 @@ class Diagnosis(CheckedTask):
             usage=f"q{number}.check({{'made_by': ..., 'cause': ...}})",
             takes=(Param("diagnosis", _diagnosis),),
             checks=(self._diagnosed,),
-            success=lambda run: (
-                f"that's it: made by the {run['diagnosis'][0]}, because "
-                f"{CAUSES[run['diagnosis'][1]]}."
+            success=lambda run: Msg(
+                "that's it: made by the {hop}, because {cause}.",
+                hop=hop_name(run["diagnosis"][0]),
+                cause=CAUSE_TEXTS[run["diagnosis"][1]],
             ),
             hints=hints,
             solution=solution,
         )
 
-    def expects(self) -> str:
+    def expects(self) -> Text:
         return _EXPECTS
 
     def check(self, *answer: Any) -> Result:
@@ -255,33 +273,43 @@ class Diagnosis(CheckedTask):
                 return super().check(...)
         return super().check(*answer)
 
-    def _diagnosed(self, run: Run) -> str:
+    def _diagnosed(self, run: Run) -> Text:
         maker, cause = run["diagnosis"]
         maker_ok, cause_ok = maker == self._made_by, cause == self._cause
         if maker_ok and cause_ok:
             return ""
         if _wrong_so_far(self.id) >= CONFIRMED_TRIES:
-            return (
-                f"not yet. After {CONFIRMED_TRIES} wrong tries the feedback no longer says which "
+            return Msg(
+                "not yet. After {tries} wrong tries the feedback no longer says which "
                 "part is right, so that an incident cannot be solved by trying every pair: go "
                 "back to the evidence (the headers, the body, ex.hops, ex.elapsed) and decide "
-                "both parts from it; .hint() goes one step further each time."
+                "both parts from it; .hint() goes one step further each time.",
+                tries=CONFIRMED_TRIES,
             )
-        parts = []
+        said_maker: Msg
         if maker_ok:
-            parts.append(f"made_by is right ({maker}).")
+            said_maker = Msg("made_by is right ({maker}).", maker=maker)
         else:
-            parts.append(f"made_by {maker!r}: " + self.wrong_maker.get(maker, self.maker_default))
+            said_maker = Msg(
+                "made_by {maker}: {why}",
+                maker=repr(maker),
+                why=self.wrong_maker.get(maker, self.maker_default),
+            )
+        said_cause: Msg
         if cause_ok:
-            parts.append(f"The cause is right ({cause}).")
+            said_cause = Msg("The cause is right ({cause}).", cause=cause)
         else:
-            parts.append(f"cause {cause!r}: " + self.wrong_cause.get(cause, self.cause_default))
-        return " ".join(parts)
+            said_cause = Msg(
+                "cause {cause}: {why}",
+                cause=repr(cause),
+                why=self.wrong_cause.get(cause, self.cause_default),
+            )
+        return Msg("{maker_part} {cause_part}", maker_part=said_maker, cause_part=said_cause)
 
 
 # Evidence phrases the messages point to (kept short and the same in every incident).
-_NO_ORIGIN_HOP = "ex.hops has no origin hop: the origin never received this request"
-_WHO_WROTE_IT = (
+_NO_ORIGIN_HOP = Msg("ex.hops has no origin hop: the origin never received this request")
+_WHO_WROTE_IT = Msg(
     "read Proxy-Status (RFC 9209: error= when a proxy made the response, received-status= "
     "when it relayed one) and the last line of the body"
 )
@@ -291,41 +319,63 @@ q1 = Diagnosis(
     "gateway",
     "no-healthy-upstream",
     wrong_maker={
-        "origin": f"{_WHO_WROTE_IT}. And which hops does ex.hops show?",
-        "upstream": "ex.hops shows no upstream hop at all: no upstream received the request, so "
-        f"none could answer; {_WHO_WROTE_IT}.",
-        "portal": "ex.hops has no portal hop: the portal never saw this request.",
+        "origin": Msg(
+            "{who_wrote_it}. And which hops does ex.hops show?", who_wrote_it=_WHO_WROTE_IT
+        ),
+        "upstream": Msg(
+            "ex.hops shows no upstream hop at all: no upstream received the request, so "
+            "none could answer; {who_wrote_it}.",
+            who_wrote_it=_WHO_WROTE_IT,
+        ),
+        "portal": Msg("ex.hops has no portal hop: the portal never saw this request."),
     },
     wrong_cause={
-        "maintenance": "a maintenance 503 comes from the origin and carries Retry-After; this one "
-        "has no Retry-After and no hop behind the gateway.",
-        "overload": f"load shedding is an upstream's 503 with Retry-After: {_SHED}; here no upstream "
-        "saw the request at all.",
-        "connect-timeout": "a connect timeout means the gateway tried and waited, then 504. This "
-        "is a 503 that came at once (ex.elapsed): read the body's 'What it "
-        "observed' line.",
-        "refused": "a refused connection is an attempt the gateway notes in ex.hops (and a 502 in "
-        "this lab); here it attempted nothing: read 'What it observed' in the body.",
-        "cached-error": "a stored copy carries X-Cache: HIT and Age; this response has neither.",
+        "maintenance": Msg(
+            "a maintenance 503 comes from the origin and carries Retry-After; this one "
+            "has no Retry-After and no hop behind the gateway."
+        ),
+        "overload": Msg(
+            "load shedding is an upstream's 503 with Retry-After: {shed}; here no "
+            "upstream saw the request at all.",
+            shed=_SHED,
+        ),
+        "connect-timeout": Msg(
+            "a connect timeout means the gateway tried and waited, then 504. This "
+            "is a 503 that came at once (ex.elapsed): read the body's 'What it "
+            "observed' line."
+        ),
+        "refused": Msg(
+            "a refused connection is an attempt the gateway notes in ex.hops (and a 502 in "
+            "this lab); here it attempted nothing: read 'What it observed' in the body."
+        ),
+        "cached-error": Msg(
+            "a stored copy carries X-Cache: HIT and Age; this response has neither."
+        ),
     },
-    maker_default=f"{_WHO_WROTE_IT}.",
-    cause_default="read the body's 'What it observed' line, and which hops ex.hops shows.",
+    maker_default=Msg("{who_wrote_it}.", who_wrote_it=_WHO_WROTE_IT),
+    cause_default=Msg("read the body's 'What it observed' line, and which hops ex.hops shows."),
     hints=(
-        "Who wrote this page? Compare the Server header, Via, and the last line of the body.",
-        "Look at ex.hops and ex.elapsed: did the request go anywhere behind the gateway, and did "
-        "anyone wait for an answer?",
-        "The gateway's page has a line 'What it observed'. What does it say about the targets?",
+        Msg("Who wrote this page? Compare the Server header, Via, and the last line of the body."),
+        Msg(
+            "Look at ex.hops and ex.elapsed: did the request go anywhere behind the gateway, and did "
+            "anyone wait for an answer?"
+        ),
+        Msg(
+            "The gateway's page has a line 'What it observed'. What does it say about the targets?"
+        ),
     ),
     solution=(
-        "{'made_by': 'gateway', 'cause': 'no-healthy-upstream'}\n"
-        "Proxy-Status: labkit-gateway; error=destination_unavailable, and the body ends 'made "
-        "by the labkit gateway': the "
-        "gateway wrote this 503 itself. ex.hops shows only the gateway, and the answer came at "
-        "once: no upstream was tried. The body says why: 'the health checks mark all 2 targets "
-        "of 'pool' as down'. Here the gateway's 503 says it had nowhere to send the request. RFC "
-        "9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 is an "
-        "interpretation HAProxy and Caddy share (observed), as does Envoy by its documentation, "
-        "and nginx answers 502."
+        Msg(
+            "{'made_by': 'gateway', 'cause': 'no-healthy-upstream'}\n"
+            "Proxy-Status: labkit-gateway; error=destination_unavailable, and the body ends 'made "
+            "by the labkit gateway': the "
+            "gateway wrote this 503 itself. ex.hops shows only the gateway, and the answer came at "
+            "once: no upstream was tried. The body says why: 'the health checks mark all 2 targets "
+            "of 'pool' as down'. Here the gateway's 503 says it had nowhere to send the request. RFC "
+            "9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 is an "
+            "interpretation HAProxy and Caddy share (observed), as does Envoy by its documentation, "
+            "and nginx answers 502."
+        )
     ),
 )
 
@@ -334,39 +384,58 @@ q2 = Diagnosis(
     "origin",
     "handler-bug",
     wrong_maker={
-        "gateway": "did the gateway make this 500, or is it one it relayed? Server, Via, "
-        "Proxy-Status and the body's last line say; so does ex.hops.",
-        "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
+        "gateway": Msg(
+            "did the gateway make this 500, or is it one it relayed? Server, Via, "
+            "Proxy-Status and the body's last line say; so does ex.hops."
+        ),
+        "upstream": Msg("name the hop as ex.hops names it: which hop is 'made here'?"),
     },
     wrong_cause={
-        "maintenance": "maintenance is a 503 with Retry-After; this is a 500 with a generic page "
-        "and a reference to quote.",
-        "overload": f"load shedding is a 503 with Retry-After: {_SHED}; this is a 500, and other orders "
-        "work at the same time.",
-        "invalid-response": "the gateway received a valid HTTP response and relayed it; an "
-        "invalid one would have become a 502 made by the gateway.",
-        "cached-error": "there is no X-Cache or Age header, and the origin answered this request "
-        "itself (ex.hops).",
+        "maintenance": Msg(
+            "maintenance is a 503 with Retry-After; this is a 500 with a generic page "
+            "and a reference to quote."
+        ),
+        "overload": Msg(
+            "load shedding is a 503 with Retry-After: {shed}; this is a 500, and other "
+            "orders work at the same time.",
+            shed=_SHED,
+        ),
+        "invalid-response": Msg(
+            "the gateway received a valid HTTP response and relayed it; an "
+            "invalid one would have become a 502 made by the gateway."
+        ),
+        "cached-error": Msg(
+            "there is no X-Cache or Age header, and the origin answered this request "
+            "itself (ex.hops)."
+        ),
     },
-    maker_default="look at the Server and Via headers and at the last line of the body.",
-    cause_default="a 500 says the server failed while handling the request; the page asks you "
-    "to quote a reference. Where does the server keep the details? "
-    "lab.origin.logs().",
+    maker_default=Msg("look at the Server and Via headers and at the last line of the body."),
+    cause_default=Msg(
+        "a 500 says the server failed while handling the request; the page asks you "
+        "to quote a reference. Where does the server keep the details? "
+        "lab.origin.logs()."
+    ),
     hints=(
-        "Two headers tell who wrote the response and who passed it on: Server and Via.",
-        "The page is generic on purpose and gives a reference. Search the origin's log for it: "
-        "lab.origin.logs()[-1].",
-        "Order 7 opens and order 13 does not: what is different about order 13's data? The last "
-        "line of the traceback says.",
+        Msg("Two headers tell who wrote the response and who passed it on: Server and Via."),
+        Msg(
+            "The page is generic on purpose and gives a reference. Search the origin's log for it: "
+            "lab.origin.logs()[-1]."
+        ),
+        Msg(
+            "Order 7 opens and order 13 does not: what is different about order 13's data? The last "
+            "line of the traceback says."
+        ),
     ),
     solution=(
-        "{'made_by': 'origin', 'cause': 'handler-bug'}\n"
-        "Server: labkit-origin and Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
-        "relayed it unchanged (a valid 500 stays a 500 through a gateway). The page only gives "
-        "a reference; lab.origin.logs()[-1] holds the traceback for that reference: "
-        "TypeError: 'NoneType' object is not subscriptable in _order: order 13 has no customer "
-        "and the code reads order['customer']['name']. A bug in the handler, not a gateway "
-        "failure."
+        Msg(
+            "{'made_by': 'origin', 'cause': 'handler-bug'}\n"
+            "Server: labkit-origin and Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
+            "relayed it unchanged (a valid 500 stays a 500 through a gateway). The page only gives "
+            "a reference; lab.origin.logs()[-1] holds the traceback for that reference: "
+            "TypeError: 'NoneType' object is not subscriptable in _order: order 13 has no customer "
+            "and the code reads order['customer']['name']. A bug in the handler, not a gateway "
+            "failure."
+        )
     ),
 )
 
@@ -375,43 +444,63 @@ q3 = Diagnosis(
     "gateway",
     "cached-error",
     wrong_maker={
-        "origin": "Server says labkit-origin: is that enough to say the origin answered this "
-        "request? Look at every header, and at ex.hops.",
-        "upstream": f"{_NO_ORIGIN_HOP}; look at X-Cache and Age.",
+        "origin": Msg(
+            "Server says labkit-origin: is that enough to say the origin answered this "
+            "request? Look at every header, and at ex.hops."
+        ),
+        "upstream": Msg("{no_origin_hop}; look at X-Cache and Age.", no_origin_hop=_NO_ORIGIN_HOP),
     },
     wrong_cause={
-        "maintenance": "the body speaks of maintenance because it is a copy of an earlier page. "
-        "Is the origin in maintenance now? Ask it directly: lab.get('/orders/7', "
-        "via='origin'). Then read X-Cache, Age and Cache-Control.",
-        "overload": f"no Retry-After: {_SHED} here, and the origin did not see this request: X-Cache "
-        "and ex.hops.",
-        "no-healthy-upstream": "the gateway did not try any upstream; look at X-Cache: it did "
-        "not need to.",
+        "maintenance": Msg(
+            "the body speaks of maintenance because it is a copy of an earlier page. "
+            "Is the origin in maintenance now? Ask it directly: lab.get('/orders/7', "
+            "via='origin'). Then read X-Cache, Age and Cache-Control."
+        ),
+        "overload": Msg(
+            "no Retry-After: {shed} here, and the origin did not see this request: "
+            "X-Cache and ex.hops.",
+            shed=_SHED,
+        ),
+        "no-healthy-upstream": Msg(
+            "the gateway did not try any upstream; look at X-Cache: it did not need to."
+        ),
     },
-    maker_default=f"look at X-Cache and Age, and at ex.hops: {_NO_ORIGIN_HOP}.",
-    cause_default="the page says maintenance, but X-Cache: HIT and Cache-Control: max-age=60 "
-    "tell where it really came from.",
+    maker_default=Msg(
+        "look at X-Cache and Age, and at ex.hops: {no_origin_hop}.", no_origin_hop=_NO_ORIGIN_HOP
+    ),
+    cause_default=Msg(
+        "the page says maintenance, but X-Cache: HIT and Cache-Control: max-age=60 "
+        "tell where it really came from."
+    ),
     hints=(
-        "Server says labkit-origin. Is that enough to say the origin answered this request? "
-        "Look at every header, including X-Cache and Age (RFC 9111 4: a cache MUST send Age "
-        "with a stored response; real nginx sends none, so behind nginx look for its "
-        "$upstream_cache_status in the log, or a header an operator adds for it).",
-        "Compare ex.hops with an exchange that reached the origin. Then ask the origin directly: "
-        "lab.get('/orders/7', via='origin').",
-        "Which header of this 503 allowed someone to keep it: Cache-Control?",
+        Msg(
+            "Server says labkit-origin. Is that enough to say the origin answered this request? "
+            "Look at every header, including X-Cache and Age (RFC 9111 4: a cache MUST send Age "
+            "with a stored response; real nginx sends none, so behind nginx look for its "
+            "$upstream_cache_status in the log, or a header an operator adds for it)."
+        ),
+        Msg(
+            "Compare ex.hops with an exchange that reached the origin. Then ask the origin directly: "
+            "lab.get('/orders/7', via='origin')."
+        ),
+        Msg("Which header of this 503 allowed someone to keep it: Cache-Control?"),
     ),
     solution=(
-        "{'made_by': 'gateway', 'cause': 'cached-error'}\n"
-        "The body and Server: labkit-origin describe a maintenance page, but X-Cache: HIT and "
-        "Age say it came out of the gateway's cache, and ex.hops shows no origin hop: the origin "
-        "was not asked. Asked directly (via='origin'), it answers 200: it has recovered. The "
-        f"maintenance 503 was sent with Cache-Control: max-age={CACHED_MAX_AGE} instead of "
-        "no-store, so the gateway stored it, and for its "
-        f"{CACHED_MAX_AGE} s the stored copy is fresh (RFC 9111 4.2), not stale: the cache "
-        "serves it without asking. No RFC forbids caching a 503; it is the origin's choice, "
-        "and for a maintenance page a poor one. Fix: purge the cache (lab.gateway.purge()), "
-        "and send no-store on errors that should not outlive their cause. Age is what told "
-        "you here; RFC 9111 4 says a cache MUST send it, but real nginx cache hits carry none."
+        Msg(
+            "{{'made_by': 'gateway', 'cause': 'cached-error'}}\nThe body and Server: "
+            "labkit-origin describe a maintenance page, but X-Cache: HIT and Age say it "
+            "came out of the gateway's cache, and ex.hops shows no origin hop: the "
+            "origin was not asked. Asked directly (via='origin'), it answers 200: it has "
+            "recovered. The maintenance 503 was sent with Cache-Control: "
+            "max-age={cached_max_age} instead of no-store, so the gateway stored it, and "
+            "for its {cached_max_age} s the stored copy is fresh (RFC 9111 4.2), not "
+            "stale: the cache serves it without asking. No RFC forbids caching a 503; it "
+            "is the origin's choice, and for a maintenance page a poor one. Fix: purge "
+            "the cache (lab.gateway.purge()), and send no-store on errors that should "
+            "not outlive their cause. Age is what told you here; RFC 9111 4 says a cache "
+            "MUST send it, but real nginx cache hits carry none.",
+            cached_max_age=CACHED_MAX_AGE,
+        )
     ),
 )
 
@@ -420,31 +509,41 @@ q4 = Diagnosis(
     "portal",
     "network-login",
     wrong_maker={
-        "origin": "RFC 6585 6 says a 511 SHOULD NOT come from an origin. Read Server, and "
-        "look in ex.hops: how far did the request get?",
-        "gateway": "read Server, and look in ex.hops: did the gateway see this request?",
-        "client": "the client received a full HTTP response with a status line; someone made it: "
-        "read Server and the end of the body.",
+        "origin": Msg(
+            "RFC 6585 6 says a 511 SHOULD NOT come from an origin. Read Server, and "
+            "look in ex.hops: how far did the request get?"
+        ),
+        "gateway": Msg("read Server, and look in ex.hops: did the gateway see this request?"),
+        "client": Msg(
+            "the client received a full HTTP response with a status line; someone made it: "
+            "read Server and the end of the body."
+        ),
     },
     wrong_cause={
-        "maintenance": "no Retry-After, and the body does not speak of the shop: it asks you "
-        "to do something. Read it.",
-        "cached-error": "Cache-Control: no-store: nobody may store this, and there is no X-Cache.",
+        "maintenance": Msg(
+            "no Retry-After, and the body does not speak of the shop: it asks you "
+            "to do something. Read it."
+        ),
+        "cached-error": Msg(
+            "Cache-Control: no-store: nobody may store this, and there is no X-Cache."
+        ),
     },
-    maker_default="read the Server header and the last line of the body.",
-    cause_default="read the body: who wants what from you, and where does its link lead?",
+    maker_default=Msg("read the Server header and the last line of the body."),
+    cause_default=Msg("read the body: who wants what from you, and where does its link lead?"),
     hints=(
-        "511 is a rare status. Which server in the lab writes its own name into Server here?",
-        "ex.hops: how far did the request get?",
-        "The body has a link. Where does it lead, and what would you do there?",
+        Msg("511 is a rare status. Which server in the lab writes its own name into Server here?"),
+        Msg("ex.hops: how far did the request get?"),
+        Msg("The body has a link. Where does it lead, and what would you do there?"),
     ),
     solution=(
-        "{'made_by': 'portal', 'cause': 'network-login'}\n"
-        "511 Network Authentication Required, Server: labkit-portal, Cache-Control: no-store, "
-        "and a body with a link to the network's login page. ex.hops shows only the portal: the "
-        "request never reached the gateway or the shop. The network (a captive portal) wants "
-        "you to log in first (RFC 6585 6); the shop is fine. After lab.portal.login() the same "
-        "request passes."
+        Msg(
+            "{'made_by': 'portal', 'cause': 'network-login'}\n"
+            "511 Network Authentication Required, Server: labkit-portal, Cache-Control: no-store, "
+            "and a body with a link to the network's login page. ex.hops shows only the portal: the "
+            "request never reached the gateway or the shop. The network (a captive portal) wants "
+            "you to log in first (RFC 6585 6); the shop is fine. After lab.portal.login() the same "
+            "request passes."
+        )
     ),
 )
 
@@ -453,39 +552,64 @@ q5 = Diagnosis(
     "gateway",
     "connect-timeout",
     wrong_maker={
-        "upstream": f"is there an upstream hop in ex.hops that answered? Then {_WHO_WROTE_IT}.",
-        "origin": f"this route does not lead to the origin, and {_WHO_WROTE_IT}.",
+        "upstream": Msg(
+            "is there an upstream hop in ex.hops that answered? Then {who_wrote_it}.",
+            who_wrote_it=_WHO_WROTE_IT,
+        ),
+        "origin": Msg(
+            "this route does not lead to the origin, and {who_wrote_it}.",
+            who_wrote_it=_WHO_WROTE_IT,
+        ),
     },
     wrong_cause={
-        "read-timeout": "a read timeout means the upstream accepted the request and then stayed "
-        "silent, so ex.hops would show it receiving the request. It never "
-        "received it: read 'What it observed' in the body.",
-        "refused": "a refused connection fails at once (and is a 502 here); this one took about "
-        f"{_CONNECT:g} s (ex.elapsed) before the gateway gave up.",
-        "no-healthy-upstream": "that is a 503 made at once without trying; this 504 came after "
-        "a wait (ex.elapsed): the gateway did try.",
-        "invalid-response": "the upstream sent no bytes at all (ex.hops has no upstream hop), "
-        "so nothing could be invalid.",
-        "overload": f"load shedding is an upstream's 503 with Retry-After: {_SHED}; no upstream answered "
-        "here.",
+        "read-timeout": Msg(
+            "a read timeout means the upstream accepted the request and then stayed "
+            "silent, so ex.hops would show it receiving the request. It never "
+            "received it: read 'What it observed' in the body."
+        ),
+        "refused": Msg(
+            "a refused connection fails at once (and is a 502 here); this one took about "
+            "{connect} s (ex.elapsed) before the gateway gave up.",
+            connect=f"{_CONNECT:g}",
+        ),
+        "no-healthy-upstream": Msg(
+            "that is a 503 made at once without trying; this 504 came after "
+            "a wait (ex.elapsed): the gateway did try."
+        ),
+        "invalid-response": Msg(
+            "the upstream sent no bytes at all (ex.hops has no upstream hop), "
+            "so nothing could be invalid."
+        ),
+        "overload": Msg(
+            "load shedding is an upstream's 503 with Retry-After: {shed}; no upstream "
+            "answered here.",
+            shed=_SHED,
+        ),
     },
-    maker_default=f"{_WHO_WROTE_IT}.",
-    cause_default="read 'What it observed' in the body, ex.elapsed, and whether an upstream hop "
-    "appears in ex.hops.",
+    maker_default=Msg("{who_wrote_it}.", who_wrote_it=_WHO_WROTE_IT),
+    cause_default=Msg(
+        "read 'What it observed' in the body, ex.elapsed, and whether an upstream hop "
+        "appears in ex.hops."
+    ),
     hints=(
-        "504 is the gateway saying it waited and gave up. Who wrote the page: Server, Via?",
-        "How long did it take (ex.elapsed)? Compare with the route's timeouts in repr(lab).",
-        "Did the upstream ever receive the request? Look for it in ex.hops, then read 'What it "
-        "observed'.",
+        Msg("504 is the gateway saying it waited and gave up. Who wrote the page: Server, Via?"),
+        Msg("How long did it take (ex.elapsed)? Compare with the route's timeouts in repr(lab)."),
+        Msg(
+            "Did the upstream ever receive the request? Look for it in ex.hops, then read 'What it "
+            "observed'."
+        ),
     ),
     solution=(
-        "{'made_by': 'gateway', 'cause': 'connect-timeout'}\n"
-        "Proxy-Status: labkit-gateway; error=connection_timeout: the gateway's own 504. It "
-        f"took about {_CONNECT:g} s, the route's "
-        "connect timeout, and ex.hops has no upstream hop: the upstream never accepted the "
-        "connection (its accept queue is full, so the kernel drops the SYN). The body says "
-        f"'connect() did not complete within {_CONNECT:g} s'. A read timeout would show the upstream "
-        "receiving the request; a refused connection would fail at once (502)."
+        Msg(
+            "{{'made_by': 'gateway', 'cause': 'connect-timeout'}}\nProxy-Status: "
+            "labkit-gateway; error=connection_timeout: the gateway's own 504. It took "
+            "about {connect} s, the route's connect timeout, and ex.hops has no upstream "
+            "hop: the upstream never accepted the connection (its accept queue is full, "
+            "so the kernel drops the SYN). The body says 'connect() did not complete "
+            "within {connect} s'. A read timeout would show the upstream receiving the "
+            "request; a refused connection would fail at once (502).",
+            connect=f"{_CONNECT:g}",
+        )
     ),
 )
 
@@ -494,37 +618,54 @@ q6 = Diagnosis(
     "origin",
     "maintenance",
     wrong_maker={
-        "gateway": "Via only says the response passed through the gateway: read Server, "
-        "Proxy-Status and X-Cache, and which hop is 'made here' in ex.hops.",
-        "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
+        "gateway": Msg(
+            "Via only says the response passed through the gateway: read Server, "
+            "Proxy-Status and X-Cache, and which hop is 'made here' in ex.hops."
+        ),
+        "upstream": Msg("name the hop as ex.hops names it: which hop is 'made here'?"),
     },
     wrong_cause={
-        "cached-error": "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
-        "see the request. Here there is no X-Cache, Cache-Control is no-store, "
-        "and the origin answered this very request (ex.hops).",
-        "overload": f"load shedding says 'try again in a second' (Retry-After: {_SHED}). Read this "
-        "Retry-After and the body.",
-        "no-healthy-upstream": "the gateway reached the origin and relayed its answer "
-        "(ex.hops): it had a healthy upstream.",
-        "handler-bug": "a bug gives a 500 with a reference to quote; this is a 503 with "
-        "Retry-After: read the body.",
+        "cached-error": Msg(
+            "a stored copy would carry X-Cache: HIT and Age, and the origin would not "
+            "see the request. Here there is no X-Cache, Cache-Control is no-store, "
+            "and the origin answered this very request (ex.hops)."
+        ),
+        "overload": Msg(
+            "load shedding says 'try again in a second' (Retry-After: {shed}). Read this "
+            "Retry-After and the body.",
+            shed=_SHED,
+        ),
+        "no-healthy-upstream": Msg(
+            "the gateway reached the origin and relayed its answer "
+            "(ex.hops): it had a healthy upstream."
+        ),
+        "handler-bug": Msg(
+            "a bug gives a 500 with a reference to quote; this is a 503 with "
+            "Retry-After: read the body."
+        ),
     },
-    maker_default="look at Server, Via and X-Cache, and at which hop is 'made here' in ex.hops.",
-    cause_default="read Retry-After, Cache-Control and the body.",
+    maker_default=Msg(
+        "look at Server, Via and X-Cache, and at which hop is 'made here' in ex.hops."
+    ),
+    cause_default=Msg("read Retry-After, Cache-Control and the body."),
     hints=(
-        "Server and Via: who wrote it, who passed it on?",
-        "Is there an X-Cache or Age header? Did the origin receive this request (ex.hops)?",
-        "Retry-After says how long to wait. Is that a second, or a planned pause? The body says "
-        "more.",
+        Msg("Server and Via: who wrote it, who passed it on?"),
+        Msg("Is there an X-Cache or Age header? Did the origin receive this request (ex.hops)?"),
+        Msg(
+            "Retry-After says how long to wait. Is that a second, or a planned pause? The body says "
+            "more."
+        ),
     ),
     solution=(
-        "{'made_by': 'origin', 'cause': 'maintenance'}\n"
-        "Server: labkit-origin with Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
-        "relayed it. No X-Cache, Cache-Control: no-store, and ex.hops shows the origin answering "
-        "this request: it is live, not stored. Retry-After: "
-        f"{MAINTENANCE_RETRY} and the body ('down for maintenance') say it is a planned pause. A "
-        f"client should wait the {MAINTENANCE_RETRY} s before trying "
-        "again."
+        Msg(
+            "{{'made_by': 'origin', 'cause': 'maintenance'}}\nServer: labkit-origin with "
+            "Via: 1.1 labkit-gateway: the origin wrote it, the gateway relayed it. No "
+            "X-Cache, Cache-Control: no-store, and ex.hops shows the origin answering "
+            "this request: it is live, not stored. Retry-After: {maintenance_retry} and "
+            "the body ('down for maintenance') say it is a planned pause. A client "
+            "should wait the {maintenance_retry} s before trying again.",
+            maintenance_retry=MAINTENANCE_RETRY,
+        )
     ),
 )
 
@@ -533,36 +674,49 @@ q7 = Diagnosis(
     "gateway",
     "invalid-response",
     wrong_maker={
-        "upstream": "the upstream did send bytes (ex.raw('garbage') shows them): are they "
-        f"what you received? {_WHO_WROTE_IT}.",
-        "origin": "there is no origin in this path: which hops does ex.hops show?",
+        "upstream": Msg(
+            "the upstream did send bytes (ex.raw('garbage') shows them): are they what "
+            "you received? {who_wrote_it}.",
+            who_wrote_it=_WHO_WROTE_IT,
+        ),
+        "origin": Msg("there is no origin in this path: which hops does ex.hops show?"),
     },
     wrong_cause={
-        "refused": "the upstream accepted and answered: ex.raw('garbage') shows what it sent.",
-        "connect-timeout": "it answered at once: ex.elapsed, and ex.raw('garbage') shows what "
-        "it sent.",
-        "read-timeout": "it answered at once: ex.elapsed, and ex.raw('garbage') shows what it "
-        "sent.",
-        "no-healthy-upstream": "the gateway did send the request to an upstream (ex.hops); "
-        "what came back? ex.raw('garbage').",
-        "handler-bug": "a handler bug is a 500 relayed from the origin; this is a 502, and "
-        "is there an origin in ex.hops?",
+        "refused": Msg("the upstream accepted and answered: ex.raw('garbage') shows what it sent."),
+        "connect-timeout": Msg(
+            "it answered at once: ex.elapsed, and ex.raw('garbage') shows what it sent."
+        ),
+        "read-timeout": Msg(
+            "it answered at once: ex.elapsed, and ex.raw('garbage') shows what it sent."
+        ),
+        "no-healthy-upstream": Msg(
+            "the gateway did send the request to an upstream (ex.hops); "
+            "what came back? ex.raw('garbage')."
+        ),
+        "handler-bug": Msg(
+            "a handler bug is a 500 relayed from the origin; this is a 502, and "
+            "is there an origin in ex.hops?"
+        ),
     },
-    maker_default=f"{_WHO_WROTE_IT}.",
-    cause_default="read what the upstream sent: ex.raw('garbage'). Does it start with 'HTTP/'?",
+    maker_default=Msg("{who_wrote_it}.", who_wrote_it=_WHO_WROTE_IT),
+    cause_default=Msg(
+        "read what the upstream sent: ex.raw('garbage'). Does it start with 'HTTP/'?"
+    ),
     hints=(
-        "Who wrote the page: Server, Via, and the body's last line?",
-        "The upstream did say something. Look at the raw bytes: ex.raw('garbage').",
-        "An HTTP response starts with a status line such as 'HTTP/1.1 200 OK'. Does this one?",
+        Msg("Who wrote the page: Server, Via, and the body's last line?"),
+        Msg("The upstream did say something. Look at the raw bytes: ex.raw('garbage')."),
+        Msg("An HTTP response starts with a status line such as 'HTTP/1.1 200 OK'. Does this one?"),
     ),
     solution=(
-        "{'made_by': 'gateway', 'cause': 'invalid-response'}\n"
-        "Proxy-Status: labkit-gateway; error=http_protocol_error: the gateway made this 502. "
-        "ex.hops shows the upstream "
-        "received the request and answered at once, and ex.raw('garbage') shows what it sent: "
-        "'SSH-2.0-OpenSSH_9.2 hello, ...', not a status line. The gateway cannot relay bytes "
-        "that are not HTTP, so it answers 502 Bad Gateway (RFC 9110 15.6.3). nginx would relay "
-        "those bytes raw as HTTP/0.9 instead."
+        Msg(
+            "{'made_by': 'gateway', 'cause': 'invalid-response'}\n"
+            "Proxy-Status: labkit-gateway; error=http_protocol_error: the gateway made this 502. "
+            "ex.hops shows the upstream "
+            "received the request and answered at once, and ex.raw('garbage') shows what it sent: "
+            "'SSH-2.0-OpenSSH_9.2 hello, ...', not a status line. The gateway cannot relay bytes "
+            "that are not HTTP, so it answers 502 Bad Gateway (RFC 9110 15.6.3). nginx would relay "
+            "those bytes raw as HTTP/0.9 instead."
+        )
     ),
 )
 
@@ -571,33 +725,50 @@ q8 = Diagnosis(
     "origin",
     "overload",
     wrong_maker={
-        "gateway": "Via only says the response passed through the gateway: read Server and "
-        "Proxy-Status, and which hop is 'made here' in ex.hops.",
-        "upstream": "name the hop as ex.hops names it: which hop is 'made here'?",
+        "gateway": Msg(
+            "Via only says the response passed through the gateway: read Server and "
+            "Proxy-Status, and which hop is 'made here' in ex.hops."
+        ),
+        "upstream": Msg("name the hop as ex.hops names it: which hop is 'made here'?"),
     },
     wrong_cause={
-        "maintenance": f"a maintenance pause is long and planned; here Retry-After is {_SHED}. What "
-        "does the body count?",
-        "cached-error": "no X-Cache, Cache-Control: no-store, and the origin answered this "
-        "request itself (ex.hops).",
-        "no-healthy-upstream": "the gateway reached the origin and relayed its answer (ex.hops).",
-        "handler-bug": f"a bug gives a 500; this is a 503 with Retry-After: {_SHED}. Read the body.",
+        "maintenance": Msg(
+            "a maintenance pause is long and planned; here Retry-After is {shed}. What "
+            "does the body count?",
+            shed=_SHED,
+        ),
+        "cached-error": Msg(
+            "no X-Cache, Cache-Control: no-store, and the origin answered this "
+            "request itself (ex.hops)."
+        ),
+        "no-healthy-upstream": Msg(
+            "the gateway reached the origin and relayed its answer (ex.hops)."
+        ),
+        "handler-bug": Msg(
+            "a bug gives a 500; this is a 503 with Retry-After: {shed}. Read the body.", shed=_SHED
+        ),
     },
-    maker_default="look at Server and Via, and at which hop is 'made here' in ex.hops.",
-    cause_default="read Retry-After and the body.",
+    maker_default=Msg("look at Server and Via, and at which hop is 'made here' in ex.hops."),
+    cause_default=Msg("read Retry-After and the body."),
     hints=(
-        "Server and Via: who wrote it, who passed it on?",
-        "Retry-After: how long does the server want you to wait, and what does that say about "
-        "how long the problem lasts?",
-        "The body counts something. What?",
+        Msg("Server and Via: who wrote it, who passed it on?"),
+        Msg(
+            "Retry-After: how long does the server want you to wait, and what does that say about "
+            "how long the problem lasts?"
+        ),
+        Msg("The body counts something. What?"),
     ),
     solution=(
-        "{'made_by': 'origin', 'cause': 'overload'}\n"
-        "Server: labkit-origin with Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
-        f"relayed it. Retry-After: {_SHED} and the body ('1 request is in flight and its capacity "
-        "is 1') say the origin is shedding load: it is full right now, not broken and not in "
-        "maintenance. Try again in a second (a few moments later the same request works): a "
-        "client that honours Retry-After and backs off helps the origin recover."
+        Msg(
+            "{{'made_by': 'origin', 'cause': 'overload'}}\nServer: labkit-origin with "
+            "Via: 1.1 labkit-gateway: the origin wrote it, the gateway relayed it. "
+            "Retry-After: {shed} and the body ('1 request is in flight and its capacity "
+            "is 1') say the origin is shedding load: it is full right now, not broken "
+            "and not in maintenance. Try again in a second (a few moments later the same "
+            "request works): a client that honours Retry-After and backs off helps the "
+            "origin recover.",
+            shed=_SHED,
+        )
     ),
 )
 

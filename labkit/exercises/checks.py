@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labkit.exercises.core import NotAnAttempt, Task
-from labkit.i18n import Msg, Text
+from labkit.i18n import Msg, Text, learner_language, render
 from labkit.proxy import Timeouts
 
 __all__ = [
@@ -93,6 +93,15 @@ class Run:
         self.facts: dict[str, Any] = dict(args)
         self.detail = ""
         self._observe = observe
+        self.lang = learner_language()  # what the detail and the verdict are said in
+
+    def say(self, text: Text) -> str:
+        """``text`` in the learner's language (for the detail, which is shown as written)."""
+        return render(text, self.lang)
+
+    def listed(self, parts: Sequence[Text]) -> str:
+        """Parts said one after another, separated as the learner's language separates them."""
+        return SEMICOLON.render(self.lang).join(self.say(p) for p in parts)
 
     @property
     def lab(self) -> Any:
@@ -104,6 +113,8 @@ class Run:
             self.facts[name] = self._observe[name](self)
         return self.facts[name]
 
+
+SEMICOLON = Msg("; ")  # between the parts of one sentence ("；" in Chinese)
 
 Check = Callable[[Run], Text]
 """A check: what is wrong with the run, in the lesson's words ("" when nothing is)."""
@@ -232,7 +243,7 @@ class CheckedTask(Task):
         self,
         id: str,
         lesson: str,
-        prompt: str,
+        prompt: Text,
         *,
         usage: str,
         takes: Sequence[Param],

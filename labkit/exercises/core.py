@@ -238,7 +238,7 @@ class Exercise:
 
     def expects(self) -> Text:
         """What an answer to this exercise looks like (said when one of another kind comes)."""
-        return "answer with " + answers.expected("text")
+        return Msg("answer with {what}", what=answers.expected("text"))
 
     def hints_shown(self) -> int:
         """How many hints were shown: the progress file's count, so it survives a restart
@@ -284,6 +284,26 @@ class Exercise:
 
 
 RAISED = Msg("your answer raised {name}: {text}")
+CLIENT = Msg("client", context="role")
+_UPSTREAM_LABEL = re.compile(r"upstream ('.*')")
+
+
+def hop_name(label: object) -> Text:
+    """A hop as ``ex.generated_by`` or a Role names it ("origin", "upstream 'slow'"), in the
+    words the lab's own pages use for it (pages.MADE_BY); anything else as it is written."""
+    from labkit.http.pages import MADE_BY
+
+    text = str(label)
+    if text in MADE_BY:
+        return MADE_BY[text]
+    if text == "client":
+        return CLIENT
+    m = _UPSTREAM_LABEL.fullmatch(text)
+    if m:
+        return Msg("upstream {name}", name=m.group(1))
+    return text
+
+
 THATS_IT = Msg("that's it.")
 
 
@@ -452,8 +472,8 @@ class ShortAnswer(Exercise):
         self.default = default  # feedback for a wrong answer without its own
         super().__init__(id, lesson, prompt, hints, solution)
 
-    def expects(self) -> str:
-        return "answer with " + answers.expected(self.kind)
+    def expects(self) -> Text:
+        return Msg("answer with {what}", what=answers.expected(self.kind))
 
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         key = answers.canonical(self.kind, answer[0])
@@ -485,7 +505,7 @@ class Learner:
         *args: Any,
         clock: runner.Clock | None = None,
         random_value: float | None = None,
-        hidden: dict[str, str] | None = None,
+        hidden: Mapping[str, Text] | None = None,
     ) -> runner.Outcome:
         """The call's value and the virtual time it took (see runner.run)."""
         return runner.run(self.fn, *args, clock=clock, random_value=random_value, hidden=hidden)

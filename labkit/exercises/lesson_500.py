@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
-from labkit.exercises.core import Learner, make_choice, make_short_answer
+from labkit.exercises.core import Learner, hop_name, make_choice, make_short_answer
 from labkit.exercises.runner import LearnerError, LearnerExit
+from labkit.i18n import Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
 
 LESSON = "500"
@@ -20,97 +21,138 @@ LESSON = "500"
 q1 = make_choice(
     "500.who-made-it",
     LESSON,
-    "You send GET /orders/abc with lab.get(...). The answer is 500 Internal Server Error and it "
-    "carries the header 'Via: 1.1 labkit-gateway'. Which hop made the 500?",
+    Msg(
+        "You send GET /orders/abc with lab.get(...). The answer is 500 Internal Server Error and it "
+        "carries the header 'Via: 1.1 labkit-gateway'. Which hop made the 500?"
+    ),
     ["origin", "gateway", "client", "portal"],
     "origin",
     why={
-        "origin": "right: the origin's handler raised, the origin answered a valid 500, and the "
-        "gateway relayed it unchanged (ex.generated_by is 'origin').",
-        "gateway": "Via only says the response passed through the gateway. What does the "
-        "gateway's own Proxy-Status header say it got from the next hop?",
-        "client": "the client received this response; a 5xx is an answer from the server side.",
-        "portal": "lab.get goes through the gateway, not the portal; and a captive portal "
-        "answers 511, not 500.",
+        "origin": Msg(
+            "right: the origin's handler raised, the origin answered a valid 500, and the "
+            "gateway relayed it unchanged (ex.generated_by is 'origin')."
+        ),
+        "gateway": Msg(
+            "Via only says the response passed through the gateway. What does the "
+            "gateway's own Proxy-Status header say it got from the next hop?"
+        ),
+        "client": Msg(
+            "the client received this response; a 5xx is an answer from the server side."
+        ),
+        "portal": Msg(
+            "lab.get goes through the gateway, not the portal; and a captive portal "
+            "answers 511, not 500."
+        ),
     },
     hints=(
-        "Via says a response passed through a proxy, not who made it, and it is not proof "
-        "even of that: the lab's gateway adds it only to what it relays (its own 502, 503 and "
-        "504 pages carry none), and nginx, HAProxy and Caddy add none by default. Read "
-        "Proxy-Status (RFC 9209): 'error=' when the proxy made the response itself, "
-        "'received-status=' when it relayed one.",
-        "Look at ex.generated_by, or at the '[made here]' mark when you print the exchange.",
+        Msg(
+            "Via says a response passed through a proxy, not who made it, and it is not proof "
+            "even of that: the lab's gateway adds it only to what it relays (its own 502, 503 and "
+            "504 pages carry none), and nginx, HAProxy and Caddy add none by default. Read "
+            "Proxy-Status (RFC 9209): 'error=' when the proxy made the response itself, "
+            "'received-status=' when it relayed one."
+        ),
+        Msg("Look at ex.generated_by, or at the '[made here]' mark when you print the exchange."),
     ),
-    solution="q1.check('origin'): the origin's handler raised ValueError and answered a valid "
-    "500; the gateway relayed it. Proxy-Status: labkit-gateway; received-status=500 says the "
-    "gateway received that 500 from the origin (Via only says it passed through). Behind real "
-    "gateways Server and Via prove nothing (nginx replaces Server, none of nginx, HAProxy, "
-    "Caddy adds Via): look for Proxy-Status where the gateway is configured to send it, the "
-    "request id in the gateway's access log, or its error-log line.",
+    solution=Msg(
+        "q1.check('origin'): the origin's handler raised ValueError and answered a valid "
+        "500; the gateway relayed it. Proxy-Status: labkit-gateway; received-status=500 says the "
+        "gateway received that 500 from the origin (Via only says it passed through). Behind real "
+        "gateways Server and Via prove nothing (nginx replaces Server, none of nginx, HAProxy, "
+        "Caddy adds Via): look for Proxy-Status where the gateway is configured to send it, the "
+        "request id in the gateway's access log, or its error-log line."
+    ),
 )
 
 _Q2 = "500.find-the-traceback"
 q2 = make_short_answer(
     _Q2,
     LESSON,
-    "The generic 500 page says 'If you report it, quote this reference: req-...'. Which "
-    "response header carries the same reference, so that whoever runs the server can find "
-    "the traceback in the server log (lab.origin.logs())?",
+    Msg(
+        "The generic 500 page says 'If you report it, quote this reference: req-...'. Which "
+        "response header carries the same reference, so that whoever runs the server can find "
+        "the traceback in the server log (lab.origin.logs())?"
+    ),
     accepted={"X-Request-ID"},
     why={
-        "X-Request-ID": "right: the same id is in the page, in the X-Request-ID "
-        "header and at the start of the log entry that holds the traceback.",
-        "Via": "Via names the proxies the response passed through (here the "
-        "gateway); it is the same for every request, so it cannot find one traceback.",
-        "Server": "Server names the software that made the response "
-        "(labkit-origin); it is the same for every request.",
-        "Date": "many requests share the same second; the reference is an id, not a time.",
-        "Traceback": "there is no such header, and there must not be: the "
-        "traceback stays in the server's log. Which header carries the reference?",
-        "Content-Type": "Content-Type says what the body is (plain text or "
-        "HTML), not which request it answers.",
+        "X-Request-ID": Msg(
+            "right: the same id is in the page, in the X-Request-ID "
+            "header and at the start of the log entry that holds the traceback."
+        ),
+        "Via": Msg(
+            "Via names the proxies the response passed through (here the "
+            "gateway); it is the same for every request, so it cannot find one traceback."
+        ),
+        "Server": Msg(
+            "Server names the software that made the response "
+            "(labkit-origin); it is the same for every request."
+        ),
+        "Date": Msg("many requests share the same second; the reference is an id, not a time."),
+        "Traceback": Msg(
+            "there is no such header, and there must not be: the "
+            "traceback stays in the server's log. Which header carries the reference?"
+        ),
+        "Content-Type": Msg(
+            "Content-Type says what the body is (plain text or HTML), not which request it answers."
+        ),
     },
     hints=(
-        "Print ex.headers for a 500 and look for the value that also appears in ex.text.",
-        "Its name ends in '-ID'.",
+        Msg("Print ex.headers for a 500 and look for the value that also appears in ex.text."),
+        Msg("Its name ends in '-ID'."),
     ),
     kind="header",
-    default="that header is not where the reference is: look for the value that appears both "
-    "in the page and in ex.headers.",
-    solution="X-Request-ID. For example: ref = ex.header('X-Request-ID'); "
-    "[entry for entry in lab.origin.logs() if entry.startswith(ref)]",
+    default=Msg(
+        "that header is not where the reference is: look for the value that appears both "
+        "in the page and in ex.headers."
+    ),
+    solution=Msg(
+        "X-Request-ID. For example: ref = ex.header('X-Request-ID'); "
+        "[entry for entry in lab.origin.logs() if entry.startswith(ref)]"
+    ),
 )
 
 q3 = make_choice(
     "500.debug-danger",
     LESSON,
-    "With lab.origin.debug = True the 500 page shows the traceback. Why must a debug page like "
-    "this never be switched on for a public server?",
+    Msg(
+        "With lab.origin.debug = True the 500 page shows the traceback. Why must a debug page like "
+        "this never be switched on for a public server?"
+    ),
     ["leaks internals", "hides the error", "becomes a 502", "loses the log"],
     "leaks internals",
     why={
-        "leaks internals": "right: file paths, code, library versions and the values in play "
-        "tell an attacker how the application is built and where to push next; the client "
-        "needs none of it.",
-        "hides the error": "the status stays 500 with debug on; only the body changes. Compare "
-        "ex.status with debug on and off.",
-        "becomes a 502": "the origin's 500 is still a valid HTTP response, so the gateway "
-        "relays it as it is: generated_by stays 'origin'.",
-        "loses the log": "the log entry is written either way: look at lab.origin.logs() "
-        "after a request with debug on.",
+        "leaks internals": Msg(
+            "right: file paths, code, library versions and the values in play "
+            "tell an attacker how the application is built and where to push next; the client "
+            "needs none of it."
+        ),
+        "hides the error": Msg(
+            "the status stays 500 with debug on; only the body changes. Compare "
+            "ex.status with debug on and off."
+        ),
+        "becomes a 502": Msg(
+            "the origin's 500 is still a valid HTTP response, so the gateway "
+            "relays it as it is: generated_by stays 'origin'."
+        ),
+        "loses the log": Msg(
+            "the log entry is written either way: look at lab.origin.logs() "
+            "after a request with debug on."
+        ),
     },
     hints=(
-        "Turn debug on, request /orders/abc and read ex.text: what does a stranger learn?",
-        "The status and the log are the same with debug on or off; only the body differs.",
+        Msg("Turn debug on, request /orders/abc and read ex.text: what does a stranger learn?"),
+        Msg("The status and the log are the same with debug on or off; only the body differs."),
     ),
-    solution="q3.check('leaks internals'): the traceback shows file paths, source lines and "
-    "values to anyone who can make the server fail.",
+    solution=Msg(
+        "q3.check('leaks internals'): the traceback shows file paths, source lines and "
+        "values to anyone who can make the server fail."
+    ),
 )
 
 q4 = make_choice(
     "500.retry-a-post",
     LESSON,
-    "POST /orders (it creates an order) came back 500. What should a client do?",
+    Msg("POST /orders (it creates an order) came back 500. What should a client do?"),
     [
         "retry until it works",
         "retry once after a pause",
@@ -119,52 +161,62 @@ q4 = make_choice(
     ],
     "check before resending",
     why={
-        "check before resending": "right: the 500 may have happened after the order was "
-        "stored. POST is not idempotent (RFC 9110 9.2.2), so sending it again blindly can "
-        "create the order twice.",
-        "retry once after a pause": "that is what a client may do for a GET: GET is safe (RFC "
-        "9110 9.2.1, it asks the server to change nothing) and therefore idempotent (9.2.2: "
-        "sending it twice has the same effect as once). Is POST idempotent?",
-        "retry until it works": "a 500 is usually a bug, and a bug does not go away by "
-        "asking again; retrying in a loop only adds load. And what would each resent POST do?",
-        "switch to GET": "GET reads, it does not create the order; changing the method "
-        "changes the request's meaning.",
+        "check before resending": Msg(
+            "right: the 500 may have happened after the order was "
+            "stored. POST is not idempotent (RFC 9110 9.2.2), so sending it again blindly can "
+            "create the order twice."
+        ),
+        "retry once after a pause": Msg(
+            "that is what a client may do for a GET: GET is safe (RFC "
+            "9110 9.2.1, it asks the server to change nothing) and therefore idempotent (9.2.2: "
+            "sending it twice has the same effect as once). Is POST idempotent?"
+        ),
+        "retry until it works": Msg(
+            "a 500 is usually a bug, and a bug does not go away by "
+            "asking again; retrying in a loop only adds load. And what would each resent POST do?"
+        ),
+        "switch to GET": Msg(
+            "GET reads, it does not create the order; changing the method "
+            "changes the request's meaning."
+        ),
     },
     hints=(
-        "Which methods are idempotent (RFC 9110 9.2.2)? Is POST one of them?",
-        "The handler may have failed after it stored the order.",
+        Msg("Which methods are idempotent (RFC 9110 9.2.2)? Is POST one of them?"),
+        Msg("The handler may have failed after it stored the order."),
     ),
-    solution="q4.check('check before resending'): a POST is not idempotent (RFC 9110 9.2.2), "
-    "so the order may already exist; find out whether it took effect (or use an idempotency "
-    "key) before sending it again. RFC 9110 9.2.2 also says a client SHOULD NOT "
-    "automatically retry a non-idempotent request, and a proxy MUST NOT.",
+    solution=Msg(
+        "q4.check('check before resending'): a POST is not idempotent (RFC 9110 9.2.2), "
+        "so the order may already exist; find out whether it took effect (or use an idempotency "
+        "key) before sending it again. RFC 9110 9.2.2 also says a client SHOULD NOT "
+        "automatically retry a non-idempotent request, and a proxy MUST NOT."
+    ),
 )
 
 
 # -- q5: the learner's own handler, judged over real sockets --
 
 # order id -> (what the answer must be, in words; test of status and body)
-_EXPECTED: dict[str, tuple[str, Callable[[int, str], bool]]] = {
-    "abc": ("400 or 404 ('abc' is not an order number)", lambda s, b: s in (400, 404)),
+_EXPECTED: dict[str, tuple[Msg, Callable[[int, str], bool]]] = {
+    "abc": (Msg("400 or 404 ('abc' is not an order number)"), lambda s, b: s in (400, 404)),
     "7": (
-        "200 with order 7 in the body (its item, 'espresso beans')",
+        Msg("200 with order 7 in the body (its item, 'espresso beans')"),
         lambda s, b: s == 200 and "espresso beans" in b,
     ),
     "13": (
-        "200 with order 13 in the body (it exists; it only has no customer)",
+        Msg("200 with order 13 in the body (it exists; it only has no customer)"),
         lambda s, b: s == 200 and "teapot" in b,
     ),
-    "99": ("404 (there is no order 99)", lambda s, b: s == 404),
+    "99": (Msg("404 (there is no order 99)"), lambda s, b: s == 404),
     # beyond the prompt's four: a handler that only knows those has not fixed the bug
     "2": (
-        "200 with order 2 in the body (its item, 'oolong')",
+        Msg("200 with order 2 in the body (its item, 'oolong')"),
         lambda s, b: s == 200 and "oolong" in b,
     ),
-    "1000": ("404 (there is no order 1000)", lambda s, b: s == 404),
+    "1000": (Msg("404 (there is no order 1000)"), lambda s, b: s == 404),
 }
 
 
-def _shape_problem(run: Run) -> str:
+def _shape_problem(run: Run) -> Text:
     """Call it here first: a hang is stopped by the time limit in this process, not inside
     the origin's event loop, and a wrong shape is explained before it becomes a 500."""
     fn = run["show_order"]
@@ -175,52 +227,79 @@ def _shape_problem(run: Run) -> str:
             raise
         except LearnerError as exc:
             run.detail = exc.trace
-            return (
-                f"show_order({order_id!r}) raised {exc.type_name}: {exc.text}. In the origin "
+            return Msg(
+                "show_order({order}) raised {name}: {text}. In the origin "
                 "that is exactly the 500 you are fixing: handle this case and return "
-                "(status, body)."
+                "(status, body).",
+                order=repr(order_id),
+                name=exc.type_name,
+                text=exc.text,
             )
         if not (isinstance(result, tuple) and len(result) == 2):
-            return (
-                f"show_order({order_id!r}) returned {result!r}; it must return a pair "
-                "(status, body), e.g. (404, 'there is no order 99')."
+            return Msg(
+                "show_order({order}) returned {result}; it must return a pair "
+                "(status, body), e.g. (404, 'there is no order 99').",
+                order=repr(order_id),
+                result=repr(result),
             )
         status = result[0]
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-            return (
-                f"show_order({order_id!r}) returned the status {status!r}; the status must be "
-                "a whole number from 100 to 599, e.g. 404."
+            return Msg(
+                "show_order({order}) returned the status {status}; the status must be "
+                "a whole number from 100 to 599, e.g. 404.",
+                order=repr(order_id),
+                status=repr(status),
             )
     return ""
 
 
-def _through_the_gateway(run: Run) -> str:
+def _through_the_gateway(run: Run) -> Text:
     """Install the handler in the origin and send every order id through the gateway."""
     lab, fn = run.lab, run["show_order"]
     lab.origin.order_handler = fn.fn if isinstance(fn, Learner) else fn
     seen: list[str] = []
-    problems: list[str] = []
+    problems: list[Text] = []
     for order_id, (expected, ok) in _EXPECTED.items():
         ex = lab.get(f"/orders/{order_id}", headers={"Cache-Control": "no-cache"})
-        seen.append(f"GET /orders/{order_id} -> {ex.status} (made by the {ex.generated_by})")
+        seen.append(
+            run.say(
+                Msg(
+                    "GET /orders/{order} -> {status} (made by the {hop})",
+                    order=order_id,
+                    status=ex.status,
+                    hop=hop_name(ex.generated_by),
+                )
+            )
+        )
         if ex.status is None or not ok(ex.status, ex.text):
-            problem = f"/orders/{order_id} answered {ex.status}, expected {expected}"
+            problem = run.say(
+                Msg(
+                    "/orders/{order} answered {status}, expected {expected}",
+                    order=order_id,
+                    status=ex.status,
+                    expected=expected,
+                )
+            )
             if ex.status is not None and ex.status >= 500 and ex.why:
-                problem += f" [{ex.why}]"
+                problem += f" [{ex.why}]"  # the lab's explanation: in English (docs/i18n.md)
             problems.append(problem)
     run.detail = "\n".join(seen)
-    return "through the gateway: " + "; ".join(problems) + "." if problems else ""
+    if not problems:
+        return ""
+    return Msg("through the gateway: {problems}.", problems=run.listed(problems))
 
 
 q5 = CheckedTask(
     "500.fix-the-handler",
     LESSON,
-    "Write show_order(order_id: str) -> tuple[int, object] that returns (status, body) for "
-    "GET /orders/{order_id}, so that the 500s become the right answers: 'abc' -> 400 or 404, "
-    "'7' -> 200 with the order, '99' -> 404, '13' (an order without a customer) -> 200 with "
-    "the order. "
-    "Check it with q5.check(show_order, lab): the judge installs it in the origin and sends "
-    "real requests through the gateway.",
+    Msg(
+        "Write show_order(order_id: str) -> tuple[int, object] that returns (status, body) for "
+        "GET /orders/{order_id}, so that the 500s become the right answers: 'abc' -> 400 or 404, "
+        "'7' -> 200 with the order, '99' -> 404, '13' (an order without a customer) -> 200 with "
+        "the order. "
+        "Check it with q5.check(show_order, lab): the judge installs it in the origin and sends "
+        "real requests through the gateway."
+    ),
     usage="q5.check(show_order, lab)",
     takes=(function_param("show_order"), lab_param()),
     # the origin serving, the gateway as the lesson's, with its usual patience for the origin
@@ -233,14 +312,20 @@ q5 = CheckedTask(
         changes=("order_handler",),
     ),
     checks=(_shape_problem, _through_the_gateway),
-    success="every order id gets an honest answer through the gateway: a bad id is the "
-    "client's mistake (4xx), a missing order is 404, and no 500 is left.",
+    success=Msg(
+        "every order id gets an honest answer through the gateway: a bad id is the "
+        "client's mistake (4xx), a missing order is 404, and no 500 is left."
+    ),
     hints=(
-        "The orders are in labkit.origin.ORDERS, a dict from int to dict. Check the id before "
-        "calling int(): order_id.isdigit() is False for 'abc'.",
-        "ORDERS.get(number) is None for an order that does not exist: that is a 404. The body "
-        "may be a dict (sent as JSON) or a string (sent as a page).",
-        "Order 13's 'customer' is None; read the name only when there is a customer.",
+        Msg(
+            "The orders are in labkit.origin.ORDERS, a dict from int to dict. Check the id before "
+            "calling int(): order_id.isdigit() is False for 'abc'."
+        ),
+        Msg(
+            "ORDERS.get(number) is None for an order that does not exist: that is a 404. The body "
+            "may be a dict (sent as JSON) or a string (sent as a page)."
+        ),
+        Msg("Order 13's 'customer' is None; read the name only when there is a customer."),
     ),
     solution="""from labkit.origin import ORDERS
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
-from labkit.exercises.core import make_choice, make_short_answer
+from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.http.requestcheck import transfer_codings
+from labkit.i18n import Msg, Text
 from labkit.recorder import Role
 
 LESSON = "501"
@@ -20,55 +21,76 @@ LESSON = "501"
 q1 = make_choice(
     "501.unknown-method",
     LESSON,
-    "A client sends BREW /orders/7. The server does not know any method called BREW, on any "
-    "of its resources. Which status does RFC 9110 (9.1, 15.6.2) ask for?",
+    Msg(
+        "A client sends BREW /orders/7. The server does not know any method called BREW, on any "
+        "of its resources. Which status does RFC 9110 (9.1, 15.6.2) ask for?"
+    ),
     ["501", "405", "400", "404"],
     "501",
     why={
-        "501": "right: a method the server does not recognise at all gets 501 Not Implemented "
-        "(RFC 9110 9.1), whatever the resource.",
-        "405": "405 is for a method the server knows but this resource does not allow, like "
-        "DELETE on the read-only /orders/7; it comes with Allow. BREW is unknown everywhere.",
-        "400": "the request is well-formed: BREW is a valid method name (a token). 400 is for "
-        "a request that is not valid HTTP.",
-        "404": "the resource exists; the method is the problem. Send the same method to a path "
-        "that does not exist (lab.request('BREW', '/nothing')): is the method or the path "
-        "checked first?",
+        "501": Msg(
+            "right: a method the server does not recognise at all gets 501 Not Implemented "
+            "(RFC 9110 9.1), whatever the resource."
+        ),
+        "405": Msg(
+            "405 is for a method the server knows but this resource does not allow, like "
+            "DELETE on the read-only /orders/7; it comes with Allow. BREW is unknown everywhere."
+        ),
+        "400": Msg(
+            "the request is well-formed: BREW is a valid method name (a token). 400 is for "
+            "a request that is not valid HTTP."
+        ),
+        "404": Msg(
+            "the resource exists; the method is the problem. Send the same method to a path "
+            "that does not exist (lab.request('BREW', '/nothing')): is the method or the path "
+            "checked first?"
+        ),
     },
     hints=(
-        "Is the problem this resource, or the server as a whole?",
-        "Try lab.request('BREW', '/orders/7') and lab.request('BREW', '/nothing').",
+        Msg("Is the problem this resource, or the server as a whole?"),
+        Msg("Try lab.request('BREW', '/orders/7') and lab.request('BREW', '/nothing')."),
     ),
-    solution="q1.check('501'): the server recognises no BREW method on any resource.",
+    solution=Msg("q1.check('501'): the server recognises no BREW method on any resource."),
 )
 
 _Q2 = "501.allow-header"
 q2 = make_short_answer(
     _Q2,
     LESSON,
-    "DELETE /orders/7 gets 405 Method Not Allowed: the server knows DELETE, but this order is "
-    "read-only. Which header MUST a 405 carry (RFC 9110 15.5.6)?",
+    Msg(
+        "DELETE /orders/7 gets 405 Method Not Allowed: the server knows DELETE, but this order is "
+        "read-only. Which header MUST a 405 carry (RFC 9110 15.5.6)?"
+    ),
     accepted={"Allow"},
     why={
-        "Allow": "right: Allow lists the methods the resource does allow (here "
-        "GET, HEAD, OPTIONS); OPTIONS answers with the same header.",
-        "Allowed": "close, but not its name: read the 405's headers (ex.headers) or RFC 9110 "
-        "10.2.1 for the exact spelling.",
-        "Retry-After": "Retry-After says when to try again (503, 429); waiting "
-        "will not make DELETE allowed here.",
-        "Upgrade": "Upgrade goes with 426 Upgrade Required (another protocol), not with 405.",
-        "Via": "Via is added by proxies on the way; it is not what a 405 owes the client.",
-        "Content-Type": "Content-Type describes the body; a 405 must also tell "
-        "the client which methods would work.",
+        "Allow": Msg(
+            "right: Allow lists the methods the resource does allow (here "
+            "GET, HEAD, OPTIONS); OPTIONS answers with the same header."
+        ),
+        "Allowed": Msg(
+            "close, but not its name: read the 405's headers (ex.headers) or RFC 9110 "
+            "10.2.1 for the exact spelling."
+        ),
+        "Retry-After": Msg(
+            "Retry-After says when to try again (503, 429); waiting "
+            "will not make DELETE allowed here."
+        ),
+        "Upgrade": Msg("Upgrade goes with 426 Upgrade Required (another protocol), not with 405."),
+        "Via": Msg("Via is added by proxies on the way; it is not what a 405 owes the client."),
+        "Content-Type": Msg(
+            "Content-Type describes the body; a 405 must also tell "
+            "the client which methods would work."
+        ),
     },
     hints=(
-        "The header tells the client which methods would have worked.",
+        Msg("The header tells the client which methods would have worked."),
         "ex = lab.request('DELETE', '/orders/7'); ex.headers",
     ),
     kind="header",
-    default="that header does not tell the client what would have worked: read ex.headers of "
-    "the 405.",
-    solution="Allow (here 'Allow: GET, HEAD, OPTIONS'); ex.header('Allow').",
+    default=Msg(
+        "that header does not tell the client what would have worked: read ex.headers of the 405."
+    ),
+    solution=Msg("Allow (here 'Allow: GET, HEAD, OPTIONS'); ex.header('Allow')."),
 )
 
 
@@ -82,77 +104,103 @@ def _exchange_of(answer: Any) -> Any:
     if isinstance(answer, Lab):
         return answer.last()
     raise Refused(
-        "pass the Exchange that lab.raw(...) returned (q3.check(ex)), or the lab itself to judge "
-        f"its last request (q3.check(lab)); not a {type(answer).__name__}."
+        Msg(
+            "pass the Exchange that lab.raw(...) returned (q3.check(ex)), or the lab itself to "
+            "judge its last request (q3.check(lab)); not a {kind}.",
+            kind=type(answer).__name__,
+        )
     )
 
 
 def _codings(run: Run) -> list[str] | None:
     """The transfer codings of the request as the first server hop received it."""
     ex = run["ex"]
-    run.detail = f"status: {ex.status}; made by: {ex.generated_by}; why: {ex.why}"
+    run.detail = run.say(
+        Msg(
+            "status: {status}; made by: {hop}; why: {why}",
+            status=ex.status,
+            hop=hop_name(ex.generated_by),
+            why=ex.why,
+        )
+    )
     first = next((h for h in ex.hops if h.role is not Role.CLIENT and h.received), None)
     head = first.bytes_in.split(b"\r\n\r\n", 1)[0] if first else b""
     return transfer_codings(head) if head else None
 
 
-def _carried_a_coding(run: Run) -> str:
+def _carried_a_coding(run: Run) -> Text:
     if run["codings"] is not None:
         return ""
     ex = run["ex"]
     if ex.status is None and ex.client_error:
-        return (
-            f"that request never reached the lab: {ex.client_error}. httpx refuses "
-            "unknown transfer codings itself; send the bytes with lab.raw(...)."
+        return Msg(
+            "that request never reached the lab: {error}. httpx refuses "
+            "unknown transfer codings itself; send the bytes with lab.raw(...).",
+            error=ex.client_error,
         )
-    extra = " (a 501 for the method, not for a transfer coding)" if ex.status == 501 else ""
-    return (
-        f"that request carried no Transfer-Encoding header{extra}. Send one with a coding "
-        "the server does not implement, with 'chunked' last."
+    extra: Text = ""
+    if ex.status == 501:
+        extra = Msg(" (a 501 for the method, not for a transfer coding)")
+    return Msg(
+        "that request carried no Transfer-Encoding header{extra}. Send one with a coding "
+        "the server does not implement, with 'chunked' last.",
+        extra=extra,
     )
 
 
-def _got_501(run: Run) -> str:
+def _got_501(run: Run) -> Text:
     ex, codings = run["ex"], run["codings"]
     if ex.status == 501:
         return ""
     if ex.status == 400 and (not codings or codings[-1] != "chunked"):
-        return (
-            f"Transfer-Encoding: {', '.join(codings)} got 400: the server could not find where "
+        return Msg(
+            "Transfer-Encoding: {codings} got 400: the server could not find where "
             "the body ends (ex.why). RFC 9112 6.3 says how it finds that out: which coding "
-            "frames the body, and where in the list does the server look for it?"
+            "frames the body, and where in the list does the server look for it?",
+            codings=", ".join(codings),
         )
     if set(codings) == {"chunked"}:
-        return (
-            f"{ex.status}: chunked is the one transfer coding every HTTP/1.1 server "
-            "implements. Put a coding before it that the server does not implement."
+        return Msg(
+            "{status}: chunked is the one transfer coding every HTTP/1.1 server "
+            "implements. Put a coding before it that the server does not implement.",
+            status=ex.status,
         )
-    return f"that request got {ex.status}, not 501."
+    return Msg("that request got {status}, not 501.", status=ex.status)
 
 
 q3 = CheckedTask(
     "501.make-transfer-coding-501",
     LESSON,
-    "Make it happen: send a request that the lab answers with 501 because of its transfer "
-    "coding (not its method). httpx will not send such a request, so use lab.raw(...) (to the "
-    "origin or the gateway). Then check the Exchange: q3.check(ex) (or q3.check(lab) after "
-    "sending it with curl or nc).",
+    Msg(
+        "Make it happen: send a request that the lab answers with 501 because of its transfer "
+        "coding (not its method). httpx will not send such a request, so use lab.raw(...) (to the "
+        "origin or the gateway). Then check the Exchange: q3.check(ex) (or q3.check(lab) after "
+        "sending it with curl or nc)."
+    ),
     usage="q3.check(ex)",
     takes=(Param("ex", _exchange_of),),
     observe={"codings": _codings},
     checks=(_carried_a_coding, _got_501),
-    success=lambda run: (
-        f"the request said Transfer-Encoding: {', '.join(run['codings'])}; the "
-        f"{run['ex'].generated_by} found where the body ends (chunked is last) but does not "
-        "implement the other coding: 501 (RFC 9112 6.1)."
+    success=lambda run: Msg(
+        "the request said Transfer-Encoding: {codings}; the "
+        "{hop} found where the body ends (chunked is last) but does not "
+        "implement the other coding: 501 (RFC 9112 6.1).",
+        codings=", ".join(run["codings"]),
+        hop=hop_name(run["ex"].generated_by),
     ),
     hints=(
-        "The request needs a body framed with Transfer-Encoding, e.g. b'POST /orders "
-        "HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: ...\\r\\n\\r\\n0\\r\\n\\r\\n'.",
-        "'chunked' must come last, or you get 400; put a coding before it that the server "
-        "does not implement.",
-        "Which codings does the server list as implemented? (The origin's 501 page says.) Put "
-        "any other one before chunked.",
+        Msg(
+            "The request needs a body framed with Transfer-Encoding, e.g. b'POST /orders "
+            "HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: ...\\r\\n\\r\\n0\\r\\n\\r\\n'."
+        ),
+        Msg(
+            "'chunked' must come last, or you get 400; put a coding before it that the server "
+            "does not implement."
+        ),
+        Msg(
+            "Which codings does the server list as implemented? (The origin's 501 page says.) Put "
+            "any other one before chunked."
+        ),
     ),
     solution="""ex = lab.raw(
     b"POST /orders HTTP/1.1\\r\\nHost: lab\\r\\nTransfer-Encoding: gzip, chunked\\r\\n"
@@ -164,55 +212,77 @@ q3.check(ex)""",
 q4 = make_choice(
     "501.chunked-not-final",
     LESSON,
-    "A request arrives with 'Transfer-Encoding: chunked, gzip' (chunked first, gzip last). "
-    "Which status must the server send (RFC 9112 6.3)?",
+    Msg(
+        "A request arrives with 'Transfer-Encoding: chunked, gzip' (chunked first, gzip last). "
+        "Which status must the server send (RFC 9112 6.3)?"
+    ),
     ["400", "501", "411", "200"],
     "400",
     why={
-        "400": "right: when chunked is not the final coding, the server cannot find where the "
-        "body ends, so it MUST answer 400 and close the connection (RFC 9112 6.3).",
-        "501": "501 is for a coding the server does not implement while the framing is still "
-        "clear (chunked last, as in 'gzip, chunked'). Here chunked is not last, so the framing "
-        "itself is broken.",
-        "411": "411 Length Required is for a body with no length at all; here the framing is "
-        "present but unusable.",
-        "200": "the server cannot even find the end of the body; it cannot serve the request.",
+        "400": Msg(
+            "right: when chunked is not the final coding, the server cannot find where the "
+            "body ends, so it MUST answer 400 and close the connection (RFC 9112 6.3)."
+        ),
+        "501": Msg(
+            "501 is for a coding the server does not implement while the framing is still "
+            "clear (chunked last, as in 'gzip, chunked'). Here chunked is not last, so the framing "
+            "itself is broken."
+        ),
+        "411": Msg(
+            "411 Length Required is for a body with no length at all; here the framing is "
+            "present but unusable."
+        ),
+        "200": Msg("the server cannot even find the end of the body; it cannot serve the request."),
     },
     hints=(
-        "Which coding tells the server where the body ends? Where must it stand?",
-        "Compare labkit.scenarios.run('501-transfer-coding', lab) with "
-        "labkit.scenarios.run('400-chunked-not-final', lab).",
+        Msg("Which coding tells the server where the body ends? Where must it stand?"),
+        Msg(
+            "Compare labkit.scenarios.run('501-transfer-coding', lab) with "
+            "labkit.scenarios.run('400-chunked-not-final', lab)."
+        ),
     ),
-    solution="q4.check('400'): chunked not last means the message length cannot be found "
-    "(RFC 9112 6.3); the server answers 400 and closes.",
+    solution=Msg(
+        "q4.check('400'): chunked not last means the message length cannot be found "
+        "(RFC 9112 6.3); the server answers 400 and closes."
+    ),
 )
 
 q5 = make_choice(
     "501.python-http-server",
     LESSON,
-    "Python's http.server answers 'DELETE / HTTP/1.1' with '501 Unsupported method': it "
-    "implements DELETE (RFC 9110 9.3.5) on no resource, so 501 is right for it (RFC 9110 9.1). "
-    "What should a server answer that implements DELETE but does not allow it on this "
-    "resource? Options: '405 with Allow', '405 without Allow', '501', '404'.",
+    Msg(
+        "Python's http.server answers 'DELETE / HTTP/1.1' with '501 Unsupported method': it "
+        "implements DELETE (RFC 9110 9.3.5) on no resource, so 501 is right for it (RFC 9110 9.1). "
+        "What should a server answer that implements DELETE but does not allow it on this "
+        "resource? Options: '405 with Allow', '405 without Allow', '501', '404'."
+    ),
     ["405 with Allow", "405 without Allow", "501", "404"],
     "405 with Allow",
     why={
-        "405 with Allow": "right: a known method that this resource does not support is 405, "
-        "and a 405 MUST list what is allowed in Allow (RFC 9110 15.5.6).",
-        "405 without Allow": "read RFC 9110 15.5.6: what else does a 405 owe the client, "
-        "besides its status? Compare the headers of lab.request('DELETE', '/orders/7').",
-        "501": "that is what http.server does, and right for it: 501 is for a method the "
-        "server does not recognise or implements on no resource (RFC 9110 9.1). This server "
-        "implements DELETE; only this resource does not allow it.",
-        "404": "the resource exists (GET / works); only the method is not allowed.",
+        "405 with Allow": Msg(
+            "right: a known method that this resource does not support is 405, "
+            "and a 405 MUST list what is allowed in Allow (RFC 9110 15.5.6)."
+        ),
+        "405 without Allow": Msg(
+            "read RFC 9110 15.5.6: what else does a 405 owe the client, "
+            "besides its status? Compare the headers of lab.request('DELETE', '/orders/7')."
+        ),
+        "501": Msg(
+            "that is what http.server does, and right for it: 501 is for a method the "
+            "server does not recognise or implements on no resource (RFC 9110 9.1). This server "
+            "implements DELETE; only this resource does not allow it."
+        ),
+        "404": Msg("the resource exists (GET / works); only the method is not allowed."),
     },
     hints=(
-        "Does the server implement DELETE nowhere, or only not allow it on this resource?",
-        "What does lab.request('DELETE', '/orders/7') answer, with which headers?",
+        Msg("Does the server implement DELETE nowhere, or only not allow it on this resource?"),
+        Msg("What does lab.request('DELETE', '/orders/7') answer, with which headers?"),
     ),
-    solution="q5.check('405 with Allow'): a method the server implements, not allowed "
-    "here: 405 and Allow: GET, HEAD, OPTIONS (RFC 9110 9.1, 15.5.6). A server that implements "
-    "it nowhere, like http.server, answers 501.",
+    solution=Msg(
+        "q5.check('405 with Allow'): a method the server implements, not allowed "
+        "here: 405 and Allow: GET, HEAD, OPTIONS (RFC 9110 9.1, 15.5.6). A server that implements "
+        "it nowhere, like http.server, answers 501."
+    ),
 )
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]

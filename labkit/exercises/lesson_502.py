@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
-from labkit.exercises.core import make_choice, make_short_answer
+from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by
+from labkit.i18n import Msg, Text
 from labkit.recorder import Role
 
 LESSON = "502"
@@ -21,28 +22,40 @@ LESSON = "502"
 q1 = make_choice(
     "502.not-a-502",
     LESSON,
-    "Four things an upstream can do. Which one does the lab's gateway NOT turn into a 502 of "
-    "its own?",
+    Msg(
+        "Four things an upstream can do. Which one does the lab's gateway NOT turn into a 502 of "
+        "its own?"
+    ),
     ["garbage bytes", "connection refused", "a 500 from the handler", "reset before headers"],
     "a 500 from the handler",
     why={
-        "a 500 from the handler": "right: a 500 is a valid HTTP response. The gateway relays it "
-        "unchanged (scenario 500-relayed-not-502: generated_by is 'origin'); the gateway itself "
-        "worked.",
-        "garbage bytes": "bytes that do not start with a status line are an invalid response: "
-        "the gateway cannot relay them and makes its own 502 (scenario 502-garbage).",
-        "connection refused": "no response at all counts as no valid response: the lab's "
-        "gateway (like nginx and Caddy) makes a 502 (scenario 502-refused). HAProxy would say "
-        "503, and so would Envoy by its documentation, as lesson 09 shows.",
-        "reset before headers": "a reset before any header leaves the gateway with nothing to "
-        "relay: it makes its own 502 (scenario 502-reset).",
+        "a 500 from the handler": Msg(
+            "right: a 500 is a valid HTTP response. The gateway relays it "
+            "unchanged (scenario 500-relayed-not-502: generated_by is 'origin'); the gateway itself "
+            "worked."
+        ),
+        "garbage bytes": Msg(
+            "bytes that do not start with a status line are an invalid response: "
+            "the gateway cannot relay them and makes its own 502 (scenario 502-garbage)."
+        ),
+        "connection refused": Msg(
+            "no response at all counts as no valid response: the lab's "
+            "gateway (like nginx and Caddy) makes a 502 (scenario 502-refused). HAProxy would say "
+            "503, and so would Envoy by its documentation, as lesson 09 shows."
+        ),
+        "reset before headers": Msg(
+            "a reset before any header leaves the gateway with nothing to "
+            "relay: it makes its own 502 (scenario 502-reset)."
+        ),
     },
     hints=(
-        "A gateway makes a 502 only when the upstream gives it nothing it can relay.",
-        "Which of the four is a complete, valid HTTP response, even though it is an error?",
+        Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
+        Msg("Which of the four is a complete, valid HTTP response, even though it is an error?"),
     ),
-    solution="a 500 from the handler: the origin's 500 is a valid response, relayed unchanged. "
-    "Garbage, a refused connection and a reset give the gateway nothing valid, so it makes a 502.",
+    solution=Msg(
+        "a 500 from the handler: the origin's 500 is a valid response, relayed unchanged. "
+        "Garbage, a refused connection and a reset give the gateway nothing valid, so it makes a 502."
+    ),
 )
 
 # -- q2: too late for a 502 --
@@ -52,33 +65,49 @@ _BODY_CUT = "502.body-cut"
 q2 = make_short_answer(
     _BODY_CUT,
     LESSON,
-    "The upstream 'body-cut' sends 'HTTP/1.1 200 OK' with 'Content-Length: 100', then only 10 "
-    "bytes of body, then closes. Which status code does the client receive through the gateway?",
+    Msg(
+        "The upstream 'body-cut' sends 'HTTP/1.1 200 OK' with 'Content-Length: 100', then only 10 "
+        "bytes of body, then closes. Which status code does the client receive through the gateway?"
+    ),
     accepted={"200"},
     why={
-        "200": "yes: 200, with an incomplete body. The status line was "
-        "already relayed when the body broke off, so the gateway can only close the connection; "
-        "the client must notice the missing bytes (httpx raises RemoteProtocolError) and treat "
-        "the message as incomplete (RFC 9112 8).",
-        "502": "when the body breaks off, what has the gateway already sent the "
-        "client? Run the scenario and read ex.status beside ex.client_error.",
-        "504": "nothing timed out here: the upstream closed the connection "
-        "early. And the status line was already on its way to the client.",
-        "500": "nobody raised an error and made a page here: which status line did "
-        "the upstream send, and when did the gateway pass it on?",
+        "200": Msg(
+            "yes: 200, with an incomplete body. The status line was "
+            "already relayed when the body broke off, so the gateway can only close the connection; "
+            "the client must notice the missing bytes (httpx raises RemoteProtocolError) and treat "
+            "the message as incomplete (RFC 9112 8)."
+        ),
+        "502": Msg(
+            "when the body breaks off, what has the gateway already sent the "
+            "client? Run the scenario and read ex.status beside ex.client_error."
+        ),
+        "504": Msg(
+            "nothing timed out here: the upstream closed the connection "
+            "early. And the status line was already on its way to the client."
+        ),
+        "500": Msg(
+            "nobody raised an error and made a page here: which status line did "
+            "the upstream send, and when did the gateway pass it on?"
+        ),
     },
     hints=(
-        "In what order does the gateway pass things on: status line and headers first, or only "
-        "after the whole body has arrived?",
-        "Run labkit.scenarios.run('200-body-cut-after-headers', lab) and look at ex.status and "
-        "ex.client_error.",
+        Msg(
+            "In what order does the gateway pass things on: status line and headers first, or only "
+            "after the whole body has arrived?"
+        ),
+        Msg(
+            "Run labkit.scenarios.run('200-body-cut-after-headers', lab) and look at ex.status and "
+            "ex.client_error."
+        ),
     ),
     kind="status",
-    default="run the scenario and read ex.status: which status line reached the client?",
-    solution="200. The gateway relayed the upstream's status line and headers as soon as they "
-    "arrived; when the body broke off after 10 of 100 bytes, the status could not be changed "
-    "any more. The gateway closes the connection and the client sees an incomplete body "
-    "(httpx: RemoteProtocolError).",
+    default=Msg("run the scenario and read ex.status: which status line reached the client?"),
+    solution=Msg(
+        "200. The gateway relayed the upstream's status line and headers as soon as they "
+        "arrived; when the body broke off after 10 of 100 bytes, the status could not be changed "
+        "any more. The gateway closes the connection and the client sees an incomplete body "
+        "(httpx: RemoteProtocolError)."
+    ),
 )
 
 # -- q3: what a client should do --
@@ -86,32 +115,48 @@ q2 = make_short_answer(
 q3 = make_choice(
     "502.retry",
     LESSON,
-    "Your client sent GET /orders/7 and got a 502 whose page says the gateway made it "
-    "(Server: labkit-gateway). What should the client do?",
+    Msg(
+        "Your client sent GET /orders/7 and got a 502 whose page says the gateway made it "
+        "(Server: labkit-gateway). What should the client do?"
+    ),
     ["retry at once in a loop", "retry with backoff", "never retry", "retry, even a POST"],
     "retry with backoff",
     why={
-        "retry with backoff": "right: a 502 is often short-lived (an upstream restarting) and "
-        "GET is idempotent, so sending it again does no harm; with growing pauses, a few times "
-        "at most, then give up and report it with the request id.",
-        "retry at once in a loop": "a tight loop hammers a gateway whose upstream is already in "
-        "trouble and can keep it down. What would give the upstream time to recover?",
-        "never retry": "a 502 says the upstream failed this time, not that the request is wrong. "
-        "Is GET idempotent (RFC 9110 9.2.2), so that sending it again does no harm?",
-        "retry, even a POST": "what may the upstream already have done with the POST before its "
-        "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically.",
+        "retry with backoff": Msg(
+            "right: a 502 is often short-lived (an upstream restarting) and "
+            "GET is idempotent, so sending it again does no harm; with growing pauses, a few times "
+            "at most, then give up and report it with the request id."
+        ),
+        "retry at once in a loop": Msg(
+            "a tight loop hammers a gateway whose upstream is already in "
+            "trouble and can keep it down. What would give the upstream time to recover?"
+        ),
+        "never retry": Msg(
+            "a 502 says the upstream failed this time, not that the request is wrong. "
+            "Is GET idempotent (RFC 9110 9.2.2), so that sending it again does no harm?"
+        ),
+        "retry, even a POST": Msg(
+            "what may the upstream already have done with the POST before its "
+            "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically."
+        ),
     },
     hints=(
-        "Is the request itself wrong, or did something between you and the origin fail this time?",
-        "GET is idempotent (RFC 9110 9.2.2): sending it twice has the same effect as once. What "
-        "happens to a server in trouble if every client retries at once, without pausing?",
+        Msg(
+            "Is the request itself wrong, or did something between you and the origin fail this time?"
+        ),
+        Msg(
+            "GET is idempotent (RFC 9110 9.2.2): sending it twice has the same effect as once. What "
+            "happens to a server in trouble if every client retries at once, without pausing?"
+        ),
     ),
-    solution="retry with backoff: the 502 was made by the gateway because its upstream failed; "
-    "GET is idempotent (RFC 9110 9.2.2), so a retry does no harm. RFC 9110 9.2.2 also says a "
-    "client SHOULD NOT automatically retry a failed automatic retry: more than one retry, with "
-    "growing pauses and a limit, is a policy the application chooses on purpose (as in lesson "
-    "05), not something a library or proxy should do silently. Never retry a POST "
-    "automatically (a proxy MUST NOT retry a non-idempotent request).",
+    solution=Msg(
+        "retry with backoff: the 502 was made by the gateway because its upstream failed; "
+        "GET is idempotent (RFC 9110 9.2.2), so a retry does no harm. RFC 9110 9.2.2 also says a "
+        "client SHOULD NOT automatically retry a failed automatic retry: more than one retry, with "
+        "growing pauses and a limit, is a policy the application chooses on purpose (as in lesson "
+        "05), not something a library or proxy should do silently. Never retry a POST "
+        "automatically (a proxy MUST NOT retry a non-idempotent request)."
+    ),
 )
 
 # -- q4: a classifier that tells a gateway-made 502 from a relayed origin 500 --
@@ -128,12 +173,20 @@ WHO_SCENARIOS = (
 )
 
 
-def _describe(status: int | None, headers: dict[str, str]) -> str:
-    parts = [f"the {status}"]
+def _describe(status: int | None, headers: dict[str, str]) -> Msg:
+    server, via = headers.get("server"), headers.get("via")
+    if "server" in headers and "via" in headers:
+        return Msg(
+            "the {status} with Server: {server} and Via: {via}",
+            status=status,
+            server=server,
+            via=via,
+        )
     if "server" in headers:
-        parts.append(f"with Server: {headers['server']}")
-    parts.append("and Via: " + headers["via"] if "via" in headers else "and no Via")
-    return " ".join(parts)
+        return Msg("the {status} with Server: {server} and no Via", status=status, server=server)
+    if "via" in headers:
+        return Msg("the {status} and Via: {via}", status=status, via=via)
+    return Msg("the {status} and no Via", status=status)
 
 
 def _responses(run: Run) -> list[tuple[str, int | None, dict[str, str], Role | None]]:
@@ -148,7 +201,7 @@ def _responses(run: Run) -> list[tuple[str, int | None, dict[str, str], Role | N
     return seen
 
 
-def _classified(run: Run) -> str:
+def _classified(run: Run) -> Text:
     """Ask the learner's function about each response; compare with who made it."""
     fn: Callable[[int | None, dict[str, str]], object] = run["who_made_it"]
     seen = run["responses"]
@@ -157,12 +210,20 @@ def _classified(run: Run) -> str:
     for sid, status, headers, truth in seen:
         said = fn(status, dict(headers))
         answer = said.strip().lower() if isinstance(said, str) else said
-        lines.append(f"{sid:<26} {status}  you said {said!r:<10} made by the {truth}")
+        line = Msg(
+            "{scenario} {status}  you said {said} made by the {hop}",
+            scenario=f"{sid:<26}",
+            status=status,
+            said=f"{said!r:<10}",
+            hop=hop_name(truth),
+        )
+        lines.append(run.say(line))
         run.detail = "\n".join(lines)
         if answer not in ("gateway", "origin"):
-            return (
-                f"who_made_it returned {said!r} for {_describe(status, headers)}; it must return "
-                "'gateway' or 'origin'."
+            return Msg(
+                "who_made_it returned {said} for {response}; it must return 'gateway' or 'origin'.",
+                said=repr(said),
+                response=_describe(status, headers),
             )
         if truth is None or answer != truth.value:
             wrong.append((sid, status, headers, truth))
@@ -170,50 +231,70 @@ def _classified(run: Run) -> str:
         return ""
     sid, status, headers, truth = wrong[0]
     if truth is Role.ORIGIN:
-        why = (
-            f"{_describe(status, headers)} ({sid}) was made by the origin and only relayed by "
-            "the gateway: the status number alone does not tell who made it."
+        why = Msg(
+            "{response} ({scenario}) was made by the origin and only relayed by "
+            "the gateway: the status number alone does not tell who made it.",
+            response=_describe(status, headers),
+            scenario=sid,
         )
     else:
-        why = (
-            f"{_describe(status, headers)} ({sid}) was made by the gateway itself. Compare the "
-            "headers of a page the gateway made with those of one it relayed."
+        why = Msg(
+            "{response} ({scenario}) was made by the gateway itself. Compare the "
+            "headers of a page the gateway made with those of one it relayed.",
+            response=_describe(status, headers),
+            scenario=sid,
         )
-    return f"wrong for {len(wrong)} of {len(seen)} responses. For example, {why}"
+    return Msg(
+        "wrong for {wrong} of {count} responses. For example, {why}",
+        wrong=len(wrong),
+        count=len(seen),
+        why=why,
+    )
 
 
 q4 = CheckedTask(
     "502.who-made-it",
     LESSON,
-    "Write who_made_it(status, headers) -> 'gateway' or 'origin': given the status and the "
-    "response headers (names in lower case), say who made the response. It is checked against "
-    "real responses from the lab: 502s, 503s, 504s and 500s, some made by the gateway, some "
-    "relayed from the origin. Check it with q4.check(who_made_it, lab).",
+    Msg(
+        "Write who_made_it(status, headers) -> 'gateway' or 'origin': given the status and the "
+        "response headers (names in lower case), say who made the response. It is checked against "
+        "real responses from the lab: 502s, 503s, 504s and 500s, some made by the gateway, some "
+        "relayed from the origin. Check it with q4.check(who_made_it, lab)."
+    ),
     usage="q4.check(who_made_it, lab)",
     takes=(function_param("who_made_it"), lab_param()),
     state=State(personality="rfc"),  # the lab's own gateway, whatever a playground left
     observe={"responses": _responses},
     checks=(_classified,),
-    success=f"all {len(WHO_SCENARIOS)} responses classified correctly. In this lab the "
-    "gateway's own pages name it in Server and carry no Via, and relayed ones keep the "
-    "origin's Server and gain Via. Behind real gateways that rule fails (nginx replaces the "
-    "origin's Server, none of nginx, HAProxy, Caddy adds Via): Proxy-Status (RFC 9209: error= "
-    "when the gateway made it, received-status= when it relayed) is the evidence that holds, "
-    "where the gateway is configured to send it.",
-    hints=(
-        "The status number is not enough: the origin can answer 500 or 503 too, and the gateway "
-        "makes 503 and 504 as well as 502 (and 501 or 505 for requests it cannot handle).",
-        "Compare headers['server'] of a gateway-made 502 with that of a relayed 500; then "
-        "compare whether each has a 'via' header.",
-        "Or read headers.get('proxy-status') (RFC 9209): what does the gateway write there "
-        "when it made the response, and what when it relayed one?",
+    success=Msg(
+        "all {count} responses classified correctly. In this lab the "
+        "gateway's own pages name it in Server and carry no Via, and relayed ones keep the "
+        "origin's Server and gain Via. Behind real gateways that rule fails (nginx replaces the "
+        "origin's Server, none of nginx, HAProxy, Caddy adds Via): Proxy-Status (RFC 9209: error= "
+        "when the gateway made it, received-status= when it relayed) is the evidence that holds, "
+        "where the gateway is configured to send it.",
+        count=len(WHO_SCENARIOS),
     ),
-    solution="""def who_made_it(status, headers):
+    hints=(
+        Msg(
+            "The status number is not enough: the origin can answer 500 or 503 too, and the gateway "
+            "makes 503 and 504 as well as 502 (and 501 or 505 for requests it cannot handle)."
+        ),
+        Msg(
+            "Compare headers['server'] of a gateway-made 502 with that of a relayed 500; then "
+            "compare whether each has a 'via' header."
+        ),
+        Msg(
+            "Or read headers.get('proxy-status') (RFC 9209): what does the gateway write there "
+            "when it made the response, and what when it relayed one?"
+        ),
+    ),
+    solution=Msg("""def who_made_it(status, headers):
     # the gateway's own error page names it in Server (and has no Via);
     # a relayed response keeps the origin's Server and gains the gateway's Via
     if "labkit-gateway" in headers.get("server", "") and "via" not in headers:
         return "gateway"
     return "origin"
 
-q4.check(who_made_it, lab)""",
+q4.check(who_made_it, lab)"""),
 )

@@ -20,6 +20,7 @@ from labkit.exercises import runner
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import make_choice, make_short_answer
 from labkit.exercises.observe import status_problem
+from labkit.i18n import Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER
 
@@ -32,45 +33,59 @@ _HEADER = "503.retry-after-header"
 q1 = make_short_answer(
     _HEADER,
     LESSON,
-    "The origin is down for maintenance and answers 503. Which response header tells the "
-    "client when it is worth trying again?",
+    Msg(
+        "The origin is down for maintenance and answers 503. Which response header tells the "
+        "client when it is worth trying again?"
+    ),
     accepted={"Retry-After"},
     why={
-        "Retry-After": "yes: Retry-After, as a number of seconds ('30') or as "
-        "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT') (RFC 9110 10.2.3).",
-        "Cache-Control": "Cache-Control says what caches may do with the 503 "
-        "(no-store: keep it out of every cache), not when the service is back.",
-        "Expires": "Expires tells caches when a stored response goes stale; "
-        "it says nothing about when the service comes back.",
-        "Age": "Age is a cache's estimate of the seconds since the origin made (or last revalidated) the response (RFC 9111 5.1): it says the answer came from a cache, not when to come back.",
-        "Date": "Date is when the response was made, not when to come back.",
+        "Retry-After": Msg(
+            "yes: Retry-After, as a number of seconds ('30') or as "
+            "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT') (RFC 9110 10.2.3)."
+        ),
+        "Cache-Control": Msg(
+            "Cache-Control says what caches may do with the 503 "
+            "(no-store: keep it out of every cache), not when the service is back."
+        ),
+        "Expires": Msg(
+            "Expires tells caches when a stored response goes stale; "
+            "it says nothing about when the service comes back."
+        ),
+        "Age": Msg(
+            "Age is a cache's estimate of the seconds since the origin made (or last revalidated) the response (RFC 9111 5.1): it says the answer came from a cache, not when to come back."
+        ),
+        "Date": Msg("Date is when the response was made, not when to come back."),
     },
     hints=(
-        "Look at ex.headers of the maintenance 503 in this lesson: which header holds '30'?",
-        "RFC 9110 10.2.3 defines it; the value is seconds or an HTTP-date.",
+        Msg("Look at ex.headers of the maintenance 503 in this lesson: which header holds '30'?"),
+        Msg("RFC 9110 10.2.3 defines it; the value is seconds or an HTTP-date."),
     ),
     kind="header",
-    default="that header does not say when to come back: which header of the maintenance "
-    "503 holds a number of seconds?",
-    solution="Retry-After: seconds (Retry-After: 30) or an HTTP-date "
-    "(Retry-After: Tue, 01 Jan 2030 00:00:00 GMT), RFC 9110 10.2.3.",
+    default=Msg(
+        "that header does not say when to come back: which header of the maintenance "
+        "503 holds a number of seconds?"
+    ),
+    solution=Msg(
+        "Retry-After: seconds (Retry-After: 30) or an HTTP-date "
+        "(Retry-After: Tue, 01 Jan 2030 00:00:00 GMT), RFC 9110 10.2.3."
+    ),
 )
 
 
 # -- q2: make it happen: maintenance done right --
 
 
-def _retry_after_problem(value: str | None) -> str | None:
+def _retry_after_problem(value: str | None) -> Msg | None:
     """None when ``value`` is a usable Retry-After, else what is wrong with it."""
     if value is None:
-        return (
+        return Msg(
             "the 503 has no Retry-After header (the headers are below), so a client cannot "
             "know when to come back: which argument of lab.origin.maintenance sets it?"
         )
     value = value.strip()
     if re.fullmatch(r"\d+", value):
         if int(value) == 0:
-            return (
+            return Msg(
                 "Retry-After: 0 tells every client to come back at once, which only adds load "
                 "during maintenance: give a number of seconds above 0"
             )
@@ -80,16 +95,18 @@ def _retry_after_problem(value: str | None) -> str | None:
     except (TypeError, ValueError, IndexError):
         when = None
     if when is None or not value.endswith("GMT"):
-        return (
-            f"Retry-After: {value!r} is neither a number of seconds nor an HTTP-date such as "
-            "'Tue, 01 Jan 2030 00:00:00 GMT' (RFC 9110 10.2.3)"
+        return Msg(
+            "Retry-After: {value} is neither a number of seconds nor an HTTP-date such as "
+            "'Tue, 01 Jan 2030 00:00:00 GMT' (RFC 9110 10.2.3)",
+            value=repr(value),
         )
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
     if when < dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1):
-        return (
-            f"Retry-After: {value} is in the past, so a client would come back at once: "
-            "compare it with the 503's Date header"
+        return Msg(
+            "Retry-After: {value} is in the past, so a client would come back at once: "
+            "compare it with the 503's Date header",
+            value=value,
         )
     return None
 
@@ -100,66 +117,78 @@ def _maintenance_get(run: Run) -> Any:
     return ex
 
 
-def _no_store(run: Run) -> str:
+def _no_store(run: Run) -> Text:
     cache_control = (run["ex"].header("Cache-Control") or "").lower()
     if "no-store" in cache_control:
         return ""
-    shown = f"Cache-Control: {cache_control}" if cache_control else "no Cache-Control"
-    return (
-        f"the 503 carries {shown}: a cache (like the gateway's) may store it and keep "
+    shown: Text = f"Cache-Control: {cache_control}" if cache_control else Msg("no Cache-Control")
+    return Msg(
+        "the 503 carries {shown}: a cache (like the gateway's) may store it and keep "
         "answering 503 after you are back (a response no cache may keep says no-store). Which "
-        "of your arguments to lab.origin.maintenance put that there?"
+        "of your arguments to lab.origin.maintenance put that there?",
+        shown=shown,
     )
 
 
-def _retry_after(run: Run) -> str:
+def _retry_after(run: Run) -> Text:
     problem = _retry_after_problem(run["ex"].header("Retry-After"))
-    return problem + "." if problem else ""
+    return Msg("{problem}.", problem=problem) if problem else ""
 
 
 q2 = CheckedTask(
     "503.maintenance-done-right",
     LESSON,
-    "Put the origin into maintenance correctly, so that a client knows when to come back and "
-    "no cache keeps the 503 afterwards. Then check with q2.check(lab); the judge sends a real "
-    "GET /orders/7 through the gateway.",
+    Msg(
+        "Put the origin into maintenance correctly, so that a client knows when to come back and "
+        "no cache keeps the 503 afterwards. Then check with q2.check(lab); the judge sends a real "
+        "GET /orders/7 through the gateway."
+    ),
     usage="q2.check(lab)",
     takes=(lab_param(),),  # the learner's own settings are the answer: the judge sets nothing
     observe={"ex": _maintenance_get},
     checks=(
         expect(
             lambda run: run.lab.origin.in_maintenance,
-            "the origin is not in maintenance (ask it: lab.get('/orders/7', via='origin')): put "
-            "it into maintenance, then check again.",
+            Msg(
+                "the origin is not in maintenance (ask it: lab.get('/orders/7', via='origin')): put "
+                "it into maintenance, then check again."
+            ),
         ),
         expect(
             lambda run: run["ex"].status == 503,
-            lambda run: (
-                f"GET /orders/7 through the gateway answered {run['ex'].status}, not "
+            lambda run: Msg(
+                "GET /orders/7 through the gateway answered {status}, not "
                 "503. Is the origin's capacity or the gateway in the way? lab.reset() puts every "
-                "switch back."
+                "switch back.",
+                status=run["ex"].status,
             ),
         ),
         expect(
             lambda run: run["ex"].header("X-Cache") != "HIT",
-            "this 503 came out of the gateway cache (X-Cache: HIT), stored from an earlier "
-            "answer with max-age: the origin was not even asked. Empty the cache with "
-            "lab.gateway.purge() and check again.",
+            Msg(
+                "this 503 came out of the gateway cache (X-Cache: HIT), stored from an earlier "
+                "answer with max-age: the origin was not even asked. Empty the cache with "
+                "lab.gateway.purge() and check again."
+            ),
         ),
         _retry_after,
         _no_store,
     ),
-    success=lambda run: (
-        f"the gateway relays the origin's 503 with Retry-After: "
-        f"{run['ex'].header('Retry-After')} and Cache-Control: {run['ex'].header('Cache-Control')}: "
+    success=lambda run: Msg(
+        "the gateway relays the origin's 503 with Retry-After: "
+        "{retry_after} and Cache-Control: {cache_control}: "
         "clients know when to come back, and no cache keeps the error. Switch maintenance off "
-        "when you are done: lab.origin.maintenance(False)."
+        "when you are done: lab.origin.maintenance(False).",
+        retry_after=run["ex"].header("Retry-After"),
+        cache_control=run["ex"].header("Cache-Control"),
     ),
     hints=(
-        "lab.origin.maintenance(...) takes retry_after= (seconds) and cache_max_age=.",
-        "Retry-After must be seconds above 0, or a future time (an aware datetime such as "
-        "datetime.now(timezone.utc) + timedelta(minutes=5)); Cache-Control must be no-store, "
-        "which is what you get without cache_max_age.",
+        Msg("lab.origin.maintenance(...) takes retry_after= (seconds) and cache_max_age=."),
+        Msg(
+            "Retry-After must be seconds above 0, or a future time (an aware datetime such as "
+            "datetime.now(timezone.utc) + timedelta(minutes=5)); Cache-Control must be no-store, "
+            "which is what you get without cache_max_age."
+        ),
     ),
     solution="lab.gateway.purge()  # in case an earlier 503 sits in the cache\n"
     "lab.origin.maintenance(retry_after=300)\nq2.check(lab)",
@@ -173,25 +202,36 @@ _SHED = "503.how-many-shed"
 q3 = make_short_answer(
     _SHED,
     LESSON,
-    "The origin's capacity is 3, and 8 slow requests arrive at the same moment. How many of "
-    "them are shed with 503?",
+    Msg(
+        "The origin's capacity is 3, and 8 slow requests arrive at the same moment. How many of "
+        "them are shed with 503?"
+    ),
     accepted={"5"},
     why={
-        "5": "yes: 3 are served, the other 5 are shed at once with 503 and "
-        f"Retry-After: {SHED_RETRY_AFTER}, instead of all 8 waiting in a queue.",
-        "3": "3 is how many are served (the capacity); the question asks how many are turned away.",
-        "8": "not all of them: up to the capacity, requests are served. Only "
-        "those above it are shed.",
-        "0": "an origin with load shedding does not queue requests above its "
-        "capacity; it refuses them at once with 503.",
+        "5": Msg(
+            "yes: 3 are served, the other 5 are shed at once with 503 and "
+            "Retry-After: {retry_after}, instead of all 8 waiting in a queue.",
+            retry_after=SHED_RETRY_AFTER,
+        ),
+        "3": Msg(
+            "3 is how many are served (the capacity); the question asks how many are turned away."
+        ),
+        "8": Msg(
+            "not all of them: up to the capacity, requests are served. Only "
+            "those above it are shed."
+        ),
+        "0": Msg(
+            "an origin with load shedding does not queue requests above its "
+            "capacity; it refuses them at once with 503."
+        ),
     },
     hints=(
-        "Capacity is how many requests may be in flight at once.",
-        "Run labkit.load.burst(lab, 8) with lab.origin.capacity = 3 and read the result.",
+        Msg("Capacity is how many requests may be in flight at once."),
+        Msg("Run labkit.load.burst(lab, 8) with lab.origin.capacity = 3 and read the result."),
     ),
     kind="number",
-    default="count them with labkit.load.burst(lab, 8) and lab.origin.capacity = 3.",
-    solution="5: the first 3 are in flight (the capacity), the other 5 are shed with 503.",
+    default=Msg("count them with labkit.load.burst(lab, 8) and lab.origin.capacity = 3."),
+    solution=Msg("5: the first 3 are in flight (the capacity), the other 5 are shed with 503."),
 )
 
 
@@ -200,31 +240,45 @@ q3 = make_short_answer(
 q4 = make_choice(
     "503.heuristic-cache",
     LESSON,
-    "A response has no Cache-Control and no Expires. For which of these statuses may a shared "
-    "cache still store it and reuse it (it is 'heuristically cacheable', RFC 9110 15.1)?",
+    Msg(
+        "A response has no Cache-Control and no Expires. For which of these statuses may a shared "
+        "cache still store it and reuse it (it is 'heuristically cacheable', RFC 9110 15.1)?"
+    ),
     ["500", "501", "503", "504"],
     "501",
     why={
-        "501": "right: 501 (the method is not implemented) is the only 5xx on the list in "
-        "RFC 9110 15.1, because it does not change from one minute to the next. A 503 is "
-        "stored only when it says so itself, with max-age: that is the caching trap.",
-        "503": "a 503 says the problem is temporary: would a cache do well to keep it without "
-        "being told? Look for it in the list of RFC 9110 15.1.",
-        "500": "an error in the handler may be gone at the next request: is 500 in the list of "
-        "RFC 9110 15.1?",
-        "504": "a 504 depends on how the upstream did at that moment: is it in the list of RFC "
-        "9110 15.1?",
+        "501": Msg(
+            "right: 501 (the method is not implemented) is the only 5xx on the list in "
+            "RFC 9110 15.1, because it does not change from one minute to the next. A 503 is "
+            "stored only when it says so itself, with max-age: that is the caching trap."
+        ),
+        "503": Msg(
+            "a 503 says the problem is temporary: would a cache do well to keep it without "
+            "being told? Look for it in the list of RFC 9110 15.1."
+        ),
+        "500": Msg(
+            "an error in the handler may be gone at the next request: is 500 in the list of "
+            "RFC 9110 15.1?"
+        ),
+        "504": Msg(
+            "a 504 depends on how the upstream did at that moment: is it in the list of RFC "
+            "9110 15.1?"
+        ),
     },
     hints=(
-        "Which of these says something that stays true for a long time?",
-        "RFC 9110 15.1 lists 200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414 and one 5xx.",
+        Msg("Which of these says something that stays true for a long time?"),
+        Msg(
+            "RFC 9110 15.1 lists 200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414 and one 5xx."
+        ),
     ),
-    solution="501 Not Implemented. No other 5xx is heuristically cacheable (RFC 9110 15.1 lists "
-    "200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414 and 501), so a 503 is stored only "
-    "when it carries explicit freshness such as max-age. No RFC forbids that, and real caches "
-    "do it (nginx's proxy_cache stored a 503 with max-age=60): the trap is that the stored "
-    "503 keeps being served after the service is back. That is why the lab's maintenance "
-    "503 says no-store unless you ask for max-age.",
+    solution=Msg(
+        "501 Not Implemented. No other 5xx is heuristically cacheable (RFC 9110 15.1 lists "
+        "200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414 and 501), so a 503 is stored only "
+        "when it carries explicit freshness such as max-age. No RFC forbids that, and real caches "
+        "do it (nginx's proxy_cache stored a 503 with max-age=60): the trap is that the stored "
+        "503 keeps being served after the service is back. That is why the lab's maintenance "
+        "503 says no-store unless you ask for max-age."
+    ),
 )
 
 
@@ -260,8 +314,11 @@ class _Outage:
             on_call=self.before,
             after_call=self.after,
             max_calls=ENDLESS,
-            too_many=f"your function sent {ENDLESS} requests and was still retrying a 503 "
-            "that did not end: stop after a few tries and return the 503",
+            too_many=Msg(
+                "your function sent {count} requests and was still retrying a 503 "
+                "that did not end: stop after a few tries and return the 503",
+                count=ENDLESS,
+            ),
         )
 
     def before(self, now: float, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -291,7 +348,7 @@ class _Outage:
                 )
                 due = when - self.clock.start_wall
                 row["wait_until"] = (due - SLACK, due)
-                row["asked"] = f"Retry-After: <an HTTP-date {amount} s ahead>"
+                row["asked"] = Msg("Retry-After: <an HTTP-date {seconds} s ahead>", seconds=amount)
         elif method.upper() in ("GET", "HEAD") and not self.endless:
             self.lab.origin.maintenance(False)
             row["planned"] = 200
@@ -310,11 +367,19 @@ class _Outage:
                 self.disturbed = True
             self.rows[-1]["retry_after"] = value.header("Retry-After") if value else None
 
-    def story(self) -> str:
+    def story(self, lang: str) -> str:
         lines = []
         for i, r in enumerate(self.rows, 1):
             told = f" (Retry-After: {r['retry_after']})" if r.get("retry_after") else ""
-            lines.append(f"request {i} at {r['at']:.2f} s: {r['method']} -> {r['status']}{told}")
+            line = Msg(
+                "request {number} at {at} s: {method} -> {status}{told}",
+                number=i,
+                at=f"{r['at']:.2f}",
+                method=r["method"],
+                status=r["status"],
+                told=told,
+            )
+            lines.append(line.render(lang))
         return "\n".join(lines)
 
 
@@ -329,7 +394,7 @@ def _run(fn: Any, lab: Any, method: str, path: str, endless: bool = False) -> tu
     return run, value
 
 
-def _timing_problem(run: _Outage) -> str:
+def _timing_problem(run: _Outage) -> Text:
     """A retry that came too early or far too late ("" if every wait fits what was asked)."""
     for prev, nxt in itertools.pairwise(run.rows):
         if prev["wait_until"] is None:
@@ -338,15 +403,21 @@ def _timing_problem(run: _Outage) -> str:
         came = nxt["at"] - prev["at"] - REQUEST_TIME
         asked = prev["asked"]
         if nxt["at"] < earliest - 1e-6:
-            return (
-                f"your {nxt['method']} came back {came:.2f} s after a 503 that said {asked}: "
+            return Msg(
+                "your {method} came back {came} s after a 503 that said {asked}: "
                 "compare each request's time below with the Retry-After before it (RFC 9110 "
-                "10.2.3: seconds, or an HTTP-date)."
+                "10.2.3: seconds, or an HTTP-date).",
+                method=nxt["method"],
+                came=f"{came:.2f}",
+                asked=asked,
             )
         if nxt["at"] > due + SLACK + 1e-6:
-            return (
-                f"your {nxt['method']} waited {came:.2f} s after a 503 that said {asked}: the "
-                "server said when it expects to be back; come back then, not much later."
+            return Msg(
+                "your {method} waited {came} s after a 503 that said {asked}: the "
+                "server said when it expects to be back; come back then, not much later.",
+                method=nxt["method"],
+                came=f"{came:.2f}",
+                asked=asked,
             )
     return ""
 
@@ -360,85 +431,96 @@ def _client_run(method: str, path: str, endless: bool = False) -> Callable[[Run]
     return observe
 
 
-def _client_result(run: Run, fact: str, call: str) -> tuple[_Outage, Any, str]:
+def _client_result(run: Run, fact: str, call: str) -> tuple[_Outage, Any, Text]:
     """One run of the learner's client as the checks read it: the outage it met (shown as
     the detail), what it returned, and what is wrong with that value ("" if it is a status)."""
     outage, value = run[fact]
-    run.detail = outage.story()
+    run.detail = outage.story(run.lang)
     return outage, value, status_problem(value, f"polite_get(lab, {call})")
 
 
-def _waits_out_the_outage(run: Run) -> str:
+def _waits_out_the_outage(run: Run) -> Text:
     """GET through a planned outage: three 503s with different Retry-After, then 200."""
     outage, value, problem = _client_result(run, "outage", "'GET', '/orders/7'")
     if problem:
         return problem
     if not outage.rows:
-        return "no request reached the lab: send it with lab.request(method, path)."
+        return Msg("no request reached the lab: send it with lab.request(method, path).")
     if len(outage.rows) == 1:
-        return (
-            f"your function sent GET /orders/7 once and returned {value}. The 503 said "
-            f"{outage.rows[0]['asked']}: what does that tell a client, and may a GET be sent "
-            "again (RFC 9110 9.2.2)?"
+        return Msg(
+            "your function sent GET /orders/7 once and returned {value}. The 503 said "
+            "{asked}: what does that tell a client, and may a GET be sent "
+            "again (RFC 9110 9.2.2)?",
+            value=value,
+            asked=outage.rows[0]["asked"],
         )
     problem = _timing_problem(outage)
     if problem:
         return problem
     if outage.rows[-1]["status"] != 200:
-        return (
-            f"your function gave up after {len(outage.rows)} requests, while the server kept "
-            f"saying when to come back; this outage ended at request {MAX_TRIES}. Retry up "
-            f"to {MAX_TRIES - 1} times."
+        return Msg(
+            "your function gave up after {count} requests, while the server kept "
+            "saying when to come back; this outage ended at request {last}. Retry up "
+            "to {retries} times.",
+            count=len(outage.rows),
+            last=MAX_TRIES,
+            retries=MAX_TRIES - 1,
         )
     if value != 200:
-        return (
-            f"polite_get(lab, 'GET', '/orders/7') returned {value}, but the last answer was "
-            "200: return the last status."
+        return Msg(
+            "polite_get(lab, 'GET', '/orders/7') returned {value}, but the last answer was "
+            "200: return the last status.",
+            value=value,
         )
     return ""
 
 
-def _gives_up(run: Run) -> str:
+def _gives_up(run: Run) -> Text:
     """GET through an outage that does not end: a few tries, then the 503 is returned."""
     outage, value, problem = _client_result(run, "endless", "'GET', '/orders/7'")
     if problem:
         return problem
     if len(outage.rows) > MAX_TRIES:
-        return (
-            f"during an outage that did not end your function sent GET /orders/7 "
-            f"{len(outage.rows)} times: retry a few times at most ({MAX_TRIES - 1}), then "
-            "return the 503 and let the caller decide."
+        return Msg(
+            "during an outage that did not end your function sent GET /orders/7 "
+            "{count} times: retry a few times at most ({retries}), then "
+            "return the 503 and let the caller decide.",
+            count=len(outage.rows),
+            retries=MAX_TRIES - 1,
         )
     problem = _timing_problem(outage)
     if problem:
         return problem
     if value != 503:
-        return f"the last answer was 503, but your function returned {value}."
+        return Msg("the last answer was 503, but your function returned {value}.", value=value)
     return ""
 
 
-def _posts_once(run: Run) -> str:
+def _posts_once(run: Run) -> Text:
     """POST: the same 503, but a POST may have taken effect; send it once only."""
     outage, value, problem = _client_result(run, "post", "'POST', '/orders'")
     if problem:
         return problem
     if len(outage.rows) > 1:
-        return (
-            f"your function sent POST /orders {len(outage.rows)} times. POST is not "
+        return Msg(
+            "your function sent POST /orders {count} times. POST is not "
             "idempotent (RFC 9110 9.2.2): what would a resent POST do if the first one had "
-            "been carried out before its 503?"
+            "been carried out before its 503?",
+            count=len(outage.rows),
         )
     if value != 503:
-        return (
-            f"polite_get(lab, 'POST', '/orders') returned {value}, but the lab answered "
-            f"{outage.rows[0]['status'] if outage.rows else 'nothing'}: return the status you got."
+        return Msg(
+            "polite_get(lab, 'POST', '/orders') returned {value}, but the lab answered "
+            "{status}: return the status you got.",
+            value=value,
+            status=outage.rows[0]["status"] if outage.rows else Msg("nothing"),
         )
     return ""
 
 
-def _polite(run: Run) -> str:
-    run.detail = run["outage"][0].story() + "\n" + run["post"][0].story()
-    return (
+def _polite(run: Run) -> Text:
+    run.detail = run["outage"][0].story(run.lang) + "\n" + run["post"][0].story(run.lang)
+    return Msg(
         "GET waited out every Retry-After, in seconds and as an HTTP-date, and got 200; "
         "it gave up on an outage that did not end; POST was sent once and its 503 returned."
     )
@@ -447,13 +529,15 @@ def _polite(run: Run) -> str:
 q5 = CheckedTask(
     "503.polite-client",
     LESSON,
-    "Write `def polite_get(lab, method: str, path: str) -> int` that sends the request with "
-    "lab.request(method, path) and returns the final status. On a 503 with Retry-After, an "
-    "idempotent request (GET, HEAD) waits as long as Retry-After says (in seconds or until "
-    "its HTTP-date) and tries again, 3 times at most; a POST is never retried. Wait with "
-    "time.sleep. Check with q5.check(polite_get, lab): the judge runs your function in "
-    "virtual time (time.sleep returns at once and moves the clock), puts the origin into "
-    "maintenance with several Retry-After values, and watches every request.",
+    Msg(
+        "Write `def polite_get(lab, method: str, path: str) -> int` that sends the request with "
+        "lab.request(method, path) and returns the final status. On a 503 with Retry-After, an "
+        "idempotent request (GET, HEAD) waits as long as Retry-After says (in seconds or until "
+        "its HTTP-date) and tries again, 3 times at most; a POST is never retried. Wait with "
+        "time.sleep. Check with q5.check(polite_get, lab): the judge runs your function in "
+        "virtual time (time.sleep returns at once and moves the clock), puts the origin into "
+        "maintenance with several Retry-After values, and watches every request."
+    ),
     usage="q5.check(polite_get, lab)",
     takes=(function_param("polite_get"), lab_param()),
     # the origin serving everyone, the gateway as the lesson's with its usual patience, no
@@ -473,12 +557,18 @@ q5 = CheckedTask(
     checks=(_waits_out_the_outage, _gives_up, _posts_once),
     success=_polite,
     hints=(
-        "ex = lab.request(method, path); ex.status and ex.header('Retry-After') are what you "
-        "need. time.sleep(seconds) waits.",
-        "Retry-After is either digits (int(value)) or an HTTP-date: "
-        "email.utils.parsedate_to_datetime(value) minus datetime.now(timezone.utc).",
-        "Loop at most a few times: stop when the status is not 503, when the method is not "
-        "GET or HEAD, or when there is no Retry-After.",
+        Msg(
+            "ex = lab.request(method, path); ex.status and ex.header('Retry-After') are what you "
+            "need. time.sleep(seconds) waits."
+        ),
+        Msg(
+            "Retry-After is either digits (int(value)) or an HTTP-date: "
+            "email.utils.parsedate_to_datetime(value) minus datetime.now(timezone.utc)."
+        ),
+        Msg(
+            "Loop at most a few times: stop when the status is not 503, when the method is not "
+            "GET or HEAD, or when there is no Retry-After."
+        ),
     ),
     solution="""import email.utils, time
 from datetime import datetime, timezone

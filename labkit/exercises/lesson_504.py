@@ -14,8 +14,9 @@ from typing import Any
 
 from labkit.exercises import runner
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
-from labkit.exercises.core import make_choice, make_short_answer
+from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by, status_problem
+from labkit.i18n import Msg, Text
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Timeouts
 from labkit.recorder import Role
@@ -31,8 +32,12 @@ Q1_DELAY = 0.6
 q1 = make_choice(
     "504.who-answers",
     LESSON,
-    f"The gateway's read timeout for the origin is {Q1_READ:g} s, and GET /slow?delay={Q1_DELAY:g} "
-    f"takes the origin {Q1_DELAY:g} s. What does the client get, and from whom?",
+    Msg(
+        "The gateway's read timeout for the origin is {read} s, and GET /slow?delay={delay} "
+        "takes the origin {delay} s. What does the client get, and from whom?",
+        read=f"{Q1_READ:g}",
+        delay=f"{Q1_DELAY:g}",
+    ),
     [
         "504 from the gateway",
         "504 from the origin",
@@ -41,24 +46,43 @@ q1 = make_choice(
     ],
     "504 from the gateway",
     why={
-        "504 from the gateway": f"right: after {Q1_READ:g} s without a response the gateway gives up and "
-        "makes its own 504 (RFC 9110 15.6.5). The origin never said anything wrong; it was "
-        "just not done yet.",
-        "504 from the origin": "the origin is still working on the request and has nothing to "
-        "say yet; a 504 is made by the gateway that got tired of waiting.",
-        "502 from the gateway": "a 502 means the upstream answered with something invalid (or "
-        "closed on the gateway). Here, did the origin answer at all within the gateway's read "
-        "timeout?",
-        f"200 after {Q1_DELAY:g} s": f"the gateway does not wait {Q1_DELAY:g} s: its read timeout runs out after {Q1_READ:g} s, "
-        "and it answers the client then. The origin's 200 arrives too late for anyone.",
+        "504 from the gateway": Msg(
+            "right: after {read} s without a response the gateway gives up and "
+            "makes its own 504 (RFC 9110 15.6.5). The origin never said anything wrong; it was "
+            "just not done yet.",
+            read=f"{Q1_READ:g}",
+        ),
+        "504 from the origin": Msg(
+            "the origin is still working on the request and has nothing to "
+            "say yet; a 504 is made by the gateway that got tired of waiting."
+        ),
+        "502 from the gateway": Msg(
+            "a 502 means the upstream answered with something invalid (or "
+            "closed on the gateway). Here, did the origin answer at all within the gateway's read "
+            "timeout?"
+        ),
+        f"200 after {Q1_DELAY:g} s": Msg(
+            "the gateway does not wait {delay} s: its read timeout runs out after {read} s, "
+            "and it answers the client then. The origin's 200 arrives too late for anyone.",
+            read=f"{Q1_READ:g}",
+            delay=f"{Q1_DELAY:g}",
+        ),
     },
     hints=(
-        f"Which clock runs out first: the origin's {Q1_DELAY:g} s of work, or the gateway's "
-        f"{Q1_READ:g} s of patience?",
-        "Run labkit.scenarios.run('504-slow-origin', lab) and look at ex.generated_by.",
+        Msg(
+            "Which clock runs out first: the origin's {delay} s of work, or the gateway's "
+            "{read} s of patience?",
+            read=f"{Q1_READ:g}",
+            delay=f"{Q1_DELAY:g}",
+        ),
+        Msg("Run labkit.scenarios.run('504-slow-origin', lab) and look at ex.generated_by."),
     ),
-    solution=f"504 from the gateway: its read timeout ({Q1_READ:g} s) ran out before the origin's "
-    f"answer ({Q1_DELAY:g} s), so the gateway made the 504 itself.",
+    solution=Msg(
+        "504 from the gateway: its read timeout ({read} s) ran out before the origin's "
+        "answer ({delay} s), so the gateway made the 504 itself.",
+        read=f"{Q1_READ:g}",
+        delay=f"{Q1_DELAY:g}",
+    ),
 )
 
 
@@ -83,31 +107,36 @@ def _slow_get(run: Run) -> Any:
     return ex
 
 
-def _route_gives_up_first(run: Run) -> str:
+def _route_gives_up_first(run: Run) -> Text:
     route, delay = run.lab.gateway.route("slow"), run.lab.upstreams["slow"].delay
     ex = run["ex"]
     if route.read_timeout < delay:
         return ""
-    hint = ""
+    hint: Text = ""
     if route.connect_timeout < delay:
-        hint = (
+        hint = Msg(
             " (The connect timeout only covers opening the connection, and the slow upstream "
             "accepts at once: which phase is it slow in?)"
         )
-    return (
-        f"the slow upstream answers after {delay:g} s and the gateway was still waiting then, "
-        f"so the answer arrives in time: GET /up/slow/ gave {ex.status}. repr(lab) shows the "
-        f"route's timeouts.{hint}"
+    return Msg(
+        "the slow upstream answers after {delay} s and the gateway was still waiting then, "
+        "so the answer arrives in time: GET /up/slow/ gave {status}. repr(lab) shows the "
+        "route's timeouts.{hint}",
+        delay=f"{delay:g}",
+        status=ex.status,
+        hint=hint,
     )
 
 
 q2 = CheckedTask(
     "504.cause-a-timeout",
     LESSON,
-    "The lab now lets the gateway wait long enough for the slow upstream (its route's read "
-    "timeout is above the upstream's delay), so GET /up/slow/ gives 200. Without touching the "
-    "upstream, change the gateway so that GET /up/slow/ ends in a 504 made by the gateway. "
-    "Check with q2.check(lab).",
+    Msg(
+        "The lab now lets the gateway wait long enough for the slow upstream (its route's read "
+        "timeout is above the upstream's delay), so GET /up/slow/ gives 200. Without touching the "
+        "upstream, change the gateway so that GET /up/slow/ ends in a 504 made by the gateway. "
+        "Check with q2.check(lab)."
+    ),
     usage="q2.check(lab)",
     # The learner's gateway settings are the answer: the judge sets nothing. The exercise
     # starts from the notebook's set-up (the upstream answers after EXERCISE_DELAY, the
@@ -118,36 +147,52 @@ q2 = CheckedTask(
     checks=(
         expect(
             lambda run: run.lab.upstreams["slow"].delay == EXERCISE_DELAY,
-            lambda run: (
-                f"the slow upstream answers after {run.lab.upstreams['slow'].delay:g} "
-                f"s, not the exercise's {EXERCISE_DELAY:g} s: run the cell that sets the exercise "
-                "up (it also lets the gateway wait long enough), then change only the gateway."
+            lambda run: Msg(
+                "the slow upstream answers after {delay} "
+                "s, not the exercise's {wanted} s: run the cell that sets the exercise "
+                "up (it also lets the gateway wait long enough), then change only the gateway.",
+                delay=f"{run.lab.upstreams['slow'].delay:g}",
+                wanted=f"{EXERCISE_DELAY:g}",
             ),
         ),
         _route_gives_up_first,
         expect(
             lambda run: run["ex"].status == 504 and made_by(run["ex"]) is Role.GATEWAY,
-            lambda run: (
-                f"the read timeout ({run.lab.gateway.route('slow').read_timeout:g} s) "
-                f"is below the delay ({run.lab.upstreams['slow'].delay:g} s), but GET /up/slow/ "
-                f"gave {run['ex'].status} made by the {run['ex'].generated_by}: {run['ex'].why}"
+            lambda run: Msg(
+                "the read timeout ({read} s) "
+                "is below the delay ({delay} s), but GET /up/slow/ "
+                "gave {status} made by the {hop}: {why}",
+                read=f"{run.lab.gateway.route('slow').read_timeout:g}",
+                delay=f"{run.lab.upstreams['slow'].delay:g}",
+                status=run["ex"].status,
+                hop=hop_name(run["ex"].generated_by),
+                why=run["ex"].why,
             ),
         ),
     ),
-    success=lambda run: (
-        f"the gateway waited {run.lab.gateway.route('slow').read_timeout:g} "
-        f"s, the upstream needed {run.lab.upstreams['slow'].delay:g} s: 504 made by the gateway. "
-        "Put it back with lab.reset() when you are done."
+    success=lambda run: Msg(
+        "the gateway waited {read} "
+        "s, the upstream needed {delay} s: 504 made by the gateway. "
+        "Put it back with lab.reset() when you are done.",
+        read=f"{run.lab.gateway.route('slow').read_timeout:g}",
+        delay=f"{run.lab.upstreams['slow'].delay:g}",
     ),
     hints=(
-        "lab.gateway.route('slow') is the route to that upstream; it has connect_timeout and "
-        "read_timeout.",
-        "The slow upstream accepts the connection at once and then waits "
-        "lab.upstreams['slow'].delay seconds before answering. Which timeout runs while it "
-        "waits?",
+        Msg(
+            "lab.gateway.route('slow') is the route to that upstream; it has connect_timeout and "
+            "read_timeout."
+        ),
+        Msg(
+            "The slow upstream accepts the connection at once and then waits "
+            "lab.upstreams['slow'].delay seconds before answering. Which timeout runs while it "
+            "waits?"
+        ),
     ),
-    solution=f"lab.gateway.route('slow').read_timeout = {EXERCISE_DELAY / 2:g}   # below "
-    "lab.upstreams['slow'].delay\nq2.check(lab)",
+    solution=Msg(
+        "lab.gateway.route('slow').read_timeout = {timeout}   # below "
+        "lab.upstreams['slow'].delay\nq2.check(lab)",
+        timeout=f"{EXERCISE_DELAY / 2:g}",
+    ),
 )
 
 
@@ -158,28 +203,38 @@ _WHICH = "504.or-502"
 q3 = make_short_answer(
     _WHICH,
     LESSON,
-    "Two upstreams fail. A answers at once with 'HTTP/1.1 2OO OK' (letters O). B accepts the "
-    "request and says nothing for a minute. The gateway answers 502 for one and 504 for the "
-    "other. Which status does it give for B?",
+    Msg(
+        "Two upstreams fail. A answers at once with 'HTTP/1.1 2OO OK' (letters O). B accepts the "
+        "request and says nothing for a minute. The gateway answers 502 for one and 504 for the "
+        "other. Which status does it give for B?"
+    ),
     accepted={"504"},
     why={
-        "504": "yes: B did not answer in time, 504. A answered wrongly, 502.",
-        "502": "502 is for an answer that is not valid HTTP. Did B send any answer "
-        "before the gateway's read timeout ran out?",
-        "503": "503 is for an upstream that is known to be unavailable "
-        "(maintenance, overload, no healthy member); B accepted the request and then was too "
-        "slow.",
-        "500": "500 would come from the upstream's own failure, relayed; here "
-        "the gateway makes the status itself.",
+        "504": Msg("yes: B did not answer in time, 504. A answered wrongly, 502."),
+        "502": Msg(
+            "502 is for an answer that is not valid HTTP. Did B send any answer "
+            "before the gateway's read timeout ran out?"
+        ),
+        "503": Msg(
+            "503 is for an upstream that is known to be unavailable "
+            "(maintenance, overload, no healthy member); B accepted the request and then was too "
+            "slow."
+        ),
+        "500": Msg(
+            "500 would come from the upstream's own failure, relayed; here "
+            "the gateway makes the status itself."
+        ),
     },
     hints=(
-        "One upstream answered wrongly, the other did not answer in time.",
-        "Run lab.get('/up/bad-status-line/') and lab.get('/up/slow/') and compare.",
+        Msg("One upstream answered wrongly, the other did not answer in time."),
+        Msg("Run lab.get('/up/bad-status-line/') and lab.get('/up/slow/') and compare."),
     ),
     kind="status",
-    default="compare lab.get('/up/bad-status-line/') with lab.get('/up/slow/').",
-    solution="504: B said nothing within the read timeout (Gateway Timeout). A answered, but "
-    "not with valid HTTP: 502 (Bad Gateway).",
+    default=Msg("compare lab.get('/up/bad-status-line/') with lab.get('/up/slow/')."),
+    solution=Msg(
+        "504: B said nothing within the read timeout (Gateway Timeout). A answered, but "
+        "not with valid HTTP: 502 (Bad Gateway)."
+    ),
 )
 
 
@@ -188,32 +243,46 @@ q3 = make_short_answer(
 q4 = make_choice(
     "504.haproxy-connect-timeout",
     LESSON,
-    "An upstream never accepts the connection (like the lab's 'blackhole'), and the proxy's "
-    "connect timeout runs out. The lab and nginx answer 504. What does HAProxy 2.6 answer?",
+    Msg(
+        "An upstream never accepts the connection (like the lab's 'blackhole'), and the proxy's "
+        "connect timeout runs out. The lab and nginx answer 504. What does HAProxy 2.6 answer?"
+    ),
     ["502", "503", "504", "nothing, it waits forever"],
     "503",
     why={
-        "503": "right: HAProxy counts a server it cannot connect to as unavailable and answers "
-        "503, both for a connect timeout (its log's termination state: sC--) and for a refused "
-        "connection (SC--). "
-        "nginx says 504 and 502 for those (docs/gateways.md, the rows 'connect timeout' and "
-        "'connection refused').",
-        "504": "that is the lab's and nginx's answer (RFC 9110: the gateway did not get a "
-        "timely response). Does HAProxy count a server it cannot connect to as slow, or as "
-        "unavailable? docs/gateways.md has its column.",
-        "502": "502 is Caddy's answer to a connect timeout (it reports the dial error). Look "
-        "at HAProxy's column in docs/gateways.md, or switch lab.gateway.personality to "
-        "'haproxy' and try.",
-        "nothing, it waits forever": "every proxy has a connect timeout; when it runs out the "
-        "proxy answers. The question is which status.",
+        "503": Msg(
+            "right: HAProxy counts a server it cannot connect to as unavailable and answers "
+            "503, both for a connect timeout (its log's termination state: sC--) and for a refused "
+            "connection (SC--). "
+            "nginx says 504 and 502 for those (docs/gateways.md, the rows 'connect timeout' and "
+            "'connection refused')."
+        ),
+        "504": Msg(
+            "that is the lab's and nginx's answer (RFC 9110: the gateway did not get a "
+            "timely response). Does HAProxy count a server it cannot connect to as slow, or as "
+            "unavailable? docs/gateways.md has its column."
+        ),
+        "502": Msg(
+            "502 is Caddy's answer to a connect timeout (it reports the dial error). Look "
+            "at HAProxy's column in docs/gateways.md, or switch lab.gateway.personality to "
+            "'haproxy' and try."
+        ),
+        "nothing, it waits forever": Msg(
+            "every proxy has a connect timeout; when it runs out the "
+            "proxy answers. The question is which status."
+        ),
     },
     hints=(
-        "HAProxy treats a server it cannot reach as 'not available'.",
-        "Look at the 'haproxy' row of lesson 09's table for a connect timeout, or switch "
-        "lab.gateway.personality to 'haproxy' and GET /up/blackhole/.",
+        Msg("HAProxy treats a server it cannot reach as 'not available'."),
+        Msg(
+            "Look at the 'haproxy' row of lesson 09's table for a connect timeout, or switch "
+            "lab.gateway.personality to 'haproxy' and GET /up/blackhole/."
+        ),
     ),
-    solution="503 (HAProxy 2.6, termination state sC--). The lab and nginx answer 504, Caddy 502: "
-    "read the status together with the Server header and the error page.",
+    solution=Msg(
+        "503 (HAProxy 2.6, termination state sC--). The lab and nginx answer 504, Caddy 502: "
+        "read the status together with the Server header and the error page."
+    ),
 )
 
 
@@ -249,8 +318,12 @@ class _Attempts:
             on_call=self.before,
             after_call=self.after,
             max_calls=MAX_ATTEMPTS,
-            too_many=f"your function sent more than {MAX_ATTEMPTS} requests within the "
-            f"{BUDGET:g} s budget: wait before each retry (time.sleep)",
+            too_many=Msg(
+                "your function sent more than {count} requests within the "
+                "{budget} s budget: wait before each retry (time.sleep)",
+                count=MAX_ATTEMPTS,
+                budget=f"{BUDGET:g}",
+            ),
         )
 
     def before(
@@ -286,9 +359,15 @@ class _Attempts:
     def waits(self) -> list[float]:
         return [b["arrived"] - a["answered"] for a, b in itertools.pairwise(self.rows)]
 
-    def story(self) -> str:
+    def story(self, lang: str) -> str:
         return "\n".join(
-            f"attempt {i} at {r['arrived']:.2f} s: GET {PATH} -> {r['status']}"
+            Msg(
+                "attempt {number} at {at} s: GET {path} -> {status}",
+                number=i,
+                at=f"{r['arrived']:.2f}",
+                path=PATH,
+                status=r["status"],
+            ).render(lang)
             for i, r in enumerate(self.rows, 1)
         )
 
@@ -308,47 +387,58 @@ def _one_run(
     return outcome.value, outcome.elapsed, attempts
 
 
-def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -> str:
+def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -> Text:
     """What is wrong with one run against an upstream that keeps timing out ("" if nothing).
 
     ``shape``: also judge the waits (in the run with random draws at their high end: with
     full jitter, the low end may wait almost nothing, by design)."""
-    problem = status_problem(value, "your function")
+    problem = status_problem(value, Msg("your function"))
     if problem:
         return problem
     waits = run.waits()
     if took > BUDGET + 1e-6:
-        return (
-            f"with a budget of {BUDGET:g} s your function took {took:.2f} s (the attempts are "
+        return Msg(
+            "with a budget of {budget} s your function took {took} s (the attempts are "
             "below): where does your code look at how much of the budget is left, before a "
-            "wait and before an attempt?"
+            "wait and before an attempt?",
+            budget=f"{BUDGET:g}",
+            took=f"{took:.2f}",
         )
     if not run.rows:
-        return "no request reached the gateway: send it with lab.get(path, timeout=...)."
+        return Msg("no request reached the gateway: send it with lab.get(path, timeout=...).")
     if len(run.rows) < 2:
-        return (
-            f"only {len(run.rows)} request reached the gateway, and it answered 504. A GET is "
-            "idempotent and a 504 is often temporary: retry it."
+        return Msg(
+            "only {count} request reached the gateway, and it answered 504. A GET is "
+            "idempotent and a 504 is often temporary: retry it.",
+            count=len(run.rows),
         )
     if shape and min(waits) < MIN_WAIT:
         i = waits.index(min(waits))
-        return (
-            f"attempt {i + 2} went out {waits[i]:.2f} s after the previous 504: wait before "
-            "each retry (backoff), or every client hammers the gateway at once."
+        return Msg(
+            "attempt {number} went out {wait} s after the previous 504: wait before "
+            "each retry (backoff), or every client hammers the gateway at once.",
+            number=i + 2,
+            wait=f"{waits[i]:.2f}",
         )
     if shape and len(run.rows) < 3:
-        return (
-            f"only 2 attempts in {BUDGET:g} s: start with a short wait (about 0.1 s) and double "
-            "it each time, so that several attempts fit in the budget."
+        return Msg(
+            "only 2 attempts in {budget} s: start with a short wait (about 0.1 s) and double "
+            "it each time, so that several attempts fit in the budget.",
+            budget=f"{BUDGET:g}",
         )
     if shape and max(waits[1:]) <= waits[0] + 1e-9:
-        return (
-            f"your waits were {_shown(waits)} s: they should grow (for example double) from one "
-            "retry to the next, so a struggling upstream gets more room."
+        return Msg(
+            "your waits were {waits} s: they should grow (for example double) from one "
+            "retry to the next, so a struggling upstream gets more room.",
+            waits=_shown(waits),
         )
     last = run.rows[-1]["status"]
     if value != last:
-        return f"your function returned {value}, but the last answer was {last}: return it."
+        return Msg(
+            "your function returned {value}, but the last answer was {last}: return it.",
+            value=value,
+            last=last,
+        )
     return ""
 
 
@@ -362,13 +452,13 @@ def _failing_run(value: float) -> Callable[[Run], tuple[Any, float, _Attempts]]:
     return observe
 
 
-def _retries_well(value: float) -> Callable[[Run], str]:
+def _retries_well(value: float) -> Callable[[Run], Text]:
     """What is wrong with the run whose random draws are at ``value``; its waits are judged
     in the run at the high end (with full jitter, the low end may wait almost nothing)."""
 
-    def check(run: Run) -> str:
+    def check(run: Run) -> Text:
         returned, took, attempts = run[f"draws at {value}"]
-        run.detail = attempts.story()
+        run.detail = attempts.story(run.lang)
         return _failing_run_problem(returned, took, attempts, shape=value == HIGH)
 
     return check
@@ -379,32 +469,35 @@ def _waits(run: Run, value: float) -> list[float]:
     return waits
 
 
-def _jitter(run: Run) -> str:
+def _jitter(run: Run) -> Text:
     """A schedule with jitter differs between the two ends; a fixed one does not."""
     high, low = _waits(run, HIGH), _waits(run, LOW)
     if any(abs(a - b) >= 1e-9 for a, b in zip(high, low, strict=False)):
         return ""
-    run.detail = run[f"draws at {HIGH}"][2].story()
-    return (
-        f"your waits were {_shown(high)} s however the random numbers fell (the judge ran "
+    run.detail = run[f"draws at {HIGH}"][2].story(run.lang)
+    return Msg(
+        "your waits were {waits} s however the random numbers fell (the judge ran "
         "your function with different random draws): without jitter, clients that failed "
-        "together all retry at the same moment. Where does a random part enter your wait?"
+        "together all retry at the same moment. Where does a random part enter your wait?",
+        waits=_shown(high),
     )
 
 
-def _stops_at_recovery(run: Run) -> str:
+def _stops_at_recovery(run: Run) -> Text:
     returned, _, attempts = _one_run(
         run["fetch_with_retries"], run.lab, 0.5, recovers_at=HEALTHY_AFTER
     )
-    run.detail = attempts.story()
-    problem = status_problem(returned, "your function")
+    run.detail = attempts.story(run.lang)
+    problem = status_problem(returned, Msg("your function"))
     if problem:
         return problem
     if returned != 200 or not attempts.rows or attempts.rows[-1]["status"] != 200:
-        return (
-            f"the upstream recovered after {HEALTHY_AFTER:g} s, but your function returned "
-            f"{returned}. Keep retrying while the budget lasts, and stop at the first answer "
-            "that is not a 5xx."
+        return Msg(
+            "the upstream recovered after {seconds} s, but your function returned "
+            "{returned}. Keep retrying while the budget lasts, and stop at the first answer "
+            "that is not a 5xx.",
+            seconds=f"{HEALTHY_AFTER:g}",
+            returned=returned,
         )
     return ""
 
@@ -412,13 +505,15 @@ def _stops_at_recovery(run: Run) -> str:
 q5 = CheckedTask(
     "504.retry-with-backoff",
     LESSON,
-    "Write `def fetch_with_retries(lab, path: str, budget: float) -> int` that GETs path with "
-    "lab.get(path, timeout=...) and returns the last status. On a 502, 503, 504 or no answer "
-    "at all (status None), wait and try again: start with about 0.1 s, double the wait each "
-    "time, add jitter (a random part), and never go past `budget` seconds in total. Wait with "
-    "time.sleep and measure with time.monotonic(). Check with q5.check(fetch_with_retries, "
-    "lab): the judge runs your function in virtual time (time.sleep returns at once and moves "
-    "the clock), makes /up/slow/ time out, and then lets it recover.",
+    Msg(
+        "Write `def fetch_with_retries(lab, path: str, budget: float) -> int` that GETs path with "
+        "lab.get(path, timeout=...) and returns the last status. On a 502, 503, 504 or no answer "
+        "at all (status None), wait and try again: start with about 0.1 s, double the wait each "
+        "time, add jitter (a random part), and never go past `budget` seconds in total. Wait with "
+        "time.sleep and measure with time.monotonic(). Check with q5.check(fetch_with_retries, "
+        "lab): the judge runs your function in virtual time (time.sleep returns at once and moves "
+        "the clock), makes /up/slow/ time out, and then lets it recover."
+    ),
     usage="q5.check(fetch_with_retries, lab)",
     takes=(function_param("fetch_with_retries"), lab_param()),
     # Against an upstream that keeps timing out, then one that recovers, in virtual time: the
@@ -433,18 +528,27 @@ q5 = CheckedTask(
     ),
     observe={f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},
     checks=(_retries_well(HIGH), _retries_well(LOW), _jitter, _stops_at_recovery),
-    success=lambda run: (
-        f"waits of {_shown(_waits(run, HIGH))} s at one end of the random "
-        f"range and {_shown(_waits(run, LOW))} s at the other: growing, with jitter, within the "
-        f"{BUDGET:g} s budget, and a stop at the first 200 once the upstream recovered."
+    success=lambda run: Msg(
+        "waits of {high} s at one end of the random "
+        "range and {low} s at the other: growing, with jitter, within the "
+        "{budget} s budget, and a stop at the first 200 once the upstream recovered.",
+        high=_shown(_waits(run, HIGH)),
+        low=_shown(_waits(run, LOW)),
+        budget=f"{BUDGET:g}",
     ),
     hints=(
-        "time.monotonic() at the start gives a deadline: deadline = start + budget. Before "
-        "each attempt and each wait, compute what is left.",
-        "wait = 0.1 * 2 ** attempt; sleep random.uniform(wait / 2, wait) (that is the jitter), "
-        "but never longer than the time left.",
-        "Give each attempt timeout=min(2.0, time left) and stop when less than about 0.05 s "
-        "is left; lab.get refuses a timeout below 0.01 s.",
+        Msg(
+            "time.monotonic() at the start gives a deadline: deadline = start + budget. Before "
+            "each attempt and each wait, compute what is left."
+        ),
+        Msg(
+            "wait = 0.1 * 2 ** attempt; sleep random.uniform(wait / 2, wait) (that is the jitter), "
+            "but never longer than the time left."
+        ),
+        Msg(
+            "Give each attempt timeout=min(2.0, time left) and stop when less than about 0.05 s "
+            "is left; lab.get refuses a timeout below 0.01 s."
+        ),
     ),
     solution="""import random, time
 

@@ -10,33 +10,46 @@ from typing import Any
 
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run, expect, lab_param
 from labkit.exercises.core import make_choice
+from labkit.i18n import Msg, Text
 
 LESSON = "505"
 
 q1 = make_choice(
     "505.http2-request-line",
     LESSON,
-    "A client sends the text request line `GET /orders/7 HTTP/2.0` straight to the origin. "
-    "Which status comes back?",
+    Msg(
+        "A client sends the text request line `GET /orders/7 HTTP/2.0` straight to the origin. "
+        "Which status comes back?"
+    ),
     ["200", "400", "426", "505"],
     "505",
     why={
-        "505": "right: the line is well formed, but it names a major version (2) that this "
-        "server does not speak in that form, so it answers 505 and lists HTTP/1.0 and HTTP/1.1.",
-        "200": "200 is what HTTP/1.2 gets (any 1.x is served as 1.1, RFC 9110 6.2). Is 2.0 "
-        "another minor version, or another major one? Send it with lab.raw(...) and see.",
-        "400": "400 is for a malformed request line such as `http/1.1` or `HTTPS/1.1`; "
-        "`HTTP/2.0` is well formed, just a version the server does not speak.",
-        "426": "426 means 'this resource needs another protocol, upgrade to it' (the /chat "
-        "resource); here the server refuses the version named in the request line itself.",
+        "505": Msg(
+            "right: the line is well formed, but it names a major version (2) that this "
+            "server does not speak in that form, so it answers 505 and lists HTTP/1.0 and HTTP/1.1."
+        ),
+        "200": Msg(
+            "200 is what HTTP/1.2 gets (any 1.x is served as 1.1, RFC 9110 6.2). Is 2.0 "
+            "another minor version, or another major one? Send it with lab.raw(...) and see."
+        ),
+        "400": Msg(
+            "400 is for a malformed request line such as `http/1.1` or `HTTPS/1.1`; "
+            "`HTTP/2.0` is well formed, just a version the server does not speak."
+        ),
+        "426": Msg(
+            "426 means 'this resource needs another protocol, upgrade to it' (the /chat "
+            "resource); here the server refuses the version named in the request line itself."
+        ),
     },
     hints=(
-        "Is `HTTP/2.0` malformed, or well formed but unsupported?",
-        "RFC 9110 6.2: a server may refuse a request whose major version it does not support.",
+        Msg("Is `HTTP/2.0` malformed, or well formed but unsupported?"),
+        Msg("RFC 9110 6.2: a server may refuse a request whose major version it does not support."),
     ),
-    solution="505: HTTP Version Not Supported. The body names the versions the server speaks "
-    "(HTTP/1.0, HTTP/1.1) and explains that HTTP/2 is negotiated with ALPN, not written in a "
-    "request line.",
+    solution=Msg(
+        "505: HTTP Version Not Supported. The body names the versions the server speaks "
+        "(HTTP/1.0, HTTP/1.1) and explains that HTTP/2 is negotiated with ALPN, not written in a "
+        "request line."
+    ),
 )
 
 
@@ -50,19 +63,25 @@ def _request_bytes(data: Any) -> bytes:
             data = data.encode("latin-1")
         except UnicodeEncodeError as exc:
             raise Refused(
-                f"the request has {data[exc.start]!r}, which is not a byte: a request line and "
-                "headers are bytes (write b'...', with \\r\\n between lines), then the lab: "
-                "{usage}."
+                Msg(
+                    "the request has {char}, which is not a byte: a request line and "
+                    "headers are bytes (write b'...', with \\r\\n between lines), then the lab: "
+                    "{usage}.",
+                    char=repr(data[exc.start]),
+                )
             ) from None
     if isinstance(data, bytes) and not data:
         raise Refused(
-            "the request is empty: give the bytes of a whole request, then the lab: {usage}."
+            Msg("the request is empty: give the bytes of a whole request, then the lab: {usage}.")
         )
     if not isinstance(data, bytes):
         raise Refused(
-            "give the bytes of a whole request, e.g. "
-            "b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
-            f"(with another version), then the lab: {{usage}}; not a {type(data).__name__}."
+            Msg(
+                "give the bytes of a whole request, e.g. "
+                "b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
+                "(with another version), then the lab: {usage}; not a {kind}.",
+                kind=type(data).__name__,
+            )
         )
     return data
 
@@ -74,76 +93,94 @@ def _version(run: Run) -> str:
 
 def _sent(run: Run) -> Any:
     ex = run.lab.raw(run["request"], to="origin", timeout=0.5)
-    status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
-    run.detail = (
-        f"request line sent: {_request_line(run['request'])}\nthe origin answered: {status}\n"
-        f"why: {ex.why}"
+    status: Text = f"{ex.status} {ex.reason}" if ex.status is not None else Msg("no status line")
+    run.detail = run.say(
+        Msg(
+            "request line sent: {line}\nthe origin answered: {status}\nwhy: {why}",
+            line=_request_line(run["request"]),
+            status=status,
+            why=ex.why,
+        )
     )
     return ex
 
 
-def _served(run: Run) -> str:
+def _served(run: Run) -> Text:
     ex = run["ex"]
     if ex.status == 200:
         return ""
     if ex.status == 505:
-        return (
-            f"the origin answered 505: it does not speak {run['version']}. Is that another "
+        return Msg(
+            "the origin answered 505: it does not speak {version}. Is that another "
             "minor version of what it speaks, or another major version? Its 505 page names the "
-            "versions it speaks (send your bytes with lab.raw and read ex.text)."
+            "versions it speaks (send your bytes with lab.raw and read ex.text).",
+            version=run["version"],
         )
     if ex.status == 400:
-        return (
+        return Msg(
             "the origin answered 400: your request is malformed, not merely another version "
-            f"({ex.why}). Compare your request line with HTTP-version in RFC 9112 2.3."
+            "({why}). Compare your request line with HTTP-version in RFC 9112 2.3.",
+            why=ex.why,
         )
     if ex.status is None:
-        return (
+        return Msg(
             "no status line came back within 0.5 s: end the request with an empty line "
             "(\\r\\n\\r\\n) so the server knows the headers are complete."
         )
-    return (
-        f"the origin answered {ex.status} {ex.reason} ({ex.why}); the version may be fine, but "
-        "ask for a resource that exists, such as /orders/7, so that it can answer 200."
+    return Msg(
+        "the origin answered {status} {reason} ({why}); the version may be fine, but "
+        "ask for a resource that exists, such as /orders/7, so that it can answer 200.",
+        status=ex.status,
+        reason=ex.reason,
+        why=ex.why,
     )
 
 
-def _served_other_version(run: Run) -> str:
+def _served_other_version(run: Run) -> Text:
     ex = run["ex"]
     status_line = ex.raw_response.split(b"\r\n", 1)[0].decode("latin-1")
     shown = run["version"] or _request_line(run["request"])
-    return (
-        f"the origin served {shown!r} and answered with {status_line!r}: any HTTP/1.x is "
-        "served with the server's own highest 1.x version (RFC 9110 6.2)."
+    return Msg(
+        "the origin served {shown} and answered with {status_line}: any HTTP/1.x is "
+        "served with the server's own highest 1.x version (RFC 9110 6.2).",
+        shown=repr(shown),
+        status_line=repr(status_line),
     )
 
 
 q2 = CheckedTask(
     "505.served-not-1.1",
     LESSON,
-    "Make it happen: write the bytes of a request whose request line names a version other "
-    "than HTTP/1.1, which the origin nevertheless serves with 200. "
-    "Check with q2.check(b'...', lab); the judge sends your bytes with lab.raw.",
+    Msg(
+        "Make it happen: write the bytes of a request whose request line names a version other "
+        "than HTTP/1.1, which the origin nevertheless serves with 200. "
+        "Check with q2.check(b'...', lab); the judge sends your bytes with lab.raw."
+    ),
     usage="q2.check(b'...', lab)",
     takes=(Param("request", _request_bytes), lab_param()),
     observe={"version": _version, "ex": _sent},
     checks=(
         expect(
             lambda run: run["version"] != "HTTP/1.1",
-            lambda run: (
-                f"your request line {_request_line(run['request'])!r} says HTTP/1.1; "
-                "the task is a request line with another version that the server still serves."
+            lambda run: Msg(
+                "your request line {line} says HTTP/1.1; "
+                "the task is a request line with another version that the server still serves.",
+                line=repr(_request_line(run["request"])),
             ),
         ),
         _served,
     ),
     success=_served_other_version,
     hints=(
-        "Start from b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
-        "and change only the version.",
-        "RFC 9110 6.2: a server serves a request with a higher (or lower) minor version of the "
-        "same major version. Which major version does this server speak?",
-        "Keep the major version 1 and change only the minor one.",
+        Msg(
+            "Start from b'GET /orders/7 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n' "
+            "and change only the version."
+        ),
+        Msg(
+            "RFC 9110 6.2: a server serves a request with a higher (or lower) minor version of the "
+            "same major version. Which major version does this server speak?"
+        ),
+        Msg("Keep the major version 1 and change only the minor one."),
     ),
     solution="q2.check(b'GET /orders/7 HTTP/1.2\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n', "
     "lab)  # HTTP/1.0 works too; the origin answers 'HTTP/1.1 200 OK'",
@@ -153,52 +190,74 @@ q2 = CheckedTask(
 q3 = make_choice(
     "505.426-headers",
     LESSON,
-    "GET /chat answers 426 Upgrade Required. Which header fields must a 426 carry?",
+    Msg("GET /chat answers 426 Upgrade Required. Which header fields must a 426 carry?"),
     ["Retry-After", "Upgrade", "Upgrade and Connection: upgrade", "Alt-Svc"],
     "Upgrade and Connection: upgrade",
     why={
-        "Upgrade and Connection: upgrade": "right: RFC 9110 15.5.22 requires Upgrade (which "
-        "protocol to switch to, here websocket), and 7.8 requires every sender of Upgrade to "
-        "list 'upgrade' in Connection, so no intermediary forwards it by mistake.",
-        "Upgrade": "half of it: Upgrade names the protocol. Read RFC 9110 7.8: what else must "
-        "whoever sends Upgrade send? The 426's headers show it.",
-        "Retry-After": "Retry-After says when to come back (503, 429); retrying later will not "
-        "help here: the resource needs another protocol.",
-        "Alt-Svc": "Alt-Svc advertises another endpoint (for example HTTP/3 over QUIC); a 426 "
-        "names the protocol to upgrade this connection to.",
+        "Upgrade and Connection: upgrade": Msg(
+            "right: RFC 9110 15.5.22 requires Upgrade (which "
+            "protocol to switch to, here websocket), and 7.8 requires every sender of Upgrade to "
+            "list 'upgrade' in Connection, so no intermediary forwards it by mistake."
+        ),
+        "Upgrade": Msg(
+            "half of it: Upgrade names the protocol. Read RFC 9110 7.8: what else must "
+            "whoever sends Upgrade send? The 426's headers show it."
+        ),
+        "Retry-After": Msg(
+            "Retry-After says when to come back (503, 429); retrying later will not "
+            "help here: the resource needs another protocol."
+        ),
+        "Alt-Svc": Msg(
+            "Alt-Svc advertises another endpoint (for example HTTP/3 over QUIC); a 426 "
+            "names the protocol to upgrade this connection to."
+        ),
     },
     hints=(
-        "Look at ex.headers of lab.get('/chat', via='origin').",
-        "RFC 9110 7.8: a sender of Upgrade must also send a Connection header field.",
+        Msg("Look at ex.headers of lab.get('/chat', via='origin')."),
+        Msg("RFC 9110 7.8: a sender of Upgrade must also send a Connection header field."),
     ),
-    solution="q3.check('Upgrade and Connection: upgrade'): here Upgrade: websocket and "
-    "Connection: upgrade.",
+    solution=Msg(
+        "q3.check('Upgrade and Connection: upgrade'): here Upgrade: websocket and "
+        "Connection: upgrade."
+    ),
 )
 
 q4 = make_choice(
     "505.alpn",
     LESSON,
-    "A browser opens https://shop.example/ and wants HTTP/2. How does it ask the server for it?",
+    Msg(
+        "A browser opens https://shop.example/ and wants HTTP/2. How does it ask the server for it?"
+    ),
     ["HTTP/2.0 in the request line", "ALPN", "Upgrade: h2c", "retry after a 505"],
     "ALPN",
     why={
-        "ALPN": "right: during the TLS handshake the client offers 'h2' and 'http/1.1' with ALPN "
-        "(RFC 7301); the server picks one, before a single HTTP byte is sent (RFC 9113 3.2).",
-        "HTTP/2.0 in the request line": "that is what this lesson's 505 answers: HTTP/2 is "
-        "binary, a text request line can never ask for it.",
-        "Upgrade: h2c": "h2c was the cleartext upgrade of RFC 7540; RFC 9113 deprecated it, "
-        "browsers never used it, and it was never for TLS.",
-        "retry after a 505": "a 505 tells you the server does not speak what you sent; "
-        "resending the same line gets the same 505.",
+        "ALPN": Msg(
+            "right: during the TLS handshake the client offers 'h2' and 'http/1.1' with ALPN "
+            "(RFC 7301); the server picks one, before a single HTTP byte is sent (RFC 9113 3.2)."
+        ),
+        "HTTP/2.0 in the request line": Msg(
+            "that is what this lesson's 505 answers: HTTP/2 is "
+            "binary, a text request line can never ask for it."
+        ),
+        "Upgrade: h2c": Msg(
+            "h2c was the cleartext upgrade of RFC 7540; RFC 9113 deprecated it, "
+            "browsers never used it, and it was never for TLS."
+        ),
+        "retry after a 505": Msg(
+            "a 505 tells you the server does not speak what you sent; "
+            "resending the same line gets the same 505."
+        ),
     },
     hints=(
-        "It happens before the first HTTP byte, while the encrypted connection is set up.",
-        "It is a TLS extension (RFC 7301): the client lists protocols, the server picks one.",
+        Msg("It happens before the first HTTP byte, while the encrypted connection is set up."),
+        Msg("It is a TLS extension (RFC 7301): the client lists protocols, the server picks one."),
     ),
-    solution="ALPN: the client offers 'h2' in the TLS handshake. Without TLS, a client that "
-    "knows the server speaks HTTP/2 sends the preface 'PRI * HTTP/2.0' (prior knowledge); "
-    "HTTP/3 runs over QUIC and is announced by the site's HTTPS DNS record (RFC 9460) or by "
-    "Alt-Svc.",
+    solution=Msg(
+        "ALPN: the client offers 'h2' in the TLS handshake. Without TLS, a client that "
+        "knows the server speaks HTTP/2 sends the preface 'PRI * HTTP/2.0' (prior knowledge); "
+        "HTTP/3 runs over QUIC and is announced by the site's HTTPS DNS record (RFC 9460) or by "
+        "Alt-Svc."
+    ),
 )
 
 __all__ = ["q1", "q2", "q3", "q4"]

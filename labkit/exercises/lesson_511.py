@@ -11,6 +11,7 @@ from typing import Any
 
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import make_choice
+from labkit.i18n import Msg, Text
 from labkit.recorder import MAX_EXCHANGES, Kind, Role
 
 LESSON = "511"
@@ -19,49 +20,70 @@ LOGIN_PATH = "/_portal/login"
 q1 = make_choice(
     "511.who-made-it",
     LESSON,
-    "Before you log in, GET /orders/7 through the portal answers 511. Which hop made that 511?",
+    Msg(
+        "Before you log in, GET /orders/7 through the portal answers 511. Which hop made that 511?"
+    ),
     ["portal", "gateway", "origin"],
     "portal",
     why={
-        "portal": "right: the captive portal answers itself; the gateway and the shop never "
-        "saw the request (ex.hops lists only the portal).",
-        "gateway": "look at ex.hops: which hops saw this request at all?",
-        "origin": "look at ex.hops: did the shop see this request? RFC 6585 6 says an origin "
-        "server SHOULD NOT send 511: who speaks for the network?",
+        "portal": Msg(
+            "right: the captive portal answers itself; the gateway and the shop never "
+            "saw the request (ex.hops lists only the portal)."
+        ),
+        "gateway": Msg("look at ex.hops: which hops saw this request at all?"),
+        "origin": Msg(
+            "look at ex.hops: did the shop see this request? RFC 6585 6 says an origin "
+            "server SHOULD NOT send 511: who speaks for the network?"
+        ),
     },
     hints=(
-        "Look at ex.generated_by and at the hops in ex.hops.",
-        "Who stands between you and the whole network?",
+        Msg("Look at ex.generated_by and at the hops in ex.hops."),
+        Msg("Who stands between you and the whole network?"),
     ),
-    solution="portal: ex.generated_by == 'portal' and ex.hops holds the client and the portal "
-    "only.",
+    solution=Msg(
+        "portal: ex.generated_by == 'portal' and ex.hops holds the client and the portal only."
+    ),
 )
 
 q2 = make_choice(
     "511.which-auth",
     LESSON,
-    "Your company's forward proxy wants your user name and password before it forwards "
-    "anything. Which status does it answer?",
+    Msg(
+        "Your company's forward proxy wants your user name and password before it forwards "
+        "anything. Which status does it answer?"
+    ),
     ["401", "407", "511"],
     "407",
     why={
-        "407": "right: 407 Proxy Authentication Required, with Proxy-Authenticate; the client "
-        "answers with Proxy-Authorization (RFC 9110 15.5.8). A proxy you configured yourself "
-        "speaks 407.",
-        "401": "401 is the site asking for credentials (WWW-Authenticate, Authorization); "
-        "here it is the proxy in between that asks. RFC 9110 15.5 lists the statuses that ask "
-        "for credentials.",
-        "511": "511 is for a network that intercepts traffic you never pointed at it (a hotel "
-        "Wi-Fi's captive portal) and sends you to a login page; this proxy is one you "
-        "configured yourself. RFC 9110 15.5 lists the statuses that ask for credentials.",
+        "407": Msg(
+            "right: 407 Proxy Authentication Required, with Proxy-Authenticate; the client "
+            "answers with Proxy-Authorization (RFC 9110 15.5.8). A proxy you configured yourself "
+            "speaks 407."
+        ),
+        "401": Msg(
+            "401 is the site asking for credentials (WWW-Authenticate, Authorization); "
+            "here it is the proxy in between that asks. RFC 9110 15.5 lists the statuses that ask "
+            "for credentials."
+        ),
+        "511": Msg(
+            "511 is for a network that intercepts traffic you never pointed at it (a hotel "
+            "Wi-Fi's captive portal) and sends you to a login page; this proxy is one you "
+            "configured yourself. RFC 9110 15.5 lists the statuses that ask for credentials."
+        ),
     },
     hints=(
-        "Three different parties can ask who you are: the site, a proxy you chose, the "
-        "network you joined.",
-        "The proxy's status has its own header pair: Proxy-Authenticate / Proxy-Authorization.",
+        Msg(
+            "Three different parties can ask who you are: the site, a proxy you chose, the "
+            "network you joined."
+        ),
+        Msg(
+            "The proxy's status has its own header pair: Proxy-Authenticate / Proxy-Authorization."
+        ),
     ),
-    solution="407 Proxy Authentication Required. 401 is the site asking, 511 is a network "
-    "(captive portal) that intercepts and sends you to its login page.",
+    solution=Msg(
+        "407 Proxy Authentication Required. 401 is the site asking, 511 is a network "
+        "(captive portal) that intercepts and sends you to its login page."
+    ),
 )
 
 
@@ -95,21 +117,21 @@ def _logged_in_by_form(lab: Any) -> bool | None:
     return post is not None and post[1] == 200
 
 
-def _logged_in(run: Run) -> str:
+def _logged_in(run: Run) -> Text:
     if run.lab.portal.logged_in:
         return ""
     posts = _form_posts(run.lab)
     if posts and posts[-1][1] == 400:
-        return (
+        return Msg(
             "the portal answered your POST with 400: look at its page (r.text) and at the "
             "form's field in the login page; how does a browser send a form?"
         )
     if not posts:
-        return (
+        return Msg(
             "you are not logged in, and the portal has seen no POST to /_portal/login: "
             "POST the form there with httpx (lab.portal.url + '/_portal/login')."
         )
-    return (
+    return Msg(
         "you are not logged in (the judge logs you out after each check): POST the form "
         "again, then check."
     )
@@ -117,17 +139,25 @@ def _logged_in(run: Run) -> str:
 
 def _connectivity_check(run: Run) -> Any:
     check = run.lab.get("/generate_204", via="portal")
-    run.detail = f"GET /generate_204 via the portal: {check.status} {check.reason}"
+    run.detail = run.say(
+        Msg(
+            "GET /generate_204 via the portal: {status} {reason}",
+            status=check.status,
+            reason=check.reason,
+        )
+    )
     return check
 
 
 q3 = CheckedTask(
     "511.login-form",
     LESSON,
-    "Make it happen: log in to the network the way a browser would, by POSTing the portal's "
-    "login form (field accept=yes) to lab.portal.url + '/_portal/login' with httpx "
-    "(trust_env=False). Then run q3.check(lab). The judge checks /generate_204 answers 204 "
-    "and logs you out again.",
+    Msg(
+        "Make it happen: log in to the network the way a browser would, by POSTing the portal's "
+        "login form (field accept=yes) to lab.portal.url + '/_portal/login' with httpx "
+        "(trust_env=False). Then run q3.check(lab). The judge checks /generate_204 answers 204 "
+        "and logs you out again."
+    ),
     usage="q3.check(lab)",
     takes=(lab_param(),),
     state=State(log_out_after=True),  # as the prompt says
@@ -136,31 +166,43 @@ q3 = CheckedTask(
         _logged_in,
         expect(
             lambda run: run["by form"] is not None,
-            f"the lab no longer keeps the exchange of your login (it keeps the last "
-            f"{MAX_EXCHANGES} requests), so the judge cannot see how you logged in. The "
-            "judge logged you out; POST the form again, then check at once.",
+            Msg(
+                "the lab no longer keeps the exchange of your login (it keeps the last "
+                "{count} requests), so the judge cannot see how you logged in. The "
+                "judge logged you out; POST the form again, then check at once.",
+                count=MAX_EXCHANGES,
+            ),
         ),
         expect(
             lambda run: bool(run["by form"]),
-            "you are logged in, but not through the form: no POST to /_portal/login that "
-            "the portal answered 200 began this session (lab.portal.login() is the shortcut "
-            "the task asks you not to take). The judge logged you out; POST the form with "
-            "httpx.",
+            Msg(
+                "you are logged in, but not through the form: no POST to /_portal/login that "
+                "the portal answered 200 began this session (lab.portal.login() is the shortcut "
+                "the task asks you not to take). The judge logged you out; POST the form with "
+                "httpx."
+            ),
         ),
         expect(
             lambda run: run["check"].status == 204,
-            lambda run: (
-                f"logged in, yet the connectivity check answered {run['check'].status}, not 204."
+            lambda run: Msg(
+                "logged in, yet the connectivity check answered {status}, not 204.",
+                status=run["check"].status,
             ),
         ),
     ),
-    success="logged in through the form: the portal answered your POST with 200, and "
-    "/generate_204 now answers 204 No Content. (The judge logged you out again.)",
+    success=Msg(
+        "logged in through the form: the portal answered your POST with 200, and "
+        "/generate_204 now answers 204 No Content. (The judge logged you out again.)"
+    ),
     hints=(
-        "GET lab.portal.url + '/_portal/login' and read the form: its method, action and field.",
-        "httpx.Client(trust_env=False).post(url, data={...}) sends a form "
-        "(application/x-www-form-urlencoded).",
-        "The checkbox's name is 'accept' and its value 'yes'.",
+        Msg(
+            "GET lab.portal.url + '/_portal/login' and read the form: its method, action and field."
+        ),
+        Msg(
+            "httpx.Client(trust_env=False).post(url, data={...}) sends a form "
+            "(application/x-www-form-urlencoded)."
+        ),
+        Msg("The checkbox's name is 'accept' and its value 'yes'."),
     ),
     solution="import httpx\n"
     "with httpx.Client(trust_env=False) as client:\n"
@@ -181,13 +223,15 @@ def _portal_requests(lab: Any) -> int:
 
 
 # What a device cannot read from outside the network: it must ask with a request.
-_INSIDE = {
-    "logged_in": "your function read lab.portal.logged_in, which a phone cannot see: it must "
-    "find out with a real request through lab.portal.url",
+_INSIDE: dict[str, Text] = {
+    "logged_in": Msg(
+        "your function read lab.portal.logged_in, which a phone cannot see: it must "
+        "find out with a real request through lab.portal.url"
+    ),
 }
 
 
-def _asks_the_network(run: Run) -> str:
+def _asks_the_network(run: Run) -> Text:
     """Before login, after login, before again: a real request each time, the right bool."""
     lab, fn = run.lab, run["is_captive"]
     lines = []
@@ -196,28 +240,39 @@ def _asks_the_network(run: Run) -> str:
             lab.portal.login()
         else:
             lab.portal.logout()
-        state = "after login" if logged_in else "before login"
+        state = Msg("after login") if logged_in else Msg("before login")
         before = _portal_requests(lab)
         answer = fn.run(lab, hidden=_INSIDE).value
         asked = _portal_requests(lab) - before
-        lines.append(f"{state}: is_captive(lab) returned {answer!r} ({asked} request(s))")
+        line = Msg(
+            "{state}: is_captive(lab) returned {answer} ({asked} request(s))",
+            state=state,
+            answer=repr(answer),
+            asked=asked,
+        )
+        lines.append(run.say(line))
         run.detail = "\n".join(lines)
         if asked == 0:
-            return (
-                f"{state} your function sent no request to the portal: a device cannot "
+            return Msg(
+                "{state} your function sent no request to the portal: a device cannot "
                 "look inside the network, it must ask it with a real request through "
-                "lab.portal.url."
+                "lab.portal.url.",
+                state=state,
             )
         if not isinstance(answer, bool):
-            return f"{state} your function returned {answer!r}; return True or False."
+            return Msg(
+                "{state} your function returned {answer}; return True or False.",
+                state=state,
+                answer=repr(answer),
+            )
         if answer != expected and expected:
-            return (
+            return Msg(
                 "behind the portal, before login, your function said the network is "
                 "open. Print the status its request got then: does that status say the way "
                 "out is open?"
             )
         if answer != expected:
-            return (
+            return Msg(
                 "after login your function still says captive: which status did its request "
                 "get after login, and what does that status say (RFC 9110 15.3)?"
             )
@@ -227,22 +282,30 @@ def _asks_the_network(run: Run) -> str:
 q4 = CheckedTask(
     "511.is-captive",
     LESSON,
-    "Write def is_captive(lab) -> bool: a connectivity checker, like a phone's. It returns "
-    "True when a captive portal is in the way (before login) and False when the network is "
-    "open (after login). It must find out with a real request through lab.portal.url. "
-    "Check with q4.check(is_captive, lab).",
+    Msg(
+        "Write def is_captive(lab) -> bool: a connectivity checker, like a phone's. It returns "
+        "True when a captive portal is in the way (before login) and False when the network is "
+        "open (after login). It must find out with a real request through lab.portal.url. "
+        "Check with q4.check(is_captive, lab)."
+    ),
     usage="q4.check(is_captive, lab)",
     takes=(function_param("is_captive"), lab_param()),
     state=State(changes=("portal",)),  # the judge logs in and out; the learner's login is kept
     checks=(_asks_the_network,),
-    success="your checker says captive before login and online after, from real requests: "
-    "that is how phones and laptops decide to open the portal's page.",
+    success=Msg(
+        "your checker says captive before login and online after, from real requests: "
+        "that is how phones and laptops decide to open the portal's page."
+    ),
     hints=(
-        "Request lab.portal.url + '/generate_204' with httpx (trust_env=False).",
-        "An open network answers 204 No Content; anything else (511, 200 with a login page, a "
-        "redirect) means someone is in the way.",
-        "Return a bool made from the status code: what does 204 mean, and what does anything "
-        "else mean?",
+        Msg("Request lab.portal.url + '/generate_204' with httpx (trust_env=False)."),
+        Msg(
+            "An open network answers 204 No Content; anything else (511, 200 with a login page, a "
+            "redirect) means someone is in the way."
+        ),
+        Msg(
+            "Return a bool made from the status code: what does 204 mean, and what does anything "
+            "else mean?"
+        ),
     ),
     solution="import httpx\n\n"
     "def is_captive(lab) -> bool:\n"

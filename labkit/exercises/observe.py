@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labkit.i18n import Msg, Text
 from labkit.recorder import Kind, Role
 
 
@@ -50,12 +51,16 @@ def story(rows: list[dict[str, Any]], start: float, noun: str = "request") -> st
     )
 
 
-def status_problem(value: Any, call: str) -> str:
+def status_problem(value: Any, call: Text) -> Text:
     """What is wrong with a learner function's return value that should be a status ("" if nothing)."""
     from labkit.exchange import Exchange
 
     if isinstance(value, Exchange):
-        return f"{call} returned an Exchange; return its status, an int (ex.status)."
+        return Msg("{call} returned an Exchange; return its status, an int (ex.status).", call=call)
     if isinstance(value, bool) or not isinstance(value, int):
-        return f"{call} returned {value!r}; it must return the final status, an int."
+        return Msg(
+            "{call} returned {value}; it must return the final status, an int.",
+            call=call,
+            value=repr(value),
+        )
     return ""

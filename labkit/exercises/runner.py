@@ -50,12 +50,13 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeAlias
 
 from labkit.exercises import proctree
 from labkit.exercises.timelimit import TimeLimit
+from labkit.i18n import Msg, Text
 
 __all__ = [
     "Clock",
@@ -71,7 +72,7 @@ __all__ = [
 class LearnerError(Exception):
     """The learner's code raised: its type's name, its message and its own frames."""
 
-    def __init__(self, type_name: str, text: str, trace: str = "") -> None:
+    def __init__(self, type_name: str, text: Text, trace: str = "") -> None:
         super().__init__(f"{type_name}: {text}" if text else type_name)
         self.type_name = type_name
         self.text = text
@@ -140,6 +141,9 @@ def _charge(seconds: float) -> None:
 # -- virtual time --
 
 
+TOO_MANY = Msg("your code made too many requests")
+
+
 @dataclass
 class Clock:
     """Virtual time for the child: sleeps move it, and so do the lab calls ``on_call`` times.
@@ -157,7 +161,7 @@ class Clock:
     on_call: Callable[[float, str, tuple[Any, ...], dict[str, Any]], Any] | None = None
     after_call: Callable[[str, Any], None] | None = None
     max_calls: int = 0  # more calls to the lab than this end the run (0: no limit)
-    too_many: str = "your code made too many requests"
+    too_many: Text = TOO_MANY
     start_wall: float = field(default_factory=time.time)
 
     def wall(self, now: float) -> float:
@@ -702,7 +706,7 @@ def run(
     seconds: float = 5.0,
     clock: Clock | None = None,
     random_value: float | None = None,
-    hidden: dict[str, str] | None = None,
+    hidden: Mapping[str, Text] | None = None,
     since: float | None = None,
 ) -> Outcome:
     """Like ``call``, also telling the virtual time the function took. ``hidden`` names
@@ -786,7 +790,7 @@ def _serve(
     clock: Clock | None,
     left: float,
     total: float,
-    hidden: dict[str, str],
+    hidden: Mapping[str, Text],
     grace: bool = True,
     started: list[float] | None = None,
 ) -> Outcome:
@@ -885,7 +889,7 @@ def _serve(
 
 
 def _answer(
-    message: tuple[Any, ...], handles: list[Any], clock: Clock | None, hidden: dict[str, str]
+    message: tuple[Any, ...], handles: list[Any], clock: Clock | None, hidden: Mapping[str, Text]
 ) -> tuple[Any, ...]:
     op, handle, *rest = message
     if op == "get" and rest[0] in hidden:
