@@ -61,7 +61,8 @@ def test_an_exercise_speaks_the_running_labs_language_and_switches_with_it(
         wrong = q1.check("client")
         assert wrong.label == "还不对"
         assert wrong.message.endswith("（卡住了？对这道练习调用 .hint() 可以得到提示。）")
-        assert q1.hint().title == "提示 1/2"
+        assert repr(q1.hint()).startswith("提示 1/2：Via 说明响应经过了一个代理")
+        assert repr(q1.check("client")).startswith("[500.who-made-it] 还不对：客户端是收到")
         assert q1.solution().title == "解答"
         with labkit.start(lang="en"):  # the newest lab speaks English: so does the exercise
             assert repr(q1.check(...)) == BLANK_EN
@@ -75,7 +76,8 @@ def test_in_english_nothing_changed(monkeypatch: pytest.MonkeyPatch) -> None:
     wrong = q1.check("client")
     assert wrong.label == "Not yet"
     assert wrong.message.endswith("  (Stuck? .hint() on this exercise gives a hint.)")
-    assert q1.hint().title == "Hint 1 of 2"
+    assert repr(q1.hint()).startswith("Hint 1 of 2: Via says a response passed through a proxy")
+    assert repr(q1.check("client")).startswith("[500.who-made-it] Not yet: the client received")
     assert q1.solution().title == "Solution"
     assert "<b>Not answered yet</b>" in q1.check(...)._repr_html_()
 

@@ -34,6 +34,7 @@ HINT_OFFER_MSG = Msg("(Stuck? .hint() on this exercise gives a hint.)")
 MORE_HINTS_MSG = Msg("(call hint() again for another)")
 REFUSED_MSG = Msg("Not checked (not counted)")  # the label of an answer that could not be judged
 HINT_OFFER, MORE_HINTS, REFUSED = str(HINT_OFFER_MSG), str(MORE_HINTS_MSG), str(REFUSED_MSG)
+LABELLED = Msg("{label}: {text}")  # a verdict's or a note's label before its text
 NOT_ANSWERED = Msg("not answered yet: replace the `...` with your answer and run the cell again.")
 LABELS = {
     "blank": Msg("Not answered yet"),
@@ -117,8 +118,10 @@ class Result:
 
     def __repr__(self) -> str:
         # a blank's message says "not answered yet" itself
-        label = "" if self.correct is None and not self.refused else f"{self.label}: "
-        text = f"[{self.exercise_id}] {label}{self.message}"
+        said = self.message
+        if self.correct is not None or self.refused:
+            said = LABELLED.bind(label=self.label, text=self.message).render(self.lang)
+        text = f"[{self.exercise_id}] {said}"
         return text + (f"\n{self.detail}" if self.detail else "")
 
     def _repr_html_(self) -> str:
@@ -144,9 +147,10 @@ class Note:
 
     title: str
     text: str
+    lang: str = ENGLISH  # the language of the title and text
 
     def __repr__(self) -> str:
-        return f"{self.title}: {self.text}"
+        return LABELLED.bind(label=self.title, text=self.text).render(self.lang)
 
     def _repr_html_(self) -> str:
         body = html.escape(self.text)
@@ -256,6 +260,7 @@ class Exercise:
             return Note(
                 Msg("No hints").render(lang),
                 Msg("this exercise has none; try solution() if you are stuck.").render(lang),
+                lang,
             )
         shown = self.hints_shown()
         count = len(self.hint_texts)
@@ -265,12 +270,12 @@ class Exercise:
             store.record(self.id, hint=True)
         more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
         title = Msg("Hint {number} of {count}", number=index + 1, count=count)
-        return Note(title.render(lang), render(self.hint_texts[index], lang) + more)
+        return Note(title.render(lang), render(self.hint_texts[index], lang) + more, lang)
 
     def solution(self) -> Note:
         store.record(self.id, solution=True)
         lang = learner_language()
-        return Note(Msg("Solution").render(lang), render(self.solution_msg, lang))
+        return Note(Msg("Solution").render(lang), render(self.solution_msg, lang), lang)
 
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         """(correct, message, detail) for a non-blank answer."""
