@@ -144,8 +144,8 @@ q3 = make_short_answer(
     _ENVOY,
     LESSON,
     Msg(
-        "An Envoy access log line shows '503 UF'. Name an upstream condition that produces it "
-        "(one of: {conditions}).",
+        "An Envoy access log line shows '503 UF' (the flags as Envoy's documentation defines "
+        "them). Name an upstream condition that produces it (one of: {conditions}).",
         conditions=CONDITIONS,
     ),
     accepted=_accepted(Condition.REFUSED, Condition.CONNECT_TIMEOUT),
