@@ -10,7 +10,12 @@ definition as benchmarks/run.py's start-up row), then `lab.stop()`. *Cold*: a fr
 sample imports labkit (not timed) and times its first `labkit.start()` → first 200; old and new
 alternate the same way. Other people's load hits both sides alike because the samples alternate.
 Each sample has wall time (`time.perf_counter`) and the process's CPU time (`time.process_time`,
-every thread: the lab's loop thread included). Prints medians and interquartile ranges.
+every thread: the lab's loop thread included) and the CPU of the garbage collections that ran
+inside the timed start (``gc.callbacks``); a cold sample also has the CPU of its ``import labkit``.
+A cold start is where the collector pays for the objects the import left young: which side of
+the timing's edge that collection falls on depends on the collector's counters when the import
+ends, so cold rows are also given without it, and import + first start together. Prints medians
+and interquartile ranges.
 """
 
 from __future__ import annotations
@@ -25,8 +30,19 @@ import tempfile
 from pathlib import Path
 
 CHILD = r"""
-import json, socket, sys, time
+import gc, json, socket, sys, time
+_c = time.process_time()
 import labkit
+IMPORT_CPU = time.process_time() - _c
+_collections = []
+_began = [0.0]
+
+def on_gc(phase, info):
+    # CPU of each garbage collection inside a timed start (it runs on the thread allocating)
+    if phase == "start":
+        _began[0] = time.thread_time()
+    else:
+        _collections.append(time.thread_time() - _began[0])
 
 def first_200(port):
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
@@ -52,16 +68,19 @@ def first_200(port):
         return int(head[9:12])
 
 def one():
+    _collections.clear()
+    gc.callbacks.append(on_gc)
     c0, w0 = time.process_time(), time.perf_counter()
     lab = labkit.start()
     status = first_200(lab.origin.port)
     w1, c1 = time.perf_counter(), time.process_time()
+    gc.callbacks.remove(on_gc)
     lab.stop()
     assert status == 200, status
-    return {"wall": w1 - w0, "cpu": c1 - c0}
+    return {"wall": w1 - w0, "cpu": c1 - c0, "gc": sum(_collections)}
 
 if sys.argv[1] == "cold":
-    print(json.dumps(one()), flush=True)
+    print(json.dumps({**one(), "import": IMPORT_CPU}), flush=True)
 else:
     one()  # discarded: the first start in a process is the cold one
     for line in sys.stdin:
@@ -141,12 +160,28 @@ def main() -> None:
         wall = summary([x["wall"] for x in xs])
         cpu = summary([x["cpu"] for x in xs])
         print(f"{kind:4} {side:3} n={n:3}  wall {wall}  ·  CPU {cpu}")
+    for side in pythons:
+        xs = samples["cold", side]
+        print(
+            f"cold {side:3}  CPU in garbage collections {summary([x['gc'] for x in xs])}"
+            f"  ·  CPU without them {summary([x['cpu'] - x['gc'] for x in xs])}"
+            f"  ·  import labkit + first start CPU {summary([x['import'] + x['cpu'] for x in xs])}"
+        )
     for kind in ("warm", "cold"):
         old = statistics.median(x["wall"] for x in samples[kind, "old"])
         new = statistics.median(x["wall"] for x in samples[kind, "new"])
         old_c = statistics.median(x["cpu"] for x in samples[kind, "old"])
         new_c = statistics.median(x["cpu"] for x in samples[kind, "new"])
         print(f"{kind}: new/old wall {new / old:.2f}x, CPU {new_c / old_c:.2f}x")
+    ratio = {
+        name: statistics.median(f(x) for x in samples["cold", "new"])
+        / statistics.median(f(x) for x in samples["cold", "old"])
+        for name, f in (
+            ("CPU without garbage collections", lambda x: x["cpu"] - x["gc"]),
+            ("import labkit + first start CPU", lambda x: x["import"] + x["cpu"]),
+        )
+    }
+    print("cold: new/old " + ", ".join(f"{k} {v:.2f}x" for k, v in ratio.items()))
     sys.exit(0)
 
 

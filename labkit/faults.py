@@ -440,6 +440,9 @@ class FaultServer(Listener):
             object.__setattr__(self, name, value)
         elif self._knob(name) is not None:  # a switch: set on the lab's loop thread
             self.switch(lambda: setattr(self.fault, name, value))
+        elif name in self.__dict__ or hasattr(type(self), name):
+            # the listener's own (port, loop, peers, stopped: 64 writes each start), not a knob
+            super().__setattr__(name, value)
         elif name in {k.name for f in FAULTS.values() for k in f.knobs}:
             raise BadArgument(_no_knob(self.name, name))
         else:
