@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,162 @@ def test_a_lab_that_only_serves_never_imports_httpx() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["HTTP/1.1 200 False", "200 True"]
+
+
+# -- which modules are the public surface (docs/architecture.md), pinned --
+
+PUBLIC_MODULES = {
+    "labkit",
+    "labkit.__main__",
+    "labkit.charts",
+    "labkit.drill",
+    "labkit.exercises",
+    "labkit.exercises.capstone",
+    "labkit.exercises.gateways",
+    *(f"labkit.exercises.lesson_{n}" for n in (500, 501, 502, 503, 504, 505, 511)),
+    "labkit.load",
+    "labkit.personalities",
+    "labkit.scenarios",
+    "labkit.widgets",
+}
+# old path -> where its code went (labkit.charts is public as well)
+MOVED = {
+    "labkit.picture": "labkit.render.svg",
+    "labkit.inspect": "labkit.render.notes",
+    "labkit.charts": "labkit.render.charts",
+}
+OLD_PATHS = set(MOVED) - PUBLIC_MODULES
+QUOTED = {
+    "labkit.conditions": {"Condition"},
+    "labkit.origin": {"ORDERS", "RATE_LIMIT", "RATE_WINDOW"},
+    "labkit.portal": {"PROBES"},
+}
+# every module of the package before issue 12 (15e6a12): each still imports by that path
+MODULES_BEFORE_ISSUE_12 = """
+labkit labkit.__main__ labkit.board labkit.browser labkit.charts labkit.classroom labkit.cli
+labkit.conditions labkit.control labkit.drill labkit.errors labkit.exchange labkit.exercises
+labkit.exercises.answers labkit.exercises.capstone labkit.exercises.core labkit.exercises.gateways
+labkit.exercises.lesson_500 labkit.exercises.lesson_501 labkit.exercises.lesson_502
+labkit.exercises.lesson_503 labkit.exercises.lesson_504 labkit.exercises.lesson_505
+labkit.exercises.lesson_511 labkit.exercises.observe labkit.exercises.runner labkit.exercises.store
+labkit.exercises.timelimit labkit.faults labkit.gateway labkit.grading labkit.http
+labkit.http.deadline labkit.http.messages labkit.http.pages labkit.http.peers labkit.http.ports
+labkit.http.proxystatus labkit.http.requestcheck labkit.http.server labkit.http.upstream
+labkit.inspect labkit.lab labkit.load labkit.origin labkit.personalities labkit.picture
+labkit.portal labkit.proxy labkit.recorder labkit.scenarios labkit.widgets
+""".split()
+MODULE = re.compile(r"`(labkit(?:\.\w+)*)`")
+DOTTED = re.compile(r"\blabkit(?:\.[A-Za-z_]\w*)+")
+FROM_IMPORT = re.compile(r"^\s*from\s+(labkit(?:\.\w+)*)\s+import\s+\(?([\w\s,]+)\)?", re.M)
+
+
+def _all_modules() -> set[str]:
+    """Every module of the package, found on disk (not imported)."""
+    found = {"labkit"}
+    for path in (ROOT / "labkit").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return found
+
+
+def _documented() -> dict[str, set[str]]:
+    """docs/architecture.md's lists: bullet title -> the modules it names; a package named
+    under *Implementation* brings its modules along ("labkit.http and its modules")."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    section = text.split("## Public surface and implementation\n", 1)[1].split("\n## ", 1)[0]
+    lists: dict[str, set[str]] = {}
+    for bullet in re.split(r"\n- ", section)[1:]:
+        title = re.match(r"\*\*([^*:]+):?\*\*", bullet)
+        assert title, bullet
+        named = set(MODULE.findall(bullet)) & _all_modules()  # not `labkit.__all__`
+        if title.group(1) == "Implementation":
+            packages = {m for m in named if f"`{m}` and its modules" in " ".join(bullet.split())}
+            named |= {m for m in _all_modules() for p in packages if m.startswith(p + ".")}
+        lists[title.group(1)] = named
+    return lists
+
+
+def test_architecture_lists_each_module_once_as_public_or_implementation() -> None:
+    lists = _documented()
+    public = lists.pop("Public modules")
+    old = lists.pop("Old paths of moved code")
+    quoted = lists.pop("Implementation modules with names the lessons quote")
+    implementation = lists.pop("Implementation")
+    assert lists == {}, f"unexpected lists in docs/architecture.md: {sorted(lists)}"
+    assert public == PUBLIC_MODULES
+    assert old == OLD_PATHS | {"labkit.render", "labkit.charts"}
+    assert set(QUOTED) <= quoted and quoted - set(QUOTED) <= {"labkit.render"}
+    text = " ".join((ROOT / "docs" / "architecture.md").read_text().split())
+    for module, names in QUOTED.items():
+        listed = ", ".join(f"`{n}`" for n in sorted(names))
+        assert f"`{module}` ({listed})" in text, f"{module}'s public names are not {listed}"
+    everything = _all_modules()
+    classified = [*PUBLIC_MODULES, *OLD_PATHS, *QUOTED, *implementation]
+    twice = {m for m in classified if classified.count(m) > 1}
+    assert twice == set(), f"in two lists: {sorted(twice)}"
+    assert set(classified) == everything, (
+        f"not listed: {sorted(everything - set(classified))}; "
+        f"listed but absent: {sorted(set(classified) - everything)}"
+    )
+
+
+def _learner_texts() -> list[tuple[str, str]]:
+    """What a learner reads and runs: every notebook cell (English and translations), README."""
+    texts = [("README.md", (ROOT / "README.md").read_text())]
+    for notebook in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        where = notebook.relative_to(ROOT).as_posix()
+        for n, cell in enumerate(json.loads(notebook.read_text())["cells"]):
+            texts.append((f"{where} cell {n}", "".join(cell["source"])))
+    return texts
+
+
+def _module_and_rest(dotted: str, modules: set[str]) -> tuple[str, list[str]]:
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        if ".".join(parts[:i]) in modules:
+            return ".".join(parts[:i]), parts[i:]
+    raise AssertionError(dotted)
+
+
+def test_notebooks_and_readme_use_only_the_public_surface() -> None:
+    modules = _all_modules()
+    uses: list[tuple[str, str]] = []
+    for where, text in _learner_texts():
+        uses += [(name, where) for name in DOTTED.findall(text)]
+        for module, names in FROM_IMPORT.findall(text):
+            uses += [(f"{module}.{n.split()[0]}", where) for n in names.split(",") if n.strip()]
+    assert len({w for _, w in uses if w.startswith("notebooks/zh/")}) > 10, "zh not read"
+    wrong = []
+    for name, where in uses:
+        module, rest = _module_and_rest(name, modules)
+        if module in QUOTED:
+            if rest and rest[0] not in QUOTED[module]:  # bare: `from labkit.origin import`
+                wrong.append(f"{name} ({where}): only {sorted(QUOTED[module])} of {module}")
+        elif module == "labkit":
+            if rest and rest[0] not in labkit.__all__:
+                wrong.append(f"{name} ({where}): not in labkit.__all__")
+        elif module not in PUBLIC_MODULES | set(OLD_PATHS):
+            wrong.append(f"{name} ({where}): {module} is implementation (docs/architecture.md)")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_every_module_path_from_before_issue_12_still_imports() -> None:
+    """A module that moved stays importable from its old path, with the same objects."""
+    code = (
+        "import importlib, json, sys\n"
+        f"names = {MODULES_BEFORE_ISSUE_12!r}\n"
+        "import importlib.util\n"
+        "for n in names:  # labkit.__main__ runs the command when imported: found, not run\n"
+        "    (importlib.util.find_spec if n.endswith('__main__') else importlib.import_module)(n)\n"
+        f"moved = {MOVED!r}\n"
+        "same = {}\n"
+        "for old, new in moved.items():\n"
+        "    o, n = importlib.import_module(old), importlib.import_module(new)\n"
+        "    same[old] = bool(o.__all__) and all(getattr(o, a) is getattr(n, a) for a in o.__all__)\n"
+        "print(json.dumps(same))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT.parent
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == dict.fromkeys(MOVED, True)

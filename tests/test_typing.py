@@ -8,7 +8,9 @@ name in the shipped notebooks, README and docs still exists.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -124,13 +126,15 @@ FROM_IMPORT = re.compile(r"^\s*from\s+(labkit(?:\.\w+)*)\s+import\s+\(?([\w\s,]+
 
 
 def _texts() -> list[tuple[str, str]]:
-    """(where, text) of every notebook cell, the README, docs/ and notebooks/ Markdown."""
+    """(where, text) of every notebook cell, the README, docs/ and notebooks/ Markdown, the
+    translations' (notebooks/zh/) included."""
     texts = []
-    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for notebook in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        where = notebook.relative_to(ROOT / "notebooks").as_posix()
         for n, cell in enumerate(json.loads(notebook.read_text())["cells"]):
-            texts.append((f"{notebook.name} cell {n}", "".join(cell["source"])))
+            texts.append((f"{where} cell {n}", "".join(cell["source"])))
     markdown = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-    markdown += sorted((ROOT / "notebooks").glob("*.md"))
+    markdown += sorted((ROOT / "notebooks").rglob("*.md"))
     texts += [(path.name, path.read_text()) for path in markdown]
     return texts
 
@@ -153,6 +157,8 @@ def _resolve(dotted: str) -> object:
     parts = dotted.split(".")
     obj: object = labkit
     for i, part in enumerate(parts[1:], start=2):
+        if part == "__main__":  # the `labkit` command: imported, it would run
+            return importlib.util.find_spec(".".join(parts[:i]))
         if not hasattr(obj, part):
             importlib.import_module(".".join(parts[:i]))
         obj = getattr(obj, part)
@@ -163,6 +169,7 @@ def test_every_labkit_name_the_notebooks_and_docs_use_resolves() -> None:
     used = _used_names()
     # the extraction itself works: the headline names and every lesson's exercises are found
     assert {"labkit.start", "labkit.scenarios.run", "labkit.widgets.Playground"} <= set(used)
+    assert any(where.startswith("zh/") for where, _ in _texts()), "notebooks/zh/ not read"
     for module in (
         "lesson_500",
         "lesson_501",
@@ -193,3 +200,143 @@ def test_a_name_that_does_not_exist_is_reported() -> None:
     for name in ("labkit.scenarios.runn", "labkit.exercises.lesson_599", "labkit.start.nope"):
         with pytest.raises((AttributeError, ImportError)):
             _resolve(name)
+
+
+# -- what the lessons do with their lab and its exchanges, resolved on real ones --
+
+MAKES_EXCHANGE = {"get", "request", "raw", "exchange"}
+Step = str | tuple[str | int]  # an attribute, or (key,) for a subscript
+
+
+def _code_cells() -> list[tuple[str, ast.Module]]:
+    """Every code cell of every notebook (English and translations), parsed; IPython's ``%``
+    and ``!`` lines are not Python and read as ``pass``."""
+    cells = []
+    for notebook in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        where = notebook.relative_to(ROOT / "notebooks").as_posix()
+        for n, cell in enumerate(json.loads(notebook.read_text())["cells"]):
+            if cell["cell_type"] == "code":
+                source = re.sub(r"^(\s*)[%!].*$", r"\1pass", "".join(cell["source"]), flags=re.M)
+                cells.append((f"{where} cell {n}", ast.parse(source)))
+    return cells
+
+
+def _chain(node: ast.expr) -> tuple[str, list[Step]] | None:
+    """``lab.upstreams["slow"].delay`` is ("lab", ["upstreams", ("slow",), "delay"]); None for a
+    chain that goes through a call or a computed subscript (its callee is a chain of its own)."""
+    steps: list[Step] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            steps.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            if not isinstance(node.slice.value, (str, int)):
+                return None
+            steps.append((node.slice.value,))
+            node = node.value
+        elif isinstance(node, ast.Name):
+            return node.id, steps[::-1]
+        else:
+            return None
+
+
+def _kinds(trees: list[ast.Module]) -> dict[str, str]:
+    """Which names of one notebook hold the lab (``lab = labkit.start()``) and which an
+    exchange (``lab.get/request/raw/exchange(...)``, ``labkit.scenarios.run(...)``): those
+    bound only so (a name also bound otherwise, by a loop or another call, is left out)."""
+    seen: dict[str, set[str]] = {}
+    known: set[int] = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                call = ast.unparse(node.value.func) if isinstance(node.value, ast.Call) else ""
+                head, _, last = call.rpartition(".")
+                kind = None
+                if call == "labkit.start":
+                    kind = "lab"
+                elif call == "labkit.scenarios.run" or (head == "lab" and last in MAKES_EXCHANGE):
+                    kind = "exchange"
+                if kind and isinstance(target, ast.Name):
+                    seen.setdefault(target.id, set()).add(kind)
+                    known.add(id(target))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                if id(node) not in known:
+                    seen.setdefault(node.id, set()).add("other")
+    return {name: kinds.pop() for name, kinds in seen.items() if kinds in ({"lab"}, {"exchange"})}
+
+
+def _uses(cells: list[tuple[str, ast.Module]]) -> dict[tuple[str, tuple[Step, ...]], str]:
+    """(kind, steps) of every attribute chain on a lab or an exchange, with one place using it."""
+    notebooks: dict[str, list[tuple[str, ast.Module]]] = {}
+    for where, tree in cells:
+        notebooks.setdefault(where.split(" cell ")[0], []).append((where, tree))
+    uses: dict[tuple[str, tuple[Step, ...]], str] = {}
+    for notebook in notebooks.values():
+        kinds = _kinds([tree for _, tree in notebook])
+        for where, tree in notebook:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and (found := _chain(node)):
+                    root, steps = found
+                    if root in kinds:
+                        uses.setdefault((kinds[root], tuple(steps)), where)
+    return uses
+
+
+def _follow(obj: object, steps: tuple[Step, ...]) -> object:
+    for step in steps:
+        obj = getattr(obj, step) if isinstance(step, str) else obj[step[0]]  # type: ignore[index]
+    return obj
+
+
+def test_what_the_lessons_use_of_a_lab_and_an_exchange_resolves(lab: labkit.Lab) -> None:
+    """``lab.upstreams["slow"].delay``, ``lab.gateway.route``, ``ex.picture``, ``ex.hops[0]``...:
+    each chain the notebooks write on their lab or an exchange exists on a real one."""
+    cells = _code_cells()
+    assert any(where.startswith("zh/") for where, _ in cells), "notebooks/zh/ not read"
+    uses = _uses(cells)
+    # the extraction finds the headline names, in both languages
+    for expected in [
+        ("lab", ("get",)),
+        ("lab", ("raw",)),
+        ("lab", ("request",)),
+        ("lab", ("browser_link",)),
+        ("lab", ("origin",)),
+        ("lab", ("gateway",)),
+        ("lab", ("portal",)),
+        ("lab", ("upstreams",)),
+        ("exchange", ("picture",)),
+    ]:
+        assert expected in uses, expected
+    assert ("lab", ("upstreams", ("slow",), "delay")) in uses, "lab.upstreams[...] not read"
+
+    real = {"lab": lab, "exchange": lab.get("/orders/7")}
+    broken = []
+    for (kind, steps), where in sorted(uses.items(), key=str):
+        try:
+            _follow(real[kind], steps)
+        except (AttributeError, KeyError, IndexError) as exc:
+            broken.append(f"{kind} {steps} (used in {where}): {exc!r}")
+    assert broken == [], "\n".join(broken)
+
+
+def test_a_chain_that_does_not_exist_is_reported(lab: labkit.Lab) -> None:
+    """The check above can fail: a misspelt attribute or upstream in a lesson is caught."""
+    tree = ast.parse(
+        'lab = labkit.start()\nlab.upstreams["slwo"].delay\nlab.browser_lnk()\n'
+        'ex = lab.get("/")\nex.pictur()'
+    )
+    uses = _uses([("made up", tree)])
+    assert set(uses) == {
+        ("lab", ("upstreams",)),
+        ("lab", ("upstreams", ("slwo",), "delay")),
+        ("lab", ("browser_lnk",)),
+        ("lab", ("get",)),
+        ("exchange", ("pictur",)),
+    }
+    real = {"lab": lab, "exchange": lab.get("/orders/7")}
+    for kind, steps in uses:
+        if steps[-1] in ("delay", "browser_lnk", "pictur"):
+            with pytest.raises((AttributeError, KeyError)):
+                _follow(real[kind], steps)
