@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -304,3 +305,43 @@ def test_every_module_path_from_before_issue_12_still_imports() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == dict.fromkeys(MOVED, True)
+
+
+def _layers() -> dict[str, int]:
+    """docs/architecture.md's numbered layers: each top-level module or package of labkit
+    with the layer where the list first names it (`http/`, `render/view.py`: http, render)."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    section = text.split("## Layers\n", 1)[1].split("\n## ", 1)[0]
+    tops = {p.stem if p.is_file() else p.name for p in (ROOT / "labkit").iterdir()}
+    layer: dict[str, int] = {}
+    for number, item in re.findall(r"^(\d)\. (.*?)(?=^\d\. |\Z)", section, re.M | re.S):
+        for name in re.findall(r"`([a-z_0-9]+)(?:/[\w./]*)?`", item):
+            if name in tops:
+                layer.setdefault(name, int(number))
+    return layer
+
+
+def test_each_module_imports_only_its_layer_and_those_below() -> None:
+    """The layers docs/architecture.md draws hold at load: a module-level import (not one
+    under TYPE_CHECKING, not a lazy one inside a function) never reaches a higher layer."""
+    layer = _layers()
+    modules = sorted((ROOT / "labkit").rglob("*.py"))
+    tops = {p.relative_to(ROOT / "labkit").parts[0].removesuffix(".py") for p in modules}
+    assert tops - set(layer) == {"__init__", "__main__"}, "a module in no layer"
+    upward = []
+    for path in modules:
+        top = path.relative_to(ROOT / "labkit").parts[0].removesuffix(".py")
+        if top not in layer:
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            for target in targets:
+                parts = target.split(".")
+                if parts[0] == "labkit" and len(parts) > 1 and layer.get(parts[1], 0) > layer[top]:
+                    upward.append(f"{path.relative_to(ROOT)} (layer {layer[top]}) imports {target}")
+    assert upward == [], "\n".join(upward)
