@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from labkit import i18n
 from labkit.errors import BadArgument, check_number, unknown
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
+from labkit.i18n import Msg
 from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.origin import BUSY_PATH, HOLD_MAX, RATE_LIMIT, RATE_LIMIT_RANGE, RATE_PATH, RATE_WINDOW
 from labkit.personalities import PERSONALITIES
@@ -41,17 +43,19 @@ class Param:
 
     name: str  # the key in the control API; ``--name-with-dashes`` when optional
     kind: type  # bool, int, float or str
-    help: str  # what it means, in a few words (--help, the widgets' labels)
-    unit: str = ""  # "s" for seconds; shown in --help and the widgets' labels
+    # what it means, in a few words (--help in English, the widgets' labels in the learner's
+    # language): a Msg, whose str() is the English
+    help: i18n.Text
+    unit: str = ""  # "s" for seconds; shown in --help and the widgets' labels (UNIT_WORDS)
     minimum: float = 0
     maximum: float = 0
     choices: tuple[str, ...] = ()  # a str that must be one of these
-    labels: tuple[str, ...] = ()  # words for each choice, on the playgrounds' buttons
+    labels: tuple[i18n.Text, ...] = ()  # words for each choice, on the playgrounds' buttons
     titles: tuple[str, ...] = ()  # words for each choice in a playground's drop-down
     optional: bool = False  # a --flag on the command line (else a positional word)
     default: Any = None  # an optional parameter left out means this
     nullable: bool = False  # None is allowed (on the command line: NONE_WORDS, or --no-NAME)
-    none_means: str = ""  # what None means, for messages ("unlimited")
+    none_means: i18n.Text = ""  # what None means, for messages ("unlimited")
     label: str = ""  # how messages name it, when not ``name`` (the Python attribute it sets)
 
     @property
@@ -69,7 +73,15 @@ class Param:
     @property
     def title(self) -> str:
         """Its visible name on a playground, with its unit."""
-        return f"{self.help} ({self.unit})" if self.unit else self.help
+        return self.title_in(i18n.ENGLISH)
+
+    def title_in(self, lang: str) -> str:
+        """Its visible name on a playground, in ``lang``."""
+        words = i18n.render(self.help, lang)
+        if not self.unit:
+            return words
+        unit = UNIT_WORDS[self.unit].render(lang) if self.unit in UNIT_WORDS else self.unit
+        return Msg("{words} ({unit})", words=words, unit=unit).render(lang)
 
     def check(self, value: object, *, named: str = "") -> Any:
         """The value if this parameter takes it, else BadArgument saying what is allowed.
@@ -132,6 +144,11 @@ class Param:
 
 
 NONE_WORDS = ("none", "unlimited")
+# the units a playground's label names, in words (seconds stay "s", as the lessons write them)
+UNIT_WORDS: Mapping[str, Msg] = {
+    "requests at once": Msg("requests at once"),
+    "requests": Msg("requests"),
+}
 
 
 @dataclass(frozen=True)
@@ -235,12 +252,17 @@ def _maintenance(lab: Lab, args: Args) -> str:
 def _maintenance_now(lab: Lab) -> str:
     settings = lab.origin.maintenance_settings
     if settings is None:
-        return "maintenance: off"
+        return Msg("maintenance: off").render(lab.lang)
     retry = settings.get("retry_after")
-    line = "maintenance: on, " + (f"Retry-After {retry}" if retry is not None else "no Retry-After")
+    sends = f"Retry-After {retry}" if retry is not None else Msg("no Retry-After")
+    line = Msg("maintenance: on, {sends}", sends=sends)
     if settings.get("cache_max_age") is not None:
-        line += f", Cache-Control max-age={settings['cache_max_age']} (the caching mistake)"
-    return line
+        line = Msg(
+            "{line}, Cache-Control max-age={age} (the caching mistake)",
+            line=line,
+            age=settings["cache_max_age"],
+        )
+    return line.render(lab.lang)
 
 
 def _capacity(lab: Lab, args: Args) -> str:
@@ -250,7 +272,9 @@ def _capacity(lab: Lab, args: Args) -> str:
 
 def _capacity_now(lab: Lab) -> str:
     capacity = lab.origin.capacity
-    return "capacity: " + ("unlimited" if capacity is None else f"{capacity} at once")
+    if capacity is None:
+        return Msg("capacity: unlimited").render(lab.lang)
+    return Msg("capacity: {n} at once", n=capacity).render(lab.lang)
 
 
 def _hold(lab: Lab, args: Args) -> str:
@@ -260,8 +284,14 @@ def _hold(lab: Lab, args: Args) -> str:
 
 def _hold_now(lab: Lab) -> str:
     if lab.origin.hold:
-        return f"hold: on (GET {BUSY_PATH} waits until the hold is off, {HOLD_MAX:g} s at most)"
-    return f"hold: off (GET {BUSY_PATH} answers at once; held requests go on)"
+        line = Msg(
+            "hold: on (GET {path} waits until the hold is off, {most} s at most)",
+            path=BUSY_PATH,
+            most=f"{HOLD_MAX:g}",
+        )
+    else:
+        line = Msg("hold: off (GET {path} answers at once; held requests go on)", path=BUSY_PATH)
+    return line.render(lab.lang)
 
 
 def _debug(lab: Lab, args: Args) -> str:
@@ -270,20 +300,26 @@ def _debug(lab: Lab, args: Args) -> str:
 
 
 def _debug_now(lab: Lab) -> str:
-    return f"debug: {_on(lab.origin.debug)} (tracebacks in the origin's 500 pages)"
+    return Msg(
+        "debug: {on} (tracebacks in the origin's 500 pages)",
+        on=Msg("on", context="switch") if lab.origin.debug else Msg("off", context="switch"),
+    ).render(lab.lang)
 
 
 def _rate_limit(lab: Lab, args: Args) -> str:
     lab.origin.rate_limit = args["requests"]
-    return _rate_limit_now(lab) + " (every key's count forgotten)"
+    return _rate_limit_now(lab) + Msg(" (every key's count forgotten)").render(lab.lang)
 
 
 def _rate_limit_now(lab: Lab) -> str:
     n = lab.origin.rate_limit
-    return (
-        f"rate limit: {n} {'request' if n == 1 else 'requests'} to {RATE_PATH} in "
-        f"{RATE_WINDOW:g} s for each API key (more get 429)"
-    )
+    return Msg(
+        "rate limit: {n} request to {path} in {window} s for each API key (more get 429)",
+        plural="rate limit: {n} requests to {path} in {window} s for each API key (more get 429)",
+        n=n,
+        path=RATE_PATH,
+        window=f"{RATE_WINDOW:g}",
+    ).render(lab.lang)
 
 
 def _portal(lab: Lab, args: Args) -> str:
@@ -294,7 +330,9 @@ def _portal(lab: Lab, args: Args) -> str:
 
 
 def _portal_now(lab: Lab) -> str:
-    return f"portal: logged {'in' if lab.portal is not None and lab.portal.logged_in else 'out'}"
+    if lab.portal is not None and lab.portal.logged_in:
+        return Msg("portal: logged in").render(lab.lang)
+    return Msg("portal: logged out").render(lab.lang)
 
 
 def _timeout(lab: Lab, args: Args) -> str:
@@ -308,10 +346,12 @@ def _timeout(lab: Lab, args: Args) -> str:
 
 def _timeout_now(lab: Lab, given: Args) -> str:
     route = lab.gateway.route(given.get("route", "/"))
-    return (
-        f"route {route.prefix}: connect timeout {route.connect_timeout:g} s, "
-        f"read timeout {route.read_timeout:g} s"
-    )
+    return Msg(
+        "route {prefix}: connect timeout {connect} s, read timeout {read} s",
+        prefix=route.prefix,
+        connect=f"{route.connect_timeout:g}",
+        read=f"{route.read_timeout:g}",
+    ).render(lab.lang)
 
 
 def _timeout_reset(lab: Lab) -> list[Args]:
@@ -335,12 +375,17 @@ def _server(lab: Lab, name: str) -> HTTPServer:
 def _head_timeout(lab: Lab, args: Args) -> str:
     server = _server(lab, args["server"])
     server.head_timeout = args["seconds"]
-    return f"{args['server']}: a started request must arrive within {server.head_timeout:g} s"
+    return Msg(
+        "{server}: a started request must arrive within {seconds} s",
+        server=args["server"],
+        seconds=f"{server.head_timeout:g}",
+    ).render(lab.lang)
 
 
 def _head_timeout_now(lab: Lab) -> str:
-    each = ", ".join(f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
-    return f"head timeout (then 408): {each}"
+    sep = ", " if lab.lang == i18n.ENGLISH else "，"
+    each = sep.join(f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
+    return Msg("head timeout (then 408): {each}", each=each).render(lab.lang)
 
 
 def _delay(lab: Lab, args: Args) -> str:
@@ -349,7 +394,9 @@ def _delay(lab: Lab, args: Args) -> str:
 
 
 def _delay_now(lab: Lab) -> str:
-    return f"slow upstream: answers after {lab.upstreams['slow'].delay:g} s"
+    return Msg(
+        "slow upstream: answers after {delay} s", delay=f"{lab.upstreams['slow'].delay:g}"
+    ).render(lab.lang)
 
 
 def _personality(lab: Lab, args: Args) -> str:
@@ -358,25 +405,25 @@ def _personality(lab: Lab, args: Args) -> str:
 
 
 def _personality_now(lab: Lab) -> str:
-    return f"gateway personality: {lab.gateway.personality}"
+    return Msg("gateway personality: {name}", name=lab.gateway.personality).render(lab.lang)
 
 
 def _cache(lab: Lab, args: Args) -> str:
     if args["action"] == "purge":
         n = lab.gateway.purge()
-        return f"gateway cache emptied: {n} {'entry' if n == 1 else 'entries'}"
+        return Msg(
+            "gateway cache emptied: {n} entry", plural="gateway cache emptied: {n} entries", n=n
+        ).render(lab.lang)
     lab.gateway.cache_enabled = args["action"] == "on"
     return _cache_now(lab)
 
 
 def _cache_now(lab: Lab) -> str:
     if lab.gateway.cache_enabled:
-        return "gateway cache: on (fresh responses are stored and served again)"
-    return "gateway cache: off (every request goes to the upstream)"
-
-
-def _on(value: bool) -> str:
-    return "on" if value else "off"
+        return Msg("gateway cache: on (fresh responses are stored and served again)").render(
+            lab.lang
+        )
+    return Msg("gateway cache: off (every request goes to the upstream)").render(lab.lang)
 
 
 YEAR = 31_536_000  # seconds: the furthest Retry-After the lab sends
@@ -390,7 +437,7 @@ SWITCHES: dict[str, Switch] = {
             "maintenance",
             "origin maintenance mode (503)",
             params=(
-                Param("on", bool, "maintenance: the origin answers 503", default=False),
+                Param("on", bool, Msg("maintenance: the origin answers 503"), default=False),
                 Param(
                     "retry_after",
                     int,
@@ -400,12 +447,12 @@ SWITCHES: dict[str, Switch] = {
                     default=120,
                     optional=True,
                     nullable=True,
-                    none_means="no Retry-After",
+                    none_means=Msg("no Retry-After"),
                 ),
                 Param(
                     "retry_in",
                     int,
-                    "Retry-After as an HTTP-date this far ahead",
+                    Msg("Retry-After as an HTTP-date this far ahead"),
                     SECONDS,
                     maximum=YEAR,
                     optional=True,
@@ -413,7 +460,7 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "cache_max_age",
                     int,
-                    "the caching mistake: max-age on the 503",
+                    Msg("the caching mistake: max-age on the 503"),
                     SECONDS,
                     minimum=1,
                     maximum=86400,
@@ -435,11 +482,11 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "value",
                     int,
-                    "capacity",
+                    Msg("capacity"),
                     "requests at once",
                     maximum=100_000,
                     nullable=True,
-                    none_means="unlimited",
+                    none_means=Msg("unlimited"),
                     label="capacity",
                 ),
             ),
@@ -454,7 +501,12 @@ SWITCHES: dict[str, Switch] = {
             "hold",
             f"hold the origin's GET {BUSY_PATH} requests until turned off",
             params=(
-                Param("on", bool, f"hold: GET {BUSY_PATH} waits until released", default=False),
+                Param(
+                    "on",
+                    bool,
+                    Msg("hold: GET {path} waits until released", path=BUSY_PATH),
+                    default=False,
+                ),
             ),
             apply=_hold,
             state=lambda lab: {"hold": lab.origin.hold},
@@ -465,7 +517,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "debug",
             "show tracebacks in the origin's 500 pages",
-            params=(Param("on", bool, "debug: show tracebacks in 500 pages", default=False),),
+            params=(Param("on", bool, Msg("debug: show tracebacks in 500 pages"), default=False),),
             apply=_debug,
             state=lambda lab: {"debug": lab.origin.debug},
             playgrounds=("500",),
@@ -479,7 +531,9 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "requests",
                     int,
-                    f"the rate limit for each API key, in {RATE_WINDOW:g} s",
+                    Msg(
+                        "the rate limit for each API key, in {window} s", window=f"{RATE_WINDOW:g}"
+                    ),
                     "requests",
                     minimum=RATE_LIMIT_RANGE[0],  # the setter's own range (origin.py)
                     maximum=RATE_LIMIT_RANGE[1],
@@ -503,9 +557,9 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "action",
                     str,
-                    "log in or out",
+                    Msg("log in or out"),
                     choices=("login", "logout"),
-                    labels=("log in", "log out"),
+                    labels=(Msg("log in"), Msg("log out")),
                     default="logout",
                     label="portal action",
                 ),
@@ -522,13 +576,13 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "route",
                     str,
-                    "the route's prefix ('/', '/up/slow/') or upstream name",
+                    Msg("the route's prefix ('/', '/up/slow/') or upstream name"),
                     default="/",
                 ),
                 Param(
                     "connect",
                     float,
-                    "gateway connect timeout",
+                    Msg("gateway connect timeout"),
                     SECONDS,
                     minimum=0.01,
                     maximum=60,
@@ -538,7 +592,7 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "read",
                     float,
-                    "gateway read timeout",
+                    Msg("gateway read timeout"),
                     SECONDS,
                     minimum=0.01,
                     maximum=60,
@@ -566,14 +620,14 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "server",
                     str,
-                    "the server that waits",
+                    Msg("the server that waits"),
                     choices=ENTRIES,
                     default="origin",
                 ),
                 Param(
                     "seconds",
                     float,
-                    "the request head's time to arrive",
+                    Msg("the request head's time to arrive"),
                     SECONDS,
                     minimum=HEAD_TIMEOUT_RANGE[0],  # the setter's own range (http/server.py)
                     maximum=HEAD_TIMEOUT_RANGE[1],
@@ -599,7 +653,7 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "seconds",
                     float,
-                    "the slow upstream's delay",
+                    Msg("the slow upstream's delay"),
                     SECONDS,
                     minimum=Slow.DELAY.minimum,  # the knob's own range and default (faults.py)
                     maximum=Slow.DELAY.maximum,
@@ -620,7 +674,7 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "name",
                     str,
-                    "the gateway behaves like",
+                    Msg("the gateway behaves like"),
                     choices=tuple(PERSONALITIES),
                     titles=tuple(f"{name}: {p.title}" for name, p in PERSONALITIES.items()),
                     default="rfc",
@@ -642,12 +696,12 @@ SWITCHES: dict[str, Switch] = {
                 Param(
                     "action",
                     str,
-                    "on, off, or purge (empty it)",
+                    Msg("on, off, or purge (empty it)"),
                     choices=("on", "off", "purge"),
                     labels=(
-                        "turn the gateway cache on",
-                        "turn the gateway cache off",
-                        "purge the gateway cache",
+                        Msg("turn the gateway cache on"),
+                        Msg("turn the gateway cache off"),
+                        Msg("purge the gateway cache"),
                     ),
                     default="on",
                     label="cache action",
@@ -748,7 +802,7 @@ def _parser_type(param: Param, error: type[Exception]) -> Callable[[str], Any]:
 
 def _help(param: Param) -> str:
     if param.kind not in (int, float):
-        return param.help
+        return str(param.help)
     unit = "seconds" if param.unit == "s" else param.unit
     text = f"{param.help} ({unit}, {_num(param.minimum)} to {_num(param.maximum)}"
     if param.nullable and not param.optional:

@@ -320,7 +320,7 @@ def test_every_switch_a_playground_lists_has_its_controls_there(lab: labkit.Lab)
         for switch in switches.for_playground(lesson):
             controls = p.switch_controls[switch.name]
             assert controls.inputs or any(
-                label in p.buttons for param in switch.params for label in param.labels
+                str(label) in p.buttons for param in switch.params for label in param.labels
             ), (lesson, switch.name)
             if switch.show is not None:  # else its one control shows its value
                 assert controls.state.value, f"{switch.name} on {lesson}: no state in words"

@@ -11,18 +11,24 @@ PNGs and shows the one for JupyterLab's theme, so a chart is not a white slab in
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import html
 import io
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
+import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+import labkit.i18n as i18n
 from labkit.errors import BadArgument
+from labkit.i18n import Msg
 from labkit.recorder import Role, Step
 from labkit.render.palette import CHART_THEMED, PICTURE_DARK, PICTURE_LIGHT, PictureColours
-from labkit.render.text import milliseconds, summary_line
+from labkit.render.text import milliseconds, summary_line, wrap
 from labkit.render.view import BurstView, ExchangeView
 
 TITLE_WIDTH = 90  # characters of the timeline's title on one line (8 inches at 10 points)
@@ -30,19 +36,30 @@ TITLE_WIDTH = 90  # characters of the timeline's title on one line (8 inches at 
 # cross-hatching, its lines thick enough to read at the PNG's resolution on either theme.
 FAILED_HATCH = "xx"
 HATCH_WIDTH = 2.0  # points
-MEASURED = "measured times, which vary from run to run"
+MEASURED = Msg("measured times, which vary from run to run")
+# Chinese labels need a font that has them: the first of these matplotlib finds, else its own
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK JP",
+)
+CJK_FILES = ("notosanscjk", "sourcehansans", "wqy-")  # how their files are named
 
 
 class ChartFigure(Figure):
     """A Figure that shows itself as a PNG with a text alternative, whatever the backend."""
 
     alt = ""
+    fonts: tuple[str, ...] = ()  # the font families its words need (Chinese), when drawn
     # the same chart on dark paper, drawn when the HTML is made (None: light only)
     draw_dark: Callable[[], ChartFigure] | None = None
 
     def png(self) -> bytes:
         buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=90)
+        with _font_context(self.fonts):
+            self.savefig(buf, format="png", dpi=90)
         return buf.getvalue()
 
     def _repr_png_(self) -> bytes:
@@ -89,15 +106,60 @@ def _paper(fig: ChartFigure, ax: Axes, colours: PictureColours) -> None:
     ax.title.set_color(colours.ink)
 
 
-def timeline(ex: ExchangeView) -> ChartFigure:
-    """Each hop's clock for one exchange, with the gateway's read timeout and the client's
-    own deadline marked (lesson 05). Times are in milliseconds from the client's request."""
-    fig = _timeline(ex, PICTURE_LIGHT)
-    fig.draw_dark = lambda: _timeline(ex, PICTURE_DARK)
+def _fonts(lang: str) -> tuple[str, ...]:
+    """The font families a chart in ``lang`` is made and drawn with: for Chinese, a font
+    that has its characters before the usual one (matplotlib falls back glyph by glyph).
+    None found, or English: () (matplotlib's own settings, untouched)."""
+    if lang == i18n.ENGLISH:
+        return ()
+    found = _cjk_family()
+    return (found, "sans-serif") if found else ()
+
+
+@functools.cache
+def _cjk_family() -> str | None:
+    """The first of CJK_FONTS matplotlib can use; one installed after matplotlib's font
+    cache was built is added for this process (the cache file is left alone)."""
+    from matplotlib import font_manager
+
+    def known() -> str | None:
+        have = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in have), None)
+
+    found = known()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(part in Path(path).name.lower() for part in CJK_FILES):
+                with contextlib.suppress(OSError, RuntimeError, ValueError):
+                    font_manager.fontManager.addfont(path)
+        found = known()
+    return found
+
+
+def _font_context(fonts: tuple[str, ...]) -> contextlib.AbstractContextManager[object]:
+    """Within it, text takes ``fonts``; the learner's own matplotlib settings are put back."""
+    return mpl.rc_context({"font.family": list(fonts)}) if fonts else contextlib.nullcontext()
+
+
+def _drawn(make: Callable[[], ChartFigure], lang: str) -> ChartFigure:
+    fonts = _fonts(lang)
+    with _font_context(fonts):
+        fig = make()
+    fig.fonts = fonts
     return fig
 
 
-def _timeline(ex: ExchangeView, colours: PictureColours) -> ChartFigure:
+def timeline(ex: ExchangeView, lang: str | None = None) -> ChartFigure:
+    """Each hop's clock for one exchange, with the gateway's read timeout and the client's
+    own deadline marked (lesson 05). Times are in milliseconds from the client's request.
+    Its words in ``lang`` (default: the learner's language)."""
+    lang = lang or i18n.learner_language()
+    fig = _drawn(lambda: _timeline(ex, PICTURE_LIGHT, lang), lang)
+    fig.draw_dark = lambda: _drawn(lambda: _timeline(ex, PICTURE_DARK, lang), lang)
+    return fig
+
+
+def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigure:
     if not isinstance(ex, ExchangeView):
         raise BadArgument(f"timeline takes an exchange, such as lab.get('/slow'), not {ex!r:.60}")
     hops = [h for h in ex.hops if h.received is not None or h.sent is not None]
@@ -118,24 +180,36 @@ def _timeline(ex: ExchangeView, colours: PictureColours) -> ChartFigure:
         end = (last.at - start) * 1000 if last else begin
         failed = bool(hop.generated and (hop.status or 0) >= 500)
         if last is None:
-            outcome = "no answer recorded; got the request"
+            outcome = Msg("no answer recorded; got the request")
         elif hop.role is Role.CLIENT:
-            outcome = f"got {last.status}" if last.status is not None else "gave up, no answer"
+            outcome = (
+                Msg("got {status}", status=last.status)
+                if last.status is not None
+                else Msg("gave up, no answer")
+            )
         else:
-            outcome = f"answered {last.status}" if last.status is not None else "closed"
-        at = f"{outcome} at {milliseconds((end if last else begin) / 1000)}"
+            outcome = (
+                Msg("answered {status}", status=last.status)
+                if last.status is not None
+                else Msg("closed")
+            )
+        when = milliseconds((end if last else begin) / 1000)
+        at = Msg("{outcome} at {time}", outcome=outcome, time=when).render(lang)
         bars.append((row, begin, end, failed, at))
-        said.append(f"{hop.label}: {at}" + (" (failed: hatched bar)" if failed else ""))
+        hatched = Msg(" (failed: hatched bar)").render(lang) if failed else ""
+        said.append(Msg("{hop}: {what}", hop=hop.label, what=at).render(lang) + hatched)
     lines = []
     for hop in hops:
         for ev in hop.events:
             if ev.attempt is not None and ev.attempt.step is Step.FORWARDED:
                 read = ev.attempt.read_timeout  # the clock starts as the request goes out
                 t = (ev.at - start + read) * 1000
-                lines.append((t, f"{hop.name} read timeout ({milliseconds(read)})", "--"))
+                line = Msg("{hop} read timeout ({time})", hop=hop.name, time=milliseconds(read))
+                lines.append((t, line.render(lang), "--"))
     gave_up = _client_gave_up(ex, start)
     if gave_up is not None:
-        lines.append((gave_up * 1000, "client gave up (its own timeout ran out)", ":"))
+        line = Msg("client gave up (its own timeout ran out)")
+        lines.append((gave_up * 1000, line.render(lang), ":"))
     span = max(*(end for _, _, end, _, _ in bars), *(t for t, _, _ in lines), 1)
     for row, begin, end, failed, words in bars:
         # an instant still shows as a sliver (half a percent of the scale)
@@ -161,7 +235,9 @@ def _timeline(ex: ExchangeView, colours: PictureColours) -> ChartFigure:
         )
     for t, label, style in lines:
         ax.axvline(t, color=colours.ink, linestyle=style, linewidth=1.5, label=label)
-        said.append(f"{label} at {milliseconds(t / 1000)}")
+        said.append(
+            Msg("{outcome} at {time}", outcome=label, time=milliseconds(t / 1000)).render(lang)
+        )
     if lines:
         # under the axes, in the room the constrained layout keeps for it
         fig.legend(
@@ -169,21 +245,38 @@ def _timeline(ex: ExchangeView, colours: PictureColours) -> ChartFigure:
         )
     ax.set_xlim(0, span * 1.6)  # the right part stays free for the words after the bars
     ax.set_yticks(range(len(hops)), [h.label for h in reversed(hops)])
-    ax.set_xlabel(f"milliseconds since the client sent the request ({MEASURED})")
+    ax.set_xlabel(
+        Msg(
+            "milliseconds since the client sent the request ({measured})", measured=MEASURED
+        ).render(lang)
+    )
     # wrapped: a long target or reason would otherwise run past the figure's edges
-    ax.set_title(textwrap.fill(summary_line(ex), TITLE_WIDTH), fontsize=10)
-    fig.alt = f"Timeline of {summary_line(ex)}, in {MEASURED}. " + "; ".join(said) + "."
+    title = summary_line(ex, lang)
+    english = lang == i18n.ENGLISH  # a Chinese title wraps by columns, not characters
+    wrapped = textwrap.fill(title, TITLE_WIDTH) if english else "\n".join(wrap(title, TITLE_WIDTH))
+    ax.set_title(wrapped, fontsize=10)
+    sep = "; " if lang == i18n.ENGLISH else "；"
+    fig.alt = Msg(
+        "Timeline of {summary}, in {measured}. {said}.",
+        summary=title,
+        measured=MEASURED,
+        said=sep.join(said),
+    ).render(lang)
     return fig
 
 
-def load_curve(results: list[BurstView], capacity: int) -> ChartFigure:
-    """Served and shed requests as the burst grows (lesson 04)."""
-    fig = _load_curve(results, capacity, PICTURE_LIGHT)
-    fig.draw_dark = lambda: _load_curve(results, capacity, PICTURE_DARK)
+def load_curve(results: list[BurstView], capacity: int, lang: str | None = None) -> ChartFigure:
+    """Served and shed requests as the burst grows (lesson 04), its words in ``lang``
+    (default: the learner's language)."""
+    lang = lang or i18n.learner_language()
+    fig = _drawn(lambda: _load_curve(results, capacity, PICTURE_LIGHT, lang), lang)
+    fig.draw_dark = lambda: _drawn(lambda: _load_curve(results, capacity, PICTURE_DARK, lang), lang)
     return fig
 
 
-def _load_curve(results: list[BurstView], capacity: int, colours: PictureColours) -> ChartFigure:
+def _load_curve(
+    results: list[BurstView], capacity: int, colours: PictureColours, lang: str
+) -> ChartFigure:
     if not isinstance(results, list) or not all(isinstance(b, BurstView) for b in results):
         raise BadArgument(
             f"results must be a list of bursts, as load.sweep() returns, not {results!r:.60}"
@@ -196,7 +289,7 @@ def _load_curve(results: list[BurstView], capacity: int, colours: PictureColours
     sizes = [str(b.size) for b in results]
     served = [b.served for b in results]
     shed = [b.shed for b in results]
-    ax.bar(sizes, served, color=colours.ok, label="served (200)")
+    ax.bar(sizes, served, color=colours.ok, label=Msg("served (200)").render(lang))
     ax.bar(
         sizes,
         shed,
@@ -206,19 +299,31 @@ def _load_curve(results: list[BurstView], capacity: int, colours: PictureColours
         hatch=FAILED_HATCH,
         hatchcolor=colours.paper,
         hatch_linewidth=HATCH_WIDTH,
-        label="shed (503)",
+        label=Msg("shed (503)").render(lang),
     )
     ax.axhline(
-        capacity, color=colours.ink, linestyle="--", linewidth=1, label=f"capacity {capacity}"
+        capacity,
+        color=colours.ink,
+        linestyle="--",
+        linewidth=1,
+        label=Msg("capacity {capacity}", capacity=capacity).render(lang),
     )
-    ax.set_xlabel("requests at once")
-    ax.set_ylabel("requests")
+    ax.set_xlabel(Msg("requests at once").render(lang))
+    ax.set_ylabel(Msg("requests").render(lang))
     ax.legend(fontsize=8, labelcolor=colours.ink, facecolor=colours.paper, edgecolor=colours.ink)
-    fig.alt = (
-        f"Load curve at capacity {capacity}: "
-        + "; ".join(f"{b.size} at once: {b.served} served, {b.shed} shed" for b in results)
-        + "."
+    sep = "; " if lang == i18n.ENGLISH else "；"
+    each = sep.join(
+        Msg(
+            "{size} at once: {served} served, {shed} shed",
+            size=b.size,
+            served=b.served,
+            shed=b.shed,
+        ).render(lang)
+        for b in results
     )
+    fig.alt = Msg(
+        "Load curve at capacity {capacity}: {each}.", capacity=capacity, each=each
+    ).render(lang)
     return fig
 
 

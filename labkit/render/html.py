@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import labkit.i18n as i18n
+from labkit.i18n import Msg
 from labkit.recorder import Ending, Role
 from labkit.render import notes
 from labkit.render.palette import (
@@ -59,39 +61,67 @@ PANEL_STYLE = f"""<style>
 
 # How a hop ended a connection, explained under the hop table when one of its answers did.
 CONNECTION_WORDS = {
-    Ending.FIN: "FIN: the sender closed the connection normally (TCP's goodbye); whatever it sent "
-    "before that is all there is.",
-    Ending.RST: "RST: the connection was reset (aborted): any bytes still in flight are thrown away.",
+    Ending.FIN: Msg(
+        "FIN: the sender closed the connection normally (TCP's goodbye); whatever it sent "
+        "before that is all there is."
+    ),
+    Ending.RST: Msg(
+        "RST: the connection was reset (aborted): any bytes still in flight are thrown away."
+    ),
 }
 
 
-def exchange_html(ex: ExchangeView) -> str:
-    """The outcome, who made it and why, a table of the hops, then the picture."""
-    status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
+def status_words(ex: ExchangeView, lang: str) -> str:
+    """The status line's code and reason phrase (protocol, never translated), or that none came."""
+    return (
+        f"{ex.status} {ex.reason}" if ex.status is not None else Msg("no status line").render(lang)
+    )
+
+
+def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
+    """The outcome, who made it and why, a table of the hops, then the picture, in ``lang``
+    (default: the learner's language)."""
+    lang = lang or i18n.learner_language()
+    status = status_words(ex, lang)
     cell = "style='text-align:left;vertical-align:top;padding:2px 10px 2px 0'"
     rows = []
     endings: set[Ending] = set()
     for hop in ex.hops:
         if hop.role is Role.CLIENT:
             continue
-        sent = hop.sent.summary if hop.sent else "(no answer)"
+        sent = hop.sent.summary if hop.sent else Msg("(no answer)").render(lang)
         received = hop.received.summary if hop.received else ""
         endings |= {ev.ended for ev in (hop.sent, hop.received) if ev and ev.ended}
         dur = milliseconds(hop.duration) if hop.duration is not None else ""
         rows.append(
             f"<tr><td {cell}>{html.escape(hop.label)}</td>"
             f"<td {cell}>{html.escape(received)}</td>"
-            f"<td {cell}>{html.escape(sent)}</td><td {cell}>{part(ex, hop)}</td>"
+            f"<td {cell}>{html.escape(sent)}</td><td {cell}>{html.escape(part(ex, hop, lang))}</td>"
             f"<td {cell}>{dur}</td></tr>"
         )
-    why = f"<div>why: {html.escape(ex.why)}</div>" if ex.why else ""
-    client = f"<div>client saw: {html.escape(ex.client_error)}</div>" if ex.client_error else ""
-    made_by = f" — made by the <b>{html.escape(ex.generated_by)}</b>" if ex.generated_by else ""
-    notes = [text for ending, text in CONNECTION_WORDS.items() if ending in endings]
+    why = Msg("why: {why}", why=html.escape(ex.why)).render(lang) if ex.why else ""
+    why = f"<div>{why}</div>" if why else ""
+    client = (
+        f"<div>{Msg('client saw: {error}', error=html.escape(ex.client_error)).render(lang)}</div>"
+        if ex.client_error
+        else ""
+    )
+    made_by = (
+        Msg(" — made by the <b>{hop}</b>", hop=html.escape(ex.generated_by)).render(lang)
+        if ex.generated_by
+        else ""
+    )
+    notes = [text.render(lang) for ending, text in CONNECTION_WORDS.items() if ending in endings]
     footnote = "<p style='margin:4px 0'><small>" + " ".join(notes) + "</small></p>" if notes else ""
     head = "".join(
-        f"<th scope='col' {cell}>{h}</th>"
-        for h in ("hop", "received", "sent", "its part", "time (measured)")
+        f"<th scope='col' {cell}>{h.render(lang)}</th>"
+        for h in (
+            Msg("hop"),
+            Msg("received"),
+            Msg("sent"),
+            Msg("its part"),
+            Msg("time (measured)", context="summary"),
+        )
     )
     return (
         f"<div class='labkit-exchange'>{THEMED}"
@@ -103,7 +133,7 @@ def exchange_html(ex: ExchangeView) -> str:
         + "".join(rows)
         + "</table>"
         + footnote
-        + Picture(ex)._repr_html_()
+        + Picture(ex, lang)._repr_html_()
         + "</div>"
     )
 
@@ -131,14 +161,21 @@ def table(
     )
 
 
-def shown(text: str, limit: int, unit: str, whole: str) -> str:
-    """``text`` cut to ``limit``, with a note saying how much is shown and where the rest is."""
+def shown(text: str, limit: int, unit: str, whole: str, lang: str = i18n.ENGLISH) -> str:
+    """``text`` cut to ``limit``, with a note saying how much is shown and where the rest is
+    (``unit`` already in ``lang``)."""
     if len(text) <= limit:
         return f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+    cut = Msg(
+        "Showing the first {limit} of {total} {unit}; {whole} shows them all.",
+        limit=f"{limit:,}",
+        total=f"{len(text):,}",
+        unit=unit,
+        whole=whole,
+    )
     return (
         f"<pre style='white-space:pre-wrap'>{html.escape(text[:limit])}</pre>"
-        f"<p><i>Showing the first {limit:,} of {len(text):,} {unit}; {html.escape(whole)} "
-        "shows them all.</i></p>"
+        f"<p><i>{html.escape(cut.render(lang))}</i></p>"
     )
 
 
@@ -147,44 +184,65 @@ def note(why: str) -> str:
     return f"<p><i>{html.escape(why)}</i></p>"
 
 
-def summary_html(ex: ExchangeView) -> str:
-    info = notes.summary(ex)
-    status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
-    return f"<h3 style='margin:4px 0'>{html.escape(status)}</h3>" + table(
-        [(k, str(v)) for k, v in info.items() if k not in ("status", "reason")],
-        ("what", "value"),
+def summary_html(ex: ExchangeView, lang: str | None = None) -> str:
+    lang = lang or i18n.learner_language()
+    info = list(notes.summary(ex, lang).items())[2:]  # status and reason are the heading
+    return f"<h3 style='margin:4px 0'>{html.escape(status_words(ex, lang))}</h3>" + table(
+        [(k, str(v)) for k, v in info],
+        (Msg("what").render(lang), Msg("value").render(lang)),
     )
 
 
-def headers_html(ex: ExchangeView) -> str:
-    return (
-        "<p class='labkit-hint'>Header names are case-insensitive (RFC 9110 5.1): "
-        "<code>Content-Type</code> and <code>content-type</code> are the same header. "
-        "They are shown as the client got them: a response the gateway relays has its header "
-        "names in lower case (the gateway reads them case-blind and writes them so, as HAProxy "
-        "does), while the headers a server writes itself are capitalised.</p>"
-        + table(notes.explained_headers(ex), ("header", "value", "what it means"))
+HEADER_CASE = Msg(
+    "Header names are case-insensitive (RFC 9110 5.1): "
+    "<code>Content-Type</code> and <code>content-type</code> are the same header. "
+    "They are shown as the client got them: a response the gateway relays has its header "
+    "names in lower case (the gateway reads them case-blind and writes them so, as HAProxy "
+    "does), while the headers a server writes itself are capitalised."
+)
+
+
+def headers_html(ex: ExchangeView, lang: str | None = None) -> str:
+    lang = lang or i18n.learner_language()
+    head = (
+        Msg("header").render(lang),
+        Msg("value").render(lang),
+        Msg("what it means").render(lang),
+    )
+    return f"<p class='labkit-hint'>{HEADER_CASE.render(lang)}</p>" + table(
+        notes.explained_headers(ex, lang), head
     )
 
 
-def body_html(body: str) -> str:
+def body_html(body: str, lang: str | None = None) -> str:
     """The body as text (``ex.text``), cut to BODY_SHOWN characters."""
+    lang = lang or i18n.learner_language()
     if not body:
-        return "<p>(empty body)</p>"
-    return shown(body, BODY_SHOWN, "characters", "ex.text")
+        return f"<p>{Msg('(empty body)').render(lang)}</p>"
+    return shown(body, BODY_SHOWN, Msg("characters").render(lang), "ex.text", lang)
 
 
-def raw_html(ex: ExchangeView) -> str:
+def raw_html(ex: ExchangeView, lang: str | None = None) -> str:
     """Each hop's bytes in and out, every byte visible, cut to RAW_SHOWN characters each."""
+    lang = lang or i18n.learner_language()
     parts = []
     for hop in ex.hops:
         if hop.role is Role.CLIENT:
             continue
         whole = f"ex.raw({hop.name!r})"
-        for verb, data in (("received", hop.bytes_in), ("sent", hop.bytes_out)):
+        for verb, data in (
+            (Msg("{hop} received ({size} bytes)", hop=hop.label), hop.bytes_in),
+            (Msg("{hop} sent ({size} bytes)", hop=hop.label), hop.bytes_out),
+        ):
+            heading = verb.bind(size=f"{len(data):,}").render(lang)
             parts.append(
-                f"<h3 style='margin:6px 0 2px'>{html.escape(hop.label)} {verb} "
-                f"({len(data):,} bytes)</h3>"
-                + shown(visible_bytes(data), RAW_SHOWN, "characters of the dump", whole)
+                f"<h3 style='margin:6px 0 2px'>{html.escape(heading)}</h3>"
+                + shown(
+                    visible_bytes(data),
+                    RAW_SHOWN,
+                    Msg("characters of the dump").render(lang),
+                    whole,
+                    lang,
+                )
             )
     return "".join(parts)

@@ -7,66 +7,103 @@ from __future__ import annotations
 
 from typing import Any
 
+import labkit.i18n as i18n
+from labkit.i18n import Msg
 from labkit.render.text import milliseconds
 from labkit.render.view import ExchangeView
 
 __all__ = ["HEADER_NOTES", "explained_headers", "summary"]
 
-HEADER_NOTES: dict[str, str] = {
-    "retry-after": "when to try again: seconds, or an HTTP-date (RFC 9110 10.2.3). A client "
-    "that honours it waits instead of hammering a server that said it is unavailable.",
-    "allow": "the methods this resource allows; a 405 MUST send it (RFC 9110 15.5.6), and "
-    "OPTIONS answers with it.",
-    "upgrade": "the protocol the server wants you to switch to; a 426 MUST send it "
-    "(RFC 9110 15.5.22, 7.8).",
-    "connection": "options for this connection only: 'close' ends it after this response; "
-    "'upgrade' says the Upgrade header applies to this hop.",
-    "via": "proxies that forwarded the message may add themselves here (RFC 9110 7.6.3). The "
-    "lab's proxies do; on responses it is optional for gateways, and nginx, HAProxy and Caddy "
-    "add none by default, so a missing Via proves nothing behind them.",
-    "proxy-status": "each intermediary names itself here (RFC 9209): 'received-status=N' when "
-    "it relayed the next hop's answer, 'error=...' when it made the response itself. The "
-    "lab's gateway and portal send it; real gateways only when configured to.",
-    "cache-control": "what caches may do with the response. 'no-store' keeps it out of every "
-    "cache; 'max-age' lets them reuse it while fresh; 'stale-if-error' lets them serve a "
-    "stored good copy when the origin fails (RFC 9111, RFC 5861).",
-    "age": "the cache's estimate of the seconds since the origin made (or revalidated) this "
-    "response (RFC 9111 5.1): it came from a cache. A cache MUST send it with a stored "
-    "response (RFC 9111 4), but real nginx cache hits send none.",
-    "x-cache": "the gateway's cache: HIT means served from the cache without asking the origin.",
-    "x-request-id": "the id the lab gave this request at its first hop (req-0007); every "
-    "server logs it, so one id finds the request in every log. Responses carry it short; the "
-    "requests between the lab's hops carry it with a tag only this lab can make "
-    "(req-0007.1f2e3d4c5b6a, a keyed hash with a per-lab secret), which is why the bytes an "
-    "upstream received show the longer form. Each hop checks the tag and logs the short id; "
-    "it continues only an id whose tag it recognises: an id a client makes up, or copies from "
-    "an earlier response, is kept as the client's and the request gets a new one, so no one "
-    "can slip a request into another's story. Real gateways log an id only when configured "
-    "(nginx: $request_id in log_format and proxy_set_header; HAProxy: unique-id-format).",
-    "server": "software that made this response, in the lab: a gateway's own page carries the "
-    "gateway's name, a relayed one the origin's. Not proof behind real gateways: nginx "
-    "replaces a relayed response's Server with its own, Caddy adds its own beside it, "
-    "HAProxy's own pages have none.",
-    "content-type": "what the body is (HTML, JSON, plain text).",
-    "content-length": "the body's size in bytes; a body shorter than this is incomplete.",
-    "location": "where the created (201) or moved (3xx) resource is.",
-    "date": "when the response was made.",
+# each note a Msg: str() is the English, ``render(lang)`` the learner's language
+HEADER_NOTES: dict[str, Msg] = {
+    "retry-after": Msg(
+        "when to try again: seconds, or an HTTP-date (RFC 9110 10.2.3). A client "
+        "that honours it waits instead of hammering a server that said it is unavailable."
+    ),
+    "allow": Msg(
+        "the methods this resource allows; a 405 MUST send it (RFC 9110 15.5.6), and "
+        "OPTIONS answers with it."
+    ),
+    "upgrade": Msg(
+        "the protocol the server wants you to switch to; a 426 MUST send it "
+        "(RFC 9110 15.5.22, 7.8)."
+    ),
+    "connection": Msg(
+        "options for this connection only: 'close' ends it after this response; "
+        "'upgrade' says the Upgrade header applies to this hop."
+    ),
+    "via": Msg(
+        "proxies that forwarded the message may add themselves here (RFC 9110 7.6.3). The "
+        "lab's proxies do; on responses it is optional for gateways, and nginx, HAProxy and Caddy "
+        "add none by default, so a missing Via proves nothing behind them."
+    ),
+    "proxy-status": Msg(
+        "each intermediary names itself here (RFC 9209): 'received-status=N' when "
+        "it relayed the next hop's answer, 'error=...' when it made the response itself. The "
+        "lab's gateway and portal send it; real gateways only when configured to."
+    ),
+    "cache-control": Msg(
+        "what caches may do with the response. 'no-store' keeps it out of every "
+        "cache; 'max-age' lets them reuse it while fresh; 'stale-if-error' lets them serve a "
+        "stored good copy when the origin fails (RFC 9111, RFC 5861)."
+    ),
+    "age": Msg(
+        "the cache's estimate of the seconds since the origin made (or revalidated) this "
+        "response (RFC 9111 5.1): it came from a cache. A cache MUST send it with a stored "
+        "response (RFC 9111 4), but real nginx cache hits send none."
+    ),
+    "x-cache": Msg(
+        "the gateway's cache: HIT means served from the cache without asking the origin."
+    ),
+    "x-request-id": Msg(
+        "the id the lab gave this request at its first hop (req-0007); every "
+        "server logs it, so one id finds the request in every log. Responses carry it short; the "
+        "requests between the lab's hops carry it with a tag only this lab can make "
+        "(req-0007.1f2e3d4c5b6a, a keyed hash with a per-lab secret), which is why the bytes an "
+        "upstream received show the longer form. Each hop checks the tag and logs the short id; "
+        "it continues only an id whose tag it recognises: an id a client makes up, or copies from "
+        "an earlier response, is kept as the client's and the request gets a new one, so no one "
+        "can slip a request into another's story. Real gateways log an id only when configured "
+        "(nginx: $request_id in log_format and proxy_set_header; HAProxy: unique-id-format)."
+    ),
+    "server": Msg(
+        "software that made this response, in the lab: a gateway's own page carries the "
+        "gateway's name, a relayed one the origin's. Not proof behind real gateways: nginx "
+        "replaces a relayed response's Server with its own, Caddy adds its own beside it, "
+        "HAProxy's own pages have none."
+    ),
+    "content-type": Msg("what the body is (HTML, JSON, plain text)."),
+    "content-length": Msg("the body's size in bytes; a body shorter than this is incomplete."),
+    "location": Msg("where the created (201) or moved (3xx) resource is."),
+    "date": Msg("when the response was made."),
 }
 
 
-def summary(ex: ExchangeView) -> dict[str, Any]:
-    """The first things to read: status, who made it, why, and how long it took."""
-    return {
-        "status": ex.status,
-        "reason": ex.reason,
-        "made by": ex.generated_by or "nobody (no response)",
-        "why": ex.why,
-        "client saw": ex.client_error or "a complete response",
-        # measured, as the hop table's column says: never '0 ms' for a sub-millisecond answer
-        "time (measured)": milliseconds(ex.elapsed) if ex.elapsed < 1 else f"{ex.elapsed:.2f} s",
-    }
+def summary(ex: ExchangeView, lang: str | None = None) -> dict[str, Any]:
+    """The first things to read: status, who made it, why, and how long it took; keyed and
+    worded in ``lang`` (default: the learner's language). ``why`` keeps the recorder's English."""
+    lang = lang or i18n.learner_language()
+    # measured, as the hop table's column says: never '0 ms' for a sub-millisecond answer
+    took = milliseconds(ex.elapsed) if ex.elapsed < 1 else f"{ex.elapsed:.2f} s"
+    rows: list[tuple[Msg, Any]] = [
+        (Msg("status", context="summary"), ex.status),
+        (Msg("reason", context="summary"), ex.reason),
+        (
+            Msg("made by", context="summary"),
+            ex.generated_by or Msg("nobody (no response)").render(lang),
+        ),
+        (Msg("why", context="summary"), ex.why),
+        (
+            Msg("client saw", context="summary"),
+            ex.client_error or Msg("a complete response").render(lang),
+        ),
+        (Msg("time (measured)", context="summary"), took),
+    ]
+    return {key.render(lang): value for key, value in rows}
 
 
-def explained_headers(ex: ExchangeView) -> list[tuple[str, str, str]]:
-    """(name, value, what it means) for every response header, the notable ones explained."""
-    return [(k, v, HEADER_NOTES.get(k.lower(), "")) for k, v in ex.headers]
+def explained_headers(ex: ExchangeView, lang: str | None = None) -> list[tuple[str, str, str]]:
+    """(name, value, what it means) for every response header, the notable ones explained
+    in ``lang`` (default: the learner's language)."""
+    lang = lang or i18n.learner_language()
+    return [(k, v, i18n.render(HEADER_NOTES.get(k.lower(), ""), lang)) for k, v in ex.headers]

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 from dataclasses import dataclass
 
+import labkit.i18n as i18n
+from labkit.i18n import Msg
 from labkit.recorder import Kind, Role, Step
 from labkit.render.palette import THEMED, paint
-from labkit.render.text import milliseconds, story, summary_line
+from labkit.render.text import columns, milliseconds, story, summary_line, wrap
 from labkit.render.view import ExchangeView
 
 __all__ = ["Picture", "alt_text", "failing_hop", "sequence_svg"]
@@ -35,7 +36,7 @@ TOP = 50
 WRAP = 28  # characters per label line (12 px sans-serif fits about 30 in a lane)
 MAX_LINES = 3
 # under the picture when it shows durations: they are the clock's, not configured values
-MEASURED_NOTE = "ms: measured times, they vary from run to run"
+MEASURED_NOTE = Msg("ms: measured times, they vary from run to run")
 
 
 @dataclass
@@ -49,9 +50,11 @@ class _Arrow:
     cross: bool = False
 
 
-def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[int], int | None]:
+def _lanes_and_arrows(
+    ex: ExchangeView, lang: str = i18n.ENGLISH
+) -> tuple[list[str], list[_Arrow], set[int], int | None]:
     hops = [h for h in ex.hops if h.role is not Role.CLIENT]
-    lanes = ["client"] + [h.label for h in hops]
+    lanes = ["client"] + [h.label for h in hops]  # the hops' names, as code names them
     reached = {h.name for h in hops}  # hops that recorded something, and upstreams drawn
     events = sorted(
         ((ev, i + 1) for i, h in enumerate(hops) for ev in h.events if ev.kind is not Kind.LOG),
@@ -79,14 +82,14 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
             elif ev.cut or (ex.client_error and status < 400):
                 colour = "incomplete"  # a 200 whose body broke off is not a success
                 if not ev.cut:
-                    label += " (body incomplete)"
+                    label += Msg(" (body incomplete)").render(lang)
             elif hop.generated and not final and final_error:
                 colour = "failed"  # an answer the gateway rejected
-                label += " (rejected by the gateway)"
+                label += Msg(" (rejected by the gateway)").render(lang)
             else:
                 colour = "ok" if status < 400 else "incomplete"
             if lane in cached:
-                label += " from its cache"
+                label += Msg(" from its cache").render(lang)
             dur = hop.duration if last_sent[lane] is ev else None
             arrows.append(
                 _Arrow(
@@ -95,7 +98,7 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
             )
         elif ev.kind is Kind.CACHE:
             cached.add(lane)
-            lanes[lane] = f"{lanes[lane]} (cache)"
+            lanes[lane] = Msg("{hop} (cache)", hop=lanes[lane]).render(lang)
         elif ev.attempt is not None and ev.attempt.step is Step.FAILED:
             target = ev.attempt.target
             if target is not None and target not in reached:  # never reached: connect failed
@@ -117,11 +120,13 @@ def _lanes_and_arrows(ex: ExchangeView) -> tuple[list[str], list[_Arrow], set[in
 
 def _lines(text: str) -> tuple[list[str], bool]:
     """The label wrapped to lane width; True when even that had to be cut."""
-    lines = textwrap.wrap(text, WRAP, break_long_words=True, break_on_hyphens=False) or [""]
+    lines = wrap(text, WRAP) or [""]
     if len(lines) <= MAX_LINES:
         return lines, False
     last = lines[MAX_LINES - 1]
-    return [*lines[: MAX_LINES - 1], last[: WRAP - 1] + "…"], True
+    while last and columns(last) > WRAP - 1:
+        last = last[:-1]
+    return [*lines[: MAX_LINES - 1], last + "…"], True
 
 
 def failing_hop(ex: ExchangeView) -> str | None:
@@ -130,18 +135,27 @@ def failing_hop(ex: ExchangeView) -> str | None:
     return lanes[min(failed)] if failed else None
 
 
-def alt_text(ex: ExchangeView) -> str:
-    """One sentence for a screen reader: what happened and which hop failed."""
+def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
+    """One sentence for a screen reader: what happened and which hop failed, in ``lang``
+    (default: the learner's language)."""
+    lang = lang or i18n.learner_language()
     culprit = failing_hop(ex)
-    where = f" The failing hop: {culprit}." if culprit else ""
+    where = Msg(" The failing hop: {hop}.", hop=culprit).render(lang) if culprit else ""
     if not culprit and ex.client_error and ex.status is not None and ex.status < 400:
         # a 2xx or 3xx whose body broke off (drawn "body cut off"): the hop that made it
-        where = f" The failing hop: {ex.generated_by}, whose body broke off after the status line."
-    return f"Sequence diagram of {summary_line(ex)}.{where}"
+        where = Msg(
+            " The failing hop: {hop}, whose body broke off after the status line.",
+            hop=ex.generated_by,
+        ).render(lang)
+    return Msg(
+        "Sequence diagram of {summary}.{where}", summary=summary_line(ex, lang), where=where
+    ).render(lang)
 
 
-def sequence_svg(ex: ExchangeView) -> str:
-    lanes, arrows, failed, made = _lanes_and_arrows(ex)
+def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
+    """The picture, its words in ``lang`` (default: the learner's language)."""
+    lang = lang or i18n.learner_language()
+    lanes, arrows, failed, made = _lanes_and_arrows(ex, lang)
     wrapped = [_lines(a.label) for a in arrows]
     rows_y = []
     y = TOP
@@ -157,16 +171,16 @@ def sequence_svg(ex: ExchangeView) -> str:
     out = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='12' role='img' "
-        f"aria-label='{html.escape(alt_text(ex), quote=True)}'>",
-        f"<title>{html.escape(alt_text(ex))}</title>",
-        f"<desc>{html.escape(story(ex))}</desc>",
+        f"aria-label='{html.escape(alt_text(ex, lang), quote=True)}'>",
+        f"<title>{html.escape(alt_text(ex, lang))}</title>",
+        f"<desc>{html.escape(story(ex, lang))}</desc>",
         "<defs><marker id='a' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
         "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>",
         f"<rect width='{width}' height='{height}' {paint(fill='paper')}/>",
     ]
     for i, name in enumerate(lanes):
         colour = "failed" if i in failed else "ink"
-        label = name + (" ✗ failed" if i in failed else "")
+        label = name + (Msg(" ✗ failed").render(lang) if i in failed else "")
         out.append(
             f"<rect x='{x[i] - LANE_W // 2 + 6}' y='8' width='{LANE_W - 12}' height='24' rx='4' "
             f"{paint(fill='lane', stroke=colour)} stroke-width='{2 if i in failed else 1}'/>"
@@ -203,10 +217,10 @@ def sequence_svg(ex: ExchangeView) -> str:
             )
     if made is not None:
         what = (
-            f"made the {ex.status} here"
+            Msg("made the {status} here", status=ex.status)
             if ex.status is not None
-            else "sent raw bytes, no status line"
-        )
+            else Msg("sent raw bytes, no status line")
+        ).render(lang)
         out.append(
             f"<text x='{x[made]}' y='{bottom}' text-anchor='middle' font-weight='bold' "
             f"{paint(fill='failed' if (ex.status or 500) >= 500 else 'ok')}>{html.escape(what)}</text>"
@@ -214,7 +228,7 @@ def sequence_svg(ex: ExchangeView) -> str:
     if measured:
         out.append(
             f"<text x='6' y='{height - 6}' font-size='11' {paint(fill='muted')}>"
-            f"{html.escape(MEASURED_NOTE)}</text>"
+            f"{html.escape(MEASURED_NOTE.render(lang))}</text>"
         )
     out.append("</svg>")
     return _xml_chars("".join(out))
@@ -236,22 +250,25 @@ def _xml_chars(text: str) -> str:
 
 
 class Picture:
-    """Displays as inline SVG with a text alternative in Jupyter; as text elsewhere."""
+    """Displays as inline SVG with a text alternative in Jupyter; as text elsewhere. Its
+    words are in ``lang``; without one, in the learner's language when it is drawn."""
 
-    def __init__(self, exchange: ExchangeView) -> None:
+    def __init__(self, exchange: ExchangeView, lang: str | None = None) -> None:
         self.exchange = exchange
+        self.lang = lang
 
     def _repr_svg_(self) -> str:
-        return sequence_svg(self.exchange)
+        return sequence_svg(self.exchange, self.lang)
 
     def _repr_html_(self) -> str:
         """Inline SVG (JupyterLab draws a bare SVG output as an ``<img>`` with no ``alt``)."""
+        lang = self.lang or i18n.learner_language()
         return (
             f"<figure class='labkit-picture' style='margin:0;max-width:100%;overflow-x:auto'>{THEMED}"
-            f"{sequence_svg(self.exchange)}"
-            "<details><summary>The same story as text</summary>"
-            f"<pre>{html.escape(story(self.exchange))}</pre></details></figure>"
+            f"{sequence_svg(self.exchange, lang)}"
+            f"<details><summary>{Msg('The same story as text').render(lang)}</summary>"
+            f"<pre>{html.escape(story(self.exchange, lang))}</pre></details></figure>"
         )
 
     def __repr__(self) -> str:
-        return story(self.exchange)
+        return story(self.exchange, self.lang)

@@ -10,13 +10,20 @@ Neither shows a port number.
 
 from __future__ import annotations
 
+import re
+import textwrap
+import unicodedata
+
+import labkit.i18n as i18n
 from labkit.conditions import Condition
+from labkit.i18n import Msg
 from labkit.recorder import Hop, Kind, Role, Step
 from labkit.render.view import ExchangeView
 
 __all__ = [
     "ARROWS",
     "TIMEOUT_WORDS",
+    "columns",
     "configured_time",
     "exchange_lines",
     "milliseconds",
@@ -26,10 +33,61 @@ __all__ = [
     "story",
     "summary_line",
     "visible_bytes",
+    "wrap",
 ]
 
 # How the story marks each kind of event (log lines are not part of the story)
 ARROWS = {Kind.RECEIVED: "<-", Kind.SENT: "->", Kind.UPSTREAM: "..", Kind.CACHE: ".."}
+
+
+def _width(char: str) -> int:
+    """Columns a character takes: a Chinese character (East Asian wide or full-width) two."""
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+# a label's breakable pieces: a run of spaces, one wide character, or a run of narrow ones
+_WIDE = "\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_PIECES = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+# full-width punctuation that never begins a line (the line before keeps it)
+_NO_START = set("，。、；：！？）》」』”’")
+
+
+def _wrap_wide(text: str, width: int) -> list[str]:
+    """Wrap text holding Chinese: a line may break between any two wide characters or at a
+    space, and is at most ``width`` columns (a wide character is two)."""
+    lines: list[str] = []
+    line, used = "", 0
+    for piece in _PIECES.findall(text):
+        if piece.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = sum(_width(c) for c in piece)
+        if used + size > width and line.strip() and piece[0] not in _NO_START:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        while size > width:  # a narrow run longer than a line: cut it, as textwrap does
+            room = width - used
+            lines.append(line + piece[:room])
+            piece, line, used = piece[room:], "", 0
+            size = len(piece)
+        line, used = line + piece, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def columns(text: str) -> int:
+    """How many columns ``text`` takes (a Chinese character two)."""
+    return sum(_width(c) for c in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns: as textwrap does for text without
+    wide characters (the English pictures unchanged), else breaking between them too."""
+    if columns(text) == len(text):
+        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+    return _wrap_wide(text, width)
 
 
 def milliseconds(value: float) -> str:
@@ -41,12 +99,12 @@ def milliseconds(value: float) -> str:
 
 # The upstream conditions that are a timeout running out, and the timeout's name in words.
 TIMEOUT_WORDS = {
-    Condition.CONNECT_TIMEOUT: "connect timeout",
-    Condition.READ_TIMEOUT: "read timeout",
+    Condition.CONNECT_TIMEOUT: Msg("connect timeout"),
+    Condition.READ_TIMEOUT: Msg("read timeout"),
 }
 
 
-def configured_time(hop: Hop) -> str:
+def configured_time(hop: Hop, lang: str = i18n.ENGLISH) -> str:
     """What the story says about a hop's time: configured values only, never measured.
 
     A hop that made its answer because an upstream's timeout ran out names that timeout
@@ -54,7 +112,9 @@ def configured_time(hop: Hop) -> str:
     any other hop says nothing (its measured time is noise on a loaded machine).
     """
     if hop.sent is not None and hop.sent.delay is not None:
-        return f"answered after its set delay, {hop.sent.delay:g} s"
+        return Msg("answered after its set delay, {delay} s", delay=f"{hop.sent.delay:g}").render(
+            lang
+        )
     if not hop.generated:
         return ""
     failed = [
@@ -66,7 +126,11 @@ def configured_time(hop: Hop) -> str:
     value = (
         last.connect_timeout if last.condition is Condition.CONNECT_TIMEOUT else last.read_timeout
     )
-    return f"gave up after the {TIMEOUT_WORDS[last.condition]}, {value:g} s"
+    return Msg(
+        "gave up after the {timeout}, {value} s",
+        timeout=TIMEOUT_WORDS[last.condition],
+        value=f"{value:g}",
+    ).render(lang)
 
 
 def minutes_seconds(value: float | None) -> str:
@@ -102,28 +166,38 @@ def raw_dump(hop: Hop) -> str:
     )
 
 
-def summary_line(ex: ExchangeView) -> str:
-    status = f"{ex.status} {ex.reason}".strip() if ex.status is not None else "no status"
-    made = f", made by the {ex.generated_by}" if ex.generated_by else ""
+def summary_line(ex: ExchangeView, lang: str | None = None) -> str:
+    """``GET /x -> 502 Bad Gateway, made by the gateway``: the request and status lines stay
+    as sent, the words around them are in ``lang`` (default: the learner's language)."""
+    lang = lang or i18n.learner_language()
+    status = (
+        f"{ex.status} {ex.reason}".strip()
+        if ex.status is not None
+        else Msg("no status").render(lang)
+    )
+    made = Msg(", made by the {hop}", hop=ex.generated_by).render(lang) if ex.generated_by else ""
     return f"{ex.method} {ex.target} -> {status}{made}"
 
 
-def part(ex: ExchangeView, hop: Hop) -> str:
+def part(ex: ExchangeView, hop: Hop, lang: str = i18n.ENGLISH) -> str:
     """One hop's part in the response: only one hop "made here" (the final response)."""
     if hop.label == ex.generated_by:
-        return "made here"
-    if hop.generated:
-        return "answered, not relayed"  # e.g. an upstream reply the gateway rejected
-    return "relayed" if hop.sent else "no answer"
+        return Msg("made here").render(lang)
+    if hop.generated:  # e.g. an upstream reply the gateway rejected
+        return Msg("answered, not relayed").render(lang)
+    return Msg("relayed").render(lang) if hop.sent else Msg("no answer").render(lang)
 
 
-def exchange_lines(ex: ExchangeView) -> list[str]:
-    """The story: the outcome, why, then each hop's events in the order they happened."""
-    out = [f"Exchange {ex.id}: {summary_line(ex)}"]
+def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
+    """The story: the outcome, why, then each hop's events in the order they happened; its
+    words in ``lang`` (default: the learner's language), what the hops sent and the
+    recorder's explanations as they are."""
+    lang = lang or i18n.learner_language()
+    out = [Msg("Exchange {id}: {summary}", id=ex.id, summary=summary_line(ex, lang)).render(lang)]
     if ex.why and not ex.ok:
-        out.append(f"  why: {ex.why}")
+        out.append("  " + Msg("why: {why}", why=ex.why).render(lang))
     if ex.client_error:
-        out.append(f"  client saw: {ex.client_error}")
+        out.append("  " + Msg("client saw: {error}", error=ex.client_error).render(lang))
     by_name = {hop.name: hop for hop in ex.hops}
     events = sorted(
         (
@@ -140,13 +214,13 @@ def exchange_lines(ex: ExchangeView) -> list[str]:
         arrow = ARROWS[ev.kind]
         mark = ""
         if ev.kind is Kind.SENT:
-            mark = "  [" + part(ex, hop) + "]"
-            if timing := configured_time(hop):
+            mark = "  [" + part(ex, hop, lang) + "]"
+            if timing := configured_time(hop, lang):
                 mark += f"  {timing}"
         out.append(f"  {hop.label:<10} {arrow} {ev.summary}{mark}")
     return out
 
 
-def story(ex: ExchangeView) -> str:
+def story(ex: ExchangeView, lang: str | None = None) -> str:
     """The story as one text (what ``repr`` of an exchange prints)."""
-    return "\n".join(exchange_lines(ex))
+    return "\n".join(exchange_lines(ex, lang))

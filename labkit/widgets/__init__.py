@@ -31,31 +31,40 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from labkit import load, scenarios, switches
+from labkit import i18n, load, scenarios, switches
 from labkit.errors import BadArgument, LabkitError, check_number, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER, MORE_HINTS
+from labkit.i18n import Msg
 from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
 from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
+from labkit.render.svg import Picture
 from labkit.widgets.live import LiveRegion
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
-KEYBOARD_HINT = (
+KEYBOARD_HINT = Msg(
     "Keyboard: Tab moves between controls; on a drop-down list press Space or Alt+↓ to open "
     "it, then ↑/↓ and Enter (without opening it, ↑/↓ move between notebook cells)."
 )
 
 
+def _hint(text: i18n.Text, lang: str) -> w.HTML:
+    """A line of help under a panel, in the panel's language."""
+    return w.HTML(f"<p class='labkit-hint'>{html.escape(i18n.render(text, lang))}</p>")
+
+
 class Inspector(w.VBox):
-    """Tabs for one exchange: summary, headers (explained), body, raw bytes per hop, picture."""
+    """Tabs for one exchange: summary, headers (explained), body, raw bytes per hop, picture;
+    in ``lang`` (default: the learner's language)."""
 
-    TITLES = ("Summary", "Headers", "Body", "Raw bytes", "Picture")
-    EMPTY = "Nothing sent yet: run a scenario."
+    TITLES = (Msg("Summary"), Msg("Headers"), Msg("Body"), Msg("Raw bytes"), Msg("Picture"))
+    EMPTY = Msg("Nothing sent yet: run a scenario.")
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str | None = None) -> None:
+        self.lang = lang or i18n.learner_language()
         self.summary = w.HTML()
         self.headers = w.HTML()
         self.body = w.HTML()
@@ -63,39 +72,43 @@ class Inspector(w.VBox):
         self.picture = w.HTML()
         self.tabs = w.Tab(children=[self.summary, self.headers, self.body, self.raw, self.picture])
         for i, title in enumerate(self.TITLES):
-            self.tabs.set_title(i, title)
+            self.tabs.set_title(i, title.render(self.lang))
         self.exchange: Exchange | None = None
         super().__init__([self.tabs])
         self.clear(self.EMPTY)
 
-    def clear(self, why: str) -> None:
+    def clear(self, why: i18n.Text) -> None:
         """Empty every tab and say why, so no earlier result passes for the last one."""
         self.exchange = None
-        note = render_html.note(why)
+        note = render_html.note(i18n.render(why, self.lang))
         for tab in (self.summary, self.headers, self.body, self.raw, self.picture):
             tab.value = note
 
     def show(self, ex: Exchange) -> None:
         self.exchange = ex
-        self.summary.value = render_html.summary_html(ex)
-        self.headers.value = render_html.headers_html(ex)
-        self.body.value = render_html.body_html(ex.text)
-        self.raw.value = render_html.raw_html(ex)
-        self.picture.value = ex.picture()._repr_html_()
+        lang = self.lang
+        self.summary.value = render_html.summary_html(ex, lang)
+        self.headers.value = render_html.headers_html(ex, lang)
+        self.body.value = render_html.body_html(ex.text, lang)
+        self.raw.value = render_html.raw_html(ex, lang)
+        self.picture.value = Picture(ex, lang)._repr_html_()
 
 
 class _Panel(w.VBox):
     """A panel whose callbacks say what they did in ``status``, or what failed in ``message``."""
 
-    def _init_panel(self) -> None:
+    lang: str = i18n.ENGLISH  # the panel's language: its lab's, else the learner's
+
+    def _init_panel(self, lang: str) -> None:
+        self.lang = lang
         self.status = LiveRegion("status")
         self.message = LiveRegion("alert")
         self._style = w.HTML(render_html.PANEL_STYLE, layout=w.Layout(display="none"))
         self.add_class("labkit-panel")
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: i18n.Text) -> None:
         """The result of the last action, in one line (the panel's polite live region)."""
-        self.status.say(text)
+        self.status.say(i18n.render(text, self.lang))
 
     def _safe(self, fn: Callable[..., Any]) -> Callable[..., None]:
         def handler(*args: Any) -> None:
@@ -105,7 +118,7 @@ class _Panel(w.VBox):
             except Exception as exc:  # shown to the learner, not lost in a log
                 self.status.value = ""
                 self._failed()
-                self.message.say(failure_line(exc))
+                self.message.say(failure_line(exc, self.lang))
 
         return handler
 
@@ -113,56 +126,70 @@ class _Panel(w.VBox):
         """Called when an action raised: clear whatever would pass for its result."""
 
 
-def failure_line(exc: BaseException) -> str:
+def failure_line(exc: BaseException, lang: str = i18n.ENGLISH) -> str:
     """What a panel's alert says when an action failed: labkit's own errors (a value refused,
     a stopped lab) in their one plain line, which names the control and what is allowed; no
     exception class a learner has not met. Anything else is a fault in labkit, said as such."""
     if isinstance(exc, LabkitError):
         text = str(exc)
         return text[:1].upper() + text[1:]
-    return f"labkit failed unexpectedly ({type(exc).__name__}: {exc}); please report it"
+    return Msg(
+        "labkit failed unexpectedly ({error}); please report it",
+        error=f"{type(exc).__name__}: {exc}",
+    ).render(lang)
 
 
-def _check_method(method: str) -> str:
+def _check_method(method: str, lang: str = i18n.ENGLISH) -> str:
     if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", method or ""):
         raise BadArgument(
-            f"the method must be one word of letters, like GET or BREW (a token, RFC 9110 9.1), "
-            f"not {shown(method)}"
+            Msg(
+                "the method must be one word of letters, like GET or BREW (a token, "
+                "RFC 9110 9.1), not {typed}",
+                typed=shown(method),
+            ).render(lang)
         )
     return method
 
 
-def _check_target(path: str) -> str:
+def _check_target(path: str, lang: str = i18n.ENGLISH) -> str:
     if not re.fullmatch(r"/[\x21-\x7e]*", path or ""):
         raise BadArgument(
-            f"the path must start with '/' and hold no spaces or control characters, like "
-            f"'/orders/7', not {shown(path)}"
+            Msg(
+                "the path must start with '/' and hold no spaces or control characters, like "
+                "'/orders/7', not {typed}",
+                typed=shown(path),
+            ).render(lang)
         )
     return path
 
 
 class Playground(_Panel):
-    """A lesson's scenarios, a button to run one, the lesson's switches, and the inspector."""
+    """A lesson's scenarios, a button to run one, the lesson's switches, and the inspector,
+    in its lab's language (``labkit.start(lang=...)``)."""
+
+    RUN = Msg("Run scenario")
 
     def __init__(self, lab: Lab, lesson: str) -> None:
         check_lab(lab)
         if not isinstance(lesson, str) or lesson not in scenarios.LESSONS:
             raise unknown("lesson", lesson, scenarios.LESSONS)
-        self._init_panel()
+        self._init_panel(lab.lang)
         self.lab = lab
         self.lesson = lesson
         choices = scenarios.for_lesson(lesson)
         self.scenario = w.Dropdown(
             options=[(f"{s.id}: {s.title}", s.id) for s in choices],
-            description="Scenario",
+            description=Msg("Scenario").render(self.lang),
             layout=w.Layout(width="95%"),
             style={"description_width": "initial"},
         )
         self.cause = w.HTML()
         self.run_button = w.Button(
-            description="Run scenario", button_style="primary", layout=w.Layout(width="auto")
+            description=self.RUN.render(self.lang),
+            button_style="primary",
+            layout=w.Layout(width="auto"),
         )
-        self.inspector = Inspector()
+        self.inspector = Inspector(self.lang)
         self.timeline: w.HTML | None = None
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
@@ -173,7 +200,7 @@ class Playground(_Panel):
             if switch.name not in self.switch_controls:
                 self.controls.append(SwitchControls(self, switch.name))
         self._describe()
-        hint = w.HTML(f"<p class='labkit-hint'>{html.escape(KEYBOARD_HINT)}</p>")
+        hint = _hint(KEYBOARD_HINT, self.lang)
         box: list[w.Widget] = [self._style, self.scenario, self.cause, self.run_button]
         if self.controls:
             box.append(
@@ -190,18 +217,21 @@ class Playground(_Panel):
         s = scenarios.get(self.scenario.value)
         personality = self.value_of("personality", "name")
         expected = s.expected(personality)
-        shown = "no valid status line" if expected is None else str(expected)
+        shown = Msg("no valid status line") if expected is None else str(expected)
         maker = (
-            f", made by the {html.escape(s.made_by)}"
+            Msg(", made by the {hop}", hop=html.escape(s.made_by))
             if personality == "rfc"
-            else (f" with the gateway behaving like {html.escape(personality)}")
+            else Msg(" with the gateway behaving like {name}", name=html.escape(personality))
         )
-        self.cause.value = (
-            f"<b>Cause:</b> {html.escape(s.cause)}.<br><b>Expected:</b> {shown}{maker}."
-        )
+        self.cause.value = Msg(
+            "<b>Cause:</b> {cause}.<br><b>Expected:</b> {status}{maker}.",
+            cause=html.escape(s.cause),
+            status=shown,
+            maker=maker,
+        ).render(self.lang)
 
     def _failed(self) -> None:
-        self.inspector.clear("The last action failed (the error is above): nothing to show.")
+        self.inspector.clear(Msg("The last action failed (the error is above): nothing to show."))
         if self.timeline is not None:
             self.timeline.value = ""
 
@@ -235,16 +265,25 @@ class Playground(_Panel):
         for controls in self.switch_controls.values():
             controls.refresh()
 
-    def _shown(self, ex: Exchange, action: str) -> Exchange:
+    def _shown(self, ex: Exchange, action: i18n.Text) -> Exchange:
         self.refresh_switches()
         self.inspector.show(ex)
         if self.timeline is not None:
             self.timeline.value = ""
-        status = f"{ex.status} {ex.reason}" if ex.status is not None else "no status line"
-        made = f", made by the {ex.generated_by}" if ex.generated_by else ""
+        status: i18n.Text = (
+            f"{ex.status} {ex.reason}" if ex.status is not None else Msg("no status line")
+        )
+        made: i18n.Text = Msg(", made by the {hop}", hop=ex.generated_by) if ex.generated_by else ""
         if ex.client_error and ex.status is not None:  # a status line, then the body broke
-            made += ", but its body broke off: the client saw an error"
-        self._say(f"{action}: {status}{made}. The inspector below shows it.")
+            made = Msg("{made}, but its body broke off: the client saw an error", made=made)
+        self._say(
+            Msg(
+                "{action}: {status}{made}. The inspector below shows it.",
+                action=action,
+                status=status,
+                made=made,
+            )
+        )
         return ex
 
     # -- actions --
@@ -252,23 +291,25 @@ class Playground(_Panel):
     def run(self) -> Exchange:
         with self.as_chosen():
             ex = scenarios.get(self.scenario.value).run(self.lab)
-        return self._shown(ex, f"Ran {self.scenario.value}")
+        return self._shown(ex, Msg("Ran {scenario}", scenario=self.scenario.value))
 
     def send(self, method: str, path: str, via: str = "gateway", **kw: Any) -> Exchange:
         with self.as_chosen():
             ex = self.lab.request(method, path, via=via, **kw)
-        return self._shown(ex, f"{method} {path} via the {via}")
+        return self._shown(
+            ex, Msg("{method} {path} via the {hop}", method=method, path=path, hop=via)
+        )
 
     def send_raw(self, data: bytes, to: str = "origin") -> Exchange:
         with self.as_chosen():
             ex = self.lab.raw(data, to=to)
         first = data.split(b"\r\n", 1)[0].decode("latin-1")
-        return self._shown(ex, f"Sent {shown(first)} to the {to}")
+        return self._shown(ex, Msg("Sent {line} to the {hop}", line=shown(first), hop=to))
 
     def send_as_typed(self, method: str, path: str, to: str = "gateway") -> Exchange:
         """Send the method exactly as typed (httpx would upper-case it), through ``lab.raw``."""
-        _check_method(method)
-        _check_target(path)
+        _check_method(method, self.lang)
+        _check_target(path, self.lang)
         request = f"{method} {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
         return self.send_raw(request.encode("ascii"), to=to)
 
@@ -276,28 +317,32 @@ class Playground(_Panel):
         """A switch changed (``line`` says how): earlier results no longer show the lab as it is."""
         self.refresh_switches()
         self._describe()  # what the scenario gives may have changed (a personality)
-        self.inspector.clear(f"{line}. Send a request again to see its effect.")
+        self.inspector.clear(Msg("{line}. Send a request again to see its effect.", line=line))
         if self.timeline is not None:
             self.timeline.value = ""
-        self._say(f"{line}.")
+        self._say(Msg("{line}.", line=line))
 
-    def button(self, description: str, action: Callable[[], Any]) -> w.Button:
-        """A lesson button; also kept in ``self.buttons[description]`` for tests and scripts."""
-        b = w.Button(description=description, layout=w.Layout(width="auto"), tooltip=description)
+    def button(self, description: i18n.Text, action: Callable[[], Any]) -> w.Button:
+        """A lesson button, its words in the playground's language; also kept in
+        ``self.buttons[description]`` for tests and scripts, by its English words."""
+        words = i18n.render(description, self.lang)
+        b = w.Button(description=words, layout=w.Layout(width="auto"), tooltip=words)
         b.on_click(self._safe(lambda _: action()))
-        self.buttons[description] = b
+        self.buttons[str(description)] = b
         return b
 
 
 # -- a switch's controls, from the switch table (labkit/switches.py) --
 
 
-def switch_input(param: switches.Param, value: Any) -> w.ValueWidget:
-    """The form control for one parameter of a switch: its label and range from the table."""
+def switch_input(param: switches.Param, value: Any, lang: str = i18n.ENGLISH) -> w.ValueWidget:
+    """The form control for one parameter of a switch: its label and range from the table,
+    its label in ``lang``."""
     st = {"description_width": "initial"}
+    title = param.title_in(lang)
     if param.kind is bool:
         return w.Checkbox(
-            value=bool(value), description=param.title, indent=False, layout=w.Layout(width="auto")
+            value=bool(value), description=title, indent=False, layout=w.Layout(width="auto")
         )
     if param.choices:
         choice = value or param.choices[0]
@@ -307,18 +352,18 @@ def switch_input(param: switches.Param, value: Any) -> w.ValueWidget:
         return w.Dropdown(
             options=options,
             value=choice,
-            description=param.title,
+            description=title,
             style=st,
             layout=w.Layout(width="auto"),
         )
     if param.kind in (int, float):
         if param.nullable:
-            return NumberOrNone(param, value)
-        return _number_box(param, param.minimum if value is None else value)
-    return w.Text(value=value or "", description=param.title, style=st)
+            return NumberOrNone(param, value, lang)
+        return _number_box(param, param.minimum if value is None else value, lang)
+    return w.Text(value=value or "", description=title, style=st)
 
 
-def _number_box(param: switches.Param, value: float) -> w.ValueWidget:
+def _number_box(param: switches.Param, value: float, lang: str = i18n.ENGLISH) -> w.ValueWidget:
     # not Bounded*Text: those clamp in the browser (-5 became 0 without a word); the switch
     # table checks the value and the panel says what was wrong and what is allowed
     box = w.IntText if param.kind is int else w.FloatText
@@ -327,7 +372,7 @@ def _number_box(param: switches.Param, value: float) -> w.ValueWidget:
     # default 300 px squeezed the box itself to a few pixels)
     wide = w.Layout(width="auto", max_width="42em")
     st = {"description_width": "initial"}
-    return box(value=value, description=param.title, style=st, layout=wide, **limits)
+    return box(value=value, description=param.title_in(lang), style=st, layout=wide, **limits)
 
 
 class NumberOrNone(w.HBox, w.ValueWidget):
@@ -339,11 +384,11 @@ class NumberOrNone(w.HBox, w.ValueWidget):
 
     value = traitlets.Any(None, allow_none=True)
 
-    def __init__(self, param: switches.Param, value: Any) -> None:
-        self.number = _number_box(param, param.minimum if value is None else value)
+    def __init__(self, param: switches.Param, value: Any, lang: str = i18n.ENGLISH) -> None:
+        self.number = _number_box(param, param.minimum if value is None else value, lang)
         self.none = w.Checkbox(
             value=value is None,
-            description=param.none_means or "none",
+            description=i18n.render(param.none_means, lang) or Msg("none").render(lang),
             indent=False,
             layout=w.Layout(width="auto"),
         )
@@ -427,12 +472,14 @@ class SwitchControls(w.VBox):
                     act = functools.partial(self.apply, {param.name: choice})
                     actions.append(panel.button(label, act))
                 continue
-            control = switch_input(param, current.get(param.name, param.default))
+            control = switch_input(param, current.get(param.name, param.default), panel.lang)
             # a fixed parameter (the 504 playground's route '/', its server the origin) is
             # named on the control, which sets that one only
             named = [f"{k} {v}" for k, v in self.fixed.items()]
             if named:
-                control.description = f"{', '.join(named)}: {control.description}"
+                control.description = Msg(
+                    "{fixed}: {label}", fixed=", ".join(named), label=control.description
+                ).render(panel.lang)
             control.observe(panel._safe(self._changed), names="value")
             self.inputs[param.name] = control
             children.append(control)
@@ -475,7 +522,9 @@ class SwitchControls(w.VBox):
         self._show(self._scoped_line())
         with self.panel.as_chosen():  # the table's own line for it, the lab put back after
             line = self.switch.show(self.panel.lab) if self.switch.show else ""
-        line = f"On this playground only: {line or self.switch.words(self.values())}"
+        line = Msg(
+            "On this playground only: {line}", line=line or self.switch.words(self.values())
+        ).render(self.panel.lang)
         self.panel.switched(line)
         return line
 
@@ -485,13 +534,18 @@ class SwitchControls(w.VBox):
         if show is None:
             return ""
         if not self.chosen:
-            return (
-                f"{show(lab)}, as the lab has it. A change here applies to this "
-                "playground's requests only."
-            )
+            return Msg(
+                "{line}, as the lab has it. A change here applies to this playground's "
+                "requests only.",
+                line=show(lab),
+            ).render(self.panel.lang)
         with self.panel.as_chosen():
             here = show(lab)
-        return f"On this playground only: {here}. The lab, in the other cells: {show(lab)}."
+        return Msg(
+            "On this playground only: {here}. The lab, in the other cells: {lab}.",
+            here=here,
+            lab=show(lab),
+        ).render(self.panel.lang)
 
     def _changed(self, change: Any) -> None:
         if self._refreshing:
@@ -500,7 +554,7 @@ class SwitchControls(w.VBox):
             for name, control in self.inputs.items():  # named as the learner sees it
                 if control is change["owner"]:
                     param = self.switch.param(name)
-                    param.check(change["new"], named=param.title)
+                    param.check(change["new"], named=param.title_in(self.panel.lang))
             if self.switch.per_playground:
                 self.choose()
             else:
@@ -549,31 +603,35 @@ def _controls_501(p: Playground) -> list[w.Widget]:
     p.method = w.Combobox(
         value="BREW",
         options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "BREW", "get"],
-        description="Method",
+        description=Msg("Method").render(p.lang),
     )
-    p.path = w.Text(value="/orders/7", description="Path")
-    note = w.HTML(
-        "<p class='labkit-hint'>The method is sent exactly as you type it, through "
+    p.path = w.Text(value="/orders/7", description=Msg("Path").render(p.lang))
+    typed = Msg(
+        "The method is sent exactly as you type it, through "
         "<code>lab.raw</code>: methods are case-sensitive (RFC 9110 9.1), so <code>get</code> is "
-        "not <code>GET</code>. (httpx, behind <code>lab.request</code>, would upper-case it.)</p>"
+        "not <code>GET</code>. (httpx, behind <code>lab.request</code>, would upper-case it.)"
     )
+    note = w.HTML(f"<p class='labkit-hint'>{typed.render(p.lang)}</p>")
     return [
         note,
         w.HBox(
             [
                 p.method,
                 p.path,
-                p.button("Send", lambda: p.send_as_typed(p.method.value, p.path.value)),
+                p.button(Msg("Send"), lambda: p.send_as_typed(p.method.value, p.path.value)),
             ]
         ),
     ]
 
 
 def _controls_502(p: Playground) -> list[w.Widget]:
-    why = w.HTML(
-        "<p class='labkit-hint'>Real gateways answer the same upstream fault with different "
-        "statuses (lesson 09): choose one below to see its answer on this playground; rfc "
-        "answers as the RFCs read, the lab's default.</p>"
+    why = _hint(
+        Msg(
+            "Real gateways answer the same upstream fault with different "
+            "statuses (lesson 09): choose one below to see its answer on this playground; rfc "
+            "answers as the RFCs read, the lab's default."
+        ),
+        p.lang,
     )
     personality = SwitchControls(p, "personality")
     p.personality, p.personality_state = personality.inputs["name"], personality.state
@@ -588,7 +646,9 @@ SLOW_MAX = 2.0  # seconds: the longest origin delay the 504 playground asks for
 
 def _controls_503(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
-    mistake = f"send max-age={CACHE_MISTAKE_MAX_AGE} instead of no-store (the mistake)"
+    mistake = Msg(
+        "send max-age={age} instead of no-store (the mistake)", age=CACHE_MISTAKE_MAX_AGE
+    ).render(p.lang)
     p.cache_mistake = w.Checkbox(
         value=False, description=mistake, indent=False, layout=w.Layout(width="auto")
     )
@@ -605,8 +665,12 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     # never the lab's: it is a per-playground switch
     capacity = SwitchControls(p, "capacity", start={"value": BURST_CAPACITY})
     p.capacity, p.capacity_state = capacity.inputs["value"], capacity.state
-    p.burst_size = w.IntText(value=10, description="burst size (requests)", style=st)
-    p.progress = w.IntProgress(value=0, min=0, max=10, description="burst sent", style=st)
+    p.burst_size = w.IntText(
+        value=10, description=Msg("burst size (requests)").render(p.lang), style=st
+    )
+    p.progress = w.IntProgress(
+        value=0, min=0, max=10, description=Msg("burst sent").render(p.lang), style=st
+    )
     p.burst_result = w.HTML()
 
     def do_burst() -> None:
@@ -614,7 +678,12 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         size = p.burst_size.value
         if not 1 <= size <= BURST_MAX:
             raise BadArgument(
-                f"{p.burst_size.description} must be from 1 to {BURST_MAX}, not {size}"
+                Msg(
+                    "{name} must be from 1 to {most}, not {size}",
+                    name=p.burst_size.description,
+                    most=BURST_MAX,
+                    size=size,
+                ).render(p.lang)
             )
         p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
@@ -626,12 +695,16 @@ def _controls_503(p: Playground) -> list[w.Widget]:
             )
         p.burst_result.value = html.escape(repr(result))
         p.refresh_switches()
-        p.inspector.clear("The last action was a burst: its result is in the line above.")
-        at = "unlimited capacity" if capacity is None else f"capacity {capacity}"
-        p._say(f"Burst at {at}: {result!r}.")
+        p.inspector.clear(Msg("The last action was a burst: its result is in the line above."))
+        at = (
+            Msg("unlimited capacity")
+            if capacity is None
+            else Msg("capacity {capacity}", capacity=capacity)
+        )
+        p._say(Msg("Burst at {at}: {result}.", at=at, result=repr(result)))
 
     get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"))
-    burst = p.button("Burst", do_burst)
+    burst = p.button(Msg("Burst"), do_burst)
     burst_box = [capacity, p.burst_size, burst, p.progress, p.burst_result]
     hold = SwitchControls(p, "hold")
     p.hold, p.hold_state = hold.inputs["on"], hold.state
@@ -653,23 +726,28 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     st = {"description_width": "initial"}
     timeout = SwitchControls(p, "timeout", only=("read",), fixed={"route": "/"})
     p.read_timeout = timeout.inputs["read"]
-    p.delay = w.FloatText(value=0.5, step=0.1, description="origin delay (s)", style=st)
+    p.delay = w.FloatText(
+        value=0.5, step=0.1, description=Msg("origin delay (s)").render(p.lang), style=st
+    )
     p.timeline = w.HTML()
     # the 408 beside the 504: the origin's head timeout, and a client that stalls mid-request
     head = SwitchControls(p, "head-timeout", fixed={"server": "origin"})
     p.head_timeout, p.head_timeout_state = head.inputs["seconds"], head.state
     stalled = scenarios.get("408-slow-client").request
-    stall_label = f"Send half a request to the origin, then nothing for {scenarios.STALL:g} s"
+    stall_label = Msg(
+        "Send half a request to the origin, then nothing for {seconds} s",
+        seconds=f"{scenarios.STALL:g}",
+    )
 
     def send_stalled() -> None:
-        p._shown(stalled.send(p.lab), "Sent half a request to the origin and waited")
+        p._shown(stalled.send(p.lab), Msg("Sent half a request to the origin and waited"))
 
     def with_timeline(path: str) -> None:
         ex = p.send("GET", path)
         from labkit.render.charts import timeline
 
         assert p.timeline is not None
-        p.timeline.value = timeline(ex)._repr_html_()
+        p.timeline.value = timeline(ex, p.lang)._repr_html_()
 
     def get_slow() -> None:
         delay = check_number(p.delay.description, p.delay.value, minimum=0, maximum=SLOW_MAX)
@@ -680,7 +758,9 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     upstream = SwitchControls(p, "delay")
     p.slow_delay, p.slow_delay_state = upstream.inputs["seconds"], upstream.state
     via = p.lab.gateway.route("slow").prefix
-    slow_upstream = p.button(f"GET {via} (the slow upstream)", lambda: with_timeline(via))
+    slow_upstream = p.button(
+        Msg("GET {path} (the slow upstream)", path=via), lambda: with_timeline(via)
+    )
     return [
         timeout,
         p.delay,
@@ -705,7 +785,7 @@ def _controls_505(p: Playground) -> list[w.Widget]:
             "HTTPS/1.1",
         ],
         value="HTTP/2.0",
-        description="Version",
+        description=Msg("Version").render(p.lang),
     )
 
     def send() -> None:
@@ -713,14 +793,14 @@ def _controls_505(p: Playground) -> list[w.Widget]:
             f"GET /orders/7 {p.version.value}\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
         )
 
-    return [w.HBox([p.version, p.button("Send the request line", send)])]
+    return [w.HBox([p.version, p.button(Msg("Send the request line"), send)])]
 
 
 def _controls_511(p: Playground) -> list[w.Widget]:
     portal = SwitchControls(p, "portal")
     p.portal_state = portal.state
     get_order = p.button(
-        "GET /orders/7 via the portal", lambda: p.send("GET", "/orders/7", via="portal")
+        Msg("GET /orders/7 via the portal"), lambda: p.send("GET", "/orders/7", via="portal")
     )
     get_check = p.button("GET /generate_204", lambda: p.send("GET", "/generate_204", via="portal"))
     return [portal, w.HBox([get_order, get_check], layout=w.Layout(flex_flow="row wrap"))]
@@ -738,32 +818,34 @@ _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {
 
 
 class GatewaysCompared(_Panel):
-    """One upstream fault through every gateway personality, side by side (lesson 09)."""
+    """One upstream fault through every gateway personality, side by side (lesson 09), in its
+    lab's language."""
+
+    RUN = Msg("Run through every gateway")
 
     def __init__(self, lab: Lab) -> None:
         from labkit.faults import FAULTS
 
         check_lab(lab)
-        self._init_panel()
+        self._init_panel(lab.lang)
         self.lab = lab
         # the personality switch's choices: each one run below is applied through the table
         self.personalities = list(switches.get("personality").param("name").choices)
         # the upstream's name and the condition the gateway sees, both named (exercises use the latter)
+        conditions = [(name, f.condition.value) for name, f in FAULTS.items() if f.condition]
         options = [
-            (f"{name} (condition: {f.condition.value})", name)
-            for name, f in FAULTS.items()
-            if f.condition is not None
+            (Msg("{fault} (condition: {condition})", fault=n, condition=c).render(self.lang), n)
+            for n, c in [*conditions, ("pool", "no-healthy-upstream")]
         ]
-        options.append(("pool (condition: no-healthy-upstream)", "pool"))
         self.fault = w.Dropdown(
             options=options,
             value="garbage",
-            description="Upstream fault",
+            description=Msg("Upstream fault").render(self.lang),
             style={"description_width": "initial"},
             layout=w.Layout(width="auto"),
         )
         self.run_button = w.Button(
-            description="Run through every gateway",
+            description=self.RUN.render(self.lang),
             button_style="primary",
             layout=w.Layout(width="auto"),
         )
@@ -771,7 +853,7 @@ class GatewaysCompared(_Panel):
         self.rows: list[tuple[str, str, str]] = []
         self.run_button.on_click(self._safe(lambda _: self.run()))
         self.fault.observe(lambda _: self._stale(), names="value")
-        hint = w.HTML(f"<p class='labkit-hint'>{html.escape(KEYBOARD_HINT)}</p>")
+        hint = _hint(KEYBOARD_HINT, self.lang)
         super().__init__(
             [
                 self._style,
@@ -785,7 +867,8 @@ class GatewaysCompared(_Panel):
 
     def _stale(self) -> None:
         self.rows = []
-        self.table.value = "<p><i>Fault changed: run it through every gateway.</i></p>"
+        stale = Msg("Fault changed: run it through every gateway.").render(self.lang)
+        self.table.value = f"<p><i>{stale}</i></p>"
 
     def _failed(self) -> None:
         self._stale()
@@ -818,7 +901,7 @@ class GatewaysCompared(_Panel):
                 status = (
                     f"{ex.status} {ex.reason}"
                     if ex.status is not None
-                    else "no status line (HTTP/0.9 passthrough)"
+                    else Msg("no status line (HTTP/0.9 passthrough)").render(self.lang)
                 )
                 gw = ex.hop("gateway").sent
                 rows.append((personalities.get(name).title, status, gw.why if gw else ""))
@@ -826,11 +909,20 @@ class GatewaysCompared(_Panel):
             switches.apply(self.lab, "personality", {"name": before})
         self.rows = rows
         # a status line reads as one piece: it never breaks between code and reason phrase
+        head = (Msg("gateway"), Msg("client sees"), Msg("why (the gateway's words)"))
         self.table.value = render_html.table(
-            rows, ("gateway", "client sees", "why (the gateway's words)"), nowrap=(1,)
+            rows, tuple(h.render(self.lang) for h in head), nowrap=(1,)
         )
-        summary = "; ".join(f"{title}: {status}" for title, status, _ in rows)
-        self._say(f"{self.fault.value} through every gateway: {summary}.")
+        sep = "; " if self.lang == i18n.ENGLISH else "；"
+        summary = sep.join(
+            Msg("{hop}: {what}", hop=title, what=status).render(self.lang)
+            for title, status, _ in rows
+        )
+        self._say(
+            Msg(
+                "{fault} through every gateway: {summary}.", fault=self.fault.value, summary=summary
+            )
+        )
         return rows
 
 
@@ -869,7 +961,11 @@ class OneOf(w.VBox):
 
 
 class Quiz(_Panel):
-    """A multiple-choice or short-answer exercise as a widget: answer, check, hint, solution."""
+    """A multiple-choice or short-answer exercise as a widget: answer, check, hint, solution.
+    Its buttons and lines are in the learner's language; the exercise's own text as it has it."""
+
+    HINT = Msg("Hint")
+    SOLUTION = Msg("Solution")
 
     def __init__(self, exercise: Any) -> None:
         from labkit.exercises import Choice
@@ -878,31 +974,35 @@ class Quiz(_Panel):
         if not isinstance(exercise, Exercise):
             raise BadArgument(f"Quiz takes an exercise such as q1, not {exercise!r:.60}")
 
-        self._init_panel()
+        self._init_panel(i18n.learner_language())
+        lang = self.lang
         self.exercise = exercise
         self.prompt = w.HTML(f"<b>{html.escape(exercise.id)}</b>: {html.escape(exercise.prompt)}")
         if isinstance(exercise, Choice):
             # its options are checkboxes (see OneOf), which alone would read as "tick any"
-            self.prompt.value += " <i>(choose one)</i>"
+            self.prompt.value += f" <i>{Msg('(choose one)').render(lang)}</i>"
             self.answer: w.Widget = OneOf(exercise.options)
             self.answer.observe(
                 lambda ch: self._say(
-                    "No answer chosen."
+                    Msg("No answer chosen.")
                     if ch["new"] is None
-                    else f"Your answer: {ch['new']}. Press Check to check it."
+                    else Msg("Your answer: {answer}. Press Check to check it.", answer=ch["new"])
                 ),
                 names="value",
             )
         else:
-            self.answer = w.Text(placeholder="your answer", description="Answer")
+            self.answer = w.Text(
+                placeholder=Msg("your answer").render(lang),
+                description=Msg("Answer").render(lang),
+            )
         self.feedback = w.HTML()
-        self.check_button = w.Button(description="Check", button_style="primary")
-        self.hint_button = w.Button(description="Hint")
-        self.solution_button = w.Button(description="Solution")
+        self.check_button = w.Button(description=Msg("Check").render(lang), button_style="primary")
+        self.hint_button = w.Button(description=self.HINT.render(lang))
+        self.solution_button = w.Button(description=self.SOLUTION.render(lang))
         self.check_button.on_click(self._safe(lambda _: self.check()))
-        self.hint_button.on_click(self._safe(lambda _: self._note(exercise.hint(), "Hint")))
+        self.hint_button.on_click(self._safe(lambda _: self._note(exercise.hint(), self.HINT)))
         self.solution_button.on_click(
-            self._safe(lambda _: self._note(exercise.solution(), "Solution"))
+            self._safe(lambda _: self._note(exercise.solution(), self.SOLUTION))
         )
         buttons = w.HBox([self.check_button, self.hint_button, self.solution_button])
         super().__init__(
@@ -923,19 +1023,28 @@ class Quiz(_Panel):
     def check(self) -> Any:
         value = self.answer.value
         result = self.exercise.check(... if value in (None, "") else value)
-        result.message = result.message.replace(HINT_OFFER, "(Stuck? Press Hint.)")
+        stuck = Msg("(Stuck? Press Hint.)").render(self.lang)
+        result.message = result.message.replace(HINT_OFFER, stuck)
         if value in (None, ""):  # the exercise's own words speak of a cell's `...`
-            how = "choose one of the answers" if isinstance(self.answer, OneOf) else "type it"
-            result.message = f"not answered yet: {how}, then press Check."
+            how = (
+                Msg("choose one of the answers")
+                if isinstance(self.answer, OneOf)
+                else Msg("type it")
+            )
+            result.message = Msg("not answered yet: {how}, then press Check.", how=how).render(
+                self.lang
+            )
         self.feedback.value = result._repr_html_()
-        self._say(f"Checked: {_first_line(result)}")
+        self._say(Msg("Checked: {line}", line=_first_line(result)))
         return result
 
-    def _note(self, note: Any, what: str) -> None:
-        note.text = note.text.replace(MORE_HINTS, "(press Hint again for another)")
+    def _note(self, note: Any, what: Msg) -> None:
+        again = Msg("(press Hint again for another)").render(self.lang)
+        note.text = note.text.replace(MORE_HINTS, again)
         self.feedback.value = note._repr_html_()
         line = _first_line(note)  # "Hint 1 of 2: ...", "Solution: ...": it names itself
-        self._say(line if line.startswith(what) else f"{what}: {line}")
+        named = (str(what), what.render(self.lang))  # as the exercise names itself
+        self._say(line if line.startswith(named) else Msg("{what}: {line}", what=what, line=line))
 
 
 def _first_line(obj: Any) -> str:

@@ -1,0 +1,172 @@
+"""The widgets, pictures and charts in the learner's language (issue 18, item 3).
+
+A playground over a lab started with ``lang="zh-CN"`` speaks Chinese: its labels, buttons,
+confirmations, the inspector's tabs and header notes, the picture's words and the charts'
+titles and axes. Protocol stays as sent: status lines, header names, request lines. The
+same over an English lab reads as before (the other widget tests check those words).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import warnings
+from collections.abc import Iterator
+
+import pytest
+
+import labkit
+from labkit import load, scenarios, switches
+from labkit.render import charts
+from labkit.render import html as render_html
+from labkit.render import text as text_view
+from labkit.render.svg import WRAP, alt_text, sequence_svg
+from labkit.widgets import GatewaysCompared, Inspector, Playground
+
+CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def zh_lab() -> Iterator[labkit.Lab]:
+    with labkit.start(lang="zh-CN") as running:
+        yield running
+
+
+def _svg_texts(svg: str) -> list[str]:
+    found = re.findall(r"<text[^>]*>(.*?)</text>", svg)
+    return [html.unescape(re.sub(r"<title>.*?</title>", "", t)) for t in found]
+
+
+def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> None:
+    p = Playground(zh_lab, "504")
+    assert p.run_button.description == "运行场景" and p.scenario.description == "场景"
+    assert [p.inspector.tabs.get_title(i) for i in range(5)] == [
+        "概要",
+        "响应头",
+        "响应体",
+        "原始字节",
+        "图示",
+    ]
+    assert "还没有发送任何请求" in p.inspector.summary.value
+    assert "<b>原因：</b>" in p.cause.value and "<b>预期：</b>504" in p.cause.value
+    ex = p.run()
+    # the status line stays as the wire has it; the words around it are Chinese
+    assert p.status.value == (
+        f"运行了 {p.scenario.value}：504 Gateway Timeout，由 gateway 生成。详情见下方的检查器。"
+    )
+    assert "<h3 style='margin:4px 0'>504 Gateway Timeout</h3>" in p.inspector.summary.value
+    assert "生成者" in p.inspector.summary.value and "时间（实测）" in p.inspector.summary.value
+    assert "响应头名称不区分大小写" in p.inspector.headers.value
+    assert ex.status == 504
+    # the switch controls: labels and the table's confirmation line
+    read = p.read_timeout
+    assert read.description == "route /：网关读取超时（s）"
+    read.value = 0.25
+    assert p.message.value == "", p.message.value
+    assert p.status.value == "路由 /：连接超时 0.5 s，读取超时 0.25 s。"
+    # the buttons keep their English keys for scripts; the learner reads Chinese
+    stall = f"Send half a request to the origin, then nothing for {scenarios.STALL:g} s"
+    assert p.buttons[stall].description == (
+        f"向源服务器发送半个请求，然后 {scenarios.STALL:g} s 内什么也不发"
+    )
+
+
+def test_the_same_playground_over_an_english_lab_reads_as_before(lab: labkit.Lab) -> None:
+    p = Playground(lab, "504")
+    assert p.run_button.description == "Run scenario"
+    assert Inspector.TITLES[0].render("en") == "Summary" == p.inspector.tabs.get_title(0)
+    p.run()
+    assert p.status.value.endswith(
+        ": 504 Gateway Timeout, made by the gateway. The inspector below shows it."
+    )
+    assert not CHINESE.search(p.status.value + p.cause.value + p.inspector.summary.value)
+
+
+def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab) -> None:
+    p = Playground(zh_lab, "503")
+    p.burst_size.value = 99
+    p.buttons["Burst"].click()
+    assert p.message.value == "突发规模（请求数）必须在 1 到 40 之间，而不是 99"
+    p.burst_size.value = 4
+    p.buttons["Burst"].click()
+    assert p.message.value == "" and p.status.value.startswith("突发请求（容量 3）：")
+
+
+def test_the_switch_tables_lines_follow_the_labs_language(zh_lab: labkit.Lab) -> None:
+    assert switches.apply(zh_lab, "maintenance", {"on": True}) == "维护模式：开，Retry-After 120"
+    assert switches.apply(zh_lab, "cache", {"action": "purge"}) == "网关缓存已清空：0 个条目"
+    assert switches.apply(zh_lab, "debug", {"on": True}) == (
+        "调试：开（源服务器的 500 页面中显示 traceback）"
+    )
+    # the command words stay English: they are typed
+    assert switches.get("debug").words({"on": True}) == "debug on"
+
+
+def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labkit.Lab) -> None:
+    g = GatewaysCompared(zh_lab)
+    assert g.run_button.description == "让每种网关都运行一遍"
+    assert g.fault.label == "garbage（条件：invalid-status-line）", g.fault.label
+    g.run()
+    assert "<th scope='col'>客户端看到</th>" in g.table.value
+    assert (
+        g.status.value.startswith("garbage 经过每种网关：") and "502 Bad Gateway" in g.status.value
+    )
+
+
+def test_the_picture_in_chinese_fits_its_lanes(zh_lab: labkit.Lab) -> None:
+    ex = zh_lab.get("/up/body-cut/")
+    svg = sequence_svg(ex, "zh-CN")
+    texts = _svg_texts(svg)
+    assert any("在这里生成了" in t for t in texts) or any("出错" in t for t in texts), texts
+    assert "ms：实测时间，每次运行都会不同" in texts
+    # a label wraps by columns (a Chinese character takes two): none is wider than a lane
+    # (a closing full-width mark may stay on its line, one past the width)
+    for t in texts:
+        assert text_view.columns(t) <= WRAP + 2 or "ms：" in t, t
+    assert alt_text(ex, "zh-CN").endswith("。") and "的时序图" in alt_text(ex, "zh-CN")
+    assert "同样的过程，以文字表示" in render_html.exchange_html(ex, "zh-CN")
+    # English is what it was
+    assert alt_text(ex, "en").startswith("Sequence diagram of GET /up/body-cut/")
+
+
+def test_wrapping_by_columns() -> None:
+    line = "GET /orders/7 HTTP/1.1 something long that wraps across lines beyond"
+    import textwrap
+
+    assert text_view.wrap(line, 28) == textwrap.wrap(
+        line, 28, break_long_words=True, break_on_hyphens=False
+    )
+    wrapped = text_view.wrap("502 Bad Gateway（被网关拒绝）来自它的缓存，还有更多的中文文字", 28)
+    assert all(text_view.columns(w) <= 28 + 2 for w in wrapped), wrapped
+    assert (
+        "".join(wrapped).replace(" ", "")
+        == "502BadGateway（被网关拒绝）来自它的缓存，还有更多的中文文字"
+    )
+    assert not any(w.startswith(("，", "）")) for w in wrapped)
+
+
+def test_the_charts_in_chinese(zh_lab: labkit.Lab) -> None:
+    ex = zh_lab.get("/up/slow/")
+    fig = charts.timeline(ex, "zh-CN")
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("自客户端发出请求以来的毫秒数")
+    assert "由 gateway 生成" in ax.get_title().replace("\n", "")
+    assert "的时间线" in fig.alt and "504" in fig.alt
+    curve = charts.load_curve(load.sweep(zh_lab, [2, 4], capacity=3), 3, "zh-CN")
+    assert curve.axes[0].get_xlabel() == "同时请求数"
+    assert curve.alt.startswith("容量为 3 时的负载曲线：")
+    if charts._cjk_family() is None:
+        pytest.skip("no Chinese font installed: the chart's words would be boxes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" would be raised
+        fig.png()
+        curve.png()
+
+
+def test_an_english_chart_is_drawn_as_before(lab: labkit.Lab) -> None:
+    fig = charts.timeline(lab.get("/up/slow/"), "en")
+    assert fig.fonts == ()
+    assert fig.axes[0].get_xlabel() == (
+        "milliseconds since the client sent the request "
+        "(measured times, which vary from run to run)"
+    )
