@@ -348,18 +348,27 @@ _DARK_PICTURES = """(paper) => {
 }"""
 
 
-def _inspector_tabs(page: Page, button) -> list[str]:
+def _inspector_tabs(page: Page, button, lang: str) -> list[str]:
     """Each tab of the inspector next to ``button``, shown in turn and checked by axe-core."""
     from labkit.widgets import Inspector
 
     panel = page.locator(".labkit-panel").filter(has=button).first
     found = []
-    for title in Inspector.TITLES:
+    titles = [title.render(lang) for title in Inspector.TITLES]
+    for title in titles:
         panel.get_by_role("tab", name=title, exact=True).click()
         page.wait_for_timeout(300)
         found += [f"the inspector's {title} tab: {v}" for v in panel.evaluate(_AXE_OUTPUT)]
-    panel.get_by_role("tab", name=Inspector.TITLES[0], exact=True).click()
+    panel.get_by_role("tab", name=titles[0], exact=True).click()
     return found
+
+
+def _language_of(name: str) -> str:
+    """A lesson's language: a translation's folder names it (notebooks/zh/: zh-CN)."""
+    from labkit import i18n
+
+    folder = Path(name).parent.as_posix()
+    return next((lang for lang, d in i18n.NOTEBOOK_DIRS.items() if d == folder), i18n.ENGLISH)
 
 
 def _mean_luminance(png: Path) -> float:
@@ -537,7 +546,11 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         lesson = _lesson_of(Path(name).name)
         if lesson is not None:
             expected = scenarios.for_lesson(lesson)[0].status
-            button = page.get_by_role("button", name="Run scenario").first
+            from labkit.widgets import Playground
+
+            lang = _language_of(name)
+            run = Playground.RUN.render(lang)
+            button = page.get_by_role("button", name=run).first
             button.scroll_into_view_if_needed()
             button.click()
             page.wait_for_function(
@@ -548,7 +561,7 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
             page.screenshot(path=str(shots / f"{stem}.png"))
             page.add_script_tag(path=str(axe))
             tall = page.add_style_tag(content="html, body { height: 100% !important; }")
-            tabs = _inspector_tabs(page, button)
+            tabs = _inspector_tabs(page, button, lang)
             tall.evaluate("(style) => style.remove()")
             assert not tabs, "\n".join(tabs)
         keyboard = _keyboard_works(page)
