@@ -21,21 +21,40 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from labkit.errors import LabkitError, LabkitWarning, unknown
+from labkit.i18n import ENGLISH, Msg, environment_language
 from labkit.personalities import PERSONALITIES
+
+
+def _lang() -> str:
+    """The CLI's language: LABKIT_LANG (English when unset, or set to what labkit cannot
+    speak: that mistake is reported by the lab it starts, in English)."""
+    try:
+        return environment_language()
+    except LabkitError:
+        return ENGLISH
+
+
+def _say(msg: Msg) -> str:
+    return msg.render(_lang())
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
-        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+        see = _say(Msg("(see `{command} --help`)", command=self.prog))
+        self.exit(2, f"{self.prog}: error: {message}\n{see}\n")
 
 
 def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _say(Msg("expected a number of seconds, not {text}", text=repr(text)))
+        ) from None
     if not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"seconds must be between 0 and 3600, not {text}")
+        raise argparse.ArgumentTypeError(
+            _say(Msg("seconds must be between 0 and {most}, not {text}", most=3600, text=text))
+        )
     return value
 
 
@@ -45,14 +64,22 @@ def _wait_seconds(text: str) -> float:
     value = _seconds(text)
     if value > WAIT_BUSY_MAX:
         raise argparse.ArgumentTypeError(
-            f"seconds must be between 0 and {WAIT_BUSY_MAX:g}, not {text}"
+            _say(
+                Msg(
+                    "seconds must be between 0 and {most}, not {text}",
+                    most=f"{WAIT_BUSY_MAX:g}",
+                    text=text,
+                )
+            )
         )
     return value
 
 
 def _count(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            _say(Msg("expected a whole number >= 0, not {text}", text=repr(text)))
+        )
     return int(text)
 
 
@@ -185,16 +212,16 @@ def _serve(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(info), flush=True)
         else:
-            print("labkit lab running. Press Ctrl-C to stop.")
+            print(_say(Msg("labkit lab running. Press Ctrl-C to stop.")))
             for name in ("portal", "gateway", "origin"):
                 print(f"  {name:<8} {info[name]}")
-            print("  upstreams: " + ", ".join(info["upstreams"]))
-            print('Shell variables: eval "$(labkit env)"', flush=True)
+            print("  " + _say(Msg("upstreams: {names}", names=", ".join(info["upstreams"]))))
+            print(_say(Msg('Shell variables: eval "$(labkit env)"')), flush=True)
         signal.sigwait(stop_on)
     finally:
         lab.stop()
     if not args.json:
-        print("labkit lab stopped.")
+        print(_say(Msg("labkit lab stopped.")))
     return 0
 
 
@@ -226,11 +253,20 @@ def _scenarios(args: argparse.Namespace) -> int:
     print(f"{'id':<36} {'lesson':<6} {'status':<6} {'made by':<20} title")
     for s in items:
         print(f"{s.id:<36} {s.lesson:<6} {s.status:<6} {s.made_by:<20} {s.title}")
-    print(f"\n{len(items)} scenarios. `labkit run ID` runs one; `--json` shows shell commands.")
+    print(
+        "\n"
+        + _say(
+            Msg(
+                "{n} scenarios. `labkit run ID` runs one; `--json` shows shell commands.",
+                n=len(items),
+            )
+        )
+    )
     if args.lesson is None:
         from labkit.faults import listing
 
-        print("\nThe misbehaving upstreams (GET /up/NAME/ through the gateway):\n")
+        print("\n" + _say(Msg("The misbehaving upstreams (GET /up/NAME/ through the gateway):")))
+        print()
         print(listing())
     return 0
 

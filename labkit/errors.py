@@ -11,13 +11,16 @@
     LabkitWarning          (a UserWarning) labkit carried on, but something needs a look
 
 A learner's mistake is never reported with a traceback from inside labkit: every
-message says what was wrong and what is allowed.
+message says what was wrong and what is allowed, in the learner's language (the helpers
+below word theirs from the catalogue, labkit/i18n.py; names, values and ranges as typed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Literal, overload
+
+from labkit.i18n import ENGLISH, Msg, learner_language
 
 
 class LabkitError(Exception):
@@ -51,10 +54,26 @@ class UnsafeRuntimeDir(LabkitError):
     """Another user could plant or read files in the runtime directory; the message says the fix."""
 
 
-STOPPED = (
+STOPPED = Msg(
     "this lab has been stopped: run the cell that starts it (lab = labkit.start(), a lesson's "
     "first code cell) again, then the cell you were in"
 )
+
+
+def _language(lang: str | None) -> str:
+    """``lang``, else the learner's; English if even that cannot be told (a bad LABKIT_LANG
+    is itself reported through ``unknown``)."""
+    if lang is not None:
+        return lang
+    try:
+        return learner_language()
+    except LabkitError:
+        return ENGLISH
+
+
+def stopped() -> str:
+    """STOPPED in the learner's language (a lab says it in its own: ``Lab._require_running``)."""
+    return STOPPED.render(_language(None))
 
 
 class LabkitWarning(UserWarning):
@@ -74,9 +93,21 @@ def shown(value: object) -> str:
     return f"{text[: SHOWN - 1]}…{size}"
 
 
-def unknown(kind: str, name: object, allowed: Iterable[str]) -> UnknownName:
-    choices = ", ".join(sorted(allowed))
-    return UnknownName(f"unknown {kind} {shown(name)}; choose one of: {choices}")
+def unknown(
+    kind: str, name: object, allowed: Iterable[str], *, lang: str | None = None
+) -> UnknownName:
+    """No ``kind`` called ``name``: the message lists the names there are, in ``lang``
+    (default: the learner's language)."""
+    lang = _language(lang)
+    sep = ", " if lang == ENGLISH else "、"
+    choices = sep.join(sorted(allowed))
+    message = Msg(
+        "unknown {kind} {name}; choose one of: {choices}",
+        kind=kind,
+        name=shown(name),
+        choices=choices,
+    )
+    return UnknownName(message.render(lang))
 
 
 def number(value: float) -> str:
@@ -116,19 +147,55 @@ def check_number(
     unit: str = "seconds",
     allow_none: bool = False,
 ) -> float | None:
-    """Validate a number from a learner or the CLI and say what range is allowed."""
+    """Validate a number from a learner or the CLI and say what range is allowed, in the
+    learner's language."""
     if value is None and allow_none:
         return None
+    low, high = number(minimum), number(maximum)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        none = " or None" if allow_none else ""
-        raise BadArgument(
-            f"{name} must be a number of {unit} between {number(minimum)} and {number(maximum)}"
-            f"{none}, "
-            f"not {value!r}"
+        # the language is looked up only to refuse: a check that passes (at import, too)
+        # never asks which lab is running
+        lang = _language(None)
+        units = UNITS[unit].render(lang) if unit in UNITS else unit
+        message = (
+            Msg(
+                "{name} must be a number of {unit} between {low} and {high} or None, not {value}",
+                name=name,
+                unit=units,
+                low=low,
+                high=high,
+                value=repr(value),
+            )
+            if allow_none
+            else Msg(
+                "{name} must be a number of {unit} between {low} and {high}, not {value}",
+                name=name,
+                unit=units,
+                low=low,
+                high=high,
+                value=repr(value),
+            )
         )
+        raise BadArgument(message.render(lang))
     if not (minimum <= value <= maximum):
+        lang = _language(None)
+        units = UNITS[unit].render(lang) if unit in UNITS else unit
         got = number(value) if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
-        raise BadArgument(
-            f"{name} must be between {number(minimum)} and {number(maximum)} {unit}, not {got}"
+        message = Msg(
+            "{name} must be between {low} and {high} {unit}, not {value}",
+            name=name,
+            low=low,
+            high=high,
+            unit=units,
+            value=got,
         )
+        raise BadArgument(message.render(lang))
     return value
+
+
+# the units check_number's callers name, in words
+UNITS = {
+    "seconds": Msg("seconds"),
+    "requests at once": Msg("requests at once"),
+    "requests": Msg("requests"),
+}

@@ -23,8 +23,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from labkit.errors import unknown
-
 ENGLISH = "en"
 CHINESE = "zh-CN"
 LANGUAGES = (ENGLISH, CHINESE)  # the first is the default
@@ -50,7 +48,9 @@ def check_language(lang: str, what: str = "lang") -> str:
             for tag in (t.lower() for t in TAGS[name]):
                 if wanted in (tag, *_prefixes(tag)) or wanted.startswith(tag + "-"):
                     return name
-    raise unknown(what, lang, LANGUAGES)
+    from labkit.errors import unknown  # errors words its messages from this module
+
+    raise unknown(what, lang, LANGUAGES, lang=ENGLISH)  # the language is what is unknown
 
 
 def _prefixes(tag: str) -> list[str]:

@@ -62,7 +62,9 @@ START_SECONDS = 10.0  # how long start() waits for every server to listen
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
 CLIENT_TIMEOUT = 5.0  # lab.request's own timeout (seconds) when none is given
 SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
-NOT_STARTED = "this lab has not been started: call lab.start(), or use lab = labkit.start()"
+NOT_STARTED = i18n.Msg(
+    "this lab has not been started: call lab.start(), or use lab = labkit.start()"
+)
 
 
 class Upstreams(dict[str, FaultServer]):
@@ -286,11 +288,11 @@ class Lab:
 
     def _require_running(self) -> None:
         if not self.running:
-            raise LabNotRunning(STOPPED if self._stopped else NOT_STARTED)
+            raise LabNotRunning((STOPPED if self._stopped else NOT_STARTED).render(self.lang))
 
     def _refuse_if_stopped(self) -> None:
         if self._stopped:
-            raise LabNotRunning(STOPPED)
+            raise LabNotRunning(STOPPED.render(self.lang))
 
     # -- switches --
 

@@ -94,14 +94,34 @@ class Param:
         unit = "seconds" if self.unit == "s" else (self.unit or "seconds")
         if self.kind is bool:
             if not isinstance(value, bool):
-                raise BadArgument(f"{what} must be true or false (a JSON boolean), not {value!r}")
+                raise BadArgument(
+                    Msg(
+                        "{name} must be true or false (a JSON boolean), not {value}",
+                        name=what,
+                        value=repr(value),
+                    ).render(i18n.learner_language())
+                )
             return value
         if self.kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                none = f" or None ({self.none_means or 'none'})" if self.nullable else ""
-                raise BadArgument(
-                    f"{what} must be a whole number >= {self.minimum:g}{none}, not {value!r}"
+                minimum = f"{self.minimum:g}"
+                wrong = (
+                    Msg(
+                        "{name} must be a whole number >= {minimum} or None ({none}), not {value}",
+                        name=what,
+                        minimum=minimum,
+                        none=self.none_means or Msg("none"),
+                        value=repr(value),
+                    )
+                    if self.nullable
+                    else Msg(
+                        "{name} must be a whole number >= {minimum}, not {value}",
+                        name=what,
+                        minimum=minimum,
+                        value=repr(value),
+                    )
                 )
+                raise BadArgument(wrong.render(i18n.learner_language()))
             check_number(what, value, minimum=self.minimum, maximum=self.maximum, unit=unit)
             return value
         if self.kind is float:
@@ -132,13 +152,23 @@ class Param:
             return None
         if self.kind is int:
             if not text.isdigit():
-                raise BadArgument(f"expected a whole number >= {self.minimum:g}, not {text!r}")
+                raise BadArgument(
+                    Msg(
+                        "expected a whole number >= {minimum}, not {text}",
+                        minimum=f"{self.minimum:g}",
+                        text=repr(text),
+                    ).render(i18n.learner_language())
+                )
             return self.check(int(text))
         if self.kind is float:
             try:
                 value = float(text)
             except ValueError:
-                raise BadArgument(f"expected a number of seconds, not {text!r}") from None
+                raise BadArgument(
+                    Msg("expected a number of seconds, not {text}", text=repr(text)).render(
+                        i18n.learner_language()
+                    )
+                ) from None
             return self.check(value)
         return text
 

@@ -392,7 +392,7 @@ def test_a_stopped_lab_is_said_in_a_plain_line_naming_the_cell_to_run() -> None:
     p = Playground(lab, "500")
     lab.stop()
     p.buttons["GET /orders/abc"].click()
-    assert p.message.value == STOPPED[0].upper() + STOPPED[1:]
+    assert p.message.value == str(STOPPED)[0].upper() + str(STOPPED)[1:]
     assert p.status.value == ""
     # anything else is labkit's own fault, and said so, with what it was
     assert failure_line(KeyError("x")) == (

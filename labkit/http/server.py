@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import h11
 
-from labkit.errors import STOPPED, LabkitError, LabNotRunning, check_number
+from labkit.errors import LabkitError, LabNotRunning, check_number, stopped
 from labkit.http import pages, ports
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers, Request, Response, get_header, http_date
@@ -142,7 +142,7 @@ class Listener:
     def refuse_if_stopped(self) -> None:
         """Switches of a stopped server are refused, even through a reference kept from before."""
         if self.stopped:
-            raise LabNotRunning(STOPPED)
+            raise LabNotRunning(stopped())
 
     def switch(self, change: Callable[[], T]) -> T:
         """Apply a change to this server's switches on the lab's loop thread (see ``on_loop``)."""
