@@ -198,7 +198,7 @@ _SPEAKING = """(panel) => {
 }"""
 
 # The inspector tells the same story as the announcement, or is cleared.
-_INSPECTOR_AGREES = """(panel) => {
+_INSPECTOR_AGREES = """(panel, shows) => {
   const said = [...panel.querySelectorAll('[aria-live]')].find(r => r.textContent.trim());
   if (!said) return 'no live region has words';
   if (said.getAttribute('role') === 'alert') return 'error: ' + said.textContent;
@@ -206,7 +206,7 @@ _INSPECTOR_AGREES = """(panel) => {
   if (!tab) return '';
   const h3 = tab.querySelector('h3');
   const text = said.textContent;
-  if (text.includes('The inspector below shows it')) {
+  if (text.includes(shows)) {
     if (!h3) return 'inspector empty after: ' + text;
     return text.includes(h3.textContent.trim()) ? '' : `inspector shows ${h3.textContent} after: ${text}`;
   }
@@ -429,7 +429,22 @@ def _ax_announced(cdp, i: int, before: list[tuple[str, str, str, int]], said: st
     return ""
 
 
-def _click_every_control(page: Page) -> tuple[list[str], int]:
+def _shows_it(lang: str) -> str:
+    """The words a playground's status line ends with when the inspector shows its result
+    ("The inspector below shows it"), in ``lang``."""
+    from labkit import i18n
+
+    line = i18n.translate(
+        lang,
+        "{action}: {status}{made}. The inspector below shows it.",
+        action="",
+        status="",
+        made="",
+    )
+    return line.lstrip(":：.。 ").rstrip(".。")
+
+
+def _click_every_control(page: Page, lang: str) -> tuple[list[str], int]:
     """Click each playground's buttons and boxes; return what went wrong, and how many.
 
     Each click must be announced: new words in one of the panel's two live regions (status,
@@ -469,7 +484,7 @@ def _click_every_control(page: Page) -> tuple[list[str], int]:
                 continue
             page.wait_for_timeout(100)  # the rest of the action's messages
             wrong = page.evaluate(_SAME_REGIONS, [element, before])
-            wrong = wrong or panel.evaluate(_INSPECTOR_AGREES)
+            wrong = wrong or panel.evaluate(_INSPECTOR_AGREES, _shows_it(lang))
             speaking = panel.evaluate(_SPEAKING)
             if len(speaking) != 1:
                 wrong = wrong or f"{len(speaking)} live regions speak: {speaking}"
@@ -566,7 +581,7 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
             assert not tabs, "\n".join(tabs)
         keyboard = _keyboard_works(page)
         assert not keyboard, keyboard
-        problems, clicked = _click_every_control(page)
+        problems, clicked = _click_every_control(page, _language_of(name))
         assert not problems, problems
         if lesson is not None:
             assert clicked >= 3, f"only {clicked} controls clicked"
