@@ -34,7 +34,7 @@ import traitlets
 from labkit import i18n, load, scenarios, switches
 from labkit.errors import BadArgument, LabkitError, check_number, shown, unknown
 from labkit.exchange import Exchange
-from labkit.exercises.core import HINT_OFFER, MORE_HINTS
+from labkit.exercises.core import HINT_OFFER_MSG, MORE_HINTS_MSG
 from labkit.i18n import Msg
 from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
 from labkit.origin import RATE_PATH
@@ -1024,7 +1024,8 @@ class Quiz(_Panel):
         value = self.answer.value
         result = self.exercise.check(... if value in (None, "") else value)
         stuck = Msg("(Stuck? Press Hint.)").render(self.lang)
-        result.message = result.message.replace(HINT_OFFER, stuck)
+        for offer in {str(HINT_OFFER_MSG), HINT_OFFER_MSG.render(self.lang)}:  # as it was said
+            result.message = result.message.replace(offer, stuck)
         if value in (None, ""):  # the exercise's own words speak of a cell's `...`
             how = (
                 Msg("choose one of the answers")
@@ -1040,7 +1041,8 @@ class Quiz(_Panel):
 
     def _note(self, note: Any, what: Msg) -> None:
         again = Msg("(press Hint again for another)").render(self.lang)
-        note.text = note.text.replace(MORE_HINTS, again)
+        for more in {str(MORE_HINTS_MSG), MORE_HINTS_MSG.render(self.lang)}:
+            note.text = note.text.replace(more, again)
         self.feedback.value = note._repr_html_()
         line = _first_line(note)  # "Hint 1 of 2: ...", "Solution: ...": it names itself
         named = (str(what), what.render(self.lang))  # as the exercise names itself
