@@ -151,6 +151,10 @@ class Origin(HTTPServer):
                 "order_handler must be a function show_order(order_id) -> (status, body), "
                 f"or None; not {shown(handler)}"
             )
+        if handler is not None:
+            # imported here, on the learner's thread: on the lab's loop its first import
+            # (0.2 s, seconds on a busy machine) held the gateway's timers with the 500
+            from labkit.exercises import runner  # noqa: F401
         self.switch(lambda: setattr(self, "_order_handler", handler))
 
     @property
@@ -381,8 +385,17 @@ class Origin(HTTPServer):
         call = functools.partial(
             runner.call, self.order_handler, order_id, seconds=limit, since=since
         )
+        future = loop.run_in_executor(None, call)
+        # the 500 is due at since + limit, not when the runner has killed and reaped the
+        # handler's process (under load that took longer than the gateway's read timeout):
+        # the executor's thread finishes that cleanup after the answer has gone, and a
+        # cancelled future drops its outcome (a TimeLimit, or a value come too late)
+        done, _ = await asyncio.wait({future}, timeout=max(0.0, since + limit - time.monotonic()))
+        if not done:
+            future.cancel()
+            raise TimeoutError(f"the handler did not return within {limit:g} s")
         try:
-            result = await loop.run_in_executor(None, call)
+            result = future.result()
         except runner.TimeLimit:
             raise TimeoutError(f"the handler did not return within {limit:g} s") from None
         if not (isinstance(result, tuple) and len(result) == 2):

@@ -22,7 +22,7 @@ import threading
 import time
 
 import pytest
-from helpers import alive
+from helpers import alive, settle
 
 import labkit
 from labkit.exercises import REGISTRY, Task, runner
@@ -234,7 +234,18 @@ def test_a_hostile_handler_costs_one_500_and_the_lab_answers_next(lab, handler) 
     assert time.monotonic() - start < 1.5
 
 
-def test_the_handler_limit_is_shorter_than_a_shortened_route(lab) -> None:
+def _children() -> set[int]:
+    """This process's children that still run (a zombie is not one)."""
+    found: set[int] = set()
+    for task_id in os.listdir("/proc/self/task"):
+        with contextlib.suppress(OSError), open(f"/proc/self/task/{task_id}/children") as f:
+            found.update(int(pid) for pid in f.read().split())
+    return {pid for pid in found if alive(pid)}
+
+
+def _a_slow_handler_answers_500_before_a_shortened_route() -> None:
+    children, threads = _children(), threading.active_count()
+    lab = labkit.start()
     lab.gateway.route("/").read_timeout = 0.4  # a lesson shortens the route
 
     def slow(order_id):
@@ -244,6 +255,50 @@ def test_the_handler_limit_is_shorter_than_a_shortened_route(lab) -> None:
     ex = lab.get("/orders/7")
     assert ex.status == 500 and ex.generated_by == "origin"  # the lesson's 500, not a 504
     assert "did not return within 0.2 s" in ex.why
+    # the handler's process is killed and reaped after the answer, never left behind
+    assert settle(lambda: _children() <= children)
+    lab.origin.order_handler = None
+    assert lab.get("/orders/7").status == 200
+    lab.stop()
+    assert settle(lambda: threading.active_count() == threads)  # the executor's thread too
+
+
+def test_the_handler_limit_is_shorter_than_a_shortened_route() -> None:
+    _a_slow_handler_answers_500_before_a_shortened_route()
+
+
+@pytest.mark.slow
+def test_the_shortened_route_gets_the_500_under_load(busy_cores) -> None:
+    """The 500 leaves at the handler's limit, not when its process has been killed and
+    reaped: with both cores busy the cleanup took longer than the route's read timeout."""
+    for _ in range(5):
+        _a_slow_handler_answers_500_before_a_shortened_route()
+
+
+def test_a_call_that_ends_leaves_a_newer_call_beside_it_alone() -> None:
+    """Calls overlap (a check beside the origin's learner handler, two requests to it): the
+    end of one killed every newer child of the kernel's that carried the tree's mark, so
+    the keeper of the call beside it too, whose learner was then 'ended with the process
+    that watches it' (seen as a 500 of the wrong kind under load)."""
+
+    def returns_late():
+        time.sleep(0.6)
+        return 42
+
+    got: list[object] = []
+
+    def beside() -> None:
+        try:
+            got.append(runner.call(returns_late, seconds=3))
+        except BaseException as exc:  # what the test reports
+            got.append(exc)
+
+    thread = threading.Timer(0.1, beside)  # forked after the first call's keeper: newer
+    thread.start()
+    with pytest.raises(runner.TimeLimit):
+        runner.call(time.sleep, 3600, seconds=0.3)
+    thread.join()
+    assert got == [42]
 
 
 @pytest.mark.slow

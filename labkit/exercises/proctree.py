@@ -20,7 +20,8 @@ becomes the kernel's child, not init's. The keeper marks its tree in a way no un
 process can undo: it lowers its hard limit of POSIX message-queue bytes (RLIMIT_MSGQUEUE) by
 one byte, and a hard limit can be lowered, never raised again. ``end`` kills and reaps the
 kernel's children that carry the mark (never another child of the kernel's: a
-``subprocess.Popen`` of the learner's own cell keeps its child and its exit status).
+``subprocess.Popen`` of the learner's own cell keeps its child and its exit status; nor the
+keeper of another tree alive beside it, ``started``).
 
 Elsewhere (macOS, or Linux without /proc) there is no subreaper: ``end`` kills the keeper's
 process group, which the learner's process is in, as the runner did before; a process that
@@ -49,10 +50,12 @@ __all__ = [
     "adopting",
     "descendants",
     "end",
+    "forking",
     "keep",
     "learner_status",
     "marked",
     "reap_keepers",
+    "started",
 ]
 
 PR_SET_PDEATHSIG = 1
@@ -149,6 +152,20 @@ def adopting() -> Iterator[None]:
                 _PRCTL(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
 
+# Held while a runner makes the descriptors of its tree, forks the keeper and closes the
+# child's ends in the kernel: a keeper another thread forked meanwhile would inherit them
+# and be taken for this tree's by ``end``. ``started`` names the keeper before it is let go.
+forking = threading.Lock()
+_keepers: set[int] = set()  # keepers whose tree lives: never another tree's to end
+
+
+def started(keeper: int) -> None:
+    """Register a keeper just forked (with ``forking`` held): until its own ``end``, the
+    ``end`` of an older tree leaves it and its tree alone, although it is a newer child of
+    the kernel's that carries the mark (checks and the origin's handlers overlap)."""
+    _keepers.add(keeper)
+
+
 def keep(
     start_learner: Callable[[], NoReturn], keeper_only: Callable[[], None], status_fd: int
 ) -> NoReturn:
@@ -237,7 +254,9 @@ def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
     the runner gave the learner's process ("pipe:[1234]", as /proc/PID/fd shows them),
     which its forks inherit: every newer process that still holds one, and every process
     in the process group of one, is killed too (also when the keeper runs: a process forked
-    as its parent was killed and reaped may be missing from the last look at the tree)."""
+    as its parent was killed and reaped may be missing from the last look at the tree). A
+    pipe's read end, which the kernel holds and a keeper forked meanwhile inherits, is no
+    mark; nor is another live tree's keeper (``started``): calls may overlap."""
     if CONTAINED:
         _end_descendants(keeper)
         if marks:
@@ -247,6 +266,7 @@ def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
         os.killpg(keeper, signal.SIGKILL)  # the keeper is not reaped yet: its id is its own
     with contextlib.suppress(OSError):
         os.kill(keeper, signal.SIGKILL)
+    _keepers.discard(keeper)
     _exiting.add(keeper)
     reap_keepers()
 
@@ -292,9 +312,12 @@ def adopted(keeper: int) -> dict[int, str]:
     letter), the keeper aside; those that have ended are reaped here and not named."""
     me = os.getpid()
     found: dict[int, str] = {}
-    for pid in _newer_pids(keeper):
+    pids = _newer_pids(keeper)
+    with forking:  # a keeper listed above is registered once its fork has returned
+        others = set(_keepers)
+    for pid in pids:
         stat = _stat(pid)
-        if pid == keeper or stat is None or stat[1] != me:
+        if pid == keeper or pid in others or stat is None or stat[1] != me:
             continue
         limit = _hard_limit(pid)
         if _KERNEL_LIMIT is not None and (limit is None or not _below(limit, _KERNEL_LIMIT)):
@@ -342,12 +365,24 @@ def marked(root: int, marks: frozenset[str]) -> set[int]:
             continue
         for fd in fds:
             with contextlib.suppress(OSError):
-                if os.readlink(f"/proc/{pid}/fd/{fd}") in marks:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link in marks and (not link.startswith("pipe:") or _writes(pid, fd)):
                     holders.add(pid)
                     break
     # a group the learner's code made (its id a newer pid), never one it could only join
     theirs = {groups[pid] for pid in holders if groups[pid] > root} - {my_group}
     return holders | {pid for pid, group in groups.items() if group in theirs}
+
+
+def _writes(pid: int, fd: str) -> bool:
+    """Whether a process's descriptor is open for writing. A pipe's two ends have one
+    inode: the kernel's read end, which every keeper forked while a tree lives inherits,
+    must not make another tree look like this one's."""
+    with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+        for line in f:
+            if line.startswith("flags:"):
+                return int(line.split()[1], 8) & os.O_ACCMODE != os.O_RDONLY
+    return True
 
 
 def _newer_pids(root: int) -> list[int]:

@@ -721,10 +721,6 @@ def run(
         raise TimeLimit(f"stopped after {total:g} s")
     labs = list(_running)
     started: list[float] = []  # when the learner's process said it had started
-    parent_sock, child_sock = socket.socketpair()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    status_r, status_w = os.pipe()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
@@ -739,22 +735,29 @@ def run(
 
     # the kernel adopts what a killed keeper leaves (proctree.adopting), until end() ran
     with proctree.adopting():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: see above
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - the keeper, then the learner's process below it
-            parent_sock.close()
-            for fd in (out_r, err_r, status_r):
+        with proctree.forking:  # no other tree's keeper inherits this tree's descriptors
+            parent_sock, child_sock = socket.socketpair()
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            status_r, status_w = os.pipe()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: above
+                pid = os.fork()
+            if pid == 0:  # pragma: no cover - the keeper, then the learner's process below it
+                proctree.forking.release()  # its copy: learner code may run a check itself
+                parent_sock.close()
+                for fd in (out_r, err_r, status_r):
+                    os.close(fd)
+                proctree.keep(learner, keeper_only, status_w)
+            # what the learner's process and its forks hold, for end() to find them by
+            marks = frozenset(
+                [f"socket:[{os.fstat(child_sock.fileno()).st_ino}]"]
+                + [f"pipe:[{os.fstat(fd).st_ino}]" for fd in (out_w, err_w)]
+            )
+            child_sock.close()
+            for fd in (out_w, err_w, status_w):
                 os.close(fd)
-            proctree.keep(learner, keeper_only, status_w)
-        # what the learner's process and its forks hold, for end() to find them by
-        marks = frozenset(
-            [f"socket:[{os.fstat(child_sock.fileno()).st_ino}]"]
-            + [f"pipe:[{os.fstat(fd).st_ino}]" for fd in (out_w, err_w)]
-        )
-        child_sock.close()
-        for fd in (out_w, err_w, status_w):
-            os.close(fd)
+            proctree.started(pid)
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also here, so the kill below never misses a fast keeper
         try:
