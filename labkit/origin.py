@@ -386,11 +386,13 @@ class Origin(HTTPServer):
             runner.call, self.order_handler, order_id, seconds=limit, since=since
         )
         future = loop.run_in_executor(None, call)
-        # the 500 is due at since + limit, not when the runner has killed and reaped the
-        # handler's process (under load that took longer than the gateway's read timeout):
-        # the executor's thread finishes that cleanup after the answer has gone, and a
-        # cancelled future drops its outcome (a TimeLimit, or a value come too late)
-        done, _ = await asyncio.wait({future}, timeout=max(0.0, since + limit - time.monotonic()))
+        # the 500 is due by since + limit and a quarter (the gateway in front waits at least
+        # twice the limit), not when the runner has killed and reaped the handler's process
+        # (under load that took longer than the gateway's read timeout): the executor's
+        # thread finishes that cleanup after the answer has gone, and a cancelled future
+        # drops its outcome. The quarter lets an answer the runner took on time reach the loop.
+        due = since + limit * 1.25
+        done, _ = await asyncio.wait({future}, timeout=max(0.0, due - time.monotonic()))
         if not done:
             future.cancel()
             raise TimeoutError(f"the handler did not return within {limit:g} s")
