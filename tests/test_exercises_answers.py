@@ -2541,6 +2541,99 @@ FIFTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
+# A sixth round (issue 14, round 6): the numbers a learner writes in words, above all in
+# Chinese (a code said as a number, 两百 and 五百零四, or digit by digit, 五零四, as codes are
+# read aloud; English "two hundred", "five oh four"), Chinese particles (连接超时了) and
+# connectives (和), and the forms of earlier rounds with a final full stop. A teacher
+# accepts each; "5xx" names a class, never a status or a count (it was taken as 5), and a
+# neighbour in words (五零二, "five oh two") is as wrong as in digits.
+SIXTH_ROUND_RIGHT: dict[str, list[object]] = {
+    "500.debug-danger": ["leaks internals!", "Leaks internals (file paths, source lines)"],
+    "500.find-the-traceback": [
+        "X-Request-ID 响应头",
+        "X-Request-ID 头",
+        "“X-Request-ID”",
+        "x_request_id",
+    ],
+    "500.retry-a-post": ["check before resending.", "Check before resending!"],
+    "500.who-made-it": [
+        "源服务器生成的",
+        "是源服务器",
+        "源服务器（网关只是转发）",
+        "origin server.",
+    ],
+    "501.allow-header": ["Allow 头", "Allow 响应头", "“Allow”", "allow:"],
+    "501.chunked-not-final": ["四百", "四零零", "four hundred", "400 错误的请求。"],
+    "501.python-http-server": ["405 with Allow.", "405 with an Allow header"],
+    "501.unknown-method": ["五零一", "五百零一", "five oh one", "five hundred and one"],
+    "502.body-cut": ["二百", "两百", "二〇〇", "二零零", "two hundred", "两百（成功）"],
+    "502.not-a-502": ["a 500 from the handler.", "A 500 from the handler"],
+    "502.retry": ["retry with backoff.", "retry with exponential backoff"],
+    "503.heuristic-cache": ["五零一", "五百零一", "five oh one", "501 未实现"],
+    "503.how-many-shed": ["伍", "被拒绝的有5个", "八减三等于五", "八个里有五个", "8个请求中有5个"],
+    "503.retry-after-header": ["Retry-After 头", "Retry-After 响应头", "retry_after"],
+    "504.haproxy-connect-timeout": ["五零三", "五百零三", "five oh three", "503 服务不可用"],
+    "504.or-502": ["五零四", "五百零四", "五〇四", "five oh four", "five hundred and four"],
+    "504.who-answers": [
+        "504 from the gateway.",
+        "504, from the gateway",
+    ],
+    "505.426-headers": ["Upgrade 和 Connection: upgrade", "Upgrade and Connection: upgrade."],
+    "505.alpn": ["alpn.", "ALPN（TLS 握手里）"],
+    "505.http2-request-line": ["五零五", "五百零五", "five oh five", "505 HTTP 版本不受支持。"],
+    "511.which-auth": ["四零七", "四百零七", "four oh seven", "407 需要代理身份验证"],
+    "511.who-made-it": ["门户生成的", "是门户", "强制门户。"],
+    "capstone.incident-1": [{"made_by": "网关", "cause": "没有健康的上游"}],
+    "capstone.incident-2": [{"made_by": "源服务器", "cause": "代码缺陷"}],
+    "capstone.incident-3": [{"made_by": "网关", "cause": "缓存的错误页面"}],
+    "capstone.incident-4": [{"made_by": "门户", "cause": "未登录"}],
+    "capstone.incident-5": [{"made_by": "网关", "cause": "连接超时了"}],
+    "capstone.incident-6": [{"made_by": "源服务器", "cause": "维护"}],
+    "capstone.incident-7": [{"made_by": "网关", "cause": "无效的响应"}],
+    "capstone.incident-8": [{"made_by": "源服务器", "cause": "过载"}],
+    "gateways.caddy-dial-timeout": ["连接超时了", "拨号超时", "dial timeout."],
+    "gateways.envoy-uf": ["连接被拒绝或连接超时", "refused or connect-timeout."],
+    "gateways.haproxy-sc": ["连接被拒绝了", "拒绝连接", "refused."],
+    "gateways.nginx-premature-close": ["没有响应就关闭了连接", "closed without response."],
+}
+SIXTH_ROUND_WRONG: dict[str, list[object]] = {
+    "500.debug-danger": ["隐藏了错误", "hides the error"],
+    "500.find-the-traceback": ["Retry-After 头", "Server"],
+    "500.retry-a-post": ["一直重试直到成功", "retry until it works"],
+    "500.who-made-it": ["网关", "网关生成的"],
+    "501.allow-header": ["Upgrade 头", "Retry-After"],
+    "501.chunked-not-final": ["五零一", "五百零一", "4xx", "四一一"],
+    "501.python-http-server": ["五零一", "405 without Allow"],
+    "501.unknown-method": ["四零五", "四百零五", "5xx", "five oh two"],
+    "502.body-cut": ["五零二", "五百零二", "two hundred and two", "5xx", "2xx"],
+    "502.not-a-502": ["垃圾字节", "garbage bytes"],
+    "502.retry": ["立即循环重试", "never retry"],
+    "503.heuristic-cache": ["五零三", "五百零三", "5xx", "五零零"],
+    "503.how-many-shed": ["三", "两百", "5xx", "八", "5 hundred"],
+    "503.retry-after-header": ["Cache-Control 头", "Allow"],
+    "504.haproxy-connect-timeout": ["五零四", "五百零二", "5xx"],
+    "504.or-502": ["五零二", "五百零二", "5xx", "five oh two", "fifty-four"],
+    "504.who-answers": ["504 由源服务器生成", "502 from the gateway"],
+    "505.426-headers": ["Retry-After", "Alt-Svc"],
+    "505.alpn": ["请求行里写 HTTP/2.0", "retry after a 505"],
+    "505.http2-request-line": ["四零零", "四百二十六", "5xx", "two hundred"],
+    "511.which-auth": ["四零一", "五一一", "五百一十一", "4xx"],
+    "511.who-made-it": ["网关", "源服务器"],
+    "capstone.incident-1": [{"made_by": "网关", "cause": "连接超时"}],
+    "capstone.incident-2": [{"made_by": "网关", "cause": "代码缺陷"}],
+    "capstone.incident-3": [{"made_by": "源服务器", "cause": "维护"}],
+    "capstone.incident-4": [{"made_by": "网关", "cause": "未登录"}],
+    "capstone.incident-5": [{"made_by": "网关", "cause": "读取超时"}],
+    "capstone.incident-6": [{"made_by": "源服务器", "cause": "过载"}],
+    "capstone.incident-7": [{"made_by": "源服务器", "cause": "无效的响应"}],
+    "capstone.incident-8": [{"made_by": "源服务器", "cause": "维护"}],
+    "gateways.caddy-dial-timeout": ["读取超时了", "连接被拒绝"],
+    "gateways.envoy-uf": ["读取超时", "连接被重置"],
+    "gateways.haproxy-sc": ["连接超时了", "读取超时"],
+    "gateways.nginx-premature-close": ["连接被拒绝", "读取超时了"],
+}
+
+
 # -- every round of held-out answers, judged the same way --
 
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
@@ -2549,11 +2642,12 @@ ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "third": (THIRD_ROUND_RIGHT, THIRD_ROUND_WRONG),
     "fourth": (FOURTH_ROUND_RIGHT, FOURTH_ROUND_WRONG),
     "fifth": (FIFTH_ROUND_RIGHT, FIFTH_ROUND_WRONG),
+    "sixth": (SIXTH_ROUND_RIGHT, SIXTH_ROUND_WRONG),
 }
 
 
 @pytest.mark.parametrize(
-    "round_name", ["first", "third", "fourth", "fifth"]
+    "round_name", ["first", "third", "fourth", "fifth", "sixth"]
 )  # the second took some quizzes
 def test_a_round_covers_every_quiz(round_name: str) -> None:
     right, wrong = ROUNDS[round_name]
@@ -2576,3 +2670,28 @@ def test_held_out_wrong_forms_of_each_round_are_not_accepted(round_name: str, qi
     for form in ROUNDS[round_name][1][qid]:
         result = exercises.get(qid).check(form)
         assert not result, f"{qid}: {form!r} was accepted"
+
+
+# answers that cannot be judged: refused with what is expected, never counted as an attempt
+NOT_COUNTED: dict[str, list[object]] = {
+    "502.body-cut": ["5xx", "2xx", "fifty-four"],
+    "503.how-many-shed": ["5xx", "50x"],
+    "504.or-502": ["5XX", "5xx error"],
+    "501.unknown-method": ["5xx"],
+    "511.which-auth": ["4xx"],
+    # the options are English buttons in the Chinese notebooks too: a translation is not one
+    "500.debug-danger": ["泄露内部信息"],
+    "504.who-answers": ["504 由网关生成"],
+}
+
+
+@pytest.mark.parametrize("qid", sorted(NOT_COUNTED))
+def test_a_class_of_statuses_or_an_option_not_given_is_refused_not_counted(qid: str) -> None:
+    for form in NOT_COUNTED[qid]:
+        result = exercises.get(qid).check(form)
+        assert result.correct is None and result.refused, f"{qid}: {form!r} -> {result!r}"
+
+
+def test_a_status_class_says_what_it_is() -> None:
+    message = exercises.get("503.how-many-shed").check("5xx").message
+    assert "class of statuses (all of 500 to 599), not a count" in message, message

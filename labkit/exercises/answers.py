@@ -116,6 +116,115 @@ _NUMBER_WORDS.update(
 )
 _NUMBER_WORDS["两"] = 2
 
+# -- numbers written in words: "two hundred", "five oh four", 两百, 五百零四, 五零四 --
+
+_ZH_DIGITS = dict(zip("零〇一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_ZH_DIGITS.update(dict(zip("壹贰叁肆伍陆柒捌玖", range(1, 10), strict=True)))  # 大写, on cheques
+_ZH_DIGITS["两"] = 2
+_ZH_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_ZH_NUMERAL = re.compile(f"[{''.join(_ZH_DIGITS)}{''.join(_ZH_UNITS)}]+")
+
+
+def _zh_value(run: str) -> int | None:
+    """A Chinese numeral's value: read as a number (五百零四, 两百, 二百五 is 250) or, with
+    no unit in it, digit by digit as codes are said (五零四, 二〇〇); None if malformed."""
+    if not any(ch in _ZH_UNITS for ch in run):
+        return int("".join(str(_ZH_DIGITS[ch]) for ch in run))
+    total, digit, last_unit, after_zero = 0, None, 0, False
+    for ch in run:
+        if ch in _ZH_UNITS:
+            unit = _ZH_UNITS[ch]
+            if last_unit and unit >= last_unit:
+                return None  # 十百, 百百: not a number
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit, after_zero = None, unit, False
+        elif _ZH_DIGITS[ch] == 0:
+            after_zero = True
+        else:
+            if digit is not None:
+                return None  # 五五百
+            digit = _ZH_DIGITS[ch]
+    if digit is not None:
+        # 二百五: the digit after a unit, with no 零 between, counts the next unit down
+        total += digit * (last_unit // 10 if last_unit >= 100 and not after_zero else 1)
+    return total
+
+
+_EN_UNITS = {w: i for w, i in _NUMBER_WORDS.items() if w.isascii() and i < 10}
+_EN_TEENS = {
+    w: i
+    for i, w in enumerate(
+        "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(),
+        start=10,
+    )
+}
+_EN_TENS = {
+    w: 10 * i
+    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)
+}
+_EN_DIGIT = "|".join([*_EN_UNITS, "oh", "o"])
+# "five hundred (and) four", "two hundred", "four hundred twenty-nine"
+_EN_HUNDREDS = re.compile(
+    rf"\b({'|'.join(w for w, i in _EN_UNITS.items() if i)})[\s-]+hundred"
+    rf"(?:(?:[\s-]+and)?[\s-]+({'|'.join(_EN_TENS)})(?:[\s-]+({'|'.join(_EN_UNITS)}))?"
+    rf"|(?:[\s-]+and)?[\s-]+({'|'.join([*_EN_TEENS, *_EN_UNITS])}))?\b"
+)
+# "five oh four", "five-zero-four": a code said digit by digit
+_EN_SPELLED = re.compile(rf"\b({_EN_DIGIT})[\s-]+({_EN_DIGIT})[\s-]+({_EN_DIGIT})\b")
+
+
+def _en_digit(word: str) -> int:
+    return 0 if word in ("oh", "o") else _EN_UNITS[word]
+
+
+def _hundreds(m: re.Match[str]) -> str:
+    value = 100 * _EN_UNITS[m.group(1)]
+    if m.group(2):
+        value += _EN_TENS[m.group(2)] + (_EN_UNITS[m.group(3)] if m.group(3) else 0)
+    elif m.group(4):
+        value += _EN_TEENS.get(m.group(4), _EN_UNITS.get(m.group(4), 0))
+    return str(value)
+
+
+def numerals(text: str, *, singles: bool = True) -> str:
+    """``clean`` text with the numbers written in words as digits: "two hundred" -> 200,
+    "five oh four" -> 504, 两百 -> 200, 五百零四 and 五零四 -> 504. With ``singles`` a
+    Chinese numeral of one character becomes its digit too (五 -> 5); English single
+    words ("five") are left to the caller, which knows whether a count is asked."""
+    text = _EN_HUNDREDS.sub(_hundreds, text)
+    text = re.sub(
+        r"(?<![\d.])([1-9])\s*(?:hundred\b|百(?!\s*[零〇一二三四五六七八九]))", r"\g<1>00", text
+    )
+    text = _EN_SPELLED.sub(
+        lambda m: (
+            "".join(str(_en_digit(w)) for w in m.groups())
+            if _en_digit(m.group(1)) and m.group(1) not in ("oh", "o")
+            else m.group(0)
+        ),
+        text,
+    )
+
+    def zh(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if len(run) == 1 and not singles:
+            return run
+        value = _zh_value(run)
+        return f" {value} " if value is not None else run
+
+    return " ".join(_ZH_NUMERAL.sub(zh, text).split())
+
+
+# "5xx", "50x": a class of statuses (as nginx's 50x.html), never one status or a count
+_STATUS_CLASS = re.compile(r"(?<![\w.])[1-5](?:xx|\dx)(?![\w.])")
+
+
+def _refuse_class(answer: object, text: str, what: str) -> None:
+    found = _STATUS_CLASS.search(text)
+    if found:
+        low, high = found.group(0).replace("x", "0"), found.group(0).replace("x", "9")
+        raise WrongKind(f"{answer!r} names a class of statuses (all of {low} to {high}), {what}")
+
+
 HOPS: dict[str, str] = {
     # hop -> itself; synonyms and the Server values of the lab's hops below
     "origin": "origin",
@@ -455,9 +564,11 @@ def status(answer: object) -> str:
     if not isinstance(answer, str):
         raise WrongKind(f"a {type(answer).__name__} is not a status")
     refuse_spaced_digits(answer)
-    found = _statuses_in(clean(answer))
+    text = numerals(clean(answer))
+    found = _statuses_in(text)
     codes = sorted({code for code, _ in found})
     if not codes:
+        _refuse_class(answer, text, "not one")
         raise WrongKind(f"{answer!r} names no status")
     return HEDGE.join(str(c) for c in codes)
 
@@ -587,16 +698,20 @@ def number(answer: object) -> str:
         raise WrongKind(f"a {type(answer).__name__} is not a number")
     refuse_spaced_digits(answer)
     text = clean(answer)
+    _refuse_class(answer, text, "not a count")
     _refuse_negation(answer, text, approximate=True)
+    text = numerals(text)
     if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
         raise WrongKind(f"{answer!r} is a percentage; the question asks how many")
-    text = text.rsplit("=", 1)[-1]  # "8 - 3 = 5": the result
+    text = re.split(r"=|等于", text)[-1]  # "8 - 3 = 5", 八减三等于五: the result
+    text = re.sub(r"^\d+\s*个?\s*(?:请求)?\s*(?:里|中|当中|之中)\s*有?", "", text)  # 八个里有五个
     text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
     text = _GIVEN_STATUS.sub(" ", text)
     if _DURATION.search(text):
         raise WrongKind(f"{answer!r} is a time; the question asks how many")
     found: list[str] = []
-    for token in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?|[a-z]+|[零一二两三四五六七八九十]+", text):
+    # a digit may follow a Chinese word (被拒绝的有5个): only a Latin letter or digit joins it
+    for token in re.findall(r"(?<![a-z0-9_.])-?\d+(?:\.\d+)?|[a-z]+", text):
         if token in _NUMBER_WORDS:
             found.append(str(_NUMBER_WORDS[token]))
         elif token[-1].isdigit():
@@ -666,6 +781,7 @@ def _condition_names() -> dict[str, str]:
         "连接遭拒": "refused",
         "连接超时": "connect-timeout",
         "建立连接超时": "connect-timeout",
+        "拨号超时": "connect-timeout",  # Go's (Caddy's) "dial", word for word
         "读取超时": "read-timeout",
         "读超时": "read-timeout",
         "响应超时": "read-timeout",
@@ -701,7 +817,7 @@ def condition(answer: object) -> str:
     if text.startswith("condition."):
         key = text
     else:
-        key = words(text)
+        key = re.sub(r"\s*了$", "", words(text))  # 连接超时了: it timed out (a particle)
         key = re.sub(r"^(it[’']?s|it is|it was)\s+", "", key)
         key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
@@ -775,7 +891,7 @@ def text(answer: object) -> str:
                 return code + rest[len(phrase) :]
         return match.group(0)
 
-    raw = re.sub(r"\s[+&]\s", " and ", raw)  # "Upgrade + Connection: upgrade"
+    raw = re.sub(r"\s[+&]\s|\s*(?:和|与|以及)\s*", " and ", raw)  # "Upgrade + Connection: upgrade"
     raw = re.sub(r"\b([1-5]\d\d)\b(.*)$", shorten, raw)
     if _phrase_key(raw) in REASONS:
         raw = str(REASONS[_phrase_key(raw)])

@@ -18,7 +18,12 @@ Learner code can kill its keeper, leaving its tree without a subreaper. So while
 lives, the kernel is a child subreaper too (``adopting``): an orphan of a keeper that died
 becomes the kernel's child, not init's. The keeper marks its tree in a way no unprivileged
 process can undo: it lowers its hard limit of POSIX message-queue bytes (RLIMIT_MSGQUEUE) by
-one byte, and a hard limit can be lowered, never raised again. ``end`` kills and reaps the
+one byte, and a hard limit can be lowered, never raised again. The limit is only a mark:
+nothing in labkit queues messages, and a learner's process may queue one byte less (of
+819,200 by default). It is no mark where the kernel's hard limit is 0 (nothing to lower; then
+only the runner's descriptors and process groups find an orphan), for a process with
+CAP_SYS_RESOURCE (root may raise it again), and a process of the kernel's that lowered its
+own limit looks marked (docs/instructor.md says so for instructors). ``end`` kills and reaps the
 kernel's children that carry the mark (never another child of the kernel's: a
 ``subprocess.Popen`` of the learner's own cell keeps its child and its exit status; nor the
 keeper of another tree alive beside it, ``started``).
