@@ -650,11 +650,21 @@ FORWARDED = {
     "two-lines": b"Connection: X-A\r\nConnection: X-B\r\nX-A: 1\r\nX-B: 2\r\n",
 }
 HOP_FIELDS = ("connection", "x-hop-secret", "x-a", "x-b")
+# what else the upstream gets (README's 'Not imitated'): the request line's version and which
+# of these fields each real server adds; the lab adds its own in every personality
+ADDED = ("via", "x-request-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto")
+ADDED_SEEN = {
+    "nginx": ("HTTP/1.0", ()),
+    "haproxy": ("HTTP/1.1", ()),
+    "caddy": ("HTTP/1.1", ("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto")),
+}
+ADDED_LAB = ("HTTP/1.1", ("via", "x-request-id", "x-forwarded-for"))
 
 
 def _received(port: int, received: list[bytes]) -> dict[str, dict[str, list[object]]]:
     """Send each FORWARDED request through the gateway on ``port``; what the upstream got of
-    HOP_FIELDS (names lower-cased, each Connection line as its lower-cased options)."""
+    HOP_FIELDS (names lower-cased, each Connection line as its lower-cased options), and
+    under "added" its request line's version and which of ADDED it carried."""
     seen = {}
     for case, fields in FORWARDED.items():
         received.clear()
@@ -675,7 +685,10 @@ def _received(port: int, received: list[bytes]) -> dict[str, dict[str, list[obje
                 got.setdefault(name, []).append([t.strip().lower() for t in value.split(",")])
             elif name in HOP_FIELDS:
                 got.setdefault(name, []).append(value.strip())
+        names = {line.partition(":")[0].strip().lower() for line in lines}
+        version = received[0].split(b"\r\n", 1)[0].decode("latin-1").rsplit(" ", 1)[1]
         seen[case] = got
+        seen.setdefault("added", {})[case] = [version, [n for n in ADDED if n in names]]
     return seen
 
 
@@ -710,7 +723,12 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     finally:
         upstream.shutdown(socket.SHUT_RDWR)
         upstream.close()
+    added_real, added_lab = seen_real.pop("added"), seen_lab.pop("added")
     assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
+    # the rest of the request is the lab's own (a simplification README states)
+    for case in FORWARDED:
+        assert added_real[case] == [ADDED_SEEN[name][0], list(ADDED_SEEN[name][1])], case
+        assert added_lab[case] == [ADDED_LAB[0], list(ADDED_LAB[1])], case
     # the lead's probe, as observed: what each server forwarded
     assert (
         seen_real["named"]
