@@ -304,9 +304,10 @@ class Proxy(HTTPServer):
         Without keep-alive to the upstream the request says ``Connection: close``.
         A personality that reads RFC 9110 7.6.1 in full (the RFC's, Caddy's) also removes
         the fields the client's ``Connection`` names: they were for this hop only. HAProxy's
-        passes the client's ``Connection`` on, less the options about the client's own
-        connection (``close``, ``keep-alive``) and ``upgrade`` (the lab opens no tunnel, so
-        ``Upgrade`` never goes on), as real HAProxy 2.6 does; nginx's writes its own.
+        passes the client's ``Connection`` on less the options about the client's own
+        connection (``close``, ``keep-alive``), as real HAProxy 2.6 does, and less
+        ``upgrade``: real HAProxy passes a WebSocket handshake on, but the lab opens no
+        tunnel, so ``Upgrade`` never goes on (README: not imitated). nginx's writes its own.
         """
         headers = []
         seen: dict[str, str] = {}  # the first value of each header this method looks at
