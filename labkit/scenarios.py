@@ -38,6 +38,8 @@ SHORT_HEAD = 0.3
 # how long 408-slow-client's client stays silent: far longer than SHORT_HEAD, so the 408
 # comes first however slow the machine
 STALL = 2.0
+# the max-age 503-served-from-cache's maintenance 503 asks for: the caching trap's mistake
+CACHE_TRAP_MAX_AGE = 60
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
 
@@ -421,9 +423,11 @@ def _catalogue() -> list[Scenario]:
                  "none and answers 503 at once",
                  Call("GET", "/pool/"), condition=Condition.NO_HEALTHY_UPSTREAM),
         Scenario("503-served-from-cache", "503", 503, "gateway", "The caching trap",
-                 "during maintenance the origin sent its 503 with max-age=60 instead of "
-                 "no-store; the gateway cached it and keeps serving it after the origin is back",
-                 order7, switches=(maintenance(30, cache_max_age=60),), prime=(order7,),
+                 f"during maintenance the origin sent its 503 with max-age={CACHE_TRAP_MAX_AGE} "
+                 "instead of no-store; the gateway cached it and keeps serving it after the "
+                 "origin is back",
+                 order7, switches=(maintenance(30, cache_max_age=CACHE_TRAP_MAX_AGE),),
+                 prime=(order7,),
                  after_prime=(MAINTENANCE_OFF,), teardown_extra=(PURGE,)),
         # 504
         _fault("slow", 504, "Upstream slower than the read timeout",

@@ -469,8 +469,9 @@ q3 = Diagnosis(
         "look at X-Cache and Age, and at ex.hops: {no_origin_hop}.", no_origin_hop=_NO_ORIGIN_HOP
     ),
     cause_default=Msg(
-        "the page says maintenance, but X-Cache: HIT and Cache-Control: max-age=60 "
-        "tell where it really came from."
+        "the page says maintenance, but X-Cache: HIT and Cache-Control: max-age={max_age} "
+        "tell where it really came from.",
+        max_age=CACHED_MAX_AGE,
     ),
     hints=(
         Msg(
