@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+LAB_SETTINGS = jupyter-config/lab/settings/overrides.d/labkit-defaults.json
 
 .PHONY: lab test quick lint format clean
 
@@ -23,10 +24,13 @@ suite = $(if $(filter 1,$(JOBS)),$(PYTEST) $(2) -m "$(1)" tests,\
 	$(PYTEST) $(2) -m "$(if $(1),$(1) and )serial" tests; b=$$?; \
 	[ $$a = 0 ] && { [ $$b = 0 ] || [ $$b = 5 ]; })
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LAB_SETTINGS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@# an editable install leaves out pyproject's data-files: JupyterLab's defaults for labkit
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	cp $(LAB_SETTINGS) $(VENV)/share/jupyter/lab/settings/overrides.d/
 	touch $(STAMP)
 
 lab: $(STAMP)

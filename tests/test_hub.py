@@ -191,6 +191,12 @@ def hub():
     if not peers.available():
         pytest.skip("needs NETLINK_SOCK_DIAG: without it labs cannot refuse other users")
     python = shared_python()
+    # labkit's JupyterLab defaults (no Jupyter news prompt), where `pip install labkit` in a
+    # user image puts them: the shared venv holds labkit's dependencies but not labkit itself
+    lab_settings = python.parent.parent / "share" / "jupyter" / "lab" / "settings" / "overrides.d"
+    lab_settings.mkdir(parents=True, exist_ok=True)
+    settings = Path(__file__).resolve().parent.parent / "jupyter-config/lab/settings/overrides.d"
+    shutil.copy(settings / "labkit-defaults.json", lab_settings)
     with shared_dir() as shared, system_users("ann", "bo", "cy", "teach") as users:
         *students, teacher = users
         exchange = shared / "course" / "exchange"
@@ -371,7 +377,7 @@ def test_a_learner_logs_in_to_the_hub_and_a_playground_answers_in_the_browser(hu
     the hub's proxy, Run All, press the playground's "Run scenario": the widgets render (the
     anywidget live region included, from the server's environment), the status region says
     the result in words and the inspector shows the scenario's status."""
-    from test_browser import _HEARD, _LISTEN, _SPEAKING, CHROMIUM, ROOT, _run_all
+    from test_browser import _HEARD, _LISTEN, _SPEAKING, CHROMIUM, NEWS_PROMPT, ROOT, _run_all
 
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     if CHROMIUM is None:
@@ -405,6 +411,7 @@ def test_a_learner_logs_in_to_the_hub_and_a_playground_answers_in_the_browser(hu
             assert not [t for t in errors if "Traceback" in t or "Error" in t], errors
             body = page.inner_text("body")
             assert "Error displaying widget" not in body and "Loading widget" not in body
+            assert NEWS_PROMPT not in body, "JupyterLab asked the student about Jupyter news"
             button = page.get_by_role("button", name="Run scenario").first
             panel = page.locator(".labkit-panel").filter(has=button).first
             panel.scroll_into_view_if_needed()

@@ -131,6 +131,25 @@ def _glossary_links(source: str) -> list[str]:
 
 
 @pytest.mark.parametrize("folder", sorted(GLOSSARY_HEADINGS))
+def test_a_heading_with_chinese_characters_is_found_by_its_encoded_anchor(folder: str) -> None:
+    """JupyterLab 4 looks a link's anchor up as the browser gives it, percent-encoded
+    (#HAProxy-%E7%BB%88...), so a heading with characters outside ASCII was never found and
+    the glossary opened at its top: each has an element just above it that carries the
+    encoded anchor as ``data-jupyter-id`` (the browser test clicks the links)."""
+    from urllib.parse import quote
+
+    text = (_folder(folder) / "glossary.md").read_text()
+    for heading in GLOSSARY_HEADINGS[folder].values():
+        anchor = heading.replace(" ", "-")
+        if anchor.isascii():
+            continue
+        marker = f'<a data-jupyter-id="{quote(anchor, safe="-")}"></a>\n\n## {heading}\n'
+        assert marker in text, (
+            f"{folder}/glossary.md: no {marker.splitlines()[0]} above ## {heading}"
+        )
+
+
+@pytest.mark.parametrize("folder", sorted(GLOSSARY_HEADINGS))
 def test_each_glossary_link_goes_to_a_term_of_its_languages_glossary(folder: str) -> None:
     base = _folder(folder)
     text = (base / "glossary.md").read_text()

@@ -51,3 +51,27 @@ def test_binder_link_opens_the_start_here_notebook() -> None:
     assert "mybinder.org/v2/" in readme
     assert "urlpath=lab/tree/notebooks/00-start-here.ipynb" in readme
     assert (ROOT / "notebooks" / "00-start-here.ipynb").exists()
+
+
+SETTINGS = "jupyter-config/lab/settings/overrides.d/labkit-defaults.json"
+NO_NEWS = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}
+}
+
+
+def test_jupyterlab_asks_no_news_question_where_labkit_is_installed() -> None:
+    """JupyterLab's "official Jupyter news?" prompt popped up over a new learner's first lesson
+    (on the hub, on Binder): labkit's JupyterLab defaults turn it off. pip installs them beside
+    JupyterLab (pyproject's data-files), and `make` copies them into .venv too, since an editable
+    install leaves data-files out; the browser test checks that no prompt shows."""
+    import json
+
+    from jupyterlab.commands import get_app_dir
+
+    assert json.loads((ROOT / SETTINGS).read_text()) == NO_NEWS
+    files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    assert files == {"share/jupyter/lab/settings/overrides.d": [SETTINGS]}
+    assert "LAB_SETTINGS = " + SETTINGS in (ROOT / "Makefile").read_text()
+    installed = Path(get_app_dir()) / "settings" / "overrides.d" / "labkit-defaults.json"
+    assert installed.exists(), f"not installed: {installed} (make .venv/.installed)"
+    assert json.loads(installed.read_text()) == NO_NEWS
