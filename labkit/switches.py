@@ -13,13 +13,16 @@ changes (``apply`` hops there from the kernel's or a widget's thread, and waits)
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import shlex
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
-from labkit.errors import BadArgument, check_number, unknown
+from labkit.errors import BadArgument, check_number, number, shown, unknown
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
 from labkit.i18n import Msg
@@ -146,31 +149,72 @@ class Param:
             return f"{value:g}"
         return shlex.quote(str(value))
 
-    def parse(self, text: str) -> Any:
-        """A command-line word as this parameter's value (argparse's ``type``)."""
-        if self.nullable and text.lower() in NONE_WORDS:
+    def parse(self, text: str, *, named: str = "") -> Any:
+        """A word typed by a learner (``labkit ctl``'s argument, a playground's number box) as
+        this parameter's value, else BadArgument quoting it as typed and saying what is allowed.
+
+        Full-width digits, signs and points from a Chinese or Japanese input method (１２, ０．５)
+        are the same number (NFKC, as the exercises read answers); surrounding spaces are
+        ignored. Anything else that is not written with the digits 0-9 is refused, as are
+        ``nan`` and ``inf``; a number too large for a float (1e400) is quoted as typed,
+        not as the ``inf`` it would become."""
+        what = named or self.what
+        if self.nullable and text.strip().lower() in NONE_WORDS:
             return None
+        if self.kind not in (int, float):
+            return text
+        lang = i18n.learner_language()
+        word = unicodedata.normalize("NFKC", text).strip()
+        if self.unit in UNIT_WORDS:
+            unit = UNIT_WORDS[self.unit].render(lang)
+        elif self.unit and self.unit != "s":
+            unit = self.unit
+        else:
+            unit = Msg("seconds").render(lang)
+        low, high = number(self.minimum), number(self.maximum)
+        none = (
+            Msg(", or {word} ({means})", word=NONE_WORDS[0], means=self.none_means).render(lang)
+            if self.nullable
+            else ""
+        )
+        typed = shown(text) if word else Msg("nothing (the value is empty)").render(lang)
         if self.kind is int:
-            if not text.isdigit():
+            if not re.fullmatch(r"[0-9]+", word):
                 raise BadArgument(
                     Msg(
-                        "expected a whole number >= {minimum}, not {text}",
-                        minimum=f"{self.minimum:g}",
-                        text=repr(text),
-                    ).render(i18n.learner_language())
+                        "{name} must be a whole number >= {minimum}{none}, not {typed}",
+                        name=what,
+                        minimum=low,
+                        none=none,
+                        typed=typed,
+                    ).render(lang)
                 )
-            return self.check(int(text))
-        if self.kind is float:
-            try:
-                value = float(text)
-            except ValueError:
-                raise BadArgument(
-                    Msg("expected a number of seconds, not {text}", text=repr(text)).render(
-                        i18n.learner_language()
-                    )
-                ) from None
-            return self.check(value)
-        return text
+            return self.check(int(word), named=named)
+        if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", word):
+            raise BadArgument(
+                Msg(
+                    "{name} must be a number of {unit} between {low} and {high}{none}, not {typed}",
+                    name=what,
+                    unit=unit,
+                    low=low,
+                    high=high,
+                    none=none,
+                    typed=typed,
+                ).render(lang)
+            )
+        value = float(word)
+        if not math.isfinite(value):  # 1e400: too large to be a float at all
+            raise BadArgument(
+                Msg(
+                    "{name} must be between {low} and {high} {unit}, not {word}",
+                    name=what,
+                    low=low,
+                    high=high,
+                    unit=unit,
+                    word=word,
+                ).render(lang)
+            )
+        return self.check(value, named=named)
 
 
 NONE_WORDS = ("none", "unlimited")

@@ -485,6 +485,12 @@ CLI_CASES = [
     ("ctl-timeout-without-values", ["ctl", "timeout", "/"], ["give --connect SECONDS, --read SECONDS or both"]),
     ("ctl-capacity-fraction", ["ctl", "capacity", "1.5"], ["whole number >= 0", "'1.5'"]),
     ("ctl-delay-negative", ["ctl", "delay", "-1"], ["delay must be between 0 and 30", "-1"]),
+    # quoted as typed, not as the inf it becomes (issue 16); nan and inf are not numbers here
+    ("ctl-delay-too-large", ["ctl", "delay", "1e400"], ["delay must be between 0 and 30 seconds, not 1e400"]),
+    ("ctl-delay-inf", ["ctl", "delay", "inf"], ["delay must be a number of seconds between 0 and 30, not 'inf'"]),
+    ("ctl-delay-nan", ["ctl", "delay", "nan"], ["delay must be a number of seconds between 0 and 30, not 'nan'"]),
+    ("ctl-delay-empty", ["ctl", "delay", ""], ["delay must be a number of seconds between 0 and 30, not nothing (the value is empty)"]),
+    ("ctl-capacity-other-digits", ["ctl", "capacity", "٣"], ["capacity must be a whole number >= 0", "'٣'"]),
     ("ctl-unknown-personality", ["ctl", "personality", "apache"], ["invalid choice: 'apache'", "'nginx'"]),
     ("ctl-portal-dance", ["ctl", "portal", "dance"], ["invalid choice: 'dance'", "'login', 'logout'"]),
     ("ctl-wait-busy-many", ["ctl", "wait-busy", "many"], ["whole number >= 0", "'many'"]),

@@ -204,6 +204,10 @@ _SPEAKING = """(panel) => {
   return said.map(r => [r.getAttribute('role'), r.textContent.trim()]);
 }"""
 
+_KERNEL_IDLE = (
+    "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"
+)
+
 # The inspector tells the same story as the announcement, or is cleared.
 _INSPECTOR_AGREES = """(panel, shows) => {
   const said = [...panel.querySelectorAll('[aria-live]')].find(r => r.textContent.trim());
@@ -489,7 +493,10 @@ def _click_every_control(page: Page, lang: str) -> tuple[list[str], int]:
             except Exception:
                 problems.append(f"panel {i}: clicking {name!r} announced nothing")
                 continue
-            page.wait_for_timeout(100)  # the rest of the action's messages
+            # the rest of the action's messages: an action that waits (half a request) says
+            # so at once, then its result when the kernel is done
+            page.wait_for_function(_KERNEL_IDLE, timeout=15000)
+            page.wait_for_timeout(100)
             wrong = page.evaluate(_SAME_REGIONS, [element, before])
             wrong = wrong or panel.evaluate(_INSPECTOR_AGREES, _shows_it(lang))
             speaking = panel.evaluate(_SPEAKING)

@@ -28,7 +28,8 @@ def test_the_commands_messages_follow_labkit_lang(
     assert exit.value.code == 2
     err = capsys.readouterr().err
     assert err == (
-        "labkit ctl timeout: error: argument --read: 应为秒数，而不是 'abc'\n"
+        "labkit ctl timeout: error: argument --read: "
+        "read_timeout 必须是 0.01 到 60 之间的数（单位：秒），而不是 'abc'\n"
         "（参见 `labkit ctl timeout --help`）\n"
     )
     with pytest.raises(SystemExit):
@@ -43,7 +44,8 @@ def test_in_english_the_command_says_what_it_said(
     with pytest.raises(SystemExit):
         cli.main(["ctl", "timeout", "/", "--read", "abc"])
     assert capsys.readouterr().err == (
-        "labkit ctl timeout: error: argument --read: expected a number of seconds, not 'abc'\n"
+        "labkit ctl timeout: error: argument --read: "
+        "read_timeout must be a number of seconds between 0.01 and 60, not 'abc'\n"
         "(see `labkit ctl timeout --help`)\n"
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import labkit
-from labkit.errors import UnknownName
+from labkit.errors import UnknownName, number
 from labkit.widgets import GatewaysCompared, Playground, Quiz
 
 
@@ -128,7 +128,79 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
     burst = Playground(lab, "503")
     burst.burst_size.value = 0
     burst.buttons["Burst"].click()
-    assert burst.message.value == "Burst size (requests) must be from 1 to 40, not 0"
+    assert burst.message.value == "Burst size (requests) must be between 1 and 40 requests, not 0"
+
+
+# What a learner types into a number box reaches Python as text (the browser sends the box's
+# words on Enter or when it loses focus, as setting ``.text`` does here). FloatText put back
+# an empty box, letters or 1e400 without a word; each is now one line naming the box and what
+# it takes, the box shows again what applies, and nothing changed in the lab.
+TYPED_REFUSED = [
+    (
+        "",
+        "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, "
+        "not nothing (the value is empty)",
+    ),
+    (
+        " ",
+        "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, "
+        "not nothing (the value is empty)",
+    ),
+    ("abc", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not 'abc'"),
+    ("1e400", "Gateway read timeout (s) must be between 0.01 and 60 seconds, not 1e400"),
+    ("nan", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not 'nan'"),
+    ("-5", "Gateway read timeout (s) must be between 0.01 and 60 seconds, not -5"),
+    ("1,5", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not '1,5'"),
+]
+
+
+@pytest.mark.parametrize(("typed", "said"), TYPED_REFUSED, ids=[repr(t) for t, _ in TYPED_REFUSED])
+def test_a_typed_number_the_box_cannot_take_is_refused_aloud(lab: labkit.Lab, typed, said) -> None:
+    p = Playground(lab, "504")
+    before = lab.gateway.route("/").read_timeout
+    p.read_timeout.text = typed
+    assert p.message.value == said
+    assert p.status.value == ""
+    assert p.read_timeout.text == number(before) and p.read_timeout.value == before
+    assert lab.gateway.route("/").read_timeout == before
+
+
+def test_the_origin_delay_box_refuses_at_once_and_confirms_a_good_value(lab: labkit.Lab) -> None:
+    """-5 in the 504 playground's origin delay was taken until GET /slow was pressed."""
+    p = Playground(lab, "504")
+    p.delay.text = "-5"
+    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not -5"
+    assert p.delay.text == "0.5" and p.delay.value == 0.5
+    p.delay.text = "0.2"
+    assert p.message.value == ""
+    assert p.status.value == "Origin delay set to 0.2 s: press GET /slow to send it"
+    p.buttons["GET /slow"].click()
+    assert p.inspector.exchange is not None and p.inspector.exchange.target == "/slow?delay=0.2"
+    burst = Playground(lab, "503")
+    burst.burst_size.text = "many"
+    assert burst.message.value == ("Burst size (requests) must be a whole number >= 1, not 'many'")
+    assert burst.burst_size.value == 10 and burst.burst_size.text == "10"
+    burst.burst_size.text = ""  # an emptied box, then a good value: the alert gives way
+    assert burst.message.value == (
+        "Burst size (requests) must be a whole number >= 1, not nothing (the value is empty)"
+    )
+    burst.burst_size.text = "12"
+    assert burst.message.value == ""
+    assert burst.status.value == "Burst size set to 12: press Burst to send it"
+
+
+def test_full_width_digits_from_an_input_method_are_the_same_number(lab: labkit.Lab) -> None:
+    """A Chinese or Japanese input method types １２ and ０．５ (full-width): read as 12 and 0.5,
+    as the exercises read a full-width ５０３, and the box shows the number it took."""
+    p = Playground(lab, "504")
+    p.read_timeout.text = "１２"
+    assert p.message.value == "" and p.read_timeout.text == "12"
+    assert lab.gateway.route("/").read_timeout == 12
+    p.delay.text = "０．３"
+    assert p.delay.value == 0.3 and p.delay.text == "0.3"
+    burst = Playground(lab, "503")
+    burst.capacity.number.text = "４"  # a per-playground capacity: a NumberOrNone's box
+    assert burst.message.value == "" and burst.capacity.value == 4
 
 
 def test_the_read_timeout_shows_its_value_in_words(lab: labkit.Lab) -> None:
@@ -358,7 +430,14 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
     assert _said(p) == "origin: a started request must arrive within 0.2 s."
     assert "origin 0.2 s" in p.head_timeout_state.value
     [stall] = [b for b in p.buttons if b.startswith("Send half a request")]
+    heard: list[str] = []  # every line the live region is given, as a screen reader hears it
+    p.status.observe(lambda change: heard.append(change["new"]), names="value")
     p.buttons[stall].click()
+    # said at once, before the seconds of silence (it was silent for them)
+    assert next(line for line in heard if line) == (
+        f"Sent half a request to the origin; now waiting {labkit.scenarios.STALL:g} s without "
+        "sending the rest. If the origin's head timeout (0.2 s) passes first, it answers 408…"
+    )
     assert p.message.value == ""
     ex = p.inspector.exchange
     assert ex is not None and ex.status == 408 and ex.generated_by == "origin"

@@ -167,6 +167,11 @@ JP_TEXT = "var(--jp-ui-font-color0)"
 JP_TEXT_SOFT = "var(--jp-ui-font-color1)"  # hints under a control
 JP_ERROR = "var(--jp-error-color1)"  # the bar beside an error message
 JP_BORDER = "var(--jp-border-color1)"  # the frame around a lesson's switches
+# a number box (labkit/widgets/number.py): as ipywidgets draws its own text boxes
+JP_INPUT_TEXT = "var(--jp-widgets-input-color)"
+JP_INPUT_PAPER = "var(--jp-widgets-input-background-color)"
+JP_INPUT_BORDER = "var(--jp-widgets-input-border-color)"
+JP_LABEL = "var(--jp-widgets-label-color, var(--jp-ui-font-color1))"
 
 
 # -- the instructor's board: a page of its own, light or dark as the browser prefers --

@@ -32,7 +32,7 @@ import ipywidgets as w
 import traitlets
 
 from labkit import i18n, load, scenarios, switches
-from labkit.errors import BadArgument, LabkitError, check_number, shown, unknown
+from labkit.errors import BadArgument, LabkitError, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER_MSG, MORE_HINTS_MSG
 from labkit.i18n import Msg
@@ -42,6 +42,7 @@ from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
 from labkit.render.svg import Picture
 from labkit.widgets.live import LiveRegion
+from labkit.widgets.number import NumberBox
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
@@ -124,6 +125,12 @@ class _Panel(w.VBox):
 
     def _failed(self) -> None:
         """Called when an action raised: clear whatever would pass for its result."""
+
+    def refuse(self, exc: BadArgument) -> None:
+        """A number box refused what was typed (it shows the last good value again): say why."""
+        self.status.value = ""
+        self._failed()
+        self.message.say(failure_line(exc, self.lang))
 
 
 def failure_line(exc: BaseException, lang: str = i18n.ENGLISH) -> str:
@@ -363,16 +370,17 @@ def switch_input(param: switches.Param, value: Any, lang: str = i18n.ENGLISH) ->
     return w.Text(value=value or "", description=title, style=st)
 
 
-def _number_box(param: switches.Param, value: float, lang: str = i18n.ENGLISH) -> w.ValueWidget:
-    # not Bounded*Text: those clamp in the browser (-5 became 0 without a word); the switch
-    # table checks the value and the panel says what was wrong and what is allowed
-    box = w.IntText if param.kind is int else w.FloatText
-    limits = {"step": 1 if param.kind is int else 0.1}
-    # as wide as its label needs, plus room to read the number (a long label in the
-    # default 300 px squeezed the box itself to a few pixels)
-    wide = w.Layout(width="auto", max_width="42em")
-    st = {"description_width": "initial"}
-    return box(value=value, description=param.title_in(lang), style=st, layout=wide, **limits)
+def _number_box(param: switches.Param, value: float, lang: str = i18n.ENGLISH) -> NumberBox:
+    # not FloatText or Bounded*Text: the browser put back or clamped what they could not take
+    # (empty, letters, 1e400, -5) without a word; a NumberBox is read in Python and refused aloud
+    return NumberBox(param, value, lang)
+
+
+def number_boxes(control: w.Widget) -> list[NumberBox]:
+    """The number boxes in one switch control (a NumberOrNone holds one)."""
+    if isinstance(control, NumberBox):
+        return [control]
+    return [control.number] if isinstance(control, NumberOrNone) else []
 
 
 class NumberOrNone(w.HBox, w.ValueWidget):
@@ -481,6 +489,8 @@ class SwitchControls(w.VBox):
                     "{fixed}: {label}", fixed=", ".join(named), label=control.description
                 ).render(panel.lang)
             control.observe(panel._safe(self._changed), names="value")
+            for box in number_boxes(control):
+                box.on_refused(panel.refuse)
             self.inputs[param.name] = control
             children.append(control)
         if actions:
@@ -642,6 +652,11 @@ CACHE_MISTAKE_MAX_AGE = 60  # seconds: the max-age the 503 playground's mistake 
 BURST_CAPACITY = 3  # the 503 playground's own capacity to start with: a burst of 10 sheds
 BURST_MAX = 40  # the largest burst the 503 playground sends
 SLOW_MAX = 2.0  # seconds: the longest origin delay the 504 playground asks for
+# the two number boxes that set no switch, checked as the table's parameters are
+BURST_SIZE = switches.Param(
+    "burst", int, Msg("burst size"), unit="requests", minimum=1, maximum=BURST_MAX
+)
+SLOW_DELAY = switches.Param("delay", float, Msg("origin delay"), unit="s", maximum=SLOW_MAX)
 
 
 def _controls_503(p: Playground) -> list[w.Widget]:
@@ -665,8 +680,15 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     # never the lab's: it is a per-playground switch
     capacity = SwitchControls(p, "capacity", start={"value": BURST_CAPACITY})
     p.capacity, p.capacity_state = capacity.inputs["value"], capacity.state
-    p.burst_size = w.IntText(
-        value=10, description=Msg("burst size (requests)").render(p.lang), style=st
+    p.burst_size = NumberBox(BURST_SIZE, 10, p.lang)
+    p.burst_size.on_refused(p.refuse)
+    p.burst_size.observe(
+        p._safe(
+            lambda _: p._say(
+                Msg("Burst size set to {size}: press Burst to send it", size=p.burst_size.text)
+            )
+        ),
+        names="value",
     )
     p.progress = w.IntProgress(
         value=0, min=0, max=10, description=Msg("burst sent").render(p.lang), style=st
@@ -675,16 +697,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
 
     def do_burst() -> None:
         p.burst_result.value = ""
-        size = p.burst_size.value
-        if not 1 <= size <= BURST_MAX:
-            raise BadArgument(
-                Msg(
-                    "{name} must be from 1 to {most}, not {size}",
-                    name=p.burst_size.description,
-                    most=BURST_MAX,
-                    size=size,
-                ).render(p.lang)
-            )
+        size = BURST_SIZE.check(p.burst_size.value, named=BURST_SIZE.title_in(p.lang))
         p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
             capacity = p.lab.origin.capacity
@@ -723,11 +736,20 @@ PLAYGROUND_API_KEY = "playground"  # the 503 playground's client, counted by the
 
 
 def _controls_504(p: Playground) -> list[w.Widget]:
-    st = {"description_width": "initial"}
     timeout = SwitchControls(p, "timeout", only=("read",), fixed={"route": "/"})
     p.read_timeout = timeout.inputs["read"]
-    p.delay = w.FloatText(
-        value=0.5, step=0.1, description=Msg("origin delay (s)").render(p.lang), style=st
+    p.delay = NumberBox(SLOW_DELAY, 0.5, p.lang)
+    p.delay.on_refused(p.refuse)
+    p.delay.observe(
+        p._safe(
+            lambda _: p._say(
+                Msg(
+                    "Origin delay set to {delay} s: press GET /slow to send it",
+                    delay=p.delay.text,
+                )
+            )
+        ),
+        names="value",
     )
     p.timeline = w.HTML()
     # the 408 beside the 504: the origin's head timeout, and a client that stalls mid-request
@@ -740,6 +762,15 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     )
 
     def send_stalled() -> None:
+        # said before the wait, which is seconds long: a learner hears why nothing comes yet
+        waiting = Msg(
+            "Sent half a request to the origin; now waiting {stall} s without sending the rest. "
+            "If the origin's head timeout ({head} s) passes first, it answers 408",
+            stall=f"{scenarios.STALL:g}",
+            head=f"{p.lab.origin.head_timeout:g}",
+        )
+        p.inspector.clear(Msg("{line}.", line=waiting))
+        p._say(Msg("{line}…", line=waiting))
         p._shown(stalled.send(p.lab), Msg("Sent half a request to the origin and waited"))
 
     def with_timeline(path: str) -> None:
@@ -750,7 +781,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         p.timeline.value = timeline(ex, p.lang)._repr_html_()
 
     def get_slow() -> None:
-        delay = check_number(p.delay.description, p.delay.value, minimum=0, maximum=SLOW_MAX)
+        delay = SLOW_DELAY.check(p.delay.value, named=SLOW_DELAY.title_in(p.lang))
         with_timeline(f"/slow?delay={delay:g}")
 
     slow = p.button("GET /slow", get_slow)

@@ -1,0 +1,131 @@
+"""A number box whose words are read in Python, so a value it cannot take is refused aloud.
+
+ipywidgets' ``FloatText`` and ``IntText`` parse what is typed in the browser: an empty box,
+letters or ``1e400`` were put back to the last number without a word (and ``Bounded*Text``
+clamped -5 to 0, silently too). Here the browser only sends the text, on Enter or when the
+box loses focus; Python reads it with the switch table's ``Param.parse`` (the same rules as
+``labkit ctl``), and either sets ``value`` or puts the last good value back in the box and
+tells the panel, which says in its alert what was wrong and what is allowed.
+
+The element is a native ``<input>`` named by its ``<label>``, so the keyboard and screen
+readers reach it as any text box; its colours are JupyterLab's widget variables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import anywidget
+import ipywidgets as w
+import traitlets
+
+from labkit import i18n
+from labkit.errors import BadArgument, number
+from labkit.render.palette import JP_INPUT_BORDER, JP_INPUT_PAPER, JP_INPUT_TEXT, JP_LABEL
+from labkit.switches import Param
+
+__all__ = ["NumberBox"]
+
+_ESM = """
+let made = 0;
+function render({ model, el }) {
+  const id = `labkit-number-${Date.now().toString(36)}-${made++}`;
+  const label = document.createElement("label");
+  const input = document.createElement("input");
+  label.htmlFor = id;
+  input.id = id;
+  input.type = "text";
+  input.inputMode = model.get("integer") ? "numeric" : "decimal";
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  el.classList.add("labkit-number");
+  el.append(label, input);
+  const show = () => {
+    label.textContent = model.get("description");
+    input.value = model.get("text");
+    input.disabled = model.get("disabled");
+  };
+  show();
+  // what was typed goes to Python as it is; Python answers with the text to show
+  const commit = () => {
+    if (input.value !== model.get("text")) {
+      model.set("text", input.value);
+      model.save_changes();
+    }
+  };
+  const keys = (event) => {
+    if (event.key === "Enter") commit();
+    if (event.key === "Escape") input.value = model.get("text");
+  };
+  input.addEventListener("change", commit);
+  input.addEventListener("keydown", keys);
+  model.on("change", show);
+  return () => model.off("change", show);
+}
+export default { render };
+"""
+
+_CSS = f"""
+.labkit-number {{ display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 2px 0; }}
+.labkit-number label {{ color: {JP_LABEL}; font-size: var(--jp-widgets-font-size); }}
+.labkit-number input {{ width: 9em; box-sizing: border-box; padding: 2px 6px;
+  height: var(--jp-widgets-inline-height); font-family: inherit;
+  font-size: var(--jp-widgets-font-size); color: {JP_INPUT_TEXT}; background: {JP_INPUT_PAPER};
+  border: var(--jp-widgets-border-width) solid {JP_INPUT_BORDER}; }}
+"""
+
+
+class NumberBox(anywidget.AnyWidget, w.ValueWidget):
+    """One number, typed as text: ``value`` is the last good number; ``text`` what the box shows.
+
+    ``param`` gives its label (``Param.title``), its kind (whole or not) and its range. A
+    typed text ``param.parse`` refuses is put back to ``value`` and the refusal is passed to
+    each ``on_refused`` callback (raised when there is none)."""
+
+    _esm = _ESM
+    _css = _CSS
+    value = traitlets.Any(None)
+    text = traitlets.Unicode("").tag(sync=True)
+    description = traitlets.Unicode("").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+    integer = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, param: Param, value: float, lang: str = i18n.ENGLISH) -> None:
+        # None is the job of NumberOrNone's checkbox, never a word in the box
+        self.param = dataclasses.replace(param, nullable=False)
+        self._refused: list[Callable[[BadArgument], None]] = []
+        self._echo = False
+        self.title = param.title_in(lang)  # its label, which messages name it by
+        super().__init__(description=self.title, integer=param.kind is int)
+        self.value = value
+        self._write(value)
+        self.observe(self._typed, names="text")
+        self.observe(lambda change: self._write(change["new"]), names="value")
+
+    def on_refused(self, callback: Callable[[BadArgument], None]) -> None:
+        """Call ``callback`` with the BadArgument when a typed text is refused."""
+        self._refused.append(callback)
+
+    def _write(self, value: Any) -> None:
+        self._echo = True
+        try:
+            self.text = "" if value is None else number(value)
+        finally:
+            self._echo = False
+
+    def _typed(self, change: Any) -> None:
+        if self._echo:
+            return
+        try:
+            value = self.param.parse(change["new"], named=self.title)
+        except BadArgument as exc:
+            self._write(self.value)  # the box shows again what applies
+            if not self._refused:
+                raise
+            for callback in self._refused:
+                callback(exc)
+            return
+        self.value = value
+        self._write(value)  # as Python reads it: １２ shows as 12, ' 3 ' as 3
