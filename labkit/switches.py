@@ -374,10 +374,10 @@ def _debug(lab: Lab, args: Args) -> str:
 
 
 def _debug_now(lab: Lab) -> str:
-    return Msg(
-        "debug: {on} (tracebacks in the origin's 500 pages)",
-        on=Msg("on", context="switch") if lab.origin.debug else Msg("off", context="switch"),
-    ).render(lab.lang)
+    # each state in its own words: "off (tracebacks in ...)" read as if off showed them
+    if lab.origin.debug:
+        return Msg("debug: on (tracebacks shown in the origin's 500 pages)").render(lab.lang)
+    return Msg("debug: off (no tracebacks in the origin's 500 pages)").render(lab.lang)
 
 
 def _rate_limit(lab: Lab, args: Args) -> str:

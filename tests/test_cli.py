@@ -97,7 +97,7 @@ def test_one_lab_is_used_without_a_word():
 def test_lab_url_picks_that_lab_even_when_another_is_preferred():
     with labkit.start() as older, labkit.start():
         result = labkit_cli("ctl", "--lab", older.portal.url + "/", "debug", "on")
-        assert result.stdout == "debug: on (tracebacks in the origin's 500 pages)\n"
+        assert result.stdout == "debug: on (tracebacks shown in the origin's 500 pages)\n"
         assert result.stderr == ""
         assert older.origin.debug is True
 

@@ -30,7 +30,7 @@ def test_debug_toggle_shows_and_hides_the_traceback(lab):
     p = Playground(lab, "500")
     assert p.debug.value is False
     get_abc = p.buttons["GET /orders/abc"]
-    assert "debug: off" in p.debug_state.value
+    assert "debug: off (no tracebacks in the origin&#x27;s 500 pages)" in p.debug_state.value
     p.debug.value = True
     assert lab.origin.debug is True
     assert "debug: on" in p.debug_state.value
