@@ -540,6 +540,29 @@ def _keyboard_works(page: Page) -> list[str]:
         if box.is_checked() == before:
             problems.append("Space did not tick the first checkbox")
         page.keyboard.press("Space")  # and back, so the clicks below start from the same state
+    # a number box: words it cannot take, typed and Enter, are refused aloud (FloatText put
+    # the last number back without a word), and the box shows again what applies
+    number = page.locator(".labkit-panel .labkit-number input:enabled").first
+    if number.count():
+        number.scroll_into_view_if_needed()
+        panel = number.locator("xpath=ancestor::*[contains(@class, 'labkit-panel')][1]")
+        before = number.input_value()
+        number.fill("abc")
+        number.press("Enter")
+        try:  # the alert quotes what was typed, in either language
+            page.wait_for_function(
+                "(p) => [...p.querySelectorAll('[role=alert]')].some("
+                "r => r.textContent.includes(\"'abc'\"))",
+                arg=panel.element_handle(),
+                timeout=15000,
+            )
+        except Exception:
+            problems.append("'abc' typed into a number box and Enter: no alert said why")
+        page.wait_for_function(_KERNEL_IDLE, timeout=15000)
+        if number.input_value() != before:
+            problems.append(
+                f"the refused number box shows {number.input_value()!r}, not {before!r}"
+            )
     return problems
 
 
