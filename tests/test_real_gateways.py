@@ -15,9 +15,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 import realgateways
@@ -32,6 +33,8 @@ from labkit.proxy import Route, Target
 from labkit.scenarios import SHORT_HEAD
 
 pytestmark = pytest.mark.slow
+
+T = TypeVar("T")
 
 # head sizes around the personalities' limits: nginx 4 KB, HAProxy 15 KB, Caddy 10 MB
 HEAD_SIZES = (3_000, 5_000, 7_900, 15_500, 20_000)
@@ -692,37 +695,57 @@ def _received(port: int, received: list[bytes]) -> dict[str, dict[str, list[obje
     return seen
 
 
-@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
-def test_what_the_upstream_receives(name: str, tmp_path) -> None:
-    """The same requests through the real server and through its personality: the upstream
-    gets the same Connection lines and the same fields a client's Connection names."""
+def _real_then_lab(
+    name: str,
+    directory,
+    route: str,
+    answer: Callable[[bytes], bytes | None],
+    probe: Callable[[int], T],
+    before_answer: Callable[[socket.socket, bytes], None] | None = None,
+) -> tuple[T, T]:
+    """``probe(port)`` through the real server ``name``, then through the lab's gateway in its
+    personality, both in front of one upstream of the test's (``answer(head)`` its reply,
+    reached at /up/ROUTE/): what each gave. A missing binary skips."""
     if shutil.which(realgateways.BINARIES[name]) is None:
         pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
-    received: list[bytes] = []
     upstream = socket.create_server(("127.0.0.1", 0))
-    ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
-    realgateways.serve_heads(
-        upstream, lambda _: ok, before_answer=lambda _, head: received.append(head)
-    )
+    realgateways.serve_heads(upstream, answer, before_answer=before_answer)
     port = upstream.getsockname()[1]
     try:
         with labkit.start() as lab:
             lab.gateway.add_route(
                 Route(
-                    "/up/record/",
-                    "record",
-                    [Target("record", "127.0.0.1", port)],
+                    f"/up/{route}/",
+                    route,
+                    [Target(route, "127.0.0.1", port)],
                     strip_prefix=True,
                     **UPSTREAM_TIMEOUTS,
                 )
             )
-            with realgateways.running(name, lab, tmp_path, {"record": port}) as real:
-                seen_real = _received(real.port, received)
+            with realgateways.running(name, lab, directory, {route: port}) as real:
+                seen_real = probe(real.port)
             lab.gateway.personality = name
-            seen_lab = _received(lab.gateway.port, received)
+            seen_lab = probe(lab.gateway.port)
     finally:
         upstream.shutdown(socket.SHUT_RDWR)
         upstream.close()
+    return seen_real, seen_lab
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_what_the_upstream_receives(name: str, tmp_path) -> None:
+    """The same requests through the real server and through its personality: the upstream
+    gets the same Connection lines and the same fields a client's Connection names."""
+    received: list[bytes] = []
+    ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+    seen_real, seen_lab = _real_then_lab(
+        name,
+        tmp_path,
+        "record",
+        lambda _: ok,
+        lambda port: _received(port, received),
+        before_answer=lambda _, head: received.append(head),
+    )
     added_real, added_lab = seen_real.pop("added"), seen_lab.pop("added")
     assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
     # the rest of the request is the lab's own (a simplification README states)
@@ -843,31 +866,12 @@ def test_a_websocket_handshake(name: str, tmp_path) -> None:
     Caddy pass the handshake on by default; the lab's gateway opens no tunnel in any
     personality. The upstream switches (101) only when the request still carries
     'Upgrade: websocket', and answers 426 otherwise, as a WebSocket server does."""
-    if shutil.which(realgateways.BINARIES[name]) is None:
-        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
-    upstream = socket.create_server(("127.0.0.1", 0))
-    realgateways.serve_heads(
-        upstream,
+    seen_real, seen_lab = _real_then_lab(
+        name,
+        tmp_path,
+        "ws",
         lambda head: SWITCHED if b"\r\nupgrade: websocket" in head.lower() else REFUSED_426,
+        _websocket_status,
     )
-    port = upstream.getsockname()[1]
-    try:
-        with labkit.start() as lab:
-            lab.gateway.add_route(
-                Route(
-                    "/up/ws/",
-                    "ws",
-                    [Target("ws", "127.0.0.1", port)],
-                    strip_prefix=True,
-                    **UPSTREAM_TIMEOUTS,
-                )
-            )
-            with realgateways.running(name, lab, tmp_path, {"ws": port}) as real:
-                seen_real = _websocket_status(real.port)
-            lab.gateway.personality = name
-            seen_lab = _websocket_status(lab.gateway.port)
-    finally:
-        upstream.shutdown(socket.SHUT_RDWR)
-        upstream.close()
     assert seen_real == WEBSOCKET_SEEN[name]
     assert seen_lab == 426
