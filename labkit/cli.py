@@ -10,13 +10,14 @@ labkit ctl [--lab URL] COMMAND ...       switch a running lab (maintenance, capa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
 import signal
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -36,6 +37,48 @@ def _lang() -> str:
 
 def _say(msg: Msg) -> str:
     return msg.render(_lang())
+
+
+# argparse's own words in the command's error lines: argparse asks gettext for each (the global
+# domain, `from gettext import gettext as _`), and these are its msgids (Python 3.11's
+# argparse.py; a later Python that rewords one says it in English). Only the words of an error
+# line are here: --help, with its "usage:" and "options:", stays English like the help texts it
+# frames, which name options and commands typed as they are (docs/i18n.md).
+_ARGPARSE_WORDS = (
+    Msg("argument %(argument_name)s: %(message)s", context="argparse"),
+    Msg("invalid choice: %(value)r (choose from %(choices)s)", context="argparse"),
+    Msg("invalid %(type)s value: %(value)r", context="argparse"),
+    Msg("the following arguments are required: %s", context="argparse"),
+    Msg("one of the arguments %s is required", context="argparse"),
+    Msg("unrecognized arguments: %s", context="argparse"),
+    Msg("ambiguous option: %(option)s could match %(matches)s", context="argparse"),
+    Msg("not allowed with argument %s", context="argparse"),
+    Msg("ignored explicit argument %r", context="argparse"),
+    Msg("expected one argument", context="argparse"),
+    Msg("expected at most one argument", context="argparse"),
+    Msg("expected at least one argument", context="argparse"),
+)
+
+
+@contextlib.contextmanager
+def _argparse_speaks(lang: str) -> Iterator[None]:
+    """argparse's error words in ``lang`` while the command line is parsed: its module's
+    ``_`` (gettext) answers from labkit's catalogue (msgctxt "argparse"), and is put back
+    after, so that nothing else in the process is changed for longer than a parse."""
+    if lang == ENGLISH:
+        yield
+        return
+    words = {m.text: m.render(lang) for m in _ARGPARSE_WORDS}
+    english = getattr(argparse, "_")  # noqa: B009 (argparse's gettext, not in its stubs)
+
+    def translated(text: str) -> str:
+        return words[text] if text in words else str(english(text))
+
+    setattr(argparse, "_", translated)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(argparse, "_", english)  # noqa: B010
 
 
 class _Parser(argparse.ArgumentParser):
@@ -159,7 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
-            args = build_parser().parse_args(argv)
+            parser = build_parser()
+            with _argparse_speaks(_lang()):
+                args = parser.parse_args(argv)
             status = _COMMANDS[args.command](args)
             sys.stdout.flush()  # here, so that a closed pipe is caught below
             return status
