@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import multiprocessing
 import os
@@ -9,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -278,3 +280,27 @@ def test_get_finds_an_exercise_in_a_fresh_interpreter() -> None:
     first, second = done.stdout.splitlines()[:2]
     assert first == "503.how-many-shed"
     assert "unknown exercise 'nope'" in second and "503.how-many-shed" in second
+
+
+def _exercise_msgids(pot: Path) -> list[str]:
+    """The English texts of labkit/exercises/, as the template lists them."""
+    texts = []
+    for block in pot.read_text(encoding="utf-8").split("\n\n"):
+        m = re.search(r'^msgid ((?:".*"\n)+)', block + "\n", re.M)
+        if m and "#: labkit/exercises/" in block:
+            texts.append("".join(ast.literal_eval(q) for q in m.group(1).split("\n") if q))
+    return texts
+
+
+def test_no_exercise_text_begins_by_saying_it_is_right() -> None:
+    """A verdict is shown under its label ("Correct: ...", "正确：..."), so an explanation
+    that began "right:" or "yes:" read "Correct: right: ..." (28 did, issue 14). The rule
+    for every text of the exercises, in every language: it begins with the explanation."""
+    from labkit import i18n
+
+    texts = _exercise_msgids(i18n.LOCALE_DIR / "messages.pot")
+    assert len(texts) > 300
+    assent = re.compile(r"(right|yes|correct|exactly)\b\W|(对|是的|正确|没错)[：，]", re.I)
+    for lang in i18n.LANGUAGES:
+        said = [i18n.translate(lang, t) for t in texts]
+        assert [s for s in said if assent.match(s)] == [], lang

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from labkit import scenarios
@@ -49,6 +52,12 @@ def test_debug_toggle_shows_and_hides_the_traceback(lab):
     assert "origin" in p.inspector.summary.value
 
 
+def _seen(quiz: Quiz) -> str:
+    """The words the panel shows after an action: its feedback box, status line and alert."""
+    box = re.sub(r"<style>.*?</style>|<[^>]+>", " ", quiz.feedback.value, flags=re.S)
+    return " ".join(" ".join((html.unescape(box), quiz.status.value, quiz.message.value)).split())
+
+
 def test_quiz_widget_checks_hints_and_solves(lab):
     quiz = Quiz(q1)
     quiz.check_button.click()
@@ -57,11 +66,21 @@ def test_quiz_widget_checks_hints_and_solves(lab):
     quiz.check_button.click()
     assert "Not yet" in quiz.feedback.value
     assert "Proxy-Status" in quiz.feedback.value
+    # each message once: the status line said the whole verdict again under the box
+    wrong = q1.check("gateway").message.split("  (Stuck?")[0]
+    assert _seen(quiz).count(" ".join(wrong.split())) == 1, _seen(quiz)
+    assert quiz.status.value == "Checked: Not yet."
     quiz.hint_button.click()
     assert "Hint" in quiz.feedback.value
+    hint = q1.hints[0]
+    assert _seen(quiz).count(hint) == 1 and quiz.status.value == "Hint 1 of 2"
     quiz.answer.value = "origin"
     quiz.check_button.click()
     assert "Correct" in quiz.feedback.value
+    right = q1.check("origin").message
+    seen = _seen(quiz)
+    assert seen.count(right) == 1 and quiz.status.value == "Checked: Correct.", seen
+    assert "right:" not in seen.lower() and "Correct (500.who-made-it) the origin's" in seen
     quiz.solution_button.click()
     assert "Solution" in quiz.feedback.value
     assert quiz.message.value == ""

@@ -47,12 +47,12 @@ q1 = make_short_answer(
     why=_feedback(
         {
             "closed-without-response": Msg(
-                "yes: the upstream closed the connection "
+                "the upstream closed the connection "
                 "(FIN) before nginx had a complete response head. nginx writes the same words when the "
                 "upstream closes in the middle of its headers (headers-cut)."
             ),
             "headers-cut": Msg(
-                "yes: the upstream closed the connection before its "
+                "the upstream closed the connection before its "
                 "headers were complete. nginx writes the same words when nothing at all was sent "
                 "(closed-without-response)."
             ),
@@ -103,7 +103,7 @@ q2 = make_choice(
     "refused",
     why={
         "refused": Msg(
-            "right: 'S' means the server side aborted or refused, 'C' that HAProxy was "
+            "'S' means the server side aborted or refused, 'C' that HAProxy was "
             "still connecting. The connection was refused, and HAProxy answers 503 where nginx "
             "says 502. (With no server left to try, HAProxy logs the same SC-- and names "
             "<NOSRV> instead of a server.)"
@@ -152,12 +152,12 @@ q3 = make_short_answer(
     why=_feedback(
         {
             "refused": Msg(
-                "yes: UF is 'upstream connection failure': Envoy could not "
+                "UF is 'upstream connection failure': Envoy could not "
                 "connect. By Envoy's documentation a refused connection and a connect timeout both "
                 "give 503 UF; the flag does not say which (Envoy's failure reason in the log does)."
             ),
             "connect-timeout": Msg(
-                "yes: UF is 'upstream connection failure': the "
+                "UF is 'upstream connection failure': the "
                 "connection did not get made. By Envoy's documentation a refused connection gives "
                 "the same 503 UF."
             ),
@@ -207,7 +207,7 @@ q4 = make_short_answer(
     why=_feedback(
         {
             "connect-timeout": Msg(
-                "yes: 'dial' is Go's word for connecting. The "
+                "'dial' is Go's word for connecting. The "
                 "upstream never accepted the connection in time. Caddy answers 502, nginx 504, "
                 "HAProxy 503 (and Envoy 503, by its documentation): one condition, three statuses."
             ),

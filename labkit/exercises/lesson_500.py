@@ -29,7 +29,7 @@ q1 = make_choice(
     "origin",
     why={
         "origin": Msg(
-            "right: the origin's handler raised, the origin answered a valid 500, and the "
+            "the origin's handler raised, the origin answered a valid 500, and the "
             "gateway relayed it unchanged (ex.generated_by is 'origin')."
         ),
         "gateway": Msg(
@@ -76,7 +76,7 @@ q2 = make_short_answer(
     accepted={"X-Request-ID"},
     why={
         "X-Request-ID": Msg(
-            "right: the same id is in the page, in the X-Request-ID "
+            "the same id is in the page, in the X-Request-ID "
             "header and at the start of the log entry that holds the traceback."
         ),
         "Via": Msg(
@@ -122,7 +122,7 @@ q3 = make_choice(
     "leaks internals",
     why={
         "leaks internals": Msg(
-            "right: file paths, code, library versions and the values in play "
+            "file paths, code, library versions and the values in play "
             "tell an attacker how the application is built and where to push next; the client "
             "needs none of it."
         ),
@@ -162,7 +162,7 @@ q4 = make_choice(
     "check before resending",
     why={
         "check before resending": Msg(
-            "right: the 500 may have happened after the order was "
+            "the 500 may have happened after the order was "
             "stored. POST is not idempotent (RFC 9110 9.2.2), so sending it again blindly can "
             "create the order twice."
         ),

@@ -29,7 +29,7 @@ q1 = make_choice(
     "501",
     why={
         "501": Msg(
-            "right: a method the server does not recognise at all gets 501 Not Implemented "
+            "a method the server does not recognise at all gets 501 Not Implemented "
             "(RFC 9110 9.1), whatever the resource."
         ),
         "405": Msg(
@@ -64,7 +64,7 @@ q2 = make_short_answer(
     accepted={"Allow"},
     why={
         "Allow": Msg(
-            "right: Allow lists the methods the resource does allow (here "
+            "Allow lists the methods the resource does allow (here "
             "GET, HEAD, OPTIONS); OPTIONS answers with the same header."
         ),
         "Allowed": Msg(
@@ -220,7 +220,7 @@ q4 = make_choice(
     "400",
     why={
         "400": Msg(
-            "right: when chunked is not the final coding, the server cannot find where the "
+            "when chunked is not the final coding, the server cannot find where the "
             "body ends, so it MUST answer 400 and close the connection (RFC 9112 6.3)."
         ),
         "501": Msg(
@@ -260,7 +260,7 @@ q5 = make_choice(
     "405 with Allow",
     why={
         "405 with Allow": Msg(
-            "right: a known method that this resource does not support is 405, "
+            "a known method that this resource does not support is 405, "
             "and a 405 MUST list what is allowed in Allow (RFC 9110 15.5.6)."
         ),
         "405 without Allow": Msg(

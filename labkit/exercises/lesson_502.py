@@ -30,7 +30,7 @@ q1 = make_choice(
     "a 500 from the handler",
     why={
         "a 500 from the handler": Msg(
-            "right: a 500 is a valid HTTP response. The gateway relays it "
+            "a 500 is a valid HTTP response. The gateway relays it "
             "unchanged (scenario 500-relayed-not-502: generated_by is 'origin'); the gateway itself "
             "worked."
         ),
@@ -72,7 +72,7 @@ q2 = make_short_answer(
     accepted={"200"},
     why={
         "200": Msg(
-            "yes: 200, with an incomplete body. The status line was "
+            "200, with an incomplete body. The status line was "
             "already relayed when the body broke off, so the gateway can only close the connection; "
             "the client must notice the missing bytes (httpx raises RemoteProtocolError) and treat "
             "the message as incomplete (RFC 9112 8)."
@@ -123,7 +123,7 @@ q3 = make_choice(
     "retry with backoff",
     why={
         "retry with backoff": Msg(
-            "right: a 502 is often short-lived (an upstream restarting) and "
+            "a 502 is often short-lived (an upstream restarting) and "
             "GET is idempotent, so sending it again does no harm; with growing pauses, a few times "
             "at most, then give up and report it with the request id."
         ),

@@ -40,7 +40,7 @@ q1 = make_short_answer(
     accepted={"Retry-After"},
     why={
         "Retry-After": Msg(
-            "yes: Retry-After, as a number of seconds ('30') or as "
+            "Retry-After, as a number of seconds ('30') or as "
             "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT') (RFC 9110 10.2.3)."
         ),
         "Cache-Control": Msg(
@@ -209,7 +209,7 @@ q3 = make_short_answer(
     accepted={"5"},
     why={
         "5": Msg(
-            "yes: 3 are served, the other 5 are shed at once with 503 and "
+            "3 are served, the other 5 are shed at once with 503 and "
             "Retry-After: {retry_after}, instead of all 8 waiting in a queue.",
             retry_after=SHED_RETRY_AFTER,
         ),
@@ -248,7 +248,7 @@ q4 = make_choice(
     "501",
     why={
         "501": Msg(
-            "right: 501 (the method is not implemented) is the only 5xx on the list in "
+            "501 (the method is not implemented) is the only 5xx on the list in "
             "RFC 9110 15.1, because it does not change from one minute to the next. A 503 is "
             "stored only when it says so itself, with max-age: that is the caching trap."
         ),

@@ -47,7 +47,7 @@ q1 = make_choice(
     "504 from the gateway",
     why={
         "504 from the gateway": Msg(
-            "right: after {read} s without a response the gateway gives up and "
+            "after {read} s without a response the gateway gives up and "
             "makes its own 504 (RFC 9110 15.6.5). The origin never said anything wrong; it was "
             "just not done yet.",
             read=f"{Q1_READ:g}",
@@ -203,7 +203,7 @@ q3 = make_short_answer(
     ),
     accepted={"504"},
     why={
-        "504": Msg("yes: B did not answer in time, 504. A answered wrongly, 502."),
+        "504": Msg("B did not answer in time, 504. A answered wrongly, 502."),
         "502": Msg(
             "502 is for an answer that is not valid HTTP. Did B send any answer "
             "before the gateway's read timeout ran out?"
@@ -244,7 +244,7 @@ q4 = make_choice(
     "503",
     why={
         "503": Msg(
-            "right: HAProxy counts a server it cannot connect to as unavailable and answers "
+            "HAProxy counts a server it cannot connect to as unavailable and answers "
             "503, both for a connect timeout (its log's termination state: sC--) and for a refused "
             "connection (SC--). "
             "nginx says 504 and 502 for those (docs/gateways.md, the rows 'connect timeout' and "

@@ -25,7 +25,7 @@ q1 = make_choice(
     "505",
     why={
         "505": Msg(
-            "right: the line is well formed, but it names a major version (2) that this "
+            "the line is well formed, but it names a major version (2) that this "
             "server does not speak in that form, so it answers 505 and lists HTTP/1.0 and HTTP/1.1."
         ),
         "200": Msg(
@@ -195,7 +195,7 @@ q3 = make_choice(
     "Upgrade and Connection: upgrade",
     why={
         "Upgrade and Connection: upgrade": Msg(
-            "right: RFC 9110 15.5.22 requires Upgrade (which "
+            "RFC 9110 15.5.22 requires Upgrade (which "
             "protocol to switch to, here websocket), and 7.8 requires every sender of Upgrade to "
             "list 'upgrade' in Connection, so no intermediary forwards it by mistake."
         ),
@@ -232,7 +232,7 @@ q4 = make_choice(
     "ALPN",
     why={
         "ALPN": Msg(
-            "right: during the TLS handshake the client offers 'h2' and 'http/1.1' with ALPN "
+            "during the TLS handshake the client offers 'h2' and 'http/1.1' with ALPN "
             "(RFC 7301); the server picks one, before a single HTTP byte is sent (RFC 9113 3.2)."
         ),
         "HTTP/2.0 in the request line": Msg(

@@ -27,7 +27,7 @@ q1 = make_choice(
     "portal",
     why={
         "portal": Msg(
-            "right: the captive portal answers itself; the gateway and the shop never "
+            "the captive portal answers itself; the gateway and the shop never "
             "saw the request (ex.hops lists only the portal)."
         ),
         "gateway": Msg("look at ex.hops: which hops saw this request at all?"),
@@ -56,7 +56,7 @@ q2 = make_choice(
     "407",
     why={
         "407": Msg(
-            "right: 407 Proxy Authentication Required, with Proxy-Authenticate; the client "
+            "407 Proxy Authentication Required, with Proxy-Authenticate; the client "
             "answers with Proxy-Authorization (RFC 9110 15.5.8). A proxy you configured yourself "
             "speaks 407."
         ),

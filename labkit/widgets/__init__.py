@@ -1067,7 +1067,9 @@ class Quiz(_Panel):
                 self.lang
             )
         self.feedback.value = result._repr_html_()
-        self._say(Msg("Checked: {line}", line=_first_line(result)))
+        # The box above shows the message; the status line only says that it was checked
+        # and the verdict (it used to repeat the message: the learner read it twice).
+        self._say(Msg("Checked: {verdict}.", verdict=result.label))
         return result
 
     def _note(self, note: Any, what: Msg) -> None:
@@ -1075,14 +1077,12 @@ class Quiz(_Panel):
         for more in {str(MORE_HINTS_MSG), MORE_HINTS_MSG.render(self.lang)}:
             note.text = note.text.replace(more, again)
         self.feedback.value = note._repr_html_()
-        line = _first_line(note)  # "Hint 1 of 2: ...", "Solution: ...": it names itself
+        # its title only ("Hint 1 of 2", "Solution"): the box shows its text, once
         named = (str(what), what.render(self.lang))  # as the exercise names itself
-        self._say(line if line.startswith(named) else Msg("{what}: {line}", what=what, line=line))
-
-
-def _first_line(obj: Any) -> str:
-    text = repr(obj).strip().splitlines()
-    return text[0] if text else ""
+        title = note.title
+        self._say(
+            title if title.startswith(named) else Msg("{what}: {title}", what=what, title=title)
+        )
 
 
 def playground(lab: Lab, lesson: str) -> Playground:
