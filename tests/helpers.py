@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 
 def solution_function(exercise, name: str):
@@ -22,6 +25,28 @@ def solution_function(exercise, name: str):
     namespace: dict = {}
     exec(code, namespace)
     return namespace[name]
+
+
+class Node(dict[str, Any]):
+    """A notebook's JSON object whose keys read as attributes too (``cell.source``), as
+    nbformat's NotebookNode reads."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def read_notebook(path: Path) -> Node:
+    """A notebook read as the JSON it is, each cell's source one string: what the tests read
+    of a notebook needs no nbformat, whose import (its validator) took 1-5 s of collection on
+    a loaded machine. Executing one (tools/store_outputs.py) still uses nbformat and nbclient."""
+    nb: Node = json.loads(path.read_text(encoding="utf-8"), object_hook=Node)
+    for cell in nb.cells:
+        if isinstance(cell.source, list):
+            cell["source"] = "".join(cell.source)
+    return nb
 
 
 def labkit_in_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
+from helpers import read_notebook
 
 from labkit import exercises
 from labkit.exercises import answers
@@ -114,7 +114,7 @@ def test_the_chinese_capstone_names_every_hop_and_cause_as_the_matcher_reads_the
     (the capstone prints their descriptions in English): each name is read as its key, and
     a hop or cause added to the capstone fails here until the table has it."""
     lesson = Path(__file__).resolve().parent.parent / "notebooks/zh/08-diagnose-the-incident.ipynb"
-    cells = nbformat.read(lesson, as_version=4).cells
+    cells = read_notebook(lesson).cells
     table = next(c.source for c in cells if "| `maintenance` |" in c.source)
     rows = re.findall(r"^\| (`[^|]+`) \| ([^|]+) \|$", table, re.M)
     hops = next((keys, names) for keys, names in rows if "`client`" in keys)

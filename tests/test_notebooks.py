@@ -13,9 +13,10 @@ import importlib.util
 import json
 import re
 from pathlib import Path
+from typing import Any
 
-import nbformat
 import pytest
+from helpers import Node, read_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 # the English lessons, then their translations (notebooks/zh/: docs/i18n.md)
@@ -47,11 +48,11 @@ FIRST_LINE = {"notebooks": "# Run this cell first", "zh": "# 先运行这个单�
 NEXT = {"notebooks": "Next:", "zh": "下一课："}
 
 
-def _read(path: Path):  # type: ignore[no-untyped-def]
-    return nbformat.read(path, as_version=4)
+def _read(path: Path) -> Node:
+    return read_notebook(path)
 
 
-def _code(nb) -> list:  # type: ignore[no-untyped-def]
+def _code(nb: Any) -> list[Any]:  # a Node, or nbformat's NotebookNode once executed
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
@@ -228,7 +229,7 @@ def test_each_glossary_term_is_linked_where_it_first_appears() -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_runs_and_shows_what_it_promises(path: Path, tmp_path: Path, monkeypatch) -> None:
     expected = json.loads(store_outputs.expected_path(path).read_text())
-    nb = _read(path)
+    nb = store_outputs.read(path)
     store_outputs.execute(nb, path.parent)
     errors = [c.source for c in _code(nb) if any(o.output_type == "error" for o in c.outputs)]
     assert not errors, errors

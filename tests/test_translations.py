@@ -13,8 +13,8 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,10 +67,24 @@ def test_a_notebook_with_no_translation_is_listed_as_not_yet(
     assert (gaps, untranslated) == ([], [f"notebooks/zh/{drill}"])
 
 
-def _edit(path: Path, change: Callable[[nbformat.NotebookNode], None]) -> None:
-    nb = nbformat.read(path, as_version=4)
-    change(nb)
-    nbformat.write(nb, path)
+Notebook = dict[str, Any]  # as its JSON: tools/translations.py reads and stamps it so
+
+
+def _edit(path: Path, change: Callable[[list[Notebook]], None]) -> None:
+    """``change`` the notebook's cells (each cell's source one string) and write it back."""
+    nb = translations.read(path)
+    for cell in nb["cells"]:
+        cell["source"] = translations._source(cell)
+    change(nb["cells"])
+    translations.write(nb, path)
+
+
+def _append(index: int, text: str) -> Callable[[list[Notebook]], None]:
+    return lambda cells: cells[index].update(source=cells[index]["source"] + text)
+
+
+def _replace(index: int, text: str) -> Callable[[list[Notebook]], None]:
+    return lambda cells: cells[index].update(source=text)
 
 
 def _lines(english: Path) -> list[str]:
@@ -81,7 +95,7 @@ def test_a_changed_english_cell_is_named_with_its_new_text(
     copy: Callable[[], tuple[Path, Path]],
 ) -> None:
     english, _ = copy()
-    _edit(english, lambda nb: setattr(nb.cells[5], "source", nb.cells[5].source + " Now faster."))
+    _edit(english, _append(5, " Now faster."))
     gaps = translations.gaps(english, "zh-CN")
     assert [g.line() for g in gaps] == [
         "notebooks/zh/00-start-here.ipynb cell 5: English text changed since translated"
@@ -91,8 +105,13 @@ def test_a_changed_english_cell_is_named_with_its_new_text(
 
 def test_a_new_english_cell_is_named(copy: Callable[[], tuple[Path, Path]]) -> None:
     english, _ = copy()
-    new = nbformat.v4.new_markdown_cell("A new paragraph.")
-    _edit(english, lambda nb: nb.cells.insert(3, new))
+    new = {
+        "cell_type": "markdown",
+        "id": "a-new-paragraph",
+        "metadata": {},
+        "source": "A new paragraph.",
+    }
+    _edit(english, lambda cells: cells.insert(3, new))
     assert _lines(english) == ["notebooks/zh/00-start-here.ipynb cell 3: new markdown cell"]
 
 
@@ -100,8 +119,8 @@ def test_a_code_cell_that_differs_and_a_removed_cell_are_named(
     copy: Callable[[], tuple[Path, Path]],
 ) -> None:
     english, zh = copy()
-    _edit(zh, lambda nb: setattr(nb.cells[6], "source", 'first = lab.get("/orders/1")'))
-    _edit(english, lambda nb: nb.cells.pop(11))
+    _edit(zh, _replace(6, 'first = lab.get("/orders/1")'))
+    _edit(english, lambda cells: cells.pop(11))
     assert _lines(english) == [
         "notebooks/zh/00-start-here.ipynb cell 6: code differs from the English cell",
         "notebooks/zh/00-start-here.ipynb: cell 11 translates no English cell (removed?)",
@@ -112,7 +131,7 @@ def test_the_language_cell_may_differ_only_in_the_language_and_comments(
     copy: Callable[[], tuple[Path, Path]],
 ) -> None:
     english, zh = copy()
-    _edit(zh, lambda nb: setattr(nb.cells[4], "source", nb.cells[4].source + "\nlab.purge = 1"))
+    _edit(zh, _append(4, "\nlab.purge = 1"))
     assert _lines(english) == [
         "notebooks/zh/00-start-here.ipynb cell 4: the language cell differs in its code"
     ]
@@ -123,9 +142,9 @@ def test_a_language_cell_whose_start_takes_arguments_keeps_them(
 ) -> None:
     english, zh = copy()
 
-    def start(call: str) -> Callable[[nbformat.NotebookNode], None]:
-        def change(nb: nbformat.NotebookNode) -> None:
-            nb.cells[4].source = re.sub(r"labkit\.start\([^)]*\)", call, nb.cells[4].source)
+    def start(call: str) -> Callable[[list[Notebook]], None]:
+        def change(cells: list[Notebook]) -> None:
+            cells[4]["source"] = re.sub(r"labkit\.start\([^)]*\)", call, cells[4]["source"])
 
         return change
 
@@ -140,7 +159,7 @@ def test_a_language_cell_whose_start_takes_arguments_keeps_them(
 
 def test_stamping_records_the_new_english_text(copy: Callable[[], tuple[Path, Path]]) -> None:
     english, zh = copy()
-    _edit(english, lambda nb: setattr(nb.cells[7], "source", "The exact bytes, again:"))
+    _edit(english, _replace(7, "The exact bytes, again:"))
     assert len(_lines(english)) == 1
     translations.stamp(zh, [7])
     assert _lines(english) == []

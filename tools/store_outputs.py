@@ -20,9 +20,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from nbclient import NotebookClient
-
 TAG = "nbval-check-output"
 LEGACY = "# NBVAL_CHECK_OUTPUT"
 EXPECTED = Path(__file__).resolve().parent.parent / "tests" / "notebook_outputs"
@@ -76,7 +73,17 @@ def tag_legacy_markers(nb: Any) -> None:
             tags.append(TAG)
 
 
+def read(path: Path) -> Any:
+    """The notebook as nbformat reads it, to execute (nbformat and nbclient are imported here,
+    not with this module: tests/test_notebooks.py loads it at collection)."""
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
 def execute(nb: Any, where: Path) -> None:
+    from nbclient import NotebookClient
+
     # exercise attempts made while executing go to a scratch file, never the author's own
     os.environ["LABKIT_PROGRESS"] = str(Path(tempfile.mkdtemp()) / "progress.json")
     NotebookClient(
@@ -94,7 +101,9 @@ def clean(nb: Any) -> None:
 
 
 def store(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
+    import nbformat
+
+    nb = read(path)
     tag_legacy_markers(nb)
     execute(nb, path.parent)
     expected = {

@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from labkit import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +71,18 @@ def _code_lines(text: str) -> list[str]:
     return lines
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read(path: Path) -> dict[str, Any]:
+    """A notebook as its JSON (nbformat is not needed to read or stamp one: tests/
+    test_translations.py loads this module at collection)."""
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def write(nb: dict[str, Any], path: Path) -> None:
+    """A notebook written back as nbformat writes one (sorted keys, one space of indent, text
+    as it is, a final newline), so that stamping changes only the lines it means to."""
+    text = json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 @dataclass
@@ -100,8 +107,8 @@ def gaps(english_path: Path, lang: str) -> list[Gap]:
     """What the ``lang`` translation of one English notebook lacks (it must exist)."""
     path = translation_of(english_path, lang)
     name = path.relative_to(ROOT).as_posix()
-    english = _read(english_path)["cells"]
-    translated = _read(path)["cells"]
+    english = read(english_path)["cells"]
+    translated = read(path)["cells"]
     by_id = {c.get("id"): (i, c) for i, c in enumerate(translated)}
     found: list[Gap] = []
     order = []
@@ -179,15 +186,15 @@ def stamp(path: Path, indices: list[int]) -> None:
         print(f"stamped {rel}")
         return
     lang = next(k for k, v in i18n.NOTEBOOK_DIRS.items() if v == rel.parts[0])
-    english = _read(NOTEBOOKS / rel.name)["cells"]
-    nb = nbformat.read(path, as_version=4)
-    by_id = {c.get("id"): c for c in nb.cells}
+    english = read(NOTEBOOKS / rel.name)["cells"]
+    nb = read(path)
+    by_id = {c.get("id"): c for c in nb["cells"]}
     for index in indices:
         source = english[index]
         cell = by_id[source.get("id")]
         meta = cell.setdefault("metadata", {}).setdefault("labkit", {})
         meta["translates"] = digest(_source(source))
-    nbformat.write(nb, path)
+    write(nb, path)
     print(f"stamped {len(indices)} cell(s) of {rel} ({lang})")
 
 
