@@ -169,7 +169,8 @@ q4 = make_choice(
         "retry once after a pause": Msg(
             "that is what a client may do for a GET: GET is safe (RFC "
             "9110 9.2.1, it asks the server to change nothing) and therefore idempotent (9.2.2: "
-            "sending it twice has the same effect as once). Is POST idempotent?"
+            "the intended effect on the server of sending it twice is the same as of sending it "
+            "once). Is POST idempotent?"
         ),
         "retry until it works": Msg(
             "a 500 is usually a bug, and a bug does not go away by "

@@ -145,8 +145,9 @@ q3 = make_choice(
             "Is the request itself wrong, or did something between you and the origin fail this time?"
         ),
         Msg(
-            "GET is idempotent (RFC 9110 9.2.2): sending it twice has the same effect as once. What "
-            "happens to a server in trouble if every client retries at once, without pausing?"
+            "GET is idempotent (RFC 9110 9.2.2): the intended effect on the server of sending it "
+            "twice is the same as of sending it once. What happens to a server in trouble if "
+            "every client retries at once, without pausing?"
         ),
     ),
     solution=Msg(
