@@ -268,9 +268,13 @@ class Gateway(Proxy):
 
     def upstream_version(self, request: Request) -> bytes:
         """HAProxy passes a request line's HTTP/0.9 (with headers) on as it came, where it
-        passes HTTP/2.0 and HTTP/3.0 on as HTTP/1.1 (observed, personalities.HAPROXY)."""
-        if request.http_version == "0.9" and self._personality.other_versions == "pass":
+        passes HTTP/2.0 and HTTP/3.0 on as HTTP/1.1, and an HTTP/1.0 client's request on as
+        HTTP/1.0 (observed, personalities.HAPROXY)."""
+        person = self._personality
+        if request.http_version == "0.9" and person.other_versions == "pass":
             return b"0.9"
+        if request.http_version == "1.0" and person.http10_upstream == "1.0":
+            return b"1.0"
         return b"1.1"
 
     def route_of(self, request: Request) -> Route | None:

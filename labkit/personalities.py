@@ -160,6 +160,8 @@ _LAB_IDLE = 4.0
 class Personality(FrozenRecord):
     __slots__ = (
         "headers",
+        "http10_upstream",
+        "http10_upstream_source",
         "max_response_head",
         "max_response_head_source",
         "name",
@@ -193,6 +195,11 @@ class Personality(FrozenRecord):
     # to the upstream, as HTTP/1.1, HTTP/0.9 as it came), "" (not recorded: the lab's 505).
     other_versions: str
     other_versions_source: str
+    # The request line's version an HTTP/1.0 client's request goes upstream with: "1.1" (the
+    # lab's, whatever the client's), "1.0" (as it came, with 'Connection: keep-alive' where
+    # the gateway keeps upstream connections: HAProxy).
+    http10_upstream: str
+    http10_upstream_source: str
 
     def __init__(
         self,
@@ -210,6 +217,8 @@ class Personality(FrozenRecord):
         slow_client_reason: str = "Request Time-out",
         other_versions: str = "505",
         other_versions_source: str = "",
+        http10_upstream: str = "1.1",
+        http10_upstream_source: str = "",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -226,6 +235,8 @@ class Personality(FrozenRecord):
         set_(self, "slow_client_reason", slow_client_reason)
         set_(self, "other_versions", other_versions)
         set_(self, "other_versions_source", other_versions_source)
+        set_(self, "http10_upstream", http10_upstream)
+        set_(self, "http10_upstream_source", http10_upstream_source)
 
     @property
     def server(self) -> str | None:
@@ -305,6 +316,8 @@ RFC = Personality(
     slow_client_source="RFC 9110 15.5.9: 408 Request Timeout, then close (Connection: close)",
     other_versions_source="RFC 9110 15.6.6 (505 refuses the request's major version; 6.2: "
     "any 1.x is served as 1.1)",
+    http10_upstream_source="RFC 9110 6.2 (a sender sends the highest minor version it conforms "
+    "to: the version belongs to each connection, not to the client's)",
     table={
         cond: (
             CUT
@@ -349,6 +362,9 @@ NGINX = Personality(
     slow_client_source=f"{OBSERVED} (client_header_timeout; access.log says 408, error.log 'client "
     "timed out (110: Connection timed out) while reading client request headers')",
     other_versions="505/400",
+    http10_upstream_source=f"not imitated: real nginx sends every request upstream as HTTP/1.0 "
+    f"with Connection: close (proxy_http_version 1.0, its default; {OBSERVED}, "
+    "tests/test_real_gateways.py::test_what_the_upstream_receives)",
     other_versions_source=f"{OBSERVED} (505 for HTTP/2.0 and HTTP/3.0, 400 for HTTP/0.9 with "
     "headers; nginx's own pages, where the personality sends the lab's)",
     table={
@@ -471,6 +487,10 @@ HAPROXY = Personality(
     max_response_head_source=f"{OBSERVED}: 502 PH-- for a 15,500-byte head",
     slow_client_source=f"{OBSERVED} ('timeout http-request'; its log: 408 cR-- \"<BADREQ>\")",
     other_versions="pass",
+    http10_upstream="1.0",
+    http10_upstream_source=f"{OBSERVED} ('GET /v10 HTTP/1.0' with 'connection: keep-alive' added, "
+    "whether or not the client asked to keep its connection; an HTTP/1.1 client's request goes "
+    "on as HTTP/1.1)",
     other_versions_source=f"{OBSERVED} (HTTP/2.0 and HTTP/3.0 request lines passed on as "
     "HTTP/1.1, the upstream's answer relayed; HTTP/0.9 with headers passed on as HTTP/0.9, "
     "which the lab's origin answers 505)",
@@ -581,6 +601,7 @@ ENVOY = Personality(
     ),
     other_versions="",
     other_versions_source="not recorded (Envoy is not run here): the lab's own 505",
+    http10_upstream_source="not recorded (Envoy is not run here): the lab's HTTP/1.1",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
@@ -686,6 +707,8 @@ CADDY = Personality(
     "a response)",
     other_versions_source=f"{OBSERVED} (505 for HTTP/2.0, HTTP/3.0 and HTTP/0.9; Go's own "
     "page, where the personality sends the lab's)",
+    http10_upstream_source=f"{OBSERVED} (Go's http.Transport writes HTTP/1.1, whatever the "
+    "client's version)",
     table={
         Condition.REFUSED: _page(502, "Bad Gateway", "dial tcp: connect: connection refused"),
         Condition.CONNECT_TIMEOUT: _page(502, "Bad Gateway", "dial tcp: i/o timeout"),
@@ -1094,6 +1117,76 @@ NOTES: tuple[Note, ...] = (
         "src/http/modules/ngx_http_proxy_module.c, ngx_http_proxy_process_status_line; the "
         "garbage rows above are re-run",
     ),
+)
+
+# Trailer fields (RFC 9110 6.5; in HTTP/1.1 after a chunked body's last chunk, RFC 9112 7.1.2):
+# what passes each real server and the lab's gateway, both ways. Observed 2026-12-04 on loopback
+# with tests/gateways/ in front of an upstream that answers chunked with 'Trailer: X-Checksum'
+# and the field 'X-Checksum: abc' after its last chunk, and that records what it receives (a
+# chunked POST with 'Trailer: X-Sum' and 'X-Sum: 1' after its last chunk); every cell re-run by
+# tests/test_real_gateways.py::test_what_the_upstream_receives. Response rows held with and
+# without 'TE: trailers' from the client. Each row: key, what is asked, then nginx, HAProxy,
+# Caddy, the lab.
+TRAILER_SERVERS = (
+    "nginx 1.22.1",
+    "HAProxy 2.6.12",
+    "Caddy 2.6.2",
+    "the lab's gateway (every personality)",
+)
+TRAILERS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    (
+        "response-fields",
+        "a response's trailer fields reach the client",
+        "no",
+        "yes",
+        "yes",
+        "no",
+    ),
+    (
+        "response-announced",
+        "a response's `Trailer` header reaches the client",
+        "yes",
+        "yes",
+        "yes",
+        "no",
+    ),
+    ("te", "a client's `TE: trailers` reaches the upstream", "no", "yes", "yes", "no"),
+    (
+        "te-connection",
+        "... when the client's `Connection` names `TE`, as RFC 9110 10.1.4 asks",
+        "no",
+        "yes",
+        "no",
+        "no",
+    ),
+    (
+        "request-framing",
+        "a chunked request body goes upstream",
+        "with Content-Length",
+        "chunked",
+        "chunked",
+        "with Content-Length",
+    ),
+    ("request-fields", "a request's trailer fields reach the upstream", "no", "yes", "no", "no"),
+    (
+        "request-announced",
+        "a request's `Trailer` header reaches the upstream",
+        "yes",
+        "yes",
+        "yes",
+        "no",
+    ),
+)
+TRAILERS_NOTE = (
+    "RFC 9112 7.1.2 lets a recipient that removes the chunked coding keep or discard trailer "
+    "fields, so none may be relied on. nginx asks its upstream in HTTP/1.0 (its default), to "
+    "which a server must not send a chunked response (RFC 9112 6.1): from an upstream that "
+    "follows the RFC no trailer reaches nginx at all; this one sent them anyway, and nginx "
+    "dropped the fields and kept the `Trailer` header announcing them. HAProxy also passes "
+    "the client's `Connection: TE` on. Caddy (Go's ReverseProxy) keeps `TE: trailers` only "
+    "when `Connection` does not name it. The lab simplifies: its gateway re-frames a request "
+    "body with Content-Length and relays a response's chunks without their trailer section, "
+    "dropping `Trailer`, `TE` and every trailer field in every personality."
 )
 
 PERSONALITIES: dict[str, Personality] = {p.name: p for p in (RFC, NGINX, HAPROXY, ENVOY, CADDY)}

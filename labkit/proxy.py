@@ -85,6 +85,18 @@ NOT_PROXIED = {
 }
 
 
+def _asking_keep_alive(headers: Headers) -> Headers:
+    """A request that goes upstream as HTTP/1.0 on a connection the gateway means to keep:
+    HTTP/1.0 closes unless asked otherwise, so its Connection says keep-alive (RFC 9112
+    9.3; HAProxy adds 'connection: keep-alive' to an HTTP/1.0 client's request, observed)."""
+    for i, (k, v) in enumerate(headers):
+        if k.lower() == "connection":
+            if "keep-alive" not in {t.strip().lower() for t in v.split(",")}:
+                headers = [*headers[:i], (k, f"{v}, keep-alive"), *headers[i + 1 :]]
+            return headers
+    return [*headers, ("connection", "keep-alive")]
+
+
 class Target:
     """One upstream address with the name learners know it by."""
 
@@ -393,6 +405,8 @@ class Proxy(HTTPServer):
         path, authority = origin_form(request.target)
         up_target = route.upstream_target(path)
         headers = self.forwarded_headers(request, pooling.keepalive)
+        if pooling.keepalive and self.upstream_version(request) == b"1.0":
+            headers = _asking_keep_alive(headers)
         if authority:  # RFC 9112 3.2.2: the target's host replaces any Host received
             headers = [(k, v) for k, v in headers if k.lower() != "host"]
             headers.insert(0, ("Host", authority))
@@ -495,7 +509,8 @@ class Proxy(HTTPServer):
 
     def upstream_version(self, request: Request) -> bytes:
         """The HTTP version of the request line sent upstream: 1.1 (h11's), whatever the
-        client's; the gateway passes HTTP/0.9 on as it came in the haproxy personality."""
+        client's; in the haproxy personality the gateway passes HTTP/1.0 and HTTP/0.9 on as
+        they came (``gateway.Gateway.upstream_version``)."""
         return b"1.1"
 
     def relay(

@@ -738,14 +738,19 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     gets the same Connection lines and the same fields a client's Connection names."""
     received: list[bytes] = []
     ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
-    seen_real, seen_lab = _real_then_lab(
+    real, lab = _real_then_lab(
         name,
         tmp_path,
         "record",
-        lambda _: ok,
-        lambda port: _received(port, received),
-        before_answer=lambda _, head: received.append(head),
+        lambda head: TRAILED if head.startswith(b"GET /trailers ") else ok,
+        lambda port: (
+            _received(port, received),
+            _trailers(port, received),
+            _http10_upstream(port, received),
+        ),
+        before_answer=lambda conn, head: received.append(_whole_request(conn, head)),
     )
+    (seen_real, trailers_real, http10_real), (seen_lab, trailers_lab, http10_lab) = real, lab
     added_real, added_lab = seen_real.pop("added"), seen_lab.pop("added")
     assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
     # the rest of the request is the lab's own (a simplification README states)
@@ -761,6 +766,121 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
             "caddy": {},
         }[name]
     )
+    # trailer fields, both ways: each real server as docs/gateways.md's table says, the lab
+    # (every personality) as its last column says
+    column = {"nginx": 2, "haproxy": 3, "caddy": 4}[name]
+    assert trailers_real == {row[0]: row[column] for row in personalities.TRAILERS}
+    assert trailers_lab == {row[0]: row[5] for row in personalities.TRAILERS}
+    # an HTTP/1.0 client: the request line's version on the upstream's wire, and Connection
+    assert http10_real == HTTP10_UPSTREAM_SEEN[name], http10_real
+    person = personalities.get(name)
+    assert http10_lab == (f"HTTP/{person.http10_upstream}", HTTP10_UPSTREAM_LAB[name])
+    if name != "nginx":  # nginx sends every request as HTTP/1.0: not imitated
+        assert http10_lab == http10_real
+
+
+# an upstream's chunked answer with a trailer field (personalities.TRAILERS)
+TRAILED = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+    b"Trailer: X-Checksum\r\n\r\n3\r\nok\n\r\n0\r\nX-Checksum: abc\r\n\r\n"
+)
+TRAILER_ASKS = {
+    "plain": b"GET /up/record/trailers HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+    "te": b"GET /up/record/trailers HTTP/1.1\r\nHost: lab\r\nTE: trailers\r\n"
+    b"Connection: close\r\n\r\n",
+    "te-connection": b"GET /up/record/trailers HTTP/1.1\r\nHost: lab\r\nTE: trailers\r\n"
+    b"Connection: TE, close\r\n\r\n",
+    "post": b"POST /up/record/post HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n"
+    b"Trailer: X-Sum\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n",
+}
+# what the upstream got of an HTTP/1.0 client's GET (with and without 'Connection:
+# keep-alive'): its request line's version and its Connection options (observed 2026-12-04)
+HTTP10_UPSTREAM_SEEN = {
+    "nginx": ("HTTP/1.0", ["close"]),
+    "haproxy": ("HTTP/1.0", ["keep-alive"]),
+    "caddy": ("HTTP/1.1", []),
+}
+HTTP10_UPSTREAM_LAB = {"nginx": ["close"], "haproxy": ["keep-alive"], "caddy": []}
+
+
+def _whole_request(conn: socket.socket, data: bytes) -> bytes:
+    """The head read so far and the rest of its body: to its last chunk's trailer section
+    and the blank line after it, or to its Content-Length."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lower = head.lower()
+    length = re.search(rb"\r\ncontent-length:\s*(\d+)", lower)
+    chunked = re.search(rb"\r\ntransfer-encoding:[^\r]*chunked", lower) is not None
+
+    def done(b: bytes) -> bool:
+        if chunked:
+            last = b.startswith(b"0\r\n") or b"\r\n0\r\n" in b
+            return last and b.endswith(b"\r\n\r\n")
+        return len(b) >= (int(length.group(1)) if length else 0)
+
+    while not done(body) and (chunk := conn.recv(65536)):
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def _exchange_closing(port: int, raw: bytes, received: list[bytes]) -> tuple[bytes, bytes]:
+    """Send ``raw``; read the answer to the close; (the answer, what the upstream got)."""
+    received.clear()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(raw)
+        data = b""
+        while not _complete(data) and (chunk := sock.recv(65536)):
+            data += chunk
+    assert settle(lambda: bool(received), limit=2), f"the upstream got nothing: {data[:200]!r}"
+    return data, received[0]
+
+
+def _trailers(port: int, received: list[bytes]) -> dict[str, str]:
+    """Each TRAILER_ASKS request through the gateway on ``port``, read as the rows of
+    personalities.TRAILERS (the response rows must not depend on the client's TE)."""
+    seen = {ask: _exchange_closing(port, raw, received) for ask, raw in TRAILER_ASKS.items()}
+
+    def yes(found: bool) -> str:
+        return "yes" if found else "no"
+
+    def head(message: bytes) -> bytes:
+        return message.split(b"\r\n\r\n", 1)[0].lower() + b"\r\n"
+
+    answers = {ask: seen[ask][0] for ask in ("plain", "te", "te-connection")}
+    fields = {ask: yes(b"\r\nx-checksum: abc\r\n" in a.lower()) for ask, a in answers.items()}
+    announced = {ask: yes(b"\r\ntrailer: x-checksum\r\n" in head(a)) for ask, a in answers.items()}
+    assert len(set(fields.values())) == 1 and len(set(announced.values())) == 1, seen
+    post = seen["post"][1]
+    return {
+        "response-fields": fields["plain"],
+        "response-announced": announced["plain"],
+        "te": yes(b"\r\nte: trailers\r\n" in head(seen["te"][1])),
+        "te-connection": yes(b"\r\nte: trailers\r\n" in head(seen["te-connection"][1])),
+        "request-framing": "chunked"
+        if b"\r\ntransfer-encoding: chunked\r\n" in head(post)
+        else "with Content-Length",
+        "request-fields": yes(b"\r\nx-sum: 1\r\n" in post.lower()),
+        "request-announced": yes(b"\r\ntrailer: x-sum\r\n" in head(post)),
+    }
+
+
+def _http10_upstream(port: int, received: list[bytes]) -> tuple[str, list[str]]:
+    """An HTTP/1.0 client's GET, without and with 'Connection: keep-alive': the version of
+    the request line the upstream got, and its Connection options (the same for both)."""
+    seen = set()
+    for extra in (b"", b"Connection: keep-alive\r\n"):
+        raw = b"GET /up/record/v10 HTTP/1.0\r\nHost: lab\r\n" + extra + b"\r\n"
+        _, got = _exchange_closing(port, raw, received)
+        lines = got.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        options = [
+            t.strip().lower()
+            for line in lines[1:]
+            if line.lower().startswith("connection:")
+            for t in line.split(":", 1)[1].split(",")
+        ]
+        seen.add((lines[0].rsplit(" ", 1)[1], tuple(options)))
+    assert len(seen) == 1, seen
+    version, options = seen.pop()
+    return version, list(options)
 
 
 # -- an HTTP/1.0 client: the status line's version and the connection (not imitated) --

@@ -135,6 +135,10 @@ def _headers_table() -> str:
         + [OTHER_VERSIONS[personalities.get(p).other_versions] for p in ORDER]
     )
     rows.append(
+        ["an HTTP/1.0 client's request goes upstream as"]
+        + [HTTP10_UPSTREAM[personalities.get(p).http10_upstream] for p in ORDER]
+    )
+    rows.append(
         ["sends `Proxy-Status` (RFC 9209)"]
         + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
     )
@@ -156,6 +160,18 @@ OTHER_VERSIONS = {
 }
 
 
+HTTP10_UPSTREAM = {
+    "1.1": "HTTP/1.1",
+    "1.0": "HTTP/1.0 (with `Connection: keep-alive`)",
+}
+
+
+def _trailers() -> str:
+    return _table(
+        ["", *personalities.TRAILER_SERVERS], [list(row[1:]) for row in personalities.TRAILERS]
+    )
+
+
 def _pooling(pooling: personalities.Pooling) -> str:
     if not pooling.keepalive:
         return "no (one connection per request)"
@@ -175,6 +191,7 @@ def _sources() -> str:
         lines.append(f"  * keep-alive to upstreams: {person.pooling.source}")
         lines.append(f"  * a client's request head that stops: {person.slow_client_source}")
         lines.append(f"  * a request line's other major version: {person.other_versions_source}")
+        lines.append(f"  * an HTTP/1.0 client's request upstream: {person.http10_upstream_source}")
     return "\n".join(lines)
 
 
@@ -270,6 +287,20 @@ next-hop="gateway"` (the last member is the hop nearest the client).
 ## Each gateway, condition by condition
 
 {sections}
+## Trailer fields, both ways
+
+A chunked body may end with trailer fields after its last chunk (RFC 9112 7.1.2), announced
+by a `Trailer` header (RFC 9110 6.6.2); a client says it accepts them with `TE: trailers`
+(RFC 9110 10.1.4). Observed 2026-12-04 through the same configurations, every cell re-run by
+`tests/test_real_gateways.py::test_what_the_upstream_receives`: an upstream answered chunked
+with `Trailer: X-Checksum` and `X-Checksum: abc` after its last chunk (the response rows
+held with and without `TE: trailers` from the client), and a client sent a chunked POST with
+`Trailer: X-Sum` and `X-Sum: 1` after its last chunk.
+
+{_trailers()}
+
+{personalities.TRAILERS_NOTE}
+
 ## Requests sent straight to each server
 
 Observed with the same packages and re-run, every row, by
