@@ -35,14 +35,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labkit.errors import LabkitError
+from labkit.errors import LabkitError, say
 from labkit.exercises import store
+from labkit.i18n import ENGLISH, Msg
 
 SUBMISSION_KIND = "labkit-submission"
-SELF_REPORTED_NOTE = (
+SELF_REPORTED = Msg(
     "progress is self-reported: each learner's own kernel wrote it (`labkit grade` re-runs "
     "the code answers)"
 )
+SELF_REPORTED_NOTE = str(SELF_REPORTED)  # in English where a program reads it (collect's JSON)
 INBOX_MODE = 0o1733
 OUTBOX_MODE = 0o755
 COLUMNS = [
@@ -60,6 +62,7 @@ COLUMNS = [
     "evidence",
 ]
 _PROGRESS_IN_HOME = Path(".local") / "share" / "labkit" / "progress.json"
+NOT_FOLLOWED = Msg("{path} is a symbolic link; it was not followed")
 
 
 class ExchangeError(LabkitError):
@@ -70,8 +73,12 @@ def exchange_dir(option: str | None = None) -> Path:
     where = option or os.environ.get("LABKIT_EXCHANGE")
     if not where:
         raise ExchangeError(
-            "no course exchange: set LABKIT_EXCHANGE to the directory your instructor gave "
-            "you, or pass --exchange PATH"
+            say(
+                Msg(
+                    "no course exchange: set LABKIT_EXCHANGE to the directory your instructor "
+                    "gave you, or pass --exchange PATH"
+                )
+            )
         )
     return Path(where).expanduser()
 
@@ -81,16 +88,20 @@ def init_exchange(root: Path) -> list[str]:
     done = []
     for path, mode in ((root, 0o755), (root / "inbox", INBOX_MODE), (root / "outbox", OUTBOX_MODE)):
         if path.is_symlink():
-            raise ExchangeError(f"{path} is a symbolic link; choose a directory of your own")
+            raise ExchangeError(
+                say(Msg("{path} is a symbolic link; choose a directory of your own", path=path))
+            )
         if not path.exists():
             path.mkdir(mode=0o700)
-            done.append(f"created {path}")
+            done.append(say(Msg("created {path}", path=path)))
         st = path.lstat()
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
-            raise ExchangeError(f"{path} is not a directory of yours; choose another place")
+            raise ExchangeError(
+                say(Msg("{path} is not a directory of yours; choose another place", path=path))
+            )
         if stat.S_IMODE(st.st_mode) != mode:
             os.chmod(path, mode)
-            done.append(f"{path}: mode {mode:04o}")
+            done.append(say(Msg("{path}: mode {mode}", path=path, mode=f"{mode:04o}")))
     return done
 
 
@@ -102,18 +113,33 @@ def _check_inbox(inbox: Path) -> int:
         fd = os.open(inbox, how)
     except FileNotFoundError:
         raise ExchangeError(
-            f"there is no inbox at {inbox}: ask your instructor for the exchange's path (they "
-            "create it with `labkit exchange init PATH`)"
+            say(
+                Msg(
+                    "there is no inbox at {inbox}: ask your instructor for the exchange's path "
+                    "(they create it with `labkit exchange init PATH`)",
+                    inbox=inbox,
+                )
+            )
         ) from None
     except OSError as exc:
-        raise ExchangeError(f"cannot open the inbox {inbox}: {exc.strerror}") from None
+        raise ExchangeError(
+            say(Msg("cannot open the inbox {inbox}: {why}", inbox=inbox, why=exc.strerror))
+        ) from None
     st = os.fstat(fd)
     mode = stat.S_IMODE(st.st_mode)
     if mode & 0o004 or not mode & stat.S_ISVTX:
         os.close(fd)
         raise ExchangeError(
-            f"the inbox {inbox} has mode {mode:04o}: others could list or remove submissions; "
-            f"its owner must run `labkit exchange init {inbox.parent}` (mode 1733)"
+            say(
+                Msg(
+                    "the inbox {inbox} has mode {mode}: others could list or remove "
+                    "submissions; its owner must run `labkit exchange init {exchange}` "
+                    "(mode 1733)",
+                    inbox=inbox,
+                    mode=f"{mode:04o}",
+                    exchange=inbox.parent,
+                )
+            )
         )
     return fd
 
@@ -122,7 +148,10 @@ def submission(user: str | None = None) -> dict[str, Any]:
     """What ``labkit submit`` hands in: the learner's progress, whole, and who and when."""
     snap = store.read()
     if snap.problems:
-        raise store.ProgressError("; ".join(snap.problems) + " (fix it before submitting)")
+        problems = "; ".join(snap.problems)
+        raise store.ProgressError(
+            say(Msg("{problems} (fix it before submitting)", problems=problems))
+        )
     return {
         "kind": SUBMISSION_KIND,
         "version": 1,
@@ -187,9 +216,15 @@ def _read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise store.ProgressError(f"{path} is not a regular file")
+            raise store.ProgressError(say(Msg("{path} is not a regular file", path=path)))
         if st.st_size > store.MAX_BYTES:
-            raise store.ProgressError(f"{path} is larger than {store.MAX_BYTES:,} bytes")
+            raise store.ProgressError(
+                say(
+                    Msg(
+                        "{path} is larger than {size} bytes", path=path, size=f"{store.MAX_BYTES:,}"
+                    )
+                )
+            )
         chunks = []
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
@@ -204,8 +239,10 @@ def read_one(path: Path) -> Found:
         raw, st = _read_no_follow(path)
     except OSError as exc:
         if os.path.islink(path):
-            raise store.ProgressError(f"{path} is a symbolic link; it was not followed") from None
-        raise store.ProgressError(f"cannot read {path}: {exc.strerror}") from None
+            raise store.ProgressError(say(NOT_FOLLOWED.bind(path=path))) from None
+        raise store.ProgressError(
+            say(Msg("cannot read {path}: {why}", path=path, why=exc.strerror))
+        ) from None
     owner = _owner_name(st.st_uid)
     when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
     try:
@@ -219,7 +256,14 @@ def read_one(path: Path) -> Found:
         if isinstance(submitter, str) and submitter != snap.user:
             if snap.user is not None:
                 snap.problems.append(
-                    f"{path}: submitted as {submitter!r}, but its records name {snap.user!r}"
+                    say(
+                        Msg(
+                            "{path}: submitted as {submitter}, but its records name {user}",
+                            path=path,
+                            submitter=repr(submitter),
+                            user=repr(snap.user),
+                        )
+                    )
                 )
             snap.user = submitter
         if isinstance(data.get("submitted"), str):
@@ -248,13 +292,15 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
             target = target / "inbox"
         names = sorted(os.listdir(target)) if kind == "dir" else []
     except OSError as exc:
-        collection.errors.append(f"cannot read the directory {target}: {exc.strerror}")
+        collection.errors.append(
+            say(Msg("cannot read the directory {path}: {why}", path=target, why=exc.strerror))
+        )
         return
     if kind is None:
-        collection.errors.append(f"{target} does not exist")
+        collection.errors.append(say(Msg("{path} does not exist", path=target)))
         return
     if kind == "link":
-        collection.errors.append(f"{target} is a symbolic link; it was not followed")
+        collection.errors.append(say(NOT_FOLLOWED.bind(path=target)))
         return
     if kind == "file":
         yield target
@@ -268,11 +314,13 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
         if present:
             yield home_file
         else:
-            collection.notes.append(f"{target}: no progress file (nothing tried yet)")
+            collection.notes.append(
+                say(Msg("{path}: no progress file (nothing tried yet)", path=target))
+            )
         return
     entries = [target / n for n in names if n.endswith(".json")]
     if not entries:
-        collection.notes.append(f"{target}: no submissions or progress files")
+        collection.notes.append(say(Msg("{path}: no submissions or progress files", path=target)))
     yield from entries
 
 
@@ -291,10 +339,25 @@ def collect(paths: Iterable[Path]) -> Collection:
             found.errors += one.snapshot.problems
             user = one.snapshot.user or one.owner
             if one.snapshot.user is None:
-                found.notes.append(f"{path}: no learner named in it; using its owner {one.owner}")
+                found.notes.append(
+                    say(
+                        Msg(
+                            "{path}: no learner named in it; using its owner {owner}",
+                            path=path,
+                            owner=one.owner,
+                        )
+                    )
+                )
             elif user != one.owner:
                 found.errors.append(
-                    f"{path}: the record says {user!r} but the file belongs to {one.owner!r}"
+                    say(
+                        Msg(
+                            "{path}: the record says {user} but the file belongs to {owner}",
+                            path=path,
+                            user=repr(user),
+                            owner=repr(one.owner),
+                        )
+                    )
                 )
             previous = found.learners.get(user)
             if previous is None or _rank(user, one) > _rank(user, previous):
@@ -375,28 +438,39 @@ def _say(line: str) -> None:
 
 def _exchange_cmd(args: Any) -> int:
     root = Path(args.path).expanduser()
-    for line in init_exchange(root) or [f"{root} is ready"]:
+    for line in init_exchange(root) or [say(Msg("{path} is ready", path=root))]:
         print(line)
-    print(f"learners: export LABKIT_EXCHANGE={root} and run `labkit submit`")
+    print(say(Msg("learners: export LABKIT_EXCHANGE={path} and run `labkit submit`", path=root)))
     return 0
 
 
 def _submit_cmd(args: Any) -> int:
     path, count = submit(exchange_dir(args.exchange))
-    print(f"submitted {count} exercise record(s) as {path.name} (only your instructor can read it)")
+    done = Msg(
+        "submitted {count} exercise record(s) as {name} (only your instructor can read it)",
+        count=count,
+        name=path.name,
+    )
+    print(say(done))
     return 0
 
 
 def _collect_cmd(args: Any) -> int:
     found = collect(Path(p).expanduser() for p in args.paths)
     table = rows(found)
-    if args.format == "json":
-        print(json.dumps({"note": SELF_REPORTED_NOTE, "rows": table}, indent=1))
+    if args.format == "json":  # read by programs: the note in English, as the columns
+        print(json.dumps({"note": SELF_REPORTED.render(ENGLISH), "rows": table}, indent=1))
     else:
         print(to_csv(table), end="")
     for line in found.notes:
         _say(f"note: {line}")
     for line in found.errors:
         _say(f"error: {line}")
-    _say(f"{len(found.learners)} learner(s), {len(table)} row(s); {SELF_REPORTED_NOTE}")
+    summary = Msg(
+        "{learners} learner(s), {rows} row(s); {note}",
+        learners=len(found.learners),
+        rows=len(table),
+        note=SELF_REPORTED,
+    )
+    _say(say(summary))
     return 1 if found.errors else 0

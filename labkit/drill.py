@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from labkit.atomic import replace_file
-from labkit.errors import LabkitError
+from labkit.errors import LabkitError, language, say
+from labkit.i18n import Msg
 
 if TYPE_CHECKING:  # the capstone (and the lab it imports) loads only when a drill needs it
     from labkit.exercises.capstone import Incident
@@ -78,6 +79,14 @@ def incident_number(seed: str) -> int:
     return incidents[index].number
 
 
+def report_text(info: dict[str, Any], lang: str | None = None) -> str:
+    """A drill's report in ``lang`` (default: ``errors.language()``): its incident's own
+    words. The outbox keeps the English, which programs and older labkits read."""
+    number = incident_number(info["seed"])
+    incident = next(i for i in _capstone().INCIDENTS if i.number == number)
+    return say(incident.report_text, lang)
+
+
 def _exercise(number: int) -> Any:
     """The capstone's diagnosis exercise for incident ``number`` (its checker, not a copy)."""
     return next(q for q in _capstone().EXERCISES if q.incident.number == number)
@@ -86,7 +95,13 @@ def _exercise(number: int) -> Any:
 def _check_name(name: object) -> str:
     if not isinstance(name, str) or not 0 < len(name) <= 40 or not set(name) <= NAME_CHARS:
         raise DrillError(
-            f"a drill's name is 1 to 40 letters, digits, '-', '_' or '.', not {name!r:.50}"
+            say(
+                Msg(
+                    "a drill's name is 1 to {most} letters, digits, '-', '_' or '.', not {name}",
+                    most=40,
+                    name=f"{name!r:.50}",
+                )
+            )
         )
     return name
 
@@ -122,11 +137,24 @@ def _write_outbox(exchange: Path, data: dict[str, Any]) -> None:
         st = outbox.lstat()
     except OSError:
         raise DrillError(
-            f"there is no outbox at {outbox}: create the exchange with `labkit exchange init "
-            f"{exchange}`"
+            say(
+                Msg(
+                    "there is no outbox at {outbox}: create the exchange with "
+                    "`labkit exchange init {exchange}`",
+                    outbox=outbox,
+                    exchange=exchange,
+                )
+            )
         ) from None
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
-        raise DrillError(f"{outbox} is not a directory of yours: only the instructor starts drills")
+        raise DrillError(
+            say(
+                Msg(
+                    "{outbox} is not a directory of yours: only the instructor starts drills",
+                    outbox=outbox,
+                )
+            )
+        )
     replace_file(outbox / DRILL_FILE, lambda f: json.dump(data, f, indent=1), mode=0o644)
 
 
@@ -136,7 +164,12 @@ def start(exchange: Path, name: str) -> dict[str, Any]:
     running = current(exchange)
     if running and not running.get("stopped"):
         raise DrillError(
-            f"the drill {running['name']!r} is still running: `labkit drill stop` ends it first"
+            say(
+                Msg(
+                    "the drill {name} is still running: `labkit drill stop` ends it first",
+                    name=repr(running["name"]),
+                )
+            )
         )
     number = incident_number(name)
     incident = next(i for i in _capstone().INCIDENTS if i.number == number)
@@ -158,7 +191,14 @@ def stop(exchange: Path) -> str:
     """End the running drill and return its debrief."""
     running = current(exchange)
     if running is None:
-        raise DrillError(f"no drill in {exchange / 'outbox'}: `labkit drill start NAME` starts one")
+        raise DrillError(
+            say(
+                Msg(
+                    "no drill in {outbox}: `labkit drill start NAME` starts one",
+                    outbox=exchange / "outbox",
+                )
+            )
+        )
     if not running.get("stopped"):
         running["stopped"] = _now()
         _write_outbox(exchange, running)
@@ -179,7 +219,9 @@ def right_answer(number: int) -> tuple[str, str]:
             with contextlib.suppress(answers.WrongKind):
                 if q.judge({"made_by": made_by, "cause": cause})[0]:
                     return made_by, cause
-    raise DrillError(f"the capstone's incident {number} accepts no diagnosis")
+    raise DrillError(
+        say(Msg("the capstone's incident {number} accepts no diagnosis", number=number))
+    )
 
 
 def _tries(entry: object, drill: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
@@ -264,12 +306,14 @@ def _clock(seconds: float) -> str:
 
 
 def debrief(exchange: Path) -> str:
-    """The debrief: answer, class timeline, most frequent wrong diagnoses, deciding evidence."""
+    """The debrief: answer, class timeline, most frequent wrong diagnoses, deciding evidence,
+    in ``errors.language()`` (the instructor's LABKIT_LANG); names and answers as given."""
     from labkit import classroom
 
+    lang = language()
     drill = current(exchange)
     if drill is None:
-        raise DrillError(f"no drill in {exchange / 'outbox'}")
+        raise DrillError(say(Msg("no drill in {outbox}", outbox=exchange / "outbox"), lang))
     started = parse_time(drill["started"])
     assert started is not None
     q = _exercise(incident_number(drill["seed"]))
@@ -278,42 +322,78 @@ def debrief(exchange: Path) -> str:
 
     found = learners(exchange)  # as the board reads them: a forged entry hides nobody
     entries = _entries(found, drill)
-    lines = [
-        f"Drill {drill['name']}: capstone incident {q.incident.number} ({drill['report']})",
-        f"Answer: {answer_line}",
+    lines: list[Msg | str] = [
+        Msg(
+            "Drill {name}: capstone incident {number} ({report})",
+            name=drill["name"],
+            number=q.incident.number,
+            report=report_text(drill, lang),
+        ),
+        Msg("Answer: {answer}", answer=answer_line),
         "",
-        f"Timeline (since the start at {started:%H:%M:%S} UTC):",
+        Msg("Timeline (since the start at {time} UTC):", time=f"{started:%H:%M:%S}"),
     ]
-    events: list[tuple[float, str]] = []
+    events: list[tuple[float, Msg]] = []
     wrong: collections.Counter[tuple[str, str]] = collections.Counter()
     for user, (joined, tries) in entries.items():
         if joined:
-            events.append((_after(started, joined) or 0.0, f"{user} joined"))
+            events.append((_after(started, joined) or 0.0, Msg("{user} joined", user=user)))
         hop_seen = False
         for n, t in enumerate(tries, 1):
             at = _after(started, t["t"]) or 0.0
             if t["maker_ok"] and t["cause_ok"]:
-                events.append((at, f"{user} solved it (try {n})"))
+                events.append((at, Msg("{user} solved it (try {n})", user=user, n=n)))
                 break
             wrong[(t["made_by"], t["cause"])] += 1
             if t["maker_ok"] and not hop_seen:
-                events.append((at, f"{user} found the failing hop ({t['made_by']}), not the cause"))
+                events.append(
+                    (
+                        at,
+                        Msg(
+                            "{user} found the failing hop ({made_by}), not the cause",
+                            user=user,
+                            made_by=t["made_by"],
+                        ),
+                    )
+                )
             else:
-                events.append((at, f"{user} tried {t['made_by']} / {t['cause']}"))
+                events.append(
+                    (
+                        at,
+                        Msg(
+                            "{user} tried {made_by} / {cause}",
+                            user=user,
+                            made_by=t["made_by"],
+                            cause=t["cause"],
+                        ),
+                    )
+                )
             hop_seen = hop_seen or t["maker_ok"]
-    lines += [f"  {_clock(at)}  {what}" for at, what in sorted(events)] or ["  nobody joined"]
+    events.sort(key=lambda e: (e[0], str(e[1])))  # by time, then as the English words sort
+    lines += [f"  {_clock(at)}  {say(what, lang)}" for at, what in events] or [
+        "  " + say(Msg("nobody joined"), lang)
+    ]
     solved = [r for r in class_rows(found, drill) if r["solved"]]
-    lines += ["", f"{len(solved)} of {len(entries)} learner(s) who joined solved it."]
-    lines += ["", "Most frequent wrong diagnoses (made_by / cause):"]
-    lines += [f"  {n} x  {m} / {c}" for (m, c), n in wrong.most_common(5)] or ["  none"]
     lines += [
         "",
-        "The evidence that settled it:",
+        Msg(
+            "{solved} of {joined} learner(s) who joined solved it.",
+            solved=len(solved),
+            joined=len(entries),
+        ),
+    ]
+    lines += ["", Msg("Most frequent wrong diagnoses (made_by / cause):")]
+    lines += [f"  {n} x  {m} / {c}" for (m, c), n in wrong.most_common(5)] or [
+        "  " + say(Msg("none"), lang)
+    ]
+    lines += [
+        "",
+        Msg("The evidence that settled it:"),
         f"  {evidence.strip()}",
         "",
-        f"({classroom.SELF_REPORTED_NOTE})",
+        Msg("({note})", note=classroom.SELF_REPORTED),
     ]
-    return "\n".join(lines)
+    return "\n".join(say(line, lang) if isinstance(line, Msg) else line for line in lines)
 
 
 # -- the learner's side --
@@ -328,6 +408,12 @@ def _canonical(kind: str, value: object) -> str:
         return answers.clean(value)[:40]
 
 
+PRACTICE_NOTE = Msg(
+    "A practice drill on your own (no course exchange: your instructor's drills need "
+    "LABKIT_EXCHANGE)."
+)
+
+
 class Drill:
     """The drill as a learner meets it: the failing exchange, the report, and the check."""
 
@@ -338,20 +424,22 @@ class Drill:
         self.report: str = info["report"]
         self._id: str = info["id"]
         self._exercise = _exercise(incident_number(info["seed"]))
+        self._report = self._exercise.incident.report_text  # a Msg: said in the learner's words
         self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
 
     def __repr__(self) -> str:
-        where = (
-            "A practice drill on your own (no course exchange: your instructor's drills need "
-            "LABKIT_EXCHANGE).\n"
-            if self.practice
-            else ""
-        )
-        return (
-            f"{where}Drill {self.name}: {self.report}.\n"
-            f"The failing exchange is drill.exchange ({self.exchange.status} "
-            f"{self.exchange.reason}). Diagnose it: drill.check({{'made_by': ..., 'cause': ...}})"
-        )
+        lang = language()  # the learner's: the lab running in this kernel
+        lines = [PRACTICE_NOTE] if self.practice else []
+        lines += [
+            Msg("Drill {name}: {report}.", name=self.name, report=self._report),
+            Msg(
+                "The failing exchange is drill.exchange ({status} {reason}). Diagnose it: {call}",
+                status=self.exchange.status,
+                reason=self.exchange.reason,
+                call="drill.check({'made_by': ..., 'cause': ...})",
+            ),
+        ]
+        return "\n".join(say(line, lang) for line in lines)
 
     def _record(self, entry: dict[str, Any]) -> None:
         from labkit import board
@@ -412,7 +500,14 @@ def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:
     from labkit.lab import Lab
 
     if not isinstance(lab, Lab):
-        raise DrillError(f"join(lab) takes the lab that labkit.start() returned, not {lab!r:.60}")
+        raise DrillError(
+            say(
+                Msg(
+                    "join(lab) takes the lab that labkit.start() returned, not {lab}",
+                    lab=f"{lab!r:.60}",
+                )
+            )
+        )
     if exchange is None and not os.environ.get("LABKIT_EXCHANGE", "").strip():
         number = incident_number(PRACTICE)
         report = next(i for i in _capstone().INCIDENTS if i.number == number).report
@@ -422,11 +517,23 @@ def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:
     running = current(where)
     if running is None:
         raise DrillError(
-            f"no drill to join in {where / 'outbox'}: wait until your instructor starts one "
-            "(`labkit drill start NAME`), then run this cell again"
+            say(
+                Msg(
+                    "no drill to join in {outbox}: wait until your instructor starts one "
+                    "(`labkit drill start NAME`), then run this cell again",
+                    outbox=where / "outbox",
+                )
+            )
         )
     if running.get("stopped"):
-        raise DrillError(f"the drill {running['name']!r} has ended; wait for the next one")
+        raise DrillError(
+            say(
+                Msg(
+                    "the drill {name} has ended; wait for the next one",
+                    name=repr(running["name"]),
+                )
+            )
+        )
     drill = Drill(lab, running)
     drill._record({})
     return drill
@@ -450,14 +557,21 @@ def _drill_cmd(args: Any) -> int:
     if args.action == "start":
         if args.name is None:
             raise DrillError(
-                "name the drill: `labkit drill start NAME` (the name picks the incident)"
+                say(Msg("name the drill: `labkit drill start NAME` (the name picks the incident)"))
             )
         data = start(exchange, args.name)
         q = _exercise(incident_number(data["seed"]))
-        print(f"drill {data['name']} started: {data['report']}")
         print(
-            f"(for you only: capstone incident {q.incident.number}; learners run "
-            "`drill = labkit.drill.join(lab)` in notebooks/10-incident-drill.ipynb)"
+            say(Msg("drill {name} started: {report}", name=data["name"], report=report_text(data)))
+        )
+        print(
+            say(
+                Msg(
+                    "(for you only: capstone incident {number}; learners run "
+                    "`drill = labkit.drill.join(lab)` in notebooks/10-incident-drill.ipynb)",
+                    number=q.incident.number,
+                )
+            )
         )
         return 0
     print(stop(exchange) if args.action == "stop" else debrief(exchange))

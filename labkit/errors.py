@@ -71,6 +71,20 @@ def _language(lang: str | None) -> str:
         return ENGLISH
 
 
+def language() -> str:
+    """The language to speak now: the running lab's, else LABKIT_LANG (in a terminal command,
+    where no lab runs: the instructor's or learner's LABKIT_LANG), English if neither can be
+    told."""
+    return _language(None)
+
+
+def say(message: Msg, lang: str | None = None) -> str:
+    """``message`` in ``lang``, else in ``language()``: how the classroom's commands (collect,
+    grade, board, drill) word their lines and errors. Machine-read words (CSV and JSON, the
+    ``labkit: error:`` prefixes) are not Msgs and stay as they are."""
+    return message.render(_language(lang))
+
+
 def stopped() -> str:
     """STOPPED in the learner's language (a lab says it in its own: ``Lab._require_running``)."""
     return STOPPED.render(_language(None))

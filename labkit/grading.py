@@ -25,6 +25,7 @@ import inspect
 import json
 import os
 import pwd
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,8 @@ import types
 from pathlib import Path
 from typing import Any
 
-from labkit.errors import LabkitError
+from labkit.errors import LabkitError, language, say
+from labkit.i18n import Msg
 
 GRADE_TIME_PER_EXERCISE = 20.0  # seconds, on top of each exercise's own time limit
 _PLAIN = (str, int, float, bool, type(None))
@@ -41,6 +43,26 @@ _PLAIN = (str, int, float, bool, type(None))
 
 class GradingError(LabkitError):
     """Grading cannot run safely here; the message says what is needed."""
+
+
+# Why a kept answer cannot be re-run. The learner's kernel stores the English (the progress
+# file is read by programs too); the gradebook says it in the instructor's language.
+LAMBDA = Msg("a lambda: write it with def to have it re-run")
+NO_SOURCE = Msg("its source could not be found")
+LAB_STATE = Msg("the answer was the lab's state at the time")
+NOTHING_KEPT = Msg("no answer kept")
+CANNOT = Msg("cannot be re-run")
+FROM_SESSION = Msg("a {kind} from the session")
+_FIXED_WHYS = {str(m): m for m in (LAMBDA, NO_SOURCE, LAB_STATE, NOTHING_KEPT, CANNOT)}
+
+
+def why_said(why: str, lang: str | None = None) -> str:
+    """A stored reason in ``lang`` (default: ``errors.language()``); one labkit did not
+    write is shown as it is."""
+    if why in _FIXED_WHYS:
+        return say(_FIXED_WHYS[why], lang)
+    found = re.fullmatch(r"a (\w+) from the session", why)
+    return say(FROM_SESSION.bind(kind=found.group(1)), lang) if found else why
 
 
 # -- keeping answers (called by Exercise.check) --
@@ -70,11 +92,11 @@ def _function(fn: types.FunctionType) -> dict[str, Any]:
     from labkit.lab import Lab
 
     if fn.__name__ == "<lambda>":
-        return {"kind": "none", "why": "a lambda: write it with def to have it re-run"}
+        return {"kind": "none", "why": str(LAMBDA)}
     try:
         source = textwrap.dedent(inspect.getsource(fn))
     except (OSError, TypeError):
-        return {"kind": "none", "why": "its source could not be found"}
+        return {"kind": "none", "why": str(NO_SOURCE)}
     context, labs = [], []
     for name in sorted(_names_in(fn.__code__)):
         if name not in fn.__globals__:
@@ -119,19 +141,20 @@ def keep(answer: tuple[Any, ...]) -> dict[str, Any]:
         elif _is_plain(value):
             args.append({"kind": "value", "value": value})
         else:
-            args.append({"kind": "none", "why": f"a {type(value).__name__} from the session"})
+            why = FROM_SESSION.bind(kind=type(value).__name__)
+            args.append({"kind": "none", "why": str(why)})
     if all(a["kind"] == "lab" for a in args):
-        return {"args": [{"kind": "none", "why": "the answer was the lab's state at the time"}]}
+        return {"args": [{"kind": "none", "why": str(LAB_STATE)}]}
     return {"args": args}
 
 
 def replayable(kept: dict[str, Any] | None) -> str:
-    """'' when the kept answer can be re-run, else why not."""
+    """'' when the kept answer can be re-run, else why not (in English, as stored)."""
     if not kept:
-        return "no answer kept"
+        return str(NOTHING_KEPT)
     for arg in kept["args"]:
         if arg.get("kind") == "none":
-            return str(arg.get("why", "cannot be re-run"))
+            return str(arg.get("why", str(CANNOT)))
     return ""
 
 
@@ -157,14 +180,15 @@ def confine(readable: list[str], writable: list[str]) -> None:
     and (ABI >= 6) not to signal processes outside; irreversible for the process."""
     abi = landlock_abi()
     if abi < 1:
-        raise GradingError("Linux Landlock is not available")
+        raise GradingError(say(Msg("Linux Landlock is not available")))
     libc = ctypes.CDLL(None, use_errno=True)
     handled = (1 << {1: 13, 2: 14, 3: 15, 4: 15}.get(abi, 16)) - 1
     attr = (ctypes.c_uint64 * 3)(handled, 0, 0x2 if abi >= 6 else 0)  # 0x2: scope signals
     size = 24 if abi >= 6 else 16
     fd = libc.syscall(_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
     if fd < 0:
-        raise GradingError(f"Landlock refused a ruleset: {os.strerror(ctypes.get_errno())}")
+        why = os.strerror(ctypes.get_errno())
+        raise GradingError(say(Msg("Landlock refused a ruleset: {why}", why=why)))
 
     class PathBeneath(ctypes.Structure):
         _pack_ = 1
@@ -183,13 +207,15 @@ def confine(readable: list[str], writable: list[str]) -> None:
                 res = libc.syscall(_LANDLOCK_ADD_RULE, fd, 1, ctypes.byref(rule), 0)
                 os.close(pfd)
                 if res != 0:
+                    why = os.strerror(ctypes.get_errno())
                     raise GradingError(
-                        f"Landlock refused a rule for {path}: {os.strerror(ctypes.get_errno())}"
+                        say(Msg("Landlock refused a rule for {path}: {why}", path=path, why=why))
                     )
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            raise GradingError("cannot set no_new_privs")
+            raise GradingError(say(Msg("cannot set no_new_privs")))
         if libc.syscall(_LANDLOCK_RESTRICT_SELF, fd, 0) != 0:
-            raise GradingError(f"Landlock refused: {os.strerror(ctypes.get_errno())}")
+            why = os.strerror(ctypes.get_errno())
+            raise GradingError(say(Msg("Landlock refused: {why}", why=why)))
     finally:
         os.close(fd)
 
@@ -254,15 +280,16 @@ def _child() -> int:
         try:
             exercise = exercises.get(ex_id)
         except LabkitError:
-            out[ex_id] = {"points": 0, "message": "not an exercise of this course"}
+            out[ex_id] = {"points": 0, "message": say(Msg("not an exercise of this course"))}
             continue
         with labkit.start() as lab:
             try:
                 args = [_rebuild(a, lab) for a in kept["args"]]
             except Exception as exc:  # the kept source does not run on its own
+                error = f"{type(exc).__name__}: {exc}"
                 out[ex_id] = {
                     "points": 0,
-                    "message": f"the kept answer does not run: {type(exc).__name__}: {exc}",
+                    "message": say(Msg("the kept answer does not run: {error}", error=error)),
                 }
                 continue
             result = exercise.check(*args)
@@ -283,19 +310,27 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
         try:
             entry = pwd.getpwuid(found.uid)
         except KeyError:
-            return None, f"the file's owner (uid {found.uid}) is not a user here"
+            return None, say(Msg("the file's owner (uid {uid}) is not a user here", uid=found.uid))
         if entry.pw_uid == 0:
-            return None, "the file belongs to root: grading never runs learner code as root"
+            return None, say(
+                Msg("the file belongs to root: grading never runs learner code as root")
+            )
         kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
     elif not job["confine"]:
         raise GradingError(
-            "grading runs learner code, never with your rights: run `labkit grade` as root (each "
-            "learner's code then runs as that learner) or on Linux with Landlock"
+            say(
+                Msg(
+                    "grading runs learner code, never with your rights: run `labkit grade` as "
+                    "root (each learner's code then runs as that learner) or on Linux with "
+                    "Landlock"
+                )
+            )
         )
     env = {
         "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "LABKIT_LANG": language(),  # the verdicts in the gradebook in the instructor's words
     }
     limit = 30 + GRADE_TIME_PER_EXERCISE * len(answers)
     try:
@@ -310,10 +345,12 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
             **kwargs,
         )
     except subprocess.TimeoutExpired:
-        return None, f"the re-run took longer than {limit:g} s and was stopped"
+        return None, say(
+            Msg("the re-run took longer than {limit} s and was stopped", limit=f"{limit:g}")
+        )
     if proc.returncode != 0:
-        last = proc.stderr.strip().splitlines()[-1:] or ["no message"]
-        return None, f"the re-run failed: {last[0]}"
+        last = proc.stderr.strip().splitlines()[-1:] or [say(Msg("no message"))]
+        return None, say(Msg("the re-run failed: {last}", last=last[0]))
     return json.loads(proc.stdout.strip().splitlines()[-1]), ""
 
 
@@ -347,7 +384,7 @@ def grade(paths: list[Path]) -> tuple[list[dict[str, Any]], list[str], list[str]
             elif ex.id in answers:
                 points, result, message = 0, "error", problem
             else:
-                points, result, message = 0, "not re-run", why_not[ex.id]
+                points, result, message = 0, "not re-run", why_said(why_not[ex.id])
             rows.append(
                 {
                     "user": user,
@@ -410,11 +447,11 @@ def _grade_cmd(args: Any) -> int:
         print(f"labkit: note: {line}", file=sys.stderr)
     for line in errors:
         print(f"labkit: error: {line}", file=sys.stderr)
-    print(
-        "labkit: points come from re-running each kept answer against a fresh lab; '-' marks "
-        "an exercise whose answer cannot be re-run (see --format json)",
-        file=sys.stderr,
+    note = Msg(
+        "points come from re-running each kept answer against a fresh lab; '-' marks an "
+        "exercise whose answer cannot be re-run (see --format json)"
     )
+    print(f"labkit: {say(note)}", file=sys.stderr)
     return 1 if errors else 0
 
 

@@ -7,15 +7,21 @@ the learner's language, naming what was given and what is allowed as before.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import pwd
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import labkit
-from labkit import cli
+from labkit import classroom, cli, drill, grading
 from labkit.errors import BadArgument, LabNotRunning, UnknownName, check_number, unknown
+from labkit.exercises import capstone, store
 
 
 def test_the_commands_messages_follow_labkit_lang(
@@ -170,3 +176,142 @@ def test_help_stays_english_in_a_chinese_labkit_lang(
         cli.main(["frobnicate"])
     assert "无效的选择 'frobnicate'" in capsys.readouterr().err
     assert vars(argparse)["_"] is english_words
+
+
+# -- the classroom's commands: exchange, collect, grade and drill (the instructor's words) --
+
+_HAN = "\u4e00-\u9fff"
+_ASCII_BESIDE_HAN = re.compile(rf"[{_HAN}][:,;!?()]|[(][{_HAN}]")  # as tests/test_i18n.py
+
+
+def _live_entry(exchange: Path, drill_id: str, started: dt.datetime, tries: list[dict]) -> None:
+    """A learner's live entry as board.publish writes it: joined, then ``tries``."""
+    me = pwd.getpwuid(os.getuid()).pw_name  # the file's owner: collect's identity check passes
+    at = [(started + dt.timedelta(seconds=s)).isoformat() for s in (5, 65, 125)]
+    entry = {
+        "kind": classroom.SUBMISSION_KIND,
+        "version": 1,
+        "user": me,
+        "submitted": at[0],
+        "progress": {"version": store.VERSION, "user": me, "exercises": {}},
+        "live": True,
+        "drills": {
+            drill_id: {
+                "name": "tuesday-1",
+                "joined": at[0],
+                "tries": [{**t, "t": at[i + 1]} for i, t in enumerate(tries)],
+            }
+        },
+    }
+    (exchange / "inbox" / f"{me}.{'0' * 32}.json").write_text(json.dumps(entry))
+
+
+def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path) -> None:
+    """`labkit exchange init`, `collect`, `drill start`, `drill stop` and their refusals in
+    Chinese, run as the real command; what programs read (the CSV, collect's JSON note, the
+    outbox, the `labkit: error:` prefix, names and answers) stays as it was."""
+    exchange = tmp_path / "exchange"
+    made = labkit_command("exchange", "init", str(exchange), lang="zh-CN")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.splitlines()[0] == f"已创建 {exchange}"
+    assert made.stdout.splitlines()[-1] == (
+        f"学员：export LABKIT_EXCHANGE={exchange}，然后运行 `labkit submit`"
+    )
+    collected = labkit_command("collect", "--format", "json", str(exchange), lang="zh-CN")
+    assert json.loads(collected.stdout)["note"] == classroom.SELF_REPORTED_NOTE  # English
+    assert collected.stderr.splitlines()[-1] == (
+        "labkit: 0 个学员，0 行；进度是自我报告的：由每个学员自己的内核写入"
+        "（`labkit grade` 会重新运行代码答案）"
+    )
+    env_exchange = ("--exchange", str(exchange))
+    bad = labkit_command("drill", "start", "a b", *env_exchange, lang="zh-CN")
+    assert bad.returncode == 1
+    assert bad.stderr == (
+        "labkit: error: 演练的名字是 1 到 40 个字母、数字、'-'、'_' 或 '.'，而不是 'a b'\n"
+    )
+    started = labkit_command("drill", "start", "tuesday-1", *env_exchange, lang="zh-CN")
+    assert started.returncode == 0, started.stderr
+    published = drill.current(exchange)
+    assert published is not None
+    number = drill.incident_number("tuesday-1")
+    incident = next(i for i in capstone.INCIDENTS if i.number == number)
+    assert published["report"] == incident.report  # the outbox keeps the English
+    chinese_report = incident.report_text.render("zh-CN")
+    assert chinese_report != incident.report
+    assert started.stdout.splitlines() == [
+        f"演练 tuesday-1 已开始：{chinese_report}",
+        f"（只告诉你：综合练习的事件 {number}；学员在 notebooks/zh/10-incident-drill.ipynb "
+        "中运行 `drill = labkit.drill.join(lab)`）",
+    ]
+    again = labkit_command("drill", "start", "other", *env_exchange, lang="zh-CN")
+    assert again.stderr == (
+        "labkit: error: 演练 'tuesday-1' 还在进行：先用 `labkit drill stop` 结束它\n"
+    )
+    made_by, cause = drill.right_answer(number)
+    wrong = next(c for c in capstone.CAUSES if c != cause)
+    begun = drill.parse_time(published["started"])
+    assert begun is not None
+    _live_entry(
+        exchange,
+        published["id"],
+        begun,
+        [{"made_by": made_by, "cause": wrong}, {"made_by": made_by, "cause": cause}],
+    )
+    stopped = labkit_command("drill", "stop", *env_exchange, lang="zh-CN")
+    assert stopped.returncode == 0, stopped.stderr
+    lines = stopped.stdout.splitlines()
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert lines[0] == f"演练 tuesday-1：综合练习的事件 {number}（{chinese_report}）"
+    assert lines[1].startswith("答案：")
+    assert lines[3].startswith("时间线（从 ") and lines[3].endswith(" UTC 开始算起）：")
+    assert lines[4:7] == [
+        f"  +0:05  {me} 加入了",
+        f"  +1:05  {me} 找到了出故障的那一跳（{made_by}），但没有找到原因",
+        f"  +2:05  {me} 解决了（第 2 次尝试）",
+    ]
+    assert "加入的 1 个学员中，1 个解决了它。" in lines
+    assert "最常见的错误诊断（made_by / cause）：" in lines
+    assert f"  1 x  {made_by} / {wrong}" in lines
+    assert "最终定论的证据：" in lines
+    assert (
+        lines[-1]
+        == "（进度是自我报告的：由每个学员自己的内核写入（`labkit grade` 会重新运行代码答案））"
+    )
+    assert not _ASCII_BESIDE_HAN.findall(
+        re.sub(r"`[^`]*`|\{[^}]*\}", "", stopped.stdout + started.stdout)
+    )
+    english = labkit_command("drill", "debrief", *env_exchange, lang=None)
+    assert english.stdout.splitlines()[4:7] == [
+        f"  +0:05  {me} joined",
+        f"  +1:05  {me} found the failing hop ({made_by}), not the cause",
+        f"  +2:05  {me} solved it (try 2)",
+    ]
+    none = labkit_command("drill", "stop", "--exchange", str(tmp_path), lang="zh-CN")
+    assert none.stderr == (
+        f"labkit: error: {tmp_path / 'outbox'} 中没有演练：`labkit drill start NAME` 开始一次\n"
+    )
+
+
+def test_a_practice_drill_and_the_gradebooks_reasons_in_chinese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The learner's side speaks the lab's language: the practice drill's repr; the gradebook
+    says why an answer cannot be re-run in the instructor's, from the English the learner's
+    kernel stored."""
+    assert (
+        grading.why_said(str(grading.LAMBDA), "zh-CN") == "一个 lambda：用 def 写它，才能重新运行"
+    )
+    assert grading.why_said("a Exchange from the session", "zh-CN") == "会话中的一个 Exchange"
+    assert grading.why_said("something else", "zh-CN") == "something else"
+    monkeypatch.delenv("LABKIT_EXCHANGE", raising=False)
+    lab = labkit.start(lang="zh-CN")
+    try:
+        practice = drill.join(lab)  # no course exchange: a practice drill
+        said = repr(practice).splitlines()
+        assert said[0].startswith("这是一次你自己一个人的练习演练（没有课程交换目录")
+        report = practice._exercise.incident.report_text.render("zh-CN")
+        assert said[1] == f"演练 solo：{report}。"
+        assert said[2].startswith(f"出故障的交换是 drill.exchange（{practice.exchange.status} ")
+        practice.leave()
+    finally:
+        lab.stop()
