@@ -9,6 +9,7 @@ curl or nc against ``labkit serve``. Adding a scenario is adding one entry.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import threading
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.http.server import HEAD_TIMEOUT
-from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
+from labkit.lab import CLIENT_TIMEOUT, ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
 from labkit.origin import (
     BUSY_PATH,
     HOLD_MAX,
@@ -99,7 +100,7 @@ class Call:
     via: str = "gateway"
     headers: tuple[tuple[str, str], ...] = ()
     body: str | None = None
-    timeout: float = 5.0  # the client's own timeout (httpx), seconds
+    timeout: float = CLIENT_TIMEOUT  # the client's own timeout (httpx), seconds
 
     def send(self, lab: Lab) -> Exchange:
         return lab.request(
@@ -199,7 +200,7 @@ class Scenario:
                 done.append(s)
             if self.busy:
                 holders = hold_busy(lab, self.busy)
-            return self.request.send(lab)
+            return self.send(lab)
         finally:
             if holders:
                 HOLD.undo(lab)  # the held requests go on
@@ -209,6 +210,18 @@ class Scenario:
                 s.apply(lab)
             for t in holders:
                 t.join(timeout=5)
+
+    def send(self, lab: Lab, via: str | None = None) -> Exchange:
+        """Send the scenario's request (to ``via`` instead of its own hop, if given), its
+        client waiting as long as the gateway's personality calls for (``client_wait``)."""
+        request = self.request
+        if isinstance(request, Call):
+            if via is not None:
+                request = dataclasses.replace(request, via=via)
+            if request.via == "gateway" and self.upstream_condition is not None:
+                wait = client_wait(lab.gateway.personality, self.upstream_condition)
+                request = dataclasses.replace(request, timeout=min(request.timeout, wait))
+        return request.send(lab)
 
     # -- the shell form --
 
@@ -297,13 +310,27 @@ def hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
     return threads
 
 
-# nginx keeps the connection open after relaying an upstream's garbage (HTTP/0.9): a
-# client waits for its own timeout, so fault scenarios use a short one
+# how long a client waits where the gateway passes an upstream's garbage on as HTTP/0.9
+# and keeps the connection open (nginx): nothing more will come (see client_wait)
 FAULT_CLIENT_TIMEOUT = 1.0
 
 
+def client_wait(personality: str, condition: Condition | None) -> float:
+    """How long a client waits for a gateway's answer to an upstream ``condition``.
+
+    As long as ``lab.get`` (CLIENT_TIMEOUT): the gateway's own 502 or 504 comes once its
+    timeouts end, which on a busy hub (or with a timeout the learner lengthened) is over a
+    second, and a client that gave up first would show no status line where the lesson's
+    status was on its way. Only where the personality passes the upstream's garbage on as
+    HTTP/0.9 does the client give up after FAULT_CLIENT_TIMEOUT: that connection stays
+    open and nothing more comes (nginx)."""
+    if condition is not None and personalities.get(personality).answer(condition).kind == "http09":
+        return FAULT_CLIENT_TIMEOUT
+    return CLIENT_TIMEOUT
+
+
 def _fault(name: str, status: int, title: str, cause: str, made_by: str = "gateway") -> Scenario:
-    call = Call("GET", f"/up/{name}/", timeout=FAULT_CLIENT_TIMEOUT)
+    call = Call("GET", f"/up/{name}/")
     return Scenario(
         f"{status}-{name}",
         str(status),

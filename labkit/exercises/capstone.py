@@ -18,7 +18,7 @@ ends the incident and puts every switch back.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from labkit import scenarios
@@ -96,10 +96,7 @@ class Incident:
             switch.apply(lab)
         if scenario.busy:
             self._threads.extend(scenarios.hold_busy(lab, scenario.busy))
-        request = scenario.request
-        if self._via is not None and isinstance(request, scenarios.Call):
-            request = replace(request, via=self._via)
-        return request.send(lab)
+        return scenario.send(lab, via=self._via)
 
     def stop(self, lab: Any) -> None:
         """End the incident: put every switch back as a fresh lab has it (the cache emptied,

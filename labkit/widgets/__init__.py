@@ -36,7 +36,7 @@ from labkit.errors import BadArgument, LabkitError, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER_MSG, MORE_HINTS_MSG
 from labkit.i18n import Msg
-from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
+from labkit.lab import Lab, check_lab
 from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
@@ -918,17 +918,8 @@ class GatewaysCompared(_Panel):
             for name in self.personalities:
                 # through the switch table, like a playground's or `labkit ctl personality`
                 switches.apply(self.lab, "personality", {"name": name})
-                # A gateway that passes garbage on as HTTP/0.9 keeps the connection open (nginx):
-                # the client would wait out its whole timeout, so it waits FAULT_CLIENT_TIMEOUT.
-                # Every other answer comes once the gateway's own timeouts end; on a busy hub
-                # that can take over a second, and a client giving up first would show 'no
-                # status line' where the gateway did answer: it waits as long as lab.get does.
-                passthrough = (
-                    condition is not None
-                    and personalities.get(name).answer(condition).kind == "http09"
-                )
-                wait = scenarios.FAULT_CLIENT_TIMEOUT if passthrough else CLIENT_TIMEOUT
-                ex = self.lab.get(path, timeout=wait)
+                # as long as lab.get waits, but not for an HTTP/0.9 passthrough's open end
+                ex = self.lab.get(path, timeout=scenarios.client_wait(name, condition))
                 status = (
                     f"{ex.status} {ex.reason}"
                     if ex.status is not None
