@@ -154,9 +154,15 @@ class Lab:
         return self._gateway
 
     @property
-    def portal(self) -> Portal | None:
-        """The captive portal in front of the gateway (lesson 07): login(), logout()."""
+    def portal(self) -> Portal:
+        """The captive portal in front of the gateway (lesson 07): login(), logout().
+
+        Made when the lab starts (it needs the gateway's port), and typed as always there,
+        so that a learner's ``lab.portal.login()`` type-checks under ``mypy --strict``: a lab
+        not started yet has none, and says how to start it (LabNotRunning), not None."""
         self._refuse_if_stopped()
+        if self._portal is None:
+            raise LabNotRunning(NOT_STARTED.render(self.lang))
         return self._portal
 
     @property

@@ -397,14 +397,12 @@ def _rate_limit_now(lab: Lab) -> str:
 
 
 def _portal(lab: Lab, args: Args) -> str:
-    portal = lab.portal
-    assert portal is not None
-    portal.login() if args["action"] == "login" else portal.logout()
+    lab.portal.login() if args["action"] == "login" else lab.portal.logout()
     return _portal_now(lab)
 
 
 def _portal_now(lab: Lab) -> str:
-    if lab.portal is not None and lab.portal.logged_in:
+    if lab.portal.logged_in:
         return Msg("portal: logged in").render(lab.lang)
     return Msg("portal: logged out").render(lab.lang)
 
@@ -639,7 +637,7 @@ SWITCHES: dict[str, Switch] = {
                 ),
             ),
             apply=_portal,
-            state=lambda lab: {"portal_logged_in": lab.portal is not None and lab.portal.logged_in},
+            state=lambda lab: {"portal_logged_in": lab.portal.logged_in},
             playgrounds=("511",),
             show=_portal_now,
         ),

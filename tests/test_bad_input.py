@@ -397,6 +397,17 @@ def test_a_stopped_lab_says_what_to_run_for_every_use(lab, call):
     assert "then the cell you were in" in message
 
 
+def test_a_lab_not_started_yet_has_no_portal_and_says_how_to_start_it():
+    """lab.portal is typed Portal, so that a learner's lab.portal.login() type-checks
+    (tests/test_typing.py): before the start there is none, and it says so, not None."""
+    lab = labkit.Lab()
+    try:
+        with pytest.raises(labkit.LabNotRunning, match=r"not been started: call lab\.start\(\)"):
+            lab.portal.login()
+    finally:
+        lab._loop.close()  # made with the lab, run from its start (stop() has none to end)
+
+
 def test_a_stopped_lab_starts_again_as_a_fresh_one(lab, runtime_dir):
     lab.origin.capacity = 0
     assert lab.get("/orders/7").status == 503

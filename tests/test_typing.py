@@ -43,11 +43,16 @@ garbage = labkit.scenarios.run("502-garbage", lab)
 playground = labkit.widgets.Playground(lab, "502")
 exercise = labkit.exercises.get("502.q1")
 print(statuses(lab, ["/orders/7", "/up/garbage/"]), garbage.generated_by, exercise is q1)
+results = labkit.load.sweep(lab, [1, 2, 3, 4, 5, 6], capacity=3, delay=0.2)  # lesson 04
+labkit.charts.load_curve(results, capacity=3)
+lab.portal.login()  # lesson 07
+print(lab.portal.url, lab.portal.logged_in)
 reveal_type(ex.status)
 reveal_type(picture)
 reveal_type(garbage)
 reveal_type(playground)
 reveal_type(exercise)
+reveal_type(lab.portal)
 lab.stop()
 """
 
@@ -103,6 +108,7 @@ def test_a_learners_script_passes_mypy_strict_and_a_mistake_is_reported(tmp_path
         '"labkit.exchange.Exchange"',
         '"labkit.widgets.Playground"',
         '"labkit.exercises.core.Exercise"',
+        '"labkit.portal.Portal"',
     ]
 
     mistakes = [line for line in lines if line.startswith("mistakes.py")]

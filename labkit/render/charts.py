@@ -16,7 +16,7 @@ import functools
 import html
 import io
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib as mpl
@@ -265,9 +265,11 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
     return fig
 
 
-def load_curve(results: list[BurstView], capacity: int, lang: str | None = None) -> ChartFigure:
+def load_curve(results: Sequence[BurstView], capacity: int, lang: str | None = None) -> ChartFigure:
     """Served and shed requests as the burst grows (lesson 04), its words in ``lang``
-    (default: the learner's language)."""
+    (default: the learner's language). ``results``: what ``load.sweep()`` returns, a
+    list[Burst]; typed as a Sequence because a list is invariant, and mypy would refuse
+    list[Burst] where list[BurstView] is asked (a tuple of bursts is taken too)."""
     lang = lang or i18n.learner_language()
     fig = _drawn(lambda: _load_curve(results, capacity, PICTURE_LIGHT, lang), lang)
     fig.draw_dark = lambda: _drawn(lambda: _load_curve(results, capacity, PICTURE_DARK, lang), lang)
@@ -275,9 +277,9 @@ def load_curve(results: list[BurstView], capacity: int, lang: str | None = None)
 
 
 def _load_curve(
-    results: list[BurstView], capacity: int, colours: PictureColours, lang: str
+    results: Sequence[BurstView], capacity: int, colours: PictureColours, lang: str
 ) -> ChartFigure:
-    if not isinstance(results, list) or not all(isinstance(b, BurstView) for b in results):
+    if not isinstance(results, (list, tuple)) or not all(isinstance(b, BurstView) for b in results):
         raise BadArgument(
             f"results must be a list of bursts, as load.sweep() returns, not {results!r:.60}"
         )
