@@ -165,49 +165,78 @@ def check_number(
     learner's language."""
     if value is None and allow_none:
         return None
-    low, high = number(minimum), number(maximum)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         # the language is looked up only to refuse: a check that passes (at import, too)
         # never asks which lab is running
         lang = _language(None)
-        units = UNITS[unit].render(lang) if unit in UNITS else unit
-        message = (
-            Msg(
-                "{name} must be a number of {unit} between {low} and {high} or None, not {value}",
-                name=name,
-                unit=units,
-                low=low,
-                high=high,
-                value=repr(value),
-            )
-            if allow_none
-            else Msg(
-                "{name} must be a number of {unit} between {low} and {high}, not {value}",
-                name=name,
-                unit=units,
-                low=low,
-                high=high,
-                value=repr(value),
-            )
+        none = Msg(" or None").render(lang) if allow_none else ""
+        raise not_a_number(
+            name, repr(value), minimum=minimum, maximum=maximum, unit=unit, none=none, lang=lang
         )
-        raise BadArgument(message.render(lang))
     if not (minimum <= value <= maximum):
-        lang = _language(None)
-        units = UNITS[unit].render(lang) if unit in UNITS else unit
         got = number(value) if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
-        message = Msg(
-            "{name} must be between {low} and {high} {unit}, not {value}",
-            name=name,
-            low=low,
-            high=high,
-            unit=units,
-            value=got,
-        )
-        raise BadArgument(message.render(lang))
+        raise out_of_range(name, got, minimum=minimum, maximum=maximum, unit=unit)
     return value
 
 
-# the units check_number's callers name, in words
+def not_a_number(
+    name: str,
+    value: str,
+    *,
+    minimum: float,
+    maximum: float,
+    unit: str = "seconds",
+    none: str = "",
+    lang: str | None = None,
+) -> BadArgument:
+    """``name`` got something that is not a number (``value``, quoted as the caller shows it):
+    the range allowed, in ``unit`` (UNITS), then ``none``, what else is allowed (", or none
+    (unlimited)"), in ``lang`` (default: the learner's). check_number's and labkit ctl's
+    (switches.Param.parse) line, worded once."""
+    lang = _language(lang)
+    message = Msg(
+        "{name} must be a number of {unit} between {low} and {high}{none}, not {value}",
+        name=name,
+        unit=unit_words(unit, lang),
+        low=number(minimum),
+        high=number(maximum),
+        none=none,
+        value=value,
+    )
+    return BadArgument(message.render(lang))
+
+
+def out_of_range(
+    name: str,
+    value: str,
+    *,
+    minimum: float,
+    maximum: float,
+    unit: str = "seconds",
+    lang: str | None = None,
+) -> BadArgument:
+    """``name`` got a number outside its range (``value``, written as the caller shows it),
+    in ``lang`` (default: the learner's)."""
+    lang = _language(lang)
+    message = Msg(
+        "{name} must be between {low} and {high} {unit}, not {value}",
+        name=name,
+        low=number(minimum),
+        high=number(maximum),
+        unit=unit_words(unit, lang),
+        value=value,
+    )
+    return BadArgument(message.render(lang))
+
+
+def unit_words(unit: str, lang: str) -> str:
+    """A unit as messages and the playgrounds' labels say it in ``lang`` ("requests at once":
+    同时请求数); one that UNITS does not name (a label's "s") as written."""
+    return UNITS[unit].render(lang) if unit in UNITS else unit
+
+
+# the units that messages (check_number's callers, the switches' parameters) and the
+# playgrounds' labels name, in words
 UNITS = {
     "seconds": Msg("seconds"),
     "requests at once": Msg("requests at once"),

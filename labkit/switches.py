@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
-from labkit.errors import BadArgument, check_number, number, shown, unknown
+from labkit.errors import (
+    BadArgument,
+    check_number,
+    not_a_number,
+    number,
+    out_of_range,
+    shown,
+    unit_words,
+    unknown,
+)
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
 from labkit.i18n import Msg
@@ -49,7 +58,7 @@ class Param:
     # what it means, in a few words (--help in English, the widgets' labels in the learner's
     # language): a Msg, whose str() is the English
     help: i18n.Text
-    unit: str = ""  # "s" for seconds; shown in --help and the widgets' labels (UNIT_WORDS)
+    unit: str = ""  # "s" for seconds; shown in --help and the widgets' labels (errors.UNITS)
     minimum: float = 0
     maximum: float = 0
     choices: tuple[str, ...] = ()  # a str that must be one of these
@@ -83,8 +92,12 @@ class Param:
         words = i18n.render(self.help, lang)
         if not self.unit:
             return words
-        unit = UNIT_WORDS[self.unit].render(lang) if self.unit in UNIT_WORDS else self.unit
-        return Msg("{words} ({unit})", words=words, unit=unit).render(lang)
+        return Msg("{words} ({unit})", words=words, unit=unit_words(self.unit, lang)).render(lang)
+
+    @property
+    def units(self) -> str:
+        """Its unit as messages name it (errors.UNITS): "s", as labels write it, is seconds."""
+        return "seconds" if self.unit in ("", "s") else self.unit
 
     def check(self, value: object, *, named: str = "") -> Any:
         """The value if this parameter takes it, else BadArgument saying what is allowed.
@@ -94,7 +107,7 @@ class Param:
         what = named or self.what
         if value is None and self.nullable:
             return None
-        unit = "seconds" if self.unit == "s" else (self.unit or "seconds")
+        unit = self.units
         if self.kind is bool:
             if not isinstance(value, bool):
                 raise BadArgument(
@@ -165,13 +178,6 @@ class Param:
             return text
         lang = i18n.learner_language()
         word = unicodedata.normalize("NFKC", text).strip()
-        if self.unit in UNIT_WORDS:
-            unit = UNIT_WORDS[self.unit].render(lang)
-        elif self.unit and self.unit != "s":
-            unit = self.unit
-        else:
-            unit = Msg("seconds").render(lang)
-        low, high = number(self.minimum), number(self.maximum)
         none = (
             Msg(", or {word} ({means})", word=NONE_WORDS[0], means=self.none_means).render(lang)
             if self.nullable
@@ -184,45 +190,24 @@ class Param:
                     Msg(
                         "{name} must be a whole number >= {minimum}{none}, not {typed}",
                         name=what,
-                        minimum=low,
+                        minimum=number(self.minimum),
                         none=none,
                         typed=typed,
                     ).render(lang)
                 )
             return self.check(int(word), named=named)
+        low, high, unit = self.minimum, self.maximum, self.units
         if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", word):
-            raise BadArgument(
-                Msg(
-                    "{name} must be a number of {unit} between {low} and {high}{none}, not {typed}",
-                    name=what,
-                    unit=unit,
-                    low=low,
-                    high=high,
-                    none=none,
-                    typed=typed,
-                ).render(lang)
+            raise not_a_number(
+                what, typed, minimum=low, maximum=high, unit=unit, none=none, lang=lang
             )
         value = float(word)
         if not math.isfinite(value):  # 1e400: too large to be a float at all
-            raise BadArgument(
-                Msg(
-                    "{name} must be between {low} and {high} {unit}, not {word}",
-                    name=what,
-                    low=low,
-                    high=high,
-                    unit=unit,
-                    word=word,
-                ).render(lang)
-            )
+            raise out_of_range(what, word, minimum=low, maximum=high, unit=unit, lang=lang)
         return self.check(value, named=named)
 
 
 NONE_WORDS = ("none", "unlimited")
-# the units a playground's label names, in words (seconds stay "s", as the lessons write them)
-UNIT_WORDS: Mapping[str, Msg] = {
-    "requests at once": Msg("requests at once"),
-    "requests": Msg("requests"),
-}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,35 @@ BLANK_EN = (
     "[500.who-made-it] not answered yet: replace the `...` with your answer and run the cell again."
 )
 BLANK_ZH = "[500.who-made-it] 尚未作答：把 `...` 换成你的答案，再运行这个单元格。"
+# what a wrong answer, the first hint and the solution say: (label, the wrong answer's last
+# words, the hint's first words, the verdict's first words, the solution's title)
+SAID = {
+    "zh-CN": (
+        "还不对",
+        "（卡住了？对这道练习调用 .hint() 可以得到提示。）",
+        "提示 1/2：Via 说明响应经过了一个代理",
+        "[500.who-made-it] 还不对：客户端是收到",
+        "解答",
+    ),
+    "en": (
+        "Not yet",
+        "  (Stuck? .hint() on this exercise gives a hint.)",
+        "Hint 1 of 2: Via says a response passed through a proxy",
+        "[500.who-made-it] Not yet: the client received",
+        "Solution",
+    ),
+}
+
+
+def _says(lang: str) -> None:
+    """q1 answered wrong, its first hint and its solution, in ``lang``'s words (SAID)."""
+    label, stuck, hint, verdict, solution = SAID[lang]
+    wrong = q1.check("client")
+    assert wrong.label == label
+    assert wrong.message.endswith(stuck)
+    assert repr(q1.hint()).startswith(hint)
+    assert repr(q1.check("client")).startswith(verdict)
+    assert q1.solution().title == solution
 
 
 def test_learner_language_is_the_newest_running_labs_then_labkit_lang_then_english(
@@ -58,12 +87,7 @@ def test_an_exercise_speaks_the_running_labs_language_and_switches_with_it(
         assert "<b>尚未作答</b>" in blank._repr_html_()
         assert "把 `...` 换成你的答案" in blank._repr_html_()
         assert "尚未作答：" not in blank._repr_html_()  # the label says it once
-        wrong = q1.check("client")
-        assert wrong.label == "还不对"
-        assert wrong.message.endswith("（卡住了？对这道练习调用 .hint() 可以得到提示。）")
-        assert repr(q1.hint()).startswith("提示 1/2：Via 说明响应经过了一个代理")
-        assert repr(q1.check("client")).startswith("[500.who-made-it] 还不对：客户端是收到")
-        assert q1.solution().title == "解答"
+        _says("zh-CN")
         with labkit.start(lang="en"):  # the newest lab speaks English: so does the exercise
             assert repr(q1.check(...)) == BLANK_EN
             assert q1.hint().title == "Hint 2 of 2"
@@ -73,12 +97,7 @@ def test_an_exercise_speaks_the_running_labs_language_and_switches_with_it(
 def test_in_english_nothing_changed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LABKIT_LANG", raising=False)
     assert repr(q1.check(...)) == BLANK_EN
-    wrong = q1.check("client")
-    assert wrong.label == "Not yet"
-    assert wrong.message.endswith("  (Stuck? .hint() on this exercise gives a hint.)")
-    assert repr(q1.hint()).startswith("Hint 1 of 2: Via says a response passed through a proxy")
-    assert repr(q1.check("client")).startswith("[500.who-made-it] Not yet: the client received")
-    assert q1.solution().title == "Solution"
+    _says("en")
     assert "<b>Not answered yet</b>" in q1.check(...)._repr_html_()
 
 
