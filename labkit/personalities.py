@@ -1113,6 +1113,13 @@ NOTES: tuple[Note, ...] = (
         "the operating systems' connectivity checks (not observed here)",
     ),
     Note(
+        "Caddy 2.6.2 passes the HTTP/2 preface's first line (PRI * HTTP/2.0) on to its upstream "
+        "as a request, 'PRI * HTTP/1.1', and relays the upstream's answer: its 200 in the "
+        "request-line rows above is the upstream's. HAProxy switches to HTTP/2 itself and nginx "
+        "answers 400: neither passes anything on.",
+        f"{OBSERVED} 2026-12-04, re-run by tests/test_real_gateways.py::test_direct_requests",
+    ),
+    Note(
         "nginx 1.22.1 relays an upstream's non-HTTP bytes as HTTP/0.9; current nginx still does.",
         "src/http/modules/ngx_http_proxy_module.c, ngx_http_proxy_process_status_line; the "
         "garbage rows above are re-run",
