@@ -44,17 +44,19 @@ from typing import Any
 from labkit import classroom
 from labkit.atomic import replace_file
 from labkit.drill import parse_time
-from labkit.errors import LabkitError
+from labkit.errors import LabkitError, language, say
 from labkit.exercises import store
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
+from labkit.i18n import ENGLISH, Msg
 from labkit.recorder import Role
 from labkit.render import palette
 from labkit.render.text import minutes_seconds
 
 REFRESH_SECONDS = 2  # the page asks again this often: new events show within 5 s
 TOKEN_BYTES = 24
-LIVE_NOTE = "live progress: each learner's own kernel sends it (self-reported)"
+LIVE = Msg("live progress: each learner's own kernel sends it (self-reported)")
+LIVE_NOTE = str(LIVE)
 
 
 # -- the learner's side: a live entry in the inbox --
@@ -134,10 +136,8 @@ def live() -> None:
         if where not in _warned:
             _warned.add(where)
             why = getattr(exc, "strerror", None) or exc
-            print(
-                f"labkit: your instructor's board does not see your progress: {why}",
-                file=sys.stderr,
-            )
+            blind = Msg("your instructor's board does not see your progress: {why}", why=why)
+            print(f"labkit: {say(blind)}", file=sys.stderr)
 
 
 # -- the instructor's side: what the board shows --
@@ -215,9 +215,9 @@ def csv_export(exchange: Path) -> str:
     return classroom.to_csv(classroom.rows(classroom.collect([exchange])))
 
 
-# -- the page --
+# -- the page (in the board's language: the instructor's, when `labkit board` started) --
 
-_STATE_TEXT = {"solved": "solved", "tried": "tried", "not tried": "not tried"}
+_STATE_TEXT = {"solved": Msg("solved"), "tried": Msg("tried"), "not tried": Msg("not tried")}
 _STATE_MARK = {"solved": "✓", "tried": "…", "not tried": "·"}
 
 
@@ -225,33 +225,45 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _cell(rec: dict[str, Any] | None) -> str:
+def _cell(rec: dict[str, Any] | None, lang: str = ENGLISH) -> str:
     state = store.status(rec)
-    parts = [f"{_STATE_MARK[state]} {_STATE_TEXT[state]}"]
+    parts = [f"{_STATE_MARK[state]} {_STATE_TEXT[state].render(lang)}"]
     if rec and state != "not tried":
-        parts.append(f"{rec['attempts']} tr.")
+        parts.append(Msg("{n} tr.", n=rec["attempts"]).render(lang))
     if rec and rec["hints"]:
-        parts.append(f"{rec['hints']} hint{'s' if rec['hints'] > 1 else ''}")
+        parts.append(Msg("{n} hint", plural="{n} hints", n=rec["hints"]).render(lang))
     if rec and rec["solution_viewed"]:
-        parts.append("solution viewed")
+        parts.append(Msg("solution viewed").render(lang))
     css = state.replace(" ", "-")
     return f"<td class='{css}'>{'<br>'.join(_e(p) for p in parts)}</td>"
 
 
-def fragment(room: Class, token_query: str) -> str:
+def fragment(room: Class, token_query: str, lang: str = ENGLISH) -> str:
     """The live part of the page (also what the page fetches every REFRESH_SECONDS)."""
-    out = [
-        f"<p id='updated'>Read from the exchange at {_e(room.read_at)}: "
-        f"{len(room.found.learners)} learner(s). {_e(LIVE_NOTE)}.</p>"
-    ]
-    out.append(_drill_section(room))
-    out.append("<section aria-labelledby='stuck-h'><h2 id='stuck-h'>Stuck longest</h2>")
+
+    def t(text: Msg) -> str:  # a message as the page writes it: in its language, escaped
+        return _e(text.render(lang))
+
+    updated = Msg(
+        "Read from the exchange at {time}: {n} learner(s). {note}.",
+        time=room.read_at,
+        n=len(room.found.learners),
+        note=LIVE,
+    )
+    learner = t(Msg("Learner"))
+    out = [f"<p id='updated'>{t(updated)}</p>"]
+    out.append(_drill_section(room, lang))
+    out.append(
+        f"<section aria-labelledby='stuck-h'><h2 id='stuck-h'>{t(Msg('Stuck longest'))}</h2>"
+    )
     if room.stuck:
         out.append(
-            "<table id='stuck'><caption>Exercises tried and not solved, most attempts "
-            "first</caption><thead><tr><th scope='col'>Learner</th>"
-            "<th scope='col'>Exercise</th><th scope='col'>Attempts without a solve</th>"
-            "<th scope='col'>Since</th></tr></thead><tbody>"
+            f"<table id='stuck'><caption>"
+            f"{t(Msg('Exercises tried and not solved, most attempts first'))}"
+            f"</caption><thead><tr><th scope='col'>{learner}</th>"
+            f"<th scope='col'>{t(Msg('Exercise'))}</th>"
+            f"<th scope='col'>{t(Msg('Attempts without a solve'))}</th>"
+            f"<th scope='col'>{t(Msg('Since'))}</th></tr></thead><tbody>"
         )
         for s in room.stuck:
             since = parse_time(s.since)
@@ -262,67 +274,84 @@ def fragment(room: Class, token_query: str) -> str:
             )
         out.append("</tbody></table>")
     else:
-        out.append("<p>Nobody is stuck: no exercise is tried and unsolved.</p>")
+        out.append(f"<p>{t(Msg('Nobody is stuck: no exercise is tried and unsolved.'))}</p>")
     out.append("</section>")
+    download = t(Msg("Download the CSV (the same as {command})", command="labkit collect"))
+    download = download.replace("labkit collect", "<code>labkit collect</code>")
     out.append(
-        "<section aria-labelledby='class-h'><h2 id='class-h'>The class</h2>"
-        f"<p><a href='class.csv?{token_query}' download='class.csv'>Download the CSV "
-        "(the same as <code>labkit collect</code>)</a></p>"
+        f"<section aria-labelledby='class-h'><h2 id='class-h'>{t(Msg('The class'))}</h2>"
+        f"<p><a href='class.csv?{token_query}' download='class.csv'>{download}</a></p>"
         "<div class='scroll' tabindex='0' role='region' aria-labelledby='class-h'>"
-        "<table id='class'><caption>One row per learner, one "
-        "column per exercise: ✓ solved, … tried, · not tried; attempts (tr.), hints "
-        "and whether the solution was viewed</caption><thead><tr>"
-        "<th scope='col'>Learner</th>"
+        "<table id='class'><caption>"
+        + t(
+            Msg(
+                "One row per learner, one column per exercise: ✓ solved, … tried, · not "
+                "tried; attempts (tr.), hints and whether the solution was viewed"
+            )
+        )
+        + f"</caption><thead><tr><th scope='col'>{learner}</th>"
     )
     out += [f"<th scope='col'>{_e(ex)}</th>" for ex in room.exercises]
     out.append("</tr></thead><tbody>")
     for user in sorted(room.cells):
         records = room.cells[user]
         out.append(f"<tr><th scope='row'>{_e(user)}</th>")
-        out += [_cell(records.get(ex)) for ex in room.exercises]
+        out += [_cell(records.get(ex), lang) for ex in room.exercises]
         out.append("</tr>")
-    out.append("</tbody><tfoot><tr><th scope='row'>Totals</th>")
-    for t in room.totals:
-        out.append(
-            f"<td>{t.solved} solved<br>{t.tried} tried<br>{t.hints} with hints<br>"
-            f"{t.solutions} solution</td>"
+    out.append(f"</tbody><tfoot><tr><th scope='row'>{t(Msg('Totals'))}</th>")
+    for total in room.totals:
+        lines = (
+            Msg("{n} solved", n=total.solved),
+            Msg("{n} tried", n=total.tried),
+            Msg("{n} with hints", n=total.hints),
+            Msg("{n} solution", n=total.solutions),
         )
+        out.append(f"<td>{'<br>'.join(t(line) for line in lines)}</td>")
     out.append("</tr></tfoot></table></div></section>")
     if room.found.errors:  # last: the class comes first, what could not be used after it
-        out.append("<section aria-labelledby='problems-h'><h2 id='problems-h'>Problems</h2><ul>")
+        out.append(
+            "<section aria-labelledby='problems-h'>"
+            f"<h2 id='problems-h'>{t(Msg('Problems'))}</h2><ul>"
+        )
         out += [f"<li>{_e(line)}</li>" for line in room.found.errors]
         out.append("</ul></section>")
     return "".join(out)
 
 
-def _drill_section(room: Class) -> str:
+def _drill_section(room: Class, lang: str = ENGLISH) -> str:
+    from labkit import drill
+
     d = room.drill
     if not d:
         return ""
-    state = "stopped" if d.get("stopped") else "running"
+
+    def t(text: Msg) -> str:
+        return _e(text.render(lang))
+
+    state = Msg("stopped") if d.get("stopped") else Msg("running")
+    heading = Msg("Drill {name} ({state})", name=d["name"], state=state)
     out = [
-        f"<section aria-labelledby='drill-h'><h2 id='drill-h'>Drill {_e(d['name'])} "
-        f"({state})</h2><p>{_e(d['report'])}</p>"
+        f"<section aria-labelledby='drill-h'><h2 id='drill-h'>{t(heading)}</h2>"
+        f"<p>{_e(drill.report_text(d, lang))}</p>"
     ]
     if not room.drill_rows:
-        out.append("<p>Nobody has joined yet.</p></section>")
+        out.append(f"<p>{t(Msg('Nobody has joined yet.'))}</p></section>")
         return "".join(out)
+    caption = Msg("Who found what, in what time since the drill started, with how many tries")
     out.append(
-        "<table id='drill'><caption>Who found what, in what time since the drill "
-        "started, with how many tries</caption><thead><tr><th scope='col'>Learner</th>"
-        "<th scope='col'>Failing hop</th><th scope='col'>Cause</th>"
-        "<th scope='col'>Tries</th><th scope='col'>Last answer</th></tr></thead><tbody>"
+        f"<table id='drill'><caption>{t(caption)}</caption><thead><tr>"
+        f"<th scope='col'>{t(Msg('Learner'))}</th>"
+        f"<th scope='col'>{t(Msg('Failing hop'))}</th><th scope='col'>{t(Msg('Cause'))}</th>"
+        f"<th scope='col'>{t(Msg('Tries'))}</th>"
+        f"<th scope='col'>{t(Msg('Last answer'))}</th></tr></thead><tbody>"
     )
+    not_yet = Msg("not yet").render(lang)
     for r in room.drill_rows:
-        hop = (
-            f"found after {minutes_seconds(r['hop_after'])}"
-            if r["hop_after"] is not None
-            else "not yet"
-        )
-        cause = (
-            f"found after {minutes_seconds(r['cause_after'])}"
-            if r["cause_after"] is not None
-            else "not yet"
+        hop, cause = (
+            Msg("found after {time}", time=minutes_seconds(after, lang)).render(lang)
+            if after is not None
+            else not_yet
+            for after in (r["hop_after"], r["cause_after"])
         )
         last = r["last"] or "—"
         out.append(
@@ -349,29 +378,34 @@ _SCRIPT = """
 (function(){
   var query = location.search, box = document.getElementById('live');
   var pause = document.getElementById('pause'), status = document.getElementById('status');
+  var failed = status.getAttribute('data-failed');
   function again(){
     if (pause.checked) { return; }
     fetch('live' + query, {cache: 'no-store'}).then(function(r){
       if (!r.ok) { throw new Error('HTTP ' + r.status); }
       return r.text();
     }).then(function(text){ box.innerHTML = text; status.textContent = ''; })
-      .catch(function(e){ status.textContent = 'Could not refresh: ' + e.message; });
+      .catch(function(e){ status.textContent = failed + e.message; });
   }
   setInterval(again, INTERVAL);
 })();
 """
 
 
-def page(room: Class, token_query: str) -> str:
+def page(room: Class, token_query: str, lang: str = ENGLISH) -> str:
+    """The whole page, in ``lang`` (its ``lang`` attribute too: a screen reader's voice)."""
+    title = _e(Msg("labkit board").render(lang))
+    pause = _e(Msg("Pause the refresh (every {n} s)", n=REFRESH_SECONDS).render(lang))
+    failed = _e(Msg("Could not refresh: {why}").render(lang).replace("{why}", ""))
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         "<meta name='referrer' content='no-referrer'>"
-        f"<title>labkit board</title><link rel='stylesheet' href='board.css'></head><body>"
-        "<main><h1>labkit board</h1>"
-        f"<p><label><input type='checkbox' id='pause'> Pause the refresh (every "
-        f"{REFRESH_SECONDS} s)</label> <span id='status' role='status'></span></p>"
-        f"<div id='live'>{fragment(room, token_query)}</div></main>"
+        f"<title>{title}</title><link rel='stylesheet' href='board.css'></head><body>"
+        f"<main><h1>{title}</h1>"
+        f"<p><label><input type='checkbox' id='pause'> {pause}</label> "
+        f"<span id='status' role='status' data-failed='{failed}'></span></p>"
+        f"<div id='live'>{fragment(room, token_query, lang)}</div></main>"
         "<script src='board.js'></script></body></html>"
     )
 
@@ -394,6 +428,7 @@ class BoardServer(HTTPServer):
         self.port = port
         self.token = secrets.token_hex(TOKEN_BYTES)
         self.peers, self.warning = peers.policy(host)
+        self.lang = language()  # the instructor's LABKIT_LANG: the page and its refusals
 
     def url(self, path: str = "") -> str:  # type: ignore[override]
         return f"http://{self.host}:{self.port}/{path}?token={self.token}"
@@ -407,20 +442,23 @@ class BoardServer(HTTPServer):
 
     async def handle(self, request: Request) -> Response:
         path = request.path.rsplit("/", 1)[-1]  # relative links: the proxy's prefix is ignored
+        lang = self.lang
         if request.method not in ("GET", "HEAD"):
-            return _text(405, "the board only reads: use GET\n", [("Allow", "GET, HEAD")])
+            only = Msg("the board only reads: use GET").render(lang)
+            return _text(405, only + "\n", [("Allow", "GET, HEAD")], lang=lang)
         if path == "board.js":
             script = _SCRIPT.replace("INTERVAL", str(REFRESH_SECONDS * 1000))
             return _text(200, script, content_type="text/javascript")
         if path == "board.css":
             return _text(200, _STYLE, content_type="text/css")
         if path not in ("", "live", "class.csv"):
-            return _text(404, "not found: the board has /, live and class.csv\n")
+            missing = Msg("not found: the board has /, live and class.csv").render(lang)
+            return _text(404, missing + "\n", lang=lang)
         if not self._authorised(request):
-            return _text(
-                403,
-                "403 Forbidden: missing or wrong token; open the URL that `labkit board` printed\n",
-            )
+            refused = Msg(
+                "missing or wrong token; open the URL that `labkit board` printed"
+            ).render(lang)
+            return _text(403, f"403 Forbidden: {refused}\n", lang=lang)
         query = f"token={self.token}"
         loop = asyncio.get_running_loop()
         if path == "class.csv":
@@ -432,8 +470,8 @@ class BoardServer(HTTPServer):
                 content_type="text/csv",
             )
         room = await loop.run_in_executor(None, read_class, self.exchange)
-        body = fragment(room, query) if path == "live" else page(room, query)
-        return _text(200, body, content_type="text/html")
+        body = fragment(room, query, lang) if path == "live" else page(room, query, lang)
+        return _text(200, body, content_type="text/html", lang=lang)
 
 
 _SECURITY = [
@@ -454,8 +492,11 @@ def _text(
     extra: Iterable[tuple[str, str]] = (),
     *,
     content_type: str = "text/plain",
+    lang: str | None = None,
 ) -> Response:
     headers = [("Content-Type", f"{content_type}; charset=utf-8"), *_SECURITY, *extra]
+    if lang is not None:  # words for a person: say which language (RFC 9110 8.5)
+        headers.append(("Content-Language", lang))
     return Response(status, headers, text.encode())
 
 
@@ -465,10 +506,18 @@ def _check_exchange(exchange: Path) -> None:
         st = (exchange / "inbox").lstat()
     except OSError:
         raise classroom.ExchangeError(
-            f"there is no exchange at {exchange}: create it with `labkit exchange init {exchange}`"
+            say(
+                Msg(
+                    "there is no exchange at {exchange}: create it with "
+                    "`labkit exchange init {exchange}`",
+                    exchange=exchange,
+                )
+            )
         ) from None
     if not stat.S_ISDIR(st.st_mode):
-        raise classroom.ExchangeError(f"{exchange / 'inbox'} is not a directory")
+        raise classroom.ExchangeError(
+            say(Msg("{path} is not a directory", path=exchange / "inbox"))
+        )
 
 
 def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
@@ -497,14 +546,16 @@ def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
                 flush=True,
             )
         else:
-            print(f"labkit board for {exchange} (only you can open it). Press Ctrl-C to stop.")
+            banner = Msg(
+                "labkit board for {exchange} (only you can open it). Press Ctrl-C to stop.",
+                exchange=exchange,
+            )
+            print(say(banner, server.lang))
             print(f"    {server.url()}")
             prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
             if prefix:
-                print(
-                    f" or through Jupyter: {prefix.rstrip('/')}/proxy/{server.port}/"
-                    f"?token={server.token}"
-                )
+                url = f"{prefix.rstrip('/')}/proxy/{server.port}/?token={server.token}"
+                print(" " + say(Msg("or through Jupyter: {url}", url=url), server.lang))
             print(f"CSV: {server.url('class.csv')}", flush=True)
         try:
             await stop.wait()
@@ -528,7 +579,9 @@ def add_parsers(sub: Any) -> dict[str, Any]:
 
 def _board_cmd(args: Any) -> int:
     if not 0 <= args.port <= 65535:
-        raise LabkitError(f"--port is 0 (any free port) to 65535, not {args.port}")
+        raise LabkitError(
+            say(Msg("--port is 0 (any free port) to 65535, not {port}", port=args.port))
+        )
     return serve(classroom.exchange_dir(args.exchange), args.port, as_json=args.json)
 
 

@@ -8,12 +8,15 @@ the learner's language, naming what was given and what is allowed as before.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import pwd
 import re
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,7 +24,7 @@ import pytest
 import labkit
 from labkit import classroom, cli, drill, grading
 from labkit.errors import BadArgument, LabNotRunning, UnknownName, check_number, unknown
-from labkit.exercises import capstone, store
+from labkit.exercises import all_exercises, capstone, store
 
 
 def test_the_commands_messages_follow_labkit_lang(
@@ -185,15 +188,29 @@ _ASCII_BESIDE_HAN = re.compile(rf"[{_HAN}][:,;!?()]|[(][{_HAN}]")  # as tests/te
 
 
 def _live_entry(exchange: Path, drill_id: str, started: dt.datetime, tries: list[dict]) -> None:
-    """A learner's live entry as board.publish writes it: joined, then ``tries``."""
+    """A learner's live entry as board.publish writes it: stuck on the course's first
+    exercise (two wrong attempts, a hint, the solution seen); joined the drill, then ``tries``."""
     me = pwd.getpwuid(os.getuid()).pw_name  # the file's owner: collect's identity check passes
     at = [(started + dt.timedelta(seconds=s)).isoformat() for s in (5, 65, 125)]
+    stuck = {
+        **store.empty_record(),
+        "attempts": 2,
+        "last_attempt": at[0],
+        "hints": 1,
+        "solution_viewed": True,
+        "events": [
+            {"t": at[0], "kind": "hint"},
+            {"t": at[0], "kind": "attempt", "correct": False},
+            {"t": at[0], "kind": "attempt", "correct": False},
+        ],
+    }
+    first = all_exercises()[0].id
     entry = {
         "kind": classroom.SUBMISSION_KIND,
         "version": 1,
         "user": me,
         "submitted": at[0],
-        "progress": {"version": store.VERSION, "user": me, "exercises": {}},
+        "progress": {"version": store.VERSION, "user": me, "exercises": {first: stuck}},
         "live": True,
         "drills": {
             drill_id: {
@@ -257,6 +274,7 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
         begun,
         [{"made_by": made_by, "cause": wrong}, {"made_by": made_by, "cause": cause}],
     )
+    _the_board_in_chinese(exchange, chinese_report, made_by)
     stopped = labkit_command("drill", "stop", *env_exchange, lang="zh-CN")
     assert stopped.returncode == 0, stopped.stderr
     lines = stopped.stdout.splitlines()
@@ -290,6 +308,47 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
     assert none.stderr == (
         f"labkit: error: {tmp_path / 'outbox'} 中没有演练：`labkit drill start NAME` 开始一次\n"
     )
+
+
+def _the_board_in_chinese(exchange: Path, report: str, made_by: str) -> None:
+    """`labkit board` started in a Chinese LABKIT_LANG, read over its socket: the page says
+    its language (lang, Content-Language) and reads Chinese; learner names, exercise ids and
+    answers stay as they are; a wrong token gets its 403 in the same words."""
+    env = {**os.environ, "LABKIT_LANG": "zh-CN"}
+    argv = [sys.executable, "-m", "labkit", "board", "--json", "--exchange", str(exchange)]
+    board = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert board.stdout is not None
+        info = json.loads(board.stdout.readline())
+        with urllib.request.urlopen(info["url"], timeout=10) as page:
+            assert page.headers["Content-Language"] == "zh-CN"
+            text = page.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(info["url"].split("?")[0] + "?token=wrong", timeout=10)
+        assert refused.value.code == 403
+        assert refused.value.headers["Content-Language"] == "zh-CN"
+        assert refused.value.read().decode() == (
+            "403 Forbidden: 缺少令牌或令牌错误；请打开 `labkit board` 打印的 URL\n"
+        )
+    finally:
+        board.terminate()
+        assert board.wait(10) == 0
+    assert text.startswith("<!doctype html><html lang='zh-CN'>")
+    assert "<title>labkit 看板</title>" in text and "暂停刷新（每 2 秒一次）" in text
+    assert "data-failed='无法刷新：'" in text  # what the page's script says when a fetch fails
+    assert "：1 个学员。实时进度：由每个学员自己的内核发送（自我报告）。</p>" in text
+    assert f"演练 tuesday-1（进行中）</h2><p>{html.escape(report, quote=True)}</p>" in text
+    row = re.search(r"<table id='drill'>.*?</table>", text)
+    assert row is not None
+    assert "<td>1 分 05 秒后找到</td><td>2 分 05 秒后找到</td><td>2</td>" in row.group(0)
+    assert f"<td>{made_by} / " in row.group(0)
+    assert "<caption>尝试过但没有解决的练习，尝试次数多的在前</caption>" in text
+    assert "<td class='not-tried'>· 未尝试</td>" in text
+    assert "… 已尝试<br>尝试 2 次<br>提示 1 次<br>看过解答</td>" in text
+    assert "下载 CSV（与 <code>labkit collect</code> 相同）" in text
+    assert "<th scope='row'>合计</th>" in text
+    assert "<td>0 人已解决<br>1 人已尝试<br>1 人用过提示<br>1 人看过解答</td>" in text
+    assert not _ASCII_BESIDE_HAN.findall(re.sub(r"<[^>]*>|`[^`]*`", "", text))
 
 
 def test_a_practice_drill_and_the_gradebooks_reasons_in_chinese(

@@ -133,11 +133,12 @@ def configured_time(hop: Hop, lang: str = i18n.ENGLISH) -> str:
     ).render(lang)
 
 
-def minutes_seconds(value: float | None) -> str:
+def minutes_seconds(value: float | None, lang: str = i18n.ENGLISH) -> str:
     """A duration on the instructor's board (a drill takes minutes): '2 min 05 s'."""
     if value is None:
         return "—"
-    return f"{int(value) // 60} min {int(value) % 60:02d} s"
+    minutes, seconds = int(value) // 60, f"{int(value) % 60:02d}"
+    return Msg("{minutes} min {seconds} s", minutes=minutes, seconds=seconds).render(lang)
 
 
 def visible_bytes(data: bytes) -> str:
