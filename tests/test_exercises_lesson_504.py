@@ -226,10 +226,13 @@ def test_q5_full_equal_and_decorrelated_jitter_all_count(lab: labkit.Lab, client
 
 @pytest.mark.slow
 def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cores) -> None:
+    """What load can change is the same for every client: the real requests against the outage
+    the judge plans (the waits are virtual). So two clients it passes (the reference, and
+    decorrelated jitter on the judge's clock through imported names) and each way to fail;
+    full and equal jitter, which the judge passes by the same path, are judged once each
+    (test_q5_full_equal_and_decorrelated_jitter_all_count)."""
     expected = {
         fetch_with_retries: True,
-        full_jitter: True,
-        equal_jitter: True,
         decorrelated_jitter: True,
         no_jitter: False,
         constant_waits: False,
