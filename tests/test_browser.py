@@ -563,6 +563,20 @@ def _keyboard_works(page: Page) -> list[str]:
             problems.append(
                 f"the refused number box shows {number.input_value()!r}, not {before!r}"
             )
+        # the value that applies, typed again: taken and said, the alert gone (they were the
+        # box's own words, so nothing reached Python and the refusal stayed on screen)
+        number.fill(before)
+        number.press("Enter")
+        try:
+            page.wait_for_function(
+                "(p) => ![...p.querySelectorAll('[role=alert]')].some(r => r.textContent.trim())"
+                " && [...p.querySelectorAll('[role=status]')].some(r => r.textContent.trim())",
+                arg=panel.element_handle(),
+                timeout=15000,
+            )
+        except Exception:
+            problems.append(f"{before!r} typed again after the refusal: the alert stayed")
+        page.wait_for_function(_KERNEL_IDLE, timeout=15000)
     return problems
 
 

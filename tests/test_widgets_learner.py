@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import labkit
+from labkit import switches
 from labkit.errors import UnknownName, number
 from labkit.widgets import GatewaysCompared, Playground, Quiz
 
@@ -132,7 +133,7 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
 
 
 # What a learner types into a number box reaches Python as text (the browser sends the box's
-# words on Enter or when it loses focus, as setting ``.text`` does here). FloatText put back
+# words on Enter or when it loses focus, to ``typed`` as here). FloatText put back
 # an empty box, letters or 1e400 without a word; each is now one line naming the box and what
 # it takes, the box shows again what applies, and nothing changed in the lab.
 TYPED_REFUSED = [
@@ -158,7 +159,7 @@ TYPED_REFUSED = [
 def test_a_typed_number_the_box_cannot_take_is_refused_aloud(lab: labkit.Lab, typed, said) -> None:
     p = Playground(lab, "504")
     before = lab.gateway.route("/").read_timeout
-    p.read_timeout.text = typed
+    p.read_timeout.typed(typed)
     assert p.message.value == said
     assert p.status.value == ""
     assert p.read_timeout.text == number(before) and p.read_timeout.value == before
@@ -168,38 +169,63 @@ def test_a_typed_number_the_box_cannot_take_is_refused_aloud(lab: labkit.Lab, ty
 def test_the_origin_delay_box_refuses_at_once_and_confirms_a_good_value(lab: labkit.Lab) -> None:
     """-5 in the 504 playground's origin delay was taken until GET /slow was pressed."""
     p = Playground(lab, "504")
-    p.delay.text = "-5"
+    p.delay.typed("-5")
     assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not -5"
     assert p.delay.text == "0.5" and p.delay.value == 0.5
-    p.delay.text = "0.2"
+    p.delay.typed("0.2")
     assert p.message.value == ""
     assert p.status.value == "Origin delay set to 0.2 s: press GET /slow to send it"
     p.buttons["GET /slow"].click()
     assert p.inspector.exchange is not None and p.inspector.exchange.target == "/slow?delay=0.2"
     burst = Playground(lab, "503")
-    burst.burst_size.text = "many"
+    burst.burst_size.typed("many")
     assert burst.message.value == ("Burst size (requests) must be a whole number >= 1, not 'many'")
     assert burst.burst_size.value == 10 and burst.burst_size.text == "10"
-    burst.burst_size.text = ""  # an emptied box, then a good value: the alert gives way
+    burst.burst_size.typed("")  # an emptied box, then a good value: the alert gives way
     assert burst.message.value == (
         "Burst size (requests) must be a whole number >= 1, not nothing (the value is empty)"
     )
-    burst.burst_size.text = "12"
+    burst.burst_size.typed("12")
     assert burst.message.value == ""
     assert burst.status.value == "Burst size set to 12: press Burst to send it"
+
+
+def test_the_value_retyped_after_a_refusal_is_taken_and_confirmed(lab: labkit.Lab) -> None:
+    """'abc' refused (the box shows 0.5 again), then 0.5 typed: it was the same words as the
+    box's, so nothing went to Python, nothing was applied and the refusal stayed on screen."""
+    p = Playground(lab, "504")
+    read = p.read_timeout
+    read.typed("abc")
+    assert "not 'abc'" in p.message.value and read.text == number(read.value)
+    # the lab changed meanwhile, as `labkit ctl timeout / --read 2.5` in a terminal does
+    switches.apply(lab, "timeout", {"route": "/", "read": 2.5})
+    read.typed(read.text)  # the box's own words, typed again: applied, so the lab has them
+    assert p.message.value == ""
+    assert lab.gateway.route("/").read_timeout == read.value != 2.5
+    assert f"read timeout {read.text} s" in p.status.value
+    p.delay.typed("-5")
+    p.delay.typed("0.5")
+    assert p.message.value == ""
+    assert p.status.value == "Origin delay set to 0.5 s: press GET /slow to send it"
+    burst = Playground(lab, "503")
+    box = burst.capacity.number  # a NumberOrNone's box: its value told again up to the panel
+    box.typed("lots")
+    assert "not 'lots'" in burst.message.value
+    box.typed(box.text)
+    assert burst.message.value == "" and "On this playground only" in burst.status.value
 
 
 def test_full_width_digits_from_an_input_method_are_the_same_number(lab: labkit.Lab) -> None:
     """A Chinese or Japanese input method types １２ and ０．５ (full-width): read as 12 and 0.5,
     as the exercises read a full-width ５０３, and the box shows the number it took."""
     p = Playground(lab, "504")
-    p.read_timeout.text = "１２"
+    p.read_timeout.typed("１２")
     assert p.message.value == "" and p.read_timeout.text == "12"
     assert lab.gateway.route("/").read_timeout == 12
-    p.delay.text = "０．３"
+    p.delay.typed("０．３")
     assert p.delay.value == 0.3 and p.delay.text == "0.3"
     burst = Playground(lab, "503")
-    burst.capacity.number.text = "４"  # a per-playground capacity: a NumberOrNone's box
+    burst.capacity.number.typed("４")  # a per-playground capacity: a NumberOrNone's box
     assert burst.message.value == "" and burst.capacity.value == 4
 
 

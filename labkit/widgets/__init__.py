@@ -42,7 +42,7 @@ from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
 from labkit.render.svg import Picture
 from labkit.widgets.live import LiveRegion
-from labkit.widgets.number import NumberBox
+from labkit.widgets.number import NumberBox, told_again
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
@@ -419,7 +419,11 @@ class NumberOrNone(w.HBox, w.ValueWidget):
     def _from_parts(self) -> None:
         if not self._syncing:
             self.number.disabled = self.none.value
-            self.value = None if self.none.value else self.number.value
+            value = None if self.none.value else self.number.value
+            if value == self.value:  # the box's number typed again: said again
+                told_again(self)
+            else:
+                self.value = value
 
     def _to_parts(self, value: Any) -> None:
         self._syncing = True

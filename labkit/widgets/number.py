@@ -2,10 +2,17 @@
 
 ipywidgets' ``FloatText`` and ``IntText`` parse what is typed in the browser: an empty box,
 letters or ``1e400`` were put back to the last number without a word (and ``Bounded*Text``
-clamped -5 to 0, silently too). Here the browser only sends the text, on Enter or when the
-box loses focus; Python reads it with the switch table's ``Param.parse`` (the same rules as
-``labkit ctl``), and either sets ``value`` or puts the last good value back in the box and
-tells the panel, which says in its alert what was wrong and what is allowed.
+clamped -5 to 0, silently too). Here the browser only sends the words, on Enter or when the
+box loses focus after a keystroke; Python reads them (``NumberBox.typed``) with the switch
+table's ``Param.parse`` (the same rules as ``labkit ctl``), and either takes the value or puts
+the last good value back in the box and tells the panel, which says in its alert what was
+wrong and what is allowed.
+
+The words go as a message, not as a synced ``text``: a synced trait that does not change
+sends nothing and tells no observer, so after "abc" was refused (the box showing 0.5 again),
+typing 0.5 and Enter did nothing and the refusal stayed on screen. A value taken that equals
+the one held is told to ``value``'s observers again (``told_again``): the panel then applies
+and confirms it as any other.
 
 The element is a native ``<input>`` named by its ``<label>``, so the keyboard and screen
 readers reach it as any text box; its colours are JupyterLab's widget variables.
@@ -26,7 +33,7 @@ from labkit.errors import BadArgument, number
 from labkit.render.palette import JP_INPUT_BORDER, JP_INPUT_PAPER, JP_INPUT_TEXT, JP_LABEL
 from labkit.switches import Param
 
-__all__ = ["NumberBox"]
+__all__ = ["NumberBox", "told_again"]
 
 _ESM = """
 let made = 0;
@@ -48,21 +55,32 @@ function render({ model, el }) {
     input.disabled = model.get("disabled");
   };
   show();
-  // what was typed goes to Python as it is; Python answers with the text to show
+  // what was typed goes to Python as it is, even the words the box already shows (a value
+  // retyped after a refusal); Python answers with the text to show
+  let typed = false;  // a keystroke since the words last went to Python
   const commit = () => {
-    if (input.value !== model.get("text")) {
-      model.set("text", input.value);
-      model.save_changes();
-    }
+    typed = false;
+    model.send({ typed: input.value });
   };
   const keys = (event) => {
     if (event.key === "Enter") commit();
-    if (event.key === "Escape") input.value = model.get("text");
+    if (event.key === "Escape") {
+      input.value = model.get("text");
+      typed = false;
+    }
   };
-  input.addEventListener("change", commit);
+  const answer = (msg) => {
+    if (msg && typeof msg.show === "string") input.value = msg.show;
+  };
+  input.addEventListener("input", () => { typed = true; });
+  input.addEventListener("blur", () => { if (typed) commit(); });
   input.addEventListener("keydown", keys);
   model.on("change", show);
-  return () => model.off("change", show);
+  model.on("msg:custom", answer);
+  return () => {
+    model.off("change", show);
+    model.off("msg:custom", answer);
+  };
 }
 export default { render };
 """
@@ -77,12 +95,25 @@ _CSS = f"""
 """
 
 
+def told_again(widget: traitlets.HasTraits, name: str = "value") -> None:
+    """Tell the observers of ``widget.name`` its value once more, unchanged.
+
+    traitlets tells observers only of a change; a learner who types the value a box already
+    holds (after a refusal, say) is asking for it all the same, and the panel answers as for
+    a new one (applies it, confirms it, clears the refusal)."""
+    value = getattr(widget, name)
+    widget.notify_change(
+        traitlets.Bunch(name=name, old=value, new=value, owner=widget, type="change")
+    )
+
+
 class NumberBox(anywidget.AnyWidget, w.ValueWidget):
     """One number, typed as text: ``value`` is the last good number; ``text`` what the box shows.
 
-    ``param`` gives its label (``Param.title``), its kind (whole or not) and its range. A
-    typed text ``param.parse`` refuses is put back to ``value`` and the refusal is passed to
-    each ``on_refused`` callback (raised when there is none)."""
+    ``param`` gives its label (``Param.title``), its kind (whole or not) and its range. The
+    browser hands each entry to ``typed``; a text ``param.parse`` refuses is put back to
+    ``value`` and the refusal is passed to each ``on_refused`` callback (raised when there is
+    none)."""
 
     _esm = _ESM
     _css = _CSS
@@ -96,36 +127,44 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
         # None is the job of NumberOrNone's checkbox, never a word in the box
         self.param = dataclasses.replace(param, nullable=False)
         self._refused: list[Callable[[BadArgument], None]] = []
-        self._echo = False
         self.title = param.title_in(lang)  # its label, which messages name it by
         super().__init__(description=self.title, integer=param.kind is int)
         self.value = value
         self._write(value)
-        self.observe(self._typed, names="text")
         self.observe(lambda change: self._write(change["new"]), names="value")
+        self.on_msg(self._message)
 
     def on_refused(self, callback: Callable[[BadArgument], None]) -> None:
         """Call ``callback`` with the BadArgument when a typed text is refused."""
         self._refused.append(callback)
 
-    def _write(self, value: Any) -> None:
-        self._echo = True
+    def typed(self, words: str) -> None:
+        """The learner's entry (Enter, or the box left after a keystroke): take the number it
+        says, even the one already held, or refuse it aloud; the box then shows what applies."""
         try:
-            self.text = "" if value is None else number(value)
-        finally:
-            self._echo = False
-
-    def _typed(self, change: Any) -> None:
-        if self._echo:
-            return
-        try:
-            value = self.param.parse(change["new"], named=self.title)
+            value = self.param.parse(words, named=self.title)
         except BadArgument as exc:
-            self._write(self.value)  # the box shows again what applies
+            self._answer()  # the box shows again what applies
             if not self._refused:
                 raise
             for callback in self._refused:
                 callback(exc)
             return
-        self.value = value
-        self._write(value)  # as Python reads it: １２ shows as 12, ' 3 ' as 3
+        if value == self.value:
+            told_again(self)
+        else:
+            self.value = value
+        self._answer()  # as Python reads it: １２ shows as 12, ' 3 ' as 3
+
+    def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and isinstance(content.get("typed"), str):
+            self.typed(content["typed"])
+
+    def _write(self, value: Any) -> None:
+        self.text = "" if value is None else number(value)
+
+    def _answer(self) -> None:
+        """The box's words to the browser, even when ``text`` did not change (the browser's
+        box holds what was typed, which a synced trait knows nothing of)."""
+        self._write(self.value)
+        self.send({"show": self.text})
