@@ -101,3 +101,22 @@ def test_a_client_waits_for_an_answer_that_takes_over_a_second(lab) -> None:
     assert statuses == [504] * len(personalities.PERSONALITIES), rows
     ex = scenarios.run("504-slow", lab)
     assert (ex.status, ex.generated_by) == (504, "gateway") and ex.elapsed >= 1.1, ex
+
+
+def test_gateways_compared_says_when_the_client_gave_up_on_silence(lab, monkeypatch) -> None:
+    """A gateway slower than the client: no byte came, so the row says the client gave up and
+    after how long (the comparison's own wait), never 'HTTP/0.9 passthrough', which is for
+    bytes that came without a status line (nginx and garbage, in the same table)."""
+    # the comparison's wait (scenarios.client_wait), shorter than the gateway's 2 s
+    monkeypatch.setattr(scenarios, "CLIENT_TIMEOUT", 0.3)
+    lab.upstreams["slow"].delay = 3
+    lab.gateway.route("slow").read_timeout = 2
+    g = GatewaysCompared(lab)
+    g.fault.value = "slow"
+    rows = g.run()
+    assert [cell for _, cell, _ in rows] == ["no answer: the client gave up after 0.3 s"] * len(
+        personalities.PERSONALITIES
+    ), rows
+    g.fault.value = "garbage"
+    nginx = {title: cell for title, cell, _ in g.run()}[personalities.get("nginx").title]
+    assert nginx == "no status line (HTTP/0.9 passthrough)"

@@ -923,11 +923,12 @@ class GatewaysCompared(_Panel):
                 # through the switch table, like a playground's or `labkit ctl personality`
                 switches.apply(self.lab, "personality", {"name": name})
                 # as long as lab.get waits, but not for an HTTP/0.9 passthrough's open end
-                ex = self.lab.get(path, timeout=scenarios.client_wait(name, condition))
+                wait = scenarios.client_wait(name, condition)
+                ex = self.lab.get(path, timeout=wait)
                 status = (
                     f"{ex.status} {ex.reason}"
                     if ex.status is not None
-                    else Msg("no status line (HTTP/0.9 passthrough)").render(self.lang)
+                    else no_status_line(ex, wait).render(self.lang)
                 )
                 gw = ex.hop("gateway").sent
                 rows.append((personalities.get(name).title, status, gw.why if gw else ""))
@@ -950,6 +951,19 @@ class GatewaysCompared(_Panel):
             )
         )
         return rows
+
+
+def no_status_line(ex: Exchange, waited: float) -> Msg:
+    """What the client saw when no status line came: the gateway's bytes without one (nginx's
+    HTTP/0.9 passthrough of an upstream's garbage), or nothing at all before the client gave
+    up after ``waited`` seconds (a gateway slower than the client: it is not passthrough)."""
+    hops = {hop.name: hop for hop in ex.hops}
+    if "gateway" in hops and hops["gateway"].bytes_out:
+        return Msg("no status line (HTTP/0.9 passthrough)")
+    client = hops.get("client")
+    if client is not None and client.received is not None and client.received.timed_out:
+        return Msg("no answer: the client gave up after {seconds} s", seconds=f"{waited:g}")
+    return Msg("no status line")
 
 
 class OneOf(w.VBox):
