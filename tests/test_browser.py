@@ -580,6 +580,17 @@ def _keyboard_works(page: Page) -> list[str]:
     return problems
 
 
+# Every progress bar in an output is one a screen reader knows: a progressbar (a native
+# <progress>), named by its label, its value said in words (ipywidgets' IntProgress was two
+# divs: no role, no name, no value)
+_PROGRESS = """() => [...document.querySelectorAll('.jp-OutputArea-output .progress, '
+  + '.jp-OutputArea-output progress')].map(bar => {
+  if (bar.tagName !== 'PROGRESS') return 'a progress bar that is not a <progress>';
+  if (!bar.labels.length || !bar.labels[0].textContent.trim()) return 'a progress bar without a name';
+  return bar.getAttribute('aria-valuetext') ? '' : 'a progress bar without its value in words';
+}).filter(Boolean)"""
+
+
 def _screenshot_pictures(page: Page, stem: str, shots: Path) -> list[Path]:
     pictures = page.locator(
         ".jp-OutputArea-output .labkit-picture svg, .jp-OutputArea-output figure img"
@@ -640,6 +651,8 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         _screenshot_pictures(page, stem, shots)
         overflows = page.evaluate(_OVERFLOWS)
         assert not overflows, overflows
+        unnamed = page.evaluate(_PROGRESS)
+        assert not unnamed, unnamed
         page.add_style_tag(content="html, body { height: 100% !important; }")
         page.add_script_tag(path=str(axe))
         violations = [f"light theme: {v}" for v in page.evaluate(_AXE_RUN)]

@@ -53,6 +53,9 @@ def test_burst_against_capacity(lab: labkit.Lab) -> None:
     p.buttons["Burst"].click()
     assert p.message.value == ""
     assert p.progress.max == 6 and p.progress.value == 6
+    # the bar's words, which a screen reader reads (aria-valuetext) and the page shows beside it
+    assert p.progress.said == "6 of 6 requests answered"
+    assert p.progress.description == "burst sent"
     assert "6 requests" in p.burst_result.value and "shed (503)" in p.burst_result.value
     assert "2 served" in p.burst_result.value
     assert lab.origin.capacity is None  # the burst put the capacity back

@@ -43,6 +43,7 @@ from labkit.render.palette import JP_BORDER
 from labkit.render.svg import Picture
 from labkit.widgets.live import LiveRegion
 from labkit.widgets.number import NumberBox, told_again
+from labkit.widgets.progress import Progress
 
 __all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
 
@@ -664,7 +665,6 @@ SLOW_DELAY = switches.Param("delay", float, Msg("origin delay"), unit="s", maxim
 
 
 def _controls_503(p: Playground) -> list[w.Widget]:
-    st = {"description_width": "initial"}
     mistake = Msg(
         "send max-age={age} instead of no-store (the mistake)", age=CACHE_MISTAKE_MAX_AGE
     ).render(p.lang)
@@ -694,9 +694,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         ),
         names="value",
     )
-    p.progress = w.IntProgress(
-        value=0, min=0, max=10, description=Msg("burst sent").render(p.lang), style=st
-    )
+    p.progress = Progress(Msg("burst sent").render(p.lang), p.burst_size.value, p.lang)
     p.burst_result = w.HTML()
 
     def do_burst() -> None:
