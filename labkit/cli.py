@@ -1,7 +1,7 @@
 """The `labkit` command (also `python -m labkit`): serve a lab, list scenarios, switch a lab.
 
 labkit serve [--json] [--host ADDRESS] [--allow-user NAME]   run a lab until Ctrl-C
-labkit env [--lab URL]                   print ORIGIN=..., GATEWAY=... for the shell
+labkit env [--lab URL]                   print ORIGIN=..., GATEWAY=..., LABKIT_LAB=... for the shell
 labkit scenarios [--json] [--lesson N]   the catalogue
 labkit run SCENARIO                      run one scenario on a fresh lab, show what happened
 labkit ctl [--lab URL] COMMAND ...       switch a running lab (maintenance, capacity, ...)
@@ -182,7 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     _COMMANDS.update(drill.add_parsers(sub))
 
     ctl = sub.add_parser("ctl", help="switch a running lab")
-    ctl.add_argument("--lab", help="URL of the lab's origin, gateway or portal")
+    ctl.add_argument(
+        "--lab",
+        help="URL of the lab's origin, gateway or portal (default: $LABKIT_LAB, which "
+        "`labkit env` sets)",
+    )
     cs = ctl.add_subparsers(
         dest="ctl_command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -270,10 +274,18 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# Set by `labkit env`: the lab this shell's $GATEWAY reaches, which `labkit ctl` then switches.
+# Without it, 00's `labkit serve &` followed at once by `eval "$(labkit env)"` (beside a
+# notebook's lab) left the two apart: env ran before the served lab was registered and took
+# the notebook's, ctl later took the served one, so `maintenance on` changed a lab that
+# `curl "$GATEWAY/orders/7"` never reached (200, not 503).
+LAB_VARIABLE = "LABKIT_LAB"
+
+
 def _env(args: argparse.Namespace) -> int:
     from labkit.control import find_lab
 
-    lab, note = find_lab(args.lab)
+    lab, note = find_lab(args.lab)  # chosen afresh: this is how a shell chooses again
     if note:
         print(f"labkit: {note}", file=sys.stderr)
     for name in ("origin", "gateway", "portal"):
@@ -281,7 +293,37 @@ def _env(args: argparse.Namespace) -> int:
         # quoted: the output is meant for `eval`, and a value must never run as shell code
         print(f"export {name.upper()}={shlex.quote(url)}")
         print(f"export {name.upper()}_PORT={shlex.quote(str(urlsplit(url).port))}")
+    print(f"export {LAB_VARIABLE}={shlex.quote(lab['gateway'])}")
     return 0
+
+
+def _lab_for_ctl(url: str | None) -> dict[str, Any]:
+    """The lab `labkit ctl` switches: ``--lab``; else the one `labkit env` chose in this shell
+    ($LABKIT_LAB), the lab its $GATEWAY reaches; else the rule of ``find_lab``."""
+    from labkit.control import find_lab, live_labs
+    from labkit.errors import ControlError
+
+    chosen = os.environ.get(LAB_VARIABLE, "") if url is None else ""
+    if chosen:
+        try:
+            return find_lab(chosen)[0]
+        except ControlError:
+            if not live_labs():
+                raise  # none at all: start one
+            raise ControlError(
+                _say(
+                    Msg(
+                        "the lab `labkit env` chose for this shell ({url}, in ${variable}) is not "
+                        'running any more: run eval "$(labkit env)" again to choose a running one',
+                        url=chosen,
+                        variable=LAB_VARIABLE,
+                    )
+                )
+            ) from None
+    lab, note = find_lab(url)
+    if note:
+        print(f"labkit: {note}", file=sys.stderr)
+    return lab
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -352,13 +394,11 @@ def _progress(args: argparse.Namespace) -> int:
 
 def _ctl(args: argparse.Namespace) -> int:
     from labkit import switches
-    from labkit.control import find_lab, send
+    from labkit.control import send
 
     cmd = args.ctl_command
     payload = switches.from_cli(cmd, args) if cmd in switches.SWITCHES else {}
-    lab, note = find_lab(args.lab)
-    if note:
-        print(f"labkit: {note}", file=sys.stderr)
+    lab = _lab_for_ctl(args.lab)
     if cmd == "wait-busy":  # the lab waits (woken by its recorder) and answers when done
         payload = {"count": args.count, "timeout": args.timeout}
         state = send(lab, cmd, payload, wait=args.timeout)

@@ -45,6 +45,8 @@ def runtime_dir(tmp_path_factory, monkeypatch):
     path = tmp_path_factory.mktemp("runtime")
     path.chmod(0o700)
     monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(path))
+    # the lab a developer's shell chose (`eval "$(labkit env)"`) is not the test's
+    monkeypatch.delenv("LABKIT_LAB", raising=False)
     return path
 
 

@@ -1,13 +1,15 @@
 """The terminal path as the README writes it: `labkit env`, curl and `labkit ctl`.
 
 The common state after lesson 00 is a notebook's lab and a `labkit serve` lab side by
-side. Without `--lab`, every terminal command picks the served lab (else the most
-recently started), says on stderr which one it picked, and `labkit ctl` confirms what
-it changed in one line.
+side. Without `--lab`, `labkit env` picks the served lab (else the most recently started)
+and says on stderr which one it picked; `labkit ctl` switches the lab `labkit env` chose in
+that shell ($LABKIT_LAB), else follows the same rule, and confirms what it changed in one
+line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,17 +41,24 @@ def labkit_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([PY, "-m", "labkit", *args], capture_output=True, text=True, timeout=20)
 
 
-@pytest.fixture
-def served():
+@contextlib.contextmanager
+def serving() -> Iterator[dict]:
     """`labkit serve --json` in the background, registered in the test's runtime directory."""
     proc = subprocess.Popen(
         [PY, "-m", "labkit", "serve", "--json"], stdout=subprocess.PIPE, text=True
     )
-    assert proc.stdout is not None
-    info = json.loads(proc.stdout.readline())
-    yield info
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(10) == 0
+    try:
+        assert proc.stdout is not None
+        yield json.loads(proc.stdout.readline())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+
+
+@pytest.fixture
+def served():
+    with serving() as info:
+        yield info
 
 
 needs_curl = pytest.mark.skipif(
@@ -72,6 +82,38 @@ def test_readme_terminal_path_works_beside_a_notebook_lab(served):
             "labkit: 2 labs are running; using the one started by `labkit serve`, gateway "
             f"{served['gateway']} (choose another with --lab URL)\n"
         )
+
+
+@needs_curl
+def test_ctl_switches_the_lab_whose_gateway_the_shell_has():
+    """00's snippet, `labkit serve &` then `eval "$(labkit env)"` at once, beside a notebook's
+    lab: env ran before the served lab was registered and took the notebook's; ctl then took
+    the served one, so `maintenance on` changed a lab `curl "$GATEWAY"` does not reach (200).
+    ctl now switches the lab env chose in this shell ($LABKIT_LAB), and says nothing of others."""
+    with labkit.start() as notebook_lab:
+        env = labkit_cli("env")  # before the served lab exists, as in the race
+        chosen_url = notebook_lab.gateway.url
+        assert f"export LABKIT_LAB={chosen_url}\n" in env.stdout
+        with serving() as served:
+            result = shell(
+                env.stdout + "labkit ctl maintenance on --retry-after 30 && "
+                'curl -s -o /dev/null -w "%{http_code}" "$GATEWAY/orders/7"'
+            )
+            assert (result.stdout, result.stderr) == ("maintenance: on, Retry-After 30\n503", "")
+            assert notebook_lab.origin.maintenance_settings is not None
+            # a shell without it still follows the rule: the served lab, named on stderr
+            chosen = labkit_cli("ctl", "state")
+            assert served["gateway"] in chosen.stderr
+            assert json.loads(chosen.stdout)["maintenance"] is False
+    # the lab this shell chose has stopped: one line saying how to choose again
+    with labkit.start():
+        result = shell(env.stdout + "labkit ctl maintenance off")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"labkit: error: the lab `labkit env` chose for this shell ({chosen_url}, "
+        'in $LABKIT_LAB) is not running any more: run eval "$(labkit env)" again to choose a '
+        "running one\n"
+    )
 
 
 def test_without_a_served_lab_the_newest_is_chosen_and_named():
