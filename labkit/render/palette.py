@@ -172,6 +172,7 @@ JP_INPUT_TEXT = "var(--jp-widgets-input-color)"
 JP_INPUT_PAPER = "var(--jp-widgets-input-background-color)"
 JP_INPUT_BORDER = "var(--jp-widgets-input-border-color)"
 JP_LABEL = "var(--jp-widgets-label-color, var(--jp-ui-font-color1))"
+JP_ACCENT = "var(--jp-brand-color1)"  # the filled part of a progress bar (widgets/progress.py)
 
 
 # -- the instructor's board: a page of its own, light or dark as the browser prefers --

@@ -16,7 +16,7 @@ import traitlets
 
 from labkit import i18n
 from labkit.i18n import Msg
-from labkit.render.palette import JP_LABEL
+from labkit.render.palette import JP_ACCENT, JP_LABEL
 
 __all__ = ["Progress"]
 
@@ -49,7 +49,7 @@ export default { render };
 _CSS = f"""
 .labkit-progress {{ display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 2px 0;
   color: {JP_LABEL}; font-size: var(--jp-widgets-font-size); }}
-.labkit-progress progress {{ width: 12em; accent-color: var(--jp-brand-color1); }}
+.labkit-progress progress {{ width: 12em; accent-color: {JP_ACCENT}; }}
 """
 
 
