@@ -42,6 +42,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     for name in ("origin", "gateway", "portal"):
         env[name.upper()] = info[name]
         env[f"{name.upper()}_PORT"] = str(urlsplit(info[name]).port)
+    env["LABKIT_LAB"] = info["gateway"]  # as `eval "$(labkit env)"` sets it: ctl's lab
     yield info, env
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(5) == 0
