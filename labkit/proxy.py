@@ -32,6 +32,8 @@ HOP_BY_HOP = frozenset(
         "keep-alive",
         "proxy-connection",
         "te",
+        # not hop-by-hop in RFC 9110 (6.6.2): dropped because the lab relays no trailer
+        # section, so it announces none (personalities.TRAILERS; nginx, HAProxy, Caddy keep it)
         "trailer",
         "transfer-encoding",
         "upgrade",
