@@ -471,3 +471,19 @@ def test_the_instructor_guide_states_the_codes_numbers(exchange) -> None:
     assert start.returncode == 0, start.stderr
     for line in start.stdout.splitlines():  # the guide shows what the command prints
         assert f"# {line}\n" in guide, line
+    # the Chinese guide: the same numbers, and what the command prints in a Chinese LABKIT_LANG
+    zh = (ROOT / "docs" / "instructor.zh-CN.md").read_text()
+    assert f"每 {board.REFRESH_SECONDS} 秒自动刷新一次" in zh
+    assert f"在答错 {capstone.CONFIRMED_TRIES} 次之后" in zh
+    assert "(board.png)" in zh
+    stop = subprocess.run([sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True)
+    assert stop.returncode == 0
+    start = subprocess.run(
+        [sys.executable, "-m", "labkit", "drill", "start", "tuesday-1"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LABKIT_LANG": "zh-CN"},
+    )
+    assert start.returncode == 0, start.stderr
+    for line in start.stdout.splitlines():
+        assert f"# {line}\n" in zh, line

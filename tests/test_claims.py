@@ -149,7 +149,7 @@ def _units() -> dict[str, str]:
 
 
 ENVOY_VALUE = re.compile(r"\b5\d\d\b|\bU(F|C|R|H|T|PE)\b|no healthy upstream|upstream connect")
-FROM_DOCS = re.compile(r"documentation|\bdocs\b(?!/)|source|not run|not observed")
+FROM_DOCS = re.compile(r"documentation|\bdocs\b(?!/)|source|not run|not observed|文档|源代码")
 
 
 def test_every_envoy_value_says_it_comes_from_documentation() -> None:

@@ -73,7 +73,11 @@ def test_a_bad_range_is_one_clear_line(monkeypatch, value: str) -> None:
 
 
 def test_the_instructor_guide_names_the_range_the_code_uses() -> None:
-    guide = (Path(__file__).resolve().parent.parent / "docs" / "instructor.md").read_text()
+    guide_path = Path(__file__).resolve().parent.parent / "docs" / "instructor.md"
+    guide = guide_path.read_text()
     lo, hi = ports.PORT_RANGE
     assert f"binds its ports from {lo}-{hi}" in guide
     assert f'"LABKIT_PORTS": "{lo}-{hi}"' in guide
+    zh = guide_path.with_name("instructor.zh-CN.md").read_text()  # the same, in its words
+    assert f"labkit 从 {lo}-{hi} 绑定它的端口" in zh
+    assert f'"LABKIT_PORTS": "{lo}-{hi}"' in zh

@@ -52,6 +52,7 @@ def copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], tuple[
         shutil.copy(ROOT / "notebooks" / "zh" / PILOT, zh)
         monkeypatch.setattr(translations, "ROOT", tmp_path)
         monkeypatch.setattr(translations, "NOTEBOOKS", tmp_path / "notebooks")
+        monkeypatch.setattr(translations, "DOCS", tmp_path / "docs")  # none: no guide
         return english, zh
 
     return make
@@ -175,6 +176,7 @@ def test_the_translated_glossary_is_stamped_with_the_english_page_it_translates(
     shutil.copy(ROOT / "notebooks" / "zh" / "glossary.md", zh)
     monkeypatch.setattr(translations, "ROOT", tmp_path)
     monkeypatch.setattr(translations, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(translations, "DOCS", tmp_path / "docs")  # none: no guide
     assert translations.report() == ([], [])
     english.write_text(english.read_text() + "\n## HTTP/3\n\nHTTP over QUIC (RFC 9114).\n")
     gaps, _ = translations.report()
@@ -189,3 +191,72 @@ def test_the_translated_glossary_is_stamped_with_the_english_page_it_translates(
     assert [g.line() for g in translations.report()[0]] == [
         "notebooks/zh/glossary.md: not marked as translated"
     ]
+
+
+# -- the instructor guide, translated section by section (docs/instructor.zh-CN.md) --
+
+GUIDE, GUIDE_ZH = "instructor.md", "instructor.zh-CN.md"
+
+
+@pytest.fixture
+def guide(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The guide and its translation in a scratch docs/ the tool reads instead."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in (GUIDE, GUIDE_ZH):
+        shutil.copy(ROOT / "docs" / name, docs / name)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.setattr(translations, "ROOT", tmp_path)
+    monkeypatch.setattr(translations, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(translations, "DOCS", docs)
+    return docs / GUIDE, docs / GUIDE_ZH
+
+
+def _guide_lines() -> list[str]:
+    return [gap.line() for gap in translations.report()[0]]
+
+
+def test_the_guides_sections_are_its_headings_of_level_2_and_3() -> None:
+    english = (ROOT / "docs" / GUIDE).read_text()
+    parts = translations.sections(english)
+    assert "".join(parts) == english
+    headings = [line for line in english.splitlines() if re.match(r"#{2,3} ", line)]
+    assert [p.splitlines()[0] for p in parts[1:]] == headings
+    assert parts[0].count("\n# ") == 1  # the title is in the first
+
+
+def test_a_guide_section_added_changed_or_restructured_is_named(
+    guide: tuple[Path, Path],
+) -> None:
+    english, chinese = guide
+    assert _guide_lines() == []
+    english.write_text(english.read_text() + "## Something new\n\nA paragraph.\n")
+    count = len(translations.sections(english.read_text()))
+    assert _guide_lines() == [
+        f"docs/{GUIDE_ZH} section {count - 1}: new section, not translated (## Something new)"
+    ]
+    shutil.copy(ROOT / "docs" / GUIDE, english)
+    parts = translations.sections(english.read_text())
+    heading = parts[4].splitlines()[0]
+    english.write_text(english.read_text().replace(parts[4], parts[4] + "One more line.\n"))
+    assert _guide_lines() == [
+        f"docs/{GUIDE_ZH} section 4: English text changed since translated ({heading})"
+    ]
+    translations.main(["--stamp", str(chinese), "4"])
+    assert _guide_lines() == []
+    board = translations.sections(english.read_text())[11].splitlines()[0]
+    assert board.startswith("### ")
+    chinese.write_text(chinese.read_text().replace("\n### 看板\n", "\n## 看板\n"))
+    assert _guide_lines() == [
+        f"docs/{GUIDE_ZH} section 11: its heading is not of level 3, as the English one ({board})"
+    ]
+
+
+def test_the_chinese_guide_takes_full_width_punctuation() -> None:
+    """Prose only: code blocks, inline code, link targets and the stamps are not prose."""
+    text = (ROOT / "docs" / GUIDE_ZH).read_text()
+    for pattern in (r"```.*?```", r"`[^`]*`", r"\]\([^)]*\)", r"<!--.*?-->"):
+        text = re.sub(pattern, "", text, flags=re.S)
+    han = "\u4e00-\u9fff"
+    found = re.findall(rf".{{0,12}}(?:[{han}][:,;!?()]|[(][{han}]).{{0,12}}", text)
+    assert not found, found

@@ -6,6 +6,8 @@
         # after translating cells 3 and 7 anew: record the English text they now translate
     python tools/translations.py --stamp notebooks/zh/glossary.md
         # after bringing the translated glossary up to date with the English one
+    python tools/translations.py --stamp docs/instructor.zh-CN.md 4 7
+        # after translating sections 4 and 7 of the instructor guide anew (none: every section)
 
 A translation lives beside its source in a folder per language (``notebooks/zh/`` for
 zh-CN, ``i18n.NOTEBOOK_DIRS``), under the same file name. Its cells are the English
@@ -17,7 +19,14 @@ cells, in the same order and with the same cell ids:
   language (metadata ``{"labkit": {"language": true}}``), which is the English cell with
   ``lang="zh-CN"`` added to its ``labkit.start(...)`` call and its comments translated.
 
-tests/test_translations.py fails on any drift this tool reports, naming the cells.
+A guide in ``docs/`` (``GUIDES``: the instructor guide) is translated section by section,
+beside its source with the language in its name (``docs/instructor.zh-CN.md``): a section is
+what lies between two headings of level 2 or 3 (the first: everything before the first), and
+each translated section starts with ``<!-- translates instructor.md section N sha256:... -->``
+(the hash of the English section), so that a changed English section, a section added, removed
+or moved, or a heading of another level shows, by section and heading.
+
+tests/test_translations.py fails on any drift this tool reports, naming the cells and sections.
 See docs/i18n.md.
 """
 
@@ -35,8 +44,14 @@ from labkit import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+DOCS = ROOT / "docs"
 START = re.compile(r"labkit\.start\(([^()]*)\)")
 PAGE_STAMP = re.compile(r"<!-- translates \S+ (sha256:[0-9a-f]+) -->\n")
+# guides in docs/ translated section by section: the English file, and its translation's
+# name in each language (beside it)
+GUIDES = {"instructor.md": {i18n.CHINESE: "instructor.zh-CN.md"}}
+SECTION_STAMP = re.compile(r"<!-- translates (\S+) section (\d+) (sha256:[0-9a-f]+) -->\n")
+HEADING = re.compile(r"(#{1,3}) \S")
 
 
 def digest(text: str) -> str:
@@ -90,12 +105,13 @@ class Gap:
     """One thing a translation lacks."""
 
     notebook: str  # the translation's path, from the repository root
-    index: int | None  # the English cell's index
+    index: int | None  # the English cell's (or a guide's section's) index
     kind: str  # new, changed, unmarked, code differs, extra, order, missing notebook
     english: str  # the English text now
+    unit: str = "cell"  # what index counts: a notebook's cells, a guide's sections
 
     def line(self) -> str:
-        where = f"{self.notebook} cell {self.index}" if self.index is not None else self.notebook
+        where = self.notebook if self.index is None else f"{self.notebook} {self.unit} {self.index}"
         return f"{where}: {self.kind}"
 
 
@@ -160,10 +176,104 @@ def page_gaps(english_path: Path, lang: str) -> list[Gap]:
     return []
 
 
+def sections(text: str) -> list[str]:
+    """A guide's sections: split before each heading of level 2 or 3 outside code blocks
+    (the first section is everything before the first; it holds the title)."""
+    found: list[list[str]] = [[]]
+    fenced = False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = HEADING.match(line)
+        if not fenced and heading and len(heading.group(1)) > 1 and any(found[-1]):
+            found.append([])
+        found[-1].append(line)
+    return ["".join(lines) for lines in found]
+
+
+def _level(section: str) -> int:
+    """The level of a section's first heading (0: none)."""
+    fenced = False
+    for line in section.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = None if fenced else HEADING.match(line)
+        if heading:
+            return len(heading.group(1))
+    return 0
+
+
+def _heading(section: str) -> str:
+    return next((line for line in section.splitlines() if HEADING.match(line)), "(no heading)")
+
+
+def guide_gaps(english_path: Path, translated_path: Path) -> list[Gap]:
+    """What a translated guide lacks, section by section (see the module's docstring)."""
+    name = translated_path.relative_to(ROOT).as_posix()
+    english = sections(english_path.read_text(encoding="utf-8"))
+    text = translated_path.read_text(encoding="utf-8")
+    stamps = list(SECTION_STAMP.finditer(text))
+    if not stamps or stamps[0].start() != 0:
+        return [Gap(name, None, "does not start with a section's stamp", "")]
+    found: list[Gap] = []
+    translated = {}
+    for i, stamp in enumerate(stamps):
+        end = stamps[i + 1].start() if i + 1 < len(stamps) else len(text)
+        index = int(stamp.group(2))
+        if stamp.group(1) != english_path.name or (translated and index <= max(translated)):
+            found.append(Gap(name, None, f"the {i}th stamp is out of order: {stamp.group(0)}", ""))
+            continue
+        translated[index] = (stamp.group(3), text[stamp.end() : end])
+    for index, section in enumerate(english):
+        where = _heading(section)
+        if index not in translated:
+            found.append(
+                Gap(name, index, f"new section, not translated ({where})", section, "section")
+            )
+            continue
+        recorded, mine = translated[index]
+        if recorded != digest(section):
+            kind = f"English text changed since translated ({where})"
+            found.append(Gap(name, index, kind, section, "section"))
+        elif _level(mine) != _level(section):
+            kind = f"its heading is not of level {_level(section)}, as the English one ({where})"
+            found.append(Gap(name, index, kind, section, "section"))
+    for index in sorted(set(translated) - set(range(len(english)))):
+        kind = "translates no English section (removed?)"
+        found.append(Gap(name, index, kind, "", "section"))
+    return found
+
+
+def stamp_guide(path: Path, indices: list[int]) -> None:
+    """Record, for the given sections of a translated guide (none: every section), the
+    English text they now translate."""
+    text = path.read_text(encoding="utf-8")
+    stamps = list(SECTION_STAMP.finditer(text))
+    english = sections((path.parent / stamps[0].group(1)).read_text(encoding="utf-8"))
+    wanted = set(indices) if indices else set(range(len(english)))
+
+    def restamp(m: re.Match[str]) -> str:
+        index = int(m.group(2))
+        if index not in wanted or index >= len(english):
+            return m.group(0)
+        return f"<!-- translates {m.group(1)} section {index} {digest(english[index])} -->\n"
+
+    path.write_text(SECTION_STAMP.sub(restamp, text), encoding="utf-8")
+    print(f"stamped {len(wanted)} section(s) of {path.name}")
+
+
 def report(include_untranslated: bool = False) -> tuple[list[Gap], list[str]]:
-    """(gaps in existing translations, notebooks and pages with no translation yet)."""
+    """(gaps in existing translations, notebooks, pages and guides with no translation yet)."""
     all_gaps: list[Gap] = []
     untranslated = []
+    for source, names in GUIDES.items():
+        if not (DOCS / source).exists():  # a scratch tree without docs/ (the tests')
+            continue
+        for translation in names.values():
+            if (DOCS / translation).exists():
+                all_gaps += guide_gaps(DOCS / source, DOCS / translation)
+            elif include_untranslated:
+                untranslated.append((DOCS / translation).relative_to(ROOT).as_posix())
     for english in sorted([*NOTEBOOKS.glob("*.ipynb"), *NOTEBOOKS.glob("*.md")]):
         for lang in i18n.NOTEBOOK_DIRS:
             if translation_of(english, lang).exists():
@@ -176,7 +286,10 @@ def report(include_untranslated: bool = False) -> tuple[list[Gap], list[str]]:
 
 def stamp(path: Path, indices: list[int]) -> None:
     """Record, for the given cells of a translation, the English text they now translate
-    (for a Markdown page: the whole English page)."""
+    (for a Markdown page: the whole English page; for a guide: its sections)."""
+    if path.resolve().parent == DOCS.resolve():
+        stamp_guide(path, indices)
+        return
     rel = path.resolve().relative_to(NOTEBOOKS.resolve())
     if path.suffix == ".md":
         text = path.read_text(encoding="utf-8")
