@@ -374,3 +374,26 @@ def test_a_practice_drill_and_the_gradebooks_reasons_in_chinese(
         practice.leave()
     finally:
         lab.stop()
+
+
+def test_a_damaged_progress_file_is_named_in_the_learners_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What store.py finds wrong with a progress file (shown by the learner's kernel, `labkit
+    progress`, `collect` and the board) in the learner's language; keys and values as written."""
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    file = tmp_path / "progress.json"
+    snap = store.decode(file, b'{"user": 7, "exercises": {"500.x": {"attempts": -1}}}')
+    assert snap.problems == [
+        f"{file}：user 必须是一个简短的名字，而不是 7",
+        f"{file}：500.x：attempts 必须是 >= 0 的整数，而不是 -1",
+    ]
+    (damaged,) = store.decode(file, b'{"exercises": ').problems
+    assert damaged.startswith(f"{file} 已损坏（") and damaged.endswith("，位于第 14 字节）")
+    with pytest.raises(store.ProgressError) as refused:
+        store.read(tmp_path)
+    assert str(refused.value).startswith(f"进度文件 {tmp_path} 是一个目录；请把 LABKIT_PROGRESS")
+    monkeypatch.delenv("LABKIT_LANG")
+    assert store.decode(file, b'{"user": 7, "exercises": {}}').problems == [
+        f"{file}: user must be a short name, not 7"
+    ]

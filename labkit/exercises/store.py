@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from labkit.atomic import replace_file
-from labkit.errors import LabkitError
+from labkit.errors import LabkitError, say
+from labkit.i18n import Msg
 
 try:
     import fcntl
@@ -44,6 +45,7 @@ MAX_BYTES = 4_000_000  # a progress file of the whole course is about 100 kB
 MAX_EVENTS = 200  # per exercise: the first ones tell the story, the count keeps the rest
 MAX_ANSWER = 64_000  # characters of one kept answer (a code answer's source and its context)
 EVENT_KINDS = ("attempt", "hint", "solution")
+CANNOT_READ = Msg("cannot read the progress file {file}: {why}")
 
 
 class ProgressError(LabkitError):
@@ -110,33 +112,71 @@ def _valid_time(value: object) -> bool:
 def validate_record(exercise_id: object, rec: object) -> tuple[dict[str, Any] | None, str | None]:
     """A clean copy of one record, or None and what is wrong with it (for the message)."""
     if not isinstance(exercise_id, str) or not exercise_id.isprintable() or len(exercise_id) > 100:
-        return None, f"an exercise id {str(exercise_id)[:40]!r} that is not a short printable name"
+        shown = repr(str(exercise_id)[:40])
+        return None, say(Msg("an exercise id {id} that is not a short printable name", id=shown))
     if not isinstance(rec, dict):
-        return None, f"{exercise_id}: the record is {type(rec).__name__}, not an object"
+        wrong = Msg(
+            "{exercise}: the record is {type}, not an object",
+            exercise=exercise_id,
+            type=type(rec).__name__,
+        )
+        return None, say(wrong)
     out = empty_record()
     for key in _COUNTS:
         value = rec.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**9:
-            return None, f"{exercise_id}: {key} must be a whole number >= 0, not {value!r:.40}"
+            return None, say(
+                Msg(
+                    "{exercise}: {key} must be a whole number >= 0, not {value}",
+                    exercise=exercise_id,
+                    key=key,
+                    value=f"{value!r:.40}",
+                )
+            )
         out[key] = value
     for key in _FLAGS:
         value = rec.get(key, False)
         if not isinstance(value, bool):
-            return None, f"{exercise_id}: {key} must be true or false, not {value!r:.40}"
+            return None, say(
+                Msg(
+                    "{exercise}: {key} must be true or false, not {value}",
+                    exercise=exercise_id,
+                    key=key,
+                    value=f"{value!r:.40}",
+                )
+            )
         out[key] = value
     for key in _TIMES:
         value = rec.get(key)
         if value is not None and not _valid_time(value):
-            return None, f"{exercise_id}: {key} must be an ISO time or null, not {value!r:.40}"
+            return None, say(
+                Msg(
+                    "{exercise}: {key} must be an ISO time or null, not {value}",
+                    exercise=exercise_id,
+                    key=key,
+                    value=f"{value!r:.40}",
+                )
+            )
         out[key] = value
     events = rec.get("events", [])
     if not isinstance(events, list) or not all(_valid_event(e) for e in events):
-        return None, f"{exercise_id}: events must be a list of {{t, kind}} objects"
+        return None, say(
+            Msg(
+                "{exercise}: events must be a list of {shape} objects",
+                exercise=exercise_id,
+                shape="{t, kind}",
+            )
+        )
     out["events"] = [dict(e) for e in events[:MAX_EVENTS]]
     answer = rec.get("answer")
     if answer is not None:
         if not _valid_answer(answer):
-            return None, f"{exercise_id}: answer must be an object with args, correct and time"
+            return None, say(
+                Msg(
+                    "{exercise}: answer must be an object with args, correct and time",
+                    exercise=exercise_id,
+                )
+            )
         out["answer"] = answer
     return out, None
 
@@ -171,12 +211,23 @@ def _valid_answer(answer: object) -> bool:
 def _check_kind(file: Path, st: os.stat_result) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise ProgressError(
-            f"the progress file {file} is a directory; set LABKIT_PROGRESS to a file path "
-            "(for example ~/.local/share/labkit/progress.json)"
+            say(
+                Msg(
+                    "the progress file {file} is a directory; set LABKIT_PROGRESS to a file "
+                    "path (for example ~/.local/share/labkit/progress.json)",
+                    file=file,
+                )
+            )
         )
     if not stat.S_ISREG(st.st_mode):
         raise ProgressError(
-            f"the progress file {file} is not a regular file; set LABKIT_PROGRESS to a file path"
+            say(
+                Msg(
+                    "the progress file {file} is not a regular file; set LABKIT_PROGRESS to a "
+                    "file path",
+                    file=file,
+                )
+            )
         )
 
 
@@ -185,17 +236,31 @@ def decode(file: Path, raw: bytes) -> Snapshot:
     text = raw.decode("utf-8", errors="replace").lstrip()
     if text and not text.startswith("{"):
         raise ProgressError(
-            f"{file} is not a labkit progress file (it does not start with '{{'); it is left "
-            "as it is: set LABKIT_PROGRESS to another path"
+            say(
+                Msg(
+                    "{file} is not a labkit progress file (it does not start with '{brace}'); "
+                    "it is left as it is: set LABKIT_PROGRESS to another path",
+                    file=file,
+                    brace="{",
+                )
+            )
         )
     try:
         data = json.loads(text) if text else {}
     except json.JSONDecodeError as exc:
-        return Snapshot(None, {}, [f"{file} is damaged ({exc.msg} at byte {exc.pos})"])
+        damaged = Msg(
+            "{file} is damaged ({why} at byte {pos})", file=file, why=exc.msg, pos=exc.pos
+        )
+        return Snapshot(None, {}, [say(damaged)])
     if not isinstance(data, dict) or (data and "exercises" not in data):
         raise ProgressError(
-            f"{file} holds JSON that is not a labkit progress file (no 'exercises'); it is left "
-            "as it is: set LABKIT_PROGRESS to another path"
+            say(
+                Msg(
+                    "{file} holds JSON that is not a labkit progress file (no 'exercises'); it "
+                    "is left as it is: set LABKIT_PROGRESS to another path",
+                    file=file,
+                )
+            )
         )
     snap = Snapshot(None, {})
     user = data.get("user")
@@ -203,15 +268,23 @@ def decode(file: Path, raw: bytes) -> Snapshot:
         if isinstance(user, str) and user.isprintable() and 0 < len(user) <= 100:
             snap.user = user
         else:
-            snap.problems.append(f"{file}: user must be a short name, not {user!r:.40}")
+            snap.problems.append(
+                say(
+                    Msg(
+                        "{file}: user must be a short name, not {user}",
+                        file=file,
+                        user=f"{user!r:.40}",
+                    )
+                )
+            )
     exercises = data.get("exercises", {})
     if not isinstance(exercises, dict):
-        snap.problems.append(f"{file}: exercises must be an object")
+        snap.problems.append(say(Msg("{file}: exercises must be an object", file=file)))
         return snap
     for key, rec in exercises.items():
         clean, problem = validate_record(key, rec)
         if clean is None:
-            snap.problems.append(f"{file}: {problem}")
+            snap.problems.append(say(Msg("{file}: {problem}", file=file, problem=problem)))
         else:
             snap.records[key] = clean
     return snap
@@ -237,8 +310,9 @@ def read(file: Path | None = None, *, follow_symlinks: bool = True) -> Snapshot:
         raise
     except OSError as exc:
         if not follow_symlinks and os.path.islink(file):
-            raise ProgressError(f"{file} is a symbolic link; it was not followed") from None
-        raise ProgressError(f"cannot read the progress file {file}: {exc.strerror}") from None
+            not_followed = Msg("{path} is a symbolic link; it was not followed", path=file)
+            raise ProgressError(say(not_followed)) from None
+        raise ProgressError(say(CANNOT_READ.bind(file=file, why=exc.strerror))) from None
     try:
         _check_kind(file, os.fstat(fd))
         chunks, size = [], 0
@@ -246,11 +320,14 @@ def read(file: Path | None = None, *, follow_symlinks: bool = True) -> Snapshot:
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_BYTES:
-                raise ProgressError(
-                    f"{file} is larger than {MAX_BYTES:,} bytes: not a labkit progress file"
+                too_large = Msg(
+                    "{file} is larger than {size} bytes: not a labkit progress file",
+                    file=file,
+                    size=f"{MAX_BYTES:,}",
                 )
+                raise ProgressError(say(too_large))
     except OSError as exc:
-        raise ProgressError(f"cannot read the progress file {file}: {exc.strerror}") from None
+        raise ProgressError(say(CANNOT_READ.bind(file=file, why=exc.strerror))) from None
     finally:
         os.close(fd)
     return decode(file, b"".join(chunks))
@@ -344,7 +421,7 @@ def update(
     """
     clean, problem = validate_record(exercise_id, {})
     if clean is None:
-        raise ProgressError(f"cannot record progress: {problem}")
+        raise ProgressError(say(Msg("cannot record progress: {problem}", problem=problem)))
     file = file or path()
     if file.is_symlink() and file.exists():
         file = file.resolve()  # keep the learner's link; write where it points
@@ -378,8 +455,14 @@ def update(
             return dict(rec)
     except OSError as exc:
         raise ProgressError(
-            f"cannot save progress to {file}: {exc.strerror or exc}; set LABKIT_PROGRESS to a "
-            "writable path to keep it"
+            say(
+                Msg(
+                    "cannot save progress to {file}: {why}; set LABKIT_PROGRESS to a writable "
+                    "path to keep it",
+                    file=file,
+                    why=exc.strerror or exc,
+                )
+            )
         ) from None
 
 
@@ -400,7 +483,8 @@ def record(exercise_id: str, **event: Any) -> None:
         key = str(path())
         if key not in _warned:
             _warned.add(key)
-            print(f"labkit: progress is not being saved: {exc}", file=sys.stderr)
+            unsaved = say(Msg("progress is not being saved: {why}", why=exc))
+            print(f"labkit: {unsaved}", file=sys.stderr)
     else:
         from labkit.board import live  # the instructor's board sees it now (issue 19)
 
