@@ -369,9 +369,11 @@ class Gateway(Proxy):
     ) -> Response:
         body = bytearray()
         try:
-            # a relayed (not generated) response, the only kind stored, streams its body
-            async for chunk in response.body:  # type: ignore[union-attr]
-                body += chunk
+            if isinstance(response.body, bytes):  # a relayed body that arrived whole
+                body += response.body
+            else:  # a relayed (not generated) response, the only kind stored, streams its body
+                async for chunk in response.body:
+                    body += chunk
         except BodyCut as exc:  # nothing sent yet: the gateway can still say it failed
             headers, page = pages.page(
                 None,

@@ -523,11 +523,26 @@ class Proxy(HTTPServer):
         conn: upstream.Connection,
         pooling: personalities.Pooling,
     ) -> Response:
+        """The upstream's response as this proxy passes it on. A body that arrived whole with
+        the head (``UpstreamReply.whole``) goes on as plain bytes, and the upstream connection
+        is free at once (back to the pool, or closed); any other body is streamed
+        (``_Relayed``), the connection freed at its end. The bytes on the wire are the same:
+        the relayed head keeps the upstream's Content-Length (when it does not, the body is
+        streamed as before)."""
         headers = self.relayed_headers(reply.status, reply.headers, target)
+        body: bytes | _Relayed
+        whole = reply.whole
+        if whole is not None and any(
+            len(k) == 14 and k.lower() == "content-length" for k, _ in headers
+        ):
+            _release(conn, self.pool, pooling, _CLIENT.get(None))
+            body = whole
+        else:
+            body = _Relayed(reply.body, conn, self.pool, pooling, _CLIENT.get(None))
         return Response(
             reply.status,
             headers,
-            _Relayed(reply.body, conn, self.pool, pooling, _CLIENT.get(None)),
+            body,
             reason=reply.reason,
             generated=False,
             why=f"relayed from upstream {target.name!r}",
@@ -757,11 +772,7 @@ class _Relayed:
             return await self._body.__anext__()
         except StopAsyncIteration:
             self._ended = True
-            client = self._client
-            if self._pooling.keepalive and not (client is not None and client.at_eof()):
-                self._pool.put(self._conn, self._pooling.max_idle, self._pooling.idle_timeout)
-            else:
-                self._conn.close()
+            _release(self._conn, self._pool, self._pooling, self._client)
             raise
         except BaseException:  # a cut, a cancel: nothing more is wanted from it
             self._conn.abort()
@@ -774,6 +785,20 @@ class _Relayed:
         aclose = getattr(self._body, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _release(
+    conn: upstream.Connection,
+    pool: upstream.Pool,
+    pooling: personalities.Pooling,
+    client: asyncio.StreamReader | None,
+) -> None:
+    """An exchange with the upstream is over, its whole response read: the connection goes
+    back to the pool, or is closed when this proxy does not pool or the client has left."""
+    if pooling.keepalive and not (client is not None and client.at_eof()):
+        pool.put(conn, pooling.max_idle, pooling.idle_timeout)
+    else:
+        conn.close()
 
 
 # Methods RFC 9110 9.2.2 calls idempotent: a request may be sent again on a new connection

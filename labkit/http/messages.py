@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import http
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from labkit.i18n import Text
@@ -18,6 +18,20 @@ def reason_for(status: int) -> str:
         return http.HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def decoded(fields: Sequence[tuple[bytes, bytes]]) -> Headers:
+    """An h11 event's headers as text: lowercased names and values, decoded as latin-1 (so
+    that a byte goes back as the same byte).
+
+    Read from the list inside h11's ``Headers`` when it has one (h11 0.10 to 0.16: triples of
+    raw name, lowercased name, value), in one pass: going through its Sequence interface
+    costs a Python call per field (``__getitem__``), as many as the decoding itself.
+    """
+    full = getattr(fields, "_full_items", None)
+    if full is not None:
+        return [(name.decode("latin-1"), value.decode("latin-1")) for _, name, value in full]
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in fields]
 
 
 def get_header(headers: Headers, name: str) -> str | None:

@@ -22,7 +22,15 @@ import h11
 from labkit.errors import LabkitError, LabNotRunning, check_number, stopped
 from labkit.http import pages, ports
 from labkit.http.deadline import within
-from labkit.http.messages import BodyCut, Headers, Request, Response, get_header, http_date
+from labkit.http.messages import (
+    BodyCut,
+    Headers,
+    Request,
+    Response,
+    decoded,
+    get_header,
+    http_date,
+)
 from labkit.http.peers import PeerCheck, refuse
 from labkit.http.requestcheck import (
     HEAD_TOO_LARGE,
@@ -419,7 +427,7 @@ class HTTPServer(Listener):
             method=event.method.decode("ascii", "replace"),
             target=event.target.decode("latin-1"),  # so a proxy passes on the same bytes
             http_version=event.http_version.decode("ascii", "replace"),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers],
+            headers=decoded(event.headers),
             body=bytes(body),
             raw=bytes(raw),
         )

@@ -14,7 +14,7 @@ import h11
 
 from labkit.conditions import Condition
 from labkit.http.deadline import within
-from labkit.http.messages import BodyCut, Headers
+from labkit.http.messages import BodyCut, Headers, decoded
 from labkit.i18n import Msg, Text
 from labkit.record import Record
 
@@ -63,7 +63,12 @@ def classify_eof(raw: bytes) -> Condition:
 
 
 class UpstreamReply(Record):
-    __slots__ = ("body", "headers", "raw_head", "reason", "status")
+    """A response head from the upstream, and its body: ``body`` streams it; ``whole`` is the
+    whole body when it arrived with the head, framed by Content-Length (else None). The
+    exchange is then over: the connection may carry the next request, and the body may be
+    relayed as plain bytes without streaming it (``body`` still yields it if asked)."""
+
+    __slots__ = ("body", "headers", "raw_head", "reason", "status", "whole")
 
     def __init__(
         self,
@@ -72,12 +77,14 @@ class UpstreamReply(Record):
         headers: Headers,
         raw_head: bytes,
         body: AsyncIterator[bytes],
+        whole: bytes | None = None,
     ) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
         self.raw_head = raw_head
         self.body = body
+        self.whole = whole
 
 
 class _Protocol(asyncio.StreamReaderProtocol):
@@ -309,12 +316,18 @@ class Connection:
                         bytes(raw),
                     )
                 head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
+                headers = decoded(event.headers)
+                arrived, ended, error = _arrived_body(conn)
+                whole = None
+                if ended and _length_framed(headers):
+                    whole = b"".join(arrived)
                 return UpstreamReply(
                     status=event.status_code,
                     reason=event.reason.decode("latin-1"),
-                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers],
+                    headers=headers,
                     raw_head=head,
-                    body=self._body(read_timeout),
+                    body=self._body(read_timeout, arrived, ended, error),
+                    whole=whole,
                 )
             raise UpstreamFailure(
                 Condition.INVALID_STATUS_LINE,
@@ -322,7 +335,16 @@ class Connection:
                 bytes(raw),
             )
 
-    async def _body(self, read_timeout: float) -> AsyncIterator[bytes]:
+    async def _body(
+        self, read_timeout: float, arrived: list[bytes], ended: bool, error: str
+    ) -> AsyncIterator[bytes]:
+        """The body: what arrived with the head (``_arrived_body``), then the rest as it comes."""
+        for chunk in arrived:
+            yield chunk
+        if ended:
+            return
+        if error:
+            raise BodyCut(Msg("the upstream's body ended early ({error})", error=error))
         conn = self._h11
         while True:
             try:
@@ -356,6 +378,33 @@ class Connection:
                 raise BodyCut(
                     Msg("the upstream switched to another protocol; the gateway relays HTTP only")
                 )
+
+
+def _arrived_body(conn: h11.Connection) -> tuple[list[bytes], bool, str]:
+    """The body bytes that arrived with the head, whether the body ended there, and h11's
+    complaint if it is already wrong; what is not taken here (more to read, a PAUSED) is
+    left for the stream (``Connection._body``)."""
+    chunks: list[bytes] = []
+    while True:
+        try:
+            event = conn.next_event()
+        except h11.RemoteProtocolError as exc:
+            return chunks, False, str(exc)
+        if type(event) is h11.Data:
+            chunks.append(bytes(event.data))
+        else:
+            return chunks, type(event) is h11.EndOfMessage, ""
+
+
+def _length_framed(headers: Headers) -> bool:
+    """Whether the response's body is framed by its Content-Length (no Transfer-Encoding).
+
+    Only such a body, once whole, is relayed as plain bytes (``UpstreamReply.whole``): the
+    relayed response keeps that Content-Length and goes out byte for byte as streamed would;
+    a chunked or close-delimited one is streamed, its framing the relaying server's own.
+    """
+    names = [name for name, _ in headers]  # lowercased (``messages.decoded``)
+    return "content-length" in names and "transfer-encoding" not in names
 
 
 class Pool:
