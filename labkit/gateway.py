@@ -26,6 +26,7 @@ from labkit.recorder import Kind, Recorder, Role
 
 HEALTH_INTERVAL = 1.0  # seconds a health check's verdict stands before a request asks again
 MAX_VARIANTS = 8  # stored responses per URL that differ by the headers they vary on
+MAX_MATCHED = 256  # paths whose route the gateway remembers (then it starts again)
 
 
 class CachedResponse(Record):
@@ -91,6 +92,7 @@ class Gateway(Proxy):
         self._health_task: asyncio.Task[None] | None = None  # the check under way
         self._checked_at = float("-inf")  # the loop's time when the last check began
         self._personality = personalities.RFC
+        self._matched: dict[str, Route | None] = {}  # path -> its route (see match)
 
     @property
     def personality(self) -> str:
@@ -126,6 +128,7 @@ class Gateway(Proxy):
         route.owner = self
         self.routes.append(route)
         self.routes.sort(key=lambda r: len(r.prefix), reverse=True)
+        self._matched = {}
 
     def route(self, prefix: str) -> Route:
         """The route with this prefix (or this upstream name), to change its timeouts."""
@@ -281,10 +284,19 @@ class Gateway(Proxy):
         return self.match(request.path)
 
     def match(self, path: str) -> Route | None:
-        for r in self.routes:
-            if path == r.prefix.rstrip("/") or path.startswith(r.prefix):
-                return r
-        return None
+        """The route of the longest prefix that matches the path; found once per path (a
+        lab has about twenty routes, ``/`` the last one tried), again after ``add_route``."""
+        matched = self._matched
+        if path in matched:
+            return matched[path]
+        route = next(
+            (r for r in self.routes if path == r.prefix.rstrip("/") or path.startswith(r.prefix)),
+            None,
+        )
+        if len(matched) >= MAX_MATCHED:
+            matched.clear()
+        matched[path] = route
+        return route
 
     async def handle(self, request: Request) -> Response:
         refused = self.not_proxied(request)
