@@ -222,7 +222,8 @@ class Route:
         owns the route), between two requests' reads of them."""
 
         def change() -> None:
-            self._timeouts = new()
+            self._timeouts = timeouts = new()
+            self.timeouts_text = str(timeouts)  # as the recording says them, made once
 
         if self.owner is None:
             change()
@@ -418,17 +419,14 @@ class Proxy(HTTPServer):
         h11_request = request_event(
             request.method.encode("ascii"), up_target.encode("latin-1", "replace"), fields, fit
         )
-        timeouts = (
-            f"connect timeout {route.connect_timeout:g} s, read timeout {route.read_timeout:g} s"
-        )
         retry = False
         while True:
             kept = conn.requests > 0  # before this request: a kept-alive connection
             forwarded = (
                 f"forwarded {request.method} {up_target} to upstream {target.name!r} "
-                f"{_on(conn)} ({timeouts})"
+                f"{_on(conn)} ({route.timeouts_text})"
             )
-            attempt = _attempt(Step.FORWARDED, route, target, number, retry, conn, kept=kept)
+            attempt = _attempt_on(conn, Step.FORWARDED, route, target, number, retry, kept)
             try:
                 # recorded as the request is written: the read timeout starts there
                 reply = await conn.exchange(
@@ -495,16 +493,7 @@ class Proxy(HTTPServer):
             self.note_attempt(
                 request,
                 f"upstream {target.name!r} answered {reply.status} {reply.reason}".rstrip(),
-                _attempt(
-                    Step.ANSWERED,
-                    route,
-                    target,
-                    number,
-                    retry,
-                    conn,
-                    status=reply.status,
-                    kept=kept,
-                ),
+                _attempt_on(conn, Step.ANSWERED, route, target, number, retry, kept, reply.status),
                 data=reply.raw_head,
             )
             return self.relay(request, target, reply, conn, pooling)
@@ -840,6 +829,29 @@ def _attempt(
         reused=kept,
         status=status,
     )
+
+
+def _attempt_on(
+    conn: upstream.Connection,
+    step: Step,
+    route: Route,
+    target: Target,
+    number: int,
+    retry: bool,
+    kept: bool,
+    status: int | None = None,
+) -> Attempt:
+    """The attempt of a request forwarded (or answered) on ``conn``: the same as the one
+    before on this connection when nothing it says has changed (an Attempt is frozen), so
+    each request on a kept-alive connection does not build the same two records again."""
+    key = (step, route, route._timeouts, target, number, retry, kept)
+    memo = conn.memo.get(status)  # None: forwarded; a status: answered
+    if memo is not None and memo[0] == key:
+        attempt: Attempt = memo[1]
+        return attempt
+    attempt = _attempt(step, route, target, number, retry, conn, status=status, kept=kept)
+    conn.memo[status] = (key, attempt)
+    return attempt
 
 
 def not_tried(route: Route, failure: Failure) -> Attempt:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import h11
 
@@ -140,6 +141,8 @@ class Connection:
         self.number = number
         self.requests = 0
         self._consumed = 0
+        # what the proxy keeps of this connection's last exchange, to reuse (proxy._attempt_on)
+        self.memo: dict[int | None, tuple[tuple[object, ...], Any]] = {}
         # our own head-size check (max_head) runs on every read; this is h11's backstop
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_ANY_HEAD)
         # While idle in a pool: until when it may stay, and the pool's callback that ends it
