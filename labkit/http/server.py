@@ -802,15 +802,29 @@ def h11_fields(headers: Headers) -> tuple[list[tuple[bytes, bytes]], bool]:
     """
     fields = []
     fit = True
-    name_ok = _FIELD_NAME.fullmatch
-    value_ok = _FIELD_VALUE.fullmatch
+    known = _FITTING
     for k, v in headers:
-        name = k.encode("latin-1", "replace")
-        value = v.encode("latin-1", "replace")
-        if fit and (name_ok(name) is None or value_ok(value) is None):
-            fit = False
-        fields.append((name, value))
+        field = known.get((k, v))
+        if field is None:
+            field = (k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
+            if _FIELD_NAME.fullmatch(field[0]) is None or _FIELD_VALUE.fullmatch(field[1]) is None:
+                fit = False
+            elif k not in _ONCE and len(v) <= MAX_FITTING_VALUE:
+                if len(known) >= MAX_FITTING:
+                    known.clear()
+                known[(k, v)] = field
+        fields.append(field)
     return fields, fit
+
+
+# Fields already found to fit h11's grammar, as bytes: most fields of a lab's messages come
+# again and again (Host, Via, Content-Type, X-Forwarded-For...), so each is encoded and
+# checked once, not per message. Not kept: the names whose value is new in each message
+# (as the lab writes them), and long values (a client's cookies: the table stays small).
+_FITTING: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+MAX_FITTING = 512  # then the table starts again
+MAX_FITTING_VALUE = 128  # characters
+_ONCE = frozenset({"X-Request-ID", "Date"})
 
 
 class _Coalesced:
