@@ -28,7 +28,6 @@ from labkit.http.messages import (
     Request,
     Response,
     decoded,
-    get_header,
     http_date,
 )
 from labkit.http.peers import PeerCheck, refuse
@@ -537,11 +536,22 @@ class HTTPServer(Listener):
         )
         return rid
 
-    def _extra_headers(self, request_id: str, response: Response) -> list[tuple[str, str]]:
+    def _extra_headers(
+        self,
+        request_id: str,
+        response: Response,
+        date: bool | None = None,
+        server: bool | None = None,
+    ) -> list[tuple[str, str]]:
+        """The fields this server adds to a response: Date and Server unless it has them
+        (``date``, ``server``: whether it does, when the caller has looked already), its
+        X-Request-ID, and Connection: close when it closes."""
         extra = []
-        if response.header("date") is None:
+        if not (response.header("date") is not None if date is None else date):
             extra.append(("Date", http_date()))
-        if response.header("server") is None and response.generated and response.server:
+        if server is None:
+            server = response.header("server") is not None
+        if not server and response.generated and response.server:
             extra.append(("Server", self.server_header))  # a relayed response keeps its maker's
         extra.append(("X-Request-ID", request_id))
         if response.close:
@@ -572,14 +582,26 @@ class HTTPServer(Listener):
             writer.write(response.raw)
             await _drain_quietly(writer)
             return False
-        headers = [(k, v) for k, v in response.headers if k.lower() != "x-request-id"]
+        headers = []
+        date = server = length = False  # one look at each field, not one pass for each
+        for k, v in response.headers:
+            name = k.lower()
+            if name == "x-request-id":  # this server's own id goes out instead
+                continue
+            headers.append((k, v))
+            if name == "date":
+                date = True
+            elif name == "server":
+                server = True
+            elif name == "content-length":
+                length = True
         closing = response.close
-        headers += self._extra_headers(rid, response)
+        headers += self._extra_headers(rid, response, date, server)
         payload = response.body  # bytes, or a stream relayed as it arrives
         no_body = request.method == "HEAD" or response.status in (204, 304)
         if (
             isinstance(payload, bytes)
-            and get_header(headers, "content-length") is None
+            and not length
             and not (response.status == 204 or response.status == 304)
         ):
             headers.append(("Content-Length", str(len(payload))))
