@@ -74,6 +74,9 @@ _ALWAYS_FORWARDED = frozenset({"host"})
 # connection's, and upgrade (the lab drops Upgrade: it opens no tunnel)
 _NOT_PASSED_ON = _OWN_OPTIONS | {"upgrade"}
 
+# A request head up to this size has what is forwarded for its fields kept (_forwarding)
+MAX_KEPT_HEAD = 2048
+
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
 # supported for any resource). A CONNECT that is not host:port never gets here: every
 # labkit server answers it 400 (RFC 9112 3.2.3).
@@ -270,6 +273,11 @@ class Proxy(HTTPServer):
         self.pool = upstream.Pool()
         self._rules: tuple[personalities.Personality, frozenset[str], set[str]] | None = None
         self._entries: dict[tuple[int, str], str] = {}
+        # a request's fields -> what is forwarded for them (see _forwarding)
+        self._forwardings: dict[
+            tuple[tuple[str, str], ...],
+            tuple[personalities.Personality, bool, int, Headers, Headers, bool],
+        ] = {}
         # failure pages made (see failure_response): status, headers, body, why
         self._failures: dict[
             tuple[object, ...], tuple[int, tuple[tuple[str, str], ...], bytes, str]
@@ -324,16 +332,49 @@ class Proxy(HTTPServer):
         ``upgrade``: real HAProxy passes a WebSocket handshake on, but the lab opens no
         tunnel, so ``Upgrade`` never goes on (README: not imitated). nginx's writes its own.
         """
+        return self._forwarding(request, keepalive)[0]
+
+    def _forwarding(self, request: Request, keepalive: bool) -> tuple[Headers, bool]:
+        """``forwarded_headers``, and whether the request has a Host.
+
+        All but the X-Request-ID depends only on the request's fields, its body's length,
+        the personality and keep-alive: the same for each request of a client that sends the
+        same fields. That part is made once (``_forwarding_parts``) and kept, for requests
+        whose head is not large (at most 64 kept, then it starts again).
+        """
+        person = self.persona()
+        fields = tuple(request.headers)
+        made = self._forwardings.get(fields)
+        if (
+            made is None
+            or made[0] is not person
+            or made[1] != keepalive
+            or made[2] != len(request.body)
+        ):
+            made = self._forwarding_parts(request, person, keepalive)
+            if len(request.raw) - len(request.body) <= MAX_KEPT_HEAD:
+                if len(self._forwardings) >= 64:
+                    self._forwardings.clear()
+                self._forwardings[fields] = made
+        _, _, _, before, after, host = made
+        return [*before, ("X-Request-ID", self.recorder.tagged(request.request_id)), *after], host
+
+    def _forwarding_parts(
+        self, request: Request, person: personalities.Personality, keepalive: bool
+    ) -> tuple[personalities.Personality, bool, int, Headers, Headers, bool]:
+        """What ``_forwarding`` keeps: the fields before X-Request-ID and after it."""
         headers = []
         seen: dict[str, str] = {}  # the first value of each header this method looks at
         dropped = _NOT_FORWARDED
-        treatment = self.persona().headers.relayed_upgrade
+        treatment = person.headers.relayed_upgrade
+        host = False
         if treatment == "drop":
             named = _named_options(request.headers) - _ALWAYS_FORWARDED
             if named:
                 dropped = dropped | named
         for k, v in request.headers:
             name = k.lower()
+            host = host or name == "host"
             if name in _LOOKED_AT:
                 seen.setdefault(name, v)
             if name not in dropped:
@@ -348,12 +389,12 @@ class Proxy(HTTPServer):
             headers.append(("Content-Length", str(len(request.body))))
         via = seen.get("via")
         headers.append(("Via", f"{via}, 1.1 {self.via_name}" if via else f"1.1 {self.via_name}"))
-        headers.append(("X-Request-ID", self.recorder.tagged(request.request_id)))
+        after = []
         if "x-forwarded-for" not in seen:
-            headers.append(("X-Forwarded-For", "127.0.0.1"))
+            after.append(("X-Forwarded-For", "127.0.0.1"))
         if not keepalive:
-            headers.append(("Connection", "close"))
-        return headers
+            after.append(("Connection", "close"))
+        return person, keepalive, len(request.body), headers, after, host
 
     async def forward(self, request: Request, route: Route, targets: list[Target]) -> Response:
         """Try the targets in order (next one only if connecting failed); relay or fail.
@@ -407,13 +448,13 @@ class Proxy(HTTPServer):
     ) -> Response:
         path, authority = origin_form(request.target)
         up_target = route.upstream_target(path)
-        headers = self.forwarded_headers(request, pooling.keepalive)
+        headers, host = self._forwarding(request, pooling.keepalive)
         if pooling.keepalive and self.upstream_version(request) == b"1.0":
             headers = _asking_keep_alive(headers)
         if authority:  # RFC 9112 3.2.2: the target's host replaces any Host received
             headers = [(k, v) for k, v in headers if k.lower() != "host"]
             headers.insert(0, ("Host", authority))
-        elif request.header("host") is None:  # HTTP/1.0: HTTP/1.1 requires Host
+        elif not host:  # HTTP/1.0: HTTP/1.1 requires Host
             headers.insert(0, ("Host", f"{target.host}:{target.port}"))
         fields, fit = h11_fields(headers)  # the bytes the client sent, not text
         h11_request = request_event(
