@@ -270,9 +270,13 @@ class Connection:
     ) -> UpstreamReply:
         reader = self.reader
         eof = False
+        # Nothing of the answer is in h11's buffer yet (a connection is reused only with
+        # nothing left over: reusable), so a first look would only say NEED_DATA: read first.
+        first = True
         while True:
             try:
-                event = conn.next_event()
+                event = h11.NEED_DATA if first else conn.next_event()
+                first = False
             except h11.RemoteProtocolError as exc:
                 if eof:
                     raise UpstreamFailure(
