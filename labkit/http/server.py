@@ -393,7 +393,12 @@ class HTTPServer(Listener):
         end = raw.find(b"\r\n\r\n")
         if end > MAX_HEAD_BYTES:
             raise _Refused(431, HEAD_TOO_LARGE)
-        length = next((v for k, v in event.headers if k == b"content-length"), b"0")
+        headers = decoded(event.headers)
+        length = "0"
+        for name, value in headers:  # a loop, not a generator: no call per field
+            if name == "content-length":
+                length = value
+                break
         if int(length) > MAX_BODY_BYTES:  # h11 checked that it is digits
             # known from the head alone (nginx's client_max_body_size does the same): no
             # need to take a body that will be refused
@@ -426,7 +431,7 @@ class HTTPServer(Listener):
             method=event.method.decode("ascii", "replace"),
             target=event.target.decode("latin-1"),  # so a proxy passes on the same bytes
             http_version=event.http_version.decode("ascii", "replace"),
-            headers=decoded(event.headers),
+            headers=headers,
             body=bytes(body),
             raw=bytes(raw),
         )
