@@ -256,54 +256,74 @@ http {{
 """
 
 
+async def _relay(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, origin_port: int
+) -> None:
+    """One client connection of the minimal relay: one keep-alive upstream connection, each
+    message parsed and written once on each side, nothing checked, recorded or rewritten."""
+    import h11
+
+    up_reader, up_writer = await asyncio.open_connection(HOST, origin_port)
+    client, upstream = h11.Connection(h11.SERVER), h11.Connection(h11.CLIENT)
+
+    async def message(conn: h11.Connection, r: asyncio.StreamReader) -> list[Any]:
+        events: list[Any] = []
+        while not events or not isinstance(events[-1], h11.EndOfMessage):
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                data = await r.read(65536)
+                if not data:
+                    raise ConnectionError
+                conn.receive_data(data)
+            elif event is h11.PAUSED:
+                raise ConnectionError
+            else:
+                events.append(event)
+        return events
+
+    try:
+        while True:
+            up_writer.write(b"".join(upstream.send(e) for e in await message(client, reader)))
+            writer.write(b"".join(client.send(e) for e in await message(upstream, up_reader)))
+            client.start_next_cycle()
+            upstream.start_next_cycle()
+    except (ConnectionError, h11.ProtocolError):
+        pass
+    finally:
+        writer.close()
+        up_writer.close()
+
+
 @contextlib.contextmanager
-def minimal_relay(origin_port: int) -> Iterator[int]:
+def minimal_relay(origin_port: int, on: asyncio.AbstractEventLoop | None = None) -> Iterator[int]:
     """The floor for the gateway's CPU: a relay with nothing but asyncio and h11, in this process.
 
     One keep-alive upstream connection per client connection, each message parsed and written
     once on each side, nothing checked, recorded or rewritten. Any Python relay on one event
-    loop does at least this; the gateway's own CPU is judged beside it.
+    loop does at least this; the gateway's own CPU is judged beside it. On a loop of its own
+    in a thread of its own, or ``on`` a running loop (the lab's: the same thread as the origin
+    it relays to, as the gateway is).
     """
-    import h11
 
-    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(HOST, origin_port)
-        client, upstream = h11.Connection(h11.SERVER), h11.Connection(h11.CLIENT)
+    def serve(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> Any:
+        return _relay(r, w, origin_port)
 
-        async def message(conn: h11.Connection, r: asyncio.StreamReader) -> list[Any]:
-            events: list[Any] = []
-            while not events or not isinstance(events[-1], h11.EndOfMessage):
-                event = conn.next_event()
-                if event is h11.NEED_DATA:
-                    data = await r.read(65536)
-                    if not data:
-                        raise ConnectionError
-                    conn.receive_data(data)
-                elif event is h11.PAUSED:
-                    raise ConnectionError
-                else:
-                    events.append(event)
-            return events
-
+    if on is not None:
+        server = asyncio.run_coroutine_threadsafe(asyncio.start_server(serve, HOST, 0), on)
+        started = server.result(10)
         try:
-            while True:
-                up_writer.write(b"".join(upstream.send(e) for e in await message(client, reader)))
-                writer.write(b"".join(client.send(e) for e in await message(upstream, up_reader)))
-                client.start_next_cycle()
-                upstream.start_next_cycle()
-        except (ConnectionError, h11.ProtocolError):
-            pass
+            yield started.sockets[0].getsockname()[1]
         finally:
-            writer.close()
-            up_writer.close()
+            on.call_soon_threadsafe(started.close)
+        return
 
     loop = asyncio.new_event_loop()
-    started: list[asyncio.Server] = []
+    servers: list[asyncio.Server] = []
     ready = threading.Event()
 
     def run() -> None:
         asyncio.set_event_loop(loop)
-        started.append(loop.run_until_complete(asyncio.start_server(relay, HOST, 0)))
+        servers.append(loop.run_until_complete(asyncio.start_server(serve, HOST, 0)))
         ready.set()
         loop.run_forever()
 
@@ -311,9 +331,9 @@ def minimal_relay(origin_port: int) -> Iterator[int]:
     thread.start()
     ready.wait(10)
     try:
-        yield started[0].sockets[0].getsockname()[1]
+        yield servers[0].sockets[0].getsockname()[1]
     finally:
-        started[0].close()
+        servers[0].close()
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()
@@ -1005,9 +1025,13 @@ def _cpu_rows(table: Table, part: str, runs: dict[str, list[LoadRun]], best: boo
     rows = {
         "gateway": "gateway's own CPU per relayed request (through − direct) ÷ the origin's (direct)",
         "relay": "the floor: a minimal asyncio + h11 relay's own CPU per request ÷ the origin's",
+        "relay on the lab's loop": "the floor on one thread: the same relay on the lab's loop,"
+        " beside the origin as the gateway is; its own CPU ÷ the origin's",
     }
     one = part == "1 client"
     for name, what in rows.items():
+        if name not in runs:
+            continue
         direct = _cpu(runs, "direct")
         own = _cpu(runs, name) - direct
         figure = f"{ms(own, 3)} ÷ {ms(direct, 3)} = {own / direct:.{2 if best else 1}f}×"
@@ -1015,7 +1039,7 @@ def _cpu_rows(table: Table, part: str, runs: dict[str, list[LoadRun]], best: boo
             b_direct = min(r.cpu for r in runs["direct"])
             b_own = min(r.cpu for r in runs[name]) - b_direct
             figure += f" (best runs: {ms(b_own, 3)} ÷ {ms(b_direct, 3)} = {b_own / b_direct:.2f}×)"
-        if name == "relay":
+        if name != "gateway":
             table.add(part, what, figure, "peer")
         else:
             table.add(
@@ -1137,6 +1161,9 @@ def section_gateway_cpu(settings: Settings, table: Table) -> None:
         with contextlib.ExitStack() as stack:
             ports = {"direct": lab.origin.port, "gateway": lab.gateway.port}
             ports["relay"] = stack.enter_context(minimal_relay(lab.origin.port))
+            assert lab.origin.loop is not None
+            on_lab = minimal_relay(lab.origin.port, on=lab.origin.loop)
+            ports["relay on the lab's loop"] = stack.enter_context(on_lab)
             pool = stack.enter_context(ctx.Pool(1))
             for port in ports.values():  # warm-up: connections, caches, the upstream pool
                 run_load(pool, port, 1, 200, 1)
@@ -1151,6 +1178,7 @@ def section_gateway_cpu(settings: Settings, table: Table) -> None:
         "direct": "direct to the origin",
         "gateway": "through the labkit gateway",
         "relay": "through a minimal asyncio + h11 relay (keep-alive upstream, nothing recorded)",
+        "relay on the lab's loop": "through the same relay on the lab's own loop and thread",
     }
     for name in names:
         table.add(
