@@ -562,9 +562,7 @@ class Proxy(HTTPServer):
         headers = self.relayed_headers(reply.status, reply.headers, target)
         body: bytes | _Relayed
         whole = reply.whole
-        if whole is not None and any(
-            len(k) == 14 and k.lower() == "content-length" for k, _ in headers
-        ):
+        if whole is not None and _has_length(headers):
             _release(conn, self.pool, pooling, _CLIENT.get(None))
             body = whole
         else:
@@ -815,6 +813,14 @@ class _Relayed:
         aclose = getattr(self._body, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _has_length(headers: Headers) -> bool:
+    """Whether the fields have a Content-Length (a loop: a generator costs a call a field)."""
+    for k, _ in headers:
+        if len(k) == 14 and k.lower() == "content-length":
+            return True
+    return False
 
 
 def _release(

@@ -630,7 +630,7 @@ class HTTPServer(Listener):
         if isinstance(payload, bytes):
             if payload and not no_body:
                 sent += conn.send(h11.Data(data=payload))
-            sent += conn.send(h11.EndOfMessage())
+            sent += conn.send(END)
             self._record_sent(rid, response, bytes(sent))
             writer.write(sent)
             await _drain(writer)
@@ -652,7 +652,7 @@ class HTTPServer(Listener):
             self._record_sent(rid, response, bytes(sent), cut=cut)
             await _drain_quietly(writer)
             return False
-        end = conn.send(h11.EndOfMessage())
+        end = conn.send(END)
         sent += end
         self._record_sent(rid, response, bytes(sent))
         writer.write(end)
@@ -796,6 +796,8 @@ def takes_parsed(event: Callable[..., object]) -> bool:
 
 # Asked once, of the installed h11: a release without the private argument still works
 H11_PARSED = takes_parsed(h11.Response)
+# The end of a message, made once: h11's events are frozen, one serves every message
+END = h11.EndOfMessage()
 
 
 def request_event(

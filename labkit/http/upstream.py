@@ -19,6 +19,9 @@ from labkit.http.messages import BodyCut, Headers, decoded
 from labkit.i18n import Msg, Text
 from labkit.record import Record
 
+# The end of a request, made once: h11's events are frozen, one serves every message
+END = h11.EndOfMessage()
+
 MAX_UPSTREAM_HEAD = 8 * 1024  # like nginx's proxy_buffer_size on 64-bit systems
 MAX_ANY_HEAD = (
     16 * 1024 * 1024
@@ -217,7 +220,7 @@ class Connection:
             data = line[: -len(b"1.1")] + version + b"\r\n" + rest
         if body:
             data += conn.send(h11.Data(data=body))
-        data += conn.send(h11.EndOfMessage())
+        data += conn.send(END)
         writer = self.writer
         writer.write(data)
         if sent is not None:
