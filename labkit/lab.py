@@ -457,8 +457,23 @@ class Lab:
                 self._client = _httpx().Client(trust_env=False, timeout=5.0, verify=False)
             return self._client
 
-    def raw(self, data: bytes | str, *, to: str = "origin", timeout: float = 1.0) -> Exchange:
-        """Send bytes as they are (no library would send them) and read what comes back."""
+    def raw(
+        self,
+        data: bytes | str,
+        *,
+        to: str = "origin",
+        timeout: float = 1.0,
+        wait: float = CLIENT_TIMEOUT,
+    ) -> Exchange:
+        """Send bytes as they are (no library would send them) and read what comes back.
+
+        It reads until the server closes, with two patiences. ``wait``: seconds, at most, for
+        the connection and the answer's first byte, as long as ``lab.request`` waits, because
+        that is the server's time to answer and a busy machine stretches it. ``timeout``:
+        seconds of silence, once bytes came, after which the answer is taken as whole on a
+        connection the server keeps open; it only decides that nothing more comes, so it can
+        stay short. One patience for both made a check slow or made its verdict depend on load.
+        """
         self._require_running()
         if isinstance(data, str):
             try:
@@ -475,18 +490,24 @@ class Lab:
         if to not in ENTRIES:
             raise unknown("server to=", to, ENTRIES)
         check_number("timeout", timeout, minimum=0.01, maximum=60)
+        check_number("wait", wait, minimum=0.01, maximum=60)
         server = getattr(self, to)
         start = time.perf_counter()
         received = bytearray()
         error = None
-        with socket.create_connection((server.host, server.port), timeout=timeout) as sock:
+        with socket.create_connection((server.host, server.port), timeout=wait) as sock:
             port = sock.getsockname()[1]
             sock.sendall(data)
             try:
                 while chunk := sock.recv(65536):
                     received += chunk
+                    sock.settimeout(timeout)
             except TimeoutError:
-                error = f"no more bytes within {timeout:g} s (the server kept the connection open)"
+                error = (
+                    f"no more bytes within {timeout:g} s (the server kept the connection open)"
+                    if received
+                    else f"no answer within {wait:g} s (the server kept the connection open)"
+                )
             except ConnectionResetError:
                 error = "connection reset by the server"
         elapsed = time.perf_counter() - start

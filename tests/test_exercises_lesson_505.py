@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import labkit
@@ -38,6 +40,8 @@ def test_q2_typical_mistakes(lab: labkit.Lab) -> None:
     assert same.correct is False and "says HTTP/1.1" in same.message
     lower = q2.check(b"GET /orders/7 http/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)
     assert lower.correct is False and "400" in lower.message and "malformed" in lower.message
+    unended = q2.check(b"GET /orders/7 HTTP/1.2\r\nHost: lab\r\n", lab)
+    assert unended.correct is False and "head does not end" in unended.message
     missing = q2.check(b"GET /nowhere HTTP/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)
     assert missing.correct is False and "404" in missing.message and "/orders/7" in missing.message
     not_bytes = q2.check(42, lab)
@@ -73,3 +77,22 @@ def test_q2_a_request_that_is_not_bytes_is_refused_in_one_line(lab: labkit.Lab, 
     result = q2.check(request_, lab)
     assert result.refused and "q2.check(b'...', lab)" in result.message, result.message
     assert "\n" not in result.message
+
+
+def test_q2_waits_for_a_slow_origin_and_not_after_its_answer(lab: labkit.Lab) -> None:
+    """The judge waited 0.5 s for the first byte, so an origin slowed by load (here by its
+    own /slow route, 0.8 s) got a correct answer rejected as "no status line"; it now waits
+    as long as lab.request does for the answer, and only QUIET after it on a connection the
+    origin keeps open (no Connection: close), so that check still ends soon after the 200."""
+    from labkit.exercises.lesson_505 import QUIET
+
+    slow = q2.check(b"GET /slow?delay=0.8 HTTP/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n", lab)
+    assert slow, slow.message
+    started = time.monotonic()
+    kept_open = q2.check(b"GET /orders/7 HTTP/1.2\r\nHost: lab\r\n\r\n", lab)
+    assert kept_open, kept_open.message
+    assert time.monotonic() - started < QUIET + 4  # not lab.raw's wait for a first byte (5 s)
+    late = lab.raw(b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: lab\r\n\r\n", timeout=0.1)
+    assert late.status == 200 and late.client_error == (
+        "no more bytes within 0.1 s (the server kept the connection open)"
+    )
