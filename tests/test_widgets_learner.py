@@ -325,6 +325,29 @@ def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:
     assert _said(quiz) == "Solution"  # the box below shows it (once)
 
 
+def test_a_quiz_without_hints_says_so_plainly(lab: labkit.Lab, monkeypatch) -> None:
+    """Its Hint button said "Hint: No hints" and showed "try solution()" beside a Solution
+    button; the status line now says it in a sentence, in the learner's language."""
+    from labkit import i18n
+    from labkit.exercises.core import REGISTRY, Task
+
+    task = Task("test.no-hints", "test", "Return 42.", lambda fn: (fn() == 42, ""), (), "42")
+    try:
+        quiz = Quiz(task)
+        quiz.answer.value = "41"
+        quiz.check_button.click()
+        checked = quiz.feedback.value
+        quiz.hint_button.click()
+        assert _said(quiz) == "This question has no hints. Press Solution if you are stuck."
+        assert quiz.feedback.value == checked  # the last check's feedback stays
+        monkeypatch.setattr(i18n, "learner_language", lambda: i18n.CHINESE)
+        quiz = Quiz(task)
+        quiz.hint_button.click()
+        assert _said(quiz) == "这道题没有提示。卡住了的话，请按“解答”。"
+    finally:
+        del REGISTRY["test.no-hints"]
+
+
 def test_a_quiz_checked_blank_says_what_to_do_in_the_widget(lab: labkit.Lab) -> None:
     """Check pressed with nothing chosen or typed: the widget's own step, not a code cell's
     ("replace the `...`" names nothing a learner can see in a quiz)."""

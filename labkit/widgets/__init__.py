@@ -1080,6 +1080,11 @@ class Quiz(_Panel):
         return result
 
     def _note(self, note: Any, what: Msg) -> None:
+        if what is self.HINT and not self.exercise.hint_texts:
+            # the exercise's own note ("No hints ... try solution()") read "Hint: No hints" here,
+            # and speaks of a function where this widget has a button; the box keeps the last check
+            self._say(Msg("This question has no hints. Press Solution if you are stuck."))
+            return
         again = Msg("(press Hint again for another)").render(self.lang)
         for more in {str(MORE_HINTS_MSG), MORE_HINTS_MSG.render(self.lang)}:
             note.text = note.text.replace(more, again)
