@@ -607,7 +607,9 @@ def test_a_process_that_closes_everything_and_kills_its_keeper_ends_with_the_che
         lambda fn: (fn() == 42, "the judge wants 42"),
         hints=(),
         solution="return 42",
-        time_limit=0.5,
+        # the learner's own time to fork, hide and kill its keeper: 0.5 s ran out 1 time in 30
+        # with both cores busy (load 9), before the keeper died ("did not finish")
+        time_limit=3.0,
     )
     before = _zombie_children()
     mine: list[subprocess.Popen[bytes]] = []
@@ -617,7 +619,7 @@ def test_a_process_that_closes_everything_and_kills_its_keeper_ends_with_the_che
         beside.start()
         start = time.monotonic()
         result = task.check(_escapes(str(pids_file), grandchild))
-        assert time.monotonic() - start < 2.5
+        assert time.monotonic() - start < 10  # not the 30 s its hidden process sleeps
         beside.join()
         assert result.correct is False and "ended with the process that watches it" in (
             result.message
@@ -626,7 +628,6 @@ def test_a_process_that_closes_everything_and_kills_its_keeper_ends_with_the_che
         assert len(pids) == 1 and not alive(pids[0])
         # the kernel's own child, started during the check, ran on and kept its status
         assert len(mine) == 1 and mine[0].wait(timeout=2) == 0
-        proctree.reap_keepers(block=True)
         assert _zombie_children() <= before
         assert not proctree._subreaper()  # set for the check only
         assert subprocess.run(["true"], check=False).returncode == 0
