@@ -214,6 +214,15 @@ class Scenario:
     def send(self, lab: Lab, via: str | None = None) -> Exchange:
         """Send the scenario's request (to ``via`` instead of its own hop, if given), its
         client waiting as long as the gateway's personality calls for (``client_wait``)."""
+        return self._request(lab, via).send(lab)
+
+    def client_timeout(self, lab: Lab, via: str | None = None) -> float | None:
+        """The seconds ``send`` would now let its client wait (what a playground says the
+        client gave up after); None for raw bytes, whose socket does not give up that way."""
+        request = self._request(lab, via)
+        return request.timeout if isinstance(request, Call) else None
+
+    def _request(self, lab: Lab, via: str | None) -> Call | Raw:
         request = self.request
         if isinstance(request, Call):
             if via is not None:
@@ -221,7 +230,7 @@ class Scenario:
             if request.via == "gateway" and self.upstream_condition is not None:
                 wait = client_wait(lab.gateway.personality, self.upstream_condition)
                 request = dataclasses.replace(request, timeout=min(request.timeout, wait))
-        return request.send(lab)
+        return request
 
     # -- the shell form --
 

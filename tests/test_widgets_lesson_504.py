@@ -89,3 +89,29 @@ def test_the_slow_upstreams_delay_decides_between_504_and_200(lab: labkit.Lab) -
     lab.reset()
     assert lab.upstreams["slow"].delay == Slow.DELAY.default
     assert lab.get(route).status == 504  # a fresh lab's slow upstream outlasts its route
+
+
+def test_the_status_line_says_when_the_client_gave_up(lab: labkit.Lab, monkeypatch) -> None:
+    """A gateway slower than the client: no byte came, so the playground's status line says the
+    client gave up and after how long, the wait it used (a scenario's, or send's own timeout),
+    not a bare 'no status line'; in the lab's language."""
+    from labkit import i18n
+
+    monkeypatch.setattr(scenarios, "CLIENT_TIMEOUT", 0.3)  # the scenario's wait (client_wait)
+    lab.upstreams["slow"].delay = 3
+    lab.gateway.route("slow").read_timeout = 2  # the gateway's 504 comes long after 0.3 s
+    p = Playground(lab, "504")
+    p.scenario.value = "504-slow"
+    ex = p.run()
+    assert ex.status is None and p.message.value == ""
+    assert p.status.value == (
+        "Ran 504-slow: no answer: the client gave up after 0.3 s. The inspector below shows it."
+    )
+    p.send("GET", "/up/slow/", timeout=0.2)
+    assert p.status.value == (
+        "GET /up/slow/ via the gateway: no answer: the client gave up after 0.2 s. "
+        "The inspector below shows it."
+    )
+    p.lang = i18n.CHINESE
+    p.send("GET", "/up/slow/", timeout=0.2)
+    assert "没有应答：客户端等了 0.2 s 后放弃" in p.status.value, p.status.value

@@ -36,7 +36,7 @@ from labkit.errors import BadArgument, LabkitError, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER_MSG, MORE_HINTS_MSG
 from labkit.i18n import Msg
-from labkit.lab import Lab, check_lab
+from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
 from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
@@ -273,13 +273,15 @@ class Playground(_Panel):
         for controls in self.switch_controls.values():
             controls.refresh()
 
-    def _shown(self, ex: Exchange, action: i18n.Text) -> Exchange:
+    def _shown(self, ex: Exchange, action: i18n.Text, waited: float | None = None) -> Exchange:
+        """Show ``ex`` and say in one line what ``action`` gave; ``waited``: the seconds the
+        client was let wait, so that one that gave up on silence says after how long."""
         self.refresh_switches()
         self.inspector.show(ex)
         if self.timeline is not None:
             self.timeline.value = ""
         status: i18n.Text = (
-            f"{ex.status} {ex.reason}" if ex.status is not None else Msg("no status line")
+            f"{ex.status} {ex.reason}" if ex.status is not None else no_status_line(ex, waited)
         )
         made: i18n.Text = Msg(", made by the {hop}", hop=ex.generated_by) if ex.generated_by else ""
         if ex.client_error and ex.status is not None:  # a status line, then the body broke
@@ -297,15 +299,26 @@ class Playground(_Panel):
     # -- actions --
 
     def run(self) -> Exchange:
+        scenario = scenarios.get(self.scenario.value)
         with self.as_chosen():
-            ex = scenarios.get(self.scenario.value).run(self.lab)
-        return self._shown(ex, Msg("Ran {scenario}", scenario=self.scenario.value))
+            # no scenario sets the personality, which decides the wait: as it is now
+            waited = scenario.client_timeout(self.lab)
+            ex = scenario.run(self.lab)
+        return self._shown(ex, Msg("Ran {scenario}", scenario=scenario.id), waited)
 
-    def send(self, method: str, path: str, via: str = "gateway", **kw: Any) -> Exchange:
+    def send(
+        self,
+        method: str,
+        path: str,
+        via: str = "gateway",
+        *,
+        timeout: float = CLIENT_TIMEOUT,
+        **kw: Any,
+    ) -> Exchange:
         with self.as_chosen():
-            ex = self.lab.request(method, path, via=via, **kw)
+            ex = self.lab.request(method, path, via=via, timeout=timeout, **kw)
         return self._shown(
-            ex, Msg("{method} {path} via the {hop}", method=method, path=path, hop=via)
+            ex, Msg("{method} {path} via the {hop}", method=method, path=path, hop=via), timeout
         )
 
     def send_raw(self, data: bytes, to: str = "origin") -> Exchange:
@@ -951,15 +964,21 @@ class GatewaysCompared(_Panel):
         return rows
 
 
-def no_status_line(ex: Exchange, waited: float) -> Msg:
+def no_status_line(ex: Exchange, waited: float | None) -> Msg:
     """What the client saw when no status line came: the gateway's bytes without one (nginx's
     HTTP/0.9 passthrough of an upstream's garbage), or nothing at all before the client gave
-    up after ``waited`` seconds (a gateway slower than the client: it is not passthrough)."""
+    up after ``waited`` seconds (a gateway slower than the client: it is not passthrough).
+    ``waited`` None: the wait is not known (raw bytes), so no length is claimed."""
     hops = {hop.name: hop for hop in ex.hops}
     if "gateway" in hops and hops["gateway"].bytes_out:
         return Msg("no status line (HTTP/0.9 passthrough)")
     client = hops.get("client")
-    if client is not None and client.received is not None and client.received.timed_out:
+    if (
+        waited is not None
+        and client is not None
+        and client.received is not None
+        and client.received.timed_out
+    ):
         return Msg("no answer: the client gave up after {seconds} s", seconds=f"{waited:g}")
     return Msg("no status line")
 
