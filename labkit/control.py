@@ -426,9 +426,13 @@ SERVE = "labkit serve"  # a record's "by": the lab a terminal user started on pu
 def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
     """The lab a terminal command means, and (when several run) a line saying which was chosen.
 
-    Without ``--lab``: a lab started by `labkit serve` (the newest, if several), else the
-    most recently started one. That is the common case after lesson 00: a notebook's lab
-    and a served one side by side.
+    ``url`` (``--lab``): the running lab with a server at that URL. None: a lab started by
+    `labkit serve` (the newest, if several), else the most recently started one. That is the
+    common case after lesson 00: a notebook's lab and a served one side by side.
+
+    It never reads the environment: `labkit env` chooses afresh with it each time, while
+    `labkit ctl` first follows $LABKIT_LAB (the lab `labkit env` chose for that shell, passed
+    here as ``url``; ``cli._lab_for_ctl``) and comes to this rule only in a shell without it.
     """
     labs = live_labs()
     if not labs:
