@@ -323,11 +323,7 @@ class Gateway(Proxy):
             if not targets:
                 failure = Failure(
                     Condition.NO_HEALTHY_UPSTREAM,
-                    Msg(
-                        "the health checks mark all {count} targets of {upstream} as down",
-                        count=len(route.targets),
-                        upstream=repr(route.upstream),
-                    ),
+                    all_targets_down(len(route.targets), route.upstream),
                 )
                 self.note_attempt(
                     request,
@@ -412,6 +408,25 @@ class Gateway(Proxy):
             generated=False,
             why=response.why + f"; stored in the cache for {max_age} s",
         )
+
+
+def all_targets_down(count: int, upstream: str) -> Msg:
+    """What the gateway observed when no target of a pool is healthy (its 503's 'What it
+    observed' line and Proxy-Status details), worded for the count: a learner reads "mark both
+    targets", never "mark all 2 targets" or "all 1 targets"."""
+    if count == 1:
+        return Msg(
+            "the health checks mark the only target of {upstream} as down", upstream=repr(upstream)
+        )
+    if count == 2:
+        return Msg(
+            "the health checks mark both targets of {upstream} as down", upstream=repr(upstream)
+        )
+    return Msg(
+        "the health checks mark all {count} targets of {upstream} as down",
+        count=count,
+        upstream=repr(upstream),
+    )
 
 
 def pool(name: str, targets: list[Target], timeouts: Timeouts) -> Route:

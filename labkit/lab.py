@@ -61,6 +61,7 @@ _starts = itertools.count(1)  # each start's number: the newest running lab has 
 START_SECONDS = 10.0  # how long start() waits for every server to listen
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
 CLIENT_TIMEOUT = 5.0  # lab.request's own timeout (seconds) when none is given
+POOL_SIZE = 2  # targets of the gateway's health-checked pool (/pool/), none of them listening
 SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
 NOT_STARTED = i18n.Msg(
     "this lab has not been started: call lab.start(), or use lab = labkit.start()"
@@ -126,7 +127,8 @@ class Lab:
         )
         refused = FAULTS["refused"]
         self._pool_members = [
-            FaultServer(refused.copy(name=f"pool-{i}"), self.recorder, host) for i in (1, 2)
+            FaultServer(refused.copy(name=f"pool-{i}"), self.recorder, host)
+            for i in range(1, POOL_SIZE + 1)
         ]
         self._portal: Portal | None = None
         started_by = self.control.started_by if hasattr(self, "control") else None

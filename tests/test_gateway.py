@@ -70,6 +70,12 @@ def test_no_healthy_upstream_is_503_without_trying(lab: labkit.Lab) -> None:
     ex = lab.get("/pool/")
     assert ex.status == 503
     assert [h.name for h in ex.hops if h.role != "client"] == ["gateway"]
+    # the page's line reads well for the pool's size ("all 2 targets" it said before)
+    assert "What it observed: the health checks mark both targets of 'pool' as down." in ex.text
+    # and for any other count (one: test_a_health_verdict_stands_for_one_interval_then_is_made_again)
+    three = gateway.all_targets_down(3, "pool")
+    assert three.render("en") == "the health checks mark all 3 targets of 'pool' as down"
+    assert three.render("zh-CN") == "健康检查把 'pool' 的全部 3 个目标都标记为宕机"
 
 
 def _wakeups(lab: labkit.Lab) -> int:
@@ -102,7 +108,7 @@ def test_a_health_verdict_stands_for_one_interval_then_is_made_again(
             Route("/late/", "late", [Target("late", "127.0.0.1", port)], DRIP, health_checked=True)
         )
         down = lab.get("/late/")
-        assert down.status == 503 and "mark all 1 targets of 'late' as down" in down.text
+        assert down.status == 503 and "mark the only target of 'late' as down" in down.text
         placeholder.listen(2)
         assert lab.get("/late/").status == 503  # up now, but the verdict still stands
 

@@ -26,8 +26,9 @@ from labkit.exchange import Exchange
 from labkit.exercises import answers, store
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
 from labkit.exercises.core import MAX_ANSWER, Result, hop_name, is_blank, too_long
+from labkit.gateway import all_targets_down
 from labkit.i18n import Msg, Text
-from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.lab import POOL_SIZE, UPSTREAM_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER as _SHED
 
 LESSON = "capstone"
@@ -363,15 +364,17 @@ q1 = Diagnosis(
     ),
     solution=(
         Msg(
-            "{'made_by': 'gateway', 'cause': 'no-healthy-upstream'}\n"
+            "{{'made_by': 'gateway', 'cause': 'no-healthy-upstream'}}\n"
             "Proxy-Status: labkit-gateway; error=destination_unavailable, and the body ends 'made "
             "by the labkit gateway': the "
             "gateway wrote this 503 itself. ex.hops shows only the gateway, and the answer came at "
-            "once: no upstream was tried. The body says why: 'the health checks mark all 2 targets "
-            "of 'pool' as down'. Here the gateway's 503 says it had nowhere to send the request. RFC "
+            "once: no upstream was tried. The body says why: '{observed}'. Here the gateway's 503 "
+            "says it had nowhere to send the request. RFC "
             "9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 is an "
             "interpretation HAProxy and Caddy share (observed), as does Envoy by its documentation, "
-            "and nginx answers 502."
+            "and nginx answers 502.",
+            # the page's own line, as the gateway words it for the lab's pool
+            observed=all_targets_down(POOL_SIZE, "pool"),
         )
     ),
 )
