@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from labkit.errors import LabkitError, LabkitWarning, unknown
 from labkit.i18n import ENGLISH, Msg, environment_language
+from labkit.i18n import render as in_language
 from labkit.personalities import PERSONALITIES
 
 
@@ -339,7 +340,8 @@ def _scenarios(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':<36} {'lesson':<6} {'status':<6} {'made by':<20} title")
     for s in items:
-        print(f"{s.id:<36} {s.lesson:<6} {s.status:<6} {s.made_by:<20} {s.title}")
+        title = in_language(s.title, _lang())
+        print(f"{s.id:<36} {s.lesson:<6} {s.status:<6} {s.made_by:<20} {title}")
     print(
         "\n"
         + _say(
@@ -365,7 +367,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = scenarios.get(args.scenario)
     with start() as lab:
         exchange = scenario.run(lab)
-        print(f"{scenario.id}: {scenario.cause}\n")
+        print(f"{scenario.id}: {in_language(scenario.cause, _lang())}\n")
         print(repr(exchange))
     return 0 if exchange.status == scenario.status else 1
 

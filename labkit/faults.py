@@ -29,6 +29,7 @@ from labkit.errors import BadArgument, check_number
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
+from labkit.i18n import Msg, Text
 from labkit.record import FrozenRecord
 from labkit.recorder import Ending, Kind, Recorder, Role
 
@@ -190,7 +191,7 @@ class Fault:
         self,
         name: str,
         condition: Condition | None,
-        description: str,
+        description: Text,
         reply: bytes = b"",
         *,
         answers: str = "",
@@ -223,7 +224,7 @@ class Fault:
 
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
-        await conn.answer(rid, self.reply, self.description)
+        await conn.answer(rid, self.reply, str(self.description))
 
     def occupy(self, host: str) -> list[socket.socket]:
         """Kinds that do not listen: take a port on ``host`` (the first socket's) and hold it."""
@@ -243,7 +244,7 @@ class Reset(Fault):
 
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
-        conn.reset(rid, self.description)
+        conn.reset(rid, str(self.description))
 
 
 class Slow(Fault):
@@ -256,7 +257,7 @@ class Slow(Fault):
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
         await asyncio.sleep(self.delay)
-        await conn.answer(rid, self.reply, self.description, delay=self.delay)
+        await conn.answer(rid, self.reply, str(self.description), delay=self.delay)
 
 
 class IdleClose(Fault):
@@ -265,13 +266,13 @@ class IdleClose(Fault):
 
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
-        await conn.answer(rid, self.reply, self.description, keep_open=True)
+        await conn.answer(rid, self.reply, str(self.description), keep_open=True)
         if conn.is_open and (again := await conn.next_request()) is not None:
             conn.sent(
                 again,
                 "(nothing), then FIN (closed): the connection had been idle, and its "
                 "keep-alive timeout fired as this request arrived",
-                self.description,
+                str(self.description),
                 ended=Ending.FIN,
             )
 
@@ -321,46 +322,48 @@ def _registry(faults: Iterable[Fault]) -> dict[str, Fault]:
 
 FAULTS: dict[str, Fault] = _registry(
     [
-        Fault("ok", None, "answers 200 OK correctly (the baseline)", _ok_response()),
+        Fault("ok", None, Msg("answers 200 OK correctly (the baseline)"), _ok_response()),
         Fault(
             "garbage",
             Condition.INVALID_STATUS_LINE,
-            "answers with bytes that are not HTTP at all, then closes",
+            Msg("answers with bytes that are not HTTP at all, then closes"),
             b"SSH-2.0-OpenSSH_9.2 hello, this is not an HTTP server\r\n",
         ),
         Close(
             "close",
             Condition.CLOSED_WITHOUT_RESPONSE,
-            "reads the request, then closes the connection without a word (FIN)",
+            Msg("reads the request, then closes the connection without a word (FIN)"),
         ),
         Reset(
             "reset",
             Condition.RESET,
-            "reads the request, then resets the connection (RST, SO_LINGER 0)",
+            Msg("reads the request, then resets the connection (RST, SO_LINGER 0)"),
         ),
         Fault(
             "truncated-headers",
             Condition.HEADERS_CUT,
-            "sends half of its response headers, then closes",
+            Msg("sends half of its response headers, then closes"),
             b"HTTP/1.1 200 OK\r\nContent-Type: text/pla",
         ),
         Fault(
             "bad-status-line",
             Condition.INVALID_STATUS_LINE,
-            "sends the status line 'HTTP/1.1 2OO OK' (letters O, not zeros)",
+            Msg("sends the status line 'HTTP/1.1 2OO OK' (letters O, not zeros)"),
             b"HTTP/1.1 2OO OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n",
         ),
         Fault(
             "no-colon",
             Condition.INVALID_HEADER,
-            "sends a header line without a colon",
+            Msg("sends a header line without a colon"),
             b"HTTP/1.1 200 OK\r\nThis header has no colon\r\nContent-Length: 3\r\n\r\nok\n",
         ),
         Fault(
             "huge-headers",
             Condition.HEADER_TOO_BIG,
-            "sends 20 KB of response headers (more than the gateway's "
-            f"{personalities.RFC.max_response_head // 1024} KB buffer)",
+            Msg(
+                "sends 20 KB of response headers (more than the gateway's {kb} KB buffer)",
+                kb=personalities.RFC.max_response_head // 1024,
+            ),
             b"HTTP/1.1 200 OK\r\nX-Padding: "
             + b"a" * 20_000
             + b"\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n",
@@ -368,44 +371,46 @@ FAULTS: dict[str, Fault] = _registry(
         Fault(
             "bad-content-length",
             Condition.INVALID_CONTENT_LENGTH,
-            "sends 'Content-Length: abc'",
+            Msg("sends 'Content-Length: abc'"),
             b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\nConnection: close\r\n\r\nhello, world\n",
         ),
         Fault(
             "bad-transfer-encoding",
             Condition.INVALID_FRAMING,
-            "sends 'Transfer-Encoding: foo', a coding nobody knows",
+            Msg("sends 'Transfer-Encoding: foo', a coding nobody knows"),
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: foo\r\nConnection: close\r\n\r\nhello\n",
         ),
         Fault(
             "body-cut",
             Condition.BODY_CUT,
-            "sends a 200 with Content-Length: 100, then only 10 bytes, then closes",
+            Msg("sends a 200 with Content-Length: 100, then only 10 bytes, then closes"),
             b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n0123456789",
         ),
         Slow(
             "slow",
             Condition.READ_TIMEOUT,
-            "waits `delay` seconds before answering 200 OK",
+            Msg("waits `delay` seconds before answering 200 OK"),
             _ok_response(b"finally\n"),
         ),
         IdleClose(
             "idle-close",
             None,
-            "answers 200 and keeps the connection open, then closes it without a word when "
-            "the next request arrives on it (its keep-alive timeout fired just then)",
+            Msg(
+                "answers 200 and keeps the connection open, then closes it without a word when "
+                "the next request arrives on it (its keep-alive timeout fired just then)"
+            ),
             b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
             answers="200: a GET is sent again on a new connection; a POST gets 502",
         ),
         Refused(
             "refused",
             Condition.REFUSED,
-            "nothing listens: the port is bound but not listening, so connecting is refused",
+            Msg("nothing listens: the port is bound but not listening, so connecting is refused"),
         ),
         Blackhole(
             "blackhole",
             Condition.CONNECT_TIMEOUT,
-            "listens with a full accept queue and never accepts: connecting hangs",
+            Msg("listens with a full accept queue and never accepts: connecting hangs"),
         ),
     ]
 )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from labkit.errors import BadArgument, check_number
+from labkit.i18n import ENGLISH, Msg
 from labkit.lab import Lab, check_lab
 
 MAX_BURST = 100
@@ -30,6 +31,8 @@ class Burst:
     statuses: Counter[int | None] = field(default_factory=Counter)
     retry_after: set[str] = field(default_factory=set)
     shed_without_retry_after: int = 0
+    # the language its result line is said in: the lab's (``labkit.start(lang=...)``)
+    lang: str = field(default=ENGLISH, compare=False)
 
     @property
     def served(self) -> int:
@@ -40,10 +43,18 @@ class Burst:
         return self.statuses.get(503, 0)
 
     def __repr__(self) -> str:
+        """The result line, in the burst's language: a notebook shows it as the cell's value."""
         other = self.size - self.served - self.shed
-        requests = "request" if self.size == 1 else "requests"
-        text = f"{self.size} {requests}: {self.served} served (200), {self.shed} shed (503)"
-        return text + (f", {other} other" if other else "")
+        line = Msg(
+            "{n} request: {served} served (200), {shed} shed (503)",
+            plural="{n} requests: {served} served (200), {shed} shed (503)",
+            n=self.size,
+            served=self.served,
+            shed=self.shed,
+        )
+        if other:
+            line = Msg("{line}, {other} other", line=line, other=other)
+        return line.render(self.lang)
 
 
 def burst(
@@ -60,7 +71,7 @@ def burst(
     check_number("delay", delay, minimum=0, maximum=5)
     _check_progress(on_progress)
     url = f"{lab.url(via)}/slow?delay={delay:g}"
-    result = Burst(size)
+    result = Burst(size, lang=lab.lang)
     together = threading.Barrier(size)
     limits = httpx.Limits(max_connections=size, max_keepalive_connections=0)
     client = httpx.Client(trust_env=False, timeout=delay + 5, limits=limits)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.errors import unknown
+from labkit.i18n import Msg
 from labkit.record import FrozenRecord
 
 
@@ -162,6 +163,7 @@ class Personality(FrozenRecord):
         "headers",
         "http10_upstream",
         "http10_upstream_source",
+        "label",
         "max_response_head",
         "max_response_head_source",
         "name",
@@ -174,10 +176,11 @@ class Personality(FrozenRecord):
         "slow_client_reason",
         "slow_client_source",
         "table",
-        "title",
     )
     name: str
-    title: str
+    # its name in words (a Msg: a playground shows it in the lab's language); ``title`` is
+    # its English, which the gateway's log lines, docs/gateways.md and scripts read
+    label: Msg
     headers: Headers
     max_response_head: int  # bytes of upstream response head it accepts
     max_response_head_source: str
@@ -204,7 +207,7 @@ class Personality(FrozenRecord):
     def __init__(
         self,
         name: str,
-        title: str,
+        label: Msg,
         headers: Headers,
         max_response_head: int,
         max_response_head_source: str,
@@ -222,7 +225,7 @@ class Personality(FrozenRecord):
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
-        set_(self, "title", title)
+        set_(self, "label", label)
         set_(self, "headers", headers)
         set_(self, "max_response_head", max_response_head)
         set_(self, "max_response_head_source", max_response_head_source)
@@ -237,6 +240,14 @@ class Personality(FrozenRecord):
         set_(self, "other_versions_source", other_versions_source)
         set_(self, "http10_upstream", http10_upstream)
         set_(self, "http10_upstream_source", http10_upstream_source)
+
+    @property
+    def title(self) -> str:
+        """Its name in English (``title_in`` for another language)."""
+        return str(self.label)
+
+    def title_in(self, lang: str) -> str:
+        return self.label.render(lang)
 
     @property
     def server(self) -> str | None:
@@ -289,7 +300,7 @@ def _haproxy_page(status_line: str, sentence: str) -> tuple[str, bytes]:
 
 RFC = Personality(
     name="rfc",
-    title="the RFC reading (the lab's default)",
+    label=Msg("the RFC reading (the lab's default)"),
     headers=Headers(
         server="labkit-gateway",
         page_headers=(),
@@ -330,7 +341,7 @@ RFC = Personality(
 
 NGINX = Personality(
     name="nginx",
-    title="nginx 1.22.1 (proxy_pass)",
+    label=Msg("nginx 1.22.1 (proxy_pass)"),
     headers=Headers(
         server="nginx/1.22.1",
         page_headers=(),
@@ -449,7 +460,7 @@ NGINX = Personality(
 
 HAPROXY = Personality(
     name="haproxy",
-    title="HAProxy 2.6.12",
+    label=Msg("HAProxy 2.6.12"),
     headers=Headers(
         server=None,
         page_headers=(("cache-control", "no-cache"),),
@@ -564,7 +575,7 @@ _ENVOY_DOCS = "Envoy docs: access log response flags"
 
 ENVOY = Personality(
     name="envoy",
-    title="Envoy 1.x (from its documentation and source, not observed here)",
+    label=Msg("Envoy 1.x (from its documentation and source, not observed here)"),
     headers=Headers(
         server="envoy",
         page_headers=(),
@@ -675,7 +686,7 @@ ENVOY = Personality(
 
 CADDY = Personality(
     name="caddy",
-    title="Caddy 2.6.2 (reverse_proxy, Go net/http)",
+    label=Msg("Caddy 2.6.2 (reverse_proxy, Go net/http)"),
     headers=Headers(
         server="Caddy",
         page_headers=(),

@@ -21,6 +21,7 @@ from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.http.server import HEAD_TIMEOUT
+from labkit.i18n import Msg, Text
 from labkit.lab import CLIENT_TIMEOUT, ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
 from labkit.origin import (
     BUSY_PATH,
@@ -41,6 +42,7 @@ SHORT_HEAD = 0.3
 STALL = 2.0
 # the max-age 503-served-from-cache's maintenance 503 asks for: the caching trap's mistake
 CACHE_TRAP_MAX_AGE = 60
+MAINTENANCE_RETRY_AFTER = 120  # seconds: the Retry-After of 503-maintenance
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
 
@@ -157,8 +159,10 @@ class Scenario:
     lesson: str
     status: int
     made_by: str  # the hop that makes the status: "origin", "gateway", "portal", "upstream 'x'"
-    title: str
-    cause: str
+    # in the lesson's words: a Msg (the playground shows it in the lab's language; str() is
+    # the English that `labkit scenarios --json`, scripts and the English lessons read)
+    title: Text
+    cause: Text
     request: Call | Raw
     switches: tuple[Switch, ...] = ()
     prime: tuple[Call, ...] = ()  # requests sent first (after the switches), e.g. to fill a cache
@@ -273,8 +277,8 @@ class Scenario:
             "lesson": self.lesson,
             "status": self.status,
             "made_by": self.made_by,
-            "title": self.title,
-            "cause": self.cause,
+            "title": str(self.title),
+            "cause": str(self.cause),
             "upstream": self.upstream,
             "setup": self.setup,
             "reproduce": self.reproduce,
@@ -338,7 +342,7 @@ def client_wait(personality: str, condition: Condition | None) -> float:
     return CLIENT_TIMEOUT
 
 
-def _fault(name: str, status: int, title: str, cause: str, made_by: str = "gateway") -> Scenario:
+def _fault(name: str, status: int, title: Msg, cause: Msg, made_by: str = "gateway") -> Scenario:
     call = Call("GET", f"/up/{name}/")
     return Scenario(
         f"{status}-{name}",
@@ -357,175 +361,177 @@ def _catalogue() -> list[Scenario]:
     quote = Call("GET", RATE_PATH, headers=(("X-Api-Key", "scenario-429"),))
     return [
         # 500
-        Scenario("500-handler-bug", "500", 500, "origin", "A handler bug raises",
-                 "GET /orders/abc: the handler calls int('abc'), which raises ValueError; the "
-                 "client gets a generic page, the traceback goes to the server log",
+        Scenario("500-handler-bug", "500", 500, "origin", Msg("A handler bug raises"),
+                 Msg("GET /orders/abc: the handler calls int('abc'), which raises ValueError; the "
+                     "client gets a generic page, the traceback goes to the server log"),
                  Call("GET", "/orders/abc")),
-        Scenario("500-missing-data", "500", 500, "origin", "Data the code did not expect",
-                 "order 13 has no customer; the handler reads order['customer']['name'] and "
-                 "raises TypeError",
+        Scenario("500-missing-data", "500", 500, "origin", Msg("Data the code did not expect"),
+                 Msg("order 13 has no customer; the handler reads order['customer']['name'] and "
+                     "raises TypeError"),
                  Call("GET", "/orders/13")),
-        Scenario("500-debug-leak", "500", 500, "origin", "Debug mode leaks the traceback",
-                 "with the debug switch on, the 500 page shows the traceback: file paths, code "
-                 "and values an attacker should never see",
+        Scenario("500-debug-leak", "500", 500, "origin", Msg("Debug mode leaks the traceback"),
+                 Msg("with the debug switch on, the 500 page shows the traceback: file paths, code "
+                     "and values an attacker should never see"),
                  Call("GET", "/orders/abc"), switches=(DEBUG,)),
-        Scenario("500-direct-to-origin", "500", 500, "origin", "The same bug, without a gateway",
-                 "the origin's 500 seen directly: the same status and page; through the "
-                 "gateway it only gains Via and Proxy-Status",
+        Scenario("500-direct-to-origin", "500", 500, "origin", Msg("The same bug, without a gateway"),
+                 Msg("the origin's 500 seen directly: the same status and page; through the "
+                     "gateway it only gains Via and Proxy-Status"),
                  Call("GET", "/orders/abc", via="origin")),
         # 501 and 405
-        Scenario("501-unknown-method", "501", 501, "origin", "A method nobody implements",
-                 "BREW is not a method this server recognises on any resource (RFC 9110 9.1)",
+        Scenario("501-unknown-method", "501", 501, "origin", Msg("A method nobody implements"),
+                 Msg("BREW is not a method this server recognises on any resource (RFC 9110 9.1)"),
                  Call("BREW", "/orders/7")),
-        Scenario("405-delete-read-only", "501", 405, "origin", "A known method, not allowed here",
-                 "DELETE is a method the server knows, but /orders/7 is read-only: 405 with an "
-                 "Allow header (RFC 9110 15.5.6)",
+        Scenario("405-delete-read-only", "501", 405, "origin", Msg("A known method, not allowed here"),
+                 Msg("DELETE is a method the server knows, but /orders/7 is read-only: 405 with an "
+                     "Allow header (RFC 9110 15.5.6)"),
                  Call("DELETE", "/orders/7")),
-        Scenario("204-options-allow", "501", 204, "origin", "OPTIONS says what is allowed",
-                 "OPTIONS /orders/7 answers 204 with Allow: GET, HEAD, OPTIONS",
+        Scenario("204-options-allow", "501", 204, "origin", Msg("OPTIONS says what is allowed"),
+                 Msg("OPTIONS /orders/7 answers 204 with Allow: GET, HEAD, OPTIONS"),
                  Call("OPTIONS", "/orders/7")),
-        Scenario("501-transfer-coding", "501", 501, "origin", "A transfer coding not implemented",
-                 "Transfer-Encoding: gzip, chunked: chunked is last (so framing is clear), but "
-                 "the server does not implement gzip as a transfer coding (RFC 9112 6.1)",
+        Scenario("501-transfer-coding", "501", 501, "origin", Msg("A transfer coding not implemented"),
+                 Msg("Transfer-Encoding: gzip, chunked: chunked is last (so framing is clear), but "
+                     "the server does not implement gzip as a transfer coding (RFC 9112 6.1)"),
                  Raw(b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: gzip, chunked\r\n"
                      b"Connection: close\r\n\r\n0\r\n\r\n")),
-        Scenario("400-chunked-not-final", "501", 400, "origin", "chunked must be the last coding",
-                 "Transfer-Encoding: chunked, gzip: the body's end cannot be found, so the "
-                 "server MUST answer 400 and close (RFC 9112 6.3)",
+        Scenario("400-chunked-not-final", "501", 400, "origin", Msg("chunked must be the last coding"),
+                 Msg("Transfer-Encoding: chunked, gzip: the body's end cannot be found, so the "
+                     "server MUST answer 400 and close (RFC 9112 6.3)"),
                  Raw(b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked, gzip\r\n"
                      b"Connection: close\r\n\r\n0\r\n\r\n")),
         # 502
-        _fault("garbage", 502, "Upstream answers with garbage",
-               "the upstream sends bytes that are not HTTP; the gateway cannot relay them"),
-        _fault("close", 502, "Upstream closes without answering",
-               "the upstream reads the request and closes the connection without a response"),
-        _fault("reset", 502, "Upstream resets the connection",
-               "the upstream resets the connection (RST) before any response"),
-        _fault("truncated-headers", 502, "Upstream's headers are cut off",
-               "the upstream closes in the middle of its response headers"),
-        _fault("bad-status-line", 502, "Upstream sends a bad status line",
-               "'HTTP/1.1 2OO OK' with the letter O: not a status code"),
-        _fault("no-colon", 502, "Upstream sends a header without a colon",
-               "a header line that is not 'name: value' makes the whole response invalid"),
-        _fault("huge-headers", 502, "Upstream's headers are too big",
-               "20 KB of response headers overflow the gateway's "
-               f"{personalities.RFC.max_response_head // 1024} KB buffer"),
-        _fault("bad-content-length", 502, "Upstream sends an invalid Content-Length",
-               "'Content-Length: abc': the gateway cannot tell where the body ends (RFC 9112 6.3)"),
-        _fault("bad-transfer-encoding", 502, "Upstream uses an unknown transfer coding",
-               "'Transfer-Encoding: foo': the gateway cannot decode the body's framing"),
-        _fault("refused", 502, "Nothing listens at the upstream",
-               "connecting to the upstream is refused: no process listens on its port"),
-        Scenario("500-relayed-not-502", "502", 500, "origin", "A 500 relayed is not a 502",
-                 "the origin answered 500 validly; the gateway relays it unchanged: the gateway "
-                 "itself worked",
+        _fault("garbage", 502, Msg("Upstream answers with garbage"),
+               Msg("the upstream sends bytes that are not HTTP; the gateway cannot relay them")),
+        _fault("close", 502, Msg("Upstream closes without answering"),
+               Msg("the upstream reads the request and closes the connection without a response")),
+        _fault("reset", 502, Msg("Upstream resets the connection"),
+               Msg("the upstream resets the connection (RST) before any response")),
+        _fault("truncated-headers", 502, Msg("Upstream's headers are cut off"),
+               Msg("the upstream closes in the middle of its response headers")),
+        _fault("bad-status-line", 502, Msg("Upstream sends a bad status line"),
+               Msg("'HTTP/1.1 2OO OK' with the letter O: not a status code")),
+        _fault("no-colon", 502, Msg("Upstream sends a header without a colon"),
+               Msg("a header line that is not 'name: value' makes the whole response invalid")),
+        _fault("huge-headers", 502, Msg("Upstream's headers are too big"),
+               Msg("20 KB of response headers overflow the gateway's {kb} KB buffer",
+                   kb=personalities.RFC.max_response_head // 1024)),
+        _fault("bad-content-length", 502, Msg("Upstream sends an invalid Content-Length"),
+               Msg("'Content-Length: abc': the gateway cannot tell where the body ends (RFC 9112 6.3)")),
+        _fault("bad-transfer-encoding", 502, Msg("Upstream uses an unknown transfer coding"),
+               Msg("'Transfer-Encoding: foo': the gateway cannot decode the body's framing")),
+        _fault("refused", 502, Msg("Nothing listens at the upstream"),
+               Msg("connecting to the upstream is refused: no process listens on its port")),
+        Scenario("500-relayed-not-502", "502", 500, "origin", Msg("A 500 relayed is not a 502"),
+                 Msg("the origin answered 500 validly; the gateway relays it unchanged: the gateway "
+                     "itself worked"),
                  Call("GET", "/orders/abc")),
         Scenario("200-body-cut-after-headers", "502", 200, "upstream 'body-cut'",
-                 "Too late for a 502: the body breaks off",
-                 "the upstream sends 200 and Content-Length: 100, then 10 bytes and closes; the "
-                 "status line has already been relayed, so the client sees 200 and an "
-                 "incomplete body (RFC 9112 8)",
+                 Msg("Too late for a 502: the body breaks off"),
+                 Msg("the upstream sends 200 and Content-Length: 100, then 10 bytes and closes; the "
+                     "status line has already been relayed, so the client sees 200 and an "
+                     "incomplete body (RFC 9112 8)"),
                  Call("GET", "/up/body-cut/"), upstream="body-cut"),
         Scenario("200-kept-connection-closed-get-sent-again", "502", 200, "upstream 'idle-close'",
-                 "No 502: a GET meets a kept connection closing and is sent again",
-                 "the gateway kept its connection to the upstream after the first GET; the "
-                 "upstream closes it without a word as the second arrives, and the gateway sends "
-                 "that GET again on a new connection, as RFC 9110 9.2.2 allows for idempotent "
-                 "methods (never for a POST)",
+                 Msg("No 502: a GET meets a kept connection closing and is sent again"),
+                 Msg("the gateway kept its connection to the upstream after the first GET; the "
+                     "upstream closes it without a word as the second arrives, and the gateway sends "
+                     "that GET again on a new connection, as RFC 9110 9.2.2 allows for idempotent "
+                     "methods (never for a POST)"),
                  Call("GET", "/up/idle-close/"), prime=(Call("GET", "/up/idle-close/"),),
                  upstream="idle-close"),
         # 503
-        Scenario("503-maintenance", "503", 503, "origin", "Maintenance with Retry-After",
-                 "the origin is in maintenance: 503 with Retry-After: 120 (seconds) and "
-                 "Cache-Control: no-store",
-                 order7, switches=(maintenance(120),)),
+        Scenario("503-maintenance", "503", 503, "origin", Msg("Maintenance with Retry-After"),
+                 Msg("the origin is in maintenance: 503 with Retry-After: {seconds} (seconds) "
+                     "and Cache-Control: no-store", seconds=MAINTENANCE_RETRY_AFTER),
+                 order7, switches=(maintenance(MAINTENANCE_RETRY_AFTER),)),
         Scenario("503-maintenance-http-date", "503", 503, "origin",
-                 "Maintenance with Retry-After as a date",
-                 "Retry-After can also be an HTTP-date: come back at this time (RFC 9110 10.2.3)",
+                 Msg("Maintenance with Retry-After as a date"),
+                 Msg("Retry-After can also be an HTTP-date: come back at this time (RFC 9110 10.2.3)"),
                  order7, switches=(maintenance(None, retry_in=300),)),
-        Scenario("503-load-shedding", "503", 503, "origin", "Load shedding at capacity",
-                 "the origin has capacity for 1 request in flight and one request it holds "
-                 f"(GET {BUSY_PATH}, the hold switch on) takes it: the next is shed with 503 and "
-                 f"Retry-After: {SHED_RETRY_AFTER}",
+        Scenario("503-load-shedding", "503", 503, "origin", Msg("Load shedding at capacity"),
+                 Msg("the origin has capacity for 1 request in flight and one request it holds "
+                     "(GET {path}, the hold switch on) takes it: the next is shed with 503 and "
+                     "Retry-After: {retry}", path=BUSY_PATH, retry=SHED_RETRY_AFTER),
                  Call("GET", "/orders/7", via="origin"), switches=(capacity(1),), busy=1),
-        Scenario("429-rate-limited", "503", 429, "origin", "Too many requests from one client",
-                 f"the quote API allows {RATE_LIMIT} requests in {RATE_WINDOW:g} s for each API "
-                 "key; one more with the same key gets 429 with Retry-After (RFC 6585 4), while "
-                 "other clients are served: the server is fine, this client is too fast",
+        Scenario("429-rate-limited", "503", 429, "origin", Msg("Too many requests from one client"),
+                 Msg("the quote API allows {limit} requests in {window} s for each API key; "
+                     "one more with the same key gets 429 with Retry-After (RFC 6585 4), while "
+                     "other clients are served: the server is fine, this client is too fast",
+                     limit=RATE_LIMIT, window=f"{RATE_WINDOW:g}"),
                  quote, switches=(Switch("rate-limit", {"requests": RATE_LIMIT}),),
                  prime=(quote,) * RATE_LIMIT),
-        Scenario("503-no-healthy-upstream", "503", 503, "gateway", "No healthy upstream in the pool",
-                 "the gateway's health checks mark both targets of the pool down, so it tries "
-                 "none and answers 503 at once",
+        Scenario("503-no-healthy-upstream", "503", 503, "gateway", Msg("No healthy upstream in the pool"),
+                 Msg("the gateway's health checks mark both targets of the pool down, so it tries "
+                     "none and answers 503 at once"),
                  Call("GET", "/pool/"), condition=Condition.NO_HEALTHY_UPSTREAM),
-        Scenario("503-served-from-cache", "503", 503, "gateway", "The caching trap",
-                 f"during maintenance the origin sent its 503 with max-age={CACHE_TRAP_MAX_AGE} "
-                 "instead of no-store; the gateway cached it and keeps serving it after the "
-                 "origin is back",
+        Scenario("503-served-from-cache", "503", 503, "gateway", Msg("The caching trap"),
+                 Msg("during maintenance the origin sent its 503 with max-age={age} instead of "
+                     "no-store; the gateway cached it and keeps serving it after the origin is "
+                     "back", age=CACHE_TRAP_MAX_AGE),
                  order7, switches=(maintenance(30, cache_max_age=CACHE_TRAP_MAX_AGE),),
                  prime=(order7,),
                  after_prime=(MAINTENANCE_OFF,), teardown_extra=(PURGE,)),
         # 504
-        _fault("slow", 504, "Upstream slower than the read timeout",
-               f"the upstream takes {SLOW_DELAY:g} s to answer; the gateway's read timeout is "
-               f"{UPSTREAM_TIMEOUTS.read:g} s"),
-        _fault("blackhole", 504, "Upstream never accepts the connection",
-               "the upstream's accept queue is full, so connecting hangs until the gateway's "
-               f"connect timeout ({UPSTREAM_TIMEOUTS.connect:g} s)"),
-        Scenario("504-slow-origin", "504", 504, "gateway", "The origin is slower than the gateway waits",
-                 f"GET /slow?delay={SLOW_ORIGIN:g} takes {SLOW_ORIGIN:g} s; the route's read "
-                 f"timeout is set to {SHORT_READ:g} s",
+        _fault("slow", 504, Msg("Upstream slower than the read timeout"),
+               Msg("the upstream takes {delay} s to answer; the gateway's read timeout is "
+                   "{read} s", delay=f"{SLOW_DELAY:g}", read=f"{UPSTREAM_TIMEOUTS.read:g}")),
+        _fault("blackhole", 504, Msg("Upstream never accepts the connection"),
+               Msg("the upstream's accept queue is full, so connecting hangs until the "
+                   "gateway's connect timeout ({connect} s)",
+                   connect=f"{UPSTREAM_TIMEOUTS.connect:g}")),
+        Scenario("504-slow-origin", "504", 504, "gateway", Msg("The origin is slower than the gateway waits"),
+                 Msg("GET /slow?delay={delay} takes {delay} s; the route's read timeout is "
+                     "set to {read} s", delay=f"{SLOW_ORIGIN:g}", read=f"{SHORT_READ:g}"),
                  Call("GET", f"/slow?delay={SLOW_ORIGIN:g}"),
                  switches=(read_timeout("/", SHORT_READ, ORIGIN_TIMEOUTS.read),)),
-        Scenario("408-slow-client", "504", 408, "origin", "The client is slower than the server waits",
-                 "the client sends a request line and one header, then nothing: the origin's "
-                 f"head timeout, set to {SHORT_HEAD:g} s, passes and it answers 408 and closes "
-                 "(RFC 9110 15.5.9); the mirror image of a 504, where the gateway waits for the "
-                 "server",
+        Scenario("408-slow-client", "504", 408, "origin", Msg("The client is slower than the server waits"),
+                 Msg("the client sends a request line and one header, then nothing: the "
+                     "origin's head timeout, set to {head} s, passes and it answers 408 and "
+                     "closes (RFC 9110 15.5.9); the mirror image of a 504, where the gateway "
+                     "waits for the server", head=f"{SHORT_HEAD:g}"),
                  Raw(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n", stall=STALL),
                  switches=(head_timeout("origin", SHORT_HEAD),)),
         # 505 and 426
-        Scenario("505-http2-request-line", "505", 505, "origin", "HTTP/2.0 in a text request line",
-                 "'GET / HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "
-                 "which versions it speaks",
+        Scenario("505-http2-request-line", "505", 505, "origin", Msg("HTTP/2.0 in a text request line"),
+                 Msg("'GET / HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "
+                     "which versions it speaks"),
                  Raw(b"GET /orders/7 HTTP/2.0\r\nHost: lab\r\n\r\n")),
-        Scenario("505-http3-request-line", "505", 505, "origin", "HTTP/3.0 in a text request line",
-                 "HTTP/3 runs over QUIC; a text request line cannot ask for it",
+        Scenario("505-http3-request-line", "505", 505, "origin", Msg("HTTP/3.0 in a text request line"),
+                 Msg("HTTP/3 runs over QUIC; a text request line cannot ask for it"),
                  Raw(b"GET /orders/7 HTTP/3.0\r\nHost: lab\r\n\r\n")),
-        Scenario("200-http-1.2-served-as-1.1", "505", 200, "origin", "HTTP/1.2 is served as 1.1",
-                 "a higher minor version of HTTP/1 is served with the highest the server "
-                 "supports (RFC 9110 6.2): no 505",
+        Scenario("200-http-1.2-served-as-1.1", "505", 200, "origin", Msg("HTTP/1.2 is served as 1.1"),
+                 Msg("a higher minor version of HTTP/1 is served with the highest the server "
+                     "supports (RFC 9110 6.2): no 505"),
                  Raw(b"GET /orders/7 HTTP/1.2\r\nHost: lab\r\nConnection: close\r\n\r\n")),
-        Scenario("400-lowercase-version", "505", 400, "origin", "http/1.1 in lower case",
-                 "the protocol name is case-sensitive: 'http/1.1' is a malformed request line, "
-                 "400, not 505",
+        Scenario("400-lowercase-version", "505", 400, "origin", Msg("http/1.1 in lower case"),
+                 Msg("the protocol name is case-sensitive: 'http/1.1' is a malformed request line, "
+                     "400, not 505"),
                  Raw(b"GET /orders/7 http/1.1\r\nHost: lab\r\n\r\n")),
-        Scenario("400-https-version", "505", 400, "origin", "HTTPS/1.1 is not a version",
-                 "'HTTPS/1.1' is not a protocol name: 400 (TLS is not asked for in the request "
-                 "line)",
+        Scenario("400-https-version", "505", 400, "origin", Msg("HTTPS/1.1 is not a version"),
+                 Msg("'HTTPS/1.1' is not a protocol name: 400 (TLS is not asked for in the request "
+                     "line)"),
                  Raw(b"GET /orders/7 HTTPS/1.1\r\nHost: lab\r\n\r\n")),
-        Scenario("426-upgrade-required", "505", 426, "origin", "This resource needs another protocol",
-                 "/chat speaks WebSocket only: 426 with Upgrade: websocket and Connection: upgrade "
-                 "(asked of the origin: the lab's gateway drops both as hop-by-hop headers, "
-                 "RFC 9110 7.6.1; nginx keeps Upgrade, HAProxy both, lesson 06)",
+        Scenario("426-upgrade-required", "505", 426, "origin", Msg("This resource needs another protocol"),
+                 Msg("/chat speaks WebSocket only: 426 with Upgrade: websocket and Connection: upgrade "
+                     "(asked of the origin: the lab's gateway drops both as hop-by-hop headers, "
+                     "RFC 9110 7.6.1; nginx keeps Upgrade, HAProxy both, lesson 06)"),
                  Call("GET", "/chat", via="origin")),
         # 511
-        Scenario("511-portal-intercepts", "511", 511, "portal", "The network wants you to log in",
-                 "before login the captive portal answers every request itself with 511 and a "
-                 "link to its login page; the site never sees the request",
+        Scenario("511-portal-intercepts", "511", 511, "portal", Msg("The network wants you to log in"),
+                 Msg("before login the captive portal answers every request itself with 511 and a "
+                     "link to its login page; the site never sees the request"),
                  Call("GET", "/orders/7", via="portal"), switches=(LOGOUT,)),
-        Scenario("511-connectivity-check", "511", 511, "portal", "The connectivity check fails",
-                 "Android and Chrome request /generate_204 to test the network (Apple and "
-                 "Windows ask other URLs for a 200, lesson 07): 511 instead of 204 tells them the "
-                 "network is not open; Chrome takes a 511 as a portal, Android only a 200-399 "
-                 "answer (real portals redirect the check to their login page)",
+        Scenario("511-connectivity-check", "511", 511, "portal", Msg("The connectivity check fails"),
+                 Msg("Android and Chrome request /generate_204 to test the network (Apple and "
+                     "Windows ask other URLs for a 200, lesson 07): 511 instead of 204 tells them the "
+                     "network is not open; Chrome takes a 511 as a portal, Android only a 200-399 "
+                     "answer (real portals redirect the check to their login page)"),
                  Call("GET", "/generate_204", via="portal"), switches=(LOGOUT,)),
         Scenario("204-connectivity-check-after-login", "511", 204, "portal",
-                 "After login the check passes",
-                 "once logged in, /generate_204 answers 204 No Content: the device is online",
+                 Msg("After login the check passes"),
+                 Msg("once logged in, /generate_204 answers 204 No Content: the device is online"),
                  Call("GET", "/generate_204", via="portal"), switches=(LOGIN,)),
-        Scenario("200-after-login", "511", 200, "origin", "After login requests pass through",
-                 "logged in, the portal forwards to the gateway, which forwards to the origin",
+        Scenario("200-after-login", "511", 200, "origin", Msg("After login requests pass through"),
+                 Msg("logged in, the portal forwards to the gateway, which forwards to the origin"),
                  Call("GET", "/orders/7", via="portal"), switches=(LOGIN,)),
     ]  # fmt: skip
 

@@ -63,7 +63,8 @@ class Param:
     maximum: float = 0
     choices: tuple[str, ...] = ()  # a str that must be one of these
     labels: tuple[i18n.Text, ...] = ()  # words for each choice, on the playgrounds' buttons
-    titles: tuple[str, ...] = ()  # words for each choice in a playground's drop-down
+    # words for each choice in a playground's drop-down, in the playground's language
+    titles: tuple[i18n.Text, ...] = ()
     optional: bool = False  # a --flag on the command line (else a positional word)
     default: Any = None  # an optional parameter left out means this
     nullable: bool = False  # None is allowed (on the command line: NONE_WORDS, or --no-NAME)
@@ -733,7 +734,10 @@ SWITCHES: dict[str, Switch] = {
                     str,
                     Msg("the gateway behaves like"),
                     choices=tuple(PERSONALITIES),
-                    titles=tuple(f"{name}: {p.title}" for name, p in PERSONALITIES.items()),
+                    titles=tuple(
+                        Msg("{label}: {text}", label=name, text=p.label)
+                        for name, p in PERSONALITIES.items()
+                    ),
                     default="rfc",
                     label="personality",
                 ),

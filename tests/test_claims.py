@@ -122,7 +122,7 @@ def test_the_scenarios_causes_keep_the_fixed_claims_out() -> None:
     """The scenario catalogue's causes are read in playgrounds and 'labkit scenarios'."""
     from labkit import scenarios
 
-    causes = " ".join(s.cause for s in scenarios.SCENARIOS.values())
+    causes = " ".join(str(s.cause) for s in scenarios.SCENARIOS.values())
     found = [claim for claim, pattern in WRONG.items() if re.search(pattern, causes)]
     assert not found, found
 
@@ -233,7 +233,7 @@ def test_what_the_gateway_adds_to_a_relayed_500_is_what_the_scenario_says(lab) -
     relayed = lab.get("/orders/abc")
     added = {k.lower() for k, _ in relayed.headers} - {k.lower() for k, _ in direct.headers}
     assert added == {"via", "proxy-status"}
-    assert "only gains Via and Proxy-Status" in scenarios.get("500-direct-to-origin").cause
+    assert "only gains Via and Proxy-Status" in str(scenarios.get("500-direct-to-origin").cause)
 
 
 def test_the_426_scenario_says_which_gateways_drop_upgrade() -> None:
@@ -246,7 +246,7 @@ def test_the_426_scenario_says_which_gateways_drop_upgrade() -> None:
         "keep-upgrade",
         "keep",
     )
-    cause = scenarios.get("426-upgrade-required").cause
+    cause = str(scenarios.get("426-upgrade-required").cause)
     assert "the lab's gateway drops both" in cause and "nginx keeps Upgrade, HAProxy both" in cause
 
 

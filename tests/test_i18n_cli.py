@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import labkit
-from labkit import classroom, cli, drill, grading
+from labkit import classroom, cli, drill, grading, scenarios
 from labkit.errors import BadArgument, LabNotRunning, UnknownName, check_number, unknown
 from labkit.exercises import all_exercises, capstone, store
 
@@ -34,8 +34,16 @@ def test_the_commands_messages_follow_labkit_lang(
     assert cli.main(["scenarios", "--lesson", "503"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("id ")  # the columns keep their --json names
-    assert "503-maintenance" in out
+    # each scenario's title in Chinese; --json, for programs, keeps the English
+    assert "503-maintenance" in out and "带 Retry-After 的维护" in out
     assert out.rstrip().endswith("个场景。`labkit run ID` 运行其中一个；`--json` 显示 shell 命令。")
+    assert cli.main(["scenarios", "--lesson", "503", "--json"]) == 0
+    listed = {s["id"]: s for s in json.loads(capsys.readouterr().out)}
+    assert listed["503-maintenance"]["title"] == "Maintenance with Retry-After"
+    assert listed["503-maintenance"]["cause"] == (
+        f"the origin is in maintenance: 503 with Retry-After: "
+        f"{scenarios.MAINTENANCE_RETRY_AFTER} (seconds) and Cache-Control: no-store"
+    )
     with pytest.raises(SystemExit) as exit:
         cli.main(["ctl", "timeout", "/", "--read", "abc"])
     assert exit.value.code == 2

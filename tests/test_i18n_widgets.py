@@ -16,7 +16,8 @@ from collections.abc import Iterator
 import pytest
 
 import labkit
-from labkit import load, scenarios, switches
+from labkit import lab as lab_module
+from labkit import load, personalities, scenarios, switches
 from labkit.render import charts
 from labkit.render import html as render_html
 from labkit.render import text as text_view
@@ -49,6 +50,11 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     ]
     assert "还没有发送任何请求" in p.inspector.summary.value
     assert "<b>原因：</b>" in p.cause.value and "<b>预期：</b>504" in p.cause.value
+    # the scenarios' titles and causes (the values stay their ids)
+    assert p.scenario.value == "504-slow" and p.scenario.label == "504-slow：上游比读取超时还慢"
+    assert "408-slow-client：客户端比服务器愿意等的时间还慢" in p.scenario.options[-1][0]
+    delay, read = f"{lab_module.SLOW_DELAY:g}", f"{lab_module.UPSTREAM_TIMEOUTS.read:g}"
+    assert f"上游要 {delay} 秒才回答；网关的读取超时是 {read} 秒。<br>" in p.cause.value
     ex = p.run()
     # the status line stays as the wire has it; the words around it are Chinese
     assert p.status.value == (
@@ -74,6 +80,12 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
 def test_the_same_playground_over_an_english_lab_reads_as_before(lab: labkit.Lab) -> None:
     p = Playground(lab, "504")
     assert p.run_button.description == "Run scenario"
+    assert p.scenario.label == "504-slow: Upstream slower than the read timeout"
+    delay, read = f"{lab_module.SLOW_DELAY:g}", f"{lab_module.UPSTREAM_TIMEOUTS.read:g}"
+    assert html.unescape(p.cause.value).startswith(
+        f"<b>Cause:</b> the upstream takes {delay} s to answer; the gateway's read timeout is "
+        f"{read} s.<br>"
+    )
     assert Inspector.TITLES[0].render("en") == "Summary" == p.inspector.tabs.get_title(0)
     p.run()
     assert p.status.value.endswith(
@@ -90,6 +102,16 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
     p.burst_size.value = 4
     p.buttons["Burst"].click()
     assert p.message.value == "" and p.status.value.startswith("突发请求（容量 3）：")
+    # the burst's result line (load.Burst) is said in the lab's language: how many of the
+    # 4 were served and shed depends on the machine, the words do not
+    assert re.fullmatch(
+        r"4 个请求：\d 个已处理（200），\d 个被拒绝（503）(，另有 \d 个是别的结果)?",
+        html.unescape(p.burst_result.value),
+    ), p.burst_result.value
+    # the personality drop-down of the 502 playground: each gateway's title in Chinese
+    labels = [label for label, _ in Playground(zh_lab, "502").personality.options]
+    assert labels[0] == "rfc：按 RFC 的解读（本实验室的默认）"
+    assert "nginx：nginx 1.22.1（proxy_pass）" in labels
 
 
 def test_the_switch_tables_lines_follow_the_labs_language(zh_lab: labkit.Lab) -> None:
@@ -106,11 +128,17 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     g = GatewaysCompared(zh_lab)
     assert g.run_button.description == "让每种网关都运行一遍"
     assert g.fault.label == "garbage（条件：invalid-status-line）", g.fault.label
-    g.run()
+    rows = g.run()
     assert "<th scope='col'>客户端看到</th>" in g.table.value
     assert (
         g.status.value.startswith("garbage 经过每种网关：") and "502 Bad Gateway" in g.status.value
     )
+    # the learner reads each gateway's title in Chinese; the rows keep the English titles
+    # that scripts look a gateway up by (lesson 09's show())
+    assert "<td>按 RFC 的解读（本实验室的默认）</td>" in g.table.value
+    assert "Envoy 1.x（依据它的文档和源代码，未在这里观察）：" in g.status.value
+    assert [r[0] for r in rows] == [p.title for p in personalities.PERSONALITIES.values()]
+    assert rows[0][0] == "the RFC reading (the lab's default)"
 
 
 def test_the_picture_in_chinese_fits_its_lanes(zh_lab: labkit.Lab) -> None:

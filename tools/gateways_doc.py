@@ -87,7 +87,7 @@ def readme_faults() -> str:
             answer = outcome(personalities.RFC.answer(fault.condition))
         knobs = knobs_text(fault)
         rows.append(
-            [f"`{name}`", fault.description + _timeout_note(fault.condition), knobs, answer]
+            [f"`{name}`", str(fault.description) + _timeout_note(fault.condition), knobs, answer]
         )
     return _table(["name", "what it does", "knobs", "the lab's gateway answers"], rows)
 

@@ -186,7 +186,10 @@ class Playground(_Panel):
         self.lesson = lesson
         choices = scenarios.for_lesson(lesson)
         self.scenario = w.Dropdown(
-            options=[(f"{s.id}: {s.title}", s.id) for s in choices],
+            options=[
+                (Msg("{label}: {text}", label=s.id, text=s.title).render(self.lang), s.id)
+                for s in choices
+            ],
             description=Msg("Scenario").render(self.lang),
             layout=w.Layout(width="95%"),
             style={"description_width": "initial"},
@@ -233,7 +236,7 @@ class Playground(_Panel):
         )
         self.cause.value = Msg(
             "<b>Cause:</b> {cause}.<br><b>Expected:</b> {status}{maker}.",
-            cause=html.escape(s.cause),
+            cause=html.escape(i18n.render(s.cause, self.lang)),
             status=shown,
             maker=maker,
         ).render(self.lang)
@@ -369,7 +372,8 @@ def switch_input(param: switches.Param, value: Any, lang: str = i18n.ENGLISH) ->
         choice = value or param.choices[0]
         options: list[Any] = list(param.choices)
         if param.titles:  # each choice in words, its value the choice itself
-            options = list(zip(param.titles, param.choices, strict=True))
+            titles = [i18n.render(t, lang) for t in param.titles]
+            options = list(zip(titles, param.choices, strict=True))
         return w.Dropdown(
             options=options,
             value=choice,
@@ -945,16 +949,20 @@ class GatewaysCompared(_Panel):
                 rows.append((personalities.get(name).title, status, gw.why if gw else ""))
         finally:
             switches.apply(self.lab, "personality", {"name": before})
-        self.rows = rows
+        self.rows = rows  # each gateway by its English title, which scripts look up
+        shown = [
+            (personalities.get(name).title_in(self.lang), status, why)
+            for name, (_, status, why) in zip(self.personalities, rows, strict=True)
+        ]
         # a status line reads as one piece: it never breaks between code and reason phrase
         head = (Msg("gateway"), Msg("client sees"), Msg("why (the gateway's words)"))
         self.table.value = render_html.table(
-            rows, tuple(h.render(self.lang) for h in head), nowrap=(1,)
+            shown, tuple(h.render(self.lang) for h in head), nowrap=(1,)
         )
         sep = "; " if self.lang == i18n.ENGLISH else "；"
         summary = sep.join(
             Msg("{hop}: {what}", hop=title, what=status).render(self.lang)
-            for title, status, _ in rows
+            for title, status, _ in shown
         )
         self._say(
             Msg(
