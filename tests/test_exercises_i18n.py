@@ -105,6 +105,26 @@ def test_labkit_lang_speaks_chinese_before_any_lab_starts(monkeypatch: pytest.Mo
     monkeypatch.setenv("LABKIT_LANG", "zh-CN")
     assert repr(q1.check(...)) == BLANK_ZH
     assert q1.check("x" * 301).message.startswith("答案只需几个词，而这个答案有 301 个字符")
+    # why an answer of the wrong kind was refused (answers.py), inside the Chinese sentence
+    from labkit.exercises.lesson_503 import q1 as retry_after
+    from labkit.exercises.lesson_504 import q3 as or_502
+
+    assert q1.check("not the origin").message.startswith(
+        "'not the origin' 说的是它不是什么；请直接给出答案本身；请用其中一个选项作答："
+    )
+    assert q1.check("maybe the origin").message.startswith(
+        "'maybe the origin' 用了含糊的说法（'maybe'）；请给出你确定的答案；"
+    )
+    assert q1.check(42).message.startswith("42 不是选项之一；")
+    assert retry_after.check(30).message.startswith("int 类型的值不是标头名；")
+    assert or_502.check(700).message.startswith("700 不是状态码（状态码从 100 到 599）；")
+    assert or_502.check("5xx").message.startswith(
+        "'5xx' 指的是一类状态码（500 到 599 全部），而不是其中一个；"
+    )
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    assert or_502.check("5xx").message.startswith(
+        "'5xx' names a class of statuses (all of 500 to 599), not one; "
+    )
 
 
 # -- every exercise's text is in the catalogue, and said in Chinese --

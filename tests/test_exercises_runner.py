@@ -127,6 +127,25 @@ def test_code_that_stops_the_lab_is_ended_and_the_lab_keeps_running(task, lab) -
     assert lab.running and lab.get("/orders/7").status == 200
 
 
+def test_the_runners_reports_are_said_in_the_labs_language(task) -> None:
+    """A Chinese lab's learner reads why their code was stopped in Chinese (one real run each)."""
+
+    def stopper(lab):
+        lab.stop()
+
+    with labkit.start(lang="zh-CN") as zh:
+        assert task.check(swallow_everything).message.startswith(
+            "你的代码没有运行完：0.5 秒后被停止。"
+        )
+        assert task.check(calls_exit).message.startswith(
+            "你的代码调用了 sys.exit(3)；实验室和这个笔记本照常运行。"
+        )
+        assert task.check(stopper, zh).message.startswith(
+            "你的代码对实验调用了 stop()。实验属于这个笔记本"
+        )
+        assert zh.running
+
+
 def test_the_lab_works_in_the_learners_process(task, lab) -> None:
     def uses_the_lab(lab):
         lab.origin.maintenance(True, retry_after=7)

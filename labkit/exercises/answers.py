@@ -29,10 +29,12 @@ from labkit import i18n
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.http.messages import reason_for
 from labkit.http.pages import PAGE_STATUSES
+from labkit.i18n import Msg
 
 
 class WrongKind(Exception):
-    """The answer is not of the kind the question asks for (not counted as an attempt)."""
+    """The answer is not of the kind the question asks for (not counted as an attempt). Its
+    one argument is a Msg: the check says it in the learner's language, ``str()`` is English."""
 
 
 class Negated(WrongKind):
@@ -218,11 +220,27 @@ def numerals(text: str, *, singles: bool = True) -> str:
 _STATUS_CLASS = re.compile(r"(?<![\w.])[1-5](?:xx|\dx)(?![\w.])")
 
 
-def _refuse_class(answer: object, text: str, what: str) -> None:
+def _refuse_class(answer: object, text: str, count: bool = False) -> None:
+    """WrongKind for "5xx": a class of statuses where one status (or a count) is asked."""
     found = _STATUS_CLASS.search(text)
     if found:
         low, high = found.group(0).replace("x", "0"), found.group(0).replace("x", "9")
-        raise WrongKind(f"{answer!r} names a class of statuses (all of {low} to {high}), {what}")
+        said = (
+            Msg(
+                "{given} names a class of statuses (all of {low} to {high}), not a count",
+                given=repr(answer),
+                low=low,
+                high=high,
+            )
+            if count
+            else Msg(
+                "{given} names a class of statuses (all of {low} to {high}), not one",
+                given=repr(answer),
+                low=low,
+                high=high,
+            )
+        )
+        raise WrongKind(said)
 
 
 HOPS: dict[str, str] = {
@@ -435,11 +453,20 @@ def negated(text: str, allowed: frozenset[str] = frozenset()) -> bool:
 def _refuse_negation(answer: object, text: str, approximate: bool = False) -> None:
     """Negated for "not 504"; Hedged for "maybe 504" (and "about 5" for a number)."""
     if negated(text):
-        raise Negated(f"{answer!r} says what it is not; give the answer itself")
+        raise Negated(NEGATED.bind(given=repr(answer)))
     text = answer_part(text)
     found = _HEDGE_WORD.search(text) or (approximate and _APPROXIMATE.search(text))
     if found:
-        raise Hedged(f"{answer!r} hedges ({found.group(0)!r}); give the answer you are sure of")
+        raise Hedged(
+            Msg(
+                "{given} hedges ({word}); give the answer you are sure of",
+                given=repr(answer),
+                word=repr(found.group(0)),
+            )
+        )
+
+
+NEGATED = Msg("{given} says what it is not; give the answer itself")
 
 
 # Words that hedge what follows: "maybe 504" names 504 but does not answer with it.
@@ -486,7 +513,12 @@ _SPACED_DIGITS = re.compile(r"\d( \d)+")
 def refuse_spaced_digits(answer: object) -> None:
     """WrongKind for "5 0 4", which one reading makes 504 and another three numbers."""
     if isinstance(answer, str) and _SPACED_DIGITS.fullmatch(clean(answer)):
-        raise WrongKind(f"{answer!r} spaces its digits apart; write the number without spaces")
+        raise WrongKind(
+            Msg(
+                "{given} spaces its digits apart; write the number without spaces",
+                given=repr(answer),
+            )
+        )
 
 
 def words(text: str) -> str:
@@ -514,7 +546,6 @@ def canonical(kind: str, answer: object) -> str:
 def expected(kind: str) -> i18n.Msg:
     """What an answer of ``kind`` looks like, for the message on a wrong-kind answer (a
     message, said in the learner's language)."""
-    Msg = i18n.Msg
     return {
         "status": Msg("a status code, such as 404 or '404 Not Found'"),
         "header": Msg("a header name, such as 'Content-Type'"),
@@ -554,22 +585,24 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
 def status(answer: object) -> str:
     """ "502", whether given as 502, "502 Bad Gateway", "HTTP/1.1 502 ..." or "Bad Gateway"."""
     if isinstance(answer, bool):
-        raise WrongKind(f"{answer!r} is not a status")
+        raise WrongKind(Msg("{given} is not a status", given=repr(answer)))
     if isinstance(answer, int):
         if 100 <= answer <= 599:
             return str(answer)
-        raise WrongKind(f"{answer} is not a status (they run from 100 to 599)")
+        raise WrongKind(
+            Msg("{given} is not a status (they run from 100 to 599)", given=str(answer))
+        )
     if isinstance(answer, float) and answer.is_integer():
         return status(int(answer))
     if not isinstance(answer, str):
-        raise WrongKind(f"a {type(answer).__name__} is not a status")
+        raise WrongKind(Msg("a {type} is not a status", type=type(answer).__name__))
     refuse_spaced_digits(answer)
     text = numerals(clean(answer))
     found = _statuses_in(text)
     codes = sorted({code for code, _ in found})
     if not codes:
-        _refuse_class(answer, text, "not one")
-        raise WrongKind(f"{answer!r} names no status")
+        _refuse_class(answer, text)
+        raise WrongKind(Msg("{given} names no status", given=repr(answer)))
     return HEDGE.join(str(c) for c in codes)
 
 
@@ -590,7 +623,7 @@ _ZH_HEADER = re.compile(
 def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
-        raise WrongKind(f"a {type(answer).__name__} is not a header name")
+        raise WrongKind(Msg("a {type} is not a header name", type=type(answer).__name__))
     # an aside explains a header ("Retry-After (delay-seconds or HTTP-date)") unless it
     # starts with a hedge ("Allow (or Upgrade)")
     text = clean(_HEADER_ASIDE.sub("", answer))
@@ -608,7 +641,7 @@ def header(answer: object) -> str:
         return HEDGE.join(sorted({header(p) for p in parts}))
     name = re.sub(r"[\s_]+", "-", text)
     if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
-        raise WrongKind(f"{answer!r} is not a header name")
+        raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     return name
 
 
@@ -618,7 +651,7 @@ def header(answer: object) -> str:
 def hop(answer: object) -> str:
     """ "origin" from "the origin", "Origin server", "labkit-origin"."""
     if not isinstance(answer, str):
-        raise WrongKind(f"a {type(answer).__name__} is not a hop")
+        raise WrongKind(Msg("a {type} is not a hop", type=type(answer).__name__))
     text = words(clean(answer))
     _refuse_negation(answer, text)
     text = re.sub(r"^server:\s*", "", text)  # the Server header's line: "Server: labkit-origin"
@@ -649,7 +682,7 @@ def hop(answer: object) -> str:
     parts = [p.strip() for p in re.split(_OR, text) if p.strip()]
     if len(parts) > 1 and all(p in HOPS for p in parts):
         return HEDGE.join(sorted({HOPS[p] for p in parts}))
-    raise WrongKind(f"{answer!r} is not a hop")
+    raise WrongKind(Msg("{given} is not a hop", given=repr(answer)))
 
 
 def _one_typo(text: str, names: dict[str, str]) -> str | None:
@@ -686,29 +719,34 @@ _GIVEN_STATUS = re.compile(
 )
 
 
+NOT_A_NUMBER = Msg("{given} is not a number")
+
+
 def number(answer: object) -> str:
     """ "5" from 5, 5.0, "5", "five", "5 requests"."""
     if isinstance(answer, bool):
-        raise WrongKind(f"{answer!r} is not a number")
+        raise WrongKind(NOT_A_NUMBER.bind(given=repr(answer)))
     if isinstance(answer, int):
         return str(answer)
     if isinstance(answer, float):
         return str(int(answer)) if answer.is_integer() else repr(answer)
     if not isinstance(answer, str):
-        raise WrongKind(f"a {type(answer).__name__} is not a number")
+        raise WrongKind(Msg("a {type} is not a number", type=type(answer).__name__))
     refuse_spaced_digits(answer)
     text = clean(answer)
-    _refuse_class(answer, text, "not a count")
+    _refuse_class(answer, text, count=True)
     _refuse_negation(answer, text, approximate=True)
     text = numerals(text)
     if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
-        raise WrongKind(f"{answer!r} is a percentage; the question asks how many")
+        raise WrongKind(
+            Msg("{given} is a percentage; the question asks how many", given=repr(answer))
+        )
     text = re.split(r"=|等于", text)[-1]  # "8 - 3 = 5", 八减三等于五: the result
     text = re.sub(r"^\d+\s*个?\s*(?:请求)?\s*(?:里|中|当中|之中)\s*有?", "", text)  # 八个里有五个
     text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
     text = _GIVEN_STATUS.sub(" ", text)
     if _DURATION.search(text):
-        raise WrongKind(f"{answer!r} is a time; the question asks how many")
+        raise WrongKind(Msg("{given} is a time; the question asks how many", given=repr(answer)))
     found: list[str] = []
     # a digit may follow a Chinese word (被拒绝的有5个): only a Latin letter or digit joins it
     for token in re.findall(r"(?<![a-z0-9_.])-?\d+(?:\.\d+)?|[a-z]+", text):
@@ -718,7 +756,7 @@ def number(answer: object) -> str:
             value = float(token)
             found.append(str(int(value)) if value.is_integer() else token)
     if not found or len(text.split()) > 6:
-        raise WrongKind(f"{answer!r} is not a number")
+        raise WrongKind(NOT_A_NUMBER.bind(given=repr(answer)))
     return HEDGE.join(sorted(set(found), key=float))
 
 
@@ -811,7 +849,7 @@ def condition(answer: object) -> str:
     if isinstance(answer, Condition):
         return answer.value
     if not isinstance(answer, str):
-        raise WrongKind(f"a {type(answer).__name__} is not an upstream condition")
+        raise WrongKind(Msg("a {type} is not an upstream condition", type=type(answer).__name__))
     names = _condition_names()
     text = clean(answer)
     if text.startswith("condition."):
@@ -837,8 +875,13 @@ def condition(answer: object) -> str:
     if len(parts) > 1 and all(p in names for p in parts):
         return HEDGE.join(sorted({names[p] for p in parts}))
     if _statuses_in(text) and not re.search(r"[a-z]{4,}", re.sub(r"\d", "", text)):
-        raise WrongKind(f"{answer!r} is a status; the question asks for the upstream condition")
-    raise WrongKind(f"{answer!r} is not one of the upstream conditions")
+        raise WrongKind(
+            Msg(
+                "{given} is a status; the question asks for the upstream condition",
+                given=repr(answer),
+            )
+        )
+    raise WrongKind(Msg("{given} is not one of the upstream conditions", given=repr(answer)))
 
 
 # conditions the capstone's causes name together: every way an answer is not valid HTTP
@@ -851,7 +894,7 @@ def cause(answer: object) -> str:
     """A capstone cause: its key, with spaces or underscores, a common synonym, or the
     description the capstone gives it (``descriptions``: words -> key)."""
     if not isinstance(answer, str):
-        raise WrongKind(f"a {type(answer).__name__} is not a cause")
+        raise WrongKind(Msg("a {type} is not a cause", type=type(answer).__name__))
     key = words(clean(answer))
     if key in CAUSE_SYNONYMS:
         return CAUSE_SYNONYMS[key]

@@ -354,7 +354,7 @@ class Choice(Exercise):
                 return o
         own = frozenset(w for o in self.options for w in answers.clean(o).split())
         if answers.negated(answers.clean(given), own):
-            raise answers.Negated(f"{given!r} says what it is not; give the answer itself")
+            raise answers.Negated(answers.NEGATED.bind(given=repr(given)))
         for kind in ("status", "hop", "condition"):
             found = self._as_kind(kind, given)
             if found is not None:
@@ -362,7 +362,7 @@ class Choice(Exercise):
         found = self._by_words(key)
         if found is not None:
             return found
-        raise WrongKind(f"{given!r} is not one of the options")
+        raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
 
     def _as_kind(self, kind: str, given: object) -> str | None:
         """The option of ``kind`` the answer names, when two or more options read as that

@@ -55,8 +55,8 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeAlias
 
 from labkit.exercises import proctree
-from labkit.exercises.timelimit import TimeLimit
-from labkit.i18n import Msg, Text
+from labkit.exercises.timelimit import STOPPED, TimeLimit
+from labkit.i18n import Msg, Text, learner_language
 
 __all__ = [
     "Clock",
@@ -287,11 +287,12 @@ MEMORY_LIMIT_MB = 256
 MESSAGE_LIMIT = 16 * 2**20  # bytes: the most one message from the child may hold
 
 
-def too_much_memory() -> str:
+def too_much_memory() -> Msg:
     """What a learner reads when their code ran out of its memory."""
-    return (
-        f"your code used more than {MEMORY_LIMIT_MB} MB of memory, the most code checked here "
-        "may use (the machine is shared): look for a list or a string that grows without end"
+    return Msg(
+        "your code used more than {mb} MB of memory, the most code checked here may use (the "
+        "machine is shared): look for a list or a string that grows without end",
+        mb=MEMORY_LIMIT_MB,
     )
 
 
@@ -317,14 +318,17 @@ _REFUSED = {"stop", "start", "close", "shutdown"}
 STARTUP_GRACE = 0.5  # at most this much more for the child to start on a busy machine
 
 
-def _refused(name: str) -> str | None:
+def _refused(name: str) -> Msg | None:
     if name in _REFUSED:
-        return (
-            f"your code called {name}() on the lab. The lab belongs to the notebook, and the "
-            "judge needs it running: take that call out of your function"
+        return Msg(
+            "your code called {call} on the lab. The lab belongs to the notebook, and the "
+            "judge needs it running: take that call out of your function",
+            call=f"{name}()",
         )
     if name.startswith("_"):
-        return f"your code used {name}, a private part of the lab; use its public switches"
+        return Msg(
+            "your code used {name}, a private part of the lab; use its public switches", name=name
+        )
     return None
 
 
@@ -558,12 +562,8 @@ def _child_main(
             finally:  # a limit the learner's code lowered must not stop the report
                 sys.setrecursionlimit(limit)
         except SystemExit as exc:
-            message = (
-                "exit",
-                f"your code called sys.exit({exc.code!r})"
-                if exc.code is not None
-                else "your code called sys.exit()",
-            )
+            # the code as written (a str: only plain values travel); the kernel words it
+            message = ("exit", repr(exc.code) if exc.code is not None else "")
         except MemoryError:  # said without a traceback: its frames hold what filled memory
             message = _OUT_OF_MEMORY
         except BaseException as exc:  # everything the learner's code raised is reported
@@ -718,7 +718,7 @@ def run(
     if since is not None:
         left = min(left, since + seconds - time.monotonic())
     if left <= 0:
-        raise TimeLimit(f"stopped after {total:g} s")
+        raise TimeLimit(STOPPED.bind(seconds=f"{total:g}"))
     labs = list(_running)
     started: list[float] = []  # when the learner's process said it had started
     for stream in (sys.stdout, sys.stderr):
@@ -812,20 +812,25 @@ def _serve(
         try:
             return _recv(sock, from_child=True)
         except TimeoutError:
-            raise TimeLimit(f"stopped after {total:g} s") from None
+            raise TimeLimit(STOPPED.bind(seconds=f"{total:g}")) from None
         except TooLarge:
             raise LearnerExit(
                 "TooLarge",
-                f"your code handed the judge more than {MESSAGE_LIMIT // 2**20} MB at once (a "
-                "value it returned or sent to the lab): return the few values the exercise "
-                "asks for",
+                Msg(
+                    "your code handed the judge more than {mb} MB at once (a value it returned "
+                    "or sent to the lab): return the few values the exercise asks for",
+                    mb=MESSAGE_LIMIT // 2**20,
+                ),
             ) from None
         except pickle.UnpicklingError as exc:
             raise LearnerExit(
                 "NotPlain",
-                f"your code gave the lab an object of its own ({exc}): between your "
-                "code and the lab only plain values travel (str, int, float, bytes, "
-                "lists, dicts, datetimes)",
+                Msg(
+                    "your code gave the lab an object of its own ({what}): between your code "
+                    "and the lab only plain values travel (str, int, float, bytes, lists, "
+                    "dicts, datetimes)",
+                    what=str(exc),
+                ),
             ) from None
 
     with selectors.DefaultSelector() as sel:
@@ -836,7 +841,7 @@ def _serve(
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeLimit(f"stopped after {total:g} s")
+                raise TimeLimit(STOPPED.bind(seconds=f"{total:g}"))
             for key, _ in sel.select(remaining):
                 if key.fileobj in streams:
                     data = os.read(key.fd, 65536)
@@ -886,7 +891,7 @@ def _serve(
                 try:
                     _send(sock, reply)
                 except TimeoutError:  # a process that asks and never reads its answer
-                    raise TimeLimit(f"stopped after {total:g} s") from None
+                    raise TimeLimit(STOPPED.bind(seconds=f"{total:g}")) from None
                 except OSError:  # it has ended meanwhile: its keeper is about to say how
                     continue
 
@@ -907,12 +912,15 @@ def _answer(
         value = getattr(target, rest[0])
     elif op == "set":
         if rest[0].startswith("_"):
-            raise LearnerExit("PrivatePart", _refused(rest[0]) or "")
+            raise LearnerExit("PrivatePart", _refused(rest[0]) or "")  # always a Msg here
         if inspect.isroutine(getattr(target, rest[0], None)):
             raise LearnerExit(
                 "LabMethod",
-                f"your code replaced {rest[0]}, a method of the lab's. The lab belongs to the "
-                "notebook: call its methods and set its switches, do not replace them",
+                Msg(
+                    "your code replaced {name}, a method of the lab's. The lab belongs to the "
+                    "notebook: call its methods and set its switches, do not replace them",
+                    name=rest[0],
+                ),
             )
         setattr(target, rest[0], rest[1])
         value = None
@@ -962,7 +970,13 @@ def _finish(message: tuple[Any, ...], elapsed: float) -> Outcome:
     if message[0] == "value":
         return Outcome(message[1], elapsed)
     if message[0] == "exit":
-        raise LearnerExit("SystemExit", message[1])
+        code = message[1] if isinstance(message[1], str) else ""
+        raise LearnerExit(
+            "SystemExit",
+            Msg("your code called {call}", call=f"sys.exit({code})")
+            if code
+            else Msg("your code called sys.exit()"),
+        )
     if message[0] == "memory":
         raise LearnerExit("MemoryLimit", too_much_memory())
     _, type_name, text, trace = message
@@ -973,28 +987,37 @@ def _ended(status: int | None, total: float) -> BaseException:
     """What the learner's process ending without its answer means, from its wait status
     (None: it closed its end of the socket and ran on until its time was up)."""
     if status is None:
-        return TimeLimit(f"stopped after {total:g} s")
+        return TimeLimit(STOPPED.bind(seconds=f"{total:g}"))
     if status == proctree.GONE:
         return LearnerExit(
             "Killed",
-            "your code's process was ended with the process that watches it (its parent): "
-            "your code must not stop processes it did not start",
+            Msg(
+                "your code's process was ended with the process that watches it (its "
+                "parent): your code must not stop processes it did not start"
+            ),
         )
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else sig
-        return LearnerExit("Killed", f"your code's process was ended by the signal {name}")
+        return LearnerExit(
+            "Killed", Msg("your code's process was ended by the signal {name}", name=str(name))
+        )
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
     if code == OUT_OF_MEMORY:
         return LearnerExit("MemoryLimit", too_much_memory())
     if code == BROKEN:
         return LearnerExit(
             "Broken",
-            "your code's process could not report back to the judge: your code closed or "
-            "broke what connects the two (its files, sockets or sys.stdout)",
+            Msg(
+                "your code's process could not report back to the judge: your code closed or "
+                "broke what connects the two (its files, sockets or sys.stdout)"
+            ),
         )
     return LearnerExit(
-        "Exit", f"your code ended its own process (os._exit({code})) before it returned"
+        "Exit",
+        Msg(
+            "your code ended its own process ({call}) before it returned", call=f"os._exit({code})"
+        ),
     )
 
 
@@ -1014,10 +1037,11 @@ class _Output:
         shown, self.left = data[: self.left], self.left - len(data)
         text = shown.decode("utf-8", "replace")
         if self.left <= 0:
-            text += (
-                f"\n[labkit: your code printed more than {OUTPUT_LIMIT // 1000} kB; the rest "
-                "is not shown]\n"
+            cut = Msg(
+                "[labkit: your code printed more than {kb} kB; the rest is not shown]",
+                kb=OUTPUT_LIMIT // 1000,
             )
+            text += f"\n{cut.render(learner_language())}\n"
         with contextlib.suppress(Exception):
             stream.write(text)
             stream.flush()

@@ -12,9 +12,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from labkit.i18n import Msg
+
 
 class TimeLimit(BaseException):
-    """Raised inside learner code when its time is up (BaseException: `except Exception` can't swallow it)."""
+    """Raised inside learner code when its time is up (BaseException: `except Exception` can't swallow it).
+    Its one argument is a Msg (a check says it in the learner's language; str() is English)."""
+
+
+STOPPED = Msg("stopped after {seconds} s")
 
 
 def call_with_time_limit(fn: Callable[..., Any], seconds: float, *args: Any, **kwargs: Any) -> Any:
@@ -28,7 +34,7 @@ def _with_alarm(
     fn: Callable[..., Any], seconds: float, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
     def on_alarm(signum: int, frame: object) -> None:
-        raise TimeLimit(f"stopped after {seconds:g} s")
+        raise TimeLimit(STOPPED.bind(seconds=f"{seconds:g}"))
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -54,7 +60,12 @@ def _with_thread(
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
-        raise TimeLimit(f"stopped waiting after {seconds:g} s (the function is still running)")
+        raise TimeLimit(
+            Msg(
+                "stopped waiting after {seconds} s (the function is still running)",
+                seconds=f"{seconds:g}",
+            )
+        )
     if "error" in box:
         raise box["error"]
     return box.get("value")
