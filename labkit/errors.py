@@ -107,6 +107,12 @@ def shown(value: object) -> str:
     return f"{text[: SHOWN - 1]}…{size}"
 
 
+def refuse(message: Msg, *, lang: str | None = None) -> BadArgument:
+    """A BadArgument saying ``message`` (what was wrong and what is allowed) in ``lang``
+    (default: the learner's language); the caller raises it."""
+    return BadArgument(say(message, lang))
+
+
 def unknown(
     kind: str, name: object, allowed: Iterable[str], *, lang: str | None = None
 ) -> UnknownName:

@@ -55,9 +55,15 @@ class Exchange:
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (any case), or None if the response had none."""
         if not isinstance(name, str):
-            from labkit.errors import BadArgument
+            from labkit.errors import refuse, shown
+            from labkit.i18n import Msg
 
-            raise BadArgument(f"name must be a header name such as 'Retry-After', not {name!r}")
+            raise refuse(
+                Msg(
+                    "name must be a header name such as 'Retry-After', not {given}",
+                    given=shown(name),
+                )
+            )
         return get_header(self.headers, name)
 
     @property

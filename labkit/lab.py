@@ -27,10 +27,11 @@ from labkit import i18n, personalities
 from labkit.control import ControlServer
 from labkit.errors import (
     STOPPED,
-    BadArgument,
     LabkitWarning,
     LabNotRunning,
     check_number,
+    refuse,
+    shown,
     unknown,
 )
 from labkit.faults import FAULTS, FaultServer, Slow
@@ -38,6 +39,7 @@ from labkit.gateway import Gateway, pool
 from labkit.http import deadline, peers
 from labkit.http.messages import Headers, parse_response
 from labkit.http.server import Listener, on_loop, settle
+from labkit.i18n import Msg
 from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target, Timeouts
@@ -87,24 +89,37 @@ class Lab:
         allow_users: Iterable[str] = (),
         lang: str | None = None,
     ) -> None:
+        # first: the lab's language is the one its other refusals are said in
+        self.lang = i18n.check_language(lang) if lang is not None else i18n.environment_language()
         if not isinstance(host, str):
-            raise BadArgument(
-                f"host must be an IP address as text, such as '127.0.0.1' (the default) or "
-                f"'0.0.0.0', not {host!r}"
+            raise refuse(
+                Msg(
+                    "host must be an IP address as text, such as '127.0.0.1' (the default) or "
+                    "'0.0.0.0', not {given}",
+                    given=shown(host),
+                ),
+                lang=self.lang,
             )
         try:
             ipaddress.ip_address(host)
         except ValueError:
-            raise BadArgument(
-                f"host must be an IP address such as '127.0.0.1' (the default) or '0.0.0.0', "
-                f"not {host!r}"
+            raise refuse(
+                Msg(
+                    "host must be an IP address such as '127.0.0.1' (the default) or "
+                    "'0.0.0.0', not {given}",
+                    given=shown(host),
+                ),
+                lang=self.lang,
             ) from None
         if not isinstance(allow_users, (str, int, list, tuple, set, frozenset)):
-            raise BadArgument(
-                f"allow_users must be a list of user names such as ['www-data'], not {allow_users!r}"
+            raise refuse(
+                Msg(
+                    "allow_users must be a list of user names such as ['www-data'], not {given}",
+                    given=shown(allow_users),
+                ),
+                lang=self.lang,
             )
         personalities.get(gateway)  # an unknown name is refused before anything starts
-        self.lang = i18n.check_language(lang) if lang is not None else i18n.environment_language()
         self.host = host
         self._personality = gateway
         self._allow_users = allow_users
@@ -346,10 +361,16 @@ class Lab:
         from labkit.browser import link
 
         if not isinstance(text, str):
-            raise BadArgument(f"text must be the link's words as a str, not {text!r}")
+            raise refuse(
+                Msg("text must be the link's words as a str, not {given}", given=shown(text)),
+                lang=self.lang,
+            )
         base = self.url(server)
         port = int(base.rsplit(":", 1)[1])
-        return link(port, path, text or f"open {path} on the {server} in the browser", base)
+        words = text or Msg(
+            "open {path} on the {server} in the browser", path=path, server=server
+        ).render(self.lang)
+        return link(port, path, words, base)
 
     def urls(self) -> dict[str, Any]:
         self._refuse_if_stopped()
@@ -391,15 +412,24 @@ class Lab:
     ) -> Exchange:
         """Send one real HTTP request with httpx and return what every hop did."""
         self._require_running()
-        _check_path(path)
+        _check_path(path, self.lang)
         if via not in ENTRIES:
-            raise unknown("entry point via=", via, ENTRIES)
+            raise unknown("entry point via=", via, ENTRIES, lang=self.lang)
         if not isinstance(method, str) or not TOKEN.fullmatch(method):
-            raise BadArgument(f"method must be a word such as 'GET' or 'BREW', not {method!r}")
+            raise refuse(
+                Msg(
+                    "method must be a word such as 'GET' or 'BREW', not {given}",
+                    given=shown(method),
+                ),
+                lang=self.lang,
+            )
         check_number("timeout", timeout, minimum=0.01, maximum=120)
         if body is not None and not isinstance(body, (bytes, str)):
-            raise BadArgument(f"body must be bytes, str or None, not {type(body).__name__}")
-        _check_headers(headers)
+            raise refuse(
+                Msg("body must be bytes, str or None, not {type}", type=type(body).__name__),
+                lang=self.lang,
+            )
+        _check_headers(headers, self.lang)
         rid = self.recorder.new_id()
         sent_headers = {**(headers or {}), "X-Request-ID": self.recorder.tagged(rid)}
         if self.lang != i18n.ENGLISH and not any(
@@ -481,16 +511,24 @@ class Lab:
             try:
                 data = data.encode("latin-1")
             except UnicodeEncodeError:
-                raise BadArgument(
-                    "data as str may hold only latin-1 characters (HTTP's own); pass bytes for "
-                    "anything else, e.g. 'é'.encode('utf-8')"
+                raise refuse(
+                    Msg(
+                        "data as str may hold only latin-1 characters (HTTP's own); pass bytes "
+                        "for anything else, e.g. {example}",
+                        example="'é'.encode('utf-8')",
+                    ),
+                    lang=self.lang,
                 ) from None
         if not isinstance(data, bytes) or not data:
-            raise BadArgument(
-                "data must be non-empty bytes (or str), e.g. b'GET / HTTP/2.0\\r\\n\\r\\n'"
+            raise refuse(
+                Msg(
+                    "data must be non-empty bytes (or str), e.g. {example}",
+                    example="b'GET / HTTP/2.0\\r\\n\\r\\n'",
+                ),
+                lang=self.lang,
             )
         if to not in ENTRIES:
-            raise unknown("server to=", to, ENTRIES)
+            raise unknown("server to=", to, ENTRIES, lang=self.lang)
         check_number("timeout", timeout, minimum=0.01, maximum=60)
         check_number("wait", wait, minimum=0.01, maximum=60)
         server = getattr(self, to)
@@ -643,17 +681,25 @@ TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a method or header name, R
 FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")  # visible ASCII, space and tab (RFC 9110 5.5)
 
 
-def _check_path(path: object) -> None:
+def _check_path(path: object, lang: str | None = None) -> None:
     if not isinstance(path, str) or not path.startswith("/"):
-        raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
+        raise refuse(
+            Msg("path must start with '/', like '/orders/7', not {given}", given=shown(path)),
+            lang=lang,
+        )
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
-        raise BadArgument(
-            f"path must not hold control characters such as \\r or \\n, not {path!r}; "
-            "to send such bytes on purpose, use lab.raw(...)"
+        raise refuse(
+            Msg(
+                "path must not hold control characters such as {examples}, not {given}; to "
+                "send such bytes on purpose, use lab.raw(...)",
+                examples="\\r or \\n",
+                given=shown(path),
+            ),
+            lang=lang,
         )
 
 
-def _check_headers(headers: object) -> None:
+def _check_headers(headers: object, lang: str | None = None) -> None:
     """Headers that are HTTP at all; anything else is lab.raw()'s job.
 
     Framing headers (Content-Length, Transfer-Encoding) pass: httpx refuses the ones it
@@ -661,34 +707,56 @@ def _check_headers(headers: object) -> None:
     """
     if headers is None:
         return
+    example = "{'Accept': 'text/html'}"
     if not isinstance(headers, dict):
-        raise BadArgument(
-            f"headers must be a dict of str to str, like {{'Accept': 'text/html'}}, not {headers!r}"
+        raise refuse(
+            Msg(
+                "headers must be a dict of str to str, like {example}, not {given}",
+                example=example,
+                given=shown(headers),
+            ),
+            lang=lang,
         )
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
-            raise BadArgument(
-                f"headers must be a dict of str to str, like {{'Accept': 'text/html'}}, "
-                f"not {name!r}: {value!r}"
+            raise refuse(
+                Msg(
+                    "headers must be a dict of str to str, like {example}, not {given}",
+                    example=example,
+                    given=f"{shown(name)}: {shown(value)}",
+                ),
+                lang=lang,
             )
         if not TOKEN.fullmatch(name):
-            raise BadArgument(
-                f"header name {name!r} must be one word of letters, digits and !#$%&'*+-.^_`|~ "
-                "(a token, RFC 9110 5.1), like 'X-Debug'"
+            raise refuse(
+                Msg(
+                    "header name {given} must be one word of letters, digits and {symbols} (a "
+                    "token, RFC 9110 5.1), like 'X-Debug'",
+                    given=shown(name),
+                    symbols="!#$%&'*+-.^_`|~",
+                ),
+                lang=lang,
             )
         if not FIELD_VALUE.fullmatch(value):
-            raise BadArgument(
-                f"the value of {name} must be ASCII text without control characters "
-                f"(RFC 9110 5.5), not {value!r}; to send other bytes, use lab.raw(...)"
+            raise refuse(
+                Msg(
+                    "the value of {name} must be ASCII text without control characters (RFC "
+                    "9110 5.5), not {given}; to send other bytes, use lab.raw(...)",
+                    name=name,
+                    given=shown(value),
+                ),
+                lang=lang,
             )
 
 
 def check_lab(lab: object, name: str = "lab") -> Lab:
     """The entry check of every function that takes a lab: a running Lab, or one clear error."""
     if not isinstance(lab, Lab):
-        shown = repr(lab)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        raise BadArgument(f"{name} must be a lab from labkit.start(), not {shown}")
+        raise refuse(
+            Msg(
+                "{name} must be a lab from labkit.start(), not {given}", name=name, given=shown(lab)
+            )
+        )
     lab._require_running()
     return lab
 

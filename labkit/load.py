@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from labkit.errors import BadArgument, check_number
+from labkit.errors import check_number, refuse, shown
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import Lab, check_lab
 
@@ -103,13 +103,22 @@ def burst(
 
 def _check_size(size: object) -> None:
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BURST:
-        raise BadArgument(f"size must be a whole number from 1 to {MAX_BURST}, not {size!r}")
+        raise refuse(
+            Msg(
+                "size must be a whole number from 1 to {most}, not {given}",
+                most=MAX_BURST,
+                given=shown(size),
+            )
+        )
 
 
 def _check_progress(on_progress: object) -> None:
     if on_progress is not None and not callable(on_progress):
-        raise BadArgument(
-            f"on_progress must be a function of (done, total) or None, not {on_progress!r}"
+        raise refuse(
+            Msg(
+                "on_progress must be a function of (done, total) or None, not {given}",
+                given=shown(on_progress),
+            )
         )
 
 
@@ -124,13 +133,20 @@ def sweep(
     """Bursts of growing size against a fixed capacity: served levels off, shed grows."""
     check_lab(lab)
     if not isinstance(sizes, (list, tuple)) or not sizes:
-        raise BadArgument(f"sizes must be a list of burst sizes such as [1, 3, 6], not {sizes!r}")
+        raise refuse(
+            Msg(
+                "sizes must be a list of burst sizes such as [1, 3, 6], not {given}",
+                given=shown(sizes),
+            )
+        )
     for size in sizes:
         _check_size(size)
     check_number("delay", delay, minimum=0, maximum=5)
     _check_progress(on_progress)
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-        raise BadArgument(f"capacity must be a whole number >= 0, not {capacity!r}")
+        raise refuse(
+            Msg("capacity must be a whole number >= 0, not {given}", given=shown(capacity))
+        )
     before = lab.origin.capacity
     lab.origin.capacity = capacity
     try:

@@ -28,6 +28,7 @@ from labkit.errors import (
     not_a_number,
     number,
     out_of_range,
+    refuse,
     shown,
     unit_words,
     unknown,
@@ -150,7 +151,14 @@ class Param:
                 raise unknown(what, value, self.choices)
             return value
         if not isinstance(value, str):
-            raise BadArgument(f"{what} must be {self.help}, not {value!r}")
+            raise refuse(
+                Msg(
+                    "{name} must be {what}, not {given}",
+                    name=what,
+                    what=self.help,
+                    given=shown(value),
+                )
+            )
         return value
 
     def word(self, value: Any) -> str:
@@ -262,13 +270,34 @@ class Switch:
         extra = sorted(set(args) - names)
         if missing or extra:
             takes = ", ".join(p.name if not p.optional else f"[{p.name}]" for p in self.params)
-            wrong = f"missing {', '.join(missing)}" if missing else f"not {', '.join(extra)}"
-            raise BadArgument(f"{self.name} takes {takes or 'no arguments'}; {wrong}")
+            wrong = (
+                Msg("missing {names}", names=", ".join(missing))
+                if missing
+                else Msg("not {names}", names=", ".join(extra))
+            )
+            raise refuse(
+                Msg("{switch} takes {takes}; {wrong}", switch=self.name, takes=takes, wrong=wrong)
+                if takes
+                else Msg("{switch} takes no arguments; {wrong}", switch=self.name, wrong=wrong)
+            )
         if self.one_of and all(args.get(name) is None for name in self.one_of):
-            raise BadArgument(f"{self.name} changes nothing: {_give(list(self.one_of))}")
+            raise refuse(
+                Msg(
+                    "{switch} changes nothing: {give}",
+                    switch=self.name,
+                    give=_give(list(self.one_of)),
+                )
+            )
         both = [name for name in self.apart if name in args]
         if len(both) > 1:
-            raise BadArgument(f"{self.name} takes {' or '.join(both)}, not both")
+            raise refuse(
+                Msg(
+                    "{switch} takes {first} or {second}, not both",
+                    switch=self.name,
+                    first=both[0],
+                    second=both[1],
+                )
+            )
         return {p.name: p.check(args[p.name]) if p.name in args else p.default for p in self.params}
 
     def reset_args(self, lab: Lab) -> list[Args]:
@@ -289,13 +318,13 @@ class Switch:
         return " ".join(out)
 
 
-def _give(names: list[str]) -> str:
+def _give(names: list[str]) -> Msg:
     """What to give when at least one of several options is needed."""
     if len(names) == 1:
-        return f"give {names[0]}"
+        return Msg("give {name}", name=names[0])
     if len(names) == 2:
-        return f"give {names[0]}, {names[1]} or both"
-    return f"give at least one of {', '.join(names)}"
+        return Msg("give {first}, {second} or both", first=names[0], second=names[1])
+    return Msg("give at least one of {names}", names=", ".join(names))
 
 
 # -- how each switch is applied (always on the lab's loop thread) and how it reads now --
@@ -888,7 +917,7 @@ def from_cli(name: str, namespace: argparse.Namespace) -> Args:
         args[param.name] = None if value is _NONE else value
     if switch.one_of and all(args.get(n) is None for n in switch.one_of):
         flags = [f"{switch.param(n).flag} {switch.param(n).metavar}" for n in switch.one_of]
-        raise BadArgument(_give(flags))
+        raise refuse(_give(flags))
     return args
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import labkit
-from labkit import classroom, cli, drill, grading, scenarios
+from labkit import classroom, cli, drill, grading, load, scenarios, switches
 from labkit.errors import BadArgument, LabNotRunning, UnknownName, check_number, unknown
 from labkit.exercises import all_exercises, capstone, store
 
@@ -95,7 +95,38 @@ def test_with_a_bad_labkit_lang_a_message_is_in_english(monkeypatch: pytest.Monk
 
 def test_a_stopped_chinese_lab_says_so_in_chinese() -> None:
     lab = labkit.start(lang="zh-CN")
-    lab.stop()
+    # the lab's own refusals, and those of the switch table, load and an exchange, while it runs
+    refusals = {
+        "path 必须以 '/' 开头，例如 '/orders/7'，而不是 'orders'": lambda: lab.get("orders"),
+        "标头名 'X Bad' 必须是由字母、数字和 !#$%&'*+-.^_`|~ 组成的一个词（token，RFC 9110 5.1），"
+        "例如 'X-Debug'": lambda: lab.get("/", headers={"X Bad": "1"}),
+        "method 必须是一个词，例如 'GET' 或 'BREW'，而不是 'GE T'": lambda: lab.request(
+            "GE T", "/"
+        ),
+        "timeout 接受的参数是 route, [connect], [read]；缺少 route": lambda: switches.apply(
+            lab, "timeout", {}
+        ),
+        "timeout 什么也不会改变：请给出 connect、read，或两者都给": lambda: switches.apply(
+            lab, "timeout", {"route": "/"}
+        ),
+        "maintenance 接受 retry_after 或 retry_in，不能两个都给": lambda: switches.apply(
+            lab, "maintenance", {"on": True, "retry_after": 1, "retry_in": 1}
+        ),
+        f"size 必须是 1 到 {load.MAX_BURST} 之间的整数，而不是 0": lambda: load.burst(lab, 0),
+        "name 必须是标头名，例如 'Retry-After'，而不是 5": lambda: lab.get("/").header(5),  # type: ignore[arg-type]
+    }
+    try:
+        for said, refused in refusals.items():
+            with pytest.raises(BadArgument) as bad:
+                refused()
+            assert str(bad.value) == said
+        with pytest.raises(BadArgument) as host:
+            labkit.start(host="localhost", lang="zh-CN")  # refused before anything starts
+        assert str(host.value) == (
+            "host 必须是 IP 地址，例如 '127.0.0.1'（默认）或 '0.0.0.0'，而不是 'localhost'"
+        )
+    finally:
+        lab.stop()
     with pytest.raises(LabNotRunning) as stopped:
         lab.get("/")
     assert str(stopped.value).startswith("这个实验已经停止：请重新运行启动它的单元格")
