@@ -14,7 +14,8 @@ import importlib.util
 import os
 from dataclasses import dataclass
 
-from labkit.errors import BadArgument
+from labkit.errors import refuse, shown
+from labkit.i18n import ENGLISH, Msg
 
 
 def proxy_prefix() -> str:
@@ -33,27 +34,37 @@ class Link:
     proxied: str
     direct: str
     text: str
+    lang: str = ENGLISH  # the language its own words are in: its lab's
 
     def _repr_html_(self) -> str:
         if not has_server_proxy():
-            return (
-                f"<span>{html.escape(self.text)}: install jupyter-server-proxy to open it from "
-                f"the browser, or use <code>{html.escape(self.direct)}</code> from a terminal on "
-                "the same machine.</span>"
+            said = Msg(
+                "{text}: install jupyter-server-proxy to open it from the browser, or use "
+                "{url} from a terminal on the same machine.",
+                text=html.escape(self.text),
+                url=f"<code>{html.escape(self.direct)}</code>",
             )
+            return f"<span>{said.render(self.lang)}</span>"
+        opens = Msg("(opens in a new tab, through the Jupyter server)").render(self.lang)
         return (
             f"<a href='{html.escape(self.proxied)}' target='_blank' rel='noopener' "
             "style='text-decoration:underline'>"  # told apart by more than its colour
-            f"{html.escape(self.text)}</a> (opens in a new tab, through the Jupyter server)"
+            f"{html.escape(self.text)}</a> {opens}"
         )
 
     def __repr__(self) -> str:
         return self.direct
 
 
-def link(port: int, path: str, text: str, direct_base: str) -> Link:
+def link(port: int, path: str, text: str, direct_base: str, lang: str = ENGLISH) -> Link:
     if not isinstance(path, str) or not path.startswith("/"):
-        raise BadArgument(f"path must start with '/', like '/orders/7', not {path!r}")
+        raise refuse(
+            Msg("path must start with '/', like '/orders/7', not {given}", given=shown(path)),
+            lang=lang,
+        )
     if not path.isprintable() or " " in path:
-        raise BadArgument(f"path must hold no spaces or control characters, not {path!r}")
-    return Link(f"{proxy_prefix()}proxy/{port}{path}", direct_base + path, text)
+        raise refuse(
+            Msg("path must hold no spaces or control characters, not {given}", given=shown(path)),
+            lang=lang,
+        )
+    return Link(f"{proxy_prefix()}proxy/{port}{path}", direct_base + path, text, lang)

@@ -370,7 +370,7 @@ class Lab:
         words = text or Msg(
             "open {path} on the {server} in the browser", path=path, server=server
         ).render(self.lang)
-        return link(port, path, words, base)
+        return link(port, path, words, base, self.lang)
 
     def urls(self) -> dict[str, Any]:
         self._refuse_if_stopped()

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from labkit.errors import BadArgument, check_number, shown
+from labkit.errors import check_number, refuse, shown
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
@@ -43,6 +43,8 @@ ALLOW_COLLECTION = "GET, HEAD, POST, OPTIONS"
 ALLOW_ORDER = "GET, HEAD, OPTIONS"
 ALLOW_READ_ONLY = "GET, HEAD, OPTIONS"
 MAX_LOG_LINES = 2000
+# a switch's on/off attribute given something else (lab.origin.debug = "yes")
+TRUE_OR_FALSE = Msg("{name} must be True or False, not {given}")
 # The quote API's rate limit (lesson 04's 429): at most RATE_LIMIT requests in any
 # RATE_WINDOW seconds for one API key (X-Api-Key). Every request counts, refused ones too,
 # so a client that retries before Retry-After stays refused.
@@ -108,7 +110,7 @@ class Origin(HTTPServer):
         """
         self.refuse_if_stopped()
         if not isinstance(on, bool):
-            raise BadArgument(f"on must be True or False, not {on!r}")
+            raise refuse(TRUE_OR_FALSE.bind(name="on", given=shown(on)))
         if not on:
             self.switch(lambda: setattr(self, "_maintenance", None))
             return
@@ -116,24 +118,34 @@ class Origin(HTTPServer):
 
         if isinstance(retry_after, dt.datetime):
             if retry_after.tzinfo is None:
-                raise BadArgument(
-                    "retry_after as a datetime must be timezone-aware, e.g. "
-                    "datetime.now(timezone.utc) + timedelta(minutes=5)"
+                raise refuse(
+                    Msg(
+                        "retry_after as a datetime must be timezone-aware, e.g. {example}",
+                        example="datetime.now(timezone.utc) + timedelta(minutes=5)",
+                    )
                 )
             header = http_date(retry_after.timestamp())
         elif retry_after is None:
             header = None
         else:
             if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
-                raise BadArgument(
-                    "retry_after must be a whole number of seconds >= 0, an aware datetime, "
-                    f"or None; not {retry_after!r}"
+                raise refuse(
+                    Msg(
+                        "retry_after must be a whole number of seconds >= 0, an aware "
+                        "datetime, or None; not {given}",
+                        given=shown(retry_after),
+                    )
                 )
             header = str(retry_after)
         if cache_max_age is not None:
             check_number("cache_max_age", cache_max_age, minimum=1, maximum=86400)
             if not isinstance(cache_max_age, int):  # delta-seconds, RFC 9111 1.2.2
-                raise BadArgument(f"cache_max_age must be whole seconds, not {cache_max_age!r}")
+                raise refuse(
+                    Msg(
+                        "cache_max_age must be whole seconds, not {given}",
+                        given=shown(cache_max_age),
+                    )
+                )
         settings = {"retry_after": header, "cache_max_age": cache_max_age}
         self.switch(lambda: setattr(self, "_maintenance", settings))
 
@@ -147,9 +159,12 @@ class Origin(HTTPServer):
     def order_handler(self, handler: OrderHandler | None) -> None:
         self.refuse_if_stopped()
         if handler is not None and not callable(handler):
-            raise BadArgument(
-                "order_handler must be a function show_order(order_id) -> (status, body), "
-                f"or None; not {shown(handler)}"
+            raise refuse(
+                Msg(
+                    "order_handler must be a function {signature}, or None; not {given}",
+                    signature="show_order(order_id) -> (status, body)",
+                    given=shown(handler),
+                )
             )
         if handler is not None:
             # imported here, on the learner's thread: on the lab's loop its first import
@@ -166,7 +181,7 @@ class Origin(HTTPServer):
     def debug(self, on: bool) -> None:
         self.refuse_if_stopped()
         if not isinstance(on, bool):
-            raise BadArgument(f"debug must be True or False, not {on!r}")
+            raise refuse(TRUE_OR_FALSE.bind(name="debug", given=shown(on)))
         self.switch(lambda: setattr(self, "_debug", on))
 
     @property
@@ -177,16 +192,25 @@ class Origin(HTTPServer):
     @maintenance_settings.setter
     def maintenance_settings(self, value: dict[str, object] | None) -> None:
         self.refuse_if_stopped()
-        what = "maintenance_settings takes what it gave: None or its own dict"
         if value is not None:
             if not isinstance(value, dict) or set(value) != {"retry_after", "cache_max_age"}:
-                raise BadArgument(f"{what}, not {value!r}")
+                raise refuse(
+                    Msg(
+                        "maintenance_settings takes what it gave: None or its own dict, not "
+                        "{given}",
+                        given=shown(value),
+                    )
+                )
             retry, max_age = value["retry_after"], value["cache_max_age"]
             if retry is not None and not (
                 isinstance(retry, str) and retry.isascii() and retry.isprintable()
             ):
-                raise BadArgument(
-                    f"{what}; its retry_after is a header value or None, not {retry!r}"
+                raise refuse(
+                    Msg(
+                        "maintenance_settings takes what it gave: None or its own dict; its "
+                        "retry_after is a header value or None, not {given}",
+                        given=shown(retry),
+                    )
                 )
             if max_age is not None:
                 check_number("cache_max_age", max_age, minimum=1, maximum=86400)
@@ -208,8 +232,11 @@ class Origin(HTTPServer):
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):
-            raise BadArgument(
-                f"capacity must be a whole number >= 0 or None (unlimited), not {value!r}"
+            raise refuse(
+                Msg(
+                    "capacity must be a whole number >= 0 or None (unlimited), not {given}",
+                    given=shown(value),
+                )
             )
         self.switch(lambda: setattr(self, "_capacity", value))
 
@@ -224,7 +251,11 @@ class Origin(HTTPServer):
         so no 429 outlives the change by up to RATE_WINDOW seconds."""
         self.refuse_if_stopped()
         if isinstance(value, bool) or not isinstance(value, int):
-            raise BadArgument(f"rate_limit must be a whole number of requests, not {value!r}")
+            raise refuse(
+                Msg(
+                    "rate_limit must be a whole number of requests, not {given}", given=shown(value)
+                )
+            )
         low, high = RATE_LIMIT_RANGE
         check_number("rate_limit", value, minimum=low, maximum=high, unit="requests")
         self.switch(lambda: self._set_rate_limit(value))
@@ -442,7 +473,7 @@ class Origin(HTTPServer):
     def hold(self, on: bool) -> None:
         self.refuse_if_stopped()
         if not isinstance(on, bool):
-            raise BadArgument(f"hold must be True or False, not {on!r}")
+            raise refuse(TRUE_OR_FALSE.bind(name="hold", given=shown(on)))
         self.switch(lambda: self._set_hold(on))
 
     def _set_hold(self, on: bool) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from labkit import i18n, personalities
 from labkit.conditions import RFC_TABLE, Condition, Outcome
-from labkit.errors import BadArgument, check_number, unknown
+from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import HTTPServer, Listener, h11_fields, request_event
@@ -179,9 +179,13 @@ class Route:
                 _seconds("connect_timeout", connect_timeout), _seconds("read_timeout", read_timeout)
             )
         elif timeouts is None or given:
-            raise BadArgument(
-                f"route {prefix!r} takes its timeouts as Timeouts(connect=..., read=...) in "
-                "seconds, or as both connect_timeout= and read_timeout="
+            raise refuse(
+                Msg(
+                    "route {prefix} takes its timeouts as {form} in seconds, or as both "
+                    "connect_timeout= and read_timeout=",
+                    prefix=repr(prefix),
+                    form="Timeouts(connect=..., read=...)",
+                )
             )
         self.timeouts = timeouts
         self.strip_prefix = strip_prefix
@@ -195,8 +199,12 @@ class Route:
     @timeouts.setter
     def timeouts(self, timeouts: Timeouts) -> None:
         if not isinstance(timeouts, Timeouts):
-            raise BadArgument(
-                f"timeouts must be Timeouts(connect=..., read=...) in seconds, not {timeouts!r}"
+            raise refuse(
+                Msg(
+                    "timeouts must be {form} in seconds, not {given}",
+                    form="Timeouts(connect=..., read=...)",
+                    given=shown(timeouts),
+                )
             )
         self._change(lambda: timeouts)
 

@@ -25,6 +25,7 @@ import labkit
 from labkit import classroom, cli, drill, grading, load, scenarios, switches
 from labkit.errors import BadArgument, LabNotRunning, UnknownName, check_number, unknown
 from labkit.exercises import all_exercises, capstone, store
+from labkit.render import charts
 
 
 def test_the_commands_messages_follow_labkit_lang(
@@ -114,6 +115,14 @@ def test_a_stopped_chinese_lab_says_so_in_chinese() -> None:
         ),
         f"size 必须是 1 到 {load.MAX_BURST} 之间的整数，而不是 0": lambda: load.burst(lab, 0),
         "name 必须是标头名，例如 'Retry-After'，而不是 5": lambda: lab.get("/").header(5),  # type: ignore[arg-type]
+        "capacity 必须是 >= 0 的整数或 None（不限），而不是 -1": lambda: setattr(
+            lab.origin, "capacity", -1
+        ),
+        "debug 必须是 True 或 False，而不是 'yes'": lambda: setattr(lab.origin, "debug", "yes"),
+        "timeline 接受的是一次交换，例如 lab.get('/slow')，而不是 'x'": lambda: charts.timeline(
+            "x",  # type: ignore[arg-type]
+            "zh-CN",
+        ),
     }
     try:
         for said, refused in refusals.items():
@@ -124,6 +133,13 @@ def test_a_stopped_chinese_lab_says_so_in_chinese() -> None:
             labkit.start(host="localhost", lang="zh-CN")  # refused before anything starts
         assert str(host.value) == (
             "host 必须是 IP 地址，例如 '127.0.0.1'（默认）或 '0.0.0.0'，而不是 'localhost'"
+        )
+        # a browser link's own words: the lab's language, the URL as it is
+        shown = lab.browser_link("gateway", "/orders/7")._repr_html_()
+        assert "在浏览器中打开 gateway 上的 /orders/7" in shown
+        assert (
+            "（在新标签页中打开，经过 Jupyter 服务器）" in shown
+            or "安装 jupyter-server-proxy" in shown
         )
     finally:
         lab.stop()

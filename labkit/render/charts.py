@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 import labkit.i18n as i18n
-from labkit.errors import BadArgument
+from labkit.errors import refuse, shown
 from labkit.i18n import Msg
 from labkit.recorder import Role, Step
 from labkit.render.palette import CHART_THEMED, PICTURE_DARK, PICTURE_LIGHT, PictureColours
@@ -161,10 +161,20 @@ def timeline(ex: ExchangeView, lang: str | None = None) -> ChartFigure:
 
 def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigure:
     if not isinstance(ex, ExchangeView):
-        raise BadArgument(f"timeline takes an exchange, such as lab.get('/slow'), not {ex!r:.60}")
+        raise refuse(
+            Msg(
+                "timeline takes an exchange, such as {example}, not {given}",
+                example="lab.get('/slow')",
+                given=f"{ex!r:.60}",
+            ),
+            lang=lang,
+        )
     hops = [h for h in ex.hops if h.received is not None or h.sent is not None]
     if not any(h.events for h in hops):
-        raise BadArgument(f"exchange {ex.id} reached no server, so it has no timeline to draw")
+        raise refuse(
+            Msg("exchange {id} reached no server, so it has no timeline to draw", id=ex.id),
+            lang=lang,
+        )
     start = min(e.at for h in hops for e in h.events)
     fig = ChartFigure(figsize=(8, 1.6 + 0.55 * len(hops)), layout="constrained")
     ax = fig.add_subplot()
@@ -280,11 +290,18 @@ def _load_curve(
     results: Sequence[BurstView], capacity: int, colours: PictureColours, lang: str
 ) -> ChartFigure:
     if not isinstance(results, (list, tuple)) or not all(isinstance(b, BurstView) for b in results):
-        raise BadArgument(
-            f"results must be a list of bursts, as load.sweep() returns, not {results!r:.60}"
+        raise refuse(
+            Msg(
+                "results must be a list of bursts, as load.sweep() returns, not {given}",
+                given=f"{results!r:.60}",
+            ),
+            lang=lang,
         )
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-        raise BadArgument(f"capacity must be a whole number >= 0, not {capacity!r}")
+        raise refuse(
+            Msg("capacity must be a whole number >= 0, not {given}", given=shown(capacity)),
+            lang=lang,
+        )
     fig = ChartFigure(figsize=(6, 3), layout="constrained")
     ax = fig.add_subplot()
     _paper(fig, ax, colours)
