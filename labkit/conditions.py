@@ -18,6 +18,10 @@ import enum
 from labkit.i18n import Msg
 from labkit.record import FrozenRecord
 
+# Why the lab's own proxy (the rfc gateway, the portal) made its 502/503/504, as it records it
+# (``ex.why``, in English: str()); a panel says it in its language (render.text.why_in)
+FAILED_WHY = Msg("{explanation} (upstream {name})")
+
 
 class Condition(str, enum.Enum):
     """An upstream condition the gateway can observe (not a status: the table maps it)."""

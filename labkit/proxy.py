@@ -17,7 +17,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from labkit import i18n, personalities
-from labkit.conditions import RFC_TABLE, Condition, Outcome
+from labkit.conditions import FAILED_WHY, RFC_TABLE, Condition, Outcome
 from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
@@ -709,7 +709,7 @@ class Proxy(HTTPServer):
     ) -> tuple[int, tuple[tuple[str, str], ...], bytes, str]:
         outcome = self.outcome(failure.condition)
         status = outcome.status or 502
-        why = f"{outcome.explanation} (upstream {name!r})"
+        why = str(FAILED_WHY.bind(explanation=outcome.explanation, name=repr(name)))
         role = pages.MADE_BY[self.role]
         if failure.condition is Condition.NO_HEALTHY_UPSTREAM:
             first = Msg(

@@ -64,6 +64,16 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     assert "生成者" in p.inspector.summary.value and "时间（实测）" in p.inspector.summary.value
     assert "响应头名称不区分大小写" in p.inspector.headers.value
     assert ex.status == 504
+    # why the gateway made it: its condition's explanation said in Chinese (render.text.why_in),
+    # while ex.why, for programs and the English lessons, stays the recorder's English
+    english = "the upstream accepted the request but sent no response within the read timeout"
+    assert ex.why == f"{english} (upstream 'slow')"
+    said = "上游接受了请求，但没有在读取超时之内发送响应（上游 'slow'）"
+    assert said in html.unescape(p.inspector.summary.value)
+    assert f"原因：{said}" in text_view.exchange_lines(ex, "zh-CN")[1]
+    # a why the lab's proxy did not word (the origin's own) is as recorded
+    relayed = zh_lab.get("/orders/abc")
+    assert text_view.why_in(relayed, "zh-CN") == relayed.why and relayed.why
     # the switch controls: labels and the table's confirmation line
     read = p.read_timeout
     assert read.description == "route /：网关读取超时（s）"
@@ -91,6 +101,7 @@ def test_the_same_playground_over_an_english_lab_reads_as_before(lab: labkit.Lab
     assert p.status.value.endswith(
         ": 504 Gateway Timeout, made by the gateway. The inspector below shows it."
     )
+    assert "the read timeout (upstream &#x27;slow&#x27;)" in p.inspector.summary.value
     assert not CHINESE.search(p.status.value + p.cause.value + p.inspector.summary.value)
 
 

@@ -22,7 +22,7 @@ from labkit.render.palette import (
     status_kind,
 )
 from labkit.render.svg import Picture
-from labkit.render.text import milliseconds, part, visible_bytes
+from labkit.render.text import milliseconds, part, visible_bytes, why_in
 from labkit.render.view import ExchangeView
 
 __all__ = [
@@ -99,7 +99,7 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
             f"<td {cell}>{html.escape(sent)}</td><td {cell}>{html.escape(part(ex, hop, lang))}</td>"
             f"<td {cell}>{dur}</td></tr>"
         )
-    why = Msg("why: {why}", why=html.escape(ex.why)).render(lang) if ex.why else ""
+    why = Msg("why: {why}", why=html.escape(why_in(ex, lang))).render(lang) if ex.why else ""
     why = f"<div>{why}</div>" if why else ""
     client = (
         f"<div>{Msg('client saw: {error}', error=html.escape(ex.client_error)).render(lang)}</div>"

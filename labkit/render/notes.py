@@ -9,7 +9,7 @@ from typing import Any
 
 import labkit.i18n as i18n
 from labkit.i18n import Msg
-from labkit.render.text import milliseconds
+from labkit.render.text import milliseconds, why_in
 from labkit.render.view import ExchangeView
 
 __all__ = ["HEADER_NOTES", "explained_headers", "summary"]
@@ -81,7 +81,8 @@ HEADER_NOTES: dict[str, Msg] = {
 
 def summary(ex: ExchangeView, lang: str | None = None) -> dict[str, Any]:
     """The first things to read: status, who made it, why, and how long it took; keyed and
-    worded in ``lang`` (default: the learner's language). ``why`` keeps the recorder's English."""
+    worded in ``lang`` (default: the learner's language). ``why`` keeps the recorder's English,
+    but for the lab's own gateway's explanation of a failed upstream (``text.why_in``)."""
     lang = lang or i18n.learner_language()
     # measured, as the hop table's column says: never '0 ms' for a sub-millisecond answer
     took = milliseconds(ex.elapsed) if ex.elapsed < 1 else f"{ex.elapsed:.2f} s"
@@ -92,7 +93,7 @@ def summary(ex: ExchangeView, lang: str | None = None) -> dict[str, Any]:
             Msg("made by", context="summary"),
             ex.generated_by or Msg("nobody (no response)").render(lang),
         ),
-        (Msg("why", context="summary"), ex.why),
+        (Msg("why", context="summary"), why_in(ex, lang)),
         (
             Msg("client saw", context="summary"),
             ex.client_error or Msg("a complete response").render(lang),

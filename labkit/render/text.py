@@ -15,7 +15,7 @@ import textwrap
 import unicodedata
 
 import labkit.i18n as i18n
-from labkit.conditions import Condition
+from labkit.conditions import FAILED_WHY, RFC_TABLE, Condition
 from labkit.i18n import Msg
 from labkit.recorder import Hop, Kind, Role, Step
 from labkit.render.view import ExchangeView
@@ -189,6 +189,26 @@ def part(ex: ExchangeView, hop: Hop, lang: str = i18n.ENGLISH) -> str:
     return Msg("relayed").render(lang) if hop.sent else Msg("no answer").render(lang)
 
 
+def why_in(ex: ExchangeView, lang: str) -> str:
+    """``ex.why`` in ``lang``. The recorder keeps the English; where it is the lab's own proxy
+    explaining a failed upstream (``conditions.FAILED_WHY``), the condition's explanation is
+    said in ``lang``. Any other why (a real gateway's log line, a relay, a cache's note) is
+    as recorded, and so is one that does not read exactly as FAILED_WHY would write it."""
+    english = ex.why
+    if lang == i18n.ENGLISH or not english:
+        return english
+    made = next((h for h in ex.hops if h.role is not Role.CLIENT and h.generated), None)
+    for ev in reversed(made.events if made is not None else []):
+        attempt = ev.attempt
+        if attempt is not None and attempt.condition is not None:
+            said = FAILED_WHY.bind(
+                explanation=RFC_TABLE[attempt.condition].explanation,
+                name=repr(attempt.target or attempt.upstream),
+            )
+            return said.render(lang) if str(said) == english else english
+    return english
+
+
 def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
     """The story: the outcome, why, then each hop's events in the order they happened; its
     words in ``lang`` (default: the learner's language), what the hops sent and the
@@ -196,7 +216,7 @@ def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
     lang = lang or i18n.learner_language()
     out = [Msg("Exchange {id}: {summary}", id=ex.id, summary=summary_line(ex, lang)).render(lang)]
     if ex.why and not ex.ok:
-        out.append("  " + Msg("why: {why}", why=ex.why).render(lang))
+        out.append("  " + Msg("why: {why}", why=why_in(ex, lang)).render(lang))
     if ex.client_error:
         out.append("  " + Msg("client saw: {error}", error=ex.client_error).render(lang))
     by_name = {hop.name: hop for hop in ex.hops}
