@@ -20,17 +20,20 @@ the learner's session (an Exchange) cannot be re-run: the gradebook says so.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import inspect
 import json
 import os
 import pwd
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +268,7 @@ def _rebuild(arg: dict[str, Any], lab: Any) -> Any:
 def _child() -> int:
     """Read {"answers": {id: kept}} on stdin; print {id: {points, message}} on stdout."""
     job = json.load(sys.stdin)
-    private = tempfile.mkdtemp(prefix="labkit-grade-")
+    private = job["home"]
     os.environ["LABKIT_PROGRESS"] = os.path.join(private, "progress.json")
     os.environ["LABKIT_RUNTIME_DIR"] = os.path.join(private, "run")
     os.environ["HOME"] = private
@@ -301,6 +304,27 @@ def _child() -> int:
 # -- the instructor's side --
 
 
+@contextlib.contextmanager
+def _scratch(uid: int | None, gid: int | None) -> Iterator[str]:
+    """The re-run's home, progress file and runtime directory, removed after it.
+
+    The child made its own in /tmp and nothing removed it: one directory per learner per
+    `labkit grade` stayed behind (57 after one test run). The instructor's side makes it now:
+    a directory of its own (search-only for others) holding the learner's, so the learner's
+    code can fill its home but not rename it or put a link in its place, and removing the
+    whole never follows a link the learner's code left inside (shutil.rmtree on Linux)."""
+    outer = tempfile.mkdtemp(prefix="labkit-grade-")
+    try:
+        os.chmod(outer, 0o711)
+        home = os.path.join(outer, "home")
+        os.mkdir(home, 0o700)
+        if uid is not None:
+            os.chown(home, uid, -1 if gid is None else gid)
+        yield home
+    finally:
+        shutil.rmtree(outer, ignore_errors=True)
+
+
 def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """Re-run one learner's answers; (verdicts, '') or (None, what went wrong)."""
     root = os.geteuid() == 0
@@ -334,16 +358,17 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
     }
     limit = 30 + GRADE_TIME_PER_EXERCISE * len(answers)
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "labkit.grading"],
-            input=json.dumps(job),
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd="/",
-            timeout=limit,
-            **kwargs,
-        )
+        with _scratch(kwargs.get("user"), kwargs.get("group")) as job["home"]:
+            proc = subprocess.run(
+                [sys.executable, "-m", "labkit.grading"],
+                input=json.dumps(job),
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd="/",
+                timeout=limit,
+                **kwargs,
+            )
     except subprocess.TimeoutExpired:
         return None, say(
             Msg("the re-run took longer than {limit} s and was stopped", limit=f"{limit:g}")

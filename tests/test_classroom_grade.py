@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import json
 import os
 import subprocess
+import tempfile
 
 import pytest
 from sharedhost import shared_dir, shared_python, system_users
@@ -89,9 +91,14 @@ def _book(out: str) -> dict[str, dict[str, str]]:
     return {r["user"]: r for r in csv.DictReader(io.StringIO(out))}
 
 
+def _scratch_left() -> set[str]:
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "labkit-grade-*")))
+
+
 def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room) -> None:
     ann, bo, cy, di = room["learners"]
     assert room["verdicts"] == ["True", "False", "False", "True"]  # di's kernel said solved
+    before = _scratch_left()
     proc = room["teacher"].run(
         [str(room["python"]), "-m", "labkit", "grade", str(room["exchange"])],
         env=room["env"],
@@ -109,10 +116,12 @@ def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room)
     assert room["secret"].read_text() == "B+ for everyone"
     assert book[ann.name]["500.who-made-it"] == "-"  # nothing kept to re-run
     assert "re-running each kept answer" in proc.stderr
+    assert _scratch_left() <= before  # each re-run's home is removed after it
 
 
 def test_root_grades_each_learner_as_that_learner(room) -> None:
     ann, _, cy, _ = room["learners"]
+    before = _scratch_left()
     proc = subprocess.run(
         [str(room["python"]), "-m", "labkit", "grade", "--format", "json", str(room["exchange"])],
         capture_output=True,
@@ -126,6 +135,7 @@ def test_root_grades_each_learner_as_that_learner(room) -> None:
     assert spy["result"] == "failed" and "PermissionError" in spy["message"]
     assert rows[ann.name, "502.who-made-it"]["points"] == 1
     assert room["secret"].read_text() == "B+ for everyone"
+    assert _scratch_left() <= before  # removed, though the learner's code wrote in it
 
 
 def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> None:
