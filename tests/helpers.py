@@ -7,6 +7,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,20 @@ def read_notebook(path: Path) -> Node:
         if isinstance(cell.source, list):
             cell["source"] = "".join(cell.source)
     return nb
+
+
+def run_labkit(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    """The real `labkit ARGS` in its own process (``env``: its whole environment)."""
+    return subprocess.run(
+        [sys.executable, "-m", "labkit", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def labkit_in_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ import time
 
 import httpx
 import pytest
-from helpers import labkit_in_process
+from helpers import labkit_in_process, run_labkit
 
 import labkit
 import labkit.scenarios
@@ -442,13 +442,7 @@ def test_a_refused_start_leaves_no_thread_behind():
 
 def run_cli(tmp_path, *args):
     env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path)}
-    return subprocess.run(
-        [sys.executable, "-m", "labkit", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=20,
-    )
+    return run_labkit(*args, env=env, timeout=20)
 
 
 def run_cli_in_process(tmp_path, *args):

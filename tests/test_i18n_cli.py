@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import run_labkit
 
 import labkit
 from labkit import classroom, cli, drill, grading, load, scenarios, switches
@@ -156,14 +157,7 @@ def labkit_command(*args: str, lang: str | None) -> subprocess.CompletedProcess[
     env = {k: v for k, v in os.environ.items() if k != "LABKIT_LANG"}
     if lang is not None:
         env["LABKIT_LANG"] = lang
-    return subprocess.run(
-        [sys.executable, "-m", "labkit", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    return run_labkit(*args, env=env)
 
 
 # argparse's own words, said by the real command: (arguments, English line, Chinese line)
