@@ -12,8 +12,6 @@ import os
 import random
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
 
