@@ -20,9 +20,17 @@ from labkit.conditions import Condition
 from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS
+from labkit.gateway import all_targets_down
 from labkit.http.server import HEAD_TIMEOUT
 from labkit.i18n import Msg, Text
-from labkit.lab import CLIENT_TIMEOUT, ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS, Lab
+from labkit.lab import (
+    CLIENT_TIMEOUT,
+    ORIGIN_TIMEOUTS,
+    POOL_SIZE,
+    SLOW_DELAY,
+    UPSTREAM_TIMEOUTS,
+    Lab,
+)
 from labkit.origin import (
     BUSY_PATH,
     HOLD_MAX,
@@ -460,8 +468,8 @@ def _catalogue() -> list[Scenario]:
                  quote, switches=(Switch("rate-limit", {"requests": RATE_LIMIT}),),
                  prime=(quote,) * RATE_LIMIT),
         Scenario("503-no-healthy-upstream", "503", 503, "gateway", Msg("No healthy upstream in the pool"),
-                 Msg("the gateway's health checks mark both targets of the pool down, so it tries "
-                     "none and answers 503 at once"),
+                 Msg("{observed}, so the gateway tries none and answers 503 at once",
+                     observed=all_targets_down(POOL_SIZE, "pool")),
                  Call("GET", "/pool/"), condition=Condition.NO_HEALTHY_UPSTREAM),
         Scenario("503-served-from-cache", "503", 503, "gateway", Msg("The caching trap"),
                  Msg("during maintenance the origin sent its 503 with max-age={age} instead of "

@@ -38,6 +38,24 @@ def test_scenarios_put_the_lab_back(lab: labkit.Lab) -> None:
     assert lab.get("/slow?delay=0.4").status == 200  # the 504 scenario restored the timeout
 
 
+def test_no_healthy_upstream_cause_says_what_the_gateway_observed(lab: labkit.Lab) -> None:
+    """The catalogue's cause quotes the gateway's own 503 page for the lab's pool, so a pool of
+    another size changes both; in English and in Chinese."""
+    from labkit import i18n
+
+    scenario = scenarios.get("503-no-healthy-upstream")
+    ex = scenario.run(lab)
+    for lang in (i18n.ENGLISH, i18n.CHINESE):
+        page = lab.get("/pool/", headers={"Accept-Language": lang}).text
+        observed = scenario.cause.render(lang).split(", so" if lang == i18n.ENGLISH else "，")[0]
+        assert observed in page, (observed, page)
+    assert scenario.cause.render(i18n.ENGLISH) == (
+        "the health checks mark both targets of 'pool' as down, so the gateway tries none "
+        "and answers 503 at once"
+    )
+    assert ex.status == 503
+
+
 def test_catalogue_covers_every_lesson_status() -> None:
     statuses = {s.status for s in scenarios.SCENARIOS.values()}
     assert len(scenarios.SCENARIOS) >= 25
