@@ -114,7 +114,7 @@ def test_gateways_compared_says_when_the_client_gave_up_on_silence(lab, monkeypa
     g = GatewaysCompared(lab)
     g.fault.value = "slow"
     rows = g.run()
-    assert [cell for _, cell, _ in rows] == ["no answer: the client gave up after 0.3 s"] * len(
+    assert [cell for _, cell, _ in rows] == ["no answer (the client gave up after 0.3 s)"] * len(
         personalities.PERSONALITIES
     ), rows
     g.fault.value = "garbage"

@@ -105,13 +105,13 @@ def test_the_status_line_says_when_the_client_gave_up(lab: labkit.Lab, monkeypat
     ex = p.run()
     assert ex.status is None and p.message.value == ""
     assert p.status.value == (
-        "Ran 504-slow: no answer: the client gave up after 0.3 s. The inspector below shows it."
+        "Ran 504-slow: no answer (the client gave up after 0.3 s). The inspector below shows it."
     )
     p.send("GET", "/up/slow/", timeout=0.2)
     assert p.status.value == (
-        "GET /up/slow/ via the gateway: no answer: the client gave up after 0.2 s. "
+        "GET /up/slow/ via the gateway: no answer (the client gave up after 0.2 s). "
         "The inspector below shows it."
     )
     p.lang = i18n.CHINESE
     p.send("GET", "/up/slow/", timeout=0.2)
-    assert "没有应答：客户端等了 0.2 s 后放弃" in p.status.value, p.status.value
+    assert "没有应答（客户端等了 0.2 s 后放弃）" in p.status.value, p.status.value

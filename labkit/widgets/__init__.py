@@ -987,7 +987,7 @@ def no_status_line(ex: Exchange, waited: float | None) -> Msg:
         and client.received is not None
         and client.received.timed_out
     ):
-        return Msg("no answer: the client gave up after {seconds} s", seconds=f"{waited:g}")
+        return Msg("no answer (the client gave up after {seconds} s)", seconds=f"{waited:g}")
     return Msg("no status line")
 
 
