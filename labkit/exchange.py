@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Literal, overload
 
 from labkit.http.messages import Headers, get_header
 from labkit.recorder import Hop, Role
@@ -52,8 +53,18 @@ class Exchange:
                 return hop.sent.why
         return self.client_error or ""
 
-    def header(self, name: str) -> str | None:
-        """The value of header ``name`` (any case), or None if the response had none."""
+    @overload
+    def header(self, name: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def header(self, name: str, *, required: bool = False) -> str | None: ...
+    def header(self, name: str, *, required: bool = False) -> str | None:
+        """The value of header ``name`` (any case), or None if the response had none.
+
+        ``required=True``: the response must have it (the lesson just made it send one), so
+        the value is a ``str`` to ``int()``, a date parser or ``mypy --strict`` without an
+        ``is None`` check; a response without it raises UnknownName (a KeyError, as
+        httpx's ``response.headers[name]``) naming the header and those it has, where
+        ``int(None)`` would have said only "NoneType"."""
         if not isinstance(name, str):
             from labkit.errors import refuse, shown
             from labkit.i18n import Msg
@@ -64,7 +75,21 @@ class Exchange:
                     given=shown(name),
                 )
             )
-        return get_header(self.headers, name)
+        value = get_header(self.headers, name)
+        if value is None and required:
+            from labkit.errors import UnknownName, shown
+            from labkit.i18n import Msg, learner_language
+
+            names = ", ".join(sorted({key.title() for key, _ in self.headers})) or "-"
+            raise UnknownName(
+                Msg(
+                    "the response ({status}) has no {name} header; its headers: {names}",
+                    status=self.status if self.status is not None else "-",
+                    name=shown(name),
+                    names=names,
+                ).render(learner_language())
+            )
+        return value
 
     @property
     def text(self) -> str:

@@ -303,6 +303,13 @@ class Hop(Record):
         return None
 
     @property
+    def received_summary(self) -> str:
+        """What this hop received, in one line (a server: the request line as it came,
+        "GET /orders/7 HTTP/1.2"); "" if nothing arrived. ``received.summary`` without the
+        None check that ``received`` (an Event, or None) needs under ``mypy --strict``."""
+        return self.received.summary if self.received else ""
+
+    @property
     def bytes_in(self) -> bytes:
         return self.received.data if self.received else b""
 

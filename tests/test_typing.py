@@ -21,6 +21,7 @@ import pytest
 
 import labkit
 from labkit.exercises import Exercise
+from labkit.recorder import Hop, Role
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,7 +93,11 @@ def _mypy(tmp_path: Path, **files: str) -> tuple[int, list[str]]:
     ]
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert not out.stderr.strip(), out.stderr
-    return out.returncode, [line.removeprefix(f"{tmp_path}/") for line in out.stdout.splitlines()]
+    # mypy replays the errors of a file whose text it has cached under the path it had then
+    # (another run's tmp_path): each line is named by the file's name alone
+    return out.returncode, [
+        re.sub(r"^\S*/(?=\w+\.py:)", "", line) for line in out.stdout.splitlines()
+    ]
 
 
 @pytest.mark.slow
@@ -123,6 +128,105 @@ def test_a_learners_script_passes_mypy_strict_and_a_mistake_is_reported(tmp_path
         assert any(line.startswith(f"mistakes.py:{line_no}: error: {what}") for line in mistakes), (
             f"line {line_no} not reported as {what!r}:\n" + "\n".join(mistakes)
         )
+
+
+# -- the lessons' own code, as a learner runs it, passes mypy --strict --
+
+# A lesson's helper functions are written as a learner writes them, unannotated
+# (``def status_line(ex):``, ``def is_captive(lab) -> bool:`` as its question words it): mypy may
+# not require their annotations, but it still checks their bodies (--check-untyped-defs is part
+# of --strict) and every call the lessons make on labkit. An exercise's template is a ``def``
+# whose body is ``...`` for the learner to fill in (empty-body). Per file, so that labkit itself
+# is checked with `make quick`'s options and comes from its cache.
+NOTEBOOK_LEARNER_CODE = (
+    "# mypy: allow-untyped-defs, allow-incomplete-defs, allow-untyped-calls\n"
+    "# mypy: disable-error-code=empty-body\n"
+)
+# IPython's own lines are not Python and mypy cannot check them: a ``%magic`` or ``!shell``
+# line reads as ``pass`` (the lessons have ``%matplotlib inline``), a ``%%`` cell is left out
+IPYTHON_LINE = re.compile(r"^(\s*)[%!].*$")
+
+
+def notebook_script(notebook: Path) -> tuple[str, list[str]]:
+    """The notebook's code cells as one script, run in order as Run All does, and for each line
+    of it where it came from ("cell 16 line 1")."""
+    lines = NOTEBOOK_LEARNER_CODE.splitlines()
+    origins = ["header"] * len(lines)
+    for n, cell in enumerate(json.loads(notebook.read_text())["cells"]):
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or source.startswith("%%"):
+            continue
+        for i, line in enumerate(source.splitlines(), start=1):
+            lines.append(IPYTHON_LINE.sub(r"\1pass", line))
+            origins.append(f"cell {n} line {i}")
+    return "\n".join(lines) + "\n", origins
+
+
+def _notebook_errors(tmp_path: Path, notebooks: list[Path]) -> list[str]:
+    """mypy --strict's errors on the notebooks' scripts, each naming its notebook and cell."""
+    scripts = {f"notebook_{i}": (nb, *notebook_script(nb)) for i, nb in enumerate(notebooks)}
+    _, lines = _mypy(tmp_path, **{name: script for name, (_, script, _) in scripts.items()})
+    errors = []
+    for line in lines:
+        match = re.match(r"(notebook_\d+)\.py:(\d+): (error: .*)", line)
+        if match:
+            notebook, _, origins = scripts[match[1]]
+            where = origins[int(match[2]) - 1]
+            name = notebook.relative_to(ROOT if notebook.is_relative_to(ROOT) else tmp_path)
+            errors.append(f"{name} {where}: {match[3]}")
+    return errors
+
+
+def test_every_notebooks_code_passes_mypy_strict(tmp_path: Path) -> None:
+    """What the lessons teach type-checks as a learner's editor sees it: a header the lesson
+    relies on is ``ex.header(name, required=True)`` (a ``str``), not an ``int(None)`` waiting."""
+    notebooks = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+    assert any(nb.parent.name == "zh" for nb in notebooks), "notebooks/zh/ not read"
+    # the check can fail, and names the place: a made-up lesson with an Optional used as a str
+    made_up = tmp_path / "lessons" / "99-made-up.ipynb"
+    made_up.parent.mkdir()
+    cells = [
+        {"cell_type": "markdown", "source": ["Prose."]},
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "import labkit\n"]},
+        {"cell_type": "code", "source": ["%%bash\n", "labkit ctl state"]},
+        {
+            "cell_type": "code",
+            "source": [
+                'ex = labkit.start().get("/")\n',
+                "!labkit ctl state\n",
+                'int(ex.header("Retry-After"))',
+            ],
+        },
+    ]
+    made_up.write_text(json.dumps({"cells": cells}))
+    errors = _notebook_errors(tmp_path, [*notebooks, made_up])
+    caught = [e for e in errors if e.startswith("lessons/99-made-up.ipynb")]
+    assert len(caught) == 1 and caught[0].startswith(
+        'lessons/99-made-up.ipynb cell 3 line 3: error: Argument 1 to "int" has incompatible '
+        'type "str | None"'
+    ), caught
+    assert [e for e in errors if e not in caught] == []
+
+
+def test_a_header_or_a_line_the_lesson_relies_on_is_a_str(lab: labkit.Lab) -> None:
+    """What the lessons read without an ``is None`` check: ``header(name, required=True)`` and
+    ``hop.received_summary`` are the values the Optional accessors give when there is one; a
+    response without the header is a KeyError (UnknownName) naming it, the status and the
+    headers there are, not the ``int(None)`` TypeError a learner could not place."""
+    lab.origin.maintenance(retry_after=30)
+    closed = lab.get("/orders/7")
+    assert closed.header("retry-after", required=True) == closed.header("Retry-After") == "30"
+    assert closed.hop("origin").received_summary == "GET /orders/7 HTTP/1.1"
+    assert Hop("blackhole", Role.UPSTREAM).received_summary == ""  # nothing arrived
+
+    lab.origin.maintenance(False)
+    served = lab.get("/orders/7")
+    assert served.header("Retry-After") is None
+    with pytest.raises(KeyError) as refused:
+        served.header("Retry-After", required=True)
+    assert str(refused.value).startswith(
+        "the response (200) has no 'Retry-After' header; its headers: Content-Length, "
+    ), refused.value
 
 
 # -- every `labkit.` name the lessons and docs use resolves --
