@@ -1118,10 +1118,29 @@ NOTES: tuple[Note, ...] = (
         "tests/test_origin.py (the lab)",
     ),
     Note(
-        "Captive-portal probes: Android/Chrome expect 204 from /generate_204; Apple expects "
-        "200 with 'Success' from /hotspot-detect.html; Windows expects 200 'Microsoft Connect "
-        "Test' from /connecttest.txt. Anything else means 'captive'.",
-        "the operating systems' connectivity checks (not observed here)",
+        "An upstream asked in HTTP/1.0 must not answer chunked (RFC 9112 6.1); one that does "
+        "anyway, behind an HTTP/1.0 client: HAProxy 2.6.12 (which passes the client's HTTP/1.0 "
+        "on) relays the chunks as they came, 'transfer-encoding: chunked' under 'HTTP/1.1 200 "
+        "OK', which 6.1 forbids too (a server MUST NOT send Transfer-Encoding unless the "
+        "request indicates HTTP/1.1 or later): a client that does not know chunked reads the "
+        "chunk sizes as part of the body. nginx 1.22.1 and Caddy 2.6.2 remove the chunking "
+        "and end the body by closing the connection; so does the lab's gateway in every "
+        "personality (not imitated). Behind an upstream that frames its body by closing, "
+        "HAProxy does not chunk either.",
+        f"{OBSERVED} 2026-12-04, re-run by "
+        "tests/test_real_gateways.py::test_what_the_upstream_receives",
+    ),
+    Note(
+        "Captive-portal checks: Android and Chrome expect 204 from /generate_204; Apple "
+        "expects 200 with 'Success' from /hotspot-detect.html; Windows expects 200 'Microsoft "
+        "Connect Test' from /connecttest.txt. What a device makes of another answer differs: "
+        "Android takes a 200-399 other than 204 (an empty 200 counts as 204) for a portal and "
+        "shows its sign-in notification, and any other status, 511 included, for a network "
+        "without internet; Chrome's detector takes a 511 for a portal too.",
+        "AOSP NetworkStack, NetworkMonitor.sendHttpProbe ('200 response with Content-length=0 "
+        "interpreted as 204 response') and CaptivePortalProbeResult.isPortal(); Chromium, "
+        "components/captive_portal/core/captive_portal_types.h (RESULT_BEHIND_CAPTIVE_PORTAL: "
+        "'a 2xx other than 204, 3xx, or 511'); read in their source, not run here",
     ),
     Note(
         "Caddy 2.6.2 passes the HTTP/2 preface's first line (PRI * HTTP/2.0) on to its upstream "
@@ -1151,6 +1170,9 @@ TRAILER_SERVERS = (
     "Caddy 2.6.2",
     "the lab's gateway (every personality)",
 )
+# the lab's cell of a row each personality imitates (the haproxy and caddy ones as their
+# server, the others as nginx: TE goes no further); ``passes_te`` reads the row
+AS_ITS_SERVER = "as its personality's server"
 TRAILERS: tuple[tuple[str, str, str, str, str, str], ...] = (
     (
         "response-fields",
@@ -1168,14 +1190,21 @@ TRAILERS: tuple[tuple[str, str, str, str, str, str], ...] = (
         "yes",
         "no",
     ),
-    ("te", "a client's `TE: trailers` reaches the upstream", "no", "yes", "yes", "no"),
+    (
+        "te",
+        "a client's `TE: gzip, trailers` reaches the upstream as `TE: trailers`",
+        "no",
+        "yes",
+        "yes",
+        AS_ITS_SERVER,
+    ),
     (
         "te-connection",
         "... when the client's `Connection` names `TE`, as RFC 9110 10.1.4 asks",
         "no",
         "yes",
         "no",
-        "no",
+        AS_ITS_SERVER,
     ),
     (
         "request-framing",
@@ -1200,12 +1229,24 @@ TRAILERS_NOTE = (
     "fields, so none may be relied on. nginx asks its upstream in HTTP/1.0 (its default), to "
     "which a server must not send a chunked response (RFC 9112 6.1): from an upstream that "
     "follows the RFC no trailer reaches nginx at all; this one sent them anyway, and nginx "
-    "dropped the fields and kept the `Trailer` header announcing them. HAProxy also passes "
-    "the client's `Connection: TE` on. Caddy (Go's ReverseProxy) keeps `TE: trailers` only "
-    "when `Connection` does not name it. The lab simplifies: its gateway re-frames a request "
-    "body with Content-Length and relays a response's chunks without their trailer section, "
-    "dropping `Trailer`, `TE` and every trailer field in every personality."
+    "dropped the fields and kept the `Trailer` header announcing them. Of a client's `TE`, "
+    "HAProxy and Caddy pass on the `trailers` member alone (`TE: gzip, trailers` arrives as "
+    "`TE: trailers`; `TE: gzip` not at all); HAProxy also passes the client's `Connection: "
+    "TE` on, and Caddy (Go's ReverseProxy) keeps `TE: trailers` only when `Connection` does "
+    "not name it. The lab's haproxy and caddy personalities do the same with `TE`; the other "
+    "personalities drop it, as nginx does. The lab simplifies the rest: its gateway re-frames "
+    "a request body with Content-Length and relays a response's chunks without their trailer "
+    "section, dropping `Trailer` and every trailer field in every personality."
 )
+
+
+def passes_te(name: str) -> bool:
+    """Whether the personality ``name`` passes a client's ``TE: trailers`` on (its server's
+    cell of the ``te`` row; a client's ``Connection`` naming ``TE`` is the personality's
+    ``relayed_upgrade`` treatment: HAProxy's keeps it, Caddy's drops TE with it)."""
+    column = {"nginx": 2, "haproxy": 3, "caddy": 4}.get(name)
+    return column is not None and dict((row[0], row[column]) for row in TRAILERS)["te"] == "yes"
+
 
 PERSONALITIES: dict[str, Personality] = {p.name: p for p in (RFC, NGINX, HAPROXY, ENVOY, CADDY)}
 

@@ -31,7 +31,7 @@ HOP_BY_HOP = frozenset(
         "connection",
         "keep-alive",
         "proxy-connection",
-        "te",
+        "te",  # HAProxy's and Caddy's personalities pass its trailers member (_forwarding_parts)
         # not hop-by-hop in RFC 9110 (6.6.2): dropped because the lab relays no trailer
         # section, so it announces none (personalities.TRAILERS; nginx, HAProxy, Caddy keep it)
         "trailer",
@@ -61,6 +61,12 @@ def _named_options(headers: Headers) -> frozenset[str]:
         if len(k) == 10 and k.lower() == "connection":
             named |= {t.strip().lower() for t in v.split(",")} - {""}
     return named
+
+
+def _names_trailers(value: str) -> bool:
+    """Whether a TE field value lists ``trailers`` (RFC 9110 10.1.4: t-codings, each with
+    optional parameters)."""
+    return any(t.split(";", 1)[0].strip().lower() == "trailers" for t in value.split(","))
 
 
 # A forwarded request loses the hop-by-hop headers and those the proxy writes anew, and
@@ -376,10 +382,14 @@ class Proxy(HTTPServer):
         dropped = _NOT_FORWARDED
         treatment = person.headers.relayed_upgrade
         host = False
+        # HAProxy and Caddy pass a client's TE on with its trailers member alone (Caddy not
+        # when Connection names TE: the drop treatment drops it), nginx not at all
+        te = personalities.passes_te(person.name)
         if treatment == "drop":
             named = _named_options(request.headers) - _ALWAYS_FORWARDED
             if named:
                 dropped = dropped | named
+                te = te and "te" not in named
         for k, v in request.headers:
             name = k.lower()
             host = host or name == "host"
@@ -392,6 +402,9 @@ class Proxy(HTTPServer):
                 kept = [t for t in tokens if t and t.lower() not in _NOT_PASSED_ON]
                 if kept:
                     headers.append((k, v if kept == tokens else ", ".join(kept)))
+            elif name == "te" and te and _names_trailers(v):
+                headers.append((k, "trailers"))
+                te = False  # once, however many TE lines named it
         framed = seen.get("content-length") or seen.get("transfer-encoding")
         if request.body or framed is not None:
             headers.append(("Content-Length", str(len(request.body))))
