@@ -303,7 +303,18 @@ class HTTPServer(Listener):
             finally:
                 await _close_body(response)  # an upstream's socket ends with its exchange
             if response.raw is not None and not response.close and _keeps_alive(request):
-                await _wait_for_close(reader)  # nginx keeps the connection after HTTP/0.9
+                # nginx keeps the connection after relaying HTTP/0.9 bytes and serves the
+                # next request on it (observed): h11 saw no response, so a fresh one reads it
+                if conn.their_state is not h11.DONE:
+                    await _wait_for_close(reader)  # the request's body was never read
+                    return
+                data, closed = conn.trailing_data
+                if closed:
+                    return
+                conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+                if data:  # (b"" would tell h11 the client closed)
+                    conn.receive_data(data)
+                continue
             if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
                 return
             try:
