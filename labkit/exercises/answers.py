@@ -356,6 +356,9 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "cached response": "cached-error",
     "cached error response": "cached-error",
     "stored error": "cached-error",
+    "cache served stored error": "cached-error",
+    "cache served stored copy": "cached-error",
+    "stored copy of error": "cached-error",
     "http protocol error": "invalid-response",
     "protocol error": "invalid-response",
     "malformed response": "invalid-response",
@@ -372,6 +375,9 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "no healthy backends": "no-healthy-upstream",
     "health checks failed": "no-healthy-upstream",
     "no upstream available": "no-healthy-upstream",
+    "no healthy upstream available": "no-healthy-upstream",
+    "no available upstream": "no-healthy-upstream",
+    "no available upstreams": "no-healthy-upstream",
     "network authentication required": "network-login",
     "network authentication": "network-login",
     "login required": "network-login",
@@ -629,6 +635,7 @@ def header(answer: object) -> str:
     text = clean(_HEADER_ASIDE.sub("", answer))
     _refuse_negation(answer, text)
     text = text.split(":", 1)[0].strip()  # "Allow: GET, HEAD" names Allow
+    text = re.sub(r"^both\s+(?=\S)", "", text)  # "both Upgrade and Connection"
     text = re.sub(r"^(the\s+)?((response|request)\s+)?header(\s+field)?\s+(?=\S)", "", text)
     text = _ZH_HEADER.sub("", text)  # "Allow 头", "响应头 Retry-After"
     text = text.strip(_QUOTES + " ")

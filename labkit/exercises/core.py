@@ -347,6 +347,8 @@ class Choice(Exercise):
         condition: "it answers 503", "the origin server"); else the one option whose words
         the answer has in order, its other words naming no option ("retry with exponential
         backoff"). An answer that denies ("not 503") or hedges names no option."""
+        if not isinstance(given, (str, int, float)):  # ['501'] is a list, not an option
+            raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
         answers.refuse_spaced_digits(given)
         key = answers.text(given)
         for o in self.options:
@@ -355,18 +357,27 @@ class Choice(Exercise):
         own = frozenset(w for o in self.options for w in answers.clean(o).split())
         if answers.negated(answers.clean(given), own):
             raise answers.Negated(answers.NEGATED.bind(given=repr(given)))
-        for kind in ("status", "hop", "condition"):
+        for kind in ("status", "hop", "condition", "header"):
             found = self._as_kind(kind, given)
             if found is not None:
                 return found
         found = self._by_words(key)
+        if found is None:
+            found = self._by_facts(key)
         if found is not None:
             return found
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
 
     def _as_kind(self, kind: str, given: object) -> str | None:
         """The option of ``kind`` the answer names, when two or more options read as that
-        kind, each differently; None otherwise."""
+        kind, each differently; None otherwise. Also the one option that names a status,
+        for an answer that is only that status ("500" for "a 500 from the handler").
+
+        Headers count only where every option is header names ("Upgrade and Connection:
+        upgrade", "Alt-Svc"), so that "Upgrade and Connection" names that option; any short
+        phrase would read as a header name otherwise."""
+        if kind == "header" and not all(_names_headers(o) for o in self.options):
+            return None
         keys: dict[str, str] = {}
         for o in self.options:
             try:
@@ -376,8 +387,11 @@ class Choice(Exercise):
             if k in keys:
                 return None
             keys[k] = o
-        if len(keys) < 2:
+        alone = kind == "status" and re.fullmatch(r"(status )?\d{3}", answers.text(given))
+        if len(keys) < (1 if alone else 2):
             return None
+        if kind == "header" and _HEDGED.search(answers.clean(given)):
+            return None  # "Upgrade or Connection": two answers, read as one list of headers
         try:
             wanted = answers.canonical(kind, given)
         except (answers.Negated, answers.Hedged):
@@ -386,11 +400,31 @@ class Choice(Exercise):
             return None
         return keys.get(wanted)
 
+    def _by_facts(self, key: str) -> str | None:
+        """The one option that names the same status and hop as the answer, when the options
+        differ by those ("the gateway answers 504" for "504 from the gateway"), the answer's
+        other words naming no option."""
+        facts = {o: _facts(answers.text(o)) for o in self.options}
+        given = _facts(key)
+        if not (given[0] and given[1]) or list(facts.values()).count(given) != 1:
+            return None
+        option = next(o for o, f in facts.items() if f == given)
+        vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
+        own = set(_stems(answers.text(option))) | _FILLER
+        extra = [w for w in _stems(key) if w not in own and w not in _HOP_WORDS]
+        if any(_names_another(w, vocabulary) for w in extra):
+            return None
+        return option
+
     def _by_words(self, key: str) -> str | None:
         """The one option whose words ``key`` has in order, its other words in no option."""
         vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
         if "from" in vocabulary and "by" not in vocabulary:  # "a 504 made by the gateway"
             key = re.sub(r"\b((made|sent|generated|written) )?by\b", "from", key)
+        if "with" in vocabulary and "and" not in vocabulary:  # "405 and Allow", "405 + Allow"
+            key = re.sub(r"\b(and|plus)\b", "with", key)
+        if "resend" in vocabulary:  # "check before sending it again"
+            key = re.sub(r"\bsend(ing)?( it| them)? again\b", "resending", key)
         given = _stems(key, vocabulary)
         matches = []
         for o in self.options:
@@ -402,7 +436,7 @@ class Choice(Exercise):
                 rest = rest[rest.index(word) + 1 :]
             else:
                 extra = [w for w in given if w not in wanted and w not in _FILLER]
-                if not any(w in vocabulary or w in _HEDGE_WORDS or w[0].isdigit() for w in extra):
+                if not any(_names_another(w, vocabulary) for w in extra):
                     matches.append(o)
         return matches[0] if len(matches) == 1 else None
 
@@ -424,9 +458,40 @@ class Choice(Exercise):
 
 
 _HEDGE_WORDS = {"or", "either", "maybe", "perhaps", "both", "nor", "neither", "probably", "might"}
+# words that take back what they stand beside: "405 with no Allow" is not "405 with Allow"
+_DENYING = {"no", "not", "without", "never", "none", "nothing", "neither", "nor"}
 # words that name nothing, though an option may have them ("retry until it works"): an extra
 # one does not make an answer name another option ("check before resending it")
 _FILLER = {"it", "in", "on", "at", "of", "to", "for", "i", "we", "would", "should", "just"}
+
+
+_HEDGED = re.compile(r"\bor\b|\beither\b|/|或")
+# an option that is header names only: "Retry-After", "Upgrade and Connection: upgrade"
+_HEADER_NAMES = re.compile(r"[A-Za-z][\w-]*(?:\s*(?:,|\band\b|\+|&)\s*[A-Za-z][\w-]*)*")
+_HOP_WORDS = {w for name in answers.HOPS for w in name.split()}
+
+
+def _names_headers(option: str) -> bool:
+    """Whether an option is one or more header names (a value after a colon aside)."""
+    return bool(_HEADER_NAMES.fullmatch(option.split(":", 1)[0].strip()))
+
+
+def _facts(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The statuses and the hops an answers.text names ("504 from gateway": 504, gateway)."""
+    statuses = frozenset(re.findall(r"(?<![\d.])[1-5]\d\d(?![\d.])", text))
+    hops: set[str] = set()
+    rest = f" {text} "
+    for name in sorted(answers.HOPS, key=len, reverse=True):
+        if f" {name} " in rest:
+            hops.add(answers.HOPS[name])
+            rest = rest.replace(f" {name} ", " ")
+    return statuses, frozenset(hops)
+
+
+def _names_another(word: str, vocabulary: set[str]) -> bool:
+    """Whether an answer's word beyond an option's own makes it name something else: a word
+    of another option, a hedge, a denial or a number."""
+    return word in vocabulary or word in _HEDGE_WORDS or word in _DENYING or word[0].isdigit()
 
 
 def _squashed(text: str) -> str:
