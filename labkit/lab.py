@@ -36,7 +36,7 @@ from labkit.errors import (
 )
 from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
-from labkit.http import deadline, peers
+from labkit.http import deadline, peers, ports
 from labkit.http.messages import Headers, parse_response
 from labkit.http.server import Listener, on_loop, settle
 from labkit.i18n import Msg
@@ -120,6 +120,7 @@ class Lab:
                 lang=self.lang,
             )
         personalities.get(gateway)  # an unknown name is refused before anything starts
+        ports.configured(self.lang)  # so is a bad LABKIT_PORTS, in the lab's language
         self.host = host
         self._personality = gateway
         self._allow_users = allow_users
@@ -130,7 +131,7 @@ class Lab:
     def _build(self, *, warn: bool) -> None:
         """Make every server afresh (a new lab, or a stopped one started again)."""
         host = self.host
-        self._peers, warning = peers.policy(host, self._allow_users)  # who may connect
+        self._peers, warning = peers.policy(host, self._allow_users, self.lang)  # who may connect
         if warning and warn:
             warnings.warn(warning, LabkitWarning, stacklevel=4)
         self.recorder = Recorder()

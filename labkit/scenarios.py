@@ -22,7 +22,7 @@ from labkit.exchange import Exchange
 from labkit.faults import FAULTS
 from labkit.gateway import all_targets_down
 from labkit.http.server import HEAD_TIMEOUT
-from labkit.i18n import Msg, Text
+from labkit.i18n import Msg, Text, render
 from labkit.lab import (
     CLIENT_TIMEOUT,
     ORIGIN_TIMEOUTS,
@@ -179,6 +179,10 @@ class Scenario:
     upstream: str | None = None  # the misbehaving upstream a gateway scenario exercises
     condition: Condition | None = None  # the upstream condition, when not the upstream's own
     teardown_extra: tuple[Switch, ...] = field(default=())
+
+    def title_in(self, lang: str) -> str:
+        """Its title in ``lang`` (``lab.lang`` in a lesson: ``s.title`` is the English)."""
+        return render(self.title, lang)
 
     @property
     def upstream_condition(self) -> Condition | None:

@@ -418,6 +418,43 @@ def test_a_bad_labkit_lang_names_the_variable(monkeypatch: pytest.MonkeyPatch) -
         labkit.start()
 
 
+def test_what_a_lab_checks_before_it_starts_is_said_in_its_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """allow_users and LABKIT_PORTS are checked as a lab is made: in the lab's language."""
+    with pytest.raises(BadArgument) as info:
+        labkit.Lab(allow_users=["no-such-user-x"], lang="zh-CN")
+    assert str(info.value) == "allow_users：这台机器上没有用户 'no-such-user-x'（见 /etc/passwd）"
+    with pytest.raises(
+        BadArgument, match="^allow_users 接受的是用户名，例如 'www-data'，而不是 3.5$"
+    ):
+        labkit.Lab(allow_users=[3.5], lang="zh-CN")  # type: ignore[list-item]
+    monkeypatch.setenv("LABKIT_PORTS", "lots")
+    with pytest.raises(BadArgument) as info:
+        labkit.Lab(lang="zh-CN")
+    assert str(info.value) == (
+        "LABKIT_PORTS 必须是 LOW-HIGH（例如 20000-29999）或 'ephemeral'，而不是 'lots'"
+    )
+    monkeypatch.setenv("LABKIT_PORTS", "80-90")
+    with pytest.raises(BadArgument, match="^LABKIT_PORTS 必须在 1024-65535 之内"):
+        labkit.Lab(lang="zh-CN")
+    with pytest.raises(
+        BadArgument, match="^LABKIT_PORTS must lie within 1024-65535 .* not '80-90'$"
+    ):
+        labkit.Lab(lang="en")
+
+
+def test_an_answer_of_another_type_is_named_by_its_type() -> None:
+    """ "a value of type int", not "a int"; in Chinese "int 类型的值"."""
+    from labkit.exercises import answers
+
+    with pytest.raises(answers.WrongKind) as info:
+        answers.hop(7)
+    message = info.value.args[0]
+    assert str(message) == "a value of type int is not a hop"
+    assert message.render("zh-CN") == "int 类型的值不是一跳"
+
+
 # -- the catalogues --
 
 _PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")

@@ -601,7 +601,7 @@ def status(answer: object) -> str:
     if isinstance(answer, float) and answer.is_integer():
         return status(int(answer))
     if not isinstance(answer, str):
-        raise WrongKind(Msg("a {type} is not a status", type=type(answer).__name__))
+        raise WrongKind(Msg("a value of type {type} is not a status", type=type(answer).__name__))
     refuse_spaced_digits(answer)
     text = numerals(clean(answer))
     found = _statuses_in(text)
@@ -629,7 +629,9 @@ _ZH_HEADER = re.compile(
 def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
-        raise WrongKind(Msg("a {type} is not a header name", type=type(answer).__name__))
+        raise WrongKind(
+            Msg("a value of type {type} is not a header name", type=type(answer).__name__)
+        )
     # an aside explains a header ("Retry-After (delay-seconds or HTTP-date)") unless it
     # starts with a hedge ("Allow (or Upgrade)")
     text = clean(_HEADER_ASIDE.sub("", answer))
@@ -658,7 +660,7 @@ def header(answer: object) -> str:
 def hop(answer: object) -> str:
     """ "origin" from "the origin", "Origin server", "labkit-origin"."""
     if not isinstance(answer, str):
-        raise WrongKind(Msg("a {type} is not a hop", type=type(answer).__name__))
+        raise WrongKind(Msg("a value of type {type} is not a hop", type=type(answer).__name__))
     text = words(clean(answer))
     _refuse_negation(answer, text)
     text = re.sub(r"^server:\s*", "", text)  # the Server header's line: "Server: labkit-origin"
@@ -738,7 +740,7 @@ def number(answer: object) -> str:
     if isinstance(answer, float):
         return str(int(answer)) if answer.is_integer() else repr(answer)
     if not isinstance(answer, str):
-        raise WrongKind(Msg("a {type} is not a number", type=type(answer).__name__))
+        raise WrongKind(Msg("a value of type {type} is not a number", type=type(answer).__name__))
     refuse_spaced_digits(answer)
     text = clean(answer)
     _refuse_class(answer, text, count=True)
@@ -856,7 +858,9 @@ def condition(answer: object) -> str:
     if isinstance(answer, Condition):
         return answer.value
     if not isinstance(answer, str):
-        raise WrongKind(Msg("a {type} is not an upstream condition", type=type(answer).__name__))
+        raise WrongKind(
+            Msg("a value of type {type} is not an upstream condition", type=type(answer).__name__)
+        )
     names = _condition_names()
     text = clean(answer)
     if text.startswith("condition."):
@@ -901,7 +905,7 @@ def cause(answer: object) -> str:
     """A capstone cause: its key, with spaces or underscores, a common synonym, or the
     description the capstone gives it (``descriptions``: words -> key)."""
     if not isinstance(answer, str):
-        raise WrongKind(Msg("a {type} is not a cause", type=type(answer).__name__))
+        raise WrongKind(Msg("a value of type {type} is not a cause", type=type(answer).__name__))
     key = words(clean(answer))
     if key in CAUSE_SYNONYMS:
         return CAUSE_SYNONYMS[key]

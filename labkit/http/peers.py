@@ -34,7 +34,9 @@ import struct
 import threading
 from collections.abc import Iterable
 
-from labkit.errors import BadArgument
+from labkit.errors import refuse as bad_argument
+from labkit.errors import say, shown
+from labkit.i18n import Msg
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
@@ -158,22 +160,33 @@ def available() -> bool:
     return _AVAILABLE
 
 
-def uids_of(users: Iterable[str | int]) -> frozenset[int]:
-    """The uids of an allow-list of user names (or uids); an unknown name is a BadArgument."""
+def uids_of(users: Iterable[str | int], lang: str | None = None) -> frozenset[int]:
+    """The uids of an allow-list of user names (or uids); an unknown name is a BadArgument,
+    said in ``lang`` (default: the learner's language)."""
     if isinstance(users, (str, int)):
         users = [users]
     uids = set()
     for user in users:
         if isinstance(user, bool) or not isinstance(user, (str, int)):
-            raise BadArgument(f"allow_users takes user names such as 'www-data', not {user!r}")
+            raise bad_argument(
+                Msg(
+                    "allow_users takes user names such as 'www-data', not {given}",
+                    given=shown(user),
+                ),
+                lang=lang,
+            )
         if isinstance(user, int):
             uids.add(user)
             continue
         try:
             uids.add(pwd.getpwnam(user).pw_uid)
         except KeyError:
-            raise BadArgument(
-                f"allow_users: there is no user {user!r} on this machine (see /etc/passwd)"
+            raise bad_argument(
+                Msg(
+                    "allow_users: there is no user {user} on this machine (see /etc/passwd)",
+                    user=shown(user),
+                ),
+                lang=lang,
             ) from None
     return frozenset(uids)
 
@@ -206,19 +219,29 @@ class PeerCheck:
             self._diag = None
 
 
-def policy(host: str, allow_users: Iterable[str | int] = ()) -> tuple[PeerCheck | None, str]:
-    """The check for a lab on ``host`` (None when it cannot apply) and a warning, if any."""
-    allowed = uids_of(allow_users)
+def policy(
+    host: str, allow_users: Iterable[str | int] = (), lang: str | None = None
+) -> tuple[PeerCheck | None, str]:
+    """The check for a lab on ``host`` (None when it cannot apply) and a warning, if any,
+    in ``lang`` (the lab's; default: the learner's language)."""
+    allowed = uids_of(allow_users, lang)
     if not is_loopback(host):
-        return None, (
-            f"serving on {host}: other machines on your network can reach this lab, and labkit "
-            "cannot check who connects (the owner check works on loopback only). Use only on a "
-            "network you trust."
+        return None, say(
+            Msg(
+                "serving on {host}: other machines on your network can reach this lab, and "
+                "labkit cannot check who connects (the owner check works on loopback only). "
+                "Use only on a network you trust.",
+                host=host,
+            ),
+            lang,
         )
     if not available():
-        return None, (
-            "this system cannot tell labkit which user opened a connection (no "
-            "NETLINK_SOCK_DIAG): any user of this machine can use this lab"
+        return None, say(
+            Msg(
+                "this system cannot tell labkit which user opened a connection (no "
+                "NETLINK_SOCK_DIAG): any user of this machine can use this lab"
+            ),
+            lang,
         )
     return PeerCheck(allowed), ""
 

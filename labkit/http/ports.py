@@ -19,7 +19,8 @@ import functools
 import os
 import socket
 
-from labkit.errors import BadArgument, LabkitError
+from labkit.errors import LabkitError, refuse, say
+from labkit.i18n import Msg
 
 PORT_RANGE = (20000, 29999)
 # well-known services in or near the range that /etc/services may not list
@@ -31,8 +32,10 @@ class NoFreePort(LabkitError):
     """Every port of the configured range is taken."""
 
 
-def configured() -> tuple[int, int] | None:
-    """The range from LABKIT_PORTS (None: ephemeral ports)."""
+def configured(lang: str | None = None) -> tuple[int, int] | None:
+    """The range from LABKIT_PORTS (None: ephemeral ports); a bad value is a BadArgument
+    said in ``lang`` (a lab checks it in its own language before it starts anything;
+    default: the learner's language)."""
     text = os.environ.get(ENV, "").strip()
     if not text:
         return PORT_RANGE
@@ -40,12 +43,24 @@ def configured() -> tuple[int, int] | None:
         return None
     low, sep, high = text.partition("-")
     if not (sep and low.strip().isdigit() and high.strip().isdigit()):
-        raise BadArgument(
-            f"{ENV} must be LOW-HIGH (for example 20000-29999) or 'ephemeral', not {text!r}"
+        raise refuse(
+            Msg(
+                "{variable} must be LOW-HIGH (for example 20000-29999) or 'ephemeral', not {given}",
+                variable=ENV,
+                given=repr(text),
+            ),
+            lang=lang,
         )
     lo, hi = int(low), int(high)
     if not 1024 <= lo <= hi <= 65535:
-        raise BadArgument(f"{ENV} must lie within 1024-65535 with LOW <= HIGH, not {text!r}")
+        raise refuse(
+            Msg(
+                "{variable} must lie within 1024-65535 with LOW <= HIGH, not {given}",
+                variable=ENV,
+                given=repr(text),
+            ),
+            lang=lang,
+        )
     return lo, hi
 
 
@@ -83,7 +98,16 @@ def bind(host: str, *, backlog: int | None = None) -> socket.socket:
             return _bound(family, host, port, backlog)
         except OSError:
             continue  # taken: the next one
-    raise NoFreePort(f"every port of {ENV}={lo}-{hi} is taken; set a wider range in {ENV}")
+    raise NoFreePort(
+        say(
+            Msg(
+                "every port of {variable}={low}-{high} is taken; set a wider range in {variable}",
+                variable=ENV,
+                low=lo,
+                high=hi,
+            )
+        )
+    )
 
 
 def _bound(family: int, host: str, port: int, backlog: int | None) -> socket.socket:
