@@ -426,7 +426,7 @@ def test_what_a_lab_checks_before_it_starts_is_said_in_its_language(
         labkit.Lab(allow_users=["no-such-user-x"], lang="zh-CN")
     assert str(info.value) == "allow_users：这台机器上没有用户 'no-such-user-x'（见 /etc/passwd）"
     with pytest.raises(
-        BadArgument, match="^allow_users 接受的是用户名，例如 'www-data'，而不是 3.5$"
+        BadArgument, match=r"^allow_users 接受的是用户名，例如 'www-data'，而不是 3.5$"
     ):
         labkit.Lab(allow_users=[3.5], lang="zh-CN")  # type: ignore[list-item]
     monkeypatch.setenv("LABKIT_PORTS", "lots")
@@ -436,10 +436,10 @@ def test_what_a_lab_checks_before_it_starts_is_said_in_its_language(
         "LABKIT_PORTS 必须是 LOW-HIGH（例如 20000-29999）或 'ephemeral'，而不是 'lots'"
     )
     monkeypatch.setenv("LABKIT_PORTS", "80-90")
-    with pytest.raises(BadArgument, match="^LABKIT_PORTS 必须在 1024-65535 之内"):
+    with pytest.raises(BadArgument, match=r"^LABKIT_PORTS 必须在 1024-65535 之内"):
         labkit.Lab(lang="zh-CN")
     with pytest.raises(
-        BadArgument, match="^LABKIT_PORTS must lie within 1024-65535 .* not '80-90'$"
+        BadArgument, match=r"^LABKIT_PORTS must lie within 1024-65535 .* not '80-90'$"
     ):
         labkit.Lab(lang="en")
 
