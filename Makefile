@@ -17,7 +17,12 @@ LAB_SETTINGS = jupyter-config/lab/settings/overrides.d/labkit-defaults.json
 # pytest rewrites each test module's asserts when it imports it and keeps the result in
 # __pycache__ unless PYTHONDONTWRITEBYTECODE is set (as on the team's machine): then every run
 # rewrote all of tests/ again, half of collection's CPU (16.8 -> 8.3 s). The suite lets it write.
-PYTEST = PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+# -p no:nbval: nbval's pytest plugin, loaded in every pytest process, imported nbformat and its
+# JSON-schema validator at start (1.3 s of CPU, half of collection's); no test in tests/ runs
+# through nbval (tests/test_notebooks.py executes the notebooks with nbclient, and the tests read
+# notebooks as plain JSON). Here, not in pyproject's addopts, where it made
+# `python -m pytest --nbval-lax notebooks/` an unknown option.
+PYTEST = PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -p no:nbval
 JOBS ?= 1
 suite = $(if $(filter 1,$(JOBS)),$(PYTEST) $(2) -m "$(1)" tests,\
 	$(PYTEST) -n $(JOBS) --dist loadfile $(2) -m "$(if $(1),$(1) and )not serial" tests; a=$$?; \

@@ -906,7 +906,17 @@ def run_pytest(args: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="labkit-bench-suite-") as tmp:
         t0 = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:nbval",
+                *args,
+            ],
             capture_output=True,
             text=True,
             cwd=REPO,

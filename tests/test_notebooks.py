@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +241,21 @@ def test_runs_and_shows_what_it_promises(path: Path, tmp_path: Path, monkeypatch
         assert cell.source == expected[cell_id]["source"], "run tools/store_outputs.py"
         shows = store_outputs.merged(expected[cell_id]["shows"])
         assert store_outputs.shown(cell.outputs) == shows, cell.source
+
+
+@pytest.mark.slow
+def test_nbval_runs_a_notebook_from_the_repository_root() -> None:
+    """The README's `python -m pytest --nbval-lax notebooks/...`, as an outside checker types
+    it: nbval is a known option (the Makefile, not pyproject, leaves its plugin out) and every
+    cell of the first lesson runs. The lab it starts registers in this test's runtime
+    directory (LABKIT_RUNTIME_DIR, inherited)."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax"]
+    out = subprocess.run(
+        [*command, "notebooks/00-start-here.ipynb"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert re.search(r"^\d+ passed", out.stdout.splitlines()[-1]), out.stdout[-500:]
