@@ -151,7 +151,8 @@ class Lab:
         self.control = ControlServer(self)
         if started_by:
             self.control.started_by = started_by
-        self._loop = deadline.new_loop()
+        # the loop (an epoll fd and a socket pair) is made by start(), which closes it on every
+        # way out: a Lab made and never started holds nothing open
         self._thread = threading.Thread(target=self._run_loop, name="labkit-lab", daemon=True)
         self._client: httpx.Client | None = None  # made on the first request
         self._client_lock = threading.Lock()
@@ -202,6 +203,7 @@ class Lab:
         if self._stopped:
             self._build(warn=False)
             self._stopped = False
+        self._loop = deadline.new_loop()
         self._thread.start()
         try:
             self._call(self._start_all(), timeout=START_SECONDS)

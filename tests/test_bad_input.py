@@ -7,6 +7,7 @@ and the server keeps answering everyone else).
 """
 
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -14,6 +15,7 @@ import re
 import socket
 import threading
 import time
+import warnings
 
 import httpx
 import pytest
@@ -399,11 +401,39 @@ def test_a_lab_not_started_yet_has_no_portal_and_says_how_to_start_it():
     """lab.portal is typed Portal, so that a learner's lab.portal.login() type-checks
     (tests/test_typing.py): before the start there is none, and it says so, not None."""
     lab = labkit.Lab()
-    try:
-        with pytest.raises(labkit.LabNotRunning, match=r"not been started: call lab\.start\(\)"):
-            lab.portal.login()
-    finally:
-        lab._loop.close()  # made with the lab, run from its start (stop() has none to end)
+    with pytest.raises(labkit.LabNotRunning, match=r"not been started: call lab\.start\(\)"):
+        lab.portal.login()
+
+
+def event_loops_open():
+    """The epoll instances this process holds: one per open asyncio event loop (Linux)."""
+    fds = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            fds.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # closed meanwhile (listdir's own fd)
+            pass
+    return fds.count("anon_inode:[eventpoll]")
+
+
+def test_a_lab_never_started_holds_no_event_loop_and_leaves_no_warning():
+    """A Lab made and dropped (a cell run by mistake, a lab kept for later) opens nothing: its
+    event loop (an epoll fd and a socket pair) is made by start(). Before, each such lab held
+    three fds until collected, then warned "unclosed event loop" (a ResourceWarning)."""
+    gc.collect()
+    before = event_loops_open()
+    labs = [labkit.Lab() for _ in range(5)]
+    assert event_loops_open() == before
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del labs
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+    later = labkit.Lab()  # one started later runs, and closes its loop when it stops
+    with later.start():
+        assert later.get("/orders/7").status == 200
+        assert event_loops_open() == before + 1
+    assert event_loops_open() == before
 
 
 def test_a_stopped_lab_starts_again_as_a_fresh_one(lab, runtime_dir):

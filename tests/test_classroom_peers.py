@@ -176,6 +176,5 @@ def test_a_real_nginx_run_by_another_user_passes_only_when_allowed(allowed: bool
 def test_the_lab_warns_when_it_cannot_check() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        lab = labkit.Lab(host="0.0.0.0")  # not started: nothing binds
-    lab._loop.close()
+        labkit.Lab(host="0.0.0.0")  # not started: nothing binds, nothing is left open
     assert any("cannot check who connects" in str(w.message) for w in caught)
