@@ -122,7 +122,7 @@ class Param:
             return value
         if self.kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                minimum = f"{self.minimum:g}"
+                minimum = number(self.minimum)  # as parse(), the CLI's help and the boxes write it
                 wrong = (
                     Msg(
                         "{name} must be a whole number >= {minimum} or None ({none}), not {value}",
@@ -894,14 +894,10 @@ def _help(param: Param) -> str:
     if param.kind not in (int, float):
         return str(param.help)
     unit = "seconds" if param.unit == "s" else param.unit
-    text = f"{param.help} ({unit}, {_num(param.minimum)} to {_num(param.maximum)}"
+    text = f"{param.help} ({unit}, {number(param.minimum)} to {number(param.maximum)}"
     if param.nullable and not param.optional:
         text += f"; 'none': {param.none_means}"
-    return text + (f"; default {_num(param.default)})" if param.default is not None else ")")
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if x == int(x) else f"{x:g}"
+    return text + (f"; default {number(param.default)})" if param.default is not None else ")")
 
 
 def from_cli(name: str, namespace: argparse.Namespace) -> Args:

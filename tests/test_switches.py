@@ -10,12 +10,14 @@ from __future__ import annotations
 import ast
 import json
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 import labkit
 from labkit import cli, control, scenarios, switches
+from labkit.errors import number
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,6 +100,38 @@ def test_declared_ranges_are_what_the_python_api_takes(lab, switch, args, python
             python(lab, outside)
         with pytest.raises(labkit.BadArgument, match="between"):
             param.check(outside)
+
+
+def test_a_refused_value_shows_its_bounds_as_the_cli_and_the_boxes_write_them() -> None:
+    """One wording of numbers (errors.number): a value refused through the control API
+    (check), `labkit ctl` or a playground's number box (parse) names the bounds as `labkit
+    ctl --help` and the boxes write them: 1000000, never the 1e+06 of ``:g``."""
+    made_up = switches.Param(
+        "window", int, "requests counted", unit="requests", minimum=1_000_000, maximum=9_000_000
+    )
+    params = [
+        param
+        for switch in switches.SWITCHES.values()
+        for param in switch.params
+        if param.kind in (int, float)
+    ]
+    assert len(params) >= 5
+    for param in [*params, made_up]:
+        low, high = number(param.minimum), number(param.maximum)
+        assert f"{low} to {high}" in switches._help(param), param
+        between = f"between {low} and {high}"
+        wrong = f">= {low}" if param.kind is int else between
+        for refused, says in [
+            (partial(param.check, "many"), wrong),
+            (partial(param.parse, "many"), wrong),
+            (partial(param.parse, "many", named=param.title), wrong),  # a playground's box
+            (partial(param.check, param.maximum + 1), between),
+            (partial(param.parse, number(param.maximum + 1)), between),
+        ]:
+            with pytest.raises(labkit.BadArgument) as exc:
+                refused()
+            assert says in str(exc.value), (param.name, str(exc.value))
+    assert "1e+06" not in switches._help(made_up)
 
 
 def test_scenario_switches_say_the_same_in_python_and_the_shell() -> None:
