@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import run_labkit
 
 from labkit import board, classroom, drill
 from labkit.exercises import capstone
@@ -185,21 +186,13 @@ def test_the_board_shows_the_class_and_refuses_a_wrong_token(tmp_path, exchange)
         assert f"<th scope='row'>{names[2]}</th>" in live
         # the CSV is `labkit collect`'s
         status, csv_text = _get(base + "class.csv?token=" + info["token"])
-        collect = subprocess.run(
-            [sys.executable, "-m", "labkit", "collect", str(exchange)],
-            capture_output=True,
-            text=True,
-        )
+        collect = run_labkit("collect", str(exchange))
         assert status == 200 and csv_text == collect.stdout
         assert csv_text.splitlines()[0] == ",".join(classroom.COLUMNS)
 
 
 def test_board_refuses_what_it_cannot_serve(exchange, tmp_path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "labkit", "board", "--exchange", str(tmp_path / "none")],
-        capture_output=True,
-        text=True,
-    )
+    out = run_labkit("board", "--exchange", str(tmp_path / "none"))
     assert out.returncode == 1 and "there is no exchange at" in out.stderr
     assert "Traceback" not in out.stderr
     with running_board(exchange) as info:
@@ -222,12 +215,7 @@ def test_reading_200_learners_is_a_benchmark_row_figure() -> None:
 def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
     tmp_path, exchange
 ) -> None:
-    start = subprocess.run(
-        [sys.executable, "-m", "labkit", "drill", "start", "tuesday"],
-        capture_output=True,
-        text=True,
-        env={**os.environ},
-    )
+    start = run_labkit("drill", "start", "tuesday")
     assert start.returncode == 0, start.stderr
     published = drill.current(exchange)
     number = drill.incident_number("tuesday")
@@ -253,9 +241,7 @@ def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
     for n in names:
         row = re.search(rf"<th scope='row'>{n}</th>(.*?)</tr>", table).group(1)
         assert row.count("found after") == 2 and "<td>2</td>" in row
-    stop = subprocess.run(
-        [sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True, text=True
-    )
+    stop = run_labkit("drill", "stop")
     assert stop.returncode == 0, stop.stderr
     out = stop.stdout
     assert f"capstone incident {number}" in out and "3 of 3 learner(s) who joined solved it" in out
@@ -280,13 +266,9 @@ def test_drill_commands_and_join_say_what_is_wrong(exchange, lab) -> None:
         drill.join(lab)
     with pytest.raises(drill.DrillError, match="takes the lab"):
         drill.join("lab")
-    bad = subprocess.run(
-        [sys.executable, "-m", "labkit", "drill", "start", "a b"], capture_output=True, text=True
-    )
+    bad = run_labkit("drill", "start", "a b")
     assert bad.returncode == 1 and "a drill's name is" in bad.stderr
-    none = subprocess.run(
-        [sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True, text=True
-    )
+    none = run_labkit("drill", "stop")
     assert none.returncode == 1 and "no drill in" in none.stderr
     drill.start(exchange, "one")
     with pytest.raises(drill.DrillError, match="still running"):
@@ -463,11 +445,7 @@ def test_the_instructor_guide_states_the_codes_numbers(exchange) -> None:
     assert f"refreshes itself every {board.REFRESH_SECONDS} s" in guide
     assert f"after {capstone.CONFIRMED_TRIES} wrong tries" in guide
     assert "(board.png)" in guide and (ROOT / "docs" / "board.png").is_file()
-    start = subprocess.run(
-        [sys.executable, "-m", "labkit", "drill", "start", "tuesday-1"],
-        capture_output=True,
-        text=True,
-    )
+    start = run_labkit("drill", "start", "tuesday-1")
     assert start.returncode == 0, start.stderr
     for line in start.stdout.splitlines():  # the guide shows what the command prints
         assert f"# {line}\n" in guide, line
@@ -476,14 +454,9 @@ def test_the_instructor_guide_states_the_codes_numbers(exchange) -> None:
     assert f"每 {board.REFRESH_SECONDS} 秒自动刷新一次" in zh
     assert f"在答错 {capstone.CONFIRMED_TRIES} 次之后" in zh
     assert "(board.png)" in zh
-    stop = subprocess.run([sys.executable, "-m", "labkit", "drill", "stop"], capture_output=True)
+    stop = run_labkit("drill", "stop")
     assert stop.returncode == 0
-    start = subprocess.run(
-        [sys.executable, "-m", "labkit", "drill", "start", "tuesday-1"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "LABKIT_LANG": "zh-CN"},
-    )
+    start = run_labkit("drill", "start", "tuesday-1", env={**os.environ, "LABKIT_LANG": "zh-CN"})
     assert start.returncode == 0, start.stderr
     for line in start.stdout.splitlines():
         assert f"# {line}\n" in zh, line
