@@ -12,6 +12,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,7 +91,31 @@ def system_users(*roles: str) -> Iterator[list[User]]:
         yield made
     finally:
         for user in made:
+            remove_runtime_dir(user)
             subprocess.run(["userdel", "--remove", user.name], capture_output=True)
+
+
+# where labkit run as one of these users registers its labs: control.runtime_dir()'s fallback
+# (User.run's clean environment sets neither LABKIT_RUNTIME_DIR, XDG_RUNTIME_DIR nor TMPDIR)
+TEMP_DIRS = (Path("/tmp"), Path("/var/tmp"))
+
+
+def remove_runtime_dir(user: User) -> None:
+    """Remove the ``labkit-UID`` directories that ``user`` made, and nothing else.
+
+    userdel --remove removes the home only: each /tmp/labkit-UID of a deleted user stayed
+    behind (nine on this host after a day of test runs), owned by a uid nobody has, and
+    handed with whatever was in it to the next user given that uid. Only a real directory
+    (not a symlink) owned by ``user`` is removed: one of that name that someone else made is
+    theirs, and stays."""
+    for temp in TEMP_DIRS:
+        path = temp / f"labkit-{user.uid}"
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == user.uid:
+            shutil.rmtree(path)  # never follows a link inside it
 
 
 # -- a Python environment every user of the host can read --

@@ -285,6 +285,32 @@ def test_drill_commands_and_join_say_what_is_wrong(exchange, lab) -> None:
 
 
 @pytest.mark.slow
+def test_users_made_for_a_test_leave_no_labkit_directory_behind() -> None:
+    """sharedhost.system_users removes the /tmp/labkit-UID that labkit made for each of its
+    users, and only those: a directory of that name that someone else made (here root, for
+    the second user's uid) is theirs and stays."""
+    from sharedhost import TEMP_DIRS, shared_dir, shared_python, system_users
+
+    python = shared_python()
+    where = "from labkit import control; print(control.runtime_dir())"
+    with shared_dir() as shared, system_users("rdmade", "rdother") as (made, other):
+        ran = made.run([str(python), "-c", where], env={"PYTHONPATH": str(shared / "pythonpath")})
+        assert ran.returncode == 0, ran.stderr
+        mine = Path(ran.stdout.strip())
+        assert mine == Path(f"/tmp/labkit-{made.uid}") and mine.stat().st_uid == made.uid
+        theirs = Path(f"/tmp/labkit-{other.uid}")
+        # a deleted user's with this uid, left by a run before the fixture removed them
+        shutil.rmtree(theirs, ignore_errors=True)
+        theirs.mkdir(mode=0o700)
+    try:
+        assert not mine.exists()
+        assert theirs.is_dir() and theirs.stat().st_uid == 0
+    finally:
+        theirs.rmdir()
+    assert not any((temp / f"labkit-{made.uid}").exists() for temp in TEMP_DIRS)
+
+
+@pytest.mark.slow
 def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -> None:
     from sharedhost import shared_dir, shared_python, system_users
 
