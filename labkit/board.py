@@ -430,7 +430,9 @@ class BoardServer(HTTPServer):
         self.peers, self.warning = peers.policy(host)
         self.lang = language()  # the instructor's LABKIT_LANG: the page and its refusals
 
-    def url(self, path: str = "") -> str:  # type: ignore[override]
+    def link(self, path: str = "") -> str:
+        """A page of the board with its token, for the instructor's terminal (``url``, the
+        listener's, is the bare address)."""
         return f"http://{self.host}:{self.port}/{path}?token={self.token}"
 
     def _authorised(self, request: Request) -> bool:
@@ -537,7 +539,7 @@ def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
             print(
                 json.dumps(
                     {
-                        "url": server.url(),
+                        "url": server.link(),
                         "port": server.port,
                         "token": server.token,
                         "pid": os.getpid(),
@@ -551,12 +553,12 @@ def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
                 exchange=exchange,
             )
             print(say(banner, server.lang))
-            print(f"    {server.url()}")
+            print(f"    {server.link()}")
             prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
             if prefix:
                 url = f"{prefix.rstrip('/')}/proxy/{server.port}/?token={server.token}"
                 print(" " + say(Msg("or through Jupyter: {url}", url=url), server.lang))
-            print(f"CSV: {server.url('class.csv')}", flush=True)
+            print(f"CSV: {server.link('class.csv')}", flush=True)
         try:
             await stop.wait()
         finally:

@@ -121,7 +121,7 @@ class Gateway(Proxy):
         self.switch(lambda: setattr(self, "_cache_enabled", on))
 
     @property
-    def max_response_head(self) -> int:  # type: ignore[override]
+    def max_response_head(self) -> int:
         return self._personality.max_response_head
 
     def add_route(self, route: Route) -> None:
