@@ -75,12 +75,16 @@ class Headers(FrozenRecord):
     "keep-upgrade" (Upgrade kept; Connection is the gateway's own,
     keep-alive or close as the client asked).
     ``keeps_alive_after_http09``: after relaying non-HTTP bytes, it keeps the client's
-    keep-alive connection open, so a client waits for the end (nginx).
+    keep-alive connection open, so a client waits for the end (nginx), and it answers the
+    next request on it.
+    ``relayed_case``: the case of a relayed response's header names: "keep" the
+    upstream's (nginx), "lower" (HAProxy), or "canonical", Go's form (Caddy: ``X-Mixed-Case``).
     """
 
     __slots__ = (
         "keeps_alive_after_http09",
         "page_headers",
+        "relayed_case",
         "relayed_server",
         "relayed_upgrade",
         "server",
@@ -93,6 +97,7 @@ class Headers(FrozenRecord):
     via: bool
     relayed_upgrade: str
     keeps_alive_after_http09: bool
+    relayed_case: str
     sources: dict[str, str]
 
     def __init__(
@@ -103,6 +108,7 @@ class Headers(FrozenRecord):
         via: bool,
         relayed_upgrade: str,
         keeps_alive_after_http09: bool,
+        relayed_case: str,
         sources: dict[str, str],
     ) -> None:
         set_ = object.__setattr__
@@ -112,6 +118,7 @@ class Headers(FrozenRecord):
         set_(self, "via", via)
         set_(self, "relayed_upgrade", relayed_upgrade)
         set_(self, "keeps_alive_after_http09", keeps_alive_after_http09)
+        set_(self, "relayed_case", relayed_case)
         set_(self, "sources", sources)
 
 
@@ -308,7 +315,10 @@ RFC = Personality(
         via=True,
         relayed_upgrade="drop",
         keeps_alive_after_http09=False,
+        relayed_case="keep",
         sources={
+            "relayed_case": "RFC 9110 5.1 (field names are case-insensitive: a proxy has no "
+            "reason to change them; the lab passes the upstream's on as they came)",
             "via": "RFC 9110 7.6.3 (a gateway MAY add Via to responses; the lab does, on relays)",
             "relayed_upgrade": "RFC 9110 7.6.1 (Upgrade is listed in Connection: hop-by-hop)",
             "relayed_server": "RFC 9110 10.2.4 (Server names the origin's software)",
@@ -349,14 +359,17 @@ NGINX = Personality(
         via=False,
         relayed_upgrade="keep-upgrade",
         keeps_alive_after_http09=True,
+        relayed_case="keep",
         sources={
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
             "via": OBSERVED,
             "relayed_upgrade": f"{OBSERVED} (relayed origin 426: Upgrade kept, its own "
             "Connection: keep-alive, or close when the client sent close)",
             "keeps_alive_after_http09": f"{OBSERVED} (httpx ReadTimeout after 3.09 s with "
-            "timeout=3, not an instant protocol error)",
+            "timeout=3, not an instant protocol error; a second request on the connection "
+            "was answered, re-run by tests/test_real_gateways.py)",
         },
     ),
     pooling=Pooling(
@@ -468,7 +481,9 @@ HAPROXY = Personality(
         via=False,
         relayed_upgrade="keep",
         keeps_alive_after_http09=False,
+        relayed_case="lower",
         sources={
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": f"{OBSERVED} (its own pages carry no Server)",
             "page_headers": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
@@ -583,7 +598,10 @@ ENVOY = Personality(
         via=False,
         relayed_upgrade="drop",
         keeps_alive_after_http09=False,
+        relayed_case="lower",
         sources={
+            "relayed_case": "Envoy docs: HTTP/1.1 header casing (keys are lower-cased unless "
+            "header_key_format says otherwise)",
             "server": "Envoy docs: server_name (default 'envoy'), server_header_transformation "
             "OVERWRITE by default",
             "relayed_server": "Envoy docs: server_header_transformation OVERWRITE by default",
@@ -694,7 +712,9 @@ CADDY = Personality(
         via=False,
         relayed_upgrade="drop",
         keeps_alive_after_http09=False,
+        relayed_case="canonical",
         sources={
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as 'X-Mixed-Case', 'X-Lower' and 'Etag', Go's canonical form; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": OBSERVED,
             "page_headers": f"{OBSERVED} (no Content-Type, Content-Length: 0)",
             "relayed_server": f"{OBSERVED} (two Server headers: Caddy, then the origin's)",

@@ -615,6 +615,7 @@ class Proxy(HTTPServer):
             drop = drop | _named_options(upstream_headers)
         headers = []
         first: dict[str, str] = {}
+        case = policy.relayed_case  # "keep": each name as the upstream wrote it
         for k, v in upstream_headers:
             name = k.lower()
             if name in drop:
@@ -626,8 +627,10 @@ class Proxy(HTTPServer):
                 continue
             if name in rewritten:
                 first.setdefault(name, v)
-            else:
+            elif case == "keep":
                 headers.append((k, v))
+            else:
+                headers.append((name if case == "lower" else _canonical(name), v))
         if policy.relayed_server != "keep" and policy.server:
             headers.insert(0, ("Server", policy.server))
         if policy.via:
@@ -838,6 +841,12 @@ class _Relayed:
         aclose = getattr(self._body, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _canonical(name: str) -> str:
+    """Go's canonical form of a header name (``textproto.CanonicalMIMEHeaderKey``): each
+    dash-separated word capitalised, ``x-mixed-case`` -> ``X-Mixed-Case`` (Caddy's)."""
+    return "-".join(word[:1].upper() + word[1:] for word in name.split("-"))
 
 
 def _has_length(headers: Headers) -> bool:

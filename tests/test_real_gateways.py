@@ -774,7 +774,11 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     """The same requests through the real server and through its personality: the upstream
     gets the same Connection lines and the same fields a client's Connection names."""
     received: list[bytes] = []
-    ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+    ok = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+        + b"".join(f"{name}: v\r\n".encode() for name in CASED)
+        + b"Content-Length: 3\r\n\r\nok\n"
+    )
     real, lab = _real_then_lab(
         name,
         tmp_path,
@@ -785,11 +789,12 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
             _trailers(port, received),
             _http10_upstream(port, received),
             _chunked_to_http10(port, received),
+            _relayed_names(port, received),
         ),
         before_answer=lambda conn, head: received.append(_whole_request(conn, head)),
     )
-    (seen_real, trailers_real, http10_real, chunked_real) = real
-    (seen_lab, trailers_lab, http10_lab, chunked_lab) = lab
+    (seen_real, trailers_real, http10_real, chunked_real, names_real) = real
+    (seen_lab, trailers_lab, http10_lab, chunked_lab, names_lab) = lab
     added_real, added_lab = seen_real.pop("added"), seen_lab.pop("added")
     assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
     # the rest of the request is the lab's own (a simplification README states)
@@ -824,6 +829,8 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     assert chunked_real == (name == "haproxy"), name
     assert not chunked_lab
     assert any("HAProxy 2.6.12 (which passes" in note.text for note in personalities.NOTES)
+    # the case of the upstream's header names as the client got them (Headers.relayed_case)
+    assert names_real == names_lab == CASED_SEEN[personalities.get(name).headers.relayed_case]
 
 
 # an upstream's chunked answer with a trailer field (personalities.TRAILERS)
@@ -908,6 +915,26 @@ def _trailers(port: int, received: list[bytes]) -> dict[str, str]:
         "request-fields": yes(b"\r\nx-sum: 1\r\n" in post.lower()),
         "request-announced": yes(b"\r\ntrailer: x-sum\r\n" in head(post)),
     }
+
+
+# header names an upstream writes in mixed case, and what a client got of them by each
+# personality's relayed_case (observed 2026-12-04: nginx keeps them, HAProxy lower-cases them,
+# Caddy writes Go's canonical form)
+CASED = ("X-Mixed-CASE", "x-lower", "ETAG")
+CASED_SEEN = {
+    "keep": list(CASED),
+    "lower": ["x-mixed-case", "x-lower", "etag"],
+    "canonical": ["X-Mixed-Case", "X-Lower", "Etag"],
+}
+
+
+def _relayed_names(port: int, received: list[bytes]) -> list[str]:
+    """The names of the upstream's CASED headers as the client got them, in CASED's order."""
+    raw = b"GET /up/record/cased HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    answer, _ = _exchange_closing(port, raw, received)
+    lines = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    names = {line.split(":", 1)[0].lower(): line.split(":", 1)[0] for line in lines}
+    return [names.get(name.lower(), "") for name in CASED]
 
 
 def _chunked_to_http10(port: int, received: list[bytes]) -> bool:

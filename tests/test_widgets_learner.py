@@ -372,19 +372,19 @@ def test_the_inspector_says_how_much_of_a_long_dump_it_shows(lab: labkit.Lab) ->
     assert "case-insensitive (RFC 9110 5.1)" in p.inspector.headers.value
 
 
-def test_the_headers_tab_says_why_relayed_names_are_lower_case(lab: labkit.Lab) -> None:
-    """What the client got through the gateway: the origin's names in lower case beside the
-    gateway's own capitalised ones, and the tab says why."""
+def test_the_headers_tab_says_whose_case_relayed_names_keep(lab: labkit.Lab) -> None:
+    """What the client got through the gateway: the origin's names as the origin wrote them,
+    beside the gateway's own, and the tab says so."""
     p = Playground(lab, "503")
     p.maintenance.value = True
     p.buttons["GET /orders/7"].click()
     ex = p.inspector.exchange
     assert ex is not None
     sent = ex.raw("gateway").split("--- gateway sent ---")[1]
-    assert "\nretry-after: " in sent and "\nVia: " in sent  # as the client got them
+    assert "\nRetry-After: " in sent and "\nVia: " in sent  # as the client got them
     headers = p.inspector.headers.value
-    assert "relays has its header names in lower case" in headers
-    assert "headers a server writes itself are capitalised" in headers
+    assert "keeps its header names as the upstream wrote them" in headers
+    assert "the headers the gateway adds are written its own way" in headers
 
 
 def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:

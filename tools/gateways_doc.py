@@ -100,6 +100,13 @@ def summary() -> str:
     return _table(["upstream condition"] + [LABELS[p] for p in ORDER], rows)
 
 
+CASES = {
+    "keep": "as the upstream wrote them",
+    "lower": "lower case",
+    "canonical": "Go's canonical form (`X-Mixed-Case`)",
+}
+
+
 def _headers_table() -> str:
     aspects = [
         ("its own pages' `Server`", lambda h: f"`{h.server}`" if h.server else "none"),
@@ -112,8 +119,13 @@ def _headers_table() -> str:
         ("a relayed 426's `Upgrade`/`Connection`", lambda h: h.relayed_upgrade),
         (
             "after relaying non-HTTP bytes",
-            lambda h: "keeps a keep-alive connection open" if h.keeps_alive_after_http09 else "-",
+            lambda h: (
+                "keeps a keep-alive connection open, answers the next request on it"
+                if h.keeps_alive_after_http09
+                else "-"
+            ),
         ),
+        ("the case of a relayed response's header names", lambda h: CASES[h.relayed_case]),
     ]
     rows = [
         [label] + [show(personalities.get(p).headers) for p in ORDER] for label, show in aspects

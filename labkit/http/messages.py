@@ -34,6 +34,18 @@ def decoded(fields: Sequence[tuple[bytes, bytes]]) -> Headers:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in fields]
 
 
+def decoded_as_sent(fields: Sequence[tuple[bytes, bytes]]) -> Headers:
+    """As ``decoded``, with each name as the sender wrote it (h11 keeps it beside the
+    lowercased one): what a proxy relays keeps the upstream's case (RFC 9110 5.1 makes names
+    case-insensitive; nginx passes them on as they came)."""
+    full = getattr(fields, "_full_items", None)
+    if full is not None:
+        return [(name.decode("latin-1"), value.decode("latin-1")) for name, _, value in full]
+    raw = getattr(fields, "raw_items", None)
+    items = raw() if raw is not None else fields
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in items]
+
+
 def get_header(headers: Headers, name: str) -> str | None:
     lname = name.lower()
     for key, value in headers:

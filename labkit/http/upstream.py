@@ -15,7 +15,7 @@ import h11
 
 from labkit.conditions import Condition
 from labkit.http.deadline import within
-from labkit.http.messages import BodyCut, Headers, decoded
+from labkit.http.messages import BodyCut, Headers, decoded_as_sent
 from labkit.i18n import Msg, Text
 from labkit.record import Record
 
@@ -326,7 +326,7 @@ class Connection:
                         bytes(raw),
                     )
                 head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
-                headers = decoded(event.headers)
+                headers = decoded_as_sent(event.headers)
                 arrived, ended, error = _arrived_body(conn)
                 whole = None
                 if ended and _length_framed(headers):
@@ -413,8 +413,14 @@ def _length_framed(headers: Headers) -> bool:
     relayed response keeps that Content-Length and goes out byte for byte as streamed would;
     a chunked or close-delimited one is streamed, its framing the relaying server's own.
     """
-    names = [name for name, _ in headers]  # lowercased (``messages.decoded``)
-    return "content-length" in names and "transfer-encoding" not in names
+    length = False
+    for name, _ in headers:  # as sent (``messages.decoded_as_sent``): any case
+        size = len(name)
+        if size == 14 and name.lower() == "content-length":
+            length = True
+        elif size == 17 and name.lower() == "transfer-encoding":
+            return False
+    return length
 
 
 class Pool:

@@ -196,9 +196,10 @@ def summary_html(ex: ExchangeView, lang: str | None = None) -> str:
 HEADER_CASE = Msg(
     "Header names are case-insensitive (RFC 9110 5.1): "
     "<code>Content-Type</code> and <code>content-type</code> are the same header. "
-    "They are shown as the client got them: a response the gateway relays has its header "
-    "names in lower case (the gateway reads them case-blind and writes them so, as HAProxy "
-    "does), while the headers a server writes itself are capitalised."
+    "They are shown as the client got them: a response the gateway relays keeps its header "
+    "names as the upstream wrote them (as nginx does; HAProxy writes them in lower case, "
+    "Caddy in Go's form, <code>X-Mixed-Case</code>, and so do those personalities), while "
+    "the headers the gateway adds are written its own way."
 )
 
 
