@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import hmac
 import json
 import os
 import stat
@@ -287,6 +286,8 @@ class ControlServer(HTTPServer):
         await super().stop()
 
     async def handle(self, request: Request) -> Response:
+        import hmac  # here, not at import: a lab that is never switched from a terminal
+
         given = (request.header("authorization") or "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, f"Bearer {self.token}".encode()):  # constant time
             return _json(403, {"error": "missing or wrong token"})
