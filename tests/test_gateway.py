@@ -357,3 +357,30 @@ def test_a_clients_own_connection_options_stop_at_the_gateway(
         assert b"\r\nconnection:" not in received
     else:
         assert received.count(b"\r\nconnection:") == 1 and expected in received
+
+
+def test_a_stream_of_distinct_fields_cannot_grow_the_field_cache(lab: labkit.Lab) -> None:
+    """The gateway keeps the fields it found to fit h11's grammar (``server.h11_fields``), so
+    each is encoded and checked once. A client that sends new fields with every request (a
+    hostile stream: three times the cache's size here, all relayed to the origin) cannot
+    grow it past MAX_FITTING fields, and the fields every request carries stay in it the
+    while (the same bytes, never dropped and made again)."""
+    cache = server._FITTING
+
+    def kept(name: str) -> tuple[bytes, bytes] | None:
+        for (k, v), field in (*cache.new.items(), *cache.old.items()):
+            if k.lower() == name and v.startswith("1.1 labkit-gateway"):
+                return field
+        return None
+
+    assert lab.get("/orders/7").status == 200
+    via = kept("via")  # the gateway's own Via, on every request it relays
+    assert via is not None
+    per_request = 32
+    for i in range(3 * server.MAX_FITTING // per_request):
+        junk = {f"X-Junk-{i}-{j}": f"v{i}.{j}" for j in range(per_request)}
+        ex = lab.get("/orders/7", headers=junk)
+        assert ex.status == 200
+        assert f"x-junk-{i}-0: v{i}.0".encode() in ex.hop("origin").bytes_in.lower()
+        assert len(cache) <= server.MAX_FITTING
+    assert kept("via") is via

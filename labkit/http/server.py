@@ -844,25 +844,58 @@ def h11_fields(headers: Headers) -> tuple[list[tuple[bytes, bytes]], bool]:
     fit = True
     known = _FITTING
     for k, v in headers:
-        field = known.get((k, v))
+        key = (k, v)
+        field = known.new.get(key)
         if field is None:
-            field = (k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
-            if _FIELD_NAME.fullmatch(field[0]) is None or _FIELD_VALUE.fullmatch(field[1]) is None:
-                fit = False
-            elif k not in _ONCE and len(v) <= MAX_FITTING_VALUE:
-                if len(known) >= MAX_FITTING:
-                    known.clear()
-                known[(k, v)] = field
+            field = known.old.get(key)
+            if field is not None:
+                known.keep(key, field)  # brought forward: a field in use stays
+            else:
+                field = (k.encode("latin-1", "replace"), v.encode("latin-1", "replace"))
+                if (
+                    _FIELD_NAME.fullmatch(field[0]) is None
+                    or _FIELD_VALUE.fullmatch(field[1]) is None
+                ):
+                    fit = False
+                elif k not in _ONCE and len(v) <= MAX_FITTING_VALUE:
+                    known.keep(key, field)
         fields.append(field)
     return fields, fit
+
+
+class FieldCache:
+    """Fields found to fit, in two generations of at most ``size // 2`` each.
+
+    A field is looked up in the new generation, then in the old one, which hands it on to
+    the new; when the new one is full it becomes the old one and the old one is dropped.
+    So the fields a lab's messages carry all the time stay (each use brings them forward),
+    while a stream of fields seen once (a hostile client's, each one new) passes through:
+    the cache never holds more than ``size`` fields and never loses them all at once.
+    Emptying the whole table when it was full, as before, made every field be encoded and
+    checked again after each ``size`` new ones.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.half = size // 2
+        self.new: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+        self.old: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+    def keep(self, key: tuple[str, str], field: tuple[bytes, bytes]) -> None:
+        if len(self.new) >= self.half:
+            self.old = self.new
+            self.new = {}
+        self.new[key] = field
+
+    def __len__(self) -> int:
+        return len(self.new) + len(self.old)
 
 
 # Fields already found to fit h11's grammar, as bytes: most fields of a lab's messages come
 # again and again (Host, Via, Content-Type, X-Forwarded-For...), so each is encoded and
 # checked once, not per message. Not kept: the names whose value is new in each message
 # (as the lab writes them), and long values (a client's cookies: the table stays small).
-_FITTING: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-MAX_FITTING = 512  # then the table starts again
+MAX_FITTING = 512  # fields kept at most (FieldCache)
+_FITTING = FieldCache(MAX_FITTING)
 MAX_FITTING_VALUE = 128  # characters
 _ONCE = frozenset({"X-Request-ID", "Date"})
 
