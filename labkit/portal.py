@@ -5,7 +5,8 @@ a ``Proxy-Status`` naming the portal, and a page that links to the login form (i
 must not contain the form). Devices notice a portal by probing a known URL and
 comparing the answer: Android/Chrome expect 204 from ``/generate_204``, Apple 200
 ``Success`` from ``/hotspot-detect.html``, Windows 200 ``Microsoft Connect Test``
-from ``/connecttest.txt``; anything else means "captive". Those answers come from
+from ``/connecttest.txt``; anything else means "not simply online" (which answers count
+as a portal differs: personalities.NOTES, lesson 07). Those answers come from
 the vendors' servers on the internet; after login the lab's portal plays them, so
 the probes pass. ``/_portal/api`` is the Captive Portal API (RFC 8908) that RFC 8910
 discovery (DHCP or Router Advertisement option) points devices to. After login,

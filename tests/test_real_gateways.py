@@ -783,18 +783,25 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
         name,
         tmp_path,
         "record",
-        lambda head: TRAILED if head.startswith((b"GET /trailers ", b"GET /chunked ")) else ok,
+        lambda head: (
+            TRAILED
+            if head.startswith((b"GET /trailers ", b"GET /chunked "))
+            else ANSWERS_IN_10
+            if head.startswith(b"GET /ten ")
+            else ok
+        ),
         lambda port: (
             _received(port, received),
             _trailers(port, received),
             _http10_upstream(port, received),
             _chunked_to_http10(port, received),
             _relayed_names(port, received),
+            _version_to_http10(port, received),
         ),
         before_answer=lambda conn, head: received.append(_whole_request(conn, head)),
     )
-    (seen_real, trailers_real, http10_real, chunked_real, names_real) = real
-    (seen_lab, trailers_lab, http10_lab, chunked_lab, names_lab) = lab
+    (seen_real, trailers_real, http10_real, chunked_real, names_real, ten_real) = real
+    (seen_lab, trailers_lab, http10_lab, chunked_lab, names_lab, ten_lab) = lab
     added_real, added_lab = seen_real.pop("added"), seen_lab.pop("added")
     assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
     # the rest of the request is the lab's own (a simplification README states)
@@ -829,6 +836,10 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     assert chunked_real == (name == "haproxy"), name
     assert not chunked_lab
     assert any("HAProxy 2.6.12 (which passes" in note.text for note in personalities.NOTES)
+    # lesson 06: an HTTP/1.0 client, an upstream that answers 'HTTP/1.0 200 OK': the status
+    # line's version the client got (HAProxy passes its upstream's on; the lab: HTTP/1.1)
+    assert ten_real == {"nginx": "HTTP/1.1", "haproxy": "HTTP/1.0", "caddy": "HTTP/1.0"}[name]
+    assert ten_lab == "HTTP/1.1"
     # the case of the upstream's header names as the client got them (Headers.relayed_case)
     assert names_real == names_lab == CASED_SEEN[personalities.get(name).headers.relayed_case]
 
@@ -926,6 +937,17 @@ CASED_SEEN = {
     "lower": ["x-mixed-case", "x-lower", "etag"],
     "canonical": ["X-Mixed-Case", "X-Lower", "Etag"],
 }
+
+
+ANSWERS_IN_10 = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+
+
+def _version_to_http10(port: int, received: list[bytes]) -> str:
+    """An HTTP/1.0 client's GET of an upstream that answers 'HTTP/1.0 200 OK': the version
+    of the status line the client got."""
+    raw = b"GET /up/record/ten HTTP/1.0\r\nHost: lab\r\n\r\n"
+    answer, _ = _exchange_closing(port, raw, received)
+    return answer.split(b" ", 1)[0].decode("latin-1")
 
 
 def _relayed_names(port: int, received: list[bytes]) -> list[str]:

@@ -135,7 +135,7 @@ def _headers_table() -> str:
         + [f"{personalities.get(p).max_response_head:,}" for p in ORDER]
     )
     rows.append(
-        ["keeps upstream connections alive (idle kept per upstream)"]
+        ["keeps upstream connections alive (idle ones the personality keeps per upstream)"]
         + [_pooling(personalities.get(p).pooling) for p in ORDER]
     )
     rows.append(
