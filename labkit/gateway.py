@@ -103,7 +103,11 @@ class Gateway(Proxy):
     def personality(self, name: str) -> None:
         self.refuse_if_stopped()
         chosen = personalities.get(name)
-        self.switch(lambda: setattr(self, "_personality", chosen))
+        self.switch(lambda: self._become(chosen))
+
+    def _become(self, chosen: personalities.Personality) -> None:
+        self._personality = chosen
+        self.says_keep_alive = chosen.headers.says_keep_alive
 
     def persona(self) -> personalities.Personality:
         return self._personality

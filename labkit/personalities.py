@@ -77,6 +77,8 @@ class Headers(FrozenRecord):
     ``keeps_alive_after_http09``: after relaying non-HTTP bytes, it keeps the client's
     keep-alive connection open, so a client waits for the end (nginx), and it answers the
     next request on it.
+    ``says_keep_alive``: it writes ``Connection: keep-alive`` on every response after
+    which it keeps an HTTP/1.1 client's connection (nginx; HTTP/1.1 needs none, RFC 9112 9.3).
     ``relayed_case``: the case of a relayed response's header names: "keep" the
     upstream's (nginx), "lower" (HAProxy), or "canonical", Go's form (Caddy: ``X-Mixed-Case``).
     """
@@ -87,6 +89,7 @@ class Headers(FrozenRecord):
         "relayed_case",
         "relayed_server",
         "relayed_upgrade",
+        "says_keep_alive",
         "server",
         "sources",
         "via",
@@ -98,6 +101,7 @@ class Headers(FrozenRecord):
     relayed_upgrade: str
     keeps_alive_after_http09: bool
     relayed_case: str
+    says_keep_alive: bool
     sources: dict[str, str]
 
     def __init__(
@@ -109,6 +113,7 @@ class Headers(FrozenRecord):
         relayed_upgrade: str,
         keeps_alive_after_http09: bool,
         relayed_case: str,
+        says_keep_alive: bool,
         sources: dict[str, str],
     ) -> None:
         set_ = object.__setattr__
@@ -119,6 +124,7 @@ class Headers(FrozenRecord):
         set_(self, "relayed_upgrade", relayed_upgrade)
         set_(self, "keeps_alive_after_http09", keeps_alive_after_http09)
         set_(self, "relayed_case", relayed_case)
+        set_(self, "says_keep_alive", says_keep_alive)
         set_(self, "sources", sources)
 
 
@@ -316,6 +322,7 @@ RFC = Personality(
         relayed_upgrade="drop",
         keeps_alive_after_http09=False,
         relayed_case="keep",
+        says_keep_alive=False,
         sources={
             "relayed_case": "RFC 9110 5.1 (field names are case-insensitive: a proxy has no "
             "reason to change them; the lab passes the upstream's on as they came)",
@@ -360,7 +367,9 @@ NGINX = Personality(
         relayed_upgrade="keep-upgrade",
         keeps_alive_after_http09=True,
         relayed_case="keep",
+        says_keep_alive=True,
         sources={
+            "says_keep_alive": f"{OBSERVED} (its own 502, 503 and 504 pages and relayed responses to a keep-alive HTTP/1.1 client; re-run by tests/test_real_gateways.py)",
             "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
@@ -482,6 +491,7 @@ HAPROXY = Personality(
         relayed_upgrade="keep",
         keeps_alive_after_http09=False,
         relayed_case="lower",
+        says_keep_alive=False,
         sources={
             "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": f"{OBSERVED} (its own pages carry no Server)",
@@ -599,6 +609,7 @@ ENVOY = Personality(
         relayed_upgrade="drop",
         keeps_alive_after_http09=False,
         relayed_case="lower",
+        says_keep_alive=False,
         sources={
             "relayed_case": "Envoy docs: HTTP/1.1 header casing (keys are lower-cased unless "
             "header_key_format says otherwise)",
@@ -713,6 +724,7 @@ CADDY = Personality(
         relayed_upgrade="drop",
         keeps_alive_after_http09=False,
         relayed_case="canonical",
+        says_keep_alive=False,
         sources={
             "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as 'X-Mixed-Case', 'X-Lower' and 'Etag', Go's canonical form; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": OBSERVED,

@@ -271,6 +271,14 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         if seen_real[path].shape() != seen_lab[path].shape()
     ]
     assert not differences, "\n".join(differences)
+    # the Connection lines of answers to a keep-alive HTTP/1.1 client (nginx: keep-alive)
+    connection_real = {path: seen.headers.get("connection", []) for path, seen in seen_real.items()}
+    connection_lab = {path: seen.headers.get("connection", []) for path, seen in seen_lab.items()}
+    assert connection_real == connection_lab, (
+        f"{name}:\n  real {connection_real}\n  lab  {connection_lab}"
+    )
+    if person.headers.says_keep_alive:
+        assert ["keep-alive"] in connection_real.values()
     # nginx keeps a keep-alive connection open after relaying non-HTTP bytes and answers the
     # next request on it; so must the lab
     assert garbage_real == garbage_lab, f"{name}: real {garbage_real}, lab {garbage_lab}"

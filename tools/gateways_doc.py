@@ -126,6 +126,10 @@ def _headers_table() -> str:
             ),
         ),
         ("the case of a relayed response's header names", lambda h: CASES[h.relayed_case]),
+        (
+            "`Connection: keep-alive` on responses to an HTTP/1.1 client it keeps",
+            lambda h: "yes" if h.says_keep_alive else "no",
+        ),
     ]
     rows = [
         [label] + [show(personalities.get(p).headers) for p in ORDER] for label, show in aspects

@@ -221,6 +221,9 @@ class HTTPServer(Listener):
 
     server_header = "labkit"
     _head_timeout: float | None = None  # None: HEAD_TIMEOUT
+    # writes 'Connection: keep-alive' when it keeps an HTTP/1.1 client's connection (HTTP/1.1
+    # needs none, RFC 9112 9.3; nginx sends it: the gateway's nginx personality does)
+    says_keep_alive = False
 
     @property
     def head_timeout(self) -> float:
@@ -613,6 +616,9 @@ class HTTPServer(Listener):
                 length = True
         closing = response.close
         headers += self._extra_headers(rid, response, date, server)
+        if self.says_keep_alive and not closing and request.http_version == "1.1":
+            if _keeps_alive(request):
+                headers.append(("Connection", "keep-alive"))
         payload = response.body  # bytes, or a stream relayed as it arrives
         no_body = request.method == "HEAD" or response.status in (204, 304)
         if (
