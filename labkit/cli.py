@@ -276,17 +276,35 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 # Set by `labkit env`: the lab this shell's $GATEWAY reaches, which `labkit ctl` then switches.
-# Without it, 00's `labkit serve &` followed at once by `eval "$(labkit env)"` (beside a
+# Without it, `labkit serve &` followed at once by `eval "$(labkit env)"` (beside a
 # notebook's lab) left the two apart: env ran before the served lab was registered and took
 # the notebook's, ctl later took the served one, so `maintenance on` changed a lab that
 # `curl "$GATEWAY/orders/7"` never reached (200, not 503).
 LAB_VARIABLE = "LABKIT_LAB"
 
 
+# What `labkit env` exports: each server's URL and port, and the lab for `labkit ctl`
+ENV_VARIABLES = (
+    *(f"{name}{part}" for name in ("ORIGIN", "GATEWAY", "PORTAL") for part in ("", "_PORT")),
+    LAB_VARIABLE,
+)
+
+
 def _env(args: argparse.Namespace) -> int:
     from labkit.control import find_lab
 
-    lab, note = find_lab(args.lab)  # chosen afresh: this is how a shell chooses again
+    try:
+        lab, note = find_lab(args.lab)  # chosen afresh: this is how a shell chooses again
+    except LabkitError:
+        # Under `eval "$(labkit env)"`, empty the variables a lab chosen earlier (now stopped)
+        # left in the shell: the README's next line, curl "${GATEWAY:?...}", then stops with
+        # the shell's one line saying GATEWAY is not set, not curl's "URL using bad/illegal
+        # format" or a refused connection to a port nothing listens on; and `false`, so the
+        # eval fails as labkit env did (a script with `set -e` stops there). Typed bare at a
+        # terminal, only the error line.
+        if not sys.stdout.isatty():
+            print(f"unset {' '.join(ENV_VARIABLES)}; false")
+        raise
     if note:
         print(f"labkit: {note}", file=sys.stderr)
     for name in ("origin", "gateway", "portal"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -114,6 +115,54 @@ def test_ctl_switches_the_lab_whose_gateway_the_shell_has():
         'in $LABKIT_LAB) is not running any more: run eval "$(labkit env)" again to choose a '
         "running one\n"
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _documented_curl(where: str) -> str:
+    """The README's (or lesson 00's) `eval "$(labkit env)"` line and the curl under it."""
+    text = (ROOT / where).read_text()
+    if where.endswith(".ipynb"):
+        cells = json.loads(text)["cells"]
+        text = next(
+            "".join(c["source"]) for c in cells if 'eval "$(labkit env)"' in "".join(c["source"])
+        )
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith('eval "$(labkit env)"'))
+    assert lines[at + 1].startswith("curl "), lines[at : at + 2]
+    return "\n".join(lines[at : at + 2])
+
+
+@needs_curl
+@pytest.mark.parametrize(
+    "where",
+    [
+        "README.md",
+        "README.zh-CN.md",
+        "notebooks/00-start-here.ipynb",
+        "notebooks/zh/00-start-here.ipynb",
+    ],
+)
+def test_documented_curl_without_a_lab_fails_with_one_clear_line(where: str) -> None:
+    """No lab running, in a shell whose $GATEWAY names a lab since stopped: labkit env's line,
+    then the shell's line saying GATEWAY is not set; never curl's own "URL using bad/illegal
+    format" (the variable empty) or "Failed to connect" (the stopped lab's port). With a lab
+    running, the same lines show its gateway's 502."""
+    script = _documented_curl(where)
+    stale = "GATEWAY=http://127.0.0.1:9 LABKIT_LAB=http://127.0.0.1:9\n"
+    result = shell(stale + script)
+    said = script.split("${GATEWAY:?", 1)[1].split("}", 1)[0]
+    assert result.returncode != 0 and result.stdout == ""
+    labkit_said, shell_said = result.stderr.splitlines()
+    assert labkit_said == (
+        "labkit: error: no running lab found; start one with `labkit serve` or labkit.start()"
+    )
+    # an interactive shell: "bash: GATEWAY: ..."; `bash -c` names the script's line too
+    assert re.fullmatch(rf"bash: (line \d+: )?GATEWAY: {re.escape(said)}", shell_said), shell_said
+    with labkit.start():
+        result = shell(stale + script)
+    assert result.stdout.startswith("HTTP/1.1 502 Bad Gateway\n"), result
 
 
 def test_without_a_served_lab_the_newest_is_chosen_and_named():

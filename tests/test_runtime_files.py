@@ -30,6 +30,11 @@ PY = sys.executable
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+# all `labkit env` prints on stdout when it refuses (for eval: a stopped lab's variables
+# emptied, and the eval fails): fixed words, nothing from any record
+ENV_REFUSED = "unset ORIGIN ORIGIN_PORT GATEWAY GATEWAY_PORT PORTAL PORTAL_PORT LABKIT_LAB; false\n"
+
+
 def cli_env(**changes: str | None) -> dict[str, str]:
     env = dict(os.environ)
     for key, value in changes.items():
@@ -91,7 +96,7 @@ def test_a_loose_registry_is_refused_with_the_fix_and_the_notebook_lab_still_run
         assert f"chmod 700 {loose}" in said[0]
         assert list(loose.iterdir()) == []
         env = labkit_cli(cli_env(LABKIT_RUNTIME_DIR=str(loose)), "env")
-        assert env.returncode == 1 and env.stdout == ""
+        assert env.returncode == 1 and env.stdout == ENV_REFUSED
         assert env.stderr.count("\n") == 1, env.stderr
         assert env.stderr.startswith("labkit: error: the lab registry")
         assert f"chmod 700 {loose}" in env.stderr
@@ -228,7 +233,7 @@ def test_records_that_are_links_pipes_or_not_lab_records_are_ignored(tmp_path, r
     started = time.monotonic()
     result = labkit_cli(cli_env(), "env")
     assert time.monotonic() - started < 10
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 1 and result.stdout == ENV_REFUSED  # none of theirs
     lines = result.stderr.splitlines()
     assert lines[-1].startswith("labkit: error: no running lab found")
     warned = "\n".join(lines[:-1])
