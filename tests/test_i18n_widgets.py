@@ -112,7 +112,7 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
     assert p.message.value == "突发规模（请求数） 必须在 1 到 40 之间（单位：请求数），而不是 99"
     p.burst_size.value = 4
     p.buttons["Burst"].click()
-    assert p.message.value == "" and p.status.value.startswith("突发请求（容量 3）：")
+    assert p.message.value == "" and p.status.value.startswith("突发请求（容量 3），")
     # the burst's result line (load.Burst) is said in the lab's language: how many of the
     # 4 were served and shed depends on the machine, the words do not
     assert re.fullmatch(

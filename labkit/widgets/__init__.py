@@ -733,7 +733,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
             if capacity is None
             else Msg("capacity {capacity}", capacity=capacity)
         )
-        p._say(Msg("Burst at {at}: {result}.", at=at, result=repr(result)))
+        p._say(Msg("Burst at {at}, {result}.", at=at, result=repr(result)))
 
     get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"))
     burst = p.button(Msg("Burst"), do_burst)
