@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -44,6 +45,28 @@ def test_binder_installs_the_package_in_a_later_step() -> None:
     commands = [line for line in post.read_text().splitlines() if line and line[0] != "#"]
     assert "python -m pip install --no-deps --quiet ." in commands
     assert not (ROOT / "binder" / "requirements.txt").exists()
+
+
+def test_binder_image_has_the_tools_of_the_terminal_path() -> None:
+    """What a Binder learner types in JupyterLab's terminal uses curl (README, lesson 00), nc -N
+    (the scenarios' raw-byte shell forms) and jq (the README's "running one by hand"); Binder's
+    base image is not promised to have them, so binder/apt.txt names their Debian packages."""
+    from labkit import scenarios
+
+    listed = {
+        line.split("#")[0].strip()
+        for line in (ROOT / "binder" / "apt.txt").read_text().splitlines()
+        if line.split("#")[0].strip()
+    }
+    commands = json.dumps([s.as_dict() for s in scenarios.SCENARIOS.values()])
+    readme = (ROOT / "README.md").read_text()
+    used = {
+        "curl": "curl " in commands and "curl -i" in readme,
+        "netcat-openbsd": "| nc -N " in commands,
+        "jq": "| jq " in readme,
+    }
+    assert all(used.values()), used  # each is used, so each belongs in the image
+    assert listed == set(used)
 
 
 def test_binder_link_opens_the_start_here_notebook() -> None:
