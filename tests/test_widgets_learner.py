@@ -491,6 +491,16 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
     ex = p.inspector.exchange
     assert ex is not None and ex.status == 408 and ex.generated_by == "origin"
     assert "408 Request Timeout, made by the origin" in _said(p)
+    # a head timeout longer than the stall: the client sends nothing for as long as the
+    # button says, then gives up (it waited 5 s, lab.raw's own wait, under a '2 s' label)
+    p.head_timeout.value = HEAD_TIMEOUT
+    p.buttons[stall].click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status is None
+    assert ex.why == (
+        f"no answer within {labkit.scenarios.STALL:g} s (the server kept the connection open)"
+    )
+    assert labkit.scenarios.STALL <= ex.elapsed < labkit.lab.CLIENT_TIMEOUT
     p.scenario.value = "408-slow-client"
     p.run_button.click()  # sets the origin's head timeout, then puts back the default
     assert lab.origin.head_timeout == HEAD_TIMEOUT
