@@ -753,8 +753,13 @@ def shuts_down_every_socket(lab):
 
 
 def lowers_the_recursion_limit(lab):
-    """Reported as 'could not report back to the judge: your code closed or broke ...'."""
-    sys.setrecursionlimit(30)
+    """Reported as 'could not report back to the judge: your code closed or broke ...'. The
+    limit is a few frames above where the function runs (the learner's stack now starts at
+    the keeper's thread, so a fixed 30 left room for lab.get)."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    sys.setrecursionlimit(depth + 5)
     return lab.get("/orders/7").status
 
 
@@ -892,3 +897,84 @@ def test_the_learners_calls_still_share_the_limit() -> None:
         assert result.correct is False and "did not finish: stopped after 0.5 s" in result.message
     finally:
         del REGISTRY["test.budget"]
+
+
+# -- the judge's own state is out of the learner's reach (judges9's re-examination) --
+
+
+class _Secret:
+    """What only the judge holds (the expected answer, say)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+
+def walks_up_to_the_judge(lab):
+    """Read the judge's local: the learner's process was forked with the kernel's stack, so
+    sys._getframe() reached the judge's frame (lesson 502's judge held the right answer)."""
+    frame = sys._getframe()
+    while frame is not None:
+        if "secret" in frame.f_locals:
+            return frame.f_locals["secret"].value
+        frame = frame.f_back
+    return None
+
+
+def searches_memory_for_the_judge(lab):
+    """Find the judge's object among every object the process holds."""
+    import gc
+
+    found = [o for o in gc.get_objects() if type(o).__name__ == "_Secret"]
+    return found[0].value if found else None
+
+
+def reads_the_copy_of_the_lab(lab):
+    """The forked copy of the kernel's servers (lesson 511's judge had logged the portal in)."""
+    portal = object.__getattribute__(lab, "__dict__").get("portal")
+    return None if portal is None else portal.logged_in
+
+
+def asks_from_three_threads(lab):
+    """Three threads using the lab at once read each other's answers ('Exchange' object is
+    not callable): one question and its answer at a time now."""
+    statuses: list[int] = []
+
+    def get_some() -> None:
+        for _ in range(10):
+            statuses.append(lab.get("/orders/7").status)
+
+    threads = [threading.Thread(target=get_some) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return 42 if statuses == [200] * 30 else statuses
+
+
+@pytest.mark.parametrize(
+    ("fn", "correct"),
+    [
+        (walks_up_to_the_judge, False),
+        (searches_memory_for_the_judge, False),
+        (reads_the_copy_of_the_lab, False),
+        (asks_from_three_threads, True),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_the_judges_state_is_out_of_reach(lab, fn, correct) -> None:
+    lab.portal.login()
+
+    def judge(fn, lab):
+        secret = _Secret(42)  # noqa: F841 - read (or not) by the learner's code
+        value = fn(lab)
+        return value == 42, f"your function returned {value!r}"
+
+    task = Task("test.judge-state", "test", "Return 42.", judge, ("42",), "42", time_limit=3.0)
+    try:
+        result = task.check(fn, lab)
+        assert result.correct is correct, result.message
+        if not correct:
+            assert result.message.startswith("your function returned None"), result.message
+    finally:
+        del REGISTRY["test.judge-state"]
+        lab.portal.logout()

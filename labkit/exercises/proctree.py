@@ -195,6 +195,30 @@ def keep(
         if os.getppid() != parent:  # the kernel died before the line above
             os._exit(1)
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # none lost between waits
+        # The learner's process is forked from a thread of its own, which then reaps: a fork
+        # copies only the thread that forks, so the learner's stack starts here and holds none
+        # of the judge's frames (the kernel's stack at the keeper's fork: a function that
+        # walked sys._getframe() up to the judge read the expected answer there). The thread
+        # lives as long as the keeper: PR_SET_PDEATHSIG fires when the forking thread ends.
+        reaper = threading.Thread(
+            target=_fork_and_reap,
+            args=(start_learner, keeper_only, status_fd),
+            name=threading.current_thread().name,  # what the learner's code saw before
+            daemon=True,
+        )
+        reaper.start()
+    except BaseException:
+        os._exit(1)
+    while True:  # the keeper never exits by itself; its reaper thread never returns
+        with contextlib.suppress(BaseException):
+            reaper.join()
+
+
+def _fork_and_reap(
+    start_learner: Callable[[], NoReturn], keeper_only: Callable[[], None], status_fd: int
+) -> NoReturn:
+    """In the keeper's reaper thread: fork the learner's process, then reap (see keep)."""
+    try:
         pid = os.fork()
     except BaseException:
         os._exit(1)

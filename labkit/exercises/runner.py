@@ -34,6 +34,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import gc
 import inspect
 import io
 import os
@@ -116,13 +117,36 @@ def budget(seconds: float) -> Iterator[None]:
     to the end of the call. The judge's own work between calls (the requests it makes to
     observe the lab) and a busy machine's slow fork are not the learner's: counted, they
     made a correct solution "not finish" under load."""
-    outer = getattr(_budget, "left", None), getattr(_budget, "seconds", None)
+    outer = (
+        getattr(_budget, "left", None),
+        getattr(_budget, "seconds", None),
+        getattr(_budget, "changed", None),
+    )
     _budget.left = seconds
     _budget.seconds = seconds
+    _budget.changed = []
     try:
         yield
     finally:
-        _budget.left, _budget.seconds = outer
+        _budget.left, _budget.seconds, _budget.changed = outer
+
+
+# the lab's methods that change it (everything else the child calls reads it or sends a request)
+CHANGING = frozenset(
+    {"maintenance", "purge", "login", "logout", "reset", "restart", "hold", "release"}
+)
+
+
+def changed() -> list[str]:
+    """What learner code changed on the lab within the current ``budget``, in order: the
+    attributes it set and the changing methods it called (each name once)."""
+    return list(getattr(_budget, "changed", None) or [])
+
+
+def _note_change(name: str) -> None:
+    seen = getattr(_budget, "changed", None)
+    if seen is not None and name not in seen:
+        seen.append(name)
 
 
 def _time_left(default: float) -> tuple[float, float]:
@@ -345,10 +369,12 @@ class _Child:
         self.start_mono = time.monotonic()
         self.start_perf = time.perf_counter()
         self.start_wall = clock.start_wall if clock is not None else time.time()
+        self.lock = threading.Lock()
 
     def ask(self, *message: Any) -> Any:
-        _send(self.sock, (*message, self.now))
-        reply = _recv(self.sock)
+        with self.lock:  # one question, then its answer: threads of the learner's take turns
+            _send(self.sock, (*message, self.now))
+            reply = _recv(self.sock)
         if reply is None:  # the kernel has gone: nothing more to do
             os._exit(3)
         kind, value, advance = reply
@@ -480,7 +506,11 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
 
 
 def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
-    """Every draw of the random module (also names imported with from) returns ``value``."""
+    """Every draw of the random module (also names imported with from) returns ``value``, and
+    so does every draw of ``random.SystemRandom`` (``secrets``) and of numpy's ``random``
+    (when the kernel imported numpy): a jitter drawn from those changed the verdict of one
+    schedule from run to run (full jitter's first wait fell below the judge's minimum in about
+    a third of the runs)."""
     import random
 
     class Fixed(random.Random):
@@ -499,7 +529,88 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
             replacements[real] = getattr(fixed, name)
             setattr(random, name, getattr(fixed, name))
     random._inst = fixed
+    random.SystemRandom.random = lambda self: value  # type: ignore[method-assign]
+    random.SystemRandom._randbelow = lambda self, n: min(n - 1, int(value * n))  # type: ignore[attr-defined]
+    if "numpy" in sys.modules:
+        replacements.update(_fixed_numpy(value))
+    else:  # imported by the learner's code, in the function: fixed as it is imported
+        real_import = builtins.__import__
+        depth = [0]  # numpy imports its own modules while it is imported: fix it once it is
+
+        def importing(name: str, *args: Any, **kwargs: Any) -> Any:
+            depth[0] += 1
+            try:
+                module = real_import(name, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+            if not depth[0] and "numpy" in sys.modules and builtins.__import__ is importing:
+                builtins.__import__ = real_import
+                _fixed_numpy(value)
+            return module
+
+        builtins.__import__ = importing
     _rebind(fn, replacements)
+
+
+def _fixed_numpy(value: float) -> dict[Any, Any]:
+    """numpy.random's draws (the module's functions and default_rng's generators) at
+    ``value``, if the kernel imported numpy; the replaced functions -> their replacements."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        return {}
+    try:
+        module = np.random  # numpy imports its random module when first asked for it
+    except Exception:
+        return {}
+
+    def many(size: Any, x: float) -> Any:
+        return x if size is None else np.full(size, x)
+
+    def uniform(low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+        return many(size, low + value * (high - low))
+
+    def sample(size: Any = None) -> Any:
+        return many(size, value)
+
+    def rand(*shape: int) -> Any:
+        return many(shape or None, value)
+
+    def integers(low: int, high: int | None = None, size: Any = None, **_: Any) -> Any:
+        low, high = (0, low) if high is None else (low, high)
+        return many(size, min(high - 1, low + int(value * (high - low))))
+
+    class Generator:
+        """What default_rng returns in the child: its draws at ``value``."""
+
+        def __init__(self, *_: Any, **__: Any) -> None:
+            pass
+
+        def random(self, size: Any = None, **_: Any) -> Any:
+            return sample(size)
+
+        def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+            return uniform(low, high, size)
+
+        def integers(self, low: int, high: int | None = None, size: Any = None, **_: Any) -> Any:
+            return integers(low, high, size)
+
+    new: dict[str, Any] = {
+        "uniform": uniform,
+        "random": sample,
+        "random_sample": sample,
+        "ranf": sample,
+        "sample": sample,
+        "rand": rand,
+        "default_rng": Generator,
+    }
+    replacements: dict[Any, Any] = {}
+    for name, replacement in new.items():
+        real = getattr(module, name, None)
+        if real is not None:
+            with contextlib.suppress(TypeError):
+                replacements[real] = replacement
+            setattr(module, name, replacement)
+    return replacements
 
 
 def _rebind(fn: Callable[..., Any], replacements: dict[Any, Any]) -> None:
@@ -547,12 +658,20 @@ def _child_main(
         if labs:
             cls = _remote_lab_class(child)
             for handle, lab in enumerate(labs):
+                # the copy of the kernel's servers goes: every use of the lab is forwarded,
+                # and what the copy held when the judge forked (the portal's login, say) is
+                # the judge's, not something the learner's code may read
+                lab.__dict__.clear()
                 lab.__dict__["_labkit_handle"] = handle
                 lab.__class__ = cls
         if clock is not None:
             _virtual_time(child, fn)
         if random_value is not None:
             _fixed_random(random_value, fn)
+        del clock, labs  # the judge's objects (see run()): not in this frame for learner code
+        # Everything this process copied from the kernel (the judge's state among it) out of
+        # gc.get_objects() and gc.get_referrers(): learner code finds only its new objects there
+        gc.freeze()
         _limit_memory()
         _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
         message: tuple[object, ...]
@@ -700,6 +819,13 @@ def call(
     return outcome.value
 
 
+IN_VIRTUAL_TIME = Msg(
+    "{stopped}. It ran in the judge's virtual time, where the clock moves only when your code "
+    "calls time.sleep: a loop that waits for time.monotonic() or time.time() to move on, "
+    "without sleeping, never ends"
+)
+
+
 def run(
     fn: Callable[..., Any],
     *args: Any,
@@ -725,8 +851,13 @@ def run(
         with contextlib.suppress(Exception):
             stream.flush()
 
+    # what the learner's process starts from, handed over once: the frames above the
+    # learner's function (this closure's, _child_main's) keep no reference to the clock,
+    # whose hooks are the judge's own objects
+    start: list[tuple[Any, ...]] = []
+
     def learner() -> NoReturn:  # pragma: no cover - the child; coverage does not follow it
-        _child_main(child_sock, out_w, err_w, fn, args, labs, clock, random_value)
+        _child_main(*start.pop())
 
     def keeper_only() -> None:  # pragma: no cover - the keeper
         child_sock.close()
@@ -740,6 +871,7 @@ def run(
             out_r, out_w = os.pipe()
             err_r, err_w = os.pipe()
             status_r, status_w = os.pipe()
+            start.append((child_sock, out_w, err_w, fn, args, labs, clock, random_value))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: above
                 pid = os.fork()
@@ -775,6 +907,10 @@ def run(
                 grace,
                 started,
             )
+        except TimeLimit as exc:
+            if clock is None or not exc.args:
+                raise
+            raise TimeLimit(IN_VIRTUAL_TIME.bind(stopped=exc.args[0])) from None
         finally:
             _charge(min(left, time.monotonic() - started[0]) if started else 0.0)
             proctree.end(pid, marks)
@@ -923,12 +1059,15 @@ def _answer(
                 ),
             )
         setattr(target, rest[0], rest[1])
+        _note_change(rest[0])
         value = None
     elif op == "item":
         value = target[rest[0]]
     elif op == "call":
         args, kwargs = rest[0], rest[1]
         name = getattr(target, "__name__", "")
+        if name in CHANGING:
+            _note_change(f"{name}()")
         if clock is not None and clock.on_call is not None:
             planned = clock.on_call(now, name, args, kwargs)
             if isinstance(planned, tuple):  # (virtual seconds, keyword arguments to change)
