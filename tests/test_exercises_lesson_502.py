@@ -129,3 +129,23 @@ def test_q4_a_personality_left_by_a_playground_does_not_change_the_verdict(lab) 
     result = q4.check(solution_function(q4, "who_made_it"), lab)
     assert result, result.message
     assert lab.gateway.personality == "nginx"  # and it is put back
+
+
+def test_q4_settings_the_function_changes_are_put_back_and_said(lab) -> None:
+    """A classifier that switched maintenance on through the notebook's lab left the learner's
+    lab answering 503 after a correct verdict (the judge put back only what it set itself)."""
+    from helpers import solution_function
+
+    classify = solution_function(q4, "who_made_it")
+
+    def who_made_it(status, headers):
+        lab.origin.maintenance(True)
+        lab.gateway.route("/").read_timeout = 0.05
+        return classify(status, headers)
+
+    timeouts = lab.gateway.route("/").timeouts
+    result = q4.check(who_made_it, lab)
+    assert result, result.message
+    assert "changed the lab while it was checked: maintenance(), read_timeout" in result.message
+    assert not lab.origin.in_maintenance and lab.gateway.route("/").timeouts == timeouts
+    assert lab.get("/orders/7").status == 200

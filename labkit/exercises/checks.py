@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labkit.exercises.core import NotAnAttempt, Task
+from labkit.exercises.timelimit import TimeLimit
 from labkit.i18n import Msg, Text, learner_language, render
 from labkit.proxy import Timeouts
 
@@ -221,8 +222,51 @@ _SETTINGS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], None]]] = 
 }
 
 
+_SETTINGS.update(
+    {
+        "hold": (lambda lab: lab.origin.hold, lambda lab, v: setattr(lab.origin, "hold", v)),
+        "rate_limit": (
+            lambda lab: lab.origin.rate_limit,
+            lambda lab, v: setattr(lab.origin, "rate_limit", v),
+        ),
+        "cache": (
+            lambda lab: lab.gateway.cache_enabled,
+            lambda lab, v: setattr(lab.gateway, "cache_enabled", v),
+        ),
+    }
+)
+
+
+def every_setting(lab: Any) -> list[str]:
+    """Every setting of the lab that code can change, by the names ``_accessors`` reads: a
+    judge saves them all and puts back what learner code changed while it ran (a function
+    that switched maintenance on left the learner's lab answering 503)."""
+    from labkit.lab import ENTRIES
+
+    names = list(_SETTINGS)
+    names += [f"timeouts:{route.prefix}" for route in lab.gateway.routes]
+    names += [f"head_timeout:{entry}" for entry in ENTRIES]
+    names += [
+        f"knob:{name}:{knob.name}"
+        for name, upstream in lab.upstreams.items()
+        for knob in upstream.fault.knobs
+    ]
+    return names
+
+
 def _accessors(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
     kind, _, which = name.partition(":")
+    if kind == "head_timeout":
+        return (
+            lambda lab: getattr(lab, which).head_timeout,
+            lambda lab, v: setattr(getattr(lab, which), "head_timeout", v),
+        )
+    if kind == "knob":
+        upstream, _, knob = which.partition(":")
+        return (
+            lambda lab: getattr(lab.upstreams[upstream], knob),
+            lambda lab, v: setattr(lab.upstreams[upstream], knob, v),
+        )
     if kind == "timeouts":
         return (
             lambda lab: lab.gateway.route(which).timeouts,
@@ -300,19 +344,44 @@ class CheckedTask(Task):
         args = self._read(given)
         run = Run(args, self.observe)
         lab: Any = args.get("lab")
-        saved = [(name, _accessors(name)) for name in self.state.names()]
-        values = [(put, get(lab)) for name, (get, put) in saved]
+        declared = self.state.names()
+        every = every_setting(lab) if lab is not None else []
+        names = declared + [n for n in every if n not in declared]
+        saved = [(name, *_accessors(name)) for name in names]
+        values = [(name, get, put, get(lab)) for name, get, put in saved]
         try:
             if lab is not None:
                 self.state.apply(lab)
             for check in self.checks:
                 problem = check(run)
                 if problem:
-                    return False, problem, run.detail
+                    return False, _with_changes(problem), run.detail
             success = self.success if isinstance(self.success, (str, Msg)) else self.success(run)
-            return True, success, run.detail
+            return True, _with_changes(success), run.detail
+        except TimeLimit as exc:  # stopped: still say what the code changed, if it did
+            if exc.args:
+                raise TimeLimit(_with_changes(exc.args[0])) from None
+            raise
         finally:
-            for put, value in reversed(values):
-                put(lab, value)
+            # what the judge set, always; anything else only if learner code changed it
+            for name, get, put, value in reversed(values):
+                if name in declared or get(lab) != value:
+                    put(lab, value)
             if self.state.log_out_after:
                 lab.portal.logout()
+
+
+CHANGED_THE_LAB = Msg(
+    "{verdict} (Your code also changed the lab while it was checked: {what}. The judge put your "
+    "settings back; a function checked here should only send requests and read answers.)"
+)
+
+
+def _with_changes(verdict: Text) -> Text:
+    """The verdict, and what learner code changed on the lab while it was judged, if anything."""
+    from labkit.exercises import runner
+
+    changes = runner.changed()
+    if not changes:
+        return verdict
+    return CHANGED_THE_LAB.bind(verdict=verdict, what=", ".join(changes))
