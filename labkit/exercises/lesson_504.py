@@ -105,6 +105,14 @@ def _route_gives_up_first(run: Run) -> Text:
     ex = run["ex"]
     if route.read_timeout < delay:
         return ""
+    if route.read_timeout == delay:
+        return Msg(
+            "the gateway's read timeout is the upstream's delay ({delay} s): which of the two "
+            "runs out first is a race the machine decides (GET /up/slow/ gave {status} this "
+            "time). Set the read timeout below the delay.",
+            delay=f"{delay:g}",
+            status=ex.status,
+        )
     hint: Text = ""
     if route.connect_timeout < delay:
         hint = Msg(
@@ -380,11 +388,23 @@ def _one_run(
     return outcome.value, outcome.elapsed, attempts
 
 
-def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -> Text:
+def _failing_run_problem(
+    value: Any,
+    took: float,
+    run: _Attempts,
+    shape: bool,
+    most_attempts: int = 0,
+    other_waits: list[float] | None = None,
+) -> Text:
     """What is wrong with one run against an upstream that keeps timing out ("" if nothing).
 
     ``shape``: also judge the waits (in the run with random draws at their high end: with
-    full jitter, the low end may wait almost nothing, by design)."""
+    full jitter, the low end may wait almost nothing, by design). ``most_attempts``: the
+    attempts of the run with the most of them; a schedule fits several in the budget if
+    either run does (decorrelated jitter, min(cap, uniform(0.1, 3 * last)), makes only two
+    at the high end with a cap of 0.8 s or none, and grows gently at the low end); its
+    growth is then judged in the other run's waits, ``other_waits``."""
+    other_waits = other_waits or []
     problem = status_problem(value, Msg("your function"))
     if problem:
         return problem
@@ -413,17 +433,18 @@ def _failing_run_problem(value: Any, took: float, run: _Attempts, shape: bool) -
             number=i + 2,
             wait=f"{waits[i]:.2f}",
         )
-    if shape and len(run.rows) < 3:
+    if shape and max(len(run.rows), most_attempts) < 3:
         return Msg(
             "only 2 attempts in {budget} s: start with a short wait (about 0.1 s) and double "
             "it each time, so that several attempts fit in the budget.",
             budget=f"{BUDGET:g}",
         )
-    if shape and max(waits[1:]) <= waits[0] + 1e-9:
+    grown = waits if len(waits) > 1 else other_waits  # one wait shows no growth: the other run's
+    if shape and len(grown) > 1 and max(grown[1:]) <= grown[0] + 1e-9:
         return Msg(
             "your waits were {waits} s: they should grow (for example double) from one "
             "retry to the next, so a struggling upstream gets more room.",
-            waits=_shown(waits),
+            waits=_shown(grown),
         )
     last = run.rows[-1]["status"]
     if value != last:
@@ -451,8 +472,13 @@ def _retries_well(value: float) -> Callable[[Run], Text]:
 
     def check(run: Run) -> Text:
         returned, took, attempts = run[f"draws at {value}"]
+        if value != HIGH:
+            run.detail = attempts.story(run.lang)
+            return _failing_run_problem(returned, took, attempts, False)
+        low = run[f"draws at {LOW}"][2]
         run.detail = attempts.story(run.lang)
-        return _failing_run_problem(returned, took, attempts, shape=value == HIGH)
+        most = max(len(attempts.rows), len(low.rows))
+        return _failing_run_problem(returned, took, attempts, True, most, low.waits())
 
     return check
 
