@@ -93,6 +93,29 @@ def test_hints_come_one_at_a_time_and_the_solution_only_on_request(quiz, progres
     assert store.load(progress_file)["test.quiz"]["solution_viewed"] is True
 
 
+def test_hint_without_hints_names_the_exercises_own_solution(progress_file, monkeypatch) -> None:
+    """In a code cell, hint() on an exercise without hints said "try solution()", a function
+    there is none of; it names the exercise's method, in the learner's language (the quiz
+    widget says it with its buttons: test_widgets_learner)."""
+    from labkit import i18n
+    from labkit.exercises import core
+
+    task = Task("test.no-hints", "test", "Return 42.", lambda fn: (fn() == 42, ""), (), "42")
+    try:
+        note = task.hint()
+        assert repr(note) == (
+            "No hints: this exercise has none; if you are stuck, .solution() on it shows the "
+            "answer."
+        )
+        monkeypatch.setattr(core, "learner_language", lambda: i18n.CHINESE)
+        assert (
+            repr(task.hint())
+            == "没有提示：这道练习没有提示；卡住了的话，对它调用 .solution() 可以看到解答。"
+        )
+    finally:
+        del REGISTRY["test.no-hints"]
+
+
 # an exercise's id begins with its lesson ("502.body-cut"), lesson 09's with "gateways."
 LESSON_OF_PREFIX = {"gateways": "09"}
 

@@ -259,7 +259,7 @@ class Exercise:
         if not self.hint_texts:
             return Note(
                 Msg("No hints").render(lang),
-                Msg("this exercise has none; try solution() if you are stuck.").render(lang),
+                NO_HINTS.render(lang),
                 lang,
             )
         shown = self.hints_shown()
@@ -289,6 +289,9 @@ class Exercise:
 
 
 RAISED = Msg("your answer raised {name}: {text}")
+# hint() of an exercise without hints, in a code cell (a quiz widget says it with its buttons):
+# "try solution()" named a function there is none of; the exercise's own method is meant
+NO_HINTS = Msg("this exercise has none; if you are stuck, .solution() on it shows the answer.")
 CLIENT = Msg("client", context="role")
 _UPSTREAM_LABEL = re.compile(r"upstream ('.*')")
 
