@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import time
 
 import httpx
 import pytest
@@ -258,12 +257,14 @@ def test_a_chunk_size_no_server_takes_is_refused_at_once(lab: labkit.Lab, to, ca
     """h11 took a chunk size of up to 20 hex digits and waited for its bytes until the head
     timeout (10 s); real nginx and HAProxy answer at once, and so does the lab now: 400 for a
     size past what a signed 64-bit count holds, 413 for one past its body limit (where nginx
-    and HAProxy, which refuse sizes from 2^59 and 2^52, say 400)."""
+    and HAProxy, which refuse sizes from 2^59 and 2^52, say 400).
+
+    "At once" is what the answer shows, not a stopwatch (a bound in seconds rode on the
+    machine's load): no chunk data follows the size, so a server that waited for it could
+    only end with its head timeout's 408 or with nothing; the refusal names the size."""
     sizes, lab_status = CHUNK_SIZES[case][0], CHUNK_SIZES[case][3]
-    started = time.monotonic()
     ex = lab.raw(CHUNKED_HEAD.replace(b"/proxied", b"/orders") + sizes, to=to, timeout=0.5)
     assert (ex.status, ex.header("connection")) == (lab_status, "close")
-    assert time.monotonic() - started < 0.5
     assert "chunk size" in ex.text and "Traceback" not in ex.text
 
 
