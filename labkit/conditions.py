@@ -128,7 +128,8 @@ RFC_TABLE: dict[Condition, Outcome] = {
         Msg("the upstream's Transfer-Encoding names a coding the gateway cannot decode"),
         Msg(
             "RFC 9112 6.3 (4) would read such a body until the close; the lab refuses it because "
-            "the coding cannot be decoded (RFC 9112 6.1, 7), as HAProxy, Caddy and nginx 1.23+ do"
+            "the coding cannot be decoded (RFC 9112 6.1, 7), as HAProxy and Caddy do (nginx 1.22.1 "
+            "relays it as a 200)"
         ),
         "http_response_transfer_coding",
     ),
