@@ -30,8 +30,12 @@ import time
 # What hashlib.blake2b and hmac.compare_digest are, taken from the C modules that define them:
 # `import hashlib` (and hmac, which imports it) first sets up every OpenSSL digest, 1.5-2 ms
 # of a lab process's start (about 2% of it, spawn to first answer) for two functions.
-from _blake2 import blake2b
 from _operator import _compare_digest as compare_digest
+
+try:
+    from _blake2 import blake2b
+except ImportError:  # a CPython built without its own blake2 (hashlib then wraps OpenSSL's)
+    from hashlib import blake2b
 from collections import OrderedDict
 from collections.abc import Callable
 from enum import Enum
