@@ -374,7 +374,7 @@ def _scenarios(args: argparse.Namespace) -> int:
 
         print("\n" + _say(Msg("The misbehaving upstreams (GET /up/NAME/ through the gateway):")))
         print()
-        print(listing())
+        print(listing(_lang()))
     return 0
 
 

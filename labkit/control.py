@@ -21,16 +21,20 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from labkit.errors import (
-    BadArgument,
     ControlError,
     LabkitError,
     LabkitWarning,
     UnsafeRuntimeDir,
     check_number,
+    language,
+    refuse,
+    say,
+    shown,
     unknown,
 )
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
+from labkit.i18n import Msg, negotiate
 from labkit.recorder import Recorder, Role
 
 if TYPE_CHECKING:
@@ -63,13 +67,22 @@ def _runtime_path() -> tuple[Path, str | None]:
     if not xdg:
         return _fallback(), None
     try:
-        problem = _problem(os.lstat(xdg)) if os.path.isabs(xdg) else "is not an absolute path"
+        problem = _problem(os.lstat(xdg)) if os.path.isabs(xdg) else NOT_ABSOLUTE
     except OSError as exc:
-        problem = f"cannot be used ({exc.strerror})"
+        problem = Msg("cannot be used ({why})", why=exc.strerror)
     if problem is None:
         return Path(xdg) / "labkit", None
     fallback = _fallback()
-    return fallback, f"XDG_RUNTIME_DIR={xdg} {problem}; labkit uses {fallback} instead"
+    note = Msg(
+        "XDG_RUNTIME_DIR={xdg} {problem}; labkit uses {fallback} instead",
+        xdg=xdg,
+        problem=problem,
+        fallback=str(fallback),
+    )
+    return fallback, say(note)
+
+
+NOT_ABSOLUTE = Msg("is not an absolute path")
 
 
 # Where the fallback looks, in tempfile.gettempdir()'s order: the environment's choice first
@@ -96,26 +109,37 @@ def _fallback() -> Path:
     return Path(tempfile.gettempdir()) / f"labkit-{os.getuid()}"
 
 
-def _problem(st: os.stat_result) -> str | None:
+# What makes a directory unsafe for the registry (the refusal's fix depends on which)
+SYMLINK = Msg("is a symbolic link")
+NOT_A_DIRECTORY = Msg("is not a directory")
+NOT_YOURS = "belongs to {owner}, not to you ({you})"
+LOOSE_MODE = "has mode {mode}, not 0700"
+
+
+def _problem(st: os.stat_result) -> Msg | None:
     """What makes a directory unsafe for the registry, or None."""
     if stat.S_ISLNK(st.st_mode):
-        return "is a symbolic link"
+        return SYMLINK
     if not stat.S_ISDIR(st.st_mode):
-        return "is not a directory"
+        return NOT_A_DIRECTORY
     if st.st_uid != os.getuid():
-        return f"belongs to {_user(st.st_uid)}, not to you ({_user(os.getuid())})"
+        return Msg(
+            "belongs to {owner}, not to you ({you})",
+            owner=_user(st.st_uid),
+            you=_user(os.getuid()),
+        )
     if stat.S_IMODE(st.st_mode) != 0o700:
-        return f"has mode {stat.S_IMODE(st.st_mode):04o}, not 0700"
+        return Msg("has mode {mode}, not 0700", mode=f"{stat.S_IMODE(st.st_mode):04o}")
     return None
 
 
-def _user(uid: int) -> str:
+def _user(uid: int) -> Msg:
     import pwd  # only for this message
 
     try:
-        return f"user {pwd.getpwuid(uid).pw_name}"
+        return Msg("user {name}", name=pwd.getpwuid(uid).pw_name)
     except KeyError:
-        return f"uid {uid}"
+        return Msg("uid {uid}", uid=uid)
 
 
 def _open_checked(path: Path, *, create: bool = True) -> int:
@@ -135,35 +159,44 @@ def _open_checked(path: Path, *, create: bool = True) -> int:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
         try:
-            problem = _problem(os.lstat(path)) or exc.strerror
+            unsafe = _problem(os.lstat(path))
         except OSError:
-            problem = exc.strerror
-        raise UnsafeRuntimeDir(_refusal(path, problem)) from None
+            unsafe = None
+        # else the operating system's words, as it wrote them
+        raise UnsafeRuntimeDir(_refusal(path, unsafe or exc.strerror or "")) from None
     st = os.fstat(fd)
     if created and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) != 0o700:
         os.fchmod(fd, 0o700)  # our umask narrowed the mode; the directory is new and ours
         st = os.fstat(fd)
-    problem = _problem(st)
-    if problem is not None:
+    unsafe = _problem(st)
+    if unsafe is not None:
         os.close(fd)
-        raise UnsafeRuntimeDir(_refusal(path, problem))
+        raise UnsafeRuntimeDir(_refusal(path, unsafe))
     return fd
 
 
-def _refusal(path: Path, problem: str | None) -> str:
+def _refusal(path: Path, problem: Msg | str) -> str:
+    """Why the registry directory is refused, and the fix, in the language of the moment
+    (the terminal's LABKIT_LANG, or a notebook's running lab's)."""
     import shlex  # only for this message
 
     where = shlex.quote(str(path))
-    own = "set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 (mkdir -m 700 DIR)"
-    if problem and problem.startswith("has mode"):
-        fix = f"run `chmod 700 {where}` if you made it, or {own}"
-    elif problem and problem.startswith("belongs to"):
-        fix = f"someone else made it (ask an administrator to remove it), or {own}"
+    own = Msg("set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 (mkdir -m 700 DIR)")
+    kind = problem.text if isinstance(problem, Msg) else ""
+    if kind == LOOSE_MODE:
+        fix = Msg("run `chmod 700 {where}` if you made it, or {own}", where=where, own=own)
+    elif kind == NOT_YOURS:
+        fix = Msg("someone else made it (ask an administrator to remove it), or {own}", own=own)
     else:
-        fix = f"remove it (`rm {where}`) if you made it, or {own}"
-    return (
-        f"the lab registry {path} {problem}, so another user could read the control token "
-        f"or plant records there; {fix}"
+        fix = Msg("remove it (`rm {where}`) if you made it, or {own}", where=where, own=own)
+    return say(
+        Msg(
+            "the lab registry {path} {problem}, so another user could read the control token "
+            "or plant records there; {fix}",
+            path=str(path),
+            problem=problem,
+            fix=fix,
+        )
     )
 
 
@@ -191,31 +224,41 @@ def commands() -> list[str]:
     return [*SWITCHES, *OTHER_COMMANDS]
 
 
-def apply(lab: Lab, command: str, args: dict[str, Any]) -> dict[str, Any]:
+def apply(lab: Lab, command: str, args: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
     """Carry out one control command on a lab; returns its switches and what changed.
 
     Each argument is checked before anything changes, so a refused command changes nothing.
+    A refusal of the command itself is said in ``lang``, the terminal's (the control
+    server reads it from the request's Accept-Language; default: the lab's).
     """
+    lang = lang or lab.lang
     from labkit import switches
 
     if command in switches.SWITCHES:
         done = switches.apply(lab, command, args)
     elif command == "wait-busy":
-        done = wait_busy(lab, args)
+        done = wait_busy(lab, args, lang)
     elif command in OTHER_COMMANDS:
         if args:
-            raise BadArgument(f"{command} takes no arguments; not {', '.join(sorted(args))}")
+            raise refuse(
+                Msg(
+                    "{command} takes no arguments; not {given}",
+                    command=command,
+                    given=", ".join(sorted(args)),
+                ),
+                lang=lang,
+            )
         done = ""
         if command == "reset":
             lab.reset()
             done = "every switch is back as in a fresh lab"
         # "state" changes nothing: the caller reads the switches
     else:
-        raise unknown("command", command, commands())
+        raise unknown("command", command, commands(), lang=lang)
     return {**state(lab), "done": done} if done else state(lab)
 
 
-def wait_busy(lab: Lab, args: dict[str, Any]) -> str:
+def wait_busy(lab: Lab, args: dict[str, Any], lang: str | None = None) -> str:
     """Wait until the origin has ``count`` requests in flight, at most ``timeout`` seconds.
 
     Woken by the recorder each time the origin takes a request (``Recorder.wait_for``), not
@@ -223,22 +266,35 @@ def wait_busy(lab: Lab, args: dict[str, Any]) -> str:
     """
     from labkit.origin import BUSY_PATH
 
+    lang = lang or lab.lang
     extra = sorted(set(args) - {"count", "timeout"})
     if extra or "count" not in args:
-        wrong = f"not {', '.join(extra)}" if extra else "missing count"
-        raise BadArgument(f"wait-busy takes count, [timeout]; {wrong}")
+        wrong = Msg("not {given}", given=", ".join(extra)) if extra else Msg("missing count")
+        raise refuse(Msg("wait-busy takes count, [timeout]; {wrong}", wrong=wrong), lang=lang)
     count = args["count"]
     if isinstance(count, bool) or not isinstance(count, int):
-        raise BadArgument(f"count must be a whole number >= 0, not {count!r}")
+        raise refuse(
+            Msg("count must be a whole number >= 0, not {given}", given=shown(count)),
+            lang=lang,
+        )
     check_number("count", count, minimum=0, maximum=MAX_COUNT, unit="requests")
     timeout = check_number(
         "timeout", args.get("timeout", WAIT_BUSY_DEFAULT), minimum=0, maximum=WAIT_BUSY_MAX
     )
     if not lab.recorder.wait_for(lambda: lab.origin.in_flight >= count, timeout):
         raise LabkitError(
-            f"the origin had {lab.origin.in_flight} requests in flight, not {count}, "
-            f"after {timeout:g} s: start them first (labkit ctl hold on, then "
-            f"curl {lab.origin.url}{BUSY_PATH} &), or wait longer with --timeout"
+            say(
+                Msg(
+                    "the origin had {n} requests in flight, not {count}, after {timeout} s: "
+                    "start them first (labkit ctl hold on, then curl {url} &), or wait longer "
+                    "with --timeout",
+                    n=lab.origin.in_flight,
+                    count=count,
+                    timeout=f"{timeout:g}",
+                    url=f"{lab.origin.url}{BUSY_PATH}",
+                ),
+                lang,
+            )
         )
     n = lab.origin.in_flight
     return f"the origin has {n} {'request' if n == 1 else 'requests'} in flight"
@@ -277,7 +333,8 @@ class ControlServer(HTTPServer):
             self.registry_file = _register(record, self.port, self.notes)
         except (UnsafeRuntimeDir, OSError) as exc:
             # the lab still serves the notebook; only the terminal cannot find it
-            self.notes.append(f"`labkit env` and `labkit ctl` will not find this lab: {exc}")
+            lost = Msg("`labkit env` and `labkit ctl` will not find this lab: {why}", why=str(exc))
+            self.notes.append(say(lost, self.lab.lang))
 
     async def stop(self) -> None:
         if self.registry_file is not None:
@@ -289,16 +346,20 @@ class ControlServer(HTTPServer):
         import hmac  # here, not at import: a lab that is never switched from a terminal
 
         given = (request.header("authorization") or "").encode("utf-8", "surrogateescape")
+        # the terminal's language, asked for the HTTP way (send()); a client that names
+        # none gets the lab's
+        wanted = request.header("accept-language")
+        lang = negotiate(wanted) if wanted else self.lab.lang
         if not hmac.compare_digest(given, f"Bearer {self.token}".encode()):  # constant time
-            return _json(403, {"error": "missing or wrong token"})
+            return _json(403, {"error": say(Msg("missing or wrong token"), lang)})
         command = request.path.strip("/")
         try:
             args = json.loads(request.body or b"{}")
             if not isinstance(args, dict):
-                raise BadArgument("the body must be a JSON object")
+                raise refuse(Msg("the body must be a JSON object"), lang=lang)
             if command == "wait-busy":  # it blocks until the loop's requests arrive: off the loop
-                return _json(200, await asyncio.to_thread(apply, self.lab, command, args))
-            return _json(200, apply(self.lab, command, args))
+                return _json(200, await asyncio.to_thread(apply, self.lab, command, args, lang))
+            return _json(200, apply(self.lab, command, args, lang))
         except (LabkitError, ValueError, TypeError, OverflowError) as exc:
             return _json(400, {"error": str(exc)})
 
@@ -349,27 +410,27 @@ def _unregister(file: Path) -> None:
         os.close(fd)
 
 
-def _read_record(dir_fd: int, name: str) -> tuple[dict[str, Any] | None, str]:
+def _read_record(dir_fd: int, name: str) -> tuple[dict[str, Any] | None, Msg | None]:
     """A registry record, or None and why it was ignored."""
     try:
         fd = os.open(
             name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd
         )
     except OSError as exc:
-        return None, f"cannot be opened without following a link ({exc.strerror})"
+        return None, Msg("cannot be opened without following a link ({why})", why=exc.strerror)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return None, "is not a regular file"
+            return None, Msg("is not a regular file")
         if st.st_uid != os.getuid():
-            return None, f"belongs to {_user(st.st_uid)}"
+            return None, Msg("belongs to {owner}", owner=_user(st.st_uid))
         data = os.read(fd, 65536)
     finally:
         os.close(fd)
     try:
         record = json.loads(data)
     except ValueError:
-        return None, "is not a lab record (no JSON)"
+        return None, Msg("is not a lab record (no JSON)")
     ok = (
         isinstance(record, dict)
         and type(record.get("pid")) is int
@@ -379,7 +440,7 @@ def _read_record(dir_fd: int, name: str) -> tuple[dict[str, Any] | None, str]:
         and type(record.get("started", 0.0)) in (int, float)
         and all(_is_lab_url(record.get(key)) for key in RECORD_URLS)
     )
-    return (record, "") if ok else (None, "is not a lab record (wrong fields)")
+    return (record, None) if ok else (None, Msg("is not a lab record (wrong fields)"))
 
 
 def _is_lab_url(value: object) -> bool:
@@ -405,7 +466,7 @@ def live_labs() -> list[dict[str, Any]]:
                 continue
             record, why = _read_record(fd, name)
             if record is None:
-                _warn(f"ignoring {name} in the lab registry: it {why}")
+                _warn(say(Msg("ignoring {name} in the lab registry: it {why}", name=name, why=why)))
                 continue
             try:
                 os.kill(record["pid"], 0)
@@ -437,30 +498,41 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
     """
     labs = live_labs()
     if not labs:
-        raise ControlError("no running lab found; start one with `labkit serve` or labkit.start()")
+        raise ControlError(
+            say(Msg("no running lab found; start one with `labkit serve` or labkit.start()"))
+        )
     if url is None:
         chosen = max(labs, key=lambda lab: (lab.get("by") == SERVE, lab.get("started", 0.0)))
         if len(labs) == 1:
             return chosen, None
         how = (
-            "started by `labkit serve`"
+            Msg("started by `labkit serve`")
             if chosen.get("by") == SERVE
-            else "started most recently (none by `labkit serve`)"
+            else Msg("started most recently (none by `labkit serve`)")
         )
-        note = (
-            f"{len(labs)} labs are running; using the one {how}, gateway {chosen['gateway']} "
-            "(choose another with --lab URL)"
+        note = Msg(
+            "{n} labs are running; using the one {how}, gateway {gateway} "
+            "(choose another with --lab URL)",
+            n=len(labs),
+            how=how,
+            gateway=chosen["gateway"],
         )
-        return chosen, note
+        return chosen, say(note)
     if not isinstance(url, str):
-        raise BadArgument(f"--lab must be a URL such as http://127.0.0.1:8080, not {url!r}")
+        raise refuse(
+            Msg("--lab must be a URL such as http://127.0.0.1:8080, not {given}", given=shown(url))
+        )
     wanted = url.rstrip("/")
     for lab in labs:
         if wanted in (lab.get("origin"), lab.get("gateway"), lab.get("portal"), lab.get("control")):
             return lab, None
+    running = ", ".join(lab["gateway"] for lab in labs)
     raise ControlError(
-        f"no running lab has a server at {url}; running: "
-        + ", ".join(lab["gateway"] for lab in labs)
+        say(
+            Msg(
+                "no running lab has a server at {url}; running: {running}", url=url, running=running
+            )
+        )
     )
 
 
@@ -476,19 +548,30 @@ def send(
         resp = httpx.post(
             f"{lab['control']}/{command}",
             json=args or {},
-            headers={"Authorization": f"Bearer {lab['token']}"},
+            # the terminal's language: the lab words its refusals in it
+            headers={"Authorization": f"Bearer {lab['token']}", "Accept-Language": language()},
             timeout=5.0 + wait,
             trust_env=False,
         )
     except httpx.HTTPError as exc:
-        raise ControlError(f"could not reach the lab's control server: {exc}") from None
+        raise ControlError(
+            say(Msg("could not reach the lab's control server: {why}", why=str(exc)))
+        ) from None
     try:
         data: dict[str, Any] = resp.json()  # a dict whenever the status is 200
     except ValueError:
         raise ControlError(
-            f"the lab's control server answered {resp.status_code}: {resp.text[:200]}"
+            say(
+                Msg(
+                    "the lab's control server answered {status}: {text}",
+                    status=resp.status_code,
+                    text=resp.text[:200],
+                )
+            )
         ) from None
     if resp.status_code != 200:
         error = data.get("error") if isinstance(data, dict) else None
-        raise ControlError(error or f"the lab's control server answered {resp.status_code}")
+        if not error:
+            error = say(Msg("the lab's control server answered {status}", status=resp.status_code))
+        raise ControlError(error)
     return data

@@ -29,7 +29,7 @@ from labkit.errors import BadArgument, check_number
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
-from labkit.i18n import Msg, Text
+from labkit.i18n import ENGLISH, Msg, Text, said
 from labkit.record import FrozenRecord
 from labkit.recorder import Ending, Kind, Recorder, Role
 
@@ -224,7 +224,7 @@ class Fault:
 
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
-        await conn.answer(rid, self.reply, str(self.description))
+        await conn.answer(rid, self.reply, said(self.description))
 
     def occupy(self, host: str) -> list[socket.socket]:
         """Kinds that do not listen: take a port on ``host`` (the first socket's) and hold it."""
@@ -244,7 +244,7 @@ class Reset(Fault):
 
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
-        conn.reset(rid, str(self.description))
+        conn.reset(rid, said(self.description))
 
 
 class Slow(Fault):
@@ -257,7 +257,7 @@ class Slow(Fault):
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
         await asyncio.sleep(self.delay)
-        await conn.answer(rid, self.reply, str(self.description), delay=self.delay)
+        await conn.answer(rid, self.reply, said(self.description), delay=self.delay)
 
 
 class IdleClose(Fault):
@@ -266,13 +266,13 @@ class IdleClose(Fault):
 
     async def serve(self, conn: Connection) -> None:
         rid = await conn.request()
-        await conn.answer(rid, self.reply, str(self.description), keep_open=True)
+        await conn.answer(rid, self.reply, said(self.description), keep_open=True)
         if conn.is_open and (again := await conn.next_request()) is not None:
             conn.sent(
                 again,
                 "(nothing), then FIN (closed): the connection had been idle, and its "
                 "keep-alive timeout fired as this request arrived",
-                str(self.description),
+                said(self.description),
                 ended=Ending.FIN,
             )
 
@@ -481,13 +481,28 @@ def knobs_text(fault: Fault) -> str:
     return "; ".join(str(k) for k in fault.knobs) or "-"
 
 
-def listing() -> str:
-    """Every registered fault: its name, what the gateway observes, its knobs."""
-    rows = [("upstream", "the gateway observes", "knobs: lab.upstreams[NAME].KNOB = value")]
+LISTING_HEADINGS = (
+    Msg("upstream", context="faults"),
+    Msg("the gateway observes"),
+    Msg("knobs: lab.upstreams[NAME].KNOB = value"),
+)
+
+
+def listing(lang: str = ENGLISH) -> str:
+    """Every registered fault: its name, what the gateway observes, its knobs; the headings
+    in ``lang`` (``labkit scenarios`` speaks LABKIT_LANG), the names and conditions as code
+    spells them. What each one does is its ``description``, which the lab's panels show as
+    the upstream's "why" in the lab's language."""
+    from labkit.render.text import columns  # a Chinese heading is two columns a character
+
+    rows = [tuple(h.render(lang) for h in LISTING_HEADINGS)]
     for name, fault in FAULTS.items():
         rows.append((name, fault.condition.value if fault.condition else "-", knobs_text(fault)))
-    width = [max(len(row[i]) for row in rows) for i in (0, 1)]
-    return "\n".join(f"{a:<{width[0]}}  {b:<{width[1]}}  {c}".rstrip() for a, b, c in rows)
+    width = [max(columns(row[i]) for row in rows) for i in (0, 1)]
+    return "\n".join(
+        f"{a}{' ' * (width[0] - columns(a))}  {b}{' ' * (width[1] - columns(b))}  {c}".rstrip()
+        for a, b, c in rows
+    )
 
 
 def _no_knob(upstream: str, knob: str) -> str:

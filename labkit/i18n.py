@@ -344,5 +344,32 @@ class Msg:
 Text = str | Msg
 
 
+class Said(str):
+    """A message's English that keeps the message: what the recorder keeps of a why or of
+    what a gateway observed (``ex.why``, ``Attempt.detail``). Everything that reads text
+    (the recordings, ``in``, ``==``, the English lessons) reads the English; a renderer
+    says it in its language with ``render`` (the Msg itself), never by reading the English
+    back."""
+
+    __slots__ = ("msg",)
+    msg: Msg
+
+    def __new__(cls, msg: Msg) -> Said:
+        said = super().__new__(cls, msg.render(ENGLISH))
+        said.msg = msg
+        return said
+
+    def __reduce__(self) -> tuple[type[Said], tuple[Msg]]:  # a pickle keeps the message
+        return Said, (self.msg,)
+
+
+def said(text: Text) -> str:
+    """``text`` as a str that keeps its message (a Said), to record."""
+    return Said(text) if isinstance(text, Msg) else text
+
+
 def render(text: Text, lang: str) -> str:
+    """``text`` in ``lang``: a Msg, or a Said (its message), rendered; other text as it is."""
+    if isinstance(text, Said):
+        return text.msg.render(lang)
     return text.render(lang) if isinstance(text, Msg) else text

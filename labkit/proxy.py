@@ -445,7 +445,7 @@ class Proxy(HTTPServer):
                     failure = Failure(exc.condition, exc.detail, target)
                     self.note_attempt(
                         request,
-                        f"upstream {target.name!r}: {exc.detail}",
+                        _observed(target.name, exc.detail),
                         _attempt(Step.FAILED, route, target, number, failure=failure),
                     )
                     target.healthy = False
@@ -503,7 +503,7 @@ class Proxy(HTTPServer):
                 failure = Failure(exc.condition, exc.detail, target)
                 self.note_attempt(
                     request,
-                    f"upstream {target.name!r}: {exc.detail}",
+                    _observed(target.name, exc.detail),
                     _attempt(Step.FAILED, route, target, number, retry, conn, failure, kept=kept),
                     data=exc.raw,
                 )
@@ -527,7 +527,7 @@ class Proxy(HTTPServer):
                         failure = Failure(again.condition, again.detail, target)
                         self.note_attempt(
                             request,
-                            f"upstream {target.name!r}: {again.detail}",
+                            _observed(target.name, again.detail),
                             _attempt(Step.FAILED, route, target, number, retry, failure=failure),
                         )
                         return self.failure_response(request, route, failure)
@@ -729,7 +729,7 @@ class Proxy(HTTPServer):
     ) -> tuple[int, tuple[tuple[str, str], ...], bytes, str]:
         outcome = self.outcome(failure.condition)
         status = outcome.status or 502
-        why = str(FAILED_WHY.bind(explanation=outcome.explanation, name=repr(name)))
+        why = i18n.said(FAILED_WHY.bind(explanation=outcome.explanation, name=repr(name)))
         role = pages.MADE_BY[self.role]
         if failure.condition is Condition.NO_HEALTHY_UPSTREAM:
             first = Msg(
@@ -882,6 +882,12 @@ _CLIENT: contextvars.ContextVar[asyncio.StreamReader] = contextvars.ContextVar("
 _FORWARDED: contextvars.ContextVar[list[int]] = contextvars.ContextVar("forwarded")
 
 
+def _observed(name: str, detail: Text) -> str:
+    """The gateway's note of a failed attempt, as the story and the picture show it: English
+    that keeps its message (an ``i18n.Said``), so a Chinese panel says it in Chinese."""
+    return i18n.said(Msg("upstream {name}: {detail}", name=repr(name), detail=detail))
+
+
 def _attempt(
     step: Step,
     route: Route,
@@ -905,7 +911,7 @@ def _attempt(
         number=number,
         retry=retry,
         condition=failure.condition if failure else None,
-        detail=str(failure.detail) if failure else "",
+        detail=i18n.said(failure.detail) if failure else "",  # English that keeps its Msg
         connection=conn.number if conn else None,
         reused=kept,
         status=status,

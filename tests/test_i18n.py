@@ -455,6 +455,62 @@ def test_an_answer_of_another_type_is_named_by_its_type() -> None:
     assert message.render("zh-CN") == "int 类型的值不是一跳"
 
 
+def test_the_progress_table_is_said_in_the_learners_language_when_shown() -> None:
+    """progress()'s headings, status words and total in the language of the moment (the
+    running lab's); its rows' values (exercise ids, the CSV's status keys) as they are."""
+    from labkit import exercises
+    from labkit.render.text import columns
+
+    table = exercises.progress("503")
+    with labkit.start(lang="zh-CN"):
+        lines = repr(table).splitlines()
+        assert lines[0].split() == ["练习", "状态", "尝试次数", "提示"]
+        assert lines[1].split() == ["503.retry-after-header", "未尝试", "0", "0"]
+        # a wide character takes two columns: the numbers stay under their headings
+        assert columns(lines[0]) == columns(lines[1]) == 58  # as wide as the English table
+        assert lines[-1] == f"已解决 0 个，共 {len(table.rows)} 个"
+        assert "<th>练习</th>" in table._repr_html_() and ">未尝试</td>" in table._repr_html_()
+        assert {r["status"] for r in table.rows} == {"not tried"}  # what programs read
+        with labkit.start(lang="en"):  # started after: it speaks now
+            english = repr(table).splitlines()
+    assert english[0] == f"{'exercise':<32} {'status':<10} {'attempts':>8} {'hints':>5}"
+    assert english[1].split() == ["503.retry-after-header", "not", "tried", "0", "0"]
+    assert english[-1] == f"0 of {len(table.rows)} solved"
+
+
+def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
+    """The recorder keeps the message a why or an observation was said from (i18n.Said):
+    the gateway's explanation of a failed upstream, what it observed on the picture's
+    failed-connection arrow, a misbehaving upstream's own description. ex.why, the
+    recordings and every str reader get the English."""
+    import pickle
+
+    from labkit.render import svg, text
+
+    with labkit.start(lang="zh-CN") as lab:
+        refused = lab.get("/up/refused/")
+        assert refused.why == (
+            "nothing is listening at the upstream's address: the connection was refused "
+            "(upstream 'refused')"
+        )
+        assert (
+            text.why_in(refused, "zh-CN")
+            == "上游的地址上没有程序在监听：连接被拒绝（上游 'refused'）"
+        )
+        assert "原因：上游的地址上没有程序在监听" in repr(refused)
+        picture = svg.sequence_svg(refused, "zh-CN")
+        assert "connect() 失败：连接被拒绝" in picture
+        assert "connect() failed" not in picture
+        assert "connect() failed: connection refused" in svg.sequence_svg(refused, "en")
+        ok = lab.get("/up/ok/")  # relayed: the upstream made it, and said why
+        assert ok.why == "answers 200 OK correctly (the baseline)"
+        assert text.why_in(ok, "zh-CN") == "正确地回答 200 OK（作为对照）"
+        again = pickle.loads(pickle.dumps(refused.why))  # the exercise runner's pipe
+        assert again == refused.why and text.i18n.render(again, "zh-CN").startswith("上游的地址")
+        # a why no message was said from is as recorded, in any language
+        assert text.why_in(lab.get("/nothing"), "zh-CN") == "no such resource"
+
+
 # -- the catalogues --
 
 _PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")

@@ -446,3 +446,51 @@ def test_a_damaged_progress_file_is_named_in_the_learners_language(
     assert store.decode(file, b'{"user": 7, "exercises": {}}').problems == [
         f"{file}: user must be a short name, not 7"
     ]
+
+
+def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
+    lab: labkit.Lab, tmp_path: Path
+) -> None:
+    """An English lab, a Chinese terminal: what the command itself finds wrong, and what the
+    lab's control server refuses, is said in the terminal's LABKIT_LANG (the command sends
+    it as Accept-Language; the server answers in it)."""
+    env = dict(os.environ, LABKIT_LANG="zh-CN")
+    waited = run_labkit("ctl", "wait-busy", "3", "--timeout", "0.1", env=env)
+    assert (waited.returncode, waited.stdout) == (1, "")
+    assert waited.stderr == (
+        "labkit: error: 0.1 秒后，源服务器上正在处理的请求是 0 个，而不是 3 个：先发出这些请求"
+        f"（labkit ctl hold on，然后 curl {lab.origin.url}/busy &），或者用 --timeout 等得更久一些\n"
+    )
+    elsewhere = run_labkit("ctl", "--lab", "http://127.0.0.1:1", "reset", env=env)
+    assert elsewhere.returncode == 1
+    assert elsewhere.stderr.startswith(
+        "labkit: error: 没有哪个正在运行的实验室在 http://127.0.0.1:1 上有服务器；正在运行的："
+    )
+    loose = tmp_path / "registry"
+    loose.mkdir(mode=0o755)
+    loose.chmod(0o755)
+    env["LABKIT_RUNTIME_DIR"] = str(loose)
+    refused = run_labkit("ctl", "reset", env=env)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"labkit: error: 实验室登记目录 {loose} 的权限是 0755，而不是 0700，因此别的用户可能读到"
+        f"控制令牌，或者在那里放入伪造的记录；如果它是你建的，运行 `chmod 700 {loose}`；或者把 "
+        "LABKIT_RUNTIME_DIR 设为你自己的一个权限为 0700 的目录（mkdir -m 700 DIR）\n"
+    )
+
+
+def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from labkit import faults
+    from labkit.render.text import columns
+
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    assert cli.main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert faults.listing("zh-CN") in out and faults.listing() not in out
+    head, *rows = faults.listing("zh-CN").splitlines()
+    assert head.split() == ["上游", "网关观察到的状况", "旋钮：lab.upstreams[NAME].KNOB", "=", "值"]
+    assert rows == faults.listing().splitlines()[1:]  # names and conditions as code spells them
+    # each column starts where the English one does: a Chinese character is two columns
+    assert columns(head[: head.index("网关")]) == rows[0].index("-")

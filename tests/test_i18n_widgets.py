@@ -43,8 +43,8 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     assert p.run_button.description == "运行场景" and p.scenario.description == "场景"
     assert [p.inspector.tabs.get_title(i) for i in range(5)] == [
         "概要",
-        "响应头",
-        "响应体",
+        "标头",
+        "正文",
         "原始字节",
         "图示",
     ]
@@ -62,7 +62,7 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     )
     assert "<h3 style='margin:4px 0'>504 Gateway Timeout</h3>" in p.inspector.summary.value
     assert "生成者" in p.inspector.summary.value and "时间（实测）" in p.inspector.summary.value
-    assert "响应头名称不区分大小写" in p.inspector.headers.value
+    assert "标头名称不区分大小写" in p.inspector.headers.value
     assert ex.status == 504
     # why the gateway made it: its condition's explanation said in Chinese (render.text.why_in),
     # while ex.why, for programs and the English lessons, stays the recorder's English

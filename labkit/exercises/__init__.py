@@ -14,6 +14,7 @@ import io
 import json
 from typing import Any
 
+from labkit.errors import language
 from labkit.exercises import store as _store
 from labkit.exercises.core import (
     REGISTRY,
@@ -29,7 +30,9 @@ from labkit.exercises.core import (
     make_short_answer,
 )
 from labkit.exercises.timelimit import TimeLimit, call_with_time_limit
+from labkit.i18n import Msg
 from labkit.render.palette import THEMED, on_notebook
+from labkit.render.text import columns
 
 LESSON_MODULES = [
     "lesson_500",
@@ -112,33 +115,71 @@ class Progress:
         return json.dumps(self.rows, indent=1)
 
     def __repr__(self) -> str:
-        lines = [f"{'exercise':<32} {'status':<10} {'attempts':>8} {'hints':>5}"]
+        lang = language()  # the running lab's, else LABKIT_LANG: read when it is shown
+        exercise, status, attempts, hints = (h.render(lang) for h in HEADINGS)
+        lines = [
+            f"{_left(exercise, 32)} {_left(status, 10)} {_right(attempts, 8)} {_right(hints, 5)}"
+        ]
         for r in self.rows:
             lines.append(
-                f"{r['exercise']:<32} {r['status']:<10} {r['attempts']:>8} {r['hints_used']:>5}"
+                f"{_left(r['exercise'], 32)} {_left(_state(r['status'], lang), 10)} "
+                f"{r['attempts']:>8} {r['hints_used']:>5}"
             )
-        lines.append(f"{self.solved} of {len(self.rows)} solved")
-        lines += [f"warning: {p}" for p in self.problems]
+        lines.append(self._total().render(lang))
+        lines += [WARNING.bind(problem=p).render(lang) for p in self.problems]
         return "\n".join(lines)
 
+    def _total(self) -> Msg:
+        return Msg("{solved} of {total} solved", solved=self.solved, total=len(self.rows))
+
     def _repr_html_(self) -> str:
+        lang = language()
         kind = {"solved": "ok", "tried": "client_error"}
         rows = "".join(
             f"<tr><td>{esc(r['exercise'])}</td>"
             f"<td style='border-left:4px solid {on_notebook(kind.get(r['status'], 'neutral'))};"
             "padding-left:4px'>"
-            f"{esc(r['status'])}</td>"  # the colour marks the cell; the text keeps the theme's
-            f"<td>{esc(r['attempts'])}</td><td>{esc(r['hints_used'])}</td></tr>"
+            f"{esc(_state(r['status'], lang))}</td>"  # the colour marks the cell; the text keeps
+            f"<td>{esc(r['attempts'])}</td><td>{esc(r['hints_used'])}</td></tr>"  # the theme's
             for r in self.rows
         )
         warnings = "".join(
             f"<p style='border-left:4px solid {on_notebook('failed')};padding-left:4px'>{esc(p)}</p>"
             for p in self.problems
         )
+        heads = "".join(f"<th>{esc(h.render(lang))}</th>" for h in HEADINGS)
         return (
-            f"{THEMED}<table><tr><th>exercise</th><th>status</th><th>attempts</th><th>hints</th></tr>"
-            f"{rows}</table><p>{self.solved} of {len(self.rows)} solved</p>{warnings}"
+            f"{THEMED}<table><tr>{heads}</tr>"
+            f"{rows}</table><p>{esc(self._total().render(lang))}</p>{warnings}"
         )
+
+
+# The table's words, in the learner's language when shown; the rows' values (exercise ids,
+# the status keys of the CSV and JSON) stay as they are. The board says the states the same.
+HEADINGS = (
+    Msg("exercise", context="progress"),
+    Msg("status", context="progress"),
+    Msg("attempts", context="progress"),
+    Msg("hints", context="progress"),
+)
+STATES = {"solved": Msg("solved"), "tried": Msg("tried"), "not tried": Msg("not tried")}
+WARNING = Msg("warning: {problem}")
+
+
+def _state(status: str, lang: str) -> str:
+    """A row's status as shown: its word in ``lang`` (a hand-edited value as written)."""
+    word = STATES.get(status)
+    return word.render(lang) if word is not None else status
+
+
+def _left(text: object, width: int) -> str:
+    """``text`` padded to ``width`` columns (a Chinese character takes two)."""
+    text = str(text)
+    return text + " " * max(0, width - columns(text))
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(0, width - columns(text)) + text
 
 
 def esc(value: object) -> str:

@@ -89,8 +89,8 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
     for hop in ex.hops:
         if hop.role is Role.CLIENT:
             continue
-        sent = hop.sent.summary if hop.sent else Msg("(no answer)").render(lang)
-        received = hop.received.summary if hop.received else ""
+        sent = i18n.render(hop.sent.summary, lang) if hop.sent else Msg("(no answer)").render(lang)
+        received = i18n.render(hop.received.summary, lang) if hop.received else ""
         endings |= {ev.ended for ev in (hop.sent, hop.received) if ev and ev.ended}
         dur = milliseconds(hop.duration) if hop.duration is not None else ""
         rows.append(

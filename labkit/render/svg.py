@@ -73,7 +73,7 @@ def _lanes_and_arrows(
             arrows.append(_Arrow(lane - 1, lane, ev.request_line, "muted"))
         elif ev.kind is Kind.SENT:
             status = ev.status
-            label = ev.summary
+            label = i18n.render(ev.summary, lang)  # a Said (a gateway's note) in lang
             final = hop.generated and made is None and hop.label == ex.generated_by
             if final:
                 made = lane
@@ -106,7 +106,12 @@ def _lanes_and_arrows(
                 lanes.append(f"upstream {target!r}")
                 arrows.append(
                     _Arrow(
-                        lane, len(lanes) - 1, ev.attempt.detail, "failed", dashed=True, cross=True
+                        lane,
+                        len(lanes) - 1,
+                        i18n.render(ev.attempt.detail, lang),  # what was observed, a Said
+                        "failed",
+                        dashed=True,
+                        cross=True,
                     )
                 )
                 failed.add(len(lanes) - 1)

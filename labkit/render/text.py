@@ -15,7 +15,7 @@ import textwrap
 import unicodedata
 
 import labkit.i18n as i18n
-from labkit.conditions import FAILED_WHY, RFC_TABLE, Condition
+from labkit.conditions import Condition
 from labkit.i18n import Msg
 from labkit.recorder import Hop, Kind, Role, Step
 from labkit.render.view import ExchangeView
@@ -190,23 +190,11 @@ def part(ex: ExchangeView, hop: Hop, lang: str = i18n.ENGLISH) -> str:
 
 
 def why_in(ex: ExchangeView, lang: str) -> str:
-    """``ex.why`` in ``lang``. The recorder keeps the English; where it is the lab's own proxy
-    explaining a failed upstream (``conditions.FAILED_WHY``), the condition's explanation is
-    said in ``lang``. Any other why (a real gateway's log line, a relay, a cache's note) is
-    as recorded, and so is one that does not read exactly as FAILED_WHY would write it."""
-    english = ex.why
-    if lang == i18n.ENGLISH or not english:
-        return english
-    made = next((h for h in ex.hops if h.role is not Role.CLIENT and h.generated), None)
-    for ev in reversed(made.events if made is not None else []):
-        attempt = ev.attempt
-        if attempt is not None and attempt.condition is not None:
-            said = FAILED_WHY.bind(
-                explanation=RFC_TABLE[attempt.condition].explanation,
-                name=repr(attempt.target or attempt.upstream),
-            )
-            return said.render(lang) if str(said) == english else english
-    return english
+    """``ex.why`` in ``lang``: the recorder keeps the message a hop said it from (an
+    ``i18n.Said``: the lab's gateway explaining a failed upstream, a misbehaving upstream's
+    description), which is said in ``lang``; any other why (a real gateway's log line, a
+    cache's note) is as recorded, in English."""
+    return i18n.render(ex.why, lang)
 
 
 def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
@@ -238,7 +226,7 @@ def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
             mark = "  [" + part(ex, hop, lang) + "]"
             if timing := configured_time(hop, lang):
                 mark += f"  {timing}"
-        out.append(f"  {hop.label:<10} {arrow} {ev.summary}{mark}")
+        out.append(f"  {hop.label:<10} {arrow} {i18n.render(ev.summary, lang)}{mark}")
     return out
 
 
