@@ -329,7 +329,10 @@ class Msg:
         return self._render(lang)
 
     def _render(self, lang: str) -> str:
-        params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        # a Msg or a Said (a recorded why that kept its message) is said in lang too
+        params = {
+            k: render(v, lang) if isinstance(v, (Msg, Said)) else v for k, v in self.params.items()
+        }
         return translate(
             lang, self.text, plural=self.plural, n=self.n, context=self.context, **params
         )

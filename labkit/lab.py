@@ -385,16 +385,20 @@ class Lab:
         }
 
     def __repr__(self) -> str:
+        """The lab's entries and routes, its words in the lab's language (names, URLs and
+        prefixes as code spells them)."""
         if not self.running:
-            return "<Lab (stopped)>"
-        lines = ["<Lab running on this machine>"]
+            return Msg("<Lab (stopped)>").render(self.lang)
+        lines = [Msg("<Lab running on this machine>").render(self.lang)]
         lines += [f"  {name:<8} {self.url(name)}" for name in ENTRIES]
-        lines.append("  gateway routes:")
+        lines.append("  " + Msg("gateway routes:").render(self.lang))
         for r in sorted(self._gateway.routes, key=lambda r: r.prefix):
-            lines.append(
-                f"    {r.prefix:<28} -> {r.upstream:<20} connect {r.connect_timeout:g} s, "
-                f"read {r.read_timeout:g} s"
-            )
+            timeouts = Msg(
+                "connect {connect} s, read {read} s",
+                connect=f"{r.connect_timeout:g}",
+                read=f"{r.read_timeout:g}",
+            ).render(self.lang)
+            lines.append(f"    {r.prefix:<28} -> {r.upstream:<20} {timeouts}")
         return "\n".join(lines)
 
     # -- the learner's client --

@@ -387,6 +387,14 @@ def test_start_lang_asks_for_chinese_unless_the_request_says_otherwise() -> None
         assert ex.header("Content-Language") == "zh-CN" and "没有编号为 99 的订单" in ex.text
         mine = lab.get("/orders/99", headers={"accept-language": "en"})
         assert mine.header("Content-Language") == "en"
+        # the lab's own repr speaks its language; names, URLs and prefixes as code spells them
+        shown = repr(lab).splitlines()
+        assert shown[0] == "<实验室：正在本机上运行>" and shown[4] == "  网关的路由："
+        assert shown[5].startswith("    /  ")
+        timeouts = labkit.lab.ORIGIN_TIMEOUTS
+        said = f"连接 {timeouts.connect:g} 秒，读取 {timeouts.read:g} 秒"
+        assert shown[5].endswith(f" origin               {said}")
+    assert repr(lab) == "<实验室（已停止）>"
 
 
 def test_labkit_lang_sets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -505,8 +513,21 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         ok = lab.get("/up/ok/")  # relayed: the upstream made it, and said why
         assert ok.why == "answers 200 OK correctly (the baseline)"
         assert text.why_in(ok, "zh-CN") == "正确地回答 200 OK（作为对照）"
+        # a message quoting it (exercise feedback quotes ex.why) says it in its language too
+        quoted = i18n.Msg("why: {why}", why=refused.why)
+        assert (
+            quoted.render("zh-CN")
+            == "原因：上游的地址上没有程序在监听：连接被拒绝（上游 'refused'）"
+        )
+        assert str(quoted) == f"why: {refused.why}"
         again = pickle.loads(pickle.dumps(refused.why))  # the exercise runner's pipe
         assert again == refused.why and text.i18n.render(again, "zh-CN").startswith("上游的地址")
+        http2 = lab.raw(b"GET /orders/7 HTTP/2.0\r\nHost: lab\r\n\r\n", to="origin")
+        assert (
+            http2.why
+            == "the request line says HTTP/2.0, a major version this server does not support"
+        )
+        assert text.why_in(http2, "zh-CN") == "请求行写的是 HTTP/2.0，这个服务器不支持这个主版本"
         # a why no message was said from is as recorded, in any language
         assert text.why_in(lab.get("/nothing"), "zh-CN") == "no such resource"
 

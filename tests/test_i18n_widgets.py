@@ -150,6 +150,13 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     assert "Envoy 1.x（依据它的文档和源代码，未在这里观察）：" in g.status.value
     assert [r[0] for r in rows] == [p.title for p in personalities.PERSONALITIES.values()]
     assert rows[0][0] == "the RFC reading (the lab's default)"
+    # the lab's own gateway's words in Chinese; a real gateway's as it logs them; rows English
+    assert (
+        "<td>上游的回复不是以有效的 HTTP 状态行开头（上游 &#x27;garbage&#x27;）</td>"
+        in g.table.value
+    )
+    assert rows[0][2].startswith("the upstream's reply does not start with a valid HTTP")
+    assert "upstream sent no valid HTTP/1.0 header" in g.table.value  # nginx's error log words
 
 
 def test_the_picture_in_chinese_fits_its_lanes(zh_lab: labkit.Lab) -> None:

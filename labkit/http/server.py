@@ -44,7 +44,7 @@ from labkit.http.requestcheck import (
     classify_rejection,
     transfer_codings,
 )
-from labkit.i18n import Msg, Text
+from labkit.i18n import Msg, Text, said
 from labkit.record import replace
 from labkit.recorder import Kind, Recorder, Role
 
@@ -333,7 +333,7 @@ class HTTPServer(Listener):
             headers, body = pages.page(
                 request, 505, made_by=self.role, paragraphs=[verdict.why, *HTTP2_EXPLANATION]
             )
-            return Response(505, headers, body, why=str(verdict.why), close=True)
+            return Response(505, headers, body, why=said(verdict.why), close=True)
         head = request.raw.split(b"\r\n\r\n", 1)[0]
         codings = transfer_codings(head)
         verdict = (
@@ -391,7 +391,7 @@ class HTTPServer(Listener):
         headers, body = pages.page(
             request, verdict.status, made_by=self.role, paragraphs=[verdict.why]
         )
-        return Response(verdict.status, headers, body, why=str(verdict.why), close=True)
+        return Response(verdict.status, headers, body, why=said(verdict.why), close=True)
 
     async def _read_request(
         self,
@@ -521,7 +521,7 @@ class HTTPServer(Listener):
         if response is None:
             asked = head_of(bytes(raw))
             headers, page = pages.page(asked, status, made_by=self.role, paragraphs=[why])
-            response = Response(status, headers, page, why=str(why), close=True)
+            response = Response(status, headers, page, why=said(why), close=True)
         body = response.body if isinstance(response.body, bytes) else b""
         head = _head_bytes(response, self._extra_headers(rid, response))
         data = head + body
@@ -534,7 +534,7 @@ class HTTPServer(Listener):
             data=data,
             status=status,
             generated=True,
-            why=str(why),
+            why=said(why),
         )
         writer.write(data)
         await _drain_quietly(writer)

@@ -954,8 +954,8 @@ class GatewaysCompared(_Panel):
         finally:
             switches.apply(self.lab, "personality", {"name": before})
         self.rows = rows  # each gateway by its English title, which scripts look up
-        shown = [
-            (personalities.get(name).title_in(self.lang), status, why)
+        shown = [  # the lab's own gateway's words (a Said) in the lab's language; real ones' as logged
+            (personalities.get(name).title_in(self.lang), status, i18n.render(why, self.lang))
             for name, (_, status, why) in zip(self.personalities, rows, strict=True)
         ]
         # a status line reads as one piece: it never breaks between code and reason phrase
