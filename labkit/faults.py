@@ -25,7 +25,7 @@ from typing import Any, ClassVar, TypeVar
 
 from labkit import personalities
 from labkit.conditions import Condition
-from labkit.errors import BadArgument, check_number
+from labkit.errors import BadArgument, check_number, unit_words
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
@@ -52,10 +52,10 @@ class Knob(FrozenRecord):
     minimum: float
     maximum: float
     default: float
-    meaning: str
+    meaning: Text  # what it sets, in words (a Msg: said in the CLI's language)
 
     def __init__(
-        self, name: str, unit: str, minimum: float, maximum: float, default: float, meaning: str
+        self, name: str, unit: str, minimum: float, maximum: float, default: float, meaning: Text
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -73,11 +73,20 @@ class Knob(FrozenRecord):
             )
         )
 
+    def words(self, lang: str = ENGLISH) -> str:
+        """The knob in words, in ``lang``: its name, what it sets, its range and default."""
+        return Msg(
+            "{name}: {meaning}, {minimum} to {maximum} {unit}, default {default}",
+            name=self.name,
+            meaning=self.meaning,
+            minimum=f"{self.minimum:g}",
+            maximum=f"{self.maximum:g}",
+            unit=unit_words(self.unit, lang),
+            default=f"{self.default:g}",
+        ).render(lang)
+
     def __str__(self) -> str:
-        return (
-            f"{self.name}: {self.meaning}, {self.minimum:g} to {self.maximum:g} {self.unit}, "
-            f"default {self.default:g}"
-        )
+        return self.words()
 
 
 class Connection:
@@ -250,7 +259,7 @@ class Reset(Fault):
 class Slow(Fault):
     """Answers ``reply`` after ``delay`` seconds."""
 
-    DELAY = Knob("delay", "seconds", 0, 30, 1.0, "how long it waits before answering")
+    DELAY = Knob("delay", "seconds", 0, 30, 1.0, Msg("how long it waits before answering"))
     knobs = (DELAY,)
     delay: float
 
@@ -476,9 +485,10 @@ class FaultServer(Listener):
         await self.fault.serve(Connection(self, reader, writer))
 
 
-def knobs_text(fault: Fault) -> str:
+def knobs_text(fault: Fault, lang: str = ENGLISH) -> str:
     """A fault's knobs in words ("-" if it has none): the CLI's and the README's listing."""
-    return "; ".join(str(k) for k in fault.knobs) or "-"
+    sep = "; " if lang == ENGLISH else "；"
+    return sep.join(k.words(lang) for k in fault.knobs) or "-"
 
 
 LISTING_HEADINGS = (
@@ -497,7 +507,8 @@ def listing(lang: str = ENGLISH) -> str:
 
     rows = [tuple(h.render(lang) for h in LISTING_HEADINGS)]
     for name, fault in FAULTS.items():
-        rows.append((name, fault.condition.value if fault.condition else "-", knobs_text(fault)))
+        condition = fault.condition.value if fault.condition else "-"
+        rows.append((name, condition, knobs_text(fault, lang)))
     width = [max(columns(row[i]) for row in rows) for i in (0, 1)]
     return "\n".join(
         f"{a}{' ' * (width[0] - columns(a))}  {b}{' ' * (width[1] - columns(b))}  {c}".rstrip()

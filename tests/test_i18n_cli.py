@@ -491,6 +491,12 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     assert faults.listing("zh-CN") in out and faults.listing() not in out
     head, *rows = faults.listing("zh-CN").splitlines()
     assert head.split() == ["上游", "网关观察到的状况", "旋钮：lab.upstreams[NAME].KNOB", "=", "值"]
-    assert rows == faults.listing().splitlines()[1:]  # names and conditions as code spells them
+    english = faults.listing().splitlines()[1:]
+    # names and conditions as code spells them; a knob in words, in Chinese
+    assert [r.split()[:2] for r in rows] == [r.split()[:2] for r in english]
+    delay = faults.Slow.DELAY
+    said = f"delay：它在回答之前等待多久，{delay.minimum:g} 到 {delay.maximum:g} 秒，默认 {delay.default:g}"
+    assert any(r.startswith("slow ") and r.endswith(said) for r in rows)
+    assert any(r.startswith("slow ") and r.endswith(str(delay)) for r in english)
     # each column starts where the English one does: a Chinese character is two columns
     assert columns(head[: head.index("网关")]) == rows[0].index("-")
