@@ -276,6 +276,7 @@ def test_hints_count_survives_a_kernel_restart(quiz, progress_file) -> None:
         ("504.cause-a-timeout", ("lab",)),  # a string where the lab goes
         ("capstone.incident-1", ("gateway",)),  # not the dict the capstone asks for
         ("504.or-502", (504, 502)),  # two answers
+        ("gateways.nginx-premature-close", ("banana",)),  # not an upstream condition
     ],
 )
 def test_a_refused_answer_says_it_was_not_checked_and_why(qid, given) -> None:
@@ -287,6 +288,7 @@ def test_a_refused_answer_says_it_was_not_checked_and_why(qid, given) -> None:
     assert repr(result).startswith(f"[{qid}] Not checked (not counted): ")
     assert "Not checked (not counted)" in result._repr_html_()
     assert "Not answered" not in result._repr_html_() + repr(result)
+    assert ".." not in repr(result), repr(result)  # one sentence ends once ("..., ....")
     assert store.load().get(qid) is None
     blank = exercises.get(qid).check(...)
     assert blank.label == "Not answered yet" and not blank.refused

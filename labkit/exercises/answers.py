@@ -558,7 +558,7 @@ def expected(kind: str) -> i18n.Msg:
         "hop": Msg("a hop: client, portal, gateway, origin or upstream"),
         "number": Msg("a number, such as 3"),
         "condition": Msg(
-            "an upstream condition, such as {examples}, ...",
+            "an upstream condition such as {examples}",
             examples=", ".join(c.value for c in list(Condition)[:3]),
         ),
         "cause": Msg("a cause from the list in the question"),
