@@ -164,7 +164,7 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
             ["not a number", "a number, such as"],
         ),
         (lesson_503.q1, (30,), ["is not a header name", "a header name, such as"]),
-        (gateways.q4, ("504",), ["is a status", "an upstream condition, such as"]),
+        (gateways.q4, ("504",), ["is a status", "an upstream condition such as"]),
         # a task taking the lab: a string, two labs, no lab
         (lesson_503.q2, ("lab",), ["pass the lab", "q2.check(lab)"]),
         (lesson_503.q2, (lab, lab), ["q2.check(lab) takes 1 argument(s), not 2"]),
