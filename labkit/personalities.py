@@ -1276,8 +1276,17 @@ def passes_te(name: str) -> bool:
     """Whether the personality ``name`` passes a client's ``TE: trailers`` on (its server's
     cell of the ``te`` row; a client's ``Connection`` naming ``TE`` is the personality's
     ``relayed_upgrade`` treatment: HAProxy's keeps it, Caddy's drops TE with it)."""
-    column = {"nginx": 2, "haproxy": 3, "caddy": 4}.get(name)
-    return column is not None and dict((row[0], row[column]) for row in TRAILERS)["te"] == "yes"
+    return name in _PASSES_TE
+
+
+# read from the table once, not on each forwarded request
+_PASSES_TE = frozenset(
+    server
+    for row in TRAILERS
+    if row[0] == "te"
+    for server, cell in zip(("nginx", "haproxy", "caddy"), row[2:5], strict=True)
+    if cell == "yes"
+)
 
 
 PERSONALITIES: dict[str, Personality] = {p.name: p for p in (RFC, NGINX, HAPROXY, ENVOY, CADDY)}
