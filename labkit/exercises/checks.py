@@ -199,42 +199,33 @@ def _set_logged_in(lab: Any, on: bool) -> None:
         lab.portal.logout()
 
 
+def _attribute(
+    part: Callable[[Any], Any], name: str
+) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
+    """Read and put back attribute ``name`` of the part of a lab that ``part`` finds."""
+    return (lambda lab: getattr(part(lab), name), lambda lab, v: setattr(part(lab), name, v))
+
+
+def _origin(lab: Any) -> Any:
+    return lab.origin
+
+
+def _gateway(lab: Any) -> Any:
+    return lab.gateway
+
+
 # name -> (read it from a lab, put a saved value back)
 _SETTINGS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], None]]] = {
-    "personality": (
-        lambda lab: lab.gateway.personality,
-        lambda lab, v: setattr(lab.gateway, "personality", v),
-    ),
-    "capacity": (
-        lambda lab: lab.origin.capacity,
-        lambda lab, v: setattr(lab.origin, "capacity", v),
-    ),
-    "maintenance": (
-        lambda lab: lab.origin.maintenance_settings,
-        lambda lab, v: setattr(lab.origin, "maintenance_settings", v),
-    ),
-    "debug": (lambda lab: lab.origin.debug, lambda lab, v: setattr(lab.origin, "debug", v)),
+    "personality": _attribute(_gateway, "personality"),
+    "capacity": _attribute(_origin, "capacity"),
+    "maintenance": _attribute(_origin, "maintenance_settings"),
+    "debug": _attribute(_origin, "debug"),
     "portal": (lambda lab: lab.portal.logged_in, _set_logged_in),
-    "order_handler": (
-        lambda lab: lab.origin.order_handler,
-        lambda lab, v: setattr(lab.origin, "order_handler", v),
-    ),
+    "order_handler": _attribute(_origin, "order_handler"),
+    "hold": _attribute(_origin, "hold"),
+    "rate_limit": _attribute(_origin, "rate_limit"),
+    "cache": _attribute(_gateway, "cache_enabled"),
 }
-
-
-_SETTINGS.update(
-    {
-        "hold": (lambda lab: lab.origin.hold, lambda lab, v: setattr(lab.origin, "hold", v)),
-        "rate_limit": (
-            lambda lab: lab.origin.rate_limit,
-            lambda lab, v: setattr(lab.origin, "rate_limit", v),
-        ),
-        "cache": (
-            lambda lab: lab.gateway.cache_enabled,
-            lambda lab, v: setattr(lab.gateway, "cache_enabled", v),
-        ),
-    }
-)
 
 
 def every_setting(lab: Any) -> list[str]:
@@ -257,26 +248,14 @@ def every_setting(lab: Any) -> list[str]:
 def _accessors(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
     kind, _, which = name.partition(":")
     if kind == "head_timeout":
-        return (
-            lambda lab: getattr(lab, which).head_timeout,
-            lambda lab, v: setattr(getattr(lab, which), "head_timeout", v),
-        )
+        return _attribute(lambda lab: getattr(lab, which), "head_timeout")
     if kind == "knob":
         upstream, _, knob = which.partition(":")
-        return (
-            lambda lab: getattr(lab.upstreams[upstream], knob),
-            lambda lab, v: setattr(lab.upstreams[upstream], knob, v),
-        )
+        return _attribute(lambda lab: lab.upstreams[upstream], knob)
     if kind == "timeouts":
-        return (
-            lambda lab: lab.gateway.route(which).timeouts,
-            lambda lab, v: setattr(lab.gateway.route(which), "timeouts", v),
-        )
+        return _attribute(lambda lab: lab.gateway.route(which), "timeouts")
     if kind == "delay":
-        return (
-            lambda lab: lab.upstreams[which].delay,
-            lambda lab, v: setattr(lab.upstreams[which], "delay", v),
-        )
+        return _attribute(lambda lab: lab.upstreams[which], "delay")
     return _SETTINGS[name]
 
 
