@@ -91,13 +91,19 @@ def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
     assert f"alt='{chart.alt}'" in chart._repr_html_() and repr(chart) == chart.alt
     lab.gateway.route("/").read_timeout = 0.3
     budget = lab.get("/slow?delay=0.5", timeout=0.2)
-    import time
-
-    time.sleep(0.5)
-    line = charts.timeline(lab.exchange(budget.id))
+    story = lab.exchange(budget.id, wait=1)
+    line = charts.timeline(story)
     assert (
         "client gave up (its own timeout ran out) at" in line.alt
         and "gateway read timeout" in line.alt
+    )
+    # the title says what the client saw (lesson 05's budget), not the 504 the gateway sent
+    # into a closed connection after the client's deadline: "GET ... -> 504" said it did
+    assert story.status == 504
+    title = line.axes[0].get_title().replace("\n", " ")
+    assert title == (
+        "GET /slow?delay=0.5 -> no status: the client gave up (its own timeout ran out); "
+        "the answer, 504 Gateway Timeout, made by the gateway, came later"
     )
 
 

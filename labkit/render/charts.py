@@ -28,7 +28,7 @@ from labkit.errors import refuse, shown
 from labkit.i18n import Msg
 from labkit.recorder import Role, Step
 from labkit.render.palette import CHART_THEMED, PICTURE_DARK, PICTURE_LIGHT, PictureColours
-from labkit.render.text import milliseconds, summary_line, wrap
+from labkit.render.text import client_gave_up, milliseconds, summary_line, wrap
 from labkit.render.view import BurstView, ExchangeView
 
 TITLE_WIDTH = 90  # characters of the timeline's title on one line (8 inches at 10 points)
@@ -83,15 +83,6 @@ class ChartFigure(Figure):
 
     def __repr__(self) -> str:
         return self.alt or super().__repr__()
-
-
-def _client_gave_up(ex: ExchangeView, start: float) -> float | None:
-    """When the client's own timeout ran out (seconds from the start), if it did."""
-    for hop in ex.hops:
-        got = hop.received
-        if hop.role is Role.CLIENT and got is not None and got.status is None and got.timed_out:
-            return got.at - start
-    return None
 
 
 def _paper(fig: ChartFigure, ax: Axes, colours: PictureColours) -> None:
@@ -216,10 +207,10 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
                 t = (ev.at - start + read) * 1000
                 line = Msg("{hop} read timeout ({time})", hop=hop.name, time=milliseconds(read))
                 lines.append((t, line.render(lang), "--"))
-    gave_up = _client_gave_up(ex, start)
+    gave_up = client_gave_up(ex)
     if gave_up is not None:
         line = Msg("client gave up (its own timeout ran out)")
-        lines.append((gave_up * 1000, line.render(lang), ":"))
+        lines.append(((gave_up - start) * 1000, line.render(lang), ":"))
     span = max(*(end for _, _, end, _, _ in bars), *(t for t, _, _ in lines), 1)
     for row, begin, end, failed, words in bars:
         # an instant still shows as a sliver (half a percent of the scale)

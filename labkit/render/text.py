@@ -23,6 +23,7 @@ from labkit.render.view import ExchangeView
 __all__ = [
     "ARROWS",
     "TIMEOUT_WORDS",
+    "client_gave_up",
     "columns",
     "configured_time",
     "exchange_lines",
@@ -177,7 +178,26 @@ def summary_line(ex: ExchangeView, lang: str | None = None) -> str:
         else Msg("no status").render(lang)
     )
     made = Msg(", made by the {hop}", hop=ex.generated_by).render(lang) if ex.generated_by else ""
-    return f"{ex.method} {ex.target} -> {status}{made}"
+    if client_gave_up(ex) is None:
+        return f"{ex.method} {ex.target} -> {status}{made}"
+    # what the client saw first: a recorded story (lab.exchange) has the status the entry
+    # sent into a connection the client had already closed (lesson 05's timeout budget)
+    saw = Msg("no status: the client gave up (its own timeout ran out)").render(lang)
+    if ex.status is not None:
+        saw += Msg("; the answer, {status}{made}, came later", status=status, made=made).render(
+            lang
+        )
+    return f"{ex.method} {ex.target} -> {saw}"
+
+
+def client_gave_up(ex: ExchangeView) -> float | None:
+    """When the client's own timeout ran out, on the recorder's clock, if it did (its
+    request then got no status, whatever a hop sent later)."""
+    for hop in ex.hops:
+        got = hop.received
+        if hop.role is Role.CLIENT and got is not None and got.status is None and got.timed_out:
+            return got.at
+    return None
 
 
 def part(ex: ExchangeView, hop: Hop, lang: str = i18n.ENGLISH) -> str:
