@@ -276,10 +276,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 # Set by `labkit env`: the lab this shell's $GATEWAY reaches, which `labkit ctl` then switches.
-# Without it, `labkit serve &` followed at once by `eval "$(labkit env)"` (beside a
-# notebook's lab) left the two apart: env ran before the served lab was registered and took
-# the notebook's, ctl later took the served one, so `maintenance on` changed a lab that
-# `curl "$GATEWAY/orders/7"` never reached (200, not 503).
+# Without it, `labkit serve` in one terminal and `eval "$(labkit env)"` in a second (the
+# README's and lesson 00's steps, beside a notebook's lab) could leave the two apart: run
+# before the served lab was registered, env took the notebook's, ctl later took the served
+# one, so `maintenance on` changed a lab that `curl "$GATEWAY/orders/7"` never reached (200,
+# not 503).
 LAB_VARIABLE = "LABKIT_LAB"
 
 

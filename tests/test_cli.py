@@ -87,9 +87,10 @@ def test_readme_terminal_path_works_beside_a_notebook_lab(served):
 
 @needs_curl
 def test_ctl_switches_the_lab_whose_gateway_the_shell_has():
-    """00's snippet, `labkit serve &` then `eval "$(labkit env)"` at once, beside a notebook's
-    lab: env ran before the served lab was registered and took the notebook's; ctl then took
-    the served one, so `maintenance on` changed a lab `curl "$GATEWAY"` does not reach (200).
+    """The README's and 00's steps, `labkit serve` in one terminal and `eval "$(labkit env)"`
+    in a second, beside a notebook's lab: env run before the served lab was registered took
+    the notebook's; ctl then took the served one, so `maintenance on` changed a lab
+    `curl "$GATEWAY"` does not reach (200).
     ctl now switches the lab env chose in this shell ($LABKIT_LAB), and says nothing of others."""
     with labkit.start() as notebook_lab:
         env = labkit_cli("env")  # before the served lab exists, as in the race
