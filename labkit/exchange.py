@@ -11,14 +11,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal, overload
 
-from labkit.http.messages import Headers, get_header
+from labkit.http.messages import Headers, get_header, parse_response
 from labkit.recorder import Hop, Role
 from labkit.render import text as text_view
 from labkit.render.html import exchange_html
 from labkit.render.svg import Picture
 from labkit.render.text import milliseconds, visible_bytes
 
-__all__ = ["Exchange", "milliseconds", "visible_bytes"]
+__all__ = ["Exchange", "Observed", "milliseconds", "visible_bytes"]
 
 
 @dataclass
@@ -137,9 +137,129 @@ class Exchange:
     def __repr__(self) -> str:
         return text_view.story(self)
 
+    def observed(self) -> Observed:
+        """What a client could observe of this exchange, without the lab's verdict: the
+        status line, headers, body and time, and what each hop reached sent back (its
+        status line, Server and Via as sent). An exercise shows this view of the exchange
+        the learner must diagnose: ``repr(ex)`` names the hop that made the response and
+        why, which is the answer."""
+        reached = tuple(
+            Observed.Sent(hop.label, len(hop.bytes_out), *_head_of(hop.bytes_out))
+            for hop in self.hops
+            if hop.role is not Role.CLIENT and hop.received is not None
+        )
+        return Observed(
+            self.method,
+            self.target,
+            self.status,
+            self.reason,
+            list(self.headers),
+            self.body,
+            self.elapsed,
+            self.client_error,
+            reached,
+        )
+
     def picture(self) -> Picture:
         """The exchange as a sequence diagram (SVG in Jupyter, text elsewhere)."""
         return Picture(self)
 
     def _repr_html_(self) -> str:
         return exchange_html(self)
+
+
+def _head_of(data: bytes) -> tuple[int | None, str, str | None, str | None]:
+    """What a hop sent, as its status line and its Server and Via (None: not sent)."""
+    status, reason, headers, _ = parse_response(data)
+    return status, reason, get_header(headers, "Server"), get_header(headers, "Via")
+
+
+@dataclass(frozen=True)
+class Observed:
+    """An exchange as a client could observe it (``ex.observed()``): what came back and
+    what each hop it reached sent, never which hop made it or why (the lab's verdict)."""
+
+    @dataclass(frozen=True)
+    class Sent:
+        """What one hop sent back: its status line, Server and Via as it sent them."""
+
+        hop: str
+        size: int  # bytes it sent (0: none)
+        status: int | None  # None: no status line
+        reason: str
+        server: str | None
+        via: str | None
+
+    method: str
+    target: str
+    status: int | None
+    reason: str
+    headers: Headers
+    body: bytes
+    elapsed: float
+    client_error: str | None
+    hops: tuple[Sent, ...]
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (any case), or None if the response had none."""
+        return get_header(self.headers, name)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def lines(self, lang: str | None = None) -> list[str]:
+        """The view as text lines, its words in ``lang`` (default: the learner's language);
+        status lines, headers and the body as they were sent."""
+        from labkit.i18n import Msg, learner_language
+
+        lang = lang or learner_language()
+        none = Msg("no status line").render(lang)
+
+        def status(code: int | None, reason: str) -> str:
+            return f"{code} {reason}".strip() if code is not None else none
+
+        out = [
+            f"{self.method} {self.target} -> {status(self.status, self.reason)}",
+            "  " + Msg("answered after {seconds} s", seconds=f"{self.elapsed:.1f}").render(lang),
+        ]
+        if self.client_error:
+            out.append("  " + Msg("client saw: {error}", error=self.client_error).render(lang))
+        out += [f"  {name}: {value}" for name, value in self.headers]
+        body = self.text
+        shown = body[:BODY_LINES_SHOWN]
+        out.append(
+            "  "
+            + Msg("body ({size} bytes):", size=len(self.body)).render(lang)
+            + ("" if body else " " + Msg("(empty body)").render(lang))
+        )
+        out += ["    " + line for line in shown.splitlines()]
+        if len(body) > len(shown):
+            out.append("    ... " + Msg("(the rest: .text)").render(lang))
+        out.append("  " + Msg("what each hop it reached sent back:").render(lang))
+        width = max((len(hop.hop) for hop in self.hops), default=0)
+        for hop in self.hops:
+            if hop.status is not None:
+                sent = status(hop.status, hop.reason)
+            elif hop.size:
+                sent = Msg("{size} bytes without a status line", size=hop.size).render(lang)
+            else:
+                sent = Msg("(no answer)").render(lang)
+            stamps = "".join(
+                f"  {name}: {value}"
+                for name, value in (("Server", hop.server), ("Via", hop.via))
+                if value is not None
+            )
+            out.append(f"    {hop.hop:<{width}} -> {sent}{stamps}")
+        return out
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre style='white-space:pre-wrap'>{html.escape(repr(self))}</pre>"
+
+
+BODY_LINES_SHOWN = 1200  # characters of the body the view shows (the page, not a dump)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +38,8 @@ WRONG = {
     8: ({"made_by": "origin", "cause": "maintenance"}, ["Retry-After is 1", "the body"]),
 }
 
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
 PAIRS = list(zip(INCIDENTS, EXERCISES, strict=True))
 
 
@@ -61,10 +65,44 @@ def test_incident_starts_and_stops(lab, incident, q) -> None:
     assert (ex.status, ex.generated_by) == (status, maker)
     # the exchange does not name the setup; the reference diagnosis matches the evidence
     assert cause not in repr(incident) and cause not in ex.target
+    # what the notebooks show of it is what a client observes, never the lab's verdict
+    seen = ex.observed()
+    for shown in (repr(seen), seen._repr_html_()):
+        assert f"{ex.status} {ex.reason}" in shown and ex.header("Server") in shown
+        assert (
+            ex.why not in shown and str(CAUSES[cause]) not in shown
+        )  # (a page may say "maintenance")
+        for verdict in (f"made by the {maker}", "made here", "relayed", "why:"):
+            assert verdict not in shown
+    assert (seen.status, seen.text, seen.header("Via")) == (ex.status, ex.text, ex.header("Via"))
+    assert [h.hop for h in seen.hops] == [
+        h.label for h in ex.hops if h.received and h.role != "client"
+    ]
     assert q.check(_answer(incident.number))
     incident.stop(lab)
     assert lab.get("/orders/7").status == 200
     assert lab.get("/orders/7", via="portal").status == 511
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "08-diagnose-the-incident",
+        "10-incident-drill",
+        "zh/08-diagnose-the-incident",
+        "zh/10-incident-drill",
+    ],
+)
+def test_notebooks_show_the_exchange_to_diagnose_without_its_verdict(name) -> None:
+    """repr(ex) and ex.picture() name the hop that made the response and why: the answer."""
+    cells = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    last_lines = [
+        "".join(c["source"]).strip().splitlines()[-1]
+        for c in cells
+        if c["cell_type"] == "code" and "".join(c["source"]).strip()
+    ]
+    assert "ex.observed()" in last_lines
+    assert not {"ex", "ex.picture()", "drill.exchange", "ex.lines()"} & set(last_lines)
 
 
 def test_evidence_of_each_kind(lab) -> None:
