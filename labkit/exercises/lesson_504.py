@@ -383,8 +383,8 @@ def _one_run(
     for _ in range(3):  # again if the machine, not the code, changed what a request got
         attempts = _Attempts(lab, recovers_at)
         outcome = fn.run(lab, PATH, BUDGET, clock=attempts.clock(), random_value=value)
-        if not attempts.disturbed:
-            break
+        if not attempts.disturbed or runner.changed():
+            break  # the machine may have stalled; a change of the learner's is the same again
     return outcome.value, outcome.elapsed, attempts
 
 
@@ -419,11 +419,21 @@ def _failing_run_problem(
         )
     if not run.rows:
         return Msg("no request reached the gateway: send it with lab.get(path, timeout=...).")
+    if run.disturbed and runner.changed():
+        return Msg(
+            "GET {path} answered {statuses}, where the outage the judge set up makes the "
+            "gateway answer 504 after its {wait} s read timeout: what your function changed "
+            "on the lab decided these answers, not your retries.",
+            path=PATH,
+            statuses=", ".join(str(r["status"]) for r in run.rows),
+            wait=f"{GATEWAY_WAIT:g}",
+        )
     if len(run.rows) < 2:
         return Msg(
-            "only {count} request reached the gateway, and it answered 504. A GET is "
+            "only {count} request reached the gateway, and it got {status}. A GET is "
             "idempotent and a 504 is often temporary: retry it.",
             count=len(run.rows),
+            status=run.rows[0]["status"],
         )
     if shape and min(waits) < MIN_WAIT:
         i = waits.index(min(waits))
