@@ -145,7 +145,15 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
     """For each kind of exercise, calls with a bad argument (a wrong type, an unknown name, a
     number out of range, a missing or extra argument) and words the one line must hold: what
     was wrong and what is allowed."""
-    from labkit.exercises import capstone, gateways, lesson_501, lesson_503, lesson_504, lesson_505
+    from labkit.exercises import (
+        capstone,
+        gateways,
+        lesson_500,
+        lesson_501,
+        lesson_503,
+        lesson_504,
+        lesson_505,
+    )
 
     def fetch(lab, path, budget):
         return 200
@@ -165,6 +173,13 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
         ),
         (lesson_503.q1, (30,), ["is not a header name", "a header name, such as"]),
         (gateways.q4, ("504",), ["is a status", "an upstream condition such as"]),
+        # a hedge: the same words for a choice and a short answer (they differed)
+        (lesson_504.q4, ("502 or 504",), ["'502 or 504' gives several answers", "one of the"]),
+        (lesson_504.q3, ("502 or 504",), ["'502 or 504' gives several answers", "a status code"]),
+        (lesson_504.q3, ("502/504",), ["'502/504' gives several answers", "a status code"]),
+        # a word that may not be meant as a header: not "that header is not where ..."
+        (lesson_500.q2, ("banana",), ["'banana' is not a header name HTTP", "a header name"]),
+        (lesson_503.q1, ("origin or gateway",), ["not a header name HTTP", "a header name"]),
         # a task taking the lab: a string, two labs, no lab
         (lesson_503.q2, ("lab",), ["pass the lab", "q2.check(lab)"]),
         (lesson_503.q2, (lab, lab), ["q2.check(lab) takes 1 argument(s), not 2"]),

@@ -473,6 +473,9 @@ def _refuse_negation(answer: object, text: str, approximate: bool = False) -> No
 
 
 NEGATED = Msg("{given} says what it is not; give the answer itself")
+# "502 or 504" where one answer is asked for: the same words for a short answer and for a
+# choice between options (not counted: it names no one answer to judge)
+SEVERAL = Msg("{given} gives several answers; give the one you are sure of")
 
 
 # Words that hedge what follows: "maybe 504" names 504 but does not answer with it.
@@ -652,6 +655,22 @@ def header(answer: object) -> str:
     if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
         raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     return name
+
+
+# Header names of one word (no hyphen) that HTTP defines (RFC 9110, 9111, 9112, 6265, 7239,
+# 9218, 8288, the Fetch standard) or that the lab sends: a one-word answer outside these, such
+# as "banana", may not be meant as a header name at all, so a short answer asking for a header
+# does not reply as if it were one (``looks_like_header``). A hyphenated name reads as a header.
+ONE_WORD_HEADERS = frozenset(
+    "accept age allow authorization connection cookie date digest dnt etag expect expires "
+    "forwarded from host link location origin pragma prefer priority range referer refresh "
+    "server te trailer traceparent upgrade vary via warning".split()
+)
+
+
+def looks_like_header(name: str) -> bool:
+    """Whether a canonical header name (``header()``) reads as one: hyphenated or known."""
+    return "-" in name or name in ONE_WORD_HEADERS
 
 
 # -- hops --

@@ -369,7 +369,22 @@ class Choice(Exercise):
             found = self._by_facts(key)
         if found is not None:
             return found
+        if self._names_several(given):
+            raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
+
+    def _names_several(self, given: str | int | float) -> bool:
+        """Whether the answer joins two or more options with "or", "/" or 或 ("502 or 504")."""
+        if not isinstance(given, str) or not _HEDGED.search(answers.clean(given)):
+            return False
+        named = set()
+        for part in re.split(r"\bor\b|\beither\b|/|或者|或|,|，", given):
+            if part.strip():
+                try:
+                    named.add(self.option(part))
+                except WrongKind:
+                    continue
+        return len(named) > 1
 
     def _as_kind(self, kind: str, given: object) -> str | None:
         """The option of ``kind`` the answer names, when two or more options read as that
@@ -550,11 +565,15 @@ class ShortAnswer(Exercise):
 
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         key = answers.canonical(self.kind, answer[0])
-        if answers.HEDGE in key:  # "502 or 504": right only if every one of them is
-            parts = key.split(answers.HEDGE)
+        parts = key.split(answers.HEDGE)
+        if self.kind == "header" and not all(
+            answers.looks_like_header(p) or digest(self.id, p) in self.feedback for p in parts
+        ):  # "banana", "origin or gateway": maybe not meant as header names at all
+            raise WrongKind(Msg("{given} is not a header name HTTP defines", given=repr(answer[0])))
+        if len(parts) > 1:  # "502 or 504": right only if every one of them is
             if all(digest(self.id, part) in self.accepted for part in parts):
                 return True, self.feedback.get(digest(self.id, parts[0]), THATS_IT), ""
-            return False, Msg("give one answer, not several: which one is it?"), ""
+            raise answers.Hedged(answers.SEVERAL.bind(given=repr(answer[0])))
         d = digest(self.id, key)
         if d in self.accepted:
             return True, self.feedback.get(d, THATS_IT), ""

@@ -79,6 +79,10 @@ q2 = make_short_answer(
             "the same id is in the page, in the X-Request-ID "
             "header and at the start of the log entry that holds the traceback."
         ),
+        "Request-ID": Msg(
+            "the reference is a request id, yes; the question asks for the exact name of the "
+            "header that carries it: read the names in ex.headers."
+        ),
         "Via": Msg(
             "Via names the proxies the response passed through (here the "
             "gateway); it is the same for every request, so it cannot find one traceback."

@@ -1112,8 +1112,9 @@ class Quiz(_Panel):
 
     def _note(self, note: Any, what: Msg) -> None:
         if what is self.HINT and not self.exercise.hint_texts:
-            # the exercise's own note ("No hints ... try solution()") read "Hint: No hints" here,
-            # and speaks of a function where this widget has a button; the box keeps the last check
+            # the exercise's own note (titled "No hints", naming its .solution()) would read
+            # "Hint: No hints" here and speak of a method where this widget has a button; the
+            # box keeps the last check
             self._say(Msg("This question has no hints. Press Solution if you are stuck."))
             return
         again = Msg("(press Hint again for another)").render(self.lang)
