@@ -794,6 +794,8 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
         lambda head: (
             TRAILED
             if head.startswith((b"GET /trailers ", b"GET /chunked "))
+            else CUT_CHUNKED
+            if head.startswith(b"GET /cut ")
             else ANSWERS_IN_10
             if head.startswith(b"GET /ten ")
             else ok
@@ -805,11 +807,15 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
             _chunked_to_http10(port, received),
             _relayed_names(port, received),
             _version_to_http10(port, received),
+            _cut_chunked(port, received),
+            _names_sent_on(port, received),
         ),
         before_answer=lambda conn, head: received.append(_whole_request(conn, head)),
     )
-    (seen_real, trailers_real, http10_real, chunked_real, names_real, ten_real) = real
-    (seen_lab, trailers_lab, http10_lab, chunked_lab, names_lab, ten_lab) = lab
+    (seen_real, trailers_real, http10_real, chunked_real, names_real, ten_real, *rest) = real
+    cut_real, sent_on_real = rest
+    (seen_lab, trailers_lab, http10_lab, chunked_lab, names_lab, ten_lab, *rest) = lab
+    cut_lab, sent_on_lab = rest
     added_real, added_lab = seen_real.pop("added"), seen_lab.pop("added")
     assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
     # the rest of the request is the lab's own (a simplification README states)
@@ -850,6 +856,17 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     assert ten_lab == "HTTP/1.1"
     # the case of the upstream's header names as the client got them (Headers.relayed_case)
     assert names_real == names_lab == CASED_SEEN[personalities.get(name).headers.relayed_case]
+    # a chunked body the upstream cuts mid-chunk (personalities.NOTES, lesson 03): nginx and
+    # HAProxy close without the last chunk, so the client can tell; Caddy ends the body with
+    # its last chunk, a 200 that looks complete; the lab closes without it in every personality
+    assert cut_real == (True, name == "caddy"), cut_real
+    assert cut_lab == (True, False), cut_lab
+    assert any("Caddy 2.6.2 ends the body" in note.text for note in personalities.NOTES)
+    # the client's header names as the upstream got them (lesson 00): nginx keeps them,
+    # HAProxy lower-cases them, Caddy writes Go's form; the lab lower-cases them in every
+    # personality (README's 'Not imitated')
+    assert sent_on_real == CASED_SEEN[{"nginx": "keep", "haproxy": "lower"}.get(name, "canonical")]
+    assert sent_on_lab == CASED_SEEN["lower"], sent_on_lab
 
 
 # an upstream's chunked answer with a trailer field (personalities.TRAILERS)
@@ -945,6 +962,33 @@ CASED_SEEN = {
     "lower": ["x-mixed-case", "x-lower", "etag"],
     "canonical": ["X-Mixed-Case", "X-Lower", "Etag"],
 }
+
+
+# a chunked answer cut off in its first chunk (16 bytes announced, 10 sent, then a close)
+CUT_CHUNKED = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"10\r\n0123456789"
+)
+
+
+def _cut_chunked(port: int, received: list[bytes]) -> tuple[bool, bool]:
+    """GET of an upstream that cuts its chunked body mid-chunk: (the client got the 10
+    bytes, the client got a last chunk, i.e. a body that looks complete)."""
+    raw = b"GET /up/record/cut HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    answer, _ = _exchange_closing(port, raw, received)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and b"chunked" in head.lower(), head
+    return b"0123456789" in body, body.endswith(b"\r\n0\r\n\r\n")
+
+
+def _names_sent_on(port: int, received: list[bytes]) -> list[str]:
+    """The names of CASED request fields a client sent, as the upstream got them."""
+    fields = b"".join(f"{name}: v\r\n".encode() for name in CASED)
+    raw = b"GET /up/record/names HTTP/1.1\r\nHost: lab\r\n" + fields + b"Connection: close\r\n\r\n"
+    _, got = _exchange_closing(port, raw, received)
+    lines = got.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    names = {line.split(":", 1)[0].lower(): line.split(":", 1)[0] for line in lines}
+    return [names.get(name.lower(), "") for name in CASED]
 
 
 ANSWERS_IN_10 = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
