@@ -535,8 +535,10 @@ HAPROXY = Personality(
             503,
             "Service Unavailable",
             "503 SC-- (server side, at connection: refused)",
-            f"{OBSERVED}; only after 3 more tries ('retries 3', the default), each up to 1 s "
-            "later: 3 s with 'timeout connect 5s' (the personality answers at once)",
+            f"{OBSERVED}; only after 3 more tries ('retries 3', the default), each after "
+            "min('timeout connect', 1 s) when one server is tried again: 3 s with 'timeout "
+            "connect' 1 s or more (or unset), three times 'timeout connect' below that (the "
+            "personality answers at once)",
         ),
         Condition.CONNECT_TIMEOUT: _page(
             503,
@@ -808,7 +810,7 @@ CADDY = Personality(
 # connection DIRECT_WAIT s after its last byte). Observed on loopback with the Debian 12 packages and
 # re-run, every row, by tests/test_real_gateways.py::test_direct_requests from the configs
 # tests/gateways/direct.* (nginx serves files at / and proxies /proxied; HAProxy and Caddy
-# proxy everything to an upstream that answers any request 200). Last re-run 2026-12-03.
+# proxy everything to an upstream that answers any request 200). Last re-run 2026-12-04.
 DIRECT_WAIT = 0.5
 DIRECT_SERVERS = (
     "nginx 1.22.1 (static files; /proxied proxied)",
@@ -928,6 +930,22 @@ DIRECT_REQUESTS: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.0 501 Unsupported method ('brew')",
+    ),
+    (
+        "`brew /proxied HTTP/1.1 (proxied, lowercase method)`",
+        b"brew /proxied HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 501 Unsupported method ('brew')",
+    ),
+    (
+        "`TRACE /proxied HTTP/1.1 (proxied)`",
+        b"TRACE /proxied HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 405 Not Allowed",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 501 Unsupported method ('TRACE')",
     ),
     (
         "`200-char method`",
