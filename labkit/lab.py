@@ -326,19 +326,13 @@ class Lab:
         """Put every switch back as a fresh lab has it (cache emptied, portal logged out).
 
         Each switch goes back to the default declared in ``labkit.switches``, on the loop
-        thread; the learner's own order handler (lesson 01), not a switch, is removed too.
+        thread, and so do the settings that are not switches (``switches.others``: the
+        learner's own order handler of lesson 01, the fault upstreams' knobs).
         """
         self._require_running()
         from labkit import switches
 
         switches.reset(self)
-
-        def not_switches() -> None:
-            for upstream in self._upstreams.values():
-                upstream.reset()  # every fault's knobs to their defaults (the slow one's: a switch)
-            self._origin.order_handler = None
-
-        self._on_loop(not_switches)
 
     def _on_loop(self, change: Callable[[], T]) -> T:
         """Apply a switch on the lab's loop thread, where requests read it (see ``on_loop``)."""

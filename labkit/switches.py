@@ -17,8 +17,9 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
@@ -221,11 +222,16 @@ NONE_WORDS = ("none", "unlimited")
 
 @dataclass(frozen=True)
 class Switch:
-    """One switch of the lab: its parameters, how it is applied, and what reset puts back.
+    """One switch of the lab: its parameters, how it is applied, how it is now, and what reset
+    puts back.
 
     ``apply(lab, args)`` gets every parameter checked (optional ones left out are their
-    default) and returns the one line that confirms what changed. ``reset`` gives the
-    arguments that put it back as a fresh lab has it (default: each parameter's default).
+    default) and returns the one line that confirms what changed. ``current(lab, pick)``
+    reads it back as the arguments that, applied, leave it as it is now; the judges save
+    every switch that way and put back what learner code changed (``save``, ``restore``),
+    a per-playground value is undone that way, and the playgrounds' controls start from it.
+    ``reset`` gives the arguments that put it back as a fresh lab has it (default: each
+    parameter's default, for each of its settings).
     """
 
     name: str  # the command: `labkit ctl NAME ...`, the control API's /NAME
@@ -233,25 +239,27 @@ class Switch:
     params: tuple[Param, ...]
     apply: Callable[[Lab, Args], str]
     state: Callable[[Lab], dict[str, Any]]  # what `labkit ctl state` shows of it
+    # its arguments now, given those that pick one of its settings (a route, a server; {}:
+    # their defaults). Every value the lab has, even one a control cannot show (an HTTP-date
+    # Retry-After, a capacity set from Python above the box's maximum): ``put`` applies it
+    # back unchecked
+    current: Callable[[Lab, Args], Args]
+    # the arguments that pick each of its separate settings, when it has more than one (each
+    # route's timeouts, each server's head timeout)
+    each: Callable[[Lab], list[Args]] | None = None
     reset: Callable[[Lab], list[Args]] | None = None
     one_of: tuple[str, ...] = ()  # optional parameters of which at least one must be given
     apart: tuple[str, ...] = ()  # optional parameters of which at most one may be given
     playgrounds: tuple[str, ...] = ()  # the lessons whose playground shows its controls
     # on a playground, its value is that playground's own, for its own requests only (applied
-    # around each, then the lab's put back): a gateway personality chosen there never
-    # outlives it. Needs ``current``, the values put back.
+    # around each, then the lab's put back, as ``current`` read it): a gateway personality
+    # chosen there never outlives it
     per_playground: bool = False
-    # for the playgrounds: its parameters' values now (given the fixed ones, e.g. the route),
-    # so that a control starts as the lab is, and one line saying how it is set now
-    current: Callable[[Lab, Args], Args] | None = None
+    # for the playgrounds: one line saying how it is set now
     show: Callable[[Lab], str] | None = None
     # the same line for a switch with one setting per fixed parameter (the timeout: per route),
     # given those parameters
     show_given: Callable[[Lab, Args], str] | None = None
-
-    def __post_init__(self) -> None:
-        if self.per_playground and self.current is None:
-            raise TypeError(f"switch {self.name}: per_playground needs current (what to put back)")
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -300,10 +308,27 @@ class Switch:
             )
         return {p.name: p.check(args[p.name]) if p.name in args else p.default for p in self.params}
 
+    def picks(self, lab: Lab) -> list[Args]:
+        """The arguments that pick each of its settings ([{}]: it has one)."""
+        return self.each(lab) if self.each is not None else [{}]
+
     def reset_args(self, lab: Lab) -> list[Args]:
         if self.reset is not None:
             return self.reset(lab)
-        return [{p.name: p.default for p in self.required}]
+        defaults = {p.name: p.default for p in self.required}
+        return [{**defaults, **pick} for pick in self.picks(lab)]
+
+    def saved(self, lab: Lab) -> list[Args]:
+        """Every one of its settings as ``current`` reads it: what ``put`` applies back."""
+        return [self.current(lab, pick) for pick in self.picks(lab)]
+
+    def put(self, lab: Lab, args: Args) -> str:
+        """Apply what ``current`` read, on the lab's loop thread (the caller is there).
+
+        Unchecked: these are the lab's own values, which Python may have set beyond what a
+        command takes (a Retry-After date, 200000 requests at once); any parameter left out
+        is its default."""
+        return self.apply(lab, {**{p.name: p.default for p in self.params}, **args})
 
     def words(self, args: Mapping[str, Any]) -> str:
         """The same change as shell words after `labkit ctl`: ``maintenance on --retry-after 30``."""
@@ -352,6 +377,22 @@ def _maintenance_now(lab: Lab) -> str:
             age=settings["cache_max_age"],
         )
     return line.render(lab.lang)
+
+
+def _maintenance_current(lab: Lab, _: Args) -> Args:
+    """Its arguments now: a Retry-After date as the aware datetime it was made from."""
+    settings = lab.origin.maintenance_settings
+    if settings is None:
+        return {"on": False}
+    retry: Any = settings["retry_after"]
+    if isinstance(retry, str):
+        if retry.isdigit():
+            retry = int(retry)
+        else:  # an HTTP-date (RFC 9110 10.2.3), to the second as the lab made it
+            import email.utils  # here: only a saved Retry-After date reads one
+
+            retry = email.utils.parsedate_to_datetime(retry)
+    return {"on": True, "retry_after": retry, "cache_max_age": settings["cache_max_age"]}
 
 
 def _capacity(lab: Lab, args: Args) -> str:
@@ -469,6 +510,11 @@ def _head_timeout(lab: Lab, args: Args) -> str:
     ).render(lab.lang)
 
 
+def _head_timeout_current(lab: Lab, given: Args) -> Args:
+    server = given.get("server", "origin")
+    return {"server": server, "seconds": _server(lab, server).head_timeout}
+
+
 def _head_timeout_now(lab: Lab) -> str:
     sep = ", " if lab.lang == i18n.ENGLISH else "，"
     each = sep.join(f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
@@ -559,7 +605,7 @@ SWITCHES: dict[str, Switch] = {
             apply=_maintenance,
             state=lambda lab: {"maintenance": lab.origin.in_maintenance},
             playgrounds=("503",),
-            current=lambda lab, _: {"on": lab.origin.in_maintenance},
+            current=_maintenance_current,
             show=_maintenance_now,
         ),
         Switch(
@@ -653,6 +699,7 @@ SWITCHES: dict[str, Switch] = {
             ),
             apply=_portal,
             state=lambda lab: {"portal_logged_in": lab.portal.logged_in},
+            current=lambda lab, _: {"action": "login" if lab.portal.logged_in else "logout"},
             playgrounds=("511",),
             show=_portal_now,
         ),
@@ -694,6 +741,7 @@ SWITCHES: dict[str, Switch] = {
                     for r in lab.gateway.routes
                 }
             },
+            each=lambda lab: [{"route": route.prefix} for route in lab.gateway.routes],
             reset=_timeout_reset,
             one_of=("connect", "read"),
             playgrounds=("504",),
@@ -726,11 +774,9 @@ SWITCHES: dict[str, Switch] = {
             state=lambda lab: {
                 "head_timeouts": {name: _server(lab, name).head_timeout for name in ENTRIES}
             },
-            reset=lambda lab: [{"server": name, "seconds": HEAD_TIMEOUT} for name in ENTRIES],
+            each=lambda lab: [{"server": name} for name in ENTRIES],
             playgrounds=("504",),
-            current=lambda lab, given: {
-                "seconds": _server(lab, given.get("server", "origin")).head_timeout
-            },
+            current=_head_timeout_current,
             show=_head_timeout_now,
         ),
         Switch(
@@ -799,6 +845,7 @@ SWITCHES: dict[str, Switch] = {
             ),
             apply=_cache,
             state=lambda lab: {"cache": lab.gateway.cache_enabled},
+            current=lambda lab, _: {"action": "on" if lab.gateway.cache_enabled else "off"},
             reset=lambda lab: [{"action": "purge"}, {"action": "on"}],
             playgrounds=("503",),
             show=_cache_now,
@@ -821,14 +868,97 @@ def apply(lab: Lab, name: str, args: Mapping[str, Any] | None = None) -> str:
 
 
 def reset(lab: Lab) -> None:
-    """Every switch back to its declared default (on the lab's loop thread)."""
+    """Every switch back to its declared default, and every other setting (``others``) to
+    its own, on the lab's loop thread: ``lab.reset()``, ``labkit ctl reset``."""
+    other = others(lab)
 
     def everything() -> None:
         for switch in SWITCHES.values():
             for args in switch.reset_args(lab):
                 switch.apply(lab, switch.check(args))
+        for setting in other.values():
+            setting.write(setting.default)
 
     lab._on_loop(everything)
+
+
+# -- every setting of the lab, saved and put back (the judges) --
+
+
+@dataclass(frozen=True)
+class Other:
+    """A setting of the lab that code can change and that is not a switch (``others``)."""
+
+    read: Callable[[], Any]
+    write: Callable[[Any], None]  # on the lab's loop thread (its setter hops there anyway)
+    default: Any  # what ``reset`` puts back
+
+
+def others(lab: Lab) -> dict[str, Other]:
+    """The lab's settings that are not switches, each for a reason:
+
+    - ``order_handler``, the origin's answer to GET /orders/ID (lesson 01): a Python
+      function the learner wrote, which no command-line word or control can give;
+    - each fault upstream's knobs (``slow.delay``), declared with its kind in faults.py
+      (``Knob``: unit, range, default), so that adding a kind of fault stays one class and
+      one entry ("Add a kind of fault"); the one a lesson turns, the slow upstream's delay,
+      is also the ``delay`` switch.
+
+    ``save``/``restore`` keep them with the switches, and ``reset`` puts back their defaults.
+    """
+    origin = lab.origin
+    out = {
+        "order_handler": Other(
+            partial(getattr, origin, "order_handler"),
+            partial(setattr, origin, "order_handler"),
+            None,
+        )
+    }
+    for name, upstream in lab.upstreams.items():
+        for knob in upstream.fault.knobs:
+            out[f"{name}.{knob.name}"] = Other(
+                partial(getattr, upstream, knob.name),
+                partial(setattr, upstream, knob.name),
+                knob.default,
+            )
+    return out
+
+
+Saved = dict[str, Any]  # a setting's name -> its value (a switch's: ``Switch.saved``)
+
+
+def save(lab: Lab, names: Iterable[str] | None = None) -> Saved:
+    """Every setting of the lab as it is now (or those ``names``): each switch as its
+    ``current`` reads it, and each of ``others``. A judge saves them all before it runs and
+    ``restore``s them after, so that learner code that switched maintenance on does not
+    leave the learner's lab answering 503; a playground, the switches it sets around its
+    own requests."""
+    other = others(lab)
+    wanted = [*SWITCHES, *other] if names is None else names
+    return {
+        name: other[name].read() if name in other else SWITCHES[name].saved(lab) for name in wanted
+    }
+
+
+def restore(lab: Lab, saved: Saved) -> list[str]:
+    """Put back every setting that is no longer as ``saved`` (in one turn of the lab's loop
+    thread); the names of those put back. A cache emptied stays empty."""
+    other = others(lab)
+    # a switch or an upstream gone since (a test's switch removed again) is not put back
+    now = save(lab, [name for name in saved if name in SWITCHES or name in other])
+    changed = [name for name, value in now.items() if saved[name] != value]
+
+    def put_back() -> None:
+        for name in changed:
+            if name in other:
+                other[name].write(saved[name])
+            else:
+                for args in saved[name]:
+                    SWITCHES[name].put(lab, args)
+
+    if changed:
+        lab._on_loop(put_back)
+    return changed
 
 
 def state(lab: Lab) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 "Add a switch": one ``Switch`` in ``switches.SWITCHES``; ``labkit ctl`` then parses it and
 lists it in its help, the control API applies it (on the lab's loop thread) or refuses it in
-one line, ``lab.reset()`` puts it back and its lesson's Playground shows a control for it.
+one line, ``lab.reset()`` puts it back, its lesson's Playground shows a control for it, and
+a judge saves it and puts it back when code it ran changed it.
 "Add a kind of fault": one class and one entry in ``faults.FAULTS``; the lab then serves
 it on a real socket, routes ``/up/NAME/`` to it, lists it with its knobs (``labkit
 scenarios``, the README's table) and puts its knobs back on ``lab.reset()``.
@@ -26,6 +27,8 @@ import pytest
 import labkit
 from labkit import cli, control, faults, scenarios, switches
 from labkit.conditions import Condition
+from labkit.exercises.checks import CheckedTask, Run, lab_param
+from labkit.exercises.core import REGISTRY
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.switches import Param, Setting, Switch
 from labkit.widgets import GatewaysCompared, Playground
@@ -135,6 +138,31 @@ def test_add_a_switch(lab: labkit.Lab, store_switch: Switch, capsys) -> None:
     p.buttons["GET /orders/abc"].click()  # any action shows the controls as the lab is
     assert box.value is True
     assert "store" not in Playground(lab, "501").switch_controls
+
+    # a judge saves it with every other setting (its `current`) and puts it back, on the
+    # loop thread, when code run during the judging turned it
+    def turns_it_off(run: Run) -> str:
+        switches.apply(run.lab, "store", {"on": False})
+        return ""
+
+    task = CheckedTask(
+        "test.store",
+        "test",
+        "Leave the store as it is.",
+        usage="q.check(lab)",
+        takes=(lab_param(),),
+        checks=(turns_it_off,),
+        success="kept.",
+        hints=(),
+        solution="q.check(lab)",
+    )
+    try:
+        APPLIED_ON.clear()
+        assert task.check(lab).correct and lab.gateway.cache_enabled is True
+        # turned off, then put back by its own entry (not only by the cache switch's)
+        assert APPLIED_ON == ["labkit-lab", "labkit-lab"]
+    finally:
+        del REGISTRY["test.store"]
 
 
 def test_add_a_per_playground_switch(lab: labkit.Lab, store_switch: Switch, monkeypatch) -> None:

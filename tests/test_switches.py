@@ -8,6 +8,7 @@ cached GETs stream through it never errors.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import threading
 from functools import partial
@@ -50,10 +51,26 @@ def test_reset_puts_every_switch_back_to_its_declared_default(lab: labkit.Lab) -
         ("hold", {"on": True}),
     ]:
         control.apply(lab, name, args)
+    lab.origin.maintenance(retry_after=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1))
+    lab.origin.capacity = 200_000  # from Python: beyond what the command takes
+    lab.origin.order_handler = _teapot  # not switches: the learner's handler, a fault's knob
     changed = control.state(lab)
     assert {k for k in fresh if fresh[k] != changed[k]} == set(fresh) - {"in_flight"}
+    # what a judge saves, reads back exactly every switch and every other setting
+    saved, maintenance = switches.save(lab), lab.origin.maintenance_settings
+    lab.reset()
+    assert control.state(lab) == fresh and lab.origin.order_handler is None
+    put_back = switches.restore(lab, saved)
+    assert put_back == [*switches.SWITCHES, *switches.others(lab)]
+    assert lab.origin.maintenance_settings == maintenance  # the same HTTP-date, to the second
+    assert control.state(lab) == {**changed, "rate_limited_keys": 0}  # setting it forgets them
+    assert switches.restore(lab, saved) == []  # nothing differs: nothing applied again
     lab.reset()
     assert control.state(lab) == fresh
+
+
+def _teapot(order_id: str) -> tuple[int, str]:
+    return 418, "teapot"
 
 
 def test_a_lab_started_as_another_gateway_resets_to_it() -> None:

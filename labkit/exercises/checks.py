@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from labkit import switches
 from labkit.exercises.core import NotAnAttempt, Task
 from labkit.exercises.timelimit import TimeLimit
 from labkit.i18n import Msg, Text, learner_language, render
@@ -143,10 +144,10 @@ KEEP = _Keep.KEEP  # a setting the exercise leaves as the learner has it
 class State:
     """What the lab must be like while a judge runs, and what the judge changes itself.
 
-    Every setting named here (set, or listed in ``changes``) is saved before the judge
-    starts and put back when it ends, so a verdict does not depend on what a playground
-    left, and the learner's lab is as it was. A cache cannot be put back: ``empty_cache``
-    only empties it first.
+    Every setting of the lab is saved before the judge starts and what changed is put
+    back when it ends (``labkit.switches.save``/``restore``, from the switch table), so a
+    verdict does not depend on what a playground left, and the learner's lab is as it was.
+    A cache cannot be put back: ``empty_cache`` only empties it first.
     """
 
     personality: str | None = None
@@ -162,7 +163,7 @@ class State:
     changes: tuple[str, ...] = ()
 
     def names(self) -> list[str]:
-        """Every setting this state touches, in the order it is saved."""
+        """Every setting this state touches (a task that touches any must take the lab)."""
         names = ["personality"] if self.personality is not None else []
         names += [f"timeouts:{route}" for route in self.timeouts]
         for name, value in (
@@ -197,66 +198,6 @@ def _set_logged_in(lab: Any, on: bool) -> None:
         lab.portal.login()
     else:
         lab.portal.logout()
-
-
-def _attribute(
-    part: Callable[[Any], Any], name: str
-) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
-    """Read and put back attribute ``name`` of the part of a lab that ``part`` finds."""
-    return (lambda lab: getattr(part(lab), name), lambda lab, v: setattr(part(lab), name, v))
-
-
-def _origin(lab: Any) -> Any:
-    return lab.origin
-
-
-def _gateway(lab: Any) -> Any:
-    return lab.gateway
-
-
-# name -> (read it from a lab, put a saved value back)
-_SETTINGS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], None]]] = {
-    "personality": _attribute(_gateway, "personality"),
-    "capacity": _attribute(_origin, "capacity"),
-    "maintenance": _attribute(_origin, "maintenance_settings"),
-    "debug": _attribute(_origin, "debug"),
-    "portal": (lambda lab: lab.portal.logged_in, _set_logged_in),
-    "order_handler": _attribute(_origin, "order_handler"),
-    "hold": _attribute(_origin, "hold"),
-    "rate_limit": _attribute(_origin, "rate_limit"),
-    "cache": _attribute(_gateway, "cache_enabled"),
-}
-
-
-def every_setting(lab: Any) -> list[str]:
-    """Every setting of the lab that code can change, by the names ``_accessors`` reads: a
-    judge saves them all and puts back what learner code changed while it ran (a function
-    that switched maintenance on left the learner's lab answering 503)."""
-    from labkit.lab import ENTRIES
-
-    names = list(_SETTINGS)
-    names += [f"timeouts:{route.prefix}" for route in lab.gateway.routes]
-    names += [f"head_timeout:{entry}" for entry in ENTRIES]
-    names += [
-        f"knob:{name}:{knob.name}"
-        for name, upstream in lab.upstreams.items()
-        for knob in upstream.fault.knobs
-    ]
-    return names
-
-
-def _accessors(name: str) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
-    kind, _, which = name.partition(":")
-    if kind == "head_timeout":
-        return _attribute(lambda lab: getattr(lab, which), "head_timeout")
-    if kind == "knob":
-        upstream, _, knob = which.partition(":")
-        return _attribute(lambda lab: lab.upstreams[upstream], knob)
-    if kind == "timeouts":
-        return _attribute(lambda lab: lab.gateway.route(which), "timeouts")
-    if kind == "delay":
-        return _attribute(lambda lab: lab.upstreams[which], "delay")
-    return _SETTINGS[name]
 
 
 class CheckedTask(Task):
@@ -323,11 +264,9 @@ class CheckedTask(Task):
         args = self._read(given)
         run = Run(args, self.observe)
         lab: Any = args.get("lab")
-        declared = self.state.names()
-        every = every_setting(lab) if lab is not None else []
-        names = declared + [n for n in every if n not in declared]
-        saved = [(name, *_accessors(name)) for name in names]
-        values = [(name, get, put, get(lab)) for name, get, put in saved]
+        # every setting of the lab (the switch table's and the few others), not only those
+        # the state names: learner code may change any while it runs
+        saved = switches.save(lab) if lab is not None else {}
         try:
             if lab is not None:
                 self.state.apply(lab)
@@ -342,10 +281,9 @@ class CheckedTask(Task):
                 raise TimeLimit(_with_changes(exc.args[0])) from None
             raise
         finally:
-            # what the judge set, always; anything else only if learner code changed it
-            for name, get, put, value in reversed(values):
-                if name in declared or get(lab) != value:
-                    put(lab, value)
+            # what the judge set, and what learner code changed
+            if lab is not None:
+                switches.restore(lab, saved)
             if self.state.log_out_after:
                 lab.portal.logout()
 

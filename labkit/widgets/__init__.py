@@ -252,8 +252,7 @@ class Playground(_Panel):
         controls = self.switch_controls.get(switch)
         if controls is not None and controls.chosen:
             return controls.values()[param]
-        current = switches.get(switch).current
-        return current(self.lab, {})[param] if current else None
+        return switches.get(switch).current(self.lab, {}).get(param)
 
     @contextlib.contextmanager
     def as_chosen(self) -> Iterator[None]:
@@ -261,14 +260,13 @@ class Playground(_Panel):
         personality, the origin's capacity), for this playground's own requests only: applied
         on the lab's loop thread like any switch, and the lab's own put back afterwards."""
         chosen = [c for c in self.switch_controls.values() if c.chosen]
-        before = [(c.switch, c._lab_values()) for c in chosen]
+        before = switches.save(self.lab, [c.switch.name for c in chosen])
         try:
             for controls in chosen:
                 switches.apply(self.lab, controls.switch.name, controls.values())
             yield
         finally:
-            for switch, args in reversed(before):
-                switches.apply(self.lab, switch.name, {**args})
+            switches.restore(self.lab, before)
 
     def refresh_switches(self) -> None:
         """Every switch control shows the lab as it is now: a scenario sets switches and puts
@@ -454,6 +452,14 @@ class NumberOrNone(w.HBox, w.ValueWidget):
             self._syncing = False
 
 
+def _takes(switch: switches.Switch, name: str, value: Any) -> bool:
+    try:
+        switch.param(name).check(value)
+    except BadArgument:
+        return False
+    return True
+
+
 class SwitchControls(w.VBox):
     """One switch of the lab on a playground: a control per parameter, a button per action.
 
@@ -532,8 +538,11 @@ class SwitchControls(w.VBox):
         return self.switch.show(self.panel.lab) if self.switch.show else ""
 
     def _lab_values(self) -> dict[str, Any]:
-        current = self.switch.current
-        return dict(current(self.panel.lab, self.fixed)) if current else {}
+        """The lab's values that these controls can show: a value the table would refuse (a
+        Retry-After date, a capacity set from Python above the box's maximum) is not one,
+        and its control keeps what it has."""
+        current = self.switch.current(self.panel.lab, self.fixed)
+        return {name: value for name, value in current.items() if _takes(self.switch, name, value)}
 
     def values(self) -> dict[str, Any]:
         values = {**self.fixed, **{n: c.value for n, c in self.inputs.items()}}
