@@ -467,9 +467,16 @@ class FaultServer(Listener):
         self.fault.reset()
 
     async def start(self) -> None:
+        self.take_port()
+
+    def take_port(self) -> None:
+        """Take this upstream's port on the lab's loop: a listening kind is reserved and
+        makes its server at its first connection (``Listener.reserve``), a kind that never
+        accepts occupies its port at once."""
         if self.fault.listens:
-            await super().start()
+            self.reserve()
             return
+        self.loop = asyncio.get_running_loop()
         self._socks = self.fault.occupy(self.host)
         self.port = self._socks[0].getsockname()[1]
 

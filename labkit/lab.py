@@ -221,10 +221,12 @@ class Lab:
         return self
 
     async def _start_all(self) -> None:
-        servers: list[Listener] = [self._origin, *self._upstreams.values(), *self._pool_members]
-        for server in (*servers, self._gateway, self.control):
+        faults = [*self._upstreams.values(), *self._pool_members]
+        for server in (self._origin, *faults, self._gateway, self.control):
             server.peers = self._peers
-        await asyncio.gather(*(s.start() for s in servers))
+        for fault in faults:  # each takes its port now, and serves from its first connection
+            fault.take_port()
+        await self._origin.start()
         host = self.host
         self._gateway.add_route(
             Route("/", "origin", [Target("origin", host, self._origin.port)], ORIGIN_TIMEOUTS)

@@ -142,6 +142,8 @@ class Listener:
         self.host = host
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
+        self._reserved: socket.socket | None = None  # a port taken, not served yet (reserve)
+        self._opening: asyncio.Task[None] | None = None  # its server being made
         self._tasks: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self.stopped = False
         self.loop: asyncio.AbstractEventLoop | None = None  # the lab's loop, once started
@@ -171,8 +173,45 @@ class Listener:
             raise
         self.port = self._server.sockets[0].getsockname()[1]
 
+    def reserve(self) -> None:
+        """Take this listener's port now (on the lab's loop) and serve from the first
+        connection on: ``start`` for a server most labs never call.
+
+        A lab runs seventeen misbehaving upstreams and pool members; a lesson calls two or
+        three of them, and 200 labs on one host each made seventeen asyncio servers for
+        nothing. The port is bound and listening at once, so its URL is known and never
+        changes, and a connection made before anything serves it waits in the kernel's
+        accept queue; that connection (the gateway's, a learner's curl, a health check's)
+        wakes the listener, which then makes its server, and the server accepts it. Nobody
+        can tell a reserved listener from a started one but by the CPU it saved.
+        """
+        loop = asyncio.get_running_loop()
+        self.loop = loop
+        sock = ports.bind(self.host, backlog=512)  # in the lab's range (labkit/http/ports.py)
+        sock.setblocking(False)
+        self._reserved = sock
+        self.port = sock.getsockname()[1]
+        loop.add_reader(sock.fileno(), self._first_connection, loop, sock)
+
+    def _first_connection(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+        """A connection waits on a reserved port: make its server (which accepts it)."""
+        loop.remove_reader(sock.fileno())
+        if self._opening is None and not self.stopped:
+            self._opening = loop.create_task(self._open(sock))
+
+    async def _open(self, sock: socket.socket) -> None:
+        self._server = await asyncio.start_server(self._on_connection, sock=sock, backlog=512)
+        self._reserved = None  # the server's now: it closes it
+
     async def stop(self) -> None:
         self.stopped = True
+        if self._opening is not None:  # a server being made is closed below like any other
+            await asyncio.gather(self._opening, return_exceptions=True)
+        if self._reserved is not None:  # never served
+            if self.loop is not None and not self.loop.is_closed():
+                self.loop.remove_reader(self._reserved.fileno())
+            self._reserved.close()
+            self._reserved = None
         if self._server is not None:
             self._server.close()
         # Cancel every connection and cut its socket, so nothing waits on a peer.
