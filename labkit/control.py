@@ -471,15 +471,46 @@ def live_labs() -> list[dict[str, Any]]:
             try:
                 os.kill(record["pid"], 0)
             except ProcessLookupError:  # that lab's process died without unregistering
+                gone = True
+            except OSError:
+                continue
+            else:  # alive, but the lab's? A process started after the record is not
+                born = _started_at(record["pid"])
+                gone = born is not None and born > record.get("started", born) + BORN_SLACK
+            if gone:
                 with contextlib.suppress(OSError):
                     os.unlink(name, dir_fd=fd)
-                continue
-            except OSError:
                 continue
             labs.append(record)
     finally:
         os.close(fd)
     return labs
+
+
+# Seconds by which a record's process may seem to have started after the record was written:
+# /proc gives the boot time in whole seconds and a start in clock ticks
+BORN_SLACK = 2.0
+
+
+def _started_at(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch, as ``time.time()``), from
+    /proc; None where there is no /proc (the record is then judged by its PID alone).
+
+    A lab's process that was killed (SIGKILL, a kernel restarted) leaves its record behind,
+    and on a busy host its PID comes back as another process within minutes (pid_max is
+    32768 here; a benchmark spawns hundreds): ``os.kill(pid, 0)`` alone took such a record
+    for a running lab, and `labkit env` could choose it. A process born after the record
+    was written cannot be the lab that wrote it.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat_line = f.read()
+        with open("/proc/stat", "rb") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith(b"btime "))
+        ticks = int(stat_line[stat_line.rindex(b")") + 2 :].split()[19])  # field 22, starttime
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 SERVE = "labkit serve"  # a record's "by": the lab a terminal user started on purpose

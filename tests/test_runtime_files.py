@@ -260,6 +260,20 @@ def test_a_record_of_a_dead_process_is_removed(runtime_dir):
     assert not stale.exists()
 
 
+def test_a_record_whose_pid_now_belongs_to_a_younger_process_is_removed(runtime_dir):
+    """A killed lab's PID comes back as another process on a busy host: that process,
+    alive but started after the record was written, is not the lab."""
+    younger = subprocess.Popen([PY, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        killed_lab = {**hostile_record(Path("/nonexistent")), "pid": younger.pid}
+        stale = plant(runtime_dir, "lab-9-reused.json", {**killed_lab, "started": 1.0e9})
+        result = labkit_cli(cli_env(), "env")
+        assert "no running lab found" in result.stderr
+        assert not stale.exists()
+    finally:
+        younger.communicate(b"")
+
+
 # -- another real user on the same host --
 
 needs_root = pytest.mark.skipif(
