@@ -24,6 +24,8 @@ import multiprocessing
 import os
 import platform
 import re
+import select
+import shutil
 import signal
 import socket
 import statistics
@@ -838,6 +840,19 @@ lab.stop()
 """
 
 
+# Seconds one scale process may take from spawn to its line (about 0.2 s on a quiet host):
+# past it the process is killed and counted as not answering, so an overloaded host (load 55
+# once) gives rows that say so instead of a run that never ends
+SCALE_CHILD_SECONDS = 60.0
+
+
+def _first_line(proc: subprocess.Popen[str], seconds: float) -> str | None:
+    """The process's first line of output, or None if none came within ``seconds``."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], seconds)
+    return proc.stdout.readline() if ready else None
+
+
 def run_scale(n: int, parallel: int, child: str = SCALE_CHILD) -> dict[str, Any]:
     """Start ``n`` processes, at most ``parallel`` starting at a time; each keeps its lab."""
     with tempfile.TemporaryDirectory(prefix="labkit-bench-scale-") as tmp:
@@ -858,12 +873,16 @@ def run_scale(n: int, parallel: int, child: str = SCALE_CHILD) -> dict[str, Any]
             )
             with lock:
                 procs.append(proc)
-            line = proc.stdout.readline() if proc.stdout else ""
+            line = _first_line(proc, SCALE_CHILD_SECONDS)
             t1 = time.monotonic()
-            try:
-                info = json.loads(line)
-            except ValueError:
-                info = {"status": None}
+            if line is None:
+                proc.kill()
+                info = {"status": None, "timed_out": True}
+            else:
+                try:
+                    info = json.loads(line)
+                except ValueError:
+                    info = {"status": None}
             info.update(spawned=t0, answered=t1, wall=t1 - t0)
             return info
 
@@ -889,6 +908,7 @@ def run_scale(n: int, parallel: int, child: str = SCALE_CHILD) -> dict[str, Any]
         return {
             "total": all_answered - began,
             "answered": len(ok),
+            "timed_out": sum(1 for r in results if r.get("timed_out")),
             "n": n,
             "wall_median": median([r["wall"] for r in ok]) if ok else float("nan"),
             "start_median": median([r["start_to_200"] for r in ok]) if ok else float("nan"),
@@ -1323,10 +1343,17 @@ def section_scale(settings: Settings, table: Table) -> None:
         pythons.append(run_scale(n, parallel, SCALE_PYTHON))
     answered = min(r["answered"] for r in runs)
     distinct = min(r["distinct_gateways"] for r in runs)
+    timed_out = max(r["timed_out"] for r in runs)
     note = (
         ""
         if answered == n and distinct == n
         else f" · only {answered}/{n} answered, {distinct} distinct gateways"
+        + (
+            f" ({timed_out} gave no line within {SCALE_CHILD_SECONDS:g} s: host load "
+            f"{os.getloadavg()[0]:.0f})"
+            if timed_out
+            else ""
+        )
     )
     part = "scale"
     total = median([r["total"] for r in runs])
@@ -1345,11 +1372,13 @@ def section_scale(settings: Settings, table: Table) -> None:
     ):
         total_floor = median([r["total"] for r in floor])
         short = min(r["answered"] for r in floor)
+        late = max(r["timed_out"] for r in floor)
         table.add(
             part,
             f"the floor: {n} {what}, one per process, the same way, {len(floor)} runs",
             f"{total_floor:.1f} s · {n / total_floor:.1f} processes/s"
             + ("" if short == n else f" · only {short}/{n} answered")
+            + (f" ({late} gave no line within {SCALE_CHILD_SECONDS:g} s)" if late else "")
             + f" (labs: {total / total_floor:.2f}×)",
             "peer",
         )
@@ -1620,14 +1649,40 @@ def main() -> int:
     elif args.only is not None:
         sections = [(n, run) for n, run in sections if n.replace(" ", "-") == args.only]
     failures = 0
-    for name, run in sections:
-        try:
-            run()
-        except Exception as exc:  # one broken section must not hide the others
-            failures += 1
-            table.add(
-                name, "section failed", f"{type(exc).__name__}: {exc}".replace("\n", " ")[:300]
-            )
+    # Every lab this run starts, in this process or a child, registers in a directory of the
+    # run's own, removed at the end: a lab killed on purpose (the kernel-starts churn) or by
+    # a timeout left its record in the user's registry, where `labkit env` read it
+    registry = tempfile.mkdtemp(prefix="labkit-bench-registry-")
+    os.environ["LABKIT_RUNTIME_DIR"] = str(Path(registry) / "run")
+
+    def interrupted(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        for name, run in sections:
+            try:
+                run()
+            except Exception as exc:  # one broken section must not hide the others
+                failures += 1
+                table.add(
+                    name,
+                    "section failed",
+                    f"{type(exc).__name__}: {exc}".replace("\n", " ")[:300],
+                )
+            except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM (a timeout): say where
+                failures += 1
+                why = str(stop) or "SIGINT"
+                table.add(
+                    name,
+                    "interrupted",
+                    f"{why} after {time.perf_counter() - began:.0f} s (load "
+                    f"{os.getloadavg()[0]:.1f}); the rows above were measured, this section "
+                    "and those after it were not",
+                )
+                break
+    finally:
+        shutil.rmtree(registry, ignore_errors=True)
     if args.skip_notebooks and args.only is None:
         table.add("suite", "notebooks and tests", "skipped (--skip-notebooks)", "", "n/a")
     rev = subprocess.run(
