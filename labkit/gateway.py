@@ -19,6 +19,7 @@ from labkit.errors import BadArgument, unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.http.requestcheck import Verdict
+from labkit.http.server import Generations
 from labkit.i18n import Msg
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
 from labkit.record import Record
@@ -26,7 +27,7 @@ from labkit.recorder import Kind, Recorder, Role
 
 HEALTH_INTERVAL = 1.0  # seconds a health check's verdict stands before a request asks again
 MAX_VARIANTS = 8  # stored responses per URL that differ by the headers they vary on
-MAX_MATCHED = 256  # paths whose route the gateway remembers (then it starts again)
+MAX_MATCHED = 256  # paths whose route the gateway remembers (server.Generations)
 
 
 class CachedResponse(Record):
@@ -92,7 +93,8 @@ class Gateway(Proxy):
         self._health_task: asyncio.Task[None] | None = None  # the check under way
         self._checked_at = float("-inf")  # the loop's time when the last check began
         self._personality = personalities.RFC
-        self._matched: dict[str, Route | None] = {}  # path -> its route (see match)
+        # path -> (its route,): a 1-tuple, as a path may have no route (see match)
+        self._matched: Generations[str, tuple[Route | None]] = Generations(MAX_MATCHED)
 
     @property
     def personality(self) -> str:
@@ -132,7 +134,7 @@ class Gateway(Proxy):
         route.owner = self
         self.routes.append(route)
         self.routes.sort(key=lambda r: len(r.prefix), reverse=True)
-        self._matched = {}
+        self._matched = Generations(MAX_MATCHED)
 
     def route(self, prefix: str) -> Route:
         """The route with this prefix (or this upstream name), to change its timeouts."""
@@ -290,16 +292,14 @@ class Gateway(Proxy):
     def match(self, path: str) -> Route | None:
         """The route of the longest prefix that matches the path; found once per path (a
         lab has about twenty routes, ``/`` the last one tried), again after ``add_route``."""
-        matched = self._matched
-        if path in matched:
-            return matched[path]
+        found = self._matched.get(path)
+        if found is not None:
+            return found[0]
         route = next(
             (r for r in self.routes if path == r.prefix.rstrip("/") or path.startswith(r.prefix)),
             None,
         )
-        if len(matched) >= MAX_MATCHED:
-            matched.clear()
-        matched[path] = route
+        self._matched.keep(path, (route,))
         return route
 
     async def handle(self, request: Request) -> Response:

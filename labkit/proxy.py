@@ -21,7 +21,7 @@ from labkit.conditions import FAILED_WHY, RFC_TABLE, Condition, Outcome
 from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
-from labkit.http.server import HTTPServer, Listener, h11_fields, request_event
+from labkit.http.server import Generations, HTTPServer, Listener, h11_fields, request_event
 from labkit.i18n import Msg, Text
 from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
@@ -82,6 +82,8 @@ _NOT_PASSED_ON = _OWN_OPTIONS | {"upgrade"}
 
 # A request head up to this size has what is forwarded for its fields kept (_forwarding)
 MAX_KEPT_HEAD = 2048
+MAX_FORWARDINGS = 64  # distinct requests' fields whose forwarded headers are kept
+MAX_KEPT = 256  # Proxy-Status entries, and failure pages, kept (server.Generations)
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
 # supported for any resource). A CONNECT that is not host:port never gets here: every
@@ -286,16 +288,16 @@ class Proxy(HTTPServer):
         self._in_flight: set[upstream.Connection] = set()
         self.pool = upstream.Pool()
         self._rules: tuple[personalities.Personality, frozenset[str], set[str]] | None = None
-        self._entries: dict[tuple[int, str], str] = {}
+        self._entries: Generations[tuple[int, str], str] = Generations(MAX_KEPT)
         # a request's fields -> what is forwarded for them (see _forwarding)
-        self._forwardings: dict[
+        self._forwardings: Generations[
             tuple[tuple[str, str], ...],
             tuple[personalities.Personality, bool, int, Headers, Headers, bool],
-        ] = {}
+        ] = Generations(MAX_FORWARDINGS)
         # failure pages made (see failure_response): status, headers, body, why
-        self._failures: dict[
+        self._failures: Generations[
             tuple[object, ...], tuple[int, tuple[tuple[str, str], ...], bytes, str]
-        ] = {}
+        ] = Generations(MAX_KEPT)
 
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -354,7 +356,7 @@ class Proxy(HTTPServer):
         All but the X-Request-ID depends only on the request's fields, its body's length,
         the personality and keep-alive: the same for each request of a client that sends the
         same fields. That part is made once (``_forwarding_parts``) and kept, for requests
-        whose head is not large (at most 64 kept, then it starts again).
+        whose head is not large (MAX_FORWARDINGS kept, in two generations).
         """
         person = self.persona()
         fields = tuple(request.headers)
@@ -367,9 +369,7 @@ class Proxy(HTTPServer):
         ):
             made = self._forwarding_parts(request, person, keepalive)
             if len(request.raw) - len(request.body) <= MAX_KEPT_HEAD:
-                if len(self._forwardings) >= 64:
-                    self._forwardings.clear()
-                self._forwardings[fields] = made
+                self._forwardings.keep(fields, made)
         _, _, _, before, after, host = made
         return [*before, ("X-Request-ID", self.recorder.tagged(request.request_id)), *after], host
 
@@ -665,10 +665,8 @@ class Proxy(HTTPServer):
         key = (status, next_hop)
         entry = self._entries.get(key)
         if entry is None:
-            if len(self._entries) >= 256:
-                self._entries.clear()
             entry = proxystatus.member(self.via_name, received_status=status, next_hop=next_hop)
-            self._entries[key] = entry
+            self._entries.keep(key, entry)
         return entry
 
     @property
@@ -718,9 +716,8 @@ class Proxy(HTTPServer):
         key = (failure.condition, name, detail, failure.head_bytes, lang, request.wants_html())
         made = self._failures.get(key)
         if made is None:
-            if len(self._failures) >= 256:
-                self._failures.clear()
-            made = self._failures[key] = self._failure_page(request, name, failure, detail)
+            made = self._failure_page(request, name, failure, detail)
+            self._failures.keep(key, made)
         status, headers, body, why = made
         return Response(status, list(headers), body, why=why)
 

@@ -359,6 +359,28 @@ def test_a_clients_own_connection_options_stop_at_the_gateway(
         assert received.count(b"\r\nconnection:") == 1 and expected in received
 
 
+def test_a_stream_of_distinct_paths_keeps_the_routes_in_use(lab: labkit.Lab) -> None:
+    """The gateway finds a path's route once and keeps it (``gateway.MAX_MATCHED`` paths, in
+    two generations). A client asking for a new path each time (three times the table's
+    size) cannot grow it, and a path in use keeps the route found for it: the table is never
+    emptied at once, which made every path's route be looked for again."""
+    gw = lab.gateway
+    assert lab.get("/orders/7").status == 200
+    kept = lab._on_loop(lambda: gw._matched.get("/orders/7"))
+    assert kept is not None and kept[0] is gw.route("/")
+
+    def stream() -> None:
+        for i in range(3 * gateway.MAX_MATCHED):
+            assert gw.match(f"/new/{i}") is kept[0]  # no route of its own: the origin's
+            if i % 16 == 0:
+                assert gw.match("/orders/7") is kept[0]
+            assert len(gw._matched) <= gateway.MAX_MATCHED
+
+    lab._on_loop(stream)
+    assert lab._on_loop(lambda: gw._matched.get("/orders/7")) is kept
+    assert lab.get("/orders/7").status == 200
+
+
 def test_a_stream_of_distinct_fields_cannot_grow_the_field_cache(lab: labkit.Lab) -> None:
     """The gateway keeps the fields it found to fit h11's grammar (``server.h11_fields``), so
     each is encoded and checked once. A client that sends new fields with every request (a

@@ -14,8 +14,8 @@ import re
 import socket
 import time
 import traceback
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 import h11
 
@@ -65,6 +65,8 @@ LINGER_SECONDS = 1.0  # after a refusal, how long the rest of a request is read 
 SWITCH_SECONDS = 2.0  # how long a switch waits for the lab's loop to apply it
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 def on_loop(loop: asyncio.AbstractEventLoop | None, change: Callable[[], T]) -> T:
@@ -908,31 +910,45 @@ def h11_fields(headers: Headers) -> tuple[list[tuple[bytes, bytes]], bool]:
     return fields, fit
 
 
-class FieldCache:
-    """Fields found to fit, in two generations of at most ``size // 2`` each.
+class Generations(Generic[K, V]):
+    """What a server worked out once and uses again (a field's bytes, a path's route, the
+    headers forwarded for a client's fields, a failure page), kept in two generations of at
+    most ``size // 2`` entries each.
 
-    A field is looked up in the new generation, then in the old one, which hands it on to
+    An entry is looked up in the new generation, then in the old one, which hands it on to
     the new; when the new one is full it becomes the old one and the old one is dropped.
-    So the fields a lab's messages carry all the time stay (each use brings them forward),
-    while a stream of fields seen once (a hostile client's, each one new) passes through:
-    the cache never holds more than ``size`` fields and never loses them all at once.
-    Emptying the whole table when it was full, as before, made every field be encoded and
-    checked again after each ``size`` new ones.
+    So what a lab's messages use all the time stays (each use brings it forward), while a
+    stream of keys seen once (a hostile client's new fields or paths) passes through: the
+    table never holds more than ``size`` entries and never loses them all at once. Emptying
+    a whole table when it was full, as before, made every entry be worked out again after
+    each ``size`` new ones, the ones in use included.
     """
 
     def __init__(self, size: int) -> None:
-        self.half = size // 2
-        self.new: dict[tuple[str, str], tuple[bytes, bytes]] = {}
-        self.old: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+        self.half = max(1, size // 2)
+        self.new: dict[K, V] = {}
+        self.old: dict[K, V] = {}
 
-    def keep(self, key: tuple[str, str], field: tuple[bytes, bytes]) -> None:
+    def get(self, key: K) -> V | None:
+        """The entry kept for ``key`` (brought forward if it was old), or None."""
+        value = self.new.get(key)
+        if value is None:
+            value = self.old.get(key)
+            if value is not None:
+                self.keep(key, value)
+        return value
+
+    def keep(self, key: K, value: V) -> None:
         if len(self.new) >= self.half:
             self.old = self.new
             self.new = {}
-        self.new[key] = field
+        self.new[key] = value
 
     def __len__(self) -> int:
         return len(self.new) + len(self.old)
+
+
+FieldCache = Generations[tuple[str, str], tuple[bytes, bytes]]  # h11_fields' table
 
 
 # Fields already found to fit h11's grammar, as bytes: most fields of a lab's messages come
