@@ -156,6 +156,63 @@ def test_q4_a_checker_that_reads_the_portals_state_fails(lab: labkit.Lab) -> Non
     assert not lab.portal.logged_in  # the judge put the portal back
 
 
+def peeks_in_memory(lab):
+    """Asks, ignores the answer, and reads the login from the Portal the fork copied, found
+    by scanning its own memory for objects of that class (no attribute of the lab needed);
+    each candidate is read in a process of its own, as a wrong guess may crash it."""
+    import ctypes
+    import os
+    import struct
+
+    import httpx
+
+    import labkit.portal
+
+    def login_state(address):  # b"out", b"in", or b"" (no state there, or it crashed)
+        read, write = os.pipe()
+        if os.fork() == 0:
+            found = ctypes.cast(address, ctypes.py_object).value
+            state = object.__getattribute__(found, "__dict__")
+            if "_logged_in_at" in state:
+                os.write(write, b"out" if state["_logged_in_at"] is None else b"in")
+            os._exit(0)
+        os.close(write)
+        os.wait()
+        with os.fdopen(read, "rb") as answer:
+            return answer.read()
+
+    httpx.get(lab.portal.url + "/generate_204", trust_env=False)
+    needle = struct.pack("<Q", id(labkit.portal.Portal))  # an object's type, after its refcount
+    with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", buffering=0) as mem:
+        for line in maps:
+            span, mode = line.split()[:2]
+            low, high = (int(x, 16) for x in span.split("-"))
+            if not mode.startswith("rw") or high - low > 2**29:
+                continue
+            try:
+                mem.seek(low)
+                data = mem.read(high - low)
+            except OSError:
+                continue
+            at = data.find(needle, 8)
+            while at != -1:
+                if at % 8 == 0 and 0 < struct.unpack_from("<q", data, at - 8)[0] < 1000:
+                    state = login_state(low + at - 8)
+                    if state:
+                        return state == b"out"
+                at = data.find(needle, at + 1)
+    return True
+
+
+def test_q4_a_checker_that_reads_the_forks_memory_fails(lab: labkit.Lab) -> None:
+    """The child is a fork of the kernel: its copy of the portal held the login the judge had
+    just set, and peeks_in_memory passed (judges10)."""
+    result = q4.check(peeks_in_memory, lab)
+    assert result.correct is False and "after login your function still says captive" in (
+        result.message
+    ), result.message
+
+
 def test_q3_form_logout_then_shortcut_fails(lab: labkit.Lab) -> None:
     """Issue 14: a form login, a logout and then the shortcut, with no request in between."""
     assert _post_form(lab, data={"accept": "yes"}).status_code == 200

@@ -19,6 +19,14 @@ death by a signal are reported in words. When the call ends, or its time is up, 
 child is killed with every process it started, whatever it was doing (``proctree``: the
 child runs below a keeper process that keeps even a detached grandchild in its tree).
 
+What the child can read: it is a copy of the kernel, so code that scans its own memory
+(ctypes, /proc/self/mem) reads what the kernel held at the fork. The copies of the lab's
+servers are emptied first (``_forget_servers``): their state at that moment (the portal's
+login, the cache) is what a checker question asks the learner's code to find out with
+requests, and a scan found it there. What else the copy holds is no secret from its
+learner: the judges' plans are in their source and ``.solution()`` prints each answer, in
+the learner's own kernel; `labkit grade` re-runs answers in the teacher's.
+
 A judge may also run the child in virtual time (``Clock``): ``time.sleep`` returns at
 once and moves the child's clock (``time.monotonic``, ``time.time``, ``datetime.now``)
 forward instead, and the kernel's ``on_call`` hook sees the virtual time of each call
@@ -661,6 +669,7 @@ def _child_main(
                 # the copy of the kernel's servers goes: every use of the lab is forwarded,
                 # and what the copy held when the judge forked (the portal's login, say) is
                 # the judge's, not something the learner's code may read
+                _forget_servers(lab)
                 lab.__dict__.clear()
                 lab.__dict__["_labkit_handle"] = handle
                 lab.__class__ = cls
@@ -711,6 +720,41 @@ def _no_input(prompt: object = "") -> str:
         "input() gets nothing here: the judge runs your function without a keyboard; "
         "give it what it needs as arguments"
     )
+
+
+# The modules whose objects hold a running lab's state: the servers and what they keep.
+_SERVER_MODULES = frozenset(
+    "labkit.lab labkit.origin labkit.gateway labkit.portal labkit.proxy labkit.faults "
+    "labkit.control labkit.recorder labkit.http.server labkit.http.peers".split()
+)
+
+
+def _forget_servers(lab: Any) -> None:
+    """In the child: empty the copies of a lab's servers (the portal's login, the gateway's
+    cache, the recorder's requests, an upstream's setting) before learner code runs.
+
+    Dropping the lab's own references is not enough: the copy of the kernel's event loop
+    still holds the servers, and code that scans the fork's raw memory (ctypes,
+    /proc/self/mem) for a Portal found it and read its login, which 511 q4 asks the
+    learner's function to find out with a request. What a fork copies of the judge's own
+    plan is no secret (its source and .solution() are the learner's), but the lab's state
+    at the moment of the check is the answer to a checker question."""
+    seen: set[int] = set()
+    todo: list[Any] = list(vars(lab).values())
+    while todo:
+        value = todo.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, (list, tuple, set, frozenset)):
+            todo.extend(value)
+        elif isinstance(value, dict):
+            todo.extend(value.values())
+        elif type(value).__module__ in _SERVER_MODULES and value is not lab:
+            state = getattr(value, "__dict__", None)
+            if isinstance(state, dict):
+                todo.extend(state.values())
+                state.clear()
 
 
 def _drop_sockets(keep: int) -> None:
