@@ -257,6 +257,8 @@ HOPS: dict[str, str] = {
     "app server": "origin",
     "backend": "origin",
     "shop": "origin",
+    "shop application": "origin",  # lesson 08's words for the origin
+    "shop app": "origin",
     "gateway": "gateway",
     "labkit gateway": "gateway",
     "reverse proxy": "gateway",
@@ -845,6 +847,8 @@ def _condition_names() -> dict[str, str]:
         "连接被拒绝": "refused",
         "拒绝连接": "refused",
         "连接遭拒": "refused",
+        "被拒绝": "refused",  # as "refused" alone
+        "拒绝": "refused",
         "连接超时": "connect-timeout",
         "建立连接超时": "connect-timeout",
         "拨号超时": "connect-timeout",  # Go's (Caddy's) "dial", word for word
@@ -855,6 +859,10 @@ def _condition_names() -> dict[str, str]:
         "连接重置": "reset",
         "没有响应就关闭了连接": "closed-without-response",
         "未响应就关闭连接": "closed-without-response",
+        "未响应就关闭": "closed-without-response",
+        "没有响应就关闭": "closed-without-response",
+        "过早关闭": "closed-without-response",  # nginx's "prematurely closed"
+        "提前关闭": "closed-without-response",
         "连接被关闭": "closed-without-response",
         "标头被截断": "headers-cut",
         "响应头被截断": "headers-cut",

@@ -439,6 +439,8 @@ class Choice(Exercise):
         vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
         if "from" in vocabulary and "by" not in vocabulary:  # "a 504 made by the gateway"
             key = re.sub(r"\b((made|sent|generated|written) )?by\b", "from", key)
+        if "from" in vocabulary:  # "the handler's 500": "500 from handler"
+            key = re.sub(r"\b([a-z]+) s (\d{3})\b", r"\2 from \1", key)
         if "with" in vocabulary and "and" not in vocabulary:  # "405 and Allow", "405 + Allow"
             key = re.sub(r"\b(and|plus)\b", "with", key)
         if "resend" in vocabulary:  # "check before sending it again"
