@@ -296,6 +296,18 @@ def test_q5_a_function_that_sends_nothing_is_told_so(lab: labkit.Lab) -> None:
     assert not result and "no request reached the gateway" in result.message, result.message
 
 
+def test_q5_a_function_that_returns_the_lab_is_told_so_in_one_line(lab: labkit.Lab) -> None:
+    """repr(lab) is a table: quoted whole, it made the verdict a message of 8 lines."""
+
+    def returns_the_lab(lab, path, budget):
+        lab.get(path, timeout=0.5)
+        return lab
+
+    result = q5.check(returns_the_lab, lab)
+    assert not result and "returned <Lab running on this machine> …; it must" in result.message
+    assert "\n" not in result.message, result.message
+
+
 # -- round 5 (issue 14): clients as learners write them, judged as a teacher would --
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
 from labkit.exercises.core import Learner, hop_name, make_choice, make_short_answer
+from labkit.exercises.observe import quoted
 from labkit.exercises.runner import LearnerError, LearnerExit
 from labkit.i18n import Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
@@ -245,7 +246,7 @@ def _shape_problem(run: Run) -> Text:
                 "show_order({order}) returned {result}; it must return a pair "
                 "(status, body), e.g. (404, 'there is no order 99').",
                 order=repr(order_id),
-                result=repr(result),
+                result=quoted(result),
             )
         status = result[0]
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
-from labkit.exercises.observe import made_by
+from labkit.exercises.observe import made_by, quoted
 from labkit.i18n import Msg, Text
 from labkit.recorder import Role
 
@@ -223,7 +223,7 @@ def _classified(run: Run) -> Text:
         if answer not in ("gateway", "origin"):
             return Msg(
                 "who_made_it returned {said} for {response}; it must return 'gateway' or 'origin'.",
-                said=repr(said),
+                said=quoted(said),
                 response=_describe(status, headers),
             )
         if truth is None or answer != truth.value:

@@ -19,7 +19,7 @@ from typing import Any
 from labkit.exercises import runner
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import make_choice, make_short_answer
-from labkit.exercises.observe import status_problem
+from labkit.exercises.observe import quoted, status_problem
 from labkit.i18n import Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER
@@ -98,7 +98,7 @@ def _retry_after_problem(value: str | None) -> Msg | None:
         return Msg(
             "Retry-After: {value} is neither a number of seconds nor an HTTP-date such as "
             "'Tue, 01 Jan 2030 00:00:00 GMT' (RFC 9110 10.2.3)",
-            value=repr(value),
+            value=quoted(value),
         )
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)

@@ -11,6 +11,7 @@ from typing import Any
 
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import make_choice
+from labkit.exercises.observe import quoted
 from labkit.i18n import Msg, Text
 from labkit.recorder import MAX_EXCHANGES, Kind, Role
 
@@ -247,7 +248,7 @@ def _asks_the_network(run: Run) -> Text:
         line = Msg(
             "{state}: is_captive(lab) returned {answer} ({asked} request(s))",
             state=state,
-            answer=repr(answer),
+            answer=quoted(answer),
             asked=asked,
         )
         lines.append(run.say(line))
@@ -263,7 +264,7 @@ def _asks_the_network(run: Run) -> Text:
             return Msg(
                 "{state} your function returned {answer}; return True or False.",
                 state=state,
-                answer=repr(answer),
+                answer=quoted(answer),
             )
         if answer != expected and expected:
             return Msg(

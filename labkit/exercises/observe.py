@@ -51,6 +51,16 @@ def story(rows: list[dict[str, Any]], start: float, noun: str = "request") -> st
     )
 
 
+def quoted(value: Any) -> str:
+    """A value the learner's code returned, as a message quotes it: on one line (a returned
+    lab's repr is a table), cut as labkit.errors.shown cuts a long one."""
+    from labkit.errors import shown
+
+    text = shown(value)
+    first, _, rest = text.partition("\n")
+    return f"{first.rstrip()} …" if rest.strip() else first
+
+
 def status_problem(value: Any, call: Text) -> Text:
     """What is wrong with a learner function's return value that should be a status ("" if nothing)."""
     from labkit.exchange import Exchange
@@ -61,6 +71,6 @@ def status_problem(value: Any, call: Text) -> Text:
         return Msg(
             "{call} returned {value}; it must return the final status, an int.",
             call=call,
-            value=repr(value),
+            value=quoted(value),
         )
     return ""
