@@ -90,7 +90,7 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
         if hop.role is Role.CLIENT:
             continue
         sent = i18n.render(hop.sent.summary, lang) if hop.sent else Msg("(no answer)").render(lang)
-        received = i18n.render(hop.received.summary, lang) if hop.received else ""
+        received = i18n.render(hop.received_summary, lang)
         endings |= {ev.ended for ev in (hop.sent, hop.received) if ev and ev.ended}
         dur = milliseconds(hop.duration) if hop.duration is not None else ""
         rows.append(
