@@ -16,7 +16,7 @@ def _post_form(lab: labkit.Lab, **kwargs) -> httpx.Response:
         return client.post(lab.portal.url + "/_portal/login", **kwargs)
 
 
-def is_captive(lab) -> bool:
+def is_captive(lab: labkit.Lab) -> bool:
     with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:
         r = client.get(lab.portal.url + "/generate_204")
     return r.status_code != 204

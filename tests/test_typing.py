@@ -133,14 +133,14 @@ def test_a_learners_script_passes_mypy_strict_and_a_mistake_is_reported(tmp_path
 # -- the lessons' own code, as a learner runs it, passes mypy --strict --
 
 # A lesson's helper functions are written as a learner writes them, unannotated
-# (``def status_line(ex):``, ``def is_captive(lab) -> bool:`` as its question words it): mypy may
-# not require their annotations, but it still checks their bodies (--check-untyped-defs is part
-# of --strict) and every call the lessons make on labkit. An exercise's template is a ``def``
-# whose body is ``...`` for the learner to fill in (empty-body). Per file, so that labkit itself
-# is checked with `make quick`'s options and comes from its cache.
+# (``def status_line(ex):``) or annotated in full (``def is_captive(lab: labkit.Lab) -> bool:``,
+# as its question words it), never in part (--strict's disallow-incomplete-defs holds): mypy
+# may not require their annotations, but it still checks their bodies (--check-untyped-defs is
+# part of --strict) and every call the lessons make on labkit. An exercise's template is a
+# ``def`` whose body is ``...`` for the learner to fill in (empty-body). Per file, so that
+# labkit itself is checked with `make quick`'s options and comes from its cache.
 NOTEBOOK_LEARNER_CODE = (
-    "# mypy: allow-untyped-defs, allow-incomplete-defs, allow-untyped-calls\n"
-    "# mypy: disable-error-code=empty-body\n"
+    "# mypy: allow-untyped-defs, allow-untyped-calls\n# mypy: disable-error-code=empty-body\n"
 )
 # IPython's own lines are not Python and mypy cannot check them: a ``%magic`` or ``!shell``
 # line reads as ``pass`` (the lessons have ``%matplotlib inline``), a ``%%`` cell is left out

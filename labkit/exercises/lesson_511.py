@@ -284,7 +284,7 @@ q4 = CheckedTask(
     "511.is-captive",
     LESSON,
     Msg(
-        "Write def is_captive(lab) -> bool: a connectivity checker, like a phone's. It returns "
+        "Write def is_captive(lab: labkit.Lab) -> bool: a connectivity checker, like a phone's. It returns "
         "True when a captive portal is in the way (before login) and False when the network is "
         "open (after login). It must find out with a real request through lab.portal.url. "
         "Check with q4.check(is_captive, lab)."
@@ -308,8 +308,8 @@ q4 = CheckedTask(
             "else mean?"
         ),
     ),
-    solution="import httpx\n\n"
-    "def is_captive(lab) -> bool:\n"
+    solution="import httpx\nimport labkit\n\n"
+    "def is_captive(lab: labkit.Lab) -> bool:\n"
     "    with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:\n"
     "        r = client.get(lab.portal.url + '/generate_204')\n"
     "    return r.status_code != 204\n\n"
