@@ -6,6 +6,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 LAB_SETTINGS = jupyter-config/lab/settings/overrides.d/labkit-defaults.json
+# IPython reads it from the environment's etc/ipython/ at each kernel start (labkit/kernel.py)
+KERNEL_CONFIG = jupyter-config/ipython/ipython_kernel_config.py
+KERNEL_SETUP = $(VENV)/etc/ipython/ipython_kernel_config.py
 
 .PHONY: lab test quick lint format clean
 
@@ -38,17 +41,22 @@ $(STAMP): pyproject.toml $(LAB_SETTINGS)
 	cp $(LAB_SETTINGS) $(VENV)/share/jupyter/lab/settings/overrides.d/
 	touch $(STAMP)
 
-lab: $(STAMP)
+# apart from the stamp: a venv made before it gets it without being made again
+$(KERNEL_SETUP): $(KERNEL_CONFIG) $(STAMP)
+	mkdir -p $(VENV)/etc/ipython
+	cp $(KERNEL_CONFIG) $(KERNEL_SETUP)
+
+lab: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/00-start-here.ipynb
 
-test: $(STAMP)
+test: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/ruff check labkit tests notebooks
 	$(BIN)/ruff format --check labkit tests notebooks
 	$(BIN)/mypy --strict labkit
 	$(call suite,,)   # notebooks included: tests/test_notebooks.py runs each one
 
 # the edit loop: lint, types and every test but the browser, subprocess-heavy and notebook runs
-quick: $(STAMP)
+quick: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/ruff check labkit tests notebooks
 	$(BIN)/ruff format --check labkit tests notebooks
 	$(BIN)/mypy --strict labkit

@@ -808,3 +808,81 @@ def test_a_glossary_link_opens_the_glossary_at_its_term(
             page.screenshot(path=str(shots / f"glossary-from-{stem}.png"))
     finally:
         page.close()
+
+
+# A lesson's playground cell, run before the lesson's start cell (here: after a kernel restart)
+BEFORE_START = [
+    (
+        "05-504-gateway-timeout.ipynb",
+        "NameError: name 'labkit' is not defined: this lesson's first code cell (the one that "
+        "begins “# Run this cell first”) has not run in this kernel, or the kernel restarted. "
+        "Run it, then this cell again.",
+    ),
+    (
+        "zh/01-500-internal-server-error.ipynb",
+        "NameError：名称 'lab' 未定义：本课的第一个代码单元格（以“# 先运行这个单元格”开头的那个）"
+        "还没有在这个内核里运行过，或者内核重启过。先运行它，再运行这个单元格。",
+    ),
+]
+
+_KERNEL_READY = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle';
+}"""
+
+# runs cell i and resolves once it has run
+_RUN_CELL = """async (i) => {
+  const w = window.jupyterapp.shell.currentWidget;
+  w.content.activeCellIndex = i;
+  await window.jupyterapp.commands.execute('notebook:run-cell');
+}"""
+
+_CELL_OUTPUT = """(i) => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cell = w.content.widgets[i];
+  if (w.sessionContext.session.kernel.status !== 'idle' || !cell.model.outputs.length) return null;
+  const out = cell.node.querySelector('.jp-OutputArea-output');
+  return out ? [out.innerText.trim(), !!cell.node.querySelector('.labkit-panel')] : null;
+}"""
+
+
+@pytest.mark.parametrize(("name", "line"), BEFORE_START, ids=[n for n, _ in BEFORE_START])
+def test_a_cell_run_before_the_start_cell_says_to_run_it(
+    browser, jupyter: str, name: str, line: str
+) -> None:
+    """What a learner reads who runs a lesson's playground cell first, or after a kernel
+    restart: one line saying to run the start cell, in the lesson's language, not
+    NameError's traceback (labkit.kernel, which IPython loads before any cell runs); and
+    after the start cell, the same cell shows its playground."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        # the lesson test may have run it in this kernel already: a learner's restart
+        page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+        )
+        page.wait_for_timeout(500)
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+        code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
+        playground = next(i for i in code if "Playground(" in "".join(cells[i]["source"]))
+        page.evaluate(_RUN_CELL, playground)
+        shown = page.wait_for_function(_CELL_OUTPUT, arg=playground, timeout=30000).json_value()
+        stem = Path(name).with_suffix("").as_posix().replace("/", "-")
+        shots = ROOT / "screenshots"
+        shots.mkdir(exist_ok=True)
+        page.screenshot(path=str(shots / f"{stem}-before-start.png"))
+        assert shown == [line, False]
+        page.evaluate(_RUN_CELL, code[0])
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        page.evaluate(_RUN_CELL, playground)
+        page.wait_for_function(
+            "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
+            ".node.querySelector('.labkit-panel')",
+            arg=playground,
+            timeout=30000,
+        )
+    finally:
+        page.close()

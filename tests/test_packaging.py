@@ -93,8 +93,30 @@ def test_jupyterlab_asks_no_news_question_where_labkit_is_installed() -> None:
 
     assert json.loads((ROOT / SETTINGS).read_text()) == NO_NEWS
     files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
-    assert files == {"share/jupyter/lab/settings/overrides.d": [SETTINGS]}
+    assert files["share/jupyter/lab/settings/overrides.d"] == [SETTINGS]
     assert "LAB_SETTINGS = " + SETTINGS in (ROOT / "Makefile").read_text()
     installed = Path(get_app_dir()) / "settings" / "overrides.d" / "labkit-defaults.json"
     assert installed.exists(), f"not installed: {installed} (make .venv/.installed)"
     assert json.loads(installed.read_text()) == NO_NEWS
+
+
+KERNEL_CONFIG = "jupyter-config/ipython/ipython_kernel_config.py"
+
+
+def test_kernels_load_labkit_kernel_where_labkit_is_installed() -> None:
+    """A lesson cell run before its start cell said only NameError's traceback: labkit's
+    kernel set-up (IPython reads the environment's etc/ipython/ at each kernel start) loads
+    labkit.kernel, which says to run the start cell. pip installs it (data-files), `make`
+    copies it into .venv; the browser test runs a cell before the start cell."""
+    import sys
+
+    from traitlets.config import PyFileConfigLoader
+
+    files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    assert files["etc/ipython"] == [KERNEL_CONFIG]
+    assert "KERNEL_CONFIG = " + KERNEL_CONFIG in (ROOT / "Makefile").read_text()
+    installed = Path(sys.prefix) / "etc" / "ipython" / "ipython_kernel_config.py"
+    assert installed.exists(), f"not installed: {installed} (make quick copies it)"
+    assert installed.read_text() == (ROOT / KERNEL_CONFIG).read_text()
+    config = PyFileConfigLoader(installed.name, str(installed.parent)).load_config()
+    assert "labkit.kernel" in config.InteractiveShellApp.extensions.get_value([])

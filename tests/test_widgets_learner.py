@@ -536,3 +536,30 @@ def test_a_stopped_lab_is_said_in_a_plain_line_naming_the_cell_to_run() -> None:
     assert failure_line(KeyError("x")) == (
         "labkit failed unexpectedly (KeyError: 'x'); please report it"
     )
+
+
+def test_a_name_used_before_the_start_cell_says_to_run_that_cell(tmp_path) -> None:
+    """labkit.kernel's line (the browser test runs a cell before the start cell in a real
+    kernel): only in a lesson (a notebook whose code starts a lab) whose `lab` is not
+    defined yet, in the lesson's language; any other NameError keeps its traceback (None)."""
+    import json
+    from pathlib import Path
+
+    from labkit.kernel import before_start
+
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    lesson = str(notebooks / "03-502-bad-gateway.ipynb")
+    line = before_start(NameError("name 'lab' is not defined", name="lab"), {}, lesson)
+    assert line == (
+        "NameError: name 'lab' is not defined: this lesson's first code cell (the one that "
+        "begins “# Run this cell first”) has not run in this kernel, or the kernel restarted. "
+        "Run it, then this cell again."
+    )
+    zh = before_start(NameError(name="ex"), {}, str(notebooks / "zh/00-start-here.ipynb"))
+    assert zh is not None and zh.startswith("NameError：名称 'ex' 未定义：")
+    assert before_start(NameError(name="ex"), {"lab": object()}, lesson) is None  # started
+    assert before_start(NameError(name="lab"), {}, "") is None  # no notebook (a console)
+    other = tmp_path / "mine.ipynb"
+    other.write_text(json.dumps({"cells": [{"cell_type": "code", "source": ["x = 1"]}]}))
+    assert before_start(NameError(name="lab"), {}, str(other)) is None  # not a lesson
+    assert before_start(NameError(name="lab"), {}, str(tmp_path / "gone.ipynb")) is None
