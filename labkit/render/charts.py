@@ -233,6 +233,10 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
             va="center",
             fontsize=9,
             color=colours.ink,
+            # on its own paper, above the timeout lines: a line crossing the words struck
+            # them through ("gave up, no answer" under the gateway's read timeout)
+            bbox={"boxstyle": "square,pad=0.15", "facecolor": colours.paper, "linewidth": 0},
+            zorder=3,
         )
     for t, label, style in lines:
         ax.axvline(t, color=colours.ink, linestyle=style, linewidth=1.5, label=label)
