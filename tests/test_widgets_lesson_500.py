@@ -84,3 +84,30 @@ def test_quiz_widget_checks_hints_and_solves(lab):
     quiz.solution_button.click()
     assert "Solution" in quiz.feedback.value
     assert quiz.message.value == ""
+
+
+def test_the_debug_box_follows_a_cell_that_switches_debug_off(lab):
+    """Lesson 01's link cell turns debug off (its page must be the generic one): the
+    playground's box, ticked above it, then still said on. After each cell (IPython's
+    post_run_cell, here a real EventManager) the playground shows the lab as it is, without
+    announcing anything; closed, it stops following."""
+    from types import SimpleNamespace
+
+    from IPython.core.events import EventManager, available_events
+
+    from labkit.widgets import follow_cells
+
+    shell = SimpleNamespace()
+    shell.events = EventManager(shell, available_events)
+    p = Playground(lab, "500")
+    follow_cells(p, shell)
+    p.debug.value = True  # the learner ticks it
+    said = p.status.value
+    lab.origin.debug = False  # the link cell
+    shell.events.trigger("post_run_cell", None)
+    assert p.debug.value is False and "debug: off" in p.debug_state.value
+    assert p.status.value == said  # nothing new said: the learner did not act here
+    assert "Traceback" not in lab.get("/orders/abc").text
+    p.close()
+    shell.events.trigger("post_run_cell", None)
+    assert shell.events.callbacks["post_run_cell"] == []

@@ -25,6 +25,7 @@ import contextlib
 import functools
 import html
 import re
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -221,6 +222,7 @@ class Playground(_Panel):
                 )
             )
         super().__init__([*box, self.status, self.message, self.inspector, hint])
+        follow_cells(self, _shell())
 
     # -- what the playground says about itself --
 
@@ -273,6 +275,15 @@ class Playground(_Panel):
         them back to their defaults, which may not be what a control last said."""
         for controls in self.switch_controls.values():
             controls.refresh()
+
+    def follow_lab(self) -> None:
+        """Controls, state lines and the scenario's expected status as the lab is now, said to
+        nobody (no live region speaks): after a cell changed a switch in code. A value chosen
+        on this playground alone is left as it is (showing it would apply it for a moment)."""
+        for controls in self.switch_controls.values():
+            if not (controls.switch.per_playground and controls.chosen):
+                controls.refresh()
+        self._describe()
 
     def _shown(self, ex: Exchange, action: i18n.Text, waited: float | None = None) -> Exchange:
         """Show ``ex`` and say in one line what ``action`` gave; ``waited``: the seconds the
@@ -352,6 +363,37 @@ class Playground(_Panel):
         b.on_click(self._safe(lambda _: action()))
         self.buttons[str(description)] = b
         return b
+
+
+def _shell() -> Any:
+    """The IPython shell this runs in, or None (a script, a test)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipywidgets needs IPython
+        return None
+    return get_ipython()
+
+
+def follow_cells(panel: Playground, shell: Any) -> None:
+    """After each cell the learner runs, ``panel`` shows the lab as that cell left it (IPython's
+    post_run_cell event): lesson 01's link cell turned debug off while the playground's box
+    still said on. Held weakly; dropped once the panel is closed or its lab has stopped, and
+    a failure drops it too, since IPython would print one after every cell."""
+    events = getattr(shell, "events", None)
+    if events is None:
+        return
+    ref = weakref.ref(panel)
+
+    def after_cell(result: Any = None) -> None:
+        p = ref()
+        try:
+            if p is None or p.comm is None or not p.lab.running:
+                raise LookupError("nothing left to follow")
+            p.follow_lab()
+        except Exception:
+            events.unregister("post_run_cell", after_cell)
+
+    events.register("post_run_cell", after_cell)
 
 
 # -- a switch's controls, from the switch table (labkit/switches.py) --
