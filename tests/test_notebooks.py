@@ -77,6 +77,9 @@ def test_first_cell_starts_the_lab_and_run_all_leaves_it_running(path: Path) -> 
     for cell in code:
         assert not re.search(r"^\s*lab\.stop\(\)", cell.source, re.M), cell.source
     assert "# lab.stop()" in code[-1].source
+    # nor anything else the cells above use: 07's last cell closed its httpx client, so a
+    # login cell run again after Run All raised "the client has been closed"
+    assert not re.search(r"^\s*\w+\.close\(\)", code[-1].source, re.M), code[-1].source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
