@@ -50,9 +50,10 @@ def test_burst_against_capacity(lab: labkit.Lab) -> None:
     p = Playground(lab, "503")
     p.capacity.value = 2
     p.burst_size.value = 6
+    assert p.progress.layout.display == "none"  # no "burst sent" bar before a burst is sent
     p.buttons["Burst"].click()
     assert p.message.value == ""
-    assert p.progress.max == 6 and p.progress.value == 6
+    assert p.progress.max == 6 and p.progress.value == 6 and p.progress.layout.display is None
     # the bar's words, which a screen reader reads (aria-valuetext) and the page shows beside it
     assert p.progress.said == "6 of 6 requests answered"
     assert p.progress.description == "burst sent"

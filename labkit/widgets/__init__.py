@@ -763,10 +763,14 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         names="value",
     )
     p.progress = Progress(Msg("burst sent").render(p.lang), p.burst_size.value, p.lang)
+    # shown from the first burst on: before it, "burst sent: 0 of 10 requests answered" told
+    # of a burst nobody had sent
+    p.progress.layout.display = "none"
     p.burst_result = w.HTML()
 
     def do_burst() -> None:
         p.burst_result.value = ""
+        p.progress.layout.display = None
         size = BURST_SIZE.check(p.burst_size.value, named=BURST_SIZE.title_in(p.lang))
         p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
