@@ -370,7 +370,7 @@ NGINX = Personality(
         says_keep_alive=True,
         sources={
             "says_keep_alive": f"{OBSERVED} (its own 502, 503 and 504 pages and relayed responses to a keep-alive HTTP/1.1 client; re-run by tests/test_real_gateways.py)",
-            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives). Not imitated: the fields nginx writes itself, 'Date', 'Content-Type' and 'Content-Length' among them, it spells its own way whatever the upstream wrote ('content-type' reached the client as 'Content-Type'), where the personality keeps the upstream's spelling",
             "server": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
             "via": OBSERVED,
@@ -1190,6 +1190,17 @@ NOTES: tuple[Note, ...] = (
         "The lab's gateway closes without the last chunk in every personality (not imitated).",
         f"{OBSERVED} 2026-12-04 (close, reset and stall alike), the close re-run by "
         "tests/test_real_gateways.py::test_what_the_upstream_receives",
+    ),
+    Note(
+        "A client that sends a request's head and part of its body, then stalls: HAProxy "
+        "2.6.12 passed the head on and, when its 'timeout server' (shorter than its 'timeout "
+        "client') ran out while the upstream still waited for the rest of the body, answered "
+        "504 Gateway Time-out and logged 'sH--': the status and termination state of an "
+        "upstream slow to answer, caused by the client. nginx 1.22.1 and Caddy 2.6.2 kept "
+        "waiting for the body (nginx's client_body_timeout is 60 s by default); so does the "
+        "lab's gateway, which has no body timeout (not imitated).",
+        f"{OBSERVED} 2026-12-04 (POST /orders, 3 of 10 body bytes), HAProxy's re-run by "
+        "tests/test_real_gateways.py::test_real_gateway_and_its_personality_agree",
     ),
     Note(
         "Captive-portal checks: Android and Chrome expect 204 from /generate_204; Apple "

@@ -250,6 +250,8 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             versions_real = _other_versions(real.port)
             upgrade_real = _connection_of_426(real.port)
             unimitated_real = (_expect_refused(real.port), _head_garbage(real.port))
+            # nginx and Caddy wait for a stalled body (nginx: client_body_timeout, 60 s)
+            stalled_real = _stalled_upload(real.port) if name == "haproxy" else None
             started = time.monotonic()
             refused_real = _get(real.port, "/up/refused/", None)
             refused_took = time.monotonic() - started
@@ -312,6 +314,16 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert unimitated_lab[0] == (True, refused), unimitated_lab
     head_real, head_lab = (seen[1] for seen in (unimitated_real, unimitated_lab))
     assert (head_real, head_lab) == ((b"", garbage) if name == "nginx" else (b"", b"")), name
+    # a client whose upload stalls after its head: HAProxy's 'timeout server' runs out first
+    # and it answers 504 with 'sH--', a slow upstream's status and log (lesson 05, NOTES)
+    if name == "haproxy":
+        assert stalled_real == 504, stalled_real
+        assert re.search(r" 504 \d+ - - sH-- .*\"POST /orders/stalled HTTP/1.1\"", logs), logs[
+            -800:
+        ]
+        assert any(
+            "answered 504 Gateway Time-out and logged 'sH--'" in n.text for n in personalities.NOTES
+        )
     # HAProxy answers a refused connection only after 3 more tries ('retries 3', its default),
     # each after min(timeout connect, 1 s): what docs/gateways.md and lesson 09 say of its timing
     assert refused_real.status == person.answer(Condition.REFUSED).status
@@ -341,6 +353,20 @@ def _expect_refused(port: int) -> tuple[bool, int | None]:
     if informational:
         data = data.split(b"\r\n\r\n", 1)[1]
     return informational, _parse(data, kept_open=False).status
+
+
+def _stalled_upload(port: int) -> int | None:
+    """A POST whose head is whole and whose body stops after 3 of 10 bytes: the status."""
+    raw = (
+        b"POST /orders/stalled HTTP/1.1\r\nHost: lab\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 10\r\nConnection: close\r\n\r\nabc"
+    )
+    data = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(raw)
+        while chunk := sock.recv(65536):
+            data += chunk
+    return _parse(data, kept_open=False).status
 
 
 def _head_garbage(port: int) -> bytes:
@@ -838,6 +864,8 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
             if head.startswith((b"GET /trailers ", b"GET /chunked "))
             else CUT_CHUNKED
             if head.startswith(b"GET /cut ")
+            else LOWER_HEAD
+            if head.startswith(b"GET /lower ")
             else ANSWERS_IN_10
             if head.startswith(b"GET /ten ")
             else ok
@@ -851,13 +879,14 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
             _version_to_http10(port, received),
             _cut_chunked(port, received),
             _names_sent_on(port, received),
+            _own_spelling(port, received),
         ),
         before_answer=lambda conn, head: received.append(_whole_request(conn, head)),
     )
     (seen_real, trailers_real, http10_real, chunked_real, names_real, ten_real, *rest) = real
-    cut_real, sent_on_real = rest
+    cut_real, sent_on_real, own_real = rest
     (seen_lab, trailers_lab, http10_lab, chunked_lab, names_lab, ten_lab, *rest) = lab
-    cut_lab, sent_on_lab = rest
+    cut_lab, sent_on_lab, own_lab = rest
     added_real, added_lab = seen_real.pop("added"), seen_lab.pop("added")
     assert seen_lab == seen_real, f"{name}:\n  real {seen_real}\n  lab  {seen_lab}"
     # the rest of the request is the lab's own (a simplification README states)
@@ -909,6 +938,10 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     # personality (README's 'Not imitated')
     assert sent_on_real == CASED_SEEN[{"nginx": "keep", "haproxy": "lower"}.get(name, "canonical")]
     assert sent_on_lab == CASED_SEEN["lower"], sent_on_lab
+    # fields a gateway writes itself: nginx spells them its own way whatever the upstream
+    # wrote, which its personality does not imitate (the upstream's case is kept)
+    assert own_real == (OWN_FIELDS if name != "haproxy" else [f.lower() for f in OWN_FIELDS])
+    assert own_lab == (OWN_FIELDS if name == "caddy" else [f.lower() for f in OWN_FIELDS])
 
 
 # an upstream's chunked answer with a trailer field (personalities.TRAILERS)
@@ -1021,6 +1054,23 @@ def _cut_chunked(port: int, received: list[bytes]) -> tuple[bool, bool]:
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ") and b"chunked" in head.lower(), head
     return b"0123456789" in body, body.endswith(b"\r\n0\r\n\r\n")
+
+
+# a response whose fields are all in lower case, among them ones nginx writes itself
+OWN_FIELDS = ["Content-Type", "Date", "Content-Length"]
+LOWER_HEAD = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ndate: Fri, 04 Dec 2026 22:00:00 GMT\r\n"
+    b"content-length: 3\r\n\r\nok\n"
+)
+
+
+def _own_spelling(port: int, received: list[bytes]) -> list[str]:
+    """The names of LOWER_HEAD's OWN_FIELDS as the client got them."""
+    raw = b"GET /up/record/lower HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    answer, _ = _exchange_closing(port, raw, received)
+    lines = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    names = {line.split(":", 1)[0].lower(): line.split(":", 1)[0] for line in lines}
+    return [names.get(name.lower(), "") for name in OWN_FIELDS]
 
 
 def _names_sent_on(port: int, received: list[bytes]) -> list[str]:
