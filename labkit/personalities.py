@@ -1182,13 +1182,13 @@ NOTES: tuple[Note, ...] = (
     ),
     Note(
         "An upstream's chunked body cut off inside a chunk, after the status line was relayed "
-        "(the upstream closes or resets the connection, or stalls past the read timeout): "
+        "(the upstream closes or resets the connection): "
         "nginx 1.22.1 and HAProxy 2.6.12 close the client's connection without the last chunk, "
         "so the client can tell the body is incomplete (RFC 9112 7.1, 8). Caddy 2.6.2 ends the "
         "body with a last chunk ('0') as though it were whole: the client gets a 200 that "
         "looks complete, and only Caddy's log says 'reading from backend: unexpected EOF'. "
         "The lab's gateway closes without the last chunk in every personality (not imitated).",
-        f"{OBSERVED} 2026-12-04 (close, reset and stall alike), the close re-run by "
+        f"{OBSERVED} 2026-12-04 (close and reset alike), the close re-run by "
         "tests/test_real_gateways.py::test_what_the_upstream_receives",
     ),
     Note(

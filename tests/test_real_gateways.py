@@ -317,6 +317,9 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     # a client whose upload stalls after its head: HAProxy's 'timeout server' runs out first
     # and it answers 504 with 'sH--', a slow upstream's status and log (lesson 05, NOTES)
     if name == "haproxy":
+        # the termination state sits after the status and the byte count, before the request
+        # line (lesson 09, the glossary's example), not at the end of the line
+        assert re.search(r' 503 \d+ - - SC-- \S+ \S+ "GET /up/refused/ HTTP/1.1"', logs), logs
         assert stalled_real == 504, stalled_real
         assert re.search(r" 504 \d+ - - sH-- .*\"POST /orders/stalled HTTP/1.1\"", logs), logs[
             -800:

@@ -40,7 +40,8 @@ HEADER_NOTES: dict[str, Msg] = {
     "proxy-status": Msg(
         "each intermediary names itself here (RFC 9209): 'received-status=N' when "
         "it relayed the next hop's answer, 'error=...' when it made the response itself. The "
-        "lab's gateway and portal send it; real gateways only when configured to."
+        "lab's portal sends it, and its gateway in the rfc personality (the default); real "
+        "gateways, and the personalities that imitate them, only when configured to."
     ),
     "cache-control": Msg(
         "what caches may do with the response. 'no-store' keeps it out of every "
