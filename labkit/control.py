@@ -251,7 +251,7 @@ def apply(lab: Lab, command: str, args: dict[str, Any], lang: str | None = None)
         done = ""
         if command == "reset":
             lab.reset()
-            done = "every switch is back as in a fresh lab"
+            done = say(Msg("every switch is back as in a fresh lab"), lang)
         # "state" changes nothing: the caller reads the switches
     else:
         raise unknown("command", command, commands(), lang=lang)
@@ -277,9 +277,13 @@ def wait_busy(lab: Lab, args: dict[str, Any], lang: str | None = None) -> str:
             Msg("count must be a whole number >= 0, not {given}", given=shown(count)),
             lang=lang,
         )
-    check_number("count", count, minimum=0, maximum=MAX_COUNT, unit="requests")
+    check_number("count", count, minimum=0, maximum=MAX_COUNT, unit="requests", lang=lang)
     timeout = check_number(
-        "timeout", args.get("timeout", WAIT_BUSY_DEFAULT), minimum=0, maximum=WAIT_BUSY_MAX
+        "timeout",
+        args.get("timeout", WAIT_BUSY_DEFAULT),
+        minimum=0,
+        maximum=WAIT_BUSY_MAX,
+        lang=lang,
     )
     if not lab.recorder.wait_for(lambda: lab.origin.in_flight >= count, timeout):
         raise LabkitError(
@@ -297,7 +301,14 @@ def wait_busy(lab: Lab, args: dict[str, Any], lang: str | None = None) -> str:
             )
         )
     n = lab.origin.in_flight
-    return f"the origin has {n} {'request' if n == 1 else 'requests'} in flight"
+    return say(
+        Msg(
+            "the origin has {n} request in flight",
+            plural="the origin has {n} requests in flight",
+            n=n,
+        ),
+        lang,
+    )
 
 
 def state(lab: Lab) -> dict[str, Any]:

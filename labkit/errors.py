@@ -147,6 +147,7 @@ def check_number(
     maximum: float,
     unit: str = ...,
     allow_none: Literal[False] = ...,
+    lang: str | None = ...,
 ) -> float: ...
 @overload
 def check_number(
@@ -157,6 +158,7 @@ def check_number(
     maximum: float,
     unit: str = ...,
     allow_none: bool,
+    lang: str | None = ...,
 ) -> float | None: ...
 def check_number(
     name: str,
@@ -166,22 +168,23 @@ def check_number(
     maximum: float,
     unit: str = "seconds",
     allow_none: bool = False,
+    lang: str | None = None,
 ) -> float | None:
-    """Validate a number from a learner or the CLI and say what range is allowed, in the
-    learner's language."""
+    """Validate a number from a learner or the CLI and say what range is allowed, in ``lang``
+    (default: the learner's language; a terminal's command passes the terminal's)."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         # the language is looked up only to refuse: a check that passes (at import, too)
         # never asks which lab is running
-        lang = _language(None)
+        lang = _language(lang)
         none = Msg(" or None").render(lang) if allow_none else ""
         raise not_a_number(
             name, repr(value), minimum=minimum, maximum=maximum, unit=unit, none=none, lang=lang
         )
     if not (minimum <= value <= maximum):
         got = number(value) if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
-        raise out_of_range(name, got, minimum=minimum, maximum=maximum, unit=unit)
+        raise out_of_range(name, got, minimum=minimum, maximum=maximum, unit=unit, lang=lang)
     return value
 
 

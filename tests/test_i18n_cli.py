@@ -461,6 +461,23 @@ def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
         "labkit: error: 0.1 秒后，源服务器上正在处理的请求是 0 个，而不是 3 个：先发出这些请求"
         f"（labkit ctl hold on，然后 curl {lab.origin.url}/busy &），或者用 --timeout 等得更久一些\n"
     )
+    # wait-busy's range (the control server checks what any client sends) and count, and
+    # the confirmations of the commands that are not switches, in the terminal's language
+    # too: they were said in the lab's, or in English
+    from labkit import control
+
+    for args, said in [
+        ({"count": 0, "timeout": 99}, f"timeout 必须在 0 到 {control.WAIT_BUSY_MAX:g} 之间"),
+        ({"count": control.MAX_COUNT + 1}, f"count 必须在 0 到 {control.MAX_COUNT} 之间"),
+    ]:
+        with pytest.raises(labkit.BadArgument, match=f"^{said}（单位："):
+            control.apply(lab, "wait-busy", args, "zh-CN")
+    idle = run_labkit("ctl", "wait-busy", "0", env=env)
+    assert (idle.returncode, idle.stdout, idle.stderr) == (0, "源服务器有 0 个请求正在处理\n", "")
+    reset = run_labkit("ctl", "reset", env=env)
+    assert (reset.returncode, reset.stdout) == (0, "每个开关都回到了新实验室里的样子\n")
+    english = run_labkit("ctl", "reset", env=dict(os.environ, LABKIT_LANG="en"))
+    assert english.stdout == "every switch is back as in a fresh lab\n"
     elsewhere = run_labkit("ctl", "--lab", "http://127.0.0.1:1", "reset", env=env)
     assert elsewhere.returncode == 1
     assert elsewhere.stderr.startswith(
