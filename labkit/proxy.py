@@ -22,7 +22,7 @@ from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.server import Generations, HTTPServer, Listener, h11_fields, request_event
-from labkit.i18n import Msg, Text
+from labkit.i18n import Msg, Said, Text
 from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
 
@@ -242,7 +242,8 @@ class Route:
 
         def change() -> None:
             self._timeouts = timeouts = new()
-            self.timeouts_text = str(timeouts)  # as the recording says them, made once
+            # as the gateway's notes say them, made once
+            self.timeouts_text = (f"{timeouts.connect:g}", f"{timeouts.read:g}")
 
         if self.owner is None:
             change()
@@ -484,10 +485,7 @@ class Proxy(HTTPServer):
         retry = False
         while True:
             kept = conn.requests > 0  # before this request: a kept-alive connection
-            forwarded = (
-                f"forwarded {request.method} {up_target} to upstream {target.name!r} "
-                f"{_on(conn)} ({route.timeouts_text})"
-            )
+            forwarded = _forwarded(request.method, up_target, target, conn, route)
             attempt = _attempt_on(conn, Step.FORWARDED, route, target, number, retry, kept)
             try:
                 # recorded as the request is written: the read timeout starts there
@@ -554,7 +552,7 @@ class Proxy(HTTPServer):
                 raise
             self.note_attempt(
                 request,
-                f"upstream {target.name!r} answered {reply.status} {reply.reason}".rstrip(),
+                _answered(target.name, reply.status, reply.reason),
                 _attempt_on(conn, Step.ANSWERED, route, target, number, retry, kept, reply.status),
                 data=reply.raw_head,
             )
@@ -950,23 +948,69 @@ def _head_size(raw: bytes) -> int:
     return end if end >= 0 else len(raw)
 
 
-def _on(conn: upstream.Connection) -> str:
+def _forwarded(
+    method: str, up_target: str, target: Target, conn: upstream.Connection, route: Route
+) -> str:
+    """The gateway's note of a request it forwards, made for every request: a Said made
+    now (``Said.now``), so a Chinese panel says it in Chinese at the f-string's cost."""
+    connect, read = route.timeouts_text
     if conn.requests:
-        return f"on kept-alive connection #{conn.number} (request {conn.requests + 1} on it)"
-    return f"on new connection #{conn.number}"
+        return Said.now(
+            "forwarded {method} {target} to upstream {name} on kept-alive connection #{number} "
+            "(request {nth} on it) (connect timeout {connect} s, read timeout {read} s)",
+            method=method,
+            target=up_target,
+            name=repr(target.name),
+            number=conn.number,
+            nth=conn.requests + 1,
+            connect=connect,
+            read=read,
+        )
+    return Said.now(
+        "forwarded {method} {target} to upstream {name} on new connection #{number} "
+        "(connect timeout {connect} s, read timeout {read} s)",
+        method=method,
+        target=up_target,
+        name=repr(target.name),
+        number=conn.number,
+        connect=connect,
+        read=read,
+    )
+
+
+def _answered(name: str, status: int, reason: str) -> str:
+    """The gateway's note of an upstream's answer (made for every request, as ``_forwarded``);
+    the reason phrase as the upstream wrote it."""
+    if not reason:
+        return Said.now("upstream {name} answered {status}", name=repr(name), status=status)
+    return Said.now(
+        "upstream {name} answered {status} {reason}", name=repr(name), status=status, reason=reason
+    )
 
 
 def _retry_note(role: str, method: str, target: Target, conn: upstream.Connection) -> str:
-    return (
-        f"kept-alive connection #{conn.number} to upstream {target.name!r} closed before any "
-        f"answer, as when an upstream's keep-alive timeout fires just as a request arrives. "
-        f"{method} is idempotent (RFC 9110 9.2.2), so the {role} sends it again on a new connection"
+    return i18n.said(
+        Msg(
+            "kept-alive connection #{number} to upstream {name} closed before any answer, as "
+            "when an upstream's keep-alive timeout fires just as a request arrives. {method} is "
+            "idempotent (RFC 9110 9.2.2), so the {role} sends it again on a new connection",
+            number=conn.number,
+            name=repr(target.name),
+            method=method,
+            role=pages.MADE_BY.get(role, role),
+        )
     )
 
 
 def _no_retry_note(role: str, method: str, target: Target, conn: upstream.Connection) -> str:
-    return (
-        f"kept-alive connection #{conn.number} to upstream {target.name!r} closed before any "
-        f"answer. {method} is not idempotent: the upstream may have acted on it before "
-        f"closing, so the {role} does not send it again (RFC 9110 9.2.2): the client gets the error"
+    return i18n.said(
+        Msg(
+            "kept-alive connection #{number} to upstream {name} closed before any answer. "
+            "{method} is not idempotent: the upstream may have acted on it before closing, so "
+            "the {role} does not send it again (RFC 9110 9.2.2): the client gets the error",
+            number=conn.number,
+            name=repr(target.name),
+            method=method,
+            role=pages.MADE_BY.get(role, role),
+        )
     )

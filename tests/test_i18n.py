@@ -530,6 +530,19 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         assert text.why_in(http2, "zh-CN") == "请求行写的是 HTTP/2.0，这个服务器不支持这个主版本"
         # a why no message was said from is as recorded, in any language
         assert text.why_in(lab.get("/nothing"), "zh-CN") == "no such resource"
+        # the gateway's notes of each request it forwards and of the answer (the story's and
+        # the inspector's ".." lines): made for every request, said in the panel's language
+        story = repr(ok)
+        notes = [e.summary for h in ok.hops for e in h.events if "answered" in e.summary]
+        assert notes == ["upstream 'ok' answered 200 OK"]  # the recordings keep the English
+        assert "上游 'ok' 回答了 200 OK" in story and "answered" not in story
+        assert re.search(
+            r"\.\. 把 GET / 转发给上游 'ok'，在新连接 #\d+ 上（连接超时 0\.2 秒，读取超时 "
+            r"0\.3 秒）\n",
+            story,
+        ), story
+        assert "forwarded" not in story and "forwarded" not in ok._repr_html_()
+        assert "转发给上游" in ok._repr_html_()
 
 
 # -- the catalogues --
