@@ -203,7 +203,7 @@ class Fault:
         description: Text,
         reply: bytes = b"",
         *,
-        answers: str = "",
+        answers: Text = "",
     ) -> None:
         self.name = name
         self.condition = condition
@@ -409,7 +409,7 @@ FAULTS: dict[str, Fault] = _registry(
                 "the next request arrives on it (its keep-alive timeout fired just then)"
             ),
             b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
-            answers="200: a GET is sent again on a new connection; a POST gets 502",
+            answers=Msg("200: a GET is sent again on a new connection; a POST gets 502"),
         ),
         Refused(
             "refused",

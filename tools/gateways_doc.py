@@ -14,37 +14,41 @@ import re
 import sys
 from pathlib import Path
 
-from labkit import personalities
+from labkit import i18n, personalities
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.faults import FAULTS, knobs_text
+from labkit.i18n import ENGLISH, Msg
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.scenarios import SHORT_HEAD
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "gateways.md"
 README = ROOT / "README.md"
+# the Chinese README carries the fault table too, in Chinese, from the same rows
+READMES = {ROOT / "README.md": ENGLISH, ROOT / "README.zh-CN.md": i18n.CHINESE}
 ORDER = ("rfc", "nginx", "haproxy", "caddy", "envoy")
 LABELS = {
-    "rfc": "lab (RFC)",
+    "rfc": Msg("lab (RFC)"),
     "nginx": "nginx 1.22.1",
     "haproxy": "HAProxy 2.6.12",
     "caddy": "Caddy 2.6.2",
-    "envoy": "Envoy (docs)",
+    "envoy": Msg("Envoy (docs)"),
 }
+# the rows' names, in words (str() is the English of docs/gateways.md and the README)
 CONDITION_NAMES = {
-    Condition.REFUSED: "connection refused",
-    Condition.CONNECT_TIMEOUT: "connect timeout",
-    Condition.CLOSED_WITHOUT_RESPONSE: "closes without a response",
-    Condition.RESET: "reset before the headers",
-    Condition.HEADERS_CUT: "closes inside the headers",
-    Condition.INVALID_STATUS_LINE: "garbage / bad status line",
-    Condition.INVALID_HEADER: "header line without a colon",
-    Condition.HEADER_TOO_BIG: "20 KB response head",
+    Condition.REFUSED: Msg("connection refused", context="gateways"),
+    Condition.CONNECT_TIMEOUT: Msg("connect timeout", context="gateways"),
+    Condition.CLOSED_WITHOUT_RESPONSE: Msg("closes without a response"),
+    Condition.RESET: Msg("reset before the headers"),
+    Condition.HEADERS_CUT: Msg("closes inside the headers"),
+    Condition.INVALID_STATUS_LINE: Msg("garbage / bad status line"),
+    Condition.INVALID_HEADER: Msg("header line without a colon"),
+    Condition.HEADER_TOO_BIG: Msg("20 KB response head"),
     Condition.INVALID_CONTENT_LENGTH: "`Content-Length: abc`",
     Condition.INVALID_FRAMING: "`Transfer-Encoding: foo`",
-    Condition.READ_TIMEOUT: "read timeout before the headers",
-    Condition.NO_HEALTHY_UPSTREAM: "no healthy upstream",
-    Condition.BODY_CUT: "body cut after the headers",
+    Condition.READ_TIMEOUT: Msg("read timeout before the headers"),
+    Condition.NO_HEALTHY_UPSTREAM: Msg("no healthy upstream", context="gateways"),
+    Condition.BODY_CUT: Msg("body cut after the headers"),
 }
 
 
@@ -52,14 +56,16 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def outcome(answer: personalities.Answer) -> str:
-    """What a client sees, in a few words."""
+def outcome(answer: personalities.Answer, lang: str = ENGLISH) -> str:
+    """What a client sees, in a few words, in ``lang``."""
     if answer.kind == "http09":
-        return "the upstream's bytes relayed raw as HTTP/0.9 (no status line of its own)"
+        return Msg(
+            "the upstream's bytes relayed raw as HTTP/0.9 (no status line of its own)"
+        ).render(lang)
     if answer.kind == "cut":
-        return "status already sent; body cut, connection closed"
+        return Msg("status already sent; body cut, connection closed").render(lang)
     if answer.kind == "relay":
-        return f"{answer.status} (relayed)"
+        return Msg("{status} (relayed)", status=answer.status).render(lang)
     return str(answer.status)
 
 
@@ -69,35 +75,49 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _timeout_note(condition: Condition | None) -> str:
+def _timeout_note(condition: Condition | None, lang: str = ENGLISH) -> str:
     """The timeout that a fault whose failure is a timeout runs into."""
     if condition is Condition.READ_TIMEOUT:
-        return f"; the route's read timeout {UPSTREAM_TIMEOUTS.read:g} s"
+        return Msg(
+            "; the route's read timeout {read} s", read=f"{UPSTREAM_TIMEOUTS.read:g}"
+        ).render(lang)
     if condition is Condition.CONNECT_TIMEOUT:
-        return f"; the route's connect timeout {UPSTREAM_TIMEOUTS.connect:g} s"
+        return Msg(
+            "; the route's connect timeout {connect} s", connect=f"{UPSTREAM_TIMEOUTS.connect:g}"
+        ).render(lang)
     return ""
 
 
-def readme_faults() -> str:
+FAULT_HEADINGS = (
+    Msg("name", context="faults"),
+    Msg("what it does"),
+    Msg("knobs", context="faults"),
+    Msg("the lab's gateway answers"),
+)
+
+
+def readme_faults(lang: str = ENGLISH) -> str:
+    """The misbehaving upstreams, in ``lang``: names as code spells them, the rest in words."""
     rows = []
     for name, fault in FAULTS.items():
         if fault.condition is None:
-            answer = fault.answers or "200"
+            answer = i18n.render(fault.answers, lang) or "200"
         else:
-            answer = outcome(personalities.RFC.answer(fault.condition))
-        knobs = knobs_text(fault)
-        rows.append(
-            [f"`{name}`", str(fault.description) + _timeout_note(fault.condition), knobs, answer]
-        )
-    return _table(["name", "what it does", "knobs", "the lab's gateway answers"], rows)
+            answer = outcome(personalities.RFC.answer(fault.condition), lang)
+        description = i18n.render(fault.description, lang) + _timeout_note(fault.condition, lang)
+        rows.append([f"`{name}`", description, knobs_text(fault, lang), answer])
+    return _table([h.render(lang) for h in FAULT_HEADINGS], rows)
 
 
-def summary() -> str:
+def summary(lang: str = ENGLISH) -> str:
+    """What each gateway answers to each upstream condition, in ``lang``."""
     rows = [
-        [CONDITION_NAMES[c]] + [outcome(personalities.get(p).answer(c)) for p in ORDER]
+        [i18n.render(CONDITION_NAMES[c], lang)]
+        + [outcome(personalities.get(p).answer(c), lang) for p in ORDER]
         for c in Condition
     ]
-    return _table(["upstream condition"] + [LABELS[p] for p in ORDER], rows)
+    heads = [Msg("upstream condition").render(lang)]
+    return _table(heads + [i18n.render(LABELS[p], lang) for p in ORDER], rows)
 
 
 CASES = {
@@ -158,7 +178,7 @@ def _headers_table() -> str:
         ["sends `Proxy-Status` (RFC 9209)"]
         + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
     )
-    return _table(["what a learner reads"] + [LABELS[p] for p in ORDER], rows)
+    return _table(["what a learner reads"] + [str(LABELS[p]) for p in ORDER], rows)
 
 
 SLOW_CLIENT = {
@@ -214,7 +234,7 @@ def _sources() -> str:
 def _personality_section(name: str) -> str:
     person = personalities.get(name)
     rows = [
-        [CONDITION_NAMES[c], outcome(a), a.reason, f"`{a.log}`" if a.log else "", a.source]
+        [str(CONDITION_NAMES[c]), outcome(a), a.reason, f"`{a.log}`" if a.log else "", a.source]
         for c, a in person.table.items()
     ]
     table = _table(["upstream condition", "client sees", "reason", "its log", "source"], rows)
@@ -223,7 +243,11 @@ def _personality_section(name: str) -> str:
 
 def _proxy_status() -> str:
     rows = [
-        [CONDITION_NAMES[c], str(o.status or "-"), f"`{o.proxy_status}`" if o.proxy_status else "-"]
+        [
+            str(CONDITION_NAMES[c]),
+            str(o.status or "-"),
+            f"`{o.proxy_status}`" if o.proxy_status else "-",
+        ]
         for c, o in RFC_TABLE.items()
     ]
     return _table(["upstream condition", "status", "`error=` in Proxy-Status"], rows)
@@ -349,12 +373,14 @@ MARK = re.compile(
 README_PARTS = {"faults": readme_faults, "gateways": summary}
 
 
-def readme(text: str) -> str:
-    return MARK.sub(lambda m: m.group(1) + README_PARTS[m.group(2)]() + "\n" + m.group(4), text)
+def readme(text: str, lang: str = ENGLISH) -> str:
+    """``text`` (a README in ``lang``) with its generated tables made anew."""
+    return MARK.sub(lambda m: m.group(1) + README_PARTS[m.group(2)](lang) + "\n" + m.group(4), text)
 
 
 def main(argv: list[str]) -> int:
-    wanted = {DOC: gateways_md(), README: readme(README.read_text())}
+    wanted = {DOC: gateways_md()}
+    wanted |= {path: readme(path.read_text(), lang) for path, lang in READMES.items()}
     stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
     if "--check" in argv:
         for path in stale:
