@@ -522,6 +522,16 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         assert str(quoted) == f"why: {refused.why}"
         again = pickle.loads(pickle.dumps(refused.why))  # the exercise runner's pipe
         assert again == refused.why and text.i18n.render(again, "zh-CN").startswith("上游的地址")
+        # the runner reads what a learner's code returns with an unpickler that runs no code:
+        # an exchange it returns (its whys and notes are Saids) arrives whole, in any language
+        import io
+
+        from labkit.exercises.runner import _FromChild
+
+        back = _FromChild(io.BytesIO(pickle.dumps(refused))).load()
+        assert back.why == refused.why and text.why_in(back, "zh-CN") == text.why_in(
+            refused, "zh-CN"
+        )
         http2 = lab.raw(b"GET /orders/7 HTTP/2.0\r\nHost: lab\r\n\r\n", to="origin")
         assert (
             http2.why

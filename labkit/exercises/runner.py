@@ -261,6 +261,10 @@ class _FromChild(pickle.Unpickler):
             found = getattr(sys.modules[module], name, None)
             if _labkit_value_class(found):
                 return found
+        if module == "labkit.i18n" and name in ("Msg", "Said"):
+            # a recorded why (ex.why) keeps its message: both are read as their fields,
+            # no code runs (Said.__reduce__)
+            return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name}")
 
 
