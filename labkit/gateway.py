@@ -20,7 +20,7 @@ from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.http.requestcheck import Verdict
 from labkit.http.server import Generations
-from labkit.i18n import Msg
+from labkit.i18n import Msg, Said
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
 from labkit.record import Record
 from labkit.recorder import Kind, Recorder, Role
@@ -331,7 +331,7 @@ class Gateway(Proxy):
                 )
                 self.note_attempt(
                     request,
-                    f"no healthy target in the pool of {route.upstream!r}",
+                    Said.now("no healthy target in the pool of {pool}", pool=repr(route.upstream)),
                     not_tried(route, failure),
                 )
                 return self.failure_response(request, route, failure)
@@ -364,7 +364,11 @@ class Gateway(Proxy):
             self.name,
             self.role,
             Kind.CACHE,
-            f"served from the gateway cache (stored {int(age)} s ago, max-age={entry.max_age})",
+            Said.now(
+                "served from the gateway cache (stored {age} s ago, max-age={max_age})",
+                age=int(age),
+                max_age=entry.max_age,
+            ),
         )
         return Response(
             stored.status,
@@ -372,8 +376,12 @@ class Gateway(Proxy):
             entry.body,
             reason=stored.reason,
             generated=True,
-            why=f"a stored copy of an earlier {stored.status} (max-age={entry.max_age}) "
-            "served from the gateway cache; the origin was not asked",
+            why=Said.now(
+                "a stored copy of an earlier {status} (max-age={max_age}) served from the "
+                "gateway cache; the origin was not asked",
+                status=stored.status,
+                max_age=entry.max_age,
+            ),
         )
 
     async def _store(

@@ -7,7 +7,8 @@ import xml.dom.minidom
 import pytest
 
 import labkit
-from labkit import scenarios
+from labkit import i18n, scenarios
+from labkit.recorder import Kind
 
 IDS = list(scenarios.SCENARIOS)
 
@@ -28,6 +29,23 @@ def test_scenario_produces_its_status_and_draws_a_valid_svg(
     if exchange.status is not None:
         assert str(exchange.status) in texts, scenario_id
     assert repr(exchange.picture()) == repr(exchange)  # the text fallback tells the same story
+    # the gateway's notes (each forwarded request, each answer or failure, a retry, a cache
+    # hit) are made from messages, so a Chinese panel says them in Chinese: an f-string
+    # here was English in every language (docs/i18n.md)
+    notes = [e for h in exchange.hops for e in h.events if e.kind in (Kind.UPSTREAM, Kind.CACHE)]
+    english = [e.summary for e in notes if not isinstance(e.summary, i18n.Said)]
+    assert not english, f"{scenario_id}: notes not said from a message: {english}"
+    NOTED.update(e.kind for e in notes)
+
+
+NOTED: set[Kind] = set()  # the kinds of notes the scenarios above made
+
+
+def test_the_scenarios_make_every_kind_of_gateway_note() -> None:
+    """The check above saw a forwarded request, an answer and a cache hit at least."""
+    if len(NOTED) < 2:
+        pytest.skip("run with the scenarios above")
+    assert NOTED == {Kind.UPSTREAM, Kind.CACHE}
 
 
 def test_scenarios_put_the_lab_back(lab: labkit.Lab) -> None:
