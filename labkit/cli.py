@@ -346,6 +346,16 @@ def _lab_for_ctl(url: str | None) -> dict[str, Any]:
     return lab
 
 
+# the columns of `labkit scenarios`, in LABKIT_LANG (what is under them as code spells it)
+SCENARIO_HEADINGS = (
+    Msg("id", context="scenarios"),
+    Msg("lesson", context="scenarios"),
+    Msg("status", context="scenarios"),
+    Msg("made by", context="scenarios"),
+    Msg("title", context="scenarios"),
+)
+
+
 def _scenarios(args: argparse.Namespace) -> int:
     from labkit import scenarios
 
@@ -357,7 +367,16 @@ def _scenarios(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([s.as_dict() for s in items], indent=1))
         return 0
-    print(f"{'id':<36} {'lesson':<6} {'status':<6} {'made by':<20} title")
+    from labkit.render.text import columns  # a Chinese heading is two columns a character
+
+    heads = [h.render(_lang()) for h in SCENARIO_HEADINGS]
+    print(
+        " ".join(
+            h + " " * (width - columns(h))
+            for h, width in zip(heads[:4], (36, 6, 6, 20), strict=True)
+        )
+        + f" {heads[4]}"
+    )
     for s in items:
         title = in_language(s.title, _lang())
         print(f"{s.id:<36} {s.lesson:<6} {s.status:<6} {s.made_by:<20} {title}")

@@ -29,7 +29,7 @@ from labkit.errors import BadArgument, check_number, unit_words
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
-from labkit.i18n import ENGLISH, Msg, Text, said
+from labkit.i18n import ENGLISH, Msg, Said, Text, said
 from labkit.record import FrozenRecord
 from labkit.recorder import Ending, Kind, Recorder, Role
 
@@ -87,6 +87,12 @@ class Knob(FrozenRecord):
 
     def __str__(self) -> str:
         return self.words()
+
+
+# what an upstream is recorded to have sent, in words (Saids: a Chinese panel says them in
+# Chinese); the bytes themselves are quoted as they were
+NOTHING = Msg("(nothing)", context="sent")
+RESET_SENT = Said(Msg("RST (connection reset, nothing sent)"))
 
 
 class Connection:
@@ -157,11 +163,15 @@ class Connection:
         """Send ``reply`` (nothing if empty); the connection is closed (FIN) when serve returns,
         unless ``keep_open``. ``delay``: the configured seconds it was held back, for the
         recording."""
-        summary = reply.split(b"\r\n", 1)[0][:80].decode("latin-1") if reply else ""
-        ending = ", kept open" if keep_open else ", then FIN (closed)"
+        summary: Text = reply.split(b"\r\n", 1)[0][:80].decode("latin-1") if reply else NOTHING
+        # the bytes' first line as sent, the words around it in the panel's language
+        if keep_open:
+            told = Said.now("{sent}, kept open", sent=summary)
+        else:
+            told = Said.now("{sent}, then FIN (closed)", sent=summary)
         self.sent(
             rid,
-            (summary or "(nothing)") + ending,
+            told,
             why,
             ended=None if keep_open else Ending.FIN,
             data=reply,
@@ -180,7 +190,7 @@ class Connection:
     def reset(self, rid: str, why: str) -> None:
         """Abort the connection with RST (SO_LINGER 0) instead of FIN."""
         set_linger_reset(self.writer)
-        self.sent(rid, "RST (connection reset, nothing sent)", why, ended=Ending.RST)
+        self.sent(rid, RESET_SENT, why, ended=Ending.RST)
         self.writer.transport.abort()
 
 
@@ -279,8 +289,12 @@ class IdleClose(Fault):
         if conn.is_open and (again := await conn.next_request()) is not None:
             conn.sent(
                 again,
-                "(nothing), then FIN (closed): the connection had been idle, and its "
-                "keep-alive timeout fired as this request arrived",
+                Said(
+                    Msg(
+                        "(nothing), then FIN (closed): the connection had been idle, and its "
+                        "keep-alive timeout fired as this request arrived"
+                    )
+                ),
                 said(self.description),
                 ended=Ending.FIN,
             )

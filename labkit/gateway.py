@@ -13,7 +13,7 @@ import time
 
 import h11
 
-from labkit import personalities
+from labkit import i18n, personalities
 from labkit.conditions import Condition
 from labkit.errors import BadArgument, unknown
 from labkit.http import pages, upstream
@@ -314,7 +314,7 @@ class Gateway(Proxy):
                 made_by="gateway",
                 paragraphs=[Msg("The gateway has no route for {path}.", path=repr(request.path))],
             )
-            return Response(404, headers, body, why="no route matches the path")
+            return Response(404, headers, body, why=Said(Msg("no route matches the path")))
         key = request.target
         if request.method == "GET" and self._cache_enabled and key in self._cache:
             hit = self._cache_lookup(request, key)
@@ -406,7 +406,8 @@ class Gateway(Proxy):
                     )
                 ],
             )
-            return Response(502, headers, page, why=f"the upstream's body broke off: {exc}")
+            why = Said.now("the upstream's body broke off: {error}", error=str(exc))
+            return Response(502, headers, page, why=why)
         variants = [e for e in self._cache.get(key, []) if e.selecting != selecting]
         variants.append(CachedResponse(response, bytes(body), time.monotonic(), max_age, selecting))
         self._cache[key] = variants[-MAX_VARIANTS:]
@@ -418,7 +419,9 @@ class Gateway(Proxy):
             bytes(body),
             reason=response.reason,
             generated=False,
-            why=response.why + f"; stored in the cache for {max_age} s",
+            why=i18n.said(
+                Msg("{why}; stored in the cache for {max_age} s", why=response.why, max_age=max_age)
+            ),
         )
 
 

@@ -23,7 +23,7 @@ from labkit.errors import check_number, refuse, shown
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
-from labkit.i18n import Msg, Text
+from labkit.i18n import Msg, Said, Text
 from labkit.recorder import Kind, Recorder, Role
 
 if TYPE_CHECKING:
@@ -66,6 +66,10 @@ QUOTES = (
 # released (lesson 04's load shedding), so a request sent meanwhile meets a busy origin however
 # slow the machine; HOLD_MAX bounds it, so a hold left on never keeps a request for ever
 BUSY_PATH = "/busy"
+# the whys of the answers made on every request, said once (a Said keeps its message, so a
+# Chinese panel says them in Chinese; docs/i18n.md)
+SERVED = Said(Msg("served"))
+INDEX_WHY = Said(Msg("the index page"))
 HOLD_MAX = 30.0
 LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in front
 
@@ -301,13 +305,16 @@ class Origin(HTTPServer):
                     method=repr(method),
                     methods=", ".join(KNOWN_METHODS),
                 ),
-                why=f"unknown method {method} (RFC 9110 9.1: 501 for a method not recognised)",
+                why=Said.now(
+                    "unknown method {method} (RFC 9110 9.1: 501 for a method not recognised)",
+                    method=method,
+                ),
             )
         if method == "OPTIONS" and request.target == "*":
             return Response(
                 204,
                 [("Allow", ", ".join((*KNOWN_METHODS[:3], "OPTIONS")))],
-                why="OPTIONS * lists the server's methods",
+                why=Said(Msg("OPTIONS * lists the server's methods")),
             )
         parts = [p for p in path.split("/") if p]
         if not parts:
@@ -332,14 +339,15 @@ class Origin(HTTPServer):
             request,
             404,
             Msg("There is no resource at {path}.", path=repr(path)),
-            why="no such resource",
+            why=Said(Msg("no such resource")),
         )
 
     def _allowing(
         self, request: Request, allow: str, handler: Callable[[Request], Response]
     ) -> Response:
         if request.method == "OPTIONS":
-            return Response(204, [("Allow", allow)], why="OPTIONS lists the allowed methods")
+            why = Said(Msg("OPTIONS lists the allowed methods"))
+            return Response(204, [("Allow", allow)], why=why)
         if request.method not in allow.split(", "):
             resp = self._page(
                 request,
@@ -350,7 +358,10 @@ class Origin(HTTPServer):
                     method=request.method,
                     allow=allow,
                 ),
-                why=f"{request.method} not allowed here (RFC 9110 15.5.6: 405 with Allow)",
+                why=Said.now(
+                    "{method} not allowed here (RFC 9110 15.5.6: 405 with Allow)",
+                    method=request.method,
+                ),
             )
             resp.headers.append(("Allow", allow))
             return resp
@@ -370,14 +381,15 @@ class Origin(HTTPServer):
                 (Msg("chat"), "/chat"),
             ],
         )
-        return Response(200, headers, body, why="the index page")
+        return Response(200, headers, body, why=INDEX_WHY)
 
     def _orders(self, request: Request) -> Response:
         if request.method == "POST":
             try:
                 data = json.loads(request.body or b"{}")
             except ValueError:
-                return self._page(request, 400, Msg("The body must be JSON."), why="invalid JSON")
+                text = Msg("The body must be JSON.")
+                return self._page(request, 400, text, why=Said(Msg("invalid JSON")))
             new_id = max(ORDERS) + 1
             self.log.append(f"{request.request_id} would create order {new_id}: {data!r}")
             resp = self._json(201, {"id": new_id, "created": True})
@@ -389,7 +401,7 @@ class Origin(HTTPServer):
         order = ORDERS.get(int(order_id))  # bug: "abc" raises ValueError -> 500
         if order is None:
             text = Msg("There is no order {id}.", id=order_id)
-            return self._page(request, 404, text, why="no such order")
+            return self._page(request, 404, text, why=Said(Msg("no such order")))
         customer = order["customer"]["name"]  # type: ignore[index]  # bug: order 13 has None
         return self._json(200, {"id": order["id"], "item": order["item"], "customer": customer})
 
@@ -441,7 +453,7 @@ class Origin(HTTPServer):
             )
         if isinstance(body, (dict, list)):
             return self._json(status, body)
-        return self._page(request, status, str(body), why=f"the learner's handler chose {status}")
+        return self._page(request, status, str(body), why=_chose(status))
 
     async def _slow(self, request: Request) -> Response:
         raw = request.query.get("delay", "1")
@@ -457,11 +469,14 @@ class Origin(HTTPServer):
                     "delay must be a number of seconds from 0 to 30, not {value}.",
                     value=repr(raw),
                 ),
-                why="bad delay parameter",
+                why=Said(Msg("bad delay parameter")),
             )
         await asyncio.sleep(delay)
         return self._text(
-            200, f"report ready after {delay:g} s\n", why=f"slow by {delay:g} s", delay=delay
+            200,
+            f"report ready after {delay:g} s\n",
+            why=Said.now("slow by {delay} s", delay=f"{delay:g}"),
+            delay=delay,
         )
 
     @property
@@ -486,12 +501,18 @@ class Origin(HTTPServer):
     async def _busy(self) -> Response:
         released = self._holding
         if released is None:
-            return self._text(200, "not held: the hold is off\n", why="not held (hold off)")
+            return self._text(
+                200, "not held: the hold is off\n", why=Said(Msg("not held (hold off)"))
+            )
         try:
             await asyncio.wait_for(released.wait(), HOLD_MAX)
         except TimeoutError:
-            return self._text(200, f"held for {HOLD_MAX:g} s, the most\n", why="held, then let go")
-        return self._text(200, "held until released\n", why="held until the hold was released")
+            return self._text(
+                200, f"held for {HOLD_MAX:g} s, the most\n", why=Said(Msg("held, then let go"))
+            )
+        return self._text(
+            200, "held until released\n", why=Said(Msg("held until the hold was released"))
+        )
 
     def _quote(self, request: Request) -> Response:
         """The rate-limited API: 429 with Retry-After for a key over its limit (RFC 6585 4)."""
@@ -520,8 +541,13 @@ class Origin(HTTPServer):
                 window=f"{RATE_WINDOW:g}",
                 wait=wait,
             ),
-            why=f"rate limit: API key {key!r} sent more than {limit} requests in "
-            f"{RATE_WINDOW:g} s (RFC 6585 4)",
+            why=Said.now(
+                "rate limit: API key {key} sent more than {limit} requests in {window} s "
+                "(RFC 6585 4)",
+                key=repr(key),
+                limit=limit,
+                window=f"{RATE_WINDOW:g}",
+            ),
         )
         # RFC 6585 4: a 429 MUST NOT be stored by a cache
         resp.headers += [("Retry-After", str(wait)), ("Cache-Control", "no-store")]
@@ -536,7 +562,7 @@ class Origin(HTTPServer):
                 "'Connection: upgrade' and 'Upgrade: websocket'. (The lab does not implement "
                 "WebSocket itself; a real server would then answer 101 Switching Protocols.)"
             ),
-            why="the resource requires the WebSocket protocol (RFC 9110 15.5.22)",
+            why=Said(Msg("the resource requires the WebSocket protocol (RFC 9110 15.5.22)")),
         )
         resp.headers += [("Upgrade", "websocket"), ("Connection", "upgrade")]
         return resp
@@ -560,7 +586,7 @@ class Origin(HTTPServer):
             request,
             503,
             text,
-            why="the origin is in maintenance mode",
+            why=Said(Msg("the origin is in maintenance mode")),
         )
         if retry_after:
             resp.headers.append(("Retry-After", str(retry_after)))
@@ -579,7 +605,11 @@ class Origin(HTTPServer):
                 n=self.in_flight,
                 capacity=self._capacity,
             ),
-            why=f"load shedding: {self.in_flight} in flight, capacity {self._capacity}",
+            why=Said.now(
+                "load shedding: {in_flight} in flight, capacity {capacity}",
+                in_flight=self.in_flight,
+                capacity=self._capacity,
+            ),
         )
         resp.headers += [("Retry-After", str(SHED_RETRY_AFTER)), ("Cache-Control", "no-store")]
         return resp
@@ -600,7 +630,9 @@ class Origin(HTTPServer):
             request,
             500,
             *paragraphs,
-            why=f"the handler raised {name}: {text}",
+            # the exception's name and text as Python wrote them, plain str (a pickle of it
+            # crosses the exercise runner's pipe)
+            why=Said.now("the handler raised {name}: {text}", name=str(name), text=str(text)),
         )
 
     # -- small builders --
@@ -611,10 +643,10 @@ class Origin(HTTPServer):
 
     def _json(self, status: int, data: object) -> Response:
         body = (json.dumps(data, indent=1) + "\n").encode()
-        return Response(status, [("Content-Type", "application/json")], body, why="served")
+        return Response(status, [("Content-Type", "application/json")], body, why=SERVED)
 
     def _text(
-        self, status: int, text: str, why: str = "served", delay: float | None = None
+        self, status: int, text: str, why: str = SERVED, delay: float | None = None
     ) -> Response:
         return Response(
             status,
@@ -623,3 +655,8 @@ class Origin(HTTPServer):
             why=why,
             delay=delay,
         )
+
+
+def _chose(status: int) -> str:
+    """Why a learner's handler's answer is what it is: the status it chose."""
+    return Said.now("the learner's handler chose {status}", status=status)

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, quote, unquote
 from labkit import i18n
 from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
-from labkit.i18n import Msg
+from labkit.i18n import Msg, Said
 from labkit.proxy import Proxy, Route, Target, Timeouts
 from labkit.recorder import Recorder, Role
 
@@ -38,6 +38,8 @@ API = "/_portal/api"
 CHECK = "/generate_204"
 SESSION_SECONDS = 3600  # a login lasts this long; the Captive Portal API counts it down
 NEXT_MAX = 2048  # characters of a path to go back to after login
+# why the portal intercepts a request (a Said: a Chinese panel says it in Chinese)
+NOT_LOGGED_IN = Said(Msg("not logged in to the network (RFC 6585 6)"))
 # what a path and query may hold as sent (RFC 3986 3.3 pchar, "/", "?"): no space, CR, LF,
 # backslash, quote, "#" or anything outside ASCII
 _PATH_CHARS = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@%/?")
@@ -132,9 +134,8 @@ class Portal(Proxy):
         if path in PROBES:
             status, content_type, body = PROBES[path]
             headers = [("Content-Type", content_type)] if content_type else []
-            return Response(
-                status, headers, body, why=f"online: the connectivity check {path} passes"
-            )
+            why = Said.now("online: the connectivity check {path} passes", path=path)
+            return Response(status, headers, body, why=why)
         return await self.forward(request, self._route, self._route.targets)
 
     def route_of(self, request: Request) -> Route | None:
@@ -172,7 +173,7 @@ class Portal(Proxy):
                 ),
             )
         )
-        return Response(511, headers, body, why="not logged in to the network (RFC 6585 6)")
+        return Response(511, headers, body, why=NOT_LOGGED_IN)
 
     @staticmethod
     def _login_link(request: Request) -> str:
@@ -194,7 +195,7 @@ class Portal(Proxy):
             200,
             [("Content-Type", "application/captive+json"), ("Cache-Control", "private")],
             (json.dumps(state) + "\n").encode(),
-            why="the Captive Portal API state (RFC 8908)",
+            why=Said(Msg("the Captive Portal API state (RFC 8908)")),
         )
 
     def _login(self, request: Request) -> Response:
@@ -222,7 +223,9 @@ class Portal(Proxy):
                 paragraphs=paragraphs,
                 links=[(Msg("Back to {path}", path=back), back)] if back else [],
             )
-            return Response(200, [*headers, ("Cache-Control", "no-store")], body, why="logged in")
+            return Response(
+                200, [*headers, ("Cache-Control", "no-store")], body, why=Said(Msg("logged in"))
+            )
         if request.method not in ("GET", "HEAD"):
             return self._page(
                 request,
@@ -261,10 +264,11 @@ class Portal(Proxy):
             ("Vary", "Accept-Language"),
             ("Cache-Control", "no-store"),
         ]
-        return Response(200, headers, login_page.encode(), why="the login form")
+        return Response(200, headers, login_page.encode(), why=Said(Msg("the login form")))
 
     def _page(self, request: Request, status: int, text: Msg, allow: str = "") -> Response:
         headers, body = pages.page(request, status, made_by="portal", paragraphs=[text])
         if allow:
             headers.append(("Allow", allow))
-        return Response(status, [*headers, ("Cache-Control", "no-store")], body, why=str(text))
+        headers.append(("Cache-Control", "no-store"))
+        return Response(status, headers, body, why=i18n.said(text))

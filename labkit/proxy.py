@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Callable
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
 from labkit import i18n, personalities
@@ -334,7 +334,10 @@ class Proxy(HTTPServer):
         headers, body = pages.page(
             request, 501, made_by=self.role, paragraphs=[why.bind(role=pages.MADE_BY[self.role])]
         )
-        return Response(501, headers, body, why=f"a {self.role} does not tunnel (CONNECT)")
+        role = pages.MADE_BY[self.role]
+        return Response(
+            501, headers, body, why=i18n.said(Msg("a {role} does not tunnel (CONNECT)", role=role))
+        )
 
     def forwarded_headers(self, request: Request, keepalive: bool = False) -> Headers:
         """The request's headers as the upstream gets them; the body is re-framed.
@@ -592,7 +595,7 @@ class Proxy(HTTPServer):
             body,
             reason=reply.reason,
             generated=False,
-            why=f"relayed from upstream {target.name!r}",
+            why=_relayed(target.name),
         )
 
     @property
@@ -978,9 +981,16 @@ def _forwarded(
     )
 
 
+@lru_cache(maxsize=256)
+def _relayed(name: str) -> str:
+    """Why a relayed response is what it is (made once for each upstream)."""
+    return Said.now("relayed from upstream {name}", name=repr(name))
+
+
+@lru_cache(maxsize=256)
 def _answered(name: str, status: int, reason: str) -> str:
-    """The gateway's note of an upstream's answer (made for every request, as ``_forwarded``);
-    the reason phrase as the upstream wrote it."""
+    """The gateway's note of an upstream's answer (once for each upstream, status and reason
+    phrase: it is noted on every request); the reason phrase as the upstream wrote it."""
     if not reason:
         return Said.now("upstream {name} answered {status}", name=repr(name), status=status)
     return Said.now(

@@ -538,8 +538,13 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
             == "the request line says HTTP/2.0, a major version this server does not support"
         )
         assert text.why_in(http2, "zh-CN") == "请求行写的是 HTTP/2.0，这个服务器不支持这个主版本"
-        # a why no message was said from is as recorded, in any language
-        assert text.why_in(lab.get("/nothing"), "zh-CN") == "no such resource"
+        # the origin's own whys too (the exception's text as Python wrote it)
+        missing = lab.get("/nothing")
+        assert (missing.why, text.why_in(missing, "zh-CN")) == ("no such resource", "没有这个资源")
+        bug = lab.get("/orders/abc")
+        assert (
+            text.why_in(bug, "zh-CN") == "处理函数抛出了 ValueError：" + bug.why.split(": ", 1)[1]
+        )
         # the gateway's notes of each request it forwards and of the answer (the story's and
         # the inspector's ".." lines): made for every request, said in the panel's language
         story = repr(ok)

@@ -506,6 +506,9 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     assert cli.main(["scenarios"]) == 0
     out = capsys.readouterr().out
     assert faults.listing("zh-CN") in out and faults.listing() not in out
+    heading, first = out.splitlines()[:2]  # the scenarios' columns, headed in Chinese too
+    assert heading.split() == ["id", "课", "状态", "生成者", "标题"]
+    assert columns(heading.split("标题")[0]) == columns(first.split("处理函数")[0])
     head, *rows = faults.listing("zh-CN").splitlines()
     assert head.split() == ["上游", "网关观察到的状况", "旋钮：lab.upstreams[NAME].KNOB", "=", "值"]
     english = faults.listing().splitlines()[1:]

@@ -8,7 +8,7 @@ import pytest
 
 import labkit
 from labkit import i18n, scenarios
-from labkit.recorder import Kind
+from labkit.recorder import Kind, Role
 
 IDS = list(scenarios.SCENARIOS)
 
@@ -33,9 +33,16 @@ def test_scenario_produces_its_status_and_draws_a_valid_svg(
     # hit) are made from messages, so a Chinese panel says them in Chinese: an f-string
     # here was English in every language (docs/i18n.md)
     notes = [e for h in exchange.hops for e in h.events if e.kind in (Kind.UPSTREAM, Kind.CACHE)]
+    # what a misbehaving upstream is recorded to have sent: its bytes in words ("..., then
+    # FIN (closed)", "RST (connection reset, nothing sent)")
+    notes += [h.sent for h in exchange.hops if h.role is Role.UPSTREAM and h.sent is not None]
     english = [e.summary for e in notes if not isinstance(e.summary, i18n.Said)]
     assert not english, f"{scenario_id}: notes not said from a message: {english}"
-    NOTED.update(e.kind for e in notes)
+    NOTED.update(e.kind for e in notes if e.kind is not Kind.SENT)
+    # and so is why the lab's own servers answered as they did (ex.why: the "why" line)
+    own = [h for h in exchange.hops if h.generated and h.sent is not None and h.sent.why]
+    plain = [h.sent.why for h in own if not isinstance(h.sent.why, i18n.Said)]
+    assert not plain, f"{scenario_id}: whys not said from a message: {plain}"
 
 
 NOTED: set[Kind] = set()  # the kinds of notes the scenarios above made
