@@ -267,6 +267,10 @@ def test_a_stopped_labs_ports_can_be_bound_again_at_once():
         "gateway": lab.gateway.port,
         "portal": lab.portal.port,
         "control": lab.control.port,
+        # an upstream serves from its first connection on (Listener.reserve): the one
+        # `use` called and one nobody called both give their port back
+        "upstream called": lab.upstreams["garbage"].port,
+        "upstream never called": lab.upstreams["slow"].port,
     }
     lab.stop()
     for name, port in ports.items():
