@@ -316,13 +316,19 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert unimitated_lab[0] == (True, refused), unimitated_lab
     head_real, head_lab = (seen[1] for seen in (unimitated_real, unimitated_lab))
     assert (head_real, head_lab) == ((b"", garbage) if name == "nginx" else (b"", b"")), name
-    # not imitated either: CONNECT is the lab's 501 in every personality (nginx 400; HAProxy
-    # and Caddy pass it on, and the origin finds no 'lab:80'), a 200-character method goes on to
-    # the origin's 501 (Caddy answers 405 itself)
-    assert refused_methods_real == {"nginx": [400, 501], "haproxy": [404, 501]}.get(
-        name, [404, 405]
+    # not imitated either (README, lesson 02): CONNECT is the lab's 501 in every personality
+    # (nginx 400; HAProxy and Caddy pass it on, and the origin finds no 'lab:80'); a
+    # 200-character method, TRACE and a lower-case 'brew' go on to the origin (501, 405, 501)
+    # where Caddy answers the first 405 itself and nginx the last two 405 and 400
+    assert (
+        refused_methods_real
+        == {
+            "nginx": [400, 501, 405, 400],
+            "haproxy": [404, 501, 405, 501],
+            "caddy": [404, 405, 405, 501],
+        }[name]
     ), refused_methods_real
-    assert refused_methods_lab == [501, 501], refused_methods_lab
+    assert refused_methods_lab == [501, 501, 405, 501], refused_methods_lab
     # a client whose upload stalls after its head: HAProxy's 'timeout server' runs out first
     # and it answers 504 with 'sH--', a slow upstream's status and log (lesson 05, NOTES)
     if name == "haproxy":
@@ -370,6 +376,8 @@ def _expect_refused(port: int) -> tuple[bool, int | None]:
 REFUSED_METHODS = (
     b"CONNECT lab:80 HTTP/1.1\r\nHost: lab:80\r\nConnection: close\r\n\r\n",
     b"B" * 200 + b" /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+    b"TRACE /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+    b"brew /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
 )
 
 
