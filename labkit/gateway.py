@@ -229,7 +229,15 @@ class Gateway(Proxy):
         headers += list(policy.page_headers)
         if policy.server:
             headers.append(("Server", policy.server))
-        why = f"{self._personality.title} answers {status}: {answer.log}"
+        # the real gateway's log line as it writes it; the words around it in the panel's language
+        why = i18n.said(
+            Msg(
+                "{title} answers {status}: {log}",
+                title=self._personality.label,
+                status=status,
+                log=answer.log,
+            )
+        )
         # generated=True, yet the lab must not add its own Server where the real one has none
         return Response(status, headers, body, reason=answer.reason, why=why, server=False)
 
@@ -241,10 +249,15 @@ class Gateway(Proxy):
         person = self._personality
         if person.slow_client not in ("page", "close") or person is personalities.RFC:
             return await super().slow_client(conn, writer, raw, peer)
-        why = f"{person.title}: the request did not arrive within {self.head_timeout:g} s"
+        said = Msg(
+            "{title}: the request did not arrive within {seconds} s",
+            title=person.label,
+            seconds=f"{self.head_timeout:g}",
+        )
+        why = i18n.said(said)
         if person.slow_client == "close":
             rid = self.record_unparsed(raw, peer, 408)
-            note = f"{why}; it closes the connection without a response"
+            note = i18n.said(Msg("{why}; it closes the connection without a response", why=said))
             self.recorder.record(rid, self.name, self.role, Kind.LOG, note)
             return
         content_type, body = person.page(408, person.slow_client_reason)

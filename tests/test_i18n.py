@@ -538,6 +538,17 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
             == "the request line says HTTP/2.0, a major version this server does not support"
         )
         assert text.why_in(http2, "zh-CN") == "请求行写的是 HTTP/2.0，这个服务器不支持这个主版本"
+        # a personality's why: the real gateway's log line as it writes it, the words around
+        # it in the panel's language
+        lab.gateway.personality = "nginx"
+        try:
+            imitated = lab.get("/up/refused/")
+        finally:
+            lab.gateway.personality = "rfc"
+        assert " answers 502: connect() failed (111: Connection refused)" in imitated.why
+        assert " 回答 502：connect() failed (111: Connection refused)" in text.why_in(
+            imitated, "zh-CN"
+        )
         # the origin's own whys too (the exception's text as Python wrote it)
         missing = lab.get("/nothing")
         assert (missing.why, text.why_in(missing, "zh-CN")) == ("no such resource", "没有这个资源")

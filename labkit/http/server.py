@@ -424,7 +424,13 @@ class HTTPServer(Listener):
             made_by=self.role,
             paragraphs=[Msg("This server made a response that HTTP/1.1 does not allow.")],
         )
-        why = f"a response HTTP/1.1 does not allow ({response.status}): {problem}"
+        why = said(
+            Msg(
+                "a response HTTP/1.1 does not allow ({status}): {problem}",
+                status=response.status,
+                problem=problem,
+            )
+        )
         return Response(500, headers, body, why=why, close=True)
 
     def _refusal(self, request: Request, verdict: Verdict) -> Response:
