@@ -105,6 +105,19 @@ def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
         "GET /slow?delay=0.5 -> no status: the client gave up (its own timeout ran out); "
         "the answer, 504 Gateway Timeout, made by the gateway, came later"
     )
+    # each bar's words on the paper, above the timeout lines: the gateway's line at 300 ms
+    # struck the client's "gave up, no answer at ..." through
+    from matplotlib.colors import to_rgba
+
+    from labkit.render.palette import PICTURE_LIGHT
+
+    ax = line.axes[0]
+    words = [t for t in ax.texts if " at " in t.get_text()]
+    assert len(words) == 3
+    for t in words:
+        box = t.get_bbox_patch()
+        assert box is not None and box.get_facecolor() == to_rgba(PICTURE_LIGHT.paper)
+        assert all(t.get_zorder() > drawn.get_zorder() for drawn in ax.lines)
 
 
 def _paper_share(png: bytes, colour: str) -> float:
