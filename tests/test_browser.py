@@ -886,3 +886,44 @@ def test_a_cell_run_before_the_start_cell_says_to_run_it(
         )
     finally:
         page.close()
+
+
+def test_the_generic_500_link_after_debug_was_left_on(browser, jupyter: str) -> None:
+    """Lesson 01: a learner ticks the playground's debug box, then runs the link cell below
+    it, whose words promise the generic page. The link showed the traceback; the cell now
+    turns debug off, the box above follows (unticked, 'debug: off'), and the page the link
+    opens, through jupyter-server-proxy, has no traceback."""
+    name = "01-500-internal-server-error.ipynb"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        _run_all(page)
+        box = page.locator(".labkit-panel input[type=checkbox]").first
+        box.scroll_into_view_if_needed()
+        box.check()
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.labkit-panel .labkit-hint')]"
+            ".some(h => h.textContent.startsWith('debug: on'))",
+            timeout=15000,
+        )
+        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+        link_cell = next(i for i, c in enumerate(cells) if "browser_link(" in "".join(c["source"]))
+        page.evaluate(_RUN_CELL, link_cell)
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.labkit-panel .labkit-hint')]"
+            ".some(h => h.textContent.startsWith('debug: off'))",
+            timeout=15000,
+        )
+        assert not box.is_checked()
+        link = page.locator(".jp-OutputArea-output a[href*='/proxy/']").first
+        with context.expect_page() as opened:
+            link.click()
+        tab = opened.value
+        tab.wait_for_load_state()
+        text = tab.inner_text("body")
+        assert text.startswith("500 Internal Server Error") and "Traceback" not in text, text
+    finally:
+        context.close()
