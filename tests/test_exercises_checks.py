@@ -175,6 +175,7 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
         (gateways.q4, ("504",), ["is a status", "an upstream condition such as"]),
         # a hedge: the same words for a choice and a short answer (they differed)
         (lesson_504.q4, ("502 or 504",), ["'502 or 504' gives several answers", "one of the"]),
+        (lesson_504.q4, ("503, 504",), ["'503, 504' gives several answers", "one of the"]),
         (lesson_504.q3, ("502 or 504",), ["'502 or 504' gives several answers", "a status code"]),
         (lesson_504.q3, ("502/504",), ["'502/504' gives several answers", "a status code"]),
         # a word that may not be meant as a header: not "that header is not where ..."

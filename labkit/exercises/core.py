@@ -374,11 +374,12 @@ class Choice(Exercise):
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
 
     def _names_several(self, given: str | int | float) -> bool:
-        """Whether the answer joins two or more options with "or", "/" or 或 ("502 or 504")."""
-        if not isinstance(given, str) or not _HEDGED.search(answers.clean(given)):
+        """Whether the answer lists two or more options ("502 or 504", "503, 504", 或), as a
+        short answer's canonical form lists them (answers.HEDGE)."""
+        if not isinstance(given, str) or not _SEVERAL.search(answers.clean(given)):
             return False
         named = set()
-        for part in re.split(r"\bor\b|\beither\b|/|或者|或|,|，", given):
+        for part in _SEVERAL.split(given):
             if part.strip():
                 try:
                     named.add(self.option(part))
@@ -486,6 +487,7 @@ _FILLER = {"it", "in", "on", "at", "of", "to", "for", "i", "we", "would", "shoul
 
 
 _HEDGED = re.compile(r"\bor\b|\beither\b|/|或")
+_SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
 # an option that is header names only: "Retry-After", "Upgrade and Connection: upgrade"
 _HEADER_NAMES = re.compile(r"[A-Za-z][\w-]*(?:\s*(?:,|\band\b|\+|&)\s*[A-Za-z][\w-]*)*")
 _HOP_WORDS = {w for name in answers.HOPS for w in name.split()}
