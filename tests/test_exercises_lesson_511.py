@@ -54,6 +54,10 @@ def test_q3_typical_mistakes(lab: labkit.Lab) -> None:
     assert _post_form(lab, json={"accept": "yes"}).status_code == 400
     as_json = q3.check(lab)
     assert as_json.correct is False and "400" in as_json.message and "form" in as_json.message
+    with httpx.Client(trust_env=False) as client:  # the form, to the wrong server
+        assert client.post(lab.gateway.url + "/_portal/login", data={"accept": "yes"}).is_error
+    elsewhere = q3.check(lab)  # it was told of the earlier POST's 400
+    assert "went to the gateway, which has no login form" in elsewhere.message, elsewhere.message
     lab.portal.login()  # the shortcut, not the form
     shortcut = q3.check(lab)
     assert shortcut.correct is False and "not through the form" in shortcut.message

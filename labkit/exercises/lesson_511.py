@@ -101,6 +101,22 @@ def _form_post(lab: Any, rid: str) -> tuple[float, int | None] | None:
     return sent[-1].at, sent[-1].status
 
 
+def _posts_elsewhere(lab: Any) -> list[tuple[float, str]]:
+    """POSTs to the login path that reached another server than the portal (time, hop)."""
+    found = []
+    for rid in lab.recorder.ids():
+        for e in lab.recorder.events(rid):
+            if (
+                e.kind is Kind.RECEIVED
+                and e.role in (Role.GATEWAY, Role.ORIGIN)
+                and e.method == "POST"
+                and e.target.split("?")[0] == LOGIN_PATH
+            ):
+                found.append((e.at, e.hop))
+                break
+    return sorted(found)
+
+
 def _form_posts(lab: Any) -> list[tuple[float, int | None]]:
     """The portal's answers to POSTs of its login form (time, status), oldest first."""
     posts = (_form_post(lab, rid) for rid in lab.recorder.ids())
@@ -122,6 +138,13 @@ def _logged_in(run: Run) -> Text:
     if run.lab.portal.logged_in:
         return ""
     posts = _form_posts(run.lab)
+    elsewhere = _posts_elsewhere(run.lab)
+    if elsewhere and (not posts or elsewhere[-1][0] > posts[-1][0]):
+        return Msg(
+            "your last POST to /_portal/login went to the {hop}, which has no login form: "
+            "send it to the portal, lab.portal.url + '/_portal/login'.",
+            hop=elsewhere[-1][1],
+        )
     if posts and posts[-1][1] == 400:
         return Msg(
             "the portal answered your POST with 400: look at its page (r.text) and at the "
