@@ -221,6 +221,12 @@ def test_malformed_answers_are_explained() -> None:
     assert "gateway" in result.message
     result = capstone.q1.check({"made_by": "gateway", "cause": "it broke"})
     assert result.correct is None and "no-healthy-upstream" in result.message
+    # a hedge is told as a quiz's hedge is ("made_by 'gateway or origin' is not a hop" before)
+    for hedge in ({"made_by": "gateway or origin"}, {"cause": "maintenance or overload"}):
+        result = capstone.q1.check({"made_by": "gateway", "cause": "overload"} | hedge)
+        assert result.correct is None and "gives several answers" in result.message, hedge
+    pasted = {"made_by": "gateway", "cause": str(CAUSES["cached-error"])}  # has a comma
+    assert capstone.q3.check(pasted), "a description pasted whole is one cause"
     assert store.load().get(capstone.q1.id) is None
 
 

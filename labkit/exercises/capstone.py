@@ -17,6 +17,7 @@ ends the incident and puts every switch back.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,6 +165,36 @@ def _cause(value: object) -> str:
     return answers.cause(value)
 
 
+def _lists_several(value: object) -> bool:
+    """Whether a part of the diagnosis names two hops or two causes ("gateway or origin",
+    "maintenance or overload"); a cause's description pasted whole has commas, and is one."""
+    if not isinstance(value, str) or _reads_as(value) != (set(), set()):
+        return False
+    hops: set[str] = set()
+    causes: set[str] = set()
+    for part in _SEVERAL.split(value):
+        found = _reads_as(part)
+        hops |= found[0]
+        causes |= found[1]
+    return len(hops) > 1 or len(causes) > 1
+
+
+def _reads_as(text: str) -> tuple[set[str], set[str]]:
+    """The hop and the cause ``text`` reads as, each in a set (empty: none)."""
+    found: tuple[set[str], set[str]] = (set(), set())
+    for read, known, into in ((_maker, MAKERS, found[0]), (_cause, CAUSES, found[1])):
+        try:
+            value = read(text)
+        except answers.WrongKind:
+            continue
+        if value in known:
+            into.add(value)
+    return found
+
+
+_SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
+
+
 _FORM = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
 _EXPECTS = Msg(
     "answer {{'made_by': <one of {makers}>, 'cause': <one of {causes}>}}",
@@ -188,6 +219,14 @@ def _diagnosis(given: Any) -> tuple[str, str]:
         )
     elif long := [v for v in given.values() if isinstance(v, str) and len(v) > MAX_ANSWER]:
         raise Refused(too_long(long[0]))
+    elif several := [v for v in given.values() if _lists_several(v)]:
+        raise Refused(  # "gateway or origin": as a short answer's hedge is told
+            Msg(
+                "{problem}; {expected}.",
+                problem=answers.SEVERAL.bind(given=repr(several[0])),
+                expected=_EXPECTS,
+            )
+        )
     elif (maker := _maker(given["made_by"])) not in MAKERS:
         problem = Msg("made_by {given} is not a hop", given=repr(given["made_by"]))
     elif (cause := _cause(given["cause"])) not in CAUSES:
