@@ -1197,8 +1197,9 @@ NOTES: tuple[Note, ...] = (
         "client') ran out while the upstream still waited for the rest of the body, answered "
         "504 Gateway Time-out and logged 'sH--': the status and termination state of an "
         "upstream slow to answer, caused by the client. nginx 1.22.1 and Caddy 2.6.2 kept "
-        "waiting for the body (nginx's client_body_timeout is 60 s by default); so does the "
-        "lab's gateway, which has no body timeout (not imitated).",
+        "waiting for the body (nginx's client_body_timeout is 60 s by default). The lab's "
+        "gateway waits no longer than its head timeout, which covers the body too, then ends "
+        "the request as it ends a slow head, with a 408 or a bare close (not imitated).",
         f"{OBSERVED} 2026-12-04 (POST /orders, 3 of 10 body bytes), HAProxy's re-run by "
         "tests/test_real_gateways.py::test_real_gateway_and_its_personality_agree",
     ),

@@ -210,9 +210,9 @@ def test_a_request_that_stops_half_way_gets_408_then_close(lab: labkit.Lab) -> N
     assert lab.origin.head_timeout == HEAD_TIMEOUT  # a refused value changed nothing
     half = b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n"
 
-    def stall(port: int) -> tuple[bytes, float]:
+    def stall(port: int, sent: bytes = half) -> tuple[bytes, float]:
         with socket.create_connection(("127.0.0.1", port), timeout=SHORT_HEAD + 5) as sock:
-            sock.sendall(half)
+            sock.sendall(sent)
             started, data = time.monotonic(), b""
             while chunk := sock.recv(65536):
                 data += chunk
@@ -226,6 +226,9 @@ def test_a_request_that_stops_half_way_gets_408_then_close(lab: labkit.Lab) -> N
     )
     assert waited >= SHORT_HEAD * 0.9
     assert stall(lab.gateway.port)[0].startswith(b"HTTP/1.1 408 ")
+    # the head timeout covers the body too (lesson 05 says so): a stalled upload ends alike
+    upload = b"POST /orders HTTP/1.1\r\nHost: lab\r\nContent-Length: 10\r\n\r\nabc"
+    assert stall(lab.gateway.port, upload)[0].startswith(b"HTTP/1.1 408 ")
     lab.gateway.personality = "nginx"
     assert stall(lab.gateway.port)[0] == b""
     lab.gateway.personality = "haproxy"
