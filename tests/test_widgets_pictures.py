@@ -9,6 +9,7 @@ import xml.dom.minidom
 import labkit
 from labkit import charts, load
 from labkit.picture import alt_text, sequence_svg
+from labkit.render import palette
 
 
 def _texts(svg: str) -> list[tuple[str, str]]:
@@ -32,10 +33,14 @@ def test_no_label_is_cut_the_long_ones_wrap(lab: labkit.Lab) -> None:
     assert "…" not in words or "<title>" in svg
 
 
-def test_a_cut_body_is_not_drawn_green(lab: labkit.Lab) -> None:
+def test_a_cut_body_or_a_4xx_is_not_drawn_green(lab: labkit.Lab) -> None:
     svg = sequence_svg(lab.get("/up/body-cut/"))
     colours = {fill for text, fill in _texts(svg) if text.startswith("200 OK")}
     assert colours and "#1b7f3b" not in colours
+    # nor a 4xx: its arrows and the words saying who made it, in one colour (it was green)
+    texts = _texts(sequence_svg(lab.get("/nope")))
+    colours = {fill for text, fill in texts if text in ("404 Not Found", "made the 404 here")}
+    assert colours == {palette.INCOMPLETE}, texts
 
 
 def test_the_cache_is_shown_when_it_answered(lab: labkit.Lab) -> None:

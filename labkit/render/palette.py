@@ -30,15 +30,6 @@ LANE = "#f4f4f4"  # the box that names a lane
 LIFELINE = "#bbb"  # the dashed line under a lane (decoration: the arrows carry the story)
 
 
-def for_status(status: int | None) -> str:
-    """A status's colour on the picture's paper: failed (5xx or none), client error (4xx) or OK."""
-    if status is None or status >= 500:
-        return FAILED
-    if status >= 400:
-        return CLIENT_ERROR
-    return OK
-
-
 # -- marks drawn straight on the notebook (the bar beside a status, a verdict, a hint): one colour
 # for each theme, since the notebook's background is white in JupyterLab Light and near-black in
 # JupyterLab Dark. The HTML writes ``on_notebook(kind)``, a CSS variable whose fallback is the
@@ -140,10 +131,18 @@ def on_notebook(kind: str) -> str:
 
 
 def status_kind(status: int | None) -> str:
-    """The kind of mark beside a status line: failed (5xx or none), client error (4xx) or ok."""
+    """The kind of mark beside a status line: failed (5xx or none), client error (4xx) or ok.
+    The one place a status gets its class; ``picture_kind`` says it in the picture's kinds."""
     if status is None or status >= 500:
         return "failed"
     return "client_error" if status >= 400 else "ok"
+
+
+def picture_kind(status: int | None) -> str:
+    """A status's class in the picture's kinds (``PictureColours``), where a 4xx is written
+    in ``incomplete``, as the words of an answer that is not a success are."""
+    kind = status_kind(status)
+    return "incomplete" if kind == "client_error" else kind
 
 
 THEMED = (

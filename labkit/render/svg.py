@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import labkit.i18n as i18n
 from labkit.i18n import Msg
 from labkit.recorder import Kind, Role, Step
-from labkit.render.palette import THEMED, paint
+from labkit.render.palette import THEMED, paint, picture_kind
 from labkit.render.text import columns, milliseconds, story, summary_line, wrap
 from labkit.render.view import ExchangeView
 
@@ -77,17 +77,15 @@ def _lanes_and_arrows(
             final = hop.generated and made is None and hop.label == ex.generated_by
             if final:
                 made = lane
-            if status is None or status >= 500:
-                colour = "failed"
-            elif ev.cut or (ex.client_error and status < 400):
-                colour = "incomplete"  # a 200 whose body broke off is not a success
-                if not ev.cut:
-                    label += Msg(" (body incomplete)").render(lang)
-            elif hop.generated and not final and final_error:
-                colour = "failed"  # an answer the gateway rejected
-                label += Msg(" (rejected by the gateway)").render(lang)
-            else:
-                colour = "ok" if status < 400 else "incomplete"
+            colour = picture_kind(status)  # failed (5xx, none), incomplete (4xx) or ok
+            if colour != "failed":
+                if ev.cut or (ex.client_error and colour == "ok"):
+                    colour = "incomplete"  # a 200 whose body broke off is not a success
+                    if not ev.cut:
+                        label += Msg(" (body incomplete)").render(lang)
+                elif hop.generated and not final and final_error:
+                    colour = "failed"  # an answer the gateway rejected
+                    label += Msg(" (rejected by the gateway)").render(lang)
             if lane in cached:
                 label += Msg(" from its cache").render(lang)
             dur = hop.duration if last_sent[lane] is ev else None
@@ -228,7 +226,7 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
         ).render(lang)
         out.append(
             f"<text x='{x[made]}' y='{bottom}' text-anchor='middle' font-weight='bold' "
-            f"{paint(fill='failed' if (ex.status or 500) >= 500 else 'ok')}>{html.escape(what)}</text>"
+            f"{paint(fill=picture_kind(ex.status))}>{html.escape(what)}</text>"
         )
     if measured:
         out.append(
