@@ -20,14 +20,15 @@ from labkit.i18n import Msg, Text
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Timeouts
 from labkit.recorder import Role
+from labkit.scenarios import SHORT_READ, SLOW_ORIGIN
 
 LESSON = "504"
 
 # -- q1: who answers when the upstream is too slow --
 
-# the scenario '504-slow-origin' this question is about (its hint runs it)
-Q1_READ = 0.3
-Q1_DELAY = 0.6
+# the scenario '504-slow-origin' this question is about (its hint runs it): its numbers
+Q1_READ = SHORT_READ
+Q1_DELAY = SLOW_ORIGIN
 
 q1 = make_choice(
     "504.who-answers",
