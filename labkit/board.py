@@ -45,7 +45,7 @@ from labkit import classroom
 from labkit.atomic import replace_file
 from labkit.drill import parse_time
 from labkit.errors import LabkitError, language, say
-from labkit.exercises import store
+from labkit.exercises import STATES, store
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
 from labkit.i18n import ENGLISH, Msg
@@ -217,7 +217,6 @@ def csv_export(exchange: Path) -> str:
 
 # -- the page (in the board's language: the instructor's, when `labkit board` started) --
 
-_STATE_TEXT = {"solved": Msg("solved"), "tried": Msg("tried"), "not tried": Msg("not tried")}
 _STATE_MARK = {"solved": "✓", "tried": "…", "not tried": "·"}
 
 
@@ -227,7 +226,7 @@ def _e(value: object) -> str:
 
 def _cell(rec: dict[str, Any] | None, lang: str = ENGLISH) -> str:
     state = store.status(rec)
-    parts = [f"{_STATE_MARK[state]} {_STATE_TEXT[state].render(lang)}"]
+    parts = [f"{_STATE_MARK[state]} {STATES[state].render(lang)}"]
     if rec and state != "not tried":
         parts.append(Msg("{n} tr.", n=rec["attempts"]).render(lang))
     if rec and rec["hints"]:

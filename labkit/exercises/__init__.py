@@ -155,7 +155,7 @@ class Progress:
 
 
 # The table's words, in the learner's language when shown; the rows' values (exercise ids,
-# the status keys of the CSV and JSON) stay as they are. The board says the states the same.
+# the status keys of the CSV and JSON) stay as they are. The board says the states with STATES.
 HEADINGS = (
     Msg("exercise", context="progress"),
     Msg("status", context="progress"),
