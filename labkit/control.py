@@ -215,7 +215,6 @@ WAIT_BUSY_MAX = 30.0  # seconds `labkit ctl wait-busy` may wait, at most
 # in milliseconds, well before the CLI's own start-up is over; a learner who asked with nothing
 # on its way is answered at once, not after seconds of silence
 WAIT_BUSY_DEFAULT = 0.5
-MAX_COUNT = 100_000  # requests in flight a wait-busy may ask for (the capacity's own bound)
 
 
 def commands() -> list[str]:
@@ -265,6 +264,7 @@ def wait_busy(lab: Lab, args: dict[str, Any], lang: str | None = None) -> str:
     polled. It blocks its thread: the control server runs it off the lab's loop.
     """
     from labkit.origin import BUSY_PATH
+    from labkit.switches import CAPACITY_MAX  # as many as the origin may ever take at once
 
     lang = lang or lab.lang
     extra = sorted(set(args) - {"count", "timeout"})
@@ -277,7 +277,7 @@ def wait_busy(lab: Lab, args: dict[str, Any], lang: str | None = None) -> str:
             Msg("count must be a whole number >= 0, not {given}", given=shown(count)),
             lang=lang,
         )
-    check_number("count", count, minimum=0, maximum=MAX_COUNT, unit="requests", lang=lang)
+    check_number("count", count, minimum=0, maximum=CAPACITY_MAX, unit="requests", lang=lang)
     timeout = check_number(
         "timeout",
         args.get("timeout", WAIT_BUSY_DEFAULT),

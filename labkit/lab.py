@@ -489,7 +489,9 @@ class Lab:
             if self._client is None:
                 self._require_running()
                 # plain http to 127.0.0.1 only: verify=False skips loading CA certificates
-                self._client = _httpx().Client(trust_env=False, timeout=5.0, verify=False)
+                self._client = _httpx().Client(
+                    trust_env=False, timeout=CLIENT_TIMEOUT, verify=False
+                )
             return self._client
 
     def raw(

@@ -48,7 +48,9 @@ if TYPE_CHECKING:
 
 Args = dict[str, Any]
 
-ON_OFF = {"on": True, "off": False}
+ON_OFF = {"on": True, "off": False}  # a boolean parameter's words on the command line
+ON_OFF_WORDS = {value: word for word, value in ON_OFF.items()}
+CAPACITY_MAX = 100_000  # requests at once the capacity switch takes, and wait-busy waits for
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class Param:
     def word(self, value: Any) -> str:
         """The value as the command line writes it."""
         if isinstance(value, bool):
-            return "on" if value else "off"
+            return ON_OFF_WORDS[value]
         if value is None:
             return NONE_WORDS[0]
         if isinstance(value, float):
@@ -617,7 +619,7 @@ SWITCHES: dict[str, Switch] = {
                     int,
                     Msg("capacity"),
                     "requests at once",
-                    maximum=100_000,
+                    maximum=CAPACITY_MAX,
                     nullable=True,
                     none_means=Msg("unlimited"),
                     label="capacity",

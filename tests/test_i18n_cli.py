@@ -465,10 +465,11 @@ def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
     # the confirmations of the commands that are not switches, in the terminal's language
     # too: they were said in the lab's, or in English
     from labkit import control
+    from labkit.switches import CAPACITY_MAX
 
     for args, said in [
         ({"count": 0, "timeout": 99}, f"timeout 必须在 0 到 {control.WAIT_BUSY_MAX:g} 之间"),
-        ({"count": control.MAX_COUNT + 1}, f"count 必须在 0 到 {control.MAX_COUNT} 之间"),
+        ({"count": CAPACITY_MAX + 1}, f"count 必须在 0 到 {CAPACITY_MAX} 之间"),
     ]:
         with pytest.raises(labkit.BadArgument, match=f"^{said}（单位："):
             control.apply(lab, "wait-busy", args, "zh-CN")
