@@ -476,10 +476,6 @@ class FaultServer(Listener):
         else:
             super().__setattr__(name, value)
 
-    def reset(self) -> None:
-        """The fault's knobs back to their defaults (``lab.reset()``)."""
-        self.fault.reset()
-
     async def start(self) -> None:
         self.take_port()
 

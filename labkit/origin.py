@@ -50,6 +50,7 @@ TRUE_OR_FALSE = Msg("{name} must be True or False, not {given}")
 # so a client that retries before Retry-After stays refused.
 RATE_LIMIT = 3  # the default; the rate-limit switch sets it (RATE_LIMIT_RANGE)
 RATE_LIMIT_RANGE = (1, 1000)
+CACHE_MAX_AGE_RANGE = (1, 86400)  # the caching mistake's max-age, seconds: a day at most
 RATE_WINDOW = 10.0
 RATE_PATH = "/api/quote"
 # Seconds a request shed at capacity (lesson 04's load shedding) is told to wait: its 503's
@@ -142,7 +143,8 @@ class Origin(HTTPServer):
                 )
             header = str(retry_after)
         if cache_max_age is not None:
-            check_number("cache_max_age", cache_max_age, minimum=1, maximum=86400)
+            low, high = CACHE_MAX_AGE_RANGE
+            check_number("cache_max_age", cache_max_age, minimum=low, maximum=high)
             if not isinstance(cache_max_age, int):  # delta-seconds, RFC 9111 1.2.2
                 raise refuse(
                     Msg(
@@ -190,36 +192,9 @@ class Origin(HTTPServer):
 
     @property
     def maintenance_settings(self) -> dict[str, object] | None:
-        """The maintenance switch as it is now (None: off); assign it back to restore it."""
+        """The maintenance switch as it is now (None: off): the Retry-After value it sends
+        and its cache_max_age. ``labkit.switches`` reads it back and restores it."""
         return dict(self._maintenance) if self._maintenance is not None else None
-
-    @maintenance_settings.setter
-    def maintenance_settings(self, value: dict[str, object] | None) -> None:
-        self.refuse_if_stopped()
-        if value is not None:
-            if not isinstance(value, dict) or set(value) != {"retry_after", "cache_max_age"}:
-                raise refuse(
-                    Msg(
-                        "maintenance_settings takes what it gave: None or its own dict, not "
-                        "{given}",
-                        given=shown(value),
-                    )
-                )
-            retry, max_age = value["retry_after"], value["cache_max_age"]
-            if retry is not None and not (
-                isinstance(retry, str) and retry.isascii() and retry.isprintable()
-            ):
-                raise refuse(
-                    Msg(
-                        "maintenance_settings takes what it gave: None or its own dict; its "
-                        "retry_after is a header value or None, not {given}",
-                        given=shown(retry),
-                    )
-                )
-            if max_age is not None:
-                check_number("cache_max_age", max_age, minimum=1, maximum=86400)
-        settings = dict(value) if value is not None else None
-        self.switch(lambda: setattr(self, "_maintenance", settings))
 
     @property
     def in_maintenance(self) -> bool:

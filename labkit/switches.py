@@ -38,7 +38,15 @@ from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
 from labkit.i18n import Msg
 from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
-from labkit.origin import BUSY_PATH, HOLD_MAX, RATE_LIMIT, RATE_LIMIT_RANGE, RATE_PATH, RATE_WINDOW
+from labkit.origin import (
+    BUSY_PATH,
+    CACHE_MAX_AGE_RANGE,
+    HOLD_MAX,
+    RATE_LIMIT,
+    RATE_LIMIT_RANGE,
+    RATE_PATH,
+    RATE_WINDOW,
+)
 from labkit.personalities import PERSONALITIES
 
 if TYPE_CHECKING:
@@ -597,8 +605,8 @@ SWITCHES: dict[str, Switch] = {
                     int,
                     Msg("the caching mistake: max-age on the 503"),
                     SECONDS,
-                    minimum=1,
-                    maximum=86400,
+                    minimum=CACHE_MAX_AGE_RANGE[0],  # the origin's own range (origin.py)
+                    maximum=CACHE_MAX_AGE_RANGE[1],
                     optional=True,
                     nullable=True,
                 ),
