@@ -162,8 +162,9 @@ def test_q4_a_checker_that_reads_the_portals_state_fails(lab: labkit.Lab) -> Non
 
 def peeks_in_memory(lab):
     """Asks, ignores the answer, and reads the login from the Portal the fork copied, found
-    by scanning its own memory for objects of that class (no attribute of the lab needed);
-    each candidate is read in a process of its own, as a wrong guess may crash it."""
+    by scanning its own memory for objects of that class whose port is the lab's portal's
+    (other labs' portals live in a test process, and one logged in made this flaky); each
+    candidate is read in a process of its own, as a wrong guess may crash it."""
     import ctypes
     import os
     import struct
@@ -172,12 +173,14 @@ def peeks_in_memory(lab):
 
     import labkit.portal
 
+    port = lab.portal.port  # only this lab's portal: a test process holds other labs' too
+
     def login_state(address):  # b"out", b"in", or b"" (no state there, or it crashed)
         read, write = os.pipe()
         if os.fork() == 0:
             found = ctypes.cast(address, ctypes.py_object).value
             state = object.__getattribute__(found, "__dict__")
-            if "_logged_in_at" in state:
+            if "_logged_in_at" in state and state.get("port") == port:
                 os.write(write, b"out" if state["_logged_in_at"] is None else b"in")
             os._exit(0)
         os.close(write)
