@@ -75,6 +75,14 @@ def test_incident_starts_and_stops(lab, incident, q) -> None:
         for verdict in (f"made by the {maker}", "made here", "relayed", "why:"):
             assert verdict not in shown
     assert (seen.status, seen.text, seen.header("Via")) == (ex.status, ex.text, ex.header("Via"))
+    # an answer that came at once shows no measured time (noise), one after a timeout shows it
+    from labkit.exchange import AT_ONCE
+
+    quick = seen.elapsed < AT_ONCE
+    assert ("answered within 0.1 s" in repr(seen)) is quick
+    assert ("answered after " in repr(seen)) is not quick
+    if status == 504:
+        assert not quick
     assert [h.hop for h in seen.hops] == [
         h.label for h in ex.hops if h.received and h.role != "client"
     ]
