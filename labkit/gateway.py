@@ -89,7 +89,10 @@ class Gateway(Proxy):
         super().__init__("gateway", recorder, host)
         self.routes: list[Route] = []
         self._cache_enabled = True
-        self._cache: dict[str, list[CachedResponse]] = {}
+        # (personality, target) -> its stored variants: each personality stands for another
+        # real gateway, with a cache of its own (a 503 stored under nginx, served under
+        # haproxy, came with nginx's Server)
+        self._cache: dict[tuple[str, str], list[CachedResponse]] = {}
         self._health_task: asyncio.Task[None] | None = None  # the check under way
         self._checked_at = float("-inf")  # the loop's time when the last check began
         self._personality = personalities.RFC
@@ -328,7 +331,7 @@ class Gateway(Proxy):
                 paragraphs=[Msg("The gateway has no route for {path}.", path=repr(request.path))],
             )
             return Response(404, headers, body, why=Said(Msg("no route matches the path")))
-        key = request.target
+        key = (self._personality.name, request.target)
         if request.method == "GET" and self._cache_enabled and key in self._cache:
             hit = self._cache_lookup(request, key)
             if hit is not None:
@@ -356,7 +359,7 @@ class Gateway(Proxy):
                 return await self._store(key, response, max_age, selecting)
         return response
 
-    def _cache_lookup(self, request: Request, key: str) -> Response | None:
+    def _cache_lookup(self, request: Request, key: tuple[str, str]) -> Response | None:
         variants = self._cache.get(key, [])
         entry = next(
             (e for e in variants if selecting_headers(e.response, request) == e.selecting), None
@@ -398,7 +401,7 @@ class Gateway(Proxy):
         )
 
     async def _store(
-        self, key: str, response: Response, max_age: int, selecting: tuple[tuple[str, str], ...]
+        self, key: tuple[str, str], response: Response, max_age: int, selecting: tuple[tuple[str, str], ...]
     ) -> Response:
         body = bytearray()
         try:

@@ -136,6 +136,11 @@ def test_the_caching_trap(lab: labkit.Lab) -> None:
     assert stale.status == 503 and stale.header("x-cache") == "HIT"
     assert stale.header("age") is not None
     assert "origin" not in [h.name for h in stale.hops]
+    # each personality is another gateway with a cache of its own: nginx has stored nothing
+    lab.gateway.personality = "nginx"
+    assert lab.get("/orders/7").status == 200
+    lab.gateway.personality = "rfc"
+    assert lab.get("/orders/7").header("x-cache") == "HIT"
     assert lab.get("/orders/7", headers={"Cache-Control": "no-cache"}).status == 200
     lab.gateway.purge()
     assert lab.get("/orders/7").status == 200
