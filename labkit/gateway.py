@@ -401,7 +401,11 @@ class Gateway(Proxy):
         )
 
     async def _store(
-        self, key: tuple[str, str], response: Response, max_age: int, selecting: tuple[tuple[str, str], ...]
+        self,
+        key: tuple[str, str],
+        response: Response,
+        max_age: int,
+        selecting: tuple[tuple[str, str], ...],
     ) -> Response:
         body = bytearray()
         try:
