@@ -65,6 +65,10 @@ STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop t
 CLIENT_TIMEOUT = 5.0  # lab.request's own timeout (seconds) when none is given
 POOL_SIZE = 2  # targets of the gateway's health-checked pool (/pool/), none of them listening
 SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
+# what lab.raw's client saw when the bytes stopped (ex.client_error, in the lab's language)
+RAW_QUIET = Msg("no more bytes within {seconds} s (the server kept the connection open)")
+RAW_SILENT = Msg("no answer within {seconds} s (the server kept the connection open)")
+RAW_RESET = Msg("connection reset by the server")
 NOT_STARTED = i18n.Msg(
     "this lab has not been started: call lab.start(), or use lab = labkit.start()"
 )
@@ -549,12 +553,12 @@ class Lab:
                     sock.settimeout(timeout)
             except TimeoutError:
                 error = (
-                    f"no more bytes within {timeout:g} s (the server kept the connection open)"
+                    RAW_QUIET.bind(seconds=f"{timeout:g}")
                     if received
-                    else f"no answer within {wait:g} s (the server kept the connection open)"
-                )
+                    else RAW_SILENT.bind(seconds=f"{wait:g}")
+                ).render(self.lang)
             except ConnectionResetError:
-                error = "connection reset by the server"
+                error = RAW_RESET.render(self.lang)
         elapsed = time.perf_counter() - start
         self.recorder.wait_for(
             lambda: self.recorder.find_by_peer_port(port, start) is not None,

@@ -513,6 +513,9 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         ok = lab.get("/up/ok/")  # relayed: the upstream made it, and said why
         assert ok.why == "answers 200 OK correctly (the baseline)"
         assert text.why_in(ok, "zh-CN") == "正确地回答 200 OK（作为对照）"
+        # what lab.raw's own client saw comes in the lab's language too (the inspector shows it)
+        late = lab.raw(b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: lab\r\n\r\n", timeout=0.1)
+        assert late.client_error == "0.1 秒内没有再收到字节（服务器保持着连接）"
         # a message quoting it (exercise feedback quotes ex.why) says it in its language too
         quoted = i18n.Msg("why: {why}", why=refused.why)
         assert (
