@@ -86,7 +86,8 @@ def test_right_and_wrong_answers(quiz, progress_file) -> None:
 def test_hints_come_one_at_a_time_and_the_solution_only_on_request(quiz, progress_file) -> None:
     first, second, third = quiz.hint(), quiz.hint(), quiz.hint()
     assert "Hint 1 of 2" in repr(first) and "again" in repr(first)
-    assert "Hint 2 of 2" in repr(second) and repr(third) == repr(second)
+    assert "Hint 2 of 2" in repr(second) and "It is the Bad one." in repr(third)
+    assert "last hint" not in repr(second) and "that was the last hint, shown again" in repr(third)
     record = store.load(progress_file)["test.quiz"]
     assert record["hints"] == 2 and record["solution_viewed"] is False
     assert "502 Bad Gateway" in repr(quiz.solution())

@@ -32,6 +32,7 @@ REGISTRY: dict[str, Exercise] = {}
 # What a wrong answer offers, in words a widget replaces with its own (it has buttons).
 HINT_OFFER_MSG = Msg("(Stuck? .hint() on this exercise gives a hint.)")
 MORE_HINTS_MSG = Msg("(call hint() again for another)")
+NO_MORE_HINTS_MSG = Msg("(that was the last hint, shown again)")
 REFUSED_MSG = Msg("Not checked (not counted)")  # the label of an answer that could not be judged
 HINT_OFFER, MORE_HINTS, REFUSED = str(HINT_OFFER_MSG), str(MORE_HINTS_MSG), str(REFUSED_MSG)
 LABELLED = Msg("{label}: {text}")  # a verdict's or a note's label before its text
@@ -268,7 +269,10 @@ class Exercise:
         if shown < count:
             self._hints_here = shown + 1
             store.record(self.id, hint=True)
-        more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
+        if shown >= count:  # asked again after the last: say so, or it reads as a new one
+            more = f" {NO_MORE_HINTS_MSG.render(lang)}"
+        else:
+            more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
         title = Msg("Hint {number} of {count}", number=index + 1, count=count)
         return Note(title.render(lang), render(self.hint_texts[index], lang) + more, lang)
 
