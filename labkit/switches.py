@@ -36,7 +36,7 @@ from labkit.errors import (
 )
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
-from labkit.i18n import Msg
+from labkit.i18n import Msg, Text
 from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.origin import (
     BUSY_PATH,
@@ -247,7 +247,7 @@ class Switch:
     name: str  # the command: `labkit ctl NAME ...`, the control API's /NAME
     help: str
     params: tuple[Param, ...]
-    apply: Callable[[Lab, Args], str]
+    apply: Callable[[Lab, Args], Text]  # the line saying what changed, rendered by the caller
     state: Callable[[Lab], dict[str, Any]]  # what `labkit ctl state` shows of it
     # its arguments now, given those that pick one of its settings (a route, a server; {}:
     # their defaults). Every value the lab has, even one a control cannot show (an HTTP-date
@@ -266,10 +266,10 @@ class Switch:
     # chosen there never outlives it
     per_playground: bool = False
     # for the playgrounds: one line saying how it is set now
-    show: Callable[[Lab], str] | None = None
+    show: Callable[[Lab], Text] | None = None
     # the same line for a switch with one setting per fixed parameter (the timeout: per route),
     # given those parameters
-    show_given: Callable[[Lab, Args], str] | None = None
+    show_given: Callable[[Lab, Args], Text] | None = None
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -332,7 +332,7 @@ class Switch:
         """Every one of its settings as ``current`` reads it: what ``put`` applies back."""
         return [self.current(lab, pick) for pick in self.picks(lab)]
 
-    def put(self, lab: Lab, args: Args) -> str:
+    def put(self, lab: Lab, args: Args) -> Text:
         """Apply what ``current`` read, on the lab's loop thread (the caller is there).
 
         Unchecked: these are the lab's own values, which Python may have set beyond what a
@@ -365,7 +365,7 @@ def _give(names: list[str]) -> Msg:
 # -- how each switch is applied (always on the lab's loop thread) and how it reads now --
 
 
-def _maintenance(lab: Lab, args: Args) -> str:
+def _maintenance(lab: Lab, args: Args) -> Text:
     retry: Any = args["retry_after"]
     if args["retry_in"] is not None:
         retry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=args["retry_in"])
@@ -373,10 +373,10 @@ def _maintenance(lab: Lab, args: Args) -> str:
     return _maintenance_now(lab)
 
 
-def _maintenance_now(lab: Lab) -> str:
+def _maintenance_now(lab: Lab) -> Text:
     settings = lab.origin.maintenance_settings
     if settings is None:
-        return Msg("maintenance: off").render(lab.lang)
+        return Msg("maintenance: off")
     retry = settings.get("retry_after")
     sends = f"Retry-After {retry}" if retry is not None else Msg("no Retry-After")
     line = Msg("maintenance: on, {sends}", sends=sends)
@@ -386,7 +386,7 @@ def _maintenance_now(lab: Lab) -> str:
             line=line,
             age=settings["cache_max_age"],
         )
-    return line.render(lab.lang)
+    return line
 
 
 def _maintenance_current(lab: Lab, _: Args) -> Args:
@@ -405,24 +405,24 @@ def _maintenance_current(lab: Lab, _: Args) -> Args:
     return {"on": True, "retry_after": retry, "cache_max_age": settings["cache_max_age"]}
 
 
-def _capacity(lab: Lab, args: Args) -> str:
+def _capacity(lab: Lab, args: Args) -> Text:
     lab.origin.capacity = args["value"]
     return _capacity_now(lab)
 
 
-def _capacity_now(lab: Lab) -> str:
+def _capacity_now(lab: Lab) -> Text:
     capacity = lab.origin.capacity
     if capacity is None:
-        return Msg("capacity: unlimited").render(lab.lang)
-    return Msg("capacity: {n} at once", n=capacity).render(lab.lang)
+        return Msg("capacity: unlimited")
+    return Msg("capacity: {n} at once", n=capacity)
 
 
-def _hold(lab: Lab, args: Args) -> str:
+def _hold(lab: Lab, args: Args) -> Text:
     lab.origin.hold = args["on"]
     return _hold_now(lab)
 
 
-def _hold_now(lab: Lab) -> str:
+def _hold_now(lab: Lab) -> Text:
     if lab.origin.hold:
         line = Msg(
             "hold: on (GET {path} waits until the hold is off, {most} s at most)",
@@ -431,27 +431,27 @@ def _hold_now(lab: Lab) -> str:
         )
     else:
         line = Msg("hold: off (GET {path} answers at once; held requests go on)", path=BUSY_PATH)
-    return line.render(lab.lang)
+    return line
 
 
-def _debug(lab: Lab, args: Args) -> str:
+def _debug(lab: Lab, args: Args) -> Text:
     lab.origin.debug = args["on"]
     return _debug_now(lab)
 
 
-def _debug_now(lab: Lab) -> str:
+def _debug_now(lab: Lab) -> Text:
     # each state in its own words: "off (tracebacks in ...)" read as if off showed them
     if lab.origin.debug:
-        return Msg("debug: on (tracebacks shown in the origin's 500 pages)").render(lab.lang)
-    return Msg("debug: off (no tracebacks in the origin's 500 pages)").render(lab.lang)
+        return Msg("debug: on (tracebacks shown in the origin's 500 pages)")
+    return Msg("debug: off (no tracebacks in the origin's 500 pages)")
 
 
-def _rate_limit(lab: Lab, args: Args) -> str:
+def _rate_limit(lab: Lab, args: Args) -> Text:
     lab.origin.rate_limit = args["requests"]
-    return _rate_limit_now(lab) + Msg(" (every key's count forgotten)").render(lab.lang)
+    return Msg("{line} (every key's count forgotten)", line=_rate_limit_now(lab))
 
 
-def _rate_limit_now(lab: Lab) -> str:
+def _rate_limit_now(lab: Lab) -> Text:
     n = lab.origin.rate_limit
     return Msg(
         "rate limit: {n} request to {path} in {window} s for each API key (more get 429)",
@@ -459,21 +459,21 @@ def _rate_limit_now(lab: Lab) -> str:
         n=n,
         path=RATE_PATH,
         window=f"{RATE_WINDOW:g}",
-    ).render(lab.lang)
+    )
 
 
-def _portal(lab: Lab, args: Args) -> str:
+def _portal(lab: Lab, args: Args) -> Text:
     lab.portal.login() if args["action"] == "login" else lab.portal.logout()
     return _portal_now(lab)
 
 
-def _portal_now(lab: Lab) -> str:
+def _portal_now(lab: Lab) -> Text:
     if lab.portal.logged_in:
-        return Msg("portal: logged in").render(lab.lang)
-    return Msg("portal: logged out").render(lab.lang)
+        return Msg("portal: logged in")
+    return Msg("portal: logged out")
 
 
-def _timeout(lab: Lab, args: Args) -> str:
+def _timeout(lab: Lab, args: Args) -> Text:
     route = lab.gateway.route(args["route"])
     if args["connect"] is not None:
         route.connect_timeout = args["connect"]
@@ -482,14 +482,14 @@ def _timeout(lab: Lab, args: Args) -> str:
     return _timeout_now(lab, args)
 
 
-def _timeout_now(lab: Lab, given: Args) -> str:
+def _timeout_now(lab: Lab, given: Args) -> Text:
     route = lab.gateway.route(given.get("route", "/"))
     return Msg(
         "route {prefix}: connect timeout {connect} s, read timeout {read} s",
         prefix=route.prefix,
         connect=f"{route.connect_timeout:g}",
         read=f"{route.read_timeout:g}",
-    ).render(lab.lang)
+    )
 
 
 def _timeout_reset(lab: Lab) -> list[Args]:
@@ -510,14 +510,14 @@ def _server(lab: Lab, name: str) -> HTTPServer:
     return server
 
 
-def _head_timeout(lab: Lab, args: Args) -> str:
+def _head_timeout(lab: Lab, args: Args) -> Text:
     server = _server(lab, args["server"])
     server.head_timeout = args["seconds"]
     return Msg(
         "{server}: a started request must arrive within {seconds} s",
         server=args["server"],
         seconds=f"{server.head_timeout:g}",
-    ).render(lab.lang)
+    )
 
 
 def _head_timeout_current(lab: Lab, given: Args) -> Args:
@@ -525,48 +525,44 @@ def _head_timeout_current(lab: Lab, given: Args) -> Args:
     return {"server": server, "seconds": _server(lab, server).head_timeout}
 
 
-def _head_timeout_now(lab: Lab) -> str:
-    sep = ", " if lab.lang == i18n.ENGLISH else "，"
-    each = sep.join(f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
-    return Msg("head timeout (then 408): {each}", each=each).render(lab.lang)
+def _head_timeout_now(lab: Lab) -> Text:
+    first, second, third = (f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
+    each = Msg("{first}, {second}, {third}", first=first, second=second, third=third)
+    return Msg("head timeout (then 408): {each}", each=each)
 
 
-def _delay(lab: Lab, args: Args) -> str:
+def _delay(lab: Lab, args: Args) -> Text:
     lab.upstreams["slow"].delay = args["seconds"]
     return _delay_now(lab)
 
 
-def _delay_now(lab: Lab) -> str:
-    return Msg(
-        "slow upstream: answers after {delay} s", delay=f"{lab.upstreams['slow'].delay:g}"
-    ).render(lab.lang)
+def _delay_now(lab: Lab) -> Text:
+    return Msg("slow upstream: answers after {delay} s", delay=f"{lab.upstreams['slow'].delay:g}")
 
 
-def _personality(lab: Lab, args: Args) -> str:
+def _personality(lab: Lab, args: Args) -> Text:
     lab.gateway.personality = args["name"]
     return _personality_now(lab)
 
 
-def _personality_now(lab: Lab) -> str:
-    return Msg("gateway personality: {name}", name=lab.gateway.personality).render(lab.lang)
+def _personality_now(lab: Lab) -> Text:
+    return Msg("gateway personality: {name}", name=lab.gateway.personality)
 
 
-def _cache(lab: Lab, args: Args) -> str:
+def _cache(lab: Lab, args: Args) -> Text:
     if args["action"] == "purge":
         n = lab.gateway.purge()
         return Msg(
             "gateway cache emptied: {n} entry", plural="gateway cache emptied: {n} entries", n=n
-        ).render(lab.lang)
+        )
     lab.gateway.cache_enabled = args["action"] == "on"
     return _cache_now(lab)
 
 
-def _cache_now(lab: Lab) -> str:
+def _cache_now(lab: Lab) -> Text:
     if lab.gateway.cache_enabled:
-        return Msg("gateway cache: on (fresh responses are stored and served again)").render(
-            lab.lang
-        )
-    return Msg("gateway cache: off (every request goes to the upstream)").render(lab.lang)
+        return Msg("gateway cache: on (fresh responses are stored and served again)")
+    return Msg("gateway cache: off (every request goes to the upstream)")
 
 
 YEAR = 31_536_000  # seconds: the furthest Retry-After the lab sends
@@ -870,11 +866,15 @@ def get(name: str) -> Switch:
     return SWITCHES[name]
 
 
-def apply(lab: Lab, name: str, args: Mapping[str, Any] | None = None) -> str:
-    """Check the arguments, apply one switch on the lab's loop thread; the line saying what changed."""
+def apply(
+    lab: Lab, name: str, args: Mapping[str, Any] | None = None, lang: str | None = None
+) -> str:
+    """Check the arguments, apply one switch on the lab's loop thread; the line saying what
+    changed, in ``lang`` (the terminal's for `labkit ctl`, a playground's; default the lab's)."""
     switch = get(name)
     checked = switch.check(args or {})
-    return lab._on_loop(lambda: switch.apply(lab, checked))
+    line = lab._on_loop(lambda: switch.apply(lab, checked))
+    return i18n.render(line, lang or lab.lang)
 
 
 def reset(lab: Lab) -> None:

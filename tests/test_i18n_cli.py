@@ -479,6 +479,14 @@ def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
     assert (reset.returncode, reset.stdout) == (0, "每个开关都回到了新实验室里的样子\n")
     english = run_labkit("ctl", "reset", env=dict(os.environ, LABKIT_LANG="en"))
     assert english.stdout == "every switch is back as in a fresh lab\n"
+    # a switch's confirmation too: it came in the lab's language
+    debug = run_labkit("ctl", "debug", "on", env=env)
+    assert (debug.returncode, debug.stdout) == (
+        0,
+        "调试：开（源服务器的 500 页面中显示 traceback）\n",
+    )
+    assert lab.origin.debug is True
+    assert control.apply(lab, "debug", {"on": False})["done"].startswith("debug: off")
     elsewhere = run_labkit("ctl", "--lab", "http://127.0.0.1:1", "reset", env=env)
     assert elsewhere.returncode == 1
     assert elsewhere.stderr.startswith(

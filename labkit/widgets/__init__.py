@@ -576,8 +576,10 @@ class SwitchControls(w.VBox):
     def _now(self) -> str:
         """The switch as the lab has it now, in the table's words ('' if it has none)."""
         if self.switch.show_given is not None:
-            return self.switch.show_given(self.panel.lab, self.fixed)
-        return self.switch.show(self.panel.lab) if self.switch.show else ""
+            line = self.switch.show_given(self.panel.lab, self.fixed)
+        else:
+            line = self.switch.show(self.panel.lab) if self.switch.show else ""
+        return i18n.render(line, self.panel.lang)
 
     def _lab_values(self) -> dict[str, Any]:
         """The lab's values that these controls can show: a value the table would refuse (a
@@ -592,7 +594,12 @@ class SwitchControls(w.VBox):
 
     def apply(self, action: Mapping[str, Any] | None = None) -> str:
         """Apply the switch as the controls (and ``action``) say; show and return the line."""
-        line = switches.apply(self.panel.lab, self.switch.name, {**self.values(), **(action or {})})
+        line = switches.apply(
+            self.panel.lab,
+            self.switch.name,
+            {**self.values(), **(action or {})},
+            lang=self.panel.lang,
+        )
         self._show(self._now() or line)
         self.panel.switched(line)
         return line
