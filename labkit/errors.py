@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, overload
 
-from labkit.i18n import ENGLISH, Msg, learner_language
+from labkit.i18n import ENGLISH, Msg, learner_language, listed
 
 
 class LabkitError(Exception):
@@ -119,8 +119,7 @@ def unknown(
     """No ``kind`` called ``name``: the message lists the names there are, in ``lang``
     (default: the learner's language)."""
     lang = _language(lang)
-    sep = ", " if lang == ENGLISH else "、"
-    choices = sep.join(sorted(allowed))
+    choices = listed(sorted(allowed), lang)
     message = Msg(
         "unknown {kind} {name}; choose one of: {choices}",
         kind=kind,

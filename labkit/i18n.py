@@ -20,7 +20,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 ENGLISH = "en"
@@ -395,6 +395,12 @@ class Said(str):
 def said(text: Text) -> str:
     """``text`` as a str that keeps its message (a Said), to record."""
     return Said(text) if isinstance(text, Msg) else text
+
+
+def listed(names: Iterable[str], lang: str) -> str:
+    """Names (hosts, commands, identifiers) one after another: ', ' in English, the
+    enumeration comma 、 in Chinese."""
+    return (", " if lang == ENGLISH else "、").join(names)
 
 
 def render(text: Text, lang: str) -> str:

@@ -529,3 +529,24 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     assert any(r.startswith("slow ") and r.endswith(str(delay)) for r in english)
     # each column starts where the English one does: a Chinese character is two columns
     assert columns(head[: head.index("网关")]) == rows[0].index("-")
+
+
+def test_labkit_serve_lists_the_upstreams_with_the_enumeration_comma_in_chinese() -> None:
+    """Its lines in LABKIT_LANG: a Chinese line listed the upstreams' names with ', '."""
+    import signal
+
+    from labkit import i18n
+
+    env = dict(os.environ, LABKIT_LANG="zh-CN")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "labkit", "serve"], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(5)]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    (upstreams,) = [line for line in lines if "上游服务器：" in line]
+    assert "、refused、" in upstreams and ", " not in upstreams
+    assert i18n.listed(["a", "b"], "en") == "a, b"
