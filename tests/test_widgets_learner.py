@@ -501,8 +501,6 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
         f"no answer within {labkit.scenarios.STALL:g} s (the server kept the connection open)"
     )
     assert labkit.scenarios.STALL <= ex.elapsed < labkit.lab.CLIENT_TIMEOUT
-    # the one line says the same as the inspector (it said "no status line")
-    assert f"no answer (the client gave up after {labkit.scenarios.STALL:g} s)" in _said(p)
     p.scenario.value = "408-slow-client"
     p.run_button.click()  # sets the origin's head timeout, then puts back the default
     assert lab.origin.head_timeout == HEAD_TIMEOUT
