@@ -362,11 +362,7 @@ def _expect_refused(port: int) -> tuple[bool, int | None]:
         b"POST /up/refused/ HTTP/1.1\r\nHost: lab\r\nContent-Length: 3\r\n"
         b"Expect: 100-continue\r\nConnection: close\r\n\r\nx=1"
     )
-    data = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(raw)
-        while chunk := sock.recv(65536):
-            data += chunk
+    data = _read_to_close(port, raw)
     informational = data.startswith(b"HTTP/1.1 100 ")
     if informational:
         data = data.split(b"\r\n\r\n", 1)[1]
@@ -381,14 +377,19 @@ REFUSED_METHODS = (
 )
 
 
-def _direct_status(port: int, raw: bytes) -> int | None:
-    """Send ``raw``; the status of what came back (read to the close)."""
+def _read_to_close(port: int, raw: bytes) -> bytes:
+    """Send ``raw``; every byte that came back until the server closed."""
     data = b""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(raw)
         while chunk := sock.recv(65536):
             data += chunk
-    return _parse(data, kept_open=False).status
+    return data
+
+
+def _direct_status(port: int, raw: bytes) -> int | None:
+    """Send ``raw``; the status of what came back (read to the close)."""
+    return _parse(_read_to_close(port, raw), kept_open=False).status
 
 
 def _stalled_upload(port: int) -> int | None:
@@ -397,23 +398,14 @@ def _stalled_upload(port: int) -> int | None:
         b"POST /orders/stalled HTTP/1.1\r\nHost: lab\r\nContent-Type: application/json\r\n"
         b"Content-Length: 10\r\nConnection: close\r\n\r\nabc"
     )
-    data = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(raw)
-        while chunk := sock.recv(65536):
-            data += chunk
-    return _parse(data, kept_open=False).status
+    return _direct_status(port, raw)
 
 
 def _head_garbage(port: int) -> bytes:
     """HEAD of the garbage upstream: the body bytes that came back (a status line's body is
     empty for HEAD; with none, all the bytes)."""
     raw = b"HEAD /up/garbage/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
-    data = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(raw)
-        while chunk := sock.recv(65536):
-            data += chunk
+    data = _read_to_close(port, raw)
     return data.split(b"\r\n\r\n", 1)[1] if data.startswith(b"HTTP/") else data
 
 
