@@ -239,13 +239,15 @@ def out_of_range(
 
 def unit_words(unit: str, lang: str) -> str:
     """A unit as messages and the playgrounds' labels say it in ``lang`` ("requests at once":
-    同时请求数); one that UNITS does not name (a label's "s") as written."""
+    同时请求数); one that UNITS does not name as written."""
     return UNITS[unit].render(lang) if unit in UNITS else unit
 
 
 # the units that messages (check_number's callers, the switches' parameters) and the
 # playgrounds' labels name, in words
 UNITS = {
+    # a label's short unit: "(s)" in English, （秒） in Chinese, where prose writes "0.2 秒"
+    "s": Msg("s", context="unit"),
     "seconds": Msg("seconds"),
     "requests at once": Msg("requests at once"),
     "requests": Msg("requests"),

@@ -199,6 +199,25 @@ def test_every_chinese_translation_uses_full_width_punctuation() -> None:
     assert not ascii_punctuation_in_chinese("登录网络：x（见下文）, RFC 9110 (15.6)")
 
 
+# Chinese prose writes a number of seconds "0.2 秒" (MDN zh-CN, Chinese technical writing),
+# never "0.2 s": the catalogue had both, 38 messages each way (docs/i18n.md).
+_SECONDS_AS_S = re.compile(r"(?:\d|\})\s?s(?![A-Za-z0-9_])")
+
+
+def test_every_chinese_translation_writes_seconds_as_miao() -> None:
+    wrong = [
+        f"  line {entry.line}: {form!r}"
+        for lang in i18n.LANGUAGES
+        if lang.startswith("zh")
+        for entry in i18n.read_po(i18n.po_path(lang))
+        for form in (entry.msgstr.values() if entry.msgid else ())
+        if _SECONDS_AS_S.search(form)
+    ]
+    assert not wrong, "seconds written 's' in Chinese (write '0.2 秒'):\n" + "\n".join(wrong)
+    assert _SECONDS_AS_S.search("连接超时 {connect} s，读取超时 0.3s")
+    assert not _SECONDS_AS_S.search("连接超时 {connect} 秒，5xx 状态码，s-maxage=60，{status}状态")
+
+
 def test_a_505_page_in_chinese_keeps_its_english_status_line(lab: labkit.Lab) -> None:
     head = "GET / HTTP/2.0\r\nHost: lab\r\nAccept-Language: zh-CN\r\n\r\n"
     status, headers, body = split(wire(lab, "origin", head))

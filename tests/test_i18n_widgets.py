@@ -79,14 +79,14 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     )
     # the switch controls: labels and the table's confirmation line
     read = p.read_timeout
-    assert read.description == "route /：网关读取超时（s）"
+    assert read.description == "route /：网关读取超时（秒）"
     read.value = 0.25
     assert p.message.value == "", p.message.value
-    assert p.status.value == "路由 /：连接超时 0.5 s，读取超时 0.25 s。"
+    assert p.status.value == "路由 /：连接超时 0.5 秒，读取超时 0.25 秒。"
     # the buttons keep their English keys for scripts; the learner reads Chinese
     stall = f"Send half a request to the origin, then nothing for {scenarios.STALL:g} s"
     assert p.buttons[stall].description == (
-        f"向源服务器发送半个请求，然后 {scenarios.STALL:g} s 内什么也不发"
+        f"向源服务器发送半个请求，然后 {scenarios.STALL:g} 秒内什么也不发"
     )
 
 
