@@ -354,6 +354,34 @@ def test_a_refused_request_is_told_why_in_its_language(
     assert english in en[2].decode() and not re.search("[\u4e00-\u9fff]", en[2].decode())
 
 
+def test_labkits_own_failure_is_a_500_page_in_the_requests_language(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in labkit itself (a handler of the lab's own that raises, server.py) answers
+    500 as the other pages do: negotiated, Content-Language and Vary, no traceback or
+    exception text on the wire; its why is said in a Chinese panel's words."""
+
+    async def broken(request: object) -> object:
+        raise RuntimeError("internal detail 7f3a")
+
+    monkeypatch.setattr(lab.portal, "handle", broken)
+    zh = split(wire(lab, "portal", get("/orders/7", "Accept-Language: zh-CN")))
+    assert zh[0] == b"HTTP/1.1 500 Internal Server Error"
+    assert zh[1]["content-language"] == "zh-CN" and zh[1]["vary"] == "Accept, Accept-Language"
+    assert "500 内部服务器错误" in zh[2].decode() and "labkit 自身在处理这个请求时出错了" in (
+        zh[2].decode()
+    )
+    en = split(wire(lab, "portal", get("/orders/7")))
+    assert en[0] == zh[0] and en[1]["content-language"] == "en"
+    assert "labkit itself failed while handling this request" in en[2].decode()
+    for body in (zh[2], en[2]):
+        assert b"7f3a" not in body and b"Traceback" not in body and b"RuntimeError" not in body
+    ex = lab.get("/orders/7", via="portal")
+    assert ex.status == 500 and ex.generated_by == "portal"
+    assert ex.why == "labkit error: RuntimeError('internal detail 7f3a')"
+    assert i18n.render(ex.why, "zh-CN") == "labkit 自身出错：RuntimeError('internal detail 7f3a')"
+
+
 def test_the_gateways_502_503_504_pages_explain_the_condition_in_chinese(
     lab: labkit.Lab,
 ) -> None:

@@ -44,7 +44,7 @@ from labkit.http.requestcheck import (
     classify_rejection,
     transfer_codings,
 )
-from labkit.i18n import Msg, Text, said
+from labkit.i18n import Msg, Said, Text, said
 from labkit.record import replace
 from labkit.recorder import Kind, Recorder, Role
 
@@ -412,7 +412,11 @@ class HTTPServer(Listener):
                     )
                 ],
             )
-            return Response(500, headers, body, why=f"labkit error: {exc!r}", close=True)
+            # said in the panel's language as every why of the lab's own servers is; the
+            # exception's repr as Python wrote it (the page never shows it: no traceback
+            # or internal detail reaches a client)
+            why = Said.now("labkit error: {error}", error=repr(exc))
+            return Response(500, headers, body, why=why, close=True)
 
     def unwritable(self, request: Request, response: Response, problem: str) -> Response:
         """What this server sends instead of a response HTTP/1.1 does not allow (``problem``
