@@ -322,7 +322,11 @@ class Gateway(Proxy):
         refused = self.not_proxied(request)
         if refused is not None:
             return refused
-        route = self.match(request.path)
+        if request.target == "*":
+            answered = self._server_wide(request)
+            if answered is not None:
+                return answered
+        route = self.match("/" if request.target == "*" else request.path)
         if route is None:
             headers, body = pages.page(
                 request,
@@ -358,6 +362,37 @@ class Gateway(Proxy):
             if max_age and selecting is not None:
                 return await self._store(key, response, max_age, selecting)
         return response
+
+    def _server_wide(self, request: Request) -> Response | None:
+        """The answer to a request for the server as a whole, ``OPTIONS *`` (RFC 9110 9.3.7),
+        or None to pass it on to the origin's route ``/``: no route's prefix matches ``*``, and
+        a gateway that answered 404 would be one no real server is. The RFC reading passes
+        OPTIONS on to the origin, the server behind the gateway (as HAProxy passes any ``*``),
+        and refuses another method with ``*``, a target only OPTIONS may have (RFC 9112 3.2.4);
+        nginx refuses every ``*`` with its 400; Caddy (Go's net/http) answers OPTIONS * itself,
+        200 with an empty body (``personalities.Personality.asterisk``)."""
+        person = self._personality
+        how = person.asterisk or "options"
+        if how == "answer" and request.method == "OPTIONS":
+            why = Msg("{who} answers OPTIONS * itself (200, no body)", who=person.label)
+            return Response(200, [], b"", why=i18n.said(why), server=False)
+        if how == "options" and request.method != "OPTIONS":
+            why = Msg(
+                "only OPTIONS may ask about the server as a whole, with the target '*' (RFC "
+                "9112 3.2.4): a {method} request with it is malformed",
+                method=request.method,
+            )
+            return self._refusal(request, Verdict(400, why))
+        if how == "400":
+            why = Msg(
+                "{who} refuses the target '*' with 400, whatever the method", who=person.label
+            )
+            content_type, body = person.page(400, "Bad Request")
+            headers = [("Content-Type", content_type)] if content_type else []
+            if person.server:
+                headers.append(("Server", person.server))
+            return Response(400, headers, body, why=i18n.said(why), close=True, server=False)
+        return None
 
     def _cache_lookup(self, request: Request, key: tuple[str, str]) -> Response | None:
         variants = self._cache.get(key, [])

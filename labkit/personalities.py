@@ -173,6 +173,8 @@ _LAB_IDLE = 4.0
 
 class Personality(FrozenRecord):
     __slots__ = (
+        "asterisk",
+        "asterisk_source",
         "headers",
         "http10_upstream",
         "http10_upstream_source",
@@ -216,6 +218,14 @@ class Personality(FrozenRecord):
     # the gateway keeps upstream connections: HAProxy).
     http10_upstream: str
     http10_upstream_source: str
+    # A request for the server as a whole, the asterisk-form target (``OPTIONS *``, RFC 9112
+    # 3.2.4): "options" (OPTIONS * passed on to the origin's route, another method with ``*``
+    # refused with 400: the RFC reading), "pass" (any ``*`` passed on: HAProxy), "400" (any
+    # ``*`` refused with its own 400 page, then close: nginx), "answer" (OPTIONS * answered
+    # 200 with an empty body by the gateway itself, another method passed on: Caddy, Go's
+    # net/http), "" (not recorded: as "options").
+    asterisk: str
+    asterisk_source: str
 
     def __init__(
         self,
@@ -235,6 +245,8 @@ class Personality(FrozenRecord):
         other_versions_source: str = "",
         http10_upstream: str = "1.1",
         http10_upstream_source: str = "",
+        asterisk: str = "options",
+        asterisk_source: str = "",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -253,6 +265,8 @@ class Personality(FrozenRecord):
         set_(self, "other_versions_source", other_versions_source)
         set_(self, "http10_upstream", http10_upstream)
         set_(self, "http10_upstream_source", http10_upstream_source)
+        set_(self, "asterisk", asterisk)
+        set_(self, "asterisk_source", asterisk_source)
 
     @property
     def title(self) -> str:
@@ -346,6 +360,10 @@ RFC = Personality(
     "any 1.x is served as 1.1)",
     http10_upstream_source="RFC 9110 6.2 (a sender sends the highest minor version it conforms "
     "to: the version belongs to each connection, not to the client's)",
+    asterisk_source="RFC 9110 9.3.7 (OPTIONS * asks about the server as a whole; a gateway "
+    "is that server to its clients, and the lab's passes it on to the origin, as HAProxy does) "
+    "and RFC 9112 3.2.4 (the asterisk-form is for OPTIONS alone: another method with it is an "
+    "invalid request line, 400 by RFC 9112 3)",
     table={
         cond: (
             CUT
@@ -398,6 +416,9 @@ NGINX = Personality(
     http10_upstream_source=f"not imitated: real nginx sends every request upstream as HTTP/1.0 "
     f"with Connection: close (proxy_http_version 1.0, its default; {OBSERVED}, "
     "tests/test_real_gateways.py::test_what_the_upstream_receives)",
+    asterisk="400",
+    asterisk_source=f"{OBSERVED} (OPTIONS * and GET * alike: its 400 page, Connection: close; "
+    "nothing passed on; re-run by tests/test_real_gateways.py)",
     other_versions_source=f"{OBSERVED} (505 for HTTP/2.0 and HTTP/3.0, 400 for HTTP/0.9 with "
     "headers; nginx's own pages, where the personality sends the lab's)",
     table={
@@ -477,6 +498,7 @@ NGINX = Personality(
         502: _nginx_page("502 Bad Gateway"),
         503: _nginx_page("503 Service Temporarily Unavailable"),
         504: _nginx_page("504 Gateway Time-out"),
+        400: _nginx_page("400 Bad Request"),  # a request it refuses itself (asterisk)
     },
 )
 
@@ -527,6 +549,9 @@ HAPROXY = Personality(
     http10_upstream_source=f"{OBSERVED} ('GET /v10 HTTP/1.0' with 'connection: keep-alive' added, "
     "whether or not the client asked to keep its connection; an HTTP/1.1 client's request goes "
     "on as HTTP/1.1)",
+    asterisk="pass",
+    asterisk_source=f"{OBSERVED} (OPTIONS * passed on as it came, the origin's 204 with its Allow "
+    "relayed; GET * passed on too; re-run by tests/test_real_gateways.py)",
     other_versions_source=f"{OBSERVED} (HTTP/2.0 and HTTP/3.0 request lines passed on as "
     "HTTP/1.1, the upstream's answer relayed; HTTP/0.9 with headers passed on as HTTP/0.9, "
     "which the lab's origin answers 505)",
@@ -644,6 +669,8 @@ ENVOY = Personality(
     other_versions="",
     other_versions_source="not recorded (Envoy is not run here): the lab's own 505",
     http10_upstream_source="not recorded (Envoy is not run here): the lab's HTTP/1.1",
+    asterisk="",
+    asterisk_source="not recorded (Envoy is not run here): the RFC reading's",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
@@ -754,6 +781,10 @@ CADDY = Personality(
     "page, where the personality sends the lab's)",
     http10_upstream_source=f"{OBSERVED} (Go's http.Transport writes HTTP/1.1, whatever the "
     "client's version)",
+    asterisk="answer",
+    asterisk_source=f"{OBSERVED} (OPTIONS * answered by Go's net/http server itself: 200 with "
+    "Content-Length: 0 and no Server, the connection kept; nothing passed on; GET * passed on "
+    "to the upstream; re-run by tests/test_real_gateways.py)",
     table={
         Condition.REFUSED: _page(502, "Bad Gateway", "dial tcp: connect: connection refused"),
         Condition.CONNECT_TIMEOUT: _page(502, "Bad Gateway", "dial tcp: i/o timeout"),

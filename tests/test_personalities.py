@@ -227,6 +227,38 @@ def test_error_page_headers_are_the_real_ones(name: str, expected) -> None:
     )
 
 
+def test_a_request_for_the_whole_server_as_each_gateway_answers(lab: labkit.Lab) -> None:
+    """OPTIONS * (RFC 9110 9.3.7), then GET *, through each personality: the status and who
+    made it. The gateway once answered both 404 ('no route for *') in every personality,
+    which no real server does (tests/test_real_gateways.py compares the three real ones)."""
+    expected = {
+        "rfc": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],  # passed on; 9112 3.2.4
+        "nginx": [(400, None), (400, None)],
+        "haproxy": [(204, "GET, HEAD, POST, OPTIONS"), (404, None)],  # both passed on
+        "caddy": [(200, None), (404, None)],  # Go's net/http answers OPTIONS * itself
+        "envoy": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],  # not recorded: rfc's
+    }
+    seen = {}
+    for name in NAMES:
+        lab.gateway.personality = name
+        answers = []
+        for method in ("OPTIONS", "GET"):
+            with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=3) as sock:
+                sock.sendall(
+                    f"{method} * HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
+                )
+                data = bytearray()
+                while chunk := sock.recv(65536):
+                    data += chunk
+            answers.append((int(data.split(b" ", 2)[1]), dict(_head(bytes(data))).get("allow")))
+        seen[name] = answers
+    assert seen == expected
+    # what the rfc gateway passed on reached the origin as 'OPTIONS *' and came back relayed
+    lab.gateway.personality = "rfc"
+    relayed = lab.raw(b"OPTIONS * HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n", to="gateway")
+    assert (relayed.status, relayed.generated_by) == (204, "origin"), relayed
+
+
 def test_nginx_keeps_the_connection_open_after_relaying_garbage() -> None:
     with labkit.start(gateway="nginx") as lab:
         garbage = lab.get("/up/garbage/", timeout=0.3)

@@ -175,6 +175,8 @@ def _complete(data: bytes) -> bool:
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:
         return False
+    if re.match(rb"HTTP/1\.[01] (204|304) ", head):
+        return True  # no body, whatever its head says (RFC 9112 6.3)
     length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
     if length:
         return len(body) >= int(length.group(1))
@@ -247,6 +249,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             garbage_real = _after_garbage(real.port, paths["/up/garbage/"])
             slow_real = _slow_client(real.port)
             idle_real = _kept_then_closed(real.port)
+            asterisk_real = _asterisk(real.port)
             versions_real = _other_versions(real.port)
             upgrade_real = _connection_of_426(real.port)
             unimitated_real = (_expect_refused(real.port), _head_garbage(real.port))
@@ -263,6 +266,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         lab.gateway.head_timeout = SHORT_HEAD
         slow_lab = _slow_client(lab.gateway.port)
         idle_lab = _kept_then_closed(lab.gateway.port)
+        asterisk_lab = _asterisk(lab.gateway.port)
         versions_lab = _other_versions(lab.gateway.port)
         upgrade_lab = _connection_of_426(lab.gateway.port)
         unimitated_lab = (_expect_refused(lab.gateway.port), _head_garbage(lab.gateway.port))
@@ -293,6 +297,14 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     # an upstream that closes a kept connection as the next request arrives: a POST meets it
     # (502) only where a gateway reuses connections for a new client's first request
     assert idle_real == idle_lab, f"{name}: real {idle_real}, lab {idle_lab}"
+    # OPTIONS * and GET *: nginx refuses both (400, close), HAProxy passes both on (the
+    # origin's 204 with Allow, its 404), Caddy answers OPTIONS * itself (200, empty, kept open)
+    assert asterisk_real == asterisk_lab, f"{name}:\n  real {asterisk_real}\n  lab  {asterisk_lab}"
+    assert [(a[0], a[-1]) for a in asterisk_lab] == {
+        "400": [(400, False), (400, False)],
+        "pass": [(204, True), (404, True)],
+        "answer": [(200, True), (404, True)],
+    }[person.asterisk], asterisk_lab
     # a client whose request head stops: a 408 page, or a close without a byte
     assert slow_real.shape() == slow_lab.shape(), f"{slow_real!r:.400}\n{slow_lab!r:.400}"
     assert (slow_lab.status, slow_lab.body == b"") == {
@@ -413,6 +425,32 @@ def _kept_then_closed(port: int) -> list[int | None]:
     """GET, GET, POST, GET to the idle-close upstream, each on a new client connection."""
     methods = ("GET", "GET", "POST", "GET")
     return [_send(port, method, "/up/idle-close/", b"x=1").status for method in methods]
+
+
+def _asterisk(port: int) -> list[tuple[object, ...]]:
+    """OPTIONS *, then GET *, each on a keep-alive connection: the answer's shape, its Allow
+    and whether the server then closed the connection."""
+    seen = []
+    for method in ("OPTIONS", "GET"):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(f"{method} * HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+            data = b""
+            closed = False
+            while not _complete(data):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                data += chunk
+            if not closed:
+                sock.settimeout(LINGER)
+                try:
+                    closed = sock.recv(65536) == b""
+                except TimeoutError:
+                    closed = False
+        answer = _parse(data, kept_open=not closed)
+        seen.append((*answer.shape(), answer.headers.get("allow"), answer.kept_open))
+    return seen
 
 
 # requests for the origin's 426 (GET /chat), by what the client says of its connection

@@ -175,6 +175,10 @@ def _headers_table() -> str:
         + [HTTP10_UPSTREAM[personalities.get(p).http10_upstream] for p in ORDER]
     )
     rows.append(
+        ["a request for the server as a whole (`OPTIONS *`)"]
+        + [ASTERISK[personalities.get(p).asterisk] for p in ORDER]
+    )
+    rows.append(
         ["sends `Proxy-Status` (RFC 9209)"]
         + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
     )
@@ -193,6 +197,15 @@ OTHER_VERSIONS = {
     "505/400": "505 (HTTP/0.9 with headers: 400)",
     "pass": "passed on as HTTP/1.1 (HTTP/0.9 as it came)",
     "": "not recorded (the lab's 505)",
+}
+
+
+ASTERISK = {
+    "options": "passed on to the origin (`GET *`: 400)",
+    "pass": "passed on to the origin (`GET *` too)",
+    "400": "400 page, then close (`GET *` too)",
+    "answer": "200 with no body, from the gateway itself (`GET *` passed on)",
+    "": "not recorded (the lab's: passed on; `GET *`: 400)",
 }
 
 
@@ -228,6 +241,7 @@ def _sources() -> str:
         lines.append(f"  * a client's request head that stops: {person.slow_client_source}")
         lines.append(f"  * a request line's other major version: {person.other_versions_source}")
         lines.append(f"  * an HTTP/1.0 client's request upstream: {person.http10_upstream_source}")
+        lines.append(f"  * a request for the server as a whole: {person.asterisk_source}")
     return "\n".join(lines)
 
 
