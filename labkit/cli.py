@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from labkit.errors import LabkitError, LabkitWarning, unknown
-from labkit.i18n import ENGLISH, Msg, environment_language, listed
+from labkit.i18n import ENGLISH, Listed, Msg, environment_language
 from labkit.i18n import render as in_language
 from labkit.personalities import PERSONALITIES
 
@@ -265,7 +265,7 @@ def _serve(args: argparse.Namespace) -> int:
             print(_say(Msg("labkit lab running. Press Ctrl-C to stop.")))
             for name in ("portal", "gateway", "origin"):
                 print(f"  {name:<8} {info[name]}")
-            names = listed(info["upstreams"], _lang())
+            names = Listed(info["upstreams"])
             print("  " + _say(Msg("upstreams: {names}", names=names)))
             print(_say(Msg('Shell variables: eval "$(labkit env)"')), flush=True)
         signal.sigwait(stop_on)

@@ -34,7 +34,7 @@ from labkit.errors import (
 )
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
-from labkit.i18n import Msg, negotiate
+from labkit.i18n import Listed, Msg, negotiate
 from labkit.recorder import Recorder, Role
 
 if TYPE_CHECKING:
@@ -243,7 +243,7 @@ def apply(lab: Lab, command: str, args: dict[str, Any], lang: str | None = None)
                 Msg(
                     "{command} takes no arguments; not {given}",
                     command=command,
-                    given=", ".join(sorted(args)),
+                    given=Listed(sorted(args)),
                 ),
                 lang=lang,
             )
@@ -269,7 +269,7 @@ def wait_busy(lab: Lab, args: dict[str, Any], lang: str | None = None) -> str:
     lang = lang or lab.lang
     extra = sorted(set(args) - {"count", "timeout"})
     if extra or "count" not in args:
-        wrong = Msg("not {given}", given=", ".join(extra)) if extra else Msg("missing count")
+        wrong = Msg("not {given}", given=Listed(extra)) if extra else Msg("missing count")
         raise refuse(Msg("wait-busy takes count, [timeout]; {wrong}", wrong=wrong), lang=lang)
     count = args["count"]
     if isinstance(count, bool) or not isinstance(count, int):
@@ -568,7 +568,7 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
     for lab in labs:
         if wanted in (lab.get("origin"), lab.get("gateway"), lab.get("portal"), lab.get("control")):
             return lab, None
-    running = ", ".join(lab["gateway"] for lab in labs)
+    running = Listed(lab["gateway"] for lab in labs)
     raise ControlError(
         say(
             Msg(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, overload
 
-from labkit.i18n import ENGLISH, Msg, learner_language, listed
+from labkit.i18n import ENGLISH, Listed, Msg, learner_language
 
 
 class LabkitError(Exception):
@@ -119,12 +119,11 @@ def unknown(
     """No ``kind`` called ``name``: the message lists the names there are, in ``lang``
     (default: the learner's language)."""
     lang = _language(lang)
-    choices = listed(sorted(allowed), lang)
     message = Msg(
         "unknown {kind} {name}; choose one of: {choices}",
         kind=kind,
         name=shown(name),
-        choices=choices,
+        choices=Listed(sorted(allowed)),
     )
     return UnknownName(message.render(lang))
 

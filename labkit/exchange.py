@@ -78,9 +78,11 @@ class Exchange:
         value = get_header(self.headers, name)
         if value is None and required:
             from labkit.errors import UnknownName, shown
-            from labkit.i18n import Msg, learner_language
+            from labkit.i18n import Listed, Msg, learner_language
 
-            names = ", ".join(sorted({key.title() for key, _ in self.headers})) or "-"
+            names = (
+                Listed(sorted({key.title() for key, _ in self.headers})) if self.headers else "-"
+            )
             raise UnknownName(
                 Msg(
                     "the response ({status}) has no {name} header; its headers: {names}",

@@ -16,6 +16,7 @@ translation and on a translation whose placeholders differ. See docs/i18n.md.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -331,7 +332,8 @@ class Msg:
     def _render(self, lang: str) -> str:
         # a Msg or a Said (a recorded why that kept its message) is said in lang too
         params = {
-            k: render(v, lang) if isinstance(v, (Msg, Said)) else v for k, v in self.params.items()
+            k: render(v, lang) if isinstance(v, (Msg, Said, Listed)) else v
+            for k, v in self.params.items()
         }
         return translate(
             lang, self.text, plural=self.plural, n=self.n, context=self.context, **params
@@ -397,14 +399,29 @@ def said(text: Text) -> str:
     return Said(text) if isinstance(text, Msg) else text
 
 
-def listed(names: Iterable[str], lang: str) -> str:
-    """Names (hosts, commands, identifiers) one after another: ', ' in English, the
-    enumeration comma 、 in Chinese."""
-    return (", " if lang == ENGLISH else "、").join(names)
+@dataclasses.dataclass(frozen=True, init=False)
+class Listed:
+    """Items (names, numbers, short phrases) said one after another in a message, joined when
+    it is rendered, in its language: ', ' in English, the enumeration comma 、 in Chinese. The
+    one rule for a list in a line: ``Msg("unknown {kind}; choose one of: {names}",
+    names=Listed(names))``. An item may be a Msg, said in the same language. A value class
+    (a dataclass), so a message that holds it still crosses from the learner's process."""
+
+    items: tuple[Text, ...]
+
+    def __init__(self, items: Iterable[Text]) -> None:
+        object.__setattr__(self, "items", tuple(items))
+
+    def render(self, lang: str) -> str:
+        return (", " if lang == ENGLISH else "、").join(render(item, lang) for item in self.items)
+
+    def __str__(self) -> str:
+        return self.render(ENGLISH)
 
 
-def render(text: Text, lang: str) -> str:
-    """``text`` in ``lang``: a Msg, or a Said (its message), rendered; other text as it is."""
+def render(text: Text | Listed, lang: str) -> str:
+    """``text`` in ``lang``: a Msg, a Said (its message) or a Listed, rendered; other text as
+    it is."""
     if isinstance(text, Said):
         return text.msg.render(lang)
-    return text.render(lang) if isinstance(text, Msg) else text
+    return text.render(lang) if isinstance(text, (Msg, Listed)) else text

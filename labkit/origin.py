@@ -23,7 +23,7 @@ from labkit.errors import check_number, refuse, shown
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.server import HTTPServer
-from labkit.i18n import Msg, Said, Text
+from labkit.i18n import Listed, Msg, Said, Text
 from labkit.recorder import Kind, Recorder, Role
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ class Origin(HTTPServer):
                     "This server does not recognise the method {method}, on any resource. "
                     "Methods it knows: {methods}.",
                     method=repr(method),
-                    methods=", ".join(KNOWN_METHODS),
+                    methods=Listed(KNOWN_METHODS),
                 ),
                 why=Said.now(
                     "unknown method {method} (RFC 9110 9.1: 501 for a method not recognised)",

@@ -957,25 +957,17 @@ def _forwarded(
     """The gateway's note of a request it forwards, made for every request: a Said made
     now (``Said.now``), so a Chinese panel says it in Chinese at the f-string's cost."""
     connect, read = route.timeouts_text
-    if conn.requests:
-        return Said.now(
-            "forwarded {method} {target} to upstream {name} on kept-alive connection #{number} "
-            "(request {nth} on it) (connect timeout {connect} s, read timeout {read} s)",
-            method=method,
-            target=up_target,
-            name=repr(target.name),
-            number=conn.number,
-            nth=conn.requests + 1,
-            connect=connect,
-            read=read,
-        )
     return Said.now(
-        "forwarded {method} {target} to upstream {name} on new connection #{number} "
+        "forwarded {method} {target} to upstream {name} on kept-alive connection #{number} "
+        "(request {nth} on it) (connect timeout {connect} s, read timeout {read} s)"
+        if conn.requests
+        else "forwarded {method} {target} to upstream {name} on new connection #{number} "
         "(connect timeout {connect} s, read timeout {read} s)",
         method=method,
         target=up_target,
         name=repr(target.name),
         number=conn.number,
+        nth=conn.requests + 1,
         connect=connect,
         read=read,
     )

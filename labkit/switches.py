@@ -36,7 +36,7 @@ from labkit.errors import (
 )
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
-from labkit.i18n import Msg, Text
+from labkit.i18n import Listed, Msg, Text
 from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.origin import (
     BUSY_PATH,
@@ -287,15 +287,15 @@ class Switch:
         missing = [p.name for p in self.required if p.name not in args]
         extra = sorted(set(args) - names)
         if missing or extra:
-            takes = ", ".join(p.name if not p.optional else f"[{p.name}]" for p in self.params)
+            takes = Listed(p.name if not p.optional else f"[{p.name}]" for p in self.params)
             wrong = (
-                Msg("missing {names}", names=", ".join(missing))
+                Msg("missing {names}", names=Listed(missing))
                 if missing
-                else Msg("not {names}", names=", ".join(extra))
+                else Msg("not {names}", names=Listed(extra))
             )
             raise refuse(
                 Msg("{switch} takes {takes}; {wrong}", switch=self.name, takes=takes, wrong=wrong)
-                if takes
+                if takes.items
                 else Msg("{switch} takes no arguments; {wrong}", switch=self.name, wrong=wrong)
             )
         if self.one_of and all(args.get(name) is None for name in self.one_of):
@@ -359,7 +359,7 @@ def _give(names: list[str]) -> Msg:
         return Msg("give {name}", name=names[0])
     if len(names) == 2:
         return Msg("give {first}, {second} or both", first=names[0], second=names[1])
-    return Msg("give at least one of {names}", names=", ".join(names))
+    return Msg("give at least one of {names}", names=Listed(names))
 
 
 # -- how each switch is applied (always on the lab's loop thread) and how it reads now --
@@ -526,8 +526,7 @@ def _head_timeout_current(lab: Lab, given: Args) -> Args:
 
 
 def _head_timeout_now(lab: Lab) -> Text:
-    first, second, third = (f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
-    each = Msg("{first}, {second}, {third}", first=first, second=second, third=third)
+    each = Listed(f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
     return Msg("head timeout (then 408): {each}", each=each)
 
 

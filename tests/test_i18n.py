@@ -133,6 +133,30 @@ def test_the_gateway_cache_keeps_one_copy_per_language(lab: labkit.Lab) -> None:
     assert lab.get("/orders/7", headers={"Accept-Language": "en"}).text == en.text
 
 
+def test_a_list_in_a_line_is_joined_in_the_lines_language(lab: labkit.Lab) -> None:
+    """One rule for every list in a message (i18n.Listed): ', ' in English, 、 in Chinese.
+    The head-timeout line joined its three servers with its own "{first}, {second},
+    {third}" (，in Chinese), the switches' usage lines and an unknown name's choices with
+    ', ' or 、 each; a list still crosses from the learner's process inside a message."""
+    import io
+    import pickle
+
+    from labkit import control, switches
+    from labkit.exercises.runner import _FromChild
+
+    show = switches.SWITCHES["head-timeout"].show
+    assert show is not None
+    line, s = show(lab), f"{switches.HEAD_TIMEOUT:g} s"
+    assert i18n.render(line, "en").endswith(f": portal {s}, gateway {s}, origin {s}")
+    assert i18n.render(line, "zh-CN").endswith(f"portal {s}、gateway {s}、origin {s}")
+    with pytest.raises(BadArgument) as refused:  # a terminal set to Chinese
+        control.apply(lab, "reset", {"to": 1, "at": 2}, lang="zh-CN")
+    assert "at、to" in str(refused.value) and ", " not in str(refused.value)
+    said = i18n.Said(i18n.Msg("{what}", what=i18n.Listed(["a", i18n.Msg("no such resource")])))
+    back = _FromChild(io.BytesIO(pickle.dumps(said))).load()
+    assert back == "a, no such resource" and i18n.render(back, "zh-CN") == "a、没有这个资源"
+
+
 def test_the_gateways_own_502_page_and_the_portals_pages_speak_chinese(lab: labkit.Lab) -> None:
     zh = {"Accept-Language": "zh-CN"}
     ex = lab.get("/up/refused/", headers=zh)

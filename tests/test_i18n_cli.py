@@ -105,7 +105,7 @@ def test_a_stopped_chinese_lab_says_so_in_chinese() -> None:
         "method 必须是一个词，例如 'GET' 或 'BREW'，而不是 'GE T'": lambda: lab.request(
             "GE T", "/"
         ),
-        "timeout 接受的参数是 route, [connect], [read]；缺少 route": lambda: switches.apply(
+        "timeout 接受的参数是 route、[connect]、[read]；缺少 route": lambda: switches.apply(
             lab, "timeout", {}
         ),
         "timeout 什么也不会改变：请给出 connect、read，或两者都给": lambda: switches.apply(
@@ -549,4 +549,4 @@ def test_labkit_serve_lists_the_upstreams_with_the_enumeration_comma_in_chinese(
         assert proc.wait(10) == 0
     (upstreams,) = [line for line in lines if "上游服务器：" in line]
     assert "、refused、" in upstreams and ", " not in upstreams
-    assert i18n.listed(["a", "b"], "en") == "a, b"
+    assert i18n.Listed(["a", "b"]).render("en") == "a, b"

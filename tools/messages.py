@@ -61,18 +61,32 @@ def extract() -> list[Message]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and _is_message(node.func)):
                 continue
-            text = _const(node.args[0]) if node.args else None
-            if text is None:
-                raise SystemExit(f"{rel}:{node.lineno}: Msg() needs its English text as a literal")
+            texts = _texts(node.args[0]) if node.args else None
+            if texts is None:
+                raise SystemExit(
+                    f"{rel}:{node.lineno}: Msg() needs its English text as a literal "
+                    "(or one of two: A if ... else B)"
+                )
             kw = {k.arg: _const(k.value) for k in node.keywords if k.arg in ("plural", "context")}
-            msg = Message(text, kw.get("plural"), kw.get("context"))
-            entry = found.setdefault(msg.key, msg)
-            if rel not in entry.where:
-                entry.where.append(rel)
+            for text in texts:
+                msg = Message(text, kw.get("plural"), kw.get("context"))
+                entry = found.setdefault(msg.key, msg)
+                if rel not in entry.where:
+                    entry.where.append(rel)
     for status in PAGE_STATUSES:
         msg = Message(reason_for(status), context=i18n.REASON, where=["labkit/http/pages.py"])
         found.setdefault(msg.key, msg)
     return list(found.values())
+
+
+def _texts(node: ast.expr) -> list[str] | None:
+    """The English a message's first argument may be: a literal, or either of two literals
+    chosen by a condition (two messages sharing every placeholder's value: one call)."""
+    if isinstance(node, ast.IfExp):
+        either = (_const(node.body), _const(node.orelse))
+        return [t for t in either if t is not None] if None not in either else None
+    text = _const(node)
+    return None if text is None else [text]
 
 
 def _is_message(func: ast.expr) -> bool:

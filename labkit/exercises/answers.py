@@ -29,7 +29,7 @@ from labkit import i18n
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.http.messages import reason_for
 from labkit.http.pages import PAGE_STATUSES
-from labkit.i18n import Msg
+from labkit.i18n import Listed, Msg
 
 
 class WrongKind(Exception):
@@ -564,7 +564,7 @@ def expected(kind: str) -> i18n.Msg:
         "number": Msg("a number, such as 3"),
         "condition": Msg(
             "an upstream condition such as {examples}",
-            examples=", ".join(c.value for c in list(Condition)[:3]),
+            examples=Listed(c.value for c in list(Condition)[:3]),
         ),
         "cause": Msg("a cause from the list in the question"),
         "text": Msg("a short text"),

@@ -28,7 +28,7 @@ from labkit.exercises import answers, store
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
 from labkit.exercises.core import MAX_ANSWER, Result, hop_name, is_blank, too_long
 from labkit.gateway import all_targets_down
-from labkit.i18n import Msg, Text
+from labkit.i18n import Listed, Msg, Text
 from labkit.lab import POOL_SIZE, UPSTREAM_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER as _SHED
 
@@ -198,8 +198,8 @@ _SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists
 _FORM = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
 _EXPECTS = Msg(
     "answer {{'made_by': <one of {makers}>, 'cause': <one of {causes}>}}",
-    makers=", ".join(MAKERS),
-    causes=", ".join(CAUSES),
+    makers=Listed(MAKERS),
+    causes=Listed(CAUSES),
 )
 
 
@@ -215,7 +215,7 @@ def _diagnosis(given: Any) -> tuple[str, str]:
         problem = Msg("fill in {keys}: the answer looks like {form}", keys=missing_keys, form=_FORM)
     elif extra := sorted(str(k)[:40] for k in given if k not in ("made_by", "cause")):
         problem = Msg(
-            "the answer has two keys, made_by and cause, not {extra}", extra=", ".join(extra)
+            "the answer has two keys, made_by and cause, not {extra}", extra=Listed(extra)
         )
     elif long := [v for v in given.values() if isinstance(v, str) and len(v) > MAX_ANSWER]:
         raise Refused(too_long(long[0]))
@@ -282,8 +282,8 @@ class Diagnosis(CheckedTask):
             "Answer {{'made_by': ..., 'cause': ...}}.",
             number=number,
             report=incident.report_text,
-            makers=", ".join(MAKERS),
-            causes=", ".join(CAUSES),
+            makers=Listed(MAKERS),
+            causes=Listed(CAUSES),
         )
         super().__init__(
             f"capstone.incident-{number}",

@@ -27,7 +27,7 @@ from typing import Any
 from labkit import switches
 from labkit.exercises.core import NotAnAttempt, Task
 from labkit.exercises.timelimit import TimeLimit
-from labkit.i18n import Msg, Text, learner_language, render
+from labkit.i18n import Listed, Msg, Text, learner_language, render
 from labkit.proxy import Timeouts
 
 __all__ = [
@@ -301,4 +301,4 @@ def _with_changes(verdict: Text) -> Text:
     changes = runner.changed()
     if not changes:
         return verdict
-    return CHANGED_THE_LAB.bind(verdict=verdict, what=", ".join(changes))
+    return CHANGED_THE_LAB.bind(verdict=verdict, what=Listed(changes))

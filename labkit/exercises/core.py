@@ -24,7 +24,7 @@ from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
 from labkit.exercises.timelimit import TimeLimit
-from labkit.i18n import ENGLISH, Msg, Text, learner_language, render
+from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render
 from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
@@ -468,7 +468,7 @@ class Choice(Exercise):
     def expects(self) -> Text:
         return Msg(
             "answer with one of the options: {options}",
-            options=", ".join(repr(o) for o in self.options),
+            options=Listed(repr(o) for o in self.options),
         )
 
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
@@ -478,7 +478,7 @@ class Choice(Exercise):
         return False, self.feedback.get(d, Msg("that is not it.")), ""
 
     def __repr__(self) -> str:
-        options = Msg("options: {options}", options=", ".join(self.options))
+        options = Msg("options: {options}", options=Listed(self.options))
         return f"[{self.id}] {self.prompt}\n  {options.render(learner_language())}"
 
 

@@ -14,12 +14,12 @@ from labkit.conditions import Condition
 from labkit.exercises.checks import CheckedTask, Run, expect, lab_param
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by
-from labkit.i18n import Msg, Text
+from labkit.i18n import Listed, Msg, Text
 from labkit.recorder import Role
 
 LESSON = "09"
 
-CONDITIONS = ", ".join(c.value for c in Condition)
+CONDITIONS = Listed(c.value for c in Condition)
 
 
 def _accepted(*conditions: Condition) -> list[str]:

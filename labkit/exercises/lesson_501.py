@@ -13,7 +13,7 @@ from typing import Any
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.http.requestcheck import transfer_codings
-from labkit.i18n import Msg, Text
+from labkit.i18n import Listed, Msg, Text
 from labkit.recorder import Role
 
 LESSON = "501"
@@ -157,7 +157,7 @@ def _got_501(run: Run) -> Text:
             "Transfer-Encoding: {codings} got 400: the server could not find where "
             "the body ends (ex.why). RFC 9112 6.3 says how it finds that out: which coding "
             "frames the body, and where in the list does the server look for it?",
-            codings=", ".join(codings),
+            codings=Listed(codings),
         )
     if set(codings) == {"chunked"}:
         return Msg(
@@ -185,7 +185,7 @@ q3 = CheckedTask(
         "the request said Transfer-Encoding: {codings}; the "
         "{hop} found where the body ends (chunked is last) but does not "
         "implement the other coding: 501 (RFC 9112 6.1).",
-        codings=", ".join(run["codings"]),
+        codings=Listed(run["codings"]),
         hop=hop_name(run["ex"].generated_by),
     ),
     hints=(

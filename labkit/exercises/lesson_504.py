@@ -16,7 +16,7 @@ from labkit.exercises import runner
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by, status_problem
-from labkit.i18n import Msg, Text
+from labkit.i18n import Listed, Msg, Text
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Timeouts
 from labkit.recorder import Role
@@ -374,8 +374,8 @@ class _Attempts:
         )
 
 
-def _shown(waits: list[float]) -> str:
-    return ", ".join(f"{w:.2f}" for w in waits)
+def _shown(waits: list[float]) -> Listed:
+    return Listed(f"{w:.2f}" for w in waits)
 
 
 def _one_run(
@@ -426,7 +426,7 @@ def _failing_run_problem(
             "gateway answer 504 after its {wait} s read timeout: what your function changed "
             "on the lab decided these answers, not your retries.",
             path=PATH,
-            statuses=", ".join(str(r["status"]) for r in run.rows),
+            statuses=Listed(str(r["status"]) for r in run.rows),
             wait=f"{GATEWAY_WAIT:g}",
         )
     if len(run.rows) < 2:

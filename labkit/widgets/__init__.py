@@ -36,7 +36,7 @@ from labkit import i18n, load, scenarios, switches
 from labkit.errors import BadArgument, LabkitError, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import HINT_OFFER_MSG, MORE_HINTS_MSG
-from labkit.i18n import Msg
+from labkit.i18n import Listed, Msg
 from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
 from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
@@ -556,7 +556,7 @@ class SwitchControls(w.VBox):
             named = [f"{k} {v}" for k, v in self.fixed.items()]
             if named:
                 control.description = Msg(
-                    "{fixed}: {label}", fixed=", ".join(named), label=control.description
+                    "{fixed}: {label}", fixed=Listed(named), label=control.description
                 ).render(panel.lang)
             control.observe(panel._safe(self._changed), names="value")
             for box in number_boxes(control):
