@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import http
 
 import httpx
 import pytest
 from helpers import CHUNK_SIZES, CHUNKED_HEAD, WAITS
 
 import labkit
+from labkit.http.messages import REASONS
 from labkit.origin import SHED_RETRY_AFTER
 
 
@@ -252,6 +254,15 @@ def test_a_handler_returning_an_interim_status_gets_the_origins_500(lab: labkit.
     assert (ex.status, ex.generated_by) == (500, "origin")
     assert "upstream" not in ex.text
     assert any("status 200-599, not 101" in line for line in lab.origin.logs())
+    # any final status is sent with its registered reason phrase, the lab's own statuses' from
+    # a table of its own (no import of http at start), the others' from Python's registry
+    lab.origin.order_handler = lambda order_id: (418, "teapot")
+    teapot = lab.get("/orders/7", via="origin")
+    assert (teapot.status, teapot.reason) == (418, "I'm a Teapot")
+    for status, phrase in REASONS.items():
+        assert phrase == (
+            "Request Entity Too Large" if status == 413 else http.HTTPStatus(status).phrase
+        )
 
 
 @pytest.mark.parametrize("to", ["origin", "gateway"])

@@ -95,7 +95,8 @@ def test_import_loads_only_what_start_needs() -> None:
 
 def test_start_and_a_first_answer_load_no_more_than_they_use(tmp_path: Path) -> None:
     """What 200 labs in 200 processes pay each (issue 17.4): no html entity table, no random
-    or secrets (os.urandom serves), no idna codec (no getaddrinfo on a name)."""
+    or secrets (os.urandom serves), no idna codec (no getaddrinfo on a name), no http package
+    (the lab's own reason phrases are a table of its own)."""
     code = (
         "import socket, sys, labkit\n"
         "lab = labkit.start()\n"
@@ -113,7 +114,15 @@ def test_start_and_a_first_answer_load_no_more_than_they_use(tmp_path: Path) -> 
     status, modules = out.stdout.splitlines()
     assert status == "HTTP/1.1 200 OK"
     loaded = set(json.loads(modules))
-    for heavy in ("html", "html.entities", "random", "secrets", "encodings.idna", "datetime"):
+    for heavy in (
+        "html",
+        "html.entities",
+        "random",
+        "secrets",
+        "encodings.idna",
+        "datetime",
+        "http",
+    ):
         assert heavy not in loaded, f"labkit.start() and a first answer loaded {heavy}"
 
 

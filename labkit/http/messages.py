@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http
 import time
 from collections.abc import AsyncIterator, Sequence
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +12,43 @@ from labkit.record import Record
 Headers = list[tuple[str, str]]
 
 
+# The reason phrases of the statuses the lab's own servers make, as Python 3.10-3.12's
+# http.HTTPStatus spells them (3.13 renamed 413 after RFC 9110; the lab keeps the phrase nginx
+# sends): one table here, so that a lab never imports the http package for them (0.6 ms of
+# each fresh process's start, 200 labs in 200 processes pay it 200 times).
+REASONS = {
+    100: "Continue",
+    101: "Switching Protocols",
+    200: "OK",
+    204: "No Content",
+    304: "Not Modified",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    413: "Request Entity Too Large",
+    426: "Upgrade Required",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    505: "HTTP Version Not Supported",
+    511: "Network Authentication Required",
+}
+
+
 def reason_for(status: int) -> str:
+    """A status's reason phrase; any other status than the lab's own (a learner's handler may
+    choose one) is looked up in the standard library's registry when first met."""
+    phrase = REASONS.get(status)
+    if phrase is not None:
+        return phrase
+    import http
+
     try:
         return http.HTTPStatus(status).phrase
     except ValueError:
