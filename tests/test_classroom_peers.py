@@ -132,6 +132,44 @@ def test_a_lab_on_a_wider_address_says_the_check_cannot_apply() -> None:
     check.close()
 
 
+def test_the_owner_of_an_ipv4_a_dual_stack_and_an_ipv6_client_is_found() -> None:
+    """The check packs addresses itself (inet_pton, not ipaddress): a connection is found
+    from an IPv4 or a dual-stack client, named in IPv4 or in IPv6's mapped form
+    (::ffff:127.0.0.1); a lab on ::1 finds its clients; a socket nobody holds has no owner."""
+    diag = peers.SockDiag()
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as v4:
+            port = v4.getsockname()[1]
+            for family, address in (
+                (socket.AF_INET, ("127.0.0.1", port)),
+                (socket.AF_INET6, ("::ffff:127.0.0.1", port)),
+            ):
+                with socket.socket(family) as client:
+                    client.connect(address)
+                    server, _ = v4.accept()
+                    with server:
+                        peer, peer_port = server.getpeername()[:2]
+                        host, host_port = server.getsockname()[:2]
+                        assert diag.owner((peer, peer_port), (host, host_port)) == os.geteuid()
+                        # the same connection named as a dual-stack server names it
+                        for local, remote in (
+                            ("::ffff:" + peer, "::ffff:" + host),
+                            (peer, "::ffff:" + host),
+                        ):
+                            found = diag.owner((local, peer_port), (remote, host_port))
+                            assert found == os.geteuid(), (family, local, remote)
+            assert diag.owner(("127.0.0.1", 1), ("127.0.0.1", port)) is None
+        if socket.has_ipv6:
+            with socket.create_server(("::1", 0), family=socket.AF_INET6) as v6:
+                with socket.create_connection(v6.getsockname()[:2]):
+                    server, _ = v6.accept()
+                    with server:
+                        found = diag.owner(server.getpeername()[:2], server.getsockname()[:2])
+                        assert found == os.geteuid()
+    finally:
+        diag.close()
+
+
 def _nginx_conf(tmp: str, lab_port: int, port: int) -> str:
     return f"""daemon off; master_process on; worker_processes 1; pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
