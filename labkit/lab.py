@@ -43,7 +43,7 @@ from labkit.i18n import Msg
 from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target, Timeouts
-from labkit.recorder import Kind, Recorder, Role, hops_of
+from labkit.recorder import Event, Kind, Recorder, Role, hops_of
 
 if TYPE_CHECKING:
     import httpx
@@ -479,6 +479,7 @@ class Lab:
             f"{status} {reason}" if status else str(error),
             status=status,
             timed_out=timed_out,
+            waited=timeout if timed_out else None,
         )
         # a client that gave up (timeout) must not wait here for the server's late answer
         self._wait_for_story(rid, via, patience=0.05 if timed_out else 1.0)
@@ -544,6 +545,7 @@ class Lab:
         start = time.perf_counter()
         received = bytearray()
         error = None
+        gave_up = None  # when nothing came for the whole wait
         with socket.create_connection((server.host, server.port), timeout=wait) as sock:
             port = sock.getsockname()[1]
             sock.sendall(data)
@@ -552,6 +554,8 @@ class Lab:
                     received += chunk
                     sock.settimeout(timeout)
             except TimeoutError:
+                if not received:
+                    gave_up = time.perf_counter()
                 error = (
                     RAW_QUIET.bind(seconds=f"{timeout:g}")
                     if received
@@ -570,9 +574,18 @@ class Lab:
         elif received:
             self._wait_for_story(rid, to)
         status, reason, headers, body = parse_response(bytes(received))
-        first = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+        line = data.split(b"\r\n", 1)[0].decode("latin-1")
+        first = line.split(" ")
         method = first[0] if first else ""
         target = first[1] if len(first) > 1 else ""
+        if gave_up is not None and error is not None:
+            # the client's part, as lab.request records one that gave up: the story (and the
+            # inspector's heading) can then say after how long, as the client's words do
+            client = (rid, "client", Role.CLIENT)
+            self.recorder.add(Event(*client, Kind.SENT, start, line))
+            self.recorder.add(
+                Event(*client, Kind.RECEIVED, gave_up, error, timed_out=True, waited=wait)
+            )
         ex = self._exchange(rid, method, target, to, status, reason, headers, body, error, elapsed)
         ex.raw_response = bytes(received)
         return ex

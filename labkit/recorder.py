@@ -199,6 +199,7 @@ class Event(FrozenRecord):
         "target",
         "timed_out",
         "version",
+        "waited",
         "why",
     )
     request_id: str
@@ -221,6 +222,7 @@ class Event(FrozenRecord):
     ended: Ending | None  # on SENT: the hop then closed (FIN) or reset (RST) the connection
     attempt: Attempt | None  # on UPSTREAM
     delay: float | None  # on SENT: the configured delay this hop waited on purpose
+    waited: float | None  # on the client's RECEIVED that timed out: the wait it gave up after
 
     def __init__(
         self,
@@ -244,6 +246,7 @@ class Event(FrozenRecord):
         ended: Ending | None = None,
         attempt: Attempt | None = None,
         delay: float | None = None,
+        waited: float | None = None,
     ) -> None:
         set_ = object.__setattr__
         set_(self, "request_id", request_id)
@@ -266,6 +269,7 @@ class Event(FrozenRecord):
         set_(self, "ended", ended)
         set_(self, "attempt", attempt)
         set_(self, "delay", delay)
+        set_(self, "waited", waited)
 
     @property
     def request_line(self) -> str:
@@ -460,6 +464,7 @@ class Recorder:
         ended: Ending | None = None,
         attempt: Attempt | None = None,
         delay: float | None = None,
+        waited: float | None = None,
     ) -> Event:
         event = Event(
             request_id,
@@ -481,6 +486,7 @@ class Recorder:
             ended=ended,
             attempt=attempt,
             delay=delay,
+            waited=waited,
         )
         self.add(event)
         return event

@@ -232,12 +232,6 @@ class Scenario:
         client waiting as long as the gateway's personality calls for (``client_wait``)."""
         return self._request(lab, via).send(lab)
 
-    def client_timeout(self, lab: Lab, via: str | None = None) -> float | None:
-        """The seconds ``send`` would now let its client wait (what a playground says the
-        client gave up after); None for raw bytes, whose socket does not give up that way."""
-        request = self._request(lab, via)
-        return request.timeout if isinstance(request, Call) else None
-
     def _request(self, lab: Lab, via: str | None) -> Call | Raw:
         request = self.request
         if isinstance(request, Call):

@@ -501,6 +501,11 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
         f"no answer within {labkit.scenarios.STALL:g} s (the server kept the connection open)"
     )
     assert labkit.scenarios.STALL <= ex.elapsed < labkit.lab.CLIENT_TIMEOUT
+    # one story: the summary's heading and the spoken line both say the client gave up, and
+    # after how long, as its 'client saw' row does (both said 'no status line')
+    gave_up = f"no answer (the client gave up after {labkit.scenarios.STALL:g} s)"
+    assert f"<h3 style='margin:4px 0'>{gave_up}</h3>" in p.inspector.summary.value
+    assert f"waited: {gave_up}." in _said(p)
     p.scenario.value = "408-slow-client"
     p.run_button.click()  # sets the origin's head timeout, then puts back the default
     assert lab.origin.head_timeout == HEAD_TIMEOUT

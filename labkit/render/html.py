@@ -22,7 +22,7 @@ from labkit.render.palette import (
     status_kind,
 )
 from labkit.render.svg import Picture
-from labkit.render.text import milliseconds, part, visible_bytes, why_in
+from labkit.render.text import milliseconds, no_status_line, part, visible_bytes, why_in
 from labkit.render.view import ExchangeView
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "note",
     "raw_html",
     "shown",
+    "status_words",
     "summary_html",
     "table",
 ]
@@ -72,10 +73,9 @@ CONNECTION_WORDS = {
 
 
 def status_words(ex: ExchangeView, lang: str) -> str:
-    """The status line's code and reason phrase (protocol, never translated), or that none came."""
-    return (
-        f"{ex.status} {ex.reason}" if ex.status is not None else Msg("no status line").render(lang)
-    )
+    """The status line's code and reason phrase (protocol, never translated), or what came
+    instead (``text.no_status_line``); the inspector's heading, and a playground says the same."""
+    return f"{ex.status} {ex.reason}" if ex.status is not None else no_status_line(ex).render(lang)
 
 
 def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:

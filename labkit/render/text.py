@@ -29,6 +29,7 @@ __all__ = [
     "exchange_lines",
     "milliseconds",
     "minutes_seconds",
+    "no_status_line",
     "part",
     "raw_dump",
     "story",
@@ -188,6 +189,22 @@ def summary_line(ex: ExchangeView, lang: str | None = None) -> str:
             lang
         )
     return f"{ex.method} {ex.target} -> {saw}"
+
+
+def no_status_line(ex: ExchangeView) -> Msg:
+    """What the client saw when no status line came: the gateway's bytes without one (nginx's
+    HTTP/0.9 passthrough of an upstream's garbage), or nothing at all before the client gave
+    up after the wait it was given (a server slower than the client: it is not passthrough),
+    which the client's part of the story keeps. One line for the playground's spoken result
+    and the inspector's heading, so that both tell one story."""
+    hops = {hop.name: hop for hop in ex.hops}
+    if "gateway" in hops and hops["gateway"].bytes_out:
+        return Msg("no status line (HTTP/0.9 passthrough)")
+    client = hops.get("client")
+    got = client.received if client is not None else None
+    if got is not None and got.timed_out and got.waited is not None:
+        return Msg("no answer (the client gave up after {seconds} s)", seconds=f"{got.waited:g}")
+    return Msg("no status line")
 
 
 def client_gave_up(ex: ExchangeView) -> float | None:

@@ -285,16 +285,14 @@ class Playground(_Panel):
                 controls.refresh()
         self._describe()
 
-    def _shown(self, ex: Exchange, action: i18n.Text, waited: float | None = None) -> Exchange:
-        """Show ``ex`` and say in one line what ``action`` gave; ``waited``: the seconds the
-        client was let wait, so that one that gave up on silence says after how long."""
+    def _shown(self, ex: Exchange, action: i18n.Text) -> Exchange:
+        """Show ``ex`` and say in one line what ``action`` gave: the status as the inspector's
+        heading says it (a client that gave up on silence, after how long)."""
         self.refresh_switches()
         self.inspector.show(ex)
         if self.timeline is not None:
             self.timeline.value = ""
-        status: i18n.Text = (
-            f"{ex.status} {ex.reason}" if ex.status is not None else no_status_line(ex, waited)
-        )
+        status = render_html.status_words(ex, self.lang)
         made: i18n.Text = Msg(", made by the {hop}", hop=ex.generated_by) if ex.generated_by else ""
         if ex.client_error and ex.status is not None:  # a status line, then the body broke
             made = Msg("{made}, but its body broke off: the client saw an error", made=made)
@@ -313,10 +311,8 @@ class Playground(_Panel):
     def run(self) -> Exchange:
         scenario = scenarios.get(self.scenario.value)
         with self.as_chosen():
-            # no scenario sets the personality, which decides the wait: as it is now
-            waited = scenario.client_timeout(self.lab)
             ex = scenario.run(self.lab)
-        return self._shown(ex, Msg("Ran {scenario}", scenario=scenario.id), waited)
+        return self._shown(ex, Msg("Ran {scenario}", scenario=scenario.id))
 
     def send(
         self,
@@ -330,7 +326,7 @@ class Playground(_Panel):
         with self.as_chosen():
             ex = self.lab.request(method, path, via=via, timeout=timeout, **kw)
         return self._shown(
-            ex, Msg("{method} {path} via the {hop}", method=method, path=path, hop=via), timeout
+            ex, Msg("{method} {path} via the {hop}", method=method, path=path, hop=via)
         )
 
     def send_raw(self, data: bytes, to: str = "origin") -> Exchange:
@@ -1006,11 +1002,7 @@ class GatewaysCompared(_Panel):
                 # as long as lab.get waits, but not for an HTTP/0.9 passthrough's open end
                 wait = scenarios.client_wait(name, condition)
                 ex = self.lab.get(path, timeout=wait)
-                status = (
-                    f"{ex.status} {ex.reason}"
-                    if ex.status is not None
-                    else no_status_line(ex, wait).render(self.lang)
-                )
+                status = render_html.status_words(ex, self.lang)
                 gw = ex.hop("gateway").sent
                 rows.append((personalities.get(name).title, status, gw.why if gw else ""))
         finally:
@@ -1036,25 +1028,6 @@ class GatewaysCompared(_Panel):
             )
         )
         return rows
-
-
-def no_status_line(ex: Exchange, waited: float | None) -> Msg:
-    """What the client saw when no status line came: the gateway's bytes without one (nginx's
-    HTTP/0.9 passthrough of an upstream's garbage), or nothing at all before the client gave
-    up after ``waited`` seconds (a gateway slower than the client: it is not passthrough).
-    ``waited`` None: the wait is not known (raw bytes), so no length is claimed."""
-    hops = {hop.name: hop for hop in ex.hops}
-    if "gateway" in hops and hops["gateway"].bytes_out:
-        return Msg("no status line (HTTP/0.9 passthrough)")
-    client = hops.get("client")
-    if (
-        waited is not None
-        and client is not None
-        and client.received is not None
-        and client.received.timed_out
-    ):
-        return Msg("no answer (the client gave up after {seconds} s)", seconds=f"{waited:g}")
-    return Msg("no status line")
 
 
 class OneOf(w.VBox):
