@@ -10,13 +10,12 @@ Start with notebooks/00-start-here.ipynb.
 
 from typing import TYPE_CHECKING
 
-from labkit.errors import BadArgument, ControlError, LabkitError, LabNotRunning, UnknownName
-from labkit.lab import Lab, start
-from labkit.proxy import Timeouts
-
 if TYPE_CHECKING:  # typed for editors and mypy; loaded on first use so `import labkit` stays light
     from labkit import charts, drill, exercises, load, personalities, scenarios, widgets
+    from labkit.errors import BadArgument, ControlError, LabkitError, LabNotRunning, UnknownName
     from labkit.exchange import Exchange
+    from labkit.lab import Lab, start
+    from labkit.proxy import Timeouts
 
 __all__ = [
     "BadArgument",
@@ -40,16 +39,29 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """A public name on first use (a module, or Exchange with its renderers: a lab that only
-    serves never needs them), or an implementation module already loaded (``labkit.lab``):
-    old paths keep resolving though `import labkit` binds only the public names."""
+    """A public name on first use, or an implementation module already loaded
+    (``labkit.lab``): old paths keep resolving though `import labkit` binds only the public
+    names."""
     import importlib
     import sys
 
-    if name == "Exchange":
-        from labkit.exchange import Exchange
-
-        return Exchange
+    # Nothing is imported until a name is first used: every Jupyter kernel of the environment
+    # imports labkit.kernel, and with it this package, at start (etc/ipython), lesson or not.
+    home = {
+        "BadArgument": "labkit.errors",
+        "ControlError": "labkit.errors",
+        "LabNotRunning": "labkit.errors",
+        "LabkitError": "labkit.errors",
+        "UnknownName": "labkit.errors",
+        "Exchange": "labkit.exchange",  # with its renderers: a lab that only serves never needs them
+        "Lab": "labkit.lab",
+        "start": "labkit.lab",
+        "Timeouts": "labkit.proxy",
+    }.get(name)
+    if home is not None:
+        value: object = getattr(importlib.import_module(home), name)
+        globals()[name] = value  # found once
+        return value
     if name in __all__ or (not name.startswith("__") and f"labkit.{name}" in sys.modules):
         return importlib.import_module(f"labkit.{name}")
     raise AttributeError(f"module 'labkit' has no attribute {name!r}")
@@ -59,9 +71,5 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
-# The import system bound each implementation module imported above (labkit.lab, labkit.proxy,
-# labkit.http...) on this package, beside this file's own helpers: take them off again, so that
-# `import labkit` offers the public names only (vars and dir); __getattr__ still finds them.
-for _name in [name for name in globals() if not name.startswith("__") and name not in __all__]:
-    del globals()[_name]
-del _name
+# `import labkit` binds the public names only (vars and dir), and none until first used.
+del TYPE_CHECKING

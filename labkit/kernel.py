@@ -8,29 +8,24 @@ of the environment labkit is installed in, before any cell runs: the environment
 copies it into .venv; an editable install alone leaves it out). It registers one handler
 for NameError, which answers with the one line only in a lesson (the notebook jupyter-server
 names in JPY_SESSION_NAME starts a lab) whose ``lab`` is not defined; any other NameError
-keeps IPython's usual traceback. Importing labkit at each kernel start costs ~50 ms.
+keeps IPython's usual traceback. Every kernel pays for it, lesson or not, so at start it
+loads this module and labkit's package, which imports nothing until a name is used; the
+notebook and labkit's catalogue are read only when a NameError asks for the line. (It
+imported labkit, and with it the lab's servers, at each start: a kernel was ready ~40 ms
+later, and the import alone took ~110 ms on a busy machine, where it now takes ~1 ms.)
 """
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from labkit import i18n
-from labkit.errors import LabkitError
-from labkit.i18n import Msg
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["before_start", "load_ipython_extension"]
 
-START_CELL = Msg("# Run this cell first")  # how each lesson's start cell begins
-BEFORE_START = Msg(
-    "NameError: name {name} is not defined: this lesson's first code cell (the one that "
-    "begins “{start}”) has not run in this kernel, or the kernel restarted. Run it, then "
-    "this cell again."
-)
 STARTED = "lab"  # the name every lesson's start cell defines: `lab = labkit.start(...)`
 SESSION = "JPY_SESSION_NAME"  # the notebook's path, which jupyter-server gives its kernel
 
@@ -60,6 +55,12 @@ def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> 
     is a lesson (a code cell starts a lab) whose start cell has not run."""
     if STARTED in names or not notebook:
         return None
+    # imported here, not at the kernel's start: most NameErrors never get this far
+    import json
+    from pathlib import Path
+
+    from labkit.i18n import Msg
+
     path = Path(notebook)
     if not path.is_absolute():  # the server's path; the kernel runs in the notebook's folder
         path = Path.cwd() / path.name
@@ -74,11 +75,21 @@ def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> 
     ):
         return None
     name = getattr(error, "name", None) or str(error)
-    return BEFORE_START.bind(name=repr(name), start=START_CELL).render(_language(path))
+    line = Msg(
+        "NameError: name {name} is not defined: this lesson's first code cell (the one that "
+        "begins “{start}”) has not run in this kernel, or the kernel restarted. Run it, then "
+        "this cell again.",
+        name=repr(name),
+        start=Msg("# Run this cell first"),  # how each lesson's start cell begins
+    )
+    return line.render(_language(path))
 
 
 def _language(notebook: Path) -> str:
     """A translation's folder names its language (notebooks/zh/: zh-CN); else LABKIT_LANG."""
+    from labkit import i18n
+    from labkit.errors import LabkitError
+
     for lang, folder in i18n.NOTEBOOK_DIRS.items():
         if notebook.parent.name == folder:
             return lang
