@@ -32,7 +32,7 @@ from pathlib import Path
 CHILD = r"""
 import gc, json, socket, sys, time
 _c = time.process_time()
-import labkit
+import labkit, labkit.lab  # the lab's code: the package alone binds its names on first use
 IMPORT_CPU = time.process_time() - _c
 _collections = []
 _began = [0.0]
