@@ -111,3 +111,42 @@ def test_the_debug_box_follows_a_cell_that_switches_debug_off(lab):
     p.close()
     shell.events.trigger("post_run_cell", None)
     assert shell.events.callbacks["post_run_cell"] == []
+
+
+def test_a_playground_cell_run_five_times_leaves_one_playground_following(lab, monkeypatch):
+    """Re-running a playground's cell made a new playground while ipywidgets kept the old
+    one alive (its output area cleared): each registered a post_run_cell callback, so five
+    runs meant five refreshes after every later cell. One callback now follows the live
+    playgrounds, and one made by a cell that ran again (JupyterLab's cell id) is closed."""
+    from types import SimpleNamespace
+
+    from IPython.core.events import EventManager, available_events
+    from IPython.core.interactiveshell import ExecutionInfo, ExecutionResult
+
+    from labkit.widgets import follow_cells
+
+    refreshed: list[Playground] = []
+    follow = Playground.follow_lab
+    monkeypatch.setattr(
+        Playground, "follow_lab", lambda self: (refreshed.append(self), follow(self))[1]
+    )
+    shell = SimpleNamespace()
+    shell.events = EventManager(shell, available_events)
+
+    def ran(cell: str) -> None:  # what IPython does once a cell has run
+        info = ExecutionInfo("...", True, False, True, cell_id=cell)
+        shell.events.trigger("post_run_cell", ExecutionResult(info))
+
+    made = []
+    for _ in range(5):
+        made.append(Playground(lab, "500"))
+        follow_cells(made[-1], shell)
+        ran("playground-cell")
+    assert len(shell.events.callbacks["post_run_cell"]) == 1
+    assert [p.comm is None for p in made] == [True] * 4 + [False]  # the replaced ones closed
+    assert all(child.comm is None for child in made[0].children)
+    refreshed.clear()
+    lab.origin.debug = True
+    ran("another-cell")
+    assert refreshed == [made[-1]] and made[-1].debug.value is True  # one refresh per cell
+    lab.origin.debug = False

@@ -373,23 +373,56 @@ def _shell() -> Any:
 def follow_cells(panel: Playground, shell: Any) -> None:
     """After each cell the learner runs, ``panel`` shows the lab as that cell left it (IPython's
     post_run_cell event): lesson 01's link cell turned debug off while the playground's box
-    still said on. Held weakly; dropped once the panel is closed or its lab has stopped, and
-    a failure drops it too, since IPython would print one after every cell."""
+    still said on. One callback follows every live playground of the shell (_Following)."""
     events = getattr(shell, "events", None)
     if events is None:
         return
-    ref = weakref.ref(panel)
+    following = next(
+        (f for f in events.callbacks["post_run_cell"] if isinstance(f, _Following)), None
+    )
+    if following is None:
+        following = _Following(events)
+        events.register("post_run_cell", following)
+    following.panels.add(panel)
 
-    def after_cell(result: Any = None) -> None:
-        p = ref()
-        try:
-            if p is None or p.comm is None or not p.lab.running:
-                raise LookupError("nothing left to follow")
-            p.follow_lab()
-        except Exception:
-            events.unregister("post_run_cell", after_cell)
 
-    events.register("post_run_cell", after_cell)
+class _Following:
+    """The one post_run_cell callback of a shell: each live playground follows the lab.
+
+    ipywidgets keeps a widget alive until it is closed, and re-running a playground's cell
+    makes a new playground while the old one, whose output area the re-run cleared, lived
+    on: with a callback each, five runs of the cell meant five refreshes after every cell.
+    Here a playground is held weakly and dropped once closed, once its lab has stopped, or
+    when following it fails (IPython would print the failure after every cell); and one
+    made by a cell that has run again since (the cell id JupyterLab sends) is closed."""
+
+    def __init__(self, events: Any) -> None:
+        self.events = events
+        self.panels: weakref.WeakSet[Playground] = weakref.WeakSet()
+        self.cells: weakref.WeakKeyDictionary[Playground, str] = weakref.WeakKeyDictionary()
+
+    def __call__(self, result: Any = None) -> None:
+        cell = getattr(getattr(result, "info", None), "cell_id", None)
+        for p in list(self.panels):
+            if cell is not None and p not in self.cells:
+                self.cells[p] = cell  # made by the cell that just ran
+            elif cell is not None and self.cells[p] == cell:
+                _close(p)  # that cell ran again: its output, this playground, was replaced
+            try:
+                if p.comm is None or not p.lab.running:
+                    raise LookupError("nothing left to follow")
+                p.follow_lab()
+            except Exception:
+                self.panels.discard(p)
+        if not self.panels:
+            self.events.unregister("post_run_cell", self)
+
+
+def _close(widget: w.Widget) -> None:
+    """Close a widget and every widget inside it: each holds a comm until it is closed."""
+    for child in getattr(widget, "children", ()):
+        _close(child)
+    widget.close()
 
 
 # -- a switch's controls, from the switch table (labkit/switches.py) --
