@@ -46,6 +46,7 @@ from labkit.atomic import replace_file
 from labkit.drill import parse_time
 from labkit.errors import LabkitError, language, say
 from labkit.exercises import STATES, store
+from labkit.http import connections
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
 from labkit.i18n import ENGLISH, Msg
@@ -526,6 +527,7 @@ def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
     _check_exchange(exchange)
 
     async def run() -> None:
+        connections.prepare(asyncio.get_running_loop())  # one line, not a traceback each
         server = BoardServer(exchange, port=port)
         await server.start()
         stop = asyncio.Event()

@@ -152,3 +152,45 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
+
+
+# A lab in a process whose file limit is a kernel's usual 1024: prints its gateway's port,
+# then on each line from stdin asks its gateway for "/" on a new connection and prints the
+# status line, so the test sees what the learner's own next request gets.
+LOW_FILES_LAB = """
+import resource, socket, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+import labkit
+lab = labkit.start()
+print(lab.gateway.port, flush=True)
+for line in sys.stdin:
+    try:
+        with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=2) as s:
+            s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n")
+            print(s.recv(100).split(b"\\r\\n")[0].decode() or "closed", flush=True)
+    except OSError as e:
+        print(type(e).__name__, flush=True)
+lab.stop()
+"""
+
+
+def low_files_lab() -> tuple[subprocess.Popen[str], int]:
+    """Start LOW_FILES_LAB; return it and its gateway's port."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOW_FILES_LAB],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, int(proc.stdout.readline())
+
+
+def ask(proc: subprocess.Popen[str]) -> str:
+    """What LOW_FILES_LAB's next request to its own gateway got: a status line, "closed",
+    or the name of the error."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    return proc.stdout.readline().strip()

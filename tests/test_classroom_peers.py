@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from helpers import ask, low_files_lab
 from sharedhost import system_users
 
 import labkit
@@ -97,6 +98,38 @@ def test_another_user_is_refused_by_the_control_server_even_with_the_token(lab, 
     )
     assert _status_and_body(proc.stdout) == (403, peers.REFUSAL_TEXT)
     assert lab.get("/orders/7").status == 200  # the switch did not move
+
+
+# Another user's process opens connections to the lab as fast as it can, never closing any.
+FLOOD = """
+import socket, sys, time
+socks, end = [], time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    try:
+        socks.append(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2))
+    except OSError:
+        pass
+print(len(socks))
+"""
+
+
+def test_another_users_flood_cannot_take_the_connections_the_learner_needs(other) -> None:
+    """Refused connections are still accepted first, so another user could fill a kernel's
+    1024 descriptors (or the lab's budget) with connections the lab only refuses: they have
+    a small budget of their own, and the learner's requests are answered throughout."""
+    proc, port = low_files_lab()
+    try:
+        flood = other.popen(
+            ["/usr/bin/python3", "-c", FLOOD, str(port), "3"], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(1.0)  # the flood is under way: hundreds of connections a second
+        answers = [ask(proc) for _ in range(10)]
+        flood_out, _ = flood.communicate(timeout=30)
+        assert int(flood_out) > 1000, flood_out  # they really did flood
+        assert answers == ["HTTP/1.1 200 OK"] * 10
+    finally:
+        _out, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err and "labkit:" not in err, err[:2000]  # nothing to say
 
 
 def test_a_user_in_the_allow_list_passes(other) -> None:

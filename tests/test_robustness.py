@@ -8,11 +8,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from helpers import ask, low_files_lab
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import labkit
 from labkit import faults, scenarios
+from labkit.http import connections
 from labkit.http import server as http_server
 from labkit.http.requestcheck import ChunkSizes
 from labkit.http.server import MAX_BODY_BYTES
@@ -343,3 +345,49 @@ def test_chunk_sizes_take_every_valid_chunked_body_however_it_arrives(chunks, cu
         at += cut
     assert [v for v in (sizes.feed(p) for p in pieces if p) if v] == []
     assert sizes.announced == sum(len(c) for c in chunks)
+
+
+# -- a flood of connections in a kernel that may open 1024 files --
+
+
+def test_a_flood_of_idle_connections_is_capped_and_said_in_one_line() -> None:
+    """1,200 connections held open would need more descriptors than the kernel may have:
+    the lab keeps what its budget allows (a third of the limit left after a reserve),
+    closes the rest at once, says so in one line (not a traceback per connection), and
+    answers again as soon as the flood lets go."""
+    proc, port = low_files_lab()
+    flood: list[socket.socket] = []
+    try:
+        assert ask(proc) == "HTTP/1.1 200 OK"
+        for _ in range(1200):
+            flood.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        time.sleep(0.5)
+        closed = 0
+        for sock in flood:
+            sock.setblocking(False)
+            try:
+                closed += sock.recv(1) == b""
+            except BlockingIOError:
+                pass  # kept open, waiting for a request
+            except ConnectionResetError:
+                closed += 1
+        kept = len(flood) - closed
+        # the budget is the process's: the gateway's kept-alive connection to the origin
+        # (from the first request) holds one of it
+        assert kept == connections.allowed(1024) - 1, (kept, closed)
+        assert ask(proc) in ("closed", "ConnectionResetError")  # the budget is the limit
+        for sock in flood:
+            sock.close()
+        flood.clear()
+        deadline = time.monotonic() + 5
+        while (answer := ask(proc)) != "HTTP/1.1 200 OK" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert answer == "HTTP/1.1 200 OK"
+    finally:
+        for sock in flood:
+            sock.close()
+        _out, err = proc.communicate(timeout=30)
+    lines = err.splitlines()
+    assert "Traceback" not in err, err[:2000]
+    assert len(lines) == 1 and lines[0].startswith("labkit: a connection was closed at once"), err
+    assert "limit of 1024 open files" in lines[0]

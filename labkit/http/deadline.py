@@ -34,6 +34,8 @@ import selectors
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from labkit.http import connections
+
 T = TypeVar("T")
 
 STARVED = 0.01  # a timer this late (seconds; its floor is about 1 ms) means the loop was away
@@ -121,5 +123,8 @@ def new_loop() -> asyncio.AbstractEventLoop:
     """An event loop for the lab's thread whose timers fire on time (see ``PreciseEpollSelector``);
     where there is no epoll (macOS's kqueue counts in nanoseconds already), the default."""
     if not hasattr(selectors, "EpollSelector"):  # pragma: no cover - not Linux
-        return asyncio.new_event_loop()
-    return asyncio.SelectorEventLoop(PreciseEpollSelector())
+        loop = asyncio.new_event_loop()
+    else:
+        loop = asyncio.SelectorEventLoop(PreciseEpollSelector())
+    connections.prepare(loop)
+    return loop

@@ -14,13 +14,14 @@ import re
 import socket
 import time
 import traceback
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 import h11
 
 from labkit.errors import LabkitError, LabNotRunning, check_number, stopped
 from labkit.http import pages, ports
+from labkit.http.connections import BUDGET
 from labkit.http.deadline import within
 from labkit.http.messages import (
     BodyCut,
@@ -132,6 +133,23 @@ async def settle(timeout: float) -> None:
         await asyncio.wait(others, timeout=left)
 
 
+BACKLOG = 512  # connections the kernel queues for a listener before it refuses more
+# asyncio accepts up to its backlog argument in one loop turn, and each accepted socket is a
+# descriptor until its handler runs a few turns later: 512 at a time, under a flood, ran a
+# kernel's 1024 out before the connection budget (labkit/http/connections.py) could refuse
+# any. It accepts this many per turn; the kernel's queue stays BACKLOG long.
+ACCEPT_BURST = 32
+
+
+async def _serve(
+    handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+    sock: socket.socket,
+) -> asyncio.base_events.Server:
+    server = await asyncio.start_server(handler, sock=sock, backlog=ACCEPT_BURST)
+    sock.listen(BACKLOG)  # asyncio set the kernel's queue to the burst: give it back its length
+    return server
+
+
 class Listener:
     """A TCP listener on the lab's loop that tracks its connections for a clean stop."""
 
@@ -167,9 +185,9 @@ class Listener:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        sock = ports.bind(self.host, backlog=512)  # in the lab's range (labkit/http/ports.py)
+        sock = ports.bind(self.host, backlog=BACKLOG)  # in the lab's range (labkit/http/ports.py)
         try:
-            self._server = await asyncio.start_server(self._on_connection, sock=sock, backlog=512)
+            self._server = await _serve(self._on_connection, sock)
         except BaseException:
             sock.close()
             raise
@@ -189,7 +207,7 @@ class Listener:
         """
         loop = asyncio.get_running_loop()
         self.loop = loop
-        sock = ports.bind(self.host, backlog=512)  # in the lab's range (labkit/http/ports.py)
+        sock = ports.bind(self.host, backlog=BACKLOG)  # in the lab's range (labkit/http/ports.py)
         sock.setblocking(False)
         self._reserved = sock
         self.port = sock.getsockname()[1]
@@ -202,7 +220,7 @@ class Listener:
             self._opening = loop.create_task(self._open(sock))
 
     async def _open(self, sock: socket.socket) -> None:
-        self._server = await asyncio.start_server(self._on_connection, sock=sock, backlog=512)
+        self._server = await _serve(self._on_connection, sock)
         self._reserved = None  # the server's now: it closes it
 
     async def stop(self) -> None:
@@ -233,13 +251,19 @@ class Listener:
         if self.stopped:  # accepted just before the listener closed: see settle()
             writer.transport.abort()
             return
+        # another user's process gets one 403 and nothing more, from a budget of its own: a
+        # stranger's flood can never take the connections the learner's own requests need
+        stranger = self.peers is not None and not self.peers.admits(writer)
+        if not BUDGET.take(stranger):
+            writer.transport.abort()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._tasks[task] = writer
         clean = False
         try:
-            if self.peers is not None and not self.peers.admits(writer):
-                await refuse(reader, writer)  # another user's process: one 403, nothing more
+            if stranger:
+                await refuse(reader, writer)
             else:
                 await self.serve_connection(reader, writer)
             clean = True
@@ -249,6 +273,7 @@ class Listener:
             pass
         finally:
             self._tasks.pop(task, None)
+            BUDGET.give(stranger)
             _close(writer, clean)
 
     async def serve_connection(

@@ -1,0 +1,126 @@
+"""How many connections a process's servers keep open at once, and what happens past that.
+
+Every open connection is a file descriptor, and a Jupyter kernel often may open only 1024
+(the usual soft limit). A relayed request holds three of them in one process (the client's
+connection to the gateway, the gateway's to the origin, and the origin's end of it), so a
+loop that opens connections and never closes them -- a learner's, or another user's on a
+shared host, whose connections are refused but still accepted first -- would use them all:
+the learner's own next request then fails with "too many open files", and asyncio prints a
+traceback for every connection it cannot accept (hundreds a second, into the notebook).
+
+So the servers of every lab in the process share one budget, a third of the file limit
+left after a reserve for the kernel and the learner's own clients (and a small one apart
+for other users' connections, which only get their 403), as nginx's
+``worker_connections`` bounds a worker: a connection past it is closed at once (nginx does
+the same and logs "worker_connections are not enough"), and the lab says so in one line,
+at most every few seconds. Whatever still runs out of files prints one line, never a
+traceback (``quiet_accept_errors``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import sys
+import threading
+import time
+from typing import Any
+
+from labkit import i18n
+from labkit.i18n import Msg
+
+RESERVE = 256  # descriptors left to the kernel, the learner's clients and files
+PER_CONNECTION = 3  # descriptors a relayed request holds in one process (see above)
+FLOOR = 64  # connections allowed whatever the limit says
+CEILING = 10_000  # connections allowed when the limit is unlimited or huge
+STRANGERS = 32  # other users' connections being refused at once (see peers.refuse)
+SAY_EVERY = 5.0  # seconds between two lines about the same trouble
+
+FULL = Msg(
+    "a connection was closed at once: this process's labs already hold {open} open "
+    "connections, the most they keep (a third of what is left of its limit of {files} open "
+    "files). Close connections you no longer use (a client per request, or `with` blocks)."
+)
+OUT_OF_FILES = Msg(
+    "a lab server could not accept a connection: the process has run out of file "
+    "descriptors (its limit is {files}); it tries again in a second. Close connections or "
+    "files you no longer use."
+)
+
+
+def file_limit() -> int:
+    """The process's soft limit on open files (``ulimit -n``)."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else CEILING * PER_CONNECTION + RESERVE
+
+
+def allowed(files: int) -> int:
+    """How many connections the servers may hold with ``files`` descriptors to spend."""
+    return min(CEILING, max(FLOOR, (files - RESERVE) // PER_CONNECTION))
+
+
+class Budget:
+    """Connections open in this process's lab servers, against ``allowed(file_limit())``.
+
+    Taken and given back from each lab's loop thread (a kernel may run several labs), hence
+    the lock."""
+
+    def __init__(self) -> None:
+        self.files = self.limit = 0  # read when a loop is prepared (see ``prepare``)
+        self.open = 0
+        self.strangers = 0
+        self.turned_away = 0
+        self._lock = threading.Lock()
+        self._said = -SAY_EVERY
+
+    def take(self, stranger: bool = False) -> bool:
+        """One more connection, if the budget has room (else say so, now and then);
+        another user's (``stranger``) from its own small budget, quietly."""
+        with self._lock:
+            if stranger:
+                if self.strangers < STRANGERS:
+                    self.strangers += 1
+                    return True
+                return False
+            if self.open < self.limit:
+                self.open += 1
+                return True
+            self.turned_away += 1
+        self._say(FULL, open=self.limit, files=self.files)
+        return False
+
+    def give(self, stranger: bool = False) -> None:
+        with self._lock:
+            if stranger:
+                self.strangers -= 1
+            else:
+                self.open -= 1
+
+    def _say(self, msg: Msg, **fields: Any) -> None:
+        now = time.monotonic()
+        if now - self._said < SAY_EVERY:
+            return
+        self._said = now
+        line = msg.bind(**fields).render(i18n.learner_language())
+        print(f"labkit: {line}", file=sys.stderr)
+
+    def out_of_files(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The loop's exception handler: asyncio could not accept for want of descriptors
+        (one line, not its traceback per connection); anything else as asyncio says it."""
+        error = context.get("exception")
+        if isinstance(error, OSError) and "out of system resource" in context.get("message", ""):
+            self._say(OUT_OF_FILES, files=file_limit())
+            return
+        loop.default_exception_handler(context)
+
+
+BUDGET = Budget()
+
+
+def prepare(loop: asyncio.AbstractEventLoop) -> None:
+    """Before a loop serves: read the file limit now (a kernel may have raised it since
+    labkit was imported) and have ``loop`` report running out of descriptors in one line."""
+    with BUDGET._lock:
+        BUDGET.files = file_limit()
+        BUDGET.limit = allowed(BUDGET.files)
+    loop.set_exception_handler(BUDGET.out_of_files)
