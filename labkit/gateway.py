@@ -21,6 +21,7 @@ from labkit.http.messages import BodyCut, Request, Response, parse_response
 from labkit.http.requestcheck import Verdict
 from labkit.http.server import Generations
 from labkit.i18n import Msg, Said
+from labkit.personalities import AnswerKind
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
 from labkit.record import Record
 from labkit.recorder import Kind, Recorder, Role
@@ -209,11 +210,11 @@ class Gateway(Proxy):
         reader: asyncio.StreamReader,
     ) -> Response:
         answer = self._personality.answer(exc.condition)
-        if answer.kind not in ("http09", "relay"):
+        if answer.kind not in (AnswerKind.HTTP09, AnswerKind.RELAY):
             return await super().upstream_failed(request, route, target, exc, reader)
         data = exc.raw + await upstream.read_rest(reader, route.read_timeout)
         who = f"{self._personality.title}: {answer.log}"
-        if answer.kind == "http09":
+        if answer.kind is AnswerKind.HTTP09:
             keep_alive = self._personality.headers.keeps_alive_after_http09
             return Response(0, raw=data, generated=False, why=who, close=not keep_alive)
         status, reason, headers, body = parse_response(data)

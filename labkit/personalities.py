@@ -18,24 +18,36 @@ default. Lesson 09 (gateways disagree) shows them side by side.
 
 from __future__ import annotations
 
+import enum
+
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.errors import unknown
 from labkit.i18n import Msg
 from labkit.record import FrozenRecord
 
 
-class Answer(FrozenRecord):
-    """What a gateway sends for one condition.
+class AnswerKind(str, enum.Enum):
+    """What kind of answer a gateway gives for a condition (``Answer.kind``): declared once,
+    so a misspelt kind in a table or a comparison is mypy's error, not a silent page."""
 
-    kind "page": its own error page with ``status`` and ``reason``;
-    kind "http09": the upstream's raw bytes and no status line of its own (nginx's HTTP/0.9
-    passthrough; bytes that start with a malformed status line keep it);
-    kind "relay": the upstream's status and body, relayed although they are invalid;
-    kind "cut": the status line was already relayed; the connection is closed mid-body.
-    """
+    PAGE = "page"  # its own error page with ``status`` and ``reason``
+    # the upstream's raw bytes and no status line of its own (nginx's HTTP/0.9 passthrough;
+    # bytes that start with a malformed status line keep it)
+    HTTP09 = "http09"
+    RELAY = "relay"  # the upstream's status and body, relayed although they are invalid
+    CUT = "cut"  # the status line was already relayed; the connection is closed mid-body
+
+    def __str__(self) -> str:  # its word, as the tables and docs spell it, on every Python
+        return str(self.value)
+
+
+class Answer(FrozenRecord):
+    """What a gateway sends for one condition: an ``AnswerKind`` (a page of its own with
+    ``status`` and ``reason``, the upstream's bytes as HTTP/0.9, its status relayed, or a
+    body cut), the gateway's log line and where the fact comes from."""
 
     __slots__ = ("body", "kind", "log", "reason", "source", "status")
-    kind: str
+    kind: AnswerKind
     status: int | None
     reason: str
     log: str  # what the gateway's own log says (its words), for lesson 09
@@ -44,7 +56,7 @@ class Answer(FrozenRecord):
 
     def __init__(
         self,
-        kind: str,
+        kind: AnswerKind,
         status: int | None = None,
         reason: str = "",
         log: str = "",
@@ -298,11 +310,11 @@ OBSERVED = "observed"  # on loopback with tests/gateways/, re-run by tests/test_
 
 
 def _page(status: int, reason: str, log: str, source: str = OBSERVED) -> Answer:
-    return Answer("page", status, reason, log, source)
+    return Answer(AnswerKind.PAGE, status, reason, log, source)
 
 
 CUT = Answer(
-    "cut",
+    AnswerKind.CUT,
     None,
     "",
     "the status line is already relayed; the connection is closed with the body cut off",
@@ -449,7 +461,7 @@ NGINX = Personality(
             "upstream prematurely closed connection while reading response header from upstream",
         ),
         Condition.INVALID_STATUS_LINE: Answer(
-            "http09",
+            AnswerKind.HTTP09,
             None,
             "",
             "upstream sent no valid HTTP/1.0 header while reading response header from upstream "
@@ -468,7 +480,7 @@ NGINX = Personality(
             "upstream sent too big header while reading response header from upstream",
         ),
         Condition.INVALID_CONTENT_LENGTH: Answer(
-            "relay",
+            AnswerKind.RELAY,
             200,
             "OK",
             "(nothing: 1.22 ignores the invalid Content-Length and reads to the close; 1.23 and "
@@ -477,7 +489,7 @@ NGINX = Personality(
             "'Upstream: header handlers can now return parsing errors')",
         ),
         Condition.INVALID_FRAMING: Answer(
-            "relay",
+            AnswerKind.RELAY,
             200,
             "OK",
             "(nothing: 1.22 relays an unknown Transfer-Encoding; 1.23 and later answer 502)",
@@ -694,7 +706,7 @@ ENVOY = Personality(
             502, "Bad Gateway", "502 UPE (upstream protocol error)", _ENVOY_DOCS
         ),
         Condition.HEADER_TOO_BIG: Answer(
-            "relay",
+            AnswerKind.RELAY,
             200,
             "OK",
             "(nothing: 20 KB is under max_response_headers_kb, 60 KiB by default)",
@@ -710,7 +722,7 @@ ENVOY = Personality(
             504, "Gateway Timeout", "504 UT (upstream request timeout)", _ENVOY_DOCS
         ),
         Condition.NO_HEALTHY_UPSTREAM: Answer(
-            "page",
+            AnswerKind.PAGE,
             503,
             "Service Unavailable",
             "503 UH (no healthy upstream)",
@@ -718,7 +730,7 @@ ENVOY = Personality(
             body=b"no healthy upstream",
         ),
         Condition.BODY_CUT: Answer(
-            "cut",
+            AnswerKind.CUT,
             None,
             "",
             "the status line is already relayed; the downstream stream is reset with the body "
@@ -806,7 +818,7 @@ CADDY = Personality(
             "net/http: HTTP/1.x transport connection broken: malformed MIME header",
         ),
         Condition.HEADER_TOO_BIG: Answer(
-            "relay",
+            AnswerKind.RELAY,
             200,
             "OK",
             "(nothing: Go's http.Transport accepts a response head up to 10 MB by default)",

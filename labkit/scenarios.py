@@ -39,6 +39,7 @@ from labkit.origin import (
     RATE_WINDOW,
     SHED_RETRY_AFTER,
 )
+from labkit.personalities import AnswerKind
 from labkit.switches import Setting
 
 SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
@@ -196,7 +197,7 @@ class Scenario:
         if cond is None or personality == "rfc":
             return self.status
         answer = personalities.get(personality).answer(cond)
-        return self.status if answer.kind == "cut" else answer.status
+        return self.status if answer.kind is AnswerKind.CUT else answer.status
 
     def run(self, lab: Lab) -> Exchange:
         """Set the lab up, cause the status, put the lab back, return what happened."""
@@ -343,7 +344,8 @@ def client_wait(personality: str, condition: Condition | None) -> float:
     status was on its way. Only where the personality passes the upstream's garbage on as
     HTTP/0.9 does the client give up after FAULT_CLIENT_TIMEOUT: that connection stays
     open and nothing more comes (nginx)."""
-    if condition is not None and personalities.get(personality).answer(condition).kind == "http09":
+    answer = personalities.get(personality).answer(condition) if condition is not None else None
+    if answer is not None and answer.kind is AnswerKind.HTTP09:
         return FAULT_CLIENT_TIMEOUT
     return CLIENT_TIMEOUT
 

@@ -68,6 +68,7 @@ lab.get(7)
 labkit.scenarios.run(lab, "502-garbage")
 labkit.widgets.Playground("502")
 labkit.Timeouts(connect=0.2, read=0.3).read = 1.0
+labkit.personalities.Answer("htp09")
 """
 
 
@@ -124,6 +125,7 @@ def test_a_learners_script_passes_mypy_strict_and_a_mistake_is_reported(tmp_path
         (7, 'Argument 1 to "run" has incompatible type "Lab"; expected "str"'),
         (8, 'Missing positional argument "lesson" in call to "Playground"'),
         (9, 'Property "read" defined in "Timeouts" is read-only'),
+        (10, 'Argument 1 to "Answer" has incompatible type "str"; expected "AnswerKind"'),
     ]:
         assert any(line.startswith(f"mistakes.py:{line_no}: error: {what}") for line in mistakes), (
             f"line {line_no} not reported as {what!r}:\n" + "\n".join(mistakes)

@@ -58,13 +58,13 @@ def _cell(text: str) -> str:
 
 def outcome(answer: personalities.Answer, lang: str = ENGLISH) -> str:
     """What a client sees, in a few words, in ``lang``."""
-    if answer.kind == "http09":
+    if answer.kind is personalities.AnswerKind.HTTP09:
         return Msg(
             "the upstream's bytes relayed raw as HTTP/0.9 (no status line of its own)"
         ).render(lang)
-    if answer.kind == "cut":
+    if answer.kind is personalities.AnswerKind.CUT:
         return Msg("status already sent; body cut, connection closed").render(lang)
-    if answer.kind == "relay":
+    if answer.kind is personalities.AnswerKind.RELAY:
         return Msg("{status} (relayed)", status=answer.status).render(lang)
     return str(answer.status)
 
