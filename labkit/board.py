@@ -202,7 +202,7 @@ def read_class(exchange: Path) -> Class:
             total.hints += rec["hints"] > 0
             total.solutions += bool(rec["solution_viewed"])
             if state == "tried":
-                first = next((e["t"] for e in rec["events"] if e["kind"] == "attempt"), "")
+                first = next((e["t"] for e in rec["events"] if e["kind"] == store.ATTEMPT), "")
                 stuck.append(Stuck(user, ex_id, rec["attempts"], first))
     stuck.sort(key=lambda s: (-s.attempts, s.since, s.user))
     current = drill.current(exchange)
@@ -607,9 +607,9 @@ def benchmark(learners: int = 200) -> float:
                 "last_attempt": now,
                 "hints": 1,
                 "events": [
-                    {"t": now, "kind": "hint"},
-                    {"t": now, "kind": "attempt", "correct": False},
-                    {"t": now, "kind": "attempt", "correct": True},
+                    {"t": now, "kind": store.HINT},
+                    {"t": now, "kind": store.ATTEMPT, "correct": False},
+                    {"t": now, "kind": store.ATTEMPT, "correct": True},
                 ],
             }
             for ex in all_exercises()

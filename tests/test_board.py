@@ -172,6 +172,8 @@ def test_the_board_shows_the_class_and_refuses_a_wrong_token(tmp_path, exchange)
         assert "… tried<br>2 tr.<br>1 hint</td>" in text
         stuck = re.search(r"<table id='stuck'>.*?</table>", text).group(0)
         assert stuck.count("<th scope='row'>") == 2 and ">2</td>" in stuck
+        # each since its first attempt (the event the progress file calls store.ATTEMPT)
+        assert len(re.findall(r"<td>\d\d:\d\d:\d\d</td></tr>", stuck)) == 2, stuck
         # every link is relative: it works behind /user/NAME/proxy/PORT/
         assert not re.search(r"""(href|src)=['"]/""", text)
         assert _get(base + "live?token=" + info["token"])[1].startswith("<p id='updated'>")

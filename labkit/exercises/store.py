@@ -44,7 +44,8 @@ VERSION = 2
 MAX_BYTES = 4_000_000  # a progress file of the whole course is about 100 kB
 MAX_EVENTS = 200  # per exercise: the first ones tell the story, the count keeps the rest
 MAX_ANSWER = 64_000  # characters of one kept answer (a code answer's source and its context)
-EVENT_KINDS = ("attempt", "hint", "solution")
+EVENT_KINDS = ("attempt", "hint", "solution")  # what a record's events say, as its file spells it
+ATTEMPT, HINT, SOLUTION = EVENT_KINDS
 CANNOT_READ = Msg("cannot read the progress file {file}: {why}")
 
 
@@ -439,13 +440,13 @@ def update(
                 if attempt and not rec["solved"]:
                     rec["solved"] = True
                     rec["first_success"] = now
-                _event(rec, now, "attempt", correct=bool(attempt))
+                _event(rec, now, ATTEMPT, correct=bool(attempt))
             if hint:
                 rec["hints"] += 1
-                _event(rec, now, "hint")
+                _event(rec, now, HINT)
             if solution:
                 rec["solution_viewed"] = True
-                _event(rec, now, "solution")
+                _event(rec, now, SOLUTION)
             if answer is not None and attempt is not None:
                 kept = {**answer, "correct": bool(attempt), "t": now}
                 previous = rec.get("answer")
