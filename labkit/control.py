@@ -215,6 +215,11 @@ WAIT_BUSY_MAX = 30.0  # seconds `labkit ctl wait-busy` may wait, at most
 # in milliseconds, well before the CLI's own start-up is over; a learner who asked with nothing
 # on its way is answered at once, not after seconds of silence
 WAIT_BUSY_DEFAULT = 0.5
+# seconds `labkit ctl` waits for the lab's answer, besides what the command itself may take
+# (wait-busy's timeout): a switch is applied in one turn of the lab's loop, milliseconds even
+# with both cores busy; a lab that has not answered by then is stopped or stuck (its kernel
+# suspended), and the terminal says it could not reach it instead of hanging
+ANSWER_WITHIN = 5.0
 
 
 def commands() -> list[str]:
@@ -583,7 +588,7 @@ def send(
 ) -> dict[str, Any]:
     """Send one command to a lab (a record from find_lab); returns its switches afterwards.
 
-    ``wait``: seconds the command itself may take (wait-busy), on top of the usual 5 s."""
+    ``wait``: seconds the command itself may take (wait-busy), on top of ANSWER_WITHIN."""
     import httpx  # the CLI's client only: a lab in a kernel never needs it here
 
     try:
@@ -592,7 +597,7 @@ def send(
             json=args or {},
             # the terminal's language: the lab words its refusals in it
             headers={"Authorization": f"Bearer {lab['token']}", "Accept-Language": language()},
-            timeout=5.0 + wait,
+            timeout=ANSWER_WITHIN + wait,
             trust_env=False,
         )
     except httpx.HTTPError as exc:

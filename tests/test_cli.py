@@ -334,6 +334,27 @@ def test_scenarios_piped_to_a_reader_that_stops_prints_no_error():
     assert result.stdout == "rc=0\n"
 
 
+def test_ctl_gives_up_on_a_lab_that_never_answers_in_one_line(monkeypatch) -> None:
+    """A lab whose control server takes the connection and never answers (its kernel
+    suspended): `labkit ctl` says it could not reach it after control.ANSWER_WITHIN (0.2 s
+    here, 5 s by default), one line, not a hang."""
+    import socket
+
+    from labkit import control
+    from labkit.errors import ControlError
+
+    monkeypatch.setattr(control, "ANSWER_WITHIN", 0.2)
+    with socket.create_server(("127.0.0.1", 0)) as stuck:  # the kernel queues the connection
+        record = {"control": f"http://127.0.0.1:{stuck.getsockname()[1]}", "token": "t"}
+        began = time.monotonic()
+        with pytest.raises(ControlError) as refused:
+            control.send(record, "state")
+        took = time.monotonic() - began
+    assert str(refused.value).startswith("could not reach the lab's control server: ")
+    assert "\n" not in str(refused.value)
+    assert took < 4.0, f"gave up after {took:.1f} s, not after ANSWER_WITHIN"
+
+
 def test_wait_busy_with_nothing_in_flight_answers_promptly_and_says_what_to_do(lab):
     """`labkit ctl wait-busy 1` with nothing on its way: it waited 5 s in silence before its
     error. It waits WAIT_BUSY_DEFAULT (a request started just before arrives in milliseconds)
