@@ -49,7 +49,7 @@ def task() -> Iterator[CheckedTask]:
             capacity=None,
             maintenance=False,
             debug=False,
-            changes=("delay:slow",),
+            judge_changes=True,
         ),
         observe={"ex": _seen_through_the_gateway},
         checks=(
@@ -236,7 +236,16 @@ def test_a_bad_argument_is_one_line_and_never_an_attempt(lab) -> None:
     assert exercises.progress().rows and all(r["attempts"] == 0 for r in exercises.progress().rows)
 
 
-def test_a_task_that_sets_state_must_take_the_lab() -> None:
+@pytest.mark.parametrize(
+    "state",
+    [
+        State(personality="rfc"),
+        State(maintenance=False),
+        State(empty_cache=True),
+        State(judge_changes=True),  # the judge changes a setting itself (lesson 11's login)
+    ],
+)
+def test_a_task_that_sets_state_must_take_the_lab(state: State) -> None:
     with pytest.raises(ValueError, match="must take the lab"):
         CheckedTask(
             "test.no-lab",
@@ -244,13 +253,26 @@ def test_a_task_that_sets_state_must_take_the_lab() -> None:
             "?",
             usage="q.check(f)",
             takes=(function_param("f"),),
-            state=State(personality="rfc"),
+            state=state,
             checks=(),
             success="",
             hints=(),
             solution="",
         )
     assert "test.no-lab" not in REGISTRY
+    CheckedTask(  # a state that changes nothing needs no lab
+        "test.no-lab",
+        "test",
+        "?",
+        usage="q.check(f)",
+        takes=(function_param("f"),),
+        state=State(),
+        checks=(),
+        success="",
+        hints=(),
+        solution="",
+    )
+    del REGISTRY["test.no-lab"]
 
 
 def test_judges_read_event_fields_never_prose() -> None:

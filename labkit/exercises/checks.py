@@ -158,23 +158,21 @@ class State:
     logged_in: bool | _Keep = KEEP  # the portal's login
     empty_cache: bool = False
     log_out_after: bool = False  # the portal's login ends with the judging (not put back)
-    # what the judge itself changes while it runs: "maintenance", "order_handler", "portal",
-    # "delay:<upstream>"
-    changes: tuple[str, ...] = ()
+    # the judge itself changes settings while it runs (the task says which, beside it): like
+    # every other setting, they are saved before and put back after
+    judge_changes: bool = False
 
-    def names(self) -> list[str]:
-        """Every setting this state touches (a task that touches any must take the lab)."""
-        names = ["personality"] if self.personality is not None else []
-        names += [f"timeouts:{route}" for route in self.timeouts]
-        for name, value in (
-            ("capacity", self.capacity),
-            ("maintenance", self.maintenance),
-            ("debug", self.debug),
-            ("portal", self.logged_in),
-        ):
-            if value is not KEEP:
-                names.append(name)
-        return names + [n for n in self.changes if n not in names]
+    def touches_lab(self) -> bool:
+        """Whether judging under this state changes the lab (then the task must take it)."""
+        return (
+            self.personality is not None
+            or bool(self.timeouts)
+            or any(v is not KEEP for v in (self.capacity, self.maintenance, self.debug))
+            or self.logged_in is not KEEP
+            or self.empty_cache
+            or self.log_out_after
+            or self.judge_changes
+        )
 
     def apply(self, lab: Any) -> None:
         if self.personality is not None:
@@ -225,8 +223,7 @@ class CheckedTask(Task):
         self.success = success
         self.state = state or State()
         self.observe = dict(observe or {})
-        touches = self.state.names() or self.state.empty_cache or self.state.log_out_after
-        if touches and "lab" not in self.params():
+        if self.state.touches_lab() and "lab" not in self.params():
             raise ValueError(f"{id}: a task that sets the lab's state must take the lab")
         super().__init__(id, lesson, prompt, self._judge, hints, solution, time_limit)
 

@@ -315,7 +315,7 @@ q5 = CheckedTask(
         maintenance=False,
         capacity=None,
         debug=False,
-        changes=("order_handler",),
+        judge_changes=True,  # the origin's order_handler: the learner's, while it is judged
     ),
     checks=(_shape_problem, _through_the_gateway),
     success=Msg(

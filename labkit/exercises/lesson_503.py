@@ -547,7 +547,7 @@ q5 = CheckedTask(
         capacity=None,
         timeouts={"/": ORIGIN_TIMEOUTS},
         empty_cache=True,
-        changes=("maintenance",),
+        judge_changes=True,  # maintenance: the outage drives it
     ),
     observe={
         "outage": _client_run("GET", "/orders/7"),

@@ -554,7 +554,7 @@ q5 = CheckedTask(
     state=State(
         personality="rfc",
         timeouts={"slow": Timeouts(connect=UPSTREAM_TIMEOUTS.connect, read=GATEWAY_WAIT)},
-        changes=("delay:slow",),
+        judge_changes=True,  # the slow upstream's delay: the outage the judge sets up
     ),
     observe={f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},
     checks=(_retries_well(HIGH), _retries_well(LOW), _jitter, _stops_at_recovery),

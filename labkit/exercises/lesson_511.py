@@ -314,7 +314,7 @@ q4 = CheckedTask(
     ),
     usage="q4.check(is_captive, lab)",
     takes=(function_param("is_captive"), lab_param()),
-    state=State(changes=("portal",)),  # the judge logs in and out; the learner's login is kept
+    state=State(judge_changes=True),  # the judge logs in and out; the learner's login is kept
     checks=(_asks_the_network,),
     success=Msg(
         "your checker says captive before login and online after, from real requests: "
