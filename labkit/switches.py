@@ -248,7 +248,13 @@ class Switch:
     help: str
     params: tuple[Param, ...]
     apply: Callable[[Lab, Args], Text]  # the line saying what changed, rendered by the caller
-    state: Callable[[Lab], dict[str, Any]]  # what `labkit ctl state` shows of it
+    # what `labkit ctl state` shows of it: a key, under which it shows its one parameter as
+    # ``current`` reads it, where the two say the same thing; else a function of the lab, for
+    # a state worded for a reader of its JSON, not as the command's arguments: a login or the
+    # cache as a boolean (the command's words are actions), maintenance on or off (without
+    # the Retry-After and max-age it was turned on with), every route's or server's timeouts
+    # at once (``current`` reads one), the keys over the rate limit now (not a setting)
+    state: str | Callable[[Lab], dict[str, Any]]
     # its arguments now, given those that pick one of its settings (a route, a server; {}:
     # their defaults). Every value the lab has, even one a control cannot show (an HTTP-date
     # Retry-After, a capacity set from Python above the box's maximum): ``put`` applies it
@@ -270,6 +276,17 @@ class Switch:
     # the same line for a switch with one setting per fixed parameter (the timeout: per route),
     # given those parameters
     show_given: Callable[[Lab, Args], Text] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.state, str) and len(self.params) != 1:
+            raise TypeError(f"{self.name}: a state key names the value of its one parameter")
+
+    def shown_state(self, lab: Lab) -> dict[str, Any]:
+        """Its entries in `labkit ctl state`."""
+        if isinstance(self.state, str):
+            (param,) = self.params
+            return {self.state: self.current(lab, {})[param.name]}
+        return self.state(lab)
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -629,7 +646,7 @@ SWITCHES: dict[str, Switch] = {
                 ),
             ),
             apply=_capacity,
-            state=lambda lab: {"capacity": lab.origin.capacity},
+            state="capacity",
             playgrounds=("503",),
             per_playground=True,
             current=lambda lab, _: {"value": lab.origin.capacity},
@@ -647,7 +664,7 @@ SWITCHES: dict[str, Switch] = {
                 ),
             ),
             apply=_hold,
-            state=lambda lab: {"hold": lab.origin.hold},
+            state="hold",
             playgrounds=("503",),
             current=lambda lab, _: {"on": lab.origin.hold},
             show=_hold_now,
@@ -657,7 +674,7 @@ SWITCHES: dict[str, Switch] = {
             "show tracebacks in the origin's 500 pages",
             params=(Param("on", bool, Msg("debug: show tracebacks in 500 pages"), default=False),),
             apply=_debug,
-            state=lambda lab: {"debug": lab.origin.debug},
+            state="debug",
             playgrounds=("500",),
             current=lambda lab, _: {"on": lab.origin.debug},
             show=_debug_now,
@@ -800,7 +817,7 @@ SWITCHES: dict[str, Switch] = {
                 ),
             ),
             apply=_delay,
-            state=lambda lab: {"slow_delay": lab.upstreams["slow"].delay},
+            state="slow_delay",
             playgrounds=("504",),
             current=lambda lab, _: {"seconds": lab.upstreams["slow"].delay},
             show=_delay_now,
@@ -823,7 +840,7 @@ SWITCHES: dict[str, Switch] = {
                 ),
             ),
             apply=_personality,
-            state=lambda lab: {"gateway_personality": lab.gateway.personality},
+            state="gateway_personality",
             reset=lambda lab: [{"name": lab._personality}],
             playgrounds=("502",),
             per_playground=True,
@@ -974,7 +991,7 @@ def state(lab: Lab) -> dict[str, Any]:
     """Every switch as `labkit ctl state` shows it."""
     out: dict[str, Any] = {}
     for switch in SWITCHES.values():
-        out.update(switch.state(lab))
+        out.update(switch.shown_state(lab))
     return out
 
 

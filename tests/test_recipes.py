@@ -53,7 +53,7 @@ STORE = Switch(
     "whether the gateway stores fresh responses (a second name for the cache, for this test)",
     params=(Param("on", bool, "store: the gateway keeps fresh responses", default=True),),
     apply=_store,
-    state=lambda lab: {"store": lab.gateway.cache_enabled},
+    state="store",  # `labkit ctl state` shows its one parameter, as current reads it
     playgrounds=("500",),
     current=lambda lab, _: {"on": lab.gateway.cache_enabled},
 )

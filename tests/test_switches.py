@@ -33,6 +33,14 @@ def test_ctl_help_lists_every_switch_from_the_table(capsys) -> None:
         assert switch.name in out and switch.help in out
 
 
+def test_a_state_key_is_for_a_switch_with_one_parameter() -> None:
+    """A key shows the one parameter's value; a switch of several says its state itself."""
+    import dataclasses
+
+    with pytest.raises(TypeError, match="timeout: a state key names the value of its one"):
+        dataclasses.replace(switches.SWITCHES["timeout"], state="routes")
+
+
 def test_reset_puts_every_switch_back_to_its_declared_default(lab: labkit.Lab) -> None:
     fresh = control.state(lab)
     lab.get("/orders/7")  # something in flight counts nothing afterwards
@@ -56,6 +64,9 @@ def test_reset_puts_every_switch_back_to_its_declared_default(lab: labkit.Lab) -
     lab.origin.order_handler = _teapot  # not switches: the learner's handler, a fault's knob
     changed = control.state(lab)
     assert {k for k in fresh if fresh[k] != changed[k]} == set(fresh) - {"in_flight"}
+    # the keys scripts read, each switch's value as current reads it where the table says so
+    assert (changed["capacity"], changed["hold"], changed["debug"]) == (200_000, True, True)
+    assert (changed["slow_delay"], changed["gateway_personality"]) == (0.25, "haproxy")
     # what a judge saves, reads back exactly every switch and every other setting
     saved, maintenance = switches.save(lab), lab.origin.maintenance_settings
     lab.reset()
