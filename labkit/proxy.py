@@ -983,10 +983,13 @@ def _relayed(name: str) -> str:
 def _answered(name: str, status: int, reason: str) -> str:
     """The gateway's note of an upstream's answer (once for each upstream, status and reason
     phrase: it is noted on every request); the reason phrase as the upstream wrote it."""
-    if not reason:
-        return Said.now("upstream {name} answered {status}", name=repr(name), status=status)
     return Said.now(
-        "upstream {name} answered {status} {reason}", name=repr(name), status=status, reason=reason
+        "upstream {name} answered {status} {reason}"
+        if reason
+        else "upstream {name} answered {status}",
+        name=repr(name),
+        status=status,
+        reason=reason,
     )
 
 
