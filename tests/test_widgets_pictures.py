@@ -7,9 +7,13 @@ import re
 import xml.dom.minidom
 
 import labkit
+import labkit.i18n as i18n
 from labkit import charts, load
 from labkit.picture import alt_text, sequence_svg
+from labkit.recorder import Kind
 from labkit.render import palette
+
+SENT = Kind.SENT
 
 
 def _texts(svg: str) -> list[tuple[str, str]]:
@@ -22,15 +26,23 @@ def _texts(svg: str) -> list[tuple[str, str]]:
 
 
 def test_no_label_is_cut_the_long_ones_wrap(lab: labkit.Lab) -> None:
-    ex = lab.get("/up/body-cut/")
-    svg = sequence_svg(ex)
-    words = " ".join(text for text, _ in _texts(svg))
-    sent = ex.hop("gateway").sent
-    assert sent is not None and len(sent.summary) > 60
-    # every word of the gateway's long answer is in the picture, over several lines
-    for word in sent.summary.split()[:12]:
-        assert word in words
-    assert "…" not in words or "<title>" in svg
+    """The two longest labels the lessons draw (the body-cut 200, whose byte counts come
+    last, and the kept connection's FIN) wrap whole: three lines cut both numbers off."""
+    lab.get("/up/idle-close/")
+    for ex in (lab.get("/up/body-cut/"), lab.get("/up/idle-close/")):
+        words = " ".join(text for text, _ in _texts(sequence_svg(ex)))
+        sent = [i18n.render(e.summary, "en") for h in ex.hops for e in h.events if e.kind is SENT]
+        longest = max(sent, key=len)
+        assert len(longest) > 100 and "…" not in words
+        assert " ".join(longest.split()) in words  # every word, in order, over several lines
+    # a label longer than any lesson's is still cut, with its full text on every line's hover
+    target = "/orders/" + "7" * 200
+    doc = xml.dom.minidom.parseString(sequence_svg(lab.get(target)))
+    cut = [t for t in doc.getElementsByTagName("text") if "GET /orders/777" in t.toxml()]
+    assert cut and cut[-1].firstChild.data.endswith("…")
+    for line in cut:
+        [title] = line.getElementsByTagName("title")
+        assert title.firstChild.data == f"GET {target}"
 
 
 def test_a_cut_body_or_a_4xx_is_not_drawn_green(lab: labkit.Lab) -> None:

@@ -34,7 +34,10 @@ LINE_H = 14
 ROW_H = 22  # plus LINE_H per label line
 TOP = 50
 WRAP = 28  # characters per label line (12 px sans-serif fits about 30 in a lane)
-MAX_LINES = 3
+# Lines a label may take before it is cut (its full text then on hover and in the text view).
+# No label a lesson draws is cut: the longest, the body-cut 200's with the upstream's byte
+# counts at its end ('... (received 10 bytes, expected 100)'), takes 6 (3 cut both numbers).
+MAX_LINES = 6
 # under the picture when it shows durations: they are the clock's, not configured values
 MEASURED_NOTE = Msg("ms: measured times, they vary from run to run")
 
