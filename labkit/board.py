@@ -25,7 +25,6 @@ kernel wrote it. ``labkit grade`` is the way to a grade.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import hmac
 import html
@@ -105,19 +104,13 @@ def publish(exchange: Path) -> Path:
     # the inbox's own check (private, not listable by learners, sticky)
     dir_fd = classroom._check_inbox(exchange / "inbox")
     try:
-        tmp = f".{user}.{secrets.token_hex(16)}.tmp"  # not *.json: collect never reads it
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(tmp, flags, 0o644, dir_fd=dir_fd)
-        try:
-            os.fchmod(fd, 0o644)  # readable by whoever knows the name: only the instructor
-            with os.fdopen(fd, "w") as f:
-                json.dump(entry, f, indent=1, sort_keys=True)
-            # sticky inbox: a rename over a file succeeds only when it is the caller's own
-            os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp, dir_fd=dir_fd)
-            raise
+        replace_file(
+            Path(name),
+            lambda f: json.dump(entry, f, indent=1, sort_keys=True),
+            mode=0o644,  # readable by whoever knows the name: only the instructor
+            prefix=f".{user}.",  # not *.json: collect never reads it
+            dir_fd=dir_fd,
+        )
     finally:
         os.close(dir_fd)
     return exchange / "inbox" / name

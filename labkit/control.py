@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from labkit.atomic import replace_file
 from labkit.errors import (
     ControlError,
     LabkitError,
@@ -398,17 +399,8 @@ def _register(record: dict[str, Any], port: int, notes: list[str]) -> Path:
     fd = _open_checked(path)
     try:
         name = f"lab-{port}-{os.urandom(4).hex()}.json"
-        partial = f".{name}.partial"  # readers never see a half-written record
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        out = os.open(partial, flags, 0o600, dir_fd=fd)
-        try:
-            with os.fdopen(out, "w") as f:
-                json.dump(record, f)
-            os.rename(partial, name, src_dir_fd=fd, dst_dir_fd=fd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(partial, dir_fd=fd)
-            raise
+        # written beside under a dot name, then renamed: readers never see half a record
+        replace_file(Path(name), lambda f: json.dump(record, f), mode=0o600, dir_fd=fd)
     finally:
         os.close(fd)
     return path / name
