@@ -78,7 +78,7 @@ class Settings:
             unloaded_requests=100 if quick else 400,
             timeout_tries=10 if quick else 50,
             memory_reps=3 if quick else 5,
-            scale_labs=12 if quick else 200,
+            scale_labs=12 if quick else SCALE_LABS,
             scale_runs=2 if quick else 3,
             notebook_runs=1 if quick else 3,
         )
@@ -840,6 +840,9 @@ lab.stop()
 """
 
 
+SCALE_LABS = 200  # issue 17's classroom: this many labs, one per process, all alive at once
+SCALE_TARGET = 10.0  # seconds from the first spawn until every one has answered (2 cores)
+
 # Seconds one scale process may take from spawn to its line (about 0.2 s on a quiet host):
 # past it the process is killed and counted as not answering, so an overloaded host (load 55
 # once) gives rows that say so instead of a run that never ends
@@ -1357,14 +1360,20 @@ def section_scale(settings: Settings, table: Table) -> None:
     )
     part = "scale"
     total = median([r["total"] for r in runs])
-    full = n >= 200
+    bare = median([r["total"] for r in bares])
+    full = n >= SCALE_LABS
+    # the floor measured in this run, in the judged row itself: on 2 cores the work is CPU-bound,
+    # and a host whose bare servers alone take 10 s leaves no lab a way to meet the target
+    floor = f"bare asyncio + h11 floor in this run {bare:.1f} s, labs {total / bare:.2f}×"
+    if full and bare >= SCALE_TARGET:
+        floor += f"; the floor alone misses {SCALE_TARGET:g} s on this host"
     table.add(
         part,
         f"{n} labs, one per process, ≤ {parallel} starting at a time, all alive at the end: "
         f"first spawn → all answered (a 200 through each gateway), {settings.scale_runs} runs",
-        f"{total:.1f} s · {n / total:.1f} labs/s{note}",
-        "< 10 s for 200" if full else "",
-        verdict(total < 10 and not note) if full else "",
+        f"{total:.1f} s · {n / total:.1f} labs/s{note} ({floor})",
+        f"< {SCALE_TARGET:g} s for {SCALE_LABS}",
+        verdict(total < SCALE_TARGET and not note) if full else f"n/a ({n} labs, --quick)",
     )
     for floor, what in (
         (bares, "bare asyncio + h11 servers (each answers its own GET)"),
@@ -1684,7 +1693,9 @@ def main() -> int:
     finally:
         shutil.rmtree(registry, ignore_errors=True)
     if args.skip_notebooks and args.only is None:
-        table.add("suite", "notebooks and tests", "skipped (--skip-notebooks)", "", "n/a")
+        table.add(
+            "suite", "notebooks and tests", "skipped (--skip-notebooks)", "< 60 s on 2 cores", "n/a"
+        )
     rev = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
     ).stdout.strip()

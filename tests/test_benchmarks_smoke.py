@@ -28,3 +28,23 @@ def test_benchmark_quick_run_prints_the_table() -> None:
     for part in ("start-up", "stop", "memory (RSS)", "50 clients", "504 timing", "scale"):
         assert f"| {part} |" in out, part
     assert "ThreadingHTTPServer" in out  # the peer is measured in the same run
+    # every target of benchmarks/README.md's table is printed, a quick run's too (then n/a)
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in out.splitlines()]
+    targets = {row[3] for row in rows if len(row) == 5}
+    for target in (
+        "< 20 ms",
+        "≤ 1.5×",
+        "< 25 ms",
+        "≤ 0.15 ms or ≤ 3×",
+        "median < 1 ms",
+        "< 10 MB",
+        "< 10 s for 200",
+        "< 0.2 ms",
+        "< 1 s",
+        "< 60 s on 2 cores",
+    ):
+        assert target in targets, target
+    # the 200 labs' row says the bare servers' time of the same run beside its own
+    (scale,) = [row for row in rows if row[:1] == ["scale"] and "labs, one per process" in row[1]]
+    assert "bare asyncio + h11 floor in this run" in scale[2], scale
+    assert scale[3:] == ["< 10 s for 200", "n/a (12 labs, --quick)"], scale
