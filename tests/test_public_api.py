@@ -126,6 +126,35 @@ def test_start_and_a_first_answer_load_no_more_than_they_use(tmp_path: Path) -> 
         assert heavy not in loaded, f"labkit.start() and a first answer loaded {heavy}"
 
 
+def test_the_labs_modules_load_without_collections_and_leave_the_collector_as_it_was() -> None:
+    """The first use of labkit.start loads the lab's modules (asyncio, h11, the servers) with
+    the collector paused and moves what they made to the oldest generation unexamined: no
+    collection runs meanwhile (29 did, 5.4 ms), and the collector is as it was, paused or
+    frozen objects of the caller's own included."""
+    code = (
+        "import gc, json, labkit\n"
+        "ran = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'stop' and ran.append(phase))\n"
+        "before = (gc.isenabled(), gc.get_freeze_count())\n"
+        "labkit.start\n"
+        "print(json.dumps([ran, before, [gc.isenabled(), gc.get_freeze_count()]]))\n"
+    )
+    for setup, state in (("", [True, 0]), ("gc.disable()", [False, 0]), ("gc.freeze()", None)):
+        out = subprocess.run(
+            [sys.executable, "-c", code.replace("ran = []", f"{setup}\nran = []")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        ran, before, after = json.loads(out.stdout)
+        if state is None:  # the caller's frozen objects stay frozen (some may have been freed)
+            assert before[1] > 0 and after[1] > 0 and after[0] is True
+        else:
+            assert after == state, setup
+        if setup == "":
+            assert ran == [], f"{len(ran)} collections while the lab's modules loaded"
+
+
 def test_exchange_loads_on_first_use() -> None:
     code = (
         "import sys, labkit\n"
