@@ -319,6 +319,9 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "invalid response": "invalid-response",
     "garbage": "invalid-response",
     "not http": "invalid-response",
+    "not valid http response": "invalid-response",
+    "not valid response": "invalid-response",
+    "not http response": "invalid-response",
     "no healthy upstream": "no-healthy-upstream",
     "no healthy upstreams": "no-healthy-upstream",
     "network login": "network-login",
@@ -433,13 +436,20 @@ _NEGATION = re.compile(
 )
 
 
+def asides(text: str) -> list[str]:
+    """What an answer says in brackets ("the upstream (origin)": ["origin"])."""
+    return [m.group(1).strip() for m in _ASIDE.finditer(unicodedata.normalize("NFKC", text))]
+
+
 def _without_asides(text: str) -> str:
     return _ASIDE.sub(lambda m: m.group(0) if _HEDGING.search(m.group(1)) else "", text)
 
 
 # Where an answer's explanation starts: "400, because the length cannot be found" answers
 # 400; what the reason says ("cannot") denies nothing.
-_BECAUSE = re.compile(r"(?:[,;:]\s*|\s)(?:because|since|as|so|given|due to)\s|\s*因为")
+_BECAUSE = re.compile(
+    r"(?:[,;:]\s*|\s)(?:because|since|as|so|given|due to|e\.g\.|i\.e\.|for example)\s|\s*因为"
+)
 
 
 def answer_part(text: str) -> str:
@@ -514,7 +524,23 @@ def clean(answer: object) -> str:
     text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
     text = " ".join(text.lower().split())
-    return _PREAMBLE.sub("", text).strip(_QUOTES + " ")
+    text = _PREAMBLE.sub("", text).strip(_QUOTES + " ")
+    return _without_contrast(text)
+
+
+# "the origin, not the gateway", "504，不是 502": the answer, then what it is not
+_CONTRAST = re.compile(
+    r"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s|[,，;；]\s*(?:而)?(?:不是|并非))"
+)
+
+
+def _without_contrast(text: str) -> str:
+    """The answer without a contrast after it (", not the gateway"), unless the answer
+    itself denies ("not the origin, not the gateway" stays, and says what it is not)."""
+    found = _CONTRAST.match(text)
+    if found and not _NEGATION.search(found.group("head")):
+        return found.group("head")
+    return text
 
 
 # "5 0 4": digits spaced apart are no status and no count; asked to write them as one
@@ -627,8 +653,17 @@ _HEADER_ASIDE = re.compile(
 )
 
 _ZH_HEADER = re.compile(
-    r"^(响应|请求)?(头部?|标头|首部)(字段)?\s*|\s*(响应|请求)?(头部?|标头|首部)(字段)?$"
+    r"^(响应|请求)?(头部?|标头|首部)(字段)?(里|中)?的?\s*"
+    r"|\s*(?:(响应|请求)?(头部?|标头|首部)(字段)?|字段)$"
 )
+
+# a header as code reads it: ex.header('Allow'), r.headers["Retry-After"], headers.get('via')
+_HEADER_CODE = re.compile(
+    r"""^[\w.]*\bheaders?(?:\.get)?\s*[(\[]\s*['"]([^'"]+)['"]\s*(?:,[^)\]]*)?[)\]]$""",
+    re.IGNORECASE,
+)
+# a field with its value, where several are listed: "upgrade: websocket, connection: upgrade"
+_FIELD = re.compile(r"(?:^|[,;]\s*|\s(?:and|&|\+)\s+)([a-z0-9][\w-]*)\s*:")
 
 
 def header(answer: object) -> str:
@@ -639,12 +674,21 @@ def header(answer: object) -> str:
         )
     # an aside explains a header ("Retry-After (delay-seconds or HTTP-date)") unless it
     # starts with a hedge ("Allow (or Upgrade)")
+    code = _HEADER_CODE.match(unicodedata.normalize("NFKC", answer).strip().strip("`"))
+    if code:  # ex.header('Allow'): the name the code reads
+        return header(code.group(1))
     text = clean(_HEADER_ASIDE.sub("", answer))
     _refuse_negation(answer, text)
+    fields = _FIELD.findall(text)
+    if len(fields) > 1:  # "Upgrade: websocket, Connection: Upgrade": each field with its value
+        return HEDGE.join(sorted({header(f) for f in fields}))
     text = text.split(":", 1)[0].strip()  # "Allow: GET, HEAD" names Allow
     text = re.sub(r"^both\s+(?=\S)", "", text)  # "both Upgrade and Connection"
-    text = re.sub(r"^(the\s+)?((response|request)\s+)?header(\s+field)?\s+(?=\S)", "", text)
-    text = _ZH_HEADER.sub("", text)  # "Allow 头", "响应头 Retry-After"
+    text = re.sub(
+        r"^(the\s+)?(http\s+)?((response|request)\s+)?header(\s+field)?\s+(?=\S)", "", text
+    )
+    text = _ZH_HEADER.sub("", text)  # "Allow 头", "响应头 Retry-After", "响应头里的 Allow"
+    text = re.sub(r"\s[+&]\s", " and ", text)  # "Upgrade + Connection"
     text = text.strip(_QUOTES + " ")
     text = re.sub(r"^(the|a|an)\s+", "", text)
     text = re.sub(r"\s+(response|request)?\s*(header|field|header field)s?$", "", text)
@@ -694,14 +738,21 @@ def hop(answer: object) -> str:
     text = re.sub(r"^(it[’']s|it is)\s+", "", text)  # "it's the portal"
     # "the origin made it, the gateway only relayed it": the hop that made it
     text = re.sub(
-        r"\s*[,;]\s*(and\s+)?\S+\s+(only\s+|just\s+|merely\s+)?(relayed|forwarded|passed)"
-        r"(\s+it)?(\s+on)?$",
+        r"(?<=\S)\s*[,;]?\s+(and\s+)?\S+\s+(only\s+|just\s+|merely\s+)?(relayed|forwarded|passed)"
+        r"(\s+it)?(\s+on|\s+through|\s+along)?$",
+        "",
+        text,
+    )
+    # "the origin, relayed by the gateway"
+    text = re.sub(
+        r"(?<=\S)\s*[,;]?\s+(and\s+)?(only\s+|just\s+)?(relayed|forwarded|passed(\s+on)?)"
+        r"\s+(by|through|via)\s+\S+$",
         "",
         text,
     )
     text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
     text = re.sub(r"^是?由\s*|^是\s*", "", text)  # 由网关生成: made by the gateway; 是网关: it is
-    text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?)?$", "", text)
+    text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?|发出?的|返回的?|给的)?$", "", text)
     if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
         return "upstream"
     if text in HOPS:
@@ -746,6 +797,7 @@ _DURATION = re.compile(rf"\d\s*{_UNITS}(?![\w-])")
 _GIVEN_STATUS = re.compile(
     r"\b(?:get|gets|got|with|receive|receives|received|answered)\s+(?:an?\s+)?[1-5]\d\d\b"
     r"|\b[1-5]\d\ds\b"
+    r"|(?:会|将)?(?:收到|得到|拿到|返回|被拒绝并返回)\s*(?:一个|个)?\s*[1-5]\d\d"  # 5 个会收到 503
 )
 
 
@@ -766,7 +818,7 @@ def number(answer: object) -> str:
     text = clean(answer)
     _refuse_class(answer, text, count=True)
     _refuse_negation(answer, text, approximate=True)
-    text = numerals(text)
+    text = numerals(answer_part(text))  # "five, since only 3 fit": the reason is no answer
     if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
         raise WrongKind(
             Msg("{given} is a percentage; the question asks how many", given=repr(answer))
@@ -843,6 +895,21 @@ def _condition_names() -> dict[str, str]:
         "headers truncated": "headers-cut",
         "truncated headers": "headers-cut",
         "unhealthy": "no-healthy-upstream",
+        # nginx's and curl's own words: "upstream prematurely closed connection", "no live
+        # upstreams", "upstream timed out (110: Connection timed out) while connecting to
+        # upstream"; curl's "Empty reply from server"
+        "prematurely closed": "closed-without-response",
+        "prematurely closed connection": "closed-without-response",
+        "closed prematurely": "closed-without-response",
+        "closed connection prematurely": "closed-without-response",
+        "empty reply": "closed-without-response",
+        "empty reply from server": "closed-without-response",
+        "no live upstreams": "no-healthy-upstream",
+        "no live upstream": "no-healthy-upstream",
+        "timed out while connecting to upstream": "connect-timeout",
+        "timed out connecting to upstream": "connect-timeout",
+        "handshake timed out": "connect-timeout",
+        "handshake timeout": "connect-timeout",
         # 简体中文
         "连接被拒绝": "refused",
         "拒绝连接": "refused",
@@ -851,6 +918,9 @@ def _condition_names() -> dict[str, str]:
         "拒绝": "refused",
         "连接超时": "connect-timeout",
         "建立连接超时": "connect-timeout",
+        "连接建立超时": "connect-timeout",
+        "没有可用的上游": "no-healthy-upstream",
+        "没有存活的上游": "no-healthy-upstream",
         "拨号超时": "connect-timeout",  # Go's (Caddy's) "dial", word for word
         "读取超时": "read-timeout",
         "读超时": "read-timeout",
@@ -906,6 +976,12 @@ def condition(answer: object) -> str:
         )
         told = re.sub(r"\s+by (upstream|server|peer|origin)$", "", told)
         key = told if told in names else key
+    if key not in names:  # "refused, e.g. nothing listens": what follows explains it
+        told = words(answer_part(text)).strip(" ,;")
+        key = told if told in names else key
+    if key not in names and ":" in text:  # "upstream connection failure: refused"
+        told = words(text.rsplit(":", 1)[1]).strip()
+        key = told if told in names else key
     if key in names:
         return names[key]
     _refuse_negation(answer, text)
@@ -942,8 +1018,53 @@ def cause(answer: object) -> str:
     try:
         found = condition(answer) if key not in ("maintenance", "overload") else key
     except WrongKind:
-        return key.replace(" ", "-")
+        return _cause_by_words(key) or key.replace(" ", "-")
     return "invalid-response" if found in _INVALID else found
+
+
+# The words that name one cause in a learner's own phrase ("origin in maintenance mode",
+# "the gateway served a cached 503", "a TypeError in the handler", 维护中, 超载): the one
+# cause whose words a short phrase has. A phrase with the words of two causes names neither.
+_CAUSE_WORDS: dict[str, re.Pattern[str]] = {
+    "maintenance": re.compile(r"\bmaintenance\b|维护"),
+    "overload": re.compile(
+        r"\boverload(ed)?\b|\bcapacity\b|\bshed(s|ding)?\b|\b(too )?busy\b|过载|超载|负载|容量"
+    ),
+    "handler-bug": re.compile(
+        r"\b(type|value|key|attribute|index|name|zerodivision|runtime|assertion)error\b"
+        r"|\bexception\b|\braised?\b|\bcrash(ed|es)?\b|\bbug\b|异常|崩溃|缺陷"
+    ),
+    "cached-error": re.compile(r"\bcache[ds]?\b|\bstale\b|缓存"),
+    "invalid-response": re.compile(
+        r"\binvalid\b|\bmalformed\b|\bgarbage\b|\bprotocol error\b|无效|协议错误|乱码"
+    ),
+    "network-login": re.compile(r"\blog(ged)? ?in\b|\bsign(ed)? ?in\b|登录|登陆"),
+    "no-healthy-upstream": re.compile(
+        r"\b(no|every|all)( \w+)? (healthy|live|available|unhealthy|down)\b.*\bupstreams?\b"
+        r"|\bupstreams? (is |are )?(all )?(unhealthy|down)\b|没有.*上游"
+    ),
+}
+# words that take back what they stand beside ("no X-Cache", "cache miss"), outside the
+# names that have them ("no healthy upstream")
+_CAUSE_DENIED = re.compile(r"\b(no|without|miss|missed)\b(?! (healthy|live|available)\b)")
+
+
+def _cause_by_words(key: str) -> str:
+    """The one cause whose words ``key`` (a phrase of a few words) has; "" if none or two.
+    A cache's words with another cause's are the cache's: a cached maintenance page is a
+    cached error (what it says the cache kept)."""
+    if len(key.split()) > 8 or _CAUSE_DENIED.search(key) or re.search(_OR, key):
+        return ""  # long, denying, or a list ("invalid response or refused") names none
+    named = {c for c, pattern in _CAUSE_WORDS.items() if pattern.search(key)}
+    if len(named) == 2 and "cached-error" in named:
+        return "cached-error"
+    return named.pop() if len(named) == 1 else ""
+
+
+def fields(text: str) -> list[str]:
+    """The header names of a (clean) text that gives each with its value ("upgrade: websocket,
+    connection: upgrade": two; "allow: get, head": one)."""
+    return _FIELD.findall(text)
 
 
 _CAUSE_TEXTS: dict[str, str] = {}
@@ -956,6 +1077,14 @@ def describe_causes(descriptions: dict[str, str]) -> None:
 
 
 # -- free text (the options of a multiple choice) --
+
+
+# protocols' names spelled out, as options name them short
+_SPELLED_OUT = {
+    "application layer protocol negotiation": "alpn",
+    "next protocol negotiation": "npn",
+    "server name indication": "sni",
+}
 
 
 def text(answer: object) -> str:
@@ -972,6 +1101,9 @@ def text(answer: object) -> str:
                 return code + rest[len(phrase) :]
         return match.group(0)
 
+    for spelled, short in _SPELLED_OUT.items():  # "Application-Layer Protocol Negotiation"
+        if spelled in raw.replace("-", " "):
+            raw = raw.replace("-", " ").replace(spelled, short)
     raw = re.sub(r"\s[+&]\s|\s*(?:和|与|以及)\s*", " and ", raw)  # "Upgrade + Connection: upgrade"
     raw = re.sub(r"\b([1-5]\d\d)\b(.*)$", shorten, raw)
     if _phrase_key(raw) in REASONS:

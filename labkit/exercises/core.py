@@ -10,6 +10,7 @@ Quiz answers are kept as salted digests, not as plain text.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import html
@@ -361,6 +362,11 @@ class Choice(Exercise):
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
                 return o
+        said = answers.clean(given)
+        head = said.split(": ", 1)[0] if ": " in said and len(answers.fields(said)) < 2 else ""
+        for o in self.options:  # "check before resending: POST is not idempotent"
+            if head and answers.text(o) == answers.text(head) and ":" not in o:
+                return o
         own = frozenset(w for o in self.options for w in answers.clean(o).split())
         if answers.negated(answers.clean(given), own):
             raise answers.Negated(answers.NEGATED.bind(given=repr(given)))
@@ -375,6 +381,10 @@ class Choice(Exercise):
             return found
         if self._names_several(given):
             raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
+        aside = answers.asides(given) if isinstance(given, str) else []
+        if len(aside) == 1 and aside[0] != given:  # "the upstream (origin)": the aside names it
+            with contextlib.suppress(WrongKind):
+                return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
 
     def _names_several(self, given: str | int | float) -> bool:
@@ -444,10 +454,17 @@ class Choice(Exercise):
         vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
         if "from" in vocabulary and "by" not in vocabulary:  # "a 504 made by the gateway"
             key = re.sub(r"\b((made|sent|generated|written) )?by\b", "from", key)
-        if "from" in vocabulary:  # "the handler's 500": "500 from handler"
-            key = re.sub(r"\b([a-z]+) s (\d{3})\b", r"\2 from \1", key)
+        if "from" in vocabulary:  # "the handler's 500", "the handler's own 500": "500 from handler"
+            key = re.sub(r"\b([a-z]+) s (?:own )?(\d{3})\b", r"\2 from \1", key)
+        if "backoff" in vocabulary:  # "back off and retry"
+            key = re.sub(r"\bback ?off (?:and |then )+retry\b", "retry with backoff", key)
         if "with" in vocabulary and "and" not in vocabulary:  # "405 and Allow", "405 + Allow"
             key = re.sub(r"\b(and|plus)\b", "with", key)
+        if "with" in vocabulary:  # "405 including Allow", "a 405 that carries Allow"
+            key = re.sub(
+                r"\b(?:(?:that|which) (?:carries|has|includes)|including|carrying)\b", "with", key
+            )
+
         if "resend" in vocabulary:  # "check before sending it again"
             key = re.sub(r"\bsend(ing)?( it| them)? again\b", "resending", key)
         given = _stems(key, vocabulary)
