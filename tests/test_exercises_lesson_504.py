@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import random
 import time
 from collections.abc import Callable
@@ -237,6 +238,9 @@ def _numpy_uniform(low: float, high: float) -> float:
 # judge fixed: its first wait fell below the minimum in about half the checks (5 of 10 each)
 numpy_full_jitter = backoff(lambda n: _numpy_uniform(0, 0.1 * 2**n))
 system_random_full_jitter = backoff(lambda n: random.SystemRandom().uniform(0, 0.1 * 2**n))
+# and from os.urandom's bytes: accepted 8 checks in 10 under load, refused the other 2
+# (its first wait below the minimum), until the judge fixed those bytes too (judges11)
+urandom_full_jitter = backoff(lambda n: int.from_bytes(os.urandom(2), "big") / 65535 * 0.1 * 2**n)
 
 
 def hammer(lab, path, budget):
@@ -270,6 +274,7 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         decorrelated_jitter: True,
         numpy_full_jitter: True,
         system_random_full_jitter: True,
+        urandom_full_jitter: True,
         no_jitter: False,
         constant_waits: False,
         hammer: False,
@@ -431,3 +436,55 @@ def test_q5_random_random_is_drawn_at_each_end_too(lab: labkit.Lab) -> None:
     first, second = q5.check(retries_time_time, lab), q5.check(retries_time_time, lab)
     assert first and first.message == second.message, (first.message, second.message)
     assert "waits of 0.10, 0.19, 0.38 s at one end" in first.message, first.message
+
+
+# -- the ninth re-examination (judges11, 2026-12-05) --
+
+
+def test_q5_jitter_from_os_urandom_is_judged_the_same_every_time(lab: labkit.Lab) -> None:
+    first, second = q5.check(urandom_full_jitter, lab), q5.check(urandom_full_jitter, lab)
+    assert first and first.message == second.message, (first.message, second.message)
+
+
+def gives_up_before_the_gateway(lab, path, budget):
+    """A client whose own timeout (0.02 s) is shorter than the gateway's wait (0.05 s)."""
+    deadline = time.monotonic() + budget
+    status, attempt = None, 0
+    while deadline - time.monotonic() >= 0.05:
+        status = lab.get(path, timeout=0.02).status
+        if status not in (502, 503, 504, None):
+            return status
+        wait = random.uniform(0.05, 0.1) * 2**attempt
+        attempt += 1
+        if time.monotonic() + wait + 0.05 > deadline:
+            return status
+        time.sleep(wait)
+    return status
+
+
+def test_q5_a_client_whose_timeout_runs_out_first_is_told_it_gave_up(lab: labkit.Lab) -> None:
+    """Its requests were sent with a long real timeout, so it got the gateway's 504 and the
+    story said 504 where its own timeout had run out: now it gives up, really, and its None
+    is the last status it returns (the prompt's "no answer at all")."""
+    result = q5.check(gives_up_before_the_gateway, lab)
+    assert result, result.message + "\n" + result.detail
+    assert "your client gave up after its timeout of 0.02 s" in result.detail, result.detail
+    once = q5.check(lambda lab, path, budget: lab.get(path, timeout=0.02).status, lab)
+    assert not once and "your client gave up on it" in once.message, once.message
+    assert lab.gateway.route("slow").read_timeout == 0.3 and lab.upstreams["slow"].delay == 1.0
+
+
+def forks_a_client_that_returns_late(lab, path, budget):
+    """The fork's virtual clock and value were reported as the function's ('your function
+    took 7200.00 s'), and a fork that kept using the lab crossed the parent's answers."""
+    if os.fork() == 0:
+        time.sleep(7200)
+        return 504
+    os.wait()
+    return fetch_with_retries(lab, path, budget)
+
+
+def test_q5_a_fork_of_the_learners_function_is_not_its_answer(lab: labkit.Lab) -> None:
+    result = q5.check(forks_a_client_that_returns_late, lab)
+    assert result, result.message + "\n" + result.detail
+    assert "7200" not in result.message

@@ -58,6 +58,10 @@ def test_q3_typical_mistakes(lab: labkit.Lab) -> None:
         assert client.post(lab.gateway.url + "/_portal/login", data={"accept": "yes"}).is_error
     elsewhere = q3.check(lab)  # it was told of the earlier POST's 400
     assert "went to the gateway, which has no login form" in elsewhere.message, elsewhere.message
+    with httpx.Client(trust_env=False) as client:  # the form sent as a GET, after a 400
+        assert client.get(lab.portal.url + "/_portal/login", params={"accept": "yes"}).is_success
+    as_get = q3.check(lab)  # it was told of the earlier POST's 400 (judges11)
+    assert "last request to /_portal/login was a GET" in as_get.message, as_get.message
     lab.portal.login()  # the shortcut, not the form
     shortcut = q3.check(lab)
     assert shortcut.correct is False and "not through the form" in shortcut.message

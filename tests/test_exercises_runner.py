@@ -978,3 +978,113 @@ def test_the_judges_state_is_out_of_reach(lab, fn, correct) -> None:
     finally:
         del REGISTRY["test.judge-state"]
         lab.portal.logout()
+
+
+# -- the ninth re-examination (judges11, 2026-12-05): hostile code of kinds not tried before --
+
+
+def forks_a_process_that_keeps_using_the_lab(lab):
+    """The fork shared the one connection to the kernel with the process the judge runs:
+    questions and answers crossed ('Exchange' object is not callable, a length read from the
+    middle of a message: 'used more than 256 MB of memory'), a new message each check."""
+    if os.fork() == 0:
+        while True:
+            lab.get("/orders/7", timeout=0.5)
+    statuses = [lab.get("/orders/7").status for _ in range(5)]
+    return 42 if statuses == [200] * 5 else statuses
+
+
+def forks_a_process_that_returns_first(lab):
+    if os.fork() == 0:
+        return 7  # its return was taken for the function's
+    os.wait()
+    return 42
+
+
+def closes_stdin_stdout_and_stderr(lab):
+    for fd in (0, 1, 2):
+        os.close(fd)
+    print("where does this go?")
+    return lab.get("/orders/7").status - 158
+
+
+def recurses_for_ever(lab):
+    return recurses_for_ever(lab)
+
+
+def stops_itself(lab):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.kill(os.getpid(), signal.SIGSTOP)
+    return 42
+
+
+def raises_from_an_alarm(lab):
+    def ring(signum, frame):
+        raise TimeoutError("the alarm rang")
+
+    signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, 0.01)
+    while True:
+        time.sleep(0.001)
+
+
+async def is_a_coroutine(lab):
+    return 42
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (forks_a_process_that_keeps_using_the_lab, None),
+        (forks_a_process_that_returns_first, None),
+        (closes_stdin_stdout_and_stderr, None),
+        (recurses_for_ever, "raised RecursionError"),
+        (stops_itself, "did not finish"),
+        (raises_from_an_alarm, "raised TimeoutError: the alarm rang"),
+        (is_a_coroutine, "coroutine object"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "words"),
+)
+def test_hostile_code_of_the_ninth_round(lab, fn, words) -> None:
+    def judge(fn, lab):
+        value = fn(lab)
+        return value == 42, f"your function returned {value!r}"
+
+    task = Task("test.hostile9", "test", "Return 42.", judge, ("42",), "42", time_limit=1.0)
+    try:
+        messages = set()
+        for _ in range(3):  # the same message every time
+            start = time.monotonic()
+            result = task.check(fn, lab)
+            assert time.monotonic() - start < 3
+            if words is None:
+                assert result.correct is True, result.message
+            else:
+                assert result.correct is False and words in result.message, result.message
+            assert "\n" not in result.message
+            messages.add(result.message)
+        assert len(messages) == 1, messages
+        assert lab.get("/orders/7").status == 200 and task.check(lambda lab: 42, lab)
+    finally:
+        del REGISTRY["test.hostile9"]
+
+
+def test_output_is_cut_once_for_all_the_calls_of_a_check(capfd) -> None:
+    """A judge that calls the function three times showed its 10 MB of print() as three
+    times the limit."""
+
+    def judge(fn):
+        return [fn(), fn(), fn()] == [42] * 3, "three calls"
+
+    def floods():
+        print("x" * 5_000_000)
+        return 42
+
+    task = Task("test.output", "test", "Return 42.", judge, ("42",), "42", time_limit=3.0)
+    try:
+        assert task.check(floods)
+        out, _ = capfd.readouterr()
+        assert runner.OUTPUT_LIMIT <= len(out) < runner.OUTPUT_LIMIT + 200
+        assert out.count("the rest is not shown") == 1
+    finally:
+        del REGISTRY["test.output"]

@@ -134,11 +134,35 @@ def _logged_in_by_form(lab: Any) -> bool | None:
     return post is not None and post[1] == 200
 
 
+def _last_form_get(lab: Any) -> float | None:
+    """When the portal last answered a GET (or HEAD) of its login page, if it did."""
+    found = []
+    for rid in lab.recorder.ids():
+        events = [e for e in lab.recorder.events(rid) if e.role is Role.PORTAL]
+        got = [e for e in events if e.kind is Kind.RECEIVED]
+        sent = [e for e in events if e.kind is Kind.SENT]
+        if got and sent and got[0].method in ("GET", "HEAD"):
+            if got[0].target.split("?")[0] == LOGIN_PATH:
+                found.append(sent[-1].at)
+    return max(found, default=None)
+
+
 def _logged_in(run: Run) -> Text:
     if run.lab.portal.logged_in:
         return ""
     posts = _form_posts(run.lab)
     elsewhere = _posts_elsewhere(run.lab)
+    shown = _last_form_get(run.lab)
+    if (
+        shown is not None
+        and (not posts or shown > posts[-1][0])
+        and (not elsewhere or shown > elsewhere[-1][0])
+    ):  # a 400 POST, then the form read again (or sent with GET): the GET is what came last
+        return Msg(
+            "your last request to /_portal/login was a GET: the portal showed its form "
+            "(200) and logged no one in. Read the form's method and its field, and send it "
+            "as a browser would."
+        )
     if elsewhere and (not posts or elsewhere[-1][0] > posts[-1][0]):
         return Msg(
             "your last POST to /_portal/login went to the {hop}, which has no login form: "

@@ -129,14 +129,18 @@ def budget(seconds: float) -> Iterator[None]:
         getattr(_budget, "left", None),
         getattr(_budget, "seconds", None),
         getattr(_budget, "changed", None),
+        getattr(_budget, "output", None),
     )
     _budget.left = seconds
     _budget.seconds = seconds
     _budget.changed = []
+    # what the calls may print, all of them together: a judge that calls the learner's
+    # function three times showed 10 MB of print() as three times the limit
+    _budget.output = _Output()
     try:
         yield
     finally:
-        _budget.left, _budget.seconds, _budget.changed = outer
+        _budget.left, _budget.seconds, _budget.changed, _budget.output = outer
 
 
 # the lab's methods that change it (everything else the child calls reads it or sends a request)
@@ -370,6 +374,11 @@ def _refused(name: str) -> Msg | None:
 
 # -- the child's side --
 
+FORKED = Msg(
+    "a process your code forked (os.fork) cannot use the lab: the lab answers the process "
+    "the judge runs your function in, and only it"
+)
+
 
 class _Child:
     """The child's end of the socket pair, and its clock."""
@@ -382,8 +391,18 @@ class _Child:
         self.start_perf = time.perf_counter()
         self.start_wall = clock.start_wall if clock is not None else time.time()
         self.lock = threading.Lock()
+        self.pid = os.getpid()  # the process the judge started; a fork of it is another
+
+    def forked(self) -> bool:
+        """Whether this is a process the learner's code forked (not the one the judge runs)."""
+        return os.getpid() != self.pid
 
     def ask(self, *message: Any) -> Any:
+        if self.forked():
+            # it would share the one connection to the kernel with the process the judge
+            # runs: their questions and answers interleaved (a reply read by the other, a
+            # length read from the middle of a message: "used more than 256 MB of memory")
+            raise RuntimeError(FORKED.render(learner_language()))
         with self.lock:  # one question, then its answer: threads of the learner's take turns
             _send(self.sock, (*message, self.now))
             reply = _recv(self.sock)
@@ -543,6 +562,17 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
     random._inst = fixed
     random.SystemRandom.random = lambda self: value  # type: ignore[method-assign]
     random.SystemRandom._randbelow = lambda self, n: min(n - 1, int(value * n))  # type: ignore[attr-defined]
+    # os.urandom's bytes (int.from_bytes(os.urandom(2)) / 65535): each byte at the value, so
+    # a jitter drawn from them is at the same end of its range as the random module's (full
+    # jitter from os.urandom was accepted 8 times in 10 under load, refused the other 2)
+    real_urandom = os.urandom
+
+    def urandom(size: int) -> bytes:
+        real_urandom(0)  # the real one's checks of ``size`` (a TypeError, a ValueError)
+        return bytes([min(255, int(value * 256))]) * size
+
+    replacements[os.urandom] = urandom
+    os.urandom = urandom
     if "numpy" in sys.modules:
         replacements.update(_fixed_numpy(value))
     else:  # imported by the learner's code, in the function: fixed as it is imported
@@ -705,6 +735,11 @@ def _child_main(
         with contextlib.suppress(Exception):
             sys.stdout.flush()
             sys.stderr.flush()
+        if child.forked():
+            # a fork of the learner's process that returned from the function too: the
+            # judge's answer is the process it runs (this one's virtual clock, its value,
+            # were reported as the function's: "your function took 7200.00 s")
+            _EXIT(0)
         _send(sock, ("done", message, child.now))
     except MemoryError:  # e.g. pickling a huge value the learner's code returned
         code = OUT_OF_MEMORY
@@ -986,7 +1021,7 @@ def _serve(
     deadline = time.monotonic() + left + (min(STARTUP_GRACE, left / 2) if grace else 0.0)
     handles: list[Any] = list(labs)
     streams = {out_r: sys.stdout, err_r: sys.stderr}
-    output = _Output()
+    output = getattr(_budget, "output", None) or _Output()
     calls = 0
 
     def receive() -> Any:
