@@ -250,8 +250,26 @@ def test_quiz_widget_speaks_of_its_buttons(quiz, progress_file) -> None:
     widget.answer.value = "504"
     widget.check_button.click()
     assert "Press Hint" in widget.feedback.value and ".hint()" not in widget.feedback.value
+    assert ".hint() on this exercise" in quiz.check("504").message  # no module names it
     widget.hint_button.click()
     assert "press Hint again" in widget.feedback.value and "hint()" not in widget.feedback.value
+
+
+def test_a_wrong_answer_offers_the_hint_as_the_notebook_calls_it(progress_file) -> None:
+    """'(Stuck? .hint() on this exercise ...)' could not name the learner's variable; the
+    notebooks import each exercise by the name its lesson's module gives it (q3), so that is
+    the call it offers (judges11). A quiz widget says its button instead."""
+    from labkit.exercises.capstone import q5 as incident
+    from labkit.exercises.lesson_504 import q3
+    from labkit.widgets import Quiz
+
+    assert q3.check("502").message.endswith("  (Stuck? q3.hint() gives a hint.)")
+    wrong = incident.check({"made_by": "origin", "cause": "maintenance"})
+    assert wrong.message.endswith("(Stuck? q5.hint() gives a hint.)"), wrong.message
+    widget = Quiz(q3)
+    widget.answer.value = "502"
+    widget.check_button.click()
+    assert "Press Hint" in widget.feedback.value and "hint()" not in widget.feedback.value
 
 
 def test_hints_count_survives_a_kernel_restart(quiz, progress_file) -> None:

@@ -24,14 +24,14 @@ BLANK_ZH = "[500.who-made-it] 尚未作答：把 `...` 换成你的答案，再�
 SAID = {
     "zh-CN": (
         "还不对",
-        "（卡住了？对这道练习调用 .hint() 可以得到提示。）",
+        "（卡住了？调用 q1.hint() 可以得到提示。）",  # q1: as the notebook names it
         "提示 1/2：Via 说明响应经过了一个代理",
         "[500.who-made-it] 还不对：客户端是收到",
         "解答",
     ),
     "en": (
         "Not yet",
-        "  (Stuck? .hint() on this exercise gives a hint.)",
+        "  (Stuck? q1.hint() gives a hint.)",
         "Hint 1 of 2: Via says a response passed through a proxy",
         "[500.who-made-it] Not yet: the client received",
         "Solution",

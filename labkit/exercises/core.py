@@ -16,6 +16,7 @@ import hashlib
 import html
 import inspect
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,8 +31,11 @@ from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
 
-# What a wrong answer offers, in words a widget replaces with its own (it has buttons).
+# What a wrong answer offers, in words a widget replaces with its own (it has buttons): the
+# call as the notebook writes it (q2.hint()), or, for an exercise no lesson module names,
+# the method on the exercise
 HINT_OFFER_MSG = Msg("(Stuck? .hint() on this exercise gives a hint.)")
+HINT_CALL_MSG = Msg("(Stuck? {call} gives a hint.)")
 MORE_HINTS_MSG = Msg("(call hint() again for another)")
 NO_MORE_HINTS_MSG = Msg("(that was the last hint, shown again)")
 REFUSED_MSG = Msg("Not checked (not counted)")  # the label of an answer that could not be judged
@@ -239,8 +243,25 @@ class Exercise:
         store.record(self.id, attempt=correct, answer=_kept(answer))
         text = render(message, lang)
         if not correct and self.hints_shown() < len(self.hint_texts):
-            text += f"  {HINT_OFFER_MSG.render(lang)}"
+            text += f"  {self.hint_offer().render(lang)}"
         return Result(self.id, correct, text, detail, lang=lang)
+
+    def name(self) -> str:
+        """The name a notebook gives this exercise: ``q2`` where its lesson's module says
+        ``q2 = ...`` (the notebooks import them by those names); "" if no module names it."""
+        prefix = "labkit.exercises."
+        for module_name, module in list(sys.modules.items()):
+            if not module_name.startswith(prefix) or module is None:
+                continue
+            for attr, value in list(vars(module).items()):
+                if value is self and re.fullmatch(r"q\d+", attr):
+                    return attr
+        return ""
+
+    def hint_offer(self) -> Msg:
+        """What a wrong answer offers: the hint, as the notebook calls it (q2.hint())."""
+        name = self.name()
+        return HINT_CALL_MSG.bind(call=f"{name}.hint()") if name else HINT_OFFER_MSG
 
     def expects(self) -> Text:
         """What an answer to this exercise looks like (said when one of another kind comes)."""

@@ -35,7 +35,7 @@ import traitlets
 from labkit import i18n, load, scenarios, switches
 from labkit.errors import BadArgument, LabkitError, shown, unknown
 from labkit.exchange import Exchange
-from labkit.exercises.core import HINT_OFFER_MSG, MORE_HINTS_MSG
+from labkit.exercises.core import MORE_HINTS_MSG
 from labkit.i18n import Listed, Msg
 from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
 from labkit.origin import RATE_PATH
@@ -1161,7 +1161,8 @@ class Quiz(_Panel):
         value = self.answer.value
         result = self.exercise.check(... if value in (None, "") else value)
         stuck = Msg("(Stuck? Press Hint.)").render(self.lang)
-        for offer in {str(HINT_OFFER_MSG), HINT_OFFER_MSG.render(self.lang)}:  # as it was said
+        offered = self.exercise.hint_offer()
+        for offer in {str(offered), offered.render(self.lang)}:  # as it was said
             result.message = result.message.replace(offer, stuck)
         if value in (None, ""):  # the exercise's own words speak of a cell's `...`
             how = (
