@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import AsyncIterator
 
 import h11
 
@@ -114,6 +115,7 @@ class Gateway(Proxy):
     def _become(self, chosen: personalities.Personality) -> None:
         self._personality = chosen
         self.says_keep_alive = chosen.headers.says_keep_alive
+        self.sends_date = chosen.headers.sends_date
 
     def persona(self) -> personalities.Personality:
         return self._personality
@@ -220,7 +222,10 @@ class Gateway(Proxy):
         status, reason, headers, body = parse_response(data)
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         kept = self.relayed_headers(status or 200, headers, target)
-        return Response(status or 200, kept, body, reason=reason, generated=False, why=who)
+        relayed: bytes | AsyncIterator[bytes] = body
+        if exc.condition in UNFRAMED:
+            relayed = _unframed(body)
+        return Response(status or 200, kept, relayed, reason=reason, generated=False, why=who)
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
         if self._personality is personalities.RFC:
@@ -479,6 +484,19 @@ class Gateway(Proxy):
                 Msg("{why}; stored in the cache for {max_age} s", why=response.why, max_age=max_age)
             ),
         )
+
+
+# conditions whose relayed body (nginx 1.22 relays them) had no valid length: the upstream's
+# close ended it
+UNFRAMED = frozenset({Condition.INVALID_CONTENT_LENGTH, Condition.INVALID_FRAMING})
+
+
+async def _unframed(body: bytes) -> AsyncIterator[bytes]:
+    """A body the close ended, passed on without a length, as nginx does with a body it read
+    to the close: chunked to an HTTP/1.1 client, ended by closing for HTTP/1.0 (observed:
+    'Transfer-Encoding: chunked' on its 200 for 'Content-Length: abc' and 'Transfer-Encoding:
+    foo'), not with a Content-Length the upstream never sent."""
+    yield body
 
 
 def all_targets_down(count: int, upstream: str) -> Msg:

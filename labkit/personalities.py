@@ -93,6 +93,8 @@ class Headers(FrozenRecord):
     which it keeps an HTTP/1.1 client's connection (nginx; HTTP/1.1 needs none, RFC 9112 9.3).
     ``relayed_case``: the case of a relayed response's header names: "keep" the
     upstream's (nginx), "lower" (HAProxy), or "canonical", Go's form (Caddy: ``X-Mixed-Case``).
+    ``sends_date``: it writes ``Date`` on its own pages and on a relayed response that has
+    none (RFC 9110 6.6.1 asks both of a server with a clock); HAProxy writes it on neither.
     """
 
     __slots__ = (
@@ -102,6 +104,7 @@ class Headers(FrozenRecord):
         "relayed_server",
         "relayed_upgrade",
         "says_keep_alive",
+        "sends_date",
         "server",
         "sources",
         "via",
@@ -115,6 +118,7 @@ class Headers(FrozenRecord):
     relayed_case: str
     says_keep_alive: bool
     sources: dict[str, str]
+    sends_date: bool
 
     def __init__(
         self,
@@ -127,6 +131,7 @@ class Headers(FrozenRecord):
         relayed_case: str,
         says_keep_alive: bool,
         sources: dict[str, str],
+        sends_date: bool = True,
     ) -> None:
         set_ = object.__setattr__
         set_(self, "server", server)
@@ -138,6 +143,7 @@ class Headers(FrozenRecord):
         set_(self, "relayed_case", relayed_case)
         set_(self, "says_keep_alive", says_keep_alive)
         set_(self, "sources", sources)
+        set_(self, "sends_date", sends_date)
 
 
 class Pooling(FrozenRecord):
@@ -485,15 +491,17 @@ NGINX = Personality(
             "OK",
             "(nothing: 1.22 ignores the invalid Content-Length and reads to the close; 1.23 and "
             "later answer 502)",
-            f"{OBSERVED}; nginx 1.23.0 and later answer 502 (commit d22157fad, "
-            "'Upstream: header handlers can now return parsing errors')",
+            f"{OBSERVED} (the body read to the upstream's close and sent on chunked, the "
+            "invalid Content-Length dropped); nginx 1.23.0 and later answer 502 (commit "
+            "d22157fad, 'Upstream: header handlers can now return parsing errors')",
         ),
         Condition.INVALID_FRAMING: Answer(
             AnswerKind.RELAY,
             200,
             "OK",
             "(nothing: 1.22 relays an unknown Transfer-Encoding; 1.23 and later answer 502)",
-            f"{OBSERVED}; nginx 1.23.0 and later answer 502 (same commit)",
+            f"{OBSERVED} (the body read to the close and sent on chunked); nginx 1.23.0 and "
+            "later answer 502 (same commit)",
         ),
         Condition.READ_TIMEOUT: _page(
             504,
@@ -526,9 +534,14 @@ HAPROXY = Personality(
         keeps_alive_after_http09=False,
         relayed_case="lower",
         says_keep_alive=False,
+        sends_date=False,
         sources={
             "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": f"{OBSERVED} (its own pages carry no Server)",
+            "sends_date": f"{OBSERVED} (its own 502, 503, 504 and 408 pages carry no Date, and "
+            "a relayed response without one gets none, although RFC 9110 6.6.1 asks a recipient "
+            "with a clock to add it; nginx and Caddy add it; re-run by "
+            "tests/test_real_gateways.py)",
             "page_headers": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
             "via": OBSERVED,

@@ -58,6 +58,12 @@ def test_answers_match_the_table(name: str) -> None:
                 assert data.endswith(b"\r\n\r\n0123456789"), where
             elif answer.kind == "relay":
                 assert data.startswith(b"HTTP/1.1 200 OK\r\n"), where
+                # a body whose end only the upstream's close marked goes on chunked, as
+                # nginx 1.22 sends it, not with a Content-Length the upstream never sent
+                head = dict(_head(data))
+                unframed = fault in ("bad-content-length", "bad-transfer-encoding")
+                framing = "transfer-encoding" if unframed else "content-length"
+                assert framing in head and len(head) == len(set(head)), where
             else:
                 line = f"HTTP/1.1 {answer.status} {answer.reason}".rstrip().encode()
                 if name == "rfc":
@@ -217,14 +223,15 @@ def test_other_major_versions_as_each_gateway_answers(name: str, statuses: list[
 )
 def test_error_page_headers_are_the_real_ones(name: str, expected) -> None:
     with labkit.start(gateway=name) as lab:
-        headers = [
-            (k, v)
-            for k, v in _head(_fetch(lab.gateway.port, "/up/refused/"))
-            if k not in ("date", "x-request-id", "connection")
-        ]
+        page = _head(_fetch(lab.gateway.port, "/up/refused/"))
+        relayed = _head(_fetch(lab.gateway.port, "/up/ok/"))  # an upstream that sends no Date
+    headers = [(k, v) for k, v in page if k not in ("date", "x-request-id", "connection")]
     assert sorted(h for h in headers if h[0] != "content-length" or name == "caddy") == sorted(
         expected
     )
+    # HAProxy writes no Date, on its own pages or on a relayed response that has none
+    dated = name != "haproxy"
+    assert ("date" in dict(page), "date" in dict(relayed)) == (dated, dated), (page, relayed)
 
 
 def test_a_request_for_the_whole_server_as_each_gateway_answers(lab: labkit.Lab) -> None:

@@ -47,6 +47,8 @@ COMPARED = (
     "retry-after",
     "proxy-status",
     "x-foo",
+    "date",
+    "transfer-encoding",
 )
 LINGER = 0.5  # seconds a closed connection has to show its close (loopback: microseconds)
 
@@ -64,6 +66,7 @@ class Seen:
         picked = {name: self.headers.get(name, []) for name in COMPARED}
         picked["server"] = [re.sub(r"/[\d.]+$", "", v) for v in picked["server"]]
         picked["content-type"] = [v.split(";")[0] for v in picked["content-type"]]
+        picked["date"] = ["present" for _ in picked["date"]]  # its value is the second's
         picked["connection-upgrade"] = [
             v for v in self.headers.get("connection", []) if "upgrade" in v.lower()
         ]

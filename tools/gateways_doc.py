@@ -147,6 +147,10 @@ def _headers_table() -> str:
         ),
         ("the case of a relayed response's header names", lambda h: CASES[h.relayed_case]),
         (
+            "`Date` on its own pages and on a relayed response without one",
+            lambda h: "yes" if h.sends_date else "no",
+        ),
+        (
             "`Connection: keep-alive` on responses to an HTTP/1.1 client it keeps",
             lambda h: "yes" if h.says_keep_alive else "no",
         ),

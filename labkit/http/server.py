@@ -290,6 +290,9 @@ class HTTPServer(Listener):
     # writes 'Connection: keep-alive' when it keeps an HTTP/1.1 client's connection (HTTP/1.1
     # needs none, RFC 9112 9.3; nginx sends it: the gateway's nginx personality does)
     says_keep_alive = False
+    # writes Date on a response that has none (RFC 9110 6.6.1: an origin with a clock MUST on
+    # 2xx-4xx, and a recipient forwarding a response without one MUST add it); HAProxy does not
+    sends_date = True
 
     @property
     def head_timeout(self) -> float:
@@ -642,7 +645,7 @@ class HTTPServer(Listener):
         (``date``, ``server``: whether it does, when the caller has looked already), its
         X-Request-ID, and Connection: close when it closes."""
         extra = []
-        if not (response.header("date") is not None if date is None else date):
+        if self.sends_date and not (response.header("date") is not None if date is None else date):
             extra.append(("Date", http_date()))
         if server is None:
             server = response.header("server") is not None
