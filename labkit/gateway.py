@@ -328,6 +328,9 @@ class Gateway(Proxy):
         refused = self.not_proxied(request)
         if refused is not None:
             return refused
+        if request.method in MAX_FORWARDS_METHODS and self._personality.max_forwards != "ignore":
+            if max_forwards(request) == 0:
+                return self._final_recipient(request)
         if request.target == "*":
             answered = self._server_wide(request)
             if answered is not None:
@@ -368,6 +371,21 @@ class Gateway(Proxy):
             if max_age and selecting is not None:
                 return await self._store(key, response, max_age, selecting)
         return response
+
+    def _final_recipient(self, request: Request) -> Response:
+        """OPTIONS or TRACE with Max-Forwards: 0, which an intermediary MUST answer itself as
+        the final recipient and not forward (RFC 9110 7.6.2): OPTIONS with 204 (no Allow: the
+        gateway has no resources of its own, 9.3.7), TRACE with 200 and the request as it
+        arrived, as message/http, less the fields that carry credentials (9.3.8). nginx,
+        HAProxy and Caddy forward both (personalities: max_forwards)."""
+        if request.method == "OPTIONS":
+            why = Msg("Max-Forwards: 0: the gateway answers OPTIONS itself (RFC 9110 7.6.2)")
+            return Response(204, [], b"", why=i18n.said(why))
+        head = request.raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        kept = [line for line in head if line.split(b":", 1)[0].strip().lower() not in SECRET]
+        why = Msg("Max-Forwards: 0: the gateway answers TRACE itself, with the request it got")
+        body = b"\r\n".join(kept) + b"\r\n\r\n"
+        return Response(200, [("Content-Type", "message/http")], body, why=i18n.said(why))
 
     def _server_wide(self, request: Request) -> Response | None:
         """The answer to a request for the server as a whole, ``OPTIONS *`` (RFC 9110 9.3.7),
@@ -484,6 +502,16 @@ class Gateway(Proxy):
                 Msg("{why}; stored in the cache for {max_age} s", why=response.why, max_age=max_age)
             ),
         )
+
+
+MAX_FORWARDS_METHODS = frozenset({"OPTIONS", "TRACE"})  # RFC 9110 7.6.2
+SECRET = frozenset({b"authorization", b"proxy-authorization", b"cookie"})  # not reflected
+
+
+def max_forwards(request: Request) -> int | None:
+    """The request's Max-Forwards as a number, or None (absent, or not 1*DIGIT)."""
+    value = (request.header("max-forwards") or "").strip()
+    return int(value) if value.isdigit() and value.isascii() else None
 
 
 # conditions whose relayed body (nginx 1.22 relays them) had no valid length: the upstream's

@@ -197,6 +197,8 @@ class Personality(FrozenRecord):
         "http10_upstream",
         "http10_upstream_source",
         "label",
+        "max_forwards",
+        "max_forwards_source",
         "max_response_head",
         "max_response_head_source",
         "name",
@@ -244,6 +246,11 @@ class Personality(FrozenRecord):
     # net/http), "" (not recorded: as "options").
     asterisk: str
     asterisk_source: str
+    # An OPTIONS or TRACE request's Max-Forwards (RFC 9110 7.6.2): "honour" (0: answered by
+    # the gateway as the final recipient; more: passed on one less), "ignore" (passed on as it
+    # came, 0 included: nginx, HAProxy, Caddy), "" (not recorded: as "honour").
+    max_forwards: str
+    max_forwards_source: str
 
     def __init__(
         self,
@@ -265,6 +272,8 @@ class Personality(FrozenRecord):
         http10_upstream_source: str = "",
         asterisk: str = "options",
         asterisk_source: str = "",
+        max_forwards: str = "honour",
+        max_forwards_source: str = "",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -285,6 +294,8 @@ class Personality(FrozenRecord):
         set_(self, "http10_upstream_source", http10_upstream_source)
         set_(self, "asterisk", asterisk)
         set_(self, "asterisk_source", asterisk_source)
+        set_(self, "max_forwards", max_forwards)
+        set_(self, "max_forwards_source", max_forwards_source)
 
     @property
     def title(self) -> str:
@@ -382,6 +393,11 @@ RFC = Personality(
     "is that server to its clients, and the lab's passes it on to the origin, as HAProxy does) "
     "and RFC 9112 3.2.4 (the asterisk-form is for OPTIONS alone: another method with it is an "
     "invalid request line, 400 by RFC 9112 3)",
+    max_forwards_source="RFC 9110 7.6.2 (an intermediary that receives OPTIONS or TRACE with "
+    "Max-Forwards: 0 MUST NOT forward it and MUST answer as the final recipient; a larger value "
+    "goes on one less), 9.3.7 and 9.3.8 (OPTIONS: 204 here, with no Allow: the gateway has no "
+    "resources of its own; TRACE: 200 reflecting the request as message/http, without its "
+    "credentials)",
     table={
         cond: (
             CUT
@@ -437,6 +453,9 @@ NGINX = Personality(
     asterisk="400",
     asterisk_source=f"{OBSERVED} (OPTIONS * and GET * alike: its 400 page, Connection: close; "
     "nothing passed on; re-run by tests/test_real_gateways.py)",
+    max_forwards="ignore",
+    max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
+    "TRACE then meets nginx's own 405, as without it; re-run by tests/test_real_gateways.py)",
     other_versions_source=f"{OBSERVED} (505 for HTTP/2.0 and HTTP/3.0, 400 for HTTP/0.9 with "
     "headers; nginx's own pages, where the personality sends the lab's)",
     table={
@@ -577,6 +596,9 @@ HAPROXY = Personality(
     asterisk="pass",
     asterisk_source=f"{OBSERVED} (OPTIONS * passed on as it came, the origin's 204 with its Allow "
     "relayed; GET * passed on too; re-run by tests/test_real_gateways.py)",
+    max_forwards="ignore",
+    max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
+    "re-run by tests/test_real_gateways.py)",
     other_versions_source=f"{OBSERVED} (HTTP/2.0 and HTTP/3.0 request lines passed on as "
     "HTTP/1.1, the upstream's answer relayed; HTTP/0.9 with headers passed on as HTTP/0.9, "
     "which the lab's origin answers 505)",
@@ -696,6 +718,8 @@ ENVOY = Personality(
     http10_upstream_source="not recorded (Envoy is not run here): the lab's HTTP/1.1",
     asterisk="",
     asterisk_source="not recorded (Envoy is not run here): the RFC reading's",
+    max_forwards="",
+    max_forwards_source="not recorded (Envoy is not run here): the RFC reading's",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
@@ -810,6 +834,9 @@ CADDY = Personality(
     asterisk_source=f"{OBSERVED} (OPTIONS * answered by Go's net/http server itself: 200 with "
     "Content-Length: 0 and no Server, the connection kept; nothing passed on; GET * passed on "
     "to the upstream; re-run by tests/test_real_gateways.py)",
+    max_forwards="ignore",
+    max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
+    "re-run by tests/test_real_gateways.py)",
     table={
         Condition.REFUSED: _page(502, "Bad Gateway", "dial tcp: connect: connection refused"),
         Condition.CONNECT_TIMEOUT: _page(502, "Bad Gateway", "dial tcp: i/o timeout"),

@@ -364,6 +364,8 @@ class Proxy(HTTPServer):
         """
         person = self.persona()
         fields = tuple(request.headers)
+        if request.method in ("OPTIONS", "TRACE") and person.max_forwards != "ignore":
+            fields = (*fields, ("", request.method))  # its Max-Forwards goes on one less
         made = self._forwardings.get(fields)
         if (
             made is None
@@ -394,9 +396,15 @@ class Proxy(HTTPServer):
             if named:
                 dropped = dropped | named
                 te = te and "te" not in named
+        # RFC 9110 7.6.2: an OPTIONS or TRACE's Max-Forwards goes on one less (0 is answered)
+        hops = request.method in ("OPTIONS", "TRACE") and person.max_forwards != "ignore"
         for k, v in request.headers:
             name = k.lower()
             host = host or name == "host"
+            if hops and name == "max-forwards" and v.strip().isdigit() and v.strip().isascii():
+                headers.append((k, str(max(int(v.strip()) - 1, 0))))
+                hops = False  # the first line only; a repeated one goes on as it came
+                continue
             if name in _LOOKED_AT:
                 seen.setdefault(name, v)
             if name not in dropped:

@@ -266,6 +266,40 @@ def test_a_request_for_the_whole_server_as_each_gateway_answers(lab: labkit.Lab)
     assert (relayed.status, relayed.generated_by) == (204, "origin"), relayed
 
 
+def test_max_forwards_zero_is_answered_by_the_rfc_gateway_alone(lab: labkit.Lab) -> None:
+    """RFC 9110 7.6.2: OPTIONS or TRACE with Max-Forwards: 0 is answered by the intermediary
+    as the final recipient, and a larger value goes on one less. The gateway once passed
+    both on unchanged in every personality; nginx, HAProxy and Caddy do (they still do)."""
+
+    def send(raw: bytes) -> labkit.Exchange:
+        return lab.raw(raw, to="gateway")
+
+    zero = b"/orders/7 HTTP/1.1\r\nHost: lab\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n"
+    options = send(b"OPTIONS " + zero)
+    assert (options.status, options.generated_by) == (204, "gateway"), options
+    assert "origin" not in [hop.name for hop in options.hops]
+    trace = send(
+        b"TRACE /orders/7 HTTP/1.1\r\nHost: lab\r\nMax-Forwards: 0\r\nCookie: secret=1\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+    assert (trace.status, trace.header("Content-Type")) == (200, "message/http"), trace
+    assert trace.body.startswith(b"TRACE /orders/7 HTTP/1.1\r\n"), trace.body
+    assert b"Max-Forwards: 0" in trace.body and b"secret" not in trace.body, trace.body
+    onward = send(
+        b"OPTIONS /orders/7 HTTP/1.1\r\nHost: lab\r\nMax-Forwards: 3\r\nConnection: close\r\n\r\n"
+    )
+    assert (onward.status, onward.generated_by) == (204, "origin"), onward
+    assert b"max-forwards: 2\r\n" in onward.hop("origin").bytes_in.lower(), onward
+    get = send(
+        b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n"
+    )
+    assert (get.status, get.generated_by) == (200, "origin"), get  # only OPTIONS and TRACE
+    for name in ("nginx", "haproxy", "caddy"):
+        lab.gateway.personality = name
+        passed = [send(method + zero) for method in (b"OPTIONS ", b"TRACE ")]
+        assert [(e.status, e.generated_by) for e in passed] == [(204, "origin"), (405, "origin")]
+
+
 def test_nginx_keeps_the_connection_open_after_relaying_garbage() -> None:
     with labkit.start(gateway="nginx") as lab:
         garbage = lab.get("/up/garbage/", timeout=0.3)

@@ -253,6 +253,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             slow_real = _slow_client(real.port)
             idle_real = _kept_then_closed(real.port)
             asterisk_real = _asterisk(real.port)
+            max_forwards_real = _max_forwards(real.port)
             versions_real = _other_versions(real.port)
             upgrade_real = _connection_of_426(real.port)
             unimitated_real = (_expect_refused(real.port), _head_garbage(real.port))
@@ -270,6 +271,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         slow_lab = _slow_client(lab.gateway.port)
         idle_lab = _kept_then_closed(lab.gateway.port)
         asterisk_lab = _asterisk(lab.gateway.port)
+        max_forwards_lab = _max_forwards(lab.gateway.port)
         versions_lab = _other_versions(lab.gateway.port)
         upgrade_lab = _connection_of_426(lab.gateway.port)
         unimitated_lab = (_expect_refused(lab.gateway.port), _head_garbage(lab.gateway.port))
@@ -308,6 +310,12 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         "pass": [(204, True), (404, True)],
         "answer": [(200, True), (404, True)],
     }[person.asterisk], asterisk_lab
+    # Max-Forwards: 0 on OPTIONS and TRACE: all three pass both on (RFC 9110 7.6.2 asks an
+    # intermediary to answer itself: only the rfc personality does, tests/test_personalities.py)
+    assert max_forwards_real == max_forwards_lab == [204, 405], (
+        max_forwards_real,
+        max_forwards_lab,
+    )
     # a client whose request head stops: a 408 page, or a close without a byte
     assert slow_real.shape() == slow_lab.shape(), f"{slow_real!r:.400}\n{slow_lab!r:.400}"
     assert (slow_lab.status, slow_lab.body == b"") == {
@@ -454,6 +462,19 @@ def _asterisk(port: int) -> list[tuple[object, ...]]:
         answer = _parse(data, kept_open=not closed)
         seen.append((*answer.shape(), answer.headers.get("allow"), answer.kept_open))
     return seen
+
+
+def _max_forwards(port: int) -> list[int | None]:
+    """OPTIONS and TRACE /orders/7 with Max-Forwards: 0: the statuses (passed on, they get
+    the origin's 204 and 405; nginx answers TRACE 405 itself)."""
+    return [
+        _direct_status(
+            port,
+            f"{method} /orders/7 HTTP/1.1\r\nHost: lab\r\nMax-Forwards: 0\r\n"
+            "Connection: close\r\n\r\n".encode(),
+        )
+        for method in ("OPTIONS", "TRACE")
+    ]
 
 
 # requests for the origin's 426 (GET /chat), by what the client says of its connection

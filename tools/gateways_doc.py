@@ -183,6 +183,10 @@ def _headers_table() -> str:
         + [ASTERISK[personalities.get(p).asterisk] for p in ORDER]
     )
     rows.append(
+        ["OPTIONS or TRACE with `Max-Forwards: 0`"]
+        + [MAX_FORWARDS[personalities.get(p).max_forwards] for p in ORDER]
+    )
+    rows.append(
         ["sends `Proxy-Status` (RFC 9209)"]
         + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
     )
@@ -210,6 +214,13 @@ ASTERISK = {
     "400": "400 page, then close (`GET *` too)",
     "answer": "200 with no body, from the gateway itself (`GET *` passed on)",
     "": "not recorded (the lab's: passed on; `GET *`: 400)",
+}
+
+
+MAX_FORWARDS = {
+    "honour": "answered by the gateway (OPTIONS 204, TRACE 200 `message/http`); more: passed on one less",
+    "ignore": "passed on as it came",
+    "": "not recorded (the lab's: answered by the gateway)",
 }
 
 
@@ -246,6 +257,7 @@ def _sources() -> str:
         lines.append(f"  * a request line's other major version: {person.other_versions_source}")
         lines.append(f"  * an HTTP/1.0 client's request upstream: {person.http10_upstream_source}")
         lines.append(f"  * a request for the server as a whole: {person.asterisk_source}")
+        lines.append(f"  * OPTIONS or TRACE with Max-Forwards: {person.max_forwards_source}")
     return "\n".join(lines)
 
 
