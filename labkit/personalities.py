@@ -672,6 +672,17 @@ HAPROXY = Personality(
 
 _ENVOY_DOCS = "Envoy docs: access log response flags"
 
+
+def _envoy_reset(log: str, reason: str) -> Answer:
+    """Envoy's 503 for an upstream that ended the stream before its headers: its local reply
+    names the reset reason (source/common/http/utility.cc, resetReasonToString), so a close
+    says 'connection termination' and a reset 'remote reset', not the 'connection failure'
+    of a connection that was never made."""
+    body = f"upstream connect error or disconnect/reset before headers. reset reason: {reason}"
+    source = f"{_ENVOY_DOCS}; the body from its source (http/utility.cc resetReasonToString)"
+    return Answer("page", 503, "Service Unavailable", log, source, body=body.encode())
+
+
 ENVOY = Personality(
     name="envoy",
     label=Msg("Envoy 1.x (from its documentation and source, not observed here)"),
@@ -727,14 +738,12 @@ ENVOY = Personality(
         Condition.CONNECT_TIMEOUT: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
         ),
-        Condition.CLOSED_WITHOUT_RESPONSE: _page(
-            503, "Service Unavailable", "503 UC (upstream connection termination)", _ENVOY_DOCS
+        Condition.CLOSED_WITHOUT_RESPONSE: _envoy_reset(
+            "503 UC (upstream connection termination)", "connection termination"
         ),
-        Condition.RESET: _page(
-            503, "Service Unavailable", "503 UR (upstream remote reset)", _ENVOY_DOCS
-        ),
-        Condition.HEADERS_CUT: _page(
-            503, "Service Unavailable", "503 UC (upstream connection termination)", _ENVOY_DOCS
+        Condition.RESET: _envoy_reset("503 UR (upstream remote reset)", "remote reset"),
+        Condition.HEADERS_CUT: _envoy_reset(
+            "503 UC (upstream connection termination)", "connection termination"
         ),
         Condition.INVALID_STATUS_LINE: _page(
             502, "Bad Gateway", "502 UPE (upstream protocol error)", _ENVOY_DOCS

@@ -300,6 +300,23 @@ def test_max_forwards_zero_is_answered_by_the_rfc_gateway_alone(lab: labkit.Lab)
         assert [(e.status, e.generated_by) for e in passed] == [(204, "origin"), (405, "origin")]
 
 
+def test_envoy_pages_name_the_reset_reason(lab: labkit.Lab) -> None:
+    """Envoy's 503 before the headers says why the stream ended (its source, utility.cc
+    resetReasonToString): a close is 'connection termination', a reset 'remote reset'; the
+    personality once said 'connection failure', a refused connection's words, for all three."""
+    lab.gateway.personality = "envoy"
+    reasons = {
+        fault: _fetch(lab.gateway.port, f"/up/{fault}/").rsplit(b"reset reason: ", 1)[-1]
+        for fault in ("refused", "close", "reset", "truncated-headers")
+    }
+    assert reasons == {
+        "refused": b"connection failure",
+        "close": b"connection termination",
+        "reset": b"remote reset",
+        "truncated-headers": b"connection termination",
+    }
+
+
 def test_nginx_keeps_the_connection_open_after_relaying_garbage() -> None:
     with labkit.start(gateway="nginx") as lab:
         garbage = lab.get("/up/garbage/", timeout=0.3)
