@@ -309,7 +309,8 @@ connect {UPSTREAM_TIMEOUTS.connect:g} s, read {UPSTREAM_TIMEOUTS.read:g} s; a cl
 {SHORT_HEAD:g} s).
 Rows whose source says *observed* are re-run against the real servers by
 `tests/test_real_gateways.py`: status, `Server`, `Via`, `Upgrade`, `Content-Type`,
-`Cache-Control`, `Proxy-Status` and the body must match the lab's personality. Envoy comes
+`Cache-Control`, `Retry-After`, `Proxy-Status`, `Transfer-Encoding`, whether `Date` is sent,
+and the body must match the lab's personality. Envoy comes
 from its documentation and source, not from a run. The lab's default (`rfc`) follows the
 RFCs; where an RFC names no status for a condition, its source says what is the lab's
 reading.
