@@ -680,7 +680,7 @@ def _envoy_reset(log: str, reason: str) -> Answer:
     of a connection that was never made."""
     body = f"upstream connect error or disconnect/reset before headers. reset reason: {reason}"
     source = f"{_ENVOY_DOCS}; the body from its source (http/utility.cc resetReasonToString)"
-    return Answer("page", 503, "Service Unavailable", log, source, body=body.encode())
+    return Answer(AnswerKind.PAGE, 503, "Service Unavailable", log, source, body=body.encode())
 
 
 ENVOY = Personality(
