@@ -101,19 +101,7 @@ def publish(exchange: Path) -> Path:
         name = f"{user}.{secrets.token_hex(16)}.json"
         state["entries"][key] = name
         save_learner_state(state)
-    # the inbox's own check (private, not listable by learners, sticky)
-    dir_fd = classroom._check_inbox(exchange / "inbox")
-    try:
-        replace_file(
-            Path(name),
-            lambda f: json.dump(entry, f, indent=1, sort_keys=True),
-            mode=0o644,  # readable by whoever knows the name: only the instructor
-            prefix=f".{user}.",  # not *.json: collect never reads it
-            dir_fd=dir_fd,
-        )
-    finally:
-        os.close(dir_fd)
-    return exchange / "inbox" / name
+    return classroom.write_entry(exchange, name, entry)  # replaces this learner's own
 
 
 _warned: set[str] = set()

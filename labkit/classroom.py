@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labkit.atomic import replace_file
 from labkit.errors import LabkitError, say
 from labkit.exercises import store
 from labkit.i18n import ENGLISH, Msg
@@ -169,18 +170,28 @@ def submission(user: str | None = None) -> dict[str, Any]:
 def submit(exchange: Path) -> tuple[Path, int]:
     """Hand in this learner's progress; returns the entry's path and how many exercises."""
     entry = submission()
+    path = write_entry(exchange, f"{entry['user']}.{secrets.token_hex(16)}.json", entry)
+    return path, len(entry["progress"]["exercises"])
+
+
+def write_entry(exchange: Path, name: str, entry: dict[str, Any]) -> Path:
+    """Write a learner's ``entry`` (a submission, the board's live entry) into the inbox as
+    ``name``: readable by whoever knows the name (the instructor lists the inbox, nobody
+    else can), written beside under a dot name (collect reads *.json only) and renamed, so
+    collect never reads half of one; in the sticky inbox, a rename over a file succeeds
+    only when it is the learner's own."""
     dir_fd = _check_inbox(exchange / "inbox")
     try:
-        name = f"{entry['user']}.{secrets.token_hex(16)}.json"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(name, flags, 0o644, dir_fd=dir_fd)
-        # readable by whoever knows the name: the instructor lists the inbox, nobody else can
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w") as f:
-            json.dump(entry, f, indent=1, sort_keys=True)
+        replace_file(
+            Path(name),
+            lambda f: json.dump(entry, f, indent=1, sort_keys=True),
+            mode=0o644,
+            prefix=f".{entry['user']}.",
+            dir_fd=dir_fd,
+        )
     finally:
         os.close(dir_fd)
-    return exchange / "inbox" / name, len(entry["progress"]["exercises"])
+    return exchange / "inbox" / name
 
 
 # -- collect --
