@@ -222,7 +222,9 @@ def _owner_name(uid: int) -> str:
         return str(uid)
 
 
-def _read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
+def read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
+    """A file a learner wrote, read as collect and the drill read one: never through a link
+    planted at its name, a regular file only, at most store.MAX_BYTES."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     try:
         st = os.fstat(fd)
@@ -247,7 +249,7 @@ def _read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
 def read_one(path: Path) -> Found:
     """A progress file or a submission, read without following links or changing anything."""
     try:
-        raw, st = _read_no_follow(path)
+        raw, st = read_no_follow(path)
     except OSError as exc:
         if os.path.islink(path):
             raise store.ProgressError(say(NOT_FOLLOWED.bind(path=path))) from None

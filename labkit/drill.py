@@ -261,7 +261,7 @@ def _entries(
     out = {}
     for user, one in sorted(found.learners.items()):
         try:
-            raw, _ = classroom._read_no_follow(one.path)  # as collect reads it: no links
+            raw, _ = classroom.read_no_follow(one.path)  # as collect reads it: no links
             entry = json.loads(raw)
         except (OSError, ValueError, LabkitError):
             continue
