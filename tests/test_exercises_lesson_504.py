@@ -488,3 +488,19 @@ def test_q5_a_fork_of_the_learners_function_is_not_its_answer(lab: labkit.Lab) -
     result = q5.check(forks_a_client_that_returns_late, lab)
     assert result, result.message + "\n" + result.detail
     assert "7200" not in result.message
+
+
+def test_q5_a_loop_that_sleeps_for_ever_is_stopped_at_once_and_told_so(lab: labkit.Lab) -> None:
+    """It was stopped at q5's 6 s limit and told of 'a loop that waits for time.monotonic()
+    [...] without sleeping', which it was not: in virtual time its sleeps pass at once."""
+
+    def naps(lab, path, budget):
+        lab.get(path, timeout=0.5)
+        while True:
+            time.sleep(0.001)
+
+    start = time.monotonic()
+    result = q5.check(naps, lab)
+    assert time.monotonic() - start < 3
+    assert not result and "it called time.sleep 100001 times" in result.message, result.message
+    assert "without sleeping" not in result.message

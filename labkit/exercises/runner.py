@@ -374,6 +374,21 @@ def _refused(name: str) -> Msg | None:
 
 # -- the child's side --
 
+# In virtual time, how often no answer sleeps: a client that polls with sleeps of a
+# millisecond sleeps a few thousand times in the judges' budgets (504 q5's 1 s, 503 q5's
+# Retry-After waits), and a loop that sleeps for ever gets here in well under a second
+MAX_SLEEPS = 100_000
+OVERSLEPT = Msg(
+    "it called time.sleep {count} times ({seconds} s of the judge's virtual time) and had "
+    "not returned. Here time.sleep returns at once and moves the clock, so a loop that "
+    "sleeps and never stops is stopped at once"
+)
+
+
+class Overslept(TimeLimit):
+    """The learner's code called time.sleep more than MAX_SLEEPS times in virtual time."""
+
+
 FORKED = Msg(
     "a process your code forked (os.fork) cannot use the lab: the lab answers the process "
     "the judge runs your function in, and only it"
@@ -392,6 +407,14 @@ class _Child:
         self.start_wall = clock.start_wall if clock is not None else time.time()
         self.lock = threading.Lock()
         self.pid = os.getpid()  # the process the judge started; a fork of it is another
+        self.sleeps = 0  # calls of the virtual time.sleep
+
+    def overslept(self) -> NoReturn:
+        """Say that the code slept past any judge's horizon, and end: in virtual time a loop
+        that sleeps for ever ends at once, not at the time limit, and is told what it did."""
+        with self.lock:
+            _send(self.sock, ("overslept", self.sleeps, self.now))
+        _EXIT(0)
 
     def forked(self) -> bool:
         """Whether this is a process the learner's code forked (not the one the judge runs)."""
@@ -487,6 +510,9 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
         child.now += float(seconds)
+        child.sleeps += 1
+        if child.sleeps > MAX_SLEEPS:
+            child.overslept()
 
     def monotonic() -> float:
         return child.start_mono + child.now
@@ -991,7 +1017,7 @@ def run(
                 started,
             )
         except TimeLimit as exc:
-            if clock is None or not exc.args:
+            if clock is None or not exc.args or isinstance(exc, Overslept):
                 raise
             raise TimeLimit(IN_VIRTUAL_TIME.bind(stopped=exc.args[0])) from None
         finally:
@@ -1096,6 +1122,9 @@ def _serve(
                 if message[0] == "done":
                     _drain(streams, output)
                     return _finish(message[1], message[2])
+                if message[0] == "overslept":
+                    _drain(streams, output)
+                    raise Overslept(OVERSLEPT.bind(seconds=f"{message[2]:.0f}", count=message[1]))
                 if message[0] == "call" and clock is not None:
                     calls += 1
                     if clock.max_calls and calls > clock.max_calls:
