@@ -462,7 +462,12 @@ class Lab:
                     data = resp.read()
                 except httpx.HTTPError as exc:
                     data = b""
-                    error = f"{type(exc).__name__}: {exc} (the status line had already arrived)"
+                    error = i18n.said(
+                        Msg(
+                            "{error} (the status line had already arrived)",
+                            error=f"{type(exc).__name__}: {exc}",
+                        )
+                    )
                     timed_out = isinstance(exc, httpx.TimeoutException)
         except (httpx.HTTPError, h11.ProtocolError) as exc:  # h11's own: httpx does not wrap all
             error = f"{type(exc).__name__}: {exc}"

@@ -587,6 +587,17 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         # what lab.raw's own client saw comes in the lab's language too (the inspector shows it)
         late = lab.raw(b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: lab\r\n\r\n", timeout=0.1)
         assert late.client_error == "0.1 秒内没有再收到字节（服务器保持着连接）"
+        # a body cut after the status: the gateway's line and what the client saw, in Chinese
+        cut = lab.get("/up/body-cut/")
+        sent = next(h.sent for h in cut.hops if h.label == "gateway" and h.sent)
+        assert sent.summary.startswith("200 OK (body cut off: the upstream's body ended early")
+        assert i18n.render(sent.summary, "zh-CN").startswith(
+            "200 OK（正文被截断：上游的正文提前结束了（"
+        )
+        assert str(cut.client_error).endswith("(the status line had already arrived)")
+        assert text.i18n.render(cut.client_error, "zh-CN").endswith("（状态行已经到达）")
+        picture = svg.sequence_svg(cut, "zh-CN")
+        assert "正文被截断" in picture and "body cut off" not in picture
         # a message quoting it (exercise feedback quotes ex.why) says it in its language too
         quoted = i18n.Msg("why: {why}", why=refused.why)
         assert (

@@ -741,7 +741,7 @@ class HTTPServer(Listener):
                     sent += data
                     await _drain(writer)
         except BodyCut as exc:
-            cut = str(exc)
+            cut = said(exc.detail)  # keeps its message: a Chinese picture says it in Chinese
         finally:
             out.flush()
         if cut:
@@ -758,7 +758,7 @@ class HTTPServer(Listener):
     def _record_sent(self, rid: str, response: Response, data: bytes, cut: str = "") -> None:
         summary = f"{response.status} {response.reason}".strip()
         if cut:
-            summary += " (body cut off: " + cut + ")"
+            summary = said(Msg("{status} (body cut off: {cut})", status=summary, cut=cut))
         self.recorder.record(
             rid,
             self.name,
