@@ -178,11 +178,11 @@ def read_class(exchange: Path) -> Class:
             if total is None:
                 continue
             state = store.status(rec)
-            total.tried += state != "not tried"
-            total.solved += state == "solved"
+            total.tried += state != store.NOT_TRIED
+            total.solved += state == store.SOLVED
             total.hints += rec["hints"] > 0
             total.solutions += bool(rec["solution_viewed"])
-            if state == "tried":
+            if state == store.TRIED:
                 first = next((e["t"] for e in rec["events"] if e["kind"] == store.ATTEMPT), "")
                 stuck.append(Stuck(user, ex_id, rec["attempts"], first))
     stuck.sort(key=lambda s: (-s.attempts, s.since, s.user))
@@ -199,7 +199,7 @@ def csv_export(exchange: Path) -> str:
 
 # -- the page (in the board's language: the instructor's, when `labkit board` started) --
 
-_STATE_MARK = {"solved": "✓", "tried": "…", "not tried": "·"}
+_STATE_MARK = {store.SOLVED: "✓", store.TRIED: "…", store.NOT_TRIED: "·"}
 
 
 def _e(value: object) -> str:
@@ -209,7 +209,7 @@ def _e(value: object) -> str:
 def _cell(rec: dict[str, Any] | None, lang: str = ENGLISH) -> str:
     state = store.status(rec)
     parts = [f"{_STATE_MARK[state]} {STATES[state].render(lang)}"]
-    if rec and state != "not tried":
+    if rec and state != store.NOT_TRIED:
         parts.append(Msg("{n} tr.", n=rec["attempts"]).render(lang))
     if rec and rec["hints"]:
         parts.append(Msg("{n} hint", plural="{n} hints", n=rec["hints"]).render(lang))

@@ -102,7 +102,7 @@ class Progress:
 
     @property
     def solved(self) -> int:
-        return sum(r["status"] == "solved" for r in self.rows)
+        return sum(r["status"] == _store.SOLVED for r in self.rows)
 
     def to_csv(self) -> str:
         out = io.StringIO()
@@ -134,7 +134,7 @@ class Progress:
 
     def _repr_html_(self) -> str:
         lang = language()
-        kind = {"solved": "ok", "tried": "client_error"}
+        kind = {_store.SOLVED: "ok", _store.TRIED: "client_error"}
         rows = "".join(
             f"<tr><td>{esc(r['exercise'])}</td>"
             f"<td style='border-left:4px solid {on_notebook(kind.get(r['status'], 'neutral'))};"
@@ -162,7 +162,11 @@ HEADINGS = (
     Msg("attempts", context="progress"),
     Msg("hints", context="progress"),
 )
-STATES = {"solved": Msg("solved"), "tried": Msg("tried"), "not tried": Msg("not tried")}
+STATES = {
+    _store.SOLVED: Msg("solved"),
+    _store.TRIED: Msg("tried"),
+    _store.NOT_TRIED: Msg("not tried"),
+}
 WARNING = Msg("warning: {problem}")
 
 

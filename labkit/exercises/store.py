@@ -46,6 +46,8 @@ MAX_EVENTS = 200  # per exercise: the first ones tell the story, the count keeps
 MAX_ANSWER = 64_000  # characters of one kept answer (a code answer's source and its context)
 EVENT_KINDS = ("attempt", "hint", "solution")  # what a record's events say, as its file spells it
 ATTEMPT, HINT, SOLUTION = EVENT_KINDS
+# an exercise's state as ``status`` says it (exercises.STATES words each for the learner)
+SOLVED, TRIED, NOT_TRIED = "solved", "tried", "not tried"
 CANNOT_READ = Msg("cannot read the progress file {file}: {why}")
 
 
@@ -494,5 +496,5 @@ def record(exercise_id: str, **event: Any) -> None:
 
 def status(record: dict[str, Any] | None) -> str:
     if not record or not record.get("attempts"):
-        return "not tried"
-    return "solved" if record.get("solved") else "tried"
+        return NOT_TRIED
+    return SOLVED if record.get("solved") else TRIED
