@@ -4581,3 +4581,55 @@ def test_a_class_of_statuses_or_an_option_not_given_is_refused_not_counted(qid: 
 def test_a_status_class_says_what_it_is() -> None:
     message = exercises.get("503.how-many-shed").check("5xx").message
     assert "class of statuses (all of 500 to 599), not a count" in message, message
+
+
+# -- Chinese forms, as a learner of the Chinese lessons types them (i18n11, 2026-12-05) --
+# The words the Chinese lessons, panels and feedback themselves use for the same hops, causes
+# and conditions (负载卸载, 维护模式, 处理函数, 缓存陷阱, 乱码, 需要登录网络...) are answers;
+# the near misses are rejected in Chinese as in English.
+
+CHINESE_RIGHT_2026_12_05: dict[str, list[object]] = {
+    "capstone.incident-1": [{"made_by": "网关", "cause": "池中没有健康的上游"}],
+    "capstone.incident-2": [
+        {"made_by": "源服务器", "cause": "处理函数的 bug"},
+        {"made_by": "源服务器", "cause": "处理函数抛出异常"},
+    ],
+    "capstone.incident-3": [{"made_by": "网关", "cause": "缓存陷阱"}],
+    "capstone.incident-4": [{"made_by": "强制门户", "cause": "需要登录网络"}],
+    "capstone.incident-5": [{"made_by": "网关", "cause": "连接建立超时"}],
+    "capstone.incident-6": [{"made_by": "源服务器", "cause": "维护模式"}],
+    "capstone.incident-7": [{"made_by": "网关", "cause": "乱码"}],
+    "capstone.incident-8": [
+        {"made_by": "源服务器", "cause": "负载卸载"},
+        {"made_by": "源服务器", "cause": "容量已满"},
+    ],
+    "500.who-made-it": ["由源服务器生成", "源服务器（origin）"],
+    "503.how-many-shed": ["五个", "5 个请求被卸载", "五次"],
+    "504.or-502": ["504（网关超时）", "五零四"],
+    "511.which-auth": ["407 需要代理认证"],
+    "gateways.nginx-premature-close": ["上游还没有发送任何东西就关闭了连接", "过早关闭了连接"],
+    "gateways.caddy-dial-timeout": ["连接建立超时", "拨号超时"],
+}
+
+CHINESE_WRONG_2026_12_05: dict[str, list[object]] = {
+    "capstone.incident-3": [{"made_by": "源服务器", "cause": "缓存陷阱"}],
+    "capstone.incident-6": [{"made_by": "源服务器", "cause": "负载卸载"}],
+    "capstone.incident-8": [{"made_by": "源服务器", "cause": "维护模式"}],
+    "capstone.incident-2": [{"made_by": "源服务器", "cause": "乱码"}],
+    "503.how-many-shed": ["三", "八个"],
+    "504.or-502": ["502 错误的网关"],
+    "511.which-auth": ["需要网络认证"],
+    "gateways.caddy-dial-timeout": ["读取超时"],
+    "gateways.nginx-premature-close": ["连接被拒绝"],
+}
+
+
+def test_chinese_forms_of_2026_12_05_are_judged_as_their_english() -> None:
+    for qid, forms in CHINESE_RIGHT_2026_12_05.items():
+        for form in forms:
+            result = exercises.get(qid).check(form)
+            assert result, f"{qid}: {form!r} -> {result.message}"
+    for qid, forms in CHINESE_WRONG_2026_12_05.items():
+        for form in forms:
+            result = exercises.get(qid).check(form)
+            assert result.correct is False, f"{qid}: {form!r} -> {result!r}"
