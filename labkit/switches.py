@@ -543,7 +543,10 @@ def _head_timeout_current(lab: Lab, given: Args) -> Args:
 
 
 def _head_timeout_now(lab: Lab) -> Text:
-    each = Listed(f"{name} {_server(lab, name).head_timeout:g} s" for name in ENTRIES)
+    each = Listed(
+        Msg("{server} {seconds} s", server=name, seconds=f"{_server(lab, name).head_timeout:g}")
+        for name in ENTRIES
+    )
     return Msg("head timeout (then 408): {each}", each=each)
 
 

@@ -146,10 +146,10 @@ def test_a_stopped_chinese_lab_says_so_in_chinese() -> None:
         lab.stop()
     with pytest.raises(LabNotRunning) as stopped:
         lab.get("/")
-    assert str(stopped.value).startswith("这个实验已经停止：请重新运行启动它的单元格")
+    assert str(stopped.value).startswith("这个实验室已经停止：请重新运行启动它的单元格")
     with pytest.raises(LabNotRunning) as never:
         labkit.Lab(lang="zh-CN").get("/")
-    assert str(never.value).startswith("这个实验还没有启动")
+    assert str(never.value).startswith("这个实验室还没有启动")
 
 
 def labkit_command(*args: str, lang: str | None) -> subprocess.CompletedProcess[str]:
@@ -483,7 +483,7 @@ def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
     debug = run_labkit("ctl", "debug", "on", env=env)
     assert (debug.returncode, debug.stdout) == (
         0,
-        "调试：开（源服务器的 500 页面中显示 traceback）\n",
+        "调试：开（源服务器的 500 页面中显示回溯）\n",
     )
     assert lab.origin.debug is True
     assert control.apply(lab, "debug", {"on": False})["done"].startswith("debug: off")

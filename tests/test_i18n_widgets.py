@@ -79,7 +79,7 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     )
     # the switch controls: labels and the table's confirmation line
     read = p.read_timeout
-    assert read.description == "route /：网关读取超时（秒）"
+    assert read.description == "路由 /：网关读取超时（秒）"
     read.value = 0.25
     assert p.message.value == "", p.message.value
     assert p.status.value == "路由 /：连接超时 0.5 秒，读取超时 0.25 秒。"
@@ -88,6 +88,14 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     assert p.buttons[stall].description == (
         f"向源服务器发送半个请求，然后 {scenarios.STALL:g} 秒内什么也不发"
     )
+    # what the playground fixes is named in words, and each server's head timeout in 秒
+    assert p.head_timeout.description == "服务器 origin：请求头部到达的时限（秒）"
+    each = html.unescape(p.head_timeout_state.value)
+    assert re.search(r"请求头部超时（之后返回 408）：portal \d+ 秒，gateway \d+ 秒，origin", each)
+    # ex.raw(hop) says its own words in the lab's language, the bytes as they came
+    dump = relayed.raw("origin")
+    assert dump.startswith("--- origin 收到的 ---\nGET /orders/abc HTTP/1.1\\r\\n\n"), dump
+    assert "\n--- origin 发出的 ---\nHTTP/1.1 500 Internal Server Error\\r\\n" in dump
 
 
 def test_the_same_playground_over_an_english_lab_reads_as_before(lab: labkit.Lab) -> None:
@@ -110,6 +118,8 @@ def test_the_same_playground_over_an_english_lab_reads_as_before(lab: labkit.Lab
 
 def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab) -> None:
     p = Playground(zh_lab, "503")
+    quote = p.buttons["GET /api/quote with X-Api-Key: playground"]  # its English key
+    assert quote.description == "带 X-Api-Key: playground 的 GET /api/quote"
     p.burst_size.value = 99
     p.buttons["Burst"].click()
     assert p.message.value == "突发规模（请求数） 必须在 1 到 40 之间（单位：请求数），而不是 99"
@@ -132,7 +142,7 @@ def test_the_switch_tables_lines_follow_the_labs_language(zh_lab: labkit.Lab) ->
     assert switches.apply(zh_lab, "maintenance", {"on": True}) == "维护模式：开，Retry-After 120"
     assert switches.apply(zh_lab, "cache", {"action": "purge"}) == "网关缓存已清空：0 个条目"
     assert switches.apply(zh_lab, "debug", {"on": True}) == (
-        "调试：开（源服务器的 500 页面中显示 traceback）"
+        "调试：开（源服务器的 500 页面中显示回溯）"
     )
     # the command words stay English: they are typed
     assert switches.get("debug").words({"on": True}) == "debug on"

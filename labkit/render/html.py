@@ -239,7 +239,7 @@ def raw_html(ex: ExchangeView, lang: str | None = None) -> str:
             parts.append(
                 f"<h3 style='margin:6px 0 2px'>{html.escape(heading)}</h3>"
                 + shown(
-                    visible_bytes(data),
+                    visible_bytes(data, lang),
                     RAW_SHOWN,
                     Msg("characters of the dump").render(lang),
                     whole,

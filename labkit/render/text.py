@@ -143,10 +143,14 @@ def minutes_seconds(value: float | None, lang: str = i18n.ENGLISH) -> str:
     return Msg("{minutes} min {seconds} s", minutes=minutes, seconds=seconds).render(lang)
 
 
-def visible_bytes(data: bytes) -> str:
+# what a hop that sent or received no byte shows, in the panel's or the dump's language
+NOTHING = Msg("(nothing)", context="sent")
+
+
+def visible_bytes(data: bytes, lang: str = i18n.ENGLISH) -> str:
     """Show every byte: CR and LF as escapes (a line break follows LF), others as \\xNN."""
     if not data:
-        return "(nothing)"
+        return NOTHING.render(lang)
     out = []
     for b in data:
         if b == 13:
@@ -160,12 +164,19 @@ def visible_bytes(data: bytes) -> str:
     return "".join(out).rstrip("\n")
 
 
-def raw_dump(hop: Hop) -> str:
-    """The bytes a hop received and sent, every byte visible, saying what was not kept."""
-    cut_in, cut_out = (f"\n... {n} bytes not kept" if n else "" for n in hop.not_kept)
+def raw_dump(hop: Hop, lang: str | None = None) -> str:
+    """The bytes a hop received and sent, every byte visible, saying what was not kept; its
+    own words in ``lang`` (default: the learner's language), the bytes as they were."""
+    lang = lang or i18n.learner_language()
+    cut_in, cut_out = (
+        "\n" + Msg("... {count} bytes not kept", count=n).render(lang) if n else ""
+        for n in hop.not_kept
+    )
+    received = Msg("--- {hop} received ---", hop=hop.label).render(lang)
+    sent = Msg("--- {hop} sent ---", hop=hop.label).render(lang)
     return (
-        f"--- {hop.label} received ---\n{visible_bytes(hop.bytes_in)}{cut_in}\n"
-        f"--- {hop.label} sent ---\n{visible_bytes(hop.bytes_out)}{cut_out}"
+        f"{received}\n{visible_bytes(hop.bytes_in, lang)}{cut_in}\n"
+        f"{sent}\n{visible_bytes(hop.bytes_out, lang)}{cut_out}"
     )
 
 

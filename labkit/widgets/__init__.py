@@ -428,6 +428,14 @@ def _close(widget: w.Widget) -> None:
 # -- a switch's controls, from the switch table (labkit/switches.py) --
 
 
+# a parameter a playground fixes, named on its control in words ("route /", 路由 /): the
+# 504 playground's route and server
+FIXED_WORDS = {
+    "route": Msg("route {value}"),
+    "server": Msg("server {value}"),
+}
+
+
 def switch_input(param: switches.Param, value: Any, lang: str = i18n.ENGLISH) -> w.ValueWidget:
     """The form control for one parameter of a switch: its label and range from the table,
     its label in ``lang``."""
@@ -582,7 +590,10 @@ class SwitchControls(w.VBox):
             control = switch_input(param, current.get(param.name, param.default), panel.lang)
             # a fixed parameter (the 504 playground's route '/', its server the origin) is
             # named on the control, which sets that one only
-            named = [f"{k} {v}" for k, v in self.fixed.items()]
+            named = [
+                FIXED_WORDS[k].bind(value=v).render(panel.lang) if k in FIXED_WORDS else f"{k} {v}"
+                for k, v in self.fixed.items()
+            ]
             if named:
                 control.description = Msg(
                     "{fixed}: {label}", fixed=Listed(named), label=control.description
@@ -836,7 +847,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     p.rate_limit, p.rate_limit_state = rate.inputs["requests"], rate.state
     key = {"X-Api-Key": PLAYGROUND_API_KEY}
     quote = p.button(
-        f"GET {RATE_PATH} with X-Api-Key: {PLAYGROUND_API_KEY}",
+        Msg("GET {path} with X-Api-Key: {key}", path=RATE_PATH, key=PLAYGROUND_API_KEY),
         lambda: p.send("GET", RATE_PATH, headers=key),
     )
     return [maintenance, p.cache_mistake, get_order, cache, *burst_box, hold, rate, quote]
