@@ -148,7 +148,8 @@ def test_a_list_in_a_line_is_joined_in_the_lines_language(lab: labkit.Lab) -> No
     assert show is not None
     line, s = show(lab), f"{switches.HEAD_TIMEOUT:g} s"
     assert i18n.render(line, "en").endswith(f": portal {s}, gateway {s}, origin {s}")
-    assert i18n.render(line, "zh-CN").endswith(f"portal {s}、gateway {s}、origin {s}")
+    zh = f"{switches.HEAD_TIMEOUT:g} 秒"  # a number of seconds in Chinese prose: 秒
+    assert i18n.render(line, "zh-CN").endswith(f"portal {zh}、gateway {zh}、origin {zh}")
     with pytest.raises(BadArgument) as refused:  # a terminal set to Chinese
         control.apply(lab, "reset", {"to": 1, "at": 2}, lang="zh-CN")
     assert "at、to" in str(refused.value) and ", " not in str(refused.value)
