@@ -22,7 +22,7 @@ from labkit.render import charts
 from labkit.render import html as render_html
 from labkit.render import text as text_view
 from labkit.render.svg import WRAP, alt_text, sequence_svg
-from labkit.widgets import GatewaysCompared, Inspector, Playground
+from labkit.widgets import GatewaysCompared, Inspector, Playground, Quiz
 
 CHINESE = re.compile("[\u4e00-\u9fff]")
 
@@ -146,6 +146,23 @@ def test_the_switch_tables_lines_follow_the_labs_language(zh_lab: labkit.Lab) ->
     )
     # the command words stay English: they are typed
     assert switches.get("debug").words({"on": True}) == "debug on"
+
+
+def test_a_quiz_shows_each_option_with_its_words_in_the_labs_language(
+    zh_lab: labkit.Lab,
+) -> None:
+    """A multiple choice is answered with its English option (the matcher reads it); a Chinese
+    learner reads each option's words beside it, an English one the option alone."""
+    from labkit.exercises.lesson_500 import q3
+
+    zh = Quiz(q3)
+    labels = [box.description for box in zh.answer.boxes]
+    assert labels[0] == "leaks internals（泄露内部信息）", labels
+    zh.answer.boxes[0].value = True
+    assert zh.answer.value == "leaks internals"
+    assert zh.exercise.check(zh.answer.value)
+    assert [q3.label(option, "en") for option in q3.options] == q3.options
+    assert q3.label("Retry-After", "zh-CN") == "Retry-After"  # a header name has no words
 
 
 def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labkit.Lab) -> None:

@@ -5,8 +5,9 @@
     python tools/messages.py --missing  # list the msgids a language lacks (default zh-CN)
 
 The msgids are the English text of every ``Msg("...")`` in labkit (found by reading the
-source, as xgettext would) and the reason phrases of the lab's pages
-(``pages.PAGE_STATUSES``). To translate one: copy its entry from the .pot into
+source, as xgettext would), the reason phrases of the lab's pages
+(``pages.PAGE_STATUSES``) and the options of the exercises' multiple choices (msgctxt
+``option``: a Quiz shows their words beside them). To translate one: copy its entry from the .pot into
 ``labkit/locale/zh_CN/LC_MESSAGES/messages.po`` and fill its msgstr (msgmerge does the same).
 tests/test_i18n.py runs ``--check`` and fails on a msgid without a translation.
 """
@@ -14,11 +15,15 @@ tests/test_i18n.py runs ``--check`` and fails on a msgid without a translation.
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit import i18n
+from labkit.exercises import LESSON_MODULES
+from labkit.exercises.core import Choice
 from labkit.http.messages import reason_for
 from labkit.http.pages import PAGE_STATUSES
 
@@ -76,6 +81,18 @@ def extract() -> list[Message]:
     for status in PAGE_STATUSES:
         msg = Message(reason_for(status), context=i18n.REASON, where=["labkit/http/pages.py"])
         found.setdefault(msg.key, msg)
+    # a multiple choice's options: the Quiz shows each one's words beside it (Choice.label);
+    # a bare status ("503") needs none
+    for name in LESSON_MODULES:
+        module = importlib.import_module(f"labkit.exercises.{name}")
+        for value in vars(module).values():
+            if isinstance(value, Choice):
+                for option in value.options:
+                    if not re.fullmatch(r"\d{3}", option):
+                        msg = Message(option, context=Choice.OPTION)
+                        entry = found.setdefault(msg.key, msg)
+                        if (where := f"labkit/exercises/{name}.py") not in entry.where:
+                            entry.where.append(where)
     return list(found.values())
 
 

@@ -26,7 +26,7 @@ from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
 from labkit.exercises.timelimit import TimeLimit
-from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render
+from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render, translate
 from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
@@ -352,6 +352,10 @@ class Choice(Exercise):
     """Multiple choice: ``q.check("503")``. Options match as answers.text reads them
     (case, articles, quotes and a status's reason phrase do not matter)."""
 
+    # the msgctxt of an option's words in another language (tools/messages.py extracts each
+    # option that is not a bare status): the label beside the option, never the option
+    OPTION = "option"
+
     def __init__(
         self,
         id: str,
@@ -367,6 +371,15 @@ class Choice(Exercise):
         self.answer_digest = answer  # a digest() of the canonical option, see make_choice
         self.feedback = feedback  # digest -> message
         super().__init__(id, lesson, prompt, hints, solution)
+
+    def label(self, option: str, lang: str) -> str:
+        """How a Quiz shows ``option`` in ``lang``: the option as it is answered (the matcher
+        reads English options), its words in ``lang`` beside it where the catalogue has them:
+        ``leaks internals（泄露内部信息）``."""
+        words = translate(lang, option, context=self.OPTION)
+        if words == option:
+            return option
+        return Msg("{option} ({words})", option=option, words=words).render(lang)
 
     def option(self, given: object) -> str:
         """The option ``given`` names; WrongKind if it names none of them.

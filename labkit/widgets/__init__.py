@@ -1084,11 +1084,11 @@ class OneOf(w.VBox):
 
     value = traitlets.Any(None, allow_none=True)
 
-    def __init__(self, options: list[str]) -> None:
+    def __init__(self, options: list[str], labels: list[str] | None = None) -> None:
         self.options = list(options)
         self.boxes = [
-            w.Checkbox(value=False, description=o, indent=False, layout=w.Layout(width="auto"))
-            for o in self.options
+            w.Checkbox(value=False, description=label, indent=False, layout=w.Layout(width="auto"))
+            for label in (labels or self.options)
         ]
         super().__init__(self.boxes)
         for option, box in zip(self.options, self.boxes, strict=True):
@@ -1129,7 +1129,9 @@ class Quiz(_Panel):
         if isinstance(exercise, Choice):
             # its options are checkboxes (see OneOf), which alone would read as "tick any"
             self.prompt.value += f" <i>{Msg('(choose one)').render(lang)}</i>"
-            self.answer: w.Widget = OneOf(exercise.options)
+            self.answer: w.Widget = OneOf(
+                exercise.options, [exercise.label(o, lang) for o in exercise.options]
+            )
             self.answer.observe(
                 lambda ch: self._say(
                     Msg("No answer chosen.")
