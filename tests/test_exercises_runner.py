@@ -141,7 +141,7 @@ def test_the_runners_reports_are_said_in_the_labs_language(task) -> None:
             "你的代码调用了 sys.exit(3)；实验室和这个笔记本照常运行。"
         )
         assert task.check(stopper, zh).message.startswith(
-            "你的代码对实验调用了 stop()。实验属于这个笔记本"
+            "你的代码对实验室调用了 stop()。实验室属于这个笔记本"
         )
         assert zh.running
 
