@@ -112,12 +112,14 @@ class Param:
         """Its unit as messages name it (errors.UNITS): "s", as labels write it, is seconds."""
         return "seconds" if self.unit in ("", "s") else self.unit
 
-    def check(self, value: object, *, named: str = "") -> Any:
-        """The value if this parameter takes it, else BadArgument saying what is allowed.
+    def check(self, value: object, *, named: str = "", lang: str | None = None) -> Any:
+        """The value if this parameter takes it, else BadArgument saying what is allowed, in
+        ``lang`` (the asker's: a terminal's, a playground's; default the learner's).
 
         ``named``: how the message names it, when not ``what`` (a playground names the
         control the learner touched by its visible label, not by the Python attribute)."""
         what = named or self.what
+        lang = lang or i18n.learner_language()
         if value is None and self.nullable:
             return None
         unit = self.units
@@ -128,7 +130,7 @@ class Param:
                         "{name} must be true or false (a JSON boolean), not {value}",
                         name=what,
                         value=repr(value),
-                    ).render(i18n.learner_language())
+                    ).render(lang)
                 )
             return value
         if self.kind is int:
@@ -150,16 +152,20 @@ class Param:
                         value=repr(value),
                     )
                 )
-                raise BadArgument(wrong.render(i18n.learner_language()))
-            check_number(what, value, minimum=self.minimum, maximum=self.maximum, unit=unit)
+                raise BadArgument(wrong.render(lang))
+            check_number(
+                what, value, minimum=self.minimum, maximum=self.maximum, unit=unit, lang=lang
+            )
             return value
         if self.kind is float:
             return float(
-                check_number(what, value, minimum=self.minimum, maximum=self.maximum, unit=unit)
+                check_number(
+                    what, value, minimum=self.minimum, maximum=self.maximum, unit=unit, lang=lang
+                )
             )
         if self.choices:
             if not isinstance(value, str) or value not in self.choices:
-                raise unknown(what, value, self.choices)
+                raise unknown(what, value, self.choices, lang=lang)
             return value
         if not isinstance(value, str):
             raise refuse(
@@ -168,7 +174,8 @@ class Param:
                     name=what,
                     what=self.help,
                     given=shown(value),
-                )
+                ),
+                lang=lang,
             )
         return value
 
@@ -182,7 +189,7 @@ class Param:
             return f"{value:g}"
         return shlex.quote(str(value))
 
-    def parse(self, text: str, *, named: str = "") -> Any:
+    def parse(self, text: str, *, named: str = "", lang: str | None = None) -> Any:
         """A word typed by a learner (``labkit ctl``'s argument, a playground's number box) as
         this parameter's value, else BadArgument quoting it as typed and saying what is allowed.
 
@@ -196,7 +203,7 @@ class Param:
             return None
         if self.kind not in (int, float):
             return text
-        lang = i18n.learner_language()
+        lang = lang or i18n.learner_language()
         word = unicodedata.normalize("NFKC", text).strip()
         none = (
             Msg(", or {word} ({means})", word=NONE_WORDS[0], means=self.none_means).render(lang)
@@ -215,7 +222,7 @@ class Param:
                         typed=typed,
                     ).render(lang)
                 )
-            return self.check(int(word), named=named)
+            return self.check(int(word), named=named, lang=lang)
         low, high, unit = self.minimum, self.maximum, self.units
         if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", word):
             raise not_a_number(
@@ -224,7 +231,7 @@ class Param:
         value = float(word)
         if not math.isfinite(value):  # 1e400: too large to be a float at all
             raise out_of_range(what, word, minimum=low, maximum=high, unit=unit, lang=lang)
-        return self.check(value, named=named)
+        return self.check(value, named=named, lang=lang)
 
 
 NONE_WORDS = ("none", "unlimited")
@@ -298,8 +305,9 @@ class Switch:
     def required(self) -> tuple[Param, ...]:
         return tuple(p for p in self.params if not p.optional)
 
-    def check(self, args: Mapping[str, Any]) -> Args:
-        """Every argument checked before anything changes: a refused command changes nothing."""
+    def check(self, args: Mapping[str, Any], lang: str | None = None) -> Args:
+        """Every argument checked before anything changes: a refused command changes nothing.
+        Refused in ``lang``, the asker's (default: the learner's)."""
         names = {p.name for p in self.params}
         missing = [p.name for p in self.required if p.name not in args]
         extra = sorted(set(args) - names)
@@ -313,7 +321,8 @@ class Switch:
             raise refuse(
                 Msg("{switch} takes {takes}; {wrong}", switch=self.name, takes=takes, wrong=wrong)
                 if takes.items
-                else Msg("{switch} takes no arguments; {wrong}", switch=self.name, wrong=wrong)
+                else Msg("{switch} takes no arguments; {wrong}", switch=self.name, wrong=wrong),
+                lang=lang,
             )
         if self.one_of and all(args.get(name) is None for name in self.one_of):
             raise refuse(
@@ -321,7 +330,8 @@ class Switch:
                     "{switch} changes nothing: {give}",
                     switch=self.name,
                     give=_give(list(self.one_of)),
-                )
+                ),
+                lang=lang,
             )
         both = [name for name in self.apart if name in args]
         if len(both) > 1:
@@ -331,9 +341,13 @@ class Switch:
                     switch=self.name,
                     first=both[0],
                     second=both[1],
-                )
+                ),
+                lang=lang,
             )
-        return {p.name: p.check(args[p.name]) if p.name in args else p.default for p in self.params}
+        return {
+            p.name: p.check(args[p.name], lang=lang) if p.name in args else p.default
+            for p in self.params
+        }
 
     def picks(self, lab: Lab) -> list[Args]:
         """The arguments that pick each of its settings ([{}]: it has one)."""
@@ -891,7 +905,7 @@ def apply(
     """Check the arguments, apply one switch on the lab's loop thread; the line saying what
     changed, in ``lang`` (the terminal's for `labkit ctl`, a playground's; default the lab's)."""
     switch = get(name)
-    checked = switch.check(args or {})
+    checked = switch.check(args or {}, lang or lab.lang)
     line = lab._on_loop(lambda: switch.apply(lab, checked))
     return i18n.render(line, lang or lab.lang)
 

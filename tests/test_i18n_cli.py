@@ -487,6 +487,17 @@ def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
     )
     assert lab.origin.debug is True
     assert control.apply(lab, "debug", {"on": False})["done"].startswith("debug: off")
+    # and a switch's arguments that the lab's control server refuses (any client may send
+    # them): they were said in the lab's language
+    for args, said in [
+        ({"on": "yes"}, "on 必须是 true 或 false（一个 JSON 布尔值），而不是 'yes'"),
+        ({}, "debug 接受的参数是 on；缺少 on"),
+        ({"on": True, "x": 1}, "debug 接受的参数是 on；不接受 x"),
+    ]:
+        with pytest.raises(labkit.BadArgument) as refused_switch:
+            control.apply(lab, "debug", args, "zh-CN")
+        assert str(refused_switch.value) == said
+    assert lab.origin.debug is False  # a refused command changes nothing
     elsewhere = run_labkit("ctl", "--lab", "http://127.0.0.1:1", "reset", env=env)
     assert elsewhere.returncode == 1
     assert elsewhere.stderr.startswith(

@@ -647,7 +647,7 @@ class SwitchControls(w.VBox):
     def choose(self) -> str:
         """A per-playground switch: the controls' values become this playground's own (checked
         as the table checks them, the lab left as it is); show and say the line."""
-        self.switch.check(self.values())
+        self.switch.check(self.values(), self.panel.lang)
         self.chosen = True
         self._show(self._scoped_line())
         with self.panel.as_chosen():  # the table's own line for it, the lab put back after
@@ -684,7 +684,8 @@ class SwitchControls(w.VBox):
             for name, control in self.inputs.items():  # named as the learner sees it
                 if control is change["owner"]:
                     param = self.switch.param(name)
-                    param.check(change["new"], named=param.title_in(self.panel.lang))
+                    lang = self.panel.lang
+                    param.check(change["new"], named=param.title_in(lang), lang=lang)
             if self.switch.per_playground:
                 self.choose()
             else:
@@ -818,7 +819,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     def do_burst() -> None:
         p.burst_result.value = ""
         p.progress.layout.display = None
-        size = BURST_SIZE.check(p.burst_size.value, named=BURST_SIZE.title_in(p.lang))
+        size = BURST_SIZE.check(p.burst_size.value, named=BURST_SIZE.title_in(p.lang), lang=p.lang)
         p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
             capacity = p.lab.origin.capacity
@@ -906,7 +907,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         p.timeline.value = timeline(ex, p.lang)._repr_html_()
 
     def get_slow() -> None:
-        delay = SLOW_DELAY.check(p.delay.value, named=SLOW_DELAY.title_in(p.lang))
+        delay = SLOW_DELAY.check(p.delay.value, named=SLOW_DELAY.title_in(p.lang), lang=p.lang)
         with_timeline(f"/slow?delay={delay:g}")
 
     slow = p.button("GET /slow", get_slow)

@@ -127,6 +127,7 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
         # None is the job of NumberOrNone's checkbox, never a word in the box
         self.param = dataclasses.replace(param, nullable=False)
         self._refused: list[Callable[[BadArgument], None]] = []
+        self.lang = lang
         self.title = param.title_in(lang)  # its label, which messages name it by
         super().__init__(description=self.title, integer=param.kind is int)
         self.value = value
@@ -142,7 +143,7 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
         """The learner's entry (Enter, or the box left after a keystroke): take the number it
         says, even the one already held, or refuse it aloud; the box then shows what applies."""
         try:
-            value = self.param.parse(words, named=self.title)
+            value = self.param.parse(words, named=self.title, lang=self.lang)
         except BadArgument as exc:
             self._answer()  # the box shows again what applies
             if not self._refused:
