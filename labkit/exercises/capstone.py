@@ -425,9 +425,10 @@ q2 = Diagnosis(
     wrong_maker={
         "gateway": Msg(
             "did the gateway make this 500, or is it one it relayed? Server, Via, "
-            "Proxy-Status and the body's last line say; so does ex.hops."
+            "Proxy-Status and the body's last line say; so does what each hop sent back "
+            "(ex.observed())."
         ),
-        "upstream": Msg("name the hop as ex.hops names it: which hop is 'made here'?"),
+        "upstream": Msg("name the hop as ex.observed() names the hops the request reached."),
     },
     wrong_cause={
         "maintenance": Msg(
@@ -660,9 +661,9 @@ q6 = Diagnosis(
     wrong_maker={
         "gateway": Msg(
             "Via only says the response passed through the gateway: read Server, "
-            "Proxy-Status and X-Cache, and which hop is 'made here' in ex.hops."
+            "Proxy-Status and X-Cache, and what each hop sent back (ex.observed())."
         ),
-        "upstream": Msg("name the hop as ex.hops names it: which hop is 'made here'?"),
+        "upstream": Msg("name the hop as ex.observed() names the hops the request reached."),
     },
     wrong_cause={
         "cached-error": Msg(
@@ -685,7 +686,7 @@ q6 = Diagnosis(
         ),
     },
     maker_default=Msg(
-        "look at Server, Via and X-Cache, and at which hop is 'made here' in ex.hops."
+        "look at Server, Via and X-Cache, and at what each hop sent back (ex.observed())."
     ),
     cause_default=Msg("read Retry-After, Cache-Control and the body."),
     hints=(
@@ -767,9 +768,9 @@ q8 = Diagnosis(
     wrong_maker={
         "gateway": Msg(
             "Via only says the response passed through the gateway: read Server and "
-            "Proxy-Status, and which hop is 'made here' in ex.hops."
+            "Proxy-Status, and what each hop sent back (ex.observed())."
         ),
-        "upstream": Msg("name the hop as ex.hops names it: which hop is 'made here'?"),
+        "upstream": Msg("name the hop as ex.observed() names the hops the request reached."),
     },
     wrong_cause={
         "maintenance": Msg(
@@ -788,7 +789,7 @@ q8 = Diagnosis(
             "a bug gives a 500; this is a 503 with Retry-After: {shed}. Read the body.", shed=_SHED
         ),
     },
-    maker_default=Msg("look at Server and Via, and at which hop is 'made here' in ex.hops."),
+    maker_default=Msg("look at Server and Via, and at what each hop sent back (ex.observed())."),
     cause_default=Msg("read Retry-After and the body."),
     hints=(
         Msg("Server and Via: who wrote it, who passed it on?"),
