@@ -391,3 +391,13 @@ def test_a_flood_of_idle_connections_is_capped_and_said_in_one_line() -> None:
     assert "Traceback" not in err, err[:2000]
     assert len(lines) == 1 and lines[0].startswith("labkit: a connection was closed at once"), err
     assert "limit of 1024 open files" in lines[0]
+
+
+def test_the_connection_budget_is_the_file_limits_before_any_loop_is_prepared() -> None:
+    """A server served on a loop labkit did not make (no ``connections.prepare``) still takes
+    connections: the budget is read when the module loads, and again for each lab's loop."""
+    fresh = connections.Budget()
+    assert fresh.limit == connections.allowed(connections.file_limit()) >= connections.FLOOR
+    assert fresh.take() and fresh.open == 1
+    fresh.give()
+    assert fresh.open == 0

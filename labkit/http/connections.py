@@ -66,7 +66,8 @@ class Budget:
     the lock."""
 
     def __init__(self) -> None:
-        self.files = self.limit = 0  # read when a loop is prepared (see ``prepare``)
+        self.files = file_limit()  # read again when a loop is prepared (see ``prepare``)
+        self.limit = allowed(self.files)
         self.open = 0
         self.strangers = 0
         self.turned_away = 0
