@@ -151,11 +151,13 @@ def _after_garbage(port: int, expect_raw: bytes | None) -> tuple[bool, int | Non
     return True, _parse(data, kept_open=False).status
 
 
-def _get(port: int, path: str, expect_raw: bytes | None, linger: bool = False) -> Seen:
-    """GET over a keep-alive connection; read one response (and with ``linger``, watch
-    whether the server then closes the connection)."""
+def _get(
+    port: int, path: str, expect_raw: bytes | None, linger: bool = False, method: str = "GET"
+) -> Seen:
+    """GET (or ``method``) over a keep-alive connection; read one response (and with
+    ``linger``, watch whether the server then closes the connection)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
         data = b""
         done = _complete if expect_raw is None else (lambda d: len(d) >= len(expect_raw))
         closed = False
@@ -443,23 +445,7 @@ def _asterisk(port: int) -> list[tuple[object, ...]]:
     and whether the server then closed the connection."""
     seen = []
     for method in ("OPTIONS", "GET"):
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-            sock.sendall(f"{method} * HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
-            data = b""
-            closed = False
-            while not _complete(data):
-                chunk = sock.recv(65536)
-                if not chunk:
-                    closed = True
-                    break
-                data += chunk
-            if not closed:
-                sock.settimeout(LINGER)
-                try:
-                    closed = sock.recv(65536) == b""
-                except TimeoutError:
-                    closed = False
-        answer = _parse(data, kept_open=not closed)
+        answer = _get(port, "*", None, linger=True, method=method)
         seen.append((*answer.shape(), answer.headers.get("allow"), answer.kept_open))
     return seen
 
