@@ -813,6 +813,12 @@ def returns_an_object_that_fails_later(lab):
     return _FailsLater()
 
 
+def _judge_42(fn, lab):
+    """The hostile rounds' judge: the learner's function must return 42."""
+    value = fn(lab)
+    return value == 42, f"your function returned {value!r}"
+
+
 @pytest.mark.parametrize(
     ("fn", "words"),
     [
@@ -827,11 +833,7 @@ def returns_an_object_that_fails_later(lab):
     ids=lambda v: getattr(v, "__name__", "words"),
 )
 def test_hostile_code_of_the_third_round(lab, fn, words) -> None:
-    def judge(fn, lab):
-        value = fn(lab)
-        return value == 42, f"your function returned {value!r}"
-
-    task = Task("test.hostile3", "test", "Return 42.", judge, ("42",), "42", time_limit=1.0)
+    task = Task("test.hostile3", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=1.0)
     try:
         start = time.monotonic()
         result = task.check(fn, lab)
@@ -1047,11 +1049,7 @@ async def is_a_coroutine(lab):
     ids=lambda v: getattr(v, "__name__", "words"),
 )
 def test_hostile_code_of_the_ninth_round(lab, fn, words) -> None:
-    def judge(fn, lab):
-        value = fn(lab)
-        return value == 42, f"your function returned {value!r}"
-
-    task = Task("test.hostile9", "test", "Return 42.", judge, ("42",), "42", time_limit=1.0)
+    task = Task("test.hostile9", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=1.0)
     try:
         messages = set()
         for _ in range(3):  # the same message every time
