@@ -155,41 +155,36 @@ def _headers_table() -> str:
             lambda h: "yes" if h.says_keep_alive else "no",
         ),
     ]
+    # what a personality does, beside what it writes in headers
+    behaviours = [
+        ("largest response head accepted (bytes)", lambda g: f"{g.max_response_head:,}"),
+        (
+            "keeps upstream connections alive (idle ones the personality keeps per upstream)",
+            lambda g: _pooling(g.pooling),
+        ),
+        (
+            "a client's request head that stops (its client header timeout)",
+            lambda g: SLOW_CLIENT[g.slow_client],
+        ),
+        (
+            "a request line naming another major version (`GET / HTTP/2.0`)",
+            lambda g: OTHER_VERSIONS[g.other_versions],
+        ),
+        (
+            "an HTTP/1.0 client's request goes upstream as",
+            lambda g: HTTP10_UPSTREAM[g.http10_upstream],
+        ),
+        ("a request for the server as a whole (`OPTIONS *`)", lambda g: ASTERISK[g.asterisk]),
+        ("OPTIONS or TRACE with `Max-Forwards: 0`", lambda g: MAX_FORWARDS[g.max_forwards]),
+        (
+            "sends `Proxy-Status` (RFC 9209)",
+            lambda g: "yes" if g.proxy_status else "no (not by default)",
+        ),
+    ]
     rows = [
         [label] + [show(personalities.get(p).headers) for p in ORDER] for label, show in aspects
     ]
-    rows.append(
-        ["largest response head accepted (bytes)"]
-        + [f"{personalities.get(p).max_response_head:,}" for p in ORDER]
-    )
-    rows.append(
-        ["keeps upstream connections alive (idle ones the personality keeps per upstream)"]
-        + [_pooling(personalities.get(p).pooling) for p in ORDER]
-    )
-    rows.append(
-        ["a client's request head that stops (its client header timeout)"]
-        + [SLOW_CLIENT[personalities.get(p).slow_client] for p in ORDER]
-    )
-    rows.append(
-        ["a request line naming another major version (`GET / HTTP/2.0`)"]
-        + [OTHER_VERSIONS[personalities.get(p).other_versions] for p in ORDER]
-    )
-    rows.append(
-        ["an HTTP/1.0 client's request goes upstream as"]
-        + [HTTP10_UPSTREAM[personalities.get(p).http10_upstream] for p in ORDER]
-    )
-    rows.append(
-        ["a request for the server as a whole (`OPTIONS *`)"]
-        + [ASTERISK[personalities.get(p).asterisk] for p in ORDER]
-    )
-    rows.append(
-        ["OPTIONS or TRACE with `Max-Forwards: 0`"]
-        + [MAX_FORWARDS[personalities.get(p).max_forwards] for p in ORDER]
-    )
-    rows.append(
-        ["sends `Proxy-Status` (RFC 9209)"]
-        + ["yes" if personalities.get(p).proxy_status else "no (not by default)" for p in ORDER]
-    )
+    rows += [[label] + [show(personalities.get(p)) for p in ORDER] for label, show in behaviours]
     return _table(["what a learner reads"] + [str(LABELS[p]) for p in ORDER], rows)
 
 
