@@ -45,6 +45,9 @@ ALLOW_READ_ONLY = "GET, HEAD, OPTIONS"
 MAX_LOG_LINES = 2000
 # a switch's on/off attribute given something else (lab.origin.debug = "yes")
 TRUE_OR_FALSE = Msg("{name} must be True or False, not {given}")
+# the generic 500 page's line with its reference; lesson 500's q2 quotes it from here, so the
+# question quotes the page as it reads in each language
+REPORT_REFERENCE = Msg("If you report it, quote this reference: {id}.")
 # The quote API's rate limit (lesson 04's 429): at most RATE_LIMIT requests in any
 # RATE_WINDOW seconds for one API key (X-Api-Key). Every request counts, refused ones too,
 # so a client that retries before Retry-After stays refused.
@@ -597,7 +600,7 @@ class Origin(HTTPServer):
         self.recorder.record(request.request_id, self.name, self.role, Kind.LOG, tb)
         paragraphs: list[Text] = [
             Msg("Something went wrong on our side while handling your request."),
-            Msg("If you report it, quote this reference: {id}.", id=request.request_id),
+            REPORT_REFERENCE.bind(id=request.request_id),
         ]
         if self._debug:
             paragraphs.append(Msg("DEBUG is on, so here is the traceback:\n{tb}", tb=tb))

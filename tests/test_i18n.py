@@ -72,6 +72,19 @@ def test_the_same_page_without_accept_language_is_english(lab: labkit.Lab) -> No
     assert b"-- made by the labkit origin" in body
 
 
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_500_question_quotes_the_page_as_it_reads(lab: labkit.Lab, lang: str) -> None:
+    """Lesson 500's q2 quotes the generic 500 page's reference line, in each language as the
+    page says it (the Chinese question quoted words the Chinese page did not say until
+    December 2026: it now takes them from the page's own message, origin.REPORT_REFERENCE)."""
+    from labkit.exercises.lesson_500 import q2
+
+    _, headers, body = split(wire(lab, "origin", get("/orders/abc", f"Accept-Language: {lang}")))
+    ref = headers["x-request-id"]
+    line = next(line for line in body.decode().splitlines() if ref in line)
+    assert line.replace(ref, "req-0001") in i18n.render(q2.prompt_text, lang)
+
+
 def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> None:
     lab.origin.maintenance(True, retry_after=30)
     head = get("/orders/7", "Accept: text/html", "Accept-Language: zh-CN")

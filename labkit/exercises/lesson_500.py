@@ -16,6 +16,7 @@ from labkit.exercises.observe import quoted
 from labkit.exercises.runner import LearnerError, LearnerExit
 from labkit.i18n import Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
+from labkit.origin import REPORT_REFERENCE
 
 LESSON = "500"
 
@@ -70,9 +71,10 @@ q2 = make_short_answer(
     _Q2,
     LESSON,
     Msg(
-        "The generic 500 page says 'If you report it, quote this reference: req-...'. Which "
-        "response header carries the same reference, so that whoever runs the server can find "
-        "the traceback in the server log (lab.origin.logs())?"
+        "The generic 500 page says '{line}' Which response header carries the same reference, "
+        "so that whoever runs the server can find the traceback in the server log "
+        "(lab.origin.logs())?",
+        line=REPORT_REFERENCE.bind(id="req-0001"),
     ),
     accepted={"X-Request-ID"},
     why={
