@@ -340,11 +340,6 @@ class Lab:
 
         switches.reset(self)
 
-    def _on_loop(self, change: Callable[[], T]) -> T:
-        """Apply a switch on the lab's loop thread, where requests read it (see ``on_loop``)."""
-        self._refuse_if_stopped()
-        return on_loop(self._loop if self.running else None, change)
-
     # -- URLs --
 
     def url(self, server: str) -> str:
@@ -818,6 +813,30 @@ def newest_running() -> Lab | None:
     lab a notebook's exercises and widgets mean when they are not given one."""
     labs = [lab for lab in list(_running) if lab.running]
     return max(labs, key=lambda lab: lab._start_number, default=None)
+
+
+# -- the seams labkit's own modules use (switches.py, the judges' runner): not the learner's --
+
+
+def on_lab_loop(lab: Lab, change: Callable[[], T]) -> T:
+    """Run ``change`` on the lab's loop thread, where requests read what it changes, and
+    return what it returns (``http.server.on_loop``; in the caller's thread while the lab is
+    not started yet); a stopped lab refuses. ``labkit.switches`` applies, resets and restores
+    every switch through it."""
+    lab._refuse_if_stopped()
+    return on_loop(lab._loop if lab.running else None, change)
+
+
+def first_personality(lab: Lab) -> str:
+    """The gateway personality the lab was made with (``labkit.start(gateway=...)``), which
+    ``lab.reset()`` puts back: the personality switch's default for this lab."""
+    return lab._personality
+
+
+def running_labs() -> list[Lab]:
+    """Every lab started in this process and not stopped since, in no order: the judges'
+    runner forwards each one's use from the learner's process to the kernel."""
+    return list(_running)
 
 
 @atexit.register

@@ -37,7 +37,13 @@ from labkit.errors import (
 from labkit.faults import Slow
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
 from labkit.i18n import Listed, Msg, Text
-from labkit.lab import ENTRIES, ORIGIN_TIMEOUTS, UPSTREAM_TIMEOUTS
+from labkit.lab import (
+    ENTRIES,
+    ORIGIN_TIMEOUTS,
+    UPSTREAM_TIMEOUTS,
+    first_personality,
+    on_lab_loop,
+)
 from labkit.origin import (
     BUSY_PATH,
     CACHE_MAX_AGE_RANGE,
@@ -858,7 +864,7 @@ SWITCHES: dict[str, Switch] = {
             ),
             apply=_personality,
             state="gateway_personality",
-            reset=lambda lab: [{"name": lab._personality}],
+            reset=lambda lab: [{"name": first_personality(lab)}],
             playgrounds=("502",),
             per_playground=True,
             current=lambda lab, _: {"name": lab.gateway.personality},
@@ -906,7 +912,7 @@ def apply(
     changed, in ``lang`` (the terminal's for `labkit ctl`, a playground's; default the lab's)."""
     switch = get(name)
     checked = switch.check(args or {}, lang or lab.lang)
-    line = lab._on_loop(lambda: switch.apply(lab, checked))
+    line = on_lab_loop(lab, lambda: switch.apply(lab, checked))
     return i18n.render(line, lang or lab.lang)
 
 
@@ -922,7 +928,7 @@ def reset(lab: Lab) -> None:
         for setting in other.values():
             setting.write(setting.default)
 
-    lab._on_loop(everything)
+    on_lab_loop(lab, everything)
 
 
 # -- every setting of the lab, saved and put back (the judges) --
@@ -1000,7 +1006,7 @@ def restore(lab: Lab, saved: Saved) -> list[str]:
                     SWITCHES[name].put(lab, args)
 
     if changed:
-        lab._on_loop(put_back)
+        on_lab_loop(lab, put_back)
     return changed
 
 

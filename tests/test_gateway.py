@@ -15,6 +15,7 @@ import labkit
 from labkit import gateway, personalities
 from labkit.gateway import Gateway
 from labkit.http import server
+from labkit.lab import on_lab_loop
 from labkit.proxy import Route, Target, Timeouts
 
 DRIP = Timeouts(connect=0.5, read=2.0)  # the test releases the body's second half itself
@@ -371,7 +372,7 @@ def test_a_stream_of_distinct_paths_keeps_the_routes_in_use(lab: labkit.Lab) -> 
     emptied at once, which made every path's route be looked for again."""
     gw = lab.gateway
     assert lab.get("/orders/7").status == 200
-    kept = lab._on_loop(lambda: gw._matched.get("/orders/7"))
+    kept = on_lab_loop(lab, lambda: gw._matched.get("/orders/7"))
     assert kept is not None and kept[0] is gw.route("/")
 
     def stream() -> None:
@@ -381,8 +382,8 @@ def test_a_stream_of_distinct_paths_keeps_the_routes_in_use(lab: labkit.Lab) -> 
                 assert gw.match("/orders/7") is kept[0]
             assert len(gw._matched) <= gateway.MAX_MATCHED
 
-    lab._on_loop(stream)
-    assert lab._on_loop(lambda: gw._matched.get("/orders/7")) is kept
+    on_lab_loop(lab, stream)
+    assert on_lab_loop(lab, lambda: gw._matched.get("/orders/7")) is kept
     assert lab.get("/orders/7").status == 200
 
 

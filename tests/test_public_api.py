@@ -383,3 +383,79 @@ def test_each_module_imports_only_its_layer_and_those_below() -> None:
                 if parts[0] == "labkit" and len(parts) > 1 and layer.get(parts[1], 0) > layer[top]:
                     upward.append(f"{path.relative_to(ROOT)} (layer {layer[top]}) imports {target}")
     assert upward == [], "\n".join(upward)
+
+
+def _own_private_names(tree: ast.Module) -> set[str]:
+    """The private attributes a module defines for its own objects: its classes' methods and
+    class attributes, their ``__slots__``, and whatever it assigns (``self._x = ...``,
+    ``said._msg = ...``); not its module-level functions, which no object carries."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    names.add(item.name)
+                elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    names.add(item.target.id)
+                elif isinstance(item, ast.Assign):
+                    names |= {t.id for t in item.targets if isinstance(t, ast.Name)}
+                    if any(isinstance(t, ast.Name) and t.id == "__slots__" for t in item.targets):
+                        names |= {
+                            c.value
+                            for c in ast.walk(item.value)
+                            if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                        }
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+    return {name for name in names if name.startswith("_") and not name.startswith("__")}
+
+
+# a private name of another library, reached on purpose, with the reason
+FOREIGN_PRIVATE = {
+    # IPython's: prints a cell's error as the kernel does, with our one line as its traceback
+    "_showtraceback",
+}
+# IPython's display protocol (_repr_html_, _repr_png_...): public, spelt with underscores
+DISPLAY_PROTOCOL = re.compile(r"_repr_\w+_|_ipython_\w+_")
+
+
+def test_no_module_reaches_into_another_modules_private_names() -> None:
+    """A module uses another's documented names only: ``from labkit.lab import _running`` or
+    ``lab._on_loop(...)`` in switches.py is a seam nobody declared, which a rename in lab.py
+    breaks silently (lab.py offers ``running_labs``, ``on_lab_loop``, ``first_personality``).
+    A private attribute read on anything but ``self``/``cls`` must be one the module itself
+    defines; the standard library's and third parties' (``os._exit``) are their own business."""
+    reached = []
+    for path in sorted((ROOT / "labkit").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        own = _own_private_names(tree)
+        foreign_modules = set()  # names bound to modules outside labkit: os, random, sys...
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    if node.module.startswith("labkit"):
+                        if alias.name.startswith("_") and not alias.name.startswith("__"):
+                            reached.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+                    else:
+                        foreign_modules.add(name)
+            elif isinstance(node, ast.Import):
+                foreign_modules |= {
+                    (a.asname or a.name).split(".")[0]
+                    for a in node.names
+                    if not a.name.startswith("labkit")
+                }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                continue
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if node.attr.startswith("__") or node.attr in own | FOREIGN_PRIVATE:
+                continue
+            if DISPLAY_PROTOCOL.fullmatch(node.attr):
+                continue
+            if isinstance(base, ast.Name) and base.id in {"self", "cls", *foreign_modules}:
+                continue
+            reached.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert reached == [], "\n".join(reached)

@@ -19,6 +19,7 @@ import pytest
 import labkit
 from labkit import cli, control, scenarios, switches
 from labkit.errors import number
+from labkit.lab import on_lab_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,7 +203,7 @@ def test_purge_during_a_stream_of_cached_gets_never_errors(lab: labkit.Lab) -> N
 
 def test_a_switch_from_another_thread_runs_on_the_loop(lab: labkit.Lab) -> None:
     seen: list[str] = []
-    lab._on_loop(lambda: seen.append(threading.current_thread().name))
+    on_lab_loop(lab, lambda: seen.append(threading.current_thread().name))
     assert seen == ["labkit-lab"]
 
 

@@ -947,14 +947,14 @@ def run(
     """Like ``call``, also telling the virtual time the function took. ``hidden`` names
     attributes of the lab the code may not read (name -> why), e.g. what a device
     cannot know from outside the network."""
-    from labkit.lab import _running
+    from labkit.lab import running_labs
 
     left, total = _time_left(seconds)
     if since is not None:
         left = min(left, since + seconds - time.monotonic())
     if left <= 0:
         raise TimeLimit(STOPPED.bind(seconds=f"{total:g}"))
-    labs = list(_running)
+    labs: list[Any] = running_labs()
     started: list[float] = []  # when the learner's process said it had started
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
