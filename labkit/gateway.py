@@ -116,6 +116,8 @@ class Gateway(Proxy):
         self._personality = chosen
         self.says_keep_alive = chosen.headers.says_keep_alive
         self.sends_date = chosen.headers.sends_date
+        self.spelling = chosen.headers.relayed_case
+        self.head_length = chosen.headers.head_length
 
     def persona(self) -> personalities.Personality:
         return self._personality

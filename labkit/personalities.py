@@ -92,12 +92,18 @@ class Headers(FrozenRecord):
     ``says_keep_alive``: it writes ``Connection: keep-alive`` on every response after
     which it keeps an HTTP/1.1 client's connection (nginx; HTTP/1.1 needs none, RFC 9112 9.3).
     ``relayed_case``: the case of a relayed response's header names: "keep" the
-    upstream's (nginx), "lower" (HAProxy), or "canonical", Go's form (Caddy: ``X-Mixed-Case``).
+    upstream's (nginx), "lower" (HAProxy), or "canonical", Go's form (Caddy: ``X-Mixed-Case``);
+    "lower" and "canonical" spell the names it writes itself the same way (its own pages,
+    ``Connection``, the lab's ``X-Request-ID``: ``server.HTTPServer.spelling``).
     ``sends_date``: it writes ``Date`` on its own pages and on a relayed response that has
     none (RFC 9110 6.6.1 asks both of a server with a clock); HAProxy writes it on neither.
+    ``head_length``: its answer to a HEAD of one of its own pages carries the page's
+    ``Content-Length`` (RFC 9110 9.3.2: the fields a GET would get); Caddy (Go's net/http)
+    sends none, which 9.3.2 allows.
     """
 
     __slots__ = (
+        "head_length",
         "keeps_alive_after_http09",
         "page_headers",
         "relayed_case",
@@ -119,6 +125,7 @@ class Headers(FrozenRecord):
     says_keep_alive: bool
     sources: dict[str, str]
     sends_date: bool
+    head_length: bool
 
     def __init__(
         self,
@@ -132,6 +139,7 @@ class Headers(FrozenRecord):
         says_keep_alive: bool,
         sources: dict[str, str],
         sends_date: bool = True,
+        head_length: bool = True,
     ) -> None:
         set_ = object.__setattr__
         set_(self, "server", server)
@@ -144,6 +152,7 @@ class Headers(FrozenRecord):
         set_(self, "says_keep_alive", says_keep_alive)
         set_(self, "sources", sources)
         set_(self, "sends_date", sends_date)
+        set_(self, "head_length", head_length)
 
 
 class Pooling(FrozenRecord):
@@ -555,7 +564,7 @@ HAPROXY = Personality(
         says_keep_alive=False,
         sends_date=False,
         sources={
-            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case, and so do the fields of its own pages: 'content-length', 'cache-control', 'content-type', 'connection'; re-run by tests/test_real_gateways.py)",
             "server": f"{OBSERVED} (its own pages carry no Server)",
             "sends_date": f"{OBSERVED} (its own 502, 503, 504 and 408 pages carry no Date, and "
             "a relayed response without one gets none, although RFC 9110 6.6.1 asks a recipient "
@@ -812,10 +821,13 @@ CADDY = Personality(
         keeps_alive_after_http09=False,
         relayed_case="canonical",
         says_keep_alive=False,
+        head_length=False,
         sources={
-            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as 'X-Mixed-Case', 'X-Lower' and 'Etag', Go's canonical form; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as 'X-Mixed-Case', 'X-Lower' and 'Etag', Go's canonical form, and an origin's 'X-Request-ID' as 'X-Request-Id'; re-run by tests/test_real_gateways.py)",
             "server": OBSERVED,
             "page_headers": f"{OBSERVED} (no Content-Type, Content-Length: 0)",
+            "head_length": f"{OBSERVED} (HEAD of its own 502 and 503: no Content-Length, no "
+            "Transfer-Encoding; re-run by tests/test_real_gateways.py)",
             "relayed_server": f"{OBSERVED} (two Server headers: Caddy, then the origin's)",
             "content_type": f"{OBSERVED}: a relayed body without Content-Type gets one sniffed "
             "by Go's net/http (the lab does not imitate this)",

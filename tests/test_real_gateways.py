@@ -61,6 +61,7 @@ class Seen:
     headers: dict[str, list[str]]
     body: bytes
     kept_open: bool
+    names: tuple[str, ...] = ()  # every field name as it was written, in order
 
     def shape(self) -> tuple[object, ...]:
         picked = {name: self.headers.get(name, []) for name in COMPARED}
@@ -197,12 +198,14 @@ def _parse(data: bytes, kept_open: bool) -> Seen:
     if not sep or not m:
         return Seen(None, {}, data, kept_open)
     headers: dict[str, list[str]] = {}
+    names = []
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.decode("latin-1").partition(":")
         headers.setdefault(name.strip().lower(), []).append(value.strip())
+        names.append(name.strip())
     if "chunked" in ",".join(headers.get("transfer-encoding", [])):
         body = _dechunk(body)
-    return Seen(int(m.group(1)), headers, body, kept_open)
+    return Seen(int(m.group(1)), headers, body, kept_open, tuple(names))
 
 
 def _dechunk(body: bytes) -> bytes:
@@ -259,6 +262,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             versions_real = _other_versions(real.port)
             upgrade_real = _connection_of_426(real.port)
             unimitated_real = (_expect_refused(real.port), _head_garbage(real.port))
+            heads_real = {path: _head(real.port, path) for path in HEADS}
             refused_methods_real = [_direct_status(real.port, raw) for raw in REFUSED_METHODS]
             # nginx and Caddy wait for a stalled body (nginx: client_body_timeout, 60 s)
             stalled_real = _stalled_upload(real.port) if name == "haproxy" else None
@@ -277,6 +281,7 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         versions_lab = _other_versions(lab.gateway.port)
         upgrade_lab = _connection_of_426(lab.gateway.port)
         unimitated_lab = (_expect_refused(lab.gateway.port), _head_garbage(lab.gateway.port))
+        heads_lab = {path: _head(lab.gateway.port, path) for path in HEADS}
         refused_methods_lab = [_direct_status(lab.gateway.port, raw) for raw in REFUSED_METHODS]
 
     if name == "caddy":  # Go sniffs a Content-Type for a body without one; the lab does not
@@ -288,6 +293,18 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         if seen_real[path].shape() != seen_lab[path].shape()
     ]
     assert not differences, "\n".join(differences)
+    # each field name both wrote, spelt alike (case means nothing to HTTP, RFC 9110 5.1, but
+    # a learner reads it): HAProxy writes every name in lower case, its own fields' too
+    spelt = [
+        f"{path}: real {seen_real[path].names}, lab {seen_lab[path].names}"
+        for path in paths
+        if not _spelt_alike(seen_real[path], seen_lab[path])
+    ]
+    assert not spelt, "\n".join(spelt)
+    # HEAD: the status and framing fields GET would get, no body (RFC 9110 9.3.2 lets a
+    # server leave out what only making the content would tell): nginx sends no framing
+    # field for a body it would read to the close, Caddy none on its own empty pages
+    assert heads_real == heads_lab, f"{name}:\n  real {heads_real}\n  lab  {heads_lab}"
     # the Connection lines of answers to a keep-alive HTTP/1.1 client (nginx: keep-alive)
     connection_real = {path: seen.headers.get("connection", []) for path, seen in seen_real.items()}
     connection_lab = {path: seen.headers.get("connection", []) for path, seen in seen_lab.items()}
@@ -378,6 +395,38 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         words = _log_words(name, answer.log) if answer.kind != "cut" else ""
         if words:
             assert words in logs, f"{name} / {fault}: {words!r} not in the real log"
+
+
+# HEAD requests compared: a relayed 200, a gateway's own 502 and 503, the two bodies nginx
+# reads to the close, a relayed 500
+HEADS = (
+    "/up/ok/",
+    "/up/close/",
+    "/pool/",
+    "/up/bad-content-length/",
+    "/up/bad-transfer-encoding/",
+    "/orders/boom",
+)
+
+
+def _head(port: int, path: str) -> tuple[int | None, list[tuple[str, str]], bytes]:
+    """HEAD ``path``, read to the close: the status, the framing fields as written (name,
+    value) and the bytes after the head (none, for any HEAD)."""
+    raw = f"HEAD {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
+    data = _read_to_close(port, raw)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = [line.decode("latin-1").partition(":") for line in head.split(b"\r\n")[1:]]
+    framing = [
+        (k, v.strip()) for k, _, v in lines if k.lower() in ("content-length", "transfer-encoding")
+    ]
+    return _parse(data, kept_open=False).status, framing, rest
+
+
+def _spelt_alike(real: Seen, lab: Seen) -> bool:
+    """Whether every field name both sent is written the same way by both."""
+    spelt_real = {n.lower(): n for n in real.names}
+    spelt_lab = {n.lower(): n for n in lab.names}
+    return all(spelt_real[n] == spelt_lab[n] for n in spelt_real.keys() & spelt_lab.keys())
 
 
 def _expect_refused(port: int) -> tuple[bool, int | None]:

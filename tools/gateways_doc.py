@@ -122,8 +122,8 @@ def summary(lang: str = ENGLISH) -> str:
 
 CASES = {
     "keep": "as the upstream wrote them",
-    "lower": "lower case",
-    "canonical": "Go's canonical form (`X-Mixed-Case`)",
+    "lower": "lower case (the names it writes itself too)",
+    "canonical": "Go's canonical form (`X-Mixed-Case`; the names it writes itself too)",
 }
 
 
@@ -153,6 +153,10 @@ def _headers_table() -> str:
         (
             "`Connection: keep-alive` on responses to an HTTP/1.1 client it keeps",
             lambda h: "yes" if h.says_keep_alive else "no",
+        ),
+        (
+            "`Content-Length` on a HEAD of its own pages",
+            lambda h: "yes" if h.head_length else "no",
         ),
     ]
     # what a personality does, beside what it writes in headers

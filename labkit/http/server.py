@@ -14,7 +14,7 @@ import re
 import socket
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 import h11
@@ -293,6 +293,12 @@ class HTTPServer(Listener):
     # writes Date on a response that has none (RFC 9110 6.6.1: an origin with a clock MUST on
     # 2xx-4xx, and a recipient forwarding a response without one MUST add it); HAProxy does not
     sends_date = True
+    # how it spells the field names it writes (``personalities.Headers.relayed_case``):
+    # "keep" them as made, "lower" (HAProxy), "canonical" (Go's form: Caddy)
+    spelling = "keep"
+    # a HEAD of its own page carries the page's Content-Length (RFC 9110 9.3.2: the GET's
+    # fields); Go's net/http (Caddy) sends none
+    head_length = True
 
     @property
     def head_timeout(self) -> float:
@@ -602,7 +608,7 @@ class HTTPServer(Listener):
             headers, page = pages.page(asked, status, made_by=self.role, paragraphs=[why])
             response = Response(status, headers, page, why=said(why), close=True)
         body = response.body if isinstance(response.body, bytes) else b""
-        head = _head_bytes(response, self._extra_headers(rid, response))
+        head = self._spelt(_head_bytes(response, self._extra_headers(rid, response)))
         data = head + body
         self.recorder.record(
             rid,
@@ -663,23 +669,64 @@ class HTTPServer(Listener):
         request: Request,
         response: Response,
     ) -> bool:
-        """Write the response; returns whether the connection may be reused."""
-        rid = request.request_id
+        """Write the response; returns whether the connection may be reused. Which fields go
+        out is ``_fields``'s decision, how the head is written ``_head``'s; a body is written
+        whole (``_send_whole``) or as it arrives (``_send_stream``)."""
         if response.raw is not None:
-            self.recorder.record(
-                rid,
-                self.name,
-                self.role,
-                Kind.SENT,
-                f"{len(response.raw)} bytes relayed as they came, with no status line (HTTP/0.9)",
-                data=response.raw,
-                status=None,
-                generated=response.generated,
-                why=response.why,
-            )
-            writer.write(response.raw)
-            await _drain_quietly(writer)
-            return False
+            return await self._send_raw(writer, request, response)
+        fields = self._fields(request, response)
+        try:
+            head = self._head(conn, request, response, fields)
+        except h11.LocalProtocolError as exc:
+            return await self._send_unwritable(writer, request, response, str(exc))
+        payload = response.body
+        if isinstance(payload, bytes):
+            return await self._send_whole(conn, writer, request, response, head, payload)
+        return await self._send_stream(conn, writer, request, response, head, payload)
+
+    async def _send_raw(
+        self, writer: asyncio.StreamWriter, request: Request, response: Response
+    ) -> bool:
+        """Bytes relayed as they came, with no status line of this server's (HTTP/0.9)."""
+        raw = response.raw or b""
+        self.recorder.record(
+            request.request_id,
+            self.name,
+            self.role,
+            Kind.SENT,
+            f"{len(raw)} bytes relayed as they came, with no status line (HTTP/0.9)",
+            data=raw,
+            status=None,
+            generated=response.generated,
+            why=response.why,
+        )
+        writer.write(raw)
+        await _drain_quietly(writer)
+        return False
+
+    async def _send_unwritable(
+        self, writer: asyncio.StreamWriter, request: Request, response: Response, problem: str
+    ) -> bool:
+        """A response h11 will not write (``problem`` says why): this server's own answer
+        instead, written by hand (h11's side of the connection is now in its error state)."""
+        response = replace(self.unwritable(request, response, problem), close=True)
+        body = response.body if isinstance(response.body, bytes) else b""
+        rid = request.request_id
+        head = self._spelt(_head_bytes(response, self._extra_headers(rid, response)))
+        data = head + (b"" if request.method == "HEAD" else body)
+        writer.write(data)
+        await _drain_quietly(writer)
+        self._record_sent(rid, response, data)
+        return False
+
+    def _fields(self, request: Request, response: Response) -> Headers:
+        """The fields the response goes out with: its own (less an X-Request-ID: this
+        server's goes instead), what this server adds (``_extra_headers``), Connection:
+        keep-alive where it says so, and the Content-Length of a body it holds whole.
+
+        Not for a HEAD of its own page where ``head_length`` is off (Go's net/http, Caddy:
+        a handler's HEAD answer has only the length it set, and its error pages set none;
+        RFC 9110 9.3.2 lets a server leave out what it knows only by making the content)."""
         headers = []
         date = server = length = False  # one look at each field, not one pass for each
         for k, v in response.headers:
@@ -693,44 +740,88 @@ class HTTPServer(Listener):
                 server = True
             elif name == "content-length":
                 length = True
-        closing = response.close
-        headers += self._extra_headers(rid, response, date, server)
-        if self.says_keep_alive and not closing and request.http_version == "1.1":
+        headers += self._extra_headers(request.request_id, response, date, server)
+        if self.says_keep_alive and not response.close and request.http_version == "1.1":
             if _keeps_alive(request):
                 headers.append(("Connection", "keep-alive"))
-        payload = response.body  # bytes, or a stream relayed as it arrives
-        no_body = request.method == "HEAD" or response.status in (204, 304)
         if (
-            isinstance(payload, bytes)
+            isinstance(response.body, bytes)
             and not length
             and not (response.status == 204 or response.status == 304)
+            and (self.head_length or request.method != "HEAD" or not response.generated)
         ):
-            headers.append(("Content-Length", str(len(payload))))
+            headers.append(("Content-Length", str(len(response.body))))
+        return headers
+
+    def _head(
+        self, conn: h11.Connection, request: Request, response: Response, headers: Headers
+    ) -> bytes:
+        """The response head as h11 writes it (h11.LocalProtocolError: h11 will not), with
+        what h11 decides for itself undone where this server differs:
+
+        - a relayed ``Connection`` naming ``upgrade`` goes out as it came (``_relayed_connection``);
+        - a HEAD answer without a length gets no ``Transfer-Encoding: chunked`` (h11 frames it
+          as the GET's answer would be): nothing is framed, so nothing is said, as nginx does
+          for a body it would read to the close and Go's net/http for a HEAD (RFC 9110 9.3.2);
+        - every field name is spelt as this server spells them (``spelling``)."""
         fields, fit = h11_fields(headers)  # a relayed byte stays a byte
-        try:
-            reason = response.reason.encode("latin-1", "replace")
-            head = conn.send(response_event(response.status, fields, reason, fit))
-        except h11.LocalProtocolError as exc:
-            # a response h11 will not write: this server's own answer instead, written by
-            # hand (h11's side of the connection is now in its error state)
-            response = replace(self.unwritable(request, response, str(exc)), close=True)
-            body = response.body if isinstance(response.body, bytes) and not no_body else b""
-            head = _head_bytes(response, self._extra_headers(rid, response)) + body
-            writer.write(head)
-            await _drain_quietly(writer)
-            self._record_sent(rid, response, head)
-            return False
+        reason = response.reason.encode("latin-1", "replace")
+        head: bytes = conn.send(response_event(response.status, fields, reason, fit))
         if not response.generated and head.find(_ADDED_CLOSE) != -1:
             head = _relayed_connection(head, response.headers)
+        if request.method == "HEAD" and head.find(_ADDED_CHUNKED) != -1:
+            head = head.replace(_ADDED_CHUNKED, b"\r\n", 1)
+        return self._spelt(head)
+
+    def _spelt(self, head: bytes) -> bytes:
+        """``head`` with its field names spelt as this server spells every name it writes
+        (``spelling``): as they are, in lower case (HAProxy), or in Go's canonical form
+        (Caddy)."""
+        spelling = self.spelling
+        if spelling == "keep":
+            return head
+        first, *lines = head[:-4].split(b"\r\n")
+        spelt = [first]
+        for line in lines:
+            name, sep, value = line.partition(b":")
+            spelt.append(
+                (name.lower() if spelling == "lower" else _go_canonical(name)) + sep + value
+            )
+        return b"\r\n".join(spelt) + b"\r\n\r\n"
+
+    async def _send_whole(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        request: Request,
+        response: Response,
+        head: bytes,
+        payload: bytes,
+    ) -> bool:
+        """A body this server holds whole: head and body in one write."""
         sent = bytearray(head)
-        if isinstance(payload, bytes):
-            if payload and not no_body:
-                sent += conn.send(h11.Data(data=payload))
-            sent += conn.send(END)
-            self._record_sent(rid, response, bytes(sent))
-            writer.write(sent)
-            await _drain(writer)
-            return not closing
+        if payload and not (request.method == "HEAD" or response.status in (204, 304)):
+            sent += conn.send(h11.Data(data=payload))
+        sent += conn.send(END)
+        self._record_sent(request.request_id, response, bytes(sent))
+        writer.write(sent)
+        await _drain(writer)
+        return not response.close
+
+    async def _send_stream(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        request: Request,
+        response: Response,
+        head: bytes,
+        payload: AsyncIterator[bytes],
+    ) -> bool:
+        """A body relayed as it arrives: the head goes out with its first chunk; a body the
+        upstream cut ends the connection without the message's end (RFC 9112 8)."""
+        no_body = request.method == "HEAD" or response.status in (204, 304)
+        rid = request.request_id
+        sent = bytearray(head)
         out = _Coalesced(writer, head)
         cut = ""
         try:
@@ -753,7 +844,7 @@ class HTTPServer(Listener):
         self._record_sent(rid, response, bytes(sent))
         writer.write(end)
         await _drain(writer)
-        return not closing
+        return not response.close
 
     def _record_sent(self, rid: str, response: Response, data: bytes, cut: str = "") -> None:
         summary = f"{response.status} {response.reason}".strip()
@@ -828,6 +919,13 @@ def _head_bytes(response: Response, extra: list[tuple[str, str]]) -> bytes:
 
 
 _ADDED_CLOSE = b"\r\nConnection: close\r\n"  # as h11 writes it (set_comma_header)
+_ADDED_CHUNKED = b"\r\nTransfer-Encoding: chunked\r\n"  # the same
+
+
+def _go_canonical(name: bytes) -> bytes:
+    """Go's canonical form of a field name (``textproto.CanonicalMIMEHeaderKey``): each
+    dash-separated word capitalised, the rest in lower case (``X-Request-Id``)."""
+    return b"-".join(word[:1].upper() + word[1:].lower() for word in name.split(b"-"))
 
 
 def _relayed_connection(head: bytes, headers: Headers) -> bytes:
