@@ -506,6 +506,15 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
     gave_up = f"no answer (the client gave up after {labkit.scenarios.STALL:g} s)"
     assert f"<h3 style='margin:4px 0'>{gave_up}</h3>" in p.inspector.summary.value
     assert f"waited: {gave_up}." in _said(p)
+    # the origin's side too: what reached it, and that the client closed before the rest came
+    # (its lane and arrow in the picture; the picture drew the client's lane alone)
+    origin = ex.hop("origin")
+    assert origin.bytes_in == labkit.scenarios.get("408-slow-client").request.data
+    assert origin.sent is None
+    closed = "the client closed the connection before the rest came, so there was nothing to answer"
+    assert closed in origin.received_summary and closed in repr(ex)
+    picture = p.inspector.picture.value
+    assert ">origin</text>" in picture and "nothing to answer</text>" in picture
     p.scenario.value = "408-slow-client"
     p.run_button.click()  # sets the origin's head timeout, then puts back the default
     assert lab.origin.head_timeout == HEAD_TIMEOUT

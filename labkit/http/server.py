@@ -338,6 +338,8 @@ class HTTPServer(Listener):
             try:
                 request = await self._read_request(conn, reader, writer, raw)
             except _Closed:
+                if raw and conn.their_state is h11.IDLE:  # it closed in the middle of a head
+                    self.record_abandoned(raw, peer_port)
                 return
             except TimeoutError as exc:
                 if raw:  # a slow client: it started a request and did not finish it
@@ -623,6 +625,26 @@ class HTTPServer(Listener):
         )
         writer.write(data)
         await _drain_quietly(writer)
+
+    def record_abandoned(self, raw: bytearray, peer_port: int | None) -> None:
+        """A client closed its connection after part of a request's head (it gave up before
+        this server's head timeout ran out): recorded, so that the story and the picture show
+        what arrived here and that nothing was answered, not the client's lane alone."""
+        first_line = bytes(raw).split(b"\r\n", 1)[0][:120].decode("latin-1")
+        summary = Msg(
+            "incomplete request: {line}; the client closed the connection before the rest "
+            "came, so there was nothing to answer",
+            line=repr(first_line),
+        )
+        self.recorder.record(
+            self.recorder.new_id(),
+            self.name,
+            self.role,
+            Kind.RECEIVED,
+            said(summary),
+            data=bytes(raw),
+            peer_port=peer_port,
+        )
 
     def record_unparsed(self, raw: bytearray, peer_port: int | None, status: int) -> str:
         """Record what arrived of a request that will not be served; returns its new id."""
