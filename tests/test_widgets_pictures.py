@@ -49,6 +49,11 @@ def test_a_cut_body_or_a_4xx_is_not_drawn_green(lab: labkit.Lab) -> None:
     svg = sequence_svg(lab.get("/up/body-cut/"))
     colours = {fill for text, fill in _texts(svg) if text.startswith("200 OK")}
     assert colours and "#1b7f3b" not in colours
+    # nor the words under the hop that made it (they were green), whose lane is marked failed,
+    # as the text alternative names it ("The failing hop: upstream 'body-cut', whose ...")
+    texts = _texts(svg)
+    assert dict(texts)["made the 200 here"] == palette.INCOMPLETE, texts
+    assert ("upstream 'body-cut' ✗ failed", palette.FAILED) in texts, texts
     # nor a 4xx: its arrows and the words saying who made it, in one colour (it was green)
     texts = _texts(sequence_svg(lab.get("/nope")))
     colours = {fill for text, fill in texts if text in ("404 Not Found", "made the 404 here")}

@@ -121,7 +121,14 @@ def _lanes_and_arrows(
         behind = made + 1
         proxy = hops[made - 1].role in (Role.GATEWAY, Role.PORTAL)
         failed.add(behind if behind < len(lanes) and proxy else made)
+    elif made is not None and _cut_after_status(ex):
+        failed.add(made)  # its body broke off: the hop the text alternative names
     return lanes, arrows, failed, made
+
+
+def _cut_after_status(ex: ExchangeView) -> bool:
+    """A 2xx or 3xx whose body broke off after its status line (drawn "body cut off")."""
+    return bool(ex.client_error) and ex.status is not None and ex.status < 400
 
 
 def _lines(text: str) -> tuple[list[str], bool]:
@@ -147,7 +154,7 @@ def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
     lang = lang or i18n.learner_language()
     culprit = failing_hop(ex)
     where = Msg(" The failing hop: {hop}.", hop=culprit).render(lang) if culprit else ""
-    if not culprit and ex.client_error and ex.status is not None and ex.status < 400:
+    if _cut_after_status(ex):
         # a 2xx or 3xx whose body broke off (drawn "body cut off"): the hop that made it
         where = Msg(
             " The failing hop: {hop}, whose body broke off after the status line.",
@@ -227,9 +234,10 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
             if ex.status is not None
             else Msg("sent raw bytes, no status line")
         ).render(lang)
+        kind = "incomplete" if _cut_after_status(ex) else picture_kind(ex.status)
         out.append(
             f"<text x='{x[made]}' y='{bottom}' text-anchor='middle' font-weight='bold' "
-            f"{paint(fill=picture_kind(ex.status))}>{html.escape(what)}</text>"
+            f"{paint(fill=kind)}>{html.escape(what)}</text>"
         )
     if measured:
         out.append(
