@@ -165,3 +165,26 @@ def test_a_nullable_switch_parameter_has_its_none_as_a_checkbox(lab: labkit.Lab)
     assert p.retry_after.value == 120 and "Retry-After 120" in p.maintenance_state.value
     p.buttons["GET /orders/7"].click()
     assert p.inspector.exchange.header("Retry-After") == "120"
+
+
+def test_a_setting_changed_while_maintenance_is_off_is_confirmed(lab: labkit.Lab) -> None:
+    """With maintenance off, a new Retry-After, 'no Retry-After' or the caching mistake was
+    answered 'maintenance: off.', the line before it: nothing said the change was kept. It
+    is, for when maintenance is turned on."""
+    p = Playground(lab, "503")
+    pending = "maintenance: off; the change takes effect once it is on."
+    for change in (
+        lambda: setattr(p.retry_after, "value", 30),
+        lambda: setattr(p.retry_after.none, "value", True),
+        lambda: setattr(p.retry_after.none, "value", False),
+        lambda: setattr(p.cache_mistake, "value", True),
+    ):
+        change()
+        assert (p.status.value, p.message.value) == (pending, "")
+        assert "maintenance: off" in p.maintenance_state.value and not lab.origin.in_maintenance
+    p.maintenance.value = True  # the toggle itself is said as it is, with what was kept
+    assert p.status.value == (
+        "maintenance: on, Retry-After 30, Cache-Control max-age=60 (the caching mistake)."
+    )
+    p.maintenance.value = False
+    assert p.status.value == "maintenance: off."

@@ -632,8 +632,12 @@ class SwitchControls(w.VBox):
         values = {**self.fixed, **{n: c.value for n, c in self.inputs.items()}}
         return {**values, **(self.extra() if self.extra else {})}
 
-    def apply(self, action: Mapping[str, Any] | None = None) -> str:
-        """Apply the switch as the controls (and ``action``) say; show and return the line."""
+    def apply(self, action: Mapping[str, Any] | None = None, *, setting: bool = False) -> str:
+        """Apply the switch as the controls (and ``action``) say; show and return the line.
+
+        ``setting``: one of the switch's settings changed, not whether it is on. While it is
+        off, its line ("maintenance: off") says nothing of the new value, which only takes
+        effect once it is on: the spoken line says so, or the change passes unconfirmed."""
         line = switches.apply(
             self.panel.lab,
             self.switch.name,
@@ -641,6 +645,11 @@ class SwitchControls(w.VBox):
             lang=self.panel.lang,
         )
         self._show(self._now() or line)
+        on = self.inputs.get("on")
+        if setting and on is not None and not on.value:
+            line = Msg("{line}; the change takes effect once it is on", line=line).render(
+                self.panel.lang
+            )
         self.panel.switched(line)
         return line
 
@@ -689,7 +698,7 @@ class SwitchControls(w.VBox):
             if self.switch.per_playground:
                 self.choose()
             else:
-                self.apply()
+                self.apply(setting=change["owner"] is not self.inputs.get("on"))
         except BadArgument:  # refused by the table: the control shows what still applies
             self._refreshing = True
             try:
@@ -794,7 +803,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     maintenance = SwitchControls(p, "maintenance", only=("on", "retry_after"), extra=max_age)
     p.maintenance, p.retry_after = maintenance.inputs["on"], maintenance.inputs["retry_after"]
     p.maintenance_state = maintenance.state
-    p.cache_mistake.observe(p._safe(lambda _: maintenance.apply()), names="value")
+    p.cache_mistake.observe(p._safe(lambda _: maintenance.apply(setting=True)), names="value")
     cache = SwitchControls(p, "cache")
     # the origin's capacity for this playground's requests (a burst at 3 sheds at once),
     # never the lab's: it is a per-playground switch
