@@ -525,10 +525,16 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
 
 def test_a_switch_a_scenario_puts_back_is_shown_as_it_is(lab: labkit.Lab) -> None:
     """Maintenance turned on by hand, then a scenario that turns it on and off again: the
-    control and its words follow the lab, not the last click."""
+    control and its words follow the lab, not the last click. The scenario ran on a fresh
+    lab's settings and the playground's maintenance is put back as it was, on; one turned on
+    in code, behind the playground's back, is shown as the lab has it after the run too."""
     p = Playground(lab, "503")
     p.maintenance.value = True
     p.scenario.value = "503-served-from-cache"
+    p.run_button.click()
+    assert lab.origin.in_maintenance
+    assert p.maintenance.value is True and "maintenance: on" in p.maintenance_state.value
+    lab.origin.maintenance(False)  # from a cell: the control still says on until it refreshes
     p.run_button.click()
     assert not lab.origin.in_maintenance
     assert p.maintenance.value is False and "maintenance: off" in p.maintenance_state.value

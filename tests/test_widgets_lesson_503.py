@@ -167,6 +167,20 @@ def test_a_nullable_switch_parameter_has_its_none_as_a_checkbox(lab: labkit.Lab)
     assert p.inspector.exchange.header("Retry-After") == "120"
 
 
+def test_load_shedding_is_shown_with_maintenance_left_on(lab: labkit.Lab) -> None:
+    """Maintenance on, then '503-load-shedding' run: its held request never reached a busy
+    origin (maintenance answered it) and the alert asked whether the machine was overloaded.
+    The scenario sheds as its cause says, and maintenance is on again afterwards."""
+    p = Playground(lab, "503")
+    p.maintenance.value = True
+    p.scenario.value = "503-load-shedding"
+    p.run_button.click()
+    ex = p.inspector.exchange
+    assert p.message.value == "" and ex is not None and ex.status == 503
+    assert "maintenance" not in ex.why and "maintenance set aside" in p.status.value, ex.why
+    assert lab.origin.in_maintenance and p.maintenance.value is True
+
+
 def test_a_setting_changed_while_maintenance_is_off_is_confirmed(lab: labkit.Lab) -> None:
     """With maintenance off, a new Retry-After, 'no Retry-After' or the caching mistake was
     answered 'maintenance: off.', the line before it: nothing said the change was kept. It

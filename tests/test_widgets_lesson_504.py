@@ -26,6 +26,31 @@ def test_each_scenario_shows_its_status(lab: labkit.Lab, scenario: str) -> None:
     assert expected.made_by in p.inspector.summary.value
 
 
+def test_a_scenario_runs_as_its_expected_line_says_whatever_was_left_set(
+    lab: labkit.Lab,
+) -> None:
+    """The slow upstream's delay set to 0.1 s on this playground, then '504-slow' run: it
+    answered 200 under 'Expected: 504'. A scenario runs on a fresh lab's settings, says what
+    it set aside, and leaves them as the learner set them."""
+    p = Playground(lab, "504")
+    p.slow_delay.value = 0.1
+    p.read_timeout.value = 0.1
+    p.scenario.value = "504-slow"
+    p.run_button.click()
+    ex = p.inspector.exchange
+    assert ex is not None and (ex.status, ex.generated_by) == (504, "gateway"), p.message.value
+    assert p.status.value.startswith(
+        "Ran 504-slow on a fresh lab's settings (timeout, delay, slow.delay set aside for it, "
+        "then put back as you left them): 504 Gateway Timeout"
+    )
+    assert lab.upstreams["slow"].delay == pytest.approx(0.1) and p.slow_delay.value == 0.1
+    assert lab.gateway.route("/").read_timeout == pytest.approx(0.1)
+    # nothing set aside: said as before
+    lab.reset()
+    p.run_button.click()
+    assert p.status.value.startswith("Ran 504-slow: 504 Gateway Timeout")
+
+
 def test_sliders_decide_between_504_and_200(lab: labkit.Lab) -> None:
     p = Playground(lab, "504")
     slow = p.buttons["GET /slow"]
@@ -95,18 +120,23 @@ def test_the_status_line_says_when_the_client_gave_up(lab: labkit.Lab, monkeypat
     """A gateway slower than the client: no byte came, so the playground's status line says the
     client gave up and after how long, the wait it used (a scenario's, or send's own timeout),
     not a bare 'no status line'; in the lab's language."""
-    from labkit import i18n
+    from labkit import i18n, switches
 
     monkeypatch.setattr(scenarios, "CLIENT_TIMEOUT", 0.3)  # the scenario's wait (client_wait)
-    lab.upstreams["slow"].delay = 3
-    lab.gateway.route("slow").read_timeout = 2  # the gateway's 504 comes long after 0.3 s
+    # a scenario runs on a fresh lab's settings: there, the slow route waits 2 s, so the slow
+    # upstream's 200 (after its default 1 s) comes long after the client gave up at 0.3 s
+    read = labkit.Timeouts(connect=switches.UPSTREAM_TIMEOUTS.connect, read=2.0)
+    monkeypatch.setattr(switches, "UPSTREAM_TIMEOUTS", read)
     p = Playground(lab, "504")
     p.scenario.value = "504-slow"
     ex = p.run()
     assert ex.status is None and p.message.value == ""
-    assert p.status.value == (
-        "Ran 504-slow: no answer (the client gave up after 0.3 s). The inspector below shows it."
+    assert p.status.value.startswith("Ran 504-slow")
+    assert p.status.value.endswith(
+        ": no answer (the client gave up after 0.3 s). The inspector below shows it."
     )
+    lab.upstreams["slow"].delay = 3
+    lab.gateway.route("slow").read_timeout = 2  # the gateway's 504 comes long after 0.2 s
     p.send("GET", "/up/slow/", timeout=0.2)
     assert p.status.value == (
         "GET /up/slow/ via the gateway: no answer (the client gave up after 0.2 s). "
