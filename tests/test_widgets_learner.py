@@ -308,6 +308,13 @@ def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> 
     assert ("HAProxy 2.6.12", "503 Service Unavailable") in [r[:2] for r in g.rows]
     g.fault.value = "close"
     assert g.rows == [] and "Fault changed" in g.table.value
+    # a 200 whose body broke off: the client saw the status line, then an error (the row and
+    # the spoken line said '200 OK' five times, as for a whole answer)
+    g.fault.value = "body-cut"
+    g.run_button.click()
+    assert {row[1] for row in g.rows} == {"200 OK (body incomplete)"}, g.rows
+    assert "200 OK (body incomplete)</td>" in g.table.value
+    assert _said(g).count("200 OK (body incomplete)") == len(g.rows)
 
 
 def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:

@@ -1080,6 +1080,8 @@ class GatewaysCompared(_Panel):
                 wait = scenarios.client_wait(name, condition)
                 ex = self.lab.get(path, timeout=wait)
                 status = render_html.status_words(ex, self.lang)
+                if ex.client_error and ex.status is not None:  # a status line, then a cut body
+                    status += Msg(" (body incomplete)").render(self.lang)
                 gw = ex.hop("gateway").sent
                 rows.append((personalities.get(name).title, status, gw.why if gw else ""))
         finally:
