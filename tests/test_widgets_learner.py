@@ -8,6 +8,7 @@ import pytest
 import labkit
 from labkit import switches
 from labkit.errors import UnknownName, number
+from labkit.render.text import milliseconds
 from labkit.widgets import GatewaysCompared, Playground, Quiz
 
 
@@ -498,6 +499,11 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
     ex = p.inspector.exchange
     assert ex is not None and ex.status == 408 and ex.generated_by == "origin"
     assert "408 Request Timeout, made by the origin" in _said(p)
+    # the origin's measured time is its wait for the rest of the head, drawn under its 408
+    # (it read '<1 ms': the request was recorded as received when the origin gave up)
+    waited = ex.hop("origin").duration
+    assert waited is not None and waited >= 0.2, waited
+    assert f">{milliseconds(waited)}</text>" in p.inspector.picture.value
     # a head timeout longer than the stall: the client sends nothing for as long as the
     # button says, then gives up (it waited 5 s, lab.raw's own wait, under a '2 s' label)
     p.head_timeout.value = HEAD_TIMEOUT
