@@ -167,6 +167,24 @@ def test_a_nullable_switch_parameter_has_its_none_as_a_checkbox(lab: labkit.Lab)
     assert p.inspector.exchange.header("Retry-After") == "120"
 
 
+def test_a_burst_during_maintenance_is_not_called_load_shedding(lab: labkit.Lab) -> None:
+    """Maintenance on, then Burst: '0 served (200), 10 shed (503)', maintenance's 503s counted
+    as load shedding. Said as what they are; with maintenance off the burst sheds."""
+    p = Playground(lab, "503")
+    p.maintenance.value = True
+    p.buttons["Burst"].click()
+    line = (
+        "10 requests with maintenance on: 10 answered 503 by maintenance, which answers "
+        "before any load is counted, so none was shed; turn maintenance off to see load shedding"
+    )
+    assert p.message.value == "" and p.burst_result.value == line
+    assert p.status.value == f"Burst at capacity 3, {line}."
+    p.maintenance.value = False
+    p.buttons["Burst"].click()
+    assert p.message.value == "" and " shed (503)" in p.burst_result.value
+    assert "maintenance" not in p.burst_result.value
+
+
 def test_load_shedding_is_shown_with_maintenance_left_on(lab: labkit.Lab) -> None:
     """Maintenance on, then '503-load-shedding' run: its held request never reached a busy
     origin (maintenance answered it) and the alert asked whether the machine was overloaded.

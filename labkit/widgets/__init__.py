@@ -855,12 +855,27 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
             capacity = p.lab.origin.capacity
+            maintenance = p.lab.origin.in_maintenance
             result = load.burst(
                 p.lab,
                 p.burst_size.value,
                 on_progress=lambda done, total: setattr(p.progress, "value", done),
             )
-        p.burst_result.value = html.escape(repr(result))
+        line: i18n.Text = repr(result)
+        if maintenance:
+            # maintenance answers before any load is counted: its 503s, read as "shed (503)",
+            # said "0 served (200), 12 shed (503)" of a burst in which nothing was shed
+            line = Msg(
+                "{n} request with maintenance on: {count} answered 503 by maintenance, which "
+                "answers before any load is counted, so none was shed; turn maintenance off to "
+                "see load shedding",
+                plural="{n} requests with maintenance on: {count} answered 503 by maintenance, "
+                "which answers before any load is counted, so none was shed; turn maintenance "
+                "off to see load shedding",
+                n=result.size,
+                count=result.shed,
+            )
+        p.burst_result.value = html.escape(i18n.render(line, p.lang))
         p.refresh_switches()
         p.inspector.clear(Msg("The last action was a burst: its result is in the line above."))
         at = (
@@ -868,7 +883,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
             if capacity is None
             else Msg("capacity {capacity}", capacity=capacity)
         )
-        p._say(Msg("Burst at {at}, {result}.", at=at, result=repr(result)))
+        p._say(Msg("Burst at {at}, {result}.", at=at, result=line))
 
     get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"))
     burst = p.button(Msg("Burst"), do_burst)
