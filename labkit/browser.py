@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from labkit.errors import refuse, shown
 from labkit.i18n import ENGLISH, Msg
 
+LINK = "link"  # the msgctxt of a lesson's link words (lab.browser_link, tools/messages.py)
+
 
 def proxy_prefix() -> str:
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")

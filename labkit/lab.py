@@ -356,7 +356,7 @@ class Lab:
 
     def browser_link(self, server: str = "gateway", path: str = "/", text: str = "") -> Any:
         """A link that opens ``path`` on a lab server in the browser (via jupyter-server-proxy)."""
-        from labkit.browser import link
+        from labkit.browser import LINK, link
 
         if not isinstance(text, str):
             raise refuse(
@@ -365,9 +365,16 @@ class Lab:
             )
         base = self.url(server)
         port = int(base.rsplit(":", 1)[1])
-        words = text or Msg(
-            "open {path} on the {server} in the browser", path=path, server=server
-        ).render(self.lang)
+        # a lesson's words are a literal in a code cell both languages share: the catalogue
+        # says them in the lab's language (msgctxt link, tools/messages.py reads them from the
+        # lessons); a learner's own words are shown as given
+        words = (
+            i18n.translate(self.lang, text, context=LINK)
+            if text
+            else Msg("open {path} on the {server} in the browser", path=path, server=server).render(
+                self.lang
+            )
+        )
         return link(port, path, words, base, self.lang)
 
     def urls(self) -> dict[str, Any]:

@@ -85,6 +85,29 @@ def test_the_500_question_quotes_the_page_as_it_reads(lab: labkit.Lab, lang: str
     assert line.replace(ref, "req-0001") in i18n.render(q2.prompt_text, lang)
 
 
+def test_a_lessons_browser_link_speaks_the_labs_language(lab: labkit.Lab) -> None:
+    """A lesson's link words are a literal in a code cell both languages share: a Chinese
+    lab says them in Chinese (every Chinese lesson showed them in English until December
+    2026), an English lab as written, a learner's own words as given; tools/messages.py
+    finds each in the English lessons, so a new or changed one needs its translation."""
+    from labkit.browser import LINK
+
+    cells = "".join(p.read_text() for p in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")))
+    literals = set(re.findall(r'browser_link\([^()]*?\\"([^"\\]+)\\"\)', cells))
+    found = {m.msgid for m in messages.extract() if m.context == LINK}
+    assert literals and found == literals
+    chinese = labkit.start(lang="zh-CN")
+    try:
+        for words in sorted(found):
+            said = chinese.browser_link("gateway", "/", words).text
+            assert re.search("[\u4e00-\u9fff]", said), (words, said)
+            assert said == i18n.translate(i18n.CHINESE, words, context=LINK)
+            assert lab.browser_link("gateway", "/", words).text == words
+        assert chinese.browser_link("gateway", "/", "my page").text == "my page"
+    finally:
+        chinese.stop()
+
+
 def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> None:
     lab.origin.maintenance(True, retry_after=30)
     head = get("/orders/7", "Accept: text/html", "Accept-Language: zh-CN")

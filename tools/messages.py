@@ -6,8 +6,10 @@
 
 The msgids are the English text of every ``Msg("...")`` in labkit (found by reading the
 source, as xgettext would), the reason phrases of the lab's pages
-(``pages.PAGE_STATUSES``) and the options of the exercises' multiple choices (msgctxt
-``option``: a Quiz shows their words beside them). To translate one: copy its entry from the .pot into
+(``pages.PAGE_STATUSES``), the options of the exercises' multiple choices (msgctxt
+``option``: a Quiz shows their words beside them) and the words of the English lessons'
+browser links (msgctxt ``link``: a literal in a code cell both languages share, which
+``lab.browser_link`` says in the lab's language). To translate one: copy its entry from the .pot into
 ``labkit/locale/zh_CN/LC_MESSAGES/messages.po`` and fill its msgstr (msgmerge does the same).
 tests/test_i18n.py runs ``--check`` and fails on a msgid without a translation.
 """
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit import i18n
+from labkit.browser import LINK
 from labkit.exercises import LESSON_MODULES
 from labkit.exercises.core import Choice
 from labkit.http.messages import reason_for
@@ -81,6 +85,11 @@ def extract() -> list[Message]:
     for status in PAGE_STATUSES:
         msg = Message(reason_for(status), context=i18n.REASON, where=["labkit/http/pages.py"])
         found.setdefault(msg.key, msg)
+    for text, where in link_words():
+        msg = Message(text, context=LINK, where=[where])
+        entry = found.setdefault(msg.key, msg)
+        if where not in entry.where:
+            entry.where.append(where)
     # a multiple choice's options: the Quiz shows each one's words beside it (Choice.label);
     # a bare status ("503") needs none
     for name in LESSON_MODULES:
@@ -94,6 +103,26 @@ def extract() -> list[Message]:
                         if (where := f"labkit/exercises/{name}.py") not in entry.where:
                             entry.where.append(where)
     return list(found.values())
+
+
+def link_words() -> list[tuple[str, str]]:
+    """(words, lesson) of each ``lab.browser_link(server, path, "words")`` in the English
+    lessons' code cells (a line of IPython magic, ``%...``, is not Python and is skipped)."""
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            lines = "".join(cell["source"]).splitlines()
+            code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+            for node in ast.walk(ast.parse(code)):
+                if isinstance(node, ast.Call) and _name(node.func) == "browser_link":
+                    given = node.args[2] if len(node.args) > 2 else None
+                    for k in node.keywords:
+                        given = k.value if k.arg == "text" else given
+                    if text := _const(given):
+                        found.append((text, path.relative_to(ROOT).as_posix()))
+    return found
 
 
 def _texts(node: ast.expr) -> list[str] | None:
