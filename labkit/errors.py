@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal, overload
 
-from labkit.i18n import ENGLISH, Listed, Msg, learner_language
+from labkit.i18n import ENGLISH, Listed, Msg, learner_language, translate
 
 
 class LabkitError(Exception):
@@ -113,19 +113,26 @@ def refuse(message: Msg, *, lang: str | None = None) -> BadArgument:
     return BadArgument(say(message, lang))
 
 
+KIND = "kind"  # the msgctxt of what unknown() names ("scenario"), tools/messages.py
+
+
 def unknown(
     kind: str, name: object, allowed: Iterable[str], *, lang: str | None = None
 ) -> UnknownName:
     """No ``kind`` called ``name``: the message lists the names there are, in ``lang``
-    (default: the learner's language)."""
+    (default: the learner's language). A ``kind`` in words ("scenario") is said in ``lang``
+    (tools/messages.py takes each literal one into the catalogue, msgctxt kind); any other
+    (a parameter as code spells it, a control's label already in ``lang``) as given, set
+    apart by spaces as a name."""
     lang = _language(lang)
-    message = Msg(
-        "unknown {kind} {name}; choose one of: {choices}",
-        kind=kind,
-        name=shown(name),
-        choices=Listed(sorted(allowed)),
+    words = translate(lang, kind, context=KIND)
+    choices = Listed(sorted(allowed))
+    message = (
+        Msg("unknown {kind} {name}; choose one of: {choices}", context="name")
+        if words == kind and lang != ENGLISH
+        else Msg("unknown {kind} {name}; choose one of: {choices}")
     )
-    return UnknownName(message.render(lang))
+    return UnknownName(message.bind(kind=words, name=shown(name), choices=choices).render(lang))
 
 
 def number(value: float) -> str:

@@ -77,7 +77,7 @@ def test_errors_helpers_word_their_line_in_the_learners_language(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LABKIT_LANG", "zh-CN")
-    assert str(unknown("lesson", "5O3", ["500", "503"])) == "未知的 lesson '5O3'；可选：500、503"
+    assert str(unknown("lesson", "5O3", ["500", "503"])) == "未知的课号 '5O3'；可选：500、503"
     with pytest.raises(BadArgument) as refused:
         check_number("read timeout", 99, minimum=0.01, maximum=60)
     assert str(refused.value) == "read timeout 必须在 0.01 到 60 之间（单位：秒），而不是 99"
@@ -85,6 +85,28 @@ def test_errors_helpers_word_their_line_in_the_learners_language(
     assert str(unknown("lesson", "5O3", ["500", "503"])) == (
         "unknown lesson '5O3'; choose one of: 500, 503"
     )
+
+
+def test_what_a_name_was_not_found_among_is_said_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """unknown() says what it did not find in the line's language: each kind a call in labkit
+    names in words ("scenario") is in the catalogue (tools/messages.py takes it, msgctxt kind;
+    a Chinese line said '未知的 scenario' until December 2026); a name as code spells it stays
+    as given, set apart by spaces."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    import messages
+
+    from labkit.errors import KIND
+
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    assert str(unknown("scenario", "x", ["b", "a"])) == "未知的场景 'x'；可选：a、b"
+    assert str(unknown("lab.gateway.x", "y", ["a"])) == "未知的 lab.gateway.x 'y'；可选：a"
+    kinds = [m.msgid for m in messages.extract() if m.context == KIND]
+    assert {"scenario", "hop", "upstream", "lesson"} <= set(kinds)
+    for kind in kinds:
+        said = str(unknown(kind, "x", ["a"]))
+        assert re.match(r"未知的[\u4e00-\u9fff]", said) and kind not in said, said
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    assert str(unknown("scenario", "x", ["a"])) == "unknown scenario 'x'; choose one of: a"
 
 
 def test_with_a_bad_labkit_lang_a_message_is_in_english(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from labkit import i18n
 from labkit.browser import LINK
+from labkit.errors import KIND
 from labkit.exercises import LESSON_MODULES
 from labkit.exercises.core import Choice
 from labkit.http.messages import reason_for
@@ -68,7 +69,14 @@ def extract() -> list[Message]:
         if rel == "labkit/i18n.py":  # Msg's own module builds Msgs from Msgs
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and _is_message(node.func)):
+            if not isinstance(node, ast.Call):
+                continue
+            if _name(node.func) == "unknown" and node.args and (kind := _const(node.args[0])):
+                # what errors.unknown() names ("scenario"): said in the message's language
+                named = found.setdefault((KIND, kind), Message(kind, context=KIND))
+                if rel not in named.where:
+                    named.where.append(rel)
+            if not _is_message(node.func):
                 continue
             texts = _texts(node.args[0]) if node.args else None
             if texts is None:
