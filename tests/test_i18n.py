@@ -265,6 +265,34 @@ def test_every_chinese_translation_uses_full_width_punctuation() -> None:
 _SECONDS_AS_S = re.compile(r"(?:\d|\})\s?s(?![A-Za-z0-9_])")
 
 
+# one Chinese term for one thing, where the catalogue had two (docs/i18n.md, Terms): the English
+# word in a msgid, the term its msgstr must use, and what does not count as the word
+TERMS = {
+    # shed requests are 卸载 as the lessons and exercises say, never 被拒绝 (a refused connection)
+    "shed": (r"(?<!\{)\bshed\b(?!\})", "卸载"),
+    # a header is 标头 (MDN zh-CN); 头部 is a message's head, 开头 a beginning
+    "header": (r"\bheaders?\b", "标头"),
+}
+
+
+@pytest.mark.parametrize("term", sorted(TERMS))
+def test_one_thing_has_one_chinese_term(term: str) -> None:
+    """The burst's line and chart said 被拒绝 for shed requests (the word a refused connection
+    has) while lesson 04 and its exercises said 卸载, and two header notes said 头 where every
+    other text says 标头, until December 2026."""
+    english, chinese = TERMS[term]
+    wrong = []
+    for e in i18n.read_po(i18n.po_path(i18n.CHINESE)):
+        said = "".join(e.msgstr.values())
+        if term == "header":
+            loose = re.sub("标头|头部|开头|请求头字段太大", "", said)
+            if "头" in loose:
+                wrong.append((e.msgid, said))
+        elif re.search(english, e.msgid) and chinese not in said:
+            wrong.append((e.msgid, said))
+    assert not wrong, wrong
+
+
 def test_every_chinese_translation_writes_seconds_as_miao() -> None:
     wrong = [
         f"  line {entry.line}: {form!r}"

@@ -129,7 +129,7 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
     # the burst's result line (load.Burst) is said in the lab's language: how many of the
     # 4 were served and shed depends on the machine, the words do not
     assert re.fullmatch(
-        r"4 个请求：\d 个已处理（200），\d 个被拒绝（503）(，另有 \d 个是别的结果)?",
+        r"4 个请求：\d 个已处理（200），\d 个被卸载（503）(，另有 \d 个是别的结果)?",
         html.unescape(p.burst_result.value),
     ), p.burst_result.value
     # the personality drop-down of the 502 playground: each gateway's title in Chinese
