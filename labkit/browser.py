@@ -12,12 +12,39 @@ from __future__ import annotations
 import html
 import importlib.util
 import os
+import re
 from dataclasses import dataclass
 
 from labkit.errors import refuse, shown
-from labkit.i18n import ENGLISH, Msg
+from labkit.i18n import ENGLISH, Msg, catalogue, translate
 
 LINK = "link"  # the msgctxt of a lesson's link words (lab.browser_link, tools/messages.py)
+_FIELD = re.compile(r"\{(\w+)(?::[^{}]*)?\}")  # a placeholder of an f-string's template
+
+
+def link_words(text: str, lang: str) -> str:
+    """A lesson's link words in ``lang``: they are a literal, or an f-string, in a code cell
+    both languages share (tools/messages.py takes each from the English lessons, msgctxt
+    link). A literal as the catalogue has it; words an f-string made
+    (``f"... {read_timeout:g} s ..."``) by its template, the values put into the
+    translation; a learner's own words as given."""
+    said = translate(lang, text, context=LINK)
+    if said != text or lang == ENGLISH:
+        return said
+    for (context, template), forms in catalogue(lang).entries.items():
+        if context != LINK or "{" not in template or not all(forms):
+            continue
+        parts = _FIELD.split(template)  # text, name, text, name, ..., text
+        found = re.fullmatch(
+            "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)),
+            text,
+        )
+        if found:
+            values = found.groupdict()
+            break
+    else:
+        return text
+    return _FIELD.sub(lambda m: str(values[m.group(1)]), forms[0])
 
 
 def proxy_prefix() -> str:

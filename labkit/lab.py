@@ -356,7 +356,7 @@ class Lab:
 
     def browser_link(self, server: str = "gateway", path: str = "/", text: str = "") -> Any:
         """A link that opens ``path`` on a lab server in the browser (via jupyter-server-proxy)."""
-        from labkit.browser import LINK, link
+        from labkit.browser import link, link_words
 
         if not isinstance(text, str):
             raise refuse(
@@ -365,11 +365,10 @@ class Lab:
             )
         base = self.url(server)
         port = int(base.rsplit(":", 1)[1])
-        # a lesson's words are a literal in a code cell both languages share: the catalogue
-        # says them in the lab's language (msgctxt link, tools/messages.py reads them from the
-        # lessons); a learner's own words are shown as given
+        # a lesson's words are in a code cell both languages share: the catalogue says them
+        # in the lab's language (browser.link_words); a learner's own words as given
         words = (
-            i18n.translate(self.lang, text, context=LINK)
+            link_words(text, self.lang)
             if text
             else Msg("open {path} on the {server} in the browser", path=path, server=server).render(
                 self.lang

@@ -5,7 +5,9 @@ solution says. English stays as it was, byte for byte."""
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 
 import pytest
 
@@ -133,12 +135,17 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _is_code(text: str) -> bool:
-    """A solution or hint that is only Python (nothing to translate but its comments)."""
+    """A solution or hint that is only Python, with nothing to translate: a comment in words
+    is said in the learner's language, so code with one is a Msg (docs/i18n.md; four
+    solutions kept English comments on a Chinese screen until December 2026)."""
     try:
         compile(text, "<solution>", "exec")
     except SyntaxError:
         return False
-    return True
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return not any(
+        t.type == tokenize.COMMENT and re.search("[A-Za-z]{2}", t.string) for t in tokens
+    )
 
 
 def _texts(q: Exercise) -> list[tuple[str, object]]:

@@ -115,7 +115,8 @@ def extract() -> list[Message]:
 
 def link_words() -> list[tuple[str, str]]:
     """(words, lesson) of each ``lab.browser_link(server, path, "words")`` in the English
-    lessons' code cells (a line of IPython magic, ``%...``, is not Python and is skipped)."""
+    lessons' code cells, a literal or an f-string's template (a line of IPython magic,
+    ``%...``, is not Python and is skipped)."""
     found = []
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
@@ -128,9 +129,27 @@ def link_words() -> list[tuple[str, str]]:
                     given = node.args[2] if len(node.args) > 2 else None
                     for k in node.keywords:
                         given = k.value if k.arg == "text" else given
-                    if text := _const(given):
+                    if text := _template(given):
                         found.append((text, path.relative_to(ROOT).as_posix()))
     return found
+
+
+def _template(node: ast.expr | None) -> str | None:
+    """A literal's text, or an f-string's template with its fields as they are written
+    (``f"after {read_timeout:g} s"``: ``"after {read_timeout:g} s"``; a field must be a name)."""
+    if not isinstance(node, ast.JoinedStr):
+        return _const(node)
+    parts = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(str(value.value))
+        elif isinstance(value, ast.FormattedValue) and isinstance(value.value, ast.Name):
+            spec = value.format_spec
+            written = "".join(_const(v) or "" for v in spec.values) if isinstance(spec, ast.JoinedStr) else ""
+            parts.append("{" + value.value.id + (":" + written if written else "") + "}")
+        else:
+            return None
+    return "".join(parts)
 
 
 def _texts(node: ast.expr) -> list[str] | None:

@@ -279,6 +279,6 @@ q5 = CheckedTask(
         Msg("lab.gateway.personality can be 'rfc', 'nginx', 'haproxy', 'envoy' or 'caddy'."),
         Msg("Look at the table above: which gateways answer 503 for 'refused'?"),
     ),
-    solution='lab.gateway.personality = "haproxy"   # or "envoy"\nq5.check(lab)',
+    solution=Msg('lab.gateway.personality = "haproxy"   # or "envoy"\nq5.check(lab)'),
     time_limit=5.0,
 )

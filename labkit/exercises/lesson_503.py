@@ -190,8 +190,10 @@ q2 = CheckedTask(
             "which is what you get without cache_max_age."
         ),
     ),
-    solution="lab.gateway.purge()  # in case an earlier 503 sits in the cache\n"
-    "lab.origin.maintenance(retry_after=300)\nq2.check(lab)",
+    solution=Msg(
+        "lab.gateway.purge()  # in case an earlier 503 sits in the cache\n"
+        "lab.origin.maintenance(retry_after=300)\nq2.check(lab)"
+    ),
 )
 
 

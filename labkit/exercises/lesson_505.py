@@ -200,8 +200,10 @@ q2 = CheckedTask(
         ),
         Msg("Keep the major version 1 and change only the minor one."),
     ),
-    solution="q2.check(b'GET /orders/7 HTTP/1.2\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n', "
-    "lab)  # HTTP/1.0 works too; the origin answers 'HTTP/1.1 200 OK'",
+    solution=Msg(
+        "q2.check(b'GET /orders/7 HTTP/1.2\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n', "
+        "lab)  # HTTP/1.0 works too; the origin answers 'HTTP/1.1 200 OK'"
+    ),
     time_limit=5.0,
 )
 

@@ -724,7 +724,9 @@ class HTTPServer(Listener):
             self.name,
             self.role,
             Kind.SENT,
-            f"{len(raw)} bytes relayed as they came, with no status line (HTTP/0.9)",
+            Said.now(
+                "{size} bytes relayed as they came, with no status line (HTTP/0.9)", size=len(raw)
+            ),
             data=raw,
             status=None,
             generated=response.generated,
