@@ -4517,6 +4517,482 @@ NINTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
+# The tenth round (judges12, 2026-12-05b), written after reading the rounds above and before
+# running any of it: forms none of them holds ("it came from the origin", "the origin; the
+# gateway only added Via", "the backend app", r.headers.get('X-Request-ID'), "X-Request-ID 响应头",
+# "leaks internal details", "check before you resend it", "five hundred one", 五百零一, 四百,
+# "405 + Allow", "an HTTP 500 from the handler", "back off, then retry", "5 (the other 3 are
+# served)", "504 — the gateway", "B gets 504", "Upgrade plus Connection: upgrade", "ALPN in the
+# ClientHello", "four oh seven", Go's "i/o timeout while dialing", the capstone's keys in title
+# case) and wrong ones (X-Correlation-ID, the Public header of RFC 2068, "405 but no Allow",
+# "HAProxy answers 504"). 9 of its 190 right forms were refused, none counted: the two left by
+# the ninth round ("check before resending, or use an idempotency key", the solution's own
+# alternative, now words the exercise gives its option; "Connection: upgrade and Upgrade", the
+# two headers in the other order), "Upgrade plus Connection: upgrade", "the origin; the gateway
+# only added Via", "the backend app", "upstream closed the connection before sending a
+# response", "closed without any response", "i/o timeout while dialing", a cause "connection
+# timeout to the upstream". One wrong form of 152 was accepted, the ninth round's leftover "a
+# 500 from the gateway's handler" (502 q1 now says which hops its options speak of: the
+# upstream's handler, never the gateway's; refused, not counted).
+TENTH_ROUND_RIGHT: dict[str, list[object]] = {
+    "500.who-made-it": [
+        "it came from the origin",
+        "made by the origin",
+        "ORIGIN SERVER",
+        "the origin (labkit-origin)",
+        "Server: labkit-origin",
+        "the origin; the gateway only added Via",
+        "源站生成的",
+        "源服务器。",
+        "the backend app",
+        "Origin!",
+        " origin\n",
+    ],
+    "500.find-the-traceback": [
+        "X-Request-Id: req-...",
+        "response.headers['x-request-id']",
+        "X-REQUEST-ID",
+        "X Request ID",
+        "r.headers.get('X-Request-ID')",
+        "X-Request-ID 头",
+        "X-Request-ID 响应头",
+        "the X-Request-ID response header",
+        "x-request-id header (the same req-... value)",
+    ],
+    "500.debug-danger": [
+        "It leaks internals.",
+        "leaking internals",
+        "leaks internal details",
+        "it would leak internals to the public",
+        "**leaks internals**",
+        "leaks internals (CWE-209)",
+    ],
+    "500.retry-a-post": [
+        "check before resending, or use an idempotency key",
+        "check whether the order exists before resending",
+        "Check before re-sending",
+        "check before you resend it",
+        "check before resending it with an idempotency key",
+        "CHECK BEFORE RESENDING",
+    ],
+    "501.unknown-method": [
+        "501 Not Implemented.",
+        "HTTP/2 501",
+        "501 - Not Implemented",
+        "Not Implemented (501)",
+        "status=501",
+        "code 501",
+        "five hundred one",
+        "五百零一",
+        "501 未实现",
+        "未实现",
+    ],
+    "501.allow-header": [
+        "Allow: GET, HEAD",
+        "allow header field",
+        "The 'Allow' response header",
+        "ALLOW",
+        "Allow头",
+        "Allow 响应头",
+        "headers['Allow']",
+        "Allow (lists the methods)",
+        "Allow: GET and HEAD",
+    ],
+    "501.chunked-not-final": [
+        "400 (Bad Request)",
+        "HTTP/1.0 400 Bad Request",
+        "Bad Request.",
+        "四百",
+        "400 错误请求",
+        "400 and close the connection",
+        "four hundred",
+    ],
+    "501.python-http-server": [
+        "405 + Allow",
+        "405, with an Allow header",
+        "405 with the Allow header listing GET and HEAD",
+        "405 Method Not Allowed and Allow",
+        "a 405 carrying Allow",
+        "405 with Allow header field",
+    ],
+    "502.not-a-502": [
+        "the 500 from the handler",
+        "500 Internal Server Error from the handler",
+        "an HTTP 500 from the handler",
+        "500 (from the handler)",
+        "500",
+        "a 500 from the upstream's handler",
+    ],
+    "502.body-cut": [
+        "200 OK, body cut",
+        "HTTP/1.1 200",
+        "200 (incomplete body)",
+        "two hundred",
+        "200 but truncated",
+        "200 OK (then RemoteProtocolError)",
+        "二百",
+    ],
+    "502.retry": [
+        "Retry with backoff and jitter",
+        "retry, with exponential backoff",
+        "back off, then retry",
+        "retry with a backoff",
+        "RETRY WITH BACKOFF",
+        "retry with backoff!",
+    ],
+    "503.retry-after-header": [
+        "Retry-After: 120",
+        "Retry-After (seconds or an HTTP-date)",
+        "`Retry-After`",
+        "RETRY-AFTER",
+        "Retry After",
+        "the Retry-After response header",
+        "Retry-After 头",
+    ],
+    "503.how-many-shed": [
+        "5 shed",
+        "5 of 8",
+        "Five (8 - 3)",
+        "answer: 5",
+        "5 requests get 503",
+        "五个请求",
+        "5 (the other 3 are served)",
+        "5.",
+    ],
+    "503.heuristic-cache": [
+        "501 Not Implemented only",
+        "just 501",
+        "501 (RFC 9110 15.1)",
+        "HTTP 501",
+        "501 未实现",
+    ],
+    "504.who-answers": [
+        "the gateway answers 504 Gateway Timeout",
+        "504, made by the gateway",
+        "504 — the gateway",
+        "gateway: 504",
+        "504 from labkit-gateway",
+        "a 504 generated by the gateway",
+    ],
+    "504.or-502": [
+        "504 for B",
+        "B: 504 Gateway Timeout",
+        "B gets 504",
+        "HTTP/1.1 504 Gateway Timeout\r\n",
+        "Gateway Time-out",
+        "五百零四",
+    ],
+    "504.haproxy-connect-timeout": [
+        "503 (sC)",
+        "HAProxy answers 503",
+        "503 Service Unavailable, not 504",
+        "a 503",
+        "503 服务不可用",
+    ],
+    "505.http2-request-line": [
+        "505 HTTP Version Not Supported.",
+        "HTTP Version Not Supported",
+        "505 (version not supported)",
+        "HTTP/1.1 505",
+        "505 HTTP 版本不受支持",
+    ],
+    "505.426-headers": [
+        "Upgrade, Connection",
+        "Upgrade & Connection",
+        "Connection: upgrade and Upgrade",
+        "both Upgrade and Connection: upgrade",
+        "Upgrade plus Connection: upgrade",
+        "Upgrade + Connection: Upgrade",
+    ],
+    "505.alpn": [
+        "alpn extension",
+        "via ALPN",
+        "ALPN (h2)",
+        "it uses ALPN",
+        "by ALPN",
+        "ALPN in the ClientHello",
+    ],
+    "511.who-made-it": [
+        "portal (labkit-portal)",
+        "the captive portal did it",
+        "captive-portal",
+        "it's the portal",
+        "门户生成的",
+        "强制门户",
+    ],
+    "511.which-auth": [
+        "HTTP/1.1 407",
+        "407 需要代理身份验证",
+        "four oh seven",
+        "407, with Proxy-Authenticate",
+        "Proxy Authentication Required.",
+    ],
+    "gateways.nginx-premature-close": [
+        "closed-without-response",
+        "CLOSED_WITHOUT_RESPONSE",
+        "the upstream closed the connection",
+        "upstream closed the connection before sending a response",
+        "closed without any response",
+    ],
+    "gateways.haproxy-sc": [
+        "refused (sC would be a timeout)",
+        "connection refused by server",
+        "REFUSED",
+        "it was refused",
+    ],
+    "gateways.envoy-uf": [
+        "refused",
+        "connect timeout",
+        "ECONNREFUSED",
+        "connection refused.",
+    ],
+    "gateways.caddy-dial-timeout": [
+        "connect-timeout",
+        "dial timeout",
+        "i/o timeout while dialing",
+        "CONNECT_TIMEOUT",
+        "timeout while connecting",
+    ],
+    "capstone.incident-1": [
+        {"made_by": "Gateway", "cause": "No-Healthy-Upstream"},
+        {"made_by": "labkit-gateway", "cause": "no healthy upstreams"},
+        {"made_by": "the gateway", "cause": "all upstreams are down"},
+    ],
+    "capstone.incident-2": [
+        {"made_by": "Origin", "cause": "Handler-Bug"},
+        {"made_by": "the origin server", "cause": "a bug in the handler"},
+        {"made_by": "origin", "cause": "unhandled exception in the handler"},
+    ],
+    "capstone.incident-3": [
+        {"made_by": "Gateway", "cause": "Cached-Error"},
+        {"made_by": "the gateway's cache", "cause": "cached error"},
+        {"made_by": "gateway", "cause": "served a stale cached 503"},
+    ],
+    "capstone.incident-4": [
+        {"made_by": "Portal", "cause": "Network-Login"},
+        {"made_by": "the captive portal", "cause": "not logged in"},
+        {"made_by": "portal", "cause": "network login required"},
+    ],
+    "capstone.incident-5": [
+        {"made_by": "Gateway", "cause": "Connect-Timeout"},
+        {"made_by": "the gateway", "cause": "connect timed out"},
+        {"made_by": "gateway", "cause": "connection timeout to the upstream"},
+    ],
+    "capstone.incident-6": [
+        {"made_by": "Origin", "cause": "Maintenance"},
+        {"made_by": "the origin", "cause": "planned maintenance"},
+        {"made_by": "origin", "cause": "the origin is in maintenance"},
+    ],
+    "capstone.incident-7": [
+        {"made_by": "Gateway", "cause": "Invalid-Response"},
+        {"made_by": "the gateway", "cause": "invalid http response from the upstream"},
+        {"made_by": "gateway", "cause": "malformed response"},
+    ],
+    "capstone.incident-8": [
+        {"made_by": "Origin", "cause": "Overload"},
+        {"made_by": "the origin", "cause": "over capacity"},
+        {"made_by": "origin", "cause": "the origin sheds load"},
+    ],
+}
+TENTH_ROUND_WRONG: dict[str, list[object]] = {
+    "500.who-made-it": [
+        "the gateway (Via says so)",
+        "Via: 1.1 labkit-gateway",
+        "gateway made it",
+        "由网关生成",
+        "the gateway's cache",
+        "the client",
+    ],
+    "500.find-the-traceback": [
+        "X-Correlation-ID",
+        "Via",
+        "Server",
+        "Request-Id",
+        "Traceparent",
+        "Location",
+    ],
+    "500.debug-danger": [
+        "it hides the error from users",
+        "loses the log",
+        "becomes a 502 at the gateway",
+        "it leaks nothing",
+        "doesn't leak internals",
+    ],
+    "500.retry-a-post": [
+        "resend once after a pause",
+        "retry until it works: POST is idempotent",
+        "switch to GET and retry",
+        "retry at once",
+        "just resend it",
+    ],
+    "501.unknown-method": [
+        "405 Method Not Allowed",
+        "501 or 405",
+        "not 501",
+        "400 Bad Request",
+        "HTTP/1.1 405",
+        "五零五",
+    ],
+    "501.allow-header": [
+        "Access-Control-Allow-Methods",
+        "Allow-Methods",
+        "Accept",
+        "Upgrade",
+        "Public",
+        "Retry-After",
+    ],
+    "501.chunked-not-final": [
+        "411 Length Required",
+        "501 Not Implemented",
+        "200 OK",
+        "400 or 411",
+        "HTTP/1.1 501",
+    ],
+    "501.python-http-server": [
+        "405 but no Allow",
+        "501 Unsupported method",
+        "404 Not Found",
+        "405 without an Allow header",
+        "405 with Allow or 501",
+    ],
+    "502.not-a-502": [
+        "a 500 from the gateway's handler",
+        "garbage bytes from the upstream",
+        "reset before the headers",
+        "refused connection",
+        "a 502 from the handler",
+        "a 504 from the handler",
+    ],
+    "502.body-cut": [
+        "502 Bad Gateway (body cut)",
+        "206 Partial Content",
+        "200 or 502",
+        "500",
+        "HTTP/1.1 502",
+    ],
+    "502.retry": [
+        "retry at once",
+        "retry in a tight loop",
+        "never retry it",
+        "retry with no backoff",
+        "retry, even a POST, with backoff",
+    ],
+    "503.retry-after-header": ["Expires", "Cache-Control: max-age=0", "Retry", "After", "Date"],
+    "503.how-many-shed": ["3 (capacity)", "8", "all 8", "0", "5 or 3", "三个"],
+    "503.heuristic-cache": [
+        "503 Service Unavailable",
+        "504",
+        "500 and 501",
+        "HTTP 503",
+        "500 Internal Server Error",
+    ],
+    "504.who-answers": [
+        "504, made by the origin",
+        "200 after 0.6 s",
+        "the origin answers 200 after 0.6 s",
+        "502 made by the gateway",
+        "gateway: 502",
+    ],
+    "504.or-502": ["502 for B", "B: 502", "503", "504 or 502", "Bad Gateway"],
+    "504.haproxy-connect-timeout": [
+        "504 like nginx",
+        "it waits forever",
+        "502 Bad Gateway",
+        "503 or 504",
+        "HAProxy answers 504",
+    ],
+    "505.http2-request-line": [
+        "426 Upgrade Required",
+        "400 Bad Request",
+        "200",
+        "505 or 400",
+        "HTTP/1.1 426",
+    ],
+    "505.426-headers": [
+        "Upgrade only",
+        "Alt-Svc and Upgrade",
+        "Retry-After",
+        "Upgrade or Connection",
+        "Alt-Svc",
+    ],
+    "505.alpn": ["Upgrade: h2c header", "HTTP/2.0 request line", "retry after 505", "SNI", "NPN"],
+    "511.who-made-it": [
+        "the gateway did it",
+        "the origin server",
+        "网关",
+        "portal or origin",
+        "labkit-origin",
+    ],
+    "511.which-auth": [
+        "401 Unauthorized",
+        "511 Network Authentication Required",
+        "407 or 511",
+        "HTTP/1.1 401",
+        "Unauthorized",
+    ],
+    "gateways.nginx-premature-close": [
+        "reset",
+        "read timeout",
+        "refused",
+        "invalid status line",
+        "connection reset by peer",
+    ],
+    "gateways.haproxy-sc": [
+        "connect-timeout",
+        "closed",
+        "reset",
+        "read timeout",
+        "CONNECT_TIMEOUT",
+    ],
+    "gateways.envoy-uf": [
+        "reset",
+        "read-timeout",
+        "no healthy upstream",
+        "headers cut",
+        "READ_TIMEOUT",
+    ],
+    "gateways.caddy-dial-timeout": [
+        "refused",
+        "read timeout",
+        "reset",
+        "READ_TIMEOUT",
+        "connection refused",
+    ],
+    "capstone.incident-1": [
+        {"made_by": "origin", "cause": "No-Healthy-Upstream"},
+        {"made_by": "gateway", "cause": "connect timed out"},
+    ],
+    "capstone.incident-2": [
+        {"made_by": "Gateway", "cause": "Handler-Bug"},
+        {"made_by": "origin", "cause": "over capacity"},
+    ],
+    "capstone.incident-3": [
+        {"made_by": "origin", "cause": "Cached-Error"},
+        {"made_by": "gateway", "cause": "planned maintenance"},
+    ],
+    "capstone.incident-4": [
+        {"made_by": "gateway", "cause": "Network-Login"},
+        {"made_by": "portal", "cause": "no healthy upstreams"},
+    ],
+    "capstone.incident-5": [
+        {"made_by": "upstream", "cause": "Connect-Timeout"},
+        {"made_by": "gateway", "cause": "read timeout"},
+    ],
+    "capstone.incident-6": [
+        {"made_by": "gateway", "cause": "Maintenance"},
+        {"made_by": "origin", "cause": "over capacity"},
+    ],
+    "capstone.incident-7": [
+        {"made_by": "upstream", "cause": "Invalid-Response"},
+        {"made_by": "gateway", "cause": "refused"},
+    ],
+    "capstone.incident-8": [
+        {"made_by": "gateway", "cause": "Overload"},
+        {"made_by": "origin", "cause": "planned maintenance"},
+    ],
+}
+
+
 # -- every round of held-out answers, judged the same way --
 
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
@@ -4529,11 +5005,13 @@ ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "seventh": (SEVENTH_ROUND_RIGHT, SEVENTH_ROUND_WRONG),
     "eighth": (EIGHTH_ROUND_RIGHT, EIGHTH_ROUND_WRONG),
     "ninth": (NINTH_ROUND_RIGHT, NINTH_ROUND_WRONG),
+    "tenth": (TENTH_ROUND_RIGHT, TENTH_ROUND_WRONG),
 }
 
 
 @pytest.mark.parametrize(
-    "round_name", ["first", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+    "round_name",
+    ["first", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"],
 )  # the second took some quizzes
 def test_a_round_covers_every_quiz(round_name: str) -> None:
     right, wrong = ROUNDS[round_name]
@@ -4633,3 +5111,27 @@ def test_chinese_forms_of_2026_12_05_are_judged_as_their_english() -> None:
         for form in forms:
             result = exercises.get(qid).check(form)
             assert result.correct is False, f"{qid}: {form!r} -> {result!r}"
+
+
+def test_other_words_for_an_option_name_it_alone_and_never_hide_a_hedge() -> None:
+    """The words a lesson gives an option (500 q4: an idempotency key) name that option, also
+    listed beside it; beside another option they are a hedge (refused, not counted)."""
+    q = exercises.get("500.retry-a-post")
+    assert q.check("use an idempotency key")
+    assert q.check("check before resending / use an idempotency key")
+    for hedge in ("use an idempotency key or retry until it works", "keep retrying, or check"):
+        result = q.check(hedge)
+        assert not result, hedge
+    result = q.check("use an idempotency key or switch to GET")
+    assert result.correct is None and result.refused, result.message
+
+
+def test_a_hop_the_options_do_not_mean_makes_another_answer() -> None:
+    """502 q1's handler is the upstream's: the gateway's handler is something else (refused,
+    not counted), the origin's and the upstream's are the option."""
+    q = exercises.get("502.not-a-502")
+    for right in ("a 500 from the origin's handler", "a 500 from the upstream's handler"):
+        assert q.check(right), right
+    for other in ("a 500 from the gateway's handler", "a 500 from the portal's handler"):
+        result = q.check(other)
+        assert result.correct is None and result.refused, (other, result.message)

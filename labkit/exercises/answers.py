@@ -256,6 +256,9 @@ HOPS: dict[str, str] = {
     "app": "origin",
     "app server": "origin",
     "backend": "origin",
+    "backend app": "origin",
+    "backend application": "origin",
+    "backend server": "origin",
     "shop": "origin",
     "shop application": "origin",  # lesson 08's words for the origin
     "shop app": "origin",
@@ -714,6 +717,11 @@ def header(answer: object) -> str:
         return header(code.group(1))
     text = clean(_HEADER_ASIDE.sub("", answer))
     _refuse_negation(answer, text)
+    text = re.sub(r"\s(?:[+&]|plus)\s", " and ", text)  # "Upgrade + Connection", "A plus B"
+    if ":" in text and " and " in text:  # "Connection: upgrade and Upgrade": a field, a name
+        parts = text.split(" and ")
+        if all(looks_like_header(_name_of(p)) for p in parts[1:]):
+            return HEDGE.join(sorted({header(p) for p in parts}))
     fields = _FIELD.findall(text)
     if len(fields) > 1:  # "Upgrade: websocket, Connection: Upgrade": each field with its value
         return HEDGE.join(sorted({header(f) for f in fields}))
@@ -736,6 +744,15 @@ def header(answer: object) -> str:
     if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
         raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     return name
+
+
+def _name_of(part: str) -> str:
+    """The header name a part of a list names ("" if it names none): "upgrade" in "upgrade",
+    "connection: upgrade"; "head" in "allow: get and head" (a value, no header)."""
+    try:
+        return header(part)
+    except WrongKind:
+        return ""
 
 
 # Header names of one word (no hyphen) that HTTP defines (RFC 9110, 9111, 9112, 6265, 7239,
@@ -778,6 +795,8 @@ def hop(answer: object) -> str:
         "",
         text,
     )
+    # "the origin; the gateway only added Via": what the other hop only did, said after
+    text = re.sub(r"(?<=\S)\s*[,;]\s+(and\s+)?\S+\s+(only|just|merely)\s+\S.*$", "", text)
     # "the origin, relayed by the gateway"
     text = re.sub(
         r"(?<=\S)\s*[,;]?\s+(and\s+)?(only\s+|just\s+)?(relayed|forwarded|passed(\s+on)?)"
@@ -919,6 +938,13 @@ def _condition_names() -> dict[str, str]:
         "closed without answer": "closed-without-response",
         "closed without a response": "closed-without-response",
         "closed connection without response": "closed-without-response",
+        "closed without any response": "closed-without-response",
+        "closed connection before sending response": "closed-without-response",
+        "closed connection before sending any response": "closed-without-response",
+        "closed connection before responding": "closed-without-response",
+        "closed before sending response": "closed-without-response",
+        "closed before responding": "closed-without-response",
+        "closed before any response": "closed-without-response",
         "closed connection": "closed-without-response",
         "timeout while connecting": "connect-timeout",
         "timed out while connecting": "connect-timeout",
@@ -945,6 +971,12 @@ def _condition_names() -> dict[str, str]:
         "timed out connecting to upstream": "connect-timeout",
         "handshake timed out": "connect-timeout",
         "handshake timeout": "connect-timeout",
+        # Go's (Caddy's) words: "dial tcp 127.0.0.1:9101: i/o timeout"
+        "i/o timeout while dialing": "connect-timeout",
+        "timeout while dialing": "connect-timeout",
+        "timed out while dialing": "connect-timeout",
+        "dial i/o timeout": "connect-timeout",
+        "dial tcp i/o timeout": "connect-timeout",
         # 简体中文
         "连接被拒绝": "refused",
         "拒绝连接": "refused",
@@ -1003,6 +1035,8 @@ def condition(answer: object) -> str:
         key = text
     else:
         key = re.sub(r"\s*了$", "", words(text))  # 连接超时了: it timed out (a particle)
+        if key not in names:  # "connection timeout to the upstream": the hop is no condition
+            key = re.sub(r"\s+(to|from|with|at)\s+(upstream|server|peer|origin|backend)$", "", key)
         key = re.sub(r"^(it[’']?s|it is|it was)\s+", "", key)
         key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key

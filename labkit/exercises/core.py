@@ -366,10 +366,18 @@ class Choice(Exercise):
         feedback: Mapping[str, Text],
         hints: tuple[Text, ...],
         solution: Text,
+        also: Mapping[str, str] | None = None,
+        hops: frozenset[str] = frozenset(),
     ) -> None:
         self.options = options
         self.answer_digest = answer  # a digest() of the canonical option, see make_choice
         self.feedback = feedback  # digest -> message
+        # other words for an option, which the lesson itself gives it (digest -> the option's
+        # digest): "use an idempotency key" says what "check before resending" does
+        self.also = dict(also or {})
+        # the hops the options speak of ("a 500 from the handler": the upstream's); an answer
+        # that names another ("from the gateway's handler") speaks of something else
+        self.hops = hops
         super().__init__(id, lesson, prompt, hints, solution)
 
     def label(self, option: str, lang: str) -> str:
@@ -396,6 +404,9 @@ class Choice(Exercise):
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
                 return o
+        alias = self._by_alias(key)
+        if alias is not None:
+            return alias
         said = answers.clean(given)
         head = said.split(": ", 1)[0] if ": " in said and len(answers.fields(said)) < 2 else ""
         for o in self.options:  # "check before resending: POST is not idempotent"
@@ -413,7 +424,10 @@ class Choice(Exercise):
             found = self._by_facts(key)
         if found is not None:
             return found
-        if self._names_several(given):
+        named, each = self._named_parts(given)
+        if len(named) == 1 and each:  # "check before resending, or use an idempotency key"
+            return named.pop()  # two ways of saying one option are that option
+        if len(named) > 1:
             raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         aside = answers.asides(given) if isinstance(given, str) else []
         if len(aside) == 1 and aside[0] != given:  # "the upstream (origin)": the aside names it
@@ -421,19 +435,28 @@ class Choice(Exercise):
                 return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
 
-    def _names_several(self, given: str | int | float) -> bool:
-        """Whether the answer lists two or more options ("502 or 504", "503, 504", 或), as a
-        short answer's canonical form lists them (answers.HEDGE)."""
+    def _by_alias(self, key: str) -> str | None:
+        """The option the lesson gives ``key`` (an answers.text) as other words for."""
+        wanted = self.also.get(digest(self.id, key))
+        if wanted is None:
+            return None
+        return next((o for o in self.options if digest(self.id, answers.text(o)) == wanted), None)
+
+    def _named_parts(self, given: str | int | float) -> tuple[set[str], bool]:
+        """The options an answer that lists things names ("502 or 504", "503, 504", 或), as a
+        short answer's canonical form lists them (answers.HEDGE), and whether each listed
+        part names one. Two or more: a hedge; one, by every part: that option."""
         if not isinstance(given, str) or not _SEVERAL.search(answers.clean(given)):
-            return False
+            return set(), False
         named = set()
+        each = True
         for part in _SEVERAL.split(given):
             if part.strip():
                 try:
                     named.add(self.option(part))
                 except WrongKind:
-                    continue
-        return len(named) > 1
+                    each = False
+        return named, each
 
     def _as_kind(self, kind: str, given: object) -> str | None:
         """The option of ``kind`` the answer names, when two or more options read as that
@@ -502,8 +525,11 @@ class Choice(Exercise):
         if "resend" in vocabulary:  # "check before sending it again"
             key = re.sub(r"\bsend(ing)?( it| them)? again\b", "resending", key)
         given = _stems(key, vocabulary)
+        elsewhere = _facts(key)[1] - self.hops if self.hops else frozenset()
         matches = []
         for o in self.options:
+            if elsewhere and not _facts(answers.text(o))[1]:
+                continue  # "a 500 from the gateway's handler": a hop the options do not mean
             wanted = _stems(answers.text(o))
             rest = list(given)
             for word in wanted:
@@ -708,10 +734,17 @@ def make_choice(
     why: Mapping[str, Text],
     hints: tuple[Text, ...],
     solution: Text,
+    *,
+    also: Mapping[str, Iterable[str]] | None = None,
+    hops: Iterable[str] = (),
 ) -> Choice:
-    """Build a Choice from plain text (its answer and feedback kept as digests)."""
-    if answer not in options or not set(why) <= set(options):
-        raise ValueError(f"{id}: the answer and the feedback keys must be options")
+    """Build a Choice from plain text (its answer and feedback kept as digests). ``also``:
+    other words the lesson gives an option (option -> phrases), kept as digests too; ``hops``:
+    the hops the options speak of, where they name none (answers.HOPS's values)."""
+    if answer not in options or not set(why) <= set(options) or not set(also or {}) <= set(options):
+        raise ValueError(f"{id}: the answer and the feedback and also keys must be options")
+    if not set(hops) <= set(answers.HOPS.values()):
+        raise ValueError(f"{id}: hops must be hops ({sorted(set(answers.HOPS.values()))})")
     return Choice(
         id,
         lesson,
@@ -721,6 +754,12 @@ def make_choice(
         {digest(id, answers.text(k)): v for k, v in why.items()},
         hints,
         solution,
+        {
+            digest(id, answers.text(phrase)): digest(id, answers.text(option))
+            for option, phrases in (also or {}).items()
+            for phrase in phrases
+        },
+        frozenset(hops),
     )
 
 

@@ -192,6 +192,13 @@ q4 = make_choice(
         Msg("Which methods are idempotent (RFC 9110 9.2.2)? Is POST one of them?"),
         Msg("The handler may have failed after it stored the order."),
     ),
+    # other words for the options: the solution's other way to make resending safe is the
+    # same advice
+    also={
+        "check before resending": ("use an idempotency key", "resend with an idempotency key"),
+        "retry until it works": ("keep retrying",),
+        "switch to GET": ("use GET instead",),
+    },
     solution=Msg(
         "q4.check('check before resending'): a POST is not idempotent (RFC 9110 9.2.2), "
         "so the order may already exist; find out whether it took effect (or use an idempotency "

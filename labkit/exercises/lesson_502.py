@@ -52,6 +52,7 @@ q1 = make_choice(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
         Msg("Which of the four is a complete, valid HTTP response, even though it is an error?"),
     ),
+    hops=("origin", "upstream"),  # the handler is the upstream's: the origin's in the lab
     solution=Msg(
         "a 500 from the handler: the origin's 500 is a valid response, relayed unchanged. "
         "Garbage, a refused connection and a reset give the gateway nothing valid, so it makes a 502."
