@@ -203,7 +203,13 @@ def test_q5_a_client_that_never_gives_up_fails(lab: labkit.Lab) -> None:
 
 @pytest.mark.slow
 def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cores) -> None:
-    for client, verdict in ((polite_get, True), (fixed_sleep, False), (never_gives_up, False)):
+    clients = (
+        (polite_get, True),
+        (polite_by_date_header, True),
+        (fixed_sleep, False),
+        (never_gives_up, False),
+    )
+    for client, verdict in clients:
         results = [q5.check(client, lab) for _ in range(10)]
         assert len({r.message for r in results}) == 1, (
             client.__name__,
@@ -298,7 +304,26 @@ def polite_backoff_ignores(lab, method, path):  # exponential backoff, Retry-Aft
     return ex.status
 
 
+def polite_by_date_header(lab, method, path):
+    """Retry-After's date against the 503's own Date, the server's clock (RFC 9110 6.6.1):
+    it was told it came back too late ("waited 6.00 s after ... an HTTP-date 4 s ahead"),
+    every time, as the judge's virtual clock had run ahead of the origin's real one."""
+    for _ in range(4):
+        ex = lab.request(method, path)
+        value = ex.header("Retry-After")
+        if ex.status != 503 or method not in ("GET", "HEAD") or value is None:
+            return ex.status
+        if value.isdigit():
+            wait = int(value)
+        else:
+            when = email.utils.parsedate_to_datetime(value)
+            wait = (when - email.utils.parsedate_to_datetime(ex.header("Date"))).total_seconds()
+        time.sleep(max(0, wait))
+    return ex.status
+
+
 LEARNER_CLIENTS = [
+    (polite_by_date_header, True, "waited out every Retry-After"),  # judges12
     (polite_while, True, "waited out every Retry-After"),  # a while loop, time.time, email.utils
     (polite_recursive, True, "waited out every Retry-After"),  # recursion, parsedate_tz
     (polite_retries_post, False, "sent POST /orders 4 times"),

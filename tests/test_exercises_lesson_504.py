@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 import random
 import time
@@ -243,6 +244,29 @@ system_random_full_jitter = backoff(lambda n: random.SystemRandom().uniform(0, 0
 urandom_full_jitter = backoff(lambda n: int.from_bytes(os.urandom(2), "big") / 65535 * 0.1 * 2**n)
 
 
+# "jitter" read off the clock: in virtual time every run of a check starts its clocks at the
+# same point (the check's whole second, VIRTUAL_START), so these are the fixed schedules they
+# are; they started where the real clock happened to be, and were accepted as jitter with
+# another message at each check (10 of 10 differed under load), clock_full 6 times in 10
+clock_jitter = backoff(lambda n: 0.1 * 2**n * (0.5 + time.time() % 1 / 2))
+monotonic_jitter = backoff(lambda n: 0.1 * 2**n * (0.5 + time.monotonic() % 1 / 2))
+nanosecond_jitter = backoff(lambda n: 0.1 * 2**n * (0.5 + time.perf_counter_ns() % 1000 / 2000))
+microsecond_jitter = backoff(
+    lambda n: 0.1 * 2**n * (0.5 + datetime.datetime.now().microsecond / 2e6)
+)
+
+
+@pytest.mark.parametrize(
+    "client", [clock_jitter, monotonic_jitter, nanosecond_jitter, microsecond_jitter]
+)
+def test_q5_jitter_read_off_the_clock_is_no_jitter(lab: labkit.Lab, client) -> None:
+    results = [q5.check(client, lab) for _ in range(2)]
+    assert not results[0] and "however the random numbers fell" in results[0].message, results[
+        0
+    ].message
+    assert results[0].message == results[1].message
+
+
 def hammer(lab, path, budget):
     deadline = time.monotonic() + budget
     status = None
@@ -276,6 +300,7 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         system_random_full_jitter: True,
         urandom_full_jitter: True,
         no_jitter: False,
+        clock_jitter: False,
         constant_waits: False,
         hammer: False,
     }

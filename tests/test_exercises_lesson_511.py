@@ -217,8 +217,17 @@ def peeks_in_memory(lab):
 
 def test_q4_a_checker_that_reads_the_forks_memory_fails(lab: labkit.Lab) -> None:
     """The child is a fork of the kernel: its copy of the portal held the login the judge had
-    just set, and peeks_in_memory passed (judges10)."""
-    result = q4.check(peeks_in_memory, lab)
+    just set, and peeks_in_memory passed (judges10).
+
+    Its scan of the fork's memory takes 1.8 s of q4's 5 s at rest and ran past them once
+    under load ("did not finish": the right verdict for another reason), so it is judged by a
+    copy of q4 with time to finish the scan: the verdict is the one its reading earns. The
+    reads that crash (a stale address) end its own forks by SIGSEGV, silently: the fault
+    handler the test run enables is off in the learner's process (they printed "Fatal
+    Python error" dumps into the test's output; test_exercises_runner checks it is off)."""
+    patient = copy.copy(q4)
+    patient.time_limit = 60.0
+    result = patient.check(peeks_in_memory, lab)
     assert result.correct is False and "after login your function still says captive" in (
         result.message
     ), result.message

@@ -1042,7 +1042,7 @@ async def is_a_coroutine(lab):
         (forks_a_process_that_returns_first, None),
         (closes_stdin_stdout_and_stderr, None),
         (recurses_for_ever, "raised RecursionError"),
-        (stops_itself, "did not finish"),
+        (stops_itself, "stopped by the signal SIGSTOP"),  # at once (judges12), not at the limit
         (raises_from_an_alarm, "raised TimeoutError: the alarm rang"),
         (is_a_coroutine, "coroutine object"),
     ],
@@ -1087,3 +1087,136 @@ def test_output_is_cut_once_for_all_the_calls_of_a_check(capfd) -> None:
         assert out.count("the rest is not shown") == 1
     finally:
         del REGISTRY["test.output"]
+
+
+# -- the tenth re-examination (judges12, 2026-12-05b): hostile code of kinds not tried before --
+
+
+class _CallsForever:
+    def __call__(self, lab):
+        while True:
+            pass
+
+
+class _SpinsWhenMade:
+    """A class given where a function is asked for: calling it runs its __init__."""
+
+    def __init__(self, lab):
+        while True:
+            pass
+
+
+def returns_an_int_too_long_to_print(lab):
+    """The kernel's str() of it raises ValueError (over 4300 digits): the judge quoting it
+    raised that, 'your answer raised ValueError: Exceeds the limit'."""
+    return 10**100_000
+
+
+class _StrRaises(Exception):
+    def __str__(self):
+        raise ValueError("no text")
+
+
+def raises_an_exception_whose_str_raises(lab):
+    """Its report failed in the child: 'could not report back to the judge'."""
+    raise _StrRaises()
+
+
+class _ReprRaises:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+
+def exits_with_a_code_whose_repr_raises(lab):
+    raise SystemExit(_ReprRaises())
+
+
+def stops_itself_with_sigtstp(lab):
+    os.kill(os.getpid(), signal.SIGTSTP)
+    return 42
+
+
+def a_process_it_forks_stops_it(lab):
+    if os.fork() == 0:
+        os.kill(os.getppid(), signal.SIGSTOP)
+        os._exit(0)
+    time.sleep(0.5)
+    return 42
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        # called in the kernel, these two hung check() for good (is_learner_code took only
+        # functions, methods and partials)
+        (_CallsForever(), "did not finish"),
+        (_SpinsWhenMade, "did not finish"),
+        (returns_an_int_too_long_to_print, "returned <an int of about 100001 digits>"),
+        (raises_an_exception_whose_str_raises, "raised _StrRaises: <_StrRaises whose str()"),
+        (exits_with_a_code_whose_repr_raises, "sys.exit(<_ReprRaises whose repr() raised"),
+        # noticed at once, not at the time limit
+        (stops_itself_with_sigtstp, "stopped by the signal SIGTSTP"),
+        (a_process_it_forks_stops_it, "stopped by the signal SIGSTOP"),
+    ],
+    ids=lambda v: getattr(v, "__name__", type(v).__name__),
+)
+def test_hostile_code_of_the_tenth_round(lab, fn, words) -> None:
+    task = Task("test.hostile10", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=2.0)
+    try:
+        messages = set()
+        for _ in range(3):  # the same message every time
+            start = time.monotonic()
+            result = task.check(fn, lab)
+            took = time.monotonic() - start
+            assert took < 4
+            if "stopped by" in words:  # not at the time limit
+                assert took < 1.5, took
+            assert result.correct is False and words in result.message, result.message
+            assert "\n" not in result.message
+            messages.add(result.message)
+        assert len(messages) == 1, messages
+        assert lab.get("/orders/7").status == 200 and task.check(lambda lab: 42, lab)
+    finally:
+        del REGISTRY["test.hostile10"]
+
+
+def test_a_learners_handler_prints_within_one_allowance_per_check(lab, capfd) -> None:
+    """The origin runs a learner's handler in its own threads: each request's call had an
+    allowance of its own, so a check of 500 q5 (6 calls, then 6 requests) showed up to 700 kB
+    of one check's print(). They now share the check's."""
+    from helpers import solution_function
+
+    from labkit.exercises.lesson_500 import q5
+
+    show_order = solution_function(q5, "show_order")
+
+    def floods(order_id):
+        print("x" * 60_000)
+        return show_order(order_id)
+
+    result = q5.check(floods, lab)
+    assert result, result.message
+    out, _ = capfd.readouterr()
+    assert runner.OUTPUT_LIMIT <= len(out) < runner.OUTPUT_LIMIT + 300, len(out)
+    assert out.count("the rest is not shown") == 1
+
+
+def test_the_fault_handler_is_off_in_the_learners_process(task) -> None:
+    """A crash in learner code (ctypes at a bad address) is said as the signal that ended its
+    process; the kernel's fault handler (pytest's, or one a notebook enabled) would dump the
+    copy's threads as "Fatal Python error" into the kernel's stderr, once for each crash."""
+    import faulthandler
+
+    was = faulthandler.is_enabled()  # pytest enables it; the child starts from this state
+    if not was:
+        faulthandler.enable()
+
+    def enabled_here():
+        return 42 if not faulthandler.is_enabled() else 0
+
+    try:
+        assert task.check(enabled_here), "the fault handler is on in the learner's process"
+        assert faulthandler.is_enabled()  # the kernel's own is untouched
+    finally:
+        if not was:
+            faulthandler.disable()

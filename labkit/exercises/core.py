@@ -689,8 +689,14 @@ class Learner:
 
 
 def is_learner_code(value: object) -> bool:
-    """A function, lambda, method or partial the learner wrote (not a class, not a lab)."""
-    return inspect.isroutine(value) or isinstance(value, functools.partial)
+    """A function, lambda, method or partial the learner wrote, or anything else callable
+    that is not labkit's own object: a class, or an object with ``__call__`` (called here, in
+    the kernel, one that spun in its ``__call__`` or ``__init__`` hung check() for good)."""
+    if inspect.isroutine(value) or isinstance(value, functools.partial):
+        return True
+    return callable(value) and (
+        isinstance(value, type) or not type(value).__module__.startswith("labkit")
+    )
 
 
 class Task(Exercise):

@@ -350,6 +350,7 @@ class _Outage:
                 )
                 due = when - self.clock.start_wall
                 row["wait_until"] = (due - SLACK, due)
+                row["when"] = when  # after() reads the 503's own Date beside it
                 row["asked"] = Msg("Retry-After: <an HTTP-date {seconds} s ahead>", seconds=amount)
         elif method.upper() in ("GET", "HEAD") and not self.endless:
             self.lab.origin.maintenance(False)
@@ -368,6 +369,27 @@ class _Outage:
             if self.rows[-1]["status"] != self.rows[-1].get("planned"):
                 self.disturbed = True
             self.rows[-1]["retry_after"] = value.header("Retry-After") if value else None
+            self._by_date(self.rows[-1], value)
+
+    def _by_date(self, row: dict[str, Any], ex: Any) -> None:
+        """An HTTP-date may be read against the 503's own Date (the server's clock; RFC 9110
+        6.6.1), as well as against the client's clock: the judge's virtual clock runs ahead
+        of the origin's real one (the first outage alone moves it 1 s on), so a client that
+        waited Retry-After minus Date was told it came back too late (6 s after "an
+        HTTP-date 4 s ahead", whatever the machine's load). A wait that ends by the date as
+        the Date header counts from is in time too; the earliest stays the judge's, so a
+        fixed sleep is as early as ever. (A Date-reading client comes back too early only
+        if the machine took over 2 s to send the outage's second request.)"""
+        if row.get("when") is None or row["wait_until"] is None or not ex:
+            return
+        try:
+            date = email.utils.parsedate_to_datetime(ex.header("Date") or "").timestamp()
+        except (TypeError, ValueError, IndexError):
+            return
+        earliest, due = row["wait_until"]
+        by_date = row["at"] + REQUEST_TIME + row["when"] - date
+        if due < by_date <= due + 30:  # later by the Date (within half a minute): not sooner
+            row["wait_until"] = (earliest, by_date)
 
     def story(self, lang: str) -> str:
         lines = []

@@ -241,11 +241,14 @@ def _fork_and_reap(
 
 
 def _reap(learner: int, status_fd: int) -> NoReturn:
+    """Reap every child of the keeper; write the learner's wait status when it ends, or when
+    it is stopped (SIGSTOP, SIGTSTP): a stopped process never goes on by itself, and the
+    kernel learns it at once instead of waiting for the time limit."""
     wait = getattr(signal, "sigtimedwait", None)
     while True:
         try:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG | os.WUNTRACED)
             except ChildProcessError:
                 pid = 0
             if pid == learner:
@@ -261,8 +264,9 @@ def _reap(learner: int, status_fd: int) -> NoReturn:
 
 
 def learner_status(status_fd: int, seconds: float) -> int | None:
-    """The learner's process's wait status, once the keeper has reaped it: None if that
-    does not happen within ``seconds``, GONE if the keeper ended first."""
+    """The learner's process's wait status, once the keeper has reaped it (or seen it
+    stopped: os.WIFSTOPPED): None if that does not happen within ``seconds``, GONE if the
+    keeper ended first."""
     if not select.select([status_fd], [], [], max(0.0, seconds))[0]:
         return None
     data = b""

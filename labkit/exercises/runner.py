@@ -42,9 +42,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import faulthandler
 import gc
 import inspect
 import io
+import math
 import os
 import pickle
 import resource
@@ -130,17 +132,22 @@ def budget(seconds: float) -> Iterator[None]:
         getattr(_budget, "seconds", None),
         getattr(_budget, "changed", None),
         getattr(_budget, "output", None),
+        getattr(_budget, "epoch", None),
     )
     _budget.left = seconds
     _budget.seconds = seconds
     _budget.changed = []
     # what the calls may print, all of them together: a judge that calls the learner's
-    # function three times showed 10 MB of print() as three times the limit
-    _budget.output = _Output()
+    # function three times showed 10 MB of print() as three times the limit; the origin's
+    # threads running a learner's handler while the check runs share it (_output_now)
+    output = _budget.output = _Output()
+    _budget.epoch = float(int(time.time()))  # where every virtual run of the check starts
+    _checking.append(output)
     try:
         yield
     finally:
-        _budget.left, _budget.seconds, _budget.changed, _budget.output = outer
+        _checking.remove(output)
+        _budget.left, _budget.seconds, _budget.changed, _budget.output, _budget.epoch = outer
 
 
 # the lab's methods that change it (everything else the child calls reads it or sends a request)
@@ -178,6 +185,21 @@ def _charge(seconds: float) -> None:
 
 
 TOO_MANY = Msg("your code made too many requests")
+# where the child's time.monotonic() and time.perf_counter() start in virtual time (their
+# origin means nothing), so that every run reads the same clock at the same virtual moment
+VIRTUAL_START = 1000.0
+
+
+def _epoch() -> float:
+    """Where the child's virtual time.time() starts: the whole second the current check
+    began, the same for every run of the check (outside a check, this whole second).
+
+    A schedule read off the clock ("jitter" from time.time() % 1, time.monotonic(),
+    datetime.now().microsecond) is then the same in every run, as a fixed schedule is: it
+    started where the real clock happened to be, and 504 q5 judged it jitter, with another
+    verdict or message at each check (10 of 10 messages differed under load)."""
+    epoch = getattr(_budget, "epoch", None)
+    return float(epoch) if epoch is not None else float(int(time.time()))
 
 
 @dataclass
@@ -191,14 +213,15 @@ class Clock:
     of keyword arguments to call with instead (a real timeout long enough that the
     machine's load cannot decide the outcome the virtual time describes).
     ``after_call(name, value)`` sees what the call returned (an Exchange, say).
-    The child's ``time.time()`` starts at ``start_wall``.
+    The child's ``time.time()`` starts at ``start_wall`` (``_epoch``: the check's whole second),
+    its time.monotonic() and time.perf_counter() at VIRTUAL_START.
     """
 
     on_call: Callable[[float, str, tuple[Any, ...], dict[str, Any]], Any] | None = None
     after_call: Callable[[str, Any], None] | None = None
     max_calls: int = 0  # more calls to the lab than this end the run (0: no limit)
     too_many: Text = TOO_MANY
-    start_wall: float = field(default_factory=time.time)
+    start_wall: float = field(default_factory=_epoch)
 
     def wall(self, now: float) -> float:
         """The child's time.time() at virtual ``now``."""
@@ -402,8 +425,7 @@ class _Child:
         self.sock = sock
         self.virtual = clock is not None
         self.now = 0.0  # virtual seconds since the start
-        self.start_mono = time.monotonic()
-        self.start_perf = time.perf_counter()
+        self.start_mono = self.start_perf = VIRTUAL_START  # read only in virtual time
         self.start_wall = clock.start_wall if clock is not None else time.time()
         self.lock = threading.Lock()
         self.pid = os.getpid()  # the process the judge started; a fork of it is another
@@ -718,6 +740,9 @@ def _child_main(
         sys.stdin = io.StringIO()
         builtins.input = _no_input
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel decides; it kills us
+        # a crash (ctypes at a bad address) is reported as the signal that ended the process;
+        # the kernel's fault handler would dump this copy's threads to the kernel's stderr
+        faulthandler.disable()
         for signum in (signal.SIGALRM, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
         sys.stdout = io.TextIOWrapper(io.FileIO(out_fd, "w"), line_buffering=True)
@@ -751,11 +776,11 @@ def _child_main(
                 sys.setrecursionlimit(limit)
         except SystemExit as exc:
             # the code as written (a str: only plain values travel); the kernel words it
-            message = ("exit", repr(exc.code) if exc.code is not None else "")
+            message = ("exit", _text_of(repr, exc.code) if exc.code is not None else "")
         except MemoryError:  # said without a traceback: its frames hold what filled memory
             message = _OUT_OF_MEMORY
         except BaseException as exc:  # everything the learner's code raised is reported
-            message = ("error", type(exc).__name__, str(exc), learner_traceback(exc))
+            message = ("error", type(exc).__name__, _text_of(str, exc), learner_traceback(exc))
         else:
             message = ("value", _plain(value))
         with contextlib.suppress(Exception):
@@ -776,6 +801,15 @@ def _child_main(
 
 
 _EXIT = os._exit  # kept: learner code that replaces os._exit must not keep the child alive
+
+
+def _text_of(said: Callable[[Any], str], value: Any) -> str:
+    """In the child: str() or repr() of what the learner's code raised, or words for it when
+    the learner's own __str__ raises (the report failed: "could not report back")."""
+    try:
+        return said(value)
+    except Exception as exc:
+        return f"<{type(value).__name__} whose {said.__name__}() raised {type(exc).__name__}>"
 
 
 def _no_input(prompt: object = "") -> str:
@@ -868,6 +902,9 @@ def _plain(value: Any, depth: int = 0) -> Any:
     sets and dicts (subclasses too: a namedtuple) of such values; labkit's value classes
     (an Exchange); anything else as its repr, shown but never equal to an answer."""
     kind = type(value)
+    if kind is int and value.bit_length() > _INT_BITS:  # a judge could not even print it
+        digits = int(value.bit_length() * math.log10(2)) + 1
+        return _Unpicklable(f"<an int of about {digits} digits>", "int")
     if value is None or kind in (bool, int, float, complex, str, bytes, *_DATETIME_TYPES):
         return value
     if depth < 20:
@@ -886,8 +923,11 @@ def _plain(value: Any, depth: int = 0) -> Any:
 
 
 _DATETIME_TYPES = (dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone)
+# an int longer than this is no answer: the kernel could not even print it (str() of an int
+# of more than 4300 digits raises ValueError), and a judge that quoted it raised that itself
+_INT_BITS = 12_000
 _BASES: tuple[tuple[type, Callable[[Any, int], Any]], ...] = (
-    (int, lambda v, d: int.__int__(v)),
+    (int, lambda v, d: _plain(int.__int__(v), d)),
     (float, lambda v, d: float.__float__(v)),
     (str, lambda v, d: str.__str__(v)),
     (bytes, lambda v, d: bytes(memoryview(v))),
@@ -1047,7 +1087,7 @@ def _serve(
     deadline = time.monotonic() + left + (min(STARTUP_GRACE, left / 2) if grace else 0.0)
     handles: list[Any] = list(labs)
     streams = {out_r: sys.stdout, err_r: sys.stderr}
-    output = getattr(_budget, "output", None) or _Output()
+    output = _output_now()
     calls = 0
 
     def receive() -> Any:
@@ -1247,6 +1287,17 @@ def _ended(status: int | None, total: float) -> BaseException:
                 "parent): your code must not stop processes it did not start"
             ),
         )
+    if os.WIFSTOPPED(status):  # the keeper reports a stop too: it never goes on by itself
+        sig = os.WSTOPSIG(status)
+        name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else sig
+        return LearnerExit(
+            "Stopped",
+            Msg(
+                "your code's process was stopped by the signal {name}: a stopped process "
+                "never goes on by itself, so the judge ended it",
+                name=str(name),
+            ),
+        )
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() else sig
@@ -1296,6 +1347,21 @@ class _Output:
         with contextlib.suppress(Exception):
             stream.write(text)
             stream.flush()
+
+
+_checking: list[_Output] = []  # the output allowance of each check running now, newest last
+
+
+def _output_now() -> _Output:
+    """What a call may still print: its check's allowance. The judge's thread has it in its
+    budget; the origin runs a learner's handler (500 q5) in threads of its own, where a
+    check's 7 requests each had a new allowance of OUTPUT_LIMIT (700 kB of one check's
+    print() shown), so a call outside any budget shares the newest check's. A call while no
+    check runs (a handler the learner installed and requests by hand) has its own."""
+    output = getattr(_budget, "output", None)
+    if output is None and _checking:
+        output = _checking[-1]
+    return output if output is not None else _Output()
 
 
 def _drain(streams: dict[int, Any], output: _Output) -> None:
