@@ -1220,3 +1220,43 @@ def test_the_fault_handler_is_off_in_the_learners_process(task) -> None:
     finally:
         if not was:
             faulthandler.disable()
+
+
+def prints_what_it_got(lab):
+    """What every learner writes while debugging: labkit's own words (the exchange's page,
+    its why) are said in the learner's language, which the child read from its copy of the
+    lab. It was judged "your code used _start_number, a private part of the lab"."""
+    ex = lab.get("/orders/abc")
+    print(ex)
+    print(ex.why)
+    return 42 if ex.status == 500 else ex.status
+
+
+def forks_a_process_that_prints_and_uses_the_lab(lab):
+    if os.fork() == 0:
+        try:
+            lab.get("/orders/7")
+        except RuntimeError as exc:  # said in the learner's language, no recursion
+            print(type(exc).__name__, "in the fork:", str(exc)[:40])
+        os._exit(0)
+    os.wait()
+    return 42
+
+
+@pytest.mark.parametrize(
+    ("fn", "printed"),
+    [
+        (prints_what_it_got, "500 Internal Server Error"),
+        (forks_a_process_that_prints_and_uses_the_lab, "RuntimeError in the fork: a process"),
+    ],
+    ids=["prints_what_it_got", "forks"],
+)
+def test_labkit_speaks_in_the_learners_process(lab, fn, printed, capfd) -> None:
+    task = Task("test.speaks", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=3.0)
+    try:
+        result = task.check(fn, lab)
+        assert result, result.message
+        out, _ = capfd.readouterr()
+        assert printed in out, out
+    finally:
+        del REGISTRY["test.speaks"]

@@ -429,6 +429,9 @@ class _Child:
         self.start_wall = clock.start_wall if clock is not None else time.time()
         self.lock = threading.Lock()
         self.pid = os.getpid()  # the process the judge started; a fork of it is another
+        # the learner's language, read while the copies of the labs are still the kernel's:
+        # a fork of the learner's process is told in it without asking the kernel
+        self.lang = learner_language()
         self.sleeps = 0  # calls of the virtual time.sleep
 
     def overslept(self) -> NoReturn:
@@ -447,7 +450,7 @@ class _Child:
             # it would share the one connection to the kernel with the process the judge
             # runs: their questions and answers interleaved (a reply read by the other, a
             # length read from the middle of a message: "used more than 256 MB of memory")
-            raise RuntimeError(FORKED.render(learner_language()))
+            raise RuntimeError(FORKED.render(self.lang))
         with self.lock:  # one question, then its answer: threads of the learner's take turns
             _send(self.sock, (*message, self.now))
             reply = _recv(self.sock)
@@ -500,6 +503,13 @@ class _Remote:
         return str(self._child.ask("repr", self._handle))
 
 
+# What the child's copy of a lab keeps for itself, all else being asked of the kernel: which
+# lab started last (lab.newest_running, read by i18n.learner_language whenever labkit says
+# something: print(ex) in learner code was judged "your code used _start_number, a private
+# part of the lab", and the fork of a learner's process recursed asking it)
+_KEPT_IN_THE_CHILD = frozenset({"_start_number"})
+
+
 def _remote_lab_class(child: _Child) -> type:
     from labkit.lab import Lab
 
@@ -509,6 +519,8 @@ def _remote_lab_class(child: _Child) -> type:
         def __getattribute__(self, name: str) -> Any:
             if name in ("__class__", "__dict__"):
                 return object.__getattribute__(self, name)
+            if name in _KEPT_IN_THE_CHILD:
+                return object.__getattribute__(self, "__dict__")[name]
             handle = object.__getattribute__(self, "__dict__")["_labkit_handle"]
             return child.ask("get", handle, name)
 
@@ -755,7 +767,9 @@ def _child_main(
                 # and what the copy held when the judge forked (the portal's login, say) is
                 # the judge's, not something the learner's code may read
                 _forget_servers(lab)
+                kept = {name: lab.__dict__[name] for name in _KEPT_IN_THE_CHILD}
                 lab.__dict__.clear()
+                lab.__dict__.update(kept)
                 lab.__dict__["_labkit_handle"] = handle
                 lab.__class__ = cls
         if clock is not None:
