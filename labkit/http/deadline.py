@@ -108,12 +108,23 @@ class PreciseEpollSelector(selectors.EpollSelector):
     then only collects what is ready, without waiting. One sleep, as before: a second
     wake-up for the last fraction of a millisecond would be one more chance for a busy
     host to keep the thread waiting.
+
+    A socket is often ready already when the loop comes to wait: the lab's servers share
+    the loop, so the gateway's request to the origin (and the origin's answer) is in the
+    receiving socket as soon as it is written, two of the three waits of a relayed request.
+    So epoll is asked first without waiting (one system call, as a wait with a timeout of 0
+    always was); only when nothing is ready does the loop sleep in select(). A wait that
+    sleeps makes one call more (0.4 us here), a ready one one call less (select() of the
+    epoll descriptor, 1.9 us).
     """
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         if timeout is not None and timeout > 0:
             fd = self.fileno()
             if fd < FD_SETSIZE:  # else (a process with a thousand files open) epoll's own wait
+                ready = super().select(0)
+                if ready:
+                    return ready
                 select.select([fd], [], [], timeout)
                 timeout = 0
         return super().select(timeout)
