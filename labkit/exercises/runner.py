@@ -265,11 +265,14 @@ _DATETIME = {"date", "datetime", "time", "timedelta", "timezone"}
 
 
 def _labkit_value_class(obj: object) -> bool:
-    """A labkit class whose instances are values (a record, an enum, a dataclass)."""
+    """A labkit class whose instances are values (a record, an enum, a dataclass, a named
+    tuple such as a recorded Event: read by its own ``__new__``, which only makes the tuple)."""
     from labkit.record import Record
 
     return isinstance(obj, type) and (
-        issubclass(obj, (Record, enum.Enum)) or dataclasses.is_dataclass(obj)
+        issubclass(obj, (Record, enum.Enum))
+        or dataclasses.is_dataclass(obj)
+        or (issubclass(obj, tuple) and hasattr(obj, "_fields"))
     )
 
 
