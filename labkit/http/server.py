@@ -560,7 +560,7 @@ class HTTPServer(Listener):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            data = await within(remaining, lambda: reader.read(65536))
+            data = await within(remaining, lambda: reader.read(65536), loop=self.loop)
             if head and raw == b"" and data:
                 deadline = time.monotonic() + self.head_timeout  # idle ended, the head began
             raw += data

@@ -100,6 +100,7 @@ class _Protocol(asyncio.StreamReaderProtocol):
 
     def __init__(self, reader: asyncio.StreamReader, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(reader, loop=loop)
+        self.loop = loop
         self.received = 0
         self.on_idle_event: Callable[[], None] | None = None
 
@@ -138,6 +139,9 @@ class Connection:
         number: int = 0,
     ) -> None:
         self.key = key
+        # the loop it was opened on, which serves it: kept, as asking asyncio for the running
+        # loop makes a system call (getpid) each time, and an exchange needs it twice
+        self.loop = protocol.loop
         self.reader = reader
         self.writer = writer
         self.protocol = protocol
@@ -226,7 +230,7 @@ class Connection:
         if sent is not None:
             sent()
         # the read timeout runs from here, on the loop's clock (the timer is armed with it)
-        until: float | None = asyncio.get_running_loop().time() + read_timeout
+        until: float | None = self.loop.time() + read_timeout
         if writer.transport.get_write_buffer_size():  # an upstream that does not read
             until = None  # then from the end of the write, once the upstream took it all
             try:
@@ -298,7 +302,11 @@ class Connection:
                     )
                 try:  # each read gets the whole read timeout, as nginx's proxy_read_timeout
                     chunk = await within(
-                        read_timeout, lambda: reader.read(65536), self._arrived, until=until
+                        read_timeout,
+                        lambda: reader.read(65536),
+                        self._arrived,
+                        until=until,
+                        loop=self.loop,
                     )
                     until = None  # the first from the request's write, each next from now
                 except ConnectionResetError:
@@ -469,7 +477,7 @@ class Pool:
             oldest = idle.pop(0)
             self._leave(oldest)
             oldest.close()
-        loop = asyncio.get_running_loop()
+        loop = conn.loop
         conn.idle_until = until = loop.time() + idle_timeout
         timer = conn.idle_timer
         if timer is not None and timer.when() > until:  # the idle time was made shorter
