@@ -259,21 +259,36 @@ http {{
 
 
 async def _relay(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, origin_port: int
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    origin_port: int,
+    recorder: Any = None,
 ) -> None:
     """One client connection of the minimal relay: one keep-alive upstream connection, each
-    message parsed and written once on each side, nothing checked, recorded or rewritten."""
+    message parsed and written once on each side, nothing checked or rewritten.
+
+    With a ``recorder`` (labkit's), it also does what the lab's gateway must do for each
+    request whatever its design: each read waits within a timeout (``deadline.within``, the
+    gateway's), and it records the four events the gateway records, with the same facts
+    (the request's bytes as received, its two upstream steps, the answer's bytes as sent)."""
     import h11
 
     up_reader, up_writer = await asyncio.open_connection(HOST, origin_port)
     client, upstream = h11.Connection(h11.SERVER), h11.Connection(h11.CLIENT)
+    if recorder is not None:
+        from labkit.http.deadline import within
+        from labkit.recorder import Kind, Role
 
-    async def message(conn: h11.Connection, r: asyncio.StreamReader) -> list[Any]:
+    async def message(conn: h11.Connection, r: asyncio.StreamReader, raw: bytearray) -> list[Any]:
         events: list[Any] = []
         while not events or not isinstance(events[-1], h11.EndOfMessage):
             event = conn.next_event()
             if event is h11.NEED_DATA:
-                data = await r.read(65536)
+                if recorder is None:
+                    data = await r.read(65536)
+                else:
+                    data = await within(5.0, lambda: r.read(65536))
+                    raw += data
                 if not data:
                     raise ConnectionError
                 conn.receive_data(data)
@@ -285,11 +300,30 @@ async def _relay(
 
     try:
         while True:
-            up_writer.write(b"".join(upstream.send(e) for e in await message(client, reader)))
-            writer.write(b"".join(client.send(e) for e in await message(upstream, up_reader)))
+            raw = bytearray()
+            request = await message(client, reader, raw)
+            out = b"".join(upstream.send(e) for e in request)
+            up_writer.write(out)
+            if recorder is not None:
+                rid = recorder.new_id()
+                line = f"{request[0].method.decode()} {request[0].target.decode()} HTTP/1.1"
+                recorder.record(rid, "relay", Role.GATEWAY, Kind.RECEIVED, line, data=bytes(raw))
+                recorder.record(rid, "relay", Role.GATEWAY, Kind.UPSTREAM, "forwarded", data=out)
+            raw = bytearray()
+            response = await message(upstream, up_reader, raw)
+            out = b"".join(client.send(e) for e in response)
+            writer.write(out)
+            if recorder is not None:
+                status = response[0].status_code
+                recorder.record(
+                    rid, "relay", Role.GATEWAY, Kind.UPSTREAM, "answered", data=bytes(raw)
+                )
+                recorder.record(
+                    rid, "relay", Role.GATEWAY, Kind.SENT, str(status), data=out, status=status
+                )
             client.start_next_cycle()
             upstream.start_next_cycle()
-    except (ConnectionError, h11.ProtocolError):
+    except (ConnectionError, h11.ProtocolError, TimeoutError):
         pass
     finally:
         writer.close()
@@ -297,18 +331,21 @@ async def _relay(
 
 
 @contextlib.contextmanager
-def minimal_relay(origin_port: int, on: asyncio.AbstractEventLoop | None = None) -> Iterator[int]:
+def minimal_relay(
+    origin_port: int, on: asyncio.AbstractEventLoop | None = None, recorder: Any = None
+) -> Iterator[int]:
     """The floor for the gateway's CPU: a relay with nothing but asyncio and h11, in this process.
 
     One keep-alive upstream connection per client connection, each message parsed and written
     once on each side, nothing checked, recorded or rewritten. Any Python relay on one event
     loop does at least this; the gateway's own CPU is judged beside it. On a loop of its own
     in a thread of its own, or ``on`` a running loop (the lab's: the same thread as the origin
-    it relays to, as the gateway is).
+    it relays to, as the gateway is), with a ``recorder`` what the gateway must do whatever
+    its design (``_relay``).
     """
 
     def serve(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> Any:
-        return _relay(r, w, origin_port)
+        return _relay(r, w, origin_port, recorder)
 
     if on is not None:
         server = asyncio.run_coroutine_threadsafe(asyncio.start_server(serve, HOST, 0), on)
@@ -1063,6 +1100,8 @@ def _cpu_rows(table: Table, part: str, runs: dict[str, list[LoadRun]], best: boo
         "relay": "the floor: a minimal asyncio + h11 relay's own CPU per request ÷ the origin's",
         "relay on the lab's loop": "the floor on one thread: the same relay on the lab's loop,"
         " beside the origin as the gateway is; its own CPU ÷ the origin's",
+        "recording relay": "the floor for the lab's gateway: that relay with a timeout on each"
+        " read and the gateway's four events recorded; its own CPU ÷ the origin's",
     }
     one = part == "1 client"
     for name, what in rows.items():
@@ -1200,6 +1239,8 @@ def section_gateway_cpu(settings: Settings, table: Table) -> None:
             assert lab.origin.loop is not None
             on_lab = minimal_relay(lab.origin.port, on=lab.origin.loop)
             ports["relay on the lab's loop"] = stack.enter_context(on_lab)
+            recording = minimal_relay(lab.origin.port, on=lab.origin.loop, recorder=lab.recorder)
+            ports["recording relay"] = stack.enter_context(recording)
             pool = stack.enter_context(ctx.Pool(1))
             for port in ports.values():  # warm-up: connections, caches, the upstream pool
                 run_load(pool, port, 1, 200, 1)
@@ -1215,6 +1256,8 @@ def section_gateway_cpu(settings: Settings, table: Table) -> None:
         "gateway": "through the labkit gateway",
         "relay": "through a minimal asyncio + h11 relay (keep-alive upstream, nothing recorded)",
         "relay on the lab's loop": "through the same relay on the lab's own loop and thread",
+        "recording relay": "through the same relay on the lab's loop, each read within a "
+        "timeout and the gateway's four events recorded",
     }
     for name in names:
         table.add(
