@@ -1123,10 +1123,12 @@ FieldCache = Generations[tuple[str, str], tuple[bytes, bytes]]  # h11_fields' ta
 # again and again (Host, Via, Content-Type, X-Forwarded-For...), so each is encoded and
 # checked once, not per message. Not kept: the names whose value is new in each message
 # (as the lab writes them), and long values (a client's cookies: the table stays small).
+# Date is kept: its value is new once a second (messages.http_date), the same for every
+# message of that second, origin's and relayed alike (one entry more a second).
 MAX_FITTING = 512  # fields kept at most (FieldCache)
 _FITTING = FieldCache(MAX_FITTING)
 MAX_FITTING_VALUE = 128  # characters
-_ONCE = frozenset({"X-Request-ID", "Date"})
+_ONCE = frozenset({"X-Request-ID"})
 
 
 class _Coalesced:
