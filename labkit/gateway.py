@@ -19,7 +19,7 @@ from labkit.conditions import Condition
 from labkit.errors import BadArgument, unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response
-from labkit.http.requestcheck import Verdict
+from labkit.http.requestcheck import Verdict, check_asterisk
 from labkit.http.server import Generations
 from labkit.i18n import Msg, Said
 from labkit.personalities import AnswerKind
@@ -330,9 +330,9 @@ class Gateway(Proxy):
         refused = self.not_proxied(request)
         if refused is not None:
             return refused
-        if request.method in MAX_FORWARDS_METHODS and self._personality.max_forwards != "ignore":
-            if max_forwards(request) == 0:
-                return self._final_recipient(request)
+        answered = self.final_recipient(request)  # Max-Forwards: 0 (RFC 9110 7.6.2)
+        if answered is not None:
+            return answered
         if request.target == "*":
             answered = self._server_wide(request)
             if answered is not None:
@@ -374,21 +374,6 @@ class Gateway(Proxy):
                 return await self._store(key, response, max_age, selecting)
         return response
 
-    def _final_recipient(self, request: Request) -> Response:
-        """OPTIONS or TRACE with Max-Forwards: 0, which an intermediary MUST answer itself as
-        the final recipient and not forward (RFC 9110 7.6.2): OPTIONS with 204 (no Allow: the
-        gateway has no resources of its own, 9.3.7), TRACE with 200 and the request as it
-        arrived, as message/http, less the fields that carry credentials (9.3.8). nginx,
-        HAProxy and Caddy forward both (personalities: max_forwards)."""
-        if request.method == "OPTIONS":
-            why = Msg("Max-Forwards: 0: the gateway answers OPTIONS itself (RFC 9110 7.6.2)")
-            return Response(204, [], b"", why=i18n.said(why))
-        head = request.raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
-        kept = [line for line in head if line.split(b":", 1)[0].strip().lower() not in SECRET]
-        why = Msg("Max-Forwards: 0: the gateway answers TRACE itself, with the request it got")
-        body = b"\r\n".join(kept) + b"\r\n\r\n"
-        return Response(200, [("Content-Type", "message/http")], body, why=i18n.said(why))
-
     def _server_wide(self, request: Request) -> Response | None:
         """The answer to a request for the server as a whole, ``OPTIONS *`` (RFC 9110 9.3.7),
         or None to pass it on to the origin's route ``/``: no route's prefix matches ``*``, and
@@ -402,13 +387,9 @@ class Gateway(Proxy):
         if how == "answer" and request.method == "OPTIONS":
             why = Msg("{who} answers OPTIONS * itself (200, no body)", who=person.label)
             return Response(200, [], b"", why=i18n.said(why), server=False)
-        if how == "options" and request.method != "OPTIONS":
-            why = Msg(
-                "only OPTIONS may ask about the server as a whole, with the target '*' (RFC "
-                "9112 3.2.4): a {method} request with it is malformed",
-                method=request.method,
-            )
-            return self._refusal(request, Verdict(400, why))
+        if how == "options":
+            malformed = check_asterisk(request.method, request.target)
+            return self._refusal(request, malformed) if malformed else None
         if how == "400":
             why = Msg(
                 "{who} refuses the target '*' with 400, whatever the method", who=person.label
@@ -504,16 +485,6 @@ class Gateway(Proxy):
                 Msg("{why}; stored in the cache for {max_age} s", why=response.why, max_age=max_age)
             ),
         )
-
-
-MAX_FORWARDS_METHODS = frozenset({"OPTIONS", "TRACE"})  # RFC 9110 7.6.2
-SECRET = frozenset({b"authorization", b"proxy-authorization", b"cookie"})  # not reflected
-
-
-def max_forwards(request: Request) -> int | None:
-    """The request's Max-Forwards as a number, or None (absent, or not 1*DIGIT)."""
-    value = (request.header("max-forwards") or "").strip()
-    return int(value) if value.isdigit() and value.isascii() else None
 
 
 # conditions whose relayed body (nginx 1.22 relays them) had no valid length: the upstream's

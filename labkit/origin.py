@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from labkit.errors import check_number, refuse, shown
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
+from labkit.http.requestcheck import check_asterisk
 from labkit.http.server import HTTPServer
 from labkit.i18n import Listed, Msg, Said, Text
 from labkit.recorder import Kind, Recorder, Role
@@ -288,6 +289,9 @@ class Origin(HTTPServer):
                     method=method,
                 ),
             )
+        malformed = check_asterisk(method, request.target)
+        if malformed:  # GET * and the like: '*' is OPTIONS's alone (RFC 9112 3.2.4)
+            return self._refusal(request, malformed)
         if method == "OPTIONS" and request.target == "*":
             return Response(
                 204,

@@ -136,6 +136,9 @@ class Portal(Proxy):
             headers = [("Content-Type", content_type)] if content_type else []
             why = Said.now("online: the connectivity check {path} passes", path=path)
             return Response(status, headers, body, why=why)
+        answered = self.final_recipient(request)  # Max-Forwards: 0 (RFC 9110 7.6.2)
+        if answered is not None:
+            return answered
         return await self.forward(request, self._route, self._route.targets)
 
     def route_of(self, request: Request) -> Route | None:

@@ -339,6 +339,34 @@ class Proxy(HTTPServer):
             501, headers, body, why=i18n.said(Msg("a {role} does not tunnel (CONNECT)", role=role))
         )
 
+    def final_recipient(self, request: Request) -> Response | None:
+        """The answer to an OPTIONS or TRACE with Max-Forwards: 0, which an intermediary MUST
+        NOT forward and MUST answer as the final recipient (RFC 9110 7.6.2); None for any
+        other request, and where this proxy's personality forwards it anyway (nginx, HAProxy
+        and Caddy do: ``personalities.Personality.max_forwards``). OPTIONS gets 204 (no
+        Allow: a proxy has no resources of its own, 9.3.7), TRACE 200 with the request as it
+        arrived, as message/http, less the fields that carry credentials (9.3.8). A larger
+        value goes on one less (``forwarded_headers``)."""
+        if request.method not in MAX_FORWARDS_METHODS or self.persona().max_forwards == "ignore":
+            return None
+        if max_forwards(request) != 0:
+            return None
+        role = pages.MADE_BY[self.role]
+        if request.method == "OPTIONS":
+            why = Msg(
+                "Max-Forwards: 0: the {role} answers OPTIONS itself (RFC 9110 7.6.2)", role=role
+            )
+            return Response(204, [], b"", why=i18n.said(why))
+        head = request.raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        kept = [line for line in head if line.split(b":", 1)[0].strip().lower() not in SECRET]
+        why = Msg(
+            "Max-Forwards: 0: the {role} answers TRACE itself, with the request it got less "
+            "its credentials (RFC 9110 7.6.2, 9.3.8)",
+            role=role,
+        )
+        body = b"\r\n".join(kept) + b"\r\n\r\n"
+        return Response(200, [("Content-Type", "message/http")], body, why=i18n.said(why))
+
     def forwarded_headers(self, request: Request, keepalive: bool = False) -> Headers:
         """The request's headers as the upstream gets them; the body is re-framed.
 
@@ -847,6 +875,16 @@ class _Relayed:
         aclose = getattr(self._body, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+MAX_FORWARDS_METHODS = frozenset({"OPTIONS", "TRACE"})  # RFC 9110 7.6.2
+SECRET = frozenset({b"authorization", b"proxy-authorization", b"cookie"})  # not reflected
+
+
+def max_forwards(request: Request) -> int | None:
+    """The request's Max-Forwards as a number, or None (absent, or not 1*DIGIT)."""
+    value = (request.header("max-forwards") or "").strip()
+    return int(value) if value.isdigit() and value.isascii() else None
 
 
 def _canonical(name: str) -> str:

@@ -241,8 +241,9 @@ def test_a_request_for_the_whole_server_as_each_gateway_answers(lab: labkit.Lab)
     expected = {
         "rfc": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],  # passed on; 9112 3.2.4
         "nginx": [(400, None), (400, None)],
-        "haproxy": [(204, "GET, HEAD, POST, OPTIONS"), (404, None)],  # both passed on
-        "caddy": [(200, None), (404, None)],  # Go's net/http answers OPTIONS * itself
+        # both passed on; the origin refuses GET * (RFC 9112 3.2.4), as the rfc gateway does
+        "haproxy": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],
+        "caddy": [(200, None), (400, None)],  # Go's net/http answers OPTIONS * itself
         "envoy": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],  # not recorded: rfc's
     }
     seen = {}
@@ -264,12 +265,19 @@ def test_a_request_for_the_whole_server_as_each_gateway_answers(lab: labkit.Lab)
     lab.gateway.personality = "rfc"
     relayed = lab.raw(b"OPTIONS * HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n", to="gateway")
     assert (relayed.status, relayed.generated_by) == (204, "origin"), relayed
+    # the origin itself: GET * is malformed (RFC 9112 3.2.4), 400 and close (it answered 404)
+    for method in (b"GET", b"HEAD", b"DELETE"):
+        raw = method + b" * HTTP/1.1\r\nHost: lab\r\n\r\n"
+        direct = lab.raw(raw, to="origin")
+        assert (direct.status, direct.generated_by) == (400, "origin"), direct
+        assert direct.header("Connection") == "close", direct
 
 
-def test_max_forwards_zero_is_answered_by_the_rfc_gateway_alone(lab: labkit.Lab) -> None:
+def test_max_forwards_zero_is_answered_by_the_rfc_intermediaries(lab: labkit.Lab) -> None:
     """RFC 9110 7.6.2: OPTIONS or TRACE with Max-Forwards: 0 is answered by the intermediary
     as the final recipient, and a larger value goes on one less. The gateway once passed
-    both on unchanged in every personality; nginx, HAProxy and Caddy do (they still do)."""
+    both on unchanged in every personality; nginx, HAProxy and Caddy do (they still do).
+    The portal, a proxy too, passed them on to the gateway after login until 2026-12-05."""
 
     def send(raw: bytes) -> labkit.Exchange:
         return lab.raw(raw, to="gateway")
@@ -298,6 +306,15 @@ def test_max_forwards_zero_is_answered_by_the_rfc_gateway_alone(lab: labkit.Lab)
         lab.gateway.personality = name
         passed = [send(method + zero) for method in (b"OPTIONS ", b"TRACE ")]
         assert [(e.status, e.generated_by) for e in passed] == [(204, "origin"), (405, "origin")]
+    # the portal, once past its login: 0 is its own to answer, 1 reaches the gateway as 0
+    lab.gateway.personality = "rfc"
+    lab.portal.login()
+    at_portal = [lab.raw(method + zero, to="portal") for method in (b"OPTIONS ", b"TRACE ")]
+    assert [(e.status, e.generated_by) for e in at_portal] == [(204, "portal"), (200, "portal")]
+    assert all("gateway" not in [hop.name for hop in e.hops] for e in at_portal), at_portal
+    assert at_portal[1].body.startswith(b"TRACE /orders/7 HTTP/1.1\r\n"), at_portal[1].body
+    one = lab.raw(b"OPTIONS " + zero.replace(b"Max-Forwards: 0", b"Max-Forwards: 1"), to="portal")
+    assert (one.status, one.generated_by) == (204, "gateway"), one
 
 
 def test_envoy_pages_name_the_reset_reason(lab: labkit.Lab) -> None:

@@ -93,6 +93,21 @@ def check_connect(method: str, target: str) -> Verdict | None:
     )
 
 
+def check_asterisk(method: str, target: str) -> Verdict | None:
+    """The target '*' (asterisk-form) asks about the server as a whole, and only OPTIONS may
+    have it (RFC 9112 3.2.4): another method with it is a malformed request."""
+    if target != "*" or method == "OPTIONS":
+        return None
+    return Verdict(
+        400,
+        Msg(
+            "only OPTIONS may ask about the server as a whole, with the target '*' (RFC "
+            "9112 3.2.4): a {method} request with it is malformed",
+            method=method,
+        ),
+    )
+
+
 def check_transfer_codings(codings: list[str]) -> Verdict | None:
     if not codings or codings[-1] != "chunked":
         return Verdict(
