@@ -540,9 +540,11 @@ class Origin(HTTPServer):
             request,
             426,
             Msg(
-                "This resource speaks WebSocket only: send the request again with "
-                "'Connection: upgrade' and 'Upgrade: websocket'. (The lab does not implement "
-                "WebSocket itself; a real server would then answer 101 Switching Protocols.)"
+                "This resource speaks WebSocket only. A WebSocket client opens it with a "
+                "handshake: this request again with 'Connection: upgrade', 'Upgrade: "
+                "websocket', 'Sec-WebSocket-Version: 13' and a 'Sec-WebSocket-Key' (RFC 6455 "
+                "4.1), which a WebSocket server answers with 101 Switching Protocols. (The lab "
+                "does not implement WebSocket itself.)"
             ),
             why=Said(Msg("the resource requires the WebSocket protocol (RFC 9110 15.5.22)")),
         )

@@ -567,7 +567,11 @@ def _head_timeout_now(lab: Lab) -> Text:
         Msg("{server} {seconds} s", server=name, seconds=f"{_server(lab, name).head_timeout:g}")
         for name in ENTRIES
     )
-    return Msg("head timeout (then 408): {each}", each=each)
+    return Msg(
+        "head timeout (then 408, or a close without a byte in the gateway's nginx and Caddy "
+        "personalities): {each}",
+        each=each,
+    )
 
 
 def _delay(lab: Lab, args: Args) -> Text:
@@ -677,7 +681,7 @@ SWITCHES: dict[str, Switch] = {
         ),
         Switch(
             "hold",
-            f"hold the origin's GET {BUSY_PATH} requests until turned off",
+            f"hold the origin's GET {BUSY_PATH} requests ({HOLD_MAX:g} s at most)",
             params=(
                 Param(
                     "on",
@@ -795,7 +799,7 @@ SWITCHES: dict[str, Switch] = {
         ),
         Switch(
             "head-timeout",
-            "how long a server waits for a request's head (then 408)",
+            "how long a started request may take (then 408, or a close)",
             params=(
                 Param(
                     "server",
