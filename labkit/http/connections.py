@@ -11,9 +11,11 @@ traceback for every connection it cannot accept (hundreds a second, into the not
 So the servers of every lab in the process share one budget, a third of the file limit
 left after a reserve for the kernel and the learner's own clients (and a small one apart
 for other users' connections, which only get their 403), as nginx's
-``worker_connections`` bounds a worker: a connection past it is closed at once (nginx does
-the same and logs "worker_connections are not enough"), and the lab says so in one line,
-at most every few seconds. Whatever still runs out of files prints one line, never a
+``worker_connections`` bounds a worker: a connection past it is closed at once, and the lab
+says so in one line, at most every few seconds. (nginx 1.22.1 first closes its idle
+keep-alive connections to make room, logging "worker_connections are not enough, reusing
+connections", and closes the new one, "worker_connections are not enough", only when none
+is idle: observed. The lab keeps its idle connections and closes the new one.) Whatever still runs out of files prints one line, never a
 traceback (``quiet_accept_errors``).
 """
 
