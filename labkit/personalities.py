@@ -564,7 +564,7 @@ HAPROXY = Personality(
         says_keep_alive=False,
         sends_date=False,
         sources={
-            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case, and so do the fields of its own pages: 'content-length', 'cache-control', 'content-type', 'connection'; re-run by tests/test_real_gateways.py)",
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case, and so do the fields of its own 502, 503 and 504 pages: 'content-length', 'cache-control', 'content-type', 'connection'; re-run by tests/test_real_gateways.py). Not imitated: its 408 page, a raw message its HTTP/1 layer sends before any HTTP processing, keeps HAProxy's source spelling, 'Content-length', 'Cache-Control', 'Connection', 'Content-Type' (observed), where the personality writes them in lower case",
             "server": f"{OBSERVED} (its own pages carry no Server)",
             "sends_date": f"{OBSERVED} (its own 502, 503, 504 and 408 pages carry no Date, and "
             "a relayed response without one gets none, although RFC 9110 6.6.1 asks a recipient "
