@@ -118,6 +118,7 @@ class Gateway(Proxy):
         self.sends_date = chosen.headers.sends_date
         self.spelling = chosen.headers.relayed_case
         self.head_length = chosen.headers.head_length
+        self.head_chunked = chosen.headers.head_chunked
 
     def persona(self) -> personalities.Personality:
         return self._personality

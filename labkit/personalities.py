@@ -100,9 +100,14 @@ class Headers(FrozenRecord):
     ``head_length``: its answer to a HEAD of one of its own pages carries the page's
     ``Content-Length`` (RFC 9110 9.3.2: the fields a GET would get); Caddy (Go's net/http)
     sends none, which 9.3.2 allows.
+    ``head_chunked``: its answer to a HEAD whose GET body would be chunked (an upstream's
+    HEAD answer with ``Transfer-Encoding: chunked``, or a body it would stream without a
+    length) says ``Transfer-Encoding: chunked`` (HAProxy relays its upstream's; RFC 9112 6.1
+    allows it); nginx and Caddy send no framing field, as the RFC reading does.
     """
 
     __slots__ = (
+        "head_chunked",
         "head_length",
         "keeps_alive_after_http09",
         "page_headers",
@@ -126,6 +131,7 @@ class Headers(FrozenRecord):
     sources: dict[str, str]
     sends_date: bool
     head_length: bool
+    head_chunked: bool
 
     def __init__(
         self,
@@ -140,6 +146,7 @@ class Headers(FrozenRecord):
         sources: dict[str, str],
         sends_date: bool = True,
         head_length: bool = True,
+        head_chunked: bool = False,
     ) -> None:
         set_ = object.__setattr__
         set_(self, "server", server)
@@ -153,6 +160,7 @@ class Headers(FrozenRecord):
         set_(self, "sources", sources)
         set_(self, "sends_date", sends_date)
         set_(self, "head_length", head_length)
+        set_(self, "head_chunked", head_chunked)
 
 
 class Pooling(FrozenRecord):
@@ -563,7 +571,11 @@ HAPROXY = Personality(
         relayed_case="lower",
         says_keep_alive=False,
         sends_date=False,
+        head_chunked=True,
         sources={
+            "head_chunked": f"{OBSERVED} (HEAD of an upstream that answers HEAD with "
+            "'Transfer-Encoding: chunked': relayed as 'transfer-encoding: chunked', where nginx "
+            "and Caddy send no framing field; re-run by tests/test_real_gateways.py)",
             "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client in lower case, and so do the fields of its own 502, 503 and 504 pages: 'content-length', 'cache-control', 'content-type', 'connection'; re-run by tests/test_real_gateways.py). Not imitated: its 408 page, a raw message its HTTP/1 layer sends before any HTTP processing, keeps HAProxy's source spelling, 'Content-length', 'Cache-Control', 'Connection', 'Content-Type' (observed), where the personality writes them in lower case",
             "server": f"{OBSERVED} (its own pages carry no Server)",
             "sends_date": f"{OBSERVED} (its own 502, 503, 504 and 408 pages carry no Date, and "

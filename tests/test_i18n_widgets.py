@@ -91,7 +91,9 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     # what the playground fixes is named in words, and each server's head timeout in 秒
     assert p.head_timeout.description == "服务器 origin：请求头部到达的时限（秒）"
     each = html.unescape(p.head_timeout_state.value)
-    assert re.search(r"请求头部超时（之后返回 408）：portal \d+ 秒、gateway \d+ 秒、origin", each)
+    assert re.search(
+        r"请求头部超时（之后返回 408；[^）]*）：portal \d+ 秒、gateway \d+ 秒、origin", each
+    )
     # ex.raw(hop) says its own words in the lab's language, the bytes as they came
     dump = relayed.raw("origin")
     assert dump.startswith("--- origin 收到的 ---\nGET /orders/abc HTTP/1.1\\r\\n\n"), dump

@@ -92,6 +92,11 @@ NAMED_IN_CONNECTION = (
     b"Content-Length: 3\r\n\r\nok\n"
 )
 
+CHUNKED_REPLY = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"3\r\nok\n\r\n0\r\n\r\n"
+)
+
 MAINTENANCE_503 = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 120\r\n"
     b"Cache-Control: no-store\r\nContent-Length: 5\r\n\r\nbusy\n"
@@ -115,6 +120,18 @@ def head_upstreams() -> Iterator[dict[str, int]]:
     sock = socket.create_server(("127.0.0.1", 0))
     listeners["named-in-connection"] = sock
     realgateways.serve_heads(sock, lambda _: NAMED_IN_CONNECTION)
+    # an upstream that answers chunked (HEAD: the head alone): HAProxy relays a HEAD's
+    # 'transfer-encoding: chunked', nginx and Caddy send no framing field
+    sock = socket.create_server(("127.0.0.1", 0))
+    listeners["chunked"] = sock
+    realgateways.serve_heads(
+        sock,
+        lambda head: (
+            CHUNKED_REPLY.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+            if head.startswith(b"HEAD ")
+            else CHUNKED_REPLY
+        ),
+    )
     # an upstream's own 503, relayed with its Retry-After and Cache-Control (lessons 01, 04)
     sock = socket.create_server(("127.0.0.1", 0))
     listeners["maintenance-503"] = sock
@@ -398,10 +415,11 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             assert words in logs, f"{name} / {fault}: {words!r} not in the real log"
 
 
-# HEAD requests compared: a relayed 200, a gateway's own 502 and 503, the two bodies nginx
-# reads to the close, a relayed 500
+# HEAD requests compared: a relayed 200 (with a length, and chunked), a gateway's own 502 and
+# 503, the two bodies nginx reads to the close, a relayed 500
 HEADS = (
     "/up/ok/",
+    "/up/chunked/",
     "/up/close/",
     "/pool/",
     "/up/bad-content-length/",

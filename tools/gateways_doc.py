@@ -158,6 +158,10 @@ def _headers_table() -> str:
             "`Content-Length` on a HEAD of its own pages",
             lambda h: "yes" if h.head_length else "no",
         ),
+        (
+            "`Transfer-Encoding: chunked` on a HEAD whose GET would be chunked",
+            lambda h: "yes" if h.head_chunked else "no",
+        ),
     ]
     # what a personality does, beside what it writes in headers
     behaviours = [

@@ -299,6 +299,9 @@ class HTTPServer(Listener):
     # a HEAD of its own page carries the page's Content-Length (RFC 9110 9.3.2: the GET's
     # fields); Go's net/http (Caddy) sends none
     head_length = True
+    # a HEAD answer whose GET body would be chunked says so (RFC 9112 6.1 allows it; HAProxy
+    # does); else it carries no framing field (nginx, Go's net/http)
+    head_chunked = False
 
     @property
     def head_timeout(self) -> float:
@@ -794,14 +797,15 @@ class HTTPServer(Listener):
         - a relayed ``Connection`` naming ``upgrade`` goes out as it came (``_relayed_connection``);
         - a HEAD answer without a length gets no ``Transfer-Encoding: chunked`` (h11 frames it
           as the GET's answer would be): nothing is framed, so nothing is said, as nginx does
-          for a body it would read to the close and Go's net/http for a HEAD (RFC 9110 9.3.2);
+          for a body it would read to the close and Go's net/http for a HEAD (RFC 9110 9.3.2),
+          unless this server says it as HAProxy does (``head_chunked``);
         - every field name is spelt as this server spells them (``spelling``)."""
         fields, fit = h11_fields(headers)  # a relayed byte stays a byte
         reason = response.reason.encode("latin-1", "replace")
         head: bytes = conn.send(response_event(response.status, fields, reason, fit))
         if not response.generated and head.find(_ADDED_CLOSE) != -1:
             head = _relayed_connection(head, response.headers)
-        if request.method == "HEAD" and head.find(_ADDED_CHUNKED) != -1:
+        if request.method == "HEAD" and not self.head_chunked and head.find(_ADDED_CHUNKED) != -1:
             head = head.replace(_ADDED_CHUNKED, b"\r\n", 1)
         return self._spelt(head)
 
