@@ -147,6 +147,22 @@ def test_nginxs_raw_relay_is_told_in_the_labs_language() -> None:
     assert "relayed as they came" not in story
 
 
+def test_a_refused_choice_lists_the_options_with_their_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An answer that names no option (a Chinese learner typing an option's words) is told
+    the options with their words beside them, as the Quiz shows them; the line listed the bare
+    English options until December 2026. English as before."""
+    from labkit.exercises.lesson_502 import q1
+
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    refused = q1.check("处理函数给出的 500")
+    assert refused.correct is None
+    assert "'a 500 from the handler'（处理函数给出的 500）、" in refused.message, refused.message
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    assert "options: 'garbage bytes', 'connection refused', " in q1.check("the handler").message
+
+
 def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> None:
     lab.origin.maintenance(True, retry_after=30)
     head = get("/orders/7", "Accept: text/html", "Accept-Language: zh-CN")

@@ -380,14 +380,16 @@ class Choice(Exercise):
         self.hops = hops
         super().__init__(id, lesson, prompt, hints, solution)
 
-    def label(self, option: str, lang: str) -> str:
+    def label(self, option: str, lang: str, *, quoted: bool = False) -> str:
         """How a Quiz shows ``option`` in ``lang``: the option as it is answered (the matcher
         reads English options), its words in ``lang`` beside it where the catalogue has them:
-        ``leaks internals（泄露内部信息）``."""
+        ``leaks internals（泄露内部信息）``; ``quoted``, the option as a line quotes it
+        (``'leaks internals'（泄露内部信息）``)."""
         words = translate(lang, option, context=self.OPTION)
+        shown = repr(option) if quoted else option
         if words == option:
-            return option
-        return Msg("{option} ({words})", option=option, words=words).render(lang)
+            return shown
+        return Msg("{option} ({words})", option=shown, words=words).render(lang)
 
     def option(self, given: object) -> str:
         """The option ``given`` names; WrongKind if it names none of them.
@@ -543,9 +545,13 @@ class Choice(Exercise):
         return matches[0] if len(matches) == 1 else None
 
     def expects(self) -> Text:
+        # each option with its words, as the Quiz shows them: check() renders this at once,
+        # in the learner's language (a Chinese answer that is an option's words, typed, was
+        # refused with the bare English options until December 2026)
+        lang = learner_language()
         return Msg(
             "answer with one of the options: {options}",
-            options=Listed(repr(o) for o in self.options),
+            options=Listed(self.label(o, lang, quoted=True) for o in self.options),
         )
 
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
