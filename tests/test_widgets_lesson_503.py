@@ -185,6 +185,29 @@ def test_a_burst_during_maintenance_is_not_called_load_shedding(lab: labkit.Lab)
     assert "maintenance" not in p.burst_result.value
 
 
+def test_a_burst_result_is_cleared_once_it_no_longer_shows_the_lab(lab: labkit.Lab) -> None:
+    """A burst at capacity 3, then the capacity set to 5: its line '3 served (200)' stayed under
+    a box saying 5, and under the results of the requests sent after it. It is cleared as
+    the inspector and the 504 timeline are: by a change of switch, a request, an error."""
+    p = Playground(lab, "503")
+
+    def burst() -> None:
+        p.buttons["Burst"].click()
+        assert "3 served (200)" in p.burst_result.value and p.progress.layout.display is None
+
+    for later in (
+        lambda: setattr(p.capacity, "value", 5),
+        lambda: p.buttons["GET /orders/7"].click(),
+        lambda: setattr(p.maintenance, "value", True),
+        lambda: p.refuse(labkit.BadArgument("a number box refused what was typed")),
+    ):
+        p.capacity.value = 3
+        lab.origin.maintenance(False)
+        burst()
+        later()
+        assert p.burst_result.value == "" and p.progress.layout.display == "none"
+
+
 def test_load_shedding_is_shown_with_maintenance_left_on(lab: labkit.Lab) -> None:
     """Maintenance on, then '503-load-shedding' run: its held request never reached a busy
     origin (maintenance answered it) and the alert asked whether the machine was overloaded.

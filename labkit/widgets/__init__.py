@@ -203,6 +203,9 @@ class Playground(_Panel):
         )
         self.inspector = Inspector(self.lang)
         self.timeline: w.HTML | None = None
+        # how a result shown beside the inspector is cleared (the 503 playground's burst):
+        # like the inspector and the timeline, no earlier result passes for the last one
+        self.clear_results: list[Callable[[], None]] = []
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
         self.buttons: dict[str, w.Button] = {}
@@ -245,8 +248,14 @@ class Playground(_Panel):
 
     def _failed(self) -> None:
         self.inspector.clear(Msg("The last action failed (the error is above): nothing to show."))
+        self._clear_results()
+
+    def _clear_results(self) -> None:
+        """Empty the 504 timeline and every other result shown beside the inspector."""
         if self.timeline is not None:
             self.timeline.value = ""
+        for clear in self.clear_results:
+            clear()
 
     def value_of(self, switch: str, param: str) -> Any:
         """A switch's parameter as this playground's requests get it: the playground's own
@@ -290,8 +299,7 @@ class Playground(_Panel):
         heading says it (a client that gave up on silence, after how long)."""
         self.refresh_switches()
         self.inspector.show(ex)
-        if self.timeline is not None:
-            self.timeline.value = ""
+        self._clear_results()
         status = render_html.status_words(ex, self.lang)
         made: i18n.Text = Msg(", made by the {hop}", hop=ex.generated_by) if ex.generated_by else ""
         if ex.client_error and ex.status is not None:  # a status line, then the body broke
@@ -370,8 +378,7 @@ class Playground(_Panel):
         self.refresh_switches()
         self._describe()  # what the scenario gives may have changed (a personality)
         self.inspector.clear(Msg("{line}. Send a request again to see its effect.", line=line))
-        if self.timeline is not None:
-            self.timeline.value = ""
+        self._clear_results()
         self._say(Msg("{line}.", line=line))
 
     def button(self, description: i18n.Text, action: Callable[[], Any]) -> w.Button:
@@ -847,6 +854,14 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     # of a burst nobody had sent
     p.progress.layout.display = "none"
     p.burst_result = w.HTML()
+
+    def clear_burst() -> None:
+        # a burst's line after the capacity changed read as that capacity's ("3 served" under
+        # a box saying 5), and stayed under the results of the requests sent after it
+        p.burst_result.value = ""
+        p.progress.layout.display = "none"
+
+    p.clear_results.append(clear_burst)
 
     def do_burst() -> None:
         p.burst_result.value = ""
