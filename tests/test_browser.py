@@ -927,3 +927,40 @@ def test_the_generic_500_link_after_debug_was_left_on(browser, jupyter: str) -> 
         assert text.startswith("500 Internal Server Error") and "Traceback" not in text, text
     finally:
         context.close()
+
+
+# Each lane's name against its box, measured where the browser draws them
+_LANES_FIT = """() => {
+  const bad = [];
+  for (const svg of document.querySelectorAll('svg[role=img]')) {
+    for (const r of svg.querySelectorAll('rect[rx]')) {
+      const t = r.nextElementSibling, box = r.getBBox(), words = t.getBBox();
+      if (words.x < box.x || words.x + words.width > box.x + box.width
+          || words.y < box.y || words.y + words.height > box.y + box.height)
+        bad.push(`${t.textContent} (${Math.round(words.width)} px) outside its box`);
+    }
+  }
+  return bad;
+}"""
+
+
+def test_every_lane_name_fits_its_box(browser) -> None:
+    """Every upstream's lane, marked failed where it failed (the longest names a picture
+    draws), in English and Chinese, measured in Chromium: 'upstream 'bad-transfer-encoding'
+    ✗ failed' on one line ran over both edges of its box (a learner picks that scenario on
+    the 502 playground; no lesson's Run All draws it, so the lesson test never saw it)."""
+    import labkit
+    from labkit import i18n
+    from labkit.picture import sequence_svg
+
+    with labkit.start() as lab:
+        exchanges = [lab.get(f"/up/{name}/") for name in lab.upstreams]
+        svgs = [sequence_svg(ex, lang) for ex in exchanges for lang in (i18n.ENGLISH, i18n.CHINESE)]
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    try:
+        page.set_content("<html><body>" + "".join(svgs) + "</body></html>")
+        assert page.locator("svg[role=img]").count() == len(svgs)
+        bad = page.evaluate(_LANES_FIT)
+    finally:
+        page.close()
+    assert not bad, bad

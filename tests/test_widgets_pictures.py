@@ -60,6 +60,28 @@ def test_a_cut_body_or_a_4xx_is_not_drawn_green(lab: labkit.Lab) -> None:
     assert colours == {palette.INCOMPLETE}, texts
 
 
+def test_a_long_lane_name_takes_two_lines_in_a_taller_box(lab: labkit.Lab) -> None:
+    """'upstream 'bad-transfer-encoding' ✗ failed' on one line was wider than its lane's box
+    and cut at both edges; the browser test measures it (test_every_lane_name_fits_its_box)."""
+    from labkit.render.svg import LANE_W, LANE_WRAP, LINE_H
+
+    for name in ("bad-transfer-encoding", "truncated-headers"):
+        doc = xml.dom.minidom.parseString(sequence_svg(lab.get(f"/up/{name}/")))
+        boxes = [r for r in doc.getElementsByTagName("rect") if r.getAttribute("rx")]
+        lane = boxes[-1].nextSibling  # the failing upstream's name
+        lines = [t.firstChild.data for t in lane.getElementsByTagName("tspan")]
+        assert " ".join(lines) == f"upstream '{name}' ✗ failed", lines
+        assert all(len(line) <= LANE_WRAP for line in lines) and LANE_WRAP * 6 < LANE_W - 12
+        heights = {int(r.getAttribute("height")) for r in boxes}
+        assert heights == {24 + LINE_H * (len(lines) - 1)}, heights  # every lane as tall
+        arrows = [a for a in doc.getElementsByTagName("line") if a.getAttribute("marker-end")]
+        first_row = min(float(a.getAttribute("y1")) for a in arrows)
+        assert first_row > 8 + max(heights) + LINE_H, "an arrow drawn over the lane boxes"
+    # a short name stays on one line, in a box of one line's height
+    doc = xml.dom.minidom.parseString(sequence_svg(lab.get("/up/garbage/")))
+    assert {r.getAttribute("height") for r in doc.getElementsByTagName("rect")[1:]} == {"24"}
+
+
 def test_the_cache_is_shown_when_it_answered(lab: labkit.Lab) -> None:
     lab.origin.maintenance(retry_after=5, cache_max_age=60)
     lab.get("/orders/7")

@@ -38,6 +38,10 @@ WRAP = 28  # characters per label line (12 px sans-serif fits about 30 in a lane
 # No label a lesson draws is cut: the longest, the body-cut 200's with the upstream's byte
 # counts at its end ('... (received 10 bytes, expected 100)'), takes 6 (3 cut both numbers).
 MAX_LINES = 6
+# characters of a lane's name on one line: its box is LANE_W - 12 = 178 px, and 12 px
+# sans-serif drew "upstream 'huge-headers' ✗ failed" (32) about 179 px wide, over the box's
+# edges ("upstream 'bad-transfer-encoding' ✗ fai" was cut); a longer name takes two lines
+LANE_WRAP = 28
 # under the picture when it shows durations: they are the clock's, not configured values
 MEASURED_NOTE = Msg("ms: measured times, they vary from run to run")
 
@@ -142,6 +146,15 @@ def _lines(text: str) -> tuple[list[str], bool]:
     return [*lines[: MAX_LINES - 1], last + "…"], True
 
 
+def _lane_lines(name: str, failed: bool, lang: str) -> list[str]:
+    """A lane's name (and its failed mark) in lines that fit its box: one if it can."""
+    mark = Msg(" ✗ failed").render(lang)
+    whole = name + mark if failed else name
+    if columns(whole) <= LANE_WRAP:
+        return [whole]
+    return [*(wrap(name, LANE_WRAP) or [name]), *([mark.strip()] if failed else [])]
+
+
 def failing_hop(ex: ExchangeView) -> str | None:
     """The hop the picture marks as the culprit, in words (None when nothing failed)."""
     lanes, _, failed, _ = _lanes_and_arrows(ex)
@@ -170,8 +183,10 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
     lang = lang or i18n.learner_language()
     lanes, arrows, failed, made = _lanes_and_arrows(ex, lang)
     wrapped = [_lines(a.label) for a in arrows]
+    names = [_lane_lines(name, i in failed, lang) for i, name in enumerate(lanes)]
+    taller = LINE_H * (max(len(lines) for lines in names) - 1)  # every lane box as tall
     rows_y = []
-    y = TOP
+    y = TOP + taller
     for lines, _ in wrapped:
         y += LINE_H * len(lines)
         rows_y.append(y)
@@ -191,16 +206,23 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
         "<path d='M0,0 L8,4 L0,8 z' fill='context-stroke'/></marker></defs>",
         f"<rect width='{width}' height='{height}' {paint(fill='paper')}/>",
     ]
-    for i, name in enumerate(lanes):
+    for i, lines in enumerate(names):
         colour = "failed" if i in failed else "ink"
-        label = name + (Msg(" ✗ failed").render(lang) if i in failed else "")
+        spans = (  # one line as plain text, more as tspans under each other
+            html.escape(lines[0])
+            if len(lines) == 1
+            else "".join(
+                f"<tspan x='{x[i]}' dy='{LINE_H if n else 0}'>{html.escape(line)}</tspan>"
+                for n, line in enumerate(lines)
+            )
+        )
         out.append(
-            f"<rect x='{x[i] - LANE_W // 2 + 6}' y='8' width='{LANE_W - 12}' height='24' rx='4' "
-            f"{paint(fill='lane', stroke=colour)} stroke-width='{2 if i in failed else 1}'/>"
-            f"<text x='{x[i]}' y='25' text-anchor='middle' {paint(fill=colour)}>"
-            f"{html.escape(label)}</text>"
-            f"<line x1='{x[i]}' y1='32' x2='{x[i]}' y2='{height - 8}' {paint(stroke='lifeline')} "
-            "stroke-dasharray='3,3'/>"
+            f"<rect x='{x[i] - LANE_W // 2 + 6}' y='8' width='{LANE_W - 12}' "
+            f"height='{24 + taller}' rx='4' {paint(fill='lane', stroke=colour)} "
+            f"stroke-width='{2 if i in failed else 1}'/>"
+            f"<text x='{x[i]}' y='25' text-anchor='middle' {paint(fill=colour)}>{spans}</text>"
+            f"<line x1='{x[i]}' y1='{32 + taller}' x2='{x[i]}' y2='{height - 8}' "
+            f"{paint(stroke='lifeline')} stroke-dasharray='3,3'/>"
         )
     for a, (lines, cut), y in zip(arrows, wrapped, rows_y, strict=True):
         x1, x2 = x[a.src], x[a.dst]
