@@ -220,7 +220,8 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
             f"<rect x='{x[i] - LANE_W // 2 + 6}' y='8' width='{LANE_W - 12}' "
             f"height='{24 + taller}' rx='4' {paint(fill='lane', stroke=colour)} "
             f"stroke-width='{2 if i in failed else 1}'/>"
-            f"<text x='{x[i]}' y='25' text-anchor='middle' {paint(fill=colour)}>{spans}</text>"
+            f"<text x='{x[i]}' y='{25 + (taller - LINE_H * (len(lines) - 1)) // 2}' "
+            f"text-anchor='middle' {paint(fill=colour)}>{spans}</text>"
             f"<line x1='{x[i]}' y1='{32 + taller}' x2='{x[i]}' y2='{height - 8}' "
             f"{paint(stroke='lifeline')} stroke-dasharray='3,3'/>"
         )
