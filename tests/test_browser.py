@@ -964,3 +964,40 @@ def test_every_lane_name_fits_its_box(browser) -> None:
     finally:
         page.close()
     assert not bad, bad
+
+
+def test_a_path_typed_fast_then_send_sends_that_path(browser, jupyter: str) -> None:
+    """Lesson 02's playground, keyboard only: a path typed, Tab to Send, Enter. Its box synced
+    every keystroke, and ipywidgets holds a sync back while an earlier one is unanswered but
+    sends a click at once (jupyter-widgets/ipywidgets#1382): the request went out with the
+    path's first keystroke, '/'. The boxes now send their words once, when left."""
+    name = "02-501-not-implemented.ipynb"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+        code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
+        playground = next(i for i in code if "Playground(" in "".join(cells[i]["source"]))
+        for i in (code[0], playground):
+            page.evaluate(_RUN_CELL, i)
+            page.wait_for_function(_KERNEL_READY, timeout=30000)
+        panel = page.locator(".labkit-panel").first
+        panel.wait_for(timeout=30000)
+        path = panel.get_by_role("textbox", name="Path")
+        for typed in ("/orders/42", "/orders/7?x=1"):
+            path.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(typed)
+            page.keyboard.press("Tab")  # to Send
+            page.keyboard.press("Enter")
+            page.wait_for_function(
+                "(p) => [...p.querySelectorAll('[role=status]')].some(r => r.textContent.trim())",
+                arg=panel.element_handle(),
+                timeout=15000,
+            )
+            page.wait_for_function(_KERNEL_IDLE, timeout=15000)
+            said = panel.get_by_role("status").inner_text()
+            assert said.startswith(f"Sent 'BREW {typed} HTTP/1.1' to the gateway"), said
+    finally:
+        page.close()

@@ -770,12 +770,19 @@ def _controls_500(p: Playground) -> list[w.Widget]:
 
 
 def _controls_501(p: Playground) -> list[w.Widget]:
+    # their words go to Python once, when the box is left (Tab to Send, a click on it), not
+    # at each keystroke: ipywidgets holds a value back while an earlier one is unanswered but
+    # sends a click at once (jupyter-widgets/ipywidgets#1382), so a path typed fast and sent
+    # went out as its first keystrokes ('/orders' for '/orders/42')
     p.method = w.Combobox(
         value="BREW",
         options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "BREW", "get"],
         description=Msg("Method").render(p.lang),
+        continuous_update=False,
     )
-    p.path = w.Text(value="/orders/7", description=Msg("Path").render(p.lang))
+    p.path = w.Text(
+        value="/orders/7", description=Msg("Path").render(p.lang), continuous_update=False
+    )
     typed = Msg(
         "The method is sent exactly as you type it, through "
         "<code>lab.raw</code>: methods are case-sensitive (RFC 9110 9.1), so <code>get</code> is "
