@@ -222,6 +222,25 @@ def test_load_shedding_is_shown_with_maintenance_left_on(lab: labkit.Lab) -> Non
     assert lab.origin.in_maintenance and p.maintenance.value is True
 
 
+def test_a_scenario_says_that_it_emptied_the_gateway_cache(lab: labkit.Lab) -> None:
+    """A scenario runs on a fresh lab's settings, the cache emptied (a stored 503 would answer
+    its request in the origin's place): the learner's stored answer is gone, and the line
+    says so with the switches set aside."""
+    p = Playground(lab, "503")
+    p.maintenance.value = True
+    p.cache_mistake.value = True
+    p.buttons["GET /orders/7"].click()  # stored: the caching mistake
+    p.scenario.value = "503-maintenance"
+    p.run_button.click()
+    assert p.status.value.startswith(
+        "Ran 503-maintenance on a fresh lab's settings (maintenance set aside for it, then put "
+        "back as you left them; gateway cache emptied: 1 entry): 503 Service Unavailable, "
+        "made by the origin."
+    ), p.status.value
+    p.run_button.click()  # nothing stored, nothing set aside but maintenance
+    assert "cache emptied" not in p.status.value
+
+
 def test_a_setting_changed_while_maintenance_is_off_is_confirmed(lab: labkit.Lab) -> None:
     """With maintenance off, a new Retry-After, 'no Retry-After' or the caching mistake was
     answered 'maintenance: off.', the line before it: nothing said the change was kept. It

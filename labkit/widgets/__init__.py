@@ -322,26 +322,41 @@ class Playground(_Panel):
         put every setting back as it was afterwards. A switch left set here (the slow upstream's
         delay at 0.1 s, maintenance on) made '504-slow' answer 200 under 'Expected: 504', and
         '503-load-shedding' fail with 'is the machine overloaded?'; the line says what was set
-        aside."""
+        aside, and how many stored answers the gateway's cache lost (a stored 503 would have
+        answered the scenario's request in the origin's place)."""
         scenario = scenarios.get(self.scenario.value)
         lab = self.lab
         before = switches.save(lab)
         scoped = [s.name for s in switches.SWITCHES.values() if s.per_playground]
         kept = switches.save(lab, scoped)
+        emptied = 0
         try:
-            switches.reset(lab)  # the gateway's cache emptied too: a stored answer is not fresh
+            emptied = lab.gateway.purge()  # as reset does, counted to be said
+            switches.reset(lab)
             switches.restore(lab, kept)
             with self.as_chosen():
                 ex = scenario.run(lab)
         finally:
             aside = switches.restore(lab, before)
         action: i18n.Text = Msg("Ran {scenario}", scenario=scenario.id)
+        said: list[i18n.Text] = []
         if aside:
+            said.append(
+                Msg("{names} set aside for it, then put back as you left them", names=Listed(aside))
+            )
+        if emptied:
+            said.append(
+                Msg(
+                    "gateway cache emptied: {n} entry",
+                    plural="gateway cache emptied: {n} entries",
+                    n=emptied,
+                )
+            )
+        if said:
             action = Msg(
-                "Ran {scenario} on a fresh lab's settings ({names} set aside for it, then put "
-                "back as you left them)",
+                "Ran {scenario} on a fresh lab's settings ({what})",
                 scenario=scenario.id,
-                names=Listed(aside),
+                what=said[0] if len(said) == 1 else Msg("{a}; {b}", a=said[0], b=said[1]),
             )
         return self._shown(ex, action)
 
