@@ -1100,22 +1100,72 @@ def _serve(
     grace: bool = True,
     started: list[float] | None = None,
 ) -> Outcome:
+    """Serve the learner's process until it answers, ends or runs out of time: its output
+    shown as it comes, each use of the lab answered (``_Session``)."""
+    session = _Session(sock, out_r, err_r, status_r, labs, clock, left, total, hidden)
+    session.started = started
     # until the child says it has started, a stalled machine's fork is not the learner's time
     # (unless the caller counts from a moment of its own: then its deadline holds)
-    deadline = time.monotonic() + left + (min(STARTUP_GRACE, left / 2) if grace else 0.0)
-    handles: list[Any] = list(labs)
-    streams = {out_r: sys.stdout, err_r: sys.stderr}
-    output = _output_now()
-    calls = 0
+    if grace:
+        session.deadline += min(STARTUP_GRACE, left / 2)
+    with selectors.DefaultSelector() as sel:
+        sel.register(sock, selectors.EVENT_READ)
+        sel.register(status_r, selectors.EVENT_READ)
+        for fd in session.streams:
+            sel.register(fd, selectors.EVENT_READ)
+        while True:
+            remaining = session.deadline - time.monotonic()
+            if remaining <= 0:
+                raise session.time_up()
+            for key, _ in sel.select(remaining):
+                if key.fileobj in session.streams:
+                    if not session.show(key.fd):
+                        sel.unregister(key.fd)
+                elif key.fileobj == status_r:
+                    return session.learner_ended()
+                else:
+                    outcome = session.on_message(session.receive())
+                    if outcome is not None:
+                        return outcome
 
-    def receive() -> Any:
-        # bounded like everything here: a process that sends half a message and stops
-        # (or a stray write to the socket) must not hold the kernel
-        sock.settimeout(max(0.001, deadline - time.monotonic()))
+
+class _Session:
+    """One run of the learner's process as the kernel serves it: its deadline, its output,
+    the messages it sends (each answered, or the run's end)."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        out_r: int,
+        err_r: int,
+        status_r: int,
+        labs: list[Any],
+        clock: Clock | None,
+        left: float,
+        total: float,
+        hidden: Mapping[str, Text],
+    ) -> None:
+        self.sock, self.status_r, self.clock, self.hidden = sock, status_r, clock, hidden
+        self.left, self.total = left, total
+        self.deadline = time.monotonic() + left
+        self.handles: list[Any] = list(labs)
+        self.streams = {out_r: sys.stdout, err_r: sys.stderr}
+        self.output = _output_now()
+        self.calls = 0
+        self.started: list[float] | None = None  # when the child said it had started
+
+    def time_up(self) -> TimeLimit:
+        return TimeLimit(STOPPED.bind(seconds=f"{self.total:g}"))
+
+    def receive(self) -> Any:
+        """The child's next message (None: it closed its end), bounded like everything here:
+        a process that sends half a message and stops (or a stray write to the socket) must
+        not hold the kernel."""
+        self.sock.settimeout(max(0.001, self.deadline - time.monotonic()))
         try:
-            return _recv(sock, from_child=True)
+            return _recv(self.sock, from_child=True)
         except TimeoutError:
-            raise TimeLimit(STOPPED.bind(seconds=f"{total:g}")) from None
+            raise self.time_up() from None
         except TooLarge:
             raise LearnerExit(
                 "TooLarge",
@@ -1136,131 +1186,158 @@ def _serve(
                 ),
             ) from None
 
-    with selectors.DefaultSelector() as sel:
-        sel.register(sock, selectors.EVENT_READ)
-        sel.register(status_r, selectors.EVENT_READ)
-        for fd in streams:
-            sel.register(fd, selectors.EVENT_READ)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeLimit(STOPPED.bind(seconds=f"{total:g}"))
-            for key, _ in sel.select(remaining):
-                if key.fileobj in streams:
-                    data = os.read(key.fd, 65536)
-                    if not data:
-                        sel.unregister(key.fd)
-                        del streams[key.fd]
-                        continue
-                    output.show(streams[key.fd], data)
-                    continue
-                if key.fileobj == status_r:
-                    # the learner's process has ended (its keeper reaped it): what it sent
-                    # is all in the socket, even if a process it started holds the socket
-                    status = proctree.learner_status(status_r, 0)
-                    while select.select([sock], [], [], 0)[0]:
-                        message = receive()
-                        if message is None:
-                            break
-                        if message[0] == "done":
-                            _drain(streams, output)
-                            return _finish(message[1], message[2])
-                    _drain(streams, output)
-                    raise _ended(status, total)
-                message = receive()
-                if message is None:
-                    _drain(streams, output)
-                    left_now = deadline - time.monotonic()
-                    raise _ended(proctree.learner_status(status_r, left_now), total)
-                if message[0] == "started":
-                    deadline = min(deadline, time.monotonic() + left)
-                    if started is not None:
-                        started.append(time.monotonic())
-                    continue
-                if message[0] == "done":
-                    _drain(streams, output)
-                    return _finish(message[1], message[2])
-                if message[0] == "overslept":
-                    _drain(streams, output)
-                    raise Overslept(OVERSLEPT.bind(seconds=f"{message[2]:.0f}", count=message[1]))
-                if message[0] == "call" and clock is not None:
-                    calls += 1
-                    if clock.max_calls and calls > clock.max_calls:
-                        raise LearnerExit("TooManyRequests", clock.too_many)
-                try:
-                    reply = _answer(message, handles, clock, hidden)
-                except LearnerExit:
-                    raise
-                except BaseException as exc:  # the lab's own error goes back to the child
-                    reply = ("raise", _portable(exc), 0.0)
-                sock.settimeout(max(0.001, deadline - time.monotonic()))
-                try:
-                    _send(sock, reply)
-                except TimeoutError:  # a process that asks and never reads its answer
-                    raise TimeLimit(STOPPED.bind(seconds=f"{total:g}")) from None
-                except OSError:  # it has ended meanwhile: its keeper is about to say how
-                    continue
+    def show(self, fd: int) -> bool:
+        """Show what the child printed on ``fd``; False once that stream has ended."""
+        data = os.read(fd, 65536)
+        if not data:
+            del self.streams[fd]
+            return False
+        self.output.show(self.streams[fd], data)
+        return True
+
+    def learner_ended(self) -> Outcome:
+        """The learner's process has ended (its keeper reaped it): what it sent is all in the
+        socket, even if a process it started holds the socket; its answer, or why none."""
+        status = proctree.learner_status(self.status_r, 0)
+        while select.select([self.sock], [], [], 0)[0]:
+            message = self.receive()
+            if message is None:
+                break
+            if message[0] == "done":
+                _drain(self.streams, self.output)
+                return _finish(message[1], message[2])
+        _drain(self.streams, self.output)
+        raise _ended(status, self.total)
+
+    def on_message(self, message: Any) -> Outcome | None:
+        """The run's outcome when ``message`` ends it; else None, the message answered."""
+        if message is None:
+            _drain(self.streams, self.output)
+            left_now = self.deadline - time.monotonic()
+            raise _ended(proctree.learner_status(self.status_r, left_now), self.total)
+        if message[0] == "started":
+            self.deadline = min(self.deadline, time.monotonic() + self.left)
+            if self.started is not None:
+                self.started.append(time.monotonic())
+            return None
+        if message[0] == "done":
+            _drain(self.streams, self.output)
+            return _finish(message[1], message[2])
+        if message[0] == "overslept":
+            _drain(self.streams, self.output)
+            raise Overslept(OVERSLEPT.bind(seconds=f"{message[2]:.0f}", count=message[1]))
+        self.reply(message)
+        return None
+
+    def reply(self, message: tuple[Any, ...]) -> None:
+        """Answer one use of the lab (``_answer``); the lab's own error goes back to the
+        child, to be raised there."""
+        clock = self.clock
+        if message[0] == "call" and clock is not None:
+            self.calls += 1
+            if clock.max_calls and self.calls > clock.max_calls:
+                raise LearnerExit("TooManyRequests", clock.too_many)
+        try:
+            reply = _answer(message, self.handles, clock, self.hidden)
+        except LearnerExit:
+            raise
+        except BaseException as exc:
+            reply = ("raise", _portable(exc), 0.0)
+        self.sock.settimeout(max(0.001, self.deadline - time.monotonic()))
+        try:
+            _send(self.sock, reply)
+        except TimeoutError:  # a process that asks and never reads its answer
+            raise self.time_up() from None
+        except OSError:  # it has ended meanwhile: its keeper is about to say how
+            pass
 
 
 def _answer(
     message: tuple[Any, ...], handles: list[Any], clock: Clock | None, hidden: Mapping[str, Text]
 ) -> tuple[Any, ...]:
+    """The kernel's reply to one use of the lab by the learner's process (``_RemoteLab``):
+    the value, or a handle to it when it cannot travel, and the virtual seconds it took."""
     op, handle, *rest = message
     if op == "get" and rest[0] in hidden:
         raise LearnerExit("Hidden", hidden[rest[0]])
-    now = rest[-1]
-    target = handles[handle]
-    advance = 0.0
-    if op == "get":
-        problem = _refused(rest[0])
-        if problem:
-            raise LearnerExit("LabStopped" if rest[0] in _REFUSED else "PrivatePart", problem)
-        value = getattr(target, rest[0])
-    elif op == "set":
-        if rest[0].startswith("_"):
-            raise LearnerExit("PrivatePart", _refused(rest[0]) or "")  # always a Msg here
-        if inspect.isroutine(getattr(target, rest[0], None)):
-            raise LearnerExit(
-                "LabMethod",
-                Msg(
-                    "your code replaced {name}, a method of the lab's. The lab belongs to the "
-                    "notebook: call its methods and set its switches, do not replace them",
-                    name=rest[0],
-                ),
-            )
-        setattr(target, rest[0], rest[1])
-        _note_change(rest[0])
-        value = None
-    elif op == "item":
-        value = target[rest[0]]
-    elif op == "call":
-        args, kwargs = rest[0], rest[1]
-        name = getattr(target, "__name__", "")
-        if name in CHANGING:
-            _note_change(f"{name}()")
-        if clock is not None and clock.on_call is not None:
-            planned = clock.on_call(now, name, args, kwargs)
-            if isinstance(planned, tuple):  # (virtual seconds, keyword arguments to change)
-                planned, changed = planned
-                kwargs = {**kwargs, **changed}
-            advance = planned or 0.0
-        value = target(*args, **kwargs)
-        if clock is not None and clock.after_call is not None:
-            clock.after_call(name, value)
-    elif op == "len":
-        value = len(target)
-    elif op == "contains":
-        value = rest[0] in target
-    elif op == "bool":
-        value = bool(target)
-    elif op == "repr":
-        value = repr(target)
-    else:
+    act = _OPERATIONS.get(op)
+    if act is None:
         raise ValueError(f"unknown request {op!r} from the learner's process")
+    value, advance = act(handles[handle], rest, clock)
     if _copyable(value):
         return ("value", value, advance)
     handles.append(value)
     return ("ref", len(handles) - 1, advance)
+
+
+# an operation: (the object used, what came with the request, the judge's clock) -> (value,
+# virtual seconds it took)
+_Operation = Callable[[Any, list[Any], Clock | None], tuple[Any, float]]
+
+
+def _get(target: Any, rest: list[Any], clock: Clock | None) -> tuple[Any, float]:
+    """An attribute read: not a private part, not a method that would stop the lab."""
+    problem = _refused(rest[0])
+    if problem:
+        raise LearnerExit("LabStopped" if rest[0] in _REFUSED else "PrivatePart", problem)
+    return getattr(target, rest[0]), 0.0
+
+
+def _set(target: Any, rest: list[Any], clock: Clock | None) -> tuple[Any, float]:
+    """An attribute written (a switch): never a private part or one of the lab's methods."""
+    if rest[0].startswith("_"):
+        raise LearnerExit("PrivatePart", _refused(rest[0]) or "")  # always a Msg here
+    if inspect.isroutine(getattr(target, rest[0], None)):
+        raise LearnerExit(
+            "LabMethod",
+            Msg(
+                "your code replaced {name}, a method of the lab's. The lab belongs to the "
+                "notebook: call its methods and set its switches, do not replace them",
+                name=rest[0],
+            ),
+        )
+    setattr(target, rest[0], rest[1])
+    _note_change(rest[0])
+    return None, 0.0
+
+
+def _call(target: Any, rest: list[Any], clock: Clock | None) -> tuple[Any, float]:
+    """A call, in virtual time when the judge keeps a clock: its ``on_call`` says how many
+    seconds the call takes (and may change its keyword arguments), ``after_call`` sees the
+    value."""
+    args, kwargs, now = rest[0], rest[1], rest[-1]
+    name = getattr(target, "__name__", "")
+    if name in CHANGING:
+        _note_change(f"{name}()")
+    advance = 0.0
+    if clock is not None and clock.on_call is not None:
+        planned = clock.on_call(now, name, args, kwargs)
+        if isinstance(planned, tuple):  # (virtual seconds, keyword arguments to change)
+            planned, changed = planned
+            kwargs = {**kwargs, **changed}
+        advance = planned or 0.0
+    value = target(*args, **kwargs)
+    if clock is not None and clock.after_call is not None:
+        clock.after_call(name, value)
+    return value, advance
+
+
+def _no_time(use: Callable[[Any, list[Any]], Any]) -> _Operation:
+    """An operation that takes no virtual time and needs no clock (an item, len, repr...)."""
+    return lambda target, rest, clock: (use(target, rest), 0.0)
+
+
+# each use of the lab the learner's process forwards (``_RemoteLab``), by its name there
+_OPERATIONS: dict[str, _Operation] = {
+    "get": _get,
+    "set": _set,
+    "call": _call,
+    "item": _no_time(lambda target, rest: target[rest[0]]),
+    "len": _no_time(lambda target, rest: len(target)),
+    "contains": _no_time(lambda target, rest: rest[0] in target),
+    "bool": _no_time(lambda target, rest: bool(target)),
+    "repr": _no_time(lambda target, rest: repr(target)),
+}
 
 
 def _portable(exc: BaseException) -> BaseException:
