@@ -192,52 +192,67 @@ def read_po(path: Path) -> list[PoEntry]:
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         where = f"{path.name}:{number}"
-        if not line:
-            continue
-        if line.startswith("#"):
-            if line.startswith("#,"):
-                if entry is None or entry.msgstr:
-                    entry = PoEntry()
-                    entry.line = number
-                    entries.append(entry)
-                entry.flags |= {f.strip() for f in line[2:].split(",")}
-            continue
-        if line.startswith('"'):
+        if line.startswith("#,"):  # flags open the next entry, or belong to the open one
+            entry = _open_entry(entry, entries, number)
+            entry.flags |= {f.strip() for f in line[2:].split(",")}
+        elif line.startswith('"'):
             if entry is None or field is None:
                 raise ValueError(f"{where}: a continued string with nothing to continue")
-            text = _unquote(line, where)
-            name, index = field
-            if name == "msgctxt":
-                entry.context = (entry.context or "") + text
-            elif name == "msgid":
-                entry.msgid += text
-            elif name == "msgid_plural":
-                entry.msgid_plural = (entry.msgid_plural or "") + text
-            else:
-                entry.msgstr[index] += text
-            continue
-        keyword, _, rest = line.partition(" ")
-        m = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
-        if keyword in ("msgctxt", "msgid") and (entry is None or entry.msgstr):
-            entry = PoEntry()
-            entry.line = number
-            entries.append(entry)
-        if entry is None:
-            raise ValueError(f"{where}: {keyword} before any msgid")
-        text = _unquote(rest, where)
-        if keyword == "msgctxt":
-            entry.context, field = text, ("msgctxt", 0)
-        elif keyword == "msgid":
-            entry.msgid, field = text, ("msgid", 0)
-        elif keyword == "msgid_plural":
-            entry.msgid_plural, field = text, ("msgid_plural", 0)
-        elif keyword == "msgstr" or m:
-            index = int(m.group(1)) if m else 0
-            entry.msgstr[index] = text
-            field = ("msgstr", index)
-        else:
-            raise ValueError(f"{where}: unknown keyword {keyword!r}")
+            _write(entry, field, _read(entry, field) + _unquote(line, where))
+        elif line and not line.startswith("#"):  # blank lines and comments say nothing
+            entry, field = _keyword(line, where, entry, entries, number)
     return entries
+
+
+def _open_entry(entry: PoEntry | None, entries: list[PoEntry], number: int) -> PoEntry:
+    """The entry a msgctxt, a msgid or flags at line ``number`` belong to: the one being
+    read while it has no msgstr yet, else a new one."""
+    if entry is not None and not entry.msgstr:
+        return entry
+    entry = PoEntry()
+    entry.line = number
+    entries.append(entry)
+    return entry
+
+
+def _keyword(
+    line: str, where: str, entry: PoEntry | None, entries: list[PoEntry], number: int
+) -> tuple[PoEntry, tuple[str, int]]:
+    """Read a line that starts with a keyword (msgid "..."); the entry and the field it set."""
+    keyword, _, rest = line.partition(" ")
+    if keyword in ("msgctxt", "msgid"):
+        entry = _open_entry(entry, entries, number)
+    if entry is None:
+        raise ValueError(f"{where}: {keyword} before any msgid")
+    text = _unquote(rest, where)
+    m = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
+    if keyword == "msgstr" or m:
+        field = ("msgstr", int(m.group(1)) if m else 0)
+    elif keyword in _PO_FIELDS:
+        field = (keyword, 0)
+    else:
+        raise ValueError(f"{where}: unknown keyword {keyword!r}")
+    _write(entry, field, text)
+    return entry, field
+
+
+_PO_FIELDS = {"msgctxt": "context", "msgid": "msgid", "msgid_plural": "msgid_plural"}
+
+
+def _read(entry: PoEntry, field: tuple[str, int]) -> str:
+    name, index = field
+    if name == "msgstr":
+        return entry.msgstr[index]
+    text: str | None = getattr(entry, _PO_FIELDS[name])
+    return text or ""
+
+
+def _write(entry: PoEntry, field: tuple[str, int], text: str) -> None:
+    name, index = field
+    if name == "msgstr":
+        entry.msgstr[index] = text
+    else:
+        setattr(entry, _PO_FIELDS[name], text)
 
 
 def po_path(lang: str) -> Path:
