@@ -1221,6 +1221,42 @@ def section_latency(settings: Settings, table: Table, nginx_skip: str | None) ->
     _ratio_rows(table, part, unloaded, nginx_skip)
 
 
+def loop_turns(
+    loop: asyncio.AbstractEventLoop, pool: Any, port: int, requests: int
+) -> tuple[float, float]:
+    """Turns of the lab's loop and callbacks it runs per request, over one more 1-client run
+    to ``port``: the count behind a latency that is not CPU (a task or a call_soon hop more
+    per request waits for the next turn and its epoll). Counted by wrapping the loop's
+    ``_run_once`` and ``Handle._run`` on the loop's thread only, for that run alone: the
+    wrappers cost CPU, so the run is not timed."""
+    counts = [0, 0]
+    thread: list[int] = []
+    started = threading.Event()
+    loop.call_soon_threadsafe(lambda: (thread.append(threading.get_ident()), started.set()))
+    started.wait(10)
+    turn = loop._run_once  # type: ignore[attr-defined]
+    run = asyncio.events.Handle._run
+
+    def counted_turn() -> None:
+        counts[0] += 1
+        turn()
+
+    def counted_run(handle: asyncio.Handle) -> None:
+        if threading.get_ident() == thread[0]:
+            counts[1] += 1
+        run(handle)
+
+    loop._run_once = counted_turn  # type: ignore[attr-defined]
+    asyncio.events.Handle._run = counted_run  # type: ignore[method-assign]
+    try:
+        done = run_load(pool, port, 1, requests, 1)
+    finally:
+        asyncio.events.Handle._run = run  # type: ignore[method-assign]
+        del loop._run_once  # type: ignore[attr-defined]
+    n = requests - done.errors
+    return counts[0] / n, counts[1] / n
+
+
 def section_gateway_cpu(settings: Settings, table: Table) -> None:
     """The 1-client CPU rows alone (``--only gateway-cpu``): direct, through the gateway and
     through the minimal relay, as ``section_latency`` measures them, without nginx or the 50
@@ -1249,6 +1285,9 @@ def section_gateway_cpu(settings: Settings, table: Table) -> None:
             for i in range(s.load_reps):
                 for name in names[i % len(names) :] + names[: i % len(names)]:
                     runs[name].append(run_load(pool, ports[name], 1, s.unloaded_requests, 1))
+            turns = {
+                n: loop_turns(lab.origin.loop, pool, ports[n], s.unloaded_requests) for n in names
+            }
     finally:
         lab.stop()
     what = {
@@ -1267,6 +1306,14 @@ def section_gateway_cpu(settings: Settings, table: Table) -> None:
             "" if name == "gateway" else "peer",
         )
     _cpu_rows(table, "1 client", runs, best=True)
+    table.add(
+        "1 client",
+        "the lab's loop per request, one more run each, counted: its turns (_run_once) · "
+        "callbacks it ran (a transport's read, a task woken, a timer); the relay in a "
+        "thread of its own runs its turns on its own loop, not counted",
+        " · ".join(f"{name} {t:.2f} · {h:.2f}" for name, (t, h) in turns.items()),
+        "peer",
+    )
 
 
 async def _timer_floor(tries: int, delay: float) -> list[float]:
