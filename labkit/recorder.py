@@ -253,6 +253,16 @@ class Hop(Record):
         self.sent = sent
         self.events: list[Event] = [] if events is None else events
 
+    def __repr__(self) -> str:
+        """One line a learner can read when a cell shows ``ex.hops``: the hop, what it
+        received and sent and whether it made the answer. Its events, each with the bytes
+        it carried, made a list of three hops about 8,000 characters long; they stay in
+        ``hop.events`` and ``ex.raw(name)``."""
+        return (
+            f"Hop(name={self.name!r}, received={self.received_summary!r}, "
+            f"sent={self.sent.summary if self.sent else ''!r}, generated={self.generated})"
+        )
+
     @property
     def label(self) -> str:
         return f"upstream {self.name!r}" if self.role is Role.UPSTREAM else self.name

@@ -54,6 +54,21 @@ def test_text_names_status_maker_and_hops(lab: labkit.Lab) -> None:
     assert "[made here]" in text
 
 
+def test_a_cell_that_shows_ex_hops_shows_one_line_per_hop(lab: labkit.Lab) -> None:
+    """Lesson 08 tells the learner to look at `ex.hops`: each hop in one line, with
+    generated=True where the hop made what it sent (the gateway its 502, the upstream its
+    garbage), not every event with its bytes."""
+    shown = repr(lab.get("/up/garbage/").hops)
+    assert shown == (
+        "[Hop(name='client', received='502 Bad Gateway', sent='GET /up/garbage/', "
+        "generated=False), "
+        "Hop(name='gateway', received='GET /up/garbage/ HTTP/1.1', sent='502 Bad Gateway', "
+        "generated=True), "
+        "Hop(name='garbage', received='GET / HTTP/1.1', sent='SSH-2.0-OpenSSH_9.2 hello, this is "
+        "not an HTTP server, then FIN (closed)', generated=True)]"
+    ), shown
+
+
 def test_html_view(lab: labkit.Lab) -> None:
     html = lab.get("/orders/abc")._repr_html_()
     assert "500 Internal Server Error" in html and "<table>" in html
