@@ -267,6 +267,22 @@ def test_q5_jitter_read_off_the_clock_is_no_jitter(lab: labkit.Lab, client) -> N
     assert results[0].message == results[1].message
 
 
+# full jitter from a generator of the learner's own: made in the function without a seed it
+# drew real entropy (accepted 7 checks in 10); made by the notebook before the check, both
+# runs drew the same numbers, forked from one kernel (refused 10 of 10 as no jitter). A
+# generator the code seeds itself stays its own (retries_jitter_same_for_all: no jitter).
+_notebook_generator = random.Random()
+own_generator_jitter = backoff(lambda n: random.Random().uniform(0, 0.1 * 2**n))
+notebook_generator_jitter = backoff(lambda n: _notebook_generator.uniform(0, 0.1 * 2**n))
+
+
+@pytest.mark.parametrize("client", [own_generator_jitter, notebook_generator_jitter])
+def test_q5_jitter_from_the_learners_own_generator_counts(lab: labkit.Lab, client) -> None:
+    results = [q5.check(client, lab) for _ in range(3)]
+    assert all(results), results[0].message
+    assert len({r.message for r in results}) == 1
+
+
 def hammer(lab, path, budget):
     deadline = time.monotonic() + budget
     status = None
@@ -299,6 +315,7 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         numpy_full_jitter: True,
         system_random_full_jitter: True,
         urandom_full_jitter: True,
+        own_generator_jitter: True,
         no_jitter: False,
         clock_jitter: False,
         constant_waits: False,
