@@ -5081,7 +5081,12 @@ CHINESE_RIGHT_2026_12_05: dict[str, list[object]] = {
         {"made_by": "源服务器", "cause": "负载卸载"},
         {"made_by": "源服务器", "cause": "容量已满"},
     ],
-    "500.who-made-it": ["由源服务器生成", "源服务器（origin）"],
+    "500.who-made-it": [
+        "由源服务器生成",
+        "源服务器（origin）",
+        "源服务器生成了它",
+        "源服务器返回了这个响应",
+    ],
     "503.how-many-shed": ["五个", "5 个请求被卸载", "五次"],
     "504.or-502": ["504（网关超时）", "五零四"],
     "511.which-auth": ["407 需要代理认证"],
@@ -5090,6 +5095,7 @@ CHINESE_RIGHT_2026_12_05: dict[str, list[object]] = {
 }
 
 CHINESE_WRONG_2026_12_05: dict[str, list[object]] = {
+    "500.who-made-it": ["网关生成了它"],
     "capstone.incident-3": [{"made_by": "源服务器", "cause": "缓存陷阱"}],
     "capstone.incident-6": [{"made_by": "源服务器", "cause": "负载卸载"}],
     "capstone.incident-8": [{"made_by": "源服务器", "cause": "维护模式"}],

@@ -807,6 +807,10 @@ def hop(answer: object) -> str:
     text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
     text = re.sub(r"^是?由\s*|^是\s*", "", text)  # 由网关生成: made by the gateway; 是网关: it is
     text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?|发出?的|返回的?|给的)?$", "", text)
+    # 源服务器生成了它, 网关返回了这个响应: what it did, and the response as its object
+    text = re.sub(
+        r"\s*(生成|产生|做出|发出|返回|给出)了\s*(它|这个响应|这个错误|这个\s*\d{3})?$", "", text
+    )
     if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
         return "upstream"
     if text in HOPS:
