@@ -1260,3 +1260,28 @@ def test_labkit_speaks_in_the_learners_process(lab, fn, printed, capfd) -> None:
         assert printed in out, out
     finally:
         del REGISTRY["test.speaks"]
+
+
+def waits_for_a_slow_origin(lab):
+    return lab.get("/slow?delay=20", via="origin", timeout=60).status
+
+
+def holds_the_origin_and_waits(lab):
+    lab.origin.hold = True
+    return lab.raw(b"GET /busy HTTP/1.1\r\nHost: x\r\n\r\n", wait=60, timeout=60).status
+
+
+@pytest.mark.parametrize("fn", [waits_for_a_slow_origin, holds_the_origin_and_waits])
+def test_a_request_the_kernel_sends_for_learner_code_ends_with_its_time(lab, fn) -> None:
+    """The kernel sends the learner's requests, where the time limit cannot stop them: a GET
+    of /slow?delay=20 with timeout=60 held check() 20 s past a limit of 1 s (30 s for the held
+    origin), to say "stopped after 1 s". Their patience is cut to the time left."""
+    task = Task("test.patience", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=1.0)
+    try:
+        start = time.monotonic()
+        result = task.check(fn, lab)
+        assert time.monotonic() - start < 3
+        assert result.correct is False and "did not finish" in result.message, result.message
+    finally:
+        del REGISTRY["test.patience"]
+        lab.origin.hold = False
