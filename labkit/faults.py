@@ -29,7 +29,7 @@ from labkit.errors import BadArgument, check_number, unit_words
 from labkit.http import ports, server
 from labkit.http.deadline import within
 from labkit.http.server import Listener, set_linger_reset
-from labkit.i18n import ENGLISH, Msg, Said, Text, said
+from labkit.i18n import ENGLISH, Listed, Msg, Said, Text, said
 from labkit.record import FrozenRecord
 from labkit.recorder import Ending, Kind, Recorder, Role
 
@@ -504,8 +504,7 @@ class FaultServer(Listener):
 
 def knobs_text(fault: Fault, lang: str = ENGLISH) -> str:
     """A fault's knobs in words ("-" if it has none): the CLI's and the README's listing."""
-    sep = "; " if lang == ENGLISH else "；"
-    return sep.join(k.words(lang) for k in fault.knobs) or "-"
+    return Listed((k.words(lang) for k in fault.knobs), sentences=True).render(lang) or "-"
 
 
 LISTING_HEADINGS = (

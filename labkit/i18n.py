@@ -419,16 +419,25 @@ class Listed:
     """Items (names, numbers, short phrases) said one after another in a message, joined when
     it is rendered, in its language: ', ' in English, the enumeration comma 、 in Chinese. The
     one rule for a list in a line: ``Msg("unknown {kind}; choose one of: {names}",
-    names=Listed(names))``. An item may be a Msg, said in the same language. A value class
+    names=Listed(names))``. With ``sentences=True`` the items are clauses of one sentence
+    ("maintenance: off; the cache: on"), joined with '; ' in English and the full-width
+    semicolon ； in Chinese. An item may be a Msg, said in the same language. A value class
     (a dataclass), so a message that holds it still crosses from the learner's process."""
 
     items: tuple[Text, ...]
+    sentences: bool = False
 
-    def __init__(self, items: Iterable[Text]) -> None:
+    def __init__(self, items: Iterable[Text], *, sentences: bool = False) -> None:
         object.__setattr__(self, "items", tuple(items))
+        object.__setattr__(self, "sentences", sentences)
 
     def render(self, lang: str) -> str:
-        return (", " if lang == ENGLISH else "、").join(render(item, lang) for item in self.items)
+        english = lang == ENGLISH
+        if self.sentences:
+            separator = "; " if english else "；"
+        else:
+            separator = ", " if english else "、"
+        return separator.join(render(item, lang) for item in self.items)
 
     def __str__(self) -> str:
         return self.render(ENGLISH)

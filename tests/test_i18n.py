@@ -247,6 +247,12 @@ def test_a_list_in_a_line_is_joined_in_the_lines_language(lab: labkit.Lab) -> No
     said = i18n.Said(i18n.Msg("{what}", what=i18n.Listed(["a", i18n.Msg("no such resource")])))
     back = _FromChild(io.BytesIO(pickle.dumps(said))).load()
     assert back == "a, no such resource" and i18n.render(back, "zh-CN") == "a、没有这个资源"
+    # the clauses of one sentence (a judge's problems, a chart's alt, a fault's knobs) are a
+    # Listed too: '; ' in English, the full-width ； in Chinese, where they joined with '; '
+    # or a ';' of their own in four places
+    parts = i18n.Listed(["a", i18n.Msg("no such resource")], sentences=True)
+    back = _FromChild(io.BytesIO(pickle.dumps(i18n.Said(i18n.Msg("{p}", p=parts))))).load()
+    assert back == "a; no such resource" and i18n.render(back, "zh-CN") == "a；没有这个资源"
 
 
 def test_the_gateways_own_502_page_and_the_portals_pages_speak_chinese(lab: labkit.Lab) -> None:

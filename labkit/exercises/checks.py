@@ -102,8 +102,9 @@ class Run:
         return render(text, self.lang)
 
     def listed(self, parts: Sequence[Text]) -> str:
-        """Parts said one after another, separated as the learner's language separates them."""
-        return SEMICOLON.render(self.lang).join(self.say(p) for p in parts)
+        """Parts of one sentence said one after another, separated as the learner's language
+        separates them (``Listed``: '; ', ；)."""
+        return render(Listed(parts, sentences=True), self.lang)
 
     @property
     def lab(self) -> Any:
@@ -115,8 +116,6 @@ class Run:
             self.facts[name] = self._observe[name](self)
         return self.facts[name]
 
-
-SEMICOLON = Msg("; ")  # between the parts of one sentence ("；" in Chinese)
 
 Check = Callable[[Run], Text]
 """A check: what is wrong with the run, in the lesson's words ("" when nothing is)."""

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 import labkit.i18n as i18n
 from labkit.errors import refuse, shown
-from labkit.i18n import Msg
+from labkit.i18n import Listed, Msg
 from labkit.recorder import Role, Step
 from labkit.render.palette import CHART_THEMED, PICTURE_DARK, PICTURE_LIGHT, PictureColours
 from labkit.render.text import client_gave_up, milliseconds, summary_line, wrap
@@ -260,12 +260,11 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
     english = lang == i18n.ENGLISH  # a Chinese title wraps by columns, not characters
     wrapped = textwrap.fill(title, TITLE_WIDTH) if english else "\n".join(wrap(title, TITLE_WIDTH))
     ax.set_title(wrapped, fontsize=10)
-    sep = "; " if lang == i18n.ENGLISH else "；"
     fig.alt = Msg(
         "Timeline of {summary}, in {measured}. {said}.",
         summary=title,
         measured=MEASURED,
-        said=sep.join(said),
+        said=Listed(said, sentences=True),
     ).render(lang)
     return fig
 
@@ -325,15 +324,17 @@ def _load_curve(
     ax.set_xlabel(Msg("requests at once").render(lang))
     ax.set_ylabel(Msg("requests").render(lang))
     ax.legend(fontsize=8, labelcolor=colours.ink, facecolor=colours.paper, edgecolor=colours.ink)
-    sep = "; " if lang == i18n.ENGLISH else "；"
-    each = sep.join(
-        Msg(
-            "{size} at once: {served} served, {shed} shed",
-            size=b.size,
-            served=b.served,
-            shed=b.shed,
-        ).render(lang)
-        for b in results
+    each = Listed(
+        (
+            Msg(
+                "{size} at once: {served} served, {shed} shed",
+                size=b.size,
+                served=b.served,
+                shed=b.shed,
+            )
+            for b in results
+        ),
+        sentences=True,
     )
     fig.alt = Msg(
         "Load curve at capacity {capacity}: {each}.", capacity=capacity, each=each

@@ -1148,10 +1148,9 @@ class GatewaysCompared(_Panel):
         self.table.value = render_html.table(
             shown, tuple(h.render(self.lang) for h in head), nowrap=(1,)
         )
-        sep = "; " if self.lang == i18n.ENGLISH else "；"
-        summary = sep.join(
-            Msg("{hop}: {what}", hop=title, what=status).render(self.lang)
-            for title, status, _ in shown
+        summary = Listed(
+            (Msg("{hop}: {what}", hop=title, what=status) for title, status, _ in shown),
+            sentences=True,
         )
         self._say(
             Msg(
