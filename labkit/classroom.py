@@ -64,6 +64,7 @@ COLUMNS = [
 ]
 _PROGRESS_IN_HOME = Path(".local") / "share" / "labkit" / "progress.json"
 NOT_FOLLOWED = Msg("{path} is a symbolic link; it was not followed")
+TOO_DEEP = Msg("{path} is nested too deeply to be a labkit submission")
 
 
 class ExchangeError(LabkitError):
@@ -246,6 +247,11 @@ def read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
+def _short_name(name: object) -> bool:
+    """A learner's name as the progress file allows it (``store.decode``): printable, short."""
+    return isinstance(name, str) and name.isprintable() and 0 < len(name) <= 100
+
+
 def read_one(path: Path) -> Found:
     """A progress file or a submission, read without following links or changing anything."""
     try:
@@ -262,10 +268,28 @@ def read_one(path: Path) -> Found:
         data = json.loads(raw)
     except ValueError:
         data = None
+    except RecursionError:  # "[[[[..." in a 200 kB file: a traceback that ended collect for all
+        raise store.ProgressError(say(TOO_DEEP.bind(path=path))) from None
     if isinstance(data, dict) and data.get("kind") == SUBMISSION_KIND:
         progress = data.get("progress")
-        snap = store.decode(path, json.dumps(progress).encode())
+        try:
+            snap = store.decode(path, json.dumps(progress).encode())
+        except RecursionError:
+            raise store.ProgressError(say(TOO_DEEP.bind(path=path))) from None
         submitter = data.get("user")
+        if submitter is not None and not _short_name(submitter):
+            # the name goes into the CSV, the gradebook and the instructor's terminal: an
+            # escape sequence there would rewrite what the instructor sees
+            snap.problems.append(
+                say(
+                    Msg(
+                        "{path}: user must be a short printable name, not {user}",
+                        path=path,
+                        user=f"{submitter!r:.40}",
+                    )
+                )
+            )
+            submitter = None
         if isinstance(submitter, str) and submitter != snap.user:
             if snap.user is not None:
                 snap.problems.append(

@@ -239,7 +239,11 @@ def _tries(entry: object, drill: dict[str, Any]) -> tuple[str | None, list[dict[
         if (
             isinstance(t, dict)
             and parse_time(t.get("t"))
-            and all(isinstance(t.get(k), str) and len(t[k]) <= 40 for k in ("made_by", "cause"))
+            and all(
+                # printable: the debrief prints them in the instructor's terminal as given
+                isinstance(t.get(k), str) and len(t[k]) <= 40 and t[k].isprintable()
+                for k in ("made_by", "cause")
+            )
         ):
             tries.append(
                 {
@@ -263,7 +267,7 @@ def _entries(
         try:
             raw, _ = classroom.read_no_follow(one.path)  # as collect reads it: no links
             entry = json.loads(raw)
-        except (OSError, ValueError, LabkitError):
+        except (OSError, ValueError, RecursionError, LabkitError):  # learners write these
             continue
         joined, tries = _tries(entry, drill)
         if joined or tries:

@@ -121,11 +121,26 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
     assert forged.returncode == 0
     inbox = room["course"] / "exchange" / "inbox"
     bob.run(["sh", "-c", f'printf \'{{"kind": "labkit-\' > {inbox}/{bob.name}.broken.json'])
+    # 200 kB of "[" (Python's JSON parser raised RecursionError: collect ended in a traceback
+    # for the whole class) and a name with terminal escapes (they reached the CSV and stderr)
+    deep = '{"kind": "labkit-submission", "progress": ' + "[" * 200_000
+    escapes = {
+        "kind": classroom.SUBMISSION_KIND,
+        "user": "\x1b]0;pwned\x07\x1b[2J",
+        "progress": {"version": 2, "exercises": {}},
+    }
+    for name, text in (("deep", deep), ("escapes", json.dumps(escapes))):
+        made = bob.run(["sh", "-c", f"cat > {inbox}/{bob.name}.{name}.json"], input=text)
+        assert made.returncode == 0, made.stderr
     out = labkit(teacher, "collect", str(inbox))
     assert out.returncode == 1
     assert f"the record says {alice.name!r} but the file belongs to {bob.name!r}" in out.stderr
     assert f"{bob.name}.broken.json is damaged" in out.stderr
+    assert f"{bob.name}.deep.json is nested too deeply to be a labkit submission" in out.stderr
+    assert f"{bob.name}.escapes.json: user must be a short printable name" in out.stderr
+    assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr
     assert out.stdout.splitlines()[0] == ",".join(classroom.COLUMNS)
+    assert alice.name in {r["user"] for r in _csv(out.stdout)}  # the class is still there
 
 
 def test_a_future_dated_entry_in_another_learners_name_never_replaces_their_row(room) -> None:
