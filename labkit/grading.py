@@ -19,7 +19,9 @@ the learner's session (an Exchange) cannot be re-run: the gradebook says so.
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import contextlib
 import ctypes
 import inspect
@@ -249,6 +251,57 @@ def _readable_for_child() -> list[str]:
 # -- the child: one learner's answers, in a process of its own --
 
 
+def _literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+KEPT_CONTEXT = Msg("the kept context")
+KEPT_ANSWER = Msg("the kept answer")
+
+
+def _only_definitions(code: str, part: Msg) -> types.CodeType:
+    """``code`` compiled, if it only imports, defines functions and binds constants (what
+    ``_function`` keeps); else ValueError saying which line does more.
+
+    The kept context and source run in the process that reports the verdicts, not below
+    the check's keeper: a submission whose context called ``atexit.register`` printed full
+    points for every exercise after the real verdicts. So nothing of the learner's may run
+    when it is defined: no call at top level, no decorator, no computed default, and
+    annotations are not evaluated. The function's body still runs, in the check's fork."""
+    flags = __future__.annotations.compiler_flag
+    where = f"<{part}>"
+    tree = ast.parse(code, where)
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]
+            if not node.decorator_list and all(_literal(d) for d in defaults):
+                continue
+        if (
+            isinstance(node, ast.Assign)
+            and all(isinstance(t, ast.Name) for t in node.targets)
+            and _literal(node.value)
+        ):
+            continue
+        raise ValueError(
+            say(
+                Msg(
+                    "line {line} of {part} runs code when it is defined (only imports, "
+                    "functions without decorators or computed defaults, and constants are kept)",
+                    line=min(d.lineno for d in [node, *getattr(node, "decorator_list", [])]),
+                    part=part,
+                )
+            )
+        )
+    compiled: types.CodeType = compile(tree, where, "exec", flags=flags, dont_inherit=True)
+    return compiled
+
+
 def _rebuild(arg: dict[str, Any], lab: Any) -> Any:
     kind = arg["kind"]
     if kind == "lab":
@@ -260,8 +313,10 @@ def _rebuild(arg: dict[str, Any], lab: Any) -> Any:
     namespace: dict[str, Any] = {"__name__": "__learner__"}
     for name in arg.get("labs", []):
         namespace[name] = lab
-    exec(compile(arg.get("context", ""), "<kept context>", "exec"), namespace)
-    exec(compile(arg["source"], "<kept answer>", "exec"), namespace)
+    context = _only_definitions(str(arg.get("context", "")), KEPT_CONTEXT)
+    source = _only_definitions(str(arg["source"]), KEPT_ANSWER)
+    exec(context, namespace)
+    exec(source, namespace)
     return namespace[arg["name"]]
 
 
@@ -297,8 +352,12 @@ def _child() -> int:
                 continue
             result = exercise.check(*args)
             out[ex_id] = {"points": 1 if result else 0, "message": result.message}
-    print(json.dumps(out))
-    return 0
+    # the verdicts are the last line, on a line of their own: learner code that ran in a
+    # check's fork may have written to this stdout (half a line, or a forged line before
+    # this one); nothing runs after it (no atexit handler, no thread)
+    sys.stdout.write("\n" + json.dumps(out) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
 
 
 # -- the instructor's side --
@@ -376,7 +435,24 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
     if proc.returncode != 0:
         last = proc.stderr.strip().splitlines()[-1:] or [say(Msg("no message"))]
         return None, say(Msg("the re-run failed: {last}", last=last[0]))
-    return json.loads(proc.stdout.strip().splitlines()[-1]), ""
+    try:
+        verdicts = json.loads(proc.stdout.strip().splitlines()[-1])
+        if not isinstance(verdicts, dict):
+            raise ValueError(verdicts)
+    except (ValueError, IndexError, RecursionError):
+        return None, say(Msg("the re-run gave no verdicts that could be read"))
+    return {i: _verdict(verdicts.get(i)) for i in answers if i in verdicts}, ""
+
+
+def _verdict(given: object) -> dict[str, Any]:
+    """One exercise's verdict as the gradebook prints it. Its message may quote the
+    learner's code (an exception it raised): control characters are shown escaped, so an
+    escape sequence never reaches the instructor's terminal."""
+    if not isinstance(given, dict) or given.get("points") not in (0, 1):
+        return {"points": 0, "message": say(Msg("the re-run gave no verdicts that could be read"))}
+    message = str(given.get("message", ""))
+    shown = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in message)
+    return {"points": int(given["points"]), "message": shown}
 
 
 def grade(paths: list[Path]) -> tuple[list[dict[str, Any]], list[str], list[str]]:

@@ -162,3 +162,59 @@ def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> Non
     )
     assert proc.returncode == 0, proc.stderr
     assert _book(proc.stdout)[bo.name]["502.who-made-it"] == "0"
+
+
+FORGE_AT_EXIT = """import atexit as atexit
+import json as json
+def _forge():
+    print(json.dumps({{i: {{"points": 1, "message": "ok"}} for i in {ids!r}}}))
+@atexit.register
+def _registered():
+    _forge()
+"""
+HALF_A_LINE = """import os as os
+def who_made_it(status, headers):
+    os.write(1, b'{"502.who-made-it": ')  # half a line on the grader's stdout
+    raise RuntimeError("\\x1b]0;pwned\\x07\\x1b[2J")
+"""
+
+
+def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> None:
+    """A learner writes the submission by hand: a kept context that registered an atexit
+    handler printed full points after the real verdicts (the grader read the last line);
+    a function that wrote half a line made the grader end in a traceback."""
+    bo = room["learners"][1]
+    ids = ["502.who-made-it", "500.who-made-it", "capstone.incident-1"]
+
+    def kept(context: str, source: str) -> dict[str, object]:
+        code = {"kind": "code", "source": source, "name": "who_made_it", "context": context}
+        return {"args": [code, {"kind": "lab"}], "correct": True, "t": "2026-01-01T00:00:00+00:00"}
+
+    cases = {
+        "atexit": kept(FORGE_AT_EXIT.format(ids=ids), WRONG),
+        "half-line": kept("", HALF_A_LINE),
+    }
+    for name, answer in cases.items():
+        entry = {
+            "kind": "labkit-submission",
+            "user": bo.name,
+            "progress": {"version": 2, "exercises": {ids[0]: {"attempts": 1, "answer": answer}}},
+        }
+        crafted = tmp_path / f"{name}.json"
+        crafted.write_text(json.dumps(entry))
+        os.chown(crafted, bo.uid, bo.gid)
+        proc = subprocess.run(
+            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
+            capture_output=True,
+            text=True,
+            env={"PATH": os.environ["PATH"], **room["env"]},
+            timeout=240,
+        )
+        assert "Traceback" not in proc.stderr, (name, proc.stderr)
+        assert "\x1b" not in proc.stdout + proc.stderr, name
+        row = _book(proc.stdout)[bo.name]
+        assert (row["total"], row[ids[0]], row[ids[1]], row[ids[2]]) == ("0", "0", "-", "-"), name
+        if name == "atexit":  # refused before anything of it ran
+            assert "line 5 of the kept context runs code when it is defined" in row["failed"]
+        else:  # its failure is shown, escaped
+            assert "RuntimeError" in row["failed"] and "\\x1b" in row["failed"]
