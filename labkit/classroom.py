@@ -169,8 +169,23 @@ def submission(user: str | None = None) -> dict[str, Any]:
 
 
 def submit(exchange: Path) -> tuple[Path, int]:
-    """Hand in this learner's progress; returns the entry's path and how many exercises."""
+    """Hand in this learner's progress; returns the entry's path and how many exercises.
+
+    Nothing checked yet is refused: collect keeps each learner's newest entry, so an empty
+    one (a new kernel's empty progress file, a LABKIT_PROGRESS set elsewhere) would hide
+    the learner's earlier submission."""
+    os.close(_check_inbox(exchange / "inbox"))  # a wrong exchange is said first
     entry = submission()
+    if not entry["progress"]["exercises"]:
+        raise ExchangeError(
+            say(
+                Msg(
+                    "nothing to submit: {file} has no checked exercise yet (run an exercise's "
+                    "check first); what you submitted before stays as it was",
+                    file=store.path(),
+                )
+            )
+        )
     path = write_entry(exchange, f"{entry['user']}.{secrets.token_hex(16)}.json", entry)
     return path, len(entry["progress"]["exercises"])
 
@@ -355,7 +370,22 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
                 say(Msg("{path}: no progress file (nothing tried yet)", path=target))
             )
         return
-    entries = [target / n for n in names if n.endswith(".json")]
+    entries = []
+    for name in names:
+        if not name.endswith(".json"):
+            continue
+        if not name.isprintable():  # a learner chose it: ESC ] 0; ... retitled the terminal
+            collection.errors.append(
+                say(
+                    Msg(
+                        "{path}: a file name with control characters, {name}; it was not read",
+                        path=target,
+                        name=ascii(name),
+                    )
+                )
+            )
+            continue
+        entries.append(target / name)
     if not entries:
         collection.notes.append(say(Msg("{path}: no submissions or progress files", path=target)))
     yield from entries

@@ -132,12 +132,19 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
     for name, text in (("deep", deep), ("escapes", json.dumps(escapes))):
         made = bob.run(["sh", "-c", f"cat > {inbox}/{bob.name}.{name}.json"], input=text)
         assert made.returncode == 0, made.stderr
+    # a file name that retitles the terminal and clears its screen (printed in each error)
+    titled = "\x1b]0;pwned\x07\x1b[2J.json"
+    made = bob.run(["sh", "-c", 'printf "{" > "$0"', str(inbox / titled)])
+    assert made.returncode == 0, made.stderr
     out = labkit(teacher, "collect", str(inbox))
     assert out.returncode == 1
     assert f"the record says {alice.name!r} but the file belongs to {bob.name!r}" in out.stderr
     assert f"{bob.name}.broken.json is damaged" in out.stderr
     assert f"{bob.name}.deep.json is nested too deeply to be a labkit submission" in out.stderr
     assert f"{bob.name}.escapes.json: user must be a short printable name" in out.stderr
+    assert f"{inbox}: a file name with control characters, {titled!a}; it was not read" in (
+        out.stderr
+    )
     assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr
     assert out.stdout.splitlines()[0] == ",".join(classroom.COLUMNS)
     assert alice.name in {r["user"] for r in _csv(out.stdout)}  # the class is still there
@@ -212,8 +219,47 @@ def test_submit_refuses_an_inbox_others_can_list(tmp_path, monkeypatch) -> None:
         f"labkit: error: the inbox {ex / 'inbox'} has mode 0777: others could list or remove "
         f"submissions; its owner must run `labkit exchange init {ex}` (mode 1733)"
     )
+    # a right inbox, but nothing checked yet: refused, so it never hides an earlier submission
+    (ex / "inbox").chmod(0o1733)
+    monkeypatch.setenv("LABKIT_PROGRESS", str(tmp_path / "progress.json"))
+    out = subprocess.run(
+        [sys.executable, "-m", "labkit", "submit"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 1
+    assert out.stderr.startswith(
+        f"labkit: error: nothing to submit: {tmp_path / 'progress.json'} has no checked exercise"
+    )
+    assert len(out.stderr.splitlines()) == 1 and os.listdir(ex / "inbox") == []
     monkeypatch.delenv("LABKIT_EXCHANGE")
     out = subprocess.run(
         [sys.executable, "-m", "labkit", "submit"], capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 1 and "set LABKIT_EXCHANGE" in out.stderr
+
+
+def test_drill_answers_with_terminal_escapes_never_reach_the_debrief(room) -> None:
+    """The debrief prints learners' answers as given; a hand-written entry's answers held
+    ESC ] 0; ... BEL (retitle the terminal) and ESC [2J (clear it)."""
+    bob, teacher, labkit = room["bob"], room["teacher"], room["labkit"]
+    exchange = room["course"] / "exchange"
+    assert labkit(teacher, "drill", "start", "escapes").returncode == 0
+    try:
+        drill_id = json.loads((exchange / "outbox" / "drill.json").read_text())["id"]
+        t = "2999-01-01T00:00:00+00:00"
+        tries = [{"t": t, "made_by": "\x1b]0;pwned\x07", "cause": "\x1b[2J"}]
+        entry = {
+            "kind": classroom.SUBMISSION_KIND,
+            "user": bob.name,
+            "submitted": t,
+            "progress": {"version": 2, "user": bob.name, "exercises": {}},
+            "drills": {drill_id: {"joined": t, "tries": tries}},
+        }
+        fake = exchange / "inbox" / f"{bob.name}.{'d' * 32}.json"
+        made = bob.run(["sh", "-c", f"cat > {fake}"], input=json.dumps(entry))
+        assert made.returncode == 0, made.stderr
+        out = labkit(teacher, "drill", "debrief")
+        assert out.returncode == 0, out.stderr
+        assert f"{bob.name} joined" in out.stdout  # the entry was read ...
+        assert "\x1b" not in out.stdout + out.stderr  # ... and its answers were not printed
+    finally:
+        labkit(teacher, "drill", "stop")
