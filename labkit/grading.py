@@ -263,6 +263,14 @@ KEPT_CONTEXT = Msg("the kept context")
 KEPT_ANSWER = Msg("the kept answer")
 
 
+def _dotted(node: ast.expr) -> bool:
+    """A default a learner writes as a name (``known=GATEWAYS``, ``sep=os.sep``): looking it
+    up runs nothing of theirs, since the context it names holds only definitions."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
 def _only_definitions(code: str, part: Msg) -> types.CodeType:
     """``code`` compiled, if it only imports, defines functions and binds constants (what
     ``_function`` keeps); else ValueError saying which line does more.
@@ -280,7 +288,7 @@ def _only_definitions(code: str, part: Msg) -> types.CodeType:
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]
-            if not node.decorator_list and all(_literal(d) for d in defaults):
+            if not node.decorator_list and all(_literal(d) or _dotted(d) for d in defaults):
                 continue
         if (
             isinstance(node, ast.Assign)

@@ -178,6 +178,10 @@ def who_made_it(status, headers):
     raise RuntimeError("\\x1b]0;pwned\\x07\\x1b[2J")
 """
 
+NAMED_DEFAULT = """def who_made_it(status, headers, gateway=GW, sep=os.sep):
+    return "origin"
+"""
+
 
 def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> None:
     """A learner writes the submission by hand: a kept context that registered an atexit
@@ -193,6 +197,8 @@ def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> 
     cases = {
         "atexit": kept(FORGE_AT_EXIT.format(ids=ids), WRONG),
         "half-line": kept("", HALF_A_LINE),
+        "default": kept("", WRONG.replace("headers)", "headers, seen=print('\\n{}'))")),
+        "named-default": kept("import os as os\nGW = 'gateway'", NAMED_DEFAULT),
     }
     for name, answer in cases.items():
         entry = {
@@ -216,5 +222,9 @@ def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> 
         assert (row["total"], row[ids[0]], row[ids[1]], row[ids[2]]) == ("0", "0", "-", "-"), name
         if name == "atexit":  # refused before anything of it ran
             assert "line 5 of the kept context runs code when it is defined" in row["failed"]
-        else:  # its failure is shown, escaped
+        elif name == "default":
+            assert "line 1 of the kept answer runs code when it is defined" in row["failed"]
+        elif name == "half-line":  # its failure is shown, escaped
             assert "RuntimeError" in row["failed"] and "\\x1b" in row["failed"]
+        else:  # a default that names a constant is still re-run: a wrong answer, judged
+            assert "wrong for" in row["failed"]
