@@ -847,6 +847,19 @@ _CELL_OUTPUT = """(i) => {
 }"""
 
 
+def _shut_down_kernels_of(jupyter: str, name: str) -> None:
+    """Shut down the kernel of each session the server has for notebook ``name``, through
+    Jupyter's REST API (DELETE /api/sessions/ID), so that it opens with a new kernel."""
+    from urllib.request import Request, urlopen
+
+    with urlopen(f"{jupyter}/api/sessions?token={TOKEN}", timeout=30) as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        if session.get("path", "").endswith(name):
+            url = f"{jupyter}/api/sessions/{session['id']}?token={TOKEN}"
+            urlopen(Request(url, method="DELETE"), timeout=30).close()
+
+
 @pytest.mark.parametrize(("name", "line"), BEFORE_START, ids=[n for n, _ in BEFORE_START])
 def test_a_cell_run_before_the_start_cell_says_to_run_it(
     browser, jupyter: str, name: str, line: str
@@ -855,16 +868,21 @@ def test_a_cell_run_before_the_start_cell_says_to_run_it(
     restart: one line saying to run the start cell, in the lesson's language, not
     NameError's traceback (labkit.kernel, which IPython loads before any cell runs); and
     after the start cell, the same cell shows its playground."""
+    # the lesson test may have run it in a kernel already: the notebook opens with a new
+    # one, as after a learner's restart (a restart through the page, awaited, once left
+    # the kernel not idle for 60 s on a loaded CI host: its status is now in the message)
+    _shut_down_kernels_of(jupyter, name)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
-        page.wait_for_function(_KERNEL_READY, timeout=60000)
-        # the lesson test may have run it in this kernel already: a learner's restart
-        page.evaluate(
-            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
-        )
-        page.wait_for_timeout(500)
-        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        try:
+            page.wait_for_function(_KERNEL_READY, timeout=60000)
+        except Exception as error:
+            status = page.evaluate(
+                "() => String(window.jupyterapp.shell.currentWidget.sessionContext"
+                ".session?.kernel?.status)"
+            )
+            raise AssertionError(f"kernel not idle after 60 s: {status}") from error
         cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
         code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
         playground = next(i for i in code if "Playground(" in "".join(cells[i]["source"]))
