@@ -38,7 +38,7 @@ from typing import Any
 from labkit.atomic import replace_file
 from labkit.errors import LabkitError, say
 from labkit.exercises import store
-from labkit.i18n import ENGLISH, Msg
+from labkit.i18n import ENGLISH, Listed, Msg
 
 SUBMISSION_KIND = "labkit-submission"
 SELF_REPORTED = Msg(
@@ -150,7 +150,7 @@ def submission(user: str | None = None) -> dict[str, Any]:
     """What ``labkit submit`` hands in: the learner's progress, whole, and who and when."""
     snap = store.read()
     if snap.problems:
-        problems = "; ".join(snap.problems)
+        problems = Listed(snap.problems, sentences=True)
         raise store.ProgressError(
             say(Msg("{problems} (fix it before submitting)", problems=problems))
         )
