@@ -19,9 +19,8 @@ from labkit.exercises import store
 from labkit.exercises.core import REGISTRY, Task, make_choice
 
 
-@pytest.fixture
-def quiz():
-    q = make_choice(
+def _make_quiz():
+    return make_choice(
         "test.quiz",
         "test",
         "Which status says the gateway got garbage?",
@@ -34,6 +33,11 @@ def quiz():
         hints=("Who could not read the upstream's reply?", "It is the Bad one."),
         solution="502 Bad Gateway",
     )
+
+
+@pytest.fixture
+def quiz():
+    q = _make_quiz()
     yield q
     del REGISTRY["test.quiz"]
 
@@ -84,12 +88,18 @@ def test_right_and_wrong_answers(quiz, progress_file) -> None:
 
 
 def test_hints_come_one_at_a_time_and_the_solution_only_on_request(quiz, progress_file) -> None:
-    first, second, third = quiz.hint(), quiz.hint(), quiz.hint()
+    first, second, third, fourth = quiz.hint(), quiz.hint(), quiz.hint(), quiz.hint()
     assert "Hint 1 of 2" in repr(first) and "again" in repr(first)
-    assert "Hint 2 of 2" in repr(second) and "It is the Bad one." in repr(third)
-    assert "last hint" not in repr(second) and "that was the last hint, shown again" in repr(third)
+    assert "Hint 2 of 2" in repr(second) and "It is the Bad one." in repr(second)
+    assert "every hint has been shown" not in repr(second)
+    # asked again: round again from the first, as after a restart, where the count is kept
+    assert "Hint 1 of 2" in repr(third) and "every hint has been shown" in repr(third)
+    assert "Hint 2 of 2" in repr(fourth) and "It is the Bad one." in repr(fourth)
     record = store.load(progress_file)["test.quiz"]
     assert record["hints"] == 2 and record["solution_viewed"] is False
+    del REGISTRY["test.quiz"]
+    restarted = _make_quiz()  # a new kernel's exercise, the same progress file
+    assert "Hint 1 of 2" in repr(restarted.hint()) and record["hints"] == 2
     assert "502 Bad Gateway" in repr(quiz.solution())
     assert store.load(progress_file)["test.quiz"]["solution_viewed"] is True
 

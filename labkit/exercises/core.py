@@ -37,7 +37,9 @@ REGISTRY: dict[str, Exercise] = {}
 HINT_OFFER_MSG = Msg("(Stuck? .hint() on this exercise gives a hint.)")
 HINT_CALL_MSG = Msg("(Stuck? {call} gives a hint.)")
 MORE_HINTS_MSG = Msg("(call hint() again for another)")
-NO_MORE_HINTS_MSG = Msg("(that was the last hint, shown again)")
+HINTS_AGAIN_MSG = Msg(
+    "(every hint has been shown: asked again, they come round again from the first)"
+)
 REFUSED_MSG = Msg("Not checked (not counted)")  # the label of an answer that could not be judged
 HINT_OFFER, MORE_HINTS, REFUSED = str(HINT_OFFER_MSG), str(MORE_HINTS_MSG), str(REFUSED_MSG)
 LABELLED = Msg("{label}: {text}")  # a verdict's or a note's label before its text
@@ -179,6 +181,7 @@ class Exercise:
     hint_texts: tuple[Text, ...]
     solution_msg: Text
     _hints_here: int = field(default=0, init=False, repr=False)
+    _hints_again: int = field(default=0, init=False, repr=False)
     one_answer = True  # check() takes one answer (a Task takes its own arguments)
 
     def __post_init__(self) -> None:
@@ -277,7 +280,10 @@ class Exercise:
         return min(len(self.hint_texts), shown)
 
     def hint(self) -> Note:
-        """The next hint (one at a time); after the last one, the last one again."""
+        """The next hint (one at a time); once every hint was shown, they come round again
+        from the first. The count of hints shown survives a restart (the progress file), so
+        showing the last one again would leave a learner who restarted no way back to the
+        first (the Quiz's Hint button has no other)."""
         lang = learner_language()
         if not self.hint_texts:
             return Note(
@@ -287,14 +293,15 @@ class Exercise:
             )
         shown = self.hints_shown()
         count = len(self.hint_texts)
-        index = min(shown, count - 1)
         if shown < count:
+            index = shown
             self._hints_here = shown + 1
             store.record(self.id, hint=True)
-        if shown >= count:  # asked again after the last: say so, or it reads as a new one
-            more = f" {NO_MORE_HINTS_MSG.render(lang)}"
-        else:
             more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
+        else:  # asked again after the last: say so, or it reads as a new one
+            index = self._hints_again % count
+            self._hints_again += 1
+            more = f" {HINTS_AGAIN_MSG.render(lang)}"
         title = Msg("Hint {number} of {count}", number=index + 1, count=count)
         return Note(title.render(lang), render(self.hint_texts[index], lang) + more, lang)
 
