@@ -1035,6 +1035,32 @@ async def is_a_coroutine(lab):
     return 42
 
 
+def _same_verdict_three_times(lab, fn, words, task_id, limit, within, at_once=None) -> None:
+    """A hostile round's check: the return-42 task run three times on ``fn``, each ending
+    within ``within`` s (``at_once``: sooner still) with one line containing ``words`` (None:
+    correct), the same message each time; the lab and a good answer keep working after."""
+    task = Task(task_id, "test", "Return 42.", _judge_42, ("42",), "42", time_limit=limit)
+    try:
+        messages = set()
+        for _ in range(3):  # the same message every time
+            start = time.monotonic()
+            result = task.check(fn, lab)
+            took = time.monotonic() - start
+            assert took < within
+            if at_once is not None:  # not at the time limit
+                assert took < at_once, took
+            if words is None:
+                assert result.correct is True, result.message
+            else:
+                assert result.correct is False and words in result.message, result.message
+            assert "\n" not in result.message
+            messages.add(result.message)
+        assert len(messages) == 1, messages
+        assert lab.get("/orders/7").status == 200 and task.check(lambda lab: 42, lab)
+    finally:
+        del REGISTRY[task_id]
+
+
 @pytest.mark.parametrize(
     ("fn", "words"),
     [
@@ -1049,23 +1075,7 @@ async def is_a_coroutine(lab):
     ids=lambda v: getattr(v, "__name__", "words"),
 )
 def test_hostile_code_of_the_ninth_round(lab, fn, words) -> None:
-    task = Task("test.hostile9", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=1.0)
-    try:
-        messages = set()
-        for _ in range(3):  # the same message every time
-            start = time.monotonic()
-            result = task.check(fn, lab)
-            assert time.monotonic() - start < 3
-            if words is None:
-                assert result.correct is True, result.message
-            else:
-                assert result.correct is False and words in result.message, result.message
-            assert "\n" not in result.message
-            messages.add(result.message)
-        assert len(messages) == 1, messages
-        assert lab.get("/orders/7").status == 200 and task.check(lambda lab: 42, lab)
-    finally:
-        del REGISTRY["test.hostile9"]
+    _same_verdict_three_times(lab, fn, words, "test.hostile9", limit=1.0, within=3)
 
 
 def test_output_is_cut_once_for_all_the_calls_of_a_check(capfd) -> None:
@@ -1161,23 +1171,8 @@ def a_process_it_forks_stops_it(lab):
     ids=lambda v: getattr(v, "__name__", type(v).__name__),
 )
 def test_hostile_code_of_the_tenth_round(lab, fn, words) -> None:
-    task = Task("test.hostile10", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=2.0)
-    try:
-        messages = set()
-        for _ in range(3):  # the same message every time
-            start = time.monotonic()
-            result = task.check(fn, lab)
-            took = time.monotonic() - start
-            assert took < 4
-            if "stopped by" in words:  # not at the time limit
-                assert took < 1.5, took
-            assert result.correct is False and words in result.message, result.message
-            assert "\n" not in result.message
-            messages.add(result.message)
-        assert len(messages) == 1, messages
-        assert lab.get("/orders/7").status == 200 and task.check(lambda lab: 42, lab)
-    finally:
-        del REGISTRY["test.hostile10"]
+    at_once = 1.5 if "stopped by" in words else None  # a stopped process: not at the limit
+    _same_verdict_three_times(lab, fn, words, "test.hostile10", 2.0, within=4, at_once=at_once)
 
 
 def test_a_learners_handler_prints_within_one_allowance_per_check(lab, capfd) -> None:
