@@ -76,6 +76,16 @@ BUSY_PATH = "/busy"
 SERVED = Said(Msg("served"))
 INDEX_WHY = Said(Msg("the index page"))
 HOLD_MAX = 30.0
+# CONNECT host:port asks for a tunnel, which only a proxy opens (RFC 9110 9.3.6): the shop
+# knows the method and implements it for none of its resources, so 501 (RFC 9110 9.1,
+# 15.6.2), as the gateway and the portal answer it; its authority-form target names no
+# resource here, so a 404 (what the shop answered, for the path '80') or a 405 would be wrong
+NOT_A_PROXY = Msg(
+    "CONNECT asks a proxy to open a tunnel to another host (RFC 9110 9.3.6). This server is "
+    "an origin: it serves its own resources and opens no tunnels, so it does not implement "
+    "CONNECT for any resource (501, RFC 9110 15.6.2)."
+)
+NO_TUNNEL = Said(Msg("an origin does not tunnel (CONNECT)"))
 LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in front
 
 OrderHandler = Callable[[str], tuple[int, object]]
@@ -289,6 +299,8 @@ class Origin(HTTPServer):
                     method=method,
                 ),
             )
+        if method == "CONNECT":  # (a target that is not host:port was refused with 400)
+            return self._page(request, 501, NOT_A_PROXY, why=NO_TUNNEL)
         malformed = check_asterisk(method, request.target)
         if malformed:  # GET * and the like: '*' is OPTIONS's alone (RFC 9112 3.2.4)
             return self._refusal(request, malformed)

@@ -128,6 +128,20 @@ def test_a_reverse_proxy_answers_connect_to_a_host_with_501_and_says_why(
     assert lab.get("/orders/7").status == 200
 
 
+def test_the_origin_answers_connect_to_a_host_with_501_and_says_why(lab: labkit.Lab) -> None:
+    """CONNECT host:port to the origin (as real HAProxy and Caddy pass it on): 501, an
+    origin opens no tunnels (RFC 9110 9.3.6, 15.6.2); it answered 404, "There is no resource
+    at '80'" (the authority-form target was read as a path)."""
+    for target in ("localhost:80", "example.com:443"):
+        head = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\nConnection: close\r\n\r\n"
+        ex = lab.raw(head, to="origin")
+        assert (ex.status, ex.generated_by) == (501, "origin"), (target, ex.status, ex.text)
+        assert "This server is an origin" in ex.text and "opens no tunnels" in ex.text
+        assert "RFC 9110 9.3.6" in ex.text and ex.header("Allow") is None
+        assert ex.why == "an origin does not tunnel (CONNECT)"
+    assert lab.get("/orders/7", via="origin").status == 200
+
+
 @pytest.mark.parametrize("entry", ["origin", "gateway", "portal"])
 def test_no_server_ever_answers_connect_with_2xx(lab: labkit.Lab, entry: str) -> None:
     lab.portal.login()  # type: ignore[union-attr]

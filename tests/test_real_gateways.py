@@ -377,15 +377,16 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     head_real, head_lab = (seen[1] for seen in (unimitated_real, unimitated_lab))
     assert (head_real, head_lab) == ((b"", garbage) if name == "nginx" else (b"", b"")), name
     # not imitated either (README, lesson 02): CONNECT is the lab's 501 in every personality
-    # (nginx 400; HAProxy and Caddy pass it on, and the origin finds no 'lab:80'); a
+    # (nginx 400; HAProxy and Caddy pass it on, and the origin answers 501 too: it opens no
+    # tunnels, RFC 9110 9.3.6; it answered 404 for the path '80'); a
     # 200-character method, TRACE and a lower-case 'brew' go on to the origin (501, 405, 501)
     # where Caddy answers the first 405 itself and nginx the last two 405 and 400
     assert (
         refused_methods_real
         == {
             "nginx": [400, 501, 405, 400],
-            "haproxy": [404, 501, 405, 501],
-            "caddy": [404, 405, 405, 501],
+            "haproxy": [501, 501, 405, 501],
+            "caddy": [501, 405, 405, 501],
         }[name]
     ), refused_methods_real
     assert refused_methods_lab == [501, 501, 405, 501], refused_methods_lab
