@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import os
 import re
+import string
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -294,7 +295,39 @@ def translate(
         found = plural if plural is not None and n is not None and n != 1 else text
     if n is not None:
         params = {"n": n, **params}
-    return found.format(**params) if params else found
+    if not params:
+        return found
+    return found.format(**params) if lang == ENGLISH else _fill(found, params)
+
+
+# Chinese full-width punctuation carries its own space: no space is written beside it
+# (GB/T 15834). A template cannot know whether the value it puts beside a space begins or ends
+# with one: "{title} 回答 {status}" is right for "HAProxy 2.6.12" and wrong for
+# "nginx 1.22.1（proxy_pass）" (GatewaysCompared's table read "（proxy_pass） 回答 502").
+FULL_WIDTH = frozenset("，。、；：？！（）《》〈〉「」『』【】“”‘’—")
+_FORMATTER = string.Formatter()
+
+
+def _fill(template: str, params: Mapping[str, object]) -> str:
+    """``template.format(**params)``, except that a space the template writes next to a
+    placeholder is left out where the value meets it with full-width punctuation. Only the
+    template's own spaces: a value (a quoted answer, a log line) is kept as it is."""
+    out: list[str] = []
+    glued = False  # the value just written ends with full-width punctuation
+    for literal, field, spec, conversion in _FORMATTER.parse(template):
+        if glued and literal.startswith(" "):
+            literal = literal[1:]
+        glued = False
+        if field is None:
+            out.append(literal)
+            continue
+        value = _FORMATTER.convert_field(_FORMATTER.get_field(field, (), params)[0], conversion)
+        text = _FORMATTER.format_field(value, _FORMATTER.vformat(spec or "", (), params))
+        if text[:1] in FULL_WIDTH and literal.endswith(" "):
+            literal = literal[:-1]
+        out += (literal, text)
+        glued = text[-1:] in FULL_WIDTH
+    return "".join(out)
 
 
 def reason(lang: str, english: str) -> str:

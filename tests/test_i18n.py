@@ -321,6 +321,48 @@ def test_every_chinese_translation_uses_full_width_punctuation() -> None:
     assert not ascii_punctuation_in_chinese("登录网络：x（见下文）, RFC 9110 (15.6)")
 
 
+# Full-width punctuation carries its own space: none is written beside it (GB/T 15834).
+_SPACE_BESIDE_FULL_WIDTH = re.compile(
+    "[{0}] +(?=[^ |\n])|(?<=[^ |\n]) +[{0}]".format(re.escape("".join(sorted(i18n.FULL_WIDTH))))
+)
+
+
+def spaced_full_width(text: str) -> list[str]:
+    """Each ASCII space written beside full-width punctuation, in its context (a markdown
+    table's `|` and a line's indentation are not prose)."""
+    return [
+        text[max(m.start() - 12, 0) : m.end() + 12] for m in _SPACE_BESIDE_FULL_WIDTH.finditer(text)
+    ]
+
+
+def test_no_space_is_written_beside_full_width_punctuation() -> None:
+    """The inspector read "502 Bad Gateway —— 由 gateway 生成" and GatewaysCompared's table
+    "nginx 1.22.1（proxy_pass） 回答 502" until December 2026. A msgstr's own spaces are
+    checked here; where a template's space meets a value it cannot know (a title that ends
+    with ）, "{title} 回答 {status}"), i18n leaves the space out as it fills the template."""
+    wrong = [
+        f"  line {entry.line}: {form!r}: {found}"
+        for entry in i18n.read_po(i18n.po_path(i18n.CHINESE))
+        for form in (entry.msgstr.values() if entry.msgid else ())
+        if (found := spaced_full_width(form))
+    ]
+    assert not wrong, "a space beside full-width punctuation:\n" + "\n".join(wrong)
+    assert len(spaced_full_width("生成 ——由 x（y） 回答")) == 2
+    assert not spaced_full_width("| 200（转发） | 502 |\n  （缩进）")
+    said = {
+        title: i18n.translate(
+            i18n.CHINESE, "{title} answers {status}: {log}", title=title, status=502, log="x y"
+        )
+        for title in (i18n.Msg("nginx 1.22.1 (proxy_pass)").render(i18n.CHINESE), "HAProxy 2.6.12")
+    }
+    assert list(said.values()) == [
+        "nginx 1.22.1（proxy_pass）回答 502：x y",  # a title ending with ） takes no space
+        "HAProxy 2.6.12 回答 502：x y",  # one ending with a digit keeps it
+    ]
+    # only the template's spaces: a value (a quoted answer, a log line) is kept as written
+    assert i18n.translate(i18n.CHINESE, "答案 {a} 不对", a="（甲） 乙") == "答案（甲） 乙 不对"
+
+
 # Chinese prose writes a number of seconds "0.2 秒" (MDN zh-CN, Chinese technical writing),
 # never "0.2 s": the catalogue had both, 38 messages each way (docs/i18n.md).
 _SECONDS_AS_S = re.compile(r"(?:\d|\})\s?s(?![A-Za-z0-9_])")
@@ -772,9 +814,9 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         finally:
             lab.gateway.personality = "rfc"
         assert " answers 502: connect() failed (111: Connection refused)" in imitated.why
-        assert " 回答 502：connect() failed (111: Connection refused)" in text.why_in(
-            imitated, "zh-CN"
-        )
+        assert "nginx 1.22.1（proxy_pass）回答 502：connect() failed (111: Connection refused)" in (
+            text.why_in(imitated, "zh-CN")
+        )  # no space after the title's ）, as GatewaysCompared's why column shows it
         # the origin's own whys too (the exception's text as Python wrote it)
         missing = lab.get("/nothing")
         assert (missing.why, text.why_in(missing, "zh-CN")) == ("no such resource", "没有这个资源")

@@ -8,6 +8,7 @@ translations.py lists what needs translating; this test fails naming the cells.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import sys
@@ -260,3 +261,36 @@ def test_the_chinese_guide_takes_full_width_punctuation() -> None:
     han = "\u4e00-\u9fff"
     found = re.findall(rf".{{0,12}}(?:[{han}][:,;!?()]|[(][{han}]).{{0,12}}", text)
     assert not found, found
+
+
+def _prose(text: str) -> str:
+    """Markdown's prose: code blocks, link targets and the stamps left out, inline code read
+    as a word."""
+    for pattern in (r"```.*?```", r"\]\([^)]*\)", r"<!--.*?-->"):
+        text = re.sub(pattern, "", text, flags=re.S)
+    return re.sub(r"`[^`\n]*`", "x", text)
+
+
+def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
+    """The lessons, the glossary, the README and the guide (the catalogue has its own test,
+    tests/test_i18n.py): lesson 09 wrote 文档 “Session state at disconnection”, lesson 08's
+    title "08 — 诊断故障" and the guide 叫作 “Wheel of Misfortune” until December 2026."""
+    from test_i18n import spaced_full_width
+
+    texts = {
+        f"{path.name} cell {i}": "".join(cell["source"])
+        for path in sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+        for i, cell in enumerate(json.loads(path.read_text())["cells"])
+        if cell["cell_type"] == "markdown"
+    }
+    for path in (
+        ROOT / "notebooks" / "zh" / "glossary.md",
+        ROOT / "README.zh-CN.md",
+        *sorted((ROOT / "docs").glob("*zh*.md")),
+    ):
+        texts[path.name] = path.read_text()
+    found = {
+        name: spaced for name, text in texts.items() if (spaced := spaced_full_width(_prose(text)))
+    }
+    assert not found, found
+    assert len(texts) > 100  # every lesson's markdown cells were read
