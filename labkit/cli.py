@@ -87,6 +87,17 @@ class _Parser(argparse.ArgumentParser):
         see = _say(Msg("(see `{command} --help`)", command=self.prog))
         self.exit(2, f"{self.prog}: error: {message}\n{see}\n")
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """argparse joins the choices with ', ' before its words are translated: in
+        another language they are joined by its list rule (i18n.Listed: 、 in Chinese)."""
+        lang = _lang()
+        if action.choices is None or value in action.choices or lang == ENGLISH:
+            return super()._check_value(action, value)
+        words = getattr(argparse, "_")  # noqa: B009 (the words _argparse_speaks put in)
+        choices = Listed([repr(choice) for choice in action.choices]).render(lang)
+        message = words("invalid choice: %(value)r (choose from %(choices)s)")
+        raise argparse.ArgumentError(action, message % {"value": value, "choices": choices})
+
 
 def _seconds(text: str) -> float:
     try:

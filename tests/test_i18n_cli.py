@@ -186,8 +186,9 @@ def labkit_command(*args: str, lang: str | None) -> subprocess.CompletedProcess[
 ARGPARSE_LINES = [
     (
         ("frobnicate",),
-        "labkit: error: argument command: invalid choice: 'frobnicate' (choose from 'serve',",
-        "labkit: error: 参数 command：无效的选择 'frobnicate'（可选：'serve',",
+        "labkit: error: argument command: invalid choice: 'frobnicate' (choose from 'serve', 'env',",
+        # the choices joined by the enumeration comma: argparse's ', ' until December 2026
+        "labkit: error: 参数 command：无效的选择 'frobnicate'（可选：'serve'、'env'、",
     ),
     (
         (),
@@ -249,6 +250,9 @@ def test_help_stays_english_in_a_chinese_labkit_lang(
     with pytest.raises(SystemExit):
         cli.main(["frobnicate"])
     assert "无效的选择 'frobnicate'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # a subcommand's parser (labkit ctl's) joins them so too
+        cli.main(["ctl", "cache", "x"])
+    assert "无效的选择 'x'（可选：'on'、'off'、'purge'）\n" in capsys.readouterr().err
     assert vars(argparse)["_"] is english_words
 
 
