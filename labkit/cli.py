@@ -18,13 +18,16 @@ import signal
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from labkit.errors import LabkitError, LabkitWarning, unknown
 from labkit.i18n import ENGLISH, Listed, Msg, environment_language
 from labkit.i18n import render as in_language
 from labkit.personalities import PERSONALITIES
+
+if TYPE_CHECKING:
+    from labkit.scenarios import Scenario
 
 
 def _lang() -> str:
@@ -368,6 +371,34 @@ SCENARIO_HEADINGS = (
 )
 
 
+TABLE_WIDTH = 80  # columns: `labkit scenarios` reads in a terminal of this width
+_TITLE_INDENT = "    "
+
+
+def scenario_table(items: Sequence[Scenario], lang: str) -> list[str]:
+    """`labkit scenarios`' table in ``lang``, at most TABLE_WIDTH columns a line: a row's id,
+    lesson, status and hop, each column as wide as its widest value (a Chinese heading two
+    columns a character), and the title on the line below, indented (wrapped if it must be).
+    A title beside its row left no room: the ids run to 41 columns, and the longest title is
+    63 (English) or 48 (Chinese), so that one row was 141 columns and every row over 80."""
+    from labkit.render.text import columns, wrap
+
+    heads = [h.render(lang) for h in SCENARIO_HEADINGS]
+    cells = [[s.id, s.lesson, str(s.status), s.made_by] for s in items]
+    widths = [max(columns(c) for c in column) for column in zip(heads[:4], *cells, strict=False)]
+
+    def row(values: Sequence[str]) -> str:
+        return " ".join(v + " " * (w - columns(v)) for v, w in zip(values, widths, strict=True))
+
+    def below(text: str) -> list[str]:
+        return [_TITLE_INDENT + t for t in wrap(text, TABLE_WIDTH - len(_TITLE_INDENT))]
+
+    lines = [row(heads[:4]).rstrip(), *below(heads[4])]
+    for s, values in zip(items, cells, strict=True):
+        lines += [row(values).rstrip(), *below(in_language(s.title, lang))]
+    return lines
+
+
 def _scenarios(args: argparse.Namespace) -> int:
     from labkit import scenarios
 
@@ -379,19 +410,8 @@ def _scenarios(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([s.as_dict() for s in items], indent=1))
         return 0
-    from labkit.render.text import columns  # a Chinese heading is two columns a character
-
-    heads = [h.render(_lang()) for h in SCENARIO_HEADINGS]
-    print(
-        " ".join(
-            h + " " * (width - columns(h))
-            for h, width in zip(heads[:4], (36, 6, 6, 20), strict=True)
-        )
-        + f" {heads[4]}"
-    )
-    for s in items:
-        title = in_language(s.title, _lang())
-        print(f"{s.id:<36} {s.lesson:<6} {s.status:<6} {s.made_by:<20} {title}")
+    for line in scenario_table(items, _lang()):
+        print(line)
     print(
         "\n"
         + _say(

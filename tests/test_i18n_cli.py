@@ -552,9 +552,24 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     assert cli.main(["scenarios"]) == 0
     out = capsys.readouterr().out
     assert faults.listing("zh-CN") in out and faults.listing() not in out
-    heading, first = out.splitlines()[:2]  # the scenarios' columns, headed in Chinese too
-    assert heading.split() == ["id", "课", "状态", "生成者", "标题"]
-    assert columns(heading.split("标题")[0]) == columns(first.split("处理函数")[0])
+    # the scenarios' columns, headed in Chinese too, the title below its row
+    heading, title, first, first_title = out.splitlines()[:4]
+    assert (heading.split(), title, first.split()) == (
+        ["id", "课", "状态", "生成者"],
+        "    标题",
+        ["500-handler-bug", "500", "500", "origin"],
+    )
+    assert first_title.startswith("    处理函数")
+    assert columns(heading.split("生成者")[0]) == first.index("origin")
+    # every line of the table reads at 80 columns, in both languages (a wide character two):
+    # the row of 200-kept-connection-closed-get-sent-again was 141 columns, and every row over
+    # 80, while the title stood beside its row (December 2026)
+    for lang in ("zh-CN", "en"):
+        table = cli.scenario_table(list(scenarios.SCENARIOS.values()), lang)
+        assert max(columns(line) for line in table) <= cli.TABLE_WIDTH == 80
+        long = table.index(next(t for t in table if t.startswith("200-kept-connection-closed")))
+        assert table[long].split()[1:] == ["502", "200", "upstream", "'idle-close'"]
+        assert table[long + 1].startswith("    ") and "502" in table[long + 1]
     head, *rows = faults.listing("zh-CN").splitlines()
     assert head.split() == ["上游", "网关观察到的状况", "旋钮：lab.upstreams[NAME].KNOB", "=", "值"]
     english = faults.listing().splitlines()[1:]
