@@ -207,3 +207,34 @@ def test_a_judged_task_says_its_verdict_and_detail_in_the_labs_language(
                 "through the gateway: /orders/abc answered 200, expected 400 or 404"
             )
             assert "GET /orders/abc -> 200 (made by the origin)" in result.detail
+
+
+# -- the eleventh re-examination (judges13, 2026-12-05c) --
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_an_options_words_in_another_language_name_that_option(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An option's Chinese words, the Quiz's label beside it, typed as the answer ("处理函数给出
+    的 500" for 502 q1's "a 500 from the handler") were refused while a condition's Chinese
+    words were accepted: each option's words in any language, with a full stop, or typed with
+    the option as the Quiz shows both, are that option (judged as the option itself is)."""
+    from labkit.exercises.core import Choice
+
+    monkeypatch.setenv("LABKIT_LANG", lang)
+    tried = 0
+    for q in all_exercises():
+        if not isinstance(q, Choice):
+            continue
+        for option in q.options:
+            words = i18n.translate("zh-CN", option, context=q.OPTION)
+            if words == option:
+                continue
+            for form in (words, f"{words}。", f"{option}（{words}）"):
+                tried += 1
+                assert q.check(form).correct == q.check(option).correct, (q.id, form)
+    assert tried > 60
+    from labkit.exercises.lesson_502 import q1
+
+    assert q1.check("处理函数给出的 500")

@@ -150,13 +150,14 @@ def test_nginxs_raw_relay_is_told_in_the_labs_language() -> None:
 def test_a_refused_choice_lists_the_options_with_their_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """An answer that names no option (a Chinese learner typing an option's words) is told
-    the options with their words beside them, as the Quiz shows them; the line listed the bare
-    English options until December 2026. English as before."""
+    """An answer that names no option is told the options with their words beside them, as
+    the Quiz shows them; the line listed the bare English options until December 2026 (an
+    option's own words are accepted since judges13: tests/test_exercises_i18n.py). English as
+    before."""
     from labkit.exercises.lesson_502 import q1
 
     monkeypatch.setenv("LABKIT_LANG", "zh-CN")
-    refused = q1.check("处理函数给出的 500")
+    refused = q1.check("网关坏了")
     assert refused.correct is None
     assert "'a 500 from the handler'（处理函数给出的 500）、" in refused.message, refused.message
     monkeypatch.setenv("LABKIT_LANG", "en")

@@ -26,7 +26,7 @@ from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
 from labkit.exercises.timelimit import TimeLimit
-from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render, translate
+from labkit.i18n import ENGLISH, LANGUAGES, Listed, Msg, Text, learner_language, render, translate
 from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
@@ -413,6 +413,9 @@ class Choice(Exercise):
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
                 return o
+        for o in self.options:  # its words as the Quiz shows them beside it, in any language
+            if any(_squashed(answers.text(w)) == _squashed(key) for w in self._words(o)):
+                return o
         alias = self._by_alias(key)
         if alias is not None:
             return alias
@@ -443,6 +446,13 @@ class Choice(Exercise):
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
+
+    def _words(self, option: str) -> list[str]:
+        """The option's words in each other language (the catalogue's, beside the option in
+        a Quiz): "处理函数给出的 500", typed as the answer, was refused while a condition's
+        Chinese words were accepted."""
+        found = (translate(lang, option, context=self.OPTION) for lang in LANGUAGES)
+        return [w for w in found if w != option]
 
     def _by_alias(self, key: str) -> str | None:
         """The option the lesson gives ``key`` (an answers.text) as other words for."""
