@@ -339,3 +339,41 @@ LEARNER_CLIENTS = [
 def test_q5_clients_as_learners_write_them(lab: labkit.Lab, client, verdict, words) -> None:
     result = q5.check(client, lab)
     assert bool(result) is verdict and words in result.message, result.message
+
+
+# -- the eleventh re-examination (judges13, 2026-12-05c) --
+
+
+def test_q5_a_date_reading_client_on_a_machine_that_stalls_is_in_time(
+    lab: labkit.Lab, tmp_path
+) -> None:
+    """The client reads Retry-After's date against the 503's own Date (polite_by_date_header)
+    and its machine stalls for 3 s (a real wait: select is not the judge's clock) before the
+    outage's second request, the first time it runs. The virtual clock started at the check's
+    whole second, so the origin's Date was then 3 s later than the client's clock and the
+    client was told it came back too early ("came back 2.00 s after [...] 4 s ahead")."""
+    import select
+
+    marker = tmp_path / "stalled"
+
+    def stalls_once_then_reads_date(lab, method, path):
+        for attempt in range(4):
+            ex = lab.request(method, path)
+            value = ex.header("Retry-After")
+            if ex.status != 503 or method not in ("GET", "HEAD") or value is None:
+                return ex.status
+            if value.isdigit():
+                wait = int(value)
+            else:
+                when = email.utils.parsedate_to_datetime(value)
+                date = email.utils.parsedate_to_datetime(ex.header("Date"))
+                wait = (when - date).total_seconds()
+            time.sleep(max(0, wait))
+            if attempt == 0 and not marker.exists():
+                marker.touch()
+                select.select([], [], [], 3.0)
+        return ex.status
+
+    result = q5.check(stalls_once_then_reads_date, lab)
+    assert marker.exists()
+    assert result, result.message + "\n" + result.detail

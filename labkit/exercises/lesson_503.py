@@ -13,6 +13,7 @@ import email.utils
 import itertools
 import math
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -297,6 +298,14 @@ SLACK = (
 REQUEST_TIME = 0.01  # what a request takes, in the judge's virtual time
 REAL_TIMEOUT = 5.0  # the real request waits for the origin's answer, however busy the machine
 ENDLESS = 20  # a client still retrying a never-ending outage after this many requests is ended
+TIME_LIMIT = 6.0  # the check's: every run of the client is over within this (and the grace)
+# How far ahead of the machine's clock the client's virtual time.time() starts: more than a
+# run can last, so the origin's Date (its real clock) is never later than the client's clock.
+# A client that reads Retry-After's date against Date then waits at least as long as one that
+# reads it against its own clock; at most a few seconds more (_by_date accepts that). When the
+# virtual clock started at the check's whole second, a machine that took over 2 s to send the
+# outage's second request made the Date-reading client come back too early.
+CLOCK_AHEAD = math.ceil(TIME_LIMIT + runner.STARTUP_GRACE) + 1
 
 
 class _Outage:
@@ -313,6 +322,7 @@ class _Outage:
         self.rows: list[dict[str, Any]] = []
         self.disturbed = False  # a request got what the outage did not plan (a stalled machine)
         self.clock = runner.Clock(
+            start_wall=float(int(time.time()) + CLOCK_AHEAD),
             on_call=self.before,
             after_call=self.after,
             max_calls=ENDLESS,
@@ -374,12 +384,13 @@ class _Outage:
     def _by_date(self, row: dict[str, Any], ex: Any) -> None:
         """An HTTP-date may be read against the 503's own Date (the server's clock; RFC 9110
         6.6.1), as well as against the client's clock: the judge's virtual clock runs ahead
-        of the origin's real one (the first outage alone moves it 1 s on), so a client that
-        waited Retry-After minus Date was told it came back too late (6 s after "an
+        of the origin's real one (CLOCK_AHEAD, and the outage's virtual waits), so a client
+        that waited Retry-After minus Date was told it came back too late (6 s after "an
         HTTP-date 4 s ahead", whatever the machine's load). A wait that ends by the date as
         the Date header counts from is in time too; the earliest stays the judge's, so a
-        fixed sleep is as early as ever. (A Date-reading client comes back too early only
-        if the machine took over 2 s to send the outage's second request.)"""
+        fixed sleep is as early as ever. The Date is never later than the client's clock,
+        however slow the machine (CLOCK_AHEAD), so a Date-reading client never comes back
+        before the earliest."""
         if row.get("when") is None or row["wait_until"] is None or not ex:
             return
         try:
@@ -612,5 +623,5 @@ def polite_get(lab, method, path):
     return ex.status
 
 q5.check(polite_get, lab)""",
-    time_limit=6.0,
+    time_limit=TIME_LIMIT,
 )
