@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import http
+import re
 
 import httpx
 import pytest
@@ -13,6 +15,7 @@ from helpers import CHUNK_SIZES, CHUNKED_HEAD, WAITS
 import labkit
 from labkit.http.messages import REASONS
 from labkit.origin import SHED_RETRY_AFTER
+from labkit.render import svg
 
 
 def test_500_page_is_generic_and_the_log_keeps_the_traceback(lab: labkit.Lab) -> None:
@@ -47,6 +50,19 @@ def test_transfer_codings(lab: labkit.Lab) -> None:
         b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
     )
     assert gzip.status == 501 and "gzip" in gzip.text
+    # its head was read and understood: the story and the picture say so, in the picture's
+    # language (they said "unparseable request: 'POST /orders HTTP/1.1'", in English only)
+    origin = next(hop for hop in gzip.hops if hop.name == "origin")
+    assert origin.received.summary == (
+        "POST /orders HTTP/1.1 (head read; transfer coding not implemented here)"
+    )
+    for lang, words in (
+        ("en", "(head read; transfer coding not implemented here)"),
+        ("zh-CN", "（请求头部已读完；这里没有实现它的传输编码）"),
+    ):
+        drawn = re.sub(r"<[^>]+>|\s", "", svg.Picture(gzip, lang)._repr_svg_())
+        assert re.sub(r"\s", "", words) in html.unescape(drawn), lang
+        assert "unparseable" not in drawn, lang
     not_final = lab.raw(
         b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n"
     )

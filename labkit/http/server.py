@@ -656,8 +656,6 @@ class HTTPServer(Listener):
         (the deadline that ran out), not when the server gave up: the picture's measured
         time for the 408 then shows the server's wait (300 ms), where it showed '<1 ms'."""
         rid = self.recorder.new_id()
-        first_line = bytes(raw).split(b"\r\n", 1)[0][:120].decode("latin-1")
-        what = "incomplete request" if status == 408 else "unparseable request"
         now = time.perf_counter()
         self.recorder.add(
             Event(
@@ -666,7 +664,7 @@ class HTTPServer(Listener):
                 self.role,
                 Kind.RECEIVED,
                 now - self.head_timeout if status == 408 else now,
-                f"{what}: {first_line!r}",
+                said(_arrived(bytes(raw), status)),
                 data=bytes(raw),
                 peer_port=peer_port,
             )
@@ -937,6 +935,23 @@ def head_of(raw: bytes) -> Request | None:
             headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
     method, target, version = (part.decode("latin-1") for part in parts)
     return Request(method, target, version[5:], headers, raw=raw[: end + 4])
+
+
+def _arrived(raw: bytes, status: int) -> Msg:
+    """What arrived of a request refused with ``status`` before its handler ran, as the story
+    and the picture say it: its head cut short (408), too large (431), read whole and refused
+    for what it asks, its transfer coding (501) or the size of its body (413), or not valid
+    HTTP. A 501's head was read and understood: it said 'unparseable request' (lesson 02)."""
+    first_line = raw.split(b"\r\n", 1)[0][:120].decode("latin-1")
+    if status == 408:
+        return Msg("incomplete request: {line}", line=repr(first_line))
+    if status == 431:
+        return Msg("request head too large: {line}", line=repr(first_line))
+    if status in (413, 501) and head_of(raw) is not None:
+        if status == 501:
+            return Msg("{line} (head read; transfer coding not implemented here)", line=first_line)
+        return Msg("{line} (head read; body larger than this server accepts)", line=first_line)
+    return Msg("unparseable request: {line}", line=repr(first_line))
 
 
 def _judge_chunks(sizes: ChunkSizes, data: bytes) -> None:

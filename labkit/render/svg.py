@@ -77,7 +77,8 @@ def _lanes_and_arrows(
     for ev, lane in events:
         hop = hops[lane - 1]
         if ev.kind is Kind.RECEIVED:
-            arrows.append(_Arrow(lane - 1, lane, ev.request_line, "muted"))
+            # a request refused before it was parsed has its summary (a Said) instead: in lang
+            arrows.append(_Arrow(lane - 1, lane, i18n.render(ev.request_line, lang), "muted"))
         elif ev.kind is Kind.SENT:
             status = ev.status
             label = i18n.render(ev.summary, lang)  # a Said (a gateway's note) in lang
