@@ -130,6 +130,8 @@ def test_handler_that_fails_only_inside_the_origin_shows_the_500(lab):
         ((200, "ok", "x"), "must return a pair"),
         (("200", "ok"), "whole number"),
         ((999, "ok"), "whole number"),
+        # the origin takes 200-599 (a 1xx is interim): 101 passed this check and became a 500
+        ((101, "ok"), "from 200 to 599"),
     ],
 )
 def test_wrong_shape_is_explained(lab, returned, words):

@@ -258,10 +258,13 @@ def _shape_problem(run: Run) -> Text:
                 result=quoted(result),
             )
         status = result[0]
-        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        # 200-599, as the origin takes it (origin._learner_order): a 1xx is interim, never a
+        # response's final status (RFC 9110 15.2); 101 here passed, then became the origin's 500
+        if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
             return Msg(
                 "show_order({order}) returned the status {status}; the status must be "
-                "a whole number from 100 to 599, e.g. 404.",
+                "a whole number from 200 to 599 (a 1xx is only ever interim, RFC 9110 15.2), "
+                "e.g. 404.",
                 order=repr(order_id),
                 status=repr(status),
             )
