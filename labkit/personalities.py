@@ -439,7 +439,7 @@ NGINX = Personality(
         says_keep_alive=True,
         sources={
             "says_keep_alive": f"{OBSERVED} (its own 502, 503 and 504 pages and relayed responses to a keep-alive HTTP/1.1 client; re-run by tests/test_real_gateways.py)",
-            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives). Not imitated: the fields nginx writes itself, 'Date', 'Content-Type' and 'Content-Length' among them, it spells its own way whatever the upstream wrote ('content-type' reached the client as 'Content-Type'), where the personality keeps the upstream's spelling",
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives). Not imitated: the fields nginx writes itself, 'Date', 'Content-Type' and 'Content-Length' among them, it spells its own way whatever the upstream wrote ('content-type' reached the client as 'Content-Type'), where the personality keeps the upstream's spelling; nor the Date nginx writes in place of the upstream's: it does not pass an upstream's Date on (nor its Server: proxy_hide_header's default, nginx documentation) and sends its own, the time it relayed the response (an upstream's 'date: Fri, 04 Dec 2026 22:00:00 GMT' reached the client as the 'Date' of that moment; observed, re-run by tests/test_real_gateways.py::test_what_the_upstream_receives), where the personality relays the upstream's Date",
             "server": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
             "via": OBSERVED,
