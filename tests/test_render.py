@@ -303,3 +303,24 @@ def test_a_chart_keeps_every_word_inside_the_figure(lab: labkit.Lab) -> None:
         width, height = fig.get_size_inches()
         assert drawn.x0 >= -0.01 and drawn.y0 >= -0.01, (drawn, fig.alt)
         assert drawn.x1 <= width + 0.01 and drawn.y1 <= height + 0.01, (drawn, fig.alt)
+
+
+def test_the_proxy_status_note_says_which_answers_carry_it(lab: labkit.Lab) -> None:
+    """The inspector's note, lesson 08 and the guide said 'error=' marks every answer a proxy
+    made itself; the gateway's refusals of a request as sent carry no Proxy-Status at all."""
+    note = str(notes.HEADER_NOTES["proxy-status"])
+    assert "not on an answer to the request itself (a 400, 501 or 505" in note
+    refusals = (
+        b"GET / HTTP/2.0\r\nHost: x\r\nConnection: close\r\n\r\n",  # 505
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n"
+        b"Connection: close\r\n\r\n0\r\n\r\n",  # 501
+        b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",  # 400
+        b"TRACE / HTTP/1.1\r\nHost: x\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n",
+    )
+    for raw in refusals:
+        ex = lab.raw(raw, to="gateway")
+        assert ex.generated_by == "gateway" and ex.header("Proxy-Status") is None, ex.status
+    made = lab.get("/up/garbage/").header("Proxy-Status")
+    relayed = lab.get("/orders/abc").header("Proxy-Status")
+    assert made is not None and "error=" in made
+    assert relayed is not None and "received-status=500" in relayed

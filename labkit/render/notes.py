@@ -39,9 +39,12 @@ HEADER_NOTES: dict[str, Msg] = {
     ),
     "proxy-status": Msg(
         "each intermediary names itself here (RFC 9209): 'received-status=N' when "
-        "it relayed the next hop's answer, 'error=...' when it made the response itself. The "
-        "lab's portal sends it, and its gateway in the rfc personality (the default); real "
-        "gateways, and the personalities that imitate them, only when configured to."
+        "it relayed the next hop's answer, 'error=...' when it made an error answer itself "
+        "(the next hop failed, or the portal wants a login). The lab's portal sends it, and its "
+        "gateway in the rfc personality (the default), but not on an answer to the request "
+        "itself (a 400, 501 or 505 refusing it, an OPTIONS or TRACE answered with "
+        "Max-Forwards: 0). Real gateways send it only when configured to (none of nginx, "
+        "HAProxy and Caddy does by default); the personalities that imitate them never do."
     ),
     "cache-control": Msg(
         "what caches may do with the response. 'no-store' keeps it out of every "
