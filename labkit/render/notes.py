@@ -30,12 +30,13 @@ HEADER_NOTES: dict[str, Msg] = {
     ),
     "connection": Msg(
         "options for this connection only: 'close' ends it after this response; "
-        "'upgrade' says the Upgrade header applies to this hop."
+        "'keep-alive' keeps it open (how HTTP/1.0 asks; HTTP/1.1 keeps connections open without "
+        "it, though nginx says it anyway); 'upgrade' says the Upgrade header applies to this hop."
     ),
     "via": Msg(
-        "proxies that forwarded the message may add themselves here (RFC 9110 7.6.3). The "
-        "lab's proxies do; on responses it is optional for gateways, and nginx, HAProxy and Caddy "
-        "add none by default, so a missing Via proves nothing behind them."
+        "the intermediaries that forwarded the message (RFC 9110 7.6.3: a proxy MUST add "
+        "itself, a gateway MUST on requests and MAY on responses). The lab's proxies do; nginx, "
+        "HAProxy and Caddy add none by default, so a missing Via proves nothing behind them."
     ),
     "proxy-status": Msg(
         "each intermediary names itself here (RFC 9209): 'received-status=N' when "
@@ -77,9 +78,16 @@ HEADER_NOTES: dict[str, Msg] = {
         "HAProxy's own pages have none."
     ),
     "content-type": Msg("what the body is (HTML, JSON, plain text)."),
-    "content-length": Msg("the body's size in bytes; a body shorter than this is incomplete."),
+    "content-length": Msg(
+        "the body's size in bytes; a body shorter than this is incomplete. An answer to HEAD "
+        "has no body: its Content-Length, where it has one, is the size the GET's body would "
+        "have (RFC 9110 9.3.2)."
+    ),
     "location": Msg("where the created (201) or moved (3xx) resource is."),
-    "date": Msg("when the response was made."),
+    "date": Msg(
+        "when the response was made (RFC 9110 6.6.1). nginx sends its own on what it relays: "
+        "the time it relayed it, not the origin's."
+    ),
 }
 
 
