@@ -43,6 +43,19 @@ ORDERS: dict[int, dict[str, object]] = {
 ALLOW_COLLECTION = "GET, HEAD, POST, OPTIONS"
 ALLOW_ORDER = "GET, HEAD, OPTIONS"
 ALLOW_READ_ONLY = "GET, HEAD, OPTIONS"
+# An order that has not shipped yet can be cancelled: DELETE is implemented on those (RFC 9110
+# 9.3.5), so the shop's 405 for DELETE on a shipped one, such as order 7, is a method it
+# implements but this resource does not allow (RFC 9110 9.1, 15.5.6: lesson 02, whose q5 says
+# so); with DELETE implemented nowhere, RFC 9110 9.1 would have asked for 501, as
+# Python's http.server answers. Like POST /orders, a cancellation changes nothing (it is logged)
+NOT_SHIPPED = frozenset({1, 2})
+ALLOW_CANCELLABLE = "GET, HEAD, DELETE, OPTIONS"
+# OPTIONS *, about the server in general (RFC 9110 9.3.7): the methods some resource allows
+ALLOW_SERVER = ", ".join(
+    m
+    for m in KNOWN_METHODS
+    if any(m in a.split(", ") for a in (ALLOW_COLLECTION, ALLOW_CANCELLABLE, ALLOW_READ_ONLY))
+)
 MAX_LOG_LINES = 2000
 # a switch's on/off attribute given something else (lab.origin.debug = "yes")
 TRUE_OR_FALSE = Msg("{name} must be True or False, not {given}")
@@ -307,7 +320,7 @@ class Origin(HTTPServer):
         if method == "OPTIONS" and request.target == "*":
             return Response(
                 204,
-                [("Allow", ", ".join((*KNOWN_METHODS[:3], "OPTIONS")))],
+                [("Allow", ALLOW_SERVER)],
                 why=Said(Msg("OPTIONS * lists the server's methods")),
             )
         parts = [p for p in path.split("/") if p]
@@ -318,7 +331,8 @@ class Origin(HTTPServer):
         if len(parts) == 2 and parts[0] == "orders":
             if self.order_handler is not None and method in ("GET", "HEAD"):
                 return await self._learner_order(request, parts[1])
-            return self._allowing(request, ALLOW_ORDER, lambda r: self._order(r, parts[1]))
+            allow = ALLOW_CANCELLABLE if _order_number(parts[1]) in NOT_SHIPPED else ALLOW_ORDER
+            return self._allowing(request, allow, lambda r: self._order(r, parts[1]))
         if parts == ["slow"]:
             return await self._slow(request)
         if parts == ["chat"]:
@@ -392,6 +406,10 @@ class Origin(HTTPServer):
         return self._json(200, [{"id": k, "item": v["item"]} for k, v in ORDERS.items()])
 
     def _order(self, request: Request, order_id: str) -> Response:
+        if request.method == "DELETE":  # only an order not shipped yet allows it
+            self.log.append(f"{request.request_id} would cancel order {order_id}")
+            why = Said(Msg("order {id} cancelled (the shop's data stays as it is)", id=order_id))
+            return Response(204, [], why=why)
         order = ORDERS.get(int(order_id))  # bug: "abc" raises ValueError -> 500
         if order is None:
             text = Msg("There is no order {id}.", id=order_id)
@@ -651,6 +669,11 @@ class Origin(HTTPServer):
             why=why,
             delay=delay,
         )
+
+
+def _order_number(text: str) -> int | None:
+    """The order number a path names, or None ("abc": the handler's own bug says so, a 500)."""
+    return int(text) if text.isdigit() else None
 
 
 def _chose(status: int) -> str:

@@ -42,6 +42,14 @@ def test_unknown_method_is_501_known_but_not_allowed_is_405(lab: labkit.Lab) -> 
     assert delete.header("allow") == "GET, HEAD, OPTIONS"
     options = lab.request("OPTIONS", "/orders/7")
     assert options.status == 204 and options.header("allow") == "GET, HEAD, OPTIONS"
+    # the 405 is for a method the shop implements, on an order not shipped yet (RFC 9110 9.1,
+    # lesson 02 and its q5 say so): with DELETE implemented nowhere, 9.1 would ask for 501
+    cancel = lab.request("OPTIONS", "/orders/1")
+    assert cancel.header("allow") == "GET, HEAD, DELETE, OPTIONS"
+    cancelled = lab.request("DELETE", "/orders/1")
+    assert (cancelled.status, cancelled.generated_by) == (204, "origin")
+    assert any(entry.endswith("would cancel order 1") for entry in lab.origin.logs())
+    assert lab.get("/orders/1").status == 200  # the shop's data stays as it is
     assert lab.request("POST", "/orders", body='{"item": "tea"}').status == 201
 
 

@@ -239,12 +239,12 @@ def test_a_request_for_the_whole_server_as_each_gateway_answers(lab: labkit.Lab)
     made it. The gateway once answered both 404 ('no route for *') in every personality,
     which no real server does (tests/test_real_gateways.py compares the three real ones)."""
     expected = {
-        "rfc": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],  # passed on; 9112 3.2.4
+        "rfc": [(204, "GET, HEAD, POST, DELETE, OPTIONS"), (400, None)],  # passed on; 9112 3.2.4
         "nginx": [(400, None), (400, None)],
         # both passed on; the origin refuses GET * (RFC 9112 3.2.4), as the rfc gateway does
-        "haproxy": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],
+        "haproxy": [(204, "GET, HEAD, POST, DELETE, OPTIONS"), (400, None)],
         "caddy": [(200, None), (400, None)],  # Go's net/http answers OPTIONS * itself
-        "envoy": [(204, "GET, HEAD, POST, OPTIONS"), (400, None)],  # not recorded: rfc's
+        "envoy": [(204, "GET, HEAD, POST, DELETE, OPTIONS"), (400, None)],  # not recorded: rfc's
     }
     seen = {}
     for name in NAMES:
