@@ -428,6 +428,16 @@ class Said(str):
         said._msg, said._text, said._params = None, text, params
         return said
 
+    @classmethod
+    def told(cls, english: str, text: str, params: dict[str, object]) -> Said:
+        """``now`` for a caller that said ``text`` with ``params`` in English itself (its
+        English must be ``text.format(**params)``): the gateway's note of each request it
+        forwards, put together from parts made once per upstream connection (0.4 us where
+        the formatting took 1.2)."""
+        said = super().__new__(cls, english)
+        said._msg, said._text, said._params = None, text, params
+        return said
+
     @property
     def msg(self) -> Msg:
         if self._msg is None:

@@ -150,6 +150,8 @@ class Connection:
         self._consumed = 0
         # what the proxy keeps of this connection's last exchange, to reuse (proxy._attempt_on)
         self.memo: dict[int | None, tuple[tuple[object, ...], Any]] = {}
+        # the English of the proxy's note of each request on it, made once (proxy._forwarded)
+        self.note: tuple[tuple[object, ...], str, str, dict[str, object]] | None = None
         # our own head-size check (max_head) runs on every read; this is h11's backstop
         self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_ANY_HEAD)
         # While idle in a pool: until when it may stay, and the pool's callback that ends it
