@@ -295,6 +295,10 @@ class Proxy(HTTPServer):
             tuple[tuple[str, str], ...],
             tuple[personalities.Personality, bool, int, Headers, Headers, bool],
         ] = Generations(MAX_FORWARDINGS)
+        # an upstream's head (less its X-Request-ID) -> the fields relayed (see relayed_fields)
+        self._relays: Generations[
+            tuple[bytes, str], tuple[personalities.Personality, tuple[tuple[str, str], ...]]
+        ] = Generations(MAX_KEPT)
         # failure pages made (see failure_response): status, headers, body, why
         self._failures: Generations[
             tuple[object, ...], tuple[int, tuple[tuple[str, str], ...], bytes, str]
@@ -510,7 +514,8 @@ class Proxy(HTTPServer):
         path, authority = origin_form(request.target)
         up_target = route.upstream_target(path)
         headers, host = self._forwarding(request, pooling.keepalive)
-        if pooling.keepalive and self.upstream_version(request) == b"1.0":
+        version = self.upstream_version(request)
+        if pooling.keepalive and version == b"1.0":
             headers = _asking_keep_alive(headers)
         if authority:  # RFC 9112 3.2.2: the target's host replaces any Host received
             headers = [(k, v) for k, v in headers if k.lower() != "host"]
@@ -534,7 +539,7 @@ class Proxy(HTTPServer):
                     route.read_timeout,
                     self.max_response_head,
                     sent=partial(self.note_attempt, request, forwarded, attempt),
-                    version=self.upstream_version(request),
+                    version=version,
                 )
             except upstream.UpstreamFailure as exc:
                 failure = Failure(exc.condition, exc.detail, target)
@@ -617,7 +622,7 @@ class Proxy(HTTPServer):
         (``_Relayed``), the connection freed at its end. The bytes on the wire are the same:
         the relayed head keeps the upstream's Content-Length (when it does not, the body is
         streamed as before)."""
-        headers = self.relayed_headers(reply.status, reply.headers, target)
+        headers = self.relayed_fields(reply, target)
         body: bytes | _Relayed
         whole = reply.whole
         if whole is not None and _has_length(headers):
@@ -639,11 +644,39 @@ class Proxy(HTTPServer):
         """Which real gateway this proxy answers like (the portal: always the RFC reading)."""
         return "rfc"
 
+    def relayed_fields(self, reply: upstream.UpstreamReply, target: Target) -> Headers:
+        """``relayed_headers`` of an upstream's answer, less its X-Request-ID (the server
+        writes its own instead: ``server.HTTPServer._fields``), made once for each head.
+
+        They depend only on the head's fields, the upstream's name and the personality,
+        and an origin's heads differ only in their X-Request-ID (and their Date once a
+        second): so they are kept by the head's bytes without that line, for heads that are
+        not large (MAX_KEPT_HEAD; MAX_KEPT heads, in two generations). Each request relayed
+        again neither decodes the head's fields nor goes through them.
+        """
+        head = reply.raw_head
+        person = self.persona()
+        if len(head) > MAX_KEPT_HEAD:
+            return _without_request_id(self.relayed_headers(reply.status, reply.headers, target))
+        start = head.find(b"\r\nX-Request-ID: ")  # as a labkit server writes it
+        end = head.find(b"\r\n", start + 2) if start >= 0 else -1
+        if end >= 0:
+            head = head[:start] + head[end:]
+        key = (head, target.name)
+        made = self._relays.get(key)
+        if made is None or made[0] is not person:
+            headers = _without_request_id(self.relayed_headers(reply.status, reply.headers, target))
+            made = (person, tuple(headers))
+            self._relays.keep(key, made)
+        return list(made[1])
+
     def relayed_headers(self, status: int, upstream_headers: Headers, target: Target) -> Headers:
         """The headers of a relayed response, as this proxy's personality treats them.
 
         A kept ``Connection`` loses its ``close`` and ``keep-alive``: those options were for
-        the upstream's connection, not the client's.
+        the upstream's connection, not the client's. The names stay as the upstream wrote
+        them: the server spells every name it writes as its personality does
+        (``server.HTTPServer.spelling``), the relayed ones with its own.
         """
         person = self.persona()
         policy = person.headers
@@ -652,7 +685,6 @@ class Proxy(HTTPServer):
             drop = drop | _named_options(upstream_headers)
         headers = []
         first: dict[str, str] = {}
-        case = policy.relayed_case  # "keep": each name as the upstream wrote it
         for k, v in upstream_headers:
             name = k.lower()
             if name in drop:
@@ -664,10 +696,8 @@ class Proxy(HTTPServer):
                 continue
             if name in rewritten:
                 first.setdefault(name, v)
-            elif case == "keep":
-                headers.append((k, v))
             else:
-                headers.append((name if case == "lower" else _canonical(name), v))
+                headers.append((k, v))
         if policy.relayed_server != "keep" and policy.server:
             headers.insert(0, ("Server", policy.server))
         if policy.via:
@@ -887,10 +917,9 @@ def max_forwards(request: Request) -> int | None:
     return int(value) if value.isdigit() and value.isascii() else None
 
 
-def _canonical(name: str) -> str:
-    """Go's canonical form of a header name (``textproto.CanonicalMIMEHeaderKey``): each
-    dash-separated word capitalised, ``x-mixed-case`` -> ``X-Mixed-Case`` (Caddy's)."""
-    return "-".join(word[:1].upper() + word[1:] for word in name.split("-"))
+def _without_request_id(headers: Headers) -> Headers:
+    """The fields less any X-Request-ID (a relayed one: the relaying server writes its own)."""
+    return [(k, v) for k, v in headers if not (len(k) == 12 and k.lower() == "x-request-id")]
 
 
 def _has_length(headers: Headers) -> bool:

@@ -8,7 +8,7 @@ close before or inside the headers, a line that is not HTTP.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import h11
@@ -70,25 +70,33 @@ class UpstreamReply(Record):
     """A response head from the upstream, and its body: ``body`` streams it; ``whole`` is the
     whole body when it arrived with the head, framed by Content-Length (else None). The
     exchange is then over: the connection may carry the next request, and the body may be
-    relayed as plain bytes without streaming it (``body`` still yields it if asked)."""
+    relayed as plain bytes without streaming it (``body`` still yields it if asked).
+    ``fields``: the head's fields as h11 read them; ``headers``, the same as text."""
 
-    __slots__ = ("body", "headers", "raw_head", "reason", "status", "whole")
+    __slots__ = ("body", "fields", "raw_head", "reason", "status", "whole")
 
     def __init__(
         self,
         status: int,
         reason: str,
-        headers: Headers,
+        fields: Sequence[tuple[bytes, bytes]],
         raw_head: bytes,
         body: AsyncIterator[bytes],
         whole: bytes | None = None,
     ) -> None:
         self.status = status
         self.reason = reason
-        self.headers = headers
+        self.fields = fields
         self.raw_head = raw_head
         self.body = body
         self.whole = whole
+
+    @property
+    def headers(self) -> Headers:
+        """The fields as text, each name as the upstream wrote it (``decoded_as_sent``):
+        decoded when asked, as a proxy that has relayed the same head before does not ask
+        (``proxy.Proxy.relayed_fields``)."""
+        return decoded_as_sent(self.fields)
 
 
 class _Protocol(asyncio.StreamReaderProtocol):
@@ -336,15 +344,14 @@ class Connection:
                         bytes(raw),
                     )
                 head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
-                headers = decoded_as_sent(event.headers)
                 arrived, ended, error = _arrived_body(conn)
                 whole = None
-                if ended and _length_framed(headers):
+                if ended and _length_framed(event.headers):
                     whole = b"".join(arrived)
                 return UpstreamReply(
                     status=event.status_code,
                     reason=event.reason.decode("latin-1"),
-                    headers=headers,
+                    fields=event.headers,
                     raw_head=head,
                     body=self._body(read_timeout, arrived, ended, error),
                     whole=whole,
@@ -416,21 +423,18 @@ def _arrived_body(conn: h11.Connection) -> tuple[list[bytes], bool, str]:
             return chunks, type(event) is h11.EndOfMessage, ""
 
 
-def _length_framed(headers: Headers) -> bool:
+def _length_framed(fields: Sequence[tuple[bytes, bytes]]) -> bool:
     """Whether the response's body is framed by its Content-Length (no Transfer-Encoding).
 
     Only such a body, once whole, is relayed as plain bytes (``UpstreamReply.whole``): the
     relayed response keeps that Content-Length and goes out byte for byte as streamed would;
     a chunked or close-delimited one is streamed, its framing the relaying server's own.
+    Read from the list inside h11's fields when it has one (``messages.decoded``), whose
+    names h11 has put in lower case.
     """
-    length = False
-    for name, _ in headers:  # as sent (``messages.decoded_as_sent``): any case
-        size = len(name)
-        if size == 14 and name.lower() == "content-length":
-            length = True
-        elif size == 17 and name.lower() == "transfer-encoding":
-            return False
-    return length
+    full = getattr(fields, "_full_items", None)
+    names = [name for _, name, _ in full] if full is not None else [name for name, _ in fields]
+    return b"content-length" in names and b"transfer-encoding" not in names
 
 
 class Pool:
