@@ -21,7 +21,18 @@ from labkit.conditions import FAILED_WHY, RFC_TABLE, Condition, Outcome
 from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
-from labkit.http.server import Generations, HTTPServer, Listener, h11_fields, request_event
+from labkit.http.server import (
+    Fields,
+    Generations,
+    HTTPServer,
+    Listener,
+    entries_fields,
+    h11_entries,
+    h11_fields,
+    id_entry,
+    judged_request,
+    request_event,
+)
 from labkit.i18n import Msg, Said, Text
 from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
@@ -84,6 +95,27 @@ _NOT_PASSED_ON = _OWN_OPTIONS | {"upgrade"}
 MAX_KEPT_HEAD = 2048
 MAX_FORWARDINGS = 64  # distinct requests' fields whose forwarded headers are kept
 MAX_KEPT = 256  # Proxy-Status entries, and failure pages, kept (server.Generations)
+
+# What is forwarded for a request's fields (Proxy._forwarding_parts), for the personality,
+# keep-alive and body length it was made for: the fields before the X-Request-ID and after
+# it, whether there is a Host, and those fields as h11 takes them (None: h11_fields judges)
+_Entries = list[tuple[bytes, bytes, bytes]]
+_Forwarding = tuple[
+    personalities.Personality, bool, int, Headers, Headers, bool, tuple[_Entries, _Entries] | None
+]
+_FRAMING = frozenset({b"content-length", b"transfer-encoding"})  # h11 judges them together
+
+
+def _wire(before: Headers, after: Headers) -> tuple[_Entries, _Entries] | None:
+    """The fields before and after the X-Request-ID as h11 keeps them (``h11_fields``), or
+    None when one does not fit or more than one frames the body."""
+    first, then = h11_entries(before), h11_entries(after)
+    if first is None or then is None:
+        return None
+    if sum(1 for _, name, _ in (*first, *then) if name in _FRAMING) > 1:
+        return None
+    return first, then
+
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
 # supported for any resource). A CONNECT that is not host:port never gets here: every
@@ -291,10 +323,9 @@ class Proxy(HTTPServer):
         self._rules: tuple[personalities.Personality, frozenset[str], set[str]] | None = None
         self._entries: Generations[tuple[int, str], str] = Generations(MAX_KEPT)
         # a request's fields -> what is forwarded for them (see _forwarding)
-        self._forwardings: Generations[
-            tuple[tuple[str, str], ...],
-            tuple[personalities.Personality, bool, int, Headers, Headers, bool],
-        ] = Generations(MAX_FORWARDINGS)
+        self._forwardings: Generations[tuple[tuple[str, str], ...], _Forwarding] = Generations(
+            MAX_FORWARDINGS
+        )
         # an upstream's head (less its X-Request-ID) -> the fields relayed (see relayed_fields)
         self._relays: Generations[
             tuple[bytes, str], tuple[personalities.Personality, tuple[tuple[str, str], ...]]
@@ -387,7 +418,12 @@ class Proxy(HTTPServer):
         return self._forwarding(request, keepalive)[0]
 
     def _forwarding(self, request: Request, keepalive: bool) -> tuple[Headers, bool]:
-        """``forwarded_headers``, and whether the request has a Host.
+        """``forwarded_headers``, and whether the request has a Host."""
+        _, _, _, before, after, host, _ = self._forwarding_made(request, keepalive)
+        return [*before, ("X-Request-ID", self.recorder.tagged(request.request_id)), *after], host
+
+    def _forwarding_made(self, request: Request, keepalive: bool) -> _Forwarding:
+        """What ``_forwarding`` adds the X-Request-ID to.
 
         All but the X-Request-ID depends only on the request's fields, its body's length,
         the personality and keep-alive: the same for each request of a client that sends the
@@ -408,13 +444,26 @@ class Proxy(HTTPServer):
             made = self._forwarding_parts(request, person, keepalive)
             if len(request.raw) - len(request.body) <= MAX_KEPT_HEAD:
                 self._forwardings.keep(fields, made)
-        _, _, _, before, after, host = made
-        return [*before, ("X-Request-ID", self.recorder.tagged(request.request_id)), *after], host
+        return made
+
+    def _forwarded_fields(self, request: Request, keepalive: bool) -> Fields | None:
+        """The forwarded fields as h11 takes them: the entries made once with the rest
+        (``_forwarding_parts``) around this request's X-Request-ID, none of them looked up
+        or checked again. None where ``h11_fields`` must judge them: without a Host (then
+        ``_exchange`` adds one), with a field that does not fit or two that frame the body."""
+        _, _, _, _, _, host, wire = self._forwarding_made(request, keepalive)
+        if wire is None or not host:
+            return None
+        entry = id_entry(self.recorder.tagged(request.request_id))
+        if entry is None:
+            return None
+        return entries_fields([*wire[0], entry, *wire[1]])
 
     def _forwarding_parts(
         self, request: Request, person: personalities.Personality, keepalive: bool
-    ) -> tuple[personalities.Personality, bool, int, Headers, Headers, bool]:
-        """What ``_forwarding`` keeps: the fields before X-Request-ID and after it."""
+    ) -> _Forwarding:
+        """What ``_forwarding`` keeps: the fields before X-Request-ID and after it, as text
+        and as h11 takes them (``_wire``)."""
         headers = []
         seen: dict[str, str] = {}  # the first value of each header this method looks at
         dropped = _NOT_FORWARDED
@@ -459,7 +508,7 @@ class Proxy(HTTPServer):
             after.append(("X-Forwarded-For", "127.0.0.1"))
         if not keepalive:
             after.append(("Connection", "close"))
-        return person, keepalive, len(request.body), headers, after, host
+        return person, keepalive, len(request.body), headers, after, host, _wire(headers, after)
 
     async def forward(self, request: Request, route: Route, targets: list[Target]) -> Response:
         """Try the targets in order (next one only if connecting failed); relay or fail.
@@ -513,19 +562,26 @@ class Proxy(HTTPServer):
     ) -> Response:
         path, authority = origin_form(request.target)
         up_target = route.upstream_target(path)
-        headers, host = self._forwarding(request, pooling.keepalive)
+        method = request.method.encode("ascii")
+        wanted = up_target.encode("latin-1", "replace")
         version = self.upstream_version(request)
-        if pooling.keepalive and version == b"1.0":
-            headers = _asking_keep_alive(headers)
-        if authority:  # RFC 9112 3.2.2: the target's host replaces any Host received
-            headers = [(k, v) for k, v in headers if k.lower() != "host"]
-            headers.insert(0, ("Host", authority))
-        elif not host:  # HTTP/1.0: HTTP/1.1 requires Host
-            headers.insert(0, ("Host", f"{target.host}:{target.port}"))
-        fields, fit = h11_fields(headers)  # the bytes the client sent, not text
-        h11_request = request_event(
-            request.method.encode("ascii"), up_target.encode("latin-1", "replace"), fields, fit
-        )
+        asking = pooling.keepalive and version == b"1.0"  # for keep-alive (_asking_keep_alive)
+        wire = None
+        if not authority and not asking:
+            wire = self._forwarded_fields(request, pooling.keepalive)
+        if wire is not None:  # method, target and fields as h11 judged them on arrival
+            h11_request = judged_request(method, wanted, wire)
+        else:
+            headers, host = self._forwarding(request, pooling.keepalive)
+            if asking:
+                headers = _asking_keep_alive(headers)
+            if authority:  # RFC 9112 3.2.2: the target's host replaces any Host received
+                headers = [(k, v) for k, v in headers if k.lower() != "host"]
+                headers.insert(0, ("Host", authority))
+            elif not host:  # HTTP/1.0: HTTP/1.1 requires Host
+                headers.insert(0, ("Host", f"{target.host}:{target.port}"))
+            fields, fit = h11_fields(headers)  # the bytes the client sent, not text
+            h11_request = request_event(method, wanted, fields, fit)
         retry = False
         while True:
             kept = conn.requests > 0  # before this request: a kept-alive connection
