@@ -18,7 +18,7 @@ from labkit import i18n, personalities
 from labkit.conditions import Condition
 from labkit.errors import BadArgument, unknown
 from labkit.http import pages, upstream
-from labkit.http.messages import BodyCut, Request, Response, parse_response
+from labkit.http.messages import BodyCut, Request, Response, parse_response, path_of
 from labkit.http.requestcheck import Verdict, check_asterisk
 from labkit.http.server import Generations
 from labkit.i18n import Msg, Said
@@ -100,6 +100,8 @@ class Gateway(Proxy):
         self._personality = personalities.RFC
         # path -> (its route,): a 1-tuple, as a path may have no route (see match)
         self._matched: Generations[str, tuple[Route | None]] = Generations(MAX_MATCHED)
+        # request target -> (its route,): its path is not split out again (see _route_for)
+        self._targets: Generations[str, tuple[Route | None]] = Generations(MAX_MATCHED)
 
     @property
     def personality(self) -> str:
@@ -144,6 +146,7 @@ class Gateway(Proxy):
         self.routes.append(route)
         self.routes.sort(key=lambda r: len(r.prefix), reverse=True)
         self._matched = Generations(MAX_MATCHED)
+        self._targets = Generations(MAX_MATCHED)
 
     def route(self, prefix: str) -> Route:
         """The route with this prefix (or this upstream name), to change its timeouts."""
@@ -327,6 +330,16 @@ class Gateway(Proxy):
         self._matched.keep(path, (route,))
         return route
 
+    def _route_for(self, target: str) -> Route | None:
+        """``match`` for a request target (``*``: the route of ``/``), found once for each
+        target: a client asks for the same few again and again, and each asked
+        ``urlsplit`` for its path."""
+        found = self._targets.get(target)
+        if found is None:
+            found = (self.match("/" if target == "*" else path_of(target)),)
+            self._targets.keep(target, found)
+        return found[0]
+
     async def handle(self, request: Request) -> Response:
         refused = self.not_proxied(request)
         if refused is not None:
@@ -338,7 +351,7 @@ class Gateway(Proxy):
             answered = self._server_wide(request)
             if answered is not None:
                 return answered
-        route = self.match("/" if request.target == "*" else request.path)
+        route = self._route_for(request.target)
         if route is None:
             headers, body = pages.page(
                 request,

@@ -681,11 +681,12 @@ class Proxy(HTTPServer):
         headers = self.relayed_fields(reply, target)
         body: bytes | _Relayed
         whole = reply.whole
+        client = _CLIENT.get(None)
         if whole is not None and _has_length(headers):
-            _release(conn, self.pool, pooling, _CLIENT.get(None))
+            _release(conn, self.pool, pooling, client)
             body = whole
         else:
-            body = _Relayed(reply.body, conn, self.pool, pooling, _CLIENT.get(None))
+            body = _Relayed(reply.body, conn, self.pool, pooling, client)
         return Response(
             reply.status,
             headers,

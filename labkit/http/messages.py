@@ -171,7 +171,7 @@ class Request(Record):
 
     @property
     def path(self) -> str:
-        return urlsplit(self.target).path or "/"
+        return path_of(self.target)
 
     @property
     def query(self) -> dict[str, str]:
@@ -179,6 +179,11 @@ class Request(Record):
 
     def wants_html(self) -> bool:
         return "text/html" in (self.header("accept") or "")
+
+
+def path_of(target: str) -> str:
+    """A request target's path ("/" when it has none)."""
+    return urlsplit(target).path or "/"
 
 
 class BodyCut(Exception):

@@ -769,16 +769,17 @@ class HTTPServer(Listener):
         RFC 9110 9.3.2 lets a server leave out what it knows only by making the content)."""
         headers = []
         date = server = length = False  # one look at each field, not one pass for each
-        for k, v in response.headers:
-            name = k.lower()
-            if name == "x-request-id":  # this server's own id goes out instead
+        for field in response.headers:  # a name is lowered only when its length matches
+            k = field[0]
+            size = len(k)
+            if size == 12 and k.lower() == "x-request-id":  # this server's own goes instead
                 continue
-            headers.append((k, v))
-            if name == "date":
+            headers.append(field)
+            if size == 4 and k.lower() == "date":
                 date = True
-            elif name == "server":
+            elif size == 6 and k.lower() == "server":
                 server = True
-            elif name == "content-length":
+            elif size == 14 and k.lower() == "content-length":
                 length = True
         headers += self._extra_headers(request.request_id, response, date, server)
         if self.says_keep_alive and not response.close and request.http_version == "1.1":
@@ -1149,20 +1150,23 @@ def h11_fields(headers: Headers) -> tuple[Fields, bool]:
     fit = True
     framing = 0
     known = _FITTING
-    for k, v in headers:
-        key = (k, v)
-        entry = known.new.get(key)
+    for field in headers:  # each (name, value) pair is its own key
+        if type(field) is not tuple:  # a handler's [name, value]
+            name, value = field
+            field = (name, value)
+        entry = known.new.get(field)
         if entry is None:
-            entry = known.old.get(key)
+            entry = known.old.get(field)
             if entry is not None:
-                known.keep(key, entry)  # brought forward: a field in use stays
+                known.keep(field, entry)  # brought forward: a field in use stays
             else:
+                k, v = field
                 entry = _entry(k, v)
                 if entry is None:
                     fit = False
                     break
                 if k not in _ONCE and len(v) <= MAX_FITTING_VALUE:
-                    known.keep(key, entry)
+                    known.keep(field, entry)
         if entry[1] in _FRAMING:
             framing += 1
         entries.append(entry)

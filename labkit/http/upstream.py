@@ -433,8 +433,14 @@ def _length_framed(fields: Sequence[tuple[bytes, bytes]]) -> bool:
     names h11 has put in lower case.
     """
     full = getattr(fields, "_full_items", None)
-    names = [name for _, name, _ in full] if full is not None else [name for name, _ in fields]
-    return b"content-length" in names and b"transfer-encoding" not in names
+    length = False
+    for field in full if full is not None else fields:
+        name = field[-2]  # h11's lowercased name: (raw, name, value), or (name, value)
+        if name == b"content-length":
+            length = True
+        elif name == b"transfer-encoding":
+            return False
+    return length
 
 
 class Pool:
