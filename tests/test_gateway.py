@@ -395,7 +395,7 @@ def test_a_stream_of_distinct_fields_cannot_grow_the_field_cache(lab: labkit.Lab
     while (the same bytes, never dropped and made again)."""
     cache = server._FITTING
 
-    def kept(name: str) -> tuple[bytes, bytes] | None:
+    def kept(name: str) -> tuple[bytes, bytes, bytes] | None:
         for (k, v), field in (*cache.new.items(), *cache.old.items()):
             if k.lower() == name and v.startswith("1.1 labkit-gateway"):
                 return field
