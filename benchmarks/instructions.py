@@ -1,0 +1,178 @@
+"""Instructions per request, direct and through the gateway, counted by callgrind.
+
+On a machine others load, CPU time per request moves by more than a change to the gateway's
+per-request path saves (process-CPU A/B at load 9-13 had an interquartile range of 90 us,
+the changes were 2-10 us), but the instructions the lab's process runs for a request do not
+depend on the load. This counts them: each checkout's lab runs in a process of its own
+under valgrind's callgrind; after a warm-up, its counters are zeroed, one client sends
+sequential keep-alive requests (``GET /orders/7``) to the origin or through the gateway,
+and the counters are dumped. Instructions in user space only: what the kernel does for the
+lab's sends and reads is not counted (the process-CPU figures of ``run.py`` count it).
+
+    .venv/bin/python benchmarks/instructions.py                 # this checkout
+    .venv/bin/python benchmarks/instructions.py /tmp/old .      # two checkouts, same table
+
+A checkout is a directory holding ``labkit/`` (a worktree, or ``git archive`` of a commit);
+it runs with this interpreter and ``PYTHONPATH`` set to it. Valgrind makes the lab about
+fifty times slower: a checkout takes one to three minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REQUEST = b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n"
+PER_CONNECTION = 500  # requests per client connection (a lab closes one after 1000)
+
+# The lab's process: starts a lab, says its ports, and stops it when its stdin says so
+LAB = """
+import json, sys
+import labkit
+lab = labkit.start()
+if sys.argv[1] != "rfc":
+    lab.gateway.personality = sys.argv[1]
+print(json.dumps({"direct": lab.origin.port, "gateway": lab.gateway.port,
+                  "labkit": labkit.__file__}), flush=True)
+sys.stdin.readline()
+lab.stop()
+"""
+
+
+def requests(port: int, n: int) -> None:
+    """``n`` sequential requests on keep-alive connections, each answer read whole."""
+    conn = None
+    buf = b""
+    for i in range(n):
+        if i % PER_CONNECTION == 0:
+            if conn is not None:
+                conn.close()
+            conn = socket.create_connection(("127.0.0.1", port), timeout=60)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            buf = b""
+        assert conn is not None
+        conn.sendall(REQUEST)
+        while True:
+            end = buf.find(b"\r\n\r\n")
+            if end >= 0:
+                head = buf[:end].lower()
+                at = head.find(b"content-length:")
+                length = int(head[at + 15 :].split(b"\r\n")[0])
+                if len(buf) >= end + 4 + length:
+                    buf = buf[end + 4 + length :]
+                    break
+            chunk = conn.recv(65536)
+            if not chunk:
+                raise ConnectionError("the lab closed the connection")
+            buf += chunk
+    if conn is not None:
+        conn.close()
+
+
+def counted(out: str) -> int:
+    """The instructions a callgrind dump counted."""
+    text = Path(out).read_text(encoding="latin-1")
+    found = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
+    if found is None:
+        raise RuntimeError(f"no total in {out}")
+    return int(found.group(1))
+
+
+def measure(checkout: Path, n: int, reps: int, personality: str) -> dict[str, list[float]]:
+    """Instructions per request of each target, ``reps`` dumps each, alternating."""
+    with tempfile.TemporaryDirectory(prefix="labkit-instructions-") as tmp:
+        env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
+        lab = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={tmp}/callgrind.out",
+                sys.executable,
+                "-c",
+                LAB,
+                personality,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        assert lab.stdin is not None and lab.stdout is not None
+        try:
+            info = json.loads(lab.stdout.readline())
+            if not info["labkit"].startswith(str(checkout)):
+                raise RuntimeError(f"{checkout}: the lab imported {info['labkit']}")
+            for target in ("gateway", "direct"):  # warm-up: connections, caches, the pool
+                requests(info[target], 200)
+            got: dict[str, list[float]] = {"direct": [], "gateway": []}
+            for _ in range(reps):
+                for target in ("direct", "gateway"):
+                    control = ["callgrind_control", "--zero", str(lab.pid)]
+                    subprocess.run(control, check=True, stdout=subprocess.DEVNULL)
+                    requests(info[target], n)
+                    before = set(glob.glob(f"{tmp}/callgrind.out*"))
+                    control = ["callgrind_control", "--dump", str(lab.pid)]
+                    subprocess.run(control, check=True, stdout=subprocess.DEVNULL)
+                    (dump,) = set(glob.glob(f"{tmp}/callgrind.out*")) - before
+                    got[target].append(counted(dump) / n)
+            lab.stdin.write("stop\n")
+            lab.stdin.flush()
+            lab.wait(60)
+            return got
+        finally:
+            if lab.poll() is None:
+                lab.kill()
+                lab.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("checkouts", nargs="*", default=[str(Path(__file__).parent.parent)])
+    parser.add_argument("--requests", type=int, default=400, help="per dump (default 400)")
+    parser.add_argument("--reps", type=int, default=3, help="dumps of each target (default 3)")
+    parser.add_argument("--personality", default="rfc", help="the gateway's (default rfc)")
+    args = parser.parse_args()
+    for tool in ("valgrind", "callgrind_control"):
+        if shutil.which(tool) is None:
+            print(f"{tool} is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
+            return 1
+    paths = [Path(checkout).resolve() for checkout in args.checkouts]
+    for checkout, path in zip(args.checkouts, paths, strict=True):
+        if not (path / "labkit" / "__init__.py").exists():
+            print(f"{checkout}: no labkit/ in it (a checkout holds labkit/)", file=sys.stderr)
+            return 1
+    print(
+        "| checkout | direct, Ir per request | through the gateway | the gateway's own | own ÷ direct |"
+    )
+    print("|---|---|---|---|---|")
+    for checkout, path in zip(args.checkouts, paths, strict=True):
+        print(f"measuring {path} ...", file=sys.stderr, flush=True)
+        got = measure(path, args.requests, args.reps, args.personality)
+        direct = statistics.median(got["direct"])
+        through = statistics.median(got["gateway"])
+        own = through - direct
+        print(
+            f"| {checkout} | {direct / 1e3:.1f} k | {through / 1e3:.1f} k | {own / 1e3:.1f} k "
+            f"| {own / direct:.3f} |",
+            flush=True,
+        )
+    print(
+        f"\n{args.requests} requests per dump, median of {args.reps} dumps per target, "
+        f"personality {args.personality}; Ir: instructions executed in user space",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
