@@ -119,11 +119,11 @@ def measure(checkout: Path, n: int, reps: int, personality: str) -> dict[str, li
             for _ in range(reps):
                 for target in ("direct", "gateway"):
                     control = ["callgrind_control", "--zero", str(lab.pid)]
-                    subprocess.run(control, check=True, stdout=subprocess.DEVNULL)
+                    subprocess.run(control, check=True, capture_output=True)
                     requests(info[target], n)
                     before = set(glob.glob(f"{tmp}/callgrind.out*"))
                     control = ["callgrind_control", "--dump", str(lab.pid)]
-                    subprocess.run(control, check=True, stdout=subprocess.DEVNULL)
+                    subprocess.run(control, check=True, capture_output=True)
                     (dump,) = set(glob.glob(f"{tmp}/callgrind.out*")) - before
                     got[target].append(counted(dump) / n)
             lab.stdin.write("stop\n")
