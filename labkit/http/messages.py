@@ -82,9 +82,16 @@ def decoded_as_sent(fields: Sequence[tuple[bytes, bytes]]) -> Headers:
 
 
 def get_header(headers: Headers, name: str) -> str | None:
+    """The first value of the field ``name`` (any case), or None.
+
+    A field's name is lowered only when it is as long as ``name``: a name in any case equal
+    to an ASCII one is as long as it (the one character whose lower case is longer, U+0130,
+    lowers to more than ASCII), so no other can match. A relayed response's seven fields,
+    asked for its Cache-Control on each GET, were each lowered to find none."""
     lname = name.lower()
+    size = len(lname) if lname.isascii() else -1
     for key, value in headers:
-        if key.lower() == lname:
+        if (size < 0 or len(key) == size) and key.lower() == lname:
             return value
     return None
 
