@@ -1104,10 +1104,7 @@ JUDGED = H11Headers is not None and _judged_equal()
 def h11_entries(headers: Headers) -> list[tuple[bytes, bytes, bytes]] | None:
     """The entries ``h11_fields`` makes of the fields, or None when they go as byte pairs
     (one does not fit, two frame the body: h11 judges them)."""
-    fields, fit = h11_fields(headers)
-    if fit and H11Headers is not None and isinstance(fields, H11Headers):
-        return list(fields._full_items)
-    return None
+    return _entries(headers)[0]
 
 
 def entries_fields(entries: list[tuple[bytes, bytes, bytes]]) -> Fields:
@@ -1146,6 +1143,17 @@ def h11_fields(headers: Headers) -> tuple[Fields, bool]:
     as they do when two fields frame the body (Content-Length, Transfer-Encoding): h11
     judges them together.
     """
+    entries, fit = _entries(headers)
+    if entries is not None:
+        return H11Headers(entries), True
+    return [
+        (k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in headers
+    ], fit
+
+
+def _entries(headers: Headers) -> tuple[list[tuple[bytes, bytes, bytes]] | None, bool]:
+    """``h11_fields``' entries (None where the fields go as byte pairs), and whether every
+    field fits h11's grammar."""
     entries = []
     fit = True
     framing = 0
@@ -1171,10 +1179,8 @@ def h11_fields(headers: Headers) -> tuple[Fields, bool]:
             framing += 1
         entries.append(entry)
     if fit and framing < 2 and H11Headers is not None:
-        return H11Headers(entries), True
-    return [
-        (k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in headers
-    ], fit
+        return entries, True
+    return None, fit
 
 
 def _entry(name: str, value: str) -> tuple[bytes, bytes, bytes] | None:
@@ -1194,12 +1200,9 @@ def _entry(name: str, value: str) -> tuple[bytes, bytes, bytes] | None:
     lower = raw.lower()
     if lower in _FRAMING and _h11_normalize is not None:
         try:
-            entries: list[tuple[bytes, bytes, bytes]] = _h11_normalize(
-                [(raw, data)], _parsed=True
-            )._full_items
+            (lower, data), *_ = _h11_normalize([(raw, data)], _parsed=True)
         except h11.LocalProtocolError:
             return None
-        return entries[0]
     return raw, lower, data
 
 
