@@ -6,6 +6,7 @@ import copy
 import datetime
 import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from time import monotonic, sleep
@@ -316,8 +317,11 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         system_random_full_jitter: True,
         urandom_full_jitter: True,
         own_generator_jitter: True,
+        numpy_generator_before: True,
         no_jitter: False,
         clock_jitter: False,
+        pid_jitter: False,
+        clock_seeded: False,
         constant_waits: False,
         hammer: False,
     }
@@ -456,7 +460,7 @@ LEARNER_CLIENTS = [
     (retries_for_loop, True, "growing, with jitter"),  # a for loop, from time import sleep
     (retries_no_cap, False, "with a budget of 1 s your function took"),
     (retries_jitter_no_growth, False, "they should grow"),
-    (retries_jitter_same_for_all, False, "however the random numbers fell"),  # a seeded Random
+    (retries_jitter_same_for_all, False, "seeds its random generator with a value"),  # Random(42)
     # it was told "your code did not finish [...] a loop that waits for time.monotonic()",
     # after 6 s (each rerun waited 1 s for the slow upstream), then "it answered 504" of a 200
     (retries_after_lengthening_the_timeout, False, "answered 200, where the outage"),
@@ -546,3 +550,85 @@ def test_q5_a_loop_that_sleeps_for_ever_is_stopped_at_once_and_told_so(lab: labk
     assert time.monotonic() - start < 3
     assert not result and "it called time.sleep 100001 times" in result.message, result.message
     assert "without sleeping" not in result.message
+
+
+# -- the eleventh re-examination (judges13, 2026-12-05c) --
+
+# "jitter" from the process's id: each of the judge's runs is another process, so its waits
+# differed between them and it passed, with another message at each check (10 of 10); one
+# fixed schedule per client, the same for clients in containers (pid 1)
+pid_jitter = backoff(lambda n: 0.1 * 2**n * (0.5 + os.getpid() % 100 / 200))
+thread_id_jitter = backoff(lambda n: 0.1 * 2**n * (0.5 + threading.get_native_id() % 100 / 200))
+# a generator seeded from the clock: refused 10 of 10, its message's waits differing from
+# check to check (the virtual clock started at the check's whole second)
+clock_seeded = backoff(lambda n: random.Random(time.time()).uniform(0.05, 0.1) * 2**n)
+
+
+def seeds_the_module_in_the_function(lab, path, budget):
+    """random.seed(42) first: every client then draws the same; it was accepted as jitter."""
+    random.seed(42)
+    return fetch_with_retries(lab, path, budget)
+
+
+def _numpy_random_state():
+    import numpy
+
+    return numpy.random.RandomState()
+
+
+def _numpy_generator(seed=None):
+    import numpy
+
+    return numpy.random.default_rng(seed)
+
+
+# numpy generators made before the check: an unseeded one drew the same numbers in both runs
+# (forked from one kernel) and was refused as no jitter; one seeded with a number of the
+# notebook's is no jitter
+_numpy_before = _numpy_generator()
+_numpy_before_seeded = _numpy_generator(42)
+numpy_generator_before = backoff(lambda n: _numpy_before.uniform(0.05, 0.1) * 2**n)
+numpy_seeded_before = backoff(lambda n: _numpy_before_seeded.uniform(0.05, 0.1) * 2**n)
+# full jitter from numpy's RandomState() or Generator(PCG64()) made in the function: real
+# entropy, where default_rng() drew the judge's numbers (6 messages in 6 checks)
+numpy_random_state_in_the_function = backoff(lambda n: _numpy_random_state().uniform(0, 0.1 * 2**n))
+numpy_seeded_in_the_function = backoff(
+    lambda n: _numpy_generator(7).uniform(0.05, 0.1) * 2**n  # a new generator, same seed
+)
+
+
+_READ_ID = "your code read its process's id (os.getpid()"
+_SEEDED = "seeds its random generator with a value"
+
+
+@pytest.mark.parametrize(
+    ("client", "verdict", "words"),
+    [
+        pytest.param(pid_jitter, False, _READ_ID, id="pid"),
+        pytest.param(thread_id_jitter, False, _READ_ID, id="thread id"),
+        pytest.param(clock_seeded, False, _SEEDED, id="Random(time.time())"),
+        pytest.param(seeds_the_module_in_the_function, False, _SEEDED, id="random.seed(42)"),
+        pytest.param(numpy_generator_before, True, "growing, with jitter", id="numpy before"),
+        pytest.param(numpy_seeded_before, False, _SEEDED, id="numpy seeded before"),
+        pytest.param(numpy_random_state_in_the_function, True, "growing", id="RandomState()"),
+        pytest.param(numpy_seeded_in_the_function, False, _SEEDED, id="numpy seeded in it"),
+    ],
+)
+def test_q5_what_the_judge_cannot_vary_is_no_jitter(lab: labkit.Lab, client, verdict, words):
+    results = [q5.check(client, lab) for _ in range(3)]
+    assert len({r.message for r in results}) == 1, [r.message for r in results]
+    assert bool(results[0]) is verdict and words in results[0].message, results[0].message
+
+
+def test_q5_a_seed_the_notebook_gave_the_random_module_is_no_jitter(lab: labkit.Lab) -> None:
+    """random.seed(42) in a cell before the check was accepted: the judge fixed the module's
+    draws whatever the seed. It keeps the seed a cell gives now, and an unseeded module (as
+    Python leaves it, or random.seed()) is jitter as before."""
+    random.seed(42)
+    try:
+        seeded = [q5.check(fetch_with_retries, lab) for _ in range(2)]
+    finally:
+        random.seed()
+    assert not seeded[0] and "seeds its random generator" in seeded[0].message, seeded[0].message
+    assert seeded[0].message == seeded[1].message
+    assert q5.check(fetch_with_retries, lab)

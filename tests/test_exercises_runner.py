@@ -1280,3 +1280,115 @@ def test_a_request_the_kernel_sends_for_learner_code_ends_with_its_time(lab, fn)
     finally:
         del REGISTRY["test.patience"]
         lab.origin.hold = False
+
+
+# -- the eleventh re-examination (judges13, 2026-12-05c): hostile code not tried before --
+
+
+def lowers_its_cpu_limit(lab):
+    """Under a 1 s limit, the system's SIGKILL at 1 s of CPU and the judge's limit raced:
+    "ended by the signal SIGKILL" or "did not finish" by turns."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CPU, (1, 1))
+    while True:
+        pass
+
+
+def lowers_its_cpu_limit_with_prlimit_and_swallows(lab):
+    import resource
+
+    try:
+        resource.prlimit(0, resource.RLIMIT_CPU, (1, 1))
+    except BaseException:
+        pass
+    while True:
+        pass
+
+
+def spins_in_a_thread_and_returns(lab):
+    threading.Thread(target=lambda: [None for _ in iter(int, 1)], daemon=False).start()
+    return 42
+
+
+def kills_itself_from_a_timer(lab):
+    threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGKILL)).start()
+    while True:
+        pass
+
+
+def ignores_every_signal_it_can_and_sleeps(lab):
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
+        signal.signal(signum, signal.SIG_IGN)
+    time.sleep(100)
+
+
+def patches_labkit_in_its_process(lab):
+    """The judge runs in the kernel: what the child changes of labkit is its copy's."""
+    import labkit.exercises.core as core
+    import labkit.exercises.runner as its_runner
+
+    core.Task.check = lambda *args, **kwargs: True
+    its_runner.call = lambda *args, **kwargs: 42
+    its_runner._budget.left = 1e9
+    return 41
+
+
+def holds_many_connections_to_the_gateway(lab):
+    import socket as sockets
+    from urllib.parse import urlsplit
+
+    address = urlsplit(lab.url("gateway"))
+    held = [sockets.create_connection((address.hostname, address.port)) for _ in range(200)]
+    assert held
+    return 42
+
+
+def writes_stderr_without_a_newline(lab):
+    sys.stderr.write("x" * 3_000_000)
+    return 42
+
+
+def has_faulthandler_exit_it(lab):
+    import faulthandler
+
+    faulthandler.dump_traceback_later(0.05, exit=True)
+    while True:
+        pass
+
+
+def returns_an_object_shown_with_its_address(lab):
+    return object()
+
+
+def raises_keyboard_interrupt(lab):
+    raise KeyboardInterrupt
+
+
+def opens_no_more_files(lab):
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (3, 3))
+    return 42
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (lowers_its_cpu_limit, "may not change its process's CPU-time limit"),
+        (lowers_its_cpu_limit_with_prlimit_and_swallows, "did not finish"),
+        (spins_in_a_thread_and_returns, None),
+        (kills_itself_from_a_timer, "ended by the signal SIGKILL"),
+        (ignores_every_signal_it_can_and_sleeps, "did not finish"),
+        (patches_labkit_in_its_process, "your function returned 41"),
+        (holds_many_connections_to_the_gateway, None),
+        (writes_stderr_without_a_newline, None),
+        (has_faulthandler_exit_it, "os._exit(1)"),
+        (returns_an_object_shown_with_its_address, "your function returned <object object at"),
+        (raises_keyboard_interrupt, "raised KeyboardInterrupt"),
+        (opens_no_more_files, None),
+    ],
+    ids=lambda v: getattr(v, "__name__", "words"),
+)
+def test_hostile_code_of_the_eleventh_round(lab, fn, words) -> None:
+    _same_verdict_three_times(lab, fn, words, "test.hostile11", limit=1.0, within=3)

@@ -329,6 +329,7 @@ class _Attempts:
         self.rows: list[dict[str, Any]] = []
         self.disturbed = False  # a request got what the outage did not plan (a stalled machine)
         self.read_timeout: float | None = None  # the route's, while a client that gives up waits
+        self.notes: frozenset[str] = frozenset()  # what the child noted (runner.IDENTITY...)
 
     def clock(self) -> runner.Clock:
         return runner.Clock(
@@ -420,6 +421,7 @@ def _one_run(
     for _ in range(3):  # again if the machine, not the code, changed what a request got
         attempts = _Attempts(lab, recovers_at)
         outcome = fn.run(lab, PATH, BUDGET, clock=attempts.clock(), random_value=value)
+        attempts.notes = outcome.notes
         if not attempts.disturbed or runner.changed():
             break  # the machine may have stalled; a change of the learner's is the same again
     return outcome.value, outcome.elapsed, attempts
@@ -543,12 +545,40 @@ def _waits(run: Run, value: float) -> list[float]:
     return waits
 
 
+def _noted(run: Run, note: str) -> bool:
+    """Whether the child noted ``note`` (runner.IDENTITY, runner.SEEDED) in a failing run."""
+    return any(note in run[f"draws at {value}"][2].notes for value in (HIGH, LOW))
+
+
+def _no_process_id(run: Run) -> Text:
+    """A wait drawn from the process id differs between the judge's runs (each is another
+    process) and never between one client's retries: one fixed schedule per client, the same
+    for clients in containers (pid 1). The waits are not quoted: they are the process's."""
+    if not _noted(run, runner.IDENTITY):
+        return ""
+    return Msg(
+        "your code read its process's id (os.getpid(), or a thread's id): the judge cannot "
+        "vary it, and a wait drawn from it is one fixed schedule for each client (the same "
+        "for every client in a container, where each runs as pid 1). Jitter is a random "
+        "part drawn afresh for each wait: where does yours come from?"
+    )
+
+
 def _jitter(run: Run) -> Text:
     """A schedule with jitter differs between the two ends; a fixed one does not."""
     high, low = _waits(run, HIGH), _waits(run, LOW)
     if any(abs(a - b) >= 1e-9 for a, b in zip(high, low, strict=False)):
         return ""
     run.detail = run[f"draws at {HIGH}"][2].story(run.lang)
+    if _noted(run, runner.SEEDED):
+        return Msg(
+            "your code seeds its random generator with a value (random.seed(...), "
+            "random.Random(...) or numpy's, in your function or in a cell before the check), so "
+            "it draws the same numbers every time: your waits were {waits} s in both of the "
+            "judge's runs. Every client seeded alike waits alike: leave the seeding to Python "
+            "(it seeds from the system) and draw the random part of each wait.",
+            waits=_shown(high),
+        )
     return Msg(
         "your waits were {waits} s however the random numbers fell (the judge ran "
         "your function with different random draws): without jitter, clients that failed "
@@ -601,7 +631,7 @@ q5 = CheckedTask(
         judge_changes=True,  # the slow upstream's delay: the outage the judge sets up
     ),
     observe={f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},
-    checks=(_retries_well(HIGH), _retries_well(LOW), _jitter, _stops_at_recovery),
+    checks=(_no_process_id, _retries_well(HIGH), _retries_well(LOW), _jitter, _stops_at_recovery),
     success=lambda run: Msg(
         "waits of {high} s at one end of the random "
         "range and {low} s at the other: growing, with jitter, within the "

@@ -62,7 +62,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeAlias
 
 from labkit.exercises import proctree
@@ -132,7 +132,6 @@ def budget(seconds: float) -> Iterator[None]:
         getattr(_budget, "seconds", None),
         getattr(_budget, "changed", None),
         getattr(_budget, "output", None),
-        getattr(_budget, "epoch", None),
     )
     _budget.left = seconds
     _budget.seconds = seconds
@@ -141,13 +140,12 @@ def budget(seconds: float) -> Iterator[None]:
     # function three times showed 10 MB of print() as three times the limit; the origin's
     # threads running a learner's handler while the check runs share it (_output_now)
     output = _budget.output = _Output()
-    _budget.epoch = float(int(time.time()))  # where every virtual run of the check starts
     _checking.append(output)
     try:
         yield
     finally:
         _checking.remove(output)
-        _budget.left, _budget.seconds, _budget.changed, _budget.output, _budget.epoch = outer
+        _budget.left, _budget.seconds, _budget.changed, _budget.output = outer
 
 
 # the lab's methods that change it (everything else the child calls reads it or sends a request)
@@ -190,16 +188,14 @@ TOO_MANY = Msg("your code made too many requests")
 VIRTUAL_START = 1000.0
 
 
-def _epoch() -> float:
-    """Where the child's virtual time.time() starts: the whole second the current check
-    began, the same for every run of the check (outside a check, this whole second).
-
-    A schedule read off the clock ("jitter" from time.time() % 1, time.monotonic(),
-    datetime.now().microsecond) is then the same in every run, as a fixed schedule is: it
-    started where the real clock happened to be, and 504 q5 judged it jitter, with another
-    verdict or message at each check (10 of 10 messages differed under load)."""
-    epoch = getattr(_budget, "epoch", None)
-    return float(epoch) if epoch is not None else float(int(time.time()))
+# Where the child's virtual time.time() starts unless a judge says otherwise (Clock.start_wall):
+# one instant, 2026-01-01 00:00:00 UTC, the same in every run of every check. A schedule read
+# off the clock ("jitter" from time.time() % 1, datetime.now().microsecond) or drawn from a
+# generator seeded from it (random.Random(time.time())) is then the one fixed schedule it is,
+# with one message. Started where the real clock was (the check's whole second), 504 q5 judged
+# the first jitter, with another message at each check, and refused the second with other
+# waits in its message at each check (10 of 10 differed).
+VIRTUAL_EPOCH = 1_767_225_600.0
 
 
 @dataclass
@@ -213,15 +209,15 @@ class Clock:
     of keyword arguments to call with instead (a real timeout long enough that the
     machine's load cannot decide the outcome the virtual time describes).
     ``after_call(name, value)`` sees what the call returned (an Exchange, say).
-    The child's ``time.time()`` starts at ``start_wall`` (``_epoch``: the check's whole second),
-    its time.monotonic() and time.perf_counter() at VIRTUAL_START.
+    The child's ``time.time()`` starts at ``start_wall`` (VIRTUAL_EPOCH unless the judge
+    needs the machine's clock), its time.monotonic() and time.perf_counter() at VIRTUAL_START.
     """
 
     on_call: Callable[[float, str, tuple[Any, ...], dict[str, Any]], Any] | None = None
     after_call: Callable[[str, Any], None] | None = None
     max_calls: int = 0  # more calls to the lab than this end the run (0: no limit)
     too_many: Text = TOO_MANY
-    start_wall: float = field(default_factory=_epoch)
+    start_wall: float = VIRTUAL_EPOCH
 
     def wall(self, now: float) -> float:
         """The child's time.time() at virtual ``now``."""
@@ -399,6 +395,15 @@ def _refused(name: str) -> Msg | None:
 
 
 # -- the child's side --
+
+# What the learner's code did that a judge may need to know, noted in the child and sent with
+# its answer (Outcome.notes). IDENTITY: it read its process's or a thread's id (os.getpid()),
+# which the judge cannot vary between runs: a "jitter" drawn from it is one fixed schedule per
+# client. SEEDED: it drew from a random generator seeded with a value (random.seed(42),
+# random.Random(42), numpy's), its own or the notebook's, whose draws the judge leaves alone.
+IDENTITY = "identity"
+SEEDED = "seeded"
+_notes: set[str] = set()
 
 # In virtual time, how often no answer sleeps: a client that polls with sleeps of a
 # millisecond sleeps a few thousand times in the judges' budgets (504 q5's 1 s, 503 q5's
@@ -601,20 +606,20 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
 
 def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
     """Every draw of the random module (also names imported with from) returns ``value``, and
-    so does every draw of ``random.SystemRandom`` (``secrets``) and of numpy's ``random``
-    (when the kernel imported numpy): a jitter drawn from those changed the verdict of one
-    schedule from run to run (full jitter's first wait fell below the judge's minimum in about
-    a third of the runs)."""
+    so does every draw of ``random.SystemRandom`` (``secrets``), of os.urandom and
+    os.getrandom, and of numpy's ``random`` (when the kernel imported numpy): a jitter drawn
+    from those changed the verdict of one schedule from run to run (full jitter's first wait
+    fell below the judge's minimum in about a third of the runs). A generator seeded with a
+    value draws its own numbers (_fixed_generators)."""
     import random
 
-    class Fixed(random.Random):
-        def random(self) -> float:
-            return value
-
-        def _randbelow(self, n: int) -> int:
-            return min(n - 1, int(value * n))
-
-    fixed = Fixed()
+    _fixed_generators(value)
+    # the module's own generator, as the notebook left it: seeded by a cell (_mark_seeds)
+    # it draws the numbers of that seed; the fork reseeded the module's own from the system
+    fixed = random.Random()
+    kept = vars(random._inst).get(_SEED)
+    if kept is not None:
+        fixed.seed(*kept)
     replacements: dict[Any, Any] = {}
     for name in dir(random.Random):
         real = getattr(random, name, None)
@@ -623,22 +628,19 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
             replacements[real] = getattr(fixed, name)
             setattr(random, name, getattr(fixed, name))
     random._inst = fixed
-    _fixed_generators(value)
     random.SystemRandom.random = lambda self: value  # type: ignore[method-assign]
     random.SystemRandom._randbelow = lambda self, n: min(n - 1, int(value * n))  # type: ignore[attr-defined]
     # os.urandom's bytes (int.from_bytes(os.urandom(2)) / 65535): each byte at the value, so
     # a jitter drawn from them is at the same end of its range as the random module's (full
-    # jitter from os.urandom was accepted 8 times in 10 under load, refused the other 2)
-    real_urandom = os.urandom
-
-    def urandom(size: int) -> bytes:
-        real_urandom(0)  # the real one's checks of ``size`` (a TypeError, a ValueError)
-        return bytes([min(255, int(value * 256))]) * size
-
-    replacements[os.urandom] = urandom
-    os.urandom = urandom
+    # jitter from os.urandom was accepted 8 times in 10 under load, refused the other 2);
+    # os.getrandom's too
+    for name in ("urandom", "getrandom"):
+        real_bytes = getattr(os, name, None)
+        if real_bytes is not None:
+            replacements[real_bytes] = _fixed_bytes(real_bytes, value)
+            setattr(os, name, replacements[real_bytes])
     if "numpy" in sys.modules:
-        replacements.update(_fixed_numpy(value))
+        replacements.update(_fixed_numpy(value, fn))
     else:  # imported by the learner's code, in the function: fixed as it is imported
         real_import = builtins.__import__
         depth = [0]  # numpy imports its own modules while it is imported: fix it once it is
@@ -651,33 +653,77 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
                 depth[0] -= 1
             if not depth[0] and "numpy" in sys.modules and builtins.__import__ is importing:
                 builtins.__import__ = real_import
-                _fixed_numpy(value)
+                _fixed_numpy(value, fn)
             return module
 
         builtins.__import__ = importing
     _rebind(fn, replacements)
 
 
-def _fixed_generators(value: float) -> None:
-    """The learner's own random.Random objects draw ``value`` too, unless the code seeds one
-    itself (``random.Random(42)``: every client then waits the same, which is no jitter, and
-    the judge must see it so). An unseeded one made in the function drew real entropy (full
-    jitter from random.Random().uniform was accepted 7 checks in 10, refused 3); one the
-    notebook made before the check drew the same numbers in both runs, forked from one
-    kernel (refused 10 of 10 as "no jitter", though each client's generator differs)."""
+def _fixed_bytes(real: Callable[..., bytes], value: float) -> Callable[..., bytes]:
+    """os.urandom or os.getrandom whose every byte is at ``value``."""
+
+    def fixed(size: int, *args: Any) -> bytes:
+        real(0, *args)  # the real one's checks of ``size`` (a TypeError, a ValueError)
+        return bytes([min(255, int(value * 256))]) * size
+
+    return fixed
+
+
+# Where a random.Random keeps the seed it was given, as (seed, version) (_mark_seeds); no key,
+# or None, when the system seeded it
+_SEED = "_labkit_seed"
+
+
+def _mark_seeds() -> None:
+    """In the kernel, once: each random.Random (the module's own generator too) keeps the seed
+    a notebook gave it (random.seed(42) in a cell, random.Random(42)); nothing else changes.
+    A setstate is not counted: mostly a library putting a state back (hypothesis does). The
+    judge's child leaves the draws of a generator seeded so alone: every client that seeds
+    alike draws alike, which is no jitter (a module-level random.seed(42) before 504 q5's
+    check was accepted as jitter; the judge could not tell how it was seeded). The module's
+    own generator is reseeded from the system in every fork (random's at-fork hook), so its
+    seed is kept to seed the child's copy with. Installed when labkit.exercises is imported
+    (a lesson's first cell): a seed given before that is not seen."""
     import random
 
+    if getattr(random.Random.seed, "_labkit", False):
+        return
     real_seed = random.Random.seed
+
+    def seed(self: random.Random, a: Any = None, version: int = 2) -> None:
+        real_seed(self, a, version)
+        vars(self)[_SEED] = None if a is None else (a, version)
+
+    seed._labkit = True  # type: ignore[attr-defined]
+    random.Random.seed = seed  # type: ignore[method-assign]
+    # the module's functions are its own generator's methods, bound when random was imported
+    random.seed = random._inst.seed
+
+
+_mark_seeds()
+
+
+def _fixed_generators(value: float) -> None:
+    """Every random.Random draws ``value`` (the learner's own, made in the function or by the
+    notebook before the check), unless it was seeded with a value (``random.Random(42)``,
+    ``random.seed(42)``, in the function or in a notebook cell: _mark_seeds): every client then
+    waits the same, which is no jitter, and the judge must see it so (SEEDED is noted). An
+    unseeded one made in the function drew real entropy (full jitter from
+    random.Random().uniform was accepted 7 checks in 10, refused 3); one the notebook made
+    before the check drew the same numbers in both runs, forked from one kernel (refused 10 of
+    10 as "no jitter", though each client's generator differs)."""
+    import random
+
     real_random = random.Random.random
     real_bits = random.Random.getrandbits
     real_below = random.Random._randbelow  # type: ignore[attr-defined]
 
     def own(generator: random.Random) -> bool:
-        return bool(vars(generator).get("_labkit_seeded"))
-
-    def seed(self: random.Random, a: Any = None, version: int = 2) -> None:
-        real_seed(self, a, version)
-        vars(self)["_labkit_seeded"] = a is not None
+        if vars(generator).get(_SEED) is None:
+            return False
+        _notes.add(SEEDED)
+        return True
 
     def draw(self: random.Random) -> float:
         return real_random(self) if own(self) else value
@@ -691,15 +737,60 @@ def _fixed_generators(value: float) -> None:
     def below(self: random.Random, n: int) -> int:
         return int(real_below(self, n)) if own(self) else min(n - 1, int(value * n))
 
-    random.Random.seed = seed  # type: ignore[method-assign]
     random.Random.random = draw  # type: ignore[method-assign,assignment]
     random.Random.getrandbits = bits  # type: ignore[method-assign,assignment]
     random.Random._randbelow = below  # type: ignore[attr-defined]
 
 
-def _fixed_numpy(value: float) -> dict[Any, Any]:
-    """numpy.random's draws (the module's functions and default_rng's generators) at
-    ``value``, if the kernel imported numpy; the replaced functions -> their replacements."""
+def _learners(frame: Any) -> bool:
+    """Whether ``frame`` runs the learner's code: not labkit's, not the standard library's
+    (tempfile and logging read the process id), not an installed package's."""
+    name = str(frame.f_globals.get("__name__") or "")
+    if _is_labkit(name) or name.partition(".")[0] in sys.stdlib_module_names:
+        return False
+    path = frame.f_code.co_filename
+    return "site-packages" not in path and "dist-packages" not in path
+
+
+def _noting_identity(fn: Callable[..., Any]) -> None:
+    """In the child: the learner's code reading its process's or a thread's id is noted
+    (IDENTITY); the ids are the real ones (os.kill(os.getpid(), ...) works as ever). Each
+    run of a judge is another process, so a "jitter" drawn from the id differed between the
+    judge's runs and passed, with another message at each check (10 of 10): one fixed
+    schedule per client, the same for every client in a container (pid 1)."""
+
+    def noting(real: Callable[..., Any]) -> Callable[..., Any]:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            if _learners(sys._getframe(1)):
+                _notes.add(IDENTITY)
+            return real(*args, **kwargs)
+
+        return read
+
+    replacements: dict[Any, Any] = {}
+    for module, name in (
+        (os, "getpid"),
+        (os, "getppid"),
+        (threading, "get_ident"),
+        (threading, "get_native_id"),
+    ):
+        real = getattr(module, name, None)
+        if real is not None:
+            replacements[real] = noting(real)
+            setattr(module, name, replacements[real])
+    _rebind(fn, replacements)
+
+
+def _fixed_numpy(value: float, fn: Callable[..., Any]) -> dict[Any, Any]:
+    """numpy.random's draws (the module's functions, default_rng's generators, and the
+    generators the learner's globals and closure hold, made by the notebook before the check)
+    at ``value``, if the kernel imported numpy; the replaced functions -> their replacements.
+
+    Seeded in the function (np.random.seed(42), default_rng(42)), they draw their own numbers,
+    as a seeded random.Random does (SEEDED). A generator made before the check with a seed is
+    fixed all the same: numpy's generators cannot tell how they were seeded, and one made
+    before the check drew the same numbers in both runs, forked from one kernel (refused 10
+    of 10 as "no jitter", though each client's generator differs)."""
     np = sys.modules.get("numpy")
     if np is None:
         return {}
@@ -707,6 +798,7 @@ def _fixed_numpy(value: float) -> dict[Any, Any]:
         module = np.random  # numpy imports its random module when first asked for it
     except Exception:
         return {}
+    seeded = [False]  # np.random.seed(value) in the function: the module's draws are its own
 
     def many(size: Any, x: float) -> Any:
         return x if size is None else np.full(size, x)
@@ -727,9 +819,6 @@ def _fixed_numpy(value: float) -> dict[Any, Any]:
     class Generator:
         """What default_rng returns in the child: its draws at ``value``."""
 
-        def __init__(self, *_: Any, **__: Any) -> None:
-            pass
-
         def random(self, size: Any = None, **_: Any) -> Any:
             return sample(size)
 
@@ -739,6 +828,41 @@ def _fixed_numpy(value: float) -> dict[Any, Any]:
         def integers(self, low: int, high: int | None = None, size: Any = None, **_: Any) -> Any:
             return integers(low, high, size)
 
+        def random_sample(self, size: Any = None) -> Any:  # a RandomState's names
+            return sample(size)
+
+        def rand(self, *shape: int) -> Any:
+            return rand(*shape)
+
+    real_default_rng = getattr(module, "default_rng", None)
+
+    def default_rng(seed: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if seed is not None and real_default_rng is not None:
+            _notes.add(SEEDED)
+            return real_default_rng(seed, *args, **kwargs)
+        return Generator()
+
+    real_seed = getattr(module, "seed", None)
+
+    def seed(seed: Any = None, *args: Any, **kwargs: Any) -> None:
+        if real_seed is not None:
+            real_seed(seed, *args, **kwargs)
+        seeded[0] = seed is not None
+
+    def unless_seeded(real: Callable[..., Any], fixed: Callable[..., Any]) -> Callable[..., Any]:
+        def draw(*args: Any, **kwargs: Any) -> Any:
+            if seeded[0]:
+                _notes.add(SEEDED)
+                return real(*args, **kwargs)
+            return fixed(*args, **kwargs)
+
+        return draw
+
+    real_state, real_generator = (
+        getattr(module, "RandomState", None),
+        getattr(module, "Generator", None),
+    )
+
     new: dict[str, Any] = {
         "uniform": uniform,
         "random": sample,
@@ -746,16 +870,69 @@ def _fixed_numpy(value: float) -> dict[Any, Any]:
         "ranf": sample,
         "sample": sample,
         "rand": rand,
-        "default_rng": Generator,
     }
     replacements: dict[Any, Any] = {}
-    for name, replacement in new.items():
+    made: dict[str, Callable[..., Any]] = {"default_rng": default_rng, "seed": seed}
+    # np.random.RandomState(): its draws at ``value``; seeded with a value, its own. A type
+    # still (numpy's own isinstance checks read the module's names); np.random.Generator
+    # stays numpy's (Generator(PCG64()) made in the function draws the system's numbers)
+    if isinstance(real_state, type):
+        legacy: type = real_state
+
+        class RandomState(legacy):  # type: ignore[misc]
+            def __new__(cls, seed: Any = None, *args: Any, **kwargs: Any) -> Any:
+                if seed is not None:
+                    _notes.add(SEEDED)
+                    return legacy(seed, *args, **kwargs)
+                return Generator()
+
+        made["RandomState"] = RandomState
+    for name, fixed in (*new.items(), *made.items()):
         real = getattr(module, name, None)
-        if real is not None:
-            with contextlib.suppress(TypeError):
-                replacements[real] = replacement
-            setattr(module, name, replacement)
+        if real is None:
+            continue
+        replacement = fixed if name in made else unless_seeded(real, fixed)
+        with contextlib.suppress(TypeError):
+            replacements[real] = replacement
+        setattr(module, name, replacement)
+    # the generators the notebook made before the check, where the function finds them
+    kinds = tuple(k for k in (real_generator, real_state) if isinstance(k, type))
+
+    def instead(held: Any) -> Any:
+        if not kinds or not isinstance(held, kinds):
+            return held
+        return _Seeded(held) if _chosen_seed(held) else Generator()
+
+    target = getattr(fn, "__func__", fn)
+    namespace = getattr(target, "__globals__", None)
+    if isinstance(namespace, dict):
+        for key, held in list(namespace.items()):
+            namespace[key] = instead(held)
+    for cell in getattr(target, "__closure__", None) or ():
+        with contextlib.suppress(ValueError, TypeError):
+            cell.cell_contents = instead(cell.cell_contents)
     return replacements
+
+
+def _chosen_seed(generator: Any) -> bool:
+    """Whether a numpy Generator was seeded with a number of the notebook's (default_rng(42)):
+    its SeedSequence's entropy is that number, where the system's is 128 random bits (below
+    2**64 once in 2**64 times). A RandomState does not tell."""
+    seed_seq = getattr(getattr(generator, "bit_generator", None), "seed_seq", None)
+    entropy = getattr(seed_seq, "entropy", None)
+    return isinstance(entropy, int) and 0 <= entropy < 2**64
+
+
+class _Seeded:
+    """A numpy generator seeded with a chosen number, as the learner's code sees it in the
+    child: its own draws (the same in every run), and each use noted (SEEDED)."""
+
+    def __init__(self, generator: Any) -> None:
+        self._generator = generator
+
+    def __getattr__(self, name: str) -> Any:
+        _notes.add(SEEDED)
+        return getattr(self._generator, name)
 
 
 def _rebind(fn: Callable[..., Any], replacements: dict[Any, Any]) -> None:
@@ -819,9 +996,11 @@ def _child_main(
             _virtual_time(child, fn)
         if random_value is not None:
             _fixed_random(random_value, fn)
+            _noting_identity(fn)
         del clock, labs  # the judge's objects (see run()): not in this frame for learner code
         # Everything this process copied from the kernel (the judge's state among it) out of
         # gc.get_objects() and gc.get_referrers(): learner code finds only its new objects there
+        _keep_cpu_limit(fn, child.lang)
         gc.freeze()
         _limit_memory()
         _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
@@ -848,7 +1027,7 @@ def _child_main(
             # judge's answer is the process it runs (this one's virtual clock, its value,
             # were reported as the function's: "your function took 7200.00 s")
             _EXIT(0)
-        _send(sock, ("done", message, child.now))
+        _send(sock, ("done", message, child.now, sorted(_notes)))
     except MemoryError:  # e.g. pickling a huge value the learner's code returned
         code = OUT_OF_MEMORY
     except BaseException:  # the child's own machinery failed; the kernel reports the exit
@@ -867,6 +1046,41 @@ def _text_of(said: Callable[[Any], str], value: Any) -> str:
         return said(value)
     except Exception as exc:
         return f"<{type(value).__name__} whose {said.__name__}() raised {type(exc).__name__}>"
+
+
+CPU_LIMIT_KEPT = Msg(
+    "the judge limits your code's time itself: your code may not change its process's "
+    "CPU-time limit (RLIMIT_CPU)"
+)
+
+
+def _keep_cpu_limit(fn: Callable[..., Any], lang: str) -> None:
+    """In the child: setting the process's CPU-time limit (resource.setrlimit, or prlimit of
+    this process, with RLIMIT_CPU) raises PermissionError, saying why. Lowered to about the
+    judge's time limit, the system's SIGKILL at that much CPU time and the judge's limit
+    raced: a spinning function under a 1 s limit was "ended by the signal SIGKILL" or "did
+    not finish within 1 s" by turns. (ctypes' own setrlimit is not watched.)"""
+    real_set, real_prlimit = resource.setrlimit, getattr(resource, "prlimit", None)
+    refused = CPU_LIMIT_KEPT.render(lang)
+    own = os.getpid()
+
+    def setrlimit(which: int, limits: tuple[int, int]) -> None:
+        if which == resource.RLIMIT_CPU:
+            raise PermissionError(refused)
+        real_set(which, limits)
+
+    replacements: dict[Any, Any] = {real_set: setrlimit}
+    resource.setrlimit = setrlimit
+    if real_prlimit is not None:
+
+        def prlimit(pid: int, which: int, *limits: Any) -> Any:
+            if which == resource.RLIMIT_CPU and limits and pid in (0, own):
+                raise PermissionError(refused)
+            return real_prlimit(pid, which, *limits)
+
+        replacements[real_prlimit] = prlimit
+        resource.prlimit = prlimit
+    _rebind(fn, replacements)
 
 
 def _no_input(prompt: object = "") -> str:
@@ -1002,10 +1216,12 @@ _BASES: tuple[tuple[type, Callable[[Any, int], Any]], ...] = (
 
 @dataclass
 class Outcome:
-    """What a call did: its value, and the child's virtual time at the end."""
+    """What a call did: its value, the child's virtual time at the end, and what the child
+    noted of the learner's code (IDENTITY, SEEDED)."""
 
     value: Any
     elapsed: float
+    notes: frozenset[str] = frozenset()
 
 
 def call(
@@ -1245,7 +1461,7 @@ class _Session:
                 break
             if message[0] == "done":
                 _drain(self.streams, self.output)
-                return _finish(message[1], message[2])
+                return _finish(*message[1:])
         _drain(self.streams, self.output)
         raise _ended(status, self.total)
 
@@ -1262,7 +1478,7 @@ class _Session:
             return None
         if message[0] == "done":
             _drain(self.streams, self.output)
-            return _finish(message[1], message[2])
+            return _finish(*message[1:])
         if message[0] == "overslept":
             _drain(self.streams, self.output)
             raise Overslept(OVERSLEPT.bind(seconds=f"{message[2]:.0f}", count=message[1]))
@@ -1423,9 +1639,14 @@ def _portable(exc: BaseException) -> BaseException:
     return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _finish(message: tuple[Any, ...], elapsed: float) -> Outcome:
+def _finish(message: tuple[Any, ...], elapsed: float, notes: Any = ()) -> Outcome:
     if message[0] == "value":
-        return Outcome(message[1], elapsed)
+        kept = (
+            frozenset(n for n in notes if n in (IDENTITY, SEEDED))
+            if isinstance(notes, list)
+            else frozenset()
+        )
+        return Outcome(message[1], elapsed, kept)
     if message[0] == "exit":
         code = message[1] if isinstance(message[1], str) else ""
         raise LearnerExit(
