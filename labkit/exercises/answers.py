@@ -487,6 +487,9 @@ def _without_asides(text: str) -> str:
 # 400; what the reason says ("cannot") denies nothing.
 _BECAUSE = re.compile(
     r"(?:[,;:]\s*|\s)(?:because|since|as|so|given|due to|e\.g\.|i\.e\.|for example)\s|\s*因为"
+    # a dash, then words: "check before resending — POST is not idempotent" (judges13; clean()
+    # makes every dash a hyphen), not "8 - 3"
+    r"|\s+-+\s+(?=[^\W\d])"
 )
 
 
@@ -704,6 +707,10 @@ _HEADER_CODE = re.compile(
 _FIELD = re.compile(r"(?:^|[,;]\s*|\s(?:and|&|\+)\s+)([a-z0-9][\w-]*)\s*:")
 
 
+# a list of header names, which the description after "X header," must not hide
+_HEDGED_NAMES = re.compile(r"\b(or|and)\b|\+|&")
+
+
 def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
@@ -717,11 +724,20 @@ def header(answer: object) -> str:
         return header(code.group(1))
     text = clean(_HEADER_ASIDE.sub("", answer))
     _refuse_negation(answer, text)
+    text = answer_part(text)  # "Allow, e.g. Allow: GET", "X-Request-ID — the same req-0001"
     text = re.sub(r"\s(?:[+&]|plus)\s", " and ", text)  # "Upgrade + Connection", "A plus B"
     if ":" in text and " and " in text:  # "Connection: upgrade and Upgrade": a field, a name
         parts = text.split(" and ")
         if all(looks_like_header(_name_of(p)) for p in parts[1:]):
             return HEDGE.join(sorted({header(p) for p in parts}))
+    # "Allow header, listing GET, HEAD, OPTIONS": a header named, then what it holds (judges13)
+    named = re.match(
+        r"(?:the\s+)?([a-z0-9][\w-]*)\s+(?:response\s+|request\s+)?header(?:\s+field)?"
+        r"\s*[,;:—–]\s*\S",
+        text,
+    )
+    if named and not _HEDGED_NAMES.search(text):
+        text = named.group(1)
     fields = _FIELD.findall(text)
     if len(fields) > 1:  # "Upgrade: websocket, Connection: Upgrade": each field with its value
         return HEDGE.join(sorted({header(f) for f in fields}))
@@ -783,6 +799,7 @@ def hop(answer: object) -> str:
     text = re.sub(r"^server:\s*", "", text)  # the Server header's line: "Server: labkit-origin"
     text = re.sub(r"^(it )?(was|is)\s+", "", text)  # "it was the origin"
     text = re.sub(r"^(made )?by\s+", "", text)
+    text = re.sub(r"^(the\s+)?(lab|labkit)[’']s\s+", "", text)  # "the lab's gateway" (judges13)
     text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
     text = re.sub(r"\s+(hop|itself)$", "", text)
     text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
@@ -884,6 +901,10 @@ def number(answer: object) -> str:
     text = re.split(r"=|等于", text)[-1]  # "8 - 3 = 5", 八减三等于五: the result
     text = re.sub(r"^\d+\s*个?\s*(?:请求)?\s*(?:里|中|当中|之中)\s*有?", "", text)  # 八个里有五个
     text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
+    # "5 shed, 3 served": the count the question asks for is the one shed (judges13)
+    shed = re.search(r"(\S+)\s+(?:requests?\s+)?(?:are\s+|were\s+|get\s+)?shed\b", text)
+    if shed and re.search(r"[,;]", text):
+        text = shed.group(1)
     text = _GIVEN_STATUS.sub(" ", text)
     if _DURATION.search(text):
         raise WrongKind(Msg("{given} is a time; the question asks how many", given=repr(answer)))

@@ -419,8 +419,17 @@ class Choice(Exercise):
         alias = self._by_alias(key)
         if alias is not None:
             return alias
+        # "504 (gateway)": a status, and where it comes from in brackets (judges13)
+        bracketed = re.fullmatch(
+            r"\s*(\d{3})\s*[(（]\s*(?:the\s+)?([a-z]+)\s*[)）]\s*", str(given), re.IGNORECASE
+        )
+        if bracketed and bracketed.group(2).lower() in self._sources():
+            return self.option(f"{bracketed.group(1)} from the {bracketed.group(2)}")
         said = answers.clean(given)
-        head = said.split(": ", 1)[0] if ": " in said and len(answers.fields(said)) < 2 else ""
+        # the option, then what it means after a colon or a dash ("check before resending —
+        # POST is not idempotent": refused as a denial until judges13)
+        parts = re.split(r": | +-+ +(?=[^\W\d])", said, maxsplit=1)
+        head = parts[0] if len(parts) > 1 and len(answers.fields(said)) < 2 else ""
         for o in self.options:  # "check before resending: POST is not idempotent"
             if head and answers.text(o) == answers.text(head) and ":" not in o:
                 return o
@@ -453,6 +462,11 @@ class Choice(Exercise):
         Chinese words were accepted."""
         found = (translate(lang, option, context=self.OPTION) for lang in LANGUAGES)
         return [w for w in found if w != option]
+
+    def _sources(self) -> set[str]:
+        """Where the options say a status comes from ("504 from the gateway": gateway)."""
+        found = (re.findall(r"\bfrom (?:the )?([a-z]+)", answers.text(o)) for o in self.options)
+        return {w for words in found for w in words}
 
     def _by_alias(self, key: str) -> str | None:
         """The option the lesson gives ``key`` (an answers.text) as other words for."""
@@ -532,6 +546,11 @@ class Choice(Exercise):
             key = re.sub(r"\b((made|sent|generated|written) )?by\b", "from", key)
         if "from" in vocabulary:  # "the handler's 500", "the handler's own 500": "500 from handler"
             key = re.sub(r"\b([a-z]+) s (?:own )?(\d{3})\b", r"\2 from \1", key)
+            # "a handler 500", "the gateway 504": where the options say a status comes from
+            sources = self._sources()
+            if sources:
+                names = "|".join(sorted(sources))
+                key = re.sub(rf"\b({names}) (\d{{3}})\b", r"\2 from \1", key)
         if "backoff" in vocabulary:  # "back off and retry"
             key = re.sub(r"\bback ?off (?:and |then )+retry\b", "retry with backoff", key)
         if "with" in vocabulary and "and" not in vocabulary:  # "405 and Allow", "405 + Allow"
