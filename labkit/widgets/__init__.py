@@ -1227,9 +1227,13 @@ class Quiz(_Panel):
                 names="value",
             )
         else:
+            # a short answer (Quiz(q1) of lesson 04, or any a learner makes) goes to Python once,
+            # when the box is left, as lesson 02's boxes do: typed fast, Tab, Enter on Check
+            # checked its first keystrokes (jupyter-widgets/ipywidgets#1382, _controls_501)
             self.answer = w.Text(
                 placeholder=Msg("your answer").render(lang),
                 description=Msg("Answer").render(lang),
+                continuous_update=False,
             )
         self.feedback = w.HTML()
         self.check_button = w.Button(description=Msg("Check").render(lang), button_style="primary")
