@@ -8,10 +8,12 @@ the fields alone, so that drawing never reaches back into this module.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Literal, overload
 
 from labkit.http.messages import Headers, get_header, parse_response
+from labkit.i18n import Msg
 from labkit.recorder import Hop, Role
 from labkit.render import text as text_view
 from labkit.render.html import exchange_html
@@ -210,6 +212,24 @@ class Observed:
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
+    @property
+    def took(self) -> str:
+        """How long the answer took, in the learner's language, the same words every run
+        (lesson 08 prints it where it asks whether the gateway waited)."""
+        from labkit.i18n import learner_language
+
+        return self._took().render(learner_language())
+
+    def _took(self) -> Msg:
+        # within AT_ONCE: the measured time is the machine's noise. Else the tenths it took at
+        # least, not the nearest: noise only adds time and a timeout never runs out early, so
+        # incident 5's 504 after its 0.2 s connect timeout, 0.25 s or more on a loaded machine,
+        # read "after 0.3 s", the read timeout's number, where the nearest tenth was shown
+        if self.elapsed < AT_ONCE:
+            return Msg("answered within {seconds} s", seconds=f"{AT_ONCE:g}")
+        tenths = math.floor(round(self.elapsed * 10, 6)) / 10  # 0.3 s is 2.9999999999999996
+        return Msg("answered after {seconds} s", seconds=f"{tenths:.1f}")
+
     def lines(self, lang: str | None = None) -> list[str]:
         """The view as text lines, its words in ``lang`` (default: the learner's language);
         status lines, headers and the body as they were sent."""
@@ -221,13 +241,9 @@ class Observed:
         def status(code: int | None, reason: str) -> str:
             return f"{code} {reason}".strip() if code is not None else none
 
-        if self.elapsed < AT_ONCE:
-            took = Msg("answered within {seconds} s", seconds=f"{AT_ONCE:g}")
-        else:
-            took = Msg("answered after {seconds} s", seconds=f"{self.elapsed:.1f}")
         out = [
             f"{self.method} {self.target} -> {status(self.status, self.reason)}",
-            "  " + took.render(lang),
+            "  " + self._took().render(lang),
         ]
         if self.client_error:
             out.append("  " + Msg("client saw: {error}", error=self.client_error).render(lang))

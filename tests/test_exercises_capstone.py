@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from labkit.exercises import capstone, store
 from labkit.exercises.capstone import CAUSES, EXERCISES, INCIDENTS, MAKERS
+from labkit.lab import UPSTREAM_TIMEOUTS
 
 # incident number -> (status, maker, reference diagnosis (made_by, cause))
 EXPECTED = {
@@ -83,6 +85,12 @@ def test_incident_starts_and_stops(lab, incident, q) -> None:
     assert ("answered after " in repr(seen)) is not quick
     if status == 504:
         assert not quick
+        # after its connect timeout, however late the loaded machine made it: the tenths it
+        # took at least (the nearest tenth of 0.25 s or more read the read timeout's 0.3)
+        connect = UPSTREAM_TIMEOUTS.connect
+        assert seen.took == f"answered after {connect:.1f} s"
+        for late in (connect, connect + 0.05, connect + 0.0999):
+            assert replace(seen, elapsed=late).took == f"answered after {connect:.1f} s", late
     assert [h.hop for h in seen.hops] == [
         h.label for h in ex.hops if h.received and h.role != "client"
     ]
