@@ -288,9 +288,10 @@ _OVERFLOWS = """() => {
       bad.push(`an input ${input.clientWidth} px wide, too narrow to read: `
                + (input.closest('.widget-inline-hbox') || input).textContent.trim());
   }
-  const boxes = '.jp-OutputArea-output button, .jp-OutputArea-output .widget-label';
+  const boxes = '.jp-OutputArea-output button, .jp-OutputArea-output .widget-label, '
+    + '.jp-OutputArea-output .widget-label-basic, .jp-OutputArea-output .lm-TabBar-tabLabel';
   for (const b of document.querySelectorAll(boxes)) {
-    if (b.offsetParent === null || !b.textContent.trim()) continue;
+    if (!b.getClientRects().length || !b.textContent.trim()) continue;
     if (b.scrollWidth > b.clientWidth + 1)
       bad.push(`${b.tagName.toLowerCase()} text wider than its box: ${b.textContent.trim()}`);
   }
@@ -1072,3 +1073,54 @@ def test_a_short_answer_typed_fast_then_check_checks_that_answer(browser, jupyte
             assert said == f"Checked: {verdict}.", (typed, said)
     finally:
         page.close()
+
+
+def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
+    """A learner's own notebook of these code cells, through Jupyter's REST API."""
+    from urllib.request import Request, urlopen
+
+    cells = [{"cell_type": "code", "metadata": {}, "source": s, "outputs": []} for s in sources]
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    body = json.dumps({"type": "notebook", "format": "json", "content": notebook}).encode()
+    put = Request(f"{jupyter}/api/contents/{name}?token={TOKEN}", data=body, method="PUT")
+    urlopen(put, timeout=30).close()
+
+
+def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> None:
+    """A 1280 x 800 window at 200% zoom (a 640 x 400 CSS viewport, the file browser open):
+    every lesson's playground, the gateways' comparison and a quiz, and no label, tab or
+    button cut. A checkbox's words were cut with '...' and its box clipped (04's "maintenance:
+    the origin answers ..."), and the inspector's tabs read "Sumn", "Head", "Raw b"."""
+    from labkit import scenarios
+
+    name = "zoomed-panels.ipynb"
+    playgrounds = "\n".join(f'display(Playground(lab, "{n}"))' for n in scenarios.LESSONS)
+    _put_notebook(
+        jupyter,
+        name,
+        "import labkit\nfrom labkit.widgets import GatewaysCompared, Playground, Quiz\n"
+        "from labkit.exercises.lesson_503 import q1, q4\nlab = labkit.start()\n" + playgrounds,
+        "display(GatewaysCompared(lab), Quiz(q1), Quiz(q4))",
+    )
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        for i in (0, 1):
+            page.evaluate(_RUN_CELL, i)
+            page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.labkit-panel').length >= {len(scenarios.LESSONS) + 3}",
+            timeout=30000,
+        )
+        page.wait_for_timeout(500)
+        cut = page.evaluate(_OVERFLOWS)
+        assert not cut, "\n".join(cut)
+    finally:
+        context.close()

@@ -52,6 +52,14 @@ PANEL_STYLE = f"""<style>
 .labkit-panel .lm-TabBar-tab, .labkit-panel .p-TabBar-tab {{ color: {JP_TEXT} !important; }}
 .labkit-panel .widget-button, .labkit-panel .jupyter-button {{ white-space: normal;
   height: auto; min-height: var(--jp-widgets-inline-height); overflow: visible; }}
+/* a narrow window or 200% zoom: the inspector's tabs wrap to another row instead of reading
+   "Sumn", "Raw b"; a checkbox's words wrap instead of ending in "..." (its box was clipped) */
+.labkit-panel .widget-tab > .lm-TabBar .lm-TabBar-content {{ flex-wrap: wrap; }}
+.labkit-panel .widget-tab > .lm-TabBar .lm-TabBar-tab {{ flex: 0 0 auto !important; }}
+.labkit-panel .widget-checkbox {{ width: auto; max-width: 100%; height: auto;
+  min-height: var(--jp-widgets-inline-height); }}
+.labkit-panel .widget-checkbox .widget-label-basic {{ white-space: normal; overflow: visible;
+  height: auto; }}
 .labkit-panel .labkit-status {{ color: {JP_TEXT}; }}
 .labkit-panel .labkit-error:not(:empty) {{ color: {JP_TEXT};
   border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
