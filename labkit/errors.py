@@ -46,6 +46,25 @@ class NotJSON(LabkitError, ValueError):
     """Exchange.json() on a body that does not parse; the message shows how it starts."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """A request the learner stopped (Kernel > Interrupt, Ctrl-C) before its answer came. It
+    takes the place of the KeyboardInterrupt raised inside httpx or the socket (``from None``):
+    that one ended about 40 frames of httpx, httpcore and socket code, with no word that the
+    lab still runs. Still a KeyboardInterrupt, so whatever stops on one stops as before;
+    labkit.kernel shows it as its one line."""
+
+    def __init__(self, request: str, lang: str | None = None) -> None:
+        self.request = request
+        super().__init__(
+            Msg(
+                "you stopped {request} before its answer came (Kernel > Interrupt); the lab "
+                "still runs: go on with the next cell (a server still working on the request "
+                "finishes it on its own)",
+                request=request,
+            ).render(lang or learner_language())
+        )
+
+
 class ControlError(LabkitError):
     """The terminal could not reach or command a running lab."""
 

@@ -18,6 +18,7 @@ later, and the import alone took ~110 ms on a busy machine, where it now takes ~
 from __future__ import annotations
 
 import os
+import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -31,22 +32,36 @@ SESSION = "JPY_SESSION_NAME"  # the notebook's path, which jupyter-server gives 
 
 
 def load_ipython_extension(shell: Any) -> None:
-    """IPython's hook: NameErrors go through :func:`_name_error` from now on."""
-    shell.set_custom_exc((NameError,), _name_error)
+    """IPython's hook: NameErrors and KeyboardInterrupts go through :func:`_one_line` from now
+    on (any other KeyboardInterrupt keeps IPython's traceback)."""
+    shell.set_custom_exc((NameError, KeyboardInterrupt), _one_line)
 
 
-def _name_error(
+def _one_line(
     shell: Any,
     etype: type[BaseException],
     value: BaseException,
     tb: TracebackType | None,
     tb_offset: int | None = None,
 ) -> None:
-    line = before_start(value, shell.user_ns, os.environ.get(SESSION, ""))
+    if isinstance(value, NameError):
+        line = before_start(value, shell.user_ns, os.environ.get(SESSION, ""))
+    else:
+        line = interrupted(value)
     if line is None:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
     else:  # shown as the cell's error, that one line its whole traceback
         shell._showtraceback(etype, value, [line])
+
+
+def interrupted(error: BaseException) -> str | None:
+    """The line for a request the learner stopped (labkit.errors.Interrupted), else None. Read
+    from sys.modules: a kernel that never imported labkit.errors raised none of its errors,
+    and importing it here at each start would cost every kernel ~40 ms."""
+    errors = sys.modules.get("labkit.errors")
+    if errors is None or not isinstance(error, errors.Interrupted):
+        return None
+    return f"KeyboardInterrupt: {error}"
 
 
 def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> str | None:

@@ -27,6 +27,7 @@ from labkit import i18n, personalities
 from labkit.control import ControlServer
 from labkit.errors import (
     STOPPED,
+    Interrupted,
     LabkitWarning,
     LabNotRunning,
     check_number,
@@ -473,6 +474,8 @@ class Lab:
         except (httpx.HTTPError, h11.ProtocolError) as exc:  # h11's own: httpx does not wrap all
             error = f"{type(exc).__name__}: {exc}"
             timed_out = isinstance(exc, httpx.TimeoutException)
+        except KeyboardInterrupt:  # Kernel > Interrupt: one line, not httpx's frames
+            raise Interrupted(f"{method} {path}", self.lang) from None
         except RuntimeError:  # the lab was stopped (and its client closed) meanwhile
             self._require_running()
             raise
@@ -559,6 +562,9 @@ class Lab:
                 while chunk := sock.recv(65536):
                     received += chunk
                     sock.settimeout(timeout)
+            except KeyboardInterrupt:  # Kernel > Interrupt: one line, as lab.request says it
+                line = data.split(b"\r\n", 1)[0].decode("latin-1")
+                raise Interrupted(repr(line), self.lang) from None
             except TimeoutError:
                 if not received:
                     gave_up = time.perf_counter()

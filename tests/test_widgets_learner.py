@@ -596,3 +596,49 @@ def test_a_name_used_before_the_start_cell_says_to_run_that_cell(tmp_path) -> No
     other.write_text(json.dumps({"cells": [{"cell_type": "code", "source": ["x = 1"]}]}))
     assert before_start(NameError(name="lab"), {}, str(other)) is None  # not a lesson
     assert before_start(NameError(name="lab"), {}, str(tmp_path / "gone.ipynb")) is None
+
+
+def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on(
+    lab: labkit.Lab, capsys
+) -> None:
+    """Kernel > Interrupt while lab.get waits for /slow (and lab.raw for a held origin): the
+    cell ended in ~40 frames of httpx, httpcore and socket code and a bare KeyboardInterrupt.
+    In an IPython shell with labkit.kernel (as every kernel of the environment loads it) the
+    cell now shows one line that names the request and says the lab still runs; the next
+    request is answered. Other KeyboardInterrupts keep IPython's traceback."""
+    import os
+    import signal
+    import threading
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from labkit import kernel
+
+    shell = InteractiveShell()
+    kernel.load_ipython_extension(shell)
+    shell.user_ns["lab"] = lab
+    cells = {
+        'lab.get("/slow?delay=3")': "you stopped GET /slow?delay=3 before its answer came",
+        'lab.raw(b"GET /slow?delay=3 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to="origin")': (
+            "you stopped 'GET /slow?delay=3 HTTP/1.1' before its answer came"
+        ),
+    }
+    for cell, said in cells.items():
+        capsys.readouterr()
+        # to the process, as Jupyter interrupts a kernel (raise_signal would go to the timer's
+        # own thread, and the main thread would learn of it only once recv returned)
+        timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        result = shell.run_cell(cell)
+        timer.join()
+        shown = capsys.readouterr().out
+        assert isinstance(result.error_in_exec, KeyboardInterrupt), shown
+        assert said in shown and "the lab still runs" in shown, shown
+        assert "httpx" not in shown and "httpcore" not in shown and "recv" not in shown, shown
+        assert len(shown.strip().splitlines()) == 1, shown
+        assert lab.get("/orders/7").status == 200
+    capsys.readouterr()
+    shell.run_cell("raise KeyboardInterrupt")  # not labkit's: IPython's traceback
+    plain = capsys.readouterr().out
+    assert "KeyboardInterrupt" in plain and len(plain.strip().splitlines()) > 1, plain
+    assert kernel.interrupted(KeyboardInterrupt()) is None
