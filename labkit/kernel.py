@@ -8,7 +8,11 @@ of the environment labkit is installed in, before any cell runs: the environment
 copies it into .venv; an editable install alone leaves it out). It registers one handler
 for NameError, which answers with the one line only in a lesson (the notebook jupyter-server
 names in JPY_SESSION_NAME starts a lab) whose ``lab`` is not defined; any other NameError
-keeps IPython's usual traceback. Every kernel pays for it, lesson or not, so at start it
+keeps IPython's usual traceback. Once ``lab`` is defined, a NameError for a name another
+code cell of the lesson sets names that cell (after a restart, the start cell run and then an
+incident of lesson 08: ``evidence(ex)`` needs the helpers' cell and the incident's own). A
+request stopped with Kernel > Interrupt (labkit.errors.Interrupted) is its one line too; any
+other KeyboardInterrupt keeps its traceback. Every kernel pays for it, lesson or not, so at start it
 loads this module and labkit's package, which imports nothing until a name is used; the
 notebook and labkit's catalogue are read only when a NameError asks for the line. (It
 imported labkit, and with it the lab's servers, at each start: a kernel was ready ~40 ms
@@ -45,7 +49,14 @@ def _one_line(
     tb_offset: int | None = None,
 ) -> None:
     if isinstance(value, NameError):
-        line = before_start(value, shell.user_ns, os.environ.get(SESSION, ""))
+        notebook = os.environ.get(SESSION, "")
+        line = before_start(value, shell.user_ns, notebook)
+        if line is None and STARTED in shell.user_ns:
+            running = (shell.user_ns.get("_ih") or [""])[-1]  # the cell's source, as run
+            # JupyterLab names the cell it runs (two cells of 08 read `print(ex.text)`)
+            parent = getattr(shell, "parent_header", None) or {}
+            cell_id = (parent.get("metadata") or {}).get("cellId")
+            line = set_by_a_cell(value, notebook, running, cell_id)
     else:
         line = interrupted(value)
     if line is None:
@@ -68,27 +79,14 @@ def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> 
     """The line for ``error`` raised in the notebook at path ``notebook`` (relative to the
     kernel's folder, or absolute) whose user namespace is ``names``: None unless that notebook
     is a lesson (a code cell starts a lab) whose start cell has not run."""
-    if STARTED in names or not notebook:
+    if STARTED in names:
+        return None
+    path = _lesson(notebook)
+    if path is None:
         return None
     # imported here, not at the kernel's start: most NameErrors never get this far
-    import json
-    from pathlib import Path
-
     from labkit.i18n import Msg
 
-    path = Path(notebook)
-    if not path.is_absolute():  # the server's path; the kernel runs in the notebook's folder
-        path = Path.cwd() / path.name
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not any(
-        cell.get("cell_type") == "code" and "labkit.start(" in "".join(cell.get("source", ""))
-        for cell in cells
-        if isinstance(cell, dict)
-    ):
-        return None
     name = getattr(error, "name", None) or str(error)
     line = Msg(
         "NameError: name {name} is not defined: this lesson's first code cell (the one that "
@@ -98,6 +96,93 @@ def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> 
         start=Msg("# Run this cell first"),  # how each lesson's start cell begins
     )
     return line.render(_language(path))
+
+
+def set_by_a_cell(
+    error: BaseException, notebook: str, running: str, cell_id: str | None = None
+) -> str | None:
+    """The line for a NameError in a lesson whose lab runs, when a code cell of the lesson
+    sets the name: the nearest such cell above the one running (the cell ``cell_id``, else
+    the first whose source is ``running``), else the first below. After a kernel restart a learner runs the start cell and jumps to an
+    incident of lesson 08: ``evidence(ex)`` met a bare NameError, the helpers and ``ex``
+    being set by cells between. None when no cell sets it (a typo keeps its traceback)."""
+    import ast
+
+    name = getattr(error, "name", None)
+    path = _lesson(notebook)
+    if not name or path is None:
+        return None
+    listed = _code_cells(path)
+    cells = [src for _, src in listed]
+    here = next((i for i, (k, _) in enumerate(listed) if cell_id and k == cell_id), None)
+    if here is None:
+        here = next((i for i, src in enumerate(cells) if src.strip() == running.strip()), None)
+    setters = [i for i, src in enumerate(cells) if name in _bound(ast, src)]
+    above = [i for i in setters if here is None or i < here]
+    below = [i for i in setters if here is not None and i > here]
+    if not setters or (here is not None and here in setters and not above):
+        return None
+    cell = cells[above[-1] if above else below[0]]
+    from labkit.i18n import Msg
+
+    first = cell.strip().splitlines()[0]
+    line = Msg(
+        "NameError: name {name} is not defined: the cell of this lesson that sets it (the "
+        "one that begins “{start}”) has not run since the kernel started. Run it, then this "
+        "cell again.",
+        name=repr(name),
+        start=first if len(first) <= 60 else first[:57] + "...",
+    )
+    return line.render(_language(path))
+
+
+def _lesson(notebook: str) -> Path | None:
+    """The notebook at ``notebook`` (relative to the kernel's folder, or absolute), if it is
+    a lesson (a code cell starts a lab)."""
+    # imported here, not at the kernel's start: most NameErrors never get this far
+    from pathlib import Path
+
+    if not notebook:
+        return None
+    path = Path(notebook)
+    if not path.is_absolute():  # the server's path; the kernel runs in the notebook's folder
+        path = Path.cwd() / path.name
+    cells = _code_cells(path)
+    return path if any("labkit.start(" in src for _, src in cells) else None
+
+
+def _code_cells(path: Path) -> list[tuple[str, str]]:
+    """Each code cell's id and source."""
+    import json
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [
+        (str(cell.get("id", "")), "".join(cell.get("source", "")))
+        for cell in cells
+        if isinstance(cell, dict) and cell.get("cell_type") == "code"
+    ]
+
+
+def _bound(ast: Any, source: str) -> set[str]:
+    """The names a cell's top level sets: assigned, defined, imported."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # a cell with IPython's own syntax (%magic, !shell)
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        else:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+    return names
 
 
 def _language(notebook: Path) -> str:

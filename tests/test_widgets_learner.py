@@ -642,3 +642,52 @@ def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on(
     plain = capsys.readouterr().out
     assert "KeyboardInterrupt" in plain and len(plain.strip().splitlines()) > 1, plain
     assert kernel.interrupted(KeyboardInterrupt()) is None
+
+
+def test_a_name_set_by_a_cell_not_run_since_a_restart_names_that_cell(
+    lab: labkit.Lab, capsys, monkeypatch
+) -> None:
+    """After a kernel restart, the start cell run and then incident 5 of lesson 08: its
+    `evidence(ex)` met IPython's traceback of a bare NameError (`lab` was defined, so
+    labkit.kernel said nothing), the helpers and `ex` being set by cells in between. Now the
+    line names the cell that sets the name, the nearest above the running one (JupyterLab
+    names it by id: two cells read the same); a name no cell sets keeps its traceback."""
+    import json
+    from pathlib import Path
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from labkit import kernel
+
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    lesson = notebooks / "08-diagnose-the-incident.ipynb"
+    code = [c for c in json.loads(lesson.read_text())["cells"] if c["cell_type"] == "code"]
+    fifth = next(i for i, c in enumerate(code) if "incident5.start" in "".join(c["source"]))
+    text = next(c for c in code[fifth:] if "".join(c["source"]) == "print(ex.text)")
+    said = kernel.set_by_a_cell(NameError(name="ex"), str(lesson), "print(ex.text)", text["id"])
+    assert said == (
+        "NameError: name 'ex' is not defined: the cell of this lesson that sets it (the one "
+        "that begins “ex = incident5.start(lab)”) has not run since the kernel started. Run "
+        "it, then this cell again."
+    )
+    zh = kernel.set_by_a_cell(
+        NameError(name="show"), str(notebooks / "zh/09-gateways-disagree.ipynb"), "show(rows)"
+    )
+    assert (
+        zh is not None
+        and zh.startswith("NameError：名称 'show' 未定义：")
+        and "def show(rows):" in zh
+    )
+    assert kernel.set_by_a_cell(NameError(name="evidenc"), str(lesson), "evidenc(ex)") is None
+
+    monkeypatch.setenv(kernel.SESSION, str(lesson))
+    shell = InteractiveShell()
+    kernel.load_ipython_extension(shell)
+    shell.user_ns["lab"] = lab
+    capsys.readouterr()
+    shell.run_cell("evidence(ex)")
+    shown = capsys.readouterr().out.strip()
+    assert shown.startswith("NameError: name 'evidence' is not defined: the cell of this lesson")
+    assert "“LOOK_AT = [" in shown and len(shown.splitlines()) == 1, shown
+    shell.run_cell("evidenc(ex)")  # a typo: IPython's traceback
+    assert "Traceback" in capsys.readouterr().out
