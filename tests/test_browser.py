@@ -1094,7 +1094,7 @@ def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
 def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> None:
     """A 1280 x 800 window at 200% zoom (a 640 x 400 CSS viewport, the file browser open):
     every lesson's playground, the gateways' comparison and a quiz, and no label, tab or
-    button cut. A checkbox's words were cut with '...' and its box clipped (04's "maintenance:
+    button cut, and every number box named by its label. A checkbox's words were cut with '...' and its box clipped (04's "maintenance:
     the origin answers ..."), and the inspector's tabs read "Sumn", "Head", "Raw b"."""
     from labkit import scenarios
 
@@ -1122,5 +1122,14 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
         page.wait_for_timeout(500)
         cut = page.evaluate(_OVERFLOWS)
         assert not cut, "\n".join(cut)
+        # every number box named by its own label: boxes drawn in the same millisecond took
+        # the same id, and a label names only the first element with its id (04's and 05's
+        # second and third boxes had no name; axe passes a label whose id is found at all)
+        unnamed = page.evaluate(
+            """() => [...document.querySelectorAll('.labkit-number input')]
+              .filter(i => !(i.labels.length && i.labels[0].textContent.trim()))
+              .map(i => i.id + ' beside ' + i.previousElementSibling.textContent)"""
+        )
+        assert not unnamed, unnamed
     finally:
         context.close()

@@ -38,7 +38,10 @@ __all__ = ["NumberBox", "told_again"]
 _ESM = """
 let made = 0;
 function render({ model, el }) {
-  const id = `labkit-number-${Date.now().toString(36)}-${made++}`;
+  // anywidget may evaluate this module once per box, so `made` alone repeats, and boxes
+  // drawn in the same millisecond took the same id: a label names only the first element
+  // with its id, so the others had no name (05's head timeout box). A random part each.
+  const id = `labkit-number-${Math.random().toString(36).slice(2)}-${made++}`;
   const label = document.createElement("label");
   const input = document.createElement("input");
   label.htmlFor = id;
