@@ -1094,7 +1094,7 @@ def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
 def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> None:
     """A 1280 x 800 window at 200% zoom (a 640 x 400 CSS viewport, the file browser open):
     every lesson's playground, the gateways' comparison and a quiz, and no label, tab or
-    button cut, and every number box named by its label. A checkbox's words were cut with '...' and its box clipped (04's "maintenance:
+    button cut, every number box named by its label, and a picture drawn at its own size. A checkbox's words were cut with '...' and its box clipped (04's "maintenance:
     the origin answers ..."), and the inspector's tabs read "Sumn", "Head", "Raw b"."""
     from labkit import scenarios
 
@@ -1106,13 +1106,14 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
         "import labkit\nfrom labkit.widgets import GatewaysCompared, Playground, Quiz\n"
         "from labkit.exercises.lesson_503 import q1, q4\nlab = labkit.start()\n" + playgrounds,
         "display(GatewaysCompared(lab), Quiz(q1), Quiz(q4))",
+        'lab.get("/up/garbage/").picture()',
     )
     context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
     page = context.new_page()
     try:
         page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
         page.wait_for_function(_KERNEL_READY, timeout=60000)
-        for i in (0, 1):
+        for i in (0, 1, 2):
             page.evaluate(_RUN_CELL, i)
             page.wait_for_function(_KERNEL_READY, timeout=60000)
         page.wait_for_function(
@@ -1131,5 +1132,12 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
               .map(i => i.id + ' beside ' + i.previousElementSibling.textContent)"""
         )
         assert not unnamed, unnamed
+        # a picture at its own size, its figure scrolling sideways: shrunk to the column, its
+        # labels were drawn no larger than unzoomed (252 px wide for a 570 px picture)
+        drawn, own = page.evaluate(
+            """() => { const svg = document.querySelector('figure.labkit-picture svg');
+              return [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width]; }"""
+        )
+        assert drawn >= own - 1, f"the picture drawn {drawn:.0f} px wide, its own size {own:.0f}"
     finally:
         context.close()

@@ -179,6 +179,9 @@ def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
     ).render(lang)
 
 
+STYLE_OWN_SIZE = "<svg style='max-width:none' "  # see Picture._repr_html_
+
+
 def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
     """The picture, its words in ``lang`` (default: the learner's language)."""
     lang = lang or i18n.learner_language()
@@ -303,7 +306,10 @@ class Picture:
         lang = self.lang or i18n.learner_language()
         return (
             f"<figure class='labkit-picture' style='margin:0;max-width:100%;overflow-x:auto'>{THEMED}"
-            f"{sequence_svg(self.exchange, lang)}"
+            # drawn at its own size, the figure scrolling sideways where the column is narrower:
+            # JupyterLab's `svg {max-width: 100%}` shrank it to fit, so at 200% zoom (a 272 px
+            # column) the 570 px picture drew its labels at 44%, no larger than unzoomed
+            f"{sequence_svg(self.exchange, lang).replace('<svg ', STYLE_OWN_SIZE, 1)}"
             f"<details><summary>{Msg('The same story as text').render(lang)}</summary>"
             f"<pre>{html.escape(story(self.exchange, lang))}</pre></details></figure>"
         )
