@@ -79,6 +79,8 @@ class Headers(FrozenRecord):
     ``page_headers``: other headers on its own pages (besides Content-Length).
     ``relayed_server``: "keep" the upstream's, "replace" it with ``server``, or
     "both" (its own first, then the upstream's).
+    ``relayed_date``: "keep" the upstream's ``Date``, or "replace" it with its own, the time
+    it relays the response (nginx: proxy_hide_header's default hides an upstream's Date).
     ``via``: whether it adds ``Via`` to relayed responses (RFC 9110 7.6.3 makes that
     optional for gateways; none of nginx, HAProxy, Caddy does).
     ``relayed_upgrade``: on a relayed 426, "drop" Upgrade and Connection (RFC 9110 7.6.1;
@@ -112,6 +114,7 @@ class Headers(FrozenRecord):
         "keeps_alive_after_http09",
         "page_headers",
         "relayed_case",
+        "relayed_date",
         "relayed_server",
         "relayed_upgrade",
         "says_keep_alive",
@@ -132,6 +135,7 @@ class Headers(FrozenRecord):
     sends_date: bool
     head_length: bool
     head_chunked: bool
+    relayed_date: str
 
     def __init__(
         self,
@@ -147,6 +151,7 @@ class Headers(FrozenRecord):
         sends_date: bool = True,
         head_length: bool = True,
         head_chunked: bool = False,
+        relayed_date: str = "keep",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "server", server)
@@ -161,6 +166,7 @@ class Headers(FrozenRecord):
         set_(self, "sends_date", sends_date)
         set_(self, "head_length", head_length)
         set_(self, "head_chunked", head_chunked)
+        set_(self, "relayed_date", relayed_date)
 
 
 class Pooling(FrozenRecord):
@@ -437,9 +443,11 @@ NGINX = Personality(
         keeps_alive_after_http09=True,
         relayed_case="keep",
         says_keep_alive=True,
+        relayed_date="replace",
         sources={
             "says_keep_alive": f"{OBSERVED} (its own 502, 503 and 504 pages and relayed responses to a keep-alive HTTP/1.1 client; re-run by tests/test_real_gateways.py)",
-            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives). Not imitated: the fields nginx writes itself, 'Date', 'Content-Type' and 'Content-Length' among them, it spells its own way whatever the upstream wrote ('content-type' reached the client as 'Content-Type'), where the personality keeps the upstream's spelling; nor the Date nginx writes in place of the upstream's: it does not pass an upstream's Date on (nor its Server: proxy_hide_header's default, nginx documentation) and sends its own, the time it relayed the response (an upstream's 'date: Fri, 04 Dec 2026 22:00:00 GMT' reached the client as the 'Date' of that moment; observed, re-run by tests/test_real_gateways.py::test_what_the_upstream_receives), where the personality relays the upstream's Date",
+            "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives). Not imitated: the fields nginx writes itself, 'Date', 'Content-Type' and 'Content-Length' among them, it spells its own way whatever the upstream wrote ('content-type' reached the client as 'Content-Type'), where the personality keeps the upstream's spelling",
+            "relayed_date": f"{OBSERVED} (an upstream's 'date: Fri, 04 Dec 2026 22:00:00 GMT' reached the client as nginx's own 'Date', the time it relayed the response: nginx passes no upstream Date or Server on, proxy_hide_header's default; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives)",
             "server": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
             "via": OBSERVED,

@@ -768,7 +768,7 @@ class Proxy(HTTPServer):
 
     def _relay_rules(self, person: personalities.Personality) -> tuple[frozenset[str], set[str]]:
         """What a relayed response loses, and which headers this proxy writes again (Server
-        replaced, its Via and Proxy-Status entries added to the upstream's; of those, the
+        (and Date) replaced, its Via and Proxy-Status entries added to the upstream's; of those, the
         first upstream value is kept): worked out once per personality, not per response."""
         rules = self._rules
         if rules is None or rules[0] is not person:
@@ -776,6 +776,8 @@ class Proxy(HTTPServer):
             rewritten = set()
             if policy.relayed_server == "replace" and policy.server:
                 rewritten.add("server")
+            if policy.relayed_date == "replace":
+                rewritten.add("date")  # the server writes its own (sends_date), as nginx does
             if policy.via:
                 rewritten.add("via")
             if person.proxy_status:

@@ -1085,12 +1085,15 @@ def test_what_the_upstream_receives(name: str, tmp_path) -> None:
     assert sent_on_lab == CASED_SEEN["lower"], sent_on_lab
     # fields a gateway writes itself: nginx spells them its own way whatever the upstream
     # wrote, which its personality does not imitate (the upstream's case is kept); and nginx
-    # sends its own Date, not the upstream's (proxy_hide_header's default), which the
-    # personality does not imitate either (README, docs/gateways.md: it relays the upstream's)
+    # sends its own Date, not the upstream's (proxy_hide_header's default), as its personality
+    # does (Headers.relayed_date)
     spelt_real = OWN_FIELDS if name != "haproxy" else [f.lower() for f in OWN_FIELDS]
-    assert own_real == [*spelt_real, "replaced" if name == "nginx" else "kept"]
+    date = "replaced" if personalities.get(name).headers.relayed_date == "replace" else "kept"
+    assert own_real == [*spelt_real, date] and date == ("replaced" if name == "nginx" else "kept")
     spelt_lab = OWN_FIELDS if name == "caddy" else [f.lower() for f in OWN_FIELDS]
-    assert own_lab == [*spelt_lab, "kept"]
+    if name == "nginx":  # its own Date, spelt its way: 'Date'
+        spelt_lab = [spelt_lab[0], "Date", spelt_lab[2]]
+    assert own_lab == [*spelt_lab, date]
 
 
 # an upstream's chunked answer with a trailer field (personalities.TRAILERS)

@@ -135,6 +135,7 @@ def _headers_table() -> str:
             lambda h: ", ".join(f"`{k}: {v}`" for k, v in h.page_headers) or "-",
         ),
         ("a relayed response's `Server`", lambda h: h.relayed_server),
+        ("a relayed response's `Date`", lambda h: h.relayed_date),
         ("adds `Via` to relayed responses", lambda h: "yes" if h.via else "no"),
         ("a relayed 426's `Upgrade`/`Connection`", lambda h: h.relayed_upgrade),
         (

@@ -85,8 +85,8 @@ HEADER_NOTES: dict[str, Msg] = {
     ),
     "location": Msg("where the created (201) or moved (3xx) resource is."),
     "date": Msg(
-        "when the response was made (RFC 9110 6.6.1). nginx sends its own on what it relays: "
-        "the time it relayed it, not the origin's."
+        "when the response was made (RFC 9110 6.6.1). nginx (and the lab's nginx personality) "
+        "sends its own on what it relays: the time it relayed it, not the origin's."
     ),
 }
 
