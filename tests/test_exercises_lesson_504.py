@@ -576,6 +576,12 @@ def _numpy_random_state():
     return numpy.random.RandomState()
 
 
+def _numpy_pcg64():
+    import numpy
+
+    return numpy.random.Generator(numpy.random.PCG64())
+
+
 def _numpy_generator(seed=None):
     import numpy
 
@@ -592,6 +598,9 @@ numpy_seeded_before = backoff(lambda n: _numpy_before_seeded.uniform(0.05, 0.1) 
 # full jitter from numpy's RandomState() or Generator(PCG64()) made in the function: real
 # entropy, where default_rng() drew the judge's numbers (6 messages in 6 checks)
 numpy_random_state_in_the_function = backoff(lambda n: _numpy_random_state().uniform(0, 0.1 * 2**n))
+# and from Generator(PCG64()) made in the function: accepted 3 checks in 5, refused 2 (its
+# first wait below the minimum), 4 messages in 5 (judges13)
+numpy_pcg64_in_the_function = backoff(lambda n: _numpy_pcg64().uniform(0, 0.1 * 2**n))
 numpy_seeded_in_the_function = backoff(
     lambda n: _numpy_generator(7).uniform(0.05, 0.1) * 2**n  # a new generator, same seed
 )
@@ -611,6 +620,7 @@ _SEEDED = "seeds its random generator with a value"
         pytest.param(numpy_generator_before, True, "growing, with jitter", id="numpy before"),
         pytest.param(numpy_seeded_before, False, _SEEDED, id="numpy seeded before"),
         pytest.param(numpy_random_state_in_the_function, True, "growing", id="RandomState()"),
+        pytest.param(numpy_pcg64_in_the_function, True, "growing", id="Generator(PCG64())"),
         pytest.param(numpy_seeded_in_the_function, False, _SEEDED, id="numpy seeded in it"),
     ],
 )

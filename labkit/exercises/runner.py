@@ -873,9 +873,9 @@ def _fixed_numpy(value: float, fn: Callable[..., Any]) -> dict[Any, Any]:
     }
     replacements: dict[Any, Any] = {}
     made: dict[str, Callable[..., Any]] = {"default_rng": default_rng, "seed": seed}
-    # np.random.RandomState(): its draws at ``value``; seeded with a value, its own. A type
-    # still (numpy's own isinstance checks read the module's names); np.random.Generator
-    # stays numpy's (Generator(PCG64()) made in the function draws the system's numbers)
+    # np.random.RandomState() and np.random.Generator(np.random.PCG64()): their draws at
+    # ``value``; seeded with a value, their own. Types still: numpy's own isinstance checks
+    # read the module's names (default_rng(42) raised TypeError when Generator was a function)
     if isinstance(real_state, type):
         legacy: type = real_state
 
@@ -887,6 +887,18 @@ def _fixed_numpy(value: float, fn: Callable[..., Any]) -> dict[Any, Any]:
                 return Generator()
 
         made["RandomState"] = RandomState
+    if isinstance(real_generator, type):
+        modern: type = real_generator
+
+        class NumpyGenerator(modern):  # type: ignore[misc]
+            def __new__(cls, bit_generator: Any, *args: Any, **kwargs: Any) -> Any:
+                made = modern(bit_generator, *args, **kwargs)
+                if _chosen_seed(made):
+                    _notes.add(SEEDED)
+                    return made
+                return Generator()
+
+        made["Generator"] = NumpyGenerator
     for name, fixed in (*new.items(), *made.items()):
         real = getattr(module, name, None)
         if real is None:
