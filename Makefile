@@ -55,7 +55,8 @@ test: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/mypy --strict labkit
 	$(call suite,,)   # notebooks included: tests/test_notebooks.py runs each one
 
-# the edit loop: lint, types and every test but the browser, subprocess-heavy and notebook runs
+# the edit loop: lint, types and every test but the browser ones, the notebook runs and the
+# slow ones (pyproject's markers say which): under 3 min on 2 quiet cores; see README's Developing
 quick: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/ruff check labkit tests notebooks
 	$(BIN)/ruff format --check labkit tests notebooks

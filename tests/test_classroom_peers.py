@@ -113,6 +113,7 @@ print(len(socks))
 """
 
 
+@pytest.mark.slow  # a lab in its own process and another user's 3 s flood
 def test_another_users_flood_cannot_take_the_connections_the_learner_needs(other) -> None:
     """Refused connections are still accepted first, so another user could fill a kernel's
     1024 descriptors (or the lab's budget) with connections the lab only refuses: they have

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import time
 
+import pytest
+
 from labkit.exercises import lesson_502
 from labkit.exercises.lesson_502 import q1, q2, q3, q4
 
@@ -93,6 +95,7 @@ def test_q4_learner_code_that_raises_is_reported(lab) -> None:
     assert "x-made-by" in result.detail
 
 
+@pytest.mark.slow  # waits out q4's time limit; quick: 503's and 504's
 def test_q4_learner_code_that_hangs_is_stopped(lab) -> None:
     quick = copy.copy(q4)
     quick.time_limit = 1.5

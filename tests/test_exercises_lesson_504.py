@@ -111,6 +111,7 @@ def test_q5_without_jitter(lab: labkit.Lab) -> None:
     assert "jitter" in result.message and "random.uniform" not in result.message
 
 
+@pytest.mark.slow  # a client that never waits retries for its whole budget
 def test_q5_without_backoff(lab: labkit.Lab) -> None:
     result = q5.check(hammer, lab)
     assert not result and "wait before each retry" in result.message
@@ -257,8 +258,13 @@ microsecond_jitter = backoff(
 )
 
 
-@pytest.mark.parametrize(
-    "client", [clock_jitter, monotonic_jitter, nanosecond_jitter, microsecond_jitter]
+@pytest.mark.parametrize(  # two checks of 1 s each: the first clock in the quick tier
+    "client",
+    [clock_jitter]
+    + [
+        pytest.param(c, marks=pytest.mark.slow)
+        for c in (monotonic_jitter, nanosecond_jitter, microsecond_jitter)
+    ],
 )
 def test_q5_jitter_read_off_the_clock_is_no_jitter(lab: labkit.Lab, client) -> None:
     results = [q5.check(client, lab) for _ in range(2)]
@@ -277,7 +283,10 @@ own_generator_jitter = backoff(lambda n: random.Random().uniform(0, 0.1 * 2**n))
 notebook_generator_jitter = backoff(lambda n: _notebook_generator.uniform(0, 0.1 * 2**n))
 
 
-@pytest.mark.parametrize("client", [own_generator_jitter, notebook_generator_jitter])
+@pytest.mark.parametrize(  # three checks of 1 s each: the one that was refused is quick
+    "client",
+    [pytest.param(own_generator_jitter, marks=pytest.mark.slow), notebook_generator_jitter],
+)
 def test_q5_jitter_from_the_learners_own_generator_counts(lab: labkit.Lab, client) -> None:
     results = [q5.check(client, lab) for _ in range(3)]
     assert all(results), results[0].message
@@ -294,8 +303,13 @@ def hammer(lab, path, budget):
     return status
 
 
-@pytest.mark.parametrize(
-    "client", [full_jitter, equal_jitter, decorrelated_jitter, decorrelated_up_to_the_budget]
+@pytest.mark.parametrize(  # a check of about 1 s each: full jitter in the quick tier
+    "client",
+    [full_jitter]
+    + [
+        pytest.param(c, marks=pytest.mark.slow)
+        for c in (equal_jitter, decorrelated_jitter, decorrelated_up_to_the_budget)
+    ],
 )
 def test_q5_full_equal_and_decorrelated_jitter_all_count(lab: labkit.Lab, client) -> None:
     result = q5.check(client, lab)
@@ -456,14 +470,26 @@ def retries_after_lengthening_the_timeout(lab, path, budget):  # "fixes" the out
 
 LEARNER_CLIENTS = [
     (retries_recursive, True, "growing, with jitter"),  # recursion, full jitter
-    (retries_time_time, True, "growing, with jitter"),  # time.time instead of monotonic
-    (retries_for_loop, True, "growing, with jitter"),  # a for loop, from time import sleep
-    (retries_no_cap, False, "with a budget of 1 s your function took"),
-    (retries_jitter_no_growth, False, "they should grow"),
+    # a check of about 1 s each: one that passes and one that fails stay in the quick tier
+    pytest.param(  # time.time instead of monotonic
+        retries_time_time, True, "growing, with jitter", marks=pytest.mark.slow
+    ),
+    pytest.param(  # a for loop, from time import sleep
+        retries_for_loop, True, "growing, with jitter", marks=pytest.mark.slow
+    ),
+    pytest.param(  # it runs past its whole budget
+        retries_no_cap, False, "with a budget of 1 s your function took", marks=pytest.mark.slow
+    ),
+    pytest.param(retries_jitter_no_growth, False, "they should grow", marks=pytest.mark.slow),
     (retries_jitter_same_for_all, False, "seeds its random generator with a value"),  # Random(42)
     # it was told "your code did not finish [...] a loop that waits for time.monotonic()",
     # after 6 s (each rerun waited 1 s for the slow upstream), then "it answered 504" of a 200
-    (retries_after_lengthening_the_timeout, False, "answered 200, where the outage"),
+    pytest.param(  # it waits for the slow upstream's 1 s
+        retries_after_lengthening_the_timeout,
+        False,
+        "answered 200, where the outage",
+        marks=pytest.mark.slow,
+    ),
 ]
 
 
@@ -475,6 +501,7 @@ def test_q5_clients_as_learners_write_them(lab: labkit.Lab, client, verdict, wor
     assert bool(result) is verdict and words in result.message, result.message
 
 
+@pytest.mark.slow  # two checks of about 1 s
 def test_q5_random_random_is_drawn_at_each_end_too(lab: labkit.Lab) -> None:
     """random.random() (a method in C, not a Python method) was left unfixed: the judge's
     two ends of the random range were two real draws, and the waits it reported for
@@ -487,6 +514,7 @@ def test_q5_random_random_is_drawn_at_each_end_too(lab: labkit.Lab) -> None:
 # -- the ninth re-examination (judges11, 2026-12-05) --
 
 
+@pytest.mark.slow  # two checks of about 1 s
 def test_q5_jitter_from_os_urandom_is_judged_the_same_every_time(lab: labkit.Lab) -> None:
     first, second = q5.check(urandom_full_jitter, lab), q5.check(urandom_full_jitter, lab)
     assert first and first.message == second.message, (first.message, second.message)

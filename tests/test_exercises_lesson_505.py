@@ -79,6 +79,7 @@ def test_q2_a_request_that_is_not_bytes_is_refused_in_one_line(lab: labkit.Lab, 
     assert "\n" not in result.message
 
 
+@pytest.mark.slow  # an origin slowed by 0.8 s, then a quiet wait
 def test_q2_waits_for_a_slow_origin_and_not_after_its_answer(lab: labkit.Lab) -> None:
     """The judge waited 0.5 s for the first byte, so an origin slowed by load (here by its
     own /slow route, 0.8 s) got a correct answer rejected as "no status line"; it now waits

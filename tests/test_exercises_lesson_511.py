@@ -6,6 +6,7 @@ import copy
 import time
 
 import httpx
+import pytest
 
 import labkit
 from labkit.exercises.lesson_511 import q1, q2, q3, q4
@@ -215,6 +216,7 @@ def peeks_in_memory(lab):
     return True
 
 
+@pytest.mark.slow  # scans a fork's memory: 1.8 s at rest
 def test_q4_a_checker_that_reads_the_forks_memory_fails(lab: labkit.Lab) -> None:
     """The child is a fork of the kernel: its copy of the portal held the login the judge had
     just set, and peeks_in_memory passed (judges10).

@@ -657,6 +657,7 @@ def starts_a_background_shell_from_a_thread():
 
 
 @pytest.mark.skipif(not runner.proctree.CONTAINED, reason="reads /proc (Linux)")
+@pytest.mark.slow  # checks that start `sleep 1 &` shells
 def test_the_learners_process_is_never_left_as_a_zombie(task, tmp_path) -> None:
     """The keeper between the kernel and the learner's process reaps it; the kernel reaps the
     keeper before the check returns: no check leaves an ended process of its own unreaped.
@@ -826,9 +827,10 @@ def _judge_42(fn, lab):
         (lowers_the_recursion_limit, "raised RecursionError"),
         (replaces_os_exit, None),
         (reads_input, "input() gets nothing here"),
-        (ignores_every_catchable_signal, "did not finish"),
+        # waits out the limit three times; quick: test_hostile_code_is_ended_with_a_clear_message
+        pytest.param(ignores_every_catchable_signal, "did not finish", marks=pytest.mark.slow),
         (hooks_every_exit, "ended its own process (os._exit(0))"),
-        (returns_an_object_that_fails_later, "did not finish"),
+        pytest.param(returns_an_object_that_fails_later, "did not finish", marks=pytest.mark.slow),
     ],
     ids=lambda v: getattr(v, "__name__", "words"),
 )
@@ -1159,14 +1161,20 @@ def a_process_it_forks_stops_it(lab):
     [
         # called in the kernel, these two hung check() for good (is_learner_code took only
         # functions, methods and partials)
-        (_CallsForever(), "did not finish"),
-        (_SpinsWhenMade, "did not finish"),
+        # each waits the 2 s limit three times; quick: test_hostile_code_is_ended_with_a_clear_message
+        pytest.param(_CallsForever(), "did not finish", marks=pytest.mark.slow),
+        pytest.param(_SpinsWhenMade, "did not finish", marks=pytest.mark.slow),
         (returns_an_int_too_long_to_print, "returned <an int of about 100001 digits>"),
         (raises_an_exception_whose_str_raises, "raised _StrRaises: <_StrRaises whose str()"),
         (exits_with_a_code_whose_repr_raises, "sys.exit(<_ReprRaises whose repr() raised"),
         # noticed at once, not at the time limit
-        (stops_itself_with_sigtstp, "stopped by the signal SIGTSTP"),
-        (a_process_it_forks_stops_it, "stopped by the signal SIGSTOP"),
+        # (three checks each; quick: the ninth round's stops_itself)
+        pytest.param(
+            stops_itself_with_sigtstp, "stopped by the signal SIGTSTP", marks=pytest.mark.slow
+        ),
+        pytest.param(
+            a_process_it_forks_stops_it, "stopped by the signal SIGSTOP", marks=pytest.mark.slow
+        ),
     ],
     ids=lambda v: getattr(v, "__name__", type(v).__name__),
 )

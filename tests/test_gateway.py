@@ -86,6 +86,7 @@ def _wakeups(lab: labkit.Lab) -> int:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+@pytest.mark.slow  # sleeps 1.5 health intervals
 def test_an_idle_lab_sleeps(lab: labkit.Lab) -> None:
     """Nothing wakes an idle lab's loop: no health check on a timer (they are made when a
     request needs their verdict), so 200 labs on one host cost no CPU while nobody uses them."""

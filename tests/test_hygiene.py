@@ -195,6 +195,7 @@ STOP_UNDER_FAST_LOAD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a lab under load in its own process
 def test_stopping_under_fast_load_is_prompt(tmp_path):
     env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path)}
     result = subprocess.run(

@@ -218,7 +218,12 @@ ARGPARSE_LINES = [
 ]
 
 
-@pytest.mark.parametrize(("args", "english", "chinese"), ARGPARSE_LINES)
+# two runs of the real command each: the first two lines are in the quick tier, the rest slow
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    ARGPARSE_LINES[:2]
+    + [pytest.param(*line, marks=pytest.mark.slow) for line in ARGPARSE_LINES[2:]],
+)
 def test_argparses_own_words_read_chinese_in_a_chinese_labkit_lang(
     args: tuple[str, ...], english: str, chinese: str
 ) -> None:
@@ -298,6 +303,7 @@ def _live_entry(exchange: Path, drill_id: str, started: dt.datetime, tries: list
     (exchange / "inbox" / f"{me}.{'0' * 32}.json").write_text(json.dumps(entry))
 
 
+@pytest.mark.slow  # ten runs of the real command
 def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path) -> None:
     """`labkit exchange init`, `collect`, `drill start`, `drill stop` and their refusals in
     Chinese, run as the real command; what programs read (the CSV, collect's JSON note, the
@@ -474,6 +480,7 @@ def test_a_damaged_progress_file_is_named_in_the_learners_language(
     ]
 
 
+@pytest.mark.slow  # six runs of the real command
 def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
     lab: labkit.Lab, tmp_path: Path
 ) -> None:

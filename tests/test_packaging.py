@@ -82,6 +82,7 @@ NO_NEWS = {
 }
 
 
+@pytest.mark.slow  # imports jupyterlab.commands: 3-5 s
 def test_jupyterlab_asks_no_news_question_where_labkit_is_installed() -> None:
     """JupyterLab's "official Jupyter news?" prompt popped up over a new learner's first lesson
     (on the hub, on Binder): labkit's JupyterLab defaults turn it off. pip installs them beside

@@ -115,7 +115,12 @@ def test_serve_with_a_personality(tmp_path) -> None:
         assert proc.wait(5) == 0
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n != "rfc"])
+# each runs every scenario: the first personality in the quick tier, the others slow
+@pytest.mark.parametrize(
+    "name",
+    [n for n in NAMES if n != "rfc"][:1]
+    + [pytest.param(n, marks=pytest.mark.slow) for n in NAMES if n != "rfc"][1:],
+)
 def test_every_scenario_gives_what_its_personality_predicts(name: str) -> None:
     from labkit import scenarios
 

@@ -135,6 +135,7 @@ def test_a_kept_connection_the_upstream_closes_is_closed_at_once(
     assert ex.status == 200 and "on new connection #2 " in upstream_notes(lab, ex)[0]
 
 
+@pytest.mark.slow  # waits out a 1 s idle time twice
 def test_a_kept_connection_lives_its_idle_time_from_its_last_use(
     lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
 ) -> None:

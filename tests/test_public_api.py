@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import labkit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -323,6 +325,7 @@ def test_notebooks_and_readme_use_only_the_public_surface() -> None:
     assert wrong == [], "\n".join(wrong)
 
 
+@pytest.mark.slow  # every module imported in a fresh interpreter (matplotlib, ipywidgets)
 def test_every_module_path_from_before_issue_12_still_imports() -> None:
     """A module that moved stays importable from its old path, with the same objects."""
     code = (

@@ -297,6 +297,7 @@ def test_many_more_hostile_requests_new_ones_each_run(lab: labkit.Lab) -> None:
     _complete_requests_are_answered(lab, 150, fixed=False)
 
 
+@pytest.mark.slow  # eight requests each held to the shortened 0.5 s deadline, one at a time
 def test_an_incomplete_hostile_request_is_closed_by_the_servers_own_deadlines(
     lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -350,6 +351,7 @@ def test_chunk_sizes_take_every_valid_chunked_body_however_it_arrives(chunks, cu
 # -- a flood of connections in a kernel that may open 1024 files --
 
 
+@pytest.mark.slow  # a lab in its own process and 1,200 connections
 def test_a_flood_of_idle_connections_is_capped_and_said_in_one_line() -> None:
     """1,200 connections held open would need more descriptors than the kernel may have:
     the lab keeps what its budget allows (a third of the limit left after a reserve),

@@ -367,9 +367,10 @@ def victim_file(tmp_path: Path) -> Path:
         # a file for every ephemeral port takes a few seconds to plant: once is enough
         pytest.param("default-tmp-dir-every-port", marks=pytest.mark.slow),
         "default-tmp-dir",
-        "LABKIT_RUNTIME_DIR",
-        "attacker-dir-0700",
-        "symlink-to-attacker-dir",
+        # an attacker's user and three runs of the real command each: one in the quick tier
+        pytest.param("LABKIT_RUNTIME_DIR", marks=pytest.mark.slow),
+        pytest.param("attacker-dir-0700", marks=pytest.mark.slow),
+        pytest.param("symlink-to-attacker-dir", marks=pytest.mark.slow),
     ],
 )
 def test_another_user_cannot_get_the_token_or_plant_a_record(tmp_path, attacker, shared_tmp, how):

@@ -83,7 +83,10 @@ def frozen_lab(monkeypatch: pytest.MonkeyPatch):
 
 
 # long after the deadline (graces), and just after it (the one look at what arrived)
-@pytest.mark.parametrize("freeze", [FROZEN, UPSTREAM_TIMEOUTS.read + 0.003])
+# the long freeze is slow; the one just after the deadline is in the quick tier
+@pytest.mark.parametrize(
+    "freeze", [pytest.param(FROZEN, marks=pytest.mark.slow), UPSTREAM_TIMEOUTS.read + 0.003]
+)
 def test_an_answer_that_waited_on_a_starved_loop_is_still_the_answer(
     frozen_lab, monkeypatch: pytest.MonkeyPatch, freeze: float
 ) -> None:

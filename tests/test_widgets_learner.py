@@ -472,6 +472,7 @@ def test_the_hold_switch_says_its_state_and_confirms(lab: labkit.Lab) -> None:
     assert _said(p).startswith("hold: off")
 
 
+@pytest.mark.slow  # waits out a client's seconds of silence
 def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: labkit.Lab) -> None:
     """The origin's head timeout on the 504 playground: shorter than the client's silence,
     the origin answers 408; the table's line says the value, and a scenario that sets the

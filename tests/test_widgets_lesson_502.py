@@ -86,6 +86,7 @@ def test_gateways_compared_refused_disagree(lab) -> None:
     assert "503 UF" in g.table.value and "503 SC--" in g.table.value
 
 
+@pytest.mark.slow  # five answers over a second each, by design
 def test_a_client_waits_for_an_answer_that_takes_over_a_second(lab) -> None:
     """On a busy hub (or with a timeout the learner lengthened) a gateway's answer can take
     longer than the 1 s a client gives a gateway that passes garbage on: the comparison, the
@@ -103,6 +104,7 @@ def test_a_client_waits_for_an_answer_that_takes_over_a_second(lab) -> None:
     assert (ex.status, ex.generated_by) == (504, "gateway") and ex.elapsed >= 1.1, ex
 
 
+@pytest.mark.slow  # a client's 0.3 s wait for each gateway, then the 2 s ones end
 def test_gateways_compared_says_when_the_client_gave_up_on_silence(lab, monkeypatch) -> None:
     """A gateway slower than the client: no byte came, so the row says the client gave up and
     after how long (the comparison's own wait), never 'HTTP/0.9 passthrough', which is for
