@@ -56,12 +56,13 @@ test: $(STAMP) $(KERNEL_SETUP)
 	$(call suite,,)   # notebooks included: tests/test_notebooks.py runs each one
 
 # the edit loop: lint, types and every test but the browser ones, the notebook runs and the
-# slow ones (pyproject's markers say which): under 3 min on 2 quiet cores; see README's Developing
+# slow ones (pyproject's markers say which): under 3 min on 2 quiet cores; see README's Developing.
+# --durations=5 names its five slowest tests at the end: a new test that waits belongs in `slow`
 quick: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/ruff check labkit tests notebooks
 	$(BIN)/ruff format --check labkit tests notebooks
 	$(BIN)/mypy --strict labkit
-	$(call suite,not browser and not slow,-q)
+	$(call suite,not browser and not slow,-q --durations=5)
 
 lint: $(STAMP)
 	$(BIN)/ruff check labkit tests notebooks
