@@ -53,7 +53,7 @@ class Interrupted(KeyboardInterrupt):
     lab still runs. Still a KeyboardInterrupt, so whatever stops on one stops as before;
     labkit.kernel shows it as its one line."""
 
-    def __init__(self, request: str, lang: str | None = None) -> None:
+    def __init__(self, request: str | Msg, lang: str | None = None) -> None:
         self.request = request
         super().__init__(
             Msg(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from labkit.errors import check_number, refuse, shown
+from labkit.errors import Interrupted, check_number, refuse, shown
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import Lab, check_lab
 
@@ -87,17 +87,24 @@ def burst(
         except httpx.HTTPError:
             return None, None
 
-    with client, ThreadPoolExecutor(size, thread_name_prefix="labkit-burst") as pool:
-        futures = [pool.submit(one, i) for i in range(size)]
-        for done, future in enumerate(as_completed(futures), 1):
-            status, retry = future.result()
-            result.statuses[status] += 1
-            if retry:
-                result.retry_after.add(retry)
-            elif status == 503:
-                result.shed_without_retry_after += 1
-            if on_progress:
-                on_progress(done, size)
+    try:
+        with client, ThreadPoolExecutor(size, thread_name_prefix="labkit-burst") as pool:
+            futures = [pool.submit(one, i) for i in range(size)]
+            for done, future in enumerate(as_completed(futures), 1):
+                status, retry = future.result()
+                result.statuses[status] += 1
+                if retry:
+                    result.retry_after.add(retry)
+                elif status == 503:
+                    result.shed_without_retry_after += 1
+                if on_progress:
+                    on_progress(done, size)
+    except KeyboardInterrupt:  # Kernel > Interrupt: one line, not concurrent.futures' frames
+        # (raised once the requests already sent are answered: the pool waits for them)
+        burst_of = Msg(
+            "a burst of {size} requests (GET /slow?delay={delay})", size=size, delay=f"{delay:g}"
+        )
+        raise Interrupted(burst_of, lab.lang) from None
     return result
 
 

@@ -614,7 +614,7 @@ for cell in sys.argv[1:]:
     # to the process, as Jupyter interrupts a kernel (raise_signal would go to the timer's
     # own thread, and the main thread would learn of it only once recv returned)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    if cell.startswith("lab."):  # a request, interrupted; else a cell that raises its own
+    if not cell.startswith("raise"):  # requests, interrupted; else a cell that raises its own
         timer.start()
     result = shell.run_cell(cell)
     if timer.is_alive():
@@ -625,8 +625,9 @@ lab.stop()
 
 
 def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on() -> None:
-    """Kernel > Interrupt while lab.get waits for /slow (and lab.raw for a held origin): the
-    cell ended in ~40 frames of httpx, httpcore and socket code and a bare KeyboardInterrupt.
+    """Kernel > Interrupt while lab.get waits for /slow (and lab.raw, and lesson 04's burst):
+    the cell ended in ~40 frames of httpx, httpcore and socket code (concurrent.futures' and
+    threading's for a burst) and a bare KeyboardInterrupt.
     In an IPython shell with labkit.kernel (as every kernel of the environment loads it) the
     cell now shows one line that names the request and says the lab still runs; the next
     request is answered. Other KeyboardInterrupts keep IPython's traceback."""
@@ -639,6 +640,9 @@ def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on()
         'lab.get("/slow?delay=3")': "you stopped GET /slow?delay=3 before its answer came",
         'lab.raw(b"GET /slow?delay=3 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to="origin")': (
             "you stopped 'GET /slow?delay=3 HTTP/1.1' before its answer came"
+        ),
+        "import labkit.load; labkit.load.burst(lab, 4, delay=1)": (
+            "you stopped a burst of 4 requests (GET /slow?delay=1) before its answer came"
         ),
         "raise KeyboardInterrupt": None,  # not labkit's: IPython's traceback
     }
