@@ -263,18 +263,29 @@ def test_the_chinese_guide_takes_full_width_punctuation() -> None:
     assert not found, found
 
 
+# A line break inside a paragraph (the next line starts no block: no list item, table row,
+# heading, quote, fence or tag) is a soft break, which the browser shows as a space: Chromium
+# (JupyterLab, GitHub) keeps it even between two Chinese characters.
+_SOFT_BREAK = re.compile(r"(?<=\S)\n[ \t]*(?!\s|[-*+] |\d+\. |[|#>`<])(?=\S)")
+_HEADING_OR_ROW = re.compile(r"^[ \t]*[#|].*$", re.M)
+
+
 def _prose(text: str) -> str:
-    """Markdown's prose: code blocks, link targets and the stamps left out, inline code read
-    as a word."""
+    """Markdown's prose as a browser lays it out: code blocks, link targets and the stamps
+    left out, inline code read as a word, a soft line break as the space it shows."""
     for pattern in (r"```.*?```", r"\]\([^)]*\)", r"<!--.*?-->"):
         text = re.sub(pattern, "", text, flags=re.S)
-    return re.sub(r"`[^`\n]*`", "x", text)
+    text = _HEADING_OR_ROW.sub(lambda m: m.group() + "\n", text)  # one line each: no soft break
+    return _SOFT_BREAK.sub(" ", re.sub(r"`[^`\n]*`", "x", text))
 
 
 def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
     """The lessons, the glossary, the README and the guide (the catalogue has its own test,
     tests/test_i18n.py): lesson 09 wrote 文档 “Session state at disconnection”, lesson 08's
-    title "08 — 诊断故障" and the guide 叫作 “Wheel of Misfortune” until December 2026."""
+    title "08 — 诊断故障" and the guide 叫作 “Wheel of Misfortune” until December 2026; and
+    their lines, wrapped as English is, ended or began beside full-width punctuation or between
+    two Chinese characters, which JupyterLab and GitHub show as a space ("替换了它 （nginx 的",
+    "在自己的机器上 运行"): 177 such line breaks in the zh lessons, README.zh-CN and the guide."""
     from test_i18n import spaced_full_width
 
     texts = {
@@ -289,8 +300,14 @@ def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
         *sorted((ROOT / "docs").glob("*zh*.md")),
     ):
         texts[path.name] = path.read_text()
+    han = "\u3400-\u9fff"
     found = {
-        name: spaced for name, text in texts.items() if (spaced := spaced_full_width(_prose(text)))
+        name: spaced + re.findall(f".{{0,12}}[{han}] +[{han}].{{0,12}}", prose)
+        for name, text in texts.items()
+        if (spaced := spaced_full_width(prose := _prose(text)))
+        or re.search(f"[{han}] +[{han}]", prose)
     }
     assert not found, found
     assert len(texts) > 100  # every lesson's markdown cells were read
+    assert _prose("替换了它\n  （nginx 的") == "替换了它 （nginx 的"
+    assert _prose("一\n* 二\n\n| 三 |\n| 四 |\n## 五\n六") == "一\n* 二\n\n| 三 |\n\n| 四 |\n\n## 五\n\n六"
