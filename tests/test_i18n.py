@@ -374,6 +374,9 @@ _SECONDS_AS_S = re.compile(r"(?:\d|\})\s?s(?![A-Za-z0-9_])")
 TERMS = {
     # shed requests are 卸载 as the lessons and exercises say, never 被拒绝 (a refused connection)
     "shed": (r"(?<!\{)\bshed\b(?!\})", "卸载"),
+    # an incident (the capstone's, the drill's) is 故障 as the lessons' headings say ("故障 1"),
+    # never 事件: the questions and the drill's lines said 事件 until December 2026
+    "incident": (r"\bincidents?\b", "故障"),
     # a header is 标头 (MDN zh-CN); 头部 is a message's head, 开头 a beginning
     "header": (r"\bheaders?\b", "标头"),
 }

@@ -338,7 +338,7 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
     assert chinese_report != incident.report
     assert started.stdout.splitlines() == [
         f"演练 tuesday-1 已开始：{chinese_report}",
-        f"（只告诉你：综合练习的事件 {number}；学员在 notebooks/zh/10-incident-drill.ipynb "
+        f"（只告诉你：综合练习的故障 {number}；学员在 notebooks/zh/10-incident-drill.ipynb "
         "中运行 `drill = labkit.drill.join(lab)`）",
     ]
     again = labkit_command("drill", "start", "other", *env_exchange, lang="zh-CN")
@@ -360,7 +360,7 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
     assert stopped.returncode == 0, stopped.stderr
     lines = stopped.stdout.splitlines()
     me = pwd.getpwuid(os.getuid()).pw_name
-    assert lines[0] == f"演练 tuesday-1：综合练习的事件 {number}（{chinese_report}）"
+    assert lines[0] == f"演练 tuesday-1：综合练习的故障 {number}（{chinese_report}）"
     assert lines[1].startswith("答案：")
     assert lines[3].startswith("时间线（从 ") and lines[3].endswith(" UTC 开始算起）：")
     assert lines[4:7] == [
