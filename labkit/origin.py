@@ -364,7 +364,7 @@ class Origin(HTTPServer):
                     "{method} is a method this server knows, but this resource does not "
                     "allow it. Allowed: {allow}.",
                     method=request.method,
-                    allow=allow,
+                    allow=Listed(allow.split(", ")),  # the header's value is protocol
                 ),
                 why=Said.now(
                     "{method} not allowed here (RFC 9110 15.5.6: 405 with Allow)",

@@ -254,6 +254,12 @@ def test_a_list_in_a_line_is_joined_in_the_lines_language(lab: labkit.Lab) -> No
     parts = i18n.Listed(["a", i18n.Msg("no such resource")], sentences=True)
     back = _FromChild(io.BytesIO(pickle.dumps(i18n.Said(i18n.Msg("{p}", p=parts))))).load()
     assert back == "a; no such resource" and i18n.render(back, "zh-CN") == "a；没有这个资源"
+    # the 405 page lists the allowed methods so too (it read 允许的方法：GET, HEAD, OPTIONS。
+    # beside the 501 page's GET、HEAD、POST until December 2026); Allow itself is protocol
+    refused_here = lab.request("DELETE", "/orders/7", headers={"Accept-Language": "zh-CN"})
+    assert "允许的方法：GET、HEAD、OPTIONS。" in refused_here.text
+    assert refused_here.header("Allow") == "GET, HEAD, OPTIONS"
+    assert "Allowed: GET, HEAD, OPTIONS." in lab.request("DELETE", "/orders/7").text
 
 
 def test_the_gateways_own_502_page_and_the_portals_pages_speak_chinese(lab: labkit.Lab) -> None:

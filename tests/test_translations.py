@@ -310,4 +310,7 @@ def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
     assert not found, found
     assert len(texts) > 100  # every lesson's markdown cells were read
     assert _prose("替换了它\n  （nginx 的") == "替换了它 （nginx 的"
-    assert _prose("一\n* 二\n\n| 三 |\n| 四 |\n## 五\n六") == "一\n* 二\n\n| 三 |\n\n| 四 |\n\n## 五\n\n六"
+    assert (
+        _prose("一\n* 二\n\n| 三 |\n| 四 |\n## 五\n六")
+        == "一\n* 二\n\n| 三 |\n\n| 四 |\n\n## 五\n\n六"
+    )
