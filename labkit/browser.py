@@ -74,11 +74,14 @@ class Link:
                 url=f"<code>{html.escape(self.direct)}</code>",
             )
             return f"<span>{said.render(self.lang)}</span>"
-        opens = Msg("(opens in a new tab, through the Jupyter server)").render(self.lang)
-        return (
+        anchor = (
             f"<a href='{html.escape(self.proxied)}' target='_blank' rel='noopener' "
             "style='text-decoration:underline'>"  # told apart by more than its colour
-            f"{html.escape(self.text)}</a> {opens}"
+            f"{html.escape(self.text)}</a>"
+        )
+        # one message with the link in it: Chinese sets its （...） with no space before it
+        return Msg("{link} (opens in a new tab, through the Jupyter server)", link=anchor).render(
+            self.lang
         )
 
     def __repr__(self) -> str:

@@ -300,33 +300,45 @@ def translate(
     return found.format(**params) if lang == ENGLISH else _fill(found, params)
 
 
-# Chinese full-width punctuation carries its own space: no space is written beside it
-# (GB/T 15834). A template cannot know whether the value it puts beside a space begins or ends
-# with one: "{title} 回答 {status}" is right for "HAProxy 2.6.12" and wrong for
-# "nginx 1.22.1（proxy_pass）" (GatewaysCompared's table read "（proxy_pass） 回答 502").
+# Chinese writing puts no space between two Chinese characters, nor beside full-width
+# punctuation, which carries its own (GB/T 15834); a space sets a Latin word or a number apart.
+# A template cannot know how the value it puts beside a space begins or ends: "{title} 回答
+# {status}" is right for "HAProxy 2.6.12" and wrong for "nginx 1.22.1（proxy_pass）"
+# (GatewaysCompared's table read "（proxy_pass） 回答 502"), "{summary} 的时间线" right for
+# "200 OK" and wrong for a summary ending "随后才到" (a chart's title read "随后才到 的时间线").
 FULL_WIDTH = frozenset("，。、；：？！（）《》〈〉「」『』【】“”‘’—")
+_HAN = re.compile("[\u3400-\u9fff]")
 _FORMATTER = string.Formatter()
+
+
+def _apart(value_edge: str, word_edge: str) -> bool:
+    """Whether a template's space between a value's edge character and the template's next
+    character stays: not beside full-width punctuation, nor between two Chinese characters."""
+    if value_edge in FULL_WIDTH or word_edge in FULL_WIDTH:
+        return False
+    return not (_HAN.match(value_edge) and _HAN.match(word_edge))
 
 
 def _fill(template: str, params: Mapping[str, object]) -> str:
     """``template.format(**params)``, except that a space the template writes next to a
-    placeholder is left out where the value meets it with full-width punctuation. Only the
-    template's own spaces: a value (a quoted answer, a log line) is kept as it is."""
+    placeholder is left out where the value meets it with full-width punctuation or a
+    Chinese character next to another (``_apart``). Only the template's own spaces: a value
+    (a quoted answer, a log line) is kept as it is."""
     out: list[str] = []
-    glued = False  # the value just written ends with full-width punctuation
+    last = ""  # the last character of the value just written
     for literal, field, spec, conversion in _FORMATTER.parse(template):
-        if glued and literal.startswith(" "):
+        if last and literal.startswith(" ") and not _apart(last, literal[1:2]):
             literal = literal[1:]
-        glued = False
+        last = ""
         if field is None:
             out.append(literal)
             continue
         value = _FORMATTER.convert_field(_FORMATTER.get_field(field, (), params)[0], conversion)
         text = _FORMATTER.format_field(value, _FORMATTER.vformat(spec or "", (), params))
-        if text[:1] in FULL_WIDTH and literal.endswith(" "):
+        if text and literal.endswith(" ") and not _apart(text[0], literal[-2:-1]):
             literal = literal[:-1]
         out += (literal, text)
-        glued = text[-1:] in FULL_WIDTH
+        last = text[-1:]
     return "".join(out)
 
 

@@ -366,8 +366,14 @@ def test_no_space_is_written_beside_full_width_punctuation() -> None:
         "nginx 1.22.1（proxy_pass）回答 502：x y",  # a title ending with ） takes no space
         "HAProxy 2.6.12 回答 502：x y",  # one ending with a digit keeps it
     ]
+    # nor between two Chinese characters: a chart's title read "随后才到 的时间线"
+    timeline = "{summary} 的时间线（{measured}）。{said}。"
+    for summary, said in (("随后才到", "随后才到的时间线"), ("200 OK", "200 OK 的时间线")):
+        assert i18n._fill(timeline, {"summary": summary, "measured": "m", "said": "s"}) == (
+            f"{said}（m）。s。"
+        )
     # only the template's spaces: a value (a quoted answer, a log line) is kept as written
-    assert i18n.translate(i18n.CHINESE, "答案 {a} 不对", a="（甲） 乙") == "答案（甲） 乙 不对"
+    assert i18n.translate(i18n.CHINESE, "答案 {a} 不对", a="（甲） 乙") == "答案（甲） 乙不对"
 
 
 # Chinese prose writes a number of seconds "0.2 秒" (MDN zh-CN, Chinese technical writing),

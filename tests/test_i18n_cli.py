@@ -161,7 +161,7 @@ def test_a_stopped_chinese_lab_says_so_in_chinese() -> None:
         shown = lab.browser_link("gateway", "/orders/7")._repr_html_()
         assert "在浏览器中打开 gateway 上的 /orders/7" in shown
         assert (
-            "（在新标签页中打开，经过 Jupyter 服务器）" in shown
+            "</a>（在新标签页中打开，经过 Jupyter 服务器）" in shown  # no space before （
             or "安装 jupyter-server-proxy" in shown
         )
     finally:

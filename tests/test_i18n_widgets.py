@@ -159,6 +159,8 @@ def test_a_quiz_shows_each_option_with_its_words_in_the_labs_language(
     from labkit.exercises.lesson_500 import q3
 
     zh = Quiz(q3)
+    # "(choose one)" after the question, with no space before its （: it read "？ （选择一项）"
+    assert zh.prompt.value.endswith("？<i>（选择一项）</i>"), zh.prompt.value
     labels = [box.description for box in zh.answer.boxes]
     assert labels[0] == "leaks internals（泄露内部信息）", labels
     zh.answer.boxes[0].value = True

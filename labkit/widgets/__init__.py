@@ -1214,7 +1214,10 @@ class Quiz(_Panel):
         self.prompt = w.HTML(f"<b>{html.escape(exercise.id)}</b>: {html.escape(exercise.prompt)}")
         if isinstance(exercise, Choice):
             # its options are checkboxes (see OneOf), which alone would read as "tick any"
-            self.prompt.value += f" <i>{Msg('(choose one)').render(lang)}</i>"
+            # one message: Chinese sets its （...） with no space before it
+            self.prompt.value = Msg(
+                "{question} <i>(choose one)</i>", question=self.prompt.value
+            ).render(lang)
             self.answer: w.Widget = OneOf(
                 exercise.options, [exercise.label(o, lang) for o in exercise.options]
             )
