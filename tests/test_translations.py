@@ -272,11 +272,14 @@ _HEADING_OR_ROW = re.compile(r"^[ \t]*[#|].*$", re.M)
 
 def _prose(text: str) -> str:
     """Markdown's prose as a browser lays it out: code blocks, link targets and the stamps
-    left out, inline code read as a word, a soft line break as the space it shows."""
+    left out, inline code read as a word, a soft line break as the space it shows, emphasis
+    as its words ("**它的含义。** 网关" shows 它的含义。 网关)."""
     for pattern in (r"```.*?```", r"\]\([^)]*\)", r"<!--.*?-->"):
         text = re.sub(pattern, "", text, flags=re.S)
     text = _HEADING_OR_ROW.sub(lambda m: m.group() + "\n", text)  # one line each: no soft break
-    return _SOFT_BREAK.sub(" ", re.sub(r"`[^`\n]*`", "x", text))
+    text = _SOFT_BREAK.sub(" ", re.sub(r"`[^`\n]*`", "x", text))
+    text = re.sub(r"(?m)^[ \t]*(?:[-*+]|\d+\.) ", "", text)  # a list item's marker
+    return re.sub(r"\*+", "", text)
 
 
 def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
@@ -310,7 +313,8 @@ def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
     assert not found, found
     assert len(texts) > 100  # every lesson's markdown cells were read
     assert _prose("替换了它\n  （nginx 的") == "替换了它 （nginx 的"
+    assert _prose("**它的含义。** 网关 *报告：* x") == "它的含义。 网关 报告： x"
     assert (
         _prose("一\n* 二\n\n| 三 |\n| 四 |\n## 五\n六")
-        == "一\n* 二\n\n| 三 |\n\n| 四 |\n\n## 五\n\n六"
+        == "一\n二\n\n| 三 |\n\n| 四 |\n\n## 五\n\n六"
     )
