@@ -853,6 +853,13 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         ), story
         assert "forwarded" not in story and "forwarded" not in ok._repr_html_()
         assert "转发给上游" in ok._repr_html_()
+        # an id in its （） with no space before it, where Chinese is written: the inspector's
+        # line and a verdict ("由 origin 生成 (req-0005)", "尚未作答 (504.or-502)" until
+        # December 2026)
+        assert f"由 <b>origin</b> 生成<small>（{missing.id}）</small>" in missing._repr_html_()
+        from labkit.exercises.lesson_504 import q3
+
+        assert "<b>尚未作答</b><small>（504.or-502）</small><br>" in q3.check(...)._repr_html_()
 
 
 # -- the catalogues --

@@ -135,12 +135,16 @@ class Result:
     def _repr_html_(self) -> str:
         kind = {None: "neutral", True: "ok", False: "failed"}[self.correct]
         detail = f"<pre>{html.escape(self.detail)}</pre>" if self.detail else ""
+        # the label in the theme's colour: readable in light and dark; one message with the
+        # id, so that Chinese sets the id in （） with no space before it
+        head = Msg(
+            "<b>{label}</b> <small>({id})</small>",
+            label=self.label,
+            id=html.escape(self.exercise_id),
+        ).render(self.lang)
         return (
             f"{THEMED}<div style='border-left:4px solid {on_notebook(kind)};padding:4px 8px'>"
-            f"<b>{self.label}</b> "  # text in the theme's colour: readable in light and dark
-            f"<small>({html.escape(self.exercise_id)})</small><br>"
-            f"{html.escape(self._message_after_label())}"
-            f"{detail}</div>"
+            f"{head}<br>{html.escape(self._message_after_label())}{detail}</div>"
         )
 
     def _message_after_label(self) -> str:

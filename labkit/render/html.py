@@ -136,7 +136,7 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
         f"<div><code>{html.escape(ex.method)} {html.escape(ex.target)}</code> "
         f"<span style='font-weight:bold;border-left:4px solid {on_notebook(status_kind(ex.status))};"
         f"padding-left:4px'>{html.escape(status)}</span>"
-        f"{made_by} <small>({ex.id})</small></div>{why}{client}"
+        f"{made_by}{Msg(' <small>({id})</small>', id=ex.id).render(lang)}</div>{why}{client}"
         f"<table><tr>{head}</tr>"
         + "".join(rows)
         + "</table>"
