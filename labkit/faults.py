@@ -518,18 +518,28 @@ def listing(lang: str = ENGLISH) -> str:
     """Every registered fault: its name, what the gateway observes, its knobs; the headings
     in ``lang`` (``labkit scenarios`` speaks LABKIT_LANG), the names and conditions as code
     spells them. What each one does is its ``description``, which the lab's panels show as
-    the upstream's "why" in the lab's language."""
-    from labkit.render.text import columns  # a Chinese heading is two columns a character
+    the upstream's "why" in the lab's language.
 
-    rows = [tuple(h.render(lang) for h in LISTING_HEADINGS)]
+    At most LISTING_WIDTH columns a line, as `labkit scenarios`' table above it: a fault's
+    knobs go on the line below its row, indented (beside it, the slow upstream's row was 117
+    columns wide)."""
+    from labkit.render.text import columns, wrap  # a Chinese character is two columns
+
+    heads = [h.render(lang) for h in LISTING_HEADINGS]
+    rows = [(heads[0], heads[1], heads[2])]
     for name, fault in FAULTS.items():
         condition = fault.condition.value if fault.condition else "-"
-        rows.append((name, condition, knobs_text(fault, lang)))
-    width = [max(columns(row[i]) for row in rows) for i in (0, 1)]
-    return "\n".join(
-        f"{a}{' ' * (width[0] - columns(a))}  {b}{' ' * (width[1] - columns(b))}  {c}".rstrip()
-        for a, b, c in rows
-    )
+        rows.append((name, condition, knobs_text(fault, lang) if fault.knobs else ""))
+    width = max(columns(row[0]) for row in rows)
+    lines = []
+    for name, condition, knobs in rows:
+        lines.append(f"{name}{' ' * (width - columns(name))}  {condition}")
+        lines += [_KNOBS_INDENT + k for k in wrap(knobs, LISTING_WIDTH - len(_KNOBS_INDENT))]
+    return "\n".join(lines)
+
+
+LISTING_WIDTH = 80  # columns, as `labkit scenarios`' table (cli.TABLE_WIDTH)
+_KNOBS_INDENT = "    "
 
 
 def _no_knob(upstream: str, knob: str) -> str:

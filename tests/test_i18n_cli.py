@@ -577,17 +577,26 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
         long = table.index(next(t for t in table if t.startswith("200-kept-connection-closed")))
         assert table[long].split()[1:] == ["502", "200", "upstream", "'idle-close'"]
         assert table[long + 1].startswith("    ") and "502" in table[long + 1]
-    head, *rows = faults.listing("zh-CN").splitlines()
-    assert head.split() == ["上游", "网关观察到的状况", "旋钮：lab.upstreams[NAME].KNOB", "=", "值"]
-    english = faults.listing().splitlines()[1:]
+    # the upstreams below it too: a fault's knobs on the line under its row (the slow
+    # upstream's row, its knob beside it, was 117 columns)
+    head, knobs, *rows = faults.listing("zh-CN").splitlines()
+    assert (head.split(), knobs) == (
+        ["上游", "网关观察到的状况"],
+        "    旋钮：lab.upstreams[NAME].KNOB = 值",
+    )
+    english = faults.listing().splitlines()[2:]
     # names and conditions as code spells them; a knob in words, in Chinese
-    assert [r.split()[:2] for r in rows] == [r.split()[:2] for r in english]
+    assert [r.split() for r in rows if r[0] != " "] == [r.split() for r in english if r[0] != " "]
     delay = faults.Slow.DELAY
     said = f"delay：它在回答之前等待多久，{delay.minimum:g} 到 {delay.maximum:g} 秒，默认 {delay.default:g}"
-    assert any(r.startswith("slow ") and r.endswith(said) for r in rows)
-    assert any(r.startswith("slow ") and r.endswith(str(delay)) for r in english)
+    slow = rows.index(next(r for r in rows if r.startswith("slow ")))
+    assert (rows[slow].split(), rows[slow + 1]) == (["slow", "read-timeout"], f"    {said}")
+    slow = english.index(next(r for r in english if r.startswith("slow ")))
+    assert english[slow + 1] == f"    {delay}"
     # each column starts where the English one does: a Chinese character is two columns
     assert columns(head[: head.index("网关")]) == rows[0].index("-")
+    for lang in ("zh-CN", "en"):
+        assert max(columns(line) for line in faults.listing(lang).splitlines()) <= 80
 
 
 def test_labkit_serve_lists_the_upstreams_with_the_enumeration_comma_in_chinese() -> None:

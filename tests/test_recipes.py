@@ -256,8 +256,9 @@ def test_add_a_kind_of_fault(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
                 lab.upstreams["ok"].interval = 0.1
         # listed with its knob: the registry, `labkit scenarios`, the README's table
         knob = "interval: the pause between two bytes, 0 to 1 seconds, default 0.5"
-        lines = faults.listing().splitlines()
-        assert any(line.startswith("drip ") and line.endswith(knob) for line in lines)
+        lines = faults.listing().splitlines()  # its knob on the line below its row
+        drip = lines.index(next(line for line in lines if line.startswith("drip ")))
+        assert lines[drip + 1] == f"    {knob}"
         assert cli.main(["scenarios"]) == 0
         assert faults.listing() in capsys.readouterr().out
         read = UPSTREAM_TIMEOUTS.read
