@@ -47,7 +47,8 @@ _spec.loader.exec_module(store_outputs)
 ids = [p.relative_to(ROOT / "notebooks").with_suffix("").as_posix() for p in NOTEBOOKS]
 # how a lesson's first cell and its last link read, in each language's folder
 FIRST_LINE = {"notebooks": "# Run this cell first", "zh": "# 先运行这个单元格"}
-NEXT = {"notebooks": "Next:", "zh": "下一课："}
+# the bold lead-in of a lesson's last cell; Chinese puts its ： after the closing stars
+NEXT = {"notebooks": "Next:", "zh": "下一课"}
 
 
 def _read(path: Path) -> Node:
