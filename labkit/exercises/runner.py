@@ -1329,19 +1329,10 @@ def run(
             os.setpgid(pid, pid)  # also here, so the kill below never misses a fast keeper
         try:
             grace = since is None
-            return _serve(
-                parent_sock,
-                out_r,
-                err_r,
-                status_r,
-                labs,
-                clock,
-                left,
-                total,
-                hidden or {},
-                grace,
-                started,
+            session = _Session(
+                parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, started
             )
+            return _serve(session, grace)
         except TimeLimit as exc:
             if clock is None or not exc.args or isinstance(exc, Overslept):
                 raise
@@ -1355,27 +1346,14 @@ def run(
                     os.close(fd)
 
 
-def _serve(
-    sock: socket.socket,
-    out_r: int,
-    err_r: int,
-    status_r: int,
-    labs: list[Any],
-    clock: Clock | None,
-    left: float,
-    total: float,
-    hidden: Mapping[str, Text],
-    grace: bool = True,
-    started: list[float] | None = None,
-) -> Outcome:
+def _serve(session: _Session, grace: bool) -> Outcome:
     """Serve the learner's process until it answers, ends or runs out of time: its output
-    shown as it comes, each use of the lab answered (``_Session``)."""
-    session = _Session(sock, out_r, err_r, status_r, labs, clock, left, total, hidden)
-    session.started = started
+    shown as it comes, each use of the lab answered (``session``: what it is served with)."""
+    sock, status_r = session.sock, session.status_r
     # until the child says it has started, a stalled machine's fork is not the learner's time
     # (unless the caller counts from a moment of its own: then its deadline holds)
     if grace:
-        session.deadline += min(STARTUP_GRACE, left / 2)
+        session.deadline += min(STARTUP_GRACE, session.left / 2)
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
         sel.register(status_r, selectors.EVENT_READ)
@@ -1412,6 +1390,7 @@ class _Session:
         left: float,
         total: float,
         hidden: Mapping[str, Text],
+        started: list[float],
     ) -> None:
         self.sock, self.status_r, self.clock, self.hidden = sock, status_r, clock, hidden
         self.left, self.total = left, total
@@ -1420,7 +1399,7 @@ class _Session:
         self.streams = {out_r: sys.stdout, err_r: sys.stderr}
         self.output = _output_now()
         self.calls = 0
-        self.started: list[float] | None = None  # when the child said it had started
+        self.started = started  # when the child said it had started (the caller's list)
 
     def time_up(self) -> TimeLimit:
         return TimeLimit(STOPPED.bind(seconds=f"{self.total:g}"))
@@ -1485,8 +1464,7 @@ class _Session:
             raise _ended(proctree.learner_status(self.status_r, left_now), self.total)
         if message[0] == "started":
             self.deadline = min(self.deadline, time.monotonic() + self.left)
-            if self.started is not None:
-                self.started.append(time.monotonic())
+            self.started.append(time.monotonic())
             return None
         if message[0] == "done":
             _drain(self.streams, self.output)
