@@ -358,3 +358,30 @@ def test_no_exercise_text_begins_by_saying_it_is_right() -> None:
     for lang in i18n.LANGUAGES:
         said = [i18n.translate(lang, t) for t in texts]
         assert [s for s in said if assent.match(s)] == [], lang
+
+
+def test_a_judge_names_the_hop_that_made_an_answer_from_its_fields() -> None:
+    """An upstream that made the answer is named in the learner's language from the hop's
+    role and name, not by parsing ``ex.generated_by``'s label back: a name the label quotes
+    with double quotes ("upstream \"it's\"") used to stay English in a Chinese judge's line."""
+    from labkit.exchange import Exchange
+    from labkit.exercises.core import hop_name
+    from labkit.exercises.observe import maker
+    from labkit.i18n import CHINESE, render
+    from labkit.recorder import Event, Hop, Kind, Role
+
+    def sent(name: str, role: Role, generated: bool) -> Hop:
+        event = Event("req-0001", name, role, Kind.SENT, 0.0, "200 OK", generated=generated)
+        return Hop(name, role, sent=event)
+
+    hops = [sent("gateway", Role.GATEWAY, False), sent("it's", Role.UPSTREAM, True)]
+    ex = Exchange("req-0001", "GET", "/up/it's/", "gateway", 200, "OK", [], b"", hops)
+    assert ex.generated_by == 'upstream "it\'s"'
+    assert render(hop_name(maker(ex)), "en") == 'upstream "it\'s"'
+    assert render(hop_name(maker(ex)), CHINESE) == '上游服务器 "it\'s"'
+    hops[1] = sent("slow", Role.UPSTREAM, True)
+    assert render(hop_name(maker(ex)), CHINESE) == "上游服务器 'slow'"
+    hops[0], hops[1] = sent("gateway", Role.GATEWAY, True), sent("slow", Role.UPSTREAM, False)
+    assert render(hop_name(maker(ex)), CHINESE) == render(hop_name("gateway"), CHINESE) != "gateway"
+    assert render(hop_name(Role.GATEWAY), "en") == "gateway"
+    assert render(hop_name(maker(ex.__class__(**{**ex.__dict__, "hops": []}))), "en") == "None"

@@ -27,6 +27,7 @@ from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
 from labkit.exercises.timelimit import TimeLimit
 from labkit.i18n import ENGLISH, LANGUAGES, Listed, Msg, Text, learner_language, render, translate
+from labkit.recorder import Hop, Role
 from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
@@ -330,22 +331,24 @@ RAISED = Msg("your answer raised {name}: {text}")
 # "try solution()" named a function there is none of; the exercise's own method is meant
 NO_HINTS = Msg("this exercise has none; if you are stuck, .solution() on it shows the answer.")
 CLIENT = Msg("client", context="role")
-_UPSTREAM_LABEL = re.compile(r"upstream ('.*')")
 
 
-def hop_name(label: object) -> Text:
-    """A hop as ``ex.generated_by`` or a Role names it ("origin", "upstream 'slow'"), in the
-    words the lab's own pages use for it (pages.MADE_BY); anything else as it is written."""
+def hop_name(hop: Hop | Role | str | None) -> Text:
+    """A hop (``observe.maker(ex)``), a Role or a role's word ("origin", a learner's answer),
+    in the words the lab's own pages use for it (pages.MADE_BY); an upstream hop with its
+    name ("upstream 'slow'"), read from the hop's fields, not parsed back out of its label;
+    anything else as it is written (None: "None", no hop made the answer)."""
     from labkit.http.pages import MADE_BY
 
-    text = str(label)
+    if isinstance(hop, Hop):
+        if hop.role is Role.UPSTREAM:
+            return Msg("upstream {name}", name=repr(hop.name))
+        hop = hop.role
+    text = str(hop)
     if text in MADE_BY:
         return MADE_BY[text]
     if text == "client":
         return CLIENT
-    m = _UPSTREAM_LABEL.fullmatch(text)
-    if m:
-        return Msg("upstream {name}", name=m.group(1))
     return text
 
 

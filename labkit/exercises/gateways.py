@@ -13,7 +13,7 @@ from typing import Any
 from labkit.conditions import Condition
 from labkit.exercises.checks import CheckedTask, Run, expect, lab_param
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
-from labkit.exercises.observe import made_by
+from labkit.exercises.observe import made_by, maker
 from labkit.i18n import Listed, Msg, Text
 from labkit.recorder import Role
 
@@ -262,7 +262,7 @@ q5 = CheckedTask(
                 "refused connection to {status}. Set lab.gateway.personality to a "
                 "gateway that answers 503 for it.",
                 status=run["ex"].status,
-                hop=hop_name(run["ex"].generated_by),
+                hop=hop_name(maker(run["ex"])),
                 personality=run.lab.gateway.personality,
             ),
         ),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
 from labkit.exercises.core import Learner, hop_name, make_choice, make_short_answer
-from labkit.exercises.observe import quoted
+from labkit.exercises.observe import maker, quoted
 from labkit.exercises.runner import LearnerError, LearnerExit
 from labkit.i18n import Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
@@ -285,7 +285,7 @@ def _through_the_gateway(run: Run) -> Text:
                     "GET /orders/{order} -> {status} (made by the {hop})",
                     order=order_id,
                     status=ex.status,
-                    hop=hop_name(ex.generated_by),
+                    hop=hop_name(maker(ex)),
                 )
             )
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
+from labkit.exercises.observe import maker
 from labkit.http.requestcheck import transfer_codings
 from labkit.i18n import Listed, Msg, Text
 from labkit.recorder import Role
@@ -119,7 +120,7 @@ def _codings(run: Run) -> list[str] | None:
         Msg(
             "status: {status}; made by: {hop}; why: {why}",
             status=ex.status,
-            hop=hop_name(ex.generated_by),
+            hop=hop_name(maker(ex)),
             why=ex.why,
         )
     )
@@ -186,7 +187,7 @@ q3 = CheckedTask(
         "{hop} found where the body ends (chunked is last) but does not "
         "implement the other coding: 501 (RFC 9112 6.1).",
         codings=Listed(run["codings"]),
-        hop=hop_name(run["ex"].generated_by),
+        hop=hop_name(maker(run["ex"])),
     ),
     hints=(
         Msg(

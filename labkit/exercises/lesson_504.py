@@ -15,7 +15,7 @@ from typing import Any
 from labkit.exercises import runner
 from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
-from labkit.exercises.observe import made_by, status_problem
+from labkit.exercises.observe import made_by, maker, status_problem
 from labkit.i18n import Listed, Msg, Text
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Timeouts
@@ -177,7 +177,7 @@ q2 = CheckedTask(
                 read=f"{run.lab.gateway.route('slow').read_timeout:g}",
                 delay=f"{run.lab.upstreams['slow'].delay:g}",
                 status=run["ex"].status,
-                hop=hop_name(run["ex"].generated_by),
+                hop=hop_name(maker(run["ex"])),
                 why=run["ex"].why,
             ),
         ),

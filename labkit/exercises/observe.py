@@ -5,17 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from labkit.i18n import Msg, Text
-from labkit.recorder import Kind, Role
+from labkit.recorder import Hop, Kind, Role
+
+
+def maker(ex: Any) -> Hop | None:
+    """The hop that made the response the client got (None: nobody did, e.g. no status
+    line): its role and name are fields, where ``ex.generated_by`` is a label for people."""
+    for hop in ex.hops:
+        if hop.role is not Role.CLIENT and hop.generated:
+            found: Hop = hop
+            return found
+    return None
 
 
 def made_by(ex: Any) -> Role | None:
     """The role of the hop that made the response the client got (None: nobody did, e.g.
     no status line). Judges compare this field, not ``ex.generated_by``'s label."""
-    for hop in ex.hops:
-        if hop.role is not Role.CLIENT and hop.generated:
-            role: Role = hop.role
-            return role
-    return None
+    hop = maker(ex)
+    return None if hop is None else hop.role
 
 
 def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
