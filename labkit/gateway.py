@@ -262,7 +262,7 @@ class Gateway(Proxy):
         """A client's request that stops half way: a 408 page, or a close without a byte
         (nginx, Caddy), as the personality's real gateway does."""
         person = self._personality
-        if person.slow_client not in ("page", "close") or person is personalities.RFC:
+        if person.slow_client == "" or person is personalities.RFC:
             return await super().slow_client(conn, writer, raw, peer)
         said = Msg(
             "{title}: the request did not arrive within {seconds} s",

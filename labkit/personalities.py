@@ -19,6 +19,7 @@ default. Lesson 09 (gateways disagree) shows them side by side.
 from __future__ import annotations
 
 import enum
+from typing import Literal
 
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.errors import unknown
@@ -39,6 +40,20 @@ class AnswerKind(str, enum.Enum):
 
     def __str__(self) -> str:  # its word, as the tables and docs spell it, on every Python
         return str(self.value)
+
+
+# What a personality does where gateways differ, each one of a few words, declared here once as
+# a type: a misspelt word in a personality or in a comparison (``person.slow_client ==
+# "clsoe"``) is mypy's error, not a branch never taken. Each is described in the Headers and
+# Personality fields below and, in words, by tools/gateways_doc.py's table of the same name.
+RelayedServer = Literal["keep", "replace", "both"]
+RelayedUpgrade = Literal["drop", "keep", "keep-upgrade"]
+RelayedCase = Literal["keep", "lower", "canonical"]
+SlowClient = Literal["page", "close", ""]
+OtherVersions = Literal["505", "505/400", "pass", ""]
+Http10Upstream = Literal["1.1", "1.0"]
+Asterisk = Literal["options", "pass", "400", "answer", ""]
+MaxForwards = Literal["honour", "ignore", ""]
 
 
 class Answer(FrozenRecord):
@@ -125,11 +140,11 @@ class Headers(FrozenRecord):
     )
     server: str | None
     page_headers: tuple[tuple[str, str], ...]
-    relayed_server: str
+    relayed_server: RelayedServer
     via: bool
-    relayed_upgrade: str
+    relayed_upgrade: RelayedUpgrade
     keeps_alive_after_http09: bool
-    relayed_case: str
+    relayed_case: RelayedCase
     says_keep_alive: bool
     sources: dict[str, str]
     sends_date: bool
@@ -141,11 +156,11 @@ class Headers(FrozenRecord):
         self,
         server: str | None,
         page_headers: tuple[tuple[str, str], ...],
-        relayed_server: str,
+        relayed_server: RelayedServer,
         via: bool,
-        relayed_upgrade: str,
+        relayed_upgrade: RelayedUpgrade,
         keeps_alive_after_http09: bool,
-        relayed_case: str,
+        relayed_case: RelayedCase,
         says_keep_alive: bool,
         sources: dict[str, str],
         sends_date: bool = True,
@@ -248,18 +263,18 @@ class Personality(FrozenRecord):
     proxy_status: bool  # names itself and the error in Proxy-Status (RFC 9209)
     # A client that starts a request head and stops: "page" (a 408 page, then close),
     # "close" (closes without sending a byte), "" (not recorded: the lab sends its 408).
-    slow_client: str
+    slow_client: SlowClient
     slow_client_source: str
     slow_client_reason: str  # the 408's reason phrase, as its server writes it
     # A request line naming a major version other than 1 (GET / HTTP/2.0): "505" (the lab's
     # 505 page), "505/400" (505, but 400 for HTTP/0.9 with headers: nginx), "pass" (passed on
     # to the upstream, as HTTP/1.1, HTTP/0.9 as it came), "" (not recorded: the lab's 505).
-    other_versions: str
+    other_versions: OtherVersions
     other_versions_source: str
     # The request line's version an HTTP/1.0 client's request goes upstream with: "1.1" (the
     # lab's, whatever the client's), "1.0" (as it came, with 'Connection: keep-alive' where
     # the gateway keeps upstream connections: HAProxy).
-    http10_upstream: str
+    http10_upstream: Http10Upstream
     http10_upstream_source: str
     # A request for the server as a whole, the asterisk-form target (``OPTIONS *``, RFC 9112
     # 3.2.4): "options" (OPTIONS * passed on to the origin's route, another method with ``*``
@@ -267,12 +282,12 @@ class Personality(FrozenRecord):
     # ``*`` refused with its own 400 page, then close: nginx), "answer" (OPTIONS * answered
     # 200 with an empty body by the gateway itself, another method passed on: Caddy, Go's
     # net/http), "" (not recorded: as "options").
-    asterisk: str
+    asterisk: Asterisk
     asterisk_source: str
     # An OPTIONS or TRACE request's Max-Forwards (RFC 9110 7.6.2): "honour" (0: answered by
     # the gateway as the final recipient; more: passed on one less), "ignore" (passed on as it
     # came, 0 included: nginx, HAProxy, Caddy), "" (not recorded: as "honour").
-    max_forwards: str
+    max_forwards: MaxForwards
     max_forwards_source: str
 
     def __init__(
@@ -286,16 +301,16 @@ class Personality(FrozenRecord):
         table: dict[Condition, Answer],
         pages: dict[int, tuple[str | None, bytes]] | None = None,
         proxy_status: bool = False,
-        slow_client: str = "page",
+        slow_client: SlowClient = "page",
         slow_client_source: str = "",
         slow_client_reason: str = "Request Time-out",
-        other_versions: str = "505",
+        other_versions: OtherVersions = "505",
         other_versions_source: str = "",
-        http10_upstream: str = "1.1",
+        http10_upstream: Http10Upstream = "1.1",
         http10_upstream_source: str = "",
-        asterisk: str = "options",
+        asterisk: Asterisk = "options",
         asterisk_source: str = "",
-        max_forwards: str = "honour",
+        max_forwards: MaxForwards = "honour",
         max_forwards_source: str = "",
     ) -> None:
         set_ = object.__setattr__

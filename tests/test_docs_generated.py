@@ -56,6 +56,25 @@ def test_the_generated_tables_say_what_the_personalities_do() -> None:
     assert "`cache-control: no-cache`" in tool.gateways_md()
 
 
+def test_each_word_a_personality_can_say_is_described_once() -> None:
+    """A personality's few-word fields are Literal types (a misspelt word is mypy's error);
+    the tool's table of each describes exactly those words, none missing, none extra."""
+    from typing import get_args
+
+    from labkit import personalities
+
+    tool = _tool()
+    for table, kind in [
+        (tool.CASES, personalities.RelayedCase),
+        (tool.SLOW_CLIENT, personalities.SlowClient),
+        (tool.OTHER_VERSIONS, personalities.OtherVersions),
+        (tool.HTTP10_UPSTREAM, personalities.Http10Upstream),
+        (tool.ASTERISK, personalities.Asterisk),
+        (tool.MAX_FORWARDS, personalities.MaxForwards),
+    ]:
+        assert sorted(table) == sorted(get_args(kind)), kind
+
+
 def test_every_citation_is_a_file_of_the_repository() -> None:
     """A Binder visitor can open what the lessons cite: nothing outside the repository."""
     texts = {p: p.read_text() for p in ROOT.glob("notebooks/*.ipynb")}

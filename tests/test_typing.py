@@ -69,6 +69,7 @@ labkit.scenarios.run(lab, "502-garbage")
 labkit.widgets.Playground("502")
 labkit.Timeouts(connect=0.2, read=0.3).read = 1.0
 labkit.personalities.Answer("htp09")
+print(labkit.personalities.NGINX.slow_client == "clsoe")
 """
 
 
@@ -126,6 +127,7 @@ def test_a_learners_script_passes_mypy_strict_and_a_mistake_is_reported(tmp_path
         (8, 'Missing positional argument "lesson" in call to "Playground"'),
         (9, 'Property "read" defined in "Timeouts" is read-only'),
         (10, 'Argument 1 to "Answer" has incompatible type "str"; expected "AnswerKind"'),
+        (11, "Non-overlapping equality check (left operand type: \"Literal['page', 'close', '']\""),
     ]:
         assert any(line.startswith(f"mistakes.py:{line_no}: error: {what}") for line in mistakes), (
             f"line {line_no} not reported as {what!r}:\n" + "\n".join(mistakes)

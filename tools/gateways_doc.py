@@ -120,7 +120,7 @@ def summary(lang: str = ENGLISH) -> str:
     return _table(heads + [i18n.render(LABELS[p], lang) for p in ORDER], rows)
 
 
-CASES = {
+CASES: dict[personalities.RelayedCase, str] = {
     "keep": "as the upstream wrote them",
     "lower": "lower case (the names it writes itself too)",
     "canonical": "Go's canonical form (`X-Mixed-Case`; the names it writes itself too)",
@@ -197,14 +197,14 @@ def _headers_table() -> str:
     return _table(["what a learner reads"] + [str(LABELS[p]) for p in ORDER], rows)
 
 
-SLOW_CLIENT = {
+SLOW_CLIENT: dict[personalities.SlowClient, str] = {
     "page": "408 page, then close",
     "close": "closes without a byte",
     "": "not recorded",
 }
 
 
-OTHER_VERSIONS = {
+OTHER_VERSIONS: dict[personalities.OtherVersions, str] = {
     "505": "505",
     "505/400": "505 (HTTP/0.9 with headers: 400)",
     "pass": "passed on as HTTP/1.1 (HTTP/0.9 as it came)",
@@ -212,7 +212,7 @@ OTHER_VERSIONS = {
 }
 
 
-ASTERISK = {
+ASTERISK: dict[personalities.Asterisk, str] = {
     "options": "passed on to the origin (`GET *`: 400)",
     "pass": "passed on to the origin (`GET *` too)",
     "400": "400 page, then close (`GET *` too)",
@@ -221,14 +221,14 @@ ASTERISK = {
 }
 
 
-MAX_FORWARDS = {
+MAX_FORWARDS: dict[personalities.MaxForwards, str] = {
     "honour": "answered by the gateway (OPTIONS 204, TRACE 200 `message/http`); more: passed on one less",
     "ignore": "passed on as it came",
     "": "not recorded (the lab's: answered by the gateway)",
 }
 
 
-HTTP10_UPSTREAM = {
+HTTP10_UPSTREAM: dict[personalities.Http10Upstream, str] = {
     "1.1": "HTTP/1.1",
     "1.0": "HTTP/1.0 (with `Connection: keep-alive`)",
 }
