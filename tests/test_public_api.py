@@ -418,8 +418,31 @@ FOREIGN_PRIVATE = {
     # IPython's: prints a cell's error as the kernel does, with our one line as its traceback
     "_showtraceback",
 }
-# IPython's display protocol (_repr_html_, _repr_png_...): public, spelt with underscores
-DISPLAY_PROTOCOL = re.compile(r"_repr_\w+_|_ipython_\w+_")
+# IPython's display protocol (_repr_html_, _repr_png_...) and a named tuple's documented
+# methods and fields (collections.namedtuple): public, spelt with underscores
+DISPLAY_PROTOCOL = re.compile(r"_repr_\w+_|_ipython_\w+_|_fields|_replace|_asdict|_make")
+# getattr(x, "_name") reads x._name as surely as the attribute does (h11's Headers._full_items
+# was read that way): the same rule holds for a name written as a string
+BY_NAME = {"getattr", "hasattr", "setattr", "delattr"}
+
+
+def _attribute_reads(tree: ast.Module) -> list[tuple[ast.expr, str, int]]:
+    """(object, name, line) for each attribute the module reads or writes, ``x.name`` or
+    ``getattr(x, "name")``."""
+    found: list[tuple[ast.expr, str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            found.append((node.value, node.attr, node.lineno))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in BY_NAME
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            found.append((node.args[0], node.args[1].value, node.lineno))
+    return found
 
 
 def test_no_module_reaches_into_another_modules_private_names() -> None:
@@ -448,17 +471,17 @@ def test_no_module_reaches_into_another_modules_private_names() -> None:
                     for a in node.names
                     if not a.name.startswith("labkit")
                 }
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+        for value, attr, line in _attribute_reads(tree):
+            if not attr.startswith("_"):
                 continue
-            base = node.value
+            base = value
             while isinstance(base, ast.Attribute):
                 base = base.value
-            if node.attr.startswith("__") or node.attr in own | FOREIGN_PRIVATE:
+            if attr.startswith("__") or attr in own | FOREIGN_PRIVATE:
                 continue
-            if DISPLAY_PROTOCOL.fullmatch(node.attr):
+            if DISPLAY_PROTOCOL.fullmatch(attr):
                 continue
             if isinstance(base, ast.Name) and base.id in {"self", "cls", *foreign_modules}:
                 continue
-            reached.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+            reached.append(f"{path.relative_to(ROOT)}:{line}: {ast.unparse(value)}.{attr}")
     assert reached == [], "\n".join(reached)

@@ -59,23 +59,21 @@ def decoded(fields: Sequence[tuple[bytes, bytes]]) -> Headers:
     """An h11 event's headers as text: lowercased names and values, decoded as latin-1 (so
     that a byte goes back as the same byte).
 
-    Read from the list inside h11's ``Headers`` when it has one (h11 0.10 to 0.16: triples of
-    raw name, lowercased name, value), in one pass: going through its Sequence interface
-    costs a Python call per field (``__getitem__``), as many as the decoding itself.
+    Read through h11's public ``Headers.raw_items()`` (one list, built in one pass), each name
+    lowercased as h11 lowercases it (``bytes.lower``): going through its Sequence interface
+    costs a Python call per field (``__getitem__``, 2.4 us for 8 fields against 1.7 us), and
+    the list inside it (``_full_items``, 1.1 us) is h11's own, which any release may rename.
     """
-    full = getattr(fields, "_full_items", None)
-    if full is not None:
-        return [(name.decode("latin-1"), value.decode("latin-1")) for _, name, value in full]
+    raw = getattr(fields, "raw_items", None)
+    if raw is not None:
+        return [(name.lower().decode("latin-1"), value.decode("latin-1")) for name, value in raw()]
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in fields]
 
 
 def decoded_as_sent(fields: Sequence[tuple[bytes, bytes]]) -> Headers:
     """As ``decoded``, with each name as the sender wrote it (h11 keeps it beside the
-    lowercased one): what a proxy relays keeps the upstream's case (RFC 9110 5.1 makes names
-    case-insensitive; nginx passes them on as they came)."""
-    full = getattr(fields, "_full_items", None)
-    if full is not None:
-        return [(name.decode("latin-1"), value.decode("latin-1")) for name, _, value in full]
+    lowercased one, ``raw_items()``): what a proxy relays keeps the upstream's case (RFC 9110
+    5.1 makes names case-insensitive; nginx passes them on as they came)."""
     raw = getattr(fields, "raw_items", None)
     items = raw() if raw is not None else fields
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in items]
