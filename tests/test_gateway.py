@@ -79,9 +79,10 @@ def test_no_healthy_upstream_is_503_without_trying(lab: labkit.Lab) -> None:
     assert three.render("zh-CN") == "健康检查把 'pool' 的全部 3 个目标都标记为宕机"
 
 
-def _wakeups(lab: labkit.Lab) -> int:
-    """How many times the lab's loop thread has gone to sleep after waking (Linux counts them)."""
-    status = Path(f"/proc/self/task/{lab._thread.native_id}/status").read_text()
+def _wakeups(thread: int) -> int:
+    """How many times thread ``thread`` (a native id) has gone to sleep after waking (Linux
+    counts them)."""
+    status = Path(f"/proc/self/task/{thread}/status").read_text()
     return int(next(line for line in status.splitlines() if "voluntary_ctxt" in line).split()[1])
 
 
@@ -90,10 +91,11 @@ def _wakeups(lab: labkit.Lab) -> int:
 def test_an_idle_lab_sleeps(lab: labkit.Lab) -> None:
     """Nothing wakes an idle lab's loop: no health check on a timer (they are made when a
     request needs their verdict), so 200 labs on one host cost no CPU while nobody uses them."""
+    loop_thread = on_lab_loop(lab, threading.get_native_id)  # asking wakes it: before counting
     time.sleep(0.2)
-    before = _wakeups(lab)
+    before = _wakeups(loop_thread)
     time.sleep(1.5 * gateway.HEALTH_INTERVAL)
-    assert _wakeups(lab) == before
+    assert _wakeups(loop_thread) == before
 
 
 def test_a_health_verdict_stands_for_one_interval_then_is_made_again(

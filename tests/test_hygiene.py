@@ -22,6 +22,7 @@ from helpers import socket_inodes
 
 import labkit
 from labkit import lab as lab_module
+from labkit.lab import on_lab_loop
 
 needs_proc = pytest.mark.skipif(
     not Path("/proc/self/fd").is_dir(), reason="counts sockets through /proc/self/fd (Linux)"
@@ -215,9 +216,15 @@ def test_connections_accepted_as_the_lab_stops_are_closed_not_left_open():
     still closes it, so no client waits out its own timeout on a lab that is gone."""
     lab = labkit.start()
     ports = [lab.origin.port, lab.gateway.port, lab.portal.port]
-    lab._loop.call_soon_threadsafe(
-        time.sleep, 0.2
-    )  # hold the loop: connections wait in the backlog
+    held = threading.Event()
+
+    def hold() -> None:  # on the loop: connections wait in the backlog meanwhile
+        held.set()
+        time.sleep(0.2)
+
+    holder = threading.Thread(target=on_lab_loop, args=(lab, hold), daemon=True)
+    holder.start()
+    assert held.wait(timeout=5)
     clients = []
     for port in ports:
         for _ in range(3):
@@ -225,6 +232,7 @@ def test_connections_accepted_as_the_lab_stops_are_closed_not_left_open():
             sock.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n\r\n")
             clients.append(sock)
     lab.stop()  # queued behind the held loop, as are the accepts
+    holder.join(timeout=5)
     left_open = []
     for sock in clients:
         sock.settimeout(0.5)

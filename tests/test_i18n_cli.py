@@ -449,7 +449,7 @@ def test_a_practice_drill_and_the_gradebooks_reasons_in_chinese(
         practice = drill.join(lab)  # no course exchange: a practice drill
         said = repr(practice).splitlines()
         assert said[0].startswith("这是一次你自己一个人的练习演练（没有课程交换目录")
-        report = practice._exercise.incident.report_text.render("zh-CN")
+        report = drill.report_text({"seed": practice.name}, "zh-CN")
         assert said[1] == f"演练 solo：{report}。"
         assert said[2].startswith(f"出故障的交换是 drill.exchange（{practice.exchange.status} ")
         practice.leave()

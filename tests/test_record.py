@@ -18,7 +18,7 @@ from labkit.recorder import Attempt, Event, Hop, Kind, Role, Step
 def _dataclass_twin(record: Record, frozen: bool) -> object:
     """The dataclass a record was before: same name, fields and values."""
     cls = dataclasses.make_dataclass(type(record).__name__, record._fields, frozen=frozen)
-    return cls(*record._values())
+    return cls(*(getattr(record, name) for name in record._fields))
 
 
 def _event() -> Event:
