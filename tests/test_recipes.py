@@ -278,7 +278,15 @@ NEW = scenarios.Scenario(
     cause="the upstream resets the connection before answering a POST: 502",
     request=scenarios.Call("POST", "/up/reset/", body="order=7"),
     upstream="reset",
+    # a switch it turns on, and off again afterwards: its words, Python's and the shell's,
+    # come from the switch table
+    switches=(scenarios.read_timeout("reset", 0.2, UPSTREAM_TIMEOUTS.read),),
 )
+
+
+def _read_timeouts(ex: labkit.Exchange) -> set[float]:
+    """The read timeouts the gateway's attempts to reach the upstream were made with."""
+    return {e.attempt.read_timeout for e in ex.hop("gateway").events if e.attempt is not None}
 
 
 def test_add_a_scenario(lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -294,8 +302,15 @@ def test_add_a_scenario(lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, capsys
     listed = {s["id"]: s for s in json.loads(capsys.readouterr().out)}
     assert listed[NEW.id]["reproduce"].startswith("curl -sS")
     assert "-X POST --data-binary order=7" in listed[NEW.id]["reproduce"]
+    read = UPSTREAM_TIMEOUTS.read
+    assert listed[NEW.id]["setup"] == ['labkit ctl --lab "$GATEWAY" timeout reset --read 0.2']
+    assert listed[NEW.id]["teardown"] == [
+        f'labkit ctl --lab "$GATEWAY" timeout reset --read {read:g}'
+    ]
     ex = labkit.scenarios.run(NEW.id, lab)
     assert (ex.status, ex.generated_by) == (502, "gateway")
+    # on while it ran, put back after (what `lab.reset()` would restore, untouched)
+    assert _read_timeouts(ex) == {0.2} and lab.gateway.route("reset").read_timeout == read
     assert cli.main(["run", NEW.id]) == 0  # `labkit run ID`: on a fresh lab of its own
     assert capsys.readouterr().out.startswith(f"{NEW.id}: {NEW.cause}\n")
     playground = Playground(lab, "502")
@@ -304,3 +319,5 @@ def test_add_a_scenario(lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, capsys
     playground.run_button.click()
     assert playground.message.value == ""
     assert playground.inspector.exchange.status == 502
+    assert _read_timeouts(playground.inspector.exchange) == {0.2}
+    assert lab.gateway.route("reset").read_timeout == read
