@@ -429,13 +429,13 @@ def _length_framed(fields: Sequence[tuple[bytes, bytes]]) -> bool:
     Only such a body, once whole, is relayed as plain bytes (``UpstreamReply.whole``): the
     relayed response keeps that Content-Length and goes out byte for byte as streamed would;
     a chunked or close-delimited one is streamed, its framing the relaying server's own.
-    Read from the list inside h11's fields when it has one (``messages.decoded``), whose
-    names h11 has put in lower case.
+    Read through h11's public ``raw_items()`` when it has it, as ``messages.decoded`` does
+    (the list inside its fields is h11's own), each name lowercased as h11 does.
     """
-    full = getattr(fields, "_full_items", None)
+    raw = getattr(fields, "raw_items", None)
     length = False
-    for field in full if full is not None else fields:
-        name = field[-2]  # h11's lowercased name: (raw, name, value), or (name, value)
+    for name, _ in raw() if raw is not None else fields:
+        name = name.lower()
         if name == b"content-length":
             length = True
         elif name == b"transfer-encoding":
