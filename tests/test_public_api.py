@@ -513,6 +513,7 @@ TESTS_REACH_IN = {
     ("test_gateway.py", "server._FITTING"): "the fields checked, bounded",
     ("test_exercises_capstone.py", "incident._scenario_id"): "hidden: its id names the cause",
     ("test_i18n.py", "_FromChild"): "the runner's unpickler, which runs no code",
+    ("test_i18n.py", "i18n._fill"): "a template's Chinese spacing, on a made-up template",
     ("test_exercises_runner.py", "its_runner._budget"): "a hostile learner's code patches it",
     ("test_i18n_widgets.py", "charts._cjk_family"): "whether a Chinese font is installed",
     ("test_pool.py", "server._tasks"): "the server's side of a connection (TCP_NODELAY)",
