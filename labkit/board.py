@@ -69,13 +69,15 @@ def state_path() -> Path:
 
 
 def learner_state() -> dict[str, Any]:
+    """The memo: ``entries`` (exchange -> the live entry's name), ``drills`` (drill id ->
+    joined and tries) and ``submissions`` (exchange -> the names `labkit submit` made)."""
     try:
         data = json.loads(state_path().read_text())
     except (OSError, ValueError):
-        return {"entries": {}, "drills": {}}
+        data = None
     if not isinstance(data, dict):
-        return {"entries": {}, "drills": {}}
-    for key in ("entries", "drills"):
+        data = {}
+    for key in ("entries", "drills", "submissions"):
         if not isinstance(data.get(key), dict):
             data[key] = {}
     return data
@@ -158,8 +160,8 @@ class Class:
 
 def learners(exchange: Path) -> classroom.Collection:
     """Each learner's entry as ``labkit collect`` picks it (``classroom.collect``): an entry
-    whose file belongs to the learner it names always beats one that does not, so another
-    student cannot hide a learner's row behind a forged entry (both are reported)."""
+    another learner wrote in someone's name counts as its writer's (it is listed as a
+    problem), so a student can neither hide another learner's row nor make one."""
     return classroom.collect([exchange / "inbox"])
 
 

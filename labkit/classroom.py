@@ -13,8 +13,8 @@ inbox as a new file, created exclusively under a name nobody can guess, so one l
 can neither find, read, replace nor remove another's submission. ``labkit collect PATH...``
 reads submissions, home directories or progress files, never writes to or renames
 anything there, takes each learner's identity from the record and checks it against the
-file's owner (an entry someone else wrote never replaces the learner's own, whatever date
-it claims), and reports every file it cannot read on stderr (with a non-zero exit).
+file's owner (an entry another learner wrote in someone's name counts as its writer's),
+and reports every file it cannot read on stderr (with a non-zero exit).
 
 Progress is self-reported: the learner's own kernel wrote it. Every export says so;
 ``labkit grade`` re-runs the code answers for a grade that does not rest on it.
@@ -64,6 +64,14 @@ COLUMNS = [
 ]
 _PROGRESS_IN_HOME = Path(".local") / "share" / "labkit" / "progress.json"
 NOT_FOLLOWED = Msg("{path} is a symbolic link; it was not followed")
+# `labkit submit` keeps at most this many submissions of one learner in an exchange (the
+# next replaces their oldest); with the live entry (labkit/board.py) a learner has at most
+# MAX_SUBMISSIONS + 1 files in the inbox, and collect reads no more than that of anyone's
+MAX_SUBMISSIONS = 10
+MAX_FILES_PER_OWNER = MAX_SUBMISSIONS + 1
+# a spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"): `=HYPERLINK(...)` in a learner's name would run when the CSV is opened
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TOO_DEEP = Msg("{path} is nested too deeply to be a labkit submission")
 
 
@@ -168,12 +176,19 @@ def submission(user: str | None = None) -> dict[str, Any]:
     }
 
 
-def submit(exchange: Path) -> tuple[Path, int]:
-    """Hand in this learner's progress; returns the entry's path and how many exercises.
+def submit(exchange: Path) -> tuple[Path, int, bool]:
+    """Hand in this learner's progress; returns the entry's path, how many exercises, and
+    whether it replaced the learner's oldest submission.
 
     Nothing checked yet is refused: collect keeps each learner's newest entry, so an empty
     one (a new kernel's empty progress file, a LABKIT_PROGRESS set elsewhere) would hide
-    the learner's earlier submission."""
+    the learner's earlier submission. A learner keeps at most MAX_SUBMISSIONS entries: each
+    new one was a new file of up to 4 MB, so a cell running `!labkit submit` in a loop
+    filled the instructor's disk; past the limit the newest replaces the oldest (its name is
+    in the learner's private memo, and the sticky inbox lets a rename replace only one's own
+    file). Collect reads only the newest, so nothing it uses is lost."""
+    from labkit import board
+
     os.close(_check_inbox(exchange / "inbox"))  # a wrong exchange is said first
     entry = submission()
     if not entry["progress"]["exercises"]:
@@ -186,8 +201,29 @@ def submit(exchange: Path) -> tuple[Path, int]:
                 )
             )
         )
-    path = write_entry(exchange, f"{entry['user']}.{secrets.token_hex(16)}.json", entry)
-    return path, len(entry["progress"]["exercises"])
+    state = board.learner_state()
+    key = str(exchange.resolve())
+    kept = state["submissions"].get(key)
+    mine = [n for n in kept if _entry_name(n, entry["user"])] if isinstance(kept, list) else []
+    mine = mine[-MAX_SUBMISSIONS:]
+    replaced = len(mine) >= MAX_SUBMISSIONS
+    name = mine.pop(0) if replaced else f"{entry['user']}.{secrets.token_hex(16)}.json"
+    path = write_entry(exchange, name, entry)
+    state["submissions"][key] = [*mine, name]
+    board.save_learner_state(state)
+    return path, len(entry["progress"]["exercises"]), replaced
+
+
+def _entry_name(name: object, user: str) -> bool:
+    """A name ``submit`` or the board made for ``user``'s entry (from the learner's memo,
+    which they can edit: never a path)."""
+    return (
+        isinstance(name, str)
+        and name.startswith(f"{user}.")
+        and name.endswith(".json")
+        and "/" not in name
+        and name.isprintable()
+    )
 
 
 def write_entry(exchange: Path, name: str, entry: dict[str, Any]) -> Path:
@@ -222,6 +258,7 @@ class Found:
     uid: int
     snapshot: store.Snapshot
     when: str  # the submission's time or the file's last change: the newest own entry wins
+    written: int = 0  # the file's last change (ns): among entries of the same second, the newest
 
 
 @dataclass
@@ -322,7 +359,7 @@ def read_one(path: Path) -> Found:
             when = data["submitted"]
     else:
         snap = store.decode(path, raw)
-    return Found(path, owner, st.st_uid, snap, when)
+    return Found(path, owner, st.st_uid, snap, when, st.st_mtime_ns)
 
 
 def _kind(path: Path) -> str | None:
@@ -388,7 +425,43 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
         entries.append(target / name)
     if not entries:
         collection.notes.append(say(Msg("{path}: no submissions or progress files", path=target)))
-    yield from entries
+    yield from _newest_of_each_owner(target, entries, collection)
+
+
+def _newest_of_each_owner(folder: Path, entries: list[Path], collection: Collection) -> list[Path]:
+    """At most MAX_FILES_PER_OWNER files of each owner, their newest (by the file's time,
+    which only its owner can set; yours are all read): more than `labkit submit` and the
+    board leave is a learner writing files by hand, and reading thousands of 4 MB files
+    would make collect, grade and every refresh of the board take minutes. The rest are
+    reported, not read."""
+    owners: dict[int, list[tuple[float, Path]]] = {}
+    for path in entries:
+        try:
+            st = path.lstat()
+        except OSError:  # gone since the listing, or cannot look: reading it says why
+            st = None
+        uid, when = (st.st_uid, st.st_mtime) if st else (-1, 0.0)
+        owners.setdefault(uid, []).append((when, path))
+    keep = set()
+    for uid, files in owners.items():
+        files.sort(reverse=True)
+        # your own files (copies you put there) are each a learner's: all are read
+        if uid not in (-1, os.geteuid()) and len(files) > MAX_FILES_PER_OWNER:
+            collection.errors.append(
+                say(
+                    Msg(
+                        "{path}: {owner} has {count} files here, more than labkit submit "
+                        "and the board leave ({most}); only their newest {most} were read",
+                        path=folder,
+                        owner=repr(_owner_name(uid)),
+                        count=len(files),
+                        most=MAX_FILES_PER_OWNER,
+                    )
+                )
+            )
+            files = files[:MAX_FILES_PER_OWNER]
+        keep |= {path for _, path in files}
+    return [path for path in entries if path in keep]
 
 
 def collect(paths: Iterable[Path]) -> Collection:
@@ -415,28 +488,38 @@ def collect(paths: Iterable[Path]) -> Collection:
                         )
                     )
                 )
-            elif user != one.owner:
+            elif user != one.owner and one.uid != os.geteuid():
+                # the owner is the one identity a learner cannot forge: the entry counts as
+                # theirs. As the named learner's row it gave one with no entry of their own
+                # the writer's work (and `labkit grade` the writer's points under that name),
+                # with one line on stderr that is easily missed among 200 learners'; dropped,
+                # every learner of a hub whose system users are named otherwise (TLJH's
+                # jupyter-NAME) would vanish from the table
                 found.errors.append(
                     say(
                         Msg(
-                            "{path}: the record says {user} but the file belongs to {owner}",
+                            "{path}: the record says {user} but the file belongs to {owner}; "
+                            "it counts as {owner}'s",
                             path=path,
                             user=repr(user),
                             owner=repr(one.owner),
                         )
                     )
                 )
+                user = one.owner
             previous = found.learners.get(user)
             if previous is None or _rank(user, one) > _rank(user, previous):
                 found.learners[user] = one
     return found
 
 
-def _rank(user: str, one: Found) -> tuple[bool, str]:
-    """Which of a learner's entries counts: one whose file belongs to that learner beats any
-    that does not, whatever date a file claims (another student can create an entry naming
-    them, never one they own); among equals, the newest."""
-    return (one.owner == user, one.when)
+def _rank(user: str, one: Found) -> tuple[bool, str, int]:
+    """Which of a learner's entries counts: one whose file belongs to that learner beats one
+    of yours that names them (a file you copied); among equals, the newest. An entry that
+    another learner wrote in their name counts as its writer's (``collect``). A submission's
+    time is in seconds: two in one second (a submit right after a check) are told apart by
+    when their files were written."""
+    return (one.owner == user, one.when, one.written)
 
 
 def rows(found: Collection) -> list[dict[str, Any]]:
@@ -468,11 +551,21 @@ def rows(found: Collection) -> list[dict[str, Any]]:
     return out
 
 
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as the text it is: a leading ``'`` before text that
+    starts like a formula (OWASP's advice against CSV injection). A learner names
+    themselves (a hub name, a record), and useradd accepts ``=cls`` and ``@cls`` as login
+    names; numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(table: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(table)
+    writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in table)
     return out.getvalue()
 
 
@@ -512,12 +605,21 @@ def _exchange_cmd(args: Any) -> int:
 
 
 def _submit_cmd(args: Any) -> int:
-    path, count = submit(exchange_dir(args.exchange))
-    done = Msg(
-        "submitted {count} exercise record(s) as {name} (only your instructor can read it)",
-        count=count,
-        name=path.name,
-    )
+    path, count, replaced = submit(exchange_dir(args.exchange))
+    if replaced:
+        done = Msg(
+            "submitted {count} exercise record(s) as {name} in place of your oldest "
+            "submission (labkit keeps your newest {most}; only your instructor can read them)",
+            count=count,
+            name=path.name,
+            most=MAX_SUBMISSIONS,
+        )
+    else:
+        done = Msg(
+            "submitted {count} exercise record(s) as {name} (only your instructor can read it)",
+            count=count,
+            name=path.name,
+        )
     print(say(done))
     return 0
 

@@ -44,6 +44,10 @@ DRILL_FILE = "drill.json"  # in the exchange's outbox
 KIND = "labkit-drill"
 MAX_TRIES = 200  # per learner and drill: more are not kept
 PRACTICE = "solo"  # the drill's name (and seed) without a course exchange: incident 3
+# a join or try dated more than this before the drill's start or after its end (its stop,
+# or now) is not counted: learners write these times, and one in the year 2999 put
+# "+38125043:32 joined" in the debrief's timeline (the clocks are one host's, or NTP's)
+SKEW_SECONDS = 5.0
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -224,26 +228,49 @@ def right_answer(number: int) -> tuple[str, str]:
     )
 
 
-def _tries(entry: object, drill: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
-    """(joined, tries) of one learner's entry for this drill, each try judged here; a
-    damaged record counts as nothing (learners write these files)."""
+def _window(drill: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    """The drill's start and end (its stop, or now while it runs)."""
+    started = parse_time(drill["started"])
+    assert started is not None
+    ended = parse_time(drill.get("stopped")) or dt.datetime.now(dt.timezone.utc)
+    return started, max(started, ended)
+
+
+def _within(drill: dict[str, Any], when: object) -> bool | None:
+    """Whether a learner's time falls in the drill (None: not a time at all)."""
+    t = parse_time(when)
+    if t is None:
+        return None
+    started, ended = _window(drill)
+    skew = dt.timedelta(seconds=SKEW_SECONDS)
+    return started - skew <= t <= ended + skew
+
+
+def _tries(entry: object, drill: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]], int]:
+    """(joined, tries, outside) of one learner's entry for this drill, each try judged
+    here; a damaged record counts as nothing (learners write these files), and a join or
+    try dated outside the drill is not counted but counted in ``outside``."""
     if not isinstance(entry, dict) or not isinstance(entry.get("drills"), dict):
-        return None, []
+        return None, [], 0
     mine = entry["drills"].get(drill["id"])
     if not isinstance(mine, dict):
-        return None, []
+        return None, [], 0
     made_by, cause = right_answer(incident_number(drill["seed"]))
-    joined = mine.get("joined") if parse_time(mine.get("joined")) else None
+    inside = _within(drill, mine.get("joined"))
+    joined = mine.get("joined") if inside else None
+    outside = int(inside is False)
     tries = []
     for t in mine.get("tries", [])[:MAX_TRIES] if isinstance(mine.get("tries"), list) else []:
-        if (
-            isinstance(t, dict)
-            and parse_time(t.get("t"))
-            and all(
-                # printable: the debrief prints them in the instructor's terminal as given
-                isinstance(t.get(k), str) and len(t[k]) <= 40 and t[k].isprintable()
-                for k in ("made_by", "cause")
-            )
+        if not isinstance(t, dict):
+            continue
+        inside = _within(drill, t.get("t"))
+        if inside is False:
+            outside += 1
+            continue
+        if inside and all(
+            # printable: the debrief prints them in the instructor's terminal as given
+            isinstance(t.get(k), str) and len(t[k]) <= 40 and t[k].isprintable()
+            for k in ("made_by", "cause")
         ):
             tries.append(
                 {
@@ -254,12 +281,12 @@ def _tries(entry: object, drill: dict[str, Any]) -> tuple[str | None, list[dict[
                     "cause_ok": t["cause"] == cause,
                 }
             )
-    return joined, tries
+    return joined, tries, outside
 
 
 def _entries(
     found: Any, drill: dict[str, Any]
-) -> dict[str, tuple[str | None, list[dict[str, Any]]]]:
+) -> dict[str, tuple[str | None, list[dict[str, Any]], int]]:
     from labkit import classroom
 
     out = {}
@@ -269,23 +296,28 @@ def _entries(
             entry = json.loads(raw)
         except (OSError, ValueError, RecursionError, LabkitError):  # learners write these
             continue
-        joined, tries = _tries(entry, drill)
-        if joined or tries:
-            out[user] = (joined, tries)
+        joined, tries, outside = _tries(entry, drill)
+        if joined or tries or outside:
+            out[user] = (joined, tries, outside)
     return out
 
 
-def _after(start: dt.datetime, when: object) -> float | None:
+def _after(drill: dict[str, Any], when: object) -> float | None:
+    """Seconds from the drill's start to ``when``, within the drill (``_tries`` kept only
+    times at most SKEW_SECONDS outside it)."""
     t = parse_time(when)
-    return None if t is None else max(0.0, (t - start).total_seconds())
+    if t is None:
+        return None
+    started, ended = _window(drill)
+    return min(max(0.0, (t - started).total_seconds()), (ended - started).total_seconds())
 
 
 def class_rows(found: Any, drill: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per learner who joined: when each found the hop and the cause, how many tries."""
-    started = parse_time(drill["started"])
-    assert started is not None
     rows = []
-    for user, (joined, tries) in _entries(found, drill).items():
+    for user, (joined, tries, _outside) in _entries(found, drill).items():
+        if not (joined or tries):
+            continue
         hop = next((t["t"] for t in tries if t["maker_ok"]), None)
         cause = next((t["t"] for t in tries if t["cause_ok"]), None)
         solved = next((n for n, t in enumerate(tries, 1) if t["maker_ok"] and t["cause_ok"]), 0)
@@ -296,8 +328,8 @@ def class_rows(found: Any, drill: dict[str, Any]) -> list[dict[str, Any]]:
                 "joined": joined,
                 "tries": solved or len(tries),
                 "solved": bool(solved),
-                "hop_after": _after(started, hop),
-                "cause_after": _after(started, cause),
+                "hop_after": _after(drill, hop),
+                "cause_after": _after(drill, cause),
                 "last": f"{last['made_by']} / {last['cause']}" if last else "",
             }
         )
@@ -339,12 +371,24 @@ def debrief(exchange: Path) -> str:
     ]
     events: list[tuple[float, Msg]] = []
     wrong: collections.Counter[tuple[str, str]] = collections.Counter()
-    for user, (joined, tries) in entries.items():
+    outside: list[Msg] = []
+    for user, (joined, tries, dated_outside) in entries.items():
+        if dated_outside:
+            outside.append(
+                Msg(
+                    "{user}: {n} join or try dated outside the drill (before its start or "
+                    "after its end) was not counted",
+                    plural="{user}: {n} joins or tries dated outside the drill (before its "
+                    "start or after its end) were not counted",
+                    user=user,
+                    n=dated_outside,
+                )
+            )
         if joined:
-            events.append((_after(started, joined) or 0.0, Msg("{user} joined", user=user)))
+            events.append((_after(drill, joined) or 0.0, Msg("{user} joined", user=user)))
         hop_seen = False
         for n, t in enumerate(tries, 1):
-            at = _after(started, t["t"]) or 0.0
+            at = _after(drill, t["t"]) or 0.0
             if t["maker_ok"] and t["cause_ok"]:
                 events.append((at, Msg("{user} solved it (try {n})", user=user, n=n)))
                 break
@@ -377,13 +421,15 @@ def debrief(exchange: Path) -> str:
     lines += [f"  {_clock(at)}  {say(what, lang)}" for at, what in events] or [
         "  " + say(Msg("nobody joined"), lang)
     ]
+    lines += [f"  {say(line, lang)}" for line in outside]
     solved = [r for r in class_rows(found, drill) if r["solved"]]
+    joined_count = sum(1 for joined, tries, _ in entries.values() if joined or tries)
     lines += [
         "",
         Msg(
             "{solved} of {joined} learner(s) who joined solved it.",
             solved=len(solved),
-            joined=len(entries),
+            joined=joined_count,
         ),
     ]
     lines += ["", Msg("Most frequent wrong diagnoses (made_by / cause):")]

@@ -271,6 +271,52 @@ def _dotted(node: ast.expr) -> bool:
     return isinstance(node, ast.Name)
 
 
+# Standard modules whose import acts: it opens a browser or a window, prints, or runs
+# CPython's test suite. What a kept answer imports is imported in the verdict process
+# (below no keeper, before the verdicts are printed), so only imports that act on nothing
+# pass there (``_import_refused``); a package's ``__main__`` runs its command when imported.
+ACTING_ON_IMPORT = frozenset(
+    {
+        "antigravity",
+        "this",
+        "__hello__",
+        "__phello__",
+        "idlelib",
+        "tkinter",
+        "turtle",
+        "turtledemo",
+        "test",
+    }
+)
+
+
+def _import_refused(node: ast.Import | ast.ImportFrom) -> str | None:
+    """The module an import of a kept answer may not import in the verdict process, or
+    None: a standard module (not one of ACTING_ON_IMPORT, nor a ``__main__``), or a module
+    this process already imported (labkit and what it uses: importing it again runs
+    nothing). Any other installed module's import would run code the instructor never
+    chose, with the learner's rights (as root) or the instructor's confined ones, outside
+    the keeper that ends what a check leaves running; the learner's kernel imported it,
+    the gradebook says which line to change."""
+    if isinstance(node, ast.ImportFrom):
+        if node.level or not node.module:
+            return "." * node.level + (node.module or "")
+        names = [node.module]
+        loaded = sys.modules.get(node.module)
+        for alias in node.names:  # a submodule not yet imported is an import too
+            if loaded is None or not hasattr(loaded, alias.name):
+                names.append(f"{node.module}.{alias.name}")
+    else:
+        names = [alias.name for alias in node.names]
+    for name in names:
+        parts = name.split(".")
+        if "__main__" in parts or parts[0] in ACTING_ON_IMPORT:
+            return name
+        if parts[0] not in sys.stdlib_module_names and name not in sys.modules:
+            return name
+    return None
+
+
 def _only_definitions(code: str, part: Msg) -> types.CodeType:
     """``code`` compiled, if it only imports, defines functions and binds constants (what
     ``_function`` keeps); else ValueError saying which line does more.
@@ -285,7 +331,20 @@ def _only_definitions(code: str, part: Msg) -> types.CodeType:
     tree = ast.parse(code, where)
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
+            refused = _import_refused(node)
+            if refused is None:
+                continue
+            raise ValueError(
+                say(
+                    Msg(
+                        "line {line} of {part} imports {module}, which grading does not "
+                        "import (only the standard library, labkit and what labkit uses)",
+                        line=node.lineno,
+                        part=part,
+                        module=refused,
+                    )
+                )
+            )
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]
             if not node.decorator_list and all(_literal(d) or _dotted(d) for d in defaults):
@@ -511,6 +570,7 @@ def gradebook_csv(rows: list[dict[str, Any]]) -> str:
     import csv
     import io
 
+    from labkit.classroom import spreadsheet_cell
     from labkit.exercises import all_exercises
 
     ids = [ex.id for ex in all_exercises()]
@@ -524,11 +584,11 @@ def gradebook_csv(rows: list[dict[str, Any]]) -> str:
         )
         writer.writerow(
             [
-                user,
+                spreadsheet_cell(user),  # a learner's name: never a formula
                 sum(mine[i]["points"] for i in ids),
                 len(ids),
                 *(mine[i]["points"] if mine[i]["result"] != "not re-run" else "-" for i in ids),
-                failed,
+                spreadsheet_cell(failed),
             ]
         )
     return out.getvalue()

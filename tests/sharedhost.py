@@ -71,14 +71,16 @@ def need_root() -> None:
 
 
 @contextlib.contextmanager
-def system_users(*roles: str) -> Iterator[list[User]]:
-    """One real user per role, with a home of mode 0700; removed (with their homes) after."""
+def system_users(*roles: str, lead: str = "") -> Iterator[list[User]]:
+    """One real user per role, with a home of mode 0700; removed (with their homes) after.
+    ``lead`` starts each name (useradd takes ``=`` or ``@``: a name a spreadsheet reads
+    as a formula)."""
     need_root()
     tag = secrets.token_hex(3)
     made: list[User] = []
     try:
         for role in roles:
-            name = f"cls{role[:12]}{tag}"
+            name = f"{lead}cls{role[:12]}{tag}"
             subprocess.run(
                 ["useradd", "--create-home", "--shell", "/bin/sh", "--user-group", name],
                 check=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -27,8 +28,8 @@ print(bool(q1.check("origin")))
 @pytest.fixture(scope="module")
 def room():
     python = shared_python()
-    with shared_dir() as shared, system_users("teach", "alice", "bob") as users:
-        teacher, alice, bob = users
+    with shared_dir() as shared, system_users("teach", "alice", "bob", "cid") as users:
+        teacher, alice, bob, cid = users
         course = shared / "course"
         course.mkdir()
         os.chown(course, teacher.uid, teacher.gid)
@@ -52,6 +53,7 @@ def room():
             "teacher": teacher,
             "alice": alice,
             "bob": bob,
+            "cid": cid,  # never submits
             "course": course,
             "labkit": labkit,
             "session": session,
@@ -147,7 +149,7 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
     )
     assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr
     assert out.stdout.splitlines()[0] == ",".join(classroom.COLUMNS)
-    assert alice.name in {r["user"] for r in _csv(out.stdout)}  # the class is still there
+    assert bob.name in {r["user"] for r in _csv(out.stdout)}  # the class is still there
 
 
 def test_a_future_dated_entry_in_another_learners_name_never_replaces_their_row(room) -> None:
@@ -165,7 +167,10 @@ def test_a_future_dated_entry_in_another_learners_name_never_replaces_their_row(
     fake = inbox / f"{alice.name}.{'f' * 32}.json"
     made = bob.run(["sh", "-c", f"cat > {fake}"], input=json.dumps(forged))
     assert made.returncode == 0, made.stderr
-    out = labkit(teacher, "collect", str(inbox))
+    try:
+        out = labkit(teacher, "collect", str(inbox))
+    finally:
+        fake.unlink()  # it would be bob's newest entry (year 2999) in the tests after this
     assert out.returncode == 1  # reported as an error ...
     assert f"{fake}: the record says {alice.name!r} but the file belongs to {bob.name!r}" in (
         out.stderr
@@ -245,7 +250,7 @@ def test_drill_answers_with_terminal_escapes_never_reach_the_debrief(room) -> No
     assert labkit(teacher, "drill", "start", "escapes").returncode == 0
     try:
         drill_id = json.loads((exchange / "outbox" / "drill.json").read_text())["id"]
-        t = "2999-01-01T00:00:00+00:00"
+        t = dt.datetime.now(dt.timezone.utc).isoformat()
         tries = [{"t": t, "made_by": "\x1b]0;pwned\x07", "cause": "\x1b[2J"}]
         entry = {
             "kind": classroom.SUBMISSION_KIND,
@@ -263,3 +268,156 @@ def test_drill_answers_with_terminal_escapes_never_reach_the_debrief(room) -> No
         assert "\x1b" not in out.stdout + out.stderr  # ... and its answers were not printed
     finally:
         labkit(teacher, "drill", "stop")
+
+
+def _plant(user, path, entry: dict) -> None:
+    """A file ``user`` writes by hand into the inbox (they may create, not list)."""
+    made = user.run(["sh", "-c", 'cat > "$0"', str(path)], input=json.dumps(entry))
+    assert made.returncode == 0, made.stderr
+
+
+def _entry(user: str, submitted: str, **extra) -> dict:
+    progress = {"version": 2, "user": user, "exercises": {}}
+    return {
+        "kind": classroom.SUBMISSION_KIND,
+        "user": user,
+        "submitted": submitted,
+        "progress": progress,
+        **extra,
+    }
+
+
+def test_an_entry_in_the_name_of_a_learner_without_one_counts_as_its_writers(room) -> None:
+    """bob hands in as cid, who never submitted: that entry was cid's row (and `labkit
+    grade` gave cid the points of bob's code), with one line on stderr that an instructor
+    of 200 learners does not see among the rest. It counts as bob's now: the owner is the
+    identity a learner cannot forge."""
+    bob, cid, teacher, labkit = room["bob"], room["cid"], room["teacher"], room["labkit"]
+    assert room["session"](bob).stdout.strip() == "True"
+    sub = labkit(bob, "submit", env={"JUPYTERHUB_USER": cid.name})
+    assert sub.returncode == 0, sub.stderr
+    inbox = room["course"] / "exchange" / "inbox"
+    forged = inbox / sub.stdout.split(" as ", 1)[1].split()[0]
+    out = labkit(teacher, "collect", str(inbox))
+    assert out.returncode == 1
+    assert (
+        f"{forged}: the record says {cid.name!r} but the file belongs to {bob.name!r}; it "
+        f"counts as {bob.name!r}'s"
+    ) in out.stderr
+    rows = _csv(out.stdout)
+    assert cid.name not in {r["user"] for r in rows}
+    assert {r["source"] for r in rows if r["user"] == bob.name} == {str(forged)}  # his newest
+
+
+def test_a_name_that_starts_like_a_formula_is_text_in_the_csv_and_the_gradebook(room) -> None:
+    """useradd takes '=cls...' as a login name: its CSV cell was a formula when the
+    instructor opened class.csv in a spreadsheet (OWASP, CSV injection)."""
+    teacher, labkit = room["teacher"], room["labkit"]
+    inbox = room["course"] / "exchange" / "inbox"
+    with system_users("formula", lead="=") as (eq,):
+        try:
+            assert room["session"](eq).stdout.strip() == "True"
+            sub = labkit(eq, "submit")
+            assert sub.returncode == 0, sub.stderr
+            out = labkit(teacher, "collect", str(inbox))
+            rows = [r for r in _csv(out.stdout) if r["user"].endswith(eq.name)]
+            assert rows and all(r["user"] == r["owner"] == f"'{eq.name}" for r in rows)
+            cells = [c for line in csv.reader(io.StringIO(out.stdout)) for c in line]
+            assert not [c for c in cells if c.startswith(classroom.FORMULA_START)]
+            (mine,) = [p for p in _submitted(inbox, eq.name)]
+            book = subprocess.run(
+                [str(room["python"]), "-m", "labkit", "grade", str(mine)],
+                capture_output=True,
+                text=True,
+                env={"PATH": os.environ["PATH"], "PYTHONPATH": labkit_path(room)},
+                timeout=120,
+            )
+            assert book.returncode == 0, book.stderr
+            assert book.stdout.splitlines()[1].startswith(f"'{eq.name},")
+        finally:
+            for p in inbox.iterdir():
+                if p.lstat().st_uid == eq.uid:
+                    p.unlink()
+
+
+def labkit_path(room) -> str:
+    return str(room["course"].parent / "pythonpath")
+
+
+def test_a_learner_keeps_ten_submissions_and_collect_reads_eleven_files_of_anyone(room) -> None:
+    """Each `labkit submit` was a new file of up to 4 MB and nothing limited how many: a
+    cell running it in a loop (or a student writing files by hand) filled the
+    instructor's disk and made collect, grade and each refresh of the board read them all."""
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    inbox = room["course"] / "exchange" / "inbox"
+    assert room["session"](alice).stdout.strip() == "True"
+    said = [labkit(alice, "submit") for _ in range(classroom.MAX_SUBMISSIONS + 2)]
+    assert all(s.returncode == 0 for s in said), said[-1].stderr
+    assert "in place of your oldest submission (labkit keeps your newest 10" in said[-1].stdout
+    assert len(said[-1].stdout.splitlines()) == 1
+    hers = [p for p in _submitted(inbox, alice.name) if p.stat().st_uid == alice.uid]
+    assert len(hers) == classroom.MAX_SUBMISSIONS  # (bob wrote two in her name, above)
+    newest = max(hers, key=lambda p: p.stat().st_mtime_ns)
+    # bob writes his own entries by hand, as many as he likes: collect reads his newest 11
+    planted = []
+    try:
+        for n in range(30):
+            planted.append(inbox / f"{bob.name}.flood{n:02d}.json")
+            _plant(bob, planted[-1], _entry(bob.name, f"2026-01-01T00:00:{n:02d}+00:00"))
+        out = labkit(teacher, "collect", str(inbox))
+        assert out.returncode == 1
+        files = len(
+            [
+                p
+                for p in inbox.iterdir()  # what collect reads (*.json, a printable name)
+                if p.lstat().st_uid == bob.uid and p.name.endswith(".json") and p.name.isprintable()
+            ]
+        )
+        assert (
+            f"{inbox}: {bob.name!r} has {files} files here, more than labkit submit and the "
+            f"board leave (11); only their newest 11 were read"
+        ) in out.stderr
+        rows = _csv(out.stdout)
+        assert {r["source"] for r in rows if r["user"] == bob.name} == {str(planted[-1])}
+        assert {r["source"] for r in rows if r["user"] == alice.name} == {str(newest)}
+    finally:
+        for p in planted:
+            p.unlink(missing_ok=True)
+
+
+def test_a_future_dated_join_or_try_is_not_in_the_debrief_timeline(room) -> None:
+    """A hand-written entry dated 2999 put '+38125043:32 joined' in the debrief; the
+    board's drill table said 'found after' as long."""
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    exchange = room["course"] / "exchange"
+    assert labkit(teacher, "drill", "start", "future").returncode == 0
+    planted = exchange / "inbox" / f"{alice.name}.{'e' * 32}.json"
+    try:
+        drill_id = json.loads((exchange / "outbox" / "drill.json").read_text())["id"]
+        future, now = "2999-01-01T00:00:00+00:00", dt.datetime.now(dt.timezone.utc).isoformat()
+        tries = [{"t": future, "made_by": "gateway", "cause": "timeout"}]
+        _plant(
+            alice,
+            planted,
+            _entry(alice.name, future, drills={drill_id: {"joined": future, "tries": tries}}),
+        )
+        bobs = {drill_id: {"joined": now, "tries": [{"t": now, "made_by": "origin", "cause": "x"}]}}
+        _plant(
+            bob,
+            exchange / "inbox" / f"{bob.name}.{'e' * 32}.json",
+            _entry(bob.name, future, drills=bobs),
+        )
+        out = labkit(teacher, "drill", "stop")
+        assert out.returncode == 0, out.stderr
+        timeline = [line for line in out.stdout.splitlines() if line.startswith("  +")]
+        assert timeline and all(line.startswith("  +0:") for line in timeline), timeline
+        assert f"{bob.name} joined" in out.stdout and f"{alice.name} joined" not in out.stdout
+        assert (
+            f"{alice.name}: 2 joins or tries dated outside the drill (before its start or "
+            "after its end) were not counted"
+        ) in out.stdout
+        assert "0 of 1 learner(s) who joined solved it." in out.stdout
+    finally:
+        labkit(teacher, "drill", "stop")
+        for p in exchange.joinpath("inbox").glob(f"*.{'e' * 32}.json"):
+            p.unlink()

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import tempfile
+from pathlib import Path
 
 import pytest
 from sharedhost import shared_dir, shared_python, system_users
@@ -91,17 +92,27 @@ def _book(out: str) -> dict[str, dict[str, str]]:
     return {r["user"]: r for r in csv.DictReader(io.StringIO(out))}
 
 
-def _scratch_left() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "labkit-grade-*")))
+def _own_tmp(owner) -> Path:
+    """A TMPDIR for one `labkit grade` run, so that what it leaves is counted there: every
+    /tmp/labkit-grade-* on the host counted others' runs too (one failure in six beside
+    other engineers' tests). Others may pass (a learner's re-run has its home in it)."""
+    tmp = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
+    os.chown(tmp, owner.uid if owner else 0, owner.gid if owner else 0)
+    tmp.chmod(0o711)
+    return tmp
+
+
+def _scratch_left(tmp: Path) -> list[str]:
+    return [p.name for p in tmp.iterdir()]
 
 
 def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room) -> None:
     ann, bo, cy, di = room["learners"]
     assert room["verdicts"] == ["True", "False", "False", "True"]  # di's kernel said solved
-    before = _scratch_left()
+    tmp = _own_tmp(room["teacher"])
     proc = room["teacher"].run(
         [str(room["python"]), "-m", "labkit", "grade", str(room["exchange"])],
-        env=room["env"],
+        env={**room["env"], "TMPDIR": str(tmp)},
         timeout=240,
     )
     assert proc.returncode == 0, proc.stderr
@@ -116,17 +127,19 @@ def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room)
     assert room["secret"].read_text() == "B+ for everyone"
     assert book[ann.name]["500.who-made-it"] == "-"  # nothing kept to re-run
     assert "re-running each kept answer" in proc.stderr
-    assert _scratch_left() <= before  # each re-run's home is removed after it
+    assert glob.glob(f"{tmp}/labkit-grade-*") == [] and tmp.exists()  # (the test's own)
+    assert _scratch_left(tmp) == []  # each re-run's home is removed after it
+    tmp.rmdir()
 
 
 def test_root_grades_each_learner_as_that_learner(room) -> None:
     ann, _, cy, _ = room["learners"]
-    before = _scratch_left()
+    tmp = _own_tmp(None)
     proc = subprocess.run(
         [str(room["python"]), "-m", "labkit", "grade", "--format", "json", str(room["exchange"])],
         capture_output=True,
         text=True,
-        env={"PATH": os.environ["PATH"], **room["env"]},
+        env={"PATH": os.environ["PATH"], **room["env"], "TMPDIR": str(tmp)},
         timeout=240,
     )
     assert proc.returncode == 0, proc.stderr
@@ -135,7 +148,8 @@ def test_root_grades_each_learner_as_that_learner(room) -> None:
     assert spy["result"] == "failed" and "PermissionError" in spy["message"]
     assert rows[ann.name, "502.who-made-it"]["points"] == 1
     assert room["secret"].read_text() == "B+ for everyone"
-    assert _scratch_left() <= before  # removed, though the learner's code wrote in it
+    assert _scratch_left(tmp) == []  # removed, though the learner's code wrote in it
+    tmp.rmdir()
 
 
 def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> None:
@@ -178,6 +192,12 @@ def who_made_it(status, headers):
     raise RuntimeError("\\x1b]0;pwned\\x07\\x1b[2J")
 """
 
+# a kept context's imports ran in the verdict process: venv's __main__ (no __name__ guard)
+# ran its command there (exit 2: every exercise of the learner an error), and any installed
+# module's import ran code the instructor never chose (JupyterHub's, here)
+MAIN_IMPORT = "import venv.__main__ as run_venv\n"
+NOT_LOADED = "from json import dumps as dumps\nimport jupyterhub as helper\n"
+
 NAMED_DEFAULT = """def who_made_it(status, headers, gateway=GW, sep=os.sep):
     return "origin"
 """
@@ -199,6 +219,8 @@ def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> 
         "half-line": kept("", HALF_A_LINE),
         "default": kept("", WRONG.replace("headers)", "headers, seen=print('\\n{}'))")),
         "named-default": kept("import os as os\nGW = 'gateway'", NAMED_DEFAULT),
+        "main-import": kept(MAIN_IMPORT, WRONG),
+        "not-loaded": kept(NOT_LOADED, WRONG),
     }
     for name, answer in cases.items():
         entry = {
@@ -224,6 +246,13 @@ def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> 
             assert "line 5 of the kept context runs code when it is defined" in row["failed"]
         elif name == "default":
             assert "line 1 of the kept answer runs code when it is defined" in row["failed"]
+        elif name == "main-import":  # refused before it was imported
+            assert (
+                "line 1 of the kept context imports venv.__main__, which grading does not "
+                "import (only the standard library, labkit and what labkit uses)" in row["failed"]
+            )
+        elif name == "not-loaded":
+            assert "line 2 of the kept context imports jupyterhub" in row["failed"]
         elif name == "half-line":  # its failure is shown, escaped
             assert "RuntimeError" in row["failed"] and "\\x1b" in row["failed"]
         else:  # a default that names a constant is still re-run: a wrong answer, judged

@@ -90,3 +90,33 @@ def test_the_instructor_guide_names_the_range_the_code_uses() -> None:
     zh = guide_path.with_name("instructor.zh-CN.md").read_text()  # the same, in its words
     assert f"labkit 从 {lo}-{hi} 绑定它的端口" in zh
     assert f'"LABKIT_PORTS": "{lo}-{hi}"' in zh
+
+
+def test_the_instructor_guides_name_the_classroom_limits_the_code_uses() -> None:
+    """The submissions a learner keeps, the files collect reads of each owner, the size it
+    reads and the drill's slack: numbers the guides state, checked against the code."""
+    from labkit import classroom, drill
+    from labkit.exercises import store
+
+    guide_path = Path(__file__).resolve().parent.parent / "docs" / "instructor.md"
+    guide = " ".join(guide_path.read_text().split())
+    zh = "".join(guide_path.with_name("instructor.zh-CN.md").read_text().split())
+    most, files = classroom.MAX_SUBMISSIONS, classroom.MAX_FILES_PER_OWNER
+    assert files == most + 1  # the submissions and the board's live entry
+    size, skew = f"{store.MAX_BYTES // 1_000_000} MB", f"{drill.SKEW_SECONDS:g} s"
+    for said in (
+        f"A learner keeps at most {most} submissions",
+        f"the {most + 1}th replaces their oldest",
+        f"reads at most {files} files of each owner, their newest ({most} submissions",
+        f"up to {size} each are read",
+        f"more than {skew} before the start",
+    ):
+        assert said in guide, said
+    for said in (
+        f"每个学员最多保留{most}次提交",
+        f"第{most + 1}次会替换他最早的一次",
+        f"对每个属主最多读{files}个文件，即他最新的那些（{most}次提交",
+        f"每个最多读{size.replace(' ', '')}",
+        f"超过{drill.SKEW_SECONDS:g}秒",
+    ):
+        assert said in zh, said
