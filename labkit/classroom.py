@@ -162,10 +162,25 @@ def submission(user: str | None = None) -> dict[str, Any]:
         raise store.ProgressError(
             say(Msg("{problems} (fix it before submitting)", problems=problems))
         )
+    name = user or store.identity()  # who hands it in now
+    if not (_short_name(name) and "/" not in name and not name.startswith(".")):
+        # it names the inbox entry: collect never reads a name with a right-to-left mark
+        # (U+202E turned "ann" around in every terminal), nor a file that is not there ("a/b"
+        # failed with ENOENT), so `labkit submit` said "submitted" for nothing
+        raise ExchangeError(
+            say(
+                Msg(
+                    "your name {name} cannot name a submission: it takes 1 to 100 printable "
+                    "characters, no '/' and no leading '.' (it comes from JUPYTERHUB_USER, "
+                    "else your login name)",
+                    name=ascii(name),
+                )
+            )
+        )
     return {
         "kind": SUBMISSION_KIND,
         "version": 1,
-        "user": user or store.identity(),  # who hands it in now
+        "user": name,
         "uid": os.getuid(),
         "submitted": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "progress": {
@@ -208,6 +223,10 @@ def submit(exchange: Path) -> tuple[Path, int, bool]:
     mine = mine[-MAX_SUBMISSIONS:]
     replaced = len(mine) >= MAX_SUBMISSIONS
     name = mine.pop(0) if replaced else f"{entry['user']}.{secrets.token_hex(16)}.json"
+    # the drills the learner joined, as the board's live entry has them: collect (and so the
+    # drill's table and debrief) reads the newest entry, and a submission without them made
+    # a learner who submitted during a drill vanish from both
+    entry["drills"] = state["drills"]
     path = write_entry(exchange, name, entry)
     state["submissions"][key] = [*mine, name]
     board.save_learner_state(state)
@@ -499,7 +518,7 @@ def collect(paths: Iterable[Path]) -> Collection:
                     say(
                         Msg(
                             "{path}: the record says {user} but the file belongs to {owner}; "
-                            "it counts as {owner}'s",
+                            "it counts for {owner}",
                             path=path,
                             user=repr(user),
                             owner=repr(one.owner),

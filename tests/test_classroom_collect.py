@@ -57,6 +57,7 @@ def room():
             "course": course,
             "labkit": labkit,
             "session": session,
+            "env": env,
         }
 
 
@@ -235,6 +236,27 @@ def test_submit_refuses_an_inbox_others_can_list(tmp_path, monkeypatch) -> None:
         f"labkit: error: nothing to submit: {tmp_path / 'progress.json'} has no checked exercise"
     )
     assert len(out.stderr.splitlines()) == 1 and os.listdir(ex / "inbox") == []
+    # a name that cannot name an entry: a right-to-left override (U+202E) turned it around in
+    # every terminal and collect never read it, '/' failed with ENOENT; both said "submitted"
+    checked = subprocess.run(
+        [sys.executable, "-c", "from labkit.exercises.lesson_500 import q1; q1.check('origin')"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "LABKIT_EXCHANGE"},  # no live entry
+    )
+    assert checked.returncode == 0, checked.stderr
+    for name in ("\u202eann", "a/b", ".hidden", "x" * 101):
+        out = subprocess.run(
+            [sys.executable, "-m", "labkit", "submit"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "JUPYTERHUB_USER": name},
+        )
+        assert out.returncode == 1, (name, out.stdout)
+        assert out.stderr.startswith(f"labkit: error: your name {name!a} cannot name a ")
+        assert len(out.stderr.splitlines()) == 1 and os.listdir(ex / "inbox") == []
     monkeypatch.delenv("LABKIT_EXCHANGE")
     out = subprocess.run(
         [sys.executable, "-m", "labkit", "submit"], capture_output=True, text=True, timeout=60
@@ -290,7 +312,7 @@ def _entry(user: str, submitted: str, **extra) -> dict:
 def test_an_entry_in_the_name_of_a_learner_without_one_counts_as_its_writers(room) -> None:
     """bob hands in as cid, who never submitted: that entry was cid's row (and `labkit
     grade` gave cid the points of bob's code), with one line on stderr that an instructor
-    of 200 learners does not see among the rest. It counts as bob's now: the owner is the
+    of 200 learners does not see among the rest. It counts for bob now: the owner is the
     identity a learner cannot forge."""
     bob, cid, teacher, labkit = room["bob"], room["cid"], room["teacher"], room["labkit"]
     assert room["session"](bob).stdout.strip() == "True"
@@ -302,7 +324,7 @@ def test_an_entry_in_the_name_of_a_learner_without_one_counts_as_its_writers(roo
     assert out.returncode == 1
     assert (
         f"{forged}: the record says {cid.name!r} but the file belongs to {bob.name!r}; it "
-        f"counts as {bob.name!r}'s"
+        f"counts for {bob.name!r}"
     ) in out.stderr
     rows = _csv(out.stdout)
     assert cid.name not in {r["user"] for r in rows}
@@ -385,33 +407,38 @@ def test_a_learner_keeps_ten_submissions_and_collect_reads_eleven_files_of_anyon
             p.unlink(missing_ok=True)
 
 
+DRILL_SESSION = """
+import labkit
+with labkit.start() as lab:
+    drill = labkit.drill.join(lab)
+    print(bool(drill.check({"made_by": "origin", "cause": "handler-bug"})))
+"""
+
+
 def test_a_future_dated_join_or_try_is_not_in_the_debrief_timeline(room) -> None:
     """A hand-written entry dated 2999 put '+38125043:32 joined' in the debrief; the
-    board's drill table said 'found after' as long."""
+    board's drill table said 'found after' as long. And a learner who joined the drill in
+    their notebook and then ran `labkit submit` vanished from the debrief and the board's
+    drill table: the submission, their newest entry, did not carry their drill tries."""
     alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
     exchange = room["course"] / "exchange"
     assert labkit(teacher, "drill", "start", "future").returncode == 0
     planted = exchange / "inbox" / f"{alice.name}.{'e' * 32}.json"
     try:
         drill_id = json.loads((exchange / "outbox" / "drill.json").read_text())["id"]
-        future, now = "2999-01-01T00:00:00+00:00", dt.datetime.now(dt.timezone.utc).isoformat()
+        future = "2999-01-01T00:00:00+00:00"
         tries = [{"t": future, "made_by": "gateway", "cause": "timeout"}]
-        _plant(
-            alice,
-            planted,
-            _entry(alice.name, future, drills={drill_id: {"joined": future, "tries": tries}}),
-        )
-        bobs = {drill_id: {"joined": now, "tries": [{"t": now, "made_by": "origin", "cause": "x"}]}}
-        _plant(
-            bob,
-            exchange / "inbox" / f"{bob.name}.{'e' * 32}.json",
-            _entry(bob.name, future, drills=bobs),
-        )
+        drills = {drill_id: {"joined": future, "tries": tries}}
+        _plant(alice, planted, _entry(alice.name, future, drills=drills))
+        joined = bob.run([str(room["python"]), "-c", DRILL_SESSION], env=room["env"], timeout=60)
+        assert joined.stdout.strip() == "False", joined.stderr
+        assert labkit(bob, "submit").returncode == 0  # his newest entry now
         out = labkit(teacher, "drill", "stop")
         assert out.returncode == 0, out.stderr
         timeline = [line for line in out.stdout.splitlines() if line.startswith("  +")]
         assert timeline and all(line.startswith("  +0:") for line in timeline), timeline
         assert f"{bob.name} joined" in out.stdout and f"{alice.name} joined" not in out.stdout
+        assert f"{bob.name} tried origin / handler-bug" in out.stdout
         assert (
             f"{alice.name}: 2 joins or tries dated outside the drill (before its start or "
             "after its end) were not counted"
@@ -419,5 +446,4 @@ def test_a_future_dated_join_or_try_is_not_in_the_debrief_timeline(room) -> None
         assert "0 of 1 learner(s) who joined solved it." in out.stdout
     finally:
         labkit(teacher, "drill", "stop")
-        for p in exchange.joinpath("inbox").glob(f"*.{'e' * 32}.json"):
-            p.unlink()
+        planted.unlink(missing_ok=True)

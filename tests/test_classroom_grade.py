@@ -135,8 +135,9 @@ def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room)
 def test_root_grades_each_learner_as_that_learner(room) -> None:
     ann, _, cy, _ = room["learners"]
     tmp = _own_tmp(None)
+    grade = [str(room["python"]), "-m", "labkit", "grade", "--format", "json"]
     proc = subprocess.run(
-        [str(room["python"]), "-m", "labkit", "grade", "--format", "json", str(room["exchange"])],
+        [*grade, "--jobs", "4", str(room["exchange"])],  # every learner at once
         capture_output=True,
         text=True,
         env={"PATH": os.environ["PATH"], **room["env"], "TMPDIR": str(tmp)},
@@ -150,6 +151,13 @@ def test_root_grades_each_learner_as_that_learner(room) -> None:
     assert room["secret"].read_text() == "B+ for everyone"
     assert _scratch_left(tmp) == []  # removed, though the learner's code wrote in it
     tmp.rmdir()
+    wrong = subprocess.run(
+        [*grade, "--jobs", "0", str(room["exchange"])], capture_output=True, text=True, timeout=60
+    )
+    assert (wrong.returncode, wrong.stderr) == (
+        1,
+        "labkit: error: --jobs is 1 to 256 learners at once, not 0\n",
+    )
 
 
 def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> None:
