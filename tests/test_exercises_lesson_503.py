@@ -344,6 +344,7 @@ def test_q5_clients_as_learners_write_them(lab: labkit.Lab, client, verdict, wor
 # -- the eleventh re-examination (judges13, 2026-12-05c) --
 
 
+@pytest.mark.slow  # its machine stalls for 3 s, really
 def test_q5_a_date_reading_client_on_a_machine_that_stalls_is_in_time(
     lab: labkit.Lab, tmp_path
 ) -> None:

@@ -1384,10 +1384,15 @@ def opens_no_more_files(lab):
     ("fn", "words"),
     [
         (lowers_its_cpu_limit, "may not change its process's CPU-time limit"),
-        (lowers_its_cpu_limit_with_prlimit_and_swallows, "did not finish"),
+        # waits out the 1 s limit three times; quick: test_hostile_code_is_ended_with_a_clear_message
+        pytest.param(
+            lowers_its_cpu_limit_with_prlimit_and_swallows, "did not finish", marks=pytest.mark.slow
+        ),
         (spins_in_a_thread_and_returns, None),
         (kills_itself_from_a_timer, "ended by the signal SIGKILL"),
-        (ignores_every_signal_it_can_and_sleeps, "did not finish"),
+        pytest.param(
+            ignores_every_signal_it_can_and_sleeps, "did not finish", marks=pytest.mark.slow
+        ),
         (patches_labkit_in_its_process, "your function returned 41"),
         (holds_many_connections_to_the_gateway, None),
         (writes_stderr_without_a_newline, None),
