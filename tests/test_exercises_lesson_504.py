@@ -642,14 +642,40 @@ _SEEDED = "seeds its random generator with a value"
     ("client", "verdict", "words"),
     [
         pytest.param(pid_jitter, False, _READ_ID, id="pid"),
-        pytest.param(thread_id_jitter, False, _READ_ID, id="thread id"),
+        pytest.param(thread_id_jitter, False, _READ_ID, id="thread id", marks=pytest.mark.slow),
         pytest.param(clock_seeded, False, _SEEDED, id="Random(time.time())"),
-        pytest.param(seeds_the_module_in_the_function, False, _SEEDED, id="random.seed(42)"),
+        pytest.param(
+            seeds_the_module_in_the_function,
+            False,
+            _SEEDED,
+            id="random.seed(42)",
+            marks=pytest.mark.slow,
+        ),
         pytest.param(numpy_generator_before, True, "growing, with jitter", id="numpy before"),
-        pytest.param(numpy_seeded_before, False, _SEEDED, id="numpy seeded before"),
-        pytest.param(numpy_random_state_in_the_function, True, "growing", id="RandomState()"),
-        pytest.param(numpy_pcg64_in_the_function, True, "growing", id="Generator(PCG64())"),
-        pytest.param(numpy_seeded_in_the_function, False, _SEEDED, id="numpy seeded in it"),
+        pytest.param(
+            numpy_seeded_before, False, _SEEDED, id="numpy seeded before", marks=pytest.mark.slow
+        ),
+        pytest.param(
+            numpy_random_state_in_the_function,
+            True,
+            "growing",
+            id="RandomState()",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            numpy_pcg64_in_the_function,
+            True,
+            "growing",
+            id="Generator(PCG64())",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            numpy_seeded_in_the_function,
+            False,
+            _SEEDED,
+            id="numpy seeded in it",
+            marks=pytest.mark.slow,
+        ),
     ],
 )
 def test_q5_what_the_judge_cannot_vary_is_no_jitter(lab: labkit.Lab, client, verdict, words):
