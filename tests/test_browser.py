@@ -1046,19 +1046,9 @@ def test_a_short_answer_typed_fast_then_check_checks_that_answer(browser, jupyte
     holds a sync back while an earlier one is unanswered but sends a click at once
     (jupyter-widgets/ipywidgets#1382): Check judged the first keystrokes. The box now sends
     its words once, when left, as lesson 02's boxes do."""
-    from urllib.request import Request, urlopen
-
     name = "quiz-short-answer.ipynb"
     source = "from labkit.exercises.lesson_503 import q1\nfrom labkit.widgets import Quiz\nQuiz(q1)"
-    notebook = {
-        "cells": [{"cell_type": "code", "metadata": {}, "source": source, "outputs": []}],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    body = json.dumps({"type": "notebook", "format": "json", "content": notebook}).encode()
-    put = Request(f"{jupyter}/api/contents/{name}?token={TOKEN}", data=body, method="PUT")
-    urlopen(put, timeout=30).close()
+    _put_notebook(jupyter, name, source)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
@@ -1082,7 +1072,7 @@ def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
     cells = [{"cell_type": "code", "metadata": {}, "source": s, "outputs": []} for s in sources]
     notebook = {
         "cells": cells,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)"}},
         "nbformat": 4,
         "nbformat_minor": 5,
     }
