@@ -3,10 +3,13 @@ the inspector showing the last result (or saying why it is empty), and HTTP as t
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 import labkit
-from labkit import switches
+from labkit import personalities, switches
 from labkit.errors import UnknownName, number
 from labkit.render.text import milliseconds
 from labkit.widgets import GatewaysCompared, Playground, Quiz
@@ -307,6 +310,23 @@ def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> 
     # each status line in one piece in the table (it wrapped as '503 Service / Unavailable')
     assert "<td style='white-space:nowrap'>503 Service Unavailable</td>" in g.table.value
     assert ("HAProxy 2.6.12", "503 Service Unavailable") in [r[:2] for r in g.rows]
+    # the why column says only why: the row names the gateway and the status already (it
+    # read "HAProxy 2.6.12 answers 503: 503 SC-- (...)" in every row); nginx's HTTP/0.9
+    # passthrough of garbage is a why of another form ("nginx 1.22.1 (proxy_pass): ...")
+    for fault in ("refused", "garbage"):
+        g.fault.value = fault
+        g.run_button.click()
+        whys = re.findall(r"<td>([^<]*)</td></tr>", g.table.value)
+        assert len(whys) == len(g.rows) == len(personalities.PERSONALITIES), g.table.value
+        for (title, _, why), shown in zip(g.rows, whys, strict=True):
+            assert why and title not in why and " answers " not in why, (title, why)
+            assert html.unescape(shown) == why
+        if fault == "refused":  # HAProxy's log words, as its log writes them
+            assert g.rows[2] == (
+                "HAProxy 2.6.12",
+                "503 Service Unavailable",
+                "503 SC-- (server side, at connection: refused)",
+            )
     g.fault.value = "close"
     assert g.rows == [] and "Fault changed" in g.table.value
     # a 200 whose body broke off: the client saw the status line, then an error (the row and

@@ -1135,7 +1135,8 @@ class GatewaysCompared(_Panel):
                 if ex.client_error and ex.status is not None:  # a status line, then a cut body
                     status += Msg(" (body incomplete)").render(self.lang)
                 gw = ex.hop("gateway").sent
-                rows.append((personalities.get(name).title, status, gw.why if gw else ""))
+                title = personalities.get(name).title
+                rows.append((title, status, _only_why(gw.why, title) if gw else ""))
         finally:
             switches.apply(self.lab, "personality", {"name": before})
         self.rows = rows  # each gateway by its English title, which scripts look up
@@ -1158,6 +1159,18 @@ class GatewaysCompared(_Panel):
             )
         )
         return rows
+
+
+def _only_why(why: str, title: str) -> str:
+    """A gateway's why without the gateway and the status its row names already: a real
+    gateway's failure says "TITLE answers 503: LOG" (gateway.py), its relay or HTTP/0.9
+    passthrough "TITLE: LOG"; the row keeps LOG, as that gateway logs it (the table read
+    "HAProxy 2.6.12 answers 503:" before every HAProxy log line). The lab's own gateway's
+    why (the RFC reading) names no gateway and stays whole, a Said a panel translates."""
+    if isinstance(why, i18n.Said) and "log" in why.msg.params:
+        return str(why.msg.params["log"])
+    head = f"{title}: "
+    return why[len(head) :] if why.startswith(head) else why
 
 
 class OneOf(w.VBox):
