@@ -498,6 +498,13 @@ class Listed:
         return self.render(ENGLISH)
 
 
+def sentences(texts: Iterable[Text], lang: str) -> str:
+    """Whole sentences one after another, in ``lang``: a space apart in English, none in
+    Chinese, where each ends with its full-width 。 (which carries its own space): the
+    inspector's FIN and RST notes read "。 RST：" when both appeared, until December 2026."""
+    return ("" if lang != ENGLISH else " ").join(render(t, lang) for t in texts)
+
+
 def render(text: Text | Listed, lang: str) -> str:
     """``text`` in ``lang``: a Msg, a Said (its message) or a Listed, rendered; other text as
     it is."""

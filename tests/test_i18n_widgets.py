@@ -8,6 +8,7 @@ same over an English lab reads as before (the other widget tests check those wor
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import warnings
@@ -208,6 +209,24 @@ def test_the_picture_in_chinese_fits_its_lanes(zh_lab: labkit.Lab) -> None:
     assert "同样的过程，以文字表示" in render_html.exchange_html(ex, "zh-CN")
     # English is what it was
     assert alt_text(ex, "en").startswith("Sequence diagram of GET /up/body-cut/")
+
+
+def test_the_fin_and_rst_notes_are_joined_as_their_language_joins_sentences(
+    zh_lab: labkit.Lab,
+) -> None:
+    """An exchange whose upstream closed one connection (FIN) and reset another (RST), as
+    a learner's copy of two exchanges' hops would show it: the two notes under the hop
+    table read "。 RST：" in Chinese (joined with the English space) until December 2026."""
+    closed, reset = zh_lab.get("/up/garbage/"), zh_lab.get("/up/reset/")
+    both = dataclasses.replace(closed, hops=[*closed.hops, reset.hops[-1]])
+    notes = {
+        lang: re.search(r"<small>(FIN.*?)</small>", render_html.exchange_html(both, lang))
+        for lang in ("zh-CN", "en")
+    }
+    assert notes["zh-CN"] and "就是全部内容。RST：连接被重置" in notes["zh-CN"][1]
+    assert notes["en"] and "all there is. RST: the connection was reset" in notes["en"][1]
+    # one ending: its note alone
+    assert "RST：" not in render_html.exchange_html(closed, "zh-CN")
 
 
 def test_wrapping_by_columns() -> None:

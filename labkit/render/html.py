@@ -119,8 +119,8 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
         if ex.generated_by
         else ""
     )
-    notes = [text.render(lang) for ending, text in CONNECTION_WORDS.items() if ending in endings]
-    footnote = "<p style='margin:4px 0'><small>" + " ".join(notes) + "</small></p>" if notes else ""
+    told = i18n.sentences((t for e, t in CONNECTION_WORDS.items() if e in endings), lang)
+    footnote = f"<p style='margin:4px 0'><small>{told}</small></p>" if told else ""
     head = "".join(
         f"<th scope='col' {cell}>{h.render(lang)}</th>"
         for h in (
