@@ -391,6 +391,9 @@ TERMS = {
     "incident": (r"\bincidents?\b", "故障"),
     # a header is 标头 (MDN zh-CN); 头部 is a message's head, 开头 a beginning
     "header": (r"\bheaders?\b", "标头"),
+    # the rate limit's API key is 密钥 (MDN zh-CN: API 密钥); the rate-limit switch's line said
+    # "每个 key 的计数" beside "每个 API 密钥" until December 2026 (a JSON key is 键)
+    "API key": (r"\bAPI keys?\b|\bkey's\b", "密钥"),
 }
 
 
