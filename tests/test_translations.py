@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from labkit import i18n
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("translations", ROOT / "tools" / "translations.py")
 assert _spec is not None and _spec.loader is not None
@@ -282,15 +284,8 @@ def _prose(text: str) -> str:
     return re.sub(r"\*+", "", text)
 
 
-def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
-    """The lessons, the glossary, the README and the guide (the catalogue has its own test,
-    tests/test_i18n.py): lesson 09 wrote 文档 “Session state at disconnection”, lesson 08's
-    title "08 — 诊断故障" and the guide 叫作 “Wheel of Misfortune” until December 2026; and
-    their lines, wrapped as English is, ended or began beside full-width punctuation or between
-    two Chinese characters, which JupyterLab and GitHub show as a space ("替换了它 （nginx 的",
-    "在自己的机器上 运行"): 177 such line breaks in the zh lessons, README.zh-CN and the guide."""
-    from test_i18n import spaced_full_width
-
+def _chinese_prose() -> dict[str, str]:
+    """The Chinese lessons' markdown cells, the glossary, the README and the guide, by name."""
     texts = {
         f"{path.name} cell {i}": "".join(cell["source"])
         for path in sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
@@ -303,6 +298,42 @@ def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
         *sorted((ROOT / "docs").glob("*zh*.md")),
     ):
         texts[path.name] = path.read_text()
+    return texts
+
+
+# One thing, one Chinese term, in the prose and the catalogue alike: each variant a text wrote
+# beside the term the others use (the catalogue's own rules by English word: tests/test_i18n.py
+# TERMS).
+VARIANTS = {
+    # "the server side" (RFC 9110 15.6): 服务器一侧, as lessons 01, 05, 08, 09, the glossary and
+    # the catalogue say; lesson 00 said 服务器端 three times until December 2026
+    "服务器端": "服务器一侧",
+}
+
+
+def test_one_thing_has_one_chinese_term_in_the_prose_and_the_catalogue() -> None:
+    texts = _chinese_prose()
+    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
+        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    found = [
+        f"{name}: {variant} (say {term}): ...{text[max(0, at - 20) : at + 20]}..."
+        for name, text in texts.items()
+        for variant, term in VARIANTS.items()
+        if (at := text.find(variant)) >= 0
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
+    """The lessons, the glossary, the README and the guide (the catalogue has its own test,
+    tests/test_i18n.py): lesson 09 wrote 文档 “Session state at disconnection”, lesson 08's
+    title "08 — 诊断故障" and the guide 叫作 “Wheel of Misfortune” until December 2026; and
+    their lines, wrapped as English is, ended or began beside full-width punctuation or between
+    two Chinese characters, which JupyterLab and GitHub show as a space ("替换了它 （nginx 的",
+    "在自己的机器上 运行"): 177 such line breaks in the zh lessons, README.zh-CN and the guide."""
+    from test_i18n import spaced_full_width
+
+    texts = _chinese_prose()
     han = "\u3400-\u9fff"
     found = {
         name: spaced + re.findall(f".{{0,12}}[{han}] +[{han}].{{0,12}}", prose)
