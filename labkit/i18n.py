@@ -498,11 +498,12 @@ class Listed:
         return self.render(ENGLISH)
 
 
-def sentences(texts: Iterable[Text], lang: str) -> str:
-    """Whole sentences one after another, in ``lang``: a space apart in English, none in
-    Chinese, where each ends with its full-width 。 (which carries its own space): the
-    inspector's FIN and RST notes read "。 RST：" when both appeared, until December 2026."""
-    return ("" if lang != ENGLISH else " ").join(render(t, lang) for t in texts)
+def sentences(texts: Iterable[Text], lang: str, *, gap: str = " ") -> str:
+    """Whole sentences one after another, in ``lang``: ``gap`` apart in English, nothing in
+    Chinese, where each ends with its full-width 。 or ） (which carries its own space): the
+    inspector's FIN and RST notes read "。 RST：" when both appeared, and a wrong answer's
+    verdict "。  （卡住了？", until December 2026."""
+    return (gap if lang == ENGLISH else "").join(render(t, lang) for t in texts)
 
 
 def render(text: Text | Listed, lang: str) -> str:

@@ -26,7 +26,9 @@ BLANK_ZH = "[500.who-made-it] 尚未作答：把 `...` 换成你的答案，再�
 SAID = {
     "zh-CN": (
         "还不对",
-        "（卡住了？调用 q1.hint() 可以得到提示。）",  # q1: as the notebook names it
+        # q1: as the notebook names it; no space after the 。 (it read "。  （卡住了" until
+        # December 2026)
+        "回答。（卡住了？调用 q1.hint() 可以得到提示。）",
         "提示 1/2：Via 说明响应经过了一个代理",
         "[500.who-made-it] 还不对：客户端是收到",
         "解答",

@@ -26,7 +26,17 @@ from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
 from labkit.exercises.timelimit import TimeLimit
-from labkit.i18n import ENGLISH, LANGUAGES, Listed, Msg, Text, learner_language, render, translate
+from labkit.i18n import (
+    ENGLISH,
+    LANGUAGES,
+    Listed,
+    Msg,
+    Text,
+    learner_language,
+    render,
+    sentences,
+    translate,
+)
 from labkit.recorder import Hop, Role
 from labkit.render.palette import THEMED, on_notebook
 
@@ -251,7 +261,7 @@ class Exercise:
         store.record(self.id, attempt=correct, answer=_kept(answer))
         text = render(message, lang)
         if not correct and self.hints_shown() < len(self.hint_texts):
-            text += f"  {self.hint_offer().render(lang)}"
+            text = sentences((text, self.hint_offer()), lang, gap="  ")
         return Result(self.id, correct, text, detail, lang=lang)
 
     def name(self) -> str:
