@@ -9,6 +9,9 @@ LAB_SETTINGS = jupyter-config/lab/settings/overrides.d/labkit-defaults.json
 # IPython reads it from the environment's etc/ipython/ at each kernel start (labkit/kernel.py)
 KERNEL_CONFIG = jupyter-config/ipython/ipython_kernel_config.py
 KERNEL_SETUP = $(VENV)/etc/ipython/ipython_kernel_config.py
+# what ruff checks and formats: everything of ours that is Python (tools/ and benchmarks/ too:
+# tools/messages.py sat unformatted while `make` checked only the first three)
+LINTED = labkit tests notebooks tools benchmarks
 
 .PHONY: lab test quick lint format clean
 
@@ -50,8 +53,8 @@ lab: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/00-start-here.ipynb
 
 test: $(STAMP) $(KERNEL_SETUP)
-	$(BIN)/ruff check labkit tests notebooks
-	$(BIN)/ruff format --check labkit tests notebooks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy --strict labkit
 	$(call suite,,)   # notebooks included: tests/test_notebooks.py runs each one
 
@@ -59,16 +62,16 @@ test: $(STAMP) $(KERNEL_SETUP)
 # slow ones (pyproject's markers say which): under 3 min on 2 quiet cores; see README's Developing.
 # --durations=5 names its five slowest tests at the end: a new test that waits belongs in `slow`
 quick: $(STAMP) $(KERNEL_SETUP)
-	$(BIN)/ruff check labkit tests notebooks
-	$(BIN)/ruff format --check labkit tests notebooks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy --strict labkit
 	$(call suite,not browser and not slow,-q --durations=5)
 
 lint: $(STAMP)
-	$(BIN)/ruff check labkit tests notebooks
+	$(BIN)/ruff check $(LINTED)
 
 format: $(STAMP)
-	$(BIN)/ruff format labkit tests notebooks
+	$(BIN)/ruff format $(LINTED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

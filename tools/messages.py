@@ -145,7 +145,11 @@ def _template(node: ast.expr | None) -> str | None:
             parts.append(str(value.value))
         elif isinstance(value, ast.FormattedValue) and isinstance(value.value, ast.Name):
             spec = value.format_spec
-            written = "".join(_const(v) or "" for v in spec.values) if isinstance(spec, ast.JoinedStr) else ""
+            written = (
+                "".join(_const(v) or "" for v in spec.values)
+                if isinstance(spec, ast.JoinedStr)
+                else ""
+            )
             parts.append("{" + value.value.id + (":" + written if written else "") + "}")
         else:
             return None
