@@ -696,3 +696,29 @@ def test_q5_a_seed_the_notebook_gave_the_random_module_is_no_jitter(lab: labkit.
     assert not seeded[0] and "seeds its random generator" in seeded[0].message, seeded[0].message
     assert seeded[0].message == seeded[1].message
     assert q5.check(fetch_with_retries, lab)
+
+
+def waits_for_real(lab, path, budget):
+    """Backoff with jitter whose waits are real (select, threading.Event.wait): the judge's
+    clock is virtual, so they take no time there. It was told "attempt 2 went out 0.00 s
+    after the previous 504", as if it had not waited at all (judges13)."""
+    import select
+
+    deadline = time.monotonic() + budget
+    status, attempt, pause = None, 0, threading.Event()
+    while deadline - time.monotonic() > 0.05:
+        status = lab.get(path, timeout=min(2.0, deadline - time.monotonic())).status
+        if status not in (502, 503, 504, None):
+            return status
+        wait = min(0.02, random.uniform(0.005, 0.01) * 2**attempt)  # real time: kept short
+        select.select([], [], [], wait) if attempt % 2 else pause.wait(wait)
+        attempt += 1
+    return status
+
+
+def test_q5_a_client_that_waits_for_real_is_told_only_time_sleep_counts(lab: labkit.Lab) -> None:
+    result = q5.check(waits_for_real, lab)
+    assert not result and "wait before each retry" in result.message, result.message
+    assert "only time.sleep moves the clock" in result.message, result.message
+    assert "select" in result.message and "Event.wait" in result.message, result.message
+    assert "\n" not in result.message, result.message

@@ -483,10 +483,15 @@ def _failing_run_problem(
             status=run.rows[0]["status"],
         )
     if shape and min(waits) < MIN_WAIT:
+        # said whatever the real wait was: a client that waited with select or Event.wait
+        # (real time, which the virtual clock does not see) was told it went out 0.00 s after,
+        # as if it had not waited; measured, the real wait would change the message with load
         i = waits.index(min(waits))
         return Msg(
-            "attempt {number} went out {wait} s after the previous 504: wait before "
-            "each retry (backoff), or every client hammers the gateway at once.",
+            "attempt {number} went out {wait} s after the previous 504 in the judge's virtual "
+            "time, where only time.sleep moves the clock (a wait with select, "
+            "threading.Event.wait or a socket's timeout counts as none): wait before each "
+            "retry (backoff) with time.sleep, or every client hammers the gateway at once.",
             number=i + 2,
             wait=f"{waits[i]:.2f}",
         )
