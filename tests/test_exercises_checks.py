@@ -8,6 +8,7 @@ learner's settings back whatever the verdict: right, wrong, raising or stopped.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Iterator
 
@@ -16,7 +17,15 @@ import pytest
 import labkit
 from labkit import exercises
 from labkit.exercises import store
-from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
+from labkit.exercises.checks import (
+    CheckedTask,
+    Run,
+    State,
+    expect,
+    function_param,
+    lab_param,
+    setting,
+)
 from labkit.exercises.core import REGISTRY, Exercise, Task
 
 
@@ -44,11 +53,13 @@ def task() -> Iterator[CheckedTask]:
         usage="q.check(fetch, lab)",
         takes=(function_param("fetch"), lab_param()),
         state=State(
-            personality="rfc",
-            timeouts={"/": labkit.lab.ORIGIN_TIMEOUTS},
-            capacity=None,
-            maintenance=False,
-            debug=False,
+            sets=(
+                setting("personality", name="rfc"),
+                setting("timeout", route="/", connect=0.5, read=2.0),
+                setting("capacity", value=None),
+                setting("maintenance", on=False),
+                setting("debug", on=False),
+            ),
             judge_changes=True,
         ),
         observe={"ex": _seen_through_the_gateway},
@@ -239,9 +250,10 @@ def test_a_bad_argument_is_one_line_and_never_an_attempt(lab) -> None:
 @pytest.mark.parametrize(
     "state",
     [
-        State(personality="rfc"),
-        State(maintenance=False),
-        State(empty_cache=True),
+        State(sets=(setting("personality", name="rfc"),)),
+        State(sets=(setting("maintenance", on=False),)),
+        State(sets=(setting("cache", action="purge"),)),
+        State(after=(setting("portal", action="logout"),)),  # lesson 11's login ends with it
         State(judge_changes=True),  # the judge changes a setting itself (lesson 11's login)
     ],
 )
@@ -273,6 +285,31 @@ def test_a_task_that_sets_state_must_take_the_lab(state: State) -> None:
         solution="",
     )
     del REGISTRY["test.no-lab"]
+
+
+def test_a_judge_s_settings_are_the_switch_table_s() -> None:
+    """One table for the lab's settings: a judge names switches of labkit.switches.SWITCHES
+    and their arguments, checked against the table when the exercise is made. State kept a
+    second list (personality, timeouts, capacity, maintenance, debug, login, cache) with its
+    own way of applying each, and took any value: State(personality="nginxx") was made, and
+    failed only when a learner checked an answer."""
+    from labkit import switches
+
+    with pytest.raises(labkit.errors.BadArgument, match="'nginxx'"):
+        setting("personality", name="nginxx")
+    with pytest.raises(labkit.errors.BadArgument, match="capacity takes value; not size"):
+        setting("capacity", value=3, size=3)
+    with pytest.raises(labkit.errors.BadArgument, match="'personalty'"):
+        setting("personalty", name="rfc")
+    named = [
+        name
+        for q in exercises.all_exercises()
+        if isinstance(q, CheckedTask)
+        for name, _ in (*q.state.sets, *q.state.after)
+    ]
+    assert named and set(named) <= set(switches.SWITCHES), named
+    # every field of State is a list of settings or says that the judge changes some itself
+    assert {f.name for f in dataclasses.fields(State)} == {"sets", "after", "judge_changes"}
 
 
 def test_judges_read_event_fields_never_prose() -> None:

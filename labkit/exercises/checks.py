@@ -19,19 +19,16 @@ process (``labkit.exercises.runner``), and all calls share the task's time limit
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from labkit import switches
 from labkit.exercises.core import NotAnAttempt, Task
 from labkit.exercises.timelimit import TimeLimit
-from labkit.i18n import Listed, Msg, Text, learner_language, render
-from labkit.proxy import Timeouts
+from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render
 
 __all__ = [
-    "KEEP",
     "Check",
     "CheckedTask",
     "Param",
@@ -41,6 +38,7 @@ __all__ = [
     "expect",
     "function_param",
     "lab_param",
+    "setting",
 ]
 
 
@@ -132,69 +130,47 @@ def expect(passes: Callable[[Run], bool], says: Text | Callable[[Run], Text]) ->
     return check
 
 
-class _Keep(enum.Enum):
-    KEEP = "keep"
+Setting = tuple[str, Mapping[str, Any]]
+"""One setting of the lab: a switch's name in the switch table (``labkit.switches.SWITCHES``)
+and the arguments it is applied with, as ``labkit ctl NAME ...`` would give them."""
 
 
-KEEP = _Keep.KEEP  # a setting the exercise leaves as the learner has it
+def setting(switch: str, **args: Any) -> Setting:
+    """One switch and its arguments, checked against the switch table when the exercise is
+    made (a misspelt switch or argument fails at import, not in a learner's check)."""
+    switches.get(switch).check(args, ENGLISH)
+    return (switch, args)
 
 
 @dataclass(frozen=True)
 class State:
     """What the lab must be like while a judge runs, and what the judge changes itself.
 
-    Every setting of the lab is saved before the judge starts and what changed is put
-    back when it ends (``labkit.switches.save``/``restore``, from the switch table), so a
-    verdict does not depend on what a playground left, and the learner's lab is as it was.
-    A cache cannot be put back: ``empty_cache`` only empties it first.
+    Each setting is a switch of the switch table (``setting("personality", name="rfc")``):
+    the table, which says how a switch is applied, read back and reset, is the one list of
+    the lab's settings; the judges keep no second one. Every setting of the lab is saved
+    before the judge starts and what changed is put back when it ends
+    (``labkit.switches.save``/``restore``), so a verdict does not depend on what a playground
+    left, and the learner's lab is as it was. A cache cannot be put back: ``setting("cache",
+    action="purge")`` only empties it first.
     """
 
-    personality: str | None = None
-    timeouts: Mapping[str, Timeouts] = field(default_factory=dict)  # route -> its timeouts
-    capacity: int | _Keep | None = KEEP
-    maintenance: bool | _Keep = KEEP  # False: out of maintenance
-    debug: bool | _Keep = KEEP
-    logged_in: bool | _Keep = KEEP  # the portal's login
-    empty_cache: bool = False
-    log_out_after: bool = False  # the portal's login ends with the judging (not put back)
+    sets: tuple[Setting, ...] = ()  # applied, in order, before the judge runs
+    # applied after the learner's settings are put back, and kept (511 q3's prompt: the
+    # portal's login ends with the judging)
+    after: tuple[Setting, ...] = ()
     # the judge itself changes settings while it runs (the task says which, beside it): like
     # every other setting, they are saved before and put back after
     judge_changes: bool = False
 
     def touches_lab(self) -> bool:
         """Whether judging under this state changes the lab (then the task must take it)."""
-        return (
-            self.personality is not None
-            or bool(self.timeouts)
-            or any(v is not KEEP for v in (self.capacity, self.maintenance, self.debug))
-            or self.logged_in is not KEEP
-            or self.empty_cache
-            or self.log_out_after
-            or self.judge_changes
-        )
+        return bool(self.sets or self.after or self.judge_changes)
 
-    def apply(self, lab: Any) -> None:
-        if self.personality is not None:
-            lab.gateway.personality = self.personality
-        for route, timeouts in self.timeouts.items():
-            lab.gateway.route(route).timeouts = timeouts
-        if self.capacity is not KEEP:
-            lab.origin.capacity = self.capacity
-        if self.maintenance is not KEEP:
-            lab.origin.maintenance(self.maintenance)
-        if self.debug is not KEEP:
-            lab.origin.debug = self.debug
-        if self.logged_in is not KEEP:
-            _set_logged_in(lab, self.logged_in)
-        if self.empty_cache:
-            lab.gateway.purge()
-
-
-def _set_logged_in(lab: Any, on: bool) -> None:
-    if on:
-        lab.portal.login()
-    else:
-        lab.portal.logout()
+    def apply(self, lab: Any, settings: Sequence[Setting] | None = None) -> None:
+        """Apply ``settings`` (default: ``sets``) as the switch table does (on the lab's loop)."""
+        for name, args in self.sets if settings is None else settings:
+            switches.apply(lab, name, args)
 
 
 class CheckedTask(Task):
@@ -280,8 +256,8 @@ class CheckedTask(Task):
             # what the judge set, and what learner code changed
             if lab is not None:
                 switches.restore(lab, saved)
-            if self.state.log_out_after:
-                lab.portal.logout()
+            if self.state.after:
+                self.state.apply(lab, self.state.after)
 
 
 CHANGED_THE_LAB = Msg(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
+from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param, setting
 from labkit.exercises.core import Learner, hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import maker, quoted
 from labkit.exercises.runner import LearnerError, LearnerExit
@@ -322,11 +322,15 @@ q5 = CheckedTask(
     takes=(function_param("show_order"), lab_param()),
     # the origin serving, the gateway as the lesson's, with its usual patience for the origin
     state=State(
-        personality="rfc",
-        timeouts={"/": ORIGIN_TIMEOUTS},
-        maintenance=False,
-        capacity=None,
-        debug=False,
+        sets=(
+            setting("personality", name="rfc"),
+            setting(
+                "timeout", route="/", connect=ORIGIN_TIMEOUTS.connect, read=ORIGIN_TIMEOUTS.read
+            ),
+            setting("maintenance", on=False),
+            setting("capacity", value=None),
+            setting("debug", on=False),
+        ),
         judge_changes=True,  # the origin's order_handler: the learner's, while it is judged
     ),
     checks=(_shape_problem, _through_the_gateway),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param
+from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param, setting
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by, quoted
 from labkit.i18n import Msg, Text
@@ -265,7 +265,9 @@ q4 = CheckedTask(
     ),
     usage="q4.check(who_made_it, lab)",
     takes=(function_param("who_made_it"), lab_param()),
-    state=State(personality="rfc"),  # the lab's own gateway, whatever a playground left
+    state=State(
+        sets=(setting("personality", name="rfc"),)
+    ),  # the lab's own gateway, whatever a playground left
     observe={"responses": _responses},
     checks=(_classified,),
     success=Msg(

@@ -18,7 +18,15 @@ from collections.abc import Callable
 from typing import Any
 
 from labkit.exercises import runner
-from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
+from labkit.exercises.checks import (
+    CheckedTask,
+    Run,
+    State,
+    expect,
+    function_param,
+    lab_param,
+    setting,
+)
 from labkit.exercises.core import make_choice, make_short_answer
 from labkit.exercises.observe import quoted, status_problem
 from labkit.i18n import Msg, Text
@@ -578,10 +586,14 @@ q5 = CheckedTask(
     # the origin serving everyone, the gateway as the lesson's with its usual patience, no
     # stored 503; the outage drives maintenance itself. The client runs in virtual time.
     state=State(
-        personality="rfc",
-        capacity=None,
-        timeouts={"/": ORIGIN_TIMEOUTS},
-        empty_cache=True,
+        sets=(
+            setting("personality", name="rfc"),
+            setting("capacity", value=None),
+            setting(
+                "timeout", route="/", connect=ORIGIN_TIMEOUTS.connect, read=ORIGIN_TIMEOUTS.read
+            ),
+            setting("cache", action="purge"),
+        ),
         judge_changes=True,  # maintenance: the outage drives it
     ),
     observe={

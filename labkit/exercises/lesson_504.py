@@ -13,12 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 from labkit.exercises import runner
-from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
+from labkit.exercises.checks import (
+    CheckedTask,
+    Run,
+    State,
+    expect,
+    function_param,
+    lab_param,
+    setting,
+)
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by, maker, status_problem
 from labkit.i18n import Listed, Msg, Text
 from labkit.lab import UPSTREAM_TIMEOUTS
-from labkit.proxy import Timeouts
 from labkit.recorder import Role
 from labkit.scenarios import SHORT_READ, SLOW_ORIGIN
 
@@ -631,8 +638,10 @@ q5 = CheckedTask(
     # every random draw at its low and at its high end: full, equal and decorrelated jitter
     # all grow at the high end and differ between the two.
     state=State(
-        personality="rfc",
-        timeouts={"slow": Timeouts(connect=UPSTREAM_TIMEOUTS.connect, read=GATEWAY_WAIT)},
+        sets=(
+            setting("personality", name="rfc"),
+            setting("timeout", route="slow", connect=UPSTREAM_TIMEOUTS.connect, read=GATEWAY_WAIT),
+        ),
         judge_changes=True,  # the slow upstream's delay: the outage the judge sets up
     ),
     observe={f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},

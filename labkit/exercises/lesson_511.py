@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.exercises.checks import CheckedTask, Run, State, expect, function_param, lab_param
+from labkit.exercises.checks import (
+    CheckedTask,
+    Run,
+    State,
+    expect,
+    function_param,
+    lab_param,
+    setting,
+)
 from labkit.exercises.core import make_choice
 from labkit.exercises.observe import quoted
 from labkit.i18n import Msg, Text
@@ -208,7 +216,7 @@ q3 = CheckedTask(
     ),
     usage="q3.check(lab)",
     takes=(lab_param(),),
-    state=State(log_out_after=True),  # as the prompt says
+    state=State(after=(setting("portal", action="logout"),)),  # as the prompt says
     observe={"by form": lambda run: _logged_in_by_form(run.lab), "check": _connectivity_check},
     checks=(
         _logged_in,
