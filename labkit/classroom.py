@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -73,6 +74,18 @@ MAX_FILES_PER_OWNER = MAX_SUBMISSIONS + 1
 # Injection"): `=HYPERLINK(...)` in a learner's name would run when the CSV is opened
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TOO_DEEP = Msg("{path} is nested too deeply to be a labkit submission")
+HARD_LINKED = Msg(
+    "{path} has {links} names (hard links): it may be a file of someone else's that a "
+    "learner linked here; it was not read (labkit writes each entry under one name)"
+)
+CHANGED = Msg("{path} changed while it was read (its owner is writing it); it was not read")
+# The Littlest JupyterHub runs hub user NAME as the system user "jupyter-NAME", cut to
+# TLJH_CUT characters plus "-" and 5 hex digits of its SHA-256 when it has TLJH_CUT or more
+# (tljh/user_creating_spawner.py, generate_system_username in tljh/normalize.py); JupyterHub's
+# own LocalProcessSpawner and SudoSpawner, and SystemdSpawner's default username_template
+# ("{USERNAME}"), run it as the system user NAME itself
+TLJH_PREFIX = "jupyter-"
+TLJH_CUT = 26
 
 
 class ExchangeError(LabkitError):
@@ -278,6 +291,8 @@ class Found:
     snapshot: store.Snapshot
     when: str  # the submission's time or the file's last change: the newest own entry wins
     written: int = 0  # the file's last change (ns): among entries of the same second, the newest
+    drills: object = None  # a submission's drill tries as read (labkit/drill.py): never read again
+    own: bool = False  # the learner's own file (not a copy of yours): set by ``collect``
 
 
 @dataclass
@@ -294,25 +309,76 @@ def _owner_name(uid: int) -> str:
         return str(uid)
 
 
+def tljh_account(hub_name: str) -> str:
+    """The system user The Littlest JupyterHub runs hub user ``hub_name`` as."""
+    name = TLJH_PREFIX + hub_name
+    if len(name) < TLJH_CUT:
+        return name
+    return f"{name[:TLJH_CUT]}-{hashlib.sha256(name.encode()).hexdigest()[:5]}"
+
+
+class _Accounts:
+    """Which system user a learner's name stands for, as the host's hub runs them (looked
+    up once per collect: the board collects every refresh, and users come and go)."""
+
+    def __init__(self) -> None:
+        self._exists: dict[str, bool] = {}
+
+    def exists(self, name: str) -> bool:
+        if name not in self._exists:
+            try:
+                pwd.getpwnam(name)
+                self._exists[name] = True
+            except (KeyError, ValueError):  # ValueError: a name with a NUL
+                self._exists[name] = False
+        return self._exists[name]
+
+    def owns(self, owner: str, user: str) -> bool:
+        """Whether the system user ``owner`` is learner ``user``: the same name, or on The
+        Littlest JupyterHub the account it makes for hub user ``user`` ("jupyter-alice" for
+        "alice"), only while no system user is named ``user`` itself: a name belongs to one
+        account, so another account's file never counts as that user's."""
+        if owner == user:
+            return True
+        return owner == tljh_account(user) and not self.exists(user)
+
+
 def read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
-    """A file a learner wrote, read as collect and the drill read one: never through a link
-    planted at its name, a regular file only, at most store.MAX_BYTES."""
+    """A file a learner wrote, read as collect reads one: never through a link planted at
+    its name, a regular file of one name only (``fstat`` of what was opened), at most
+    store.MAX_BYTES, and as it was when it was opened.
+
+    One name: where fs.protected_hardlinks is 0, a learner can hard-link into the inbox any
+    file whose path they can reach, even one they cannot read (yours, root's: a file of
+    yours counts for the learner it names, and ``labkit grade`` as root runs code as the
+    file's owner); a file labkit writes for a learner has one name (it is renamed into
+    place). As it was: the owner can write into their file while it is read (growing it
+    past any limit, or half a record at a time)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise store.ProgressError(say(Msg("{path} is not a regular file", path=path)))
+        if st.st_nlink > 1:
+            raise store.ProgressError(say(HARD_LINKED.bind(path=path, links=st.st_nlink)))
+        too_large = Msg(
+            "{path} is larger than {size} bytes", path=path, size=f"{store.MAX_BYTES:,}"
+        )
         if st.st_size > store.MAX_BYTES:
-            raise store.ProgressError(
-                say(
-                    Msg(
-                        "{path} is larger than {size} bytes", path=path, size=f"{store.MAX_BYTES:,}"
-                    )
-                )
-            )
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
+            raise store.ProgressError(say(too_large))
+        chunks, left = [], store.MAX_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, min(1 << 16, left))):
             chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:  # it grew while it was read
+            raise store.ProgressError(say(too_large))
+        after = os.fstat(fd)
+        if (after.st_size, after.st_mtime_ns, after.st_nlink) != (
+            st.st_size,
+            st.st_mtime_ns,
+            st.st_nlink,
+        ):
+            raise store.ProgressError(say(CHANGED.bind(path=path)))
         return b"".join(chunks), st
     finally:
         os.close(fd)
@@ -376,9 +442,10 @@ def read_one(path: Path) -> Found:
             snap.user = submitter
         if isinstance(data.get("submitted"), str):
             when = data["submitted"]
+        drills = data.get("drills")
     else:
-        snap = store.decode(path, raw)
-    return Found(path, owner, st.st_uid, snap, when, st.st_mtime_ns)
+        snap, drills = store.decode(path, raw), None
+    return Found(path, owner, st.st_uid, snap, when, st.st_mtime_ns, drills)
 
 
 def _kind(path: Path) -> str | None:
@@ -488,6 +555,7 @@ def collect(paths: Iterable[Path]) -> Collection:
     names a learner but belongs to someone else is reported and never replaces one of
     theirs. Nothing is written anywhere."""
     found = Collection()
+    read: list[Found] = []
     for target in paths:
         for path in _files(Path(target), found):
             try:
@@ -496,49 +564,65 @@ def collect(paths: Iterable[Path]) -> Collection:
                 found.errors.append(str(exc))
                 continue
             found.errors += one.snapshot.problems
-            user = one.snapshot.user or one.owner
-            if one.snapshot.user is None:
-                found.notes.append(
-                    say(
-                        Msg(
-                            "{path}: no learner named in it; using its owner {owner}",
-                            path=path,
-                            owner=one.owner,
-                        )
+            read.append(one)
+    accounts = _Accounts()
+    me = os.geteuid()
+    # the learner each owner is: on The Littlest JupyterHub the hub name their own entries
+    # give (alice for jupyter-alice), so that all their entries make one row of that name
+    learner = {
+        one.uid: one.snapshot.user
+        for one in sorted(read, key=lambda one: one.snapshot.user or "", reverse=True)
+        if one.uid != me
+        and one.snapshot.user not in (None, one.owner)
+        and accounts.owns(one.owner, one.snapshot.user)
+    }
+    for one in read:
+        mine = one.uid == me  # a copy of yours counts for the learner it names
+        user = one.snapshot.user or learner.get(one.uid, one.owner)
+        one.own = not mine
+        if one.snapshot.user is None:
+            found.notes.append(
+                say(
+                    Msg(
+                        "{path}: no learner named in it; using its owner {owner}",
+                        path=one.path,
+                        owner=one.owner,
                     )
                 )
-            elif user != one.owner and one.uid != os.geteuid():
-                # the owner is the one identity a learner cannot forge: the entry counts as
-                # theirs. As the named learner's row it gave one with no entry of their own
-                # the writer's work (and `labkit grade` the writer's points under that name),
-                # with one line on stderr that is easily missed among 200 learners'; dropped,
-                # every learner of a hub whose system users are named otherwise (TLJH's
-                # jupyter-NAME) would vanish from the table
-                found.errors.append(
-                    say(
-                        Msg(
-                            "{path}: the record says {user} but the file belongs to {owner}; "
-                            "it counts for {owner}",
-                            path=path,
-                            user=repr(user),
-                            owner=repr(one.owner),
-                        )
+            )
+        elif not mine and not accounts.owns(one.owner, user):
+            # the owner is the one identity a learner cannot forge: the entry counts as
+            # theirs. As the named learner's row it gave one with no entry of their own
+            # the writer's work (and `labkit grade` the writer's points under that name),
+            # with one line on stderr that is easily missed among 200 learners'
+            found.errors.append(
+                say(
+                    Msg(
+                        "{path}: the record says {user} but the file belongs to {owner}; "
+                        "it counts for {writer}",
+                        path=one.path,
+                        user=repr(user),
+                        owner=repr(one.owner),
+                        writer=repr(learner.get(one.uid, one.owner)),
                     )
                 )
-                user = one.owner
-            previous = found.learners.get(user)
-            if previous is None or _rank(user, one) > _rank(user, previous):
-                found.learners[user] = one
+            )
+            user = learner.get(one.uid, one.owner)
+        elif not mine:
+            user = learner.get(one.uid, user)  # jupyter-alice's entries named so: alice's
+        previous = found.learners.get(user)
+        if previous is None or _rank(one) > _rank(previous):
+            found.learners[user] = one
     return found
 
 
-def _rank(user: str, one: Found) -> tuple[bool, str, int]:
-    """Which of a learner's entries counts: one whose file belongs to that learner beats one
-    of yours that names them (a file you copied); among equals, the newest. An entry that
-    another learner wrote in their name counts as its writer's (``collect``). A submission's
-    time is in seconds: two in one second (a submit right after a check) are told apart by
-    when their files were written."""
-    return (one.owner == user, one.when, one.written)
+def _rank(one: Found) -> tuple[bool, str, int]:
+    """Which of a learner's entries counts: one of their own file beats one of yours that
+    names them (a file you copied); among equals, the newest. An entry that another learner
+    wrote in their name counts as its writer's (``collect``). A submission's time is in
+    seconds: two in one second (a submit right after a check) are told apart by when their
+    files were written."""
+    return (one.own, one.when, one.written)
 
 
 def rows(found: Collection) -> list[dict[str, Any]]:

@@ -27,6 +27,11 @@ class User:
     uid: int
     gid: int
     home: Path
+    hub: str = ""  # the name JupyterHub knows them by, where it is not the system user's
+
+    @property
+    def hub_name(self) -> str:
+        return self.hub or self.name
 
     def run(self, argv: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
         """Run a command as this user (a clean environment, their home as cwd)."""
@@ -71,16 +76,24 @@ def need_root() -> None:
 
 
 @contextlib.contextmanager
-def system_users(*roles: str, lead: str = "") -> Iterator[list[User]]:
+def system_users(
+    *roles: str, lead: str = "", tljh: dict[str, str] | None = None
+) -> Iterator[list[User]]:
     """One real user per role, with a home of mode 0700; removed (with their homes) after.
     ``lead`` starts each name (useradd takes ``=`` or ``@``: a name a spreadsheet reads
-    as a formula)."""
+    as a formula). ``tljh`` maps a role to the role whose hub name it is made for as The
+    Littlest JupyterHub makes users (``{"ann": "ann"}``): its system user is
+    ``classroom.tljh_account(hub name)`` (``jupyter-clsann...``, cut and hashed past 26
+    characters) and ``hub`` the name the hub knows."""
+    from labkit.classroom import tljh_account
+
     need_root()
     tag = secrets.token_hex(3)
     made: list[User] = []
     try:
         for role in roles:
-            name = f"{lead}cls{role[:12]}{tag}"
+            hub = f"{lead}cls{(tljh or {}).get(role, role)[:12]}{tag}"
+            name = tljh_account(hub) if role in (tljh or {}) else hub
             subprocess.run(
                 ["useradd", "--create-home", "--shell", "/bin/sh", "--user-group", name],
                 check=True,
@@ -89,7 +102,7 @@ def system_users(*roles: str, lead: str = "") -> Iterator[list[User]]:
             entry = pwd.getpwnam(name)
             home = Path(entry.pw_dir)
             home.chmod(0o700)
-            made.append(User(name, entry.pw_uid, entry.pw_gid, home))
+            made.append(User(name, entry.pw_uid, entry.pw_gid, home, hub if hub != name else ""))
         yield made
     finally:
         for user in made:

@@ -447,3 +447,96 @@ def test_a_future_dated_join_or_try_is_not_in_the_debrief_timeline(room) -> None
     finally:
         labkit(teacher, "drill", "stop")
         planted.unlink(missing_ok=True)
+
+
+def test_on_the_littlest_jupyterhub_each_learner_is_their_jupyter_account(room) -> None:
+    """TLJH runs hub user alice as the system user jupyter-alice (longer names cut and
+    hashed): every entry was reported as an error and collect always exited 1 there. Each
+    learner's entry counts as theirs now, under their hub name; a jupyter-NAME account's
+    entry never counts for a system user NAME who exists, nor for another learner."""
+    teacher, python = room["teacher"], room["python"]
+    exchange = room["course"] / "tljh"
+    assert room["labkit"](teacher, "exchange", "init", str(exchange)).returncode == 0
+    roles = ("ann", "longlearnername", "ben", "benhub")
+    hub = {"ann": "ann", "longlearnername": "longlearnername", "benhub": "ben"}
+    with system_users(*roles, tljh=hub) as users:
+        ann, long, ben, benhub = users
+        # benhub: the hub's account for a hub user of ben's name, who has an account of his own
+        assert benhub.name == classroom.tljh_account(ben.name) and benhub.hub == ben.name
+        assert ann.name == f"jupyter-{ann.hub}" and len(long.name) == 32
+        assert long.name != f"jupyter-{long.hub}"[:32]  # cut to 26, "-" and a hash
+
+        def hand_in(user):
+            env = {"PYTHONPATH": room["env"]["PYTHONPATH"], "JUPYTERHUB_USER": user.hub_name}
+            assert user.run([str(python), "-c", SESSION], env=env).stdout.strip() == "True"
+            env["LABKIT_EXCHANGE"] = str(exchange)  # one entry each: the submission
+            sub = user.run([str(python), "-m", "labkit", "submit"], env=env)
+            assert sub.returncode == 0, sub.stderr
+            return exchange / "inbox" / sub.stdout.split(" as ", 1)[1].split()[0]
+
+        own = {u.hub_name: hand_in(u) for u in (ann, long, ben)}
+        out = room["labkit"](teacher, "collect", str(exchange))
+        assert out.returncode == 0, out.stderr
+        assert "error:" not in out.stderr
+        rows = _csv(out.stdout)
+        accounts = {u.hub_name: u.name for u in (ann, long, ben)}
+        assert {(r["user"], r["owner"]) for r in rows} == set(accounts.items())
+        assert {r["user"]: r["source"] for r in rows} == {k: str(v) for k, v in own.items()}
+
+        forged = hand_in(benhub)  # as ben, who has an account of his own
+        planted = exchange / "inbox" / f"{long.hub}.{'a' * 32}.json"
+        _plant(ann, planted, _entry(long.hub, "2999-01-01T00:00:00+00:00"))
+        out = room["labkit"](teacher, "collect", str(exchange))
+        assert out.returncode == 1
+        errors = [line for line in out.stderr.splitlines() if "error:" in line]
+        assert sorted(errors) == sorted(
+            [
+                f"labkit: error: {forged}: the record says {ben.name!r} but the file belongs "
+                f"to {benhub.name!r}; it counts for {benhub.name!r}",
+                f"labkit: error: {planted}: the record says {long.hub!r} but the file belongs "
+                f"to {ann.name!r}; it counts for {ann.hub!r}",
+            ]
+        )
+        rows = _csv(out.stdout)
+        sources = {r["user"]: r["source"] for r in rows}
+        # ben's and the long-named learner's rows are their own; ann's newest is what she wrote
+        assert sources[ben.name] == str(own[ben.name]) and sources[long.hub] == str(own[long.hub])
+        assert sources[ann.hub] == str(planted) and sources[benhub.name] == str(forged)
+
+
+def test_a_file_with_more_than_one_name_is_never_read(room) -> None:
+    """Where fs.protected_hardlinks is 0, a learner can hard-link into the inbox any file
+    whose path they can reach, even one they cannot read: a file of the instructor's that
+    names a learner counted for that learner without a word. This host has it at 1, so
+    root makes the link bob could make there (the link is the same whoever makes it), and
+    bob links a file of his own, which the setting allows."""
+    bob, cid, teacher, labkit = room["bob"], room["cid"], room["teacher"], room["labkit"]
+    inbox = room["course"] / "exchange" / "inbox"
+    copy = teacher.home / "copies" / "cid.json"  # the instructor's copy of cid's (no entry)
+    made = teacher.run(
+        ["sh", "-c", 'mkdir -p "${0%/*}" && cat > "$0"', str(copy)],
+        input=json.dumps(_entry(cid.name, "2999-01-01T00:00:00+00:00")),
+    )
+    assert made.returncode == 0, made.stderr
+    theirs = inbox / f"{bob.name}.{'1' * 32}.json"
+    os.link(copy, theirs)
+    kept = bob.home / "kept.json"
+    _plant(bob, kept, _entry(bob.name, "2999-01-01T00:00:00+00:00"))
+    his = inbox / f"{bob.name}.{'2' * 32}.json"
+    linked = bob.run(["ln", str(kept), str(his)])
+    assert linked.returncode == 0, linked.stderr
+    try:
+        out = labkit(teacher, "collect", str(inbox))
+    finally:
+        theirs.unlink()
+        his.unlink()
+    assert out.returncode == 1
+    for path in (theirs, his):
+        assert (
+            f"labkit: error: {path} has 2 names (hard links): it may be a file of someone "
+            "else's that a learner linked here; it was not read (labkit writes each entry "
+            "under one name)"
+        ) in out.stderr.splitlines()
+    rows = _csv(out.stdout)
+    assert cid.name not in {r["user"] for r in rows}
+    assert not {r["source"] for r in rows} & {str(theirs), str(his)}
