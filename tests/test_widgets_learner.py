@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
+import ipywidgets as w
 import pytest
 
 import labkit
-from labkit import personalities, switches
+from labkit import personalities, scenarios, switches
 from labkit.errors import UnknownName, number
 from labkit.render.text import milliseconds
-from labkit.widgets import GatewaysCompared, Playground, Quiz
+from labkit.widgets import GatewaysCompared, NumberOrNone, OneOf, Playground, Quiz
+from labkit.widgets.number import NumberBox
 
 
 def _said(p) -> str:
@@ -119,21 +122,21 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
     # and no exception class a learner has not met ("Error: BadArgument: ...")
     assert p.read_timeout.description == "route /: gateway read timeout (s)"
     assert p.message.value == (
-        "Gateway read timeout (s) must be between 0.01 and 60 seconds, not -5"
+        "Gateway read timeout (s) must be between 0.01 and 60 seconds, not -5."
     )
     assert p.read_timeout.value == before == lab.gateway.route("/").read_timeout
     p.read_timeout.value = 10**12  # a float box: quoted as typed, not as 1e+12
     assert p.message.value == (
-        "Gateway read timeout (s) must be between 0.01 and 60 seconds, not 1000000000000"
+        "Gateway read timeout (s) must be between 0.01 and 60 seconds, not 1000000000000."
     )
     p.delay.value = 7
     p.buttons["GET /slow"].click()
-    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not 7"
+    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not 7."
     assert p.inspector.exchange is None
     burst = Playground(lab, "503")
     burst.burst_size.value = 0
     burst.buttons["Burst"].click()
-    assert burst.message.value == "Burst size (requests) must be between 1 and 40 requests, not 0"
+    assert burst.message.value == "Burst size (requests) must be between 1 and 40 requests, not 0."
 
 
 # What a learner types into a number box reaches Python as text (the browser sends the box's
@@ -144,18 +147,18 @@ TYPED_REFUSED = [
     (
         "",
         "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, "
-        "not nothing (the value is empty)",
+        "not nothing (the value is empty).",
     ),
     (
         " ",
         "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, "
-        "not nothing (the value is empty)",
+        "not nothing (the value is empty).",
     ),
-    ("abc", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not 'abc'"),
-    ("1e400", "Gateway read timeout (s) must be between 0.01 and 60 seconds, not 1e400"),
-    ("nan", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not 'nan'"),
-    ("-5", "Gateway read timeout (s) must be between 0.01 and 60 seconds, not -5"),
-    ("1,5", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not '1,5'"),
+    ("abc", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not 'abc'."),
+    ("1e400", "Gateway read timeout (s) must be between 0.01 and 60 seconds, not 1e400."),
+    ("nan", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not 'nan'."),
+    ("-5", "Gateway read timeout (s) must be between 0.01 and 60 seconds, not -5."),
+    ("1,5", "Gateway read timeout (s) must be a number of seconds between 0.01 and 60, not '1,5'."),
 ]
 
 
@@ -174,24 +177,24 @@ def test_the_origin_delay_box_refuses_at_once_and_confirms_a_good_value(lab: lab
     """-5 in the 504 playground's origin delay was taken until GET /slow was pressed."""
     p = Playground(lab, "504")
     p.delay.typed("-5")
-    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not -5"
+    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not -5."
     assert p.delay.text == "0.5" and p.delay.value == 0.5
     p.delay.typed("0.2")
     assert p.message.value == ""
-    assert p.status.value == "Origin delay set to 0.2 s: press GET /slow to send it"
+    assert p.status.value == "Origin delay set to 0.2 s: press GET /slow to send it."
     p.buttons["GET /slow"].click()
     assert p.inspector.exchange is not None and p.inspector.exchange.target == "/slow?delay=0.2"
     burst = Playground(lab, "503")
     burst.burst_size.typed("many")
-    assert burst.message.value == ("Burst size (requests) must be a whole number >= 1, not 'many'")
+    assert burst.message.value == ("Burst size (requests) must be a whole number >= 1, not 'many'.")
     assert burst.burst_size.value == 10 and burst.burst_size.text == "10"
     burst.burst_size.typed("")  # an emptied box, then a good value: the alert gives way
     assert burst.message.value == (
-        "Burst size (requests) must be a whole number >= 1, not nothing (the value is empty)"
+        "Burst size (requests) must be a whole number >= 1, not nothing (the value is empty)."
     )
     burst.burst_size.typed("12")
     assert burst.message.value == ""
-    assert burst.status.value == "Burst size set to 12: press Burst to send it"
+    assert burst.status.value == "Burst size set to 12: press Burst to send it."
 
 
 def test_the_value_retyped_after_a_refusal_is_taken_and_confirmed(lab: labkit.Lab) -> None:
@@ -210,7 +213,7 @@ def test_the_value_retyped_after_a_refusal_is_taken_and_confirmed(lab: labkit.La
     p.delay.typed("-5")
     p.delay.typed("0.5")
     assert p.message.value == ""
-    assert p.status.value == "Origin delay set to 0.5 s: press GET /slow to send it"
+    assert p.status.value == "Origin delay set to 0.5 s: press GET /slow to send it."
     burst = Playground(lab, "503")
     box = burst.capacity.number  # a NumberOrNone's box: its value told again up to the panel
     box.typed("lots")
@@ -338,6 +341,78 @@ def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> 
     assert _said(g).count("200 OK (body incomplete)") == len(g.rows)
 
 
+def _poke(control: Any) -> None:
+    """Change a control and put it back, as a learner would; a number box is also given words
+    it cannot take (its refusal is a line too)."""
+    if isinstance(control, NumberBox):
+        control.typed("2" if control.integer else "0.3")
+        control.typed("abc")
+    elif isinstance(control, NumberOrNone):
+        _poke(control.number)
+        control.none.value = not control.none.value
+        control.none.value = not control.none.value
+    elif isinstance(control, w.Dropdown):
+        old, other = control.value, control.options[-1]
+        control.value = other[1] if isinstance(other, tuple) else other
+        control.value = old
+    elif isinstance(control, w.Checkbox):
+        control.value = not control.value
+        control.value = not control.value
+
+
+@pytest.mark.parametrize("lang", ["en", pytest.param("zh-CN", marks=pytest.mark.slow)])
+def test_every_line_a_panel_says_ends_as_a_sentence(lang: str) -> None:
+    """Every control of every playground, the gateways' comparison and two quizzes (a short
+    answer and a choice), each line said in their live regions: a status line or an alert,
+    each a whole sentence with its full stop. 'Origin delay set to 0.2 s: press GET /slow
+    to send it' and 'Burst size set to ...' had none, nor a quiz's 'Hint 1 of 2', nor any
+    refusal ("Origin delay (s) must be a number of seconds between 0 and 2, not 'x'")."""
+    from labkit.exercises.lesson_500 import q1
+    from labkit.exercises.lesson_503 import q4
+
+    said: list[tuple[str, str]] = []
+
+    def listen(panel: Any, where: str) -> None:
+        for region in (panel.status, panel.message):
+            region.observe(
+                lambda ch, r=region.role: ch["new"] and said.append((f"{where} {r}", ch["new"])),
+                names="value",
+            )
+
+    with labkit.start(lang=lang) as lab:
+        for lesson in scenarios.LESSONS:
+            p = Playground(lab, lesson)
+            listen(p, lesson)
+            for box in (getattr(p, "delay", None), getattr(p, "burst_size", None)):
+                if box is not None:
+                    box.typed("0.1" if box is getattr(p, "delay", None) else "4")
+                    box.typed("x")
+            p.run_button.click()
+            for controls in p.switch_controls.values():
+                for control in controls.inputs.values():
+                    _poke(control)
+            for button in p.buttons.values():
+                button.click()
+        g = GatewaysCompared(lab)
+        listen(g, "compared")
+        g.fault.value = "refused"
+        g.run_button.click()
+        for exercise in (q1, q4):
+            quiz = Quiz(exercise)
+            listen(quiz, exercise.id)
+            quiz.check_button.click()
+            quiz.hint_button.click()
+            if isinstance(quiz.answer, OneOf):
+                quiz.answer.boxes[0].value = True
+                quiz.answer.boxes[0].value = False
+            quiz.solution_button.click()
+    whats = {where.split()[0] for where, _ in said}
+    assert whats == {*scenarios.LESSONS, "compared", q1.id, q4.id}, whats
+    assert any(where.endswith("alert") for where, _ in said)
+    unended = [(where, line) for where, line in said if not line.endswith((".", "。"))]
+    assert not unended, unended
+
+
 def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:
     from labkit.exercises.lesson_500 import q1
 
@@ -350,7 +425,7 @@ def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:
     quiz.hint_button.click()
     assert _said(quiz).startswith("Hint 1 of ") and "Hint: Hint" not in _said(quiz)
     quiz.solution_button.click()
-    assert _said(quiz) == "Solution"  # the box below shows it (once)
+    assert _said(quiz) == "Solution: shown below."  # the box below shows it (once)
 
 
 def test_a_quiz_without_hints_says_so_plainly(lab: labkit.Lab, monkeypatch) -> None:
@@ -514,7 +589,7 @@ def test_the_head_timeout_decides_between_408_and_a_client_that_gave_up(lab: lab
     # said at once, before the seconds of silence (it was silent for them)
     assert next(line for line in heard if line) == (
         f"Sent half a request to the origin; now waiting {labkit.scenarios.STALL:g} s without "
-        "sending the rest. If the origin's head timeout (0.2 s) passes first, it answers 408…"
+        "sending the rest. If the origin's head timeout (0.2 s) passes first, it answers 408."
     )
     assert p.message.value == ""
     ex = p.inspector.exchange
@@ -584,11 +659,11 @@ def test_a_stopped_lab_is_said_in_a_plain_line_naming_the_cell_to_run() -> None:
     p = Playground(lab, "500")
     lab.stop()
     p.buttons["GET /orders/abc"].click()
-    assert p.message.value == str(STOPPED)[0].upper() + str(STOPPED)[1:]
+    assert p.message.value == str(STOPPED)[0].upper() + str(STOPPED)[1:] + "."
     assert p.status.value == ""
     # anything else is labkit's own fault, and said so, with what it was
     assert failure_line(KeyError("x")) == (
-        "labkit failed unexpectedly (KeyError: 'x'); please report it"
+        "labkit failed unexpectedly (KeyError: 'x'); please report it."
     )
 
 

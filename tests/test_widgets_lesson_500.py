@@ -73,7 +73,7 @@ def test_quiz_widget_checks_hints_and_solves(lab):
     quiz.hint_button.click()
     assert "Hint" in quiz.feedback.value
     hint = q1.hints[0]
-    assert _seen(quiz).count(hint) == 1 and quiz.status.value == "Hint 1 of 2"
+    assert _seen(quiz).count(hint) == 1 and quiz.status.value == "Hint 1 of 2: shown below."
     quiz.answer.value = "origin"
     quiz.check_button.click()
     assert "Correct" in quiz.feedback.value

@@ -141,11 +141,22 @@ def failure_line(exc: BaseException, lang: str = i18n.ENGLISH) -> str:
     exception class a learner has not met. Anything else is a fault in labkit, said as such."""
     if isinstance(exc, LabkitError):
         text = str(exc)
-        return text[:1].upper() + text[1:]
-    return Msg(
+        return sentence(text[:1].upper() + text[1:], lang)
+    unexpected = Msg(
         "labkit failed unexpectedly ({error}); please report it",
         error=f"{type(exc).__name__}: {exc}",
-    ).render(lang)
+    )
+    return sentence(unexpected.render(lang), lang)
+
+
+SENTENCE_ENDS = (".", "。", "?", "？", "!", "！")
+
+
+def sentence(line: str, lang: str = i18n.ENGLISH) -> str:
+    """``line`` ended as a sentence, as every line a panel says is: an error's own words
+    (labkit's messages, shared with ``labkit ctl`` and tracebacks, end without one) got no
+    full stop where every status line had one."""
+    return line if line.endswith(SENTENCE_ENDS) else Msg("{line}.", line=line).render(lang)
 
 
 def _check_method(method: str, lang: str = i18n.ENGLISH) -> str:
@@ -866,7 +877,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     p.burst_size.observe(
         p._safe(
             lambda _: p._say(
-                Msg("Burst size set to {size}: press Burst to send it", size=p.burst_size.text)
+                Msg("Burst size set to {size}: press Burst to send it.", size=p.burst_size.text)
             )
         ),
         names="value",
@@ -950,7 +961,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         p._safe(
             lambda _: p._say(
                 Msg(
-                    "Origin delay set to {delay} s: press GET /slow to send it",
+                    "Origin delay set to {delay} s: press GET /slow to send it.",
                     delay=p.delay.text,
                 )
             )
@@ -976,7 +987,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
             head=f"{p.lab.origin.head_timeout:g}",
         )
         p.inspector.clear(Msg("{line}.", line=waiting))
-        p._say(Msg("{line}…", line=waiting))
+        p._say(Msg("{line}.", line=waiting))
         # as long as the button says, not lab.raw's own wait (5 s, where the button said 2 s)
         assert isinstance(stalled, scenarios.Raw)
         with p.as_chosen():
@@ -1312,9 +1323,10 @@ class Quiz(_Panel):
         # its title only ("Hint 1 of 2", "Solution"): the box shows its text, once
         named = (str(what), what.render(self.lang))  # as the exercise names itself
         title = note.title
-        self._say(
+        title_said = (
             title if title.startswith(named) else Msg("{what}: {title}", what=what, title=title)
         )
+        self._say(Msg("{title}: shown below.", title=title_said))
 
 
 def playground(lab: Lab, lesson: str) -> Playground:
