@@ -1084,7 +1084,7 @@ def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
 def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> None:
     """A 1280 x 800 window at 200% zoom (a 640 x 400 CSS viewport, the file browser open):
     every lesson's playground, the gateways' comparison and a quiz, and no label, tab or
-    button cut, every number box named by its label, and a picture drawn at its own size. A checkbox's words were cut with '...' and its box clipped (04's "maintenance:
+    button cut, every number box named by its label, and a picture and a chart drawn at their own size. A checkbox's words were cut with '...' and its box clipped (04's "maintenance:
     the origin answers ..."), and the inspector's tabs read "Sumn", "Head", "Raw b"."""
     from labkit import scenarios
 
@@ -1097,13 +1097,14 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
         "from labkit.exercises.lesson_503 import q1, q4\nlab = labkit.start()\n" + playgrounds,
         "display(GatewaysCompared(lab), Quiz(q1), Quiz(q4))",
         'lab.get("/up/garbage/").picture()',
+        'labkit.charts.timeline(lab.get("/slow?delay=0.1"))',
     )
     context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
     page = context.new_page()
     try:
         page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
         page.wait_for_function(_KERNEL_READY, timeout=60000)
-        for i in (0, 1, 2):
+        for i in (0, 1, 2, 3):
             page.evaluate(_RUN_CELL, i)
             page.wait_for_function(_KERNEL_READY, timeout=60000)
         page.wait_for_function(
@@ -1129,5 +1130,13 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
               return [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width]; }"""
         )
         assert drawn >= own - 1, f"the picture drawn {drawn:.0f} px wide, its own size {own:.0f}"
+        # and a chart (the 504 timeline, 720 px): JupyterLab's img {max-width: 100%} drew it
+        # 272 px wide, its 10-point words 4 px; its PNG has 2 pixels for each of them
+        drawn, own, pixels = page.evaluate(
+            """() => { const img = [...document.querySelectorAll('figure.labkit-chart img')]
+                .find(i => i.offsetParent !== null);
+              return [img.getBoundingClientRect().width, +img.getAttribute('width') || img.naturalWidth, img.naturalWidth]; }"""
+        )
+        assert drawn >= own - 1 and pixels == 2 * own, (drawn, own, pixels)
     finally:
         context.close()

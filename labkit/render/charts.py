@@ -48,6 +48,10 @@ CJK_FONTS = (
 CJK_FILES = ("notosanscjk", "sourcehansans", "wqy-")  # how their files are named
 
 
+DPI = 90  # the chart's size on screen: 8 inches are 720 CSS pixels, its words 10 points
+SHARP = 2  # its PNG in the HTML has this many pixels for each CSS pixel
+
+
 class ChartFigure(Figure):
     """A Figure that shows itself as a PNG with a text alternative, whatever the backend."""
 
@@ -56,26 +60,34 @@ class ChartFigure(Figure):
     # the same chart on dark paper, drawn when the HTML is made (None: light only)
     draw_dark: Callable[[], ChartFigure] | None = None
 
-    def png(self) -> bytes:
+    def png(self, dpi: float = DPI) -> bytes:
         buf = io.BytesIO()
         with _font_context(self.fonts):
-            self.savefig(buf, format="png", dpi=90)
+            self.savefig(buf, format="png", dpi=dpi)
         return buf.getvalue()
 
     def _repr_png_(self) -> bytes:
         return self.png()
 
     def _img(self, theme: str) -> str:
-        src = base64.b64encode(self.png()).decode("ascii")
+        # drawn at its own size (DPI), its figure scrolling sideways where the column is
+        # narrower, as a sequence picture is (svg.STYLE_OWN_SIZE): JupyterLab's
+        # `img {max-width: 100%}` shrank the 720 px timeline to a 272 px column at 200% zoom,
+        # its 10-point words to 4 px, no larger than unzoomed. Its pixels are SHARP times as
+        # many, so that a zoomed or high-density screen does not blow up a blur.
+        width, height = (round(inches * DPI) for inches in self.get_size_inches())
+        src = base64.b64encode(self.png(DPI * SHARP)).decode("ascii")
         return (
             f"<img class='labkit-on-{theme}' src='data:image/png;base64,{src}' "
-            f"alt='{html.escape(self.alt, quote=True)}' style='max-width:100%'>"
+            f"alt='{html.escape(self.alt, quote=True)}' width='{width}' height='{height}' "
+            "style='max-width:none;height:auto'>"
         )
 
     def _repr_html_(self) -> str:
         dark = self.draw_dark() if self.draw_dark is not None else None
         return (
-            f"<figure class='labkit-chart' style='margin:0'>{CHART_THEMED if dark else ''}"
+            "<figure class='labkit-chart' style='margin:0;max-width:100%;overflow-x:auto'>"
+            f"{CHART_THEMED if dark else ''}"
             + self._img("light")
             + (dark._img("dark") if dark else "")
             + f"<figcaption><small>{html.escape(self.alt)}</small></figcaption></figure>"
