@@ -9,16 +9,19 @@ pooled socket outlives its upstream's close or ``lab.stop()``.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
+import h11
 import pytest
 from helpers import settle, socket_inodes
 
 import labkit
 from labkit import faults, personalities, record
 from labkit.gateway import Gateway
-from labkit.http import server
+from labkit.http import server, upstream
+from labkit.http.server import h11_fields
 
 
 def upstream_notes(lab: labkit.Lab, ex: labkit.Exchange, hop: str = "gateway") -> list[str]:
@@ -187,3 +190,79 @@ def test_every_accepted_connection_has_nagle_off(lab: labkit.Lab, entry: str) ->
         for writer in writers:
             sock = writer.get_extra_info("socket")
             assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+# Answers an upstream gives on one kept connection, one a request: the gateway reads a plain
+# one without h11 (upstream._plain_reply) and any other through h11, told of the request only
+# then; what it reads must be what h11 alone reads. The one marked LATER comes in two sends.
+LATER = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhi"
+ANSWERS = [
+    (
+        True,
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-A: \t a\tb \t\r\nContent-Length: 3\r\n\r\nok\n",
+    ),
+    (False, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nok\n\r\n0\r\n\r\n"),
+    (False, b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nhi"),
+    (False, b"HTTP/1.1 200 OK\r\nX-B: a\r\n b\r\nContent-Length: 2\r\n\r\nhi"),  # obs-fold
+    (False, b"HTTP/1.1 200 OK\nContent-Length: 2\n\nhi"),  # bare LFs
+    (True, b"HTTP/1.1 404 \r\nX-Empty:\r\ncontent-length: 0\r\n\r\n"),
+    (False, b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"),
+    (False, b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nhi"),
+    (False, LATER),
+    (True, b"HTTP/1.1 200 \xe9t\xe9\r\nX-C: caf\xe9\r\nContent-Length: 2\r\n\r\nhi"),
+]
+
+
+def _h11_reads(answer: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
+    """What h11 alone makes of ``answer`` to a GET: status, reason, fields as sent, body."""
+    conn = h11.Connection(h11.CLIENT)
+    conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
+    conn.send(h11.EndOfMessage())
+    conn.receive_data(answer)
+    body = b""
+    while not isinstance(event := conn.next_event(), h11.EndOfMessage):
+        if isinstance(event, h11.Response):
+            head = event
+        elif isinstance(event, h11.Data):
+            body += event.data
+    fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers.raw_items()]
+    return head.status_code, head.reason.decode("latin-1"), fields, body
+
+
+def test_a_plain_answer_is_read_without_h11_and_any_other_as_h11_reads_it() -> None:
+    """One kept connection to an upstream that answers as ANSWERS says: each reply is what
+    h11 reads, each request went out as h11 writes it, h11 was told of a request only where
+    the answer was not plain, and the connection stays reusable throughout."""
+    got: list[bytes] = []
+    fields = [("Host", "up"), ("Accept", "*/*"), ("X-Request-ID", "r1")]
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _, answer in ANSWERS:
+            got.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(answer)
+            if answer == LATER:
+                await asyncio.sleep(0.05)
+                writer.write(b"!!!")
+
+    async def run() -> None:
+        listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = listening.sockets[0].getsockname()[1]
+        conn = await upstream.Pool().connect("127.0.0.1", port, 1.0)
+        try:
+            for plain, answer in ANSWERS:
+                event = h11.Request(method="GET", target="/a?b", headers=h11_fields(fields)[0])
+                reply = await conn.exchange(event, b"", 1.0)
+                body = b"".join([chunk async for chunk in reply.body])
+                read = _h11_reads(answer + b"!!!" if answer == LATER else answer)
+                assert (reply.status, reply.reason, reply.headers, body) == read, answer
+                assert (conn._h11.our_state is h11.IDLE) is plain, answer  # h11 never told
+                assert conn.reusable(), answer
+        finally:
+            conn.close()
+            listening.close()
+
+    asyncio.run(asyncio.wait_for(run(), 5.0))
+    written = h11.Connection(h11.CLIENT).send(
+        h11.Request(method="GET", target="/a?b", headers=fields)
+    )
+    assert got == [written] * len(ANSWERS)
