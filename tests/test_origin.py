@@ -323,3 +323,43 @@ def test_a_chunked_body_within_the_limits_still_arrives(lab: labkit.Lab) -> None
     chunks = b"%x\r\n%s\r\n000000000000000000\r\n\r\n" % (len(body), body)
     ex = lab.raw(CHUNKED_HEAD.replace(b"/proxied", b"/orders") + chunks, to="gateway")
     assert ex.status == 201
+
+
+JSON_CASES = [
+    {"id": 7, "item": "espresso beans", "customer": {"name": "Ada"}},
+    [{"id": 1, "item": "green tea"}, {"id": 13, "customer": None}],
+    {},
+    [],
+    {"a": {}, "b": [], "c": [[]], "d": [{}], "e": [1, [2, [3, {"x": None}]]]},
+    {"é": "日本\u2028", "q": '"\\\n\t\x00', "f": [1.5, 1e300, -0.0, 0.1, True, False]},
+    "text",
+    None,
+    12,
+    # not json_text's kinds: json.dumps writes (or refuses) them
+    {1: "int key"},
+    {"t": (1, 2)},
+    {"n": float("nan"), "i": float("-inf")},
+    {"s": {1, 2}},
+]
+
+
+@pytest.mark.parametrize("data", JSON_CASES, ids=range(len(JSON_CASES)))
+def test_the_origins_json_is_json_dumps_text(data: object) -> None:
+    """The origin writes its JSON without the standard library's pure-Python encoder: the
+    same text as json.dumps(indent=1), and the same error for what JSON cannot say."""
+    import json
+
+    from labkit.origin import json_text
+
+    try:
+        expected = json.dumps(data, indent=1)
+    except TypeError as exc:
+        with pytest.raises(TypeError, match=re.escape(str(exc))):
+            json_text(data)
+    else:
+        assert json_text(data) == expected
+
+
+def test_an_order_is_the_json_a_learner_reads(lab: labkit.Lab) -> None:
+    ex = lab.get("/orders/7", via="origin")
+    assert ex.text == '{\n "id": 7,\n "item": "espresso beans",\n "customer": "Ada"\n}\n'
