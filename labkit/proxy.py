@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable
 from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
+import h11
+
 from labkit import i18n, personalities
 from labkit.conditions import FAILED_WHY, RFC_TABLE, Condition, Outcome
 from labkit.errors import check_number, refuse, shown, unknown
@@ -98,10 +100,18 @@ MAX_KEPT = 256  # Proxy-Status entries, and failure pages, kept (server.Generati
 
 # What is forwarded for a request's fields (Proxy._forwarding_parts), for the personality,
 # keep-alive and body length it was made for: the fields before the X-Request-ID and after
-# it, whether there is a Host, and those fields as h11 takes them (None: h11_fields judges)
+# it, whether there is a Host, those fields as h11 takes them (None: h11_fields judges),
+# and their lines as h11 writes them (None: h11 writes them, see _plain_lines)
 _Entries = list[tuple[bytes, bytes, bytes]]
 _Forwarding = tuple[
-    personalities.Personality, bool, int, Headers, Headers, bool, tuple[_Entries, _Entries] | None
+    personalities.Personality,
+    bool,
+    int,
+    Headers,
+    Headers,
+    bool,
+    tuple[_Entries, _Entries] | None,
+    tuple[bytes, bytes] | None,
 ]
 _FRAMING = frozenset({b"content-length", b"transfer-encoding"})  # h11 judges them together
 
@@ -115,6 +125,35 @@ def _wire(before: Headers, after: Headers) -> tuple[_Entries, _Entries] | None:
     if sum(1 for _, name, _ in (*first, *then) if name in _FRAMING) > 1:
         return None
     return first, then
+
+
+def _plain_lines(wire: tuple[_Entries, _Entries] | None, length: int) -> tuple[bytes, bytes] | None:
+    """The field lines of a request forwarded with a body of ``length`` bytes as h11 writes
+    them (``upstream._plain_request``: the Host lines first, each 'name: value'), before the
+    X-Request-ID's line and after it (with the blank line), made once for a client's fields;
+    None where h11 is to write the request: without a Host, with a Connection or
+    Transfer-Encoding, a body its Content-Length does not frame."""
+    if wire is None:
+        return None
+    first, then = wire
+    host = b""
+    length_seen = False
+    for raw, name, value in (*first, *then):
+        if name == b"host":
+            host += b"%s: %s\r\n" % (raw, value)
+        elif name == b"content-length":
+            if value != b"%d" % length:
+                return None
+            length_seen = True
+        elif name == b"connection" or name == b"transfer-encoding":
+            return None
+    if not host or (length and not length_seen):
+        return None
+    before = b"".join(
+        [b"%s: %s\r\n" % (raw, value) for raw, name, value in first if name != b"host"]
+    )
+    after = b"".join([b"%s: %s\r\n" % (raw, value) for raw, name, value in then if name != b"host"])
+    return host + before, after + b"\r\n"
 
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
@@ -419,7 +458,7 @@ class Proxy(HTTPServer):
 
     def _forwarding(self, request: Request, keepalive: bool) -> tuple[Headers, bool]:
         """``forwarded_headers``, and whether the request has a Host."""
-        _, _, _, before, after, host, _ = self._forwarding_made(request, keepalive)
+        _, _, _, before, after, host, _, _ = self._forwarding_made(request, keepalive)
         return [*before, ("X-Request-ID", self.recorder.tagged(request.request_id)), *after], host
 
     def _forwarding_made(self, request: Request, keepalive: bool) -> _Forwarding:
@@ -451,13 +490,36 @@ class Proxy(HTTPServer):
         (``_forwarding_parts``) around this request's X-Request-ID, none of them looked up
         or checked again. None where ``h11_fields`` must judge them: without a Host (then
         ``_exchange`` adds one), with a field that does not fit or two that frame the body."""
-        _, _, _, _, _, host, wire = self._forwarding_made(request, keepalive)
+        _, _, _, _, _, host, wire, _ = self._forwarding_made(request, keepalive)
         if wire is None or not host:
             return None
         entry = id_entry(self.recorder.tagged(request.request_id))
         if entry is None:
             return None
         return entries_fields([*wire[0], entry, *wire[1]])
+
+    def _plain_head(
+        self, request: Request, keepalive: bool, method: bytes, target: bytes
+    ) -> bytes | None:
+        """The forwarded request's head as h11 writes it, from the lines made once for its
+        fields (``_plain_lines``) around this request's X-Request-ID, or None where h11 is to
+        write it (``upstream.Connection.exchange``: a HEAD or CONNECT, fields it must judge)."""
+        if method == b"HEAD" or method == b"CONNECT":
+            return None
+        lines = self._forwarding_made(request, keepalive)[7]
+        if lines is None:
+            return None
+        tagged = self.recorder.tagged(request.request_id)
+        if id_entry(tagged) is None:
+            return None
+        before, after = lines
+        return b"%s %s HTTP/1.1\r\n%sX-Request-ID: %s\r\n%s" % (
+            method,
+            target,
+            before,
+            tagged.encode("ascii"),
+            after,
+        )
 
     def _forwarding_parts(
         self, request: Request, person: personalities.Personality, keepalive: bool
@@ -508,7 +570,9 @@ class Proxy(HTTPServer):
             after.append(("X-Forwarded-For", "127.0.0.1"))
         if not keepalive:
             after.append(("Connection", "close"))
-        return person, keepalive, len(request.body), headers, after, host, _wire(headers, after)
+        wire = _wire(headers, after)
+        plain = _plain_lines(wire, len(request.body))
+        return person, keepalive, len(request.body), headers, after, host, wire, plain
 
     async def forward(self, request: Request, route: Route, targets: list[Target]) -> Response:
         """Try the targets in order (next one only if connecting failed); relay or fail.
@@ -566,10 +630,16 @@ class Proxy(HTTPServer):
         wanted = up_target.encode("latin-1", "replace")
         version = self.upstream_version(request)
         asking = pooling.keepalive and version == b"1.0"  # for keep-alive (_asking_keep_alive)
+        head = None
+        if not authority and version == b"1.1":
+            head = self._plain_head(request, pooling.keepalive, method, wanted)
         wire = None
-        if not authority and not asking:
+        if head is None and not authority and not asking:
             wire = self._forwarded_fields(request, pooling.keepalive)
-        if wire is not None:  # method, target and fields as h11 judged them on arrival
+        h11_request: h11.Request | Callable[[], h11.Request]
+        if head is not None:  # its event made only if h11 must be told of it (exchange)
+            h11_request = partial(self._judged_event, request, pooling.keepalive, method, wanted)
+        elif wire is not None:  # method, target and fields as h11 judged them on arrival
             h11_request = judged_request(method, wanted, wire)
         else:
             headers, host = self._forwarding(request, pooling.keepalive)
@@ -596,6 +666,7 @@ class Proxy(HTTPServer):
                     self.max_response_head,
                     sent=partial(self.note_attempt, request, forwarded, attempt),
                     version=version,
+                    head=head,
                 )
             except upstream.UpstreamFailure as exc:
                 failure = Failure(exc.condition, exc.detail, target)
@@ -657,6 +728,14 @@ class Proxy(HTTPServer):
                 data=reply.raw_head,
             )
             return self.relay(request, target, reply, conn, pooling)
+
+    def _judged_event(
+        self, request: Request, keepalive: bool, method: bytes, target: bytes
+    ) -> h11.Request:
+        """The h11 event of a request whose head went out as ``_plain_head`` wrote it."""
+        fields = self._forwarded_fields(request, keepalive)
+        assert fields is not None  # _plain_lines made the head from the same fields
+        return judged_request(method, target, fields)
 
     def upstream_version(self, request: Request) -> bytes:
         """The HTTP version of the request line sent upstream: 1.1 (h11's), whatever the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import socket
 import threading
 import time
@@ -415,3 +416,46 @@ def test_a_stream_of_distinct_fields_cannot_grow_the_field_cache(lab: labkit.Lab
         assert f"x-junk-{i}-0: v{i}.0".encode() in ex.hop("origin").bytes_in.lower()
         assert len(cache) <= server.MAX_FITTING
     assert kept("via") is via
+
+
+FORWARDED = [
+    b"GET /orders/7 HTTP/1.1\r\nAccept: */*\r\nX-Note: a\tb c\r\nhost: shop\r\nConnection: close\r\n\r\n",
+    b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nVia: 1.0 front\r\n"
+    b"X-Forwarded-For: 10.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    b'f\r\n{"item": "tea"}\r\n0\r\n\r\n',
+    b"OPTIONS /orders/7 HTTP/1.1\r\nMax-Forwards: 3\r\nHost: x\r\nTE: trailers\r\n"
+    b"Connection: close, X-Hop\r\nX-Hop: 1\r\n\r\n",
+    b"DELETE /orders/2 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("personality", ["rfc", "nginx", "haproxy", "caddy"])
+def test_a_forwarded_head_is_the_bytes_h11_writes(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, personality: str
+) -> None:
+    """The gateway writes a forwarded request's head from lines made once for the client's
+    fields (proxy._plain_head) where h11 need not: the origin receives the bytes h11 writes
+    for the same request (Host first, the X-Request-ID where it goes), in every personality."""
+    lab.gateway.personality = personality
+    made = []
+    plain_head = Gateway._plain_head
+
+    def spied(self: Gateway, *args: object) -> bytes | None:
+        made.append(head := plain_head(self, *args))  # type: ignore[arg-type]
+        return head
+
+    def received() -> list[bytes]:
+        got = []
+        for data in FORWARDED:
+            ex = lab.raw(data, to="gateway")
+            assert ex.status is not None and ex.status < 500, (data, ex.status)
+            arrived = lab.exchange(ex.id).hop("origin").bytes_in
+            got.append(re.sub(rb"(?i)(x-request-id: )[^\r]*", rb"\1...", arrived))
+        return got
+
+    monkeypatch.setattr(Gateway, "_plain_head", spied)
+    plain = received()
+    # nginx's personality asks its upstream to close (no pool): h11 writes those
+    assert any(made) is lab.gateway.pooling.keepalive
+    monkeypatch.setattr(Gateway, "_plain_head", lambda *args: None)
+    assert plain == received()

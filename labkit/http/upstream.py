@@ -87,7 +87,9 @@ class UpstreamReply(Record):
     whole body when it arrived with the head, framed by Content-Length (else None). The
     exchange is then over: the connection may carry the next request, and the body may be
     relayed as plain bytes without streaming it (``body`` still yields it if asked).
-    ``fields``: the head's fields as h11 read them; ``headers``, the same as text."""
+    ``fields``: the head's fields as h11 read them, or None for a plain head
+    (``_plain_reply``), whose fields ``headers`` reads from ``raw_head`` when asked;
+    ``headers``, the fields as text."""
 
     __slots__ = ("body", "fields", "raw_head", "reason", "status", "whole")
 
@@ -95,7 +97,7 @@ class UpstreamReply(Record):
         self,
         status: int,
         reason: str,
-        fields: Sequence[tuple[bytes, bytes]],
+        fields: Sequence[tuple[bytes, bytes]] | None,
         raw_head: bytes,
         body: AsyncIterator[bytes],
         whole: bytes | None = None,
@@ -112,6 +114,8 @@ class UpstreamReply(Record):
         """The fields as text, each name as the upstream wrote it (``decoded_as_sent``):
         decoded when asked, as a proxy that has relayed the same head before does not ask
         (``proxy.Proxy.relayed_fields``)."""
+        if self.fields is None:
+            return decoded_as_sent(_plain_fields(self.raw_head))
         return decoded_as_sent(self.fields)
 
 
@@ -230,17 +234,21 @@ class Connection:
 
     async def exchange(
         self,
-        request: h11.Request,
+        request: h11.Request | Callable[[], h11.Request],
         body: bytes,
         read_timeout: float,
         max_head: int = MAX_UPSTREAM_HEAD,
         sent: Callable[[], None] | None = None,
         version: bytes = b"1.1",
+        head: bytes | None = None,
     ) -> UpstreamReply:
         """Send the request (head and body in one write) and read the response head;
         ``sent`` is called once the request is written, before anything is awaited.
         ``version``: the request line's HTTP version, where a gateway passes on another one
         than h11's 1.1 (HAProxy passes ``HTTP/0.9`` with headers on as it came).
+        ``head``: the request's head as ``_plain_request`` writes it, made by the caller
+        (``proxy.Proxy._plain_head``); then ``request`` may be what makes its h11 event,
+        called only if h11 must be told of it.
 
         The read timeout runs from the moment the request is written, and again from each
         read that brought part of the head (nginx's proxy_read_timeout: "between two
@@ -255,9 +263,16 @@ class Connection:
         self._plain_done = False
         # without h11 where its answer will not need it (h11 is told of the request only
         # when the answer does: ``_read_head``)
-        data = _plain_request(request, body) if version == b"1.1" else None
+        if head is not None:
+            data: bytes | None = head + body if body else head
+        elif version == b"1.1" and type(request) is h11.Request:
+            data = _plain_request(request, body)
+        else:
+            data = None
         plain = data is not None
         if data is None:
+            if not isinstance(request, h11.Request):
+                request = request()
             data = conn.send(request)
             if version != b"1.1":
                 line, _, rest = data.partition(b"\r\n")
@@ -315,7 +330,7 @@ class Connection:
         read_timeout: float,
         max_head: int,
         until: float | None,
-        told: h11.Request | None = None,
+        told: h11.Request | Callable[[], h11.Request] | None = None,
         body: bytes = b"",
     ) -> UpstreamReply:
         """The response head. ``told``: the request h11 was not told of (it went out as
@@ -369,6 +384,8 @@ class Connection:
                         if reply is not None:
                             self._plain_done = True
                             return reply
+                    if not isinstance(told, h11.Request):
+                        told = told()
                     conn.send(told)  # the bytes it makes went out already
                     if body:
                         conn.send(h11.Data(data=body))
@@ -472,7 +489,7 @@ def _plain_request(request: h11.Request, body: bytes) -> bytes | None:
     h11 writes a request with a call for each field and its state machine's work around it
     (the events, their transitions, the framing looked up): about a quarter of what the
     gateway spent on its upstream's side."""
-    if type(request) is not h11.Request or request.method in _H11_METHODS:
+    if request.method in _H11_METHODS:
         return None
     items = getattr(request.headers, "raw_items", None)
     if items is None:
@@ -531,12 +548,20 @@ def _plain_reply(
     if len(raw) - end - 4 != int(length):
         return None
     whole = bytes(raw[end + 4 :])
+    reason = match[2] or b""
+    return UpstreamReply(status, reason.decode("latin-1"), None, head, body(whole), whole)
+
+
+def _plain_fields(head: bytes) -> list[tuple[bytes, bytes]]:
+    """A plain head's fields (``_PLAIN_HEAD``) as h11 reads them: each name as written and
+    its value less the whitespace around it. Read only when asked (``UpstreamReply.headers``):
+    a proxy that relayed the same head before does not ask (``proxy.Proxy.relayed_fields``)."""
+    lines = head[head.find(b"\r\n") + 2 : -4]
     fields = []
-    for line in head[head.find(b"\r\n") + 2 : end].split(b"\r\n"):  # a field at least
+    for line in lines.split(b"\r\n") if lines else ():
         name, _, value = line.partition(b":")
         fields.append((name, value.strip(b" \t")))
-    reason = match[2] or b""
-    return UpstreamReply(status, reason.decode("latin-1"), fields, head, body(whole), whole)
+    return fields
 
 
 def _arrived_body(conn: h11.Connection) -> tuple[list[bytes], bool, str]:
