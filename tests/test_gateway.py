@@ -459,3 +459,47 @@ def test_a_forwarded_head_is_the_bytes_h11_writes(
     assert any(made) is lab.gateway.pooling.keepalive
     monkeypatch.setattr(Gateway, "_plain_head", lambda *args: None)
     assert plain == received()
+
+
+# Requests whose answers the gateway relays: the origin's JSON, a 404 page, a POST's 201, two
+# pipelined on one connection, an upstream's own head ("ok"), a response that asks to close
+RELAYED = [
+    b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\nGET /orders HTTP/1.1\r\nHost: x\r\n"
+    b"Connection: close\r\n\r\n",
+    b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n",
+    b"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\nConnection: close\r\n\r\n"
+    b'{"item": "tea"}',
+    b"GET /up/ok/ HTTP/1.1\r\nHost: x\r\n\r\nGET /up/ok/ HTTP/1.0\r\nHost: x\r\n\r\n",
+    b"HEAD /orders/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("personality", ["rfc", "nginx", "haproxy", "caddy"])
+def test_a_relayed_head_made_once_is_the_bytes_h11_writes(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, personality: str
+) -> None:
+    """A relayed response's head is made once for each head relayed and written without h11
+    (server._relayed_head), the next request read by a fresh h11 connection: the client gets
+    the same bytes as when h11 writes each head, pipelined requests included."""
+    lab.gateway.personality = personality
+    made = []
+    relayed_head = Gateway._relayed_head
+
+    def spied(self: Gateway, *args: object) -> object:
+        made.append(head := relayed_head(self, *args))  # type: ignore[arg-type]
+        return head
+
+    def answered() -> list[bytes]:
+        got = []
+        for data in RELAYED:
+            ex = lab.raw(data, to="gateway")
+            masked = re.sub(rb"(?i)(x-request-id: )[^\r]*", rb"\1...", ex.raw_response)
+            got.append(re.sub(rb"(?i)(date: )[^\r]*", rb"\1...", masked))
+        return got
+
+    monkeypatch.setattr(Gateway, "_relayed_head", spied)
+    fast = answered()
+    assert any(made)
+    monkeypatch.setattr(Gateway, "_relayed_head", lambda *args: None)
+    assert fast == answered()
+    assert fast[0].count(b"HTTP/1.1 200 OK\r\n") == 2 and fast[3].count(b"HTTP/1.1 200") == 2
