@@ -418,6 +418,16 @@ FOREIGN_PRIVATE = {
     # IPython's: prints a cell's error as the kernel does, with our one line as its traceback
     "_showtraceback",
 }
+# a third party's private module, imported on purpose, with the reason (the standard library's
+# own, such as _operator and _blake2 in recorder.py, are named in sys.stdlib_module_names)
+FOREIGN_PRIVATE_MODULES = {
+    # h11's own header list, and its check of a framing field: an event given the list (made
+    # once for each field, server.h11_fields) takes it as it is, without running
+    # normalize_and_validate over every field of every event again (a Python call and a
+    # regex match per name and value); guarded: an h11 without it gets byte pairs, judged
+    # by h11's public constructors
+    "h11._headers",
+}
 # IPython's display protocol (_repr_html_, _repr_png_...) and a named tuple's documented
 # methods and fields (collections.namedtuple): public, spelt with underscores
 DISPLAY_PROTOCOL = re.compile(r"_repr_\w+_|_ipython_\w+_|_fields|_replace|_asdict|_make")
@@ -456,6 +466,14 @@ def _private_reads(path: Path) -> list[tuple[int, str]]:
     foreign_modules = set()  # names bound to modules outside labkit: os, random, sys...
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
+            parts = node.module.split(".")
+            if (
+                not node.module.startswith("labkit")
+                and parts[0] not in sys.stdlib_module_names
+                and any(part.startswith("_") for part in parts)
+                and node.module not in FOREIGN_PRIVATE_MODULES
+            ):
+                reached.append((node.lineno, f"from {node.module} import"))
             for alias in node.names:
                 name = alias.asname or alias.name
                 if node.module.startswith("labkit"):

@@ -19,7 +19,9 @@ from typing import Generic, TypeVar
 
 import h11
 
-try:  # h11's own header list (0.14 to 0.16): an event given one takes it as it is
+# h11's own header list (0.14 to 0.16): an event given one takes it as it is. A private module
+# of h11's, listed with its reason in tests/test_public_api.py (FOREIGN_PRIVATE_MODULES)
+try:
     from h11._headers import Headers as H11Headers
     from h11._headers import normalize_and_validate as _h11_normalize
 except ImportError:  # pragma: no cover - an h11 without them: fields go as byte pairs
