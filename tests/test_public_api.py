@@ -535,6 +535,10 @@ TESTS_REACH_IN = {
     ("test_exercises_runner.py", "its_runner._budget"): "a hostile learner's code patches it",
     ("test_i18n_widgets.py", "charts._cjk_family"): "whether a Chinese font is installed",
     ("test_pool.py", "server._tasks"): "the server's side of a connection (TCP_NODELAY)",
+    ("test_pool.py", "conn._h11"): "whether h11 was told of a request (a plain answer's not)",
+    # the paths that write without h11, switched off: the bytes must be h11's either way
+    ("test_gateway.py", "Gateway._plain_head"): "a forwarded head written without h11",
+    ("test_gateway.py", "Gateway._relayed_head"): "a relayed head written without h11",
     ("test_switches.py", "switches._help"): "a made-up parameter's --help line",
     # not labkit's: what the test loads from elsewhere
     ("test_recipes.py", "parser._actions"): "argparse's: it lists no subparsers publicly",
