@@ -6,6 +6,7 @@ own config file with ports and the lab's timeouts filled in, and stopped afterwa
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import grp
 import os
@@ -39,31 +40,105 @@ def serve_heads(
     answer: Callable[[bytes], bytes | None],
     before_answer: Callable[[socket.socket, bytes], None] | None = None,
 ) -> None:
-    """A tiny upstream on ``sock`` (in a daemon thread, until the socket is shut): each
-    connection's request head is read and ``answer(head)`` sent back (nothing for None),
-    after ``before_answer(conn, what was read)`` returns, where one is given."""
+    """A tiny upstream on ``sock`` (in daemon threads, until the socket is shut): each request
+    head is read and ``answer(head)`` sent back (nothing for None), after
+    ``before_answer(conn, what was read)`` returns, where one is given.
+
+    After an answer that leaves the connection open by HTTP/1.1's rules (``_keeps_open``), to
+    a request without a body, the connection waits for the next request, as a keep-alive
+    upstream's does, until the gateway closes it or the socket is shut; any other is closed.
+    Closing every connection after its answer without a word provoked the keep-alive race
+    (RFC 9112 9.3.1, 9.6): a gateway that had kept it could send its next request into the
+    close, and Caddy, which does not send a POST with a body again, answered it 502 while
+    the upstream got nothing (test_what_the_upstream_receives[caddy], once under load; 1 of
+    1 with a 50 ms pause between the answer and the close, as a thread put off the CPU)."""
+    kept: set[socket.socket] = set()
+    lock = threading.Lock()
+
+    def serve_one(conn: socket.socket) -> bool:
+        """Answer one request on ``conn``; whether it stays open for another."""
+        data = b""
+        while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+            data += chunk
+        if not data:
+            return False  # closed by the gateway (between two requests)
+        if before_answer is not None:
+            before_answer(conn, data)
+        reply = answer(data)
+        if reply is None:
+            return False
+        conn.sendall(reply)
+        return _keeps_open(data, reply)
+
+    def serve_kept(conn: socket.socket) -> None:
+        """A connection kept open: its next requests, until it closes or the socket is shut."""
+        with conn:
+            try:
+                while serve_one(conn):
+                    pass
+            except OSError:
+                pass
+            finally:
+                with lock:
+                    kept.discard(conn)
 
     def serve() -> None:
         while True:
             try:
                 conn, _ = sock.accept()
-            except OSError:
+            except OSError:  # the socket was shut: so are the connections kept open
+                with lock:
+                    for conn in kept:
+                        with contextlib.suppress(OSError):
+                            conn.shutdown(socket.SHUT_RDWR)
                 return
-            with conn:
-                conn.settimeout(2)
-                data = b""
-                try:
-                    while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                        data += chunk
-                    if before_answer is not None:
-                        before_answer(conn, data)
-                    reply = answer(data)
-                    if reply is not None:
-                        conn.sendall(reply)
-                except OSError:
-                    pass
+            # the first request here, as it always was; a thread only for one kept open
+            conn.settimeout(2)
+            try:
+                if serve_one(conn):
+                    conn.settimeout(None)  # as long as the gateway keeps it
+                    with lock:
+                        kept.add(conn)
+                    threading.Thread(target=serve_kept, args=(conn,), daemon=True).start()
+                    continue
+            except OSError:
+                pass
+            conn.close()
 
     threading.Thread(target=serve, daemon=True).start()
+
+
+def _keeps_open(request: bytes, reply: bytes) -> bool:
+    """Whether a connection stays open after ``reply`` to ``request`` (RFC 9112 9.3): both
+    HTTP/1.1 without 'Connection: close', the request a GET-like one without a body (all of
+    it read: nothing after its head), the reply's body complete by its Content-Length or
+    its last chunk. A cut body (CUT_CHUNKED), an HTTP/1.0 answer, a HEAD: closed, as before."""
+    head, _, rest = request.partition(b"\r\n\r\n")
+    reply_head, _, body = reply.partition(b"\r\n\r\n")
+    req_lines = head.lower().split(b"\r\n")
+    reply_lines = reply_head.lower().split(b"\r\n")
+    if rest or not req_lines[0].endswith(b" http/1.1") or req_lines[0].startswith(b"head "):
+        return False
+    if not reply_lines[0].startswith(b"http/1.1 "):
+        return False
+
+    def fields(lines: list[bytes]) -> dict[bytes, list[bytes]]:
+        found: dict[bytes, list[bytes]] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            found.setdefault(name.strip(), []).extend(v.strip() for v in value.split(b","))
+        return found
+
+    asked, answered = fields(req_lines), fields(reply_lines)
+    if b"close" in asked.get(b"connection", []) + answered.get(b"connection", []):
+        return False
+    if b"transfer-encoding" in asked or asked.get(b"content-length", [b"0"]) != [b"0"]:
+        return False
+    if b"chunked" in answered.get(b"transfer-encoding", []):
+        last = body.startswith(b"0\r\n") or b"\r\n0\r\n" in body
+        return last and body.endswith(b"\r\n\r\n")
+    length = answered.get(b"content-length")
+    return length is not None and len(length) == 1 and length[0] == str(len(body)).encode()
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
