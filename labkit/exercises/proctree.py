@@ -281,11 +281,14 @@ def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
 
     The tree is gone when this returns, and so is the keeper, which runs no learner code:
     it is reaped here once it has exited (its exit, a copy of the kernel's memory torn down,
-    takes milliseconds; after REAP_WITHIN it is left for the next ``end`` or the kernel's
-    exit, rather than hold up the verdict). A keeper left as a zombie until the next check
-    was a zombie child of the kernel's after one check in five (a background shell started
-    from a thread, 4 of 20). What the keeper leaves as it dies (a child it had not reaped
-    yet) becomes the kernel's, and is ended and reaped here too.
+    takes milliseconds). One still exiting after REAP_WITHIN (a loaded host) is reaped by a
+    thread of its own the moment it has exited (``_reap_when_exited``), rather than hold up
+    the verdict. A keeper left as a zombie until the next check was a zombie child of the
+    kernel's after one check in five (a background shell started from a thread, 4 of 20);
+    one left to the next check after REAP_WITHIN still was, under load (and 3 checks in 10
+    with no wait at all, as a keeper slower to exit than the wait). What the keeper leaves
+    as it dies (a child it had not reaped yet) becomes the kernel's, and is ended and reaped
+    here too.
 
     Learner code can kill its keeper (``os.kill(os.getppid(), 9)``): its tree then has no
     subreaper of its own, and its orphans are the kernel's (``adopting``): those that carry
@@ -309,8 +312,21 @@ def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
     _exiting.add(keeper)
     _await_exit(keeper, REAP_WITHIN)
     reap_keepers()
-    if CONTAINED and keeper not in _exiting:
+    if keeper in _exiting:  # still exiting: reaped once it has exited, without waiting here
+        threading.Thread(
+            target=_reap_when_exited, args=(keeper,), name="labkit-reaper", daemon=True
+        ).start()
+    elif CONTAINED:
         _end_adopted(keeper)  # what the keeper left as it died is the kernel's now
+
+
+def _reap_when_exited(keeper: int) -> None:
+    """In a thread of its own: wait for a killed keeper that was still exiting when its
+    check returned, and reap it (SIGKILL ends it: the wait ends). ``reap_keepers`` of a
+    later check may reap it first; either way it leaves ``_exiting``."""
+    with contextlib.suppress(OSError):  # ChildProcessError: reaped already
+        os.waitpid(keeper, 0)
+    _exiting.discard(keeper)
 
 
 _exiting: set[int] = set()  # keepers killed and not reaped yet
