@@ -70,7 +70,7 @@ def test_gateways_compared_matches_the_personalities_tables(lab, fault) -> None:
     assert [row[0] for row in g.rows] == [p.title for p in personalities.PERSONALITIES.values()]
     for title, client_sees, why in g.rows:
         answer = by_title[title].answer(condition)
-        assert status_of(client_sees) == expected_status(answer), (title, client_sees)
+        assert status_of(client_sees) == expected_status(answer), (title, client_sees, why)
         if answer.kind in ("page", "http09"):
             assert answer.log in why, (title, why)
         assert client_sees in g.table.value or "passthrough" in g.table.value
