@@ -124,3 +124,26 @@ def test_the_chinese_capstone_names_every_hop_and_cause_as_the_matcher_reads_the
     causes = {key.strip("`"): name.strip() for key, name in rows if key != hops[0]}
     assert set(causes) == set(CAUSES)
     assert {key: answers.cause(name) for key, name in causes.items()} == {k: k for k in causes}
+
+
+def test_the_chinese_words_a_lesson_gives_beside_an_option_name_that_option() -> None:
+    """A zh lesson's question gives each option with its Chinese words beside it
+    (`"retry with backoff"`（用退避的方式重试）) and says either may be the answer: each such
+    pair names the same option. Six questions told the learner to answer with the English
+    options only until December 2026, though the matcher took their Chinese words."""
+    from labkit.exercises.core import Choice
+
+    root = Path(__file__).resolve().parent.parent / "notebooks" / "zh"
+    choices = [q for q in exercises.all_exercises() if isinstance(q, Choice)]
+    pairs = 0
+    for path in sorted(root.glob("*.ipynb")):
+        for cell in read_notebook(path).cells:
+            if cell.cell_type != "markdown":
+                continue
+            assert "英文选项" not in cell.source, (path.name, cell.source)
+            for option, words in re.findall(r'`"([^"`]*)"`（([^）]*)）', cell.source):
+                (q,) = [q for q in choices if option in map(str, q.options)]
+                said, typed = q.check(option), q.check(words)
+                assert not typed.refused and typed.correct == said.correct, (q.id, words)
+                pairs += 1
+    assert pairs >= 16

@@ -324,6 +324,32 @@ def test_one_thing_has_one_chinese_term_in_the_prose_and_the_catalogue() -> None
     assert not found, "\n".join(found)
 
 
+# RFC 2119/8174's keywords, kept in English beside the Chinese word that says them: one word each
+KEYWORDS = {
+    "MUST": "必须",
+    "MUST NOT": "不得",
+    "SHOULD": "应该",
+    "SHOULD NOT": "不应该",
+    "MAY": "可以",
+}
+
+
+def test_an_rfc_keyword_is_said_with_one_chinese_word() -> None:
+    """必须（MUST）, 不得（MUST NOT）...: two texts said 绝不能（MUST NOT） where six said 不得,
+    and lesson 06 应当（SHOULD） where the others said 应该, until December 2026."""
+    texts = _chinese_prose()
+    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
+        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    found = [
+        f"{name}: ...{text[max(0, m.start() - 12) : m.end()]}"
+        for name, text in texts.items()
+        for m in re.finditer(r"（(MUST NOT|MUST|SHOULD NOT|SHOULD|MAY)）", text)
+        if not text[: m.start()].endswith(KEYWORDS[m[1]])
+    ]
+    assert not found, "\n".join(found)
+    assert sum(len(re.findall("（MUST）", t)) for t in texts.values()) > 10
+
+
 def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
     """The lessons, the glossary, the README and the guide (the catalogue has its own test,
     tests/test_i18n.py): lesson 09 wrote 文档 “Session state at disconnection”, lesson 08's
