@@ -394,6 +394,9 @@ TERMS = {
     # the rate limit's API key is 密钥 (MDN zh-CN: API 密钥); the rate-limit switch's line said
     # "每个 key 的计数" beside "每个 API 密钥" until December 2026 (a JSON key is 键)
     "API key": (r"\bAPI keys?\b|\bkey's\b", "密钥"),
+    # a device's connectivity check is 连通性检查 as lesson 07 says; the 511 scenario's title,
+    # the q4 question and a verdict said 联网检查 until December 2026
+    "connectivity check": (r"\bconnectivity check", "连通性检查"),
 }
 
 
