@@ -311,6 +311,9 @@ VARIANTS = {
     # shed requests are 卸载, never 拒绝 (a refused connection's word, docs/i18n.md): lesson 04's
     # opening said the origin 拒绝多出来的请求 until December 2026
     "拒绝(?:多出来|多余|超出)的请求": "卸载",
+    # the portal's login page is 登录页面, as the lessons (12 times) and 7 messages say; the 511
+    # page's note said 登录页 until December 2026
+    "登录页(?!面)": "登录页面",
 }
 
 
