@@ -162,6 +162,12 @@ def test_a_quiz_shows_each_option_with_its_words_in_the_labs_language(
     zh = Quiz(q3)
     # "(choose one)" after the question, with no space before its （: it read "？ （选择一项）"
     assert zh.prompt.value.endswith("？<i>（选择一项）</i>"), zh.prompt.value
+    # the id set apart by the full-width colon, as a verdict's label is: it read
+    # "<b>500.debug-danger</b>: 设置" (an ASCII colon before Chinese) until December 2026
+    assert zh.prompt.value.startswith("<b>500.debug-danger</b>：设置 lab"), zh.prompt.value
+    assert q3._repr_html_().startswith("<div><b>500.debug-danger</b>：设置 lab")
+    # a hint's and a solution's bold title, likewise (they read "<b>解答</b> 把")
+    assert "<b>解答</b>：" in q3.solution()._repr_html_()
     labels = [box.description for box in zh.answer.boxes]
     assert labels[0] == "leaks internals（泄露内部信息）", labels
     zh.answer.boxes[0].value = True
@@ -169,6 +175,9 @@ def test_a_quiz_shows_each_option_with_its_words_in_the_labs_language(
     assert zh.exercise.check(zh.answer.value)
     assert [q3.label(option, "en") for option in q3.options] == q3.options
     assert q3.label("Retry-After", "zh-CN") == "Retry-After"  # a header name has no words
+    with labkit.start(lang="en"):
+        assert Quiz(q3).prompt.value.startswith("<b>500.debug-danger</b>: With ")
+        assert "<b>Solution</b> " in q3.solution()._repr_html_()
 
 
 def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labkit.Lab) -> None:

@@ -175,13 +175,20 @@ class Note:
     def __repr__(self) -> str:
         return LABELLED.bind(label=self.title, text=self.text).render(self.lang)
 
+    @property
+    def _apart(self) -> str:
+        """Between the bold title and the text: a space in English, the full-width colon its
+        repr has in Chinese (a space between two Chinese characters, "<b>解答</b> 把", until
+        December 2026)."""
+        return " " if self.lang == ENGLISH else "："
+
     def _repr_html_(self) -> str:
         body = html.escape(self.text)
         if "\n" in self.text:
             body = f"<pre>{body}</pre>"
         return (
             f"{THEMED}<div style='border-left:4px solid {on_notebook('info')};padding:4px 8px'>"
-            f"<b>{html.escape(self.title)}</b> {body}</div>"
+            f"<b>{html.escape(self.title)}</b>{self._apart}{body}</div>"
         )
 
 
@@ -332,8 +339,15 @@ class Exercise:
     def __repr__(self) -> str:
         return f"[{self.id}] {self.prompt}"
 
+    def prompt_html(self, lang: str) -> str:
+        """The id in bold, then the question in ``lang``, set apart as the language sets a
+        label (``LABELLED``): a Chinese question read "<b>500.debug-danger</b>: 设置..."
+        (an ASCII colon before Chinese text) until December 2026."""
+        question = html.escape(render(self.prompt_text, lang))
+        return LABELLED.bind(label=f"<b>{html.escape(self.id)}</b>", text=question).render(lang)
+
     def _repr_html_(self) -> str:
-        return f"<div><b>{html.escape(self.id)}</b>: {html.escape(self.prompt)}</div>"
+        return f"<div>{self.prompt_html(learner_language())}</div>"
 
 
 RAISED = Msg("your answer raised {name}: {text}")

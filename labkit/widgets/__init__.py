@@ -1235,7 +1235,7 @@ class Quiz(_Panel):
         self._init_panel(i18n.learner_language())
         lang = self.lang
         self.exercise = exercise
-        self.prompt = w.HTML(f"<b>{html.escape(exercise.id)}</b>: {html.escape(exercise.prompt)}")
+        self.prompt = w.HTML(exercise.prompt_html(lang))
         if isinstance(exercise, Choice):
             # its options are checkboxes (see OneOf), which alone would read as "tick any"
             # one message: Chinese sets its （...） with no space before it
