@@ -397,6 +397,9 @@ TERMS = {
     # a device's connectivity check is 连通性检查 as lesson 07 says; the 511 scenario's title,
     # the q4 question and a verdict said 联网检查 until December 2026
     "connectivity check": (r"\bconnectivity check", "连通性检查"),
+    # an intermediary is 中间节点 (tests/test_translations.py VARIANTS: the prose too); 505 q3's
+    # solution said 中间的代理 until December 2026
+    "intermediary": (r"\bintermediar(?:y|ies)\b", "中间节点"),
 }
 
 

@@ -314,6 +314,9 @@ VARIANTS = {
     # the portal's login page is 登录页面, as the lessons (12 times) and 7 messages say; the 511
     # page's note said 登录页 until December 2026
     "登录页(?!面)": "登录页面",
+    # an intermediary (a proxy, a gateway: RFC 9110 3.7) is 中间节点 as the Via and Proxy-Status
+    # notes say; lesson 06 said 中介 until December 2026
+    "(?<!其)中介(?!绍)": "中间节点",
 }
 
 
