@@ -279,3 +279,17 @@ def test_an_english_chart_is_drawn_as_before(lab: labkit.Lab) -> None:
         "milliseconds since the client sent the request "
         "(measured times, which vary from run to run)"
     )
+
+
+def test_the_inspector_explains_the_headers_a_negotiated_page_carries(zh_lab: labkit.Lab) -> None:
+    """Every lab page carries Content-Language and Vary since it negotiates its language; the
+    inspector's Headers tab left both unexplained until December 2026."""
+    from labkit.render import notes
+
+    ex = zh_lab.get("/up/garbage/")
+    zh = {name: note for name, _, note in notes.explained_headers(ex, "zh-CN")}
+    en = {name: note for name, _, note in notes.explained_headers(ex, "en")}
+    assert zh["Content-Language"].startswith("正文的语言（RFC 9110 8.5）")
+    assert zh["Vary"].startswith("这个答案取决于哪些请求标头（RFC 9110 12.5.5）")
+    assert en["Vary"].startswith("the request headers this answer depends on (RFC 9110 12.5.5)")
+    assert "Accept-Language" in en["Content-Language"]

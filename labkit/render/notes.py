@@ -88,6 +88,17 @@ HEADER_NOTES: dict[str, Msg] = {
         "when the response was made (RFC 9110 6.6.1). nginx (and the lab's nginx personality) "
         "sends its own on what it relays: the time it relayed it, not the origin's."
     ),
+    "content-language": Msg(
+        "the language of the body (RFC 9110 8.5). The lab's own pages answer in the language "
+        "the request's Accept-Language asks for (RFC 9110 12.5.4), English when it asks for "
+        "none they have; the status line's reason phrase stays English: it is protocol."
+    ),
+    "vary": Msg(
+        "the request headers this answer depends on (RFC 9110 12.5.5): a cache keeps one "
+        "stored copy for each of their values (RFC 9111 4.1), so a Chinese page is never "
+        "served to a request that asked for English. nginx's and HAProxy's own error pages "
+        "are one fixed page each, in English, and send no Vary."
+    ),
 }
 
 
