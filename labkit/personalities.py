@@ -1103,6 +1103,15 @@ DIRECT_REQUESTS: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.0 501 Unsupported method ('POST')",
     ),
     (
+        "`POST /proxied, Content-Length: 2000000 (body not sent)`",
+        b"POST /proxied HTTP/1.1\r\nHost: lab\r\nContent-Length: 2000000\r\n"
+        b"Connection: close\r\n\r\n",
+        "HTTP/1.1 413 Request Entity Too Large [client-timeout]",
+        "HTTP/1.1 200 OK [client-timeout]",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 501 Unsupported method ('POST')",
+    ),
+    (
         "`DELETE / HTTP/1.1`",
         b"DELETE / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",

@@ -63,6 +63,18 @@ WRONG = {
     "sC for a refused connection": r"termination state sC\), both",
     # a lesson's part numbers go stale when parts move: lesson 04 said 'part 5' for part 6
     "a part named by its number": r"\(part \d shows it\)",
+    # nginx's error log has no request id (its format is fixed; '*N' is the connection number,
+    # $connection in an access log), and HAProxy writes no error log: its one line per request
+    # carries the termination state (probed with nginx 1.22.1, HAProxy 2.6.12, Caddy 2.6.2)
+    "a request id in nginx's error log": r"request id in the gateway's error log|"
+    r"error log \(found by a request id",
+    "an error-log line at every gateway": r"the gateway's error-log line,|the error-log line, the page|"
+    r"or its error-log line",
+    # RFC 9113 3.4: the prior-knowledge preface 'PRI * HTTP/2.0' is a text line made to look
+    # like a request; what never asks for HTTP/2 is an HTTP/1 request line naming HTTP/2.0
+    "no text line starts HTTP/2": r"never asked for by writing|text request line can never ask|"
+    r"Never by a text request line|never written as `HTTP/2.0` in a text|"
+    r"asks for HTTP/2 by writing `HTTP/2.0` in a text line",
     "http.server's 501 called wrong": r"(even|known methods)[^.]*(DELETE|POST)[^.]*501|"
     r"DELETE and OPTIONS, where 405|\| \*\*501\*\* \| 405 \+ Allow",
 }

@@ -559,7 +559,7 @@ REFUSALS = [
     (
         "origin",
         "POST /orders HTTP/1.1\r\nHost: lab\r\nContent-Length: 2000000\r\n",
-        b"HTTP/1.1 413 Request Entity Too Large",
+        b"HTTP/1.1 413 Content Too Large",
         "请求正文超过了 1048576 字节",
         "the request body is larger than 1048576 bytes",
     ),
@@ -581,6 +581,8 @@ def test_a_refused_request_is_told_why_in_its_language(
     assert zh[0] == status_line  # the reason phrase is protocol: English
     assert zh[1]["content-language"] == "zh-CN" and zh[1]["vary"] == "Accept, Accept-Language"
     assert chinese in zh[2].decode(), zh[2].decode()
+    # the page's title says the reason in the page's language (pages.PAGE_STATUSES)
+    assert not zh[2].decode().startswith(status_line.decode().split(" ", 1)[1]), zh[2].decode()
     en = split(wire(lab, server, head + "Connection: close\r\n\r\n" + body))
     assert en[0] == status_line and en[1]["content-language"] == "en"
     assert english in en[2].decode() and not re.search("[\u4e00-\u9fff]", en[2].decode())

@@ -330,9 +330,14 @@ makes `Via` on responses optional for gateways and none of the three adds it; ng
 the origin's `Server` with its own, so an origin's relayed 500 and an nginx-made 502 both say
 `nginx/1.22.1`. What does hold, each only where it is configured: a request id logged by
 every hop (nginx: `$request_id` in `log_format` and `proxy_set_header X-Request-ID
-$request_id`; HAProxy: `unique-id-format` and `unique-id-header`), the gateway's error-log
-line, the error page's shape (operators may replace it), timing, and `Proxy-Status` (RFC 9209)
-where the gateway is configured to send it.
+$request_id`; HAProxy: `unique-id-format` and `unique-id-header`), the gateway's log of an
+error it made itself (nginx: a line in its error log, on by default, such as `connect()
+failed (111: Connection refused)`; Caddy: an `http.log.error` entry, logged by default, such
+as `dial tcp ...: connect: connection refused`; HAProxy writes no separate error log by default:
+it logs nothing until `log` says where, and with `option httplog` writes one line per request whose
+termination state says it, `SC--` for a refused connection; a relayed 500 leaves no error
+entry at nginx or Caddy and `----` at HAProxy), the error page's shape (operators may replace
+it), timing, and `Proxy-Status` (RFC 9209) where the gateway is configured to send it.
 
 {_headers_table()}
 

@@ -58,6 +58,7 @@ _EXTRA_PHRASES: dict[str, int] = {
     "service temporarily unavailable": 503,
     "internal error": 500,
     "request entity too large": 413,
+    "content too large": 413,
     "request-uri too large": 414,
     "request uri too long": 414,
     "not acceptable": 406,

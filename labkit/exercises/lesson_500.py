@@ -61,8 +61,11 @@ q1 = make_choice(
         "500; the gateway relayed it. Proxy-Status: labkit-gateway; received-status=500 says the "
         "gateway received that 500 from the origin (Via only says it passed through). Behind real "
         "gateways Server and Via prove nothing (nginx replaces Server, none of nginx, HAProxy, "
-        "Caddy adds Via): look for Proxy-Status where the gateway is configured to send it, the "
-        "request id in the gateway's access log, or its error-log line."
+        "Caddy adds Via): look for Proxy-Status where the gateway is configured to send it, and "
+        "at the gateway's log of this request (found by its request id where the access log "
+        "records one): a relayed 500 leaves no error of the gateway's own (no line in nginx's "
+        "error log, no error entry from Caddy, termination state '----' in HAProxy's one line "
+        "per request), where a 502 it made does ('connect() failed ...', 'dial tcp ...', 'SC--')."
     ),
 )
 

@@ -256,8 +256,9 @@ q4 = make_choice(
             "(RFC 7301); the server picks one, before a single HTTP byte is sent (RFC 9113 3.2)."
         ),
         "HTTP/2.0 in the request line": Msg(
-            "that is what this lesson's 505 answers: HTTP/2 is "
-            "binary, a text request line can never ask for it."
+            "that is what this lesson's 505 answers: HTTP/2 is binary, and a request line "
+            "naming HTTP/2.0 does not ask for it (even the prior-knowledge preface 'PRI * "
+            "HTTP/2.0' only looks like a request line, so that an HTTP/1 server refuses it)."
         ),
         "Upgrade: h2c": Msg(
             "h2c was the cleartext upgrade of RFC 7540; RFC 9113 deprecated it, "

@@ -264,12 +264,15 @@ def check_version(version: str) -> Verdict | None:
 HTTP2_EXPLANATION = [
     Msg("Supported versions: HTTP/1.0, HTTP/1.1."),
     Msg(
-        "HTTP/2 and HTTP/3 are never asked for by writing 'HTTP/2.0' or 'HTTP/3.0' in a text "
+        "HTTP/2 and HTTP/3 are not asked for by writing 'HTTP/2.0' or 'HTTP/3.0' in an HTTP/1 "
         "request line: those protocols are binary. HTTP/2 is negotiated during the TLS "
-        "handshake with ALPN ('h2'), or by a client with prior knowledge that starts the "
-        "connection with the preface 'PRI * HTTP/2.0'; HTTP/3 runs over QUIC, and a client "
-        "learns of it from the site's HTTPS DNS record (RFC 9460), before its first "
-        "connection, or from an Alt-Svc header on an earlier response."
+        "handshake with ALPN ('h2'), or spoken at once by a client with prior knowledge, whose "
+        "connection starts with the preface 'PRI * HTTP/2.0' and then binary frames: the "
+        "preface only looks like a request line, with a method (PRI) no real request uses, "
+        "so that an HTTP/1 server refuses it instead of reading the frames (RFC 9113 3.4). "
+        "HTTP/3 runs over QUIC, and a client learns of it from the site's HTTPS DNS record "
+        "(RFC 9460), before its first connection, or from an Alt-Svc header on an earlier "
+        "response."
     ),
     Msg("Send the request again with HTTP/1.1 in the request line."),
 ]
