@@ -1264,6 +1264,15 @@ NOTES: tuple[Note, ...] = (
         NOTES_OBSERVED,
     ),
     Note(
+        "nginx proxy_cache stored an upstream 429 and an upstream 511 carrying Cache-Control: "
+        "max-age=60 too, and served each again as a HIT, although RFC 6585 4 and 6 say a 429 "
+        "and a 511 MUST NOT be stored by a cache: only the response's own no-store keeps it "
+        "out, which is why the lab's origin (429) and portal (511) send it. HAProxy 2.6's "
+        "cache (cache-use, cache-store) stored none of the three, a 200 with the same "
+        "headers it did (and sent Age: 0 on its hit).",
+        f"{NOTES_OBSERVED}; HAProxy's cache probed once (2026-12-05), not re-run",
+    ),
+    Note(
         "With 'proxy_cache_use_stale error timeout http_500', nginx served a stored 200 whose "
         "max-age had passed when the upstream then closed without answering or answered 500 "
         "($upstream_cache_status STALE, no Age, no Warning). Without that directive, "

@@ -75,6 +75,12 @@ WRONG = {
     "no text line starts HTTP/2": r"never asked for by writing|text request line can never ask|"
     r"Never by a text request line|never written as `HTTP/2.0` in a text|"
     r"asks for HTTP/2 by writing `HTTP/2.0` in a text line",
+    # no RFC forbids a 503 a freshness lifetime (issue 13's M4): the summary said "never"
+    "a 503 never carries max-age": r"and never a freshness lifetime such as `max-age`",
+    # HAProxy's own pages carry no Server header
+    "Server read on HAProxy's 503": r"read the status together with the Server header",
+    # RFC 9110 15.5 is every 4xx; 401 (15.5.2) and 407 (15.5.8) ask for credentials
+    "15.5 as the credential statuses": r"RFC 9110 15\.5 lists the statuses that ask",
     "http.server's 501 called wrong": r"(even|known methods)[^.]*(DELETE|POST)[^.]*501|"
     r"DELETE and OPTIONS, where 405|\| \*\*501\*\* \| 405 \+ Allow",
 }

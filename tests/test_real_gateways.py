@@ -735,6 +735,14 @@ def stale_upstream() -> Iterator[int]:
 
     def answer(head: bytes) -> bytes | None:
         path = head.split(b" ")[1] if head.count(b" ") > 1 else b""
+        if path.startswith(b"/stored-"):  # a 429 or 511 that asks to be stored, numbered
+            seen.add(path + b"#%d" % len(seen))
+            status = path.rsplit(b"-", 1)[1]
+            body = b"answer %d\n" % len(seen)
+            return (
+                b"HTTP/1.1 %s Refused\r\nCache-Control: max-age=60\r\nContent-Length: %d\r\n"
+                b"Connection: close\r\n\r\n%s" % (status, len(body), body)
+            )
         if path not in seen:
             seen.add(path)
             return fresh
@@ -812,6 +820,14 @@ def test_nginx_notes(tmp_path, stale_upstream) -> None:
                 (503, ["HIT"]),
             ]
             assert "age" not in cached[1].headers
+            # ... and a 429 and a 511 with max-age, which RFC 6585 4 and 6 say MUST NOT be stored
+            for status in (429, 511):
+                kept = [_send(port, "GET", f"/stale-if-error/stored-{status}") for _ in range(2)]
+                assert [(s.status, s.headers.get("x-cache")) for s in kept] == [
+                    (status, ["MISS"]),
+                    (status, ["HIT"]),
+                ]
+                assert kept[0].body == kept[1].body  # the stored answer, not a second one
             # serving stale: proxy_cache_use_stale, and stale-if-error on its own
             # distinct upstream paths: nginx's default cache key is the URI it sends upstream
             paths = (

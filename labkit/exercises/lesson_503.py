@@ -261,7 +261,8 @@ q4 = make_choice(
         "501": Msg(
             "501 (the method is not implemented) is the only 5xx on the list in "
             "RFC 9110 15.1, because it does not change from one minute to the next. A 503 is "
-            "stored only when it says so itself, with max-age: that is the caching trap."
+            "stored only when it says so itself (max-age, s-maxage, Expires or public, RFC 9111 "
+            "3): that is the caching trap."
         ),
         "503": Msg(
             "a 503 says the problem is temporary: would a cache do well to keep it without "

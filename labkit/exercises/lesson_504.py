@@ -300,7 +300,8 @@ q4 = make_choice(
     ),
     solution=Msg(
         "503 (HAProxy 2.6, termination state sC--). The lab and nginx answer 504, Caddy 502: "
-        "read the status together with the Server header and the error page."
+        "read the status together with the error page's shape (and the Server header where "
+        "the gateway writes one: HAProxy's own pages carry none)."
     ),
 )
 

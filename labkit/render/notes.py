@@ -72,10 +72,11 @@ HEADER_NOTES: dict[str, Msg] = {
         "(nginx: $request_id in log_format and proxy_set_header; HAProxy: unique-id-format)."
     ),
     "server": Msg(
-        "software that made this response, in the lab: a gateway's own page carries the "
-        "gateway's name, a relayed one the origin's. Not proof behind real gateways: nginx "
-        "replaces a relayed response's Server with its own, Caddy adds its own beside it, "
-        "HAProxy's own pages have none."
+        "software that made this response. In the lab's default (rfc) personality a "
+        "gateway's own page carries the gateway's name, a relayed one the origin's; the nginx, "
+        "haproxy and caddy personalities do as those servers do, and there it is no proof: "
+        "nginx replaces a relayed response's Server with its own, Caddy adds its own beside "
+        "it, HAProxy keeps the origin's and its own pages have none."
     ),
     "content-type": Msg("what the body is (HTML, JSON, plain text)."),
     "content-length": Msg(
