@@ -48,7 +48,8 @@ q1 = make_choice(
     ),
     solution=Msg(
         "505: HTTP Version Not Supported. The body names the versions the server speaks "
-        "(HTTP/1.0, HTTP/1.1) and explains that HTTP/2 is negotiated with ALPN, not written in a "
+        "(HTTP/1.0, HTTP/1.1) and explains how HTTP/2 is reached instead: negotiated with ALPN, "
+        "or spoken at once with prior knowledge, never asked for by naming HTTP/2.0 in an HTTP/1 "
         "request line."
     ),
 )
