@@ -71,14 +71,14 @@ q2 = make_choice(
         ),
         "401": Msg(
             "401 is the site asking for credentials (WWW-Authenticate, Authorization); "
-            "here it is the proxy in between that asks. RFC 9110 defines the two statuses that "
-            "ask for credentials: 401 (15.5.2) and 407 (15.5.8)."
+            "here it is the proxy in between that asks. RFC 9110 15.5.2 defines 401; which "
+            "status does 15.5.8 define?"
         ),
         "511": Msg(
             "511 is for a network that intercepts traffic you never pointed at it (a hotel "
             "Wi-Fi's captive portal) and sends you to a login page; this proxy is one you "
-            "configured yourself. RFC 9110 defines the two statuses that ask for credentials: "
-            "401 (15.5.2) and 407 (15.5.8); 511 is RFC 6585's."
+            "configured yourself. 511 is RFC 6585's; RFC 9110 defines the statuses that ask "
+            "for credentials, the site's in 15.5.2 and a proxy's in 15.5.8."
         ),
     },
     hints=(
