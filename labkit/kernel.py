@@ -39,6 +39,11 @@ def load_ipython_extension(shell: Any) -> None:
     """IPython's hook: NameErrors and KeyboardInterrupts go through :func:`_one_line` from now
     on (any other KeyboardInterrupt keeps IPython's traceback)."""
     shell.set_custom_exc((NameError, KeyboardInterrupt), _one_line)
+    # before any cell runs: a random.seed(42) above a lesson's first cell is seen by the judge
+    # that must tell it from jitter (504 q5); labkit.seeds imports only random
+    from labkit import seeds
+
+    seeds.mark()
 
 
 def _one_line(

@@ -598,10 +598,10 @@ def seeds_the_module_in_the_function(lab, path, budget):
     return fetch_with_retries(lab, path, budget)
 
 
-def _numpy_random_state():
+def _numpy_random_state(seed=None):
     import numpy
 
-    return numpy.random.RandomState()
+    return numpy.random.RandomState(seed)
 
 
 def _numpy_pcg64():
@@ -621,6 +621,8 @@ def _numpy_generator(seed=None):
 # notebook's is no jitter
 _numpy_before = _numpy_generator()
 _numpy_before_seeded = _numpy_generator(42)
+_numpy_state_before_seeded = _numpy_random_state(7)  # a cell's RandomState(7), a global
+numpy_state_seeded_before = backoff(lambda n: _numpy_state_before_seeded.uniform(0.05, 0.1) * 2**n)
 numpy_generator_before = backoff(lambda n: _numpy_before.uniform(0.05, 0.1) * 2**n)
 numpy_seeded_before = backoff(lambda n: _numpy_before_seeded.uniform(0.05, 0.1) * 2**n)
 # full jitter from numpy's RandomState() or Generator(PCG64()) made in the function: real
@@ -722,3 +724,65 @@ def test_q5_a_client_that_waits_for_real_is_told_only_time_sleep_counts(lab: lab
     assert "only time.sleep moves the clock" in result.message, result.message
     assert "select" in result.message and "Event.wait" in result.message, result.message
     assert "\n" not in result.message, result.message
+
+
+_SEED_BEFORE_IMPORT = r"""
+import random, sys
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell()
+if sys.argv[1] == "kernel":  # as every kernel of the environment starts (labkit.kernel)
+    from labkit import kernel
+    kernel.load_ipython_extension(shell)
+shell.run_cell("import random; random.seed(42)")  # a cell above the lesson's first one
+shell.run_cell("from labkit.exercises import runner")  # the lesson's imports
+print(vars(random._inst).get(shell.user_ns["runner"]._SEED))
+"""
+
+
+def test_q5_a_seed_given_before_labkit_exercises_is_imported_is_seen() -> None:
+    """random.seed(42) in a cell run before the lesson's imports was not seen (the marks were
+    installed when labkit.exercises was imported), so 504 q5 judged its draws as jitter. The
+    kernel extension every kernel of the environment loads installs them before any cell
+    runs; a kernel without labkit's kernel config (an editable install alone) still misses a
+    seed given before the imports, as the judge's docs say."""
+    import subprocess
+    import sys
+
+    def kept(how: str) -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", _SEED_BEFORE_IMPORT, how],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip().splitlines()[-1]
+
+    assert kept("kernel") == "(42, 2)"
+    assert kept("plain") == "None"
+
+
+def test_q5_a_legacy_numpy_seed_the_notebook_gave_is_no_jitter(lab: labkit.Lab) -> None:
+    """np.random.seed(42) in a cell before the check was accepted as jitter: the judge fixed
+    numpy's module draws whatever the seed (judges13 left it: "the judge cannot tell"). numpy's
+    legacy seeding drops the generator's SeedSequence, which tells it; np.random.seed() with
+    no value is the system's entropy, jitter as before."""
+    import numpy
+
+    numpy.random.seed(42)
+    try:
+        seeded = [q5.check(numpy_full_jitter, lab) for _ in range(2)]
+    finally:
+        numpy.random.seed()  # the system's again, as a fresh numpy has it
+    assert not seeded[0] and _SEEDED in seeded[0].message, seeded[0].message
+    assert seeded[0].message == seeded[1].message
+    unseeded = q5.check(numpy_full_jitter, lab)
+    assert unseeded, unseeded.message
+
+
+@pytest.mark.slow  # a check of about 1 s
+def test_q5_a_numpy_random_state_seeded_before_the_check_is_no_jitter(lab: labkit.Lab) -> None:
+    """RandomState(7) made in a cell before the check: "A RandomState does not tell" made its
+    draws the judge's, accepted as jitter. Its legacy seeding tells it now."""
+    result = q5.check(numpy_state_seeded_before, lab)
+    assert not result and _SEEDED in result.message, result.message

@@ -65,6 +65,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeAlias
 
+from labkit import seeds
 from labkit.exercises import proctree
 from labkit.exercises.timelimit import STOPPED, TimeLimit
 from labkit.i18n import Msg, Text, learner_language
@@ -614,7 +615,7 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
     import random
 
     _fixed_generators(value)
-    # the module's own generator, as the notebook left it: seeded by a cell (_mark_seeds)
+    # the module's own generator, as the notebook left it: seeded by a cell (labkit.seeds)
     # it draws the numbers of that seed; the fork reseeded the module's own from the system
     fixed = random.Random()
     kept = vars(random._inst).get(_SEED)
@@ -670,44 +671,19 @@ def _fixed_bytes(real: Callable[..., bytes], value: float) -> Callable[..., byte
     return fixed
 
 
-# Where a random.Random keeps the seed it was given, as (seed, version) (_mark_seeds); no key,
-# or None, when the system seeded it
-_SEED = "_labkit_seed"
-
-
-def _mark_seeds() -> None:
-    """In the kernel, once: each random.Random (the module's own generator too) keeps the seed
-    a notebook gave it (random.seed(42) in a cell, random.Random(42)); nothing else changes.
-    A setstate is not counted: mostly a library putting a state back (hypothesis does). The
-    judge's child leaves the draws of a generator seeded so alone: every client that seeds
-    alike draws alike, which is no jitter (a module-level random.seed(42) before 504 q5's
-    check was accepted as jitter; the judge could not tell how it was seeded). The module's
-    own generator is reseeded from the system in every fork (random's at-fork hook), so its
-    seed is kept to seed the child's copy with. Installed when labkit.exercises is imported
-    (a lesson's first cell): a seed given before that is not seen."""
-    import random
-
-    if getattr(random.Random.seed, "_labkit", False):
-        return
-    real_seed = random.Random.seed
-
-    def seed(self: random.Random, a: Any = None, version: int = 2) -> None:
-        real_seed(self, a, version)
-        vars(self)[_SEED] = None if a is None else (a, version)
-
-    seed._labkit = True  # type: ignore[attr-defined]
-    random.Random.seed = seed  # type: ignore[method-assign]
-    # the module's functions are its own generator's methods, bound when random was imported
-    random.seed = random._inst.seed
-
-
-_mark_seeds()
+# Where a random.Random keeps the seed a notebook gave it (labkit.seeds): installed when the
+# kernel starts (labkit.kernel), and here too, for a kernel without labkit's kernel config. The
+# judge's child leaves the draws of a generator seeded so alone: every client that seeds alike
+# draws alike, which is no jitter. The module's own generator is reseeded from the system in
+# every fork (random's at-fork hook), so its seed is kept to seed the child's copy with.
+_SEED = seeds.SEED
+seeds.mark()
 
 
 def _fixed_generators(value: float) -> None:
     """Every random.Random draws ``value`` (the learner's own, made in the function or by the
     notebook before the check), unless it was seeded with a value (``random.Random(42)``,
-    ``random.seed(42)``, in the function or in a notebook cell: _mark_seeds): every client then
+    ``random.seed(42)``, in the function or in a notebook cell: labkit.seeds): every client then
     waits the same, which is no jitter, and the judge must see it so (SEEDED is noted). An
     unseeded one made in the function drew real entropy (full jitter from
     random.Random().uniform was accepted 7 checks in 10, refused 3); one the notebook made
@@ -720,7 +696,7 @@ def _fixed_generators(value: float) -> None:
     real_below = random.Random._randbelow  # type: ignore[attr-defined]
 
     def own(generator: random.Random) -> bool:
-        if vars(generator).get(_SEED) is None:
+        if getattr(generator, "__dict__", {}).get(_SEED) is None:
             return False
         _notes.add(SEEDED)
         return True
@@ -798,7 +774,9 @@ def _fixed_numpy(value: float, fn: Callable[..., Any]) -> dict[Any, Any]:
         module = np.random  # numpy imports its random module when first asked for it
     except Exception:
         return {}
-    seeded = [False]  # np.random.seed(value) in the function: the module's draws are its own
+    # np.random.seed(value) in the function, or in a cell before the check: the module's draws
+    # are its own (a legacy seed in a cell was judged as jitter, the module's draws fixed)
+    seeded = [_legacy_seeded(module)]
 
     def many(size: Any, x: float) -> Any:
         return x if size is None else np.full(size, x)
@@ -929,10 +907,44 @@ def _fixed_numpy(value: float, fn: Callable[..., Any]) -> dict[Any, Any]:
 def _chosen_seed(generator: Any) -> bool:
     """Whether a numpy Generator was seeded with a number of the notebook's (default_rng(42)):
     its SeedSequence's entropy is that number, where the system's is 128 random bits (below
-    2**64 once in 2**64 times). A RandomState does not tell."""
+    2**64 once in 2**64 times). A RandomState: ``_legacy_seeded``."""
+    if _legacy_seeded(generator):
+        return True
     seed_seq = getattr(getattr(generator, "bit_generator", None), "seed_seq", None)
     entropy = getattr(seed_seq, "entropy", None)
     return isinstance(entropy, int) and 0 <= entropy < 2**64
+
+
+# The first two words of MT19937's key once seeded with an int whose first word is 2**31
+# (init_genrand): what np.random.seed(2**31) leaves, told apart from np.random.seed()
+_LEGACY_NONE_KEY0 = 0x80000000
+_LEGACY_INT_KEY1 = (1812433253 * (_LEGACY_NONE_KEY0 ^ (_LEGACY_NONE_KEY0 >> 30)) + 1) & 0xFFFFFFFF
+
+
+def _legacy_seeded(state: Any) -> bool:
+    """Whether a numpy RandomState (RandomState(42), or np.random's own when ``state`` is the
+    module) was seeded with a value: numpy's legacy seeding (np.random.seed(42),
+    RandomState(42)) drops its bit generator's SeedSequence, which one made without a seed
+    keeps.
+
+    What it cannot tell: np.random.seed() with no value drops it too, and is told apart only
+    until the first draw after it (its key starts with 2**31 and is not init_genrand's);
+    a set_state after a seed (a library putting a state back) still counts as seeded."""
+    try:
+        # np.random's own (numpy 1.25+), or a RandomState's, which numpy exposes no other way
+        mine = getattr(state, "get_bit_generator", None)
+        bit = mine() if mine is not None else getattr(state, "_bit_generator", None)
+    except Exception:
+        return False
+    if bit is None or getattr(bit, "seed_seq", True) is not None:
+        return False
+    try:
+        key = state.get_state()[1]
+        if int(key[0]) == _LEGACY_NONE_KEY0 and int(key[1]) != _LEGACY_INT_KEY1:
+            return False  # np.random.seed(): the system's entropy, nothing drawn since
+    except Exception:
+        pass
+    return True
 
 
 class _Seeded:
