@@ -786,3 +786,73 @@ def test_q5_a_numpy_random_state_seeded_before_the_check_is_no_jitter(lab: labki
     draws the judge's, accepted as jitter. Its legacy seeding tells it now."""
     result = q5.check(numpy_state_seeded_before, lab)
     assert not result and _SEEDED in result.message, result.message
+
+
+# -- judges14: the ways to entropy and to the process's id that judges13 left --
+
+
+def _device_fraction() -> float:
+    with open("/dev/urandom", "rb") as device:
+        return int.from_bytes(device.read(2), "big") / 65535
+
+
+def _ssl_fraction() -> float:
+    import ssl
+
+    return int.from_bytes(ssl.RAND_bytes(2), "big") / 65535
+
+
+def _secrets_fraction() -> float:
+    import secrets
+
+    return secrets.randbits(16) / 65535
+
+
+def _proc_pid() -> int:
+    with open("/proc/self/stat") as stat:
+        return int(stat.read().split()[0])
+
+
+# full jitter from the system's entropy reached another way than os.urandom: judged afresh at
+# each check (its waits, which the success message quotes, differed from check to check)
+device_full_jitter = backoff(lambda n: _device_fraction() * 0.1 * 2**n)
+ssl_full_jitter = backoff(lambda n: _ssl_fraction() * 0.1 * 2**n)
+secrets_full_jitter = backoff(lambda n: _secrets_fraction() * 0.1 * 2**n)
+# the process's or thread's id read another way than os.getpid()/get_ident(): from /proc it
+# differed between the judge's runs (each another process) and passed; current_thread().ident
+# was refused as no jitter, with another message than get_ident()'s
+proc_pid_jitter = backoff(lambda n: 0.1 * 2**n * (0.5 + _proc_pid() % 100 / 200))
+current_thread_jitter = backoff(
+    lambda n: 0.1 * 2**n * (0.5 + threading.current_thread().ident % 100 / 200)
+)
+# a memory address: the same in both of the judge's runs (forked from one kernel), no jitter
+address_jitter = backoff(lambda n: 0.1 * 2**n * (0.5 + id(object()) % 97 / 194))
+
+
+@pytest.mark.parametrize(
+    ("client", "verdict", "words"),
+    [
+        pytest.param(device_full_jitter, True, "growing, with jitter", id="/dev/urandom"),
+        pytest.param(
+            ssl_full_jitter, True, "growing, with jitter", id="ssl", marks=pytest.mark.slow
+        ),
+        pytest.param(
+            secrets_full_jitter, True, "growing, with jitter", id="secrets", marks=pytest.mark.slow
+        ),
+        pytest.param(proc_pid_jitter, False, _READ_ID, id="/proc/self/stat"),
+        pytest.param(
+            current_thread_jitter, False, _READ_ID, id="Thread.ident", marks=pytest.mark.slow
+        ),
+        pytest.param(
+            address_jitter,
+            False,
+            "however the random numbers fell",
+            id="id()",
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
+def test_q5_other_ways_to_entropy_and_to_the_pid(lab: labkit.Lab, client, verdict, words):
+    results = [q5.check(client, lab) for _ in range(2)]
+    assert len({r.message for r in results}) == 1, [r.message for r in results]
+    assert bool(results[0]) is verdict and words in results[0].message, results[0].message

@@ -640,6 +640,19 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
         if real_bytes is not None:
             replacements[real_bytes] = _fixed_bytes(real_bytes, value)
             setattr(os, name, replacements[real_bytes])
+    # and every other way to the system's entropy that Python offers by name: random's own
+    # copy of os.urandom (SystemRandom().getrandbits, secrets.token_bytes, randbits),
+    # OpenSSL's (ssl.RAND_bytes) and /dev/urandom or /dev/random opened as a file (open,
+    # pathlib). Each drew real entropy: full jitter from them was judged afresh at each check
+    # (judges13). A raw os.open of the device and os.read stay real (not watched).
+    random._urandom = _fixed_bytes(os.urandom, value)  # type: ignore[attr-defined]
+    ssl = sys.modules.get("ssl")
+    for name in ("RAND_bytes", "RAND_pseudo_bytes"):
+        real_ssl = getattr(ssl, name, None)
+        if real_ssl is not None:
+            replacements[real_ssl] = _fixed_bytes(real_ssl, value)
+            setattr(ssl, name, replacements[real_ssl])
+    _fixed_devices(value)
     if "numpy" in sys.modules:
         replacements.update(_fixed_numpy(value, fn))
     else:  # imported by the learner's code, in the function: fixed as it is imported
@@ -659,6 +672,50 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
 
         builtins.__import__ = importing
     _rebind(fn, replacements)
+
+
+_DEVICES = frozenset({"/dev/urandom", "/dev/random"})
+
+
+class _FixedDevice(io.RawIOBase):
+    """/dev/urandom as the child's learner code reads it: every byte at one value."""
+
+    def __init__(self, byte: int) -> None:
+        super().__init__()
+        self.byte = byte
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        view[:] = bytes([self.byte]) * len(view)
+        return len(view)
+
+
+def _fixed_devices(value: float) -> None:
+    """In the child: open() of /dev/urandom or /dev/random (also through pathlib, which calls
+    io.open) reads bytes at ``value``; any other file is opened as ever, and so is a device
+    opened for writing or as text (nobody draws jitter from those)."""
+    real_open = io.open
+    byte = min(255, int(value * 256))
+
+    def opening(file: Any, mode: str = "r", buffering: int = -1, *args: Any, **kwargs: Any) -> Any:
+        if (
+            isinstance(file, (str, bytes, os.PathLike))
+            and "b" in mode
+            and "r" in mode
+            and "+" not in mode
+            and "random" in os.fsdecode(file)
+            and os.path.realpath(os.fsdecode(file)) in _DEVICES
+        ):
+            real_open(file, mode, buffering, *args, **kwargs).close()  # its checks, errors
+            raw = _FixedDevice(byte)
+            return raw if buffering == 0 else io.BufferedReader(raw)
+        return real_open(file, mode, buffering, *args, **kwargs)
+
+    io.open = opening
+    builtins.open = opening
 
 
 def _fixed_bytes(real: Callable[..., bytes], value: float) -> Callable[..., bytes]:
@@ -754,7 +811,43 @@ def _noting_identity(fn: Callable[..., Any]) -> None:
         if real is not None:
             replacements[real] = noting(real)
             setattr(module, name, replacements[real])
+    # threading.current_thread().ident (and native_id): the same id as get_ident(), read as a
+    # property; a "jitter" from it was refused as no jitter with another message than
+    # get_ident's (judges13)
+    for name in ("ident", "native_id"):
+        prop = getattr(threading.Thread, name, None)
+        if isinstance(prop, property) and prop.fget is not None:
+            setattr(threading.Thread, name, property(noting(prop.fget)))
+    # the process id read from /proc (open("/proc/self/stat"), os.readlink("/proc/self")): a
+    # jitter from it differed between the judge's runs, each another process, and passed
+    real_readlink, real_open = os.readlink, io.open
+
+    def readlink(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if _own_proc(path) and _learners(sys._getframe(1)):
+            _notes.add(IDENTITY)
+        return real_readlink(path, *args, **kwargs)
+
+    def opening(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if _own_proc(file) and _learners(sys._getframe(1)):
+            _notes.add(IDENTITY)
+        return real_open(file, *args, **kwargs)
+
+    replacements[real_readlink] = os.readlink = readlink
+    io.open = builtins.open = opening
     _rebind(fn, replacements)
+
+
+def _own_proc(path: Any) -> bool:
+    """Whether ``path`` names this process's entry in /proc, where its id is read: /proc/self
+    itself, or its stat or status file (/proc/self/stat's first field is the pid)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return False
+    try:
+        name = os.fsdecode(path).rstrip("/")
+    except (TypeError, ValueError):
+        return False
+    own = (f"/proc/{os.getpid()}", "/proc/self", "/proc/thread-self")
+    return name in own or any(name in (f"{p}/stat", f"{p}/status") for p in own)
 
 
 def _fixed_numpy(value: float, fn: Callable[..., Any]) -> dict[Any, Any]:
@@ -1083,7 +1176,8 @@ def _keep_cpu_limit(fn: Callable[..., Any], lang: str) -> None:
     this process, with RLIMIT_CPU) raises PermissionError, saying why. Lowered to about the
     judge's time limit, the system's SIGKILL at that much CPU time and the judge's limit
     raced: a spinning function under a 1 s limit was "ended by the signal SIGKILL" or "did
-    not finish within 1 s" by turns. (ctypes' own setrlimit is not watched.)"""
+    not finish within 1 s" by turns. ctypes' own setrlimit and prlimit are refused by name
+    too; a raw system call (libc.syscall) is not watched."""
     real_set, real_prlimit = resource.setrlimit, getattr(resource, "prlimit", None)
     refused = CPU_LIMIT_KEPT.render(lang)
     own = os.getpid()
@@ -1104,6 +1198,18 @@ def _keep_cpu_limit(fn: Callable[..., Any], lang: str) -> None:
 
         replacements[real_prlimit] = prlimit
         resource.prlimit = prlimit
+    # ctypes' own: libc.setrlimit, libc.prlimit (CDLL(None), cdll.LoadLibrary("libc.so.6"))
+    # are refused by name, for any resource (a raw libc.syscall is not watched)
+    import ctypes
+
+    real_item = ctypes.CDLL.__getitem__
+
+    def item(self: Any, name: Any) -> Any:
+        if name in ("setrlimit", "setrlimit64", "prlimit", "prlimit64"):
+            raise PermissionError(refused)
+        return real_item(self, name)
+
+    ctypes.CDLL.__getitem__ = item  # type: ignore[method-assign]
     _rebind(fn, replacements)
 
 
