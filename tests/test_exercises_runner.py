@@ -1411,3 +1411,132 @@ def opens_no_more_files(lab):
 )
 def test_hostile_code_of_the_eleventh_round(lab, fn, words) -> None:
     _same_verdict_three_times(lab, fn, words, "test.hostile11", limit=1.0, within=3)
+
+
+# -- the twelfth re-examination (judges14, 2026-12-05d): hostile code of kinds not tried --
+
+
+def runs_an_asyncio_loop_for_ever(lab):
+    import asyncio
+
+    async def main():
+        while True:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(main())
+
+
+def computes_42_in_an_asyncio_loop(lab):
+    import asyncio
+
+    async def main():
+        await asyncio.sleep(0.01)
+        return 42
+
+    return asyncio.run(main())
+
+
+def returns_a_generator_that_never_ends(lab):
+    import itertools
+
+    return (x for x in itertools.count())
+
+
+def replaces_builtins_then_returns_42(lab):
+    """Told "your code's process could not report back to the judge": the report's own code
+    ran with the learner's builtins."""
+    import builtins
+
+    builtins.len = None
+    builtins.isinstance = lambda *args: True
+    return 42
+
+
+def sets_a_tracer_that_raises_then_returns_42(lab):
+    """Told "could not report back" too: the report's frames were traced."""
+
+    def tracer(*args):
+        raise SystemExit(3)
+
+    sys.settrace(tracer)
+    return 42
+
+
+def sets_a_profiler_that_raises(lab):
+    """Its profile function raises SystemExit as the function itself returns: said so."""
+
+    def profiler(*args):
+        raise SystemExit(3)
+
+    sys.setprofile(profiler)
+    return 42
+
+
+def is_ended_by_its_own_profiling_timer(lab):
+    signal.setitimer(signal.ITIMER_PROF, 0.05)
+    while True:
+        pass
+
+
+def lowers_its_cpu_limit_through_ctypes(lab):
+    """judges13 left it ("ctypes' own setrlimit is not watched"): SIGKILL or the time limit."""
+    import ctypes
+    import resource
+
+    class Limit(ctypes.Structure):
+        _fields_ = [("cur", ctypes.c_ulong), ("max", ctypes.c_ulong)]
+
+    ctypes.CDLL(None).setrlimit(resource.RLIMIT_CPU, ctypes.byref(Limit(1, 1)))
+    while True:
+        pass
+
+
+def returns_a_string_of_20_mb(lab):
+    return "4" * (20 * 2**20)
+
+
+def ends_itself_in_a_finally(lab):
+    try:
+        return 42
+    finally:
+        os._exit(0)
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        # waits out the 1 s limit three times
+        pytest.param(runs_an_asyncio_loop_for_ever, "did not finish", marks=pytest.mark.slow),
+        (computes_42_in_an_asyncio_loop, None),
+        (returns_a_generator_that_never_ends, "your function returned <generator object"),
+        (replaces_builtins_then_returns_42, None),
+        (sets_a_tracer_that_raises_then_returns_42, None),
+        (sets_a_profiler_that_raises, "your code called sys.exit(3)"),
+        (is_ended_by_its_own_profiling_timer, "ended by the signal SIGPROF"),
+        (lowers_its_cpu_limit_through_ctypes, "may not change its process's CPU-time limit"),
+        (returns_a_string_of_20_mb, "more than 16 MB"),
+        (ends_itself_in_a_finally, "os._exit(0)"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "words"),
+)
+def test_hostile_code_of_the_twelfth_round(lab, fn, words) -> None:
+    _same_verdict_three_times(lab, fn, words, "test.hostile12", limit=1.0, within=3)
+
+
+def test_a_process_started_in_a_new_session_ends_with_the_check(lab) -> None:
+    """subprocess.Popen(..., start_new_session=True) leaves the keeper's process group: it is
+    ended with the check all the same (the mark proctree gives every process below it)."""
+    marker = f"labkit-judges14-{os.getpid()}"
+
+    def starts_a_sleeper(lab):
+        sleeper = [sys.executable, "-c", "import time; time.sleep(30)", marker]
+        subprocess.Popen(sleeper, start_new_session=True)
+        return 42
+
+    task = Task("test.session12", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=1.0)
+    try:
+        assert task.check(starts_a_sleeper, lab).correct is True
+    finally:
+        del REGISTRY["test.session12"]
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert not left, left

@@ -1120,13 +1120,17 @@ def _child_main(
         _keep_cpu_limit(fn, child.lang)
         gc.freeze()
         _limit_memory()
+        kept_builtins = dict(vars(builtins))  # as the judge set them (input: _no_input)
         _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
         message: tuple[object, ...]
         try:
             try:
                 value = fn(*args)
-            finally:  # a limit the learner's code lowered must not stop the report
-                sys.setrecursionlimit(limit)
+            finally:  # what the learner's code changed must not stop the report
+                # here, not in _put_back: a trace function is called as a new frame starts
+                sys.settrace(None)
+                sys.setprofile(None)
+                _put_back(limit, kept_builtins)
         except SystemExit as exc:
             # the code as written (a str: only plain values travel); the kernel words it
             message = ("exit", _text_of(repr, exc.code) if exc.code is not None else "")
@@ -1154,6 +1158,20 @@ def _child_main(
 
 
 _EXIT = os._exit  # kept: learner code that replaces os._exit must not keep the child alive
+
+
+def _put_back(limit: int, kept_builtins: dict[str, Any]) -> None:
+    """In the child, once the learner's function has returned or raised: what the report that
+    follows needs, as it was. A function that returned 42 after replacing builtins.len, or
+    after setting a trace or profile function that raises, was told "your code's process
+    could not report back to the judge" (judges14's round): the report's own code ran
+    with them (the caller has removed those). A recursion limit it lowered stopped the report
+    too."""
+    sys.setrecursionlimit(limit)
+    names = vars(builtins)
+    for name, value in kept_builtins.items():
+        if names.get(name) is not value:
+            names[name] = value
 
 
 def _text_of(said: Callable[[Any], str], value: Any) -> str:
