@@ -546,7 +546,17 @@ _WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":
 
 
 # what a learner writes before the answer itself: "the answer is 504", "Answer: Allow"
-_PREAMBLE = re.compile(r"^((my|the) )?answer( is|:)? (?=\S)|^i think:? (?=\S)")
+_PREAMBLE = re.compile(
+    r"^((my|the) )?answer( is|:)? (?=\S)|^i think:? (?=\S)"
+    # and in Chinese: "答案：源服务器", "答：Allow", "应该是源服务器" (judges14: refused as no
+    # option or header name; "答案：501" passed, its digits read as the status)
+    r"|^(?:答案|回答|答)\s*(?:是|为)?\s*:?\s*(?=\S)|^(?:应该是|应当是|我认为是|我觉得是)\s*(?=\S)"
+)
+
+
+# a list item's marker, as a learner pasting from notes or a chat writes it: "- Allow",
+# "• 504" ("- X-Request-ID" was refused: a header name may start with a hyphen, judges14)
+_BULLET = re.compile(r"^[-•·‣◦]\s+(?=\S)")
 
 
 # a response pasted whole: its status line, then header lines
@@ -566,6 +576,7 @@ def clean(answer: object) -> str:
     text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
     text = " ".join(text.lower().split())
+    text = _BULLET.sub("", text)
     text = _PREAMBLE.sub("", text).strip(_QUOTES + " ")
     return _without_contrast(text)
 
@@ -696,7 +707,7 @@ _HEADER_ASIDE = re.compile(
 
 _ZH_HEADER = re.compile(
     r"^(响应|请求)?(头部?|标头|首部)(字段)?(里|中)?的?\s*"
-    r"|\s*(?:(响应|请求)?(头部?|标头|首部)(字段)?|字段)$"
+    r"|\s*(?:这个|这一)?(?:(响应|请求)?(头部?|标头|首部)(字段)?|字段)$"
 )
 
 # a header as code reads it: ex.header('Allow'), r.headers["Retry-After"], headers.get('via')
