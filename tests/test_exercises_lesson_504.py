@@ -332,7 +332,9 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         urandom_full_jitter: True,
         own_generator_jitter: True,
         numpy_generator_before: True,
+        device_full_jitter: True,  # /dev/urandom read as a file (judges14)
         no_jitter: False,
+        waits_for_real: False,  # its waits are real (select, Event.wait), its message one
         clock_jitter: False,
         pid_jitter: False,
         clock_seeded: False,
@@ -856,3 +858,33 @@ def test_q5_other_ways_to_entropy_and_to_the_pid(lab: labkit.Lab, client, verdic
     results = [q5.check(client, lab) for _ in range(2)]
     assert len({r.message for r in results}) == 1, [r.message for r in results]
     assert bool(results[0]) is verdict and words in results[0].message, results[0].message
+
+
+def async_backoff(lab, path, budget):
+    """The reference client written with asyncio: its waits are awaited asyncio.sleep."""
+    import asyncio
+
+    async def main():
+        deadline = time.monotonic() + budget
+        status, attempt = None, 0
+        while deadline - time.monotonic() > 0.05:
+            status = lab.get(path, timeout=min(2.0, deadline - time.monotonic())).status
+            if status not in (502, 503, 504, None):
+                return status
+            wait = random.uniform(0.05, 0.1) * 2**attempt
+            attempt += 1
+            if time.monotonic() + wait + 0.05 > deadline:
+                return status
+            await asyncio.sleep(wait)
+        return status
+
+    return asyncio.run(main())
+
+
+def test_q5_a_client_that_awaits_asyncio_sleep_runs_in_virtual_time(lab: labkit.Lab) -> None:
+    """Its event loop read the judge's clock, which only time.sleep moved: the awaited sleep
+    never came due, and the right client ran until the 6 s limit, told "did not finish"."""
+    start = time.monotonic()
+    result = q5.check(async_backoff, lab)
+    assert result, result.message
+    assert time.monotonic() - start < q5.time_limit
