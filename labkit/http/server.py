@@ -807,7 +807,10 @@ class HTTPServer(Listener):
         heads = self._relayed_heads
         if heads is None:
             heads = self._relayed_heads = Generations(MAX_RELAYED_HEADS)
-        made = heads.get(key)
+        try:
+            made = heads.get(key)
+        except TypeError:  # a field given as a list (a handler's [name, value]): not kept
+            return None
         if made is None or (made[2] is not None and made[2] != http_date()):
             made = self._relayed_parts(request, response)
             heads.keep(key, made)
@@ -845,7 +848,9 @@ class HTTPServer(Listener):
             return b"", b"", None, -1
         parts = head.split(_ID_MARK.encode("ascii"))
         framing = [v for k, v in fields if k.lower() in ("content-length", "transfer-encoding")]
-        if len(parts) != 2 or len(framing) != 1 or not framing[0].isdigit():
+        if len(parts) != 2 or len(framing) != 1 or not framing[0].isascii():
+            return b"", b"", None, -1
+        if not framing[0].isdecimal():
             return b"", b"", None, -1
         dated = None
         if self.sends_date and response.header("date") is None:
