@@ -44,7 +44,7 @@ from labkit.i18n import Msg
 from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target, Timeouts
-from labkit.recorder import Event, Kind, Recorder, Role, hops_of
+from labkit.recorder import Event, Kind, Recorder, Role, hops_of, until_answered
 
 if TYPE_CHECKING:
     import httpx
@@ -493,7 +493,7 @@ class Lab:
         # a client that gave up (timeout) must not wait here for the server's late answer
         self._wait_for_story(rid, via, patience=0.05 if timed_out else 1.0)
         return self._exchange(
-            rid, method, path, via, status, reason, resp_headers, data, error, elapsed
+            rid, method, path, via, status, reason, resp_headers, data, error, elapsed, told=True
         )
 
     def _http(self) -> httpx.Client:
@@ -688,8 +688,15 @@ class Lab:
         body: bytes,
         error: str | None,
         elapsed: float,
+        told: bool = False,
     ) -> Exchange:
+        """The exchange as recorded; ``told``: only up to the answer the client got
+        (``recorder.until_answered``), where the entry hop's answer is what was awaited."""
         from labkit.exchange import Exchange  # with its renderers, on the first exchange
+
+        events = self.recorder.events(rid)
+        if told:
+            events = until_answered(events, entry)
 
         return Exchange(
             rid,
@@ -700,7 +707,7 @@ class Lab:
             reason,
             headers,
             body,
-            hops_of(self.recorder.events(rid)),
+            hops_of(events),
             error,
             elapsed,
         )

@@ -471,6 +471,20 @@ class Recorder:
         return None
 
 
+def until_answered(events: list[Event], entry: str) -> list[Event]:
+    """The story of a request up to the answer its client got: the events recorded until the
+    entry hop sent that answer, and the client's own. What a hop records later (an upstream
+    that answers after the gateway gave up: "answered, not relayed") reached no client, and
+    whether it was in the story depended on how soon the client looked: on a loaded host the
+    origin's late 200 came after the gateway's 504 as the story's last line (tests/
+    test_recording.py, 6 runs in 6 with the process stopped at random), never on an idle one. Without an answer from the entry
+    hop (the client gave up first), the story as it stands."""
+    for i, ev in enumerate(events):
+        if ev.kind is Kind.SENT and ev.hop == entry:
+            return events[: i + 1] + [e for e in events[i + 1 :] if e.role is Role.CLIENT]
+    return events
+
+
 def hops_of(events: list[Event]) -> list[Hop]:
     """Group events by hop, in the order of the path: client, portal, gateway, origin."""
     hops: dict[str, Hop] = {}
