@@ -148,6 +148,12 @@ def test_the_switch_tables_lines_follow_the_labs_language(zh_lab: labkit.Lab) ->
     assert switches.apply(zh_lab, "debug", {"on": True}) == (
         "调试：开（源服务器的 500 页面中显示回溯）"
     )
+    # one clause after the other, not two asides back to back: it read
+    # "...（超出的得到 429）（每个密钥的计数都已清零）" until December 2026
+    assert switches.apply(zh_lab, "rate-limit", {"requests": 5}) == (
+        "速率限制：每个 API 密钥在 10 秒内最多向 /api/quote 发送 5 个请求（超出的得到 429）；"
+        "每个密钥的计数都已清零"
+    )
     # the command words stay English: they are typed
     assert switches.get("debug").words({"on": True}) == "debug on"
 
