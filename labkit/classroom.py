@@ -493,25 +493,46 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
                 say(Msg("{path}: no progress file (nothing tried yet)", path=target))
             )
         return
-    entries = []
+    entries, unprintable = [], []
     for name in names:
         if not name.endswith(".json"):
             continue
         if not name.isprintable():  # a learner chose it: ESC ] 0; ... retitled the terminal
-            collection.errors.append(
-                say(
-                    Msg(
-                        "{path}: a file name with control characters, {name}; it was not read",
-                        path=target,
-                        name=ascii(name),
-                    )
-                )
-            )
+            unprintable.append(target / name)
             continue
         entries.append(target / name)
+    _report_unprintable(target, unprintable, collection)
     if not entries:
         collection.notes.append(say(Msg("{path}: no submissions or progress files", path=target)))
     yield from _newest_of_each_owner(target, entries, collection)
+
+
+def _report_unprintable(folder: Path, paths: list[Path], collection: Collection) -> None:
+    """One line per owner of files whose names have control characters (none is read): a
+    line per file let one learner who made 10,000 of them in 3 s put 10,000 lines (1.3 MB)
+    on your terminal at each collect, and into each refresh of the board's page."""
+    owners: dict[int, list[Path]] = {}
+    for path in paths:
+        try:
+            uid = path.lstat().st_uid
+        except OSError:  # gone since the listing
+            continue
+        owners.setdefault(uid, []).append(path)
+    for uid, files in sorted(owners.items()):
+        collection.errors.append(
+            say(
+                Msg(
+                    "{path}: {n} file name with control characters, of {owner}: {name}; it "
+                    "was not read",
+                    plural="{path}: {n} file names with control characters, of {owner}, such "
+                    "as {name}; none was read",
+                    n=len(files),
+                    path=folder,
+                    name=ascii(files[0].name),
+                    owner=repr(_owner_name(uid)),
+                )
+            )
+        )
 
 
 def _newest_of_each_owner(folder: Path, entries: list[Path], collection: Collection) -> list[Path]:

@@ -135,19 +135,31 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
     for name, text in (("deep", deep), ("escapes", json.dumps(escapes))):
         made = bob.run(["sh", "-c", f"cat > {inbox}/{bob.name}.{name}.json"], input=text)
         assert made.returncode == 0, made.stderr
-    # a file name that retitles the terminal and clears its screen (printed in each error)
+    # a file name that retitles the terminal and clears its screen (printed in each error),
+    # and 300 with a newline: each was a line of its own (10,000 made in 3 s, 1.3 MB of
+    # stderr at each collect and in each refresh of the board)
     titled = "\x1b]0;pwned\x07\x1b[2J.json"
     made = bob.run(["sh", "-c", 'printf "{" > "$0"', str(inbox / titled)])
     assert made.returncode == 0, made.stderr
-    out = labkit(teacher, "collect", str(inbox))
+    lines = f'for n in $(seq 300); do printf "{{" > "$0/{bob.name}.$n\n.json"; done'
+    made = bob.run(["sh", "-c", lines, str(inbox)])
+    assert made.returncode == 0, made.stderr
+    try:
+        out = labkit(teacher, "collect", str(inbox))
+    finally:
+        for p in inbox.iterdir():
+            if p.name.startswith(f"{bob.name}.") and "\n" in p.name:
+                p.unlink()
     assert out.returncode == 1
     assert f"the record says {alice.name!r} but the file belongs to {bob.name!r}" in out.stderr
     assert f"{bob.name}.broken.json is damaged" in out.stderr
     assert f"{bob.name}.deep.json is nested too deeply to be a labkit submission" in out.stderr
     assert f"{bob.name}.escapes.json: user must be a short printable name" in out.stderr
-    assert f"{inbox}: a file name with control characters, {titled!a}; it was not read" in (
-        out.stderr
-    )
+    unprintable = [line for line in out.stderr.splitlines() if "control characters" in line]
+    assert unprintable == [
+        f"labkit: error: {inbox}: 301 file names with control characters, of {bob.name!r}, "
+        f"such as {titled!a}; none was read"
+    ]
     assert "Traceback" not in out.stderr and "\x1b" not in out.stdout + out.stderr
     assert out.stdout.splitlines()[0] == ",".join(classroom.COLUMNS)
     assert bob.name in {r["user"] for r in _csv(out.stdout)}  # the class is still there
@@ -540,3 +552,65 @@ def test_a_file_with_more_than_one_name_is_never_read(room) -> None:
     rows = _csv(out.stdout)
     assert cid.name not in {r["user"] for r in rows}
     assert not {r["source"] for r in rows} & {str(theirs), str(his)}
+
+
+# bob, changing his own file when told (as he can at any moment): the test tells him while
+# collect is between its first and its second read, the moment he would have to hit
+CHANGER = """
+import os, sys
+for line in sys.stdin:
+    fd = os.open(sys.argv[1], os.O_WRONLY)
+    if line.strip() == "grow":  # 100 MB more, sparse: no disk is used
+        os.ftruncate(fd, os.fstat(fd).st_size + 100_000_000)
+    else:  # one byte written in place: the same size, the same valid JSON
+        os.pwrite(fd, b" ", 1)
+    os.close(fd)
+    print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ("grow", "is larger than 4,000,000 bytes"),
+        ("write", "changed while it was read (its owner is writing it); it was not read"),
+    ],
+)
+def test_a_file_its_owner_changes_while_collect_reads_it_is_not_used(
+    room, monkeypatch, change, said
+) -> None:
+    """collect read a learner's file to its end: one who kept growing it (here 100 MB
+    between two reads) made it read past the 4 MB limit for as long as they liked, each
+    refresh of the board too; one who wrote into it as it was read gave half of each."""
+    bob = room["bob"]
+    mine = bob.home / "progress-draft.json"
+    entry = json.dumps(_entry(bob.name, "2026-01-01T00:00:00+00:00"))
+    made = bob.run(["sh", "-c", 'cat > "$0"', str(mine)], input="{ " + entry[1:] + " " * 200_000)
+    assert made.returncode == 0, made.stderr
+    changer = bob.popen(
+        [str(room["python"]), "-c", CHANGER, str(mine)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    read, told = os.read, []
+
+    def read_and_tell(fd: int, size: int) -> bytes:
+        data = read(fd, size)
+        if os.readlink(f"/proc/self/fd/{fd}") == str(mine):
+            told.append(len(data))
+            if len(told) == 1:
+                changer.stdin.write(change + "\n")
+                changer.stdin.flush()
+                assert changer.stdout.readline() == "done\n"
+        return data
+
+    try:
+        monkeypatch.setattr(os, "read", read_and_tell)
+        found = classroom.collect([mine])
+        monkeypatch.undo()
+    finally:
+        changer.kill()
+        changer.wait()
+    assert found.errors == [f"{mine} {said}"] and not found.learners
+    assert sum(told) <= classroom.store.MAX_BYTES + 1  # not 100 MB
