@@ -51,6 +51,42 @@ lab.stop()
 """
 
 
+# a learner's 11 entries of 2 MB each (collect reads at most 11 files of anyone's)
+FLOOD = r"""
+import json, os, sys
+inbox, user = sys.argv[1], sys.argv[2]
+event = {"t": "2026-01-01T00:00:00+00:00", "kind": "attempt", "correct": False}
+record = {"attempts": 1, "hints": 0, "solved": False, "solution_viewed": False,
+          "first_success": None, "last_attempt": None, "events": [event] * 50}
+exercises = {f"x{n}": record for n in range(550)}
+for k in range(11):
+    entry = {"kind": "labkit-submission", "user": user,
+             "submitted": f"2999-01-01T00:00:{k:02d}+00:00",
+             "progress": {"version": 2, "user": user, "exercises": exercises}}
+    with open(os.path.join(inbox, f"{user}.flood{k:02d}.json"), "w") as f:
+        json.dump(entry, f)
+"""
+
+# N requests for the board's live part, 0.3 s apart: how long each took (s)
+OVERLAPPING = r"""
+import json, sys, threading, time, urllib.request
+url, n = sys.argv[1], int(sys.argv[2])
+took = []
+def ask():
+    started = time.monotonic()
+    with urllib.request.urlopen(url, timeout=280) as answer:
+        answer.read()
+    took.append(time.monotonic() - started)
+asking = [threading.Thread(target=ask) for _ in range(n)]
+for t in asking:
+    t.start()
+    time.sleep(0.3)
+for t in asking:
+    t.join()
+print(json.dumps(took))
+"""
+
+
 def _answer(seed: str) -> dict[str, str]:
     """The right diagnosis for a drill's incident, as the capstone's own checker accepts it."""
     made_by, cause = drill.right_answer(drill.incident_number(seed))
@@ -382,6 +418,27 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
             curl = ben.run(["curl", "-s", "-i", info["url"]])
             assert curl.stdout.startswith("HTTP/1.1 403") and "another user" in curl.stdout
             assert ann.name not in curl.stdout
+            # cat floods the inbox: 11 entries of 2 MB, as many as collect reads of anyone
+            flood = cat.run([str(python), "-c", FLOOD, str(ex / "inbox"), cat.name])
+            assert flood.returncode == 0, flood.stderr
+            try:
+                live = info["url"].replace("/?", "/live?")
+                ask = [str(python), "-c", OVERLAPPING, live]
+                (alone,) = json.loads(teacher.run([*ask, "1"], env=env, timeout=120).stdout)
+                # each request read the whole inbox again, in parallel: six 0.3 s apart took
+                # 5 to 7 times as long as one (with 4 MB entries, 23-32 s for 4.8 s); the
+                # board reads what changed, one read at a time, shared by those who wait
+                same = json.loads(teacher.run([*ask, "6"], env=env, timeout=300).stdout)
+                assert max(same) < alone, (alone, same)
+                # cat changes all 11 (he cannot list the inbox: he names them): read anew
+                names = [str(ex / "inbox" / f"{cat.name}.flood{k:02d}.json") for k in range(11)]
+                touched = cat.run(["touch", "-c", *names])
+                assert touched.returncode == 0, touched.stderr
+                again = json.loads(teacher.run([*ask, "6"], env=env, timeout=300).stdout)
+                assert max(again) < 2 * alone, (alone, again)
+            finally:
+                for p in (ex / "inbox").glob(f"{cat.name}.flood*"):
+                    p.unlink()
         debrief = teacher.run([*labkit, "drill", "stop"], env=env)
         assert "3 of 3 learner(s) who joined solved it" in debrief.stdout, debrief.stderr
         # ben can neither list the inbox, nor read ann's memo, nor replace ann's entry
