@@ -32,6 +32,7 @@ import os
 import pwd
 import secrets
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,8 +405,19 @@ def read_one(path: Path) -> Found:
     when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
     try:
         data = json.loads(raw)
-    except ValueError:
-        data = None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None  # store.decode says where it is damaged
+    except ValueError:  # a number of more than sys.get_int_max_str_digits() digits: parsed
+        # again by store.decode, its ValueError was a traceback that ended collect for all
+        raise store.ProgressError(
+            say(
+                Msg(
+                    "{path} holds a number of more than {digits} digits; it was not read",
+                    path=path,
+                    digits=f"{getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,}",
+                )
+            )
+        ) from None
     except RecursionError:  # "[[[[..." in a 200 kB file: a traceback that ended collect for all
         raise store.ProgressError(say(TOO_DEEP.bind(path=path))) from None
     if isinstance(data, dict) and data.get("kind") == SUBMISSION_KIND:
@@ -541,15 +553,36 @@ def _newest_of_each_owner(folder: Path, entries: list[Path], collection: Collect
     which only its owner can set; yours are all read): more than `labkit submit` and the
     board leave is a learner writing files by hand, and reading thousands of 4 MB files
     would make collect, grade and every refresh of the board take minutes. The rest are
-    reported, not read."""
+    reported, not read. So are files with more than one name, in one line (``read_no_follow``
+    says why they are never read): where fs.protected_hardlinks is 0, a learner could link
+    one file of yours into the inbox under 100,000 names, each a line of its own, and each
+    counted as yours, of which all are read."""
     owners: dict[int, list[tuple[float, Path]]] = {}
+    linked = []
     for path in entries:
         try:
             st = path.lstat()
         except OSError:  # gone since the listing, or cannot look: reading it says why
             st = None
+        if st and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:  # a directory has 2 or more
+            linked.append(path)
+            continue
         uid, when = (st.st_uid, st.st_mtime) if st else (-1, 0.0)
         owners.setdefault(uid, []).append((when, path))
+    if linked:
+        collection.errors.append(
+            say(
+                Msg(
+                    "{path}: {n} file with more than one name (a hard link: a learner may "
+                    "have linked someone else's file here), {name}; it was not read",
+                    plural="{path}: {n} files with more than one name (hard links: a learner "
+                    "may have linked someone else's files here), such as {name}; none was read",
+                    n=len(linked),
+                    path=folder,
+                    name=ascii(linked[0].name),
+                )
+            )
+        )
     keep = set()
     for uid, files in owners.items():
         files.sort(reverse=True)
@@ -746,8 +779,6 @@ def add_parsers(sub: Any) -> dict[str, Any]:
 
 
 def _say(line: str) -> None:
-    import sys
-
     print(f"labkit: {line}", file=sys.stderr)
 
 

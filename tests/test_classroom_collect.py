@@ -132,7 +132,10 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
         "user": "\x1b]0;pwned\x07\x1b[2J",
         "progress": {"version": 2, "exercises": {}},
     }
-    for name, text in (("deep", deep), ("escapes", json.dumps(escapes))):
+    # and a number of 5,000 digits (Python's int() refuses more than 4,300 by default: its
+    # ValueError ended collect in a traceback too)
+    number = '{"exercises": {}, "n": ' + "1" * 5000 + "}"
+    for name, text in (("deep", deep), ("escapes", json.dumps(escapes)), ("number", number)):
         made = bob.run(["sh", "-c", f"cat > {inbox}/{bob.name}.{name}.json"], input=text)
         assert made.returncode == 0, made.stderr
     # a file name that retitles the terminal and clears its screen (printed in each error),
@@ -155,6 +158,8 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
     assert f"{bob.name}.broken.json is damaged" in out.stderr
     assert f"{bob.name}.deep.json is nested too deeply to be a labkit submission" in out.stderr
     assert f"{bob.name}.escapes.json: user must be a short printable name" in out.stderr
+    digits = f"{sys.get_int_max_str_digits():,}"  # 4,300 unless PYTHONINTMAXSTRDIGITS says
+    assert f"{bob.name}.number.json holds a number of more than {digits} digits" in out.stderr
     unprintable = [line for line in out.stderr.splitlines() if "control characters" in line]
     assert unprintable == [
         f"labkit: error: {inbox}: 301 file names with control characters, of {bob.name!r}, "
@@ -537,21 +542,30 @@ def test_a_file_with_more_than_one_name_is_never_read(room) -> None:
     his = inbox / f"{bob.name}.{'2' * 32}.json"
     linked = bob.run(["ln", str(kept), str(his)])
     assert linked.returncode == 0, linked.stderr
+    folder = inbox / f"{bob.name}.{'3' * 32}.json"  # a directory has two names or more
+    assert bob.run(["mkdir", str(folder)]).returncode == 0
     try:
         out = labkit(teacher, "collect", str(inbox))
+        alone = labkit(teacher, "collect", str(copy))  # named on the command line
     finally:
         theirs.unlink()
         his.unlink()
+        folder.rmdir()
+    assert f"labkit: error: {folder} is not a regular file" in out.stderr.splitlines()
     assert out.returncode == 1
-    for path in (theirs, his):
-        assert (
-            f"labkit: error: {path} has 2 names (hard links): it may be a file of someone "
-            "else's that a learner linked here; it was not read (labkit writes each entry "
-            "under one name)"
-        ) in out.stderr.splitlines()
+    linked = [line for line in out.stderr.splitlines() if "more than one name" in line]
+    assert linked == [
+        f"labkit: error: {inbox}: 2 files with more than one name (hard links: a learner may "
+        f"have linked someone else's files here), such as {theirs.name!a}; none was read"
+    ]
     rows = _csv(out.stdout)
     assert cid.name not in {r["user"] for r in rows}
     assert not {r["source"] for r in rows} & {str(theirs), str(his)}
+    refused = (
+        f"labkit: error: {copy} has 2 names (hard links): it may be a file of someone else's "
+        "that a learner linked here; it was not read (labkit writes each entry under one name)"
+    )
+    assert alone.returncode == 1 and refused in alone.stderr.splitlines()
 
 
 # bob, changing his own file when told (as he can at any moment): the test tells him while
