@@ -573,6 +573,12 @@ def test_a_file_with_more_than_one_name_is_never_read(room) -> None:
 CHANGER = """
 import os, sys
 for line in sys.stdin:
+    if line.strip() == "replace":  # a new file renamed over it, as labkit replaces an entry
+        with open(sys.argv[1] + ".new", "w") as f:
+            f.write("{}")
+        os.rename(sys.argv[1] + ".new", sys.argv[1])
+        print("done", flush=True)
+        continue
     fd = os.open(sys.argv[1], os.O_WRONLY)
     if line.strip() == "grow":  # 100 MB more, sparse: no disk is used
         os.ftruncate(fd, os.fstat(fd).st_size + 100_000_000)
@@ -588,6 +594,9 @@ for line in sys.stdin:
     [
         ("grow", "is larger than 4,000,000 bytes"),
         ("write", "changed while it was read (its owner is writing it); it was not read"),
+        # the board's live entry is replaced so at every check: what was read is the whole
+        # of the entry it was (c65017c counted its lost name as a change: an error, no row)
+        ("replace", None),
     ],
 )
 def test_a_file_its_owner_changes_while_collect_reads_it_is_not_used(
@@ -626,5 +635,8 @@ def test_a_file_its_owner_changes_while_collect_reads_it_is_not_used(
     finally:
         changer.kill()
         changer.wait()
-    assert found.errors == [f"{mine} {said}"] and not found.learners
+    if said is None:
+        assert found.errors == [] and found.learners[bob.name].path == mine
+    else:
+        assert found.errors == [f"{mine} {said}"] and not found.learners
     assert sum(told) <= classroom.store.MAX_BYTES + 1  # not 100 MB
