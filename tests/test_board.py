@@ -221,6 +221,18 @@ def test_the_board_shows_the_class_and_refuses_a_wrong_token(tmp_path, exchange)
         )
         live = _get(base + "live", Authorization="token " + info["token"])[1]
         assert f"<th scope='row'>{names[2]}</th>" in live
+        # and a learner's entry replaced is read again (the board keeps what it read of the
+        # entries that did not change)
+        subprocess.run(
+            [sys.executable, "-c", SESSION],
+            env=_learner_env(tmp_path, exchange, names[0]),
+            check=True,
+            timeout=60,
+        )
+        live = _get(base + "live", Authorization="token " + info["token"])[1]
+        table = re.search(r"<table id='class'>.*?</table>", live).group(0)
+        row = re.search(rf"<th scope='row'>{names[0]}</th>(.*?)</tr>", table).group(1)
+        assert "… tried<br>4 tr.<br>2 hints</td>" in row
         # the CSV is `labkit collect`'s
         status, csv_text = _get(base + "class.csv?token=" + info["token"])
         collect = run_labkit("collect", str(exchange))
