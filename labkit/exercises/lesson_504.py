@@ -287,7 +287,9 @@ q4 = make_choice(
             "'haproxy' and try."
         ),
         "nothing, it waits forever": Msg(
-            "every proxy has a connect timeout; when it runs out the "
+            "a proxy does not wait for ever: its connect timeout runs out (nginx's "
+            "proxy_connect_timeout, HAProxy's timeout connect) or, where none is set, the "
+            "operating system gives up the handshake (Linux after about two minutes); then the "
             "proxy answers. The question is which status."
         ),
     },
