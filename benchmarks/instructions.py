@@ -107,6 +107,7 @@ def measure(checkout: Path, n: int, reps: int, personality: str) -> dict[str, li
             stderr=subprocess.DEVNULL,
             text=True,
             env=env,
+            cwd=tmp,  # not the repository's root: "-c" puts the directory first on sys.path
         )
         assert lab.stdin is not None and lab.stdout is not None
         try:
