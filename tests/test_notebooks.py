@@ -66,6 +66,24 @@ def test_stored_clean(path: Path) -> None:
         assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
         assert "NBVAL" not in cell.source, cell.source[:60]
     assert "widgets" not in nb.metadata
+    # the kernel and language as ipykernel names them, so that JupyterLab has nothing to
+    # rewrite on open: a rewritten kernelspec marked every lesson's tab modified (edd060a).
+    # Not the version, which JupyterLab writes over with the kernel's: on another Python a
+    # lesson opens modified whatever is stored (measured in JupyterLab 4.6 under 3.11.7:
+    # 3.12.1 stored, no version, no language_info: modified; 3.11.7: not; the same in
+    # jupyter/notebook#2123, open since 2017). It is the Python the lessons are checked on.
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import KERNEL_NAME, get_kernel_dict
+
+    spec = get_kernel_dict()
+    assert nb.metadata.kernelspec == {
+        "display_name": spec["display_name"],
+        "language": spec["language"],
+        "name": KERNEL_NAME,
+    }
+    stored = dict(nb.metadata.language_info)
+    assert stored.pop("version", None) is not None
+    assert stored == {k: v for k, v in IPythonKernel.language_info.items() if k != "version"}
     checked = [c for c in _code(nb) if store_outputs.TAG in c.metadata.get("tags", [])]
     assert len(checked) >= MIN_CHECKS, f"{path.name}: only {len(checked)} checked cells"
 
