@@ -21,6 +21,7 @@ be an open redirect, a trusted login page that sends people on to a look-alike s
 from __future__ import annotations
 
 import json
+import re
 import string
 import time
 from urllib.parse import parse_qs, quote, unquote
@@ -33,6 +34,8 @@ from labkit.proxy import Proxy, Route, Target, Timeouts
 from labkit.recorder import Recorder, Role
 
 LOGIN = "/_portal/login"
+# a path prefix a proxy names (X-Forwarded-Context): absolute, plain URL path characters
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]*)*")
 LOGOUT = "/_portal/logout"
 API = "/_portal/api"
 CHECK = "/generate_204"
@@ -187,19 +190,34 @@ class Portal(Proxy):
     def _captive_api(self, request: Request) -> Response:
         """RFC 8908 Captive Portal API state. RFC 8908 requires https for this URL and the
         portal's; the lab serves plain HTTP on 127.0.0.1."""
-        host = request.header("host") or f"{self.host}:{self.port}"
         state: dict[str, object] = {"captive": not self.logged_in}
         if self.logged_in and self._logged_in_at is not None:
             left = SESSION_SECONDS - (time.monotonic() - self._logged_in_at)
             state["seconds-remaining"] = max(int(left), 0)
         else:
-            state["user-portal-url"] = f"http://{host}{LOGIN}"
+            state["user-portal-url"] = self._portal_url(request)
         return Response(
             200,
             [("Content-Type", "application/captive+json"), ("Cache-Control", "private")],
             (json.dumps(state) + "\n").encode(),
             why=Said(Msg("the Captive Portal API state (RFC 8908)")),
         )
+
+    def _portal_url(self, request: Request) -> str:
+        """The login page as an absolute URL (RFC 8908 2: the API gives a URI, not a path).
+
+        Through jupyter-server-proxy (a hub, Binder) the browser reaches the portal under a
+        prefix the proxy names in ``X-Forwarded-Context`` (``{base_url}/proxy/{port}``) and
+        ``Host`` is the Jupyter server's, so ``http://{Host}/_portal/login`` led nowhere: the
+        prefix goes in, and ``X-Forwarded-Proto`` (set by a hub's proxy) gives the scheme."""
+        host = request.header("host") or f"{self.host}:{self.port}"
+        prefix = request.header("x-forwarded-context") or ""
+        if not _PREFIX.fullmatch(prefix):
+            prefix = ""
+        scheme = request.header("x-forwarded-proto") or "http"
+        if scheme not in ("http", "https"):
+            scheme = "http"
+        return f"{scheme}://{host}{prefix.rstrip('/')}{LOGIN}"
 
     def _login(self, request: Request) -> Response:
         if request.method == "POST":

@@ -36,6 +36,30 @@ def test_captive_portal_api_says_captive_then_counts_down(lab: labkit.Lab) -> No
     assert 0 < after["seconds-remaining"] <= SESSION_SECONDS
 
 
+def test_captive_portal_api_gives_the_login_page_through_jupyter_server_proxy(
+    lab: labkit.Lab,
+) -> None:
+    # what jupyter-server-proxy sends: the browser's Host and the prefix it serves the portal at
+    proxied = lab.raw(
+        b"GET /_portal/api HTTP/1.1\r\nHost: hub.example:8000\r\n"
+        b"X-Forwarded-Context: /user/alice/proxy/9999\r\nX-Forwarded-Proto: https\r\n"
+        b"Connection: close\r\n\r\n",
+        to="portal",
+    )
+    state = json.loads(proxied.body)
+    assert (
+        state["user-portal-url"] == "https://hub.example:8000/user/alice/proxy/9999/_portal/login"
+    )
+    # a prefix that is not a plain path, or a scheme that is not http(s), is not used
+    odd = lab.raw(
+        b"GET /_portal/api HTTP/1.1\r\nHost: hub.example\r\n"
+        b"X-Forwarded-Context: javascript:alert(1)\r\nX-Forwarded-Proto: gopher\r\n"
+        b"Connection: close\r\n\r\n",
+        to="portal",
+    )
+    assert json.loads(odd.body)["user-portal-url"] == "http://hub.example/_portal/login"
+
+
 def test_what_the_portal_relays_names_both_hops(lab: labkit.Lab) -> None:
     lab.portal.login()
     through = lab.get("/orders/7", via="portal")
