@@ -237,6 +237,23 @@ def test_a_corrupt_file_is_set_aside_not_fatal(progress_file) -> None:
     assert list(progress_file.parent.glob("progress.corrupt-*.json"))  # the damaged bytes, kept
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        '{"version": 1, "exercises": {}, "n": ' + "9" * 5000 + "}",
+        '{"exercises": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["number-of-5000-digits", "nested-100000-deep"],
+)
+def test_json_python_cannot_read_is_set_aside_not_a_traceback(progress_file, damage) -> None:
+    # json.loads raises ValueError (int digits limit) or RecursionError, not JSONDecodeError
+    progress_file.write_text(damage)
+    assert store.load(progress_file) == {}
+    store.update("x.y", attempt=True)
+    assert store.load(progress_file)["x.y"]["attempts"] == 1
+    assert list(progress_file.parent.glob("progress.corrupt-*.json"))
+
+
 def test_writes_are_atomic_even_when_killed(progress_file) -> None:
     code = (
         "import os, signal\n"

@@ -255,6 +255,11 @@ def decode(file: Path, raw: bytes) -> Snapshot:
             "{file} is damaged ({why} at byte {pos})", file=file, why=exc.msg, pos=exc.pos
         )
         return Snapshot(None, {}, [say(damaged)])
+    except (ValueError, RecursionError):  # an integer of over 4,300 digits; nesting too deep
+        damaged = Msg(
+            "{file} is damaged (a number too long or lists nested too deep to read)", file=file
+        )
+        return Snapshot(None, {}, [say(damaged)])
     if not isinstance(data, dict) or (data and "exercises" not in data):
         raise ProgressError(
             say(
