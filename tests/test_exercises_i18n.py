@@ -89,7 +89,7 @@ def test_an_exercise_speaks_the_running_labs_language_and_switches_with_it(
         blank = q1.check(...)
         assert repr(blank) == BLANK_ZH
         assert "<b>尚未作答</b>" in blank._repr_html_()
-        assert "把 `...` 换成你的答案" in blank._repr_html_()
+        assert "把 <code>...</code> 换成你的答案" in blank._repr_html_()
         assert "尚未作答：" not in blank._repr_html_()  # the label says it once
         _says("zh-CN")
         with labkit.start(lang="en"):  # the newest lab speaks English: so does the exercise
@@ -240,3 +240,22 @@ def test_an_options_words_in_another_language_name_that_option(
     from labkit.exercises.lesson_502 import q1
 
     assert q1.check("处理函数给出的 500")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_code_marked_with_backticks_shows_as_code_in_html_never_as_backticks(lang: str) -> None:
+    # every question and every one-line hint and solution, as the notebook and the quiz show
+    # them; a multi-line solution is code in <pre> and keeps what it says
+    from labkit.exercises.core import Note, render
+
+    marked = 0
+    for ex in all_exercises():
+        shown = [ex.prompt_html(lang)]
+        texts = [render(h, lang) for h in ex.hint_texts] + [render(ex.solution_msg, lang)]
+        shown += [Note("t", t, lang)._repr_html_() for t in texts if "\n" not in t]
+        for html_text in shown:
+            assert "`" not in html_text, (ex.id, html_text)
+            marked += html_text.count("<code>")
+    assert marked >= 5  # the messages do mark code: this would pass vacuously otherwise
+    blank = q1.check(...)
+    assert "<code>...</code>" in blank._repr_html_() and "`...`" in repr(blank)

@@ -155,13 +155,23 @@ class Result:
         ).render(self.lang)
         return (
             f"{THEMED}<div style='border-left:4px solid {on_notebook(kind)};padding:4px 8px'>"
-            f"{head}<br>{html.escape(self._message_after_label())}{detail}</div>"
+            f"{head}<br>{code_spans(html.escape(self._message_after_label()))}{detail}</div>"
         )
 
     def _message_after_label(self) -> str:
         """The message without its "not answered yet: " (the label says it already)."""
         head = re.split(r"(?<=: )|(?<=：)", NOT_ANSWERED.render(self.lang), maxsplit=1)[0]
         return self.message.removeprefix(head)
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(escaped: str) -> str:
+    """The messages mark code as Markdown does (`lab.reset()`); shown as HTML the backticks
+    become <code> (they showed as backticks in every question, feedback and hint box), shown
+    as text they stay. ``escaped``: HTML already escaped."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", escaped)
 
 
 @dataclass
@@ -186,6 +196,8 @@ class Note:
         body = html.escape(self.text)
         if "\n" in self.text:
             body = f"<pre>{body}</pre>"
+        else:
+            body = code_spans(body)
         return (
             f"{THEMED}<div style='border-left:4px solid {on_notebook('info')};padding:4px 8px'>"
             f"<b>{html.escape(self.title)}</b>{self._apart}{body}</div>"
@@ -343,7 +355,7 @@ class Exercise:
         """The id in bold, then the question in ``lang``, set apart as the language sets a
         label (``LABELLED``): a Chinese question read "<b>500.debug-danger</b>: 设置..."
         (an ASCII colon before Chinese text) until December 2026."""
-        question = html.escape(render(self.prompt_text, lang))
+        question = code_spans(html.escape(render(self.prompt_text, lang)))
         return LABELLED.bind(label=f"<b>{html.escape(self.id)}</b>", text=question).render(lang)
 
     def _repr_html_(self) -> str:
