@@ -647,7 +647,9 @@ _SEEDED = "seeds its random generator with a value"
     [
         pytest.param(pid_jitter, False, _READ_ID, id="pid"),
         pytest.param(thread_id_jitter, False, _READ_ID, id="thread id", marks=pytest.mark.slow),
-        pytest.param(clock_seeded, False, _SEEDED, id="Random(time.time())"),
+        pytest.param(
+            clock_seeded, False, _SEEDED, id="Random(time.time())", marks=pytest.mark.slow
+        ),
         pytest.param(
             seeds_the_module_in_the_function,
             False,
@@ -655,7 +657,13 @@ _SEEDED = "seeds its random generator with a value"
             id="random.seed(42)",
             marks=pytest.mark.slow,
         ),
-        pytest.param(numpy_generator_before, True, "growing, with jitter", id="numpy before"),
+        pytest.param(
+            numpy_generator_before,
+            True,
+            "growing, with jitter",
+            id="numpy before",
+            marks=pytest.mark.slow,
+        ),
         pytest.param(
             numpy_seeded_before, False, _SEEDED, id="numpy seeded before", marks=pytest.mark.slow
         ),
@@ -720,6 +728,7 @@ def waits_for_real(lab, path, budget):
     return status
 
 
+@pytest.mark.slow  # a check of about 1.5 s
 def test_q5_a_client_that_waits_for_real_is_told_only_time_sleep_counts(lab: labkit.Lab) -> None:
     result = q5.check(waits_for_real, lab)
     assert not result and "wait before each retry" in result.message, result.message
@@ -764,6 +773,7 @@ def test_q5_a_seed_given_before_labkit_exercises_is_imported_is_seen() -> None:
     assert kept("plain") == "None"
 
 
+@pytest.mark.slow  # two checks; the random module's seed stays quick
 def test_q5_a_legacy_numpy_seed_the_notebook_gave_is_no_jitter(lab: labkit.Lab) -> None:
     """np.random.seed(42) in a cell before the check was accepted as jitter: the judge fixed
     numpy's module draws whatever the seed (judges13 left it: "the judge cannot tell"). numpy's
