@@ -116,6 +116,38 @@ def test_each_lesson_ends_with_a_next_link(path: Path) -> None:
         )
 
 
+def _title(path: Path) -> str:
+    first = _read(path).cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), path.name
+    return first.source.splitlines()[0][2:].strip()
+
+
+def test_a_link_to_a_lesson_reads_that_lesson_s_title() -> None:
+    """One rule for every "next" link and every other link to a lesson, in every language:
+    its words are the lesson's own title, as its first heading reads. And a title says what
+    the lesson is about (a status it is about may lead it), not its number (the file name
+    orders the lessons): lesson 08's was
+    "08 — Diagnose the incident", so 07's "next" link read "08 — ..." where every other one
+    reads a title such as "504 Gateway Timeout"."""
+    found = []
+    for path in NOTEBOOKS:
+        title = _title(path)
+        if re.match(r"\d", title) and not re.match(r"\d{3} ", title):
+            found.append(f"{path.relative_to(ROOT)}: title {title!r} starts with its number")
+        for cell in _read(path).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for words, target in re.findall(r"\[([^\]]+)\]\(([^)#\s]+\.ipynb)[^)]*\)", cell.source):
+                linked = path.parent / target
+                if not linked.exists():
+                    found.append(f"{path.relative_to(ROOT)}: [{words}]({target}) leads nowhere")
+                elif words != _title(linked):
+                    found.append(
+                        f"{path.relative_to(ROOT)}: [{words}]({target}) but its title is {_title(linked)!r}"
+                    )
+    assert not found, "\n".join(found)
+
+
 def test_the_glossary_explains_each_term_and_lessons_link_to_it() -> None:
     text = GLOSSARY.read_text()
     anchors = set()
