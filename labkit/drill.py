@@ -43,7 +43,10 @@ if TYPE_CHECKING:  # the capstone (and the lab it imports) loads only when a dri
 DRILL_FILE = "drill.json"  # in the exchange's outbox
 KIND = "labkit-drill"
 MAX_TRIES = 200  # per learner and drill: more are not kept
-PRACTICE = "solo"  # the drill's name (and seed) without a course exchange: incident 3
+# the drill's name (and seed) without a course exchange: incident 3; the id stays "solo" in
+# the code and the files, and a learner reads the name in the learner's language (单人)
+PRACTICE_NAME = Msg("solo", context="drill")
+PRACTICE = PRACTICE_NAME.text
 # a join or try dated more than this before the drill's start or after its end (its stop,
 # or now) is not counted: learners write these times, and one in the year 2999 put
 # "+38125043:32 joined" in the debrief's timeline (the clocks are one host's, or NTP's)
@@ -466,6 +469,8 @@ class Drill:
         self.lab = lab
         self.practice = practice  # no exchange: nothing is sent
         self.name: str = info["name"]
+        # what the learner reads: the practice drill's name in the learner's words
+        self._shown: str | Msg = PRACTICE_NAME if practice else self.name
         self.report: str = info["report"]
         self._id: str = info["id"]
         self._exercise = _exercise(incident_number(info["seed"]))
@@ -476,7 +481,7 @@ class Drill:
         lang = language()  # the learner's: the lab running in this kernel
         lines = [PRACTICE_NOTE] if self.practice else []
         lines += [
-            Msg("Drill {name}: {report}.", name=self.name, report=self._report),
+            Msg("Drill {name}: {report}.", name=self._shown, report=self._report),
             Msg(
                 "The failing exchange is drill.exchange ({status} {reason}). Diagnose it: {call}",
                 status=self.exchange.status,
@@ -518,7 +523,7 @@ class Drill:
                 }
             )
         return Result(
-            f"drill {self.name}",
+            Msg("drill {name}", name=self._shown).render(result.lang),
             result.correct,
             result.message,
             result.detail,

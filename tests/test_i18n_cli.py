@@ -455,8 +455,15 @@ def test_a_practice_drill_and_the_gradebooks_reasons_in_chinese(
         said = repr(practice).splitlines()
         assert said[0].startswith("这是一次你自己一个人的练习演练（没有课程交换目录")
         report = drill.report_text({"seed": practice.name}, "zh-CN")
-        assert said[1] == f"演练 solo：{report}。"
+        # the practice drill's name in Chinese (its id stays "solo"), in its repr and in the
+        # label of its check: "演练 solo：" and "[drill solo]" until December 2026
+        assert said[1] == f"单人演练：{report}。"
         assert said[2].startswith(f"出故障的交换是 drill.exchange（{practice.exchange.status} ")
+        assert practice.name == drill.PRACTICE == "solo"
+        checked = practice.check()
+        assert repr(checked).startswith("[单人演练] 尚未作答：")
+        assert "<b>尚未作答</b><small>（单人演练）</small>" in checked._repr_html_()
+        assert "solo" not in repr(practice) + repr(checked)
         practice.leave()
     finally:
         lab.stop()
