@@ -359,6 +359,35 @@ def test_an_rfc_keyword_is_said_with_one_chinese_word() -> None:
     assert sum(len(re.findall("（MUST）", t)) for t in texts.values()) > 10
 
 
+# an RFC section as the Chinese texts cite it: "RFC 9110 15.6.4", "9.2.2", "第 15.6.3 节"
+_SECTION = r"(?:RFC \d+ \d+(?:\.\d+)*|(?<![\d.])\d+\.\d+(?:\.\d+)*|第 [\d.]+ 节)"
+# one section (with its aside), then ，and the next: "15.6.1（500），9.2.1", "3（...），4 和 5.1"
+_SECTIONS_BY_COMMA = re.compile(
+    rf"{_SECTION}(?:（[^（）\n]*）)?，(?=(?:和 )?(?:{_SECTION}|RFC \d+|\d+(?: 和 |（)))"
+)
+
+
+def test_rfc_sections_in_a_list_are_separated_by_the_enumeration_comma() -> None:
+    """A list's items are joined by 、 in Chinese (docs/i18n.md, `i18n.Listed`), RFC sections
+    too: "RFC 9110 15.6.5（504）、15.6.3（502）"; lessons 01, 02, 04 and 07 wrote ， between
+    them (where 03, 05, 06, 08, 09 wrote 、) until December 2026. ；still parts one RFC's
+    sections from the next RFC, as the English's ; does."""
+    texts = _chinese_prose()
+    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
+        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    found = [
+        f"{name}: ...{text[max(0, m.start() - 12) : m.end() + 12]}..."
+        for name, text in texts.items()
+        for m in _SECTIONS_BY_COMMA.finditer(text)
+    ]
+    assert not found, "\n".join(found)
+    cited = [t for t in texts.values() if re.search(rf"{_SECTION}(?:（[^（）]*）)?、", t)]
+    assert len(cited) > 10  # the lessons' reference lists were read
+    assert _SECTIONS_BY_COMMA.search("RFC 9111 3（在缓存中存储响应），4 和 5.1（`Age`）")
+    assert _SECTIONS_BY_COMMA.search("（RFC 9112 7.1.2，RFC 9110 10.1.4）")
+    assert not _SECTIONS_BY_COMMA.search("不实现 CONNECT（501，RFC 9110 15.6.2）")
+
+
 def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
     """The lessons, the glossary, the README and the guide (the catalogue has its own test,
     tests/test_i18n.py): lesson 09 wrote 文档 “Session state at disconnection”, lesson 08's
