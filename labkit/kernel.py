@@ -12,9 +12,14 @@ keeps IPython's usual traceback. Once ``lab`` is defined, a NameError for a name
 code cell of the lesson sets names that cell (after a restart, the start cell run and then an
 incident of lesson 08: ``evidence(ex)`` needs the helpers' cell and the incident's own). A
 request stopped with Kernel > Interrupt (labkit.errors.Interrupted) is its one line too; any
-other KeyboardInterrupt keeps its traceback. Every kernel pays for it, lesson or not, so at start it
-loads this module and labkit's package, which imports nothing until a name is used; the
-notebook and labkit's catalogue are read only when a NameError asks for the line. (It
+other KeyboardInterrupt keeps its traceback. It also installs ``labkit.seeds`` before any cell
+runs (``seeds.mark``: every ``random.Random``, the random module's own too, keeps the seed a
+cell gives it, so that 504 q5's judge tells ``random.seed(42)`` above the lesson's imports from
+jitter; it wraps ``random.Random.seed`` in every such kernel, and changes nothing else). Every
+kernel pays for it, lesson or not, so at start it loads this module, ``labkit.seeds`` (which
+imports only ``random``, already imported by then) and labkit's package, which imports nothing
+until a name is used; the notebook and labkit's catalogue are read only when a NameError asks
+for the line. (It
 imported labkit, and with it the lab's servers, at each start: a kernel was ready ~40 ms
 later, and the import alone took ~110 ms on a busy machine, where it now takes ~1 ms.)
 """

@@ -582,6 +582,41 @@ def test_q5_a_loop_that_sleeps_for_ever_is_stopped_at_once_and_told_so(lab: labk
     assert "without sleeping" not in result.message
 
 
+def test_q5_a_loop_that_only_awaits_asyncio_sleep_is_told_what_it_did(lab: labkit.Lab) -> None:
+    """Stopped at once as well, it was told it "called time.sleep 100001 times", which it
+    never called (judges14 noticed): the message names the sleep the code made."""
+    import asyncio
+
+    def naps_awaiting(lab, path, budget):
+        lab.get(path, timeout=0.5)
+
+        async def main():
+            while True:
+                await asyncio.sleep(0.001)
+
+        asyncio.run(main())
+
+    def naps_both_ways(lab, path, budget):
+        lab.get(path, timeout=0.5)
+
+        async def main():
+            while True:
+                time.sleep(0.001)
+                await asyncio.sleep(0.001)
+
+        asyncio.run(main())
+
+    start = time.monotonic()
+    result = q5.check(naps_awaiting, lab)
+    assert time.monotonic() - start < 3
+    assert not result and "it awaited asyncio.sleep 100001 times" in result.message, result.message
+    assert "time.sleep" not in result.message.replace("asyncio.sleep", ""), result.message
+    result = q5.check(naps_both_ways, lab)
+    assert "called time.sleep 50001 times and awaited asyncio.sleep 50000 times" in (
+        result.message
+    ), result.message
+
+
 # -- the eleventh re-examination (judges13, 2026-12-05c) --
 
 # "jitter" from the process's id: each of the judge's runs is another process, so its waits
@@ -771,6 +806,38 @@ def test_q5_a_seed_given_before_labkit_exercises_is_imported_is_seen() -> None:
 
     assert kept("kernel") == "(42, 2)"
     assert kept("plain") == "None"
+
+
+_KERNEL_START = r"""
+import sys
+from labkit import kernel
+
+class Shell:  # what load_ipython_extension uses of IPython's shell
+    def set_custom_exc(self, *args):
+        pass
+
+kernel.load_ipython_extension(Shell())
+print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] == "labkit")))
+print(kernel.__doc__.replace("\n", " "))
+"""
+
+
+def test_the_kernel_extensions_docstring_names_every_labkit_module_it_loads() -> None:
+    """Every kernel of the environment loads labkit.kernel, which installs labkit.seeds (the
+    seeds of the cells above the lesson's imports, for 504 q5): its docstring said it loaded
+    only itself and labkit's package (judges14 noticed)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _KERNEL_START], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    loaded, doc = run.stdout.split("\n", 1)
+    for module in loaded.split():
+        named = module if module != "labkit" else "labkit's package"
+        assert named in doc or module == "labkit.kernel", (module, doc)
+    assert "labkit.seeds" in loaded.split()
 
 
 @pytest.mark.slow  # two checks; the random module's seed stays quick

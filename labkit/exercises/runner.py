@@ -415,6 +415,28 @@ OVERSLEPT = Msg(
     "not returned. Here time.sleep returns at once and moves the clock, so a loop that "
     "sleeps and never stops is stopped at once"
 )
+# the same said of what the code really did: a loop that only awaited asyncio.sleep was told
+# it "called time.sleep 100001 times" (judges14 noticed), which it never called
+OVERSLEPT_AWAITED = Msg(
+    "it awaited asyncio.sleep {count} times ({seconds} s of the judge's virtual time) and had "
+    "not returned. Here asyncio.sleep returns at once and moves the clock, so a loop that "
+    "sleeps and never stops is stopped at once"
+)
+OVERSLEPT_BOTH = Msg(
+    "it called time.sleep {called} times and awaited asyncio.sleep {awaited} times ({seconds} s "
+    "of the judge's virtual time) and had not returned. Here both return at once and move the "
+    "clock, so a loop that sleeps and never stops is stopped at once"
+)
+
+
+def overslept(called: int, awaited: int, seconds: float) -> Msg:
+    """What a run stopped for sleeping past MAX_SLEEPS is told: the sleeps it really made."""
+    shown = f"{seconds:.0f}"
+    if not awaited:
+        return OVERSLEPT.bind(count=called, seconds=shown)
+    if not called:
+        return OVERSLEPT_AWAITED.bind(count=awaited, seconds=shown)
+    return OVERSLEPT_BOTH.bind(called=called, awaited=awaited, seconds=shown)
 
 
 class Overslept(TimeLimit):
@@ -441,13 +463,14 @@ class _Child:
         # the learner's language, read while the copies of the labs are still the kernel's:
         # a fork of the learner's process is told in it without asking the kernel
         self.lang = learner_language()
-        self.sleeps = 0  # calls of the virtual time.sleep
+        self.sleeps = 0  # calls of the virtual time.sleep and asyncio.sleep
+        self.awaited = 0  # of those, the awaited asyncio.sleep
 
     def overslept(self) -> NoReturn:
         """Say that the code slept past any judge's horizon, and end: in virtual time a loop
         that sleeps for ever ends at once, not at the time limit, and is told what it did."""
         with self.lock:
-            _send(self.sock, ("overslept", self.sleeps, self.now))
+            _send(self.sock, ("overslept", self.sleeps - self.awaited, self.now, self.awaited))
         _EXIT(0)
 
     def forked(self) -> bool:
@@ -611,7 +634,12 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
     if aio is not None and real_async_sleep is not None:
 
         async def async_sleep(delay: float, result: Any = None) -> Any:
-            sleep(delay)
+            child.awaited += 1
+            try:
+                sleep(delay)
+            except BaseException:
+                child.awaited -= 1  # a wrong delay: no sleep made
+                raise
             return await real_async_sleep(0, result)
 
         replacements[real_async_sleep] = async_sleep
@@ -1621,7 +1649,7 @@ class _Session:
             return _finish(*message[1:])
         if message[0] == "overslept":
             _drain(self.streams, self.output)
-            raise Overslept(OVERSLEPT.bind(seconds=f"{message[2]:.0f}", count=message[1]))
+            raise Overslept(overslept(message[1], message[3], message[2]))
         self.reply(message)
         return None
 
