@@ -17,7 +17,9 @@ import pytest
 from labkit import drill, exercises
 from labkit.exercises import answers, store
 from labkit.exercises.capstone import Diagnosis
-from labkit.exercises.core import Choice, Exercise, ShortAnswer, digest
+from labkit.exercises.core import REGISTRY, Choice, Exercise, ShortAnswer, digest, make_choice
+from labkit.http.pages import MADE_BY
+from labkit.i18n import render
 
 QUIZZES = [q for q in exercises.all_exercises() if isinstance(q, (Choice, ShortAnswer, Diagnosis))]
 
@@ -1003,6 +1005,65 @@ def test_a_negation_or_a_hedge_names_no_answer_and_is_not_counted(
     assert result.correct is None and result.refused, result
     assert word in result.message
     assert store.load().get(qid) is None
+
+
+# "the server": lesson 01 q1 accepted it for the hop that made the 500 (read as the origin),
+# yet the gateway that relayed it is a server too, and so is the portal; 07 q1 and the
+# capstone counted it as a wrong attempt. Where several options are servers it is asked which
+# one, not counted; where only one is, it is that one.
+WHICH_SERVER = {
+    "en": (
+        ["server", "the server", "The server.", "it was the server", "the server side"],
+        "which server?",
+    ),
+    "zh-CN": (["服务器", "是服务器", "服务器生成的", "服务端", "the server"], "哪个服务器？"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(WHICH_SERVER))
+def test_the_server_is_asked_which_server_where_several_hops_are_and_not_counted(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LABKIT_LANG", lang)
+    forms, asked = WHICH_SERVER[lang]
+    servers = {
+        "500.who-made-it": ("origin", "gateway", "portal"),
+        "511.who-made-it": ("portal", "gateway", "origin"),
+    }
+    for qid, named in servers.items():
+        for form in forms:
+            result = exercises.get(qid).check(form)
+            assert result.correct is None and result.refused, (form, result)
+            assert asked in result.message and "\n" not in result.message, result.message
+            asks = re.split(r"; answer|；请用", result.message)[0]  # before the options
+            assert "client" not in asks and "客户端" not in asks, result.message
+            assert all(render(MADE_BY[hop], lang) in asks for hop in named), result.message
+        assert store.load().get(qid) is None, qid
+        assert exercises.get(qid).check("the origin server").correct is (qid == "500.who-made-it")
+    incident = exercises.get("capstone.incident-6")
+    for form in forms:
+        result = incident.check({"made_by": form, "cause": "maintenance"})
+        assert result.correct is None and result.refused and asked in result.message, result
+    assert store.load().get(incident.id) is None
+
+
+def test_the_server_is_the_one_server_among_the_options() -> None:
+    q = make_choice(
+        "test.one-server",
+        "test",
+        "Which end answered?",
+        ["client", "origin"],
+        "origin",
+        {},
+        (),
+        "origin",
+    )
+    try:
+        for form in ("the server", "服务器", "it was the server"):
+            assert q.check(form).correct is True, form
+        assert q.check("the client").correct is False
+    finally:
+        del REGISTRY["test.one-server"]
 
 
 def test_reason_phrases_with_not_are_not_negations() -> None:

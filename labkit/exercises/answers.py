@@ -24,11 +24,12 @@ from __future__ import annotations
 import http
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from labkit import i18n
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.http.messages import reason_for
-from labkit.http.pages import PAGE_STATUSES
+from labkit.http.pages import MADE_BY, PAGE_STATUSES
 from labkit.i18n import Listed, Msg
 
 
@@ -249,7 +250,6 @@ HOPS: dict[str, str] = {
     "origin": "origin",
     "origin server": "origin",
     "labkit origin": "origin",
-    "server": "origin",
     "application": "origin",
     "application server": "origin",
     "web application": "origin",
@@ -286,7 +286,6 @@ HOPS: dict[str, str] = {
     "应用服务器": "origin",
     "后端": "origin",
     "后端服务器": "origin",
-    "服务器": "origin",
     "商店": "origin",
     "网关": "gateway",
     "反向代理": "gateway",
@@ -300,6 +299,34 @@ HOPS: dict[str, str] = {
     "上游": "upstream",
     "上游服务器": "upstream",
 }
+
+# The hops that are servers: each answers requests, so "the server" names none of them alone
+# (lesson 01 q1 accepted "the server" for the hop that made the 500, mapped to the origin,
+# yet the gateway that relayed it, and the portal, are servers too). A question decides:
+# where one of its options is a server, that one; where several are, it asks which.
+SERVERS = ("origin", "gateway", "portal", "upstream")
+# the words that name a server and nothing more ("the server", "the server side", 服务器)
+SERVER_WORDS = frozenset(
+    {"server", "web server", "http server", "server side", "服务器", "服务端", "服务器端"}
+)
+
+
+WHICH_SERVER = Msg("which server? {given} could name any of {servers}: each of them is a server")
+
+
+def which_server(given: object, servers: Iterable[str]) -> Msg:
+    """The one line for "the server" where ``servers`` (hops) could each be meant."""
+    return WHICH_SERVER.bind(given=repr(given), servers=Listed(MADE_BY.get(h, h) for h in servers))
+
+
+class Ambiguous(WrongKind):
+    """A hop named by a word several hops answer to ("the server"): no answer to judge (not
+    counted) unless the question has one such hop (``given``: the answer as written)."""
+
+    def __init__(self, given: object, servers: Iterable[str] = SERVERS) -> None:
+        super().__init__(which_server(given, servers))
+        self.given = given
+
 
 CAUSE_SYNONYMS: dict[str, str] = {
     "planned maintenance": "maintenance",
@@ -844,12 +871,16 @@ def hop(answer: object) -> str:
         return "upstream"
     if text in HOPS:
         return HOPS[text]
+    if text in SERVER_WORDS:  # "the server": which one? (the question decides)
+        raise Ambiguous(answer)
     typo = _one_typo(text, HOPS)
     if typo is not None:
         return HOPS[typo]
     parts = [p.strip() for p in re.split(_OR, text) if p.strip()]
     if len(parts) > 1 and all(p in HOPS for p in parts):
         return HEDGE.join(sorted({HOPS[p] for p in parts}))
+    if len(parts) > 1 and all(p in HOPS or p in SERVER_WORDS for p in parts):
+        raise Hedged(SEVERAL.bind(given=repr(answer)))  # "the gateway or the server"
     raise WrongKind(Msg("{given} is not a hop", given=repr(answer)))
 
 

@@ -161,6 +161,18 @@ def _maker(value: object) -> str:
         return answers.clean(value)
 
 
+def _which_server(value: object) -> Msg | None:
+    """ "which server?" for a made_by of "the server" (the portal, the gateway, the origin and
+    the upstreams are all servers; it was read as the origin); None for any other."""
+    try:
+        answers.hop(value)
+    except answers.Ambiguous:
+        return answers.which_server(value, [m for m in MAKERS if m in answers.SERVERS])
+    except answers.WrongKind:
+        pass
+    return None
+
+
 def _cause(value: object) -> str:
     return answers.cause(value)
 
@@ -227,6 +239,8 @@ def _diagnosis(given: Any) -> tuple[str, str]:
                 expected=_EXPECTS,
             )
         )
+    elif (which := _which_server(given["made_by"])) is not None:
+        problem = which
     elif (maker := _maker(given["made_by"])) not in MAKERS:
         problem = Msg("made_by {given} is not a hop", given=repr(given["made_by"]))
     elif (cause := _cause(given["cause"])) not in CAUSES:

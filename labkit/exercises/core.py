@@ -560,6 +560,13 @@ class Choice(Exercise):
             return None  # "Upgrade or Connection": two answers, read as one list of headers
         try:
             wanted = answers.canonical(kind, given)
+        except answers.Ambiguous:  # "the server": the one server among the options, if one
+            servers = [k for k in keys if k in answers.SERVERS]
+            if len(servers) == 1:
+                return keys[servers[0]]
+            if not servers:
+                return None
+            raise answers.Ambiguous(given, servers) from None
         except (answers.Negated, answers.Hedged):
             raise
         except WrongKind:
