@@ -38,7 +38,9 @@ _PLAIN_HEAD = re.compile(
 )
 MAX_PLAIN_LENGTH = 18  # digits of a Content-Length read without h11 (h11 takes up to 20)
 
-MAX_UPSTREAM_HEAD = 8 * 1024  # like nginx's proxy_buffer_size on 64-bit systems
+# bytes of a response head (status line, fields and the empty line): nginx's proxy_buffer_size
+# where a memory page is 8 KB (4 KB on x86-64, the nginx personality's limit)
+MAX_UPSTREAM_HEAD = 8 * 1024
 MAX_ANY_HEAD = (
     16 * 1024 * 1024
 )  # above every personality's limit (Caddy: 10 MB); each exchange checks its own
@@ -401,12 +403,14 @@ class Connection:
                 continue
             if isinstance(event, h11.Response):
                 end = raw.find(b"\r\n\r\n")
-                if end > max_head:
+                # the whole head, its empty last line too, as nginx's buffer must hold it
+                # (observed: 4,095 bytes accepted, 4,097 refused) and as a capture counts it
+                if end + 4 > max_head:
                     raise UpstreamFailure(
                         Condition.HEADER_TOO_BIG,
                         Msg(
                             "the response head is {size} bytes, more than {limit}",
-                            size=end,
+                            size=end + 4,
                             limit=max_head,
                         ),
                         bytes(raw),
@@ -527,7 +531,7 @@ def _plain_reply(
     would make of such a head is exactly this: the status, the reason, each field's name and
     value less the whitespace around it; the body is ``whole``."""
     end = raw.find(b"\r\n\r\n")
-    if end < 0 or end > max_head:
+    if end < 0 or end + 4 > max_head:  # the whole head, as _read_head counts it
         return None
     head = bytes(raw[: end + 4])
     match = _PLAIN_HEAD.fullmatch(head)
