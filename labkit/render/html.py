@@ -60,6 +60,17 @@ PANEL_STYLE = f"""<style>
   min-height: var(--jp-widgets-inline-height); }}
 .labkit-panel .widget-checkbox .widget-label-basic {{ white-space: normal; overflow: visible;
   height: auto; }}
+/* 320 CSS px wide (WCAG 1.4.10 reflow; a 1280 px window at 400%, or at 200% with the file
+   browser open): a row of controls wraps, and a labelled box takes no more than its panel's
+   width, its box under its label when both do not fit. ipywidgets draws every such box 300 px
+   wide on a row of fixed height: 501's Send and 505's "Send the request line" sat out of
+   sight beside a box the panel scrolled sideways, the quiz's answer box was cut */
+.labkit-panel .widget-hbox {{ flex-wrap: wrap; }}
+.labkit-panel .widget-inline-hbox {{ flex-wrap: wrap; min-width: 0; height: auto;
+  max-width: calc(100% - 2 * var(--jp-widgets-margin));
+  min-height: var(--jp-widgets-inline-height); }}
+.labkit-panel .widget-inline-hbox > select, .labkit-panel .widget-inline-hbox > input {{
+  min-width: 0; max-width: 100%; }}
 .labkit-panel .labkit-status {{ color: {JP_TEXT}; }}
 .labkit-panel .labkit-error:not(:empty) {{ color: {JP_TEXT};
   border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
