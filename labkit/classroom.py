@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
@@ -88,6 +89,13 @@ CHANGED = Msg("{path} changed while it was read (its owner is writing it); it wa
 # ("{USERNAME}"), run it as the system user NAME itself
 TLJH_PREFIX = "jupyter-"
 TLJH_CUT = 26
+
+
+# how collect opens what it reads (``_walk``): a directory on the way only to pass through
+# it (O_PATH needs no read permission on it), and no name as a link
+_O_PATH = getattr(os, "O_PATH", os.O_RDONLY)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+MAX_LINKS = 40  # links of root's or yours followed in one path, as Linux's own path walk
 
 
 class ExchangeError(LabkitError):
@@ -345,6 +353,89 @@ class _Accounts:
         return owner == tljh_account(user) and not self.exists(user)
 
 
+def _link_refused(link: Path, owner: int, path: Path) -> store.ProgressError:
+    return store.ProgressError(
+        say(
+            Msg(
+                "{path} was not read: {link} is a symbolic link owned by {owner} (collect "
+                "follows only links owned by root or you: a learner's may lead to someone "
+                "else's files)",
+                path=path,
+                link=link,
+                owner=repr(_owner_name(owner)),
+            )
+        )
+    )
+
+
+def _walk(path: Path) -> tuple[int, str]:
+    """An fd of the directory ``path`` names a file in (the caller closes it) and that
+    file's name, reached one name at a time from ``/`` (or the working directory), each
+    opened with O_NOFOLLOW from the directory before it: a symbolic link on the way is
+    followed only when root or you own it (the host's /home -> /data/home, your own
+    ~/course -> /srv/course), never a learner's. Root collecting home directories followed
+    a learner's ~/.local -> /root (or -> another learner's ~/.local): root's file counted
+    for the learner it named, another learner's for its owner under the first one's home;
+    and a link swapped in between a look and a read is opened the same way, so it is
+    refused too. The last name is not looked at: the caller opens it with O_NOFOLLOW.
+    Raises OSError (as opening ``path`` would) or ProgressError (a link not followed)."""
+    parts = list(path.parts)
+    absolute = path.is_absolute()
+    if absolute:
+        parts.pop(0)
+    last = parts.pop() if parts else "."
+    fd = os.open("/" if absolute else ".", _O_PATH | os.O_DIRECTORY)
+    here, links = Path("/" if absolute else "."), 0
+    try:
+        while parts:
+            name = parts.pop(0)
+            try:
+                step = os.open(name, _O_PATH | os.O_DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            except NotADirectoryError:
+                st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                links += 1
+                if links > MAX_LINKS:  # a loop of links (Linux stops at 40 too)
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+                if stat.S_ISDIR(st.st_mode):  # a directory again (its owner renames): again
+                    parts.insert(0, name)
+                    continue
+                if not stat.S_ISLNK(st.st_mode):
+                    raise
+                if st.st_uid not in (0, os.geteuid()):
+                    raise _link_refused(here / name, st.st_uid, path) from None
+                target = Path(os.readlink(name, dir_fd=fd))
+                if target.is_absolute():
+                    os.close(fd)
+                    fd = os.open("/", _O_PATH | os.O_DIRECTORY)
+                    parts[:0] = target.parts[1:]
+                else:
+                    parts[:0] = target.parts
+                here = here / name
+                continue
+            os.close(fd)
+            fd, here = step, here / name
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, last
+
+
+@contextlib.contextmanager
+def _at(path: Path) -> Iterator[tuple[int, str]]:
+    """``_walk(path)``, its directory's fd closed after."""
+    fd, name = _walk(path)
+    try:
+        yield fd, name
+    finally:
+        os.close(fd)
+
+
+def _lstat(path: Path) -> os.stat_result:
+    """``path.lstat()`` through ``_walk``: no learner's link on the way is followed."""
+    with _at(path) as (fd, name):
+        return os.stat(name, dir_fd=fd, follow_symlinks=False)
+
+
 def read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
     """A file a learner wrote, read as collect reads one: never through a link planted at
     its name, a regular file of one name only (``fstat`` of what was opened), at most
@@ -356,7 +447,18 @@ def read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
     file's owner); a file labkit writes for a learner has one name (it is renamed into
     place). As it was: the owner can write into their file while it is read (growing it
     past any limit, or half a record at a time)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        with _at(path) as (at, name):
+            try:
+                fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW, dir_fd=at)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:  # the file is a symbolic link
+                    raise store.ProgressError(say(NOT_FOLLOWED.bind(path=path))) from None
+                raise
+    except OSError as exc:
+        raise store.ProgressError(
+            say(Msg("cannot read {path}: {why}", path=path, why=exc.strerror or exc))
+        ) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -393,11 +495,9 @@ def read_one(path: Path) -> Found:
     """A progress file or a submission, read without following links or changing anything."""
     try:
         raw, st = read_no_follow(path)
-    except OSError as exc:
-        if os.path.islink(path):
-            raise store.ProgressError(say(NOT_FOLLOWED.bind(path=path))) from None
+    except OSError as exc:  # reading failed (EIO)
         raise store.ProgressError(
-            say(Msg("cannot read {path}: {why}", path=path, why=exc.strerror))
+            say(Msg("cannot read {path}: {why}", path=path, why=exc.strerror or exc))
         ) from None
     owner = _owner_name(st.st_uid)
     when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
@@ -460,14 +560,25 @@ def read_one(path: Path) -> Found:
 
 
 def _kind(path: Path) -> str | None:
-    """'link', 'dir', 'file' or None (absent); raises OSError when it cannot even look."""
+    """'link', 'dir', 'file' or None (absent); raises OSError when it cannot even look,
+    ProgressError when a learner's link is on the way (``_walk``)."""
     try:
-        st = path.lstat()
+        st = _lstat(path)
     except FileNotFoundError:
         return None
     if stat.S_ISLNK(st.st_mode):
         return "link"
     return "dir" if stat.S_ISDIR(st.st_mode) else "file"
+
+
+def _listdir(path: Path) -> list[str]:
+    """``os.listdir(path)`` through ``_walk``, ``path`` itself not followed either."""
+    with _at(path) as (at, name):
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW, dir_fd=at)
+    try:
+        return os.listdir(fd)
+    finally:
+        os.close(fd)
 
 
 def _files(target: Path, collection: Collection) -> Iterator[Path]:
@@ -476,11 +587,14 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
         kind = _kind(target)
         if kind == "dir" and _kind(target / "inbox") == "dir":
             target = target / "inbox"
-        names = sorted(os.listdir(target)) if kind == "dir" else []
+        names = sorted(_listdir(target)) if kind == "dir" else []
     except OSError as exc:
         collection.errors.append(
             say(Msg("cannot read the directory {path}: {why}", path=target, why=exc.strerror))
         )
+        return
+    except store.ProgressError as exc:
+        collection.errors.append(str(exc))
         return
     if kind is None:
         collection.errors.append(say(Msg("{path} does not exist", path=target)))
@@ -495,7 +609,7 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
         home_file = target / _PROGRESS_IN_HOME
         try:
             present = _kind(home_file) is not None
-        except OSError:
+        except (OSError, store.ProgressError):
             present = True  # cannot even look: reading it says why
         if present:
             yield home_file
@@ -525,8 +639,8 @@ def _report_unprintable(folder: Path, paths: list[Path], collection: Collection)
     owners: dict[int, list[Path]] = {}
     for path in paths:
         try:
-            uid = path.lstat().st_uid
-        except OSError:  # gone since the listing
+            uid = _lstat(path).st_uid
+        except (OSError, store.ProgressError):  # gone since the listing
             continue
         owners.setdefault(uid, []).append(path)
     for uid, files in sorted(owners.items()):
@@ -559,8 +673,8 @@ def _newest_of_each_owner(folder: Path, entries: list[Path], collection: Collect
     linked = []
     for path in entries:
         try:
-            st = path.lstat()
-        except OSError:  # gone since the listing, or cannot look: reading it says why
+            st = _lstat(path)
+        except (OSError, store.ProgressError):  # gone, or cannot look: reading it says why
             st = None
         if st and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:  # a directory has 2 or more
             linked.append(path)
@@ -613,8 +727,8 @@ def _read_cached(path: Path, cache: Cache | None) -> Found | str:
     CPU each time. A string is the error the file gave."""
     stamp: tuple[int, ...] = ()
     if cache is not None:
-        with contextlib.suppress(OSError):  # gone, or cannot look: reading it says why
-            st = path.lstat()
+        with contextlib.suppress(OSError, store.ProgressError):  # reading it says why
+            st = _lstat(path)
             stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         kept = cache.get(path)
         if stamp and kept is not None and kept[0] == stamp:

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from sharedhost import shared_dir, shared_python, system_users
@@ -227,6 +228,115 @@ def test_root_collects_homes_with_each_learner_named_by_their_record(room, tmp_p
     assert {r["user"] for r in rows} == {alice.name, bob.name}  # never "root"
     assert all(r["user"] == r["owner"] for r in rows)
     assert [(f.stat().st_mtime_ns, f.stat().st_ino, f.read_bytes()) for f in files] == before
+
+
+def _link_refused(path, link, owner) -> str:
+    return (
+        f"labkit: error: {path} was not read: {link} is a symbolic link owned by {owner!r} "
+        "(collect follows only links owned by root or you: a learner's may lead to someone "
+        "else's files)"
+    )
+
+
+# bob, swapping his progress folder for a link to root's and back (rename(2) is atomic),
+# until his stdin closes
+SWAPPER = """
+import os, sys, threading
+folder, real, link = sys.argv[1:]
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+os.rename(folder, real)
+print("swapping", flush=True)
+while not stop.is_set():
+    os.rename(link, folder)
+    os.rename(folder, link)
+    os.rename(real, folder)
+    os.rename(folder, real)
+os.rename(real, folder)
+"""
+
+
+def test_root_never_follows_a_learners_link_on_the_way_to_a_progress_file(room, tmp_path) -> None:
+    """Root collecting home directories opened ~/.local/share/labkit/progress.json by its
+    path: only its last name was not followed. alice, who linked ~/.local to a folder of
+    root's, made root's file (naming cid, who never tried anything) cid's row; cid, who
+    linked his progress folder to bob's, gave bob's progress under cid's home. A link of
+    root's on the way (the host's /home -> /data/home) is still followed, and a link bob
+    swaps in and out while collect runs is never followed."""
+    alice, bob, cid = room["alice"], room["bob"], room["cid"]
+    assert room["session"](bob).stdout.strip() == "True"
+    roots = tmp_path / "root" / ".local" / "share" / "labkit"
+    roots.mkdir(parents=True)
+    (roots / "progress.json").write_text(
+        json.dumps({"version": 2, "user": cid.name, "exercises": {}})
+    )
+    homes = tmp_path / "homes"
+    homes.symlink_to(bob.home.parent)  # root's link
+    bob_home = homes / bob.home.name
+    linked = {
+        alice: (alice.home / ".local", tmp_path / "root" / ".local"),
+        cid: (cid.home / ".local/share/labkit", bob.home / ".local/share/labkit"),
+    }
+    for user, (link, target) in linked.items():
+        script = 'mkdir -p "${0%/*}" && mv -T "$0" "$0.kept"; ln -s "$1" "$0"'
+        made = user.run(["sh", "-c", script, str(link), str(target)])
+        assert made.returncode == 0, made.stderr
+    env = {k: v for k, v in os.environ.items() if k != "LABKIT_PROGRESS"}
+    try:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "labkit",
+                "collect",
+                *map(str, (alice.home, cid.home, bob_home)),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        for user, (link, _) in linked.items():
+            user.run(["sh", "-c", 'rm "$0" && { mv -T "$0.kept" "$0" || true; }', str(link)])
+    assert out.returncode == 1, out.stderr
+    progress = ".local/share/labkit/progress.json"
+    lines = out.stderr.splitlines()
+    assert _link_refused(alice.home / progress, alice.home / ".local", alice.name) in lines
+    assert _link_refused(cid.home / progress, linked[cid][0], cid.name) in lines
+    rows = _csv(out.stdout)
+    assert {r["user"] for r in rows} == {bob.name}  # no cid (root's file), no second bob
+    assert {r["source"] for r in rows} == {str(bob_home / progress)}
+
+    # swapped while collect runs: a look and a read in between found the link
+    folder = bob.home / ".local/share/labkit"
+    made = bob.run(["ln", "-s", str(roots), f"{folder}.link"])
+    assert made.returncode == 0, made.stderr
+    swapper = bob.popen(
+        [str(room["python"]), "-c", SWAPPER, str(folder), f"{folder}.real", f"{folder}.link"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    refused = _link_refused(bob.home / progress, folder, bob.name)[len("labkit: error: ") :]
+    absent = f"cannot read {bob.home / progress}: No such file or directory"  # mid-swap
+    seen: set[str] = set()
+    try:
+        assert swapper.stdout.readline() == "swapping\n"
+        deadline = time.monotonic() + 30  # a generous bound: both are seen within a second
+        while not {"bob", "refused"} <= seen and time.monotonic() < deadline:
+            found = classroom.collect([bob.home])
+            assert set(found.learners) <= {bob.name}, found.learners  # never cid's (root's)
+            assert set(found.errors) <= {refused, absent}, found.errors
+            if found.learners:
+                assert found.learners[bob.name].path == bob.home / progress
+                seen.add("bob")
+            seen |= {"refused"} if refused in found.errors else set()
+    finally:
+        swapper.communicate("", timeout=30)
+        bob.run(["rm", f"{folder}.link"])
+    assert seen == {"bob", "refused"}
+    assert folder.is_dir() and not folder.is_symlink()
 
 
 def test_submit_refuses_an_inbox_others_can_list(tmp_path, monkeypatch) -> None:
