@@ -91,8 +91,8 @@ def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> 
     is a lesson (a code cell starts a lab) whose start cell has not run."""
     if STARTED in names:
         return None
-    path = _lesson(notebook)
-    if path is None:
+    lesson = _lesson(notebook)
+    if lesson is None:
         return None
     # imported here, not at the kernel's start: most NameErrors never get this far
     from labkit.i18n import Msg
@@ -105,7 +105,7 @@ def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> 
         name=repr(name),
         start=Msg("# Run this cell first"),  # how each lesson's start cell begins
     )
-    return line.render(_language(path))
+    return line.render(_language(lesson[0]))
 
 
 def set_by_a_cell(
@@ -119,10 +119,10 @@ def set_by_a_cell(
     import ast
 
     name = getattr(error, "name", None)
-    path = _lesson(notebook)
-    if not name or path is None:
+    lesson = _lesson(notebook) if name else None
+    if lesson is None:
         return None
-    listed = _code_cells(path)
+    path, listed = lesson
     cells = [src for _, src in listed]
     here = next((i for i, (k, _) in enumerate(listed) if cell_id and k == cell_id), None)
     if here is None:
@@ -146,9 +146,10 @@ def set_by_a_cell(
     return line.render(_language(path))
 
 
-def _lesson(notebook: str) -> Path | None:
-    """The notebook at ``notebook`` (relative to the kernel's folder, or absolute), if it is
-    a lesson (a code cell starts a lab)."""
+def _lesson(notebook: str) -> tuple[Path, list[tuple[str, str]]] | None:
+    """The notebook at ``notebook`` (relative to the kernel's folder, or absolute) and its
+    code cells (``_code_cells``), if it is a lesson (a code cell starts a lab): the cells read
+    here are the ones ``set_by_a_cell`` looks through, the notebook read and parsed once."""
     # imported here, not at the kernel's start: most NameErrors never get this far
     from pathlib import Path
 
@@ -158,7 +159,7 @@ def _lesson(notebook: str) -> Path | None:
     if not path.is_absolute():  # the server's path; the kernel runs in the notebook's folder
         path = Path.cwd() / path.name
     cells = _code_cells(path)
-    return path if any("labkit.start(" in src for _, src in cells) else None
+    return (path, cells) if any("labkit.start(" in src for _, src in cells) else None
 
 
 def _code_cells(path: Path) -> list[tuple[str, str]]:

@@ -783,7 +783,14 @@ def test_a_name_set_by_a_cell_not_run_since_a_restart_names_that_cell(
     code = [c for c in json.loads(lesson.read_text())["cells"] if c["cell_type"] == "code"]
     fifth = next(i for i, c in enumerate(code) if "incident5.start" in "".join(c["source"]))
     text = next(c for c in code[fifth:] if "".join(c["source"]) == "print(ex.text)")
-    said = kernel.set_by_a_cell(NameError(name="ex"), str(lesson), "print(ex.text)", text["id"])
+    read = Path.read_text
+    reads: list[Path] = []  # the notebook is read and parsed once per NameError
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            Path, "read_text", lambda path, **kw: reads.append(path) or read(path, **kw)
+        )
+        said = kernel.set_by_a_cell(NameError(name="ex"), str(lesson), "print(ex.text)", text["id"])
+    assert reads.count(lesson) == 1, reads
     assert said == (
         "NameError: name 'ex' is not defined: the cell of this lesson that sets it (the one "
         "that begins “ex = incident5.start(lab)”) has not run since the kernel started. Run "
