@@ -101,8 +101,8 @@ MAX_KEPT = 256  # Proxy-Status entries, and failure pages, kept (server.Generati
 # What is forwarded for a request's fields (Proxy._forwarding_parts), for the personality,
 # keep-alive and body length it was made for: the fields before the X-Request-ID and after
 # it, whether there is a Host, those fields as h11 takes them (None: h11_fields judges),
-# and their lines as h11 writes them (None: h11 writes them, see _plain_lines)
-_Entries = list[tuple[bytes, bytes, bytes]]
+# and their lines as h11 writes them (None: h11 writes them, see upstream.plain_lines)
+_Entries = list[upstream.Entry]
 _Forwarding = tuple[
     personalities.Personality,
     bool,
@@ -125,35 +125,6 @@ def _wire(before: Headers, after: Headers) -> tuple[_Entries, _Entries] | None:
     if sum(1 for _, name, _ in (*first, *then) if name in _FRAMING) > 1:
         return None
     return first, then
-
-
-def _plain_lines(wire: tuple[_Entries, _Entries] | None, length: int) -> tuple[bytes, bytes] | None:
-    """The field lines of a request forwarded with a body of ``length`` bytes as h11 writes
-    them (``upstream._plain_request``: the Host lines first, each 'name: value'), before the
-    X-Request-ID's line and after it (with the blank line), made once for a client's fields;
-    None where h11 is to write the request: without a Host, with a Connection or
-    Transfer-Encoding, a body its Content-Length does not frame."""
-    if wire is None:
-        return None
-    first, then = wire
-    host = b""
-    length_seen = False
-    for raw, name, value in (*first, *then):
-        if name == b"host":
-            host += b"%s: %s\r\n" % (raw, value)
-        elif name == b"content-length":
-            if value != b"%d" % length:
-                return None
-            length_seen = True
-        elif name == b"connection" or name == b"transfer-encoding":
-            return None
-    if not host or (length and not length_seen):
-        return None
-    before = b"".join(
-        [b"%s: %s\r\n" % (raw, value) for raw, name, value in first if name != b"host"]
-    )
-    after = b"".join([b"%s: %s\r\n" % (raw, value) for raw, name, value in then if name != b"host"])
-    return host + before, after + b"\r\n"
 
 
 # Methods a reverse proxy cannot pass on, and why; answered 501 (RFC 9110 15.6.2: not
@@ -502,9 +473,9 @@ class Proxy(HTTPServer):
         self, request: Request, keepalive: bool, method: bytes, target: bytes
     ) -> bytes | None:
         """The forwarded request's head as h11 writes it, from the lines made once for its
-        fields (``_plain_lines``) around this request's X-Request-ID, or None where h11 is to
+        fields (``upstream.plain_lines``) around this request's X-Request-ID, or None where h11 is to
         write it (``upstream.Connection.exchange``: a HEAD or CONNECT, fields it must judge)."""
-        if method == b"HEAD" or method == b"CONNECT":
+        if method in upstream.H11_METHODS:
             return None
         lines = self._forwarding_made(request, keepalive)[7]
         if lines is None:
@@ -571,7 +542,7 @@ class Proxy(HTTPServer):
         if not keepalive:
             after.append(("Connection", "close"))
         wire = _wire(headers, after)
-        plain = _plain_lines(wire, len(request.body))
+        plain = None if wire is None else upstream.plain_lines(*wire, len(request.body))
         return person, keepalive, len(request.body), headers, after, host, wire, plain
 
     async def forward(self, request: Request, route: Route, targets: list[Target]) -> Response:
@@ -734,7 +705,7 @@ class Proxy(HTTPServer):
     ) -> h11.Request:
         """The h11 event of a request whose head went out as ``_plain_head`` wrote it."""
         fields = self._forwarded_fields(request, keepalive)
-        assert fields is not None  # _plain_lines made the head from the same fields
+        assert fields is not None  # upstream.plain_lines made the head from the same fields
         return judged_request(method, target, fields)
 
     def upstream_version(self, request: Request) -> bytes:

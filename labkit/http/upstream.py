@@ -178,7 +178,7 @@ class Connection:
         self.number = number
         self.requests = 0
         self._consumed = 0
-        # the last exchange went without h11 (``_plain_request``, ``_plain_reply``) and ended
+        # the last exchange went without h11 (``plain_lines``, ``_plain_reply``) and ended
         # cleanly: h11 saw none of it, its states are still those of a fresh cycle
         self._plain_done = False
         # what the proxy keeps of this connection's last exchange, to reuse (proxy._attempt_on)
@@ -248,9 +248,11 @@ class Connection:
         ``sent`` is called once the request is written, before anything is awaited.
         ``version``: the request line's HTTP version, where a gateway passes on another one
         than h11's 1.1 (HAProxy passes ``HTTP/0.9`` with headers on as it came).
-        ``head``: the request's head as ``_plain_request`` writes it, made by the caller
-        (``proxy.Proxy._plain_head``); then ``request`` may be what makes its h11 event,
-        called only if h11 must be told of it.
+        ``head``: the request's head as h11 writes it, made by the caller from lines of
+        ``plain_lines`` (``proxy.Proxy._plain_head``); without it, a request that comes as an
+        h11 event gets its lines there too (``_plain_request``), or h11 writes it. With a
+        head, ``request`` may be what makes its h11 event, called only if h11 must be told
+        of it.
 
         The read timeout runs from the moment the request is written, and again from each
         read that brought part of the head (nginx's proxy_read_timeout: "between two
@@ -336,7 +338,7 @@ class Connection:
         body: bytes = b"",
     ) -> UpstreamReply:
         """The response head. ``told``: the request h11 was not told of (it went out as
-        ``_plain_request`` wrote it), or None. The first read of such a request's answer is
+        ``plain_lines`` wrote its fields), or None. The first read of such a request's answer is
         read without h11 when it is a plain one (``_plain_reply``); else h11 is told of the
         request now and reads what arrived, as if it had written the request itself."""
         reader = self.reader
@@ -484,41 +486,60 @@ class Connection:
                 )
 
 
-def _plain_request(request: h11.Request, body: bytes) -> bytes | None:
-    """The request's bytes as h11 writes them (its request line, the Host fields first, then
-    the others in order, the body), without h11, or None where h11 is to write it: a HEAD or
-    CONNECT (their answers' framing is h11's to judge), a Connection or Transfer-Encoding
-    field, a body its Content-Length does not frame, fields that are byte pairs.
+# A field as h11 keeps it: its name as written, in lower case, and its value
+Entry = tuple[bytes, bytes, bytes]
+# Requests h11 writes itself whatever their fields: their answers' framing is h11's to judge
+H11_METHODS = frozenset({b"HEAD", b"CONNECT"})
 
-    h11 writes a request with a call for each field and its state machine's work around it
-    (the events, their transitions, the framing looked up): about a quarter of what the
-    gateway spent on its upstream's side."""
-    if request.method in _H11_METHODS:
+
+def plain_lines(
+    first: Sequence[Entry], then: Sequence[Entry], length: int
+) -> tuple[bytes, bytes] | None:
+    """The field lines of a request with a body of ``length`` bytes as h11 writes them (the
+    Host lines first, then the others in order, each 'name: value'), split where a line goes
+    between the fields ``first`` and ``then`` (the proxy's X-Request-ID); the second part ends
+    with the blank line. None where h11 is to write the request: without a Host, with a
+    Connection or Transfer-Encoding field, with more than one Content-Length or a body its
+    Content-Length does not frame.
+
+    The one writer of a request as h11 writes it: the proxy makes the lines once for a
+    client's fields (``proxy._forwarding_parts``), and a request that comes as an h11 event
+    gets them here too (``_plain_request``). h11 writes a request with a call for each field
+    and its state machine's work around it (the events, their transitions, the framing looked
+    up): about a quarter of what the gateway spent on its upstream's side."""
+    host = b""
+    length_seen = False
+    for raw, name, value in (*first, *then):
+        if name == b"host":
+            host += b"%s: %s\r\n" % (raw, value)
+        elif name == b"content-length":
+            if length_seen or value != b"%d" % length:
+                return None
+            length_seen = True
+        elif name == b"connection" or name == b"transfer-encoding":
+            return None
+    if not host or (length and not length_seen):
+        return None
+    before = b"".join(
+        [b"%s: %s\r\n" % (raw, value) for raw, name, value in first if name != b"host"]
+    )
+    after = b"".join([b"%s: %s\r\n" % (raw, value) for raw, name, value in then if name != b"host"])
+    return host + before, after + b"\r\n"
+
+
+def _plain_request(request: h11.Request, body: bytes) -> bytes | None:
+    """The bytes of a request that comes as an h11 event as h11 writes them (``plain_lines``,
+    then the body), without h11, or None where h11 is to write it: a HEAD or CONNECT
+    (``H11_METHODS``), fields that are byte pairs, fields ``plain_lines`` leaves to h11."""
+    if request.method in H11_METHODS:
         return None
     items = getattr(request.headers, "raw_items", None)
     if items is None:
         return None
-    host = b""
-    rest = []
-    length = None
-    for name, value in items():
-        lower = name.lower()
-        if lower == b"host":
-            host += b"%s: %s\r\n" % (name, value)
-            continue
-        if lower in _H11_FIELDS:
-            if lower != b"content-length" or length is not None:
-                return None
-            length = value
-        rest.append(b"%s: %s\r\n" % (name, value))
-    if (length is None and body) or (length is not None and length != b"%d" % len(body)):
+    lines = plain_lines([(name, name.lower(), value) for name, value in items()], (), len(body))
+    if lines is None:
         return None
-    line = b"%s %s HTTP/1.1\r\n" % (request.method, request.target)
-    return line + host + b"".join(rest) + b"\r\n" + body
-
-
-_H11_METHODS = frozenset({b"HEAD", b"CONNECT"})
-_H11_FIELDS = frozenset({b"connection", b"transfer-encoding", b"content-length"})
+    return b"%s %s HTTP/1.1\r\n%s%s%s" % (request.method, request.target, *lines, body)
 
 
 def _plain_reply(
