@@ -317,6 +317,9 @@ VARIANTS = {
     # an intermediary (a proxy, a gateway: RFC 9110 3.7) is 中间节点 as the Via and Proxy-Status
     # notes say; lesson 06 said 中介 until December 2026
     "(?<!其)中介(?!绍)": "中间节点",
+    # a bug is "bug", as lesson 01 (7 times), the capstone's table (处理函数的 bug) and the
+    # catalogue write it; lesson 08's checklist said 500 是程序缺陷 until December 2026
+    "缺陷": "bug",
 }
 
 
@@ -386,6 +389,22 @@ def test_rfc_sections_in_a_list_are_separated_by_the_enumeration_comma() -> None
     assert _SECTIONS_BY_COMMA.search("RFC 9111 3（在缓存中存储响应），4 和 5.1（`Age`）")
     assert _SECTIONS_BY_COMMA.search("（RFC 9112 7.1.2，RFC 9110 10.1.4）")
     assert not _SECTIONS_BY_COMMA.search("不实现 CONNECT（501，RFC 9110 15.6.2）")
+
+
+def test_no_two_asides_stand_back_to_back() -> None:
+    """One aside holds a name and its citation: "502 Bad Gateway（错误的网关，RFC 9110 15.6.3）",
+    as lessons 05 and 06 write it. Lesson 09's opening, the glossary and three messages wrote
+    "（错误的网关）（RFC 9110 15.6.3）" until December 2026 (and the rate-limit switch two
+    asides of its own, tests/test_i18n_widgets.py)."""
+    texts = {name: _prose(text) for name, text in _chinese_prose().items()}  # "）**（" too
+    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
+        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    found = [
+        f"{name}: ...{text[max(0, m.start() - 20) : m.end() + 20]}..."
+        for name, text in texts.items()
+        for m in re.finditer("）（", text)
+    ]
+    assert not found, "\n".join(found)
 
 
 def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
