@@ -105,6 +105,23 @@ LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in f
 OrderHandler = Callable[[str], tuple[int, object]]
 
 
+class HandlerFailed(Exception):
+    """What the origin itself finds wrong with a learner's order handler (too slow, a wrong
+    return value): named as the Python exception it stands for, its text a Said, so that the
+    500's why says it in the learner's language where Python's own words stay as written."""
+
+    def __init__(self, type_name: str, text: Said) -> None:
+        super().__init__(str(text))
+        self.type_name, self.text = type_name, text
+
+
+def _too_slow(limit: float) -> HandlerFailed:
+    return HandlerFailed(
+        "TimeoutError",
+        Said(Msg("the handler did not return within {seconds} s", seconds=f"{limit:g}")),
+    )
+
+
 class Origin(HTTPServer):
     role = Role.ORIGIN
     server_header = "labkit-origin"
@@ -451,18 +468,33 @@ class Origin(HTTPServer):
         done, _ = await asyncio.wait({future}, timeout=max(0.0, due - time.monotonic()))
         if not done:
             future.cancel()
-            raise TimeoutError(f"the handler did not return within {limit:g} s")
+            raise _too_slow(limit)
         try:
             result = future.result()
         except runner.TimeLimit:
-            raise TimeoutError(f"the handler did not return within {limit:g} s") from None
+            raise _too_slow(limit) from None
         if not (isinstance(result, tuple) and len(result) == 2):
-            raise TypeError(f"the handler must return (status, body), not {result!r}")
+            raise HandlerFailed(
+                "TypeError",
+                Said(
+                    Msg(
+                        "the handler must return (status, body), not {result}",
+                        result=shown(result),
+                    )
+                ),
+            )
         status, body = result
         if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
             # a 1xx is interim, never a response's final status (RFC 9110 15.2)
-            raise TypeError(
-                f"the handler must return (status, body) with a status 200-599, not {status!r}"
+            raise HandlerFailed(
+                "TypeError",
+                Said(
+                    Msg(
+                        "the handler must return (status, body) with a status 200-599, "
+                        "not {status}",
+                        status=shown(status),
+                    )
+                ),
             )
         if isinstance(body, (dict, list)):
             return self._json(status, body)
@@ -646,8 +678,13 @@ class Origin(HTTPServer):
             500,
             *paragraphs,
             # the exception's name and text as Python wrote them, plain str (a pickle of it
-            # crosses the exercise runner's pipe)
-            why=Said.now("the handler raised {name}: {text}", name=str(name), text=str(text)),
+            # crosses the exercise runner's pipe); what the origin itself found wrong with
+            # the handler (HandlerFailed) keeps its message, in the learner's language
+            why=Said.now(
+                "the handler raised {name}: {text}",
+                name=str(name),
+                text=text if isinstance(text, Said) else str(text),
+            ),
         )
 
     # -- small builders --

@@ -767,6 +767,11 @@ def test_the_progress_table_is_said_in_the_learners_language_when_shown() -> Non
     assert english[-1] == f"0 of {len(table.rows)} solved"
 
 
+def _returns_a_str(order_id: str) -> object:
+    """A learner's order handler that returns a str where (status, body) is due."""
+    return "oops"
+
+
 def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
     """The recorder keeps the message a why or an observation was said from (i18n.Said):
     the gateway's explanation of a failed upstream, what it observed on the picture's
@@ -851,6 +856,23 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         assert (
             text.why_in(bug, "zh-CN") == "处理函数抛出了 ValueError：" + bug.why.split(": ", 1)[1]
         )
+        # what the origin itself finds wrong with a learner's handler is its own words, said in
+        # the learner's language (it read "处理函数抛出了 TypeError：the handler must return
+        # ..." until December 2026); the value as Python shows it
+        lab.origin.order_handler = _returns_a_str
+        try:
+            wrong = lab.get("/orders/7")
+        finally:
+            lab.origin.order_handler = None
+        assert (
+            wrong.why
+            == "the handler raised TypeError: the handler must return (status, body), not 'oops'"
+        )
+        assert text.why_in(wrong, "zh-CN") == (
+            "处理函数抛出了 TypeError：处理函数必须返回 (status, body)，而不是 'oops'"
+        )
+        back = _FromChild(io.BytesIO(pickle.dumps(wrong))).load()
+        assert text.why_in(back, "zh-CN") == text.why_in(wrong, "zh-CN")
         # the gateway's notes of each request it forwards and of the answer (the story's and
         # the inspector's ".." lines): made for every request, said in the panel's language
         story = repr(ok)
