@@ -146,11 +146,19 @@ def unknown(
     lang = _language(lang)
     words = translate(lang, kind, context=KIND)
     choices = Listed(sorted(allowed))
-    message = (
-        Msg("unknown {kind} {name}; choose one of: {choices}", context="name")
-        if words == kind and lang != ENGLISH
-        else Msg("unknown {kind} {name}; choose one of: {choices}")
-    )
+    as_given = words == kind and lang != ENGLISH
+    if not choices.items:  # nothing to choose yet (no request recorded): not "choose one of: "
+        message = (
+            Msg("unknown {kind} {name}; there is none yet", context="name")
+            if as_given
+            else Msg("unknown {kind} {name}; there is none yet")
+        )
+    else:
+        message = (
+            Msg("unknown {kind} {name}; choose one of: {choices}", context="name")
+            if as_given
+            else Msg("unknown {kind} {name}; choose one of: {choices}")
+        )
     return UnknownName(message.bind(kind=words, name=shown(name), choices=choices).render(lang))
 
 

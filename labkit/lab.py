@@ -628,7 +628,9 @@ class Lab:
         hops = hops_of(events)
         first = next((h for h in hops if h.role is not Role.CLIENT), None)
         if first is None or first.received is None:
-            raise LabNotRunning(f"request {request_id} has not reached a server yet")
+            raise LabNotRunning(
+                Msg("request {id} has not reached a server yet", id=request_id).render(self.lang)
+            )
         status, reason, headers, body = parse_response(first.bytes_out)
         words = first.bytes_in.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
         method, target = ([*words, "", ""])[:2]
@@ -655,7 +657,7 @@ class Lab:
         for rid in reversed(self.recorder.ids()):
             if any(e.role is not Role.CLIENT for e in self.recorder.events(rid)):
                 return self.exchange(rid)
-        raise LabNotRunning("no request has reached the lab yet")
+        raise LabNotRunning(Msg("no request has reached the lab yet").render(self.lang))
 
     def _wait_for_story(self, rid: str, entry: str, patience: float = 1.0) -> None:
         """The entry hop records its answer as it writes it; wait until it has.

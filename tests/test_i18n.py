@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import labkit
-from labkit import i18n
+from labkit import errors, i18n
 from labkit.errors import BadArgument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -770,6 +770,31 @@ def test_the_progress_table_is_said_in_the_learners_language_when_shown() -> Non
 def _returns_a_str(order_id: str) -> object:
     """A learner's order handler that returns a str where (status, body) is due."""
     return "oops"
+
+
+def test_a_lab_with_no_request_yet_says_so_in_its_language() -> None:
+    """lab.last() and lab.exchange(...) before any request: "no request has reached the lab
+    yet" was English in a Chinese lab, and an unknown id listed nothing after "choose one of:"
+    in both languages, until December 2026."""
+    for lang, nothing, unknown_id in (
+        (
+            "en",
+            "no request has reached the lab yet",
+            "unknown request id 'req-9'; there is none yet",
+        ),
+        ("zh-CN", "还没有任何请求到达实验室", "未知的请求 ID 'req-9'；目前还一个都没有"),
+    ):
+        with labkit.start(lang=lang) as lab:
+            with pytest.raises(errors.LabNotRunning) as stopped:
+                lab.last()
+            assert str(stopped.value) == nothing
+            with pytest.raises(errors.UnknownName) as unknown:
+                lab.exchange("req-9")
+            assert str(unknown.value) == unknown_id
+            ok = lab.get("/")
+            with pytest.raises(errors.UnknownName) as unknown:
+                lab.exchange("req-9")
+            assert str(unknown.value).endswith(ok.id)  # the ids there are
 
 
 def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:

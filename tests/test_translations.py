@@ -320,6 +320,11 @@ VARIANTS = {
     # a bug is "bug", as lesson 01 (7 times), the capstone's table (处理函数的 bug) and the
     # catalogue write it; lesson 08's checklist said 500 是程序缺陷 until December 2026
     "缺陷": "bug",
+    # a request id is 请求 ID, as lessons 08 and 09 and the guide's neighbours write it; lesson
+    # 03, the guide, two messages and `unknown`'s kind said 请求 id until December 2026
+    "请求 id": "请求 ID",
+    # a page's reference is 参考编号 (docs/i18n.md Terms); one message said 参考号
+    "参考号": "参考编号",
 }
 
 
