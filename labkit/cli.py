@@ -87,6 +87,15 @@ def _argparse_speaks(lang: str) -> Iterator[None]:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
+        lang = _lang()
+        if lang != ENGLISH:
+            # argparse joins the missing arguments' names with ', ' after its words are
+            # translated ("缺少以下必需的参数：action, path"): joined by the list rule instead
+            words = getattr(argparse, "_")  # noqa: B009 (the words _argparse_speaks put in)
+            head = words("the following arguments are required: %s").split("%s")[0]
+            if message.startswith(head):
+                names = message[len(head) :].split(", ")
+                message = head + Listed(names).render(lang)
         see = _say(Msg("(see `{command} --help`)", command=self.prog))
         self.exit(2, f"{self.prog}: error: {message}\n{see}\n")
 

@@ -258,7 +258,14 @@ def test_help_stays_english_in_a_chinese_labkit_lang(
     with pytest.raises(SystemExit):  # a subcommand's parser (labkit ctl's) joins them so too
         cli.main(["ctl", "cache", "x"])
     assert "无效的选择 'x'（可选：'on'、'off'、'purge'）\n" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # the missing arguments too: "action, path" until Dec 2026
+        cli.main(["exchange"])
+    assert "error: 缺少以下必需的参数：action、path\n" in capsys.readouterr().err
     assert vars(argparse)["_"] is english_words
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    with pytest.raises(SystemExit):
+        cli.main(["exchange"])
+    assert "error: the following arguments are required: action, path\n" in capsys.readouterr().err
 
 
 # -- the classroom's commands: exchange, collect, grade and drill (the instructor's words) --
