@@ -446,7 +446,9 @@ def _run(args: argparse.Namespace) -> int:
     scenario = scenarios.get(args.scenario)
     with start() as lab:
         exchange = scenario.run(lab)
-        print(f"{scenario.id}: {in_language(scenario.cause, _lang())}\n")
+        # "502-garbage：上游发送的……" in Chinese, as the playground's list writes it
+        cause = in_language(scenario.cause, _lang())
+        print(_say(Msg("{label}: {text}", label=scenario.id, text=cause)) + "\n")
         print(repr(exchange))
     return 0 if exchange.status == scenario.status else 1
 

@@ -23,7 +23,7 @@ import pytest
 from helpers import run_labkit
 
 import labkit
-from labkit import classroom, cli, drill, grading, load, scenarios, switches
+from labkit import classroom, cli, drill, grading, i18n, load, scenarios, switches
 from labkit.errors import BadArgument, LabNotRunning, UnknownName, check_number, unknown
 from labkit.exercises import all_exercises, capstone, store
 from labkit.render import charts
@@ -616,6 +616,21 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     assert columns(head[: head.index("网关")]) == rows[0].index("-")
     for lang in ("zh-CN", "en"):
         assert max(columns(line) for line in faults.listing(lang).splitlines()) <= 80
+
+
+def test_labkit_run_heads_its_story_with_the_scenarios_cause_in_labkit_lang(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "502-garbage：上游发送的……": its first line put an ASCII ': ' before the Chinese cause
+    until December 2026, where the playground's list writes ："""
+    garbage = scenarios.get("502-garbage")
+    for lang, line in (
+        ("zh-CN", f"502-garbage：{i18n.render(garbage.cause, 'zh-CN')}"),
+        ("en", f"502-garbage: {i18n.render(garbage.cause, 'en')}"),
+    ):
+        monkeypatch.setenv("LABKIT_LANG", lang)
+        assert cli.main(["run", "502-garbage"]) == 0
+        assert capsys.readouterr().out.splitlines()[0] == line
 
 
 def test_labkit_serve_lists_the_upstreams_with_the_enumeration_comma_in_chinese() -> None:
