@@ -160,8 +160,17 @@ def test_a_refused_choice_lists_the_options_with_their_words(
     refused = q1.check("网关坏了")
     assert refused.correct is None
     assert "'a 500 from the handler'（处理函数给出的 500）、" in refused.message, refused.message
+    # and print(q1), as lesson 00 does: the bare English options under a Chinese question
+    # until December 2026
+    assert repr(q1).endswith(
+        "\n  选项：garbage bytes（乱码字节）、connection refused（连接被拒绝）、"
+        "a 500 from the handler（处理函数给出的 500）、reset before headers（在标头之前重置）"
+    )
     monkeypatch.setenv("LABKIT_LANG", "en")
     assert "options: 'garbage bytes', 'connection refused', " in q1.check("the handler").message
+    assert repr(q1).endswith(
+        "\n  options: garbage bytes, connection refused, a 500 from the handler, reset before headers"
+    )
 
 
 def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> None:

@@ -647,8 +647,13 @@ class Choice(Exercise):
         return False, self.feedback.get(d, Msg("that is not it.")), ""
 
     def __repr__(self) -> str:
-        options = Msg("options: {options}", options=Listed(self.options))
-        return f"[{self.id}] {self.prompt}\n  {options.render(learner_language())}"
+        # each option with its words beside it, as the Quiz shows them (lesson 00's print(q1)
+        # listed the bare English options under a Chinese question until December 2026)
+        lang = learner_language()
+        options = Msg(
+            "options: {options}", options=Listed(self.label(o, lang) for o in self.options)
+        )
+        return f"[{self.id}] {self.prompt}\n  {options.render(lang)}"
 
 
 _HEDGE_WORDS = {"or", "either", "maybe", "perhaps", "both", "nor", "neither", "probably", "might"}
