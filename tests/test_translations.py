@@ -325,6 +325,9 @@ VARIANTS = {
     "请求 id": "请求 ID",
     # a page's reference is 参考编号 (docs/i18n.md Terms); one message said 参考号
     "参考号": "参考编号",
+    # a learner is 学员, as the catalogue (17 times), the board, README and guide say it; the
+    # 500 of a learner's handler said 学习者 until December 2026
+    "学习者": "学员",
 }
 
 
