@@ -506,7 +506,8 @@ class Drill:
 
     def check(self, answer: Any = ...) -> Any:
         """The capstone's diagnosis check on this drill's incident (feedback, never an error)."""
-        from labkit.exercises.core import Result
+        from labkit.exercises.core import HINT_CALL_MSG, Result
+        from labkit.i18n import render
 
         result = self._exercise.check(answer)
         if (
@@ -522,10 +523,13 @@ class Drill:
                     "cause": _canonical("cause", given.get("cause")),
                 }
             )
+        # the capstone offers its own hint call (q4.hint()); the learner holds the drill
+        offered = render(self._exercise.hint_offer(), result.lang)
+        ours = render(HINT_CALL_MSG.bind(call="drill.hint()"), result.lang)
         return Result(
             Msg("drill {name}", name=self._shown).render(result.lang),
             result.correct,
-            result.message,
+            result.message.replace(offered, ours),
             result.detail,
             refused=result.refused,
             lang=result.lang,

@@ -315,6 +315,7 @@ def test_after_a_few_wrong_tries_the_parts_are_no_longer_confirmed() -> None:
         assert "made_by is right" in q.check(wrong).message
     later = q.check(wrong)
     assert not later and "no longer says which part is right" in later.message
+    assert repr(later).startswith(f"[{q.id}] Not yet: After {CONFIRMED_TRIES} wrong tries")
     assert "made_by is right" not in later.message and "gateway" not in later.message
     assert q.check({"made_by": "gateway", "cause": "invalid-response"})
 

@@ -471,6 +471,10 @@ def test_a_practice_drill_and_the_gradebooks_reasons_in_chinese(
         assert repr(checked).startswith("[单人演练] 尚未作答：")
         assert "<b>尚未作答</b><small>（单人演练）</small>" in checked._repr_html_()
         assert "solo" not in repr(practice) + repr(checked)
+        # a wrong answer offers the drill's hint, not the capstone's q3.hint() (December 2026)
+        wrong = practice.check({"made_by": "gateway", "cause": "overload"})
+        assert repr(wrong).startswith("[单人演练] 还不对：")
+        assert repr(wrong).endswith("（卡住了？调用 drill.hint() 可以得到提示。）")
         practice.leave()
     finally:
         lab.stop()

@@ -331,7 +331,9 @@ class Diagnosis(CheckedTask):
             return ""
         if _wrong_so_far(self.id) >= CONFIRMED_TRIES:
             return Msg(
-                "not yet. After {tries} wrong tries the feedback no longer says which "
+                # the verdict's label says "Not yet" (it read "Not yet: not yet. After ..."
+                # until December 2026)
+                "After {tries} wrong tries the feedback no longer says which "
                 "part is right, so that an incident cannot be solved by trying every pair: go "
                 "back to the evidence (the headers, the body, ex.hops, ex.elapsed) and decide "
                 "both parts from it; .hint() goes one step further each time.",
