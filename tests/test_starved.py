@@ -18,6 +18,7 @@ import labkit
 from labkit import faults
 from labkit.conditions import Condition
 from labkit.faults import Connection, Fault
+from labkit.http import upstream
 from labkit.http.deadline import GRACE, GRACES, STARVED
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.recorder import Kind, Step
@@ -118,3 +119,55 @@ def test_an_answer_due_after_the_deadline_does_not_win_on_a_starved_loop(frozen_
     for _ in range(3):
         ex = frozen_lab.get("/up/frozen-past/")
         assert ex.status == 504, ex
+
+
+STALL = UPSTREAM_TIMEOUTS.read + 0.1  # longer than the read timeout
+
+
+@pytest.fixture
+def stalled_after_each_write(lab, monkeypatch: pytest.MonkeyPatch):
+    """The loop blocks for STALL right after the gateway wrote its request to the upstream,
+    before the upstream has had a turn to read it: the read timer is overdue when the loop
+    runs again, and the upstream's read, its answer and the gateway's read are all still to
+    come (each a turn of the loop, or a timer of its own)."""
+    exchange = upstream.Connection.exchange
+
+    async def stalled(self: upstream.Connection, *args: object, **kwargs: object) -> object:
+        sent = kwargs.get("sent")
+
+        def then() -> None:
+            self.loop.call_soon(time.sleep, STALL)
+            if callable(sent):
+                sent()
+
+        kwargs["sent"] = then
+        return await exchange(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(upstream.Connection, "exchange", stalled)
+    return lab
+
+
+def test_a_stall_before_the_upstream_read_the_request_changes_no_status(
+    stalled_after_each_write,
+) -> None:
+    """The upstream shares the loop: after a stall it has not yet read the request when the
+    gateway's timer is overdue. Its answer still decides (the loop's clock leaves the stall
+    out, deadline.CatchUpLoop): garbage is a 502, a body cut short a 200, an upstream 0.1 s
+    slow behind a 0.3 s read timeout a 200. Before: 504 for each, every time."""
+    lab = stalled_after_each_write
+    lab.upstreams["slow"].delay = UPSTREAM_TIMEOUTS.read / 3
+    for path, status in [("/up/garbage/", 502), ("/up/body-cut/", 200), ("/up/slow/", 200)]:
+        ex = lab.get(path)
+        assert ex.status == status, (path, ex)
+
+
+@pytest.mark.slow  # two stalls and a real timeout
+def test_a_stall_does_not_save_an_upstream_slower_than_the_read_timeout(
+    stalled_after_each_write,
+) -> None:
+    """Lesson 504's 0.4 s upstream behind a 0.3 s read timeout: the stall left out, its
+    answer is still due after the deadline, so the gateway's timer fires first: 504."""
+    lab = stalled_after_each_write
+    lab.upstreams["slow"].delay = UPSTREAM_TIMEOUTS.read + 0.1
+    for _ in range(2):
+        assert lab.get("/up/slow/").status == 504

@@ -6,24 +6,30 @@ be lost, so a stopping lab waits for a read that nobody will answer; ``asyncio.t
 cancels the current task itself (on 3.10 we fall back to ``wait_for``).
 
 Second, fairness under load. The lab's servers share one event loop, so on a loaded host (a
-classroom's JupyterHub) the whole process can be off the CPU for longer than a 0.2 s connect
-or 0.3 s read timeout. When it gets the CPU back, the timer and the peer's answer are due in
-the same loop iteration, and the timer wins: a garbage upstream's 502 becomes a 504 because
-the machine was busy, not because anything was slow. nginx avoids this by handling ready
-events before it expires timers. We do the same in effect: a timer that fires more than
-``STARVED`` seconds late means the loop itself was away, so the operation is given a few
-short ``GRACE`` periods to finish what is already waiting; a timer on time still gets one
-look at what arrived in the same loop iteration. An upstream that really is slow
-(it sleeps for seconds) still times out, a few tens of milliseconds later and only when the
-process was starved; on time, a timeout fires exactly as before.
+classroom's JupyterHub) the whole process can be off the CPU, or stopped, for longer than a
+0.2 s connect or 0.3 s read timeout. When it runs again, the gateway's timer is overdue while
+its upstream, on the same loop, has not yet had its turns: to accept the connection, read
+the request, answer. Left to the timer, a garbage upstream's 502 becomes a 504 because the
+machine was busy, not because anything was slow (lesson 502's comparison with the process
+stopped for up to 0.8 s: a garbage row 502 -> 504, a body cut short 200 -> 504). nginx handles ready events before it
+expires timers; here the upstream's work takes several turns, so that is not enough. The
+lab's loop (``CatchUpLoop``) keeps a clock that leaves out the time the process was away:
+after a stall every ready socket, and every task it wakes, runs before a timer that was
+due after the moment the process stopped, and the timers then fire in their order, each
+after the work the one before it started. An upstream that really is slow (it sleeps past
+the deadline: lesson 504's 0.4 s upstream behind a 0.3 s read timeout) still times out,
+and on time the loop's clock is the machine's.
 
-The graces are only for what has arrived (a caller that can tell passes ``arrived``): with
-nothing arrived, a late timer is a timeout. Given whatever the loop would find next, they
-let an answer the upstream was to send after the deadline win: lesson 504's upstream (its
-0.4 s a timer on the same loop, due after the gateway's 0.3 s) was relayed as a 200 in 2
-checks of 20 with both cores busy, the timer late by 10-30 ms and each grace as late again.
-The lab's upstreams share the loop, so one that was due before the deadline has written by
-the time the late timer's task runs (its step was scheduled first) and its bytes count.
+What the clock cannot see is a peer in another process (a learner's client, a real
+nginx) whose bytes came while the process was stopped: those arrive at the same turn as
+the overdue timer. For them a timer that fires more than ``STARVED`` seconds late gives
+the operation a few short ``GRACE`` periods to finish what already arrived (a caller that
+can tell passes ``arrived``; with nothing arrived, a late timer is a timeout), and a timer
+on time still gets one look at what arrived in the same loop iteration. The graces are
+only for what has arrived: given whatever the loop would find next, they let an answer
+the upstream was to send after the deadline win (lesson 504's upstream, its 0.4 s a timer
+due after the gateway's 0.3 s, was relayed as a 200 in 2 checks of 20 with both cores busy
+when the graces were for anything).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import select
 import selectors
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -41,7 +48,9 @@ T = TypeVar("T")
 STARVED = 0.01  # a timer this late (seconds; its floor is about 1 ms) means the loop was away
 GRACE = 0.02  # seconds given back each time, enough for a few loop iterations
 GRACES = 3  # at most this many (a loop still starved after them is truly overloaded)
+MAX_LAG = 2.0  # the most the loop's clock leaves out (seconds) before it catches up
 
+_monotonic = time.monotonic
 _timeout_at = getattr(asyncio, "timeout_at", None)
 
 
@@ -136,7 +145,8 @@ FD_SETSIZE = 1024  # select() takes no descriptor above this
 
 class PreciseEpollSelector(selectors.EpollSelector):
     """An epoll selector whose timeout is kept to the microsecond, not rounded up to a
-    millisecond.
+    millisecond, and which keeps the lab's loop's clock (``CatchUpLoop``): how far it lags
+    behind the machine's after the process was away.
 
     epoll_wait() counts its timeout in whole milliseconds and ``selectors`` rounds it up,
     so a timer whose deadline falls between two milliseconds fires up to 1 ms late (0.5 ms
@@ -154,18 +164,73 @@ class PreciseEpollSelector(selectors.EpollSelector):
     always was); only when nothing is ready does the loop sleep in select(). A wait that
     sleeps makes one call more (0.4 us here), a ready one one call less (select() of the
     epoll descriptor, 1.9 us).
+
+    The clock. The loop calls ``select`` once a turn, so the selector sees how long each
+    turn took and how late each sleep woke. A turn that took more than ``STARVED``, or a
+    sleep that woke more than ``STARVED`` after its timeout, means the process was away
+    (stopped, or off the CPU on a busy host, or a callback that blocked): that time is
+    added to ``lag``, and the loop's clock (``time() - lag``) does not count it. While the
+    loop then has work ready (callbacks, or sockets epoll reports), nothing moves the clock
+    on; once nothing is ready, the wait for the next timer is taken out of the lag instead
+    of slept (the clock jumps to that timer) until the lag is gone. So after a stall the
+    loop does, in the order of its timers, what it would have done without it: every ready
+    socket and every task it wakes (an upstream's accept, its read of the request, its
+    answer) runs before a timer that was due later, and a timer due before them (an
+    upstream that sleeps past the deadline) still fires first.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.lag = 0.0  # seconds the process was away that the loop's clock leaves out
+        self._ran_from: float | None = None  # when the loop's current turn began (monotonic)
+
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        if timeout is not None and timeout > 0:
-            fd = self.fileno()
-            if fd < FD_SETSIZE:  # else (a process with a thousand files open) epoll's own wait
-                ready = super().select(0)
-                if ready:
-                    return ready
-                select.select([fd], [], [], timeout)
-                timeout = 0
-        return super().select(timeout)
+        now = _monotonic()
+        began = self._ran_from
+        if began is not None and now - began > STARVED:  # the last turn was away
+            added = min(now - began - STARVED, MAX_LAG - self.lag)
+            if added > 0:
+                self.lag += added
+                if timeout:  # the loop reckoned the timeout on the clock before the lag
+                    timeout += added
+        self._ran_from = now
+        ready = super().select(0)
+        if ready or timeout == 0:  # work ready (a timeout of 0: callbacks are waiting)
+            return ready
+        lag = self.lag
+        if lag:  # nothing ready: the clock moves on to the next timer without waiting
+            if timeout is None:
+                self.lag = 0.0
+            elif timeout <= lag:
+                self.lag = lag - timeout
+                return ready
+            else:
+                self.lag = 0.0
+                timeout -= lag
+        fd = self.fileno()
+        if timeout is None or fd >= FD_SETSIZE:  # no timer, or epoll's own wait (a process
+            ready = super().select(timeout)  # with a thousand files open)
+        else:
+            select.select([fd], [], [], timeout)
+            ready = super().select(0)
+        woke = _monotonic()
+        self._ran_from = woke
+        if timeout is not None and woke - now - timeout > STARVED:  # slept too long: away
+            self.lag = min(woke - now - timeout, MAX_LAG)
+        return ready
+
+
+class CatchUpLoop(asyncio.SelectorEventLoop):
+    """The lab's event loop: its clock leaves out the time the process was away
+    (``PreciseEpollSelector``), so a timer never fires before the work that was ready when
+    the process stopped."""
+
+    def __init__(self) -> None:
+        self._clock = PreciseEpollSelector()
+        super().__init__(self._clock)
+
+    def time(self) -> float:
+        return _monotonic() - self._clock.lag
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -174,6 +239,6 @@ def new_loop() -> asyncio.AbstractEventLoop:
     if not hasattr(selectors, "EpollSelector"):  # pragma: no cover - not Linux
         loop = asyncio.new_event_loop()
     else:
-        loop = asyncio.SelectorEventLoop(PreciseEpollSelector())
+        loop = CatchUpLoop()
     connections.prepare(loop)
     return loop
