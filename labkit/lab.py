@@ -555,26 +555,29 @@ class Lab:
         received = bytearray()
         error = None
         gave_up = None  # when nothing came for the whole wait
-        with socket.create_connection((server.host, server.port), timeout=wait) as sock:
-            port = sock.getsockname()[1]
-            sock.sendall(data)
-            try:
-                while chunk := sock.recv(65536):
-                    received += chunk
-                    sock.settimeout(timeout)
-            except KeyboardInterrupt:  # Kernel > Interrupt: one line, as lab.request says it
-                line = data.split(b"\r\n", 1)[0].decode("latin-1")
-                raise Interrupted(repr(line), self.lang) from None
-            except TimeoutError:
-                if not received:
-                    gave_up = time.perf_counter()
-                error = (
-                    RAW_QUIET.bind(seconds=f"{timeout:g}")
-                    if received
-                    else RAW_SILENT.bind(seconds=f"{wait:g}")
-                ).render(self.lang)
-            except ConnectionResetError:
-                error = RAW_RESET.render(self.lang)
+        # Kernel > Interrupt: one line, as lab.request says it, from the connect on (one that
+        # came as sendall returned, before the read began, showed Python's traceback)
+        try:
+            with socket.create_connection((server.host, server.port), timeout=wait) as sock:
+                port = sock.getsockname()[1]
+                sock.sendall(data)
+                try:
+                    while chunk := sock.recv(65536):
+                        received += chunk
+                        sock.settimeout(timeout)
+                except TimeoutError:
+                    if not received:
+                        gave_up = time.perf_counter()
+                    error = (
+                        RAW_QUIET.bind(seconds=f"{timeout:g}")
+                        if received
+                        else RAW_SILENT.bind(seconds=f"{wait:g}")
+                    ).render(self.lang)
+                except ConnectionResetError:
+                    error = RAW_RESET.render(self.lang)
+        except KeyboardInterrupt:
+            line = data.split(b"\r\n", 1)[0].decode("latin-1")
+            raise Interrupted(repr(line), self.lang) from None
         elapsed = time.perf_counter() - start
         # every server records what reached it, a head cut short too once the client closed
         # (above, leaving the `with`): 0.2 s for it under load left the client's lane alone

@@ -701,14 +701,30 @@ import os, signal, sys, threading
 import labkit
 from IPython.core.interactiveshell import InteractiveShell
 from labkit import kernel
+from labkit.recorder import Kind
 signal.signal(signal.SIGINT, signal.default_int_handler)
 shell = InteractiveShell()
 kernel.load_ipython_extension(shell)
 shell.user_ns["lab"] = lab = labkit.start()
+def interrupt_once_the_origin_has_it(before):
+    # mid-way: once the origin has the request (a fixed 0.3 s came, on a busy host, before
+    # the cell had sent it, and IPython's own traceback was shown)
+    def arrived():
+        return any(
+            e.hop == "origin" and e.kind is Kind.RECEIVED
+            for rid in lab.recorder.ids() if rid not in before
+            for e in lab.recorder.events(rid)
+        )
+
+    lab.recorder.wait_for(arrived, 30)
+    # to the process, as Jupyter interrupts a kernel (raise_signal would go to this thread,
+    # and the main thread would learn of it only once recv returned)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
 for cell in sys.argv[1:]:
-    # to the process, as Jupyter interrupts a kernel (raise_signal would go to the timer's
-    # own thread, and the main thread would learn of it only once recv returned)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    before = set(lab.recorder.ids())
+    timer = threading.Thread(target=interrupt_once_the_origin_has_it, args=(before,))
     if not cell.startswith("raise"):  # requests, interrupted; else a cell that raises its own
         timer.start()
     result = shell.run_cell(cell)
