@@ -77,6 +77,10 @@ MAX_FILES_PER_OWNER = MAX_SUBMISSIONS + 1
 # Injection"): `=HYPERLINK(...)` in a learner's name would run when the CSV is opened
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TOO_DEEP = Msg("{path} is nested too deeply to be a labkit submission")
+# what collect says of a file it cannot use: the learner's kernel says the same of its own
+# file with its advice (store.DAMAGED, store.NOT_PROGRESS), which is no advice for you
+DAMAGED = Msg("{path} is damaged ({why}); it was not read")
+NOT_AN_ENTRY = Msg("{path} is not a labkit progress file or submission ({why}); it was not read")
 HARD_LINKED = Msg(
     "{path} has {links} names (hard links): it may be a file of someone else's that a "
     "learner linked here; it was not read (labkit writes each entry under one name)"
@@ -501,61 +505,53 @@ def read_one(path: Path) -> Found:
         ) from None
     owner = _owner_name(st.st_uid)
     when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+    data = store.parse(raw)  # the learner's kernel's own parse: what it reads, collect reads
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        data = None  # store.decode says where it is damaged
-    except ValueError:  # a number of more than sys.get_int_max_str_digits() digits: parsed
-        # again by store.decode, its ValueError was a traceback that ended collect for all
-        raise store.ProgressError(
+        if isinstance(data, store.Unparsed):
+            if data.damaged:
+                raise store.ProgressError(say(DAMAGED.bind(path=path, why=data.why)))
+            raise store.NotProgressFile(path, data.why)
+        if data.get("kind") != SUBMISSION_KIND:
+            snap, drills = store.snapshot(path, data), None
+            return Found(path, owner, st.st_uid, snap, when, st.st_mtime_ns, drills)
+        progress = data.get("progress")
+        if not isinstance(progress, dict):
+            raise store.NotProgressFile(path, Msg("its '{key}' is not an object", key="progress"))
+        snap = store.snapshot(path, progress)
+    except store.NotProgressFile as exc:  # the kernel's line says to set LABKIT_PROGRESS
+        raise store.ProgressError(say(NOT_AN_ENTRY.bind(path=path, why=exc.why))) from None
+    except RecursionError:  # an answer nested deeper than json.dumps goes (store._valid_answer)
+        raise store.ProgressError(say(TOO_DEEP.bind(path=path))) from None
+    submitter = data.get("user")
+    if submitter is not None and not _short_name(submitter):
+        # the name goes into the CSV, the gradebook and the instructor's terminal: an
+        # escape sequence there would rewrite what the instructor sees
+        snap.problems.append(
             say(
                 Msg(
-                    "{path} holds a number of more than {digits} digits; it was not read",
+                    "{path}: user must be a short printable name, not {user}",
                     path=path,
-                    digits=f"{getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,}",
+                    user=f"{submitter!r:.40}",
                 )
             )
-        ) from None
-    except RecursionError:  # "[[[[..." in a 200 kB file: a traceback that ended collect for all
-        raise store.ProgressError(say(TOO_DEEP.bind(path=path))) from None
-    if isinstance(data, dict) and data.get("kind") == SUBMISSION_KIND:
-        progress = data.get("progress")
-        try:
-            snap = store.decode(path, json.dumps(progress).encode())
-        except RecursionError:
-            raise store.ProgressError(say(TOO_DEEP.bind(path=path))) from None
-        submitter = data.get("user")
-        if submitter is not None and not _short_name(submitter):
-            # the name goes into the CSV, the gradebook and the instructor's terminal: an
-            # escape sequence there would rewrite what the instructor sees
+        )
+        submitter = None
+    if isinstance(submitter, str) and submitter != snap.user:
+        if snap.user is not None:
             snap.problems.append(
                 say(
                     Msg(
-                        "{path}: user must be a short printable name, not {user}",
+                        "{path}: submitted as {submitter}, but its records name {user}",
                         path=path,
-                        user=f"{submitter!r:.40}",
+                        submitter=repr(submitter),
+                        user=repr(snap.user),
                     )
                 )
             )
-            submitter = None
-        if isinstance(submitter, str) and submitter != snap.user:
-            if snap.user is not None:
-                snap.problems.append(
-                    say(
-                        Msg(
-                            "{path}: submitted as {submitter}, but its records name {user}",
-                            path=path,
-                            submitter=repr(submitter),
-                            user=repr(snap.user),
-                        )
-                    )
-                )
-            snap.user = submitter
-        if isinstance(data.get("submitted"), str):
-            when = data["submitted"]
-        drills = data.get("drills")
-    else:
-        snap, drills = store.decode(path, raw), None
+        snap.user = submitter
+    if isinstance(data.get("submitted"), str):
+        when = data["submitted"]
+    drills = data.get("drills")
     return Found(path, owner, st.st_uid, snap, when, st.st_mtime_ns, drills)
 
 

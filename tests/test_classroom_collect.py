@@ -157,10 +157,12 @@ def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(ro
     assert out.returncode == 1
     assert f"the record says {alice.name!r} but the file belongs to {bob.name!r}" in out.stderr
     assert f"{bob.name}.broken.json is damaged" in out.stderr
-    assert f"{bob.name}.deep.json is nested too deeply to be a labkit submission" in out.stderr
+    assert f"{bob.name}.deep.json is damaged (nested too deeply to read); it was" in out.stderr
     assert f"{bob.name}.escapes.json: user must be a short printable name" in out.stderr
     digits = f"{sys.get_int_max_str_digits():,}"  # 4,300 unless PYTHONINTMAXSTRDIGITS says
-    assert f"{bob.name}.number.json holds a number of more than {digits} digits" in out.stderr
+    assert f"{bob.name}.number.json is damaged (a number of more than {digits} digits)" in (
+        out.stderr
+    )
     unprintable = [line for line in out.stderr.splitlines() if "control characters" in line]
     assert unprintable == [
         f"labkit: error: {inbox}: 301 file names with control characters, of {bob.name!r}, "

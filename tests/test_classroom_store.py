@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import labkit_in_process
 
-from labkit import exercises
+from labkit import classroom, exercises
 from labkit.exercises import store
 
 # A learner's session in a fresh process: one answer, one hint, the solution, then the table.
@@ -99,12 +99,18 @@ def test_a_notes_file_is_never_moved_or_overwritten(tmp_path: Path) -> None:
     assert cli.returncode == 1
     assert cli.stderr.startswith(f"labkit: error: {notes} is not a labkit progress file")
     assert len(cli.stderr.splitlines()) == 1
+    # the instructor's collect gets no advice to set LABKIT_PROGRESS (nothing they can set)
+    found = classroom.collect([notes])
+    assert found.errors == [
+        f"{notes} is not a labkit progress file or submission (it does not start with '{{'); "
+        "it was not read"
+    ]
 
 
 def test_json_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
     other = tmp_path / "settings.json"
     other.write_text('{"theme": "dark"}')
-    _one_warning(_session(other), "no 'exercises'")
+    _one_warning(_session(other), "(JSON without 'exercises'); it is left as it is: set LABKIT_")
     assert other.read_text() == '{"theme": "dark"}'
 
 
@@ -277,3 +283,78 @@ def test_an_unknown_exercise_id_shape_is_refused(progress_file: Path) -> None:
     with pytest.raises(store.ProgressError, match="short printable name"):
         store.update("bad\nid", attempt=True)
     assert not progress_file.exists()
+
+
+PROGRESS = {"version": 2, "user": "ann", "exercises": {"500.who-made-it": {"attempts": 1}}, "n": 0}
+DIGITS = f"{sys.get_int_max_str_digits():,}"
+
+
+@pytest.mark.parametrize(
+    ("encode", "user", "refused"),
+    [
+        (str.encode, "ann", None),
+        # RFC 8259 8.1: a parser may ignore a byte order mark (an editor may add one)
+        (lambda t: b"\xef\xbb\xbf \n" + t.encode(), "ann", None),
+        # bytes that are not UTF-8 (a name typed in Latin-1) read as U+FFFD, records kept
+        (lambda t: t.replace('"ann"', '"ann\xe9"').encode("latin-1"), "ann\ufffd", None),
+        # JSON exchanged is UTF-8 (8.1): json.loads of bytes detects UTF-16 and UTF-32, and
+        # collect read them; the kernel never did
+        (lambda t: t.encode("utf-16"), None, "is not a labkit progress file"),
+        (lambda t: t.encode("utf-16-le"), None, "is damaged (Expecting property name enclosed"),
+        (lambda t: t.encode("utf-32"), None, "is not a labkit progress file"),
+        (lambda t: t[:-1].encode(), None, "is damaged (Expecting ',' delimiter at character"),
+        (lambda t: t.replace('"n": 0', '"n": ' + "1" * 5000).encode(), None, f"{DIGITS} digits"),
+        (lambda t: t[:-1].encode() + b', "x": ' + b"[" * 100_000, None, "nested too deeply"),
+        (lambda t: f"[{t}]".encode(), None, "is not a labkit progress file"),
+    ],
+    ids=[
+        "utf-8",
+        "bom",
+        "latin-1",
+        "utf-16",
+        "utf-16-le",
+        "utf-32",
+        "cut",
+        "digits",
+        "deep",
+        "list",
+    ],
+)
+@pytest.mark.parametrize("kind", ["progress file", "submission"])
+def test_what_the_kernel_reads_back_collect_reads_and_nothing_else(
+    tmp_path: Path, encode, user: str | None, refused: str | None, kind: str
+) -> None:
+    """One parse for both (store.parse): collect parsed a file's bytes with json.loads,
+    which detects UTF-16 and a byte order mark, and the kernel with its own reading of
+    UTF-8, so a file one refused the other read; and an over-long number was refused by
+    each in its own words. Each says what fits its reader: the kernel to set
+    LABKIT_PROGRESS, collect that the file was not read."""
+    file = tmp_path / "progress.json"
+    entry = {"kind": classroom.SUBMISSION_KIND, "user": "ann", "progress": PROGRESS}
+    file.write_bytes(encode(json.dumps(entry if kind == "submission" else PROGRESS)))
+    found = classroom.collect([file])
+    if refused is None:
+        assert found.errors == [] and list(found.learners) == [user]
+        assert list(found.learners[user].snapshot.records) == ["500.who-made-it"]
+        if kind == "progress file":  # what the learner's kernel reads back
+            mine = store.read(file)
+            assert (mine.user, list(mine.records), mine.problems) == (
+                user,
+                list(PROGRESS["exercises"]),
+                [],
+            )
+        return
+    (line,) = found.errors
+    assert line.startswith(f"{file} ") and refused in line and line.endswith("; it was not read")
+    assert "LABKIT_PROGRESS" not in line and not found.learners
+    if kind == "submission":
+        return
+    try:
+        mine = store.read(file)
+    except store.ProgressError as exc:  # the kernel: not a progress file, left as it is
+        said = str(exc)
+        assert said.endswith("it is left as it is: set LABKIT_PROGRESS to another path")
+    else:  # the kernel: damaged, set aside at its next write
+        (said,) = mine.problems
+        assert not mine.records
+    assert refused in said and said.startswith(f"{file} ")

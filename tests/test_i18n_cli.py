@@ -493,7 +493,7 @@ def test_a_damaged_progress_file_is_named_in_the_learners_language(
         f"{file}：500.x：attempts 必须是 >= 0 的整数，而不是 -1",
     ]
     (damaged,) = store.decode(file, b'{"exercises": ').problems
-    assert damaged.startswith(f"{file} 已损坏（") and damaged.endswith("，位于第 14 字节）")
+    assert damaged.startswith(f"{file} 已损坏（") and damaged.endswith("，位于第 14 个字符）")
     with pytest.raises(store.ProgressError) as refused:
         store.read(tmp_path)
     assert str(refused.value).startswith(f"进度文件 {tmp_path} 是一个目录；请把 LABKIT_PROGRESS")

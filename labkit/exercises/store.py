@@ -234,42 +234,78 @@ def _check_kind(file: Path, st: os.stat_result) -> None:
         )
 
 
-def decode(file: Path, raw: bytes) -> Snapshot:
-    """Parse a file's bytes; refuse what is not a progress file, salvage what is damaged."""
-    text = raw.decode("utf-8", errors="replace").lstrip()
-    if text and not text.startswith("{"):
-        raise ProgressError(
-            say(
-                Msg(
-                    "{file} is not a labkit progress file (it does not start with '{brace}'); "
-                    "it is left as it is: set LABKIT_PROGRESS to another path",
-                    file=file,
-                    brace="{",
-                )
-            )
-        )
+class NotProgressFile(ProgressError):
+    """A file that is no labkit progress file at all (notes, another program's JSON).
+
+    ``why`` says how it shows, without the file's name or advice: the learner's kernel
+    leaves the file as it is and says to set LABKIT_PROGRESS (its message), while the
+    instructor's ``labkit collect`` says only that it was not read (LABKIT_PROGRESS is
+    nothing an instructor can set for a learner's file)."""
+
+    def __init__(self, file: Path, why: Msg) -> None:
+        self.file, self.why = file, why
+        super().__init__(say(NOT_PROGRESS.bind(file=file, why=why)))
+
+
+NOT_PROGRESS = Msg(
+    "{file} is not a labkit progress file ({why}); it is left as it is: set LABKIT_PROGRESS "
+    "to another path"
+)
+DAMAGED = Msg("{file} is damaged ({why})")
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """Why a file's bytes give no JSON object (``parse``): ``damaged`` (torn, cut short, a
+    number too long) or no progress file at all; ``why`` without the file's name."""
+
+    why: Msg
+    damaged: bool
+
+
+def parse(raw: bytes) -> dict[str, Any] | Unparsed:
+    """The JSON object in a progress file's or a submission's bytes, or why there is none:
+    the one parse of the learner's kernel (``decode``) and of ``labkit collect``, so that
+    what the kernel writes and reads back, collect reads, and what it refuses, collect
+    refuses too. The rule: UTF-8 (the kernel writes it; RFC 8259 8.1: JSON exchanged is
+    UTF-8), a leading byte order mark ignored (8.1 allows a parser to: an editor may add
+    one), bytes that are not UTF-8 read as U+FFFD (a name typed in another encoding keeps
+    the records), leading white space allowed. So UTF-16 and UTF-32 are no progress file
+    (``json.loads`` of bytes would detect them; the kernel never read them)."""
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff").lstrip()
+    if not text:
+        return {}
+    if not text.startswith("{"):
+        return Unparsed(Msg("it does not start with '{brace}'", brace="{"), damaged=False)
     try:
-        data = json.loads(text) if text else {}
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        damaged = Msg(
-            "{file} is damaged ({why} at byte {pos})", file=file, why=exc.msg, pos=exc.pos
-        )
-        return Snapshot(None, {}, [say(damaged)])
-    except (ValueError, RecursionError):  # an integer of over 4,300 digits; nesting too deep
-        damaged = Msg(
-            "{file} is damaged (a number too long or lists nested too deep to read)", file=file
-        )
-        return Snapshot(None, {}, [say(damaged)])
-    if not isinstance(data, dict) or (data and "exercises" not in data):
-        raise ProgressError(
-            say(
-                Msg(
-                    "{file} holds JSON that is not a labkit progress file (no 'exercises'); it "
-                    "is left as it is: set LABKIT_PROGRESS to another path",
-                    file=file,
-                )
-            )
-        )
+        return Unparsed(Msg("{why} at character {pos}", why=exc.msg, pos=exc.pos), damaged=True)
+    except ValueError:  # a number of more than sys.get_int_max_str_digits() digits
+        digits = f"{getattr(sys, 'get_int_max_str_digits', lambda: 4300)():,}"
+        return Unparsed(Msg("a number of more than {digits} digits", digits=digits), True)
+    except RecursionError:  # "[[[[..." in a 200 kB file
+        return Unparsed(Msg("nested too deeply to read"), damaged=True)
+    assert isinstance(data, dict)  # JSON that starts with "{" is an object
+    return data
+
+
+def decode(file: Path, raw: bytes) -> Snapshot:
+    """Parse a file's bytes (``parse``); refuse what is not a progress file, salvage what is
+    damaged."""
+    data = parse(raw)
+    if isinstance(data, Unparsed):
+        if data.damaged:
+            return Snapshot(None, {}, [say(DAMAGED.bind(file=file, why=data.why))])
+        raise NotProgressFile(file, data.why)
+    return snapshot(file, data)
+
+
+def snapshot(file: Path, data: dict[str, Any]) -> Snapshot:
+    """What a progress file's parsed JSON holds; NotProgressFile for an object without
+    'exercises' (another program's JSON). Damaged records are left out and named."""
+    if data and "exercises" not in data:
+        raise NotProgressFile(file, Msg("JSON without '{key}'", key="exercises"))
     snap = Snapshot(None, {})
     user = data.get("user")
     if user is not None:
