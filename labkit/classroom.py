@@ -769,10 +769,15 @@ def collect(paths: Iterable[Path], cache: Cache | None = None) -> Collection:
         and one.snapshot.user not in (None, one.owner)
         and accounts.owns(one.owner, one.snapshot.user)
     }
+    shared = _one_account_for_all(read, accounts)
+    if shared:
+        found.errors.append(say(shared))
     for one in read:
-        mine = one.uid == me  # a copy of yours counts for the learner it names
+        # a copy of yours counts for the learner it names; so does every entry where one
+        # account owns them all
+        mine = one.uid == me or bool(shared)
         user = one.snapshot.user or learner.get(one.uid, one.owner)
-        one.own = not mine
+        one.own = one.uid != me
         if one.snapshot.user is None:
             found.notes.append(
                 say(
@@ -807,6 +812,36 @@ def collect(paths: Iterable[Path], cache: Cache | None = None) -> Collection:
         if previous is None or _rank(one) > _rank(previous):
             found.learners[user] = one
     return found
+
+
+def _one_account_for_all(read: list[Found], accounts: _Accounts) -> Msg | None:
+    """What to say when one account that is not root owns every entry read while they name
+    several learners, none of them an account of this host: a container spawner
+    (DockerSpawner, KubeSpawner) runs each learner's server as the image's one user
+    (``jovyan``, uid 1000), and with an exchange they share every file is that user's, yours
+    too when your own server runs in such a container. The owner then tells no learner from
+    another: each entry counts for the learner it names, unchecked, and this says so (an
+    error: collect's exit status must not say the names were checked). Where the names are
+    accounts here (a shared host), an entry in another's name is what the owner check
+    catches, and it does."""
+    uids = {one.uid for one in read}
+    names = {one.snapshot.user for one in read if one.snapshot.user is not None}
+    if len(uids) != 1 or 0 in uids or len(names) < 2:
+        return None
+    owner = read[0].owner
+    if owner in names or any(
+        accounts.exists(name) or accounts.exists(tljh_account(name)) for name in names
+    ):
+        return None
+    return Msg(
+        "all {entries} entries read belong to one account, {owner}, and name {learners} "
+        "learners: the owner cannot tell learners apart (a container spawner such as "
+        "DockerSpawner or KubeSpawner with a shared exchange runs every learner as one "
+        "user), so each entry counts for the learner it names, unchecked",
+        entries=len(read),
+        owner=repr(owner),
+        learners=len(names),
+    )
 
 
 def _rank(one: Found) -> tuple[bool, str, int]:

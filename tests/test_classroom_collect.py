@@ -341,6 +341,47 @@ def test_root_never_follows_a_learners_link_on_the_way_to_a_progress_file(room, 
     assert folder.is_dir() and not folder.is_symlink()
 
 
+def test_one_account_owning_every_entry_is_said_not_taken_as_checked(room) -> None:
+    """A container spawner (DockerSpawner, KubeSpawner) runs every learner as the image's
+    one user (jovyan), and a shared exchange holds only that user's files: the owner check
+    cannot tell learners apart. An instructor in such a container (jovyan too) got every
+    entry as a copy of their own, exit 0, as though each name had been checked; another
+    instructor got one row, 'jovyan', and a line per entry. Both get one line, exit 1, a row
+    per learner named; names that are accounts of this host stay checked."""
+    teacher, alice, bob, labkit = room["teacher"], room["alice"], room["bob"], room["labkit"]
+    with system_users("jovyan") as (jovyan,):
+        folder = room["course"] / "containers"
+        folder.mkdir(mode=0o755)
+        os.chown(folder, jovyan.uid, jovyan.gid)
+        ann, ben = f"ann-{jovyan.name}", f"ben-{jovyan.name}"  # hub names, no account here
+        for n, name in enumerate((ann, ben, ben)):
+            _plant(jovyan, folder / f"{name}.{n:032}.json", _entry(name, f"2026-01-0{n + 1}"))
+        said = (
+            f"labkit: error: all 3 entries read belong to one account, {jovyan.name!r}, and "
+            "name 2 learners: the owner cannot tell learners apart (a container spawner such "
+            "as DockerSpawner or KubeSpawner with a shared exchange runs every learner as one "
+            "user), so each entry counts for the learner it names, unchecked"
+        )
+        for instructor in (teacher, jovyan):
+            out = labkit(instructor, "collect", str(folder))
+            assert out.returncode == 1 and said in out.stderr.splitlines(), out.stderr
+            assert out.stderr.count("error:") == 1
+            sources = {r["user"]: r["source"] for r in _csv(out.stdout)}
+            assert sources == {
+                ann: f"{folder}/{ann}.{0:032}.json",
+                ben: f"{folder}/{ben}.{2:032}.json",
+            }
+        # names that are accounts of this host: an entry in another's name, as before
+        for n, name in enumerate((alice.name, bob.name)):
+            _plant(jovyan, folder / f"{name}.{n + 3:032}.json", _entry(name, "2026-01-09"))
+        out = labkit(teacher, "collect", str(folder))
+        assert out.returncode == 1 and "belong to one account" not in out.stderr
+        assert f"the record says {alice.name!r} but the file belongs to {jovyan.name!r}" in (
+            out.stderr
+        )
+        assert {r["user"] for r in _csv(out.stdout)} == {jovyan.name}  # each is jovyan's
+
+
 def test_submit_refuses_an_inbox_others_can_list(tmp_path, monkeypatch) -> None:
     ex = tmp_path / "exchange"
     (ex / "inbox").mkdir(parents=True)
