@@ -1309,9 +1309,11 @@ NOTES: tuple[Note, ...] = (
     Note(
         "HAProxy termination states: SC-- for a refused connection, sC-- only for a connect "
         "timeout, SH-- when the server aborted before its headers, sH-- for a read timeout, "
-        "PH-- for an invalid or oversized head, SD-- for a body cut off.",
+        "PH-- for an invalid or oversized head, SD-- for a body cut off (a reset inside it), "
+        "sD-- for a body that stopped for longer than 'timeout server'.",
         f"{OBSERVED} (SC--, sC--, SH--, sH-- and PH-- are the log words of the HAProxy rows "
-        "above, re-run by tests/test_real_gateways.py; SD-- is not re-run)",
+        "above, re-run by tests/test_real_gateways.py; SD-- and sD-- probed 2026-12-05, "
+        "not re-run)",
     ),
     Note(
         "A chunked request body with a chunk size some server refuses: nginx 1.22.1 answers "
@@ -1358,6 +1360,23 @@ NOTES: tuple[Note, ...] = (
         "The lab's gateway closes without the last chunk in every personality (not imitated).",
         f"{OBSERVED} 2026-12-04 (close and reset alike), the close re-run by "
         "tests/test_real_gateways.py::test_what_the_upstream_receives",
+    ),
+    Note(
+        "An upstream that sends its head and part of a Content-Length body, then stops "
+        "(longer than the read timeout) or resets the connection: nginx 1.22.1 relays the "
+        "head but none of the body bytes that had arrived (proxy_buffering, on by default, "
+        "holds them until its buffer fills or the body ends), then closes the client's "
+        "connection, at its proxy_read_timeout for a stop (error.log 'upstream timed out (110: "
+        "Connection timed out) while reading upstream'), at once for a reset ('readv() failed "
+        "(104: Connection reset by peer) while reading upstream'). HAProxy 2.6.12 relays the "
+        "bytes that arrived and closes, at its 'timeout server' (sD--) or at once (SD--). "
+        "Caddy 2.6.2 relays them too, closes at once after a reset ('aborting with incomplete "
+        "response'), and waits for a stopped body as long as it takes: its "
+        "response_header_timeout covers the head only, so a 1.5 s stop behind a 0.3 s timeout "
+        "reached the client as a whole 200. The lab's gateway relays the bytes that arrived and "
+        "closes, at its read timeout or at once, in every personality (not imitated).",
+        "observed 2026-12-05 (truth15 probe: 20-byte body, 5 bytes then a 1.5 s stop; 100-byte "
+        "body, 10 bytes then a reset; read timeout 0.3 s), not re-run",
     ),
     Note(
         "A client that sends a request's head and part of its body, then stalls: HAProxy "
