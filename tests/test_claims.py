@@ -57,6 +57,10 @@ WRONG = {
     # Android's NetworkMonitor takes only 200-399 (not 204) as a portal: a 511 is 'no internet'
     "every device takes 511 as a portal": r"511, not 204: the device now knows a portal|"
     r"a device treats anything other than its expected answer the same way",
+    # Expect: 100-continue: Caddy (Go's net/http server) sends its own 100 once connected to
+    # the upstream, whether or not the upstream sends one; only HAProxy leaves it to the upstream
+    "Caddy leaves 100-continue to the upstream": r"HAProxy and Caddy leave it to the upstream|"
+    r"HAProxy 和 Caddy 把它交给上游",
     # real HAProxy retries a refused connection 3 times by default ('retries 3')
     "a refused connection fails at once everywhere": r"a refused connection fails at once;",
     # HAProxy's termination state is SC-- for a refused connection, sC-- for a connect timeout
