@@ -1368,7 +1368,9 @@ NOTES: tuple[Note, ...] = (
         "holds them until its buffer fills or the body ends), then closes the client's "
         "connection, at its proxy_read_timeout for a stop (error.log 'upstream timed out (110: "
         "Connection timed out) while reading upstream'), at once for a reset ('readv() failed "
-        "(104: Connection reset by peer) while reading upstream'). HAProxy 2.6.12 relays the "
+        "(104: Connection reset by peer) while reading upstream'); after a close (FIN) it "
+        "relays the bytes that came before it, as the lab's body-cut upstream shows. "
+        "HAProxy 2.6.12 relays the "
         "bytes that arrived and closes, at its 'timeout server' (sD--) or at once (SD--). "
         "Caddy 2.6.2 relays them too, closes at once after a reset ('aborting with incomplete "
         "response'), and waits for a stopped body as long as it takes: its "
@@ -1376,7 +1378,7 @@ NOTES: tuple[Note, ...] = (
         "reached the client as a whole 200. The lab's gateway relays the bytes that arrived and "
         "closes, at its read timeout or at once, in every personality (not imitated).",
         "observed 2026-12-05 (truth15 probe: 20-byte body, 5 bytes then a 1.5 s stop; 100-byte "
-        "body, 10 bytes then a reset; read timeout 0.3 s), not re-run",
+        "body, 10 bytes then, 0.1 s later, a reset or a close; read timeout 0.3 s), not re-run",
     ),
     Note(
         "A client that sends a request's head and part of its body, then stalls: HAProxy "
