@@ -1381,6 +1381,22 @@ NOTES: tuple[Note, ...] = (
         "body, 10 bytes then, 0.1 s later, a reset or a close; read timeout 0.3 s), not re-run",
     ),
     Note(
+        "A client that closes its connection while the gateway waits for the upstream (httpx "
+        "after its own timeout of 0.2 s; the gateway's read timeout 0.3 s; the upstream "
+        "answering after 0.5 s): nginx 1.22.1 noticed the close at once, closed its connection "
+        "to the upstream at 0.2 s and logged 499 in its access log (a status no client "
+        "receives; its error log says 'client prematurely closed connection, so upstream "
+        "connection is closed too' at level info, below the default). Caddy 2.6.2 also closed "
+        "its upstream connection at 0.2 s and logged nothing by default. HAProxy 2.6.12 "
+        "went on waiting and logged its 504 with sH-- at "
+        "0.3 s, as the lab's gateway answers 504 at its read timeout in every personality (not "
+        "imitated). Each upstream went on with its work: closing a connection does not stop a "
+        "handler that is already running.",
+        "observed 2026-12-05, re-run by tests/test_real_gateways.py::"
+        "test_a_client_that_leaves_while_the_gateway_waits (who closes the upstream connection "
+        "when, nginx's 499, HAProxy's 504 sH--; with the client leaving after 0.05 s)",
+    ),
+    Note(
         "A client that sends a request's head and part of its body, then stalls: HAProxy "
         "2.6.12 passed the head on and, when its 'timeout server' (shorter than its 'timeout "
         "client') ran out while the upstream still waited for the rest of the body, answered "

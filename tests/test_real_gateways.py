@@ -1428,3 +1428,84 @@ def test_a_websocket_handshake(name: str, tmp_path) -> None:
     )
     assert seen_real == WEBSOCKET_SEEN[name]
     assert seen_lab == 426
+
+
+# -- a client that leaves while the gateway waits for its upstream (lesson 05) --
+
+# seconds the client waits after its request before it closes, as httpx after its own timeout
+LEAVES_AFTER = 0.05
+# whether each server gives up on the upstream when its client closes (nginx and Caddy), or
+# waits for its read timeout (HAProxy, and the lab's gateway in every personality)
+GIVES_UP_AT_ONCE = {"nginx": True, "haproxy": False, "caddy": True}
+
+
+def _leave(port: int, closed: list[float]) -> float:
+    """GET /up/leave/, close the connection LEAVES_AFTER later; then wait for the upstream to
+    see the gateway close its connection: the seconds from the request's arrival there."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /up/leave/ HTTP/1.1\r\nHost: lab\r\n\r\n")
+        time.sleep(LEAVES_AFTER)
+    deadline = time.monotonic() + 3
+    while not closed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert closed, "the upstream never saw the gateway close its connection"
+    return closed.pop()
+
+
+@pytest.mark.parametrize("name", list(GIVES_UP_AT_ONCE))
+def test_a_client_that_leaves_while_the_gateway_waits(name: str, tmp_path) -> None:
+    """Lesson 05's budget: the client leaves before the gateway's read timeout. nginx and
+    Caddy close their upstream connection when the client closes (nginx logs 499); HAProxy
+    waits for its 'timeout server' and logs 504 sH--, as the lab's gateway waits for its
+    read timeout and answers 504 in every personality (not imitated: docs/gateways.md)."""
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
+    read = UPSTREAM_TIMEOUTS["read_timeout"]
+    closed: list[float] = []
+
+    def until_closed(conn: socket.socket, _: bytes) -> None:
+        """Wait (longer than the read timeout) for the gateway to close this connection."""
+        started = time.monotonic()
+        conn.settimeout(read + 1)
+        try:
+            if conn.recv(1) == b"":
+                closed.append(time.monotonic() - started)
+        except OSError:
+            closed.append(time.monotonic() - started)
+
+    sock = socket.create_server(("127.0.0.1", 0))
+    realgateways.serve_heads(sock, lambda _: None, until_closed)
+    port = sock.getsockname()[1]
+    try:
+        with labkit.start() as lab:
+            lab.gateway.add_route(
+                Route(
+                    "/up/leave/",
+                    "leave",
+                    [Target("leave", "127.0.0.1", port)],
+                    strip_prefix=True,
+                    **UPSTREAM_TIMEOUTS,
+                )
+            )
+            with realgateways.running(name, lab, tmp_path, {"leave": port}) as real:
+                real_closed = _leave(real.port, closed)
+                time.sleep(0.1)  # HAProxy logs the request when it ends
+                logs = real.logs()
+                access = tmp_path / "access.log"
+                logs += access.read_text() if access.exists() else ""
+            lab.gateway.personality = name
+            lab_closed = _leave(lab.gateway.port, closed)
+    finally:
+        sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+    # before the read timeout (the client left at LEAVES_AFTER), or at it: a timer never
+    # fires early, and a close at the client's leaving has the rest of the timeout as margin
+    if GIVES_UP_AT_ONCE[name]:
+        assert real_closed < read - 0.1, (name, real_closed)
+    else:
+        assert real_closed >= read - 0.02, (name, real_closed)
+    if name == "nginx":
+        assert re.search(r'"GET /up/leave/ HTTP/1.1" 499 ', logs), logs
+    if name == "haproxy":
+        assert re.search(r" 504 .* sH-- .*\"GET /up/leave/ HTTP/1.1\"", logs), logs
+    assert lab_closed >= read - 0.02, lab_closed
