@@ -1362,6 +1362,16 @@ NOTES: tuple[Note, ...] = (
         "tests/test_real_gateways.py::test_what_the_upstream_receives",
     ),
     Note(
+        "An upstream whose response head arrives slowly, one field line every 0.2 s for 1 s, "
+        "each gap shorter than the 0.3 s read timeout: nginx 1.22.1, HAProxy 2.6.12 and Caddy "
+        "2.6.2 all answered 504 at 0.3 s. The read timeout covers the whole head from the "
+        "moment the request was sent (nginx's proxy_read_timeout, documented as 'between two "
+        "successive read operations', is re-armed only while the body arrives: "
+        "ngx_http_upstream_process_header leaves the timer set when the request went out); "
+        "the lab's gateway does the same in every personality.",
+        f"{OBSERVED} 2026-12-05, re-run by tests/test_real_gateways.py (the upstream 'drip-head')",
+    ),
+    Note(
         "An upstream that sends its head and part of a Content-Length body, then stops "
         "(longer than the read timeout) or resets the connection: nginx 1.22.1 relays the "
         "head but none of the body bytes that had arrived (proxy_buffering, on by default, "

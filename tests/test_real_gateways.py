@@ -105,6 +105,20 @@ MAINTENANCE_503 = (
 )
 
 
+DRIP_GAP = 0.2  # seconds between two lines of a dripping head (the read timeout is 0.3 s)
+
+
+def _drip_head(conn: socket.socket, _: bytes) -> None:
+    """Send a status line, then five field lines DRIP_GAP apart (the rest is the answer's)."""
+    try:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n")
+        for i in range(5):
+            time.sleep(DRIP_GAP)
+            conn.sendall(b"X-Drip-%d: %d\r\n" % (i, i))
+    except OSError:
+        pass  # the gateway gave up and closed
+
+
 @pytest.fixture
 def head_upstreams() -> Iterator[dict[str, int]]:
     """Tiny upstreams answering with a response head of exactly N bytes (and a 426, a 503)."""
@@ -134,6 +148,12 @@ def head_upstreams() -> Iterator[dict[str, int]]:
             else CHUNKED_REPLY
         ),
     )
+    # a head that drips, one field line every DRIP_GAP, each gap within the read timeout and
+    # the whole head far beyond it: nginx, HAProxy and Caddy answer 504 at the read timeout
+    # (the lab's gateway re-armed its timeout at each read and relayed the 200 after 1 s)
+    sock = socket.create_server(("127.0.0.1", 0))
+    listeners["drip-head"] = sock
+    realgateways.serve_heads(sock, lambda _: b"Content-Length: 3\r\n\r\nok\n", _drip_head)
     # an upstream's own 503, relayed with its Retry-After and Cache-Control (lessons 01, 04)
     sock = socket.create_server(("127.0.0.1", 0))
     listeners["maintenance-503"] = sock
