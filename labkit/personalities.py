@@ -1362,6 +1362,16 @@ NOTES: tuple[Note, ...] = (
         "tests/test_real_gateways.py::test_what_the_upstream_receives",
     ),
     Note(
+        "Default timeouts toward the upstream: nginx waits 60 s to connect and 60 s for a read "
+        "(proxy_connect_timeout, proxy_read_timeout). Caddy 2.6.2 with a bare 'reverse_proxy' "
+        "answered 502 after 3.0 s to an upstream that never accepted the connection ('dial tcp "
+        "...: i/o timeout') and relayed a 200 its upstream sent after 6 s: no read timeout by "
+        "default. HAProxy 2.6.12 with no timeouts warned at start ('missing timeouts for "
+        "frontend') and relayed the same 6 s answer. The lab's routes wait tenths of a second.",
+        "nginx docs (ngx_http_proxy_module); Caddy and HAProxy observed 2026-12-05 (truth15 "
+        "probe), not re-run",
+    ),
+    Note(
         "An upstream whose response head arrives slowly, one field line every 0.2 s for 1 s, "
         "each gap shorter than the 0.3 s read timeout: nginx 1.22.1, HAProxy 2.6.12 and Caddy "
         "2.6.2 all answered 504 at 0.3 s. The read timeout covers the whole head from the "
