@@ -1309,7 +1309,7 @@ NOTES: tuple[Note, ...] = (
     Note(
         "HAProxy termination states: SC-- for a refused connection, sC-- only for a connect "
         "timeout, SH-- when the server aborted before its headers, sH-- for a read timeout, "
-        "PH-- for an invalid or oversized head, SD-- for a body cut off (a reset inside it), "
+        "PH-- for an invalid or oversized head, SD-- for a body cut off (closed or reset inside it), "
         "sD-- for a body that stopped for longer than 'timeout server'.",
         f"{OBSERVED} (SC--, sC--, SH--, sH-- and PH-- are the log words of the HAProxy rows "
         "above, re-run by tests/test_real_gateways.py; SD-- and sD-- probed 2026-12-05, "
