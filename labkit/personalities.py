@@ -1364,7 +1364,7 @@ NOTES: tuple[Note, ...] = (
     Note(
         "Default timeouts toward the upstream: nginx waits 60 s to connect and 60 s for a read "
         "(proxy_connect_timeout, proxy_read_timeout). Caddy 2.6.2 with a bare 'reverse_proxy' "
-        "answered 502 after 3.0 s to an upstream that never accepted the connection ('dial tcp "
+        "answered 502 after 3 s to an upstream that never accepted the connection ('dial tcp "
         "...: i/o timeout') and relayed a 200 its upstream sent after 6 s: no read timeout by "
         "default. HAProxy 2.6.12 with no timeouts warned at start ('missing timeouts for "
         "frontend') and relayed the same 6 s answer. The lab's routes wait tenths of a second.",

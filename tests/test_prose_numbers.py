@@ -41,6 +41,11 @@ CLAIMS = [
     ("04-503-service-unavailable", rf"bursts of {NUMBER} to", NEXT_CODE),
     ("04-503-service-unavailable", rf"to {NUMBER} requests against", NEXT_CODE),
     ("09-gateways-disagree", rf"`ReadTimeout` after {NUMBER} s", "nginx-observation"),
+    # each gateway's default timeouts, as docs/gateways.md's note records them
+    ("05-504-gateway-timeout", rf"nginx waits {NUMBER} s for each", "notes"),
+    ("05-504-gateway-timeout", rf"gives\s+up connecting after {NUMBER} s", "notes"),
+    ("05-504-gateway-timeout", rf"an answer that took {NUMBER} s", "notes"),
+    ("05-504-gateway-timeout", rf"502 after {NUMBER} s", "notes"),
     ("08-diagnose-the-incident", rf"when to come back: {NUMBER} s \(overload\)", SHED_RETRY_AFTER),
     # the translations (notebooks/zh/) state the same numbers in their own words
     ("zh/03-502-bad-gateway", rf"读取超时（这里是 {NUMBER} 秒", UPSTREAM_TIMEOUTS["read_timeout"]),
@@ -62,6 +67,10 @@ CLAIMS = [
     ("zh/05-504-gateway-timeout", rf"客户端等待 {NUMBER} 秒", NEXT_CODE),
     ("zh/05-504-gateway-timeout", rf"而源服务器需要 {NUMBER} 秒", NEXT_CODE),
     ("zh/08-diagnose-the-incident", rf"什么时候再来：{NUMBER} 秒（过载）", SHED_RETRY_AFTER),
+    ("zh/05-504-gateway-timeout", rf"nginx 两个都等 {NUMBER} 秒", "notes"),
+    ("zh/05-504-gateway-timeout", rf"连接 {NUMBER} 秒后放弃", "notes"),
+    ("zh/05-504-gateway-timeout", rf"花了 {NUMBER} 秒的回答", "notes"),
+    ("zh/05-504-gateway-timeout", rf"在 {NUMBER} 秒后回答了 502", "notes"),
     (
         "zh/09-gateways-disagree",
         rf"httpx 在 {NUMBER} 秒之后抛出 `ReadTimeout`",
@@ -92,6 +101,9 @@ def test_a_number_in_prose_is_the_codes(notebook: str, pattern: str, source: obj
             if source is NEXT_CODE:
                 code = next(c for c in cells[i + 1 :] if c["cell_type"] == "code")
                 assert said in _numbers("".join(code["source"])), (notebook, match.group(0))
+            elif source == "notes":  # an observation docs/gateways.md records
+                noted = " ".join(note.text for note in personalities.NOTES)
+                assert re.search(rf"(?<![\d.]){said:g} s\b", noted), (notebook, match.group(0))
             elif source == "nginx-observation":
                 sources = personalities.get("nginx").headers.sources["keeps_alive_after_http09"]
                 assert f"{said:g} s" in sources, (notebook, match.group(0))
