@@ -497,7 +497,7 @@ _HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<!\bi)/(?!o\b)
 # Words that deny what follows: "not 502" names 502 but answers nothing. Reason phrases
 # that contain "not" ("501 Not Implemented") are taken out before this is looked for.
 _NEGATION = re.compile(
-    r"(?<![\w-])(not|never|neither|nor|isn[’']?t|aren[’']?t|wasn[’']?t|doesn[’']?t|"
+    r"(?<![\w-])(not(?! (?:quite |really |too |entirely )?sure\b)|never|neither|nor|isn[’']?t|aren[’']?t|wasn[’']?t|doesn[’']?t|"
     r"don[’']?t|won[’']?t|cannot|can[’']?t)(?![\w-])|^(不是|并非|绝不是|不会是)"
 )
 
@@ -544,13 +544,10 @@ def _refuse_negation(answer: object, text: str, approximate: bool = False) -> No
     text = answer_part(text)
     found = _HEDGE_WORD.search(text) or (approximate and _APPROXIMATE.search(text))
     if found:
-        raise Hedged(
-            Msg(
-                "{given} hedges ({word}); give the answer you are sure of",
-                given=repr(answer),
-                word=repr(found.group(0)),
-            )
-        )
+        raise Hedged(HEDGES.bind(given=repr(answer), word=repr(found.group(0))))
+
+
+HEDGES = Msg("{given} hedges ({word}); give the answer you are sure of")
 
 
 NEGATED = Msg("{given} says what it is not; give the answer itself")
@@ -560,9 +557,21 @@ SEVERAL = Msg("{given} gives several answers; give the one you are sure of")
 
 
 # Words that hedge what follows: "maybe 504" names 504 but does not answer with it.
+# "504, I guess" and "not sure: 504" too, as 我猜是 504 and 不确定 (judges15: accepted, and
+# counted, where "maybe 504" was refused as a hedge)
 _HEDGE_WORD = re.compile(
-    r"(?<![\w-])(maybe|perhaps|probably|possibly|might be|could be)(?![\w-])|可能|也许|大概"
+    r"(?<![\w-])(maybe|perhaps|probably|possibly|might be|could be|i guess|i suppose|guessing"
+    r"|(?:i[’']?m |i am )?not (?:quite |really |too |entirely )?sure|unsure)(?![\w-])"
+    r"|可能|也许|大概|或许|我猜|猜是|不确定|不太确定|说不准"
 )
+
+
+def hedge_word(text: str) -> str:
+    """The word that hedges a (clean) answer before its reason ("" if none): "maybe", "i guess"."""
+    found = _HEDGE_WORD.search(answer_part(text))
+    return found.group(0) if found else ""
+
+
 _APPROXIMATE = re.compile(
     r"(?<![\w-])(about|around|roughly|approximately|nearly|almost|some)(?![\w-])|~|≈|大约|左右"
 )
@@ -578,6 +587,16 @@ _PREAMBLE = re.compile(
     # and in Chinese: "答案：源服务器", "答：Allow", "应该是源服务器" (judges14: refused as no
     # option or header name; "答案：501" passed, its digits read as the status)
     r"|^(?:答案|回答|答)\s*(?:是|为)?\s*:?\s*(?=\S)|^(?:应该是|应当是|我认为是|我觉得是)\s*(?=\S)"
+    # an arrow or an equals sign ("=> 504", "→ origin"), a word of certainty ("definitely
+    # Allow", "clearly the origin", 肯定是, 就是), the option picked by name ("option: origin",
+    # "I pick origin", 我选, 选), what kind of answer follows ("header: Allow", "code 504"):
+    # judges15 found each refused, and "definitely X-Request-ID" counted as a wrong header
+    r"|^(?:=+>|-+>|→|⇒|⟶|=)\s*(?=\S)"
+    r"|^(?:definitely|clearly|certainly|surely|obviously|of course|for sure|absolutely)[,:]?"
+    r"\s+(?=\S)"
+    r"|^(?:(?:the )?(?:option|choice)(?: is)?:?|i (?:pick|choose|select|go with|(?:would|'d) pick)"
+    r"|(?:the )?(?:header(?: name)?|condition|hop)(?: is)?:)\s*(?=\S)"
+    r"|^(?:肯定|一定|当然|显然|明显|就|确定)是\s*(?=\S)|^(?:我(?:会)?选(?:择)?|选(?:择)?)\s*:?\s*(?=\S)"
 )
 
 
@@ -604,7 +623,8 @@ def clean(answer: object) -> str:
     text = text.strip(_QUOTES + " ")
     text = " ".join(text.lower().split())
     text = _BULLET.sub("", text)
-    text = _PREAMBLE.sub("", text).strip(_QUOTES + " ")
+    for _ in range(3):  # "=> definitely 504", "答案：我选源服务器"
+        text = _PREAMBLE.sub("", text).strip(_QUOTES + " ")
     return _without_contrast(text)
 
 

@@ -479,6 +479,9 @@ class Choice(Exercise):
         own = frozenset(w for o in self.options for w in answers.clean(o).split())
         if answers.negated(answers.clean(given), own):
             raise answers.Negated(answers.NEGATED.bind(given=repr(given)))
+        hedge = answers.hedge_word(answers.clean(given))  # "leaks internals, I guess"
+        if hedge and not set(hedge.split()) <= own:
+            raise answers.Hedged(answers.HEDGES.bind(given=repr(given), word=repr(hedge)))
         for kind in ("status", "hop", "condition", "header"):
             found = self._as_kind(kind, given)
             if found is not None:
