@@ -1540,3 +1540,122 @@ def test_a_process_started_in_a_new_session_ends_with_the_check(lab) -> None:
         del REGISTRY["test.session12"]
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
     assert not left, left
+
+
+# -- the thirteenth re-examination (judges15, 2026-12-05e): hostile code of kinds not tried,
+# written before it was run (36 kinds; these are the ones that cost least to keep). Each gave
+# the verdict it deserves, the same three times; what they found was in 504 q5's virtual
+# time: a functools.partial, an object with __call__ or a function of the learner's own module
+# slept and drew for real (tests/test_exercises_lesson_504.py). --
+
+
+def keeps_using_the_lab_from_a_thread_after_returning(lab):
+    def again():
+        while True:
+            lab.get("/orders/7")
+
+    threading.Thread(target=again).start()  # not a daemon: it would outlive the function
+    return 42
+
+
+def registers_an_atexit_handler_that_sleeps(lab):
+    atexit.register(time.sleep, 30)
+    return 42
+
+
+def exits_from_a_gc_callback(lab):
+    gc.callbacks.append(lambda phase, info: os._exit(7))
+    gc.collect()
+    return 42
+
+
+def traces_its_threads_with_a_tracer_that_raises(lab):
+    def tracer(*args):
+        raise SystemExit(4)
+
+    threading.settrace(tracer)
+    thread = threading.Thread(target=lambda: None)
+    thread.start()
+    thread.join()
+    return 42
+
+
+def sets_labkits_environment(lab):
+    os.environ.update(LABKIT_LANG="zh-CN", LABKIT_PROGRESS="/nonexistent/p.json", LABKIT_LAB="x")
+    return 42
+
+
+def reloads_labkit_and_the_runner(lab):
+    import importlib
+
+    import labkit.exercises.runner
+
+    importlib.reload(labkit)
+    importlib.reload(labkit.exercises.runner)
+    return 42
+
+
+def sends_a_path_that_is_a_number(lab):
+    lab.get(12345)
+    return 42
+
+
+def sets_the_capacity_to_a_word(lab):
+    lab.origin.capacity = "three"
+    return 42
+
+
+async def is_a_coroutine_function(lab):
+    return 42
+
+
+class _Answers42:
+    def __call__(self, lab):
+        return 42
+
+
+class _Is42(int):
+    """The class itself is given: called with the lab, it makes 42."""
+
+    def __new__(cls, lab):
+        return int.__new__(cls, 42)
+
+
+def takes_one_argument_too_many(lab, extra):
+    return 42
+
+
+def hides_pickle_then_returns_42(lab):
+    sys.modules["pickle"] = None
+    return 42
+
+
+def _partial_42():
+    import functools
+
+    return functools.partial(lambda lab, value: value, value=42)
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (keeps_using_the_lab_from_a_thread_after_returning, None),
+        (registers_an_atexit_handler_that_sleeps, None),
+        (exits_from_a_gc_callback, "ended its own process (os._exit(7))"),
+        (traces_its_threads_with_a_tracer_that_raises, None),
+        (sets_labkits_environment, None),
+        (reloads_labkit_and_the_runner, None),
+        (sends_a_path_that_is_a_number, "raised BadArgument: path must start with '/'"),
+        (sets_the_capacity_to_a_word, "raised BadArgument: capacity must be a whole number"),
+        (is_a_coroutine_function, "your function returned <coroutine object"),
+        (_Answers42(), None),
+        (_Is42, None),
+        (_partial_42(), None),
+        (takes_one_argument_too_many, "raised TypeError"),
+        (hides_pickle_then_returns_42, None),
+    ],
+    ids=lambda v: getattr(v, "__name__", type(v).__name__),
+)
+def test_hostile_code_of_the_thirteenth_round(lab, fn, words) -> None:
+    _same_verdict_three_times(lab, fn, words, "test.hostile13", limit=1.0, within=3)
+    assert os.environ.get("LABKIT_PROGRESS") != "/nonexistent/p.json"  # the child's, not ours

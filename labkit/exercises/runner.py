@@ -43,6 +43,7 @@ import dataclasses
 import datetime as dt
 import enum
 import faulthandler
+import functools
 import gc
 import inspect
 import io
@@ -410,6 +411,11 @@ _notes: set[str] = set()
 # millisecond sleeps a few thousand times in the judges' budgets (504 q5's 1 s, 503 q5's
 # Retry-After waits), and a loop that sleeps for ever gets here in well under a second
 MAX_SLEEPS = 100_000
+# and how often no answer awaits asyncio.sleep: each await runs a turn of the event loop (~7 us
+# quiet, 30 us and more under load), so 100,000 of them took over 3 s on a busy machine, near
+# 504 q5's 6 s limit, where "did not finish" would have replaced this message; a poll of 1 ms
+# through 503 q5's outage (7 s of Retry-After) awaits 7,000 times
+MAX_AWAITS = 20_000
 OVERSLEPT = Msg(
     "it called time.sleep {count} times ({seconds} s of the judge's virtual time) and had "
     "not returned. Here time.sleep returns at once and moves the clock, so a loop that "
@@ -440,7 +446,8 @@ def overslept(called: int, awaited: int, seconds: float) -> Msg:
 
 
 class Overslept(TimeLimit):
-    """The learner's code called time.sleep more than MAX_SLEEPS times in virtual time."""
+    """The learner's code called time.sleep more than MAX_SLEEPS times in virtual time (or
+    awaited asyncio.sleep more than MAX_AWAITS times)."""
 
 
 FORKED = Msg(
@@ -640,6 +647,8 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
             except BaseException:
                 child.awaited -= 1  # a wrong delay: no sleep made
                 raise
+            if child.awaited > MAX_AWAITS:
+                child.overslept()
             return await real_async_sleep(0, result)
 
         replacements[real_async_sleep] = async_sleep
@@ -1094,22 +1103,89 @@ class _Seeded:
         return getattr(self._generator, name)
 
 
+def _learner_functions(fn: Any) -> list[Any]:
+    """The Python functions a learner's callable runs first: itself, or what it wraps (a
+    partial's function, a method's, an object's ``__call__``, a class's ``__init__`` and
+    ``__new__``). Their globals and closures are where its names are bound."""
+    found: list[Any] = []
+    todo: list[Any] = [fn]
+    seen: set[int] = set()
+    while todo and len(seen) < 50:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, functools.partial):
+            todo.append(item.func)
+        elif inspect.ismethod(item):
+            todo.append(item.__func__)
+        elif inspect.isfunction(item):
+            found.append(item)
+        elif isinstance(item, type):
+            for klass in item.__mro__[:-1]:  # object's own are not the learner's
+                todo += [vars(klass)[n] for n in ("__init__", "__new__") if n in vars(klass)]
+        elif isinstance(item, (staticmethod, classmethod)):
+            todo.append(item.__func__)
+        else:  # an object with __call__
+            call = inspect.getattr_static(type(item), "__call__", None)
+            if call is not None:
+                todo.append(call)
+    return found
+
+
+def _learners_modules() -> list[Any]:
+    """The notebook's namespace (``__main__``) and the modules imported from files outside
+    Python's, its packages' and labkit's own (a learner's ``myclient.py``): the code a
+    learner's function may call. Found once in a run (the child of one call), by the paths
+    as the modules name them (a realpath of each took ~30 ms under load, at every call)."""
+    pid = os.getpid()
+    if pid in _LEARNERS_MODULES:
+        return _LEARNERS_MODULES[pid]
+    found = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) if module is not None else None
+        if name == "__main__" or (isinstance(path, str) and not path.startswith(_NOT_LEARNERS)):
+            found.append(module)
+    _LEARNERS_MODULES.clear()  # a fork's copy of its parent's
+    _LEARNERS_MODULES[pid] = found
+    return found
+
+
+_LEARNERS_MODULES: dict[int, list[Any]] = {}  # this process's, found once
+_LABKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_NOT_LEARNERS = tuple(
+    {
+        os.path.join(way(d), "")
+        for d in (sys.prefix, sys.base_prefix, sys.exec_prefix, _LABKIT_DIR)
+        for way in (os.path.abspath, os.path.realpath)
+    }
+)
+
+
 def _rebind(fn: Callable[..., Any], replacements: dict[Any, Any]) -> None:
     """Names in the learner's globals and closures bound to a replaced object (``from time
-    import sleep``) are bound to its replacement (in the child only)."""
-    target = getattr(fn, "__func__", fn)
-    namespaces = [getattr(target, "__globals__", {})]
-    for ns in namespaces:
+    import sleep``) are bound to its replacement (in the child only): the globals of the
+    functions its callable runs (_learner_functions: a functools.partial of the reference
+    solution, or an object with __call__, slept for real and drew real random numbers in
+    virtual time, judges15) and the notebook's own (``__main__``)."""
+    functions = _learner_functions(fn)
+    namespaces = {id(f.__globals__): f.__globals__ for f in functions}
+    for module in _learners_modules():
+        space = getattr(module, "__dict__", None)
+        if isinstance(space, dict):
+            namespaces.setdefault(id(space), space)
+    for ns in namespaces.values():
         for key, value in list(ns.items()):
             try:
                 if value in replacements:
                     ns[key] = replacements[value]
             except TypeError:  # unhashable
                 continue
-    for cell in getattr(target, "__closure__", None) or ():
-        with contextlib.suppress(ValueError, TypeError):
-            if cell.cell_contents in replacements:
-                cell.cell_contents = replacements[cell.cell_contents]
+    for function in functions:
+        for cell in function.__closure__ or ():
+            with contextlib.suppress(ValueError, TypeError):
+                if cell.cell_contents in replacements:
+                    cell.cell_contents = replacements[cell.cell_contents]
 
 
 def _child_main(
