@@ -301,6 +301,15 @@ def _chinese_prose() -> dict[str, str]:
     return texts
 
 
+def _chinese_texts() -> dict[str, str]:
+    """The Chinese prose (``_chinese_prose``) and the catalogue's translations, by name: what
+    a learner of the Chinese lessons reads, whichever of them says it."""
+    texts = _chinese_prose()
+    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
+        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    return texts
+
+
 # One thing, one Chinese term, in the prose and the catalogue alike: each variant (a pattern) a
 # text wrote beside the term the others use (the catalogue's own rules by English word: tests/test_i18n.py
 # TERMS).
@@ -332,9 +341,7 @@ VARIANTS = {
 
 
 def test_one_thing_has_one_chinese_term_in_the_prose_and_the_catalogue() -> None:
-    texts = _chinese_prose()
-    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
-        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    texts = _chinese_texts()
     found = [
         f"{name}: {m[0]} (say {term}): ...{text[max(0, m.start() - 20) : m.end() + 20]}..."
         for name, text in texts.items()
@@ -357,9 +364,7 @@ KEYWORDS = {
 def test_an_rfc_keyword_is_said_with_one_chinese_word() -> None:
     """必须（MUST）, 不得（MUST NOT）...: two texts said 绝不能（MUST NOT） where six said 不得,
     and lesson 06 应当（SHOULD） where the others said 应该, until December 2026."""
-    texts = _chinese_prose()
-    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
-        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    texts = _chinese_texts()
     found = [
         f"{name}: ...{text[max(0, m.start() - 12) : m.end()]}"
         for name, text in texts.items()
@@ -383,9 +388,7 @@ def test_rfc_sections_in_a_list_are_separated_by_the_enumeration_comma() -> None
     too: "RFC 9110 15.6.5（504）、15.6.3（502）"; lessons 01, 02, 04 and 07 wrote ， between
     them (where 03, 05, 06, 08, 09 wrote 、) until December 2026. ；still parts one RFC's
     sections from the next RFC, as the English's ; does."""
-    texts = _chinese_prose()
-    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
-        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
+    texts = _chinese_texts()
     found = [
         f"{name}: ...{text[max(0, m.start() - 12) : m.end() + 12]}..."
         for name, text in texts.items()
