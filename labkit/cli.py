@@ -150,6 +150,11 @@ def _count(text: str) -> int:
     return int(text)
 
 
+# Each command's own parser by its words ("serve", "ctl maintenance"), for an error about
+# arguments it does not know (see main)
+_PARSERS: dict[str, argparse.ArgumentParser] = {}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="labkit", description="Cause, see and fix every HTTP 5xx on your machine.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -223,7 +228,22 @@ def build_parser() -> argparse.ArgumentParser:
     wb = cs.add_parser("wait-busy", help=OTHER_COMMANDS["wait-busy"])
     wb.add_argument("count", type=_count)
     wb.add_argument("--timeout", type=_wait_seconds, default=WAIT_BUSY_DEFAULT)
+    _PARSERS.update(sub.choices)
+    _PARSERS.update({f"ctl {name}": parser for name, parser in cs.choices.items()})
     return p
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line, or exit 2 with one line. Words a command does not know are named by
+    that command, with its own --help: argparse hands them up to `labkit`, and `labkit serve
+    --port 9000` said "labkit: error: unrecognized arguments" and "(see `labkit --help`)",
+    whose help lists no option of serve's."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        words = getattr(argparse, "_")  # noqa: B009 (argparse's gettext, as _argparse_speaks set it)
+        command = " ".join(filter(None, (args.command, getattr(args, "ctl_command", None))))
+        _PARSERS.get(command, parser).error(words("unrecognized arguments: %s") % " ".join(extras))
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             parser = build_parser()
             with _argparse_speaks(_lang()):
-                args = parser.parse_args(argv)
+                args = _parse(parser, argv)
             status = _COMMANDS[args.command](args)
             sys.stdout.flush()  # here, so that a closed pipe is caught below
             return status

@@ -313,6 +313,25 @@ def test_ctl_retry_in_shows_the_http_date(lab):
     assert result.stdout == f"maintenance: on, Retry-After {sent}\n"
 
 
+@pytest.mark.parametrize(
+    ("args", "command", "unknown"),
+    [
+        (["serve", "--port", "9000"], "labkit serve", "--port 9000"),
+        (["ctl", "maintenance", "on", "now"], "labkit ctl maintenance", "now"),
+        (["run", "502-garbage", "--slow"], "labkit run", "--slow"),
+    ],
+    ids=["serve", "ctl", "run"],
+)
+def test_words_a_command_does_not_know_are_named_by_that_command(args, command, unknown):
+    """With that command's own help: `labkit serve --port 9000` said "labkit: error: ..."
+    and "(see `labkit --help`)", whose help lists no option of serve's."""
+    result = labkit_in_process(*args)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"{command}: error: unrecognized arguments: {unknown}\n(see `{command} --help`)\n"
+    )
+
+
 @pytest.mark.parametrize("args", [["scenarios"], ["scenarios", "--json"], ["--help"]], ids=" ".join)
 def test_a_closed_pipe_ends_the_command_quietly(args):
     read_end, write_end = os.pipe()
