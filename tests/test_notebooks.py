@@ -148,6 +148,40 @@ def test_a_link_to_a_lesson_reads_that_lesson_s_title() -> None:
     assert not found, "\n".join(found)
 
 
+# The columns a code block in a lesson's prose shows before it wraps, in JupyterLab 4.6 with
+# the file browser open, measured in Chromium: 90 in a 1280 px window, 60 at 1024 px, 52 in
+# half of a 1920 px screen (960 px). JupyterLab wraps such a block (white-space: pre-wrap).
+CODE_BLOCK_COLUMNS = 52
+
+
+def _columns(line: str) -> int:
+    """A line's width in a monospaced font: a Chinese character takes two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_a_picture_drawn_in_text_fits_before_it_wraps() -> None:
+    """A code block in a lesson's prose that lines words up in columns (two spaces or more
+    inside a line) keeps within CODE_BLOCK_COLUMNS, in every language: wrapped, its words
+    land under the wrong column. Lesson 00's anatomy of an exchange read, in a 1024 px
+    window, "GET /orders/7 HTTP/1.1 <- the request line:" and then "method, target,
+    version" on a line of its own, as if it were a line of the request; its map of the lab
+    (100 columns) wrapped even at 1280 px."""
+    found = []
+    for path in NOTEBOOKS:
+        for k, cell in enumerate(_read(path).cells):
+            if cell.cell_type != "markdown":
+                continue
+            for block in re.findall(r"```[^\n]*\n(.*?)```", cell.source, re.S):
+                for line in block.splitlines():
+                    if re.search(r"\S {2,}\S", line) and _columns(line) > CODE_BLOCK_COLUMNS:
+                        found.append(
+                            f"{path.relative_to(ROOT)} cell {k}: {_columns(line)} columns: {line}"
+                        )
+    assert not found, "\n".join(found)
+
+
 def test_the_glossary_explains_each_term_and_lessons_link_to_it() -> None:
     text = GLOSSARY.read_text()
     anchors = set()
