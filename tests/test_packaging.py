@@ -121,3 +121,25 @@ def test_kernels_load_labkit_kernel_where_labkit_is_installed() -> None:
     assert installed.read_text() == (ROOT / KERNEL_CONFIG).read_text()
     config = PyFileConfigLoader(installed.name, str(installed.parent)).load_config()
     assert "labkit.kernel" in config.InteractiveShellApp.extensions.get_value([])
+
+
+def test_make_says_what_it_sets_up_before_the_quiet_install(tmp_path) -> None:
+    """`make lab`'s first run in a fresh clone printed the venv and pip commands, then
+    nothing for 95 s (pip --quiet; measured at load 7): a learner reads that as a hang."""
+    import shutil
+    import subprocess
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make")
+    plan = subprocess.run(
+        [make, "-n", "lab", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout.splitlines()
+    install = next(k for k, line in enumerate(plan) if "pip install" in line)
+    said = [line for line in plan[:install] if line.startswith("echo ")]
+    assert said and "first time" in said[0] and "few minutes" in said[0], plan[: install + 1]
