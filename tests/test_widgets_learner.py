@@ -332,6 +332,8 @@ def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> 
             )
     g.fault.value = "close"
     assert g.rows == [] and "Fault changed" in g.table.value
+    # and the spoken line, which kept the last fault's results under a list now showing close
+    assert _said(g) == "Fault changed: run it through every gateway." and not g.message.value
     # a 200 whose body broke off: the client saw the status line, then an error (the row and
     # the spoken line said '200 OK' five times, as for a whole answer)
     g.fault.value = "body-cut"

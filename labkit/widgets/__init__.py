@@ -1117,13 +1117,22 @@ class GatewaysCompared(_Panel):
             ]
         )
 
+    STALE = Msg("Fault changed: run it through every gateway.")
+
     def _stale(self) -> None:
+        """Another fault chosen: the table and the spoken line are emptied of the last one's
+        results, and say so (the line kept "blackhole through every gateway: ... 504 ...",
+        under a list that now showed "close")."""
+        self._clear()
+        self.message.value = ""
+        self._say(self.STALE)
+
+    def _clear(self) -> None:
         self.rows = []
-        stale = Msg("Fault changed: run it through every gateway.").render(self.lang)
-        self.table.value = f"<p><i>{stale}</i></p>"
+        self.table.value = f"<p><i>{self.STALE.render(self.lang)}</i></p>"
 
     def _failed(self) -> None:
-        self._stale()
+        self._clear()  # the alert speaks: the status line says nothing
 
     def run(self) -> list[tuple[str, str, str]]:
         from labkit import personalities
