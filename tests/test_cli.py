@@ -332,6 +332,30 @@ def test_words_a_command_does_not_know_are_named_by_that_command(args, command, 
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("503-maintenanc", "503-maintenance"),
+        ("504_slow", "504-slow"),
+        ("maintenance", "503-maintenance"),
+    ],
+)
+def test_a_scenario_id_mistyped_is_answered_with_the_nearest(typed, meant, monkeypatch):
+    """One id, not all sixty: `labkit run 503-maintenanc` listed every scenario in one line
+    of 937 characters."""
+    monkeypatch.delenv("LABKIT_LANG", raising=False)
+    result = labkit_in_process("run", typed)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"labkit: error: unknown scenario '{typed}'; did you mean {meant}? "
+        "(`labkit scenarios` lists them all)\n"
+    )
+    chinese = labkit_in_process("run", typed, env={"LABKIT_LANG": "zh-CN"})
+    assert chinese.stderr == (
+        f"labkit: error: 未知的场景 '{typed}'；你要的是不是 {meant}？（`labkit scenarios` 会列出全部场景）\n"
+    )
+
+
 @pytest.mark.parametrize("args", [["scenarios"], ["scenarios", "--json"], ["--help"]], ids=" ".join)
 def test_a_closed_pipe_ends_the_command_quietly(args):
     read_end, write_end = os.pipe()
