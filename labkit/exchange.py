@@ -16,7 +16,7 @@ from labkit.http.messages import Headers, get_header, parse_response
 from labkit.i18n import Msg
 from labkit.recorder import Hop, Role
 from labkit.render import text as text_view
-from labkit.render.html import exchange_html
+from labkit.render.html import exchange_html, lines_html
 from labkit.render.svg import Picture
 from labkit.render.text import milliseconds, visible_bytes
 
@@ -279,9 +279,7 @@ class Observed:
         return "\n".join(self.lines())
 
     def _repr_html_(self) -> str:
-        import html
-
-        return f"<pre style='white-space:pre-wrap'>{html.escape(repr(self))}</pre>"
+        return lines_html(repr(self))
 
 
 # Under this many seconds an answer came at once: its time is the machine's noise, not evidence

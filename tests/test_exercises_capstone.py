@@ -360,3 +360,26 @@ def test_every_incident_gives_the_same_evidence_ten_times_under_load(lab, busy_c
             seen.add((ex.status, ex.generated_by, headers, hops))
             incident.stop(lab)
         assert len(seen) == 1, (incident.number, seen)
+
+
+def test_what_a_client_observed_wraps_each_line_under_its_own_start(lab) -> None:
+    """In a <pre>, JupyterLab broke a long line anywhere and went on at the left edge:
+    incident 1's Proxy-Status read 'details="th' and then 'e health checks mark both ...'
+    under the headers' names. Each line is its own block, hanging under its own indent."""
+    import html
+    import re
+
+    ex = INCIDENTS[0].start(lab)
+    try:
+        seen = ex.observed()
+        shown = seen._repr_html_()
+    finally:
+        INCIDENTS[0].stop(lab)
+    assert "<pre" not in shown and "word-break:normal" in shown
+    rows = re.findall(r"<div style='padding-left:(\d+)ch;text-indent:-(\d+)ch'>(.*?)</div>", shown)
+    lines = repr(seen).split("\n")
+    assert len(rows) == len(lines) and any(len(line) > 90 for line in lines)
+    for (pad, hang, text), line in zip(rows, lines, strict=True):
+        indent = len(line) - len(line.lstrip(" "))
+        assert int(pad) == int(hang) == indent + 2, (pad, line)
+        assert html.unescape(text) == (line or "\xa0")

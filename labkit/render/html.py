@@ -33,6 +33,7 @@ __all__ = [
     "body_html",
     "exchange_html",
     "headers_html",
+    "lines_html",
     "note",
     "raw_html",
     "shown",
@@ -178,6 +179,28 @@ def table(
         "<table class='labkit-table' style='border-collapse:collapse'>"
         f"<thead><tr>{th}</tr></thead><tbody>{cells}</tbody></table>"
     )
+
+
+def lines_html(text: str) -> str:
+    """Monospaced lines, each its own block, that wrap as a reader expects: a line too long
+    for the output breaks between words and goes on under its own start, two columns in (a
+    hanging indent), so the indentation that groups the lines still shows. In a <pre>
+    JupyterLab broke such a line anywhere, mid-word, and went on at the left edge: lesson
+    08's ``ex.observed()`` read "details="th" and then "e health checks mark both ..."
+    under the headers' names."""
+    rows = []
+    for line in text.split("\n"):
+        hang = len(line) - len(line.lstrip(" ")) + 2
+        rows.append(
+            f"<div style='padding-left:{hang}ch;text-indent:-{hang}ch'>"
+            f"{html.escape(line) if line else '&nbsp;'}</div>"
+        )
+    style = (
+        "font-family:var(--jp-code-font-family);font-size:var(--jp-code-font-size);"
+        "line-height:var(--jp-code-line-height);white-space:pre-wrap;word-break:normal;"
+        "overflow-wrap:anywhere"
+    )
+    return f"<div class='labkit-lines' style='{style}'>{''.join(rows)}</div>"
 
 
 def shown(text: str, limit: int, unit: str, whole: str, lang: str = i18n.ENGLISH) -> str:
