@@ -630,6 +630,66 @@ def test_a_learner_that_kills_its_keeper_leaves_no_process(task, lab, tmp_path, 
     assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
 
 
+def _moves_on(pids_file):
+    """A learner function that forks a child which ignores SIGTERM and forks anew at every
+    moment (the parent exits, the new one writes its pid): the process ``end`` saw is gone
+    by its next look, the one forked meanwhile is not. All in one process group (a session
+    of its own, none of the runner's descriptors: nothing but the tree's mark finds it),
+    which the test kills should any be left."""
+
+    def fn():
+        if os.fork() == 0:
+            _closes_its_output()  # a session of its own, none of the runner's descriptors
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            with open(pids_file, "w") as f:
+                f.write(f"{os.getpid()}\n")
+            while True:
+                if os.fork() != 0:
+                    os._exit(0)
+        while not pids_file.exists():
+            time.sleep(0.001)
+        return 42
+
+    return fn
+
+
+def _group_left(group: int) -> bool:
+    """Whether a process of ``group`` is left (a zombie not reaped yet too)."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not runner.proctree.CONTAINED, reason="a child subreaper is Linux's")
+@pytest.mark.slow  # checks under two busy loops
+def test_what_a_keeper_reaped_late_leaves_ends_too(task, tmp_path, busy_cores, monkeypatch) -> None:
+    """A keeper still exiting when its check returns is reaped by a thread of its own; what
+    it left as it died (a process forked after ``end``'s last look: a tree that keeps forking
+    outruns END_WITHIN under load) was never ended, and once the check's ``adopting`` had
+    ended it went to init and ran on; and a look at the kernel's children that found only a
+    zombie (the chain handing on) took the tree for ended. Here END_WITHIN and REAP_WITHIN
+    are 0, as a loaded host makes them, under two busy loops: nothing is left after each
+    check, not even a zombie (before: the chain ran on under init, the first check)."""
+    monkeypatch.setattr(runner.proctree, "END_WITHIN", 0.0)
+    monkeypatch.setattr(runner.proctree, "REAP_WITHIN", 0.0)
+    monkeypatch.setattr(task, "time_limit", 5.0)  # the child's start takes its time here
+    for trial in range(10):  # before: a run of 5 failed one time in two
+        pids_file = tmp_path / f"pids-{trial}"
+        try:
+            assert task.check(_moves_on(pids_file))
+            group = int(pids_file.read_text())
+            gone = settle(lambda: not _group_left(group), limit=10)  # noqa: B023
+            assert gone, (trial, os.popen(f"ps -o pid,ppid,stat -g {group}").read())
+        finally:
+            group = int(pids_file.read_text().split()[0])
+            for _ in range(100):  # what the check left, if anything: never left running
+                with contextlib.suppress(OSError):
+                    os.killpg(group, signal.SIGKILL)
+                time.sleep(0.01)
+
+
 @pytest.mark.skipif(not runner.proctree.CONTAINED, reason="a child subreaper is Linux's")
 def test_a_tree_of_forks_is_ended_whole(task, tmp_path) -> None:
     """Each process forks two more, down three levels, and all of them sleep: none is left."""

@@ -71,6 +71,9 @@ END_WITHIN = 1.0  # seconds ``end`` spends at most on a tree that keeps forking
 # seconds ``end`` waits at most for the killed keeper to exit, so that it is reaped before
 # the check returns (milliseconds, usually: 45 ms at most in 30 checks on a loaded machine)
 REAP_WITHIN = 0.25
+# seconds the thread that reaps a keeper after its check returned spends at most ending what
+# the keeper left (a tree that kept forking past END_WITHIN): no verdict waits for it
+LATE_WITHIN = 10.0
 
 
 def _find_prctl() -> Callable[..., int] | None:
@@ -142,9 +145,20 @@ def adopting() -> Iterator[None]:
     """The kernel a child subreaper while a learner's tree lives (see the module's text):
     an orphan of a killed keeper becomes the kernel's child, for ``end`` to find. Set only
     for that time, and left set if it was set before."""
-    global _adopters, _was_subreaper
     if _PRCTL is None:
         yield
+        return
+    _adopt()
+    try:
+        yield
+    finally:
+        _stop_adopting()
+
+
+def _adopt() -> None:
+    """One more tree (or keeper still exiting) for which the kernel adopts orphans."""
+    global _adopters, _was_subreaper
+    if _PRCTL is None:
         return
     with _adopt_lock:
         if _adopters == 0:
@@ -152,13 +166,16 @@ def adopting() -> Iterator[None]:
             if not _was_subreaper:
                 _PRCTL(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         _adopters += 1
-    try:
-        yield
-    finally:
-        with _adopt_lock:
-            _adopters -= 1
-            if _adopters == 0 and not _was_subreaper:
-                _PRCTL(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+
+def _stop_adopting() -> None:
+    global _adopters
+    if _PRCTL is None:
+        return
+    with _adopt_lock:
+        _adopters -= 1
+        if _adopters == 0 and not _was_subreaper:
+            _PRCTL(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
 
 # Held while a runner makes the descriptors of its tree, forks the keeper and closes the
@@ -282,13 +299,14 @@ def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
     The tree is gone when this returns, and so is the keeper, which runs no learner code:
     it is reaped here once it has exited (its exit, a copy of the kernel's memory torn down,
     takes milliseconds). One still exiting after REAP_WITHIN (a loaded host) is reaped by a
-    thread of its own the moment it has exited (``_reap_when_exited``), rather than hold up
+    thread of its own the moment it has exited (``_end_late``), rather than hold up
     the verdict. A keeper left as a zombie until the next check was a zombie child of the
     kernel's after one check in five (a background shell started from a thread, 4 of 20);
     one left to the next check after REAP_WITHIN still was, under load (and 3 checks in 10
     with no wait at all, as a keeper slower to exit than the wait). What the keeper leaves
     as it dies (a child it had not reaped yet) becomes the kernel's, and is ended and reaped
-    here too.
+    here too; what is still there after END_WITHIN, and what a keeper reaped late leaves,
+    after the check returned (``_end_late``).
 
     Learner code can kill its keeper (``os.kill(os.getppid(), 9)``): its tree then has no
     subreaper of its own, and its orphans are the kernel's (``adopting``): those that carry
@@ -312,21 +330,34 @@ def end(keeper: int, marks: frozenset[str] = frozenset()) -> None:
     _exiting.add(keeper)
     _await_exit(keeper, REAP_WITHIN)
     reap_keepers()
-    if keeper in _exiting:  # still exiting: reaped once it has exited, without waiting here
+    exiting = keeper in _exiting  # still exiting: reaped once it has exited, not waited for
+    # what the keeper left as it died is the kernel's now: what is still there after
+    # END_WITHIN (a tree that kept forking) is ended after the check returns
+    if exiting or (CONTAINED and not _end_adopted(keeper)):
+        _adopt()  # what the keeper leaves must go on becoming the kernel's (_end_late)
         threading.Thread(
-            target=_reap_when_exited, args=(keeper,), name="labkit-reaper", daemon=True
+            target=_end_late, args=(keeper, exiting), name="labkit-reaper", daemon=True
         ).start()
-    elif CONTAINED:
-        _end_adopted(keeper)  # what the keeper left as it died is the kernel's now
 
 
-def _reap_when_exited(keeper: int) -> None:
-    """In a thread of its own: wait for a killed keeper that was still exiting when its
-    check returned, and reap it (SIGKILL ends it: the wait ends). ``reap_keepers`` of a
-    later check may reap it first; either way it leaves ``_exiting``."""
-    with contextlib.suppress(OSError):  # ChildProcessError: reaped already
-        os.waitpid(keeper, 0)
-    _exiting.discard(keeper)
+def _end_late(keeper: int, exiting: bool) -> None:
+    """In a thread of its own, after the check returned: reap a killed keeper that was
+    still ``exiting`` (SIGKILL ends it: the wait ends; ``reap_keepers`` of a later check may
+    reap it first; either way it leaves ``_exiting``), then end what it left as it died,
+    for up to LATE_WITHIN. The kernel stays a child subreaper until then (``end`` counted
+    this keeper in ``adopting``). Before, a keeper reaped late left its orphans to nobody:
+    a process forked after ``end``'s last look (a tree that keeps forking outruns
+    END_WITHIN under load) went to init once the check's ``adopting`` had ended, and ran
+    on."""
+    try:
+        if exiting:
+            with contextlib.suppress(OSError):  # ChildProcessError: reaped already
+                os.waitpid(keeper, 0)
+            _exiting.discard(keeper)
+        if CONTAINED:  # no verdict waits for this: a tree that outran END_WITHIN gets longer
+            _end_adopted(keeper, LATE_WITHIN)
+    finally:
+        _stop_adopting()
 
 
 _exiting: set[int] = set()  # keepers killed and not reaped yet
@@ -385,15 +416,19 @@ def _end_marked(root: int, marks: frozenset[str]) -> None:
     _kill_until_gone(lambda: dict.fromkeys(marked(root, marks), "?"))
 
 
-def _end_adopted(keeper: int) -> None:
+def _end_adopted(keeper: int, within: float | None = None) -> bool:
     """Kill and reap the processes of ``keeper``'s tree that the kernel adopted (their
-    keeper was killed), until none is left."""
-    _kill_until_gone(lambda: adopted(keeper))
+    keeper was killed), until none is left (or ``within`` seconds, END_WITHIN by default,
+    have passed); whether none is left."""
+    return _kill_until_gone(lambda: adopted(keeper), within)
 
 
 def adopted(keeper: int) -> dict[int, str]:
     """The kernel's children newer than ``keeper`` that carry the tree's mark (pid -> state
-    letter), the keeper aside; those that have ended are reaped here and not named."""
+    letter), the keeper aside; those that have ended are reaped here and named "X" (nothing
+    to kill, but look again: one that forked as it ended may have left a child that was
+    not the kernel's yet at this look; a tree that forks and exits at every moment showed
+    nothing but a zombie at one look, was taken for ended, and ran on)."""
     me = os.getpid()
     found: dict[int, str] = {}
     pids = _newer_pids(keeper)
@@ -409,15 +444,17 @@ def adopted(keeper: int) -> dict[int, str]:
         if stat[0] in "ZX":
             with contextlib.suppress(OSError):
                 os.waitpid(pid, os.WNOHANG)
+            found[pid] = "X"
             continue
         found[pid] = stat[0]
     return found
 
 
-def _kill_until_gone(find: Callable[[], dict[int, str]]) -> None:
+def _kill_until_gone(find: Callable[[], dict[int, str]], within: float | None = None) -> bool:
     """Kill what ``find`` names (pid -> state letter; zombies only wait to be reaped) and
-    look again, with a growing pause, until it finds nothing or ``END_WITHIN`` has passed."""
-    deadline = time.monotonic() + END_WITHIN
+    look again, with a growing pause, until it finds nothing or ``within`` seconds
+    (END_WITHIN by default) have passed; whether it found nothing."""
+    deadline = time.monotonic() + (END_WITHIN if within is None else within)
     pause = 0.0005
     while found := find():
         for pid, state in found.items():
@@ -425,9 +462,10 @@ def _kill_until_gone(find: Callable[[], dict[int, str]]) -> None:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
         if time.monotonic() > deadline:
-            return
+            return False
         time.sleep(pause)
         pause = min(pause * 2, 0.01)
+    return True
 
 
 def marked(root: int, marks: frozenset[str]) -> set[int]:
