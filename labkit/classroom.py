@@ -34,6 +34,7 @@ import pwd
 import secrets
 import stat
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -424,10 +425,37 @@ def _walk(path: Path) -> tuple[int, str]:
     return fd, last
 
 
+_walked = threading.local()  # ``dirs``: the directories one collect walked to (``_walking``)
+
+
+@contextlib.contextmanager
+def _walking() -> Iterator[None]:
+    """Within one collect, each directory is walked to once (``_at``) and its entries
+    opened from that fd: a walk per file made the board's refresh of 400 unchanged entries
+    take 44-55 ms instead of 5-13. The directory is then the one first walked to, even if
+    it is renamed or replaced meanwhile."""
+    _walked.dirs = {}
+    try:
+        yield
+    finally:
+        for fd in _walked.dirs.values():
+            os.close(fd)
+        _walked.dirs = None
+
+
 @contextlib.contextmanager
 def _at(path: Path) -> Iterator[tuple[int, str]]:
-    """``_walk(path)``, its directory's fd closed after."""
+    """``_walk(path)``: the fd of its directory (closed after, unless ``_walking`` keeps
+    it for the rest of the collect) and its last name."""
+    dirs: dict[Path, int] | None = getattr(_walked, "dirs", None)
+    if dirs is not None and path.parts and path.parent in dirs:
+        yield dirs[path.parent], path.parts[-1]
+        return
     fd, name = _walk(path)
+    if dirs is not None and path.parts:
+        dirs[path.parent] = fd
+        yield fd, name
+        return
     try:
         yield fd, name
     finally:
@@ -746,15 +774,16 @@ def collect(paths: Iterable[Path], cache: Cache | None = None) -> Collection:
     found = Collection()
     read: list[Found] = []
     seen = set()
-    for target in paths:
-        for path in _files(Path(target), found):
-            seen.add(path)
-            one = _read_cached(path, cache)
-            if isinstance(one, str):
-                found.errors.append(one)
-                continue
-            found.errors += one.snapshot.problems
-            read.append(one)
+    with _walking():
+        for target in paths:
+            for path in _files(Path(target), found):
+                seen.add(path)
+                one = _read_cached(path, cache)
+                if isinstance(one, str):
+                    found.errors.append(one)
+                    continue
+                found.errors += one.snapshot.problems
+                read.append(one)
     if cache is not None:
         for gone in set(cache) - seen:  # removed, or no longer read: not kept
             del cache[gone]
