@@ -218,6 +218,21 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         assert all(bool(r) is verdict for r in results), client.__name__
 
 
+@pytest.mark.slow
+def test_q5_verdicts_are_the_same_when_the_kernel_is_stopped_at_random(
+    lab: labkit.Lab, busy_cores
+) -> None:
+    """The lab's and the judge's process stopped at random for up to 0.4 s, both cores busy
+    (judges15): each client's verdict and message the same three times."""
+    from helpers import stopped_at_random
+
+    with stopped_at_random():
+        for client, verdict in ((polite_get, True), (fixed_sleep, False)):
+            results = [q5.check(client, lab) for _ in range(3)]
+            assert len({r.message for r in results}) == 1, [r.message for r in results]
+            assert all(bool(r) is verdict for r in results), client.__name__
+
+
 # -- round 5 (issue 14): clients as learners write them, judged as a teacher would --
 
 

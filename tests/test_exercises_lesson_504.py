@@ -350,6 +350,22 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         assert all(bool(r) is verdict for r in results), (client.__name__, messages)
 
 
+@pytest.mark.slow
+def test_q5_verdicts_are_the_same_when_the_kernel_is_stopped_at_random(
+    lab: labkit.Lab, busy_cores
+) -> None:
+    """Both cores busy and the process that runs the lab and the judge stopped at random for
+    up to 0.4 s (judges15: 10 runs of 8 clients, and of 504 q2's and 503 q5's, gave the same
+    verdict each time): the judge's outage and clock do not see it."""
+    from helpers import stopped_at_random
+
+    with stopped_at_random():
+        for client, verdict in ((fetch_with_retries, True), (no_jitter, False)):
+            results = [q5.check(client, lab) for _ in range(3)]
+            assert len({r.message for r in results}) == 1, [r.message for r in results]
+            assert all(bool(r) is verdict for r in results), client.__name__
+
+
 def test_q1_numbers_are_the_scenarios_it_points_to(lab: labkit.Lab) -> None:
     from labkit import scenarios
     from labkit.exercises.lesson_504 import Q1_DELAY, Q1_READ
