@@ -1719,3 +1719,35 @@ def _partial_42():
 def test_hostile_code_of_the_thirteenth_round(lab, fn, words) -> None:
     _same_verdict_three_times(lab, fn, words, "test.hostile13", limit=1.0, within=3)
     assert os.environ.get("LABKIT_PROGRESS") != "/nonexistent/p.json"  # the child's, not ours
+
+
+def writes_over_the_progress_file(lab):
+    with open(os.environ["LABKIT_PROGRESS"], "w") as f:
+        f.write("{not json")
+    return 42
+
+
+def removes_the_progress_file(lab):
+    os.remove(os.environ["LABKIT_PROGRESS"])
+    return 42
+
+
+@pytest.mark.parametrize("fn", [writes_over_the_progress_file, removes_the_progress_file])
+def test_learner_code_that_damages_the_progress_file_has_it_put_back(
+    lab, progress_file, fn
+) -> None:
+    """It had the learner's progress set aside as damaged at the next record (a copy named
+    .corrupt-..., the progress file started anew), or lost (judges15's thirteenth round)."""
+    from labkit.exercises import store
+
+    store.record("500.who-made-it", attempt=True)
+    task = Task("test.progress13", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=1.0)
+    try:
+        result = task.check(fn, lab)
+    finally:
+        del REGISTRY["test.progress13"]
+    assert result.correct is True and "the judge put it back as it was" in result.message
+    assert str(progress_file) in result.message and "\n" not in result.message
+    kept = store.load()
+    assert kept["500.who-made-it"]["attempts"] == 1 and kept["test.progress13"]["solved"]
+    assert not list(progress_file.parent.glob("*corrupt*"))

@@ -825,10 +825,19 @@ class Task(Exercise):
 
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         given = tuple(Learner(a) if is_learner_code(a) else a for a in answer)
-        with runner.budget(self.time_limit):
+        restored: list[Any] = []
+        with runner.budget(self.time_limit), store.kept_whole(restored):
             verdict = self.judge_fn(*given)
         correct, message, *rest = verdict
+        if restored:
+            message = PUT_BACK.bind(verdict=message, file=str(restored[0]))
         return bool(correct), message, rest[0] if rest else ""
+
+
+PUT_BACK = Msg(
+    "{verdict} (Your code also damaged or removed your progress file {file}: the judge put it "
+    "back as it was.)"
+)
 
 
 def make_choice(

@@ -443,6 +443,42 @@ def _write(file: Path, user: str, exercises: dict[str, dict[str, Any]]) -> None:
     )
 
 
+def _whole(file: Path) -> bytes | None:
+    """The file's bytes, if it is a progress file read whole (no damaged part); else None."""
+    try:
+        st = os.stat(file, follow_symlinks=False)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None
+        raw = file.read_bytes()
+        snap = decode(file, raw)
+    except (OSError, ProgressError):
+        return None
+    return None if snap.problems else raw
+
+
+def _bytes_to(f: Any, raw: bytes) -> None:
+    f.buffer.write(raw)
+
+
+@contextlib.contextmanager
+def kept_whole(restored: list[Path]) -> Iterator[None]:
+    """While learner code runs: a progress file that was whole before and is damaged, not a
+    progress file or gone after is put back as it was (``restored`` gets its path). Code that
+    wrote '{not json' to it had the learner's progress set aside at the next record, as a torn
+    file is (judges15); another kernel's write in between leaves a whole file, kept as it is."""
+    file = path()
+    before = _whole(file)
+    try:
+        yield
+    finally:
+        if before is not None and _whole(file) is None:
+            with contextlib.suppress(OSError), _locked(file):
+                if _whole(file) is None:
+                    # its bytes as they were (a text file's buffer: nothing went through it)
+                    replace_file(file, lambda f: _bytes_to(f, before), prefix=_temp_prefix(file))
+                    restored.append(file)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
