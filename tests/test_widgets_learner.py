@@ -468,6 +468,22 @@ def test_a_quiz_checked_blank_says_what_to_do_in_the_widget(lab: labkit.Lab) -> 
         assert "Not answered yet" in quiz.feedback.value
 
 
+def test_a_long_raw_line_wraps_under_its_own_start_not_as_a_line_of_its_own(
+    lab: labkit.Lab,
+) -> None:
+    """In a <pre>, JupyterLab broke a long line anywhere and went on at the left edge: the
+    raw bytes of 502-no-colon showed 'colon"; details=...' at the start of a line, as if the
+    gateway had sent one more header line (of a lesson about a header line without a colon).
+    Each line of the dump is its own block, going on two columns in."""
+    p = Playground(lab, "502")
+    p.scenario.value = "502-no-colon"
+    p.run_button.click()
+    raw = p.inspector.raw.value
+    assert "<pre" not in raw
+    status = "<div style='padding-left:2ch;text-indent:-2ch'>Proxy-Status: labkit-gateway; "
+    assert status in raw and "has no colon&#x27;)&quot;\\r\\n</div>" in raw, raw
+
+
 def test_the_inspector_says_how_much_of_a_long_dump_it_shows(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
     p.scenario.value = "502-huge-headers"

@@ -187,7 +187,8 @@ def lines_html(text: str) -> str:
     hanging indent), so the indentation that groups the lines still shows. In a <pre>
     JupyterLab broke such a line anywhere, mid-word, and went on at the left edge: lesson
     08's ``ex.observed()`` read "details="th" and then "e health checks mark both ..."
-    under the headers' names."""
+    under the headers' names, and the inspector's raw bytes of 502-no-colon showed a line
+    'colon"; details=...' as if the gateway had sent one more header line."""
     rows = []
     for line in text.split("\n"):
         hang = len(line) - len(line.lstrip(" ")) + 2
@@ -207,7 +208,7 @@ def shown(text: str, limit: int, unit: str, whole: str, lang: str = i18n.ENGLISH
     """``text`` cut to ``limit``, with a note saying how much is shown and where the rest is
     (``unit`` already in ``lang``)."""
     if len(text) <= limit:
-        return f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+        return lines_html(text)
     cut = Msg(
         "Showing the first {limit} of {total} {unit}; {whole} shows them all.",
         limit=f"{limit:,}",
@@ -215,10 +216,7 @@ def shown(text: str, limit: int, unit: str, whole: str, lang: str = i18n.ENGLISH
         unit=unit,
         whole=whole,
     )
-    return (
-        f"<pre style='white-space:pre-wrap'>{html.escape(text[:limit])}</pre>"
-        f"<p><i>{html.escape(cut.render(lang))}</i></p>"
-    )
+    return lines_html(text[:limit]) + f"<p><i>{html.escape(cut.render(lang))}</i></p>"
 
 
 def note(why: str) -> str:
