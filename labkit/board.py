@@ -462,10 +462,11 @@ class BoardServer(HTTPServer):
             missing = Msg("not found: the board has /, live and class.csv").render(lang)
             return _text(404, missing + "\n", lang=lang)
         if not self._authorised(request):
-            refused = Msg(
-                "missing or wrong token; open the URL that `labkit board` printed"
-            ).render(lang)
-            return _text(403, f"403 Forbidden: {refused}\n", lang=lang)
+            refused = Msg("missing or wrong token; open the URL that `labkit board` printed")
+            # the status as the wire says it, then the words: "403 Forbidden：缺少令牌…" in
+            # Chinese (an ASCII ': ' stood before the Chinese until December 2026)
+            line = Msg("{label}: {text}", label="403 Forbidden", text=refused).render(lang)
+            return _text(403, line + "\n", lang=lang)
         query = f"token={self.token}"
         loop = asyncio.get_running_loop()
         if path == "class.csv":

@@ -423,7 +423,7 @@ def _the_board_in_chinese(exchange: Path, report: str, made_by: str) -> None:
         assert refused.value.code == 403
         assert refused.value.headers["Content-Language"] == "zh-CN"
         assert refused.value.read().decode() == (
-            "403 Forbidden: 缺少令牌或令牌错误；请打开 `labkit board` 打印的 URL\n"
+            "403 Forbidden：缺少令牌或令牌错误；请打开 `labkit board` 打印的 URL\n"
         )
     finally:
         board.terminate()
