@@ -178,6 +178,9 @@ def test_a_quiz_shows_each_option_with_its_words_in_the_labs_language(
     assert labels[0] == "leaks internals（泄露内部信息）", labels
     zh.answer.boxes[0].value = True
     assert zh.answer.value == "leaks internals"
+    # the status line names the option as its box does ("你的答案：leaks internals。" until
+    # December 2026)
+    assert zh.status.value == "你的答案：leaks internals（泄露内部信息）。按“检查”来检查它。"
     assert zh.exercise.check(zh.answer.value)
     assert [q3.label(option, "en") for option in q3.options] == q3.options
     assert q3.label("Retry-After", "zh-CN") == "Retry-After"  # a header name has no words

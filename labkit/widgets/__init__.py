@@ -1258,7 +1258,12 @@ class Quiz(_Panel):
                 lambda ch: self._say(
                     Msg("No answer chosen.")
                     if ch["new"] is None
-                    else Msg("Your answer: {answer}. Press Check to check it.", answer=ch["new"])
+                    # the option as its checkbox shows it, its words beside it (a Chinese
+                    # status line read "你的答案：leaks internals。" until December 2026)
+                    else Msg(
+                        "Your answer: {answer}. Press Check to check it.",
+                        answer=exercise.label(ch["new"], lang),
+                    )
                 ),
                 names="value",
             )
