@@ -306,6 +306,15 @@ def test_evidence_quoted_by_hints_and_solution_is_in_the_real_exchange(lab, q) -
         q.incident.stop(lab)
 
 
+def test_a_function_given_as_a_diagnosis_is_named_without_an_address() -> None:
+    def my_guess() -> str:
+        return "gateway"
+
+    refused = capstone.q1.check(my_guess)
+    assert refused.correct is None and "not <function my_guess>;" in refused.message
+    assert "0x" not in refused.message
+
+
 def test_after_a_few_wrong_tries_the_parts_are_no_longer_confirmed() -> None:
     from labkit.exercises.capstone import CONFIRMED_TRIES
 
