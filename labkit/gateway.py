@@ -16,12 +16,13 @@ import h11
 
 from labkit import i18n, personalities
 from labkit.conditions import Condition
-from labkit.errors import BadArgument, unknown
+from labkit.errors import refuse, shown, unknown
 from labkit.http import pages, upstream
 from labkit.http.messages import BodyCut, Request, Response, parse_response, path_of
 from labkit.http.requestcheck import Verdict, check_asterisk
 from labkit.http.server import Generations
 from labkit.i18n import Msg, Said
+from labkit.origin import TRUE_OR_FALSE
 from labkit.personalities import AnswerKind
 from labkit.proxy import Failure, Proxy, Route, Target, Timeouts, not_tried
 from labkit.record import Record
@@ -134,7 +135,7 @@ class Gateway(Proxy):
     def cache_enabled(self, on: bool) -> None:
         self.refuse_if_stopped()
         if not isinstance(on, bool):
-            raise BadArgument(f"cache_enabled must be True or False, not {on!r}")
+            raise refuse(TRUE_OR_FALSE.bind(name="cache_enabled", given=shown(on)))
         self.switch(lambda: setattr(self, "_cache_enabled", on))
 
     @property

@@ -776,6 +776,34 @@ def test_the_progress_table_is_said_in_the_learners_language_when_shown() -> Non
     assert english[-1] == f"0 of {len(table.rows)} solved"
 
 
+def _asks_the_keyboard(order_id: str) -> object:
+    """A learner's show_order that reads input(), which the judge's process does not have."""
+    return 200, input("which order? ")
+
+
+def test_labkits_own_refusals_of_a_learners_call_are_in_the_labs_language() -> None:
+    """Three lines labkit wrote in English only, shown to a Chinese learner until December
+    2026: lab.gateway.cache_enabled given a non-bool, Quiz given something not an exercise, and
+    input() in code a judge runs (the text of the EOFError it raises there)."""
+    from labkit.exercises.lesson_500 import q5
+    from labkit.widgets import Quiz
+
+    with labkit.start(lang="zh-CN") as lab:
+        with pytest.raises(
+            BadArgument, match=r"^cache_enabled 必须是 True 或 False，而不是 'yes'$"
+        ):
+            lab.gateway.cache_enabled = "yes"  # type: ignore[assignment]
+        with pytest.raises(BadArgument, match=r"^Quiz 接受的是一道练习，例如 q1，而不是 'q1'$"):
+            Quiz("q1")
+        said = q5.check(_asks_the_keyboard, lab).message
+        assert "EOFError：input() 在这里什么也读不到：评判程序运行你的函数时没有键盘；" in said, (
+            said
+        )
+    with labkit.start(lang="en") as lab:
+        with pytest.raises(BadArgument, match=r"^cache_enabled must be True or False, not 'yes'$"):
+            lab.gateway.cache_enabled = "yes"  # type: ignore[assignment]
+
+
 def _returns_a_str(order_id: str) -> object:
     """A learner's order handler that returns a str where (status, body) is due."""
     return "oops"

@@ -1349,13 +1349,18 @@ def _keep_cpu_limit(fn: Callable[..., Any], lang: str) -> None:
     _rebind(fn, replacements)
 
 
+NO_INPUT = Msg(
+    "input() gets nothing here: the judge runs your function without a keyboard; "
+    "give it what it needs as arguments"
+)
+
+
 def _no_input(prompt: object = "") -> str:
     """input() in the child: the judge's process has no keyboard (a real one would read the
-    kernel's stdin, or send a request on the kernel's own Jupyter connection)."""
-    raise EOFError(
-        "input() gets nothing here: the judge runs your function without a keyboard; "
-        "give it what it needs as arguments"
-    )
+    kernel's stdin, or send a request on the kernel's own Jupyter connection). Its English
+    crosses the pipe as any exception's text does; the kernel says it in the learner's
+    language (``_finish``)."""
+    raise EOFError(str(NO_INPUT))
 
 
 # The modules whose objects hold a running lab's state: the servers and what they keep.
@@ -1902,6 +1907,8 @@ def _finish(message: tuple[Any, ...], elapsed: float, notes: Any = ()) -> Outcom
     if message[0] == "memory":
         raise LearnerExit("MemoryLimit", too_much_memory())
     _, type_name, text, trace = message
+    if type_name == "EOFError" and text == str(NO_INPUT):
+        text = NO_INPUT  # labkit's own words, not the learner's: in the learner's language
     raise LearnerError(type_name, text, trace)
 
 

@@ -1239,7 +1239,11 @@ class Quiz(_Panel):
         from labkit.exercises.core import Exercise
 
         if not isinstance(exercise, Exercise):
-            raise BadArgument(f"Quiz takes an exercise such as q1, not {exercise!r:.60}")
+            raise BadArgument(
+                Msg("Quiz takes an exercise such as q1, not {given}", given=shown(exercise)).render(
+                    i18n.learner_language()
+                )
+            )
 
         self._init_panel(i18n.learner_language())
         lang = self.lang
