@@ -324,8 +324,14 @@ def hold_busy(lab: Lab, n: int) -> list[threading.Thread]:
         for t in threads:
             t.join(timeout=5)
         raise LabkitError(
-            f"the origin had {held} of the {n} held requests in flight after {BUSY_WITHIN:g} s, "
-            "so the scenario's request would not meet a busy origin; is the machine overloaded?"
+            Msg(
+                "the origin had {held} of the {count} held requests in flight after {seconds} s, "
+                "so the scenario's request would not meet a busy origin; is the machine "
+                "overloaded?",
+                held=held,
+                count=n,
+                seconds=f"{BUSY_WITHIN:g}",
+            ).render(lab.lang)
         )
     return threads
 

@@ -804,6 +804,25 @@ def test_labkits_own_refusals_of_a_learners_call_are_in_the_labs_language() -> N
             lab.gateway.cache_enabled = "yes"  # type: ignore[assignment]
 
 
+def test_a_scenario_that_cannot_fill_the_origin_says_so_in_the_labs_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a machine too loaded for the held requests to reach the origin in time, a busy
+    scenario stops with one line: English only until December 2026."""
+    from labkit import scenarios
+
+    with labkit.start(lang="zh-CN") as lab:
+        monkeypatch.setattr(lab.recorder, "wait_for", lambda *args, **kwargs: False)
+        with pytest.raises(errors.LabkitError) as stopped:
+            scenarios.hold_busy(lab, 2)
+        lab.reset()  # the hold, as the scenario's teardown puts it back
+    assert re.fullmatch(
+        r"\d+(\.\d+)? 秒后，2 个被挂起的请求中只有 \d 个在源服务器上处理，所以这个场景的请求遇不到"
+        r"一个繁忙的源服务器；这台机器是不是过载了？",
+        str(stopped.value),
+    ), stopped.value
+
+
 def _returns_a_str(order_id: str) -> object:
     """A learner's order handler that returns a str where (status, body) is due."""
     return "oops"

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - an h11 without them: fields go as byte
     H11Headers = None  # type: ignore[assignment,misc]
     _h11_normalize = None  # type: ignore[assignment]
 
-from labkit.errors import LabkitError, LabNotRunning, check_number, stopped
+from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped
 from labkit.http import pages, ports
 from labkit.http.connections import BUDGET
 from labkit.http.deadline import within
@@ -111,9 +111,16 @@ def on_loop(loop: asyncio.AbstractEventLoop | None, change: Callable[[], T]) -> 
     except concurrent.futures.TimeoutError:
         changed = not future.cancel()
         raise LabkitError(
-            f"the lab's loop did not take the switch within {SWITCH_SECONDS:g} s (something "
-            "holds it, e.g. a handler that never awaits); "
-            + ("it was applied late" if changed else "nothing was changed")
+            say(
+                Msg(
+                    "the lab's loop did not take the switch within {seconds} s (something "
+                    "holds it, e.g. a handler that never awaits); it was applied late"
+                    if changed
+                    else "the lab's loop did not take the switch within {seconds} s (something "
+                    "holds it, e.g. a handler that never awaits); nothing was changed",
+                    seconds=f"{SWITCH_SECONDS:g}",
+                )
+            )
         ) from None
 
 
