@@ -104,13 +104,21 @@ class Exchange:
         try:
             return json.loads(self.body)
         except ValueError:
-            from labkit.errors import NotJSON
+            from labkit.errors import NotJSON, say
 
-            kind = self.header("content-type") or "no Content-Type"
-            start = self.body[:40].decode("utf-8", "replace")
+            kind = self.header("content-type") or Msg("no Content-Type")
+            # 40 characters, not bytes: a Chinese page cut inside a character showed �
+            start = self.body[:160].decode("utf-8", "replace")[:40]
             raise NotJSON(
-                f"the body is not JSON ({kind}, {len(self.body)} bytes, starting {start!r}); "
-                "ex.text shows it as text"
+                say(  # in the learner's language (it was English in a Chinese lab until 12/2026)
+                    Msg(
+                        "the body is not JSON ({kind}, {size} bytes, starting {start}); "
+                        "ex.text shows it as text",
+                        kind=kind,
+                        size=len(self.body),
+                        start=repr(start),
+                    )
+                )
             ) from None
 
     @property

@@ -799,9 +799,20 @@ def test_labkits_own_refusals_of_a_learners_call_are_in_the_labs_language() -> N
         assert "EOFError：input() 在这里什么也读不到：评判程序运行你的函数时没有键盘；" in said, (
             said
         )
+        # ex.json() of a page that is not JSON: its start cut at 40 characters, not bytes
+        # (a Chinese page ended in a broken character)
+        index = lab.get("/")
+        with pytest.raises(errors.NotJSON) as not_json:
+            index.json()
+        assert str(not_json.value) == (
+            f"正文不是 JSON（text/plain; charset=utf-8，{len(index.body)} 个字节，开头是 "
+            f"{index.text[:40]!r}）；ex.text 会把它当作文本显示"
+        )
     with labkit.start(lang="en") as lab:
         with pytest.raises(BadArgument, match=r"^cache_enabled must be True or False, not 'yes'$"):
             lab.gateway.cache_enabled = "yes"  # type: ignore[assignment]
+        with pytest.raises(errors.NotJSON, match=r"^the body is not JSON \(text/plain; "):
+            lab.get("/").json()
 
 
 def test_a_scenario_that_cannot_fill_the_origin_says_so_in_the_labs_language(
