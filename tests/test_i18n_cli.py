@@ -328,7 +328,7 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
     assert json.loads(collected.stdout)["note"] == classroom.SELF_REPORTED_NOTE  # English
     assert collected.stderr.splitlines()[-1] == (
         "labkit: 0 个学员，0 行；进度是自我报告的：由每个学员自己的内核写入"
-        "（`labkit grade` 会重新运行代码答案）"
+        "；`labkit grade` 会重新运行代码答案"
     )
     env_exchange = ("--exchange", str(exchange))
     bad = labkit_command("drill", "start", "a b", *env_exchange, lang="zh-CN")
@@ -388,7 +388,8 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
     assert "最终定论的证据：" in lines
     assert (
         lines[-1]
-        == "（进度是自我报告的：由每个学员自己的内核写入（`labkit grade` 会重新运行代码答案））"
+        # one aside, not one inside another: "……写入（`labkit grade` ……））" until Dec 2026
+        == "（进度是自我报告的：由每个学员自己的内核写入；`labkit grade` 会重新运行代码答案）"
     )
     assert not _ASCII_BESIDE_HAN.findall(
         re.sub(r"`[^`]*`|\{[^}]*\}", "", stopped.stdout + started.stdout)
