@@ -565,7 +565,8 @@ def grade(
     rows = []
     for (user, _one, answers, why_not), (verdicts, problem) in zip(plans, results, strict=True):
         if problem:
-            errors.append(f"{user}: {problem}")
+            # "alice：文件属于 root：…" in Chinese (an ASCII ': ' stood before it until 12/2026)
+            errors.append(say(Msg("{label}: {text}", label=user, text=problem)))
         for ex in course:
             verdict = (verdicts or {}).get(ex.id)
             if verdict is not None:

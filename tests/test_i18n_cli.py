@@ -447,6 +447,30 @@ def _the_board_in_chinese(exchange: Path, report: str, made_by: str) -> None:
     assert not _ASCII_BESIDE_HAN.findall(re.sub(r"<[^>]*>|`[^`]*`", "", text))
 
 
+def test_the_gradebooks_error_line_sets_the_learner_apart_in_the_instructors_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ "alice：文件属于 root：…": a learner's name and why the kept answers were not re-run,
+    joined as the language joins a label (an ASCII ': ' before the Chinese until December
+    2026)."""
+    exchange = tmp_path / "exchange"
+    classroom.init_exchange(exchange)
+    me = pwd.getpwuid(os.getuid()).pw_name
+    answer = {"kind": "code", "name": "f", "source": "def f(o):\n    return 200, 'x'\n"}
+    record = {"answer": {"args": [answer], "correct": False, "t": "2026-12-05T15:00:00+00:00"}}
+    progress = {"exercises": {"500.fix-the-handler": record}, "user": me, "version": 2}
+    submission = {"kind": "labkit-submission", "progress": progress, "user": me, "version": 1}
+    (exchange / "inbox" / f"{me}.0123456789abcdef0123456789abcdef.json").write_text(
+        json.dumps(submission)
+    )
+    why = "评分从不以 root 运行学员代码"
+    monkeypatch.setattr(grading, "_run_for", lambda found, answers: (None, why))
+    for lang, line in (("zh-CN", f"{me}：{why}"), ("en", f"{me}: {why}")):
+        monkeypatch.setenv("LABKIT_LANG", lang)
+        _rows, errors, _notes = grading.grade([exchange])
+        assert errors == [line]
+
+
 def test_a_practice_drill_and_the_gradebooks_reasons_in_chinese(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
