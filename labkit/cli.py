@@ -464,6 +464,16 @@ def _run(args: argparse.Namespace) -> int:
     from labkit import scenarios
     from labkit.lab import start
 
+    if args.scenario in scenarios.LESSONS:  # `labkit run 503`: a status, read as a lesson
+        raise LabkitError(
+            _say(
+                Msg(
+                    "{lesson} is a lesson, not a scenario: `labkit scenarios --lesson {lesson}` "
+                    "lists its scenarios",
+                    lesson=args.scenario,
+                )
+            )
+        )
     if args.scenario not in scenarios.SCENARIOS:
         # a typo's nearest id, not all sixty in one line of 900 characters
         close = difflib.get_close_matches(args.scenario, scenarios.SCENARIOS, n=1, cutoff=0.8)

@@ -356,6 +356,21 @@ def test_a_scenario_id_mistyped_is_answered_with_the_nearest(typed, meant, monke
     )
 
 
+def test_a_lesson_given_as_a_scenario_says_how_to_list_its_scenarios(monkeypatch):
+    """`labkit run 503` (the status a lesson is about) listed all sixty ids in one line."""
+    monkeypatch.delenv("LABKIT_LANG", raising=False)
+    result = labkit_in_process("run", "503")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "labkit: error: 503 is a lesson, not a scenario: `labkit scenarios --lesson 503` "
+        "lists its scenarios\n",
+    )
+    chinese = labkit_in_process("run", "503", env={"LABKIT_LANG": "zh-CN"})
+    assert chinese.stderr == (
+        "labkit: error: 503 是一课，不是场景：`labkit scenarios --lesson 503` 会列出这一课的场景\n"
+    )
+
+
 @pytest.mark.parametrize("args", [["scenarios"], ["scenarios", "--json"], ["--help"]], ids=" ".join)
 def test_a_closed_pipe_ends_the_command_quietly(args):
     read_end, write_end = os.pipe()
