@@ -320,3 +320,13 @@ def test_relayed_response_header_names_keep_the_origins_case() -> None:
     assert b"Content-Type" in by_caddy and b"Content-Length" in by_caddy
     assert "\nhost: " in sent_by_origin and "\naccept: " in sent_by_origin  # the client's
     assert "\nHost: " not in sent_by_origin
+
+
+def test_the_readmes_hold_line_names_its_bound() -> None:
+    """`labkit ctl hold on` holds GET /busy until the hold is off, origin.HOLD_MAX seconds at
+    most (the command's help and confirmation say so); the READMEs' line said only the first."""
+    from labkit.origin import HOLD_MAX
+
+    for name, unit in (("README.md", " s at most"), ("README.zh-CN.md", " 秒")):
+        line = next(x for x in (ROOT / name).read_text().splitlines() if "ctl hold on" in x)
+        assert f"{HOLD_MAX:g}{unit}" in line, (name, line)
