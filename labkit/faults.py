@@ -451,6 +451,13 @@ class FaultServer(Listener):
         self.fault = fault.copy() if fault.knobs else fault
         self._socks: list[socket.socket] = []
 
+    def __repr__(self) -> str:
+        """Its name and knobs, never its port or address: ``lab.upstreams`` reads the same
+        in every run (it showed ``<labkit.faults.FaultServer object at 0x7f2c...>``)."""
+        fault = self.__dict__.get("fault")
+        knobs = [f"{k.name}={getattr(fault, k.name)!r}" for k in fault.knobs] if fault else []
+        return f"<upstream {self.__dict__.get('name', '?')!r}{': ' + ', '.join(knobs) if knobs else ''}>"
+
     def _knob(self, name: str) -> Knob | None:
         fault = self.__dict__.get("fault")
         return next((k for k in fault.knobs if k.name == name), None) if fault else None

@@ -31,6 +31,12 @@ def test_a_route_answers_by_the_timeouts_it_is_given(lab: labkit.Lab) -> None:
     assert [route.prefix, "->", "slow", "connect", "0.2", "s,", "read", "0.5", "s"] in shown
     assert repr(lab).startswith("<Lab running on this machine>\n")
     assert ["gateway", lab.gateway.url] in shown and ["origin", lab.origin.url] in shown
+    # an upstream shows its name and knobs, the same in every run (no address, no port)
+    assert repr(lab.upstreams["slow"]) == "<upstream 'slow': delay=0.3>"
+    assert repr(lab.upstreams["garbage"]) == "<upstream 'garbage'>"
+    assert "0x" not in repr(lab.upstreams) and str(lab.upstreams["slow"].port) not in repr(
+        lab.upstreams
+    )
     lab.reset()
     assert route.timeouts == UPSTREAM_TIMEOUTS
     assert lab.gateway.route("/").timeouts == ORIGIN_TIMEOUTS
