@@ -313,7 +313,7 @@ class Failure(Record):
         condition: Condition,
         detail: Text,  # what was observed: the page renders it in the request's language
         target: Target | None = None,
-        head_bytes: int | None = None,  # how much of the response head arrived, when it matters
+        head_bytes: int | None = None,  # its header section's size (Proxy-Status), when it matters
     ) -> None:
         self.condition = condition
         self.detail = detail
@@ -860,7 +860,7 @@ class Proxy(HTTPServer):
         reader: asyncio.StreamReader,
     ) -> Response:
         """The upstream gave no usable head: answer with an error page of our own."""
-        size = _head_size(exc.raw) if exc.condition is Condition.HEADER_TOO_BIG else None
+        size = header_section_size(exc.raw) if exc.condition is Condition.HEADER_TOO_BIG else None
         failure = Failure(exc.condition, exc.detail, target, size)
         return self.failure_response(request, route, failure)
 
@@ -933,7 +933,7 @@ class Proxy(HTTPServer):
                 ),
             ],
         )
-        # RFC 9209 2.3: http_response_header_section_size says how large the head was
+        # RFC 9209 2.3.12: http_response_header_section_size says how large the headers were
         extra = {"header-section-size": failure.head_bytes} if failure.head_bytes else {}
         entry = proxystatus.member(
             self.via_name, error=outcome.proxy_status, next_hop=name, details=detail, extra=extra
@@ -1128,11 +1128,18 @@ def not_tried(route: Route, failure: Failure) -> Attempt:
     return _attempt(Step.NOT_TRIED, route, None, 0, failure=failure)
 
 
-def _head_size(raw: bytes) -> int:
-    """Bytes of a response head (status line and field lines) as far as it arrived, measured
-    as the upstream client measures it against its limit."""
-    end = raw.find(b"\r\n\r\n")
-    return end if end >= 0 else len(raw)
+def header_section_size(raw: bytes) -> int:
+    """Bytes of a response's header section as far as it arrived, for Proxy-Status's
+    ``header-section-size`` (RFC 9209 2.3.12: "how large the headers received were"): its
+    field lines, each with its CRLF. The header section is the field lines (RFC 9110 6.3);
+    the status line is control data (6.2) and the empty line only ends the section (RFC 9112
+    2.1). The limit, and the page's details, count the whole head, as nginx's buffer holds it
+    (``upstream.Connection._read_head``)."""
+    line_end = raw.find(b"\r\n")
+    if line_end < 0:  # not even the status line arrived whole: no field line yet
+        return 0
+    end = raw.find(b"\r\n\r\n", line_end)
+    return (end + 2 if end >= 0 else len(raw)) - (line_end + 2)
 
 
 # The gateway's note of a request it forwards on a kept-alive connection (a Msg, so that the

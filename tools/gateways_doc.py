@@ -19,6 +19,7 @@ from labkit.conditions import RFC_TABLE, Condition
 from labkit.faults import FAULTS, knobs_text
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.proxy import header_section_size
 from labkit.scenarios import SHORT_HEAD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,6 +288,17 @@ def _proxy_status() -> str:
     return _table(["upstream condition", "status", "`error=` in Proxy-Status"], rows)
 
 
+def _huge_head() -> int:
+    """Bytes of the huge-headers fault's whole head, its empty last line too."""
+    reply = FAULTS["huge-headers"].reply
+    return reply.index(b"\r\n\r\n") + 4
+
+
+def _huge_section() -> int:
+    """The huge-headers fault's header-section-size, as the gateway computes it."""
+    return header_section_size(FAULTS["huge-headers"].reply)
+
+
 def _shown(raw: bytes) -> str:
     """Request bytes as one line: CR LF as \\r\\n, a long run of one byte as <N x 'b'>."""
     text = raw.decode("latin-1").replace("\r", "\\r").replace("\n", "\\n")
@@ -355,7 +367,11 @@ Sources:
 The lab's gateway and portal name themselves in `Proxy-Status`: `received-status=N` on what
 they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they make. For a
 response head larger than it accepts, the gateway adds that type's own parameter,
-`header-section-size` (the bytes of the head it received).
+`header-section-size`: the bytes of the header section it received, which is the field lines,
+each with its CRLF (RFC 9110 6.3), not the status line (control data, 6.2) nor the empty line
+that ends the section (RFC 9112 2.1). Its limit and its `details` count the whole head, as
+nginx's buffer holds it: for the `huge-headers` fault, `header-section-size={_huge_section()}`
+and `details="the response head is {_huge_head()} bytes, more than {personalities.RFC.max_response_head}"`.
 
 {_proxy_status()}
 
