@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import json
 import os
 import shlex
@@ -475,19 +474,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         )
     if args.scenario not in scenarios.SCENARIOS:
-        # a typo's nearest id, not all sixty in one line of 900 characters
-        close = difflib.get_close_matches(args.scenario, scenarios.SCENARIOS, n=1, cutoff=0.8)
-        if close:
-            raise LabkitError(
-                _say(
-                    Msg(
-                        "unknown scenario {name}; did you mean {close}? "
-                        "(`labkit scenarios` lists them all)",
-                        name=repr(args.scenario),
-                        close=close[0],
-                    )
-                )
-            )
+        raise unknown("scenario", args.scenario, scenarios.SCENARIOS, listed_by="labkit scenarios")
     scenario = scenarios.get(args.scenario)
     with start() as lab:
         exchange = scenario.run(lab)

@@ -17,6 +17,7 @@ below word theirs from the catalogue, labkit/i18n.py; names, values and ranges a
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Literal, overload
 
@@ -132,21 +133,57 @@ def refuse(message: Msg, *, lang: str | None = None) -> BadArgument:
     return BadArgument(say(message, lang))
 
 
+# how alike a typed name and a real one must be (difflib's ratio) to be offered as the one meant:
+# "maintenance" for "503-maintenance" (0.85) is, "504-slow" for "504" (0.55) is not
+NEAR = 0.8
 KIND = "kind"  # the msgctxt of what unknown() names ("scenario"), tools/messages.py
 
 
 def unknown(
-    kind: str, name: object, allowed: Iterable[str], *, lang: str | None = None
+    kind: str,
+    name: object,
+    allowed: Iterable[str],
+    *,
+    lang: str | None = None,
+    listed_by: str | None = None,
 ) -> UnknownName:
     """No ``kind`` called ``name``: the message lists the names there are, in ``lang``
     (default: the learner's language). A ``kind`` in words ("scenario") is said in ``lang``
     (tools/messages.py takes each literal one into the catalogue, msgctxt kind); any other
     (a parameter as code spells it, a control's label already in ``lang``) as given, set
-    apart by spaces as a name."""
+    apart by spaces as a name.
+
+    A typo ("503-maintenanc") is answered with the one name nearest to it instead of the
+    list: sixty scenario ids made a line of 937 characters in which the learner had to find
+    the one they meant. ``listed_by`` names the command that lists them all, if any."""
     lang = _language(lang)
     words = translate(lang, kind, context=KIND)
-    choices = Listed(sorted(allowed))
+    names = sorted(allowed)
+    choices = Listed(names)
     as_given = words == kind and lang != ENGLISH
+    close = (
+        difflib.get_close_matches(name, names, n=1, cutoff=NEAR) if isinstance(name, str) else []
+    )
+    if close:
+        if listed_by is None:
+            message = (
+                Msg("unknown {kind} {name}; did you mean {close}?", context="name")
+                if as_given
+                else Msg("unknown {kind} {name}; did you mean {close}?")
+            )
+        else:
+            message = (
+                Msg(
+                    "unknown {kind} {name}; did you mean {close}? (`{command}` lists them all)",
+                    context="name",
+                )
+                if as_given
+                else Msg(
+                    "unknown {kind} {name}; did you mean {close}? (`{command}` lists them all)"
+                )
+            )
+        bound = message.bind(kind=words, name=shown(name), close=close[0], command=listed_by or "")
+        return UnknownName(bound.render(lang))
     if not choices.items:  # nothing to choose yet (no request recorded): not "choose one of: "
         message = (
             Msg("unknown {kind} {name}; there is none yet", context="name")

@@ -301,6 +301,36 @@ def test_unknown_name_is_also_a_key_error_with_a_readable_message(lab):
     assert str(info.value).startswith("unknown server 'nope'")  # not the repr() KeyError shows
 
 
+@pytest.mark.parametrize(
+    ("call", "said"),
+    [
+        (
+            lambda lab: labkit.scenarios.get("503-maintenanc"),
+            "unknown scenario '503-maintenanc'; did you mean 503-maintenance?",
+        ),
+        (
+            lambda lab: setattr(lab.gateway, "personality", "ngnix"),
+            "unknown gateway personality 'ngnix'; did you mean nginx?",
+        ),
+    ],
+    ids=["scenario", "personality"],
+)
+def test_a_typo_is_answered_with_the_name_meant_in_python_as_on_the_terminal(lab, call, said):
+    """The terminal's `labkit run 503-maintenanc` named the id meant; in a notebook
+    `scenarios.get` listed all sixty ids in one line of 937 characters instead."""
+    with pytest.raises(labkit.UnknownName) as info:
+        call(lab)
+    assert str(info.value) == said
+
+
+def test_a_name_near_none_still_lists_what_is_allowed(lab):
+    with pytest.raises(labkit.UnknownName) as info:
+        lab.gateway.personality = "apache"
+    assert str(info.value) == (
+        "unknown gateway personality 'apache'; choose one of: caddy, envoy, haproxy, nginx, rfc"
+    )
+
+
 def test_bad_values_leave_the_previous_good_value_in_place(lab):
     lab.origin.capacity = 3
     lab.gateway.route("/").read_timeout = 1.5

@@ -352,7 +352,7 @@ def test_a_scenario_id_mistyped_is_answered_with_the_nearest(typed, meant, monke
     )
     chinese = labkit_in_process("run", typed, env={"LABKIT_LANG": "zh-CN"})
     assert chinese.stderr == (
-        f"labkit: error: 未知的场景 '{typed}'；你要的是不是 {meant}？（`labkit scenarios` 会列出全部场景）\n"
+        f"labkit: error: 未知的场景 '{typed}'；你要的是不是 {meant}？（`labkit scenarios` 会列出全部）\n"
     )
 
 
