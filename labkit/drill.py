@@ -476,6 +476,8 @@ class Drill:
         self._exercise = _exercise(incident_number(info["seed"]))
         self._report = self._exercise.incident.report_text  # a Msg: said in the learner's words
         self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
+        self._hints_here = 0  # this kernel's count of this drill's hints (practice: the only one)
+        self._hints_again = 0
 
     def __repr__(self) -> str:
         lang = language()  # the learner's: the lab running in this kernel
@@ -491,7 +493,7 @@ class Drill:
         ]
         return "\n".join(say(line, lang) for line in lines)
 
-    def _record(self, entry: dict[str, Any]) -> None:
+    def _record(self, entry: dict[str, Any], *, hints: int | None = None) -> None:
         from labkit import board
 
         state = board.learner_state()
@@ -500,6 +502,8 @@ class Drill:
         )
         if entry and len(mine["tries"]) < MAX_TRIES:
             mine["tries"].append(entry)
+        if hints is not None:
+            mine["hints"] = hints
         with contextlib.suppress(OSError):
             board.save_learner_state(state)
         board.live()
@@ -507,7 +511,7 @@ class Drill:
     def check(self, answer: Any = ...) -> Any:
         """The capstone's diagnosis check on this drill's incident (feedback, never an error)."""
         from labkit.exercises.core import HINT_CALL_MSG, Result
-        from labkit.i18n import render
+        from labkit.i18n import render, sentences
 
         result = self._exercise.check(answer)
         if (
@@ -523,21 +527,64 @@ class Drill:
                     "cause": _canonical("cause", given.get("cause")),
                 }
             )
-        # the capstone offers its own hint call (q4.hint()); the learner holds the drill
+        # the capstone offers its own hint call (q4.hint()) while lesson 08's count has hints
+        # left; the learner holds the drill, whose own count decides
         offered = render(self._exercise.hint_offer(), result.lang)
         ours = render(HINT_CALL_MSG.bind(call="drill.hint()"), result.lang)
+        left = self.hints_shown() < len(self._exercise.hint_texts)
+        message = result.message
+        if offered in message:
+            message = message.replace(offered, ours if left else "").rstrip()
+        elif left and result.correct is False:
+            message = sentences((message, ours), result.lang, gap="  ")
         return Result(
             Msg("drill {name}", name=self._shown).render(result.lang),
             result.correct,
-            result.message.replace(offered, ours),
+            message,
             result.detail,
             refused=result.refused,
             lang=result.lang,
         )
 
+    def _hints_in_memo(self) -> int:
+        """This drill's hints shown so far: the memo's count for a drill of the class (it
+        survives a restart, and goes into the live entry), this kernel's for practice."""
+        if self.practice:
+            return self._hints_here
+        from labkit import board
+
+        mine = board.learner_state()["drills"].get(self._id)
+        shown = mine.get("hints") if isinstance(mine, dict) else None
+        if not isinstance(shown, int) or isinstance(shown, bool) or shown < 0:
+            shown = 0  # none yet, or a memo the learner edited
+        return max(self._hints_here, shown)
+
+    def hints_shown(self) -> int:
+        """How many of the incident's hints this drill has shown (never lesson 08's count:
+        the same incident there is another exercise, with its own hints)."""
+        return min(len(self._exercise.hint_texts), self._hints_in_memo())
+
     def hint(self) -> Any:
-        """The capstone's next hint for this incident."""
-        return self._exercise.hint()
+        """The capstone's next hint for this incident, counted for this drill alone; after
+        the last, they come round again from the first (as an exercise's do)."""
+        from labkit.exercises.core import HINTS_AGAIN_MSG, MORE_HINTS_MSG, Note
+        from labkit.i18n import learner_language, render
+
+        lang = learner_language()
+        texts = self._exercise.hint_texts
+        count, shown = len(texts), self.hints_shown()
+        if shown < count:
+            index = shown
+            self._hints_here = shown + 1
+            if not self.practice:
+                self._record({}, hints=self._hints_here)
+            more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
+        else:
+            index = self._hints_again % count
+            self._hints_again += 1
+            more = f" {HINTS_AGAIN_MSG.render(lang)}"
+        title = Msg("Hint {number} of {count}", number=index + 1, count=count)
+        return Note(title.render(lang), render(texts[index], lang) + more, lang)
 
     def leave(self) -> None:
         """End the incident in this lab: every switch back as a fresh lab has it."""

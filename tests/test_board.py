@@ -332,6 +332,38 @@ def test_drill_commands_and_join_say_what_is_wrong(exchange, lab) -> None:
     d.leave()
 
 
+def test_a_drill_counts_its_own_hints_apart_from_lesson_08s(lab, monkeypatch) -> None:
+    """The drill is the capstone's incident, but its hints are its own: after lesson 08 showed
+    all of that incident's hints, the drill's first hint said "Hint 3 of 3"; and a drill's
+    hints left the lesson's count alone. A real drill keeps its count across a re-join."""
+    from labkit.exercises import capstone
+
+    monkeypatch.delenv("LABKIT_EXCHANGE", raising=False)
+    number = drill.incident_number(drill.PRACTICE)
+    q = next(q for q in capstone.EXERCISES if q.incident.number == number)
+    count = len(q.hint_texts)
+    for _ in range(count):
+        q.hint()  # lesson 08: every hint of this incident
+    d = drill.join(lab)
+    assert repr(d.hint()).startswith(f"Hint 1 of {count}:")
+    assert repr(d.hint()).startswith(f"Hint 2 of {count}:")
+    assert q.hints_shown() == count  # lesson 08's own count, unchanged
+    wrong = {"made_by": "client", "cause": "refused"}
+    assert "drill.hint()" in d.check(wrong).message  # hints left: the drill offers its own
+    d.leave()
+
+
+def test_a_real_drill_keeps_its_hint_count_across_a_rejoin(exchange, lab) -> None:
+    from labkit.exercises import capstone
+
+    drill.start(exchange, "hints")
+    number = drill.incident_number("hints")
+    q = next(q for q in capstone.EXERCISES if q.incident.number == number)
+    assert repr(drill.join(lab).hint()).startswith("Hint 1 of ")
+    assert repr(drill.join(lab).hint()).startswith("Hint 2 of ")  # a restart: the same drill
+    assert q.hints_shown() == 0  # lesson 08 has shown none of its hints
+
+
 # -- a shared host: real users --
 
 
