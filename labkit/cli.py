@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from labkit.errors import LabkitError, LabkitWarning, unknown
-from labkit.i18n import ENGLISH, Listed, Msg, environment_language
+from labkit.i18n import ENGLISH, Listed, Msg, Text, environment_language
 from labkit.i18n import render as in_language
 from labkit.personalities import PERSONALITIES
 
@@ -88,16 +88,31 @@ def _argparse_speaks(lang: str) -> Iterator[None]:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
         lang = _lang()
-        if lang != ENGLISH:
-            # argparse joins the missing arguments' names with ', ' after its words are
-            # translated ("缺少以下必需的参数：action, path"): joined by the list rule instead
-            words = getattr(argparse, "_")  # noqa: B009 (the words _argparse_speaks put in)
-            head = words("the following arguments are required: %s").split("%s")[0]
-            if message.startswith(head):
-                names = message[len(head) :].split(", ")
-                message = head + Listed(names).render(lang)
+        # argparse joins the missing arguments' names with ', ' after its words are
+        # translated ("缺少以下必需的参数：action, path"): joined by the list rule instead, each
+        # with what it allows when that is a few words ("on (choose from 'on', 'off')": the
+        # bare name "on" told a learner nothing until December 2026)
+        words = getattr(argparse, "_")  # noqa: B009 (the words _argparse_speaks put in)
+        head = words("the following arguments are required: %s").split("%s")[0]
+        if message.startswith(head):
+            names = message[len(head) :].split(", ")
+            message = head + Listed(self._allowed(name) for name in names).render(lang)
         see = _say(Msg("(see `{command} --help`)", command=self.prog))
         self.exit(2, f"{self.prog}: error: {message}\n{see}\n")
+
+    def _allowed(self, name: str) -> Text:
+        """A missing argument as the error line names it: with its choices, if it has them
+        (a subcommand's are the commands, which `--help` lists: named alone)."""
+        for action in self._actions:
+            if (
+                not action.option_strings
+                and action.choices is not None
+                and not isinstance(action, argparse._SubParsersAction)
+                and argparse._get_action_name(action) == name
+            ):
+                choices = Listed(repr(choice) for choice in action.choices)
+                return Msg("{name} (choose from {choices})", name=name, choices=choices)
+        return name
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         """argparse joins the choices with ', ' before its words are translated: in

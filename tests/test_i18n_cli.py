@@ -262,12 +262,39 @@ def test_help_stays_english_in_a_chinese_labkit_lang(
     assert "无效的选择 'x'（可选：'on'、'off'、'purge'）\n" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # the missing arguments too: "action, path" until Dec 2026
         cli.main(["exchange"])
-    assert "error: 缺少以下必需的参数：action、path\n" in capsys.readouterr().err
+    assert "error: 缺少以下必需的参数：action（可选：'init'）、path\n" in capsys.readouterr().err
     assert vars(argparse)["_"] is english_words
     monkeypatch.setenv("LABKIT_LANG", "en")
     with pytest.raises(SystemExit):
         cli.main(["exchange"])
-    assert "error: the following arguments are required: action, path\n" in capsys.readouterr().err
+    assert (
+        "error: the following arguments are required: action (choose from 'init'), path\n"
+        in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "the following arguments are required: on (choose from 'on', 'off')"),
+        ("zh-CN", "缺少以下必需的参数：on（可选：'on'、'off'）"),
+    ],
+)
+def test_a_missing_switch_argument_is_named_with_what_it_allows(
+    lang: str, line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`labkit ctl maintenance` alone said "required: on", the parameter's name, which reads
+    as if "on" were what is missing: the line names the words it takes, on or off. A
+    subcommand's missing command stays named alone (its --help lists them)."""
+    monkeypatch.setenv("LABKIT_LANG", lang)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["ctl", "maintenance"])
+    assert stopped.value.code == 2
+    first, _see = capsys.readouterr().err.splitlines()
+    assert first == f"labkit ctl maintenance: error: {line}"
+    with pytest.raises(SystemExit):
+        cli.main([])
+    assert capsys.readouterr().err.splitlines()[0].endswith(("command", "：command"))
 
 
 # -- the classroom's commands: exchange, collect, grade and drill (the instructor's words) --
