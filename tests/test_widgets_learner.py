@@ -851,3 +851,33 @@ def test_a_name_set_by_a_cell_not_run_since_a_restart_names_that_cell(
     assert "“LOOK_AT = [" in shown and len(shown.splitlines()) == 1, shown
     shell.run_cell("evidenc(ex)")  # a typo: IPython's traceback
     assert "Traceback" in capsys.readouterr().out
+
+
+def test_a_capstone_quiz_takes_a_hop_and_a_cause_and_says_its_result(lab: labkit.Lab) -> None:
+    """Lesson 08's diagnosis in a widget: two lists of checkboxes, and every check, hint and
+    solution said in the panel's live region (a code cell's result was announced nowhere, and
+    Quiz(q1) gave a text box that could not hold the dict the check takes)."""
+    from labkit.exercises.capstone import incident6, q6
+
+    incident6.start(lab)
+    quiz = Quiz(q6)
+    quiz.check_button.click()
+    assert _said(quiz) == "Checked: Not answered yet."
+    assert "choose one of the answers, then press Check." in quiz.feedback.value
+    quiz.answer.made_by.boxes[quiz.answer.made_by.options.index("gateway")].value = True
+    assert _said(quiz) == (
+        "Your answer: made_by gateway, cause not chosen yet. Press Check to check it."
+    )
+    quiz.check_button.click()
+    assert _said(quiz) == "Checked: Not checked (not counted)."  # fill in cause
+    quiz.answer.cause.boxes[quiz.answer.cause.options.index("maintenance")].value = True
+    quiz.check_button.click()
+    assert _said(quiz) == "Checked: Not yet."
+    assert "Press Hint" in quiz.feedback.value and ".hint()" not in quiz.feedback.value
+    quiz.hint_button.click()
+    assert _said(quiz).startswith("Hint 1 of 3")
+    quiz.answer.made_by.boxes[quiz.answer.made_by.options.index("origin")].value = True
+    quiz.check_button.click()
+    assert _said(quiz) == "Checked: Correct."
+    assert quiz.answer.value == {"made_by": "origin", "cause": "maintenance"}
+    incident6.stop(lab)

@@ -1227,6 +1227,42 @@ class OneOf(w.VBox):
             box.value = option == value
 
 
+class DiagnosisAnswer(w.VBox):
+    """The capstone's answer as two groups of checkboxes (see OneOf): which hop made the
+    response (made_by) and why (cause); ``value`` is the dict a code cell would pass to
+    ``q.check`` (a part not chosen yet is ``...``), or None while neither part is chosen."""
+
+    value = traitlets.Any(None, allow_none=True)
+
+    def __init__(self, makers: Sequence[str], causes: Sequence[str], lang: str) -> None:
+        self.made_by = OneOf(list(makers))
+        self.cause = OneOf(list(causes))
+        heads = [
+            w.HTML(f"<b>{html.escape(text.render(lang))}</b>")
+            for text in (Msg("made_by: which hop made the response"), Msg("cause: why"))
+        ]
+        row = w.HBox(
+            [
+                w.VBox([heads[0], self.made_by], layout=w.Layout(margin="0 2em 0 0")),
+                w.VBox([heads[1], self.cause]),
+            ],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
+        super().__init__([row])
+        for part in (self.made_by, self.cause):
+            part.observe(lambda _: self._from_parts(), names="value")
+
+    def _from_parts(self) -> None:
+        made_by, cause = self.made_by.value, self.cause.value
+        if made_by is None and cause is None:
+            self.value = None
+        else:
+            self.value = {
+                "made_by": ... if made_by is None else made_by,
+                "cause": ... if cause is None else cause,
+            }
+
+
 class Quiz(_Panel):
     """A multiple-choice or short-answer exercise as a widget: answer, check, hint, solution.
     Its buttons and lines are in the learner's language; the exercise's own text as it has it."""
@@ -1236,6 +1272,7 @@ class Quiz(_Panel):
 
     def __init__(self, exercise: Any) -> None:
         from labkit.exercises import Choice
+        from labkit.exercises.capstone import Diagnosis
         from labkit.exercises.core import Exercise
 
         if not isinstance(exercise, Exercise):
@@ -1267,6 +1304,24 @@ class Quiz(_Panel):
                     else Msg(
                         "Your answer: {answer}. Press Check to check it.",
                         answer=exercise.label(ch["new"], lang),
+                    )
+                ),
+                names="value",
+            )
+        elif isinstance(exercise, Diagnosis):
+            # the capstone's diagnosis (lesson 08): a hop and a cause, each one of a list; a
+            # text box could not hold the dict its check takes
+            from labkit.exercises.capstone import CAUSES, MAKERS
+
+            self.answer = DiagnosisAnswer(MAKERS, list(CAUSES), lang)
+            self.answer.observe(
+                lambda ch: self._say(
+                    Msg("No answer chosen.")
+                    if ch["new"] is None
+                    else Msg(
+                        "Your answer: made_by {made_by}, cause {cause}. Press Check to check it.",
+                        made_by=_chosen(ch["new"]["made_by"], lang),
+                        cause=_chosen(ch["new"]["cause"], lang),
                     )
                 ),
                 names="value",
@@ -1315,7 +1370,7 @@ class Quiz(_Panel):
         if value in (None, ""):  # the exercise's own words speak of a cell's `...`
             how = (
                 Msg("choose one of the answers")
-                if isinstance(self.answer, OneOf)
+                if isinstance(self.answer, (OneOf, DiagnosisAnswer))
                 else Msg("type it")
             )
             result.message = Msg("not answered yet: {how}, then press Check.", how=how).render(
@@ -1345,6 +1400,11 @@ class Quiz(_Panel):
             title if title.startswith(named) else Msg("{what}: {title}", what=what, title=title)
         )
         self._say(Msg("{title}: shown below.", title=title_said))
+
+
+def _chosen(part: Any, lang: str) -> str:
+    """A part of a diagnosis as the status line says it: its word, or "not chosen yet"."""
+    return Msg("not chosen yet").render(lang) if part is ... else str(part)
 
 
 def playground(lab: Lab, lesson: str) -> Playground:
