@@ -10,6 +10,8 @@ timer is overdue when the answer arrives: deterministic, on real sockets.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
 
 import pytest
@@ -20,7 +22,7 @@ from labkit.conditions import Condition
 from labkit.faults import Connection, Fault
 from labkit.http import upstream
 from labkit.http.deadline import GRACE, GRACES, STARVED
-from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.lab import UPSTREAM_TIMEOUTS, on_lab_loop
 from labkit.recorder import Kind, Step
 
 FROZEN = UPSTREAM_TIMEOUTS.read + 0.3  # the loop is away longer than the read timeout
@@ -171,3 +173,32 @@ def test_a_stall_does_not_save_an_upstream_slower_than_the_read_timeout(
     lab.upstreams["slow"].delay = UPSTREAM_TIMEOUTS.read + 0.1
     for _ in range(2):
         assert lab.get("/up/slow/").status == 504
+
+
+# -- a request's head that arrived while the process was away is not late (the origin's and
+# the gateway's own head deadlines are on the loop's clock, as their timers are) --
+
+HEAD_TIMEOUT = 0.3
+AWAY = 0.6  # the loop is away twice the head timeout
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway"])
+def test_a_head_that_arrived_while_the_loop_was_away_is_answered(hop: str) -> None:
+    """First line, then the loop is away (a busy host) for twice the head timeout while the
+    rest of the head arrives in two pieces: on the machine's clock the head was complete
+    only after its timeout, but the client sent every piece in time, so the answer is 200."""
+    with labkit.start() as lab:
+        server = getattr(lab, hop)
+        server.head_timeout = HEAD_TIMEOUT
+        away = threading.Thread(target=on_lab_loop, args=(lab, lambda: time.sleep(AWAY)))
+        with socket.create_connection(("127.0.0.1", server.port), timeout=3) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\n")
+            time.sleep(0.05)  # the server has the first line: the head's deadline runs
+            away.start()
+            time.sleep(0.05)
+            sock.sendall(b"Host: lab\r\n")  # while the loop is away
+            time.sleep(0.05)
+            sock.sendall(b"\r\n")
+            away.join(5)
+            reply = sock.recv(65536)
+    assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 200 OK", reply[:200]

@@ -229,6 +229,12 @@ class Listener:
         self.port = sock.getsockname()[1]
         loop.add_reader(sock.fileno(), self._first_connection, loop, sock)
 
+    def _running(self) -> asyncio.AbstractEventLoop:
+        """The lab's loop, for a coroutine running on it (kept: asking asyncio makes a
+        system call each time)."""
+        assert self.loop is not None, "a connection is served only on a started server"
+        return self.loop
+
     def _first_connection(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
         """A connection waits on a reserved port: make its server (which accepts it)."""
         loop.remove_reader(sock.fileno())
@@ -517,7 +523,10 @@ class HTTPServer(Listener):
         writer: asyncio.StreamWriter,
         raw: bytearray,
     ) -> Request:
-        deadline = time.monotonic() + IDLE_TIMEOUT
+        # deadlines on the loop's clock, which leaves out the time the process was away
+        # (CatchUpLoop): a head that arrived while the host was busy is not late
+        loop = self._running()
+        deadline = loop.time() + IDLE_TIMEOUT
         event = await self._next_event(conn, reader, raw, deadline, head=True)
         if not isinstance(event, h11.Request):  # closed, or h11 paused on a tunnel
             raise _Closed
@@ -543,7 +552,7 @@ class HTTPServer(Listener):
                 )
             )
         body = bytearray()
-        deadline = time.monotonic() + self.head_timeout
+        deadline = loop.time() + self.head_timeout
         sizes: ChunkSizes | None = None
         if transfer_codings(bytes(raw[:end])) is not None:  # chunked: h11 refuses other codings
             sizes = ChunkSizes(MAX_BODY_BYTES)
@@ -587,12 +596,10 @@ class HTTPServer(Listener):
                 raise h11.RemoteProtocolError("illegal request line", error_status_hint=400)
             if head and len(raw) > MAX_HEAD_BYTES:
                 raise _Refused(431, HEAD_TOO_LARGE)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            data = await within(remaining, lambda: reader.read(65536), loop=self.loop)
+            loop = self._running()
+            data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
             if head and raw == b"" and data:
-                deadline = time.monotonic() + self.head_timeout  # idle ended, the head began
+                deadline = loop.time() + self.head_timeout  # idle ended, the head began
             raw += data
             if sizes is not None:
                 _judge_chunks(sizes, data)
@@ -1146,10 +1153,10 @@ def _keeps_alive(request: Request) -> bool:
 
 async def _wait_for_close(reader: asyncio.StreamReader) -> None:
     """Hold a connection that can carry nothing more until the client closes it (or idles)."""
-    deadline = time.monotonic() + IDLE_TIMEOUT
-    while (remaining := deadline - time.monotonic()) > 0:
+    deadline = asyncio.get_running_loop().time() + IDLE_TIMEOUT
+    while True:
         try:
-            if not await within(remaining, lambda: reader.read(65536)):
+            if not await within(0.0, lambda: reader.read(65536), until=deadline):
                 return
         except TimeoutError:
             return
@@ -1440,10 +1447,9 @@ async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         return
     try:
         writer.write_eof()
-        end = time.monotonic() + LINGER_SECONDS
-        while (left := end - time.monotonic()) > 0:
-            if not await within(left, lambda: reader.read(65536)):
-                break
+        end = asyncio.get_running_loop().time() + LINGER_SECONDS
+        while await within(0.0, lambda: reader.read(65536), until=end):
+            pass
     except (OSError, TimeoutError):
         pass
 
