@@ -668,8 +668,8 @@ def _drill_cmd(args: Any) -> int:
         print(
             say(
                 Msg(
-                    "(for you only: capstone incident {number}; learners run "
-                    "`drill = labkit.drill.join(lab)` in notebooks/10-incident-drill.ipynb)",
+                    "For you only: this is capstone incident {number}. Learners join it with "
+                    "`drill = labkit.drill.join(lab)` in notebooks/10-incident-drill.ipynb.",
                     number=q.incident.number,
                 )
             )

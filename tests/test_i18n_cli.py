@@ -299,6 +299,39 @@ def test_a_missing_switch_argument_is_named_with_what_it_allows(
 
 # -- the classroom's commands: exchange, collect, grade and drill (the instructor's words) --
 
+
+def _deepest(text: str) -> int:
+    """How deep brackets nest in ``text`` (ASCII and full-width alike)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")）":
+            depth -= 1
+    return deepest
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_drills_start_lines_hold_no_aside_inside_an_aside(
+    lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`labkit drill start` said "(for you only: ...; learners run
+    `drill = labkit.drill.join(lab)` in ...)": join(lab)'s brackets inside the aside's, and
+    for the café incident its report's "(via the portal)" just before. Now two plain lines."""
+    monkeypatch.setenv("LABKIT_LANG", lang)
+    exchange = tmp_path / "exchange"
+    assert cli.main(["exchange", "init", str(exchange)]) == 0
+    name = next(f"cafe-{n}" for n in range(100) if drill.incident_number(f"cafe-{n}") == 4)
+    capsys.readouterr()
+    assert cli.main(["drill", "start", name, "--exchange", str(exchange)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2, lines
+    assert all(_deepest(line) <= 1 for line in lines), lines
+    assert not lines[1].startswith(("(", "（")), lines
+    assert "`drill = labkit.drill.join(lab)`" in lines[1]
+
+
 _HAN = "\u4e00-\u9fff"
 _ASCII_BESIDE_HAN = re.compile(rf"[{_HAN}][:,;!?()]|[(][{_HAN}]")  # as tests/test_i18n.py
 
@@ -374,8 +407,9 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
     assert chinese_report != incident.report
     assert started.stdout.splitlines() == [
         f"演练 tuesday-1 已开始：{chinese_report}",
-        f"（只告诉你：综合练习的故障 {number}；学员在 notebooks/zh/10-incident-drill.ipynb "
-        "中运行 `drill = labkit.drill.join(lab)`）",
+        # one sentence after another, not an aside holding join(lab)'s own brackets (（…(lab)`）)
+        f"只告诉你：这是综合练习的故障 {number}。学员在 notebooks/zh/10-incident-drill.ipynb "
+        "中用 `drill = labkit.drill.join(lab)` 加入演练。",
     ]
     again = labkit_command("drill", "start", "other", *env_exchange, lang="zh-CN")
     assert again.stderr == (
