@@ -64,6 +64,7 @@ _starts = itertools.count(1)  # each start's number: the newest running lab has 
 START_SECONDS = 10.0  # how long start() waits for every server to listen
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
 CLIENT_TIMEOUT = 5.0  # lab.request's own timeout (seconds) when none is given
+REQUEST_TIMEOUTS = (0.01, 120.0)  # the timeouts lab.request accepts (seconds), least and most
 POOL_SIZE = 2  # targets of the gateway's health-checked pool (/pool/), none of them listening
 SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
 # what lab.raw's client saw when the bytes stopped (ex.client_error, in the lab's language)
@@ -432,7 +433,7 @@ class Lab:
                 ),
                 lang=self.lang,
             )
-        check_number("timeout", timeout, minimum=0.01, maximum=120)
+        check_number("timeout", timeout, minimum=REQUEST_TIMEOUTS[0], maximum=REQUEST_TIMEOUTS[1])
         if body is not None and not isinstance(body, (bytes, str)):
             raise refuse(
                 Msg("body must be bytes, str or None, not {type}", type=type(body).__name__),

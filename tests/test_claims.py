@@ -343,3 +343,24 @@ def test_the_readmes_hold_line_names_its_bound() -> None:
     for name, unit in (("README.md", " s at most"), ("README.zh-CN.md", " 秒")):
         line = next(x for x in (ROOT / name).read_text().splitlines() if "ctl hold on" in x)
         assert f"{HOLD_MAX:g}{unit}" in line, (name, line)
+
+
+def test_504_q5s_hint_gives_the_least_timeout_lab_get_takes(lab) -> None:
+    """q5's third hint says below which timeout lab.get refuses: the number is the lab's own
+    bound, formatted from it (never typed twice), and lab.get refuses just below it and takes
+    it, as the hint says, in both languages."""
+    from labkit import i18n
+    from labkit.errors import BadArgument
+    from labkit.exercises.lesson_504 import q5
+
+    with pytest.raises(BadArgument) as refused:
+        lab.get("/", timeout=0.001)
+    least = re.search(r"between (\d+(?:\.\d+)?) and", str(refused.value))
+    assert least, str(refused.value)
+    assert lab.get("/", timeout=float(least[1])).status == 200
+    with pytest.raises(BadArgument):
+        lab.get("/", timeout=float(least[1]) * 0.99)
+    hint = next(h for h in q5.hint_texts if "refuses a timeout below" in str(h))
+    assert "{minimum}" in hint.text, "the bound is typed in the hint, not formatted from the lab's"
+    assert f"refuses a timeout below {least[1]} s." in hint.render(i18n.ENGLISH)
+    assert f"不接受小于 {least[1]} 秒的超时" in hint.render(i18n.CHINESE)

@@ -25,7 +25,7 @@ from labkit.exercises.checks import (
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by, maker, status_problem
 from labkit.i18n import Listed, Msg, Text
-from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.lab import CLIENT_TIMEOUT, REQUEST_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.recorder import Role
 from labkit.scenarios import SHORT_READ, SLOW_ORIGIN
 
@@ -361,9 +361,10 @@ class _Attempts:
             return 0.0, {}
         self.after("", None)  # a call that raised left no after(): the route's timeout back
         healthy = self.recovers_at is not None and now >= self.recovers_at
-        timeout = kwargs.get("timeout", 5.0)
+        timeout = kwargs.get("timeout", CLIENT_TIMEOUT)
+        least, most = REQUEST_TIMEOUTS
         if isinstance(timeout, bool) or not (
-            isinstance(timeout, (int, float)) and 0.01 <= timeout <= 120
+            isinstance(timeout, (int, float)) and least <= timeout <= most
         ):
             return 0.0, {}  # the lab will say what is wrong with it
         gives_up = not healthy and timeout < GATEWAY_WAIT
@@ -668,7 +669,8 @@ q5 = CheckedTask(
         ),
         Msg(
             "Give each attempt timeout=min(2.0, time left) and stop when less than about 0.05 s "
-            "is left; lab.get refuses a timeout below 0.01 s."
+            "is left; lab.get refuses a timeout below {minimum} s.",
+            minimum=f"{REQUEST_TIMEOUTS[0]:g}",
         ),
     ),
     solution="""import random, time
