@@ -324,3 +324,22 @@ def test_the_proxy_status_note_says_which_answers_carry_it(lab: labkit.Lab) -> N
     relayed = lab.get("/orders/abc").header("Proxy-Status")
     assert made is not None and "error=" in made
     assert relayed is not None and "received-status=500" in relayed
+
+
+def test_a_client_that_gave_up_before_any_byte_is_not_called_passthrough(
+    lab: labkit.Lab,
+) -> None:
+    """The client's deadline ran out with no byte come back, and the gateway's 504 came later:
+    the story read afterwards (lab.exchange) said "no status line (HTTP/0.9 passthrough)",
+    which is nginx relaying an upstream's garbage; it says the client gave up. Bytes that came
+    before the deadline without a status line stay passthrough (nginx and garbage)."""
+    lab.upstreams["slow"].delay = 2
+    lab.gateway.route("slow").read_timeout = 0.5
+    ex = lab.get("/up/slow/", timeout=0.2)
+    story = lab.exchange(ex.id, wait=5)
+    assert {h.name: h for h in story.hops}["gateway"].bytes_out  # its 504, after the client left
+    assert str(text.no_status_line(story)) == "no answer (the client gave up after 0.2 s)"
+    lab.gateway.personality = "nginx"
+    garbage = lab.get("/up/garbage/")
+    assert garbage.status is None
+    assert str(text.no_status_line(garbage)) == "no status line (HTTP/0.9 passthrough)"

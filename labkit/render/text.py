@@ -209,11 +209,15 @@ def no_status_line(ex: ExchangeView) -> Msg:
     which the client's part of the story keeps. One line for the playground's spoken result
     and the inspector's heading, so that both tell one story."""
     hops = {hop.name: hop for hop in ex.hops}
-    if "gateway" in hops and hops["gateway"].bytes_out:
-        return Msg("no status line (HTTP/0.9 passthrough)")
     client = hops.get("client")
     got = client.received if client is not None else None
-    if got is not None and got.timed_out and got.waited is not None:
+    gave_up = got is not None and got.timed_out and got.waited is not None
+    gateway = hops["gateway"].sent if "gateway" in hops else None
+    # the gateway's bytes count only if they came before the client's deadline: a story read
+    # later (lab.exchange) has the gateway's late 504, sent into a closed connection
+    if gateway is not None and gateway.data and not (gave_up and got and gateway.at >= got.at):
+        return Msg("no status line (HTTP/0.9 passthrough)")
+    if gave_up and got is not None and got.waited is not None:
         return Msg("no answer (the client gave up after {seconds} s)", seconds=f"{got.waited:g}")
     return Msg("no status line")
 
