@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 from labkit import i18n
 from labkit.errors import (
     BadArgument,
+    UnknownName,
     check_number,
     not_a_number,
     number,
     out_of_range,
     refuse,
+    say,
     shown,
     unit_words,
     unknown,
@@ -305,7 +307,16 @@ class Switch:
         for p in self.params:
             if p.name == name:
                 return p
-        raise unknown(f"parameter of {self.name}", name, [p.name for p in self.params])
+        raise UnknownName(
+            say(
+                Msg(
+                    "{switch} has no parameter {name}; choose one of: {choices}",
+                    switch=self.name,
+                    name=shown(name),
+                    choices=Listed(p.name for p in self.params),
+                )
+            )
+        )
 
     @property
     def required(self) -> tuple[Param, ...]:

@@ -142,6 +142,45 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
     assert "nginx：nginx 1.22.1（proxy_pass）" in labels
 
 
+def test_refusals_on_the_widgets_inner_paths_are_said_in_chinese(zh_lab: labkit.Lab) -> None:
+    """Three refusals that a notebook's own code can reach were English whatever the
+    language (a switch's unknown parameter read "unknown parameter of maintenance 'x'"):
+    each in the lab's language now, English as it reads below for an English lab."""
+    from labkit.errors import BadArgument, UnknownName
+    from labkit.widgets import OneOf, SwitchControls
+
+    with pytest.raises(UnknownName) as unknown:
+        switches.get("maintenance").param("x")
+    assert (
+        str(unknown.value)
+        == "maintenance 没有参数 'x'；可选：on、retry_after、retry_in、cache_max_age"
+    )
+    with pytest.raises(BadArgument) as started:
+        SwitchControls(Playground(zh_lab, "500"), "debug", start={"on": True})
+    assert (
+        str(started.value)
+        == "debug 跟随实验室的设置：只有 capacity、personality 能在练习场里有自己的初始值"
+    )
+    picks = OneOf(["a", "b"])
+    with pytest.raises(BadArgument) as picked:
+        picks.value = "c"
+    assert str(picked.value) == "请从 'a'、'b' 中选一个，而不是 'c'"
+    with labkit.start(lang="en") as english:
+        with pytest.raises(UnknownName) as unknown:
+            switches.get("maintenance").param("x")
+        assert "maintenance has no parameter 'x'; choose one of: on, retry_after" in str(
+            unknown.value
+        )
+        with pytest.raises(BadArgument) as started:
+            SwitchControls(Playground(english, "500"), "debug", start={"on": True})
+        assert str(started.value) == (
+            "debug follows the lab: only capacity, personality start apart from it"
+        )
+        with pytest.raises(BadArgument) as picked:
+            OneOf(["a", "b"]).value = "c"
+        assert str(picked.value) == "choose one of 'a', 'b', not 'c'"
+
+
 def test_the_switch_tables_lines_follow_the_labs_language(zh_lab: labkit.Lab) -> None:
     assert switches.apply(zh_lab, "maintenance", {"on": True}) == "维护模式：开，Retry-After 120"
     assert switches.apply(zh_lab, "cache", {"action": "purge"}) == "网关缓存已清空：0 个条目"

@@ -33,7 +33,7 @@ import ipywidgets as w
 import traitlets
 
 from labkit import i18n, load, scenarios, switches
-from labkit.errors import BadArgument, LabkitError, shown, unknown
+from labkit.errors import BadArgument, LabkitError, refuse, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import MORE_HINTS_MSG
 from labkit.i18n import Listed, Msg
@@ -629,7 +629,15 @@ class SwitchControls(w.VBox):
         self.state = w.HTML()
         self._refreshing = False  # a control set from the lab applies nothing
         if start is not None and not self.switch.per_playground:
-            raise BadArgument(f"only a per-playground switch starts apart from the lab: {name}")
+            own = [s.name for s in switches.SWITCHES.values() if s.per_playground]
+            raise refuse(
+                Msg(
+                    "{name} follows the lab: only {names} start apart from it",
+                    name=name,
+                    names=Listed(own),
+                ),
+                lang=panel.lang,
+            )
         # per_playground: whether this playground has a value of its own (else: the lab's)
         self.chosen = start is not None
         current = {**self._lab_values(), **(start or {})}
@@ -1222,7 +1230,13 @@ class OneOf(w.VBox):
 
     def _show(self, value: Any) -> None:
         if value is not None and value not in self.options:
-            raise BadArgument(f"choose one of {self.options}, not {value!r}")
+            raise refuse(
+                Msg(
+                    "choose one of {options}, not {value}",
+                    options=Listed(repr(option) for option in self.options),
+                    value=repr(value),
+                )
+            )
         for option, box in zip(self.options, self.boxes, strict=True):
             box.value = option == value
 
