@@ -351,9 +351,12 @@ def _end_late(keeper: int, exiting: bool) -> None:
     on."""
     try:
         if exiting:
-            with contextlib.suppress(OSError):  # ChildProcessError: reaped already
-                os.waitpid(keeper, 0)
-            _exiting.discard(keeper)
+            # not waitpid(keeper, 0): a later check's reap_keepers may reap it first, and
+            # the kernel may then give its id to a new child (the next keeper), which a
+            # blocking wait here would reap in its place. Only a holder of _reaping reaps a
+            # keeper, and only while it is in _exiting: its id is still its own then.
+            while not _reap_keeper(keeper):
+                _await_exit(keeper, REAP_WITHIN)
         if CONTAINED:  # no verdict waits for this: a tree that outran END_WITHIN gets longer
             _end_adopted(keeper, LATE_WITHIN)
     finally:
@@ -361,6 +364,22 @@ def _end_late(keeper: int, exiting: bool) -> None:
 
 
 _exiting: set[int] = set()  # keepers killed and not reaped yet
+_reaping = threading.Lock()  # held to reap a keeper of _exiting (see _end_late)
+
+
+def _reap_keeper(pid: int, block: bool = False) -> bool:
+    """Reap the keeper ``pid`` if it has exited (waiting for it, with ``block``): True once
+    it is reaped, by this call or an earlier one."""
+    with _reaping:
+        if pid not in _exiting:
+            return True
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except (ChildProcessError, OSError):
+            done = pid
+        if done:
+            _exiting.discard(pid)
+        return bool(done)
 
 
 def _await_exit(pid: int, seconds: float) -> None:
@@ -392,12 +411,7 @@ def _await_exit(pid: int, seconds: float) -> None:
 def reap_keepers(block: bool = False) -> None:
     """Reap the keepers that have exited (all of them, waiting, with ``block``)."""
     for pid in list(_exiting):
-        try:
-            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
-        except (ChildProcessError, OSError):
-            done = pid
-        if done:
-            _exiting.discard(pid)
+        _reap_keeper(pid, block)
 
 
 atexit.register(reap_keepers, True)
