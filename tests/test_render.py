@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import labkit
+from labkit import scenarios
 from labkit.render import charts, html, notes, palette, svg, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -343,3 +344,35 @@ def test_a_client_that_gave_up_before_any_byte_is_not_called_passthrough(
     garbage = lab.get("/up/garbage/")
     assert garbage.status is None
     assert str(text.no_status_line(garbage)) == "no status line (HTTP/0.9 passthrough)"
+
+
+def test_no_timeline_label_crosses_a_line_or_another_label(lab: labkit.Lab) -> None:
+    """Lesson 05's timeout budget: the client gives up at 0.2 s, the gateway's read timeout
+    (0.3 s) runs out, the origin answers at 0.5 s. The gateway's dashed line crossed the
+    client's 'gave up, no answer at 202 ms' (its paper box hid the line under the words). Each
+    label, its box included, now lies clear of every line and of every other label."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    lab.gateway.route("/").read_timeout = 0.3
+    budget = lab.get("/slow?delay=0.5", timeout=0.2)
+    stories = [
+        lab.exchange(budget.id, wait=2),
+        lab.get("/slow?delay=0.6"),
+        scenarios.run("504-slow", lab),
+        lab.get("/up/slow/", timeout=0.2),
+    ]
+    for story in stories:
+        fig = charts.timeline(story)
+        FigureCanvasAgg(fig).draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        labels = [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts]
+        assert labels, fig.alt
+        lines = [ax.transData.transform((ln.get_xdata()[0], 0))[0] for ln in ax.lines]
+        for box, words in zip(labels, ax.texts, strict=True):
+            crossed = [x for x in lines if box.x0 - 1 <= x <= box.x1 + 1]
+            assert not crossed, f"{words.get_text()!r} is crossed by a line ({fig.alt})"
+            assert box.x1 <= ax.get_window_extent(renderer).x1, words.get_text()
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                assert not a.overlaps(b), fig.alt

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
 
 import labkit.i18n as i18n
 from labkit.errors import refuse, shown
@@ -224,6 +226,7 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
         line = Msg("client gave up (its own timeout ran out)")
         lines.append(((gave_up - start) * 1000, line.render(lang), ":"))
     span = max(*(end for _, _, end, _, _ in bars), *(t for t, _, _ in lines), 1)
+    notes: list[Annotation] = []
     for row, begin, end, failed, words in bars:
         # an instant still shows as a sliver (half a percent of the scale)
         ax.broken_barh(
@@ -237,18 +240,20 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
         )
         # a few points right of the bar's end, whatever the scale (8 ms past a 2 ms
         # exchange put the words far outside the axes, where no layout could make room)
-        ax.annotate(
-            words,
-            (max(end, begin + span / 200), row),
-            xytext=(4, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=9,
-            color=colours.ink,
-            # on its own paper, above the timeout lines: a line crossing the words struck
-            # them through ("gave up, no answer" under the gateway's read timeout)
-            bbox={"boxstyle": "square,pad=0.15", "facecolor": colours.paper, "linewidth": 0},
-            zorder=3,
+        notes.append(
+            ax.annotate(
+                words,
+                (max(end, begin + span / 200), row),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+                color=colours.ink,
+                # on its own paper, above the timeout lines: a line crossing the words struck
+                # them through ("gave up, no answer" under the gateway's read timeout)
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": colours.paper, "linewidth": 0},
+                zorder=3,
+            )
         )
     for t, label, style in lines:
         ax.axvline(t, color=colours.ink, linestyle=style, linewidth=1.5, label=label)
@@ -272,6 +277,7 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
     english = lang == i18n.ENGLISH  # a Chinese title wraps by columns, not characters
     wrapped = textwrap.fill(title, TITLE_WIDTH) if english else "\n".join(wrap(title, TITLE_WIDTH))
     ax.set_title(wrapped, fontsize=10)
+    _clear_of_lines(fig, ax, notes, [t for t, _, _ in lines])
     fig.alt = Msg(
         "Timeline of {summary}, in {measured}. {said}.",
         summary=title,
@@ -279,6 +285,35 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
         said=Listed(said, sentences=True),
     ).render(lang)
     return fig
+
+
+def _clear_of_lines(fig: ChartFigure, ax: Axes, notes: list[Annotation], xs: list[float]) -> None:
+    """Each bar's words moved right, past any timeout line that would cross them (the gateway's
+    dashed read timeout ran through the client's "gave up, no answer at 202 ms"), and the
+    axes widened where the words would then end outside them. Measured on the drawn layout,
+    in the words' own box (their paper), a pixel to spare."""
+    FigureCanvasAgg(fig)  # the canvas savefig draws on: the words are measured on it
+    for _ in range(2 * len(xs) + 2):  # each move passes at least one line; then the width
+        fig.draw_without_rendering()
+        moved = False
+        for note in notes:
+            patch = note.get_bbox_patch()
+            box = (patch if patch is not None else note).get_window_extent()
+            for x in sorted(xs):
+                at = ax.transData.transform((x, 0))[0]
+                if box.x0 - 2 <= at <= box.x1 + 2 and x > note.xy[0]:
+                    note.xy = (x, note.xy[1])  # its words start a few points past the line
+                    moved = True
+                    break
+        if moved:
+            continue
+        right = max((n.get_window_extent().x1 for n in notes), default=0.0)
+        edge = ax.get_window_extent().x1
+        if right + 4 <= edge:
+            return
+        start = ax.get_window_extent().x0
+        low, high = ax.get_xlim()  # wider by as much as the words overrun, and look again
+        ax.set_xlim(low, low + (high - low) * (right + 8 - start) / (edge - start))
 
 
 def load_curve(results: Sequence[BurstView], capacity: int, lang: str | None = None) -> ChartFigure:
