@@ -165,11 +165,6 @@ def _count(text: str) -> int:
     return int(text)
 
 
-# Each command's own parser by its words ("serve", "ctl maintenance"), for an error about
-# arguments it does not know (see main)
-_PARSERS: dict[str, argparse.ArgumentParser] = {}
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="labkit", description="Cause, see and fix every HTTP 5xx on your machine.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -243,8 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     wb = cs.add_parser("wait-busy", help=OTHER_COMMANDS["wait-busy"])
     wb.add_argument("count", type=_count)
     wb.add_argument("--timeout", type=_wait_seconds, default=WAIT_BUSY_DEFAULT)
-    _PARSERS.update(sub.choices)
-    _PARSERS.update({f"ctl {name}": parser for name, parser in cs.choices.items()})
+    # each command's own parser, in what it parses: an error about arguments it does not
+    # know names that command (_parse); the innermost command's default wins ("ctl state")
+    for command in (*sub.choices.values(), *cs.choices.values()):
+        command.set_defaults(command_parser=command)
     return p
 
 
@@ -256,8 +253,8 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     args, extras = parser.parse_known_args(argv)
     if extras:
         words = getattr(argparse, "_")  # noqa: B009 (argparse's gettext, as _argparse_speaks set it)
-        command = " ".join(filter(None, (args.command, getattr(args, "ctl_command", None))))
-        _PARSERS.get(command, parser).error(words("unrecognized arguments: %s") % " ".join(extras))
+        command: argparse.ArgumentParser = getattr(args, "command_parser", parser)
+        command.error(words("unrecognized arguments: %s") % " ".join(extras))
     return args
 
 
