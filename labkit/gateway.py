@@ -18,7 +18,7 @@ from labkit import i18n, personalities
 from labkit.conditions import Condition
 from labkit.errors import refuse, shown, unknown
 from labkit.http import pages, upstream
-from labkit.http.messages import BodyCut, Request, Response, parse_response, path_of
+from labkit.http.messages import BodyCut, Request, Response, http_date, parse_response, path_of
 from labkit.http.requestcheck import Verdict, check_asterisk
 from labkit.http.server import Generations
 from labkit.i18n import Msg, Said
@@ -233,6 +233,47 @@ class Gateway(Proxy):
         if exc.condition in UNFRAMED:
             relayed = _unframed(body)
         return Response(status or 200, kept, relayed, reason=reason, generated=False, why=who)
+
+    def relay(
+        self,
+        request: Request,
+        target: Target,
+        reply: upstream.UpstreamReply,
+        conn: upstream.Connection,
+        pooling: personalities.Pooling,
+    ) -> Response:
+        """An interim (1xx) reply comes here only where the personality takes it as the final
+        response (nginx 1.22: ``Personality.upstream_interim``): written as real nginx wrote
+        it, its status line with nginx's Server and Date and Connection: close, then whatever
+        the upstream sent after it, as bytes, until the close. Any other reply: the proxy's."""
+        if reply.status >= 200:
+            return super().relay(request, target, reply, conn, pooling)
+        conn.abort()
+        person = self._personality
+        fields = self.relayed_headers(reply.status, reply.headers, target)
+        own = 1 if fields and fields[0][0] == "Server" else 0  # nginx's fields come first
+        if person.headers.sends_date and person.headers.relayed_date == "replace":
+            fields.insert(own, ("Date", http_date()))
+            own += 1
+        fields.insert(own, ("Connection", "close"))  # before the upstream's (observed: Link)
+        lines = [f"HTTP/1.1 {reply.status} {reply.reason}", *(f"{k}: {v}" for k, v in fields)]
+        head = "\r\n".join([*lines, "", ""]).encode("latin-1")
+        why = i18n.said(
+            Msg(
+                "{title} takes the upstream's interim {status} as its final response: what "
+                "followed it goes on as its body, until the upstream closes",
+                title=person.label,
+                status=f"{reply.status} {reply.reason}".strip(),
+            )
+        )
+        return Response(
+            reply.status,
+            reason=reply.reason,
+            raw=head + (reply.whole or b""),
+            generated=False,
+            why=why,
+            close=True,
+        )
 
     def failure_response(self, request: Request, route: Route, failure: Failure) -> Response:
         if self._personality is personalities.RFC:

@@ -54,6 +54,7 @@ OtherVersions = Literal["505", "505/400", "pass", ""]
 Http10Upstream = Literal["1.1", "1.0"]
 Asterisk = Literal["options", "pass", "400", "answer", ""]
 MaxForwards = Literal["honour", "ignore", ""]
+UpstreamInterim = Literal["skip", "final", "relay"]
 
 
 class Answer(FrozenRecord):
@@ -249,6 +250,8 @@ class Personality(FrozenRecord):
         "slow_client_reason",
         "slow_client_source",
         "table",
+        "upstream_interim",
+        "upstream_interim_source",
     )
     name: str
     # its name in words (a Msg: a playground shows it in the lab's language); ``title`` is
@@ -289,6 +292,15 @@ class Personality(FrozenRecord):
     # came, 0 included: nginx, HAProxy, Caddy), "" (not recorded: as "honour").
     max_forwards: MaxForwards
     max_forwards_source: str
+    # An upstream's interim response (``100 Continue``, ``103 Early Hints``) before its final
+    # one: "skip" (not passed on; the final response after it relayed: the lab's, in every
+    # personality but nginx's), "final" (taken as the final response: its status line with
+    # the gateway's fields, then whatever followed it, read to the upstream's close, as its
+    # body: nginx 1.22, which knows no interim response from an upstream), "relay" (passed
+    # on before the final response by the real server, HAProxy and Caddy; not imitated: the
+    # personality does as "skip").
+    upstream_interim: UpstreamInterim
+    upstream_interim_source: str
 
     def __init__(
         self,
@@ -312,6 +324,8 @@ class Personality(FrozenRecord):
         asterisk_source: str = "",
         max_forwards: MaxForwards = "honour",
         max_forwards_source: str = "",
+        upstream_interim: UpstreamInterim = "skip",
+        upstream_interim_source: str = "",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -334,6 +348,8 @@ class Personality(FrozenRecord):
         set_(self, "asterisk_source", asterisk_source)
         set_(self, "max_forwards", max_forwards)
         set_(self, "max_forwards_source", max_forwards_source)
+        set_(self, "upstream_interim", upstream_interim)
+        set_(self, "upstream_interim_source", upstream_interim_source)
 
     @property
     def title(self) -> str:
@@ -436,6 +452,9 @@ RFC = Personality(
     "goes on one less), 9.3.7 and 9.3.8 (OPTIONS: 204 here, with no Allow: the gateway has no "
     "resources of its own; TRACE: 200 reflecting the request as message/http, without its "
     "credentials)",
+    upstream_interim_source="a simplification of the lab's: RFC 9110 15.2 has a proxy forward a "
+    "1xx it did not ask for itself, and send none to an HTTP/1.0 client; the lab's gateway "
+    "passes none on and relays the final response that follows",
     table={
         cond: (
             CUT
@@ -501,6 +520,13 @@ NGINX = Personality(
     max_forwards="ignore",
     max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
     "TRACE then meets nginx's own 405, as without it; re-run by tests/test_real_gateways.py)",
+    upstream_interim="final",
+    upstream_interim_source=f"{OBSERVED} (an upstream that answers 'HTTP/1.1 100 Continue' then "
+    "a 200 to nginx's HTTP/1.0 request: the client got 'HTTP/1.1 100 Continue' with nginx's "
+    "Server, Date and Connection: close, then the upstream's 200 head and body as bytes until "
+    "the close; access.log status 100; for a GET, a POST with Expect: 100-continue (nginx's own "
+    "100 first) and an HTTP/1.0 client alike; a '103 Early Hints' with a Link field the same "
+    "way, its Link after nginx's fields; re-run by tests/test_real_gateways.py)",
     other_versions_source=f"{OBSERVED} (505 for HTTP/2.0 and HTTP/3.0, 400 for HTTP/0.9 with "
     "headers; nginx's own pages, where the personality sends the lab's)",
     table={
@@ -654,6 +680,10 @@ HAPROXY = Personality(
     max_forwards="ignore",
     max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
     "re-run by tests/test_real_gateways.py)",
+    upstream_interim="relay",
+    upstream_interim_source="not imitated: real HAProxy passes an upstream's 'HTTP/1.1 100 "
+    f"Continue' on before the final response, to an HTTP/1.0 client too ({OBSERVED}, re-run by "
+    "tests/test_real_gateways.py)",
     other_versions_source=f"{OBSERVED} (HTTP/2.0 and HTTP/3.0 request lines passed on as "
     "HTTP/1.1, the upstream's answer relayed; HTTP/0.9 with headers passed on as HTTP/0.9, "
     "which the lab's origin answers 505)",
@@ -786,6 +816,7 @@ ENVOY = Personality(
     asterisk_source="not recorded (Envoy is not run here): the RFC reading's",
     max_forwards="",
     max_forwards_source="not recorded (Envoy is not run here): the RFC reading's",
+    upstream_interim_source="not recorded (Envoy is not run here): the lab's",
     table={
         Condition.REFUSED: _page(
             503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
@@ -904,6 +935,10 @@ CADDY = Personality(
     max_forwards="ignore",
     max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
     "re-run by tests/test_real_gateways.py)",
+    upstream_interim="relay",
+    upstream_interim_source="not imitated: real Caddy passes an upstream's 100 Continue on "
+    "before the final response, with its own Server ('HTTP/1.0 100 Continue' to an HTTP/1.0 "
+    f"client; {OBSERVED}, re-run by tests/test_real_gateways.py)",
     table={
         Condition.REFUSED: _page(502, "Bad Gateway", "dial tcp: connect: connection refused"),
         Condition.CONNECT_TIMEOUT: _page(502, "Bad Gateway", "dial tcp: i/o timeout"),

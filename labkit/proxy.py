@@ -638,6 +638,7 @@ class Proxy(HTTPServer):
                     sent=partial(self.note_attempt, request, forwarded, attempt),
                     version=version,
                     head=head,
+                    interim_final=self.persona().upstream_interim == "final",
                 )
             except upstream.UpstreamFailure as exc:
                 failure = Failure(exc.condition, exc.detail, target)

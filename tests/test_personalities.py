@@ -408,3 +408,66 @@ def test_a_field_named_in_connection_is_removed_where_the_gateway_does(
         thread.join(3)
         upstream.close()
     assert ("x-foo", "1") in headers if kept else "x-foo" not in dict(headers)
+
+
+def _interim_upstream() -> tuple[socket.socket, int]:
+    """An upstream that answers every request with '100 Continue', then a 200, then closes."""
+    reply = (
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+    )
+    sock = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                    data += chunk
+                conn.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock, sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_upstreams_interim_response_as_each_gateway_takes_it(name: str) -> None:
+    """nginx 1.22 takes an upstream's '100 Continue' as the final response (observed:
+    personalities.NGINX.upstream_interim): the client gets the 100 with nginx's Server, Date
+    and Connection: close, then the upstream's 200 as bytes until the close, and the gateway
+    records the 100 it sent. The other personalities pass no 1xx on and relay the 200."""
+    sock, port = _interim_upstream()
+    try:
+        with labkit.start(gateway=name) as lab:
+            lab.gateway.add_route(
+                Route(
+                    "/up/interim/",
+                    "interim",
+                    [Target("interim", "127.0.0.1", port)],
+                    strip_prefix=True,
+                    **UPSTREAM_TIMEOUTS,
+                )
+            )
+            data = _fetch(lab.gateway.port, "/up/interim/")
+            ex = lab.get("/up/interim/")
+    finally:
+        sock.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    if personalities.get(name).upstream_interim == "final":
+        assert head.split(b"\r\n")[0] == b"HTTP/1.1 100 Continue", data
+        names = [line.split(b":")[0] for line in head.split(b"\r\n")[1:]]
+        assert names == [b"Server", b"Date", b"Connection"], data
+        assert b"Connection: close" in head
+        assert (
+            rest == b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+        )
+        # httpx reads the 100 as interim and the upstream's 200 after it; the gateway sent 100
+        assert ex.status == 200
+        assert ex.hop("gateway").sent.summary == "100 Continue"
+    else:
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n") and rest == b"ok\n", data
+        assert ex.status == 200 and ex.hop("gateway").sent.summary == "200 OK"

@@ -187,6 +187,10 @@ def _headers_table() -> str:
         ("a request for the server as a whole (`OPTIONS *`)", lambda g: ASTERISK[g.asterisk]),
         ("OPTIONS or TRACE with `Max-Forwards: 0`", lambda g: MAX_FORWARDS[g.max_forwards]),
         (
+            "an upstream's interim response (`100 Continue`, `103 Early Hints`) before its answer",
+            lambda g: UPSTREAM_INTERIM[g.upstream_interim],
+        ),
+        (
             "sends `Proxy-Status` (RFC 9209)",
             lambda g: "yes" if g.proxy_status else "no (not by default)",
         ),
@@ -229,6 +233,14 @@ MAX_FORWARDS: dict[personalities.MaxForwards, str] = {
 }
 
 
+UPSTREAM_INTERIM: dict[personalities.UpstreamInterim, str] = {
+    "skip": "not passed on; the final response after it relayed",
+    "final": "taken as the final response: its status line with the gateway's fields, then "
+    "what followed, as bytes, to the close",
+    "relay": "passed on before the answer (not imitated: the personality passes none on)",
+}
+
+
 HTTP10_UPSTREAM: dict[personalities.Http10Upstream, str] = {
     "1.1": "HTTP/1.1",
     "1.0": "HTTP/1.0 (with `Connection: keep-alive`)",
@@ -263,6 +275,8 @@ def _sources() -> str:
         lines.append(f"  * an HTTP/1.0 client's request upstream: {person.http10_upstream_source}")
         lines.append(f"  * a request for the server as a whole: {person.asterisk_source}")
         lines.append(f"  * OPTIONS or TRACE with Max-Forwards: {person.max_forwards_source}")
+        if person.upstream_interim_source:
+            lines.append(f"  * an upstream's interim 1xx: {person.upstream_interim_source}")
     return "\n".join(lines)
 
 

@@ -752,8 +752,15 @@ class HTTPServer(Listener):
     async def _send_raw(
         self, writer: asyncio.StreamWriter, request: Request, response: Response
     ) -> bool:
-        """Bytes relayed as they came, with no status line of this server's (HTTP/0.9)."""
+        """Bytes relayed as they came, with no status line of this server's (HTTP/0.9), or,
+        for a response with a status, with the status line and fields its ``raw`` starts with
+        (an upstream's 1xx that nginx takes as final: gateway.Gateway.relay)."""
         raw = response.raw or b""
+        if response.status:
+            self._record_sent(request.request_id, response, raw)
+            writer.write(raw)
+            await _drain_quietly(writer)
+            return False
         self.recorder.record(
             request.request_id,
             self.name,

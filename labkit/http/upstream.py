@@ -243,6 +243,7 @@ class Connection:
         sent: Callable[[], None] | None = None,
         version: bytes = b"1.1",
         head: bytes | None = None,
+        interim_final: bool = False,
     ) -> UpstreamReply:
         """Send the request (head and body in one write) and read the response head;
         ``sent`` is called once the request is written, before anything is awaited.
@@ -252,7 +253,8 @@ class Connection:
         ``plain_lines`` (``proxy.Proxy._plain_head``); without it, a request that comes as an
         h11 event gets its lines there too (``_plain_request``), or h11 writes it. With a
         head, ``request`` may be what makes its h11 event, called only if h11 must be told
-        of it.
+        of it. ``interim_final``: an interim (1xx) response is the reply, as nginx takes it
+        (``_interim_as_final``); else it is skipped and the final one read.
 
         The read timeout runs from the moment the request is written and covers the whole
         response head, on the loop's clock (``deadline.within``, with its grace for a starved
@@ -312,7 +314,9 @@ class Connection:
         raw = bytearray()
         try:
             told = request if plain else None
-            return await self._read_head(conn, raw, read_timeout, max_head, until, told, body)
+            return await self._read_head(
+                conn, raw, read_timeout, max_head, until, told, body, interim_final
+            )
         except TimeoutError:
             seconds = f"{read_timeout:g}"
             what = (
@@ -324,6 +328,27 @@ class Connection:
                 )
             )
             raise UpstreamFailure(Condition.READ_TIMEOUT, what, bytes(raw)) from None
+
+    async def _interim_as_final(
+        self, event: h11.InformationalResponse, raw: bytearray, end: int, read_timeout: float
+    ) -> UpstreamReply:
+        """An interim response taken as the final one, as nginx 1.22 takes it (it knows no 1xx
+        from an upstream; personalities.NGINX): its head, and as its body whatever followed it,
+        read to the upstream's close (or a stall of the read timeout). The connection is
+        not reused after it: the caller closes it."""
+        rest = bytes(raw[end:]) + await read_rest(self.reader, read_timeout)
+
+        async def body() -> AsyncIterator[bytes]:
+            yield rest
+
+        return UpstreamReply(
+            status=event.status_code,
+            reason=event.reason.decode("latin-1"),
+            fields=event.headers,
+            raw_head=bytes(raw[:end]),
+            body=body(),
+            whole=rest,
+        )
 
     def _arrived(self) -> bool:
         """Whether bytes (or the end) arrived that no read has taken yet."""
@@ -338,6 +363,7 @@ class Connection:
         until: float | None,
         told: h11.Request | Callable[[], h11.Request] | None = None,
         body: bytes = b"",
+        interim_final: bool = False,
     ) -> UpstreamReply:
         """The response head. ``told``: the request h11 was not told of (it went out as
         ``plain_lines`` wrote its fields), or None. The first read of such a request's answer is
@@ -404,7 +430,10 @@ class Connection:
                 conn.receive_data(chunk)
                 continue
             if isinstance(event, h11.InformationalResponse):  # 100 Continue, 103: not the answer
-                del raw[: raw.find(b"\r\n\r\n") + 4]
+                end = raw.find(b"\r\n\r\n") + 4
+                if interim_final and event.status_code != 101:  # 101: the lab opens no tunnel
+                    return await self._interim_as_final(event, raw, end, read_timeout)
+                del raw[:end]
                 continue
             if isinstance(event, h11.Response):
                 end = raw.find(b"\r\n\r\n")
