@@ -41,7 +41,10 @@ $(STAMP): pyproject.toml $(LAB_SETTINGS)
 	@echo "Setting up $(VENV): labkit, JupyterLab and the test tools (the first time only; a few minutes, printing little)."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@# setuptools' editable install warns, through pip, that a folder named like the package
+	@# in the working directory may take precedence on import (BuildBackendWarning, 12 lines in
+	@# a fresh `make lab`): here that folder is the package itself; only that note is silenced
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[test]"
 	@# an editable install leaves out pyproject's data-files: JupyterLab's defaults for labkit
 	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
 	cp $(LAB_SETTINGS) $(VENV)/share/jupyter/lab/settings/overrides.d/
