@@ -17,6 +17,7 @@ tests/test_i18n.py runs ``--check`` and fails on a msgid without a translation.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import json
 import re
@@ -63,6 +64,13 @@ def _const(node: ast.expr | None) -> str | None:
 
 def extract() -> list[Message]:
     """Every message, in the order the source first uses it."""
+    return list(_extracted())
+
+
+@functools.cache
+def _extracted() -> tuple[Message, ...]:
+    """Read once per process: the source does not change while the tool (or the test
+    session, which asks four times) runs."""
     found: dict[tuple[str | None, str], Message] = {}
     for path in [*sorted((ROOT / "labkit").rglob("*.py")), *GENERATORS]:
         rel = path.relative_to(ROOT).as_posix()
@@ -110,7 +118,7 @@ def extract() -> list[Message]:
                         entry = found.setdefault(msg.key, msg)
                         if (where := f"labkit/exercises/{name}.py") not in entry.where:
                             entry.where.append(where)
-    return list(found.values())
+    return tuple(found.values())
 
 
 def link_words() -> list[tuple[str, str]]:
