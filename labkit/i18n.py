@@ -302,9 +302,9 @@ def translate(
 
 # Chinese writing puts no space between two Chinese characters, nor beside full-width
 # punctuation, which carries its own (GB/T 15834); a space sets a Latin word or a number apart.
-# A template cannot know how the value it puts beside a space begins or ends: "{title} 回答
+# A template cannot know how the value it puts beside a space begins or ends: "{title} 返回
 # {status}" is right for "HAProxy 2.6.12" and wrong for "nginx 1.22.1（proxy_pass）"
-# (GatewaysCompared's table read "（proxy_pass） 回答 502"), "{summary} 的时间线" right for
+# (GatewaysCompared's table read "（proxy_pass） 返回 502"), "{summary} 的时间线" right for
 # "200 OK" and wrong for a summary ending "随后才到" (a chart's title read "随后才到 的时间线").
 FULL_WIDTH = frozenset("，。、；：？！（）《》〈〉「」『』【】“”‘’—")
 _HAN = re.compile("[\u3400-\u9fff]")

@@ -37,7 +37,7 @@ def test_the_chinese_readme_has_the_tables_in_chinese() -> None:
     tool = _tool()
     chinese = (ROOT / "README.zh-CN.md").read_text()
     assert tool.readme_faults("zh-CN") in chinese and tool.readme_faults() not in chinese
-    assert "| `ok` | 正确地回答 200 OK（作为对照） | - | 200 |" in chinese
+    assert "| `ok` | 正确地返回 200 OK（作为对照） | - | 200 |" in chinese
     assert "| 连接被拒绝 | 502 | 502 | 503 | 502 | 503 |" in tool.summary("zh-CN")
     english, zh = tool.summary().splitlines(), tool.summary("zh-CN").splitlines()
     assert len(english) == len(zh)

@@ -28,7 +28,7 @@ SAID = {
         "还不对",
         # q1: as the notebook names it; no space after the 。 (it read "。  （卡住了" until
         # December 2026)
-        "回答。（卡住了？调用 q1.hint() 可以得到提示。）",
+        "响应。（卡住了？调用 q1.hint() 可以得到提示。）",
         "提示 1/2：Via 说明响应经过了一个代理",
         "[500.who-made-it] 还不对：客户端是收到",
         "解答",
@@ -195,7 +195,7 @@ def test_a_judged_task_says_its_verdict_and_detail_in_the_labs_language(
     with labkit.start(lang="zh-CN") as lab:
         result = q5.check(show_order, lab)
         assert result.label == "还不对"
-        assert result.message.startswith("经过网关：/orders/abc 回答了 200，应当是 400 或 404")
+        assert result.message.startswith("经过网关：/orders/abc 返回了 200，应当是 400 或 404")
         assert "GET /orders/abc -> 200（由源服务器生成）" in result.detail
         refused = q5.check(show_order, "lab")
         assert refused.label == "未检查（不计入）"

@@ -142,7 +142,7 @@ def test_nginxs_raw_relay_is_told_in_the_labs_language() -> None:
         )
     finally:
         lab.stop()
-    assert "55 个字节原样转发，没有状态行（HTTP/0.9）" in story, story
+    assert "55 字节原样转发，没有状态行（HTTP/0.9）" in story, story
     assert "relayed as they came" not in story
 
 
@@ -352,9 +352,9 @@ def spaced_full_width(text: str) -> list[str]:
 
 def test_no_space_is_written_beside_full_width_punctuation() -> None:
     """The inspector read "502 Bad Gateway —— 由 gateway 生成" and GatewaysCompared's table
-    "nginx 1.22.1（proxy_pass） 回答 502" until December 2026. A msgstr's own spaces are
+    "nginx 1.22.1（proxy_pass） 返回 502" until December 2026. A msgstr's own spaces are
     checked here; where a template's space meets a value it cannot know (a title that ends
-    with ）, "{title} 回答 {status}"), i18n leaves the space out as it fills the template."""
+    with ）, "{title} 返回 {status}"), i18n leaves the space out as it fills the template."""
     wrong = [
         f"  line {entry.line}: {form!r}: {found}"
         for entry in i18n.read_po(i18n.po_path(i18n.CHINESE))
@@ -362,7 +362,7 @@ def test_no_space_is_written_beside_full_width_punctuation() -> None:
         if (found := spaced_full_width(form))
     ]
     assert not wrong, "a space beside full-width punctuation:\n" + "\n".join(wrong)
-    assert len(spaced_full_width("生成 ——由 x（y） 回答")) == 2
+    assert len(spaced_full_width("生成 ——由 x（y） 响应")) == 2
     assert not spaced_full_width("| 200（转发） | 502 |\n  （缩进）")
     said = {
         title: i18n.translate(
@@ -371,8 +371,8 @@ def test_no_space_is_written_beside_full_width_punctuation() -> None:
         for title in (i18n.Msg("nginx 1.22.1 (proxy_pass)").render(i18n.CHINESE), "HAProxy 2.6.12")
     }
     assert list(said.values()) == [
-        "nginx 1.22.1（proxy_pass）回答 502：x y",  # a title ending with ） takes no space
-        "HAProxy 2.6.12 回答 502：x y",  # one ending with a digit keeps it
+        "nginx 1.22.1（proxy_pass）返回 502：x y",  # a title ending with ） takes no space
+        "HAProxy 2.6.12 返回 502：x y",  # one ending with a digit keeps it
     ]
     # nor between two Chinese characters: a chart's title read "随后才到 的时间线"
     timeline = "{summary} 的时间线（{measured}）。{said}。"
@@ -804,7 +804,7 @@ def test_labkits_own_refusals_of_a_learners_call_are_in_the_labs_language() -> N
         with pytest.raises(errors.NotJSON) as not_json:
             index.json()
         assert str(not_json.value) == (
-            f"正文不是 JSON（text/plain; charset=utf-8，{len(index.body)} 个字节，开头是 "
+            f"正文不是 JSON（text/plain; charset=utf-8，{len(index.body)} 字节，开头是 "
             f"{index.text[:40]!r}）；ex.text 会把它当作文本显示"
         )
     with labkit.start(lang="en") as lab:
@@ -889,7 +889,7 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         assert "connect() failed: connection refused" in svg.sequence_svg(refused, "en")
         ok = lab.get("/up/ok/")  # relayed: the upstream made it, and said why
         assert ok.why == "answers 200 OK correctly (the baseline)"
-        assert text.why_in(ok, "zh-CN") == "正确地回答 200 OK（作为对照）"
+        assert text.why_in(ok, "zh-CN") == "正确地返回 200 OK（作为对照）"
         # what lab.raw's own client saw comes in the lab's language too (the inspector shows it)
         late = lab.raw(b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: lab\r\n\r\n", timeout=0.1)
         assert late.client_error == "0.1 秒内没有再收到字节（服务器保持着连接）"
@@ -937,7 +937,7 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         finally:
             lab.gateway.personality = "rfc"
         assert " answers 502: connect() failed (111: Connection refused)" in imitated.why
-        assert "nginx 1.22.1（proxy_pass）回答 502：connect() failed (111: Connection refused)" in (
+        assert "nginx 1.22.1（proxy_pass）返回 502：connect() failed (111: Connection refused)" in (
             text.why_in(imitated, "zh-CN")
         )  # no space after the title's ）, as GatewaysCompared's why column shows it
         # the origin's own whys too (the exception's text as Python wrote it)
@@ -969,7 +969,7 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         story = repr(ok)
         notes = [e.summary for h in ok.hops for e in h.events if "answered" in e.summary]
         assert notes == ["upstream 'ok' answered 200 OK"]  # the recordings keep the English
-        assert "上游 'ok' 回答了 200 OK" in story and "answered" not in story
+        assert "上游 'ok' 返回了 200 OK" in story and "answered" not in story
         assert re.search(
             r"\.\. 把 GET / 转发给上游 'ok'，在新连接 #\d+ 上（连接超时 0\.2 秒，读取超时 "
             r"0\.3 秒）\n",

@@ -699,7 +699,7 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     # names and conditions as code spells them; a knob in words, in Chinese
     assert [r.split() for r in rows if r[0] != " "] == [r.split() for r in english if r[0] != " "]
     delay = faults.Slow.DELAY
-    said = f"delay：它在回答之前等待多久，{delay.minimum:g} 到 {delay.maximum:g} 秒，默认 {delay.default:g}"
+    said = f"delay：它在响应之前等待多久，{delay.minimum:g} 到 {delay.maximum:g} 秒，默认 {delay.default:g}"
     slow = rows.index(next(r for r in rows if r.startswith("slow ")))
     assert (rows[slow].split(), rows[slow + 1]) == (["slow", "read-timeout"], f"    {said}")
     slow = english.index(next(r for r in english if r.startswith("slow ")))

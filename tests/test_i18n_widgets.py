@@ -55,7 +55,7 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     assert p.scenario.value == "504-slow" and p.scenario.label == "504-slow：上游比读取超时还慢"
     assert "408-slow-client：客户端比服务器愿意等的时间还慢" in p.scenario.options[-1][0]
     delay, read = f"{lab_module.SLOW_DELAY:g}", f"{lab_module.UPSTREAM_TIMEOUTS.read:g}"
-    assert f"上游要 {delay} 秒才回答；网关的读取超时是 {read} 秒。<br>" in p.cause.value
+    assert f"上游要 {delay} 秒才响应；网关的读取超时是 {read} 秒。<br>" in p.cause.value
     ex = p.run()
     # the status line stays as the wire has it; the words around it are Chinese
     assert p.status.value == (
@@ -338,6 +338,6 @@ def test_the_inspector_explains_the_headers_a_negotiated_page_carries(zh_lab: la
     zh = {name: note for name, _, note in notes.explained_headers(ex, "zh-CN")}
     en = {name: note for name, _, note in notes.explained_headers(ex, "en")}
     assert zh["Content-Language"].startswith("正文的语言（RFC 9110 8.5）")
-    assert zh["Vary"].startswith("这个答案取决于哪些请求标头（RFC 9110 12.5.5）")
+    assert zh["Vary"].startswith("这个响应取决于哪些请求标头（RFC 9110 12.5.5）")
     assert en["Vary"].startswith("the request headers this answer depends on (RFC 9110 12.5.5)")
     assert "Accept-Language" in en["Content-Language"]

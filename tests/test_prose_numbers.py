@@ -69,8 +69,8 @@ CLAIMS = [
     ("zh/08-diagnose-the-incident", rf"什么时候再来：{NUMBER} 秒（过载）", SHED_RETRY_AFTER),
     ("zh/05-504-gateway-timeout", rf"nginx 两个都等 {NUMBER} 秒", "notes"),
     ("zh/05-504-gateway-timeout", rf"连接 {NUMBER} 秒后放弃", "notes"),
-    ("zh/05-504-gateway-timeout", rf"花了 {NUMBER} 秒的回答", "notes"),
-    ("zh/05-504-gateway-timeout", rf"在 {NUMBER} 秒后回答了 502", "notes"),
+    ("zh/05-504-gateway-timeout", rf"花了 {NUMBER} 秒的响应", "notes"),
+    ("zh/05-504-gateway-timeout", rf"在 {NUMBER} 秒后返回了 502", "notes"),
     (
         "zh/09-gateways-disagree",
         rf"httpx 在 {NUMBER} 秒之后抛出 `ReadTimeout`",

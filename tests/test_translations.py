@@ -337,6 +337,16 @@ VARIANTS = {
     # a learner is 学员, as the catalogue (17 times), the board, README and guide say it; the
     # 500 of a learner's handler said 学习者 until December 2026
     "学习者": "学员",
+    # what a server, a gateway or a page answers is 响应 (MDN zh-CN's word for the response, and
+    # its verb: 立即响应), and with what it answers 返回 (MDN zh-CN: 服务器返回 503); a learner
+    # 作答 and gives an 答案 (notebooks/zh/glossary.md). The texts said 回答 (336 times), 应答
+    # (30) and 作答 (about 80) for a server's answer until December 2026
+    "回答": "返回 / 响应 (a server), 作答 / 答案 (a learner)",
+    "应答": "返回 / 响应",
+    "(?:服务器|网关|上游|门户|代理|缓存|页面|商店|路由|bug|[A-Z]) ?(?:[^，。；：、\n*]{0,6})作答": "响应",
+    # a number of bytes is N 字节, a unit as 秒 is (0.2 秒, 243 字节); the catalogue and five
+    # lessons wrote 10 个字节 (10 times) beside 243 字节 until December 2026
+    r"(?<=[\d}]) 个字节": "N 字节",
 }
 
 

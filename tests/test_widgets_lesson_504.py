@@ -144,4 +144,4 @@ def test_the_status_line_says_when_the_client_gave_up(lab: labkit.Lab, monkeypat
     )
     p.lang = i18n.CHINESE
     p.send("GET", "/up/slow/", timeout=0.2)
-    assert "没有应答（客户端等了 0.2 秒后放弃）" in p.status.value, p.status.value
+    assert "没有响应（客户端等了 0.2 秒后放弃）" in p.status.value, p.status.value
