@@ -114,7 +114,11 @@ RFC_TABLE: dict[Condition, Outcome] = {
     Condition.HEADER_TOO_BIG: Outcome(
         502,
         Msg("the upstream's response headers are larger than the gateway's buffer"),
-        Msg("RFC 9110 15.6.3"),
+        Msg(
+            "RFC 9110 5.4 sets no limit on a header section, so such a head is not invalid: "
+            "the limit is the gateway's own, and 502 is the status RFC 9209 2.3.12 recommends "
+            "for it"
+        ),
         "http_response_header_section_size",
     ),
     Condition.INVALID_CONTENT_LENGTH: Outcome(

@@ -104,6 +104,9 @@ WRONG = {
     # lesson 05 q1's numbers are the constants of the scenario 504-slow-origin, not what the
     # learner's lab is set to (after Run All its / route reads 2 s; walk15 noticed)
     "504 q1's numbers read from the lab": r"read from the lab's own settings|取自实验室自己的设置",
+    # RFC 9110 5.4: HTTP sets no limit on a header section; Envoy and Caddy relaying a 20 KB
+    # head pass on nothing invalid (lesson 09's table comment said so of every relayed row)
+    "a head over the lab's limit called invalid": r"passed on although invalid",
 }
 
 
@@ -364,3 +367,17 @@ def test_504_q5s_hint_gives_the_least_timeout_lab_get_takes(lab) -> None:
     assert "{minimum}" in hint.text, "the bound is typed in the hint, not formatted from the lab's"
     assert f"refuses a timeout below {least[1]} s." in hint.render(i18n.ENGLISH)
     assert f"不接受小于 {least[1]} 秒的超时" in hint.render(i18n.CHINESE)
+
+
+def test_a_head_over_the_gateways_limit_is_not_called_invalid(lab) -> None:
+    """RFC 9110 5.4: HTTP places no predefined limit on a header section, so a 20 KB response
+    head is valid HTTP; the limit is the gateway's own, and its 502 is the status RFC 9209
+    2.3.12 recommends (http_response_header_section_size), not 15.6.3's 'invalid response'.
+    The gateway's page cited bare RFC 9110 15.6.3 for it, in both languages."""
+    from labkit.conditions import RFC_TABLE
+
+    for lang in ("en", "zh-CN"):
+        page = lab.get("/up/huge-headers/", headers={"Accept-Language": lang}).text
+        assert "RFC 9110 5.4" in page and "RFC 9209 2.3.12" in page, page
+        assert "RFC 9110 15.6.3" not in page, page
+    assert "RFC 9110 5.4" in str(RFC_TABLE[Condition.HEADER_TOO_BIG].rfc)
