@@ -6232,6 +6232,55 @@ THIRTEENTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
+# -- the fourteenth re-examination (judges16, 2026-12-05): a held-out set of 144 answers; the
+# right forms below were refused or counted wrong before (the app server "behind the gateway"
+# was judged the gateway; "405 Method Not Allowed, with an Allow header" kept its "not" after
+# the comma; 网关返回 504 named no hop; "the request id header X-Request-ID" was read as one
+# long header name and counted wrong; 错误请求 named no status; "it waits forever" no option)
+
+FOURTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
+    "500.who-made-it": [
+        "the app server behind the gateway",
+        "app behind the gateway",
+        "the origin, behind the gateway",
+        "the origin server sitting behind the proxy",
+        "网关后面的源服务器",
+        "The origin server made it.",
+    ],
+    "500.find-the-traceback": [
+        "the request id header X-Request-ID",
+        "the request id header, X-Request-ID",
+        "请求 ID 头 X-Request-ID",
+        "请求 ID 头：X-Request-ID",
+        "`X-Request-ID`",
+    ],
+    "501.allow-header": ["the methods header Allow", "The Allow header field"],
+    "501.python-http-server": [
+        "405 Method Not Allowed, with an Allow header",
+        "405 Method Not Allowed; with Allow",
+    ],
+    "501.chunked-not-final": ["错误请求", "400 Bad Request, because the length is unknown"],
+    "504.who-answers": ["网关返回 504", "504，由网关返回", "网关返回的 504"],
+    "504.haproxy-connect-timeout": ["503, HAProxy counts it unavailable"],
+    "501.unknown-method": ["501（未实现）", "five oh one", 501.0],
+    "503.how-many-shed": ["8 - 3 = 5", "5 个"],
+    "502.body-cut": ["the client still gets 200", "200（成功）"],
+}
+
+FOURTEENTH_ROUND_WRONG: dict[str, list[object]] = {
+    "500.who-made-it": ["the gateway behind the portal", "the gateway (Via says labkit-gateway)"],
+    "500.find-the-traceback": ["the request id header Via", "the tracing header traceparent"],
+    "501.allow-header": ["the allowed methods header, Accept", "Access-Control-Allow-Methods"],
+    "501.python-http-server": ["405 Method Not Allowed, without an Allow header"],
+    "501.chunked-not-final": ["411 Length Required", "501"],
+    "504.who-answers": ["源服务器返回 504", "502 from the gateway"],
+    "504.haproxy-connect-timeout": ["it waits forever", "waits forever", "504", "502"],
+    "501.unknown-method": ["405 Method Not Allowed", 405],
+    "503.how-many-shed": ["5.5", "3", "8"],
+    "502.body-cut": ["502 Bad Gateway"],
+}
+
+
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "first": (REEXAMINED_RIGHT, REEXAMINED_WRONG),
     "second": (SECOND_ROUND_RIGHT, SECOND_ROUND_WRONG),
@@ -6246,6 +6295,7 @@ ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "eleventh": (ELEVENTH_ROUND_RIGHT, ELEVENTH_ROUND_WRONG),
     "twelfth": (TWELFTH_ROUND_RIGHT, TWELFTH_ROUND_WRONG),
     "thirteenth": (THIRTEENTH_ROUND_RIGHT, THIRTEENTH_ROUND_WRONG),
+    "fourteenth": (FOURTEENTH_ROUND_RIGHT, FOURTEENTH_ROUND_WRONG),  # the failures it found
 }
 
 

@@ -90,6 +90,7 @@ _ZH_PHRASES: dict[str, int] = {
     "需要代理身份验证": 407,
     "需要代理认证": 407,
     "未授权": 401,
+    "错误请求": 400,  # as 错误网关 beside the pages' 错误的网关 (judges16)
     "未经授权": 401,
 }
 
@@ -789,6 +790,15 @@ def header(answer: object) -> str:
         parts = text.split(" and ")
         if all(looks_like_header(_name_of(p)) for p in parts[1:]):
             return HEDGE.join(sorted({header(p) for p in parts}))
+    # "the request id header X-Request-ID", 请求 ID 头：X-Request-ID: what the header is for,
+    # then its name (judges16: read as the header "request-id-header-x-request-id", counted)
+    described = re.fullmatch(
+        r"(?:the\s+)?(?:[\w-]+\s+){1,3}(?:response\s+|request\s+)?header(?:\s+field)?\s*[,:]?\s*"
+        r"([a-z][\w-]*)|.{1,12}?(?:头部?|标头|首部)(?:字段)?\s*:?\s*([a-z][\w-]*)",
+        text,
+    )
+    if described and looks_like_header(described.group(1) or described.group(2)):
+        return header(described.group(1) or described.group(2))
     # "Allow header, listing GET, HEAD, OPTIONS": a header named, then what it holds (judges13)
     named = re.match(
         r"(?:the\s+)?([a-z0-9][\w-]*)\s+(?:response\s+|request\s+)?header(?:\s+field)?"
@@ -881,6 +891,17 @@ def hop(answer: object) -> str:
         text,
     )
     text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
+    # "the app server behind the gateway", 网关后面的源服务器: the hop named, not the one it is
+    # behind (judges16: counted as a wrong "gateway", the option among its words)
+    text = re.sub(
+        r"(?<=\S)\s*,?\s+(?:(?:that|which)\s+)?(?:sits\s+|sitting\s+|runs\s+|running\s+)?"
+        r"behind\s+\S+(?:\s+\S+)?$",
+        "",
+        text,
+    )
+    text = re.sub(
+        r"^(?:网关|反向代理|代理|门户|强制门户)\s*(?:后面|背后|后方|之后)的?\s*(?=\S)", "", text
+    )
     text = re.sub(r"^是?由\s*|^是\s*", "", text)  # 由网关生成: made by the gateway; 是网关: it is
     text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?|发出?的|返回的?|给的)?$", "", text)
     # 源服务器生成了它, 网关返回了这个响应: what it did, and the response as its object
@@ -1258,7 +1279,9 @@ def text(answer: object) -> str:
     def shorten(match: re.Match[str]) -> str:
         code, rest = match.group(1), _phrase_key(match.group(2))
         for phrase, value in sorted(REASONS.items(), key=lambda kv: -len(kv[0])):
-            if str(value) == code and (rest == phrase or rest.startswith(phrase + " ")):
+            # the phrase, then the rest after a space or a comma: "405 Method Not Allowed, with
+            # an Allow header" kept its phrase, whose "not" denied the option (judges16)
+            if str(value) == code and re.match(rf"{re.escape(phrase)}(?![\w-])", rest):
                 return code + rest[len(phrase) :]
         return match.group(0)
 

@@ -268,6 +268,8 @@ q4 = make_choice(
     ),
     ["502", "503", "504", "nothing, it waits forever"],
     "503",
+    # the option's own words, shortened as learners write them (judges16: refused as no option)
+    also={"nothing, it waits forever": ("it waits forever", "waits forever", "nothing")},
     why={
         "503": Msg(
             "HAProxy counts a server it cannot connect to as unavailable and answers "
