@@ -7,6 +7,7 @@ pictures, the recorder's memory, and a cache that must honour Vary.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
@@ -495,6 +496,37 @@ def test_a_connection_closes_after_its_request_limit(
     assert reply.count(b"HTTP/1.1 200 OK\r\n") == 5
     assert reply.count(b"\r\nConnection: close\r\n") == 1
     assert ended == "closed"
+
+
+@pytest.mark.parametrize("entry", ["origin", "gateway"])
+def test_requests_sent_after_the_limit_do_not_reset_the_answers_before_it(
+    lab: labkit.Lab, entry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client pipelining far past the request limit: the server answers the last request
+    it serves with Connection: close while more requests wait unread in its socket. Closed
+    at once, its kernel sent RST, which threw away the answers the client had not read yet
+    ("connection reset"). It closes the way nginx's lingering close does: FIN, then the
+    rest read and dropped."""
+    monkeypatch.setattr(server, "MAX_REQUESTS_PER_CONNECTION", 5)
+    request = b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", getattr(lab, entry).port), timeout=2) as sock:
+        flood = threading.Thread(target=_send_all_quietly, args=(sock, request * 20_000))
+        flood.start()  # 700 KB: far more than the server reads before its fifth answer
+        time.sleep(0.3)
+        out, ended = bytearray(), "open"
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+            ended = "closed"
+        except ConnectionResetError:
+            ended = "reset"
+        flood.join(5)
+    assert (out.count(b"HTTP/1.1 200 OK\r\n"), ended) == (5, "closed")
+
+
+def _send_all_quietly(sock: socket.socket, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        sock.sendall(data)
 
 
 @pytest.mark.slow  # holds the lab's loop for 2 s

@@ -71,7 +71,7 @@ WRITE_TIMEOUT = 10.0
 # Then the connection closes after its answer, as nginx's keepalive_requests (default 1000)
 # does: pipelined requests cannot keep one connection busy without end.
 MAX_REQUESTS_PER_CONNECTION = 1000
-LINGER_SECONDS = 1.0  # after a refusal, how long the rest of a request is read and dropped
+LINGER_SECONDS = 1.0  # after a refusal or a last answer, how long what follows is read and dropped
 SWITCH_SECONDS = 2.0  # how long a switch waits for the lab's loop to apply it
 
 T = TypeVar("T")
@@ -405,7 +405,8 @@ class HTTPServer(Listener):
                 )
             response = await self._respond_to(request)
             served += 1
-            if served >= MAX_REQUESTS_PER_CONNECTION and not response.close:
+            limited = served >= MAX_REQUESTS_PER_CONNECTION
+            if limited and not response.close:
                 response = replace(response, close=True)
             relayed = self._relayed_head(request, response)
             try:
@@ -432,6 +433,11 @@ class HTTPServer(Listener):
                     conn.receive_data(data)
                 continue
             if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
+                if limited or conn.trailing_data[0]:
+                    # the client may still be sending (it pipelines): closed on unread
+                    # bytes, the kernel sends RST, which can destroy the answers before
+                    # the client reads them; nginx's lingering close reads and drops them
+                    await _linger(reader, writer)
                 return
             try:
                 conn.start_next_cycle()
