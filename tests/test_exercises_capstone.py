@@ -392,3 +392,21 @@ def test_what_a_client_observed_wraps_each_line_under_its_own_start(lab) -> None
         indent = len(line) - len(line.lstrip(" "))
         assert int(pad) == int(hang) == indent + 2, (pad, line)
         assert html.unescape(text) == (line or "\xa0")
+
+
+def test_incident_5s_timing_hint_names_what_the_learner_sees(lab) -> None:
+    """q5's second hint said 'Compare with the route's timeouts in repr(lab)', while the
+    incident's cell shows lab.gateway.route('/up/blackhole/'), and a learner new to HTTP read
+    no word of which timeout is which. The hint names that call, and both timeouts by the
+    names it prints, each with what it waits for."""
+    import re
+
+    from labkit.exercises.capstone import q5
+
+    hint = str(q5.hint_texts[1])
+    call = re.search(r"lab\.gateway\.route\('[^']+'\)", hint)
+    assert call, hint
+    shown = repr(eval(call.group(0), {"lab": lab}))
+    for name in ("connect_timeout", "read_timeout"):
+        assert name in shown and name in hint, (name, shown, hint)
+    assert "accept the connection" in hint and "answer" in hint

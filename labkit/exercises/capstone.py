@@ -650,7 +650,12 @@ q5 = Diagnosis(
     ),
     hints=(
         Msg("504 is the gateway saying it waited and gave up. Who wrote the page: Server, Via?"),
-        Msg("How long did it take (ex.elapsed)? Compare with the route's timeouts in repr(lab)."),
+        Msg(
+            "How long did it take (ex.elapsed)? Compare it with the route's two timeouts, "
+            "lab.gateway.route('/up/blackhole/'): connect_timeout, the wait for the upstream to "
+            "accept the connection, and read_timeout, the wait for an answer once the request "
+            "is sent."
+        ),
         Msg(
             "Did the upstream ever receive the request? Look for it in ex.hops, then read 'What it "
             "observed'."
