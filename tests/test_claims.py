@@ -107,6 +107,9 @@ WRONG = {
     # RFC 9110 5.4: HTTP sets no limit on a header section; Envoy and Caddy relaying a 20 KB
     # head pass on nothing invalid (lesson 09's table comment said so of every relayed row)
     "a head over the lab's limit called invalid": r"passed on although invalid",
+    # Envoy's flags for upstream trouble start with U; NR, DC, RL, LH and others do not
+    "every Envoy flag starts with U": r"Envoy's response flags start with U|"
+    r"Envoy 的响应标志以代表上游",
 }
 
 

@@ -175,7 +175,8 @@ q3 = make_short_answer(
     ),
     hints=(
         Msg(
-            "Envoy's response flags start with U for upstream; the second letter is the kind of "
+            "Envoy's response flags for trouble with the upstream start with U (others do not: "
+            "NR no route, DC the downstream closed); the letters after it name the kind of "
             "failure."
         ),
         Msg("UF stands for 'upstream connection failure': in which phase did it go wrong?"),
