@@ -65,7 +65,7 @@ RFC_TABLE: dict[Condition, Outcome] = {
         Msg("nothing is listening at the upstream's address: the connection was refused"),
         Msg(
             "RFC 9110 15.6.3 speaks of an invalid response; reading 'no response at all' as 502 "
-            "too is the lab's choice (nginx's and Caddy's; HAProxy answers 503)"
+            "too is the lab's choice, as it is nginx's and Caddy's; HAProxy answers 503"
         ),
         "connection_refused",
     ),
@@ -79,8 +79,8 @@ RFC_TABLE: dict[Condition, Outcome] = {
         502,
         Msg("the upstream closed the connection without sending a response"),
         Msg(
-            "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
-            "and Caddy do)"
+            "RFC 9110 15.6.3: the lab reads 'no response' like an invalid one, as nginx, HAProxy "
+            "and Caddy do"
         ),
         "connection_terminated",
     ),
@@ -88,8 +88,8 @@ RFC_TABLE: dict[Condition, Outcome] = {
         502,
         Msg("the upstream reset the connection before sending a response"),
         Msg(
-            "RFC 9110 15.6.3 (the lab reads 'no response' like an invalid one, as nginx, HAProxy "
-            "and Caddy do)"
+            "RFC 9110 15.6.3: the lab reads 'no response' like an invalid one, as nginx, HAProxy "
+            "and Caddy do"
         ),
         "connection_terminated",
     ),
@@ -131,9 +131,9 @@ RFC_TABLE: dict[Condition, Outcome] = {
         502,
         Msg("the upstream's Transfer-Encoding names a coding the gateway cannot decode"),
         Msg(
-            "RFC 9112 6.3 (4) would read such a body until the close; the lab refuses it because "
-            "the coding cannot be decoded (RFC 9112 6.1, 7), as HAProxy and Caddy do (nginx 1.22.1 "
-            "relays it as a 200)"
+            "RFC 9112 6.3, rule 4, would read such a body until the close; the lab refuses it "
+            "because the coding cannot be decoded, RFC 9112 6.1 and 7, as HAProxy and Caddy do; "
+            "nginx 1.22.1 relays it as a 200"
         ),
         "http_response_transfer_coding",
     ),
@@ -148,8 +148,8 @@ RFC_TABLE: dict[Condition, Outcome] = {
         Msg("every upstream of the pool is marked unhealthy, so none was tried"),
         Msg(
             "RFC 9110 15.6.4 names overload or maintenance; reading 'no healthy upstream' as 503 "
-            "is the lab's choice (HAProxy's and Caddy's, observed, and Envoy's by its "
-            "documentation; nginx answers 502)"
+            "is the lab's choice, observed in HAProxy and Caddy and in Envoy's documentation; nginx "
+            "answers 502"
         ),
         "destination_unavailable",
     ),

@@ -72,6 +72,31 @@ def test_the_same_page_without_accept_language_is_english(lab: labkit.Lab) -> No
     assert b"-- made by the labkit origin" in body
 
 
+def _deepest(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        depth += (ch in "(（") - (ch in ")）")
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.mark.parametrize("accept", ["en", "zh-CN"])
+def test_a_gateway_page_sets_no_aside_inside_an_aside(lab: labkit.Lab, accept: str) -> None:
+    """The gateway's 502 for a refused connection ended '(RFC 9110 15.6.3 ...; reading 'no
+    response at all' as 502 too is the lab's choice (nginx's and Caddy's; HAProxy answers
+    503)).', （…（…））in Chinese: the page sets each condition's RFC note in brackets, so no
+    note has brackets of its own."""
+    from labkit import conditions
+
+    _, _, body = split(wire(lab, "gateway", get("/up/refused/", f"Accept-Language: {accept}")))
+    page = body.decode("utf-8")
+    assert "15.6.3" in page and all(_deepest(line) <= 1 for line in page.splitlines()), page
+    for condition, outcome in conditions.RFC_TABLE.items():
+        for lang in i18n.LANGUAGES:
+            note = i18n.render(outcome.rfc, lang)
+            assert not set(note) & set("()（）"), (condition, note)
+
+
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_the_500_question_quotes_the_page_as_it_reads(lab: labkit.Lab, lang: str) -> None:
     """Lesson 500's q2 quotes the generic 500 page's reference line, in each language as the
@@ -645,7 +670,7 @@ def test_the_gateways_502_503_504_pages_explain_the_condition_in_chinese(
     read_timeout = lab.gateway.route("/up/slow/").read_timeout
     assert f"它观察到的情况：在 {read_timeout:g} 秒的读取超时之内没有收到响应。" in slow.text
     garbage = lab.get("/up/garbage/", headers=zh).text
-    assert re.search(r"它观察到的情况：上游发送了 \d+ 个不以 'HTTP/' 开头的字节", garbage), garbage
+    assert re.search(r"它观察到的情况：上游发送了 \d+ 字节，开头不是 'HTTP/'", garbage), garbage
     pool = lab.get("/pool/", headers=zh)
     assert pool.status == 503
     assert "健康检查把 'pool' 的两个目标都标记为宕机。" in pool.text, pool.text
