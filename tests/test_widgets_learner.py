@@ -861,6 +861,7 @@ def test_a_capstone_quiz_takes_a_hop_and_a_cause_and_says_its_result(lab: labkit
 
     incident6.start(lab)
     quiz = Quiz(q6)
+    assert "(tick one of each)" in quiz.prompt.value and "Answer {" not in quiz.prompt.value
     quiz.check_button.click()
     assert _said(quiz) == "Checked: Not answered yet."
     assert "choose one of the answers, then press Check." in quiz.feedback.value

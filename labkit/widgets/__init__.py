@@ -1327,6 +1327,15 @@ class Quiz(_Panel):
             # text box could not hold the dict its check takes
             from labkit.exercises.capstone import CAUSES, MAKERS
 
+            # its question without the code cell's "Answer {'made_by': ..., 'cause': ...}":
+            # here the answer is ticked
+            self.prompt.value = Msg(
+                "<b>{id}</b>: Incident {number} ({report}): which hop made the response, and "
+                "why? <i>(tick one of each)</i>",
+                id=html.escape(exercise.id),
+                number=exercise.incident.number,
+                report=html.escape(exercise.incident.report_text.render(lang)),
+            ).render(lang)
             self.answer = DiagnosisAnswer(MAKERS, list(CAUSES), lang)
             self.answer.observe(
                 lambda ch: self._say(
