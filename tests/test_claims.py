@@ -384,3 +384,13 @@ def test_a_head_over_the_gateways_limit_is_not_called_invalid(lab) -> None:
         assert "RFC 9110 5.4" in page and "RFC 9209 2.3.12" in page, page
         assert "RFC 9110 15.6.3" not in page, page
     assert "RFC 9110 5.4" in str(RFC_TABLE[Condition.HEADER_TOO_BIG].rfc)
+
+
+def test_the_readmes_say_the_rfc_reading_passes_no_upstream_1xx_on() -> None:
+    """RFC 9110 15.2: a proxy MUST forward a 1xx it did not ask for. The lab's default passes
+    none on (test_personalities checks it on the wire); 'the lab's default follows the RFCs'
+    must say so, in both READMEs, as docs/gateways.md's source for the row does."""
+    assert personalities.RFC.upstream_interim == "skip"
+    assert "RFC 9110 15.2" in personalities.RFC.upstream_interim_source
+    assert "passes no interim `1xx` from an upstream on, where RFC 9110 15.2" in TEXTS["README.md"]
+    assert "它不转发上游的临时响应 `1xx`，而 RFC 9110 15.2" in TEXTS["README.zh-CN.md"]
