@@ -90,8 +90,9 @@ class _Parser(argparse.ArgumentParser):
         lang = _lang()
         # argparse joins the missing arguments' names with ', ' after its words are
         # translated ("缺少以下必需的参数：action, path"): joined by the list rule instead, each
-        # with what it allows when that is a few words ("on (choose from 'on', 'off')": the
-        # bare name "on" told a learner nothing until December 2026)
+        # with what it allows when that is a few words ("action (choose from 'init')"; a
+        # switch's on/off is named by its words, "on|off", where the bare name "on" told a
+        # learner nothing until December 2026)
         words = getattr(argparse, "_")  # noqa: B009 (the words _argparse_speaks put in)
         head = words("the following arguments are required: %s").split("%s")[0]
         if message.startswith(head):
@@ -106,6 +107,7 @@ class _Parser(argparse.ArgumentParser):
         for action in self._actions:
             if (
                 not action.option_strings
+                and action.metavar is None  # a metavar says what it takes already
                 and action.choices is not None
                 and not isinstance(action, argparse._SubParsersAction)
                 and argparse._get_action_name(action) == name

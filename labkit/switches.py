@@ -1051,6 +1051,8 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
             if param.kind is bool:
                 kwargs["choices"] = list(ON_OFF)
                 kwargs["type"] = str.lower
+                if not param.optional:  # named by its words: "required: on|off", not "on"
+                    kwargs["metavar"] = "|".join(ON_OFF)
             elif param.choices:  # words in any case, as the API takes them (`HAProxy`)
                 kwargs["choices"] = list(param.choices)
                 kwargs["type"] = str.lower
