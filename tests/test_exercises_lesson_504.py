@@ -367,6 +367,23 @@ def test_q5_verdicts_are_the_same_when_the_kernel_is_stopped_at_random(
             assert all(bool(r) is verdict for r in results), client.__name__
 
 
+@pytest.mark.slow
+def test_q5_a_client_that_waits_for_real_gets_one_message_when_the_kernel_is_stopped(
+    lab: labkit.Lab, busy_cores
+) -> None:
+    """Its ~40 real requests (each a real 504 after the gateway's real read timeout) were
+    counted as its own time: with both cores busy it was told "did not finish" once in 10
+    checks, "attempt 2 went out 0.00 s after" the other 9 (judges16). In virtual time the
+    lab's answers are the judge's time, not the learner's."""
+    from helpers import stopped_at_random
+
+    with stopped_at_random():
+        results = [q5.check(waits_for_real, lab) for _ in range(4)]
+    messages = {r.message for r in results}
+    assert len(messages) == 1 and not results[0], messages
+    assert "only time.sleep moves the clock" in results[0].message
+
+
 def test_q1_numbers_are_the_scenarios_it_points_to(lab: labkit.Lab) -> None:
     from labkit import scenarios
     from labkit.exercises.lesson_504 import Q1_DELAY, Q1_READ

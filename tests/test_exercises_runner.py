@@ -1778,3 +1778,24 @@ def test_learner_code_that_damages_the_progress_file_has_it_put_back(
     kept = store.load()
     assert kept["500.who-made-it"]["attempts"] == 1 and kept["test.progress13"]["solved"]
     assert not list(progress_file.parent.glob("*corrupt*"))
+
+
+def _asks_the_lab_three_times(lab):
+    return [lab.get("/orders/7").status for _ in range(3)]
+
+
+def test_in_virtual_time_the_labs_answers_are_not_the_learners_time(lab) -> None:
+    """The kernel answering the lab's calls (real requests, as slow as the machine is busy)
+    is the judge's time in virtual time: 3 calls the machine took 0.5 s each to answer
+    stopped a run of 1 s with "did not finish", where the code itself took no time at all
+    (judges16: 504 q5's client of ~40 real 504s, once in 10 checks under two busy loops)."""
+
+    def slow_machine(now, name, args, kwargs):
+        time.sleep(0.5)  # the kernel's real time for this answer, as on a loaded machine
+        return 0.01
+
+    with runner.budget(1.0):
+        value = runner.call(
+            _asks_the_lab_three_times, lab, clock=runner.Clock(on_call=slow_machine)
+        )
+    assert value == [200] * 3
