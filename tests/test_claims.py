@@ -68,9 +68,13 @@ WRONG = {
     "every device takes 511 as a portal": r"511, not 204: the device now knows a portal|"
     r"a device treats anything other than its expected answer the same way",
     # Expect: 100-continue: Caddy (Go's net/http server) sends its own 100 once connected to
-    # the upstream, whether or not the upstream sends one; only HAProxy leaves it to the upstream
+    # the upstream; only HAProxy leaves it to the upstream
     "Caddy leaves 100-continue to the upstream": r"HAProxy and Caddy leave it to the upstream|"
     r"HAProxy 和 Caddy 把它交给上游",
+    # ... but not always when the upstream answers 100 at once: then, in 11 of 30 tries with
+    # Caddy 2.6.2, only the upstream's 100 came, relayed (test_real_gateways allows both)
+    "Caddy's own 100 whatever the upstream": r"whether or not the upstream sends one|"
+    r"不管上游发不发",
     # Caddy 2.6 has no read timeout by default and HAProxy none until set: a slow upstream
     # gets a 504 only from a gateway given a read timeout (observed: both relayed a 6 s answer)
     "every gateway has a read timeout": r"Every gateway says 504 when the upstream is slow to "
