@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -374,7 +375,7 @@ def test_each_module_imports_only_its_layer_and_those_below() -> None:
         top = path.relative_to(ROOT / "labkit").parts[0].removesuffix(".py")
         if top not in layer:
             continue
-        for node in ast.parse(path.read_text()).body:
+        for node in _tree(path).body:
             if isinstance(node, ast.ImportFrom) and node.module:
                 targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
             elif isinstance(node, ast.Import):
@@ -459,12 +460,19 @@ def _attribute_reads(tree: ast.Module) -> list[tuple[ast.expr, str, int]]:
     return found
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for every test that reads it (labkit's modules
+    were parsed twice, by the layers test and by the private-names test)."""
+    return ast.parse(path.read_text())
+
+
 def _private_reads(path: Path) -> list[tuple[int, str]]:
     """(line, what) for each private name of labkit a file reaches: imported from a labkit
     module (``from labkit.lab import _running``), or read as an attribute of anything but
     ``self``/``cls`` or a module from outside labkit that the file does not define itself.
     The standard library's and third parties' (``os._exit``) are their own business."""
-    tree = ast.parse(path.read_text())
+    tree = _tree(path)
     own = _own_private_names(tree)
     reached = []
     foreign_modules = set()  # names bound to modules outside labkit: os, random, sys...
