@@ -47,8 +47,9 @@ _spec.loader.exec_module(store_outputs)
 ids = [p.relative_to(ROOT / "notebooks").with_suffix("").as_posix() for p in NOTEBOOKS]
 # how a lesson's first cell and its last link read, in each language's folder
 FIRST_LINE = {"notebooks": "# Run this cell first", "zh": "# 先运行这个单元格"}
-# the bold lead-in of a lesson's last cell; Chinese puts its ： after the closing stars
-NEXT = {"notebooks": "Next:", "zh": "下一课"}
+# the bold lead-in of a lesson's last cell; Chinese puts its ： after the closing stars, and
+# says 接下来 ("what comes next") where no lesson follows (the drill leads back to the start)
+NEXT = {"notebooks": "Next:", "zh": "下一课|接下来"}
 
 
 def _read(path: Path) -> Node:
@@ -105,8 +106,8 @@ def test_first_cell_starts_the_lab_and_run_all_leaves_it_running(path: Path) -> 
 def test_each_lesson_ends_with_a_next_link(path: Path) -> None:
     last = _read(path).cells[-1]
     assert last.cell_type == "markdown"
-    label = re.escape(NEXT[path.parent.name])
-    m = re.search(rf"\*\*{label}\*\*[^\[]*\[[^\]]+\]\(([^)#]+)", last.source)
+    label = NEXT[path.parent.name]
+    m = re.search(rf"\*\*(?:{label})\*\*[^\[]*\[[^\]]+\]\(([^)#]+)", last.source)
     assert m, last.source
     assert (path.parent / m.group(1)).exists(), m.group(1)
     following = [p for p in NOTEBOOKS[NOTEBOOKS.index(path) + 1 :] if p.parent == path.parent]
