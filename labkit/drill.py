@@ -478,6 +478,7 @@ class Drill:
         self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
         self._hints_here = 0  # this kernel's count of this drill's hints (practice: the only one)
         self._hints_again = 0
+        self._wrong_here = 0  # this kernel's count of this drill's wrong tries (likewise)
 
     def __repr__(self) -> str:
         lang = language()  # the learner's: the lab running in this kernel
@@ -493,7 +494,9 @@ class Drill:
         ]
         return "\n".join(say(line, lang) for line in lines)
 
-    def _record(self, entry: dict[str, Any], *, hints: int | None = None) -> None:
+    def _record(
+        self, entry: dict[str, Any], *, hints: int | None = None, wrong: int | None = None
+    ) -> None:
         from labkit import board
 
         state = board.learner_state()
@@ -504,16 +507,22 @@ class Drill:
             mine["tries"].append(entry)
         if hints is not None:
             mine["hints"] = hints
+        if wrong is not None:
+            mine["wrong"] = wrong
         with contextlib.suppress(OSError):
             board.save_learner_state(state)
         board.live()
 
     def check(self, answer: Any = ...) -> Any:
         """The capstone's diagnosis check on this drill's incident (feedback, never an error)."""
+        from labkit.exercises.capstone import judged_for_a_drill
         from labkit.exercises.core import HINT_CALL_MSG, Result
         from labkit.i18n import render, sentences
 
-        result = self._exercise.check(answer)
+        with judged_for_a_drill(self._wrong_in_memo()):
+            result = self._exercise.check(answer)
+        if result.correct is False:
+            self._wrong_here += 1
         if (
             result.correct is not None and not self.practice
         ):  # an attempt (not a blank or a wrong kind of answer)
@@ -525,7 +534,8 @@ class Drill:
                     "t": _now(),
                     "made_by": _canonical("made_by", given.get("made_by")),
                     "cause": _canonical("cause", given.get("cause")),
-                }
+                },
+                wrong=self._wrong_in_memo() + (result.correct is False),
             )
         # the capstone offers its own hint call (q4.hint()) while lesson 08's count has hints
         # left; the learner holds the drill, whose own count decides
@@ -546,18 +556,25 @@ class Drill:
             lang=result.lang,
         )
 
-    def _hints_in_memo(self) -> int:
-        """This drill's hints shown so far: the memo's count for a drill of the class (it
-        survives a restart, and goes into the live entry), this kernel's for practice."""
+    def _wrong_in_memo(self) -> int:
+        """This drill's wrong tries so far, as ``_hints_in_memo`` counts its hints."""
+        return self._count_in_memo("wrong", self._wrong_here)
+
+    def _count_in_memo(self, key: str, here: int) -> int:
         if self.practice:
-            return self._hints_here
+            return here
         from labkit import board
 
         mine = board.learner_state()["drills"].get(self._id)
-        shown = mine.get("hints") if isinstance(mine, dict) else None
-        if not isinstance(shown, int) or isinstance(shown, bool) or shown < 0:
-            shown = 0  # none yet, or a memo the learner edited
-        return max(self._hints_here, shown)
+        kept = mine.get(key) if isinstance(mine, dict) else None
+        if not isinstance(kept, int) or isinstance(kept, bool) or kept < 0:
+            kept = 0  # none yet, or a memo the learner edited
+        return max(here, kept)
+
+    def _hints_in_memo(self) -> int:
+        """This drill's hints shown so far: the memo's count for a drill of the class (it
+        survives a restart, and goes into the live entry), this kernel's for practice."""
+        return self._count_in_memo("hints", self._hints_here)
 
     def hints_shown(self) -> int:
         """How many of the incident's hints this drill has shown (never lesson 08's count:

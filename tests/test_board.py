@@ -364,6 +364,28 @@ def test_a_real_drill_keeps_its_hint_count_across_a_rejoin(exchange, lab) -> Non
     assert q.hints_shown() == 0  # lesson 08 has shown none of its hints
 
 
+def test_a_drills_tries_are_its_own_not_lesson_08s(lab, monkeypatch) -> None:
+    """The drill judges with lesson 08's check, but its tries are the drill's: a wrong
+    practice try marked capstone incident N tried in the progress file, a right one solved,
+    and each wrong one counted towards lesson 08's limit after which the feedback stops
+    saying which part is right. Past the limit in the drill, the drill says so; lesson 08
+    still confirms a part."""
+    from labkit.exercises import capstone, store
+
+    monkeypatch.delenv("LABKIT_EXCHANGE", raising=False)
+    number = drill.incident_number(drill.PRACTICE)
+    q = next(q for q in capstone.EXERCISES if q.incident.number == number)
+    d = drill.join(lab)
+    wrong = {"made_by": "client", "cause": "refused"}
+    for _ in range(capstone.CONFIRMED_TRIES):
+        assert d.check(wrong).correct is False
+    assert q.id not in store.load()  # lesson 08's record: untouched
+    assert "no longer says which part is right" in d.check(wrong).message
+    assert "no longer says which part is right" not in q.check(wrong).message
+    assert store.load()[q.id]["attempts"] == 1  # lesson 08's own try, counted there
+    d.leave()
+
+
 # -- a shared host: real users --
 
 

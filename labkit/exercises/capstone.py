@@ -17,8 +17,11 @@ ends the incident and puts every switch back.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,8 +253,27 @@ def _diagnosis(given: Any) -> tuple[str, str]:
     raise Refused(Msg("{problem}; {expected}.", problem=problem, expected=_EXPECTS))
 
 
+_DRILL_WRONG: ContextVar[int | None] = ContextVar("labkit_drill_wrong", default=None)
+
+
+@contextlib.contextmanager
+def judged_for_a_drill(wrong_so_far: int) -> Iterator[None]:
+    """An incident judged for a drill (labkit.drill): nothing goes into lesson 08's progress
+    record, and the feedback's rule for wrong tries counts the drill's own, ``wrong_so_far``."""
+    token = _DRILL_WRONG.set(wrong_so_far)
+    try:
+        with store.set_aside():
+            yield
+    finally:
+        _DRILL_WRONG.reset(token)
+
+
 def _wrong_so_far(exercise_id: str) -> int:
-    """Wrong attempts recorded for an incident (the progress file's, as for hints)."""
+    """Wrong attempts recorded for an incident (the progress file's, as for hints; a drill's
+    own while it judges, ``judged_for_a_drill``)."""
+    drill = _DRILL_WRONG.get()
+    if drill is not None:
+        return drill
     try:
         record = store.load().get(exercise_id, {})
     except store.ProgressError:

@@ -27,6 +27,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -554,9 +555,27 @@ def _event(rec: dict[str, Any], now: str, kind: str, **extra: Any) -> None:
 _warned: set[str] = set()
 
 
+_SET_ASIDE: ContextVar[bool] = ContextVar("labkit_progress_set_aside", default=False)
+
+
+@contextlib.contextmanager
+def set_aside() -> Iterator[None]:
+    """While it lasts, ``record`` writes nothing (in this thread): the incident drill judges
+    with lesson 08's check, and a drill's tries are the drill's own (its memo), not lesson
+    08's; they marked the capstone's incident tried or solved, and counted towards its
+    wrong tries."""
+    token = _SET_ASIDE.set(True)
+    try:
+        yield
+    finally:
+        _SET_ASIDE.reset(token)
+
+
 def record(exercise_id: str, **event: Any) -> None:
     """update() for the exercises: feedback never depends on the file, so a store that cannot
     save says so once (per file) and the exercise goes on."""
+    if _SET_ASIDE.get():
+        return
     try:
         update(exercise_id, **event)
     except ProgressError as exc:
