@@ -1819,3 +1819,25 @@ def test_a_process_left_holding_the_output_does_not_hold_each_call(capfd) -> Non
     took = time.monotonic() - start
     assert capfd.readouterr().out.count("all said") == 10
     assert took < 10 * 0.5 - 1, took  # it was 10 drains of 0.5 s at least
+
+
+def test_what_cannot_leave_the_learners_process_is_said_in_words(task, lab) -> None:
+    """A lab method replaced by a lambda, or a local function handed to the lab, could not
+    even be sent: "your answer raised AttributeError: Can't pickle local object
+    'fn.<locals>.<lambda>'" (judges16). Now the judge's own words, and the lab goes on."""
+
+    def replaces_get(lab):
+        lab.get = lambda *args, **kwargs: 42
+        return 42
+
+    def hands_over_a_function(lab):
+        return lab.get("/orders/7", headers={"X-Thing": lambda: 1}).status
+
+    result = task.check(replaces_get, lab)
+    assert result.correct is False and "your code replaced get, a method of the lab's" in (
+        result.message
+    ), result.message
+    result = task.check(hands_over_a_function, lab)
+    assert result.correct is False and "only plain values travel" in result.message, result.message
+    assert "pickle" not in result.message and "<locals>" not in result.message, result.message
+    assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)

@@ -494,7 +494,16 @@ class _Child:
             # length read from the middle of a message: "used more than 256 MB of memory")
             raise RuntimeError(FORKED.render(self.lang))
         with self.lock:  # one question, then its answer: threads of the learner's take turns
-            _send(self.sock, (*message, self.now))
+            try:
+                _send(self.sock, (*message, self.now))
+            except (pickle.PicklingError, AttributeError, TypeError, RecursionError) as exc:
+                # a value that cannot leave this process (lab.get = lambda ...: a local
+                # function): "Can't pickle local object" was the learner's only message
+                # (judges16). The kernel says what it means (_unsendable), and ends the run.
+                name = message[2] if message[0] == "set" and len(message) > 2 else None
+                quoted = re.search(r"object '([^']+)'", str(exc))  # 'fn.<locals>.<lambda>'
+                what = quoted[1].rsplit(".", 1)[-1][:60] if quoted else type(exc).__name__
+                _send(self.sock, ("unsendable", message[0], message[1], name, what))
             reply = _recv(self.sock)
         if reply is None:  # the kernel has gone: nothing more to do
             os._exit(3)
@@ -1693,15 +1702,7 @@ class _Session:
                 ),
             ) from None
         except pickle.UnpicklingError as exc:
-            raise LearnerExit(
-                "NotPlain",
-                Msg(
-                    "your code gave the lab an object of its own ({what}): between your code "
-                    "and the lab only plain values travel (str, int, float, bytes, lists, "
-                    "dicts, datetimes)",
-                    what=str(exc),
-                ),
-            ) from None
+            raise LearnerExit("NotPlain", _not_plain(str(exc))) from None
 
     def show(self, fd: int) -> bool:
         """Show what the child printed on ``fd``; False once that stream has ended."""
@@ -1766,6 +1767,8 @@ class _Session:
 
     def _reply(self, message: tuple[Any, ...]) -> None:
         clock = self.clock
+        if message[0] == "unsendable":
+            raise _unsendable(message, self.handles)
         if message[0] == "call" and clock is not None:
             self.calls += 1
             if clock.max_calls and self.calls > clock.max_calls:
@@ -1785,6 +1788,32 @@ class _Session:
             raise self.time_up() from None
         except OSError:  # it has ended meanwhile: its keeper is about to say how
             pass
+
+
+def _not_plain(what: str) -> Msg:
+    return Msg(
+        "your code gave the lab an object of its own ({what}): between your code "
+        "and the lab only plain values travel (str, int, float, bytes, lists, "
+        "dicts, datetimes)",
+        what=what,
+    )
+
+
+def _unsendable(message: tuple[Any, ...], handles: list[Any]) -> LearnerExit:
+    """What a use of the lab the child could not even send means (``_Child.ask``): a method
+    of the lab's replaced (lab.get = lambda ...: 200), or an object of the learner's own."""
+    _, op, handle, name, what = message
+    target = handles[handle] if isinstance(handle, int) and 0 <= handle < len(handles) else None
+    if op == "set" and isinstance(name, str) and inspect.isroutine(getattr(target, name, None)):
+        return LearnerExit(
+            "LabMethod",
+            Msg(
+                "your code replaced {name}, a method of the lab's. The lab belongs to the "
+                "notebook: call its methods and set its switches, do not replace them",
+                name=name,
+            ),
+        )
+    return LearnerExit("NotPlain", _not_plain(str(what)))
 
 
 def _answer(
