@@ -27,6 +27,26 @@ PAGE_STATUSES = (200, 400, 404, 405, 408, 413, 426, 429, 431, 500, 501, 502, 503
 VARY = "Accept, Accept-Language"
 
 
+class Reason:
+    """A reason as the logs and ``ex.why`` say it, a clause ("the request line says HTTP/2.0,
+    a major version this server does not support"), shown on a page as a sentence: its first
+    letter a capital, a full stop at its end. The 505 and 400 pages showed the clause bare."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def render(self, lang: str) -> str:
+        said = i18n.render(self.text, lang).strip()
+        if not said:
+            return said
+        if lang == i18n.ENGLISH:
+            said = said[0].upper() + said[1:] if said[0].islower() else said
+            return said if said.endswith((".", "!", "?")) else said + "."
+        return said if said.endswith(("。", "！", "？")) else said + "。"
+
+
 def relative(request_path: str, target: str) -> str:
     """A link from ``request_path`` to the absolute lab path ``target``, made relative."""
     depth = max(request_path.count("/") - 1, 0)
@@ -38,7 +58,7 @@ def page(
     status: int,
     *,
     made_by: str,
-    paragraphs: Sequence[Text],
+    paragraphs: Sequence[Text | Reason],
     links: Sequence[tuple[Text, str]] = (),
     title: Text = "",
 ) -> tuple[Headers, bytes]:
@@ -50,7 +70,7 @@ def page(
     lang = i18n.negotiate(request.header("accept-language")) if request else i18n.ENGLISH
     english_reason = reason_for(status)
     title = i18n.render(title, lang) or f"{status} {i18n.reason(lang, english_reason)}".strip()
-    texts = [i18n.render(p, lang) for p in paragraphs]
+    texts = [p.render(lang) if isinstance(p, Reason) else i18n.render(p, lang) for p in paragraphs]
     path = request.path if request else "/"
     rel_links = [(i18n.render(text, lang), relative(path, target)) for text, target in links]
     negotiated = [("Content-Language", lang)]

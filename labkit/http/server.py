@@ -450,7 +450,10 @@ class HTTPServer(Listener):
             return self._refusal(request, verdict)
         if verdict:
             headers, body = pages.page(
-                request, 505, made_by=self.role, paragraphs=[verdict.why, *HTTP2_EXPLANATION]
+                request,
+                505,
+                made_by=self.role,
+                paragraphs=[pages.Reason(verdict.why), *HTTP2_EXPLANATION],
             )
             return Response(505, headers, body, why=said(verdict.why), close=True)
         head = request.raw.split(b"\r\n\r\n", 1)[0]
@@ -518,7 +521,7 @@ class HTTPServer(Listener):
     def _refusal(self, request: Request, verdict: Verdict) -> Response:
         """A request this server will not serve as sent: its page, then close."""
         headers, body = pages.page(
-            request, verdict.status, made_by=self.role, paragraphs=[verdict.why]
+            request, verdict.status, made_by=self.role, paragraphs=[pages.Reason(verdict.why)]
         )
         return Response(verdict.status, headers, body, why=said(verdict.why), close=True)
 
@@ -650,7 +653,9 @@ class HTTPServer(Listener):
         rid = self.record_unparsed(raw, peer_port, status)
         if response is None:
             asked = head_of(bytes(raw))
-            headers, page = pages.page(asked, status, made_by=self.role, paragraphs=[why])
+            headers, page = pages.page(
+                asked, status, made_by=self.role, paragraphs=[pages.Reason(why)]
+            )
             response = Response(status, headers, page, why=said(why), close=True)
         body = response.body if isinstance(response.body, bytes) else b""
         head = self._spelt(_head_bytes(response, self._extra_headers(rid, response)))
