@@ -402,3 +402,12 @@ def test_a_judge_names_the_hop_that_made_an_answer_from_its_fields() -> None:
     assert render(hop_name(maker(ex)), CHINESE) == render(hop_name("gateway"), CHINESE) != "gateway"
     assert render(hop_name(Role.GATEWAY), "en") == "gateway"
     assert render(hop_name(maker(ex.__class__(**{**ex.__dict__, "hops": []}))), "en") == "None"
+
+
+def test_an_answer_that_raises_without_a_message_has_no_empty_colon() -> None:
+    """ "your answer raised ValueError: " before, a colon before nothing (judges16)."""
+    from labkit.exercises.core import raised
+
+    assert raised("ValueError", "").render("en") == "your answer raised ValueError"
+    assert raised("ValueError", "bad").render("en") == "your answer raised ValueError: bad"
+    assert raised("ValueError", "").render("zh-CN") == "你的答案抛出了 ValueError"

@@ -175,3 +175,17 @@ def test_q5_a_handler_that_knows_only_the_prompts_four_ids_fails(lab) -> None:
 
     result = q5.check(show_order, lab)
     assert not result and "/orders/2 answered 404, expected 200 with order 2" in result.message
+
+
+def test_q5_an_exception_without_a_message_is_named_without_an_empty_colon(lab) -> None:
+    """raise KeyboardInterrupt read "show_order('abc') raised KeyboardInterrupt: . In the
+    origin ..." (judges16): a colon before nothing."""
+
+    def show_order(order_id):
+        raise KeyboardInterrupt
+
+    result = q5.check(show_order, lab)
+    assert not result and "raised KeyboardInterrupt. In the origin" in result.message, (
+        result.message
+    )
+    assert ": ." not in result.message

@@ -271,11 +271,11 @@ class Exercise:
             correct, detail = False, ""
         except LearnerError as exc:
             correct = False
-            message = RAISED.bind(name=exc.type_name, text=exc.text)
+            message = raised(exc.type_name, exc.text)
             detail = exc.trace
         except Exception as exc:
             correct = False
-            message = RAISED.bind(name=type(exc).__name__, text=said(exc, lang))
+            message = raised(type(exc).__name__, said(exc, lang))
             detail = learner_traceback(exc)
         store.record(self.id, attempt=correct, answer=_kept(answer))
         text = render(message, lang)
@@ -363,6 +363,16 @@ class Exercise:
 
 
 RAISED = Msg("your answer raised {name}: {text}")
+# an exception raised without a message (raise KeyboardInterrupt, raise ValueError()): it read
+# "your answer raised KeyboardInterrupt: ." (judges16)
+RAISED_BARE = Msg("your answer raised {name}")
+
+
+def raised(name: str, text: Text) -> Msg:
+    """What the learner's answer raised, its message after a colon where it has one."""
+    return RAISED.bind(name=name, text=text) if text else RAISED_BARE.bind(name=name)
+
+
 # hint() of an exercise without hints, in a code cell (a quiz widget says it with its buttons):
 # "try solution()" named a function there is none of; the exercise's own method is meant
 NO_HINTS = Msg("this exercise has none; if you are stuck, .solution() on it shows the answer.")

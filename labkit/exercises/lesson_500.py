@@ -245,6 +245,13 @@ def _shape_problem(run: Run) -> Text:
             raise
         except LearnerError as exc:
             run.detail = exc.trace
+            if not exc.text:  # raise KeyboardInterrupt: no ": ." after its name (judges16)
+                return Msg(
+                    "show_order({order}) raised {name}. In the origin that is exactly the 500 "
+                    "you are fixing: handle this case and return (status, body).",
+                    order=repr(order_id),
+                    name=exc.type_name,
+                )
             return Msg(
                 "show_order({order}) raised {name}: {text}. In the origin "
                 "that is exactly the 500 you are fixing: handle this case and return "
