@@ -6346,6 +6346,8 @@ NOT_COUNTED: dict[str, list[object]] = {
     "504.or-502": ["5XX", "5xx error"],
     "501.unknown-method": ["5xx"],
     "511.which-auth": ["4xx"],
+    # the hop a hop has, which no option is: it was counted as the gateway (judges16)
+    "500.who-made-it": ["gateway's upstream", "the gateway's backend"],
     # an option's Chinese words (泄露内部信息, 504 由网关生成) were refused here until judges13:
     # they name that option (tests/test_exercises_i18n.py, the Quiz shows them beside it)
 }
