@@ -22,6 +22,9 @@ from labkit.render.text import columns
 
 if TYPE_CHECKING:
     from labkit.exercises.core import (
+        REGISTRY as REGISTRY,
+    )
+    from labkit.exercises.core import (
         Choice,
         Exercise,
         Note,
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 _LATER = {
     **dict.fromkeys(
         (
+            "REGISTRY",
             "Choice",
             "Exercise",
             "Note",
