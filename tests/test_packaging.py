@@ -123,23 +123,28 @@ def test_kernels_load_labkit_kernel_where_labkit_is_installed() -> None:
     assert "labkit.kernel" in config.InteractiveShellApp.extensions.get_value([])
 
 
-def test_make_says_what_it_sets_up_before_the_quiet_install(tmp_path) -> None:
-    """`make lab`'s first run in a fresh clone printed the venv and pip commands, then
-    nothing for 95 s (pip --quiet; measured at load 7): a learner reads that as a hang."""
+def _make_lab_plan(venv: Path) -> list[str]:
+    """The commands `make lab` would run to set up ``venv`` (make -n: none is run)."""
     import shutil
     import subprocess
 
     make = shutil.which("make")
     if make is None:
         pytest.skip("no make")
-    plan = subprocess.run(
-        [make, "-n", "lab", f"VENV={tmp_path / 'venv'}"],
+    return subprocess.run(
+        [make, "-n", "lab", f"VENV={venv}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=30,
         check=True,
     ).stdout.splitlines()
+
+
+def test_make_says_what_it_sets_up_before_the_quiet_install(tmp_path) -> None:
+    """`make lab`'s first run in a fresh clone printed the venv and pip commands, then
+    nothing for 95 s (pip --quiet; measured at load 7): a learner reads that as a hang."""
+    plan = _make_lab_plan(tmp_path / "venv")
     install = next(k for k, line in enumerate(plan) if "pip install" in line)
     said = [line for line in plan[:install] if line.startswith("echo ")]
     assert said and "first time" in said[0] and "few minutes" in said[0], plan[: install + 1]
@@ -152,22 +157,11 @@ def test_make_installs_without_a_build_warning(tmp_path) -> None:
     as your package"), relayed by pip --quiet, before JupyterLab's first line. The Makefile's
     own install line, run as make runs it (without the dependencies, which are installed
     here already), prints no warning now."""
-    import shutil
     import subprocess
     import sys
 
-    make = shutil.which("make")
-    if make is None:
-        pytest.skip("no make")
     venv = tmp_path / "venv"
-    plan = subprocess.run(
-        [make, "-n", "lab", f"VENV={venv}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    ).stdout.splitlines()
+    plan = _make_lab_plan(venv)
     upgrade, install = (line for line in plan if "pip install" in line)  # pip's, then labkit's
     assert " -e " in install, plan
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
