@@ -532,8 +532,8 @@ class HTTPServer(Listener):
         writer: asyncio.StreamWriter,
         raw: bytearray,
     ) -> Request:
-        # deadlines on the loop's clock, which leaves out the time the process was away
-        # (CatchUpLoop): a head that arrived while the host was busy is not late
+        # deadlines on the loop's clock, as its timers are (CatchUpLoop leaves out the time
+        # the process was away): one clock for a deadline and the timer that ends it
         loop = self._running()
         deadline = loop.time() + IDLE_TIMEOUT
         event = await self._next_event(conn, reader, raw, deadline, head=True)
