@@ -519,10 +519,12 @@ class Drill:
         from labkit.exercises.core import HINT_CALL_MSG, Result
         from labkit.i18n import render, sentences
 
-        with judged_for_a_drill(self._wrong_in_memo()):
+        wrong = self._wrong_in_memo()  # before this try
+        with judged_for_a_drill(wrong):
             result = self._exercise.check(answer)
         if result.correct is False:
-            self._wrong_here += 1
+            wrong += 1
+            self._wrong_here = wrong
         if (
             result.correct is not None and not self.practice
         ):  # an attempt (not a blank or a wrong kind of answer)
@@ -535,7 +537,7 @@ class Drill:
                     "made_by": _canonical("made_by", given.get("made_by")),
                     "cause": _canonical("cause", given.get("cause")),
                 },
-                wrong=self._wrong_in_memo() + (result.correct is False),
+                wrong=wrong,
             )
         # the capstone offers its own hint call (q4.hint()) while lesson 08's count has hints
         # left; the learner holds the drill, whose own count decides

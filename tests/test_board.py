@@ -386,6 +386,20 @@ def test_a_drills_tries_are_its_own_not_lesson_08s(lab, monkeypatch) -> None:
     d.leave()
 
 
+def test_a_class_drill_counts_each_wrong_try_once(exchange, lab) -> None:
+    """A class drill keeps its wrong tries in the learner's memo: the first wrong try was
+    recorded as 2 (the kernel's count plus one more), so the feedback stopped confirming a
+    part on the third try instead of the fourth."""
+    from labkit.exercises import capstone
+
+    drill.start(exchange, "tries")
+    d = drill.join(lab)
+    wrong = {"made_by": "client", "cause": "refused"}
+    for _ in range(capstone.CONFIRMED_TRIES):
+        assert "no longer says which part is right" not in d.check(wrong).message
+    assert "no longer says which part is right" in drill.join(lab).check(wrong).message
+
+
 # -- a shared host: real users --
 
 
