@@ -177,6 +177,14 @@ class PreciseEpollSelector(selectors.EpollSelector):
     socket and every task it wakes (an upstream's accept, its read of the request, its
     answer) runs before a timer that was due later, and a timer due before them (an
     upstream that sleeps past the deadline) still fires first.
+
+    The price of one clock for every timer: a timer started during the catch-up (a new
+    connection's head timeout) counts from the lagged clock, and each jump after that
+    brings it nearer, so it can fire early in wall-clock time, by at most the lag left when
+    it started (``MAX_LAG`` at most). Inside the lab every timer is on this clock, so their
+    order and outcomes hold; a client in another process, timing the lab with its own
+    clock, sees such a timeout come early by that much (tests/test_robustness.py allows
+    it). Keeping each timer on the machine's clock would need the loop's timer heap itself.
     """
 
     def __init__(self) -> None:
