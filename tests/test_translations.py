@@ -453,3 +453,86 @@ def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
         _prose("一\n* 二\n\n| 三 |\n| 四 |\n## 五\n六")
         == "一\n二\n\n| 三 |\n\n| 四 |\n\n## 五\n\n六"
     )
+
+
+# -- what both languages' lessons write alike (notebooks/glossary.md, "Reading an RFC reference") --
+
+
+def _lesson_cells(folder: Path = ROOT / "notebooks") -> dict[str, tuple[str, set[str]]]:
+    """Every lesson's markdown cells, English and Chinese, by name: (text, the numbers of the
+    lesson's own numbered sections, "## 6. The caching trap")."""
+    cells = {}
+    for path in sorted([*folder.glob("*.ipynb"), *(folder / "zh").glob("*.ipynb")]):
+        sources = {
+            i: "".join(cell["source"])
+            for i, cell in enumerate(json.loads(path.read_text())["cells"])
+            if cell["cell_type"] == "markdown"
+        }
+        numbered = {n for s in sources.values() for n in re.findall(r"(?m)^#{2,3} (\d+)\. ", s)}
+        name = path.relative_to(folder)
+        cells |= {f"{name} cell {i}": (s, numbered) for i, s in sources.items()}
+    return cells
+
+
+# "section 9.2.2", "sections 4", "第 9.2.2 节": a section named in words
+_IN_WORDS = re.compile(r"\b[Ss]ections? (\d[\d.]*)|第 ?(\d[\d.]*) ?节")
+# "RFC 9110, 15.6.3", "RFC 9110, section 15.6.3", "RFC 9110（第 9.2.2 节）"
+_RFC_THEN_WORDS = re.compile(r"RFC \d+(?:[,，] ?(?=\d)|[,，]? ?[(（]? ?(?=[Ss]ection|第))")
+
+
+def rfc_citations_in_another_form(cells: dict[str, tuple[str, set[str]]]) -> list[str]:
+    """Where a lesson cites an RFC's section other than as "RFC 9112 4" (the glossary's
+    convention): in words, or with a comma after the RFC's number. A lesson's own section
+    ("section 6 below", "见下面第 6 节") is named in words, and is one of its headings."""
+    found = []
+    for name, (text, numbered) in cells.items():
+        for m in _RFC_THEN_WORDS.finditer(text):
+            found.append(f"{name}: ...{text[m.start() : m.end() + 16]}...")
+        for m in _IN_WORDS.finditer(text):
+            if (m[1] or m[2]) not in numbered:
+                found.append(f"{name}: ...{text[max(0, m.start() - 16) : m.end()]}...")
+    return found
+
+
+def test_the_lessons_cite_an_rfc_section_as_the_glossary_says() -> None:
+    """The form "RFC 9112 4" in both languages, as the glossary explains it: lessons 03 and 04 wrote
+    "RFC 9110, section 15.6.3", "RFC 9111 (section 3)" (and in Chinese "RFC 9110 第 15.6.3
+    节", "RFC 9111（第 3 节）") and lesson 09 "RFC 9110, 15.6.3" until December 2026."""
+    cells = _lesson_cells()
+    found = rfc_citations_in_another_form(cells)
+    assert not found, "\n".join(found)
+    assert len(cells) > 500  # both languages' lessons were read
+    sample = {
+        "a": ("(RFC 9110, section 15.6.3: ...); section 9.2.2: idempotent; RFC 9112, 8", set()),
+        "b": ("RFC 9110（第 9.2.2 节）说的；RFC 9111（第 3 节）", set()),
+        "c": ("(`max-age`: section 6 below) 见下面第 6 节；RFC 9110 (15.6.1) puts it", {"6"}),
+    }
+    assert {line[0] for line in rfc_citations_in_another_form(sample)} == {"a", "b"}
+
+
+def test_a_glossary_link_is_never_an_aside_inside_an_aside() -> None:
+    """The term itself is the link: "as [HTTP/0.9](glossary.md#HTTP/0.9))". Lessons 03 and 06
+    wrote "(nginx relays garbage raw instead, as HTTP/0.9 ([glossary](...)))" and "(ALPN
+    ([glossary](...)), protocol id `h2`)", and their Chinese the same, until December 2026."""
+    found = []
+    for name, (text, _) in _lesson_cells().items():
+        depth = 0
+        for m in re.finditer(r"\[(?:glossary|术语表)\]\([^)]*\)|[(（]|[)）]", text):
+            if m[0] in "(（":
+                depth += 1
+            elif m[0] in ")）":
+                depth = max(0, depth - 1)
+            elif depth > 1:
+                found.append(f"{name}: ...{text[max(0, m.start() - 40) : m.end() + 2]}")
+    assert not found, "\n".join(found)
+
+
+def test_both_languages_say_what_a_browser_set_to_chinese_gets() -> None:
+    """The lab's own pages negotiate their language (docs/i18n.md): the Chinese lessons' "see
+    it in your browser" said so and the English ones did not, until December 2026; lesson
+    09's Chinese said, alone, that real gateways' pages stay English."""
+    cells = _lesson_cells()
+    english = {name for name, (text, _) in cells.items() if "a browser set to Chinese" in text}
+    chinese = {name for name, (text, _) in cells.items() if "浏览器设置为中文" in text}
+    assert {f"zh/{name}" for name in english} == chinese
+    assert len(english) >= 8  # lessons 01 to 07 and 09
