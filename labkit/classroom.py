@@ -605,6 +605,19 @@ def _listdir(path: Path) -> list[str]:
         os.close(fd)
 
 
+def _is_owners_home(path: Path) -> bool:
+    """Whether the directory ``path`` is its owner's home in the user database: a learner
+    who never started a lab has no ~/.local, and their home was read as an inbox, each of
+    their JSON files (package.json, tsconfig.json) a submission: an error line for one, 45
+    "not tried" rows from another's ``{}``. Only the owner's own entry counts, which root
+    keeps: a learner cannot make a folder of submissions pass for someone's home."""
+    try:
+        entry = pwd.getpwuid(_lstat(path).st_uid)
+        return os.path.samefile(entry.pw_dir, path)
+    except (OSError, KeyError, store.ProgressError):
+        return False
+
+
 def _files(target: Path, collection: Collection) -> Iterator[Path]:
     """The files one PATH argument stands for: an exchange, an inbox, a home or a file."""
     try:
@@ -629,7 +642,7 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
     if kind == "file":
         yield target
         return
-    if ".local" in names:  # a home directory
+    if ".local" in names or _is_owners_home(target):
         home_file = target / _PROGRESS_IN_HOME
         try:
             present = _kind(home_file) is not None

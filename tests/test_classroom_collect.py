@@ -232,6 +232,26 @@ def test_root_collects_homes_with_each_learner_named_by_their_record(room, tmp_p
     assert [(f.stat().st_mtime_ns, f.stat().st_ino, f.read_bytes()) for f in files] == before
 
 
+def test_a_home_without_a_lab_yet_is_a_home_not_an_inbox() -> None:
+    """A learner who never started a lab has no ~/.local: their JSON files are not read
+    as submissions (a package.json was an error line, a ``{}`` 45 "not tried" rows)."""
+    with system_users("dan") as (dan,):
+        for name, text in (("package.json", '{"name": "site"}'), ("tsconfig.json", "{}")):
+            (dan.home / name).write_text(text)
+            os.chown(dan.home / name, dan.uid, dan.gid)
+        out = subprocess.run(
+            [sys.executable, "-m", "labkit", "collect", str(dan.home)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert out.stdout.splitlines() == [",".join(classroom.COLUMNS)]
+    assert out.stderr.splitlines()[0] == (
+        f"labkit: note: {dan.home}: no progress file (nothing tried yet)"
+    ), out.stderr
+    assert "error" not in out.stderr and out.returncode == 0, out.stderr
+
+
 def _link_refused(path, link, owner) -> str:
     return (
         f"labkit: error: {path} was not read: {link} is a symbolic link owned by {owner!r} "
