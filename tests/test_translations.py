@@ -347,6 +347,12 @@ VARIANTS = {
     # a number of bytes is N 字节, a unit as 秒 is (0.2 秒, 243 字节); the catalogue and five
     # lessons wrote 10 个字节 (10 times) beside 243 字节 until December 2026
     r"(?<=[\d}]) 个字节": "N 字节",
+    # what q.solution() shows is the 解答 (the exercise widget's 解答, the progress's 看过解答);
+    # lessons 00, 03, 04, 05, 06 and 07 said solution() 显示答案 until December 2026
+    r"solution\(\)` ?会?显示答案": "解答",
+    # a server's answer that is wrong is 响应有误, never 答错 (a learner's word); lessons 03,
+    # 05 and 07 said 上游答错了, 答得不对 and 代替网站作了答 until December 2026
+    r"(?:上游|网关|服务器|网站)\*?(?:答错|作了答)|答得不对": "响应有误 / 响应",
 }
 
 
