@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -462,6 +463,56 @@ PRACTICE_NOTE = Msg(
 )
 
 
+def _asker() -> Any:
+    """A drill's learner, who calls drill.hint() (lesson 08's q4.hint() counts lesson 08's)."""
+    from labkit.exercises.core import Asker
+
+    return Asker.calling("drill.hint()")
+
+
+class _Counts:
+    """A drill's own counts of its hints shown and its wrong tries (a ``HintCount`` for the
+    capstone's exercise): the learner's memo's for a drill of the class (they survive a
+    restart, and go into the live entry), this kernel's for practice, where nothing is kept.
+    The memo is read once per call (``call``); what this kernel counted is never less."""
+
+    def __init__(self, drill: Drill) -> None:
+        self.drill = drill
+        self.hints = 0
+        self.wrong = 0
+        self.again = 0  # hints asked for after the last one: they come round again
+        self.memo: dict[str, Any] | None = None  # as this call read it (the drill updates it)
+
+    @contextlib.contextmanager
+    def call(self) -> Iterator[None]:
+        """One call (a check, a hint): the memo read once, for the counts and for the update
+        the call makes (a check read the file three times until December 2026)."""
+        if self.drill.practice:
+            yield
+            return
+        from labkit import board
+
+        self.memo = board.learner_state()
+        mine = self.memo["drills"].get(self.drill._id)
+        for key in ("hints", "wrong"):
+            kept = mine.get(key) if isinstance(mine, dict) else None
+            if not isinstance(kept, int) or isinstance(kept, bool) or kept < 0:
+                kept = 0  # none yet, or a memo the learner edited
+            setattr(self, key, max(getattr(self, key), kept))
+        try:
+            yield
+        finally:
+            self.memo = None
+
+    def shown(self) -> int:
+        return self.hints
+
+    def add(self, before: int) -> None:
+        self.hints = before + 1
+        if not self.drill.practice:
+            self.drill._record({}, hints=self.hints)
+
+
 class Drill:
     """The drill as a learner meets it: the failing exchange, the report, and the check."""
 
@@ -476,9 +527,7 @@ class Drill:
         self._exercise = _exercise(incident_number(info["seed"]))
         self._report = self._exercise.incident.report_text  # a Msg: said in the learner's words
         self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
-        self._hints_here = 0  # this kernel's count of this drill's hints (practice: the only one)
-        self._hints_again = 0
-        self._wrong_here = 0  # this kernel's count of this drill's wrong tries (likewise)
+        self._counts = _Counts(self)  # its hints and wrong tries: the drill's own
 
     def __repr__(self) -> str:
         lang = language()  # the learner's: the lab running in this kernel
@@ -499,7 +548,8 @@ class Drill:
     ) -> None:
         from labkit import board
 
-        state = board.learner_state()
+        # the memo as this call read it for the counts (_Counts.read), else read now
+        state = self._counts.memo if self._counts.memo is not None else board.learner_state()
         mine = state["drills"].setdefault(
             self._id, {"name": self.name, "joined": _now(), "tries": []}
         )
@@ -516,94 +566,52 @@ class Drill:
     def check(self, answer: Any = ...) -> Any:
         """The capstone's diagnosis check on this drill's incident (feedback, never an error)."""
         from labkit.exercises.capstone import judged_for_a_drill
-        from labkit.exercises.core import HINT_CALL_MSG, Result
-        from labkit.i18n import render, sentences
+        from labkit.exercises.core import Result
 
-        wrong = self._wrong_in_memo()  # before this try
-        with judged_for_a_drill(wrong):
-            result = self._exercise.check(answer)
-        if result.correct is False:
-            wrong += 1
-            self._wrong_here = wrong
-        if (
-            result.correct is not None and not self.practice
-        ):  # an attempt (not a blank or a wrong kind of answer)
-            # only what was said: which parts were right is worked out on the instructor's
-            # side (the capstone stops saying so after a few wrong tries)
-            given = answer if isinstance(answer, dict) else {}
-            self._record(
-                {
-                    "t": _now(),
-                    "made_by": _canonical("made_by", given.get("made_by")),
-                    "cause": _canonical("cause", given.get("cause")),
-                },
-                wrong=wrong,
-            )
-        # the capstone offers its own hint call (q4.hint()) while lesson 08's count has hints
-        # left; the learner holds the drill, whose own count decides
-        offered = render(self._exercise.hint_offer(), result.lang)
-        ours = render(HINT_CALL_MSG.bind(call="drill.hint()"), result.lang)
-        left = self.hints_shown() < len(self._exercise.hint_texts)
-        message = result.message
-        if offered in message:
-            message = message.replace(offered, ours if left else "").rstrip()
-        elif left and result.correct is False:
-            message = sentences((message, ours), result.lang, gap="  ")
+        counts = self._counts
+        with counts.call():
+            wrong = counts.wrong  # before this try
+            with judged_for_a_drill(wrong):
+                # the drill's own hint count decides the offer, in the drill's words
+                result = self._exercise.check(answer, count=counts, asker=_asker())
+            if result.correct is False:
+                wrong += 1
+                counts.wrong = wrong
+            if (
+                result.correct is not None and not self.practice
+            ):  # an attempt (not a blank or a wrong kind of answer)
+                # only what was said: which parts were right is worked out on the instructor's
+                # side (the capstone stops saying so after a few wrong tries)
+                given = answer if isinstance(answer, dict) else {}
+                self._record(
+                    {
+                        "t": _now(),
+                        "made_by": _canonical("made_by", given.get("made_by")),
+                        "cause": _canonical("cause", given.get("cause")),
+                    },
+                    wrong=wrong,
+                )
         return Result(
             Msg("drill {name}", name=self._shown).render(result.lang),
             result.correct,
-            message,
+            result.message,
             result.detail,
             refused=result.refused,
             lang=result.lang,
         )
 
-    def _wrong_in_memo(self) -> int:
-        """This drill's wrong tries so far, as ``_hints_in_memo`` counts its hints."""
-        return self._count_in_memo("wrong", self._wrong_here)
-
-    def _count_in_memo(self, key: str, here: int) -> int:
-        if self.practice:
-            return here
-        from labkit import board
-
-        mine = board.learner_state()["drills"].get(self._id)
-        kept = mine.get(key) if isinstance(mine, dict) else None
-        if not isinstance(kept, int) or isinstance(kept, bool) or kept < 0:
-            kept = 0  # none yet, or a memo the learner edited
-        return max(here, kept)
-
-    def _hints_in_memo(self) -> int:
-        """This drill's hints shown so far: the memo's count for a drill of the class (it
-        survives a restart, and goes into the live entry), this kernel's for practice."""
-        return self._count_in_memo("hints", self._hints_here)
-
     def hints_shown(self) -> int:
         """How many of the incident's hints this drill has shown (never lesson 08's count:
         the same incident there is another exercise, with its own hints)."""
-        return min(len(self._exercise.hint_texts), self._hints_in_memo())
+        with self._counts.call():
+            shown: int = self._exercise.hints_shown(self._counts)
+            return shown
 
     def hint(self) -> Any:
         """The capstone's next hint for this incident, counted for this drill alone; after
         the last, they come round again from the first (as an exercise's do)."""
-        from labkit.exercises.core import HINTS_AGAIN_MSG, MORE_HINTS_MSG, Note
-        from labkit.i18n import learner_language, render
-
-        lang = learner_language()
-        texts = self._exercise.hint_texts
-        count, shown = len(texts), self.hints_shown()
-        if shown < count:
-            index = shown
-            self._hints_here = shown + 1
-            if not self.practice:
-                self._record({}, hints=self._hints_here)
-            more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
-        else:
-            index = self._hints_again % count
-            self._hints_again += 1
-            more = f" {HINTS_AGAIN_MSG.render(lang)}"
-        title = Msg("Hint {number} of {count}", number=index + 1, count=count)
-        return Note(title.render(lang), render(texts[index], lang) + more, lang)
+        with self._counts.call():
+            return self._exercise.hint(count=self._counts, asker=_asker())
 
     def leave(self) -> None:
         """End the incident in this lab: every switch back as a fresh lab has it."""

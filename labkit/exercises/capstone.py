@@ -29,7 +29,16 @@ from labkit import scenarios
 from labkit.exchange import Exchange
 from labkit.exercises import answers, store
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
-from labkit.exercises.core import MAX_ANSWER, Result, hop_name, is_blank, too_long
+from labkit.exercises.core import (
+    MAX_ANSWER,
+    Asker,
+    HintCount,
+    Result,
+    asker_now,
+    hop_name,
+    is_blank,
+    too_long,
+)
 from labkit.gateway import all_targets_down
 from labkit.i18n import Listed, Msg, Text
 from labkit.lab import POOL_SIZE, UPSTREAM_TIMEOUTS
@@ -340,11 +349,13 @@ class Diagnosis(CheckedTask):
     def expects(self) -> Text:
         return _EXPECTS
 
-    def check(self, *answer: Any) -> Result:
+    def check(
+        self, *answer: Any, count: HintCount | None = None, asker: Asker | None = None
+    ) -> Result:
         if answer and isinstance(answer[0], dict) and answer[0]:
             if all(is_blank(v) for v in answer[0].values()):
-                return super().check(...)
-        return super().check(*answer)
+                answer = (...,)
+        return super().check(*answer, count=count, asker=asker)
 
     def _diagnosed(self, run: Run) -> Text:
         maker, cause = run["diagnosis"]
@@ -358,8 +369,11 @@ class Diagnosis(CheckedTask):
                 "After {tries} wrong tries the feedback no longer says which "
                 "part is right, so that an incident cannot be solved by trying every pair: go "
                 "back to the evidence (the headers, the body, ex.hops, ex.elapsed) and decide "
-                "both parts from it; .hint() goes one step further each time.",
+                "both parts from it; {next_hint} goes one step further each time.",
                 tries=CONFIRMED_TRIES,
+                # what this learner calls or presses: q4.hint(), the quiz panel's Hint
+                # button, drill.hint() (".hint()" in all three until December 2026)
+                next_hint=(asker_now() or self.asker()).next_hint,
             )
         said_maker: Msg
         if maker_ok:

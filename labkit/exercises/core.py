@@ -19,8 +19,9 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
@@ -42,9 +43,9 @@ from labkit.render.palette import THEMED, on_notebook
 
 REGISTRY: dict[str, Exercise] = {}
 
-# What a wrong answer offers, in words a widget replaces with its own (it has buttons): the
-# call as the notebook writes it (q2.hint()), or, for an exercise no lesson module names,
-# the method on the exercise
+# What a wrong answer offers, as the one asking gets a hint (``Asker``): the call as the
+# notebook writes it (q2.hint()), or, for an exercise no lesson module names, the method on
+# the exercise
 HINT_OFFER_MSG = Msg("(Stuck? .hint() on this exercise gives a hint.)")
 HINT_CALL_MSG = Msg("(Stuck? {call} gives a hint.)")
 MORE_HINTS_MSG = Msg("(call hint() again for another)")
@@ -52,7 +53,7 @@ HINTS_AGAIN_MSG = Msg(
     "(every hint has been shown: asked again, they come round again from the first)"
 )
 REFUSED_MSG = Msg("Not checked (not counted)")  # the label of an answer that could not be judged
-HINT_OFFER, MORE_HINTS, REFUSED = str(HINT_OFFER_MSG), str(MORE_HINTS_MSG), str(REFUSED_MSG)
+REFUSED = str(REFUSED_MSG)
 LABELLED = Msg("{label}: {text}")  # a verdict's or a note's label before its text
 NOT_ANSWERED = Msg("not answered yet: replace the `...` with your answer and run the cell again.")
 LABELS = {
@@ -204,6 +205,69 @@ class Note:
         )
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who asks for an exercise's hints, and so the words that send the learner to the next
+    one. One exercise is asked from several places, each with its own way to a hint: lesson
+    08's incident in a code cell (``q4.hint()``), in the quiz panel (its Hint button) and in a
+    drill (``drill.hint()``). The feedback names what that learner can press or call (the
+    panel and the drill replaced the notebook's words in the text until December 2026)."""
+
+    offer: Msg  # after a wrong answer while hints are left: "(Stuck? q2.hint() gives a hint.)"
+    more: Msg  # after a hint that has another after it: "(call hint() again for another)"
+    next_hint: Text  # what gives the next hint, inside a sentence: "q2.hint()", "the Hint button"
+
+    @classmethod
+    def calling(cls, call: str) -> Asker:
+        """A learner who calls ``call`` (``q2.hint()``, ``drill.hint()``) in a code cell."""
+        return cls(HINT_CALL_MSG.bind(call=call), MORE_HINTS_MSG, call)
+
+
+_ASKER: ContextVar[Asker | None] = ContextVar("labkit_asker", default=None)
+
+
+def asker_now() -> Asker | None:
+    """Who asked for the check being judged (a judge's feedback that points to the next hint
+    names what they press or call); None outside a check."""
+    return _ASKER.get()
+
+
+class HintCount(Protocol):
+    """Where the count of an exercise's hints shown lives: ``ProgressCount`` in the progress
+    file (an exercise's own), a drill's in the learner's memo (labkit.drill). ``shown`` is
+    read once per check or hint."""
+
+    again: int  # hints asked for after the last one, in this kernel: they come round again
+
+    def shown(self) -> int:
+        """How many hints were shown so far (more than there are, in a file a learner edited)."""
+        ...
+
+    def add(self, before: int) -> None:
+        """One more hint shown, after ``before`` (as ``shown`` read it for this call)."""
+        ...
+
+
+class ProgressCount:
+    """An exercise's count in the progress file, so it survives a restart (this kernel's own
+    when the file cannot be read)."""
+
+    def __init__(self, exercise_id: str) -> None:
+        self.exercise_id = exercise_id
+        self.here = 0  # shown, as this kernel counted them
+        self.again = 0
+
+    def shown(self) -> int:
+        try:
+            return int(store.load().get(self.exercise_id, {}).get("hints", 0) or 0)
+        except store.ProgressError:
+            return self.here
+
+    def add(self, before: int) -> None:
+        self.here = before + 1
+        store.record(self.exercise_id, hint=True)
+
+
 @dataclass
 class Exercise:
     """One exercise. Its question, hints and solution are ``Text``: a ``Msg`` is shown in the
@@ -214,14 +278,14 @@ class Exercise:
     prompt_text: Text
     hint_texts: tuple[Text, ...]
     solution_msg: Text
-    _hints_here: int = field(default=0, init=False, repr=False)
-    _hints_again: int = field(default=0, init=False, repr=False)
+    _hint_count: HintCount = field(init=False, repr=False)
     one_answer = True  # check() takes one answer (a Task takes its own arguments)
 
     def __post_init__(self) -> None:
         if self.id in REGISTRY and REGISTRY[self.id] is not self:
             raise ValueError(f"two exercises are named {self.id!r}")
         REGISTRY[self.id] = self
+        self._hint_count = ProgressCount(self.id)
 
     @property
     def prompt(self) -> str:
@@ -239,8 +303,22 @@ class Exercise:
 
     # -- the protocol --
 
-    def check(self, *answer: Any) -> Result:
-        """Check an answer; record the attempt; never raise for a learner's mistake."""
+    def check(
+        self, *answer: Any, count: HintCount | None = None, asker: Asker | None = None
+    ) -> Result:
+        """Check an answer; record the attempt; never raise for a learner's mistake.
+
+        A wrong answer offers the next hint while ``count`` (default: this exercise's, in the
+        progress file) has hints left, in the words of ``asker`` (default: the notebook's
+        call, ``asker()``); a judge's feedback reads who asked from ``asker_now()``."""
+        asker = asker or self.asker()
+        token = _ASKER.set(asker)
+        try:
+            return self._check(answer, count or self._hint_count, asker)
+        finally:
+            _ASKER.reset(token)
+
+    def _check(self, answer: tuple[Any, ...], count: HintCount, asker: Asker) -> Result:
         lang = learner_language()
         if not answer or is_blank(answer[0]):
             return Result(self.id, None, NOT_ANSWERED.render(lang), lang=lang)
@@ -279,8 +357,8 @@ class Exercise:
             detail = learner_traceback(exc)
         store.record(self.id, attempt=correct, answer=_kept(answer))
         text = render(message, lang)
-        if not correct and self.hints_shown() < len(self.hint_texts):
-            text = sentences((text, self.hint_offer()), lang, gap="  ")
+        if not correct and self.hints_shown(count) < len(self.hint_texts):
+            text = sentences((text, asker.offer), lang, gap="  ")
         return Result(self.id, correct, text, detail, lang=lang)
 
     def name(self) -> str:
@@ -295,29 +373,28 @@ class Exercise:
                     return attr
         return ""
 
-    def hint_offer(self) -> Msg:
-        """What a wrong answer offers: the hint, as the notebook calls it (q2.hint())."""
+    def asker(self) -> Asker:
+        """A learner in a code cell: the hint as the notebook calls it (q2.hint())."""
         name = self.name()
-        return HINT_CALL_MSG.bind(call=f"{name}.hint()") if name else HINT_OFFER_MSG
+        if name:
+            return Asker.calling(f"{name}.hint()")
+        return Asker(HINT_OFFER_MSG, MORE_HINTS_MSG, ".hint()")
 
     def expects(self) -> Text:
         """What an answer to this exercise looks like (said when one of another kind comes)."""
         return Msg("answer with {what}", what=answers.expected("text"))
 
-    def hints_shown(self) -> int:
-        """How many hints were shown: the progress file's count, so it survives a restart
-        (this kernel's own count when the file cannot be read)."""
-        try:
-            shown = int(store.load().get(self.id, {}).get("hints", 0) or 0)
-        except store.ProgressError:
-            shown = self._hints_here
-        return min(len(self.hint_texts), shown)
+    def hints_shown(self, count: HintCount | None = None) -> int:
+        """How many hints were shown, as ``count`` (default: this exercise's) keeps them."""
+        return min(len(self.hint_texts), (count or self._hint_count).shown())
 
-    def hint(self) -> Note:
+    def hint(self, *, count: HintCount | None = None, asker: Asker | None = None) -> Note:
         """The next hint (one at a time); once every hint was shown, they come round again
         from the first. The count of hints shown survives a restart (the progress file), so
         showing the last one again would leave a learner who restarted no way back to the
-        first (the Quiz's Hint button has no other)."""
+        first (the Quiz's Hint button has no other). ``count``: where it lives, when not in
+        the progress file (a drill's, in the learner's memo); ``asker``: who asks, whose words
+        say how to get another (default: the notebook's call)."""
         lang = learner_language()
         if not self.hint_texts:
             return Note(
@@ -325,18 +402,19 @@ class Exercise:
                 NO_HINTS.render(lang),
                 lang,
             )
-        shown = self.hints_shown()
-        count = len(self.hint_texts)
-        if shown < count:
+        count = count or self._hint_count
+        asker = asker or self.asker()
+        shown = self.hints_shown(count)
+        total = len(self.hint_texts)
+        if shown < total:
             index = shown
-            self._hints_here = shown + 1
-            store.record(self.id, hint=True)
-            more = "" if index + 1 == count else f" {MORE_HINTS_MSG.render(lang)}"
+            count.add(shown)
+            more = "" if index + 1 == total else f" {asker.more.render(lang)}"
         else:  # asked again after the last: say so, or it reads as a new one
-            index = self._hints_again % count
-            self._hints_again += 1
+            index = count.again % total
+            count.again += 1
             more = f" {HINTS_AGAIN_MSG.render(lang)}"
-        title = Msg("Hint {number} of {count}", number=index + 1, count=count)
+        title = Msg("Hint {number} of {count}", number=index + 1, count=total)
         return Note(title.render(lang), render(self.hint_texts[index], lang) + more, lang)
 
     def solution(self) -> Note:

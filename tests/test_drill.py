@@ -1,0 +1,158 @@
+"""A drill's hints and tries (labkit.drill), and the words lesson 08's incident uses to send
+each learner to the next hint: the one way to a hint that learner has (a code cell's q6.hint(),
+the quiz panel's Hint button, a drill's drill.hint()).
+
+The drill's other stories (joining, the board, the debrief) are in test_board.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import labkit
+from labkit import board, classroom, drill
+from labkit.exercises import capstone
+
+WRONG = {"made_by": "client", "cause": "refused"}
+PAST_THE_LIMIT = "no longer says which part is right"
+
+
+@pytest.fixture
+def exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    where = tmp_path / "exchange"
+    classroom.init_exchange(where)
+    monkeypatch.setenv("LABKIT_EXCHANGE", str(where))
+    return where
+
+
+@pytest.fixture
+def practice(lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch) -> Iterator[drill.Drill]:
+    monkeypatch.delenv("LABKIT_EXCHANGE", raising=False)
+    d = drill.join(lab)
+    yield d
+    d.leave()
+
+
+def _incident(d: drill.Drill) -> capstone.Diagnosis:
+    number = drill.incident_number(drill.PRACTICE if d.practice else d.name)
+    return next(q for q in capstone.EXERCISES if q.incident.number == number)
+
+
+def _past_the_limit(check) -> str:  # type: ignore[no-untyped-def]
+    """The message of the first wrong try after the limit (the ones before confirm a part)."""
+    for _ in range(capstone.CONFIRMED_TRIES):
+        assert PAST_THE_LIMIT not in check(WRONG).message
+    message: str = check(WRONG).message
+    assert PAST_THE_LIMIT in message
+    return message
+
+
+# -- past the limit, each learner is told what they can press or call --
+
+
+def test_past_the_limit_a_code_cell_is_told_its_own_call() -> None:
+    """It said ".hint() goes one step further", which names no exercise: q6.hint() does."""
+    message = _past_the_limit(capstone.q6.check)
+    assert "; q6.hint() goes one step further each time." in message
+
+
+def test_past_the_limit_the_quiz_panel_names_its_hint_button(lab: labkit.Lab) -> None:
+    """The quiz panel has a Hint button and no code cell: its feedback said ".hint() goes one
+    step further" (in both languages)."""
+    from labkit.widgets import Quiz
+
+    capstone.incident6.start(lab)
+    try:
+        quiz = Quiz(capstone.q6)
+        quiz.answer.made_by.boxes[quiz.answer.made_by.options.index(WRONG["made_by"])].value = True
+        quiz.answer.cause.boxes[quiz.answer.cause.options.index(WRONG["cause"])].value = True
+
+        def check(_: object) -> SimpleNamespace:
+            quiz.check_button.click()
+            return SimpleNamespace(message=quiz.feedback.value)
+
+        message = _past_the_limit(check)
+    finally:
+        capstone.incident6.stop(lab)
+    assert "the Hint button goes one step further each time." in message
+    assert "hint()" not in message
+
+
+def test_past_the_limit_the_quiz_panel_says_it_in_chinese(monkeypatch) -> None:
+    from labkit.widgets import QUIZ_ASKER
+
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    with capstone.judged_for_a_drill(capstone.CONFIRMED_TRIES):
+        said = capstone.q6.check(WRONG, asker=QUIZ_ASKER).message
+    assert "根据证据确定两个部分；“提示”按钮每次会多提示一步。" in said, said
+    assert "hint()" not in said
+
+
+def test_past_the_limit_a_drill_is_told_drill_hint(practice: drill.Drill) -> None:
+    """A drill's learner holds the drill, not lesson 08's q6: ".hint()" named neither."""
+    message = _past_the_limit(practice.check)
+    assert "; drill.hint() goes one step further each time." in message
+
+
+# -- one hint mechanism: the drill's count, the drill's words --
+
+
+def test_a_drill_offers_its_hints_while_it_has_some_whatever_lesson_08_showed(
+    practice: drill.Drill,
+) -> None:
+    """The drill's count decides the offer, in the drill's words: lesson 08's own count (none
+    shown here) is not asked, and its q6.hint() is never named."""
+    q = _incident(practice)
+    assert "(Stuck? drill.hint() gives a hint.)" in practice.check(WRONG).message
+    for _ in q.hint_texts:
+        practice.hint()
+    assert q.hints_shown() == 0  # lesson 08's count: untouched
+    message = practice.check(WRONG).message
+    assert "Stuck?" not in message and ".hint()" not in message, message
+
+
+def test_a_drills_hints_say_call_again_then_come_round(practice: drill.Drill) -> None:
+    count = len(_incident(practice).hint_texts)
+    notes = [repr(practice.hint()) for _ in range(count + 1)]
+    assert [n.split(":")[0] for n in notes] == [
+        *(f"Hint {i} of {count}" for i in range(1, count + 1)),
+        f"Hint 1 of {count}",
+    ]
+    assert all(n.endswith("(call hint() again for another)") for n in notes[: count - 1])
+    assert "again" not in notes[count - 1].split(":", 1)[1]
+    assert notes[count].endswith("they come round again from the first)")
+
+
+# -- the learner's memo: read once per call --
+
+
+def test_a_drill_reads_the_learners_memo_once_per_check_and_hint(
+    exchange: Path, lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A class drill's counts live in the learner's memo file: a check read it three times
+    (its wrong tries, its hints, then again to update it), a hint twice."""
+    drill.start(exchange, "memo")
+    d = drill.join(lab)
+    reads = []
+    read = board.learner_state
+
+    def counted() -> dict[str, object]:
+        reads.append(1)
+        return read()
+
+    monkeypatch.setattr(board, "live", lambda: None)  # the live entry's own read: not the drill's
+    monkeypatch.setattr(board, "learner_state", counted)
+    try:
+        assert d.check(WRONG).correct is False
+        assert len(reads) == 1
+        reads.clear()
+        assert repr(d.hint()).startswith("Hint 1 of ")
+        assert len(reads) == 1
+    finally:
+        d.leave()
+    (mine,) = read()["drills"].values()  # the one drill joined
+    assert (mine["hints"], mine["wrong"], len(mine["tries"])) == (1, 1, 1)
