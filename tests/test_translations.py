@@ -353,6 +353,12 @@ VARIANTS = {
     # a server's answer that is wrong is 响应有误, never 答错 (a learner's word); lessons 03,
     # 05 and 07 said 上游答错了, 答得不对 and 代替网站作了答 until December 2026
     r"(?:上游|网关|服务器|网站)\*?(?:答错|作了答)|答得不对": "响应有误 / 响应",
+    # a gateway personality is a 行为模式, as the lessons, the README and the catalogue say; the
+    # guide's section on their fidelity said nginx 人格 once until December 2026
+    "人格": "行为模式",
+    # the rate limit's API key is 密钥 (tests/test_i18n.py TERMS); README.zh-CN's rate-limit
+    # line said 每个 key until December 2026
+    r"每个 ?key\b": "密钥",
 }
 
 
