@@ -259,3 +259,20 @@ def test_code_marked_with_backticks_shows_as_code_in_html_never_as_backticks(lan
     assert marked >= 5  # the messages do mark code: this would pass vacuously otherwise
     blank = q1.check(...)
     assert "<code>...</code>" in blank._repr_html_() and "`...`" in repr(blank)
+
+
+def test_a_hints_aside_stands_beside_its_full_stop_in_chinese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What follows a hint (how to get the next, or that all were shown) is an aside after
+    the hint's sentence: a space apart in English, none after a 。 in Chinese. Every Chinese
+    hint read "。 （再调用一次 hint() 可以看下一条）" until December 2026."""
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    first, last, again = q1.hint(), q1.hint(), q1.hint()
+    assert first.text.endswith("。（再调用一次 hint() 可以看下一条）"), first.text
+    assert "（" not in last.text  # the last hint offers nothing more
+    assert again.text.endswith("。（所有提示都已显示过：再问一次，就从第一条起再显示一遍）")
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    assert q1.hint().text.endswith(
+        ". (every hint has been shown: asked again, they come round again from the first)"
+    )

@@ -359,6 +359,11 @@ VARIANTS = {
     # the rate limit's API key is 密钥 (tests/test_i18n.py TERMS); README.zh-CN's rate-limit
     # line said 每个 key until December 2026
     r"每个 ?key\b": "密钥",
+    # "a tight loop" is a loop that retries without pause (lesson 01: 绝不在循环里不停地重试);
+    # 502 q3's feedback said 紧凑的循环, word for word, until December 2026
+    "紧凑的循环": "不停重试的循环",
+    # shed requests are 卸载 (above); 503 q3's feedback said 被拒之门外 until December 2026
+    "拒之门外": "卸载",
 }
 
 

@@ -409,13 +409,14 @@ class Exercise:
         if shown < total:
             index = shown
             count.add(shown)
-            more = "" if index + 1 == total else f" {asker.more.render(lang)}"
+            more: list[Msg] = [] if index + 1 == total else [asker.more]
         else:  # asked again after the last: say so, or it reads as a new one
             index = count.again % total
             count.again += 1
-            more = f" {HINTS_AGAIN_MSG.render(lang)}"
+            more = [HINTS_AGAIN_MSG]
         title = Msg("Hint {number} of {count}", number=index + 1, count=total)
-        return Note(title.render(lang), render(self.hint_texts[index], lang) + more, lang)
+        # the aside after the hint's sentence: a space apart in English, none after a 。
+        return Note(title.render(lang), sentences([self.hint_texts[index], *more], lang), lang)
 
     def solution(self) -> Note:
         store.record(self.id, solution=True)
