@@ -30,6 +30,7 @@ from matplotlib.colors import to_rgb
 
 from labkit import scenarios
 from labkit.render.palette import PICTURE_DARK
+from labkit.render.svg import SHRINK
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -1103,6 +1104,47 @@ _REFLOWS = """() => {
 }"""
 
 
+# The first sequence picture shown: its drawn width, its own (its viewBox's), and how far its
+# figure scrolls sideways
+_PICTURE_SIZE = """() => { const svg = document.querySelector('figure.labkit-picture svg');
+  const figure = svg.closest('figure');
+  return [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width,
+          figure.scrollWidth - figure.clientWidth]; }"""
+
+
+def test_a_picture_fits_a_column_a_little_narrower_than_itself(browser, jupyter: str) -> None:
+    """A 1000 x 700 window, the file browser open: a 568 px output area, where a three-lane
+    picture (570 px) scrolled 2 px sideways. It is drawn to fit, no smaller than 11/12 of its
+    own size; its height follows its width (nothing cut or stretched)."""
+    name = "narrow-column.ipynb"
+    _put_notebook(
+        jupyter, name, "import labkit\nlab = labkit.start()", 'lab.get("/up/garbage/").picture()'
+    )
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        for i in (0, 1):
+            page.evaluate(_RUN_CELL, i)
+            page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.wait_for_selector("figure.labkit-picture svg", timeout=30000)
+        column = page.evaluate(
+            "() => document.querySelector('figure.labkit-picture').closest('.jp-OutputArea-output').clientWidth"
+        )
+        drawn, own, scrolls = page.evaluate(_PICTURE_SIZE)
+        assert own * SHRINK <= column < own, f"the column is {column} px, the picture {own} px"
+        assert scrolls == 0 and own * SHRINK - 1 <= drawn <= column, (drawn, own, scrolls)
+        ratio = page.evaluate(
+            """() => { const svg = document.querySelector('figure.labkit-picture svg');
+              const box = svg.getBoundingClientRect();
+              return box.height / box.width * svg.viewBox.baseVal.width / svg.viewBox.baseVal.height; }"""
+        )
+        assert abs(ratio - 1) < 0.01, f"drawn {ratio:.3f} times as tall as its width makes it"
+        page.screenshot(path=str(ROOT / "screenshots" / "narrow-column-picture.png"))
+    finally:
+        page.close()
+
+
 def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> None:
     """A 1280 x 800 window at 200% zoom (a 640 x 400 CSS viewport, the file browser open),
     then 320 CSS px wide (WCAG 1.4.10):
@@ -1146,13 +1188,12 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
               .map(i => i.id + ' beside ' + i.previousElementSibling.textContent)"""
         )
         assert not unnamed, unnamed
-        # a picture at its own size, its figure scrolling sideways: shrunk to the column, its
-        # labels were drawn no larger than unzoomed (252 px wide for a 570 px picture)
-        drawn, own = page.evaluate(
-            """() => { const svg = document.querySelector('figure.labkit-picture svg');
-              return [svg.getBoundingClientRect().width, svg.viewBox.baseVal.width]; }"""
+        # a picture at (nearly) its own size, its figure scrolling sideways: shrunk to the
+        # column, its labels were drawn no larger than unzoomed (252 px wide for a 570 px one)
+        drawn, own, _ = page.evaluate(_PICTURE_SIZE)
+        assert drawn >= own * SHRINK - 1, (
+            f"the picture drawn {drawn:.0f} px wide, its own {own:.0f}"
         )
-        assert drawn >= own - 1, f"the picture drawn {drawn:.0f} px wide, its own size {own:.0f}"
         # and a chart (the 504 timeline, 720 px): JupyterLab's img {max-width: 100%} drew it
         # 272 px wide, its 10-point words 4 px; its PNG has 2 pixels for each of them
         drawn, own, pixels = page.evaluate(
@@ -1160,7 +1201,7 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
                 .find(i => i.offsetParent !== null);
               return [img.getBoundingClientRect().width, +img.getAttribute('width') || img.naturalWidth, img.naturalWidth]; }"""
         )
-        assert drawn >= own - 1 and pixels == 2 * own, (drawn, own, pixels)
+        assert drawn >= own * SHRINK - 1 and pixels == 2 * own, (drawn, own, pixels)
         # 320 CSS px wide (WCAG 1.4.10 reflow), the file browser closed as a learner would
         # (at 200% with it open the notebook is 312 px wide): every control within its panel.
         # 501's Send and 505's "Send the request line" sat out of sight, beside a row the

@@ -143,16 +143,18 @@ def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
     assert chart.alt.startswith("Load curve at capacity 2: 1 at once: 1 served, 0 shed")
     page = chart._repr_html_()
     assert f"alt='{chart.alt}'" in page and repr(chart) == chart.alt
-    # drawn at its own size (6 x 3 inches: 540 x 270 CSS px), the figure scrolling sideways
-    # in a narrower column, in twice the pixels: JupyterLab's img {max-width: 100%} shrank a
-    # chart to the column (at 200% zoom, its words to 4 px), and a zoom blew up 90 dpi
+    # drawn at its own size (6 x 3 inches: 540 x 270 CSS px) or down to 11/12 of it to fit
+    # its column, the figure scrolling sideways in a narrower one, in twice the pixels:
+    # JupyterLab's img {max-width: 100%} shrank a chart to the column (at 200% zoom, its
+    # words to 4 px), and a zoom blew up 90 dpi
     assert page.startswith(
         "<figure class='labkit-chart' style='margin:0;max-width:100%;overflow-x:auto'>"
     )
     imgs = re.findall(r"<img [^>]*>", page)
     assert len(imgs) == 2  # light and dark paper
     for img in imgs:
-        assert "width='540' height='270'" in img and "max-width:none" in img, img
+        assert "width='540' height='270'" in img, img
+        assert "style='max-width:100%;min-width:495px;height:auto'" in img, img
         png = base64.b64decode(re.search(r"base64,([^']+)'", img).group(1))
         assert struct.unpack(">II", png[16:24]) == (1080, 540)  # the PNG's IHDR: 2 x
     lab.gateway.route("/").read_timeout = 0.3

@@ -30,6 +30,7 @@ from labkit.errors import refuse, shown
 from labkit.i18n import Listed, Msg
 from labkit.recorder import Role, Step
 from labkit.render.palette import CHART_THEMED, PICTURE_DARK, PICTURE_LIGHT, PictureColours
+from labkit.render.svg import fitted
 from labkit.render.text import client_gave_up, milliseconds, summary_line, wrap
 from labkit.render.view import BurstView, ExchangeView
 
@@ -72,17 +73,18 @@ class ChartFigure(Figure):
         return self.png()
 
     def _img(self, theme: str) -> str:
-        # drawn at its own size (DPI), its figure scrolling sideways where the column is
-        # narrower, as a sequence picture is (svg.STYLE_OWN_SIZE): JupyterLab's
-        # `img {max-width: 100%}` shrank the 720 px timeline to a 272 px column at 200% zoom,
-        # its 10-point words to 4 px, no larger than unzoomed. Its pixels are SHARP times as
-        # many, so that a zoomed or high-density screen does not blow up a blur.
+        # drawn at its own size (DPI) or a little less to fit its column, its figure
+        # scrolling sideways where the column is narrower still, as a sequence picture is
+        # (svg.fitted): JupyterLab's `img {max-width: 100%}` shrank the 720 px timeline to a
+        # 272 px column at 200% zoom, its 10-point words to 4 px, no larger than unzoomed. Its
+        # pixels are SHARP times as many, so that a zoomed or high-density screen does not
+        # blow up a blur.
         width, height = (round(inches * DPI) for inches in self.get_size_inches())
         src = base64.b64encode(self.png(DPI * SHARP)).decode("ascii")
         return (
             f"<img class='labkit-on-{theme}' src='data:image/png;base64,{src}' "
             f"alt='{html.escape(self.alt, quote=True)}' width='{width}' height='{height}' "
-            "style='max-width:none;height:auto'>"
+            f"style='{fitted(width)}'>"
         )
 
     def _repr_html_(self) -> str:

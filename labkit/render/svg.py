@@ -17,6 +17,7 @@ JupyterLab's theme (``palette.paint``): dark paper and light ink in a dark theme
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 
@@ -179,11 +180,23 @@ def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
     ).render(lang)
 
 
-STYLE_OWN_SIZE = "<svg style='max-width:none' "  # see Picture._repr_html_
+# A picture or chart shrinks to fit its column by a twelfth at most (its 12 px words drawn no
+# smaller than 11 px): a 570 px sequence picture in JupyterLab's 568 px output area (a 1000 px
+# window, the file browser open) scrolled 2 px sideways. A narrower column (200% zoom: 272 px)
+# draws it at that least size, its figure scrolling sideways, so that zooming still enlarges
+# its words: JupyterLab's `svg, img {max-width: 100%}` drew it 252 px wide, no larger than
+# unzoomed, until December 2026.
+SHRINK = 11 / 12
 
 
-def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
-    """The picture, its words in ``lang`` (default: the learner's language)."""
+def fitted(width: int) -> str:
+    """The CSS style of a picture or chart ``width`` px wide in a notebook's output area."""
+    return f"max-width:100%;min-width:{math.floor(width * SHRINK)}px;height:auto"
+
+
+def sequence_svg(ex: ExchangeView, lang: str | None = None, *, fit: bool = False) -> str:
+    """The picture, its words in ``lang`` (default: the learner's language); ``fit``: styled
+    to fit a notebook's column (``fitted``), as it is shown inline."""
     lang = lang or i18n.learner_language()
     lanes, arrows, failed, made = _lanes_and_arrows(ex, lang)
     wrapped = [_lines(a.label) for a in arrows]
@@ -201,7 +214,8 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None) -> str:
     height = y + 24 + (LINE_H if measured else 0)
     x = [LANE_W * i + LANE_W // 2 for i in range(len(lanes))]
     out = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"<svg xmlns='http://www.w3.org/2000/svg'{f' style={fitted(width)!r}' if fit else ''} "
+        f"width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='12' role='img' "
         f"aria-label='{html.escape(alt_text(ex, lang), quote=True)}'>",
         f"<title>{html.escape(alt_text(ex, lang))}</title>",
@@ -306,10 +320,7 @@ class Picture:
         lang = self.lang or i18n.learner_language()
         return (
             f"<figure class='labkit-picture' style='margin:0;max-width:100%;overflow-x:auto'>{THEMED}"
-            # drawn at its own size, the figure scrolling sideways where the column is narrower:
-            # JupyterLab's `svg {max-width: 100%}` shrank it to fit, so at 200% zoom (a 272 px
-            # column) the 570 px picture drew its labels at 44%, no larger than unzoomed
-            f"{sequence_svg(self.exchange, lang).replace('<svg ', STYLE_OWN_SIZE, 1)}"
+            f"{sequence_svg(self.exchange, lang, fit=True)}"
             f"<details><summary>{Msg('The same story as text').render(lang)}</summary>"
             f"<pre>{html.escape(story(self.exchange, lang))}</pre></details></figure>"
         )
