@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from time import monotonic, sleep
+from typing import Any
 
 import pytest
 from helpers import solution_function
@@ -62,6 +63,37 @@ def test_q2_cause_a_timeout(lab: labkit.Lab) -> None:
     assert result, result.message
     assert "504" in result.message and "0.1 s" in result.message
     assert "pass the lab" in q2.check("lab").message
+
+
+def test_q2_message_is_the_settings_not_what_one_get_happened_to_get(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel held up for a second or two (a loaded hub, stops) gave a read timeout of 1 s
+    against the 0.4 s upstream a 504 or no answer at all, and the learner read "though this
+    time GET /up/slow/ gave 504: a margin that small is a race" where the other checks said
+    "gave 200" (judges17: 3 checks in 15). The GET here is made to get the gateway's 504, as
+    that stall did: the message is the one the settings make."""
+    from labkit.exercises.lesson_504 import EXERCISE_DELAY
+
+    lab.upstreams["slow"].delay = EXERCISE_DELAY
+    route = lab.gateway.route("slow")
+    real_get = lab.get
+
+    def stalled_get(*args: Any, **kwargs: Any) -> Any:  # what a held-up kernel's GET got
+        kept = route.read_timeout
+        route.read_timeout = 0.1
+        try:
+            return real_get(*args, **kwargs)
+        finally:
+            route.read_timeout = kept
+
+    for read_timeout in (1.0, EXERCISE_DELAY):
+        route.read_timeout = read_timeout
+        usual = q2.check(lab)
+        with monkeypatch.context() as m:
+            m.setattr(lab, "get", stalled_get)
+            stalled = q2.check(lab)
+        assert not stalled and stalled.message == usual.message, (usual, stalled)
 
 
 @pytest.mark.slow

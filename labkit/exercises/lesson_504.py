@@ -109,27 +109,23 @@ def _slow_get(run: Run) -> Any:
 
 
 def _route_gives_up_first(run: Run) -> Text:
+    """Refuse a read timeout that does not run out before the slow upstream answers.
+
+    Said from the settings alone, never from the status this one GET happened to get: a
+    kernel held up for a second or two (a loaded hub, the process stopped) gave a read
+    timeout of 1 s against the 0.4 s upstream a 504, or no answer within the client's
+    timeout, and the learner was told "a margin that small is a race" with that status,
+    where the other checks said "gave 200" (judges17: 3 checks in 15 with stops of up to
+    2.5 s). The status a learner should see is the one their settings make."""
     route, delay = run.lab.gateway.route("slow"), run.lab.upstreams["slow"].delay
-    ex = run["ex"]
     if route.read_timeout < delay:
         return ""
     if route.read_timeout == delay:
         return Msg(
             "the gateway's read timeout is the upstream's delay ({delay} s): which of the two "
-            "runs out first is a race the machine decides (GET /up/slow/ gave {status} this "
-            "time). Set the read timeout below the delay.",
+            "runs out first is a race the machine decides. Set the read timeout below the "
+            "delay.",
             delay=f"{delay:g}",
-            status=ex.status,
-        )
-    if ex.status != 200:  # a margin of a few ms, and a busy machine: not "in time: gave 504"
-        return Msg(
-            "the slow upstream answers after {delay} s and the gateway waits {read} s, so the "
-            "answer is due before the gateway gives up, though this time GET /up/slow/ gave "
-            "{status}: a margin that small is a race the machine decides. repr(lab) shows "
-            "the route's timeouts.",
-            delay=f"{delay:g}",
-            read=f"{route.read_timeout:g}",
-            status=ex.status,
         )
     hint: Text = ""
     if route.connect_timeout < delay:
@@ -138,11 +134,11 @@ def _route_gives_up_first(run: Run) -> Text:
             "accepts at once: which phase is it slow in?)"
         )
     return Msg(
-        "the slow upstream answers after {delay} s and the gateway was still waiting then, "
-        "so the answer arrives in time: GET /up/slow/ gave {status}. repr(lab) shows the "
+        "the slow upstream answers after {delay} s and the gateway is still waiting then, so "
+        "the answer arrives in time and GET /up/slow/ gives {status}. repr(lab) shows the "
         "route's timeouts.{hint}",
         delay=f"{delay:g}",
-        status=ex.status,
+        status=200,
         hint=hint,
     )
 
