@@ -999,6 +999,14 @@ REFUSED = [
     ("500.debug-danger", "leaks internals, I guess", "hedges ('i guess')"),
     ("501.allow-header", "not sure: Allow", "hedges ('not sure')"),
     ("gateways.haproxy-sc", "I'm not sure, refused", "hedges"),
+    # judges17: a clause after the answer that denies or hedges it (the first and last were
+    # accepted: ", not sure" read as a contrast, "which is wrong" as a reason)
+    ("501.chunked-not-final", "400, which is wrong", NOT),
+    ("501.chunked-not-final", "400, it isn't", NOT),
+    ("501.chunked-not-final", "400, I don't think so", NOT),
+    ("504.or-502", "504, not sure", "hedges ('not sure')"),
+    ("504.or-502", "504, not 100% sure", "hedges"),
+    ("501.chunked-not-final", "400, or 411", "several answers"),
 ]
 
 
@@ -6281,6 +6289,36 @@ FOURTEENTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
+# -- the fifteenth re-examination (judges17, 2026-12-06): a status, then why after a comma
+# ("400 Bad Request, the length cannot be found") was refused as a denial, its reason's
+# "cannot" read as the answer's; with "because" it was accepted. A reason that denies the
+# answer ("400, which is wrong") or hedges it ("400, not sure": accepted before, as "400" with
+# a contrast) names no answer.
+
+FIFTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
+    "501.chunked-not-final": [
+        "400 Bad Request, the length cannot be found",
+        "400; the server can't find where the body ends",
+        "Bad Request, the length cannot be found",
+        "HTTP/1.1 400 Bad Request, the body's end can't be found",
+        "400 Bad Request, and close the connection",
+        "400，长度无法确定",
+    ],
+    "504.or-502": ["504, the origin never answered in time"],
+}
+
+FIFTEENTH_ROUND_WRONG: dict[str, list[object]] = {
+    "501.chunked-not-final": [
+        "411, the length cannot be found",
+        "400, which is wrong",
+        "400, it isn't",
+        "400, not sure",
+        "not 400, the length cannot be found",
+    ],
+    "504.or-502": ["504, not 100% sure", "502, the answer cannot be parsed"],
+}
+
+
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "first": (REEXAMINED_RIGHT, REEXAMINED_WRONG),
     "second": (SECOND_ROUND_RIGHT, SECOND_ROUND_WRONG),
@@ -6296,6 +6334,7 @@ ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "twelfth": (TWELFTH_ROUND_RIGHT, TWELFTH_ROUND_WRONG),
     "thirteenth": (THIRTEENTH_ROUND_RIGHT, THIRTEENTH_ROUND_WRONG),
     "fourteenth": (FOURTEENTH_ROUND_RIGHT, FOURTEENTH_ROUND_WRONG),  # the failures it found
+    "fifteenth": (FIFTEENTH_ROUND_RIGHT, FIFTEENTH_ROUND_WRONG),
 }
 
 

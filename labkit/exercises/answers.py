@@ -495,10 +495,16 @@ _OR = r",|，|、|\bor\b|\band\b|/|或者|或|和|与|及"
 _ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 _HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<!\bi)/(?!o\b)|\?|或")
 
+# what follows "not" in a hedge: "not sure", "not quite sure", "not 100% sure", "not certain"
+_UNSURE = (
+    r"(?:(?:quite|really|too|entirely|totally|completely|\d+\s*%)\s+)?"
+    r"(?:sure|certain|confident|positive)\b"
+)
+
 # Words that deny what follows: "not 502" names 502 but answers nothing. Reason phrases
 # that contain "not" ("501 Not Implemented") are taken out before this is looked for.
 _NEGATION = re.compile(
-    r"(?<![\w-])(not(?! (?:quite |really |too |entirely )?sure\b)|never|neither|nor|isn[’']?t|aren[’']?t|wasn[’']?t|doesn[’']?t|"
+    rf"(?<![\w-])(not(?! {_UNSURE})|never|neither|nor|isn[’']?t|aren[’']?t|wasn[’']?t|doesn[’']?t|"
     r"don[’']?t|won[’']?t|cannot|can[’']?t)(?![\w-])|^(不是|并非|绝不是|不会是)"
 )
 
@@ -522,15 +528,75 @@ _BECAUSE = re.compile(
 )
 
 
+# A status, then a clause after a comma or a semicolon: "400 bad request, the length cannot
+# be found". The clause says why, as one after "because" does; its "cannot" denied the answer
+# (judges16: refused, where the same with "because" was accepted). Not a clause that denies or
+# hedges the answer itself ("400, it isn't", "400, not really", "400, or 411", "400, maybe")
+# nor a list of statuses ("400, 411").
+_STATUS_THEN_CLAUSE = re.compile(r"^(?P<head>[^,;]+?)\s*[,;]\s*(?P<clause>[^\W\d].*)$")
+# a clause that is part of the answer, not its reason: another answer ("400, or 411", "400,
+# and 411") or a hedge ("400, maybe"), for the checks of several answers and of hedges
+_ANSWERS_ON = re.compile(
+    r"^(?:but|or|either|nor|maybe|perhaps|probably|possibly|i guess|i suppose|i think"
+    rf"|unsure|not\s+{_UNSURE})(?![\w-])|^and\b(?=.*(?<![\d.])[1-5]\d\d(?![\d.]))"
+)
+# a clause that denies the answer before it: "400, no", "400, it isn't", "400, which is wrong"
+_DENIES_THE_ANSWER = re.compile(
+    rf"^(?:no|not(?!\s+{_UNSURE})|never|nope|neither|wrong|false|incorrect|nah|no way|i doubt"
+    r"|i (?:don[’']?t|do not) (?:think|believe))(?![\w-])"
+    # the answer named again and denied: "it isn't", "that's not it", "which is wrong"
+    r"|^(?:it|that|this|which|this one|that one)(?:\s*(?:[’']s|is|was|would be|does|did"
+    r"|should be)(?![\w-]))?\s*(?:not|never|wrong|incorrect|false|isn[’']?t|wasn[’']?t"
+    r"|doesn[’']?t|can[’']?t|cannot|won[’']?t|shouldn[’']?t)(?![\w-])"
+)
+
+
+def _names_a_status(head: str) -> bool:
+    """Whether a (clean) answer's head is a status and nothing else: "400", "400 bad
+    request", "http/1.1 400 bad request", "bad request", "错误请求"."""
+    plain = _phrase_key(_STATUS_LINE.sub("", head))
+    for phrase in sorted(REASONS, key=len, reverse=True):
+        plain = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " ", plain)
+    rest = re.sub(r"(?<![\d.])[1-5]\d\d(?![\d.])", " ", plain)
+    return rest.split() != _phrase_key(head).split() and not _ARTICLES.sub(" ", rest).split()
+
+
+def _names_a_code(text: str) -> bool:
+    """Whether a text names a status by its number ("the server cannot use 501 here"): a
+    reason that names another status stays part of the answer, which then names two."""
+    return re.search(r"(?<![\d.])[1-5]\d\d(?![\d.])", text) is not None
+
+
+def _before_clause(text: str) -> str:
+    """A status answer without the clause after its comma ("400 bad request, the length
+    cannot be found": "400 bad request"); any other text as it is."""
+    found = _STATUS_THEN_CLAUSE.match(text)
+    if (
+        found
+        and _names_a_status(found.group("head"))
+        and not _DENIES_THE_ANSWER.match(found.group("clause"))
+        and not _ANSWERS_ON.match(found.group("clause"))
+        and not _names_a_code(found.group("clause"))
+    ):
+        return found.group("head")
+    return text
+
+
 def answer_part(text: str) -> str:
-    """The answer without the reason given after it ("504 because B timed out": "504")."""
-    return _BECAUSE.split(text, maxsplit=1)[0]
+    """The answer without the reason given after it ("504 because B timed out": "504"; "400
+    bad request, the length cannot be found": "400 bad request")."""
+    return _before_clause(_BECAUSE.split(text, maxsplit=1)[0])
 
 
 def negated(text: str, allowed: frozenset[str] = frozenset()) -> bool:
     """Whether a (clean) answer denies what it names: "not 504", "it isn't the gateway".
     The "not" of a reason phrase ("501 Not Implemented"), words in ``allowed`` (the
     options' own, "never retry") and a reason given after the answer deny nothing."""
+    found = _STATUS_THEN_CLAUSE.match(_BECAUSE.split(text, maxsplit=1)[0])
+    if found and _names_a_status(found.group("head")):  # "400, which is wrong"
+        denial = _DENIES_THE_ANSWER.match(found.group("clause"))
+        if denial and denial.group(0) not in allowed:
+            return True
     plain = _phrase_key(answer_part(text))
     for phrase in sorted(REASONS, key=len, reverse=True):
         if " " in phrase and phrase in plain:
@@ -562,7 +628,7 @@ SEVERAL = Msg("{given} gives several answers; give the one you are sure of")
 # counted, where "maybe 504" was refused as a hedge)
 _HEDGE_WORD = re.compile(
     r"(?<![\w-])(maybe|perhaps|probably|possibly|might be|could be|i guess|i suppose|guessing"
-    r"|(?:i[’']?m |i am )?not (?:quite |really |too |entirely )?sure|unsure)(?![\w-])"
+    rf"|(?:i[’']?m |i am )?not {_UNSURE}|unsure)(?![\w-])"
     r"|可能|也许|大概|或许|我猜|猜是|不确定|不太确定|说不准"
 )
 
@@ -631,7 +697,8 @@ def clean(answer: object) -> str:
 
 # "the origin, not the gateway", "504，不是 502": the answer, then what it is not
 _CONTRAST = re.compile(
-    r"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s|[,，;；]\s*(?:而)?(?:不是|并非))"
+    # not a hedge: "504, not sure", "400, not 100% sure" (judges17: accepted as the answer)
+    rf"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s(?!{_UNSURE})|[,，;；]\s*(?:而)?(?:不是|并非))"
 )
 
 
@@ -706,6 +773,7 @@ _STATUS_LINE = re.compile(r"^http(/\d(\.\d)?)?\s+(?=\d{3}\b)")  # "HTTP/1.1 504"
 def _statuses_in(text: str) -> list[tuple[int, str]]:
     """Every status a text names: (code, how it was named), numbers and reason phrases."""
     found: list[tuple[int, str]] = []
+    text = _before_clause(text)  # a status named in the reason is not the answer
     plain = _phrase_key(_STATUS_LINE.sub("", text))
     taken = plain
     # longest phrases first, so "gateway time out" is not read as something shorter
