@@ -1007,6 +1007,8 @@ REFUSED = [
     ("504.or-502", "504, not sure", "hedges ('not sure')"),
     ("504.or-502", "504, not 100% sure", "hedges"),
     ("501.chunked-not-final", "400, or 411", "several answers"),
+    # a hedge in brackets was taken for the answer: counted as a wrong 501 (judges17)
+    ("501.python-http-server", "405 (or 501)", "several answers"),
 ]
 
 
@@ -6304,7 +6306,23 @@ FIFTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
         "400 Bad Request, and close the connection",
         "400，长度无法确定",
     ],
-    "504.or-502": ["504, the origin never answered in time"],
+    "504.or-502": [
+        "504, the origin never answered in time",
+        "50\u200b4",  # a zero-width space from a web page (named no status)
+        "50\u00ad4",  # a soft hyphen
+    ],
+    # the held-out set's forms refused as naming no option: other words for an option's
+    # word, an option's Chinese words inside a sentence, a path in brackets read as a hedge
+    "500.debug-danger": ["exposes internals", "泄露内部细节", "泄露内部信息给攻击者"],
+    "500.retry-a-post": [
+        "check first, then resend",
+        "先检查再重发",
+        "检查之后再重发",
+        "check (GET /orders) before resending",
+    ],
+    "501.python-http-server": ["405 带 Allow", "405（带 Allow 头）"],
+    "502.not-a-502": ["a 500 the handler returns", "处理函数返回的 500"],
+    "502.retry": ["退避后重试"],
 }
 
 FIFTEENTH_ROUND_WRONG: dict[str, list[object]] = {
@@ -6316,6 +6334,13 @@ FIFTEENTH_ROUND_WRONG: dict[str, list[object]] = {
         "not 400, the length cannot be found",
     ],
     "504.or-502": ["504, not 100% sure", "502, the answer cannot be parsed"],
+    # wrong options in other words: judged wrong, with their feedback (refused before)
+    "500.debug-danger": ["the log gets lost", "the error gets hidden", "没有泄露内部信息"],
+    "500.retry-a-post": ["retry until it succeeds", "resend it as a GET"],
+    "502.retry": ["retry immediately in a loop"],
+    "504.haproxy-connect-timeout": ["it hangs forever"],
+    "505.alpn": ["retries after a 505"],
+    "501.python-http-server": ["405 (不带 Allow)", "405 (or 501)"],
 }
 
 
@@ -6484,3 +6509,37 @@ def test_a_hop_the_options_do_not_mean_makes_another_answer() -> None:
     for other in ("a 500 from the gateway's handler", "a 500 from the portal's handler"):
         result = q.check(other)
         assert result.correct is None and result.refused, (other, result.message)
+
+
+def test_a_number_of_another_library_is_that_number() -> None:
+    """numpy's int64 (np.sum of a list), a Decimal: "a value of type int64 is not a number"
+    refused a count computed with numpy, and a status read from a DataFrame (judges17)."""
+    import decimal
+
+    np = pytest.importorskip("numpy")
+    assert exercises.get("503.how-many-shed").check(np.int64(5))
+    assert exercises.get("504.or-502").check(np.int64(504))
+    assert exercises.get("504.or-502").check(decimal.Decimal("504"))
+    assert exercises.get("501.chunked-not-final").check(np.int64(400))
+    wrong = exercises.get("504.or-502").check(np.int64(502))
+    assert wrong.correct is False and "not valid HTTP" in wrong.message
+    assert exercises.get("504.or-502").check(np.True_).correct is None
+
+
+# wrong options said in other words: judged wrong with that option's feedback, counted as the
+# option itself is (judges17: refused as no option, the feedback never seen)
+OTHER_WORDS_WRONG = {
+    "500.debug-danger": ["the log gets lost", "the error gets hidden"],
+    "500.retry-a-post": ["retry until it succeeds", "resend it as a GET"],
+    "502.retry": ["retry immediately in a loop"],
+    "504.haproxy-connect-timeout": ["it hangs forever"],
+    "505.alpn": ["retries after a 505"],
+    "501.python-http-server": ["405 (不带 Allow)", "405 不带 Allow"],
+}
+
+
+@pytest.mark.parametrize("qid", sorted(OTHER_WORDS_WRONG))
+def test_a_wrong_option_in_other_words_is_judged_as_that_option(qid: str) -> None:
+    for form in OTHER_WORDS_WRONG[qid]:
+        result = exercises.get(qid).check(form)
+        assert result.correct is False, f"{qid}: {form!r} -> {result.message}"

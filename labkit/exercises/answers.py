@@ -21,7 +21,9 @@ the lab's Chinese pages give it (the catalogue's reason phrases, MDN zh-CN's ter
 
 from __future__ import annotations
 
+import decimal
 import http
+import numbers
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -493,7 +495,9 @@ _OR = r",|，|、|\bor\b|\band\b|/|或者|或|和|与|及"
 # "504 (Gateway Timeout)", "Allow (GET, HEAD)", "origin (labkit-origin)": an aside that
 # explains the answer. One that hedges ("502 (or 504)") stays, so the hedge is seen.
 _ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
-_HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<!\bi)/(?!o\b)|\?|或")
+# a slash between two words hedges ("502/504"); one that starts a path does not ("check (GET
+# /orders) before resending" was refused as a hedge, judges17), nor i/o
+_HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<=\w)(?<!\bi)/(?!o\b)|\?|或")
 
 # what follows "not" in a hedge: "not sure", "not quite sure", "not 100% sure", "not certain"
 _UNSURE = (
@@ -512,6 +516,11 @@ _NEGATION = re.compile(
 def asides(text: str) -> list[str]:
     """What an answer says in brackets ("the upstream (origin)": ["origin"])."""
     return [m.group(1).strip() for m in _ASIDE.finditer(unicodedata.normalize("NFKC", text))]
+
+
+def hedging_aside(aside: str) -> bool:
+    """Whether what an answer says in brackets hedges it ("502 (or 504)", "(maybe)")."""
+    return bool(_HEDGING.search(aside) or hedge_word(clean(aside)))
 
 
 def _without_asides(text: str) -> str:
@@ -672,6 +681,9 @@ _PREAMBLE = re.compile(
 _BULLET = re.compile(r"^[-•·‣◦]\s+(?=\S)")
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 # a response pasted whole: its status line, then header lines
 _PASTED_RESPONSE = re.compile(r"\s*HTTP/\d(?:\.\d)?\s+\d{3}\b[^\r\n]*(?=\r?\n)", re.IGNORECASE)
 
@@ -680,7 +692,9 @@ def clean(answer: object) -> str:
     """Lower case, full-width characters as ASCII (an IME types ５０４), quotes, asides in
     brackets, a preamble ("the answer is") and trailing punctuation gone, one space
     between words. Of a response pasted whole (status line, headers), the status line."""
-    text = unicodedata.normalize("NFKC", str(answer))
+    # characters that show as nothing (a zero-width space, a soft hyphen, a byte-order mark),
+    # which a copy from a web page or a chat brings: "50\u200b4" named no status (judges17)
+    text = unicodedata.normalize("NFKC", str(answer)).translate(_INVISIBLE)
     pasted = _PASTED_RESPONSE.match(text)
     if pasted:
         text = pasted.group(0)
@@ -790,6 +804,7 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
 
 def status(answer: object) -> str:
     """ "502", whether given as 502, "502 Bad Gateway", "HTTP/1.1 502 ..." or "Bad Gateway"."""
+    answer = as_builtin_number(answer)
     if isinstance(answer, bool):
         raise WrongKind(Msg("{given} is not a status", given=repr(answer)))
     if isinstance(answer, int):
@@ -1031,8 +1046,27 @@ _GIVEN_STATUS = re.compile(
 NOT_A_NUMBER = Msg("{given} is not a number")
 
 
+def as_builtin_number(answer: object) -> object:
+    """A number of another library as Python's own int or float (numpy's int64 from np.sum,
+    a Decimal, a Fraction): "a value of type int64 is not a number" refused 5 computed with
+    numpy (judges17). Anything else as it is."""
+    if isinstance(answer, (bool, int, float)) or not isinstance(answer, numbers.Number):
+        return answer
+    if type(answer).__name__ in ("bool_", "bool"):  # numpy's bool is no number either
+        return answer
+    try:
+        if isinstance(answer, numbers.Integral):
+            return int(answer)
+        if isinstance(answer, (numbers.Real, decimal.Decimal)):  # a Decimal is no Real
+            return float(answer)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return answer
+
+
 def number(answer: object) -> str:
     """ "5" from 5, 5.0, "5", "five", "5 requests"."""
+    answer = as_builtin_number(answer)
     if isinstance(answer, bool):
         raise WrongKind(NOT_A_NUMBER.bind(given=repr(answer)))
     if isinstance(answer, int):

@@ -538,6 +538,7 @@ class Choice(Exercise):
         condition: "it answers 503", "the origin server"); else the one option whose words
         the answer has in order, its other words naming no option ("retry with exponential
         backoff"). An answer that denies ("not 503") or hedges names no option."""
+        given = answers.as_builtin_number(given)  # numpy's int64(400) is 400
         if not isinstance(given, (str, int, float)):  # ['501'] is a list, not an option
             raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
         answers.refuse_spaced_digits(given)
@@ -557,6 +558,12 @@ class Choice(Exercise):
         )
         if bracketed and bracketed.group(2).lower() in self._sources():
             return self.option(f"{bracketed.group(1)} from the {bracketed.group(2)}")
+        # "405（带 Allow 头）": a status, and what tells two options of it apart in brackets
+        # (judges17: the aside was set aside, and 405 alone named two options)
+        status_aside = re.fullmatch(r"\s*(\d{3})\s*[(（]([^()（）]+)[)）]\s*", str(given))
+        if status_aside and not answers.hedging_aside(status_aside.group(2)):
+            with contextlib.suppress(WrongKind):
+                return self.option(f"{status_aside.group(1)} {status_aside.group(2).strip()}")
         said = answers.clean(given)
         # the option, then what it means after a colon or a dash ("check before resending —
         # POST is not idempotent": refused as a denial until judges13)
@@ -571,6 +578,9 @@ class Choice(Exercise):
         hedge = answers.hedge_word(answers.clean(given))  # "leaks internals, I guess"
         if hedge and not set(hedge.split()) <= own:
             raise answers.Hedged(answers.HEDGES.bind(given=repr(given), word=repr(hedge)))
+        found = self._by_chinese_words(key)
+        if found is not None:
+            return found
         for kind in ("status", "hop", "condition", "header"):
             found = self._as_kind(kind, given)
             if found is not None:
@@ -587,6 +597,8 @@ class Choice(Exercise):
             raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         aside = answers.asides(given) if isinstance(given, str) else []
         if len(aside) == 1 and aside[0] != given:  # "the upstream (origin)": the aside names it
+            if answers.hedging_aside(aside[0]):  # "405 (or 501)": counted as 501 (judges17)
+                raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
@@ -598,14 +610,41 @@ class Choice(Exercise):
         found = (translate(lang, option, context=self.OPTION) for lang in LANGUAGES)
         return [w for w in found if w != option]
 
+    def _by_chinese_words(self, key: str) -> str | None:
+        """The one option whose Chinese words a Chinese answer holds, with no word that
+        denies or hedges beside them: "泄露内部信息给攻击者" says 泄露内部信息 and to whom
+        (judges17: refused as no option, as Chinese has no spaces for _by_words to read).
+        Not where the words of two options are there ("不带 Allow 的 405" holds both
+        "带 Allow 的 405" and its own), nor beside a denial ("没有泄露内部信息")."""
+        said = _squashed(key)
+        if said.isascii():
+            return None
+        held = {
+            o: w
+            for o in self.options
+            for w in (_squashed(answers.text(x)) for x in self._words(o))
+            if not w.isascii() and w in said
+        }
+        if len(held) != 1:
+            return None
+        option, words = next(iter(held.items()))
+        rest = said.replace(words, " ")
+        if _ZH_DENIES.search(rest) or re.search(r"\d", rest):
+            return None
+        return option
+
     def _sources(self) -> set[str]:
         """Where the options say a status comes from ("504 from the gateway": gateway)."""
         found = (re.findall(r"\bfrom (?:the )?([a-z]+)", answers.text(o)) for o in self.options)
         return {w for words in found for w in words}
 
     def _by_alias(self, key: str) -> str | None:
-        """The option the lesson gives ``key`` (an answers.text) as other words for."""
+        """The option the lesson gives ``key`` (an answers.text) as other words for, also
+        said with another word for one of the options' ("it hangs forever")."""
         wanted = self.also.get(digest(self.id, key))
+        if wanted is None:
+            vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
+            wanted = self.also.get(digest(self.id, _with_same_words(key, vocabulary)))
         if wanted is None:
             return None
         return next((o for o in self.options if digest(self.id, answers.text(o)) == wanted), None)
@@ -704,6 +743,17 @@ class Choice(Exercise):
 
         if "resend" in vocabulary:  # "check before sending it again"
             key = re.sub(r"\bsend(ing)?( it| them)? again\b", "resending", key)
+            # "check first, then resend" (judges17: refused as no option)
+            key = re.sub(
+                r"\bcheck( it)? first,? (?:and )?then resend(ing)?\b", "check before resending", key
+            )
+        if "from" in vocabulary:  # "a 500 the handler returns": "500 from handler" (judges17)
+            key = re.sub(
+                r"\b(\d{3}) (?:that |which )?([a-z]+) (?:returns|gives|sends|makes|answers)\b",
+                r"\1 from \2",
+                key,
+            )
+        key = _with_same_words(key, vocabulary)  # "exposes internals", "retry immediately"
         given = _stems(key, vocabulary)
         elsewhere = _facts(key)[1] - self.hops if self.hops else frozenset()
         # the hops the answer names that are options ("the upstream origin server" names
@@ -761,6 +811,24 @@ _DENYING = {"no", "not", "without", "never", "none", "nothing", "neither", "nor"
 # words that name nothing, though an option may have them ("retry until it works"): an extra
 # one does not make an answer name another option ("check before resending it")
 _FILLER = {"it", "in", "on", "at", "of", "to", "for", "i", "we", "would", "should", "just"}
+# other words for an option's word, used where the options have that word and not this one
+# (judges17: "exposes internals", "retry immediately in a loop", "retry until it succeeds"
+# and "it hangs forever" were refused as no option)
+# Chinese words that deny or hedge what they stand beside, or name something else (a number)
+_ZH_DENIES = re.compile(r"不|没|非|别|无|未|否|可能|也许|大概|或|还是|吗")
+_SAME_WORDS = {
+    "exposes": "leaks",
+    "expose": "leaks",
+    "exposing": "leaks",
+    "reveals": "leaks",
+    "reveal": "leaks",
+    "immediately": "at once",
+    "right away": "at once",
+    "succeeds": "works",
+    "succeed": "works",
+    "hangs": "waits",
+    "hang": "waits",
+}
 
 
 _HEDGED = re.compile(r"\bor\b|\beither\b|/|或")
@@ -792,6 +860,14 @@ def _facts(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return statuses, frozenset(hops)
 
 
+def _with_same_words(key: str, vocabulary: set[str]) -> str:
+    """``key`` (an answers.text) with the option's own word for each of _SAME_WORDS."""
+    for word, same in _SAME_WORDS.items():
+        if set(_stems(same)) <= vocabulary and _stem(word) not in vocabulary:
+            key = re.sub(rf"\b{word}\b", same, key)
+    return key
+
+
 def _names_another(word: str, vocabulary: set[str]) -> bool:
     """Whether an answer's word beyond an option's own makes it name something else: a word
     of another option, a hedge, a denial or a number."""
@@ -806,6 +882,8 @@ def _stem(word: str) -> str:
     """A word without a plural s or an -ing ("resending": "resend")."""
     if len(word) > 5 and word.endswith("ing"):
         return word[:-3]
+    if len(word) > 4 and word.endswith("ies"):  # "retries": "retry"
+        return word[:-3] + "y"
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 

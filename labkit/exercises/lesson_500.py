@@ -149,6 +149,12 @@ q3 = make_choice(
             "after a request with debug on."
         ),
     },
+    # other words for the options, as learners write them (judges17: refused as no option)
+    also={
+        "leaks internals": ("泄露内部细节", "暴露内部信息"),
+        "hides the error": ("the error gets hidden", "the error is hidden"),
+        "loses the log": ("the log gets lost", "the log is lost"),
+    },
     hints=(
         Msg("Turn debug on, request /orders/abc and read ex.text: what does a stranger learn?"),
         Msg("The status and the log are the same with debug on or off; only the body differs."),
@@ -198,9 +204,15 @@ q4 = make_choice(
     # other words for the options: the solution's other way to make resending safe is the
     # same advice
     also={
-        "check before resending": ("use an idempotency key", "resend with an idempotency key"),
+        "check before resending": (
+            "use an idempotency key",
+            "resend with an idempotency key",
+            "先检查再重发",
+            "检查之后再重发",
+            "先检查再重试",
+        ),
         "retry until it works": ("keep retrying",),
-        "switch to GET": ("use GET instead",),
+        "switch to GET": ("use GET instead", "resend it as a GET"),
     },
     solution=Msg(
         "q4.check('check before resending'): a POST is not idempotent (RFC 9110 9.2.2), "

@@ -275,6 +275,11 @@ q5 = make_choice(
         ),
         "404": Msg("the resource exists (GET / works); only the method is not allowed."),
     },
+    # other words for the options, as learners write them (judges17: refused as no option)
+    also={
+        "405 with Allow": ("405 带 Allow", "405 带 Allow 头"),
+        "405 without Allow": ("405 不带 Allow",),
+    },
     hints=(
         Msg("Does the server implement DELETE nowhere, or only not allow it on this resource?"),
         Msg("What does lab.request('DELETE', '/orders/7') answer, with which headers?"),

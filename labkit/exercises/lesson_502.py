@@ -48,6 +48,8 @@ q1 = make_choice(
             "relay: it makes its own 502 (scenario 502-reset)."
         ),
     },
+    # other words for the options, as learners write them (judges17: refused as no option)
+    also={"a 500 from the handler": ("处理函数返回的 500", "处理函数返回 500")},
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
         Msg("Which of the four is a complete, valid HTTP response, even though it is an error?"),
@@ -141,6 +143,8 @@ q3 = make_choice(
             "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically."
         ),
     },
+    # other words for the options, as learners write them (judges17: refused as no option)
+    also={"retry with backoff": ("退避后重试", "退避重试", "指数退避重试")},
     hints=(
         Msg(
             "Is the request itself wrong, or did something between you and the origin fail this time?"
