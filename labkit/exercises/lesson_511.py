@@ -289,15 +289,21 @@ _INSIDE: dict[str, Text] = {
 
 
 def _asks_the_network(run: Run) -> Text:
-    """Before login, after login, before again: a real request each time, the right bool."""
+    """Before login, after login, after logout: a real request each time, the right bool.
+    (The third read "before login" again until December 2026, as though the second had not
+    happened.)"""
     lab, fn = run.lab, run["is_captive"]
     lines = []
-    for logged_in, expected in ((False, True), (True, False), (False, True)):
+    steps = (
+        (False, True, Msg("before login")),
+        (True, False, Msg("after login")),
+        (False, True, Msg("after logout")),
+    )
+    for logged_in, expected, state in steps:
         if logged_in:
             lab.portal.login()
         else:
             lab.portal.logout()
-        state = Msg("after login") if logged_in else Msg("before login")
         before = _portal_requests(lab)
         answer = fn.run(lab, hidden=_INSIDE).value
         asked = _portal_requests(lab) - before
@@ -324,9 +330,10 @@ def _asks_the_network(run: Run) -> Text:
             )
         if answer != expected and expected:
             return Msg(
-                "behind the portal, before login, your function said the network is "
+                "behind the portal, {state}, your function said the network is "
                 "open. Print the status its request got then: does that status say the way "
-                "out is open?"
+                "out is open?",
+                state=state,
             )
         if answer != expected:
             return Msg(
