@@ -1147,7 +1147,7 @@ def header_section_size(raw: bytes) -> int:
 # catalogue has it), and its English in two halves around the request's number on it
 _FORWARDED_KEPT = Msg(
     "forwarded {method} {target} to upstream {name} on kept-alive connection #{number} "
-    "(request {nth} on it) (connect timeout {connect} s, read timeout {read} s)"
+    "(request {nth} on it; connect timeout {connect} s, read timeout {read} s)"
 )
 _BEFORE_NTH, _AFTER_NTH = _FORWARDED_KEPT.text.split("{nth}")
 

@@ -53,7 +53,7 @@ def test_one_upstream_connection_carries_sequential_requests(lab: labkit.Lab) ->
     first, *rest = (upstream_notes(lab, ex)[0] for ex in exchanges)
     assert "on new connection #1 " in first
     for n, note in enumerate(rest, start=2):
-        assert f"on kept-alive connection #1 (request {n} on it)" in note
+        assert f"on kept-alive connection #1 (request {n} on it; connect timeout" in note
     origin_in = received(lab, exchanges[-1], "origin")[0].data
     assert b"connection: close" not in origin_in.lower()
 
@@ -65,7 +65,7 @@ def test_the_portal_keeps_its_connection_to_the_gateway(lab: labkit.Lab) -> None
     assert [ex.status for ex in exchanges] == [200] * 3
     assert len({received(lab, ex, "gateway")[0].peer_port for ex in exchanges}) == 1
     assert (
-        "on kept-alive connection #1 (request 3 on it)"
+        "on kept-alive connection #1 (request 3 on it; connect timeout"
         in upstream_notes(lab, exchanges[-1], "portal")[0]
     )
 
@@ -89,7 +89,7 @@ def test_a_stale_kept_connection_is_retried_for_get(lab: labkit.Lab) -> None:
     ex = lab.get("/up/idle-close/")
     assert ex.status == 200 and ex.text == "ok\n"
     notes = upstream_notes(lab, ex)
-    assert "on kept-alive connection #1 (request 2 on it)" in notes[0]
+    assert "on kept-alive connection #1 (request 2 on it; connect timeout" in notes[0]
     assert "closed the connection before sending anything" in notes[1]
     assert "GET is idempotent (RFC 9110 9.2.2)" in notes[2]
     assert "sends it again on a new connection" in notes[2]
@@ -154,8 +154,8 @@ def test_a_kept_connection_lives_its_idle_time_from_its_last_use(
         assert ex.status == 200
         notes.append(upstream_notes(lab, ex)[0])
     assert "on new connection #1 " in notes[0]
-    assert "on kept-alive connection #1 (request 2 on it)" in notes[1]
-    assert "on kept-alive connection #1 (request 3 on it)" in notes[2]
+    assert "on kept-alive connection #1 (request 2 on it; connect timeout" in notes[1]
+    assert "on kept-alive connection #1 (request 3 on it; connect timeout" in notes[2]
     assert "on new connection #2 " in notes[3]
 
 

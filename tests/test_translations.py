@@ -445,6 +445,30 @@ def test_no_two_asides_stand_back_to_back() -> None:
     assert not found, "\n".join(found)
 
 
+# an aside (a bracket after a space, not a call's "(...)") followed at once by another
+_ASIDES_BACK_TO_BACK = re.compile(r"(?:^|\s)\([^()]*\) \(")
+
+
+def test_no_two_asides_stand_back_to_back_in_english_either() -> None:
+    """The English messages keep the Chinese's one aside: the gateway's note of a request on a
+    kept connection read "on kept-alive connection #1 (request 2 on it) (connect timeout 5 s,
+    ...)" where the Chinese joined them (（它上面的第 2 个请求；连接超时 5 秒，……）), and 503
+    q1's feedback "as an HTTP-date ('Tue, ...') (RFC 9110 10.2.3)", until December 2026. A
+    call's brackets before an aside ("lab.raw(...) (to the origin") are one aside."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import messages
+
+    found = [
+        f"{', '.join(m.where)}: {text!r}"
+        for m in messages.extract()
+        for text in (m.msgid, m.plural or "")
+        if _ASIDES_BACK_TO_BACK.search(text)
+    ]
+    assert not found, "\n".join(found)
+    assert _ASIDES_BACK_TO_BACK.search("connection #1 (request 2 on it) (connect timeout 5 s)")
+    assert not _ASIDES_BACK_TO_BACK.search("use lab.raw(...) (to the origin or the gateway)")
+
+
 def test_no_chinese_text_writes_a_space_beside_full_width_punctuation() -> None:
     """The lessons, the glossary, the README and the guide (the catalogue has its own test,
     tests/test_i18n.py): lesson 09 wrote 文档 “Session state at disconnection”, lesson 08's

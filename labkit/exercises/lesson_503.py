@@ -49,8 +49,8 @@ q1 = make_short_answer(
     accepted={"Retry-After"},
     why={
         "Retry-After": Msg(
-            "Retry-After, as a number of seconds ('30') or as "
-            "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT') (RFC 9110 10.2.3)."
+            "Retry-After (RFC 9110 10.2.3), as a number of seconds ('30') or as "
+            "an HTTP-date ('Tue, 01 Jan 2030 00:00:00 GMT')."
         ),
         "Cache-Control": Msg(
             "Cache-Control says what caches may do with the 503 "
