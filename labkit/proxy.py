@@ -23,6 +23,7 @@ from labkit.conditions import FAILED_WHY, RFC_TABLE, Condition, Outcome
 from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
+from labkit.http.requestcheck import transfer_codings
 from labkit.http.server import (
     Fields,
     Generations,
@@ -306,19 +307,19 @@ class Route:
 
 
 class Failure(Record):
-    __slots__ = ("condition", "detail", "head_bytes", "target")
+    __slots__ = ("condition", "detail", "params", "target")
 
     def __init__(
         self,
         condition: Condition,
         detail: Text,  # what was observed: the page renders it in the request's language
         target: Target | None = None,
-        head_bytes: int | None = None,  # its header section's size (Proxy-Status), when it matters
+        params: tuple[tuple[str, int | str], ...] = (),  # the error type's own (Proxy-Status)
     ) -> None:
         self.condition = condition
         self.detail = detail
         self.target = target
-        self.head_bytes = head_bytes
+        self.params = params
 
 
 class Proxy(HTTPServer):
@@ -861,8 +862,7 @@ class Proxy(HTTPServer):
         reader: asyncio.StreamReader,
     ) -> Response:
         """The upstream gave no usable head: answer with an error page of our own."""
-        size = header_section_size(exc.raw) if exc.condition is Condition.HEADER_TOO_BIG else None
-        failure = Failure(exc.condition, exc.detail, target, size)
+        failure = Failure(exc.condition, exc.detail, target, error_params(exc))
         return self.failure_response(request, route, failure)
 
     def route_of(self, request: Request) -> Route | None:
@@ -890,7 +890,7 @@ class Proxy(HTTPServer):
         lang = i18n.negotiate(request.header("accept-language"))
         name = failure.target.name if failure.target else route.upstream
         detail = str(failure.detail)
-        key = (failure.condition, name, detail, failure.head_bytes, lang, request.wants_html())
+        key = (failure.condition, name, detail, failure.params, lang, request.wants_html())
         made = self._failures.get(key)
         if made is None:
             made = self._failure_page(request, name, failure, detail)
@@ -934,10 +934,12 @@ class Proxy(HTTPServer):
                 ),
             ],
         )
-        # RFC 9209 2.3.12: http_response_header_section_size says how large the headers were
-        extra = {"header-section-size": failure.head_bytes} if failure.head_bytes else {}
         entry = proxystatus.member(
-            self.via_name, error=outcome.proxy_status, next_hop=name, details=detail, extra=extra
+            self.via_name,
+            error=outcome.proxy_status,
+            next_hop=name,
+            details=detail,
+            extra=dict(failure.params),
         )
         return status, (*headers, ("Proxy-Status", entry)), body, why
 
@@ -1127,6 +1129,31 @@ def _attempt_on(
 def not_tried(route: Route, failure: Failure) -> Attempt:
     """The attempt that never was: no target of the route may be tried."""
     return _attempt(Step.NOT_TRIED, route, None, 0, failure=failure)
+
+
+def error_params(exc: upstream.UpstreamFailure) -> tuple[tuple[str, int | str], ...]:
+    """The parameters RFC 9209 2.3 gives the error type of ``exc``, where the lab knows them:
+    ``header-section-size`` for a head too large (2.3.12: "how large the headers received
+    were"), ``coding`` for a transfer coding it cannot decode (2.3.15: "the specific coding
+    ... that caused the error", an sf-token: left out when the name is not one)."""
+    if exc.condition is Condition.HEADER_TOO_BIG:
+        size = header_section_size(exc.raw)
+        return (("header-section-size", size),) if size else ()
+    if exc.condition is Condition.INVALID_FRAMING:
+        coding = failed_coding(exc.raw)
+        return (("coding", coding),) if coding and proxystatus.is_token(coding) else ()
+    return ()
+
+
+def failed_coding(raw: bytes) -> str | None:
+    """The transfer coding of a response head the gateway could not decode: the first one
+    that is not ``chunked`` (the only coding it decodes, RFC 9112 7), else ``chunked``
+    itself (applied twice, or not last: RFC 9112 6.1). None without Transfer-Encoding."""
+    codings = transfer_codings(raw.split(b"\r\n\r\n", 1)[0])
+    if not codings:
+        return None
+    names = [c.split(";", 1)[0].strip() for c in codings]  # a t-coding's parameters dropped
+    return next((n for n in names if n != "chunked"), "chunked")
 
 
 def header_section_size(raw: bytes) -> int:

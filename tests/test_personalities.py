@@ -173,6 +173,12 @@ def test_rfc_gateway_names_itself_and_the_error_in_proxy_status(lab: labkit.Lab)
         f'header-section-size={len(fields) - 2}; details="the response head is {len(head)} '
         "bytes, more than "
     )
+    # RFC 9209 2.3.15: the coding that could not be decoded, an sf-token
+    framing = dict(_head(_fetch(lab.gateway.port, "/up/bad-transfer-encoding/")))
+    assert framing["proxy-status"].startswith(
+        "labkit-gateway; error=http_response_transfer_coding; "
+        'next-hop="bad-transfer-encoding"; coding=foo; details='
+    )
     pool = dict(_head(_fetch(lab.gateway.port, "/pool/")))
     assert pool["proxy-status"].startswith("labkit-gateway; error=destination_unavailable")
     relayed = dict(_head(_fetch(lab.gateway.port, "/orders/boom")))
@@ -362,6 +368,27 @@ def test_a_cache_hit_does_not_claim_a_relay(lab: labkit.Lab) -> None:
     hit = lab.get("/orders/7")
     assert hit.status == 503 and hit.header("X-Cache") == "HIT"
     assert hit.header("Proxy-Status") is None and hit.header("Server") == "labkit-origin"
+
+
+@pytest.mark.parametrize(
+    ("codings", "named"),
+    [
+        (b"foo", "foo"),
+        (b"gzip, chunked", "gzip"),
+        (b"chunked\r\nTransfer-Encoding: x-Zip;q=1", "x-zip"),
+        (b"chunked, chunked", "chunked"),
+        (b"9zip", None),  # not an sf-token: the parameter is left out
+    ],
+)
+def test_proxy_status_names_the_transfer_coding_that_failed(
+    codings: bytes, named: str | None
+) -> None:
+    from labkit.http.upstream import UpstreamFailure
+    from labkit.proxy import error_params
+
+    raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: " + codings + b"\r\n\r\nhello"
+    params = error_params(UpstreamFailure(Condition.INVALID_FRAMING, "x", raw))
+    assert params == ((("coding", named),) if named else ())
 
 
 def test_proxy_status_details_are_short_printable_and_quoted() -> None:

@@ -19,7 +19,7 @@ from labkit.conditions import RFC_TABLE, Condition
 from labkit.faults import FAULTS, knobs_text
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import UPSTREAM_TIMEOUTS
-from labkit.proxy import header_section_size
+from labkit.proxy import failed_coding, header_section_size
 from labkit.scenarios import SHORT_HEAD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -386,6 +386,9 @@ each with its CRLF (RFC 9110 6.3), not the status line (control data, 6.2) nor t
 that ends the section (RFC 9112 2.1). Its limit and its `details` count the whole head, as
 nginx's buffer holds it: for the `huge-headers` fault, `header-section-size={_huge_section()}`
 and `details="the response head is {_huge_head()} bytes, more than {personalities.RFC.max_response_head}"`.
+For a transfer coding it cannot decode, it adds `coding` (RFC 9209 2.3.15), the first coding
+other than `chunked`: `coding={failed_coding(FAULTS["bad-transfer-encoding"].reply)}` for the
+`bad-transfer-encoding` fault.
 
 {_proxy_status()}
 

@@ -9,6 +9,16 @@ Caddy send none by default.
 
 from __future__ import annotations
 
+import re
+
+# RFC 8941 3.3.4: sf-token = ( ALPHA / "*" ) *( tchar / ":" / "/" )
+_TOKEN = re.compile(r"[A-Za-z*][-!#$%&'*+.^_`|~0-9A-Za-z:/]*")
+
+
+def is_token(text: str) -> bool:
+    """Whether ``text`` may be sent bare as an RFC 8941 sf-token (e.g. a coding's name)."""
+    return _TOKEN.fullmatch(text) is not None
+
 
 def _string(text: str) -> str:
     """An RFC 8941 sf-string: printable ASCII, with quote and backslash escaped."""
@@ -26,12 +36,13 @@ def member(
     received_status: int | None = None,
     next_hop: str = "",
     details: str = "",
-    extra: dict[str, int] | None = None,
+    extra: dict[str, int | str] | None = None,
 ) -> str:
     """One hop's entry, e.g. ``labkit-gateway; error=connection_refused; next-hop="api"``.
 
-    ``extra``: the error type's own integer parameters (RFC 9209 2.3), e.g.
-    ``header-section-size`` for ``http_response_header_section_size``.
+    ``extra``: the error type's own parameters (RFC 9209 2.3), an integer (e.g.
+    ``header-section-size`` for ``http_response_header_section_size``) or an sf-token (e.g.
+    ``coding`` for ``http_response_transfer_coding``; the caller checks it with ``is_token``).
     """
     parts = [hop]
     if error:
@@ -41,7 +52,12 @@ def member(
     if next_hop:
         parts.append(f"next-hop={_string(next_hop)}")
     for key, value in (extra or {}).items():
-        parts.append(f"{key}={int(value)}")
+        if isinstance(value, str):
+            if not is_token(value):  # an sf-string would change the parameter's type
+                raise ValueError(f"{key}={value!r} is not an sf-token")
+            parts.append(f"{key}={value}")
+        else:
+            parts.append(f"{key}={int(value)}")
     if details:  # short: it may quote what the upstream sent
         parts.append(f"details={_string(details if len(details) <= 200 else details[:199] + '~')}")
     return "; ".join(parts)
