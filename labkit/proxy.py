@@ -1161,8 +1161,8 @@ def header_section_size(raw: bytes) -> int:
     ``header-section-size`` (RFC 9209 2.3.12: "how large the headers received were"): its
     field lines, each with its CRLF. The header section is the field lines (RFC 9110 6.3);
     the status line is control data (6.2) and the empty line only ends the section (RFC 9112
-    2.1). The limit, and the page's details, count the whole head, as nginx's buffer holds it
-    (``upstream.Connection._read_head``)."""
+    2.1). The limit counts the whole head, as nginx's buffer holds it, and ``raw`` is at most
+    that much (``upstream._too_big``), so the size does not depend on how the bytes arrived."""
     line_end = raw.find(b"\r\n")
     if line_end < 0:  # not even the status line arrived whole: no field line yet
         return 0

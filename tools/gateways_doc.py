@@ -309,8 +309,9 @@ def _huge_head() -> int:
 
 
 def _huge_section() -> int:
-    """The huge-headers fault's header-section-size, as the gateway computes it."""
-    return header_section_size(FAULTS["huge-headers"].reply)
+    """The huge-headers fault's header-section-size, as the gateway computes it: of the
+    bytes it holds (``upstream._too_big``)."""
+    return header_section_size(FAULTS["huge-headers"].reply[: personalities.RFC.max_response_head])
 
 
 def _shown(raw: bytes) -> str:
@@ -383,9 +384,13 @@ they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they
 response head larger than it accepts, the gateway adds that type's own parameter,
 `header-section-size`: the bytes of the header section it received, which is the field lines,
 each with its CRLF (RFC 9110 6.3), not the status line (control data, 6.2) nor the empty line
-that ends the section (RFC 9112 2.1). Its limit and its `details` count the whole head, as
-nginx's buffer holds it: for the `huge-headers` fault, `header-section-size={_huge_section()}`
-and `details="the response head is {_huge_head()} bytes, more than {personalities.RFC.max_response_head}"`.
+that ends the section (RFC 9112 2.1). Its limit counts the whole head, its empty last line too,
+as nginx's buffer holds it; like that buffer, the gateway keeps only the first
+{personalities.RFC.max_response_head} bytes of a head too large, and the size is of those
+(RFC 9209 2.3.12: the headers received "might not be complete"), the same however the bytes
+arrived. For the `huge-headers` fault's {_huge_head()}-byte head:
+`header-section-size={_huge_section()}` and
+`details="the response head exceeds {personalities.RFC.max_response_head} bytes"`.
 For a transfer coding it cannot decode, it adds `coding` (RFC 9209 2.3.15), the first coding
 other than `chunked`: `coding={failed_coding(FAULTS["bad-transfer-encoding"].reply)}` for the
 `bad-transfer-encoding` fault.

@@ -75,6 +75,19 @@ def classify_protocol_error(raw: bytes, message: str) -> Condition:
     return Condition.INVALID_HEADER
 
 
+def _too_big(raw: bytearray, max_head: int) -> UpstreamFailure:
+    """A response head that does not fit in ``max_head`` bytes, told the same however its
+    bytes were split: the gateway holds the first ``max_head`` of them, as nginx's buffer
+    does, and neither the page nor Proxy-Status's ``header-section-size`` counts what came
+    after them (a head that arrived in one read would otherwise say its whole size, one that
+    arrived in pieces only what had come when the limit was passed)."""
+    return UpstreamFailure(
+        Condition.HEADER_TOO_BIG,
+        Msg("the response head exceeds {limit} bytes", limit=max_head),
+        bytes(raw[:max_head]),
+    )
+
+
 def classify_eof(raw: bytes) -> Condition:
     """The upstream closed before its head was complete: what had it sent?"""
     if not raw:
@@ -389,11 +402,7 @@ class Connection:
                 ) from None
             if event is h11.NEED_DATA:
                 if len(raw) > max_head:
-                    raise UpstreamFailure(
-                        Condition.HEADER_TOO_BIG,
-                        Msg("the response head exceeds {limit} bytes", limit=max_head),
-                        bytes(raw),
-                    )
+                    raise _too_big(raw, max_head)
                 if until is None:  # the request's write ended only now (``exchange``)
                     until = self.loop.time() + read_timeout
                 try:  # every read of the head by the same deadline (``exchange``)
@@ -440,15 +449,7 @@ class Connection:
                 # the whole head, its empty last line too, as nginx's buffer must hold it
                 # (observed: 4,095 bytes accepted, 4,097 refused) and as a capture counts it
                 if end + 4 > max_head:
-                    raise UpstreamFailure(
-                        Condition.HEADER_TOO_BIG,
-                        Msg(
-                            "the response head is {size} bytes, more than {limit}",
-                            size=end + 4,
-                            limit=max_head,
-                        ),
-                        bytes(raw),
-                    )
+                    raise _too_big(raw, max_head)
                 head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
                 arrived, ended, error = _arrived_body(conn)
                 whole = None
