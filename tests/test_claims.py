@@ -377,6 +377,28 @@ def test_504_q5s_hint_gives_the_least_timeout_lab_get_takes(lab) -> None:
     assert f"不接受小于 {least[1]} 秒的超时" in hint.render(i18n.CHINESE)
 
 
+def test_504_q5s_advice_is_said_to_be_advice_and_typed_once() -> None:
+    """q5's third hint and its solution cap each attempt at 2 s and stop under 0.05 s left:
+    numbers no constant of the lab has, which the hint gave as if they were. Now both are
+    formatted from one pair of constants and the hint says they are advice, in both
+    languages; the solution's code uses the same numbers."""
+    from labkit import i18n
+    from labkit.exercises import lesson_504
+    from labkit.exercises.lesson_504 import q5
+
+    hint = next(h for h in q5.hint_texts if "refuses a timeout below" in str(h))
+    assert "{timeout}" in hint.text and "{stop}" in hint.text, "typed in the hint, not formatted"
+    english, chinese = hint.render(i18n.ENGLISH), hint.render(i18n.CHINESE)
+    cap, stop = f"{lesson_504.ATTEMPT_CAP:g}", f"{lesson_504.STOP_UNDER:g}"
+    assert f"timeout=min({cap}, left)," in english and f"less than {stop} s" in english
+    assert "advice, not the lab's" in english
+    assert f"timeout=min({cap}, left)（" in chinese and f"不到 {stop} 秒" in chinese
+    assert "只是建议" in chinese
+    solution = q5.solution_text
+    assert f"CAP, STOP_UNDER = {lesson_504.ATTEMPT_CAP!r}, {lesson_504.STOP_UNDER!r}" in solution
+    assert "min(2.0" not in solution and "0.05:" not in solution
+
+
 def test_a_head_over_the_gateways_limit_is_not_called_invalid(lab) -> None:
     """RFC 9110 5.4: HTTP places no predefined limit on a header section, so a 20 KB response
     head is valid HTTP; the limit is the gateway's own, and its 502 is the status RFC 9209

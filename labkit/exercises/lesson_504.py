@@ -321,6 +321,11 @@ REAL_TIMEOUT = 5.0  # the real request waits for the gateway's answer, however b
 # no stall of the machine lets the gateway's 504 arrive first.
 GIVE_UP_WAIT = 3.0
 MAX_ATTEMPTS = 40  # a loop without waits is ended here (it cannot fit more in the budget)
+# Advice the third hint and the solution give, not the lab's numbers (the hint says so): a cap
+# on one attempt, so that one slow answer cannot use the whole budget, and the time left below
+# which another attempt is not worth starting
+ATTEMPT_CAP = 2.0
+STOP_UNDER = 0.05
 
 
 class _Attempts:
@@ -666,27 +671,35 @@ q5 = CheckedTask(
             "but never longer than the time left."
         ),
         Msg(
-            "Give each attempt timeout=min(2.0, time left) and stop when less than about 0.05 s "
-            "is left; lab.get refuses a timeout below {minimum} s.",
+            "Give each attempt {timeout}, where left is the time left, and stop when less than "
+            "{stop} s is left. Both numbers are advice, not the lab's settings: the cap keeps "
+            "one slow answer from using the whole budget, and with less time left another "
+            "attempt is not worth starting. lab.get refuses a timeout below {minimum} s.",
+            timeout=f"timeout=min({ATTEMPT_CAP:g}, left)",
+            stop=f"{STOP_UNDER:g}",
             minimum=f"{REQUEST_TIMEOUTS[0]:g}",
         ),
     ),
-    solution="""import random, time
+    solution=f"""import random, time
+
+CAP, STOP_UNDER = {ATTEMPT_CAP!r}, {STOP_UNDER!r}
+
 
 def fetch_with_retries(lab, path, budget):
     deadline = time.monotonic() + budget
     status, attempt = None, 0
     while True:
         left = deadline - time.monotonic()
-        if left < 0.05:
+        if left < STOP_UNDER:
             return status
-        ex = lab.get(path, timeout=min(2.0, left))
+        ex = lab.get(path, timeout=min(CAP, left))
         status = ex.status
         if status is not None and status not in (502, 503, 504):
             return status
-        wait = random.uniform(0.05, 0.1) * 2 ** attempt
+        wait = 0.1 * 2 ** attempt
+        wait = random.uniform(wait / 2, wait)
         attempt += 1
-        if time.monotonic() + wait + 0.05 > deadline:
+        if time.monotonic() + wait + STOP_UNDER > deadline:
             return status
         time.sleep(wait)
 
