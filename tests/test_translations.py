@@ -518,12 +518,15 @@ def _lesson_cells(folder: Path = ROOT / "notebooks") -> dict[str, tuple[str, set
 # "section 9.2.2", "sections 4", "第 9.2.2 节": a section named in words
 _IN_WORDS = re.compile(r"\b[Ss]ections? (\d[\d.]*)|第 ?(\d[\d.]*) ?节")
 # "RFC 9110, 15.6.3", "RFC 9110, section 15.6.3", "RFC 9110（第 9.2.2 节）"
-_RFC_THEN_WORDS = re.compile(r"RFC \d+(?:[,，] ?(?=\d)|[,，]? ?[(（]? ?(?=[Ss]ection|第))")
+# "RFC 9110 (15.6.1)", "RFC 9110（15.6.1）": the section in brackets
+_RFC_THEN_WORDS = re.compile(
+    r"RFC \d+(?:[,，] ?(?=\d)|[,，]? ?[(（]? ?(?=[Ss]ection|第)| ?[(（] ?(?=\d+(?:\.\d+)*[)）]))"
+)
 
 
 def rfc_citations_in_another_form(cells: dict[str, tuple[str, set[str]]]) -> list[str]:
     """Where a lesson cites an RFC's section other than as "RFC 9112 4" (the glossary's
-    convention): in words, or with a comma after the RFC's number. A lesson's own section
+    convention): in words, in brackets, or with a comma after the RFC's number. A lesson's own section
     ("section 6 below", "见下面第 6 节") is named in words, and is one of its headings."""
     found = []
     for name, (text, numbered) in cells.items():
@@ -538,7 +541,8 @@ def rfc_citations_in_another_form(cells: dict[str, tuple[str, set[str]]]) -> lis
 def test_the_lessons_cite_an_rfc_section_as_the_glossary_says() -> None:
     """The form "RFC 9112 4" in both languages, as the glossary explains it: lessons 03 and 04 wrote
     "RFC 9110, section 15.6.3", "RFC 9111 (section 3)" (and in Chinese "RFC 9110 第 15.6.3
-    节", "RFC 9111（第 3 节）") and lesson 09 "RFC 9110, 15.6.3" until December 2026."""
+    节", "RFC 9111（第 3 节）") and lesson 09 "RFC 9110, 15.6.3" until December 2026, and lesson
+    01 "RFC 9110 (15.6.1)" (RFC 9110（15.6.1）) a day longer."""
     cells = _lesson_cells()
     found = rfc_citations_in_another_form(cells)
     assert not found, "\n".join(found)
@@ -546,9 +550,12 @@ def test_the_lessons_cite_an_rfc_section_as_the_glossary_says() -> None:
     sample = {
         "a": ("(RFC 9110, section 15.6.3: ...); section 9.2.2: idempotent; RFC 9112, 8", set()),
         "b": ("RFC 9110（第 9.2.2 节）说的；RFC 9111（第 3 节）", set()),
-        "c": ("(`max-age`: section 6 below) 见下面第 6 节；RFC 9110 (15.6.1) puts it", {"6"}),
+        "c": ("(`max-age`: section 6 below) 见下面第 6 节；RFC 9110 15.6.1 puts it", {"6"}),
+        "d": ("RFC 9110 (15.6.1) puts it", set()),
+        "e": ("RFC 9110（15.6.1）的说法是", set()),
+        "f": ("RFC 9110 15.6.5（504）；RFC 9112 (HTTP/1.1)", set()),
     }
-    assert {line[0] for line in rfc_citations_in_another_form(sample)} == {"a", "b"}
+    assert {line[0] for line in rfc_citations_in_another_form(sample)} == {"a", "b", "d", "e"}
 
 
 def test_a_glossary_link_is_never_an_aside_inside_an_aside() -> None:
