@@ -558,6 +558,19 @@ def test_the_lessons_cite_an_rfc_section_as_the_glossary_says() -> None:
     assert {line[0] for line in rfc_citations_in_another_form(sample)} == {"a", "b", "d", "e"}
 
 
+def test_the_docs_cite_an_rfc_section_as_the_lessons_do() -> None:
+    """The READMEs and the guides in docs/ (en and zh) in the same form: docs/gateways.md
+    (tools/gateways_doc.py) said "RFC 9209's registry (section 2.3)" until December 2026.
+    The guides' translation stamps (<!-- translates ... section N -->) are not prose."""
+    texts = {
+        path.name: (re.sub(r"<!--.*?-->", "", path.read_text(), flags=re.S), set[str]())
+        for path in [*sorted((ROOT / "docs").glob("*.md")), *sorted(ROOT.glob("README*.md"))]
+    }
+    found = rfc_citations_in_another_form(texts)
+    assert not found, "\n".join(found)
+    assert {"gateways.md", "instructor.zh-CN.md", "README.md"} <= set(texts)
+
+
 def test_a_glossary_link_is_never_an_aside_inside_an_aside() -> None:
     """The term itself is the link: "as [HTTP/0.9](glossary.md#HTTP/0.9))". Lessons 03 and 06
     wrote "(nginx relays garbage raw instead, as HTTP/0.9 ([glossary](...)))" and "(ALPN

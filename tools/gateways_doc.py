@@ -380,7 +380,7 @@ Sources:
 ## Proxy-Status in the lab (rfc personality)
 
 The lab's gateway and portal name themselves in `Proxy-Status`: `received-status=N` on what
-they relay, an `error=` type from RFC 9209's registry (section 2.3) on what they make. For a
+they relay, an `error=` type from the registry in RFC 9209 2.3 on what they make. For a
 response head larger than it accepts, the gateway adds that type's own parameter,
 `header-section-size`: the bytes of the header section it received, which is the field lines,
 each with its CRLF (RFC 9110 6.3), not the status line (control data, 6.2) nor the empty line
