@@ -597,3 +597,18 @@ def test_both_languages_say_what_a_browser_set_to_chinese_gets() -> None:
     chinese = {name for name, (text, _) in cells.items() if "浏览器设置为中文" in text}
     assert {f"zh/{name}" for name in english} == chinese
     assert len(english) >= 8  # lessons 01 to 07 and 09
+
+
+def test_the_guides_say_what_a_browser_set_to_chinese_gets_in_both_languages() -> None:
+    """The instructor guide's "Getting learners in" said in Chinese alone that the lab's pages
+    answer a browser set to Chinese in Chinese (and that a Chinese class sets LABKIT_LANG),
+    until December 2026."""
+    sections = {
+        lang: translations.sections((ROOT / "docs" / name).read_text())
+        for lang, name in (("en", GUIDE), ("zh", GUIDE_ZH))
+    }
+    english = [i for i, s in enumerate(sections["en"]) if "a browser set to Chinese" in s]
+    chinese = [i for i, s in enumerate(sections["zh"]) if "浏览器设置为中文" in s]
+    assert english == chinese == [1]
+    for lang, section in (("en", sections["en"][1]), ("zh", sections["zh"][1])):
+        assert '"LABKIT_LANG": "zh-CN"' in section, lang
