@@ -63,6 +63,23 @@ def test_a_method_that_is_not_a_word_is_reported_in_the_panel(lab):
     assert p.inspector.exchange.status == 501
 
 
+def test_a_path_that_is_not_ascii_is_told_how_to_write_it(lab):
+    """'/ünï' was told the path "must start with '/' and hold no spaces or control
+    characters", which it does: what is wrong is that it is not ASCII, and the panel says how
+    a browser writes it."""
+    p = Playground(lab, "501")
+    p.method.value, p.path.value = "GET", "/ünï"
+    p.buttons["Send"].click()
+    assert p.message.role == "alert"
+    assert p.message.value == (
+        "A request line is ASCII: percent-encode the path's other characters as a browser "
+        "does, '/%C3%BCn%C3%AF' for '/ünï' (RFC 3986 2.1)."
+    )
+    p.path.value = "/%C3%BCn%C3%AF"  # as it says: sent, and the origin has no such page
+    p.buttons["Send"].click()
+    assert p.message.value == "" and p.inspector.exchange.status == 404
+
+
 def test_quiz_widget_for_the_allow_header(lab):
     quiz = Quiz(q2)
     quiz.answer.value = "Retry-After"

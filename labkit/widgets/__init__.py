@@ -25,6 +25,7 @@ import contextlib
 import functools
 import html
 import re
+import urllib.parse
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -172,6 +173,17 @@ def _check_method(method: str, lang: str = i18n.ENGLISH) -> str:
 
 
 def _check_target(path: str, lang: str = i18n.ENGLISH) -> str:
+    if re.fullmatch(r"/[^\x00-\x20\x7f]*", path or "") and not path.isascii():
+        # '/ünï' was told it must "start with '/' and hold no spaces or control characters",
+        # which it does: a request line is ASCII, the rest is percent-encoded (RFC 3986 2.1)
+        raise BadArgument(
+            Msg(
+                "a request line is ASCII: percent-encode the path's other characters as a "
+                "browser does, {encoded} for {typed} (RFC 3986 2.1)",
+                typed=shown(path),
+                encoded=shown(urllib.parse.quote(path, safe="/?#[]@!$&'()*+,;=:%~")),
+            ).render(lang)
+        )
     if not re.fullmatch(r"/[\x21-\x7e]*", path or ""):
         raise BadArgument(
             Msg(
