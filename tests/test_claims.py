@@ -111,6 +111,11 @@ WRONG = {
     # RFC 9110 5.4: HTTP sets no limit on a header section; Envoy and Caddy relaying a 20 KB
     # head pass on nothing invalid (lesson 09's table comment said so of every relayed row)
     "a head over the lab's limit called invalid": r"passed on although invalid",
+    # RFC 9112 7 does not call transfer codings hop-by-hop: 9112 6.1 makes them a property of
+    # the message that any recipient MAY decode, and RFC 9110 7.6.1 lists Transfer-Encoding
+    # among the fields intermediaries SHOULD remove or replace before forwarding
+    "transfer codings called hop-by-hop by RFC 9112 7": r"RFC 9112 7: they are hop-by-hop|"
+    r"RFC 9112 7：它们是逐跳的",
     # Envoy's flags for upstream trouble start with U; NR, DC, RL, LH and others do not
     "every Envoy flag starts with U": r"Envoy's response flags start with U|"
     r"Envoy 的响应标志以代表上游",
