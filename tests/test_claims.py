@@ -116,6 +116,10 @@ WRONG = {
     # among the fields intermediaries SHOULD remove or replace before forwarding
     "transfer codings called hop-by-hop by RFC 9112 7": r"RFC 9112 7: they are hop-by-hop|"
     r"RFC 9112 7：它们是逐跳的",
+    # a connectivity check that gets no answer at all means no network, not a portal (lesson
+    # 07: "not simply online (a portal, or no internet)"); 511 q4's hint said anything but 204
+    "no answer read as a portal": r"anything else \(511, 200 with a login page, a redirect\) "
+    r"means someone|其他任何响应（511、带登录页面的 200、重定向）都说明有人挡在中间。",
     # Envoy's flags for upstream trouble start with U; NR, DC, RL, LH and others do not
     "every Envoy flag starts with U": r"Envoy's response flags start with U|"
     r"Envoy 的响应标志以代表上游",

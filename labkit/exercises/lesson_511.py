@@ -363,12 +363,13 @@ q4 = CheckedTask(
     hints=(
         Msg("Request lab.portal.url + '/generate_204' with httpx (trust_env=False)."),
         Msg(
-            "An open network answers 204 No Content; anything else (511, 200 with a login page, a "
-            "redirect) means someone is in the way."
+            "An open network answers 204 No Content. Any other answer (511, 200 with a login "
+            "page, a redirect) means someone is in the way; no answer at all (the request fails "
+            "or times out) means no network, which is not a portal either."
         ),
         Msg(
-            "Return a bool made from the status code: what does 204 mean, and what does anything "
-            "else mean?"
+            "Return a bool made from the status code: what does 204 mean, and what does any "
+            "other status mean?"
         ),
     ),
     solution="import httpx\nimport labkit\n\n"
