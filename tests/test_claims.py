@@ -120,6 +120,9 @@ WRONG = {
     # 07: "not simply online (a portal, or no internet)"); 511 q4's hint said anything but 204
     "no answer read as a portal": r"anything else \(511, 200 with a login page, a redirect\) "
     r"means someone|其他任何响应（511、带登录页面的 200、重定向）都说明有人挡在中间。",
+    # a refused, closed or reset connection with no answer is a 502 too (the lab, nginx,
+    # Caddy): 502 is not only "an answer that is wrong", and 504 is a timeout that ran out
+    "502 only for a wrong answer": r"an answer that is wrong \(502\)|一个错误的响应（502）",
     # Envoy's flags for upstream trouble start with U; NR, DC, RL, LH and others do not
     "every Envoy flag starts with U": r"Envoy's response flags start with U|"
     r"Envoy 的响应标志以代表上游",
