@@ -1841,3 +1841,39 @@ def test_what_cannot_leave_the_learners_process_is_said_in_words(task, lab) -> N
     assert result.correct is False and "only plain values travel" in result.message, result.message
     assert "pickle" not in result.message and "<locals>" not in result.message, result.message
     assert lab.get("/orders/7").status == 200 and task.check(lambda: 42)
+
+
+def _asks_the_lab_five_times(lab):
+    return [lab.get("/orders/7").status for _ in range(5)]
+
+
+def test_in_virtual_time_the_labs_answers_are_never_the_learners_time(lab) -> None:
+    """The kernel's time answering the lab's calls was forgiven only up to the time limit in
+    all: on a host loaded enough that the judge's requests took longer than that together,
+    the rest was charged to the learner, and 504 q5's reference solution would have been told
+    "did not finish" (judges17). Calls are bounded by the clock's max_calls, so each is
+    forgiven whole: 5 calls the machine takes 0.5 s each within a budget of 1 s."""
+
+    def slow_machine(now, name, args, kwargs):
+        time.sleep(0.5)  # the kernel's real time for this answer, as on a very loaded machine
+        return 0.01
+
+    with runner.budget(1.0):
+        value = runner.call(
+            _asks_the_lab_five_times, lab, clock=runner.Clock(on_call=slow_machine, max_calls=10)
+        )
+    assert value == [200] * 5
+
+
+def _reads_the_lab_for_ever(lab):
+    while True:
+        lab.gateway.personality  # noqa: B018 (a use of the lab the kernel answers, in a loop)
+
+
+def test_in_virtual_time_a_loop_of_lab_uses_still_ends(lab) -> None:
+    """Uses of the lab that are not calls are not bounded in number: forgiven up to the time
+    limit in all, so a loop of them ends within about twice the limit."""
+    start = time.monotonic()
+    with pytest.raises(runner.TimeLimit), runner.budget(0.5):
+        runner.call(_reads_the_lab_for_ever, lab, clock=runner.Clock(max_calls=10))
+    assert time.monotonic() - start < 3.0
