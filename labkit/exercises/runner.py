@@ -342,6 +342,10 @@ def _copyable(value: object, depth: int = 0) -> bool:
 
 
 BROKEN = 197  # the child's exit code when its own machinery failed (not one a learner picks)
+# the child's exit code once it has sent its report: an exit with it and no report is a report
+# lost (learner code that replaced labkit's own functions), not the learner's os._exit(0),
+# which it was called before (judges17)
+REPORTED = 196
 OUT_OF_MEMORY = 198  # the child's exit code when it ran out of memory outside the learner's code
 
 # Learner code's memory, beyond what the kernel had when it was forked: exercise code makes a
@@ -596,8 +600,12 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
     def sleep(seconds: float) -> None:
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
             raise TypeError(f"'{type(seconds).__name__}' object cannot be interpreted as a number")
+        if seconds != seconds:  # NaN: as the real time.sleep says it (it moved the clock to
+            raise ValueError("Invalid value NaN (not a number)")  # NaN, and broke the judge)
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
+        if seconds == math.inf:
+            raise OverflowError("timestamp too large to convert to C _PyTime_t")
         child.now += float(seconds)
         child.sleeps += 1
         if child.sleeps > MAX_SLEEPS:
@@ -1219,6 +1227,7 @@ def _child_main(
     code = 0
     try:
         _drop_sockets(keep=sock.fileno())
+        _own_descriptors(out_fd, err_fd)
         limit = sys.getrecursionlimit()
         sys.stdin = io.StringIO()
         builtins.input = _no_input
@@ -1243,6 +1252,7 @@ def _child_main(
                 lab.__dict__.update(kept)
                 lab.__dict__["_labkit_handle"] = handle
                 lab.__class__ = cls
+        _no_labs_of_its_own(child, fn)
         if clock is not None:
             _virtual_time(child, fn)
         if random_value is not None:
@@ -1271,7 +1281,12 @@ def _child_main(
         except MemoryError:  # said without a traceback: its frames hold what filled memory
             message = _OUT_OF_MEMORY
         except BaseException as exc:  # everything the learner's code raised is reported
-            message = ("error", type(exc).__name__, _text_of(str, exc), learner_traceback(exc))
+            message = (
+                "error",
+                type(exc).__name__,
+                _capped(_text_of(str, exc), TEXT_LIMIT),
+                _capped(learner_traceback(exc), TRACE_LIMIT),
+            )
         else:
             message = ("value", _plain(value))
         with contextlib.suppress(Exception):
@@ -1283,6 +1298,7 @@ def _child_main(
             # were reported as the function's: "your function took 7200.00 s")
             _EXIT(0)
         _send(sock, ("done", message, child.now, sorted(_notes)))
+        code = REPORTED
     except MemoryError:  # e.g. pickling a huge value the learner's code returned
         code = OUT_OF_MEMORY
     except BaseException:  # the child's own machinery failed; the kernel reports the exit
@@ -1292,6 +1308,33 @@ def _child_main(
 
 
 _EXIT = os._exit  # kept: learner code that replaces os._exit must not keep the child alive
+
+
+NEW_LAB = Msg(
+    "your code started a lab of its own (labkit.start()). The judge runs your function with "
+    "the notebook's lab: use the lab it is given, and take that call out of your function"
+)
+
+
+def _no_labs_of_its_own(child: _Child, fn: Callable[..., Any]) -> None:
+    """In the child: labkit.start() (and Lab.start) ends the run with NEW_LAB. It started a
+    lab on the copies of the kernel's servers that _forget_servers had emptied, and said
+    "AttributeError: 'Fault' object has no attribute 'name'" from labkit's code (judges17);
+    a lab that did start would register itself and be killed with the child, its runtime
+    files left behind."""
+    import labkit
+    from labkit import lab as lab_module
+
+    def refused(*args: Any, **kwargs: Any) -> NoReturn:
+        child.ask("new lab")
+        raise RuntimeError(NEW_LAB.render(child.lang))  # the kernel ends the run first
+
+    real = lab_module.start
+    lab_module.start = refused
+    lab_module.Lab.start = refused  # type: ignore[method-assign]
+    if "start" in vars(labkit):
+        labkit.start = refused
+    _rebind(fn, {real: refused})
 
 
 def _put_back(limit: int, kept_builtins: dict[str, Any]) -> None:
@@ -1306,6 +1349,22 @@ def _put_back(limit: int, kept_builtins: dict[str, Any]) -> None:
     for name, value in kept_builtins.items():
         if names.get(name) is not value:
             names[name] = value
+
+
+# The most of an exception's text, and of its traceback, a check shows: a message of 5 MB
+# ("w" * 5_000_000) was the check's message whole, in the notebook (judges17)
+TEXT_LIMIT = 500
+TRACE_LIMIT = 20_000
+
+
+def _capped(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters: its start and its end, and how much is left out
+    between them (a traceback's last lines say where it was raised)."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    left_out = len(text) - 2 * half
+    return f"{text[:half]} [… {left_out} …] {text[-half:]}"  # no words: said in any language
 
 
 def _text_of(said: Callable[[Any], str], value: Any) -> str:
@@ -1415,6 +1474,20 @@ def _forget_servers(lab: Any) -> None:
                 state.clear()
 
 
+def _own_descriptors(out_fd: int, err_fd: int) -> None:
+    """In the child: descriptors 1 and 2 are the pipes the kernel reads, and 0 reads nothing.
+    They were the kernel's own: os.write(1, ...) of 200 kB, a C extension's printf or a
+    subprocess's output went past the judge's OUTPUT_LIMIT to the kernel's stdout (in
+    Jupyter, straight into the notebook), and os.read(0, ...) read the kernel's stdin."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        os.dup2(null, 0)
+    finally:
+        os.close(null)
+    os.dup2(out_fd, 1)
+    os.dup2(err_fd, 2)
+
+
 def _drop_sockets(keep: int) -> None:
     """In the child: every socket it inherited from the kernel, but ``keep``, becomes
     /dev/null. A forked child shares the kernel's sockets, so learner code could shut the
@@ -1453,7 +1526,7 @@ class _Unpicklable:
         return self.text
 
 
-def _plain(value: Any, depth: int = 0) -> Any:
+def _plain(value: Any, depth: int = 0, memo: dict[int, Any] | None = None) -> Any:
     """In the child: the value the judge receives. Plain values as they are; a subclass of
     one as the plain value it holds (an IntEnum's int, a str subclass's text: the judge
     compares what was returned, and never runs a method the learner wrote, such as an
@@ -1467,9 +1540,11 @@ def _plain(value: Any, depth: int = 0) -> Any:
     if value is None or kind in (bool, int, float, complex, str, bytes, *_DATETIME_TYPES):
         return value
     if depth < 20:
+        if isinstance(value, (list, dict)):
+            return _plain_container(value, depth, memo if memo is not None else {})
         for base, convert in _BASES:
             if isinstance(value, base):
-                return convert(value, depth + 1)
+                return convert(value, depth + 1, memo)
         if _is_labkit(kind.__module__) and _labkit_value_class(kind):
             with contextlib.suppress(Exception):
                 pickle.dumps(value)
@@ -1481,6 +1556,26 @@ def _plain(value: Any, depth: int = 0) -> Any:
     return _Unpicklable(text[:300], kind.__name__)
 
 
+def _plain_container(value: list[Any] | dict[Any, Any], depth: int, memo: dict[int, Any]) -> Any:
+    """A list or a dict as a plain one, a container that holds itself as one that does the
+    same (memo: the copies made so far, by the original's id). Cut off at _plain's depth, a
+    body that held itself came back holding a labkit object, and 500 q5 said "the handler
+    raised TypeError: Object of type _Unpicklable is not JSON serializable" (judges17), where
+    Python says "Circular reference detected"."""
+    if id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, list):
+        copy: list[Any] = []
+        memo[id(value)] = copy
+        copy.extend(_plain(x, depth + 1, memo) for x in list.__iter__(value))
+        return copy
+    table: dict[Any, Any] = {}
+    memo[id(value)] = table
+    for k, x in dict.items(value):
+        table[_plain(k, depth + 1, memo)] = _plain(x, depth + 1, memo)
+    return table
+
+
 # a default repr names where the object sits in memory ("<coroutine object f at 0x7f5d...>"),
 # which differs from run to run: a verdict quoting it would not read the same twice
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -1490,16 +1585,14 @@ _DATETIME_TYPES = (dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone)
 # an int longer than this is no answer: the kernel could not even print it (str() of an int
 # of more than 4300 digits raises ValueError), and a judge that quoted it raised that itself
 _INT_BITS = 12_000
-_BASES: tuple[tuple[type, Callable[[Any, int], Any]], ...] = (
-    (int, lambda v, d: _plain(int.__int__(v), d)),
-    (float, lambda v, d: float.__float__(v)),
-    (str, lambda v, d: str.__str__(v)),
-    (bytes, lambda v, d: bytes(memoryview(v))),
-    (tuple, lambda v, d: tuple(_plain(x, d) for x in tuple.__iter__(v))),
-    (list, lambda v, d: [_plain(x, d) for x in list.__iter__(v)]),
-    (frozenset, lambda v, d: frozenset(_plain(x, d) for x in frozenset.__iter__(v))),
-    (set, lambda v, d: {_plain(x, d) for x in set.__iter__(v)}),
-    (dict, lambda v, d: {_plain(k, d): _plain(x, d) for k, x in dict.items(v)}),
+_BASES: tuple[tuple[type, Callable[[Any, int, Any], Any]], ...] = (
+    (int, lambda v, d, m: _plain(int.__int__(v), d)),
+    (float, lambda v, d, m: float.__float__(v)),
+    (str, lambda v, d, m: str.__str__(v)),
+    (bytes, lambda v, d, m: bytes(memoryview(v))),
+    (tuple, lambda v, d, m: tuple(_plain(x, d, m) for x in tuple.__iter__(v))),
+    (frozenset, lambda v, d, m: frozenset(_plain(x, d, m) for x in frozenset.__iter__(v))),
+    (set, lambda v, d, m: {_plain(x, d, m) for x in set.__iter__(v)}),
 )
 
 
@@ -1791,6 +1884,8 @@ class _Session:
         clock = self.clock
         if message[0] == "unsendable":
             raise _unsendable(message, self.handles)
+        if message[0] == "new lab":
+            raise LearnerExit("LabStarted", NEW_LAB)
         if message[0] == "call" and clock is not None:
             self.calls += 1
             if clock.max_calls and self.calls > clock.max_calls:
@@ -2024,7 +2119,7 @@ def _ended(status: int | None, total: float) -> BaseException:
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
     if code == OUT_OF_MEMORY:
         return LearnerExit("MemoryLimit", too_much_memory())
-    if code == BROKEN:
+    if code in (BROKEN, REPORTED):
         return LearnerExit(
             "Broken",
             Msg(
@@ -2092,18 +2187,22 @@ QUIET = 0.05
 def _drain(streams: dict[int, Any], output: _Output) -> None:
     """What the child printed last (it is done or dead, so the pipes end soon).
 
-    A pipe wait, not a wait on the lab: each read waits (select) until the pipe has
-    bytes or its end, or has been quiet for QUIET, within half a second for all of them.
+    A pipe wait, not a wait on the lab: both pipes are read together (select) until each has
+    ended or both have been quiet for QUIET, within half a second in all. One after the
+    other, each call waited QUIET twice (0.1 s) for a grandchild that holds both pipes.
     """
     end = time.monotonic() + 0.5
-    for fd, stream in list(streams.items()):
-        while (left := end - time.monotonic()) > 0:
-            if not select.select([fd], [], [], min(left, QUIET))[0]:
-                break  # nothing more: quiet for QUIET, or the time left is up
+    open_fds = dict(streams)
+    while open_fds and (left := end - time.monotonic()) > 0:
+        ready = select.select(list(open_fds), [], [], min(left, QUIET))[0]
+        if not ready:
+            break  # nothing more: quiet for QUIET, or the time left is up
+        for fd in ready:
             try:
                 data = os.read(fd, 65536)
             except OSError:
-                break
+                data = b""
             if not data:
-                break
-            output.show(stream, data)
+                del open_fds[fd]
+                continue
+            output.show(open_fds[fd], data)
