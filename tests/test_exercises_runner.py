@@ -2001,3 +2001,28 @@ def test_a_virtual_sleep_refuses_what_the_real_one_does(seconds, words) -> None:
     ("your answer raised ValueError: cannot convert float NaN to integer")."""
     with pytest.raises(runner.LearnerError, match=words):
         runner.call(_sleeps(seconds), clock=runner.Clock())
+
+
+def _takes(seconds):
+    def fn():
+        time.sleep(seconds)
+        return 42
+
+    return fn
+
+
+def test_a_slow_start_is_not_the_learners_time(monkeypatch) -> None:
+    """The child's set-up before the learner's code runs, slowed as a loaded machine slows it
+    (0.6 s here): the learner had the limit less what the start took past a grace of at most
+    half the limit, and a function of 0.3 s under a limit of 0.5 s "did not finish"."""
+    real = runner._limit_memory
+
+    def slow_start():  # runs in the child, before it says it has started
+        time.sleep(0.6)
+        real()
+
+    monkeypatch.setattr(runner, "_limit_memory", slow_start)
+    with runner.budget(0.5):
+        assert runner.call(_takes(0.3)) == 42
+    with pytest.raises(runner.TimeLimit), runner.budget(0.5):
+        runner.call(_takes(2.0))

@@ -384,7 +384,13 @@ def _limit_memory() -> None:
 
 
 _REFUSED = {"stop", "start", "close", "shutdown"}
-STARTUP_GRACE = 0.5  # at most this much more for the child to start on a busy machine
+STARTUP_GRACE = 0.5  # what a child usually takes at most to start on a busy machine
+# The most the child may take to start (the fork, labkit's set-up in it: emptying the copies of
+# the lab's servers, the judge's patches) before it says so; the learner's time starts then,
+# all of it. Taken out of the learner's time past STARTUP_GRACE (the grace was at most half
+# the limit), a set-up slowed by the machine left a 0.5 s check 0.35 s of its own, and code
+# within its limit "did not finish" (judges17).
+STARTUP_LIMIT = 5.0
 # In virtual time, the most of one call to the lab the learner is not charged for: the longest
 # a judge's own request waits for real (504 q5's and 503 q5's REAL_TIMEOUT). A call longer
 # than that is the learner's own (lab.raw with a wait of a minute) and counts from there.
@@ -1479,11 +1485,15 @@ def _own_descriptors(out_fd: int, err_fd: int) -> None:
     They were the kernel's own: os.write(1, ...) of 200 kB, a C extension's printf or a
     subprocess's output went past the judge's OUTPUT_LIMIT to the kernel's stdout (in
     Jupyter, straight into the notebook), and os.read(0, ...) read the kernel's stdin."""
+    if min(out_fd, err_fd) <= 2:  # a kernel that had closed one of them: left as they are
+        return
     null = os.open(os.devnull, os.O_RDONLY)
     try:
-        os.dup2(null, 0)
+        if null != 0:
+            os.dup2(null, 0)
     finally:
-        os.close(null)
+        if null != 0:
+            os.close(null)
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
 
@@ -1561,7 +1571,7 @@ def _plain_container(value: list[Any] | dict[Any, Any], depth: int, memo: dict[i
     same (memo: the copies made so far, by the original's id). Cut off at _plain's depth, a
     body that held itself came back holding a labkit object, and 500 q5 said "the handler
     raised TypeError: Object of type _Unpicklable is not JSON serializable" (judges17), where
-    Python says "Circular reference detected"."""
+    it is the body itself the origin cannot write."""
     if id(value) in memo:
         return memo[id(value)]
     if isinstance(value, list):
@@ -1727,8 +1737,9 @@ def _serve(session: _Session, grace: bool) -> Outcome:
     sock, status_r = session.sock, session.status_r
     # until the child says it has started, a stalled machine's fork is not the learner's time
     # (unless the caller counts from a moment of its own: then its deadline holds)
+    session.grace = grace
     if grace:
-        session.deadline += min(STARTUP_GRACE, session.left / 2)
+        session.deadline += STARTUP_LIMIT
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
         sel.register(status_r, selectors.EVENT_READ)
@@ -1777,6 +1788,7 @@ class _Session:
         self.started = started  # when the child said it had started (the caller's list)
         self.served = [0.0]  # seconds spent answering the lab's calls in virtual time (reply)
         self.forgiven_uses = 0.0  # of those, answering uses of the lab that are not calls
+        self.grace = True  # the learner's time starts when the child says so (_serve)
 
     def time_up(self) -> TimeLimit:
         return TimeLimit(STOPPED.bind(seconds=f"{self.total:g}"))
@@ -1831,8 +1843,9 @@ class _Session:
             _drain(self.streams, self.output)
             left_now = self.deadline - time.monotonic()
             raise _ended(proctree.learner_status(self.status_r, left_now), self.total)
-        if message[0] == "started":
-            self.deadline = min(self.deadline, time.monotonic() + self.left)
+        if message[0] == "started":  # the learner's time starts now, all of it
+            now = time.monotonic()
+            self.deadline = now + self.left if self.grace else min(self.deadline, now + self.left)
             self.started.append(time.monotonic())
             return None
         if message[0] == "done":
