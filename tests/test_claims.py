@@ -123,6 +123,11 @@ WRONG = {
     # a refused, closed or reset connection with no answer is a 502 too (the lab, nginx,
     # Caddy): 502 is not only "an answer that is wrong", and 504 is a timeout that ran out
     "502 only for a wrong answer": r"an answer that is wrong \(502\)|一个错误的响应（502）",
+    # RFC 9110 15.1: reason phrases "can be replaced by local equivalents or left out altogether
+    # without affecting the protocol"; RFC 9112 4: a client SHOULD ignore it. English is the
+    # lab's choice, not the protocol's
+    "the reason phrase as protocol": r"reason phrase stays English: it is protocol|"
+    r"原因短语仍然是英文：它属于协议本身",
     # Envoy's flags for upstream trouble start with U; NR, DC, RL, LH and others do not
     "every Envoy flag starts with U": r"Envoy's response flags start with U|"
     r"Envoy 的响应标志以代表上游",

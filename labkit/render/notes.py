@@ -92,7 +92,9 @@ HEADER_NOTES: dict[str, Msg] = {
     "content-language": Msg(
         "the language of the body (RFC 9110 8.5). The lab's own pages answer in the language "
         "the request's Accept-Language asks for (RFC 9110 12.5.4), English when it asks for "
-        "none they have; the status line's reason phrase stays English: it is protocol."
+        "none they have. The status line's reason phrase stays English, the lab's choice: RFC "
+        "9110 15.1 lets a server replace it with a local equivalent, and a client ignores it "
+        "(RFC 9112 4)."
     ),
     "vary": Msg(
         "the request headers this answer depends on (RFC 9110 12.5.5): a cache keeps one "
