@@ -506,7 +506,7 @@ def _catalogue() -> list[Scenario]:
                  switches=(head_timeout("origin", SHORT_HEAD),)),
         # 505 and 426
         Scenario("505-http2-request-line", "505", 505, "origin", Msg("HTTP/2.0 in a text request line"),
-                 Msg("'GET / HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "
+                 Msg("'GET /orders/7 HTTP/2.0' is not how HTTP/2 starts; the server answers 505 and says "
                      "which versions it speaks"),
                  Raw(b"GET /orders/7 HTTP/2.0\r\nHost: lab\r\n\r\n")),
         Scenario("505-http3-request-line", "505", 505, "origin", Msg("HTTP/3.0 in a text request line"),

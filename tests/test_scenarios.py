@@ -86,6 +86,23 @@ def test_no_healthy_upstream_cause_says_what_the_gateway_observed(lab: labkit.La
     assert ex.status == 503
 
 
+def test_a_request_line_a_cause_quotes_is_the_one_its_scenario_sends() -> None:
+    """505-http2-request-line's cause said "'GET / HTTP/2.0' is not how HTTP/2 starts" above
+    the inspector's GET /orders/7 HTTP/2.0, the line it sends."""
+    import re
+
+    quoted = 0
+    for s in scenarios.SCENARIOS.values():
+        if isinstance(s.request, scenarios.Raw):
+            sent = s.request.data.split(b"\r\n")[0].decode("latin-1")
+        else:
+            sent = f"{s.request.method} {s.request.path} HTTP/1.1"
+        for line in re.findall(r"'([A-Za-z]+ \S+ [A-Za-z]+/\S+)'", str(s.cause)):
+            quoted += 1
+            assert line == sent, f"{s.id}'s cause quotes {line!r}; it sends {sent!r}"
+    assert quoted
+
+
 def test_catalogue_covers_every_lesson_status() -> None:
     statuses = {s.status for s in scenarios.SCENARIOS.values()}
     assert len(scenarios.SCENARIOS) >= 25
