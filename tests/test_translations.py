@@ -612,3 +612,22 @@ def test_the_guides_say_what_a_browser_set_to_chinese_gets_in_both_languages() -
     assert english == chinese == [1]
     for lang, section in (("en", sections["en"][1]), ("zh", sections["zh"][1])):
         assert '"LABKIT_LANG": "zh-CN"' in section, lang
+
+
+@pytest.mark.parametrize("given", ["gateway", {"made_by": "gateway"}])
+def test_the_capstones_answer_form_is_said_in_the_learners_words(
+    given: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A capstone answer of the wrong shape is refused with the form to write; in Chinese its
+    placeholders stayed English ({'made_by': '<a hop>', 'cause': '<a cause>'}) until December
+    2026. The keys are code and stay as they are."""
+    from labkit.exercises import capstone
+
+    said = {}
+    for lang in (i18n.CHINESE, i18n.ENGLISH):
+        monkeypatch.setenv("LABKIT_LANG", lang)
+        result = capstone.q1.check(given)
+        assert result.correct is None, result.message  # refused: not an attempt
+        said[lang] = result.message
+    assert "{'made_by': '<一跳>', 'cause': '<一个原因>'}" in said[i18n.CHINESE], said
+    assert "{'made_by': '<a hop>', 'cause': '<a cause>'}" in said[i18n.ENGLISH], said

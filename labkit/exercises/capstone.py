@@ -219,7 +219,9 @@ def _reads_as(text: str) -> tuple[set[str], set[str]]:
 _SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
 
 
-_FORM = "{'made_by': '<a hop>', 'cause': '<a cause>'}"
+# the answer's form, its placeholders in the learner's words ('<一跳>' in Chinese); a Msg
+# without fields is said as written, its braces too
+_FORM = Msg("{'made_by': '<a hop>', 'cause': '<a cause>'}")
 _EXPECTS = Msg(
     "answer {{'made_by': <one of {makers}>, 'cause': <one of {causes}>}}",
     makers=Listed(MAKERS),
