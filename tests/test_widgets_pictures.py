@@ -134,6 +134,20 @@ def test_every_picture_has_a_text_alternative_naming_the_failing_hop(lab: labkit
     )
 
 
+def test_a_portals_511_names_no_failing_hop(lab: labkit.Lab) -> None:
+    """The captive portal answers 511 on purpose, until the client logs in (lesson 07): its
+    picture drew "portal ✗ failed" and its text alternative named the portal as the failing
+    hop. It still marks where the 511 was made."""
+    ex = lab.get("/orders/7", via="portal")
+    assert (ex.status, ex.generated_by) == (511, "portal")
+    assert alt_text(ex) == (
+        "Sequence diagram of GET /orders/7 -> 511 Network Authentication Required, made by "
+        "the portal."
+    )
+    svg = sequence_svg(ex)
+    assert "✗ failed" not in svg and "made the 511 here" in svg
+
+
 def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
     results = load.sweep(lab, [1, 4], capacity=2, delay=0.2)
     chart = charts.load_curve(results, capacity=2)
