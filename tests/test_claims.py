@@ -122,7 +122,12 @@ WRONG = {
     r"means someone|其他任何响应（511、带登录页面的 200、重定向）都说明有人挡在中间。",
     # a refused, closed or reset connection with no answer is a 502 too (the lab, nginx,
     # Caddy): 502 is not only "an answer that is wrong", and 504 is a timeout that ran out
-    "502 only for a wrong answer": r"an answer that is wrong \(502\)|一个错误的响应（502）",
+    "502 only for a wrong answer": r"an answer that is wrong \(502\)|一个错误的响应（502）|"
+    r"502 is a wrong answer, 504 no answer|502 是响应有误，504 是没能及时响应",
+    # RFC 9110 9.1: "An origin server that receives a request method that is unrecognized or
+    # not implemented SHOULD respond with the 501": a gateway passes the method on (lesson 02)
+    "9.1's 501 rule for any server": r"RFC 9110 9\.1: a server\s+that receives a method|"
+    r"RFC 9110 9\.1：服务器收到它不认识",
     # RFC 9110 15.1: reason phrases "can be replaced by local equivalents or left out altogether
     # without affecting the protocol"; RFC 9112 4: a client SHOULD ignore it. English is the
     # lab's choice, not the protocol's
