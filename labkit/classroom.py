@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit.atomic import replace_file
-from labkit.errors import LabkitError, say
+from labkit.errors import LabkitError, os_reason, say
 from labkit.exercises import store
 from labkit.i18n import ENGLISH, Listed, Msg
 
@@ -122,25 +122,103 @@ def exchange_dir(option: str | None = None) -> Path:
 
 
 def init_exchange(root: Path) -> list[str]:
-    """Create (or tighten) an exchange owned by the caller; returns what was done."""
+    """Create (or tighten) an exchange owned by the caller; returns what was done. Each
+    refusal is one line naming what was wrong and what to do (``_cannot_create``)."""
     done = []
     for path, mode in ((root, 0o755), (root / "inbox", INBOX_MODE), (root / "outbox", OUTBOX_MODE)):
-        if path.is_symlink():
+        try:
+            st: os.stat_result | None = path.lstat()
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise _cannot_create(path, exc) from None
+        if st is not None and stat.S_ISLNK(st.st_mode):
             raise ExchangeError(
                 say(Msg("{path} is a symbolic link; choose a directory of your own", path=path))
             )
-        if not path.exists():
-            path.mkdir(mode=0o700)
+        if st is None:
+            try:
+                path.mkdir(mode=0o700)
+            except OSError as exc:
+                raise _cannot_create(path, exc) from None
             done.append(say(Msg("created {path}", path=path)))
-        st = path.lstat()
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            st = path.lstat()
+        if not stat.S_ISDIR(st.st_mode):
             raise ExchangeError(
-                say(Msg("{path} is not a directory of yours; choose another place", path=path))
+                say(
+                    Msg(
+                        "{path} is not a directory: move it away, or choose another place for "
+                        "the exchange",
+                        path=path,
+                    )
+                )
+            )
+        if st.st_uid != os.geteuid():
+            raise ExchangeError(
+                say(
+                    Msg(
+                        "{path} belongs to {owner}, not to you: the exchange must be yours "
+                        "(only its owner can read the submissions); choose a directory of "
+                        "your own, or a path to create",
+                        path=path,
+                        owner=repr(_owner_name(st.st_uid)),
+                    )
+                )
             )
         if stat.S_IMODE(st.st_mode) != mode:
             os.chmod(path, mode)
             done.append(say(Msg("{path}: mode {mode}", path=path, mode=f"{mode:04o}")))
     return done
+
+
+def _blocked(path: Path) -> tuple[str, Path] | None:
+    """Where the way to ``path`` stops short of it: ("missing", the first directory on it
+    that does not exist) or ("file", the first that is not a directory); None when every
+    directory above ``path`` is there (or cannot be looked at)."""
+    for up in reversed(path.parents):
+        try:
+            st = up.stat()  # links followed: the host's /home -> /data/home is a way too
+        except FileNotFoundError:
+            return "missing", up
+        except OSError:
+            return None
+        if not stat.S_ISDIR(st.st_mode):
+            return "file", up
+    return None
+
+
+def _cannot_create(path: Path, exc: OSError) -> ExchangeError:
+    """`labkit exchange init`'s one line for a directory it could not make or look at: which
+    directory on the way is missing or a file, or that you may not write there. Python's own
+    "[Errno 2] No such file or directory: '/no/such/dir'" was all it said, in both languages."""
+    blocked = _blocked(path)
+    why = os_reason(exc)
+    if blocked is not None and blocked[0] == "missing":
+        msg = Msg(
+            "cannot create {path}: {missing} does not exist; create {parent} first (mkdir -p "
+            "{parent}), or give a path in a directory that exists",
+            path=path,
+            missing=blocked[1],
+            parent=path.parent,
+        )
+    elif blocked is not None:
+        msg = Msg(
+            "cannot create {path}: {file} is a file, not a directory; give a path in a directory",
+            path=path,
+            file=blocked[1],
+        )
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        msg = Msg(
+            "cannot create {path}: you may not create it in {parent} ({why}); choose a "
+            "directory of your own (such as ~/course/exchange), or have an administrator "
+            "create {path} and make it yours (chown)",
+            path=path,
+            parent=path.parent,
+            why=why,
+        )
+    else:
+        msg = Msg("cannot create {path}: {why}", path=path, why=why)
+    return ExchangeError(say(msg))
 
 
 def _check_inbox(inbox: Path) -> int:
@@ -160,9 +238,7 @@ def _check_inbox(inbox: Path) -> int:
             )
         ) from None
     except OSError as exc:
-        raise ExchangeError(
-            say(Msg("cannot open the inbox {inbox}: {why}", inbox=inbox, why=exc.strerror))
-        ) from None
+        raise _inbox_refused(inbox, exc) from None
     st = os.fstat(fd)
     mode = stat.S_IMODE(st.st_mode)
     if mode & 0o004 or not mode & stat.S_ISVTX:
@@ -180,6 +256,47 @@ def _check_inbox(inbox: Path) -> int:
             )
         )
     return fd
+
+
+def _inbox_refused(inbox: Path, exc: OSError) -> ExchangeError:
+    """Why the inbox cannot be entered, and what to ask for: "cannot open the inbox X:
+    Permission denied" said neither which way in was shut nor who could open it."""
+    blocked = _blocked(inbox)
+    try:
+        link = stat.S_ISLNK(inbox.lstat().st_mode)
+    except OSError:
+        link = False
+    if link:  # opened with O_NOFOLLOW: ENOTDIR (O_PATH) or ELOOP
+        msg = Msg(
+            "the inbox {inbox} is a symbolic link, which labkit does not follow; its owner "
+            "must make it a directory (`labkit exchange init {exchange}`)",
+            inbox=inbox,
+            exchange=inbox.parent,
+        )
+    elif exc.errno == errno.ENOTDIR and blocked is not None and blocked[0] == "file":
+        msg = Msg(
+            "there is no inbox at {inbox}: {file} is a file, not a directory; ask your "
+            "instructor for the exchange's path",
+            inbox=inbox,
+            file=blocked[1],
+        )
+    elif exc.errno == errno.ENOTDIR:  # the inbox itself
+        msg = Msg(
+            "the inbox {inbox} is not a directory; its owner must run `labkit exchange init "
+            "{exchange}`",
+            inbox=inbox,
+            exchange=inbox.parent,
+        )
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        msg = Msg(
+            "you may not enter the inbox {inbox} ({why}): the exchange and every directory "
+            "above it must let learners through (mode 0711 or 0755); ask your instructor",
+            inbox=inbox,
+            why=os_reason(exc),
+        )
+    else:
+        msg = Msg("cannot open the inbox {inbox}: {why}", inbox=inbox, why=os_reason(exc))
+    return ExchangeError(say(msg))
 
 
 def submission(user: str | None = None) -> dict[str, Any]:
@@ -279,7 +396,8 @@ def write_entry(exchange: Path, name: str, entry: dict[str, Any]) -> Path:
     else can), written beside under a dot name (collect reads *.json only) and renamed, so
     collect never reads half of one; in the sticky inbox, a rename over a file succeeds
     only when it is the learner's own."""
-    dir_fd = _check_inbox(exchange / "inbox")
+    inbox = exchange / "inbox"
+    dir_fd = _check_inbox(inbox)
     try:
         replace_file(
             Path(name),
@@ -288,9 +406,21 @@ def write_entry(exchange: Path, name: str, entry: dict[str, Any]) -> Path:
             prefix=f".{entry['user']}.",
             dir_fd=dir_fd,
         )
+    except OSError as exc:  # "[Errno 13] Permission denied: '.ann.5bdab70741c9a1b5'" until Dec 2026
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            msg = Msg(
+                "you may not create files in the inbox {inbox} ({why}): it must let learners "
+                "write (mode 1733); ask your instructor to run `labkit exchange init {exchange}`",
+                inbox=inbox,
+                why=os_reason(exc),
+                exchange=exchange,
+            )
+        else:
+            msg = Msg("cannot write into the inbox {inbox}: {why}", inbox=inbox, why=os_reason(exc))
+        raise ExchangeError(say(msg)) from None
     finally:
         os.close(dir_fd)
-    return exchange / "inbox" / name
+    return inbox / name
 
 
 # -- collect --
@@ -489,7 +619,7 @@ def read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
                 raise
     except OSError as exc:
         raise store.ProgressError(
-            say(Msg("cannot read {path}: {why}", path=path, why=exc.strerror or exc))
+            say(Msg("cannot read {path}: {why}", path=path, why=os_reason(exc)))
         ) from None
     try:
         st = os.fstat(fd)
@@ -529,7 +659,7 @@ def read_one(path: Path) -> Found:
         raw, st = read_no_follow(path)
     except OSError as exc:  # reading failed (EIO)
         raise store.ProgressError(
-            say(Msg("cannot read {path}: {why}", path=path, why=exc.strerror or exc))
+            say(Msg("cannot read {path}: {why}", path=path, why=os_reason(exc)))
         ) from None
     owner = _owner_name(st.st_uid)
     when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
@@ -622,12 +752,21 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
     """The files one PATH argument stands for: an exchange, an inbox, a home or a file."""
     try:
         kind = _kind(target)
+    except OSError as exc:  # the way to it is shut: it is not known to be a directory
+        collection.errors.append(
+            say(Msg("cannot reach {path}: {why}", path=target, why=os_reason(exc)))
+        )
+        return
+    except store.ProgressError as exc:
+        collection.errors.append(str(exc))
+        return
+    try:
         if kind == "dir" and _kind(target / "inbox") == "dir":
             target = target / "inbox"
         names = sorted(_listdir(target)) if kind == "dir" else []
     except OSError as exc:
         collection.errors.append(
-            say(Msg("cannot read the directory {path}: {why}", path=target, why=exc.strerror))
+            say(Msg("cannot read the directory {path}: {why}", path=target, why=os_reason(exc)))
         )
         return
     except store.ProgressError as exc:
@@ -968,6 +1107,11 @@ def _say(line: str) -> None:
 
 
 def _exchange_cmd(args: Any) -> int:
+    if not args.path.strip():
+        # Path("") is ".": `labkit exchange init ""` made the working directory the exchange
+        raise ExchangeError(
+            say(Msg("the exchange's path is empty: give a directory, such as ~/course/exchange"))
+        )
     root = Path(args.path).expanduser()
     for line in init_exchange(root) or [say(Msg("{path} is ready", path=root))]:
         print(line)

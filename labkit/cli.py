@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from labkit.errors import LabkitError, LabkitWarning, unknown
+from labkit.errors import LabkitError, LabkitWarning, os_error, unknown
 from labkit.i18n import ENGLISH, Listed, Msg, Text, environment_language
 from labkit.i18n import render as in_language
 from labkit.personalities import PERSONALITIES
@@ -274,8 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             # the reader has gone (`labkit scenarios | head`): stop quietly, as head expects
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
-        except (LabkitError, OSError) as exc:
+        except LabkitError as exc:
             print(f"labkit: error: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:  # the path and why, in LABKIT_LANG: never "[Errno 2] ..."
+            print(f"labkit: error: {in_language(os_error(exc), _lang())}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             return 130

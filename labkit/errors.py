@@ -18,6 +18,7 @@ below word theirs from the catalogue, labkit/i18n.py; names, values and ranges a
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 from typing import Literal, overload
 
@@ -103,6 +104,40 @@ def say(message: Msg, lang: str | None = None) -> str:
     grade, board, drill) word their lines and errors. Machine-read words (CSV and JSON, the
     ``labkit: error:`` prefixes) are not Msgs and stay as they are."""
     return message.render(_language(lang))
+
+
+# Why a file operation failed, as the C library says it (os.strerror, glibc's words), in the
+# user's language: a Chinese line of the classroom's commands read "无法打开收件箱 X：Permission
+# denied" (msgctxt "errno": the words alone, never a sentence of labkit's)
+OS_REASONS = {
+    errno.ENOENT: Msg("No such file or directory", context="errno"),
+    errno.ENOTDIR: Msg("Not a directory", context="errno"),
+    errno.EISDIR: Msg("Is a directory", context="errno"),
+    errno.EACCES: Msg("Permission denied", context="errno"),
+    errno.EPERM: Msg("Operation not permitted", context="errno"),
+    errno.EEXIST: Msg("File exists", context="errno"),
+    errno.ELOOP: Msg("Too many levels of symbolic links", context="errno"),
+    errno.EROFS: Msg("Read-only file system", context="errno"),
+    errno.ENOSPC: Msg("No space left on device", context="errno"),
+    errno.EDQUOT: Msg("Disk quota exceeded", context="errno"),
+    errno.ENAMETOOLONG: Msg("File name too long", context="errno"),
+    errno.EIO: Msg("Input/output error", context="errno"),
+}
+
+
+def os_reason(exc: OSError) -> Msg | str:
+    """Why ``exc``'s operation failed (its strerror), as a Msg where the catalogue has it;
+    another errno keeps the system's words."""
+    known = OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    return known if known is not None else (exc.strerror or str(exc))
+
+
+def os_error(exc: OSError) -> Msg | str:
+    """``exc`` as one line: the path it names and why, never "[Errno 2] ..." (Python's own
+    form, which `labkit exchange init /no/such/dir` printed in both languages)."""
+    if exc.filename is None:
+        return os_reason(exc)
+    return Msg("{path}: {why}", path=exc.filename, why=os_reason(exc))
 
 
 def stopped() -> str:

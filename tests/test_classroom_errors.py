@@ -1,0 +1,183 @@
+"""The classroom commands' refusals of a bad path: one line of labkit's, in LABKIT_LANG, naming
+what was wrong and what to do; never Python's "[Errno 2] No such file or directory: ...", nor
+the C library's English inside a Chinese line."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from helpers import labkit_in_process
+from sharedhost import shared_dir, shared_python, system_users
+
+SESSION = 'from labkit.exercises.lesson_500 import q1\nq1.check("gateway")\n'
+_LATIN_WORD = re.compile(r"\b[A-Z]?[a-z]{3,}\b")
+
+
+def labkit(*args: str, lang: str) -> tuple[int, str]:
+    """`labkit ARGS` with LABKIT_LANG=lang: its exit status and its error line."""
+    done = labkit_in_process(*args, env={"LABKIT_LANG": lang})
+    return done.returncode, done.stderr
+
+
+def _chinese_only(line: str) -> bool:
+    """No English word outside the paths, commands and code a line quotes."""
+    bare = re.sub(r"`[^`]*`|/\S*|labkit: error:|mkdir -p|chown|~\S*", "", line)
+    return not _LATIN_WORD.findall(bare)
+
+
+def test_exchange_init_names_the_missing_directory_on_the_way(tmp_path: Path) -> None:
+    where = tmp_path / "no" / "such" / "dir"
+    code, english = labkit("exchange", "init", str(where), lang="en")
+    assert code == 1
+    assert english == (
+        f"labkit: error: cannot create {where}: {tmp_path / 'no'} does not exist; create "
+        f"{where.parent} first (mkdir -p {where.parent}), or give a path in a directory that "
+        "exists\n"
+    )
+    code, chinese = labkit("exchange", "init", str(where), lang="zh-CN")
+    assert code == 1
+    assert chinese == (
+        f"labkit: error: 无法创建 {where}：{tmp_path / 'no'} 不存在；请先创建 {where.parent}"
+        f"（mkdir -p {where.parent}），或者给出一个已有目录里的路径\n"
+    )
+    assert not (tmp_path / "no").exists()
+
+
+def test_exchange_init_names_a_file_where_a_directory_is_wanted(tmp_path: Path) -> None:
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    code, line = labkit("exchange", "init", str(afile / "exchange"), lang="en")
+    assert (code, line) == (
+        1,
+        f"labkit: error: cannot create {afile / 'exchange'}: {afile} is a file, not a "
+        "directory; give a path in a directory\n",
+    )
+    code, line = labkit("exchange", "init", str(afile), lang="zh-CN")
+    assert (code, line) == (
+        1,
+        f"labkit: error: {afile} 不是目录：请把它移走，或者给交换目录另选一个地方\n",
+    )
+    (tmp_path / "ex").mkdir()
+    (tmp_path / "ex" / "inbox").write_text("x")
+    code, line = labkit("exchange", "init", str(tmp_path / "ex"), lang="en")
+    assert (code, line) == (
+        1,
+        f"labkit: error: {tmp_path / 'ex' / 'inbox'} is not a directory: move it away, or "
+        "choose another place for the exchange\n",
+    )
+
+
+def test_exchange_init_refuses_an_empty_path_and_leaves_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = tmp_path.stat().st_mode
+    code, line = labkit("exchange", "init", "", lang="en")
+    assert (code, line) == (
+        1,
+        "labkit: error: the exchange's path is empty: give a directory, such as "
+        "~/course/exchange\n",
+    )
+    assert list(tmp_path.iterdir()) == [] and tmp_path.stat().st_mode == before
+
+
+def test_submit_to_a_file_or_a_linked_inbox_says_what_the_exchange_is(tmp_path: Path) -> None:
+    afile = tmp_path / "exchange"
+    afile.write_text("x")
+    code, line = labkit("submit", "--exchange", str(afile), lang="en")
+    assert (code, line) == (
+        1,
+        f"labkit: error: there is no inbox at {afile / 'inbox'}: {afile} is a file, not a "
+        "directory; ask your instructor for the exchange's path\n",
+    )
+    code, line = labkit("submit", "--exchange", str(afile), lang="zh-CN")
+    assert code == 1 and "Not a directory" not in line and _chinese_only(line), line
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (tmp_path / "elsewhere").mkdir(mode=0o1733)
+    (linked / "inbox").symlink_to(tmp_path / "elsewhere")
+    code, line = labkit("submit", "--exchange", str(linked), lang="en")
+    assert (code, line) == (
+        1,
+        f"labkit: error: the inbox {linked / 'inbox'} is a symbolic link, which labkit does "
+        f"not follow; its owner must make it a directory (`labkit exchange init {linked}`)\n",
+    )
+
+
+def test_an_os_error_the_commands_do_not_word_is_one_line_without_errno(tmp_path: Path) -> None:
+    """cli.main's last resort: the path and the system's reason, in LABKIT_LANG."""
+    from labkit import errors, i18n
+
+    exc = FileNotFoundError(2, os.strerror(2), str(tmp_path / "x"))
+    assert i18n.render(errors.os_error(exc), "en") == f"{tmp_path / 'x'}: No such file or directory"
+    assert i18n.render(errors.os_error(exc), "zh-CN") == f"{tmp_path / 'x'}：没有那个文件或目录"
+    # the catalogue's English is the C library's own words
+    for number, msg in errors.OS_REASONS.items():
+        assert msg.text == os.strerror(number), number
+
+
+def test_as_real_users_no_permission_is_said_with_whom_to_ask() -> None:
+    """An instructor who may not write where they init, a learner who may not enter the
+    exchange or write into its inbox, and an instructor who cannot reach a learner's file:
+    each one line in the user's language. "[Errno 13] Permission denied: '/srv/x'" and
+    "[Errno 13] Permission denied: '.ann.5bdab70741c9a1b5'" were all they said."""
+    python = shared_python()
+    with shared_dir() as shared, system_users("teach", "ann") as (teacher, ann):
+        env = {"PYTHONPATH": str(shared / "pythonpath")}
+
+        def run(user, lang, *args):
+            done = user.run([str(python), "-m", "labkit", *args], env={**env, "LABKIT_LANG": lang})
+            return done.returncode, done.stderr
+
+        code, line = run(teacher, "en", "exchange", "init", str(shared / "exchange"))
+        assert (code, line) == (
+            1,
+            f"labkit: error: cannot create {shared / 'exchange'}: you may not create it in "
+            f"{shared} (Permission denied); choose a directory of your own (such as "
+            f"~/course/exchange), or have an administrator create {shared / 'exchange'} and "
+            "make it yours (chown)\n",
+        )
+        code, line = run(teacher, "zh-CN", "exchange", "init", str(shared / "exchange"))
+        assert code == 1 and "（权限不够）" in line and _chinese_only(line), line
+
+        exchange = teacher.home / "exchange"
+        os.chmod(teacher.home, 0o755)
+        assert run(teacher, "en", "exchange", "init", str(exchange))[0] == 0
+        session = ann.run([str(python), "-c", SESSION], env=env)
+        assert session.returncode == 0, session.stderr
+        inbox = exchange / "inbox"
+
+        os.chmod(exchange, 0o700)
+        code, line = run(ann, "en", "submit", "--exchange", str(exchange))
+        assert (code, line) == (
+            1,
+            f"labkit: error: you may not enter the inbox {inbox} (Permission denied): the "
+            "exchange and every directory above it must let learners through (mode 0711 or "
+            "0755); ask your instructor\n",
+        )
+        code, line = run(ann, "zh-CN", "submit", "--exchange", str(exchange))
+        assert code == 1 and "（权限不够）" in line and _chinese_only(line), line
+
+        os.chmod(exchange, 0o755)
+        os.chmod(inbox, 0o1730)
+        code, line = run(ann, "en", "submit", "--exchange", str(exchange))
+        assert (code, line) == (
+            1,
+            f"labkit: error: you may not create files in the inbox {inbox} (Permission "
+            "denied): it must let learners write (mode 1733); ask your instructor to run "
+            f"`labkit exchange init {exchange}`\n",
+        )
+        assert list(inbox.iterdir()) == []
+
+        progress = ann.home / ".local" / "share" / "labkit" / "progress.json"
+        done = teacher.run([str(python), "-m", "labkit", "collect", str(progress)], env=env)
+        assert done.returncode == 1
+        assert f"labkit: error: cannot reach {progress}: Permission denied\n" in done.stderr
+        done = teacher.run(
+            [str(python), "-m", "labkit", "collect", str(progress)],
+            env={**env, "LABKIT_LANG": "zh-CN"},
+        )
+        assert f"labkit: error: 无法访问 {progress}：权限不够\n" in done.stderr
