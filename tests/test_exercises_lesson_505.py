@@ -79,6 +79,13 @@ def test_q2_a_request_that_is_not_bytes_is_refused_in_one_line(lab: labkit.Lab, 
     assert "\n" not in result.message
 
 
+@pytest.mark.parametrize("kind", [bytearray, memoryview])
+def test_q2_bytes_built_up_are_bytes(lab: labkit.Lab, kind) -> None:
+    """A request built in a bytearray (or a view of one) was refused: "give the bytes of a
+    whole request ... not a bytearray" (judges17)."""
+    assert q2.check(kind(b"GET /orders/7 HTTP/1.0\r\nHost: x\r\n\r\n"), lab)
+
+
 @pytest.mark.slow  # an origin slowed by 0.8 s, then a quiet wait
 def test_q2_waits_for_a_slow_origin_and_not_after_its_answer(lab: labkit.Lab) -> None:
     """The judge waited 0.5 s for the first byte, so an origin slowed by load (here by its
