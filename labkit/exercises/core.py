@@ -278,7 +278,7 @@ class Exercise:
     prompt_text: Text
     hint_texts: tuple[Text, ...]
     solution_msg: Text
-    _hint_count: HintCount = field(init=False, repr=False)
+    _hint_count: HintCount = field(init=False, repr=False, compare=False)
     one_answer = True  # check() takes one answer (a Task takes its own arguments)
 
     def __post_init__(self) -> None:
