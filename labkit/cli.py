@@ -502,6 +502,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if exchange.status == scenario.status else 1
 
 
+# `labkit progress` of a file that is not there: the table of "not tried" rows, and why
+NO_PROGRESS_FILE = Msg("there is no file {file}: nothing has been tried yet, or the path is wrong")
+
+
 def _progress(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -511,7 +515,8 @@ def _progress(args: argparse.Namespace) -> int:
         lessons = {ex.lesson for ex in all_exercises()}
         if args.lesson not in lessons:
             raise unknown("lesson", args.lesson, lessons)
-    snapshot = store.read(Path(args.file).expanduser() if args.file else None)
+    file = Path(args.file).expanduser() if args.file else store.path()
+    snapshot = store.read(file)
     table = Progress(rows_for(snapshot, snapshot.user or store.identity(), args.lesson))
     if args.format == "csv":
         sys.stdout.write(table.to_csv())
@@ -519,6 +524,8 @@ def _progress(args: argparse.Namespace) -> int:
         print(table.to_json())
     else:
         print(repr(table))
+    if not os.path.lexists(file):  # the table alone would not say why nothing is tried
+        print(f"labkit: note: {_say(NO_PROGRESS_FILE.bind(file=file))}", file=sys.stderr)
     for problem in snapshot.problems:
         print(f"labkit: warning: {problem}", file=sys.stderr)
     return 1 if snapshot.problems else 0

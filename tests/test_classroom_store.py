@@ -121,6 +121,26 @@ def test_a_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
     assert cli.returncode == 1 and "is not a regular file" in cli.stderr
 
 
+def test_a_missing_file_is_said_beside_the_table(tmp_path: Path) -> None:
+    """`labkit progress --file /no/such` printed 45 "not tried" rows and no word that the file
+    is not there (a path typed wrong looked like a learner who had done nothing)."""
+    missing = tmp_path / "no" / "such.json"
+    cli = _cli_in_process("--file", str(missing), "--format", "csv")
+    assert cli.returncode == 0 and cli.stdout.startswith("user,")
+    assert {row.split(",")[3] for row in cli.stdout.splitlines()[1:]} == {"not tried"}
+    assert cli.stderr.splitlines() == [
+        f"labkit: note: there is no file {missing}: nothing has been tried yet, or the path is "
+        "wrong"
+    ]
+    zh = labkit_in_process("progress", "--file", str(missing), env={"LABKIT_LANG": "zh-CN"})
+    assert zh.stderr.splitlines() == [
+        f"labkit: note: 没有文件 {missing}：还没有做过任何练习，或者路径写错了"
+    ]
+    missing.parent.mkdir()
+    missing.write_text('{"version": 2, "exercises": {}}')
+    assert _cli_in_process("--file", str(missing)).stderr == ""  # a file there: no note
+
+
 def test_a_damaged_progress_file_is_copied_aside_before_writing(progress_file: Path) -> None:
     damaged = b'{"version": 1, "exercises": {"x": '
     progress_file.write_bytes(damaged)
