@@ -1009,6 +1009,8 @@ REFUSED = [
     ("501.chunked-not-final", "400, or 411", "several answers"),
     # a hedge in brackets was taken for the answer: counted as a wrong 501 (judges17)
     ("501.python-http-server", "405 (or 501)", "several answers"),
+    # a question in brackets: counted as the wrong "405 without Allow" (judges17)
+    ("501.python-http-server", "405 (without Allow?)", "hedges ('?')"),
 ]
 
 

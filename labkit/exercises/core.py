@@ -542,6 +542,11 @@ class Choice(Exercise):
         if not isinstance(given, (str, int, float)):  # ['501'] is a list, not an option
             raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
         answers.refuse_spaced_digits(given)
+        # a question in brackets hedges what it stands beside: "405 (without Allow?)" was
+        # counted as the wrong "405 without Allow" (judges17)
+        for bracket in answers.asides(given) if isinstance(given, str) else []:
+            if "?" in bracket:
+                raise answers.Hedged(answers.HEDGES.bind(given=repr(given), word=repr("?")))
         key = answers.text(given)
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
