@@ -148,6 +148,19 @@ def test_a_portals_511_names_no_failing_hop(lab: labkit.Lab) -> None:
     assert "✗ failed" not in svg and "made the 511 here" in svg
 
 
+def test_a_request_arrow_shows_a_version_other_than_1_1(lab: labkit.Lab) -> None:
+    """Lesson 06's 505 was drawn with the arrow "GET /orders/7": the HTTP/2.0 that earned it
+    was in the text view only. A version other than the lab's HTTP/1.1 is drawn; 1.1 is not."""
+
+    def arrows(ex: object) -> list[str]:
+        return re.findall(r"<text [^>]*fill=[^>]*>(GET [^<]*)</text>", sequence_svg(ex))
+
+    raw = b"GET /orders/7 HTTP/%s\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    assert arrows(lab.raw(raw % b"2.0")) == ["GET /orders/7 HTTP/2.0"]
+    assert arrows(lab.raw(raw % b"1.0", to="gateway"))[0] == "GET /orders/7 HTTP/1.0"
+    assert arrows(lab.raw(raw % b"1.1")) == ["GET /orders/7"]
+
+
 def test_charts_carry_their_numbers_as_text(lab: labkit.Lab) -> None:
     results = load.sweep(lab, [1, 4], capacity=2, delay=0.2)
     chart = charts.load_curve(results, capacity=2)

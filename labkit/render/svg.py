@@ -79,7 +79,12 @@ def _lanes_and_arrows(
         hop = hops[lane - 1]
         if ev.kind is Kind.RECEIVED:
             # a request refused before it was parsed has its summary (a Said) instead: in lang
-            arrows.append(_Arrow(lane - 1, lane, i18n.render(ev.request_line, lang), "muted"))
+            label = i18n.render(ev.request_line, lang)
+            if ev.method and ev.version and ev.version != "1.1":
+                # the version, where it is not the HTTP/1.1 every hop of the lab speaks: the
+                # 505's picture drew "GET /orders/7" for GET /orders/7 HTTP/2.0, its cause
+                label += f" HTTP/{ev.version}"
+            arrows.append(_Arrow(lane - 1, lane, label, "muted"))
         elif ev.kind is Kind.SENT:
             status = ev.status
             label = i18n.render(ev.summary, lang)  # a Said (a gateway's note) in lang
