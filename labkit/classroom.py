@@ -664,6 +664,13 @@ def read_one(path: Path) -> Found:
     owner = _owner_name(st.st_uid)
     when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
     data = store.parse(raw)  # the learner's kernel's own parse: what it reads, collect reads
+    if data == {}:
+        # the kernel reads an empty file (or "{}") as no records yet and writes over it; labkit
+        # never writes one (store._write always has 'exercises'), so collect, handed one as a
+        # learner's, read 45 "not tried" rows for nobody: it is no progress file
+        empty = not raw.decode("utf-8", errors="replace").removeprefix("\ufeff").strip()
+        why = Msg("it is empty") if empty else Msg("JSON without '{key}'", key="exercises")
+        data = store.Unparsed(why, damaged=False)
     try:
         if isinstance(data, store.Unparsed):
             if data.damaged:

@@ -305,6 +305,37 @@ def test_an_unknown_exercise_id_shape_is_refused(progress_file: Path) -> None:
     assert not progress_file.exists()
 
 
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        (b"", "it is empty"),
+        (b"\xef\xbb\xbf \n", "it is empty"),
+        (b"{}", "JSON without 'exercises'"),
+        (b" {}\n", "JSON without 'exercises'"),
+    ],
+    ids=["0-bytes", "bom-and-space", "empty-object", "empty-object-spaced"],
+)
+def test_collect_refuses_an_empty_file(tmp_path: Path, raw: bytes, why: str) -> None:
+    """`labkit collect` of a 0-byte file (or "{}") read it as a learner's progress: 45 "not
+    tried" rows under its owner's name and exit 0. labkit never writes such a file; the
+    kernel still reads one as no records yet (and writes over it)."""
+    file = tmp_path / "progress.json"
+    file.write_bytes(raw)
+    cli = labkit_in_process("collect", str(file))
+    assert cli.returncode == 1 and len(cli.stdout.splitlines()) == 1  # the header, no rows
+    (line,) = [x for x in cli.stderr.splitlines() if x.startswith("labkit: error:")]
+    assert line == (
+        f"labkit: error: {file} is not a labkit progress file or submission ({why}); "
+        "it was not read"
+    )
+    mine = store.read(file)  # the learner's kernel: nothing tried yet
+    assert (mine.records, mine.problems) == ({}, [])
+    # a fresh progress file as labkit writes it still reads: no records, its learner
+    file.write_text(json.dumps({"version": store.VERSION, "user": "ann", "exercises": {}}))
+    found = classroom.collect([file])
+    assert found.errors == [] and list(found.learners) == ["ann"]
+
+
 PROGRESS = {"version": 2, "user": "ann", "exercises": {"500.who-made-it": {"attempts": 1}}, "n": 0}
 DIGITS = f"{sys.get_int_max_str_digits():,}"
 
