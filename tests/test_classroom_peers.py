@@ -100,6 +100,43 @@ def test_another_user_is_refused_by_the_control_server_even_with_the_token(lab, 
     assert lab.get("/orders/7").status == 200  # the switch did not move
 
 
+# Another user's process sends requests and closes each socket at once, without reading the
+# answer, while threads of its own keep the lab's loop busy with connections: the lab then
+# accepts each request after its sender closed
+SEND_AND_CLOSE = """
+import socket, sys, threading, time
+ports = [int(p) for p in sys.argv[1:]]
+def busy(port):
+    end = time.monotonic() + 2
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except OSError:
+            pass
+for port in ports:
+    threading.Thread(target=busy, args=(port,)).start()
+for port in ports:
+    for _ in range(100):
+        s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        s.sendall(b"GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        s.close()
+"""
+
+
+def test_a_request_whose_sender_closed_at_once_is_refused_too(lab, other) -> None:
+    """A closed client socket soon becomes one the kernel reports as owned by uid 0 (a
+    'timewait' socket, in state FIN_WAIT2 and then TIME_WAIT): a lab run by root took such
+    a request from another user for its own user's and served it (nobody read the answer,
+    but a request that changes something had its effect). Fails before the fix: about 250
+    of the 300 requests reached the lab."""
+    ports = [str(lab.origin.port), str(lab.gateway.port), str(lab.portal.port)]
+    proc = other.run(["/usr/bin/python3", "-c", SEND_AND_CLOSE, *ports])
+    assert proc.returncode == 0, proc.stderr
+    time.sleep(1.0)  # the lab has accepted and judged every one of them
+    assert lab.recorder.ids() == []  # nothing of theirs reached the lab
+    assert lab.get("/orders/7").status == 200
+
+
 # Another user's process opens connections to the lab as fast as it can, never closing any.
 FLOOD = """
 import socket, sys, time

@@ -18,8 +18,12 @@ What holds where the owner cannot be found:
 - systems without NETLINK_SOCK_DIAG (macOS, Windows, Linux without the inet_diag
   module): the check is off and ``labkit.start()`` warns once that any user of the
   machine can use the lab; the control server still requires its token;
-- a client socket that is already gone (closed and in TIME_WAIT) has no owner: the
-  connection is refused, which costs nothing since nobody is left to read the answer.
+- a client socket that no process holds any more (its sender closed it) has no owner: the
+  connection is refused, which costs nothing since nobody is left to read the answer. The
+  kernel soon turns such a socket into a "timewait" one (state FIN_WAIT2, then TIME_WAIT)
+  that it reports as uid 0, so a lab run by root once served requests another user sent
+  and closed at once; a socket without an inode (no process's file) is never taken for
+  anyone's.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ _UID = struct.Struct("=I")
 _COOKIE = struct.pack("=III", 0, NO_COOKIE, NO_COOKIE)
 _V4_MAPPED = bytes(10) + b"\xff\xff"  # ::ffff:0:0/96, an IPv4 address on an IPv6 socket
 _UID_OFFSET = _HEADER.size + 4 + 48 + 12  # inet_diag_msg: 4 bytes, id, expires/rqueue/wqueue
+_INODE_OFFSET = _UID_OFFSET + 4  # then the uid, then the inode (0: no process holds it)
 
 REFUSAL_TEXT = (
     "403 Forbidden: this lab belongs to another user of this machine; only its owner can use it.\n"
@@ -126,10 +131,12 @@ class SockDiag:
                 _length, kind, _flags, seq, _pid = _HEADER.unpack_from(data)
                 if seq == self._seq:
                     break
-        if kind != SOCK_DIAG_BY_FAMILY or len(data) < _UID_OFFSET + 4:
+        if kind != SOCK_DIAG_BY_FAMILY or len(data) < _INODE_OFFSET + 4:
             return None  # NLMSG_ERROR: no such socket
-        if data[_HEADER.size + 1] == TCP_TIME_WAIT:
-            return None  # a time-wait socket keeps no owner (the kernel reports 0)
+        if data[_HEADER.size + 1] == TCP_TIME_WAIT or not _UID.unpack_from(data, _INODE_OFFSET)[0]:
+            # closed by its sender: a timewait socket (FIN_WAIT2 or TIME_WAIT) keeps no owner
+            # (the kernel reports 0, root), an orphan keeps one nobody is left to speak for
+            return None
         uid: int = _UID.unpack_from(data, _UID_OFFSET)[0]
         return uid
 
