@@ -122,3 +122,19 @@ def test_gateways_compared_says_when_the_client_gave_up_on_silence(lab, monkeypa
     g.fault.value = "garbage"
     nginx = {title: cell for title, cell, _ in g.run()}[personalities.get("nginx").title]
     assert nginx == "no status line (HTTP/0.9 passthrough)"
+
+
+def test_the_cause_says_whose_it_is_when_another_gateway_is_chosen(lab):
+    """502-garbage's cause says the gateway cannot relay the garbage: true of the lab's default
+    gateway, not of nginx, which relays it as HTTP/0.9. With nginx chosen the line stood as it
+    was above nginx's answer; now it says whose reading it is (the expectation is nginx's)."""
+    p = Playground(lab, "502")
+    p.scenario.value = "502-garbage"
+    assert p.cause.value.startswith("<b>Cause:</b> the upstream sends bytes that are not HTTP")
+    p.personality.value = "nginx"
+    assert p.cause.value.startswith(
+        "<b>Cause</b> (with the lab's default gateway): the upstream sends bytes"
+    )
+    assert "<b>Expected:</b> no valid status line with the gateway behaving like nginx." in (
+        p.cause.value
+    )

@@ -262,8 +262,18 @@ class Playground(_Panel):
             if personality == "rfc"
             else Msg(" with the gateway behaving like {name}", name=html.escape(personality))
         )
-        self.cause.value = Msg(
-            "<b>Cause:</b> {cause}.<br><b>Expected:</b> {status}{maker}.",
+        # the scenario's cause is told as the lab's default gateway meets it: with another
+        # personality chosen, 502-garbage's "the gateway cannot relay them" stood above
+        # nginx's answer, the garbage relayed as HTTP/0.9 (until December 2026)
+        line = (
+            Msg("<b>Cause:</b> {cause}.<br><b>Expected:</b> {status}{maker}.")
+            if personality == "rfc"
+            else Msg(
+                "<b>Cause</b> (with the lab's default gateway): {cause}.<br><b>Expected:</b> "
+                "{status}{maker}."
+            )
+        )
+        self.cause.value = line.bind(
             cause=html.escape(i18n.render(s.cause, self.lang)),
             status=shown,
             maker=maker,
