@@ -43,7 +43,7 @@ from typing import Any
 from labkit import classroom
 from labkit.atomic import replace_file
 from labkit.drill import parse_time
-from labkit.errors import LabkitError, language, say
+from labkit.errors import LabkitError, language, os_reason, say
 from labkit.exercises import STATES, store
 from labkit.http import connections
 from labkit.http.messages import Request, Response
@@ -119,7 +119,7 @@ def live() -> None:
     except (LabkitError, OSError, ValueError) as exc:
         if where not in _warned:
             _warned.add(where)
-            why = getattr(exc, "strerror", None) or exc
+            why = os_reason(exc) if isinstance(exc, OSError) else exc
             blind = Msg("your instructor's board does not see your progress: {why}", why=why)
             print(f"labkit: {say(blind)}", file=sys.stderr)
 

@@ -28,6 +28,7 @@ from labkit.errors import (
     UnsafeRuntimeDir,
     check_number,
     language,
+    os_reason,
     refuse,
     say,
     shown,
@@ -70,7 +71,7 @@ def _runtime_path() -> tuple[Path, str | None]:
     try:
         problem = _problem(os.lstat(xdg)) if os.path.isabs(xdg) else NOT_ABSOLUTE
     except OSError as exc:
-        problem = Msg("cannot be used ({why})", why=exc.strerror)
+        problem = Msg("cannot be used ({why})", why=os_reason(exc))
     if problem is None:
         return Path(xdg) / "labkit", None
     fallback = _fallback()
@@ -163,8 +164,8 @@ def _open_checked(path: Path, *, create: bool = True) -> int:
             unsafe = _problem(os.lstat(path))
         except OSError:
             unsafe = None
-        # else the operating system's words, as it wrote them
-        raise UnsafeRuntimeDir(_refusal(path, unsafe or exc.strerror or "")) from None
+        # else the operating system's reason, in the user's language (errors.os_reason)
+        raise UnsafeRuntimeDir(_refusal(path, unsafe or os_reason(exc))) from None
     st = os.fstat(fd)
     if created and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) != 0o700:
         os.fchmod(fd, 0o700)  # our umask narrowed the mode; the directory is new and ours
@@ -425,7 +426,7 @@ def _read_record(dir_fd: int, name: str) -> tuple[dict[str, Any] | None, Msg | N
             name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd
         )
     except OSError as exc:
-        return None, Msg("cannot be opened without following a link ({why})", why=exc.strerror)
+        return None, Msg("cannot be opened without following a link ({why})", why=os_reason(exc))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

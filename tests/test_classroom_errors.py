@@ -4,6 +4,7 @@ the C library's English inside a Chinese line."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -181,3 +182,52 @@ def test_as_real_users_no_permission_is_said_with_whom_to_ask() -> None:
             env={**env, "LABKIT_LANG": "zh-CN"},
         )
         assert f"labkit: error: 无法访问 {progress}：权限不够\n" in done.stderr
+
+
+def test_a_reason_from_the_system_is_in_the_learners_language(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """The progress file's, the board's and the lab registry's lines carried exc.strerror,
+    the C library's English, inside a Chinese sentence ("无法读取 F：Not a directory"); now
+    errors.os_reason: the catalogue's words for it."""
+    import warnings
+
+    from labkit import board, control, errors, i18n
+    from labkit.exercises import store
+
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    monkeypatch.delenv("LABKIT_RUNTIME_DIR", raising=False)
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    under = plain / "progress.json"  # ENOTDIR: a path through a regular file
+    said: list[str] = []
+    with pytest.raises(store.ProgressError) as read:
+        store.read(under)
+    said.append(str(read.value))
+    monkeypatch.setenv("LABKIT_PROGRESS", str(under))
+    with pytest.raises(store.ProgressError) as save:
+        store.update("500.who-made-it", attempt=True)
+    said.append(str(save.value))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(under))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the fallback: tmp_path/labkit-UID
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert control.runtime_dir() == tmp_path / f"labkit-{os.getuid()}"
+        runtime = tmp_path / "runtime"
+        runtime.mkdir(mode=0o700)
+        (runtime / "lab-1.json").symlink_to(plain)  # ELOOP: O_NOFOLLOW
+        monkeypatch.setenv("LABKIT_RUNTIME_DIR", str(runtime))
+        assert control.live_labs() == []
+    said += [str(w.message) for w in caught]
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("LABKIT_PROGRESS", str(tmp_path / "data" / "progress.json"))
+    (tmp_path / "data" / "progress.json.live").mkdir()  # EISDIR: the memo cannot be replaced
+    monkeypatch.setenv("LABKIT_EXCHANGE", str(tmp_path / "exchange"))
+    board.live()
+    said.append(capsys.readouterr().err)
+    notdir = errno.ENOTDIR  # the order said above:
+    reasons = [notdir, errno.EEXIST, notdir, errno.ELOOP, errno.EISDIR]
+    assert len(said) == len(reasons), said
+    for line, number in zip(said, reasons, strict=True):
+        zh = i18n.render(errors.OS_REASONS[number], "zh-CN")
+        assert zh in line and os.strerror(number) not in line, line

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit.atomic import replace_file
-from labkit.errors import LabkitError, say
+from labkit.errors import LabkitError, os_reason, say
 from labkit.i18n import Msg
 
 try:
@@ -357,7 +357,7 @@ def read(file: Path | None = None, *, follow_symlinks: bool = True) -> Snapshot:
         if not follow_symlinks and os.path.islink(file):
             not_followed = Msg("{path} is a symbolic link; it was not followed", path=file)
             raise ProgressError(say(not_followed)) from None
-        raise ProgressError(say(CANNOT_READ.bind(file=file, why=exc.strerror))) from None
+        raise ProgressError(say(CANNOT_READ.bind(file=file, why=os_reason(exc)))) from None
     try:
         _check_kind(file, os.fstat(fd))
         chunks, size = [], 0
@@ -372,7 +372,7 @@ def read(file: Path | None = None, *, follow_symlinks: bool = True) -> Snapshot:
                 )
                 raise ProgressError(say(too_large))
     except OSError as exc:
-        raise ProgressError(say(CANNOT_READ.bind(file=file, why=exc.strerror))) from None
+        raise ProgressError(say(CANNOT_READ.bind(file=file, why=os_reason(exc)))) from None
     finally:
         os.close(fd)
     return decode(file, b"".join(chunks))
@@ -541,7 +541,7 @@ def update(
                     "cannot save progress to {file}: {why}; set LABKIT_PROGRESS to a writable "
                     "path to keep it",
                     file=file,
-                    why=exc.strerror or exc,
+                    why=os_reason(exc),
                 )
             )
         ) from None
