@@ -48,10 +48,11 @@ def runtime_dir() -> Path:
 
     ``$LABKIT_RUNTIME_DIR`` if set; else ``$XDG_RUNTIME_DIR/labkit`` when that directory
     is ours and mode 0700 (one inherited through ``su`` or ``sudo`` is not: a warning
-    says so); else ``labkit-UID`` in the temporary directory. On a shared host another
-    user can create ``/tmp/labkit-UID`` first, with loose modes, planted files or
-    symlinks, to read the control token or feed ``labkit env`` a record; so a directory
-    that is a symlink, not ours or not mode 0700 is refused with the fix in the message.
+    says so); else ``labkit-UID`` in the temporary directory, or, when another user made
+    that name first, ``home_fallback()`` with a warning. On a shared host another user
+    can create ``/tmp/labkit-UID`` first, with loose modes, planted files or symlinks, to
+    read the control token or feed ``labkit env`` a record; so a directory that is a
+    symlink, not ours or not mode 0700 is never used: refused with the fix in the message.
     """
     path, note = _runtime_path()
     if note:
@@ -67,21 +68,56 @@ def _runtime_path() -> tuple[Path, str | None]:
         return Path(override), None
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if not xdg:
-        return _fallback(), None
+        return _unclaimed(_fallback())
     try:
         problem = _problem(os.lstat(xdg)) if os.path.isabs(xdg) else NOT_ABSOLUTE
     except OSError as exc:
         problem = Msg("cannot be used ({why})", why=os_reason(exc))
     if problem is None:
         return Path(xdg) / "labkit", None
-    fallback = _fallback()
+    fallback, taken = _unclaimed(_fallback())
     note = Msg(
         "XDG_RUNTIME_DIR={xdg} {problem}; labkit uses {fallback} instead",
         xdg=xdg,
         problem=problem,
         fallback=str(fallback),
     )
-    return fallback, say(note)
+    return fallback, say(note) + (f"\n{taken}" if taken else "")
+
+
+def _unclaimed(temp: Path) -> tuple[Path, str | None]:
+    """``temp`` (labkit-UID in the temporary directory), unless another user holds that
+    name: then ``home_fallback()``, and a line saying so.
+
+    On a shared host any learner can create /tmp/labkit-UID for every uid in /etc/passwd
+    before their classmates' first lab (a directory, a symlink): refusing it (as tmux does
+    /tmp/tmux-UID) left each of them without `labkit serve`, `labkit env` and `labkit ctl`
+    until an administrator removed it. Nobody else can create anything in our home. A name
+    that is ours stays ours: ``_open_checked`` takes it, or refuses it with the fix (a
+    loose mode, a symlink we made)."""
+    try:
+        owner = os.lstat(temp).st_uid
+    except OSError:
+        return temp, None
+    if owner == os.getuid():
+        return temp, None
+    home = home_fallback()
+    note = Msg(
+        "{temp} belongs to {owner}, not to you (someone made it before your first lab); "
+        "labkit uses {home} instead",
+        temp=str(temp),
+        owner=_user(owner),
+        home=str(home),
+    )
+    return home, say(note)
+
+
+def home_fallback() -> Path:
+    """The registry in our own home, named after the host (a home shared by several hosts
+    must not mix their labs: a record's PID means something on its own host only)."""
+    import socket  # loaded already by the lab's servers
+
+    return Path(os.path.expanduser("~")) / ".cache" / "labkit" / f"run-{socket.gethostname()}"
 
 
 NOT_ABSOLUTE = Msg("is not an absolute path")

@@ -399,15 +399,22 @@ def test_another_user_cannot_get_the_token_or_plant_a_record(tmp_path, attacker,
     )
     assert target.exists()  # the attacker was first
 
-    env = cli_env(TMPDIR=str(shared_tmp), XDG_RUNTIME_DIR=None, PWNED="no")
+    home = tmp_path / "home"
+    env = cli_env(TMPDIR=str(shared_tmp), XDG_RUNTIME_DIR=None, PWNED="no", HOME=str(home))
     env["LABKIT_RUNTIME_DIR"] = str(target)
-    if how != "LABKIT_RUNTIME_DIR":
+    chosen = how == "LABKIT_RUNTIME_DIR"  # a directory the user named: refused, never replaced
+    if not chosen:
         del env["LABKIT_RUNTIME_DIR"]  # the default: labkit-UID in the temporary directory
     victim = run([PY, "-c", VICTIM], env)
     assert victim.returncode == 0, victim.stderr
     token = victim.stdout.strip()
     assert len(token) >= 24
-    assert "will not find this lab" in victim.stderr and str(target) in victim.stderr
+    assert str(target) in victim.stderr
+    if chosen:
+        assert "will not find this lab" in victim.stderr
+    else:  # someone else's name in /tmp: the registry moves to the user's home, and says so
+        assert "will not find this lab" not in victim.stderr
+        assert f"labkit uses {home}/.cache/labkit/run-" in victim.stderr
 
     # the token is in none of the attacker's files, and the symlinks wrote nothing
     real = target.resolve() if target.is_symlink() else target
@@ -423,11 +430,43 @@ def test_another_user_cannot_get_the_token_or_plant_a_record(tmp_path, attacker,
     shell = run(["bash", "-c", script], env)
     assert not marker.exists()
     assert shell.stdout == "rc=1\nunset"
-    assert shell.stderr.startswith("labkit: error: the lab registry") and "Traceback" not in (
-        shell.stderr
-    )
+    assert "Traceback" not in shell.stderr
+    if not chosen:  # nothing planted was read: no lab runs now, and env says only that
+        assert shell.stderr.endswith(
+            "labkit: error: no running lab found; start one with `labkit serve` or labkit.start()\n"
+        ), shell.stderr
+        return
+    assert shell.stderr.startswith("labkit: error: the lab registry")
     serve = labkit_cli(env, "serve", "--json")
     assert serve.returncode == 1 and serve.stdout == ""
+
+
+@needs_root
+def test_a_classmate_who_made_our_tmp_registry_first_cannot_stop_env_finding_our_lab(
+    tmp_path, attacker, shared_tmp, monkeypatch
+):
+    """Any learner could create /tmp/labkit-UID for every uid in /etc/passwd before their
+    classmates' first labs: each of them was then refused (no `labkit serve`, and `labkit
+    env` / `labkit ctl` never found the notebook's lab) until an administrator removed it.
+    The registry moves to the user's home with a warning. Fails before: env refused."""
+    target = shared_tmp / f"labkit-{os.getuid()}"
+    as_user(attacker, 'mkdir -m 700 "$D"', D=str(target))
+    home = tmp_path / "home"
+    for name in ("LABKIT_RUNTIME_DIR", "XDG_RUNTIME_DIR", "TEMP", "TMP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TMPDIR", str(shared_tmp))
+    monkeypatch.setenv("HOME", str(home))
+    lab, notes = start_quietly()
+    with lab:
+        (note,) = notes
+        assert note.startswith(f"{target} belongs to user {attacker.pw_name}, not to you")
+        script = f'eval "$({PY} -m labkit env)" && printf "%s" "$GATEWAY"'
+        result = run(["bash", "-c", script], cli_env())
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == lab.gateway.url
+        assert f"labkit uses {home}/.cache/labkit/run-" in result.stderr
+        (record,) = registry_files(next((home / ".cache" / "labkit").iterdir()))
+        assert stat.S_IMODE(record.stat().st_mode) == 0o600
 
 
 @needs_root
