@@ -26,6 +26,7 @@ import contextlib
 import csv
 import datetime as dt
 import errno
+import grp
 import hashlib
 import io
 import json
@@ -755,6 +756,37 @@ def _is_owners_home(path: Path) -> bool:
         return False
 
 
+def _note_shut_inbox(inbox: Path, collection: Collection) -> None:
+    """A note when learners cannot hand in to the exchange's ``inbox``: a submission's own
+    check (``_check_inbox``) asks only that nobody but its owner can list it, so an inbox of
+    mode 1730 or 1700 passed it, and the instructor saw a class that never submitted."""
+    st = _lstat(inbox)
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o003 == 0o003:  # others may create entries: every learner can
+        return
+    if mode & 0o030 == 0o030:
+        gid = st.st_gid
+        try:
+            group = grp.getgrgid(gid).gr_name
+        except KeyError:
+            group = str(gid)
+        who = Msg("only members of its group {group} can hand in there", group=group)
+    else:
+        who = Msg("no learner can hand in there")
+    collection.notes.append(
+        say(
+            Msg(
+                "the inbox {inbox} has mode {mode}: {who}; run `labkit exchange init "
+                "{exchange}` to let every learner hand in (mode 1733)",
+                inbox=inbox,
+                mode=f"{mode:04o}",
+                who=who,
+                exchange=inbox.parent,
+            )
+        )
+    )
+
+
 def _files(target: Path, collection: Collection) -> Iterator[Path]:
     """The files one PATH argument stands for: an exchange, an inbox, a home or a file."""
     try:
@@ -770,6 +802,7 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
     try:
         if kind == "dir" and _kind(target / "inbox") == "dir":
             target = target / "inbox"
+            _note_shut_inbox(target, collection)
         names = sorted(_listdir(target)) if kind == "dir" else []
     except OSError as exc:
         collection.errors.append(

@@ -813,3 +813,35 @@ def test_a_file_its_owner_changes_while_collect_reads_it_is_not_used(
     else:
         assert found.errors == [f"{mine} {said}"] and not found.learners
     assert sum(told) <= classroom.store.MAX_BYTES + 1  # not 100 MB
+
+
+def test_collect_says_when_learners_cannot_hand_in(tmp_path) -> None:
+    """An inbox of mode 1730 or 1700 passed the submission's check (nobody but its owner can
+    list it) and collect said nothing: the instructor saw a class that never submitted."""
+    import grp
+
+    from helpers import labkit_in_process
+
+    exchange = tmp_path / "exchange"
+    classroom.init_exchange(exchange)
+    inbox = exchange / "inbox"
+    assert classroom.collect([exchange]).notes == [f"{inbox}: no submissions or progress files"]
+    group = grp.getgrgid(inbox.stat().st_gid).gr_name
+    inbox.chmod(0o1730)
+    shut = classroom.collect([exchange]).notes
+    assert shut[0] == (
+        f"the inbox {inbox} has mode 1730: only members of its group {group} can hand in "
+        f"there; run `labkit exchange init {exchange}` to let every learner hand in (mode 1733)"
+    )
+    inbox.chmod(0o1700)
+    zh = labkit_in_process("collect", str(exchange), env={"LABKIT_LANG": "zh-CN"})
+    assert (
+        zh.returncode == 0
+        and (
+            f"labkit: note: 收件箱 {inbox} 的权限是 1700：没有学员能在那里提交；运行 `labkit "
+            f"exchange init {exchange}` 让每个学员都能提交（权限 1733）"
+        )
+        in zh.stderr.splitlines()
+    )
+    assert classroom.init_exchange(exchange) == [f"{inbox}: mode 1733"]  # init says it too
+    assert len(classroom.collect([exchange]).notes) == 1
