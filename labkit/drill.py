@@ -139,7 +139,28 @@ def current(exchange: Path) -> dict[str, Any] | None:
     return data if ok else None
 
 
+def _no_exchange(exchange: Path) -> DrillError | None:
+    """Why ``exchange`` is no exchange at all, or None: `labkit drill stop --exchange FILE`
+    said "no drill in FILE/outbox", a directory under a file, as if an exchange were there."""
+    try:
+        st = os.stat(exchange)
+    except FileNotFoundError:
+        msg = Msg("there is no exchange at {exchange}: {fix}", exchange=exchange, fix=_GIVE_ONE)
+    except OSError:  # it cannot even be looked at: what follows says why
+        return None
+    else:
+        if stat.S_ISDIR(st.st_mode):
+            return None
+        msg = Msg("{exchange} is a file, not an exchange: {fix}", exchange=exchange, fix=_GIVE_ONE)
+    return DrillError(say(msg))
+
+
+_GIVE_ONE = Msg("give the exchange's directory (`labkit exchange init DIR` makes one)")
+
+
 def _write_outbox(exchange: Path, data: dict[str, Any]) -> None:
+    if (nowhere := _no_exchange(exchange)) is not None:
+        raise nowhere
     outbox = exchange / "outbox"
     try:
         st = outbox.lstat()
@@ -199,6 +220,8 @@ def stop(exchange: Path) -> str:
     """End the running drill and return its debrief."""
     running = current(exchange)
     if running is None:
+        if (nowhere := _no_exchange(exchange)) is not None:
+            raise nowhere
         raise DrillError(
             say(
                 Msg(
@@ -348,6 +371,8 @@ def debrief(exchange: Path) -> str:
     lang = language()
     drill = current(exchange)
     if drill is None:
+        if (nowhere := _no_exchange(exchange)) is not None:
+            raise nowhere
         raise DrillError(say(Msg("no drill in {outbox}", outbox=exchange / "outbox"), lang))
     started = parse_time(drill["started"])
     assert started is not None

@@ -156,3 +156,31 @@ def test_a_drill_reads_the_learners_memo_once_per_check_and_hint(
         d.leave()
     (mine,) = read()["drills"].values()  # the one drill joined
     assert (mine["hints"], mine["wrong"], len(mine["tries"])) == (1, 1, 1)
+
+
+def test_a_file_or_nothing_given_as_the_exchange_is_said(tmp_path: Path) -> None:
+    """`labkit drill stop --exchange FILE` said "no drill in FILE/outbox": a directory under a
+    file, as if an exchange were there with no drill in it."""
+    from helpers import labkit_in_process
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("drill at 10:00\n")
+    fix = "give the exchange's directory (`labkit exchange init DIR` makes one)"
+    for action in (["stop"], ["debrief"], ["start", "one"]):
+        done = labkit_in_process("drill", *action, "--exchange", str(notes))
+        assert (done.returncode, done.stderr) == (
+            1,
+            f"labkit: error: {notes} is a file, not an exchange: {fix}\n",
+        ), action
+        gone = labkit_in_process("drill", *action, "--exchange", str(tmp_path / "no"))
+        assert gone.stderr == f"labkit: error: there is no exchange at {tmp_path / 'no'}: {fix}\n"
+    zh = labkit_in_process("drill", "stop", "--exchange", str(notes), env={"LABKIT_LANG": "zh-CN"})
+    assert zh.stderr == (
+        f"labkit: error: {notes} 是一个文件，不是交换目录：请给出交换目录（`labkit exchange init "
+        "DIR` 会创建一个）\n"
+    )
+    assert notes.read_text() == "drill at 10:00\n"
+    # an exchange without a drill still says so
+    classroom.init_exchange(tmp_path / "exchange")
+    none = labkit_in_process("drill", "stop", "--exchange", str(tmp_path / "exchange"))
+    assert f"no drill in {tmp_path / 'exchange' / 'outbox'}" in none.stderr
