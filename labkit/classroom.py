@@ -683,6 +683,8 @@ def read_one(path: Path) -> Found:
         progress = data.get("progress")
         if not isinstance(progress, dict):
             raise store.NotProgressFile(path, Msg("its '{key}' is not an object", key="progress"))
+        if not progress:  # `labkit submit` always writes 'exercises'; {} passed for no records
+            raise store.NotProgressFile(path, Msg("its '{key}' is empty", key="progress"))
         snap = store.snapshot(path, progress)
     except store.NotProgressFile as exc:  # the kernel's line says to set LABKIT_PROGRESS
         raise store.ProgressError(say(NOT_AN_ENTRY.bind(path=path, why=exc.why))) from None

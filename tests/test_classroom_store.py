@@ -336,6 +336,25 @@ def test_collect_refuses_an_empty_file(tmp_path: Path, raw: bytes, why: str) -> 
     assert found.errors == [] and list(found.learners) == ["ann"]
 
 
+def test_collect_refuses_a_submission_of_empty_progress(tmp_path: Path) -> None:
+    """A submission whose 'progress' is {} read as 45 "not tried" rows for its user: `labkit
+    submit` never writes one (its progress always has 'exercises', and an empty one is
+    refused), so it is said and not read, as an empty progress file is."""
+    file = tmp_path / "ann.json"
+    entry = {"kind": classroom.SUBMISSION_KIND, "version": 1, "user": "ann", "progress": {}}
+    file.write_text(json.dumps(entry))
+    found = classroom.collect([file])
+    assert found.errors == [
+        f"{file} is not a labkit progress file or submission (its 'progress' is empty); it "
+        "was not read"
+    ]
+    assert not found.learners
+    entry["progress"] = {"version": store.VERSION, "user": "ann", "exercises": {}}
+    file.write_text(json.dumps(entry))  # as a learner's live board entry may be: read
+    found = classroom.collect([file])
+    assert found.errors == [] and list(found.learners) == ["ann"]
+
+
 PROGRESS = {"version": 2, "user": "ann", "exercises": {"500.who-made-it": {"attempts": 1}}, "n": 0}
 DIGITS = f"{sys.get_int_max_str_digits():,}"
 
