@@ -388,3 +388,43 @@ def test_q5_a_date_reading_client_on_a_machine_that_stalls_is_in_time(
     result = q5.check(stalls_once_then_reads_date, lab)
     assert marker.exists()
     assert result, result.message + "\n" + result.detail
+
+
+@pytest.mark.slow  # its child starts in 4.9 s and its machine stalls for 5.6 s, really
+def test_q5_a_date_reading_client_whose_start_was_slow_is_in_time(
+    lab: labkit.Lab, tmp_path, monkeypatch
+) -> None:
+    """A start of up to runner.STARTUP_LIMIT is not the learner's time (da8afa6), so a run's
+    real clock can now lag its start by that much more: the virtual clock must still start
+    ahead of the origin's Date (CLOCK_AHEAD), or a client that reads Retry-After's date
+    against Date comes back early ("came back ... after ... ahead"). Here the child's set-up
+    takes 4.9 s (a loaded host) and the client stalls 5.6 s before its second request."""
+    import select
+
+    from labkit.exercises import runner
+
+    real = runner._limit_memory
+
+    def slow_start():  # runs in the child, after the judge made its time.sleep virtual
+        select.select([], [], [], 4.9)
+        real()
+
+    monkeypatch.setattr(runner, "_limit_memory", slow_start)
+    marker = tmp_path / "stalled"
+
+    def stalls_once_then_reads_date(lab, method, path):
+        class Stalling:
+            sent = 0
+
+            def request(self, method, path):
+                if self.sent == 1 and not marker.exists():
+                    marker.touch()
+                    select.select([], [], [], 5.6)
+                self.sent += 1
+                return lab.request(method, path)
+
+        return polite_by_date_header(Stalling(), method, path)
+
+    result = q5.check(stalls_once_then_reads_date, lab)
+    assert marker.exists()
+    assert result, result.message + "\n" + result.detail
