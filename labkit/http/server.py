@@ -153,8 +153,11 @@ BACKLOG = 512  # connections the kernel queues for a listener before it refuses 
 # asyncio accepts up to its backlog argument in one loop turn, and each accepted socket is a
 # descriptor until its handler runs a few turns later: 512 at a time, under a flood, ran a
 # kernel's 1024 out before the connection budget (labkit/http/connections.py) could refuse
-# any. It accepts this many per turn; the kernel's queue stays BACKLOG long.
-ACCEPT_BURST = 32
+# any. It accepts this many per turn; the kernel's queue stays BACKLOG long. Per listener,
+# and a lab has 18 that anyone on the host can reach: at 32, another user's bursts at all
+# of them held 18 x 32 sockets a turn, for a few turns each, and ran the kernel out (its
+# learner told to close connections, the lab deaf for a second at a time). At 4, 72 a turn.
+ACCEPT_BURST = 4
 
 
 async def _serve(
