@@ -358,26 +358,28 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
     decorrelated jitter on the judge's clock through imported names), full jitter drawn from
     numpy and from random.SystemRandom (the judge fixes their draws too) and each way to fail;
     full and equal jitter, which the judge passes by the same path, are judged once each
-    (test_q5_full_equal_and_decorrelated_jitter_all_count)."""
+    (test_q5_full_equal_and_decorrelated_jitter_all_count). The reference and the typical
+    wrong clients 10 times each, as issue 14 asks; the other sources of jitter 3 times (the
+    whole test took 284 s at load 15, the longest test of the suite)."""
     expected = {
-        fetch_with_retries: True,
-        decorrelated_jitter: True,
-        numpy_full_jitter: True,
-        system_random_full_jitter: True,
-        urandom_full_jitter: True,
-        own_generator_jitter: True,
-        numpy_generator_before: True,
-        device_full_jitter: True,  # /dev/urandom read as a file (judges14)
-        no_jitter: False,
-        waits_for_real: False,  # its waits are real (select, Event.wait), its message one
-        clock_jitter: False,
-        pid_jitter: False,
-        clock_seeded: False,
-        constant_waits: False,
-        hammer: False,
+        fetch_with_retries: (True, 10),
+        decorrelated_jitter: (True, 10),
+        no_jitter: (False, 10),
+        waits_for_real: (False, 10),  # its waits are real (select, Event.wait), its message one
+        constant_waits: (False, 10),
+        hammer: (False, 10),
+        clock_jitter: (False, 10),
+        numpy_full_jitter: (True, 3),
+        system_random_full_jitter: (True, 3),
+        urandom_full_jitter: (True, 3),
+        own_generator_jitter: (True, 3),
+        numpy_generator_before: (True, 3),
+        device_full_jitter: (True, 3),  # /dev/urandom read as a file (judges14)
+        pid_jitter: (False, 3),
+        clock_seeded: (False, 3),
     }
-    for client, verdict in expected.items():
-        results = [q5.check(client, lab) for _ in range(10)]
+    for client, (verdict, times) in expected.items():
+        results = [q5.check(client, lab) for _ in range(times)]
         messages = {r.message for r in results}
         assert len(messages) == 1, (client.__name__, messages)
         assert all(bool(r) is verdict for r in results), (client.__name__, messages)
