@@ -359,6 +359,28 @@ def test_q5_clients_as_learners_write_them(lab: labkit.Lab, client, verdict, wor
 # -- the eleventh re-examination (judges13, 2026-12-05c) --
 
 
+def _stalls_once_then_reads_date(marker, seconds: float):
+    """polite_by_date_header on a machine that stalls ``seconds`` (a real wait: select is not
+    the judge's clock) before the outage's second request, the first time it runs (``marker``
+    is made then)."""
+    import select
+
+    def client(lab, method, path):
+        class Stalling:  # the lab, but its machine stalls before the outage's second request
+            sent = 0
+
+            def request(self, method, path):
+                if self.sent == 1 and not marker.exists():
+                    marker.touch()
+                    select.select([], [], [], seconds)
+                self.sent += 1
+                return lab.request(method, path)
+
+        return polite_by_date_header(Stalling(), method, path)
+
+    return client
+
+
 @pytest.mark.slow  # its machine stalls for 3 s, really
 def test_q5_a_date_reading_client_on_a_machine_that_stalls_is_in_time(
     lab: labkit.Lab, tmp_path
@@ -368,24 +390,8 @@ def test_q5_a_date_reading_client_on_a_machine_that_stalls_is_in_time(
     outage's second request, the first time it runs. The virtual clock started at the check's
     whole second, so the origin's Date was then 3 s later than the client's clock and the
     client was told it came back too early ("came back 2.00 s after [...] 4 s ahead")."""
-    import select
-
     marker = tmp_path / "stalled"
-
-    def stalls_once_then_reads_date(lab, method, path):
-        class Stalling:  # the lab, but its machine stalls before the outage's second request
-            sent = 0
-
-            def request(self, method, path):
-                if self.sent == 1 and not marker.exists():
-                    marker.touch()
-                    select.select([], [], [], 3.0)
-                self.sent += 1
-                return lab.request(method, path)
-
-        return polite_by_date_header(Stalling(), method, path)
-
-    result = q5.check(stalls_once_then_reads_date, lab)
+    result = q5.check(_stalls_once_then_reads_date(marker, 3.0), lab)
     assert marker.exists()
     assert result, result.message + "\n" + result.detail
 
@@ -411,20 +417,6 @@ def test_q5_a_date_reading_client_whose_start_was_slow_is_in_time(
 
     monkeypatch.setattr(runner, "_limit_memory", slow_start)
     marker = tmp_path / "stalled"
-
-    def stalls_once_then_reads_date(lab, method, path):
-        class Stalling:
-            sent = 0
-
-            def request(self, method, path):
-                if self.sent == 1 and not marker.exists():
-                    marker.touch()
-                    select.select([], [], [], 5.6)
-                self.sent += 1
-                return lab.request(method, path)
-
-        return polite_by_date_header(Stalling(), method, path)
-
-    result = q5.check(stalls_once_then_reads_date, lab)
+    result = q5.check(_stalls_once_then_reads_date(marker, 5.6), lab)
     assert marker.exists()
     assert result, result.message + "\n" + result.detail
