@@ -6345,6 +6345,36 @@ FIFTEENTH_ROUND_WRONG: dict[str, list[object]] = {
     "501.python-http-server": ["405 (不带 Allow)", "405 (or 501)"],
 }
 
+# -- the sixteenth round (judges18): judges17's two leftovers, refused and not counted before --
+# a time beside the option ("after 0.3 s", the gateway's read timeout) is an aside unless its
+# number is another option's; a description of backoff is backoff.
+
+SIXTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
+    "504.who-answers": [
+        "504 by the gateway after 0.3 s",
+        "the gateway answers 504 after 0.3 s",
+        "504 from the gateway, after 300 ms",
+        "网关在 0.3 秒后返回 504",
+    ],
+    "502.retry": [
+        "wait, then retry, waiting longer each time",
+        "retry with growing pauses",
+        "retry, with increasing delays between attempts",
+    ],
+}
+
+SIXTEENTH_ROUND_WRONG: dict[str, list[object]] = {
+    "504.who-answers": [
+        "504 by the gateway after 0.6 s",  # the time of "200 after 0.6 s": refused
+        "504 after 0.3 s",
+        "504 from the origin after 0.3 s",
+    ],
+    "502.retry": [
+        "retry at once, waiting longer each time",
+        "retry without waiting longer each time",
+        "retry a POST, waiting longer each time",
+    ],
+}
 
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "first": (REEXAMINED_RIGHT, REEXAMINED_WRONG),
@@ -6362,6 +6392,7 @@ ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "thirteenth": (THIRTEENTH_ROUND_RIGHT, THIRTEENTH_ROUND_WRONG),
     "fourteenth": (FOURTEENTH_ROUND_RIGHT, FOURTEENTH_ROUND_WRONG),  # the failures it found
     "fifteenth": (FIFTEENTH_ROUND_RIGHT, FIFTEENTH_ROUND_WRONG),
+    "sixteenth": (SIXTEENTH_ROUND_RIGHT, SIXTEENTH_ROUND_WRONG),
 }
 
 

@@ -1032,8 +1032,8 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 # a count given as a time: "5 seconds", "5s", "200 ms"
-_UNITS = r"(s|secs?|seconds?|ms|msecs?|milliseconds?|mins?|minutes?|h|hours?|秒|毫秒|分钟)"
-_DURATION = re.compile(rf"\d\s*{_UNITS}(?![\w-])")
+UNITS = r"(s|secs?|seconds?|ms|msecs?|milliseconds?|mins?|minutes?|h|hours?|秒|毫秒|分钟)"
+_DURATION = re.compile(rf"\d\s*{UNITS}(?![\w-])")
 
 # a status a count is given with: "5 get 503", "5 503s"
 _GIVEN_STATUS = re.compile(
@@ -1253,7 +1253,7 @@ def condition(answer: object) -> str:
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
         key = re.sub(r"^上游(服务器)?(的)?\s*(?=\S)", "", key) if key not in names else key
     if key not in names:  # "connect timeout after 0.2 seconds": the time is an aside
-        key = re.sub(rf"\s+(after|in|of|at )?\s*\d+(\.\d+)?\s*{_UNITS}$", "", key)
+        key = re.sub(rf"\s+(after|in|of|at )?\s*\d+(\.\d+)?\s*{UNITS}$", "", key)
     if key not in names:  # "the connection was closed by the upstream": "closed"
         told = re.sub(
             r"^(upstream |connection |server |socket )*(was |were |got |has been |is )?", "", key

@@ -714,11 +714,18 @@ class Choice(Exercise):
         differ by those ("the gateway answers 504" for "504 from the gateway"), the answer's
         other words naming no option."""
         facts = {o: _facts(answers.text(o)) for o in self.options}
+        vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
+        # "504 by the gateway after 0.3 s": when it came is an aside, unless its number is
+        # another option's ("... after 0.6 s" mixes in "200 after 0.6 s"); judges17 left
+        # it refused, its "after" and "0.3" read as naming other options
+        for time in _TIME.finditer(key):
+            if time.group("number") not in vocabulary:
+                key = key.replace(time.group(0), " ")
+        key = answers.words(key)
         given = _facts(key)
         if not (given[0] and given[1]) or list(facts.values()).count(given) != 1:
             return None
         option = next(o for o, f in facts.items() if f == given)
-        vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
         own = set(_stems(answers.text(option))) | _FILLER
         extra = [w for w in _stems(key) if w not in own and w not in _HOP_WORDS]
         if any(_names_another(w, vocabulary) for w in extra):
@@ -739,6 +746,8 @@ class Choice(Exercise):
                 key = re.sub(rf"\b({names}) (\d{{3}})\b", r"\2 from \1", key)
         if "backoff" in vocabulary:  # "back off and retry"
             key = re.sub(r"\bback ?off (?:and |then )+retry\b", "retry with backoff", key)
+            # "wait, then retry, waiting longer each time": backoff described (judges17: refused)
+            key = _GROWING_WAITS.sub("with backoff", key)
         if "with" in vocabulary and "and" not in vocabulary:  # "405 and Allow", "405 + Allow"
             key = re.sub(r"\b(and|plus)\b", "with", key)
         if "with" in vocabulary:  # "405 including Allow", "a 405 that carries Allow"
@@ -836,6 +845,18 @@ _SAME_WORDS = {
 }
 
 
+# a time an answer gives beside its option, as answers.text writes it: "after 0.3 s", "0.3 秒后"
+_TIME = re.compile(
+    rf"(?:\b(?:after|in|within|at) )?(?P<number>\d+(?:\.\d+)?) ?{answers.UNITS}(?: ?后|(?![\w-]))"
+)
+# waits that grow, described: what "backoff" means ("with growing pauses", 502 q3's feedback)
+_GROWING_WAITS = re.compile(
+    r"\b(?:(?:by |with )?(?:wait|waiting|pause|pausing|sleep|sleeping)(?: a bit| a little)? "
+    r"longer (?:each|every) time"
+    r"|(?:with |after )?(?:longer and longer|growing|increasing|longer) "
+    r"(?:pause|wait|delay|gap|interval|sleep)s?"
+    r"(?: in between| between(?: them| tries| attempts)?)?)\b"
+)
 _HEDGED = re.compile(r"\bor\b|\beither\b|/|或")
 _SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
 # an option that is header names only: "Retry-After", "Upgrade and Connection: upgrade"
