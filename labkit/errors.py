@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import os
 from collections.abc import Iterable
 from typing import Literal, overload
 
@@ -106,9 +107,12 @@ def say(message: Msg, lang: str | None = None) -> str:
     return message.render(_language(lang))
 
 
-# Why a file operation failed, as the C library says it (os.strerror, glibc's words), in the
+# Why a system call failed, as the C library says it (os.strerror, glibc's words), in the
 # user's language: a Chinese line of the classroom's commands read "无法打开收件箱 X：Permission
-# denied" (msgctxt "errno": the words alone, never a sentence of labkit's)
+# denied", the gateway's 502 page "connect() 失败：Network is unreachable" and the grader's
+# "Landlock 拒绝了：Argument list too long" (msgctxt "errno": the words alone, never a sentence
+# of labkit's). The file operations' reasons, then what connect() to an upstream can meet
+# (ECONNREFUSED is said apart: its own condition), then what Landlock's system calls return.
 OS_REASONS = {
     errno.ENOENT: Msg("No such file or directory", context="errno"),
     errno.ENOTDIR: Msg("Not a directory", context="errno"),
@@ -122,14 +126,44 @@ OS_REASONS = {
     errno.EDQUOT: Msg("Disk quota exceeded", context="errno"),
     errno.ENAMETOOLONG: Msg("File name too long", context="errno"),
     errno.EIO: Msg("Input/output error", context="errno"),
+    errno.ENETUNREACH: Msg("Network is unreachable", context="errno"),
+    errno.ENETDOWN: Msg("Network is down", context="errno"),
+    errno.EHOSTUNREACH: Msg("No route to host", context="errno"),
+    errno.EHOSTDOWN: Msg("Host is down", context="errno"),
+    errno.EADDRNOTAVAIL: Msg("Cannot assign requested address", context="errno"),
+    errno.EADDRINUSE: Msg("Address already in use", context="errno"),
+    errno.EAFNOSUPPORT: Msg("Address family not supported by protocol", context="errno"),
+    errno.ECONNRESET: Msg("Connection reset by peer", context="errno"),
+    errno.ETIMEDOUT: Msg("Connection timed out", context="errno"),
+    errno.EMFILE: Msg("Too many open files", context="errno"),
+    errno.ENFILE: Msg("Too many open files in system", context="errno"),
+    errno.ENOBUFS: Msg("No buffer space available", context="errno"),
+    errno.ENOMEM: Msg("Cannot allocate memory", context="errno"),
+    errno.EAGAIN: Msg("Resource temporarily unavailable", context="errno"),
+    errno.EINVAL: Msg("Invalid argument", context="errno"),
+    errno.E2BIG: Msg("Argument list too long", context="errno"),
+    errno.EOPNOTSUPP: Msg("Operation not supported", context="errno"),
+    errno.ENOSYS: Msg("Function not implemented", context="errno"),
+    errno.EBADF: Msg("Bad file descriptor", context="errno"),
+    errno.EBADFD: Msg("File descriptor in bad state", context="errno"),
+    errno.ENOMSG: Msg("No message of desired type", context="errno"),
+    errno.EFAULT: Msg("Bad address", context="errno"),
 }
 
 
 def os_reason(exc: OSError) -> Msg | str:
     """Why ``exc``'s operation failed (its strerror), as a Msg where the catalogue has it;
     another errno keeps the system's words."""
-    known = OS_REASONS.get(exc.errno) if exc.errno is not None else None
-    return known if known is not None else (exc.strerror or str(exc))
+    if exc.errno is not None and exc.errno in OS_REASONS:
+        return OS_REASONS[exc.errno]
+    return exc.strerror or str(exc)
+
+
+def errno_reason(number: int) -> Msg | str:
+    """Why a system call that set errno ``number`` failed (ctypes' ``get_errno()``), as
+    ``os_reason`` says it: the grader's Landlock calls put os.strerror's English into their
+    Chinese lines until December 2026."""
+    return os_reason(OSError(number, os.strerror(number)))
 
 
 def os_error(exc: OSError) -> Msg | str:

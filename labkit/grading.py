@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from labkit.errors import LabkitError, language, say
+from labkit.errors import LabkitError, errno_reason, language, say
 from labkit.i18n import Msg
 
 GRADE_TIME_PER_EXERCISE = 20.0  # seconds, on top of each exercise's own time limit
@@ -192,7 +192,7 @@ def confine(readable: list[str], writable: list[str]) -> None:
     size = 24 if abi >= 6 else 16
     fd = libc.syscall(_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
     if fd < 0:
-        why = os.strerror(ctypes.get_errno())
+        why = errno_reason(ctypes.get_errno())
         raise GradingError(say(Msg("Landlock refused a ruleset: {why}", why=why)))
 
     class PathBeneath(ctypes.Structure):
@@ -212,14 +212,14 @@ def confine(readable: list[str], writable: list[str]) -> None:
                 res = libc.syscall(_LANDLOCK_ADD_RULE, fd, 1, ctypes.byref(rule), 0)
                 os.close(pfd)
                 if res != 0:
-                    why = os.strerror(ctypes.get_errno())
+                    why = errno_reason(ctypes.get_errno())
                     raise GradingError(
                         say(Msg("Landlock refused a rule for {path}: {why}", path=path, why=why))
                     )
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise GradingError(say(Msg("cannot set no_new_privs")))
         if libc.syscall(_LANDLOCK_RESTRICT_SELF, fd, 0) != 0:
-            why = os.strerror(ctypes.get_errno())
+            why = errno_reason(ctypes.get_errno())
             raise GradingError(say(Msg("Landlock refused: {why}", why=why)))
     finally:
         os.close(fd)

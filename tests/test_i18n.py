@@ -4,10 +4,13 @@ they read: every English msgid translated, placeholders kept (docs/i18n.md)."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import socket
 import string
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -692,6 +695,52 @@ def test_the_gateways_502_503_504_pages_explain_the_condition_in_chinese(
         "refused.\n"
     )
     assert not re.search("[\u4e00-\u9fff]", english)
+
+
+def test_the_systems_reason_for_a_failed_connect_is_in_the_pages_language(
+    lab: labkit.Lab,
+) -> None:
+    """A connect() that fails other than refused (here: TCP to a multicast address, which
+    Linux refuses with ENETUNREACH at once) put os.strerror's English into the Chinese page:
+    "connect() 失败：Network is unreachable". Now errors.os_reason: the catalogue's words."""
+    from labkit.proxy import Route, Target, Timeouts
+
+    target = Target("multicast", "224.0.0.1", 9)
+    lab.gateway.add_route(Route("/multicast/", "multicast", [target], Timeouts(1.0, 1.0)))
+    zh = lab.get("/multicast/", headers={"Accept-Language": "zh-CN"})
+    assert zh.status == 502
+    assert "它观察到的情况：connect() 失败：网络不可达。\n" in zh.text, zh.text
+    assert os.strerror(errno.ENETUNREACH) not in zh.text
+    english = lab.get("/multicast/")
+    assert "What it observed: connect() failed: Network is unreachable.\n" in english.text
+    assert 'details="connect() failed: Network is unreachable"' in english.header("Proxy-Status")
+
+
+def test_landlocks_reason_is_in_the_graders_language() -> None:
+    """The grader's Landlock lines carried os.strerror(errno) into Chinese ("Landlock
+    拒绝了：Argument list too long"). Landlock stacks at most 16 rulesets on a process, so the
+    17th confine() is refused with E2BIG: in a child, in a Chinese LABKIT_LANG."""
+    from labkit import grading
+
+    if grading.landlock_abi() < 1:
+        pytest.skip("Linux Landlock is not available here")
+    code = (
+        "from labkit import grading\n"
+        "for _ in range(40):\n"
+        "    try:\n"
+        "        grading.confine(['/'], [])\n"
+        "    except grading.GradingError as e:\n"
+        "        print(e)\n"
+        "        break\n"
+    )
+    for lang, reason in (("zh-CN", "参数列表过长"), ("en", os.strerror(errno.E2BIG))):
+        env = {**os.environ, "LABKIT_LANG": lang}
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+        )
+        said = run.stdout.strip()
+        assert said.endswith(reason), (lang, said, run.stderr)
+    assert said == f"Landlock refused: {os.strerror(errno.E2BIG)}"
 
 
 # -- the learner's language --

@@ -18,6 +18,7 @@ from typing import Any
 import h11
 
 from labkit.conditions import Condition
+from labkit.errors import os_reason
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
 from labkit.i18n import Msg, Text
@@ -779,7 +780,7 @@ async def _open(
         ) from None
     except OSError as exc:
         raise UpstreamFailure(
-            Condition.REFUSED, Msg("connect() failed: {error}", error=exc.strerror)
+            Condition.REFUSED, Msg("connect() failed: {error}", error=os_reason(exc))
         ) from None
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop), protocol
 
