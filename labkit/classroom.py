@@ -256,7 +256,54 @@ def _check_inbox(inbox: Path) -> int:
                 )
             )
         )
+    who = _who_hands_in(st)
+    if who is not None and not _may_create_in(st):
+        # a mode-1730 (or 1700) inbox: the learner learnt of it only from the write's
+        # "Permission denied", after their progress was read, with no word of the mode
+        os.close(fd)
+        raise ExchangeError(
+            say(
+                Msg(
+                    "you cannot hand in to the inbox {inbox}: it has mode {mode}, so {who}; "
+                    "ask your instructor to run `labkit exchange init {exchange}` (mode 1733)",
+                    inbox=inbox,
+                    mode=f"{mode:04o}",
+                    who=who,
+                    exchange=inbox.parent,
+                )
+            )
+        )
     return fd
+
+
+def _who_hands_in(st: os.stat_result) -> Msg | None:
+    """Who may create entries in an inbox of this mode when not every learner may (its
+    group's members, or nobody but its owner); None when others may (mode 1733)."""
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o003 == 0o003:
+        return None
+    if mode & 0o030 == 0o030:
+        try:
+            group = grp.getgrgid(st.st_gid).gr_name
+        except KeyError:
+            group = str(st.st_gid)
+        return Msg("only members of its group {group} can hand in there", group=group)
+    return Msg("no learner can hand in there")
+
+
+def _may_create_in(st: os.stat_result) -> bool:
+    """Whether the caller may create a file in the directory ``st``, by its mode bits as
+    the kernel reads them (owner, else group, else others; root always)."""
+    uid = os.geteuid()
+    if uid == 0:
+        return True
+    if st.st_uid == uid:
+        bits = 0o300
+    elif st.st_gid == os.getegid() or st.st_gid in os.getgroups():
+        bits = 0o030
+    else:
+        bits = 0o003
+    return stat.S_IMODE(st.st_mode) & bits == bits
 
 
 def _inbox_refused(inbox: Path, exc: OSError) -> ExchangeError:
@@ -763,25 +810,16 @@ def _note_shut_inbox(inbox: Path, collection: Collection) -> None:
     check (``_check_inbox``) asks only that nobody but its owner can list it, so an inbox of
     mode 1730 or 1700 passed it, and the instructor saw a class that never submitted."""
     st = _lstat(inbox)
-    mode = stat.S_IMODE(st.st_mode)
-    if mode & 0o003 == 0o003:  # others may create entries: every learner can
+    who = _who_hands_in(st)
+    if who is None:  # others may create entries: every learner can
         return
-    if mode & 0o030 == 0o030:
-        gid = st.st_gid
-        try:
-            group = grp.getgrgid(gid).gr_name
-        except KeyError:
-            group = str(gid)
-        who = Msg("only members of its group {group} can hand in there", group=group)
-    else:
-        who = Msg("no learner can hand in there")
     collection.notes.append(
         say(
             Msg(
                 "the inbox {inbox} has mode {mode}: {who}; run `labkit exchange init "
                 "{exchange}` to let every learner hand in (mode 1733)",
                 inbox=inbox,
-                mode=f"{mode:04o}",
+                mode=f"{stat.S_IMODE(st.st_mode):04o}",
                 who=who,
                 exchange=inbox.parent,
             )

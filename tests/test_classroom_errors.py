@@ -167,11 +167,32 @@ def test_as_real_users_no_permission_is_said_with_whom_to_ask() -> None:
         code, line = run(ann, "en", "submit", "--exchange", str(exchange))
         assert (code, line) == (
             1,
-            f"labkit: error: you may not create files in the inbox {inbox} (Permission "
-            "denied): it must let learners write (mode 1733); ask your instructor to run "
-            f"`labkit exchange init {exchange}`\n",
+            f"labkit: error: you cannot hand in to the inbox {inbox}: it has mode 1730, so "
+            f"only members of its group {teacher.name} can hand in there; ask your instructor "
+            f"to run `labkit exchange init {exchange}` (mode 1733)\n",
+        )
+        code, line = run(ann, "zh-CN", "submit", "--exchange", str(exchange))
+        assert (code, line) == (
+            1,
+            f"labkit: error: 你无法提交到收件箱 {inbox}：它的权限是 1730，所以只有它的组 "
+            f"{teacher.name} 的成员能在那里提交；请讲师运行 `labkit exchange init {exchange}`"
+            "（权限 1733）\n",
+        )
+        os.chmod(inbox, 0o1700)
+        code, line = run(ann, "en", "submit", "--exchange", str(exchange))
+        assert (code, line) == (
+            1,
+            f"labkit: error: you cannot hand in to the inbox {inbox}: it has mode 1700, so no "
+            f"learner can hand in there; ask your instructor to run `labkit exchange init "
+            f"{exchange}` (mode 1733)\n",
         )
         assert list(inbox.iterdir()) == []
+        # a member of the inbox's group hands in to a 1730 inbox, as collect's note says
+        os.chown(inbox, teacher.uid, ann.gid)
+        os.chmod(inbox, 0o1730)
+        code, line = run(ann, "en", "submit", "--exchange", str(exchange))
+        assert code == 0, line
+        assert len(list(inbox.iterdir())) == 1
 
         progress = ann.home / ".local" / "share" / "labkit" / "progress.json"
         done = teacher.run([str(python), "-m", "labkit", "collect", str(progress)], env=env)
