@@ -1403,8 +1403,8 @@ NOTES: tuple[Note, ...] = (
         "...: i/o timeout') and relayed a 200 its upstream sent after 6 s: no read timeout by "
         "default. HAProxy 2.6.12 with no timeouts warned at start ('missing timeouts for "
         "frontend') and relayed the same 6 s answer. The lab's routes wait tenths of a second.",
-        "nginx docs (ngx_http_proxy_module); Caddy and HAProxy observed 2026-12-05 (truth15 "
-        "probe), not re-run",
+        "nginx docs (ngx_http_proxy_module); Caddy and HAProxy observed 2026-12-05, re-run by "
+        "tests/test_real_gateways.py::test_default_timeouts_toward_the_upstream",
     ),
     Note(
         "An upstream whose response head arrives slowly, one field line every 0.2 s for 1 s, "

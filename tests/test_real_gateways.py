@@ -9,11 +9,13 @@ agree. A missing binary skips (which ``.ci/run`` turns into a failure).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -309,6 +311,8 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
             refused_real = _get(real.port, "/up/refused/", None)
             refused_took = time.monotonic() - started
             logs = real.logs()
+            access = tmp_path / "access.log"  # nginx's; the others log one stream
+            access_log = access.read_text() if access.exists() else ""
         lab.gateway.personality = name
         seen_lab = {path: _get(lab.gateway.port, path, raw) for path, raw in paths.items()}
         garbage_lab = _after_garbage(lab.gateway.port, paths["/up/garbage/"])
@@ -433,6 +437,12 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert refused_real.status == person.answer(Condition.REFUSED).status
     if name == "haproxy":
         assert refused_took >= 3 * min(UPSTREAM_TIMEOUTS["connect_timeout"], 1.0), refused_took
+    # nginx logs the bytes it relayed as HTTP/0.9 with the status 009 (lesson 09; the
+    # personality's log line quotes it)
+    if person.answer(Condition.INVALID_STATUS_LINE).kind == "http09":
+        for fault in ("garbage", "bad-status-line"):
+            assert f'"GET /up/{fault}/ HTTP/1.1" 009 ' in access_log, access_log[-800:]
+        assert "(access.log status 009)" in person.answer(Condition.INVALID_STATUS_LINE).log
     # the log words the personality quotes are the real server's
     for fault in (n for n, f in FAULTS.items() if f.condition is not None):
         answer = person.answer(FAULTS[fault].condition)
@@ -1594,3 +1604,85 @@ def test_an_upstreams_interim_response(name: str, tmp_path) -> None:
     else:
         assert interim == "relay"
         assert [codes for codes, _, _ in lab] == INTERIM_SKIPPED, lab
+
+
+# an answer slower than any read timeout the lab's routes set, and longer than Caddy's
+# default dial timeout (3 s): what personalities.NOTES says of the gateways' defaults
+DEFAULTS_SLOW = 6.0
+
+
+def test_default_timeouts_toward_the_upstream(tmp_path) -> None:
+    """personalities.NOTES (lesson 05's opening): with its defaults, Caddy 2.6 gives up
+    connecting after 3 s (502, 'dial tcp ...: i/o timeout') and has no read timeout; HAProxy
+    with no timeouts warns at start and waits as long as the upstream takes. Both servers
+    run at once, so the test waits the slow answer once."""
+    missing = [n for n in ("caddy", "haproxy") if shutil.which(realgateways.BINARIES[n]) is None]
+    if missing:
+        pytest.skip(
+            f"{', '.join(missing)} not installed (.ci/run installs them from Debian packages)"
+        )
+    note = next(n for n in personalities.NOTES if n.text.startswith("Default timeouts"))
+    assert "re-run by tests/test_real_gateways.py::test_default_timeouts" in note.source
+    with labkit.start() as lab:
+        lab.upstreams["slow"].delay = DEFAULTS_SLOW
+        values = {
+            "BLACKHOLE_PORT": str(lab.upstreams["blackhole"].port),
+            "SLOW_PORT": str(lab.upstreams["slow"].port),
+        }
+        results: dict[str, tuple[int | None, float]] = {}
+
+        def timed(key: str, port: int, path: str) -> None:
+            started = time.monotonic()
+            seen = _send_until_closed(port, path)
+            results[key] = (seen, time.monotonic() - started)
+
+        with contextlib.ExitStack() as stack:
+            ports = {}
+            for name, template in (
+                ("caddy", "defaults.Caddyfile"),
+                ("haproxy", "defaults.haproxy.cfg"),
+            ):
+                directory = tmp_path / name
+                directory.mkdir()
+                ports[name] = realgateways.free_port()
+                config = directory / template
+                text = (realgateways.CONFIGS / template).read_text()
+                config.write_text(
+                    realgateways._fill(
+                        text, values | {"DIR": str(directory), "PORT": str(ports[name])}
+                    )
+                )
+                stack.enter_context(realgateways.serving(name, config, ports[name]))
+            threads = [
+                threading.Thread(
+                    target=timed, args=("caddy blackhole", ports["caddy"], "/blackhole/")
+                ),
+                threading.Thread(target=timed, args=("caddy slow", ports["caddy"], "/slow/")),
+                threading.Thread(target=timed, args=("haproxy slow", ports["haproxy"], "/slow/")),
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(DEFAULTS_SLOW + 10)
+            time.sleep(0.1)  # the logs are written as each request ends
+            caddy_log = (tmp_path / "caddy" / "stdout.log").read_text(errors="replace")
+            haproxy_log = (tmp_path / "haproxy" / "stdout.log").read_text(errors="replace")
+    status, took = results["caddy blackhole"]
+    assert status == 502 and 2.9 <= took < DEFAULTS_SLOW, results
+    assert re.search(r"dial tcp 127\.0\.0\.1:\d+: i/o timeout", caddy_log), caddy_log[-800:]
+    for key in ("caddy slow", "haproxy slow"):
+        status, took = results[key]
+        assert status == 200 and took >= DEFAULTS_SLOW, results
+    assert "missing timeouts for frontend 'lab'" in haproxy_log, haproxy_log[-800:]
+
+
+def _send_until_closed(port: int, path: str) -> int | None:
+    """GET ``path`` with Connection: close and read to the close: the status (None: none)."""
+    raw = f"GET {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
+    data = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=DEFAULTS_SLOW + 5) as sock:
+        sock.sendall(raw)
+        while chunk := sock.recv(65536):
+            data += chunk
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", data)
+    return int(match.group(1)) if match else None
