@@ -88,6 +88,8 @@ BUSY_PATH = "/busy"
 # the whys of the answers made on every request, said once (a Said keeps its message, so a
 # Chinese panel says them in Chinese; docs/i18n.md)
 SERVED = Said(Msg("served"))
+# what POST /orders needs: a JSON object naming its item
+ORDER_EXAMPLE = '{"item": "green tea"}'
 INDEX_WHY = Said(Msg("the index page"))
 HOLD_MAX = 30.0
 # CONNECT host:port asks for a tunnel, which only a proxy opens (RFC 9110 9.3.6): the shop
@@ -412,10 +414,26 @@ class Origin(HTTPServer):
     def _orders(self, request: Request) -> Response:
         if request.method == "POST":
             try:
-                data = json.loads(request.body or b"{}")
+                data = json.loads(request.body) if request.body else None
             except ValueError:
                 text = Msg("The body must be JSON.")
                 return self._page(request, 400, text, why=Said(Msg("invalid JSON")))
+            if not (isinstance(data, dict) and isinstance(data.get("item"), str) and data["item"]):
+                # an empty body (Content-Length: 0, lesson 02's chunked "0") was an order of
+                # nothing, answered 201 Created; an API answers what it cannot act on with 422
+                # and a reason (RFC 9110 15.5.21), as FastAPI does for a missing body
+                got = (
+                    Msg("the body was {body}", body=shown(request.body.decode("utf-8", "replace")))
+                    if request.body
+                    else Msg("the body was empty")
+                )
+                text = Msg(
+                    "An order must name its item: send JSON such as {example}; {got}.",
+                    example=ORDER_EXAMPLE,
+                    got=got,
+                )
+                why = Said(Msg("an order needs an item ({got})", got=got))
+                return self._page(request, 422, text, why=why)
             new_id = max(ORDERS) + 1
             self.log.append(f"{request.request_id} would create order {new_id}: {data!r}")
             resp = self._json(201, {"id": new_id, "created": True})

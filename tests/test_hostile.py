@@ -198,13 +198,14 @@ def test_a_chunked_body_is_relayed_like_any_other(lab: labkit.Lab, entry: str) -
     reply, _ = talk(
         port,
         b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-        b"Content-Type: application/json\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        b"Content-Type: application/json\r\nConnection: close\r\n\r\n"
+        b'e\r\n{"item":"tea"}\r\n0\r\n\r\n',
     )
     assert status_of(reply) == 201, reply[:300]
     if entry != "origin":
         ex = lab.last()
         origin_in = ex.hop("origin").bytes_in
-        assert b"\r\ncontent-length: 2\r\n" in origin_in.lower()
+        assert b"\r\ncontent-length: 14\r\n" in origin_in.lower()
         assert b"transfer-encoding" not in origin_in.lower()
 
 

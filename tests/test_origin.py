@@ -53,6 +53,24 @@ def test_unknown_method_is_501_known_but_not_allowed_is_405(lab: labkit.Lab) -> 
     assert lab.request("POST", "/orders", body='{"item": "tea"}').status == 201
 
 
+@pytest.mark.parametrize(
+    ("body", "got"),
+    [("", "the body was empty"), ("{}", "the body was '{}'"), ("[]", "the body was '[]'")],
+)
+def test_an_order_of_nothing_is_422_with_its_reason(lab: labkit.Lab, body: str, got: str) -> None:
+    """POST /orders with Content-Length: 0 (and lesson 02's chunked '0') was 201 Created, an
+    order made of nothing: an API answers content it cannot act on 422 and says why (RFC 9110
+    15.5.21), and creates nothing."""
+    ex = lab.request("POST", "/orders", body=body)
+    assert (ex.status, ex.reason, ex.generated_by) == (422, "Unprocessable Content", "origin")
+    assert ex.why == f"an order needs an item ({got})"
+    assert ex.text.splitlines()[2] == (
+        f'An order must name its item: send JSON such as {{"item": "green tea"}}; {got}.'
+    )
+    assert ex.header("location") is None
+    assert lab.request("POST", "/orders", body='{"item": "green tea"}').status == 201
+
+
 def test_transfer_codings(lab: labkit.Lab) -> None:
     gzip = lab.raw(
         b"POST /orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
@@ -284,10 +302,12 @@ def test_a_handler_returning_an_interim_status_gets_the_origins_500(lab: labkit.
     lab.origin.order_handler = lambda order_id: (418, "teapot")
     teapot = lab.get("/orders/7", via="origin")
     assert (teapot.status, teapot.reason) == (418, "I'm a Teapot")
-    # RFC 9110 15.5.14 renamed 413 "Content Too Large" (Python 3.11 still says RFC 7231's
-    # "Request Entity Too Large", as nginx 1.22 does: docs/gateways.md's direct rows)
+    # RFC 9110 15.5.14 and 15.5.21 renamed 413 "Content Too Large" and 422 "Unprocessable
+    # Content" (Python 3.11 still says RFC 7231's "Request Entity Too Large", as nginx 1.22
+    # does: docs/gateways.md's direct rows, and RFC 4918's "Unprocessable Entity")
+    renamed = {413: "Content Too Large", 422: "Unprocessable Content"}
     for status, phrase in REASONS.items():
-        assert phrase == ("Content Too Large" if status == 413 else http.HTTPStatus(status).phrase)
+        assert phrase == renamed.get(status, http.HTTPStatus(status).phrase)
 
 
 @pytest.mark.parametrize("to", ["origin", "gateway"])

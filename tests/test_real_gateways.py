@@ -894,7 +894,7 @@ def test_nginx_notes(tmp_path, stale_upstream) -> None:
                 ("POST", "/then-refused/orders"): 201,
                 ("POST", "/then-closed/orders"): 502,
             }
-            assert {k: _send(port, *k, b"{}").status for k in retried} == retried
+            assert {k: _send(port, *k, b'{"item": "tea"}').status for k in retried} == retried
             time.sleep(0.1)  # nginx writes its logs as each request ends
             logs = real.logs()
             access = (tmp_path / "access.log").read_text()

@@ -376,3 +376,33 @@ def test_no_timeline_label_crosses_a_line_or_another_label(lab: labkit.Lab) -> N
         for i, a in enumerate(labels):
             for b in labels[i + 1 :]:
                 assert not a.overlaps(b), fig.alt
+
+
+@pytest.mark.parametrize(
+    ("line", "to", "status", "hop"),
+    [
+        (b"BREW /orders/7 HTTP/1.1", "gateway", 501, "origin"),
+        (b"GET /orders/7 HTTP/2.0", "origin", 505, "origin"),
+        (b"GET /orders/7 HTTP/2.0", "gateway", 505, "gateway"),
+    ],
+)
+def test_a_refusal_is_drawn_as_the_hops_answer_not_a_failure(
+    lab: labkit.Lab, line: bytes, to: str, status: int, hop: str
+) -> None:
+    """The origin refusing BREW (501) or a hop refusing HTTP/2.0 (505) does what lessons 02
+    and 06 say it must: the picture drew "origin ✗ failed" (also for the gateway's own 505)
+    and its text alternative named the origin the failing hop. It marks the hop that
+    answered as refusing, in English and Chinese."""
+    ex = lab.raw(line + b"\r\nHost: lab\r\nConnection: close\r\n\r\n", to=to)
+    assert (ex.status, ex.generated_by) == (status, hop)
+    assert svg.failing_hop(ex) is None
+    english, chinese = svg.sequence_svg(ex, "en"), svg.sequence_svg(ex, "zh-CN")
+    assert "✗" not in english and f">{hop} (refused)<" in english
+    assert f"made the {status} here" in english
+    assert svg.alt_text(ex, "en").endswith(
+        f" The {hop} refused the request: not a failure, the answer it owes."
+    )
+    assert "✗" not in chinese and f">{hop}（拒绝）<" in chinese
+    assert svg.alt_text(ex, "zh-CN").endswith(
+        f"{hop} 拒绝了这个请求：这不是故障，而是它应给的响应。"
+    )

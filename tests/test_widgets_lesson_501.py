@@ -89,3 +89,41 @@ def test_quiz_widget_for_the_allow_header(lab):
     quiz.check_button.click()
     assert "Correct" in quiz.feedback.value
     assert quiz.message.value == ""
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "status", "made_by"),
+    [
+        ("OPTIONS", "*", 204, "origin"),  # the server as a whole (RFC 9110 9.3.7), via the gateway
+        ("CONNECT", "example.com:443", 501, "gateway"),  # no tunnel here (RFC 9110 9.3.6)
+        ("GET", "*", 400, "gateway"),  # '*' is OPTIONS's alone (RFC 9112 3.2.4)
+    ],
+)
+def test_the_other_request_target_forms_are_sent_as_typed(lab, method, target, status, made_by):
+    """'OPTIONS *' (asterisk-form) and 'CONNECT example.com:443' (authority-form) were refused
+    with "the path must start with '/'": they are request targets (RFC 9112 3.2.3, 3.2.4), and
+    the servers' answers to them are lesson 02's."""
+    p = Playground(lab, "501")
+    p.method.value, p.path.value = method, target
+    p.buttons["Send"].click()
+    assert p.message.value == ""
+    ex = p.inspector.exchange
+    assert (ex.method, ex.target, ex.status, ex.generated_by) == (method, target, status, made_by)
+
+
+def test_a_target_of_no_form_names_the_forms_there_are(lab):
+    p = Playground(lab, "501")
+    p.method.value, p.path.value = "GET", "orders/7"
+    p.buttons["Send"].click()
+    assert p.message.role == "alert"
+    assert p.message.value == (
+        "The target must be a path that starts with '/', like '/orders/7'; '*' (for OPTIONS, "
+        "RFC 9112 3.2.4); or host:port (for CONNECT, RFC 9112 3.2.3), with no spaces or "
+        "control characters, not 'orders/7'."
+    )
+    p.path.value = "example.com:443"  # authority-form with GET: the servers would answer 404
+    p.buttons["Send"].click()
+    assert p.message.value == (
+        "Only CONNECT takes host:port (authority-form) as its target (RFC 9112 3.2.3): "
+        "choose CONNECT to send 'example.com:443', or a path such as '/orders/7'."
+    )

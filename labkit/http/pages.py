@@ -20,7 +20,25 @@ from labkit.i18n import Msg, Text
 # The statuses of the lab's own pages: their reason phrases are in the catalogue (context
 # "reason") for the pages' titles. A learner's handler may choose any other; its page's
 # title then keeps the English phrase.
-PAGE_STATUSES = (200, 400, 404, 405, 408, 413, 426, 429, 431, 500, 501, 502, 503, 504, 505, 511)
+PAGE_STATUSES = (
+    200,
+    400,
+    404,
+    405,
+    408,
+    413,
+    422,
+    426,
+    429,
+    431,
+    500,
+    501,
+    502,
+    503,
+    504,
+    505,
+    511,
+)
 
 # the page's form follows the request's Accept and its language Accept-Language (RFC 9110
 # 12.5.5): a cache must key on both

@@ -132,6 +132,8 @@ def _lanes_and_arrows(
     # so beside a picture that drew "portal ✗ failed" until December 2026)
     if made is not None and ex.status == 511 and hops[made - 1].role is Role.PORTAL:
         pass
+    elif _refused(ex) and made is not None:
+        pass  # the hop that made it is marked as refusing (sequence_svg), not failed
     elif made is not None and ex.status is not None and ex.status >= 500:
         behind = made + 1
         proxy = hops[made - 1].role in (Role.GATEWAY, Role.PORTAL)
@@ -139,6 +141,17 @@ def _lanes_and_arrows(
     elif made is not None and _cut_after_status(ex):
         failed.add(made)  # its body broke off: the hop the text alternative names
     return lanes, arrows, failed, made
+
+
+# A 501 or 505 is the server's right answer to a method or a version it does not implement
+# (lessons 02 and 06): the picture drew "origin ✗ failed" for the origin refusing BREW or
+# HTTP/2.0 as designed. The hop that made it is marked "refused" instead, in ink.
+REFUSALS = (501, 505)
+
+
+def _refused(ex: ExchangeView) -> bool:
+    """A refusal of the request as sent, made by the hop that could not serve it."""
+    return ex.status in REFUSALS and ex.client_error is None
 
 
 def _cut_after_status(ex: ExchangeView) -> bool:
@@ -157,13 +170,19 @@ def _lines(text: str) -> tuple[list[str], bool]:
     return [*lines[: MAX_LINES - 1], last + "…"], True
 
 
-def _lane_lines(name: str, failed: bool, lang: str) -> list[str]:
-    """A lane's name (and its failed mark) in lines that fit its box: one if it can."""
-    mark = Msg(" ✗ failed").render(lang)
-    whole = name + mark if failed else name
+def _lane_lines(name: str, failed: bool, lang: str, *, refused: bool = False) -> list[str]:
+    """A lane's name (and its failed or refused mark) in lines that fit its box: one if it can."""
+    mark = (
+        Msg(" ✗ failed").render(lang)
+        if failed
+        else Msg(" (refused)").render(lang)
+        if refused
+        else ""
+    )
+    whole = name + mark
     if columns(whole) <= LANE_WRAP:
         return [whole]
-    return [*(wrap(name, LANE_WRAP) or [name]), *([mark.strip()] if failed else [])]
+    return [*(wrap(name, LANE_WRAP) or [name]), *([mark.strip()] if mark else [])]
 
 
 def failing_hop(ex: ExchangeView) -> str | None:
@@ -178,6 +197,11 @@ def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
     lang = lang or i18n.learner_language()
     culprit = failing_hop(ex)
     where = Msg(" The failing hop: {hop}.", hop=culprit).render(lang) if culprit else ""
+    if _refused(ex) and ex.generated_by:
+        where = Msg(
+            " The {hop} refused the request: not a failure, the answer it owes.",
+            hop=ex.generated_by,
+        ).render(lang)
     if _cut_after_status(ex):
         # a 2xx or 3xx whose body broke off (drawn "body cut off"): the hop that made it
         where = Msg(
@@ -209,7 +233,10 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None, *, fit: bool = False
     lang = lang or i18n.learner_language()
     lanes, arrows, failed, made = _lanes_and_arrows(ex, lang)
     wrapped = [_lines(a.label) for a in arrows]
-    names = [_lane_lines(name, i in failed, lang) for i, name in enumerate(lanes)]
+    names = [
+        _lane_lines(name, i in failed, lang, refused=i == made and _refused(ex))
+        for i, name in enumerate(lanes)
+    ]
     taller = LINE_H * (max(len(lines) for lines in names) - 1)  # every lane box as tall
     rows_y = []
     y = TOP + taller

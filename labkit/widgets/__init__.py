@@ -37,6 +37,7 @@ from labkit import i18n, load, scenarios, switches
 from labkit.errors import BadArgument, LabkitError, refuse, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import Asker
+from labkit.http.requestcheck import AUTHORITY_FORM
 from labkit.i18n import Listed, Msg
 from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
 from labkit.origin import RATE_PATH
@@ -172,7 +173,7 @@ def _check_method(method: str, lang: str = i18n.ENGLISH) -> str:
     return method
 
 
-def _check_target(path: str, lang: str = i18n.ENGLISH) -> str:
+def _check_target(path: str, lang: str = i18n.ENGLISH, method: str = "GET") -> str:
     if re.fullmatch(r"/[^\x00-\x20\x7f]*", path or "") and not path.isascii():
         # '/ünï' was told it must "start with '/' and hold no spaces or control characters",
         # which it does: a request line is ASCII, the rest is percent-encoded (RFC 3986 2.1)
@@ -184,11 +185,30 @@ def _check_target(path: str, lang: str = i18n.ENGLISH) -> str:
                 encoded=shown(urllib.parse.quote(path, safe="/?#[]@!$&'()*+,;=:%~")),
             ).render(lang)
         )
+    # the request-target forms a server reads (RFC 9112 3.2): a path ('/orders/7'), '*' for
+    # the server as a whole (3.2.4) and host:port for a tunnel (3.2.3), sent as typed, so that
+    # the servers' own answers teach them: OPTIONS * is 204 with Allow, CONNECT example.com:443
+    # 501 (RFC 9110 9.3.6), GET * 400. 'OPTIONS *' was refused with "must start with '/'"
+    # until December 2026. host:port with another method is refused here: the lab's servers
+    # would look for a resource called so (404), where nginx answers 400.
+    if path == "*":
+        return path
+    if AUTHORITY_FORM.match(path or ""):
+        if method != "CONNECT":
+            raise BadArgument(
+                Msg(
+                    "only CONNECT takes host:port (authority-form) as its target (RFC 9112 "
+                    "3.2.3): choose CONNECT to send {typed}, or a path such as '/orders/7'",
+                    typed=shown(path),
+                ).render(lang)
+            )
+        return path
     if not re.fullmatch(r"/[\x21-\x7e]*", path or ""):
         raise BadArgument(
             Msg(
-                "the path must start with '/' and hold no spaces or control characters, like "
-                "'/orders/7', not {typed}",
+                "the target must be a path that starts with '/', like '/orders/7'; '*' (for "
+                "OPTIONS, RFC 9112 3.2.4); or host:port (for CONNECT, RFC 9112 3.2.3), with no "
+                "spaces or control characters, not {typed}",
                 typed=shown(path),
             ).render(lang)
         )
@@ -417,7 +437,7 @@ class Playground(_Panel):
     def send_as_typed(self, method: str, path: str, to: str = "gateway") -> Exchange:
         """Send the method exactly as typed (httpx would upper-case it), through ``lab.raw``."""
         _check_method(method, self.lang)
-        _check_target(path, self.lang)
+        _check_target(path, self.lang, method)
         request = f"{method} {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
         return self.send_raw(request.encode("ascii"), to=to)
 
@@ -832,7 +852,7 @@ def _controls_501(p: Playground) -> list[w.Widget]:
     # went out as its first keystrokes ('/orders' for '/orders/42')
     p.method = w.Combobox(
         value="BREW",
-        options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "BREW", "get"],
+        options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "CONNECT", "BREW", "get"],
         description=Msg("Method").render(p.lang),
         continuous_update=False,
     )
