@@ -17,7 +17,6 @@ below word theirs from the catalogue, labkit/i18n.py; names, values and ranges a
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 from collections.abc import Iterable
@@ -230,9 +229,11 @@ def unknown(
     names = sorted(allowed)
     choices = Listed(names)
     as_given = words == kind and lang != ENGLISH
-    close = (
-        difflib.get_close_matches(name, names, n=1, cutoff=NEAR) if isinstance(name, str) else []
-    )
+    close = []
+    if isinstance(name, str):
+        import difflib  # here, not at import: only a mistyped name needs it (0.7 ms of the import)
+
+        close = difflib.get_close_matches(name, names, n=1, cutoff=NEAR)
     if close:
         if listed_by is None:
             message = (
