@@ -387,9 +387,33 @@ def _rebuild(arg: dict[str, Any], lab: Any) -> Any:
     return namespace[arg["name"]]
 
 
+def _become(uid: int, gid: int) -> None:
+    """Run on as the learner, from root: the re-run starts as root and drops here, before
+    anything of the learner's is read. Started as the learner (subprocess's ``user=``), it
+    was a process of theirs the kernel let them open from their own session while it ran
+    (/proc/PID/fd/1, ptrace): they wrote their own verdicts after the real ones. A process
+    that changes its uid is not dumpable: /proc/PID is root's, no ptrace."""
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+
+
+_PR_SET_DUMPABLE = 4
+
+
+def _undumpable() -> None:
+    """Keep the learner's other processes out of this one, whatever the host's
+    fs.suid_dumpable says (and so its forks, which run the learner's code)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
 def _child() -> int:
     """Read {"answers": {id: kept}} on stdin; print {id: {points, message}} on stdout."""
     job = json.load(sys.stdin)
+    if job.get("user"):
+        _become(*job["user"])
+    _undumpable()
     private = job["home"]
     os.environ["LABKIT_PROGRESS"] = os.path.join(private, "progress.json")
     os.environ["LABKIT_RUNTIME_DIR"] = os.path.join(private, "run")
@@ -454,8 +478,8 @@ def _scratch(uid: int | None, gid: int | None) -> Iterator[str]:
 def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """Re-run one learner's answers; (verdicts, '') or (None, what went wrong)."""
     root = os.geteuid() == 0
-    job = {"answers": answers, "confine": landlock_abi() >= 1}
-    kwargs: dict[str, Any] = {}
+    job: dict[str, Any] = {"answers": answers, "confine": landlock_abi() >= 1}
+    owner: tuple[int | None, int | None] = (None, None)  # the learner root re-runs as
     if root:
         try:
             entry = pwd.getpwuid(found.uid)
@@ -465,7 +489,8 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
             return None, say(
                 Msg("the file belongs to root: grading never runs learner code as root")
             )
-        kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        job["user"] = [entry.pw_uid, entry.pw_gid]  # the child drops to it (``_become``)
+        owner = (entry.pw_uid, entry.pw_gid)
     elif not job["confine"]:
         raise GradingError(
             say(
@@ -484,7 +509,7 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
     }
     limit = 30 + GRADE_TIME_PER_EXERCISE * len(answers)
     try:
-        with _scratch(kwargs.get("user"), kwargs.get("group")) as job["home"]:
+        with _scratch(*owner) as job["home"]:
             proc = subprocess.run(
                 [sys.executable, "-m", "labkit.grading"],
                 input=json.dumps(job),
@@ -493,7 +518,6 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
                 env=env,
                 cwd="/",
                 timeout=limit,
-                **kwargs,
             )
     except subprocess.TimeoutExpired:
         return None, say(
@@ -501,7 +525,7 @@ def _run_for(found: Any, answers: dict[str, Any]) -> tuple[dict[str, Any] | None
         )
     if proc.returncode != 0:
         last = proc.stderr.strip().splitlines()[-1:] or [say(Msg("no message"))]
-        return None, say(Msg("the re-run failed: {last}", last=last[0]))
+        return None, say(Msg("the re-run failed: {last}", last=_shown(last[0])))
     try:
         verdicts = json.loads(proc.stdout.strip().splitlines()[-1])
         if not isinstance(verdicts, dict):
@@ -517,9 +541,15 @@ def _verdict(given: object) -> dict[str, Any]:
     escape sequence never reaches the instructor's terminal."""
     if not isinstance(given, dict) or given.get("points") not in (0, 1):
         return {"points": 0, "message": say(Msg("the re-run gave no verdicts that could be read"))}
-    message = str(given.get("message", ""))
-    shown = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in message)
-    return {"points": int(given["points"]), "message": shown}
+    message = _shown(str(given.get("message", "")))
+    return {"points": int(given["points"]), "message": message}
+
+
+def _shown(text: str) -> str:
+    """``text`` with its control characters shown escaped (newlines kept): what the re-run
+    says may quote the learner's code, and an escape sequence must never reach your
+    terminal."""
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
 
 
 def default_jobs() -> int:

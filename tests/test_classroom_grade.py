@@ -265,3 +265,89 @@ def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> 
             assert "RuntimeError" in row["failed"] and "\\x1b" in row["failed"]
         else:  # a default that names a constant is still re-run: a wrong answer, judged
             assert "wrong for" in row["failed"]
+
+
+# Learner code that the learner runs in their own session meanwhile (not a kept answer):
+# it finds the grader's re-run of its submission in /proc, takes that process's stdout and
+# stderr (the re-run was a process of the learner's uid, dumpable: the kernel let the
+# learner take its descriptors, or ptrace it), and writes its own verdicts after the real
+# ones once the re-run has ended, with an escape sequence on stderr.
+THIEF = r"""import ctypes, json, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+ids = sys.argv[1:]
+deadline = time.monotonic() + 150
+while time.monotonic() < deadline:
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if not f.read().endswith(b"\0-m\0labkit.grading\0"):
+                    continue
+            pidfd = os.pidfd_open(int(pid))
+        except (OSError, ValueError):
+            continue
+        # pidfd_getfd (438): a copy of its descriptors, as ptrace would (same rights)
+        out = libc.syscall(438, pidfd, 1, 0)
+        err = libc.syscall(438, pidfd, 2, 0)
+        if out < 0 or err < 0:
+            print("refused", os.strerror(ctypes.get_errno()), flush=True)
+            sys.exit(0)
+        while True:  # until the re-run has printed its verdicts and exited
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as f:
+                    if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                        break
+            except OSError:
+                break
+            time.sleep(0.01)
+        forged = {i: {"points": 1, "message": "ok"} for i in ids}
+        os.write(out, ("\n" + json.dumps(forged) + "\n").encode())
+        os.write(err, b"\x1b]0;pwned\x07\n")
+        os.close(out)
+        os.close(err)
+        print("forged", flush=True)
+        sys.exit(0)
+    time.sleep(0.002)
+print("never saw it", flush=True)
+"""
+
+
+def test_a_learner_cannot_reach_roots_re_run_of_their_answers(room, tmp_path) -> None:
+    """Root re-ran a learner's answers in a process of that learner's uid, which the learner
+    could reach from their own session (ptrace, pidfd_getfd): a learner who watched for it
+    wrote full points for every exercise after the real verdicts, and an escape sequence
+    into the instructor's terminal. The re-run now starts as root and drops to the learner
+    itself, which leaves it out of the learner's reach. Fails before: 'forged', 45 points."""
+    from labkit.exercises import all_exercises
+
+    bo = room["learners"][1]
+    ids = [ex.id for ex in all_exercises()]
+    code = {"kind": "code", "source": WRONG, "name": "who_made_it", "context": ""}
+    answer = {"args": [code, {"kind": "lab"}], "correct": True, "t": "2026-01-01T00:00:00+00:00"}
+    entry = {
+        "kind": "labkit-submission",
+        "user": bo.name,
+        "progress": {
+            "version": 2,
+            "exercises": {"502.who-made-it": {"attempts": 1, "answer": answer}},
+        },
+    }
+    crafted = tmp_path / "mine.json"
+    crafted.write_text(json.dumps(entry))
+    os.chown(crafted, bo.uid, bo.gid)
+    thief = bo.popen([str(room["python"]), "-c", THIEF, *ids], stdout=subprocess.PIPE, text=True)
+    try:
+        proc = subprocess.run(
+            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
+            capture_output=True,
+            text=True,
+            env={"PATH": os.environ["PATH"], **room["env"]},
+            timeout=240,
+        )
+        said = thief.communicate(timeout=160)[0]
+    finally:
+        thief.kill()
+        thief.wait()
+    assert "\x1b" not in proc.stdout + proc.stderr
+    row = _book(proc.stdout)[bo.name]
+    assert (row["total"], row["502.who-made-it"]) == ("0", "0"), (said, row)
+    assert said == "refused Operation not permitted\n", said
