@@ -102,6 +102,25 @@ def _unclaimed(temp: Path) -> tuple[Path, str | None]:
     if owner == os.getuid():
         return temp, None
     home = home_fallback()
+    unsafe = _unsafe_on_the_way(home)
+    if unsafe is not None:
+        part, problem = unsafe
+        raise UnsafeRuntimeDir(
+            say(
+                Msg(
+                    "{temp} belongs to {owner}, not to you, and the lab registry cannot move to "
+                    "{home} either: {part} {problem}, so another user could read the control token "
+                    "or plant records there (is HOME another user's? `sudo -H` sets your own); "
+                    "set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 "
+                    "(mkdir -m 700 DIR)",
+                    temp=str(temp),
+                    owner=_user(owner),
+                    home=str(home),
+                    part=str(part),
+                    problem=problem,
+                )
+            )
+        )
     note = Msg(
         "{temp} belongs to {owner}, not to you (someone made it before your first lab); "
         "labkit uses {home} instead",
@@ -118,6 +137,32 @@ def home_fallback() -> Path:
     import socket  # loaded already by the lab's servers
 
     return Path(os.path.expanduser("~")) / ".cache" / "labkit" / f"run-{socket.gethostname()}"
+
+
+def _unsafe_on_the_way(path: Path) -> tuple[Path, Msg] | None:
+    """The first directory on the way to ``path`` (from /, as given and with its links
+    resolved) that a user other than root and us could change, and how; None when none.
+
+    ``_open_checked`` checks the registry directory itself only: with HOME another user's
+    (``sudo`` keeps the caller's HOME; root can write anywhere), root's registry went under
+    a directory that user owns, who could then swap ``.cache`` for a directory of their own
+    between the check and the next lab, and read the control token. A directory that does
+    not exist yet is created by us, 0700."""
+    me = os.getuid()
+    for way in (path, Path(os.path.realpath(path))):
+        for part in [*reversed(way.parents), way]:
+            try:
+                st = os.lstat(part)
+            except OSError:
+                break  # missing: what we create below is ours
+            if st.st_uid not in (0, me):
+                return part, Msg("belongs to {owner}", owner=_user(st.st_uid))
+            mode = stat.S_IMODE(st.st_mode)
+            # group root's members are root's; a sticky directory lets nobody rename ours
+            loose = mode & 0o002 or (mode & 0o020 and st.st_gid != 0)
+            if stat.S_ISDIR(st.st_mode) and loose and not mode & stat.S_ISVTX:
+                return part, Msg("is writable by others (mode {mode})", mode=f"{mode:04o}")
+    return None
 
 
 NOT_ABSOLUTE = Msg("is not an absolute path")

@@ -498,3 +498,42 @@ def test_a_root_lab_never_follows_a_planted_link_out_of_a_loose_registry(
     assert victim.returncode == 0, victim.stderr
     assert notes.read_text() == "my notes\n"
     assert sorted(p.name for p in loose.iterdir()) == ["lab-1.json"]
+
+
+@needs_root
+def test_root_with_another_users_home_refuses_to_put_its_registry_there(
+    tmp_path, attacker, shared_tmp
+):
+    """`sudo` keeps the caller's HOME: with /tmp/labkit-0 taken, root's registry moved to
+    HOME/.cache/labkit/run-HOST, under a directory that user owns (only the last directory
+    was checked), who could swap .cache for one of their own and read root's control
+    token. Every directory on the way is checked now; that one is refused in one line.
+    Fails before: root's registry was made under the user's home."""
+    home = tmp_path / "ann"
+    home.mkdir()
+    os.chown(home, attacker.pw_uid, attacker.pw_gid)
+    target = shared_tmp / f"labkit-{os.getuid()}"
+    as_user(attacker, 'mkdir -m 700 "$D"', D=str(target))
+    env = cli_env(TMPDIR=str(shared_tmp), XDG_RUNTIME_DIR=None, LABKIT_RUNTIME_DIR=None)
+    env["HOME"] = str(home)
+    result = labkit_cli(env, "env")
+    assert (result.returncode, result.stdout) == (1, ENV_REFUSED)
+    assert result.stderr == (
+        f"labkit: error: {target} belongs to user {attacker.pw_name}, not to you, and the lab "
+        f"registry cannot move to {home}/.cache/labkit/run-{os.uname().nodename} either: "
+        f"{home} belongs to user {attacker.pw_name}, so another user could read the control token "
+        "or plant records there (is HOME another user's? `sudo -H` sets your own); set "
+        "LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 (mkdir -m 700 DIR)\n"
+    )
+    victim = run([PY, "-c", VICTIM], env)
+    assert victim.returncode == 0, victim.stderr
+    assert "`labkit env` and `labkit ctl` will not find this lab" in victim.stderr
+    assert list(home.iterdir()) == []  # nothing of root's under the user's home
+    # a home of root's own (root's, 0755, in root's directories) is used as before
+    own = tmp_path / "root-home"
+    own.mkdir(mode=0o755)
+    env["HOME"] = str(own)
+    victim = run([PY, "-c", VICTIM], env)
+    assert victim.returncode == 0, victim.stderr
+    assert f"labkit uses {own}/.cache/labkit/run-" in victim.stderr
+    assert "will not find this lab" not in victim.stderr
