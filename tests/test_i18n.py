@@ -436,6 +436,10 @@ TERMS = {
     # an intermediary is 中间节点 (tests/test_translations.py VARIANTS: the prose too); 505 q3's
     # solution said 中间的代理 until December 2026
     "intermediary": (r"\bintermediar(?:y|ies)\b", "中间节点"),
+    # an upstream's condition (refused, read-timeout...) is its 状况, as lesson 09, README and
+    # the gateways exercises say; GatewaysCompared's fault list said （条件：refused） until
+    # December 2026
+    "condition": (r"\bconditions?\b", "状况"),
 }
 
 

@@ -231,7 +231,7 @@ def test_a_quiz_shows_each_option_with_its_words_in_the_labs_language(
 def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labkit.Lab) -> None:
     g = GatewaysCompared(zh_lab)
     assert g.run_button.description == "让每种网关都运行一遍"
-    assert g.fault.label == "garbage（条件：invalid-status-line）", g.fault.label
+    assert g.fault.label == "garbage（状况：invalid-status-line）", g.fault.label
     rows = g.run()
     assert "<th scope='col'>客户端看到</th>" in g.table.value
     assert (
@@ -245,7 +245,7 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     assert rows[0][0] == "the RFC reading (the lab's default)"
     # the lab's own gateway's words in Chinese; a real gateway's as it logs them; rows English
     assert (
-        "<td>上游的回复不是以有效的 HTTP 状态行开头（上游 &#x27;garbage&#x27;）</td>"
+        "<td>上游的响应不是以有效的 HTTP 状态行开头（上游 &#x27;garbage&#x27;）</td>"
         in g.table.value
     )
     assert rows[0][2].startswith("the upstream's reply does not start with a valid HTTP")

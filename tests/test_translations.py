@@ -354,9 +354,10 @@ VARIANTS = {
     # 05 and 07 said 上游答错了, 答得不对 and 代替网站作了答 until December 2026
     # (and 504 q3's verdict "A 答错了，502", an upstream named by its letter, until December 2026)
     r"(?:上游|网关|服务器|网站|\b[A-Z])\*? ?(?:答错|作了答)|答得不对": "响应有误 / 响应",
-    # nor is it a 答复 (a reply to a letter): lesson 08 said 等待答复的时间 and the capstone's
-    # fifth hint 请求发出之后等待答复的时间 until December 2026
-    "答复": "响应",
+    # nor is it a 答复 or 回复 (a reply to a letter): lesson 08 said 等待答复的时间, the capstone's
+    # fifth hint 请求发出之后等待答复的时间, lesson 09's opening 上游的回复无效时 and the garbage
+    # condition 上游的回复不是以有效的 HTTP 状态行开头 until December 2026
+    "答复|回复": "响应",
     # a gateway personality is a 行为模式, as the lessons, the README and the catalogue say; the
     # guide's section on their fidelity said nginx 人格 once until December 2026
     "人格": "行为模式",
