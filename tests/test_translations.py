@@ -636,3 +636,61 @@ def test_the_capstones_answer_form_is_said_in_the_learners_words(
         said[lang] = result.message
     assert "{'made_by': '<一跳>', 'cause': '<一个原因>'}" in said[i18n.CHINESE], said
     assert "{'made_by': '<a hop>', 'cause': '<a cause>'}" in said[i18n.ENGLISH], said
+
+
+# What a Chinese lesson's checked outputs show in English on purpose (docs/i18n.md, "Kept in
+# English on purpose"), by what the cell reads: each a pattern of the cell's source and why
+ENGLISH_ON_PURPOSE = {
+    r"\.why\b": "ex.why: the lab's reason as programs and the English recordings read it",
+    r"\bCAUSES\b": "the capstone's causes, the words the answer matcher reads",
+    r"Proxy-Status": "a Proxy-Status detail: a header for programs (a header line shown among\n"
+    "others is not read: see _HEADER_LINE)",
+    r"\bclient_error\b": "httpx's own exception text",
+    r"\bcompared\.run\(\)": "each gateway's own log line",
+}
+# A cell that shows a page the lab's client asked for in no language (lab.raw sends no
+# Accept-Language, and the lesson says so): the origin's English page
+ENGLISH_PAGES = {("06-505-http-version-not-supported", "7eeb23be")}
+# a header field as an output shows it ("  Proxy-Status: labkit-gateway; ... details=..."):
+# its value is protocol, for programs, whatever the lab's language
+_HEADER_LINE = re.compile(r"^[ \t]*[A-Za-z][A-Za-z0-9-]*: .*$", re.M)
+
+
+def _catalogue_in_english() -> list[tuple[str, re.Pattern[str]]]:
+    """Each catalogue message a Chinese learner would read translated, as a pattern of its
+    English text (a placeholder matches any short text): the ones of four words or more whose
+    translation differs; a reason phrase (msgctxt reason: status lines stay English) and an
+    option's words (msgctxt option: the matcher reads them) are left out."""
+    found = []
+    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
+        words = re.findall(r"[A-Za-z]+", re.sub(r"\{[^}]*\}", "", entry.msgid))
+        said = "".join(entry.msgstr.values())
+        if len(words) < 4 or entry.context in ("reason", "option") or said == entry.msgid:
+            continue
+        parts = re.split(r"\{[^}]*\}", entry.msgid)
+        found.append((entry.msgid, re.compile(".{1,200}?".join(map(re.escape, parts)))))
+    return found
+
+
+def test_a_chinese_lessons_outputs_say_no_catalogue_message_in_english() -> None:
+    """Every checked output of the Chinese lessons (tests/notebook_outputs/zh, what their
+    cells showed under LABKIT_LANG=zh-CN) says in Chinese what the catalogue can say in
+    Chinese: a message found in English is one a Chinese lab rendered in English. Protocol
+    tokens, header names, status lines and code are no catalogue message of four words, so
+    they raise no alarm; what stays English on purpose is named above, by the cell's source."""
+    messages = _catalogue_in_english()
+    found = []
+    for path in sorted((ROOT / "tests" / "notebook_outputs" / "zh").glob("*.json")):
+        for cell_id, cell in json.loads(path.read_text()).items():
+            if (path.stem, cell_id) in ENGLISH_PAGES or any(
+                re.search(pattern, cell["source"]) for pattern in ENGLISH_ON_PURPOSE
+            ):
+                continue
+            shown = "\n".join(text for item in cell["shows"] for text in item.values())
+            shown = _HEADER_LINE.sub("", shown)
+            found += [
+                f"{path.stem} cell {cell_id}: {msgid!r} in {cell['source'][:60]!r}"
+                for msgid, english in messages
+                if english.search(shown)
+            ]
+    assert not found, "\n".join(found)
