@@ -437,6 +437,17 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     assert refused_real.status == person.answer(Condition.REFUSED).status
     if name == "haproxy":
         assert refused_took >= 3 * min(UPSTREAM_TIMEOUTS["connect_timeout"], 1.0), refused_took
+    # a relayed 500 (/orders/boom, the origin's) is no error of the gateway's: no line in
+    # nginx's error log, no http.log.error entry at Caddy, '----' in HAProxy's one line
+    # (docs/gateways.md, lesson 09: the gateway's own log tells its errors from relayed ones)
+    boom = [line for line in logs.splitlines() if "/orders/boom" in line]
+    if name == "haproxy":
+        assert any(
+            re.search(r' 500 \d+ - - ---- .*"GET /orders/boom HTTP/1.1"', b) for b in boom
+        ), boom
+    else:
+        assert not boom, boom
+    assert '"GET /orders/boom HTTP/1.1" 500 ' in access_log or name != "nginx", access_log[-800:]
     # nginx logs the bytes it relayed as HTTP/0.9 with the status 009 (lesson 09; the
     # personality's log line quotes it)
     if person.answer(Condition.INVALID_STATUS_LINE).kind == "http09":
