@@ -160,9 +160,10 @@ def _run_all(page: Page) -> None:
         " && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }",
         timeout=60000,
     )
-    # Run All: the lessons leave their lab running, so the playgrounds work afterwards
+    # Run All: the lessons leave their lab running, so the playgrounds work afterwards.
+    # page.evaluate awaits the command's promise, which JupyterLab resolves once every cell
+    # has run (NotebookActions.runAll): the check below finds them done, with no fixed pause
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_timeout(500)
     page.wait_for_function(
         "() => { const w = window.jupyterapp.shell.currentWidget;"
         " const prompts = [...document.querySelectorAll('.jp-InputArea-prompt')].map(p => p.textContent);"
@@ -205,6 +206,10 @@ _SPEAKING = """(panel) => {
   const said = [...panel.querySelectorAll('[aria-live]')].filter(r => r.textContent.trim());
   return said.map(r => [r.getAttribute('role'), r.textContent.trim()]);
 }"""
+
+# After a click: exactly one of the panel's live regions has words, as the checks below want
+_SETTLED = """(panel) => [...panel.querySelectorAll('[aria-live]')].filter(
+  r => r.textContent.trim()).length === 1"""
 
 _KERNEL_IDLE = (
     "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"
@@ -362,6 +367,10 @@ _DARK_PICTURES = """(paper) => {
 }"""
 
 
+_TAB_SELECTED = """([panel, title]) => [...panel.querySelectorAll('[role=tab]')].some(
+  t => t.textContent.trim() === title && t.getAttribute('aria-selected') === 'true')"""
+
+
 def _inspector_tabs(page: Page, button, lang: str) -> list[str]:
     """Each tab of the inspector next to ``button``, shown in turn and checked by axe-core."""
     from labkit.widgets import Inspector
@@ -371,7 +380,8 @@ def _inspector_tabs(page: Page, button, lang: str) -> list[str]:
     titles = [title.render(lang) for title in Inspector.TITLES]
     for title in titles:
         panel.get_by_role("tab", name=title, exact=True).click()
-        page.wait_for_timeout(300)
+        # shown: Lumino marks the tab selected when it draws it (a frame after the click)
+        page.wait_for_function(_TAB_SELECTED, arg=[panel.element_handle(), title], timeout=15000)
         found += [f"the inspector's {title} tab: {v}" for v in panel.evaluate(_AXE_OUTPUT)]
     panel.get_by_role("tab", name=titles[0], exact=True).click()
     return found
@@ -488,8 +498,7 @@ def _click_every_control(page: Page, lang: str) -> tuple[list[str], int]:
             name = control.get_attribute("title") or control.inner_text() or "checkbox"
             before = panel.evaluate_handle(_LISTEN)
             ax_before = _ax_live_regions(cdp, i)
-            control.scroll_into_view_if_needed()
-            control.click()
+            control.click()  # scrolls it into view first, as a learner would
             clicked += 1
             try:
                 page.wait_for_function(_HEARD, arg=element, timeout=15000)
@@ -499,23 +508,38 @@ def _click_every_control(page: Page, lang: str) -> tuple[list[str], int]:
             # the rest of the action's messages: an action that waits (half a request) says
             # so at once, then its result when the kernel is done
             page.wait_for_function(_KERNEL_IDLE, timeout=15000)
-            page.wait_for_timeout(100)
+            # idle comes after the action's last message, and JupyterLab handles a kernel's
+            # messages in order, each widget update before the next: the panel has its final
+            # words, or will a frame later (a fixed 0.1 s pause here was 14 s of lesson 08)
+            try:
+                page.wait_for_function(_SETTLED, arg=element, timeout=2000)
+            except PlaywrightTimeout:
+                pass  # the checks below say what is wrong
             wrong = page.evaluate(_SAME_REGIONS, [element, before])
             wrong = wrong or panel.evaluate(_INSPECTOR_AGREES, _shows_it(lang))
             speaking = panel.evaluate(_SPEAKING)
             if len(speaking) != 1:
                 wrong = wrong or f"{len(speaking)} live regions speak: {speaking}"
             said = speaking[0][1] if speaking else ""
-            for _ in range(10):  # the accessibility tree follows the DOM a moment later
+            for _ in range(40):  # the accessibility tree follows the DOM a moment later
                 unheard = _ax_announced(cdp, i, ax_before, said)
                 if not unheard:
                     break
-                page.wait_for_timeout(200)
+                page.wait_for_timeout(50)
             wrong = wrong or unheard
             if wrong:
                 problems.append(f"panel {i}: {name!r}: {wrong}")
     cdp.detach()
     return problems, clicked
+
+
+def _changes(page: Page, locator, changed: str, before: object) -> None:
+    """Wait, up to 5 s, for a key's effect on an element (``changed`` of it and its value
+    before), instead of a fixed pause; the caller's check then says whether it came."""
+    try:
+        page.wait_for_function(changed, arg=[locator.element_handle(), before], timeout=5000)
+    except PlaywrightTimeout:
+        pass
 
 
 def _keyboard_works(page: Page) -> list[str]:
@@ -530,7 +554,7 @@ def _keyboard_works(page: Page) -> list[str]:
         page.keyboard.press("Alt+ArrowDown")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")
-        page.wait_for_timeout(300)
+        _changes(page, select, "([el, before]) => el.value !== before", before)
         if select.input_value() == before or page.evaluate(cell) != at:
             problems.append("Alt+Down, Down, Enter did not change the first drop-down list")
     box = page.locator(".labkit-panel input[type=checkbox]").first
@@ -539,7 +563,7 @@ def _keyboard_works(page: Page) -> list[str]:
         box.focus()
         before = box.is_checked()
         page.keyboard.press("Space")
-        page.wait_for_timeout(300)
+        _changes(page, box, "([el, before]) => el.checked !== before", before)
         if box.is_checked() == before:
             problems.append("Space did not tick the first checkbox")
         page.keyboard.press("Space")  # and back, so the clicks below start from the same state
