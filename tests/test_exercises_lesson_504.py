@@ -233,6 +233,14 @@ no_jitter = backoff(lambda n: 0.1 * 2**n)  # grows, but every client waits the s
 constant_waits = backoff(lambda n: random.uniform(0.15, 0.2))  # jitter, but no growth
 
 
+# the prompt asks to double: a wait that grows by the same step each time is linear backoff
+# (0.12, 0.23, 0.35 s passed as "growing", judges17); other multipliers and a cap still count
+linear_backoff = backoff(lambda n: 0.1 * (n + 1) * random.uniform(1, 1.3))
+grpc_backoff = backoff(lambda n: 0.1 * 1.6**n * random.uniform(0.8, 1.2))  # gRPC's multiplier
+additive_jitter = backoff(lambda n: 0.1 * 2**n + random.uniform(0, 0.2))
+capped_backoff = backoff(lambda n: min(0.3, 0.1 * 2**n) * random.uniform(0.5, 1))
+
+
 def decorrelated_jitter(lab, path, budget):
     from time import monotonic, sleep  # imported names are on the judge's clock too
 
@@ -351,6 +359,19 @@ def test_q5_full_equal_and_decorrelated_jitter_all_count(lab: labkit.Lab, client
     assert result, result.message + "\n" + result.detail
 
 
+def test_q5_linear_backoff_is_not_doubling(lab: labkit.Lab) -> None:
+    result = q5.check(linear_backoff, lab)
+    assert not result and "linear growth" in result.message, result.message
+    assert "with a budget of 5 s your waits were 0.13, 0.25, 0.38, 0.51" in result.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("client", [grpc_backoff, additive_jitter, capped_backoff])
+def test_q5_another_multiplier_jitter_added_or_a_cap_is_backoff(lab: labkit.Lab, client) -> None:
+    result = q5.check(client, lab)
+    assert result, result.message + "\n" + result.detail
+
+
 @pytest.mark.slow
 def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cores) -> None:
     """What load can change is the same for every client: the real requests against the outage
@@ -367,6 +388,7 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         no_jitter: (False, 10),
         waits_for_real: (False, 10),  # its waits are real (select, Event.wait), its message one
         constant_waits: (False, 10),
+        linear_backoff: (False, 10),
         hammer: (False, 10),
         clock_jitter: (False, 10),
         numpy_full_jitter: (True, 3),

@@ -322,6 +322,15 @@ REAL_TIMEOUT = runner.CALL_FORGIVEN  # the real request waits for the gateway's 
 # no stall of the machine lets the gateway's 504 arrive first.
 GIVE_UP_WAIT = 3.0
 MAX_ATTEMPTS = 40  # a loop without waits is ended here (it cannot fit more in the budget)
+# The prompt asks to double the wait. In BUDGET a schedule fits two or three waits, too few to
+# tell doubling from a wait that grows by the same step each time (0.12, 0.23, 0.35 s passed as
+# "growing", judges17); one more run, at the high end of the draws, gets LONG_BUDGET, in which
+# any client that fits three attempts in BUDGET makes at least five waits. Between waits that
+# go on growing, each step must be GROWTH times the one before at least: doubling makes 2,
+# gRPC's multiplier 1.6, adding the same each time 1. The last growing step may be anything (a
+# cap on the wait, or the budget's end, stops the growth there).
+LONG_BUDGET = 5.0
+GROWTH = 1.5
 # Advice the third hint and the solution give, not the lab's numbers (the hint says so): a cap
 # on one attempt, so that one slow answer cannot use the whole budget, and the time left below
 # which another attempt is not worth starting
@@ -431,11 +440,11 @@ def _shown(waits: list[float]) -> Listed:
 
 
 def _one_run(
-    fn: Any, lab: Any, value: float, recovers_at: float | None
+    fn: Any, lab: Any, value: float, recovers_at: float | None, budget: float = BUDGET
 ) -> tuple[Any, float, _Attempts]:
     for _ in range(3):  # again if the machine, not the code, changed what a request got
         attempts = _Attempts(lab, recovers_at)
-        outcome = fn.run(lab, PATH, BUDGET, clock=attempts.clock(), random_value=value)
+        outcome = fn.run(lab, PATH, budget, clock=attempts.clock(), random_value=value)
         attempts.notes = outcome.notes
         if not attempts.disturbed or runner.changed():
             break  # the machine may have stalled; a change of the learner's is the same again
@@ -560,6 +569,35 @@ def _retries_well(value: float) -> Callable[[Run], Text]:
     return check
 
 
+def _long_run(run: Run) -> tuple[Any, float, _Attempts]:
+    """A fact: one run with LONG_BUDGET against an upstream that keeps timing out, every
+    random draw at HIGH."""
+    return _one_run(run["fetch_with_retries"], run.lab, HIGH, recovers_at=None, budget=LONG_BUDGET)
+
+
+def _steps(waits: list[float]) -> list[float]:
+    """How much each wait grew over the one before, for the waits that grew, in order."""
+    return [b - a for a, b in itertools.pairwise(waits) if b > a + 1e-9]
+
+
+def _doubles(run: Run) -> Text:
+    """The waits multiply (the prompt: double), not grow by the same step each time: with
+    LONG_BUDGET, each step of growth but the last is GROWTH times the one before at least."""
+    waits = run["long run"][2].waits()
+    steps = _steps(waits)[:-1]  # the last may be into a cap, or cut by the time left
+    if all(b >= GROWTH * a - 1e-9 for a, b in itertools.pairwise(steps)):
+        return ""
+    run.detail = run["long run"][2].story(run.lang)
+    return Msg(
+        "with a budget of {budget} s your waits were {waits} s: each grows by about as much "
+        "as the one before, or little more (linear growth). The prompt asks to double the "
+        "wait at each retry (exponential backoff): only a wait that multiplies soon gives a "
+        "struggling upstream room, however long the outage.",
+        budget=f"{LONG_BUDGET:g}",
+        waits=_shown(waits),
+    )
+
+
 def _waits(run: Run, value: float) -> list[float]:
     waits: list[float] = run[f"draws at {value}"][2].waits()
     return waits
@@ -652,8 +690,18 @@ q5 = CheckedTask(
         ),
         judge_changes=True,  # the slow upstream's delay: the outage the judge sets up
     ),
-    observe={f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},
-    checks=(_no_process_id, _retries_well(HIGH), _retries_well(LOW), _jitter, _stops_at_recovery),
+    observe={
+        **{f"draws at {value}": _failing_run(value) for value in (HIGH, LOW)},
+        "long run": _long_run,
+    },
+    checks=(
+        _no_process_id,
+        _retries_well(HIGH),
+        _retries_well(LOW),
+        _jitter,  # before _doubles: draws the judge cannot fix make a long run's waits noise
+        _doubles,
+        _stops_at_recovery,
+    ),
     success=lambda run: Msg(
         "waits of {high} s at one end of the random "
         "range and {low} s at the other: growing, with jitter, within the "
