@@ -189,3 +189,19 @@ def test_q5_an_exception_without_a_message_is_named_without_an_empty_colon(lab) 
         result.message
     )
     assert ": ." not in result.message
+
+
+def test_a_body_that_holds_itself_is_what_pythons_json_says(lab):
+    """The origin sends a dict body as JSON: one that holds itself was reported as "the handler
+    raised RecursionError" (the origin's own JSON writer recursing), where Python's json.dumps
+    says "ValueError: Circular reference detected" (judges17)."""
+
+    def show_order(order_id):
+        body = {"id": order_id}
+        body["self"] = body
+        return 200, body
+
+    result = q5.check(show_order, lab)
+    assert result.correct is False
+    assert "ValueError: Circular reference detected" in result.message, result.message
+    assert "RecursionError" not in result.message
