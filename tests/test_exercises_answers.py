@@ -6361,6 +6361,16 @@ SIXTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
         "retry with growing pauses",
         "retry, with increasing delays between attempts",
     ],
+    # judges18's held-out set: whose header it is (counted wrong, read as the header
+    # "response's-x-request-id"), 和 between header names, a condition's other words (refused)
+    "500.find-the-traceback": ["the response's X-Request-ID header field"],
+    "501.allow-header": ["the 405 response's Allow header"],
+    "503.retry-after-header": ["the maintenance 503's Retry-After header"],
+    "505.426-headers": ["Upgrade 和 Connection", "Upgrade和Connection"],
+    "gateways.nginx-premature-close": [
+        "closed without responding",
+        "the upstream closed before sending headers",
+    ],
 }
 
 SIXTEENTH_ROUND_WRONG: dict[str, list[object]] = {
@@ -6374,6 +6384,9 @@ SIXTEENTH_ROUND_WRONG: dict[str, list[object]] = {
         "retry without waiting longer each time",
         "retry a POST, waiting longer each time",
     ],
+    "500.find-the-traceback": ["the response's Via header", "the request id header"],
+    "505.426-headers": ["Upgrade 和 Alt-Svc"],
+    "gateways.nginx-premature-close": ["the upstream reset before sending headers"],
 }
 
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {

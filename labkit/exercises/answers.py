@@ -869,6 +869,8 @@ def header(answer: object) -> str:
     _refuse_negation(answer, text)
     text = answer_part(text)  # "Allow, e.g. Allow: GET", "X-Request-ID — the same req-0001"
     text = re.sub(r"\s(?:[+&]|plus)\s", " and ", text)  # "Upgrade + Connection", "A plus B"
+    # "Upgrade 和 Connection": refused as no header name (judges18), though text() reads 和 so
+    text = re.sub(r"\s*(?:和|与|以及)\s*(?=[a-z])", " and ", text)
     if ":" in text and " and " in text:  # "Connection: upgrade and Upgrade": a field, a name
         parts = text.split(" and ")
         if all(looks_like_header(_name_of(p)) for p in parts[1:]):
@@ -902,6 +904,11 @@ def header(answer: object) -> str:
     text = re.sub(r"\s[+&]\s", " and ", text)  # "Upgrade + Connection"
     text = text.strip(_QUOTES + " ")
     text = re.sub(r"^(the|a|an)\s+", "", text)
+    # whose header it is: "the response's X-Request-ID header", "the 405's Allow header"
+    # (judges18: counted as the header "response's-x-request-id"), "the response Allow header"
+    whose = re.match(r"(?:(?:[\w-]+\s+){0,2}[\w-]+['’]s|response|request|reply)\s+(?=\S)", text)
+    if whose and looks_like_header(_name_of(text[whose.end() :])):
+        text = text[whose.end() :]
     text = re.sub(r"\s+(response|request)?\s*(header|field|header field)s?$", "", text)
     text = re.sub(r"\s+(response|request)$", "", text)
     text = text.strip(_QUOTES + " ")
@@ -1156,6 +1163,12 @@ def _condition_names() -> dict[str, str]:
         "closed before sending response": "closed-without-response",
         "closed before responding": "closed-without-response",
         "closed before any response": "closed-without-response",
+        # judges18: refused as no condition
+        "closed without responding": "closed-without-response",
+        "closed connection without responding": "closed-without-response",
+        "closed before sending headers": "closed-without-response",
+        "closed before sending any headers": "closed-without-response",
+        "closed connection before sending headers": "closed-without-response",
         "closed connection": "closed-without-response",
         "timeout while connecting": "connect-timeout",
         "timed out while connecting": "connect-timeout",
