@@ -2026,3 +2026,36 @@ def test_a_slow_start_is_not_the_learners_time(monkeypatch) -> None:
         assert runner.call(_takes(0.3)) == 42
     with pytest.raises(runner.TimeLimit), runner.budget(0.5):
         runner.call(_takes(2.0))
+
+
+# -- os.setsid() in the learner's process (judges18) --
+
+
+def _calls_setsid(lab):
+    os.setsid()
+    return 42
+
+
+def _forks_a_process_that_calls_setsid(lab):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+        finally:
+            os._exit(0 if os.getsid(0) == os.getpid() else 3)
+    return 42 if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0 else 0
+
+
+def test_os_setsid_says_why_it_is_refused_and_works_in_a_forked_process(lab) -> None:
+    """The child leads its own process group, so setsid(2) refuses it (EPERM): Python said only
+    "[Errno 1] Operation not permitted" (judges17). A Jupyter kernel leads its own session, so
+    the call fails in the notebook too; in a process the code forks it works."""
+    task = Task("test.setsid", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=2.0)
+    try:
+        result = task.check(_calls_setsid, lab)
+        assert result.correct is False, result.message
+        assert "PermissionError" in result.message and "leads a process group" in result.message
+        assert "os.fork()" in result.message
+        assert task.check(_forks_a_process_that_calls_setsid, lab)
+    finally:
+        del REGISTRY["test.setsid"]
