@@ -7,6 +7,7 @@ import time
 
 import httpx
 import pytest
+from helpers import solution_function
 
 import labkit
 from labkit.exercises.lesson_511 import q1, q2, q3, q4
@@ -17,10 +18,22 @@ def _post_form(lab: labkit.Lab, **kwargs) -> httpx.Response:
         return client.post(lab.portal.url + "/_portal/login", **kwargs)
 
 
-def is_captive(lab: labkit.Lab) -> bool:
+is_captive = solution_function(q4, "is_captive")  # the reference solution, as shown
+
+
+def raises_without_network(lab: labkit.Lab) -> bool:
+    """The reference solution until judges18: with no network it raised httpx.ConnectError."""
     with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:
         r = client.get(lab.portal.url + "/generate_204")
     return r.status_code != 204
+
+
+def captive_without_network(lab: labkit.Lab) -> bool:
+    try:
+        with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:
+            return client.get(lab.portal.url + "/generate_204").status_code != 204
+    except httpx.HTTPError:
+        return True
 
 
 def test_q1_who_made_the_511() -> None:
@@ -79,11 +92,26 @@ def test_q4_reference_checker(lab: labkit.Lab) -> None:
         "before login: is_captive(lab) returned True (1 request(s))",
         "after login: is_captive(lab) returned False (1 request(s))",
         "after logout: is_captive(lab) returned True (1 request(s))",
+        "with no network: is_captive(lab) returned False",
     ]
     assert lab.portal.logged_in is False  # put back as it was
     lab.portal.login()
     assert q4.check(is_captive, lab)
     assert lab.portal.logged_in is True
+
+
+def test_q4_no_network_at_all_is_no_portal(lab: labkit.Lab) -> None:
+    """The task asks for a bool: with no network the request fails, which is no portal in
+    the way (the hint says so), so False; the judge tries that case (judges18)."""
+    raised = q4.check(raises_without_network, lab)
+    assert raised.correct is False, raised.message
+    assert "with no network at all" in raised.message and "raised ConnectError" in raised.message
+    assert "so False" in raised.message
+    captive = q4.check(captive_without_network, lab)
+    assert captive.correct is False and "returned True: no answer is no portal" in captive.message
+    assert lab.get("/orders/7").status == 200
+    with httpx.Client(trust_env=False, timeout=2.0) as client:  # the portal's address is back
+        assert client.get(lab.portal.url + "/generate_204").status_code == 511
 
 
 def test_q4_wrong_checkers(lab: labkit.Lab) -> None:
@@ -278,3 +306,14 @@ def test_q3_login_no_longer_kept(lab: labkit.Lab) -> None:
     result = q3.check(lab)
     assert result.correct is False and "no longer keeps" in result.message
     assert f"last {MAX_EXCHANGES} requests" in result.message
+
+
+def test_q4_a_numpy_bool_is_a_bool(lab: labkit.Lab) -> None:
+    """np.True_ was counted wrong: "returned np.True_; return True or False" (judges18)."""
+    np = pytest.importorskip("numpy")
+
+    def numpy_checker(lab) -> bool:
+        return np.bool_(is_captive(lab))
+
+    result = q4.check(numpy_checker, lab)
+    assert result, result.message

@@ -7,8 +7,12 @@ back as it found it (q3 logs out after checking, as its prompt says).
 
 from __future__ import annotations
 
+import contextlib
+import socket
+from collections.abc import Iterator
 from typing import Any
 
+from labkit.exercises import runner
 from labkit.exercises.checks import (
     CheckedTask,
     Run,
@@ -288,6 +292,50 @@ _INSIDE: dict[str, Text] = {
 }
 
 
+@contextlib.contextmanager
+def _no_network(lab: Any) -> Iterator[None]:
+    """While it lasts, lab.portal.url names a port that refuses every connection (bound, not
+    listening), as a device with no network at all finds: the request fails, no status."""
+    with socket.socket() as closed:
+        closed.bind((lab.portal.host, 0))
+        port = lab.portal.port
+        lab.portal.port = closed.getsockname()[1]
+        try:
+            yield
+        finally:
+            lab.portal.port = port
+
+
+def _no_network_is_no_portal(run: Run) -> Text:
+    """With no network at all the request fails: that is no portal, so False, not an
+    exception (the reference solution raised httpx.ConnectError there until judges18, though
+    the hint says so)."""
+    lab, fn = run.lab, run["is_captive"]
+    with _no_network(lab):
+        try:
+            answer = fn.run(lab, hidden=_INSIDE).value
+        except runner.LearnerExit:
+            raise
+        except runner.LearnerError as exc:
+            line = Msg("with no network: is_captive(lab) raised {name}", name=exc.type_name)
+            run.detail = "\n".join(filter(None, [run.detail, run.say(line)]))
+            return Msg(
+                "with no network at all (the request to lab.portal.url cannot connect), your "
+                "function raised {name}. It must return a bool: no answer is no portal in the "
+                "way, so False (a phone then says 'no internet', not 'sign in').",
+                name=exc.type_name,
+            )
+    line = Msg("with no network: is_captive(lab) returned {answer}", answer=quoted(answer))
+    run.detail = "\n".join(filter(None, [run.detail, run.say(line)]))
+    if answer is not False:
+        return Msg(
+            "with no network at all (the request to lab.portal.url cannot connect), your "
+            "function returned {answer}: no answer is no portal in the way, so False.",
+            answer=quoted(answer),
+        )
+    return ""
+
+
 def _asks_the_network(run: Run) -> Text:
     """Before login, after login, after logout: a real request each time, the right bool.
     (The third read "before login" again until December 2026, as though the second had not
@@ -355,7 +403,7 @@ q4 = CheckedTask(
     usage="q4.check(is_captive, lab)",
     takes=(function_param("is_captive"), lab_param()),
     state=State(judge_changes=True),  # the judge logs in and out; the learner's login is kept
-    checks=(_asks_the_network,),
+    checks=(_asks_the_network, _no_network_is_no_portal),
     success=Msg(
         "your checker says captive before login and online after, from real requests: "
         "that is how phones and laptops decide to open the portal's page."
@@ -374,8 +422,11 @@ q4 = CheckedTask(
     ),
     solution="import httpx\nimport labkit\n\n"
     "def is_captive(lab: labkit.Lab) -> bool:\n"
-    "    with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:\n"
-    "        r = client.get(lab.portal.url + '/generate_204')\n"
+    "    try:\n"
+    "        with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:\n"
+    "            r = client.get(lab.portal.url + '/generate_204')\n"
+    "    except httpx.TransportError:  # no answer at all: no network, no portal either\n"
+    "        return False\n"
     "    return r.status_code != 204\n\n"
     "q4.check(is_captive, lab)",
     time_limit=5.0,
