@@ -64,7 +64,7 @@ def test_an_error_clears_the_last_result_and_is_assertive(lab: labkit.Lab) -> No
     assert p.inspector.exchange is not None
     p.path.value = "orders 7"
     p.buttons["Send"].click()
-    assert p.message.role == "alert" and "must start with '/'" in p.message.value
+    assert p.message.role == "alert" and "must be a path such as '/orders/7'" in p.message.value
     assert p.status.value == ""
     assert p.inspector.exchange is None and "failed" in p.inspector.summary.value
 
@@ -108,7 +108,7 @@ def test_a_huge_value_typed_gives_a_short_line(lab: labkit.Lab) -> None:
     p.method.value, p.path.value = "GET", "x" * 5000  # not a path: refused before sending
     p.buttons["Send"].click()
     error = p.message.value
-    assert error.startswith("The path must start with '/'")
+    assert error.startswith("The target must be a path such as '/orders/7'")
     assert len(error) < 250 and "(5000 characters)" in error, error
 
 
@@ -882,3 +882,27 @@ def test_a_capstone_quiz_takes_a_hop_and_a_cause_and_says_its_result(lab: labkit
     assert _said(quiz) == "Checked: Correct."
     assert quiz.answer.value == {"made_by": "origin", "cause": "maintenance"}
     incident6.stop(lab)
+
+
+def test_a_capstone_quiz_shows_its_hops_and_causes_in_the_learners_words() -> None:
+    """Lesson 08's diagnosis in Chinese listed "no-healthy-upstream", "cached-error" and the
+    other causes with no word of Chinese, where every other quiz shows an option's words beside
+    it (core.Choice.label). The word its check takes stays, and the status line says both."""
+    from labkit.exercises.capstone import CAUSES, MAKERS, q6
+
+    with labkit.start(lang="zh-CN"):
+        quiz = Quiz(q6)
+        made_by = [box.description for box in quiz.answer.made_by.boxes]
+        causes = [box.description for box in quiz.answer.cause.boxes]
+        assert made_by[MAKERS.index("upstream")] == "upstream（上游服务器）"
+        assert causes[list(CAUSES).index("cached-error")] == "cached-error（缓存的错误）"
+        assert causes[list(CAUSES).index("refused")] == "refused（连接被拒绝）"
+        assert all(re.search(r"（.*[\u4e00-\u9fff].*）$", label) for label in made_by + causes)
+        quiz.answer.made_by.boxes[MAKERS.index("gateway")].value = True
+        assert (
+            _said(quiz)
+            == "你的答案：made_by 是 gateway（网关），cause 是尚未选择。按“检查”来检查它。"
+        )
+    with labkit.start():
+        quiz = Quiz(q6)
+        assert [box.description for box in quiz.answer.cause.boxes] == list(CAUSES)

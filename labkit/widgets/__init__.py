@@ -206,9 +206,8 @@ def _check_target(path: str, lang: str = i18n.ENGLISH, method: str = "GET") -> s
     if not re.fullmatch(r"/[\x21-\x7e]*", path or ""):
         raise BadArgument(
             Msg(
-                "the target must be a path that starts with '/', like '/orders/7'; '*' (for "
-                "OPTIONS, RFC 9112 3.2.4); or host:port (for CONNECT, RFC 9112 3.2.3), with no "
-                "spaces or control characters, not {typed}",
+                "the target must be a path such as '/orders/7', '*' (OPTIONS, RFC 9112 3.2.4) "
+                "or host:port (CONNECT, 3.2.3), with no spaces or control characters, not {typed}",
                 typed=shown(path),
             ).render(lang)
         )
@@ -1291,8 +1290,8 @@ class DiagnosisAnswer(w.VBox):
     value = traitlets.Any(None, allow_none=True)
 
     def __init__(self, makers: Sequence[str], causes: Sequence[str], lang: str) -> None:
-        self.made_by = OneOf(list(makers))
-        self.cause = OneOf(list(causes))
+        self.made_by = OneOf(list(makers), [glossed(m, lang) for m in makers])
+        self.cause = OneOf(list(causes), [glossed(c, lang) for c in causes])
         heads = [
             w.HTML(f"<b>{html.escape(text.render(lang))}</b>")
             for text in (Msg("made_by: which hop made the response"), Msg("cause: why"))
@@ -1472,7 +1471,39 @@ QUIZ_ASKER = Asker(
 
 def _chosen(part: Any, lang: str) -> str:
     """A part of a diagnosis as the status line says it: its word, or "not chosen yet"."""
-    return Msg("not chosen yet").render(lang) if part is ... else str(part)
+    return Msg("not chosen yet").render(lang) if part is ... else glossed(str(part), lang)
+
+
+# The capstone's hops and causes in the learner's words, shown beside the word its check
+# takes, as a Choice's options are (core.Choice.label): a Chinese learner ticked
+# "no-healthy-upstream" or "cached-error" with no word of Chinese until December 2026. The
+# words are those the answer matcher also takes (answers.py).
+DIAGNOSIS_WORDS = {
+    "client": Msg("client", context="option"),
+    "portal": Msg("portal", context="option"),
+    "gateway": Msg("gateway", context="option"),
+    "origin": Msg("origin", context="option"),
+    "upstream": Msg("upstream", context="option"),
+    "maintenance": Msg("maintenance", context="option"),
+    "overload": Msg("overload", context="option"),
+    "handler-bug": Msg("handler-bug", context="option"),
+    "cached-error": Msg("cached-error", context="option"),
+    "invalid-response": Msg("invalid-response", context="option"),
+    "refused": Msg("refused", context="option"),
+    "connect-timeout": Msg("connect-timeout", context="option"),
+    "read-timeout": Msg("read-timeout", context="option"),
+    "no-healthy-upstream": Msg("no-healthy-upstream", context="option"),
+    "network-login": Msg("network-login", context="option"),
+}
+
+
+def glossed(word: str, lang: str) -> str:
+    """``word`` (a hop or a cause a diagnosis takes) with its words in ``lang`` beside it,
+    ``cached-error（缓存的错误）``; as it is where the catalogue has none (English)."""
+    words = DIAGNOSIS_WORDS[word].render(lang) if word in DIAGNOSIS_WORDS else word
+    return (
+        word if words == word else Msg("{option} ({words})", option=word, words=words).render(lang)
+    )
 
 
 def playground(lab: Lab, lesson: str) -> Playground:
