@@ -542,7 +542,9 @@ def _catalogue() -> list[Scenario]:
                  Call("GET", "/generate_204", via="portal"), switches=(LOGOUT,)),
         Scenario("204-connectivity-check-after-login", "511", 204, "portal",
                  Msg("After login the check passes"),
-                 Msg("once logged in, /generate_204 answers 204 No Content: the device is online"),
+                 Msg("once logged in, /generate_204 answers 204 No Content: the device is online. On a "
+                     "real network the 204 comes from the vendor's check server on the internet, "
+                     "which the portal now lets through; the lab's portal plays that server"),
                  Call("GET", "/generate_204", via="portal"), switches=(LOGIN,)),
         Scenario("200-after-login", "511", 200, "origin", Msg("After login requests pass through"),
                  Msg("logged in, the portal forwards to the gateway, which forwards to the origin"),

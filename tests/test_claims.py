@@ -133,6 +133,14 @@ WRONG = {
     # lab's choice, not the protocol's
     "the reason phrase as protocol": r"reason phrase stays English: it is protocol|"
     r"原因短语仍然是英文：它属于协议本身",
+    # RFC 9110 8.6 makes a HEAD answer's Content-Length the GET's body size (MUST NOT
+    # otherwise); 9.3.2 only lets a server leave out fields made while generating content
+    "HEAD's Content-Length rule cited to 9.3.2": r"the size the GET's body would have \(RFC "
+    r"9110 9\.3\.2\)|GET 的正文会有的大小（RFC 9110 9\.3\.2）",
+    # lesson 07: Android shows its sign-in notification only for 200-399, and Apple and Windows
+    # compare a 200's body: "status != 204" is Android's and Chrome's check, not every device's
+    "every device opens the portal on a non-204": r"that is how phones and laptops decide|"
+    r"手机和笔记本电脑就是这样决定",
     # Envoy's flags for upstream trouble start with U; NR, DC, RL, LH and others do not
     "every Envoy flag starts with U": r"Envoy's response flags start with U|"
     r"Envoy 的响应标志以代表上游",
@@ -443,3 +451,16 @@ def test_the_readmes_say_the_rfc_reading_passes_no_upstream_1xx_on() -> None:
     assert "RFC 9110 15.2" in personalities.RFC.upstream_interim_source
     assert "passes no interim `1xx` from an upstream on, where RFC 9110 15.2" in TEXTS["README.md"]
     assert "它不转发上游的临时响应 `1xx`，而 RFC 9110 15.2" in TEXTS["README.zh-CN.md"]
+
+
+def test_the_portals_own_204_is_said_to_stand_in_for_the_check_server() -> None:
+    """After login the lab's portal answers /generate_204 itself (made_by 'portal'); on a real
+    network the 204 comes from the vendor's server on the internet, which the portal lets
+    through. The scenario's cause says the lab simplifies, in both languages."""
+    from labkit.i18n import render
+    from labkit.scenarios import SCENARIOS
+
+    scenario = SCENARIOS["204-connectivity-check-after-login"]
+    assert scenario.made_by == "portal"
+    assert "the lab's portal plays that server" in str(scenario.cause)
+    assert "实验室的门户扮演了那台服务器" in render(scenario.cause, "zh-CN")

@@ -405,8 +405,11 @@ q4 = CheckedTask(
     state=State(judge_changes=True),  # the judge logs in and out; the learner's login is kept
     checks=(_asks_the_network, _no_network_is_no_portal),
     success=Msg(
-        "your checker says captive before login and online after, from real requests: "
-        "that is how phones and laptops decide to open the portal's page."
+        "your checker says captive before login and online after, from real requests, as "
+        "Android's and Chrome's checks of /generate_204 do (Apple and Windows compare a 200's "
+        "body instead). What a device then does differs: Chrome takes the 511 for a portal, "
+        "Android shows its sign-in notification only for a 200-399 answer, which is why real "
+        "portals redirect the check (lesson 07)."
     ),
     hints=(
         Msg("Request lab.portal.url + '/generate_204' with httpx (trust_env=False)."),

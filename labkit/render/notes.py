@@ -81,8 +81,8 @@ HEADER_NOTES: dict[str, Msg] = {
     "content-type": Msg("what the body is (HTML, JSON, plain text)."),
     "content-length": Msg(
         "the body's size in bytes; a body shorter than this is incomplete. An answer to HEAD "
-        "has no body: its Content-Length, where it has one, is the size the GET's body would "
-        "have (RFC 9110 9.3.2)."
+        "has no body: its Content-Length, where it has one, MUST be the size the GET's body "
+        "would have (RFC 9110 8.6), and a server may leave it out (9.3.2)."
     ),
     "location": Msg("where the created (201) or moved (3xx) resource is."),
     "date": Msg(
