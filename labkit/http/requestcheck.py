@@ -133,7 +133,7 @@ def check_transfer_codings(codings: list[str]) -> Verdict | None:
 # The largest chunk size a signed 64-bit count (nginx's off_t) holds. RFC 9112 7.1: recipients
 # MUST anticipate large hexadecimal numerals and prevent integer overflow.
 MAX_CHUNK_SIZE = 2**63 - 1
-HEX_DIGITS = re.compile(rb"[0-9A-Fa-f]*")
+HEX_DIGITS = rb"[0-9A-Fa-f]*"  # compiled by re for the first chunked body, not at import
 
 
 class ChunkSizes:
@@ -166,7 +166,7 @@ class ChunkSizes:
                 continue
             end = data.find(b"\n", i)
             self._line += data[i : len(data) if end < 0 else end]
-            digits = HEX_DIGITS.match(self._line)
+            digits = re.match(HEX_DIGITS, self._line)
             size = self._judge(digits.group() if digits else b"")
             if isinstance(size, Verdict) or end < 0:
                 return size if isinstance(size, Verdict) else None

@@ -60,8 +60,10 @@ from labkit.recorder import Event, Kind, Recorder, Role
 
 MAX_BODY_BYTES = 1024 * 1024
 BODY_TOO_LARGE = Msg("the request body is larger than {limit} bytes", limit=MAX_BODY_BYTES)
-# RFC 9112 3: method SP request-target SP HTTP-version (a lenient version: h11 judges it)
-REQUEST_LINE = re.compile(rb"^\r?$|^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ [^ \r\n]+\r?$")
+# RFC 9112 3: method SP request-target SP HTTP-version (a lenient version: h11 judges it).
+# A string, compiled by re when a head first arrives in pieces (and kept in re's cache): a
+# pattern compiled at import costs `import labkit` 0.05-0.2 ms, each (benchmarks/README.md)
+REQUEST_LINE = rb"^\r?$|^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ [^ \r\n]+\r?$"
 IDLE_TIMEOUT = 5.0  # keep-alive connection with no new request
 HEAD_TIMEOUT = 10.0  # a request's head must arrive within this (slow clients)
 HEAD_TIMEOUT_RANGE = (0.05, 60.0)  # seconds a server's head_timeout may be set to
@@ -602,7 +604,7 @@ class HTTPServer(Listener):
             event = conn.next_event()
             if event is not h11.NEED_DATA:
                 return event
-            if head and b"\n" in raw and not REQUEST_LINE.match(raw.split(b"\n", 1)[0]):
+            if head and b"\n" in raw and not re.match(REQUEST_LINE, raw.split(b"\n", 1)[0]):
                 # h11 waits for the whole head; a first line that is not a request line
                 # will never become one, so answer now instead of after the head timeout
                 raise h11.RemoteProtocolError("illegal request line", error_status_hint=400)
@@ -1195,7 +1197,7 @@ NO_TUNNELS = Verdict(
 # h11's grammar for a field (h11/_abnf.py): a token, then a value of visible characters or
 # obs-text with spaces or tabs only inside
 _FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
-_FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+_FIELD_VALUE = rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?"  # compiled when first needed (REQUEST_LINE)
 
 
 def takes_parsed(event: Callable[..., object]) -> bool:
@@ -1357,7 +1359,7 @@ def _entry(name: str, value: str) -> tuple[bytes, bytes, bytes] | None:
     # visible ASCII with spaces only inside fits the value's grammar: no regex for it (an
     # X-Request-ID, new in each message, is never kept, so this runs for each one)
     printable = value.isascii() and value.isprintable() and value[:1] != " " != value[-1:]
-    if not printable and _FIELD_VALUE.fullmatch(data) is None:
+    if not printable and re.fullmatch(_FIELD_VALUE, data) is None:
         return None
     lower = raw.lower()
     if lower in _FRAMING and _h11_normalize is not None:
