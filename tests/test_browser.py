@@ -629,6 +629,12 @@ _PROGRESS = """() => [...document.querySelectorAll('.jp-OutputArea-output .progr
 }).filter(Boolean)"""
 
 
+# The colour the theme gives JupyterLab's page, a variable every output's colours come from
+_LAYOUT_COLOUR = (
+    "() => getComputedStyle(document.documentElement).getPropertyValue('--jp-layout-color0').trim()"
+)
+
+
 def _screenshot_pictures(page: Page, stem: str, shots: Path) -> list[Path]:
     pictures = page.locator(
         ".jp-OutputArea-output .labkit-picture svg, .jp-OutputArea-output figure img"
@@ -696,14 +702,19 @@ def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str)
         violations = [f"light theme: {v}" for v in page.evaluate(_AXE_RUN)]
         violations += [f"light theme: a bar {w}" for w in page.evaluate(_BARS)[1]]
         violations += [f"light theme: {w}" for w in page.evaluate(_FOCUS_RINGS)]
+        light = page.evaluate(_LAYOUT_COLOUR)
         page.evaluate(
             "() => window.jupyterapp.commands.execute('apputils:change-theme',"
             " {theme: 'JupyterLab Dark'})"
         )
+        # the theme's variables applied to every output: its colours in place of the light
+        # one's (a fixed 0.5 s pause here before)
         page.wait_for_function(
-            "() => document.body.dataset.jpThemeLight === 'false'", timeout=15000
+            f"(light) => document.body.dataset.jpThemeLight === 'false' && ({_LAYOUT_COLOUR})()"
+            " !== light",
+            arg=light,
+            timeout=15000,
         )
-        page.wait_for_timeout(500)  # the theme's variables applied to every output
         violations += [f"dark theme: {v}" for v in page.evaluate(_AXE_RUN)]
         paper = "rgb({}, {}, {})".format(*(round(c * 255) for c in to_rgb(PICTURE_DARK.paper)))
         violations += [f"dark theme: {w}" for w in page.evaluate(_DARK_PICTURES, paper)]
