@@ -747,6 +747,35 @@ def test_landlocks_reason_is_in_the_graders_language() -> None:
     assert said == f"Landlock refused: {os.strerror(errno.E2BIG)}"
 
 
+def test_a_command_that_takes_no_arguments_names_what_it_got_in_chinese(lab: labkit.Lab) -> None:
+    """`labkit ctl reset` given an argument: the Chinese line said "reset 不接受参数，而不是
+    now" ("takes no arguments, rather than now"), where the English says it got now."""
+    import httpx
+
+    for lang, said in (
+        ("zh-CN", "reset 不接受参数，却给了 now"),
+        ("en", "reset takes no arguments; not now"),
+    ):
+        resp = httpx.post(
+            f"{lab.control.url}/reset",
+            json={"now": True},
+            headers={"Authorization": f"Bearer {lab.control.token}", "Accept-Language": lang},
+            trust_env=False,
+            timeout=5,
+        )
+        assert (resp.status_code, resp.json()["error"]) == (400, said)
+
+
+def test_a_browser_link_with_a_space_says_so_in_chinese() -> None:
+    """lab.browser_link's path refusal said "path 不能包含空格或控制字符，而不是 '/a b'" ("must
+    hold no spaces, rather than '/a b'") in a Chinese lab; it now says the path given will
+    not do, as the lab's other path refusal does."""
+    with labkit.start(lang="zh-CN") as lab:
+        with pytest.raises(BadArgument) as refused:
+            lab.browser_link("gateway", "/a b")
+    assert str(refused.value) == "path 不能包含空格或控制字符，'/a b' 不行"
+
+
 # -- the learner's language --
 
 
