@@ -543,37 +543,65 @@ def _is_lab_url(value: object) -> bool:
 
 
 def live_labs() -> list[dict[str, Any]]:
-    """Records of this user's labs whose process is still alive (stale records are removed).
+    """Records of this user's labs whose process is still alive (stale records are removed),
+    from every registry they may be in (``_registries``: the home's too, after a fallback).
 
     Files that are not regular, not ours or not lab records are ignored with a warning
     and left as they are.
     """
     labs = []
-    fd = _open_checked(runtime_dir())
-    try:
-        for name in sorted(os.listdir(fd)):
-            if not (name.startswith("lab-") and name.endswith(".json")):
-                continue
-            record, why = _read_record(fd, name)
-            if record is None:
-                _warn(say(Msg("ignoring {name} in the lab registry: it {why}", name=name, why=why)))
-                continue
-            try:
-                os.kill(record["pid"], 0)
-            except ProcessLookupError:  # that lab's process died without unregistering
-                gone = True
-            except OSError:
-                continue
-            else:  # alive, but the lab's? A process started after the record is not
-                born = _started_at(record["pid"])
-                gone = born is not None and born > record.get("started", born) + BORN_SLACK
-            if gone:
-                with contextlib.suppress(OSError):
-                    os.unlink(name, dir_fd=fd)
-                continue
-            labs.append(record)
-    finally:
-        os.close(fd)
+    for fd in _registries():
+        try:
+            labs += _live_in(fd)
+        finally:
+            os.close(fd)
+    return labs
+
+
+def _registries() -> list[int]:
+    """Descriptors of every registry this user's labs may be in: ``runtime_dir()`` and,
+    unless LABKIT_RUNTIME_DIR names one, ``home_fallback()`` when it is there and safe.
+
+    A lab started while a classmate held /tmp/labkit-UID registered in the home; once the
+    classmate removed theirs, the next lab registered in /tmp again, and `labkit env` and
+    `labkit ctl` looked in /tmp only: the first lab, still running, was never found."""
+    primary = runtime_dir()
+    fds = [_open_checked(primary)]
+    home = home_fallback()
+    if os.environ.get("LABKIT_RUNTIME_DIR") or home == primary or not os.path.lexists(home):
+        return fds
+    if _unsafe_on_the_way(home) is None:  # else not ours (another's HOME): never read
+        try:
+            fds.append(_open_checked(home, create=False))
+        except UnsafeRuntimeDir as exc:
+            _warn(str(exc))
+    return fds
+
+
+def _live_in(fd: int) -> list[dict[str, Any]]:
+    """``live_labs`` in the registry open at ``fd``."""
+    labs = []
+    for name in sorted(os.listdir(fd)):
+        if not (name.startswith("lab-") and name.endswith(".json")):
+            continue
+        record, why = _read_record(fd, name)
+        if record is None:
+            _warn(say(Msg("ignoring {name} in the lab registry: it {why}", name=name, why=why)))
+            continue
+        try:
+            os.kill(record["pid"], 0)
+        except ProcessLookupError:  # that lab's process died without unregistering
+            gone = True
+        except OSError:
+            continue
+        else:  # alive, but the lab's? A process started after the record is not
+            born = _started_at(record["pid"])
+            gone = born is not None and born > record.get("started", born) + BORN_SLACK
+        if gone:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=fd)
+            continue
+        labs.append(record)
     return labs
 
 

@@ -537,3 +537,40 @@ def test_root_with_another_users_home_refuses_to_put_its_registry_there(
     assert victim.returncode == 0, victim.stderr
     assert f"labkit uses {own}/.cache/labkit/run-" in victim.stderr
     assert "will not find this lab" not in victim.stderr
+
+
+@needs_root
+def test_a_lab_in_the_home_registry_is_found_after_the_classmate_frees_tmp(
+    tmp_path, attacker, shared_tmp, monkeypatch
+):
+    """A lab started while a classmate held /tmp/labkit-UID registered in the home; once the
+    classmate removed theirs, the next lab registered in /tmp, and `labkit env` and `labkit
+    ctl` looked there only: the first lab, still running, was 'not running'. Both
+    registries are read now. Fails before: ctl --lab FIRST said no running lab has it."""
+    target = shared_tmp / f"labkit-{os.getuid()}"
+    as_user(attacker, 'mkdir -m 700 "$D"', D=str(target))
+    home = tmp_path / "home"
+    for name in ("LABKIT_RUNTIME_DIR", "XDG_RUNTIME_DIR", "TEMP", "TMP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TMPDIR", str(shared_tmp))
+    monkeypatch.setenv("HOME", str(home))
+    first, notes = start_quietly()
+    with first:
+        assert len(notes) == 1 and f"labkit uses {home}/.cache/labkit/run-" in notes[0]
+        as_user(attacker, 'rm -r "$D"', D=str(target))
+        second, notes = start_quietly()
+        with second:
+            assert notes == []
+            assert len(registry_files(target)) == 1  # the new lab is in /tmp again
+            for lab in (first, second):
+                done = labkit_cli(cli_env(), "ctl", "--lab", lab.gateway.url, "state")
+                assert done.returncode == 0, done.stderr
+                assert done.stderr == ""
+            script = f'eval "$({PY} -m labkit env)" && printf "%s" "$GATEWAY"'
+            result = run(["bash", "-c", script], cli_env())
+            assert result.returncode == 0, result.stderr
+            assert result.stdout == second.gateway.url  # the one started most recently
+            assert result.stderr.startswith("labkit: 2 labs are running; using the one")
+    # each record is removed where it was written
+    assert registry_files(target) == []
+    assert registry_files(next((home / ".cache" / "labkit").iterdir())) == []
