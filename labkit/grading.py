@@ -188,7 +188,9 @@ def confine(readable: list[str], writable: list[str]) -> None:
         raise GradingError(say(Msg("Linux Landlock is not available")))
     libc = ctypes.CDLL(None, use_errno=True)
     handled = (1 << {1: 13, 2: 14, 3: 15, 4: 15}.get(abi, 16)) - 1
-    attr = (ctypes.c_uint64 * 3)(handled, 0, 0x2 if abi >= 6 else 0)  # 0x2: scope signals
+    # scoped (ABI >= 6): 0x1 abstract Unix sockets made outside (the session bus, X11),
+    # 0x2 signals to processes outside
+    attr = (ctypes.c_uint64 * 3)(handled, 0, 0x3 if abi >= 6 else 0)
     size = 24 if abi >= 6 else 16
     fd = libc.syscall(_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
     if fd < 0:
@@ -223,6 +225,61 @@ def confine(readable: list[str], writable: list[str]) -> None:
             raise GradingError(say(Msg("Landlock refused: {why}", why=why)))
     finally:
         os.close(fd)
+    if not _no_unix_sockets(libc):
+        raise GradingError(
+            say(
+                Msg(
+                    "cannot keep learner code from your Unix sockets (seccomp) on this machine; "
+                    "run `labkit grade` as root"
+                )
+            )
+        )
+
+
+# seccomp: each architecture's AUDIT_ARCH and its numbers of socket() and io_uring_setup()
+_SECCOMP_ARCHES = {"x86_64": (0xC000003E, 41, 425), "aarch64": (0xC00000B7, 198, 425)}
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+
+
+def _no_unix_sockets(libc: Any) -> bool:
+    """Forbid this process (and what it forks) to create a Unix socket: a seccomp filter
+    that fails socket(AF_UNIX, ...) with EPERM, and io_uring (which can make sockets too).
+
+    Landlock governs files, not connect() to a Unix socket: a kept answer, running as you,
+    talked to your ssh-agent's socket and your session bus's (where systemd starts any
+    command as you, unconfined). socketpair() stays: asyncio's loop needs it, and its two
+    ends reach nothing outside. False where this cannot be done (another architecture)."""
+    import platform
+    import struct
+
+    arch = _SECCOMP_ARCHES.get(platform.machine())
+    if arch is None:
+        return False
+    audit, socket_nr, io_uring_nr = arch
+    load, equal, at_least, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, JMP JEQ|K, JGE|K, RET|K
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    program = [
+        (load, 0, 0, 4),  # the architecture
+        (equal, 1, 0, audit),
+        (ret, 0, 0, deny),  # another ABI's numbers (i386's socketcall): nothing
+        (load, 0, 0, 0),  # the system call's number
+        (at_least, 6, 0, 0x40000000),  # x32's numbers: nothing
+        (equal, 5, 0, io_uring_nr),
+        (equal, 0, 3, socket_nr),
+        (load, 0, 0, 16),  # socket()'s first argument, the family
+        (equal, 0, 1, 1),  # AF_UNIX
+        (ret, 0, 0, deny),
+        (ret, 0, 0, allow),
+        (ret, 0, 0, deny),
+    ]
+    code = ctypes.create_string_buffer(b"".join(struct.pack("=HBBI", *i) for i in program))
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    prog = Program(len(program), ctypes.addressof(code))
+    # no_new_privs is set (``confine``): an unprivileged process may install a filter
+    return int(libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0)) == 0
 
 
 def _readable_for_child() -> list[str]:

@@ -7,6 +7,7 @@ import glob
 import io
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -351,3 +352,91 @@ def test_a_learner_cannot_reach_roots_re_run_of_their_answers(room, tmp_path) ->
     row = _book(proc.stdout)[bo.name]
     assert (row["total"], row["502.who-made-it"]) == ("0", "0"), (said, row)
     assert said == "refused Operation not permitted\n", said
+
+
+# A kept answer that tries the instructor's local sockets: an ssh-agent's (a named socket in
+# their home) and an abstract one (D-Bus, X11). With a socket of the instructor's session
+# bus, code running as the instructor can have systemd start any command as them, unconfined.
+KNOCKER = """def who_made_it(status, headers):
+    said = []
+    for where in ({path!r}, {abstract!r}):
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(where)
+            s.sendall(b"from the learner")
+            said.append("connected")
+        except OSError as exc:
+            said.append(type(exc).__name__)
+    raise RuntimeError(" ".join(said))
+"""
+LISTENER = r"""import os, socket, sys
+socks = []
+for where in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(where.replace("@", "\0", 1) if where.startswith("@") else where)
+    s.listen()
+    s.settimeout(0.2)
+    socks.append(s)
+print("ready", flush=True)
+sys.stdin.read()  # until the test is done
+got = []
+for s in socks:
+    try:
+        got.append(s.accept()[0].recv(100).decode())
+    except OSError:
+        got.append("-")
+print(" ".join(got), flush=True)
+"""
+
+
+def test_a_kept_answer_cannot_reach_the_instructors_local_sockets(room, tmp_path) -> None:
+    """An instructor who is not root grades under Landlock, which governs files but not
+    connect() to a Unix socket: a kept answer, running as the instructor, talked to their
+    ssh-agent's socket and to abstract ones (the session bus: a command run unconfined).
+    The re-run now may not create Unix sockets, nor reach abstract ones made outside it.
+    Fails before: 'connected connected'."""
+    teacher, bo = room["teacher"], room["learners"][1]
+    path = str(teacher.home / f"agent.{os.getpid()}.sock")
+    abstract = f"\0labkit-test-{os.getpid()}"
+    listener = teacher.popen(
+        [str(room["python"]), "-c", LISTENER, path, "@" + abstract[1:]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    place = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
+    try:
+        assert listener.stdout.readline() == "ready\n"
+        code = {
+            "kind": "code",
+            "source": KNOCKER.format(path=path, abstract=abstract),
+            "name": "who_made_it",
+            "context": "import socket as socket\n",
+        }
+        when = "2026-01-01T00:00:00+00:00"
+        answer = {"args": [code, {"kind": "lab"}], "correct": True, "t": when}
+        entry = {
+            "kind": "labkit-submission",
+            "user": bo.name,
+            "progress": {
+                "version": 2,
+                "exercises": {"502.who-made-it": {"attempts": 1, "answer": answer}},
+            },
+        }
+        crafted = place / "knock.json"
+        crafted.write_text(json.dumps(entry))
+        os.chown(crafted, bo.uid, bo.gid)
+        place.chmod(0o755)
+        proc = room["teacher"].run(
+            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
+            env=room["env"],
+            timeout=240,
+        )
+        got = listener.communicate("", timeout=30)[0]
+    finally:
+        listener.kill()
+        listener.wait()
+        shutil.rmtree(place, ignore_errors=True)
+    row = _book(proc.stdout)[bo.name]
+    assert "RuntimeError: PermissionError PermissionError" in row["failed"], row
+    assert got == "- -\n"
