@@ -187,15 +187,20 @@ def alive(pid: int) -> bool:
     return data[data.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
 
 
-# A lab in a process whose file limit is a kernel's usual 1024: prints its gateway's port,
-# then on each line from stdin asks its gateway for "/" on a new connection and prints the
-# status line, so the test sees what the learner's own next request gets.
-LOW_FILES_LAB = """
+# upstreams that answer nobody by design (a port bound but not listening, one that never reads)
+NEVER_ANSWER = ("blackhole", "refused")
+
+# A lab in a process whose file limit is a kernel's usual 1024: prints its gateway's port and
+# then every other port it listens on (origin, portal, the upstreams that answer), then on
+# each line from stdin asks its gateway for "/" on a new connection and prints the status
+# line, so the test sees what the learner's own next request gets.
+LOW_FILES_LAB = f"""
 import resource, socket, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
 import labkit
 lab = labkit.start()
-print(lab.gateway.port, flush=True)
+ups = [u.rsplit(":", 1)[1] for n, u in lab.urls()["upstreams"].items() if n not in {NEVER_ANSWER!r}]
+print(lab.gateway.port, lab.origin.port, lab.portal.port, *ups, flush=True)
 for line in sys.stdin:
     try:
         with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=2) as s:
@@ -207,8 +212,8 @@ lab.stop()
 """
 
 
-def low_files_lab() -> tuple[subprocess.Popen[str], int]:
-    """Start LOW_FILES_LAB; return it and its gateway's port."""
+def low_files_lab() -> tuple[subprocess.Popen[str], list[int]]:
+    """Start LOW_FILES_LAB; return it and its ports, its gateway's first."""
     proc = subprocess.Popen(
         [sys.executable, "-c", LOW_FILES_LAB],
         stdin=subprocess.PIPE,
@@ -217,7 +222,7 @@ def low_files_lab() -> tuple[subprocess.Popen[str], int]:
         text=True,
     )
     assert proc.stdout is not None
-    return proc, int(proc.stdout.readline())
+    return proc, [int(port) for port in proc.stdout.readline().split()]
 
 
 def ask(proc: subprocess.Popen[str]) -> str:

@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from helpers import ask, low_files_lab
+from helpers import NEVER_ANSWER, ask, low_files_lab
 from sharedhost import system_users
 
 import labkit
@@ -26,8 +26,6 @@ if not peers.available():
         "this system has no NETLINK_SOCK_DIAG: the owner check is off (see peers.py)",
         allow_module_level=True,
     )
-
-NEVER_ANSWER = ("blackhole", "refused")  # by design: nothing to refuse
 
 
 def _curl(url: str, *extra: str) -> list[str]:
@@ -155,7 +153,7 @@ def test_another_users_flood_cannot_take_the_connections_the_learner_needs(other
     """Refused connections are still accepted first, so another user could fill a kernel's
     1024 descriptors (or the lab's budget) with connections the lab only refuses: they have
     a small budget of their own, and the learner's requests are answered throughout."""
-    proc, port = low_files_lab()
+    proc, (port, *_) = low_files_lab()
     try:
         flood = other.popen(
             ["/usr/bin/python3", "-c", FLOOD, str(port), "3"], stdout=subprocess.PIPE, text=True
@@ -169,23 +167,6 @@ def test_another_users_flood_cannot_take_the_connections_the_learner_needs(other
         _out, err = proc.communicate(timeout=30)
     assert "Traceback" not in err and "labkit:" not in err, err[:2000]  # nothing to say
 
-
-# A lab in a process with a kernel's usual 1024 files, printing all its listening ports and
-# then, on each line from stdin, what its own next lab.get('/') got
-ALL_PORTS_LAB = f"""
-import resource, sys
-resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-import labkit
-lab = labkit.start()
-ups = [u.rsplit(":", 1)[1] for n, u in lab.urls()["upstreams"].items() if n not in {NEVER_ANSWER!r}]
-print(lab.origin.port, lab.gateway.port, lab.portal.port, *ups, flush=True)
-for line in sys.stdin:
-    try:
-        print(lab.get("/").status, flush=True)
-    except Exception as e:
-        print(type(e).__name__, flush=True)
-lab.stop()
-"""
 
 # Another user's processes open 64 connections to each of the ports at once, close them
 # and start again: every listener of the lab has connections waiting in the same turn
@@ -220,19 +201,11 @@ def test_bursts_at_every_port_of_the_lab_never_run_its_process_out_of_files(othe
     descriptors ... Close connections or files you no longer use', and the lab stopped
     accepting for a second at a time (the learner's requests got 504). Fails before the fix
     (that line in the lab's stderr, and a 504 after the bursts)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", ALL_PORTS_LAB],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
+    proc, ports = low_files_lab()
     try:
-        ports = proc.stdout.readline().split()
         assert len(ports) > 10, ports
         bursts = [
-            other.popen(["/usr/bin/python3", "-c", BURSTS, "4", *ports], text=True)
+            other.popen(["/usr/bin/python3", "-c", BURSTS, "4", *map(str, ports)], text=True)
             for _ in range(2)
         ]
         for burst in bursts:
@@ -241,12 +214,10 @@ def test_bursts_at_every_port_of_the_lab_never_run_its_process_out_of_files(othe
         # it answers its learner
         answers = []
         for _ in range(5):
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-            answers.append(proc.stdout.readline().strip())
-            if answers[-1] == "200":
+            answers.append(ask(proc))
+            if answers[-1] == "HTTP/1.1 200 OK":
                 break
-        assert answers[-1] == "200", answers
+        assert answers[-1] == "HTTP/1.1 200 OK", answers
     finally:
         _out, err = proc.communicate(timeout=30)
     assert "Traceback" not in err and "labkit:" not in err, err[:2000]  # nothing to say
