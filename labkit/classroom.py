@@ -773,13 +773,19 @@ def read_one(path: Path) -> Found:
 def _kind(path: Path) -> str | None:
     """'link', 'dir', 'file' or None (absent); raises OSError when it cannot even look,
     ProgressError when a learner's link is on the way (``_walk``)."""
+    return _looked_at(path)[0]
+
+
+def _looked_at(path: Path) -> tuple[str | None, os.stat_result | None]:
+    """``_kind(path)`` and what ``_lstat`` said of it (None when absent), for the callers
+    that ask more of the same look (whose home it is, the inbox's mode)."""
     try:
         st = _lstat(path)
     except FileNotFoundError:
-        return None
+        return None, None
     if stat.S_ISLNK(st.st_mode):
-        return "link"
-    return "dir" if stat.S_ISDIR(st.st_mode) else "file"
+        return "link", st
+    return ("dir" if stat.S_ISDIR(st.st_mode) else "file"), st
 
 
 def _listdir(path: Path) -> list[str]:
@@ -792,24 +798,24 @@ def _listdir(path: Path) -> list[str]:
         os.close(fd)
 
 
-def _is_owners_home(path: Path) -> bool:
+def _is_owners_home(path: Path, st: os.stat_result) -> bool:
     """Whether the directory ``path`` is its owner's home in the user database: a learner
     who never started a lab has no ~/.local, and their home was read as an inbox, each of
     their JSON files (package.json, tsconfig.json) a submission: an error line for one, 45
     "not tried" rows from another's ``{}``. Only the owner's own entry counts, which root
-    keeps: a learner cannot make a folder of submissions pass for someone's home."""
+    keeps: a learner cannot make a folder of submissions pass for someone's home. ``st``:
+    ``path`` as ``_looked_at`` saw it."""
     try:
-        entry = pwd.getpwuid(_lstat(path).st_uid)
-        return os.path.samefile(entry.pw_dir, path)
-    except (OSError, KeyError, store.ProgressError):
+        return os.path.samefile(pwd.getpwuid(st.st_uid).pw_dir, path)
+    except (OSError, KeyError):
         return False
 
 
-def _note_shut_inbox(inbox: Path, collection: Collection) -> None:
+def _note_shut_inbox(inbox: Path, st: os.stat_result, collection: Collection) -> None:
     """A note when learners cannot hand in to the exchange's ``inbox``: a submission's own
     check (``_check_inbox``) asks only that nobody but its owner can list it, so an inbox of
-    mode 1730 or 1700 passed it, and the instructor saw a class that never submitted."""
-    st = _lstat(inbox)
+    mode 1730 or 1700 passed it, and the instructor saw a class that never submitted.
+    ``st``: the inbox as ``_looked_at`` saw it."""
     who = _who_hands_in(st)
     if who is None:  # others may create entries: every learner can
         return
@@ -830,26 +836,25 @@ def _note_shut_inbox(inbox: Path, collection: Collection) -> None:
 def _files(target: Path, collection: Collection) -> Iterator[Path]:
     """The files one PATH argument stands for: an exchange, an inbox, a home or a file."""
     try:
-        kind = _kind(target)
-    except OSError as exc:  # the way to it is shut: it is not known to be a directory
-        collection.errors.append(
-            say(Msg("cannot reach {path}: {why}", path=target, why=os_reason(exc)))
-        )
-        return
-    except store.ProgressError as exc:
-        collection.errors.append(str(exc))
-        return
-    try:
-        if kind == "dir" and _kind(target / "inbox") == "dir":
-            target = target / "inbox"
-            _note_shut_inbox(target, collection)
+        try:
+            kind, st = _looked_at(target)
+        except OSError as exc:  # the way to it is shut: it is not known to be a directory
+            collection.errors.append(
+                say(Msg("cannot reach {path}: {why}", path=target, why=os_reason(exc)))
+            )
+            return
+        if kind == "dir":
+            inbox, inbox_st = _looked_at(target / "inbox")
+            if inbox == "dir" and inbox_st is not None:
+                target, st = target / "inbox", inbox_st
+                _note_shut_inbox(target, st, collection)
         names = sorted(_listdir(target)) if kind == "dir" else []
     except OSError as exc:
         collection.errors.append(
             say(Msg("cannot read the directory {path}: {why}", path=target, why=os_reason(exc)))
         )
         return
-    except store.ProgressError as exc:
+    except store.ProgressError as exc:  # a learner's link on the way (``_walk``)
         collection.errors.append(str(exc))
         return
     if kind is None:
@@ -861,7 +866,7 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
     if kind == "file":
         yield target
         return
-    if ".local" in names or _is_owners_home(target):
+    if ".local" in names or (st is not None and _is_owners_home(target, st)):
         home_file = target / _PROGRESS_IN_HOME
         try:
             present = _kind(home_file) is not None
