@@ -887,15 +887,16 @@ def test_a_capstone_quiz_takes_a_hop_and_a_cause_and_says_its_result(lab: labkit
 def test_a_capstone_quiz_shows_its_hops_and_causes_in_the_learners_words() -> None:
     """Lesson 08's diagnosis in Chinese listed "no-healthy-upstream", "cached-error" and the
     other causes with no word of Chinese, where every other quiz shows an option's words beside
-    it (core.Choice.label). The word its check takes stays, and the status line says both."""
+    it (core.Choice.label). The word its check takes stays, and the status line says both; the
+    words are those of the lesson's own table (zh 08, cell 9)."""
     from labkit.exercises.capstone import CAUSES, MAKERS, q6
 
     with labkit.start(lang="zh-CN"):
         quiz = Quiz(q6)
         made_by = [box.description for box in quiz.answer.made_by.boxes]
         causes = [box.description for box in quiz.answer.cause.boxes]
-        assert made_by[MAKERS.index("upstream")] == "upstream（上游服务器）"
-        assert causes[list(CAUSES).index("cached-error")] == "cached-error（缓存的错误）"
+        assert made_by[MAKERS.index("upstream")] == "upstream（上游）"
+        assert causes[list(CAUSES).index("cached-error")] == "cached-error（缓存的错误页面）"
         assert causes[list(CAUSES).index("refused")] == "refused（连接被拒绝）"
         assert all(re.search(r"（.*[\u4e00-\u9fff].*）$", label) for label in made_by + causes)
         quiz.answer.made_by.boxes[MAKERS.index("gateway")].value = True
@@ -906,3 +907,30 @@ def test_a_capstone_quiz_shows_its_hops_and_causes_in_the_learners_words() -> No
     with labkit.start():
         quiz = Quiz(q6)
         assert [box.description for box in quiz.answer.cause.boxes] == list(CAUSES)
+
+
+def test_the_capstone_quiz_words_are_the_chinese_lessons_own() -> None:
+    """The quiz's words for each hop and cause are those lesson 08's table gives (zh): two
+    names for one cause would leave a learner wondering which one is meant."""
+    import json
+    from pathlib import Path
+
+    from labkit.widgets import glossed
+
+    cells = json.loads(
+        (
+            Path(__file__).resolve().parent.parent
+            / "notebooks"
+            / "zh"
+            / "08-diagnose-the-incident.ipynb"
+        ).read_text("utf-8")
+    )["cells"]
+    table = next("".join(c["source"]) for c in cells if "| `maintenance` |" in "".join(c["source"]))
+    words: dict[str, str] = {}
+    for names, chinese in re.findall(r"^\| (`.+?) \| (.+?) \|$", table, re.M):
+        for name, word in zip(re.findall(r"`([^`]+)`", names), chinese.split("、"), strict=True):
+            words[name] = word
+    assert len(words) == 15, words
+    assert {name: glossed(name, "zh-CN") for name in words} == {
+        name: f"{name}（{word}）" for name, word in words.items()
+    }
