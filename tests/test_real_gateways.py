@@ -1481,14 +1481,20 @@ LEAVES_AFTER = 0.05
 GIVES_UP_AT_ONCE = {"nginx": True, "haproxy": False, "caddy": True}
 
 
-def _leave(port: int, closed: list[float]) -> float:
-    """GET /up/leave/, close the connection LEAVES_AFTER later; then wait for the upstream to
-    see the gateway close its connection: the seconds from the client's request to that close
-    (measured from the client's side, before the gateway's clock can start: a gateway's
-    timer measured from the upstream's arrival looked 24 ms short under load)."""
+def _leave(port: int, closed: list[float], arrived: threading.Event) -> float:
+    """GET /up/leave/, close the connection LEAVES_AFTER after the upstream has the request;
+    then wait for the upstream to see the gateway close its connection: the seconds from the
+    client's request to that close (measured from the client's side, before the gateway's
+    clock can start: a gateway's timer measured from the upstream's arrival looked 24 ms
+    short under load). A client that left LEAVES_AFTER after sending, whatever the gateway
+    had done by then, could leave before a loaded nginx had connected upstream: nginx then
+    never connected, and the upstream saw no close to time (once in the landing gate, load
+    11)."""
+    arrived.clear()
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sent = time.monotonic()
         sock.sendall(b"GET /up/leave/ HTTP/1.1\r\nHost: lab\r\n\r\n")
+        assert arrived.wait(3), "the request never reached the upstream"
         time.sleep(LEAVES_AFTER)
     deadline = time.monotonic() + 3
     while not closed and time.monotonic() < deadline:
@@ -1507,10 +1513,12 @@ def test_a_client_that_leaves_while_the_gateway_waits(name: str, tmp_path) -> No
         pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
     read = UPSTREAM_TIMEOUTS["read_timeout"]
     closed: list[float] = []
+    arrived = threading.Event()
 
     def until_closed(conn: socket.socket, _: bytes) -> None:
-        """Wait (longer than the read timeout) for the gateway to close this connection; note
-        when it did (the monotonic clock, which _leave reads too)."""
+        """Say the request arrived; wait (longer than the read timeout) for the gateway to
+        close this connection; note when it did (the monotonic clock, which _leave reads too)."""
+        arrived.set()
         conn.settimeout(read + 1)
         try:
             if conn.recv(1) == b"":
@@ -1533,13 +1541,13 @@ def test_a_client_that_leaves_while_the_gateway_waits(name: str, tmp_path) -> No
                 )
             )
             with realgateways.running(name, lab, tmp_path, {"leave": port}) as real:
-                real_closed = _leave(real.port, closed)
+                real_closed = _leave(real.port, closed, arrived)
                 time.sleep(0.1)  # HAProxy logs the request when it ends
                 logs = real.logs()
                 access = tmp_path / "access.log"
                 logs += access.read_text() if access.exists() else ""
             lab.gateway.personality = name
-            lab_closed = _leave(lab.gateway.port, closed)
+            lab_closed = _leave(lab.gateway.port, closed, arrived)
     finally:
         sock.shutdown(socket.SHUT_RDWR)
         sock.close()
