@@ -11,6 +11,7 @@ lab's sends and reads is not counted (the process-CPU figures of ``run.py`` coun
 
     .venv/bin/python benchmarks/instructions.py                 # this checkout
     .venv/bin/python benchmarks/instructions.py /tmp/old .      # two checkouts, same table
+    .venv/bin/python benchmarks/instructions.py --import /tmp/old .  # `import labkit` instead
 
 A checkout is a directory holding ``labkit/`` (a worktree, or ``git archive`` of a commit);
 it runs with this interpreter and ``PYTHONPATH`` set to it. Valgrind makes the lab about
@@ -137,12 +138,60 @@ def measure(checkout: Path, n: int, reps: int, personality: str) -> dict[str, li
                 lab.wait()
 
 
+# `import labkit` as the benchmark's import row times it: after what a kernel holds, the lab's
+# code loaded by the first use of `labkit.start`
+IMPORT_BASE = "import asyncio, httpx"
+VALGRIND = ("valgrind", "--tool=callgrind")
+IMPORT_LABKIT = IMPORT_BASE + "; import labkit; labkit.start"
+
+
+def import_instructions(checkout: Path) -> tuple[int, int]:
+    """Instructions of ``IMPORT_BASE`` alone and with labkit's import, in fresh interpreters.
+
+    The checkout's bytecode is compiled first (a run that compiles it counts the compiler);
+    with that and PYTHONHASHSEED the same command counts the same to a few thousand."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "labkit")], check=True)
+    env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
+    counts = []
+    with tempfile.TemporaryDirectory(prefix="labkit-instructions-") as tmp:
+        for code in (IMPORT_BASE, IMPORT_LABKIT):
+            out = f"{tmp}/callgrind.out"
+            subprocess.run(
+                [*VALGRIND, f"--callgrind-out-file={out}", sys.executable, "-c", code],
+                check=True,
+                capture_output=True,
+                env=env,
+                cwd=tmp,
+            )
+            counts.append(counted(out))
+    return counts[0], counts[1]
+
+
+def main_import(paths: list[Path], names: list[str]) -> int:
+    print("| checkout | `import asyncio, httpx` | and `import labkit; labkit.start` | labkit's |")
+    print("|---|---|---|---|")
+    for name, path in zip(names, paths, strict=True):
+        base, total = import_instructions(path)
+        print(
+            f"| {name} | {base / 1e6:.1f} M | {total / 1e6:.1f} M | {(total - base) / 1e6:.1f} M |",
+            flush=True,
+        )
+    print("\nIr: instructions executed in user space, each command in a fresh interpreter")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkouts", nargs="*", default=[str(Path(__file__).parent.parent)])
     parser.add_argument("--requests", type=int, default=400, help="per dump (default 400)")
     parser.add_argument("--reps", type=int, default=3, help="dumps of each target (default 3)")
     parser.add_argument("--personality", default="rfc", help="the gateway's (default rfc)")
+    parser.add_argument(
+        "--import",
+        dest="imports",
+        action="store_true",
+        help="count `import labkit` after asyncio and httpx instead of requests",
+    )
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
@@ -153,6 +202,8 @@ def main() -> int:
         if not (path / "labkit" / "__init__.py").exists():
             print(f"{checkout}: no labkit/ in it (a checkout holds labkit/)", file=sys.stderr)
             return 1
+    if args.imports:
+        return main_import(paths, args.checkouts)
     print(
         "| checkout | direct, Ir per request | through the gateway | the gateway's own | own ÷ direct |"
     )
