@@ -358,6 +358,10 @@ VARIANTS = {
     # fifth hint 请求发出之后等待答复的时间, lesson 09's opening 上游的回复无效时 and the garbage
     # condition 上游的回复不是以有效的 HTTP 状态行开头 until December 2026
     "答复|回复": "响应",
+    # a file's or a directory's owner is its 属主, as the classroom's lines (8) and the guide
+    # (5) say; collect's changed-while-read line and the guide's sentence on it said 其所有者
+    # until December 2026
+    "所有者": "属主",
     # a gateway personality is a 行为模式, as the lessons, the README and the catalogue say; the
     # guide's section on their fidelity said nginx 人格 once until December 2026
     "人格": "行为模式",
