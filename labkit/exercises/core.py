@@ -847,7 +847,8 @@ _SAME_WORDS = {
 
 # a time an answer gives beside its option, as answers.text writes it: "after 0.3 s", "0.3 秒后"
 _TIME = re.compile(
-    rf"(?:\b(?:after|in|within|at) )?(?P<number>\d+(?:\.\d+)?) ?{answers.UNITS}(?: ?后|(?![\w-]))"
+    rf"(?:\b(?:after|in|within|at) (?:its |the |a )?)?(?P<number>\d+(?:\.\d+)?) ?{answers.UNITS}"
+    r"(?: ?后|(?![\w-]))(?: (?:read |connect )?timeout\b)?"  # "after its 0.3 s read timeout"
 )
 # waits that grow, described: what "backoff" means ("with growing pauses", 502 q3's feedback)
 _GROWING_WAITS = re.compile(
