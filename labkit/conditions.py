@@ -124,7 +124,11 @@ RFC_TABLE: dict[Condition, Outcome] = {
     Condition.INVALID_CONTENT_LENGTH: Outcome(
         502,
         Msg("the upstream sent an invalid Content-Length, so the body's end cannot be found"),
-        Msg("RFC 9112 6.3"),
+        Msg(
+            "RFC 9112 6.3, rule 5: a proxy that receives a response with an invalid "
+            "Content-Length MUST close the connection to the server, discard the response and "
+            "send 502, as HAProxy and Caddy do; nginx 1.22.1 relays it as a 200"
+        ),
         "http_protocol_error",
     ),
     Condition.INVALID_FRAMING: Outcome(

@@ -464,3 +464,18 @@ def test_the_portals_own_204_is_said_to_stand_in_for_the_check_server() -> None:
     assert scenario.made_by == "portal"
     assert "the lab's portal plays that server" in str(scenario.cause)
     assert "实验室的门户扮演了那台服务器" in render(scenario.cause, "zh-CN")
+
+
+def test_the_invalid_content_length_note_says_the_rfc_asks_for_502() -> None:
+    """RFC 9112 6.3 rule 5 names the status outright: a proxy MUST discard a response with an
+    invalid Content-Length and send 502. The note said only 'RFC 9112 6.3', beside nginx's
+    relayed 200 in docs/gateways.md; it now says the 502 is the RFC's MUST and who departs
+    from it (the table's nginx cell), in both languages."""
+    from labkit.conditions import RFC_TABLE
+    from labkit.i18n import render
+
+    said = RFC_TABLE[Condition.INVALID_CONTENT_LENGTH].rfc
+    assert "rule 5" in str(said) and "MUST" in str(said) and "send 502" in str(said), str(said)
+    assert personalities.NGINX.answer(Condition.INVALID_CONTENT_LENGTH).status == 200
+    assert "nginx 1.22.1 relays it as a 200" in str(said)
+    assert "第 5 条" in render(said, "zh-CN") and "502" in render(said, "zh-CN")
