@@ -440,3 +440,36 @@ def test_a_kept_answer_cannot_reach_the_instructors_local_sockets(room, tmp_path
     row = _book(proc.stdout)[bo.name]
     assert "RuntimeError: PermissionError PermissionError" in row["failed"], row
     assert got == "- -\n"
+
+
+def test_root_grades_where_seccomp_cannot_keep_unix_sockets(tmp_path) -> None:
+    """On a machine where the Unix-socket filter cannot be installed (an architecture it
+    does not know), a re-run as the instructor is refused, and root's re-run as the learner
+    (whose sockets are theirs) goes on, confined as before. Fails before: both refused."""
+    import platform
+
+    from labkit import grading
+
+    said = []
+    for as_you in (True, False):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # confining is for good: in a process of its own
+            os.close(read)
+            platform.machine = lambda: "s390x"  # an architecture the filter does not know
+            try:
+                grading.confine([], [str(tmp_path)], as_you=as_you)
+                os.write(write, b"confined")
+            except BaseException as exc:  # never back into pytest from the fork
+                os.write(write, str(exc).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as f:
+            said.append(f.read().decode())
+        os.waitpid(pid, 0)
+    assert said == [
+        "cannot keep learner code from your Unix sockets (seccomp) on this machine; run "
+        "`labkit grade` as root",
+        "confined",
+    ]
