@@ -28,6 +28,7 @@ from labkit.errors import (
     UnsafeRuntimeDir,
     check_number,
     language,
+    os_error,
     os_reason,
     refuse,
     say,
@@ -106,19 +107,17 @@ def _unclaimed(temp: Path) -> tuple[Path, str | None]:
     if unsafe is not None:
         part, problem = unsafe
         raise UnsafeRuntimeDir(
-            say(
-                Msg(
-                    "{temp} belongs to {owner}, not to you, and the lab registry cannot move to "
-                    "{home} either: {part} {problem}, so another user could read the control token "
-                    "or plant records there (is HOME another user's? `sudo -H` sets your own); "
-                    "set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 "
-                    "(mkdir -m 700 DIR)",
-                    temp=str(temp),
-                    owner=_user(owner),
-                    home=str(home),
-                    part=str(part),
-                    problem=problem,
-                )
+            Msg(
+                "{temp} belongs to {owner}, not to you, and the lab registry cannot move to "
+                "{home} either: {part} {problem}, so another user could read the control token "
+                "or plant records there (is HOME another user's? `sudo -H` sets your own); "
+                "set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 "
+                "(mkdir -m 700 DIR)",
+                temp=str(temp),
+                owner=_user(owner),
+                home=str(home),
+                part=str(part),
+                problem=problem,
             )
         )
     note = Msg(
@@ -258,9 +257,9 @@ def _open_checked(path: Path, *, create: bool = True) -> int:
     return fd
 
 
-def _refusal(path: Path, problem: Msg | str) -> str:
-    """Why the registry directory is refused, and the fix, in the language of the moment
-    (the terminal's LABKIT_LANG, or a notebook's running lab's)."""
+def _refusal(path: Path, problem: Msg | str) -> Msg:
+    """Why the registry directory is refused, and the fix (UnsafeRuntimeDir says it in the
+    language of the moment, a lab that cannot register in its own)."""
     import shlex  # only for this message
 
     where = shlex.quote(str(path))
@@ -272,14 +271,12 @@ def _refusal(path: Path, problem: Msg | str) -> str:
         fix = Msg("someone else made it (ask an administrator to remove it), or {own}", own=own)
     else:
         fix = Msg("remove it (`rm {where}`) if you made it, or {own}", where=where, own=own)
-    return say(
-        Msg(
-            "the lab registry {path} {problem}, so another user could read the control token "
-            "or plant records there; {fix}",
-            path=str(path),
-            problem=problem,
-            fix=fix,
-        )
+    return Msg(
+        "the lab registry {path} {problem}, so another user could read the control token "
+        "or plant records there; {fix}",
+        path=str(path),
+        problem=problem,
+        fix=fix,
     )
 
 
@@ -432,7 +429,8 @@ class ControlServer(HTTPServer):
             self.registry_file = _register(record, self.port, self.notes)
         except (UnsafeRuntimeDir, OSError) as exc:
             # the lab still serves the notebook; only the terminal cannot find it
-            lost = Msg("`labkit env` and `labkit ctl` will not find this lab: {why}", why=str(exc))
+            why = exc.message if isinstance(exc, UnsafeRuntimeDir) else os_error(exc)
+            lost = Msg("`labkit env` and `labkit ctl` will not find this lab: {why}", why=why)
             self.notes.append(say(lost, self.lab.lang))
 
     async def stop(self) -> None:

@@ -72,7 +72,15 @@ class ControlError(LabkitError):
 
 
 class UnsafeRuntimeDir(LabkitError):
-    """Another user could plant or read files in the runtime directory; the message says the fix."""
+    """Another user could plant or read files in the runtime directory; the message says the fix.
+
+    It keeps its Msg: a lab started with ``lang="zh"`` (and no LABKIT_LANG) warns in its own
+    language, and the reason inside that warning was rendered before the lab's language was
+    known, in English."""
+
+    def __init__(self, message: Msg) -> None:
+        self.message = message
+        super().__init__(say(message))
 
 
 STOPPED = Msg(

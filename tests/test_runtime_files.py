@@ -104,6 +104,23 @@ def test_a_loose_registry_is_refused_with_the_fix_and_the_notebook_lab_still_run
         lab.stop()
 
 
+def test_a_chinese_lab_says_why_its_registry_is_refused_in_chinese(tmp_path):
+    # labkit.start(lang="zh-CN") in a fresh kernel with no LABKIT_LANG: the refusal was rendered
+    # before the lab counted as running, so in English inside the Chinese line
+    # ("…将找不到这个实验室：the lab registry … has mode 0777, not 0700 …")
+    loose = tmp_path / "run"
+    loose.mkdir()
+    loose.chmod(0o777)
+    kernel = run(
+        [PY, "-c", "import labkit; labkit.start(lang='zh-CN').stop()"],
+        cli_env(LABKIT_RUNTIME_DIR=str(loose), LABKIT_LANG=None),
+    )
+    assert kernel.returncode == 0, kernel.stderr
+    assert "将找不到这个实验室" in kernel.stderr
+    assert f"实验室登记目录 {loose} 的权限是 0777，而不是 0700" in kernel.stderr, kernel.stderr
+    assert "the lab registry" not in kernel.stderr and "not 0700" not in kernel.stderr
+
+
 def test_serve_refuses_a_loose_registry_before_serving(tmp_path):
     loose = tmp_path / "run"
     loose.mkdir()
