@@ -18,7 +18,7 @@ import inspect
 import re
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -995,9 +995,12 @@ class Learner:
         clock: runner.Clock | None = None,
         random_value: float | None = None,
         hidden: Mapping[str, Text] | None = None,
+        seen_as: Sequence[tuple[object, str, Any]] = (),
     ) -> runner.Outcome:
         """The call's value and the virtual time it took (see runner.run)."""
-        return runner.run(self.fn, *args, clock=clock, random_value=random_value, hidden=hidden)
+        return runner.run(
+            self.fn, *args, clock=clock, random_value=random_value, hidden=hidden, seen_as=seen_as
+        )
 
 
 def is_learner_code(value: object) -> bool:

@@ -293,17 +293,15 @@ _INSIDE: dict[str, Text] = {
 
 
 @contextlib.contextmanager
-def _no_network(lab: Any) -> Iterator[None]:
-    """While it lasts, lab.portal.url names a port that refuses every connection (bound, not
-    listening), as a device with no network at all finds: the request fails, no status."""
+def _no_network(lab: Any) -> Iterator[list[tuple[object, str, Any]]]:
+    """What the learner's function reads instead while it lasts: lab.portal.url (and .port)
+    name a port that refuses every connection (bound, not listening), as a device with no
+    network at all finds: the request fails, no status. The lab itself is untouched."""
     with socket.socket() as closed:
         closed.bind((lab.portal.host, 0))
-        port = lab.portal.port
-        lab.portal.port = closed.getsockname()[1]
-        try:
-            yield
-        finally:
-            lab.portal.port = port
+        port = closed.getsockname()[1]
+        host = f"[{lab.portal.host}]" if ":" in lab.portal.host else lab.portal.host
+        yield [(lab.portal, "port", port), (lab.portal, "url", f"http://{host}:{port}")]
 
 
 def _no_network_is_no_portal(run: Run) -> Text:
@@ -311,9 +309,9 @@ def _no_network_is_no_portal(run: Run) -> Text:
     exception (the reference solution raised httpx.ConnectError there until judges18, though
     the hint says so)."""
     lab, fn = run.lab, run["is_captive"]
-    with _no_network(lab):
+    with _no_network(lab) as seen_as:
         try:
-            answer = fn.run(lab, hidden=_INSIDE).value
+            answer = fn.run(lab, hidden=_INSIDE, seen_as=seen_as).value
         except runner.LearnerExit:
             raise
         except runner.LearnerError as exc:
@@ -428,7 +426,7 @@ q4 = CheckedTask(
     "    try:\n"
     "        with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:\n"
     "            r = client.get(lab.portal.url + '/generate_204')\n"
-    "    except httpx.TransportError:  # no answer at all: no network, no portal either\n"
+    "    except httpx.TransportError:\n"
     "        return False\n"
     "    return r.status_code != 204\n\n"
     "q4.check(is_captive, lab)",

@@ -64,7 +64,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeAlias
 
@@ -1693,10 +1693,13 @@ def run(
     random_value: float | None = None,
     hidden: Mapping[str, Text] | None = None,
     since: float | None = None,
+    seen_as: Sequence[tuple[object, str, Any]] = (),
 ) -> Outcome:
     """Like ``call``, also telling the virtual time the function took. ``hidden`` names
     attributes of the lab the code may not read (name -> why), e.g. what a device
-    cannot know from outside the network."""
+    cannot know from outside the network. ``seen_as``: (object, attribute, value) that the
+    code reads instead of the object's own, the lab untouched (511 q4's network that is not
+    there: writing the portal's port from the kernel's thread raced the lab's loop)."""
     from labkit.lab import running_labs
 
     left, total = _time_left(seconds)
@@ -1758,6 +1761,7 @@ def run(
                 parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, started
             )
             session.served = served
+            session.seen_as = seen_as
             return _serve(session, grace)
         except TimeLimit as exc:
             if clock is None or not exc.args or isinstance(exc, Overslept):
@@ -1828,6 +1832,7 @@ class _Session:
         self.calls = 0
         self.started = started  # when the child said it had started (the caller's list)
         self.served = [0.0]  # seconds spent answering the lab's calls in virtual time (reply)
+        self.seen_as: Sequence[tuple[object, str, Any]] = ()  # run()'s
         self.forgiven_uses = 0.0  # of those, answering uses of the lab that are not calls
         self.grace = True  # the learner's time starts when the child says so (_serve)
 
@@ -1947,7 +1952,7 @@ class _Session:
         if message[0] == "call" and clock is None:  # in virtual time the judge sets them
             message = _within(message, self.handles, self.deadline)
         try:
-            reply = _answer(message, self.handles, clock, self.hidden)
+            reply = _answer(message, self.handles, clock, self.hidden, self.seen_as)
         except LearnerExit:
             raise
         except BaseException as exc:
@@ -1988,13 +1993,21 @@ def _unsendable(message: tuple[Any, ...], handles: list[Any]) -> LearnerExit:
 
 
 def _answer(
-    message: tuple[Any, ...], handles: list[Any], clock: Clock | None, hidden: Mapping[str, Text]
+    message: tuple[Any, ...],
+    handles: list[Any],
+    clock: Clock | None,
+    hidden: Mapping[str, Text],
+    seen_as: Sequence[tuple[object, str, Any]] = (),
 ) -> tuple[Any, ...]:
     """The kernel's reply to one use of the lab by the learner's process (``_RemoteLab``):
     the value, or a handle to it when it cannot travel, and the virtual seconds it took."""
     op, handle, *rest = message
     if op == "get" and rest[0] in hidden:
         raise LearnerExit("Hidden", hidden[rest[0]])
+    if op == "get":
+        for target, name, value in seen_as:
+            if handles[handle] is target and rest[0] == name:
+                return ("value", value, 0.0)
     act = _OPERATIONS.get(op)
     if act is None:
         raise ValueError(f"unknown request {op!r} from the learner's process")
