@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from sharedhost import shared_dir, shared_python, system_users
+from sharedhost import User, shared_dir, shared_python, system_users
 
 from labkit.exercises.lesson_502 import q4
 
@@ -312,6 +312,24 @@ print("never saw it", flush=True)
 """
 
 
+def _kept_answer(path: Path, learner: User, source: str, context: str) -> Path:
+    """A submission file of ``learner``'s, as they could craft it: 502 q4 ("who made it")
+    answered with ``source``, kept for the instructor's `labkit grade` to re-run."""
+    code = {"kind": "code", "source": source, "name": "who_made_it", "context": context}
+    answer = {"args": [code, {"kind": "lab"}], "correct": True, "t": "2026-01-01T00:00:00+00:00"}
+    entry = {
+        "kind": "labkit-submission",
+        "user": learner.name,
+        "progress": {
+            "version": 2,
+            "exercises": {"502.who-made-it": {"attempts": 1, "answer": answer}},
+        },
+    }
+    path.write_text(json.dumps(entry))
+    os.chown(path, learner.uid, learner.gid)
+    return path
+
+
 def test_a_learner_cannot_reach_roots_re_run_of_their_answers(room, tmp_path) -> None:
     """Root re-ran a learner's answers in a process of that learner's uid, which the learner
     could reach from their own session (ptrace, pidfd_getfd): a learner who watched for it
@@ -322,19 +340,7 @@ def test_a_learner_cannot_reach_roots_re_run_of_their_answers(room, tmp_path) ->
 
     bo = room["learners"][1]
     ids = [ex.id for ex in all_exercises()]
-    code = {"kind": "code", "source": WRONG, "name": "who_made_it", "context": ""}
-    answer = {"args": [code, {"kind": "lab"}], "correct": True, "t": "2026-01-01T00:00:00+00:00"}
-    entry = {
-        "kind": "labkit-submission",
-        "user": bo.name,
-        "progress": {
-            "version": 2,
-            "exercises": {"502.who-made-it": {"attempts": 1, "answer": answer}},
-        },
-    }
-    crafted = tmp_path / "mine.json"
-    crafted.write_text(json.dumps(entry))
-    os.chown(crafted, bo.uid, bo.gid)
+    crafted = _kept_answer(tmp_path / "mine.json", bo, WRONG, context="")
     thief = bo.popen([str(room["python"]), "-c", THIEF, *ids], stdout=subprocess.PIPE, text=True)
     try:
         proc = subprocess.run(
@@ -407,25 +413,10 @@ def test_a_kept_answer_cannot_reach_the_instructors_local_sockets(room, tmp_path
     place = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
     try:
         assert listener.stdout.readline() == "ready\n"
-        code = {
-            "kind": "code",
-            "source": KNOCKER.format(path=path, abstract=abstract),
-            "name": "who_made_it",
-            "context": "import socket as socket\n",
-        }
-        when = "2026-01-01T00:00:00+00:00"
-        answer = {"args": [code, {"kind": "lab"}], "correct": True, "t": when}
-        entry = {
-            "kind": "labkit-submission",
-            "user": bo.name,
-            "progress": {
-                "version": 2,
-                "exercises": {"502.who-made-it": {"attempts": 1, "answer": answer}},
-            },
-        }
-        crafted = place / "knock.json"
-        crafted.write_text(json.dumps(entry))
-        os.chown(crafted, bo.uid, bo.gid)
+        source = KNOCKER.format(path=path, abstract=abstract)
+        crafted = _kept_answer(
+            place / "knock.json", bo, source, context="import socket as socket\n"
+        )
         place.chmod(0o755)
         proc = room["teacher"].run(
             [str(room["python"]), "-m", "labkit", "grade", str(crafted)],

@@ -459,13 +459,11 @@ def test_another_user_cannot_get_the_token_or_plant_a_record(tmp_path, attacker,
 
 
 @needs_root
-def test_a_classmate_who_made_our_tmp_registry_first_cannot_stop_env_finding_our_lab(
-    tmp_path, attacker, shared_tmp, monkeypatch
-):
-    """Any learner could create /tmp/labkit-UID for every uid in /etc/passwd before their
-    classmates' first labs: each of them was then refused (no `labkit serve`, and `labkit
-    env` / `labkit ctl` never found the notebook's lab) until an administrator removed it.
-    The registry moves to the user's home with a warning. Fails before: env refused."""
+def _tmp_registry_taken(
+    attacker, shared_tmp: Path, tmp_path: Path, monkeypatch
+) -> tuple[Path, Path]:
+    """The classmate ``attacker`` made our /tmp/labkit-UID first; labs started from here on
+    see that /tmp and a home of our own. Returns the taken directory and the home."""
     target = shared_tmp / f"labkit-{os.getuid()}"
     as_user(attacker, 'mkdir -m 700 "$D"', D=str(target))
     home = tmp_path / "home"
@@ -473,6 +471,17 @@ def test_a_classmate_who_made_our_tmp_registry_first_cannot_stop_env_finding_our
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TMPDIR", str(shared_tmp))
     monkeypatch.setenv("HOME", str(home))
+    return target, home
+
+
+def test_a_classmate_who_made_our_tmp_registry_first_cannot_stop_env_finding_our_lab(
+    tmp_path, attacker, shared_tmp, monkeypatch
+):
+    """Any learner could create /tmp/labkit-UID for every uid in /etc/passwd before their
+    classmates' first labs: each of them was then refused (no `labkit serve`, and `labkit
+    env` / `labkit ctl` never found the notebook's lab) until an administrator removed it.
+    The registry moves to the user's home with a warning. Fails before: env refused."""
+    target, home = _tmp_registry_taken(attacker, shared_tmp, tmp_path, monkeypatch)
     lab, notes = start_quietly()
     with lab:
         (note,) = notes
@@ -564,13 +573,7 @@ def test_a_lab_in_the_home_registry_is_found_after_the_classmate_frees_tmp(
     classmate removed theirs, the next lab registered in /tmp, and `labkit env` and `labkit
     ctl` looked there only: the first lab, still running, was 'not running'. Both
     registries are read now. Fails before: ctl --lab FIRST said no running lab has it."""
-    target = shared_tmp / f"labkit-{os.getuid()}"
-    as_user(attacker, 'mkdir -m 700 "$D"', D=str(target))
-    home = tmp_path / "home"
-    for name in ("LABKIT_RUNTIME_DIR", "XDG_RUNTIME_DIR", "TEMP", "TMP"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TMPDIR", str(shared_tmp))
-    monkeypatch.setenv("HOME", str(home))
+    target, home = _tmp_registry_taken(attacker, shared_tmp, tmp_path, monkeypatch)
     first, notes = start_quietly()
     with first:
         assert len(notes) == 1 and f"labkit uses {home}/.cache/labkit/run-" in notes[0]
