@@ -364,7 +364,7 @@ def test_a_flood_of_idle_connections_is_capped_and_said_in_one_line() -> None:
     the lab keeps what its budget allows (a third of the limit left after a reserve),
     closes the rest at once, says so in one line (not a traceback per connection), and
     answers again as soon as the flood lets go."""
-    proc, port = low_files_lab()
+    proc, (port, *_) = low_files_lab()
     flood: list[socket.socket] = []
     try:
         assert ask(proc) == "HTTP/1.1 200 OK"
