@@ -176,13 +176,7 @@ def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> Non
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(data))
     os.chown(forged, bo.uid, bo.gid)
-    proc = subprocess.run(
-        [str(room["python"]), "-m", "labkit", "grade", str(forged)],
-        capture_output=True,
-        text=True,
-        env={"PATH": os.environ["PATH"], **room["env"]},
-        timeout=240,
-    )
+    proc = _grade_as_root(room, forged)
     assert proc.returncode == 0, proc.stderr
     assert _book(proc.stdout)[bo.name]["502.who-made-it"] == "0"
 
@@ -219,34 +213,17 @@ def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> 
     bo = room["learners"][1]
     ids = ["502.who-made-it", "500.who-made-it", "capstone.incident-1"]
 
-    def kept(context: str, source: str) -> dict[str, object]:
-        code = {"kind": "code", "source": source, "name": "who_made_it", "context": context}
-        return {"args": [code, {"kind": "lab"}], "correct": True, "t": "2026-01-01T00:00:00+00:00"}
-
     cases = {
-        "atexit": kept(FORGE_AT_EXIT.format(ids=ids), WRONG),
-        "half-line": kept("", HALF_A_LINE),
-        "default": kept("", WRONG.replace("headers)", "headers, seen=print('\\n{}'))")),
-        "named-default": kept("import os as os\nGW = 'gateway'", NAMED_DEFAULT),
-        "main-import": kept(MAIN_IMPORT, WRONG),
-        "not-loaded": kept(NOT_LOADED, WRONG),
+        "atexit": (FORGE_AT_EXIT.format(ids=ids), WRONG),
+        "half-line": ("", HALF_A_LINE),
+        "default": ("", WRONG.replace("headers)", "headers, seen=print('\\n{}'))")),
+        "named-default": ("import os as os\nGW = 'gateway'", NAMED_DEFAULT),
+        "main-import": (MAIN_IMPORT, WRONG),
+        "not-loaded": (NOT_LOADED, WRONG),
     }
-    for name, answer in cases.items():
-        entry = {
-            "kind": "labkit-submission",
-            "user": bo.name,
-            "progress": {"version": 2, "exercises": {ids[0]: {"attempts": 1, "answer": answer}}},
-        }
-        crafted = tmp_path / f"{name}.json"
-        crafted.write_text(json.dumps(entry))
-        os.chown(crafted, bo.uid, bo.gid)
-        proc = subprocess.run(
-            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
-            capture_output=True,
-            text=True,
-            env={"PATH": os.environ["PATH"], **room["env"]},
-            timeout=240,
-        )
+    for name, (context, source) in cases.items():
+        crafted = _kept_answer(tmp_path / f"{name}.json", bo, source, context=context)
+        proc = _grade_as_root(room, crafted)
         assert "Traceback" not in proc.stderr, (name, proc.stderr)
         assert "\x1b" not in proc.stdout + proc.stderr, name
         row = _book(proc.stdout)[bo.name]
@@ -312,6 +289,17 @@ print("never saw it", flush=True)
 """
 
 
+def _grade_as_root(room: dict, path: Path) -> subprocess.CompletedProcess[str]:
+    """`labkit grade PATH` run by root, as an instructor on the room's host would."""
+    return subprocess.run(
+        [str(room["python"]), "-m", "labkit", "grade", str(path)],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], **room["env"]},
+        timeout=240,
+    )
+
+
 def _kept_answer(path: Path, learner: User, source: str, context: str) -> Path:
     """A submission file of ``learner``'s, as they could craft it: 502 q4 ("who made it")
     answered with ``source``, kept for the instructor's `labkit grade` to re-run."""
@@ -343,13 +331,7 @@ def test_a_learner_cannot_reach_roots_re_run_of_their_answers(room, tmp_path) ->
     crafted = _kept_answer(tmp_path / "mine.json", bo, WRONG, context="")
     thief = bo.popen([str(room["python"]), "-c", THIEF, *ids], stdout=subprocess.PIPE, text=True)
     try:
-        proc = subprocess.run(
-            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
-            capture_output=True,
-            text=True,
-            env={"PATH": os.environ["PATH"], **room["env"]},
-            timeout=240,
-        )
+        proc = _grade_as_root(room, crafted)
         said = thief.communicate(timeout=160)[0]
     finally:
         thief.kill()
