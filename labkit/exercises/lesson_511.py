@@ -24,6 +24,7 @@ from labkit.exercises.checks import (
 )
 from labkit.exercises.core import make_choice
 from labkit.exercises.observe import quoted
+from labkit.http.server import url_of
 from labkit.i18n import Msg, Text
 from labkit.recorder import MAX_EXCHANGES, Kind, Role
 
@@ -300,8 +301,7 @@ def _no_network(lab: Any) -> Iterator[list[tuple[object, str, Any]]]:
     with socket.socket() as closed:
         closed.bind((lab.portal.host, 0))
         port = closed.getsockname()[1]
-        host = f"[{lab.portal.host}]" if ":" in lab.portal.host else lab.portal.host
-        yield [(lab.portal, "port", port), (lab.portal, "url", f"http://{host}:{port}")]
+        yield [(lab.portal, "port", port), (lab.portal, "url", url_of(lab.portal.host, port))]
 
 
 def _no_network_is_no_portal(run: Run) -> Text:

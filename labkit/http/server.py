@@ -201,8 +201,7 @@ class Listener:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return url_of(self.host, self.port)
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -307,6 +306,11 @@ class Listener:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         raise NotImplementedError
+
+
+def url_of(host: str, port: int) -> str:
+    """The http:// URL of ``host``:``port``, an IPv6 address in brackets (RFC 3986 3.2.2)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class HTTPServer(Listener):
