@@ -116,7 +116,7 @@ RFC_TABLE: dict[Condition, Outcome] = {
         Msg("the upstream's response headers are larger than the gateway's buffer"),
         Msg(
             "RFC 9110 5.4 sets no limit on a header section, so such a head is not invalid: "
-            "the limit is the gateway's own, and 502 is the status RFC 9209 2.3.12 recommends "
+            "the limit is the gateway's own, and 502 is the status RFC 9209 2.3.19 recommends "
             "for it"
         ),
         "http_response_header_section_size",

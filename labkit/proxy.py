@@ -1133,8 +1133,8 @@ def not_tried(route: Route, failure: Failure) -> Attempt:
 
 def error_params(exc: upstream.UpstreamFailure) -> tuple[tuple[str, int | str], ...]:
     """The parameters RFC 9209 2.3 gives the error type of ``exc``, where the lab knows them:
-    ``header-section-size`` for a head too large (2.3.12: "how large the headers received
-    were"), ``coding`` for a transfer coding it cannot decode (2.3.15: "the specific coding
+    ``header-section-size`` for a head too large (2.3.19: "how large the headers received
+    were"), ``coding`` for a transfer coding it cannot decode (2.3.24: "the specific coding
     ... that caused the error", an sf-token: left out when the name is not one)."""
     if exc.condition is Condition.HEADER_TOO_BIG:
         size = header_section_size(exc.raw)
@@ -1158,7 +1158,7 @@ def failed_coding(raw: bytes) -> str | None:
 
 def header_section_size(raw: bytes) -> int:
     """Bytes of a response's header section as far as it arrived, for Proxy-Status's
-    ``header-section-size`` (RFC 9209 2.3.12: "how large the headers received were"): its
+    ``header-section-size`` (RFC 9209 2.3.19: "how large the headers received were"): its
     field lines, each with its CRLF. The header section is the field lines (RFC 9110 6.3);
     the status line is control data (6.2) and the empty line only ends the section (RFC 9112
     2.1). The limit counts the whole head, as nginx's buffer holds it, and ``raw`` is at most

@@ -432,13 +432,13 @@ def test_504_q5s_advice_is_said_to_be_advice_and_typed_once() -> None:
 def test_a_head_over_the_gateways_limit_is_not_called_invalid(lab) -> None:
     """RFC 9110 5.4: HTTP places no predefined limit on a header section, so a 20 KB response
     head is valid HTTP; the limit is the gateway's own, and its 502 is the status RFC 9209
-    2.3.12 recommends (http_response_header_section_size), not 15.6.3's 'invalid response'.
+    2.3.19 recommends (http_response_header_section_size), not 15.6.3's 'invalid response'.
     The gateway's page cited bare RFC 9110 15.6.3 for it, in both languages."""
     from labkit.conditions import RFC_TABLE
 
     for lang in ("en", "zh-CN"):
         page = lab.get("/up/huge-headers/", headers={"Accept-Language": lang}).text
-        assert "RFC 9110 5.4" in page and "RFC 9209 2.3.12" in page, page
+        assert "RFC 9110 5.4" in page and "RFC 9209 2.3.19" in page, page
         assert "RFC 9110 15.6.3" not in page, page
     assert "RFC 9110 5.4" in str(RFC_TABLE[Condition.HEADER_TOO_BIG].rfc)
 
@@ -479,3 +479,43 @@ def test_the_invalid_content_length_note_says_the_rfc_asks_for_502() -> None:
     assert personalities.NGINX.answer(Condition.INVALID_CONTENT_LENGTH).status == 200
     assert "nginx 1.22.1 relays it as a 200" in str(said)
     assert "第 5 条" in render(said, "zh-CN") and "502" in render(said, "zh-CN")
+
+
+# RFC 9209 2.3's Proxy Error Types in the order of their sections (2.3.1 dns_timeout ...)
+RFC9209_TYPES = (
+    "dns_timeout dns_error destination_not_found destination_unavailable "
+    "destination_ip_prohibited destination_ip_unroutable connection_refused "
+    "connection_terminated connection_timeout connection_read_timeout connection_write_timeout "
+    "connection_limit_reached tls_protocol_error tls_certificate_error tls_alert_received "
+    "http_request_error http_request_denied http_response_incomplete "
+    "http_response_header_section_size http_response_header_size http_response_body_size "
+    "http_response_trailer_section_size http_response_trailer_size "
+    "http_response_transfer_coding http_response_content_coding http_response_timeout "
+    "http_upgrade_failed http_protocol_error proxy_internal_response proxy_internal_error "
+    "proxy_configuration_error proxy_loop_detected"
+).split()
+
+
+def test_rfc_9209_sections_cited_are_of_the_error_types_the_lab_sends() -> None:
+    """'RFC 9209 2.3.12' was cited for http_response_header_section_size (2.3.19) and
+    '2.3.15' for http_response_transfer_coding's coding parameter (2.3.24): 2.3.12 is
+    connection_limit_reached and 2.3.15 tls_alert_received, types the lab never sends. Every
+    section of 2.3 a text cites (a learner's, the code's, the docs') must be one of a type the
+    lab's gateway or portal sends."""
+    from labkit.conditions import RFC_TABLE
+
+    sent = {o.proxy_status for o in RFC_TABLE.values() if o.proxy_status} | {"http_request_denied"}
+    allowed = {f"2.3.{RFC9209_TYPES.index(t) + 1}" for t in sent}
+    texts = dict(TEXTS)
+    for pattern in ("labkit/**/*.py", "tools/*.py", "tests/*.py"):
+        for path in sorted(ROOT.glob(pattern)):
+            if path.name != "test_claims.py":
+                texts[str(path.relative_to(ROOT))] = re.sub(r"\s+", " ", path.read_text())
+    cited = {
+        (name, m.group(1))
+        for name, text in texts.items()
+        for m in re.finditer(r"RFC 9209,? (?:section )?(2\.3\.\d+)", text)
+    }
+    assert cited, "no RFC 9209 2.3.N citation found: the pattern no longer matches"
+    wrong = sorted((name, n) for name, n in cited if n not in allowed)
+    assert not wrong, f"sections of types the lab does not send ({sorted(allowed)}): {wrong}"

@@ -160,10 +160,10 @@ def test_rfc_gateway_names_itself_and_the_error_in_proxy_status(lab: labkit.Lab)
         error = RFC_TABLE[FAULTS[fault].condition].proxy_status
         assert headers["proxy-status"].startswith(f"labkit-gateway; error={error}; "), fault
         assert "via" not in headers  # a response the gateway made was not forwarded
-    # RFC 9209 2.3.12: the response's header section is larger than the gateway accepts.
+    # RFC 9209 2.3.19: the response's header section is larger than the gateway accepts.
     # header-section-size counts the field lines, each with its CRLF (RFC 9110 6.3, RFC 9112
     # 2.1), not the status line (control data), of the head the gateway holds: the first
-    # max_response_head bytes, as nginx's buffer ("might not be complete", RFC 9209 2.3.12)
+    # max_response_head bytes, as nginx's buffer ("might not be complete", RFC 9209 2.3.19)
     huge = dict(_head(_fetch(lab.gateway.port, "/up/huge-headers/")))
     limit = personalities.RFC.max_response_head
     status_line = FAULTS["huge-headers"].reply.split(b"\r\n", 1)[0]
@@ -173,7 +173,7 @@ def test_rfc_gateway_names_itself_and_the_error_in_proxy_status(lab: labkit.Lab)
         f'header-section-size={limit - len(status_line) - 2}; details="the response head '
         f'exceeds {limit} bytes"'
     )
-    # RFC 9209 2.3.15: the coding that could not be decoded, an sf-token
+    # RFC 9209 2.3.24: the coding that could not be decoded, an sf-token
     framing = dict(_head(_fetch(lab.gateway.port, "/up/bad-transfer-encoding/")))
     assert framing["proxy-status"].startswith(
         "labkit-gateway; error=http_response_transfer_coding; "

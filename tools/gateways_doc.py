@@ -387,11 +387,11 @@ each with its CRLF (RFC 9110 6.3), not the status line (control data, 6.2) nor t
 that ends the section (RFC 9112 2.1). Its limit counts the whole head, its empty last line too,
 as nginx's buffer holds it; like that buffer, the gateway keeps only the first
 {personalities.RFC.max_response_head} bytes of a head too large, and the size is of those
-(RFC 9209 2.3.12: the headers received "might not be complete"), the same however the bytes
+(RFC 9209 2.3.19: the headers received "might not be complete"), the same however the bytes
 arrived. For the `huge-headers` fault's {_huge_head()}-byte head:
 `header-section-size={_huge_section()}` and
 `details="the response head exceeds {personalities.RFC.max_response_head} bytes"`.
-For a transfer coding it cannot decode, it adds `coding` (RFC 9209 2.3.15), the first coding
+For a transfer coding it cannot decode, it adds `coding` (RFC 9209 2.3.24), the first coding
 other than `chunked`: `coding={failed_coding(FAULTS["bad-transfer-encoding"].reply)}` for the
 `bad-transfer-encoding` fault.
 
