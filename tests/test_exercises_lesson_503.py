@@ -401,9 +401,9 @@ def test_q5_a_date_reading_client_whose_start_was_slow_is_in_time(
     lab: labkit.Lab, tmp_path, monkeypatch
 ) -> None:
     """A start of up to runner.STARTUP_LIMIT is not the learner's time (da8afa6), so a run's
-    real clock can now lag its start by that much more: the virtual clock must still start
-    ahead of the origin's Date (CLOCK_AHEAD), or a client that reads Retry-After's date
-    against Date comes back early ("came back ... after ... ahead"). Here the child's set-up
+    real clock can now lag its start by that much more: the Date a client sees must still
+    not run ahead of its own clock (it is the virtual clock's since judges19), or a client
+    that reads Retry-After's date against Date comes back early ("came back ... after ... ahead"). Here the child's set-up
     takes 4.9 s (a loaded host) and the client stalls 5.6 s before its second request."""
     import select
 
@@ -420,3 +420,102 @@ def test_q5_a_date_reading_client_whose_start_was_slow_is_in_time(
     result = q5.check(_stalls_once_then_reads_date(marker, 5.6), lab)
     assert marker.exists()
     assert result, result.message + "\n" + result.detail
+
+
+# -- the seventeenth re-examination (judges19): real-time timers, the machine's dates --
+
+
+def polite_with_a_stray_timer(lab, method, path):
+    """A right client, and a threading.Timer whose GET goes out 0.2 s later. Its
+    timer waited in real time, off the judge's virtual clock: 3 of 6 checks accepted it (the
+    run had ended before the timer fired), 3 said "your GET came back -0.00 s after a 503"
+    (judges18)."""
+    import threading
+
+    threading.Timer(0.2, lambda: lab.get("/orders/7")).start()
+    return polite_while(lab, method, path)
+
+
+def polite_waits_with_a_timer(lab, method, path):
+    """Waits out Retry-After with a Timer it joins: a real-time wait the virtual clock
+    did not see, told it came back at once; on the virtual clock it is a wait like sleep."""
+    from threading import Timer
+
+    for _ in range(4):
+        ex = lab.request(method, path)
+        value = ex.header("Retry-After")
+        if ex.status != 503 or method not in ("GET", "HEAD") or value is None:
+            return ex.status
+        if value.isdigit():
+            wait = int(value)
+        else:
+            when = email.utils.parsedate_to_datetime(value)
+            wait = (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        timer = Timer(max(0, wait), lambda: None)
+        timer.start()
+        timer.join()
+    return ex.status
+
+
+def polite_with_a_late_timer(lab, method, path):
+    """A Timer due after the run has ended (a minute): it never fires within it."""
+    import threading
+
+    threading.Timer(60, lambda: lab.get("/orders/7")).start()
+    return polite_while(lab, method, path)
+
+
+def polite_cancels_its_timer(lab, method, path):
+    import threading
+
+    timer = threading.Timer(0.2, lambda: lab.get("/orders/7"))
+    timer.start()
+    timer.cancel()
+    return polite_while(lab, method, path)
+
+
+def polite_digits_only(lab, method, path):
+    """int() on every Retry-After: raises on the HTTP-date, whose text (the machine's date)
+    was in the message, another at each check (judges18)."""
+    for _ in range(4):
+        ex = lab.request(method, path)
+        if ex.status != 503 or method not in ("GET", "HEAD"):
+            return ex.status
+        time.sleep(int(ex.header("Retry-After")))
+    return ex.status
+
+
+@pytest.mark.slow
+def test_q5_timers_run_on_the_virtual_clock_the_same_way_under_load(
+    lab: labkit.Lab, busy_cores
+) -> None:
+    """Fails before: the stray timer's verdict was the machine's (Correct or "came back
+    -0.00 s"), the Timer-joining client was told it came back at once."""
+    expected = (
+        (polite_with_a_stray_timer, False, "your GET came back 0.19 s after a 503"),
+        (polite_waits_with_a_timer, True, "waited out every Retry-After"),
+        (polite_with_a_late_timer, True, "waited out every Retry-After"),
+        (polite_cancels_its_timer, True, "waited out every Retry-After"),
+    )
+    for client, verdict, words in expected:
+        results = [q5.check(client, lab) for _ in range(10)]
+        assert len({r.message for r in results}) == 1, (
+            client.__name__,
+            [r.message for r in results],
+        )
+        assert bool(results[0]) is verdict, (client.__name__, results[0].message)
+        assert words in results[0].message, results[0].message
+        assert "-0.00" not in results[0].message + results[0].detail
+
+
+def test_q5_a_failed_date_parse_reads_the_same_at_every_check(lab: labkit.Lab) -> None:
+    """The dates a client sees are the virtual clock's: the message quoting the learner's
+    failed int() of the HTTP-date was another at each check (the machine's date). Fails
+    before: two checks a second apart differ."""
+    first = q5.check(polite_digits_only, lab)
+    time.sleep(1.1)
+    second = q5.check(polite_digits_only, lab)
+    assert not first and "ValueError" in first.message, first.message
+    assert "GMT" in first.message, first.message
+    assert first.message == second.message, (first.message, second.message)
+    assert "2026" in first.message  # runner.VIRTUAL_EPOCH's year, whatever the machine's date

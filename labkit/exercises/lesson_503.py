@@ -8,15 +8,16 @@ real requests through the gateway and put back every switch they touched.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
 import itertools
 import math
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
+from labkit.exchange import Exchange
 from labkit.exercises import runner
 from labkit.exercises.checks import (
     CheckedTask,
@@ -28,7 +29,8 @@ from labkit.exercises.checks import (
     setting,
 )
 from labkit.exercises.core import make_choice, make_short_answer
-from labkit.exercises.observe import quoted, status_problem
+from labkit.exercises.observe import quoted, seconds, status_problem
+from labkit.http.messages import http_date
 from labkit.i18n import Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER
@@ -309,15 +311,6 @@ REAL_TIMEOUT = runner.CALL_FORGIVEN  # the real request waits for the origin's a
 # the machine is (the runner does not charge the learner for a call this long)
 ENDLESS = 20  # a client still retrying a never-ending outage after this many requests is ended
 TIME_LIMIT = 6.0  # the check's: every run of the client is over within this (and the grace)
-# How far ahead of the machine's clock the client's virtual time.time() starts: more than a
-# run can last, so the origin's Date (its real clock) is never later than the client's clock.
-# A client that reads Retry-After's date against Date then waits at least as long as one that
-# reads it against its own clock; at most a few seconds more (_by_date accepts that). When the
-# virtual clock started at the check's whole second, a machine that took over 2 s to send the
-# outage's second request made the Date-reading client come back too early. A run's start may
-# take runner.STARTUP_LIMIT before the learner's time begins (a start of 4.9 s and a stall of
-# 5.6 s made the same client early against a margin of the grace alone).
-CLOCK_AHEAD = math.ceil(TIME_LIMIT + runner.STARTUP_LIMIT) + 1
 
 
 class _Outage:
@@ -333,8 +326,13 @@ class _Outage:
         self.endless = endless
         self.rows: list[dict[str, Any]] = []
         self.disturbed = False  # a request got what the outage did not plan (a stalled machine)
+        # The client's time.time() starts at runner.VIRTUAL_EPOCH, and every date it is
+        # shown is on that clock: the Retry-After the outage plans and each answer's Date
+        # (after()). Dates of the machine's clock made the message differ at each check
+        # when a learner's parse of them failed ("invalid literal for int() ...: 'Sun, 06
+        # Dec 2026 05:19:33 GMT'", judges18), and needed the client's clock set ahead of the
+        # origin's so that a client reading Retry-After against Date came back in time.
         self.clock = runner.Clock(
-            start_wall=float(int(time.time()) + CLOCK_AHEAD),
             on_call=self.before,
             after_call=self.after,
             max_calls=ENDLESS,
@@ -385,24 +383,27 @@ class _Outage:
         self.rows.append(row)
         return REQUEST_TIME, {"timeout": REAL_TIMEOUT}
 
-    def after(self, name: str, value: Any) -> None:
-        if name in ("get", "request") and self.rows:
-            self.rows[-1]["status"] = getattr(value, "status", None)
-            if self.rows[-1]["status"] != self.rows[-1].get("planned"):
-                self.disturbed = True
-            self.rows[-1]["retry_after"] = value.header("Retry-After") if value else None
-            self._by_date(self.rows[-1], value)
+    def after(self, name: str, value: Any) -> Any:
+        if name not in ("get", "request") or not self.rows:
+            return None
+        row = self.rows[-1]
+        row["status"] = getattr(value, "status", None)
+        if row["status"] != row.get("planned"):
+            self.disturbed = True
+        if not isinstance(value, Exchange):
+            return None
+        value = _dated(value, self.clock.wall(row["at"] + REQUEST_TIME))
+        row["retry_after"] = value.header("Retry-After")
+        self._by_date(row, value)
+        return value
 
     def _by_date(self, row: dict[str, Any], ex: Any) -> None:
         """An HTTP-date may be read against the 503's own Date (the server's clock; RFC 9110
-        6.6.1), as well as against the client's clock: the judge's virtual clock runs ahead
-        of the origin's real one (CLOCK_AHEAD, and the outage's virtual waits), so a client
-        that waited Retry-After minus Date was told it came back too late (6 s after "an
-        HTTP-date 4 s ahead", whatever the machine's load). A wait that ends by the date as
-        the Date header counts from is in time too; the earliest stays the judge's, so a
-        fixed sleep is as early as ever. The Date is never later than the client's clock,
-        however slow the machine (CLOCK_AHEAD), so a Date-reading client never comes back
-        before the earliest."""
+        6.6.1), as well as against the client's clock: Date is the whole second before the
+        client's clock at the answer (_dated), so a client that waited Retry-After minus Date
+        waits up to a second longer. A wait that ends by the date as the Date header counts
+        from is in time too; the earliest stays the judge's, so a fixed sleep is as early as
+        ever, and a Date-reading client never comes back before it."""
         if row.get("when") is None or row["wait_until"] is None or not ex:
             return
         try:
@@ -421,13 +422,26 @@ class _Outage:
             line = Msg(
                 "request {number} at {at} s: {method} -> {status}{told}",
                 number=i,
-                at=f"{r['at']:.2f}",
+                at=seconds(r["at"]),
                 method=r["method"],
                 status=r["status"],
                 told=told,
             )
             lines.append(line.render(lang))
         return "\n".join(lines)
+
+
+def _dated(ex: Exchange, wall: float) -> Exchange:
+    """The answer as the client in virtual time sees it: its Date is the virtual clock's
+    (``wall``, the client's time.time() as the answer came), not the machine's; the
+    Retry-After the outage planned is on that clock already."""
+    real = ex.header("Date")
+    if real is None:
+        return ex
+    date = http_date(wall)
+    headers = [(k, date if k.lower() == "date" else v) for k, v in ex.headers]
+    raw = ex.raw_response.replace(real.encode("latin-1"), date.encode("latin-1"))
+    return dataclasses.replace(ex, headers=headers, raw_response=raw)
 
 
 def _run(fn: Any, lab: Any, method: str, path: str, endless: bool = False) -> tuple[_Outage, Any]:
@@ -455,7 +469,7 @@ def _timing_problem(run: _Outage) -> Text:
                 "compare each request's time below with the Retry-After before it (RFC 9110 "
                 "10.2.3: seconds, or an HTTP-date).",
                 method=nxt["method"],
-                came=f"{came:.2f}",
+                came=seconds(came),
                 asked=asked,
             )
         if nxt["at"] > due + SLACK + 1e-6:
@@ -463,7 +477,7 @@ def _timing_problem(run: _Outage) -> Text:
                 "your {method} waited {came} s after a 503 that said {asked}: the "
                 "server said when it expects to be back; come back then, not much later.",
                 method=nxt["method"],
-                came=f"{came:.2f}",
+                came=seconds(came),
                 asked=asked,
             )
     return ""

@@ -23,7 +23,7 @@ from labkit.exercises.checks import (
     setting,
 )
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
-from labkit.exercises.observe import made_by, maker, status_problem
+from labkit.exercises.observe import made_by, maker, seconds, status_problem
 from labkit.i18n import Listed, Msg, Text
 from labkit.lab import CLIENT_TIMEOUT, REQUEST_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.recorder import Role
@@ -421,7 +421,7 @@ class _Attempts:
             line = Msg(
                 "attempt {number} at {at} s: GET {path} -> {status}",
                 number=i,
-                at=f"{r['arrived']:.2f}",
+                at=seconds(r["arrived"]),
                 path=PATH,
                 status=said,
             )
@@ -436,7 +436,7 @@ GAVE_UP = Msg(
 
 
 def _shown(waits: list[float]) -> Listed:
-    return Listed(f"{w:.2f}" for w in waits)
+    return Listed(seconds(w) for w in waits)
 
 
 def _one_run(
@@ -481,7 +481,7 @@ def _failing_run_problem(
             "below): where does your code look at how much of the budget is left, before a "
             "wait and before an attempt?",
             budget=f"{BUDGET:g}",
-            took=f"{took:.2f}",
+            took=seconds(took),
         )
     if not run.rows:
         return Msg("no request reached the gateway: send it with lab.get(path, timeout=...).")
@@ -517,7 +517,7 @@ def _failing_run_problem(
             "threading.Event.wait or a socket's timeout counts as none): wait before each "
             "retry (backoff) with time.sleep, or every client hammers the gateway at once.",
             number=i + 2,
-            wait=f"{waits[i]:.2f}",
+            wait=seconds(waits[i]),
         )
     if shape and max(len(run.rows), most_attempts) < 3:
         return Msg(

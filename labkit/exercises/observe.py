@@ -8,6 +8,12 @@ from labkit.i18n import Msg, Text
 from labkit.recorder import Hop, Kind, Role
 
 
+def seconds(value: float) -> str:
+    """A time a message shows, to the hundredth: never "-0.00" (a request 0.001 s before its
+    planned moment, 503 q5's stray GET from a Timer, was told it "came back -0.00 s after")."""
+    return f"{round(value, 2) + 0.0:.2f}"
+
+
 def maker(ex: Any) -> Hop | None:
     """The hop that made the response the client got (None: nobody did, e.g. no status
     line): its role and name are fields, where ``ex.generated_by`` is a label for people."""
@@ -53,7 +59,7 @@ def requests_since(lab: Any, before: set[str]) -> list[dict[str, Any]]:
 def story(rows: list[dict[str, Any]], start: float, noun: str = "request") -> str:
     """Those requests as lines a learner can read: when each arrived and what it got."""
     return "\n".join(
-        f"{noun} {i} at {r['arrived'] - start:.2f} s: {r['line']} -> {r['status']}"
+        f"{noun} {i} at {seconds(r['arrived'] - start)} s: {r['line']} -> {r['status']}"
         for i, r in enumerate(rows, 1)
     )
 

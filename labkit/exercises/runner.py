@@ -212,13 +212,15 @@ class Clock:
     and returns how many virtual seconds the call takes (None: none), or that and a dict
     of keyword arguments to call with instead (a real timeout long enough that the
     machine's load cannot decide the outcome the virtual time describes).
-    ``after_call(name, value)`` sees what the call returned (an Exchange, say).
+    ``after_call(name, value)`` sees what the call returned (an Exchange, say), and may
+    return what the learner's code gets instead (None: the value itself), e.g. the Exchange
+    with its dates on the virtual clock.
     The child's ``time.time()`` starts at ``start_wall`` (VIRTUAL_EPOCH unless the judge
     needs the machine's clock), its time.monotonic() and time.perf_counter() at VIRTUAL_START.
     """
 
     on_call: Callable[[float, str, tuple[Any, ...], dict[str, Any]], Any] | None = None
-    after_call: Callable[[str, Any], None] | None = None
+    after_call: Callable[[str, Any], Any] | None = None
     max_calls: int = 0  # more calls to the lab than this end the run (0: no limit)
     too_many: Text = TOO_MANY
     start_wall: float = VIRTUAL_EPOCH
@@ -490,6 +492,24 @@ class _Child:
         self.lang = learner_language()
         self.sleeps = 0  # calls of the virtual time.sleep and asyncio.sleep
         self.awaited = 0  # of those, the awaited asyncio.sleep
+        # threading.Timer in virtual time (_virtual_timer_class): (due, order, timer), each
+        # fired when the clock passes its due time, in the thread whose wait moved it there
+        self.timers: list[tuple[float, int, Any]] = []
+        self.timers_started = 0
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock on by ``seconds``, firing each Timer that comes due on the
+        way at its own moment (so a timer's request is stamped with its due time)."""
+        target = self.now + seconds
+        while True:
+            due = [t for t in self.timers if t[0] <= target]
+            if not due:
+                break
+            first = min(due, key=lambda t: (t[0], t[1]))
+            self.timers.remove(first)
+            self.now = max(self.now, first[0])
+            first[2]._labkit_fire()
+        self.now = max(self.now, target)
 
     def overslept(self) -> NoReturn:
         """Say that the code slept past any judge's horizon, and end: in virtual time a loop
@@ -524,7 +544,7 @@ class _Child:
             os._exit(3)
         kind, value, advance = reply
         if self.virtual and advance:
-            self.now += advance
+            self.advance(advance)
         if kind == "raise":
             raise value
         if kind == "ref":
@@ -613,10 +633,10 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
             raise ValueError("sleep length must be non-negative")
         if seconds == math.inf:
             raise OverflowError("timestamp too large to convert to C _PyTime_t")
-        child.now += float(seconds)
         child.sleeps += 1
         if child.sleeps > MAX_SLEEPS:
             child.overslept()
+        child.advance(float(seconds))
 
     def monotonic() -> float:
         return child.start_mono + child.now
@@ -651,7 +671,9 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
         time.perf_counter_ns: lambda: int(perf_counter() * 1e9),
         time.time_ns: lambda: int(wall() * 1e9),
         real_datetime: datetime,
+        threading.Timer: _virtual_timer_class(child),
     }
+    threading.Timer = replacements[threading.Timer]  # type: ignore[misc]
     for name in (
         "sleep",
         "monotonic",
@@ -685,6 +707,68 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
         replacements[real_async_sleep] = async_sleep
         setattr(aio, "sleep", async_sleep)  # noqa: B010 (the module is a sys.modules value)
     _rebind(fn, replacements)
+
+
+def _virtual_timer_class(child: _Child) -> type:
+    """threading.Timer on the child's virtual clock. A real Timer waits in real time, which
+    the virtual clock does not see: a run takes a fraction of a second of it, so whether a
+    Timer(0.2, ...) beside 503 q5's reference solution fired inside the run (its stray GET
+    "came back -0.00 s after a 503") or after it (Correct) was the machine's load: 3 of 6
+    checks each way (judges18). Here it fires when the clock passes its due time, in the
+    thread whose sleep (or request) moved the clock there, as it would in the notebook's
+    real time; one not yet due when the function returns never fires (the run is over).
+    join() waits for it in virtual time; an exception in it is reported as a thread's is."""
+
+    class Timer(threading.Timer):
+        def start(self) -> None:
+            if getattr(self, "_labkit_started", False):
+                raise RuntimeError("threads can only be started once")
+            self._labkit_started = True
+            if child.forked() or not isinstance(self.interval, (int, float)):
+                threading.Thread.start(self)  # a fork's own clock is not the judged one
+                return
+            child.timers_started += 1
+            child.timers.append((child.now + max(0.0, self.interval), child.timers_started, self))
+
+        def _labkit_pending(self) -> bool:
+            return any(t[2] is self for t in child.timers)
+
+        def _labkit_fire(self) -> None:
+            if self.finished.is_set():
+                return
+            try:
+                self.function(*self.args, **self.kwargs)
+            except SystemExit:
+                pass  # as a thread's: it ends the thread only
+            except Exception:
+                threading.excepthook(threading.ExceptHookArgs((*sys.exc_info(), self)))
+            finally:
+                self.finished.set()
+
+        def cancel(self) -> None:
+            self.finished.set()
+            child.timers[:] = [t for t in child.timers if t[2] is not self]
+            if self.ident is not None:
+                super().cancel()
+
+        def is_alive(self) -> bool:
+            return self._labkit_pending() or super().is_alive()
+
+        def join(self, timeout: float | None = None) -> None:
+            if self.ident is not None:  # a real thread (started in a fork)
+                super().join(timeout)
+                return
+            if not getattr(self, "_labkit_started", False):
+                raise RuntimeError("cannot join thread before it is started")
+            mine = [t[0] for t in child.timers if t[2] is self]
+            if not mine:
+                return
+            wait = max(0.0, mine[0] - child.now)
+            child.advance(wait if timeout is None else min(wait, max(0.0, timeout)))
+
+    Timer.__name__ = Timer.__qualname__ = "Timer"
+    Timer.__module__ = "threading"
+    return Timer
 
 
 def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
@@ -2066,7 +2150,9 @@ def _call(target: Any, rest: list[Any], clock: Clock | None) -> tuple[Any, float
         advance = planned or 0.0
     value = target(*args, **kwargs)
     if clock is not None and clock.after_call is not None:
-        clock.after_call(name, value)
+        seen = clock.after_call(name, value)
+        if seen is not None:  # what the learner's code is to see instead (virtual dates)
+            value = seen
     return value, advance
 
 
