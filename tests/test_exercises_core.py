@@ -237,6 +237,43 @@ def test_a_corrupt_file_is_set_aside_not_fatal(progress_file) -> None:
     assert list(progress_file.parent.glob("progress.corrupt-*.json"))  # the damaged bytes, kept
 
 
+def test_a_file_the_learner_cut_keeps_the_records_before_the_cut_and_says_so(
+    progress_file, quiz, capsys
+) -> None:
+    """A learner who cut their progress file (an editor that saved half of it) lost every
+    exercise's record without a word (judges19): the whole file was set aside. Now the
+    records before the cut are kept, and one line says what happened and where the copy is.
+    Fails before: only the new record is left, and nothing is said."""
+    for exercise in ("a.one", "b.two", "c.three"):
+        store.update(exercise, attempt=True)
+    whole = progress_file.read_text()
+    progress_file.write_text(whole[: whole.index('"c.three"') + 12])
+    assert quiz.check("502")
+    kept = store.load(progress_file)
+    assert {"a.one", "b.two", quiz.id} <= set(kept), sorted(kept)
+    assert kept["a.one"]["solved"] and kept["b.two"]["attempts"] == 1
+    said = capsys.readouterr().err.strip()
+    assert len(said.splitlines()) == 1 and "Traceback" not in said, said
+    assert "is damaged" in said and "progress.corrupt-" in said, said
+    assert "could be read (2) are kept" in said, said
+    copy = next(progress_file.parent.glob("progress.corrupt-*.json"))
+    assert copy.read_text() == whole[: whole.index('"c.three"') + 12]
+
+
+def test_a_record_the_learner_edited_wrong_is_named_and_the_others_kept(
+    progress_file, quiz, capsys
+) -> None:
+    for exercise in ("a.one", "b.two"):
+        store.update(exercise, attempt=True)
+    data = json.loads(progress_file.read_text())
+    data["exercises"]["a.one"]["attempts"] = "many"
+    progress_file.write_text(json.dumps(data))
+    assert quiz.check("502")
+    assert set(store.load(progress_file)) == {"b.two", quiz.id}
+    said = capsys.readouterr().err.strip()
+    assert len(said.splitlines()) == 1 and "a.one: attempts must be a whole number" in said
+
+
 @pytest.mark.parametrize(
     "damage",
     [

@@ -24,6 +24,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterator
@@ -297,9 +298,40 @@ def decode(file: Path, raw: bytes) -> Snapshot:
     data = parse(raw)
     if isinstance(data, Unparsed):
         if data.damaged:
-            return Snapshot(None, {}, [say(DAMAGED.bind(file=file, why=data.why))])
+            snap = snapshot(file, {"exercises": _salvage(raw)})
+            snap.problems.insert(0, say(DAMAGED.bind(file=file, why=data.why)))
+            return snap
         raise NotProgressFile(file, data.why)
     return snapshot(file, data)
+
+
+def _salvage(raw: bytes) -> dict[str, Any]:
+    """The whole records of a progress file cut short or torn: each '"id": {...}' of its
+    "exercises" object read one after the other, until the first that does not read. A
+    learner who cut the file (an editor that saved half of it, a cell that wrote over its
+    end) lost the progress of every exercise, all set aside into the damaged copy; now only
+    the records past the damage are."""
+    text = raw.decode("utf-8", errors="replace")
+    found: dict[str, Any] = {}
+    start = re.search(r'"exercises"\s*:\s*\{', text)
+    if start is None:
+        return found
+    decoder = json.JSONDecoder()
+    pos = start.end()
+    with contextlib.suppress(ValueError, RecursionError):
+        while True:
+            key_at = re.compile(r"\s*,?\s*").match(text, pos)
+            pos = key_at.end() if key_at else pos
+            if text.startswith("}", pos) or not text.startswith('"', pos):
+                break
+            key, pos = decoder.raw_decode(text, pos)
+            colon = re.compile(r"\s*:\s*").match(text, pos)
+            if colon is None:
+                break
+            value, pos = decoder.raw_decode(text, colon.end())
+            if isinstance(key, str) and isinstance(value, dict):
+                found[key] = value
+    return found
 
 
 def snapshot(file: Path, data: dict[str, Any]) -> Snapshot:
@@ -511,7 +543,16 @@ def update(
             _remove_stale_temps(file)
             snap = read(file)
             if snap.problems:
-                _keep_copy(file)
+                copy = _keep_copy(file)
+                _SET_ASIDE_NOTES.append(
+                    say(
+                        SET_ASIDE.bind(
+                            why=snap.problems[0],
+                            copy=copy if copy is not None else Msg("(no copy could be made)"),
+                            count=len(snap.records),
+                        )
+                    )
+                )
             rec = snap.records.setdefault(exercise_id, empty_record())
             now = _now()
             if attempt is not None:
@@ -554,6 +595,15 @@ def _event(rec: dict[str, Any], now: str, kind: str, **extra: Any) -> None:
 
 _warned: set[str] = set()
 
+# A damaged progress file (a learner cut or edited it) is copied aside before the next
+# record is written, and what could be read is kept: the learner is told, in one line, at
+# that record (it was silent: the progress of other exercises was gone without a word)
+SET_ASIDE = Msg(
+    "{why}: a copy of it as it was is kept as {copy}; the exercise records that could be "
+    "read ({count}) are kept"
+)
+_SET_ASIDE_NOTES: list[str] = []
+
 
 _SET_ASIDE: ContextVar[bool] = ContextVar("labkit_progress_set_aside", default=False)
 
@@ -576,8 +626,14 @@ def record(exercise_id: str, **event: Any) -> None:
     save says so once (per file) and the exercise goes on."""
     if _SET_ASIDE.get():
         return
+    _SET_ASIDE_NOTES.clear()  # a direct update()'s (labkit's tools) are not this record's
     try:
-        update(exercise_id, **event)
+        try:
+            update(exercise_id, **event)
+        finally:
+            for note in _SET_ASIDE_NOTES:
+                print(f"labkit: {note}", file=sys.stderr)
+            _SET_ASIDE_NOTES.clear()
     except ProgressError as exc:
         key = str(path())
         if key not in _warned:
