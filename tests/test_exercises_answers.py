@@ -1011,6 +1011,20 @@ REFUSED = [
     ("501.python-http-server", "405 (or 501)", "several answers"),
     # a question in brackets: counted as the wrong "405 without Allow" (judges17)
     ("501.python-http-server", "405 (without Allow?)", "hedges ('?')"),
+    # judges19: near misses of the sentences now read as meant (a conclusion, "resend if
+    # not", "with no", "turns into") stay refused
+    ("500.who-made-it", "maybe the gateway relayed it, so the origin", "hedges ('maybe')"),
+    ("500.who-made-it", "I'm not so sure, the origin", NOT),
+    ("500.who-made-it", "the gateway, so the origin or the client", "several answers"),
+    ("500.who-made-it", "Via says labkit-gateway, so not the origin", "not one of the options"),
+    ("500.retry-a-post", "don't check, then resend if not", NOT),
+    ("500.retry-a-post", "resend if not", NOT),
+    ("500.retry-a-post", "retry until it works, then resend if not", NOT),
+    ("500.debug-danger", "it would not turn the 500 into a 502", NOT),
+    ("500.debug-danger", "turns it into a 504", "not one of the options"),
+    ("501.python-http-server", "404 with no Allow header", "not one of the options"),
+    ("501.python-http-server", "405 maybe with no Allow header", "hedges ('maybe')"),
+    ("505.alpn", "HTTP/2.0 in the request header", "not one of the options"),
 ]
 
 
@@ -6341,7 +6355,6 @@ FIFTEENTH_ROUND_WRONG: dict[str, list[object]] = {
     "500.retry-a-post": ["retry until it succeeds", "resend it as a GET"],
     "502.retry": ["retry immediately in a loop"],
     "504.haproxy-connect-timeout": ["it hangs forever"],
-    "505.alpn": ["retries after a 505"],
     "501.python-http-server": ["405 (不带 Allow)", "405 (or 501)"],
 }
 
@@ -6393,6 +6406,25 @@ SIXTEENTH_ROUND_WRONG: dict[str, list[object]] = {
     "gateways.nginx-premature-close": ["the upstream reset before sending headers"],
 }
 
+# judges19: right answers in reasoning sentences, refused (not counted) before
+SEVENTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
+    "500.who-made-it": [
+        "Proxy-Status says received-status=500, so the origin",
+        "the gateway only relayed it, so the origin",
+        "Proxy-Status 说 received-status=500，所以是源服务器",
+    ],
+    "500.retry-a-post": [
+        "first check whether the order was created, then resend if not",
+        "check whether the order exists, then resend if it wasn't",
+        "check if the order was created, then resend only if not",
+    ],
+}
+
+SEVENTEENTH_ROUND_WRONG: dict[str, list[object]] = {
+    "500.who-made-it": ["Proxy-Status says received-status=500, so the gateway"],
+    "500.retry-a-post": ["first check whether the order was created, then switch to GET"],
+}
+
 ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "first": (REEXAMINED_RIGHT, REEXAMINED_WRONG),
     "second": (SECOND_ROUND_RIGHT, SECOND_ROUND_WRONG),
@@ -6410,6 +6442,7 @@ ROUNDS: dict[str, tuple[dict[str, list[object]], dict[str, list[object]]]] = {
     "fourteenth": (FOURTEENTH_ROUND_RIGHT, FOURTEENTH_ROUND_WRONG),  # the failures it found
     "fifteenth": (FIFTEENTH_ROUND_RIGHT, FIFTEENTH_ROUND_WRONG),
     "sixteenth": (SIXTEENTH_ROUND_RIGHT, SIXTEENTH_ROUND_WRONG),
+    "seventeenth": (SEVENTEENTH_ROUND_RIGHT, SEVENTEENTH_ROUND_WRONG),
 }
 
 
@@ -6579,12 +6612,25 @@ def test_a_number_of_another_library_is_that_number() -> None:
 # wrong options said in other words: judged wrong with that option's feedback, counted as the
 # option itself is (judges17: refused as no option, the feedback never seen)
 OTHER_WORDS_WRONG = {
-    "500.debug-danger": ["the log gets lost", "the error gets hidden"],
     "500.retry-a-post": ["retry until it succeeds", "resend it as a GET"],
     "502.retry": ["retry immediately in a loop"],
     "504.haproxy-connect-timeout": ["it hangs forever"],
-    "505.alpn": ["retries after a 505"],
-    "501.python-http-server": ["405 (不带 Allow)", "405 不带 Allow"],
+    "501.python-http-server": [
+        "405 (不带 Allow)",
+        "405 不带 Allow",
+        "405 but with no Allow header",  # judges19: refused, the feedback unseen
+        "405 with no Allow",
+    ],
+    "500.debug-danger": [
+        "the log gets lost",
+        "the error gets hidden",
+        "it would turn the 500 into a 502",
+        "the gateway turns it into a 502",
+    ],
+    "505.alpn": [
+        "retries after a 505",
+        "using an Upgrade: h2c request header",  # "request" was "request line"'s word
+    ],
 }
 
 

@@ -18,6 +18,7 @@ import inspect
 import re
 import sys
 import textwrap
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -551,6 +552,12 @@ class Choice(Exercise):
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
                 return o
+        if isinstance(given, str):
+            meant = self._meant(given)
+            if meant is not None:
+                # refused as reworded, it is read as written: a refusal quotes the learner
+                with contextlib.suppress(WrongKind):
+                    return self.option(meant)
         for o in self.options:  # its words as the Quiz shows them beside it, in any language
             if any(_squashed(answers.text(w)) == _squashed(key) for w in self._words(o)):
                 return o
@@ -607,6 +614,41 @@ class Choice(Exercise):
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
+
+    def _meant(self, given: str) -> str | None:
+        """What a sentence that reasons or describes means, as the options say it (None:
+        read it as it is). Each rule reads only where the options have the words it gives:
+
+        - a conclusion after the reasons ("Proxy-Status says received-status=500, so the
+          origin", "..., 所以是源服务器"): the conclusion is the answer, unless the reasons
+          hedge;
+        - "resend if not" after a check ("first check whether the order was created, then
+          resend if not"): the "not" is the check's outcome, no denial;
+        - "with no Allow header" is "without Allow";
+        - "turns the 500 into a 502" is "becomes a 502";
+        - "an Upgrade: h2c request header": a header the request carries, where "request"
+          is another option's word ("HTTP/2.0 in the request line").
+
+        judges18 left these refused (not counted): two right answers, and three wrong
+        options whose teaching feedback a learner never saw."""
+        said = unicodedata.normalize("NFKC", given)  # full-width "，" as ","
+        vocabulary = {w for o in self.options for w in answers.clean(o).split()}
+        concluded = _CONCLUSION.search(said)
+        then = (concluded.group("then") or concluded.group("zh") or "") if concluded else ""
+        if concluded and then.strip(" .!。"):
+            if answers.hedge_word(answers.clean(said)):  # "maybe X, so the origin"
+                return None
+            return then
+        meant = said
+        if {"check", "before", "resending"} <= vocabulary:
+            meant = _CHECK_THEN_RESEND.sub("check before resending", meant)
+        if "without" in vocabulary:
+            meant = re.sub(r"(?i)\b(?:but |and )?with no\b", "without", meant)
+        if "becomes" in vocabulary:
+            meant = _TURNS_INTO.sub("becomes", meant)
+        if "line" in vocabulary and "header" not in vocabulary:
+            meant = re.sub(r"(?i)\b(?:request|response) (header|field)\b", r"\1", meant)
+        return meant if meant != said else None
 
     def _words(self, option: str) -> list[str]:
         """The option's words in each other language (the catalogue's, beside the option in
@@ -857,6 +899,26 @@ _GROWING_WAITS = re.compile(
     r"|(?:with |after )?(?:longer and longer|growing|increasing|longer) "
     r"(?:pause|wait|delay|gap|interval|sleep)s?"
     r"(?: in between| between(?: them| tries| attempts)?)?)\b"
+)
+# a conclusion after its reasons: ", so the origin", "; therefore 504", "，所以是源服务器"
+_CONCLUSION = re.compile(
+    r"(?:^|[,;]\s*|\s+and\s+)(?:so|therefore|hence|thus)\s+"
+    r"(?:(?:it|that)(?:'s|’s| is| was)\s+|it must be\s+)?(?P<then>\S.*)$"
+    r"|[,;]?\s*(?:所以|因此)(?:是|说明是)?(?P<zh>\S.*)$",
+    re.IGNORECASE,
+)
+# a check, then a resend only if the check found nothing: "first check whether the order was
+# created, then resend if not" ("if not" is the check's outcome, not a denial)
+_CHECK_THEN_RESEND = re.compile(
+    r"(?i)\b(?:first,? )?check(?: first)?(?: (?:whether|if) [^,]{1,60}?)?,? (?:and )?"
+    r"(?:only )?then,? resend(?:ing)?(?: it)?"
+    r"(?: (?:only )?if (?:not|it (?:was|wasn't|was not|isn't|is not|did not|didn't)(?: \w+)?))?"
+    r"(?=$|[.!,;])"
+)
+# "it would turn the 500 into a 502", "turns it into a 502"
+_TURNS_INTO = re.compile(
+    r"(?i)\b(?:it )?(?:would |will )?turn(?:s|ed)? (?:the |a |it |that )?(?:\d{3} |error |"
+    r"response |500 error )?into\b"
 )
 _HEDGED = re.compile(r"\bor\b|\beither\b|/|或")
 _SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
