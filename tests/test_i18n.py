@@ -1091,10 +1091,74 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         # an id in its （） with no space before it, where Chinese is written: the inspector's
         # line and a verdict ("由 origin 生成 (req-0005)", "尚未作答 (504.or-502)" until
         # December 2026)
-        assert f"由 <b>origin</b> 生成<small>（{missing.id}）</small>" in missing._repr_html_()
+        assert f"由<b>源服务器</b>生成<small>（{missing.id}）</small>" in missing._repr_html_()
         from labkit.exercises.lesson_504 import q3
 
         assert "<b>尚未作答</b><small>（504.or-502）</small><br>" in q3.check(...)._repr_html_()
+
+
+# a hop's name as code spells it, where a Chinese sentence would name it by its word: "由 gateway
+# 生成", "出错的一跳：upstream 'refused'", "origin：507 ms 时返回 200"
+_HOP_CODE_NAME = re.compile(
+    r"[\u4e00-\u9fff，：。（、][ ]?(?:origin|gateway|portal|client|upstream)\b"
+    r"|(?<![A-Za-z] )\b(?:origin|gateway|portal|client|upstream(?: '[^']*')?)[ ]?"
+    r"(?=[\u4e00-\u9fff，：。）、])"
+)
+
+
+def test_a_chinese_sentence_names_a_hop_by_its_word(lab: labkit.Lab) -> None:
+    """Exercise feedback and the lab's pages say 由源服务器生成, and the summaries, the
+    picture's alt text, the chart's description, the raw bytes' headings and the playground's
+    lines said 由 origin 生成, 出错的一跳：upstream 'refused', origin：507 ms 时返回 200 until
+    December 2026: two names for one hop in one Chinese lesson. A sentence names a hop by its
+    word (pages.hop_words); the story's and the hop table's first column and the picture's
+    lanes keep the name code takes (ex.hop("gateway")), as docs/i18n.md says."""
+    from labkit.render import charts, svg, text
+
+    lab.lang = i18n.CHINESE
+    shown = {}
+    for path in ("/orders/7", "/up/refused/", "/up/slow/?delay=0.5", "/nothing"):
+        ex = lab.get(path)
+        shown[path] = [
+            text.summary_line(ex, i18n.CHINESE),
+            svg.alt_text(ex, i18n.CHINESE),
+            charts.timeline(ex, i18n.CHINESE).alt,
+            *(
+                line
+                for hop in ex.hops[1:]
+                for line in text.raw_dump(hop, i18n.CHINESE).splitlines()
+                if line.startswith("---")
+            ),
+            re.sub(r"<td[^>]*>[^<]*</td>", "", ex._repr_html_().split("<pre")[0]),  # no columns
+        ]
+    wrong = [
+        (path, said)
+        for path, texts in shown.items()
+        for said in texts
+        if _HOP_CODE_NAME.search(said)
+    ]
+    assert not wrong, wrong
+    assert "由网关生成" in shown["/up/refused/"][0]
+    assert "出错的一跳：上游 'refused'" in shown["/up/refused/"][1]
+    assert "由源服务器生成" in shown["/nothing"][0]
+    # the English names them as code does
+    lab.lang = i18n.ENGLISH
+    assert "made by the gateway" in text.summary_line(lab.get("/up/refused/"), i18n.ENGLISH)
+
+
+def test_no_stored_chinese_output_names_a_hop_as_code_in_a_sentence() -> None:
+    """The same over what the Chinese lessons' checked cells show (tests/notebook_outputs/zh):
+    a lesson's own code printed "made by the gateway" and "upstream condition" in Chinese
+    lessons until December 2026; a name in code quotes (ex.hop("gateway")) or after a Latin
+    word ("captive portal") is not a sentence naming a hop."""
+    wrong = []
+    for path in sorted((ROOT / "tests" / "notebook_outputs" / "zh").glob("*.json")):
+        for cell_id, cell in json.loads(path.read_text()).items():
+            shown = "\n".join(text for item in cell["shows"] for text in item.values())
+            wrong += [
+                f"{path.stem} {cell_id}: {m.group()!r}" for m in _HOP_CODE_NAME.finditer(shown)
+            ]
+    assert not wrong, wrong
 
 
 # -- the catalogues --

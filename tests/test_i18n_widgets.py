@@ -59,7 +59,7 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     ex = p.run()
     # the status line stays as the wire has it; the words around it are Chinese
     assert p.status.value == (
-        f"运行了 {p.scenario.value}：504 Gateway Timeout，由 gateway 生成。详情见下方的检查器。"
+        f"运行了 {p.scenario.value}：504 Gateway Timeout，由网关生成。详情见下方的检查器。"
     )
     assert "<h3 style='margin:4px 0'>504 Gateway Timeout</h3>" in p.inspector.summary.value
     assert "生成者" in p.inspector.summary.value and "时间（实测）" in p.inspector.summary.value
@@ -97,8 +97,8 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     )
     # ex.raw(hop) says its own words in the lab's language, the bytes as they came
     dump = relayed.raw("origin")
-    assert dump.startswith("--- origin 收到的 ---\nGET /orders/abc HTTP/1.1\\r\\n\n"), dump
-    assert "\n--- origin 发出的 ---\nHTTP/1.1 500 Internal Server Error\\r\\n" in dump
+    assert dump.startswith("--- 源服务器收到的 ---\nGET /orders/abc HTTP/1.1\\r\\n\n"), dump
+    assert "\n--- 源服务器发出的 ---\nHTTP/1.1 500 Internal Server Error\\r\\n" in dump
 
 
 def test_the_same_playground_over_an_english_lab_reads_as_before(lab: labkit.Lab) -> None:
@@ -307,7 +307,7 @@ def test_the_charts_in_chinese(zh_lab: labkit.Lab) -> None:
     fig = charts.timeline(ex, "zh-CN")
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("自客户端发出请求以来的毫秒数")
-    assert "由 gateway 生成" in ax.get_title().replace("\n", "")
+    assert "由网关生成" in ax.get_title().replace("\n", "")
     assert "的时间线" in fig.alt and "504" in fig.alt
     curve = charts.load_curve(load.sweep(zh_lab, [2, 4], capacity=3), 3, "zh-CN")
     assert curve.axes[0].get_xlabel() == "同时请求数"

@@ -216,6 +216,8 @@ DATA = {
     "labkit.errors",
     "labkit.conditions",
     "labkit.i18n",
+    # the words a sentence names a hop with (pages.hop_words), the lab's pages' own
+    "labkit.http.pages",
 }
 
 
@@ -404,5 +406,5 @@ def test_a_refusal_is_drawn_as_the_hops_answer_not_a_failure(
     )
     assert "✗" not in chinese and f">{hop}（拒绝）<" in chinese
     assert svg.alt_text(ex, "zh-CN").endswith(
-        f"{hop} 拒绝了这个请求：这不是故障，而是它应给的响应。"
+        f"{ {'origin': '源服务器', 'gateway': '网关'}[hop] }拒绝了这个请求：这不是故障，而是它应给的响应。"
     )

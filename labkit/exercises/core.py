@@ -456,26 +456,20 @@ def raised(name: str, text: Text) -> Msg:
 # hint() of an exercise without hints, in a code cell (a quiz widget says it with its buttons):
 # "try solution()" named a function there is none of; the exercise's own method is meant
 NO_HINTS = Msg("this exercise has none; if you are stuck, .solution() on it shows the answer.")
-CLIENT = Msg("client", context="role")
 
 
 def hop_name(hop: Hop | Role | str | None) -> Text:
     """A hop (``observe.maker(ex)``), a Role or a role's word ("origin", a learner's answer),
-    in the words the lab's own pages use for it (pages.MADE_BY); an upstream hop with its
-    name ("upstream 'slow'"), read from the hop's fields, not parsed back out of its label;
-    anything else as it is written (None: "None", no hop made the answer)."""
-    from labkit.http.pages import MADE_BY
+    in the words a sentence names it with (pages.hop_words): the lab's pages' role words, an
+    upstream with its name ("upstream 'slow'"), read from the hop's fields, not parsed back
+    out of its label; anything else as it is written (None: "None", no hop made the answer)."""
+    from labkit.http.pages import hop_words
 
     if isinstance(hop, Hop):
         if hop.role is Role.UPSTREAM:
             return Msg("upstream {name}", name=repr(hop.name))
         hop = hop.role
-    text = str(hop)
-    if text in MADE_BY:
-        return MADE_BY[text]
-    if text == "client":
-        return CLIENT
-    return text
+    return hop_words(str(hop))
 
 
 THATS_IT = Msg("that's it.")

@@ -130,3 +130,21 @@ MADE_BY = {
     "portal": Msg("portal", context="role"),
     "upstream": Msg("upstream", context="role"),
 }
+CLIENT = Msg("client", context="role")
+UPSTREAM_PREFIX = "upstream "  # recorder.Hop.label of an upstream: "upstream 'slow'"
+
+
+def hop_words(label: str) -> Text:
+    """A hop as a sentence names it: the role's word in the reader's language (a Chinese
+    summary says 由网关生成, as exercise feedback and the lab's pages do), an upstream with its
+    name as code spells it (上游 'slow'). It read "由 gateway 生成" beside feedback's
+    "由网关生成" until December 2026. ``label`` is ``Hop.label`` (or a role's word); where a
+    hop is named as code takes it (``ex.hop(...)``, the story's and the hop table's first
+    column, the picture's lanes) the label itself is shown, not this (docs/i18n.md)."""
+    if label in MADE_BY:
+        return MADE_BY[label]
+    if label == "client":
+        return CLIENT
+    if label.startswith(UPSTREAM_PREFIX):
+        return Msg("upstream {name}", name=label.removeprefix(UPSTREAM_PREFIX))
+    return label

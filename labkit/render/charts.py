@@ -27,6 +27,7 @@ from matplotlib.text import Annotation
 
 import labkit.i18n as i18n
 from labkit.errors import refuse, shown
+from labkit.http.pages import hop_words
 from labkit.i18n import Listed, Msg
 from labkit.recorder import Role, Step
 from labkit.render.palette import CHART_THEMED, PICTURE_DARK, PICTURE_LIGHT, PictureColours
@@ -214,14 +215,18 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
         at = Msg("{outcome} at {time}", outcome=outcome, time=when).render(lang)
         bars.append((row, begin, end, failed, at))
         hatched = Msg(" (failed: hatched bar)").render(lang) if failed else ""
-        said.append(Msg("{hop}: {what}", hop=hop.label, what=at).render(lang) + hatched)
+        said.append(Msg("{hop}: {what}", hop=hop_words(hop.label), what=at).render(lang) + hatched)
     lines = []
     for hop in hops:
         for ev in hop.events:
             if ev.attempt is not None and ev.attempt.step is Step.FORWARDED:
                 read = ev.attempt.read_timeout  # the clock starts as the request goes out
                 t = (ev.at - start + read) * 1000
-                line = Msg("{hop} read timeout ({time})", hop=hop.name, time=milliseconds(read))
+                line = Msg(
+                    "{hop} read timeout ({time})",
+                    hop=hop_words(hop.label),
+                    time=milliseconds(read),
+                )
                 lines.append((t, line.render(lang), "--"))
     gave_up = client_gave_up(ex)
     if gave_up is not None:

@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 
 import labkit.i18n as i18n
+from labkit.http.pages import hop_words
 from labkit.i18n import Msg
 from labkit.recorder import Ending, Role
 from labkit.render import notes
@@ -127,7 +128,10 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
         else ""
     )
     made_by = (
-        Msg(" — made by the <b>{hop}</b>", hop=html.escape(ex.generated_by)).render(lang)
+        Msg(
+            " — made by the <b>{hop}</b>",
+            hop=html.escape(i18n.render(hop_words(ex.generated_by), lang)),
+        ).render(lang)
         if ex.generated_by
         else ""
     )
@@ -272,8 +276,8 @@ def raw_html(ex: ExchangeView, lang: str | None = None) -> str:
             continue
         whole = f"ex.raw({hop.name!r})"
         for verb, data in (
-            (Msg("{hop} received ({size} bytes)", hop=hop.label), hop.bytes_in),
-            (Msg("{hop} sent ({size} bytes)", hop=hop.label), hop.bytes_out),
+            (Msg("{hop} received ({size} bytes)", hop=hop_words(hop.label)), hop.bytes_in),
+            (Msg("{hop} sent ({size} bytes)", hop=hop_words(hop.label)), hop.bytes_out),
         ):
             heading = verb.bind(size=f"{len(data):,}").render(lang)
             parts.append(

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 import labkit.i18n as i18n
+from labkit.http.pages import hop_words
 from labkit.i18n import Msg
 from labkit.recorder import Kind, Role, Step
 from labkit.render.palette import THEMED, paint, picture_kind
@@ -110,7 +111,7 @@ def _lanes_and_arrows(
             )
         elif ev.kind is Kind.CACHE:
             cached.add(lane)
-            lanes[lane] = Msg("{hop} (cache)", hop=lanes[lane]).render(lang)
+            lanes[lane] = Msg("{hop} (cache)", hop=lanes[lane]).render(lang)  # CACHE_LANE
         elif ev.attempt is not None and ev.attempt.step is Step.FAILED:
             target = ev.attempt.target
             if target is not None and target not in reached:  # never reached: connect failed
@@ -185,10 +186,20 @@ def _lane_lines(name: str, failed: bool, lang: str, *, refused: bool = False) ->
     return [*(wrap(name, LANE_WRAP) or [name]), *([mark.strip()] if mark else [])]
 
 
+CACHE_LANE = " (cache)"  # what a cached lane's name ends with in English (failing_hop's)
+
+
 def failing_hop(ex: ExchangeView) -> str | None:
     """The hop the picture marks as the culprit, in words (None when nothing failed)."""
     lanes, _, failed, _ = _lanes_and_arrows(ex)
     return lanes[min(failed)] if failed else None
+
+
+def _said(lane: str) -> i18n.Text:
+    """A lane's name as a sentence says it (pages.hop_words): failing_hop's "gateway (cache)"
+    is the gateway's cache."""
+    hop, cache, _ = lane.partition(CACHE_LANE)
+    return Msg("{hop} (cache)", hop=hop_words(hop)) if cache else hop_words(hop)
 
 
 def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
@@ -196,17 +207,17 @@ def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
     (default: the learner's language)."""
     lang = lang or i18n.learner_language()
     culprit = failing_hop(ex)
-    where = Msg(" The failing hop: {hop}.", hop=culprit).render(lang) if culprit else ""
+    where = Msg(" The failing hop: {hop}.", hop=_said(culprit)).render(lang) if culprit else ""
     if _refused(ex) and ex.generated_by:
         where = Msg(
             " The {hop} refused the request: not a failure, the answer it owes.",
-            hop=ex.generated_by,
+            hop=hop_words(ex.generated_by),
         ).render(lang)
     if _cut_after_status(ex):
         # a 2xx or 3xx whose body broke off (drawn "body cut off"): the hop that made it
         where = Msg(
             " The failing hop: {hop}, whose body broke off after the status line.",
-            hop=ex.generated_by,
+            hop=hop_words(ex.generated_by or ""),
         ).render(lang)
     return Msg(
         "Sequence diagram of {summary}.{where}", summary=summary_line(ex, lang), where=where

@@ -16,6 +16,7 @@ import unicodedata
 
 import labkit.i18n as i18n
 from labkit.conditions import Condition
+from labkit.http.pages import hop_words
 from labkit.i18n import Msg
 from labkit.recorder import Hop, Kind, Role, Step
 from labkit.render.view import ExchangeView
@@ -172,8 +173,8 @@ def raw_dump(hop: Hop, lang: str | None = None) -> str:
         "\n" + Msg("... {count} bytes not kept", count=n).render(lang) if n else ""
         for n in hop.not_kept
     )
-    received = Msg("--- {hop} received ---", hop=hop.label).render(lang)
-    sent = Msg("--- {hop} sent ---", hop=hop.label).render(lang)
+    received = Msg("--- {hop} received ---", hop=hop_words(hop.label)).render(lang)
+    sent = Msg("--- {hop} sent ---", hop=hop_words(hop.label)).render(lang)
     return (
         f"{received}\n{visible_bytes(hop.bytes_in, lang)}{cut_in}\n"
         f"{sent}\n{visible_bytes(hop.bytes_out, lang)}{cut_out}"
@@ -189,7 +190,11 @@ def summary_line(ex: ExchangeView, lang: str | None = None) -> str:
         if ex.status is not None
         else Msg("no status").render(lang)
     )
-    made = Msg(", made by the {hop}", hop=ex.generated_by).render(lang) if ex.generated_by else ""
+    made = (
+        Msg(", made by the {hop}", hop=hop_words(ex.generated_by)).render(lang)
+        if ex.generated_by
+        else ""
+    )
     if client_gave_up(ex) is None:
         return f"{ex.method} {ex.target} -> {status}{made}"
     # what the client saw first: a recorded story (lab.exchange) has the status the entry

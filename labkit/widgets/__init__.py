@@ -37,6 +37,7 @@ from labkit import i18n, load, scenarios, switches
 from labkit.errors import BadArgument, LabkitError, refuse, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import Asker
+from labkit.http.pages import hop_words
 from labkit.http.requestcheck import AUTHORITY_FORM
 from labkit.i18n import Listed, Msg
 from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
@@ -277,7 +278,9 @@ class Playground(_Panel):
         expected = s.expected(personality)
         shown = Msg("no valid status line") if expected is None else str(expected)
         maker = (
-            Msg(", made by the {hop}", hop=html.escape(s.made_by))
+            Msg(
+                ", made by the {hop}", hop=html.escape(i18n.render(hop_words(s.made_by), self.lang))
+            )
             if personality == "rfc"
             else Msg(" with the gateway behaving like {name}", name=html.escape(personality))
         )
@@ -353,7 +356,9 @@ class Playground(_Panel):
         self.inspector.show(ex)
         self._clear_results()
         status = render_html.status_words(ex, self.lang)
-        made: i18n.Text = Msg(", made by the {hop}", hop=ex.generated_by) if ex.generated_by else ""
+        made: i18n.Text = (
+            Msg(", made by the {hop}", hop=hop_words(ex.generated_by)) if ex.generated_by else ""
+        )
         if ex.client_error and ex.status is not None:  # a status line, then the body broke
             made = Msg("{made}, but its body broke off: the client saw an error", made=made)
         self._say(
@@ -424,14 +429,16 @@ class Playground(_Panel):
         with self.as_chosen():
             ex = self.lab.request(method, path, via=via, timeout=timeout, **kw)
         return self._shown(
-            ex, Msg("{method} {path} via the {hop}", method=method, path=path, hop=via)
+            ex, Msg("{method} {path} via the {hop}", method=method, path=path, hop=hop_words(via))
         )
 
     def send_raw(self, data: bytes, to: str = "origin") -> Exchange:
         with self.as_chosen():
             ex = self.lab.raw(data, to=to)
         first = data.split(b"\r\n", 1)[0].decode("latin-1")
-        return self._shown(ex, Msg("Sent {line} to the {hop}", line=shown(first), hop=to))
+        return self._shown(
+            ex, Msg("Sent {line} to the {hop}", line=shown(first), hop=hop_words(to))
+        )
 
     def send_as_typed(self, method: str, path: str, to: str = "gateway") -> Exchange:
         """Send the method exactly as typed (httpx would upper-case it), through ``lab.raw``."""
