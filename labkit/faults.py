@@ -42,6 +42,15 @@ _REQUEST_ID = rb"\r\nx-request-id:[ \t]*([A-Za-z0-9._-]{1,64})"
 
 F = TypeVar("F", bound="Fault")
 
+# The huge-headers fault's response head, its empty last line included: a 20,000-byte field
+# value makes it larger than any gateway buffer of a few KB (personalities' max_response_head),
+# and its size in the fault's and scenario's words is counted from these bytes, not typed
+HUGE_HEAD = (
+    b"HTTP/1.1 200 OK\r\nX-Padding: "
+    + b"a" * 20_000
+    + b"\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"
+)
+
 
 class Knob(FrozenRecord):
     """One setting of a kind of fault that a learner may turn (``lab.upstreams[NAME].<name>``)."""
@@ -384,12 +393,11 @@ FAULTS: dict[str, Fault] = _registry(
             "huge-headers",
             Condition.HEADER_TOO_BIG,
             Msg(
-                "sends 20 KB of response headers (more than the gateway's {kb} KB buffer)",
-                kb=personalities.RFC.max_response_head // 1024,
+                "sends a {head}-byte response head (more than the gateway's {limit}-byte buffer)",
+                head=f"{len(HUGE_HEAD):,}",
+                limit=f"{personalities.RFC.max_response_head:,}",
             ),
-            b"HTTP/1.1 200 OK\r\nX-Padding: "
-            + b"a" * 20_000
-            + b"\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n",
+            HUGE_HEAD + b"ok\n",
         ),
         Fault(
             "bad-content-length",

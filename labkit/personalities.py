@@ -841,7 +841,7 @@ ENVOY = Personality(
             AnswerKind.RELAY,
             200,
             "OK",
-            "(nothing: 20 KB is under max_response_headers_kb, 60 KiB by default)",
+            "(nothing: the huge-headers head is under max_response_headers_kb, 60 KiB by default)",
             "Envoy docs: HTTP protocol options",
         ),
         Condition.INVALID_CONTENT_LENGTH: _page(
@@ -920,7 +920,7 @@ CADDY = Personality(
         "default, keepalive_idle_conns_per_host 32",
     ),
     max_response_head=10 * 1024 * 1024,  # Go http.Transport MaxResponseHeaderBytes default
-    max_response_head_source=f"{OBSERVED}: a 20 KB head relayed; Go's default limit is 10 MB",
+    max_response_head_source=f"{OBSERVED}: the huge-headers head relayed; Go's default limit is 10 MB",
     slow_client="close",
     slow_client_source=f"{OBSERVED} (servers timeouts read_header; Go's net/http closes without "
     "a response)",

@@ -19,7 +19,7 @@ from labkit import personalities
 from labkit.conditions import Condition
 from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
-from labkit.faults import FAULTS
+from labkit.faults import FAULTS, HUGE_HEAD
 from labkit.gateway import all_targets_down
 from labkit.http.server import HEAD_TIMEOUT
 from labkit.i18n import Msg, Text, render
@@ -426,8 +426,8 @@ def _catalogue() -> list[Scenario]:
         _fault("no-colon", 502, Msg("Upstream sends a header without a colon"),
                Msg("a header line that is not 'name: value' makes the whole response invalid")),
         _fault("huge-headers", 502, Msg("Upstream's headers are too big"),
-               Msg("20 KB of response headers overflow the gateway's {kb} KB buffer",
-                   kb=personalities.RFC.max_response_head // 1024)),
+               Msg("a {head}-byte response head overflows the gateway's {limit}-byte buffer",
+                   head=f"{len(HUGE_HEAD):,}", limit=f"{personalities.RFC.max_response_head:,}")),
         _fault("bad-content-length", 502, Msg("Upstream sends an invalid Content-Length"),
                Msg("'Content-Length: abc': the gateway cannot tell where the body ends (RFC 9112 6.3)")),
         _fault("bad-transfer-encoding", 502, Msg("Upstream uses an unknown transfer coding"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -519,3 +520,29 @@ def test_rfc_9209_sections_cited_are_of_the_error_types_the_lab_sends() -> None:
     assert cited, "no RFC 9209 2.3.N citation found: the pattern no longer matches"
     wrong = sorted((name, n) for name, n in cited if n not in allowed)
     assert not wrong, f"sections of types the lab does not send ({sorted(allowed)}): {wrong}"
+
+
+def test_the_huge_head_is_told_in_bytes_counted_on_the_wire(lab) -> None:
+    """'20 KB of response headers ... the gateway's 8 KB buffer' mixed 20,000 (decimal, and
+    only the padding) with 8192 // 1024: the head the upstream sends is 20,070 bytes, the
+    buffer 8,192. Both numbers now come from the bytes and the limit, in one unit, in the
+    fault's description, the scenario's cause and the docs' row name, en and zh."""
+    from labkit import i18n, scenarios
+    from labkit.faults import FAULTS
+
+    port = lab.gateway.route("/up/huge-headers/").targets[0].port
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+        wire = b""
+        while chunk := sock.recv(65536):
+            wire += chunk
+    end = wire.index(b"\r\n\r\n") + 4
+    head = f"{end:,}"
+    limit = f"{personalities.RFC.max_response_head:,}"
+    cause = scenarios.get("502-huge-headers").cause
+    for text in (FAULTS["huge-headers"].description, cause):
+        for lang in ("en", "zh-CN"):
+            said = i18n.render(text, lang)
+            assert head in said and limit in said and "KB" not in said, said
+    doc = (ROOT / "docs/gateways.md").read_text()
+    assert f"| {head}-byte response head |" in doc and "20 KB response head" not in doc

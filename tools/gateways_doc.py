@@ -16,7 +16,7 @@ from pathlib import Path
 
 from labkit import i18n, personalities
 from labkit.conditions import RFC_TABLE, Condition
-from labkit.faults import FAULTS, knobs_text
+from labkit.faults import FAULTS, HUGE_HEAD, knobs_text
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import failed_coding, header_section_size
@@ -44,7 +44,7 @@ CONDITION_NAMES = {
     Condition.HEADERS_CUT: Msg("closes inside the headers"),
     Condition.INVALID_STATUS_LINE: Msg("garbage / bad status line"),
     Condition.INVALID_HEADER: Msg("header line without a colon"),
-    Condition.HEADER_TOO_BIG: Msg("20 KB response head"),
+    Condition.HEADER_TOO_BIG: Msg("{head}-byte response head", head=f"{len(HUGE_HEAD):,}"),
     Condition.INVALID_CONTENT_LENGTH: "`Content-Length: abc`",
     Condition.INVALID_FRAMING: "`Transfer-Encoding: foo`",
     Condition.READ_TIMEOUT: Msg("read timeout before the headers"),
@@ -304,8 +304,7 @@ def _proxy_status() -> str:
 
 def _huge_head() -> int:
     """Bytes of the huge-headers fault's whole head, its empty last line too."""
-    reply = FAULTS["huge-headers"].reply
-    return reply.index(b"\r\n\r\n") + 4
+    return len(HUGE_HEAD)
 
 
 def _huge_section() -> int:
