@@ -546,3 +546,21 @@ def test_the_huge_head_is_told_in_bytes_counted_on_the_wire(lab) -> None:
             assert head in said and limit in said and "KB" not in said, said
     doc = (ROOT / "docs/gateways.md").read_text()
     assert f"| {head}-byte response head |" in doc and "20 KB response head" not in doc
+
+
+def test_511_q4_hint_does_not_make_204_the_only_open_answer() -> None:
+    """'An open network answers 204 No Content. Any other answer ... means someone is in the
+    way' left out what lesson 07 teaches: Android also takes an empty 200 as open, and Apple
+    and Windows ask other URLs and compare a 200's body. The hint says so (en, zh), without
+    the answer's code."""
+    from labkit import i18n
+    from labkit.exercises import lesson_511
+
+    hint = lesson_511.q4.hint_texts[1]
+    for lang, words in (
+        ("en", ("/generate_204", "empty 200", "Apple", "Windows")),
+        ("zh-CN", ("/generate_204", "空的 200", "Apple", "Windows")),
+    ):
+        said = i18n.render(hint, lang)
+        assert all(w in said for w in words), said
+        assert "Any other answer" not in said and "其他任何响应" not in said, said

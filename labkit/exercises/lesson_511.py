@@ -412,9 +412,11 @@ q4 = CheckedTask(
     hints=(
         Msg("Request lab.portal.url + '/generate_204' with httpx (trust_env=False)."),
         Msg(
-            "An open network answers 204 No Content. Any other answer (511, 200 with a login "
-            "page, a redirect) means someone is in the way; no answer at all (the request fails "
-            "or times out) means no network, which is not a portal either."
+            "On /generate_204, Android's and Chrome's check, an open network answers 204 No "
+            "Content, as the lab's does after login (Android also takes an empty 200 for it; "
+            "Apple and Windows ask other URLs and compare a 200's body, lesson 07). A 511, a "
+            "200 with a login page or a redirect means someone is in the way; no answer at all "
+            "(the request fails or times out) means no network, which is not a portal either."
         ),
         Msg(
             "Return a bool made from the status code: what does 204 mean, and what does any "
