@@ -758,13 +758,30 @@ HAPROXY = Personality(
 _ENVOY_DOCS = "Envoy docs: access log response flags"
 
 
-def _envoy_reset(log: str, reason: str) -> Answer:
-    """Envoy's 503 for an upstream that ended the stream before its headers: its local reply
-    names the reset reason (source/common/http/utility.cc, resetReasonToString), so a close
-    says 'connection termination' and a reset 'remote reset', not the 'connection failure'
-    of a connection that was never made."""
+# Envoy's words for a connection it could not make, from its source: the reset reason
+# (http/utility.cc resetReasonToString) and, after a comma, the connection's transport failure
+# reason (router.cc builds the body; network/connection_impl.cc says 'delayed connect error' for
+# a connect() that failed later, as a refusal does, with the system's words for the errno).
+# A connect timeout is its own reset reason, 'connection timeout', with no transport failure
+# reason; older releases said 'connection failure' for both, and printed the errno as a number
+# ('delayed connect error: 111'); the newest add '|remote address:...' to the failure reason.
+# The response flag is UF for both: only the body (or %RESPONSE_CODE_DETAILS%, when an access
+# log format asks for it) tells them apart.
+ENVOY_REFUSED = (
+    "remote connection failure, transport failure reason: delayed connect error: Connection refused"
+)
+ENVOY_CONNECT_TIMEOUT = "connection timeout"
+
+
+def _envoy_reset(log: str, reason: str, source: str = "") -> Answer:
+    """Envoy's 503 for a stream reset before the upstream's headers: its local reply names the
+    reset reason (source/common/http/utility.cc, resetReasonToString), so a close says
+    'connection termination', a reset 'remote reset', a refused connection 'remote connection
+    failure' and a connect timeout 'connection timeout'."""
     body = f"upstream connect error or disconnect/reset before headers. reset reason: {reason}"
-    source = f"{_ENVOY_DOCS}; the body from its source (http/utility.cc resetReasonToString)"
+    source = (
+        source or f"{_ENVOY_DOCS}; the body from its source (http/utility.cc resetReasonToString)"
+    )
     return Answer(AnswerKind.PAGE, 503, "Service Unavailable", log, source, body=body.encode())
 
 
@@ -818,11 +835,17 @@ ENVOY = Personality(
     max_forwards_source="not recorded (Envoy is not run here): the RFC reading's",
     upstream_interim_source="not recorded (Envoy is not run here): the lab's",
     table={
-        Condition.REFUSED: _page(
-            503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
+        Condition.REFUSED: _envoy_reset(
+            "503 UF (upstream connection failure)",
+            ENVOY_REFUSED,
+            f"{_ENVOY_DOCS}; the body from its source (router.cc, http/utility.cc "
+            "resetReasonToString, network/connection_impl.cc)",
         ),
-        Condition.CONNECT_TIMEOUT: _page(
-            503, "Service Unavailable", "503 UF (upstream connection failure)", _ENVOY_DOCS
+        Condition.CONNECT_TIMEOUT: _envoy_reset(
+            "503 UF (upstream connection failure)",
+            ENVOY_CONNECT_TIMEOUT,
+            f"{_ENVOY_DOCS}; the body from its source (router.cc, http/utility.cc "
+            "resetReasonToString: ConnectionTimeout)",
         ),
         Condition.CLOSED_WITHOUT_RESPONSE: _envoy_reset(
             "503 UC (upstream connection termination)", "connection termination"
@@ -878,8 +901,8 @@ ENVOY = Personality(
         ),
         503: (
             "text/plain",
-            b"upstream connect error or disconnect/reset before headers. "
-            b"reset reason: connection failure",
+            b"upstream connect error or disconnect/reset before headers. reset reason: "
+            + ENVOY_REFUSED.encode(),
         ),
         504: ("text/plain", b"upstream request timeout"),
         408: ("text/plain", b"stream timeout"),  # a stalled request (slow_client_source)

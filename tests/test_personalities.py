@@ -338,18 +338,26 @@ def test_max_forwards_zero_is_answered_by_the_rfc_intermediaries(lab: labkit.Lab
 def test_envoy_pages_name_the_reset_reason(lab: labkit.Lab) -> None:
     """Envoy's 503 before the headers says why the stream ended (its source, utility.cc
     resetReasonToString): a close is 'connection termination', a reset 'remote reset'; the
-    personality once said 'connection failure', a refused connection's words, for all three."""
+    personality once said 'connection failure', older releases' words, for all of them. A
+    refused connection is a 'remote connection failure' with the transport's reason, a connect
+    timeout its own 'connection timeout': the same 503 UF, and only the body tells them apart
+    (the personality said 'connection failure' for both until December 2026)."""
     lab.gateway.personality = "envoy"
     reasons = {
         fault: _fetch(lab.gateway.port, f"/up/{fault}/").rsplit(b"reset reason: ", 1)[-1]
-        for fault in ("refused", "close", "reset", "truncated-headers")
+        for fault in ("refused", "blackhole", "close", "reset", "truncated-headers")
     }
     assert reasons == {
-        "refused": b"connection failure",
+        "refused": b"remote connection failure, transport failure reason: delayed connect "
+        b"error: Connection refused",
+        "blackhole": b"connection timeout",
         "close": b"connection termination",
         "reset": b"remote reset",
         "truncated-headers": b"connection termination",
     }
+    envoy = personalities.ENVOY
+    flags = {envoy.answer(c).log for c in (Condition.REFUSED, Condition.CONNECT_TIMEOUT)}
+    assert flags == {"503 UF (upstream connection failure)"}
 
 
 def test_nginx_keeps_the_connection_open_after_relaying_garbage() -> None:

@@ -154,7 +154,8 @@ q3 = make_short_answer(
             "refused": Msg(
                 "UF is 'upstream connection failure': Envoy could not "
                 "connect. By Envoy's documentation a refused connection and a connect timeout both "
-                "give 503 UF; the flag does not say which (Envoy's failure reason in the log does)."
+                "give 503 UF; the flag does not say which. Its 503 body does, by its source: "
+                "'remote connection failure' for a refusal, 'connection timeout' for a timeout."
             ),
             "connect-timeout": Msg(
                 "UF is 'upstream connection failure': the "
