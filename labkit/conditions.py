@@ -38,6 +38,7 @@ class Condition(str, enum.Enum):
     INVALID_FRAMING = "invalid-framing"
     READ_TIMEOUT = "read-timeout"
     NO_HEALTHY_UPSTREAM = "no-healthy-upstream"
+    UNREACHABLE = "unreachable"
     BODY_CUT = "body-cut"
 
 
@@ -156,6 +157,19 @@ RFC_TABLE: dict[Condition, Outcome] = {
             "answers 502"
         ),
         "destination_unavailable",
+    ),
+    Condition.UNREACHABLE: Outcome(
+        502,
+        Msg(
+            "the gateway could not reach the upstream's address: its connect() failed on the "
+            "gateway's own machine, so nothing at that address refused or accepted the connection"
+        ),
+        Msg(
+            "RFC 9110 15.6.3 speaks of an invalid response; 502 is the status RFC 9209 2.3.6 "
+            "recommends for destination_ip_unroutable, and nginx's and Caddy's answer; HAProxy "
+            "answers 503"
+        ),
+        "destination_ip_unroutable",
     ),
     Condition.BODY_CUT: Outcome(
         None,

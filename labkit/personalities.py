@@ -26,6 +26,12 @@ from labkit.errors import unknown
 from labkit.i18n import Msg
 from labkit.record import FrozenRecord
 
+# An address to which Linux refuses a TCP connection at once with ENETUNREACH, whatever the
+# machine's routes (tcp_v4_connect refuses a multicast destination): how the lab, its tests
+# and the real gateways' observations meet the unreachable condition on a machine without
+# a network
+NO_ROUTE = "224.0.0.1"
+
 
 class AnswerKind(str, enum.Enum):
     """What kind of answer a gateway gives for a condition (``Answer.kind``): declared once,
@@ -602,6 +608,14 @@ NGINX = Personality(
         Condition.NO_HEALTHY_UPSTREAM: _page(
             502, "Bad Gateway", "no live upstreams while connecting to upstream"
         ),
+        Condition.UNREACHABLE: _page(
+            502,
+            "Bad Gateway",
+            "connect() to ADDRESS failed (101: Network is unreachable) while connecting to "
+            "upstream",
+            f"{OBSERVED} (an upstream at {NO_ROUTE}, to which Linux refuses TCP at once with "
+            "ENETUNREACH; re-run by tests/test_real_gateways.py)",
+        ),
         Condition.BODY_CUT: CUT,
     },
     pages={
@@ -739,6 +753,13 @@ HAPROXY = Personality(
             "503 SC-- (no server available: backend has no usable server)",
             f"{OBSERVED} (a backend whose only server is disabled)",
         ),
+        Condition.UNREACHABLE: _page(
+            503,
+            "Service Unavailable",
+            "503 SC-- (server side, at connection: no route)",
+            f"{OBSERVED} (a server at {NO_ROUTE}: the same 503 and SC-- as a refused connection, "
+            "its 3 more tries made at once; re-run by tests/test_real_gateways.py)",
+        ),
         Condition.BODY_CUT: CUT,
     },
     pages={
@@ -771,6 +792,10 @@ ENVOY_REFUSED = (
     "remote connection failure, transport failure reason: delayed connect error: Connection refused"
 )
 ENVOY_CONNECT_TIMEOUT = "connection timeout"
+ENVOY_UNREACHABLE = (
+    "remote connection failure, transport failure reason: immediate connect error: Network is "
+    "unreachable"
+)
 
 
 def _envoy_reset(log: str, reason: str, source: str = "") -> Answer:
@@ -883,6 +908,12 @@ ENVOY = Personality(
             "503 UH (no healthy upstream)",
             f"{_ENVOY_DOCS}; the body from its source (router.cc)",
             body=b"no healthy upstream",
+        ),
+        Condition.UNREACHABLE: _envoy_reset(
+            "503 UF (upstream connection failure)",
+            ENVOY_UNREACHABLE,
+            f"{_ENVOY_DOCS}; the body from its source (router.cc, network/connection_impl.cc: "
+            "'immediate connect error' for a connect() that fails at once)",
         ),
         Condition.BODY_CUT: Answer(
             AnswerKind.CUT,
@@ -1007,6 +1038,12 @@ CADDY = Personality(
             "Service Unavailable",
             "no upstreams available",
             f"{OBSERVED} (every upstream failing its active health check)",
+        ),
+        Condition.UNREACHABLE: _page(
+            502,
+            "Bad Gateway",
+            "dial tcp: connect: network is unreachable",
+            f"{OBSERVED} (an upstream at {NO_ROUTE}; re-run by tests/test_real_gateways.py)",
         ),
         Condition.BODY_CUT: CUT,
     },

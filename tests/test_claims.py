@@ -564,3 +564,29 @@ def test_511_q4_hint_does_not_make_204_the_only_open_answer() -> None:
         said = i18n.render(hint, lang)
         assert all(w in said for w in words), said
         assert "Any other answer" not in said and "其他任何响应" not in said, said
+
+
+def test_an_address_with_no_route_is_not_called_refused(lab) -> None:
+    """Every failed connect() but a timeout was the refused condition: an upstream at an
+    address with no route got 'nothing is listening at the upstream's address: the connection
+    was refused' above 'connect() failed: Network is unreachable', and Proxy-Status said
+    connection_refused. Now the unreachable condition: RFC 9209 2.3.6's
+    destination_ip_unroutable, and each personality's observed answer (nginx and Caddy 502,
+    HAProxy 503 SC--; Envoy 503 UF by its source). Over a real socket: Linux refuses TCP to
+    personalities.NO_ROUTE at once with ENETUNREACH."""
+    from labkit.proxy import Route, Target, Timeouts
+
+    target = Target("nowhere", personalities.NO_ROUTE, 9)
+    lab.gateway.add_route(Route("/nowhere/", "nowhere", [target], Timeouts(1.0, 1.0)))
+    ex = lab.get("/nowhere/")
+    assert ex.status == 502, ex
+    assert "error=destination_ip_unroutable" in ex.header("Proxy-Status"), ex.header("Proxy-Status")
+    assert "What it observed: connect() failed: Network is unreachable." in ex.text, ex.text
+    for told in (ex.text, str(ex.why)):
+        assert "was refused" not in told and "nothing is listening" not in told, told
+    zh = lab.get("/nowhere/", headers={"Accept-Language": "zh-CN"}).text
+    assert "拒绝了连接" not in zh and "网关到达不了上游的地址" in zh, zh
+    for name, status in (("nginx", 502), ("haproxy", 503), ("caddy", 502), ("envoy", 503)):
+        lab.gateway.personality = name
+        assert lab.get("/nowhere/").status == status, name
+        assert personalities.get(name).answer(Condition.UNREACHABLE).status == status

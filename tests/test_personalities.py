@@ -48,6 +48,9 @@ def test_answers_match_the_table(name: str) -> None:
     with labkit.start(gateway=name) as lab:
         cases = [(f, FAULTS[f].condition, f"/up/{f}/") for f in FAULT_NAMES]
         cases.append(("pool", Condition.NO_HEALTHY_UPSTREAM, "/pool/"))
+        nowhere = Target("nowhere", personalities.NO_ROUTE, 9)
+        lab.gateway.add_route(Route("/nowhere/", "nowhere", [nowhere], **UPSTREAM_TIMEOUTS))
+        cases.append(("nowhere", Condition.UNREACHABLE, "/nowhere/"))
         for fault, condition, path in cases:
             answer = person.answer(condition)
             data = _fetch(lab.gateway.port, path)

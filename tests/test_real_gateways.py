@@ -1827,3 +1827,44 @@ def _status_body_took(port: int, path: str) -> tuple[int | None, bytes, float]:
     head, _, body = data.partition(b"\r\n\r\n")
     match = re.match(rb"HTTP/1\.[01] (\d{3}) ", head)
     return (int(match.group(1)) if match else None), body, took
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_an_address_with_no_route(name: str, tmp_path) -> None:
+    """An upstream at an address with no route (personalities.NO_ROUTE, to which Linux refuses
+    TCP at once with ENETUNREACH) through the real server and through its personality: the
+    same status and page, and the real log says what the personality's row quotes (nginx
+    'connect() to ... failed (101: Network is unreachable)', Caddy 'connect: network is
+    unreachable', HAProxy SC-- as for a refusal, its 3 more tries made at once, where a refused
+    connection waits between them)."""
+    binary = realgateways.BINARIES[name]
+    if shutil.which(binary) is None:
+        pytest.skip(f"{binary} is not installed (.ci/run installs it from Debian packages)")
+    answer = personalities.get(name).answer(Condition.UNREACHABLE)
+    address = f"{personalities.NO_ROUTE}:9"
+    with labkit.start(gateway=name) as lab:
+        nowhere = Target("nowhere", personalities.NO_ROUTE, 9)
+        lab.gateway.add_route(
+            Route("/up/nowhere/", "nowhere", [nowhere], strip_prefix=True, **UPSTREAM_TIMEOUTS)
+        )
+        port = realgateways.free_port()
+        config = realgateways.render(name, lab, tmp_path, port, {"nowhere": 9})
+        config.write_text(config.read_text().replace("127.0.0.1:9", address))
+        with realgateways.serving(name, config, port) as real:
+            start = time.monotonic()
+            seen_real = _get(real.port, "/up/nowhere/", None)
+            took = time.monotonic() - start
+            seen_lab = _get(lab.gateway.port, "/up/nowhere/", None)
+            deadline = time.monotonic() + 2
+            while "/up/nowhere/" not in real.logs() and time.monotonic() < deadline:
+                time.sleep(0.05)  # HAProxy writes its line when the request ends
+            logs = real.logs()
+    assert seen_real.status == answer.status, (seen_real, answer)
+    assert seen_real.shape() == seen_lab.shape(), f"{seen_real!r:.400}\n{seen_lab!r:.400}"
+    if name == "nginx":
+        assert answer.log.replace("ADDRESS", address) in logs, logs[-800:]
+    elif name == "haproxy":
+        assert re.search(r' 503 \d+ - - SC-- \S+ \S+ "GET /up/nowhere/ HTTP/1.1"', logs), logs
+        assert took < 3 * min(UPSTREAM_TIMEOUTS["connect_timeout"], 1.0), took
+    else:
+        assert f"dial tcp {address}: {answer.log.removeprefix('dial tcp: ')}" in logs, logs[-800:]

@@ -49,6 +49,7 @@ CONDITION_NAMES = {
     Condition.INVALID_FRAMING: "`Transfer-Encoding: foo`",
     Condition.READ_TIMEOUT: Msg("read timeout before the headers"),
     Condition.NO_HEALTHY_UPSTREAM: Msg("no healthy upstream", context="gateways"),
+    Condition.UNREACHABLE: Msg("no route to the upstream's address"),
     Condition.BODY_CUT: Msg("body cut after the headers"),
 }
 

@@ -148,7 +148,7 @@ q3 = make_short_answer(
         "them). Name an upstream condition that produces it (one of: {conditions}).",
         conditions=CONDITIONS,
     ),
-    accepted=_accepted(Condition.REFUSED, Condition.CONNECT_TIMEOUT),
+    accepted=_accepted(Condition.REFUSED, Condition.CONNECT_TIMEOUT, Condition.UNREACHABLE),
     why=_feedback(
         {
             "refused": Msg(
@@ -161,6 +161,11 @@ q3 = make_short_answer(
                 "UF is 'upstream connection failure': the "
                 "connection did not get made. By Envoy's documentation a refused connection gives "
                 "the same 503 UF."
+            ),
+            "unreachable": Msg(
+                "UF is 'upstream connection failure': there was no route to the upstream's "
+                "address. By Envoy's source a refused connection and a connect timeout give the "
+                "same 503 UF; its 503 body names the failure."
             ),
             "no-healthy-upstream": Msg(
                 "that is UH ('no healthy upstream', in Envoy's documentation). UF means "

@@ -778,9 +778,9 @@ async def _open(
         raise UpstreamFailure(
             Condition.REFUSED, Msg("connect() failed: connection refused")
         ) from None
-    except OSError as exc:
+    except OSError as exc:  # no route (ENETUNREACH, EHOSTUNREACH...): not a refusal
         raise UpstreamFailure(
-            Condition.REFUSED, Msg("connect() failed: {error}", error=os_reason(exc))
+            Condition.UNREACHABLE, Msg("connect() failed: {error}", error=os_reason(exc))
         ) from None
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop), protocol
 
