@@ -9,6 +9,7 @@ MIN_CHECKS per notebook), so every status a lesson shows is verified.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import re
@@ -100,6 +101,47 @@ def test_first_cell_starts_the_lab_and_run_all_leaves_it_running(path: Path) -> 
     # nor anything else the cells above use: 07's last cell closed its httpx client, so a
     # login cell run again after Run All raised "the client has been closed"
     assert not re.search(r"^\s*\w+\.close\(\)", code[-1].source, re.M), code[-1].source
+
+
+def _imported(source: str) -> set[tuple[str, str]]:
+    """What a cell's import statements bind, as (module, name) pairs; IPython's magics
+    (``%matplotlib inline``) are left out, as Python would not parse them."""
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.startswith("%")))
+    pairs: set[tuple[str, str]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            pairs |= {(alias.name, alias.asname or alias.name) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            pairs |= {(node.module or "", alias.asname or alias.name) for alias in node.names}
+    return pairs
+
+
+# i18n19 removes these lessons' re-imports in this session (07's cells 14-46, 09's 45)
+_REIMPORTS_PENDING = {"07-511-network-authentication-required", "09-gateways-disagree"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason="re-imports removed by i18n19"))
+        if p.stem in _REIMPORTS_PENDING
+        else p
+        for p in NOTEBOOKS
+    ],
+    ids=ids,
+)
+def test_no_cell_imports_again_what_the_start_cell_imported(path: Path) -> None:
+    """The start cell imports what the lesson uses; a later cell that imports it again
+    reads as a step a learner must repeat (and, as the only line of an exercises cell, as a
+    cell to run before the exercises), where each cell runs after the start cell as it is."""
+    code = _code(_read(path))
+    started = _imported(code[0].source)
+    again = [
+        (cell.source.splitlines()[0], sorted(_imported(cell.source) & started))
+        for cell in code[1:]
+        if _imported(cell.source) & started
+    ]
+    assert again == [], again
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
