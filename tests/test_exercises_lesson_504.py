@@ -30,11 +30,23 @@ def test_q1_who_answers() -> None:
     assert "read timeout" in bad and "504" not in bad
 
 
-def test_q2_nothing_done_does_not_pass(lab: labkit.Lab) -> None:
-    fresh = q2.check(lab)  # a fresh lab's route already gives up first: that is not the task
-    assert not fresh and "run the cell that sets the exercise up" in fresh.message
-    lab.reset()
-    assert not q2.check(lab)
+def test_q2_nothing_done_does_not_pass(lab: labkit.Lab, progress_file) -> None:
+    """A fresh or reset lab's route already gives up first: that is not the task, and not an
+    attempt either. The feedback was a red "Not yet" whose instruction came after two numbers
+    (path18's walk: easy to miss); it is now not counted, and its first words say what to run,
+    by the line the set-up cell begins with (held to the notebook below)."""
+    from labkit.exercises.lesson_504 import EXERCISE_DELAY
+
+    for _ in range(2):
+        stale = q2.check(lab)
+        assert not stale and stale.refused and stale.label == "Not checked (not counted)"
+        assert stale.message.startswith(
+            f'first run the set-up cell above this one (it begins `lab.upstreams["slow"].delay'
+            f" = {EXERCISE_DELAY:g}`), then change only the gateway"
+        ), stale.message
+        assert "not the exercise's 0.4 s" in stale.message and "Stuck?" not in stale.message
+        lab.reset()
+    assert not progress_file.exists() or "504.cause-a-timeout" not in progress_file.read_text()
 
 
 def test_q2_setup_matches_the_notebook() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from labkit.exercises import runner
 from labkit.exercises.checks import (
     CheckedTask,
+    Refused,
     Run,
     State,
     expect,
@@ -143,6 +144,29 @@ def _route_gives_up_first(run: Run) -> Text:
     )
 
 
+def _set_up(run: Run) -> Text:
+    """Refuse to judge a lab that is not in the exercise's set-up: not an attempt.
+
+    After lab.reset() (or a changed upstream) the slow upstream's delay is not the exercise's,
+    and nothing the learner did to the gateway can be judged. The feedback was a red "Not
+    yet" whose instruction came after two numbers and before "Stuck? q2.hint()" (a hint does
+    not help there): learners read it as a wrong answer (path18's walk). The refusal says
+    first what to run, by the line that cell begins with."""
+    delay = run.lab.upstreams["slow"].delay
+    if delay == EXERCISE_DELAY:
+        return ""
+    raise Refused(
+        Msg(
+            "first run the set-up cell above this one (it begins "
+            '`lab.upstreams["slow"].delay = {wanted}`), then change only the gateway and '
+            "check again. Now the slow upstream answers after {delay} s, not the exercise's "
+            "{wanted} s (`lab.reset()` or another cell changed it).",
+            delay=f"{delay:g}",
+            wanted=f"{EXERCISE_DELAY:g}",
+        )
+    )
+
+
 q2 = CheckedTask(
     "504.cause-a-timeout",
     LESSON,
@@ -160,16 +184,7 @@ q2 = CheckedTask(
     takes=(lab_param(),),
     observe={"ex": _slow_get},
     checks=(
-        expect(
-            lambda run: run.lab.upstreams["slow"].delay == EXERCISE_DELAY,
-            lambda run: Msg(
-                "the slow upstream answers after {delay} "
-                "s, not the exercise's {wanted} s: run the cell that sets the exercise "
-                "up (it also lets the gateway wait long enough), then change only the gateway.",
-                delay=f"{run.lab.upstreams['slow'].delay:g}",
-                wanted=f"{EXERCISE_DELAY:g}",
-            ),
-        ),
+        _set_up,
         _route_gives_up_first,
         expect(
             lambda run: run["ex"].status == 504 and made_by(run["ex"]) is Role.GATEWAY,
