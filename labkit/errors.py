@@ -67,6 +67,25 @@ class Interrupted(KeyboardInterrupt):
         )
 
 
+class CheckInterrupted(Interrupted):
+    """A check the learner stopped (Kernel > Interrupt) before its verdict. The
+    KeyboardInterrupt came out of the judge's wait for the learner's code (runner.py's
+    select) or a request, and showed as IPython's traceback of about 60 lines through
+    labkit/exercises (path19's walk); nothing was recorded, as no verdict came. labkit.kernel
+    shows it as its one line."""
+
+    def __init__(self, call: str | Msg, lang: str | None = None) -> None:
+        self.request = call
+        KeyboardInterrupt.__init__(
+            self,
+            Msg(
+                "you stopped {call} before its verdict (Kernel > Interrupt): nothing was "
+                "counted, and the lab still runs. Run the cell again to check.",
+                call=call,
+            ).render(lang or learner_language()),
+        )
+
+
 class ControlError(LabkitError):
     """The terminal could not reach or command a running lab."""
 

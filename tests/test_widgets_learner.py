@@ -797,6 +797,74 @@ def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on()
     assert kernel.interrupted(KeyboardInterrupt()) is None
 
 
+# A check stopped while the learner's code runs in the judge's child process (path19's walk:
+# Kernel > Interrupt during 504 q5 showed ~60 lines of labkit/exercises and selectors)
+_INTERRUPTED_CHECK = r"""
+import os, signal, sys, threading, time
+import labkit
+from IPython.core.interactiveshell import InteractiveShell
+from labkit import kernel
+from labkit.exercises.lesson_502 import q4
+signal.signal(signal.SIGINT, signal.default_int_handler)
+shell = InteractiveShell()
+kernel.load_ipython_extension(shell)
+shell.user_ns.update(lab=labkit.start(), q4=q4)
+me = str(os.getpid())
+
+def children():
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[1] == me:
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+def interrupt_once_the_child_runs():
+    deadline = time.monotonic() + 30
+    while not children() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(os.getpid(), signal.SIGINT)
+
+threading.Thread(target=interrupt_once_the_child_runs).start()
+result = shell.run_cell("def who_made_it(status, headers):\n    while True:\n        pass\n\nq4.check(who_made_it, lab)")
+time.sleep(0.5)
+lab = shell.user_ns["lab"]
+print("@@", type(result.error_in_exec).__name__, lab.get("/orders/7").status, len(children()), flush=True)
+lab.stop()
+"""
+
+
+def test_a_check_interrupted_mid_way_says_so_in_one_line_and_counts_nothing(
+    progress_file,
+) -> None:
+    """Kernel > Interrupt while a check runs the learner's function: the cell ended in IPython's
+    traceback through Exercise.check, the judge and runner.py's select, and a bare
+    KeyboardInterrupt. Now one line names the check, says nothing was counted and the lab
+    still runs; no attempt is recorded, the judge's child process is gone, and the next
+    request is answered."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_CHECK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    shown, _, ended = run.stdout.partition("@@ ")
+    assert run.returncode == 0 and ended.split() == ["CheckInterrupted", "200", "0"], (
+        run.stdout + run.stderr
+    )
+    assert shown.strip() == (
+        "KeyboardInterrupt: you stopped q4.check(...) before its verdict (Kernel > Interrupt): "
+        "nothing was counted, and the lab still runs. Run the cell again to check."
+    ), shown
+    assert not progress_file.exists() or "502.who-made-it" not in progress_file.read_text()
+
+
 def test_a_name_set_by_a_cell_not_run_since_a_restart_names_that_cell(
     lab: labkit.Lab, capsys, monkeypatch
 ) -> None:

@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from labkit.errors import CheckInterrupted
 from labkit.exercises import answers, runner, store
 from labkit.exercises.answers import WrongKind
 from labkit.exercises.runner import LearnerError, LearnerExit, learner_traceback
@@ -316,6 +317,10 @@ class Exercise:
         token = _ASKER.set(asker)
         try:
             return self._check(answer, count or self._hint_count, asker)
+        except KeyboardInterrupt:  # Kernel > Interrupt: one line, not the judge's frames
+            name = self.name()
+            call = f"{name}.check(...)" if name else Msg("the check")
+            raise CheckInterrupted(call) from None
         finally:
             _ASKER.reset(token)
 
