@@ -134,6 +134,17 @@ class Exchange:
 
         raise unknown("hop", name, [h.name for h in self.hops])
 
+    def part(self, hop: str | Hop) -> str:
+        """What ``hop`` (a name as ``hop()`` takes it, or one of ``hops``) did with the
+        response, in the learner's language, as the story's tag and the hop table say it:
+        made here, relayed, answered but not relayed, no answer. Lesson 08's ``path()``
+        printed its own English "made here" in the Chinese lesson until December 2026."""
+        from labkit.i18n import learner_language
+
+        return text_view.part(
+            self, hop if isinstance(hop, Hop) else self.hop(hop), learner_language()
+        )
+
     def raw(self, hop: str) -> str:
         """The bytes a hop received and sent, escaped so that every byte is visible."""
         return text_view.raw_dump(self.hop(hop))

@@ -19,8 +19,10 @@ default. Lesson 09 (gateways disagree) shows them side by side.
 from __future__ import annotations
 
 import enum
-from typing import Literal
+import re
+from typing import TYPE_CHECKING, Literal
 
+from labkit import i18n
 from labkit.conditions import RFC_TABLE, Condition
 from labkit.errors import unknown
 from labkit.i18n import Msg
@@ -63,6 +65,47 @@ MaxForwards = Literal["honour", "ignore", ""]
 UpstreamInterim = Literal["skip", "final", "relay"]
 
 
+# labkit's gloss of a log word, by its English: HAProxy's termination state and Envoy's
+# response flag stay as the gateway logs them ("503 SC--"), the gloss in brackets after them is
+# ours, said in the panel's language (GatewaysCompared's "why" column: lesson 09's Chinese table
+# read "503 SC-- (server side, at connection: refused)" until December 2026)
+GLOSSES = {
+    msg.text: msg
+    for msg in (
+        Msg("server side, at connection: refused", context="log"),
+        Msg("server side, at connection: no route", context="log"),
+        Msg("server-side timeout while connecting", context="log"),
+        Msg("server aborted while the gateway waited for headers", context="log"),
+        Msg("server aborted: reset", context="log"),
+        Msg("server aborted mid-headers", context="log"),
+        Msg("proxy blocked an invalid response: bad status line", context="log"),
+        Msg("proxy blocked an invalid response header", context="log"),
+        Msg("response headers larger than tune.bufsize", context="log"),
+        Msg("invalid Content-Length", context="log"),
+        Msg("unknown Transfer-Encoding", context="log"),
+        Msg("server-side timeout while waiting for headers", context="log"),
+        Msg("no server available: backend has no usable server", context="log"),
+        Msg("upstream connection failure", context="log"),
+        Msg("upstream connection termination", context="log"),
+        Msg("upstream remote reset", context="log"),
+        Msg("upstream protocol error", context="log"),
+        Msg("upstream request timeout", context="log"),
+        Msg("no healthy upstream", context="log"),
+    )
+}
+GLOSSED = r"(\d{3} [A-Za-z-]+) \((.+)\)"  # "503 SC-- (server side, ...)": a log word, its gloss
+
+
+def glossed(log: str) -> str:
+    """``log`` as an Answer keeps it: a log word with a gloss in GLOSSES as an ``i18n.Said``
+    (its English as written, its gloss said in a panel's language); any other line (nginx's
+    and Caddy's own words) as it is."""
+    m = re.fullmatch(GLOSSED, log)
+    if m is None or m.group(2) not in GLOSSES:
+        return log
+    return i18n.Said(Msg("{line} ({gloss})", line=m.group(1), gloss=GLOSSES[m.group(2)]))
+
+
 class Answer(FrozenRecord):
     """What a gateway sends for one condition: an ``AnswerKind`` (a page of its own with
     ``status`` and ``reason``, the upstream's bytes as HTTP/0.9, its status relayed, or a
@@ -89,7 +132,7 @@ class Answer(FrozenRecord):
         set_(self, "kind", kind)
         set_(self, "status", status)
         set_(self, "reason", reason)
-        set_(self, "log", log)
+        set_(self, "log", glossed(log))
         set_(self, "source", source)
         set_(self, "body", body)
 
@@ -1652,6 +1695,75 @@ _PASSES_TE = frozenset(
 
 
 PERSONALITIES: dict[str, Personality] = {p.name: p for p in (RFC, NGINX, HAPROXY, ENVOY, CADDY)}
+
+
+if TYPE_CHECKING:  # the tables a lesson shows load their renderer when one is shown
+    from labkit.render.text import TextTable
+
+# What a client sees, in a few words (disagreement_table): the lesson's own table printed
+# "raw bytes", "200, cut" and "502 relayed" in English in the Chinese lesson until December 2026
+_SEES = {
+    AnswerKind.HTTP09: Msg("raw bytes"),  # no status line: HTTP/0.9 passthrough
+    AnswerKind.CUT: Msg("200, cut"),  # the upstream's 200 already relayed, its body cut off
+}
+
+
+def client_sees(answer: Answer, lang: str | None = None) -> str:
+    """What a client sees of ``answer``, in a few words in ``lang`` (default: the learner's
+    language): the status of a page, "502 relayed" for an invalid answer passed on."""
+    lang = lang or i18n.learner_language()
+    if answer.kind in _SEES:
+        return _SEES[answer.kind].render(lang)
+    if answer.kind is AnswerKind.RELAY:
+        return Msg("{status} relayed", status=answer.status).render(lang)
+    return str(answer.status)
+
+
+def disagreement_table(lang: str | None = None) -> TextTable:
+    """Lesson 09's whole picture: for each upstream condition (a row, named as code spells
+    it), what the client sees behind each personality (a column), read from their tables;
+    the words in ``lang`` (default: the learner's language)."""
+    from labkit.render.text import TextTable
+
+    lang = lang or i18n.learner_language()
+    names = list(PERSONALITIES)
+    rows = [
+        [condition.value, *(client_sees(get(name).answer(condition), lang) for name in names)]
+        for condition in Condition
+    ]
+    return TextTable([Msg("upstream condition").render(lang), *names], rows)
+
+
+_RELAYED_SERVER: dict[RelayedServer, Msg] = {
+    "keep": Msg("the upstream's"),
+    "replace": Msg("its own"),
+    "both": Msg("its own, then the upstream's"),
+}
+
+
+def headers_table(lang: str | None = None) -> TextTable:
+    """Lesson 09: what each personality does to the headers that tell who made a response
+    (``Personality.headers``): its own pages' Server, a relayed response's Server, whether it
+    adds Via; the words in ``lang`` (default: the learner's language)."""
+    from labkit.render.text import TextTable
+
+    lang = lang or i18n.learner_language()
+    heads = (
+        Msg("gateway"),
+        Msg("Server on its own pages"),
+        Msg("Server on a relayed response"),
+        Msg("adds Via"),
+    )
+    rows = [
+        [
+            name,
+            p.headers.server or Msg("(none)").render(lang),
+            _RELAYED_SERVER[p.headers.relayed_server].render(lang),
+            (Msg("yes") if p.headers.via else Msg("no")).render(lang),
+        ]
+        for name, p in PERSONALITIES.items()
+    ]
+    return TextTable([h.render(lang) for h in heads], rows)
 
 
 def get(name: str) -> Personality:

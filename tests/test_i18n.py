@@ -1161,6 +1161,81 @@ def test_no_stored_chinese_output_names_a_hop_as_code_in_a_sentence() -> None:
     assert not wrong, wrong
 
 
+def test_a_lessons_own_tables_speak_the_learners_language(lab: labkit.Lab) -> None:
+    """Code a lesson runs is the same in both languages, so what it prints comes from labkit:
+    lesson 09's header and disagreement tables printed "own pages:", "relayed Server:",
+    "upstream condition", "raw bytes", "200 relayed", and lesson 08's path() "made here" and
+    "relayed", in English in the Chinese lessons until December 2026."""
+    from labkit import personalities
+
+    zh = repr(personalities.headers_table(i18n.CHINESE))
+    assert zh.splitlines()[0].split() == [
+        "网关",
+        "自己页面上的",
+        "Server",
+        "转发的响应上的",
+        "Server",
+        "加上",
+        "Via",
+    ]
+    assert re.search(r"^haproxy +（没有） +上游的 +否$", zh, re.M), zh
+    assert re.search(r"^caddy +Caddy +先是它自己的，再是上游的 +否$", zh, re.M), zh
+    table = repr(personalities.disagreement_table(i18n.CHINESE))
+    assert table.startswith("上游的状况 ")
+    assert re.search(r"^invalid-status-line +502 +原始字节 ", table, re.M), table
+    assert re.search(r"^body-cut +200，截断 ", table, re.M), table
+    assert "转发 200" in table
+    english = repr(personalities.disagreement_table(i18n.ENGLISH))
+    assert english.startswith("upstream condition ") and "200 relayed" in english
+    # a Chinese character takes two columns: every row's third column starts where its head does
+    rows = zh.splitlines()
+    from labkit.render.text import columns
+
+    starts = {
+        columns(row[: row.index(cell)])
+        for row, cell in zip(
+            rows,
+            ["转发的响应上的", "上游的", "它自己的", "上游的", "它自己的", "先是"],
+            strict=True,
+        )
+    }
+    assert len(starts) == 1, zh
+    # a hop's part in the response, as the story says it
+    lab.lang = i18n.CHINESE
+    ex = lab.get("/orders/7")
+    assert (ex.part("gateway"), ex.part(ex.hop("origin"))) == ("转发", "在此生成")
+    lab.lang = i18n.ENGLISH
+    assert (ex.part("gateway"), ex.part("origin")) == ("relayed", "made here")
+
+
+def test_a_real_gateways_log_word_keeps_its_gloss_in_the_panels_language(lab: labkit.Lab) -> None:
+    """HAProxy's termination state and Envoy's response flag stay as they log them; labkit's
+    gloss beside them is said in the panel's language. Lesson 09's Chinese GatewaysCompared
+    read "503 SC-- (server side, at connection: refused)" until December 2026."""
+    from labkit import personalities
+    from labkit.conditions import Condition
+    from labkit.render.text import why_in
+
+    log = personalities.get("haproxy").answer(Condition.REFUSED).log
+    assert log == "503 SC-- (server side, at connection: refused)"  # what programs read
+    assert i18n.render(log, i18n.CHINESE) == "503 SC--（服务器一侧，连接阶段：被拒绝）"
+    envoy = personalities.get("envoy").answer(Condition.REFUSED).log
+    assert i18n.render(envoy, i18n.CHINESE) == "503 UF（上游连接失败）"
+    # every log word with a gloss, in every personality's table, has its gloss translated
+    unglossed = [
+        (name, str(condition), answer.log)
+        for name, p in personalities.PERSONALITIES.items()
+        for condition, answer in p.table.items()
+        if re.fullmatch(personalities.GLOSSED, answer.log)
+        and i18n.render(answer.log, i18n.CHINESE) == answer.log
+    ]
+    assert not unglossed, unglossed
+    lab.gateway.personality = "haproxy"
+    ex = lab.get("/up/refused/")
+    assert ex.why.endswith("503 SC-- (server side, at connection: refused)"), ex.why
+    assert "503 SC--（服务器一侧，连接阶段：被拒绝）" in why_in(ex, i18n.CHINESE)
+
+
 # -- the catalogues --
 
 _PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")

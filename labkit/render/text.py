@@ -85,6 +85,24 @@ def columns(text: str) -> int:
     return sum(_width(c) for c in text)
 
 
+class TextTable:
+    """Rows under their heads, each column as wide as its widest cell (a Chinese character
+    takes two, so a Chinese table lines up too): a lesson's table as a cell's value, its
+    words already said in the lesson's language."""
+
+    def __init__(self, heads: list[str], rows: list[list[str]]) -> None:
+        self.heads = heads
+        self.rows = rows
+
+    def __repr__(self) -> str:
+        every = [self.heads, *self.rows]
+        widths = [max(columns(cell) for cell in column) for column in zip(*every, strict=True)]
+        return "\n".join(
+            "  ".join(c + " " * (w - columns(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in every
+        )
+
+
 def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` columns: as textwrap does for text without
     wide characters (the English pictures unchanged), else breaking between them too."""
