@@ -373,6 +373,13 @@ VARIANTS = {
     "紧凑的循环": "不停重试的循环",
     # shed requests are 卸载 (above); 503 q3's feedback said 被拒之门外 until December 2026
     "拒之门外": "卸载",
+    # a message's framing (RFC 9112 6) is its 分帧, as the glossary, lesson 02 and the scenarios
+    # say; 501 q3's feedback and hints said 划定边界, 边界仍然清楚 until December 2026
+    "边界": "分帧",
+    # nothing listening at an address (a refused connection) is 没有程序在监听, as the
+    # conditions and lessons 03 and 09 say; the capstone's cause said 没有任何东西在监听, lesson
+    # 05 没有任何程序在监听 and a gateways verdict 没有进程在监听 until December 2026
+    "没有(?:任何)?(?:东西|进程)在监听|没有任何程序在监听": "没有程序在监听",
 }
 
 
