@@ -30,8 +30,10 @@ ENGLISH = "en"
 CHINESE = "zh-CN"
 LANGUAGES = (ENGLISH, CHINESE)  # the first is the default
 # The tags each language is offered under: a language range matches one when equal to it
-# or a prefix of it ending at a "-" (RFC 4647 3.3.1, which RFC 9110 12.5.4 cites). So
-# "zh" and "zh-Hans" choose Simplified Chinese; "zh-TW" and "zh-Hant" do not.
+# or a prefix of it ending at a "-" (RFC 4647 3.3.1, which RFC 9110 12.5.4 cites), or when
+# the range, cut back at a "-", is the tag (RFC 4647 3.4's lookup). So "zh" and "zh-Hans"
+# choose Simplified Chinese, "en-US" English; "zh-TW" and "zh-Hant" do not choose Chinese
+# (no "zh" is offered to cut them back to).
 TAGS: Mapping[str, tuple[str, ...]] = {
     ENGLISH: ("en",),
     CHINESE: ("zh-CN", "zh-Hans-CN", "zh-SG", "zh-Hans-SG"),
@@ -82,7 +84,9 @@ def learner_language() -> str:
 
 
 # compiled by re when a language is first negotiated: not at import (0.14 ms of it)
-_RANGE = r"^\s*([A-Za-z0-9*-]+)\s*(?:;\s*q\s*=\s*([0-9.]+)\s*)?$"
+# a weight as RFC 9110 12.4.2 writes it: 0 to 1 with at most three decimals ("q=.5", "q=0.0001"
+# and "q=1.5" are malformed: the member is skipped, as one with "q=abc" is)
+_RANGE = r"^\s*([A-Za-z0-9*-]+)\s*(?:;\s*q\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\s*)?$"
 
 
 def _ranges(accept_language: str) -> list[tuple[str, float]]:
@@ -121,7 +125,7 @@ def _negotiate(accept_language: str | None) -> str:
         matching = [
             (len(r), -i, q)
             for i, (r, q) in enumerate(ranges)
-            if any(t == r or t.startswith(r + "-") for t in tags)
+            if any(t == r or t.startswith(r + "-") or r.startswith(t + "-") for t in tags)
         ]
         if matching:
             _, neg_index, q = max(matching)

@@ -234,6 +234,18 @@ def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> N
         ("fr", "en"),  # nothing acceptable: the default, not a 406 (RFC 9110 12.5.4)
         ("zh-CN;q=abc", "en"),  # a malformed member is skipped
         ("", "en"),
+        # a range more specific than the tag offered matches it once cut back at a "-" (RFC
+        # 4647 3.4): an American browser with Chinese second got Chinese until December 2026
+        ("en-US, zh-CN;q=0.5", "en"),
+        ("en-GB,zh-CN;q=0.9", "en"),
+        ("zh-Hans-CN", "zh-CN"),
+        ("zh-HK", "en"),  # cut back, "zh": not offered (Traditional is not what we have)
+        ("*;q=0.5, en;q=0", "zh-CN"),  # English refused, anything else welcome
+        # a weight outside RFC 9110 12.4.2's syntax is malformed: its member is skipped
+        ("zh-CN;q=.5", "en"),
+        ("zh-CN;q=0.0001", "en"),
+        ("zh-CN;q=1.5", "en"),
+        ("zh-CN;q=1.000", "zh-CN"),
     ],
 )
 def test_accept_language_with_q_values_chooses(
