@@ -145,6 +145,17 @@ class Exchange:
             self, hop if isinstance(hop, Hop) else self.hop(hop), learner_language()
         )
 
+    def sent(self, hop: str | Hop) -> str:
+        """What ``hop`` sent back, in one line as the story says it, in the learner's
+        language: a status line as sent, a misbehaving upstream's bytes in its words
+        ("(nothing), then FIN (closed)" is （什么都没有），然后 FIN（关闭） in Chinese); "-"
+        when it sent nothing. ``hop.sent.summary`` is the English, as programs read it;
+        lesson 08's ``path()`` printed it in the Chinese lesson until December 2026."""
+        from labkit.i18n import learner_language, render
+
+        found = hop if isinstance(hop, Hop) else self.hop(hop)
+        return render(found.sent.summary, learner_language()) if found.sent else "-"
+
     def raw(self, hop: str) -> str:
         """The bytes a hop received and sent, escaped so that every byte is visible."""
         return text_view.raw_dump(self.hop(hop))

@@ -1216,8 +1216,14 @@ def test_a_lessons_own_tables_speak_the_learners_language(lab: labkit.Lab) -> No
     lab.lang = i18n.CHINESE
     ex = lab.get("/orders/7")
     assert (ex.part("gateway"), ex.part(ex.hop("origin"))) == ("转发", "在此生成")
+    # what a hop sent, as the story says it: a misbehaving upstream's words in Chinese too
+    closed = lab.get("/up/close/")
+    assert closed.sent("close") == "（什么都没有），然后 FIN（关闭）"
+    assert closed.hop("close").sent.summary == "(nothing), then FIN (closed)"  # for programs
+    assert (ex.sent("origin"), lab.get("/up/slow/").sent("slow")) == ("200 OK", "-")
     lab.lang = i18n.ENGLISH
     assert (ex.part("gateway"), ex.part("origin")) == ("relayed", "made here")
+    assert closed.sent("close") == "(nothing), then FIN (closed)"
 
 
 def test_a_real_gateways_log_word_keeps_its_gloss_in_the_panels_language(lab: labkit.Lab) -> None:
