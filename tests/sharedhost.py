@@ -8,6 +8,7 @@ LABKIT_REQUIRE_ALL=1 turns that skip into a failure).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pwd
 import secrets
@@ -185,6 +186,19 @@ def shared_python() -> Path:
     if base is None:
         pytest.skip("needs a system python3 that every user can run (apt-get install python3-venv)")
     CACHE.mkdir(mode=0o755, parents=True, exist_ok=True)
+    # one build at a time: under `make test JOBS=2` two test files on two workers asked for it
+    # at once on a new machine, and each built its own (a minute of pip each)
+    with open(CACHE / ".building.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not python.exists():
+            _build_shared_venv(base, venv, reqs)
+    return python
+
+
+def _build_shared_venv(base: str, venv: Path, reqs: list[str]) -> None:
+    """Build the venv under another name, make it whole, then rename it into place: whoever
+    sees ``venv`` (shared_python() looks without the lock) sees it finished, its scripts'
+    shebangs already naming ``venv``."""
     building = Path(f"{venv}.building-{os.getpid()}")
     subprocess.run([base, "-m", "venv", str(building)], check=True, capture_output=True)
     proc = subprocess.run(
@@ -195,21 +209,19 @@ def shared_python() -> Path:
     if proc.returncode != 0:
         shutil.rmtree(building, ignore_errors=True)
         raise RuntimeError(f"pip could not build the shared environment: {proc.stderr[-800:]}")
-    # a venv remembers its own path: rebuild the scripts' shebangs by renaming, then fixing
-    try:
-        building.rename(venv)
-    except OSError:  # another session finished first: use theirs
-        shutil.rmtree(building, ignore_errors=True)
-        return python
-    for script in (venv / "bin").iterdir():
+    # a venv remembers its own path: its scripts' shebangs and pyvenv.cfg name the final one
+    for script in (building / "bin").iterdir():
         if script.is_file() and not script.is_symlink():
             text = script.read_bytes()
             if text.startswith(b"#!") and str(building).encode() in text[:400]:
                 script.write_bytes(text.replace(str(building).encode(), str(venv).encode(), 1))
-    cfg = venv / "pyvenv.cfg"
+    cfg = building / "pyvenv.cfg"
     cfg.write_text(cfg.read_text().replace(str(building), str(venv)))
-    subprocess.run(["chmod", "-R", "go+rX,go-w", str(venv)], check=True)
-    return python
+    subprocess.run(["chmod", "-R", "go+rX,go-w", str(building)], check=True)
+    try:
+        building.rename(venv)
+    except OSError:  # another session (not under this lock: an older checkout) finished first
+        shutil.rmtree(building, ignore_errors=True)
 
 
 @contextlib.contextmanager
