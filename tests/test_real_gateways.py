@@ -35,7 +35,11 @@ from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Route, Target
 from labkit.scenarios import SHORT_HEAD
 
-pytestmark = pytest.mark.slow
+# serial (make test JOBS=2 runs it alone, after the others): real nginx/HAProxy/Caddy are held
+# to times (Caddy's 3 s connect timeout in 2.9 s to DEFAULTS_SLOW, a body that stops within
+# BODY_STOP, a client that leaves LEAVES_AFTER after the upstream has the request): measured
+# beside another worker, they would measure its load
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 T = TypeVar("T")
 
