@@ -414,7 +414,7 @@ def _catalogue() -> list[Scenario]:
                      b"Connection: close\r\n\r\n0\r\n\r\n")),
         # 502
         _fault("garbage", 502, Msg("Upstream answers with garbage"),
-               Msg("the upstream sends bytes that are not HTTP; the gateway cannot relay them")),
+               Msg("the upstream sends bytes that are not HTTP; the lab's gateway does not relay them")),
         _fault("close", 502, Msg("Upstream closes without answering"),
                Msg("the upstream reads the request and closes the connection without a response")),
         _fault("reset", 502, Msg("Upstream resets the connection"),

@@ -45,6 +45,13 @@ def _learner_texts() -> dict[str, str]:
 TEXTS = _learner_texts()
 
 WRONG = {
+    # Server and Via tell who made a response only in the lab: nginx replaces a relayed
+    # Server, and none of nginx, HAProxy, Caddy adds Via (issue 13's M1; the capstone's hints)
+    "Server and Via as who wrote it": r"Two headers tell who wrote the response|"
+    r"Server and Via: who wrote it|有两个标头说明是谁写了响应|Server 和 Via：谁写了它",
+    # nginx relays such bytes as HTTP/0.9: the lab's gateway chooses not to
+    "a gateway cannot relay non-HTTP bytes": r"[Tt]he gateway cannot relay (bytes|them)|"
+    r"网关无法转发(不是 HTTP|它们)",
     # RFC 9111 5.1: Age is the time since the origin made (or revalidated) the response
     "Age as time in a cache": r"(sat|held its copy|been|stayed) in (a|the) cache|how long a cache has",
     # RFC 6585 6 says nothing of TLS; the https point is the lab's own

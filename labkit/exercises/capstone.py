@@ -446,7 +446,9 @@ q1 = Diagnosis(
     maker_default=Msg("{who_wrote_it}.", who_wrote_it=_WHO_WROTE_IT),
     cause_default=Msg("read the body's 'What it observed' line, and which hops ex.hops shows."),
     hints=(
-        Msg("Who wrote this page? Compare the Server header, Via, and the last line of the body."),
+        Msg(
+            "Who wrote this page? Compare Proxy-Status, the Server header and the body's last line."
+        ),
         Msg(
             "Look at ex.hops and ex.elapsed: did the request go anywhere behind the gateway, and did "
             "anyone wait for an answer?"
@@ -510,7 +512,11 @@ q2 = Diagnosis(
         "lab.origin.logs()."
     ),
     hints=(
-        Msg("Two headers tell who wrote the response and who passed it on: Server and Via."),
+        Msg(
+            "Proxy-Status names the proxy and what it got from the next hop: received-status (it "
+            "relayed that response) or error (it made its own). In this lab Server and Via agree "
+            "with it; behind nginx, HAProxy or Caddy they need not."
+        ),
         Msg(
             "The page is generic on purpose and gives a reference. Search the origin's log for it: "
             "lab.origin.logs()[-1]."
@@ -523,8 +529,10 @@ q2 = Diagnosis(
     solution=(
         Msg(
             "{'made_by': 'origin', 'cause': 'handler-bug'}\n"
-            "Server: labkit-origin and Via: 1.1 labkit-gateway: the origin wrote it, the gateway "
-            "relayed it unchanged (a valid 500 stays a 500 through a gateway). The page only gives "
+            "Proxy-Status: labkit-gateway; received-status=500: the gateway received this 500 "
+            "from the origin and relayed it unchanged (a valid 500 stays a 500 through a gateway). "
+            "Server: labkit-origin and Via: 1.1 labkit-gateway say the same in this lab; behind "
+            "nginx, Server would name nginx and no Via would come. The page only gives "
             "a reference; lab.origin.logs()[-1] holds the traceback for that reference: "
             "TypeError: 'NoneType' object is not subscriptable in _order: order 13 has no customer "
             "and the code reads order['customer']['name']. A bug in the handler, not a gateway "
@@ -687,7 +695,9 @@ q5 = Diagnosis(
         "appears in ex.hops."
     ),
     hints=(
-        Msg("504 is the gateway saying it waited and gave up. Who wrote the page: Server, Via?"),
+        Msg(
+            "504 is the gateway saying it waited and gave up. Who wrote the page: Proxy-Status, Server?"
+        ),
         Msg(
             "How long did it take (ex.elapsed)? Compare it with the route's two timeouts, "
             "lab.gateway.route('/up/blackhole/'): connect_timeout, the wait for the upstream to "
@@ -749,7 +759,10 @@ q6 = Diagnosis(
     ),
     cause_default=Msg("read Retry-After, Cache-Control and the body."),
     hints=(
-        Msg("Server and Via: who wrote it, who passed it on?"),
+        Msg(
+            "Proxy-Status: did the gateway make this answer (error) or relay one it received "
+            "(received-status)? Server and Via say the same here, in the lab."
+        ),
         Msg("Is there an X-Cache or Age header? Did the origin receive this request (ex.hops)?"),
         Msg(
             "Retry-After says how long to wait. Is that a second, or a planned pause? The body says "
@@ -758,8 +771,9 @@ q6 = Diagnosis(
     ),
     solution=(
         Msg(
-            "{{'made_by': 'origin', 'cause': 'maintenance'}}\nServer: labkit-origin with "
-            "Via: 1.1 labkit-gateway: the origin wrote it, the gateway relayed it. No "
+            "{{'made_by': 'origin', 'cause': 'maintenance'}}\nProxy-Status: labkit-gateway; "
+            "received-status=503: the gateway relayed a 503 it received from the origin "
+            "(Server: labkit-origin and Via: 1.1 labkit-gateway say the same, in this lab). No "
             "X-Cache, Cache-Control: no-store, and ex.hops shows the origin answering "
             "this request: it is live, not stored. Retry-After: {maintenance_retry} and "
             "the body ('down for maintenance') say it is a planned pause. A client "
@@ -803,7 +817,7 @@ q7 = Diagnosis(
         "read what the upstream sent: ex.raw('garbage'). Does it start with 'HTTP/'?"
     ),
     hints=(
-        Msg("Who wrote the page: Server, Via, and the body's last line?"),
+        Msg("Who wrote the page: Proxy-Status, Server, and the body's last line?"),
         Msg("The upstream did say something. Look at the raw bytes: ex.raw('garbage')."),
         Msg("An HTTP response starts with a status line such as 'HTTP/1.1 200 OK'. Does this one?"),
     ),
@@ -813,8 +827,8 @@ q7 = Diagnosis(
             "Proxy-Status: labkit-gateway; error=http_protocol_error: the gateway made this 502. "
             "ex.hops shows the upstream "
             "received the request and answered at once, and ex.raw('garbage') shows what it sent: "
-            "'SSH-2.0-OpenSSH_9.2 hello, ...', not a status line. The gateway cannot relay bytes "
-            "that are not HTTP, so it answers 502 Bad Gateway (RFC 9110 15.6.3). nginx would relay "
+            "'SSH-2.0-OpenSSH_9.2 hello, ...', not a status line. The lab's gateway does not relay "
+            "bytes that are not HTTP, so it answers 502 Bad Gateway (RFC 9110 15.6.3). nginx would relay "
             "those bytes raw as HTTP/0.9 instead."
         )
     ),
@@ -851,7 +865,10 @@ q8 = Diagnosis(
     maker_default=Msg("look at Server and Via, and at what each hop sent back (ex.observed())."),
     cause_default=Msg("read Retry-After and the body."),
     hints=(
-        Msg("Server and Via: who wrote it, who passed it on?"),
+        Msg(
+            "Proxy-Status: did the gateway make this answer (error) or relay one it received "
+            "(received-status)? Server and Via say the same here, in the lab."
+        ),
         Msg(
             "Retry-After: how long does the server want you to wait, and what does that say about "
             "how long the problem lasts?"
@@ -860,8 +877,9 @@ q8 = Diagnosis(
     ),
     solution=(
         Msg(
-            "{{'made_by': 'origin', 'cause': 'overload'}}\nServer: labkit-origin with "
-            "Via: 1.1 labkit-gateway: the origin wrote it, the gateway relayed it. "
+            "{{'made_by': 'origin', 'cause': 'overload'}}\nProxy-Status: labkit-gateway; "
+            "received-status=503: the gateway relayed a 503 it received from the origin "
+            "(Server: labkit-origin and Via: 1.1 labkit-gateway say the same, in this lab). "
             "Retry-After: {shed} and the body ('1 request is in flight and its capacity "
             "is 1') say the origin is shedding load: it is full right now, not broken "
             "and not in maintenance. Try again in a second (a few moments later the same "

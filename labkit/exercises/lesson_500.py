@@ -51,8 +51,10 @@ q1 = make_choice(
             "Via says a response passed through a proxy, not who made it, and it is not proof "
             "even of that: the lab's gateway adds it only to what it relays (its own 502, 503 and "
             "504 pages carry none), and nginx, HAProxy and Caddy add none by default. Read "
-            "Proxy-Status (RFC 9209): 'error=' when the proxy made the response itself, "
-            "'received-status=' when it relayed one."
+            "Proxy-Status (RFC 9209): 'received-status=' when the proxy relayed a response, "
+            "'error=' when it met an error; a type such as connection_refused means it made the "
+            "response itself (some types, such as http_response_incomplete, can also mark a "
+            "relayed response that broke, RFC 9209 2.1.1)."
         ),
         Msg("Look at ex.generated_by, or at the '[made here]' mark when you print the exchange."),
     ),

@@ -36,7 +36,8 @@ q1 = make_choice(
         ),
         "garbage bytes": Msg(
             "bytes that do not start with a status line are an invalid response: "
-            "the gateway cannot relay them and makes its own 502 (scenario 502-garbage)."
+            "the lab's gateway does not relay them and makes its own 502 (scenario 502-garbage; "
+            "nginx relays them, lesson 09)."
         ),
         "connection refused": Msg(
             "no response at all counts as no valid response: the lab's "

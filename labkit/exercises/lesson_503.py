@@ -196,7 +196,8 @@ q2 = CheckedTask(
     hints=(
         Msg("lab.origin.maintenance(...) takes retry_after= (seconds) and cache_max_age=."),
         Msg(
-            "Retry-After must be seconds above 0, or a future time (an aware datetime such as "
+            "For this task Retry-After must be seconds above 0 (RFC 9110 10.2.3 allows 0, which "
+            "tells a client nothing), or a future time (an aware datetime such as "
             "datetime.now(timezone.utc) + timedelta(minutes=5)); Cache-Control must be no-store, "
             "which is what you get without cache_max_age."
         ),
