@@ -45,6 +45,9 @@ def _learner_texts() -> dict[str, str]:
 TEXTS = _learner_texts()
 
 WRONG = {
+    # idempotent is PUT, DELETE and the safe methods (RFC 9110 9.2.2); GET and HEAD are the
+    # safe ones a polite client may send again (lesson 04's q5 said "idempotent (GET, HEAD)")
+    "GET and HEAD as the idempotent requests": r"idempotent request \(GET, HEAD\)|幂等的请求（GET、HEAD）",
     # Server and Via tell who made a response only in the lab: nginx replaces a relayed
     # Server, and none of nginx, HAProxy, Caddy adds Via (issue 13's M1; the capstone's hints)
     "Server and Via as who wrote it": r"Two headers tell who wrote the response|"

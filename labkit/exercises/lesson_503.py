@@ -593,8 +593,9 @@ q5 = CheckedTask(
     LESSON,
     Msg(
         "Write `def polite_get(lab, method: str, path: str) -> int` that sends the request with "
-        "lab.request(method, path) and returns the final status. On a 503 with Retry-After, an "
-        "idempotent request (GET, HEAD) waits as long as Retry-After says (in seconds or until "
+        "lab.request(method, path) and returns the final status. On a 503 with Retry-After, a "
+        "GET or HEAD (safe, RFC 9110 9.2.1: asking again changes nothing) waits as long as "
+        "Retry-After says (in seconds or until "
         "its HTTP-date) and tries again, 3 times at most; a POST is never retried. Wait with "
         "time.sleep. Check with q5.check(polite_get, lab): the judge runs your function in "
         "virtual time (time.sleep returns at once and moves the clock), puts the origin into "
