@@ -87,6 +87,7 @@ class Gateway(Proxy):
     role = Role.GATEWAY
     server_header = "labkit-gateway"
     via_name = "labkit-gateway"
+    plain_requests = True  # its answers are mostly relayed heads (HTTPServer._read_plain)
 
     def __init__(self, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__("gateway", recorder, host)

@@ -317,6 +317,9 @@ class HTTPServer(Listener):
     """A server that speaks HTTP/1.1 through h11."""
 
     server_header = "labkit"
+    # reads a plain request without h11 (``_read_plain``): for a server whose answers mostly
+    # go out without h11 too (a relayed head, ``_relayed_head``), as the gateway's do
+    plain_requests = False
     _head_timeout: float | None = None  # None: HEAD_TIMEOUT
     # relayed heads made once (_relayed_head), from the first relayed response on
     _relayed_heads: Generations[tuple[object, ...], tuple[bytes, bytes, str | None, int]] | None = (
@@ -369,21 +372,33 @@ class HTTPServer(Listener):
     ) -> None:
         peer = writer.get_extra_info("peername")
         peer_port = peer[1] if isinstance(peer, tuple) else None
-        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+        # None: nothing is waiting in a parser, and this server reads plain requests itself
+        # (``plain_requests``); else the h11 connection that reads the next request
+        conn: h11.Connection | None = None if self.plain_requests else _new_connection()
         served = 0
         while True:
             raw = bytearray()
             try:
-                request = await self._read_request(conn, reader, writer, raw)
+                if conn is None:
+                    read = await self._read_plain(reader, raw)
+                    if isinstance(read, Request):
+                        request = read
+                    else:  # not plain: h11 reads it, from the bytes that came
+                        conn, deadline = read
+                        request = await self._read_request(conn, reader, writer, raw, deadline)
+                else:
+                    request = await self._read_request(conn, reader, writer, raw)
             except _Closed:
-                if raw and conn.their_state is h11.IDLE:  # it closed in the middle of a head
+                # it closed in the middle of a head
+                if raw and conn is not None and conn.their_state is h11.IDLE:
                     self.record_abandoned(raw, peer_port)
                 return
             except TimeoutError as exc:
-                if raw:  # a slow client: it started a request and did not finish it
+                if raw and conn is not None:  # a slow client: it started a request
                     await self._refuse(exc, conn, reader, writer, raw, peer_port)
                 return  # else an idle connection, closed without a word
             except (h11.RemoteProtocolError, _Refused) as exc:
+                assert conn is not None  # only h11 refuses a request while reading it
                 await self._refuse(exc, conn, reader, writer, raw, peer_port)
                 return
             request.peer_port = peer_port
@@ -422,6 +437,8 @@ class HTTPServer(Listener):
                 if relayed is not None:
                     keep = await self._send_relayed(writer, request, response, relayed)
                 else:
+                    if conn is None:  # a plain request whose answer h11 writes: h11 reads
+                        conn = _replayed(request.raw)  # it now, as it would have at first
                     keep = await self._send(conn, writer, request, response)
             finally:
                 await _close_body(response)  # an upstream's socket ends with its exchange
@@ -431,16 +448,21 @@ class HTTPServer(Listener):
                 # nginx keeps the connection after relaying HTTP/0.9 bytes and serves the
                 # next request on it (observed): h11 saw no response, so a fresh one reads it;
                 # as after a relayed head written without h11 (_send_relayed)
+                if conn is None:  # a plain request, read whole, and nothing came after it
+                    continue
                 if conn.their_state is not h11.DONE:
                     await _wait_for_close(reader)  # the request's body was never read
                     return
                 data, closed = conn.trailing_data
                 if closed:
                     return
-                conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
                 if data:  # (b"" would tell h11 the client closed)
+                    conn = _new_connection()
                     conn.receive_data(data)
+                else:
+                    conn = None if self.plain_requests else _new_connection()
                 continue
+            assert conn is not None  # _send's
             if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
                 if limited or conn.trailing_data[0]:
                     # the client may still be sending (it pipelines): closed on unread
@@ -540,11 +562,15 @@ class HTTPServer(Listener):
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         raw: bytearray,
+        deadline: float | None = None,
     ) -> Request:
+        """The next request on ``conn`` (``deadline``: the head's, when its first bytes have
+        arrived already and are in ``conn`` and ``raw``: ``_read_plain``)."""
         # deadlines on the loop's clock, as its timers are (CatchUpLoop leaves out the time
         # the process was away): one clock for a deadline and the timer that ends it
         loop = self._running()
-        deadline = loop.time() + IDLE_TIMEOUT
+        if deadline is None:
+            deadline = loop.time() + IDLE_TIMEOUT
         event = await self._next_event(conn, reader, raw, deadline, head=True)
         if not isinstance(event, h11.Request):  # closed, or h11 paused on a tunnel
             raise _Closed
@@ -593,6 +619,31 @@ class HTTPServer(Listener):
             body=bytes(body),
             raw=bytes(raw),
         )
+
+    async def _read_plain(
+        self, reader: asyncio.StreamReader, raw: bytearray
+    ) -> Request | tuple[h11.Connection, float]:
+        """The next request, on a connection where nothing waits to be parsed, when the
+        first read holds a plain request whole and nothing after it (``plain_request``):
+        read without h11. Else a new h11 connection given the bytes read (also in ``raw``)
+        and the head's deadline, for ``_read_request`` to go on as it would have from the
+        start: the same reads, checks and deadlines, so a request h11 refuses is refused
+        the same.
+
+        h11 reading the gateway's request was its largest single cost per relayed request
+        (a connection made, a state machine, two events, the fields decoded again)."""
+        loop = self._running()
+        deadline = loop.time() + IDLE_TIMEOUT
+        data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
+        raw += data
+        request = plain_request(data)
+        if request is not None:
+            return request
+        if not data:
+            raise _Closed  # as h11's ConnectionClosed on an idle connection
+        conn = _new_connection()
+        conn.receive_data(data)
+        return conn, loop.time() + self.head_timeout  # idle ended, the head began
 
     async def _next_event(
         self,
@@ -1082,6 +1133,87 @@ class _Refused(Exception):
         super().__init__(str(why))
         self.status = status
         self.why = why
+
+
+def _new_connection() -> h11.Connection:
+    """h11's side of a connection to a client, as this server reads requests with it."""
+    return h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+
+
+def _replayed(raw: bytes) -> h11.Connection:
+    """A new h11 connection that has read the plain request ``raw`` (``plain_request``), in
+    the state reading it would have left it in: ready for the response."""
+    conn = _new_connection()
+    conn.receive_data(raw)
+    while type(conn.next_event()) is not h11.EndOfMessage:
+        pass
+    return conn
+
+
+# Fields with which h11 does more than read the head (a body's framing other than a length,
+# 100-continue, a protocol switch): a request with one is not plain (``plain_request``)
+_NOT_PLAIN = ("transfer-encoding", "expect", "upgrade")
+
+
+def plain_request(data: bytes) -> Request | None:
+    """The request ``data`` holds, when it is plain: within MAX_HEAD_BYTES, a request line
+    of HTTP/1.1, a method of letters other than CONNECT, then fields each on its line, all
+    in h11's grammar (h11/_abnf.py) narrowed to visible ASCII, spaces and CRLF (a name of
+    letters, digits and hyphens); one Host, at most one Content-Length, of digits, no field
+    that makes h11 do more than read it (``_NOT_PLAIN``, a Connection that closes); then
+    exactly its body, nothing more. That is the request h11 reads from the same bytes, field
+    for field (tests/test_gateway_fastpath.py); None for anything else, which h11 reads and
+    judges as it always has.
+
+    String methods, not a regular expression: compiling one cost each lab's first request
+    more than it saves there."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0 or end > MAX_HEAD_BYTES:
+        return None
+    first, *lines = data[:end].decode("latin-1").split("\r\n")
+    method, _, rest = first.partition(" ")
+    target, _, version = rest.partition(" ")
+    if (
+        version != "HTTP/1.1"
+        or not (method.isalpha() and method.isascii())
+        or method == "CONNECT"
+        or not (target.isascii() and target.isprintable())
+        or not target
+    ):
+        return None
+    headers = []
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if not (colon and name.isascii() and name.replace("-", "").isalnum()):
+            return None
+        value = value.strip(" \t")  # h11's OWS
+        if value and not (value.isascii() and value.isprintable()):
+            return None
+        headers.append((name.lower(), value))
+    names = [name for name, _ in headers]
+    if names.count("host") != 1:
+        return None
+    length = 0
+    count = names.count("content-length")
+    if count:
+        if count > 1:
+            return None
+        value = headers[names.index("content-length")][1]
+        # digits, fewer than h11 allows (CONTENT_LENGTH_MAX_DIGITS, 20 in 0.16): a body
+        # read whole in one read is shorter than a million
+        if not (len(value) <= 6 and value.isdigit()):
+            return None
+        length = int(value)
+    if len(data) != end + 4 + length:
+        return None
+    for name in _NOT_PLAIN:
+        if name in names:
+            return None
+    if "connection" in names:
+        for name, value in headers:
+            if name == "connection" and "close" in value.lower():
+                return None  # h11 then waits for the close, not for the next request
+    return Request(method, target, "1.1", headers, body=data[end + 4 :], raw=data)
 
 
 def head_of(raw: bytes) -> Request | None:
