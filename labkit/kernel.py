@@ -2,26 +2,27 @@
 
 A learner who opens a lesson and runs a later cell first (or any cell after a kernel restart)
 met a bare ``NameError: name 'lab' is not defined`` with a traceback: labkit is not imported
-yet, so nothing of labkit's could explain it. IPython loads this module into every kernel
-of the environment labkit is installed in, before any cell runs: the environment's
+yet, so nothing of labkit's could explain it. IPython loads this module into every kernel of the
+environment labkit is installed in, before any cell runs: the environment's
 ``etc/ipython/ipython_kernel_config.py`` says so (pyproject's data-files install it, `make`
-copies it into .venv; an editable install alone leaves it out). It registers one handler
-for NameError, which answers with the one line only in a lesson (the notebook jupyter-server
-names in JPY_SESSION_NAME starts a lab) whose ``lab`` is not defined; any other NameError
-keeps IPython's usual traceback. Once ``lab`` is defined, a NameError for a name another
-code cell of the lesson sets names that cell (after a restart, the start cell run and then an
-incident of lesson 08: ``evidence(ex)`` needs the helpers' cell and the incident's own). A
-request stopped with Kernel > Interrupt (labkit.errors.Interrupted) is its one line too; any
-other KeyboardInterrupt keeps its traceback. It also installs ``labkit.seeds`` before any cell
-runs (``seeds.mark``: every ``random.Random``, the random module's own too, keeps the seed a
-cell gives it, so that 504 q5's judge tells ``random.seed(42)`` above the lesson's imports from
-jitter; it wraps ``random.Random.seed`` in every such kernel, and changes nothing else). Every
-kernel pays for it, lesson or not, so at start it loads this module, ``labkit.seeds`` (which
-imports only ``random``, already imported by then) and labkit's package, which imports nothing
-until a name is used; the notebook and labkit's catalogue are read only when a NameError asks
-for the line. (It
-imported labkit, and with it the lab's servers, at each start: a kernel was ready ~40 ms
-later, and the import alone took ~110 ms on a busy machine, where it now takes ~1 ms.)
+copies it into .venv; an editable install alone leaves it out). It registers one handler for
+NameError, which answers with the one line only in a lesson (the notebook jupyter-server names
+in JPY_SESSION_NAME starts a lab) whose ``lab`` is not defined; any other NameError keeps
+IPython's usual traceback. Once ``lab`` is defined, a NameError for a name another code cell of
+the lesson sets names that cell (after a restart, the start cell run and then an incident of
+lesson 08: ``evidence(ex)`` needs the helpers' cell and the incident's own). A request stopped
+with Kernel > Interrupt (labkit.errors.Interrupted) is its one line too; any other
+KeyboardInterrupt keeps its traceback. A start cell run again stops the lab it started before
+(``_OneLab``), which a playground shown before would otherwise go on driving. It also installs
+``labkit.seeds`` before any cell runs (``seeds.mark``: every ``random.Random``, the random
+module's own too, keeps the seed a cell gives it, so that 504 q5's judge tells
+``random.seed(42)`` above the lesson's imports from jitter; it wraps ``random.Random.seed`` in
+every such kernel, and changes nothing else). Every kernel pays for it, lesson or not, so at
+start it loads this module, ``labkit.seeds`` (which imports only ``random``, already imported by
+then) and labkit's package, which imports nothing until a name is used; the notebook and
+labkit's catalogue are read only when a NameError asks for the line. (It imported labkit, and
+with it the lab's servers, at each start: a kernel was ready ~40 ms later, and the import alone
+took ~110 ms on a busy machine, where it now takes ~1 ms.)
 """
 
 from __future__ import annotations
@@ -44,11 +45,53 @@ def load_ipython_extension(shell: Any) -> None:
     """IPython's hook: NameErrors and KeyboardInterrupts go through :func:`_one_line` from now
     on (any other KeyboardInterrupt keeps IPython's traceback)."""
     shell.set_custom_exc((NameError, KeyboardInterrupt), _one_line)
+    shell.events.register("post_run_cell", _OneLab(shell).after_cell)
     # before any cell runs: a random.seed(42) above a lesson's first cell is seen by the judge
     # that must tell it from jitter (504 q5); labkit.seeds imports only random
     from labkit import seeds
 
     seeds.mark()
+
+
+class _OneLab:
+    """A start cell run again stops the lab it started before, once no name holds it.
+
+    Running a lesson's start cell twice (a learner unsure it ran, or Run All after some
+    cells) started a second lab and left the first running in the kernel: a playground shown
+    before went on driving the first lab while ``lab`` named the second, and ``labkit env``
+    said "2 labs are running" (path19's walk). After each cell, when ``lab`` names another
+    running Lab than it did before and no other name of the learner's (``first = lab``)
+    holds the one before, that one is stopped and the cell says so in one line; a playground
+    of it then says to run its cell again. Nothing is imported here: a kernel that never
+    imported labkit.lab has no lab to stop."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.before: Any = None  # a weak reference to the Lab ``lab`` named after a cell
+
+    def after_cell(self, result: Any = None) -> None:
+        module = sys.modules.get("labkit.lab")
+        lab = self.shell.user_ns.get(STARTED)
+        if module is None or not isinstance(lab, module.Lab):
+            return
+        import weakref
+
+        before = self.before() if self.before is not None else None
+        self.before = weakref.ref(lab)
+        if before is None or before is lab or not before.running:
+            return
+        names = self.shell.user_ns
+        if any(value is before for key, value in names.items() if not key.startswith("_")):
+            return  # the learner kept it under another name: theirs to stop
+        before.stop()
+        from labkit.i18n import Msg
+
+        print(
+            Msg(
+                "(The lab this kernel started before is stopped: `lab` is the one just "
+                "started. A playground shown before it works again once its cell runs again.)"
+            ).render(before.lang)
+        )
 
 
 def _one_line(

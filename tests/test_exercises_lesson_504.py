@@ -1026,7 +1026,13 @@ _KERNEL_START = r"""
 import sys
 from labkit import kernel
 
+class Events:
+    def register(self, *args):
+        pass
+
 class Shell:  # what load_ipython_extension uses of IPython's shell
+    events = Events()
+
     def set_custom_exc(self, *args):
         pass
 

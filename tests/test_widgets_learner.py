@@ -865,6 +865,57 @@ def test_a_check_interrupted_mid_way_says_so_in_one_line_and_counts_nothing(
     assert not progress_file.exists() or "502.who-made-it" not in progress_file.read_text()
 
 
+# A lesson's start cell run twice, then a lab kept under a name of the learner's
+_START_TWICE = r"""
+from IPython.core.interactiveshell import InteractiveShell
+from labkit import kernel
+shell = InteractiveShell()
+kernel.load_ipython_extension(shell)
+start = "import labkit\nlab = labkit.start()"
+shell.run_cell(start)
+first = shell.user_ns["lab"]
+print("@@", flush=True)
+shell.run_cell(start)
+second = shell.user_ns["lab"]
+print("@@", first.running, second.running, second.get("/orders/7").status, flush=True)
+shell.run_cell("kept = lab\n" + start)
+print("@@", second.running, shell.user_ns["lab"].running, flush=True)
+shell.run_cell("lab.stop()\nlab = 1")
+print("@@", flush=True)
+"""
+
+
+def test_a_start_cell_run_again_stops_the_lab_it_started_before() -> None:
+    """A learner runs a lesson's start cell a second time: a second lab started and the first
+    ran on beside it, driven by any playground shown before while ``lab`` named the new one
+    (``labkit env``: "2 labs are running"). Now the one before stops, and the cell says so in
+    one line; a lab the learner kept under another name runs on, and nothing is said when
+    ``lab`` stops or names something else."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _START_TWICE], capture_output=True, text=True, timeout=60
+    )
+    # each cell's output, then the line "@@ <what the script read after it>"
+    cells, shown = [], []
+    for line in run.stdout.splitlines():
+        if line.startswith("@@"):
+            cells.append(("\n".join(shown), line[2:].strip()))
+            shown = []
+        else:
+            shown.append(line)
+    assert run.returncode == 0 and len(cells) == 4, run.stdout + run.stderr
+    assert cells[0] == ("", "")
+    assert cells[1] == (
+        "(The lab this kernel started before is stopped: `lab` is the one just started. A "
+        "playground shown before it works again once its cell runs again.)",
+        "False True 200",
+    )
+    assert cells[2] == ("", "True True")  # kept: both run
+    assert cells[3] == ("", "")
+
+
 def test_a_name_set_by_a_cell_not_run_since_a_restart_names_that_cell(
     lab: labkit.Lab, capsys, monkeypatch
 ) -> None:
