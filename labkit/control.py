@@ -420,6 +420,9 @@ class ControlServer(HTTPServer):
         record = {
             "pid": os.getpid(),
             "by": self.started_by,
+            # the notebook whose kernel runs the lab (jupyter-server names it), for the line
+            # that says which of several labs a terminal command chose
+            "notebook": Path(os.environ.get("JPY_SESSION_NAME", "")).name,
             "started": time.time(),
             "control": self.url,
             "token": self.token,
@@ -652,9 +655,15 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
         chosen = max(labs, key=lambda lab: (lab.get("by") == SERVE, lab.get("started", 0.0)))
         if len(labs) == 1:
             return chosen, None
+        notebook = chosen.get("notebook")
         how = (
             Msg("started by `labkit serve`")
             if chosen.get("by") == SERVE
+            else Msg(
+                "started most recently (none by `labkit serve`), by the notebook {notebook}",
+                notebook=notebook,
+            )
+            if isinstance(notebook, str) and notebook
             else Msg("started most recently (none by `labkit serve`)")
         )
         note = Msg(

@@ -179,6 +179,22 @@ def test_without_a_served_lab_the_newest_is_chosen_and_named():
         assert older.get("/orders/7").status == 200
 
 
+def test_a_notebooks_lab_is_named_by_its_notebook(monkeypatch):
+    """Lessons 03 and 04 open, each kernel with its lab: `labkit env` chose the newest and
+    named only its gateway's URL, which no lesson page shows beside its title (path19's
+    walk). The line names the notebook whose kernel started it, as jupyter-server gives it."""
+    with labkit.start():
+        monkeypatch.setenv("JPY_SESSION_NAME", "/home/learner/labkit/notebooks/04-503-x.ipynb")
+        with labkit.start() as newer:
+            result, url = labkit_cli("env"), newer.gateway.url
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "labkit: 2 labs are running; using the one started most recently (none by `labkit "
+        f"serve`), by the notebook 04-503-x.ipynb, gateway {url} (choose "
+        "another with --lab URL)\n"
+    )
+
+
 def test_one_lab_is_used_without_a_word():
     with labkit.start() as lab:
         result = labkit_cli("env")
