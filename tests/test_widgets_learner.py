@@ -36,6 +36,39 @@ def test_every_action_confirms_in_one_polite_line(lab: labkit.Lab) -> None:
     assert "maintenance: off" in p.maintenance_state.value
 
 
+def test_a_button_stopped_with_kernel_interrupt_says_so(lab: labkit.Lab, monkeypatch) -> None:
+    """Kernel > Interrupt while a playground's button waited for an answer (504's GET
+    /up/slow/ with a 5 s upstream): the panel stayed as it was, nothing said, and IPython's
+    traceback went to JupyterLab's log console, which a learner does not have open (path19's
+    walk). The panel now says what was stopped and that the lab still runs; a KeyboardInterrupt
+    between requests says the same of the action."""
+    from labkit.errors import Interrupted
+
+    p = Playground(lab, "504")
+    button = next(b for label, b in p.buttons.items() if label.startswith("GET /up/slow/"))
+
+    def stopped(method, path, **kwargs):
+        raise Interrupted(f"{method} {path}", lab.lang)
+
+    monkeypatch.setattr(lab, "request", stopped)
+    button.click()
+    assert p.message.role == "alert" and p.status.value == ""
+    assert p.message.value == (
+        "You stopped GET /up/slow/ before its answer came (Kernel > Interrupt); the lab still "
+        "runs: go on with the next cell (a server still working on the request finishes it on "
+        "its own)."
+    )
+
+    def interrupted(method, path, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lab, "request", interrupted)
+    button.click()
+    assert p.message.value.startswith(
+        "You stopped this action before its answer came (Kernel > Interrupt); the lab still runs"
+    )
+
+
 def test_purge_says_how_many_entries_it_removed(lab: labkit.Lab) -> None:
     p = Playground(lab, "503")
     p.cache_mistake.value = True

@@ -34,7 +34,7 @@ import ipywidgets as w
 import traitlets
 
 from labkit import i18n, load, scenarios, switches
-from labkit.errors import BadArgument, LabkitError, refuse, shown, unknown
+from labkit.errors import BadArgument, Interrupted, LabkitError, refuse, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import Asker
 from labkit.http.pages import hop_words
@@ -121,7 +121,10 @@ class _Panel(w.VBox):
             self.message.value = ""
             try:
                 fn(*args)
-            except Exception as exc:  # shown to the learner, not lost in a log
+            # shown to the learner, not lost in a log; Kernel > Interrupt too (it left the
+            # panel as it was, the button pressed and nothing said, and IPython's traceback in
+            # the log console: path19's walk)
+            except (Exception, KeyboardInterrupt) as exc:
                 self.status.value = ""
                 self._failed()
                 self.message.say(failure_line(exc, self.lang))
@@ -142,7 +145,9 @@ def failure_line(exc: BaseException, lang: str = i18n.ENGLISH) -> str:
     """What a panel's alert says when an action failed: labkit's own errors (a value refused,
     a stopped lab) in their one plain line, which names the control and what is allowed; no
     exception class a learner has not met. Anything else is a fault in labkit, said as such."""
-    if isinstance(exc, LabkitError):
+    if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+        exc = Interrupted(Msg("this action"), lang)  # stopped between requests
+    if isinstance(exc, (LabkitError, Interrupted)):
         text = str(exc)
         return sentence(text[:1].upper() + text[1:], lang)
     unexpected = Msg(
