@@ -116,20 +116,7 @@ def _imported(source: str) -> set[tuple[str, str]]:
     return pairs
 
 
-# i18n19 removes these lessons' re-imports in this session (07's cells 14-46, 09's 45)
-_REIMPORTS_PENDING = {"07-511-network-authentication-required", "09-gateways-disagree"}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason="re-imports removed by i18n19"))
-        if p.stem in _REIMPORTS_PENDING
-        else p
-        for p in NOTEBOOKS
-    ],
-    ids=ids,
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_no_cell_imports_again_what_the_start_cell_imported(path: Path) -> None:
     """The start cell imports what the lesson uses; a later cell that imports it again
     reads as a step a learner must repeat (and, as the only line of an exercises cell, as a
