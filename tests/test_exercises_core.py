@@ -432,9 +432,9 @@ def test_a_judge_names_the_hop_that_made_an_answer_from_its_fields() -> None:
     ex = Exchange("req-0001", "GET", "/up/it's/", "gateway", 200, "OK", [], b"", hops)
     assert ex.generated_by == 'upstream "it\'s"'
     assert render(hop_name(maker(ex)), "en") == 'upstream "it\'s"'
-    assert render(hop_name(maker(ex)), CHINESE) == '上游服务器 "it\'s"'
+    assert render(hop_name(maker(ex)), CHINESE) == '上游 "it\'s"'
     hops[1] = sent("slow", Role.UPSTREAM, True)
-    assert render(hop_name(maker(ex)), CHINESE) == "上游服务器 'slow'"
+    assert render(hop_name(maker(ex)), CHINESE) == "上游 'slow'"
     hops[0], hops[1] = sent("gateway", Role.GATEWAY, True), sent("slow", Role.UPSTREAM, False)
     assert render(hop_name(maker(ex)), CHINESE) == render(hop_name("gateway"), CHINESE) != "gateway"
     assert render(hop_name(Role.GATEWAY), "en") == "gateway"
