@@ -701,6 +701,31 @@ def _short_name(name: object) -> bool:
     return isinstance(name, str) and name.isprintable() and 0 < len(name) <= 100
 
 
+# a submission's 'submitted' that is no time: the entry is read, ranked by its file's last change
+BAD_SUBMITTED = Msg(
+    "{path}: 'submitted' must be a time such as 2026-12-06T08:00:00+00:00 (ISO 8601, with its "
+    "offset), not {given}; the file's last change is used instead"
+)
+
+
+def _submitted_at(value: object) -> str | None:
+    """A submission's 'submitted' as ``labkit submit`` writes it (UTC, to the second), or None
+    when it is not an ISO 8601 time with an offset: the form the file's own time has, so the
+    two compare as times when they rank a learner's entries."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None
+    try:
+        return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first UTC year
+        return None
+
+
 def read_one(path: Path) -> Found:
     """A progress file or a submission, read without following links or changing anything."""
     try:
@@ -764,8 +789,17 @@ def read_one(path: Path) -> Found:
                 )
             )
         snap.user = submitter
-    if isinstance(data.get("submitted"), str):
-        when = data["submitted"]
+    if "submitted" in data:
+        claimed = _submitted_at(data["submitted"])
+        if claimed is None:
+            # it ranks the learner's own entries (``_rank``): "9999" or "z" beat every real
+            # submission of theirs as a string, and an offset (+08:00) put a later hand-in
+            # before an earlier one
+            snap.problems.append(
+                say(BAD_SUBMITTED.bind(path=path, given=ascii(data["submitted"])[:60]))
+            )
+        else:
+            when = claimed
     drills = data.get("drills")
     return Found(path, owner, st.st_uid, snap, when, st.st_mtime_ns, drills)
 

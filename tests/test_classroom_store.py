@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -429,3 +430,33 @@ def test_what_the_kernel_reads_back_collect_reads_and_nothing_else(
         kept = {name: r["attempts"] for name, r in mine.records.items()}
         assert kept.items() <= {n: r["attempts"] for n, r in PROGRESS["exercises"].items()}.items()
     assert refused in said and said.startswith(f"{file} ")
+
+
+def test_a_submitted_time_that_is_no_time_is_one_line_and_ranks_by_the_file(
+    tmp_path: Path,
+) -> None:
+    """'submitted' ranks a learner's own entries (classroom._rank). It was any string, compared
+    as text: 'zzz' beat every real hand-in of the learner, and '16:30+08:00' (08:30 UTC) beat
+    09:00 UTC. Now a time with its offset is compared in UTC, and anything else is one line
+    naming the file, its entry ranked by the file's last change."""
+    old = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+
+    def entry(name: str, submitted: object, attempts: int) -> Path:
+        file = tmp_path / f"ann.{name}.json"
+        records = {"500.who-made-it": {"attempts": attempts}}
+        progress = {"version": store.VERSION, "user": "ann", "exercises": records}
+        data = {"kind": classroom.SUBMISSION_KIND, "version": 1, "user": "ann"}
+        file.write_text(json.dumps({**data, "submitted": submitted, "progress": progress}))
+        os.utime(file, (old, old))
+        return file
+
+    entry("real", "2026-12-06T09:00:00+00:00", 3)  # the newest hand-in
+    entry("east", "2026-12-06T16:30:00+08:00", 2)  # 08:30 UTC: older
+    bad = [entry("text", "zzz", 1), entry("number", 20261206, 1), entry("naive", "2026-12-07", 1)]
+    found = classroom.collect([tmp_path])
+    assert found.learners["ann"].snapshot.records["500.who-made-it"]["attempts"] == 3
+    assert sorted(found.errors) == sorted(
+        f"{file}: 'submitted' must be a time such as 2026-12-06T08:00:00+00:00 (ISO 8601, with "
+        f"its offset), not {given}; the file's last change is used instead"
+        for file, given in zip(bad, ["'zzz'", "20261206", "'2026-12-07'"], strict=True)
+    )
