@@ -35,6 +35,7 @@ from labkit.errors import (
     shown,
     unknown,
 )
+from labkit.http import ports
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
 from labkit.i18n import Listed, Msg, negotiate
@@ -417,6 +418,7 @@ class ControlServer(HTTPServer):
 
     async def start(self) -> None:
         await super().start()
+        self._say_if_out_of_range()
         record = {
             "pid": os.getpid(),
             "by": self.started_by,
@@ -435,6 +437,30 @@ class ControlServer(HTTPServer):
             why = exc.message if isinstance(exc, UnsafeRuntimeDir) else os_error(exc)
             lost = Msg("`labkit env` and `labkit ctl` will not find this lab: {why}", why=why)
             self.notes.append(say(lost, self.lab.lang))
+
+    def _say_if_out_of_range(self) -> None:
+        """A note when the lab's servers took ports outside its range (``ports.bind``: every
+        port there was taken, on a shared host most likely by another user): the lab works,
+        and the learner learns why a kernel started beside it may fail, and whom to tell."""
+        span = ports.configured()
+        if span is None:
+            return
+        urls = self.lab.urls()
+        used = [
+            self.port,
+            *(
+                urlsplit(u).port
+                for u in (
+                    *urls["upstreams"].values(),
+                    urls["origin"],
+                    urls["gateway"],
+                    urls["portal"],
+                )
+                if u
+            ),
+        ]
+        if any(p is not None and not span[0] <= p <= span[1] for p in used):
+            self.notes.append(say(ports.range_full(span), self.lab.lang))
 
     async def stop(self) -> None:
         if self.registry_file is not None:

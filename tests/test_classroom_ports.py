@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
+import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from sharedhost import shared_dir, shared_python, system_users
 
 import labkit
-from labkit.errors import BadArgument
+from labkit.errors import BadArgument, LabkitWarning
 from labkit.http import ports
 
 
@@ -49,16 +54,98 @@ def test_ephemeral_ports_on_request(monkeypatch) -> None:
 
 
 def test_a_range_that_fills_up_says_so_and_leaves_nothing_behind(monkeypatch) -> None:
+    """A full range: the lab takes ports the system chooses and says why; with none left
+    there either, one line (NoFreePort) and nothing left open."""
     monkeypatch.setenv("LABKIT_PORTS", "23000-23029")
     with labkit.start() as first:
         assert all(23000 <= p <= 23029 for p in _ports(first))
+        with pytest.warns(LabkitWarning) as said, labkit.start() as second:
+            assert not all(23000 <= p <= 23029 for p in _ports(second))
+            assert second.get("/orders/7").status == 200
+        (line,) = [str(w.message) for w in said]
+        assert line.startswith(
+            "every port of 23000-23029 (LABKIT_PORTS) was taken when this lab started, most "
+            "likely by another user's programs on this machine: the lab uses ports the system "
+            "chose instead"
+        )
         fds, threads = len(os.listdir("/proc/self/fd")), threading.active_count()
-        with pytest.raises(
-            ports.NoFreePort, match=r"every port of LABKIT_PORTS=23000-23029 is taken"
-        ):
+
+        class NoPortLeft(socket.socket):
+            def bind(self, address):
+                if address[1] == 0:  # the system's choice: none left either
+                    raise OSError(errno.EADDRINUSE, "Address already in use")
+                super().bind(address)
+
+        names = ("AF_INET", "AF_INET6", "SOCK_STREAM", "IPPROTO_TCP", "SOL_SOCKET", "SO_REUSEADDR")
+        shim = SimpleNamespace(socket=NoPortLeft, **{n: getattr(socket, n) for n in names})
+        monkeypatch.setattr(ports, "socket", shim)  # the sockets ports.bind makes
+        with pytest.raises(ports.NoFreePort) as refused:
             labkit.start()
+        assert str(refused.value).startswith(
+            "every port of LABKIT_PORTS=23000-23029 is taken, and the system has no free port "
+            "left to choose either: another user of this machine may be holding them all."
+        )
         assert len(os.listdir("/proc/self/fd")) == fds and threading.active_count() == threads
         assert first.get("/orders/7").status == 200
+
+
+# holds every free port of a range, as a classmate can (their file limit allows it), until
+# its stdin closes
+HOLD_THE_RANGE = r"""
+import resource, socket, sys
+lo, hi = map(int, sys.argv[1:3])
+resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+held = []
+for port in range(lo, hi + 1):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        s.listen(1)
+        held.append(s)
+    except OSError:
+        s.close()
+print(len(held), flush=True)
+sys.stdin.read()
+"""
+
+LEARNER_STARTS = r"""
+import labkit
+with labkit.start() as lab:
+    print(lab.get("/orders/7").status, *sorted({s.port for s in (lab.origin, lab.gateway, lab.control)}))
+"""
+
+
+@pytest.mark.slow
+def test_a_classmate_holding_every_port_of_the_range_leaves_the_learner_a_working_lab() -> None:
+    """A classmate binds every port of the lab's range (as their file limit lets them): the
+    learner's labkit.start() failed with NoFreePort. Now the lab takes ports the system
+    chooses, works, and says in one line what happened and whom to tell. A range outside
+    the labs' default one, so that no other lab on the host frees a port in it meanwhile."""
+    lo, hi = 30100, 30199  # below the ephemeral ports (32768-)
+    python = shared_python()
+    with shared_dir() as shared, system_users("ann", "bob") as (ann, bob):
+        env = {"PYTHONPATH": str(shared / "pythonpath"), "LABKIT_PORTS": f"{lo}-{hi}"}
+        hog = bob.popen(
+            [str(python), "-c", HOLD_THE_RANGE, str(lo), str(hi)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert int(hog.stdout.readline()) == hi - lo + 1
+            started = ann.run([str(python), "-c", LEARNER_STARTS], env=env, timeout=120)
+        finally:
+            hog.stdin.close()
+            hog.wait(30)
+        assert started.returncode == 0, started.stderr
+        status, *used = started.stdout.split()
+        assert status == "200" and not any(lo <= int(p) <= hi for p in used)
+        (line,) = started.stderr.splitlines()  # in a script, Python's form of a warning
+        assert line.startswith(
+            f"<string>:3: LabkitWarning: every port of {lo}-{hi} (LABKIT_PORTS) was taken when this lab "
+            "started, most likely by another user's programs on this machine"
+        ), line
+        assert "Traceback" not in started.stderr
 
 
 def test_labs_starting_at_once_never_share_a_port(monkeypatch) -> None:

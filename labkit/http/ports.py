@@ -6,7 +6,9 @@ moment can take one of them, and the kernel dies with "Address already in use"; 
 where a class starts at once this broke about one kernel start in ten. So a lab binds
 ports from ``PORT_RANGE`` (below Linux's default ephemeral range, 32768-60999), skipping
 the ports ``/etc/services`` and ``SERVICE_PORTS`` name, starting at a random place and
-moving on when a port is taken (another lab's, another user's).
+moving on when a port is taken (another lab's, another user's). When every one is taken (a
+classmate can hold all 10,000), a lab takes ports the system chooses and says so
+(``range_full``): a working lab and the race above, rather than no lab.
 
 ``LABKIT_PORTS=LOW-HIGH`` chooses another range (200 students x 20 ports need 4,000);
 ``LABKIT_PORTS=ephemeral`` gives the old behaviour. The kernel's own race is gone
@@ -100,7 +102,7 @@ def bind(host: str, *, backlog: int | None = None) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     span = configured()
     if span is None:
-        return _bound(family, host, 0, backlog)
+        return _ephemeral(family, host, backlog, None)
     lo, hi = span
     size = hi - lo + 1
     start = int.from_bytes(os.urandom(4), "big") % size  # spread labs over the range
@@ -112,15 +114,50 @@ def bind(host: str, *, backlog: int | None = None) -> socket.socket:
             return _bound(family, host, port, backlog)
         except OSError:
             continue  # taken: the next one
-    raise NoFreePort(
-        say(
-            Msg(
-                "every port of {variable}={low}-{high} is taken; set a wider range in {variable}",
-                variable=ENV,
-                low=lo,
-                high=hi,
-            )
+    # Every port of the range is taken: on a shared host, most likely by another user's
+    # programs (one learner with a 20,000-file limit can hold all 10,000). The lab takes a
+    # port the system chooses instead (``range_full``: the lab says so once it runs); only
+    # when there is none either does it fail.
+    return _ephemeral(family, host, backlog, (lo, hi))
+
+
+def _ephemeral(
+    family: int, host: str, backlog: int | None, span: tuple[int, int] | None
+) -> socket.socket:
+    try:
+        return _bound(family, host, 0, backlog)
+    except OSError:
+        fix = Msg(
+            "another user of this machine may be holding them all. Stop the labs you no "
+            "longer need (lab.stop()) and tell your instructor, who can see who holds the "
+            "ports (`sudo ss -ltnp`) and limit how many each user may open (ulimit -n)"
         )
+        if span is None:
+            why = Msg("the system has no free port left to choose: {fix}", fix=fix)
+        else:
+            why = Msg(
+                "every port of {variable}={low}-{high} is taken, and the system has no free "
+                "port left to choose either: {fix}",
+                variable=ENV,
+                low=span[0],
+                high=span[1],
+                fix=fix,
+            )
+        raise NoFreePort(say(why)) from None
+
+
+def range_full(span: tuple[int, int]) -> Msg:
+    """What a lab says when some of its ports lie outside ``span``, the range it was to
+    use: every port there was taken when it started (``bind``)."""
+    return Msg(
+        "every port of {low}-{high} ({variable}) was taken when this lab started, most "
+        "likely by another user's programs on this machine: the lab uses ports the system "
+        "chose instead, which works, but a Jupyter kernel that starts at the same moment may "
+        "take one of them and fail to start (restart it if so). Tell your instructor, who "
+        "can see who holds the range (`sudo ss -ltnp`)",
+        low=span[0],
+        high=span[1],
+        variable=ENV,
     )
 
 
