@@ -381,7 +381,7 @@ def _env(args: argparse.Namespace) -> int:
 def _lab_for_ctl(url: str | None) -> dict[str, Any]:
     """The lab `labkit ctl` switches: ``--lab``; else the one `labkit env` chose in this shell
     ($LABKIT_LAB), the lab its $GATEWAY reaches; else the rule of ``find_lab``."""
-    from labkit.control import find_lab, live_labs
+    from labkit.control import find_lab, live_labs, stranger_note
     from labkit.errors import ControlError
 
     chosen = os.environ.get(LAB_VARIABLE, "") if url is None else ""
@@ -390,7 +390,21 @@ def _lab_for_ctl(url: str | None) -> dict[str, Any]:
             return find_lab(chosen)[0]
         except ControlError:
             if not live_labs():
-                raise  # none at all: start one
+                raise  # none at all: start one (and whose program is at $LABKIT_LAB now)
+            stranger = stranger_note(chosen)
+            if stranger is not None:  # the shell's $GATEWAY reaches a classmate's program
+                raise ControlError(
+                    _say(
+                        Msg(
+                            "the lab `labkit env` chose for this shell ({url}, in ${variable}) "
+                            'is not running any more, and {stranger}; run eval "$(labkit env)" '
+                            "again to choose a running one",
+                            url=chosen,
+                            variable=LAB_VARIABLE,
+                            stranger=stranger,
+                        )
+                    )
+                ) from None
             raise ControlError(
                 _say(
                     Msg(

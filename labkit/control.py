@@ -35,7 +35,7 @@ from labkit.errors import (
     shown,
     unknown,
 )
-from labkit.http import ports
+from labkit.http import peers, ports
 from labkit.http.messages import Request, Response
 from labkit.http.server import HTTPServer
 from labkit.i18n import Listed, Msg, negotiate
@@ -624,6 +624,9 @@ def _live_in(fd: int) -> list[dict[str, Any]]:
         else:  # alive, but the lab's? A process started after the record is not
             born = _started_at(record["pid"])
             gone = born is not None and born > record.get("started", born) + BORN_SLACK
+            # nor is one whose control port another user listens on: a running lab holds
+            # it, so that lab stopped (without its record) and the port is anyone's now
+            gone = gone or stranger_at(record["control"]) is not None
         if gone:
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=fd)
@@ -658,6 +661,37 @@ def _started_at(pid: int) -> float | None:
     return boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
+def stranger_at(url: str) -> int | None:
+    """The uid of another user whose program listens on ``url``'s port; None when the
+    listener is ours, nothing listens there, or the system cannot tell (peers.py).
+
+    A lab's ports are anyone's once it stops. The shell that ran `eval "$(labkit env)"`
+    keeps $GATEWAY and $LABKIT_LAB, and a record can outlive its lab: a classmate who
+    listens on such a port would be sent the control token by `labkit ctl`, or taken for
+    the learner's lab."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host or port is None:
+        return None
+    owner = peers.listener_owner(host, port)
+    return owner if owner is not None and owner != os.geteuid() else None
+
+
+def stranger_note(url: str) -> Msg | None:
+    """What to say of ``url`` when another user listens on its port (``stranger_at``)."""
+    owner = stranger_at(url)
+    if owner is None:
+        return None
+    return Msg(
+        "{owner}'s program listens on that port now: what you send there (curl too) "
+        "reaches it, not a lab of yours",
+        owner=_user(owner),
+    )
+
+
 SERVE = "labkit serve"  # a record's "by": the lab a terminal user started on purpose
 
 
@@ -673,6 +707,28 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
     here as ``url``; ``cli._lab_for_ctl``) and comes to this rule only in a shell without it.
     """
     labs = live_labs()
+    if url is not None and not isinstance(url, str):
+        raise refuse(
+            Msg("--lab must be a URL such as http://127.0.0.1:8080, not {given}", given=shown(url))
+        )
+    stranger = None if url is None or _at(labs, url) else stranger_note(url.rstrip("/"))
+    if stranger is not None:  # the shell's $GATEWAY, a lab of ours once: say whose it is now
+        running = Listed(lab["gateway"] for lab in labs)
+        fix = (
+            Msg("running: {running}", running=running)
+            if labs
+            else Msg("start one with `labkit serve` or labkit.start()")
+        )
+        raise ControlError(
+            say(
+                Msg(
+                    "no running lab of yours is at {url}: {stranger}; {fix}",
+                    url=url,
+                    stranger=stranger,
+                    fix=fix,
+                )
+            )
+        )
     if not labs:
         raise ControlError(
             say(Msg("no running lab found; start one with `labkit serve` or labkit.start()"))
@@ -700,14 +756,9 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
             gateway=chosen["gateway"],
         )
         return chosen, say(note)
-    if not isinstance(url, str):
-        raise refuse(
-            Msg("--lab must be a URL such as http://127.0.0.1:8080, not {given}", given=shown(url))
-        )
-    wanted = url.rstrip("/")
-    for lab in labs:
-        if wanted in (lab.get("origin"), lab.get("gateway"), lab.get("portal"), lab.get("control")):
-            return lab, None
+    found = _at(labs, url)
+    if found is not None:
+        return found, None
     running = Listed(lab["gateway"] for lab in labs)
     raise ControlError(
         say(
@@ -718,6 +769,15 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
     )
 
 
+def _at(labs: list[dict[str, Any]], url: str) -> dict[str, Any] | None:
+    """The lab of ``labs`` with a server at ``url``, if any."""
+    wanted = url.rstrip("/")
+    for lab in labs:
+        if wanted in (lab.get("origin"), lab.get("gateway"), lab.get("portal"), lab.get("control")):
+            return lab
+    return None
+
+
 def send(
     lab: dict[str, Any], command: str, args: dict[str, Any] | None = None, *, wait: float = 0
 ) -> dict[str, Any]:
@@ -726,6 +786,17 @@ def send(
     ``wait``: seconds the command itself may take (wait-busy), on top of ANSWER_WITHIN."""
     import httpx  # the CLI's client only: a lab in a kernel never needs it here
 
+    stranger = stranger_note(lab["control"])
+    if stranger is not None:  # the lab stopped since it was found: its token stays ours
+        raise ControlError(
+            say(
+                Msg(
+                    "the lab at {url} has stopped: {stranger}; run the command again",
+                    url=lab["gateway"],
+                    stranger=stranger,
+                )
+            )
+        )
     try:
         resp = httpx.post(
             f"{lab['control']}/{command}",

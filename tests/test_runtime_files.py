@@ -594,3 +594,90 @@ def test_a_lab_in_the_home_registry_is_found_after_the_classmate_frees_tmp(
     # each record is removed where it was written
     assert registry_files(target) == []
     assert registry_files(next((home / ".cache" / "labkit").iterdir())) == []
+
+
+# a classmate's program on the ports a stopped lab of ours had: it accepts, and prints what
+# each connection sent (a control token, a request) on one line, until its stdin closes
+LISTEN_THERE = r"""
+import socket, sys, threading
+def serve(s):
+    while True:
+        c, _ = s.accept()
+        c.settimeout(2)
+        try:
+            got = c.recv(65536)
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        except OSError:
+            got = b""
+        c.close()
+        print(repr(got), flush=True)
+for port in map(int, sys.argv[1:]):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen()
+    threading.Thread(target=serve, args=(s,), daemon=True).start()
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+@needs_root
+def test_a_classmate_on_a_stopped_labs_ports_is_named_and_never_sent_the_token(
+    attacker, runtime_dir
+):
+    """The shell keeps $GATEWAY and $LABKIT_LAB after its lab stops, and a record can outlive
+    its lab; a classmate then listening on those ports was sent the control token by
+    `labkit ctl` (a record still there: its process alive) or was just 'not a running lab'.
+    Now each command checks who listens on the port: one line naming the classmate's
+    program, what reaches it, and what to do; the token is never sent. Fails before: the
+    classmate's program printed 'Authorization: Bearer ...'."""
+    lab, _ = start_quietly()
+    gateway = lab.gateway
+    (record,) = registry_files(runtime_dir)
+    kept = record.read_bytes()
+    lab.stop()
+    ports = [gateway.port, lab.control.port]
+    classmate = subprocess.Popen(
+        ["/usr/bin/python3", "-c", LISTEN_THERE, *map(str, ports)],
+        user=attacker.pw_uid,
+        group=attacker.pw_gid,
+        extra_groups=[],
+        cwd="/",
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert classmate.stdout.readline() == "ready\n"
+        theirs = f"user {attacker.pw_name}'s program listens on that port now"
+        url = f"http://127.0.0.1:{gateway.port}"
+        done = labkit_cli(cli_env(), "ctl", "--lab", url, "state")
+        assert (done.returncode, done.stdout) == (1, "")
+        assert done.stderr == (
+            f"labkit: error: no running lab of yours is at {url}: {theirs}: what you send there "
+            "(curl too) reaches it, not a lab of yours; start one with `labkit serve` or "
+            "labkit.start()\n"
+        )
+        # the record left behind by a lab whose process lives on (a kernel whose lab thread
+        # died): `labkit ctl` and `labkit env` never take it for a lab, nor send its token
+        record.write_bytes(kept)
+        done = labkit_cli(cli_env(LABKIT_LAB=url), "ctl", "state")
+        assert done.returncode == 1 and theirs in done.stderr
+        assert len(done.stderr.splitlines()) == 1
+        result = run(["bash", "-c", f'eval "$({PY} -m labkit env)"'], cli_env())
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.startswith("labkit: error: no running lab found")
+        assert not record.exists()  # stale: removed, as a dead process's is
+        with labkit.start() as mine:  # a lab of ours beside it: named as the one running
+            done = labkit_cli(cli_env(LABKIT_LAB=url), "ctl", "state")
+            assert done.returncode == 1 and done.stderr.startswith(
+                f"labkit: error: the lab `labkit env` chose for this shell ({url}, in "
+                f"$LABKIT_LAB) is not running any more, and {theirs}"
+            )
+            done = labkit_cli(cli_env(), "ctl", "--lab", url, "state")
+            assert done.stderr.endswith(f"; running: {mine.gateway.url}\n")
+    finally:
+        classmate.stdin.close()
+        classmate.wait(10)
+    assert "Bearer" not in classmate.stdout.read()

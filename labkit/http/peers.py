@@ -141,6 +141,26 @@ class SockDiag:
         return uid
 
 
+def listener_owner(host: str, port: int) -> int | None:
+    """The uid of the socket listening on ``host``:``port`` (one bound to the wildcard address
+    too); None when nothing listens there, or the system cannot tell (no NETLINK_SOCK_DIAG).
+
+    A terminal command asks before it trusts a port a lab record or the shell names: a lab
+    that stopped leaves its port to anyone, and a classmate listening there would be sent
+    the control token or taken for the learner's lab. The kernel's lookup for a connection
+    to that port with no connection established finds its listener."""
+    try:
+        diag = SockDiag()
+    except (OSError, AttributeError):
+        return None
+    try:
+        return diag.owner((host, port), ("0.0.0.0" if ":" not in host else "::", 0))
+    except OSError:
+        return None
+    finally:
+        diag.close()
+
+
 def _packed(host: str) -> tuple[int, bytes]:
     """An address as the kernel holds it, and its family (a scope, ``%lo``, left off)."""
     if ":" in host:
