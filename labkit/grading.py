@@ -467,11 +467,86 @@ def _undumpable() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+_SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def _own_loopback() -> bool:
+    """Move this process into a network of its own (a new network namespace, owned by a new
+    user namespace that maps only our uid) and bring its loopback up; False, and nothing
+    changed, where the system does not allow it.
+
+    A re-run with your rights (a non-root instructor's) is kept from your files (Landlock)
+    and your Unix sockets (seccomp), but TCP to 127.0.0.1 is not a file: a kept answer
+    reached every local service that trusts your uid, your own lab first (its owner check
+    admits you). In a network of its own its 127.0.0.1 is its own: the re-run's lab is
+    there, nothing else is. Tried first in a fork, since a namespace whose loopback cannot
+    be brought up (a user namespace without its capabilities: AppArmor's
+    restrict_unprivileged_userns) cannot be left again."""
+    pid = os.fork()
+    if pid == 0:  # the trial: one thread, nothing but system calls
+        os._exit(0 if _enter_own_network() else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0 and _enter_own_network()
+
+
+def _enter_own_network() -> bool:
+    import fcntl
+    import socket
+    import struct
+
+    uid, gid = os.getuid(), os.getgid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+        return False
+    try:
+        for name, text in (
+            ("setgroups", "deny"),
+            ("uid_map", f"{uid} {uid} 1"),
+            ("gid_map", f"{gid} {gid} 1"),
+        ):
+            with open(f"/proc/self/{name}", "w") as f:
+                f.write(text)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            flags = struct.unpack_from(
+                "16sH", fcntl.ioctl(sock, _SIOCGIFFLAGS, struct.pack("16sH14x", b"lo", 0))
+            )[1]
+            fcntl.ioctl(sock, _SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | _IFF_UP))
+    except OSError:
+        return False
+    return True
+
+
+# `labkit grade`'s note where a re-run with your rights cannot have a network of its own
+SHARED_LOOPBACK = Msg(
+    "this machine does not let a re-run have a network of its own (no unprivileged user "
+    "namespaces), so the kept answers can reach the TCP services on 127.0.0.1 that trust "
+    "your user, your own running labs among them: stop those while grading, or run `labkit "
+    "grade` as root (each answer then runs as its learner)"
+)
+
+
+def own_network_possible() -> bool:
+    """Whether a re-run with your rights gets a network of its own here (``_own_loopback``),
+    tried in a fresh process: a user namespace is refused to a process with threads."""
+    trial = "from labkit.grading import _enter_own_network as e; raise SystemExit(not e())"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", trial], env=env, cwd="/", capture_output=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def _child() -> int:
     """Read {"answers": {id: kept}} on stdin; print {id: {points, message}} on stdout."""
     job = json.load(sys.stdin)
     if job.get("user"):
         _become(*job["user"])
+    else:  # with your rights: TCP to your local services too (``_own_loopback``); before
+        _own_loopback()  # _undumpable, which makes /proc/self/uid_map root's
     _undumpable()
     private = job["home"]
     os.environ["LABKIT_PROGRESS"] = os.path.join(private, "progress.json")
@@ -646,6 +721,9 @@ def grade(
             else:
                 answers[ex.id] = kept
         plans.append((user, one, answers, why_not))
+
+    if os.geteuid() != 0 and any(plan[2] for plan in plans) and not own_network_possible():
+        notes.append(say(SHARED_LOOPBACK))
 
     def run(plan: tuple[str, Any, dict[str, Any], dict[str, str]]) -> tuple[Any, str]:
         return _run_for(plan[1], plan[2]) if plan[2] else ({}, "")

@@ -415,6 +415,67 @@ def test_a_kept_answer_cannot_reach_the_instructors_local_sockets(room, tmp_path
     assert got == "- -\n"
 
 
+# A kept answer that knocks on the instructor's local TCP service (their own lab's origin
+# would do: its owner check admits the instructor's uid)
+TCP_KNOCKER = """def who_made_it(status, headers):
+    try:
+        s = socket.create_connection(("127.0.0.1", {port}), timeout=2)
+        s.sendall(b"from the learner")
+        said = "connected"
+    except OSError as exc:
+        said = type(exc).__name__
+    raise RuntimeError(said)
+"""
+TCP_LISTENER = r"""import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+s.settimeout(0.2)
+print(s.getsockname()[1], flush=True)
+sys.stdin.read()  # until the test is done
+try:
+    print(s.accept()[0].recv(100).decode() or "-", flush=True)
+except OSError:
+    print("-", flush=True)
+"""
+
+
+def test_a_kept_answer_cannot_reach_the_instructors_local_tcp_services(room, tmp_path) -> None:
+    """Under Landlock and seccomp a re-run with the instructor's rights still reached every
+    TCP service on 127.0.0.1 that trusts their uid (their own lab: its owner check admits
+    them). The re-run now runs in a network of its own (a user and network namespace, where
+    the host allows them: here it does), whose loopback holds its own lab and nothing else.
+    Fails before: 'connected', and the instructor's service read the learner's bytes."""
+    teacher, bo = room["teacher"], room["learners"][1]
+    listener = teacher.popen(
+        [str(room["python"]), "-c", TCP_LISTENER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    place = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
+    try:
+        port = int(listener.stdout.readline())
+        source = TCP_KNOCKER.format(port=port)
+        crafted = _kept_answer(
+            place / "knock.json", bo, source, context="import socket as socket\n"
+        )
+        place.chmod(0o755)
+        proc = teacher.run(
+            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
+            env=room["env"],
+            timeout=240,
+        )
+        got = listener.communicate("", timeout=30)[0]
+    finally:
+        listener.kill()
+        listener.wait()
+        shutil.rmtree(place, ignore_errors=True)
+    row = _book(proc.stdout)[bo.name]
+    assert "RuntimeError: ConnectionRefusedError" in row["failed"], (row, proc.stderr)
+    assert got == "-\n"
+
+
 def test_root_grades_where_seccomp_cannot_keep_unix_sockets(tmp_path) -> None:
     """On a machine where the Unix-socket filter cannot be installed (an architecture it
     does not know), a re-run as the instructor is refused, and root's re-run as the learner
@@ -446,3 +507,30 @@ def test_root_grades_where_seccomp_cannot_keep_unix_sockets(tmp_path) -> None:
         "`labkit grade` as root",
         "confined",
     ]
+
+
+def test_where_a_re_run_cannot_have_its_own_network_the_instructor_is_told(
+    tmp_path, monkeypatch
+) -> None:
+    """Where the host refuses unprivileged user namespaces (AppArmor's
+    restrict_unprivileged_userns, a container's seccomp profile), a re-run with the
+    instructor's rights shares their loopback as before: `labkit grade` says so once, with
+    what to do, instead of nothing."""
+    from labkit import grading
+
+    entry = {
+        "kind": "labkit-submission",
+        "user": "ann",
+        "progress": {
+            "version": 2,
+            "exercises": {"502.who-made-it": {"attempts": 1, "answer": {"args": []}}},
+        },
+    }
+    (tmp_path / "ann.json").write_text(json.dumps(entry))
+    monkeypatch.setattr(grading, "replayable", lambda kept: "")  # every answer re-runs ...
+    monkeypatch.setattr(grading, "_run_for", lambda found, answers: ({}, ""))  # ... here
+    monkeypatch.setattr(grading.os, "geteuid", lambda: 4242)  # an instructor who is not root
+    for possible, said in ((True, []), (False, [grading.SHARED_LOOPBACK.render("en")])):
+        monkeypatch.setattr(grading, "own_network_possible", lambda possible=possible: possible)
+        _rows, _errors, notes = grading.grade([tmp_path])
+        assert notes == said
