@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import NEVER_ANSWER
 from sharedhost import shared_dir, shared_python, system_users
 
 from labkit import scenarios
@@ -307,6 +308,7 @@ def test_a_class_on_a_real_hub(hub) -> None:
             labs[s.name] = json.loads(
                 k.run(
                     "import json\nprint(json.dumps({**lab.urls(), 'gateway_port': lab.gateway.port,"
+                    " 'control': lab.control.url,"
                     " 'link': lab.browser_link('gateway', '/up/garbage/').proxied}))"
                 )
             )
@@ -335,11 +337,50 @@ def test_a_class_on_a_real_hub(hub) -> None:
                     timeout=30,
                 )
                 assert r.status_code == 403
+                # every other server of theirs, through the proxy: the origin (the gateway's
+                # way around), the control server (its token is theirs alone) and each
+                # upstream that answers at all
+                others = {
+                    "origin": theirs["origin"],
+                    "control": theirs["control"],
+                    **{
+                        name: u
+                        for name, u in theirs["upstreams"].items()
+                        if name not in NEVER_ANSWER
+                    },
+                }
+                for name, server in others.items():
+                    port = server.rsplit(":", 1)[1]
+                    r = httpx.get(f"{url}/user/{s.name}/proxy/{port}/", headers=headers, timeout=30)
+                    assert (name, r.status_code, r.text) == (name, 403, peers.REFUSAL_TEXT)
                 # directly from their kernel
                 seen = kernels[s.name].run(
                     f"import httpx\nprint(httpx.get('{theirs['gateway']}/orders/7').status_code)"
                 )
                 assert seen.strip() == "403"
+                # nor their progress, their inbox entries or their lab's registry: files of
+                # theirs, from this learner's kernel (a home of 0700; the inbox lists for
+                # the instructor alone), and `labkit ctl` at their lab says whose it is
+                seen = kernels[s.name].run(
+                    "import os, subprocess, sys\n"
+                    "for path in (os.path.expanduser('~"
+                    + other.name
+                    + "'), "
+                    + repr(str(hub["exchange"] / "inbox"))
+                    + "):\n"
+                    "    try:\n        print(len(os.listdir(path)))\n"
+                    "    except OSError as exc:\n        print(type(exc).__name__)\n"
+                    "p = subprocess.run([sys.executable, '-m', 'labkit', 'ctl', '--lab', "
+                    + repr(theirs["gateway"])
+                    + ", 'state'], capture_output=True, text=True)\n"
+                    "print(p.returncode, p.stdout.strip() or '-', p.stderr.strip())"
+                )
+                homes, inbox, ctl = seen.strip().splitlines()[-3:]
+                assert (homes, inbox) == ("PermissionError", "PermissionError"), seen
+                assert ctl.startswith(
+                    f"1 - labkit: error: no running lab of yours is at {theirs['gateway']}: "
+                    f"user {other.name}'s program listens on that port now"
+                ), ctl
         for s in students:  # each hands in from their kernel
             out = kernels[s.name].run(
                 "import subprocess, sys\np = subprocess.run([sys.executable, '-m', 'labkit', "
