@@ -147,3 +147,14 @@ def test_the_chinese_words_a_lesson_gives_beside_an_option_name_that_option() ->
                 assert not typed.refused and typed.correct == said.correct, (q.id, words)
                 pairs += 1
     assert pairs >= 16
+
+
+def test_a_causes_chinese_description_pasted_whole_is_that_cause() -> None:
+    """The capstone's causes are described in the learner's language (CAUSE_TEXTS); pasted
+    whole, an English description was that cause, a Chinese one was refused as no cause for
+    6 of the 10 (judges19; fails before)."""
+    from labkit.exercises.capstone import CAUSE_TEXTS
+
+    for key, text in CAUSE_TEXTS.items():
+        assert answers.cause(text.render("zh-CN")) == key, (key, text.render("zh-CN"))
+        assert answers.cause(text.render("zh-CN").rstrip("）").split("（")[0]) == key, key
