@@ -508,6 +508,23 @@ def test_q5_timers_run_on_the_virtual_clock_the_same_way_under_load(
         assert "-0.00" not in results[0].message + results[0].detail
 
 
+def polite_with_a_timer_at_once(lab, method, path):
+    """A Timer due at once (0 s, or NaN: a real Timer fires those at once too) beside a
+    right client: it fired while the first request was in flight, its GET stamped before
+    that request's answer: "your GET came back -0.01 s after a 503" (judges19). It fires as
+    the request returns. Fails before."""
+    import threading
+
+    threading.Timer(float("nan"), lambda: lab.get("/orders/7")).start()
+    return polite_while(lab, method, path)
+
+
+def test_q5_a_timer_due_during_a_request_fires_after_it(lab: labkit.Lab) -> None:
+    result = q5.check(polite_with_a_timer_at_once, lab)
+    assert not result, result.message
+    assert "your GET came back 0.00 s after a 503 that said Retry-After: 1" in result.message
+
+
 def test_q5_a_failed_date_parse_reads_the_same_at_every_check(lab: labkit.Lab) -> None:
     """The dates a client sees are the virtual clock's: the message quoting the learner's
     failed int() of the HTTP-date was another at each check (the machine's date). Fails

@@ -497,10 +497,15 @@ class _Child:
         self.timers: list[tuple[float, int, Any]] = []
         self.timers_started = 0
 
-    def advance(self, seconds: float) -> None:
+    def advance(self, seconds: float, *, busy: bool = False) -> None:
         """Move the virtual clock on by ``seconds``, firing each Timer that comes due on the
-        way at its own moment (so a timer's request is stamped with its due time)."""
+        way at its own moment (so a timer's request is stamped with its due time). ``busy``:
+        the thread was in a request all that time, so a timer due meanwhile fires as it
+        returns, at its end (a Timer(0) fired "during" the first request, its GET stamped
+        before that request's answer: "came back -0.01 s after a 503")."""
         target = self.now + seconds
+        if busy:
+            self.now = target
         while True:
             due = [t for t in self.timers if t[0] <= target]
             if not due:
@@ -544,7 +549,7 @@ class _Child:
             os._exit(3)
         kind, value, advance = reply
         if self.virtual and advance:
-            self.advance(advance)
+            self.advance(advance, busy=True)
         if kind == "raise":
             raise value
         if kind == "ref":
@@ -724,8 +729,12 @@ def _virtual_timer_class(child: _Child) -> type:
             if getattr(self, "_labkit_started", False):
                 raise RuntimeError("threads can only be started once")
             self._labkit_started = True
-            if child.forked() or not isinstance(self.interval, (int, float)):
-                threading.Thread.start(self)  # a fork's own clock is not the judged one
+            if (
+                child.forked()
+                or not isinstance(self.interval, (int, float))
+                or self.interval == math.inf
+            ):  # a fork's own clock is not the judged one; a wait of inf or "1" is as real
+                threading.Thread.start(self)
                 return
             child.timers_started += 1
             child.timers.append((child.now + max(0.0, self.interval), child.timers_started, self))
