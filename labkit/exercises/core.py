@@ -19,7 +19,7 @@ import re
 import sys
 import textwrap
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -1055,13 +1055,10 @@ class Learner:
         *args: Any,
         clock: runner.Clock | None = None,
         random_value: float | None = None,
-        hidden: Mapping[str, Text] | None = None,
-        seen_as: Sequence[tuple[object, str, Any]] = (),
+        view: runner.View = (),
     ) -> runner.Outcome:
         """The call's value and the virtual time it took (see runner.run)."""
-        return runner.run(
-            self.fn, *args, clock=clock, random_value=random_value, hidden=hidden, seen_as=seen_as
-        )
+        return runner.run(self.fn, *args, clock=clock, random_value=random_value, view=view)
 
 
 def is_learner_code(value: object) -> bool:

@@ -285,23 +285,30 @@ def _portal_requests(lab: Any) -> int:
 
 
 # What a device cannot read from outside the network: it must ask with a request.
-_INSIDE: dict[str, Text] = {
-    "logged_in": Msg(
-        "your function read lab.portal.logged_in, which a phone cannot see: it must "
-        "find out with a real request through lab.portal.url"
+_INSIDE: runner.View = (
+    runner.Seen(
+        "logged_in",
+        refused=Msg(
+            "your function read lab.portal.logged_in, which a phone cannot see: it must "
+            "find out with a real request through lab.portal.url"
+        ),
     ),
-}
+)
 
 
 @contextlib.contextmanager
-def _no_network(lab: Any) -> Iterator[list[tuple[object, str, Any]]]:
+def _no_network(lab: Any) -> Iterator[runner.View]:
     """What the learner's function reads instead while it lasts: lab.portal.url (and .port)
     name a port that refuses every connection (bound, not listening), as a device with no
     network at all finds: the request fails, no status. The lab itself is untouched."""
     with socket.socket() as closed:
         closed.bind((lab.portal.host, 0))
         port = closed.getsockname()[1]
-        yield [(lab.portal, "port", port), (lab.portal, "url", url_of(lab.portal.host, port))]
+        yield (
+            *_INSIDE,
+            runner.Seen("port", port, target=lab.portal),
+            runner.Seen("url", url_of(lab.portal.host, port), target=lab.portal),
+        )
 
 
 def _no_network_is_no_portal(run: Run) -> Text:
@@ -309,9 +316,9 @@ def _no_network_is_no_portal(run: Run) -> Text:
     exception (the reference solution raised httpx.ConnectError there until judges18, though
     the hint says so)."""
     lab, fn = run.lab, run["is_captive"]
-    with _no_network(lab) as seen_as:
+    with _no_network(lab) as view:
         try:
-            answer = fn.run(lab, hidden=_INSIDE, seen_as=seen_as).value
+            answer = fn.run(lab, view=view).value
         except runner.LearnerExit:
             raise
         except runner.LearnerError as exc:
@@ -351,7 +358,7 @@ def _asks_the_network(run: Run) -> Text:
         else:
             lab.portal.logout()
         before = _portal_requests(lab)
-        answer = fn.run(lab, hidden=_INSIDE).value
+        answer = fn.run(lab, view=_INSIDE).value
         asked = _portal_requests(lab) - before
         line = Msg(
             "{state}: is_captive(lab) returned {answer} ({asked} request(s))",

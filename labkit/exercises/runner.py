@@ -64,7 +64,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeAlias
 
@@ -468,6 +468,25 @@ def overslept(called: int, awaited: int, seconds: float) -> Msg:
 class Overslept(TimeLimit):
     """The learner's code called time.sleep more than MAX_SLEEPS times in virtual time (or
     awaited asyncio.sleep more than MAX_AWAITS times)."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One attribute of the lab as the learner's code sees it, where that differs from the
+    lab itself (the lab untouched): ``value`` read instead of the object's own (511 q4's
+    portal URL with no network behind it: written from the kernel's thread, the real port
+    raced the lab's loop), or ``refused``, why the code may not read it at all (what a
+    device cannot know from outside the network). ``target`` None: that attribute of any
+    object of the lab. The judges' two ways to say this were two parameters, ``hidden``
+    and ``seen_as``, until judges19."""
+
+    name: str
+    value: Any = None
+    target: object = None
+    refused: Text | None = None
+
+
+View = Sequence[Seen]  # how the learner's code sees the lab: run(view=...)
 
 
 FORKED = Msg(
@@ -1784,15 +1803,11 @@ def run(
     seconds: float = 5.0,
     clock: Clock | None = None,
     random_value: float | None = None,
-    hidden: Mapping[str, Text] | None = None,
     since: float | None = None,
-    seen_as: Sequence[tuple[object, str, Any]] = (),
+    view: View = (),
 ) -> Outcome:
-    """Like ``call``, also telling the virtual time the function took. ``hidden`` names
-    attributes of the lab the code may not read (name -> why), e.g. what a device
-    cannot know from outside the network. ``seen_as``: (object, attribute, value) that the
-    code reads instead of the object's own, the lab untouched (511 q4's network that is not
-    there: writing the portal's port from the kernel's thread raced the lab's loop)."""
+    """Like ``call``, also telling the virtual time the function took. ``view``: how the
+    code sees the lab where that differs from the lab itself (``Seen``)."""
     from labkit.lab import running_labs
 
     left, total = _time_left(seconds)
@@ -1851,10 +1866,9 @@ def run(
         try:
             grace = since is None
             session = _Session(
-                parent_sock, out_r, err_r, status_r, labs, clock, left, total, hidden or {}, started
+                parent_sock, out_r, err_r, status_r, labs, clock, left, total, view, started
             )
             session.served = served
-            session.seen_as = seen_as
             return _serve(session, grace)
         except TimeLimit as exc:
             if clock is None or not exc.args or isinstance(exc, Overslept):
@@ -1913,10 +1927,10 @@ class _Session:
         clock: Clock | None,
         left: float,
         total: float,
-        hidden: Mapping[str, Text],
+        view: View,
         started: list[float],
     ) -> None:
-        self.sock, self.status_r, self.clock, self.hidden = sock, status_r, clock, hidden
+        self.sock, self.status_r, self.clock, self.view = sock, status_r, clock, view
         self.left, self.total = left, total
         self.deadline = time.monotonic() + left
         self.handles: list[Any] = list(labs)
@@ -1925,7 +1939,6 @@ class _Session:
         self.calls = 0
         self.started = started  # when the child said it had started (the caller's list)
         self.served = [0.0]  # seconds spent answering the lab's calls in virtual time (reply)
-        self.seen_as: Sequence[tuple[object, str, Any]] = ()  # run()'s
         self.forgiven_uses = 0.0  # of those, answering uses of the lab that are not calls
         self.grace = True  # the learner's time starts when the child says so (_serve)
 
@@ -2045,7 +2058,7 @@ class _Session:
         if message[0] == "call" and clock is None:  # in virtual time the judge sets them
             message = _within(message, self.handles, self.deadline)
         try:
-            reply = _answer(message, self.handles, clock, self.hidden, self.seen_as)
+            reply = _answer(message, self.handles, clock, self.view)
         except LearnerExit:
             raise
         except BaseException as exc:
@@ -2089,18 +2102,17 @@ def _answer(
     message: tuple[Any, ...],
     handles: list[Any],
     clock: Clock | None,
-    hidden: Mapping[str, Text],
-    seen_as: Sequence[tuple[object, str, Any]] = (),
+    view: View = (),
 ) -> tuple[Any, ...]:
     """The kernel's reply to one use of the lab by the learner's process (``_RemoteLab``):
     the value, or a handle to it when it cannot travel, and the virtual seconds it took."""
     op, handle, *rest = message
-    if op == "get" and rest[0] in hidden:
-        raise LearnerExit("Hidden", hidden[rest[0]])
     if op == "get":
-        for target, name, value in seen_as:
-            if handles[handle] is target and rest[0] == name:
-                return ("value", value, 0.0)
+        for seen in view:
+            if rest[0] == seen.name and seen.target in (None, handles[handle]):
+                if seen.refused is not None:
+                    raise LearnerExit("Hidden", seen.refused)
+                return ("value", seen.value, 0.0)
     act = _OPERATIONS.get(op)
     if act is None:
         raise ValueError(f"unknown request {op!r} from the learner's process")
