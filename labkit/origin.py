@@ -144,6 +144,9 @@ class Origin(HTTPServer):
         self._order_handler: OrderHandler | None = None
         # the shortest read timeout of the gateway's routes to this origin (the lab wires it)
         self.front_read_timeout: Callable[[], float] = lambda: 2 * LEARNER_HANDLER_SECONDS
+        # the most a learner's handler may take (learner_time_limit): lesson 500's judge
+        # allows more while it sends its requests (lesson_500.JUDGED_HANDLER_SECONDS)
+        self.learner_handler_seconds = LEARNER_HANDLER_SECONDS
 
     # -- switches (called from the learner's thread; each applied on the lab's loop thread) --
 
@@ -456,7 +459,7 @@ class Origin(HTTPServer):
     def learner_time_limit(self) -> float:
         """How long the learner's handler may take: short enough that the lesson's 500
         reaches the client before the gateway's read timeout would make it a 504."""
-        return min(LEARNER_HANDLER_SECONDS, self.front_read_timeout() / 2)
+        return min(self.learner_handler_seconds, self.front_read_timeout() / 2)
 
     async def _learner_order(self, request: Request, order_id: str) -> Response:
         """Lesson 01's exercise: the learner's handler, ``fn(order_id) -> (status, body)``.

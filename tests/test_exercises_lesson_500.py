@@ -8,6 +8,7 @@ import time
 import pytest
 
 from labkit.exercises.lesson_500 import q1, q2, q3, q4, q5
+from labkit.lab import ORIGIN_TIMEOUTS
 from labkit.origin import ORDERS
 
 # -- quizzes --
@@ -205,3 +206,29 @@ def test_a_body_that_holds_itself_is_what_pythons_json_says(lab):
     assert result.correct is False
     assert "ValueError: Circular reference detected" in result.message, result.message
     assert "RecursionError" not in result.message
+
+
+@pytest.mark.slow  # each call's child starts 1.2 s late: about 15 s
+def test_a_machine_that_starts_the_handler_slowly_does_not_fail_the_reference(
+    lab, monkeypatch
+) -> None:
+    """The origin counts a handler's time from the request, its child process's start too
+    (the 500 is due before the gateway's read timeout). At load 19 that start took over the
+    lab's 1 s: the reference solution was "the handler did not return within 1 s" in 10 of
+    10 checks (judges19). The judge now allows JUDGED_HANDLER_SECONDS while it sends its
+    requests, and puts the lab's limit back. Fails before: a start slowed to 1.2 s."""
+    import select
+
+    from labkit.exercises import runner
+
+    real = runner._limit_memory
+
+    def slow_start():  # in the child, before the learner's time starts
+        select.select([], [], [], 1.2)
+        real()
+
+    monkeypatch.setattr(runner, "_limit_memory", slow_start)
+    result = q5.check(_reference_solution(), lab)
+    assert result, result.message
+    assert lab.origin.learner_time_limit() == 1.0
+    assert lab.gateway.route("/").read_timeout == ORIGIN_TIMEOUTS.read
