@@ -536,3 +536,19 @@ def test_q5_a_failed_date_parse_reads_the_same_at_every_check(lab: labkit.Lab) -
     assert "GMT" in first.message, first.message
     assert first.message == second.message, (first.message, second.message)
     assert "2026" in first.message  # runner.VIRTUAL_EPOCH's year, whatever the machine's date
+
+
+def polite_beside_a_pool(lab, method, path):
+    """A right client that first uses a multiprocessing Pool (fork): its wait for the
+    workers reads time.monotonic() against a deadline, which in virtual time never moved:
+    "did not finish ... a loop that waits for time.monotonic()" (judges19; fails before)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(abs, [1, 2])
+    return polite_while(lab, method, path)
+
+
+def test_q5_a_multiprocessing_pool_beside_a_right_client_does_not_hang(lab: labkit.Lab) -> None:
+    result = q5.check(polite_beside_a_pool, lab)
+    assert result, result.message

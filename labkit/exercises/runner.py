@@ -662,7 +662,11 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
             child.overslept()
         child.advance(float(seconds))
 
+    real_monotonic = time.monotonic
+
     def monotonic() -> float:
+        if _library_waits(sys._getframe(1)):
+            return real_monotonic()
         return child.start_mono + child.now
 
     def perf_counter() -> float:
@@ -731,6 +735,19 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
         replacements[real_async_sleep] = async_sleep
         setattr(aio, "sleep", async_sleep)  # noqa: B010 (the module is a sys.modules value)
     _rebind(fn, replacements)
+
+
+# Python's own modules that wait for other processes or threads against a deadline read on
+# time.monotonic(): in virtual time (where only sleeps move it) such a wait never ran out,
+# and never ended if what it waited for was already over. multiprocessing.Pool(2) beside a
+# right 503 q5 client was "did not finish ... a loop that waits for time.monotonic()" (judges19):
+# they read the machine's clock, as a learner's sleeps never reach them.
+_REAL_TIME_LIBRARIES = ("multiprocessing.", "concurrent.futures.")
+
+
+def _library_waits(frame: Any) -> bool:
+    name = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return isinstance(name, str) and name.startswith(_REAL_TIME_LIBRARIES)
 
 
 def _virtual_timer_class(child: _Child) -> type:
