@@ -144,9 +144,7 @@ class Origin(HTTPServer):
         self._order_handler: OrderHandler | None = None
         # the shortest read timeout of the gateway's routes to this origin (the lab wires it)
         self.front_read_timeout: Callable[[], float] = lambda: 2 * LEARNER_HANDLER_SECONDS
-        # the most a learner's handler may take (learner_time_limit): lesson 500's judge
-        # allows more while it sends its requests (lesson_500.JUDGED_HANDLER_SECONDS)
-        self.learner_handler_seconds = LEARNER_HANDLER_SECONDS
+        self._learner_handler_seconds = LEARNER_HANDLER_SECONDS
 
     # -- switches (called from the learner's thread; each applied on the lab's loop thread) --
 
@@ -227,6 +225,23 @@ class Origin(HTTPServer):
             # (0.2 s, seconds on a busy machine) held the gateway's timers with the 500
             from labkit.exercises import runner  # noqa: F401
         self.switch(lambda: setattr(self, "_order_handler", handler))
+
+    @property
+    def learner_handler_seconds(self) -> float:
+        """The most a learner's handler may take (learner_time_limit): lesson 500's judge
+        allows more while it sends its requests (lesson_500.JUDGED_HANDLER_SECONDS)."""
+        return self._learner_handler_seconds
+
+    @learner_handler_seconds.setter
+    def learner_handler_seconds(self, seconds: float) -> None:
+        self.refuse_if_stopped()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+            raise refuse(
+                Msg(
+                    "learner_handler_seconds must be seconds > 0, not {given}", given=shown(seconds)
+                )
+            )
+        self.switch(lambda: setattr(self, "_learner_handler_seconds", float(seconds)))
 
     @property
     def debug(self) -> bool:
@@ -459,7 +474,7 @@ class Origin(HTTPServer):
     def learner_time_limit(self) -> float:
         """How long the learner's handler may take: short enough that the lesson's 500
         reaches the client before the gateway's read timeout would make it a 504."""
-        return min(self.learner_handler_seconds, self.front_read_timeout() / 2)
+        return min(self._learner_handler_seconds, self.front_read_timeout() / 2)
 
     async def _learner_order(self, request: Request, order_id: str) -> Response:
         """Lesson 01's exercise: the learner's handler, ``fn(order_id) -> (status, body)``.
