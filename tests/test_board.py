@@ -470,7 +470,7 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
                     "kind": classroom.SUBMISSION_KIND,
                     "version": 1,
                     "user": ann.name,
-                    "submitted": "2000-01-01T00:00:00",
+                    "submitted": "2000-01-01T00:00:00+00:00",
                     "progress": {"version": 2, "user": ann.name, "exercises": {}},
                 }
             )

@@ -375,7 +375,11 @@ def test_one_account_owning_every_entry_is_said_not_taken_as_checked(room) -> No
         os.chown(folder, jovyan.uid, jovyan.gid)
         ann, ben = f"ann-{jovyan.name}", f"ben-{jovyan.name}"  # hub names, no account here
         for n, name in enumerate((ann, ben, ben)):
-            _plant(jovyan, folder / f"{name}.{n:032}.json", _entry(name, f"2026-01-0{n + 1}"))
+            _plant(
+                jovyan,
+                folder / f"{name}.{n:032}.json",
+                _entry(name, f"2026-01-0{n + 1}T00:00:00+00:00"),
+            )
         said = (
             f"labkit: error: all 3 entries read belong to one account, {jovyan.name!r}, and "
             "name 2 learners: the owner cannot tell learners apart (a container spawner such "
@@ -393,7 +397,11 @@ def test_one_account_owning_every_entry_is_said_not_taken_as_checked(room) -> No
             }
         # names that are accounts of this host: an entry in another's name, as before
         for n, name in enumerate((alice.name, bob.name)):
-            _plant(jovyan, folder / f"{name}.{n + 3:032}.json", _entry(name, "2026-01-09"))
+            _plant(
+                jovyan,
+                folder / f"{name}.{n + 3:032}.json",
+                _entry(name, "2026-01-09T00:00:00+00:00"),
+            )
         out = labkit(teacher, "collect", str(folder))
         assert out.returncode == 1 and "belong to one account" not in out.stderr
         assert f"the record says {alice.name!r} but the file belongs to {jovyan.name!r}" in (
