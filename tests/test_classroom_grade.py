@@ -392,25 +392,12 @@ def test_a_kept_answer_cannot_reach_the_instructors_local_sockets(room, tmp_path
         stdout=subprocess.PIPE,
         text=True,
     )
-    place = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
-    try:
-        assert listener.stdout.readline() == "ready\n"
-        source = KNOCKER.format(path=path, abstract=abstract)
-        crafted = _kept_answer(
-            place / "knock.json", bo, source, context="import socket as socket\n"
-        )
-        place.chmod(0o755)
-        proc = room["teacher"].run(
-            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
-            env=room["env"],
-            timeout=240,
-        )
-        got = listener.communicate("", timeout=30)[0]
-    finally:
-        listener.kill()
-        listener.wait()
-        shutil.rmtree(place, ignore_errors=True)
-    row = _book(proc.stdout)[bo.name]
+
+    def source_of(line: str) -> str:
+        assert line == "ready\n"
+        return KNOCKER.format(path=path, abstract=abstract)
+
+    row, got, _ = _grade_a_knock(room, bo, listener, source_of)
     assert "RuntimeError: PermissionError PermissionError" in row["failed"], row
     assert got == "- -\n"
 
@@ -440,6 +427,30 @@ except OSError:
 """
 
 
+def _grade_a_knock(room, learner, listener, source_of) -> tuple[dict, str, str]:
+    """The instructor grades ``learner``'s kept answer, ``source_of`` the listener's first
+    line, which knocks on the instructor's ``listener``: the learner's row, what the
+    listener got, and grade's stderr."""
+    place = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
+    try:
+        source = source_of(listener.stdout.readline())
+        crafted = _kept_answer(
+            place / "knock.json", learner, source, context="import socket as socket\n"
+        )
+        place.chmod(0o755)
+        proc = room["teacher"].run(
+            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
+            env=room["env"],
+            timeout=240,
+        )
+        got = listener.communicate("", timeout=30)[0]
+    finally:
+        listener.kill()
+        listener.wait()
+        shutil.rmtree(place, ignore_errors=True)
+    return _book(proc.stdout)[learner.name], got, proc.stderr
+
+
 def test_a_kept_answer_cannot_reach_the_instructors_local_tcp_services(room, tmp_path) -> None:
     """Under Landlock and seccomp a re-run with the instructor's rights still reached every
     TCP service on 127.0.0.1 that trusts their uid (their own lab: its owner check admits
@@ -453,26 +464,10 @@ def test_a_kept_answer_cannot_reach_the_instructors_local_tcp_services(room, tmp
         stdout=subprocess.PIPE,
         text=True,
     )
-    place = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
-    try:
-        port = int(listener.stdout.readline())
-        source = TCP_KNOCKER.format(port=port)
-        crafted = _kept_answer(
-            place / "knock.json", bo, source, context="import socket as socket\n"
-        )
-        place.chmod(0o755)
-        proc = teacher.run(
-            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
-            env=room["env"],
-            timeout=240,
-        )
-        got = listener.communicate("", timeout=30)[0]
-    finally:
-        listener.kill()
-        listener.wait()
-        shutil.rmtree(place, ignore_errors=True)
-    row = _book(proc.stdout)[bo.name]
-    assert "RuntimeError: ConnectionRefusedError" in row["failed"], (row, proc.stderr)
+    row, got, stderr = _grade_a_knock(
+        room, bo, listener, lambda line: TCP_KNOCKER.format(port=int(line))
+    )
+    assert "RuntimeError: ConnectionRefusedError" in row["failed"], (row, stderr)
     assert got == "-\n"
 
 
