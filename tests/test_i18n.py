@@ -1270,6 +1270,25 @@ def test_the_template_is_what_the_code_says(capsys: pytest.CaptureFixture[str]) 
     assert messages.main(["--check"]) == 0, capsys.readouterr().out
 
 
+def test_a_catalogue_is_kept_in_order_of_source_context_and_msgid() -> None:
+    po = (
+        '# header\nmsgid ""\nmsgstr ""\n"Language: zh_CN\\n"\n\n'
+        '#: labkit/b.py\nmsgid "b"\nmsgstr "乙"\n\n'
+        '#: labkit/a.py\nmsgid "z"\nmsgstr "甲"\n\n\n'
+        '#: labkit/a.py\nmsgctxt "option"\nmsgid "a"\nmsgstr "丙"\n\n'
+        '#: labkit/a.py\nmsgid ""\n"y\\n"\n"x"\nmsgstr "丁"\n'
+    )
+    ordered = messages.po_sorted(po)
+    assert [line for line in ordered.splitlines() if line.startswith("msgstr")] == [
+        'msgstr ""',
+        'msgstr "丁"',
+        'msgstr "甲"',
+        'msgstr "丙"',
+        'msgstr "乙"',
+    ]
+    assert messages.po_sorted(ordered) == ordered
+
+
 @pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != i18n.ENGLISH])
 def test_every_english_message_has_a_translation(lang: str) -> None:
     gaps = messages.missing(lang)

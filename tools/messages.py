@@ -3,6 +3,7 @@
     python tools/messages.py            # rewrite labkit/locale/messages.pot
     python tools/messages.py --check    # exit 1 if the template differs from the code
     python tools/messages.py --missing  # list the msgids a language lacks (default zh-CN)
+    python tools/messages.py --sort     # put each language's .po entries in order (see po_sorted)
 
 The msgids are the English text of every ``Msg("...")`` in labkit (found by reading the
 source, as xgettext would), the reason phrases of the lab's pages
@@ -222,13 +223,53 @@ def missing(lang: str) -> list[Message]:
     return [m for m in extract() if m.key not in done]
 
 
+def po_sorted(text: str) -> str:
+    """``text`` (a .po file) with its entries ordered by source file, context and msgid, the
+    header first. Translators add entries anywhere; kept in this order, two changes that add
+    messages to different modules touch different parts of the file, where appending at the end
+    made every two of them conflict."""
+    header, *entries = re.split(r"\n\n+", text.strip("\n"))
+
+    def key(entry: str) -> tuple[str, str, str]:
+        lines = entry.split("\n")
+        where = next((line for line in lines if line.startswith("#:")), "")
+        ctx = next((line for line in lines if line.startswith("msgctxt ")), "")
+        start = next(i for i, line in enumerate(lines) if line.startswith("msgid "))
+        msgid = "\n".join(
+            lines[
+                start : next(
+                    (i for i in range(start + 1, len(lines)) if not lines[i].startswith('"')),
+                    len(lines),
+                )
+            ]
+        )
+        return where, ctx, msgid
+
+    return "\n\n".join([header, *sorted(entries, key=key)]) + "\n"
+
+
+def _po_files() -> list[Path]:
+    return sorted(i18n.LOCALE_DIR.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.po"))
+
+
 def main(argv: list[str]) -> int:
     text = render(extract())
+    if "--sort" in argv:
+        for po in _po_files():
+            po.write_text(po_sorted(po.read_text(encoding="utf-8")), encoding="utf-8")
+        return 0
     if "--check" in argv:
         if not POT.exists() or POT.read_text(encoding="utf-8") != text:
             print(f"{POT.relative_to(ROOT)} is out of date: run python tools/messages.py")
             return 1
-        return 0
+        unsorted = [
+            po
+            for po in _po_files()
+            if po_sorted(po.read_text(encoding="utf-8")) != po.read_text(encoding="utf-8")
+        ]
+        for po in unsorted:
+            print(f"{po.relative_to(ROOT)} is not in order: run python tools/messages.py --sort")
+        return 1 if unsorted else 0
     if "--missing" in argv:
         rest = [a for a in argv if not a.startswith("--")]
         lang = i18n.check_language(rest[0]) if rest else i18n.CHINESE
