@@ -49,8 +49,10 @@ pytestmark = [
 ]
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-# and their translations (notebooks/zh/, docs/i18n.md): walked the same way
-NOTEBOOKS += sorted(
+# and their translations (notebooks/zh/, docs/i18n.md): walked the same way, by
+# tests/test_browser_zh.py (a module of its own: `make test JOBS=2` gives each module to one
+# worker, and this one alone was the parallel phase's longest path, ~1,300 s at load 10)
+TRANSLATED = sorted(
     p.relative_to(ROOT / "notebooks").as_posix()
     for p in (ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb")
 )
@@ -71,6 +73,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _start_jupyter(
+    work: Path, env: dict[str, str], log: Path
+) -> tuple[subprocess.Popen[bytes], int]:
+    """JupyterLab on a free port, and that port: the one it says it serves on.
+
+    A port found free can be taken before JupyterLab binds it (another browser module on the
+    other worker, any test's server): JupyterLab then tried the next ports (port_retries) and
+    served on one the test did not know, while the test's wait for the port it chose could
+    connect to whatever held it. With --ServerApp.port_retries=0 it binds the port it is given
+    or exits; the test waits for its own line naming that port, and on a port lost to another
+    process starts again on a new one."""
+    for _ in range(5):
+        port = _free_port()
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyter",
+                    "lab",
+                    "--no-browser",
+                    "--ServerApp.ip=127.0.0.1",
+                    f"--ServerApp.port={port}",
+                    "--ServerApp.port_retries=0",
+                    f"--ServerApp.token={TOKEN}",
+                    f"--ServerApp.root_dir={work}",
+                    "--LabApp.expose_app_in_browser=True",
+                    "--ServerApp.disable_check_xsrf=True",
+                    *(["--allow-root"] if os.geteuid() == 0 else []),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                # a file, not a pipe nobody reads: JupyterLab logs every kernel it starts
+                stderr=out,
+            )
+        serving = f"http://127.0.0.1:{port}/".encode()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if serving in log.read_bytes():
+                return proc, port
+            time.sleep(0.2)
+        said = log.read_text(errors="replace")
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+            pytest.fail("JupyterLab did not start within 60 s: " + said)
+        if f"port {port} is not available" not in said:
+            pytest.fail(f"JupyterLab exited with {proc.returncode}: {said}")
+    pytest.fail("JupyterLab found no free port in 5 tries: " + said)
+
+
 @pytest.fixture(scope="module")
 def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("jupyter")
@@ -82,47 +135,14 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port = _free_port()
     env = dict(
         os.environ,
         JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
         LABKIT_PROGRESS=str(home / "progress.json"),
         LABKIT_RUNTIME_DIR=str(home / "run"),
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            f"--ServerApp.token={TOKEN}",
-            f"--ServerApp.root_dir={work}",
-            "--LabApp.expose_app_in_browser=True",
-            "--ServerApp.disable_check_xsrf=True",
-            *(["--allow-root"] if os.geteuid() == 0 else []),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail(
-            "JupyterLab did not start within 60 s: " + (proc.stderr.read() if proc.stderr else "")
-        )
-    yield base
+    proc, port = _start_jupyter(work, env, home / "jupyter.log")
+    yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:
         proc.wait(30)  # under load JupyterLab took more than 10 s to stop its kernels
@@ -652,6 +672,11 @@ def _screenshot_pictures(page: Page, stem: str, shots: Path) -> list[Path]:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_lesson_runs_in_the_browser(axe: Path, browser, jupyter: str, name: str) -> None:
+    walk_lesson(axe, browser, jupyter, name)
+
+
+def walk_lesson(axe: Path, browser, jupyter: str, name: str) -> None:
+    """Lesson ``name`` (a path under notebooks/) opened, run all, and walked as above."""
     shots = ROOT / "screenshots"
     shots.mkdir(exist_ok=True)
     stem = Path(name).with_suffix("").as_posix().replace("/", "-")
