@@ -954,8 +954,16 @@ def test_the_judges_own_time_between_calls_is_not_the_learners() -> None:
 
 
 def test_the_learners_calls_still_share_the_limit() -> None:
+    """Three calls of 0.2 s share the 0.5 s: the third is stopped before it returns.
+
+    Counted in calls that returned, not in wall time (under 2.5 s before: 2.96 s at load 14,
+    speed19): a limit given to each call anew lets all three return."""
+    returned = []
+
     def judge(fn):
-        return [fn(), fn(), fn()] == [42] * 3, "three calls"
+        for _ in range(3):
+            returned.append(fn())
+        return returned == [42] * 3, "three calls"
 
     def slow():
         time.sleep(0.2)
@@ -963,10 +971,9 @@ def test_the_learners_calls_still_share_the_limit() -> None:
 
     task = _budget_task(judge)
     try:
-        start = time.monotonic()
         result = task.check(slow)  # 0.6 s of the learner's own time: over the 0.5 s
-        assert time.monotonic() - start < 2.5
         assert result.correct is False and "did not finish: stopped after 0.5 s" in result.message
+        assert len(returned) < 3, returned
     finally:
         del REGISTRY["test.budget"]
 
@@ -1104,20 +1111,36 @@ async def is_a_coroutine(lab):
     return 42
 
 
+def _a_check_that_does_nothing(task, lab) -> float:
+    """Seconds a check of a function that returns 42 at once takes now: the fork, the start,
+    the answer and the end of a learner's process, as slow as the machine is at the moment."""
+    start = time.monotonic()
+    assert task.check(lambda lab: 42, lab)
+    return time.monotonic() - start
+
+
 def _same_verdict_three_times(lab, fn, words, task_id, limit, within, at_once=None) -> None:
     """A hostile round's check: the return-42 task run three times on ``fn``, each ending
     within ``within`` s (``at_once``: sooner still) with one line containing ``words`` (None:
-    correct), the same message each time; the lab and a good answer keep working after."""
+    correct), the same message each time; the lab and a good answer keep working after.
+
+    Each bound is the hostile code's part: a check that does nothing, timed just before and
+    just after, is allowed twice over on top (0.1 s on a quiet machine; 3 s limits failed at
+    3.2-3.3 s at load 14, speed19, on checks that had ended at their limit). Code that held
+    the check (a process waited for, a limit missed) still goes past it by seconds."""
     task = Task(task_id, "test", "Return 42.", _judge_42, ("42",), "42", time_limit=limit)
     try:
         messages = set()
+        before = _a_check_that_does_nothing(task, lab)
         for _ in range(3):  # the same message every time
             start = time.monotonic()
             result = task.check(fn, lab)
             took = time.monotonic() - start
-            assert took < within
+            after = _a_check_that_does_nothing(task, lab)
+            machine, before = 2 * max(before, after), after
+            assert took < within + machine, (took, machine)
             if at_once is not None:  # not at the time limit
-                assert took < at_once, took
+                assert took < at_once + machine, (took, machine)
             if words is None:
                 assert result.correct is True, result.message
             else:
@@ -1144,7 +1167,10 @@ def _same_verdict_three_times(lab, fn, words, task_id, limit, within, at_once=No
     ids=lambda v: getattr(v, "__name__", "words"),
 )
 def test_hostile_code_of_the_ninth_round(lab, fn, words) -> None:
-    _same_verdict_three_times(lab, fn, words, "test.hostile9", limit=1.0, within=3)
+    # a limit of 5 s, not 1: no verdict here is the limit's, and forks_a_process_that_keeps_
+    # using_the_lab's five real requests beside its fork's took over 1 s at load 14 (speed19);
+    # each check still ends within 3 s, long before that limit
+    _same_verdict_three_times(lab, fn, words, "test.hostile9", limit=5.0, within=3)
 
 
 def test_output_is_cut_once_for_all_the_calls_of_a_check(capfd) -> None:
@@ -1802,10 +1828,10 @@ def test_in_virtual_time_the_labs_answers_are_not_the_learners_time(lab) -> None
     assert value == [200] * 3
 
 
-def _prints_and_leaves_a_sleeper(returned_at):
+def _prints_and_leaves_a_sleeper(returned_at, sleeps=True):
     def fn():
         if os.fork() == 0:  # holds the output pipes open and writes nothing
-            time.sleep(30)
+            time.sleep(30 if sleeps else 0)
             os._exit(0)
         print("all said", flush=True)
         returned_at.write_text(repr(time.monotonic()))  # one clock for every process
@@ -1823,12 +1849,16 @@ def test_a_process_left_holding_the_output_does_not_hold_each_call(capfd, tmp_pa
     calls, two forks each, took 4.2 s at load 16 (judges17), over a bound meant for the
     waits alone."""
     returned_at = tmp_path / "returned-at"
-    after = []
+    more = []  # each call's time after its return, less that of a call whose fork ends at once
     for _ in range(10):
         assert runner.call(_prints_and_leaves_a_sleeper(returned_at)) == 42
-        after.append(time.monotonic() - float(returned_at.read_text()))
-    assert capfd.readouterr().out.count("all said") == 10
-    assert statistics.median(after) < 0.3, after  # each was 0.5 s at least
+        after = time.monotonic() - float(returned_at.read_text())
+        assert runner.call(_prints_and_leaves_a_sleeper(returned_at, sleeps=False)) == 42
+        more.append(after - (time.monotonic() - float(returned_at.read_text())))
+    assert capfd.readouterr().out.count("all said") == 20
+    # each was 0.5 s more at least; measured beside a call that differs only in its fork
+    # ending, not against a fixed 0.3 s (median 0.58 s at load 14, speed19)
+    assert statistics.median(more) < 0.3, more
 
 
 def test_what_cannot_leave_the_learners_process_is_said_in_words(task, lab) -> None:
