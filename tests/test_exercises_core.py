@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import multiprocessing
 import os
 import re
 import subprocess
@@ -212,19 +211,26 @@ def test_progress_round_trips_and_exports(quiz, progress_file) -> None:
     )
 
 
-def _hammer(path: str, n: int, tag: str) -> None:
-    os.environ["LABKIT_PROGRESS"] = path
-    for i in range(n):
-        store.update(f"{tag}.{i % 5}", attempt=bool(i % 2))
+# what each of two kernels does at once: 40 attempts on 5 exercises of its own
+HAMMER = """
+import sys
+from labkit.exercises import store
+for i in range(40):
+    store.update(f"{sys.argv[1]}.{i % 5}", attempt=bool(i % 2))
+"""
 
 
 def test_two_kernels_writing_at_once_lose_nothing(progress_file) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_hammer, args=(str(progress_file), 40, tag)) for tag in "ab"]
+    """Two Python processes, as two kernels are (subprocess, not multiprocessing's spawn:
+    that started a resource tracker beside pytest for the rest of the run, and its exit
+    hook joins any process a join(30) left running); each must end, and cleanly."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", HAMMER, tag], stderr=subprocess.PIPE, text=True)
+        for tag in "ab"
+    ]
     for p in procs:
-        p.start()
-    for p in procs:
-        p.join(30)
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
     data = store.load(progress_file)
     assert sum(r["attempts"] for r in data.values()) == 80
 
