@@ -63,8 +63,8 @@ test: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy --strict labkit
 	@# --no-loadscope-reorder (JOBS=2): files go to the workers in collection order, not largest
-	@# count first, so the browser module (one file, a third of the suite's time) starts among
-	@# the first files, beside the rest, instead of late and alone
+	@# count first, so the two browser modules (test_browser.py, test_browser_zh.py: a third of
+	@# the suite's time) start among the first files, one on each worker, instead of late and alone
 	$(call suite,,--no-loadscope-reorder)   # notebooks included: tests/test_notebooks.py runs each one
 
 # the edit loop: lint, types and every test but the browser ones, the notebook runs and the
