@@ -1258,8 +1258,48 @@ def _submit_cmd(args: Any) -> int:
     return 0
 
 
+def given_paths(words: Iterable[str]) -> list[Path]:
+    """The PATH arguments of ``collect`` and ``grade``, or one line naming those that do not
+    exist before anything is read or printed: `labkit collect /no/such` printed the CSV's
+    header (an empty gradebook a script would take as the class's), then the error. A
+    path that exists but cannot be reached is said while collecting, beside what was read."""
+    paths, missing = [], []
+    for word in words:
+        if not word.strip():  # Path("") is ".": the working directory, collected unasked
+            raise LabkitError(
+                say(
+                    Msg(
+                        "a PATH is empty: give an exchange or its inbox, home directories or "
+                        "progress files"
+                    )
+                )
+            )
+        path = Path(word).expanduser()
+        try:
+            os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            missing.append(path)
+        except OSError:
+            pass  # cannot look: collect says why, as for a file it cannot read
+        paths.append(path)
+    if missing:
+        raise LabkitError(
+            say(
+                Msg(
+                    "{paths} does not exist; nothing was read: give an exchange or its inbox, "
+                    "home directories or progress files",
+                    plural="{paths} do not exist; nothing was read: give an exchange or its "
+                    "inbox, home directories or progress files",
+                    n=len(missing),
+                    paths=Listed(str(path) for path in missing),
+                )
+            )
+        )
+    return paths
+
+
 def _collect_cmd(args: Any) -> int:
-    found = collect(Path(p).expanduser() for p in args.paths)
+    found = collect(given_paths(args.paths))
     table = rows(found)
     if args.format == "json":  # read by programs: the note in English, as the columns
         print(json.dumps({"note": SELF_REPORTED.render(ENGLISH), "rows": table}, indent=1))

@@ -807,7 +807,9 @@ def _grade_cmd(args: Any) -> int:
         raise LabkitError(
             say(Msg("--jobs is 1 to 256 learners at once, not {jobs}", jobs=args.jobs))
         )
-    rows, errors, notes = grade([Path(p).expanduser() for p in args.paths], args.jobs)
+    from labkit.classroom import given_paths
+
+    rows, errors, notes = grade(given_paths(args.paths), args.jobs)
     if args.format == "json":
         print(json.dumps(rows, indent=1))
     else:

@@ -108,6 +108,37 @@ def test_submit_to_a_file_or_a_linked_inbox_says_what_the_exchange_is(tmp_path: 
     )
 
 
+@pytest.mark.parametrize("command", ["collect", "grade"])
+def test_a_path_that_does_not_exist_prints_nothing_but_one_line(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`labkit collect /no/such` printed the CSV's header (an empty table a script would take
+    as the class's) before its error; now nothing is read and nothing is on stdout."""
+    missing, there = tmp_path / "no" / "such", tmp_path / "exchange"
+    there.mkdir()
+    done = labkit_in_process(command, str(missing), env={"LABKIT_LANG": "en"})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"labkit: error: {missing} does not exist; nothing was read: give an exchange or its "
+        "inbox, home directories or progress files\n"
+    )
+    done = labkit_in_process(command, str(missing), str(there), "/no/2", env={"LABKIT_LANG": "en"})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith(f"labkit: error: {missing}, /no/2 do not exist; nothing was")
+    assert done.stderr.count("\n") == 1
+    done = labkit_in_process(command, str(missing), env={"LABKIT_LANG": "zh-CN"})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith(f"labkit: error: {missing} 不存在；")
+    assert _chinese_only(done.stderr)
+    monkeypatch.chdir(there)  # "" was the working directory, collected unasked
+    done = labkit_in_process(command, "", env={"LABKIT_LANG": "en"})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "labkit: error: a PATH is empty: give an exchange or its inbox, home directories or "
+        "progress files\n"
+    )
+
+
 def test_an_os_error_the_commands_do_not_word_is_one_line_without_errno(tmp_path: Path) -> None:
     """cli.main's last resort: the path and the system's reason, in LABKIT_LANG."""
     from labkit import errors, i18n
