@@ -15,6 +15,8 @@ import secrets
 import shutil
 import stat
 import subprocess
+import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,10 +97,8 @@ def system_users(
         for role in roles:
             hub = f"{lead}cls{(tljh or {}).get(role, role)[:12]}{tag}"
             name = tljh_account(hub) if role in (tljh or {}) else hub
-            subprocess.run(
-                ["useradd", "--create-home", "--shell", "/bin/sh", "--user-group", name],
-                check=True,
-                capture_output=True,
+            user_database(
+                ["useradd", "--create-home", "--shell", "/bin/sh", "--user-group", name], name
             )
             entry = pwd.getpwnam(name)
             home = Path(entry.pw_dir)
@@ -108,7 +108,35 @@ def system_users(
     finally:
         for user in made:
             remove_runtime_dir(user)
-            subprocess.run(["userdel", "--remove", user.name], capture_output=True)
+            try:
+                user_database(["userdel", "--remove", user.name], user.name)
+            except pytest.fail.Exception as exc:  # never hide the test's own failure
+                warnings.warn(str(exc), stacklevel=1)
+
+
+# useradd and userdel refuse at once while another of them holds /etc/passwd.lock
+# (shadow's "cannot lock /etc/passwd; try again later."): under parallel tests, and on a
+# shared host where other sessions make users, a test failed on a lock held for a moment
+LOCKED = "try again later"
+LOCK_WAIT = 30.0  # seconds: longer is a lock nobody will release (an empty one, left behind)
+
+
+def user_database(
+    argv: list[str], name: str, wait: float = LOCK_WAIT
+) -> subprocess.CompletedProcess[str]:
+    """Run useradd/userdel ``argv`` for user ``name``, again while the user database is
+    locked, for at most ``wait`` seconds; a failure names the user and what the tool said."""
+    deadline = time.monotonic() + wait
+    while True:
+        done = subprocess.run(argv, capture_output=True, text=True)
+        if done.returncode == 0:
+            return done
+        if LOCKED not in done.stderr or time.monotonic() >= deadline:
+            break
+        time.sleep(0.2)
+    said = " ".join(done.stderr.split()) or f"exit status {done.returncode}"
+    waited = f" (waited {wait:g} s for the lock)" if LOCKED in done.stderr else ""
+    pytest.fail(f"{argv[0]} could not make or remove the user {name}: {said}{waited}")
 
 
 # where labkit run as one of these users registers its labs: control.runtime_dir()'s fallback
