@@ -1574,6 +1574,23 @@ def section_peers(settings: Settings, table: Table) -> None:
     )
 
 
+def section_registry(settings: Settings, table: Table) -> None:
+    """What `labkit env` and `labkit ctl` pay to choose a lab among many records of one user."""
+    from labkit import control
+
+    runs = 3 if settings.quick else 7
+    log(f"registry: {runs} choices among 200 live records")
+    cost = median([control.benchmark(200) for _ in range(runs)])
+    table.add(
+        "owner check",
+        f"`labkit env`/`ctl`: choose a lab among 200 live registry records (each record's "
+        f"control port asked of the kernel on one socket), n={runs}",
+        ms(cost, 0),
+        "< 0.5 s",
+        verdict(cost < 0.5),
+    )
+
+
 def section_board(settings: Settings, table: Table) -> None:
     """What one refresh of `labkit board` costs: read 200 learners' entries and render them."""
     from labkit import board
@@ -1741,6 +1758,7 @@ def main() -> int:
         ("504 timing", lambda: section_timing(settings, table)),
         ("scale", lambda: section_scale(settings, table)),
         ("owner check", lambda: section_peers(settings, table)),
+        ("owner check", lambda: section_registry(settings, table)),  # --only owner-check: both
         ("kernel starts", lambda: section_kernels(settings, table)),
         ("board", lambda: section_board(settings, table)),
     ]

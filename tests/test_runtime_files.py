@@ -292,6 +292,46 @@ def test_a_record_whose_pid_now_belongs_to_a_younger_process_is_removed(runtime_
         younger.communicate(b"")
 
 
+def test_a_registry_of_many_records_is_asked_about_on_one_kernel_socket(runtime_dir, monkeypatch):
+    """`labkit env` and `ctl` ask the kernel who listens on each live record's control port
+    (a classmate on a stopped lab's port): a NETLINK_SOCK_DIAG socket was opened and closed
+    for every record (200 for 200), and /proc/stat read again for each. Now one of each
+    per look at the registry; the chosen lab and the stale record's removal are as before."""
+    from labkit import control
+    from labkit.http import peers
+
+    made, opened = [], []
+    real_init, real_open = peers.SockDiag.__init__, open
+
+    def counted_init(self):
+        made.append(self)
+        real_init(self)
+
+    def counted_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(peers.SockDiag, "__init__", counted_init)
+    monkeypatch.setattr(control, "_BOOTED_AT", [], raising=False)
+    monkeypatch.setattr("builtins.open", counted_open)
+    now = time.time()
+    for n in range(20):
+        urls = {
+            key: f"http://127.0.0.1:{40000 + 4 * n + i}"
+            for i, key in enumerate(control.RECORD_URLS)
+        }
+        plant(
+            runtime_dir,
+            f"lab-{n}.json",
+            {"pid": os.getpid(), "started": now + n, "token": "t", **urls},
+        )
+    plant(runtime_dir, "lab-dead.json", {**hostile_record(runtime_dir / "x"), "pid": 2**22 + 1})
+    lab, note = control.find_lab(None)
+    assert lab["gateway"] == f"http://127.0.0.1:{40000 + 4 * 19 + 2}" and "20 labs" in note
+    assert len(made) == 1 and opened.count("/proc/stat") == 1
+    assert not (runtime_dir / "lab-dead.json").exists()
+
+
 # -- another real user on the same host --
 
 needs_root = pytest.mark.skipif(

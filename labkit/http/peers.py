@@ -141,24 +141,27 @@ class SockDiag:
         return uid
 
 
-def listener_owner(host: str, port: int) -> int | None:
+def listener_owner(host: str, port: int, diag: SockDiag | None = None) -> int | None:
     """The uid of the socket listening on ``host``:``port`` (one bound to the wildcard address
     too); None when nothing listens there, or the system cannot tell (no NETLINK_SOCK_DIAG).
 
     A terminal command asks before it trusts a port a lab record or the shell names: a lab
     that stopped leaves its port to anyone, and a classmate listening there would be sent
     the control token or taken for the learner's lab. The kernel's lookup for a connection
-    to that port with no connection established finds its listener."""
+    to that port with no connection established finds its listener. ``diag``: a socket the
+    caller asks several ports on (a whole lab registry), else one of its own."""
+    own = diag is None
     try:
-        diag = SockDiag()
+        asker = SockDiag() if diag is None else diag
     except (OSError, AttributeError):
         return None
     try:
-        return diag.owner((host, port), ("0.0.0.0" if ":" not in host else "::", 0))
+        return asker.owner((host, port), ("0.0.0.0" if ":" not in host else "::", 0))
     except OSError:
         return None
     finally:
-        diag.close()
+        if own:
+            asker.close()
 
 
 def _packed(host: str) -> tuple[int, bytes]:
