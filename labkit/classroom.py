@@ -486,6 +486,7 @@ class Found:
     written: int = 0  # the file's last change (ns): among entries of the same second, the newest
     drills: object = None  # a submission's drill tries as read (labkit/drill.py): never read again
     own: bool = False  # the learner's own file (not a copy of yours): set by ``collect``
+    salvaged: bool = False  # damaged: only its whole records before the damage were read
 
 
 @dataclass
@@ -726,6 +727,32 @@ def _submitted_at(value: object) -> str | None:
         return None
 
 
+def _salvaged(path: Path, raw: bytes, why: Msg, owner: str, st: os.stat_result) -> Found:
+    """A damaged file read as the learner's kernel reads its own (``store.decode``): its
+    whole exercise records before the damage, nothing after, and no learner's name (that
+    is the owner's). collect read nothing of a file the kernel went on with, so a learner
+    whose editor cut their file kept their progress and the class table showed none; a
+    file with no whole record is still not read."""
+    snap = store.decode(path, raw)
+    if not snap.records:
+        raise store.ProgressError(say(DAMAGED.bind(path=path, why=why)))
+    snap.user = None  # what named a learner may be past the damage: the owner is the learner
+    # the learner's kernel keeps those records too (store.decode), and grade re-runs their
+    # kept answers: one rule for all three (docs/instructor.md)
+    salvaged = Msg(
+        "{path} is damaged ({why}); its {n} whole record before the damage was read, the "
+        "rest was not",
+        plural="{path} is damaged ({why}); its {n} whole records before the damage were "
+        "read, the rest was not",
+        n=len(snap.records),
+        path=path,
+        why=why,
+    )
+    snap.problems[0] = say(salvaged)
+    when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+    return Found(path, owner, st.st_uid, snap, when, st.st_mtime_ns, salvaged=True)
+
+
 def read_one(path: Path) -> Found:
     """A progress file or a submission, read without following links or changing anything."""
     try:
@@ -747,7 +774,7 @@ def read_one(path: Path) -> Found:
     try:
         if isinstance(data, store.Unparsed):
             if data.damaged:
-                raise store.ProgressError(say(DAMAGED.bind(path=path, why=data.why)))
+                return _salvaged(path, raw, data.why, owner, st)
             raise store.NotProgressFile(path, data.why)
         if data.get("kind") != SUBMISSION_KIND:
             snap, drills = store.snapshot(path, data), None
@@ -1144,13 +1171,14 @@ def _one_account_for_all(read: list[Found], accounts: _Accounts) -> Msg | None:
     )
 
 
-def _rank(one: Found) -> tuple[bool, str, int]:
+def _rank(one: Found) -> tuple[bool, bool, str, int]:
     """Which of a learner's entries counts: one of their own file beats one of yours that
     names them (a file you copied); among equals, the newest. An entry that another learner
-    wrote in their name counts as its writer's (``collect``). A submission's time is in
+    wrote in their name counts as its writer's (``collect``). A whole entry beats a damaged
+    one, whose records past the damage are lost (``_salvaged``). A submission's time is in
     seconds: two in one second (a submit right after a check) are told apart by when their
     files were written."""
-    return (one.own, one.when, one.written)
+    return (one.own, not one.salvaged, one.when, one.written)
 
 
 def rows(found: Collection) -> list[dict[str, Any]]:
@@ -1176,10 +1204,18 @@ def rows(found: Collection) -> list[dict[str, Any]]:
                     "last_attempt": rec.get("last_attempt") or "",
                     "solution_viewed": bool(rec.get("solution_viewed", False)),
                     "source": str(one.path),
-                    "evidence": "self-reported",
+                    "evidence": _evidence(one),
                 }
             )
     return out
+
+
+def _evidence(one: Found) -> str:
+    """What a row rests on: the learner's own kernel's word, and whether their file was
+    damaged (its records past the damage, and so this exercise's, may be missing)."""
+    if one.salvaged:
+        return f"self-reported; damaged: {len(one.snapshot.records)} records salvaged"
+    return "self-reported"
 
 
 def spreadsheet_cell(value: Any) -> Any:

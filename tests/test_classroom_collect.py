@@ -853,3 +853,66 @@ def test_collect_says_when_learners_cannot_hand_in(tmp_path) -> None:
     )
     assert classroom.init_exchange(exchange) == [f"{inbox}: mode 1733"]  # init says it too
     assert len(classroom.collect([exchange]).notes) == 1
+
+
+DAMAGED_SESSION = r"""
+from labkit.exercises.lesson_500 import q1, q2
+from labkit.exercises import store
+q1.check("gateway")
+q2.check("X-Request-ID")  # records are kept in order of id: q2's before q1's
+print(store.path())
+"""
+
+
+def test_a_cut_progress_file_counts_its_whole_records_in_kernel_collect_and_grade() -> None:
+    """One rule for a damaged progress file: the learner's kernel went on with its whole
+    records (store.decode) while `labkit collect` and `labkit grade` read nothing of it (an
+    error line, and a learner with progress shown with none). Now collect and grade read
+    the same whole records the kernel does, say how many on stderr (exit 1), and the rows'
+    evidence says the file was damaged."""
+    python = shared_python()
+    with shared_dir() as shared, system_users("dan") as (dan,):
+        env = {"PYTHONPATH": str(shared / "pythonpath")}
+        ran = dan.run([str(python), "-c", DAMAGED_SESSION], env=env, timeout=120)
+        assert ran.returncode == 0, ran.stderr
+        progress = ran.stdout.strip().splitlines()[-1]
+        text = dan.run(["cat", progress]).stdout
+        records = json.loads(text)["exercises"]
+        assert list(records) == ["500.find-the-traceback", "500.who-made-it"]
+        # dan cuts his own file inside the second record (an editor that saved half of it)
+        cut = text[: text.index('"500.who-made-it"') + 30]
+        assert dan.run(["sh", "-c", f"cat > {progress}"], input=cut).returncode == 0
+        kernel = dan.run(
+            [str(python), "-c", "from labkit.exercises import store; print(*store.read().records)"],
+            env=env,
+        )
+        assert kernel.stdout.split() == ["500.find-the-traceback"], kernel.stderr
+        run = {"PATH": os.environ["PATH"], **env, "LABKIT_LANG": "en"}
+        collect = subprocess.run(
+            [str(python), "-m", "labkit", "collect", str(dan.home)],
+            capture_output=True,
+            text=True,
+            env=run,
+            timeout=120,
+        )
+        assert collect.returncode == 1
+        said = [line for line in collect.stderr.splitlines() if "is damaged" in line]
+        assert len(said) == 1 and said[0].startswith(f"labkit: error: {progress} is damaged (")
+        assert said[0].endswith("its 1 whole record before the damage was read, the rest was not")
+        rows = {r["exercise"]: r for r in _csv(collect.stdout) if r["user"] == dan.name}
+        assert rows["500.find-the-traceback"]["status"] == "solved"
+        assert rows["500.who-made-it"]["status"] == "not tried"  # past the damage
+        assert {r["evidence"] for r in rows.values()} == {
+            "self-reported; damaged: 1 records salvaged"
+        }
+        grade = subprocess.run(
+            [str(python), "-m", "labkit", "grade", "--format", "json", str(dan.home)],
+            capture_output=True,
+            text=True,
+            env=run,
+            timeout=240,
+        )
+        assert grade.returncode == 1 and said[0] in grade.stderr.splitlines(), grade.stderr
+        points = {r["exercise"]: r for r in json.loads(grade.stdout) if r["user"] == dan.name}
+        assert points["500.find-the-traceback"]["points"] == 1  # its kept answer, re-run
+        assert points["500.who-made-it"]["result"] == "not re-run"

@@ -373,9 +373,19 @@ DIGITS = f"{sys.get_int_max_str_digits():,}"
         (lambda t: t.encode("utf-16"), None, "is not a labkit progress file"),
         (lambda t: t.encode("utf-16-le"), None, "is damaged (Expecting property name enclosed"),
         (lambda t: t.encode("utf-32"), None, "is not a labkit progress file"),
-        (lambda t: t[:-1].encode(), None, "is damaged (Expecting ',' delimiter at character"),
-        (lambda t: t.replace('"n": 0', '"n": ' + "1" * 5000).encode(), None, f"{DIGITS} digits"),
-        (lambda t: t[:-1].encode() + b', "x": ' + b"[" * 100_000, None, "nested too deeply"),
+        # damaged after its records (cut, a number too long, nested too deeply): the kernel
+        # goes on with them (store.decode), and collect reads them too
+        (lambda t: t[:-1].encode(), None, "salvaged: Expecting ',' delimiter at character"),
+        (
+            lambda t: t.replace('"n": 0', '"n": ' + "1" * 5000).encode(),
+            None,
+            f"salvaged: a number of more than {DIGITS} digits",
+        ),
+        (
+            lambda t: t[:-1].encode() + b', "x": ' + b"[" * 100_000,
+            None,
+            "salvaged: nested too deeply to read",
+        ),
         (lambda t: f"[{t}]".encode(), None, "is not a labkit progress file"),
     ],
     ids=[
@@ -416,6 +426,17 @@ def test_what_the_kernel_reads_back_collect_reads_and_nothing_else(
             )
         return
     (line,) = found.errors
+    if refused.startswith("salvaged: "):
+        assert line.startswith(f"{file} is damaged ({refused.removeprefix('salvaged: ')}")
+        assert line.endswith("); its 1 whole record before the damage was read, the rest was not")
+        (one,) = found.learners.values()  # no name read past the damage: the owner's row
+        assert list(one.snapshot.records) == list(PROGRESS["exercises"])
+        assert {row["evidence"] for row in classroom.rows(found)} == {
+            "self-reported; damaged: 1 records salvaged"
+        }
+        if kind == "progress file":  # what the learner's kernel reads back: the same records
+            assert list(store.read(file).records) == list(PROGRESS["exercises"])
+        return
     assert line.startswith(f"{file} ") and refused in line and line.endswith("; it was not read")
     assert "LABKIT_PROGRESS" not in line and not found.learners
     if kind == "submission":
