@@ -529,3 +529,64 @@ def test_where_a_re_run_cannot_have_its_own_network_the_instructor_is_told(
         monkeypatch.setattr(grading, "own_network_possible", lambda possible=possible: possible)
         _rows, _errors, notes = grading.grade([tmp_path])
         assert notes == said
+
+
+PLANTED = "import os\nwith open({marker!r}, 'a') as f:\n    f.write(__name__ + ' ' + str(os.geteuid()) + chr(10))\n"
+
+
+def test_root_never_imports_a_module_a_learner_planted() -> None:
+    """Root's `labkit grade` starts each re-run as root and imports labkit before it drops
+    to the learner: a `labkit/` package, a sitecustomize or usercustomize, a .pth file or a
+    module that shadows the standard library (csv, concurrent) in the learner's home, their
+    user site-packages or their re-run's scratch home would run as root if any of those were
+    on the re-run's import path. None is: the re-run's working directory is /, its
+    PYTHONPATH is labkit's own parent, its HOME the scratch one only after Python started."""
+    python = shared_python()
+    marker_dir = Path(tempfile.mkdtemp(prefix="labkit-planted-"))
+    marker_dir.chmod(0o1777)
+    marker = marker_dir / "ran"
+    try:
+        with shared_dir() as shared, system_users("gev") as (eve,):
+            env = {"PYTHONPATH": str(shared / "pythonpath")}
+            session = "from labkit.exercises.lesson_500 import q1\nprint(bool(q1.check('origin')))"
+            ran = eve.run([str(python), "-c", session], env=env, timeout=120)
+            assert ran.stdout.strip() == "True", ran.stderr
+            user_site = eve.run(
+                [str(python), "-c", "import site; print(site.getusersitepackages())"]
+            )
+            code = PLANTED.format(marker=str(marker))
+            plant = {
+                "labkit/__init__.py": code,
+                "labkit/grading.py": code,
+                "sitecustomize.py": code,
+                "usercustomize.py": code,
+                "csv.py": code,
+                "concurrent/__init__.py": code,
+                f"{user_site.stdout.strip()}/labkit/__init__.py": code,
+                f"{user_site.stdout.strip()}/usercustomize.py": code,
+                f"{user_site.stdout.strip()}/planted.pth": f"import os; exec({code!r})\n",
+            }
+            for name, text in plant.items():
+                path = eve.home / name
+                made = eve.run(
+                    ["sh", "-c", 'mkdir -p "$(dirname "$0")" && cat > "$0"', str(path)], input=text
+                )
+                assert made.returncode == 0, made.stderr
+            # the plant works where her home is on the path (her own python, run there)
+            assert eve.run([str(python), "-c", "import csv, labkit"]).returncode == 0
+            assert marker.read_text().splitlines() == [f"csv {eve.uid}", f"labkit {eve.uid}"]
+            marker.unlink()
+            grade = subprocess.run(
+                [str(python), "-m", "labkit", "grade", "--format", "json", str(eve.home)],
+                capture_output=True,
+                text=True,
+                env={"PATH": os.environ["PATH"], **env},
+                cwd="/",
+                timeout=240,
+            )
+            assert not marker.exists(), marker.read_text()
+            assert grade.returncode == 0, grade.stderr
+            rows = {r["exercise"]: r for r in json.loads(grade.stdout) if r["user"] == eve.name}
+            assert rows["500.who-made-it"]["points"] == 1  # re-run as eve, all the same
+    finally:
+        shutil.rmtree(marker_dir, ignore_errors=True)
