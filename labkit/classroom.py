@@ -36,13 +36,14 @@ import secrets
 import stat
 import sys
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from labkit.atomic import replace_file
-from labkit.errors import LabkitError, os_reason, say
+from labkit.errors import LabkitError, LabkitWarning, os_reason, say
 from labkit.exercises import store
 from labkit.i18n import ENGLISH, Listed, Msg
 
@@ -422,7 +423,24 @@ def submit(exchange: Path) -> tuple[Path, int, bool]:
     entry["drills"] = state["drills"]
     path = write_entry(exchange, name, entry)
     state["submissions"][key] = [*mine, name]
-    board.save_learner_state(state)
+    try:
+        board.save_learner_state(state)
+    except OSError as exc:
+        # a full home (a quota, a small tmpfs): the submission is in the inbox already, and
+        # "labkit: error: No space left on device" (exit 1) said neither that nor which file
+        warnings.warn(
+            say(
+                Msg(
+                    "your submission is handed in, but labkit could not note its name in "
+                    "{file} ({why}), so a later submit will not replace it: free some space in "
+                    "your home",
+                    file=board.state_path(),
+                    why=os_reason(exc),
+                )
+            ),
+            LabkitWarning,
+            stacklevel=2,
+        )
     return path, len(entry["progress"]["exercises"]), replaced
 
 

@@ -283,3 +283,42 @@ def test_a_reason_from_the_system_is_in_the_learners_language(
     for line, number in zip(said, reasons, strict=True):
         zh = i18n.render(errors.OS_REASONS[number], "zh-CN")
         assert zh in line and os.strerror(number) not in line, line
+
+
+def test_submit_from_a_full_home_hands_in_and_says_what_it_could_not_note() -> None:
+    """A learner whose home is full (a quota; here a 48 KiB tmpfs): `labkit submit` wrote
+    the entry into the inbox, then failed to save its memo beside the progress file and
+    said only "labkit: error: No space left on device" (exit 1): neither that the work was
+    handed in nor which file. Now it is handed in (exit 0) and one warning names the memo."""
+    import subprocess
+
+    python = shared_python()
+    with shared_dir() as shared, system_users("fteach", "full") as (teacher, full):
+        exchange = shared / "course" / "exchange"
+        exchange.parent.mkdir()
+        os.chown(exchange.parent, teacher.uid, teacher.gid)
+        env = {"PYTHONPATH": str(shared / "pythonpath"), "LABKIT_EXCHANGE": str(exchange)}
+        made = teacher.run(
+            [str(python), "-m", "labkit", "exchange", "init", str(exchange)], env=env
+        )
+        assert made.returncode == 0, made.stderr
+        mount = ["mount", "-t", "tmpfs", "-o", f"size=48k,mode=0700,uid={full.uid},gid={full.gid}"]
+        subprocess.run([*mount, "tmpfs", str(full.home)], check=True)
+        try:
+            session = {"PYTHONPATH": env["PYTHONPATH"]}  # no exchange yet: no live entry
+            ran = full.run([str(python), "-c", SESSION], env=session, timeout=120)
+            assert ran.returncode == 0, ran.stderr
+            full.run(["sh", "-c", "head -c 1000000 /dev/zero > filler"])  # the home is full
+            sub = full.run([str(python), "-m", "labkit", "submit"], env=env, timeout=120)
+            memo = full.home / ".local" / "share" / "labkit" / "progress.json.live"
+            assert sub.returncode == 0, sub.stderr
+            assert sub.stdout.startswith("submitted 1 exercise record(s) as ")
+            assert sub.stderr == (
+                "labkit: warning: your submission is handed in, but labkit could not note its "
+                f"name in {memo} (No space left on device), so a later submit will not replace "
+                "it: free some space in your home\n"
+            )
+            names = [p.name for p in (exchange / "inbox").iterdir()]
+            assert len(names) == 1 and names[0].startswith(f"{full.name}.")
+        finally:
+            subprocess.run(["umount", str(full.home)], check=True)
