@@ -17,11 +17,14 @@ entirely with the IPC transport (``--transport=ipc``, see docs/instructor.md).
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import socket
 
-from labkit.errors import LabkitError, refuse, say
+from labkit import errors
+from labkit.errors import BadArgument, LabkitError, refuse, say
+from labkit.http import connections
 from labkit.i18n import Msg
 
 PORT_RANGE = (20000, 29999)
@@ -32,6 +35,16 @@ ENV = "LABKIT_PORTS"
 
 class NoFreePort(LabkitError):
     """Every port of the configured range is taken."""
+
+
+class OutOfFiles(LabkitError):
+    """The process (or the system) has no file descriptor left for a listening socket."""
+
+
+# what a bind that fails with these says: the port is someone else's (EACCES: a security
+# module's port policy), so the next one may do; any other failure is the same for every
+# port (no descriptor left, an address that is not this machine's) and is said at once
+TAKEN = frozenset({errno.EADDRINUSE, errno.EACCES})
 
 
 def configured(lang: str | None = None) -> tuple[int, int] | None:
@@ -112,7 +125,9 @@ def bind(host: str, *, backlog: int | None = None) -> socket.socket:
             continue
         try:
             return _bound(family, host, port, backlog)
-        except OSError:
+        except OSError as exc:
+            if exc.errno not in TAKEN:
+                raise _unusable(host, exc) from None
             continue  # taken: the next one
     # Every port of the range is taken: on a shared host, most likely by another user's
     # programs (one learner with a 20,000-file limit can hold all 10,000). The lab takes a
@@ -126,7 +141,9 @@ def _ephemeral(
 ) -> socket.socket:
     try:
         return _bound(family, host, 0, backlog)
-    except OSError:
+    except OSError as exc:
+        if exc.errno not in TAKEN:
+            raise _unusable(host, exc) from None
         fix = Msg(
             "another user of this machine may be holding them all. Stop the labs you no "
             "longer need (lab.stop()) and tell your instructor, who can see who holds the "
@@ -144,6 +161,41 @@ def _ephemeral(
                 fix=fix,
             )
         raise NoFreePort(say(why)) from None
+
+
+def _unusable(host: str, exc: OSError) -> LabkitError:
+    """Why no port at all can be bound on ``host``, when it is not that ports are taken.
+
+    Before, every failed bind counted as a taken port: a process out of file descriptors
+    (EMFILE, from socket() itself) or an address that is not this machine's (``labkit serve
+    --host 8.8.8.8``: EADDRNOTAVAIL) tried all 10,000 ports and then said they were all
+    taken by another user, which sent the learner to the instructor for nothing."""
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        return OutOfFiles(
+            say(
+                Msg(
+                    "a lab server cannot listen: {why} (its limit is {files} open files). "
+                    "Close connections, files or labs you no longer use (lab.stop()), or "
+                    "raise the limit (ulimit -n) and restart the kernel",
+                    why=errors.os_reason(exc),
+                    files=connections.file_limit(),
+                )
+            )
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return BadArgument(
+            say(
+                Msg(
+                    "cannot listen on {host}: it is not an address of this machine. Use "
+                    "127.0.0.1 (this machine only) or one of the addresses `ip -brief "
+                    "address` lists",
+                    host=host,
+                )
+            )
+        )
+    return LabkitError(
+        say(Msg("cannot listen on {host}: {why}", host=host, why=errors.os_reason(exc)))
+    )
 
 
 def range_full(span: tuple[int, int]) -> Msg:
