@@ -376,8 +376,12 @@ class HTTPServer(Listener):
         # (``plain_requests``); else the h11 connection that reads the next request
         conn: h11.Connection | None = None if self.plain_requests else _new_connection()
         served = 0
+        # bytes of the next request that came with the one before (pipelined, RFC 9112
+        # 9.3.2): they start the next request's recording, and its head timeout
+        pipelined = b""
         while True:
-            raw = bytearray()
+            raw = bytearray(pipelined)
+            pipelined = b""
             try:
                 if conn is None:
                     read = await self._read_plain(reader, raw)
@@ -461,6 +465,7 @@ class HTTPServer(Listener):
                     conn.receive_data(data)
                 else:
                     conn = None if self.plain_requests else _new_connection()
+                pipelined = data
                 continue
             assert conn is not None  # _send's
             if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
@@ -474,6 +479,7 @@ class HTTPServer(Listener):
                 conn.start_next_cycle()
             except h11.LocalProtocolError:
                 return
+            pipelined = conn.trailing_data[0]
 
     async def _respond_to(self, request: Request) -> Response:
         verdict = self.version_refusal(request)
@@ -569,8 +575,8 @@ class HTTPServer(Listener):
         # deadlines on the loop's clock, as its timers are (CatchUpLoop leaves out the time
         # the process was away): one clock for a deadline and the timer that ends it
         loop = self._running()
-        if deadline is None:
-            deadline = loop.time() + IDLE_TIMEOUT
+        if deadline is None:  # a pipelined head (in ``raw`` already) has begun: no idle wait
+            deadline = loop.time() + (self.head_timeout if raw else IDLE_TIMEOUT)
         event = await self._next_event(conn, reader, raw, deadline, head=True)
         if not isinstance(event, h11.Request):  # closed, or h11 paused on a tunnel
             raise _Closed
@@ -611,13 +617,15 @@ class HTTPServer(Listener):
                 break
             else:
                 raise _Closed
+        # what came after this request (pipelined) is the next one's: h11 holds it unread
+        rest = len(conn.trailing_data[0])
         return Request(
             method=event.method.decode("ascii", "replace"),
             target=event.target.decode("latin-1"),  # so a proxy passes on the same bytes
             http_version=event.http_version.decode("ascii", "replace"),
             headers=headers,
             body=bytes(body),
-            raw=bytes(raw),
+            raw=bytes(raw[: len(raw) - rest] if rest else raw),
         )
 
     async def _read_plain(
