@@ -349,7 +349,6 @@ class Proxy(HTTPServer):
     async def serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        _CLIENT.set(reader)  # this connection's task only: has the client left?
         _FORWARDED.set([0])
         await super().serve_connection(reader, writer)
 
@@ -733,12 +732,11 @@ class Proxy(HTTPServer):
         headers = self.relayed_fields(reply, target)
         body: bytes | _Relayed
         whole = reply.whole
-        client = _CLIENT.get(None)
         if whole is not None and _has_length(headers):
-            _release(conn, self.pool, pooling, client)
+            _release(conn, self.pool, pooling)
             body = whole
         else:
-            body = _Relayed(reply.body, conn, self.pool, pooling, client)
+            body = _Relayed(reply.body, conn, self.pool, pooling)
         return Response(
             reply.status,
             headers,
@@ -977,8 +975,7 @@ class _Relayed:
 
     A class, not an async generator: a generator that never started runs no ``finally``,
     and a response that is never sent (the client left) must still free its upstream.
-    A client that has left (nginx: "client prematurely closed connection") also gets its
-    upstream connection closed rather than kept.
+    A body the client stops taking is cut (``aclose``): its upstream connection is closed.
     """
 
     def __init__(
@@ -987,13 +984,11 @@ class _Relayed:
         conn: upstream.Connection,
         pool: upstream.Pool,
         pooling: personalities.Pooling,
-        client: asyncio.StreamReader | None,
     ) -> None:
         self._body = body
         self._conn = conn
         self._pool = pool
         self._pooling = pooling
-        self._client = client
         self._ended = False
 
     def __aiter__(self) -> _Relayed:
@@ -1004,7 +999,7 @@ class _Relayed:
             return await self._body.__anext__()
         except StopAsyncIteration:
             self._ended = True
-            _release(self._conn, self._pool, self._pooling, self._client)
+            _release(self._conn, self._pool, self._pooling)
             raise
         except BaseException:  # a cut, a cancel: nothing more is wanted from it
             self._conn.abort()
@@ -1043,14 +1038,23 @@ def _has_length(headers: Headers) -> bool:
 
 
 def _release(
-    conn: upstream.Connection,
-    pool: upstream.Pool,
-    pooling: personalities.Pooling,
-    client: asyncio.StreamReader | None,
+    conn: upstream.Connection, pool: upstream.Pool, pooling: personalities.Pooling
 ) -> None:
     """An exchange with the upstream is over, its whole response read: the connection goes
-    back to the pool, or is closed when this proxy does not pool or the client has left."""
-    if pooling.keepalive and not (client is not None and client.at_eof()):
+    back to the pool, or is closed when this proxy does not pool.
+
+    Decided by what happened on the upstream connection alone (``Pool.put`` checks that
+    it can carry another request). It once also closed it when the client's FIN had been
+    read (``reader.at_eof()``, for a client that had left: nginx's "client prematurely
+    closed connection"); but a client that shuts its side with its request (``printf ... |
+    nc``) has not left, it waits for its answer, and whether its FIN came before the
+    upstream's answer is a race between two processes: ten such requests in a row went out
+    on new connections #2 to #9 one run and #2 to #11 another, so the story of the next
+    request (kept-alive or new connection) changed from run to run. A client that gave up
+    leaves an idle connection like any other client's: at most ``max_idle`` of them, each
+    closed after ``idle_timeout``. One whose body is being streamed when it goes cuts
+    the body (``_Relayed.aclose``), and that connection is closed."""
+    if pooling.keepalive:
         pool.put(conn, pooling.max_idle, pooling.idle_timeout)
     else:
         conn.close()
@@ -1062,7 +1066,6 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 # What a kept-alive connection the upstream just closed looks like: no byte of an answer.
 STALE = frozenset({Condition.CLOSED_WITHOUT_RESPONSE, Condition.RESET})
 
-_CLIENT: contextvars.ContextVar[asyncio.StreamReader] = contextvars.ContextVar("client")
 # requests forwarded on the client connection being served (a one-item list, counted up)
 _FORWARDED: contextvars.ContextVar[list[int]] = contextvars.ContextVar("forwarded")
 

@@ -503,3 +503,40 @@ def test_a_relayed_head_made_once_is_the_bytes_h11_writes(
     monkeypatch.setattr(Gateway, "_relayed_head", lambda *args: None)
     assert fast == answered()
     assert fast[0].count(b"HTTP/1.1 200 OK\r\n") == 2 and fast[3].count(b"HTTP/1.1 200") == 2
+
+
+def _half_closed_request(port: int, when: str) -> bytes:
+    """GET /orders/7 to the gateway, this client's write side shut (its FIN) with the
+    request or once the whole answer came; everything read until the gateway closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n\r\n")
+        if when == "with the request":
+            sock.shutdown(socket.SHUT_WR)
+        reply = b""
+        while b"\r\n\r\n" not in reply or not reply.endswith(b"}\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        if when == "after the answer":
+            sock.shutdown(socket.SHUT_WR)
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return reply
+
+
+@pytest.mark.parametrize("when", ["with the request", "after the answer"])
+def test_a_client_that_half_closes_leaves_the_upstream_connection_kept(
+    lab: labkit.Lab, when: str
+) -> None:
+    """Whether the gateway keeps its upstream connection is decided by the exchange with
+    the upstream (a whole answer, both sides done), not by whether the client's FIN had
+    come by the time the answer did: before, ten clients in a row that shut their side with
+    the request (printf ... | nc) closed some upstream connections and kept others, so the
+    next request went out on new connection #9 one run, #11 another."""
+    assert lab.get("/orders/7").status == 200  # the gateway's connection #1 to the origin
+    for _ in range(10):
+        assert _half_closed_request(lab.gateway.port, when).startswith(b"HTTP/1.1 200 OK\r\n")
+    ex = lab.get("/orders/7")
+    notes = [e.summary for e in lab.recorder.events(ex.id) if e.hop == "gateway"]
+    assert any("on kept-alive connection #1 (request 12 on it;" in n for n in notes), notes
