@@ -202,3 +202,34 @@ def test_a_head_that_arrived_while_the_loop_was_away_is_answered(hop: str) -> No
             away.join(5)
             reply = sock.recv(65536)
     assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 200 OK", reply[:200]
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway"])
+def test_a_head_begun_after_the_loop_was_away_still_gets_its_whole_head_timeout(hop: str) -> None:
+    """The loop is away (a busy host) for twice the head timeout; a client connects and sends
+    half a head while it is away. The head's deadline starts once the server has read those
+    bytes, after the loop is back: the 408 comes a whole head timeout after that, by the
+    machine's clock too. Before, the deadline counted on the loop's clock, which then caught
+    up on the time it had left out: the 408 came at once (0.0 s of its 0.3 s), as the lab's
+    catch-up loop measured (classroom19's notes)."""
+    with labkit.start() as lab:
+        server = getattr(lab, hop)
+        server.head_timeout = HEAD_TIMEOUT
+        back: list[float] = []
+
+        def away() -> None:
+            time.sleep(AWAY)
+            back.append(time.monotonic())  # the loop is back: nothing was read before this
+
+        stall = threading.Thread(target=on_lab_loop, args=(lab, away))
+        stall.start()
+        time.sleep(0.05)  # the loop is away
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: lab\r\n")  # no blank line: never whole
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+            answered = time.monotonic()
+        stall.join(5)
+    assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 408 Request Timeout", reply[:200]
+    assert answered - back[0] >= HEAD_TIMEOUT, answered - back[0]

@@ -97,6 +97,9 @@ async def within(
     that nothing else reads. The same steps in the same order: the task is cancelled when
     the timer fires (at once when the deadline has passed, as ``reschedule`` does), and a
     cancel that the timer made, and no one else, becomes TimeoutError.
+
+    A deadline made by ``machine_deadline`` (``until``) also holds by the machine's clock:
+    when its timer fires before that time, it is set again for what is left (``_expire``).
     """
     if _timeout_at is None:  # pragma: no cover - Python 3.10
         return await asyncio.wait_for(start(), seconds)
@@ -108,36 +111,78 @@ async def within(
     tries = 0
     while deadline is not None:
         fired: list[bool] = []  # the timer's mark: the cancel, if any, is this timer's
+        # the timer now (``_expire`` sets it again when early by the machine's clock), and
+        # the machine's time the wait ends (a grace, a plain float, has none)
+        timer: list[asyncio.Handle] = []
+        ends = deadline.ends if type(deadline) is MachineDeadline else None
         if deadline <= loop.time():
-            timer: asyncio.Handle = loop.call_soon(_expire, task, fired)
+            timer.append(loop.call_soon(_expire, task, fired, timer, ends))
         else:
-            timer = loop.call_at(deadline, _expire, task, fired)
+            timer.append(loop.call_at(deadline, _expire, task, fired, timer, ends))
         cancelling = task.cancelling()
         try:
             result = await start()
         except asyncio.CancelledError:
-            timer.cancel()
+            timer[0].cancel()
             if not fired or task.uncancel() > cancelling:
                 raise  # someone else's cancel (the lab stopping): not a timeout
             deadline = next_chance(deadline, tries, arrived is None or arrived())
             tries += 1
             continue
         except BaseException:
-            timer.cancel()
+            timer[0].cancel()
             if fired:
                 task.uncancel()
             raise
-        timer.cancel()
+        timer[0].cancel()
         if fired:
             task.uncancel()
         return result
     raise TimeoutError
 
 
-def _expire(task: asyncio.Task[Any], fired: list[bool]) -> None:
-    """A wait's timer fired: mark it as this timer's, and cancel the waiting task."""
+def _expire(
+    task: asyncio.Task[Any], fired: list[bool], timer: list[asyncio.Handle], ends: float | None
+) -> None:
+    """A wait's timer fired: mark it as this timer's, and cancel the waiting task; unless
+    the wait ends at ``ends`` by the machine's clock and that is still ahead (the loop's
+    clock caught up on time it had left out), then the timer is set again for what is left."""
+    if ends is not None:
+        left = ends - _monotonic()
+        if left > 0:
+            loop = task.get_loop()
+            timer[0] = loop.call_at(loop.time() + left, _expire, task, fired, timer, ends)
+            return
     fired.append(True)
     task.cancel()
+
+
+class MachineDeadline(float):
+    """A deadline on the loop's clock (this float) that also holds by the machine's clock
+    (``ends``, time.monotonic()): made by ``machine_deadline``, kept by ``within``."""
+
+    ends: float
+
+
+def machine_deadline(loop: asyncio.AbstractEventLoop, seconds: float) -> float:
+    """The deadline ``seconds`` from now for a wait that faces another process: the server's
+    idle and head timeouts, whose clients (a learner's curl, lab.raw) time the lab with
+    the machine's clock.
+
+    Both clocks count. The loop's, as for every timer: after a stall the timer still fires
+    after the work that was ready then (and a head that arrived while the process was away
+    is read before its deadline: tests/test_starved.py). And the machine's, fixed now:
+    a deadline made while the loop catches up on time it left out (``CatchUpLoop``)
+    counts from the lagged clock, which then jumps to its timers, so a 0.3 s head timeout
+    begun after a 0.5 s stall ran out after 0.0 s and the client got its 408 at once (as
+    classroom19 measured). Kept across the reads of one head, so that a piece that comes
+    after the catch-up does not move it. Waits inside the lab (the gateway's read timeout
+    for an in-lab upstream) keep the loop's clock alone: the lab's outcomes depend on their
+    order (an upstream's sleep begun during the catch-up must end before an older read
+    timeout: test_starved), and their other end is the lab itself."""
+    deadline = MachineDeadline(loop.time() + seconds)
+    deadline.ends = _monotonic() + seconds
+    return deadline
 
 
 FD_SETSIZE = 1024  # select() takes no descriptor above this
@@ -178,13 +223,17 @@ class PreciseEpollSelector(selectors.EpollSelector):
     answer) runs before a timer that was due later, and a timer due before them (an
     upstream that sleeps past the deadline) still fires first.
 
-    The price of one clock for every timer: a timer started during the catch-up (a new
-    connection's head timeout) counts from the lagged clock, and each jump after that
-    brings it nearer, so it can fire early in wall-clock time, by at most the lag left when
-    it started (``MAX_LAG`` at most). Inside the lab every timer is on this clock, so their
-    order and outcomes hold; a client in another process, timing the lab with its own
-    clock, sees such a timeout come early by that much (tests/test_robustness.py allows
-    it). Keeping each timer on the machine's clock would need the loop's timer heap itself.
+    The price of one clock for every timer: a timer started during the catch-up counts
+    from the lagged clock, and each jump after that brings it nearer, so it can fire early
+    in wall-clock time, by at most the lag left when it started (``MAX_LAG`` at most).
+    Inside the lab every timer is on this clock, so their order and outcomes hold. A wait
+    that faces another process (a server's idle and head timeouts: a learner's client
+    times them with its own clock) takes a ``machine_deadline`` too, which ``within`` keeps
+    by setting an early timer again for what is left. The gateway's read timeout for an
+    in-lab upstream does not: its order against the upstream's own timers is the lesson's
+    outcome (tests/test_starved.py), and the 504 a client in another process times can
+    still come early by the lag (tests/test_robustness.py allows it). The upstreams of
+    labkit/faults.py wait on the loop's clock alone too.
     """
 
     def __init__(self) -> None:

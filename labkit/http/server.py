@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - an h11 without them: fields go as byte
 from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped
 from labkit.http import pages, ports
 from labkit.http.connections import BUDGET
-from labkit.http.deadline import within
+from labkit.http.deadline import machine_deadline, within
 from labkit.http.messages import (
     BodyCut,
     Headers,
@@ -576,7 +576,7 @@ class HTTPServer(Listener):
         # the process was away): one clock for a deadline and the timer that ends it
         loop = self._running()
         if deadline is None:  # a pipelined head (in ``raw`` already) has begun: no idle wait
-            deadline = loop.time() + (self.head_timeout if raw else IDLE_TIMEOUT)
+            deadline = machine_deadline(loop, self.head_timeout if raw else IDLE_TIMEOUT)
         event = await self._next_event(conn, reader, raw, deadline, head=True)
         if not isinstance(event, h11.Request):  # closed, or h11 paused on a tunnel
             raise _Closed
@@ -602,7 +602,7 @@ class HTTPServer(Listener):
                 )
             )
         body = bytearray()
-        deadline = loop.time() + self.head_timeout
+        deadline = machine_deadline(loop, self.head_timeout)
         sizes: ChunkSizes | None = None
         if transfer_codings(bytes(raw[:end])) is not None:  # chunked: h11 refuses other codings
             sizes = ChunkSizes(MAX_BODY_BYTES)
@@ -641,7 +641,7 @@ class HTTPServer(Listener):
         h11 reading the gateway's request was its largest single cost per relayed request
         (a connection made, a state machine, two events, the fields decoded again)."""
         loop = self._running()
-        deadline = loop.time() + IDLE_TIMEOUT
+        deadline = machine_deadline(loop, IDLE_TIMEOUT)
         data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
         raw += data
         request = plain_request(data)
@@ -651,7 +651,7 @@ class HTTPServer(Listener):
             raise _Closed  # as h11's ConnectionClosed on an idle connection
         conn = _new_connection()
         conn.receive_data(data)
-        return conn, loop.time() + self.head_timeout  # idle ended, the head began
+        return conn, machine_deadline(loop, self.head_timeout)  # idle ended, the head began
 
     async def _next_event(
         self,
@@ -676,7 +676,7 @@ class HTTPServer(Listener):
             loop = self._running()
             data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
             if head and raw == b"" and data:
-                deadline = loop.time() + self.head_timeout  # idle ended, the head began
+                deadline = machine_deadline(loop, self.head_timeout)  # idle ended, head began
             raw += data
             if sizes is not None:
                 _judge_chunks(sizes, data)
