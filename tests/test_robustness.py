@@ -264,33 +264,15 @@ def _lab_answers_normally(lab: labkit.Lab) -> None:
 HTTP_SERVERS = ("origin", "gateway", "portal", "control")
 
 
-# the servers' deadlines while complete requests are sent: far longer than any answer takes,
-# however loaded the machine (CI at load 10-14 took 3.5-4.3 s for one at times)
-LONG_DEADLINE = 30.0
-
-
-def _complete_requests_are_answered(
-    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, examples: int, *, fixed: bool
-) -> None:
-    """Each complete request is answered, or its connection closed, before any deadline of
-    a server could have ended it: the deadlines are lengthened to LONG_DEADLINE and the test
-    waits half of that. A server that held a complete request (waiting for bytes that will
-    not come, or on a connection the client has finished with) holds it until a deadline,
-    and the test sees it "open"; a loaded machine only makes the answer later. Before, the
-    bound was 2 s of wall time on the stock deadlines (5 s): it failed under load at 3.5 s."""
-    for name in ("IDLE_TIMEOUT", "HEAD_TIMEOUT", "WRITE_TIMEOUT"):
-        monkeypatch.setattr(http_server, name, LONG_DEADLINE)
-    monkeypatch.setattr(faults, "REQUEST_TIMEOUT", LONG_DEADLINE)
-    wait = LONG_DEADLINE / 2
+def _complete_requests_are_answered(lab: labkit.Lab, examples: int, *, fixed: bool) -> None:
     lab.upstreams["slow"].delay = 0.1  # it answers, late: not the point here
     ports = _servers(lab)
 
     @settings(max_examples=examples, deadline=None, derandomize=fixed)
     @given(requests=st.lists(hostile_request(), min_size=1, max_size=3))
     def pipelined(requests: list[bytes]) -> None:
-        sent = _send_all(ports, b"".join(requests), shut=True, wait=wait)
-        for name, (reply, ended, took) in sent.items():
-            assert ended != "open" and took < wait, (name, ended, took, reply[:200])
+        for name, (reply, ended, took) in _send_all(ports, b"".join(requests), shut=True).items():
+            assert ended != "open" and took < 2.0, (name, ended, took, reply[:200])
             if name in HTTP_SERVERS:  # a clean close: FIN after the answer, never a reset
                 assert ended == "closed", (name, ended, reply[:200])
             if name in HTTP_SERVERS and reply:
@@ -304,17 +286,15 @@ def _complete_requests_are_answered(
     _lab_answers_normally(lab)
 
 
-def test_every_complete_hostile_request_gets_an_answer_or_a_close_before_any_deadline(
-    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+def test_every_complete_hostile_request_gets_an_answer_or_a_close_within_2_s(
+    lab: labkit.Lab,
 ) -> None:
-    _complete_requests_are_answered(lab, monkeypatch, 20, fixed=True)
+    _complete_requests_are_answered(lab, 20, fixed=True)
 
 
 @pytest.mark.slow
-def test_many_more_hostile_requests_new_ones_each_run(
-    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _complete_requests_are_answered(lab, monkeypatch, 150, fixed=False)
+def test_many_more_hostile_requests_new_ones_each_run(lab: labkit.Lab) -> None:
+    _complete_requests_are_answered(lab, 150, fixed=False)
 
 
 CATCHING_UP = 0.05  # far less than the deadline: no other deadline of a server is this close
@@ -378,33 +358,81 @@ def test_chunk_sizes_take_every_valid_chunked_body_however_it_arrives(chunks, cu
 # -- a flood of connections in a kernel that may open 1024 files --
 
 
+def _connected_to(port: int) -> int:
+    """Established connections to 127.0.0.1:``port`` (/proc/net/tcp, any process)."""
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(f[3] == "01" and int(f[2].rsplit(":", 1)[1], 16) == port for f in rows)
+
+
+def _accept_queue(port: int) -> int:
+    """Connections the kernel holds for the listener on 127.0.0.1:``port`` until it accepts
+    them (a listening socket's rx_queue in /proc/net/tcp)."""
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                return int(fields[4].split(":")[1], 16)
+    return 0
+
+
 @pytest.mark.slow  # a lab in its own process and 1,200 connections
 def test_a_flood_of_idle_connections_is_capped_and_said_in_one_line() -> None:
     """1,200 connections held open would need more descriptors than the kernel may have:
     the lab keeps what its budget allows (a third of the limit left after a reserve),
     closes the rest at once, says so in one line (not a traceback per connection), and
     answers again as soon as the flood lets go."""
-    proc, (port, *_) = low_files_lab()
+    proc, (port, origin, *_) = low_files_lab()
     flood: list[socket.socket] = []
+    flooded = 0.0
     try:
         assert ask(proc) == "HTTP/1.1 200 OK"
+        # the budget is the process's, and the gateway's kept-alive connection to the origin
+        # (from that request) held one of it until the pool's idle timeout: wait for it to
+        # close, so that the flood has the whole budget (a flood slower than that timeout
+        # on a loaded host found one more place than one faster)
+        given_up = time.monotonic() + 30
+        while _connected_to(origin) and time.monotonic() < given_up:
+            time.sleep(0.05)
+        assert not _connected_to(origin)
+        # each sends the first byte of a request: a kept connection then waits for its head
+        # (and gets its 408 after the head timeout), one past the budget is closed with no
+        # answer, so the two stay apart however long the flood takes on a loaded host
+        # (idle, a kept one closed by the idle timeout, 5 s, looked like one turned away)
+        started = time.monotonic()
         for _ in range(1200):
             flood.append(socket.create_connection(("127.0.0.1", port), timeout=2))
-        time.sleep(0.5)
-        closed = 0
-        for sock in flood:
-            sock.setblocking(False)
-            try:
-                closed += sock.recv(1) == b""
-            except BlockingIOError:
-                pass  # kept open, waiting for a request
-            except ConnectionResetError:
-                closed += 1
-        kept = len(flood) - closed
-        # the budget is the process's: the gateway's kept-alive connection to the origin
-        # (from the first request) holds one of it
-        assert kept == connections.allowed(1024) - 1, (kept, closed)
+            flood[-1].sendall(b"G")
+        budget = connections.allowed(1024)
+        # wait for the lab to have decided on every connection: none left in its listener's
+        # accept queue (not a fixed 0.5 s, too short on a loaded host)
+        given_up = time.monotonic() + 60
+        while _accept_queue(port) and time.monotonic() < given_up:
+            time.sleep(0.02)
         assert ask(proc) in ("closed", "ConnectionResetError")  # the budget is the limit
+        flooded = time.monotonic() - started
+        # then the closes of those past the budget, seen here (loopback: at once); a lab
+        # that keeps too many waits out the 30 s and fails below
+        closed, waiting = 0, list(flood)
+        for sock in waiting:
+            sock.setblocking(False)
+        given_up = time.monotonic() + 30
+        while closed < len(flood) - budget and time.monotonic() < given_up:
+            still = []
+            for sock in waiting:
+                try:
+                    if sock.recv(1) == b"":
+                        closed += 1
+                        continue
+                    # data: its 408, so it was kept
+                except BlockingIOError:
+                    still.append(sock)  # kept open (so far), waiting for its head
+                except ConnectionResetError:
+                    closed += 1
+            waiting = still
+            time.sleep(0.02)
+        kept = len(flood) - closed
+        assert kept == budget, (kept, closed)
         for sock in flood:
             sock.close()
         flood.clear()
@@ -418,8 +446,11 @@ def test_a_flood_of_idle_connections_is_capped_and_said_in_one_line() -> None:
         _out, err = proc.communicate(timeout=30)
     lines = err.splitlines()
     assert "Traceback" not in err, err[:2000]
-    assert len(lines) == 1 and lines[0].startswith("labkit: a connection was closed at once"), err
-    assert "limit of 1024 open files" in lines[0]
+    # one line, said again at most every SAY_EVERY seconds while the flood lasts
+    assert 1 <= len(lines) <= 1 + flooded // connections.SAY_EVERY, err
+    for line in lines:
+        assert line.startswith("labkit: a connection was closed at once"), err
+        assert "limit of 1024 open files" in line
 
 
 def test_the_connection_budget_is_the_file_limits_before_any_loop_is_prepared() -> None:
