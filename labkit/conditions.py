@@ -14,6 +14,7 @@ explanation says so. ``proxy_status`` is the error type from RFC 9209's registry
 from __future__ import annotations
 
 import enum
+import errno
 
 from labkit.i18n import Msg
 from labkit.record import FrozenRecord
@@ -161,8 +162,8 @@ RFC_TABLE: dict[Condition, Outcome] = {
     Condition.UNREACHABLE: Outcome(
         502,
         Msg(
-            "the gateway could not reach the upstream's address: its connect() failed on the "
-            "gateway's own machine, so nothing at that address refused or accepted the connection"
+            "the gateway could not reach the upstream's address: its connect() failed before "
+            "anything at that address refused or accepted the connection"
         ),
         Msg(
             "RFC 9110 15.6.3 speaks of an invalid response; 502 is the status RFC 9209 2.3.6 "
@@ -181,3 +182,57 @@ RFC_TABLE: dict[Condition, Outcome] = {
         Msg("RFC 9112 8"),
     ),
 }
+
+
+# A connect() that failed neither by a refusal nor by the gateway's timeout is the unreachable
+# condition (its status, its page); the error type its Proxy-Status names is the errno's, from
+# RFC 9209 2.3, with the page's RFC note for that type. nginx answers 502 for every failed
+# connect() (ngx_event_connect_peer declines the peer whatever the errno; only its log level
+# differs), Caddy 502 for every dial error, HAProxy 503 with SC--; so the status stays 502
+# where RFC 9209 recommends 500 (2.3.30, 2.3.31; 2.1.1 allows another status "for backwards
+# compatibility with previous behaviours").
+UNREACHABLE_RFC: dict[str, Msg] = {
+    "destination_ip_unroutable": RFC_TABLE[Condition.UNREACHABLE].rfc,
+    "destination_ip_prohibited": Msg(
+        "RFC 9110 15.6.3 speaks of an invalid response; 502 is the status RFC 9209 2.3.5 "
+        "recommends for destination_ip_prohibited, and nginx's and Caddy's answer to a failed "
+        "connect(); HAProxy answers 503"
+    ),
+    "proxy_internal_error": Msg(
+        "RFC 9209 2.3.30 recommends 500 for proxy_internal_error, an error of the gateway's own; "
+        "the lab answers 502, nginx's and Caddy's answer to a failed connect(); HAProxy answers "
+        "503"
+    ),
+    "proxy_configuration_error": Msg(
+        "RFC 9209 2.3.31 recommends 500 for proxy_configuration_error, an error in the gateway's "
+        "configuration; the lab answers 502, nginx's and Caddy's answer to a failed connect(); "
+        "HAProxy answers 503"
+    ),
+}
+CONNECT_ERRORS: dict[int, str] = {
+    # no route from here (2.3.6): the routing table has none (ENETUNREACH, at once), a router
+    # said so (ICMP unreachable: EHOSTUNREACH), no neighbour answered (EHOSTUNREACH, EHOSTDOWN)
+    errno.ENETUNREACH: "destination_ip_unroutable",
+    errno.ENETDOWN: "destination_ip_unroutable",
+    errno.EHOSTUNREACH: "destination_ip_unroutable",
+    errno.EHOSTDOWN: "destination_ip_unroutable",
+    # a firewall on the gateway's machine refused to send the SYN (an OUTPUT rule's DROP is
+    # EPERM on Linux; an LSM or a cgroup hook, EACCES or EPERM): 2.3.5, "configured to
+    # prohibit connections to the next hop IP address"
+    errno.EPERM: "destination_ip_prohibited",
+    errno.EACCES: "destination_ip_prohibited",
+    # no local address or port to connect from (every ephemeral port in use toward that
+    # address, a source address that is not the machine's): nothing about the next hop
+    errno.EADDRNOTAVAIL: "proxy_internal_error",
+    # an address connect() cannot use as given (an IPv6 link-local one without its interface)
+    errno.EINVAL: "proxy_configuration_error",
+}
+
+
+def connect_error(number: int | None) -> str:
+    """The RFC 9209 error type of a connect() that failed with errno ``number`` (neither
+    refused nor timed out by the gateway): CONNECT_ERRORS, else proxy_internal_error, RFC
+    9209 2.1's generic type for an error the registry names no better."""
+    if number is None:
+        return "proxy_internal_error"
+    return CONNECT_ERRORS.get(number, "proxy_internal_error")

@@ -513,9 +513,10 @@ def test_rfc_9209_sections_cited_are_of_the_error_types_the_lab_sends() -> None:
     connection_limit_reached and 2.3.15 tls_alert_received, types the lab never sends. Every
     section of 2.3 a text cites (a learner's, the code's, the docs') must be one of a type the
     lab's gateway or portal sends."""
-    from labkit.conditions import RFC_TABLE
+    from labkit.conditions import CONNECT_ERRORS, RFC_TABLE
 
     sent = {o.proxy_status for o in RFC_TABLE.values() if o.proxy_status} | {"http_request_denied"}
+    sent |= set(CONNECT_ERRORS.values()) | {"proxy_internal_error"}  # a failed connect()'s
     allowed = {f"2.3.{RFC9209_TYPES.index(t) + 1}" for t in sent}
     texts = dict(TEXTS)
     for pattern in ("labkit/**/*.py", "tools/*.py", "tests/*.py"):
@@ -574,6 +575,62 @@ def test_511_q4_hint_does_not_make_204_the_only_open_answer() -> None:
         said = i18n.render(hint, lang)
         assert all(w in said for w in words), said
         assert "Any other answer" not in said and "其他任何响应" not in said, said
+
+
+# connect() failures other than no route, each with the error type RFC 9209 2.3 has for it
+# and the section the page's RFC note cites (Linux's errnos: a firewall's OUTPUT rule that
+# drops is EPERM; an LSM or cgroup hook EACCES; no local address or port EADDRNOTAVAIL)
+CONNECT_FAILURES = {
+    "firewall-eperm": ("EPERM", "destination_ip_prohibited", "RFC 9209 2.3.5"),
+    "firewall-eacces": ("EACCES", "destination_ip_prohibited", "RFC 9209 2.3.5"),
+    "no-local-address": ("EADDRNOTAVAIL", "proxy_internal_error", "RFC 9209 2.3.30"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONNECT_FAILURES))
+def test_a_failed_connect_names_its_own_error_type(lab, monkeypatch, case: str) -> None:
+    """Every connect() failure but a refusal or a timeout said Proxy-Status
+    error=destination_ip_unroutable ("cannot find a route"), a firewall on the gateway's
+    machine and a gateway out of local ports too. Now the errno's own type: a local
+    firewall's refusal is destination_ip_prohibited (RFC 9209 2.3.5), no local address or
+    port proxy_internal_error (2.3.30: nothing about the next hop), each page citing its
+    section; the status stays 502, nginx's and Caddy's for every failed connect().
+
+    EADDRNOTAVAIL is the kernel's, over a real socket: the gateway's connect() is made from
+    a source address that is not this machine's (TEST-NET-3), as nginx's proxy_bind can.
+    A firewall cannot be set up without root and a change to the host's rules: there the
+    gateway's connect() raises the errno Linux gives (the only stand-in of the test)."""
+    import asyncio
+    import errno
+    import os
+
+    from labkit.proxy import Route, Target, Timeouts
+
+    name, error_type, section = CONNECT_FAILURES[case]
+    number = getattr(errno, name)
+    real = asyncio.BaseEventLoop.create_connection
+
+    async def create_connection(self, factory, host=None, port=None, **kwargs):  # type: ignore[no-untyped-def]
+        if host != "203.0.113.9":
+            return await real(self, factory, host, port, **kwargs)
+        if number == errno.EADDRNOTAVAIL:
+            return await real(self, factory, "127.0.0.1", 9, local_addr=("203.0.113.1", 0))
+        raise OSError(number, os.strerror(number))
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "create_connection", create_connection)
+    target = Target("walled", "203.0.113.9", 9)
+    lab.gateway.add_route(Route("/walled/", "walled", [target], Timeouts(1.0, 1.0)))
+    ex = lab.get("/walled/")
+    assert ex.status == 502, ex
+    status = ex.header("Proxy-Status")
+    assert f"error={error_type}" in status and "unroutable" not in status, status
+    reason = os.strerror(number)
+    assert f"What it observed: connect() failed: {reason}." in ex.text, ex.text
+    assert f"({section}" in ex.text or f"{section} " in ex.text, ex.text
+    for told in (ex.text, str(ex.why)):
+        assert "was refused" not in told and "no route" not in told.lower(), told
+    zh = lab.get("/walled/", headers={"Accept-Language": "zh-CN"}).text
+    assert "网关到达不了上游的地址" in zh and section in zh, zh
 
 
 def test_an_address_with_no_route_is_not_called_refused(lab) -> None:

@@ -10,12 +10,13 @@ what the lab does. ``tests/test_docs_generated.py`` runs ``--check``.
 
 from __future__ import annotations
 
+import errno
 import re
 import sys
 from pathlib import Path
 
 from labkit import i18n, personalities
-from labkit.conditions import RFC_TABLE, Condition
+from labkit.conditions import CONNECT_ERRORS, RFC_TABLE, Condition
 from labkit.faults import FAULTS, HUGE_HEAD, knobs_text
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import UPSTREAM_TIMEOUTS
@@ -291,6 +292,13 @@ def _personality_section(name: str) -> str:
     return f"### {person.title}\n\n{table}\n"
 
 
+def _connect_errors() -> str:
+    by_type: dict[str, list[str]] = {}
+    for number, error in CONNECT_ERRORS.items():
+        by_type.setdefault(error, []).append(errno.errorcode[number])
+    return "; ".join(f"{', '.join(names)}: `{error}`" for error, names in by_type.items())
+
+
 def _proxy_status() -> str:
     rows = [
         [
@@ -396,6 +404,12 @@ other than `chunked`: `coding={failed_coding(FAULTS["bad-transfer-encoding"].rep
 `bad-transfer-encoding` fault.
 
 {_proxy_status()}
+
+A failed connect() that is neither a refusal nor the gateway's own timeout is the
+unreachable condition; its `error=` is the errno's own: {_connect_errors()}, any other
+`proxy_internal_error` (RFC 9209 2.1.1's generic type). The status stays 502, nginx's and
+Caddy's answer to every failed connect(), where RFC 9209 recommends 500 for
+`proxy_internal_error` and `proxy_configuration_error` (2.3.30, 2.3.31).
 
 The portal's 511 (not logged in to the network) names `labkit-portal` with
 `error=http_request_denied`; what the portal relays carries both hops, for example

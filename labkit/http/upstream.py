@@ -17,7 +17,7 @@ from typing import Any
 
 import h11
 
-from labkit.conditions import Condition
+from labkit.conditions import Condition, connect_error
 from labkit.errors import os_reason
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
@@ -52,11 +52,14 @@ class UpstreamFailure(Exception):
     was observed (a catalogue message: the gateway's page shows it in the request's
     language; ``str()`` of it, the English, goes to Proxy-Status and the recordings)."""
 
-    def __init__(self, condition: Condition, detail: Text, raw: bytes = b"") -> None:
+    def __init__(
+        self, condition: Condition, detail: Text, raw: bytes = b"", error: str = ""
+    ) -> None:
         super().__init__(str(detail))
         self.condition = condition
         self.detail = detail
         self.raw = raw
+        self.error = error  # RFC 9209 error type where the condition's own is not exact
 
 
 def classify_protocol_error(raw: bytes, message: str) -> Condition:
@@ -778,11 +781,20 @@ async def _open(
         raise UpstreamFailure(
             Condition.REFUSED, Msg("connect() failed: connection refused")
         ) from None
-    except OSError as exc:  # no route (ENETUNREACH, EHOSTUNREACH...): not a refusal
-        raise UpstreamFailure(
-            Condition.UNREACHABLE, Msg("connect() failed: {error}", error=os_reason(exc))
-        ) from None
+    except OSError as exc:  # no route, a firewall, no local port...: not a refusal
+        raise connect_failed(exc) from None
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop), protocol
+
+
+def connect_failed(exc: OSError) -> UpstreamFailure:
+    """A connect() that failed neither by a refusal nor by the gateway's timeout: the
+    unreachable condition, whose Proxy-Status names the errno's own error type
+    (conditions.CONNECT_ERRORS: no route, a local firewall, no local port are told apart)."""
+    return UpstreamFailure(
+        Condition.UNREACHABLE,
+        Msg("connect() failed: {error}", error=os_reason(exc)),
+        error=connect_error(exc.errno),
+    )
 
 
 def _abandon(opening: asyncio.Task[tuple[asyncio.BaseTransport, asyncio.BaseProtocol]]) -> None:
