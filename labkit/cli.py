@@ -167,9 +167,22 @@ def _count(text: str) -> int:
     return int(text)
 
 
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands whose --help opens with what each does: the line its parent's --help lists
+    it with. A parser made with only ``help=`` has no description, so `labkit ctl reset
+    --help` printed its usage and options and never said what reset does (until December
+    2026)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if "help" in kwargs and "description" not in kwargs:
+            kwargs["description"] = kwargs["help"]
+        parser: argparse.ArgumentParser = super().add_parser(name, **kwargs)
+        return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="labkit", description="Cause, see and fix every HTTP 5xx on your machine.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, action=_Commands)
 
     serve = sub.add_parser("serve", help="run a lab in the foreground until Ctrl-C or SIGTERM")
     serve.add_argument("--json", action="store_true", help="print one JSON line with the URLs")
@@ -190,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--gateway",
         default="rfc",
         choices=list(PERSONALITIES),
-        help="answer upstream failures like this gateway (default: rfc, the RFC reading)",
+        help="behave like this gateway: its statuses, error pages and log words for upstream "
+        "failures and what it does to the headers it relays (default: rfc, the RFC reading; "
+        "docs/gateways.md)",
     )
 
     env = sub.add_parser("env", help="print shell variables (ORIGIN, GATEWAY, ...) for a lab")
@@ -229,17 +244,28 @@ def build_parser() -> argparse.ArgumentParser:
         "`labkit env` sets)",
     )
     cs = ctl.add_subparsers(
-        dest="ctl_command", required=True, metavar="COMMAND", parser_class=_Parser
+        dest="ctl_command", required=True, metavar="COMMAND", parser_class=_Parser, action=_Commands
     )
     from labkit import switches  # every switch's subcommand, arguments and help
-    from labkit.control import OTHER_COMMANDS, WAIT_BUSY_DEFAULT
+    from labkit.control import OTHER_COMMANDS, WAIT_BUSY_DEFAULT, WAIT_BUSY_MAX
 
     switches.add_parsers(cs)
     cs.add_parser("reset", help=OTHER_COMMANDS["reset"])
     cs.add_parser("state", help=OTHER_COMMANDS["state"])
     wb = cs.add_parser("wait-busy", help=OTHER_COMMANDS["wait-busy"])
-    wb.add_argument("count", type=_count)
-    wb.add_argument("--timeout", type=_wait_seconds, default=WAIT_BUSY_DEFAULT)
+    wb.add_argument(
+        "count",
+        type=_count,
+        help="how many requests the origin must have in flight at once (at least this many)",
+    )
+    wb.add_argument(
+        "--timeout",
+        type=_wait_seconds,
+        default=WAIT_BUSY_DEFAULT,
+        metavar="SECONDS",
+        help=f"how long to wait for them, 0 to {WAIT_BUSY_MAX:g} (default {WAIT_BUSY_DEFAULT:g}); "
+        "then an error line says how many there were",
+    )
     # each command's own parser, in what it parses: an error about arguments it does not
     # know names that command (_parse); the innermost command's default wins ("ctl state")
     for command in (*sub.choices.values(), *cs.choices.values()):

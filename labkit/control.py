@@ -287,9 +287,9 @@ def _warn(message: str) -> None:
 
 # Besides one command per switch (labkit/switches.py): these, which take no arguments.
 OTHER_COMMANDS = {
-    "reset": "every switch back to a fresh lab's",
+    "reset": "put every switch back as a fresh lab has it",
     "state": "print the lab's switches as JSON",
-    "wait-busy": "wait until the origin has N requests in flight",
+    "wait-busy": "wait until the origin has COUNT requests in flight (a script started them)",
 }
 WAIT_BUSY_MAX = 30.0  # seconds `labkit ctl wait-busy` may wait, at most
 # seconds it waits unless told: a request started just before (`curl ... &`) reaches the origin

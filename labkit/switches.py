@@ -862,7 +862,7 @@ SWITCHES: dict[str, Switch] = {
         ),
         Switch(
             "personality",
-            "answer upstream failures like another gateway",
+            "behave like another gateway: statuses, pages, relayed headers",
             params=(
                 Param(
                     "name",

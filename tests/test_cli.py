@@ -471,3 +471,38 @@ def test_a_bound_is_written_in_full_not_in_e_notation(lab):
     assert "e+" not in result.stderr
     result = labkit_in_process("ctl", "timeout", "/", "--read", "0.001")
     assert "must be between 0.01 and 60 seconds, not 0.001" in result.stderr
+
+
+def test_every_commands_help_says_what_it_does(capsys) -> None:
+    """`labkit ctl reset --help`, `ctl state --help`, `ctl wait-busy --help` (and `labkit serve
+    --help`, `env`, `scenarios`, ...) printed their usage and options and never what the
+    command does: a parser made with only help= has no description. Each now opens with the
+    line its parent's --help lists it with; wait-busy's count and --timeout say what they are,
+    and --gateway says a personality changes more than upstream failures (fails before: no
+    description line)."""
+    from labkit import cli, switches
+    from labkit.control import OTHER_COMMANDS, WAIT_BUSY_DEFAULT, WAIT_BUSY_MAX
+
+    def helped(*words: str) -> str:
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args([*words, "--help"])
+        return capsys.readouterr().out
+
+    top = "serve env scenarios run progress exchange submit collect grade board drill ctl"
+    commands = [[name] for name in top.split()]
+    commands += [["ctl", name] for name in (*switches.SWITCHES, *OTHER_COMMANDS)]
+    listings = {(): helped(), ("ctl",): helped("ctl")}
+    for words in commands:
+        listing = " ".join(listings[tuple(words[:-1])].split())
+        out = helped(*words)
+        said = " ".join(out.split("\n\n")[1].split())
+        assert not said.startswith(("positional arguments:", "options:")), (words, out)
+        assert f"{words[-1]} {said}" in listing, (words, said, listing)
+    for name, line in OTHER_COMMANDS.items():
+        assert line in " ".join(helped("ctl", name).split())
+    out = " ".join(helped("ctl", "wait-busy").split())
+    assert "count how many requests the origin must have in flight" in out, out
+    wait = f"0 to {WAIT_BUSY_MAX:g} (default {WAIT_BUSY_DEFAULT:g})"
+    assert f"--timeout SECONDS how long to wait for them, {wait}" in out, out
+    out = " ".join(helped("serve").split())
+    assert "what it does to the headers it relays" in out, out
