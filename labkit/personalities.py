@@ -299,6 +299,8 @@ class Personality(FrozenRecord):
         "slow_client_reason",
         "slow_client_source",
         "table",
+        "untimed",
+        "untimed_source",
         "upstream_interim",
         "upstream_interim_source",
     )
@@ -350,6 +352,11 @@ class Personality(FrozenRecord):
     # personality does as "skip").
     upstream_interim: UpstreamInterim
     upstream_interim_source: str
+    # Conditions the table's answer needs a timeout the real server does not have by default
+    # (tests/gateways/ sets the lab's): READ_TIMEOUT for Caddy and HAProxy, which by default
+    # wait for an answer as long as it takes. A playground's Expected line says so.
+    untimed: frozenset[Condition]
+    untimed_source: str
 
     def __init__(
         self,
@@ -375,6 +382,8 @@ class Personality(FrozenRecord):
         max_forwards_source: str = "",
         upstream_interim: UpstreamInterim = "skip",
         upstream_interim_source: str = "",
+        untimed: frozenset[Condition] = frozenset(),
+        untimed_source: str = "",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "name", name)
@@ -399,6 +408,8 @@ class Personality(FrozenRecord):
         set_(self, "max_forwards_source", max_forwards_source)
         set_(self, "upstream_interim", upstream_interim)
         set_(self, "upstream_interim_source", upstream_interim_source)
+        set_(self, "untimed", untimed)
+        set_(self, "untimed_source", untimed_source)
 
     @property
     def title(self) -> str:
@@ -427,6 +438,14 @@ class Personality(FrozenRecord):
 
 
 OBSERVED = "observed"  # on loopback with tests/gateways/, re-run by tests/test_real_gateways.py
+
+# Caddy 2.6 and HAProxy wait for a response head as long as it takes unless a read timeout
+# is configured (the Note "Default timeouts toward the upstream" below)
+DEFAULT_TIMEOUTS_SOURCE = (
+    "observed 2026-12-05: Caddy 2.6.2 with a bare 'reverse_proxy' and HAProxy 2.6.12 with no "
+    "timeouts relayed a 200 their upstream sent after 6 s; re-run by "
+    "tests/test_real_gateways.py::test_default_timeouts_toward_the_upstream"
+)
 
 
 def _page(status: int, reason: str, log: str, source: str = OBSERVED) -> Answer:
@@ -738,6 +757,8 @@ HAPROXY = Personality(
     max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
     "re-run by tests/test_real_gateways.py)",
     upstream_interim="relay",
+    untimed=frozenset({Condition.READ_TIMEOUT}),
+    untimed_source=DEFAULT_TIMEOUTS_SOURCE,
     upstream_interim_source="not imitated: real HAProxy passes an upstream's 'HTTP/1.1 100 "
     f"Continue' on before the final response, to an HTTP/1.0 client too ({OBSERVED}, re-run by "
     "tests/test_real_gateways.py)",
@@ -827,10 +848,10 @@ _ENVOY_DOCS = "Envoy docs: access log response flags"
 # reason (router.cc builds the body; network/connection_impl.cc says 'delayed connect error' for
 # a connect() that failed later, as a refusal does, with the system's words for the errno).
 # A connect timeout is its own reset reason, 'connection timeout', with no transport failure
-# reason; older releases said 'connection failure' for both, and printed the errno as a number
-# ('delayed connect error: 111'); the newest add '|remote address:...' to the failure reason.
-# The response flag is UF for both: only the body (or %RESPONSE_CODE_DETAILS%, when an access
-# log format asks for it) tells them apart.
+# reason. The response flag is UF for both: only the body (or %RESPONSE_CODE_DETAILS%, when an
+# access log format asks for it) tells them apart. The words are those of the releases from
+# mid-2024 until 2026; ENVOY_WORDING says how earlier and later ones differ (issues and pull
+# requests of envoyproxy/envoy, and reports quoting each form).
 ENVOY_REFUSED = (
     "remote connection failure, transport failure reason: delayed connect error: Connection refused"
 )
@@ -838,6 +859,17 @@ ENVOY_CONNECT_TIMEOUT = "connection timeout"
 ENVOY_UNREACHABLE = (
     "remote connection failure, transport failure reason: immediate connect error: Network is "
     "unreachable"
+)
+
+
+ENVOY_WORDING = (
+    "the wording differs by release: until mid-2020 the body ended at the reset reason "
+    "(envoyproxy/envoy#12321 added the transport failure reason), which was 'connection "
+    "failure' until 2023; the errno was a number ('delayed connect error: 111') until mid-2024 "
+    "(#35154 put it in words); later releases end an immediate connect error with '|remote "
+    "address:' and the address (left out here); and in 2026 the transport failure reason left "
+    "the body (#44746, backported to 1.38), kept for the access log's "
+    "%UPSTREAM_TRANSPORT_FAILURE_REASON%"
 )
 
 
@@ -855,7 +887,10 @@ def _envoy_reset(log: str, reason: str, source: str = "") -> Answer:
 
 ENVOY = Personality(
     name="envoy",
-    label=Msg("Envoy 1.x (from its documentation and source, not observed here)"),
+    label=Msg(
+        "Envoy, as its releases of mid-2024 to 2026 word it (from its documentation and source, "
+        "not observed here)"
+    ),
     headers=Headers(
         server="envoy",
         page_headers=(),
@@ -907,7 +942,7 @@ ENVOY = Personality(
             "503 UF (upstream connection failure)",
             ENVOY_REFUSED,
             f"{_ENVOY_DOCS}; the body from its source (router.cc, http/utility.cc "
-            "resetReasonToString, network/connection_impl.cc)",
+            f"resetReasonToString, network/connection_impl.cc); {ENVOY_WORDING}",
         ),
         Condition.CONNECT_TIMEOUT: _envoy_reset(
             "503 UF (upstream connection failure)",
@@ -956,7 +991,7 @@ ENVOY = Personality(
             "503 UF (upstream connection failure)",
             ENVOY_UNREACHABLE,
             f"{_ENVOY_DOCS}; the body from its source (router.cc, network/connection_impl.cc: "
-            "'immediate connect error' for a connect() that fails at once)",
+            f"'immediate connect error' for a connect() that fails at once); {ENVOY_WORDING}",
         ),
         Condition.BODY_CUT: Answer(
             AnswerKind.CUT,
@@ -981,6 +1016,15 @@ ENVOY = Personality(
         504: ("text/plain", b"upstream request timeout"),
         408: ("text/plain", b"stream timeout"),  # a stalled request (slow_client_source)
     },
+)
+
+# Go's http.Transport takes a response head of up to 10 << 20 bytes when its
+# MaxResponseHeaderBytes is 0, as Caddy leaves it (max_response_header_size unset): 10 MiB,
+# not 10 MB (net/http transport.go, maxHeaderResponseSize)
+GO_MAX_RESPONSE_HEAD = 10 << 20
+GO_HEAD_LIMIT = (
+    f"{GO_MAX_RESPONSE_HEAD >> 20} MiB ({GO_MAX_RESPONSE_HEAD:,} bytes: 10 << 20 in net/http's "
+    "maxHeaderResponseSize)"
 )
 
 CADDY = Personality(
@@ -1016,8 +1060,9 @@ CADDY = Personality(
         "Caddy docs, reverse_proxy http transport: keep-alive on by "
         "default, keepalive_idle_conns_per_host 32",
     ),
-    max_response_head=10 * 1024 * 1024,  # Go http.Transport MaxResponseHeaderBytes default
-    max_response_head_source=f"{OBSERVED}: the huge-headers head relayed; Go's default limit is 10 MB",
+    max_response_head=GO_MAX_RESPONSE_HEAD,
+    max_response_head_source=f"{OBSERVED}: the huge-headers head relayed; Go's default limit is "
+    f"{GO_HEAD_LIMIT}",
     slow_client="close",
     slow_client_source=f"{OBSERVED} (servers timeouts read_header; Go's net/http closes without "
     "a response)",
@@ -1033,6 +1078,8 @@ CADDY = Personality(
     max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
     "re-run by tests/test_real_gateways.py)",
     upstream_interim="relay",
+    untimed=frozenset({Condition.READ_TIMEOUT}),
+    untimed_source=DEFAULT_TIMEOUTS_SOURCE,
     upstream_interim_source="not imitated: real Caddy passes an upstream's 100 Continue on "
     "before the final response, with its own Server ('HTTP/1.0 100 Continue' to an HTTP/1.0 "
     f"client; {OBSERVED}, re-run by tests/test_real_gateways.py)",
@@ -1060,7 +1107,8 @@ CADDY = Personality(
             AnswerKind.RELAY,
             200,
             "OK",
-            "(nothing: Go's http.Transport accepts a response head up to 10 MB by default)",
+            f"(nothing: Go's http.Transport accepts a response head up to {GO_HEAD_LIMIT} by "
+            "default)",
             OBSERVED,
         ),
         Condition.INVALID_CONTENT_LENGTH: _page(

@@ -155,6 +155,17 @@ WRONG = {
     # Envoy's flags for upstream trouble start with U; NR, DC, RL, LH and others do not
     "every Envoy flag starts with U": r"Envoy's response flags start with U|"
     r"Envoy 的响应标志以代表上游",
+    # the Envoy personality's 503 bodies are the wording of the releases from mid-2024 until
+    # 2026 ('remote connection failure', the errno in words, the transport failure reason in
+    # the body): earlier and later releases word them otherwise (personalities.ENVOY_WORDING)
+    "Envoy's wording as every 1.x's": r"Envoy 1\.x",
+    # Go's limit is 10 << 20 bytes, 10 MiB: not 10 MB
+    "Go's head limit in MB": r"(limit is|up to) 10 MB",
+    # Caddy 2.6 and HAProxy have no read timeout by default: the table's 504 for them is with
+    # the lab's read timeout configured, as tests/gateways/ sets it
+    "the observed table without its configured timeouts": r"Observed with nginx 1\.22\.1,\s+"
+    r"HAProxy 2\.6\.12 and Caddy 2\.6\.2 in front of the same upstreams \(|"
+    r"面对同样的上游时观察到的结果（完整记录",
 }
 
 
@@ -657,3 +668,37 @@ def test_an_address_with_no_route_is_not_called_refused(lab) -> None:
         lab.gateway.personality = name
         assert lab.get("/nowhere/").status == status, name
         assert personalities.get(name).answer(Condition.UNREACHABLE).status == status
+
+
+def test_a_read_timeouts_504_says_it_needs_one_under_caddy_and_haproxy(lab) -> None:
+    """The 504 playground said "Expected: 504 with the gateway behaving like caddy" (and
+    haproxy) for a slow upstream: true only with a read timeout configured, as the lab's route
+    and tests/gateways/ have one; Caddy 2.6 and HAProxy have none by default and relay the
+    late answer (observed: a 6 s answer relayed as 200). The line now says so, from the
+    personality's data (untimed), en and zh; nginx (60 s) and Envoy (15 s) have one."""
+    from labkit import scenarios
+    from labkit.widgets import Playground
+
+    slow = [
+        s.id for s in scenarios.SCENARIOS.values() if s.upstream_condition is Condition.READ_TIMEOUT
+    ]
+    assert slow == ["504-slow"], slow
+    for name in ("caddy", "haproxy"):
+        assert Condition.READ_TIMEOUT in personalities.get(name).untimed
+        lab.gateway.personality = name
+        p = Playground(lab, "504")
+        p.scenario.value = "504-slow"
+        line = p.cause.value
+        assert "<b>Expected:</b> 504 with the gateway behaving like " + name in line, line
+        assert f"(by default {name} has none and waits for the answer)" in line, line
+        lab.lang = "zh-CN"
+        zh = Playground(lab, "504")
+        zh.scenario.value = "504-slow"
+        assert f"{name} 默认没有读超时，会一直等待响应" in zh.cause.value, zh.cause.value
+        lab.lang = "en"
+    for name in ("nginx", "envoy", "rfc"):
+        assert not personalities.get(name).untimed
+        lab.gateway.personality = name
+        p = Playground(lab, "504")
+        p.scenario.value = "504-slow"
+        assert "has none" not in p.cause.value, p.cause.value

@@ -240,7 +240,10 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     # the learner reads each gateway's title in Chinese; the rows keep the English titles
     # that scripts look a gateway up by (lesson 09's show())
     assert "<td>按 RFC 的解读（本实验室的默认）</td>" in g.table.value
-    assert "Envoy 1.x（依据它的文档和源代码，未在这里观察）：" in g.status.value
+    assert (
+        "Envoy，按它 2024 年年中到 2026 年的版本的措辞（依据它的文档和源代码，未在这里观察）："
+        in g.status.value
+    )
     assert [r[0] for r in rows] == [p.title for p in personalities.PERSONALITIES.values()]
     assert rows[0][0] == "the RFC reading (the lab's default)"
     # the lab's own gateway's words in Chinese; a real gateway's as it logs them; rows English

@@ -279,6 +279,12 @@ def _sources() -> str:
         lines.append(f"  * OPTIONS or TRACE with Max-Forwards: {person.max_forwards_source}")
         if person.upstream_interim_source:
             lines.append(f"  * an upstream's interim 1xx: {person.upstream_interim_source}")
+        if person.untimed:
+            needs = ", ".join(sorted(str(CONDITION_NAMES[c]) for c in person.untimed))
+            lines.append(
+                f"  * answered as in its table only with a timeout set (none by default): "
+                f"{needs}: {person.untimed_source}"
+            )
     return "\n".join(lines)
 
 

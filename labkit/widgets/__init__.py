@@ -33,7 +33,7 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from labkit import i18n, load, scenarios, switches
+from labkit import i18n, load, personalities, scenarios, switches
 from labkit.errors import BadArgument, Interrupted, LabkitError, refuse, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import Asker
@@ -289,6 +289,14 @@ class Playground(_Panel):
             if personality == "rfc"
             else Msg(" with the gateway behaving like {name}", name=html.escape(personality))
         )
+        # a 504 for a read timeout is Caddy's and HAProxy's only with one configured, as the
+        # lab's routes are: by default both wait for the answer (personalities.untimed)
+        if s.upstream_condition in personalities.get(personality).untimed:
+            maker = Msg(
+                " with the gateway behaving like {name} and the lab's read timeout on its route "
+                "(by default {name} has none and waits for the answer)",
+                name=html.escape(personality),
+            )
         # the scenario's cause is told as the lab's default gateway meets it: with another
         # personality chosen, 502-garbage's "the gateway cannot relay them" stood above
         # nginx's answer, the garbage relayed as HTTP/0.9 (until December 2026)
