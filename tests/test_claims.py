@@ -159,6 +159,12 @@ WRONG = {
     # 2026 ('remote connection failure', the errno in words, the transport failure reason in
     # the body): earlier and later releases word them otherwise (personalities.ENVOY_WORDING)
     "Envoy's wording as every 1.x's": r"Envoy 1\.x",
+    # a 3xx's Location is the redirect's target (RFC 9110 10.2.2), not always a moved resource
+    # (303 See Other points elsewhere); a cache MAY keep a copy per Vary value (RFC 9111 4.1);
+    # an upstream's reset before the headers is 503 UR at Envoy (glossary said 502 for all)
+    "Location as where a resource moved": r"or moved \(3xx\) resource|或已移动的（3xx）资源",
+    "a cache always keeps a copy per Vary value": r"a cache keeps one stored copy for each",
+    "every gateway's 502 for a reset": r"has nothing to relay: 502\.|没有任何东西可以转发：502。",
     # Go's limit is 10 << 20 bytes, 10 MiB: not 10 MB
     "Go's head limit in MB": r"(limit is|up to) 10 MB",
     # Caddy 2.6 and HAProxy have no read timeout by default: the table's 504 for them is with

@@ -25,8 +25,8 @@ HEADER_NOTES: dict[str, Msg] = {
         "OPTIONS answers with it."
     ),
     "upgrade": Msg(
-        "the protocol the server wants you to switch to; a 426 MUST send it "
-        "(RFC 9110 15.5.22, 7.8)."
+        "the protocol a 101 switches to, or the ones a server asks you to upgrade to: a 426 "
+        "MUST send it (RFC 9110 15.5.22, 7.8)."
     ),
     "connection": Msg(
         "options for this connection only: 'close' ends it after this response; "
@@ -84,7 +84,10 @@ HEADER_NOTES: dict[str, Msg] = {
         "has no body: its Content-Length, where it has one, MUST be the size the GET's body "
         "would have (RFC 9110 8.6), and a server may leave it out (9.3.2)."
     ),
-    "location": Msg("where the created (201) or moved (3xx) resource is."),
+    "location": Msg(
+        "where to go next: the resource a 201 created, or the target of a 3xx redirect "
+        "(RFC 9110 10.2.2)."
+    ),
     "date": Msg(
         "when the response was made (RFC 9110 6.6.1). nginx (and the lab's nginx personality) "
         "sends its own on what it relays: the time it relayed it, not the origin's."
@@ -97,9 +100,9 @@ HEADER_NOTES: dict[str, Msg] = {
         "(RFC 9112 4)."
     ),
     "vary": Msg(
-        "the request headers this answer depends on (RFC 9110 12.5.5): a cache keeps one "
-        "stored copy for each of their values (RFC 9111 4.1), so a Chinese page is never "
-        "served to a request that asked for English. nginx's and HAProxy's own error pages "
+        "the request headers this answer depends on (RFC 9110 12.5.5): a cache may store a "
+        "copy for each of their values and serves one only to a request with the same values "
+        "(RFC 9111 4.1), so a Chinese page is never served to a request that asked for English. nginx's and HAProxy's own error pages "
         "are one fixed page each, in English, and send no Vary."
     ),
 }
