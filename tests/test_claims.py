@@ -650,6 +650,26 @@ def test_a_failed_connect_names_its_own_error_type(lab, monkeypatch, case: str) 
     assert "网关到达不了上游的地址" in zh and section in zh, zh
 
 
+def test_an_address_connect_cannot_use_is_a_configuration_error(lab) -> None:
+    """An IPv6 link-local address without its interface (fe80::1) is one connect() refuses
+    with EINVAL, at once and over a real socket: the gateway's configuration names an
+    address it cannot use. Proxy-Status said destination_ip_unroutable; now
+    proxy_configuration_error (RFC 9209 2.3.31), the page citing it."""
+    from labkit.proxy import Route, Target, Timeouts
+
+    try:
+        socket.socket(socket.AF_INET6, socket.SOCK_STREAM).close()
+    except OSError as exc:
+        pytest.skip(f"no IPv6 sockets here: {exc}")
+    target = Target("misconfigured", "fe80::1", 9)
+    lab.gateway.add_route(Route("/misconfigured/", "misconfigured", [target], Timeouts(1.0, 1.0)))
+    ex = lab.get("/misconfigured/")
+    assert ex.status == 502, ex
+    assert "error=proxy_configuration_error" in ex.header("Proxy-Status"), ex.header("Proxy-Status")
+    assert "What it observed: connect() failed: Invalid argument." in ex.text, ex.text
+    assert "RFC 9209 2.3.31" in ex.text, ex.text
+
+
 def test_an_address_with_no_route_is_not_called_refused(lab) -> None:
     """Every failed connect() but a timeout was the refused condition: an upstream at an
     address with no route got 'nothing is listening at the upstream's address: the connection
