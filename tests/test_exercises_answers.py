@@ -6639,3 +6639,55 @@ def test_a_wrong_option_in_other_words_is_judged_as_that_option(qid: str) -> Non
     for form in OTHER_WORDS_WRONG[qid]:
         result = exercises.get(qid).check(form)
         assert result.correct is False, f"{qid}: {form!r} -> {result.message}"
+
+
+# judges20: a count written with the status it counts, as a tally or the lesson's table writes
+# it, was refused as several answers ("5 × 503": the status read as a second count); each of
+# these was refused before. Near misses: another status counted, a hedge, a plain product.
+TALLIES_RIGHT = ["5 × 503", "5x503", "5 x 503", "五个 503", "5×503s", "503 × 5", "3 × 200, 5 × 503"]
+TALLIES_WRONG = ["3 x 200", "5 × 200", "5 x 504", "4 × 503, 4 × 200"]
+TALLIES_REFUSED = ["5 × 503 or 4", "5 × 3", "5 × 503, 6 × 503"]
+
+
+def test_a_count_with_the_status_it_counts_is_that_count() -> None:
+    q = exercises.get("503.how-many-shed")
+    for form in TALLIES_RIGHT:
+        assert q.check(form).correct is True, form
+    for form in TALLIES_WRONG:
+        assert q.check(form).correct is False, form
+    for form in TALLIES_REFUSED:
+        result = q.check(form)
+        assert result.correct is None and result.refused, form
+
+
+# judges20: an arrow from a hop (or an upstream's flag) to what it made, as the lessons draw
+# them, was "not one of the options" / "not a hop" (refused before, each one)
+ARROWS = [
+    ("500.who-made-it", "origin → 500", True),
+    ("500.who-made-it", "origin -> 500", True),
+    ("500.who-made-it", "源服务器 → 500", True),
+    ("500.who-made-it", "the origin ⇒ 500", True),
+    ("500.who-made-it", "gateway → 500", False),
+    ("504.who-answers", "gateway → 504", True),
+    ("504.who-answers", "origin → 504", False),
+    ("gateways.envoy-uf", "UF → refused", True),
+    ("500.who-made-it", "client → gateway", None),
+]
+
+
+@pytest.mark.parametrize(("qid", "form", "right"), ARROWS)
+def test_an_arrow_from_a_hop_to_what_it_made_names_the_hop(
+    qid: str, form: str, right: bool | None
+) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is right, result
+    if right is None:
+        assert "several answers" in result.message
+
+
+def test_a_made_by_drawn_as_an_arrow_is_that_hop() -> None:
+    from labkit.exercises import capstone
+
+    for form in ("origin → 500", "源服务器 → 500", "origin -> 500", "gateway→502"):
+        assert capstone._maker(form) in capstone.MAKERS, form
+    assert capstone._maker("origin → gateway") not in capstone.MAKERS

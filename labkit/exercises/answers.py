@@ -21,6 +21,7 @@ the lab's Chinese pages give it (the catalogue's reason phrases, MDN zh-CN's ter
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import http
 import numbers
@@ -688,6 +689,20 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _PASTED_RESPONSE = re.compile(r"\s*HTTP/\d(?:\.\d)?\s+\d{3}\b[^\r\n]*(?=\r?\n)", re.IGNORECASE)
 
 
+# an arrow between two things, as the lessons draw them ("B → 504", "origin -> 500")
+_ARROW = re.compile(r"\s*(?:-+>|=+>|→|⟶|⇒|➔|➜)\s*")
+
+
+def arrow_sides(answer: object) -> list[str]:
+    """The two sides of an answer that joins two things with one arrow ("origin → 500":
+    ["origin", "500"]); [] for any other answer."""
+    text = unicodedata.normalize("NFKC", str(answer)).strip()
+    sides = _ARROW.split(text)
+    if len(sides) != 2 or not all(side.strip() for side in sides):
+        return []
+    return sides
+
+
 def clean(answer: object) -> str:
     """Lower case, full-width characters as ASCII (an IME types ５０４), quotes, asides in
     brackets, a preamble ("the answer is") and trailing punctuation gone, one space
@@ -1050,6 +1065,17 @@ _GIVEN_STATUS = re.compile(
 )
 
 
+# a count and the status it counts, as a table or a tally writes them: "5 × 503", "5x503",
+# "503 × 5", 五个 503 (judges19: refused as several answers, the status read as a second
+# count); a count has one or two digits, a status three, so which is which is never a guess
+_TIMES_STATUS = re.compile(
+    r"(?<![\d.])(?P<n>\d{1,2})\s*(?:[×x*]|个)\s*(?P<s>[1-5]\d\d)s?(?![\d.])"
+    r"|(?<![\d.])(?P<s2>[1-5]\d\d)s?\s*[×x*]\s*(?P<n2>\d{1,2})(?![\d.])"
+)
+
+# how a count names the status it counts in the canonical form: "5×503"
+TIMES = "×"
+
 NOT_A_NUMBER = Msg("{given} is not a number")
 
 
@@ -1098,6 +1124,14 @@ def number(answer: object) -> str:
     shed = re.search(r"(\S+)\s+(?:requests?\s+)?(?:are\s+|were\s+|get\s+)?shed\b", text)
     if shed and re.search(r"[,;]", text):
         text = shed.group(1)
+    tallies = [
+        f"{m.group('n') or m.group('n2')}{TIMES}{m.group('s') or m.group('s2')}"
+        for m in _TIMES_STATUS.finditer(text)
+    ]
+    if tallies:  # "3 × 200, 5 × 503": which count is the question's is the judge's to say
+        rest = _TIMES_STATUS.sub(" ", text)
+        if not re.search(r"\d", rest) and len(rest.split()) <= 6:
+            return HEDGE.join(sorted(set(tallies)))
     text = _GIVEN_STATUS.sub(" ", text)
     if _DURATION.search(text):
         raise WrongKind(Msg("{given} is a time; the question asks how many", given=repr(answer)))
@@ -1282,6 +1316,12 @@ def condition(answer: object) -> str:
     if key in names:
         return names[key]
     _refuse_negation(answer, text)
+    read = set()
+    for side in arrow_sides(answer):  # "UF → refused": the flag, and the condition it means
+        with contextlib.suppress(WrongKind):
+            read.add(condition(side))
+    if len(read) == 1:
+        return read.pop()
     parts = [words(p) for p in re.split(_OR, text) if p.strip()]
     if len(parts) > 1 and all(p in names for p in parts):
         return HEDGE.join(sorted({names[p] for p in parts}))

@@ -171,10 +171,19 @@ INCIDENTS = [incident1, incident2, incident3, incident4, incident5, incident6, i
 
 
 def _maker(value: object) -> str:
+    """The hop a made_by names; "origin → 500" (a hop and what it made, as the lessons draw
+    it) is the origin. Anything else as the learner wrote it (cleaned), which no hop is."""
     try:
         return answers.hop(value)
     except answers.WrongKind:
-        return answers.clean(value)
+        pass
+    hops: set[str] = set()
+    for side in answers.arrow_sides(value):
+        with contextlib.suppress(answers.WrongKind):
+            hops.add(answers.hop(side))
+    if len(hops) == 1:
+        return hops.pop()
+    return answers.clean(value)
 
 
 def _which_server(value: object) -> Msg | None:

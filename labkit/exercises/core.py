@@ -557,6 +557,9 @@ class Choice(Exercise):
                 # refused as reworded, it is read as written: a refusal quotes the learner
                 with contextlib.suppress(WrongKind):
                     return self.option(meant)
+        arrowed = self._by_arrow(given)
+        if arrowed is not None:
+            return arrowed
         for o in self.options:  # its words as the Quiz shows them beside it, in any language
             if any(_squashed(answers.text(w)) == _squashed(key) for w in self._words(o)):
                 return o
@@ -613,6 +616,20 @@ class Choice(Exercise):
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
+
+    def _by_arrow(self, given: object) -> str | None:
+        """The option one side of an arrow names, the other side naming none ("origin → 500":
+        the hop, and what it made; "A → 502": the upstream, and what it got), as the lessons
+        draw a request and its answer. judges19 left these refused as no option. Two sides
+        naming two options give several answers; None where no side names one."""
+        sides = answers.arrow_sides(given)
+        named: set[str] = set()
+        for side in sides:
+            with contextlib.suppress(WrongKind):
+                named.add(self.option(side))
+        if len(named) > 1:
+            raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
+        return named.pop() if named else None
 
     def _meant(self, given: str) -> str | None:
         """What a sentence that reasons or describes means, as the options say it (None:
@@ -1005,8 +1022,10 @@ class ShortAnswer(Exercise):
         solution: Text,
         kind: str = "text",
         default: Text = "",
+        counts: int | None = None,
     ) -> None:
         self.accepted = accepted  # digests of canonical answers
+        self.counts = counts  # a number answer's: the status it counts ("5 × 503")
         self.feedback = feedback  # digest -> message for typical wrong answers
         self.kind = kind
         self.default = default  # feedback for a wrong answer without its own
@@ -1015,9 +1034,23 @@ class ShortAnswer(Exercise):
     def expects(self) -> Text:
         return Msg("answer with {what}", what=answers.expected(self.kind))
 
+    def _counted(self, parts: list[str]) -> list[str]:
+        """The counts of a number answer that count ``self.counts`` ("5×503" is 5 where 503s
+        are counted), others as given (a wrong answer: "5×200"). Of a tally ("3×200 | 5×503")
+        the one count of the counted status, if the tally names it once."""
+        if self.counts is None:
+            return [p.split(answers.TIMES)[0] for p in parts]
+        mine = [p for p in parts if p.endswith(f"{answers.TIMES}{self.counts}")]
+        if len(parts) > 1 and len(mine) == 1 and all(answers.TIMES in p for p in parts):
+            parts = mine
+        return [p.removesuffix(f"{answers.TIMES}{self.counts}") for p in parts]
+
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         key = answers.canonical(self.kind, answer[0])
         parts = key.split(answers.HEDGE)
+        if self.kind == "number":
+            parts = self._counted(parts)
+            key = answers.HEDGE.join(parts)
         if self.kind == "header" and not all(
             answers.looks_like_header(p) or digest(self.id, p) in self.feedback for p in parts
         ):  # "banana", "origin or gateway": maybe not meant as header names at all
@@ -1162,6 +1195,7 @@ def make_short_answer(
     *,
     kind: str,
     default: Text = "",
+    counts: int | None = None,
 ) -> ShortAnswer:
     """Build a ShortAnswer of one kind from plain text: accepted answers and feedback for
     typical ones, each kept as the digest of its canonical form."""
@@ -1175,6 +1209,7 @@ def make_short_answer(
         solution,
         kind,
         default,
+        counts,
     )
 
 

@@ -244,6 +244,7 @@ q3 = make_short_answer(
         Msg("Run labkit.load.burst(lab, 8) with lab.origin.capacity = 3 and read the result."),
     ),
     kind="number",
+    counts=503,
     default=Msg("count them with labkit.load.burst(lab, 8) and lab.origin.capacity = 3."),
     solution=Msg("5: the first 3 are in flight (the capacity), the other 5 are shed with 503."),
 )
