@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 import datetime as dt
 import email.utils
@@ -13,6 +14,7 @@ import pytest
 from helpers import solution_function
 
 import labkit
+from labkit.exercises import runner
 from labkit.exercises.lesson_503 import q1, q2, q3, q4, q5
 
 
@@ -146,7 +148,8 @@ def test_q5_code_that_sleeps_forever_is_stopped(lab: labkit.Lab) -> None:
 
     start = time.monotonic()
     result = quick.check(sleeper, lab)
-    assert time.monotonic() - start < 2
+    # a loop waits for a CPU on a busy machine: that wait is not its time (runner.LOAD_EXCUSED)
+    assert time.monotonic() - start < 2 + quick.time_limit * runner.LOAD_EXCUSED
     assert not result and "did not finish" in result.message
     assert not lab.origin.in_maintenance
 
@@ -552,3 +555,22 @@ def polite_beside_a_pool(lab, method, path):
 def test_q5_a_multiprocessing_pool_beside_a_right_client_does_not_hang(lab: labkit.Lab) -> None:
     result = q5.check(polite_beside_a_pool, lab)
     assert result, result.message
+
+
+def test_the_client_s_date_is_set_in_the_date_field_only(lab: labkit.Lab) -> None:
+    """q5's judge shows the client a Date of its virtual clock. It rewrote the raw response
+    with a bytes.replace of the old date over the whole response (judges20): a body or
+    another field holding the same text changed with it. Exchange.with_header rewrites the
+    field, in headers and in the raw head, and nothing else."""
+    ex = lab.raw("GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+    date = ex.header("Date", required=True)
+    raw = ex.raw_response.replace(b"\r\n\r\n", f"\r\nX-Seen: {date}\r\n\r\n".encode(), 1)
+    raw += f"\n{date}".encode()
+    ex = dataclasses.replace(ex, raw_response=raw, headers=[*ex.headers, ("X-Seen", date)])
+    new = "Thu, 01 Jan 2026 00:00:06 GMT"
+    dated = ex.with_header("date", new)
+    assert dated.header("Date") == new and dated.header("X-Seen") == date
+    head, _, body = dated.raw_response.partition(b"\r\n\r\n")
+    assert f"\r\nDate: {new}\r\n".encode() in head + b"\r\n"
+    assert f"X-Seen: {date}".encode() in head and body.endswith(date.encode())
+    assert ex.with_header("X-Absent", "1") is ex

@@ -8,7 +8,6 @@ real requests through the gateway and put back every switch they touched.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import email.utils
 import itertools
@@ -437,13 +436,7 @@ def _dated(ex: Exchange, wall: float) -> Exchange:
     """The answer as the client in virtual time sees it: its Date is the virtual clock's
     (``wall``, the client's time.time() as the answer came), not the machine's; the
     Retry-After the outage planned is on that clock already."""
-    real = ex.header("Date")
-    if real is None:
-        return ex
-    date = http_date(wall)
-    headers = [(k, date if k.lower() == "date" else v) for k, v in ex.headers]
-    raw = ex.raw_response.replace(real.encode("latin-1"), date.encode("latin-1"))
-    return dataclasses.replace(ex, headers=headers, raw_response=raw)
+    return ex.with_header("Date", http_date(wall))
 
 
 def _run(fn: Any, lab: Any, method: str, path: str, endless: bool = False) -> tuple[_Outage, Any]:
