@@ -170,7 +170,10 @@ def test_q4_blank_raising_and_hanging(lab: labkit.Lab) -> None:
     lab.portal.login()
     start = time.monotonic()
     hung = quick.check(hangs, lab)
-    assert time.monotonic() - start < 2
+    # stopped, not waited for: well under the 60 s the function sleeps. "< 2 s" measured the
+    # machine (a child's start and end at load 19 took longer, judges19); how soon after its
+    # 0.3 s the stop comes is the runner's tests' to say
+    assert time.monotonic() - start < 30
     assert hung.correct is False and "did not finish" in hung.message
     assert lab.portal.logged_in is True  # restored even when stopped
 
