@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from labkit import exercises
-from labkit.exercises import store
+from labkit.exercises import runner, store
 from labkit.exercises.core import REGISTRY, Task, make_choice
 
 
@@ -169,7 +169,8 @@ def test_learner_code_that_sleeps_forever_is_stopped(code_task) -> None:
     for fn in (sleeper, spinner):
         start = time.monotonic()
         result = code_task.check(fn)
-        assert time.monotonic() - start < 2
+        # a spinner waits for a CPU on a busy machine: that wait is not its time
+        assert time.monotonic() - start < 2 + code_task.time_limit * runner.LOAD_EXCUSED
         assert not result and "did not finish" in result.message and "0.3 s" in result.message
     assert code_task.check(lambda: 42)
 

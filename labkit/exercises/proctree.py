@@ -58,6 +58,7 @@ __all__ = [
     "end",
     "forking",
     "keep",
+    "kept_waiting",
     "learner_status",
     "marked",
     "reap_keepers",
@@ -579,3 +580,24 @@ def _newest_pid() -> int:
             return int(f.read().split()[-1])
     except (OSError, ValueError, IndexError):
         return -1
+
+
+def kept_waiting(keeper: int) -> float:
+    """The seconds the learner's code waited, ready to run, for a CPU the machine gave to
+    others: of every thread below ``keeper``, the longest wait (its schedstat's run_delay).
+    A time limit counts the machine's load with the learner's work; this is the load's part,
+    which a busy machine makes long and an idle one nothing. 0.0 where /proc has no
+    schedstat (macOS, a kernel without CONFIG_SCHED_INFO)."""
+    longest = 0
+    for pid in descendants(keeper):
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
+                    longest = max(longest, int(f.read().split()[1]))
+            except (OSError, IndexError, ValueError):
+                continue
+    return longest / 1e9
