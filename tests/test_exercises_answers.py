@@ -6691,3 +6691,34 @@ def test_a_made_by_drawn_as_an_arrow_is_that_hop() -> None:
     for form in ("origin → 500", "源服务器 → 500", "origin -> 500", "gateway→502"):
         assert capstone._maker(form) in capstone.MAKERS, form
     assert capstone._maker("origin → gateway") not in capstone.MAKERS
+
+
+# judges20's held-out forms, each refused before (not counted): a Condition and the burst's
+# statuses pasted as the notebook shows them, a sentence and Chinese verb forms of a condition
+PASTED_AND_SAID = [
+    (
+        "gateways.nginx-premature-close",
+        "<Condition.CLOSED_WITHOUT_RESPONSE: 'closed-without-response'>",
+    ),
+    (
+        "gateways.nginx-premature-close",
+        "The upstream closed the connection without sending a response.",
+    ),
+    ("gateways.envoy-uf", "上游拒绝了连接"),
+    ("gateways.haproxy-sc", "服务器拒绝了连接"),
+    ("503.how-many-shed", "Counter({200: 3, 503: 5})"),
+    ("503.how-many-shed", "{200: 3, 503: 5}"),
+]
+
+
+@pytest.mark.parametrize(("qid", "form"), PASTED_AND_SAID)
+def test_pasted_output_and_sentences_of_the_twentieth_round_are_accepted(
+    qid: str, form: str
+) -> None:
+    assert exercises.get(qid).check(form).correct is True
+
+
+def test_a_pasted_tally_of_other_statuses_is_wrong() -> None:
+    q = exercises.get("503.how-many-shed")
+    assert q.check("Counter({200: 5, 503: 3})").correct is False
+    assert q.check("<Condition.RESET: 'reset'>").refused

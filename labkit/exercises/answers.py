@@ -1071,6 +1071,8 @@ _GIVEN_STATUS = re.compile(
 _TIMES_STATUS = re.compile(
     r"(?<![\d.])(?P<n>\d{1,2})\s*(?:[×x*]|个)\s*(?P<s>[1-5]\d\d)s?(?![\d.])"
     r"|(?<![\d.])(?P<s2>[1-5]\d\d)s?\s*[×x*]\s*(?P<n2>\d{1,2})(?![\d.])"
+    # the burst's statuses as Python shows a Counter or a dict: "Counter({200: 3, 503: 5})"
+    r"|(?<![\d.])(?P<s3>[1-5]\d\d)\s*:\s*(?P<n3>\d{1,2})(?![\d.])"
 )
 
 # how a count names the status it counts in the canonical form: "5×503"
@@ -1109,7 +1111,10 @@ def number(answer: object) -> str:
     if not isinstance(answer, str):
         raise WrongKind(Msg("a value of type {type} is not a number", type=type(answer).__name__))
     refuse_spaced_digits(answer)
-    text = clean(answer)
+    # the burst's statuses pasted as Python shows them, "Counter({200: 3, 503: 5})": its
+    # brackets are no aside (clean drops those), its pairs are tallies (judges20)
+    shown = re.fullmatch(r"\s*(?:Counter\(\s*)?\{([^{}]*)\}\s*\)?\s*", answer)
+    text = clean(shown.group(1) if shown else answer)
     _refuse_class(answer, text, count=True)
     _refuse_negation(answer, text, approximate=True)
     text = numerals(answer_part(text))  # "five, since only 3 fit": the reason is no answer
@@ -1125,7 +1130,8 @@ def number(answer: object) -> str:
     if shed and re.search(r"[,;]", text):
         text = shed.group(1)
     tallies = [
-        f"{m.group('n') or m.group('n2')}{TIMES}{m.group('s') or m.group('s2')}"
+        f"{m.group('n') or m.group('n2') or m.group('n3')}{TIMES}"
+        f"{m.group('s') or m.group('s2') or m.group('s3')}"
         for m in _TIMES_STATUS.finditer(text)
     ]
     if tallies:  # "3 × 200, 5 × 503": which count is the question's is the judge's to say
@@ -1274,6 +1280,10 @@ def _condition_names() -> dict[str, str]:
         "正文被截断": "body-cut",
         "响应体被截断": "body-cut",
         "没有健康的上游": "no-healthy-upstream",
+        # judges20: refused as no condition
+        "拒绝了连接": "refused",
+        "closed connection without sending response": "closed-without-response",
+        "closed connection without sending any response": "closed-without-response",
     }
     names.update({words(k): v for k, v in synonyms.items()})
     return names
@@ -1289,6 +1299,8 @@ def condition(answer: object) -> str:
         )
     names = _condition_names()
     text = clean(answer)
+    # a Condition as the notebook shows it, pasted: "<Condition.RESET: 'reset'>" (judges20)
+    text = re.sub(r"^<(condition\.\w+): '[^']*'>$", r"\1", text)
     if text.startswith("condition."):
         key = text
     else:
@@ -1298,7 +1310,9 @@ def condition(answer: object) -> str:
         key = re.sub(r"^(it[’']?s|it is|it was)\s+", "", key)
         key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
-        key = re.sub(r"^上游(服务器)?(的)?\s*(?=\S)", "", key) if key not in names else key
+        key = (
+            re.sub(r"^(?:上游(服务器)?|服务器)(的)?\s*(?=\S)", "", key) if key not in names else key
+        )
     if key not in names:  # "connect timeout after 0.2 seconds": the time is an aside
         key = re.sub(rf"\s+(after|in|of|at )?\s*\d+(\.\d+)?\s*{UNITS}$", "", key)
     if key not in names:  # "the connection was closed by the upstream": "closed"
