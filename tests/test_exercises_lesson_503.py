@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import dataclasses
 import datetime
 import datetime as dt
 import email.utils
+import socket
+import subprocess
+import threading
 import time
 from time import sleep
 
@@ -574,3 +579,123 @@ def test_the_client_s_date_is_set_in_the_date_field_only(lab: labkit.Lab) -> Non
     assert f"\r\nDate: {new}\r\n".encode() in head + b"\r\n"
     assert f"X-Seen: {date}".encode() in head and body.endswith(date.encode())
     assert ex.with_header("X-Absent", "1") is ex
+
+
+# -- judges20: libraries that wait against a deadline, beside the reference, in virtual time --
+# Each waits half a second (or runs a real request) before the reference client: the verdict
+# must be the reference's. asyncio's timers and subprocess's poll read the machine's clock
+# (runner._REAL_TIME_LIBRARIES): before, asyncio.wait_for and call_later never came due
+# ("did not finish"), and subprocess.run(timeout=) slept 20,001 times at once. The others wait
+# on locks and sockets with the machine's clock, and passed before too.
+
+
+def _queue_get(lab, method, path):
+    import queue
+
+    with contextlib.suppress(queue.Empty):
+        queue.Queue().get(timeout=0.5)
+    return polite_get(lab, method, path)
+
+
+def _event_wait(lab, method, path):
+    threading.Event().wait(0.5)
+    return polite_get(lab, method, path)
+
+
+def _condition_wait_for(lab, method, path):
+    condition = threading.Condition()
+    with condition:
+        condition.wait_for(lambda: False, timeout=0.5)
+    return polite_get(lab, method, path)
+
+
+def _in_a_thread(lab, method, path):
+    box = []
+    worker = threading.Thread(target=lambda: box.append(polite_get(lab, method, path)))
+    worker.start()
+    worker.join(timeout=30)
+    return box[0]
+
+
+def _socket_timeout(lab, method, path):
+    a, b = socket.socketpair()
+    a.settimeout(0.5)
+    with contextlib.suppress(TimeoutError), a, b:
+        a.recv(1)
+    return polite_get(lab, method, path)
+
+
+def _subprocess_timeout(lab, method, path):
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        subprocess.run(["sleep", "5"], timeout=0.5)
+    return polite_get(lab, method, path)
+
+
+def _asyncio_wait_for(lab, method, path):
+    async def main():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.Event().wait(), 0.5)
+        return await asyncio.to_thread(polite_get, lab, method, path)
+
+    return asyncio.run(main())
+
+
+def _asyncio_call_later(lab, method, path):
+    async def main():
+        done = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.3, done.set_result, None)
+        await done
+        return await asyncio.to_thread(polite_get, lab, method, path)
+
+    return asyncio.run(main())
+
+
+def _urllib_request(lab, method, path):
+    import urllib.error
+    import urllib.request
+
+    # the judge's outage answers 503, which urllib raises
+    with contextlib.suppress(urllib.error.HTTPError):
+        urllib.request.urlopen(lab.url("origin") + "/orders/7", timeout=2).close()
+    return polite_get(lab, method, path)
+
+
+def _httpx_request(lab, method, path):
+    import httpx
+
+    with httpx.Client(trust_env=False, timeout=2) as client:
+        client.get(lab.url("origin") + "/orders/7")
+    return polite_get(lab, method, path)
+
+
+def _requests_request(lab, method, path):
+    requests = pytest.importorskip("requests")
+    requests.get(lab.url("origin") + "/orders/7", timeout=2)
+    return polite_get(lab, method, path)
+
+
+@pytest.mark.parametrize(
+    "client",
+    [
+        _queue_get,
+        _event_wait,
+        _condition_wait_for,
+        _in_a_thread,
+        _socket_timeout,
+        _subprocess_timeout,
+        _asyncio_wait_for,
+        _asyncio_call_later,
+        _urllib_request,
+        _httpx_request,
+        _requests_request,
+    ],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_q5_a_library_that_waits_beside_the_reference_gets_its_verdict(
+    lab: labkit.Lab, client
+) -> None:
+    """The reference here is exec'd from the solution's text (no module's): a client that
+    calls it is judged as it is only if the runner rebinds the clocks of the helpers a
+    function calls (runner._helpers_of; before, it 'came back 0.00 s after a 503')."""
+    result = q5.check(client, lab)
+    assert result.correct is True, result.message

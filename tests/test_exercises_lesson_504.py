@@ -716,8 +716,10 @@ def test_q5_a_loop_that_sleeps_for_ever_gets_one_message_ten_times_under_load(
     messages = {r.message for r in results}
     assert len(messages) == 1 and not results[0], messages
     assert f"it called time.sleep {runner.MAX_SLEEPS + 1} times" in results[0].message
-    # each check whole, with its own requests (not the learner's time): 0.5-2.8 s at load 15
-    assert max(took) < q5.time_limit, took
+    # each check whole, with its own requests (not the learner's time): 0.5-2.8 s at load 15;
+    # what the loop waits for a CPU the machine gives to others moves its deadline on (by
+    # runner.LOAD_EXCUSED times the limit at most): 8.3 s once at load 24 (judges20)
+    assert max(took) < q5.time_limit * (1 + runner.LOAD_EXCUSED), took
 
 
 # The reference client as a notebook cell writes it with names imported from time and random,
