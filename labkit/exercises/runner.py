@@ -1329,7 +1329,14 @@ def _helpers_of(function: Any) -> list[Any]:
     for cell in function.__closure__ or ():
         with contextlib.suppress(ValueError):  # an empty cell
             helpers.append(cell.cell_contents)
-    return [h for h in helpers if inspect.isfunction(h) or inspect.ismethod(h)]
+    # only the learner's own: a library's module keeps the machine's clock (from subprocess
+    # import run: subprocess's own _time stays real, as its module found it)
+    return [
+        h
+        for h in helpers
+        if (inspect.isfunction(h) or inspect.ismethod(h))
+        and not getattr(getattr(h, "__code__", None), "co_filename", "").startswith(_NOT_LEARNERS)
+    ]
 
 
 def _learners_modules() -> list[Any]:
