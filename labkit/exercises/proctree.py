@@ -63,6 +63,7 @@ __all__ = [
     "marked",
     "reap_keepers",
     "started",
+    "waits_here",
 ]
 
 PR_SET_PDEATHSIG = 1
@@ -580,6 +581,23 @@ def _newest_pid() -> int:
             return int(f.read().split()[-1])
     except (OSError, ValueError, IndexError):
         return -1
+
+
+def waits_here() -> dict[int, float]:
+    """Of each thread of this process (the kernel, whose threads serve the lab), the seconds
+    it has waited, ready to run, for a CPU (schedstat's run_delay): {} where /proc has none."""
+    found: dict[int, float] = {}
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat", "rb") as f:
+                found[int(tid)] = int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 def kept_waiting(keeper: int) -> float:

@@ -2009,6 +2009,7 @@ class _Session:
         self.keeper: int | None = None  # the learner's tree's keeper (excuse_the_load)
         self.waited_before = 0.0  # its wait for a CPU when it started: the grace's
         self.excused = 0.0  # seconds the deadline moved on for the machine's load
+        self.kernel_waited = proctree.waits_here()  # the kernel's threads' waits so far
 
     def time_up(self) -> TimeLimit:
         return TimeLimit(STOPPED.bind(seconds=f"{self.total:g}"))
@@ -2023,6 +2024,10 @@ class _Session:
         if self.keeper is None:
             return False
         waited = proctree.kept_waiting(self.keeper) - self.waited_before
+        # and the kernel's threads, which answer the code's requests (511 q4's reference asks
+        # the portal for real: 3 of 10 "did not finish" at load 30, judges20)
+        here = proctree.waits_here()
+        waited = max([waited] + [w - self.kernel_waited.get(tid, 0.0) for tid, w in here.items()])
         more = min(waited, LOAD_EXCUSED * self.total) - self.excused
         if more < 0.01:
             return False
