@@ -2167,3 +2167,13 @@ def test_a_time_limit_excuses_the_wait_of_the_kernel_s_threads_too(
 
     monkeypatch.setattr(proctree, "waits_here", busy_kernel)
     assert runner.call(time.sleep, 0.8, seconds=0.6) is None
+
+
+def test_a_judge_s_time_spent_before_a_run_in_virtual_time_is_said_as_a_stop_in_it() -> None:
+    """A judge runs a client several times in one budget: when the budget was spent before
+    a run began, the stop was "stopped after 6 s." alone, and "... It ran in the judge's
+    virtual time ..." when it ran out during one: 1 of 10 checks of the same client said the
+    other (judges20). Fails before: no "virtual time" in the message."""
+    with pytest.raises(runner.TimeLimit) as stopped:
+        runner.run(lambda: None, seconds=1.0, since=time.monotonic() - 2, clock=runner.Clock())
+    assert "virtual time" in str(stopped.value.args[0])

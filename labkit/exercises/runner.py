@@ -1877,7 +1877,10 @@ def run(
     if since is not None:
         left = min(left, since + seconds - time.monotonic())
     if left <= 0:
-        raise TimeLimit(STOPPED.bind(seconds=f"{total:g}"))
+        # a judge's earlier runs spent it: said as a run stopped in virtual time says it (1 of
+        # 10 checks of a 50k-line logging client said it without, judges20)
+        stopped = STOPPED.bind(seconds=f"{total:g}")
+        raise TimeLimit(stopped if clock is None else IN_VIRTUAL_TIME.bind(stopped=stopped))
     labs: list[Any] = running_labs()
     started: list[float] = []  # when the learner's process said it had started
     for stream in (sys.stdout, sys.stderr):
