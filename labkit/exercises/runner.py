@@ -2150,14 +2150,20 @@ class _Session:
             self.calls += 1
             if clock.max_calls and self.calls > clock.max_calls:
                 raise LearnerExit("TooManyRequests", clock.too_many)
+        cut = False
         if message[0] == "call" and clock is None:  # in virtual time the judge sets them
-            message = _within(message, self.handles, self.deadline)
+            bounded = _within(message, self.handles, self.deadline)
+            cut, message = bounded is not message and bounded[3] != message[3], bounded
         try:
             reply = _answer(message, self.handles, clock, self.view)
         except LearnerExit:
             raise
         except BaseException as exc:
             reply = ("raise", _portable(exc), 0.0)
+        if cut and time.monotonic() >= self.deadline:
+            # its patience was cut to the limit and ran out: the run's time is up, whatever
+            # the load may excuse after (it returned the cut request's None, judges20)
+            raise self.time_up()
         self.sock.settimeout(max(0.001, self.deadline - time.monotonic()))
         try:
             _send(self.sock, reply)
