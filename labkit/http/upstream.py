@@ -19,6 +19,7 @@ import h11
 
 from labkit.conditions import Condition, connect_error
 from labkit.errors import os_reason
+from labkit.http.complaints import body_complaint, head_complaint
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
 from labkit.i18n import Msg, Text
@@ -402,7 +403,7 @@ class Connection:
                     ) from None
                 cond = classify_protocol_error(bytes(raw), str(exc))
                 raise UpstreamFailure(
-                    cond, Msg("invalid response: {error}", error=str(exc)), bytes(raw)
+                    cond, head_complaint(bytes(raw), str(exc)), bytes(raw)
                 ) from None
             if event is h11.NEED_DATA:
                 if len(raw) > max_head:
@@ -487,14 +488,19 @@ class Connection:
         if ended:
             return
         if error:
-            raise BodyCut(Msg("the upstream's body ended early ({error})", error=error))
+            raise BodyCut(
+                Msg("the upstream's body ended early ({error})", error=body_complaint(error))
+            )
         conn = self._h11
         while True:
             try:
                 event = conn.next_event()
             except h11.RemoteProtocolError as exc:
                 raise BodyCut(
-                    Msg("the upstream's body ended early ({error})", error=str(exc))
+                    Msg(
+                        "the upstream's body ended early ({error})",
+                        error=body_complaint(str(exc)),
+                    )
                 ) from None
             if event is h11.NEED_DATA:
                 try:

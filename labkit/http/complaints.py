@@ -1,0 +1,139 @@
+"""What h11's complaints about an upstream's response mean, in the lab's own words.
+
+h11 says what it refused in English, quoting the line with Python's repr of a bytearray
+("illegal status line: bytearray(b'HTTP/1.1 2OO OK')"), and the gateway's 502 pages showed
+that text as what it observed, in both languages, until December 2026. Here each complaint
+the gateway can meet becomes a catalogue message naming the part of the response RFC 9112
+defines (the status line, section 4; a field line, 5; Content-Length, 6.3; Transfer-Encoding,
+6.1; a chunk, 7.1), with the offending bytes quoted as the lab quotes bytes elsewhere: the
+text as sent, each byte that is not printable ASCII as \\xNN. A complaint not foreseen here
+keeps h11's words, inside the lab's "invalid response: ..."."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from labkit.errors import SHOWN
+from labkit.i18n import Listed, Msg, Text
+
+# h11's words, as h11 0.14 to 0.16 write them (h11/_readers.py, _headers.py, _events.py)
+_RECEIVED = re.compile(r"received (\d+) bytes, expected (\d+)")
+
+
+def quoted(data: bytes) -> str:
+    """Bytes as a message quotes them: in single quotes, printable ASCII as it is, every other
+    byte \\xNN, cut to SHOWN characters with an ellipsis (a line may be 16 KB long)."""
+    text = "".join(chr(b) if 32 <= b < 127 else f"\\x{b:02x}" for b in data)
+    if len(text) > SHOWN:
+        text = text[: SHOWN - 1] + "…"
+    return f"'{text}'"
+
+
+def _head_lines(raw: bytes) -> list[bytes]:
+    """The head's lines as h11 splits them (CRLF or a bare LF), up to the empty line."""
+    end = re.search(rb"\r?\n\r?\n", raw)
+    head = raw[: end.start()] if end else raw
+    return [line.rstrip(b"\r") for line in head.split(b"\n")]
+
+
+def _values(raw: bytes, name: bytes) -> list[bytes]:
+    """The values of every field ``name`` in the head, as written (less the whitespace)."""
+    found = []
+    for line in _head_lines(raw)[1:]:
+        field, colon, value = line.partition(b":")
+        if colon and field.strip().lower() == name:
+            found.append(value.strip(b" \t"))
+    return found
+
+
+def _listed(values: list[bytes]) -> Listed:
+    return Listed(quoted(v) for v in values)
+
+
+def head_complaint(raw: bytes, complaint: str) -> Msg:
+    """What was wrong with the response head ``raw`` that h11 refused with ``complaint``."""
+    lines = _head_lines(raw)
+    if complaint.startswith("illegal status line"):
+        return Msg(
+            "the status line {line} is not an HTTP version, a three-digit status code and a "
+            "reason phrase",
+            line=quoted(_bytes_in(complaint)),
+        )
+    if complaint.startswith("InformationalResponse status_code"):
+        return Msg("the status line {line} has a status code below 100", line=quoted(lines[0]))
+    if complaint.startswith("illegal header line"):
+        return Msg(
+            "the line {line} is not a header field (name: value)",
+            line=quoted(_bytes_in(complaint)),
+        )
+    if complaint.startswith("continuation line"):
+        return Msg(
+            "the first header line {line} starts with a space or a tab, as if it continued "
+            "a line before it",
+            line=quoted(lines[1] if len(lines) > 1 else b""),
+        )
+    if complaint.startswith("conflicting Content-Length"):
+        return Msg(
+            "the head's Content-Length fields disagree: {values}",
+            values=_listed(_values(raw, b"content-length")),
+        )
+    if complaint.startswith("bad Content-Length"):
+        values = _values(raw, b"content-length") or [b""]
+        wrong = next((v for v in values if not v.isdigit()), None)
+        if wrong is None:  # digits, more than h11 reads (20)
+            return Msg("Content-Length {value} is too long a number", value=quoted(values[0]))
+        return Msg("Content-Length {value} is not a number of bytes", value=quoted(wrong))
+    if complaint.startswith("multiple Transfer-Encoding"):
+        return Msg(
+            "the head has more than one Transfer-Encoding field: {values}",
+            values=_listed(_values(raw, b"transfer-encoding")),
+        )
+    if complaint.startswith("Only Transfer-Encoding: chunked"):
+        values = _values(raw, b"transfer-encoding")
+        return Msg(
+            "Transfer-Encoding {value} names a coding other than chunked, the only one the "
+            "gateway decodes",
+            value=quoted(values[0]) if values else "''",
+        )
+    if complaint.startswith("illegal request line"):  # h11's word for a first byte below '!'
+        return Msg(
+            "the response starts with {start}, not with a status line", start=quoted(raw[:16])
+        )
+    if complaint.startswith("no response line"):
+        return Msg("the response starts with an empty line, not with a status line")
+    return Msg("invalid response: {error}", error=complaint)
+
+
+def body_complaint(complaint: str) -> Text:
+    """What was wrong with a response body that h11 refused with ``complaint``."""
+    received = _RECEIVED.search(complaint)
+    if complaint.startswith("peer closed connection") and received:
+        return Msg(
+            "the upstream closed the connection after {received} of the {expected} bytes its "
+            "Content-Length announced",
+            received=received[1],
+            expected=received[2],
+        )
+    if complaint.startswith("peer closed connection"):
+        return Msg("the upstream closed the connection inside a chunked body")
+    if complaint.startswith("illegal chunk header"):
+        return Msg(
+            "the chunk size line {line} is not a hexadecimal number",
+            line=quoted(_bytes_in(complaint).rstrip(b"\r\n")),  # h11 quotes its CRLF too
+        )
+    if complaint.startswith("malformed chunk footer"):
+        return Msg("a chunk's data is not followed by CRLF")
+    return complaint
+
+
+def _bytes_in(complaint: str) -> bytes:
+    """The bytes h11 quoted in ``complaint`` with their repr (b'...' or bytearray(b'...'))."""
+    shown = complaint.partition(": ")[2]
+    if shown.startswith("bytearray(") and shown.endswith(")"):
+        shown = shown[len("bytearray(") : -1]
+    try:
+        value = ast.literal_eval(shown)
+    except (ValueError, SyntaxError):
+        return shown.encode("utf-8", "replace")
+    return bytes(value) if isinstance(value, (bytes, bytearray)) else str(value).encode()
