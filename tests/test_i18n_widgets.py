@@ -303,6 +303,15 @@ def test_wrapping_by_columns() -> None:
         == "502BadGateway（被网关拒绝）来自它的缓存，还有更多的中文文字"
     )
     assert not any(w.startswith(("，", "）")) for w in wrapped)
+    # two closing marks where the width ends: the character before them comes down with
+    # them (the second mark went two more columns past a picture's lane until December 2026)
+    nested = (
+        "200 OK（正文被截断：上游的正文提前结束了（上游在发送了 Content-Length 宣告的 100 "
+        "字节中的 10 字节之后关闭了连接））"
+    )
+    wrapped = text_view.wrap(nested, 28)
+    assert wrapped[-1] == "接））" and all(text_view.columns(w) <= 28 + 2 for w in wrapped)
+    assert "".join(wrapped).replace(" ", "") == nested.replace(" ", "")
 
 
 def test_the_charts_in_chinese(zh_lab: labkit.Lab) -> None:

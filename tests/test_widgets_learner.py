@@ -514,7 +514,7 @@ def test_a_long_raw_line_wraps_under_its_own_start_not_as_a_line_of_its_own(
     raw = p.inspector.raw.value
     assert "<pre" not in raw
     status = "<div style='padding-left:2ch;text-indent:-2ch'>Proxy-Status: labkit-gateway; "
-    assert status in raw and "has no colon&#x27;)&quot;\\r\\n</div>" in raw, raw
+    assert status in raw and "header field (name: value)&quot;\\r\\n</div>" in raw, raw
 
 
 def test_the_inspector_says_how_much_of_a_long_dump_it_shows(lab: labkit.Lab) -> None:

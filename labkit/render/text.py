@@ -53,6 +53,9 @@ _WIDE = "\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00
 _PIECES = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 # full-width punctuation that never begins a line (the line before keeps it)
 _NO_START = set("，。、；：！？）》」』”’")
+# the last piece of a line and the closing marks after it
+_MARKS = "".join(sorted(_NO_START))
+_CARRIED = re.compile(rf"(?:(?![{_MARKS}])[{_WIDE}]|[^\s{_WIDE}{_MARKS}]+)[{_MARKS}]+$")
 
 
 def _wrap_wide(text: str, width: int) -> list[str]:
@@ -69,6 +72,13 @@ def _wrap_wide(text: str, width: int) -> list[str]:
         if used + size > width and line.strip() and piece[0] not in _NO_START:
             lines.append(line.rstrip())
             line, used = "", 0
+        elif used > width and piece[0] in _NO_START:
+            # a second closing mark past the width ("…连接））"): the piece before the marks
+            # comes down with them, so no line is more than one mark past the width
+            carried = _CARRIED.search(line)
+            if carried and line[: carried.start()].strip():
+                lines.append(line[: carried.start()].rstrip())
+                line, used = carried[0], columns(carried[0])
         while size > width:  # a narrow run longer than a line: cut it, as textwrap does
             room = width - used
             lines.append(line + piece[:room])
