@@ -171,11 +171,13 @@ class Exchange:
         language: a status line as sent, a misbehaving upstream's bytes in its words
         ("(nothing), then FIN (closed)" is （什么都没有），然后 FIN（关闭） in Chinese); "-"
         when it sent nothing. ``hop.sent.summary`` is the English, as programs read it;
-        lesson 08's ``path()`` printed it in the Chinese lesson until December 2026."""
+        lesson 08's ``path()`` printed it in the Chinese lesson until December 2026. A format
+        width pads it by columns (``render.text.Columns``), a Chinese character two."""
         from labkit.i18n import learner_language, render
 
         found = hop if isinstance(hop, Hop) else self.hop(hop)
-        return render(found.sent.summary, learner_language()) if found.sent else "-"
+        said = render(found.sent.summary, learner_language()) if found.sent else "-"
+        return text_view.Columns(said)  # padded by columns: Chinese lines up in path()
 
     def raw(self, hop: str) -> str:
         """The bytes a hop received and sent, escaped so that every byte is visible."""

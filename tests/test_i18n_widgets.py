@@ -289,6 +289,30 @@ def test_the_fin_and_rst_notes_are_joined_as_their_language_joins_sentences(
     assert "RST：" not in render_html.exchange_html(closed, "zh-CN")
 
 
+def test_what_a_hop_sent_is_padded_by_columns(zh_lab: labkit.Lab) -> None:
+    """Lesson 08's path() pads ex.sent(hop) with ``:<45``: a Chinese line, each character two
+    columns, pushed the next column further right than an English one (by 10 columns for
+    （什么都没有），然后 FIN（关闭）) until December 2026."""
+    import pickle
+
+    closed = zh_lab.get("/up/close/")
+    sent = closed.sent("close")
+    assert sent == "（什么都没有），然后 FIN（关闭）"
+    for spec in ("<45", ">45", "^45", ".<45"):
+        assert text_view.columns(format(sent, spec)) == 45, spec
+    assert format(sent, "<45").startswith(sent) and format(sent, ">45").endswith(sent)
+    rows = [
+        f"{hop.label:<20} -> {closed.sent(hop):<45} {closed.part(hop)}" for hop in closed.hops[1:]
+    ]
+    starts = {
+        text_view.columns(row[: row.rindex(closed.part(hop))])
+        for row, hop in zip(rows, closed.hops[1:], strict=True)
+    }
+    assert starts == {20 + 4 + 45 + 1}, rows  # the part column starts at one column on every row
+    assert format(zh_lab.get("/up/ok/").sent("gateway"), "<20") == "200 OK" + " " * 14
+    assert type(pickle.loads(pickle.dumps(sent))) is str  # the exercise runner reads plain str
+
+
 def test_wrapping_by_columns() -> None:
     line = "GET /orders/7 HTTP/1.1 something long that wraps across lines beyond"
     import textwrap

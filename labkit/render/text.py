@@ -95,6 +95,28 @@ def columns(text: str) -> int:
     return sum(_width(c) for c in text)
 
 
+class Columns(str):
+    """Text that a format spec pads by the columns it takes, not by its characters: lesson
+    08's ``path()`` writes ``f"{ex.sent(hop):<45}"``, and a Chinese line (（什么都没有），然后
+    FIN（关闭）, a character two columns wide) pushed the column after it further right than
+    an English one until December 2026. Only a width with ``<``, ``>`` or ``^`` (and a fill)
+    is read by columns; any other spec is str's."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        return (str, (str(self),))  # a plain str in a pickle (the exercise runner's pipe)
+
+    def __format__(self, spec: str) -> str:
+        m = re.fullmatch(r"(.?)([<>^])(\d+)", spec)
+        if m is None:
+            return str.__format__(self, spec)
+        fill, align, width = m[1] or " ", m[2], int(m[3])
+        room = max(0, width - columns(self))
+        before = {"<": 0, ">": room, "^": room // 2}[align]
+        return fill * before + str(self) + fill * (room - before)
+
+
 class TextTable:
     """Rows under their heads, each column as wide as its widest cell (a Chinese character
     takes two, so a Chinese table lines up too): a lesson's table as a cell's value, its
