@@ -37,6 +37,7 @@ from labkit.errors import (
     unknown,
 )
 from labkit.faults import Slow
+from labkit.http.pages import hop_words
 from labkit.http.server import HEAD_TIMEOUT, HEAD_TIMEOUT_RANGE, HTTPServer
 from labkit.i18n import Listed, Msg, Text
 from labkit.lab import (
@@ -561,9 +562,9 @@ def _server(lab: Lab, name: str) -> HTTPServer:
 def _head_timeout(lab: Lab, args: Args) -> Text:
     server = _server(lab, args["server"])
     server.head_timeout = args["seconds"]
-    return Msg(
+    return Msg(  # a sentence names a server by its word (docs/i18n.md): 源服务器, not origin
         "{server}: a started request must arrive within {seconds} s",
-        server=args["server"],
+        server=hop_words(args["server"]),
         seconds=f"{server.head_timeout:g}",
     )
 
@@ -575,7 +576,11 @@ def _head_timeout_current(lab: Lab, given: Args) -> Args:
 
 def _head_timeout_now(lab: Lab) -> Text:
     each = Listed(
-        Msg("{server} {seconds} s", server=name, seconds=f"{_server(lab, name).head_timeout:g}")
+        Msg(
+            "{server} {seconds} s",
+            server=hop_words(name),
+            seconds=f"{_server(lab, name).head_timeout:g}",
+        )
         for name in ENTRIES
     )
     return Msg(

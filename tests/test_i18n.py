@@ -289,7 +289,8 @@ def test_a_list_in_a_line_is_joined_in_the_lines_language(lab: labkit.Lab) -> No
     line, s = show(lab), f"{switches.HEAD_TIMEOUT:g} s"
     assert i18n.render(line, "en").endswith(f": portal {s}, gateway {s}, origin {s}")
     zh = f"{switches.HEAD_TIMEOUT:g} 秒"  # a number of seconds in Chinese prose: 秒
-    assert i18n.render(line, "zh-CN").endswith(f"portal {zh}、gateway {zh}、origin {zh}")
+    # each server by its word in a Chinese sentence (portal 10 秒 until December 2026)
+    assert i18n.render(line, "zh-CN").endswith(f"门户 {zh}、网关 {zh}、源服务器 {zh}")
     with pytest.raises(BadArgument) as refused:  # a terminal set to Chinese
         control.apply(lab, "reset", {"to": 1, "at": 2}, lang="zh-CN")
     assert "at、to" in str(refused.value) and ", " not in str(refused.value)

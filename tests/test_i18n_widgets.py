@@ -17,8 +17,8 @@ from collections.abc import Iterator
 import pytest
 
 import labkit
+from labkit import i18n, load, personalities, scenarios, switches
 from labkit import lab as lab_module
-from labkit import load, personalities, scenarios, switches
 from labkit.render import charts
 from labkit.render import html as render_html
 from labkit.render import text as text_view
@@ -89,12 +89,16 @@ def test_a_playground_over_a_chinese_lab_speaks_chinese(zh_lab: labkit.Lab) -> N
     assert p.buttons[stall].description == (
         f"向源服务器发送半个请求，然后 {scenarios.STALL:g} 秒内什么也不发"
     )
-    # what the playground fixes is named in words, and each server's head timeout in 秒
-    assert p.head_timeout.description == "服务器 origin：请求头部到达的时限（秒）"
+    # what the playground fixes is named in words, and each server's head timeout in 秒; a
+    # server by its word, as a sentence names a hop (服务器 origin, portal 10 秒、gateway 10 秒
+    # until December 2026)
+    assert p.head_timeout.description == "源服务器：请求头部到达的时限（秒）"
     each = html.unescape(p.head_timeout_state.value)
     assert re.search(
-        r"请求头部超时（之后返回 408；[^）]*）：portal \d+ 秒、gateway \d+ 秒、origin", each
+        r"请求头部超时（之后返回 408；[^）]*）：门户 \d+ 秒、网关 \d+ 秒、源服务器", each
     )
+    said = switches.apply(zh_lab, "head-timeout", {"server": "portal", "seconds": 5})
+    assert i18n.render(said, "zh-CN") == "门户：已开始的请求必须在 5 秒内到达"
     # ex.raw(hop) says its own words in the lab's language, the bytes as they came
     dump = relayed.raw("origin")
     assert dump.startswith("--- 源服务器收到的 ---\nGET /orders/abc HTTP/1.1\\r\\n\n"), dump

@@ -546,10 +546,11 @@ def _close(widget: w.Widget) -> None:
 
 
 # a parameter a playground fixes, named on its control in words ("route /", 路由 /): the
-# 504 playground's route and server
-FIXED_WORDS = {
-    "route": Msg("route {value}"),
-    "server": Msg("server {value}"),
+# 504 playground's route and server, a server by its word ("server origin", 源服务器: it
+# read 服务器 origin until December 2026)
+FIXED_WORDS: dict[str, Callable[[str], Msg]] = {
+    "route": lambda value: Msg("route {value}", value=value),
+    "server": lambda value: Msg("server {value}", value=hop_words(value)),
 }
 
 
@@ -716,7 +717,7 @@ class SwitchControls(w.VBox):
             # a fixed parameter (the 504 playground's route '/', its server the origin) is
             # named on the control, which sets that one only
             named = [
-                FIXED_WORDS[k].bind(value=v).render(panel.lang) if k in FIXED_WORDS else f"{k} {v}"
+                FIXED_WORDS[k](v).render(panel.lang) if k in FIXED_WORDS else f"{k} {v}"
                 for k, v in self.fixed.items()
             ]
             if named:
