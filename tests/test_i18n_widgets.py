@@ -250,13 +250,27 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     )
     assert [r[0] for r in rows] == [p.title for p in personalities.PERSONALITIES.values()]
     assert rows[0][0] == "the RFC reading (the lab's default)"
-    # the lab's own gateway's words in Chinese; a real gateway's as it logs them; rows English
+    # the lab's own gateway's words in Chinese; a real gateway's as it logs them, its gloss
+    # translated; the rows say them as the table does (lesson 09's show() prints them: they
+    # were English, and the table's glosses too, until December 2026)
     assert (
         "<td>上游的响应不是以有效的 HTTP 状态行开头（上游 &#x27;garbage&#x27;）</td>"
         in g.table.value
     )
-    assert rows[0][2].startswith("the upstream's reply does not start with a valid HTTP")
+    assert rows[0][2] == "上游的响应不是以有效的 HTTP 状态行开头（上游 'garbage'）"
     assert "upstream sent no valid HTTP/1.0 header" in g.table.value  # nginx's error log words
+    assert rows[2] == (
+        "HAProxy 2.6.12",
+        "502 Bad Gateway",
+        "502 PH--（代理拦下了无效的响应：状态行有误）",
+    )
+    whys = [html.unescape(w) for w in re.findall(r"<td>([^<]*)</td></tr>", g.table.value)]
+    assert whys == [why for _, _, why in rows]
+    g.fault.value = "refused"
+    refused = {title: why for title, _, why in g.run()}
+    assert refused["HAProxy 2.6.12"] == "503 SC--（服务器一侧，连接阶段：被拒绝）"
+    assert refused[personalities.get("envoy").title] == ("503 UF（上游连接失败）")
+    assert "<td>503 SC--（服务器一侧，连接阶段：被拒绝）</td>" in g.table.value
 
 
 def test_the_picture_in_chinese_fits_its_lanes(zh_lab: labkit.Lab) -> None:

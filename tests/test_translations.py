@@ -657,7 +657,6 @@ ENGLISH_ON_PURPOSE = {
     r"Proxy-Status": "a Proxy-Status detail: a header for programs (a header line shown among\n"
     "others is not read: see _HEADER_LINE)",
     r"\bclient_error\b": "httpx's own exception text",
-    r"\bcompared\.run\(\)": "each gateway's own log line",
 }
 # A cell that shows a page the lab's client asked for in no language (lab.raw sends no
 # Accept-Language, and the lesson says so): the origin's English page

@@ -1226,12 +1226,18 @@ class GatewaysCompared(_Panel):
                     status += Msg(" (body incomplete)").render(self.lang)
                 gw = ex.hop("gateway").sent
                 title = personalities.get(name).title
-                rows.append((title, status, _only_why(gw.why, title) if gw else ""))
+                # the lab's own gateway's words (a Said) and a log line's gloss in the lab's
+                # language, a real gateway's log words as logged
+                why = i18n.render(_only_why(gw.why, title), self.lang) if gw else ""
+                rows.append((title, status, why))
         finally:
             switches.apply(self.lab, "personality", {"name": before})
-        self.rows = rows  # each gateway by its English title, which scripts look up
-        shown = [  # the lab's own gateway's words (a Said) in the lab's language; real ones' as logged
-            (personalities.get(name).title_in(self.lang), status, i18n.render(why, self.lang))
+        # each gateway by its English title, which scripts look up; what the client saw and
+        # why in the lab's language, as the table says them (lesson 09 prints these rows: a
+        # Chinese lesson printed the whys in English beside the table until December 2026)
+        self.rows = rows
+        shown = [
+            (personalities.get(name).title_in(self.lang), status, why)
             for name, (_, status, why) in zip(self.personalities, rows, strict=True)
         ]
         # a status line reads as one piece: it never breaks between code and reason phrase
@@ -1256,9 +1262,12 @@ def _only_why(why: str, title: str) -> str:
     gateway's failure says "TITLE answers 503: LOG" (gateway.py), its relay or HTTP/0.9
     passthrough "TITLE: LOG"; the row keeps LOG, as that gateway logs it (the table read
     "HAProxy 2.6.12 answers 503:" before every HAProxy log line). The lab's own gateway's
-    why (the RFC reading) names no gateway and stays whole, a Said a panel translates."""
+    why (the RFC reading) names no gateway and stays whole, a Said a panel translates; so
+    does a log line with a gloss (``personalities.GLOSSES``: "503 SC-- (server side, at
+    connection: refused)"), whose gloss the table showed in English until December 2026."""
     if isinstance(why, i18n.Said) and "log" in why.msg.params:
-        return str(why.msg.params["log"])
+        log = why.msg.params["log"]
+        return log if isinstance(log, str) else str(log)
     head = f"{title}: "
     return why[len(head) :] if why.startswith(head) else why
 
