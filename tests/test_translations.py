@@ -314,6 +314,9 @@ def _chinese_texts() -> dict[str, str]:
 # text wrote beside the term the others use (the catalogue's own rules by English word: tests/test_i18n.py
 # TERMS).
 VARIANTS = {
+    # the instructor is 讲师, as the guides and the catalogue's other messages say; two port
+    # messages said 老师 until December 2026
+    "老师": "讲师",
     # "the server side" (RFC 9110 15.6): 服务器一侧, as lessons 01, 05, 08, 09, the glossary and
     # the catalogue say; lesson 00 said 服务器端 three times until December 2026
     "服务器端": "服务器一侧",
