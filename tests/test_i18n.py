@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import labkit
-from labkit import errors, i18n
+from labkit import errors, i18n, switches
 from labkit.errors import BadArgument
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -997,6 +997,13 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
     from labkit.render import svg, text
 
     with labkit.start(lang="zh-CN") as lab:
+        # what this test reads is words, not timing: every wait is generous (it failed once
+        # under load beside other gates): the gateway's 0.3 s read timeout of /up/ok/ and
+        # /up/body-cut/ (a stall makes a 504), the origin's 1 s for a learner's handler, and
+        # lab.raw's 1 s wait for the first byte of /slow?delay=0.3 (below)
+        for route in ("/up/ok/", "/up/body-cut/", "/"):
+            switches.apply(lab, "timeout", {"route": route, "read": 30})
+        lab.origin.learner_handler_seconds = 10
         refused = lab.get("/up/refused/")
         assert refused.why == (
             "nothing is listening at the upstream's address: the connection was refused "
@@ -1015,7 +1022,7 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         assert ok.why == "answers 200 OK correctly (the baseline)"
         assert text.why_in(ok, "zh-CN") == "正确地返回 200 OK（作为对照）"
         # what lab.raw's own client saw comes in the lab's language too (the inspector shows it)
-        late = lab.raw(b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: lab\r\n\r\n", timeout=0.1)
+        late = lab.raw(b"GET /slow?delay=0.3 HTTP/1.1\r\nHost: lab\r\n\r\n", timeout=0.1, wait=30)
         assert late.client_error == "0.1 秒内没有再收到字节（服务器保持着连接）"
         # a body cut after the status: the gateway's line and what the client saw, in Chinese
         cut = lab.get("/up/body-cut/")
@@ -1096,7 +1103,7 @@ def test_the_why_a_hop_recorded_is_said_in_the_panels_language() -> None:
         assert "上游 'ok' 返回了 200 OK" in story and "answered" not in story
         assert re.search(
             r"\.\. 把 GET / 转发给上游 'ok'，在新连接 #\d+ 上（连接超时 0\.2 秒，读取超时 "
-            r"0\.3 秒）\n",
+            r"30 秒）\n",
             story,
         ), story
         assert "forwarded" not in story and "forwarded" not in ok._repr_html_()
