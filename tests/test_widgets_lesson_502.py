@@ -81,8 +81,10 @@ def test_gateways_compared_refused_disagree(lab) -> None:
     g = GatewaysCompared(lab)
     g.fault.value = "refused"
     rows = g.run()
-    statuses = {title.split(" ")[0]: status_of(cell) for title, cell, _ in rows}
-    assert statuses == {"the": 502, "nginx": 502, "HAProxy": 503, "Envoy": 503, "Caddy": 502}
+    statuses = {
+        name: status_of(cell) for name, (_, cell, _) in zip(g.personalities, rows, strict=True)
+    }
+    assert statuses == {"rfc": 502, "nginx": 502, "haproxy": 503, "envoy": 503, "caddy": 502}
     assert "503 UF" in g.table.value and "503 SC--" in g.table.value
 
 
