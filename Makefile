@@ -15,11 +15,14 @@ LINTED = labkit tests notebooks tools benchmarks
 
 .PHONY: lab test quick lint format clean
 
-# pytest in one process by default. `make test JOBS=2` (or quick): every test but the `serial`
+# pytest over JOBS=2 processes by default (`make test JOBS=1`: one): every test but the `serial`
 # ones over JOBS worker processes (pytest-xdist, a whole file on one worker), then the `serial`
 # ones alone (they keep both cores busy on purpose); the second run's exit 5 only means that
-# none was selected. One process by default: under load, timing tests failed more often in
-# parallel runs. $(1): the -m expression; $(2): more options.
+# none was selected. Two by default since speed20 (2026-12-06): with the timing tests' bounds
+# measured against the machine's pace, two full runs at load 10-32 beside one in one process
+# gave no failure the one process did not (0 and 0 in the parallel phases; 1 in one process,
+# a wall-clock bound since fixed), in 3459 s wall against 4175 s. $(1): the -m expression;
+# $(2): more options.
 # pytest rewrites each test module's asserts when it imports it and keeps the result in
 # __pycache__ unless PYTHONDONTWRITEBYTECODE is set (as on the team's machine): then every run
 # rewrote all of tests/ again, half of collection's CPU (16.8 -> 8.3 s). The suite lets it write.
@@ -29,7 +32,7 @@ LINTED = labkit tests notebooks tools benchmarks
 # notebooks as plain JSON). Here, not in pyproject's addopts, where it made
 # `python -m pytest --nbval-lax notebooks/` an unknown option.
 PYTEST = PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -p no:nbval
-JOBS ?= 1
+JOBS ?= 2
 suite = $(if $(filter 1,$(JOBS)),$(PYTEST) $(2) -m "$(1)" tests,\
 	$(PYTEST) -n $(JOBS) --dist loadfile $(2) -m "$(if $(1),$(1) and )not serial" tests; a=$$?; \
 	$(PYTEST) $(2) -m "$(if $(1),$(1) and )serial" tests; b=$$?; \
