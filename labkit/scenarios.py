@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labkit import personalities
+from labkit import switches as switch_table
 from labkit.conditions import Condition
 from labkit.errors import LabkitError, unknown
 from labkit.exchange import Exchange
@@ -40,6 +41,7 @@ from labkit.origin import (
     SHED_RETRY_AFTER,
 )
 from labkit.personalities import AnswerKind
+from labkit.proxy import Timeouts
 from labkit.switches import Setting
 
 SLOW_ORIGIN = 0.6  # seconds /slow takes in 504-slow-origin: longer than SHORT_READ
@@ -85,6 +87,18 @@ LOGOUT = Switch("portal", {"action": "logout"})
 
 def read_timeout(route: str, seconds: float, default: float) -> Switch:
     return Switch("timeout", {"route": route, "read": seconds}, {"route": route, "read": default})
+
+
+def timeouts_of(route: str, timeouts: Timeouts) -> Switch:
+    """A route's connect and read timeouts as a fresh lab has them: named by a scenario that
+    relies on them (504-slow on its route's 0.3 s read timeout), so that a learner's earlier
+    setting (05's q2 makes the route wait 1 s) cannot turn its 504 into a 200."""
+    args = {"route": route, "connect": timeouts.connect, "read": timeouts.read}
+    return Switch("timeout", args, args)
+
+
+def slow_delay(seconds: float) -> Switch:
+    return Switch("delay", {"seconds": seconds})
 
 
 def head_timeout(server: str, seconds: float) -> Switch:
@@ -204,6 +218,9 @@ class Scenario:
         from labkit.lab import check_lab
 
         check_lab(lab)
+        # the learner's own values of what it changes, put back after (a judge does the same):
+        # a scenario that sets the slow upstream's delay leaves 05's q2 set-up as it was
+        before = switch_table.save(lab, sorted({s.name for s in self._touched}))
         done: list[Switch] = []
         holders: list[threading.Thread] = []
         try:
@@ -227,6 +244,11 @@ class Scenario:
                 s.apply(lab)
             for t in holders:
                 t.join(timeout=5)
+            switch_table.restore(lab, before)
+
+    @property
+    def _touched(self) -> tuple[Switch, ...]:
+        return self.switches + self.after_prime + self.teardown_extra
 
     def send(self, lab: Lab, via: str | None = None) -> Exchange:
         """Send the scenario's request (to ``via`` instead of its own hop, if given), its
@@ -356,7 +378,16 @@ def client_wait(personality: str, condition: Condition | None) -> float:
     return CLIENT_TIMEOUT
 
 
-def _fault(name: str, status: int, title: Msg, cause: Msg, made_by: str = "gateway") -> Scenario:
+def _fault(
+    name: str,
+    status: int,
+    title: Msg,
+    cause: Msg,
+    made_by: str = "gateway",
+    relies_on: tuple[Switch, ...] = (),
+) -> Scenario:
+    """The scenario of upstream ``name``'s fault; ``relies_on``: the settings of a fresh lab
+    its status needs (its route's timeouts, the upstream's delay), set for its run."""
     call = Call("GET", f"/up/{name}/")
     return Scenario(
         f"{status}-{name}",
@@ -366,6 +397,7 @@ def _fault(name: str, status: int, title: Msg, cause: Msg, made_by: str = "gatew
         title,
         cause,
         call,
+        switches=relies_on,
         upstream=name,
     )
 
@@ -487,11 +519,13 @@ def _catalogue() -> list[Scenario]:
         # 504
         _fault("slow", 504, Msg("Upstream slower than the read timeout"),
                Msg("the upstream takes {delay} s to answer; the gateway's read timeout is "
-                   "{read} s", delay=f"{SLOW_DELAY:g}", read=f"{UPSTREAM_TIMEOUTS.read:g}")),
+                   "{read} s", delay=f"{SLOW_DELAY:g}", read=f"{UPSTREAM_TIMEOUTS.read:g}"),
+               relies_on=(slow_delay(SLOW_DELAY), timeouts_of("/up/slow/", UPSTREAM_TIMEOUTS))),
         _fault("blackhole", 504, Msg("Upstream never accepts the connection"),
                Msg("the upstream's accept queue is full, so connecting hangs until the "
                    "gateway's connect timeout ({connect} s)",
-                   connect=f"{UPSTREAM_TIMEOUTS.connect:g}")),
+                   connect=f"{UPSTREAM_TIMEOUTS.connect:g}"),
+               relies_on=(timeouts_of("/up/blackhole/", UPSTREAM_TIMEOUTS),)),
         Scenario("504-slow-origin", "504", 504, "gateway", Msg("The origin is slower than the gateway waits"),
                  Msg("GET /slow?delay={delay} takes {delay} s; the route's read timeout is "
                      "set to {read} s", delay=f"{SLOW_ORIGIN:g}", read=f"{SHORT_READ:g}"),

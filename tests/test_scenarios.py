@@ -68,6 +68,30 @@ def test_scenarios_put_the_lab_back(lab: labkit.Lab) -> None:
     assert lab.get("/slow?delay=0.4").status == 200  # the 504 scenario restored the timeout
 
 
+def test_a_scenario_shows_its_status_whatever_the_learner_set_before(lab: labkit.Lab) -> None:
+    """Lesson 05 run out of order: after q2's set-up cell (the slow upstream at 0.4 s) and the
+    learner's answer (its route waiting 1 s), cell 6's `scenarios.run("504-slow", lab)` gave
+    (200, "upstream 'slow'") under prose that says 504. A scenario names the fresh lab's
+    settings it relies on, and puts the learner's back as they were; a chosen personality
+    still applies (lessons 03 and 09 run scenarios under one)."""
+    from labkit import switches
+    from labkit.exercises.lesson_504 import EXERCISE_DELAY
+
+    lab.upstreams["slow"].delay = EXERCISE_DELAY
+    lab.gateway.route("slow").read_timeout = 1.0
+    lab.gateway.route("blackhole").connect_timeout = 30.0  # a client would give up first
+    before = switches.save(lab)
+    for scenario_id in ("504-slow", "504-blackhole"):
+        ex = scenarios.run(scenario_id, lab)
+        assert (ex.status, ex.generated_by) == (504, "gateway"), (scenario_id, repr(ex))
+    assert switches.save(lab) == before  # the learner's settings, as they left them
+    assert lab.upstreams["slow"].delay == EXERCISE_DELAY
+    lab.gateway.personality = "haproxy"
+    ex = scenarios.run("504-slow", lab)
+    assert ex.status == scenarios.get("504-slow").expected("haproxy")
+    assert lab.gateway.personality == "haproxy"
+
+
 def test_no_healthy_upstream_cause_says_what_the_gateway_observed(lab: labkit.Lab) -> None:
     """The catalogue's cause quotes the gateway's own 503 page for the lab's pool, so a pool of
     another size changes both; in English and in Chinese."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+import labkit
 from labkit import personalities, scenarios
 from labkit.conditions import Condition
 from labkit.faults import FAULTS
@@ -89,7 +92,7 @@ def test_gateways_compared_refused_disagree(lab) -> None:
 
 
 @pytest.mark.slow  # five answers over a second each, by design
-def test_a_client_waits_for_an_answer_that_takes_over_a_second(lab) -> None:
+def test_a_client_waits_for_an_answer_that_takes_over_a_second(lab, monkeypatch) -> None:
     """On a busy hub (or with a timeout the learner lengthened) a gateway's answer can take
     longer than the 1 s a client gives a gateway that passes garbage on: the comparison, the
     scenario and the capstone's incidents (scenarios.client_wait) still show the status the
@@ -102,6 +105,12 @@ def test_a_client_waits_for_an_answer_that_takes_over_a_second(lab) -> None:
     rows = g.run()
     statuses = [status_of(cell) for _, cell, _ in rows]
     assert statuses == [504] * len(personalities.PERSONALITIES), rows
+    # a scenario sets the timeouts it relies on (the learner's are put back after it): one
+    # whose route waits 1.1 s
+    slow = scenarios.get("504-slow")
+    waits = labkit.Timeouts(connect=scenarios.UPSTREAM_TIMEOUTS.connect, read=1.1)
+    relies_on = (scenarios.slow_delay(3), scenarios.timeouts_of("/up/slow/", waits))
+    monkeypatch.setitem(scenarios.SCENARIOS, slow.id, dataclasses.replace(slow, switches=relies_on))
     ex = scenarios.run("504-slow", lab)
     assert (ex.status, ex.generated_by) == (504, "gateway") and ex.elapsed >= 1.1, ex
 

@@ -120,13 +120,19 @@ def test_the_status_line_says_when_the_client_gave_up(lab: labkit.Lab, monkeypat
     """A gateway slower than the client: no byte came, so the playground's status line says the
     client gave up and after how long, the wait it used (a scenario's, or send's own timeout),
     not a bare 'no status line'; in the lab's language."""
-    from labkit import i18n, switches
+    import dataclasses
+
+    from labkit import i18n
 
     monkeypatch.setattr(scenarios, "CLIENT_TIMEOUT", 0.3)  # the scenario's wait (client_wait)
-    # a scenario runs on a fresh lab's settings: there, the slow route waits 2 s, so the slow
+    # the scenario sets the settings it relies on: here, the slow route waits 2 s, so the slow
     # upstream's 200 (after its default 1 s) comes long after the client gave up at 0.3 s
-    read = labkit.Timeouts(connect=switches.UPSTREAM_TIMEOUTS.connect, read=2.0)
-    monkeypatch.setattr(switches, "UPSTREAM_TIMEOUTS", read)
+    slow = scenarios.get("504-slow")
+    read = labkit.Timeouts(connect=scenarios.UPSTREAM_TIMEOUTS.connect, read=2.0)
+    waits_long = (scenarios.slow_delay(1.0), scenarios.timeouts_of("/up/slow/", read))
+    monkeypatch.setitem(
+        scenarios.SCENARIOS, slow.id, dataclasses.replace(slow, switches=waits_long)
+    )
     p = Playground(lab, "504")
     p.scenario.value = "504-slow"
     ex = p.run()
