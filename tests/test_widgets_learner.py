@@ -11,7 +11,7 @@ import ipywidgets as w
 import pytest
 
 import labkit
-from labkit import personalities, scenarios, switches
+from labkit import i18n, personalities, scenarios, switches
 from labkit.errors import UnknownName, number
 from labkit.render.text import milliseconds
 from labkit.widgets import GatewaysCompared, NumberOrNone, OneOf, Playground, Quiz
@@ -466,7 +466,6 @@ def test_quiz_says_the_result_in_one_line(lab: labkit.Lab) -> None:
 def test_a_quiz_without_hints_says_so_plainly(lab: labkit.Lab, monkeypatch) -> None:
     """Its Hint button said "Hint: No hints" and showed "try solution()" beside a Solution
     button; the status line now says it in a sentence, in the learner's language."""
-    from labkit import i18n
     from labkit.exercises.core import REGISTRY, Task
 
     task = Task("test.no-hints", "test", "Return 42.", lambda fn: (fn() == 42, ""), (), "42")
@@ -715,6 +714,34 @@ def test_a_stopped_lab_is_said_in_a_plain_line_naming_the_cell_to_run() -> None:
     # anything else is labkit's own fault, and said so, with what it was
     assert failure_line(KeyError("x")) == (
         "labkit failed unexpectedly (KeyError: 'x'); please report it."
+    )
+
+
+@pytest.mark.parametrize("lang", [i18n.ENGLISH, i18n.CHINESE])
+def test_a_playground_whose_lab_was_replaced_says_only_to_run_its_cell_again(lang) -> None:
+    """The start cell run again stops the lab before (labkit.kernel) and starts another: a
+    playground shown before said "run the cell that starts it ... again, then the cell you
+    were in", a step already done (path19's walk). Now only its own cell is left to run;
+    with no lab running (lab.stop()), the start cell comes first, as before."""
+    from labkit.errors import STOPPED
+
+    first = labkit.start(lang=lang)
+    p = Playground(first, "500")
+    first.stop()
+    second = labkit.start(lang=lang)
+    try:
+        p.buttons[next(iter(p.buttons))].click()
+        wanted = {
+            i18n.ENGLISH: "This playground's lab has been stopped and a new one started since: "
+            "run this playground's cell again.",
+            i18n.CHINESE: "这个练习场的实验室已经停止，之后又启动了一个新的：请再运行一次这个练习场的单元格。",
+        }
+        assert p.message.value == wanted[lang]
+    finally:
+        second.stop()
+    p.buttons[next(iter(p.buttons))].click()  # nothing runs now: the start cell first
+    assert (
+        p.message.value.rstrip(".。") == STOPPED.render(lang)[0].upper() + STOPPED.render(lang)[1:]
     )
 
 

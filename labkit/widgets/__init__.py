@@ -40,7 +40,7 @@ from labkit.exercises.core import Asker
 from labkit.http.pages import hop_words
 from labkit.http.requestcheck import AUTHORITY_FORM
 from labkit.i18n import Listed, Msg
-from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab
+from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab, running_labs
 from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
@@ -100,6 +100,14 @@ class Inspector(w.VBox):
         self.picture.value = Picture(ex, lang)._repr_html_()
 
 
+# what a playground says of its stopped lab once another runs (the start cell ran again, which
+# stops the lab before: labkit.kernel): errors.STOPPED's first step, the start cell, is done
+STOPPED_REPLACED = Msg(
+    "this playground's lab has been stopped and a new one started since: run this "
+    "playground's cell again"
+)
+
+
 class _Panel(w.VBox):
     """A panel whose callbacks say what they did in ``status``, or what failed in ``message``."""
 
@@ -127,12 +135,25 @@ class _Panel(w.VBox):
             except (Exception, KeyboardInterrupt) as exc:
                 self.status.value = ""
                 self._failed()
+                if isinstance(exc, LabkitError) and self._replaced():  # a stopped lab's error
+                    exc = LabkitError(STOPPED_REPLACED.render(self.lang))
                 self.message.say(failure_line(exc, self.lang))
 
         return handler
 
     def _failed(self) -> None:
         """Called when an action raised: clear whatever would pass for its result."""
+
+    def _replaced(self) -> bool:
+        """Its lab stopped and another runs in this kernel: the lesson's start cell ran again
+        (labkit.kernel stops the lab before), so STOPPED's "run the cell that starts it"
+        is done and only this playground's cell is left to run (path19's walk)."""
+        lab = getattr(self, "lab", None)
+        return (
+            isinstance(lab, Lab)
+            and not lab.running
+            and any(other is not lab for other in running_labs())
+        )
 
     def refuse(self, exc: BadArgument) -> None:
         """A number box refused what was typed (it shows the last good value again): say why."""
