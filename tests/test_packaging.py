@@ -150,6 +150,32 @@ def test_make_says_what_it_sets_up_before_the_quiet_install(tmp_path) -> None:
     assert said and "first time" in said[0] and "few minutes" in said[0], plan[: install + 1]
 
 
+@pytest.mark.parametrize("lesson", [None, "zh/00-start-here.ipynb"])
+def test_make_lab_prints_a_url_that_opens_lesson_00(tmp_path, lesson) -> None:
+    """`make lab` gave JupyterLab lesson 00 as a file to open: only a browser JupyterLab opened
+    itself went there, and the URL it printed, the one a learner copies (in a container, on a
+    remote machine), opened the Launcher (path19's walk). The printed URL is the default URL:
+    lesson 00's, under the notebooks/ root; LESSON=zh/00-start-here.ipynb, the Chinese one."""
+    import re
+    import subprocess
+
+    given = [f"LESSON={lesson}"] if lesson else []
+    plan = subprocess.run(
+        ["make", "-n", "lab", f"VENV={tmp_path / 'venv'}", *given],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout.splitlines()
+    (jupyter,) = [line for line in plan if "jupyter lab" in line]
+    root = re.search(r"--ServerApp\.root_dir=(\S+)", jupyter)
+    url = re.search(r"--LabApp\.default_url=/lab/tree/(\S+)", jupyter)
+    assert root and url, jupyter
+    assert url[1] == (lesson or "00-start-here.ipynb")
+    assert (ROOT / root[1] / url[1]).is_file()
+
+
 @pytest.mark.slow  # a venv, pip upgraded, an editable install of labkit: about 25 s
 def test_make_installs_without_a_build_warning(tmp_path) -> None:
     """A fresh `make lab` printed setuptools' 12-line BuildBackendWarning ("Editable
