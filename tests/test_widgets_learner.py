@@ -745,6 +745,24 @@ def test_a_playground_whose_lab_was_replaced_says_only_to_run_its_cell_again(lan
     )
 
 
+@pytest.mark.parametrize("lang", [i18n.ENGLISH, i18n.CHINESE])
+def test_each_inspector_tab_is_a_tab_panel_named_by_its_tab(lab: labkit.Lab, lang) -> None:
+    """ipywidgets' Tab gives its tabs role=tab and their contents none: a screen reader heard
+    "Headers, tab, selected", then loose text (path20's walk). Each content is a tabpanel
+    named by its tab's title, empty or showing an exchange, in the panel's language."""
+    from labkit.widgets import Inspector
+
+    inspector = Inspector(lang)
+    tabs = (inspector.summary, inspector.headers, inspector.body, inspector.raw, inspector.picture)
+    for shown in (False, True):
+        if shown:
+            inspector.show(lab.get("/orders/7"))
+        for tab, title in zip(tabs, Inspector.TITLES, strict=True):
+            head = f'<div role="tabpanel" aria-label="{html.escape(title.render(lang))}">'
+            assert tab.value.startswith(head) and tab.value.endswith("</div>"), tab.value[:80]
+    assert "200 OK" in inspector.summary.value
+
+
 def test_a_name_used_before_the_start_cell_says_to_run_that_cell(tmp_path) -> None:
     """labkit.kernel's line (the browser test runs a cell before the start cell in a real
     kernel): only in a lesson (a notebook whose code starts a lab) whose `lab` is not

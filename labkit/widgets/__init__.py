@@ -83,21 +83,34 @@ class Inspector(w.VBox):
         super().__init__([self.tabs])
         self.clear(self.EMPTY)
 
+    @property
+    def _tabs(self) -> tuple[w.HTML, ...]:
+        return (self.summary, self.headers, self.body, self.raw, self.picture)
+
+    def _fill(self, tab: w.HTML, content: str) -> None:
+        """Put ``content`` in ``tab`` as the tab panel it is, named by its tab's title.
+
+        ipywidgets' Tab gives its tabs role=tab but their contents no role: a screen reader
+        heard "Headers, tab, selected", then the headers as text with nothing tying them to
+        the tab (path20's walk); the WAI-ARIA tabs pattern asks for a tabpanel named by it."""
+        title = self.TITLES[self._tabs.index(tab)].render(self.lang)
+        tab.value = f'<div role="tabpanel" aria-label="{html.escape(title)}">{content}</div>'
+
     def clear(self, why: i18n.Text) -> None:
         """Empty every tab and say why, so no earlier result passes for the last one."""
         self.exchange = None
         note = render_html.note(i18n.render(why, self.lang))
-        for tab in (self.summary, self.headers, self.body, self.raw, self.picture):
-            tab.value = note
+        for tab in self._tabs:
+            self._fill(tab, note)
 
     def show(self, ex: Exchange) -> None:
         self.exchange = ex
         lang = self.lang
-        self.summary.value = render_html.summary_html(ex, lang)
-        self.headers.value = render_html.headers_html(ex, lang)
-        self.body.value = render_html.body_html(ex.text, lang)
-        self.raw.value = render_html.raw_html(ex, lang)
-        self.picture.value = Picture(ex, lang)._repr_html_()
+        self._fill(self.summary, render_html.summary_html(ex, lang))
+        self._fill(self.headers, render_html.headers_html(ex, lang))
+        self._fill(self.body, render_html.body_html(ex.text, lang))
+        self._fill(self.raw, render_html.raw_html(ex, lang))
+        self._fill(self.picture, Picture(ex, lang)._repr_html_())
 
 
 # what a playground says of its stopped lab once another runs (the start cell ran again, which
