@@ -123,8 +123,9 @@ def test_kernels_load_labkit_kernel_where_labkit_is_installed() -> None:
     assert "labkit.kernel" in config.InteractiveShellApp.extensions.get_value([])
 
 
-def _make_lab_plan(venv: Path) -> list[str]:
-    """The commands `make lab` would run to set up ``venv`` (make -n: none is run)."""
+def _make_lab_plan(venv: Path, *given: str) -> list[str]:
+    """The commands `make lab` would run to set up ``venv``, with the make variables ``given``
+    (make -n: none is run)."""
     import shutil
     import subprocess
 
@@ -132,7 +133,7 @@ def _make_lab_plan(venv: Path) -> list[str]:
     if make is None:
         pytest.skip("no make")
     return subprocess.run(
-        [make, "-n", "lab", f"VENV={venv}"],
+        [make, "-n", "lab", f"VENV={venv}", *given],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -157,17 +158,9 @@ def test_make_lab_prints_a_url_that_opens_lesson_00(tmp_path, lesson) -> None:
     remote machine), opened the Launcher (path19's walk). The printed URL is the default URL:
     lesson 00's, under the notebooks/ root; LESSON=zh/00-start-here.ipynb, the Chinese one."""
     import re
-    import subprocess
 
     given = [f"LESSON={lesson}"] if lesson else []
-    plan = subprocess.run(
-        ["make", "-n", "lab", f"VENV={tmp_path / 'venv'}", *given],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    ).stdout.splitlines()
+    plan = _make_lab_plan(tmp_path / "venv", *given)
     (jupyter,) = [line for line in plan if "jupyter lab" in line]
     root = re.search(r"--ServerApp\.root_dir=(\S+)", jupyter)
     url = re.search(r"--LabApp\.default_url=/lab/tree/(\S+)", jupyter)
