@@ -18,7 +18,7 @@ LINTED = labkit tests notebooks tools benchmarks
 # pytest over JOBS=2 processes by default (`make test JOBS=1`: one): every test but the `serial`
 # ones over JOBS worker processes (pytest-xdist, a whole file on one worker), then the `serial`
 # ones alone (they keep both cores busy on purpose); the second run's exit 5 only means that
-# none was selected. Two by default since speed20 (2026-12-06): with the timing tests' bounds
+# none was selected. Two by default since 2026-12-06: with the timing tests' bounds
 # measured against the machine's pace, two full runs at load 10-32 beside one in one process
 # gave no failure the one process did not (0 and 0 in the parallel phases; 1 in one process,
 # a wall-clock bound since fixed), in 3459 s wall against 4175 s. $(1): the -m expression;
@@ -60,7 +60,7 @@ $(KERNEL_SETUP): $(KERNEL_CONFIG) $(STAMP)
 
 # the URL JupyterLab prints (and opens, where it can open a browser) is lesson 00's: given as a
 # file to open, only the browser JupyterLab opened itself went there, and the printed URL, the
-# one a learner copies, opened the Launcher (path19's walk). LESSON=zh/00-start-here.ipynb: the
+# one a learner copies, opened the Launcher. LESSON=zh/00-start-here.ipynb: the
 # Chinese lesson
 LESSON ?= 00-start-here.ipynb
 lab: $(STAMP) $(KERNEL_SETUP)

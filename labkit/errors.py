@@ -71,7 +71,7 @@ class CheckInterrupted(Interrupted):
     """A check the learner stopped (Kernel > Interrupt) before its verdict. The
     KeyboardInterrupt came out of the judge's wait for the learner's code (runner.py's
     select) or a request, and showed as IPython's traceback of about 60 lines through
-    labkit/exercises (path19's walk); nothing was recorded, as no verdict came. labkit.kernel
+    labkit/exercises (seen in a walk through lesson 05); nothing was recorded, as no verdict came. labkit.kernel
     shows it as its one line."""
 
     def __init__(self, call: str | Msg, lang: str | None = None) -> None:

@@ -59,7 +59,7 @@ class _OneLab:
     Running a lesson's start cell twice (a learner unsure it ran, or Run All after some
     cells) started a second lab and left the first running in the kernel: a playground shown
     before went on driving the first lab while ``lab`` named the second, and ``labkit env``
-    said "2 labs are running" (path19's walk). After each cell, when ``lab`` names another
+    said "2 labs are running". After each cell, when ``lab`` names another
     running Lab than it did before and no other name of the learner's (``first = lab``)
     holds the one before, that one is stopped and the cell says so in one line; a playground
     of it then says to run its cell again. Nothing is imported here: a kernel that never

@@ -765,8 +765,8 @@ def _json_write(value: object, parts: list[str], newline: str, within: set[int])
     break (and indent) is ``newline``; False where it is not one of ``json_text``'s kinds, or
     is a dict or list that holds itself (``within``: the ids of those it is written inside):
     json.dumps then raises what Python says of it, "ValueError: Circular reference detected"
-    (a learner's body that held itself was told "RecursionError", this writer's own, until
-    judges18)."""
+    (a learner's body that held itself was told "RecursionError", this writer's own, before
+    this check)."""
     kind = type(value)
     if kind is str:
         parts.append(encode_basestring_ascii(value))  # type: ignore[arg-type]

@@ -1583,7 +1583,7 @@ NOTES: tuple[Note, ...] = (
         "response_header_timeout covers the head only, so a 1.5 s stop behind a 0.3 s timeout "
         "reached the client as a whole 200. The lab's gateway relays the bytes that arrived and "
         "closes, at its read timeout or at once, in every personality (not imitated).",
-        "observed 2026-12-05 (truth15 probe: 20-byte body, 5 bytes then a 1.5 s stop; 100-byte "
+        "observed 2026-12-05 (probe: 20-byte body, 5 bytes then a 1.5 s stop; 100-byte "
         "body, 10 bytes then, 0.1 s later, a reset or a close; read timeout 0.3 s), re-run by "
         "tests/test_real_gateways.py::test_a_body_that_stops_or_breaks",
     ),

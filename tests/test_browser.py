@@ -402,7 +402,7 @@ def _inspector_tabs(page: Page, button, lang: str) -> list[str]:
         panel.get_by_role("tab", name=title, exact=True).click()
         # shown: Lumino marks the tab selected when it draws it (a frame after the click)
         page.wait_for_function(_TAB_SELECTED, arg=[panel.element_handle(), title], timeout=15000)
-        # what it shows is a tab panel named by it, as a screen reader gets it (path20's walk)
+        # what it shows is a tab panel named by it, as a screen reader gets it
         if not panel.get_by_role("tabpanel", name=title, exact=True).is_visible():
             found.append(f"the inspector's {title} tab shows no tab panel named {title!r}")
         found += [f"the inspector's {title} tab: {v}" for v in panel.evaluate(_AXE_OUTPUT)]

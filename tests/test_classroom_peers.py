@@ -212,7 +212,7 @@ def test_bursts_at_every_port_of_the_lab_never_run_its_process_out_of_files(othe
             burst.wait(timeout=30)
         # the lab still refuses what waits in its 18 queues (both cores busy: seconds); then
         # it answers its learner. Asked until it does, within a minute: five asks of 2 s
-        # each ran out at load 10-61 (5 x TimeoutError, speed19) on a lab that had kept its
+        # each ran out at load 10-61 (5 x TimeoutError in full runs) on a lab that had kept its
         # files; one that ran out says so on stderr (below), whenever it answers
         answers = []
         end = time.monotonic() + 60

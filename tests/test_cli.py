@@ -181,8 +181,8 @@ def test_without_a_served_lab_the_newest_is_chosen_and_named():
 
 def test_a_notebooks_lab_is_named_by_its_notebook(monkeypatch):
     """Lessons 03 and 04 open, each kernel with its lab: `labkit env` chose the newest and
-    named only its gateway's URL, which no lesson page shows beside its title (path19's
-    walk). The line names the notebook whose kernel started it, as jupyter-server gives it."""
+    named only its gateway's URL, which no lesson page shows beside its title. The
+    line names the notebook whose kernel started it, as jupyter-server gives it."""
     with labkit.start():
         monkeypatch.setenv("JPY_SESSION_NAME", "/home/learner/labkit/notebooks/04-503-x.ipynb")
         with labkit.start() as newer:

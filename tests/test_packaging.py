@@ -155,7 +155,7 @@ def test_make_says_what_it_sets_up_before_the_quiet_install(tmp_path) -> None:
 def test_make_lab_prints_a_url_that_opens_lesson_00(tmp_path, lesson) -> None:
     """`make lab` gave JupyterLab lesson 00 as a file to open: only a browser JupyterLab opened
     itself went there, and the URL it printed, the one a learner copies (in a container, on a
-    remote machine), opened the Launcher (path19's walk). The printed URL is the default URL:
+    remote machine), opened the Launcher. The printed URL is the default URL:
     lesson 00's, under the notebooks/ root; LESSON=zh/00-start-here.ipynb, the Chinese one."""
     import re
 

@@ -356,7 +356,7 @@ def attacker():
 def _locked_user_database(root: Path) -> Path:
     """A copy of the host's user database under ``root`` (useradd --prefix reads and
     locks ROOT/etc/passwd), its lock held as a useradd that died left it (empty, no PID:
-    classroom19 found one on this host): the host's own /etc/passwd.lock would stop every
+    one was found on this host): the host's own /etc/passwd.lock would stop every
     other session's useradd meanwhile."""
     (root / "etc").mkdir(parents=True)
     for name in ("passwd", "group", "shadow", "gshadow", "login.defs"):

@@ -211,7 +211,7 @@ def test_a_head_begun_after_the_loop_was_away_still_gets_its_whole_head_timeout(
     bytes, after the loop is back: the 408 comes a whole head timeout after that, by the
     machine's clock too. Before, the deadline counted on the loop's clock, which then caught
     up on the time it had left out: the 408 came at once (0.0 s of its 0.3 s), as the lab's
-    catch-up loop measured (classroom19's notes)."""
+    catch-up loop measured on a shared host."""
     with labkit.start() as lab:
         server = getattr(lab, hop)
         server.head_timeout = HEAD_TIMEOUT

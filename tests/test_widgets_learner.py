@@ -39,8 +39,8 @@ def test_every_action_confirms_in_one_polite_line(lab: labkit.Lab) -> None:
 def test_a_button_stopped_with_kernel_interrupt_says_so(lab: labkit.Lab, monkeypatch) -> None:
     """Kernel > Interrupt while a playground's button waited for an answer (504's GET
     /up/slow/ with a 5 s upstream): the panel stayed as it was, nothing said, and IPython's
-    traceback went to JupyterLab's log console, which a learner does not have open (path19's
-    walk). The panel now says what was stopped and that the lab still runs; a KeyboardInterrupt
+    traceback went to JupyterLab's log console, which a learner does not have open. The
+    panel now says what was stopped and that the lab still runs; a KeyboardInterrupt
     between requests says the same of the action."""
     from labkit.errors import Interrupted
 
@@ -721,7 +721,7 @@ def test_a_stopped_lab_is_said_in_a_plain_line_naming_the_cell_to_run() -> None:
 def test_a_playground_whose_lab_was_replaced_says_only_to_run_its_cell_again(lang) -> None:
     """The start cell run again stops the lab before (labkit.kernel) and starts another: a
     playground shown before said "run the cell that starts it ... again, then the cell you
-    were in", a step already done (path19's walk). Now only its own cell is left to run;
+    were in", a step already done. Now only its own cell is left to run;
     with no lab running (lab.stop()), the start cell comes first, as before."""
     from labkit.errors import STOPPED
 
@@ -748,7 +748,7 @@ def test_a_playground_whose_lab_was_replaced_says_only_to_run_its_cell_again(lan
 @pytest.mark.parametrize("lang", [i18n.ENGLISH, i18n.CHINESE])
 def test_each_inspector_tab_is_a_tab_panel_named_by_its_tab(lab: labkit.Lab, lang) -> None:
     """ipywidgets' Tab gives its tabs role=tab and their contents none: a screen reader heard
-    "Headers, tab, selected", then loose text (path20's walk). Each content is a tabpanel
+    "Headers, tab, selected", then loose text (Chromium's accessibility tree). Each content is a tabpanel
     named by its tab's title, empty or showing an exchange, in the panel's language."""
     from labkit.widgets import Inspector
 
@@ -875,8 +875,8 @@ def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on()
     assert kernel.interrupted(KeyboardInterrupt()) is None
 
 
-# A check stopped while the learner's code runs in the judge's child process (path19's walk:
-# Kernel > Interrupt during 504 q5 showed ~60 lines of labkit/exercises and selectors)
+# A check stopped while the learner's code runs in the judge's child process (Kernel >
+# Interrupt during 504 q5 showed ~60 lines of labkit/exercises and selectors)
 _INTERRUPTED_CHECK = r"""
 import os, signal, sys, threading, time
 import labkit

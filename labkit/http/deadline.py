@@ -174,8 +174,8 @@ def machine_deadline(loop: asyncio.AbstractEventLoop, seconds: float) -> float:
     is read before its deadline: tests/test_starved.py). And the machine's, fixed now:
     a deadline made while the loop catches up on time it left out (``CatchUpLoop``)
     counts from the lagged clock, which then jumps to its timers, so a 0.3 s head timeout
-    begun after a 0.5 s stall ran out after 0.0 s and the client got its 408 at once (as
-    classroom19 measured). Kept across the reads of one head, so that a piece that comes
+    begun after a 0.5 s stall ran out after 0.0 s and the client got its 408 at once (measured
+    on a shared host). Kept across the reads of one head, so that a piece that comes
     after the catch-up does not move it. Waits inside the lab (the gateway's read timeout
     for an in-lab upstream) keep the loop's clock alone: the lab's outcomes depend on their
     order (an upstream's sleep begun during the catch-up must end before an older read

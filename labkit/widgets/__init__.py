@@ -92,7 +92,7 @@ class Inspector(w.VBox):
 
         ipywidgets' Tab gives its tabs role=tab but their contents no role: a screen reader
         heard "Headers, tab, selected", then the headers as text with nothing tying them to
-        the tab (path20's walk); the WAI-ARIA tabs pattern asks for a tabpanel named by it."""
+        the tab (Chromium's accessibility tree); the WAI-ARIA tabs pattern asks for a tabpanel named by it."""
         title = self.TITLES[self._tabs.index(tab)].render(self.lang)
         tab.value = f'<div role="tabpanel" aria-label="{html.escape(title)}">{content}</div>'
 
@@ -144,7 +144,7 @@ class _Panel(w.VBox):
                 fn(*args)
             # shown to the learner, not lost in a log; Kernel > Interrupt too (it left the
             # panel as it was, the button pressed and nothing said, and IPython's traceback in
-            # the log console: path19's walk)
+            # the log console, which a learner does not have open)
             except (Exception, KeyboardInterrupt) as exc:
                 self.status.value = ""
                 self._failed()
@@ -160,7 +160,7 @@ class _Panel(w.VBox):
     def _replaced(self) -> bool:
         """Its lab stopped and another runs in this kernel: the lesson's start cell ran again
         (labkit.kernel stops the lab before), so STOPPED's "run the cell that starts it"
-        is done and only this playground's cell is left to run (path19's walk)."""
+        is done and only this playground's cell is left to run."""
         lab = getattr(self, "lab", None)
         return (
             isinstance(lab, Lab)
