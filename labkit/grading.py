@@ -29,6 +29,7 @@ import json
 import os
 import pwd
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -597,11 +598,17 @@ def _scratch(uid: int | None, gid: int | None) -> Iterator[str]:
     `labkit grade` stayed behind (57 after one test run). The instructor's side makes it now:
     a directory of its own (search-only for others) holding the learner's, so the learner's
     code can fill its home but not rename it or put a link in its place, and removing the
-    whole never follows a link the learner's code left inside (shutil.rmtree on Linux)."""
+    whole never follows a link the learner's code left inside (shutil.rmtree on Linux).
+
+    The home's name is random: named "home", the learner found it before the re-run
+    started (the outer directory is in a listable /tmp and they may pass through it) and
+    filled it first, from a process of theirs that no Landlock confines (a FIFO or a
+    directory at its progress path, a runtime directory of their making). The outer
+    directory cannot be listed, so only the re-run, told on its stdin, knows the name."""
     outer = tempfile.mkdtemp(prefix="labkit-grade-")
     try:
         os.chmod(outer, 0o711)
-        home = os.path.join(outer, "home")
+        home = os.path.join(outer, secrets.token_hex(16))
         os.mkdir(home, 0o700)
         if uid is not None:
             os.chown(home, uid, -1 if gid is None else gid)

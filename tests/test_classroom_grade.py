@@ -181,6 +181,52 @@ def test_a_forged_progress_file_does_not_change_the_grade(room, tmp_path) -> Non
     assert _book(proc.stdout)[bo.name]["502.who-made-it"] == "0"
 
 
+PLANTER = """import os, sys, time
+tmp = sys.argv[1]
+while True:  # until the test ends it
+    for name in os.listdir(tmp):
+        home = os.path.join(tmp, name, "home")  # the re-run's home had this name
+        try:
+            os.mkfifo(os.path.join(home, "progress.json"))  # a save that never ends
+            os.mkdir(os.path.join(home, "run"), 0o755)  # a runtime dir others may read
+            print("planted in", home, flush=True)
+        except OSError:
+            pass
+    time.sleep(0.002)
+"""
+
+
+def test_a_learner_cannot_fill_their_re_runs_home_before_it_starts(room) -> None:
+    """Root's re-run of ann's answers has a scratch home of ann's in /tmp, made before the
+    re-run starts. Named "home" in a directory /tmp lists, ann (from a process of hers that
+    nothing confines) found it and filled it first: a FIFO at its progress path, a runtime
+    directory of her making. Its name is random now and the directory around it cannot be
+    listed. Fails before: 'planted in .../labkit-grade-.../home'."""
+    ann = room["learners"][0]
+    tmp = _own_tmp(None)
+    tmp.chmod(0o755)  # listable, as /tmp is
+    planter = ann.popen(
+        [str(room["python"]), "-c", PLANTER, str(tmp)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        proc = subprocess.run(
+            [str(room["python"]), "-m", "labkit", "grade", "--jobs", "4", str(room["exchange"])],
+            capture_output=True,
+            text=True,
+            env={"PATH": os.environ["PATH"], **room["env"], "TMPDIR": str(tmp)},
+            timeout=240,
+        )
+    finally:
+        planter.kill()
+        planted = planter.communicate(timeout=30)[0]
+    assert planted == ""
+    assert proc.returncode == 0, proc.stderr
+    book = _book(proc.stdout)
+    assert (book[ann.name]["502.who-made-it"], book[ann.name]["total"]) == ("1", "1")
+    assert _scratch_left(tmp) == []
+    tmp.rmdir()
+
+
 FORGE_AT_EXIT = """import atexit as atexit
 import json as json
 def _forge():
