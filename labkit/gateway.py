@@ -280,6 +280,8 @@ class Gateway(Proxy):
         if self._personality is personalities.RFC:
             return super().failure_response(request, route, failure)
         answer = self._personality.answer(failure.condition)
+        if failure.number is not None:  # told with connect()'s own errno, as the real server does
+            answer = answer.with_errno(failure.number)
         status = answer.status or 502
         content_type, body = self._personality.page(status, answer.reason, answer)
         policy = self._personality.headers

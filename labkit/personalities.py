@@ -19,6 +19,7 @@ default. Lesson 09 (gateways disagree) shows them side by side.
 from __future__ import annotations
 
 import enum
+import os
 import re
 from typing import TYPE_CHECKING, Literal
 
@@ -33,6 +34,18 @@ from labkit.record import FrozenRecord
 # and the real gateways' observations meet the unreachable condition on a machine without
 # a network
 NO_ROUTE = "224.0.0.1"
+# The errno the unreachable rows were observed with (NO_ROUTE, Linux's ENETUNREACH): their log
+# lines and Envoy's body quote it in their server's words. A connect() that failed with another
+# errno is told in the same words with its own (Answer.with_errno), as the real servers format
+# the failure's errno into the line: nginx '(%d: %s)' with strerror, Go's syscall.Errno words
+# (strerror's, first letter in lower case), Envoy strerror.
+NO_ROUTE_ERRNO = (101, "Network is unreachable")
+
+
+def _errno_forms(number: int, words: str) -> tuple[str, ...]:
+    """An errno as the servers quote it: nginx's '(number: words)', then the words as
+    strerror (Envoy) and as Go's syscall.Errno (Caddy) spell them."""
+    return f"({number}: {words})", words, words[:1].lower() + words[1:]
 
 
 class AnswerKind(str, enum.Enum):
@@ -135,6 +148,22 @@ class Answer(FrozenRecord):
         set_(self, "log", glossed(log))
         set_(self, "source", source)
         set_(self, "body", body)
+
+    def with_errno(self, number: int) -> Answer:
+        """This answer for a connect() that failed with errno ``number``: where its log line or
+        body quotes the errno it was observed with (NO_ROUTE_ERRNO), they quote ``number`` and
+        its words instead, as the real server would have written them."""
+        log, body = self.log, self.body
+        for seen, own in zip(
+            _errno_forms(*NO_ROUTE_ERRNO), _errno_forms(number, os.strerror(number)), strict=True
+        ):
+            if seen in log:
+                log = log.replace(seen, own)
+            if body is not None:
+                body = body.replace(seen.encode(), own.encode())
+        if log == self.log and body == self.body:
+            return self
+        return Answer(self.kind, self.status, self.reason, log, self.source, body)
 
 
 class Headers(FrozenRecord):

@@ -307,7 +307,7 @@ class Route:
 
 
 class Failure(Record):
-    __slots__ = ("condition", "detail", "error", "params", "target")
+    __slots__ = ("condition", "detail", "error", "number", "params", "target")
 
     def __init__(
         self,
@@ -316,12 +316,14 @@ class Failure(Record):
         target: Target | None = None,
         params: tuple[tuple[str, int | str], ...] = (),  # the error type's own (Proxy-Status)
         error: str = "",  # the RFC 9209 error type, where the condition's own is not exact
+        number: int | None = None,  # a failed connect()'s errno (a personality's log quotes it)
     ) -> None:
         self.condition = condition
         self.detail = detail
         self.target = target
         self.params = params
         self.error = error
+        self.number = number
 
 
 class Proxy(HTTPServer):
@@ -572,7 +574,9 @@ class Proxy(HTTPServer):
                 try:
                     conn = await self.pool.connect(target.host, target.port, route.connect_timeout)
                 except upstream.UpstreamFailure as exc:
-                    failure = Failure(exc.condition, exc.detail, target, error=exc.error)
+                    failure = Failure(
+                        exc.condition, exc.detail, target, error=exc.error, number=exc.number
+                    )
                     self.note_attempt(
                         request,
                         _observed(target.name, exc.detail),
@@ -643,7 +647,9 @@ class Proxy(HTTPServer):
                     interim_final=self.persona().upstream_interim == "final",
                 )
             except upstream.UpstreamFailure as exc:
-                failure = Failure(exc.condition, exc.detail, target, error=exc.error)
+                failure = Failure(
+                    exc.condition, exc.detail, target, error=exc.error, number=exc.number
+                )
                 self.note_attempt(
                     request,
                     _observed(target.name, exc.detail),
@@ -667,7 +673,13 @@ class Proxy(HTTPServer):
                             target.host, target.port, route.connect_timeout
                         )
                     except upstream.UpstreamFailure as again:
-                        failure = Failure(again.condition, again.detail, target, error=again.error)
+                        failure = Failure(
+                            again.condition,
+                            again.detail,
+                            target,
+                            error=again.error,
+                            number=again.number,
+                        )
                         self.note_attempt(
                             request,
                             _observed(target.name, again.detail),
@@ -862,7 +874,9 @@ class Proxy(HTTPServer):
         reader: asyncio.StreamReader,
     ) -> Response:
         """The upstream gave no usable head: answer with an error page of our own."""
-        failure = Failure(exc.condition, exc.detail, target, error_params(exc), exc.error)
+        failure = Failure(
+            exc.condition, exc.detail, target, error_params(exc), exc.error, exc.number
+        )
         return self.failure_response(request, route, failure)
 
     def route_of(self, request: Request) -> Route | None:

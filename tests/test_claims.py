@@ -728,3 +728,47 @@ def test_a_read_timeouts_504_says_it_needs_one_under_caddy_and_haproxy(lab) -> N
         p = Playground(lab, "504")
         p.scenario.value = "504-slow"
         assert "has none" not in p.cause.value, p.cause.value
+
+
+# The errno the personalities' unreachable rows were observed with, in each server's words
+NO_ROUTE_WORDS = ("101: Network is unreachable", "Network is unreachable", "network is unreachable")
+
+
+@pytest.mark.parametrize("name", ["nginx", "caddy", "envoy"])
+def test_a_failed_connect_is_logged_with_its_own_errno(lab, name: str) -> None:
+    """The nginx, Caddy and Envoy personalities told every failed connect() but a refusal or a
+    timeout with ENETUNREACH's words ('connect() to ADDRESS failed (101: Network is
+    unreachable)', 'connect: network is unreachable', Envoy's body 'immediate connect error:
+    Network is unreachable'), whatever connect() had failed with. The real servers format the
+    failure's own errno into the line (nginx ngx_event_connect_peer's '(%d: %s)', Go's
+    syscall.Errno words, Envoy's strerror): so does each personality now. Over a real socket:
+    an IPv6 link-local address without its interface is EINVAL (22: Invalid argument) at once;
+    the lab's own no-route target keeps its words."""
+    import errno
+    import os
+
+    from labkit.proxy import Route, Target, Timeouts
+
+    try:
+        socket.socket(socket.AF_INET6, socket.SOCK_STREAM).close()
+    except OSError as exc:
+        pytest.skip(f"no IPv6 sockets here: {exc}")
+    lab.gateway.personality = name
+    routes = {"misconfigured": "fe80::1", "nowhere": personalities.NO_ROUTE}
+    for upstream, host in routes.items():
+        target = Target(upstream, host, 9)
+        lab.gateway.add_route(Route(f"/{upstream}/", upstream, [target], Timeouts(1.0, 1.0)))
+    ex = lab.get("/misconfigured/")
+    told = f"{ex.why}\n{ex.text}"
+    words = os.strerror(errno.EINVAL)
+    expected = {
+        "nginx": f"connect() to ADDRESS failed ({errno.EINVAL}: {words}) while connecting",
+        "caddy": f"dial tcp: connect: {words[0].lower()}{words[1:]}",
+        "envoy": f"immediate connect error: {words}",
+    }[name]
+    assert expected in told, told
+    assert not any(w in told for w in NO_ROUTE_WORDS), told
+    ex = lab.get("/nowhere/")
+    told = f"{ex.why}\n{ex.text}"
+    assert any(w in told for w in NO_ROUTE_WORDS), told
+    assert words not in told and words.lower() not in told, told

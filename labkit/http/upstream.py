@@ -54,13 +54,19 @@ class UpstreamFailure(Exception):
     language; ``str()`` of it, the English, goes to Proxy-Status and the recordings)."""
 
     def __init__(
-        self, condition: Condition, detail: Text, raw: bytes = b"", error: str = ""
+        self,
+        condition: Condition,
+        detail: Text,
+        raw: bytes = b"",
+        error: str = "",
+        number: int | None = None,
     ) -> None:
         super().__init__(str(detail))
         self.condition = condition
         self.detail = detail
         self.raw = raw
         self.error = error  # RFC 9209 error type where the condition's own is not exact
+        self.number = number  # the errno of a failed connect(), which a gateway's log quotes
 
 
 def classify_protocol_error(raw: bytes, message: str) -> Condition:
@@ -800,6 +806,7 @@ def connect_failed(exc: OSError) -> UpstreamFailure:
         Condition.UNREACHABLE,
         Msg("connect() failed: {error}", error=os_reason(exc)),
         error=connect_error(exc.errno),
+        number=exc.errno,
     )
 
 
