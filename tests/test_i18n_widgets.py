@@ -356,6 +356,27 @@ def test_wrapping_by_columns() -> None:
     assert "".join(wrapped).replace(" ", "") == nested.replace(" ", "")
 
 
+@pytest.mark.parametrize("marks", ["）", "））", "）））", "））））"])
+@pytest.mark.parametrize("before", ["连接", "Content-Length", "字节 Content-Length"])
+def test_a_run_of_closing_marks_at_the_edge_passes_it_by_one_mark_at_most(
+    marks: str, before: str
+) -> None:
+    """1 to 4 closing marks after a wide character or a narrow run, the run ending at every
+    column around a lane's edge: no line is more than one mark (two columns) past the width,
+    none begins with a mark, and nothing is lost. A narrow run that filled its line kept every
+    mark after it until December 2026 ("Content-Length））" three columns and more past)."""
+    width = 28  # svg.LANE_WRAP
+    texts = [before + marks + "之后"]  # the run begins the label
+    for lead in range(width - 6, width + 3):  # the run ends a few columns either side of the edge
+        texts.append("上" * (lead // 2) + "a" * (lead % 2) + " " + before + marks + "之后")
+    texts.append("中" + "x" * (width - 1) + marks)  # a narrow run as long as the lane
+    for text in texts:
+        wrapped = text_view.wrap(text, width)
+        assert all(text_view.columns(w) <= width + 2 for w in wrapped), (text, wrapped)
+        assert not any(w[0] in "）" for w in wrapped), (text, wrapped)
+        assert "".join(wrapped).replace(" ", "") == text.replace(" ", "")
+
+
 def test_the_charts_in_chinese(zh_lab: labkit.Lab) -> None:
     ex = zh_lab.get("/up/slow/")
     fig = charts.timeline(ex, "zh-CN")

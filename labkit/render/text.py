@@ -55,7 +55,7 @@ _PIECES = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 _NO_START = set("，。、；：！？）》」』”’")
 # the last piece of a line and the closing marks after it
 _MARKS = "".join(sorted(_NO_START))
-_CARRIED = re.compile(rf"(?:(?![{_MARKS}])[{_WIDE}]|[^\s{_WIDE}{_MARKS}]+)[{_MARKS}]+$")
+_CARRIED = re.compile(rf"(?P<piece>(?![{_MARKS}])[{_WIDE}]|[^\s{_WIDE}{_MARKS}]+)[{_MARKS}]+$")
 
 
 def _wrap_wide(text: str, width: int) -> list[str]:
@@ -74,11 +74,18 @@ def _wrap_wide(text: str, width: int) -> list[str]:
             line, used = "", 0
         elif used > width and piece[0] in _NO_START:
             # a second closing mark past the width ("…连接））"): the piece before the marks
-            # comes down with them, so no line is more than one mark past the width
+            # comes down with them, so no line is more than one mark past the width, however
+            # many marks follow. A narrow run that is the whole line ("Content-Length））" at
+            # the edge) is cut before its last character, as textwrap cuts a long word.
             carried = _CARRIED.search(line)
-            if carried and line[: carried.start()].strip():
-                lines.append(line[: carried.start()].rstrip())
-                line, used = carried[0], columns(carried[0])
+            if carried:
+                start = carried.start()
+                if not line[:start].strip():
+                    start = carried.end("piece") - 1
+                if start > 0:
+                    lines.append(line[:start].rstrip())
+                    line = line[start:]
+                    used = columns(line)
         while size > width:  # a narrow run longer than a line: cut it, as textwrap does
             room = width - used
             lines.append(line + piece[:room])
