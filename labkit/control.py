@@ -241,6 +241,8 @@ def _open_checked(path: Path, *, create: bool = True) -> int:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
+        if exc.errno in ports.OUT_OF_FILES:  # nothing wrong with the directory: say that
+            raise ports.out_of_files(exc) from None
         try:
             unsafe = _problem(os.lstat(path))
         except OSError:
@@ -433,6 +435,9 @@ class ControlServer(HTTPServer):
         try:
             self.registry_file = _register(record, self.port, self.notes)
         except (UnsafeRuntimeDir, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno in ports.OUT_OF_FILES:
+                # not the registry's fault, and a lab with no descriptor left serves nothing
+                raise ports.out_of_files(exc) from None
             # the lab still serves the notebook; only the terminal cannot find it
             why = exc.message if isinstance(exc, UnsafeRuntimeDir) else os_error(exc)
             lost = Msg("`labkit env` and `labkit ctl` will not find this lab: {why}", why=why)
@@ -520,6 +525,8 @@ def _unregister(file: Path) -> None:
         fd = _open_checked(file.parent, create=False)
     except UnsafeRuntimeDir:
         return  # gone or tampered with since: nothing of ours to remove
+    except ports.OutOfFiles:
+        return  # the record stays; live_labs() passes over a lab that no longer listens
     try:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(file.name, dir_fd=fd)

@@ -327,15 +327,22 @@ class Blackhole(Fault):
     def occupy(self, host: str) -> list[socket.socket]:
         sock = ports.bind(host)
         socks = [sock]
-        sock.listen(0)
-        for _ in range(2):  # fill the accept queue
-            filler = socket.socket(sock.family)
-            filler.setblocking(False)
-            try:
-                filler.connect(sock.getsockname()[:2])
-            except BlockingIOError:
-                pass
-            socks.append(filler)
+        try:
+            sock.listen(0)
+            for _ in range(2):  # fill the accept queue
+                filler = socket.socket(sock.family)
+                socks.append(filler)
+                filler.setblocking(False)
+                try:
+                    filler.connect(sock.getsockname()[:2])
+                except BlockingIOError:
+                    pass
+        except OSError as exc:  # the lab cannot stop what it was never given: close them here
+            for each in socks:
+                each.close()
+            if exc.errno in ports.OUT_OF_FILES:
+                raise ports.out_of_files(exc) from None
+            raise
         return socks
 
 

@@ -16,6 +16,7 @@ translation and on a translation whose placeholders differ. See docs/i18n.md.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
@@ -266,9 +267,22 @@ def po_path(lang: str) -> Path:
     return LOCALE_DIR / lang.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@functools.cache
 def catalogue(lang: str) -> Catalogue:
-    """The language's catalogue (English: empty, the msgids are the English text)."""
+    """The language's catalogue (English: empty, the msgids are the English text).
+
+    A process with no file descriptor left cannot open the .po: what it says then (most
+    likely that it ran out of files, ``ports.OutOfFiles``) is said in English this once,
+    not as read_po's OSError traceback; the next call reads the catalogue again."""
+    try:
+        return _catalogue(lang)
+    except OSError as exc:
+        if exc.errno not in (errno.EMFILE, errno.ENFILE):
+            raise
+        return Catalogue({})
+
+
+@functools.cache
+def _catalogue(lang: str) -> Catalogue:
     if lang == ENGLISH:
         return Catalogue({})
     entries = read_po(po_path(lang))

@@ -64,3 +64,140 @@ def test_the_chinese_line_for_an_address_not_of_this_machine() -> None:
     done = _run([sys.executable, "-m", "labkit", "serve", "--host", "8.8.8.8"], "zh-CN")
     assert "无法在 8.8.8.8 上监听：它不是本机的地址。" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+# the same, its catalogue not read before: a zh learner's lab got read_po's OSError traceback
+# (the .po opened lazily, when the line was said, with no descriptor left to open it)
+OUT_OF_FILES_UNREAD = OUT_OF_FILES.replace("i18n.catalogue(i18n.learner_language())\n", "")
+
+
+def test_a_process_out_of_file_descriptors_says_so_before_reading_its_catalogue() -> None:
+    done = _run([sys.executable, "-c", OUT_OF_FILES_UNREAD], "zh-CN")
+    assert done.stdout.startswith("实验的服务器无法监听：打开的文件过多"), done.stdout + done.stderr
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+
+
+# a lab started in a process with every descriptor taken (a notebook that leaked sockets), then
+# another once the learner closed them. Before: the owner check's probe failed, said "no
+# NETLINK_SOCK_DIAG" and remembered it (the next lab let any user of the machine in), then the
+# loop's self-pipe raised a traceback.
+NO_DESCRIPTOR_LEFT = r"""
+import os, resource, warnings
+import labkit, labkit.lab  # imported, as in a kernel that ran a lesson's cells
+from labkit.http import ports
+warnings.simplefilter("error")  # a warning (any user may connect) fails the run
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+held = []
+try:
+    while True:
+        held.append(os.dup(0))
+except OSError:
+    pass
+try:
+    labkit.start()
+except ports.OutOfFiles as exc:
+    print(exc)
+for fd in held:
+    os.close(fd)
+resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+lab = labkit.start()
+print("checks owners" if lab._peers is not None else "lets anyone in")
+lab.stop()
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "a lab server cannot listen: Too many open files (its limit is 64 open files). "),
+        # its catalogue cannot be opened either: the line is English, not a traceback
+        ("zh-CN", "a lab server cannot listen: Too many open files (its limit is 64 open files). "),
+    ],
+)
+def test_a_lab_started_with_no_descriptor_left_says_so_and_the_next_one_checks_owners(
+    lang: str, said: str
+) -> None:
+    done = _run([sys.executable, "-c", NO_DESCRIPTOR_LEFT], lang)
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(said), done.stdout + done.stderr
+    assert lines[1] == "checks owners", done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "NETLINK" not in done.stderr, done.stderr
+
+
+# The lab registry opened with no descriptor left. Before: "the lab registry /tmp/labkit-0 Too
+# many open files, so another user could read the control token ...; remove it (`rm
+# /tmp/labkit-0`)": a safe directory the learner was told to delete.
+REGISTRY_OUT_OF_FILES = r"""
+import os, pwd, resource, shlex  # imported, as in a kernel that ran a lesson's cells
+from labkit import control
+from labkit.http import ports
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+held = []
+try:
+    while True:
+        held.append(os.dup(0))
+except OSError:
+    pass
+try:
+    control.runtime_dir()
+except ports.OutOfFiles as exc:
+    print(exc)
+"""
+
+
+def test_a_registry_opened_with_no_descriptor_left_is_not_called_unsafe(tmp_path) -> None:
+    registry = tmp_path / "registry"
+    registry.mkdir(mode=0o700)
+    env = {**os.environ, "LABKIT_LANG": "en", "LABKIT_RUNTIME_DIR": str(registry)}
+    done = subprocess.run(
+        [sys.executable, "-c", REGISTRY_OUT_OF_FILES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.stdout.startswith(
+        "a lab server cannot listen: Too many open files (its limit is 64 open files). "
+    ), done.stdout + done.stderr
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert registry.is_dir()
+
+
+# A lab started under every file limit from one too small for anything to the first that
+# suffices: each start either runs or says OutOfFiles' line, and leaves no descriptor behind.
+# Before: a traceback where the blackhole upstream filled its accept queue (and its socket
+# left open), a note that the terminal would not find the lab where its record was written.
+EVERY_LIMIT = r"""
+import os, resource, warnings
+import labkit, labkit.lab
+from labkit.http import ports
+warnings.simplefilter("error")
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+baseline = len(os.listdir("/proc/self/fd"))
+for limit in range(baseline + 1, 200):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    try:
+        lab = labkit.start()
+    except ports.OutOfFiles as exc:
+        said = str(exc)
+    else:
+        lab.stop()
+        said = "started"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+    print(limit, len(os.listdir("/proc/self/fd")) - baseline, said)
+    if said == "started":
+        break
+"""
+
+
+def test_a_lab_started_under_every_small_file_limit_runs_or_says_it_ran_out() -> None:
+    done = _run([sys.executable, "-c", EVERY_LIMIT])
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines and lines[-1].endswith(" 0 started"), done.stdout + done.stderr
+    for line in lines[:-1]:
+        limit, left, said = line.split(" ", 2)
+        assert left == "0", line
+        assert said.startswith(
+            f"a lab server cannot listen: Too many open files (its limit is {limit} open files). "
+        ), line

@@ -41,7 +41,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from labkit.http import connections
+from labkit.http import connections, ports
 
 T = TypeVar("T")
 
@@ -293,9 +293,14 @@ class CatchUpLoop(asyncio.SelectorEventLoop):
 def new_loop() -> asyncio.AbstractEventLoop:
     """An event loop for the lab's thread whose timers fire on time (see ``PreciseEpollSelector``);
     where there is no epoll (macOS's kqueue counts in nanoseconds already), the default."""
-    if not hasattr(selectors, "EpollSelector"):  # pragma: no cover - not Linux
-        loop = asyncio.new_event_loop()
-    else:
-        loop = CatchUpLoop()
+    try:
+        if not hasattr(selectors, "EpollSelector"):  # pragma: no cover - not Linux
+            loop = asyncio.new_event_loop()
+        else:
+            loop = CatchUpLoop()
+    except OSError as exc:  # its epoll and self-pipe need descriptors
+        if exc.errno in ports.OUT_OF_FILES:
+            raise ports.out_of_files(exc) from None
+        raise
     connections.prepare(loop)
     return loop

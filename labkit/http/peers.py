@@ -40,6 +40,7 @@ from collections.abc import Iterable
 
 from labkit.errors import refuse as bad_argument
 from labkit.errors import say, shown
+from labkit.http import ports
 from labkit.i18n import Msg
 
 NETLINK_SOCK_DIAG = 4
@@ -172,9 +173,18 @@ def _packed(host: str) -> tuple[int, bytes]:
 
 
 def _available() -> bool:
+    """Whether the kernel tells the owner of a loopback connection, asked on one of ours.
+
+    A process with no descriptor left cannot ask: that is ports.OutOfFiles, not False.
+    False was cached for the process, so every later lab in it (the learner closed what
+    ran the kernel out, then started one) let any user of the machine in, and the first
+    one's warning blamed the system ("no NETLINK_SOCK_DIAG")."""
     try:
         probe = SockDiag()
-    except (OSError, AttributeError):  # AttributeError: no AF_NETLINK on this system
+    except AttributeError:  # no AF_NETLINK on this system
+        return False
+    except OSError as exc:
+        _raise_if_out_of_files(exc)
         return False
     try:
         with socket.socket() as listener:
@@ -184,10 +194,16 @@ def _available() -> bool:
                 client.settimeout(1)
                 client.connect(listener.getsockname())
                 return probe.owner(client.getsockname(), client.getpeername()) == os.geteuid()
-    except OSError:
+    except OSError as exc:
+        _raise_if_out_of_files(exc)
         return False
     finally:
         probe.close()
+
+
+def _raise_if_out_of_files(exc: OSError) -> None:
+    if exc.errno in ports.OUT_OF_FILES:
+        raise ports.out_of_files(exc) from None
 
 
 _AVAILABLE: bool | None = None

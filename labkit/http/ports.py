@@ -22,7 +22,7 @@ import functools
 import os
 import socket
 
-from labkit import errors
+from labkit import errors, i18n
 from labkit.errors import BadArgument, LabkitError, refuse, say
 from labkit.http import connections
 from labkit.i18n import Msg
@@ -113,6 +113,9 @@ def bind(host: str, *, backlog: int | None = None) -> socket.socket:
     """A TCP socket bound on ``host`` to a port of the configured range, listening when a
     ``backlog`` is given (at once: two labs can never both take a port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # the line for running out of files (``_unusable``) is said in the learner's language,
+    # whose catalogue needs a descriptor to be read: read it now, while one may be free
+    i18n.catalogue(errors.language())
     span = configured()
     if span is None:
         return _ephemeral(family, host, backlog, None)
@@ -163,6 +166,29 @@ def _ephemeral(
         raise NoFreePort(say(why)) from None
 
 
+# what a system call that needed a descriptor fails with when there is none left (EMFILE:
+# this process's limit, ENFILE: the system's)
+OUT_OF_FILES = frozenset({errno.EMFILE, errno.ENFILE})
+
+
+def out_of_files(exc: OSError) -> OutOfFiles:
+    """The one line for a lab that could not get a descriptor (``exc``'s errno is in
+    ``OUT_OF_FILES``): for a listener, and for what a lab opens before it listens (its
+    loop, the owner check's socket, the registry), which said other things before: a
+    traceback, "no NETLINK_SOCK_DIAG", an unsafe registry to remove."""
+    return OutOfFiles(
+        say(
+            Msg(
+                "a lab server cannot listen: {why} (its limit is {files} open files). "
+                "Close connections, files or labs you no longer use (lab.stop()), or "
+                "raise the limit (ulimit -n) and restart the kernel",
+                why=errors.os_reason(exc),
+                files=connections.file_limit(),
+            )
+        )
+    )
+
+
 def _unusable(host: str, exc: OSError) -> LabkitError:
     """Why no port at all can be bound on ``host``, when it is not that ports are taken.
 
@@ -170,18 +196,8 @@ def _unusable(host: str, exc: OSError) -> LabkitError:
     (EMFILE, from socket() itself) or an address that is not this machine's (``labkit serve
     --host 8.8.8.8``: EADDRNOTAVAIL) tried all 10,000 ports and then said they were all
     taken by another user, which sent the learner to the instructor for nothing."""
-    if exc.errno in (errno.EMFILE, errno.ENFILE):
-        return OutOfFiles(
-            say(
-                Msg(
-                    "a lab server cannot listen: {why} (its limit is {files} open files). "
-                    "Close connections, files or labs you no longer use (lab.stop()), or "
-                    "raise the limit (ulimit -n) and restart the kernel",
-                    why=errors.os_reason(exc),
-                    files=connections.file_limit(),
-                )
-            )
-        )
+    if exc.errno in OUT_OF_FILES:
+        return out_of_files(exc)
     if exc.errno == errno.EADDRNOTAVAIL:
         return BadArgument(
             say(
