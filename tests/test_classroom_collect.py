@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -10,6 +11,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sharedhost import shared_dir, shared_python, system_users
@@ -916,3 +919,102 @@ def test_a_cut_progress_file_counts_its_whole_records_in_kernel_collect_and_grad
         points = {r["exercise"]: r for r in json.loads(grade.stdout) if r["user"] == dan.name}
         assert points["500.find-the-traceback"]["points"] == 1  # its kept answer, re-run
         assert points["500.who-made-it"]["result"] == "not re-run"
+
+
+# -- a file system that never answers --
+
+
+@contextlib.contextmanager
+def never_answering(path: Path, *, file: bool = False, owner: int = 0) -> Iterator[Path]:
+    """A FUSE file system mounted at ``path`` (a directory, or a regular file with
+    ``file``) that never answers a request: any look inside it (or, for a file, at it)
+    blocks until the mount goes. What a learner can make with fusermount3 where it is
+    installed (/dev/fuse is 0666 on most hosts; with fuse.conf's user_allow_other, root's
+    looks block too); made here by root with mount(2), and no daemon reading /dev/fuse.
+    Unmounted after (lazily: the blocked looks then fail with ENOTCONN)."""
+    import ctypes
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a file system that never answers")
+    libc = ctypes.CDLL(None, use_errno=True)
+    try:
+        fd = os.open("/dev/fuse", os.O_RDWR)
+    except OSError as exc:
+        pytest.skip(f"needs /dev/fuse to mount a file system that never answers: {exc}")
+    root_mode = "100000" if file else "40000"
+    options = f"fd={fd},rootmode={root_mode},user_id={owner},group_id=0,allow_other"
+    if libc.mount(b"labkit-test", bytes(path), b"fuse", 0, options.encode()) != 0:
+        os.close(fd)
+        pytest.skip(f"cannot mount FUSE here: {os.strerror(ctypes.get_errno())}")
+    try:
+        yield path
+    finally:
+        libc.umount2(bytes(path), 2)  # MNT_DETACH
+        os.close(fd)
+
+
+def test_a_file_that_never_answers_is_skipped_with_one_line_in_bounded_time(
+    tmp_path, monkeypatch
+) -> None:
+    """A learner with fusermount3 can mount a file system that never answers over their
+    ~/.local, their home or their entry in the inbox: collect's look at it blocked until
+    the process was killed (no signal but SIGKILL ends it), and `labkit collect`, `labkit
+    grade` and the board hung for the whole class. Each look is bounded now: such a path
+    is one line naming it, the rest of the class is read. A FIFO at a progress path never
+    blocked (opened O_NONBLOCK: 'not a regular file'), and still does not. Fails before:
+    collect still running after 60 s."""
+    import threading
+
+    from labkit import grading
+
+    monkeypatch.setattr(classroom, "ANSWER_TIME", 2)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ann.json").write_text(json.dumps(_entry("ann", "2026-12-06T10:00:00+00:00")))
+    (inbox / "bo.json").write_text("")  # the mount point of bo's entry
+    os.mkfifo(inbox / "cy.json")
+    di = tmp_path / "di"  # a home (it has a ~/.local) whose ~/.local never answers
+    (di / ".local").mkdir(parents=True)
+    ed = tmp_path / "ed"  # a home that never answers itself
+    ed.mkdir()
+    stuck = [inbox / "bo.json", di / ".local" / "share" / "labkit" / "progress.json", ed]
+
+    def bounded(call):
+        box: list = []
+        worker = threading.Thread(target=lambda: box.append(call()), daemon=True)
+        start = time.monotonic()
+        worker.start()
+        worker.join(60)
+        assert box, "still running after 60 s"
+        return box[0], time.monotonic() - start
+
+    with (
+        never_answering(inbox / "bo.json", file=True),
+        never_answering(di / ".local"),
+        never_answering(ed),
+    ):
+        found, took = bounded(lambda: classroom.collect([inbox, di, ed]))
+    assert set(found.learners) == {"ann"}
+    assert found.errors == [
+        f"{inbox / 'bo.json'} did not answer within 2 s (a file system that never answers, "
+        "such as a learner's FUSE mount); it was not read",
+        f"{inbox / 'cy.json'} is not a regular file",
+        *(
+            f"{path} did not answer within 2 s (a file system that never answers, such as a "
+            "learner's FUSE mount); it was not read"
+            for path in stuck[1:]
+        ),
+    ]
+    assert took < 3 * 2 + 10  # one wait each, and no more
+    # grade reads with collect: the same, in a fresh place (a path that did not answer is
+    # not looked at again by the same process)
+    again = tmp_path / "again"
+    (again / ".local").mkdir(parents=True)
+    with never_answering(again / ".local"):
+        (rows, errors, _notes), took = bounded(lambda: grading.grade([inbox, again]))
+    assert {row["user"] for row in rows} == {"ann"}
+    assert errors[-1] == (
+        f"{again / '.local/share/labkit/progress.json'} did not answer within 2 s (a file "
+        "system that never answers, such as a learner's FUSE mount); it was not read"
+    )
+    assert took < 2 + 10
