@@ -11,8 +11,12 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-import h11
+if TYPE_CHECKING:
+    import h11
+else:  # imported by the first message that needs it
+    from labkit.http import lazyh11 as h11
 
 from labkit import i18n, personalities
 from labkit.conditions import Condition

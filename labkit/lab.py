@@ -21,7 +21,10 @@ import weakref
 from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import h11
+if TYPE_CHECKING:
+    import h11
+else:  # imported by the first message that needs it
+    from labkit.http import lazyh11 as h11
 
 from labkit import i18n, personalities
 from labkit.control import ControlServer

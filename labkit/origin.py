@@ -127,6 +127,8 @@ def _too_slow(limit: float) -> HandlerFailed:
 class Origin(HTTPServer):
     role = Role.ORIGIN
     server_header = "labkit-origin"
+    # its usual answers are plain (HTTPServer._send_plain): read and written without h11
+    plain_requests = True
 
     def __init__(self, recorder: Recorder, host: str = "127.0.0.1") -> None:
         super().__init__("origin", recorder, host)

@@ -14,9 +14,15 @@ import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import h11
+if TYPE_CHECKING:
+    import h11
+
+    from labkit.http.server import Fields
+else:  # imported by the first message that needs it
+    from labkit.http import lazyh11 as h11
 
 from labkit import i18n, personalities
 from labkit.conditions import FAILED_WHY, RFC_TABLE, UNREACHABLE_RFC, Condition, Outcome
@@ -25,7 +31,6 @@ from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.requestcheck import transfer_codings
 from labkit.http.server import (
-    Fields,
     Generations,
     HTTPServer,
     Listener,

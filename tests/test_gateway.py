@@ -285,9 +285,10 @@ def test_events_are_the_same_bytes_with_or_without_h11s_private_argument(
 ) -> None:
     """The gateway builds h11 events with ``_parsed=True`` where h11 takes it; an h11 without
     it gets the public constructor, and the wire does not change."""
-    assert server.H11_PARSED  # the h11 installed here takes it: the first path is the fast one
+    parts = server.h11_parts()
+    assert parts.parsed  # the h11 installed here takes it: the first path is the fast one
     fast = _relayed_without_ids(lab)
-    monkeypatch.setattr(server, "H11_PARSED", False)
+    monkeypatch.setattr(server, "h11_parts", lambda: parts._replace(parsed=False))
     public = _relayed_without_ids(lab)
     assert public == fast
     assert (
@@ -501,6 +502,7 @@ def test_a_relayed_head_made_once_is_the_bytes_h11_writes(
     fast = answered()
     assert any(made)
     monkeypatch.setattr(Gateway, "_relayed_head", lambda *args: None)
+    monkeypatch.setattr(lab.gateway, "plain_requests", False)  # nor a plain head (plain_head)
     assert fast == answered()
     assert fast[0].count(b"HTTP/1.1 200 OK\r\n") == 2 and fast[3].count(b"HTTP/1.1 200") == 2
 

@@ -340,8 +340,9 @@ def _recorded(lab: labkit.Lab, seen: set[str]) -> list[tuple[object, ...]]:
 def test_the_gateway_answers_and_records_each_request_as_h11_read_it(personality: str) -> None:
     plain, h11_only = labkit.start(), labkit.start()
     try:
-        h11_only.gateway.plain_requests = False
-        assert plain.gateway.plain_requests
+        # the origin too: it reads plain requests and writes plain answers without h11
+        h11_only.gateway.plain_requests = h11_only.origin.plain_requests = False
+        assert plain.gateway.plain_requests and plain.origin.plain_requests
         seen: dict[int, set[str]] = {id(plain): set(), id(h11_only): set()}
         for lab in (plain, h11_only):
             lab.gateway.personality = personality

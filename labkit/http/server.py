@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import re
 import socket
 import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
-import h11
+if TYPE_CHECKING:
+    import h11
+else:  # imported by the first message that needs it
+    from labkit.http import lazyh11 as h11
 
-# h11's own header list (0.14 to 0.16): an event given one takes it as it is. A private module
-# of h11's, listed with its reason in tests/test_public_api.py (FOREIGN_PRIVATE_MODULES)
-try:
+if TYPE_CHECKING:
     from h11._headers import Headers as H11Headers
-    from h11._headers import normalize_and_validate as _h11_normalize
-except ImportError:  # pragma: no cover - an h11 without them: fields go as byte pairs
-    H11Headers = None  # type: ignore[assignment,misc]
-    _h11_normalize = None  # type: ignore[assignment]
 
 from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped
 from labkit.http import pages, ports
@@ -318,7 +316,8 @@ class HTTPServer(Listener):
 
     server_header = "labkit"
     # reads a plain request without h11 (``_read_plain``): for a server whose answers mostly
-    # go out without h11 too (a relayed head, ``_relayed_head``), as the gateway's do
+    # go out without h11 too (a relayed head, ``_relayed_head``; a plain one, ``_send_plain``),
+    # as the gateway's and the origin's do
     plain_requests = False
     _head_timeout: float | None = None  # None: HEAD_TIMEOUT
     # relayed heads made once (_relayed_head), from the first relayed response on
@@ -401,6 +400,8 @@ class HTTPServer(Listener):
                 if raw and conn is not None:  # a slow client: it started a request
                     await self._refuse(exc, conn, reader, writer, raw, peer_port)
                 return  # else an idle connection, closed without a word
+            except (asyncio.CancelledError, ConnectionError):
+                raise  # (a lab stopped, a reset): not h11's, which a plain lab never imports
             except (h11.RemoteProtocolError, _Refused) as exc:
                 assert conn is not None  # only h11 refuses a request while reading it
                 await self._refuse(exc, conn, reader, writer, raw, peer_port)
@@ -440,9 +441,15 @@ class HTTPServer(Listener):
             try:
                 if relayed is not None:
                     keep = await self._send_relayed(writer, request, response, relayed)
+                elif conn is not None:
+                    keep = await self._send(conn, writer, request, response)
                 else:
-                    if conn is None:  # a plain request whose answer h11 writes: h11 reads
-                        conn = _replayed(request.raw)  # it now, as it would have at first
+                    plain = await self._send_plain(writer, request, response)
+                    if plain:  # a plain answer to a plain request: h11 saw neither
+                        continue
+                    # a plain request whose answer h11 writes: h11 reads it now, as it would
+                    # have at first
+                    conn = _replayed(request.raw)
                     keep = await self._send(conn, writer, request, response)
             finally:
                 await _close_body(response)  # an upstream's socket ends with its exchange
@@ -828,6 +835,32 @@ class HTTPServer(Listener):
             return await self._send_whole(conn, writer, request, response, head, payload)
         return await self._send_stream(conn, writer, request, response, head, payload)
 
+    async def _send_plain(
+        self, writer: asyncio.StreamWriter, request: Request, response: Response
+    ) -> bool:
+        """The answer to a plain request (read without h11, ``plain_request``), written as
+        ``_send`` would write it but without h11, where its head is plain too
+        (``plain_head``): a body held whole, the connection kept. False, nothing written,
+        where h11 is to write it (a HEAD's answer, a stream, a close, a field h11 would
+        move or add)."""
+        body = response.body
+        if (
+            type(body) is not bytes
+            or response.raw is not None
+            or response.close
+            or request.method == "HEAD"
+        ):
+            return False
+        fields = self._fields(request, response)
+        head = plain_head(response.status, response.reason, fields, len(body))
+        if head is None:
+            return False
+        data = self._spelt(head) + body
+        self._record_sent(request.request_id, response, data)
+        writer.write(data)
+        await _drain(writer)
+        return True
+
     async def _send_raw(
         self, writer: asyncio.StreamWriter, request: Request, response: Response
     ) -> bool:
@@ -923,9 +956,10 @@ class HTTPServer(Listener):
         self, request: Request, response: Response
     ) -> tuple[bytes, bytes, str | None, int]:
         """What ``_relayed_head`` keeps for a relayed head: the bytes ``_send`` writes before
-        the request's id and after it (by the same code, on an h11 connection of its own
-        that has read a GET), the date it holds if this server added it (made again once the
-        second has changed), and the body length it frames (-1: ``_send`` writes it)."""
+        the request's id and after it (``plain_head``, or the same code on an h11 connection
+        of its own that has read a GET), the date it holds if this server added it (made
+        again once the second has changed), and the body length it frames (-1: ``_send``
+        writes it)."""
         fields = self._fields(request, response)
         if not _plain_id(request.request_id):
             return b"", b"", None, -1
@@ -938,14 +972,20 @@ class HTTPServer(Listener):
             (k, _ID_MARK) if k == "X-Request-ID" and v is request.request_id else (k, v)
             for k, v in fields
         ]
-        scratch = h11.Connection(h11.SERVER)
-        scratch.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        scratch.next_event()
-        scratch.next_event()
-        try:
-            head = self._head(scratch, request, response, marked)
-        except h11.LocalProtocolError:
-            return b"", b"", None, -1
+        body = response.body
+        assert isinstance(body, bytes)  # _relayed_head's
+        plain = plain_head(response.status, response.reason, marked, len(body))
+        if plain is not None:  # as h11 writes it (_send_plain)
+            head = self._spelt(plain)
+        else:
+            scratch = h11.Connection(h11.SERVER)
+            scratch.receive_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            scratch.next_event()
+            scratch.next_event()
+            try:
+                head = self._head(scratch, request, response, marked)
+            except h11.LocalProtocolError:
+                return b"", b"", None, -1
         parts = head.split(_ID_MARK.encode("ascii"))
         framing = [v for k, v in fields if k.lower() in ("content-length", "transfer-encoding")]
         if len(parts) != 2 or len(framing) != 1 or not framing[0].isascii():
@@ -1061,7 +1101,7 @@ class HTTPServer(Listener):
         sent = bytearray(head)
         if payload and not (request.method == "HEAD" or response.status in (204, 304)):
             sent += conn.send(h11.Data(data=payload))
-        sent += conn.send(END)
+        sent += conn.send(h11_parts().end)
         self._record_sent(request.request_id, response, bytes(sent))
         writer.write(sent)
         await _drain(writer)
@@ -1098,7 +1138,7 @@ class HTTPServer(Listener):
             self._record_sent(rid, response, bytes(sent), cut=cut)
             await _drain_quietly(writer)
             return False
-        end = conn.send(END)
+        end = conn.send(h11_parts().end)
         sent += end
         self._record_sent(rid, response, bytes(sent))
         writer.write(end)
@@ -1222,6 +1262,42 @@ def plain_request(data: bytes) -> Request | None:
             if name == "connection" and "close" in value.lower():
                 return None  # h11 then waits for the close, not for the next request
     return Request(method, target, "1.1", headers, body=data[end + 4 :], raw=data)
+
+
+def plain_head(status: int, reason: str, fields: Headers, length: int) -> bytes | None:
+    """The head of an answer to a plain request (``plain_request``: HTTP/1.1, kept alive)
+    with a body of ``length`` bytes, as h11 writes it, without h11: the status line, then
+    each field as written, then the blank line. None where h11 is to write it, or would
+    write something else: a status that is not a plain final one with a body (204, 304), a
+    reason that is not visible ASCII, a field outside h11's grammar, a Host (h11 writes it
+    first), a Connection that closes (h11 writes its own, last), a Transfer-Encoding, other
+    than one Content-Length of ``length``.
+
+    h11 writes such a head as it is given (no field added, moved or dropped:
+    ``_clean_up_response_headers_for_sending`` changes only the framing and Connection
+    fields); tests/test_gateway_fastpath.py compares the two over real sockets."""
+    if type(status) is not int or not 200 <= status < 1000 or status == 204 or status == 304:
+        return None
+    if not (reason.isascii() and reason.isprintable()):
+        return None
+    entries, _ = _entries(fields)
+    if entries is None:
+        return None
+    lengths = 0
+    for _, name, value in entries:
+        if name == b"content-length":
+            if value != b"%d" % length:
+                return None
+            lengths += 1
+        elif name == b"connection":
+            if b"close" in [option.strip() for option in value.lower().split(b",")]:
+                return None  # h11 writes its own Connection: close, last
+        elif name == b"host" or name == b"transfer-encoding":
+            return None
+    if lengths != 1:
+        return None
+    lines = b"".join([b"%s: %s\r\n" % (raw, value) for raw, _, value in entries])
+    return b"HTTP/1.1 %d %s\r\n%s\r\n" % (status, reason.encode("ascii"), lines)
 
 
 def head_of(raw: bytes) -> Request | None:
@@ -1355,16 +1431,38 @@ def takes_parsed(event: Callable[..., object]) -> bool:
     return True
 
 
-# Asked once, of the installed h11: a release without the private argument still works
-H11_PARSED = takes_parsed(h11.Response)
-# The end of a message, made once: h11's events are frozen, one serves every message
-END = h11.EndOfMessage()
+class _H11(NamedTuple):
+    """What the lab's messages use of the installed h11 beyond its public events, asked of it
+    once, when a message first needs h11 (``h11_parts``)."""
+
+    # h11's own header list (0.14 to 0.16): an event given one takes it as it is. A private
+    # module of h11's, listed with its reason in tests/test_public_api.py
+    # (FOREIGN_PRIVATE_MODULES); None with an h11 without it: fields go as byte pairs
+    headers: type[H11Headers] | None
+    normalize: Callable[..., H11Headers] | None  # its check of a framing field
+    parsed: bool  # its events take _parsed=True (takes_parsed)
+    judged: bool  # a request event built field by field is h11's own (_judged_equal)
+    end: h11.EndOfMessage  # the end of a message, made once: h11's events are frozen
+
+
+@functools.cache
+def h11_parts() -> _H11:
+    """``_H11`` of the installed h11, which this imports (lazyh11): asked on the first use,
+    not at import, where a lab that sends only plain messages would never need it."""
+    try:
+        from h11._headers import Headers, normalize_and_validate
+    except ImportError:  # pragma: no cover - an h11 without them: fields go as byte pairs
+        return _H11(None, None, takes_parsed(h11.Response), False, h11.EndOfMessage())
+    judged = _judged_equal(Headers)
+    return _H11(
+        Headers, normalize_and_validate, takes_parsed(h11.Response), judged, h11.EndOfMessage()
+    )
 
 
 def request_event(method: bytes, target: bytes, fields: Fields, fit: bool) -> h11.Request:
     """An h11 request event; built without h11's own field check when ``h11_fields`` found
-    every field in its grammar and this h11 allows it (``H11_PARSED``)."""
-    if fit and H11_PARSED:
+    every field in its grammar and this h11 allows it (``_H11.parsed``)."""
+    if fit and h11_parts().parsed:
         return h11.Request(method=method, target=target, headers=fields, _parsed=True)
     return h11.Request(method=method, target=target, headers=fields)
 
@@ -1373,12 +1471,13 @@ def judged_request(method: bytes, target: bytes, fields: Fields) -> h11.Request:
     """An h11 request event from parts h11 has judged already: the method and target of a
     request it parsed (a proxy's, as it passes the request on) and fields from
     ``h11_fields`` (or ``id_entry``) that all fit. Built without h11's ``__init__`` where
-    this h11's events allow it (``JUDGED``): that looks for the Host fields and matches
+    this h11's events allow it (``_H11.judged``): that looks for the Host fields and matches
     method and target with regexes again, three quarters of what building an upstream
     request's event cost (callgrind: 30 of 40 kIr), for what h11 checked when the request
     arrived."""
-    if not JUDGED:
-        return request_event(method, target, fields, True)
+    parts = h11_parts()
+    if not parts.judged:
+        return request_event(method, target, fields, parts.headers is not None)
     event: h11.Request = _new_event(h11.Request)
     _set_field(event, "method", method)
     _set_field(event, "target", target)
@@ -1387,11 +1486,11 @@ def judged_request(method: bytes, target: bytes, fields: Fields) -> h11.Request:
     return event
 
 
-def _judged_equal() -> bool:
+def _judged_equal(headers: type[H11Headers]) -> bool:
     """Whether a request event built field by field equals h11's own (the installed h11's
     events have the four fields h11 0.14 to 0.16 give them)."""
     try:
-        fields = H11Headers([(b"Host", b"host", b"x")])
+        fields = headers([(b"Host", b"host", b"x")])
         made = h11.Request(method=b"GET", target=b"/", headers=fields)
         event = _new_event(h11.Request)
         for name, value in (("method", b"GET"), ("target", b"/"), ("headers", fields)):
@@ -1405,8 +1504,6 @@ def _judged_equal() -> bool:
 
 _new_event = object.__new__
 _set_field = object.__setattr__
-# Asked once, of the installed h11: a request event built field by field is h11's own
-JUDGED = H11Headers is not None and _judged_equal()
 
 
 def h11_entries(headers: Headers) -> list[tuple[bytes, bytes, bytes]] | None:
@@ -1417,7 +1514,10 @@ def h11_entries(headers: Headers) -> list[tuple[bytes, bytes, bytes]] | None:
 
 def entries_fields(entries: list[tuple[bytes, bytes, bytes]]) -> Fields:
     """Entries of ``h11_entries`` and ``id_entry`` as the fields an event takes."""
-    return H11Headers(entries)
+    headers = h11_parts().headers
+    if headers is None:  # pragma: no cover - an h11 without its list: byte pairs
+        return [(raw, value) for raw, _, value in entries]
+    return headers(entries)
 
 
 def id_entry(value: str) -> tuple[bytes, bytes, bytes] | None:
@@ -1431,7 +1531,7 @@ def id_entry(value: str) -> tuple[bytes, bytes, bytes] | None:
 def response_event(status: int, fields: Fields, reason: bytes, fit: bool) -> h11.Response:
     """An h11 response event, as ``request_event`` (a status that is not an int, such as
     True, gets h11's own check)."""
-    if fit and H11_PARSED and type(status) is int:
+    if fit and h11_parts().parsed and type(status) is int:
         return h11.Response(status_code=status, headers=fields, reason=reason, _parsed=True)
     return h11.Response(status_code=status, headers=fields, reason=reason)
 
@@ -1452,8 +1552,9 @@ def h11_fields(headers: Headers) -> tuple[Fields, bool]:
     judges them together.
     """
     entries, fit = _entries(headers)
-    if entries is not None:
-        return H11Headers(entries), True
+    made = h11_parts().headers
+    if entries is not None and made is not None:
+        return made(entries), True
     return [
         (k.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in headers
     ], fit
@@ -1486,7 +1587,7 @@ def _entries(headers: Headers) -> tuple[list[tuple[bytes, bytes, bytes]] | None,
         if entry[1] in _FRAMING:
             framing += 1
         entries.append(entry)
-    if fit and framing < 2 and H11Headers is not None:
+    if fit and framing < 2:
         return entries, True
     return None, fit
 
@@ -1506,11 +1607,15 @@ def _entry(name: str, value: str) -> tuple[bytes, bytes, bytes] | None:
     if not printable and re.fullmatch(_FIELD_VALUE, data) is None:
         return None
     lower = raw.lower()
-    if lower in _FRAMING and _h11_normalize is not None:
-        try:
-            (lower, data), *_ = _h11_normalize([(raw, data)], _parsed=True)
-        except h11.LocalProtocolError:
-            return None
+    if lower in _FRAMING and not (
+        lower == b"content-length" and data.isdigit() and len(data) <= _PLAIN_LENGTH_DIGITS
+    ):  # a length of digits is as h11 reads it (one value, of digits): h11 not asked
+        normalize = h11_parts().normalize
+        if normalize is not None:
+            try:
+                (lower, data), *_ = normalize([(raw, data)], _parsed=True)
+            except h11.LocalProtocolError:
+                return None
     return raw, lower, data
 
 
@@ -1554,8 +1659,10 @@ class Generations(Generic[K, V]):
 
 FieldCache = Generations[tuple[str, str], tuple[bytes, bytes, bytes]]  # h11_fields' table
 # An event's fields: h11's own list, or byte pairs for h11 to judge (h11_fields)
-Fields = list[tuple[bytes, bytes]] | H11Headers
+if TYPE_CHECKING:
+    Fields = list[tuple[bytes, bytes]] | H11Headers
 _FRAMING = frozenset({b"content-length", b"transfer-encoding"})  # h11 judges these together
+_PLAIN_LENGTH_DIGITS = 18  # a Content-Length as h11 reads it without asking h11 (it takes 20)
 
 
 # Fields already found to fit h11's grammar, as bytes: most fields of a lab's messages come

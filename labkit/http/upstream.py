@@ -13,20 +13,21 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import h11
+if TYPE_CHECKING:
+    import h11
+else:  # imported by the first message that needs it
+    from labkit.http import lazyh11 as h11
 
 from labkit.conditions import Condition, connect_error
 from labkit.errors import os_reason
 from labkit.http.complaints import body_complaint, head_complaint
 from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
+from labkit.http.server import h11_parts
 from labkit.i18n import Msg, Text
 from labkit.record import Record
-
-# The end of a request, made once: h11's events are frozen, one serves every message
-END = h11.EndOfMessage()
 
 # A response head read without h11 (``_plain_reply``): HTTP/1.1, a final status, field lines
 # in h11's own grammar (h11/_abnf.py: a token, ':', a value of visible characters or
@@ -209,8 +210,9 @@ class Connection:
         self.memo: dict[int | None, tuple[tuple[object, ...], Any]] = {}
         # the English of the proxy's note of each request on it, made once (proxy._forwarded)
         self.note: tuple[tuple[object, ...], str, str, dict[str, object]] | None = None
-        # our own head-size check (max_head) runs on every read; this is h11's backstop
-        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_ANY_HEAD)
+        # h11's side of it, made when an exchange first needs h11 (``_told``): None while
+        # every exchange went without it
+        self._h11: h11.Connection | None = None
         # While idle in a pool: until when it may stay, and the pool's callback that ends it
         # early (see Pool.put). The timer outlives a reuse: a connection taken and put back
         # moves ``idle_until`` and keeps its timer, instead of a new timer per request.
@@ -248,7 +250,8 @@ class Connection:
             (
                 self._plain_done
                 or (
-                    conn.our_state is h11.DONE
+                    conn is not None
+                    and conn.our_state is h11.DONE
                     and conn.their_state is h11.DONE
                     and conn.trailing_data == (b"", False)
                 )
@@ -289,7 +292,7 @@ class Connection:
         The body is streamed afterwards, each read within the whole read timeout (``_body``).
         """
         conn = self._h11
-        if conn.our_state is h11.DONE:
+        if conn is not None and conn.our_state is h11.DONE:
             conn.start_next_cycle()
         self.requests += 1
         self._plain_done = False
@@ -303,6 +306,7 @@ class Connection:
             data = None
         plain = data is not None
         if data is None:
+            conn = self._told()
             if not isinstance(request, h11.Request):
                 request = request()
             data = conn.send(request)
@@ -311,7 +315,7 @@ class Connection:
                 data = line[: -len(b"1.1")] + version + b"\r\n" + rest
             if body:
                 data += conn.send(h11.Data(data=body))
-            data += conn.send(END)
+            data += conn.send(h11_parts().end)
         writer = self.writer
         writer.write(data)
         if sent is not None:
@@ -339,7 +343,7 @@ class Connection:
         try:
             told = request if plain else None
             return await self._read_head(
-                conn, raw, read_timeout, max_head, until, told, body, interim_final
+                raw, read_timeout, max_head, until, told, body, interim_final
             )
         except TimeoutError:
             seconds = f"{read_timeout:g}"
@@ -378,9 +382,16 @@ class Connection:
         """Whether bytes (or the end) arrived that no read has taken yet."""
         return self.protocol.received > self._consumed or self.reader.at_eof()
 
+    def _told(self) -> h11.Connection:
+        """h11's side of this connection, made when an exchange first needs h11: our own
+        head-size check (max_head) runs on every read; this is h11's backstop."""
+        conn = self._h11
+        if conn is None:
+            conn = self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_ANY_HEAD)
+        return conn
+
     async def _read_head(
         self,
-        conn: h11.Connection,
         raw: bytearray,
         read_timeout: float,
         max_head: int,
@@ -397,10 +408,11 @@ class Connection:
         eof = False
         # Nothing of the answer is in h11's buffer yet (a connection is reused only with
         # nothing left over: reusable), so a first look would only say NEED_DATA: read first.
+        # (and h11, not asked then, is not imported for a plain answer)
         first = True
         while True:
             try:
-                event = h11.NEED_DATA if first else conn.next_event()
+                event = None if first else self._told().next_event()
                 first = False
             except h11.RemoteProtocolError as exc:
                 if eof:
@@ -411,7 +423,7 @@ class Connection:
                 raise UpstreamFailure(
                     cond, head_complaint(bytes(raw), str(exc)), bytes(raw)
                 ) from None
-            if event is h11.NEED_DATA:
+            if event is None or event is h11.NEED_DATA:
                 if len(raw) > max_head:
                     raise _too_big(raw, max_head)
                 if until is None:  # the request's write ended only now (``exchange``)
@@ -431,18 +443,19 @@ class Connection:
                 self._consumed += len(chunk)
                 eof = not chunk
                 raw += chunk
+                if told is not None and chunk:
+                    reply = _plain_reply(raw, max_head, self._plain_body)
+                    if reply is not None:
+                        self._plain_done = True
+                        return reply
+                conn = self._told()
                 if told is not None:
-                    if chunk:
-                        reply = _plain_reply(raw, max_head, self._plain_body)
-                        if reply is not None:
-                            self._plain_done = True
-                            return reply
                     if not isinstance(told, h11.Request):
                         told = told()
                     conn.send(told)  # the bytes it makes went out already
                     if body:
                         conn.send(h11.Data(data=body))
-                    conn.send(END)
+                    conn.send(h11_parts().end)
                     told = None
                     if chunk:
                         conn.receive_data(bytes(raw))
@@ -462,7 +475,7 @@ class Connection:
                 if end + 4 > max_head:
                     raise _too_big(raw, max_head)
                 head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
-                arrived, ended, error = _arrived_body(conn)
+                arrived, ended, error = _arrived_body(self._told())
                 whole = None
                 if ended and _length_framed(event.headers):
                     whole = b"".join(arrived)
@@ -497,7 +510,7 @@ class Connection:
             raise BodyCut(
                 Msg("the upstream's body ended early ({error})", error=body_complaint(error))
             )
-        conn = self._h11
+        conn = self._told()
         while True:
             try:
                 event = conn.next_event()
