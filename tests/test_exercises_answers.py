@@ -1198,7 +1198,7 @@ SECOND_ROUND_WRONG: dict[str, list[object]] = {
     ],
     "501.unknown-method": ["501? or 405?", "four hundred and five", "5O1", "50l"],
     "503.how-many-shed": ["5 or 6", "3 served", "8 requests", "5-8", "either 3 or 5", "不是五"],
-    "504.or-502": ["A: 502, B: 504", "502 then 504", "504 Bad Gateway", "5O4", "not 502 but 504"],
+    "504.or-502": ["A: 504, B: 502", "502 then 504", "504 Bad Gateway", "5O4", "not 502 but 504"],
     "gateways.caddy-dial-timeout": [
         "not read-timeout",
         "connect timeout or refused",
@@ -6722,3 +6722,75 @@ def test_a_pasted_tally_of_other_statuses_is_wrong() -> None:
     q = exercises.get("503.how-many-shed")
     assert q.check("Counter({200: 5, 503: 3})").correct is False
     assert q.check("<Condition.RESET: 'reset'>").refused
+
+
+# Right answers a careful learner gives, each refused (not counted) before: both upstreams
+# named with their statuses (the question asks about B), a sentence that names the hop that
+# made the 500 and the one that only relayed it, a sentence saying which header a 405 owes,
+# what a flag means and then the condition, the Chinese words "带退避地重试".
+SENTENCES_RIGHT = [
+    ("504.or-502", "A → 502, B → 504"),
+    ("504.or-502", "A: 502, B: 504"),
+    ("504.or-502", "A 502, B 504"),
+    ("504.or-502", "A is 502 and B is 504"),
+    ("504.or-502", "A 返回 502，B 返回 504"),
+    ("504.or-502", "upstream B → 504"),
+    ("504.or-502", "a 504"),  # an article, not upstream A
+    ("500.who-made-it", "The origin made the 500; the gateway only relayed it."),
+    ("500.who-made-it", "这个 500 是源服务器生成的，网关只是转发"),
+    ("501.allow-header", "The 405 must carry an Allow header listing GET, HEAD, OPTIONS."),
+    ("501.allow-header", "必须带 Allow 头"),
+    ("501.allow-header", "405 必须包含 Allow 响应头，列出 GET、HEAD、OPTIONS"),
+    ("gateways.envoy-uf", "UF = upstream connection failure, i.e. refused"),
+    ("gateways.envoy-uf", "UF 是上游连接失败，即 refused"),
+    ("502.retry", "带退避地重试"),
+    ("502.retry", "带退避的重试"),
+]
+# their near misses: the wrong status for B, the wrong hop, the wrong header, the wrong
+# condition (counted wrong); A's status alone, a status the question does not ask about
+# beside the right hop, two answers for B, two headers (refused, not counted)
+SENTENCES_WRONG = [
+    ("504.or-502", "A → 504, B → 502"),
+    ("504.or-502", "B → 502"),
+    ("500.who-made-it", "The gateway made the 500; the origin only relayed it."),
+    ("500.who-made-it", "网关生成的，源服务器只是转发"),
+    ("501.allow-header", "The 405 must carry a Retry-After header."),
+    ("501.allow-header", "必须带 Retry-After 头"),
+    ("gateways.envoy-uf", "UF = upstream connection failure, i.e. reset"),
+]
+SENTENCES_REFUSED = [
+    ("504.or-502", "A → 502"),
+    ("504.or-502", "B → 502, B → 504"),
+    ("504.or-502", "A → 502, B → 504 or 502"),
+    ("500.who-made-it", "origin → 502"),
+    ("500.who-made-it", "the origin made the 502"),
+    ("511.who-made-it", "portal → 502"),
+    ("501.allow-header", "must carry an Allow or Retry-After header"),
+    ("501.allow-header", "must carry an Allow header and a Retry-After header"),
+    ("501.allow-header", "must not carry an Allow header"),
+    ("502.retry", "不带退避地重试"),
+]
+
+
+@pytest.mark.parametrize(("qid", "form"), SENTENCES_RIGHT)
+def test_a_sentence_that_gives_the_answer_with_its_context_is_accepted(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is True, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), SENTENCES_WRONG)
+def test_a_wrong_answer_in_such_a_sentence_is_wrong(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is False, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), SENTENCES_REFUSED)
+def test_such_a_sentence_about_something_else_is_refused(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is None and result.refused, result.message
+
+
+def test_a_refusal_names_what_the_answer_spoke_of() -> None:
+    assert "asks about B" in exercises.get("504.or-502").check("A → 502").message
+    message = exercises.get("500.who-made-it").check("origin → 502").message
+    assert "502" in message and "asks about the 500" in message

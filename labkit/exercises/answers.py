@@ -817,6 +817,15 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def statuses_named(answer: str) -> list[tuple[int, str]]:
+    """Every status a text names, by number or reason phrase; none where it denies or where
+    it cannot be read (a status beside a hop: "origin → 502")."""
+    try:
+        return _statuses_in(numerals(clean(answer)))
+    except WrongKind:
+        return []
+
+
 def status(answer: object) -> str:
     """ "502", whether given as 502, "502 Bad Gateway", "HTTP/1.1 502 ..." or "Bad Gateway"."""
     answer = as_builtin_number(answer)
@@ -869,6 +878,14 @@ _FIELD = re.compile(r"(?:^|[,;]\s*|\s(?:and|&|\+)\s+)([a-z0-9][\w-]*)\s*:")
 _HEDGED_NAMES = re.compile(r"\b(or|and)\b|\+|&")
 
 
+_OWED_HEADER = re.compile(
+    r"\b(?:must|should|has to|have to|needs? to|is required to)\s+(?:carry|include|have|send|"
+    r"contain|set|return|list)\s+(?:an?\s+|the\s+|its\s+)?([a-z][\w-]*)\s+(?:response\s+)?header\b"
+    r"|(?:必须|一定要|应该|应当|需要|要)\s*(?:带上?|包含|携带|有|返回|给出)\s*(?:一个)?\s*([a-z][\w-]*)\s*"
+    r"(?:响应)?(?:头部?|标头|首部)"
+)
+
+
 def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
@@ -882,6 +899,13 @@ def header(answer: object) -> str:
         return header(code.group(1))
     text = clean(_HEADER_ASIDE.sub("", answer))
     _refuse_negation(answer, text)
+    # "the 405 must carry an Allow header listing GET, HEAD, OPTIONS", "必须带 Allow 头": the
+    # header a sentence says is owed, one header named (refused: the list read as names)
+    owed = _OWED_HEADER.search(text)
+    if owed and len(re.findall(r"header|头|首部", text)) == 1:
+        name = owed.group(1) or owed.group(2)
+        if looks_like_header(name):
+            return header(name)
     text = answer_part(text)  # "Allow, e.g. Allow: GET", "X-Request-ID — the same req-0001"
     text = re.sub(r"\s(?:[+&]|plus)\s", " and ", text)  # "Upgrade + Connection", "A plus B"
     # "Upgrade 和 Connection": refused as no header name (judges18), though text() reads 和 so
@@ -964,6 +988,13 @@ def looks_like_header(name: str) -> bool:
 # -- hops --
 
 
+# what the hop named first did: "did", "made it", "made the 500", "generated the response"
+_WHAT_IT_DID = re.compile(
+    r"\s+(did|answered|(made|generated|produced|sent|returned)\s+(it|response|the response|"
+    r"the error|error|((the|this|that)\s+)?\d{3}(\s+response)?))$"
+)
+
+
 def hop(answer: object) -> str:
     """ "origin" from "the origin", "Origin server", "labkit-origin"."""
     if not isinstance(answer, str):
@@ -974,7 +1005,7 @@ def hop(answer: object) -> str:
     text = re.sub(r"^(it )?(was|is)\s+", "", text)  # "it was the origin"
     text = re.sub(r"^(made )?by\s+", "", text)
     text = re.sub(r"^(the\s+)?(lab|labkit)[’']s\s+", "", text)  # "the lab's gateway" (judges13)
-    text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
+    text = _WHAT_IT_DID.sub("", text)
     text = re.sub(r"\s+(hop|itself)$", "", text)
     text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
     text = re.sub(r"^(shop|origin)[’']s\s+(origin\s+)?(server|backend)$", "origin", text)
@@ -995,7 +1026,7 @@ def hop(answer: object) -> str:
         "",
         text,
     )
-    text = re.sub(r"\s+(did|made it|made response|generated it|answered)$", "", text)
+    text = _WHAT_IT_DID.sub("", text)
     # "the app server behind the gateway", 网关后面的源服务器: the hop named, not the one it is
     # behind (judges16: counted as a wrong "gateway", the option among its words)
     text = re.sub(
@@ -1006,6 +1037,12 @@ def hop(answer: object) -> str:
     )
     text = re.sub(
         r"^(?:网关|反向代理|代理|门户|强制门户)\s*(?:后面|背后|后方|之后)的?\s*(?=\S)", "", text
+    )
+    # "这个 500 是源服务器生成的": the response named first, then who made it
+    text = re.sub(r"^(?:这个|这一|该)?\s*\d{3}\s*(?:响应|错误)?\s*(?=是|由)", "", text)
+    # "…，网关只是转发": what the other hop only did, said after (as "the gateway only relayed it")
+    text = re.sub(
+        r"(?<=\S)\s*[,;，；]\s*(?:而)?\S+?只(?:是|负责)?(?:把它)?(?:转发|中转|传递)\S*$", "", text
     )
     text = re.sub(r"^是?由\s*|^是\s*", "", text)  # 由网关生成: made by the gateway; 是网关: it is
     text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?|发出?的|返回的?|给的)?$", "", text)
@@ -1326,6 +1363,15 @@ def condition(answer: object) -> str:
         key = told if told in names else key
     if key not in names and ":" in text:  # "upstream connection failure: refused"
         told = words(text.rsplit(":", 1)[1]).strip()
+        key = told if told in names else key
+    # "UF = upstream connection failure, i.e. refused": what the flag means, then the
+    # condition that says it (refused, not counted: the whole read as one condition)
+    said = re.split(
+        r"(?:,|;|\s)\s*(?:i\.?\s*e\.?|that is|that means|meaning|so)\s*,?\s+|即|也就是说?|所以是?",
+        text,
+    )
+    if key not in names and len(said) == 2:
+        told = words(said[1]).strip(" ,;")
         key = told if told in names else key
     if key in names:
         return names[key]

@@ -531,6 +531,26 @@ class Choice(Exercise):
         return Msg("{option} ({words})", option=shown, words=words).render(lang)
 
     def option(self, given: object) -> str:
+        """The option ``given`` names (``_option``); WrongKind if it names none of them, or
+        if it names a hop beside a status the question does not ask about: "origin → 502"
+        was accepted as the origin for a question about a 500, the 502 set aside."""
+        found = self._option(given)
+        if found in answers.HOPS.values() and isinstance(given, str):
+            asked = {int(s) for s in re.findall(r"\b[1-5]\d\d\b", render(self.prompt_text, "en"))}
+            named = {code for code, _ in answers.statuses_named(given)}
+            other = sorted(named - asked)
+            if asked and other:
+                raise WrongKind(
+                    Msg(
+                        "{given} speaks of a {status}; the question asks about the {asked}",
+                        given=repr(given),
+                        status=str(other[0]),
+                        asked=str(min(asked)),
+                    )
+                )
+        return found
+
+    def _option(self, given: object) -> str:
         """The option ``given`` names; WrongKind if it names none of them.
 
         Written as the option is (case, articles, quotes, a status's reason phrase and
@@ -1023,9 +1043,13 @@ class ShortAnswer(Exercise):
         kind: str = "text",
         default: Text = "",
         counts: int | None = None,
+        about: tuple[str, frozenset[str]] | None = None,
     ) -> None:
         self.accepted = accepted  # digests of canonical answers
         self.counts = counts  # a number answer's: the status it counts ("5 × 503")
+        # the label the question asks about, among the labels it names ("B" of "A" and "B"):
+        # an answer may give each its own ("A → 502, B → 504") and is judged on that one's
+        self.about = about
         self.feedback = feedback  # digest -> message for typical wrong answers
         self.kind = kind
         self.default = default  # feedback for a wrong answer without its own
@@ -1045,8 +1069,41 @@ class ShortAnswer(Exercise):
             parts = mine
         return [p.removesuffix(f"{answers.TIMES}{self.counts}") for p in parts]
 
+    def _asked(self, given: object) -> object:
+        """Of an answer that gives each label the question names its own ("A → 502, B → 504",
+        "A: 502; B: 504", "A 返回 502，B 返回 504"), the part about the label asked (``about``):
+        it was refused as several answers, and "A → 502" alone judged as 502, the answer
+        about B. WrongKind where the labels given leave out the one asked; anything else
+        as given."""
+        if self.about is None or not isinstance(given, str):
+            return given
+        wanted, labels = self.about
+        names = "|".join(re.escape(label) for label in sorted(labels))
+        labelled = re.compile(
+            rf"^\s*(?:(?:upstream|上游)\s*)?['\"]?({names})['\"]?(?:\s*(?:->|→|⟶|⇒|=>|=|:|：)\s*"
+            r"|\s+(?:gets?|got|is|gives?|returns?|answers?)\s+|\s*(?:得到|返回|是|收到)\s*|\s+(?=\d))(.+)$"
+        )
+        text = unicodedata.normalize("NFKC", given).strip().rstrip(".。")
+        parts = [p for p in re.split(r"[,;，；、]|\band\b|和", text) if p.strip()]
+        found = [labelled.match(p) for p in parts]
+        if not all(found):
+            return given
+        said = {m.group(1): m.group(2).strip() for m in found if m}
+        if len(said) != len(found):  # "B → 502, B → 504"
+            raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
+        if wanted not in said:
+            raise WrongKind(
+                Msg(
+                    "{given} says what {other} got; the question asks about {wanted}",
+                    given=repr(given),
+                    other=", ".join(sorted(said)),
+                    wanted=wanted,
+                )
+            )
+        return said[wanted]
+
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
-        key = answers.canonical(self.kind, answer[0])
+        key = answers.canonical(self.kind, self._asked(answer[0]))
         parts = key.split(answers.HEDGE)
         if self.kind == "number":
             parts = self._counted(parts)
@@ -1196,9 +1253,14 @@ def make_short_answer(
     kind: str,
     default: Text = "",
     counts: int | None = None,
+    about: tuple[str, Iterable[str]] | None = None,
 ) -> ShortAnswer:
     """Build a ShortAnswer of one kind from plain text: accepted answers and feedback for
-    typical ones, each kept as the digest of its canonical form."""
+    typical ones, each kept as the digest of its canonical form. ``about``: the label the
+    question asks about and every label it names ("B", "AB"), where an answer may give each
+    its own."""
+    if about is not None and about[0] not in about[1]:
+        raise ValueError(f"{id}: the label asked about must be among the labels")
     return ShortAnswer(
         id,
         lesson,
@@ -1210,6 +1272,7 @@ def make_short_answer(
         kind,
         default,
         counts,
+        None if about is None else (about[0], frozenset(about[1])),
     )
 
 

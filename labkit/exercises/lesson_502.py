@@ -145,7 +145,17 @@ q3 = make_choice(
         ),
     },
     # other words for the options, as learners write them (judges17: refused as no option)
-    also={"retry with backoff": ("退避后重试", "退避重试", "指数退避重试")},
+    also={
+        "retry with backoff": (
+            "退避后重试",
+            "退避重试",
+            "指数退避重试",
+            "带退避地重试",
+            "带退避的重试",
+            "用退避的方式重试",
+            "以退避方式重试",
+        )
+    },
     hints=(
         Msg(
             "Is the request itself wrong, or did something between you and the origin fail this time?"

@@ -260,6 +260,7 @@ q3 = make_short_answer(
         Msg("Run lab.get('/up/bad-status-line/') and lab.get('/up/slow/') and compare."),
     ),
     kind="status",
+    about=("B", "AB"),
     default=Msg("compare lab.get('/up/bad-status-line/') with lab.get('/up/slow/')."),
     solution=Msg(
         "504: B said nothing within the read timeout (Gateway Timeout). A answered, but "
