@@ -6794,3 +6794,75 @@ def test_a_refusal_names_what_the_answer_spoke_of() -> None:
     assert "asks about B" in exercises.get("504.or-502").check("A → 502").message
     message = exercises.get("500.who-made-it").check("origin → 502").message
     assert "502" in message and "asks about the 500" in message
+
+
+# Right answers pasted from what the lessons show (the Chinese notebooks' outputs, `labkit run`
+# and print(ex)) or written with Chinese punctuation, each refused (not counted) before: a
+# cell's value "ex.status, ex.generated_by", an exchange's line, the burst's line in Chinese,
+# the statuses listed, 、 between header names, the lesson's own Chinese words for a
+# condition and an option, the labels of 504 q3 with "for" and 的是.
+PASTED_RIGHT = [
+    ("500.who-made-it", "(500, 'origin')"),
+    ("500.who-made-it", "(500, 'Internal Server Error', 'origin')"),
+    ("500.who-made-it", "('origin', 500, 'made it')"),
+    ("500.who-made-it", "(500, 'origin', 'labkit-origin', '1.1 labkit-gateway')"),
+    ("511.who-made-it", "(511, 'portal')"),
+    (
+        "500.who-made-it",
+        "Exchange req-0001: GET /orders/abc -> 500 Internal Server Error, made by the origin",
+    ),
+    ("500.who-made-it", "500 Internal Server Error, made by the origin"),
+    ("500.who-made-it", "GET /orders/abc -> 500 Internal Server Error，由源服务器生成"),
+    ("511.who-made-it", "GET /orders/7 -> 511 Network Authentication Required, made by the portal"),
+    ("503.how-many-shed", "8 个请求：3 个已处理（200），5 个被卸载（503）"),
+    ("503.how-many-shed", "[200, 200, 200, 503, 503, 503, 503, 503]"),
+    ("505.426-headers", "Upgrade、Connection"),
+    ("gateways.nginx-premature-close", "上游不响应就关闭连接"),
+    ("gateways.nginx-premature-close", "上游在发送响应头之前关闭了连接"),
+    ("gateways.caddy-dial-timeout", "连接超时：拨号没有完成"),
+    ("501.python-http-server", "带 Allow 头的 405"),
+    ("501.python-http-server", "405（带上 Allow 头）"),
+    ("502.retry", "用指数退避重试"),
+    ("504.or-502", "For B, 504; for A, 502."),
+    ("504.or-502", "给 B 的是 504，给 A 的是 502"),
+]
+# their near misses, counted wrong: another hop or count pasted the same way, a wrong option in
+# other Chinese words (refused before: its feedback never seen)
+PASTED_WRONG = [
+    ("500.who-made-it", "(500, 'gateway')"),
+    ("500.who-made-it", "GET /orders/abc -> 500 Internal Server Error, made by the gateway"),
+    ("503.how-many-shed", "8 个请求：5 个已处理（200），3 个被卸载（503）"),
+    ("503.how-many-shed", "[200, 200, 200, 200, 200, 503, 503, 503]"),
+    ("501.python-http-server", "不带 Allow 头的 405"),
+    ("502.retry", "立即循环重试"),
+    ("502.retry", "永远不要重试"),
+    ("502.retry", "即使是 POST 也重试"),
+    ("504.or-502", "for B, 502; for A, 504"),
+]
+# refused, not counted: a status the question does not ask about, two hops, A's alone, a hedge
+PASTED_REFUSED = [
+    ("500.who-made-it", "(502, 'origin')"),
+    ("500.who-made-it", "GET /orders/abc -> 502 Bad Gateway, made by the origin"),
+    ("500.who-made-it", "(500, 'origin', 'gateway')"),
+    ("504.or-502", "A 502"),
+    ("505.426-headers", "Retry-After、Upgrade"),
+    ("gateways.caddy-dial-timeout", "refused: no, connect-timeout"),
+]
+
+
+@pytest.mark.parametrize(("qid", "form"), PASTED_RIGHT)
+def test_a_right_answer_pasted_from_the_lessons_is_accepted(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is True, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), PASTED_WRONG)
+def test_a_wrong_answer_pasted_the_same_way_is_wrong(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is False, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), PASTED_REFUSED)
+def test_a_pasted_answer_about_something_else_is_refused(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is None and result.refused, result.message

@@ -654,8 +654,8 @@ _APPROXIMATE = re.compile(
 )
 
 
-# other dashes and Chinese input's full-width colon and comma, as ASCII
-_WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ","})
+# other dashes and Chinese input's full-width colon and commas (、 lists: "Upgrade、Connection"), as ASCII
+_WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ",", "、": ","})
 
 
 # what a learner writes before the answer itself: "the answer is 504", "Answer: Allow"
@@ -818,12 +818,15 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
 
 
 def statuses_named(answer: str) -> list[tuple[int, str]]:
-    """Every status a text names, by number or reason phrase; none where it denies or where
-    it cannot be read (a status beside a hop: "origin → 502")."""
+    """Every status a text names, by number or reason phrase ("origin → 502", "(502,
+    'origin')"); by number alone where it cannot be read as a status answer."""
+    # the digits in brackets too, which clean() sets aside: "(502, 'origin')"
+    plain = unicodedata.normalize("NFKC", answer)
+    found = [(int(m), m) for m in re.findall(r"(?<![\w.])[1-5]\d\d(?![\w.])", plain)]
     try:
-        return _statuses_in(numerals(clean(answer)))
+        return found + _statuses_in(numerals(clean(answer)))
     except WrongKind:
-        return []
+        return found
 
 
 def status(answer: object) -> str:
@@ -1002,6 +1005,9 @@ def hop(answer: object) -> str:
     text = words(clean(answer))
     _refuse_negation(answer, text)
     text = re.sub(r"^server:\s*", "", text)  # the Server header's line: "Server: labkit-origin"
+    # an exchange's line, as `labkit run` and print(ex) show it: "Exchange req-0001: GET
+    # /orders/abc -> 500 Internal Server Error, made by the origin" (zh "…，由源服务器生成")
+    text = re.sub(r"^.*?\b[1-5]\d\d\b[^,]*,\s*(?=(?:made\s+)?by\s|由)", "", text)
     text = re.sub(r"^(it )?(was|is)\s+", "", text)  # "it was the origin"
     text = re.sub(r"^(made )?by\s+", "", text)
     text = re.sub(r"^(the\s+)?(lab|labkit)[’']s\s+", "", text)  # "the lab's gateway" (judges13)
@@ -1151,6 +1157,11 @@ def number(answer: object) -> str:
     # the burst's statuses pasted as Python shows them, "Counter({200: 3, 503: 5})": its
     # brackets are no aside (clean drops those), its pairs are tallies (judges20)
     shown = re.fullmatch(r"\s*(?:Counter\(\s*)?\{([^{}]*)\}\s*\)?\s*", answer)
+    # the statuses themselves, as [c.status for c in calls] shows them: a tally of each
+    listed = re.fullmatch(r"\s*\[\s*((?:[1-5]\d\d\s*,\s*)*[1-5]\d\d)\s*,?\s*\]\s*", answer)
+    if listed:
+        codes = [int(c) for c in re.findall(r"\d{3}", listed.group(1))]
+        return HEDGE.join(sorted({f"{codes.count(c)}{TIMES}{c}" for c in codes}))
     text = clean(shown.group(1) if shown else answer)
     _refuse_class(answer, text, count=True)
     _refuse_negation(answer, text, approximate=True)
@@ -1164,6 +1175,8 @@ def number(answer: object) -> str:
     text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
     # "5 shed, 3 served": the count the question asks for is the one shed (judges13)
     shed = re.search(r"(\S+)\s+(?:requests?\s+)?(?:are\s+|were\s+|get\s+)?shed\b", text)
+    # the burst's line in Chinese, "8 个请求：3 个已处理（200），5 个被卸载（503）"
+    shed = shed or re.search(r"(\S+?)\s*个?\s*(?:请求)?\s*被(?:卸载|拒绝|丢弃)", text)
     if shed and re.search(r"[,;]", text):
         text = shed.group(1)
     tallies = [
@@ -1306,6 +1319,15 @@ def _condition_names() -> dict[str, str]:
         "过早关闭": "closed-without-response",  # nginx's "prematurely closed"
         "提前关闭": "closed-without-response",
         "连接被关闭": "closed-without-response",
+        # the lesson's own words (scenario 502-close's title in Chinese, 上游不响应就关闭连接)
+        # and others like them: refused as no condition
+        "不响应就关闭连接": "closed-without-response",
+        "不响应就关闭了连接": "closed-without-response",
+        "不响应就关闭": "closed-without-response",
+        "没有发响应就关闭了连接": "closed-without-response",
+        "没发响应就关闭了连接": "closed-without-response",
+        "在发送响应头之前关闭了连接": "closed-without-response",
+        "发送响应头之前就关闭了连接": "closed-without-response",
         "标头被截断": "headers-cut",
         "响应头被截断": "headers-cut",
         "首部被截断": "headers-cut",
@@ -1364,6 +1386,12 @@ def condition(answer: object) -> str:
     if key not in names and ":" in text:  # "upstream connection failure: refused"
         told = words(text.rsplit(":", 1)[1]).strip()
         key = told if told in names else key
+    if key not in names and ":" in text:  # "连接超时：拨号没有完成": the condition, then how
+        head, how = text.split(":", 1)
+        told = re.sub(r"\s*了$", "", words(head).strip())
+        # not where what follows denies it or names another ("refused: no, connect-timeout")
+        other = _NEGATION.search(how) or any(n in words(how) for n in names if len(n) > 4)
+        key = told if told in names and not other else key
     # "UF = upstream connection failure, i.e. refused": what the flag means, then the
     # condition that says it (refused, not counted: the whole read as one condition)
     said = re.split(

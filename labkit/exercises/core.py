@@ -571,6 +571,9 @@ class Choice(Exercise):
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
                 return o
+        pasted = self._by_pasted_values(given)
+        if pasted is not None:
+            return pasted
         if isinstance(given, str):
             meant = self._meant(given)
             if meant is not None:
@@ -581,7 +584,7 @@ class Choice(Exercise):
         if arrowed is not None:
             return arrowed
         for o in self.options:  # its words as the Quiz shows them beside it, in any language
-            if any(_squashed(answers.text(w)) == _squashed(key) for w in self._words(o)):
+            if any(_zh_plain(answers.text(w)) == _zh_plain(key) for w in self._words(o)):
                 return o
         alias = self._by_alias(key)
         if alias is not None:
@@ -636,6 +639,29 @@ class Choice(Exercise):
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
+
+    def _by_pasted_values(self, given: object) -> str | None:
+        """Of a hop question, the hop named in a cell's value pasted as the notebook shows
+        it: ``ex.status, ex.generated_by`` is "(500, 'origin')", the lesson's hops table
+        "('origin', 500, 'made it')" (refused as no option). The one option its texts name,
+        its numbers being statuses (``option`` compares them with the question's); None for
+        anything else, or where its texts name two hops."""
+        if not isinstance(given, str) or not set(self.options) <= set(answers.HOPS.values()):
+            return None
+        try:
+            value = ast.literal_eval(unicodedata.normalize("NFKC", given).strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+        if not isinstance(value, (tuple, list)) or not value:
+            return None
+        named: set[str] = set()
+        for item in value:
+            if isinstance(item, str):
+                with contextlib.suppress(WrongKind):
+                    named.add(self._option(item))
+            elif not isinstance(item, int) or isinstance(item, bool):
+                return None
+        return named.pop() if len(named) == 1 else None
 
     def _by_arrow(self, given: object) -> str | None:
         """The option one side of an arrow names, the other side naming none ("origin → 500":
@@ -699,13 +725,13 @@ class Choice(Exercise):
         (judges17: refused as no option, as Chinese has no spaces for _by_words to read).
         Not where the words of two options are there ("不带 Allow 的 405" holds both
         "带 Allow 的 405" and its own), nor beside a denial ("没有泄露内部信息")."""
-        said = _squashed(key)
+        said = _zh_plain(key)
         if said.isascii():
             return None
         held = {
             o: w
             for o in self.options
-            for w in (_squashed(answers.text(x)) for x in self._words(o))
+            for w in (_zh_plain(answers.text(x)) for x in self._words(o))
             if not w.isascii() and w in said
         }
         if len(held) != 1:
@@ -1003,6 +1029,14 @@ def _squashed(text: str) -> str:
     return text.replace(" ", "")
 
 
+def _zh_plain(text: str) -> str:
+    """``_squashed``, a header's name without the Chinese word for header after it and
+    带上/携带 as 带: "带 Allow 头的 405" says what the option's words "带 Allow 的 405" say
+    (refused as no option)."""
+    text = re.sub(r"(?<=[a-z])(?:响应|请求)?(?:头部?|标头|首部)(?:字段)?", "", _squashed(text))
+    return re.sub(r"带上|携带", "带", text)
+
+
 def _stem(word: str) -> str:
     """A word without a plural s or an -ing ("resending": "resend")."""
     if len(word) > 5 and word.endswith("ing"):
@@ -1080,12 +1114,18 @@ class ShortAnswer(Exercise):
         wanted, labels = self.about
         names = "|".join(re.escape(label) for label in sorted(labels))
         labelled = re.compile(
-            rf"^\s*(?:(?:upstream|上游)\s*)?['\"]?({names})['\"]?(?:\s*(?:->|→|⟶|⇒|=>|=|:|：)\s*"
-            r"|\s+(?:gets?|got|is|gives?|returns?|answers?)\s+|\s*(?:得到|返回|是|收到)\s*|\s+(?=\d))(.+)$"
-        )
+            rf"^\s*(?i:for\s+|给\s*)?(?i:(?:upstream|上游)\s*)?['\"]?({names})['\"]?"
+            r"(?:\s*(?:->|→|⟶|⇒|=>|=|:|：|,|的是)\s*|\s+(?i:gets?|got|is|gives?|returns?|answers?)\s+"
+            r"|\s*(?:得到|返回|是|收到)\s*|\s+(?=\d))(.+)$"
+        )  # the labels as the question writes them (upper case): "a 504" is no label
         text = unicodedata.normalize("NFKC", given).strip().rstrip(".。")
-        parts = [p for p in re.split(r"[,;，；、]|\band\b|和", text) if p.strip()]
-        found = [labelled.match(p) for p in parts]
+        found: list[re.Match[str] | None] = []
+        # "For B, 504; for A, 502": split at semicolons first, where every part is labelled
+        for split in (r"[;；]", r"[,;，；、]|\band\b|和"):
+            parts = [p for p in re.split(split, text) if p.strip()]
+            found = [labelled.match(p) for p in parts]
+            if len(parts) > 1 and all(found):
+                break
         if not all(found):
             return given
         said = {m.group(1): m.group(2).strip() for m in found if m}

@@ -278,7 +278,12 @@ q5 = make_choice(
     },
     # other words for the options, as learners write them (judges17: refused as no option)
     also={
-        "405 with Allow": ("405 带 Allow", "405 带 Allow 头"),
+        "405 with Allow": (
+            "405 带 Allow",
+            "405 带 Allow 头",
+            "405 带上 Allow",
+            "405 带上 Allow 头",
+        ),
         "405 without Allow": ("405 不带 Allow",),
     },
     hints=(

@@ -154,7 +154,13 @@ q3 = make_choice(
             "带退避的重试",
             "用退避的方式重试",
             "以退避方式重试",
-        )
+            "用指数退避重试",
+        ),
+        # the wrong options in other Chinese words than the Quiz's (refused as no option,
+        # their feedback never seen)
+        "retry at once in a loop": ("立即循环重试", "立刻在循环里重试", "在循环里立即重试"),
+        "never retry": ("从不重试", "永远不要重试", "永不重试", "不要重试"),
+        "retry, even a POST": ("即使是 POST 也重试", "连 POST 也重试", "POST 也重试"),
     },
     hints=(
         Msg(
