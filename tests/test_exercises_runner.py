@@ -2181,3 +2181,39 @@ def test_a_judge_s_time_spent_before_a_run_in_virtual_time_is_said_as_a_stop_in_
     with pytest.raises(runner.TimeLimit) as stopped:
         runner.run(lambda: None, seconds=1.0, since=time.monotonic() - 2, clock=runner.Clock())
     assert "virtual time" in str(stopped.value.args[0])
+
+
+def test_a_stop_after_the_load_s_excuse_says_the_clock_s_time_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hostile spinner on a busy machine is stopped within twice its limit (the limit counts
+    the code's own work, runner.LOAD_EXCUSED), and the stop said "stopped after 5 s" at 10.5 s
+    on the clock. Past runner.EXCUSE_SAID of excuse it says both times (fails before: the
+    message was "stopped after 1.5 s" alone, at 3 s)."""
+    looks = [0]
+
+    def busy_machine(keeper: int) -> float:
+        looks[0] += 1
+        return 0.2 * looks[0]
+
+    monkeypatch.setattr(proctree, "kept_waiting", busy_machine)
+    start = time.monotonic()
+    with pytest.raises(runner.TimeLimit) as stopped:
+        runner.call(time.sleep, 30.0, seconds=1.5)
+    took = time.monotonic() - start
+    assert 3.0 <= took < 3.0 + 2
+    said = stopped.value.args[0]
+    assert said.render("en") == (
+        "stopped after 1.5 s of its own time, 3 s on the clock (the machine was busy: the time "
+        "your code waited for a CPU is not counted)"
+    )
+    assert "按时钟是 3 秒" in said.render("zh-CN")
+
+
+def test_a_stop_without_an_excuse_says_the_limit_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An idle machine (no wait for a CPU): the stop is the limit, as before."""
+    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: 0.0)
+    monkeypatch.setattr(proctree, "waits_here", dict)
+    with pytest.raises(runner.TimeLimit) as stopped:
+        runner.call(time.sleep, 30.0, seconds=0.5)
+    assert stopped.value.args[0].render("en") == "stopped after 0.5 s"

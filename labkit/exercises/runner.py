@@ -404,6 +404,14 @@ CALL_FORGIVEN = 5.0
 # busy loops on two cores, code gets half a core or more: all of its wait is excused there,
 # and a hostile loop is still ended within twice its limit.
 LOAD_EXCUSED = 1.0
+# The most the deadline moves on before the stop says so: "stopped after 6 s" read at 11 s on a
+# busy machine (a spinner given its excuse) told the learner something the clock did not show.
+# Past this, the stop says both: the code's own time, and the clock's.
+EXCUSE_SAID = 1.0
+STOPPED_LATE = Msg(
+    "stopped after {seconds} s of its own time, {clock} s on the clock (the machine was busy: the "
+    "time your code waited for a CPU is not counted)"
+)
 
 
 def _refused(name: str) -> Msg | None:
@@ -2015,7 +2023,13 @@ class _Session:
         self.kernel_waited = proctree.waits_here()  # the kernel's threads' waits so far
 
     def time_up(self) -> TimeLimit:
-        return TimeLimit(STOPPED.bind(seconds=f"{self.total:g}"))
+        """The stop, said with the clock's time too where the load moved the deadline on
+        (``EXCUSE_SAID``)."""
+        seconds = f"{self.total:g}"
+        if self.excused >= EXCUSE_SAID:
+            clock = f"{self.total + self.excused:.0f}"
+            return TimeLimit(STOPPED_LATE.bind(seconds=seconds, clock=clock))
+        return TimeLimit(STOPPED.bind(seconds=seconds))
 
     def excuse_the_load(self) -> bool:
         """At the deadline: whether to move it on by the time the learner's code waited, ready
