@@ -95,34 +95,36 @@ def _is_plain(value: Any, depth: int = 0) -> bool:
 
 
 def _function(fn: types.FunctionType) -> dict[str, Any]:
-    from labkit.lab import Lab
-
     if fn.__name__ == "<lambda>":
         return {"kind": "none", "why": str(LAMBDA)}
     try:
         source = textwrap.dedent(inspect.getsource(fn))
     except (OSError, TypeError):
         return {"kind": "none", "why": str(NO_SOURCE)}
-    context, labs = [], []
-    for name in sorted(_names_in(fn.__code__)):
-        if name not in fn.__globals__:
-            continue  # a builtin or an attribute name
-        value = fn.__globals__[name]
-        if isinstance(value, types.ModuleType):
-            context.append(f"import {value.__name__} as {name}")
-        elif isinstance(value, Lab):
-            labs.append(name)
-        elif inspect.isfunction(value) and value is not fn:
-            try:
-                context.append(textwrap.dedent(inspect.getsource(value)))
-            except (OSError, TypeError):
-                pass
-        elif _is_plain(value):
-            context.append(f"{name} = {value!r}")
-        elif getattr(value, "__module__", "__main__") not in ("__main__", None) and "." not in (
-            getattr(value, "__qualname__", ".")
-        ):
-            context.append(f"from {value.__module__} import {value.__qualname__} as {name}")
+    context: list[str] = []
+    labs: list[str] = []
+    # the names the function uses, and those its own helpers (defined beside it, in the
+    # notebook or its module) use, helper by helper: a helper's own imports were left out
+    # ("import httpx" in an earlier cell), so a check that passed in the kernel failed its
+    # re-run with "NameError: name 'httpx' is not defined"
+    todo, kept, bound = [fn], {id(fn)}, set[str]()
+    while todo:
+        current = todo.pop(0)
+        for name in sorted(_names_in(current.__code__)):
+            if name in bound or name not in current.__globals__:
+                continue  # kept already, a builtin or an attribute name
+            bound.add(name)
+            value = current.__globals__[name]
+            if inspect.isfunction(value) and id(value) not in kept:
+                kept.add(id(value))
+                try:
+                    context.append(textwrap.dedent(inspect.getsource(value)))
+                except (OSError, TypeError):
+                    continue
+                if value.__module__ == fn.__module__:
+                    todo.append(value)
+            else:
+                _keep_value(name, value, context, labs)
     return {
         "kind": "code",
         "source": source,
@@ -130,6 +132,24 @@ def _function(fn: types.FunctionType) -> dict[str, Any]:
         "context": "\n".join(context),
         "labs": labs,
     }
+
+
+def _keep_value(name: str, value: Any, context: list[str], labs: list[str]) -> None:
+    """How the re-run gets ``name`` (not a function): imported, the lab, or a constant."""
+    from labkit.lab import Lab
+
+    if isinstance(value, types.ModuleType):
+        context.append(f"import {value.__name__} as {name}")
+    elif isinstance(value, Lab):
+        labs.append(name)
+    elif inspect.isfunction(value):
+        pass  # the function itself, used by name (recursion)
+    elif _is_plain(value):
+        context.append(f"{name} = {value!r}")
+    elif getattr(value, "__module__", "__main__") not in ("__main__", None) and "." not in (
+        getattr(value, "__qualname__", ".")
+    ):
+        context.append(f"from {value.__module__} import {value.__qualname__} as {name}")
 
 
 def keep(answer: tuple[Any, ...]) -> dict[str, Any]:
@@ -350,6 +370,14 @@ ACTING_ON_IMPORT = frozenset(
 )
 
 
+# What the lessons have learners import beside the standard library and labkit: labkit's own
+# HTTP client, which labkit imports only when a request needs it. 511 q4's reference answer
+# ("request lab.portal.url + '/generate_204' with httpx", the lessons' `import httpx`) got 0
+# points in `labkit grade`: "line 1 of the kept context imports httpx, which grading does
+# not import", the verdict process having sent no request yet.
+LESSON_IMPORTS = frozenset({"httpx"})
+
+
 def _import_refused(node: ast.Import | ast.ImportFrom) -> str | None:
     """The module an import of a kept answer may not import in the verdict process, or
     None: a standard module (not one of ACTING_ON_IMPORT, nor a ``__main__``), or a module
@@ -372,6 +400,8 @@ def _import_refused(node: ast.Import | ast.ImportFrom) -> str | None:
         parts = name.split(".")
         if "__main__" in parts or parts[0] in ACTING_ON_IMPORT:
             return name
+        if parts[0] in LESSON_IMPORTS:
+            continue
         if parts[0] not in sys.stdlib_module_names and name not in sys.modules:
             return name
     return None

@@ -455,3 +455,51 @@ def test_an_answer_that_raises_without_a_message_has_no_empty_colon() -> None:
     assert raised("ValueError", "").render("en") == "your answer raised ValueError"
     assert raised("ValueError", "bad").render("en") == "your answer raised ValueError: bad"
     assert raised("ValueError", "").render("zh-CN") == "你的答案抛出了 ValueError"
+
+
+LEARNER_MODULE = """import json as codec
+
+
+def parsed(text):
+    return codec.loads(text)
+
+
+def named(headers):
+    return parsed(headers["x-made-by"])["by"]
+
+
+def who_made_it(status, headers):
+    return named(headers)
+"""
+
+
+def test_a_kept_answer_keeps_what_its_helpers_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`labkit grade` re-runs a kept answer from its source and what it uses. A helper's own
+    imports were not kept ("import httpx" in an earlier cell, used by a helper the answer
+    calls): the check passed in the kernel, and its re-run failed with "NameError: name
+    'httpx' is not defined", 0 points (fails before: NameError: name 'parsed' is not defined)."""
+    from labkit import grading
+
+    (tmp_path / "learnermod.py").write_text(LEARNER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import learnermod
+
+    kept = grading.keep((learnermod.who_made_it,))
+    rebuilt = grading._rebuild(kept["args"][0], lab=None)
+    assert rebuilt(502, {"x-made-by": '{"by": "gateway"}'}) == "gateway"
+
+
+def test_a_kept_answer_may_import_the_client_the_lessons_use() -> None:
+    """511 q4's reference answer (httpx, as its hint and lesson 07 say) got 0 points in
+    `labkit grade`: "line 1 of the kept context imports httpx, which grading does not
+    import". A fresh process, as the verdict process is (fails before: 'httpx' refused)."""
+    code = (
+        "import ast\n"
+        "from labkit import grading\n"
+        "for line in ('import httpx', 'from httpx import Client', 'import requests'):\n"
+        "    print(grading._import_refused(ast.parse(line).body[0]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["None", "None", "requests"], out.stderr

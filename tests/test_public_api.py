@@ -589,6 +589,7 @@ TESTS_REACH_IN = {
     ("test_gateway.py", "Gateway._plain_head"): "a forwarded head written without h11",
     ("test_gateway.py", "Gateway._relayed_head"): "a relayed head written without h11",
     ("test_switches.py", "switches._help"): "a made-up parameter's --help line",
+    ("test_exercises_core.py", "grading._rebuild"): "a kept answer as grade rebuilds it, no users",
     # not labkit's: what the test loads from elsewhere
     ("test_recipes.py", "parser._actions"): "argparse's: it lists no subparsers publicly",
     ("test_translations.py", "translations._source"): "tools/translations.py's own",
