@@ -152,7 +152,7 @@ def test_the_chinese_words_a_lesson_gives_beside_an_option_name_that_option() ->
 def test_a_causes_chinese_description_pasted_whole_is_that_cause() -> None:
     """The capstone's causes are described in the learner's language (CAUSE_TEXTS); pasted
     whole, an English description was that cause, a Chinese one was refused as no cause for
-    6 of the 10 (judges19; fails before)."""
+    6 of the 10 (fails before)."""
     from labkit.exercises.capstone import CAUSE_TEXTS
 
     for key, text in CAUSE_TEXTS.items():

@@ -993,13 +993,13 @@ REFUSED = [
     ("501.unknown-method", "5 0 1", "spaces its digits apart"),
     ("503.how-many-shed", "5 seconds", "is a time"),
     ("503.how-many-shed", "5s", "is a time"),
-    # judges15: "I guess" and "not sure" hedge as "maybe" does (each was accepted, and counted)
+    # "I guess" and "not sure" hedge as "maybe" does (each was accepted, and counted)
     ("501.unknown-method", "501, I guess", "hedges ('i guess')"),
     ("503.how-many-shed", "我猜是 5 个", "hedges ('我猜')"),
     ("500.debug-danger", "leaks internals, I guess", "hedges ('i guess')"),
     ("501.allow-header", "not sure: Allow", "hedges ('not sure')"),
     ("gateways.haproxy-sc", "I'm not sure, refused", "hedges"),
-    # judges17: a clause after the answer that denies or hedges it (the first and last were
+    # a clause after the answer that denies or hedges it (the first and last were
     # accepted: ", not sure" read as a contrast, "which is wrong" as a reason)
     ("501.chunked-not-final", "400, which is wrong", NOT),
     ("501.chunked-not-final", "400, it isn't", NOT),
@@ -1007,11 +1007,11 @@ REFUSED = [
     ("504.or-502", "504, not sure", "hedges ('not sure')"),
     ("504.or-502", "504, not 100% sure", "hedges"),
     ("501.chunked-not-final", "400, or 411", "several answers"),
-    # a hedge in brackets was taken for the answer: counted as a wrong 501 (judges17)
+    # a hedge in brackets was taken for the answer: counted as a wrong 501
     ("501.python-http-server", "405 (or 501)", "several answers"),
-    # a question in brackets: counted as the wrong "405 without Allow" (judges17)
+    # a question in brackets: counted as the wrong "405 without Allow"
     ("501.python-http-server", "405 (without Allow?)", "hedges ('?')"),
-    # judges19: near misses of the sentences now read as meant (a conclusion, "resend if
+    # near misses of the sentences now read as meant (a conclusion, "resend if
     # not", "with no", "turns into") stay refused
     ("500.who-made-it", "maybe the gateway relayed it, so the origin", "hedges ('maybe')"),
     ("500.who-made-it", "I'm not so sure, the origin", NOT),
@@ -3521,7 +3521,7 @@ SEVENTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
-# The eighth round (judges10), written before this file was read: 5 or more right forms and 5
+# The eighth round, written before this file was read: 5 or more right forms and 5
 # near misses for every quiz, English and Chinese; its misses were "the shop application
 # (origin)" (lesson 08's words for the origin), "the handler's 500", 被拒绝 and 未响应就关闭.
 EIGHTH_ROUND_RIGHT: dict[str, list[object]] = {
@@ -4055,7 +4055,7 @@ EIGHTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
-# The ninth round (judges11, 2026-12-05), written after reading the rounds above and before
+# The ninth round (2026-12-05), written after reading the rounds above and before
 # running any of it: a status as browsers' developer tools, curl -v and httpx's repr show it
 # ("Status Code: 504 Gateway Timeout", "< HTTP/1.1 504 ...", "<Response [504 Gateway
 # Timeout]>"), as http.HTTPStatus (the object and its name), "状态码 504"; a header as code
@@ -4610,7 +4610,7 @@ NINTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
-# The tenth round (judges12, 2026-12-05b), written after reading the rounds above and before
+# The tenth round (2026-12-05b), written after reading the rounds above and before
 # running any of it: forms none of them holds ("it came from the origin", "the origin; the
 # gateway only added Via", "the backend app", r.headers.get('X-Request-ID'), "X-Request-ID 响应头",
 # "leaks internal details", "check before you resend it", "five hundred one", 五百零一, 四百,
@@ -5088,9 +5088,9 @@ TENTH_ROUND_WRONG: dict[str, list[object]] = {
 
 # -- every round of held-out answers, judged the same way --
 
-# -- the eleventh held-out round (judges13, 2026-12-05c), written before it was run; the forms
+# -- the eleventh held-out round (2026-12-05c), written before it was run; the forms
 # an earlier round or table already had are left out (216 of 521 written are kept). On main
-# before judges13, 20 of the 133 right forms were refused (none counted): an explanation after
+# before this round, 20 of the 133 right forms were refused (none counted): an explanation after
 # a dash (8: "Allow — GET, HEAD, OPTIONS", "refused — UF", a capstone cause), an option's
 # Chinese words (6), "Allow header, listing GET, HEAD, OPTIONS", "Allow, e.g. Allow: GET,
 # HEAD", "a handler 500", "504 (gateway)", "5 shed, 3 served", "the lab's gateway". No wrong
@@ -5453,12 +5453,12 @@ ELEVENTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
-# -- the twelfth held-out round (judges14, 2026-12-05d), written before it was run: forms as a
+# -- the twelfth held-out round (2026-12-05d), written before it was run: forms as a
 # learner types them in a chat or an editor (markdown emphasis and code quotes, an "Answer:"
 # or a list item's "- " before it, full-width digits, a no-break space, a trailing newline),
 # the same in Chinese (答案：, 答：, 应该是, 「」 and 【】, "Allow 这个头"), negations and hedges
 # in other words; the forms an earlier round had are left out (190 of 276 written are kept).
-# On main before judges14, 9 of the 95 right forms were refused: "- Allow" and "- X-Request-ID"
+# On main before this round, 9 of the 95 right forms were refused: "- Allow" and "- X-Request-ID"
 # counted as wrong attempts (a header name may start with a hyphen); "答案：源服务器",
 # "应该是源服务器", "答：Allow", "答：X-Request-ID", "答：Retry-After", "Allow 这个头" and
 # "X-Request-ID 这个响应头" not counted, as no option or header name. No wrong form (95) was
@@ -5794,14 +5794,14 @@ TWELFTH_ROUND_WRONG: dict[str, list[object]] = {
     ],
 }
 
-# -- the thirteenth held-out round (judges15, 2026-12-05e), written before it was run: forms
+# -- the thirteenth held-out round (2026-12-05e), written before it was run: forms
 # with a word of certainty ("definitely Allow", "clearly the origin", 肯定是, 就是), an arrow or
 # an equals sign before the answer ("=> 504", "→ origin"), the option picked by name ("option:
 # origin", "I pick origin", 我选, 选), what kind of answer follows ("header: Allow", "code 504",
 # "status=504", 状态码是504), a remark in brackets, all capitals; wrong forms: neighbours said
 # with certainty, hedges in words not tried ("504, I guess", "not sure", 我猜, 或许) and "the
 # server" where several hops are servers. The forms an earlier round had are left out (337 of
-# 383 written are kept). On main before judges15, 45 of the 179 right forms were refused, 3 of
+# 383 written are kept). On main before this round, 45 of the 179 right forms were refused, 3 of
 # them counted as wrong attempts ("definitely X-Request-ID", "definitely Allow", "definitely
 # Retry-After": read as header names); 22 of the 158 wrong forms were accepted (each "..., I
 # guess" and "我猜是 ...", where "maybe 504" was refused as a hedge). None of either now. --
@@ -6258,7 +6258,7 @@ THIRTEENTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
-# -- the fourteenth re-examination (judges16, 2026-12-05): a held-out set of 144 answers; the
+# -- the fourteenth re-examination (2026-12-05): a held-out set of 144 answers; the
 # right forms below were refused or counted wrong before (the app server "behind the gateway"
 # was judged the gateway; "405 Method Not Allowed, with an Allow header" kept its "not" after
 # the comma; 网关返回 504 named no hop; "the request id header X-Request-ID" was read as one
@@ -6307,7 +6307,7 @@ FOURTEENTH_ROUND_WRONG: dict[str, list[object]] = {
 }
 
 
-# -- the fifteenth re-examination (judges17, 2026-12-06): a status, then why after a comma
+# -- the fifteenth re-examination (2026-12-06): a status, then why after a comma
 # ("400 Bad Request, the length cannot be found") was refused as a denial, its reason's
 # "cannot" read as the answer's; with "because" it was accepted. A reason that denies the
 # answer ("400, which is wrong") or hedges it ("400, not sure": accepted before, as "400" with
@@ -6358,7 +6358,7 @@ FIFTEENTH_ROUND_WRONG: dict[str, list[object]] = {
     "501.python-http-server": ["405 (不带 Allow)", "405 (or 501)"],
 }
 
-# -- the sixteenth round (judges18): judges17's two leftovers, refused and not counted before --
+# -- the sixteenth round: the fifteenth's two leftovers, refused and not counted before --
 # a time beside the option ("after 0.3 s", the gateway's read timeout) is an aside unless its
 # number is another option's; a description of backoff is backoff.
 
@@ -6368,7 +6368,7 @@ SIXTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
         "the gateway answers 504 after 0.3 s",
         "504 from the gateway, after 300 ms",
         "网关在 0.3 秒后返回 504",
-        "The gateway replies 504 after its 0.3 s read timeout",  # judges18's held-out set
+        "The gateway replies 504 after its 0.3 s read timeout",  # a held-out set
         "504 from the gateway after a 0.3 s timeout",
     ],
     "502.retry": [
@@ -6376,7 +6376,7 @@ SIXTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
         "retry with growing pauses",
         "retry, with increasing delays between attempts",
     ],
-    # judges18's held-out set: whose header it is (counted wrong, read as the header
+    # a held-out set: whose header it is (counted wrong, read as the header
     # "response's-x-request-id"), 和 between header names, a condition's other words (refused)
     "500.find-the-traceback": ["the response's X-Request-ID header field"],
     "501.allow-header": ["the 405 response's Allow header"],
@@ -6406,7 +6406,7 @@ SIXTEENTH_ROUND_WRONG: dict[str, list[object]] = {
     "gateways.nginx-premature-close": ["the upstream reset before sending headers"],
 }
 
-# judges19: right answers in reasoning sentences, refused (not counted) before
+# right answers in reasoning sentences, refused (not counted) before
 SEVENTEENTH_ROUND_RIGHT: dict[str, list[object]] = {
     "500.who-made-it": [
         "Proxy-Status says received-status=500, so the origin",
@@ -6493,9 +6493,9 @@ NOT_COUNTED: dict[str, list[object]] = {
     "504.or-502": ["5XX", "5xx error"],
     "501.unknown-method": ["5xx"],
     "511.which-auth": ["4xx"],
-    # the hop a hop has, which no option is: it was counted as the gateway (judges16)
+    # the hop a hop has, which no option is: it was counted as the gateway
     "500.who-made-it": ["gateway's upstream", "the gateway's backend"],
-    # an option's Chinese words (泄露内部信息, 504 由网关生成) were refused here until judges13:
+    # an option's Chinese words (泄露内部信息, 504 由网关生成) were refused here until December 2026:
     # they name that option (tests/test_exercises_i18n.py, the Quiz shows them beside it)
 }
 
@@ -6512,7 +6512,7 @@ def test_a_status_class_says_what_it_is() -> None:
     assert "class of statuses (all of 500 to 599), not a count" in message, message
 
 
-# -- Chinese forms, as a learner of the Chinese lessons types them (i18n11, 2026-12-05) --
+# -- Chinese forms, as a learner of the Chinese lessons types them (2026-12-05) --
 # The words the Chinese lessons, panels and feedback themselves use for the same hops, causes
 # and conditions (负载卸载, 维护模式, 处理函数, 缓存陷阱, 乱码, 需要登录网络...) are answers;
 # the near misses are rejected in Chinese as in English.
@@ -6596,7 +6596,7 @@ def test_a_hop_the_options_do_not_mean_makes_another_answer() -> None:
 
 def test_a_number_of_another_library_is_that_number() -> None:
     """numpy's int64 (np.sum of a list), a Decimal: "a value of type int64 is not a number"
-    refused a count computed with numpy, and a status read from a DataFrame (judges17)."""
+    refused a count computed with numpy, and a status read from a DataFrame."""
     import decimal
 
     np = pytest.importorskip("numpy")
@@ -6610,7 +6610,7 @@ def test_a_number_of_another_library_is_that_number() -> None:
 
 
 # wrong options said in other words: judged wrong with that option's feedback, counted as the
-# option itself is (judges17: refused as no option, the feedback never seen)
+# option itself is (refused as no option, the feedback never seen)
 OTHER_WORDS_WRONG = {
     "500.retry-a-post": ["retry until it succeeds", "resend it as a GET"],
     "502.retry": ["retry immediately in a loop"],
@@ -6618,7 +6618,7 @@ OTHER_WORDS_WRONG = {
     "501.python-http-server": [
         "405 (不带 Allow)",
         "405 不带 Allow",
-        "405 but with no Allow header",  # judges19: refused, the feedback unseen
+        "405 but with no Allow header",  # refused, the feedback unseen
         "405 with no Allow",
     ],
     "500.debug-danger": [
@@ -6641,7 +6641,7 @@ def test_a_wrong_option_in_other_words_is_judged_as_that_option(qid: str) -> Non
         assert result.correct is False, f"{qid}: {form!r} -> {result.message}"
 
 
-# judges20: a count written with the status it counts, as a tally or the lesson's table writes
+# a count written with the status it counts, as a tally or the lesson's table writes
 # it, was refused as several answers ("5 × 503": the status read as a second count); each of
 # these was refused before. Near misses: another status counted, a hedge, a plain product.
 TALLIES_RIGHT = ["5 × 503", "5x503", "5 x 503", "五个 503", "5×503s", "503 × 5", "3 × 200, 5 × 503"]
@@ -6660,7 +6660,7 @@ def test_a_count_with_the_status_it_counts_is_that_count() -> None:
         assert result.correct is None and result.refused, form
 
 
-# judges20: an arrow from a hop (or an upstream's flag) to what it made, as the lessons draw
+# an arrow from a hop (or an upstream's flag) to what it made, as the lessons draw
 # them, was "not one of the options" / "not a hop" (refused before, each one)
 ARROWS = [
     ("500.who-made-it", "origin → 500", True),
@@ -6693,7 +6693,7 @@ def test_a_made_by_drawn_as_an_arrow_is_that_hop() -> None:
     assert result.correct is None and result.refused
 
 
-# judges20's held-out forms, each refused before (not counted): a Condition and the burst's
+# a held-out forms, each refused before (not counted): a Condition and the burst's
 # statuses pasted as the notebook shows them, a sentence and Chinese verb forms of a condition
 PASTED_AND_SAID = [
     (

@@ -248,7 +248,7 @@ def test_a_file_the_learner_cut_keeps_the_records_before_the_cut_and_says_so(
     progress_file, quiz, capsys
 ) -> None:
     """A learner who cut their progress file (an editor that saved half of it) lost every
-    exercise's record without a word (judges19): the whole file was set aside. Now the
+    exercise's record without a word: the whole file was set aside. Now the
     records before the cut are kept, and one line says what happened and where the copy is.
     Fails before: only the new record is left, and nothing is said."""
     for exercise in ("a.one", "b.two", "c.three"):
@@ -329,7 +329,7 @@ def test_quiz_widget_speaks_of_its_buttons(quiz, progress_file) -> None:
 def test_a_wrong_answer_offers_the_hint_as_the_notebook_calls_it(progress_file) -> None:
     """'(Stuck? .hint() on this exercise ...)' could not name the learner's variable; the
     notebooks import each exercise by the name its lesson's module gives it (q3), so that is
-    the call it offers (judges11). A quiz widget says its button instead."""
+    the call it offers. A quiz widget says its button instead."""
     from labkit.exercises.capstone import q5 as incident
     from labkit.exercises.lesson_504 import q3
     from labkit.widgets import Quiz
@@ -449,7 +449,7 @@ def test_a_judge_names_the_hop_that_made_an_answer_from_its_fields() -> None:
 
 
 def test_an_answer_that_raises_without_a_message_has_no_empty_colon() -> None:
-    """ "your answer raised ValueError: " before, a colon before nothing (judges16)."""
+    """ "your answer raised ValueError: " before, a colon before nothing."""
     from labkit.exercises.core import raised
 
     assert raised("ValueError", "").render("en") == "your answer raised ValueError"

@@ -211,7 +211,7 @@ def test_a_judged_task_says_its_verdict_and_detail_in_the_labs_language(
             assert "GET /orders/abc -> 200 (made by the origin)" in result.detail
 
 
-# -- the eleventh re-examination (judges13, 2026-12-05c) --
+# -- the eleventh re-examination (2026-12-05c) --
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])

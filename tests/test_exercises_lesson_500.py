@@ -180,7 +180,7 @@ def test_q5_a_handler_that_knows_only_the_prompts_four_ids_fails(lab) -> None:
 
 def test_q5_an_exception_without_a_message_is_named_without_an_empty_colon(lab) -> None:
     """raise KeyboardInterrupt read "show_order('abc') raised KeyboardInterrupt: . In the
-    origin ..." (judges16): a colon before nothing."""
+    origin ...": a colon before nothing."""
 
     def show_order(order_id):
         raise KeyboardInterrupt
@@ -195,7 +195,7 @@ def test_q5_an_exception_without_a_message_is_named_without_an_empty_colon(lab) 
 def test_a_body_that_holds_itself_is_what_pythons_json_says(lab):
     """The origin sends a dict body as JSON: one that holds itself was reported as "the handler
     raised RecursionError" (the origin's own JSON writer recursing), where Python's json.dumps
-    says "ValueError: Circular reference detected" (judges17)."""
+    says "ValueError: Circular reference detected"."""
 
     def show_order(order_id):
         body = {"id": order_id}
@@ -215,7 +215,7 @@ def test_a_machine_that_starts_the_handler_slowly_does_not_fail_the_reference(
     """The origin counts a handler's time from the request, its child process's start too
     (the 500 is due before the gateway's read timeout). At load 19 that start took over the
     lab's 1 s: the reference solution was "the handler did not return within 1 s" in 10 of
-    10 checks (judges19). The judge now allows JUDGED_HANDLER_SECONDS while it sends its
+    10 checks. The judge now allows JUDGED_HANDLER_SECONDS while it sends its
     requests, and puts the lab's limit back. Fails before: a start slowed to 1.2 s."""
     import select
 

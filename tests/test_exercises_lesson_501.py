@@ -63,7 +63,7 @@ def test_plain_chunked_is_implemented(lab):
     result = q3.check(lab.raw(TE % b"chunked"))
     assert result.correct is False
     assert "every HTTP/1.1 server implements" in result.message
-    # a sentence, not "422: chunked is ..." (judges19; fails before)
+    # a sentence, not "422: chunked is ..." (fails before)
     assert "Transfer-Encoding: chunked got 4" in result.message, result.message
 
 

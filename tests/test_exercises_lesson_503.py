@@ -231,8 +231,8 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
 def test_q5_verdicts_are_the_same_when_the_kernel_is_stopped_at_random(
     lab: labkit.Lab, busy_cores
 ) -> None:
-    """The lab's and the judge's process stopped at random for up to 0.4 s, both cores busy
-    (judges15): each client's verdict and message the same three times."""
+    """The lab's and the judge's process stopped at random for up to 0.4 s, both cores busy:
+    each client's verdict and message the same three times."""
     from helpers import stopped_at_random
 
     with stopped_at_random():
@@ -347,7 +347,7 @@ def polite_by_date_header(lab, method, path):
 
 
 LEARNER_CLIENTS = [
-    (polite_by_date_header, True, "waited out every Retry-After"),  # judges12
+    (polite_by_date_header, True, "waited out every Retry-After"),
     (polite_while, True, "waited out every Retry-After"),  # a while loop, time.time, email.utils
     (polite_recursive, True, "waited out every Retry-After"),  # recursion, parsedate_tz
     (polite_retries_post, False, "sent POST /orders 4 times"),
@@ -365,7 +365,7 @@ def test_q5_clients_as_learners_write_them(lab: labkit.Lab, client, verdict, wor
     assert bool(result) is verdict and words in result.message, result.message
 
 
-# -- the eleventh re-examination (judges13, 2026-12-05c) --
+# -- the eleventh re-examination (2026-12-05c) --
 
 
 def _stalls_once_then_reads_date(marker, seconds: float):
@@ -411,7 +411,7 @@ def test_q5_a_date_reading_client_whose_start_was_slow_is_in_time(
 ) -> None:
     """A start of up to runner.STARTUP_LIMIT is not the learner's time (da8afa6), so a run's
     real clock can now lag its start by that much more: the Date a client sees must still
-    not run ahead of its own clock (it is the virtual clock's since judges19), or a client
+    not run ahead of its own clock (it is the virtual clock's now), or a client
     that reads Retry-After's date against Date comes back early ("came back ... after ... ahead"). Here the child's set-up
     takes 4.9 s (a loaded host) and the client stalls 5.6 s before its second request."""
     import select
@@ -431,14 +431,13 @@ def test_q5_a_date_reading_client_whose_start_was_slow_is_in_time(
     assert result, result.message + "\n" + result.detail
 
 
-# -- the seventeenth re-examination (judges19): real-time timers, the machine's dates --
+# -- the seventeenth re-examination: real-time timers, the machine's dates --
 
 
 def polite_with_a_stray_timer(lab, method, path):
     """A right client, and a threading.Timer whose GET goes out 0.2 s later. Its
     timer waited in real time, off the judge's virtual clock: 3 of 6 checks accepted it (the
-    run had ended before the timer fired), 3 said "your GET came back -0.00 s after a 503"
-    (judges18)."""
+    run had ended before the timer fired), 3 said "your GET came back -0.00 s after a 503"."""
     import threading
 
     threading.Timer(0.2, lambda: lab.get("/orders/7")).start()
@@ -485,7 +484,7 @@ def polite_cancels_its_timer(lab, method, path):
 
 def polite_digits_only(lab, method, path):
     """int() on every Retry-After: raises on the HTTP-date, whose text (the machine's date)
-    was in the message, another at each check (judges18)."""
+    was in the message, another at each check."""
     for _ in range(4):
         ex = lab.request(method, path)
         if ex.status != 503 or method not in ("GET", "HEAD"):
@@ -520,7 +519,7 @@ def test_q5_timers_run_on_the_virtual_clock_the_same_way_under_load(
 def polite_with_a_timer_at_once(lab, method, path):
     """A Timer due at once (0 s, or NaN: a real Timer fires those at once too) beside a
     right client: it fired while the first request was in flight, its GET stamped before
-    that request's answer: "your GET came back -0.01 s after a 503" (judges19). It fires as
+    that request's answer: "your GET came back -0.01 s after a 503". It fires as
     the request returns. Fails before."""
     import threading
 
@@ -550,7 +549,7 @@ def test_q5_a_failed_date_parse_reads_the_same_at_every_check(lab: labkit.Lab) -
 def polite_beside_a_pool(lab, method, path):
     """A right client that first uses a multiprocessing Pool (fork): its wait for the
     workers reads time.monotonic() against a deadline, which in virtual time never moved:
-    "did not finish ... a loop that waits for time.monotonic()" (judges19; fails before)."""
+    "did not finish ... a loop that waits for time.monotonic()" (fails before)."""
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(2) as pool:
@@ -565,7 +564,7 @@ def test_q5_a_multiprocessing_pool_beside_a_right_client_does_not_hang(lab: labk
 
 def test_the_client_s_date_is_set_in_the_date_field_only(lab: labkit.Lab) -> None:
     """q5's judge shows the client a Date of its virtual clock. It rewrote the raw response
-    with a bytes.replace of the old date over the whole response (judges20): a body or
+    with a bytes.replace of the old date over the whole response: a body or
     another field holding the same text changed with it. Exchange.with_header rewrites the
     field, in headers and in the raw head, and nothing else."""
     ex = lab.raw("GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
@@ -582,7 +581,7 @@ def test_the_client_s_date_is_set_in_the_date_field_only(lab: labkit.Lab) -> Non
     assert ex.with_header("X-Absent", "1") is ex
 
 
-# -- judges20: libraries that wait against a deadline, beside the reference, in virtual time --
+# -- libraries that wait against a deadline, beside the reference, in virtual time --
 # Each waits half a second (or runs a real request) before the reference client: the verdict
 # must be the reference's. asyncio's timers and subprocess's poll read the machine's clock
 # (runner._REAL_TIME_LIBRARIES): before, asyncio.wait_for and call_later never came due

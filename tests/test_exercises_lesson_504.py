@@ -33,7 +33,7 @@ def test_q1_who_answers() -> None:
 def test_q2_nothing_done_does_not_pass(lab: labkit.Lab, progress_file) -> None:
     """A fresh or reset lab's route already gives up first: that is not the task, and not an
     attempt either. The feedback was a red "Not yet" whose instruction came after two numbers
-    (path18's walk: easy to miss); it is now not counted, and its first words say what to run,
+    (easy to miss); it is now not counted, and its first words say what to run,
     by the line the set-up cell begins with (held to the notebook below)."""
     from labkit.exercises.lesson_504 import EXERCISE_DELAY
 
@@ -83,7 +83,7 @@ def test_q2_message_is_the_settings_not_what_one_get_happened_to_get(
     """A kernel held up for a second or two (a loaded hub, stops) gave a read timeout of 1 s
     against the 0.4 s upstream a 504 or no answer at all, and the learner read "though this
     time GET /up/slow/ gave 504: a margin that small is a race" where the other checks said
-    "gave 200" (judges17: 3 checks in 15). The GET here is made to get the gateway's 504, as
+    "gave 200" (3 checks in 15). The GET here is made to get the gateway's 504, as
     that stall did: the message is the one the settings make."""
     from labkit.exercises.lesson_504 import EXERCISE_DELAY
 
@@ -246,7 +246,7 @@ constant_waits = backoff(lambda n: random.uniform(0.15, 0.2))  # jitter, but no 
 
 
 # the prompt asks to double: a wait that grows by the same step each time is linear backoff
-# (0.12, 0.23, 0.35 s passed as "growing", judges17); other multipliers and a cap still count
+# (0.12, 0.23, 0.35 s passed as "growing"); other multipliers and a cap still count
 linear_backoff = backoff(lambda n: 0.1 * (n + 1) * random.uniform(1, 1.3))
 grpc_backoff = backoff(lambda n: 0.1 * 1.6**n * random.uniform(0.8, 1.2))  # gRPC's multiplier
 additive_jitter = backoff(lambda n: 0.1 * 2**n + random.uniform(0, 0.2))
@@ -297,7 +297,7 @@ def _numpy_uniform(low: float, high: float) -> float:
 numpy_full_jitter = backoff(lambda n: _numpy_uniform(0, 0.1 * 2**n))
 system_random_full_jitter = backoff(lambda n: random.SystemRandom().uniform(0, 0.1 * 2**n))
 # and from os.urandom's bytes: accepted 8 checks in 10 under load, refused the other 2
-# (its first wait below the minimum), until the judge fixed those bytes too (judges11)
+# (its first wait below the minimum), until the judge fixed those bytes too
 urandom_full_jitter = backoff(lambda n: int.from_bytes(os.urandom(2), "big") / 65535 * 0.1 * 2**n)
 
 
@@ -408,7 +408,7 @@ def test_q5_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cor
         urandom_full_jitter: (True, 3),
         own_generator_jitter: (True, 3),
         numpy_generator_before: (True, 3),
-        device_full_jitter: (True, 3),  # /dev/urandom read as a file (judges14)
+        device_full_jitter: (True, 3),  # /dev/urandom read as a file
         pid_jitter: (False, 3),
         clock_seeded: (False, 3),
     }
@@ -424,7 +424,7 @@ def test_q5_verdicts_are_the_same_when_the_kernel_is_stopped_at_random(
     lab: labkit.Lab, busy_cores
 ) -> None:
     """Both cores busy and the process that runs the lab and the judge stopped at random for
-    up to 0.4 s (judges15: 10 runs of 8 clients, and of 504 q2's and 503 q5's, gave the same
+    up to 0.4 s (10 runs of 8 clients, and of 504 q2's and 503 q5's, gave the same
     verdict each time): the judge's outage and clock do not see it."""
     from helpers import stopped_at_random
 
@@ -441,7 +441,7 @@ def test_q5_a_client_that_waits_for_real_gets_one_message_when_the_kernel_is_sto
 ) -> None:
     """Its ~40 real requests (each a real 504 after the gateway's real read timeout) were
     counted as its own time: with both cores busy it was told "did not finish" once in 10
-    checks, "attempt 2 went out 0.00 s after" the other 9 (judges16). In virtual time the
+    checks, "attempt 2 went out 0.00 s after" the other 9. In virtual time the
     lab's answers are the judge's time, not the learner's."""
     from helpers import stopped_at_random
 
@@ -617,7 +617,7 @@ def test_q5_random_random_is_drawn_at_each_end_too(lab: labkit.Lab) -> None:
     assert "waits of 0.10, 0.19, 0.38 s at one end" in first.message, first.message
 
 
-# -- the ninth re-examination (judges11, 2026-12-05) --
+# -- the ninth re-examination (2026-12-05) --
 
 
 @pytest.mark.slow  # two checks of about 1 s
@@ -718,7 +718,7 @@ def test_q5_a_loop_that_sleeps_for_ever_gets_one_message_ten_times_under_load(
     assert f"it called time.sleep {runner.MAX_SLEEPS + 1} times" in results[0].message
     # each check whole, with its own requests (not the learner's time): 0.5-2.8 s at load 15;
     # what the loop waits for a CPU the machine gives to others moves its deadline on (by
-    # runner.LOAD_EXCUSED times the limit at most): 8.3 s once at load 24 (judges20)
+    # runner.LOAD_EXCUSED times the limit at most): 8.3 s once at load 24
     assert max(took) < q5.time_limit * (1 + runner.LOAD_EXCUSED), took
 
 
@@ -794,7 +794,7 @@ def test_q5_a_function_of_the_learners_own_module_runs_in_virtual_time(
 
 def test_q5_a_loop_that_only_awaits_asyncio_sleep_is_told_what_it_did(lab: labkit.Lab) -> None:
     """Stopped at once as well, it was told it "called time.sleep 100001 times", which it
-    never called (judges14 noticed): the message names the sleep the code made."""
+    never called: the message names the sleep the code made."""
     import asyncio
 
     def naps_awaiting(lab, path, budget):
@@ -833,7 +833,7 @@ def test_q5_a_loop_that_only_awaits_asyncio_sleep_is_told_what_it_did(lab: labki
     assert called + awaited == runner.MAX_SLEEPS + 1 or awaited == awaits, result.message
 
 
-# -- the eleventh re-examination (judges13, 2026-12-05c) --
+# -- the eleventh re-examination (2026-12-05c) --
 
 # "jitter" from the process's id: each of the judge's runs is another process, so its waits
 # differed between them and it passed, with another message at each check (10 of 10); one
@@ -882,7 +882,7 @@ numpy_seeded_before = backoff(lambda n: _numpy_before_seeded.uniform(0.05, 0.1) 
 # entropy, where default_rng() drew the judge's numbers (6 messages in 6 checks)
 numpy_random_state_in_the_function = backoff(lambda n: _numpy_random_state().uniform(0, 0.1 * 2**n))
 # and from Generator(PCG64()) made in the function: accepted 3 checks in 5, refused 2 (its
-# first wait below the minimum), 4 messages in 5 (judges13)
+# first wait below the minimum), 4 messages in 5
 numpy_pcg64_in_the_function = backoff(lambda n: _numpy_pcg64().uniform(0, 0.1 * 2**n))
 numpy_seeded_in_the_function = backoff(
     lambda n: _numpy_generator(7).uniform(0.05, 0.1) * 2**n  # a new generator, same seed
@@ -964,7 +964,7 @@ def test_q5_a_seed_the_notebook_gave_the_random_module_is_no_jitter(lab: labkit.
 def waits_for_real(lab, path, budget):
     """Backoff with jitter whose waits are real (select, threading.Event.wait): the judge's
     clock is virtual, so they take no time there. It was told "attempt 2 went out 0.00 s
-    after the previous 504", as if it had not waited at all (judges13)."""
+    after the previous 504", as if it had not waited at all."""
     import select
 
     deadline = time.monotonic() + budget
@@ -1047,7 +1047,7 @@ print(kernel.__doc__.replace("\n", " "))
 def test_the_kernel_extensions_docstring_names_every_labkit_module_it_loads() -> None:
     """Every kernel of the environment loads labkit.kernel, which installs labkit.seeds (the
     seeds of the cells above the lesson's imports, for 504 q5): its docstring said it loaded
-    only itself and labkit's package (judges14 noticed)."""
+    only itself and labkit's package."""
     import subprocess
     import sys
 
@@ -1065,7 +1065,7 @@ def test_the_kernel_extensions_docstring_names_every_labkit_module_it_loads() ->
 @pytest.mark.slow  # two checks; the random module's seed stays quick
 def test_q5_a_legacy_numpy_seed_the_notebook_gave_is_no_jitter(lab: labkit.Lab) -> None:
     """np.random.seed(42) in a cell before the check was accepted as jitter: the judge fixed
-    numpy's module draws whatever the seed (judges13 left it: "the judge cannot tell"). numpy's
+    numpy's module draws whatever the seed (left as it was: "the judge cannot tell"). numpy's
     legacy seeding drops the generator's SeedSequence, which tells it; np.random.seed() with
     no value is the system's entropy, jitter as before."""
     import numpy
@@ -1089,7 +1089,7 @@ def test_q5_a_numpy_random_state_seeded_before_the_check_is_no_jitter(lab: labki
     assert not result and _SEEDED in result.message, result.message
 
 
-# -- judges14: the ways to entropy and to the process's id that judges13 left --
+# -- the ways to entropy and to the process's id left before --
 
 
 def _device_fraction() -> float:

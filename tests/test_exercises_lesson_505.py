@@ -82,7 +82,7 @@ def test_q2_a_request_that_is_not_bytes_is_refused_in_one_line(lab: labkit.Lab, 
 @pytest.mark.parametrize("kind", [bytearray, memoryview])
 def test_q2_bytes_built_up_are_bytes(lab: labkit.Lab, kind) -> None:
     """A request built in a bytearray (or a view of one) was refused: "give the bytes of a
-    whole request ... not a bytearray" (judges17)."""
+    whole request ... not a bytearray"."""
     assert q2.check(kind(b"GET /orders/7 HTTP/1.0\r\nHost: x\r\n\r\n"), lab)
 
 

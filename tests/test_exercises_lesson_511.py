@@ -22,7 +22,7 @@ is_captive = solution_function(q4, "is_captive")  # the reference solution, as s
 
 
 def raises_without_network(lab: labkit.Lab) -> bool:
-    """The reference solution until judges18: with no network it raised httpx.ConnectError."""
+    """The reference solution until December 2026: with no network it raised httpx.ConnectError."""
     with httpx.Client(trust_env=False, timeout=2.0, follow_redirects=False) as client:
         r = client.get(lab.portal.url + "/generate_204")
     return r.status_code != 204
@@ -74,7 +74,7 @@ def test_q3_typical_mistakes(lab: labkit.Lab) -> None:
     assert "went to the gateway, which has no login form" in elsewhere.message, elsewhere.message
     with httpx.Client(trust_env=False) as client:  # the form sent as a GET, after a 400
         assert client.get(lab.portal.url + "/_portal/login", params={"accept": "yes"}).is_success
-    as_get = q3.check(lab)  # it was told of the earlier POST's 400 (judges11)
+    as_get = q3.check(lab)  # it was told of the earlier POST's 400
     assert "last request to /_portal/login was a GET" in as_get.message, as_get.message
     lab.portal.login()  # the shortcut, not the form
     shortcut = q3.check(lab)
@@ -102,7 +102,7 @@ def test_q4_reference_checker(lab: labkit.Lab) -> None:
 
 def test_q4_no_network_at_all_is_no_portal(lab: labkit.Lab) -> None:
     """The task asks for a bool: with no network the request fails, which is no portal in
-    the way (the hint says so), so False; the judge tries that case (judges18)."""
+    the way (the hint says so), so False; the judge tries that case."""
     raised = q4.check(raises_without_network, lab)
     assert raised.correct is False, raised.message
     assert "with no network at all" in raised.message and "raised ConnectError" in raised.message
@@ -171,7 +171,7 @@ def test_q4_blank_raising_and_hanging(lab: labkit.Lab) -> None:
     start = time.monotonic()
     hung = quick.check(hangs, lab)
     # stopped, not waited for: well under the 60 s the function sleeps. "< 2 s" measured the
-    # machine (a child's start and end at load 19 took longer, judges19); how soon after its
+    # machine (a child's start and end at load 19 took longer); how soon after its
     # 0.3 s the stop comes is the runner's tests' to say
     assert time.monotonic() - start < 30
     assert hung.correct is False and "did not finish" in hung.message
@@ -254,7 +254,7 @@ def peeks_in_memory(lab):
 @pytest.mark.slow  # scans a fork's memory: 1.8 s at rest
 def test_q4_a_checker_that_reads_the_forks_memory_fails(lab: labkit.Lab) -> None:
     """The child is a fork of the kernel: its copy of the portal held the login the judge had
-    just set, and peeks_in_memory passed (judges10).
+    just set, and peeks_in_memory passed.
 
     Its scan of the fork's memory takes 1.8 s of q4's 5 s at rest and ran past them once
     under load ("did not finish": the right verdict for another reason), so it is judged by a
@@ -312,7 +312,7 @@ def test_q3_login_no_longer_kept(lab: labkit.Lab) -> None:
 
 
 def test_q4_a_numpy_bool_is_a_bool(lab: labkit.Lab) -> None:
-    """np.True_ was counted wrong: "returned np.True_; return True or False" (judges18)."""
+    """np.True_ was counted wrong: "returned np.True_; return True or False"."""
     np = pytest.importorskip("numpy")
 
     def numpy_checker(lab) -> bool:

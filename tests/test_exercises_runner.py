@@ -971,8 +971,8 @@ def test_the_judges_own_time_between_calls_is_not_the_learners() -> None:
 def test_the_learners_calls_still_share_the_limit() -> None:
     """Three calls of 0.2 s share the 0.5 s: the third is stopped before it returns.
 
-    Counted in calls that returned, not in wall time (under 2.5 s before: 2.96 s at load 14,
-    speed19): a limit given to each call anew lets all three return."""
+    Counted in calls that returned, not in wall time (under 2.5 s before: 2.96 s at load 14):
+    a limit given to each call anew lets all three return."""
     returned = []
 
     def judge(fn):
@@ -1074,7 +1074,7 @@ def test_the_judges_state_is_out_of_reach(lab, fn, correct) -> None:
         lab.portal.logout()
 
 
-# -- the ninth re-examination (judges11, 2026-12-05): hostile code of kinds not tried before --
+# -- the ninth re-examination (2026-12-05): hostile code of kinds not tried before --
 
 
 def forks_a_process_that_keeps_using_the_lab(lab):
@@ -1133,7 +1133,7 @@ def _same_verdict_three_times(lab, fn, words, task_id, limit, within, at_once=No
 
     Each bound is the hostile code's part: a check that does nothing, timed before the three
     and after them (the good answer's check), is allowed twice over on top (0.1 s on a quiet
-    machine; 3 s limits failed at 3.2-3.3 s at load 14, speed19, on checks that had ended at
+    machine; 3 s limits failed at 3.2-3.3 s at load 14, on checks that had ended at
     their limit). Code that held the check (a process waited for, a limit missed) still goes
     past it by seconds."""
     task = Task(task_id, "test", "Return 42.", _judge_42, ("42",), "42", time_limit=limit)
@@ -1169,7 +1169,7 @@ def _same_verdict_three_times(lab, fn, words, task_id, limit, within, at_once=No
         (forks_a_process_that_returns_first, None),
         (closes_stdin_stdout_and_stderr, None),
         (recurses_for_ever, "raised RecursionError"),
-        (stops_itself, "stopped by the signal SIGSTOP"),  # at once (judges12), not at the limit
+        (stops_itself, "stopped by the signal SIGSTOP"),  # at once, not at the limit
         (raises_from_an_alarm, "raised TimeoutError: the alarm rang"),
         (is_a_coroutine, "coroutine object"),
     ],
@@ -1177,7 +1177,7 @@ def _same_verdict_three_times(lab, fn, words, task_id, limit, within, at_once=No
 )
 def test_hostile_code_of_the_ninth_round(lab, fn, words) -> None:
     # a limit of 5 s, not 1: no verdict here is the limit's, and forks_a_process_that_keeps_
-    # using_the_lab's five real requests beside its fork's took over 1 s at load 14 (speed19);
+    # using_the_lab's five real requests beside its fork's took over 1 s at load 14;
     # each check still ends within 3 s, long before that limit
     _same_verdict_three_times(lab, fn, words, "test.hostile9", limit=5.0, within=3)
 
@@ -1203,7 +1203,7 @@ def test_output_is_cut_once_for_all_the_calls_of_a_check(capfd) -> None:
         del REGISTRY["test.output"]
 
 
-# -- the tenth re-examination (judges12, 2026-12-05b): hostile code of kinds not tried before --
+# -- the tenth re-examination (2026-12-05b): hostile code of kinds not tried before --
 
 
 class _CallsForever:
@@ -1390,7 +1390,7 @@ def test_a_request_the_kernel_sends_for_learner_code_ends_with_its_time(lab, fn)
         lab.origin.hold = False
 
 
-# -- the eleventh re-examination (judges13, 2026-12-05c): hostile code not tried before --
+# -- the eleventh re-examination (2026-12-05c): hostile code not tried before --
 
 
 def lowers_its_cpu_limit(lab):
@@ -1507,7 +1507,7 @@ def test_hostile_code_of_the_eleventh_round(lab, fn, words) -> None:
     _same_verdict_three_times(lab, fn, words, "test.hostile11", limit=1.0, within=3)
 
 
-# -- the twelfth re-examination (judges14, 2026-12-05d): hostile code of kinds not tried --
+# -- the twelfth re-examination (2026-12-05d): hostile code of kinds not tried --
 
 
 def runs_an_asyncio_loop_for_ever(lab):
@@ -1573,7 +1573,7 @@ def is_ended_by_its_own_profiling_timer(lab):
 
 
 def lowers_its_cpu_limit_through_ctypes(lab):
-    """judges13 left it ("ctypes' own setrlimit is not watched"): SIGKILL or the time limit."""
+    """Left as it was ("ctypes' own setrlimit is not watched"): SIGKILL or the time limit."""
     import ctypes
     import resource
 
@@ -1636,7 +1636,7 @@ def test_a_process_started_in_a_new_session_ends_with_the_check(lab) -> None:
     assert not left, left
 
 
-# -- the thirteenth re-examination (judges15, 2026-12-05e): hostile code of kinds not tried,
+# -- the thirteenth re-examination (2026-12-05e): hostile code of kinds not tried,
 # written before it was run (36 kinds; these are the ones that cost least to keep). Each gave
 # the verdict it deserves, the same three times; what they found was in 504 q5's virtual
 # time: a functools.partial, an object with __call__ or a function of the learner's own module
@@ -1798,7 +1798,7 @@ def test_learner_code_that_damages_the_progress_file_has_it_put_back(
     lab, progress_file, fn
 ) -> None:
     """It had the learner's progress set aside as damaged at the next record (a copy named
-    .corrupt-..., the progress file started anew), or lost (judges15's thirteenth round)."""
+    .corrupt-..., the progress file started anew), or lost (the thirteenth round)."""
     from labkit.exercises import store
 
     store.record("500.who-made-it", attempt=True)
@@ -1822,7 +1822,7 @@ def test_in_virtual_time_the_labs_answers_are_not_the_learners_time(lab) -> None
     """The kernel answering the lab's calls (real requests, as slow as the machine is busy)
     is the judge's time in virtual time: 3 calls the machine took 0.5 s each to answer
     stopped a run of 1 s with "did not finish", where the code itself took no time at all
-    (judges16: 504 q5's client of ~40 real 504s, once in 10 checks under two busy loops)."""
+    (504 q5's client of ~40 real 504s, once in 10 checks under two busy loops)."""
 
     def slow_machine(now, name, args, kwargs):
         time.sleep(0.5)  # the kernel's real time for this answer, as on a loaded machine
@@ -1850,10 +1850,10 @@ def _prints_and_leaves_a_sleeper(returned_at, sleeps=True):
 def test_a_process_left_holding_the_output_does_not_hold_each_call(capfd, tmp_path) -> None:
     """What the child printed is read until its pipes are quiet, not until their end: a
     sleeping grandchild holds them open, and each call waited half a second for an end
-    that never came (500 q5's handler that forked: 9.7 s of a 5 s limit, judges16).
+    that never came (500 q5's handler that forked: 9.7 s of a 5 s limit).
 
     Timed from the function's return to the call's, where the wait was: the whole of 10
-    calls, two forks each, took 4.2 s at load 16 (judges17), over a bound meant for the
+    calls, two forks each, took 4.2 s at load 16, over a bound meant for the
     waits alone."""
     returned_at = tmp_path / "returned-at"
     more = []  # each call's time after its return, less that of a call whose fork ends at once
@@ -1864,14 +1864,14 @@ def test_a_process_left_holding_the_output_does_not_hold_each_call(capfd, tmp_pa
         more.append(after - (time.monotonic() - float(returned_at.read_text())))
     assert capfd.readouterr().out.count("all said") == 20
     # each was 0.5 s more at least; measured beside a call that differs only in its fork
-    # ending, not against a fixed 0.3 s (median 0.58 s at load 14, speed19)
+    # ending, not against a fixed 0.3 s (median 0.58 s at load 14)
     assert statistics.median(more) < 0.3, more
 
 
 def test_what_cannot_leave_the_learners_process_is_said_in_words(task, lab) -> None:
     """A lab method replaced by a lambda, or a local function handed to the lab, could not
     even be sent: "your answer raised AttributeError: Can't pickle local object
-    'fn.<locals>.<lambda>'" (judges16). Now the judge's own words, and the lab goes on."""
+    'fn.<locals>.<lambda>'". Now the judge's own words, and the lab goes on."""
 
     def replaces_get(lab):
         lab.get = lambda *args, **kwargs: 42
@@ -1898,7 +1898,7 @@ def test_in_virtual_time_the_labs_answers_are_never_the_learners_time(lab) -> No
     """The kernel's time answering the lab's calls was forgiven only up to the time limit in
     all: on a host loaded enough that the judge's requests took longer than that together,
     the rest was charged to the learner, and 504 q5's reference solution would have been told
-    "did not finish" (judges17). Calls are bounded by the clock's max_calls, so each is
+    "did not finish". Calls are bounded by the clock's max_calls, so each is
     forgiven whole: 5 calls the machine takes 0.5 s each within a budget of 1 s."""
 
     def slow_machine(now, name, args, kwargs):
@@ -1926,7 +1926,7 @@ def test_in_virtual_time_a_loop_of_lab_uses_still_ends(lab) -> None:
     assert time.monotonic() - start < 3.0
 
 
-# -- the fifteenth hostile round (judges17) --
+# -- the fifteenth hostile round --
 
 
 def _raises_a_huge_message():
@@ -2065,7 +2065,7 @@ def test_a_slow_start_is_not_the_learners_time(monkeypatch) -> None:
         runner.call(_takes(2.0))
 
 
-# -- os.setsid() in the learner's process (judges18) --
+# -- os.setsid() in the learner's process --
 
 
 def _calls_setsid(lab):
@@ -2085,7 +2085,7 @@ def _forks_a_process_that_calls_setsid(lab):
 
 def test_os_setsid_says_why_it_is_refused_and_works_in_a_forked_process(lab) -> None:
     """The child leads its own process group, so setsid(2) refuses it (EPERM): Python said only
-    "[Errno 1] Operation not permitted" (judges17). A Jupyter kernel leads its own session, so
+    "[Errno 1] Operation not permitted". A Jupyter kernel leads its own session, so
     the call fails in the notebook too; in a process the code forks it works."""
     task = Task("test.setsid", "test", "Return 42.", _judge_42, ("42",), "42", time_limit=2.0)
     try:
@@ -2136,7 +2136,7 @@ def test_the_time_code_waits_for_a_cpu_is_measured() -> None:
 def test_a_time_limit_counts_the_code_s_work_not_the_machine_s_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """judges19: CPU-heavy code near the limit (200k logging lines, 6.4 s of a 6 s limit) got
+    """CPU-heavy code near the limit (200k logging lines, 6.4 s of a 6 s limit) got
     its verdict from the machine's speed. At its deadline the runner moves the deadline on by
     what the code waited for a CPU (here a machine that kept it waiting 0.2 s more at each
     look): 0.8 s of work in a 0.6 s limit finishes (fails before: stopped after 0.6 s); the
@@ -2160,8 +2160,8 @@ def test_a_time_limit_excuses_the_wait_of_the_kernel_s_threads_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The lab's servers run in the kernel's threads: at load 30, 511 q4's reference (real
-    requests to the portal) was stopped 3 times in 10 while its own process ran little
-    (judges20). What the kernel's threads waited for a CPU since the run began counts as the
+    requests to the portal) was stopped 3 times in 10 while its own process ran little.
+    What the kernel's threads waited for a CPU since the run began counts as the
     machine's too (fails before: stopped after 0.6 s)."""
     looks = [0]
 
@@ -2177,7 +2177,7 @@ def test_a_judge_s_time_spent_before_a_run_in_virtual_time_is_said_as_a_stop_in_
     """A judge runs a client several times in one budget: when the budget was spent before
     a run began, the stop was "stopped after 6 s." alone, and "... It ran in the judge's
     virtual time ..." when it ran out during one: 1 of 10 checks of the same client said the
-    other (judges20). Fails before: no "virtual time" in the message."""
+    other. Fails before: no "virtual time" in the message."""
     with pytest.raises(runner.TimeLimit) as stopped:
         runner.run(lambda: None, seconds=1.0, since=time.monotonic() - 2, clock=runner.Clock())
     assert "virtual time" in str(stopped.value.args[0])

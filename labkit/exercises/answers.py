@@ -93,7 +93,7 @@ _ZH_PHRASES: dict[str, int] = {
     "需要代理身份验证": 407,
     "需要代理认证": 407,
     "未授权": 401,
-    "错误请求": 400,  # as 错误网关 beside the pages' 错误的网关 (judges16)
+    "错误请求": 400,  # as 错误网关 beside the pages' 错误的网关
     "未经授权": 401,
 }
 
@@ -497,7 +497,7 @@ _OR = r",|，|、|\bor\b|\band\b|/|或者|或|和|与|及"
 # explains the answer. One that hedges ("502 (or 504)") stays, so the hedge is seen.
 _ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
 # a slash between two words hedges ("502/504"); one that starts a path does not ("check (GET
-# /orders) before resending" was refused as a hedge, judges17), nor i/o
+# /orders) before resending" was refused as a hedge), nor i/o
 _HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<=\w)(?<!\bi)/(?!o\b)|\?|或")
 
 # what follows "not" in a hedge: "not sure", "not quite sure", "not 100% sure", "not certain"
@@ -532,7 +532,7 @@ def _without_asides(text: str) -> str:
 # 400; what the reason says ("cannot") denies nothing.
 _BECAUSE = re.compile(
     r"(?:[,;:]\s*|\s)(?:because|since|as|so|given|due to|e\.g\.|i\.e\.|for example)\s|\s*因为"
-    # a dash, then words: "check before resending — POST is not idempotent" (judges13; clean()
+    # a dash, then words: "check before resending — POST is not idempotent" (clean()
     # makes every dash a hyphen), not "8 - 3"
     r"|\s+-+\s+(?=[^\W\d])"
 )
@@ -540,7 +540,7 @@ _BECAUSE = re.compile(
 
 # A status, then a clause after a comma or a semicolon: "400 bad request, the length cannot
 # be found". The clause says why, as one after "because" does; its "cannot" denied the answer
-# (judges16: refused, where the same with "because" was accepted). Not a clause that denies or
+# (refused, where the same with "because" was accepted). Not a clause that denies or
 # hedges the answer itself ("400, it isn't", "400, not really", "400, or 411", "400, maybe")
 # nor a list of statuses ("400, 411").
 _STATUS_THEN_CLAUSE = re.compile(r"^(?P<head>[^,;]+?)\s*[,;]\s*(?P<clause>[^\W\d].*)$")
@@ -634,7 +634,7 @@ SEVERAL = Msg("{given} gives several answers; give the one you are sure of")
 
 
 # Words that hedge what follows: "maybe 504" names 504 but does not answer with it.
-# "504, I guess" and "not sure: 504" too, as 我猜是 504 and 不确定 (judges15: accepted, and
+# "504, I guess" and "not sure: 504" too, as 我猜是 504 and 不确定 (accepted, and
 # counted, where "maybe 504" was refused as a hedge)
 _HEDGE_WORD = re.compile(
     r"(?<![\w-])(maybe|perhaps|probably|possibly|might be|could be|i guess|i suppose|guessing"
@@ -661,13 +661,13 @@ _WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":
 # what a learner writes before the answer itself: "the answer is 504", "Answer: Allow"
 _PREAMBLE = re.compile(
     r"^((my|the) )?answer( is|:)? (?=\S)|^i think:? (?=\S)"
-    # and in Chinese: "答案：源服务器", "答：Allow", "应该是源服务器" (judges14: refused as no
+    # and in Chinese: "答案：源服务器", "答：Allow", "应该是源服务器" (refused as no
     # option or header name; "答案：501" passed, its digits read as the status)
     r"|^(?:答案|回答|答)\s*(?:是|为)?\s*:?\s*(?=\S)|^(?:应该是|应当是|我认为是|我觉得是)\s*(?=\S)"
     # an arrow or an equals sign ("=> 504", "→ origin"), a word of certainty ("definitely
     # Allow", "clearly the origin", 肯定是, 就是), the option picked by name ("option: origin",
     # "I pick origin", 我选, 选), what kind of answer follows ("header: Allow", "code 504"):
-    # judges15 found each refused, and "definitely X-Request-ID" counted as a wrong header
+    # each was refused, and "definitely X-Request-ID" counted as a wrong header
     r"|^(?:=+>|-+>|→|⇒|⟶|=)\s*(?=\S)"
     r"|^(?:definitely|clearly|certainly|surely|obviously|of course|for sure|absolutely)[,:]?"
     r"\s+(?=\S)"
@@ -678,7 +678,7 @@ _PREAMBLE = re.compile(
 
 
 # a list item's marker, as a learner pasting from notes or a chat writes it: "- Allow",
-# "• 504" ("- X-Request-ID" was refused: a header name may start with a hyphen, judges14)
+# "• 504" ("- X-Request-ID" was refused: a header name may start with a hyphen)
 _BULLET = re.compile(r"^[-•·‣◦]\s+(?=\S)")
 
 
@@ -708,7 +708,7 @@ def clean(answer: object) -> str:
     brackets, a preamble ("the answer is") and trailing punctuation gone, one space
     between words. Of a response pasted whole (status line, headers), the status line."""
     # characters that show as nothing (a zero-width space, a soft hyphen, a byte-order mark),
-    # which a copy from a web page or a chat brings: "50\u200b4" named no status (judges17)
+    # which a copy from a web page or a chat brings: "50\u200b4" named no status
     text = unicodedata.normalize("NFKC", str(answer)).translate(_INVISIBLE)
     pasted = _PASTED_RESPONSE.match(text)
     if pasted:
@@ -726,7 +726,7 @@ def clean(answer: object) -> str:
 
 # "the origin, not the gateway", "504，不是 502": the answer, then what it is not
 _CONTRAST = re.compile(
-    # not a hedge: "504, not sure", "400, not 100% sure" (judges17: accepted as the answer)
+    # not a hedge: "504, not sure", "400, not 100% sure" (accepted as the answer)
     rf"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s(?!{_UNSURE})|[,，;；]\s*(?:而)?(?:不是|并非))"
 )
 
@@ -911,14 +911,14 @@ def header(answer: object) -> str:
             return header(name)
     text = answer_part(text)  # "Allow, e.g. Allow: GET", "X-Request-ID — the same req-0001"
     text = re.sub(r"\s(?:[+&]|plus)\s", " and ", text)  # "Upgrade + Connection", "A plus B"
-    # "Upgrade 和 Connection": refused as no header name (judges18), though text() reads 和 so
+    # "Upgrade 和 Connection": refused as no header name, though text() reads 和 so
     text = re.sub(r"\s*(?:和|与|以及)\s*(?=[a-z])", " and ", text)
     if ":" in text and " and " in text:  # "Connection: upgrade and Upgrade": a field, a name
         parts = text.split(" and ")
         if all(looks_like_header(_name_of(p)) for p in parts[1:]):
             return HEDGE.join(sorted({header(p) for p in parts}))
     # "the request id header X-Request-ID", 请求 ID 头：X-Request-ID: what the header is for,
-    # then its name (judges16: read as the header "request-id-header-x-request-id", counted)
+    # then its name (read as the header "request-id-header-x-request-id", counted)
     described = re.fullmatch(
         r"(?:the\s+)?(?:[\w-]+\s+){1,3}(?:response\s+|request\s+)?header(?:\s+field)?\s*[,:]?\s*"
         r"([a-z][\w-]*)|.{1,12}?(?:头部?|标头|首部)(?:字段)?\s*:?\s*([a-z][\w-]*)",
@@ -926,7 +926,7 @@ def header(answer: object) -> str:
     )
     if described and looks_like_header(described.group(1) or described.group(2)):
         return header(described.group(1) or described.group(2))
-    # "Allow header, listing GET, HEAD, OPTIONS": a header named, then what it holds (judges13)
+    # "Allow header, listing GET, HEAD, OPTIONS": a header named, then what it holds
     named = re.match(
         r"(?:the\s+)?([a-z0-9][\w-]*)\s+(?:response\s+|request\s+)?header(?:\s+field)?"
         r"\s*[,;:—–]\s*\S",
@@ -947,7 +947,7 @@ def header(answer: object) -> str:
     text = text.strip(_QUOTES + " ")
     text = re.sub(r"^(the|a|an)\s+", "", text)
     # whose header it is: "the response's X-Request-ID header", "the 405's Allow header"
-    # (judges18: counted as the header "response's-x-request-id"), "the response Allow header"
+    # (counted as the header "response's-x-request-id"), "the response Allow header"
     whose = re.match(r"(?:(?:[\w-]+\s+){0,2}[\w-]+['’]s|response|request|reply)\s+(?=\S)", text)
     if whose and looks_like_header(_name_of(text[whose.end() :])):
         text = text[whose.end() :]
@@ -1010,7 +1010,7 @@ def hop(answer: object) -> str:
     text = re.sub(r"^.*?\b[1-5]\d\d\b[^,]*,\s*(?=(?:made\s+)?by\s|由)", "", text)
     text = re.sub(r"^(it )?(was|is)\s+", "", text)  # "it was the origin"
     text = re.sub(r"^(made )?by\s+", "", text)
-    text = re.sub(r"^(the\s+)?(lab|labkit)[’']s\s+", "", text)  # "the lab's gateway" (judges13)
+    text = re.sub(r"^(the\s+)?(lab|labkit)[’']s\s+", "", text)  # "the lab's gateway"
     text = _WHAT_IT_DID.sub("", text)
     text = re.sub(r"\s+(hop|itself)$", "", text)
     text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
@@ -1034,7 +1034,7 @@ def hop(answer: object) -> str:
     )
     text = _WHAT_IT_DID.sub("", text)
     # "the app server behind the gateway", 网关后面的源服务器: the hop named, not the one it is
-    # behind (judges16: counted as a wrong "gateway", the option among its words)
+    # behind (counted as a wrong "gateway", the option among its words)
     text = re.sub(
         r"(?<=\S)\s*,?\s+(?:(?:that|which)\s+)?(?:sits\s+|sitting\s+|runs\s+|running\s+)?"
         r"behind\s+\S+(?:\s+\S+)?$",
@@ -1109,7 +1109,7 @@ _GIVEN_STATUS = re.compile(
 
 
 # a count and the status it counts, as a table or a tally writes them: "5 × 503", "5x503",
-# "503 × 5", 五个 503 (judges19: refused as several answers, the status read as a second
+# "503 × 5", 五个 503 (refused as several answers, the status read as a second
 # count); a count has one or two digits, a status three, so which is which is never a guess
 _TIMES_STATUS = re.compile(
     r"(?<![\d.])(?P<n>\d{1,2})\s*(?:[×x*]|个)\s*(?P<s>[1-5]\d\d)s?(?![\d.])"
@@ -1127,7 +1127,7 @@ NOT_A_NUMBER = Msg("{given} is not a number")
 def as_builtin_number(answer: object) -> object:
     """A number of another library as Python's own int or float (numpy's int64 from np.sum,
     a Decimal, a Fraction): "a value of type int64 is not a number" refused 5 computed with
-    numpy (judges17). Anything else as it is."""
+    numpy. Anything else as it is."""
     if isinstance(answer, (bool, int, float)) or not isinstance(answer, numbers.Number):
         return answer
     if type(answer).__name__ in ("bool_", "bool"):  # numpy's bool is no number either
@@ -1155,7 +1155,7 @@ def number(answer: object) -> str:
         raise WrongKind(Msg("a value of type {type} is not a number", type=type(answer).__name__))
     refuse_spaced_digits(answer)
     # the burst's statuses pasted as Python shows them, "Counter({200: 3, 503: 5})": its
-    # brackets are no aside (clean drops those), its pairs are tallies (judges20)
+    # brackets are no aside (clean drops those), its pairs are tallies
     shown = re.fullmatch(r"\s*(?:Counter\(\s*)?\{([^{}]*)\}\s*\)?\s*", answer)
     # the statuses themselves, as [c.status for c in calls] shows them: a tally of each
     listed = re.fullmatch(r"\s*\[\s*((?:[1-5]\d\d\s*,\s*)*[1-5]\d\d)\s*,?\s*\]\s*", answer)
@@ -1173,7 +1173,7 @@ def number(answer: object) -> str:
     text = re.split(r"=|等于", text)[-1]  # "8 - 3 = 5", 八减三等于五: the result
     text = re.sub(r"^\d+\s*个?\s*(?:请求)?\s*(?:里|中|当中|之中)\s*有?", "", text)  # 八个里有五个
     text = re.sub(r"^(\S+)\s+(?:out\s+)?of\s+(?:the\s+)?\S+", r"\1", text)  # "5 of (the) 8"
-    # "5 shed, 3 served": the count the question asks for is the one shed (judges13)
+    # "5 shed, 3 served": the count the question asks for is the one shed
     shed = re.search(r"(\S+)\s+(?:requests?\s+)?(?:are\s+|were\s+|get\s+)?shed\b", text)
     # the burst's line in Chinese, "8 个请求：3 个已处理（200），5 个被卸载（503）"
     shed = shed or re.search(r"(\S+?)\s*个?\s*(?:请求)?\s*被(?:卸载|拒绝|丢弃)", text)
@@ -1253,7 +1253,7 @@ def _condition_names() -> dict[str, str]:
         "closed before sending response": "closed-without-response",
         "closed before responding": "closed-without-response",
         "closed before any response": "closed-without-response",
-        # judges18: refused as no condition
+        # refused as no condition
         "closed without responding": "closed-without-response",
         "closed connection without responding": "closed-without-response",
         "closed before sending headers": "closed-without-response",
@@ -1339,7 +1339,7 @@ def _condition_names() -> dict[str, str]:
         "正文被截断": "body-cut",
         "响应体被截断": "body-cut",
         "没有健康的上游": "no-healthy-upstream",
-        # judges20: refused as no condition
+        # refused as no condition
         "拒绝了连接": "refused",
         "closed connection without sending response": "closed-without-response",
         "closed connection without sending any response": "closed-without-response",
@@ -1358,7 +1358,7 @@ def condition(answer: object) -> str:
         )
     names = _condition_names()
     text = clean(answer)
-    # a Condition as the notebook shows it, pasted: "<Condition.RESET: 'reset'>" (judges20)
+    # a Condition as the notebook shows it, pasted: "<Condition.RESET: 'reset'>"
     text = re.sub(r"^<(condition\.\w+): '[^']*'>$", r"\1", text)
     if text.startswith("condition."):
         key = text
@@ -1523,7 +1523,7 @@ def text(answer: object) -> str:
         code, rest = match.group(1), _phrase_key(match.group(2))
         for phrase, value in sorted(REASONS.items(), key=lambda kv: -len(kv[0])):
             # the phrase, then the rest after a space or a comma: "405 Method Not Allowed, with
-            # an Allow header" kept its phrase, whose "not" denied the option (judges16)
+            # an Allow header" kept its phrase, whose "not" denied the option
             if str(value) == code and re.match(rf"{re.escape(phrase)}(?![\w-])", rest):
                 return code + rest[len(phrase) :]
         return match.group(0)

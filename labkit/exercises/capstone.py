@@ -68,7 +68,7 @@ CAUSES: dict[str, str] = {key: str(text) for key, text in CAUSE_TEXTS.items()}
 
 answers.describe_causes(CAUSES)  # a learner may paste a cause's description from the list
 # in each language the list is shown in: a Chinese learner pastes the Chinese description
-# (judges19: 4 of the 10 were read by their words, the other 6 refused as no cause)
+# (4 of the 10 were read by their words, the other 6 refused as no cause)
 for _lang in LANGUAGES:
     answers.describe_causes({key: text.render(_lang) for key, text in CAUSE_TEXTS.items()})
 

@@ -449,7 +449,7 @@ class Exercise:
 
 RAISED = Msg("your answer raised {name}: {text}")
 # an exception raised without a message (raise KeyboardInterrupt, raise ValueError()): it read
-# "your answer raised KeyboardInterrupt: ." (judges16)
+# "your answer raised KeyboardInterrupt: ."
 RAISED_BARE = Msg("your answer raised {name}")
 
 
@@ -563,7 +563,7 @@ class Choice(Exercise):
             raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
         answers.refuse_spaced_digits(given)
         # a question in brackets hedges what it stands beside: "405 (without Allow?)" was
-        # counted as the wrong "405 without Allow" (judges17)
+        # counted as the wrong "405 without Allow"
         for bracket in answers.asides(given) if isinstance(given, str) else []:
             if "?" in bracket:
                 raise answers.Hedged(answers.HEDGES.bind(given=repr(given), word=repr("?")))
@@ -589,21 +589,21 @@ class Choice(Exercise):
         alias = self._by_alias(key)
         if alias is not None:
             return alias
-        # "504 (gateway)": a status, and where it comes from in brackets (judges13)
+        # "504 (gateway)": a status, and where it comes from in brackets
         bracketed = re.fullmatch(
             r"\s*(\d{3})\s*[(（]\s*(?:the\s+)?([a-z]+)\s*[)）]\s*", str(given), re.IGNORECASE
         )
         if bracketed and bracketed.group(2).lower() in self._sources():
             return self.option(f"{bracketed.group(1)} from the {bracketed.group(2)}")
         # "405（带 Allow 头）": a status, and what tells two options of it apart in brackets
-        # (judges17: the aside was set aside, and 405 alone named two options)
+        # (the aside was set aside, and 405 alone named two options)
         status_aside = re.fullmatch(r"\s*(\d{3})\s*[(（]([^()（）]+)[)）]\s*", str(given))
         if status_aside and not answers.hedging_aside(status_aside.group(2)):
             with contextlib.suppress(WrongKind):
                 return self.option(f"{status_aside.group(1)} {status_aside.group(2).strip()}")
         said = answers.clean(given)
         # the option, then what it means after a colon or a dash ("check before resending —
-        # POST is not idempotent": refused as a denial until judges13)
+        # POST is not idempotent": refused as a denial until December 2026)
         parts = re.split(r": | +-+ +(?=[^\W\d])", said, maxsplit=1)
         head = parts[0] if len(parts) > 1 and len(answers.fields(said)) < 2 else ""
         for o in self.options:  # "check before resending: POST is not idempotent"
@@ -634,7 +634,7 @@ class Choice(Exercise):
             raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         aside = answers.asides(given) if isinstance(given, str) else []
         if len(aside) == 1 and aside[0] != given:  # "the upstream (origin)": the aside names it
-            if answers.hedging_aside(aside[0]):  # "405 (or 501)": counted as 501 (judges17)
+            if answers.hedging_aside(aside[0]):  # "405 (or 501)": counted as 501
                 raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
@@ -666,7 +666,7 @@ class Choice(Exercise):
     def _by_arrow(self, given: object) -> str | None:
         """The option one side of an arrow names, the other side naming none ("origin → 500":
         the hop, and what it made; "A → 502": the upstream, and what it got), as the lessons
-        draw a request and its answer. judges19 left these refused as no option. Two sides
+        draw a request and its answer. These were refused as no option. Two sides
         naming two options give several answers; None where no side names one."""
         sides = answers.arrow_sides(given)
         named: set[str] = set()
@@ -691,7 +691,7 @@ class Choice(Exercise):
         - "an Upgrade: h2c request header": a header the request carries, where "request"
           is another option's word ("HTTP/2.0 in the request line").
 
-        judges18 left these refused (not counted): two right answers, and three wrong
+        These were refused (not counted): two right answers, and three wrong
         options whose teaching feedback a learner never saw."""
         said = unicodedata.normalize("NFKC", given)  # full-width "，" as ","
         vocabulary = {w for o in self.options for w in answers.clean(o).split()}
@@ -722,7 +722,7 @@ class Choice(Exercise):
     def _by_chinese_words(self, key: str) -> str | None:
         """The one option whose Chinese words a Chinese answer holds, with no word that
         denies or hedges beside them: "泄露内部信息给攻击者" says 泄露内部信息 and to whom
-        (judges17: refused as no option, as Chinese has no spaces for _by_words to read).
+        (refused as no option, as Chinese has no spaces for _by_words to read).
         Not where the words of two options are there ("不带 Allow 的 405" holds both
         "带 Allow 的 405" and its own), nor beside a denial ("没有泄露内部信息")."""
         said = _zh_plain(key)
@@ -820,8 +820,8 @@ class Choice(Exercise):
         facts = {o: _facts(answers.text(o)) for o in self.options}
         vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
         # "504 by the gateway after 0.3 s": when it came is an aside, unless its number is
-        # another option's ("... after 0.6 s" mixes in "200 after 0.6 s"); judges17 left
-        # it refused, its "after" and "0.3" read as naming other options
+        # another option's ("... after 0.6 s" mixes in "200 after 0.6 s"). It was
+        # refused, its "after" and "0.3" read as naming other options
         for time in _TIME.finditer(key):
             if time.group("number") not in vocabulary:
                 key = key.replace(time.group(0), " ")
@@ -850,7 +850,7 @@ class Choice(Exercise):
                 key = re.sub(rf"\b({names}) (\d{{3}})\b", r"\2 from \1", key)
         if "backoff" in vocabulary:  # "back off and retry"
             key = re.sub(r"\bback ?off (?:and |then )+retry\b", "retry with backoff", key)
-            # "wait, then retry, waiting longer each time": backoff described (judges17: refused)
+            # "wait, then retry, waiting longer each time": backoff described (refused)
             key = _GROWING_WAITS.sub("with backoff", key)
         if "with" in vocabulary and "and" not in vocabulary:  # "405 and Allow", "405 + Allow"
             key = re.sub(r"\b(and|plus)\b", "with", key)
@@ -861,11 +861,11 @@ class Choice(Exercise):
 
         if "resend" in vocabulary:  # "check before sending it again"
             key = re.sub(r"\bsend(ing)?( it| them)? again\b", "resending", key)
-            # "check first, then resend" (judges17: refused as no option)
+            # "check first, then resend" (refused as no option)
             key = re.sub(
                 r"\bcheck( it)? first,? (?:and )?then resend(ing)?\b", "check before resending", key
             )
-        if "from" in vocabulary:  # "a 500 the handler returns": "500 from handler" (judges17)
+        if "from" in vocabulary:  # "a 500 the handler returns": "500 from handler"
             key = re.sub(
                 r"\b(\d{3}) (?:that |which )?([a-z]+) (?:returns|gives|sends|makes|answers)\b",
                 r"\1 from \2",
@@ -930,7 +930,7 @@ _DENYING = {"no", "not", "without", "never", "none", "nothing", "neither", "nor"
 # one does not make an answer name another option ("check before resending it")
 _FILLER = {"it", "in", "on", "at", "of", "to", "for", "i", "we", "would", "should", "just"}
 # other words for an option's word, used where the options have that word and not this one
-# (judges17: "exposes internals", "retry immediately in a loop", "retry until it succeeds"
+# ("exposes internals", "retry immediately in a loop", "retry until it succeeds"
 # and "it hangs forever" were refused as no option)
 # Chinese words that deny or hedge what they stand beside, or name something else (a number)
 _ZH_DENIES = re.compile(r"不|没|非|别|无|未|否|可能|也许|大概|或|还是|吗")
@@ -987,7 +987,7 @@ _SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists
 # an option that is header names only: "Retry-After", "Upgrade and Connection: upgrade"
 _HEADER_NAMES = re.compile(r"[A-Za-z][\w-]*(?:\s*(?:,|\band\b|\+|&)\s*[A-Za-z][\w-]*)*")
 _HOP_WORDS = {w for name in answers.HOPS for w in name.split()}
-# what a hop's possessive may name besides that hop ("the gateway's upstream", judges16: counted
+# what a hop's possessive may name besides that hop ("the gateway's upstream": counted
 # as the gateway in 500 q1)
 _POSSESSED = "upstream|backend|origin|server|app|application|client|portal|gateway"
 
@@ -1003,7 +1003,7 @@ def _facts(text: str) -> tuple[frozenset[str], frozenset[str]]:
     hops: set[str] = set()
     rest = f" {text} "
     for name in sorted(answers.HOPS, key=len, reverse=True):
-        # a Chinese name within its sentence, no spaces around it: 网关返回 504 (judges16)
+        # a Chinese name within its sentence, no spaces around it: 网关返回 504
         found = f" {name} " if name.isascii() else name
         if found in rest:
             hops.add(answers.HOPS[name])

@@ -151,7 +151,7 @@ q3 = make_choice(
             "after a request with debug on."
         ),
     },
-    # other words for the options, as learners write them (judges17: refused as no option)
+    # other words for the options, as learners write them (refused as no option)
     also={
         "leaks internals": ("泄露内部细节", "暴露内部信息"),
         "hides the error": ("the error gets hidden", "the error is hidden"),
@@ -259,7 +259,7 @@ def _shape_problem(run: Run) -> Text:
             raise
         except LearnerError as exc:
             run.detail = exc.trace
-            if not exc.text:  # raise KeyboardInterrupt: no ": ." after its name (judges16)
+            if not exc.text:  # raise KeyboardInterrupt: no ": ." after its name
                 return Msg(
                     "show_order({order}) raised {name}. In the origin that is exactly the 500 "
                     "you are fixing: handle this case and return (status, body).",

@@ -276,7 +276,7 @@ q5 = make_choice(
         ),
         "404": Msg("the resource exists (GET / works); only the method is not allowed."),
     },
-    # other words for the options, as learners write them (judges17: refused as no option)
+    # other words for the options, as learners write them (refused as no option)
     also={
         "405 with Allow": (
             "405 带 Allow",

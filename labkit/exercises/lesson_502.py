@@ -49,7 +49,7 @@ q1 = make_choice(
             "relay: it makes its own 502 (scenario 502-reset)."
         ),
     },
-    # other words for the options, as learners write them (judges17: refused as no option)
+    # other words for the options, as learners write them (refused as no option)
     also={"a 500 from the handler": ("处理函数返回的 500", "处理函数返回 500")},
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
@@ -144,7 +144,7 @@ q3 = make_choice(
             "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically."
         ),
     },
-    # other words for the options, as learners write them (judges17: refused as no option)
+    # other words for the options, as learners write them (refused as no option)
     also={
         "retry with backoff": (
             "退避后重试",

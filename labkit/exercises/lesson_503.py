@@ -331,7 +331,7 @@ class _Outage:
         # shown is on that clock: the Retry-After the outage plans and each answer's Date
         # (after()). Dates of the machine's clock made the message differ at each check
         # when a learner's parse of them failed ("invalid literal for int() ...: 'Sun, 06
-        # Dec 2026 05:19:33 GMT'", judges18), and needed the client's clock set ahead of the
+        # Dec 2026 05:19:33 GMT'"), and needed the client's clock set ahead of the
         # origin's so that a client reading Retry-After against Date came back in time.
         self.clock = runner.Clock(
             on_call=self.before,

@@ -116,7 +116,7 @@ def _route_gives_up_first(run: Run) -> Text:
     kernel held up for a second or two (a loaded hub, the process stopped) gave a read
     timeout of 1 s against the 0.4 s upstream a 504, or no answer within the client's
     timeout, and the learner was told "a margin that small is a race" with that status,
-    where the other checks said "gave 200" (judges17: 3 checks in 15 with stops of up to
+    where the other checks said "gave 200" (3 checks in 15 with stops of up to
     2.5 s). The status a learner should see is the one their settings make."""
     route, delay = run.lab.gateway.route("slow"), run.lab.upstreams["slow"].delay
     if route.read_timeout < delay:
@@ -150,7 +150,7 @@ def _set_up(run: Run) -> Text:
     After lab.reset() (or a changed upstream) the slow upstream's delay is not the exercise's,
     and nothing the learner did to the gateway can be judged. The feedback was a red "Not
     yet" whose instruction came after two numbers and before "Stuck? q2.hint()" (a hint does
-    not help there): learners read it as a wrong answer (path18's walk). The refusal says
+    not help there): learners read it as a wrong answer. The refusal says
     first what to run, by the line that cell begins with."""
     delay = run.lab.upstreams["slow"].delay
     if delay == EXERCISE_DELAY:
@@ -280,7 +280,7 @@ q4 = make_choice(
     ),
     ["502", "503", "504", "nothing, it waits forever"],
     "503",
-    # the option's own words, shortened as learners write them (judges16: refused as no option)
+    # the option's own words, shortened as learners write them (refused as no option)
     also={"nothing, it waits forever": ("it waits forever", "waits forever", "nothing")},
     why={
         "503": Msg(
@@ -340,7 +340,7 @@ GIVE_UP_WAIT = 3.0
 MAX_ATTEMPTS = 40  # a loop without waits is ended here (it cannot fit more in the budget)
 # The prompt asks to double the wait. In BUDGET a schedule fits two or three waits, too few to
 # tell doubling from a wait that grows by the same step each time (0.12, 0.23, 0.35 s passed as
-# "growing", judges17); one more run, at the high end of the draws, gets LONG_BUDGET, in which
+# "growing"); one more run, at the high end of the draws, gets LONG_BUDGET, in which
 # any client that fits three attempts in BUDGET makes at least five waits. Between waits that
 # go on growing, each step must be GROWTH times the one before at least: doubling makes 2,
 # gRPC's multiplier 1.6, adding the same each time 1. The last growing step may be anything (a

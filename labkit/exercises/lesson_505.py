@@ -60,7 +60,7 @@ def _request_line(data: bytes) -> str:
 
 
 def _request_bytes(data: Any) -> bytes:
-    if isinstance(data, (bytearray, memoryview)):  # bytes built up in a loop (judges17: refused)
+    if isinstance(data, (bytearray, memoryview)):  # bytes built up in a loop (refused)
         data = bytes(data)
     if isinstance(data, str):
         try:

@@ -313,7 +313,7 @@ def _no_network(lab: Any) -> Iterator[runner.View]:
 
 def _no_network_is_no_portal(run: Run) -> Text:
     """With no network at all the request fails: that is no portal, so False, not an
-    exception (the reference solution raised httpx.ConnectError there until judges18, though
+    exception (the reference solution raised httpx.ConnectError there until December 2026, though
     the hint says so)."""
     lab, fn = run.lab, run["is_captive"]
     with _no_network(lab) as view:

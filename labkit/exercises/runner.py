@@ -347,7 +347,7 @@ def _copyable(value: object, depth: int = 0) -> bool:
 BROKEN = 197  # the child's exit code when its own machinery failed (not one a learner picks)
 # the child's exit code once it has sent its report: an exit with it and no report is a report
 # lost (learner code that replaced labkit's own functions), not the learner's os._exit(0),
-# which it was called before (judges17)
+# which it was called before
 REPORTED = 196
 OUT_OF_MEMORY = 198  # the child's exit code when it ran out of memory outside the learner's code
 
@@ -392,7 +392,7 @@ STARTUP_GRACE = 0.5  # what a child usually takes at most to start on a busy mac
 # the lab's servers, the judge's patches) before it says so; the learner's time starts then,
 # all of it. Taken out of the learner's time past STARTUP_GRACE (the grace was at most half
 # the limit), a set-up slowed by the machine left a 0.5 s check 0.35 s of its own, and code
-# within its limit "did not finish" (judges17).
+# within its limit "did not finish".
 STARTUP_LIMIT = 5.0
 # In virtual time, the most of one call to the lab the learner is not charged for: the longest
 # a judge's own request waits for real (504 q5's and 503 q5's REAL_TIMEOUT). A call longer
@@ -456,7 +456,7 @@ OVERSLEPT = Msg(
     "sleeps and never stops is stopped at once"
 )
 # the same said of what the code really did: a loop that only awaited asyncio.sleep was told
-# it "called time.sleep 100001 times" (judges14 noticed), which it never called
+# it "called time.sleep 100001 times", which it never called
 OVERSLEPT_AWAITED = Msg(
     "it awaited asyncio.sleep {count} times ({seconds} s of the judge's virtual time) and had "
     "not returned. Here asyncio.sleep returns at once and moves the clock, so a loop that "
@@ -492,7 +492,7 @@ class Seen:
     raced the lab's loop), or ``refused``, why the code may not read it at all (what a
     device cannot know from outside the network). ``target`` None: that attribute of any
     object of the lab. The judges' two ways to say this were two parameters, ``hidden``
-    and ``seen_as``, until judges19."""
+    and ``seen_as``, until December 2026."""
 
     name: str
     value: Any = None
@@ -571,8 +571,8 @@ class _Child:
                 _send(self.sock, (*message, self.now))
             except (pickle.PicklingError, AttributeError, TypeError, RecursionError) as exc:
                 # a value that cannot leave this process (lab.get = lambda ...: a local
-                # function): "Can't pickle local object" was the learner's only message
-                # (judges16). The kernel says what it means (_unsendable), and ends the run.
+                # function): "Can't pickle local object" was the learner's only message.
+                # The kernel says what it means (_unsendable), and ends the run.
                 name = message[2] if message[0] == "set" and len(message) > 2 else None
                 quoted = re.search(r"object '([^']+)'", str(exc))  # 'fn.<locals>.<lambda>'
                 what = quoted[1].rsplit(".", 1)[-1][:60] if quoted else type(exc).__name__
@@ -734,7 +734,7 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
     dt.datetime = datetime  # type: ignore[misc]
     # asyncio.sleep too: an event loop reads the patched time.monotonic, so an awaited sleep
     # never came due and a right client written with asyncio ran until the time limit (6 s),
-    # told that only time.sleep moves the clock (judges14). It moves the clock as time.sleep
+    # told that only time.sleep moves the clock. It moves the clock as time.sleep
     # does, then lets the loop run its other tasks once (their timers read the same clock).
     aio = sys.modules.get("asyncio")
     real_async_sleep = getattr(aio, "sleep", None)
@@ -759,10 +759,10 @@ def _virtual_time(child: _Child, fn: Callable[..., Any]) -> None:
 # Python's own modules that wait for other processes or threads against a deadline read on
 # time.monotonic(): in virtual time (where only sleeps move it) such a wait never ran out,
 # and never ended if what it waited for was already over. multiprocessing.Pool(2) beside a
-# right 503 q5 client was "did not finish ... a loop that waits for time.monotonic()" (judges19):
+# right 503 q5 client was "did not finish ... a loop that waits for time.monotonic()":
 # they read the machine's clock, as a learner's sleeps never reach them.
 #
-# judges20 found two more: asyncio's event loop reads time.monotonic() for its timers, so
+# Two more were found: asyncio's event loop reads time.monotonic() for its timers, so
 # asyncio.wait_for(..., 0.5) and loop.call_later(0.3, ...) never came due (the loop waited in
 # select for real while its clock stood still: "did not finish"); and subprocess.run(...,
 # timeout=0.5) polls its child with time.sleep against a real deadline, so its sleeps, made
@@ -784,7 +784,7 @@ def _virtual_timer_class(child: _Child) -> type:
     the virtual clock does not see: a run takes a fraction of a second of it, so whether a
     Timer(0.2, ...) beside 503 q5's reference solution fired inside the run (its stray GET
     "came back -0.00 s after a 503") or after it (Correct) was the machine's load: 3 of 6
-    checks each way (judges18). Here it fires when the clock passes its due time, in the
+    checks each way. Here it fires when the clock passes its due time, in the
     thread whose sleep (or request) moved the clock there, as it would in the notebook's
     real time; one not yet due when the function returns never fires (the run is over).
     join() waits for it in virtual time; an exception in it is reported as a thread's is."""
@@ -883,8 +883,8 @@ def _fixed_random(value: float, fn: Callable[..., Any]) -> None:
     # and every other way to the system's entropy that Python offers by name: random's own
     # copy of os.urandom (SystemRandom().getrandbits, secrets.token_bytes, randbits),
     # OpenSSL's (ssl.RAND_bytes) and /dev/urandom or /dev/random opened as a file (open,
-    # pathlib). Each drew real entropy: full jitter from them was judged afresh at each check
-    # (judges13). A raw os.open of the device and os.read stay real (not watched).
+    # pathlib). Each drew real entropy: full jitter from them was judged afresh at each check.
+    # A raw os.open of the device and os.read stay real (not watched).
     random._urandom = _fixed_bytes(os.urandom, value)  # type: ignore[attr-defined]
     ssl = sys.modules.get("ssl")
     for name in ("RAND_bytes", "RAND_pseudo_bytes"):
@@ -1053,7 +1053,7 @@ def _noting_identity(fn: Callable[..., Any]) -> None:
             setattr(module, name, replacements[real])
     # threading.current_thread().ident (and native_id): the same id as get_ident(), read as a
     # property; a "jitter" from it was refused as no jitter with another message than
-    # get_ident's (judges13)
+    # get_ident's
     for name in ("ident", "native_id"):
         prop = getattr(threading.Thread, name, None)
         if isinstance(prop, property) and prop.fget is not None:
@@ -1327,7 +1327,7 @@ def _helpers_of(function: Any) -> list[Any]:
     """The functions ``function`` calls by a global name or holds in its closure: a helper
     defined beside it, in a namespace that is no module (exec'd code, %run -i), was not
     rebound, so polite_get called from a wrapper read the machine's datetime.now() against
-    the judge's virtual Date and "came back 0.00 s after a 503" (judges20)."""
+    the judge's virtual Date and "came back 0.00 s after a 503"."""
     code = function.__code__
     names = set(code.co_names)
     for const in code.co_consts:  # a comprehension's or a nested function's names too
@@ -1381,7 +1381,7 @@ def _rebind(fn: Callable[..., Any], replacements: dict[Any, Any]) -> None:
     import sleep``) are bound to its replacement (in the child only): the globals of the
     functions its callable runs (_learner_functions: a functools.partial of the reference
     solution, or an object with __call__, slept for real and drew real random numbers in
-    virtual time, judges15) and the notebook's own (``__main__``)."""
+    virtual time) and the notebook's own (``__main__``)."""
     functions = _learner_functions(fn)
     namespaces = {id(f.__globals__): f.__globals__ for f in functions}
     for module in _learners_modules():
@@ -1510,7 +1510,7 @@ NEW_LAB = Msg(
 def _no_labs_of_its_own(child: _Child, fn: Callable[..., Any]) -> None:
     """In the child: labkit.start() (and Lab.start) ends the run with NEW_LAB. It started a
     lab on the copies of the kernel's servers that _forget_servers had emptied, and said
-    "AttributeError: 'Fault' object has no attribute 'name'" from labkit's code (judges17);
+    "AttributeError: 'Fault' object has no attribute 'name'" from labkit's code;
     a lab that did start would register itself and be killed with the child, its runtime
     files left behind."""
     import labkit
@@ -1532,7 +1532,7 @@ def _put_back(limit: int, kept_builtins: dict[str, Any]) -> None:
     """In the child, once the learner's function has returned or raised: what the report that
     follows needs, as it was. A function that returned 42 after replacing builtins.len, or
     after setting a trace or profile function that raises, was told "your code's process
-    could not report back to the judge" (judges14's round): the report's own code ran
+    could not report back to the judge": the report's own code ran
     with them (the caller has removed those). A recursion limit it lowered stopped the report
     too."""
     sys.setrecursionlimit(limit)
@@ -1543,7 +1543,7 @@ def _put_back(limit: int, kept_builtins: dict[str, Any]) -> None:
 
 
 # The most of an exception's text, and of its traceback, a check shows: a message of 5 MB
-# ("w" * 5_000_000) was the check's message whole, in the notebook (judges17)
+# ("w" * 5_000_000) was the check's message whole, in the notebook
 TEXT_LIMIT = 500
 TRACE_LIMIT = 20_000
 
@@ -1626,7 +1626,7 @@ SETSID_REFUSED = Msg(
 
 def _explained_setsid(fn: Callable[..., Any], lang: str) -> None:
     """In the child: os.setsid() in the learner's own process raises PermissionError saying
-    why, where Python said only "[Errno 1] Operation not permitted" (judges17): the child is a
+    why, where Python said only "[Errno 1] Operation not permitted": the child is a
     group leader (proctree's setpgid), which setsid(2) refuses. A process the learner's code
     forks is no group leader: the call works there, as it does."""
     real = os.setsid
@@ -1777,7 +1777,7 @@ def _plain(value: Any, depth: int = 0, memo: dict[int, Any] | None = None) -> An
         numpy = sys.modules.get("numpy")
         if numpy is not None and kind.__module__ == "numpy" and isinstance(value, numpy.generic):
             # numpy's own scalar (np.True_ from np.any, an int64 from np.sum) as the Python
-            # value it holds: 511 q4 counted np.True_ wrong, "return True or False" (judges18).
+            # value it holds: 511 q4 counted np.True_ wrong, "return True or False".
             # numpy's class, not the learner's: a subclass has the learner's module
             with contextlib.suppress(Exception):
                 held = value.item()
@@ -1794,7 +1794,7 @@ def _plain_container(value: list[Any] | dict[Any, Any], depth: int, memo: dict[i
     """A list or a dict as a plain one, a container that holds itself as one that does the
     same (memo: the copies made so far, by the original's id). Cut off at _plain's depth, a
     body that held itself came back holding a labkit object, and 500 q5 said "the handler
-    raised TypeError: Object of type _Unpicklable is not JSON serializable" (judges17), where
+    raised TypeError: Object of type _Unpicklable is not JSON serializable", where
     it is the body itself the origin cannot write."""
     if id(value) in memo:
         return memo[id(value)]
@@ -1886,7 +1886,7 @@ def run(
         left = min(left, since + seconds - time.monotonic())
     if left <= 0:
         # a judge's earlier runs spent it: said as a run stopped in virtual time says it (1 of
-        # 10 checks of a 50k-line logging client said it without, judges20)
+        # 10 checks of a 50k-line logging client said it without)
         stopped = STOPPED.bind(seconds=f"{total:g}")
         raise TimeLimit(stopped if clock is None else IN_VIRTUAL_TIME.bind(stopped=stopped))
     labs: list[Any] = running_labs()
@@ -2035,14 +2035,14 @@ class _Session:
         """At the deadline: whether to move it on by the time the learner's code waited, ready
         to run, for a CPU the machine gave to others since it started (proctree.kept_waiting),
         up to LOAD_EXCUSED times the limit in all. The limit then counts the code's own work:
-        200k logging lines in a 6 s limit got their verdict from the machine's speed (judges19);
+        200k logging lines in a 6 s limit got their verdict from the machine's speed;
         code that waits (a real sleep, a socket) waits on no CPU and is stopped at the limit
         as before."""
         if self.keeper is None:
             return False
         waited = proctree.kept_waiting(self.keeper) - self.waited_before
         # and the kernel's threads, which answer the code's requests (511 q4's reference asks
-        # the portal for real: 3 of 10 "did not finish" at load 30, judges20)
+        # the portal for real: 3 of 10 "did not finish" at load 30)
         here = proctree.waits_here()
         waited = max([waited] + [w - self.kernel_waited.get(tid, 0.0) for tid, w in here.items()])
         more = min(waited, LOAD_EXCUSED * self.total) - self.excused
@@ -2125,8 +2125,8 @@ class _Session:
         In virtual time the answer's real time is the judge's, not the learner's: the call
         took what the clock says it took, and the real request waits for the gateway however
         busy the machine is. Counted, 504 q5's client with ~40 real 504s was told "did not
-        finish" once in 10 checks under two busy loops, and its own message the other 9
-        (judges16). So the deadline moves on by it (by the limit at most, so a check still
+        finish" once in 10 checks under two busy loops, and its own message the other 9.
+        So the deadline moves on by it (by the limit at most, so a check still
         ends), and the budget is not charged for it."""
         begun = time.monotonic()
         try:
@@ -2143,7 +2143,7 @@ class _Session:
         waits (its planned timeout), so that is the most a check can take, and the machine's
         load decides nothing. Capped at the time limit in all, as every answer was, a loaded
         host still charged the learner for the judge's requests once they had taken that
-        long (504 q5's reference solution, ~20 real requests in three runs: judges17). The
+        long (504 q5's reference solution, ~20 real requests in three runs). The
         other uses of the lab (an attribute, a len) are not bounded in number: forgiven up to
         the time limit in all, so a loop of them still ends."""
         if op == "call" and self.clock is not None and self.clock.max_calls:
@@ -2176,7 +2176,7 @@ class _Session:
             reply = ("raise", _portable(exc), 0.0)
         if cut and time.monotonic() >= self.deadline:
             # its patience was cut to the limit and ran out: the run's time is up, whatever
-            # the load may excuse after (it returned the cut request's None, judges20)
+            # the load may excuse after (it returned the cut request's None)
             raise self.time_up()
         self.sock.settimeout(max(0.001, self.deadline - time.monotonic()))
         try:
@@ -2469,7 +2469,7 @@ def _output_now() -> _Output:
 # process flushed its output before it said "done", or it is dead. A process it started that
 # lives on holds the pipe open without writing: the drain waited for the pipe's end, 0.5 s a
 # call, and 500 q5 with a handler that forked (7 calls, 2 drains each) took 9.7 s of a 5 s
-# limit (judges16).
+# limit.
 QUIET = 0.05
 
 

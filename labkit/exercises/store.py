@@ -498,7 +498,7 @@ def kept_whole(restored: list[Path]) -> Iterator[None]:
     """While learner code runs: a progress file that was whole before and is damaged, not a
     progress file or gone after is put back as it was (``restored`` gets its path). Code that
     wrote '{not json' to it had the learner's progress set aside at the next record, as a torn
-    file is (judges15); another kernel's write in between leaves a whole file, kept as it is."""
+    file is; another kernel's write in between leaves a whole file, kept as it is."""
     file = path()
     before = _whole(file)
     try:
