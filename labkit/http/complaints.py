@@ -102,11 +102,21 @@ def head_complaint(raw: bytes, complaint: str) -> Msg:
         )
     if complaint.startswith("no response line"):
         return Msg("the response starts with an empty line, not with a status line")
+    if complaint.startswith("Received server _SWITCH_UPGRADE"):
+        return Msg(
+            "the upstream answered 101 Switching Protocols to a request that proposed no "
+            "protocol to switch to (no Upgrade field)"
+        )
+    # a complaint h11 did not make when this was written (tests/test_i18n_complaints.py walks
+    # every one it makes, so an h11 that words one anew fails there first)
     return Msg("invalid response: {error}", error=complaint)
 
 
-def body_complaint(complaint: str) -> Text:
-    """What was wrong with a response body that h11 refused with ``complaint``."""
+def body_complaint(complaint: str, longest: int) -> Text:
+    """What was wrong with a response body that h11 refused with ``complaint``; ``longest``:
+    the most bytes h11 holds of an unfinished line (upstream.MAX_ANY_HEAD). Every field
+    line h11 reads after the head is a trailer field (RFC 9112 7.1.2, after the last chunk),
+    which it checks as it checks the head's."""
     received = _RECEIVED.search(complaint)
     if complaint.startswith("peer closed connection") and received:
         return Msg(
@@ -115,8 +125,33 @@ def body_complaint(complaint: str) -> Text:
             received=received[1],
             expected=received[2],
         )
-    if complaint.startswith("peer closed connection"):
+    # h11's two words for it: inside a chunk's data, or inside a line (a size, a trailer)
+    if complaint.startswith(("peer closed connection", "peer unexpectedly closed")):
         return Msg("the upstream closed the connection inside a chunked body")
+    if complaint.startswith("illegal header line"):
+        return Msg(
+            "the line {line} in the trailer is not a field (name: value)",
+            line=quoted(_bytes_in(complaint)),
+        )
+    if complaint.startswith("continuation line"):
+        return Msg(
+            "the trailer's first line starts with a space or a tab, as if it continued a line "
+            "before it"
+        )
+    if complaint.startswith("bad Content-Length"):
+        return Msg("a Content-Length field in the trailer is not a number of bytes")
+    if complaint.startswith("conflicting Content-Length"):
+        return Msg("the Content-Length fields in the trailer disagree")
+    if complaint.startswith("multiple Transfer-Encoding"):
+        return Msg("the trailer has more than one Transfer-Encoding field")
+    if complaint.startswith("Only Transfer-Encoding"):
+        return Msg("a Transfer-Encoding field in the trailer names a coding other than chunked")
+    if complaint.startswith("Receive buffer too long"):
+        return Msg(
+            "a line of the chunked body (a chunk size or a trailer field) did not end within "
+            "{limit} bytes",
+            limit=longest,
+        )
     if complaint.startswith("illegal chunk header"):
         return Msg(
             "the chunk size line {line} is not a hexadecimal number",

@@ -487,9 +487,16 @@ class Connection:
                     body=self._body(read_timeout, arrived, ended, error),
                     whole=whole,
                 )
+            # h11 pauses where the upstream accepted a protocol switch the request proposed (a
+            # 101 to its Upgrade): the lab opens no tunnel, and its gateway never passes Upgrade
+            # on (proxy.py), so only a caller that sends one meets this. No other event comes
+            # before a response head.
             raise UpstreamFailure(
                 Condition.INVALID_STATUS_LINE,
-                Msg("unexpected {event}", event=repr(event)),
+                Msg(
+                    "the upstream switched the connection to another protocol (101 Switching "
+                    "Protocols), and the gateway opens no tunnel"
+                ),
                 bytes(raw),
             )
 
@@ -508,7 +515,10 @@ class Connection:
             return
         if error:
             raise BodyCut(
-                Msg("the upstream's body ended early ({error})", error=body_complaint(error))
+                Msg(
+                    "the upstream's body ended early ({error})",
+                    error=body_complaint(error, MAX_ANY_HEAD),
+                )
             )
         conn = self._told()
         while True:
@@ -518,7 +528,7 @@ class Connection:
                 raise BodyCut(
                     Msg(
                         "the upstream's body ended early ({error})",
-                        error=body_complaint(str(exc)),
+                        error=body_complaint(str(exc), MAX_ANY_HEAD),
                     )
                 ) from None
             if event is h11.NEED_DATA:
