@@ -479,7 +479,7 @@ class ControlServer(HTTPServer):
         given = (request.header("authorization") or "").encode("utf-8", "surrogateescape")
         # the terminal's language, asked for the HTTP way (send()); a client that names
         # none gets the lab's
-        wanted = request.header("accept-language")
+        wanted = request.field("accept-language")
         lang = negotiate(wanted) if wanted else self.lab.lang
         if not hmac.compare_digest(given, f"Bearer {self.token}".encode()):  # constant time
             return _json(403, {"error": say(Msg("missing or wrong token"), lang)})

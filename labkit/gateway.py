@@ -59,7 +59,8 @@ def selecting_headers(response: Response, request: Request) -> tuple[tuple[str, 
     """The request's values of the headers the response varies on; None for ``Vary: *``.
 
     RFC 9111 4.1: a stored response is used only for a request whose selecting header
-    fields match those of the request that fetched it; ``*`` never matches.
+    fields match those of the request that fetched it, each field's lines combined (as the
+    page negotiated with them: ``Request.field``); ``*`` never matches.
     """
     names = sorted(
         {
@@ -72,7 +73,7 @@ def selecting_headers(response: Response, request: Request) -> tuple[tuple[str, 
     )
     if "*" in names:
         return None
-    return tuple((n, " ".join((request.header(n) or "").split())) for n in names)
+    return tuple((n, " ".join((request.field(n) or "").split())) for n in names)
 
 
 def freshness(response: Response) -> int | None:

@@ -259,7 +259,7 @@ class Portal(Proxy):
 
         back = return_path(request.query.get("next"))
         carried = f"  <input type='hidden' name='next' value='{escape(back)}'>\n" if back else ""
-        lang = i18n.negotiate(request.header("accept-language"))
+        lang = i18n.negotiate(request.field("accept-language"))
 
         def say(text: Msg) -> str:
             return escape(text.render(lang))

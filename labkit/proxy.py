@@ -906,7 +906,7 @@ class Proxy(HTTPServer):
         are made once (a 504 is written as soon as its timer fires, not after its page is
         rendered again); the headers that differ per response are added when it is sent.
         """
-        lang = i18n.negotiate(request.header("accept-language"))
+        lang = i18n.negotiate(request.field("accept-language"))
         name = failure.target.name if failure.target else route.upstream
         detail = str(failure.detail)
         key = (

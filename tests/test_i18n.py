@@ -273,6 +273,36 @@ def test_the_gateway_cache_keeps_one_copy_per_language(lab: labkit.Lab) -> None:
     assert lab.get("/orders/7", headers={"Accept-Language": "en"}).text == en.text
 
 
+@pytest.mark.parametrize("server", ["origin", "gateway", "portal"])
+def test_accept_language_in_two_lines_is_one_list(lab: labkit.Lab, server: str) -> None:
+    """Accept-Language is a list: its field lines make one value, joined by commas (RFC 9110
+    5.3), so lines 'fr' and 'zh-CN' ask what 'fr, zh-CN' asks. Each server read the first
+    line only, and answered English, until December 2026."""
+    for lines in (["fr", "zh-CN"], ["fr, zh-CN"]):
+        head = get("/nowhere", *(f"Accept-Language: {line}" for line in lines))
+        status, headers, body = split(wire(lab, server, head))
+        assert headers["content-language"] == "zh-CN", (lines, status)
+        assert re.search("[\u4e00-\u9fff]", body.decode()), body.decode()
+    status, headers, _ = split(wire(lab, server, get("/nowhere", "Accept-Language: fr")))
+    assert headers["content-language"] == "en"
+
+
+def test_the_gateway_cache_matches_accept_language_by_all_its_lines(lab: labkit.Lab) -> None:
+    """A stored page is served only to a request whose Accept-Language, all its lines
+    combined, is the one it was negotiated with (RFC 9111 4.1): the Chinese page stored for
+    lines 'fr' and 'zh-CN' is not the answer to a client that sends 'fr' alone."""
+    lab.origin.maintenance(True, cache_max_age=60)
+    two = get("/orders/7", "Accept-Language: fr", "Accept-Language: zh-CN")
+    status, headers, chinese = split(wire(lab, "gateway", two))
+    assert status.endswith(b"503 Service Unavailable")
+    assert headers["content-language"] == "zh-CN" and headers["x-cache"] == "MISS"
+    status, headers, body = split(wire(lab, "gateway", get("/orders/7", "Accept-Language: fr")))
+    assert headers["content-language"] == "en" and headers["x-cache"] == "MISS", body
+    status, headers, again = split(wire(lab, "gateway", two))
+    assert headers["content-language"] == "zh-CN" and headers["x-cache"] == "HIT"
+    assert again == chinese
+
+
 def test_a_list_in_a_line_is_joined_in_the_lines_language(lab: labkit.Lab) -> None:
     """One rule for every list in a message (i18n.Listed): ', ' in English, 、 in Chinese.
     The head-timeout line joined its three servers with its own "{first}, {second},

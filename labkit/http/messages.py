@@ -177,6 +177,14 @@ class Request(Record):
     def header(self, name: str) -> str | None:
         return get_header(self.headers, name)
 
+    def field(self, name: str) -> str | None:
+        """The value of a list-based field (Accept-Language, Accept) as all its lines make
+        it, joined in order by ", " (RFC 9110 5.3), or None. ``header`` reads the first line
+        only: two lines "fr" and "zh-CN" were read as "fr" until December 2026."""
+        lname = name.lower()
+        values = [v for k, v in self.headers if len(k) == len(lname) and k.lower() == lname]
+        return ", ".join(values) if values else None
+
     @property
     def path(self) -> str:
         return path_of(self.target)
@@ -186,7 +194,7 @@ class Request(Record):
         return {k: v[-1] for k, v in parse_qs(urlsplit(self.target).query).items()}
 
     def wants_html(self) -> bool:
-        return "text/html" in (self.header("accept") or "")
+        return "text/html" in (self.field("accept") or "")
 
 
 def path_of(target: str) -> str:

@@ -85,7 +85,7 @@ def page(
     Without a request (one that could not be parsed) nothing was negotiated: English,
     plain text, no Vary.
     """
-    lang = i18n.negotiate(request.header("accept-language")) if request else i18n.ENGLISH
+    lang = i18n.negotiate(request.field("accept-language")) if request else i18n.ENGLISH
     english_reason = reason_for(status)
     title = i18n.render(title, lang) or f"{status} {i18n.reason(lang, english_reason)}".strip()
     texts = [p.render(lang) if isinstance(p, Reason) else i18n.render(p, lang) for p in paragraphs]
