@@ -463,9 +463,12 @@ def test_the_classroom_commands_speak_the_instructors_labkit_lang(tmp_path: Path
         f"  +1:05  {me} found the failing hop ({made_by}), not the cause",
         f"  +2:05  {me} solved it (try 2)",
     ]
+    # with 用 and its object, as "用 `labkit serve` ... 启动一个" (the command was the subject,
+    # "开始一次" without 演练, until December 2026)
     none = labkit_command("drill", "stop", "--exchange", str(tmp_path), lang="zh-CN")
     assert none.stderr == (
-        f"labkit: error: {tmp_path / 'outbox'} 中没有演练：`labkit drill start NAME` 开始一次\n"
+        f"labkit: error: {tmp_path / 'outbox'} 中没有演练：用 `labkit drill start NAME` "
+        "开始一次演练\n"
     )
 
 
