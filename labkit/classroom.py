@@ -1024,8 +1024,13 @@ def _note_shut_inbox(inbox: Path, st: os.stat_result, collection: Collection) ->
     )
 
 
-def _files(target: Path, collection: Collection) -> Iterator[Path]:
-    """The files one PATH argument stands for: an exchange, an inbox, a home or a file."""
+def _files(
+    target: Path, collection: Collection, listed: set[tuple[int, int]] | None = None
+) -> Iterator[Path]:
+    """The files one PATH argument stands for: an exchange, an inbox, a home or a file.
+    ``listed``: the folders (device, inode) earlier PATHs stood for, which give nothing
+    again: `labkit collect EX EX/inbox` (or a home in /home/* named again) read each file
+    twice and said each of its error lines twice."""
     try:
         try:
             kind, st = _bounded(target, lambda: _looked_at(target))
@@ -1036,8 +1041,14 @@ def _files(target: Path, collection: Collection) -> Iterator[Path]:
             return
         if kind == "dir":
             inbox, inbox_st = _bounded(target / "inbox", lambda: _looked_at(target / "inbox"))
-            if inbox == "dir" and inbox_st is not None:
+            exchange = inbox == "dir" and inbox_st is not None
+            if exchange:
                 target, st = target / "inbox", inbox_st
+            if listed is not None and st is not None:
+                if (st.st_dev, st.st_ino) in listed:
+                    return  # given before (its lines said once)
+                listed.add((st.st_dev, st.st_ino))
+            if exchange and st is not None:
                 _note_shut_inbox(target, st, collection)
         names = sorted(_bounded(target, lambda: _listdir(target))) if kind == "dir" else []
     except OSError as exc:
@@ -1195,10 +1206,11 @@ def collect(paths: Iterable[Path], cache: Cache | None = None) -> Collection:
     board's), kept for the files that are still there."""
     found = Collection()
     read: list[Found] = []
-    seen = set()
+    seen: set[Path] = set()
+    listed: set[tuple[int, int]] = set()
     with _walking():
         for target in paths:
-            files = list(_files(Path(target), found))
+            files = [path for path in _files(Path(target), found, listed) if path not in seen]
             seen.update(files)
             read_each = _bounded_each(files, lambda path: _read_cached(path, cache))
             for ok, one in read_each:

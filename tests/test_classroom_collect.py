@@ -1018,3 +1018,22 @@ def test_a_file_that_never_answers_is_skipped_with_one_line_in_bounded_time(
         "system that never answers, such as a learner's FUSE mount); it was not read"
     )
     assert took < 2 + 10
+
+
+def test_a_folder_given_twice_is_read_once(tmp_path) -> None:
+    """An instructor who names the exchange and its inbox (or a home that /home/* already
+    gives) had every file read twice and every line about it said twice: 200 learners'
+    errors became 400 lines. Fails before: each error and note twice."""
+    exchange = tmp_path / "exchange"
+    classroom.init_exchange(exchange)
+    inbox = exchange / "inbox"
+    (inbox / "ann.json").write_text(json.dumps(_entry("ann", "2026-12-06T10:00:00+00:00")))
+    (inbox / "bo.json").write_text("{not json")
+    home = tmp_path / "cy"
+    (home / ".local").mkdir(parents=True)  # a home with no progress file yet
+    once = classroom.collect([exchange, home])
+    assert set(once.learners) == {"ann"} and len(once.errors) == 1 and len(once.notes) == 1
+    for given in ([exchange, inbox, home, home], [inbox, exchange, home, tmp_path / "." / "cy"]):
+        again = classroom.collect(given)
+        assert (again.errors, again.notes) == (once.errors, once.notes), given
+        assert again.learners.keys() == once.learners.keys()
