@@ -32,6 +32,7 @@ import io
 import json
 import os
 import pwd
+import queue
 import secrets
 import stat
 import sys
@@ -645,76 +646,79 @@ _hung_lock = threading.Lock()
 
 
 class _Waiter:
-    """Runs collect's looks at and reads of learners' files on a thread of its own and
-    waits for each at most ANSWER_TIME seconds. A learner can mount a FUSE file system
-    (fusermount3, where it is installed: /dev/fuse is 0666 on most hosts) over their
-    ~/.local, their home or their entry in the inbox, and leave every request to it
-    unanswered: a look there blocks until the process is killed (no signal but SIGKILL
-    ends the wait), and the instructor's `labkit collect`, `labkit grade` and the board
-    hung for the whole class. The thread of such a look is left where it hangs (a daemon:
-    it ends with the process) and the next look gets a new one; a path that hung, and all
-    below it, is not looked at again by this process (``_hung``: the board's, while it
-    runs), so each costs one wait. One thread for a whole list of paths (``each``), not a
-    hand-off per look: the board's refresh of 400 unchanged entries took 45 ms instead of
-    15 with one per look."""
+    """Runs collect's looks at and reads of learners' files on a thread of its own and waits for
+    each at most ANSWER_TIME seconds. A learner can mount a FUSE file system (fusermount3,
+    where it is installed: /dev/fuse is 0666 on most hosts; open to others where
+    /etc/fuse.conf has user_allow_other, else it refuses everyone else at once, root too)
+    over their ~/.local, their home or their entry in the inbox, and leave every request to
+    it unanswered: a look there blocks until the process is killed (no signal but SIGKILL
+    ends the wait), and the instructor's `labkit collect`, `labkit grade` and the board hung
+    for the whole class. The thread of such a look is left where it hangs (a daemon: it ends
+    with the process) and the next look gets a new one; a path that hung, and all below it,
+    is not looked at again by this process (``_hung``: the board's, while it runs), so each
+    costs one wait. One thread for a whole list of paths (``each``), not a hand-off per
+    look: the board's refresh of 400 unchanged entries took 45 ms instead of 15 with one per
+    look."""
 
     def __init__(self, dirs: dict[Path, int] | None) -> None:
         self.dirs = dirs
         self._since = 0.0  # when the thread began its current look
+        self._jobs: queue.SimpleQueue[Any] | None = None
 
-    def _work(self, call: Any, paths: list[Path], out: list[Any], lock: threading.Lock) -> None:
+    def _work(self, jobs: queue.SimpleQueue[Any]) -> None:
         _walked.dirs = self.dirs  # the same walked-to directories as the collect's
-        for path in paths:
-            result: tuple[bool, Any]
-            self._since = time.monotonic()
-            if _has_hung(path):
-                result = (False, NoAnswer(path))
-            else:
-                try:
-                    result = (True, call(path))
-                except BaseException as exc:  # handed to the waiting collect
-                    result = (False, exc)
-            with lock:
-                if out and out[-1][0] is None:
-                    return  # it hung, and came back: nobody waits for it now
-                out.append(result)
+        while (job := jobs.get()) is not None:
+            call, paths, out, lock, done = job
+            for path in paths:
+                result: tuple[bool | None, Any]
+                self._since = time.monotonic()
+                if _has_hung(path):
+                    result = (False, NoAnswer(path))
+                else:
+                    try:
+                        result = (True, call(path))
+                    except BaseException as exc:  # handed to the waiting collect
+                        result = (False, exc)
+                with lock:
+                    if out and out[-1][0] is None:
+                        return  # it hung, and came back: nobody waits for it now
+                    out.append(result)
+            done.set()
 
     def each(self, paths: list[Path], call: Any) -> list[tuple[bool, Any]]:
         """(True, ``call(path)``) or (False, the exception it raised) for each of
         ``paths``, in order: NoAnswer for one that took longer than ANSWER_TIME. The
-        waiting collect is not woken for each path (that doubled the board's refresh): it
-        looks when the thread ends, or when its current path has had its time."""
+        waiting collect is woken once for the list (once per path doubled the board's
+        refresh), or when the path the thread is at has had its time."""
         results: list[tuple[bool, Any]] = []
         while len(results) < len(paths):
             rest = paths[len(results) :]
-            out: list[Any] = []
-            lock = threading.Lock()
+            out: list[tuple[bool | None, Any]] = []
+            lock, done = threading.Lock(), threading.Event()
+            if self._jobs is None:
+                self._jobs = queue.SimpleQueue()
+                worker = threading.Thread(
+                    target=self._work, args=(self._jobs,), name="labkit-collect-look", daemon=True
+                )
+                worker.start()
             self._since = time.monotonic()
-            worker = threading.Thread(
-                target=self._work,
-                args=(call, rest, out, lock),
-                name="labkit-collect-look",
-                daemon=True,
-            )
-            worker.start()
-            while worker.is_alive():
-                worker.join(max(0.0, self._since + ANSWER_TIME - time.monotonic()))
+            self._jobs.put((call, rest, out, lock, done))
+            while not done.wait(max(0.0, self._since + ANSWER_TIME - time.monotonic())):
                 with lock:
-                    if worker.is_alive() and time.monotonic() - self._since >= ANSWER_TIME:
+                    if len(out) < len(rest) and time.monotonic() - self._since >= ANSWER_TIME:
                         hung = rest[len(out)]
                         out.append((None, NoAnswer(hung)))  # the thread's sign to stop
                         with _hung_lock:
                             _hung.add(hung)
+                        self._jobs = None  # the next list gets a thread of its own
                         break
-            results += [(False, value) if ok is None else (ok, value) for ok, value in out]
+            results += [(ok is True, value) for ok, value in out]
         return results
 
-    def run(self, path: Path, call: Any) -> Any:
-        """``call()``'s value (or exception), or NoAnswer for ``path`` after ANSWER_TIME."""
-        ((ok, value),) = self.each([path], lambda _path: call())
-        if not ok:
-            raise value
-        return value
+    def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.put(None)
+            self._jobs = None
 
 
 def _has_hung(path: Path) -> bool:
@@ -724,14 +728,22 @@ def _has_hung(path: Path) -> bool:
 
 def _bounded(path: Path, call: Any) -> Any:
     """``call()`` through the running collect's _Waiter (``_walking``), or one of its own."""
-    waiter: _Waiter | None = getattr(_walked, "waiter", None)
-    return (waiter or _Waiter(getattr(_walked, "dirs", None))).run(path, call)
+    ((ok, value),) = _bounded_each([path], lambda _path: call())
+    if not ok:
+        raise value
+    return value
 
 
 def _bounded_each(paths: list[Path], call: Any) -> list[tuple[bool, Any]]:
-    """``_Waiter.each`` of the running collect (or of its own)."""
+    """``_Waiter.each`` of the running collect, or of one of its own."""
     waiter: _Waiter | None = getattr(_walked, "waiter", None)
-    return (waiter or _Waiter(getattr(_walked, "dirs", None))).each(paths, call)
+    if waiter is not None:
+        return waiter.each(paths, call)
+    waiter = _Waiter(getattr(_walked, "dirs", None))
+    try:
+        return waiter.each(paths, call)
+    finally:
+        waiter.close()
 
 
 @contextlib.contextmanager
@@ -742,10 +754,11 @@ def _walking() -> Iterator[None]:
     it is renamed or replaced meanwhile. Each look and read is bounded in time
     (``_bounded``)."""
     _walked.dirs = {}
-    _walked.waiter = _Waiter(_walked.dirs)
+    _walked.waiter = waiter = _Waiter(_walked.dirs)
     try:
         yield
     finally:
+        waiter.close()
         for fd in list(_walked.dirs.values()):
             os.close(fd)
         _walked.dirs = None
@@ -1452,14 +1465,12 @@ def given_paths(words: Iterable[str]) -> list[Path]:
                     )
                 )
             )
-        path = Path(word).expanduser()
-        try:
-            _bounded(path, lambda: os.lstat(path))  # noqa: B023 (called here)
-        except (FileNotFoundError, NotADirectoryError):
+        paths.append(Path(word).expanduser())
+    for path, (ok, why) in zip(paths, _bounded_each(paths, os.lstat), strict=True):
+        if not ok and isinstance(why, (FileNotFoundError, NotADirectoryError)):
             missing.append(path)
-        except (OSError, NoAnswer):
-            pass  # cannot look: collect says why, as for a file it cannot read
-        paths.append(path)
+        # else it is there, or cannot be looked at: collect says why, as for a file it
+        # cannot read (a look that did not answer among them)
     if missing:
         raise LabkitError(
             say(
