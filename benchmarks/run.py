@@ -838,6 +838,12 @@ def section_import(settings: Settings, table: Table) -> None:
         "< 25 ms",
         verdict(pre < 0.025),
     )
+    table.add(
+        part,
+        "`import labkit` after asyncio and httpx, in instructions (callgrind, "
+        "benchmarks/instructions.py --import: the same at any load)",
+        _import_instructions(settings),
+    )
     lab = median(lab_first)
     bare = median(bare_first)
     table.add(
@@ -853,6 +859,26 @@ def section_import(settings: Settings, table: Table) -> None:
         "≤ 1.5×",
         verdict(lab <= 1.5 * bare),
     )
+
+
+def _import_instructions(settings: Settings) -> str:
+    """The import row's figure counted in instructions (``instructions.import_instructions``):
+    a loaded machine moves the milliseconds, not this, so a run on a busy machine still gives
+    a figure to compare with the last quiet one's. About a minute under valgrind: not in a
+    ``--quick`` run."""
+    if settings.quick:
+        return "skipped (--quick)"
+    if shutil.which("valgrind") is None:
+        return "skipped: no valgrind (Debian: apt-get install valgrind)"
+    spec = importlib.util.spec_from_file_location(
+        "labkit_bench_instructions", Path(__file__).resolve().parent / "instructions.py"
+    )
+    assert spec is not None and spec.loader is not None
+    counting = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(counting)
+    log("import: instructions of `import labkit` after asyncio and httpx (callgrind)")
+    base, total = counting.import_instructions(REPO)
+    return f"{(total - base) / 1e6:.1f} M (`import asyncio, httpx` alone: {base / 1e6:.1f} M)"
 
 
 # -- 4. scale: many labs, one per process, alive at the same time ----------------------------
