@@ -96,6 +96,16 @@ def test_import_loads_only_what_start_needs() -> None:
         assert heavy not in loaded, f"`import labkit` loaded {heavy}"
 
 
+def _printed_by_a_lab(code: str, tmp_path: Path) -> list[str]:
+    """The lines ``code`` prints in a fresh interpreter, its labs registered under
+    ``tmp_path``: what a process that only starts a lab loads, nothing of pytest's."""
+    env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path / "run")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return out.stdout.splitlines()
+
+
 def test_start_and_a_first_answer_load_no_more_than_they_use(tmp_path: Path) -> None:
     """What 200 labs in 200 processes pay each (issue 17.4): no html entity table, no random
     or secrets (os.urandom serves), no idna codec (no getaddrinfo on a name), no http package
@@ -110,11 +120,7 @@ def test_start_and_a_first_answer_load_no_more_than_they_use(tmp_path: Path) -> 
         "lab.stop()\n"
         "print(__import__('json').dumps(sorted(sys.modules)))\n"
     )
-    env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path / "run")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-    )
-    status, modules = out.stdout.splitlines()
+    status, modules = _printed_by_a_lab(code, tmp_path)
     assert status == "HTTP/1.1 200 OK"
     loaded = set(json.loads(modules))
     for heavy in (
@@ -150,11 +156,7 @@ def test_a_labs_plain_messages_load_no_h11_and_the_first_unusual_one_does(
         "ask(lab.gateway.port, b'Connection: close\\r\\n')\n"
         "lab.stop()\n"
     )
-    env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path / "run")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-    )
-    assert out.stdout.splitlines() == [
+    assert _printed_by_a_lab(code, tmp_path) == [
         "False",
         "HTTP/1.1 200 OK False",
         "HTTP/1.1 200 OK False",
