@@ -1135,7 +1135,7 @@ def test_a_short_answer_typed_fast_then_check_checks_that_answer(browser, jupyte
         box = panel.get_by_role("textbox", name="Answer")
         for typed, verdict in (("Retry-After", "Correct"), ("Content-Length", "Not yet")):
             said = _type_tab_enter(page, panel, box, typed)  # Tab to Check
-            assert said == f"Checked: {verdict}.", (typed, said)
+            assert said == f"Checked: {verdict}. Why: shown below.", (typed, said)
     finally:
         page.close()
 

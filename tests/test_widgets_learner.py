@@ -485,6 +485,36 @@ def test_a_quiz_without_hints_says_so_plainly(lab: labkit.Lab, monkeypatch) -> N
         del REGISTRY["test.no-hints"]
 
 
+def test_a_quiz_verdict_line_says_where_its_reason_is(lab: labkit.Lab) -> None:
+    """A wrong answer's live line said only "Checked: Not yet.": a screen-reader learner heard
+    no reason and nothing saying one was there, where "Hint 1 of 2: shown below." did (path20's
+    walk). The line now says where the reason is; a blank check says its step in the line."""
+    from labkit.exercises.lesson_500 import q4
+
+    wrong = next(o for o in q4.options if not q4.check(o))
+    for lang, said, blank in (
+        (
+            i18n.ENGLISH,
+            "Checked: Not yet. Why: shown below.",
+            "Checked: Not answered yet: choose one of the answers, then press Check.",
+        ),
+        (
+            i18n.CHINESE,
+            "已检查：还不对。原因见下方。",
+            "已检查：尚未作答：请选择一个答案，然后按“检查”。",
+        ),
+    ):
+        # the newest lab's language is the learner's (i18n.learner_language)
+        with labkit.start(lang=lang):
+            quiz = Quiz(q4)
+            quiz.check_button.click()
+            assert _said(quiz) == blank
+            quiz.answer.value = wrong
+            quiz.check_button.click()
+            assert _said(quiz) == said
+            assert quiz.children.index(quiz.feedback) == quiz.children.index(quiz.status) + 1
+
+
 def test_a_quiz_checked_blank_says_what_to_do_in_the_widget(lab: labkit.Lab) -> None:
     """Check pressed with nothing chosen or typed: the widget's own step, not a code cell's
     ("replace the `...`" names nothing a learner can see in a quiz)."""
@@ -494,7 +524,7 @@ def test_a_quiz_checked_blank_says_what_to_do_in_the_widget(lab: labkit.Lab) -> 
     for exercise, how in ((q4, "choose one of the answers"), (q2, "type it")):
         quiz = Quiz(exercise)
         quiz.check_button.click()
-        assert _said(quiz) == "Checked: Not answered yet."
+        assert _said(quiz) == f"Checked: Not answered yet: {how}, then press Check."
         assert f"{how}, then press Check." in quiz.feedback.value, quiz.feedback.value
         assert "`...`" not in quiz.feedback.value
         assert "Not answered yet" in quiz.feedback.value
@@ -1060,23 +1090,23 @@ def test_a_capstone_quiz_takes_a_hop_and_a_cause_and_says_its_result(lab: labkit
     quiz = Quiz(q6)
     assert "(tick one of each)" in quiz.prompt.value and "Answer {" not in quiz.prompt.value
     quiz.check_button.click()
-    assert _said(quiz) == "Checked: Not answered yet."
+    assert _said(quiz) == "Checked: Not answered yet: choose one of the answers, then press Check."
     assert "choose one of the answers, then press Check." in quiz.feedback.value
     quiz.answer.made_by.boxes[quiz.answer.made_by.options.index("gateway")].value = True
     assert _said(quiz) == (
         "Your answer: made_by gateway, cause not chosen yet. Press Check to check it."
     )
     quiz.check_button.click()
-    assert _said(quiz) == "Checked: Not checked (not counted)."  # fill in cause
+    assert _said(quiz) == "Checked: Not checked (not counted). Why: shown below."  # cause
     quiz.answer.cause.boxes[quiz.answer.cause.options.index("maintenance")].value = True
     quiz.check_button.click()
-    assert _said(quiz) == "Checked: Not yet."
+    assert _said(quiz) == "Checked: Not yet. Why: shown below."
     assert "Press Hint" in quiz.feedback.value and ".hint()" not in quiz.feedback.value
     quiz.hint_button.click()
     assert _said(quiz).startswith("Hint 1 of 3")
     quiz.answer.made_by.boxes[quiz.answer.made_by.options.index("origin")].value = True
     quiz.check_button.click()
-    assert _said(quiz) == "Checked: Correct."
+    assert _said(quiz) == "Checked: Correct. Why: shown below."
     assert quiz.answer.value == {"made_by": "origin", "cause": "maintenance"}
     incident6.stop(lab)
 

@@ -69,7 +69,7 @@ def test_quiz_widget_checks_hints_and_solves(lab):
     # each message once: the status line said the whole verdict again under the box
     wrong = q1.check("gateway").message.split("  (Stuck?")[0]
     assert _seen(quiz).count(" ".join(wrong.split())) == 1, _seen(quiz)
-    assert quiz.status.value == "Checked: Not yet."
+    assert quiz.status.value == "Checked: Not yet. Why: shown below."
     quiz.hint_button.click()
     assert "Hint" in quiz.feedback.value
     hint = q1.hints[0]
@@ -79,7 +79,9 @@ def test_quiz_widget_checks_hints_and_solves(lab):
     assert "Correct" in quiz.feedback.value
     right = q1.check("origin").message
     seen = _seen(quiz)
-    assert seen.count(right) == 1 and quiz.status.value == "Checked: Correct.", seen
+    assert seen.count(right) == 1 and quiz.status.value == "Checked: Correct. Why: shown below.", (
+        seen
+    )
     assert "right:" not in seen.lower() and "Correct (500.who-made-it) the origin's" in seen
     quiz.solution_button.click()
     assert "Solution" in quiz.feedback.value

@@ -1493,6 +1493,7 @@ class Quiz(_Panel):
     def check(self) -> Any:
         value = self.answer.value
         result = self.exercise.check(... if value in (None, "") else value, asker=QUIZ_ASKER)
+        said: Msg
         if value in (None, ""):  # the exercise's own words speak of a cell's `...`
             how = (
                 Msg("choose one of the answers")
@@ -1502,10 +1503,18 @@ class Quiz(_Panel):
             result.message = Msg("not answered yet: {how}, then press Check.", how=how).render(
                 self.lang
             )
+            # the whole reason is the step, short enough to say in the line itself
+            said = Msg(
+                "Checked: {verdict}: {how}, then press Check.", verdict=result.label, how=how
+            )
+        else:
+            # The box under the line shows the message; the line says the verdict and where
+            # the reason is (it used to repeat the message, read twice; then said only
+            # "Checked: Not yet.", and a screen-reader learner had to guess the reason was
+            # there, where "Hint 1 of 2: shown below." said so: path20's walk)
+            said = Msg("Checked: {verdict}. Why: shown below.", verdict=result.label)
         self.feedback.value = result._repr_html_()
-        # The box above shows the message; the status line only says that it was checked
-        # and the verdict (it used to repeat the message: the learner read it twice).
-        self._say(Msg("Checked: {verdict}.", verdict=result.label))
+        self._say(said)
         return result
 
     def _note(self, note: Any, what: Msg) -> None:
