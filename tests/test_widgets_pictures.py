@@ -339,3 +339,51 @@ def test_pictures_and_charts_follow_a_dark_theme(lab: labkit.Lab) -> None:
         for theme, src, _ in images:
             want = tuple(round(c, 2) for c in colors.to_rgb(paper[theme]))
             assert corner(src) == want, theme
+
+
+def test_words_across_a_lifeline_are_drawn_on_the_paper(lab: labkit.Lab) -> None:
+    """Who made the answer is written centred under its hop, on that hop's dashed lifeline,
+    and the note on measured times runs across the client's: the line struck through "made
+    the 503 here" and "measured times" (path21's walk, at 200% zoom, light and dark). Every
+    word drawn across a lifeline now has a rim of the paper's colour under it (SVG
+    paint-order: the stroke first, the letters over it), in both themes."""
+    from labkit.render.palette import PICTURE_DARK, PICTURE_LIGHT
+    from labkit.render.svg import MEASURED_NOTE
+
+    lab.origin.maintenance()
+    try:
+        svg = sequence_svg(lab.get("/orders/7"))
+    finally:
+        lab.origin.maintenance(False)
+    doc = xml.dom.minidom.parseString(svg)
+    lifelines = [
+        float(line.getAttribute("x1"))
+        for line in doc.getElementsByTagName("line")
+        if line.getAttribute("stroke-dasharray") == "3,3"
+    ]
+    assert len(lifelines) == 3, svg  # client, gateway, origin
+    crossing = {}
+    for t in doc.getElementsByTagName("text"):
+        words = "".join(n.data for n in t.childNodes if n.nodeType == n.TEXT_NODE)
+        if not words:
+            continue
+        x = float(t.getAttribute("x"))
+        half = len(words) * 6.5 / 2  # a 12 px sans-serif letter is about 6.5 px wide
+        left, right = {"middle": (x - half, x + half), "end": (x - 2 * half, x)}.get(
+            t.getAttribute("text-anchor"), (x, x + 2 * half)
+        )
+        if t.getAttribute("y") == "25":
+            continue  # a lane's name, in its box above the lifeline
+        if any(left < at < right for at in lifelines):
+            crossing[words] = t
+    assert {"made the 503 here", str(MEASURED_NOTE)} <= set(crossing), sorted(crossing)
+    for words, t in crossing.items():
+        assert t.getAttribute("stroke") == PICTURE_LIGHT.paper, words
+        # the theme's paper through its variable, as the picture's background rect has it
+        paper = re.search(
+            r"fill:(var\([^)]*\))", doc.getElementsByTagName("rect")[0].getAttribute("style")
+        )
+        assert paper and f"stroke:{paper.group(1)}" in t.getAttribute("style"), words
+        assert t.getAttribute("paint-order") == "stroke", words
+        assert float(t.getAttribute("stroke-width")) >= 3, words
+    assert PICTURE_DARK.paper != PICTURE_LIGHT.paper  # the variable gives the dark one
