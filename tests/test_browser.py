@@ -1285,5 +1285,42 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
         page.wait_for_timeout(500)
         wide = page.evaluate(_REFLOWS)
         assert not wide, "\n".join(wide)
+        # a checkbox's words that take two lines go on beside its box, not under it at the
+        # panel's edge, where the second line read as a line of its own (zh 08's causes)
+        wrapped, under = page.evaluate(
+            """() => { const rows = [...document.querySelectorAll('.labkit-panel .widget-checkbox')]
+                .filter(c => c.getClientRects().length).map(c => [
+                  c.querySelector('input').getBoundingClientRect(),
+                  c.querySelector('.widget-label-basic span').getBoundingClientRect(),
+                  c.textContent.trim()])
+                .filter(([box, words]) => words.height > 1.5 * box.height);
+              return [rows.length, rows.filter(([box, words]) => words.left < box.right - 1)
+                .map(([, , text]) => text)]; }"""
+        )
+        assert wrapped and not under, (wrapped, under)
+        page.locator(".labkit-panel .widget-checkbox").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ROOT / "screenshots" / "zoomed-320-checkbox.png"))
+        # lesson 09's comparison, run: its table (361 px here) moved the whole panel sideways,
+        # its list and spoken line with it; it scrolls in a box of its own, a named Tab stop
+        page.get_by_role("button", name="Run through every gateway").click()
+        box = page.locator(".labkit-panel .labkit-table-box")
+        box.locator("td").first.wait_for(timeout=30000)
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        wide = page.evaluate(_REFLOWS)
+        assert not wide, "\n".join(wide)
+        scrolls, tab, name = box.evaluate(
+            "(b) => [b.scrollWidth > b.clientWidth, b.tabIndex, b.getAttribute('aria-label')]"
+        )
+        assert (scrolls, tab, name) == (True, 0, "garbage through every gateway")
+        # and a playground's inspector, its Summary and its Headers (a three-column table)
+        run = page.get_by_role("button", name="Run scenario").first
+        run.click()
+        panel = page.locator(".labkit-panel").filter(has=run).first
+        panel.locator(".widget-tab h3").first.wait_for(timeout=30000)
+        for title in ("Summary", "Headers"):
+            panel.get_by_role("tab", name=title).click()
+            panel.get_by_role("tabpanel", name=title).locator("table").wait_for(timeout=15000)
+            wide = page.evaluate(_REFLOWS)
+            assert not wide, (title, wide)
     finally:
         context.close()

@@ -62,6 +62,10 @@ PANEL_STYLE = f"""<style>
   min-height: var(--jp-widgets-inline-height); }}
 .labkit-panel .widget-checkbox .widget-label-basic {{ white-space: normal; overflow: visible;
   height: auto; }}
+/* and its words wrap beside the box, each line under the first (at 320 px zh 08's "handler-bug
+   （处理函数的" went on "bug）" under the box, at the panel's edge, as if a line of its own) */
+.labkit-panel .widget-checkbox .widget-label-basic {{ display: flex; align-items: baseline; }}
+.labkit-panel .widget-checkbox .widget-label-basic > input {{ flex: none; align-self: baseline; }}
 /* 320 CSS px wide (WCAG 1.4.10 reflow; a 1280 px window at 400%, or at 200% with the file
    browser open): a row of controls wraps, and a labelled box takes no more than its panel's
    width, its box under its label when both do not fit. ipywidgets draws every such box 300 px
@@ -73,6 +77,9 @@ PANEL_STYLE = f"""<style>
   min-height: var(--jp-widgets-inline-height); }}
 .labkit-panel .widget-inline-hbox > select, .labkit-panel .widget-inline-hbox > input {{
   min-width: 0; max-width: 100%; }}
+/* an HTML line takes its panel's width, not its content's: a table's own scrolling box
+   (render.html.table) otherwise grew to the table's width and the panel scrolled instead */
+.labkit-panel .widget-html-content {{ min-width: 0; }}
 .labkit-panel .labkit-status {{ color: {JP_TEXT}; }}
 .labkit-panel .labkit-error:not(:empty) {{ color: {JP_TEXT};
   border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
@@ -166,9 +173,19 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
 
 
 def table(
-    rows: Sequence[tuple[str, ...]], head: tuple[str, ...], nowrap: tuple[int, ...] = ()
+    rows: Sequence[tuple[str, ...]],
+    head: tuple[str, ...],
+    nowrap: tuple[int, ...] = (),
+    *,
+    name: str,
 ) -> str:
-    """A plain table; the columns in ``nowrap`` (a status line) never break inside a cell."""
+    """A plain table; the columns in ``nowrap`` (a status line) never break inside a cell.
+
+    A table keeps its columns at any width (WCAG 1.4.10 lets a data table scroll): one wider
+    than its panel scrolls sideways in a box of its own, named ``name`` and a Tab stop, so
+    that a keyboard can scroll it, and the panel's controls and lines stay where they are.
+    At 320 CSS px lesson 09's comparison (361 px) made the whole panel scroll sideways, its
+    drop-down list and spoken line with it, until December 2026 (path21's walk)."""
     keep = " style='white-space:nowrap'"
     cells = "".join(
         "<tr>"
@@ -180,8 +197,10 @@ def table(
     )
     th = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
     return (
+        f"<div class='labkit-table-box' role='region' tabindex='0' "
+        f"aria-label='{html.escape(name, quote=True)}' style='max-width:100%;overflow-x:auto'>"
         "<table class='labkit-table' style='border-collapse:collapse'>"
-        f"<thead><tr>{th}</tr></thead><tbody>{cells}</tbody></table>"
+        f"<thead><tr>{th}</tr></thead><tbody>{cells}</tbody></table></div>"
     )
 
 
@@ -234,6 +253,7 @@ def summary_html(ex: ExchangeView, lang: str | None = None) -> str:
     return f"<h3 style='margin:4px 0'>{html.escape(status_words(ex, lang))}</h3>" + table(
         [(k, str(v)) for k, v in info],
         (Msg("what").render(lang), Msg("value").render(lang)),
+        name=Msg("Summary").render(lang),
     )
 
 
@@ -255,7 +275,7 @@ def headers_html(ex: ExchangeView, lang: str | None = None) -> str:
         Msg("what it means").render(lang),
     )
     return f"<p class='labkit-hint'>{HEADER_CASE.render(lang)}</p>" + table(
-        notes.explained_headers(ex, lang), head
+        notes.explained_headers(ex, lang), head, name=Msg("Headers").render(lang)
     )
 
 

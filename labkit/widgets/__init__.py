@@ -1277,7 +1277,10 @@ class GatewaysCompared(_Panel):
         # a status line reads as one piece: it never breaks between code and reason phrase
         head = (Msg("gateway"), Msg("client sees"), Msg("why (the gateway's words)"))
         self.table.value = render_html.table(
-            shown, tuple(h.render(self.lang) for h in head), nowrap=(1,)
+            shown,
+            tuple(h.render(self.lang) for h in head),
+            nowrap=(1,),
+            name=Msg("{fault} through every gateway", fault=fault).render(self.lang),
         )
         summary = Listed(
             (Msg("{hop}: {what}", hop=title, what=status) for title, status, _ in shown),
