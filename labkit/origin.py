@@ -51,12 +51,17 @@ ALLOW_READ_ONLY = "GET, HEAD, OPTIONS"
 # Python's http.server answers. Like POST /orders, a cancellation changes nothing (it is logged)
 NOT_SHIPPED = frozenset({1, 2})
 ALLOW_CANCELLABLE = "GET, HEAD, DELETE, OPTIONS"
-# OPTIONS *, about the server in general (RFC 9110 9.3.7): the methods some resource allows
-ALLOW_SERVER = ", ".join(
+# The methods some resource implements; OPTIONS *, about the server in general (RFC 9110
+# 9.3.7), lists them. The one rule (RFC 9110 9.1): a method the shop knows but implements on
+# none of its resources (PUT, PATCH, TRACE) gets 501, as an unknown one does ("unrecognized or
+# not implemented"; 15.6.2: "not capable of supporting it for any resource"); 405 with Allow is
+# for a method some resource implements and this one does not allow (15.5.6)
+IMPLEMENTED = tuple(
     m
     for m in KNOWN_METHODS
     if any(m in a.split(", ") for a in (ALLOW_COLLECTION, ALLOW_CANCELLABLE, ALLOW_READ_ONLY))
 )
+ALLOW_SERVER = ", ".join(IMPLEMENTED)
 MAX_LOG_LINES = 2000
 # a switch's on/off attribute given something else (lab.origin.debug = "yes")
 TRUE_OR_FALSE = Msg("{name} must be True or False, not {given}")
@@ -354,6 +359,22 @@ class Origin(HTTPServer):
             )
         if method == "CONNECT":  # (a target that is not host:port was refused with 400)
             return self._page(request, 501, NOT_A_PROXY, why=NO_TUNNEL)
+        if method not in IMPLEMENTED:  # known, implemented on no resource: 501, not 405
+            return self._page(
+                request,
+                501,
+                Msg(
+                    "This server knows the method {method} but implements it on none of its "
+                    "resources. Methods it implements: {methods}.",
+                    method=repr(method),
+                    methods=Listed(IMPLEMENTED),
+                ),
+                why=Said.now(
+                    "{method} is implemented on no resource (RFC 9110 9.1: 501 for a method "
+                    "not implemented)",
+                    method=method,
+                ),
+            )
         malformed = check_asterisk(method, request.target)
         if malformed:  # GET * and the like: '*' is OPTIONS's alone (RFC 9112 3.2.4)
             return self._refusal(request, malformed)

@@ -1346,6 +1346,22 @@ DIRECT_REQUESTS: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.0 501 Unsupported method ('DELETE')",
     ),
     (
+        "`PUT / HTTP/1.1`",
+        b"PUT / HTTP/1.1\r\nHost: lab\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+        "HTTP/1.1 405 Not Allowed",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 501 Unsupported method ('PUT')",
+    ),
+    (
+        "`PATCH / HTTP/1.1`",
+        b"PATCH / HTTP/1.1\r\nHost: lab\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+        "HTTP/1.1 405 Not Allowed",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 501 Unsupported method ('PATCH')",
+    ),
+    (
         "`OPTIONS / HTTP/1.1`",
         b"OPTIONS / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 405 Not Allowed",
@@ -1462,6 +1478,15 @@ NOTES: tuple[Note, ...] = (
         "method it does not recognise at all, RFC 9110 9.1 asks for 501). GET and HEAD of the "
         "same file get 200 with the same headers; the HEAD answer has no body (RFC 9110 9.3.2).",
         NOTES_OBSERVED,
+    ),
+    Note(
+        "Caddy 2.6.2's file_server answered PUT, PATCH and TRACE of a file, and an unknown "
+        "method (BREW), with 200 and the file, as it answers GET; a path with no file got 404 "
+        "whatever the method. nginx's static location answers them 405 without Allow (the "
+        "rows of 'Requests sent straight to each server'); RFC 9110 9.1 asks for 501 for a "
+        "method the server implements on no resource.",
+        "observed 2026-12-06 (caddy run with 'root' and 'file_server', its defaults), probed "
+        "once, not re-run",
     ),
     Note(
         "nginx's limit_req answers a client over its rate with 503 Service Temporarily "

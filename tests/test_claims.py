@@ -772,3 +772,43 @@ def test_a_failed_connect_is_logged_with_its_own_errno(lab, name: str) -> None:
     told = f"{ex.why}\n{ex.text}"
     assert any(w in told for w in NO_ROUTE_WORDS), told
     assert words not in told and words.lower() not in told, told
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "TRACE"])
+def test_a_method_the_origin_implements_nowhere_gets_501(lab, method: str) -> None:
+    """PUT, PATCH and TRACE got 405 'a method this server knows, but this resource does not
+    allow it' from an origin none of whose resources implements them, while lesson 02 teaches
+    RFC 9110 9.1's rule: 501 for a method 'unrecognized or not implemented' (15.6.2: 'not
+    capable of supporting it for any resource'), 405 with Allow for one some resource
+    implements. Now 501 without Allow on every path, in both languages; DELETE on a shipped
+    order, implemented on the others, keeps its 405 with Allow; OPTIONS * lists neither."""
+    from labkit import origin
+
+    assert method not in origin.IMPLEMENTED and method in origin.KNOWN_METHODS
+    for path in ("/orders/7", "/orders", "/", "/nothing"):
+        ex = lab.request(method, path)
+        assert (ex.status, ex.header("Allow"), ex.generated_by) == (501, None, "origin"), (path, ex)
+        assert f"knows the method '{method}' but implements it on none" in ex.text, ex.text
+    zh = lab.request(method, "/orders/7", headers={"Accept-Language": "zh-CN"}).text
+    assert f"认识方法 '{method}'，但在它的任何资源上都没有实现" in zh, zh
+    star = lab.raw(b"OPTIONS * HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n", to="origin")
+    assert method not in star.header("Allow").split(", "), star
+    delete = lab.request("DELETE", "/orders/7")
+    assert (delete.status, delete.header("Allow")) == (405, origin.ALLOW_ORDER)
+
+
+def test_lesson_02_names_the_methods_the_shop_implements_nowhere() -> None:
+    """Lesson 02's rule table and its real-servers table name each method the shop knows but
+    implements on no resource (origin.KNOWN_METHODS less origin.IMPLEMENTED, CONNECT apart),
+    en and zh: they answer 501, which the lesson says."""
+    from labkit import origin
+
+    nowhere = [m for m in origin.KNOWN_METHODS if m not in origin.IMPLEMENTED and m != "CONNECT"]
+    for path in (
+        "notebooks/02-501-not-implemented.ipynb",
+        "notebooks/zh/02-501-not-implemented.ipynb",
+    ):
+        cells = json.loads((ROOT / path).read_text())["cells"]
+        text = "".join("".join(c["source"]) for c in cells)
+        for method in nowhere:
+            assert f"`{method}`" in text and f"`{method} /`" in text, (path, method)
