@@ -233,3 +233,39 @@ def test_a_head_begun_after_the_loop_was_away_still_gets_its_whole_head_timeout(
         stall.join(5)
     assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 408 Request Timeout", reply[:200]
     assert answered - back[0] >= HEAD_TIMEOUT, answered - back[0]
+
+
+@pytest.mark.parametrize("upstream_name", ["slow", "blackhole"])
+def test_a_504_never_reaches_a_client_before_the_timeout_it_names(upstream_name: str) -> None:
+    """The loop is away (a busy host) while a client sends a request to an upstream that is
+    too slow (or never accepts). Back, the gateway forwards it; its read (or connect) timer
+    begins while the loop's clock catches up on the time it left out, and fired early by the
+    machine's clock: the 504 'within the read timeout of 0.3 s' came at once, 0.0 s after the
+    loop was back (lesson 502's comparison: a 504 after a 1.1 s read timeout came 1.073 s
+    after the client's request). The outcome is still the loop's to decide; the 504 is now
+    told no earlier than the timeout lasted by the machine's clock, so a client never reads
+    it before the time it names."""
+    with labkit.start() as lab:
+        route = lab.gateway.route(upstream_name)
+        named = route.read_timeout if upstream_name == "slow" else route.connect_timeout
+        lab.upstreams["slow"].delay = route.read_timeout + 2
+        back: list[float] = []
+
+        def away() -> None:
+            time.sleep(AWAY)
+            back.append(time.monotonic())  # the loop is back: nothing was forwarded before
+
+        stall = threading.Thread(target=on_lab_loop, args=(lab, away))
+        stall.start()
+        time.sleep(0.05)  # the loop is away
+        request = f"GET /up/{upstream_name}/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=5) as sock:
+            sock.sendall(request.encode())
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+            answered = time.monotonic()
+        stall.join(5)
+    assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 504 Gateway Timeout", reply[:200]
+    assert f"{named:g} s".encode() in reply, reply
+    assert answered - back[0] >= named, (answered - back[0], named)

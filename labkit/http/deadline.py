@@ -157,6 +157,22 @@ def _expire(
     task.cancel()
 
 
+async def told_after(ends: float) -> None:
+    """Wait, if need be, until the machine's clock (time.monotonic()) reaches ``ends``.
+
+    For a timeout decided on the loop's clock that a client in another process will time:
+    the gateway's connect and read timeouts toward an in-lab upstream. Their decision stays
+    the loop's (their order against the upstream's own timers is the lesson's outcome:
+    tests/test_starved.py), but a timer begun while the loop caught up on time it had left
+    out fires early by the machine's clock, by the lag left when it began: a 504 'within the
+    read timeout of 1.1 s' reached a client 1.073 s after it sent its request. Held here until
+    the timeout has lasted as long by the machine's clock too, the 504 never comes before
+    the time it names. (``asyncio.sleep`` is on the loop's clock, which may jump while it
+    catches up: hence the loop.)"""
+    while (left := ends - _monotonic()) > 0:
+        await asyncio.sleep(left)
+
+
 class MachineDeadline(float):
     """A deadline on the loop's clock (this float) that also holds by the machine's clock
     (``ends``, time.monotonic()): made by ``machine_deadline``, kept by ``within``."""
@@ -231,8 +247,9 @@ class PreciseEpollSelector(selectors.EpollSelector):
     times them with its own clock) takes a ``machine_deadline`` too, which ``within`` keeps
     by setting an early timer again for what is left. The gateway's read timeout for an
     in-lab upstream does not: its order against the upstream's own timers is the lesson's
-    outcome (tests/test_starved.py), and the 504 a client in another process times can
-    still come early by the lag (tests/test_robustness.py allows it). The upstreams of
+    outcome (tests/test_starved.py); its 504 is held until the timeout has lasted as long
+    by the machine's clock (``told_after``), so a client in another process never gets it
+    before the time it names. The upstreams of
     labkit/faults.py wait on the loop's clock alone too.
     """
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ else:  # imported by the first message that needs it
 from labkit.conditions import Condition, connect_error
 from labkit.errors import os_reason
 from labkit.http.complaints import body_complaint, head_complaint
-from labkit.http.deadline import within
+from labkit.http.deadline import told_after, within
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
 from labkit.http.server import h11_parts
 from labkit.i18n import Msg, Text
@@ -320,8 +321,10 @@ class Connection:
         writer.write(data)
         if sent is not None:
             sent()
-        # the read timeout runs from here, on the loop's clock (the timer is armed with it)
+        # the read timeout runs from here, on the loop's clock (the timer is armed with it);
+        # its 504 is told no earlier than it lasted by the machine's clock (``told_after``)
         until: float | None = self.loop.time() + read_timeout
+        began = time.monotonic()
         if writer.transport.get_write_buffer_size():  # an upstream that does not read
             until = None  # then from the end of the write, once the upstream took it all
             try:
@@ -331,6 +334,7 @@ class Connection:
                     Condition.RESET, Msg("sending the request failed: {error}", error=str(exc))
                 ) from None
             except TimeoutError:
+                await told_after(began + read_timeout)
                 raise UpstreamFailure(
                     Condition.READ_TIMEOUT,
                     Msg(
@@ -346,6 +350,7 @@ class Connection:
                 raw, read_timeout, max_head, until, told, body, interim_final
             )
         except TimeoutError:
+            await told_after(began + read_timeout)
             seconds = f"{read_timeout:g}"
             what = (
                 Msg("no response within the read timeout of {seconds} s", seconds=seconds)
@@ -801,10 +806,12 @@ async def _open(
     # a task of its own, so that a starved timer's grace (http/deadline.py) waits for this
     # same attempt rather than starting another
     opening = loop.create_task(loop.create_connection(lambda: protocol, host, port))
+    began = time.monotonic()
     try:
         transport, _ = await within(timeout, lambda: asyncio.shield(opening))
     except TimeoutError:
         _abandon(opening)
+        await told_after(began + timeout)  # never before the time it names, by the machine's
         raise UpstreamFailure(
             Condition.CONNECT_TIMEOUT,
             Msg("connect() did not complete within {seconds} s", seconds=f"{timeout:g}"),
