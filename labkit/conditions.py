@@ -209,6 +209,20 @@ UNREACHABLE_RFC: dict[str, Msg] = {
         "HAProxy answers 503"
     ),
 }
+# A host name that resolved to no address (RFC 9209 2.3.2, dns_error; recommended status
+# 502) is the unreachable condition's status with words of its own: there was no address, so
+# no connect() was made. nginx (resolving at run time: a resolver and a variable in
+# proxy_pass) and Caddy answered 502 for a name under .invalid (observed 2026-12-06).
+UNREACHABLE_RFC["dns_error"] = Msg(
+    "RFC 9209 2.3.2 recommends 502 for dns_error, a DNS error while finding an IP address for "
+    "the next hop's host name"
+)
+ERROR_EXPLANATIONS: dict[str, Msg] = {
+    "dns_error": Msg(
+        "the gateway found no address for the upstream's host name: the name did not resolve, "
+        "so no connection was tried"
+    ),
+}
 CONNECT_ERRORS: dict[int, str] = {
     # no route from here (2.3.6): the routing table has none (ENETUNREACH, at once), a router
     # said so (ICMP unreachable: EHOSTUNREACH), no neighbour answered (EHOSTUNREACH, EHOSTDOWN)

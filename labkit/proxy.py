@@ -25,7 +25,14 @@ else:  # imported by the first message that needs it
     from labkit.http import lazyh11 as h11
 
 from labkit import i18n, personalities
-from labkit.conditions import FAILED_WHY, RFC_TABLE, UNREACHABLE_RFC, Condition, Outcome
+from labkit.conditions import (
+    ERROR_EXPLANATIONS,
+    FAILED_WHY,
+    RFC_TABLE,
+    UNREACHABLE_RFC,
+    Condition,
+    Outcome,
+)
 from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
 from labkit.http.messages import Headers, Request, Response
@@ -932,21 +939,22 @@ class Proxy(HTTPServer):
         status = outcome.status or 502
         error = failure.error or outcome.proxy_status
         rfc = UNREACHABLE_RFC.get(failure.error, outcome.rfc)
-        why = i18n.said(FAILED_WHY.bind(explanation=outcome.explanation, name=repr(name)))
+        explanation = ERROR_EXPLANATIONS.get(failure.error, outcome.explanation)
+        why = i18n.said(FAILED_WHY.bind(explanation=explanation, name=repr(name)))
         role = pages.MADE_BY[self.role]
         if failure.condition is Condition.NO_HEALTHY_UPSTREAM:
             first = Msg(
                 "The {role} did not forward the request to the upstream {name}: {explanation}.",
                 role=role,
                 name=repr(name),
-                explanation=outcome.explanation,
+                explanation=explanation,
             )
         else:
             first = Msg(
                 "The {role} got no usable response from the upstream server {name}: {explanation}.",
                 role=role,
                 name=repr(name),
-                explanation=outcome.explanation,
+                explanation=explanation,
             )
         headers, body = pages.page(
             request,

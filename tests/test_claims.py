@@ -530,10 +530,11 @@ def test_rfc_9209_sections_cited_are_of_the_error_types_the_lab_sends() -> None:
     connection_limit_reached and 2.3.15 tls_alert_received, types the lab never sends. Every
     section of 2.3 a text cites (a learner's, the code's, the docs') must be one of a type the
     lab's gateway or portal sends."""
-    from labkit.conditions import CONNECT_ERRORS, RFC_TABLE
+    from labkit.conditions import CONNECT_ERRORS, ERROR_EXPLANATIONS, RFC_TABLE
 
     sent = {o.proxy_status for o in RFC_TABLE.values() if o.proxy_status} | {"http_request_denied"}
     sent |= set(CONNECT_ERRORS.values()) | {"proxy_internal_error"}  # a failed connect()'s
+    sent |= set(ERROR_EXPLANATIONS)  # dns_error: a host name that did not resolve
     allowed = {f"2.3.{RFC9209_TYPES.index(t) + 1}" for t in sent}
     texts = dict(TEXTS)
     for pattern in ("labkit/**/*.py", "tools/*.py", "tests/*.py"):
@@ -812,3 +813,41 @@ def test_lesson_02_names_the_methods_the_shop_implements_nowhere() -> None:
         text = "".join("".join(c["source"]) for c in cells)
         for method in nowhere:
             assert f"`{method}`" in text and f"`{method} /`" in text, (path, method)
+
+
+def test_a_host_name_that_does_not_resolve_is_a_dns_error(lab) -> None:
+    """A learner's Route to a host name the resolver finds no address for was told as a
+    failed connect(): 'What it observed: connect() failed: Name or service not known', above
+    'the gateway could not reach the upstream's address: its connect() failed before
+    anything at that address refused or accepted the connection', with Proxy-Status
+    error=proxy_internal_error. No connect() was made: RFC 9209 2.3.2 has dns_error for it
+    (502 recommended). Now that type, and the page says the name did not resolve (en, zh).
+    '.invalid' resolves nowhere (RFC 6761 6.4), offline too; a resolver that takes longer
+    than the route's connect timeout would make it a timeout instead: the test skips there."""
+    import time
+
+    from labkit.proxy import Route, Target, Timeouts
+
+    host = "shop.invalid"
+    began = time.monotonic()
+    try:
+        socket.getaddrinfo(host, 80)
+    except socket.gaierror:
+        pass
+    else:
+        pytest.skip(f"this machine's resolver answers for {host} (RFC 6761 says none should)")
+    if time.monotonic() - began > 2:
+        pytest.skip(f"this machine's resolver took {time.monotonic() - began:.1f} s for {host}")
+    target = Target("nameless", host, 80)
+    lab.gateway.add_route(Route("/nameless/", "nameless", [target], Timeouts(3.0, 1.0)))
+    ex = lab.get("/nameless/")
+    assert (ex.status, ex.generated_by) == (502, "gateway"), ex
+    status = ex.header("Proxy-Status")
+    assert "error=dns_error" in status and 'next-hop="nameless"' in status, status
+    assert "rcode" not in status, status  # getaddrinfo() does not say which DNS RCODE
+    said = "What it observed: the host name 'shop.invalid' did not resolve to an address: "
+    assert said in ex.text and "found no address for the upstream's host name" in ex.text, ex.text
+    assert "RFC 9209 2.3.2" in ex.text and "connect()" not in ex.text, ex.text
+    assert "no address" in str(ex.why) and "connect()" not in str(ex.why), ex.why
+    zh = lab.get("/nameless/", headers={"Accept-Language": "zh-CN"}).text
+    assert "主机名 'shop.invalid' 没有解析出地址" in zh and "RFC 9209 2.3.2" in zh, zh

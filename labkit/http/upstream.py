@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -823,6 +824,8 @@ async def _open(
         raise UpstreamFailure(
             Condition.REFUSED, Msg("connect() failed: connection refused")
         ) from None
+    except socket.gaierror as exc:  # a host name with no address: connect() never ran
+        raise name_failed(host, exc) from None
     except OSError as exc:  # no route, a firewall, no local port...: not a refusal
         raise connect_failed(exc) from None
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop), protocol
@@ -837,6 +840,25 @@ def connect_failed(exc: OSError) -> UpstreamFailure:
         Msg("connect() failed: {error}", error=os_reason(exc)),
         error=connect_error(exc.errno),
         number=exc.errno,
+    )
+
+
+def name_failed(host: str, exc: socket.gaierror) -> UpstreamFailure:
+    """A host name the resolver found no address for (a learner's Route to a name; the lab's
+    own targets are addresses): RFC 9209 2.3.2's dns_error, told as the resolver's failure in
+    its own words, not as a connect() that failed. Its ``rcode`` parameter is left out, as
+    2.3.2 allows (its parameters are optional, 2.1.1): getaddrinfo() says EAI_NONAME both for
+    a name that does not exist (NXDOMAIN) and for one with no address (NOERROR without
+    data), and EAI_AGAIN for a SERVFAIL and for a resolver that never answered, so the DNS
+    RCODE is not known here."""
+    return UpstreamFailure(
+        Condition.UNREACHABLE,
+        Msg(
+            "the host name {host} did not resolve to an address: {reason}",
+            host=repr(host),
+            reason=exc.strerror or str(exc),
+        ),
+        error="dns_error",
     )
 
 
