@@ -851,3 +851,27 @@ def test_a_host_name_that_does_not_resolve_is_a_dns_error(lab) -> None:
     assert "no address" in str(ex.why) and "connect()" not in str(ex.why), ex.why
     zh = lab.get("/nameless/", headers={"Accept-Language": "zh-CN"}).text
     assert "主机名 'shop.invalid' 没有解析出地址" in zh and "RFC 9209 2.3.2" in zh, zh
+
+
+def test_the_unreachable_rows_name_says_what_falls_under_it() -> None:
+    """The README's and docs/gateways.md's row for the unreachable condition was named 'no
+    route to the upstream's address', though a local firewall's refusal (EPERM, EACCES) and
+    no local address or port (EADDRNOTAVAIL) are that condition too (conditions.CONNECT_ERRORS,
+    each with its own Proxy-Status type). The name now says connect() failed and lists them,
+    en and zh, in the generated tables."""
+    import importlib.util
+
+    from labkit import i18n
+
+    spec = importlib.util.spec_from_file_location("gateways_doc", ROOT / "tools/gateways_doc.py")
+    assert spec and spec.loader
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    name = tool.CONDITION_NAMES[Condition.UNREACHABLE]
+    en, zh = i18n.render(name, "en"), i18n.render(name, "zh-CN")
+    for words in (("connect()", "no route", "firewall", "no local address"),):
+        assert all(w in en for w in words), en
+    assert all(w in zh for w in ("connect()", "没有路由", "防火墙", "没有本地地址")), zh
+    for path, row in (("README.md", en), ("README.zh-CN.md", zh), ("docs/gateways.md", en)):
+        assert f"| {row} |" in (ROOT / path).read_text(), path
+    assert "no route to the upstream's address" not in (ROOT / "README.md").read_text()

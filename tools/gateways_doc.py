@@ -50,7 +50,10 @@ CONDITION_NAMES = {
     Condition.INVALID_FRAMING: "`Transfer-Encoding: foo`",
     Condition.READ_TIMEOUT: Msg("read timeout before the headers"),
     Condition.NO_HEALTHY_UPSTREAM: Msg("no healthy upstream", context="gateways"),
-    Condition.UNREACHABLE: Msg("no route to the upstream's address"),
+    # connect() failed at once, neither refused nor timed out: no route is how the lab and the
+    # observations meet it (personalities.NO_ROUTE), a local firewall's EPERM and no local
+    # address or port (EADDRNOTAVAIL) fall under it too (conditions.CONNECT_ERRORS)
+    Condition.UNREACHABLE: Msg("connect() fails: no route, a local firewall, no local address"),
     Condition.BODY_CUT: Msg("body cut after the headers"),
 }
 
