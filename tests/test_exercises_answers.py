@@ -6863,3 +6863,36 @@ def test_a_wrong_answer_pasted_the_same_way_is_wrong(qid: str, form: str) -> Non
 def test_a_pasted_answer_about_something_else_is_refused(qid: str, form: str) -> None:
     result = exercises.get(qid).check(form)
     assert result.correct is None and result.refused, result.message
+
+
+# A bound where a count is asked ("How many of them are shed?"): each was accepted as 5 (or
+# counted as a wrong 4), though it does not say how many. Refused, not counted.
+BOUNDS = [
+    "at least 5",
+    "at least five",
+    "at most 5",
+    "up to 5",
+    "5 or more",
+    "5+",
+    "more than 4",
+    "over 4",
+    "至少五个",
+    "最多五个",
+    "至多 5 个",
+    "不少于5个",
+    "五个以上",
+    "超过四个",
+]
+
+
+@pytest.mark.parametrize("form", BOUNDS)
+def test_a_bound_is_no_count(form: str) -> None:
+    result = exercises.get("503.how-many-shed").check(form)
+    assert result.correct is None and result.refused, result.message
+    assert "hedges" in result.message
+
+
+def test_a_count_beside_words_that_bound_nothing_is_that_count() -> None:
+    q = exercises.get("503.how-many-shed")
+    for form in ("5 (the ones over capacity)", "5 of the 8", "five requests", "五个请求被拒绝"):
+        assert q.check(form).correct is True, form

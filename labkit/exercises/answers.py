@@ -619,7 +619,9 @@ def _refuse_negation(answer: object, text: str, approximate: bool = False) -> No
     if negated(text):
         raise Negated(NEGATED.bind(given=repr(answer)))
     text = answer_part(text)
-    found = _HEDGE_WORD.search(text) or (approximate and _APPROXIMATE.search(text))
+    found = _HEDGE_WORD.search(text) or (
+        approximate and (_APPROXIMATE.search(text) or _BOUND.search(text))
+    )
     if found:
         raise Hedged(HEDGES.bind(given=repr(answer), word=repr(found.group(0))))
 
@@ -651,6 +653,15 @@ def hedge_word(text: str) -> str:
 
 _APPROXIMATE = re.compile(
     r"(?<![\w-])(about|around|roughly|approximately|nearly|almost|some)(?![\w-])|~|≈|大约|左右"
+)
+# a bound where a count is asked: "at least 5", "5 or more", "5+", 至少五个, 五个以上 were
+# accepted as 5 (and "more than 4" counted as a wrong 4)
+_N = rf"(?:\d+|{'|'.join(w for w in _NUMBER_WORDS if w.isascii())}|[零〇一二两三四五六七八九十百]+)"
+_BOUND = re.compile(
+    rf"(?<![\w-])(?:at least|at most|up to|no more than|no fewer than|no less than|not more than"
+    rf"|not fewer than|not less than|more than|fewer than|less than|over|under|above|below)\s+{_N}"
+    rf"|{_N}\s*(?:\+|\s(?:or more|or fewer|or less|and up|and above)\b)"
+    rf"|至少|至多|最多|最少|不少于|不多于|不超过|不低于|超过|多于|少于|以上|以下|开外"
 )
 
 
