@@ -256,7 +256,10 @@ class PeerCheck:
         self._diag: SockDiag | None = None
 
     def owner_of(self, writer: asyncio.StreamWriter) -> int | None:
-        sock = writer.get_extra_info("socket")
+        return self.owner_of_socket(writer.get_extra_info("socket"))
+
+    def owner_of_socket(self, sock: socket.socket | None) -> int | None:
+        """The uid of the process at the other end of accepted ``sock`` (None: unknown)."""
         if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
             return None
         if self._diag is None:
@@ -269,6 +272,9 @@ class PeerCheck:
 
     def admits(self, writer: asyncio.StreamWriter) -> bool:
         return self.owner_of(writer) in self.allowed
+
+    def admits_socket(self, sock: socket.socket) -> bool:
+        return self.owner_of_socket(sock) in self.allowed
 
     def close(self) -> None:
         if self._diag is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import errno
 import functools
 import re
 import socket
@@ -149,7 +150,7 @@ async def settle(timeout: float) -> None:
         await asyncio.wait(others, timeout=left)
 
 
-BACKLOG = 512  # connections the kernel queues for a listener before it refuses more
+BACKLOG = 4096  # connections the kernel queues for a listener before it refuses more
 # asyncio accepts up to its backlog argument in one loop turn, and each accepted socket is a
 # descriptor until its handler runs a few turns later: 512 at a time, under a flood, ran a
 # kernel's 1024 out before the connection budget (labkit/http/connections.py) could refuse
@@ -158,6 +159,8 @@ BACKLOG = 512  # connections the kernel queues for a listener before it refuses 
 # of them held 18 x 32 sockets a turn, for a few turns each, and ran the kernel out (its
 # learner told to close connections, the lab deaf for a second at a time). At 4, 72 a turn.
 ACCEPT_BURST = 4
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+_STREAM_LIMIT = 2**16  # asyncio.start_server's buffer limit for a connection's reader
 
 
 async def _serve(
@@ -169,11 +172,39 @@ async def _serve(
     return server
 
 
+# A server that does nothing before a request's first byte (``Listener.waits_for_bytes``)
+# accepts this many connections a turn: each costs an accept, the owner check and an epoll
+# registration (about 30 us), and one past the budget is closed in the same turn, so no
+# descriptor waits for a handler as they did with asyncio's accept (``ACCEPT_BURST``)
+HOLD_BURST = 64
+
+
+class _Held:
+    """A connection accepted and waiting for its first byte (``Listener._hold``)."""
+
+    __slots__ = ("conn", "ends", "timer")
+
+    def __init__(self, conn: socket.socket, ends: float, timer: asyncio.TimerHandle) -> None:
+        self.conn = conn
+        self.ends = ends  # time.monotonic() at which it is closed if nothing came
+        self.timer = timer
+
+
 class Listener:
     """A TCP listener on the lab's loop that tracks its connections for a clean stop."""
 
     role: Role = Role.SERVER
     peers: PeerCheck | None = None  # who may connect; set by the lab (see http/peers.py)
+    # Nothing this server does before a request's first byte can be seen from outside (an
+    # HTTP server reads first): a connection is accepted at once but only made a stream,
+    # and served, once something arrives (``_hold``). 3,000 connects that send nothing
+    # made the gateway set up each in turn, 0.3 ms apiece, while its kernel queue (512)
+    # overflowed and dropped the next client's SYN: its request waited for the SYN's
+    # retransmission, 1 to 3 s (nginx, which accepts in C, answered it in 0.3 ms). Now a
+    # connect costs about 30 us and a client that sends its request is served before the
+    # idle ones, as nginx's ``listen ... deferred`` would have the kernel do. A misbehaving
+    # upstream acts on connect (it closes, resets, never reads): it is served at once.
+    waits_for_bytes = False
 
     def __init__(self, name: str, recorder: Recorder, host: str = "127.0.0.1") -> None:
         self.name = name
@@ -184,6 +215,8 @@ class Listener:
         self._reserved: socket.socket | None = None  # a port taken, not served yet (reserve)
         self._opening: asyncio.Task[None] | None = None  # its server being made
         self._tasks: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        self._listening: socket.socket | None = None  # accepted from by ``_accept``
+        self._held: dict[int, _Held] = {}  # connections with nothing arrived yet, by fd
         self.stopped = False
         self.loop: asyncio.AbstractEventLoop | None = None  # the lab's loop, once started
 
@@ -204,12 +237,114 @@ class Listener:
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         sock = ports.bind(self.host, backlog=BACKLOG)  # in the lab's range (labkit/http/ports.py)
+        if self.waits_for_bytes:
+            sock.setblocking(False)
+            self._listening = sock
+            self.port = sock.getsockname()[1]
+            self.loop.add_reader(sock.fileno(), self._accept)
+            return
         try:
             self._server = await _serve(self._on_connection, sock)
         except BaseException:
             sock.close()
             raise
         self.port = self._server.sockets[0].getsockname()[1]
+
+    def _accept(self) -> None:
+        """The listener is readable: accept what waits (``HOLD_BURST`` at most), close at
+        once what the budget has no room for, hold the rest until they send something."""
+        loop = self._running()
+        sock = self._listening
+        assert sock is not None
+        for _ in range(HOLD_BURST):
+            try:
+                conn, _addr = sock.accept()
+            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+                return
+            except OSError as exc:
+                if exc.errno not in _OUT_OF_RESOURCES:
+                    continue  # the connection's own trouble (accept(2): as for EAGAIN)
+                # as asyncio's accept does: one line (connections.Budget.out_of_files),
+                # and no accepting for a second (the listener stays readable meanwhile)
+                loop.call_exception_handler(
+                    {"message": "socket.accept() out of system resource", "exception": exc}
+                )
+                loop.remove_reader(sock.fileno())
+                loop.call_later(1.0, self._accept_again)
+                return
+            conn.setblocking(False)
+            # another user's connection is refused at once (its 403), from its own budget
+            stranger = self.peers is not None and not self.peers.admits_socket(conn)
+            if self.stopped or not BUDGET.take(stranger):
+                conn.close()
+                continue
+            if stranger:
+                self._adopt(conn, stranger)
+            else:
+                self._hold(loop, conn)
+
+    def _accept_again(self) -> None:
+        if self._listening is not None and not self.stopped:
+            self._running().add_reader(self._listening.fileno(), self._accept)
+
+    def _hold(self, loop: asyncio.AbstractEventLoop, conn: socket.socket) -> None:
+        """Wait for ``conn``'s first byte (or its close) before making it a stream; closed
+        without a word after IDLE_TIMEOUT with nothing, as ``serve_connection`` closes an
+        idle connection (by the machine's clock: its client times it)."""
+        fd = conn.fileno()
+        timer = loop.call_later(IDLE_TIMEOUT, self._idle, fd)
+        self._held[fd] = _Held(conn, time.monotonic() + IDLE_TIMEOUT, timer)
+        loop.add_reader(fd, self._arrived, fd)
+
+    def _arrived(self, fd: int) -> None:
+        """Something came on a held connection: its request, served now; or its close
+        (3,000 connects let go at once), closed here without making a stream of it."""
+        try:
+            came = self._held[fd].conn.recv(1, socket.MSG_PEEK)
+        except (BlockingIOError, InterruptedError):
+            return  # nothing after all: still held
+        except OSError:
+            came = b""  # reset
+        if not came:
+            self._drop(fd)
+            return
+        held = self._held.pop(fd)
+        self._running().remove_reader(fd)
+        held.timer.cancel()
+        self._adopt(held.conn, False)
+
+    def _idle(self, fd: int) -> None:
+        held = self._held[fd]
+        left = held.ends - time.monotonic()
+        if left > 0:  # the loop's clock left out time the process was away: the rest
+            held.timer = self._running().call_later(left, self._idle, fd)
+            return
+        self._drop(fd)
+
+    def _drop(self, fd: int) -> None:
+        held = self._held.pop(fd)
+        self._running().remove_reader(fd)
+        held.timer.cancel()
+        held.conn.close()
+        BUDGET.give(False)
+
+    def _adopt(self, conn: socket.socket, stranger: bool) -> None:
+        """Serve an accepted connection, admitted already (its budget taken)."""
+        self._running().create_task(self._streams(conn, stranger))
+
+    async def _streams(self, conn: socket.socket, stranger: bool) -> None:
+        loop = self._running()
+        reader = asyncio.StreamReader(limit=_STREAM_LIMIT, loop=loop)
+        try:
+            transport, protocol = await loop.connect_accepted_socket(
+                lambda: asyncio.StreamReaderProtocol(reader, loop=loop), conn
+            )
+        except BaseException:
+            conn.close()
+            BUDGET.give(stranger)
+            raise
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+        await self._serve_admitted(reader, writer, stranger)
 
     def reserve(self) -> None:
         """Take this listener's port now (on the lab's loop) and serve from the first
@@ -258,6 +393,13 @@ class Listener:
             self._reserved = None
         if self._server is not None:
             self._server.close()
+        if self._listening is not None:
+            if self.loop is not None and not self.loop.is_closed():
+                self.loop.remove_reader(self._listening.fileno())
+                for fd in list(self._held):
+                    self._drop(fd)
+            self._listening.close()
+            self._listening = None
         # Cancel every connection and cut its socket, so nothing waits on a peer.
         for _ in range(3):
             if not self._tasks:
@@ -279,6 +421,16 @@ class Listener:
         # stranger's flood can never take the connections the learner's own requests need
         stranger = self.peers is not None and not self.peers.admits(writer)
         if not BUDGET.take(stranger):
+            writer.transport.abort()
+            return
+        await self._serve_admitted(reader, writer, stranger)
+
+    async def _serve_admitted(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stranger: bool
+    ) -> None:
+        """Serve a connection whose budget is taken (given back here, at its end)."""
+        if self.stopped:  # accepted just before the listener closed: see settle()
+            BUDGET.give(stranger)
             writer.transport.abort()
             return
         task = asyncio.current_task()
@@ -314,6 +466,7 @@ def url_of(host: str, port: int) -> str:
 class HTTPServer(Listener):
     """A server that speaks HTTP/1.1 through h11."""
 
+    waits_for_bytes = True
     server_header = "labkit"
     # reads a plain request without h11 (``_read_plain``): for a server whose answers mostly
     # go out without h11 too (a relayed head, ``_relayed_head``; a plain one, ``_send_plain``),
