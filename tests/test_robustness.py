@@ -569,3 +569,47 @@ def test_a_request_after_3000_idle_connects_is_answered_without_a_dropped_connec
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         _out, err = lab.communicate(timeout=30)
     assert "Traceback" not in err, err[:2000]
+
+
+@pytest.mark.slow  # a lab in its own process, and the pool's idle timeout waited out
+def test_connects_that_send_nothing_past_the_budget_make_room_for_a_request() -> None:
+    """In a kernel that may open 1,024 files (a budget of 256 connections), more connects
+    than the budget that send nothing, then a request through the gateway.
+
+    Before, the request was turned away (reset) until the idle timeout closed the idle
+    ones, 5 s later. Now a new connection takes the place of the oldest that has sent
+    nothing, as nginx reuses its idle keep-alive connections: the gateway's (and the
+    origin's, for the gateway's new connection to it) and the request is answered."""
+    proc, (port, origin, *_) = low_files_lab()
+    budget = connections.allowed(1024)
+    flood: list[socket.socket] = []
+    try:
+        assert ask(proc) == "HTTP/1.1 200 OK"
+        # the gateway's kept connection to the origin closes after the pool's idle timeout:
+        # then the request needs a new one, which the origin must make room for too
+        given_up = time.monotonic() + 30
+        while _connected_to(origin) and time.monotonic() < given_up:
+            time.sleep(0.05)
+        assert not _connected_to(origin)
+        for _ in range(budget + 44):
+            flood.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        given_up = time.monotonic() + 60
+        while _accept_queue(port) and time.monotonic() < given_up:
+            time.sleep(0.02)
+        assert ask(proc) == "HTTP/1.1 200 OK"
+        closed = 0
+        for sock in flood:
+            sock.setblocking(False)
+            try:
+                closed += sock.recv(1) == b""
+            except BlockingIOError:
+                pass  # still held
+            except ConnectionResetError:
+                closed += 1
+        # the 44 past the budget, and room for the request and the gateway's connection
+        assert closed >= 44 + 2, closed
+    finally:
+        for sock in flood:
+            sock.close()
+        _out, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err, err[:2000]

@@ -16,6 +16,7 @@ import re
 import socket
 import time
 import traceback
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
@@ -179,6 +180,40 @@ async def _serve(
 HOLD_BURST = 64
 
 
+# The connections held on each lab's loop (nothing arrived on them yet), oldest first: those
+# a new connection may take the place of when the budget is full (``_make_room``)
+_HELD: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[Listener, int], None]] = (
+    weakref.WeakKeyDictionary()
+)
+MAKE_ROOM_LOOKS = 16  # held connections looked at for one that sent nothing, at most
+
+
+def _make_room(loop: asyncio.AbstractEventLoop) -> None:
+    """The budget is full and one of the learner's own connections comes: close the oldest
+    connection held on this loop that has sent nothing, to make room for it.
+
+    nginx does so with its idle keep-alive connections ("worker_connections are not enough,
+    reusing connections"). Before, in a kernel that may open 1,024 files (a budget of 256
+    connections), 300 connects that sent nothing turned the learner's next request away,
+    reset, until the idle timeout closed them 5 s later. One whose bytes have come and
+    wait to be read is not idle: it is served, and the new one is closed if none is."""
+    held = _HELD.get(loop)
+    if not held:
+        return
+    for looked, (listener, fd) in enumerate(held):
+        if looked == MAKE_ROOM_LOOKS:
+            return
+        try:
+            came = listener._held[fd].conn.recv(1, socket.MSG_PEEK)
+        except (BlockingIOError, InterruptedError):
+            came = b""  # nothing: idle
+        except OSError:
+            came = b""  # reset: gone
+        if not came:
+            listener._drop(fd)  # changes ``held``: no further step of this loop
+            return
+
+
 class _Held:
     """A connection accepted and waiting for its first byte (``Listener._hold``)."""
 
@@ -275,6 +310,8 @@ class Listener:
             conn.setblocking(False)
             # another user's connection is refused at once (its 403), from its own budget
             stranger = self.peers is not None and not self.peers.admits_socket(conn)
+            if not stranger and BUDGET.open >= BUDGET.limit:
+                _make_room(loop)
             if self.stopped or not BUDGET.take(stranger):
                 conn.close()
                 continue
@@ -294,6 +331,7 @@ class Listener:
         fd = conn.fileno()
         timer = loop.call_later(IDLE_TIMEOUT, self._idle, fd)
         self._held[fd] = _Held(conn, time.monotonic() + IDLE_TIMEOUT, timer)
+        _HELD.setdefault(loop, {})[(self, fd)] = None
         loop.add_reader(fd, self._arrived, fd)
 
     def _arrived(self, fd: int) -> None:
@@ -309,7 +347,9 @@ class Listener:
             self._drop(fd)
             return
         held = self._held.pop(fd)
-        self._running().remove_reader(fd)
+        loop = self._running()
+        _HELD.get(loop, {}).pop((self, fd), None)
+        loop.remove_reader(fd)
         held.timer.cancel()
         self._adopt(held.conn, False)
 
@@ -323,7 +363,9 @@ class Listener:
 
     def _drop(self, fd: int) -> None:
         held = self._held.pop(fd)
-        self._running().remove_reader(fd)
+        loop = self._running()
+        _HELD.get(loop, {}).pop((self, fd), None)
+        loop.remove_reader(fd)
         held.timer.cancel()
         held.conn.close()
         BUDGET.give(False)
