@@ -201,3 +201,41 @@ def test_a_lab_started_under_every_small_file_limit_runs_or_says_it_ran_out() ->
         assert said.startswith(
             f"a lab server cannot listen: Too many open files (its limit is {limit} open files). "
         ), line
+
+
+# A lab whose process has no descriptor left for the owner check's socket, made at its first
+# connection: before, a traceback from the accept, and the accepted connection left open
+# (the client waited out its timeout).
+OWNER_CHECK_OUT_OF_FILES = r"""
+import os, resource, socket, time
+import labkit
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+lab = labkit.start()
+held = []
+try:
+    while True:
+        held.append(os.dup(0))
+except OSError:
+    pass
+os.close(held.pop())  # the client's socket
+os.close(held.pop())  # the one the gateway accepts
+try:
+    with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=5) as sock:
+        sock.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        print(repr(sock.recv(100)))
+except OSError as exc:
+    print(type(exc).__name__)
+for fd in held:
+    os.close(fd)
+print(lab.get("/orders/7").status)
+lab.stop()
+"""
+
+
+def test_no_descriptor_for_the_owner_check_closes_the_connection_and_says_so() -> None:
+    done = _run([sys.executable, "-c", OWNER_CHECK_OUT_OF_FILES])
+    assert done.stdout.splitlines() == ["b''", "200"], done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(
+        "labkit: a lab server could not accept a connection: the process has run out of "
+    ), done.stderr

@@ -309,7 +309,15 @@ class Listener:
                 return
             conn.setblocking(False)
             # another user's connection is refused at once (its 403), from its own budget
-            stranger = self.peers is not None and not self.peers.admits_socket(conn)
+            try:
+                stranger = self.peers is not None and not self.peers.admits_socket(conn)
+            except OSError as exc:  # the owner check's own socket (made at the first
+                conn.close()  # connection) found no descriptor: closed, said in one line
+                if exc.errno in _OUT_OF_RESOURCES:
+                    loop.call_exception_handler(
+                        {"message": "socket.accept() out of system resource", "exception": exc}
+                    )
+                continue
             if not stranger and BUDGET.open >= BUDGET.limit:
                 _make_room(loop)
             if self.stopped or not BUDGET.take(stranger):
