@@ -222,7 +222,9 @@ os.close(held.pop())  # the one the gateway accepts
 try:
     with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=5) as sock:
         sock.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        print(repr(sock.recv(100)))
+        print("closed" if sock.recv(100) == b"" else "answered")
+except ConnectionResetError:  # closed with the request unread: RST
+    print("closed")
 except OSError as exc:
     print(type(exc).__name__)
 for fd in held:
@@ -234,7 +236,7 @@ lab.stop()
 
 def test_no_descriptor_for_the_owner_check_closes_the_connection_and_says_so() -> None:
     done = _run([sys.executable, "-c", OWNER_CHECK_OUT_OF_FILES])
-    assert done.stdout.splitlines() == ["b''", "200"], done.stdout + done.stderr
+    assert done.stdout.splitlines() == ["closed", "200"], done.stdout + done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith(
         "labkit: a lab server could not accept a connection: the process has run out of "
