@@ -482,6 +482,11 @@ def _canonical(kind: str, value: object) -> str:
         return answers.clean(value)[:40]
 
 
+LEFT_NOTE = Msg(
+    "You left this drill (drill.leave()): your lab is a fresh lab again, so a new request "
+    "no longer fails. drill.exchange is the failing exchange as it happened, and "
+    "drill.check(...) still judges a diagnosis of it."
+)
 PRACTICE_NOTE = Msg(
     "A practice drill on your own (no course exchange: your instructor's drills need "
     "LABKIT_EXCHANGE)."
@@ -553,6 +558,7 @@ class Drill:
         self._report = self._exercise.incident.report_text  # a Msg: said in the learner's words
         self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
         self._counts = _Counts(self)  # its hints and wrong tries: the drill's own
+        self._left = False  # drill.leave() ran: the lab is a fresh lab again
 
     def __repr__(self) -> str:
         lang = language()  # the learner's: the lab running in this kernel
@@ -566,6 +572,8 @@ class Drill:
                 call="drill.check({'made_by': ..., 'cause': ...})",
             ),
         ]
+        if self._left:
+            lines.append(LEFT_NOTE)
         return "\n".join(say(line, lang) for line in lines)
 
     def _record(
@@ -639,8 +647,11 @@ class Drill:
             return self._exercise.hint(count=self._counts, asker=_asker())
 
     def leave(self) -> None:
-        """End the incident in this lab: every switch back as a fresh lab has it."""
+        """End the incident in this lab: every switch back as a fresh lab has it. The drill
+        is still shown afterwards, and said "Diagnose it" as if the lab still failed: it now
+        says it was left, and what still holds (the exchange kept, the check)."""
         self._exercise.incident.stop(self.lab)
+        self._left = True
 
 
 def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:

@@ -98,6 +98,25 @@ def test_past_the_limit_a_drill_is_told_drill_hint(practice: drill.Drill) -> Non
     assert "; drill.hint() goes one step further each time." in message
 
 
+def test_a_left_drill_says_so_and_still_judges_its_exchange(
+    lab: labkit.Lab, practice: drill.Drill
+) -> None:
+    """After drill.leave() the drill was still shown as "Diagnose it", as if the lab still
+    failed, while a new request got a 200: it now says it was left and what still holds."""
+    assert "You left this drill" not in repr(practice)
+    failing = practice.exchange.status
+    practice.leave()
+    shown = repr(practice)
+    assert shown.endswith(
+        "You left this drill (drill.leave()): your lab is a fresh lab again, so a new request "
+        "no longer fails. drill.exchange is the failing exchange as it happened, and "
+        "drill.check(...) still judges a diagnosis of it."
+    ), shown
+    assert practice.exchange.status == failing >= 500
+    assert lab.get(practice.exchange.target).status == 200
+    assert practice.check(WRONG).correct is False
+
+
 # -- one hint mechanism: the drill's count, the drill's words --
 
 
