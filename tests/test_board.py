@@ -193,6 +193,7 @@ def _three_learners(tmp_path: Path, exchange: Path) -> list[str]:
     return names
 
 
+@pytest.mark.slow
 def test_the_board_shows_the_class_and_refuses_a_wrong_token(tmp_path, exchange) -> None:
     names = _three_learners(tmp_path, exchange)
     with running_board(exchange) as info:
@@ -263,6 +264,7 @@ def test_reading_200_learners_is_a_benchmark_row_figure() -> None:
 # -- drills --
 
 
+@pytest.mark.slow
 def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
     tmp_path, exchange
 ) -> None:

@@ -151,6 +151,7 @@ def test_an_os_error_the_commands_do_not_word_is_one_line_without_errno(tmp_path
         assert msg.text == os.strerror(number), number
 
 
+@pytest.mark.slow
 def test_as_real_users_no_permission_is_said_with_whom_to_ask() -> None:
     """An instructor who may not write where they init, a learner who may not enter the
     exchange or write into its inbox, and an instructor who cannot reach a learner's file:
@@ -285,6 +286,7 @@ def test_a_reason_from_the_system_is_in_the_learners_language(
         assert zh in line and os.strerror(number) not in line, line
 
 
+@pytest.mark.slow
 def test_submit_from_a_full_home_hands_in_and_says_what_it_could_not_note() -> None:
     """A learner whose home is full (a quota; here a 48 KiB tmpfs): `labkit submit` wrote
     the entry into the inbox, then failed to save its memo beside the progress file and

@@ -121,6 +121,7 @@ for port in ports:
 """
 
 
+@pytest.mark.slow
 def test_a_request_whose_sender_closed_at_once_is_refused_too(lab, other) -> None:
     """A closed client socket soon becomes one the kernel reports as owned by uid 0 (a
     'timewait' socket, in state FIN_WAIT2 and then TIME_WAIT): a lab run by root took such

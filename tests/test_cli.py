@@ -85,6 +85,7 @@ def test_readme_terminal_path_works_beside_a_notebook_lab(served):
         )
 
 
+@pytest.mark.slow
 @needs_curl
 def test_ctl_switches_the_lab_whose_gateway_the_shell_has():
     """The README's and 00's steps, `labkit serve` in one terminal and `eval "$(labkit env)"`
@@ -429,6 +430,7 @@ def test_ctl_gives_up_on_a_lab_that_never_answers_in_one_line(monkeypatch) -> No
     assert took < 4.0, f"gave up after {took:.1f} s, not after ANSWER_WITHIN"
 
 
+@pytest.mark.slow
 def test_wait_busy_with_nothing_in_flight_answers_promptly_and_says_what_to_do(lab):
     """`labkit ctl wait-busy 1` with nothing on its way: it waited 5 s in silence before its
     error. It waits WAIT_BUSY_DEFAULT (a request started just before arrives in milliseconds)

@@ -182,6 +182,7 @@ def test_every_exercise_text_is_a_catalogue_message_said_in_chinese(q: Exercise)
         assert text.render("en") == str(text)
 
 
+@pytest.mark.slow
 def test_a_judged_task_says_its_verdict_and_detail_in_the_labs_language(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -167,6 +167,7 @@ def test_handler_that_hangs_is_stopped(lab):
     assert lab.get("/orders/7").status == 200  # the lab still answers
 
 
+@pytest.mark.slow
 def test_q5_a_handler_that_knows_only_the_prompts_four_ids_fails(lab) -> None:
     """Re-examination (issue 14): a table of the four ids in the prompt passed."""
 

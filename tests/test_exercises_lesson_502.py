@@ -60,6 +60,7 @@ def test_q4_reference_solution_passes(lab) -> None:
     assert lab.get("/orders/7").status == 200
 
 
+@pytest.mark.slow
 def test_q4_status_number_alone_fails(lab) -> None:
     def who_made_it(status, headers):
         return "gateway" if status == 502 else "origin"

@@ -533,6 +533,7 @@ def test_q5_a_timer_due_during_a_request_fires_after_it(lab: labkit.Lab) -> None
     assert "your GET came back 0.00 s after a 503 that said Retry-After: 1" in result.message
 
 
+@pytest.mark.slow
 def test_q5_a_failed_date_parse_reads_the_same_at_every_check(lab: labkit.Lab) -> None:
     """The dates a client sees are the virtual clock's: the message quoting the learner's
     failed int() of the HTTP-date was another at each check (the machine's date). Fails
@@ -682,6 +683,7 @@ def _requests_request(lab, method, path):
     return polite_get(lab, method, path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "client",
     [

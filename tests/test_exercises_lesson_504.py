@@ -621,6 +621,7 @@ LEARNER_CLIENTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("client", "verdict", "words"), LEARNER_CLIENTS, ids=lambda v: getattr(v, "__name__", "")
 )
@@ -664,6 +665,7 @@ def gives_up_before_the_gateway(lab, path, budget):
     return status
 
 
+@pytest.mark.slow
 def test_q5_a_client_whose_timeout_runs_out_first_is_told_it_gave_up(lab: labkit.Lab) -> None:
     """Its requests were sent with a long real timeout, so it got the gateway's 504 and the
     story said 504 where its own timeout had run out: now it gives up, really, and its None
@@ -686,6 +688,7 @@ def forks_a_client_that_returns_late(lab, path, budget):
     return fetch_with_retries(lab, path, budget)
 
 
+@pytest.mark.slow
 def test_q5_a_fork_of_the_learners_function_is_not_its_answer(lab: labkit.Lab) -> None:
     result = q5.check(forks_a_client_that_returns_late, lab)
     assert result, result.message + "\n" + result.detail
@@ -783,6 +786,7 @@ def _cell(source: str) -> dict:
     return space
 
 
+@pytest.mark.slow
 def test_q5_a_partial_of_the_reference_client_runs_in_virtual_time(lab: labkit.Lab) -> None:
     import functools
 
@@ -969,6 +973,7 @@ def test_q5_what_the_judge_cannot_vary_is_no_jitter(lab: labkit.Lab, client, ver
     assert bool(results[0]) is verdict and words in results[0].message, results[0].message
 
 
+@pytest.mark.slow
 def test_q5_a_seed_the_notebook_gave_the_random_module_is_no_jitter(lab: labkit.Lab) -> None:
     """random.seed(42) in a cell before the check was accepted: the judge fixed the module's
     draws whatever the seed. It keeps the seed a cell gives now, and an unseeded module (as

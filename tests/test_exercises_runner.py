@@ -1818,6 +1818,7 @@ def _asks_the_lab_three_times(lab):
     return [lab.get("/orders/7").status for _ in range(3)]
 
 
+@pytest.mark.slow
 def test_in_virtual_time_the_labs_answers_are_not_the_learners_time(lab) -> None:
     """The kernel answering the lab's calls (real requests, as slow as the machine is busy)
     is the judge's time in virtual time: 3 calls the machine took 0.5 s each to answer
@@ -1847,6 +1848,7 @@ def _prints_and_leaves_a_sleeper(returned_at, sleeps=True):
     return fn
 
 
+@pytest.mark.slow
 def test_a_process_left_holding_the_output_does_not_hold_each_call(capfd, tmp_path) -> None:
     """What the child printed is read until its pipes are quiet, not until their end: a
     sleeping grandchild holds them open, and each call waited half a second for an end
@@ -1894,6 +1896,7 @@ def _asks_the_lab_five_times(lab):
     return [lab.get("/orders/7").status for _ in range(5)]
 
 
+@pytest.mark.slow
 def test_in_virtual_time_the_labs_answers_are_never_the_learners_time(lab) -> None:
     """The kernel's time answering the lab's calls was forgiven only up to the time limit in
     all: on a host loaded enough that the judge's requests took longer than that together,
@@ -1917,6 +1920,7 @@ def _reads_the_lab_for_ever(lab):
         lab.gateway.personality  # noqa: B018 (a use of the lab the kernel answers, in a loop)
 
 
+@pytest.mark.slow
 def test_in_virtual_time_a_loop_of_lab_uses_still_ends(lab) -> None:
     """Uses of the lab that are not calls are not bounded in number: forgiven up to the time
     limit in all, so a loop of them ends within about twice the limit."""
@@ -2048,6 +2052,7 @@ def _takes(seconds):
     return fn
 
 
+@pytest.mark.slow
 def test_a_slow_start_is_not_the_learners_time(monkeypatch) -> None:
     """The child's set-up before the learner's code runs, slowed as a loaded machine slows it
     (0.6 s here): the learner had the limit less what the start took past a grace of at most
@@ -2107,6 +2112,7 @@ def _works_on_cpu_0(seconds: float) -> str:
     return "done"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="no schedstat")
 def test_the_time_code_waits_for_a_cpu_is_measured() -> None:
     """proctree.kept_waiting: code beside two processes spinning on its CPU waits for it (a
@@ -2133,6 +2139,7 @@ def test_the_time_code_waits_for_a_cpu_is_measured() -> None:
         sleeper.wait()
 
 
+@pytest.mark.slow
 def test_a_time_limit_counts_the_code_s_work_not_the_machine_s_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -2183,6 +2190,7 @@ def test_a_judge_s_time_spent_before_a_run_in_virtual_time_is_said_as_a_stop_in_
     assert "virtual time" in str(stopped.value.args[0])
 
 
+@pytest.mark.slow
 def test_a_stop_after_the_load_s_excuse_says_the_clock_s_time_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -336,6 +336,7 @@ def _recorded(lab: labkit.Lab, seen: set[str]) -> list[tuple[object, ...]]:
     return got
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("personality", ["rfc", "nginx", "haproxy", "envoy", "caddy"])
 def test_the_gateway_answers_and_records_each_request_as_h11_read_it(personality: str) -> None:
     plain, h11_only = labkit.start(), labkit.start()

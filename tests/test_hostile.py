@@ -257,6 +257,7 @@ def test_a_relayed_response_header_byte_above_127_is_not_a_labkit_error(
 # -- 2. a client that gives up --
 
 
+@pytest.mark.slow
 def test_clients_that_give_up_leave_no_upstream_socket(lab: labkit.Lab, no_gc: None) -> None:
     warm(lab)
     before_fds, threads = fd_count(), threading.active_count()

@@ -233,6 +233,7 @@ def test_reset_and_the_rate_limit_switch_forget_every_keys_count(lab: labkit.Lab
     assert lab.get(RATE_PATH, headers=ada).status == 200
 
 
+@pytest.mark.slow
 def test_a_request_that_stops_half_way_gets_408_then_close(lab: labkit.Lab) -> None:
     """RFC 9110 15.5.9: the server waited for its client; 408 and Connection: close. Through
     a gateway answering like nginx or Caddy, the connection closes without a byte."""

@@ -221,6 +221,7 @@ def _direct(port: int) -> bytes:
     return bytes(data)
 
 
+@pytest.mark.slow
 def test_add_a_kind_of_fault(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     with monkeypatch.context() as patch:
         patch.setitem(faults.FAULTS, "drip", DRIP)  # the recipe's one registry entry

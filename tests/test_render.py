@@ -329,6 +329,7 @@ def test_the_proxy_status_note_says_which_answers_carry_it(lab: labkit.Lab) -> N
     assert relayed is not None and "received-status=500" in relayed
 
 
+@pytest.mark.slow
 def test_a_client_that_gave_up_before_any_byte_is_not_called_passthrough(
     lab: labkit.Lab,
 ) -> None:

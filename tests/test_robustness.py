@@ -291,6 +291,7 @@ def _complete_requests_are_answered(lab: labkit.Lab, examples: int, *, fixed: bo
     _lab_answers_normally(lab)
 
 
+@pytest.mark.slow
 def test_every_complete_hostile_request_gets_an_answer_or_a_close_within_2_s(
     lab: labkit.Lab,
 ) -> None:

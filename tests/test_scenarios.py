@@ -60,6 +60,7 @@ def test_the_scenarios_make_every_kind_of_gateway_note() -> None:
     assert NOTED == {Kind.UPSTREAM, Kind.CACHE}
 
 
+@pytest.mark.slow
 def test_scenarios_put_the_lab_back(lab: labkit.Lab) -> None:
     for scenario in scenarios.SCENARIOS.values():
         scenario.run(lab)

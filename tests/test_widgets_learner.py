@@ -321,6 +321,7 @@ def test_personality_names_in_any_case(lab: labkit.Lab) -> None:
     assert "haproxy" in str(err.value) and "\n" not in str(err.value)
 
 
+@pytest.mark.slow
 def test_504_timeline_is_cleared_by_the_next_action(lab: labkit.Lab) -> None:
     p = Playground(lab, "504")
     p.read_timeout.value = 0.2
@@ -861,6 +862,7 @@ lab.stop()
 """
 
 
+@pytest.mark.slow
 def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on() -> None:
     """Kernel > Interrupt while lab.get waits for /slow (and lab.raw, and lesson 04's burst):
     the cell ended in ~40 frames of httpx, httpcore and socket code (concurrent.futures' and
@@ -945,6 +947,7 @@ lab.stop()
 """
 
 
+@pytest.mark.slow
 def test_a_check_interrupted_mid_way_says_so_in_one_line_and_counts_nothing(
     progress_file,
 ) -> None:

@@ -61,6 +61,7 @@ def status_of(cell: str) -> int | None:
 FAULT_NAMES = [name for name, f in FAULTS.items() if f.condition is not None] + ["pool"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", FAULT_NAMES)
 def test_gateways_compared_matches_the_personalities_tables(lab, fault) -> None:
     g = GatewaysCompared(lab)

@@ -185,6 +185,7 @@ def test_a_burst_during_maintenance_is_not_called_load_shedding(lab: labkit.Lab)
     assert "maintenance" not in p.burst_result.value
 
 
+@pytest.mark.slow
 def test_a_burst_result_is_cleared_once_it_no_longer_shows_the_lab(lab: labkit.Lab) -> None:
     """A burst at capacity 3, then the capacity set to 5: its line '3 served (200)' stayed under
     a box saying 5, and under the results of the requests sent after it. It is cleared as

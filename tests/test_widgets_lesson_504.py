@@ -81,6 +81,7 @@ def test_sliders_decide_between_504_and_200(lab: labkit.Lab) -> None:
     assert len(p.timeline.value) > 1000 and p.timeline.value != first_picture
 
 
+@pytest.mark.slow
 def test_the_slow_upstreams_delay_decides_between_504_and_200(lab: labkit.Lab) -> None:
     """The `delay` switch on the 504 playground: the upstream `slow` longer than its route's read
     timeout gives the gateway's 504, shorter its 200; the value in words; reset puts it back."""
