@@ -360,6 +360,15 @@ def test_chunk_sizes_take_every_valid_chunked_body_however_it_arrives(chunks, cu
 # -- a flood of connections in a kernel that may open 1024 files --
 
 
+def _wait_until_closed(origin: int) -> None:
+    """Until the gateway's kept-alive connection to the origin has closed (the pool's idle
+    timeout), within 30 s."""
+    given_up = time.monotonic() + 30
+    while _connected_to(origin) and time.monotonic() < given_up:
+        time.sleep(0.05)
+    assert not _connected_to(origin)
+
+
 def _connected_to(port: int) -> int:
     """Established connections to 127.0.0.1:``port`` (/proc/net/tcp, any process)."""
     with open("/proc/net/tcp") as table:
@@ -393,10 +402,7 @@ def test_a_flood_of_idle_connections_is_capped_and_said_in_one_line() -> None:
         # (from that request) held one of it until the pool's idle timeout: wait for it to
         # close, so that the flood has the whole budget (a flood slower than that timeout
         # on a loaded host found one more place than one faster)
-        given_up = time.monotonic() + 30
-        while _connected_to(origin) and time.monotonic() < given_up:
-            time.sleep(0.05)
-        assert not _connected_to(origin)
+        _wait_until_closed(origin)
         # each sends the first byte of a request: a kept connection then waits for its head
         # (and gets its 408 after the head timeout), one past the budget is closed with no
         # answer, so the two stay apart however long the flood takes on a loaded host
@@ -588,10 +594,7 @@ def test_connects_that_send_nothing_past_the_budget_make_room_for_a_request() ->
         assert ask(proc) == "HTTP/1.1 200 OK"
         # the gateway's kept connection to the origin closes after the pool's idle timeout:
         # then the request needs a new one, which the origin must make room for too
-        given_up = time.monotonic() + 30
-        while _connected_to(origin) and time.monotonic() < given_up:
-            time.sleep(0.05)
-        assert not _connected_to(origin)
+        _wait_until_closed(origin)
         for _ in range(budget + 44):
             flood.append(socket.create_connection(("127.0.0.1", port), timeout=2))
         given_up = time.monotonic() + 60
