@@ -179,7 +179,7 @@ def test_a_refused_choice_lists_the_options_with_their_words(
 ) -> None:
     """An answer that names no option is told the options with their words beside them, as
     the Quiz shows them; the line listed the bare English options until December 2026 (an
-    option's own words are accepted since judges13: tests/test_exercises_i18n.py). English as
+    option's own words are accepted: tests/test_exercises_i18n.py). English as
     before."""
     from labkit.exercises.lesson_502 import q1
 

@@ -488,8 +488,7 @@ def test_a_quiz_without_hints_says_so_plainly(lab: labkit.Lab, monkeypatch) -> N
 
 def test_a_quiz_verdict_line_says_where_its_reason_is(lab: labkit.Lab) -> None:
     """A wrong answer's live line said only "Checked: Not yet.": a screen-reader learner heard
-    no reason and nothing saying one was there, where "Hint 1 of 2: shown below." did (path20's
-    walk). The line now says where the reason is; a blank check says its step in the line."""
+    no reason and nothing saying one was there, where "Hint 1 of 2: shown below." did. The line now says where the reason is; a blank check says its step in the line."""
     from labkit.exercises.lesson_500 import q4
 
     wrong = next(o for o in q4.options if not q4.check(o))

@@ -344,7 +344,7 @@ def test_pictures_and_charts_follow_a_dark_theme(lab: labkit.Lab) -> None:
 def test_words_across_a_lifeline_are_drawn_on_the_paper(lab: labkit.Lab) -> None:
     """Who made the answer is written centred under its hop, on that hop's dashed lifeline,
     and the note on measured times runs across the client's: the line struck through "made
-    the 503 here" and "measured times" (path21's walk, at 200% zoom, light and dark). Every
+    the 503 here" and "measured times" (seen at 200% zoom, light and dark). Every
     word drawn across a lifeline now has a rim of the paper's colour under it (SVG
     paint-order: the stroke first, the letters over it), in both themes."""
     from labkit.render.palette import PICTURE_DARK, PICTURE_LIGHT

@@ -185,7 +185,7 @@ def table(
     than its panel scrolls sideways in a box of its own, named ``name`` and a Tab stop, so
     that a keyboard can scroll it, and the panel's controls and lines stay where they are.
     At 320 CSS px lesson 09's comparison (361 px) made the whole panel scroll sideways, its
-    drop-down list and spoken line with it, until December 2026 (path21's walk)."""
+    drop-down list and spoken line with it, until December 2026."""
     keep = " style='white-space:nowrap'"
     cells = "".join(
         "<tr>"

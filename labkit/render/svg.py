@@ -236,7 +236,7 @@ SHRINK = 11 / 12
 # The words drawn across a lifeline (who made the answer, centred under its hop's lane; the
 # note on measured times, across the client's) on a rim of the paper's colour, drawn under
 # them: the dashed line struck through "made the 503 here" and "measured times" until
-# December 2026 (path21's walk, at 200% zoom in both themes).
+# December 2026 (seen at 200% zoom in both themes).
 HALO = "stroke-width='4' stroke-linejoin='round' paint-order='stroke'"
 
 

@@ -1514,7 +1514,7 @@ class Quiz(_Panel):
             # The box under the line shows the message; the line says the verdict and where
             # the reason is (it used to repeat the message, read twice; then said only
             # "Checked: Not yet.", and a screen-reader learner had to guess the reason was
-            # there, where "Hint 1 of 2: shown below." said so: path20's walk)
+            # there, where "Hint 1 of 2: shown below." said so)
             said = Msg("Checked: {verdict}. Why: shown below.", verdict=result.label)
         self.feedback.value = result._repr_html_()
         self._say(said)
