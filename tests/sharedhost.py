@@ -252,14 +252,69 @@ def _build_shared_venv(base: str, venv: Path, reqs: list[str]) -> None:
         shutil.rmtree(building, ignore_errors=True)
 
 
+# a directory of held_dir() left behind by a run that was killed (SIGKILL, a CI timeout)
+# is removed by the next run once nobody holds it and it has not changed for this long
+# (seconds): its maker writes into it at once, and holds it from the moment it is made
+LEFT_AFTER = 60.0
+
+
+@contextlib.contextmanager
+def held_dir(prefix: str) -> Iterator[Path]:
+    """A new directory in the temp dir (``tempfile.mkdtemp``), removed after; held (flock
+    on the directory) while it is in use, so that a later call removes it if the run that
+    made it was killed before its cleanup: a killed run left /tmp/labkit-cls-* (root's, a
+    course exchange inside) behind for good, and the next runs left theirs beside it."""
+    import tempfile
+
+    prune_left_behind(prefix)
+    where = Path(tempfile.mkdtemp(prefix=prefix))
+    held = os.open(where, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield where
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+        os.close(held)
+
+
+def prune_left_behind(prefix: str) -> list[Path]:
+    """Remove the temp dir's ``prefix*`` directories that are yours, held by no process
+    (``held_dir``) and unchanged for LEFT_AFTER seconds; returns them. A directory held by
+    a run that is still going (a parallel worker, another session's tests) stays."""
+    import tempfile
+
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        try:
+            st = path.lstat()
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+                continue  # someone else's, or not a directory made by mkdtemp
+            if time.time() - st.st_mtime < LEFT_AFTER:
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: in use
+            os.close(fd)
+            continue
+        try:
+            shutil.rmtree(path)  # never follows a link inside it
+            removed.append(path)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
 @contextlib.contextmanager
 def shared_dir() -> Iterator[Path]:
     """A root-owned directory (0755) in /tmp that every user can enter, with a copy of the
-    checkout's labkit package in ``pythonpath/`` for PYTHONPATH; removed after."""
-    import tempfile
-
-    where = Path(tempfile.mkdtemp(prefix="labkit-cls-"))
-    try:
+    checkout's labkit package in ``pythonpath/`` for PYTHONPATH; removed after (by the next
+    run if this one is killed: ``held_dir``)."""
+    with held_dir("labkit-cls-") as where:
         shutil.copytree(
             ROOT / "labkit",
             where / "pythonpath" / "labkit",
@@ -267,5 +322,3 @@ def shared_dir() -> Iterator[Path]:
         )
         subprocess.run(["chmod", "-R", "go+rX,go-w", str(where)], check=True)
         yield where
-    finally:
-        shutil.rmtree(where, ignore_errors=True)

@@ -1037,3 +1037,49 @@ def test_a_folder_given_twice_is_read_once(tmp_path) -> None:
         again = classroom.collect(given)
         assert (again.errors, again.notes) == (once.errors, once.notes), given
         assert again.learners.keys() == once.learners.keys()
+
+
+# -- the tests' own shared directories --
+
+
+def test_a_shared_dir_left_by_a_killed_run_is_removed_by_the_next_one() -> None:
+    """A test run killed inside shared_dir() (SIGKILL: no finaliser runs) left
+    /tmp/labkit-cls-* (root's, a course exchange inside) for good. The next shared_dir()
+    now removes it, and leaves one that a running test holds. Fails before: the killed
+    run's directory is still there."""
+    import shutil
+    import signal
+
+    import sharedhost
+
+    script = (
+        f"import sys, time; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "import sharedhost\n"
+        "with sharedhost.shared_dir() as where:\n"
+        "    print(where, flush=True); time.sleep(300)\n"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    made: list[Path] = []
+    try:
+        made += (Path(run.stdout.readline().strip()) for run in runs)
+        killed, running = made
+        runs[0].send_signal(signal.SIGKILL)
+        runs[0].wait(30)
+        old = time.time() - 2 * sharedhost.LEFT_AFTER  # as if made a while ago
+        for where in (killed, running):
+            assert where.is_dir(), where
+            os.utime(where, (old, old))
+        with shared_dir() as mine:
+            assert mine.is_dir()
+        assert not killed.exists()
+        assert running.is_dir()  # held by a run that is still going
+    finally:
+        for run in runs:
+            run.kill()
+            run.wait(30)
+            run.stdout.close()
+        for where in made:  # the second run's, killed just now
+            shutil.rmtree(where, ignore_errors=True)
