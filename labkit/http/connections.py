@@ -48,6 +48,14 @@ OUT_OF_FILES = Msg(
     "descriptors (its limit is {files}); it tries again in a second. Close connections or "
     "files you no longer use."
 )
+# the owner check (peers.PeerCheck) needs a socket of its own, made at a listener's first
+# connection: with no descriptor for it, that connection is closed at once and the listener
+# goes on accepting (no pause: the next one may find a descriptor)
+UNCHECKED = Msg(
+    "a lab server closed a connection as soon as it came: the process has run out of file "
+    "descriptors (its limit is {files}), none left to check which user made it. Close "
+    "connections or files you no longer use."
+)
 
 
 def file_limit() -> int:
@@ -106,6 +114,11 @@ class Budget:
         self._said = now
         line = msg.bind(**fields).render(i18n.learner_language())
         print(f"labkit: {line}", file=sys.stderr)
+
+    def unchecked(self) -> None:
+        """A connection was closed at once: no descriptor left for the owner check (one
+        line, now and then: ``UNCHECKED``)."""
+        self._say(UNCHECKED, files=file_limit())
 
     def out_of_files(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """The loop's exception handler: asyncio could not accept for want of descriptors

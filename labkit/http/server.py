@@ -312,11 +312,9 @@ class Listener:
             try:
                 stranger = self.peers is not None and not self.peers.admits_socket(conn)
             except OSError as exc:  # the owner check's own socket (made at the first
-                conn.close()  # connection) found no descriptor: closed, said in one line
-                if exc.errno in _OUT_OF_RESOURCES:
-                    loop.call_exception_handler(
-                        {"message": "socket.accept() out of system resource", "exception": exc}
-                    )
+                conn.close()  # connection) found no descriptor: closed, said in one line,
+                if exc.errno in _OUT_OF_RESOURCES:  # and accepting goes on
+                    BUDGET.unchecked()
                 continue
             if not stranger and BUDGET.open >= BUDGET.limit:
                 _make_room(loop)
