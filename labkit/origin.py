@@ -394,8 +394,8 @@ class Origin(HTTPServer):
                 return await self._learner_order(request, parts[1])
             allow = ALLOW_CANCELLABLE if _order_number(parts[1]) in NOT_SHIPPED else ALLOW_ORDER
             return self._allowing(request, allow, lambda r: self._order(r, parts[1]))
-        if parts == ["slow"]:
-            return await self._slow(request)
+        if parts == ["slow"]:  # a report: read only, as /health (the method rule below)
+            return self._refused_method(request, ALLOW_READ_ONLY) or await self._slow(request)
         if parts == ["chat"]:
             return self._upgrade_required(request)
         if "/" + "/".join(parts) == RATE_PATH:
@@ -403,7 +403,7 @@ class Origin(HTTPServer):
         if "/" + "/".join(parts) == BUSY_PATH and method in ("GET", "HEAD"):
             return await self._busy()
         if parts == ["health"]:
-            return self._text(200, "ok\n")
+            return self._allowing(request, ALLOW_READ_ONLY, lambda r: self._text(200, "ok\n"))
         return self._page(
             request,
             404,
@@ -414,6 +414,13 @@ class Origin(HTTPServer):
     def _allowing(
         self, request: Request, allow: str, handler: Callable[[Request], Response]
     ) -> Response:
+        return self._refused_method(request, allow) or handler(request)
+
+    def _refused_method(self, request: Request, allow: str) -> Response | None:
+        """The shop's method rule, the same on every resource (lesson 02): OPTIONS answers 204
+        with the resource's Allow; a method the resource does not allow gets 405 with Allow
+        (RFC 9110 15.5.6); None lets the resource answer. /health and /slow answered every
+        implemented method 200, POST and DELETE too, with no Allow to say which they take."""
         if request.method == "OPTIONS":
             why = Said(Msg("OPTIONS lists the allowed methods"))
             return Response(204, [("Allow", allow)], why=why)
@@ -434,7 +441,7 @@ class Origin(HTTPServer):
             )
             resp.headers.append(("Allow", allow))
             return resp
-        return handler(request)
+        return None
 
     def _index(self, request: Request) -> Response:
         headers, body = pages.page(

@@ -53,6 +53,26 @@ def test_unknown_method_is_501_known_but_not_allowed_is_405(lab: labkit.Lab) -> 
     assert lab.request("POST", "/orders", body='{"item": "tea"}').status == 201
 
 
+@pytest.mark.parametrize("path", ["/health", "/slow?delay=0"])
+def test_health_and_the_report_follow_the_method_rule(lab: labkit.Lab, path: str) -> None:
+    """/health and /slow answered POST, DELETE and OPTIONS 200 with their text and no Allow
+    (OPTIONS listed no methods), where every other resource of the shop answers a method it
+    does not take 405 with Allow and OPTIONS 204 with Allow (RFC 9110 15.5.6, 9.3.7; lesson
+    02's rule)."""
+    for method in ("POST", "DELETE"):
+        refused = lab.request(method, path, via="origin")
+        assert (refused.status, refused.header("allow")) == (405, "GET, HEAD, OPTIONS")
+    options = lab.request("OPTIONS", path, via="origin")
+    assert (options.status, options.header("allow"), options.text) == (
+        204,
+        "GET, HEAD, OPTIONS",
+        "",
+    )
+    assert lab.request("HEAD", path, via="origin").status == 200
+    ok = lab.get(path, via="origin")
+    assert ok.status == 200 and ok.header("allow") is None
+
+
 @pytest.mark.parametrize(
     ("body", "got"),
     [("", "the body was empty"), ("{}", "the body was '{}'"), ("[]", "the body was '[]'")],
