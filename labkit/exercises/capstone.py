@@ -146,7 +146,7 @@ incident2 = Incident(
 )
 incident3 = Incident(
     3,
-    Msg("the team says the shop is up again, yet GET /orders/7 still fails"),
+    Msg("the team brought the shop back up a moment ago, yet GET /orders/7 still fails"),
     "503-served-from-cache",
 )
 incident4 = Incident(
