@@ -12,6 +12,7 @@ lab's sends and reads is not counted (the process-CPU figures of ``run.py`` coun
     .venv/bin/python benchmarks/instructions.py                 # this checkout
     .venv/bin/python benchmarks/instructions.py /tmp/old .      # two checkouts, same table
     .venv/bin/python benchmarks/instructions.py --import /tmp/old .  # `import labkit` instead
+    .venv/bin/python benchmarks/instructions.py --cold /tmp/old .    # a fresh lab's first answer
 
 A checkout is a directory holding ``labkit/`` (a worktree, or ``git archive`` of a commit);
 it runs with this interpreter and ``PYTHONPATH`` set to it. Valgrind makes the lab about
@@ -167,6 +168,66 @@ def import_instructions(checkout: Path) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+# run.py's cold start (its memory child) and the first answer of each of its scale labs: in a
+# fresh interpreter that has imported labkit, `labkit.start()` and one raw-socket GET that asks
+# to close, as curl's and urllib's do. Each command leaves with os._exit: the lab's stop and the
+# interpreter's teardown are not counted, on either side of the difference.
+COLD_BASE = "import os, socket, labkit; labkit.start"
+COLD_GET = (
+    "; lab = labkit.start(); s = socket.create_connection(('127.0.0.1', lab.{hop}.port))"
+    "; s.sendall(b'GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n')"
+    "; data = b''.join(iter(lambda: s.recv(65536), b''))"
+    "; assert data.startswith(b'HTTP/1.1 200 '), data[:40]"
+)
+COLD_EXIT = "; os._exit(0)"
+
+
+def cold_instructions(checkout: Path) -> dict[str, int]:
+    """Instructions of ``labkit.start()`` and a first answer that asks to close, from the
+    origin and through the gateway, each a fresh interpreter's count less that of one
+    that only imported labkit (compiled first, PYTHONHASHSEED fixed, as ``import_instructions``)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "labkit")], check=True)
+    counts = {}
+    with tempfile.TemporaryDirectory(prefix="labkit-instructions-") as tmp:
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(checkout),
+            PYTHONHASHSEED="0",
+            LABKIT_RUNTIME_DIR=f"{tmp}/run",
+            LABKIT_PROGRESS=f"{tmp}/progress.json",
+        )
+        for name, code in (
+            ("base", COLD_BASE + COLD_EXIT),
+            ("origin", COLD_BASE + COLD_GET.format(hop="origin") + COLD_EXIT),
+            ("gateway", COLD_BASE + COLD_GET.format(hop="gateway") + COLD_EXIT),
+        ):
+            out = f"{tmp}/callgrind.out"
+            subprocess.run(
+                [*VALGRIND, f"--callgrind-out-file={out}", sys.executable, "-c", code],
+                check=True,
+                capture_output=True,
+                env=env,
+                cwd=tmp,
+            )
+            counts[name] = counted(out)
+    return {name: counts[name] - counts["base"] for name in ("origin", "gateway")}
+
+
+def main_cold(paths: list[Path], names: list[str]) -> int:
+    print("| checkout | `labkit.start()` + first answer from the origin | through the gateway |")
+    print("|---|---|---|")
+    for name, path in zip(names, paths, strict=True):
+        got = cold_instructions(path)
+        print(
+            f"| {name} | {got['origin'] / 1e6:.1f} M | {got['gateway'] / 1e6:.1f} M |", flush=True
+        )
+    print(
+        "\nIr: instructions executed in user space, each in a fresh interpreter that imported "
+        "labkit (its count subtracted); the request asks to close, as run.py's cold start does"
+    )
+    return 0
+
+
 def main_import(paths: list[Path], names: list[str]) -> int:
     print("| checkout | `import asyncio, httpx` | and `import labkit; labkit.start` | labkit's |")
     print("|---|---|---|---|")
@@ -192,6 +253,11 @@ def main() -> int:
         action="store_true",
         help="count `import labkit` after asyncio and httpx instead of requests",
     )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="count a fresh lab's start and first answer (Connection: close) instead",
+    )
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
@@ -204,6 +270,8 @@ def main() -> int:
             return 1
     if args.imports:
         return main_import(paths, args.checkouts)
+    if args.cold:
+        return main_cold(paths, args.checkouts)
     print(
         "| checkout | direct, Ir per request | through the gateway | the gateway's own | own ÷ direct |"
     )

@@ -65,13 +65,24 @@ PLAIN = [
     b"POST /orders HTTP/1.1\r\nHost: lab\r\nContent-Length: 007\r\n\r\nabcdefg",
     b"PUT /orders/7 HTTP/1.1\r\nHost: lab\r\nContent-Length: 2\r\n\r\nhi",
     b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n" + b"X-Many: many\r\n" * 60 + b"\r\n",
+    # asking to close (curl's one-shot requests, urllib's): answered, then closed, as by h11
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: x, CLOSE\r\n\r\n",
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection:close ,keep-alive\r\n\r\n",
+    b"GET /nope HTTP/1.1\r\nHost: lab\r\nConnection: close\r\nAccept-Language: zh-CN\r\n\r\n",
+    b"HEAD /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
+    b"POST /orders HTTP/1.1\r\nHost: lab\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+    % (len(ORDER), ORDER),
 ]
 
 # Requests that are not plain (h11 reads them, as always): hostile, unusual or incomplete
 NOT_PLAIN = [
     b"GET /orders/7 HTTP/1.1\r\n\r\n",  # no Host
-    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n",
-    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: x, CLOSE\r\n\r\n",
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: closed\r\n\r\n",  # h11 keeps it
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: x-close\r\n\r\n",
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: x\r\nConnection: close\r\n\r\n",
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\nConnection: x\r\n\r\n",
+    b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n" + GET,  # pipelined
     b"GET /orders/7 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
     b"GET /orders/7 HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n",
     b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nX-Fold: a\r\n  b\r\n\r\n",  # obs-fold
@@ -182,7 +193,7 @@ def _h11_reads(data: bytes) -> tuple[object, ...] | None:
     except h11.RemoteProtocolError:
         return None
     if (
-        conn.their_state is not h11.DONE
+        conn.their_state not in (h11.DONE, h11.MUST_CLOSE)
         or conn.our_state is not h11.SEND_RESPONSE
         or conn.trailing_data != (b"", False)
         or conn.client_is_waiting_for_100_continue
@@ -194,6 +205,7 @@ def _h11_reads(data: bytes) -> tuple[object, ...] | None:
         event.http_version.decode("ascii", "replace"),
         decoded(event.headers),
         body,
+        conn.their_state is h11.MUST_CLOSE,  # the answer closes the connection
     )
 
 
@@ -202,14 +214,21 @@ def _plain_reads(data: bytes) -> tuple[object, ...] | None:
     if request is None:
         return None
     assert request.raw == data
-    return (request.method, request.target, request.http_version, request.headers, request.body)
+    return (
+        request.method,
+        request.target,
+        request.http_version,
+        request.headers,
+        request.body,
+        not server._keeps_alive(request),  # as the server decides after the answer
+    )
 
 
 def _variants() -> Iterator[bytes]:
     """Each plain request with one byte put in, changed or dropped, at each place of its
     head, for the bytes where a reader may go wrong."""
     odd = b'\x00\t\n\r :,\x7f\x80\xe9\x01"()/;=?@[]{}\\aA0'
-    for data in PLAIN[:8] + PLAIN[24:27]:
+    for data in PLAIN[:8] + PLAIN[24:27] + PLAIN[29:30]:
         end = data.find(b"\r\n\r\n") + 4
         for at in range(end):
             yield data[:at] + data[at + 1 :]
@@ -364,6 +383,62 @@ def test_the_gateway_answers_and_records_each_request_as_h11_read_it(personality
                     time.sleep(0.005)  # a record made after the close (a lingering read)
                     answers.append((answer, _recorded(lab, seen[id(lab)])))
                 assert answers[0] == answers[1], parts
+    finally:
+        plain.stop()
+        h11_only.stop()
+
+
+def _until_closed(port: int, data: bytes) -> bytes:
+    """Send ``data`` and read until the server closes the connection (the client keeps
+    its side open: the close must be the server's, after its answer)."""
+    out = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        while chunk := sock.recv(65536):
+            out += chunk
+    return out
+
+
+CLOSING = [data for data in PLAIN if b"close" in data.lower()]
+
+
+@pytest.mark.parametrize("personality", ["rfc", "nginx", "haproxy", "caddy"])
+def test_a_request_that_asks_to_close_is_answered_and_closed_as_by_h11(
+    personality: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """curl's one-shot requests and urllib's ask to close. The origin and the gateway read
+    such a plain request and write its answer themselves, h11 never asked (no h11
+    connection made: its import and its slower path), and the bytes on the wire and what
+    the lab records are those of a lab where h11 reads and writes them: the answer says
+    ``Connection: close`` last, then the server closes. A HEAD's answer h11 still writes."""
+    made = []
+    new_connection = server._new_connection
+
+    def counted() -> h11.Connection:
+        made.append(1)
+        return new_connection()
+
+    monkeypatch.setattr(server, "_new_connection", counted)
+    plain, h11_only = labkit.start(), labkit.start()
+    try:
+        h11_only.gateway.plain_requests = h11_only.origin.plain_requests = False
+        seen: dict[int, set[str]] = {id(plain): set(), id(h11_only): set()}
+        for lab in (plain, h11_only):
+            lab.gateway.personality = personality
+        assert len(CLOSING) == 6
+        for hop in ("origin", "gateway"):
+            for data in CLOSING:
+                answers = []
+                for lab in (plain, h11_only):
+                    before = len(made)
+                    answer = _until_closed(getattr(lab, hop).port, data)
+                    if lab is plain and not data.startswith(b"HEAD"):
+                        assert len(made) == before, (hop, data)  # h11 never asked
+                    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+                    assert head.endswith(b"\r\nconnection: close"), (hop, data, answer)
+                    time.sleep(0.005)  # a record made after the close
+                    answers.append((_same_in_any_lab(answer, lab), _recorded(lab, seen[id(lab)])))
+                assert answers[0] == answers[1], (hop, data)
     finally:
         plain.stop()
         h11_only.stop()

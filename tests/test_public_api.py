@@ -140,24 +140,29 @@ def test_a_labs_plain_messages_load_no_h11_and_the_first_unusual_one_does(
 ) -> None:
     """h11 cost as much to import as the rest of the lab's code (41 M of 89.8 M instructions
     after asyncio and httpx), yet a lab's usual messages go without it: a plain request
-    through the gateway and straight to the origin, and their answers. It is imported by
-    the first message that needs it (labkit.http.lazyh11), here one that asks to close."""
+    through the gateway and straight to the origin, and their answers, kept alive or asking
+    to close (curl's and urllib's one-shot requests). It is imported by the first message
+    that needs it (labkit.http.lazyh11), here an HTTP/1.0 request."""
     code = (
         "import socket, sys, labkit\n"
         "lab = labkit.start()\n"
         "print('h11' in sys.modules)\n"
-        "def ask(port, head):\n"
+        "def ask(port, version, head):\n"
         "    with socket.socket() as s:\n"
         "        s.connect(('127.0.0.1', port))\n"
-        "        s.sendall(b'GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\n' + head + b'\\r\\n')\n"
+        "        s.sendall(b'GET /orders/7 HTTP/' + version + b'\\r\\nHost: x\\r\\n' + head + b'\\r\\n')\n"
         "        print(s.makefile('rb').readline().decode().strip(), 'h11' in sys.modules)\n"
         "for port in (lab.gateway.port, lab.origin.port, lab.gateway.port):\n"
-        "    ask(port, b'')\n"
-        "ask(lab.gateway.port, b'Connection: close\\r\\n')\n"
+        "    ask(port, b'1.1', b'')\n"
+        "for port in (lab.origin.port, lab.gateway.port):\n"
+        "    ask(port, b'1.1', b'Connection: close\\r\\n')\n"
+        "ask(lab.gateway.port, b'1.0', b'')\n"
         "lab.stop()\n"
     )
     assert _printed_by_a_lab(code, tmp_path) == [
         "False",
+        "HTTP/1.1 200 OK False",
+        "HTTP/1.1 200 OK False",
         "HTTP/1.1 200 OK False",
         "HTTP/1.1 200 OK False",
         "HTTP/1.1 200 OK False",
@@ -587,6 +592,8 @@ TESTS_REACH_IN = {
     ("test_i18n_widgets.py", "charts._cjk_family"): "whether a Chinese font is installed",
     ("test_pool.py", "server._tasks"): "the server's side of a connection (TCP_NODELAY)",
     ("test_pool.py", "conn._h11"): "whether h11 was told of a request (a plain answer's not)",
+    ("test_gateway_fastpath.py", "server._new_connection"): "whether h11 read a request",
+    ("test_gateway_fastpath.py", "server._keeps_alive"): "the server's close, beside h11's",
     # the paths that write without h11, switched off: the bytes must be h11's either way
     ("test_gateway.py", "Gateway._plain_head"): "a forwarded head written without h11",
     ("test_gateway.py", "Gateway._relayed_head"): "a relayed head written without h11",

@@ -647,7 +647,9 @@ class HTTPServer(Listener):
                 else:
                     plain = await self._send_plain(writer, request, response)
                     if plain:  # a plain answer to a plain request: h11 saw neither
-                        continue
+                        if _keeps_alive(request):
+                            continue
+                        return  # it asked to close: closed after the answer, as h11 does
                     # a plain request whose answer h11 writes: h11 reads it now, as it would
                     # have at first
                     conn = _replayed(request.raw)
@@ -1041,9 +1043,13 @@ class HTTPServer(Listener):
     ) -> bool:
         """The answer to a plain request (read without h11, ``plain_request``), written as
         ``_send`` would write it but without h11, where its head is plain too
-        (``plain_head``): a body held whole, the connection kept. False, nothing written,
-        where h11 is to write it (a HEAD's answer, a stream, a close, a field h11 would
-        move or add)."""
+        (``plain_head``): a body held whole, the connection kept, or closed after it where
+        the request asked to close (the caller closes it: ``_keeps_alive``). False, nothing
+        written, where h11 is to write it (a HEAD's answer, a stream, a close of this
+        server's own, a field h11 would move or add).
+
+        curl's one-shot requests, urllib's and the benchmark's cold start ask to close:
+        taken by h11 they cost its import (41 M instructions) and its slower path."""
         body = response.body
         if (
             type(body) is not bytes
@@ -1053,7 +1059,9 @@ class HTTPServer(Listener):
         ):
             return False
         fields = self._fields(request, response)
-        head = plain_head(response.status, response.reason, fields, len(body))
+        head = plain_head(
+            response.status, response.reason, fields, len(body), not _keeps_alive(request)
+        )
         if head is None:
             return False
         data = self._spelt(head) + body
@@ -1409,8 +1417,8 @@ def plain_request(data: bytes) -> Request | None:
     of HTTP/1.1, a method of letters other than CONNECT, then fields each on its line, all
     in h11's grammar (h11/_abnf.py) narrowed to visible ASCII, spaces and CRLF (a name of
     letters, digits and hyphens); one Host, at most one Content-Length, of digits, no field
-    that makes h11 do more than read it (``_NOT_PLAIN``, a Connection that closes); then
-    exactly its body, nothing more. That is the request h11 reads from the same bytes, field
+    that makes h11 do more than read it (``_NOT_PLAIN``), a Connection that closes only as
+    its one line's option ``close``; then exactly its body, nothing more. That is the request h11 reads from the same bytes, field
     for field (tests/test_gateway_fastpath.py); None for anything else, which h11 reads and
     judges as it always has.
 
@@ -1459,20 +1467,30 @@ def plain_request(data: bytes) -> Request | None:
         if name in names:
             return None
     if "connection" in names:
-        for name, value in headers:
-            if name == "connection" and "close" in value.lower():
-                return None  # h11 then waits for the close, not for the next request
+        # a close asked as h11 reads it (one option "close" among the comma-separated, in
+        # any case): the answer then says so and the connection ends after it (``_send_plain``),
+        # as h11 does, and ``_keeps_alive`` says the same as h11 of every plain request. A
+        # "close" within another word, or Connection on two lines, h11 reads as before
+        values = [value.lower() for name, value in headers if name == "connection"]
+        if any("close" in value for value in values) and (
+            len(values) > 1 or "close" not in [option.strip() for option in values[0].split(",")]
+        ):
+            return None
     return Request(method, target, "1.1", headers, body=data[end + 4 :], raw=data)
 
 
-def plain_head(status: int, reason: str, fields: Headers, length: int) -> bytes | None:
-    """The head of an answer to a plain request (``plain_request``: HTTP/1.1, kept alive)
-    with a body of ``length`` bytes, as h11 writes it, without h11: the status line, then
-    each field as written, then the blank line. None where h11 is to write it, or would
-    write something else: a status that is not a plain final one with a body (204, 304), a
+def plain_head(
+    status: int, reason: str, fields: Headers, length: int, close: bool = False
+) -> bytes | None:
+    """The head of an answer to a plain request (``plain_request``: HTTP/1.1) with a body
+    of ``length`` bytes, as h11 writes it, without h11: the status line, then each field as
+    written, then ``Connection: close`` where the request asked to close (``close``: h11
+    adds it last), then the blank line. None where h11 is to write it, or would write
+    something else: a status that is not a plain final one with a body (204, 304), a
     reason that is not visible ASCII, a field outside h11's grammar, a Host (h11 writes it
-    first), a Connection that closes (h11 writes its own, last), a Transfer-Encoding, other
-    than one Content-Length of ``length``.
+    first), a Connection that closes (h11 writes its own, last), any Connection to a client
+    that asked to close (h11 rewrites them into its own), a Transfer-Encoding, other than
+    one Content-Length of ``length``.
 
     h11 writes such a head as it is given (no field added, moved or dropped:
     ``_clean_up_response_headers_for_sending`` changes only the framing and Connection
@@ -1491,13 +1509,15 @@ def plain_head(status: int, reason: str, fields: Headers, length: int) -> bytes 
                 return None
             lengths += 1
         elif name == b"connection":
-            if b"close" in [option.strip() for option in value.lower().split(b",")]:
+            if close or b"close" in [option.strip() for option in value.lower().split(b",")]:
                 return None  # h11 writes its own Connection: close, last
         elif name == b"host" or name == b"transfer-encoding":
             return None
     if lengths != 1:
         return None
     lines = b"".join([b"%s: %s\r\n" % (raw, value) for raw, _, value in entries])
+    if close:
+        lines += b"Connection: close\r\n"  # as h11's set_comma_header writes it
     return b"HTTP/1.1 %d %s\r\n%s\r\n" % (status, reason.encode("ascii"), lines)
 
 
