@@ -664,6 +664,7 @@ SWITCHES: dict[str, Switch] = {
                     maximum=CACHE_MAX_AGE_RANGE[1],
                     optional=True,
                     nullable=True,
+                    none_means=Msg("no-store, not cached"),
                 ),
             ),
             apart=("retry_after", "retry_in"),
@@ -1062,7 +1063,11 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
                 kwargs["choices"] = list(param.choices)
                 kwargs["type"] = str.lower
             else:
-                kwargs["type"] = _parser_type(param, argparse.ArgumentTypeError)
+                # a refused value is named by what the learner typed: the switch for a
+                # positional word, the flag for an option (`labkit ctl rate-limit off` said
+                # "rate_limit must be ...", the Python attribute, until December 2026)
+                typed = param.flag if param.optional else switch.name
+                kwargs["type"] = _parser_type(param, argparse.ArgumentTypeError, typed)
             if not param.optional:
                 p.add_argument(param.name, **kwargs)
                 continue
@@ -1080,10 +1085,10 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 _NONE = object()  # `--no-NAME`: the parameter given as None (left out means its default)
 
 
-def _parser_type(param: Param, error: type[Exception]) -> Callable[[str], Any]:
+def _parser_type(param: Param, error: type[Exception], named: str) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         try:
-            return param.parse(text)
+            return param.parse(text, named=named)
         except BadArgument as exc:
             raise error(str(exc)) from None
 

@@ -52,7 +52,7 @@ def test_the_commands_messages_follow_labkit_lang(
     err = capsys.readouterr().err
     assert err == (
         "labkit ctl timeout: error: 参数 --read："
-        "read_timeout 必须是 0.01 到 60 之间的数（单位：秒），而不是 'abc'\n"
+        "--read 必须是 0.01 到 60 之间的数（单位：秒），而不是 'abc'\n"
         "（参见 `labkit ctl timeout --help`）\n"
     )
     with pytest.raises(SystemExit):
@@ -68,9 +68,49 @@ def test_in_english_the_command_says_what_it_said(
         cli.main(["ctl", "timeout", "/", "--read", "abc"])
     assert capsys.readouterr().err == (
         "labkit ctl timeout: error: argument --read: "
-        "read_timeout must be a number of seconds between 0.01 and 60, not 'abc'\n"
+        "--read must be a number of seconds between 0.01 and 60, not 'abc'\n"
         "(see `labkit ctl timeout --help`)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "said"),
+    [
+        ("en", ["rate-limit", "off"], "argument requests: rate-limit must be a whole number >= 1, not 'off'"),
+        ("zh-CN", ["rate-limit", "off"], "参数 requests：rate-limit 必须是 >= 1 的整数，而不是 'off'"),
+        ("en", ["rate-limit", "0"], "rate-limit must be between 1 and 1000 requests, not 0"),
+        ("en", ["head-timeout", "origin", "x"], "head-timeout must be a number of seconds between"),
+        ("en", ["timeout", "/", "--connect", "0"], "argument --connect: --connect must be between 0.01"),
+        ("en", ["maintenance", "on", "--retry-in", "x"], "--retry-in must be a whole number >= 0, not 'x'"),
+        # what none means, for every nullable parameter: "none ()" said nothing
+        ("en", ["maintenance", "on", "--cache-max-age", "x"], "or none (no-store, not cached), not 'x'"),
+        ("zh-CN", ["maintenance", "on", "--cache-max-age", "x"], "或者 none（no-store，不缓存），而不是 'x'"),
+    ],
+)  # fmt: skip
+def test_a_refused_switch_value_is_named_as_the_learner_typed_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    lang: str,
+    words: list[str],
+    said: str,
+) -> None:
+    """`labkit ctl rate-limit off` said "rate_limit must be a whole number >= 1", the Python
+    attribute the switch sets, where the learner typed rate-limit (and --connect was named
+    connect_timeout): a positional value is named by its switch, an option by its flag."""
+    monkeypatch.setenv("LABKIT_LANG", lang)
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["ctl", *words])
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err, err
+    assert "_" not in err.splitlines()[0].partition("error:")[2], err
+
+
+def test_every_nullable_switch_parameter_says_what_none_means() -> None:
+    for switch in switches.SWITCHES.values():
+        for param in switch.params:
+            if param.nullable:
+                assert str(param.none_means), (switch.name, param.name)
 
 
 def test_errors_helpers_word_their_line_in_the_learners_language(
