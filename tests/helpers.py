@@ -212,15 +212,22 @@ lab.stop()
 """
 
 
-def low_files_lab() -> tuple[subprocess.Popen[str], list[int]]:
-    """Start LOW_FILES_LAB; return it and its ports, its gateway's first."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", LOW_FILES_LAB],
+def lab_process(script: str) -> subprocess.Popen[str]:
+    """Run ``script`` (a lab in a process of its own, as in a kernel) with its three streams
+    piped, as text: the test talks to it in lines on stdin and stdout, and reads stderr (its
+    lines to the learner, a traceback) once it ends (``communicate``)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def low_files_lab() -> tuple[subprocess.Popen[str], list[int]]:
+    """Start LOW_FILES_LAB; return it and its ports, its gateway's first."""
+    proc = lab_process(LOW_FILES_LAB)
     assert proc.stdout is not None
     return proc, [int(port) for port in proc.stdout.readline().split()]
 

@@ -77,22 +77,36 @@ def test_a_process_out_of_file_descriptors_says_so_before_reading_its_catalogue(
     assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
 
 
-# a lab started in a process with every descriptor taken (a notebook that leaked sockets), then
-# another once the learner closed them. Before: the owner check's probe failed, said "no
-# NETLINK_SOCK_DIAG" and remembered it (the next lab let any user of the machine in), then the
-# loop's self-pipe raised a traceback.
-NO_DESCRIPTOR_LEFT = r"""
-import os, resource, warnings
-import labkit, labkit.lab  # imported, as in a kernel that ran a lesson's cells
+def _with_no_descriptor_left(*, imports: str, then: str, before: str = "", limit: int = 64) -> str:
+    """A child script: ``imports``, the file limit lowered to ``limit``, ``before``, then
+    every descriptor left taken (``held``, dups of stdin, until EMFILE), then ``then``."""
+    return f"""
+import os, resource
 from labkit.http import ports
-warnings.simplefilter("error")  # a warning (any user may connect) fails the run
-resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+{imports.strip()}
+resource.setrlimit(resource.RLIMIT_NOFILE, ({limit}, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+{before}
 held = []
 try:
     while True:
         held.append(os.dup(0))
 except OSError:
     pass
+{then.strip()}
+"""
+
+
+# a lab started in a process with every descriptor taken (a notebook that leaked sockets), then
+# another once the learner closed them. Before: the owner check's probe failed, said "no
+# NETLINK_SOCK_DIAG" and remembered it (the next lab let any user of the machine in), then the
+# loop's self-pipe raised a traceback.
+NO_DESCRIPTOR_LEFT = _with_no_descriptor_left(
+    imports=r"""
+import warnings
+import labkit, labkit.lab  # imported, as in a kernel that ran a lesson's cells
+warnings.simplefilter("error")  # a warning (any user may connect) fails the run
+""",
+    then=r"""
 try:
     labkit.start()
 except ports.OutOfFiles as exc:
@@ -103,7 +117,8 @@ resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RL
 lab = labkit.start()
 print("checks owners" if lab._peers is not None else "lets anyone in")
 lab.stop()
-"""
+""",
+)
 
 
 @pytest.mark.parametrize(
@@ -127,22 +142,18 @@ def test_a_lab_started_with_no_descriptor_left_says_so_and_the_next_one_checks_o
 # The lab registry opened with no descriptor left. Before: "the lab registry /tmp/labkit-0 Too
 # many open files, so another user could read the control token ...; remove it (`rm
 # /tmp/labkit-0`)": a safe directory the learner was told to delete.
-REGISTRY_OUT_OF_FILES = r"""
-import os, pwd, resource, shlex  # imported, as in a kernel that ran a lesson's cells
+REGISTRY_OUT_OF_FILES = _with_no_descriptor_left(
+    imports=r"""
+import pwd, shlex  # imported, as in a kernel that ran a lesson's cells
 from labkit import control
-from labkit.http import ports
-resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-held = []
-try:
-    while True:
-        held.append(os.dup(0))
-except OSError:
-    pass
+""",
+    then=r"""
 try:
     control.runtime_dir()
 except ports.OutOfFiles as exc:
     print(exc)
-"""
+""",
+)
 
 
 def test_a_registry_opened_with_no_descriptor_left_is_not_called_unsafe(tmp_path) -> None:
@@ -206,17 +217,14 @@ def test_a_lab_started_under_every_small_file_limit_runs_or_says_it_ran_out() ->
 # A lab whose process has no descriptor left for the owner check's socket, made at its first
 # connection: before, a traceback from the accept, and the accepted connection left open
 # (the client waited out its timeout).
-OWNER_CHECK_OUT_OF_FILES = r"""
-import os, resource, socket, time
+OWNER_CHECK_OUT_OF_FILES = _with_no_descriptor_left(
+    limit=256,
+    imports=r"""
+import socket
 import labkit
-resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-lab = labkit.start()
-held = []
-try:
-    while True:
-        held.append(os.dup(0))
-except OSError:
-    pass
+""",
+    before="lab = labkit.start()",
+    then=r"""
 os.close(held.pop())  # the client's socket
 os.close(held.pop())  # the one the gateway accepts
 try:
@@ -231,7 +239,8 @@ for fd in held:
     os.close(fd)
 print(lab.get("/orders/7").status)
 lab.stop()
-"""
+""",
+)
 
 
 # what it says is what it did: it closed that connection and goes on accepting (it said "it

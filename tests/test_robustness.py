@@ -7,13 +7,11 @@ import resource
 import select
 import socket
 import struct
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from helpers import ask, low_files_lab
+from helpers import ask, lab_process, low_files_lab
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -513,13 +511,7 @@ def test_a_request_after_3000_idle_connects_is_answered_without_a_dropped_connec
     counter of every one is 0 (what happened, not how long it took: the request still
     waits for the connects queued before it to be accepted, 30-60 us each, 0.3 s with both
     cores busy and 1-2 s at a load of 19, where a time bound would fail)."""
-    lab = subprocess.Popen(
-        [sys.executable, "-c", FLOOD_LAB],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    lab = lab_process(FLOOD_LAB)
     assert lab.stdin is not None and lab.stdout is not None
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     flood: list[socket.socket] = []

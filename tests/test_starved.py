@@ -215,24 +215,10 @@ def test_a_head_begun_after_the_loop_was_away_still_gets_its_whole_head_timeout(
     with labkit.start() as lab:
         server = getattr(lab, hop)
         server.head_timeout = HEAD_TIMEOUT
-        back: list[float] = []
-
-        def away() -> None:
-            time.sleep(AWAY)
-            back.append(time.monotonic())  # the loop is back: nothing was read before this
-
-        stall = threading.Thread(target=on_lab_loop, args=(lab, away))
-        stall.start()
-        time.sleep(0.05)  # the loop is away
-        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-            sock.sendall(b"GET / HTTP/1.1\r\nHost: lab\r\n")  # no blank line: never whole
-            reply = b""
-            while chunk := sock.recv(65536):
-                reply += chunk
-            answered = time.monotonic()
-        stall.join(5)
+        # no blank line: never whole
+        reply, waited = _sent_while_away(lab, server.port, b"GET / HTTP/1.1\r\nHost: lab\r\n")
     assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 408 Request Timeout", reply[:200]
-    assert answered - back[0] >= HEAD_TIMEOUT, answered - back[0]
+    assert waited >= HEAD_TIMEOUT, waited
 
 
 @pytest.mark.parametrize("upstream_name", ["slow", "blackhole"])
@@ -249,23 +235,31 @@ def test_a_504_never_reaches_a_client_before_the_timeout_it_names(upstream_name:
         route = lab.gateway.route(upstream_name)
         named = route.read_timeout if upstream_name == "slow" else route.connect_timeout
         lab.upstreams["slow"].delay = route.read_timeout + 2
-        back: list[float] = []
-
-        def away() -> None:
-            time.sleep(AWAY)
-            back.append(time.monotonic())  # the loop is back: nothing was forwarded before
-
-        stall = threading.Thread(target=on_lab_loop, args=(lab, away))
-        stall.start()
-        time.sleep(0.05)  # the loop is away
         request = f"GET /up/{upstream_name}/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
-        with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=5) as sock:
-            sock.sendall(request.encode())
-            reply = b""
-            while chunk := sock.recv(65536):
-                reply += chunk
-            answered = time.monotonic()
-        stall.join(5)
+        reply, waited = _sent_while_away(lab, lab.gateway.port, request.encode())
     assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 504 Gateway Timeout", reply[:200]
     assert f"{named:g} s".encode() in reply, reply
-    assert answered - back[0] >= named, (answered - back[0], named)
+    assert waited >= named, (waited, named)
+
+
+def _sent_while_away(lab: labkit.Lab, port: int, data: bytes) -> tuple[bytes, float]:
+    """Send ``data`` to ``port`` while the lab's loop is away for AWAY seconds; what came
+    back until the lab closed the connection, and how long after the loop was back the
+    close came (nothing was read, forwarded or timed before that)."""
+    back: list[float] = []
+
+    def away() -> None:
+        time.sleep(AWAY)
+        back.append(time.monotonic())
+
+    stall = threading.Thread(target=on_lab_loop, args=(lab, away))
+    stall.start()
+    time.sleep(0.05)  # the loop is away
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(data)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+        answered = time.monotonic()
+    stall.join(5)
+    return reply, answered - back[0]
