@@ -502,11 +502,10 @@ class FaultServer(Listener):
         self.take_port()
 
     def take_port(self) -> None:
-        """Take this upstream's port on the lab's loop: a listening kind is reserved and
-        makes its server at its first connection (``Listener.reserve``), a kind that never
-        accepts occupies its port at once."""
+        """Take this upstream's port on the lab's loop: a listening kind listens
+        (``Listener.listen``), a kind that never accepts occupies its port at once."""
         if self.fault.listens:
-            self.reserve()
+            self.listen()
             return
         self.loop = asyncio.get_running_loop()
         self._socks = self.fault.occupy(self.host)

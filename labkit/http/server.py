@@ -17,7 +17,7 @@ import socket
 import time
 import traceback
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
@@ -133,11 +133,11 @@ class _Closed(Exception):
 async def settle(timeout: float) -> None:
     """Let every other task on the loop end (cancel what is left after ``timeout``).
 
-    Called once every listener has stopped, before the loop stops. Before Python 3.12,
-    ``Server.wait_closed()`` returns at once after ``close()`` while connections accepted
-    just before are still on their way to their handler (a few loop turns); a loop stopped
-    then leaves their sockets open, and each client waits out its own timeout. Let them
-    arrive: each handler sees ``stopped`` and cuts its connection.
+    Called once every listener has stopped, before the loop stops. A connection accepted
+    just before is still on its way to its handler (``Listener._streams`` waits a few loop
+    turns for its transport); a loop stopped then leaves its socket open, and its client
+    waits out its own timeout. Let them arrive: each handler sees ``stopped`` and cuts its
+    connection.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -152,31 +152,17 @@ async def settle(timeout: float) -> None:
 
 
 BACKLOG = 4096  # connections the kernel queues for a listener before it refuses more
-# asyncio accepts up to its backlog argument in one loop turn, and each accepted socket is a
-# descriptor until its handler runs a few turns later: 512 at a time, under a flood, ran a
-# kernel's 1024 out before the connection budget (labkit/http/connections.py) could refuse
-# any. It accepts this many per turn; the kernel's queue stays BACKLOG long. Per listener,
-# and a lab has 18 that anyone on the host can reach: at 32, another user's bursts at all
-# of them held 18 x 32 sockets a turn, for a few turns each, and ran the kernel out (its
-# learner told to close connections, the lab deaf for a second at a time). At 4, 72 a turn.
-ACCEPT_BURST = 4
 _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 _STREAM_LIMIT = 2**16  # asyncio.start_server's buffer limit for a connection's reader
 
-
-async def _serve(
-    handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
-    sock: socket.socket,
-) -> asyncio.base_events.Server:
-    server = await asyncio.start_server(handler, sock=sock, backlog=ACCEPT_BURST)
-    sock.listen(BACKLOG)  # asyncio set the kernel's queue to the burst: give it back its length
-    return server
-
-
-# A server that does nothing before a request's first byte (``Listener.waits_for_bytes``)
-# accepts this many connections a turn: each costs an accept, the owner check and an epoll
-# registration (about 30 us), and one past the budget is closed in the same turn, so no
-# descriptor waits for a handler as they did with asyncio's accept (``ACCEPT_BURST``)
+# A listener accepts this many connections a turn (``Listener._accept``): each costs an
+# accept, the owner check and an epoll registration (about 30 us), and one past the budget
+# is closed in the same turn, so no descriptor waits for a handler. asyncio's accept took
+# up to its backlog argument a turn and made each a stream and a task before its handler
+# could refuse it: 512 at a time ran a kernel's 1024 out; 32 a turn at each of a lab's 18
+# listeners did too (another user's bursts); 4 a turn (ACCEPT_BURST, its last setting) let
+# a flood of connects at a misbehaving upstream's port hold the gateway's connect to it
+# in the queue past its read timeout (a 504 for the learner's GET /up/ok/).
 HOLD_BURST = 64
 
 
@@ -230,25 +216,22 @@ class Listener:
 
     role: Role = Role.SERVER
     peers: PeerCheck | None = None  # who may connect; set by the lab (see http/peers.py)
-    # Nothing this server does before a request's first byte can be seen from outside (an
-    # HTTP server reads first): a connection is accepted at once but only made a stream,
-    # and served, once something arrives (``_hold``). 3,000 connects that send nothing
-    # made the gateway set up each in turn, 0.3 ms apiece, while its kernel queue (512)
-    # overflowed and dropped the next client's SYN: its request waited for the SYN's
-    # retransmission, 1 to 3 s (nginx, which accepts in C, answered it in 0.3 ms). Now a
-    # connect costs about 30 us and a client that sends its request is served before the
-    # idle ones, as nginx's ``listen ... deferred`` would have the kernel do. A misbehaving
-    # upstream acts on connect (it closes, resets, never reads): it is served at once.
-    waits_for_bytes = False
+    # Nothing any lab server does before a request's first byte can be seen from outside
+    # (an HTTP server reads first, and so does every misbehaving upstream: it closes,
+    # resets or stalls after reading the request): a connection is accepted at once but
+    # only made a stream, and served, once something arrives (``_hold``). 3,000 connects
+    # that send nothing made the gateway set up each in turn, 0.3 ms apiece, while its
+    # kernel queue (512) overflowed and dropped the next client's SYN: its request waited
+    # for the SYN's retransmission, 1 to 3 s (nginx, which accepts in C, answered it in
+    # 0.3 ms). Now a connect costs about 30 us and a client that sends its request is
+    # served before the idle ones, as nginx's ``listen ... deferred`` would have the
+    # kernel do.
 
     def __init__(self, name: str, recorder: Recorder, host: str = "127.0.0.1") -> None:
         self.name = name
         self.recorder = recorder
         self.host = host
         self.port = 0
-        self._server: asyncio.base_events.Server | None = None
-        self._reserved: socket.socket | None = None  # a port taken, not served yet (reserve)
-        self._opening: asyncio.Task[None] | None = None  # its server being made
         self._tasks: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self._listening: socket.socket | None = None  # accepted from by ``_accept``
         self._held: dict[int, _Held] = {}  # connections with nothing arrived yet, by fd
@@ -270,20 +253,23 @@ class Listener:
         return url_of(self.host, self.port)
 
     async def start(self) -> None:
-        self.loop = asyncio.get_running_loop()
+        self.listen()
+
+    def listen(self) -> None:
+        """Take this listener's port now, on the lab's loop, and accept from it.
+
+        No asyncio server is made: a listener costs its socket and an epoll registration
+        until a connection comes, so the seventeen misbehaving upstreams and pool members
+        of a lab that a lesson never calls cost next to nothing (200 labs on one host each
+        made seventeen asyncio servers for nothing, before they were made at the first
+        connection)."""
+        loop = asyncio.get_running_loop()
+        self.loop = loop
         sock = ports.bind(self.host, backlog=BACKLOG)  # in the lab's range (labkit/http/ports.py)
-        if self.waits_for_bytes:
-            sock.setblocking(False)
-            self._listening = sock
-            self.port = sock.getsockname()[1]
-            self.loop.add_reader(sock.fileno(), self._accept)
-            return
-        try:
-            self._server = await _serve(self._on_connection, sock)
-        except BaseException:
-            sock.close()
-            raise
-        self.port = self._server.sockets[0].getsockname()[1]
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        self._listening = sock
+        loop.add_reader(sock.fileno(), self._accept)
 
     def _accept(self) -> None:
         """The listener is readable: accept what waits (``HOLD_BURST`` at most), close at
@@ -394,53 +380,14 @@ class Listener:
         writer = asyncio.StreamWriter(transport, protocol, reader, loop)
         await self._serve_admitted(reader, writer, stranger)
 
-    def reserve(self) -> None:
-        """Take this listener's port now (on the lab's loop) and serve from the first
-        connection on: ``start`` for a server most labs never call.
-
-        A lab runs seventeen misbehaving upstreams and pool members; a lesson calls two or
-        three of them, and 200 labs on one host each made seventeen asyncio servers for
-        nothing. The port is bound and listening at once, so its URL is known and never
-        changes, and a connection made before anything serves it waits in the kernel's
-        accept queue; that connection (the gateway's, a learner's curl, a health check's)
-        wakes the listener, which then makes its server, and the server accepts it. Nobody
-        can tell a reserved listener from a started one but by the CPU it saved.
-        """
-        loop = asyncio.get_running_loop()
-        self.loop = loop
-        sock = ports.bind(self.host, backlog=BACKLOG)  # in the lab's range (labkit/http/ports.py)
-        sock.setblocking(False)
-        self._reserved = sock
-        self.port = sock.getsockname()[1]
-        loop.add_reader(sock.fileno(), self._first_connection, loop, sock)
-
     def _running(self) -> asyncio.AbstractEventLoop:
         """The lab's loop, for a coroutine running on it (kept: asking asyncio makes a
         system call each time)."""
         assert self.loop is not None, "a connection is served only on a started server"
         return self.loop
 
-    def _first_connection(self, loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
-        """A connection waits on a reserved port: make its server (which accepts it)."""
-        loop.remove_reader(sock.fileno())
-        if self._opening is None and not self.stopped:
-            self._opening = loop.create_task(self._open(sock))
-
-    async def _open(self, sock: socket.socket) -> None:
-        self._server = await _serve(self._on_connection, sock)
-        self._reserved = None  # the server's now: it closes it
-
     async def stop(self) -> None:
         self.stopped = True
-        if self._opening is not None:  # a server being made is closed below like any other
-            await asyncio.gather(self._opening, return_exceptions=True)
-        if self._reserved is not None:  # never served
-            if self.loop is not None and not self.loop.is_closed():
-                self.loop.remove_reader(self._reserved.fileno())
-            self._reserved.close()
-            self._reserved = None
-        if self._server is not None:
-            self._server.close()
         if self._listening is not None:
             if self.loop is not None and not self.loop.is_closed():
                 self.loop.remove_reader(self._listening.fileno())
@@ -456,22 +403,6 @@ class Listener:
                 task.cancel()
                 writer.transport.abort()
             await asyncio.wait(list(self._tasks), timeout=1.0)
-        if self._server is not None:
-            await self._server.wait_closed()
-
-    async def _on_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        if self.stopped:  # accepted just before the listener closed: see settle()
-            writer.transport.abort()
-            return
-        # another user's process gets one 403 and nothing more, from a budget of its own: a
-        # stranger's flood can never take the connections the learner's own requests need
-        stranger = self.peers is not None and not self.peers.admits(writer)
-        if not BUDGET.take(stranger):
-            writer.transport.abort()
-            return
-        await self._serve_admitted(reader, writer, stranger)
 
     async def _serve_admitted(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stranger: bool
@@ -514,7 +445,6 @@ def url_of(host: str, port: int) -> str:
 class HTTPServer(Listener):
     """A server that speaks HTTP/1.1 through h11."""
 
-    waits_for_bytes = True
     server_header = "labkit"
     # reads a plain request without h11 (``_read_plain``): for a server whose answers mostly
     # go out without h11 too (a relayed head, ``_relayed_head``; a plain one, ``_send_plain``),
