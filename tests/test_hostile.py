@@ -566,6 +566,34 @@ def test_a_refusal_is_read_even_when_the_client_sent_much_more(lab: labkit.Lab, 
     assert ended == "closed"
 
 
+@pytest.mark.parametrize("hop", ["origin", "gateway", "portal", "control"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"GET /" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: lab\r\n\r\n",  # whole
+        b"GET /" + b"a" * 1_000_000,  # a megabyte, never ended
+    ],
+    ids=["20 KB", "1 MB unended"],
+)
+def test_a_request_line_longer_than_the_head_limit_is_414_and_says_so(
+    lab: labkit.Lab, hop: str, line: bytes
+) -> None:
+    """A request line longer than the whole head may be: 414 URI Too Long (RFC 9112 3: a
+    target longer than any URI the server parses MUST get 414; nginx answers a 10 KB one
+    so), its page and its recording naming the request line. Before: 431 'the request
+    headers are larger than 16384 bytes', of a request that had sent no header at all.
+    Headers that make the head too large keep their 431 (the test above)."""
+    server = lab.portal if hop == "portal" else getattr(lab, hop)
+    reply, ended = talk(server.port, line, timeout=5.0)
+    assert reply.startswith(b"HTTP/1.1 414 URI Too Long\r\n"), reply[:80]
+    assert b"The request line is longer than 16384 bytes: its target is longer" in reply
+    assert ended == "closed"
+    if hop != "control":  # the control API's requests are not the learner's story
+        told = [e for e in lab.recorder.events(lab.recorder.ids()[-1]) if e.hop == server.name]
+        assert str(told[0].summary).startswith("request line too long: 'GET /aaaa"), told
+    assert lab.get("/orders/7").status == 200
+
+
 @pytest.mark.parametrize("hop", ["origin", "gateway"])
 def test_expect_100_continue_is_answered_before_the_body(lab: labkit.Lab, hop: str) -> None:
     port = getattr(lab, hop).port

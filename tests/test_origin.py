@@ -325,8 +325,9 @@ def test_a_handler_returning_an_interim_status_gets_the_origins_500(lab: labkit.
     assert (teapot.status, teapot.reason) == (418, "I'm a Teapot")
     # RFC 9110 15.5.14 and 15.5.21 renamed 413 "Content Too Large" and 422 "Unprocessable
     # Content" (Python 3.11 still says RFC 7231's "Request Entity Too Large", as nginx 1.22
-    # does: docs/gateways.md's direct rows, and RFC 4918's "Unprocessable Entity")
-    renamed = {413: "Content Too Large", 422: "Unprocessable Content"}
+    # does: docs/gateways.md's direct rows, and RFC 4918's "Unprocessable Entity"); 414 is
+    # "URI Too Long" since RFC 7231 (Python keeps RFC 2616's "Request-URI Too Long")
+    renamed = {413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Content"}
     for status, phrase in REASONS.items():
         assert phrase == renamed.get(status, http.HTTPStatus(status).phrase)
 

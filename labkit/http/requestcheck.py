@@ -14,6 +14,13 @@ from labkit.record import FrozenRecord
 SUPPORTED_VERSIONS = ("1.0", "1.1")
 MAX_HEAD_BYTES = 16 * 1024
 HEAD_TOO_LARGE = Msg("the request headers are larger than {limit} bytes", limit=MAX_HEAD_BYTES)
+LINE_TOO_LONG = Msg(
+    "the request line is longer than {limit} bytes: its target is longer than any URI this "
+    "server parses",
+    limit=MAX_HEAD_BYTES,
+)
+# the start of a request line: a method (a token) and a space, its target begun
+_LINE_BEGUN = rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]"
 
 
 class Verdict(FrozenRecord):
@@ -210,6 +217,18 @@ class ChunkSizes:
         return size
 
 
+def too_large(raw: bytes | bytearray) -> Verdict:
+    """A head that grew past MAX_HEAD_BYTES: 414 when its request line alone is that long
+    (RFC 9112 3: a request-target longer than any URI the server wishes to parse MUST get
+    414 (URI Too Long); nginx says 414 for a 10 KB one), else 431 for its header fields
+    (RFC 6585 5). A 1 MB request line with no end was told 'the request headers are larger
+    than 16384 bytes', of a request that had sent no header."""
+    line = bytes(raw).split(b"\n", 1)[0]
+    if len(line) > MAX_HEAD_BYTES and re.match(_LINE_BEGUN, line):
+        return Verdict(414, LINE_TOO_LONG)
+    return Verdict(431, HEAD_TOO_LARGE)
+
+
 def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     """The status and reason for a request h11 rejected with ``message``."""
     head = raw.split(b"\r\n\r\n", 1)[0]
@@ -240,7 +259,7 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
             ),
         )
     if "too long" in message or "buffer" in message:
-        return Verdict(431, HEAD_TOO_LARGE)
+        return too_large(raw)
     if "header" in message:
         return Verdict(400, Msg("a header line is not 'name: value'"))
     if hint == 501:

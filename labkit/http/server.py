@@ -1,7 +1,7 @@
 """HTTP/1.1 serving on asyncio with h11: what bytes arrive, what bytes go out.
 
 Subclasses implement ``handle(request) -> Response``; this layer reads and
-validates requests (400, 408, 413, 431, 501, 505 are answered here, before a
+validates requests (400, 408, 413, 414, 431, 501, 505 are answered here, before a
 handler runs), gives each request its id, records bytes in and out, and writes
 the response, streaming bodies that come from an upstream.
 """
@@ -42,7 +42,6 @@ from labkit.http.messages import (
 )
 from labkit.http.peers import PeerCheck, refuse
 from labkit.http.requestcheck import (
-    HEAD_TOO_LARGE,
     HTTP2_EXPLANATION,
     MAX_HEAD_BYTES,
     ChunkSizes,
@@ -52,6 +51,7 @@ from labkit.http.requestcheck import (
     check_transfer_codings,
     check_version,
     classify_rejection,
+    too_large,
     transfer_codings,
 )
 from labkit.i18n import Msg, Said, Text, said
@@ -722,7 +722,8 @@ class HTTPServer(Listener):
             raise _Closed
         end = raw.find(b"\r\n\r\n")
         if end > MAX_HEAD_BYTES:
-            raise _Refused(431, HEAD_TOO_LARGE)
+            verdict = too_large(raw[:end])
+            raise _Refused(verdict.status, verdict.why)
         headers = decoded(event.headers)
         length = "0"
         for name, value in headers:  # a loop, not a generator: no call per field
@@ -812,7 +813,8 @@ class HTTPServer(Listener):
                 # will never become one, so answer now instead of after the head timeout
                 raise h11.RemoteProtocolError("illegal request line", error_status_hint=400)
             if head and len(raw) > MAX_HEAD_BYTES:
-                raise _Refused(431, HEAD_TOO_LARGE)
+                verdict = too_large(raw)
+                raise _Refused(verdict.status, verdict.why)
             loop = self._running()
             data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
             if head and raw == b"" and data:
@@ -1482,7 +1484,8 @@ def head_of(raw: bytes) -> Request | None:
 
 def _arrived(raw: bytes, status: int) -> Msg:
     """What arrived of a request refused with ``status`` before its handler ran, as the story
-    and the picture say it: its head cut short (408), too large (431), read whole and refused
+    and the picture say it: its head cut short (408), too large (431), its request line
+    too long (414), read whole and refused
     for what it asks, its transfer coding (501) or the size of its body (413), or not valid
     HTTP. A 501's head was read and understood: it said 'unparseable request' (lesson 02)."""
     first_line = raw.split(b"\r\n", 1)[0][:120].decode("latin-1")
@@ -1490,6 +1493,8 @@ def _arrived(raw: bytes, status: int) -> Msg:
         return Msg("incomplete request: {line}", line=repr(first_line))
     if status == 431:
         return Msg("request head too large: {line}", line=repr(first_line))
+    if status == 414:
+        return Msg("request line too long: {line}", line=repr(first_line))
     if status in (413, 501) and head_of(raw) is not None:
         if status == 501:
             return Msg("{line} (head read; transfer coding not implemented here)", line=first_line)
