@@ -182,7 +182,16 @@ def _make_room(loop: asyncio.AbstractEventLoop) -> None:
     reusing connections"). Before, in a kernel that may open 1,024 files (a budget of 256
     connections), 300 connects that sent nothing turned the learner's next request away,
     reset, until the idle timeout closed them 5 s later. One whose bytes have come and
-    wait to be read is not idle: it is served, and the new one is closed if none is."""
+    wait to be read is not idle: it is served, and the new one is closed if none is.
+
+    Only this loop's: a kernel where ``labkit.start()`` ran twice (a start cell run again)
+    has two labs, two loops, one budget, and one lab's idle connections never make room for
+    the other's. Not done across loops: a held connection belongs to its loop's thread (its
+    reader, its timer), so another loop could only ask for the close (call_soon_threadsafe)
+    and would have to take the budget before it came; and the harm is bounded as before:
+    the other lab's held connections are closed by their idle timeout, 5 s at most, and
+    filling the budget with them takes a third of the process's file limit in connects that
+    send nothing (256 in a 1,024-file kernel)."""
     held = _HELD.get(loop)
     if not held:
         return
