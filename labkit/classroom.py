@@ -97,6 +97,20 @@ NO_ANSWER = Msg(
     "{path} did not answer within {seconds} s (a file system that never answers, such as a "
     "learner's FUSE mount); it was not read"
 )
+# looks at learners' files run on up to LOOKERS threads at once: a look that has taken SLOW
+# seconds gets another thread beside it (``_Waiter``); at most MAX_WAITING threads of a
+# process are left waiting on looks that never answered
+LOOKERS = 8
+SLOW = 0.05
+MAX_WAITING = 64
+NOT_LOOKED = Msg(
+    "{path} was not looked at: {count} earlier looks at file systems that never answered "
+    "still hold a thread each (the most labkit leaves waiting)"
+)
+ON_THEIR_MOUNT = Msg(
+    "{path} is on a file system that {mounter} mounted (FUSE): its program, not the kernel, "
+    "says who owns each file there and what it holds, and may never answer; it was not read"
+)
 # The Littlest JupyterHub runs hub user NAME as the system user "jupyter-NAME", cut to
 # TLJH_CUT characters plus "-" and 5 hex digits of its SHA-256 when it has TLJH_CUT or more
 # (tljh/user_creating_spawner.py, generate_system_username in tljh/normalize.py); JupyterHub's
@@ -578,7 +592,7 @@ def _link_refused(link: Path, owner: int, path: Path) -> store.ProgressError:
     )
 
 
-def _walk(path: Path) -> tuple[int, str]:
+def _walk(path: Path, mounts: _Mounts | None = None) -> tuple[int, str]:
     """An fd of the directory ``path`` names a file in (the caller closes it) and that
     file's name, reached one name at a time from ``/`` (or the working directory), each
     opened with O_NOFOLLOW from the directory before it: a symbolic link on the way is
@@ -588,7 +602,9 @@ def _walk(path: Path) -> tuple[int, str]:
     for the learner it named, another learner's for its owner under the first one's home;
     and a link swapped in between a look and a read is opened the same way, so it is
     refused too. The last name is not looked at: the caller opens it with O_NOFOLLOW.
-    Raises OSError (as opening ``path`` would) or ProgressError (a link not followed)."""
+    A directory on a learner's FUSE mount (``mounts``) is refused before anything on it is
+    asked. Raises OSError (as opening ``path`` would) or ProgressError (a link not
+    followed, a learner's mount: OnTheirMount)."""
     parts = list(path.parts)
     absolute = path.is_absolute()
     if absolute:
@@ -624,13 +640,16 @@ def _walk(path: Path) -> tuple[int, str]:
                 continue
             os.close(fd)
             fd, here = step, here / name
+            if mounts is not None:
+                mounts.check(fd, here)
     except BaseException:
         os.close(fd)
         raise
     return fd, last
 
 
-# ``dirs``: the directories one collect walked to; ``waiter``: its _Waiter (``_walking``)
+# ``dirs``: the directories one collect walked to; ``waiter``: its _Waiter; ``mounts``: its
+# _Mounts (``_walking``)
 _walked = threading.local()
 
 
@@ -641,84 +660,284 @@ class NoAnswer(store.ProgressError):
         super().__init__(say(NO_ANSWER.bind(path=path, seconds=ANSWER_TIME)))
 
 
+class NotLookedAt(store.ProgressError):
+    """A path not looked at: MAX_WAITING looks already wait on file systems that never
+    answered, each holding a thread of this process (``_Waiter``)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(say(NOT_LOOKED.bind(path=path, count=MAX_WAITING)))
+
+
+class OnTheirMount(store.ProgressError):
+    """A path on a file system a learner mounted (``_Mounts``), refused before anything on it
+    is asked."""
+
+    def __init__(self, path: Path, mounter: int) -> None:
+        self.path, self.mounter = path, mounter
+        super().__init__(say(ON_THEIR_MOUNT.bind(path=path, mounter=repr(_owner_name(mounter)))))
+
+
+def _mount_id(fd: int) -> int | None:
+    """The mount ``fd`` is on, from /proc/self/fdinfo (Linux 3.15 and later), which asks
+    nothing of the file system: a FUSE daemon is not asked, so this never waits."""
+    try:
+        info = os.open(f"/proc/self/fdinfo/{fd}", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        for line in os.read(info, 4096).splitlines():
+            if line.startswith(b"mnt_id:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(info)
+    return None
+
+
+class _Mounts:
+    """The FUSE file systems of this host that a learner mounted, from /proc/self/mountinfo.
+
+    A learner with fusermount3 mounts a FUSE file system over their ~/.local, their home
+    or their entry in the inbox; where /etc/fuse.conf has user_allow_other, the instructor
+    (root too) reads it. Its program answers every question about it: a look that it never
+    answers blocks until the process is killed (a learner with 1,000 such entries, as
+    fusermount3's mount_max allows, held `labkit collect` for 1,000 waits of ANSWER_TIME,
+    serially), and one that it does answer says what the program likes, the file's owner
+    too. A learner's FUSE file said it was another learner's (st_uid) and counted for that
+    learner, and `labkit grade` as root re-ran its kept answers as them. The kernel
+    records who mounted each FUSE file system (user_id=, which fusermount3 sets to the
+    caller's uid): a path on one that neither root nor you mounted is refused before
+    anything on it is asked (the mount point is reached without asking the file system:
+    the mount ids come from fdinfo). A mount made after the list was read has a mount id
+    not in it, and the list is read again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: set[int] = set()
+        self._theirs: dict[int, int] = {}  # mount id -> the uid that mounted it
+        self._devices: set[int] = set()
+        self._their_devices: dict[int, int] = {}  # st_dev -> the uid that mounted it
+        self._asked: set[tuple[str, int]] = set()  # not in the list when it was read again
+        self.read()
+
+    def read(self) -> None:
+        try:
+            with open("/proc/self/mountinfo", "rb") as info:
+                lines = info.read().splitlines()
+        except OSError:  # not Linux: no FUSE mounts known
+            return
+        known, theirs, devices, their_devices = set(), {}, set(), {}
+        for line in lines:
+            fields = line.split()
+            try:
+                dash = fields.index(b"-")
+                mount, kind, options = int(fields[0]), fields[dash + 1], fields[dash + 3]
+                device = os.makedev(*(int(n) for n in fields[2].split(b":")))
+            except (ValueError, IndexError, TypeError):
+                continue
+            known.add(mount)
+            devices.add(device)
+            if kind in (b"fuse", b"fuseblk") or kind.startswith(b"fuse."):
+                said = dict(o.split(b"=", 1) for o in options.split(b",") if b"=" in o)
+                try:
+                    mounter = int(said.get(b"user_id", b"0"))
+                except ValueError:
+                    continue
+                if mounter not in (0, os.geteuid()):
+                    theirs[mount] = their_devices[device] = mounter
+        with self._lock:
+            self._known, self._theirs = known, theirs
+            self._devices, self._their_devices = devices, their_devices
+
+    def _read_again(self, what: str, number: int) -> None:
+        """Read the list again for a mount id or device not in it (mounted since), once for
+        each: a device of an overlay's lower layer is in no list, and was read for each file."""
+        if (what, number) not in self._asked:
+            self._asked.add((what, number))
+            self.read()
+
+    @property
+    def any(self) -> bool:
+        """Whether a learner's FUSE mount was there when the list was last read."""
+        return bool(self._theirs)
+
+    def check(self, fd: int, path: Path) -> None:
+        """Raise OnTheirMount when ``fd`` (``path``, opened O_PATH) is on a learner's FUSE
+        file system; asked only while one is mounted (a mount made since is found by
+        ``check_device`` when a file on it is read)."""
+        if not self.any:
+            return
+        mount = _mount_id(fd)
+        if mount is None:
+            return
+        if mount not in self._known:
+            self._read_again("mount", mount)
+        mounter = self._theirs.get(mount)
+        if mounter is not None:
+            raise OnTheirMount(path, mounter)
+
+    def check_device(self, device: int, path: Path) -> None:
+        """Raise OnTheirMount when the device ``device`` (st_dev: the kernel's, whatever a
+        FUSE program says of the file) is a learner's FUSE file system."""
+        if device not in self._devices:
+            self._read_again("device", device)
+        mounter = self._their_devices.get(device)
+        if mounter is not None:
+            raise OnTheirMount(path, mounter)
+
+
+def _mounts() -> _Mounts:
+    """The running collect's _Mounts (``_walking``), or a new one."""
+    mounts: _Mounts | None = getattr(_walked, "mounts", None)
+    return mounts if mounts is not None else _Mounts()
+
+
 _hung: set[Path] = set()  # what did not answer (``_Waiter``), for the life of the process
 _hung_lock = threading.Lock()
+_waiting = 0  # threads still waiting on a look that did not answer, in this process
+
+
+class _Batch:
+    """One ``_Waiter.each``: the paths, what each gave, and when each look began."""
+
+    def __init__(self, paths: list[Path], call: Any) -> None:
+        self.paths, self.call = paths, call
+        self.results: list[tuple[bool, Any] | None] = [None] * len(paths)
+        self.next = 0  # the first path no thread has taken
+        self.running: dict[int, float] = {}  # path index -> when its look began
+        self.left = len(paths)
+        self.cond = threading.Condition()
+
+    def take(self) -> int | None:
+        with self.cond:
+            while self.next < len(self.paths) and self.results[self.next] is not None:
+                self.next += 1  # a path that hung before: said without a look
+            if self.next >= len(self.paths):
+                return None
+            self.next += 1
+            self.running[self.next - 1] = time.monotonic()
+            return self.next - 1
+
+    def done(self, index: int, result: tuple[bool, Any]) -> bool:
+        """Keep ``result``; False when it came too late (the look was given up)."""
+        with self.cond:
+            if self.results[index] is not None:
+                return False
+            self.results[index] = result
+            del self.running[index]
+            self.left -= 1
+            if not self.left:
+                self.cond.notify()
+            return True
 
 
 class _Waiter:
-    """Runs collect's looks at and reads of learners' files on a thread of its own and waits for
-    each at most ANSWER_TIME seconds. A learner can mount a FUSE file system (fusermount3,
-    where it is installed: /dev/fuse is 0666 on most hosts; open to others where
-    /etc/fuse.conf has user_allow_other, else it refuses everyone else at once, root too)
-    over their ~/.local, their home or their entry in the inbox, and leave every request to
-    it unanswered: a look there blocks until the process is killed (no signal but SIGKILL
-    ends the wait), and the instructor's `labkit collect`, `labkit grade` and the board hung
-    for the whole class. The thread of such a look is left where it hangs (a daemon: it ends
-    with the process) and the next look gets a new one; a path that hung, and all below it,
-    is not looked at again by this process (``_hung``: the board's, while it runs), so each
-    costs one wait. One thread for a whole list of paths (``each``), not a hand-off per
-    look: the board's refresh of 400 unchanged entries took 45 ms instead of 15 with one per
-    look."""
+    """Runs collect's looks at and reads of learners' files on threads of its own and waits
+    for each at most ANSWER_TIME seconds. A file system that never answers (a learner's
+    FUSE mount made after _Mounts read the list, a network file system whose server is
+    gone) blocks a look until the process is killed (no signal but SIGKILL ends the wait),
+    and the instructor's `labkit collect`, `labkit grade` and the board hung for the whole
+    class. The thread of such a look is left where it hangs (a daemon: it ends with the
+    process); a path that hung, and all below it, is not looked at again by this process
+    (``_hung``: the board's, while it runs), and _Mounts reads the list of mounts again.
 
-    def __init__(self, dirs: dict[Path, int] | None) -> None:
-        self.dirs = dirs
-        self._since = 0.0  # when the thread began its current look
-        self._jobs: queue.SimpleQueue[Any] | None = None
+    One thread looks at a whole list of paths while each look is quick (a hand-off per look
+    made the board's refresh of 400 entries take 45 ms instead of 15); a look that has taken
+    SLOW seconds gets another thread beside it, up to LOOKERS, so that paths that do not
+    answer are waited for side by side: one wait of ANSWER_TIME for a batch of them, not
+    one each. At most MAX_WAITING threads are left waiting in the process (a board that
+    runs all day); past that, a path is not looked at (one line)."""
 
-    def _work(self, jobs: queue.SimpleQueue[Any]) -> None:
-        _walked.dirs = self.dirs  # the same walked-to directories as the collect's
-        while (job := jobs.get()) is not None:
-            call, paths, out, lock, done = job
-            for path in paths:
-                result: tuple[bool | None, Any]
-                self._since = time.monotonic()
-                if _has_hung(path):
-                    result = (False, NoAnswer(path))
-                else:
-                    try:
-                        result = (True, call(path))
-                    except BaseException as exc:  # handed to the waiting collect
-                        result = (False, exc)
-                with lock:
-                    if out and out[-1][0] is None:
-                        return  # it hung, and came back: nobody waits for it now
-                    out.append(result)
-            done.set()
+    def __init__(self, dirs: dict[Path, int] | None, mounts: _Mounts | None) -> None:
+        self.dirs, self.mounts = dirs, mounts
+        self._lookers = 0  # threads of this waiter not given up
+        self._jobs: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+
+    def _work(self) -> None:
+        global _waiting
+        _walked.dirs, _walked.mounts = self.dirs, self.mounts  # the collect's
+        while (batch := self._jobs.get()) is not None:
+            while (index := batch.take()) is not None:
+                result: tuple[bool, Any]
+                try:
+                    result = (True, batch.call(batch.paths[index]))
+                except BaseException as exc:  # handed to the waiting collect
+                    result = (False, exc)
+                if not batch.done(index, result):  # it hung, and came back: given up
+                    with _hung_lock:
+                        _waiting -= 1
+                    return
+
+    def _add_looker(self, batch: _Batch) -> bool:
+        if self._lookers >= LOOKERS:
+            return False
+        with _hung_lock:
+            if _waiting + self._lookers >= MAX_WAITING:
+                return False
+        self._lookers += 1
+        threading.Thread(target=self._work, name="labkit-collect-look", daemon=True).start()
+        self._jobs.put(batch)
+        return True
 
     def each(self, paths: list[Path], call: Any) -> list[tuple[bool, Any]]:
         """(True, ``call(path)``) or (False, the exception it raised) for each of
-        ``paths``, in order: NoAnswer for one that took longer than ANSWER_TIME. The
-        waiting collect is woken once for the list (once per path doubled the board's
-        refresh), or when the path the thread is at has had its time."""
-        results: list[tuple[bool, Any]] = []
-        while len(results) < len(paths):
-            rest = paths[len(results) :]
-            out: list[tuple[bool | None, Any]] = []
-            lock, done = threading.Lock(), threading.Event()
-            if self._jobs is None:
-                self._jobs = queue.SimpleQueue()
-                worker = threading.Thread(
-                    target=self._work, args=(self._jobs,), name="labkit-collect-look", daemon=True
-                )
-                worker.start()
-            self._since = time.monotonic()
-            self._jobs.put((call, rest, out, lock, done))
-            while not done.wait(max(0.0, self._since + ANSWER_TIME - time.monotonic())):
-                with lock:
-                    if len(out) < len(rest) and time.monotonic() - self._since >= ANSWER_TIME:
-                        hung = rest[len(out)]
-                        out.append((None, NoAnswer(hung)))  # the thread's sign to stop
+        ``paths``, in order: NoAnswer for one that took longer than ANSWER_TIME, NotLookedAt
+        for one no thread was left for. The waiting collect is woken when the list is done,
+        or when a look has had SLOW or ANSWER_TIME seconds."""
+        global _waiting
+        if not paths:
+            return []
+        batch = _Batch(paths, call)
+        for index, path in enumerate(paths):
+            if _has_hung(path):  # not looked at again, and needs no thread to say so
+                batch.results[index] = (False, NoAnswer(path))
+                batch.left -= 1
+        for _ in range(self._lookers):  # each free thread of this waiter takes the list
+            self._jobs.put(batch)
+        with batch.cond:
+            while batch.left:
+                now = time.monotonic()
+                for index, began in list(batch.running.items()):
+                    if now - began >= ANSWER_TIME:  # given up: its thread waits on
+                        batch.results[index] = (False, NoAnswer(batch.paths[index]))
+                        del batch.running[index]
+                        batch.left -= 1
+                        self._lookers -= 1
                         with _hung_lock:
-                            _hung.add(hung)
-                        self._jobs = None  # the next list gets a thread of its own
-                        break
-            results += [(ok is True, value) for ok, value in out]
-        return results
+                            _hung.add(batch.paths[index])
+                            _waiting += 1
+                        if self.mounts is not None:
+                            self.mounts.read()  # a learner's mount made since?
+                slow = sum(now - began >= SLOW for began in batch.running.values())
+                if batch.next < len(paths):  # paths no thread has taken yet
+                    while self._lookers < min(LOOKERS, 1 + slow) and self._add_looker(batch):
+                        pass
+                    if not self._lookers:  # no thread left to look (MAX_WAITING)
+                        for index in range(batch.next, len(paths)):
+                            if batch.results[index] is None:
+                                batch.results[index] = (False, NotLookedAt(paths[index]))
+                                batch.left -= 1
+                        batch.next = len(paths)
+                if not batch.left:
+                    break
+                due = [began + ANSWER_TIME for began in batch.running.values()]
+                if batch.next < len(paths) and self._lookers < LOOKERS:
+                    due.append(now + SLOW)  # to see whether the looks are slow
+                batch.cond.wait(max(0.0, min(due, default=now + SLOW) - now))
+        return [result for result in batch.results if result is not None]
 
     def close(self) -> None:
-        if self._jobs is not None:
+        for _ in range(self._lookers):
             self._jobs.put(None)
-            self._jobs = None
+        self._lookers = 0
+
+
+def waiting_looks() -> int:
+    """How many threads of this process still wait on a look that did not answer (at most
+    MAX_WAITING): each ends when its file system answers or goes."""
+    with _hung_lock:
+        return _waiting
 
 
 def _has_hung(path: Path) -> bool:
@@ -739,7 +958,7 @@ def _bounded_each(paths: list[Path], call: Any) -> list[tuple[bool, Any]]:
     waiter: _Waiter | None = getattr(_walked, "waiter", None)
     if waiter is not None:
         return waiter.each(paths, call)
-    waiter = _Waiter(getattr(_walked, "dirs", None))
+    waiter = _Waiter(getattr(_walked, "dirs", None), getattr(_walked, "mounts", None))
     try:
         return waiter.each(paths, call)
     finally:
@@ -752,9 +971,10 @@ def _walking() -> Iterator[None]:
     opened from that fd: a walk per file made the board's refresh of 400 unchanged entries
     take 44-55 ms instead of 5-13. The directory is then the one first walked to, even if
     it is renamed or replaced meanwhile. Each look and read is bounded in time
-    (``_bounded``)."""
+    (``_bounded``), and none is made on a learner's FUSE mount (``_Mounts``)."""
     _walked.dirs = {}
-    _walked.waiter = waiter = _Waiter(_walked.dirs)
+    _walked.mounts = _Mounts()
+    _walked.waiter = waiter = _Waiter(_walked.dirs, _walked.mounts)
     try:
         yield
     finally:
@@ -763,23 +983,51 @@ def _walking() -> Iterator[None]:
             os.close(fd)
         _walked.dirs = None
         _walked.waiter = None
+        _walked.mounts = None
+
+
+_dirs_lock = threading.Lock()
 
 
 @contextlib.contextmanager
 def _at(path: Path) -> Iterator[tuple[int, str]]:
     """``_walk(path)``: the fd of its directory (closed after, unless ``_walking`` keeps
-    it for the rest of the collect) and its last name."""
+    it for the rest of the collect) and its last name, checked not to be a learner's FUSE
+    mount (``_Mounts``) before the caller asks anything of it."""
     dirs: dict[Path, int] | None = getattr(_walked, "dirs", None)
+    mounts = _mounts()
     if dirs is not None and path.parts and path.parent in dirs:
-        yield dirs[path.parent], path.parts[-1]
+        at, name = dirs[path.parent], path.parts[-1]
+        _check_last(at, name, path, mounts)
+        yield at, name
         return
-    fd, name = _walk(path)
+    fd, name = _walk(path, mounts)
     if dirs is not None and path.parts:
-        dirs[path.parent] = fd
-        yield fd, name
+        with _dirs_lock:  # another thread of the collect may have walked there meanwhile
+            kept = dirs.setdefault(path.parent, fd)
+        if kept != fd:
+            os.close(fd)
+        _check_last(kept, name, path, mounts)
+        yield kept, name
         return
     try:
+        _check_last(fd, name, path, mounts)
         yield fd, name
+    finally:
+        os.close(fd)
+
+
+def _check_last(at: int, name: str, path: Path, mounts: _Mounts) -> None:
+    """OnTheirMount when ``name`` in ``at`` is (the mount point of) a learner's FUSE file
+    system: opened O_PATH, which asks nothing of it, then its mount looked up."""
+    if not mounts.any:
+        return
+    try:
+        fd = os.open(name, _O_PATH | _NOFOLLOW, dir_fd=at)
+    except OSError:
+        return  # not there (or cannot be): the caller's own look says why
+    try:
+        mounts.check(fd, path)
     finally:
         os.close(fd)
 
@@ -815,6 +1063,9 @@ def read_no_follow(path: Path) -> tuple[bytes, os.stat_result]:
         ) from None
     try:
         st = os.fstat(fd)
+        # the owner fstat gives is the kernel's, unless the file is on a learner's FUSE mount
+        # (made since the collect began: ``_at`` refused those there before)
+        _mounts().check_device(st.st_dev, path)
         if not stat.S_ISREG(st.st_mode):
             raise store.ProgressError(say(Msg("{path} is not a regular file", path=path)))
         if st.st_nlink > 1:
@@ -1144,13 +1395,32 @@ def _newest_of_each_owner(folder: Path, entries: list[Path], collection: Collect
     counted as yours, of which all are read."""
     owners: dict[int, list[tuple[float, Path]]] = {}
     linked = []
+    mounted: dict[int, list[Path]] = {}  # a learner's FUSE mounts: one line per mounter
     for path, (ok, looked) in zip(entries, _bounded_each(entries, _lstat), strict=True):
+        if not ok and isinstance(looked, OnTheirMount):
+            mounted.setdefault(looked.mounter, []).append(path)
+            continue
         st = looked if ok else None  # gone, or cannot look: reading it says why
         if st and stat.S_ISREG(st.st_mode) and st.st_nlink > 1:  # a directory has 2 or more
             linked.append(path)
             continue
         uid, when = (st.st_uid, st.st_mtime) if st else (-1, 0.0)
         owners.setdefault(uid, []).append((when, path))
+    for mounter, paths in sorted(mounted.items()):
+        collection.errors.append(
+            say(
+                Msg(
+                    "{path}: {n} entry on a file system that {mounter} mounted (FUSE), {name}; "
+                    "it was not read",
+                    plural="{path}: {n} entries on file systems that {mounter} mounted (FUSE), "
+                    "such as {name}; none was read",
+                    n=len(paths),
+                    path=folder,
+                    mounter=repr(_owner_name(mounter)),
+                    name=ascii(paths[0].name),
+                )
+            )
+        )
     if linked:
         collection.errors.append(
             say(
@@ -1227,8 +1497,8 @@ def collect(paths: Iterable[Path], cache: Cache | None = None) -> Collection:
             seen.update(files)
             read_each = _bounded_each(files, lambda path: _read_cached(path, cache))
             for ok, one in read_each:
-                if not ok:  # did not answer (NoAnswer); else what _read_cached raised
-                    if not isinstance(one, NoAnswer):
+                if not ok:  # did not answer (NoAnswer, NotLookedAt); else what it raised
+                    if not isinstance(one, (NoAnswer, NotLookedAt)):
                         raise one
                     found.errors.append(str(one))
                     continue

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -1018,6 +1019,178 @@ def test_a_file_that_never_answers_is_skipped_with_one_line_in_bounded_time(
         "system that never answers, such as a learner's FUSE mount); it was not read"
     )
     assert took < 2 + 10
+
+
+_FUSE_IN = struct.Struct("<IIQQIIIHH")  # fuse_in_header: len, opcode, unique, nodeid, ...
+_FUSE_OUT = struct.Struct("<IiQ")  # fuse_out_header: len, error, unique
+_FUSE_ATTR = struct.Struct("<QQQQQQIIIIIIIIII")  # struct fuse_attr
+
+
+@contextlib.contextmanager
+def lying_file(path: Path, content: bytes, says_owner: int, mounter: int) -> Iterator[Path]:
+    """A FUSE file system of one regular file at ``path`` that answers, and says the file
+    is ``says_owner``'s: what a learner (``mounter``: fusermount3 sets user_id to the
+    caller) can mount over their entry in the inbox, where fuse.conf has user_allow_other.
+    Its daemon (a thread here) answers INIT, GETATTR, OPEN, READ, FLUSH, RELEASE."""
+    import ctypes
+    import errno
+    import threading
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a FUSE file system")
+    libc = ctypes.CDLL(None, use_errno=True)
+    try:
+        fd = os.open("/dev/fuse", os.O_RDWR)
+    except OSError as exc:
+        pytest.skip(f"needs /dev/fuse: {exc}")
+
+    def serve() -> None:
+        now = int(time.time())
+        while True:
+            try:
+                asked = os.read(fd, 1 << 20)
+            except OSError as exc:
+                if exc.errno in (errno.EINTR, errno.ENOENT):
+                    continue
+                return  # unmounted (ENODEV) or closed
+            _len, opcode, unique, *_ = _FUSE_IN.unpack_from(asked)
+            body, said, error = asked[_FUSE_IN.size :], b"", 0
+            if opcode == 26:  # INIT: protocol 7.31
+                readahead = struct.unpack_from("<III", body)[2]
+                said = struct.pack(
+                    "<IIIIHHIIHHII24x", 7, 31, readahead, 0, 16, 12, 1 << 17, 1, 32, 0, 0, 0
+                )
+            elif opcode == 3:  # GETATTR: a regular file of says_owner's, one name
+                attr = (1, len(content), 1, now, now, now, 0, 0, 0, 0o100644, 1, says_owner)
+                said = struct.pack("<QII", 0, 0, 0) + _FUSE_ATTR.pack(*attr, says_owner, 0, 4096, 0)
+            elif opcode == 14:  # OPEN (FOPEN_DIRECT_IO)
+                said = struct.pack("<QIi", 1, 1, 0)
+            elif opcode == 15:  # READ
+                _fh, offset, size = struct.unpack_from("<QQI", body)
+                said = content[offset : offset + size]
+            elif opcode not in (25, 18):  # FLUSH and RELEASE: nothing to say
+                error = errno.ENOSYS
+            with contextlib.suppress(OSError):
+                os.write(fd, _FUSE_OUT.pack(_FUSE_OUT.size + len(said), -error, unique) + said)
+
+    options = f"fd={fd},rootmode=100000,user_id={mounter},group_id={mounter},allow_other"
+    if libc.mount(b"labkit-test", bytes(path), b"fuse", 0, options.encode()) != 0:
+        os.close(fd)
+        pytest.skip(f"cannot mount FUSE here: {os.strerror(ctypes.get_errno())}")
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield path
+    finally:
+        libc.umount2(bytes(path), 2)
+        os.close(fd)
+
+
+def test_a_learners_fuse_mounts_are_refused_before_anything_is_asked(
+    room, tmp_path, monkeypatch
+) -> None:
+    """A learner's FUSE file system (fusermount3 sets user_id to the caller; where
+    fuse.conf has user_allow_other, root reads it too) says what its program likes. bob's
+    file in the inbox said it was alice's (st_uid) and named her: it counted as alice's
+    newest entry (and `labkit grade` as root would re-run its answers as alice). bob's
+    200 never-answering entries (fusermount3's mount_max is 1,000) each cost one wait of
+    ANSWER_TIME, one after another. Now the kernel's record of who mounted each file system
+    is read first: nothing on a learner's mount is asked, one line per learner, alice's own
+    entry counts. Fails before: still running after 60 s (200 waits of 2 s); without the
+    200, alice's row is bob's file."""
+    monkeypatch.setattr(classroom, "ANSWER_TIME", 2)
+    alice, bob = room["alice"], room["bob"]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    hers = inbox / "alice.json"
+    hers.write_text(json.dumps(_entry(alice.name, "2026-12-06T10:00:00+00:00")))
+    os.chown(hers, alice.uid, alice.gid)
+    lie = inbox / "alice.forged.json"
+    lie.write_text("")
+    os.chown(lie, bob.uid, bob.gid)  # bob's entry, the mount point
+    stuck = [inbox / f"bob.{n:03}.json" for n in range(200)]
+    home = tmp_path / "bo"  # bob's home (a ~/.local), with a ~/.local that never answers
+    (home / ".local").mkdir(parents=True)
+    forged = json.dumps(_entry(alice.name, "2026-12-06T11:00:00+00:00")).encode()
+    with contextlib.ExitStack() as mounts:
+        mounts.enter_context(lying_file(lie, forged, says_owner=alice.uid, mounter=bob.uid))
+        assert lie.stat().st_uid == alice.uid  # what the file system says
+        for path in stuck:
+            path.write_text("")
+            mounts.enter_context(never_answering(path, file=True, owner=bob.uid))
+        mounts.enter_context(never_answering(home / ".local", owner=bob.uid))
+        found, took = _bounded(lambda: classroom.collect([inbox, home]))
+    assert found.learners[alice.name].path == hers
+    assert found.errors == [
+        f"{inbox}: 201 entries on file systems that {bob.name!r} mounted (FUSE), such as "
+        "'alice.forged.json'; none was read",
+        f"{home / '.local'} is on a file system that {bob.name!r} mounted (FUSE): its "
+        "program, not the kernel, says who owns each file there and what it holds, and may "
+        "never answer; it was not read",
+    ]
+    assert took < 2  # no wait at all
+
+
+def test_looks_that_never_answer_are_waited_for_side_by_side(tmp_path, monkeypatch) -> None:
+    """Paths that never answer on a file system the kernel cannot tell is a learner's (here
+    root's own mounts; a network file system whose server is gone) were waited for one
+    after another, ANSWER_TIME each: 12 such entries took 24 s with ANSWER_TIME 2. They are
+    looked at side by side now (LOOKERS threads), and a process leaves at most MAX_WAITING
+    threads waiting on them: past that, a path is not looked at (one line each). Fails
+    before: 24 s."""
+    import threading
+
+    monkeypatch.setattr(classroom, "ANSWER_TIME", 2)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ann.json").write_text(json.dumps(_entry("ann", "2026-12-06T10:00:00+00:00")))
+    stuck = [inbox / f"bo.{n:02}.json" for n in range(12)]
+    with contextlib.ExitStack() as mounts:
+        for path in stuck:
+            path.write_text("")
+            mounts.enter_context(never_answering(path, file=True))
+        found, took = _bounded(lambda: classroom.collect([inbox]))
+        assert set(found.learners) == {"ann"}
+        assert found.errors == [
+            f"{path} did not answer within 2 s (a file system that never answers, such as a "
+            "learner's FUSE mount); it was not read"
+            for path in stuck
+        ]
+        assert took < 2 * 2 + 2  # 12 looks in two rounds at most, not 12 waits
+        # a board's many refreshes: the threads left waiting are bounded
+        more = tmp_path / "more"
+        more.mkdir()
+        again = [more / f"cy.{n:02}.json" for n in range(12)]
+        for path in again:
+            path.write_text("")
+            mounts.enter_context(never_answering(path, file=True))
+        waiting = classroom.waiting_looks()
+        monkeypatch.setattr(classroom, "MAX_WAITING", waiting + 5)
+        threads = threading.active_count()
+        found, took = _bounded(lambda: classroom.collect([more]))
+        assert threading.active_count() <= threads + 5
+    assert classroom.waiting_looks() - waiting <= 5
+    said = [line.removeprefix(str(more) + "/").split(" ", 1) for line in found.errors]
+    assert [name for name, _ in said] == [path.name for path in again]
+    assert {why for _, why in said} == {
+        "did not answer within 2 s (a file system that never answers, such as a learner's "
+        "FUSE mount); it was not read",
+        f"was not looked at: {waiting + 5} earlier looks at file systems that never answered "
+        "still hold a thread each (the most labkit leaves waiting)",
+    }
+    assert took < 2 + 2
+
+
+def _bounded(call):
+    """``call()``'s result and how long it took; a failure past 60 s."""
+    import threading
+
+    box: list = []
+    worker = threading.Thread(target=lambda: box.append(call()), daemon=True)
+    start = time.monotonic()
+    worker.start()
+    worker.join(60)
+    assert box, "still running after 60 s"
+    return box[0], time.monotonic() - start
 
 
 def test_a_folder_given_twice_is_read_once(tmp_path) -> None:
