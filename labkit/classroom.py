@@ -449,15 +449,20 @@ def submit(exchange: Path) -> tuple[Path, int, bool]:
         board.save_learner_state(state)
     except OSError as exc:
         # a full home (a quota, a small tmpfs): the submission is in the inbox already, and
-        # "labkit: error: No space left on device" (exit 1) said neither that nor which file
+        # "labkit: error: No space left on device" (exit 1) said neither that nor which file.
+        # A read-only home was told to free some space too
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            advice = Msg("free some space in your home")
+        else:
+            advice = Msg("set LABKIT_PROGRESS to a path you can write (the note is kept beside it)")
         warnings.warn(
             say(
                 Msg(
                     "your submission is handed in, but labkit could not note its name in "
-                    "{file} ({why}), so a later submit will not replace it: free some space in "
-                    "your home",
+                    "{file} ({why}), so a later submit will not replace it: {advice}",
                     file=board.state_path(),
                     why=os_reason(exc),
+                    advice=advice,
                 )
             ),
             LabkitWarning,

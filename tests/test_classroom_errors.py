@@ -291,7 +291,9 @@ def test_submit_from_a_full_home_hands_in_and_says_what_it_could_not_note() -> N
     """A learner whose home is full (a quota; here a 48 KiB tmpfs): `labkit submit` wrote
     the entry into the inbox, then failed to save its memo beside the progress file and
     said only "labkit: error: No space left on device" (exit 1): neither that the work was
-    handed in nor which file. Now it is handed in (exit 0) and one warning names the memo."""
+    handed in nor which file. Now it is handed in (exit 0) and one warning names the memo.
+    A read-only home was told to free some space in it: now to set LABKIT_PROGRESS. Fails
+    before on the read-only home's advice."""
     import subprocess
 
     python = shared_python()
@@ -322,5 +324,16 @@ def test_submit_from_a_full_home_hands_in_and_says_what_it_could_not_note() -> N
             )
             names = [p.name for p in (exchange / "inbox").iterdir()]
             assert len(names) == 1 and names[0].startswith(f"{full.name}.")
+            # a home that is read-only (a mount an administrator made so) was told to free
+            # some space in it too
+            subprocess.run(["mount", "-o", "remount,ro", str(full.home)], check=True)
+            sub = full.run([str(python), "-m", "labkit", "submit"], env=env, timeout=120)
+            assert sub.returncode == 0, sub.stderr
+            assert sub.stderr == (
+                "labkit: warning: your submission is handed in, but labkit could not note its "
+                f"name in {memo} (Read-only file system), so a later submit will not replace "
+                "it: set LABKIT_PROGRESS to a path you can write (the note is kept beside it)\n"
+            )
+            assert len(list((exchange / "inbox").iterdir())) == 2
         finally:
             subprocess.run(["umount", str(full.home)], check=True)
