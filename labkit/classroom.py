@@ -1741,7 +1741,9 @@ def given_paths(words: Iterable[str]) -> list[Path]:
                 )
             )
         paths.append(Path(word).expanduser())
-    for path, (ok, why) in zip(paths, _bounded_each(paths, os.lstat), strict=True):
+    # _lstat: not a look on a learner's FUSE mount (a home given as /home/*), which may
+    # never answer (``_Mounts``): that is said while collecting, at once
+    for path, (ok, why) in zip(paths, _bounded_each(paths, _lstat), strict=True):
         if not ok and isinstance(why, (FileNotFoundError, NotADirectoryError)):
             missing.append(path)
         # else it is there, or cannot be looked at: collect says why, as for a file it

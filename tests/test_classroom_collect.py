@@ -1096,7 +1096,7 @@ def test_a_learners_fuse_mounts_are_refused_before_anything_is_asked(
     ANSWER_TIME, one after another. Now the kernel's record of who mounted each file system
     is read first: nothing on a learner's mount is asked, one line per learner, alice's own
     entry counts. Fails before: still running after 60 s (200 waits of 2 s); without the
-    200, alice's row is bob's file."""
+    200, alice's row is bob's file; a PATH argument on bob's mount waited 2 s."""
     monkeypatch.setattr(classroom, "ANSWER_TIME", 2)
     alice, bob = room["alice"], room["bob"]
     inbox = tmp_path / "inbox"
@@ -1119,6 +1119,9 @@ def test_a_learners_fuse_mounts_are_refused_before_anything_is_asked(
             mounts.enter_context(never_answering(path, file=True, owner=bob.uid))
         mounts.enter_context(never_answering(home / ".local", owner=bob.uid))
         found, took = _bounded(lambda: classroom.collect([inbox, home]))
+        # a PATH argument (`labkit collect /home/*`) is looked at before collecting
+        given, looked = _bounded(lambda: classroom.given_paths([str(home / ".local")]))
+    assert given == [home / ".local"] and looked < 1
     assert found.learners[alice.name].path == hers
     assert found.errors == [
         f"{inbox}: 201 entries on file systems that {bob.name!r} mounted (FUSE), such as "
