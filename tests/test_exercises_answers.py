@@ -6896,3 +6896,62 @@ def test_a_count_beside_words_that_bound_nothing_is_that_count() -> None:
     q = exercises.get("503.how-many-shed")
     for form in ("5 (the ones over capacity)", "5 of the 8", "five requests", "五个请求被拒绝"):
         assert q.check(form).correct is True, form
+
+
+# Right answers a careful learner gives, each refused (not counted) before: 504 q3's status for
+# B first, unlabelled, then A's; a subtraction and its result in words; "头：" before a header
+# name; a hedge of two right conditions in brackets (told "not one of the upstream conditions",
+# as if it named none); an aside after the lesson's own Chinese words for backoff, or after the
+# option in English that says how many tries.
+ASIDES_RIGHT = [
+    ("504.or-502", "504，A 是 502"),
+    ("504.or-502", "504, A is 502"),
+    ("504.or-502", "504; A got 502"),
+    ("503.how-many-shed", "8 减 3，也就是 5"),
+    ("503.how-many-shed", "8 - 3, that is 5"),
+    ("503.how-many-shed", "八减三，即五个"),
+    ("500.find-the-traceback", "头：X-Request-ID"),
+    ("gateways.envoy-uf", "refused（或 connect-timeout）"),
+    ("gateways.envoy-uf", "refused (or connect-timeout)"),
+    ("502.retry", "用指数退避重试，最多几次"),
+    ("502.retry", "用指数退避重试，最多 3 次"),
+    ("502.retry", "retry with exponential backoff, at most 3 times"),
+]
+# their near misses: the wrong status for B first, the wrong result, the wrong header, the
+# wrong option before the aside (counted wrong); two answers for B, a hedge in the result or
+# in brackets, a denial or another option after the comma (refused, not counted)
+ASIDES_WRONG = [
+    ("504.or-502", "502，A 是 504"),
+    ("503.how-many-shed", "8 减 3，也就是 4"),
+    ("500.find-the-traceback", "头：Retry-After"),
+    ("502.retry", "立即循环重试，最多几次"),
+]
+ASIDES_REFUSED = [
+    ("504.or-502", "504，B 是 502"),
+    ("504.or-502", "504 or 502, A is 502"),
+    ("503.how-many-shed", "8 - 3, that is 5 or 6"),
+    ("503.how-many-shed", "8 - 3, that is about 5"),
+    ("gateways.envoy-uf", "refused (or reset)"),
+    ("502.retry", "用指数退避重试，不要太多次"),
+    ("502.retry", "用指数退避重试，或者立即重试"),
+    ("502.retry", "retry at once in a loop, or with backoff 3 times"),
+]
+
+
+@pytest.mark.parametrize(("qid", "form"), ASIDES_RIGHT)
+def test_a_right_answer_with_its_working_or_an_aside_is_accepted(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is True, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), ASIDES_WRONG)
+def test_a_wrong_answer_with_its_working_or_an_aside_is_wrong(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is False, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), ASIDES_REFUSED)
+def test_an_aside_that_hedges_or_denies_is_refused(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is None and result.refused, result.message
+    assert "not one of the upstream conditions" not in result.message

@@ -932,7 +932,7 @@ def header(answer: object) -> str:
     # then its name (read as the header "request-id-header-x-request-id", counted)
     described = re.fullmatch(
         r"(?:the\s+)?(?:[\w-]+\s+){1,3}(?:response\s+|request\s+)?header(?:\s+field)?\s*[,:]?\s*"
-        r"([a-z][\w-]*)|.{1,12}?(?:头部?|标头|首部)(?:字段)?\s*:?\s*([a-z][\w-]*)",
+        r"([a-z][\w-]*)|.{0,12}?(?:头部?|标头|首部)(?:字段)?\s*:?\s*([a-z][\w-]*)",
         text,
     )
     if described and looks_like_header(described.group(1) or described.group(2)):
@@ -1153,6 +1153,13 @@ def as_builtin_number(answer: object) -> object:
     return answer
 
 
+# a subtraction written out, then its result: "8 - 3, that is 5", "8 减 3，也就是 5"
+_WORKED_OUT = re.compile(
+    r"\d+\s*(?:-|−|minus|减去?)\s*\d+\s*,?\s*(?:that is|that's|i\.?\s?e\.?,?|which is|which makes"
+    r"|makes|gives|也就是说?|就是|即|得到?)\s*(?P<result>\S.*)"
+)
+
+
 def number(answer: object) -> str:
     """ "5" from 5, 5.0, "5", "five", "5 requests"."""
     answer = as_builtin_number(answer)
@@ -1175,6 +1182,11 @@ def number(answer: object) -> str:
         return HEDGE.join(sorted({f"{codes.count(c)}{TIMES}{c}" for c in codes}))
     text = clean(shown.group(1) if shown else answer)
     _refuse_class(answer, text, count=True)
+    # "8 减 3，也就是 5", "8 - 3, that is 5": a subtraction, then its result in words (refused
+    # as several answers, where "8 - 3 = 5" was 5; "i.e." starts a reason elsewhere)
+    worked = _WORKED_OUT.fullmatch(numerals(text))
+    if worked:
+        text = worked.group("result")
     _refuse_negation(answer, text, approximate=True)
     text = numerals(answer_part(text))  # "five, since only 3 fit": the reason is no answer
     if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
@@ -1421,7 +1433,8 @@ def condition(answer: object) -> str:
             read.add(condition(side))
     if len(read) == 1:
         return read.pop()
-    parts = [words(p) for p in re.split(_OR, text) if p.strip()]
+    # "refused (or connect-timeout)": the hedging aside kept, its brackets on the parts
+    parts = [words(p).strip(" ()") for p in re.split(_OR, text) if p.strip(" ()")]
     if len(parts) > 1 and all(p in names for p in parts):
         return HEDGE.join(sorted({names[p] for p in parts}))
     if _statuses_in(text) and not re.search(r"[a-z]{4,}", re.sub(r"\d", "", text)):

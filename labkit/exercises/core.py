@@ -587,6 +587,8 @@ class Choice(Exercise):
             if any(_zh_plain(answers.text(w)) == _zh_plain(key) for w in self._words(o)):
                 return o
         alias = self._by_alias(key)
+        if alias is None:
+            alias = self._by_alias_then_aside(key)
         if alias is not None:
             return alias
         # "504 (gateway)": a status, and where it comes from in brackets
@@ -758,6 +760,23 @@ class Choice(Exercise):
             return None
         return next((o for o in self.options if digest(self.id, answers.text(o)) == wanted), None)
 
+    def _by_alias_then_aside(self, key: str) -> str | None:
+        """Of a Chinese answer, the option its first clause is the lesson's other words for,
+        the clause after its comma an aside that denies, hedges and counts nothing:
+        "用指数退避重试，最多几次" (refused as no option, where "retry with exponential
+        backoff, a few times at most" was accepted). None where the aside names an option."""
+        head, _, rest = key.partition(" ")
+        if not rest or head.isascii() or _ZH_DENIES.search(rest) or answers.statuses_named(rest):
+            return None
+        found = self._by_alias(head)
+        if found is None:
+            return None
+        try:
+            self._option(rest)
+        except WrongKind:
+            return found
+        return None
+
     def _named_parts(self, given: str | int | float) -> tuple[set[str], bool]:
         """The options an answer that lists things names ("502 or 504", "503, 504", 或), as a
         short answer's canonical form lists them (answers.HEDGE), and whether each listed
@@ -852,6 +871,8 @@ class Choice(Exercise):
             key = re.sub(r"\bback ?off (?:and |then )+retry\b", "retry with backoff", key)
             # "wait, then retry, waiting longer each time": backoff described (refused)
             key = _GROWING_WAITS.sub("with backoff", key)
+            # "..., at most 3 times": how many tries is no other option (its digit read as one)
+            key = re.sub(r"\b\d{1,2} (?:more )?(?:times?|tries|attempts|retries)\b", "times", key)
         if "with" in vocabulary and "and" not in vocabulary:  # "405 and Allow", "405 + Allow"
             key = re.sub(r"\b(and|plus)\b", "with", key)
         if "with" in vocabulary:  # "405 including Allow", "a 405 that carries Allow"
@@ -1120,17 +1141,31 @@ class ShortAnswer(Exercise):
         )  # the labels as the question writes them (upper case): "a 504" is no label
         text = unicodedata.normalize("NFKC", given).strip().rstrip(".。")
         found: list[re.Match[str] | None] = []
+        unlabelled = ""
         # "For B, 504; for A, 502": split at semicolons first, where every part is labelled
         for split in (r"[;；]", r"[,;，；、]|\band\b|和"):
             parts = [p for p in re.split(split, text) if p.strip()]
             found = [labelled.match(p) for p in parts]
             if len(parts) > 1 and all(found):
                 break
+            # "504，A 是 502": the answer first, unlabelled (no capital letter that could be a
+            # label in it), then the other labels' (refused as several answers)
+            if (
+                len(parts) > 1
+                and all(found[1:])
+                and not re.search(r"(?<![A-Za-z])[A-Z](?![A-Za-z])", parts[0])
+            ):
+                unlabelled, found = parts[0].strip(), found[1:]
+                break
         if not all(found):
             return given
         said = {m.group(1): m.group(2).strip() for m in found if m}
         if len(said) != len(found):  # "B → 502, B → 504"
             raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
+        if unlabelled:  # the one label left unsaid is the one the unlabelled part is about
+            if set(labels) - set(said) != {wanted}:  # "504, B → 502": two answers for B
+                return given
+            return unlabelled
         if wanted not in said:
             raise WrongKind(
                 Msg(
