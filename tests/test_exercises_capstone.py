@@ -232,6 +232,9 @@ def test_malformed_answers_are_explained() -> None:
     assert result.correct is None and "answer with a dict" in result.message
     result = capstone.q1.check({"made_by": "gateway", "cause": ...})
     assert result.correct is None and "fill in cause" in result.message
+    # one line that says what to fill in and the form once ("the answer looks like {...};
+    # answer {...}" said the form twice before)
+    assert result.message.count("answer") == 1 and result.message.count("made_by") == 1
     result = capstone.q1.check({"made_by": "nginx", "cause": "refused"})
     assert result.correct is None and "is not a hop" in result.message
     assert "gateway" in result.message

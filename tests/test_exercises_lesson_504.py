@@ -805,16 +805,16 @@ def test_q5_a_function_of_the_learners_own_module_runs_in_virtual_time(
     lab: labkit.Lab, tmp_path, monkeypatch
 ) -> None:
     """A lambda in the notebook that calls the client of the learner's myclient.py."""
-    (tmp_path / "judges15_myclient.py").write_text(_IMPORTED_NAMES)
+    (tmp_path / "learners_myclient.py").write_text(_IMPORTED_NAMES)
     monkeypatch.syspath_prepend(str(tmp_path))
-    import judges15_myclient  # type: ignore[import-not-found]
+    import learners_myclient  # type: ignore[import-not-found]
 
     try:
         result = q5.check(
-            lambda lab, path, budget: judges15_myclient.Client()(lab, path, budget), lab
+            lambda lab, path, budget: learners_myclient.Client()(lab, path, budget), lab
         )
     finally:
-        sys.modules.pop("judges15_myclient", None)
+        sys.modules.pop("learners_myclient", None)
     assert result and "0.01, 0.02, 0.04" in result.message, result.message
 
 

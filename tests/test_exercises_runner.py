@@ -1620,7 +1620,7 @@ def test_hostile_code_of_the_twelfth_round(lab, fn, words) -> None:
 def test_a_process_started_in_a_new_session_ends_with_the_check(lab) -> None:
     """subprocess.Popen(..., start_new_session=True) leaves the keeper's process group: it is
     ended with the check all the same (the mark proctree gives every process below it)."""
-    marker = f"labkit-judges14-{os.getpid()}"
+    marker = f"labkit-new-session-sleeper-{os.getpid()}"
 
     def starts_a_sleeper(lab):
         sleeper = [sys.executable, "-c", "import time; time.sleep(30)", marker]

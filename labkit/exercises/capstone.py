@@ -251,7 +251,7 @@ def _diagnosis(given: Any) -> tuple[str, str]:
         )
     elif missing := [k for k in ("made_by", "cause") if is_blank(given.get(k))]:
         missing_keys: Text = missing[0] if len(missing) == 1 else Msg("made_by and cause")
-        problem = Msg("fill in {keys}: the answer looks like {form}", keys=missing_keys, form=_FORM)
+        problem = Msg("fill in {keys}", keys=missing_keys)  # the line goes on with the form
     elif extra := sorted(str(k)[:40] for k in given if k not in ("made_by", "cause")):
         problem = Msg(
             "the answer has two keys, made_by and cause, not {extra}", extra=Listed(extra)
