@@ -368,6 +368,37 @@ def too_much_memory() -> Msg:
     )
 
 
+# A thread's stack in the child: glibc gives each new thread one of RLIMIT_STACK's size (8 MB
+# here), private memory that counts in full against the memory limit, so 30 threads stopped
+# code with "can't start new thread" that the kernel ran. 2 MiB is what CPython's threads
+# get on Windows (python.exe's stack reserve), where the default recursion limit is safe.
+THREAD_STACK = 2 * 2**20
+
+
+def _thread_stack() -> int:
+    """The stack each thread the learner's code starts takes, in bytes (as set, or glibc's)."""
+    set_size = threading.stack_size()
+    if set_size:
+        return set_size
+    soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+    return soft if soft != resource.RLIM_INFINITY else 8 * 2**20
+
+
+def too_many_threads(stack: int) -> Msg:
+    """Why the learner's code could not start another thread (the memory limit, not a limit
+    on threads): each thread's stack counts against it."""
+    mb = stack / 2**20
+    return Msg(
+        "can't start new thread: each thread's stack takes {stack} MB of the {mb} MB of "
+        "memory code checked here may use (the machine is shared), so at most about {count} "
+        "threads run at once; start fewer, or reuse a few (a ThreadPoolExecutor with a small "
+        "max_workers)",
+        stack=f"{mb:g}",
+        mb=MEMORY_LIMIT_MB,
+        count=max(1, int(MEMORY_LIMIT_MB // mb) - 8),
+    )
+
+
 def _limit_memory() -> None:
     """In the child: at most MEMORY_LIMIT_MB of data more than it started with (RLIMIT_DATA
     counts a process's private writable memory, what a growing list or a huge bytes takes;
@@ -1454,6 +1485,9 @@ def _child_main(
         _keep_cpu_limit(fn, child.lang)
         _explained_setsid(fn, child.lang)
         gc.freeze()
+        if not threading.stack_size():  # the learner's threads: see THREAD_STACK
+            with contextlib.suppress(ValueError, RuntimeError):
+                threading.stack_size(THREAD_STACK)
         _limit_memory()
         kept_builtins = dict(vars(builtins))  # as the judge set them (input: _no_input)
         _send(sock, ("started", None, 0.0))  # the learner's time starts now, not at the fork
@@ -1478,6 +1512,8 @@ def _child_main(
                 _capped(_text_of(str, exc), TEXT_LIMIT),
                 _capped(learner_traceback(exc), TRACE_LIMIT),
             )
+            if type(exc) is RuntimeError and message[2] == "can't start new thread":
+                message = ("threads", _thread_stack(), message[3])  # the memory limit's
         else:
             message = ("value", _plain(value))
         with contextlib.suppress(Exception):
@@ -2369,6 +2405,9 @@ def _finish(message: tuple[Any, ...], elapsed: float, notes: Any = ()) -> Outcom
         )
     if message[0] == "memory":
         raise LearnerExit("MemoryLimit", too_much_memory())
+    if message[0] == "threads":
+        _, stack, trace = message
+        raise LearnerError("RuntimeError", too_many_threads(int(stack)), str(trace))
     _, type_name, text, trace = message
     if type_name == "EOFError" and text == str(NO_INPUT):
         text = NO_INPUT  # labkit's own words, not the learner's: in the learner's language
