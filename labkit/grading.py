@@ -55,11 +55,15 @@ class GradingError(LabkitError):
 # file is read by programs too); the gradebook says it in the instructor's language.
 LAMBDA = Msg("a lambda: write it with def to have it re-run")
 NO_SOURCE = Msg("its source could not be found")
+INSIDE = Msg("a function defined inside a class or a function: define it at the top of a cell")
+EDITED = Msg("its file was edited after it was imported: reload it and check again")
 LAB_STATE = Msg("the answer was the lab's state at the time")
 NOTHING_KEPT = Msg("no answer kept")
 CANNOT = Msg("cannot be re-run")
 FROM_SESSION = Msg("a {kind} from the session")
-_FIXED_WHYS = {str(m): m for m in (LAMBDA, NO_SOURCE, LAB_STATE, NOTHING_KEPT, CANNOT)}
+_FIXED_WHYS = {
+    str(m): m for m in (LAMBDA, NO_SOURCE, INSIDE, EDITED, LAB_STATE, NOTHING_KEPT, CANNOT)
+}
 
 
 def why_said(why: str, lang: str | None = None) -> str:
@@ -97,10 +101,14 @@ def _is_plain(value: Any, depth: int = 0) -> bool:
 def _function(fn: types.FunctionType) -> dict[str, Any]:
     if fn.__name__ == "<lambda>":
         return {"kind": "none", "why": str(LAMBDA)}
+    if "." in fn.__qualname__:  # a method, a staticmethod, a function inside a function
+        return {"kind": "none", "why": str(INSIDE)}
     try:
         source = textwrap.dedent(inspect.getsource(fn))
     except (OSError, TypeError):
         return {"kind": "none", "why": str(NO_SOURCE)}
+    if not _runs_as_written(fn):
+        return {"kind": "none", "why": str(EDITED)}
     context: list[str] = []
     labs: list[str] = []
     # the names the function uses, and those its own helpers (defined beside it, in the
@@ -117,11 +125,17 @@ def _function(fn: types.FunctionType) -> dict[str, Any]:
             value = current.__globals__[name]
             if inspect.isfunction(value) and id(value) not in kept:
                 kept.add(id(value))
+                own = value.__module__ == fn.__module__ or _learners_own(value)
+                if not own and _importable(value):  # os.path.join: imported, not inlined
+                    context.append(f"from {value.__module__} import {value.__qualname__} as {name}")
+                    continue
                 try:
                     context.append(textwrap.dedent(inspect.getsource(value)))
                 except (OSError, TypeError):
                     continue
-                if value.__module__ == fn.__module__:
+                if name != value.__name__:  # from helpers import parse as p
+                    context.append(f"{name} = {value.__name__}")
+                if own:
                     todo.append(value)
             else:
                 _keep_value(name, value, context, labs)
@@ -132,6 +146,82 @@ def _function(fn: types.FunctionType) -> dict[str, Any]:
         "context": "\n".join(context),
         "labs": labs,
     }
+
+
+def _same_code(a: types.CodeType, b: types.CodeType) -> bool:
+    """Whether two code objects do the same: their instructions, names and constants (a
+    constant edited, "origin" for "gateway", leaves the instructions as they were)."""
+    if (a.co_code, a.co_names, a.co_varnames) != (b.co_code, b.co_names, b.co_varnames):
+        return False
+    if len(a.co_consts) != len(b.co_consts):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts, strict=True):
+        if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
+            if not _same_code(x, y):
+                return False
+        elif type(x) is not type(y) or x != y:
+            return False
+    return True
+
+
+def _runs_as_written(fn: types.FunctionType) -> bool:
+    """Whether the text inspect finds for ``fn`` now is the code ``fn`` runs. A module's file
+    edited after it was imported, and not reloaded, gives its new text: the kernel judged
+    the old code and `labkit grade` re-ran the new, each with its own verdict (Correct in
+    the kernel, 0 points; or the other way round). The whole file (or cell) is compiled,
+    as it was, since a function alone compiles otherwise (a name its module imported is
+    called with another instruction). True where it cannot tell."""
+    import linecache
+
+    where = fn.__code__.co_filename
+    text = "".join(linecache.getlines(where, fn.__globals__))
+    try:
+        module = compile(text, where, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return True
+    found, todo = [], [module]
+    while todo:
+        for const in todo.pop().co_consts:
+            if isinstance(const, types.CodeType):
+                if const.co_qualname == fn.__code__.co_qualname:
+                    found.append(const)
+                todo.append(const)
+    return not found or any(_same_code(c, fn.__code__) for c in found)
+
+
+def _learners_own(fn: types.FunctionType) -> bool:
+    """Whether ``fn`` is the learner's code (a notebook cell's, or a module of theirs such
+    as a helpers.py beside the notebook), not Python's, an installed package's or labkit's.
+    A helper the answer imported from a module of its own was inlined without what it uses
+    in turn ("NameError: name 'codec' is not defined" in the re-run, Correct in the kernel);
+    a library's is imported by name instead, its source never copied."""
+    import site
+
+    import labkit
+
+    module = sys.modules.get(fn.__module__ or "")
+    where = getattr(module, "__file__", None)
+    if fn.__module__ in (None, "__main__") or not where:
+        return True
+    libraries = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(labkit.__file__)]
+    with contextlib.suppress(AttributeError):  # a virtualenv's site has no getsitepackages
+        libraries += site.getsitepackages()
+    found = os.path.realpath(where)
+    return not any(
+        found.startswith(os.path.realpath(place) + os.sep) for place in libraries if place
+    )
+
+
+def _importable(fn: types.FunctionType) -> bool:
+    """Whether ``fn`` can be imported by its module and name (a module's own function)."""
+    module = sys.modules.get(fn.__module__ or "")
+    return (
+        module is not None
+        and fn.__module__ != "__main__"
+        and "<" not in fn.__qualname__
+        and "." not in fn.__qualname__
+        and getattr(module, fn.__qualname__, None) is fn
+    )
 
 
 def _keep_value(name: str, value: Any, context: list[str], labs: list[str]) -> None:
@@ -231,9 +321,10 @@ def confine(readable: list[str], writable: list[str], *, as_you: bool = True) ->
                     pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
                 except OSError:
                     continue
-                if not os.path.isdir(path):
-                    access &= _FILE_RIGHTS
-                rule = PathBeneath(access & handled, pfd)
+                # a file's rights for a file, this rule's only (a directory after a file
+                # in the list was given only a file's: nothing could be made in it)
+                rights = access if os.path.isdir(path) else access & _FILE_RIGHTS
+                rule = PathBeneath(rights & handled, pfd)
                 res = libc.syscall(_LANDLOCK_ADD_RULE, fd, 1, ctypes.byref(rule), 0)
                 os.close(pfd)
                 if res != 0:
@@ -442,9 +533,9 @@ def _only_definitions(code: str, part: Msg) -> types.CodeType:
         if (
             isinstance(node, ast.Assign)
             and all(isinstance(t, ast.Name) for t in node.targets)
-            and _literal(node.value)
+            and (_literal(node.value) or isinstance(node.value, ast.Name))
         ):
-            continue
+            continue  # a constant, or another name for a function kept above it
         raise ValueError(
             say(
                 Msg(
@@ -467,13 +558,22 @@ def _rebuild(arg: dict[str, Any], lab: Any) -> Any:
         return str(arg["value"]).encode("latin-1")
     if kind == "value":
         return arg["value"]
-    namespace: dict[str, Any] = {"__name__": "__learner__"}
+    # a module that can be found by its name, as the kernel's __main__ can: a function the
+    # answer hands to multiprocessing (Pool.map) is pickled by reference, which failed
+    # with "import of module '__learner__' failed" (Correct in the kernel)
+    module = types.ModuleType("__learner__")
+    sys.modules[module.__name__] = module
+    namespace: dict[str, Any] = module.__dict__
     for name in arg.get("labs", []):
         namespace[name] = lab
     context = _only_definitions(str(arg.get("context", "")), KEPT_CONTEXT)
     source = _only_definitions(str(arg["source"]), KEPT_ANSWER)
     exec(context, namespace)
     exec(source, namespace)
+    if not callable(namespace.get(arg["name"])):  # a file edited by hand ("KeyError: 'f'")
+        raise ValueError(
+            say(Msg("{part} defines no function {name}", part=KEPT_ANSWER, name=arg["name"]))
+        )
     return namespace[arg["name"]]
 
 
@@ -548,6 +648,35 @@ def _enter_own_network() -> bool:
     return True
 
 
+_CLONE_NEWNS, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 0x20000, 2, 4, 8
+_MS_REC, _MS_PRIVATE = 0x4000, 1 << 18
+
+
+def _own_shm() -> bool:
+    """In the re-run's own user namespace (``_own_loopback``), a /dev/shm of its own: an
+    empty tmpfs in a mount namespace of its own, mounted over the host's where only this
+    process sees it. multiprocessing's Pool and Lock make POSIX semaphores there
+    (sem_open); the host's could not be written (Landlock), so an answer that used a Pool
+    got "PermissionError: [Errno 13] Permission denied" in the re-run, Correct in the
+    kernel. False, and the host's left alone, where this cannot be done."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(_CLONE_NEWNS) != 0:
+        return False
+    # nothing mounted here reaches the namespace it came from
+    if libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        return False
+    flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    return int(libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", flags, b"size=64m,mode=1777")) == 0
+
+
+# a re-run whose answer met PermissionError where it could not have a /dev/shm of its own
+NO_SHM = Msg(
+    "{message} (in this re-run, with your rights, /dev/shm cannot be written: "
+    "multiprocessing's Pool and Lock need it; run `labkit grade` as root to re-run it as "
+    "its learner)"
+)
+
+
 # `labkit grade`'s note where a re-run with your rights cannot have a network of its own
 SHARED_LOOPBACK = Msg(
     "this machine does not let a re-run have a network of its own (no unprivileged user "
@@ -574,10 +703,16 @@ def own_network_possible() -> bool:
 def _child() -> int:
     """Read {"answers": {id: kept}} on stdin; print {id: {points, message}} on stdout."""
     job = json.load(sys.stdin)
+    # where multiprocessing keeps its locks (sem_open): the learner's own rights on the
+    # host's /dev/shm when root re-runs as the learner; with yours, a /dev/shm of the
+    # re-run's own, never the one your other programs use
+    shm: list[str] = []
     if job.get("user"):
+        shm = ["/dev/shm"]
         _become(*job["user"])
     else:  # with your rights: TCP to your local services too (``_own_loopback``); before
-        _own_loopback()  # _undumpable, which makes /proc/self/uid_map root's
+        if _own_loopback() and _own_shm():  # _undumpable, which makes /proc/self/uid_map root's
+            shm = ["/dev/shm"]
     _undumpable()
     private = job["home"]
     os.environ["LABKIT_PROGRESS"] = os.path.join(private, "progress.json")
@@ -585,7 +720,7 @@ def _child() -> int:
     os.environ["HOME"] = private
     if job.get("confine"):
         # run as the learner (root's re-run), their own sockets are theirs to use
-        confine(_readable_for_child(), [private, "/dev/null"], as_you=not job.get("user"))
+        confine(_readable_for_child(), [private, "/dev/null", *shm], as_you=not job.get("user"))
     import labkit
     from labkit import exercises
 
@@ -608,7 +743,10 @@ def _child() -> int:
                 }
                 continue
             result = exercise.check(*args)
-            out[ex_id] = {"points": 1 if result else 0, "message": result.message}
+            message = result.message
+            if not result and not shm and "PermissionError" in message:
+                message = say(NO_SHM.bind(message=message))
+            out[ex_id] = {"points": 1 if result else 0, "message": message}
     # the verdicts are the last line, on a line of their own: learner code that ran in a
     # check's fork may have written to this stdout (half a line, or a forged line before
     # this one); nothing runs after it (no atexit handler, no thread)

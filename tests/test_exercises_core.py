@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import labkit
 from labkit import exercises
 from labkit.exercises import runner, store
 from labkit.exercises.core import REGISTRY, Task, make_choice
@@ -503,3 +504,141 @@ def test_a_kept_answer_may_import_the_client_the_lessons_use() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["None", "None", "requests"], out.stderr
+
+
+HELPERS_MODULE = """import json as codec
+from os.path import basename
+
+
+def parsed(text):
+    return codec.loads(text)
+
+
+def named(headers):
+    return basename(parsed(headers["x-made-by"])["by"])
+"""
+
+ANSWER_MODULE = """from learners_helpers import named as pick
+
+
+def who_made_it(status, headers):
+    return pick(headers)
+"""
+
+
+def test_a_kept_answer_keeps_what_a_helper_of_another_module_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer that calls a helper imported from another module of the learner's (a
+    helpers.py beside the notebook), under another name: the helper's source was kept but
+    not what it uses, nor the name the answer calls it by ("NameError: name 'pick' is not
+    defined" in `labkit grade`, Correct in the kernel; fails before). A library's function
+    it uses (os.path.basename) is imported, its source not copied."""
+    from labkit import grading
+
+    (tmp_path / "learners_helpers.py").write_text(HELPERS_MODULE)
+    (tmp_path / "learners_answer.py").write_text(ANSWER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import learners_answer  # type: ignore[import-not-found]
+
+    try:
+        kept = grading.keep((learners_answer.who_made_it,))
+    finally:
+        sys.modules.pop("learners_answer", None)
+        sys.modules.pop("learners_helpers", None)
+    assert "from posixpath import basename" in kept["args"][0]["context"]
+    rebuilt = grading._rebuild(kept["args"][0], lab=None)
+    assert rebuilt(502, {"x-made-by": '{"by": "/hops/gateway"}'}) == "gateway"
+
+
+POOL_ANSWER = """import multiprocessing
+
+
+def _one(pair):
+    server, via = pair
+    return "gateway" if "labkit-gateway" in server and not via else "origin"
+
+
+def who_made_it(status, headers):
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(_one, [(headers.get("server", ""), "via" in headers)])[0]
+"""
+
+
+@pytest.mark.slow  # a lab in the kernel, another in the re-run
+def test_a_kept_answer_that_uses_a_pool_gets_the_kernels_verdict(
+    lab: labkit.Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """502 q4 with multiprocessing.Pool: Correct in the kernel, 0 points in `labkit grade` with
+    "PermissionError: [Errno 13] Permission denied" (its semaphores are made in /dev/shm,
+    which the confined re-run could not write), then "import of module '__learner__'
+    failed" (Pool pickles its function by reference). The re-run with your rights has a
+    /dev/shm of its own and a module the answer's functions can be found in (fails before)."""
+    from labkit import grading
+    from labkit.exercises.lesson_502 import q4
+
+    if not grading.landlock_abi() or not grading.own_network_possible():
+        pytest.skip("a re-run with your rights needs Landlock and user namespaces")
+    (tmp_path / "learners_pool.py").write_text(POOL_ANSWER)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import learners_pool  # type: ignore[import-not-found]
+
+    try:
+        assert q4.check(learners_pool.who_made_it, lab)
+        kept = grading.keep((learners_pool.who_made_it, lab))
+    finally:
+        sys.modules.pop("learners_pool", None)
+    home = tmp_path / "home"
+    home.mkdir()
+    job = {"answers": {q4.id: kept}, "confine": True, "home": str(home)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(Path(labkit.__file__).resolve().parent.parent),
+        "LABKIT_LANG": "en",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "labkit.grading"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+        timeout=120,
+    )
+    verdicts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert verdicts[q4.id]["points"] == 1, verdicts
+
+
+def test_a_kept_answer_whose_file_was_edited_since_it_ran_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module edited after it was imported, not reloaded: the kernel judged the code it
+    had, and `labkit grade` re-ran the file's new text (Correct in the kernel, 0 points;
+    wrong in the kernel, 1 point). The kept answer now says why it cannot be re-run (fails
+    before: the new text was kept). A method, or a staticmethod, says so too (its re-run
+    failed with "line 1 of the kept answer runs code when it is defined")."""
+    from labkit import grading
+
+    module = tmp_path / "learners_edited.py"
+    module.write_text(LEARNER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import learners_edited  # type: ignore[import-not-found]
+
+    try:
+        assert grading.replayable(grading.keep((learners_edited.who_made_it,))) == ""
+        module.write_text(LEARNER_MODULE.replace("return named(headers)", "return 'origin'"))
+        os.utime(module, (time.time() + 5, time.time() + 5))  # a later edit, seen at once
+        kept = grading.keep((learners_edited.who_made_it,))
+    finally:
+        sys.modules.pop("learners_edited", None)
+    assert grading.replayable(kept) == str(grading.EDITED)
+    assert "reload it" in grading.why_said(grading.replayable(kept), "en")
+
+    class Holder:
+        @staticmethod
+        def who_made_it(status, headers):
+            return "origin"
+
+    assert grading.replayable(grading.keep((Holder.who_made_it,))) == str(grading.INSIDE)
+
