@@ -642,3 +642,50 @@ def test_a_kept_answer_whose_file_was_edited_since_it_ran_says_so(
 
     assert grading.replayable(grading.keep((Holder.who_made_it,))) == str(grading.INSIDE)
 
+@pytest.mark.parametrize("twice", ["exercises", "a.one", "solved"])
+def test_a_name_written_twice_is_damage_kept_aside_not_a_silent_loss(
+    progress_file, quiz, capsys, twice: str
+) -> None:
+    """A file edited by hand with a name twice: JSON's last one won silently, and the kernel's
+    next write kept only that, the other's records gone with no copy (fails before: a.one's
+    record lost, nothing said). Now it is damage: the file is copied aside, said in one line,
+    and the records before the second name are kept."""
+    store.update("a.one", attempt=True)
+    whole = progress_file.read_text()
+    edited = {
+        "exercises": whole.rstrip()[:-1] + ', "exercises": {}}',
+        "a.one": re.sub(r'"exercises"\s*:\s*\{', '"exercises": {"a.one": {"attempts": 0}, ', whole),
+        "solved": whole.replace('"solved": true', '"solved": true, "solved": false', 1),
+    }[twice]
+    progress_file.write_text(edited)
+    assert quiz.check("502")
+    said = capsys.readouterr().err.strip()
+    assert f"'{twice}' appears twice" in said and "progress.corrupt-" in said, said
+    copy = next(progress_file.parent.glob("progress.corrupt-*.json"))
+    assert copy.read_text() == edited
+    if twice != "solved":  # the record before the second name is whole
+        assert store.load(progress_file)["a.one"]["solved"] is True
+
+
+@pytest.mark.parametrize(
+    "arg",
+    [
+        {"kind": "code", "name": "f"},
+        {"kind": "code", "source": 5, "name": "f"},
+        {"kind": "code", "source": "def f(): pass\n"},
+        {"kind": "code", "source": "def f(): pass\n", "name": "f", "labs": "lab"},
+        {"kind": "value"},
+        {"kind": "bytes", "value": 5},
+        {"kind": "none", "why": 5},
+    ],
+)
+def test_a_kept_answer_edited_without_what_its_kind_needs_is_named(progress_file, arg) -> None:
+    """A kept answer edited by hand stopped `labkit grade` with "the kept answer does not run:
+    KeyError: 'source'" (or 'name', 'value'), or ran with each letter of "lab" as a lab; now
+    it is a damaged record, named when the file is read, as any other (fails before)."""
+    t = "2026-12-06T10:00:00+00:00"
+    record = {"attempts": 1, "answer": {"args": [arg], "correct": True, "t": t}}
+    progress_file.write_text(json.dumps({"version": 2, "exercises": {"a.one": record}}))
+    snap = store.read(progress_file)
+    assert "a.one" not in snap.records
+    assert any("a.one: answer must be" in p for p in snap.problems), snap.problems

@@ -199,6 +199,30 @@ def _valid_event(e: object) -> bool:
 ARG_KINDS = ("lab", "value", "bytes", "code", "none")  # see labkit/grading.py
 
 
+def _valid_arg(arg: object) -> bool:
+    """One argument of a kept answer, with what its kind needs (labkit/grading.py reads it):
+    one edited by hand without it stopped `labkit grade` with "KeyError: 'source'"."""
+    if not isinstance(arg, dict) or arg.get("kind") not in ARG_KINDS:
+        return False
+    kind = arg["kind"]
+    if kind == "code":
+        return (
+            isinstance(arg.get("source"), str)
+            and isinstance(arg.get("name"), str)
+            and arg["name"].isidentifier()
+            and isinstance(arg.get("context", ""), str)
+            and isinstance(arg.get("labs", []), list)
+            and all(isinstance(n, str) and n.isidentifier() for n in arg.get("labs", []))
+        )
+    if kind == "bytes":
+        return isinstance(arg.get("value"), str)
+    if kind == "value":
+        return "value" in arg
+    if kind == "none":
+        return isinstance(arg.get("why", ""), str)
+    return True
+
+
 def _valid_answer(answer: object) -> bool:
     """A kept answer (labkit/grading.py makes them): small, and only plain JSON inside."""
     return (
@@ -207,7 +231,7 @@ def _valid_answer(answer: object) -> bool:
         and _valid_time(answer.get("t"))
         and isinstance(answer.get("correct"), bool)
         and isinstance(answer.get("args"), list)
-        and all(isinstance(a, dict) and a.get("kind") in ARG_KINDS for a in answer["args"])
+        and all(_valid_arg(a) for a in answer["args"])
         and isinstance(answer.get("why", ""), str)
         and len(json.dumps(answer)) <= MAX_ANSWER
     )
@@ -265,6 +289,23 @@ class Unparsed:
     damaged: bool
 
 
+class _Twice(Exception):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose names are each there once. A file edited by hand with a name
+    twice ("exercises", or one exercise's record) was read as its last, silently, and the
+    kernel's next write kept only that: the other's records were gone, with no copy."""
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise _Twice(name[:40])
+        found[name] = value
+    return found
+
+
 def parse(raw: bytes) -> dict[str, Any] | Unparsed:
     """The JSON object in a progress file's or a submission's bytes, or why there is none:
     the one parse of the learner's kernel (``decode``) and of ``labkit collect``, so that
@@ -280,7 +321,9 @@ def parse(raw: bytes) -> dict[str, Any] | Unparsed:
     if not text.startswith("{"):
         return Unparsed(Msg("it does not start with '{brace}'", brace="{"), damaged=False)
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_once_each)
+    except _Twice as exc:  # one wins silently, and the kernel's next write drops the other
+        return Unparsed(Msg("{name} appears twice in one object", name=repr(exc.name)), True)
     except json.JSONDecodeError as exc:
         return Unparsed(Msg("{why} at character {pos}", why=exc.msg, pos=exc.pos), damaged=True)
     except ValueError:  # a number of more than sys.get_int_max_str_digits() digits
