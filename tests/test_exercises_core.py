@@ -17,6 +17,7 @@ import labkit
 from labkit import exercises
 from labkit.exercises import runner, store
 from labkit.exercises.core import REGISTRY, Task, make_choice
+from labkit.i18n import render
 
 
 def _make_quiz():
@@ -610,6 +611,29 @@ def test_a_kept_answer_that_uses_a_pool_gets_the_kernels_verdict(
     assert verdicts[q4.id]["points"] == 1, verdicts
 
 
+def test_the_quiz_panel_shows_the_hints_a_code_cell_showed_before_its_own(
+    progress_file: Path,
+) -> None:
+    """Lesson 08: the panel and the cell's `q1.hint()` share the exercise's count. After a
+    hint in the cell, the panel's first Hint read "Hint 2 of 3" with no hint 1 anywhere in
+    the panel (fails before). It now shows each hint before the new one, above it."""
+    from labkit.exercises.capstone import q1
+    from labkit.widgets import Quiz
+
+    first, second, third = (render(h, "en") for h in q1.hint_texts)
+    assert repr(q1.hint()).startswith("Hint 1 of 3")  # in a code cell
+    quiz = Quiz(q1)
+    quiz.hint_button.click()
+    shown = quiz.feedback.value
+    assert "Hint 1 of 3" in shown and "Hint 2 of 3" in shown and "Hint 3" not in shown
+    assert shown.index("Proxy-Status") < shown.index("ex.hops")  # hint 1 above hint 2
+    quiz.hint_button.click()
+    assert [f"Hint {n} of 3" in quiz.feedback.value for n in (1, 2, 3)] == [True] * 3
+    quiz.hint_button.click()  # round again: the one it comes back to, as a cell shows it
+    assert "Hint 1 of 3" in quiz.feedback.value and "Hint 2 of 3" not in quiz.feedback.value
+    assert "Proxy-Status" in first and "ex.hops" in second and third
+
+
 def test_a_kept_answer_whose_file_was_edited_since_it_ran_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -641,6 +665,7 @@ def test_a_kept_answer_whose_file_was_edited_since_it_ran_says_so(
             return "origin"
 
     assert grading.replayable(grading.keep((Holder.who_made_it,))) == str(grading.INSIDE)
+
 
 @pytest.mark.parametrize("twice", ["exercises", "a.one", "solved"])
 def test_a_name_written_twice_is_damage_kept_aside_not_a_silent_loss(

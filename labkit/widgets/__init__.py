@@ -1471,9 +1471,7 @@ class Quiz(_Panel):
         self.hint_button = w.Button(description=self.HINT.render(lang))
         self.solution_button = w.Button(description=self.SOLUTION.render(lang))
         self.check_button.on_click(self._safe(lambda _: self.check()))
-        self.hint_button.on_click(
-            self._safe(lambda _: self._note(exercise.hint(asker=QUIZ_ASKER), self.HINT))
-        )
+        self.hint_button.on_click(self._safe(lambda _: self._hint()))
         self.solution_button.on_click(
             self._safe(lambda _: self._note(exercise.solution(), self.SOLUTION))
         )
@@ -1519,6 +1517,27 @@ class Quiz(_Panel):
         self.feedback.value = result._repr_html_()
         self._say(said)
         return result
+
+    def _hint(self) -> None:
+        """The next hint, below those shown before it. The count is the exercise's, shared
+        with a code cell's ``q1.hint()`` (and kept in the progress file): after one in a cell
+        the panel's first Hint said "Hint 2 of 3" with no hint 1 in sight (lesson 08)."""
+        from labkit.exercises.core import Note
+
+        exercise = self.exercise
+        before = exercise.hints_shown()
+        self._note(exercise.hint(asker=QUIZ_ASKER), self.HINT)
+        total = len(exercise.hint_texts)
+        if 0 < before < total:  # a new hint, after others: each of those above it
+            earlier = (
+                Note(
+                    Msg("Hint {number} of {count}", number=i + 1, count=total).render(self.lang),
+                    i18n.render(exercise.hint_texts[i], self.lang),
+                    self.lang,
+                )._repr_html_()
+                for i in range(before)
+            )
+            self.feedback.value = "".join(earlier) + self.feedback.value
 
     def _note(self, note: Any, what: Msg) -> None:
         if what is self.HINT and not self.exercise.hint_texts:
