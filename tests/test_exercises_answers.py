@@ -6955,3 +6955,56 @@ def test_an_aside_that_hedges_or_denies_is_refused(qid: str, form: str) -> None:
     result = exercises.get(qid).check(form)
     assert result.correct is None and result.refused, result.message
     assert "not one of the upstream conditions" not in result.message
+
+
+# Answers as a learner types them in a chat or notes: full-width digits and letters from an
+# IME, Markdown and quotes around them, a "yes" before the answer. Each accepted; their near
+# misses wrong. "yes, Allow" was refused as no header name while "yes, 504" was 504.
+DRESSED_RIGHT = [
+    ("504.or-502", "ＨＴＴＰ／１．１　５０４　Ｇａｔｅｗａｙ　Ｔｉｍｅｏｕｔ"),
+    ("504.or-502", "```\n504\n```"),
+    ("504.or-502", "**504 Gateway Timeout**"),
+    ("504.or-502", "『504』"),
+    ("500.find-the-traceback", "Ｘ＿Ｒｅｑｕｅｓｔ＿ＩＤ："),
+    ("500.find-the-traceback", "the `X-Request-ID` header"),
+    ("501.allow-header", "yes, Allow"),
+    ("501.allow-header", "对，Allow"),
+    ("505.426-headers", "**Upgrade**, **Connection**"),
+    ("gateways.nginx-premature-close", "`Condition.CLOSED_WITHOUT_RESPONSE`"),
+    ("503.how-many-shed", "「五个」"),
+]
+DRESSED_WRONG = [
+    ("504.or-502", "**502**"),
+    ("501.allow-header", "yes, Retry-After"),
+    ("503.how-many-shed", "３"),
+]
+# the question's own words given back: the reference it quotes is no header name (it was
+# counted as a wrong header, "that header is not where the reference is")
+DRESSED_REFUSED = [
+    ("500.find-the-traceback", "req-0001"),
+    ("501.allow-header", "yes"),
+    ("504.or-502", "**502** or **504**"),
+]
+
+
+@pytest.mark.parametrize(("qid", "form"), DRESSED_RIGHT)
+def test_a_right_answer_dressed_as_typed_is_accepted(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is True, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), DRESSED_WRONG)
+def test_a_wrong_answer_dressed_as_typed_is_wrong(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is False, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), DRESSED_REFUSED)
+def test_the_questions_own_words_or_a_bare_yes_are_refused(qid: str, form: str) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is None and result.refused, result.message
+
+
+def test_the_reference_the_question_quotes_is_said_to_be_no_header_name() -> None:
+    message = exercises.get("500.find-the-traceback").check("req-0001").message
+    assert "a value the question quotes, not a header name" in message

@@ -685,6 +685,9 @@ _PREAMBLE = re.compile(
     r"|^(?:(?:the )?(?:option|choice)(?: is)?:?|i (?:pick|choose|select|go with|(?:would|'d) pick)"
     r"|(?:the )?(?:header(?: name)?|condition|hop)(?: is)?:)\s*(?=\S)"
     r"|^(?:肯定|一定|当然|显然|明显|就|确定)是\s*(?=\S)|^(?:我(?:会)?选(?:择)?|选(?:择)?)\s*:?\s*(?=\S)"
+    # a yes before the answer, as to a question asked yes or no ("yes, Allow" was refused
+    # as no header name where "yes, 504" was 504); a "no" before one stays, a denial
+    r"|^(?:yes|yeah|yep|是的|对的|对|嗯)\s*[,:]\s*(?=\S)"
 )
 
 

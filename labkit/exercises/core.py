@@ -1177,6 +1177,11 @@ class ShortAnswer(Exercise):
             )
         return said[wanted]
 
+    def _quoted(self, key: str) -> bool:
+        """Whether ``key`` (a canonical answer) is a word the question itself quotes."""
+        prompt = render(self.prompt_text, "en").lower()
+        return re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", prompt) is not None
+
     def judge(self, *answer: Any) -> tuple[bool, Text, str]:
         key = answers.canonical(self.kind, self._asked(answer[0]))
         parts = key.split(answers.HEDGE)
@@ -1194,6 +1199,15 @@ class ShortAnswer(Exercise):
         d = digest(self.id, key)
         if d in self.accepted:
             return True, self.feedback.get(d, THATS_IT), ""
+        if self.kind == "header" and d not in self.feedback and self._quoted(key):
+            # "req-0001", the reference the question quotes: counted as a wrong header name
+            # with "that header is not where the reference is"
+            raise WrongKind(
+                Msg(
+                    "{given} is a value the question quotes, not a header name",
+                    given=repr(answer[0]),
+                )
+            )
         wrong = self.default or Msg("{answer} is not it.", answer=repr(answer[0]))
         return False, self.feedback.get(d, wrong), ""
 
