@@ -29,8 +29,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+HERE = str(Path(__file__).resolve().parent)  # rawget.py's folder, for the children
+
 CHILD = r"""
-import gc, json, socket, sys, time
+import gc, json, sys, time
+sys.path.insert(0, sys.argv[2])  # benchmarks/: the first 200 as run.py's start-up rows ask it
+from rawget import http_get as first_200
 _c = time.process_time()
 import labkit, labkit.lab  # the lab's code: the package alone binds its names on first use
 IMPORT_CPU = time.process_time() - _c
@@ -43,29 +47,6 @@ def on_gc(phase, info):
         _began[0] = time.thread_time()
     else:
         _collections.append(time.thread_time() - _began[0])
-
-def first_200(port):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        s.sendall(b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n")
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise ConnectionError(data)
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        while len(body) < length:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return int(head[9:12])
 
 def one():
     _collections.clear()
@@ -121,7 +102,7 @@ def main() -> None:
             (Path(tmp) / side).mkdir(mode=0o700)
         workers = {
             side: subprocess.Popen(
-                [py, "-c", CHILD, "warm"],
+                [py, "-c", CHILD, "warm", HERE],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
@@ -144,7 +125,7 @@ def main() -> None:
         for i in range(args.cold):
             for side in order(i // 2):
                 out = subprocess.run(
-                    [pythons[side], "-c", CHILD, "cold"],
+                    [pythons[side], "-c", CHILD, "cold", HERE],
                     capture_output=True,
                     text=True,
                     env=env_for(tmp, side),

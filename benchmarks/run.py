@@ -23,7 +23,6 @@ import math
 import multiprocessing
 import os
 import platform
-import re
 import select
 import shutil
 import signal
@@ -40,13 +39,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rawget import CONTENT_LENGTH, HOST, http_get  # this folder's: compare_start.py's too
+
 REPO = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 REQUEST = b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n"
 ORDER_7 = (
     json.dumps({"id": 7, "item": "espresso beans", "customer": "Ada"}, indent=1) + "\n"
 ).encode()
-CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
 NGINX = "/usr/sbin/nginx"
 
 
@@ -113,28 +112,6 @@ def mb(kib: float) -> str:
 
 def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("PASS" if ok else "**MISS**")
-
-
-def http_get(port: int, path: str = "/orders/7", timeout: float = 5.0) -> int:
-    """One blocking GET on a new connection; returns the status (body read by Content-Length)."""
-    with socket.create_connection((HOST, port), timeout=timeout) as sock:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise ConnectionError(f"closed before the head: {data!r}")
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        m = CONTENT_LENGTH.search(head)
-        length = int(m.group(1)) if m else 0
-        while len(body) < length:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return int(head[9:12])
 
 
 def free_port() -> int:
@@ -1225,26 +1202,32 @@ def section_latency(settings: Settings, table: Table, nginx_skip: str | None) ->
         "relay": "through a minimal asyncio + h11 relay (keep-alive upstream, nothing recorded)",
     }
     n = f"{s.load_reps} runs × {s.load_requests} requests"
+    _latency_rows(table, part, what, n, loaded, nginx_skip)
+    n = f"sequential, {s.load_reps} runs × {s.unloaded_requests} requests"
+    _latency_rows(table, "1 client", what, n, unloaded, nginx_skip)
+
+
+def _latency_rows(
+    table: Table,
+    part: str,
+    what: dict[str, str],
+    n: str,
+    runs: dict[str, list[LoadRun]],
+    nginx_skip: str | None,
+) -> None:
+    """The rows of one load (50 clients, 1 client): each target's figures, a skip note where
+    nginx did not run, then the ratios (``_ratio_rows``)."""
     for name in ("direct", "gateway", "relay", "nginx"):
-        if name in loaded:
+        if name in runs:
             table.add(
                 part,
                 f"{what[name]}, {n}",
-                _fmt_load(loaded[name]),
+                _fmt_load(runs[name]),
                 "" if name == "gateway" else "peer",
             )
         else:
             table.add(part, what[name], f"skipped: {nginx_skip}", "peer")
-    _ratio_rows(table, part, loaded, nginx_skip)
-    part = "1 client"
-    for name in loaded:
-        table.add(
-            part,
-            f"{what[name]}, sequential, {s.load_reps} runs × {s.unloaded_requests} requests",
-            _fmt_load(unloaded[name]),
-            "" if name == "gateway" else "peer",
-        )
-    _ratio_rows(table, part, unloaded, nginx_skip)
+    _ratio_rows(table, part, runs, nginx_skip)
 
 
 def loop_turns(
