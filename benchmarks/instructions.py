@@ -13,6 +13,7 @@ lab's sends and reads is not counted (the process-CPU figures of ``run.py`` coun
     .venv/bin/python benchmarks/instructions.py /tmp/old .      # two checkouts, same table
     .venv/bin/python benchmarks/instructions.py --import /tmp/old .  # `import labkit` instead
     .venv/bin/python benchmarks/instructions.py --cold /tmp/old .    # a fresh lab's first answer
+    .venv/bin/python benchmarks/instructions.py --exercises /tmp/old .  # a lesson's exercises
 
 A checkout is a directory holding ``labkit/`` (a worktree, or ``git archive`` of a commit);
 it runs with this interpreter and ``PYTHONPATH`` set to it. Valgrind makes the lab about
@@ -228,6 +229,52 @@ def main_cold(paths: list[Path], names: list[str]) -> int:
     return 0
 
 
+# a kernel that ran a lesson's start cell: asyncio, httpx and the lab's code loaded
+EXERCISES_BASE = "import os, asyncio, httpx, labkit; labkit.start; import labkit.lab"
+LESSONS = ("500", "501", "502", "503", "504", "505", "511", "gateways", "capstone")
+
+
+def exercises_instructions(checkout: Path) -> dict[str, int]:
+    """Instructions of importing each lesson's exercises module, in a fresh interpreter that
+    loaded what a kernel holds after the lesson's start cell (``EXERCISES_BASE``), less that
+    interpreter's count; each ended by os._exit, bytecode compiled, PYTHONHASHSEED fixed."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "labkit")], check=True)
+    counts = {}
+    with tempfile.TemporaryDirectory(prefix="labkit-instructions-") as tmp:
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(checkout),
+            PYTHONHASHSEED="0",
+            LABKIT_RUNTIME_DIR=f"{tmp}/run",
+        )
+        for lesson in ("", *LESSONS):
+            module = f"lesson_{lesson}" if lesson[:1].isdigit() else lesson
+            code = EXERCISES_BASE + (f"; import labkit.exercises.{module}" if lesson else "")
+            out = f"{tmp}/callgrind.out"
+            subprocess.run(
+                [*VALGRIND, f"--callgrind-out-file={out}", sys.executable, "-c", code + COLD_EXIT],
+                check=True,
+                capture_output=True,
+                env=env,
+                cwd=tmp,
+            )
+            counts[lesson] = counted(out)
+    return {lesson: counts[lesson] - counts[""] for lesson in LESSONS}
+
+
+def main_exercises(paths: list[Path], names: list[str]) -> int:
+    print(f"| checkout | {' | '.join(LESSONS)} |")
+    print(f"|---|{'---|' * len(LESSONS)}")
+    for name, path in zip(names, paths, strict=True):
+        got = exercises_instructions(path)
+        print(f"| {name} | {' | '.join(f'{got[n] / 1e6:.1f} M' for n in LESSONS)} |", flush=True)
+    print(
+        "\nIr: instructions executed in user space to import the lesson's exercises, in a fresh "
+        f"interpreter after `{EXERCISES_BASE}` (its count subtracted)"
+    )
+    return 0
+
+
 def main_import(paths: list[Path], names: list[str]) -> int:
     print("| checkout | `import asyncio, httpx` | and `import labkit; labkit.start` | labkit's |")
     print("|---|---|---|---|")
@@ -258,6 +305,11 @@ def main() -> int:
         action="store_true",
         help="count a fresh lab's start and first answer (Connection: close) instead",
     )
+    parser.add_argument(
+        "--exercises",
+        action="store_true",
+        help="count importing each lesson's exercises in a kernel that started a lab instead",
+    )
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
@@ -272,6 +324,8 @@ def main() -> int:
         return main_import(paths, args.checkouts)
     if args.cold:
         return main_cold(paths, args.checkouts)
+    if args.exercises:
+        return main_exercises(paths, args.checkouts)
     print(
         "| checkout | direct, Ir per request | through the gateway | the gateway's own | own ÷ direct |"
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import functools
 import http
 import numbers
 import re
@@ -34,6 +35,7 @@ from labkit.conditions import RFC_TABLE, Condition
 from labkit.http.messages import reason_for
 from labkit.http.pages import MADE_BY, PAGE_STATUSES
 from labkit.i18n import Listed, Msg
+from labkit.lazyre import Pattern, later
 
 
 class WrongKind(Exception):
@@ -108,10 +110,28 @@ def _chinese_reasons() -> dict[str, int]:
     return found
 
 
-REASONS: dict[str, int] = {_phrase_key(s.phrase): s.value for s in http.HTTPStatus}
-REASONS.update({_phrase_key(k): v for k, v in _EXTRA_PHRASES.items()})
-REASONS.update(_chinese_reasons())
-REASONS.update({_phrase_key(k): v for k, v in _ZH_PHRASES.items()})
+# The reason phrases an answer may name, by their keys (``_phrase_key``): the RFC's, the
+# spellings above, then the Chinese ones (``reasons``).
+_ASCII_REASONS: dict[str, int] = {_phrase_key(s.phrase): s.value for s in http.HTTPStatus}
+_ASCII_REASONS.update({_phrase_key(k): v for k, v in _EXTRA_PHRASES.items()})
+
+
+@functools.cache
+def _all_reasons() -> dict[str, int]:
+    found = dict(_ASCII_REASONS)
+    found.update(_chinese_reasons())
+    found.update({_phrase_key(k): v for k, v in _ZH_PHRASES.items()})
+    return found
+
+
+def reasons(text: str) -> dict[str, int]:
+    """The reason phrases ``text`` may hold, each with its status: the English ones for a
+    text of ASCII only (a Chinese name always has a character outside ASCII:
+    tests/test_exercises_answers.py), else every one. The Chinese names of the lab's pages
+    come from its catalogue (``_chinese_reasons``), whose reading cost each kernel more than
+    the rest of the lesson's import: it is read by the first answer that is not ASCII."""
+    return _ASCII_REASONS if text.isascii() else _all_reasons()
+
 
 _NUMBER_WORDS = {
     w: i
@@ -130,7 +150,7 @@ _ZH_DIGITS = dict(zip("零〇一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5,
 _ZH_DIGITS.update(dict(zip("壹贰叁肆伍陆柒捌玖", range(1, 10), strict=True)))  # 大写, on cheques
 _ZH_DIGITS["两"] = 2
 _ZH_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-_ZH_NUMERAL = re.compile(f"[{''.join(_ZH_DIGITS)}{''.join(_ZH_UNITS)}]+")
+_ZH_NUMERAL = later(f"[{''.join(_ZH_DIGITS)}{''.join(_ZH_UNITS)}]+")
 
 
 def _zh_value(run: str) -> int | None:
@@ -172,13 +192,13 @@ _EN_TENS = {
 }
 _EN_DIGIT = "|".join([*_EN_UNITS, "oh", "o"])
 # "five hundred (and) four", "two hundred", "four hundred twenty-nine"
-_EN_HUNDREDS = re.compile(
+_EN_HUNDREDS = later(
     rf"\b({'|'.join(w for w, i in _EN_UNITS.items() if i)})[\s-]+hundred"
     rf"(?:(?:[\s-]+and)?[\s-]+({'|'.join(_EN_TENS)})(?:[\s-]+({'|'.join(_EN_UNITS)}))?"
     rf"|(?:[\s-]+and)?[\s-]+({'|'.join([*_EN_TEENS, *_EN_UNITS])}))?\b"
 )
 # "five oh four", "five-zero-four": a code said digit by digit
-_EN_SPELLED = re.compile(rf"\b({_EN_DIGIT})[\s-]+({_EN_DIGIT})[\s-]+({_EN_DIGIT})\b")
+_EN_SPELLED = later(rf"\b({_EN_DIGIT})[\s-]+({_EN_DIGIT})[\s-]+({_EN_DIGIT})\b")
 
 
 def _en_digit(word: str) -> int:
@@ -223,7 +243,7 @@ def numerals(text: str, *, singles: bool = True) -> str:
 
 
 # "5xx", "50x": a class of statuses (as nginx's 50x.html), never one status or a count
-_STATUS_CLASS = re.compile(r"(?<![\w.])[1-5](?:xx|\dx)(?![\w.])")
+_STATUS_CLASS = later(r"(?<![\w.])[1-5](?:xx|\dx)(?![\w.])")
 
 
 def _refuse_class(answer: object, text: str, count: bool = False) -> None:
@@ -486,7 +506,7 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "登录网络": "network-login",
 }
 
-_ARTICLES = re.compile(r"\b(the|a|an)\b")
+_ARTICLES = later(r"\b(the|a|an)\b")
 _QUOTES = "'\"`‘’“”«»「」『』*"  # and markdown's emphasis: **502**
 # Chinese punctuation that may end an answer, and the words that join two (a hedge)
 _ZH_STOPS = "。！？；，、"
@@ -495,10 +515,10 @@ _OR = r",|，|、|\bor\b|\band\b|/|或者|或|和|与|及"
 
 # "504 (Gateway Timeout)", "Allow (GET, HEAD)", "origin (labkit-origin)": an aside that
 # explains the answer. One that hedges ("502 (or 504)") stays, so the hedge is seen.
-_ASIDE = re.compile(r"\s*[(（]([^()（）]*)[)）]")
+_ASIDE = later(r"\s*[(（]([^()（）]*)[)）]")
 # a slash between two words hedges ("502/504"); one that starts a path does not ("check (GET
 # /orders) before resending" was refused as a hedge), nor i/o
-_HEDGING = re.compile(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<=\w)(?<!\bi)/(?!o\b)|\?|或")
+_HEDGING = later(r"\bor\b|\beither\b|\bmaybe\b|\bperhaps\b|(?<=\w)(?<!\bi)/(?!o\b)|\?|或")
 
 # what follows "not" in a hedge: "not sure", "not quite sure", "not 100% sure", "not certain"
 _UNSURE = (
@@ -508,7 +528,7 @@ _UNSURE = (
 
 # Words that deny what follows: "not 502" names 502 but answers nothing. Reason phrases
 # that contain "not" ("501 Not Implemented") are taken out before this is looked for.
-_NEGATION = re.compile(
+_NEGATION = later(
     rf"(?<![\w-])(not(?! {_UNSURE})|never|neither|nor|isn[’']?t|aren[’']?t|wasn[’']?t|doesn[’']?t|"
     r"don[’']?t|won[’']?t|cannot|can[’']?t)(?![\w-])|^(不是|并非|绝不是|不会是)"
 )
@@ -530,7 +550,7 @@ def _without_asides(text: str) -> str:
 
 # Where an answer's explanation starts: "400, because the length cannot be found" answers
 # 400; what the reason says ("cannot") denies nothing.
-_BECAUSE = re.compile(
+_BECAUSE = later(
     r"(?:[,;:]\s*|\s)(?:because|since|as|so|given|due to|e\.g\.|i\.e\.|for example)\s|\s*因为"
     # a dash, then words: "check before resending — POST is not idempotent" (clean()
     # makes every dash a hyphen), not "8 - 3"
@@ -543,15 +563,15 @@ _BECAUSE = re.compile(
 # (refused, where the same with "because" was accepted). Not a clause that denies or
 # hedges the answer itself ("400, it isn't", "400, not really", "400, or 411", "400, maybe")
 # nor a list of statuses ("400, 411").
-_STATUS_THEN_CLAUSE = re.compile(r"^(?P<head>[^,;]+?)\s*[,;]\s*(?P<clause>[^\W\d].*)$")
+_STATUS_THEN_CLAUSE = later(r"^(?P<head>[^,;]+?)\s*[,;]\s*(?P<clause>[^\W\d].*)$")
 # a clause that is part of the answer, not its reason: another answer ("400, or 411", "400,
 # and 411") or a hedge ("400, maybe"), for the checks of several answers and of hedges
-_ANSWERS_ON = re.compile(
+_ANSWERS_ON = later(
     r"^(?:but|or|either|nor|maybe|perhaps|probably|possibly|i guess|i suppose|i think"
     rf"|unsure|not\s+{_UNSURE})(?![\w-])|^and\b(?=.*(?<![\d.])[1-5]\d\d(?![\d.]))"
 )
 # a clause that denies the answer before it: "400, no", "400, it isn't", "400, which is wrong"
-_DENIES_THE_ANSWER = re.compile(
+_DENIES_THE_ANSWER = later(
     rf"^(?:no|not(?!\s+{_UNSURE})|never|nope|neither|wrong|false|incorrect|nah|no way|i doubt"
     r"|i (?:don[’']?t|do not) (?:think|believe))(?![\w-])"
     # the answer named again and denied: "it isn't", "that's not it", "which is wrong"
@@ -565,7 +585,7 @@ def _names_a_status(head: str) -> bool:
     """Whether a (clean) answer's head is a status and nothing else: "400", "400 bad
     request", "http/1.1 400 bad request", "bad request", "错误请求"."""
     plain = _phrase_key(_STATUS_LINE.sub("", head))
-    for phrase in sorted(REASONS, key=len, reverse=True):
+    for phrase in sorted(reasons(plain), key=len, reverse=True):
         plain = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " ", plain)
     rest = re.sub(r"(?<![\d.])[1-5]\d\d(?![\d.])", " ", plain)
     return rest.split() != _phrase_key(head).split() and not _ARTICLES.sub(" ", rest).split()
@@ -608,7 +628,7 @@ def negated(text: str, allowed: frozenset[str] = frozenset()) -> bool:
         if denial and denial.group(0) not in allowed:
             return True
     plain = _phrase_key(answer_part(text))
-    for phrase in sorted(REASONS, key=len, reverse=True):
+    for phrase in sorted(reasons(plain), key=len, reverse=True):
         if " " in phrase and phrase in plain:
             plain = plain.replace(phrase, " ")
     return any(m.group(0) not in allowed for m in _NEGATION.finditer(plain))
@@ -638,7 +658,7 @@ SEVERAL = Msg("{given} gives several answers; give the one you are sure of")
 # Words that hedge what follows: "maybe 504" names 504 but does not answer with it.
 # "504, I guess" and "not sure: 504" too, as 我猜是 504 and 不确定 (accepted, and
 # counted, where "maybe 504" was refused as a hedge)
-_HEDGE_WORD = re.compile(
+_HEDGE_WORD = later(
     r"(?<![\w-])(maybe|perhaps|probably|possibly|might be|could be|i guess|i suppose|guessing"
     rf"|(?:i[’']?m |i am )?not {_UNSURE}|unsure)(?![\w-])"
     r"|可能|也许|大概|或许|我猜|猜是|不确定|不太确定|说不准"
@@ -651,13 +671,13 @@ def hedge_word(text: str) -> str:
     return found.group(0) if found else ""
 
 
-_APPROXIMATE = re.compile(
+_APPROXIMATE = later(
     r"(?<![\w-])(about|around|roughly|approximately|nearly|almost|some)(?![\w-])|~|≈|大约|左右"
 )
 # a bound where a count is asked: "at least 5", "5 or more", "5+", 至少五个, 五个以上 were
 # accepted as 5 (and "more than 4" counted as a wrong 4)
 _N = rf"(?:\d+|{'|'.join(w for w in _NUMBER_WORDS if w.isascii())}|[零〇一二两三四五六七八九十百]+)"
-_BOUND = re.compile(
+_BOUND = later(
     rf"(?<![\w-])(?:at least|at most|up to|no more than|no fewer than|no less than|not more than"
     rf"|not fewer than|not less than|more than|fewer than|less than|over|under|above|below)\s+{_N}"
     rf"|{_N}\s*(?:\+|\s(?:or more|or fewer|or less|and up|and above)\b)"
@@ -670,7 +690,7 @@ _WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":
 
 
 # what a learner writes before the answer itself: "the answer is 504", "Answer: Allow"
-_PREAMBLE = re.compile(
+_PREAMBLE = later(
     r"^((my|the) )?answer( is|:)? (?=\S)|^i think:? (?=\S)"
     # and in Chinese: "答案：源服务器", "答：Allow", "应该是源服务器" (refused as no
     # option or header name; "答案：501" passed, its digits read as the status)
@@ -693,18 +713,18 @@ _PREAMBLE = re.compile(
 
 # a list item's marker, as a learner pasting from notes or a chat writes it: "- Allow",
 # "• 504" ("- X-Request-ID" was refused: a header name may start with a hyphen)
-_BULLET = re.compile(r"^[-•·‣◦]\s+(?=\S)")
+_BULLET = later(r"^[-•·‣◦]\s+(?=\S)")
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 # a response pasted whole: its status line, then header lines
-_PASTED_RESPONSE = re.compile(r"\s*HTTP/\d(?:\.\d)?\s+\d{3}\b[^\r\n]*(?=\r?\n)", re.IGNORECASE)
+_PASTED_RESPONSE = later(r"\s*HTTP/\d(?:\.\d)?\s+\d{3}\b[^\r\n]*(?=\r?\n)", re.IGNORECASE)
 
 
 # an arrow between two things, as the lessons draw them ("B → 504", "origin -> 500")
-_ARROW = re.compile(r"\s*(?:-+>|=+>|→|⟶|⇒|➔|➜)\s*")
+_ARROW = later(r"\s*(?:-+>|=+>|→|⟶|⇒|➔|➜)\s*")
 
 
 def arrow_sides(answer: object) -> list[str]:
@@ -739,7 +759,7 @@ def clean(answer: object) -> str:
 
 
 # "the origin, not the gateway", "504，不是 502": the answer, then what it is not
-_CONTRAST = re.compile(
+_CONTRAST = later(
     # not a hedge: "504, not sure", "400, not 100% sure" (accepted as the answer)
     rf"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s(?!{_UNSURE})|[,，;；]\s*(?:而)?(?:不是|并非))"
 )
@@ -755,7 +775,7 @@ def _without_contrast(text: str) -> str:
 
 
 # "5 0 4": digits spaced apart are no status and no count; asked to write them as one
-_SPACED_DIGITS = re.compile(r"\d( \d)+")
+_SPACED_DIGITS = later(r"\d( \d)+")
 
 
 def refuse_spaced_digits(answer: object) -> None:
@@ -810,7 +830,7 @@ def expected(kind: str) -> i18n.Msg:
 
 # -- statuses --
 
-_STATUS_LINE = re.compile(r"^http(/\d(\.\d)?)?\s+(?=\d{3}\b)")  # "HTTP/1.1 504", "HTTP 504"
+_STATUS_LINE = later(r"^http(/\d(\.\d)?)?\s+(?=\d{3}\b)")  # "HTTP/1.1 504", "HTTP 504"
 
 
 def _statuses_in(text: str) -> list[tuple[int, str]]:
@@ -819,11 +839,12 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
     text = _before_clause(text)  # a status named in the reason is not the answer
     plain = _phrase_key(_STATUS_LINE.sub("", text))
     taken = plain
+    table = reasons(plain)
     # longest phrases first, so "gateway time out" is not read as something shorter
-    for phrase in sorted(REASONS, key=len, reverse=True):
+    for phrase in sorted(table, key=len, reverse=True):
         pattern = rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"
         if re.search(pattern, taken):
-            found.append((REASONS[phrase], phrase))
+            found.append((table[phrase], phrase))
             taken = re.sub(pattern, " ", taken)
     for match in re.finditer(r"(?<![\d.])([1-5]\d\d)(?![\d.])", taken):
         found.append((int(match.group(1)), match.group(1)))
@@ -870,32 +891,32 @@ def status(answer: object) -> str:
 
 # -- header names --
 
-_HEADER_NAME = re.compile(r"^[a-z0-9!#$%&'*+.^_`|~-]+$")
+_HEADER_NAME = later(r"^[a-z0-9!#$%&'*+.^_`|~-]+$")
 
 
-_HEADER_ASIDE = re.compile(
+_HEADER_ASIDE = later(
     r"\s*[(（](?!\s*(or|either|maybe|perhaps|或)\b)[^()（）]*[)）]", re.IGNORECASE
 )
 
-_ZH_HEADER = re.compile(
+_ZH_HEADER = later(
     r"^(响应|请求)?(头部?|标头|首部)(字段)?(里|中)?的?\s*"
     r"|\s*(?:这个|这一)?(?:(响应|请求)?(头部?|标头|首部)(字段)?|字段)$"
 )
 
 # a header as code reads it: ex.header('Allow'), r.headers["Retry-After"], headers.get('via')
-_HEADER_CODE = re.compile(
+_HEADER_CODE = later(
     r"""^[\w.]*\bheaders?(?:\.get)?\s*[(\[]\s*['"]([^'"]+)['"]\s*(?:,[^)\]]*)?[)\]]$""",
     re.IGNORECASE,
 )
 # a field with its value, where several are listed: "upgrade: websocket, connection: upgrade"
-_FIELD = re.compile(r"(?:^|[,;]\s*|\s(?:and|&|\+)\s+)([a-z0-9][\w-]*)\s*:")
+_FIELD = later(r"(?:^|[,;]\s*|\s(?:and|&|\+)\s+)([a-z0-9][\w-]*)\s*:")
 
 
 # a list of header names, which the description after "X header," must not hide
-_HEDGED_NAMES = re.compile(r"\b(or|and)\b|\+|&")
+_HEDGED_NAMES = later(r"\b(or|and)\b|\+|&")
 
 
-_OWED_HEADER = re.compile(
+_OWED_HEADER = later(
     r"\b(?:must|should|has to|have to|needs? to|is required to)\s+(?:carry|include|have|send|"
     r"contain|set|return|list)\s+(?:an?\s+|the\s+|its\s+)?([a-z][\w-]*)\s+(?:response\s+)?header\b"
     r"|(?:必须|一定要|应该|应当|需要|要)\s*(?:带上?|包含|携带|有|返回|给出)\s*(?:一个)?\s*([a-z][\w-]*)\s*"
@@ -1006,7 +1027,7 @@ def looks_like_header(name: str) -> bool:
 
 
 # what the hop named first did: "did", "made it", "made the 500", "generated the response"
-_WHAT_IT_DID = re.compile(
+_WHAT_IT_DID = later(
     r"\s+(did|answered|(made|generated|produced|sent|returned)\s+(it|response|the response|"
     r"the error|error|((the|this|that)\s+)?\d{3}(\s+response)?))$"
 )
@@ -1112,10 +1133,10 @@ def _one_edit(a: str, b: str) -> bool:
 
 # a count given as a time: "5 seconds", "5s", "200 ms"
 UNITS = r"(s|secs?|seconds?|ms|msecs?|milliseconds?|mins?|minutes?|h|hours?|秒|毫秒|分钟)"
-_DURATION = re.compile(rf"\d\s*{UNITS}(?![\w-])")
+_DURATION = later(rf"\d\s*{UNITS}(?![\w-])")
 
 # a status a count is given with: "5 get 503", "5 503s"
-_GIVEN_STATUS = re.compile(
+_GIVEN_STATUS = later(
     r"\b(?:get|gets|got|with|receive|receives|received|answered)\s+(?:an?\s+)?[1-5]\d\d\b"
     r"|\b[1-5]\d\ds\b"
     r"|(?:会|将)?(?:收到|得到|拿到|返回|被拒绝并返回)\s*(?:一个|个)?\s*[1-5]\d\d"  # 5 个会收到 503
@@ -1125,7 +1146,7 @@ _GIVEN_STATUS = re.compile(
 # a count and the status it counts, as a table or a tally writes them: "5 × 503", "5x503",
 # "503 × 5", 五个 503 (refused as several answers, the status read as a second
 # count); a count has one or two digits, a status three, so which is which is never a guess
-_TIMES_STATUS = re.compile(
+_TIMES_STATUS = later(
     r"(?<![\d.])(?P<n>\d{1,2})\s*(?:[×x*]|个)\s*(?P<s>[1-5]\d\d)s?(?![\d.])"
     r"|(?<![\d.])(?P<s2>[1-5]\d\d)s?\s*[×x*]\s*(?P<n2>\d{1,2})(?![\d.])"
     # the burst's statuses as Python shows a Counter or a dict: "Counter({200: 3, 503: 5})"
@@ -1477,28 +1498,28 @@ def cause(answer: object) -> str:
 # The words that name one cause in a learner's own phrase ("origin in maintenance mode",
 # "the gateway served a cached 503", "a TypeError in the handler", 维护中, 超载): the one
 # cause whose words a short phrase has. A phrase with the words of two causes names neither.
-_CAUSE_WORDS: dict[str, re.Pattern[str]] = {
-    "maintenance": re.compile(r"\bmaintenance\b|维护"),
-    "overload": re.compile(
+_CAUSE_WORDS: dict[str, Pattern] = {
+    "maintenance": later(r"\bmaintenance\b|维护"),
+    "overload": later(
         r"\boverload(ed)?\b|\bcapacity\b|\bshed(s|ding)?\b|\b(too )?busy\b|过载|超载|负载|容量"
     ),
-    "handler-bug": re.compile(
+    "handler-bug": later(
         r"\b(type|value|key|attribute|index|name|zerodivision|runtime|assertion)error\b"
         r"|\bexception\b|\braised?\b|\bcrash(ed|es)?\b|\bbug\b|异常|崩溃|缺陷"
     ),
-    "cached-error": re.compile(r"\bcache[ds]?\b|\bstale\b|缓存"),
-    "invalid-response": re.compile(
+    "cached-error": later(r"\bcache[ds]?\b|\bstale\b|缓存"),
+    "invalid-response": later(
         r"\binvalid\b|\bmalformed\b|\bgarbage\b|\bprotocol error\b|无效|协议错误|乱码"
     ),
-    "network-login": re.compile(r"\blog(ged)? ?in\b|\bsign(ed)? ?in\b|登录|登陆"),
-    "no-healthy-upstream": re.compile(
+    "network-login": later(r"\blog(ged)? ?in\b|\bsign(ed)? ?in\b|登录|登陆"),
+    "no-healthy-upstream": later(
         r"\b(no|every|all)( \w+)? (healthy|live|available|unhealthy|down)\b.*\bupstreams?\b"
         r"|\bupstreams? (is |are )?(all )?(unhealthy|down)\b|没有.*上游"
     ),
 }
 # words that take back what they stand beside ("no X-Cache", "cache miss"), outside the
 # names that have them ("no healthy upstream")
-_CAUSE_DENIED = re.compile(r"\b(no|without|miss|missed)\b(?! (healthy|live|available)\b)")
+_CAUSE_DENIED = later(r"\b(no|without|miss|missed)\b(?! (healthy|live|available)\b)")
 
 
 def _cause_by_words(key: str) -> str:
@@ -1548,7 +1569,7 @@ def text(answer: object) -> str:
 
     def shorten(match: re.Match[str]) -> str:
         code, rest = match.group(1), _phrase_key(match.group(2))
-        for phrase, value in sorted(REASONS.items(), key=lambda kv: -len(kv[0])):
+        for phrase, value in sorted(reasons(rest).items(), key=lambda kv: -len(kv[0])):
             # the phrase, then the rest after a space or a comma: "405 Method Not Allowed, with
             # an Allow header" kept its phrase, whose "not" denied the option
             if str(value) == code and re.match(rf"{re.escape(phrase)}(?![\w-])", rest):
@@ -1560,7 +1581,8 @@ def text(answer: object) -> str:
             raw = raw.replace("-", " ").replace(spelled, short)
     raw = re.sub(r"\s[+&]\s|\s*(?:和|与|以及)\s*", " and ", raw)  # "Upgrade + Connection: upgrade"
     raw = re.sub(r"\b([1-5]\d\d)\b(.*)$", shorten, raw)
-    if _phrase_key(raw) in REASONS:
-        raw = str(REASONS[_phrase_key(raw)])
+    key = _phrase_key(raw)
+    if key in reasons(key):
+        raw = str(reasons(key)[key])
     raw = re.sub(r"[^\w\s/.+]", " ", raw)
     return words(raw)

@@ -40,6 +40,7 @@ from labkit.i18n import (
     sentences,
     translate,
 )
+from labkit.lazyre import later
 from labkit.recorder import Hop, Role
 from labkit.render.palette import THEMED, on_notebook
 
@@ -167,7 +168,7 @@ class Result:
         return self.message.removeprefix(head)
 
 
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_CODE_SPAN = later(r"`([^`\n]+)`")
 
 
 def code_spans(escaped: str) -> str:
@@ -505,15 +506,13 @@ class Choice(Exercise):
         feedback: Mapping[str, Text],
         hints: tuple[Text, ...],
         solution: Text,
-        also: Mapping[str, str] | None = None,
+        also: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
         hops: frozenset[str] = frozenset(),
     ) -> None:
         self.options = options
         self.answer_digest = answer  # a digest() of the canonical option, see make_choice
         self.feedback = feedback  # digest -> message
-        # other words for an option, which the lesson itself gives it (digest -> the option's
-        # digest): "use an idempotency key" says what "check before resending" does
-        self.also = dict(also or {})
+        self._also = also
         # the hops the options speak of ("a 500 from the handler": the upstream's); an answer
         # that names another ("from the gateway's handler") speaks of something else
         self.hops = hops
@@ -749,6 +748,15 @@ class Choice(Exercise):
         found = (re.findall(r"\bfrom (?:the )?([a-z]+)", answers.text(o)) for o in self.options)
         return {w for words in found for w in words}
 
+    @functools.cached_property
+    def also(self) -> dict[str, str]:
+        """Other words for an option, which the lesson itself gives it (digest -> the
+        option's digest): "use an idempotency key" says what "check before resending" does.
+        Made by the first answer that needs them (``make_choice`` gives a function): their
+        Chinese words made each lesson's import read the lab's catalogue (answers.reasons)."""
+        also = self._also
+        return dict((also() if callable(also) else also) or {})
+
     def _by_alias(self, key: str) -> str | None:
         """The option the lesson gives ``key`` (an answers.text) as other words for, also
         said with another word for one of the options' ("it hangs forever")."""
@@ -954,7 +962,7 @@ _FILLER = {"it", "in", "on", "at", "of", "to", "for", "i", "we", "would", "shoul
 # ("exposes internals", "retry immediately in a loop", "retry until it succeeds"
 # and "it hangs forever" were refused as no option)
 # Chinese words that deny or hedge what they stand beside, or name something else (a number)
-_ZH_DENIES = re.compile(r"不|没|非|别|无|未|否|可能|也许|大概|或|还是|吗")
+_ZH_DENIES = later(r"不|没|非|别|无|未|否|可能|也许|大概|或|还是|吗")
 _SAME_WORDS = {
     "exposes": "leaks",
     "expose": "leaks",
@@ -971,12 +979,12 @@ _SAME_WORDS = {
 
 
 # a time an answer gives beside its option, as answers.text writes it: "after 0.3 s", "0.3 秒后"
-_TIME = re.compile(
+_TIME = later(
     rf"(?:\b(?:after|in|within|at) (?:its |the |a )?)?(?P<number>\d+(?:\.\d+)?) ?{answers.UNITS}"
     r"(?: ?后|(?![\w-]))(?: (?:read |connect )?timeout\b)?"  # "after its 0.3 s read timeout"
 )
 # waits that grow, described: what "backoff" means ("with growing pauses", 502 q3's feedback)
-_GROWING_WAITS = re.compile(
+_GROWING_WAITS = later(
     r"\b(?:(?:by |with )?(?:wait|waiting|pause|pausing|sleep|sleeping)(?: a bit| a little)? "
     r"longer (?:each|every) time"
     r"|(?:with |after )?(?:longer and longer|growing|increasing|longer) "
@@ -984,7 +992,7 @@ _GROWING_WAITS = re.compile(
     r"(?: in between| between(?: them| tries| attempts)?)?)\b"
 )
 # a conclusion after its reasons: ", so the origin", "; therefore 504", "，所以是源服务器"
-_CONCLUSION = re.compile(
+_CONCLUSION = later(
     r"(?:^|[,;]\s*|\s+and\s+)(?:so|therefore|hence|thus)\s+"
     r"(?:(?:it|that)(?:'s|’s| is| was)\s+|it must be\s+)?(?P<then>\S.*)$"
     r"|[,;]?\s*(?:所以|因此)(?:是|说明是)?(?P<zh>\S.*)$",
@@ -992,21 +1000,21 @@ _CONCLUSION = re.compile(
 )
 # a check, then a resend only if the check found nothing: "first check whether the order was
 # created, then resend if not" ("if not" is the check's outcome, not a denial)
-_CHECK_THEN_RESEND = re.compile(
+_CHECK_THEN_RESEND = later(
     r"(?i)\b(?:first,? )?check(?: first)?(?: (?:whether|if) [^,]{1,60}?)?,? (?:and )?"
     r"(?:only )?then,? resend(?:ing)?(?: it)?"
     r"(?: (?:only )?if (?:not|it (?:was|wasn't|was not|isn't|is not|did not|didn't)(?: \w+)?))?"
     r"(?=$|[.!,;])"
 )
 # "it would turn the 500 into a 502", "turns it into a 502"
-_TURNS_INTO = re.compile(
+_TURNS_INTO = later(
     r"(?i)\b(?:it )?(?:would |will )?turn(?:s|ed)? (?:the |a |it |that )?(?:\d{3} |error |"
     r"response |500 error )?into\b"
 )
-_HEDGED = re.compile(r"\bor\b|\beither\b|/|或")
-_SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
+_HEDGED = later(r"\bor\b|\beither\b|/|或")
+_SEVERAL = later(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
 # an option that is header names only: "Retry-After", "Upgrade and Connection: upgrade"
-_HEADER_NAMES = re.compile(r"[A-Za-z][\w-]*(?:\s*(?:,|\band\b|\+|&)\s*[A-Za-z][\w-]*)*")
+_HEADER_NAMES = later(r"[A-Za-z][\w-]*(?:\s*(?:,|\band\b|\+|&)\s*[A-Za-z][\w-]*)*")
 _HOP_WORDS = {w for name in answers.HOPS for w in name.split()}
 # what a hop's possessive may name besides that hop ("the gateway's upstream": counted
 # as the gateway in 500 q1)
@@ -1321,7 +1329,7 @@ def make_choice(
         {digest(id, answers.text(k)): v for k, v in why.items()},
         hints,
         solution,
-        {
+        lambda: {
             digest(id, answers.text(phrase)): digest(id, answers.text(option))
             for option, phrases in (also or {}).items()
             for phrase in phrases
