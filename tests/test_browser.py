@@ -347,6 +347,31 @@ _FOCUS_RINGS = _with_contrast("""
   return weak;
 """)
 
+# In the dark theme, every button of every panel: its edge (its border, else its fill where it
+# has none) at least 3:1 against what it is drawn on (WCAG 1.4.11's non-text contrast), a
+# colour with alpha laid over that background first. ipywidgets' plain buttons there were
+# #424242 fills on #111, 1.88:1, with no border: found by their words alone. The light theme's
+# (#eee on white) are left as ipywidgets draws them: told by their words (4.5:1), which 1.4.11's
+# understanding accepts for a text button.
+_BUTTON_EDGES = _with_contrast("""
+  const over = (c, bg) => c.length > 3 ? c.slice(0, 3).map((v, k) => v * c[3] + bg[k] * (1 - c[3])) : c;
+  const weak = [];
+  let measured = 0;
+  for (const el of document.querySelectorAll('.labkit-panel button')) {
+    if (!el.getClientRects().length) continue;
+    const s = getComputedStyle(el);
+    const bg = under(el.parentElement);
+    const bordered = s.borderTopStyle !== 'none' && parseFloat(s.borderTopWidth) >= 1;
+    const edge = over(rgb(bordered ? s.borderTopColor : s.backgroundColor), bg);
+    measured += 1;
+    const ratio = contrast(edge, bg);
+    if (ratio < 3)
+      weak.push(`a button's edge ${ratio.toFixed(2)}:1 (${bordered ? 'border' : 'fill, no border'}): `
+                + JSON.stringify(el.textContent.trim().slice(0, 40)));
+  }
+  return [measured, weak];
+""")
+
 _AXE_RUN = """async () => {
   const outputs = document.querySelectorAll('.jp-OutputArea-output');
   if (!outputs.length) return [];
@@ -752,8 +777,11 @@ def walk_lesson(axe: Path, browser, jupyter: str, name: str) -> None:
         measured, weak = page.evaluate(_BARS)  # axe checks words, not bars (WCAG 1.4.11)
         violations += [f"dark theme: a bar {w}" for w in weak]
         violations += [f"dark theme: {w}" for w in page.evaluate(_FOCUS_RINGS)]
+        buttons, weak = page.evaluate(_BUTTON_EDGES)
+        violations += [f"dark theme: {w}" for w in weak]
         if lesson is not None:
             assert measured > 0, "no bar beside a status or a verdict was measured"
+            assert buttons > 0, "no button's edge was measured"
         page.evaluate(
             "() => window.jupyterapp.commands.execute('apputils:change-theme',"
             " {theme: 'JupyterLab Light'})"

@@ -164,6 +164,7 @@ CHART_THEMED = (
 # -- the notebook's theme: JupyterLab's own variables, so panels follow its light or dark theme --
 JP_TEXT = "var(--jp-ui-font-color0)"
 JP_TEXT_SOFT = "var(--jp-ui-font-color1)"  # hints under a control
+JP_TEXT_FAINT = "var(--jp-ui-font-color2)"  # the edge of a plain button in the dark theme
 JP_ERROR = "var(--jp-error-color1)"  # the bar beside an error message
 JP_BORDER = "var(--jp-border-color1)"  # the frame around a lesson's switches
 # a number box (labkit/widgets/number.py): as ipywidgets draws its own text boxes
