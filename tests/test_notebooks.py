@@ -38,6 +38,8 @@ GLOSSARY_TERMS = (
     "HAProxy termination states",
     "Envoy response flags",
     "Reading an RFC reference",
+    "upstream",
+    "chunked",
 )
 
 _spec = importlib.util.spec_from_file_location("store_outputs", ROOT / "tools" / "store_outputs.py")
@@ -239,6 +241,8 @@ GLOSSARY_HEADINGS = {
         "HAProxy termination states": "HAProxy 终止状态",
         "Envoy response flags": "Envoy 响应标志",
         "Reading an RFC reference": "如何读 RFC 引用",
+        "upstream": "upstream",
+        "chunked": "chunked",
     },
 }
 
@@ -324,6 +328,10 @@ TERM_IN_PROSE = {
     "HAProxy termination states": r"\b[sS][CHD]--",
     "Envoy response flags": r"`(?:\d{3} )?U[FRHTC]X?`",
     "Reading an RFC reference": r"RFC \d{3,4} \d",
+    # used in 00, 01, 03 and 04, said only in 05's first cell
+    "upstream": r"\bupstreams?\b",
+    # lesson 02 opened with `gzip, chunked`, twenty cells before it said how a chunked body is sent
+    "chunked": r"\bchunked\b",
 }
 
 
