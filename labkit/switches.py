@@ -84,7 +84,10 @@ class Param:
     maximum: float = 0
     choices: tuple[str, ...] = ()  # a str that must be one of these
     labels: tuple[i18n.Text, ...] = ()  # words for each choice, on the playgrounds' buttons
-    # words for each choice in a playground's drop-down, in the playground's language
+    # what each choice is, in the playground's language: listed above its drop-down, whose
+    # options are the choices themselves, as Python and `labkit ctl` take them (in the options,
+    # "rfc: the RFC reading (the lab's default)" was cut to "rfc: the RFC reading (the lab…" in
+    # a closed drop-down 320 px wide)
     titles: tuple[i18n.Text, ...] = ()
     optional: bool = False  # a --flag on the command line (else a positional word)
     default: Any = None  # an optional parameter left out means this
@@ -875,10 +878,7 @@ SWITCHES: dict[str, Switch] = {
                     str,
                     Msg("the gateway behaves like"),
                     choices=tuple(PERSONALITIES),
-                    titles=tuple(
-                        Msg("{label}: {text}", label=name, text=p.label)
-                        for name, p in PERSONALITIES.items()
-                    ),
+                    titles=tuple(p.label for p in PERSONALITIES.values()),
                     default="rfc",
                     label="personality",
                 ),

@@ -140,10 +140,13 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
         r"4 个请求：\d 个已处理（200），\d 个被卸载（503）(，另有 \d 个是别的结果)?",
         html.unescape(p.burst_result.value),
     ), p.burst_result.value
-    # the personality drop-down of the 502 playground: each gateway's title in Chinese
-    labels = [label for label, _ in Playground(zh_lab, "502").personality.options]
-    assert labels[0] == "rfc：按 RFC 的解读（本实验室的默认）"
-    assert "nginx：nginx 1.22.1（proxy_pass）" in labels
+    # the personality drop-down of the 502 playground: the names, and above it each
+    # gateway's title in Chinese
+    p = Playground(zh_lab, "502")
+    assert p.personality.options[0] == "rfc"
+    line = p.switch_controls["personality"].children[0].value
+    assert "<li><code>rfc</code>：按 RFC 的解读（本实验室的默认）</li>" in line
+    assert "<li><code>nginx</code>：nginx 1.22.1（proxy_pass）</li>" in line
 
 
 def test_refusals_on_the_widgets_inner_paths_are_said_in_chinese(zh_lab: labkit.Lab) -> None:

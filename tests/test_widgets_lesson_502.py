@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pytest
 
@@ -150,3 +151,17 @@ def test_the_cause_says_whose_it_is_when_another_gateway_is_chosen(lab):
     assert "<b>Expected:</b> no valid status line with the gateway behaving like nginx." in (
         p.cause.value
     )
+
+
+def test_the_personality_options_are_the_names_and_what_each_is_stands_above(lab) -> None:
+    """A closed drop-down 320 px wide showed "rfc: the RFC reading (the lab…": its options
+    were each gateway's name and description. The options are now the names Python and
+    `labkit ctl personality` take, and the list right above the drop-down says what each is."""
+    p = Playground(lab, "502")
+    assert list(p.personality.options) == list(personalities.PERSONALITIES)
+    controls = p.switch_controls["personality"]
+    assert controls.children[1] is p.personality
+    line = controls.children[0].value
+    for name, person in personalities.PERSONALITIES.items():
+        words = html.escape(person.label.render("en"))
+        assert f"<li><code>{name}</code>: {words}</li>" in line, line

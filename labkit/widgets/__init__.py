@@ -599,12 +599,8 @@ def switch_input(param: switches.Param, value: Any, lang: str = i18n.ENGLISH) ->
         )
     if param.choices:
         choice = value or param.choices[0]
-        options: list[Any] = list(param.choices)
-        if param.titles:  # each choice in words, its value the choice itself
-            titles = [i18n.render(t, lang) for t in param.titles]
-            options = list(zip(titles, param.choices, strict=True))
         return w.Dropdown(
-            options=options,
+            options=list(param.choices),  # what each is: choices_line, above it
             value=choice,
             description=title,
             style=st,
@@ -615,6 +611,23 @@ def switch_input(param: switches.Param, value: Any, lang: str = i18n.ENGLISH) ->
             return NumberOrNone(param, value, lang)
         return _number_box(param, param.minimum if value is None else value, lang)
     return w.Text(value=value or "", description=title, style=st)
+
+
+def choices_line(param: switches.Param, lang: str = i18n.ENGLISH) -> w.HTML:
+    """What each choice of a drop-down is (the switch table's ``titles``), one per line above
+    it: the options themselves stay the short words Python and `labkit ctl` take, which a
+    closed drop-down shows whole even 320 px wide."""
+    items = "".join(
+        "<li>"
+        + Msg(
+            "{label}: {text}",
+            label=f"<code>{html.escape(choice)}</code>",
+            text=html.escape(i18n.render(title, lang)),
+        ).render(lang)
+        + "</li>"
+        for choice, title in zip(param.choices, param.titles, strict=True)
+    )
+    return w.HTML(f"<ul class='labkit-hint labkit-choices'>{items}</ul>")
 
 
 def _number_box(param: switches.Param, value: float, lang: str = i18n.ENGLISH) -> NumberBox:
@@ -747,6 +760,8 @@ class SwitchControls(w.VBox):
                     act = functools.partial(self.apply, {param.name: choice})
                     actions.append(panel.button(label, act))
                 continue
+            if param.titles:
+                children.append(choices_line(param, panel.lang))
             control = switch_input(param, current.get(param.name, param.default), panel.lang)
             # a fixed parameter (the 504 playground's route '/', its server the origin) is
             # named on the control, which sets that one only
@@ -935,8 +950,7 @@ def _controls_502(p: Playground) -> list[w.Widget]:
     why = _hint(
         Msg(
             "Real gateways answer the same upstream fault with different "
-            "statuses (lesson 09): choose one below to see its answer on this playground; rfc "
-            "answers as the RFCs read, the lab's default."
+            "statuses (lesson 09): choose one below to see its answer on this playground."
         ),
         p.lang,
     )
