@@ -40,6 +40,7 @@ GLOSSARY_TERMS = (
     "Reading an RFC reference",
     "upstream",
     "chunked",
+    "health check",
 )
 
 _spec = importlib.util.spec_from_file_location("store_outputs", ROOT / "tools" / "store_outputs.py")
@@ -243,6 +244,7 @@ GLOSSARY_HEADINGS = {
         "Reading an RFC reference": "如何读 RFC 引用",
         "upstream": "upstream",
         "chunked": "chunked",
+        "health check": "health check",
     },
 }
 
@@ -332,6 +334,8 @@ TERM_IN_PROSE = {
     "upstream": r"\bupstreams?\b",
     # lesson 02 opened with `gzip, chunked`, twenty cells before it said how a chunked body is sent
     "chunked": r"\bchunked\b",
+    # 04's "Its health checks found both down" said nothing of what one is
+    "health check": r"\bhealth checks?\b",
 }
 
 
