@@ -55,12 +55,20 @@ class CachedResponse(Record):
         self.selecting = selecting
 
 
+# The content negotiation fields (RFC 9110 12.5): each a comma-separated list whose members
+# may carry ";"-parameters, OWS allowed around both delimiters (5.6.1, 5.6.6); in the last three
+# every token (a charset, a coding, a language range) and the weight's "q" are case-insensitive
+LIST_FIELDS = frozenset({"accept", "accept-charset", "accept-encoding", "accept-language"})
+CASELESS_FIELDS = frozenset({"accept-charset", "accept-encoding", "accept-language"})
+
+
 def selecting_headers(response: Response, request: Request) -> tuple[tuple[str, str], ...] | None:
     """The request's values of the headers the response varies on; None for ``Vary: *``.
 
     RFC 9111 4.1: a stored response is used only for a request whose selecting header
     fields match those of the request that fetched it, each field's lines combined (as the
-    page negotiated with them: ``Request.field``); ``*`` never matches.
+    page negotiated with them: ``Request.field``); ``*`` never matches. Values that say the
+    same are the same (``selecting_value``).
     """
     names = sorted(
         {
@@ -73,7 +81,46 @@ def selecting_headers(response: Response, request: Request) -> tuple[tuple[str, 
     )
     if "*" in names:
         return None
-    return tuple((n, " ".join((request.field(n) or "").split())) for n in names)
+    return tuple((n, selecting_value(n, request.field(n) or "")) for n in names)
+
+
+def selecting_value(name: str, value: str) -> str:
+    """``value`` of the field ``name`` as the cache compares it: RFC 9111 4.1 lets two values
+    match that differ only by whitespace the field's syntax allows, or by what its
+    specification says is the same (the case of case-insensitive tokens).
+
+    A list field loses the whitespace around its commas and semicolons and its empty
+    members (RFC 9110 5.6.1: a recipient ignores them), outside quoted strings; one of
+    CASELESS_FIELDS is lower-cased. ``zh-CN,zh;q=0.9`` (Chrome) and ``zh-CN, zh;q=0.9``
+    were two variants of one page until December 2026. Whitespace around "=" is not the
+    syntax's (``q = 0.9`` is malformed, 12.4.2) and is kept: such a value is a variant of its
+    own, never another's. Any other field has its runs of whitespace made one space."""
+    if name not in LIST_FIELDS:
+        return " ".join(value.split())
+    members = []
+    for member in _split_unquoted(value, ","):
+        said = ";".join(part.strip(" \t") for part in _split_unquoted(member, ";"))
+        if said:
+            members.append(said)
+    joined = ",".join(members)
+    return joined.lower() if name in CASELESS_FIELDS else joined
+
+
+def _split_unquoted(text: str, delimiter: str) -> list[str]:
+    """``text`` split at each ``delimiter`` outside a quoted string (RFC 9110 5.6.4)."""
+    parts, start, quoted, escaped = [], 0, False, False
+    for i, c in enumerate(text):
+        if escaped:
+            escaped = False
+        elif quoted and c == "\\":
+            escaped = True
+        elif c == '"':
+            quoted = not quoted
+        elif c == delimiter and not quoted:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def freshness(response: Response) -> int | None:

@@ -86,8 +86,9 @@ def learner_language() -> str:
 
 # compiled by re when a language is first negotiated: not at import (0.14 ms of it)
 # a weight as RFC 9110 12.4.2 writes it: 0 to 1 with at most three decimals ("q=.5", "q=0.0001"
-# and "q=1.5" are malformed: the member is skipped, as one with "q=abc" is)
-_RANGE = r"^\s*([A-Za-z0-9*-]+)\s*(?:;\s*q\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\s*)?$"
+# and "q=1.5" are malformed: the member is skipped, as one with "q=abc" is); "Q=" is "q=" (an
+# ABNF string is case-insensitive, RFC 5234 2.3), as the gateway cache compares it
+_RANGE = r"^\s*([A-Za-z0-9*-]+)\s*(?:;\s*[qQ]\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\s*)?$"
 
 
 def _ranges(accept_language: str) -> list[tuple[str, float]]:

@@ -246,6 +246,7 @@ def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> N
         ("zh-CN;q=0.0001", "en"),
         ("zh-CN;q=1.5", "en"),
         ("zh-CN;q=1.000", "zh-CN"),
+        ("fr, zh-CN;Q=0.5", "zh-CN"),  # "Q=" is "q=": an ABNF string is case-insensitive
     ],
 )
 def test_accept_language_with_q_values_chooses(
@@ -301,6 +302,95 @@ def test_the_gateway_cache_matches_accept_language_by_all_its_lines(lab: labkit.
     status, headers, again = split(wire(lab, "gateway", two))
     assert headers["content-language"] == "zh-CN" and headers["x-cache"] == "HIT"
     assert again == chinese
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("zh-CN,zh;q=0.9", "zh-CN, zh;q=0.9"),  # Chrome's value, then with a space
+        ("zh-CN, zh;q=0.9", "zh-CN,zh;q=0.9"),
+        ("zh-CN ; q=0.8 ,\ten;q=0.5", "zh-CN;q=0.8,en;q=0.5"),  # OWS around ";" and ","
+        ("zh-CN,,en;q=0.5", "zh-CN, en;q=0.5"),  # an empty member is none (RFC 9110 5.6.1)
+        ("zh-CN", "ZH-cn"),  # language ranges are case-insensitive (RFC 4647 2)
+        ("fr, zh-CN;q=0.5", "fr, zh-CN;Q=0.5"),  # and so is the weight's "q" (RFC 5234 2.3)
+    ],
+)
+def test_the_gateway_cache_serves_one_copy_to_accept_languages_that_say_the_same(
+    lab: labkit.Lab, first: str, then: str
+) -> None:
+    """RFC 9111 4.1 lets a cache match selecting fields that differ only by whitespace
+    their syntax allows or by the case of case-insensitive tokens: 'zh-CN,zh;q=0.9' and
+    'zh-CN, zh;q=0.9' were two variants, each fetched from the origin, until December 2026.
+    Never a wrong language: an English value after them is a miss, and its own copy."""
+    lab.origin.maintenance(True, cache_max_age=60)
+    status, headers, chinese = split(
+        wire(lab, "gateway", get("/orders/7", f"Accept-Language: {first}"))
+    )
+    assert status.endswith(b"503 Service Unavailable")
+    assert headers["content-language"] == "zh-CN" and headers["x-cache"] == "MISS"
+    _, headers, again = split(wire(lab, "gateway", get("/orders/7", f"Accept-Language: {then}")))
+    assert headers["x-cache"] == "HIT" and headers["content-language"] == "zh-CN", headers
+    assert again == chinese
+    for english in ("en", "fr, zh-CN;q=0", "zh-CN;q=0.4, en;q=0.5"):
+        _, headers, body = split(
+            wire(lab, "gateway", get("/orders/7", f"Accept-Language: {english}"))
+        )
+        assert headers["content-language"] == "en" and headers["x-cache"] == "MISS", english
+        assert body.startswith(b"503 Service Unavailable"), body
+
+
+# values a browser, curl or a learner might send, written in the ways the syntax allows
+_ACCEPT_LANGUAGES = [
+    "zh-CN,zh;q=0.9",
+    "zh-CN, zh;q=0.9",
+    " zh-CN ,\tzh ; q=0.9 ",
+    "ZH-CN,ZH;Q=0.9",
+    "fr, zh;Q=0.5",
+    "fr,zh;q=0.5",
+    "fr, zh;q = 0.5",  # whitespace around "=" is not the syntax's: a value of its own
+    "fr, zh; q=0.5x",
+    "fr, , zh-CN",
+    "fr,zh-CN",
+    "zh-CN;q=0, en",
+    "zh-CN;q=0,en",
+    "en;q=0.5, zh-CN;q=0.6",
+    "en;q=0.5,zh-cn;q=0.6",
+    "zh-TW, zh-CN;q=0.1",
+    "zh-tw,zh-cn;q=0.1",
+    "*;q=0.5, en;q=0",
+    "*;Q=0.5,EN;q=0",
+    "",
+    ",",
+]
+
+
+def test_accept_languages_the_cache_takes_as_one_choose_one_language() -> None:
+    """What the gateway cache takes as the same value (gateway.selecting_value) the pages
+    take as the same choice (i18n.negotiate), or a stored page could answer in the wrong
+    language. Each value is written at least two ways, so the check cannot pass empty."""
+    from labkit.gateway import selecting_value
+
+    keys = {v: selecting_value("accept-language", v) for v in _ACCEPT_LANGUAGES}
+    for a in _ACCEPT_LANGUAGES:
+        for b in _ACCEPT_LANGUAGES:
+            if keys[a] == keys[b]:
+                assert i18n.negotiate(a) == i18n.negotiate(b), (a, b)
+    assert len(set(keys.values())) < len(keys) - 8
+    assert keys["fr, zh;q = 0.5"] != keys["fr,zh;q=0.5"]
+    assert i18n.negotiate("fr, zh;Q=0.5") == i18n.negotiate("fr,zh;q=0.5") == "zh-CN"
+
+
+def test_the_cache_keeps_a_quoted_comma_and_the_case_of_accept() -> None:
+    """Accept's parameter values may be case-sensitive, and a comma inside a quoted string
+    is no list delimiter (RFC 9110 5.6.4, 8.3.1): only the whitespace around delimiters goes."""
+    from labkit.gateway import selecting_value
+
+    assert selecting_value("accept", "text/html, */*;q=0.8") == "text/html,*/*;q=0.8"
+    assert selecting_value("accept", 'text/x;a="1, 2"') != selecting_value(
+        "accept", 'text/x;a="1,2"'
+    )
+    assert selecting_value("accept", "text/x;a=B") != selecting_value("accept", "text/x;a=b")
+    assert selecting_value("user-agent", "curl/8.5.0  (x)") == "curl/8.5.0 (x)"
 
 
 def test_a_list_in_a_line_is_joined_in_the_lines_language(lab: labkit.Lab) -> None:
