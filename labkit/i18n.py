@@ -34,10 +34,23 @@ LANGUAGES = (ENGLISH, CHINESE)  # the first is the default
 # or a prefix of it ending at a "-" (RFC 4647 3.3.1, which RFC 9110 12.5.4 cites), or when
 # the range, cut back at a "-", is the tag (RFC 4647 3.4's lookup). So "zh" and "zh-Hans"
 # choose Simplified Chinese, "en-US" English; "zh-TW" and "zh-Hant" do not choose Chinese
-# (no "zh" is offered to cut them back to).
+# (no "zh" is offered to cut them back to). The catalogue's Chinese is Mandarin's written
+# standard in simplified characters, which RFC 5646 also tags "cmn-Hans-CN" (Mandarin, a
+# language of the macrolanguage "zh"): offered under those tags too, so "cmn-Hans" and
+# "zh-cmn-Hans-CN" (read as "cmn-Hans-CN": ``_canonical``) choose it, and "cmn-TW" and
+# "cmn-Hant", like "zh-TW", do not.
 TAGS: Mapping[str, tuple[str, ...]] = {
     ENGLISH: ("en",),
-    CHINESE: ("zh-CN", "zh-Hans-CN", "zh-SG", "zh-Hans-SG"),
+    CHINESE: (
+        "zh-CN",
+        "zh-Hans-CN",
+        "zh-SG",
+        "zh-Hans-SG",
+        "cmn-CN",
+        "cmn-Hans-CN",
+        "cmn-SG",
+        "cmn-Hans-SG",
+    ),
 }
 # Where each language's notebooks live, beside the English ones (tools/translations.py)
 NOTEBOOK_DIRS: Mapping[str, str] = {CHINESE: "zh"}
@@ -49,7 +62,7 @@ REASON = "reason"  # the msgctxt of status reason phrases (the pages' titles)
 def check_language(lang: str, what: str = "lang") -> str:
     """``lang`` as one of LANGUAGES (case and _ or - as written), or BadArgument."""
     if isinstance(lang, str):
-        wanted = lang.strip().replace("_", "-").lower()
+        wanted = _canonical(lang.strip().replace("_", "-").lower())
         for name in LANGUAGES:
             for tag in (t.lower() for t in TAGS[name]):
                 if wanted in (tag, *_prefixes(tag)) or wanted.startswith(tag + "-"):
@@ -57,6 +70,20 @@ def check_language(lang: str, what: str = "lang") -> str:
     from labkit.errors import unknown  # errors words its messages from this module
 
     raise unknown(what, lang, LANGUAGES, lang=ENGLISH)  # the language is what is unknown
+
+
+# an extended language subtag: three letters right after a primary language of two or three
+# (RFC 5646 2.2.2); a script is four letters, a region two or three digits
+_EXTLANG = r"^[a-z]{2,3}-([a-z]{3})(?=-|$)"
+
+
+def _canonical(tag: str) -> str:
+    """A lower-case tag or range with its extended language subtag as the primary language,
+    as RFC 5646 4.5 canonicalizes it (every extlang's Preferred-Value is itself, 2.2.2):
+    "zh-cmn-hans-cn" -> "cmn-hans-cn", "zh-yue-hk" -> "yue-hk". A range in the extlang form
+    got English until December 2026: RFC 4647 lookup cut "zh-cmn-Hans-CN" back to "zh",
+    which is not offered."""
+    return re.sub(_EXTLANG, r"\1", tag)
 
 
 def _prefixes(tag: str) -> list[str]:
@@ -103,7 +130,7 @@ def _ranges(accept_language: str) -> list[tuple[str, float]]:
         except ValueError:
             continue
         if 0.0 <= q <= 1.0:
-            ranges.append((m.group(1).lower(), q))
+            ranges.append((_canonical(m.group(1).lower()), q))
     return ranges
 
 

@@ -247,6 +247,18 @@ def test_the_html_page_says_its_language_in_the_markup_too(lab: labkit.Lab) -> N
         ("zh-CN;q=1.5", "en"),
         ("zh-CN;q=1.000", "zh-CN"),
         ("fr, zh-CN;Q=0.5", "zh-CN"),  # "Q=" is "q=": an ABNF string is case-insensitive
+        # Mandarin (cmn, in the macrolanguage zh) in simplified characters is what the
+        # catalogue has, in either form of its tag (RFC 5646 4.5: extlang "zh-cmn" is "cmn");
+        # "zh-cmn-Hans-CN" got English until December 2026
+        ("zh-cmn-Hans-CN", "zh-CN"),
+        ("zh-cmn-Hans", "zh-CN"),
+        ("cmn-Hans-CN", "zh-CN"),
+        ("zh-cmn", "zh-CN"),
+        ("fr, zh-cmn-Hans-CN;q=0.5", "zh-CN"),
+        ("zh-cmn-Hant-TW", "en"),  # Traditional, as zh-TW and zh-Hant
+        ("cmn-TW", "en"),
+        ("cmn-Hant", "en"),
+        ("zh-yue-HK", "en"),  # Cantonese: another language of the macrolanguage
     ],
 )
 def test_accept_language_with_q_values_chooses(
@@ -940,6 +952,18 @@ def test_labkit_lang_sets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
         ex = lab.get("/orders/99")
         assert ex.header("Content-Language") == "en"
         assert b"accept-language" not in ex.hop("origin").bytes_in.lower()
+
+
+def test_labkit_lang_takes_the_extlang_form_of_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LABKIT_LANG and lang= read a tag as the pages read Accept-Language: zh-cmn-Hans-CN is
+    cmn-Hans-CN (RFC 5646 4.5), the catalogue's Chinese; Cantonese and Traditional are not."""
+    assert i18n.check_language("zh-cmn-Hans-CN") == i18n.CHINESE
+    assert i18n.check_language("cmn_Hans_CN") == i18n.CHINESE
+    monkeypatch.setenv("LABKIT_LANG", "zh-cmn-Hans")
+    assert i18n.environment_language() == i18n.CHINESE
+    for other in ("zh-yue-HK", "cmn-Hant-TW"):
+        with pytest.raises(BadArgument):
+            i18n.check_language(other)
 
 
 @pytest.mark.parametrize("value", ["fr", "zh-TW", "", 7])
