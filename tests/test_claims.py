@@ -721,7 +721,7 @@ def test_a_read_timeouts_504_says_it_needs_one_under_caddy_and_haproxy(lab) -> N
         lab.lang = "zh-CN"
         zh = Playground(lab, "504")
         zh.scenario.value = "504-slow"
-        assert f"{name} 默认没有读超时，会一直等待响应" in zh.cause.value, zh.cause.value
+        assert f"{name} 默认没有读取超时，会一直等待响应" in zh.cause.value, zh.cause.value
         lab.lang = "en"
     for name in ("nginx", "envoy", "rfc"):
         assert not personalities.get(name).untimed
