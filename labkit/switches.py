@@ -500,7 +500,7 @@ def _debug_now(lab: Lab) -> Text:
 
 def _rate_limit(lab: Lab, args: Args) -> Text:
     lab.origin.rate_limit = args["requests"]
-    return Msg("{line} (every key's count forgotten)", line=_rate_limit_now(lab))
+    return Msg("{line}; every key's count forgotten", line=_rate_limit_now(lab))
 
 
 def _rate_limit_now(lab: Lab) -> Text:

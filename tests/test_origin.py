@@ -241,8 +241,8 @@ def test_reset_and_the_rate_limit_switch_forget_every_keys_count(lab: labkit.Lab
     lab.reset()
     assert lab.get(RATE_PATH, headers=ada).status == 200
     assert switches.apply(lab, "rate-limit", {"requests": 1}) == (
-        "rate limit: 1 request to /api/quote in 10 s for each API key (more get 429) "
-        "(every key's count forgotten)"
+        "rate limit: 1 request to /api/quote in 10 s for each API key (more get 429); "
+        "every key's count forgotten"
     )
     assert lab.get(RATE_PATH, headers=ada).status == 200  # the count from before is gone
     refused = lab.get(RATE_PATH, headers=ada)
