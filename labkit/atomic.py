@@ -5,7 +5,8 @@ file and removes the temporary one. The temporary file is created with O_EXCL an
 O_NOFOLLOW (a link planted at its name is never followed, an existing file never
 reused) and with its final mode from the start, so a file that names a learner (0600)
 is never readable by others, even for a moment. One helper for the board's memo and
-inbox entry, the drill's file, the progress store and a lab's control record.
+inbox entry, the drill's file, the progress store and a lab's control record; and
+``private_dirs``, which makes the folders such a file goes in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,25 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+
+def private_dirs(folder: Path) -> None:
+    """Make ``folder`` and every missing folder above it with mode 0700, whatever the umask.
+
+    ``Path.mkdir(mode=0o700, parents=True)`` gives only the last folder that mode; the ones
+    above it get 0777 less the umask, so a learner with umask 000 got a world-writable
+    ``~/.local`` and ``~/.local/share``, in which a classmate who can enter the home (0755,
+    still a default) could move the progress folder aside and put their own in its place.
+    The XDG base directory specification asks for 0700 too. Folders that already exist are
+    left as they are: they are the user's."""
+    missing: list[Path] = []
+    for path in (folder, *folder.parents):
+        if os.path.lexists(path):
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile (another kernel): theirs
+            os.mkdir(path, 0o700)
 
 
 def replace_file(

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit import classroom
-from labkit.atomic import replace_file
+from labkit.atomic import private_dirs, replace_file
 from labkit.drill import parse_time
 from labkit.errors import LabkitError, language, os_reason, say
 from labkit.exercises import STATES, store
@@ -86,7 +86,7 @@ def learner_state() -> dict[str, Any]:
 def save_learner_state(data: dict[str, Any]) -> None:
     """Replace the memo atomically (mode 0600: it names the learner's inbox entry)."""
     file = state_path()
-    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dirs(file.parent)
     replace_file(file, lambda f: json.dump(data, f, indent=1, sort_keys=True), mode=0o600)
 
 

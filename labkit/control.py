@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from labkit.atomic import replace_file
+from labkit.atomic import private_dirs, replace_file
 from labkit.errors import (
     ControlError,
     LabkitError,
@@ -234,7 +234,8 @@ def _open_checked(path: Path, *, create: bool = True) -> int:
     created = False
     if create:
         try:
-            path.mkdir(mode=0o700, parents=True)
+            private_dirs(path.parent)  # a parent made by mkdir(parents=True) took the umask
+            path.mkdir(mode=0o700)
             created = True
         except FileExistsError:
             pass

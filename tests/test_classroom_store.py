@@ -481,3 +481,46 @@ def test_a_submitted_time_that_is_no_time_is_one_line_and_ranks_by_the_file(
         f"its offset), not {given}; the file's last change is used instead"
         for file, given in zip(bad, ["'zzz'", "20261206", "'2026-12-07'"], strict=True)
     )
+
+
+# A learner whose umask is 000 answers once (progress in the default place) and starts a lab
+# whose registry goes where LABKIT_RUNTIME_DIR says, three folders that do not exist yet.
+UMASK_000 = r"""
+import os, sys
+os.umask(0)
+from labkit.exercises.lesson_500 import q1
+print("FEEDBACK", q1.check("gateway").label)
+import labkit
+lab = labkit.start()
+lab.stop()
+"""
+
+
+def test_folders_labkit_makes_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    """mkdir(mode=0o700, parents=True) gave the folders above the last one 0777 less the
+    umask: with umask 000 ``~/.local`` and ``~/.local/share`` were world-writable, so a
+    classmate who could enter the home could move the learner's progress folder aside and
+    put their own in its place. Every folder labkit makes is now 0700 (the XDG base
+    directory specification's mode); folders that were there are left as they were."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    os.chmod(home, 0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("LABKIT_PROGRESS", "XDG_DATA_HOME")}
+    env.update(HOME=str(home), LABKIT_RUNTIME_DIR=str(home / "run" / "labkit" / "reg"))
+    proc = subprocess.run(
+        [sys.executable, "-c", UMASK_000], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "FEEDBACK" in proc.stdout
+    assert (home / ".local" / "share" / "labkit" / "progress.json").is_file()
+    made = [
+        home / ".local",
+        home / ".local" / "share",
+        home / ".local" / "share" / "labkit",
+        home / "run",
+        home / "run" / "labkit",
+        home / "run" / "labkit" / "reg",
+    ]
+    modes = {str(p.relative_to(home)): oct(p.stat().st_mode & 0o777) for p in made}
+    assert modes == {str(p.relative_to(home)): "0o700" for p in made}
+    assert oct(home.stat().st_mode & 0o777) == "0o755"  # the home is the learner's: untouched

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labkit.atomic import replace_file
+from labkit.atomic import private_dirs, replace_file
 from labkit.errors import LabkitError, os_reason, say
 from labkit.i18n import Msg
 
@@ -463,7 +463,7 @@ def load(file: Path | None = None) -> dict[str, dict[str, Any]]:
 
 @contextlib.contextmanager
 def _locked(file: Path) -> Iterator[None]:
-    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dirs(file.parent)
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(file.with_name(file.name + ".lock"), flags, 0o600)
     try:
