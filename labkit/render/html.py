@@ -86,10 +86,10 @@ PANEL_STYLE = f"""<style>
   border-left: 4px solid {JP_ERROR}; padding-left: 6px; }}
 .labkit-panel .labkit-hint {{ color: {JP_TEXT_SOFT}; font-size: var(--jp-ui-font-size1); }}
 /* JupyterLab's dark theme: ipywidgets fills a plain button (Hint, Solution, GET ...) with
-   --jp-layout-color2, #424242 on the output's #111 (1.9:1) and no border, so its words alone
-   show it is there. An edge in the theme's secondary text colour, #fff at 54% (6:1 on #111,
-   5.6:1 on #212121; white in Dark High Contrast), outlines each. The light theme's buttons, and
-   the coloured (primary) ones, keep ipywidgets' look. */
+   the theme's second layout colour, a grey at 1.9:1 on the output's near-black, and no
+   border, so its words alone show it is there. An edge in the theme's secondary text colour
+   (6:1 on the output, 5.6:1 on a panel; white in Dark High Contrast) outlines each. The light
+   theme's buttons, and the coloured (primary) ones, keep ipywidgets' look. */
 body[data-jp-theme-light='false'] .labkit-panel .jupyter-button:not(.mod-primary):not(
   .mod-success):not(.mod-info):not(.mod-warning):not(.mod-danger) {{
   border: 1px solid {JP_TEXT_FAINT}; }}
