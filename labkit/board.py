@@ -411,7 +411,7 @@ class BoardServer(HTTPServer):
 
         super().__init__("board", Recorder("board"), host)
         self.exchange = exchange
-        self.port = port
+        self.fixed_port = port  # `labkit board --port`: that port or an error, never another
         self.token = secrets.token_hex(TOKEN_BYTES)
         self.peers, self.warning = peers.policy(host)
         self.lang = language()  # the instructor's LABKIT_LANG: the page and its refusals

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -641,3 +642,30 @@ def test_the_instructor_guide_states_the_codes_numbers(exchange) -> None:
     assert start.returncode == 0, start.stderr
     for line in start.stdout.splitlines():
         assert f"# {line}\n" in zh, line
+
+
+def test_board_port_is_the_port_it_listens_on(exchange) -> None:
+    """`labkit board --port 8765` (the guide's way to open it through jupyter-server-proxy)
+    listened on a port of the lab's range and printed that one: the port given was never
+    used. It now listens on that port, or says in one line that it cannot."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    argv = [sys.executable, "-m", "labkit", "board", "--json", "--exchange", str(exchange)]
+    proc = subprocess.Popen([*argv, "--port", str(free)], stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert info["port"] == free and f"127.0.0.1:{free}/" in info["url"]
+        status, _ = _get(info["url"])
+        assert status == 200
+        taken = subprocess.run(
+            [*argv, "--port", str(free)], capture_output=True, text=True, timeout=60
+        )
+    finally:
+        proc.terminate()
+        assert proc.wait(10) == 0
+    assert taken.returncode != 0 and taken.stdout == ""
+    assert taken.stderr == (
+        f"labkit: error: cannot listen on 127.0.0.1 port {free}: Address already in use. "
+        "Choose another port, or 0 for any free one\n"
+    )

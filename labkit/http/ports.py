@@ -109,13 +109,31 @@ def _services() -> bytes:
         return b""
 
 
-def bind(host: str, *, backlog: int | None = None) -> socket.socket:
+def bind(host: str, *, backlog: int | None = None, port: int = 0) -> socket.socket:
     """A TCP socket bound on ``host`` to a port of the configured range, listening when a
-    ``backlog`` is given (at once: two labs can never both take a port)."""
+    ``backlog`` is given (at once: two labs can never both take a port); to ``port`` itself
+    when one is given (``labkit board --port``)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # the line for running out of files (``_unusable``) is said in the learner's language,
     # whose catalogue needs a descriptor to be read: read it now, while one may be free
     i18n.catalogue(errors.language())
+    if port:
+        try:
+            return _bound(family, host, port, backlog)
+        except OSError as exc:
+            if exc.errno not in TAKEN:
+                raise _unusable(host, exc) from None
+            raise LabkitError(
+                say(
+                    Msg(
+                        "cannot listen on {host} port {port}: {why}. Choose another port, or "
+                        "0 for any free one",
+                        host=host,
+                        port=port,
+                        why=errors.os_reason(exc),
+                    )
+                )
+            ) from None
     span = configured()
     if span is None:
         return _ephemeral(family, host, backlog, None)

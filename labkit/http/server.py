@@ -241,6 +241,7 @@ class Listener:
         self.recorder = recorder
         self.host = host
         self.port = 0
+        self.fixed_port = 0  # the port to listen on, when it must be that one (0: any)
         self._tasks: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self._listening: socket.socket | None = None  # accepted from by ``_accept``
         self._held: dict[int, _Held] = {}  # connections with nothing arrived yet, by fd
@@ -274,7 +275,8 @@ class Listener:
         connection)."""
         loop = asyncio.get_running_loop()
         self.loop = loop
-        sock = ports.bind(self.host, backlog=BACKLOG)  # in the lab's range (labkit/http/ports.py)
+        # in the lab's range (labkit/http/ports.py), unless a fixed port was asked for
+        sock = ports.bind(self.host, backlog=BACKLOG, port=self.fixed_port)
         sock.setblocking(False)
         self.port = sock.getsockname()[1]
         self._listening = sock
