@@ -40,6 +40,8 @@ class Condition(str, enum.Enum):
     READ_TIMEOUT = "read-timeout"
     NO_HEALTHY_UPSTREAM = "no-healthy-upstream"
     UNREACHABLE = "unreachable"
+    DNS_ERROR = "dns-error"
+    UNASKED_SWITCH = "unasked-switch"
     BODY_CUT = "body-cut"
 
 
@@ -172,6 +174,39 @@ RFC_TABLE: dict[Condition, Outcome] = {
         ),
         "destination_ip_unroutable",
     ),
+    # A Route to a host name the resolver found no address for (a learner's: the lab's own
+    # targets are addresses): no connect() was made. nginx (resolving at run time: a resolver
+    # and a variable in proxy_pass) and Caddy answered 502 for a name under .invalid, HAProxy
+    # 503 (observed 2026-12-06: personalities' DNS_ERROR rows)
+    Condition.DNS_ERROR: Outcome(
+        502,
+        Msg(
+            "the gateway found no address for the upstream's host name: the name did not "
+            "resolve, so no connection was tried"
+        ),
+        Msg(
+            "RFC 9209 2.3.2 recommends 502 for dns_error, a DNS error while finding an IP "
+            "address for the next hop's host name"
+        ),
+        "dns_error",
+    ),
+    # A 101 Switching Protocols to a request that proposed no protocol (no Upgrade field):
+    # RFC 9110 7.8, "A server MUST NOT switch to a protocol that was not indicated by the
+    # client in the corresponding request's Upgrade header field". The lab's gateway never
+    # passes a client's Upgrade on (proxy.py), so every 101 it meets is unasked.
+    Condition.UNASKED_SWITCH: Outcome(
+        502,
+        Msg(
+            "the upstream switched the connection to another protocol with 101 Switching "
+            "Protocols, which the request had not asked for"
+        ),
+        Msg(
+            "RFC 9110 7.8: a server MUST NOT switch to a protocol the request's Upgrade field "
+            "did not name; the lab refuses such an answer as invalid, 15.6.3, as HAProxy does; "
+            "nginx 1.22.1 relays the 101 and what follows it, Caddy 2.6.2 answers an empty 200"
+        ),
+        "http_protocol_error",
+    ),
     Condition.BODY_CUT: Outcome(
         None,
         Msg(
@@ -207,20 +242,6 @@ UNREACHABLE_RFC: dict[str, Msg] = {
         "RFC 9209 2.3.31 recommends 500 for proxy_configuration_error, an error in the gateway's "
         "configuration; the lab answers 502, nginx's and Caddy's answer to a failed connect(); "
         "HAProxy answers 503"
-    ),
-}
-# A host name that resolved to no address (RFC 9209 2.3.2, dns_error; recommended status
-# 502) is the unreachable condition's status with words of its own: there was no address, so
-# no connect() was made. nginx (resolving at run time: a resolver and a variable in
-# proxy_pass) and Caddy answered 502 for a name under .invalid (observed 2026-12-06).
-UNREACHABLE_RFC["dns_error"] = Msg(
-    "RFC 9209 2.3.2 recommends 502 for dns_error, a DNS error while finding an IP address for "
-    "the next hop's host name"
-)
-ERROR_EXPLANATIONS: dict[str, Msg] = {
-    "dns_error": Msg(
-        "the gateway found no address for the upstream's host name: the name did not resolve, "
-        "so no connection was tried"
     ),
 }
 CONNECT_ERRORS: dict[int, str] = {

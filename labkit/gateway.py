@@ -280,12 +280,33 @@ class Gateway(Proxy):
             keep_alive = self._personality.headers.keeps_alive_after_http09
             return Response(0, raw=data, generated=False, why=who, close=not keep_alive)
         status, reason, headers, body = parse_response(data)
+        if exc.condition is Condition.UNASKED_SWITCH:
+            return self._switched(reason, headers, body, who)
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         kept = self.relayed_headers(status or 200, headers, target)
         relayed: bytes | AsyncIterator[bytes] = body
         if exc.condition in UNFRAMED:
             relayed = _unframed(body)
         return Response(status or 200, kept, relayed, reason=reason, generated=False, why=who)
+
+    def _switched(
+        self, reason: str, headers: list[tuple[str, str]], after: bytes, why: str
+    ) -> Response:
+        """An upstream's unasked 101 relayed as nginx 1.22 relays it (personalities.NGINX,
+        UNASKED_SWITCH): its own Server and Date, 'Connection: upgrade', the upstream's other
+        fields (its Upgrade among them), then what the upstream sent after the 101, until it
+        closed or stalled, and the connection closed: a tunnel that carries the upstream's
+        bytes only (the client's after the 101 are not passed on)."""
+        person = self._personality
+        own = [("Server", person.server)] if person.server else []
+        if person.headers.sends_date:
+            own.append(("Date", http_date()))
+        own.append(("Connection", "upgrade"))
+        hidden = {"server", "date", "connection", "content-length", "transfer-encoding"}
+        fields = own + [(k, v) for k, v in headers if k.lower() not in hidden]
+        lines = [f"HTTP/1.1 101 {reason}".rstrip(), *(f"{k}: {v}" for k, v in fields)]
+        head = "\r\n".join([*lines, "", ""]).encode("latin-1")
+        return Response(101, reason=reason, raw=head + after, generated=False, why=why, close=True)
 
     def relay(
         self,

@@ -98,6 +98,7 @@ GLOSSES = {
         Msg("unknown Transfer-Encoding", context="log"),
         Msg("server-side timeout while waiting for headers", context="log"),
         Msg("no server available: backend has no usable server", context="log"),
+        Msg("proxy blocked an invalid response: a 101 not asked for", context="log"),
         Msg("upstream connection failure", context="log"),
         Msg("upstream connection termination", context="log"),
         Msg("upstream remote reset", context="log"),
@@ -477,6 +478,20 @@ DEFAULT_TIMEOUTS_SOURCE = (
 )
 
 
+# A Route to a host name that does not resolve, observed 2026-12-06 on a machine whose resolver
+# answers NXDOMAIN for a name under .invalid (RFC 6761 6.4) at once; re-run by
+# tests/test_real_gateways.py::test_a_host_name_that_does_not_resolve
+DNS_OBSERVED = (
+    f"{OBSERVED} 2026-12-06 (an upstream named 'nothing.invalid', the resolver answering NXDOMAIN"
+)
+# An upstream that answers 101 Switching Protocols to a GET that proposed no Upgrade, observed
+# 2026-12-06; re-run by tests/test_real_gateways.py::test_an_unasked_switch
+SWITCH_OBSERVED = (
+    f"{OBSERVED} 2026-12-06 (an upstream answering 'HTTP/1.1 101 Switching Protocols' with "
+    "'Upgrade: websocket' to a GET without Upgrade"
+)
+
+
 def _page(status: int, reason: str, log: str, source: str = OBSERVED) -> Answer:
     return Answer(AnswerKind.PAGE, status, reason, log, source)
 
@@ -707,6 +722,26 @@ NGINX = Personality(
             f"{OBSERVED} (an upstream at {NO_ROUTE}, to which Linux refuses TCP at once with "
             "ENETUNREACH; re-run by tests/test_real_gateways.py)",
         ),
+        Condition.DNS_ERROR: _page(
+            502,
+            "Bad Gateway",
+            "HOST could not be resolved (3: Host not found)",
+            f"{DNS_OBSERVED}; nginx resolves per request only with a 'resolver' and a variable "
+            "in proxy_pass: a name in a static proxy_pass is resolved at start, and one that "
+            "does not resolve stops nginx from starting, 'host not found in upstream'). Not "
+            "observed: a resolver that does not answer, which nginx waits for resolver_timeout",
+        ),
+        Condition.UNASKED_SWITCH: Answer(
+            AnswerKind.RELAY,
+            101,
+            "Switching Protocols",
+            "(nothing in error.log; access.log status 101)",
+            f"{SWITCH_OBSERVED}: nginx relayed the 101 with its own Server and Date, "
+            "'Connection: upgrade' and the upstream's Upgrade, then the bytes the upstream sent "
+            "after it, as a tunnel; the personality relays those bytes until the upstream closes "
+            "or its read timeout passes; not imitated: bytes the client sends after the 101 are "
+            "not passed on)",
+        ),
         Condition.BODY_CUT: CUT,
     },
     pages={
@@ -852,6 +887,22 @@ HAPROXY = Personality(
             "503 SC-- (server side, at connection: no route)",
             f"{OBSERVED} (a server at {NO_ROUTE}: the same 503 and SC-- as a refused connection, "
             "its 3 more tries made at once; re-run by tests/test_real_gateways.py)",
+        ),
+        Condition.DNS_ERROR: _page(
+            503,
+            "Service Unavailable",
+            "503 SC-- (no server available: backend has no usable server)",
+            f"{DNS_OBSERVED}; the server line with 'resolvers' and 'init-addr none': it stays "
+            "without an address, in maintenance, and a request gets the 503 of a backend with "
+            "no usable server, logged 'up/<NOSRV>'; with 'resolvers' alone HAProxy starts with "
+            "a warning, 'could not resolve address', and disables the server; with neither it "
+            "refuses to start)",
+        ),
+        Condition.UNASKED_SWITCH: _page(
+            502,
+            "Bad Gateway",
+            "502 PH-- (proxy blocked an invalid response: a 101 not asked for)",
+            f"{SWITCH_OBSERVED}, or without Upgrade)",
         ),
         Condition.BODY_CUT: CUT,
     },
@@ -1022,6 +1073,24 @@ ENVOY = Personality(
             f"{_ENVOY_DOCS}; the body from its source (router.cc, network/connection_impl.cc: "
             f"'immediate connect error' for a connect() that fails at once); {ENVOY_WORDING}",
         ),
+        Condition.DNS_ERROR: Answer(
+            AnswerKind.PAGE,
+            503,
+            "Service Unavailable",
+            "503 UH (no healthy upstream)",
+            "Envoy docs, service discovery (not observed here): a STRICT_DNS or LOGICAL_DNS "
+            "cluster resolves its names in the background, never in the forwarding path, and "
+            "one whose name has no address has no host to send a request to: the no-healthy-"
+            "upstream 503, flag UH",
+            body=b"no healthy upstream",
+        ),
+        Condition.UNASKED_SWITCH: _page(
+            502,
+            "Bad Gateway",
+            "(not recorded)",
+            "not recorded: Envoy is not run here and its documentation says nothing of an "
+            "unasked 101; the status is the RFC reading's, the page Envoy's own 502",
+        ),
         Condition.BODY_CUT: Answer(
             AnswerKind.CUT,
             None,
@@ -1165,9 +1234,27 @@ CADDY = Personality(
             "dial tcp: connect: network is unreachable",
             f"{OBSERVED} (an upstream at {NO_ROUTE}; re-run by tests/test_real_gateways.py)",
         ),
+        Condition.DNS_ERROR: _page(
+            502,
+            "Bad Gateway",
+            "dial tcp: lookup HOST on RESOLVER: no such host",
+            f"{DNS_OBSERVED}: 'dial tcp: lookup nothing.invalid on 10.255.255.53:53: no such "
+            "host')",
+        ),
+        Condition.UNASKED_SWITCH: Answer(
+            AnswerKind.PAGE,
+            200,
+            "OK",
+            "(nothing at the default log level)",
+            f"{SWITCH_OBSERVED}: Caddy answered 200 with no body, Content-Length: 0 and no "
+            "Content-Type, and kept the connection; to a 101 without Upgrade the same 200, "
+            "logged 'internal error: 101 switching protocols response with non-writable body')",
+            body=b"",
+        ),
         Condition.BODY_CUT: CUT,
     },
-    pages={502: (None, b""), 503: (None, b""), 504: (None, b"")},
+    # 200: its empty answer to an upstream's unasked 101 (the UNASKED_SWITCH row)
+    pages={200: (None, b""), 502: (None, b""), 503: (None, b""), 504: (None, b"")},
 )
 
 # Requests sent straight to each server (no lab upstream involved): the exact bytes, then the

@@ -530,11 +530,10 @@ def test_rfc_9209_sections_cited_are_of_the_error_types_the_lab_sends() -> None:
     connection_limit_reached and 2.3.15 tls_alert_received, types the lab never sends. Every
     section of 2.3 a text cites (a learner's, the code's, the docs') must be one of a type the
     lab's gateway or portal sends."""
-    from labkit.conditions import CONNECT_ERRORS, ERROR_EXPLANATIONS, RFC_TABLE
+    from labkit.conditions import CONNECT_ERRORS, RFC_TABLE
 
     sent = {o.proxy_status for o in RFC_TABLE.values() if o.proxy_status} | {"http_request_denied"}
     sent |= set(CONNECT_ERRORS.values()) | {"proxy_internal_error"}  # a failed connect()'s
-    sent |= set(ERROR_EXPLANATIONS)  # dns_error: a host name that did not resolve
     allowed = {f"2.3.{RFC9209_TYPES.index(t) + 1}" for t in sent}
     texts = dict(TEXTS)
     for pattern in ("labkit/**/*.py", "tools/*.py", "tests/*.py"):
@@ -875,3 +874,50 @@ def test_the_unreachable_rows_name_says_what_falls_under_it() -> None:
     for path, row in (("README.md", en), ("README.zh-CN.md", zh), ("docs/gateways.md", en)):
         assert f"| {row} |" in (ROOT / path).read_text(), path
     assert "no route to the upstream's address" not in (ROOT / "README.md").read_text()
+
+
+def test_an_unasked_101_is_its_own_condition(lab) -> None:
+    """An upstream's 101 Switching Protocols to a request without Upgrade was classified as an
+    invalid header: its 502 page said 'the upstream sent a header line that is not 'name:
+    value'', a line it never sent. RFC 9110 7.8: a server MUST NOT switch to a protocol the
+    request did not name. It is now the unasked-switch condition: a 502 saying so, Proxy-Status
+    http_protocol_error (RFC 9209 2.3.28), the note citing 7.8 with 必须（MUST）'s twin 不得
+    （MUST NOT） in Chinese."""
+    import threading
+
+    from labkit.conditions import RFC_TABLE
+    from labkit.http.upstream import classify_protocol_error
+    from labkit.i18n import render
+    from labkit.proxy import Route, Target, Timeouts
+
+    upstream = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = upstream.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                    data += chunk
+                conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nhi")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        target = Target("switch", "127.0.0.1", upstream.getsockname()[1])
+        lab.gateway.add_route(Route("/switch/", "switch", [target], Timeouts(1.0, 1.0)))
+        ex = lab.get("/switch/")
+        zh = lab.get("/switch/", headers={"Accept-Language": "zh-CN"}).text
+    finally:
+        upstream.close()
+    assert (ex.status, ex.generated_by) == (502, "gateway"), ex
+    assert "error=http_protocol_error" in ex.header("Proxy-Status")
+    assert "101 Switching Protocols, which the request had not asked for" in ex.text, ex.text
+    assert "not 'name: value'" not in ex.text and "RFC 9110 7.8" in ex.text, ex.text
+    assert "不得（MUST NOT）" in zh and "RFC 9110 7.8" in zh, zh
+    message = "Received server _SWITCH_UPGRADE event without a pending proposal"
+    assert classify_protocol_error(b"HTTP/1.1 101 ", message) is Condition.UNASKED_SWITCH
+    note = render(RFC_TABLE[Condition.UNASKED_SWITCH].rfc, "en")
+    assert "MUST NOT switch" in note and "HAProxy" in note

@@ -19,7 +19,13 @@ def test_the_log_lines_asked_about_are_the_personalities_own() -> None:
     assert logged(
         "nginx", "upstream prematurely closed connection while reading response header"
     ) == {"closed-without-response", "headers-cut"}
-    assert logged("haproxy", "503 SC--") == {"refused", "no-healthy-upstream", "unreachable"}
+    # the two with no server to name log <NOSRV>, not q2's 'server app1'
+    assert logged("haproxy", "503 SC--") == {
+        "refused",
+        "no-healthy-upstream",
+        "unreachable",
+        "dns-error",
+    }
     assert logged("envoy", "503 UF") == {"refused", "connect-timeout", "unreachable"}
     assert logged("caddy", "dial tcp: i/o timeout") == {"connect-timeout"}
 

@@ -87,17 +87,24 @@ def _deepest(text: str) -> int:
 def test_a_gateway_page_sets_no_aside_inside_an_aside(lab: labkit.Lab, accept: str) -> None:
     """The gateway's 502 for a refused connection ended '(RFC 9110 15.6.3 ...; reading 'no
     response at all' as 502 too is the lab's choice (nginx's and Caddy's; HAProxy answers
-    503)).', （…（…））in Chinese: the page sets each condition's RFC note in brackets, so no
-    note has brackets of its own."""
+    503)).', （…（…））in Chinese: the page set each condition's RFC note in brackets, so no
+    note could have brackets of its own, and the Chinese notes could not mark the RFC's
+    keywords as every other Chinese text does, 必须（MUST）. The note is now a sentence of its
+    own ('Why this status: ...'): no line of the page nests brackets, and a note may hold one
+    level of them."""
     from labkit import conditions
 
     _, _, body = split(wire(lab, "gateway", get("/up/refused/", f"Accept-Language: {accept}")))
     page = body.decode("utf-8")
     assert "15.6.3" in page and all(_deepest(line) <= 1 for line in page.splitlines()), page
-    for condition, outcome in conditions.RFC_TABLE.items():
+    notes = [o.rfc for o in conditions.RFC_TABLE.values()] + list(
+        conditions.UNREACHABLE_RFC.values()
+    )
+    for note in notes:
         for lang in i18n.LANGUAGES:
-            note = i18n.render(outcome.rfc, lang)
-            assert not set(note) & set("()（）"), (condition, note)
+            assert _deepest(i18n.render(note, lang)) <= 1, (lang, str(note))
+    content_length = conditions.RFC_TABLE[conditions.Condition.INVALID_CONTENT_LENGTH].rfc
+    assert "必须（MUST）关闭" in i18n.render(content_length, "zh-CN")
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -449,7 +456,10 @@ def test_the_gateways_own_502_page_and_the_portals_pages_speak_chinese(lab: labk
     assert ex.status == 502 and ex.reason == "Bad Gateway"
     assert ex.header("Content-Language") == "zh-CN"
     assert ex.text.startswith("502 错误的网关\n\n网关没有从上游服务器 'refused' 得到可用的响应：")
-    assert "这个响应由网关生成，而不是由上游服务器生成（RFC 9110 15.6.3" in ex.text
+    assert (
+        "这个响应由网关生成，而不是由上游服务器生成。\n为什么是这个状态码：RFC 9110 15.6.3"
+        in ex.text
+    )
     portal = lab.get("/orders/7", via="portal", headers={**zh, "Accept": "text/html"})
     assert portal.status == 511 and portal.header("Content-Language") == "zh-CN"
     assert "<title>511 需要网络认证</title>" in portal.text
@@ -815,7 +825,7 @@ def test_the_gateways_502_503_504_pages_explain_the_condition_in_chinese(
     refused = lab.get("/up/refused/", headers=zh)
     assert "得到可用的响应：上游的地址上没有程序在监听：连接被拒绝。\n" in refused.text
     assert (
-        "（RFC 9110 15.6.3 说的是无效的响应；把“完全没有响应”也读作 502 是本实验室的选择"
+        "为什么是这个状态码：RFC 9110 15.6.3 说的是无效的响应；把“完全没有响应”也读作 502 是本实验室的选择"
         in refused.text
     )
     assert "它观察到的情况：connect() 失败：连接被拒绝。\n" in refused.text

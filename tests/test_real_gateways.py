@@ -1873,3 +1873,140 @@ def test_an_address_with_no_route(name: str, tmp_path) -> None:
         assert took < 3 * min(UPSTREAM_TIMEOUTS["connect_timeout"], 1.0), took
     else:
         assert f"dial tcp {address}: {answer.log.removeprefix('dial tcp: ')}" in logs, logs[-800:]
+
+
+# -- a host name that does not resolve (personalities' DNS_ERROR rows) --
+
+NAMELESS = "nothing.invalid"  # resolves nowhere (RFC 6761 6.4)
+
+
+def _resolver() -> str:
+    """The machine's first IPv4 resolver, which must answer for NAMELESS at once (NXDOMAIN):
+    a machine without one, or whose resolver is silent, cannot show the rows' answers."""
+    try:
+        lines = open("/etc/resolv.conf").read().split("\n")
+    except OSError:
+        lines = []
+    servers = [ln.split()[1] for ln in lines if ln.startswith("nameserver") and "." in ln]
+    if not servers:
+        pytest.skip("no IPv4 nameserver in /etc/resolv.conf")
+    began = time.monotonic()
+    try:
+        socket.getaddrinfo(NAMELESS, 9)
+    except socket.gaierror:
+        pass
+    else:
+        pytest.skip(f"this machine's resolver answers for {NAMELESS} (RFC 6761 says none should)")
+    if time.monotonic() - began > 2:
+        pytest.skip(f"the resolver took {time.monotonic() - began:.1f} s for {NAMELESS}")
+    return servers[0]
+
+
+def _nameless(name: str, config: str, resolver: str) -> str:
+    """The config with the 'nameless' route's upstream named NAMELESS, resolved as each server
+    can: nginx per request (a resolver and a variable in proxy_pass; a static name that does
+    not resolve stops it from starting), HAProxy by its resolvers with 'init-addr none' (without
+    it, it disables the server at start), Caddy (Go) at each dial."""
+    if name == "nginx":
+        config = config.replace("http {", f"http {{\n    resolver {resolver};", 1)
+        return config.replace(
+            "proxy_pass http://127.0.0.1:9/;", f"set $up {NAMELESS};\n proxy_pass http://$up:9;"
+        )
+    if name == "haproxy":
+        config = config.replace(
+            "defaults", f"resolvers dns\n    nameserver ns1 {resolver}:53\ndefaults", 1
+        )
+        return config.replace(
+            "server nameless 127.0.0.1:9",
+            f"server nameless {NAMELESS}:9 resolvers dns init-addr none",
+        )
+    return config.replace("reverse_proxy 127.0.0.1:9 {", f"reverse_proxy {NAMELESS}:9 {{")
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_a_host_name_that_does_not_resolve(name: str, tmp_path) -> None:
+    """An upstream named by a host name the resolver answers NXDOMAIN for, through the real
+    server and through its personality: the same status and page, and the real log says what
+    the personality's DNS_ERROR row quotes (nginx 'HOST could not be resolved (3: Host not
+    found)', HAProxy the no-usable-server 503 '<NOSRV> ... SC--', Caddy 'dial tcp: lookup
+    HOST on RESOLVER: no such host'). Under every personality the lab told it with the
+    unreachable row's words, '(101: Network is unreachable)', until December 2026."""
+    binary = realgateways.BINARIES[name]
+    if shutil.which(binary) is None:
+        pytest.skip(f"{binary} is not installed (.ci/run installs it from Debian packages)")
+    resolver = _resolver()
+    answer = personalities.get(name).answer(Condition.DNS_ERROR)
+    with labkit.start(gateway=name) as lab:
+        nameless = Target("nameless", NAMELESS, 9)
+        lab.gateway.add_route(
+            Route("/up/nameless/", "nameless", [nameless], strip_prefix=True, **UPSTREAM_TIMEOUTS)
+        )
+        port = realgateways.free_port()
+        config = realgateways.render(name, lab, tmp_path, port, {"nameless": 9})
+        config.write_text(_nameless(name, config.read_text(), resolver))
+        with realgateways.serving(name, config, port) as real:
+            seen_real = _get(real.port, "/up/nameless/", None)
+            seen_lab = _get(lab.gateway.port, "/up/nameless/", None)
+            ex = lab.get("/up/nameless/")
+            deadline = time.monotonic() + 2
+            while "/up/nameless/" not in real.logs() and time.monotonic() < deadline:
+                time.sleep(0.05)  # HAProxy writes its line when the request ends
+            logs = real.logs()
+    assert seen_real.status == answer.status, (seen_real, answer)
+    assert seen_real.shape() == seen_lab.shape(), f"{seen_real!r:.400}\n{seen_lab!r:.400}"
+    assert answer.log in str(ex.why) and "unreachable" not in str(ex.why), ex.why
+    if name == "nginx":
+        assert answer.log.replace("HOST", NAMELESS) in logs, logs[-800:]
+    elif name == "haproxy":
+        assert re.search(r" up_nameless/<NOSRV> .* 503 \d+ - - SC-- ", logs), logs[-800:]
+    else:
+        said = answer.log.replace("HOST", NAMELESS).replace("RESOLVER", f"{resolver}:53")
+        assert said in logs, logs[-800:]
+
+
+# -- an upstream that switches protocols unasked (personalities' UNASKED_SWITCH rows) --
+
+AFTER_SWITCH = b"after-the-switch"
+UNASKED_101 = (
+    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+    + AFTER_SWITCH
+)
+
+
+def _after_a_switch(port: int) -> tuple[object, ...]:
+    """A GET without Upgrade: the status, Upgrade, an 'upgrade' in Connection, Content-Length
+    and the bytes after the head (read until they are all there or 0.5 s pass quietly: nginx
+    keeps the client's connection after its tunnel)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /up/switch/ HTTP/1.1\r\nHost: lab\r\n\r\n")
+        data = b""
+        while b"\r\n\r\n" not in data and (chunk := sock.recv(65536)):
+            data += chunk
+        sock.settimeout(0.5)
+        with contextlib.suppress(TimeoutError):
+            while AFTER_SWITCH not in data and (chunk := sock.recv(65536)):
+                data += chunk
+    seen = _parse(data, kept_open=False)
+    upgrade = [v for v in seen.headers.get("connection", []) if "upgrade" in v.lower()]
+    return (
+        seen.status,
+        seen.headers.get("upgrade", []),
+        upgrade,
+        seen.headers.get("content-length", []),
+        seen.body if seen.status == 101 else len(seen.body),
+    )
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_an_unasked_switch(name: str, tmp_path) -> None:
+    """An upstream that answers 101 Switching Protocols to a GET without Upgrade (RFC 9110 7.8:
+    a server MUST NOT switch to a protocol the request did not name): nginx relays the 101 and
+    the bytes after it, HAProxy answers 502, Caddy an empty 200; each personality the same.
+    The lab told it, under every personality, as 'a header line that is not name: value'
+    (502), until December 2026."""
+    answer = personalities.get(name).answer(Condition.UNASKED_SWITCH)
+    seen_real, seen_lab = _real_then_lab(
+        name, tmp_path, "switch", lambda _: UNASKED_101, _after_a_switch
+    )
+    assert seen_real[0] == answer.status, seen_real
+    assert seen_real == seen_lab

@@ -54,6 +54,8 @@ CONDITION_NAMES = {
     # observations meet it (personalities.NO_ROUTE), a local firewall's EPERM and no local
     # address or port (EADDRNOTAVAIL) fall under it too (conditions.CONNECT_ERRORS)
     Condition.UNREACHABLE: Msg("connect() fails: no route, a local firewall, no local address"),
+    Condition.DNS_ERROR: Msg("the upstream's host name does not resolve"),
+    Condition.UNASKED_SWITCH: Msg("101 Switching Protocols to a request without Upgrade"),
     Condition.BODY_CUT: Msg("body cut after the headers"),
 }
 

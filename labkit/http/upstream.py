@@ -74,6 +74,8 @@ class UpstreamFailure(Exception):
 
 def classify_protocol_error(raw: bytes, message: str) -> Condition:
     """Map h11's complaint about an upstream's response head to a Condition (pure)."""
+    if "_SWITCH_UPGRADE" in message:  # h11: a 101 to a request that proposed no Upgrade
+        return Condition.UNASKED_SWITCH
     if "status line" in message or "InformationalResponse" in message:
         return Condition.INVALID_STATUS_LINE
     if "header line" in message:
@@ -845,20 +847,19 @@ def connect_failed(exc: OSError) -> UpstreamFailure:
 
 def name_failed(host: str, exc: socket.gaierror) -> UpstreamFailure:
     """A host name the resolver found no address for (a learner's Route to a name; the lab's
-    own targets are addresses): RFC 9209 2.3.2's dns_error, told as the resolver's failure in
-    its own words, not as a connect() that failed. Its ``rcode`` parameter is left out, as
+    own targets are addresses): the dns-error condition, RFC 9209 2.3.2's dns_error, told as
+    the resolver's failure in its own words, not as a connect() that failed. Its ``rcode`` parameter is left out, as
     2.3.2 allows (its parameters are optional, 2.1.1): getaddrinfo() says EAI_NONAME both for
     a name that does not exist (NXDOMAIN) and for one with no address (NOERROR without
     data), and EAI_AGAIN for a SERVFAIL and for a resolver that never answered, so the DNS
     RCODE is not known here."""
     return UpstreamFailure(
-        Condition.UNREACHABLE,
+        Condition.DNS_ERROR,
         Msg(
             "the host name {host} did not resolve to an address: {reason}",
             host=repr(host),
             reason=exc.strerror or str(exc),
         ),
-        error="dns_error",
     )
 
 
