@@ -10,6 +10,7 @@ import contextlib
 import getpass
 import grp
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -112,9 +113,18 @@ def _keeps_open(request: bytes, reply: bytes) -> bool:
     """Whether a connection stays open after ``reply`` to ``request`` (RFC 9112 9.3): both
     HTTP/1.1 without 'Connection: close', the request a GET-like one without a body (all of
     it read: nothing after its head), the reply's body complete by its Content-Length or
-    its last chunk. A cut body (CUT_CHUNKED), an HTTP/1.0 answer, a HEAD: closed, as before."""
+    its last chunk. A cut body (CUT_CHUNKED), an HTTP/1.0 answer, a HEAD: closed, as before.
+
+    Interim responses before the final one (100 Continue, 103 Early Hints; not a 101, after
+    which HTTP is over) are skipped: the final response decides. Read as the reply's head, a
+    '100 Continue' made the upstream close after a 200 framed by its Content-Length, which
+    Caddy kept for its next request: the POST it sent on it met the close and got 502
+    (test_an_upstreams_interim_response[caddy], [100, 502], once under load; reproduced in 6
+    of 100 POSTs alone, none of 180 requests with the connection kept, with two busy loops)."""
     head, _, rest = request.partition(b"\r\n\r\n")
     reply_head, _, body = reply.partition(b"\r\n\r\n")
+    while re.match(rb"HTTP/1\.1 1(?!01)\d\d ", reply_head) and body:
+        reply_head, _, body = body.partition(b"\r\n\r\n")
     req_lines = head.lower().split(b"\r\n")
     reply_lines = reply_head.lower().split(b"\r\n")
     if rest or not req_lines[0].endswith(b" http/1.1") or req_lines[0].startswith(b"head "):
