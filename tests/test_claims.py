@@ -921,3 +921,40 @@ def test_an_unasked_101_is_its_own_condition(lab) -> None:
     assert classify_protocol_error(b"HTTP/1.1 101 ", message) is Condition.UNASKED_SWITCH
     note = render(RFC_TABLE[Condition.UNASKED_SWITCH].rfc, "en")
     assert "MUST NOT switch" in note and "HAProxy" in note
+
+
+def test_the_guides_502_and_504_say_where_real_gateways_differ() -> None:
+    """docs/instructor.md told 502 from 504 as 'refused, closed or reset (502) versus no answer
+    before a timeout ran out (504)', which holds for the lab and nginx only: HAProxy answers a
+    refused connection and a connect timeout 503, Caddy a connect timeout 502 (observed rows).
+    The guide (en, zh) now says so; the rows it quotes are the personalities'."""
+    guide = re.sub(r"\s+", " ", (ROOT / "docs" / "instructor.md").read_text())
+    assert (
+        "HAProxy answers a refused connection and a connect timeout with 503, Caddy a connect "
+        "timeout with 502" in guide
+    )
+    zh = (ROOT / "docs" / "instructor.zh-CN.md").read_text()
+    assert "HAProxy 对连接被拒绝和连接超时都返回 503，Caddy 对连接超时返回 502" in zh
+    haproxy, caddy, nginx = (personalities.get(n) for n in ("haproxy", "caddy", "nginx"))
+    assert haproxy.answer(Condition.REFUSED).status == 503
+    assert haproxy.answer(Condition.CONNECT_TIMEOUT).status == 503
+    assert caddy.answer(Condition.CONNECT_TIMEOUT).status == 502
+    assert (
+        nginx.answer(Condition.REFUSED).status,
+        nginx.answer(Condition.CONNECT_TIMEOUT).status,
+    ) == (502, 504)
+
+
+def test_the_inspectors_notes_keep_the_rfcs_strength() -> None:
+    """The inspector's Proxy-Status note said 'error=...' means the proxy 'made an error answer
+    itself': RFC 9209 2.1.1 lets some types (http_response_incomplete, connection_terminated)
+    mark a relayed response that broke. Its Content-Language note said a client 'ignores' the
+    reason phrase, where RFC 9112 4 says it SHOULD (zh 应该（SHOULD）)."""
+    from labkit.i18n import render
+    from labkit.render.notes import HEADER_NOTES
+
+    status = str(HEADER_NOTES["proxy-status"])
+    assert "made an error answer itself" not in status and "RFC 9209 2.1.1" in status
+    language = HEADER_NOTES["content-language"]
+    assert "a client SHOULD ignore it (RFC 9112 4)" in str(language)
+    assert "客户端应该（SHOULD）忽略它" in render(language, "zh-CN")

@@ -40,8 +40,10 @@ HEADER_NOTES: dict[str, Msg] = {
     ),
     "proxy-status": Msg(
         "each intermediary names itself here (RFC 9209): 'received-status=N' when "
-        "it relayed the next hop's answer, 'error=...' when it made an error answer itself "
-        "(the next hop failed, or the portal wants a login). The lab's portal sends it, and its "
+        "it relayed the next hop's answer, 'error=...' when it met an error: the next hop "
+        "failed, or the portal wants a login, and it made the answer itself; some types, such "
+        "as http_response_incomplete, can also mark a relayed answer that broke (RFC 9209 "
+        "2.1.1). The lab's portal sends it, and its "
         "gateway in the rfc personality (the default), but not on an answer to the request "
         "itself (a 400, 501 or 505 refusing it, an OPTIONS or TRACE answered with "
         "Max-Forwards: 0). Real gateways send it only when configured to (none of nginx, "
@@ -96,8 +98,8 @@ HEADER_NOTES: dict[str, Msg] = {
         "the language of the body (RFC 9110 8.5). The lab's own pages answer in the language "
         "the request's Accept-Language asks for (RFC 9110 12.5.4), English when it asks for "
         "none they have. The status line's reason phrase stays English, the lab's choice: RFC "
-        "9110 15.1 lets a server replace it with a local equivalent, and a client ignores it "
-        "(RFC 9112 4)."
+        "9110 15.1 lets a server replace it with a local equivalent, and a client SHOULD ignore "
+        "it (RFC 9112 4)."
     ),
     "vary": Msg(
         "the request headers this answer depends on (RFC 9110 12.5.5): a cache may store a "
