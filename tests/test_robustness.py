@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import resource
 import select
@@ -9,6 +10,7 @@ import socket
 import struct
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -502,6 +504,27 @@ def _somaxconn() -> int:
         return int(f.read())
 
 
+@contextlib.contextmanager
+def _flood_lab() -> Iterator[
+    tuple[subprocess.Popen[str], tuple[int, int, int], list[socket.socket]]
+]:
+    """FLOOD_LAB in its own process: its first line (gateway port, budget, ok upstream port), a list
+    for the test's flood, closed on the way out; the lab must end with no traceback."""
+    lab = lab_process(FLOOD_LAB)
+    assert lab.stdin is not None and lab.stdout is not None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    flood: list[socket.socket] = []
+    try:
+        gateway, budget, ok = (int(word) for word in lab.stdout.readline().split())
+        yield lab, (gateway, budget, ok), flood
+    finally:
+        for sock in flood:
+            sock.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        _out, err = lab.communicate(timeout=30)
+    assert "Traceback" not in err, err[:2000]
+
+
 @pytest.mark.slow  # a lab in its own process and 3,000 connections
 def test_a_request_after_3000_idle_connects_is_answered_without_a_dropped_connect() -> None:
     """3,000 connects that send nothing, then a learner's request to the gateway.
@@ -513,12 +536,7 @@ def test_a_request_after_3000_idle_connects_is_answered_without_a_dropped_connec
     counter of every one is 0 (what happened, not how long it took: the request still
     waits for the connects queued before it to be accepted, 30-60 us each, 0.3 s with both
     cores busy and 1-2 s at a load of 19, where a time bound would fail)."""
-    lab = lab_process(FLOOD_LAB)
-    assert lab.stdin is not None and lab.stdout is not None
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    flood: list[socket.socket] = []
-    try:
-        port, budget, _ok = (int(word) for word in lab.stdout.readline().split())
+    with _flood_lab() as (lab, (port, budget, _ok), flood):
         size = _flood_size(budget)
 
         def ask() -> tuple[bytes, float, int]:
@@ -546,12 +564,6 @@ def test_a_request_after_3000_idle_connects_is_answered_without_a_dropped_connec
         # the lab closes each as its FIN comes: back to its descriptors before the flood
         _wait_for_fds(lab, baseline)
         assert ask()[0] == b"HTTP/1.1 200 OK"
-    finally:
-        for sock in flood:
-            sock.close()
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-        _out, err = lab.communicate(timeout=30)
-    assert "Traceback" not in err, err[:2000]
 
 
 @pytest.mark.slow  # a lab in its own process and 3,000 connections
@@ -565,12 +577,7 @@ def test_a_request_through_the_gateway_to_an_upstream_flooded_with_connects_is_a
     response within the read timeout'. Now an upstream accepts as the HTTP servers do (64 a
     turn, 30 us apiece, made a stream only once a byte comes): 200, and the flood's
     descriptors are given back once it closes."""
-    lab = lab_process(FLOOD_LAB)
-    assert lab.stdin is not None and lab.stdout is not None
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    flood: list[socket.socket] = []
-    try:
-        gateway, budget, ok = (int(word) for word in lab.stdout.readline().split())
+    with _flood_lab() as (lab, (gateway, budget, ok), flood):
         size = _flood_size(budget)
         assert _asked(gateway, "/up/ok/")[0] == b"HTTP/1.1 200 OK"
         baseline = _fds(lab)
@@ -582,12 +589,6 @@ def test_a_request_through_the_gateway_to_an_upstream_flooded_with_connects_is_a
         flood.clear()
         _wait_for_fds(lab, baseline)
         assert _asked(gateway, "/up/ok/")[0] == b"HTTP/1.1 200 OK"
-    finally:
-        for sock in flood:
-            sock.close()
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-        _out, err = lab.communicate(timeout=30)
-    assert "Traceback" not in err, err[:2000]
 
 
 def test_connects_that_send_nothing_to_an_upstream_are_not_recorded_as_requests(
