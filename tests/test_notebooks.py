@@ -41,6 +41,11 @@ GLOSSARY_TERMS = (
     "upstream",
     "chunked",
     "health check",
+    # lesson 06's first cell names them as the ways HTTP/2, HTTP/3 and 426 really work
+    "TLS",
+    "QUIC",
+    "DNS",
+    "WebSocket",
 )
 
 _spec = importlib.util.spec_from_file_location("store_outputs", ROOT / "tools" / "store_outputs.py")
@@ -245,6 +250,10 @@ GLOSSARY_HEADINGS = {
         "upstream": "upstream",
         "chunked": "chunked",
         "health check": "health check",
+        "TLS": "TLS",
+        "QUIC": "QUIC",
+        "DNS": "DNS",
+        "WebSocket": "WebSocket",
     },
 }
 
@@ -336,6 +345,11 @@ TERM_IN_PROSE = {
     "chunked": r"\bchunked\b",
     # 04's "Its health checks found both down" said nothing of what one is
     "health check": r"\bhealth checks?\b",
+    # 06's first cell named all four with no word on any (a TLS handshake, QUIC, a DNS record)
+    "TLS": r"\bTLS\b",
+    "QUIC": r"\bQUIC\b",
+    "DNS": r"\bDNS\b",
+    "WebSocket": r"\bWebSocket\b",
 }
 
 
