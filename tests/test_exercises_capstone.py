@@ -77,20 +77,20 @@ def test_incident_starts_and_stops(lab, incident, q) -> None:
         for verdict in (f"made by the {maker}", "made here", "relayed", "why:"):
             assert verdict not in shown
     assert (seen.status, seen.text, seen.header("Via")) == (ex.status, ex.text, ex.header("Via"))
-    # an answer that came at once shows no measured time (noise), one after a timeout shows it
-    from labkit.exchange import AT_ONCE
-
-    quick = seen.elapsed < AT_ONCE
-    assert ("answered within 0.1 s" in repr(seen)) is quick
-    assert ("answered after " in repr(seen)) is not quick
+    # how long it took, told from the lab's record of what the request waited for, never
+    # from the client's clock: the same words however late a loaded machine made the answer
+    # (incident 5's 504 read "after 0.3 s", the read timeout's number, at 0.3 s or more)
     if status == 504:
-        assert not quick
-        # after its connect timeout, however late the loaded machine made it: the tenths it
-        # took at least (the nearest tenth of 0.25 s or more read the read timeout's 0.3)
         connect = UPSTREAM_TIMEOUTS.connect
-        assert seen.took == f"answered after {connect:.1f} s"
-        for late in (connect, connect + 0.05, connect + 0.0999):
-            assert replace(seen, elapsed=late).took == f"answered after {connect:.1f} s", late
+        told = f"answered after {connect:g} s"
+        assert seen.elapsed >= connect  # the record is a time the client waited at least
+    else:
+        told = "answered before any timeout ran out"
+    assert seen.took == told and f"  {told}" in repr(seen).splitlines()
+    for late in (0.0999, 0.2, 0.25, 0.3, 0.35, 1.0, 3.0):
+        assert replace(seen, elapsed=seen.elapsed + late).took == told, late
+    if status == 504:  # a clock below the record (never seen) is told as the clock's tenths
+        assert replace(seen, elapsed=connect - 0.05).took == "answered after 0.1 s"
     assert [h.hop for h in seen.hops] == [
         h.label for h in ex.hops if h.received and h.role != "client"
     ]
