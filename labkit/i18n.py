@@ -33,19 +33,22 @@ LANGUAGES = (ENGLISH, CHINESE)  # the first is the default
 # The tags each language is offered under: a language range matches one when equal to it
 # or a prefix of it ending at a "-" (RFC 4647 3.3.1, which RFC 9110 12.5.4 cites), or when
 # the range, cut back at a "-", is the tag (RFC 4647 3.4's lookup). So "zh" and "zh-Hans"
-# choose Simplified Chinese, "en-US" English; "zh-TW" and "zh-Hant" do not choose Chinese
-# (no "zh" is offered to cut them back to). The catalogue's Chinese is Mandarin's written
-# standard in simplified characters, which RFC 5646 also tags "cmn-Hans-CN" (Mandarin, a
-# language of the macrolanguage "zh"): offered under those tags too, so "cmn-Hans" and
-# "zh-cmn-Hans-CN" (read as "cmn-Hans-CN": ``_canonical``) choose it, and "cmn-TW" and
-# "cmn-Hant", like "zh-TW", do not.
+# choose Simplified Chinese, "en-US" English, and "zh-Hans-TW" (simplified characters read
+# in Taiwan) is cut back to "zh-Hans", which is offered; "zh-TW" and "zh-Hant" do not choose
+# Chinese (no "zh" is offered to cut them back to). The catalogue's Chinese is Mandarin's
+# written standard in simplified characters, which RFC 5646 also tags "cmn-Hans-CN"
+# (Mandarin, a language of the macrolanguage "zh"): offered under those tags too, so
+# "cmn-Hans" and "zh-cmn-Hans-CN" (read as "cmn-Hans-CN": ``_canonical``) choose it, and
+# "cmn-TW" and "cmn-Hant", like "zh-TW", do not.
 TAGS: Mapping[str, tuple[str, ...]] = {
     ENGLISH: ("en",),
     CHINESE: (
         "zh-CN",
+        "zh-Hans",
         "zh-Hans-CN",
         "zh-SG",
         "zh-Hans-SG",
+        "cmn-Hans",
         "cmn-CN",
         "cmn-Hans-CN",
         "cmn-SG",
@@ -114,8 +117,11 @@ def learner_language() -> str:
 # compiled by re when a language is first negotiated: not at import (0.14 ms of it)
 # a weight as RFC 9110 12.4.2 writes it: 0 to 1 with at most three decimals ("q=.5", "q=0.0001"
 # and "q=1.5" are malformed: the member is skipped, as one with "q=abc" is); "Q=" is "q=" (an
-# ABNF string is case-insensitive, RFC 5234 2.3), as the gateway cache compares it
-_RANGE = r"^\s*([A-Za-z0-9*-]+)\s*(?:;\s*[qQ]\s*=\s*(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\s*)?$"
+# ABNF string is case-insensitive, RFC 5234 2.3), as the gateway cache compares it. Its
+# syntax, OWS ";" OWS "q=" qvalue, has whitespace around the ";" (OWS: spaces and tabs) and
+# none around the "=": "q = 0.5" is malformed too, as the gateway cache takes it (a value of
+# its own, gateway.selecting_value); it weighed 0.5 until December 2026
+_RANGE = r"^[ \t]*([A-Za-z0-9*-]+)[ \t]*(?:;[ \t]*[qQ]=(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)[ \t]*)?$"
 
 
 def _ranges(accept_language: str) -> list[tuple[str, float]]:
