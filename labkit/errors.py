@@ -120,9 +120,9 @@ def _language(lang: str | None) -> str:
 
 
 def language() -> str:
-    """The language to speak now: the running lab's, else LABKIT_LANG (in a terminal command,
-    where no lab runs: the instructor's or learner's LABKIT_LANG), English if neither can be
-    told."""
+    """The language to speak now: the running lab's, else the stopped lab's started last in
+    this process, else LABKIT_LANG (in a terminal command, where no lab was started: the
+    instructor's or learner's LABKIT_LANG), English if none can be told."""
     return _language(None)
 
 

@@ -103,15 +103,17 @@ def environment_language() -> str:
 
 def learner_language() -> str:
     """The language to speak to the learner in now: the lab running in this process (the
-    one started most recently, ``labkit.start(lang=...)``), else LABKIT_LANG, else English.
+    one started most recently, ``labkit.start(lang=...)``), else the lab started last in
+    this process though stopped since (``lab.learner_language``: the language the notebook
+    chose), else LABKIT_LANG, else English.
 
     Read each time text is shown (an exercise's question, feedback, hint, solution), so a
     lab started in another language switches what is shown next. Without ``labkit.lab``
-    imported no lab can be running, and it is not imported for the question.
+    imported no lab was started, and it is not imported for the question.
     """
     lab_module = sys.modules.get("labkit.lab")
-    lab = lab_module.newest_running() if lab_module is not None else None
-    return str(lab.lang) if lab is not None else environment_language()
+    lang = lab_module.learner_language() if lab_module is not None else None
+    return str(lang) if lang is not None else environment_language()
 
 
 # compiled by re when a language is first negotiated: not at import (0.14 ms of it)

@@ -63,6 +63,8 @@ SLOW_DELAY = Slow.DELAY.default  # the slow upstream's delay in a fresh lab
 
 _running: weakref.WeakSet[Lab] = weakref.WeakSet()
 _starts = itertools.count(1)  # each start's number: the newest running lab has the highest
+# the language of the lab started last in this process, kept after it stops (learner_language)
+_last_language: str | None = None
 
 START_SECONDS = 10.0  # how long start() waits for every server to listen
 STOP_SECONDS = 5.0  # how long stop() waits for the servers, then for the loop thread
@@ -225,6 +227,8 @@ class Lab:
         self.running = True
         self._start_number = next(_starts)
         _running.add(self)
+        global _last_language
+        _last_language = self.lang
         for note in self.control.notes:
             warnings.warn(note, LabkitWarning, stacklevel=3)
         return self
@@ -843,6 +847,15 @@ def newest_running() -> Lab | None:
     lab a notebook's exercises and widgets mean when they are not given one."""
     labs = [lab for lab in list(_running) if lab.running]
     return max(labs, key=lambda lab: lab._start_number, default=None)
+
+
+def learner_language() -> str | None:
+    """The language of the newest running lab, else of the lab started last in this process
+    though stopped since, else None (no lab was started): what a notebook's exercises speak
+    (``i18n.learner_language``). A Chinese lesson keeps its Chinese feedback after
+    ``lab.stop()``, which turned it English (LABKIT_LANG, unset) until December 2026."""
+    lab = newest_running()
+    return lab.lang if lab is not None else _last_language
 
 
 # -- the seams labkit's own modules use (switches.py, the judges' runner): not the learner's --

@@ -51,6 +51,15 @@ def lab() -> Iterator[labkit.Lab]:
 
 
 @pytest.fixture(autouse=True)
+def no_lab_started_before(monkeypatch):
+    """A lab a test started, stopped since, does not choose the next test's language
+    (``lab.learner_language``: the lab started last keeps speaking to the learner)."""
+    lab_module = sys.modules.get("labkit.lab")  # not imported: no lab was started
+    if lab_module is not None:
+        monkeypatch.setattr(lab_module, "_last_language", None)
+
+
+@pytest.fixture(autouse=True)
 def progress_file(tmp_path, monkeypatch):
     """Exercise attempts in tests go to a file of their own, never the user's."""
     path = tmp_path / "progress.json"

@@ -1,5 +1,6 @@
 """Exercises in the learner's language (issue 18): the lab running in this process chooses
-(the one started most recently), else LABKIT_LANG, else English; the text is chosen each time
+(the one started most recently), else the lab started last though stopped, else LABKIT_LANG,
+else English; the text is chosen each time
 it is shown, so starting a lab in another language switches what the next check, hint or
 solution says. English stays as it was, byte for byte."""
 
@@ -54,7 +55,7 @@ def _says(lang: str) -> None:
     assert q1.solution().title == solution
 
 
-def test_learner_language_is_the_newest_running_labs_then_labkit_lang_then_english(
+def test_learner_language_is_the_newest_running_labs_then_the_last_started_then_labkit_lang(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("LABKIT_LANG", raising=False)
@@ -66,7 +67,25 @@ def test_learner_language_is_the_newest_running_labs_then_labkit_lang_then_engli
         with labkit.start(lang="zh-CN"):
             assert i18n.learner_language() == "zh-CN"  # the newest lab
         assert i18n.learner_language() == "en"  # it stopped: the one still running
-    assert i18n.learner_language() == "zh-CN"  # no lab: LABKIT_LANG
+    # none runs: the one started last, though stopped (the Chinese one: see below)
+    assert i18n.learner_language() == "zh-CN"
+
+
+def test_a_stopped_labs_language_is_kept_until_another_lab_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Chinese lesson's exercises stay Chinese after ``lab.stop()`` (README.zh-CN's first
+    block stops the lab before its exercises block; a lesson's last cell stops it): the
+    language the notebook chose outranks LABKIT_LANG, as the running lab's does. They
+    turned English (LABKIT_LANG unset) until December 2026."""
+    monkeypatch.delenv("LABKIT_LANG", raising=False)
+    labkit.start(lang="zh-CN").stop()
+    assert repr(q1.check(...)) == BLANK_ZH
+    _says("zh-CN")
+    monkeypatch.setenv("LABKIT_LANG", "en")
+    assert repr(q1.check(...)) == BLANK_ZH
+    labkit.start(lang="en").stop()  # a lab started since chooses again
+    assert repr(q1.check(...)) == BLANK_EN
 
 
 def test_a_lab_started_again_is_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:

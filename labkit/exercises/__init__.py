@@ -155,7 +155,7 @@ class Progress:
         return json.dumps(self.rows, indent=1)
 
     def __repr__(self) -> str:
-        lang = language()  # the running lab's, else LABKIT_LANG: read when it is shown
+        lang = language()  # the learner's (i18n.learner_language): read when it is shown
         exercise, status, attempts, hints = (h.render(lang) for h in HEADINGS)
         lines = [
             f"{_left(exercise, 32)} {_left(status, 10)} {_right(attempts, 8)} {_right(hints, 5)}"
