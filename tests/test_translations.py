@@ -21,11 +21,20 @@ import pytest
 from labkit import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("translations", ROOT / "tools" / "translations.py")
-assert _spec is not None and _spec.loader is not None
-translations = importlib.util.module_from_spec(_spec)
-sys.modules["translations"] = translations  # its dataclass looks its module up
-_spec.loader.exec_module(translations)
+
+
+def _tool(name: str) -> Any:
+    """tools/NAME.py, loaded as the module NAME (tools/ is no package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+translations = _tool("translations")
+terms = _tool("terms")
 
 PILOT = "00-start-here.ipynb"
 
@@ -286,28 +295,13 @@ def _prose(text: str) -> str:
 
 def _chinese_prose() -> dict[str, str]:
     """The Chinese lessons' markdown cells, the glossary, the README and the guide, by name."""
-    texts = {
-        f"{path.name} cell {i}": "".join(cell["source"])
-        for path in sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
-        for i, cell in enumerate(json.loads(path.read_text())["cells"])
-        if cell["cell_type"] == "markdown"
-    }
-    for path in (
-        ROOT / "notebooks" / "zh" / "glossary.md",
-        ROOT / "README.zh-CN.md",
-        *sorted((ROOT / "docs").glob("*zh*.md")),
-    ):
-        texts[path.name] = path.read_text()
-    return texts
+    return dict(terms.chinese_prose(ROOT))
 
 
 def _chinese_texts() -> dict[str, str]:
     """The Chinese prose (``_chinese_prose``) and the catalogue's translations, by name: what
     a learner of the Chinese lessons reads, whichever of them says it."""
-    texts = _chinese_prose()
-    for entry in i18n.read_po(i18n.po_path(i18n.CHINESE)):
-        texts[f"messages.po line {entry.line}"] = "".join(entry.msgstr.values())
-    return texts
+    return dict(terms.chinese_texts(ROOT))
 
 
 # One thing, one Chinese term, in the prose and the catalogue alike: each variant (a pattern) a
@@ -395,13 +389,6 @@ def test_one_thing_has_one_chinese_term_in_the_prose_and_the_catalogue() -> None
         if (m := re.search(variant, text))
     ]
     assert not found, "\n".join(found)
-
-
-_terms_spec = importlib.util.spec_from_file_location("terms", ROOT / "tools" / "terms.py")
-assert _terms_spec is not None and _terms_spec.loader is not None
-terms = importlib.util.module_from_spec(_terms_spec)
-sys.modules["terms"] = terms  # its dataclass looks its module up
-_terms_spec.loader.exec_module(terms)
 
 
 def test_every_chinese_text_says_a_glossary_concept_with_the_glossarys_term() -> None:
