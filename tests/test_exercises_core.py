@@ -714,3 +714,32 @@ def test_a_kept_answer_edited_without_what_its_kind_needs_is_named(progress_file
     snap = store.read(progress_file)
     assert "a.one" not in snap.records
     assert any("a.one: answer must be" in p for p in snap.problems), snap.problems
+
+
+def test_a_kept_answer_whose_helpers_module_was_edited_since_it_ran_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer's own file unchanged, but the module of a helper it calls (a helpers.py
+    beside the notebook) edited after it was imported and not reloaded: the kernel ran the
+    helper it had, and `labkit grade` re-ran the file's new text of the helper (Correct in
+    the kernel, 0 points). The kept answer now says why it cannot be re-run, as for an
+    edited answer (fails before: the helper's new text was kept)."""
+    from labkit import grading
+
+    helpers = tmp_path / "learners_helpers_edited.py"
+    helpers.write_text(HELPERS_MODULE)
+    (tmp_path / "learners_answer_edited.py").write_text(
+        ANSWER_MODULE.replace("learners_helpers", "learners_helpers_edited")
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import learners_answer_edited  # type: ignore[import-not-found]
+
+    try:
+        assert grading.replayable(grading.keep((learners_answer_edited.who_made_it,))) == ""
+        helpers.write_text(HELPERS_MODULE.replace('["by"])', '["by"]).upper()'))
+        os.utime(helpers, (time.time() + 5, time.time() + 5))  # a later edit, seen at once
+        kept = grading.keep((learners_answer_edited.who_made_it,))
+    finally:
+        sys.modules.pop("learners_answer_edited", None)
+        sys.modules.pop("learners_helpers_edited", None)
+    assert grading.replayable(kept) == str(grading.EDITED)
