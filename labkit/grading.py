@@ -24,6 +24,7 @@ import __future__
 import ast
 import contextlib
 import ctypes
+import functools
 import inspect
 import json
 import os
@@ -57,12 +58,36 @@ LAMBDA = Msg("a lambda: write it with def to have it re-run")
 NO_SOURCE = Msg("its source could not be found")
 INSIDE = Msg("a function defined inside a class or a function: define it at the top of a cell")
 EDITED = Msg("its file was edited after it was imported: reload it and check again")
+# a callable that is not a function of its own: what runs is not in one source to keep
+PARTIAL = Msg(
+    "a functools.partial: give a function written with def at the top of a cell, which calls "
+    "yours with those arguments, to have it re-run"
+)
+METHOD = Msg(
+    "a method of an object: give a function written with def at the top of a cell to have it re-run"
+)
+CALLABLE_OBJECT = Msg(
+    "a class or an object with __call__: give a function written with def at the top of a "
+    "cell to have it re-run"
+)
 LAB_STATE = Msg("the answer was the lab's state at the time")
 NOTHING_KEPT = Msg("no answer kept")
 CANNOT = Msg("cannot be re-run")
 FROM_SESSION = Msg("a {kind} from the session")
 _FIXED_WHYS = {
-    str(m): m for m in (LAMBDA, NO_SOURCE, INSIDE, EDITED, LAB_STATE, NOTHING_KEPT, CANNOT)
+    str(m): m
+    for m in (
+        LAMBDA,
+        NO_SOURCE,
+        INSIDE,
+        EDITED,
+        PARTIAL,
+        METHOD,
+        CALLABLE_OBJECT,
+        LAB_STATE,
+        NOTHING_KEPT,
+        CANNOT,
+    )
 }
 
 
@@ -260,6 +285,12 @@ def keep(answer: tuple[Any, ...]) -> dict[str, Any]:
             args.append({"kind": "bytes", "value": value.decode("latin-1")})
         elif _is_plain(value):
             args.append({"kind": "value", "value": value})
+        elif isinstance(value, functools.partial):
+            args.append({"kind": "none", "why": str(PARTIAL)})
+        elif inspect.ismethod(value):
+            args.append({"kind": "none", "why": str(METHOD)})
+        elif callable(value):  # a class, an object with __call__, a builtin
+            args.append({"kind": "none", "why": str(CALLABLE_OBJECT)})
         else:
             why = FROM_SESSION.bind(kind=type(value).__name__)
             args.append({"kind": "none", "why": str(why)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import time
 from collections.abc import Iterator
 
@@ -169,6 +170,16 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
     def fetch(lab, path, budget):
         return 200
 
+    async def fetch_async(lab, path, budget):
+        return 200
+
+    def fetch_yields(lab, path, budget):
+        yield 200
+
+    class Fetcher:
+        async def __call__(self, lab, path, budget):
+            return 200
+
     diagnosis = capstone.q1
     return [
         # a choice: an unknown option, two answers
@@ -202,6 +213,23 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
             ["pass your function itself", "q5.check(fetch_with_retries, lab)"],
         ),
         (lesson_504.q5, (fetch,), ["pass the lab too", "q5.check(fetch_with_retries, lab)"]),
+        # a function whose call makes a coroutine or a generator, not an answer
+        (
+            lesson_504.q5,
+            (fetch_async, lab),
+            ["written with async def", "a plain def", "q5.check(fetch_with_retries, lab)"],
+        ),
+        (lesson_504.q5, (Fetcher(), lab), ["written with async def", "a plain def"]),
+        (
+            lesson_504.q5,
+            (functools.partial(fetch_async), lab),
+            ["written with async def", "a plain def"],
+        ),
+        (
+            lesson_504.q5,
+            (fetch_yields, lab),
+            ["uses yield", "return the answer", "q5.check(fetch_with_retries, lab)"],
+        ),
         # tasks taking an Exchange, or the bytes of a request
         (lesson_501.q3, ("GET / HTTP/1.1",), ["pass the Exchange", "not a str"]),
         (lesson_505.q2, (42, lab), ["give the bytes of a whole request", "not a int"]),

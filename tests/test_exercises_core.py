@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -743,3 +744,40 @@ def test_a_kept_answer_whose_helpers_module_was_edited_since_it_ran_says_so(
         sys.modules.pop("learners_answer_edited", None)
         sys.modules.pop("learners_helpers_edited", None)
     assert grading.replayable(kept) == str(grading.EDITED)
+
+
+def _made_by(status, headers):
+    return "origin"
+
+
+class _Judge:
+    def __call__(self, status, headers):
+        return "origin"
+
+    def who_made_it(self, status, headers):
+        return "origin"
+
+
+@pytest.mark.parametrize(
+    "answer, why",
+    [
+        (functools.partial(_made_by, 502), "PARTIAL"),
+        (_Judge().who_made_it, "METHOD"),
+        (_Judge(), "CALLABLE_OBJECT"),
+        (_Judge, "CALLABLE_OBJECT"),
+        (len, "CALLABLE_OBJECT"),
+    ],
+)
+def test_a_callable_that_is_not_a_function_says_what_to_give_instead(answer, why) -> None:
+    """A functools.partial, a bound method, an object with __call__ or a class given as an
+    answer runs in the kernel, but `labkit grade` can only re-run a function's own source:
+    the gradebook said "a partial from the session" (or "a method", "a _Judge"), which does
+    not say what to give (fails before). It now names what was given and asks for a
+    function written with def, in the instructor's language."""
+    from labkit import grading
+
+    kept = grading.keep((answer,))
+    assert grading.replayable(kept) == str(getattr(grading, why))
+    assert "give a function written with def" in grading.why_said(grading.replayable(kept), "en")
+    zh = grading.why_said(grading.replayable(kept), "zh-CN")
+    assert "def" in zh and "give" not in zh

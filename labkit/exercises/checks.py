@@ -19,12 +19,14 @@ process (``labkit.exercises.runner``), and all calls share the task's time limit
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from labkit import switches
-from labkit.exercises.core import NotAnAttempt, Task
+from labkit.exercises.core import Learner, NotAnAttempt, Task
 from labkit.exercises.timelimit import TimeLimit
 from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render
 
@@ -74,9 +76,29 @@ def lab_param(name: str = "lab") -> Param:
     return Param(name, _running_lab)
 
 
+ASYNC_FUNCTION = Msg(
+    "your function is written with async def, so calling it only makes a coroutine: write it "
+    "with a plain def that returns its answer, then {usage}."
+)
+GENERATOR_FUNCTION = Msg(
+    "your function uses yield, so calling it only makes a generator: return the answer "
+    "instead of yielding it, then {usage}."
+)
+
+
 def _learner_function(value: Any) -> Any:
     if not callable(value):
         raise Refused(Msg("pass your function itself: {usage} (no () after it)."))
+    # the judge calls it and reads what it returns: an async def's or a generator's call
+    # returns a coroutine or a generator, judged as a wrong answer ("returned <coroutine
+    # object ...>; it must return 'gateway' or 'origin'") although its code may be right
+    called = value.fn if isinstance(value, Learner) else value
+    if not (inspect.isroutine(called) or isinstance(called, (functools.partial, type))):
+        called = type(called).__call__  # an object with __call__
+    if inspect.iscoroutinefunction(called) or inspect.isasyncgenfunction(called):
+        raise Refused(ASYNC_FUNCTION)
+    if inspect.isgeneratorfunction(called):
+        raise Refused(GENERATOR_FUNCTION)
     return value
 
 
