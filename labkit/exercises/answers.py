@@ -73,6 +73,7 @@ _EXTRA_PHRASES: dict[str, int] = {
     "network authentication": 511,
     "unsupported method": 501,
     "http version not supported": 505,
+    "version not supported": 505,  # 505's phrase without its "HTTP"
 }
 
 
@@ -88,6 +89,8 @@ _ZH_PHRASES: dict[str, int] = {
     "服务器内部错误": 500,
     "服务暂时不可用": 503,
     "http版本不受支持": 505,
+    "http版本不支持": 505,
+    "http 版本不支持": 505,  # as the pages write 505's name, a space after HTTP
     "不支持的http版本": 505,
     "方法不被允许": 405,
     "需要网络身份验证": 511,
@@ -989,13 +992,44 @@ def header(answer: object) -> str:
     text = re.sub(r"\s+(response|request)?\s*(header|field|header field)s?$", "", text)
     text = re.sub(r"\s+(response|request)$", "", text)
     text = text.strip(_QUOTES + " ")
-    if " or " in f" {text} " or " and " in f" {text} " or "," in text:
-        parts = [p for p in re.split(r",|\bor\b|\band\b", text) if p.strip()]
+    if " or " in f" {text} " or " and " in f" {text} " or "," in text or ";" in text:
+        parts = [p for p in re.split(r"[,;]|\bor\b|\band\b", text) if p.strip()]
         return HEDGE.join(sorted({header(p) for p in parts}))
     name = re.sub(r"[\s_]+", "-", text)
     if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
         raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     return name
+
+
+# a field with its value, as an answer writes it: "Connection: upgrade", "Upgrade: websocket
+# and Connection: upgrade" (the value ends where the next field or a list separator starts)
+_FIELD_VALUE = later(
+    r"(?i)([a-z][\w-]*)\s*[:：]\s*([^,;:：，；、]+?)"
+    r"(?=\s+(?:and|&|\+|plus)\s+[a-z]|\s*(?:和|与|以及)\s*[a-z]|\s*[,;，；、]|\s*$)"
+)
+
+
+def field_values(text: str) -> dict[str, frozenset[str]]:
+    """The values an answer gives its header fields, by header name, each as its lower-case
+    tokens: {"connection": {"upgrade"}} for "Upgrade and Connection: upgrade"."""
+    found: dict[str, frozenset[str]] = {}
+    for name, value in _FIELD_VALUE.findall(unicodedata.normalize("NFKC", text)):
+        tokens = frozenset(
+            t for t in re.split(r"[\s,()（）]+", value.strip(_QUOTES + " ").lower()) if t
+        )
+        if tokens and looks_like_header(name.lower()):
+            found[name.lower()] = found.get(name.lower(), frozenset()) | tokens
+    return found
+
+
+def values_differ(given: str, option: str) -> bool:
+    """Whether ``given`` gives a header a value other than the one ``option`` names it with:
+    "Connection: close and Upgrade" names the fields of "Upgrade and Connection: upgrade",
+    and says the wrong thing of one (accepted, its value set aside, until December 2026)."""
+    mine = field_values(given)
+    return any(
+        not wanted <= mine.get(name, wanted) for name, wanted in field_values(option).items()
+    )
 
 
 def _name_of(part: str) -> str:

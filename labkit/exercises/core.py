@@ -567,8 +567,14 @@ class Choice(Exercise):
             if "?" in bracket:
                 raise answers.Hedged(answers.HEDGES.bind(given=repr(given), word=repr("?")))
         key = answers.text(given)
+        # "retry (with backoff)": the option, part of it in brackets (refused as no option)
+        unbracketed = (
+            answers.text(re.sub(r"[()（）]", " ", given)) if isinstance(given, str) else key
+        )
         for o in self.options:
             if answers.text(o) == key or _squashed(answers.text(o)) == _squashed(key):
+                return o
+            if answers.text(o) == unbracketed:
                 return o
         pasted = self._by_pasted_values(given)
         if pasted is not None:
@@ -838,7 +844,11 @@ class Choice(Exercise):
             raise
         except WrongKind:
             return None
-        return keys.get(wanted)
+        found = keys.get(wanted)
+        if found is not None and kind == "header" and isinstance(given, str):
+            if answers.values_differ(given, found):  # "Connection: close and Upgrade"
+                return None
+        return found
 
     def _by_facts(self, key: str) -> str | None:
         """The one option that names the same status and hop as the answer, when the options
@@ -898,6 +908,13 @@ class Choice(Exercise):
             key = re.sub(
                 r"\b(\d{3}) (?:that |which )?([a-z]+) (?:returns|gives|sends|makes|answers)\b",
                 r"\1 from \2",
+                key,
+            )
+            # "the handler returning 500", "the handler gives a 500" (refused as no option)
+            key = re.sub(
+                r"\b([a-z]+) (?:returning|returns|giving|gives|sending|sends|answering|answers)"
+                r" (?:(?:a|an|its|the) )?(\d{3})\b",
+                r"\2 from \1",
                 key,
             )
         key = _with_same_words(key, vocabulary)  # "exposes internals", "retry immediately"

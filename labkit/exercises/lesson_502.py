@@ -50,7 +50,7 @@ q1 = make_choice(
         ),
     },
     # other words for the options, as learners write them (refused as no option)
-    also={"a 500 from the handler": ("处理函数返回的 500", "处理函数返回 500")},
+    also={"a 500 from the handler": ("处理函数返回的 500", "处理函数返回 500", "处理函数的 500")},
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
         Msg("Which of the four is a complete, valid HTTP response, even though it is an error?"),
@@ -155,6 +155,7 @@ q3 = make_choice(
             "用退避的方式重试",
             "以退避方式重试",
             "用指数退避重试",
+            "retry after backing off",
         ),
         # the wrong options in other Chinese words than the Quiz's (refused as no option,
         # their feedback never seen)
