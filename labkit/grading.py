@@ -688,7 +688,8 @@ _MS_REC, _MS_PRIVATE = 0x4000, 1 << 18
 
 
 def _own_shm() -> bool:
-    """In the re-run's own user namespace (``_own_loopback``), a /dev/shm of its own: an
+    """In the re-run's own user namespace (``_own_loopback``), or as root before it becomes
+    the learner, a /dev/shm of its own: an
     empty tmpfs in a mount namespace of its own, mounted over the host's where only this
     process sees it. multiprocessing's Pool and Lock make POSIX semaphores there
     (sem_open); the host's could not be written (Landlock), so an answer that used a Pool
@@ -709,6 +710,14 @@ NO_SHM = Msg(
     "{message} (in this re-run, with your rights, /dev/shm cannot be written: "
     "multiprocessing's Pool and Lock need it; run `labkit grade` as root to re-run it as "
     "its learner)"
+)
+
+
+# the same, re-run as its learner (root) where the machine refuses a /dev/shm of the re-run's
+# own (no mount namespace: a container without CAP_SYS_ADMIN): the host's is never lent
+NO_SHM_AS_LEARNER = Msg(
+    "{message} (this machine does not let the re-run have a /dev/shm of its own, and the "
+    "host's is not lent to learner code: multiprocessing's Pool and Lock need one)"
 )
 
 
@@ -743,7 +752,11 @@ def _child() -> int:
     # re-run's own, never the one your other programs use
     shm: list[str] = []
     if job.get("user"):
-        shm = ["/dev/shm"]
+        # root's re-run as the learner: a /dev/shm of its own too, mounted while still root.
+        # The host's was lent to it: what the learner's code left there (a file, a semaphore
+        # of a Pool it never closed) stayed in the machine's memory after grading ended
+        if _own_shm():
+            shm = ["/dev/shm"]
         _become(*job["user"])
     else:  # with your rights: TCP to your local services too (``_own_loopback``); before
         if _own_loopback() and _own_shm():  # _undumpable, which makes /proc/self/uid_map root's
@@ -780,7 +793,9 @@ def _child() -> int:
             result = exercise.check(*args)
             message = result.message
             if not result and not shm and "PermissionError" in message:
-                message = say(NO_SHM.bind(message=message))
+                message = say(
+                    (NO_SHM_AS_LEARNER if job.get("user") else NO_SHM).bind(message=message)
+                )
             out[ex_id] = {"points": 1 if result else 0, "message": message}
     # the verdicts are the last line, on a line of their own: learner code that ran in a
     # check's fork may have written to this stdout (half a line, or a forged line before

@@ -291,6 +291,42 @@ def test_a_crafted_kept_answer_cannot_write_its_own_verdicts(room, tmp_path) -> 
             assert "wrong for" in row["failed"]
 
 
+# A kept answer that leaves a file in /dev/shm and makes a POSIX semaphore there (as
+# multiprocessing's Lock and Pool do), then answers right
+SHM_WRITER = """def who_made_it(status, headers):
+    with open({path!r}, "w") as f:
+        f.write("left by the re-run")
+    with multiprocessing.Lock():
+        pass
+    if "labkit-gateway" in headers.get("server", "") and "via" not in headers:
+        return "gateway"
+    return "origin"
+"""
+
+
+def test_roots_re_run_leaves_nothing_in_the_hosts_dev_shm(room, tmp_path) -> None:
+    """Root's re-run as the learner was lent the host's /dev/shm (Landlock let it write
+    there): a file the learner's code made in it stayed in the machine's memory after
+    grading, where others' programs meet it. The re-run now has a /dev/shm of its own,
+    mounted while it is still root and gone with it; multiprocessing's semaphores still
+    work there (fails before: the file is left on the host)."""
+    bo = room["learners"][1]
+    left = Path(f"/dev/shm/labkit-grade-test-{os.getpid()}")
+    crafted = _kept_answer(
+        tmp_path / "shm.json",
+        bo,
+        SHM_WRITER.format(path=str(left)),
+        context="import multiprocessing as multiprocessing\n",
+    )
+    try:
+        proc = _grade_as_root(room, crafted)
+        assert not left.exists()
+    finally:
+        left.unlink(missing_ok=True)
+    row = _book(proc.stdout)[bo.name]
+    assert row["502.who-made-it"] == "1", (row, proc.stderr)
+
+
 # Learner code that the learner runs in their own session meanwhile (not a kept answer):
 # it finds the grader's re-run of its submission in /proc, takes that process's stdout and
 # stderr (the re-run was a process of the learner's uid, dumpable: the kernel let the
