@@ -83,3 +83,21 @@ def test_q5_wrong_personalities_fail(lab) -> None:
         assert result.correct is False
         assert "gave 502" in result.message and name in result.message
     assert "pass the lab" in q5.check("haproxy").message
+
+
+def test_q5_a_503_for_another_reason_than_the_refused_connection_fails(lab) -> None:
+    """The route made to check its upstream's health, the personality left as 'rfc': the
+    gateway answers 503 "every upstream of the pool is marked unhealthy" without trying the
+    refused upstream, and the judge said Correct, "with the rfc personality the gateway
+    answers the refused connection with its own 503" (fails before). The question is what a
+    personality answers for a refused connection: the judge now needs one in the exchange."""
+    lab.gateway.route("/up/refused/").health_checked = True
+    assert lab.get("/up/refused/").status == 503  # the lab's own 503, no connection tried
+    for name in ("rfc", "haproxy"):
+        lab.gateway.personality = name
+        result = q5.check(lab)
+        assert result.correct is False, result.message
+        assert "did not try the upstream" in result.message, result.message
+        assert name != "rfc" or "marked unhealthy" in result.message  # the lab's own words
+    lab.gateway.route("/up/refused/").health_checked = False
+    assert q5.check(lab)  # haproxy, the refused connection tried: its 503

@@ -13,7 +13,7 @@ from typing import Any
 from labkit.conditions import Condition
 from labkit.exercises.checks import CheckedTask, Run, expect, lab_param
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
-from labkit.exercises.observe import made_by, maker
+from labkit.exercises.observe import failed_on, made_by, maker
 from labkit.i18n import Listed, Msg, Text
 from labkit.recorder import Role
 
@@ -261,6 +261,22 @@ q5 = CheckedTask(
     takes=(lab_param(),),  # the learner's personality is the answer: the judge sets nothing
     observe={"ex": _refused_get},
     checks=(
+        # the refused connection itself, not a 503 for another reason: a route made to check
+        # its upstream's health answered 503 "every upstream ... is marked unhealthy" with the
+        # rfc personality, and the judge said so was its answer to a refused connection
+        expect(
+            lambda run: (
+                Condition.REFUSED in failed_on(run["ex"]) or made_by(run["ex"]) is not Role.GATEWAY
+            ),
+            lambda run: Msg(
+                "GET /up/refused/ gave {status} made by the gateway, which did not try the "
+                "upstream: {why}. The question is how a personality answers a refused "
+                "connection: put the route back as the lesson set it, so that the gateway tries "
+                "the upstream, and check again.",
+                status=run["ex"].status,
+                why=run["ex"].why,
+            ),
+        ),
         expect(
             lambda run: run["ex"].status == 503 and made_by(run["ex"]) is Role.GATEWAY,
             lambda run: Msg(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labkit.conditions import Condition
 from labkit.i18n import Msg, Text
 from labkit.recorder import Hop, Kind, Role
 
@@ -22,6 +23,17 @@ def maker(ex: Any) -> Hop | None:
             found: Hop = hop
             return found
     return None
+
+
+def failed_on(ex: Any) -> set[Condition]:
+    """The upstream conditions the exchange's proxies met on attempts that failed or were
+    not made (``Attempt.condition``): what a gateway's own 5xx answered, as a field."""
+    return {
+        e.attempt.condition
+        for hop in ex.hops
+        for e in hop.events
+        if e.kind is Kind.UPSTREAM and e.attempt is not None and e.attempt.condition is not None
+    }
 
 
 def made_by(ex: Any) -> Role | None:
