@@ -153,3 +153,24 @@ def test_q4_settings_the_function_changes_are_put_back_and_said(lab) -> None:
     assert "changed the lab while it was checked: maintenance(), read_timeout" in result.message
     assert not lab.origin.in_maintenance and lab.gateway.route("/").timeouts == timeouts
     assert lab.get("/orders/7").status == 200
+
+
+def test_q4_a_function_that_looks_its_response_up_in_the_lab_s_record_fails(lab) -> None:
+    """who_made_it looked each response up by its X-Request-ID in the lab's record of the
+    judge's requests (lab.exchange(rid).generated_by, or lab.last, lab.recorder) and was
+    Correct without reading a header (fails before). It is now told, in one line, to work
+    from the status and headers it is given; the lab goes on."""
+
+    def looks_it_up(status, headers):
+        made = lab.exchange(headers["x-request-id"]).generated_by
+        return "gateway" if made == "gateway" else "origin"
+
+    def reads_the_last(status, headers):
+        return "gateway" if lab.last.generated_by == "gateway" else "origin"
+
+    for fn, name in ((looks_it_up, "exchange"), (reads_the_last, "last")):
+        result = q4.check(fn, lab)
+        assert result.correct is False, result.message
+        assert f"read lab.{name}" in result.message and "headers it is given" in result.message
+    assert q4.check(reference_who_made_it(), lab)
+    assert lab.get("/orders/7").status == 200

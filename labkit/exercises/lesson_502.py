@@ -7,8 +7,7 @@ lab recorded (``Exchange.generated_by``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from labkit.exercises import runner
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param, setting
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by, quoted
@@ -225,14 +224,31 @@ def _responses(run: Run) -> list[tuple[str, int | None, dict[str, str], Role | N
     return seen
 
 
+# The lab's record of the judge's requests, which says who made each response: a function
+# that looked its response up there by X-Request-ID (lab.exchange(rid).generated_by) was
+# Correct without reading a header. It is told to work from what it is given.
+_GIVEN_ONLY: runner.View = tuple(
+    runner.Seen(
+        name,
+        refused=Msg(
+            "your function read lab.{name}, the lab's record of the judge's requests, which "
+            "says who made each response: who_made_it must tell it from the status and the "
+            "headers it is given",
+            name=name,
+        ),
+    )
+    for name in ("exchange", "last", "recorder")
+)
+
+
 def _classified(run: Run) -> Text:
     """Ask the learner's function about each response; compare with who made it."""
-    fn: Callable[[int | None, dict[str, str]], object] = run["who_made_it"]
+    fn = run["who_made_it"]
     seen = run["responses"]
     wrong = []
     lines: list[str] = []
     for sid, status, headers, truth in seen:
-        said = fn(status, dict(headers))
+        said = fn.run(status, dict(headers), view=_GIVEN_ONLY).value
         answer = said.strip().lower() if isinstance(said, str) else said
         line = Msg(
             "{scenario} {status}  you said {said} made by the {hop}",
