@@ -396,8 +396,8 @@ class Origin(HTTPServer):
             return self._allowing(request, allow, lambda r: self._order(r, parts[1]))
         if parts == ["slow"]:  # a report: read only, as /health (the method rule below)
             return self._refused_method(request, ALLOW_READ_ONLY) or await self._slow(request)
-        if parts == ["chat"]:
-            return self._upgrade_required(request)
+        if parts == ["chat"]:  # a WebSocket handshake is a GET (RFC 6455 4.1): the rule first
+            return self._refused_method(request, ALLOW_READ_ONLY) or self._upgrade_required(request)
         if "/" + "/".join(parts) == RATE_PATH:
             return self._allowing(request, ALLOW_READ_ONLY, self._quote)
         if "/" + "/".join(parts) == BUSY_PATH and method in ("GET", "HEAD"):
@@ -420,7 +420,8 @@ class Origin(HTTPServer):
         """The shop's method rule, the same on every resource (lesson 02): OPTIONS answers 204
         with the resource's Allow; a method the resource does not allow gets 405 with Allow
         (RFC 9110 15.5.6); None lets the resource answer. /health and /slow answered every
-        implemented method 200, POST and DELETE too, with no Allow to say which they take."""
+        implemented method 200, POST and DELETE too, with no Allow to say which they take, and
+        /chat answered POST 426, as if upgrading could make a method it does not take work."""
         if request.method == "OPTIONS":
             why = Said(Msg("OPTIONS lists the allowed methods"))
             return Response(204, [("Allow", allow)], why=why)

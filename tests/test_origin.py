@@ -170,6 +170,21 @@ def test_426_sends_upgrade_and_connection(lab: labkit.Lab) -> None:
     assert "upgrade" in (ex.header("connection") or "").lower()
 
 
+def test_chat_refuses_a_method_it_does_not_take_with_405_not_426(lab: labkit.Lab) -> None:
+    """/chat answered POST and DELETE 426 'upgrade to WebSocket', though a WebSocket handshake
+    is a GET (RFC 6455 4.1): upgrading cannot make a POST work there. The method rule comes
+    first, as on every resource (RFC 9110 15.5.6: 405 with Allow); GET and HEAD, which the
+    resource takes, still get 426 with Upgrade (15.5.22)."""
+    for method in ("POST", "DELETE"):
+        refused = lab.request(method, "/chat", via="origin")
+        assert (refused.status, refused.header("allow")) == (405, "GET, HEAD, OPTIONS")
+        assert refused.header("upgrade") is None
+    options = lab.request("OPTIONS", "/chat", via="origin")
+    assert (options.status, options.header("allow")) == (204, "GET, HEAD, OPTIONS")
+    head = lab.request("HEAD", "/chat", via="origin")
+    assert (head.status, head.header("upgrade"), head.text) == (426, "websocket", "")
+
+
 def test_slow_resource_and_its_bad_delay(lab: labkit.Lab) -> None:
     assert lab.get("/slow?delay=0.1").status == 200
     bad = lab.get("/slow?delay=soon")
