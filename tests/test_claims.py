@@ -923,6 +923,36 @@ def test_an_unasked_101_is_its_own_condition(lab) -> None:
     assert "MUST NOT switch" in note and "HAProxy" in note
 
 
+def _gateways_doc():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gateways_doc", ROOT / "tools/gateways_doc.py")
+    assert spec and spec.loader
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_summary_says_what_an_unasked_101_becomes() -> None:
+    """The gateway summary (docs/gateways.md, README en and zh) showed Caddy's answer to an
+    upstream's unasked 101 as '200', which reads as the upstream's success: Caddy answers an
+    empty 200 of its own (its observation row), the 101 and what followed it dropped. Envoy's
+    '502' there was never observed nor documented (its row says 'not recorded'), under a column
+    headed 'Envoy (docs)'. Both cells now say so, from the rows."""
+    tool = _gateways_doc()
+    caddy = personalities.get("caddy").answer(Condition.UNASKED_SWITCH)
+    envoy = personalities.get("envoy").answer(Condition.UNASKED_SWITCH)
+    assert (caddy.status, caddy.body) == (200, b"") and envoy.source.startswith("not recorded")
+    row = "| 101 Switching Protocols to a request without Upgrade | 502 | 101 (relayed) | 502 | "
+    row += "200, empty: not the upstream's answer | 502 (not recorded: the RFC reading) |"
+    assert row in tool.summary()
+    for path in ("README.md", "docs/gateways.md"):
+        assert row in (ROOT / path).read_text(), path
+    zh = tool.summary("zh-CN")
+    assert "| 200，空的：不是上游的响应 | 502（未记录：按 RFC 的理解） |" in zh, zh
+    assert "| 200，空的：不是上游的响应 |" in (ROOT / "README.zh-CN.md").read_text()
+
+
 def test_the_guides_502_and_504_say_where_real_gateways_differ() -> None:
     """docs/instructor.md told 502 from 504 as 'refused, closed or reset (502) versus no answer
     before a timeout ran out (504)', which holds for the lab and nginx only: HAProxy answers a
