@@ -22,6 +22,7 @@ from labkit import i18n, personalities
 from labkit.conditions import Condition
 from labkit.errors import refuse, shown, unknown
 from labkit.http import pages, upstream
+from labkit.http.deadline import within
 from labkit.http.messages import BodyCut, Request, Response, http_date, parse_response, path_of
 from labkit.http.requestcheck import Verdict, check_asterisk
 from labkit.http.server import Generations
@@ -274,14 +275,16 @@ class Gateway(Proxy):
         answer = self._personality.answer(exc.condition)
         if answer.kind not in (AnswerKind.HTTP09, AnswerKind.RELAY):
             return await super().upstream_failed(request, route, target, exc, reader)
-        data = exc.raw + await upstream.read_rest(reader, route.read_timeout)
         who = f"{self._personality.title}: {answer.log}"
+        if exc.condition is Condition.UNASKED_SWITCH:
+            rest, closed = await _rest_until_close(reader, route.read_timeout)
+            _, reason, headers, body = parse_response(exc.raw + rest)
+            return self._switched(reason, headers, body if closed else None, who)
+        data = exc.raw + await upstream.read_rest(reader, route.read_timeout)
         if answer.kind is AnswerKind.HTTP09:
             keep_alive = self._personality.headers.keeps_alive_after_http09
             return Response(0, raw=data, generated=False, why=who, close=not keep_alive)
         status, reason, headers, body = parse_response(data)
-        if exc.condition is Condition.UNASKED_SWITCH:
-            return self._switched(reason, headers, body, who)
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         kept = self.relayed_headers(status or 200, headers, target)
         relayed: bytes | AsyncIterator[bytes] = body
@@ -290,13 +293,14 @@ class Gateway(Proxy):
         return Response(status or 200, kept, relayed, reason=reason, generated=False, why=who)
 
     def _switched(
-        self, reason: str, headers: list[tuple[str, str]], after: bytes, why: str
+        self, reason: str, headers: list[tuple[str, str]], after: bytes | None, why: str
     ) -> Response:
         """An upstream's unasked 101 relayed as nginx 1.22 relays it (personalities.NGINX,
         UNASKED_SWITCH): its own Server and Date, 'Connection: upgrade', the upstream's other
-        fields (its Upgrade among them), then what the upstream sent after the 101, until it
-        closed or stalled, and the connection closed: a tunnel that carries the upstream's
-        bytes only (the client's after the 101 are not passed on)."""
+        fields (its Upgrade among them), then ``after``, what the upstream sent after the 101
+        until it closed, and the client's connection stays open for its next request: no
+        tunnel, since the client asked for none. ``after`` None: the upstream stalled past the
+        read timeout, and nginx sends the head alone and closes."""
         person = self._personality
         own = [("Server", person.server)] if person.server else []
         if person.headers.sends_date:
@@ -306,7 +310,8 @@ class Gateway(Proxy):
         fields = own + [(k, v) for k, v in headers if k.lower() not in hidden]
         lines = [f"HTTP/1.1 101 {reason}".rstrip(), *(f"{k}: {v}" for k, v in fields)]
         head = "\r\n".join([*lines, "", ""]).encode("latin-1")
-        return Response(101, reason=reason, raw=head + after, generated=False, why=why, close=True)
+        raw, close = (head, True) if after is None else (head + after, False)
+        return Response(101, reason=reason, raw=raw, generated=False, why=why, close=close)
 
     def relay(
         self,
@@ -622,6 +627,24 @@ class Gateway(Proxy):
 # conditions whose relayed body (nginx 1.22 relays them) had no valid length: the upstream's
 # close ended it
 UNFRAMED = frozenset({Condition.INVALID_CONTENT_LENGTH, Condition.INVALID_FRAMING})
+
+
+async def _rest_until_close(reader: asyncio.StreamReader, timeout: float) -> tuple[bytes, bool]:
+    """What the upstream still sends, up to 1 MB, and whether it closed (False: it stalled
+    past ``timeout`` or passed the limit): nginx relays an unasked 101's bytes only when the
+    upstream closed (``Gateway._switched``)."""
+    rest = bytearray()
+    try:
+        while len(rest) < 1 << 20:
+            chunk = await within(timeout, lambda: reader.read(65536))
+            if not chunk:
+                return bytes(rest), True
+            rest += chunk
+    except TimeoutError:
+        pass
+    except ConnectionError:
+        return bytes(rest), True
+    return bytes(rest), False
 
 
 async def _unframed(body: bytes) -> AsyncIterator[bytes]:

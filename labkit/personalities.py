@@ -738,9 +738,12 @@ NGINX = Personality(
             "(nothing in error.log; access.log status 101)",
             f"{SWITCH_OBSERVED}: nginx relayed the 101 with its own Server and Date, "
             "'Connection: upgrade' and the upstream's Upgrade, then the bytes the upstream sent "
-            "after it, as a tunnel; the personality relays those bytes until the upstream closes "
-            "or its read timeout passes; not imitated: bytes the client sends after the 101 are "
-            "not passed on)",
+            "after it until it closed, and kept the client's connection for its next request; "
+            "no tunnel, since the client asked for none: bytes the client sent after its "
+            "request never reached the upstream, nginx read them as its next request. An "
+            "upstream that stalled instead got the 101's head sent alone when the read timeout "
+            "passed, without the bytes after it, and the connection closed; re-run by "
+            "tests/test_real_gateways.py)",
         ),
         Condition.BODY_CUT: CUT,
     },

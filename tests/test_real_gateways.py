@@ -1976,9 +1976,10 @@ UNASKED_101 = (
 
 
 def _after_a_switch(port: int) -> tuple[object, ...]:
-    """A GET without Upgrade: the status, Upgrade, an 'upgrade' in Connection, Content-Length
-    and the bytes after the head (read until they are all there or 0.5 s pass quietly: nginx
-    keeps the client's connection after its tunnel)."""
+    """A GET without Upgrade, then a second GET on the same connection once the bytes after
+    the first answer's head arrived (or 0.5 s passed quietly): the status, Upgrade, an
+    'upgrade' in Connection, Content-Length, the bytes after the head, and the status line
+    that answered the second GET (None: the connection was closed)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(b"GET /up/switch/ HTTP/1.1\r\nHost: lab\r\n\r\n")
         data = b""
@@ -1988,6 +1989,12 @@ def _after_a_switch(port: int) -> tuple[object, ...]:
         with contextlib.suppress(TimeoutError):
             while AFTER_SWITCH not in data and (chunk := sock.recv(65536)):
                 data += chunk
+        then = b""
+        sock.settimeout(2)
+        with contextlib.suppress(OSError):
+            sock.sendall(b"GET /up/switch/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+            while chunk := sock.recv(65536):
+                then += chunk
     seen = _parse(data, kept_open=False)
     upgrade = [v for v in seen.headers.get("connection", []) if "upgrade" in v.lower()]
     return (
@@ -1996,6 +2003,7 @@ def _after_a_switch(port: int) -> tuple[object, ...]:
         upgrade,
         seen.headers.get("content-length", []),
         seen.body if seen.status == 101 else len(seen.body),
+        then.split(b"\r\n", 1)[0].decode("latin-1") if then else None,
     )
 
 
@@ -2003,12 +2011,54 @@ def _after_a_switch(port: int) -> tuple[object, ...]:
 def test_an_unasked_switch(name: str, tmp_path) -> None:
     """An upstream that answers 101 Switching Protocols to a GET without Upgrade (RFC 9110 7.8:
     a server MUST NOT switch to a protocol the request did not name): nginx relays the 101 and
-    the bytes after it, HAProxy answers 502, Caddy an empty 200; each personality the same.
-    The lab told it, under every personality, as 'a header line that is not name: value'
-    (502), until December 2026."""
+    the bytes after it as an answer that ends when the upstream closes, then keeps the
+    client's connection for its next request; HAProxy answers 502, Caddy an empty 200 (both
+    keep the connection too); each personality the same. The lab told it, under every
+    personality, as 'a header line that is not name: value' (502), until December 2026; the
+    nginx personality closed the client's connection after the bytes until December 2026."""
     answer = personalities.get(name).answer(Condition.UNASKED_SWITCH)
     seen_real, seen_lab = _real_then_lab(
         name, tmp_path, "switch", lambda _: UNASKED_101, _after_a_switch
     )
     assert seen_real[0] == answer.status, seen_real
+    assert seen_real == seen_lab
+
+
+def _stalled_switch(port: int) -> tuple[object, ...]:
+    """A GET without Upgrade, read until the connection closes: the status, the bytes after
+    the head, and whether it closed within 5 s."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /up/switch/ HTTP/1.1\r\nHost: lab\r\n\r\n")
+        data, closed = b"", False
+        with contextlib.suppress(TimeoutError):
+            while chunk := sock.recv(65536):
+                data += chunk
+            closed = True
+    seen = _parse(data, kept_open=not closed)
+    return seen.status, seen.body, closed
+
+
+def test_an_unasked_switch_whose_upstream_stalls(tmp_path) -> None:
+    """An upstream that sends its unasked 101 and a few bytes, then neither closes nor sends
+    more: real nginx sends the 101's head alone when its read timeout passes, without the
+    bytes it read after it, and closes; its personality the same. The personality sent the
+    bytes too until December 2026 (relayed as if the upstream had closed)."""
+    stall = 3 * UPSTREAM_TIMEOUTS["read_timeout"]
+
+    def switch_then_stall(conn: socket.socket, _: bytes) -> None:
+        conn.sendall(UNASKED_101)
+        time.sleep(stall)
+
+    def probe(port: int) -> tuple[object, ...]:
+        began = time.monotonic()
+        seen = _stalled_switch(port)
+        # serve_heads answers a connection's first request on its accepting thread: the
+        # next probe's connection is taken only once this stall is over
+        time.sleep(max(0.0, began + stall - time.monotonic()) + 0.1)
+        return seen
+
+    seen_real, seen_lab = _real_then_lab(
+        "nginx", tmp_path, "switch", lambda _: None, probe, switch_then_stall
+    )
+    assert seen_real == (101, b"", True), seen_real
     assert seen_real == seen_lab
