@@ -150,6 +150,18 @@ class Answer(FrozenRecord):
         set_(self, "source", source)
         set_(self, "body", body)
 
+    @property
+    def recorded(self) -> bool:
+        """Whether a run or a document gives this answer (False: the RFC reading stands in,
+        as for Envoy's answer to an unasked 101)."""
+        return not self.source.startswith("not recorded")
+
+    @property
+    def empty_of_its_own(self) -> bool:
+        """A 1xx-3xx page of the gateway's own with no body (Caddy's empty 200 to an unasked
+        101): a bare status would read as the upstream's answer."""
+        return self.kind is AnswerKind.PAGE and (self.status or 400) < 400 and self.body == b""
+
     def with_errno(self, number: int) -> Answer:
         """This answer for a connect() that failed with errno ``number``: where its log line or
         body quotes the errno it was observed with (NO_ROUTE_ERRNO), they quote ``number`` and
@@ -1902,12 +1914,18 @@ _SEES = {
 
 def client_sees(answer: Answer, lang: str | None = None) -> str:
     """What a client sees of ``answer``, in a few words in ``lang`` (default: the learner's
-    language): the status of a page, "502 relayed" for an invalid answer passed on."""
+    language): the status of a page, "502 relayed" for an invalid answer passed on, "200
+    empty" for an empty page of the gateway's own, "502 not recorded" where neither a run nor a
+    document gives the answer."""
     lang = lang or i18n.learner_language()
     if answer.kind in _SEES:
         return _SEES[answer.kind].render(lang)
     if answer.kind is AnswerKind.RELAY:
         return Msg("{status} relayed", status=answer.status).render(lang)
+    if answer.empty_of_its_own:
+        return Msg("{status} empty", status=answer.status).render(lang)
+    if not answer.recorded:
+        return Msg("{status} not recorded", status=answer.status).render(lang)
     return str(answer.status)
 
 

@@ -172,6 +172,15 @@ WRONG = {
     "the observed table without its configured timeouts": r"Observed with nginx 1\.22\.1,\s+"
     r"HAProxy 2\.6\.12 and Caddy 2\.6\.2 in front of the same upstreams \(|"
     r"面对同样的上游时观察到的结果（完整记录",
+    # RFC 9110 9.2.2: PUT, DELETE and the safe methods (GET, HEAD, OPTIONS, TRACE) are
+    # idempotent; lessons 04 and 05 listed four of the six as if they were all
+    "four methods as the idempotent ones": r"idempotent requests[^(]{0,20}\(GET, HEAD, PUT, "
+    r"DELETE[:)]|幂等的请求[^（]{0,6}（GET、HEAD、PUT、DELETE[：）]",
+    # lesson 09's table has a row per condition and a column per gateway
+    "a row of lesson 09's table per gateway": r"the 'haproxy' row of lesson 09's table|"
+    r"'haproxy' 那一行的连接超时",
+    # Retry-After: 0 is a delay of zero seconds (RFC 9110 10.2.3): come back at once
+    "Retry-After: 0 as saying nothing": r"allows 0, which tells a client nothing|0 对客户端什么也没说",
 }
 
 
@@ -951,6 +960,36 @@ def test_the_summary_says_what_an_unasked_101_becomes() -> None:
     zh = tool.summary("zh-CN")
     assert "| 200，空的：不是上游的响应 | 502（未记录：按 RFC 的理解） |" in zh, zh
     assert "| 200，空的：不是上游的响应 |" in (ROOT / "README.zh-CN.md").read_text()
+
+
+def test_lesson_08_says_error_marks_the_labs_own_answers_by_its_choice() -> None:
+    """Lesson 08's checklist said each proxy of the lab puts 'error=' in Proxy-Status when it
+    made an error answer itself, without saying that is the lab's use: RFC 9209 2.1.1 lets
+    some types (http_response_incomplete) mark a relayed answer that broke, and the gateway
+    sends Proxy-Status in its rfc personality only (en, zh)."""
+    for name, words in (
+        ("08-diagnose-the-incident.ipynb", ("the lab's use, not the rule", "`rfc` personality")),
+        ("zh/08-diagnose-the-incident.ipynb", ("这是实验室的用法，不是规则", "`rfc` 行为模式")),
+    ):
+        cell = json.loads((ROOT / "notebooks" / name).read_text())["cells"][3]
+        text = re.sub(r"\s+", " ", "".join(cell["source"]))
+        assert "RFC 9209 2.1.1" in text and "http_response_incomplete" in text, name
+        assert all(w in text for w in words), name
+
+
+def test_lesson_09s_table_says_what_an_unasked_101_becomes() -> None:
+    """Lesson 09's disagreement table showed Caddy's answer to an unasked 101 as '200' and
+    Envoy's as '502', where Caddy answers an empty 200 of its own and Envoy's row is neither
+    observed nor documented, under a lesson that says Envoy's answers come from its
+    documentation. The cells now say '200 empty' and '502 not recorded' (zh too)."""
+    table = str(personalities.disagreement_table("en")).splitlines()
+    row = next(line for line in table if line.startswith("unasked-switch"))
+    assert "200 empty" in row and "502 not recorded" in row, row
+    assert row.count("not recorded") == 1, row  # Envoy's alone: HAProxy's 502 is observed
+    zh = str(personalities.disagreement_table("zh-CN"))
+    assert "200，空的" in zh and "502（未记录）" in zh, zh
+    for name in ("09-gateways-disagree.ipynb", "zh/09-gateways-disagree.ipynb"):
+        assert "200 empty" in TEXTS[name] or "200，空的" in TEXTS[name], name
 
 
 def test_the_guides_502_and_504_say_where_real_gateways_differ() -> None:

@@ -74,10 +74,9 @@ def outcome(answer: personalities.Answer, lang: str = ENGLISH) -> str:
         return Msg("status already sent; body cut, connection closed").render(lang)
     if answer.kind is personalities.AnswerKind.RELAY:
         return Msg("{status} (relayed)", status=answer.status).render(lang)
-    if answer.status is not None and answer.status < 400 and answer.body == b"":
-        # Caddy's answer to an unasked 101: a bare status would read as the upstream's success
+    if answer.empty_of_its_own:
         return Msg("{status}, empty: not the upstream's answer", status=answer.status).render(lang)
-    if answer.source.startswith("not recorded"):  # neither observed nor documented
+    if not answer.recorded:
         return Msg("{status} (not recorded: the RFC reading)", status=answer.status).render(lang)
     return str(answer.status)
 

@@ -196,7 +196,7 @@ q2 = CheckedTask(
         Msg("lab.origin.maintenance(...) takes retry_after= (seconds) and cache_max_age=."),
         Msg(
             "For this task Retry-After must be seconds above 0 (RFC 9110 10.2.3 allows 0, which "
-            "tells a client nothing), or a future time (an aware datetime such as "
+            "sends every client back at once), or a future time (an aware datetime such as "
             "datetime.now(timezone.utc) + timedelta(minutes=5)); Cache-Control must be no-store, "
             "which is what you get without cache_max_age."
         ),

@@ -310,7 +310,7 @@ q4 = make_choice(
     hints=(
         Msg("HAProxy treats a server it cannot reach as 'not available'."),
         Msg(
-            "Look at the 'haproxy' row of lesson 09's table for a connect timeout, or switch "
+            "Look at lesson 09's table, row connect-timeout, column haproxy, or switch "
             "lab.gateway.personality to 'haproxy' and GET /up/blackhole/."
         ),
     ),
