@@ -36,14 +36,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def upstream(
+    answer: Callable[[bytes], bytes | None],
+    before_answer: Callable[[socket.socket, bytes], None] | None = None,
+    piece: int = 0,
+) -> Iterator[int]:
+    """``serve_heads`` on a new socket of 127.0.0.1, until the block ends: its port."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    serve_heads(sock, answer, before_answer, piece)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+
 def serve_heads(
     sock: socket.socket,
     answer: Callable[[bytes], bytes | None],
     before_answer: Callable[[socket.socket, bytes], None] | None = None,
+    piece: int = 0,
 ) -> None:
     """A tiny upstream on ``sock`` (in daemon threads, until the socket is shut): each request
     head is read and ``answer(head)`` sent back (nothing for None), after
-    ``before_answer(conn, what was read)`` returns, where one is given.
+    ``before_answer(conn, what was read)`` returns, where one is given; in pieces of ``piece``
+    bytes a few ms apart, where one is given (0: in one write).
 
     After an answer that leaves the connection open by HTTP/1.1's rules (``_keeps_open``), to
     a request without a body, the connection waits for the next request, as a keep-alive
@@ -68,7 +86,12 @@ def serve_heads(
         reply = answer(data)
         if reply is None:
             return False
-        conn.sendall(reply)
+        if piece:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for start in range(0, len(reply), piece or max(len(reply), 1)):
+            conn.sendall(reply[start : start + (piece or len(reply))])
+            if piece:
+                time.sleep(0.003)
         return _keeps_open(data, reply)
 
     def serve_kept(conn: socket.socket) -> None:

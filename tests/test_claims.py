@@ -892,35 +892,19 @@ def test_an_unasked_101_is_its_own_condition(lab) -> None:
     request did not name. It is now the unasked-switch condition: a 502 saying so, Proxy-Status
     http_protocol_error (RFC 9209 2.3.28), the note citing 7.8 with 必须（MUST）'s twin 不得
     （MUST NOT） in Chinese."""
-    import threading
+    import realgateways
 
     from labkit.conditions import RFC_TABLE
     from labkit.http.upstream import classify_protocol_error
     from labkit.i18n import render
     from labkit.proxy import Route, Target, Timeouts
 
-    upstream = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = upstream.accept()
-            except OSError:
-                return
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                    data += chunk
-                conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nhi")
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        target = Target("switch", "127.0.0.1", upstream.getsockname()[1])
+    switch = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nhi"
+    with realgateways.upstream(lambda _: switch) as port:
+        target = Target("switch", "127.0.0.1", port)
         lab.gateway.add_route(Route("/switch/", "switch", [target], Timeouts(1.0, 1.0)))
         ex = lab.get("/switch/")
         zh = lab.get("/switch/", headers={"Accept-Language": "zh-CN"}).text
-    finally:
-        upstream.close()
     assert (ex.status, ex.generated_by) == (502, "gateway"), ex
     assert "error=http_protocol_error" in ex.header("Proxy-Status")
     assert "101 Switching Protocols, which the request had not asked for" in ex.text, ex.text

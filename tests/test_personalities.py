@@ -8,10 +8,9 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
+import realgateways
 
 import labkit
 from labkit import personalities
@@ -403,34 +402,6 @@ def test_proxy_status_names_the_transfer_coding_that_failed(
     assert params == ((("coding", named),) if named else ())
 
 
-def _piecewise_upstream(reply: bytes, piece: int) -> tuple[socket.socket, int]:
-    """An upstream that sends ``reply`` in pieces of ``piece`` bytes, a few ms apart (one
-    write when ``piece`` is 0), to each request, then closes."""
-    sock = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                return
-            with conn:
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                data = b""
-                while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                    data += chunk
-                try:
-                    for start in range(0, len(reply), piece or len(reply)):
-                        conn.sendall(reply[start : start + (piece or len(reply))])
-                        if piece:
-                            time.sleep(0.003)
-                except OSError:  # the gateway stopped reading: its limit was passed
-                    pass
-
-    threading.Thread(target=serve, daemon=True).start()
-    return sock, sock.getsockname()[1]
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_a_large_head_is_answered_the_same_however_it_is_split(name: str) -> None:
     """The huge-headers fault's 20 KB head, sent in one write and in pieces of 1,000 bytes:
@@ -440,8 +411,7 @@ def test_a_large_head_is_answered_the_same_however_it_is_split(name: str) -> Non
     reply = FAULTS["huge-headers"].reply
     answers = []
     for piece in (0, 1000):
-        sock, port = _piecewise_upstream(reply, piece)
-        try:
+        with realgateways.upstream(lambda _: reply, piece=piece) as port:
             with labkit.start(gateway=name) as lab:
                 lab.gateway.add_route(
                     Route(
@@ -455,8 +425,6 @@ def test_a_large_head_is_answered_the_same_however_it_is_split(name: str) -> Non
                 )
                 data = _fetch(lab.gateway.port, "/up/split/")
                 told = [line for line in repr(lab.get("/up/split/")).split("\n") if "head" in line]
-        finally:
-            sock.close()
         head, _, body = data.partition(b"\r\n\r\n")
         fields = [f for f in _head(data) if f[0] not in ("date",)]
         answers.append((head.split(b"\r\n")[0], fields, body, told))
@@ -486,53 +454,20 @@ def test_a_field_named_in_connection_is_removed_where_the_gateway_does(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: x-foo\r\nX-Foo: 1\r\n"
         b"Content-Length: 3\r\n\r\nok\n"
     )
-    upstream = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        conn, _ = upstream.accept()
-        with conn:
-            data = b""
-            while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                data += chunk
-            conn.sendall(reply)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        with labkit.start(gateway=name) as lab:
-            target = Target("named", "127.0.0.1", upstream.getsockname()[1])
-            lab.gateway.add_route(
-                Route("/named/", "named", [target], strip_prefix=True, **UPSTREAM_TIMEOUTS)
-            )
-            headers = _head(_fetch(lab.gateway.port, "/named/"))
-    finally:
-        thread.join(3)
-        upstream.close()
+    with realgateways.upstream(lambda _: reply) as port, labkit.start(gateway=name) as lab:
+        target = Target("named", "127.0.0.1", port)
+        lab.gateway.add_route(
+            Route("/named/", "named", [target], strip_prefix=True, **UPSTREAM_TIMEOUTS)
+        )
+        headers = _head(_fetch(lab.gateway.port, "/named/"))
     assert ("x-foo", "1") in headers if kept else "x-foo" not in dict(headers)
 
 
-def _interim_upstream() -> tuple[socket.socket, int]:
-    """An upstream that answers every request with '100 Continue', then a 200, then closes."""
-    reply = (
-        b"HTTP/1.1 100 Continue\r\n\r\n"
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
-    )
-    sock = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                return
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                    data += chunk
-                conn.sendall(reply)
-
-    threading.Thread(target=serve, daemon=True).start()
-    return sock, sock.getsockname()[1]
+# an upstream's '100 Continue', then its 200
+INTERIM = (
+    b"HTTP/1.1 100 Continue\r\n\r\n"
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -541,8 +476,7 @@ def test_an_upstreams_interim_response_as_each_gateway_takes_it(name: str) -> No
     personalities.NGINX.upstream_interim): the client gets the 100 with nginx's Server, Date
     and Connection: close, then the upstream's 200 as bytes until the close, and the gateway
     records the 100 it sent. The other personalities pass no 1xx on and relay the 200."""
-    sock, port = _interim_upstream()
-    try:
+    with realgateways.upstream(lambda _: INTERIM) as port:
         with labkit.start(gateway=name) as lab:
             lab.gateway.add_route(
                 Route(
@@ -555,8 +489,6 @@ def test_an_upstreams_interim_response_as_each_gateway_takes_it(name: str) -> No
             )
             data = _fetch(lab.gateway.port, "/up/interim/")
             ex = lab.get("/up/interim/")
-    finally:
-        sock.close()
     head, _, rest = data.partition(b"\r\n\r\n")
     if personalities.get(name).upstream_interim == "final":
         assert head.split(b"\r\n")[0] == b"HTTP/1.1 100 Continue", data
