@@ -715,10 +715,12 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     assert cli.main(["scenarios"]) == 0
     out = capsys.readouterr().out
     assert faults.listing("zh-CN") in out and faults.listing() not in out
-    # the scenarios' columns, headed in Chinese too, the title below its row
+    # the scenarios' columns, headed in Chinese too, the title below its row; the status
+    # column is the status code (状态码, MDN zh-CN's word), where the progress table's 状态 is
+    # solved or not (it said 状态 here too until December 2026)
     heading, title, first, first_title = out.splitlines()[:4]
     assert (heading.split(), title, first.split()) == (
-        ["id", "课", "状态", "生成者"],
+        ["id", "课", "状态码", "生成者"],
         "    标题",
         ["500-handler-bug", "500", "500", "origin"],
     )
