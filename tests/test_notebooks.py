@@ -10,11 +10,14 @@ MIN_CHECKS per notebook), so every status a lesson shows is verified.
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -371,12 +374,85 @@ def test_each_glossary_term_is_linked_where_it_first_appears() -> None:
         assert f"(glossary.md#{anchor})" in source, f"{name}: {term} first appears unlinked"
 
 
+class _Kernels:
+    """A fresh kernel for each notebook, as JupyterLab gives a lesson it opens, started while
+    the notebook before it runs and shut down while the one after it runs.
+
+    A kernel took 1.6-1.9 s to be ready (ipykernel, IPython, zmq) and 0.4-1.6 s to exit (the
+    lab's servers stop at its exit) at load 8, while a notebook's cells mostly wait on the
+    lab's sockets and timeouts: one after another, the 22 notebooks ran in 110 s at load 9,
+    and in 64 s with each kernel started ahead and stopped behind. Each kernel is started as
+    nbclient starts its own (``store_outputs.client``: in the notebook's folder, with
+    ``--HistoryManager.hist_file=:memory:``) and runs no code before its notebook's first
+    cell; its environment is the test run's, with a runtime directory and a progress file of
+    its own, as conftest's fixtures give every other test."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        from jupyter_core.utils import ensure_event_loop
+
+        self.tmp = tmp_path_factory
+        self.loop = ensure_event_loop()  # the loop nbclient runs its clients on in this thread
+        self.spare: dict[Path, Any] = {}  # a kernel started ahead, by folder
+        self.stopping: list[Any] = []  # the shutdowns under way (asyncio tasks)
+
+    def _start(self, where: Path) -> Any:
+        import nbformat
+
+        scratch = self.tmp.mktemp("kernel")
+        runtime = scratch / "runtime"
+        runtime.mkdir(mode=0o700)
+        env = {k: v for k, v in os.environ.items() if k != "LABKIT_LAB"}
+        env |= {"LABKIT_RUNTIME_DIR": str(runtime), "LABKIT_PROGRESS": str(scratch / "p.json")}
+        launcher = store_outputs.client(nbformat.v4.new_notebook(), where)
+        launcher.km = launcher.create_kernel_manager()
+        # returns once the process is spawned: the kernel gets ready while the notebook runs
+        self.loop.run_until_complete(launcher.async_start_new_kernel(env=env))
+        return launcher.km
+
+    def take(self, where: Path) -> Any:
+        """A kernel for a notebook in ``where``: the one started ahead, else a new one."""
+        return self.spare.pop(where, None) or self._start(where)
+
+    def ahead(self, where: Path) -> None:
+        """Start the kernel of a notebook to come in ``where``, if none waits there yet."""
+        if where not in self.spare:
+            self.spare[where] = self._start(where)
+
+    def retire(self, km: Any) -> None:
+        """Shut ``km`` down as nbclient does (a shutdown request, then a signal if it does not
+        exit), on nbclient's loop: it goes on while the next notebook runs."""
+        self.stopping.append(self.loop.create_task(km.shutdown_kernel()))
+
+    def close(self) -> None:
+        """Shut every kernel down and wait until each has exited."""
+        for km in self.spare.values():
+            self.retire(km)
+        self.spare.clear()
+        stopping, self.stopping = self.stopping, []
+        if stopping:
+            self.loop.run_until_complete(asyncio.gather(*stopping))
+
+
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Kernels]:
+    started = _Kernels(tmp_path_factory)
+    yield started
+    started.close()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_runs_and_shows_what_it_promises(path: Path, tmp_path: Path, monkeypatch) -> None:
+def test_runs_and_shows_what_it_promises(path: Path, kernels: _Kernels) -> None:
     expected = json.loads(store_outputs.expected_path(path).read_text())
     nb = store_outputs.read(path)
-    store_outputs.execute(nb, path.parent)
+    km = kernels.take(path.parent)
+    following = NOTEBOOKS[NOTEBOOKS.index(path) + 1 :]
+    if following:
+        kernels.ahead(following[0].parent)
+    try:
+        store_outputs.execute(nb, path.parent, km)
+    finally:
+        kernels.retire(km)
     errors = [c.source for c in _code(nb) if any(o.output_type == "error" for o in c.outputs)]
     assert not errors, errors
     checked = {c.id: c for c in _code(nb) if store_outputs.TAG in c.metadata.get("tags", [])}

@@ -81,14 +81,29 @@ def read(path: Path) -> Any:
     return nbformat.read(path, as_version=4)
 
 
-def execute(nb: Any, where: Path) -> None:
+def client(nb: Any, where: Path, km: Any = None) -> Any:
+    """The nbclient client that runs ``nb`` in a kernel whose folder is ``where``, as
+    JupyterLab runs a lesson: in the kernel ``km`` when given (started by this function's
+    client for that folder, and not run yet), else in one it starts."""
     from nbclient import NotebookClient
 
-    # exercise attempts made while executing go to a scratch file, never the author's own
-    os.environ["LABKIT_PROGRESS"] = str(Path(tempfile.mkdtemp()) / "progress.json")
-    NotebookClient(
-        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(where)}}
-    ).execute()
+    return NotebookClient(
+        nb, km=km, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(where)}}
+    )
+
+
+def execute(nb: Any, where: Path, km: Any = None) -> None:
+    """Run every cell of ``nb``; in the kernel ``km`` when given, which is then the
+    caller's to shut down (tests/test_notebooks.py starts each ahead of its notebook)."""
+    if km is None:
+        # exercise attempts made while executing go to a scratch file, never the author's own
+        os.environ["LABKIT_PROGRESS"] = str(Path(tempfile.mkdtemp()) / "progress.json")
+    running = client(nb, where, km)
+    try:
+        running.execute()
+    finally:
+        if km is not None and running.kc is not None:
+            running.kc.stop_channels()
 
 
 def clean(nb: Any) -> None:
