@@ -223,7 +223,10 @@ def _unquote(text: str, where: str) -> str:
     text = text.strip()
     if len(text) < 2 or text[0] != '"' or text[-1] != '"':
         raise ValueError(f"{where}: expected a quoted string, not {text!r}")
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), text[1:-1])
+    body = text[1:-1]
+    if "\\" not in body:  # most strings: nothing to unescape
+        return body
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), body)
 
 
 def read_po(path: Path) -> list[PoEntry]:
@@ -233,9 +236,10 @@ def read_po(path: Path) -> list[PoEntry]:
     entries: list[PoEntry] = []
     entry: PoEntry | None = None
     field: tuple[str, int] | None = None  # which string a continuation line extends
+    name = path.name
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
-        where = f"{path.name}:{number}"
+        where = f"{name}:{number}"
         if line.startswith("#,"):  # flags open the next entry, or belong to the open one
             entry = _open_entry(entry, entries, number)
             entry.flags |= {f.strip() for f in line[2:].split(",")}
@@ -269,7 +273,7 @@ def _keyword(
     if entry is None:
         raise ValueError(f"{where}: {keyword} before any msgid")
     text = _unquote(rest, where)
-    m = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
+    m = re.fullmatch(r"msgstr\[(\d+)\]", keyword) if keyword.startswith("msgstr[") else None
     if keyword == "msgstr" or m:
         field = ("msgstr", int(m.group(1)) if m else 0)
     elif keyword in _PO_FIELDS:
