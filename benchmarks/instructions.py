@@ -147,26 +147,40 @@ VALGRIND = ("valgrind", "--tool=callgrind")
 IMPORT_LABKIT = IMPORT_BASE + "; import labkit; labkit.start"
 
 
-def import_instructions(checkout: Path) -> tuple[int, int]:
-    """Instructions of ``IMPORT_BASE`` alone and with labkit's import, in fresh interpreters.
+def fresh_counts(checkout: Path, commands: dict[str, str]) -> dict[str, int]:
+    """Instructions of each command (``python -c``, by name) in a fresh interpreter.
 
     The checkout's bytecode is compiled first (a run that compiles it counts the compiler);
-    with that and PYTHONHASHSEED the same command counts the same to a few thousand."""
+    with that and PYTHONHASHSEED the same command counts the same to a few thousand. A lab
+    a command starts registers, and an answer it checks is kept, in a scratch directory."""
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "labkit")], check=True)
-    env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
-    counts = []
+    counts = {}
     with tempfile.TemporaryDirectory(prefix="labkit-instructions-") as tmp:
-        for code in (IMPORT_BASE, IMPORT_LABKIT):
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(checkout),
+            PYTHONHASHSEED="0",
+            LABKIT_RUNTIME_DIR=f"{tmp}/run",
+            LABKIT_PROGRESS=f"{tmp}/progress.json",
+        )
+        for name, code in commands.items():
             out = f"{tmp}/callgrind.out"
             subprocess.run(
                 [*VALGRIND, f"--callgrind-out-file={out}", sys.executable, "-c", code],
                 check=True,
                 capture_output=True,
                 env=env,
-                cwd=tmp,
+                cwd=tmp,  # not the repository's root: "-c" puts the directory first on sys.path
             )
-            counts.append(counted(out))
-    return counts[0], counts[1]
+            counts[name] = counted(out)
+    return counts
+
+
+def import_instructions(checkout: Path) -> tuple[int, int]:
+    """Instructions of ``IMPORT_BASE`` alone and with labkit's import, in fresh interpreters
+    (``fresh_counts``)."""
+    counts = fresh_counts(checkout, {"base": IMPORT_BASE, "labkit": IMPORT_LABKIT})
+    return counts["base"], counts["labkit"]
 
 
 # run.py's cold start (its memory child) and the first answer of each of its scale labs: in a
@@ -186,31 +200,15 @@ COLD_EXIT = "; os._exit(0)"
 def cold_instructions(checkout: Path) -> dict[str, int]:
     """Instructions of ``labkit.start()`` and a first answer that asks to close, from the
     origin and through the gateway, each a fresh interpreter's count less that of one
-    that only imported labkit (compiled first, PYTHONHASHSEED fixed, as ``import_instructions``)."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "labkit")], check=True)
-    counts = {}
-    with tempfile.TemporaryDirectory(prefix="labkit-instructions-") as tmp:
-        env = dict(
-            os.environ,
-            PYTHONPATH=str(checkout),
-            PYTHONHASHSEED="0",
-            LABKIT_RUNTIME_DIR=f"{tmp}/run",
-            LABKIT_PROGRESS=f"{tmp}/progress.json",
-        )
-        for name, code in (
-            ("base", COLD_BASE + COLD_EXIT),
-            ("origin", COLD_BASE + COLD_GET.format(hop="origin") + COLD_EXIT),
-            ("gateway", COLD_BASE + COLD_GET.format(hop="gateway") + COLD_EXIT),
-        ):
-            out = f"{tmp}/callgrind.out"
-            subprocess.run(
-                [*VALGRIND, f"--callgrind-out-file={out}", sys.executable, "-c", code],
-                check=True,
-                capture_output=True,
-                env=env,
-                cwd=tmp,
-            )
-            counts[name] = counted(out)
+    that only imported labkit (``fresh_counts``)."""
+    counts = fresh_counts(
+        checkout,
+        {
+            "base": COLD_BASE + COLD_EXIT,
+            "origin": COLD_BASE + COLD_GET.format(hop="origin") + COLD_EXIT,
+            "gateway": COLD_BASE + COLD_GET.format(hop="gateway") + COLD_EXIT,
+        },
+    )
     return {name: counts[name] - counts["base"] for name in ("origin", "gateway")}
 
 
@@ -237,28 +235,12 @@ LESSONS = ("500", "501", "502", "503", "504", "505", "511", "gateways", "capston
 def exercises_instructions(checkout: Path) -> dict[str, int]:
     """Instructions of importing each lesson's exercises module, in a fresh interpreter that
     loaded what a kernel holds after the lesson's start cell (``EXERCISES_BASE``), less that
-    interpreter's count; each ended by os._exit, bytecode compiled, PYTHONHASHSEED fixed."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "labkit")], check=True)
-    counts = {}
-    with tempfile.TemporaryDirectory(prefix="labkit-instructions-") as tmp:
-        env = dict(
-            os.environ,
-            PYTHONPATH=str(checkout),
-            PYTHONHASHSEED="0",
-            LABKIT_RUNTIME_DIR=f"{tmp}/run",
-        )
-        for lesson in ("", *LESSONS):
-            module = f"lesson_{lesson}" if lesson[:1].isdigit() else lesson
-            code = EXERCISES_BASE + (f"; import labkit.exercises.{module}" if lesson else "")
-            out = f"{tmp}/callgrind.out"
-            subprocess.run(
-                [*VALGRIND, f"--callgrind-out-file={out}", sys.executable, "-c", code + COLD_EXIT],
-                check=True,
-                capture_output=True,
-                env=env,
-                cwd=tmp,
-            )
-            counts[lesson] = counted(out)
+    interpreter's count; each ended by os._exit (``fresh_counts``)."""
+    commands = {"": EXERCISES_BASE + COLD_EXIT}
+    for lesson in LESSONS:
+        module = f"lesson_{lesson}" if lesson[:1].isdigit() else lesson
+        commands[lesson] = f"{EXERCISES_BASE}; import labkit.exercises.{module}{COLD_EXIT}"
+    counts = fresh_counts(checkout, commands)
     return {lesson: counts[lesson] - counts[""] for lesson in LESSONS}
 
 
