@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import io
 import json
 import os
-import shutil
 import subprocess
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sharedhost import User, shared_dir, shared_python, system_users
+from sharedhost import User, held_dir, shared_dir, shared_python, system_users
 
 from labkit.exercises.lesson_502 import q4
 
@@ -93,14 +93,19 @@ def _book(out: str) -> dict[str, dict[str, str]]:
     return {r["user"]: r for r in csv.DictReader(io.StringIO(out))}
 
 
-def _own_tmp(owner) -> Path:
+@contextlib.contextmanager
+def _own_tmp(owner) -> Iterator[Path]:
     """A TMPDIR for one `labkit grade` run, so that what it leaves is counted there: every
     /tmp/labkit-grade-* on the host counted others' runs too (one failure in six beside
-    other engineers' tests). Others may pass (a learner's re-run has its home in it)."""
-    tmp = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
-    os.chown(tmp, owner.uid if owner else 0, owner.gid if owner else 0)
-    tmp.chmod(0o711)
-    return tmp
+    other engineers' tests). Others may pass (a learner's re-run has its home in it). It
+    lies in a held_dir, so a run killed before its cleanup leaves it to the next run."""
+    with held_dir("labkit-test-grade-") as outer:
+        outer.chmod(0o711)
+        tmp = outer / "tmp"
+        tmp.mkdir()
+        os.chown(tmp, owner.uid if owner else 0, owner.gid if owner else 0)
+        tmp.chmod(0o711)
+        yield tmp
 
 
 def _scratch_left(tmp: Path) -> list[str]:
@@ -110,48 +115,46 @@ def _scratch_left(tmp: Path) -> list[str]:
 def test_an_instructor_who_is_not_root_grades_without_lending_their_rights(room) -> None:
     ann, bo, cy, di = room["learners"]
     assert room["verdicts"] == ["True", "False", "False", "True"]  # di's kernel said solved
-    tmp = _own_tmp(room["teacher"])
-    proc = room["teacher"].run(
-        [str(room["python"]), "-m", "labkit", "grade", str(room["exchange"])],
-        env={**room["env"], "TMPDIR": str(tmp)},
-        timeout=240,
-    )
-    assert proc.returncode == 0, proc.stderr
-    book = _book(proc.stdout)
-    assert book[ann.name]["502.who-made-it"] == "1" and book[ann.name]["total"] == "1"
-    assert book[bo.name]["502.who-made-it"] == "0"
-    assert "502.who-made-it:" in book[bo.name]["failed"]
-    assert book[cy.name]["502.who-made-it"] == "0"
-    assert "PermissionError" in book[cy.name]["failed"]  # could not read the instructor's file
-    assert "B+" not in proc.stdout
-    assert book[di.name]["502.who-made-it"] == "1"  # a right answer, that could not write
-    assert room["secret"].read_text() == "B+ for everyone"
-    assert book[ann.name]["500.who-made-it"] == "-"  # nothing kept to re-run
-    assert "re-running each kept answer" in proc.stderr
-    assert glob.glob(f"{tmp}/labkit-grade-*") == [] and tmp.exists()  # (the test's own)
-    assert _scratch_left(tmp) == []  # each re-run's home is removed after it
-    tmp.rmdir()
+    with _own_tmp(room["teacher"]) as tmp:
+        proc = room["teacher"].run(
+            [str(room["python"]), "-m", "labkit", "grade", str(room["exchange"])],
+            env={**room["env"], "TMPDIR": str(tmp)},
+            timeout=240,
+        )
+        assert proc.returncode == 0, proc.stderr
+        book = _book(proc.stdout)
+        assert book[ann.name]["502.who-made-it"] == "1" and book[ann.name]["total"] == "1"
+        assert book[bo.name]["502.who-made-it"] == "0"
+        assert "502.who-made-it:" in book[bo.name]["failed"]
+        assert book[cy.name]["502.who-made-it"] == "0"
+        assert "PermissionError" in book[cy.name]["failed"]  # could not read the instructor's file
+        assert "B+" not in proc.stdout
+        assert book[di.name]["502.who-made-it"] == "1"  # a right answer, that could not write
+        assert room["secret"].read_text() == "B+ for everyone"
+        assert book[ann.name]["500.who-made-it"] == "-"  # nothing kept to re-run
+        assert "re-running each kept answer" in proc.stderr
+        assert glob.glob(f"{tmp}/labkit-grade-*") == [] and tmp.exists()  # (the test's own)
+        assert _scratch_left(tmp) == []  # each re-run's home is removed after it
 
 
 def test_root_grades_each_learner_as_that_learner(room) -> None:
     ann, _, cy, _ = room["learners"]
-    tmp = _own_tmp(None)
-    grade = [str(room["python"]), "-m", "labkit", "grade", "--format", "json"]
-    proc = subprocess.run(
-        [*grade, "--jobs", "4", str(room["exchange"])],  # every learner at once
-        capture_output=True,
-        text=True,
-        env={"PATH": os.environ["PATH"], **room["env"], "TMPDIR": str(tmp)},
-        timeout=240,
-    )
-    assert proc.returncode == 0, proc.stderr
-    rows = {(r["user"], r["exercise"]): r for r in json.loads(proc.stdout)}
-    spy = rows[cy.name, "502.who-made-it"]
-    assert spy["result"] == "failed" and "PermissionError" in spy["message"]
-    assert rows[ann.name, "502.who-made-it"]["points"] == 1
-    assert room["secret"].read_text() == "B+ for everyone"
-    assert _scratch_left(tmp) == []  # removed, though the learner's code wrote in it
-    tmp.rmdir()
+    with _own_tmp(None) as tmp:
+        grade = [str(room["python"]), "-m", "labkit", "grade", "--format", "json"]
+        proc = subprocess.run(
+            [*grade, "--jobs", "4", str(room["exchange"])],  # every learner at once
+            capture_output=True,
+            text=True,
+            env={"PATH": os.environ["PATH"], **room["env"], "TMPDIR": str(tmp)},
+            timeout=240,
+        )
+        assert proc.returncode == 0, proc.stderr
+        rows = {(r["user"], r["exercise"]): r for r in json.loads(proc.stdout)}
+        spy = rows[cy.name, "502.who-made-it"]
+        assert spy["result"] == "failed" and "PermissionError" in spy["message"]
+        assert rows[ann.name, "502.who-made-it"]["points"] == 1
+        assert room["secret"].read_text() == "B+ for everyone"
+        assert _scratch_left(tmp) == []  # removed, though the learner's code wrote in it
     wrong = subprocess.run(
         [*grade, "--jobs", "0", str(room["exchange"])], capture_output=True, text=True, timeout=60
     )
@@ -203,28 +206,28 @@ def test_a_learner_cannot_fill_their_re_runs_home_before_it_starts(room) -> None
     directory of her making. Its name is random now and the directory around it cannot be
     listed. Fails before: 'planted in .../labkit-grade-.../home'."""
     ann = room["learners"][0]
-    tmp = _own_tmp(None)
-    tmp.chmod(0o755)  # listable, as /tmp is
-    planter = ann.popen(
-        [str(room["python"]), "-c", PLANTER, str(tmp)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        proc = subprocess.run(
-            [str(room["python"]), "-m", "labkit", "grade", "--jobs", "4", str(room["exchange"])],
-            capture_output=True,
-            text=True,
-            env={"PATH": os.environ["PATH"], **room["env"], "TMPDIR": str(tmp)},
-            timeout=240,
+    grade = [str(room["python"]), "-m", "labkit", "grade", "--jobs", "4", str(room["exchange"])]
+    with _own_tmp(None) as tmp:
+        tmp.chmod(0o755)  # listable, as /tmp is
+        planter = ann.popen(
+            [str(room["python"]), "-c", PLANTER, str(tmp)], stdout=subprocess.PIPE, text=True
         )
-    finally:
-        planter.kill()
-        planted = planter.communicate(timeout=30)[0]
-    assert planted == ""
-    assert proc.returncode == 0, proc.stderr
-    book = _book(proc.stdout)
-    assert (book[ann.name]["502.who-made-it"], book[ann.name]["total"]) == ("1", "1")
-    assert _scratch_left(tmp) == []
-    tmp.rmdir()
+        try:
+            proc = subprocess.run(
+                grade,
+                capture_output=True,
+                text=True,
+                env={"PATH": os.environ["PATH"], **room["env"], "TMPDIR": str(tmp)},
+                timeout=240,
+            )
+        finally:
+            planter.kill()
+            planted = planter.communicate(timeout=30)[0]
+        assert planted == ""
+        assert proc.returncode == 0, proc.stderr
+        book = _book(proc.stdout)
+        assert (book[ann.name]["502.who-made-it"], book[ann.name]["total"]) == ("1", "1")
+        assert _scratch_left(tmp) == []
 
 
 FORGE_AT_EXIT = """import atexit as atexit
@@ -513,23 +516,22 @@ def _grade_a_knock(room, learner, listener, source_of) -> tuple[dict, str, str]:
     """The instructor grades ``learner``'s kept answer, ``source_of`` the listener's first
     line, which knocks on the instructor's ``listener``: the learner's row, what the
     listener got, and grade's stderr."""
-    place = Path(tempfile.mkdtemp(prefix="labkit-grade-test-"))
     try:
-        source = source_of(listener.stdout.readline())
-        crafted = _kept_answer(
-            place / "knock.json", learner, source, context="import socket as socket\n"
-        )
-        place.chmod(0o755)
-        proc = room["teacher"].run(
-            [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
-            env=room["env"],
-            timeout=240,
-        )
-        got = listener.communicate("", timeout=30)[0]
+        with held_dir("labkit-test-knock-") as place:
+            source = source_of(listener.stdout.readline())
+            crafted = _kept_answer(
+                place / "knock.json", learner, source, context="import socket as socket\n"
+            )
+            place.chmod(0o755)
+            proc = room["teacher"].run(
+                [str(room["python"]), "-m", "labkit", "grade", str(crafted)],
+                env=room["env"],
+                timeout=240,
+            )
+            got = listener.communicate("", timeout=30)[0]
     finally:
         listener.kill()
         listener.wait()
-        shutil.rmtree(place, ignore_errors=True)
     return _book(proc.stdout)[learner.name], got, proc.stderr
 
 
@@ -624,10 +626,9 @@ def test_root_never_imports_a_module_a_learner_planted() -> None:
     on the re-run's import path. None is: the re-run's working directory is /, its
     PYTHONPATH is labkit's own parent, its HOME the scratch one only after Python started."""
     python = shared_python()
-    marker_dir = Path(tempfile.mkdtemp(prefix="labkit-planted-"))
-    marker_dir.chmod(0o1777)
-    marker = marker_dir / "ran"
-    try:
+    with held_dir("labkit-test-planted-") as marker_dir:
+        marker_dir.chmod(0o1777)
+        marker = marker_dir / "ran"
         with shared_dir() as shared, system_users("gev") as (eve,):
             env = {"PYTHONPATH": str(shared / "pythonpath")}
             session = "from labkit.exercises.lesson_500 import q1\nprint(bool(q1.check('origin')))"
@@ -670,5 +671,3 @@ def test_root_never_imports_a_module_a_learner_planted() -> None:
             assert grade.returncode == 0, grade.stderr
             rows = {r["exercise"]: r for r in json.loads(grade.stdout) if r["user"] == eve.name}
             assert rows["500.who-made-it"]["points"] == 1  # re-run as eve, all the same
-    finally:
-        shutil.rmtree(marker_dir, ignore_errors=True)
