@@ -584,10 +584,17 @@ def live_labs() -> list[dict[str, Any]]:
     Files that are not regular, not ours or not lab records are ignored with a warning
     and left as they are.
     """
+    return _live_labs()[0]
+
+
+def _live_labs() -> tuple[list[dict[str, Any]], list[Path]]:
+    """``live_labs()``, and the registries it looked in."""
     labs = []
+    looked = []
     diag = _sock_diag()
     try:
-        for fd in _registries():
+        for path, fd in _registries():
+            looked.append(path)
             try:
                 labs += _live_in(fd, diag)
             finally:
@@ -595,7 +602,7 @@ def live_labs() -> list[dict[str, Any]]:
     finally:
         if diag is not None:
             diag.close()
-    return labs
+    return labs, looked
 
 
 def _sock_diag() -> peers.SockDiag | None:
@@ -607,24 +614,82 @@ def _sock_diag() -> peers.SockDiag | None:
         return None
 
 
-def _registries() -> list[int]:
-    """Descriptors of every registry this user's labs may be in: ``runtime_dir()`` and,
-    unless LABKIT_RUNTIME_DIR names one, ``home_fallback()`` when it is there and safe.
+def _registries() -> list[tuple[Path, int]]:
+    """Every registry this user's labs may be in, each with its descriptor: ``runtime_dir()``
+    and, unless LABKIT_RUNTIME_DIR names one, ``home_fallback()`` when it is there and safe.
 
     A lab started while a classmate held /tmp/labkit-UID registered in the home; once the
     classmate removed theirs, the next lab registered in /tmp again, and `labkit env` and
     `labkit ctl` looked in /tmp only: the first lab, still running, was never found."""
     primary = runtime_dir()
-    fds = [_open_checked(primary)]
+    found = [(primary, _open_checked(primary))]
     home = home_fallback()
     if os.environ.get("LABKIT_RUNTIME_DIR") or home == primary or not os.path.lexists(home):
-        return fds
+        return found
     if _unsafe_on_the_way(home) is None:  # else not ours (another's HOME): never read
         try:
-            fds.append(_open_checked(home, create=False))
+            found.append((home, _open_checked(home, create=False)))
         except UnsafeRuntimeDir as exc:
             _warn(str(exc))
-    return fds
+    return found
+
+
+def _other_registries(looked: list[Path]) -> list[Path]:
+    """The registries outside ``looked`` where a lab of ours would register were
+    XDG_RUNTIME_DIR set otherwise (or a classmate's /tmp/labkit-UID gone), and a live one is
+    registered now: ours and safe only (``_open_checked``), never created."""
+    uid = os.getuid()
+    xdg = [Path(f"/run/user/{uid}/labkit")]
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        xdg.insert(0, Path(os.environ["XDG_RUNTIME_DIR"]) / "labkit")
+    elsewhere = []
+    diag = _sock_diag()
+    for path in dict.fromkeys([*xdg, _fallback(), home_fallback()]):
+        if path in looked or not os.path.lexists(path) or _unsafe_on_the_way(path) is not None:
+            continue
+        try:
+            fd = _open_checked(path, create=False)
+        except (UnsafeRuntimeDir, OSError):
+            continue
+        try:
+            with warnings.catch_warnings():  # its odd files are not this command's business
+                warnings.simplefilter("ignore", LabkitWarning)
+                if _live_in(fd, diag):
+                    elsewhere.append(path)
+        finally:
+            os.close(fd)
+    if diag is not None:
+        diag.close()
+    return elsewhere
+
+
+def _none_found(looked: list[Path]) -> Msg:
+    """Why `labkit env` and `labkit ctl` found no lab: where they looked, and where labs of
+    ours are registered instead. A lab started where XDG_RUNTIME_DIR was set (a notebook's
+    kernel under systemd, a hub's single-user server) registers in /run/user/UID, a terminal
+    without it looks in /tmp: the answer was "no running lab found" beside a running lab."""
+    import shlex  # only for this message
+
+    where = Listed(str(path) for path in looked)
+    if os.environ.get("LABKIT_RUNTIME_DIR"):  # chosen on purpose: the one place to look
+        return Msg(
+            "no running lab found in {where} (LABKIT_RUNTIME_DIR); start one with "
+            "`labkit serve` or labkit.start()",
+            where=where,
+        )
+    elsewhere = _other_registries(looked)
+    if elsewhere:
+        return Msg(
+            "no running lab found in {where}; a lab of yours is registered in {there} "
+            "(it was started with another XDG_RUNTIME_DIR): run "
+            "`export LABKIT_RUNTIME_DIR={there}` and try again",
+            where=where,
+            there=shlex.quote(str(elsewhere[0])),
+        )
+    return Msg(
+        "no running lab found in {where}; start one with `labkit serve` or labkit.start()",
+        where=where,
+    )
 
 
 def _live_in(fd: int, diag: peers.SockDiag | None) -> list[dict[str, Any]]:
@@ -744,7 +809,7 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
     `labkit ctl` first follows $LABKIT_LAB (the lab `labkit env` chose for that shell, passed
     here as ``url``; ``cli._lab_for_ctl``) and comes to this rule only in a shell without it.
     """
-    labs = live_labs()
+    labs, looked = _live_labs()
     if url is not None and not isinstance(url, str):
         raise refuse(
             Msg("--lab must be a URL such as http://127.0.0.1:8080, not {given}", given=shown(url))
@@ -769,9 +834,7 @@ def find_lab(url: str | None) -> tuple[dict[str, Any], str | None]:
             )
         )
     if not labs:
-        raise ControlError(
-            say(Msg("no running lab found; start one with `labkit serve` or labkit.start()"))
-        )
+        raise ControlError(say(_none_found(looked)))
     if url is None:
         chosen = max(labs, key=lambda lab: (lab.get("by") == SERVE, lab.get("started", 0.0)))
         if len(labs) == 1:

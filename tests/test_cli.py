@@ -146,7 +146,7 @@ def _documented_curl(where: str) -> str:
         "notebooks/zh/00-start-here.ipynb",
     ],
 )
-def test_documented_curl_without_a_lab_fails_with_one_clear_line(where: str) -> None:
+def test_documented_curl_without_a_lab_fails_with_one_clear_line(where: str, runtime_dir) -> None:
     """No lab running, in a shell whose $GATEWAY names a lab since stopped: labkit env's line,
     then the shell's line saying GATEWAY is not set; never curl's own "URL using bad/illegal
     format" (the variable empty) or "Failed to connect" (the stopped lab's port). With a lab
@@ -158,7 +158,8 @@ def test_documented_curl_without_a_lab_fails_with_one_clear_line(where: str) -> 
     assert result.returncode != 0 and result.stdout == ""
     labkit_said, shell_said = result.stderr.splitlines()
     assert labkit_said == (
-        "labkit: error: no running lab found; start one with `labkit serve` or labkit.start()"
+        f"labkit: error: no running lab found in {runtime_dir} (LABKIT_RUNTIME_DIR); start one "
+        "with `labkit serve` or labkit.start()"
     )
     # an interactive shell: "bash: GATEWAY: ..."; `bash -c` names the script's line too
     assert re.fullmatch(rf"bash: (line \d+: )?GATEWAY: {re.escape(said)}", shell_said), shell_said

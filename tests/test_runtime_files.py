@@ -524,8 +524,10 @@ def test_another_user_cannot_get_the_token_or_plant_a_record(tmp_path, attacker,
     assert shell.stdout == "rc=1\nunset"
     assert "Traceback" not in shell.stderr
     if not chosen:  # nothing planted was read: no lab runs now, and env says only that
+        registry = next((home / ".cache" / "labkit").glob("run-*"))  # where the lab went
         assert shell.stderr.endswith(
-            "labkit: error: no running lab found; start one with `labkit serve` or labkit.start()\n"
+            f"labkit: error: no running lab found in {registry}; start one with `labkit serve` "
+            "or labkit.start()\n"
         ), shell.stderr
         return
     assert shell.stderr.startswith("labkit: error: the lab registry")
@@ -756,3 +758,50 @@ def test_a_classmate_on_a_stopped_labs_ports_is_named_and_never_sent_the_token(
         classmate.stdin.close()
         classmate.wait(10)
     assert "Bearer" not in classmate.stdout.read()
+
+
+@needs_root
+@pytest.mark.slow
+def test_env_says_where_it_looked_and_where_a_lab_with_another_xdg_runtime_dir_is() -> None:
+    """A lab started where XDG_RUNTIME_DIR was set (a kernel under systemd, a hub's server)
+    registers in /run/user/UID/labkit; a terminal without it looks in /tmp/labkit-UID. It
+    said "no running lab found; start one ..." beside the running lab, and not where it had
+    looked. A user of their own, so that no other lab of the test's uid is in the way.
+    Fails before: the line named neither place."""
+    from sharedhost import shared_dir, shared_python, system_users
+
+    python = str(shared_python())
+    with shared_dir() as shared, system_users("xdg") as (user,):
+        xdg = Path(f"/run/user/{user.uid}")
+        xdg.mkdir(mode=0o700)  # as logind makes it
+        os.chown(xdg, user.uid, user.gid)
+        env = {"PYTHONPATH": str(shared / "pythonpath")}
+        serve = user.popen(
+            [python, "-m", "labkit", "serve", "--json"],
+            env={**env, "XDG_RUNTIME_DIR": str(xdg)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            gateway = json.loads(serve.stdout.readline())["gateway"]
+            lost = user.run([python, "-m", "labkit", "env"], env=env, timeout=60)
+            assert (lost.returncode, lost.stdout) == (1, ENV_REFUSED)
+            assert lost.stderr == (
+                f"labkit: error: no running lab found in /tmp/labkit-{user.uid}; a lab of yours "
+                f"is registered in {xdg}/labkit (it was started with another XDG_RUNTIME_DIR): "
+                f"run `export LABKIT_RUNTIME_DIR={xdg}/labkit` and try again\n"
+            )
+            moved = {**env, "LABKIT_RUNTIME_DIR": f"{xdg}/labkit"}  # as the line says
+            found = user.run([python, "-m", "labkit", "env"], env=moved, timeout=60)
+            assert found.returncode == 0, found.stderr
+            assert f"GATEWAY={gateway}\n" in found.stdout
+        finally:
+            serve.terminate()
+            serve.communicate(timeout=30)
+            shutil.rmtree(xdg, ignore_errors=True)
+        gone = user.run([python, "-m", "labkit", "env"], env=env, timeout=60)
+        assert gone.stderr == (
+            f"labkit: error: no running lab found in /tmp/labkit-{user.uid}; start one with "
+            "`labkit serve` or labkit.start()\n"
+        )
