@@ -964,8 +964,6 @@ def test_a_file_that_never_answers_is_skipped_with_one_line_in_bounded_time(
     is one line naming it, the rest of the class is read. A FIFO at a progress path never
     blocked (opened O_NONBLOCK: 'not a regular file'), and still does not. Fails before:
     collect still running after 60 s."""
-    import threading
-
     from labkit import grading
 
     monkeypatch.setattr(classroom, "ANSWER_TIME", 2)
@@ -980,21 +978,12 @@ def test_a_file_that_never_answers_is_skipped_with_one_line_in_bounded_time(
     ed.mkdir()
     stuck = [inbox / "bo.json", di / ".local" / "share" / "labkit" / "progress.json", ed]
 
-    def bounded(call):
-        box: list = []
-        worker = threading.Thread(target=lambda: box.append(call()), daemon=True)
-        start = time.monotonic()
-        worker.start()
-        worker.join(60)
-        assert box, "still running after 60 s"
-        return box[0], time.monotonic() - start
-
     with (
         never_answering(inbox / "bo.json", file=True),
         never_answering(di / ".local"),
         never_answering(ed),
     ):
-        found, took = bounded(lambda: classroom.collect([inbox, di, ed]))
+        found, took = _bounded(lambda: classroom.collect([inbox, di, ed]))
     assert set(found.learners) == {"ann"}
     assert found.errors == [
         f"{inbox / 'bo.json'} did not answer within 2 s (a file system that never answers, "
@@ -1012,7 +1001,7 @@ def test_a_file_that_never_answers_is_skipped_with_one_line_in_bounded_time(
     again = tmp_path / "again"
     (again / ".local").mkdir(parents=True)
     with never_answering(again / ".local"):
-        (rows, errors, _notes), took = bounded(lambda: grading.grade([inbox, again]))
+        (rows, errors, _notes), took = _bounded(lambda: grading.grade([inbox, again]))
     assert {row["user"] for row in rows} == {"ann"}
     assert errors[-1] == (
         f"{again / '.local/share/labkit/progress.json'} did not answer within 2 s (a file "
