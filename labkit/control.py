@@ -486,7 +486,7 @@ class ControlServer(HTTPServer):
             return _json(403, {"error": say(Msg("missing or wrong token"), lang)})
         command = request.path.strip("/")
         try:
-            args = json.loads(request.body or b"{}")
+            args = _arguments(request.body, lang)
             if not isinstance(args, dict):
                 raise refuse(Msg("the body must be a JSON object"), lang=lang)
             if command == "wait-busy":  # it blocks until the loop's requests arrive: off the loop
@@ -494,6 +494,29 @@ class ControlServer(HTTPServer):
             return _json(200, apply(self.lab, command, args, lang))
         except (LabkitError, ValueError, TypeError, OverflowError) as exc:
             return _json(400, {"error": str(exc)})
+
+
+def _arguments(body: bytes, lang: str) -> object:
+    """A command's body read as JSON, or a refusal naming what was wrong with it. Python's
+    reader raised RecursionError on a body nested some thousand levels deep, which the
+    server answered with a 500 ("labkit itself failed ... Please report it"), and its
+    other errors said what Python calls them ("'utf-8' codec can't decode byte 0xff in
+    position 8", "use sys.set_int_max_str_digits()")."""
+    why: Msg | str
+    try:
+        return json.loads(body or b"{}")
+    except json.JSONDecodeError as exc:  # where it went wrong: the most useful part
+        why = str(exc)
+    except UnicodeDecodeError:
+        why = Msg("it is not UTF-8")
+    except ValueError:  # an integer longer than Python converts (4300 digits)
+        why = Msg("a number in it has too many digits")
+    except RecursionError:
+        why = Msg("it is nested too deeply")
+    raise refuse(
+        Msg("the body is not JSON that labkit reads ({why}); it must be a JSON object", why=why),
+        lang=lang,
+    )
 
 
 def _json(status: int, data: object) -> Response:
