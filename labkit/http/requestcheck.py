@@ -21,6 +21,11 @@ LINE_TOO_LONG = Msg(
 )
 # the start of a request line: a method (a token) and a space, its target begun
 _LINE_BEGUN = rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]"
+BODY_LINE_TOO_LONG = Msg(
+    "a line of the chunked body (a chunk size with its extensions, or a trailer field) is "
+    "longer than {limit} bytes; RFC 9112 7.1.1 asks a server to limit chunk extensions",
+    limit=MAX_HEAD_BYTES,
+)
 
 
 class Verdict(FrozenRecord):
@@ -153,6 +158,11 @@ class ChunkSizes:
     MAX_CHUNK_SIZE is refused with 400 and one that takes the body past ``limit`` with 413,
     both from the size line alone, even before its end (personalities.NOTES has the
     difference). Any other malformed line is left to h11, which refuses it.
+
+    A size line (its extensions too) or a trailer section longer than MAX_HEAD_BYTES is
+    refused with 400 however it arrives: h11 refused one only while it was incomplete in
+    its buffer, so a 20 KB extension sent in one write was served and the same sent in
+    parts refused (as a head too large, 431).
     """
 
     def __init__(self, limit: int) -> None:
@@ -160,12 +170,15 @@ class ChunkSizes:
         self.announced = 0  # bytes of content the sizes read so far announce
         self._line = bytearray()
         self._skip = 0  # bytes of the current chunk (and its CRLF) still to pass over
-        self._done = False  # the last chunk, or a line h11 will refuse
+        self._trailers: bytearray | None = None  # after the last chunk: the section so far
+        self._done = False  # the trailer section ended, or a line h11 will refuse
 
     def feed(self, data: bytes) -> Verdict | None:
         """Read more of the body; a verdict when a size line is one to refuse."""
         i = 0
         while i < len(data) and not self._done:
+            if self._trailers is not None:
+                return self._trailer_section(self._trailers, data[i:])
             if self._skip:
                 step = min(self._skip, len(data) - i)
                 self._skip -= step
@@ -173,17 +186,32 @@ class ChunkSizes:
                 continue
             end = data.find(b"\n", i)
             self._line += data[i : len(data) if end < 0 else end]
+            if len(self._line) > MAX_HEAD_BYTES:
+                return Verdict(400, BODY_LINE_TOO_LONG)
             digits = re.match(HEX_DIGITS, self._line)
             size = self._judge(digits.group() if digits else b"")
             if isinstance(size, Verdict) or end < 0:
                 return size if isinstance(size, Verdict) else None
             i = end + 1
             self._line.clear()
-            if not size:  # 0: the last chunk (trailers follow); None: h11 refuses the line
+            if size == 0:  # the last chunk: the trailer section follows
+                self._trailers = bytearray()
+            elif size is None:  # h11 refuses the line
                 self._done = True
             else:
                 self.announced += size
                 self._skip = size + 2
+        return None
+
+    def _trailer_section(self, section: bytearray, data: bytes) -> Verdict | None:
+        """Read more of the trailer ``section``, which ends with an empty line; what
+        follows it is the next request's."""
+        section += data
+        ended = re.search(rb"(?:^|\n)\r?\n", section)
+        if ended is not None:
+            self._done = True
+        if (ended.end() if ended else len(section)) > MAX_HEAD_BYTES:
+            return Verdict(400, BODY_LINE_TOO_LONG)
         return None
 
     def _judge(self, digits: bytes) -> int | Verdict | None:
@@ -222,7 +250,12 @@ def too_large(raw: bytes | bytearray) -> Verdict:
     (RFC 9112 3: a request-target longer than any URI the server wishes to parse MUST get
     414 (URI Too Long); nginx says 414 for a 10 KB one), else 431 for its header fields
     (RFC 6585 5). A 1 MB request line with no end was told 'the request headers are larger
-    than 16384 bytes', of a request that had sent no header."""
+    than 16384 bytes', of a request that had sent no header. A head that ended within the
+    limit is not too large: what grew past it is a line of its chunked body (400), which
+    was told the same of a request whose head was 60 bytes."""
+    ended = re.search(rb"\r?\n\r?\n", raw)
+    if ended is not None and ended.start() <= MAX_HEAD_BYTES and re.match(_LINE_BEGUN, raw):
+        return Verdict(400, BODY_LINE_TOO_LONG)
     line = bytes(raw).split(b"\n", 1)[0]
     if len(line) > MAX_HEAD_BYTES and re.match(_LINE_BEGUN, line):
         return Verdict(414, LINE_TOO_LONG)
