@@ -332,7 +332,9 @@ def _serve(args: argparse.Namespace) -> int:
     from labkit.control import SERVE, runtime_dir
     from labkit.lab import Lab
 
-    runtime_dir()  # refuse an unsafe registry before serving: `labkit env` must find this lab
+    with warnings.catch_warnings():  # its note (the registry moved) is the lab's to say, once
+        warnings.simplefilter("ignore", LabkitWarning)
+        runtime_dir()  # refuse an unsafe registry before serving: `labkit env` must find this lab
     # SIGINT and SIGTERM are blocked and taken by sigwait, not by a handler: the stop begins
     # the moment one arrives (no polling), and nothing runs inside a handler (an Event.set
     # there can deadlock on the lock the main thread's wait holds). Blocked before the lab's

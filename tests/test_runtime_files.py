@@ -805,3 +805,32 @@ def test_env_says_where_it_looked_and_where_a_lab_with_another_xdg_runtime_dir_i
             f"labkit: error: no running lab found in /tmp/labkit-{user.uid}; start one with "
             "`labkit serve` or labkit.start()\n"
         )
+
+
+@needs_root
+def test_serve_says_once_that_the_registry_moved(tmp_path, attacker, shared_tmp) -> None:
+    """A classmate made /tmp/labkit-UID first: the registry moves to the home, and
+    `labkit serve` says so once. It said the same line twice (its own check of the
+    registry, then the lab's start). Fails before: two lines."""
+    target = shared_tmp / f"labkit-{os.getuid()}"
+    as_user(attacker, 'mkdir -m 700 "$D"', D=str(target))
+    home = tmp_path / "home"
+    env = cli_env(TMPDIR=str(shared_tmp), XDG_RUNTIME_DIR=None, LABKIT_RUNTIME_DIR=None)
+    env["HOME"] = str(home)
+    serve = subprocess.Popen(
+        [PY, "-m", "labkit", "serve", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert json.loads(serve.stdout.readline())["gateway"].startswith("http://127.0.0.1:")
+    finally:
+        serve.terminate()
+        _out, err = serve.communicate(timeout=30)
+    moved = f"labkit: warning: {target} belongs to user {attacker.pw_name}, not to you"
+    assert [line for line in err.splitlines() if line.startswith(moved)] == [
+        f"{moved} (someone made it before your first lab); labkit uses "
+        f"{home}/.cache/labkit/run-{os.uname().nodename} instead"
+    ], err
