@@ -239,6 +239,18 @@ def _open_checked(path: Path, *, create: bool = True) -> int:
             created = True
         except FileExistsError:
             pass
+        except OSError as exc:  # "/home/ann/.cache: Permission denied" said no fix
+            if exc.errno in ports.OUT_OF_FILES:
+                raise ports.out_of_files(exc) from None
+            why = os_reason(exc) if exc.filename == str(path) else os_error(exc)
+            raise UnsafeRuntimeDir(
+                Msg(
+                    "cannot make the lab registry {path} ({why}); set LABKIT_RUNTIME_DIR to a "
+                    "directory of your own with mode 0700 (mkdir -m 700 DIR)",
+                    path=str(path),
+                    why=why,
+                )
+            ) from None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:

@@ -834,3 +834,27 @@ def test_serve_says_once_that_the_registry_moved(tmp_path, attacker, shared_tmp)
         f"{moved} (someone made it before your first lab); labkit uses "
         f"{home}/.cache/labkit/run-{os.uname().nodename} instead"
     ], err
+
+
+def test_a_registry_that_cannot_be_made_is_one_line_with_the_fix(tmp_path) -> None:
+    """LABKIT_RUNTIME_DIR under a file (or another user's home, whose .cache cannot be
+    entered) said only 'PATH: Not a directory': the terminal's commands now name the
+    registry and the fix, and a lab started there says the same and still serves.
+    Fails before: 'labkit: error: .../file/run: Not a directory'."""
+    (tmp_path / "file").write_text("")
+    registry = tmp_path / "file" / "run"
+    said = (
+        f"cannot make the lab registry {registry} (Not a directory); set LABKIT_RUNTIME_DIR "
+        "to a directory of your own with mode 0700 (mkdir -m 700 DIR)"
+    )
+    env = labkit_cli(cli_env(LABKIT_RUNTIME_DIR=str(registry)), "env")
+    assert (env.returncode, env.stdout) == (1, ENV_REFUSED)
+    assert env.stderr == f"labkit: error: {said}\n"
+    serve = labkit_cli(cli_env(LABKIT_RUNTIME_DIR=str(registry)), "serve", "--json")
+    assert (serve.returncode, serve.stdout, serve.stderr) == (1, "", f"labkit: error: {said}\n")
+    started = run(
+        [PY, "-c", "import labkit\nwith labkit.start() as lab: print(lab.get('/orders/7').status)"],
+        cli_env(LABKIT_RUNTIME_DIR=str(registry)),
+    )
+    assert started.stdout == "200\n", started.stderr
+    assert f"`labkit env` and `labkit ctl` will not find this lab: {said}" in started.stderr
