@@ -1836,6 +1836,37 @@ def _status_body_took(port: int, path: str) -> tuple[int | None, bytes, float]:
     return (int(match.group(1)) if match else None), body, took
 
 
+@contextmanager
+def _both(
+    name: str, directory, target: Target, edit: Callable[[str], str]
+) -> Iterator[tuple[labkit.Lab, realgateways.RealGateway]]:
+    """A lab in the personality ``name`` with a route /up/NAME/ to ``target`` (a host and port
+    no test upstream serves), and the real server with that route, its config passed through
+    ``edit`` (which names the target as that server must): both running. A missing binary
+    skips."""
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
+    route = f"/up/{target.name}/"
+    with labkit.start(gateway=name) as lab:
+        lab.gateway.add_route(
+            Route(route, target.name, [target], strip_prefix=True, **UPSTREAM_TIMEOUTS)
+        )
+        port = realgateways.free_port()
+        config = realgateways.render(name, lab, directory, port, {target.name: 9})
+        config.write_text(edit(config.read_text()))
+        with realgateways.serving(name, config, port) as real:
+            yield lab, real
+
+
+def _logged(real: realgateways.RealGateway, path: str) -> str:
+    """The real server's logs once they name ``path`` (2 s at most): HAProxy writes its line
+    when the request ends."""
+    deadline = time.monotonic() + 2
+    while path not in real.logs() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return real.logs()
+
+
 @pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
 def test_an_address_with_no_route(name: str, tmp_path) -> None:
     """An upstream at an address with no route (personalities.NO_ROUTE, to which Linux refuses
@@ -1844,28 +1875,15 @@ def test_an_address_with_no_route(name: str, tmp_path) -> None:
     'connect() to ... failed (101: Network is unreachable)', Caddy 'connect: network is
     unreachable', HAProxy SC-- as for a refusal, its 3 more tries made at once, where a refused
     connection waits between them)."""
-    binary = realgateways.BINARIES[name]
-    if shutil.which(binary) is None:
-        pytest.skip(f"{binary} is not installed (.ci/run installs it from Debian packages)")
     answer = personalities.get(name).answer(Condition.UNREACHABLE)
     address = f"{personalities.NO_ROUTE}:9"
-    with labkit.start(gateway=name) as lab:
-        nowhere = Target("nowhere", personalities.NO_ROUTE, 9)
-        lab.gateway.add_route(
-            Route("/up/nowhere/", "nowhere", [nowhere], strip_prefix=True, **UPSTREAM_TIMEOUTS)
-        )
-        port = realgateways.free_port()
-        config = realgateways.render(name, lab, tmp_path, port, {"nowhere": 9})
-        config.write_text(config.read_text().replace("127.0.0.1:9", address))
-        with realgateways.serving(name, config, port) as real:
-            start = time.monotonic()
-            seen_real = _get(real.port, "/up/nowhere/", None)
-            took = time.monotonic() - start
-            seen_lab = _get(lab.gateway.port, "/up/nowhere/", None)
-            deadline = time.monotonic() + 2
-            while "/up/nowhere/" not in real.logs() and time.monotonic() < deadline:
-                time.sleep(0.05)  # HAProxy writes its line when the request ends
-            logs = real.logs()
+    nowhere = Target("nowhere", personalities.NO_ROUTE, 9)
+    with _both(name, tmp_path, nowhere, lambda c: c.replace("127.0.0.1:9", address)) as (lab, real):
+        start = time.monotonic()
+        seen_real = _get(real.port, "/up/nowhere/", None)
+        took = time.monotonic() - start
+        seen_lab = _get(lab.gateway.port, "/up/nowhere/", None)
+        logs = _logged(real, "/up/nowhere/")
     assert seen_real.status == answer.status, (seen_real, answer)
     assert seen_real.shape() == seen_lab.shape(), f"{seen_real!r:.400}\n{seen_lab!r:.400}"
     if name == "nginx":
@@ -1933,27 +1951,16 @@ def test_a_host_name_that_does_not_resolve(name: str, tmp_path) -> None:
     found)', HAProxy the no-usable-server 503 '<NOSRV> ... SC--', Caddy 'dial tcp: lookup
     HOST on RESOLVER: no such host'). Under every personality the lab told it with the
     unreachable row's words, '(101: Network is unreachable)', until December 2026."""
-    binary = realgateways.BINARIES[name]
-    if shutil.which(binary) is None:
-        pytest.skip(f"{binary} is not installed (.ci/run installs it from Debian packages)")
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
     resolver = _resolver()
     answer = personalities.get(name).answer(Condition.DNS_ERROR)
-    with labkit.start(gateway=name) as lab:
-        nameless = Target("nameless", NAMELESS, 9)
-        lab.gateway.add_route(
-            Route("/up/nameless/", "nameless", [nameless], strip_prefix=True, **UPSTREAM_TIMEOUTS)
-        )
-        port = realgateways.free_port()
-        config = realgateways.render(name, lab, tmp_path, port, {"nameless": 9})
-        config.write_text(_nameless(name, config.read_text(), resolver))
-        with realgateways.serving(name, config, port) as real:
-            seen_real = _get(real.port, "/up/nameless/", None)
-            seen_lab = _get(lab.gateway.port, "/up/nameless/", None)
-            ex = lab.get("/up/nameless/")
-            deadline = time.monotonic() + 2
-            while "/up/nameless/" not in real.logs() and time.monotonic() < deadline:
-                time.sleep(0.05)  # HAProxy writes its line when the request ends
-            logs = real.logs()
+    nameless = Target("nameless", NAMELESS, 9)
+    with _both(name, tmp_path, nameless, lambda c: _nameless(name, c, resolver)) as (lab, real):
+        seen_real = _get(real.port, "/up/nameless/", None)
+        seen_lab = _get(lab.gateway.port, "/up/nameless/", None)
+        ex = lab.get("/up/nameless/")
+        logs = _logged(real, "/up/nameless/")
     assert seen_real.status == answer.status, (seen_real, answer)
     assert seen_real.shape() == seen_lab.shape(), f"{seen_real!r:.400}\n{seen_lab!r:.400}"
     assert answer.log in str(ex.why) and "unreachable" not in str(ex.why), ex.why
