@@ -747,9 +747,8 @@ def own_network_possible() -> bool:
 def _child() -> int:
     """Read {"answers": {id: kept}} on stdin; print {id: {points, message}} on stdout."""
     job = json.load(sys.stdin)
-    # where multiprocessing keeps its locks (sem_open): the learner's own rights on the
-    # host's /dev/shm when root re-runs as the learner; with yours, a /dev/shm of the
-    # re-run's own, never the one your other programs use
+    # where multiprocessing keeps its locks (sem_open): a /dev/shm of the re-run's own, as
+    # root re-running as the learner and with your rights alike, never the host's
     shm: list[str] = []
     if job.get("user"):
         # root's re-run as the learner: a /dev/shm of its own too, mounted while still root.
