@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 import labkit
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.scenarios import SHORT_HEAD
@@ -28,6 +30,20 @@ CONFIGS = Path(__file__).parent / "gateways"
 BINARIES = {"nginx": "nginx", "haproxy": "haproxy", "caddy": "caddy"}
 MAIN = {"nginx": "nginx.conf", "haproxy": "haproxy.cfg", "caddy": "Caddyfile"}
 ROUTE = {"nginx": "nginx.route", "haproxy": "haproxy.route", "caddy": "Caddyfile.route"}
+
+
+def unresolvable(host: str) -> None:
+    """Skip unless the machine's resolver says at once (within 2 s) that ``host`` has no
+    address, as it should for a name under .invalid (RFC 6761 6.4), offline too."""
+    began = time.monotonic()
+    try:
+        socket.getaddrinfo(host, 9)
+    except socket.gaierror:
+        pass
+    else:
+        pytest.skip(f"this machine's resolver answers for {host} (RFC 6761 says none should)")
+    if time.monotonic() - began > 2:
+        pytest.skip(f"this machine's resolver took {time.monotonic() - began:.1f} s for {host}")
 
 
 def free_port() -> int:
