@@ -524,3 +524,28 @@ def test_folders_labkit_makes_are_private_whatever_the_umask(tmp_path: Path) -> 
     modes = {str(p.relative_to(home)): oct(p.stat().st_mode & 0o777) for p in made}
     assert modes == {str(p.relative_to(home)): "0o700" for p in made}
     assert oct(home.stat().st_mode & 0o777) == "0o755"  # the home is the learner's: untouched
+
+
+def test_a_link_another_user_made_is_not_written_through(tmp_path: Path) -> None:
+    """LABKIT_PROGRESS pointed into a shared directory where a classmate planted a link to a
+    progress file the classmate reads (a directory of theirs anyone may write): the kernel
+    says so in one line and writes nothing through it. The learner's own link is followed."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to make a link owned by another user (os.lchown)")
+    theirs = tmp_path / "theirs.json"
+    assert _session(theirs).returncode == 0  # a progress file, as a classmate's would be
+    before = theirs.read_text()
+    planted = tmp_path / "progress.json"
+    planted.symlink_to(theirs)
+    os.lchown(planted, 65534, 65534)  # nobody's link
+    proc = _session(planted)
+    _one_warning(proc, f"goes through {planted}, a link another user made")
+    assert theirs.read_text() == before
+    assert planted.is_symlink() and os.lstat(planted).st_uid == 65534
+    # the learner's own link is followed, as before: written where it points
+    os.lchown(planted, os.getuid(), os.getgid())
+    proc = _session(planted)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert planted.is_symlink()
+    old, new = (json.loads(t)["exercises"] for t in (before, theirs.read_text()))
+    assert [r["attempts"] for r in new.values()] == [2 * r["attempts"] for r in old.values()]

@@ -260,6 +260,33 @@ def _check_kind(file: Path, st: os.stat_result) -> None:
         )
 
 
+def _check_links(file: Path) -> None:
+    """Refuse a path through a link another user made, to read or to write. The learner's own link is followed
+    (a progress file kept elsewhere); one planted by a classmate where LABKIT_PROGRESS points
+    into a shared directory such as /tmp would have this kernel replace whatever file of the
+    learner's it names (fs.protected_symlinks, which stops that in sticky directories, is off
+    on some hosts). Root's links (/var/run) are the system's."""
+    me = os.getuid() if hasattr(os, "getuid") else 0
+    for place in (file, *file.parents):
+        try:
+            st = os.lstat(place)
+        except OSError:
+            continue  # not there yet: nothing to follow
+        if stat.S_ISLNK(st.st_mode) and st.st_uid not in (me, 0):
+            raise ProgressError(
+                say(
+                    Msg(
+                        "the progress file's path {file} goes through {link}, a link another "
+                        "user made: labkit neither reads nor writes through it; set "
+                        "LABKIT_PROGRESS to a path of yours (for example "
+                        "~/.local/share/labkit/progress.json)",
+                        file=file,
+                        link=place,
+                    )
+                )
+            )
+
+
 class NotProgressFile(ProgressError):
     """A file that is no labkit progress file at all (notes, another program's JSON).
 
@@ -421,6 +448,8 @@ def read(file: Path | None = None, *, follow_symlinks: bool = True) -> Snapshot:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not block us
     if not follow_symlinks:
         flags |= getattr(os, "O_NOFOLLOW", 0)
+    else:
+        _check_links(file)  # nor read through one: its owner would choose what we read
     try:
         fd = os.open(file, flags)
     except FileNotFoundError:
@@ -579,6 +608,7 @@ def update(
     if clean is None:
         raise ProgressError(say(Msg("cannot record progress: {problem}", problem=problem)))
     file = file or path()
+    _check_links(file)
     if file.is_symlink() and file.exists():
         file = file.resolve()  # keep the learner's link; write where it points
     try:
