@@ -542,3 +542,22 @@ def test_a_client_that_half_closes_leaves_the_upstream_connection_kept(
     ex = lab.get("/orders/7")
     notes = [e.summary for e in lab.recorder.events(ex.id) if e.hop == "gateway"]
     assert any("on kept-alive connection #1 (request 12 on it;" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("personality", list(personalities.PERSONALITIES))
+def test_a_request_after_a_refused_upgrade_is_answered(lab: labkit.Lab, personality: str) -> None:
+    """A WebSocket handshake through the gateway gets the origin's 426 (/chat wants one the
+    gateway does not pass on); the learner's next request on that connection is answered.
+    The offer to switch ended with the refusal (RFC 9110 7.8), as real nginx goes on."""
+    lab.gateway.personality = personality
+    with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=2) as sock:
+        sock.sendall(
+            b"GET /chat HTTP/1.1\r\nHost: lab\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+        )
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    statuses = re.findall(rb"(?m)^HTTP/1\.1 (\d{3}) ", data)
+    assert statuses == [b"426", b"200"], data[:300]

@@ -605,7 +605,12 @@ class HTTPServer(Listener):
                 # as after a relayed head written without h11 (_send_relayed)
                 if conn is None:  # a plain request, read whole, and nothing came after it
                     continue
-                if conn.their_state is not h11.DONE:
+                # a request that offered to switch protocols (Upgrade) is whole too: h11 waits
+                # to see whether the answer was a 101, and this one was not (a relayed 101
+                # tunnels: _switched), so the connection goes on with the next request
+                # (h11 has the state at its top level, outside its __all__)
+                might_switch = h11.MIGHT_SWITCH_PROTOCOL  # type: ignore[attr-defined]
+                if conn.their_state not in (h11.DONE, might_switch):
                     await _wait_for_close(reader)  # the request's body was never read
                     return
                 data, closed = conn.trailing_data
