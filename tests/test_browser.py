@@ -1206,6 +1206,32 @@ _REFLOWS = """() => {
 }"""
 
 
+# Each drop-down list whose chosen words are wider than its box (a <select> cuts them, with no
+# way to read the rest but to open it) and whose words the panel does not say whole elsewhere
+_CUT_CHOICES = """() => {
+  const measure = document.createElement('canvas').getContext('2d');
+  const cut = [];
+  for (const select of document.querySelectorAll('.labkit-panel select')) {
+    if (!select.getClientRects().length || select.selectedIndex < 0) continue;
+    const s = getComputedStyle(select);
+    measure.font = s.font;
+    const chosen = select.options[select.selectedIndex].text.trim();
+    const room = select.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+    if (measure.measureText(chosen).width <= room + 1) continue;
+    const panel = select.closest('.labkit-panel');
+    const words = [];
+    const walk = document.createTreeWalker(panel, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode())
+      if (!n.parentElement.closest('select') && n.parentElement.getClientRects().length)
+        words.push(n.textContent);
+    const said = words.join('').replace(/\\s+/g, ' ');
+    if (!said.includes(chosen.replace(/\\s+/g, ' ')))
+      cut.push(`${JSON.stringify(chosen)} cut to ${Math.round(room)} px, and said nowhere else in its panel`);
+  }
+  return cut;
+}"""
+
+
 # The first sequence picture shown: its drawn width, its own (its viewBox's), and how far its
 # figure scrolls sideways
 _PICTURE_SIZE = """() => { const svg = document.querySelector('figure.labkit-picture svg');
@@ -1313,6 +1339,12 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
         page.wait_for_timeout(500)
         wide = page.evaluate(_REFLOWS)
         assert not wide, "\n".join(wide)
+        # a drop-down list's chosen words, cut by its box, said whole under it: 03's scenario
+        # read "502-garbage: Upstream ans" and nothing on the page said the rest
+        cut = page.evaluate(_CUT_CHOICES)
+        assert not cut, "\n".join(cut)
+        page.locator(".labkit-panel select").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ROOT / "screenshots" / "zoomed-320-scenario.png"))
         # a checkbox's words that take two lines go on beside its box, not under it at the
         # panel's edge, where the second line read as a line of its own (zh 08's causes)
         wrapped, under = page.evaluate(

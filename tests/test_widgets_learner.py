@@ -23,6 +23,25 @@ def _said(p) -> str:
     return p.status.value
 
 
+@pytest.mark.parametrize("lesson", scenarios.LESSONS)
+def test_the_chosen_scenario_is_said_whole_under_its_list(lab: labkit.Lab, lesson: str) -> None:
+    """A drop-down list cuts its chosen words to its width: at 320 px 03's read "502-garbage:
+    Upstream ans", with no way to read the rest but to open it. The line under it says the
+    whole choice, and follows it."""
+    p = Playground(lab, lesson)
+    for label, name in p.scenario.options:
+        p.scenario.value = name
+        assert html.unescape(re.sub("<[^>]+>", "", p.chosen.value)) == label
+
+
+def test_the_chosen_fault_is_said_whole_under_its_list(lab: labkit.Lab) -> None:
+    """Lesson 09's list read "garbage (condition: inv" at 320 px."""
+    g = GatewaysCompared(lab)
+    for label, name in g.fault.options:
+        g.fault.value = name
+        assert html.unescape(re.sub("<[^>]+>", "", g.chosen.value)) == label
+
+
 def test_every_action_confirms_in_one_polite_line(lab: labkit.Lab) -> None:
     p = Playground(lab, "503")
     p.run_button.click()

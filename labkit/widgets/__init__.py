@@ -62,6 +62,21 @@ def _hint(text: i18n.Text, lang: str) -> w.HTML:
     return w.HTML(f"<p class='labkit-hint'>{html.escape(i18n.render(text, lang))}</p>")
 
 
+def _chosen_whole(choice: w.Dropdown) -> w.HTML:
+    """A line that says the chosen words of ``choice`` whole, under it, and follows it: a
+    drop-down list cuts them to its width (at 320 px, "502-garbage: Upstream ans"), and only
+    opening it showed the rest. Hidden from screen readers, which read the list's value whole."""
+    line = w.HTML()
+
+    def show(_: object = None) -> None:
+        label = next((str(k) for k, v in choice.options if v == choice.value), "")
+        line.value = f'<div aria-hidden="true"><b>{html.escape(label)}</b></div>'
+
+    show()
+    choice.observe(show, names="value")
+    return line
+
+
 class Inspector(w.VBox):
     """Tabs for one exchange: summary, headers (explained), body, raw bytes per hop, picture;
     in ``lang`` (default: the learner's language)."""
@@ -277,6 +292,7 @@ class Playground(_Panel):
             layout=w.Layout(width="95%"),
             style={"description_width": "initial"},
         )
+        self.chosen = _chosen_whole(self.scenario)
         self.cause = w.HTML()
         self.run_button = w.Button(
             description=self.RUN.render(self.lang),
@@ -298,7 +314,13 @@ class Playground(_Panel):
                 self.controls.append(SwitchControls(self, switch.name))
         self._describe()
         hint = _hint(KEYBOARD_HINT, self.lang)
-        box: list[w.Widget] = [self._style, self.scenario, self.cause, self.run_button]
+        box: list[w.Widget] = [
+            self._style,
+            self.scenario,
+            self.chosen,
+            self.cause,
+            self.run_button,
+        ]
         if self.controls:
             box.append(
                 w.VBox(
@@ -1219,6 +1241,7 @@ class GatewaysCompared(_Panel):
             button_style="primary",
             layout=w.Layout(width="auto"),
         )
+        self.chosen = _chosen_whole(self.fault)
         self.table = w.HTML()
         self.rows: list[tuple[str, str, str]] = []
         self.run_button.on_click(self._safe(lambda _: self.run()))
@@ -1228,6 +1251,7 @@ class GatewaysCompared(_Panel):
             [
                 self._style,
                 w.HBox([self.fault, self.run_button], layout=w.Layout(flex_flow="row wrap")),
+                self.chosen,
                 self.status,
                 self.message,
                 self.table,
