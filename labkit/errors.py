@@ -28,6 +28,13 @@ from labkit.i18n import ENGLISH, Listed, Msg, learner_language, translate
 class LabkitError(Exception):
     """Base of every error labkit raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for it in a notebook: its one line, the message naming what
+        was wrong and what to do, without the frames inside labkit above it (lesson 10's
+        join, run before the drill started as the lesson says to, showed a screenful of
+        labkit/drill.py over its "wait until your instructor starts one")."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class BadArgument(LabkitError, ValueError):
     """A value that labkit cannot use; the message names the allowed ones."""

@@ -1182,3 +1182,47 @@ def test_the_capstone_quiz_words_are_the_chinese_lessons_own() -> None:
     assert {name: glossed(name, "zh-CN") for name in words} == {
         name: f"{name}（{word}）" for name, word in words.items()
     }
+
+
+# A cell whose call labkit refuses, in a shell like a kernel's (IPython's own showtraceback)
+_REFUSED_CELLS = r"""
+import sys
+import labkit
+from IPython.core.interactiveshell import InteractiveShell
+from labkit import classroom
+shell = InteractiveShell()
+shell.user_ns["lab"] = lab = labkit.start()
+shell.user_ns["empty"] = sys.argv[1]
+shell.user_ns["labkit"] = labkit
+for cell in ('lab.get("orders/7")', "labkit.drill.join(lab, exchange=empty)"):
+    shell.run_cell(cell)
+    print("@@", flush=True)
+lab.stop()
+"""
+
+
+def test_a_call_labkit_refuses_shows_one_line_not_a_traceback(tmp_path) -> None:
+    """Lesson 10's join cell, run before the instructor started the drill (as the lesson
+    says to do), showed IPython's whole traceback into labkit/drill.py above the line that
+    said to wait; a bad path to lab.get did the same. A LabkitError is its one line."""
+    import subprocess
+    import sys
+
+    exchange = tmp_path / "exchange"
+    subprocess.run(
+        [sys.executable, "-m", "labkit", "exchange", "init", str(exchange)],
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _REFUSED_CELLS, str(exchange)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    bad_path, no_drill, _ = out.split("@@")
+    assert bad_path.strip().startswith("BadArgument: path must start with '/'"), bad_path
+    assert no_drill.strip().startswith("DrillError: no drill to join in "), no_drill
+    for shown in (bad_path, no_drill):
+        assert "Traceback" not in shown and "labkit/" not in shown, shown
+        assert len(shown.strip().splitlines()) == 1, shown
