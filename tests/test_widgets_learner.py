@@ -1226,3 +1226,19 @@ def test_a_call_labkit_refuses_shows_one_line_not_a_traceback(tmp_path) -> None:
     for shown in (bad_path, no_drill):
         assert "Traceback" not in shown and "labkit/" not in shown, shown
         assert len(shown.strip().splitlines()) == 1, shown
+
+
+def test_the_summary_names_who_made_it_in_the_learners_words(lab: labkit.Lab) -> None:
+    """A Chinese inspector's summary read 生成者 origin under a line that said 由源服务器生成:
+    its "made by" row says the hop as the line does (an upstream keeps its name as code)."""
+    from labkit.render.html import summary_html
+
+    made = {
+        "/orders/abc": ("origin", "源服务器"),
+        "/up/garbage/": ("gateway", "网关"),
+        "/up/ok/": ("upstream 'ok'", "上游 'ok'"),
+    }
+    for path, (en, zh) in made.items():
+        ex = lab.get(path)
+        assert f"<td>{html.escape(en)}</td>" in summary_html(ex, "en"), path
+        assert f"<td>{html.escape(zh)}</td>" in summary_html(ex, "zh-CN"), path

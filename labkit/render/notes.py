@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import labkit.i18n as i18n
+from labkit.http.pages import hop_words
 from labkit.i18n import Msg
 from labkit.render.text import milliseconds, why_in
 from labkit.render.view import ExchangeView
@@ -122,7 +123,10 @@ def summary(ex: ExchangeView, lang: str | None = None) -> dict[str, Any]:
         (Msg("reason", context="summary"), ex.reason),
         (
             Msg("made by", context="summary"),
-            ex.generated_by or Msg("nobody (no response)").render(lang),
+            # as the status line above it says the hop (由源服务器生成), not its code label
+            i18n.render(hop_words(ex.generated_by), lang)
+            if ex.generated_by
+            else Msg("nobody (no response)").render(lang),
         ),
         (Msg("why", context="summary"), why_in(ex, lang)),
         (
