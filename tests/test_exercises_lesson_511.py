@@ -320,3 +320,41 @@ def test_q4_a_numpy_bool_is_a_bool(lab: labkit.Lab) -> None:
 
     result = q4.check(numpy_checker, lab)
     assert result, result.message
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "captive"),
+    [(204, b"", False), (200, b"", False), (200, b"<form>", True), (302, b"", True)],
+)
+def test_q4_the_reference_solution_reads_a_check_as_its_hints_do(status, body, captive) -> None:
+    """Hint 2 says Android takes an empty 200 on /generate_204 for the open network's 204; the
+    solution said captive for anything but 204 until December 2026. Asked of a real server
+    that answers the check as a network might."""
+    import http.server
+    import threading
+    from types import SimpleNamespace
+
+    class Check(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            if status == 302:
+                self.send_header("Location", "http://portal.invalid/login")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Check)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        network = SimpleNamespace(
+            portal=SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}")
+        )
+        assert is_captive(network) is captive
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -426,8 +426,8 @@ q4 = CheckedTask(
             "(the request fails or times out) means no network, which is not a portal either."
         ),
         Msg(
-            "Return a bool made from the status code: what does 204 mean, and what does any "
-            "other status mean?"
+            "Return a bool made from the response: what do a 204 (or a 200 with an empty "
+            "body) mean, and what does any other response mean?"
         ),
     ),
     solution="import httpx\nimport labkit\n\n"
@@ -437,7 +437,7 @@ q4 = CheckedTask(
     "            r = client.get(lab.portal.url + '/generate_204')\n"
     "    except httpx.TransportError:\n"
     "        return False\n"
-    "    return r.status_code != 204\n\n"
+    "    return not (r.status_code == 204 or (r.status_code == 200 and not r.content))\n\n"
     "q4.check(is_captive, lab)",
     time_limit=5.0,
 )
