@@ -383,7 +383,7 @@ class Diagnosis(CheckedTask):
                 # until December 2026)
                 "After {tries} wrong tries the feedback no longer says which "
                 "part is right, so that an incident cannot be solved by trying every pair: go "
-                "back to the evidence (the headers, the body, ex.hops, ex.elapsed) and decide "
+                "back to the evidence (the headers, the body, ex.hops, ex.observed().took) and decide "
                 "both parts from it; {next_hint} goes one step further each time.",
                 tries=CONFIRMED_TRIES,
                 # what this learner calls or presses: q4.hint(), the quiz panel's Hint
@@ -445,7 +445,7 @@ q1 = Diagnosis(
         ),
         "connect-timeout": Msg(
             "a connect timeout means the gateway tried and waited, then 504. This "
-            "is a 503 that came at once (ex.elapsed): read the body's 'What it "
+            "is a 503 that came at once (ex.observed().took): read the body's 'What it "
             "observed' line."
         ),
         "refused": Msg(
@@ -463,7 +463,7 @@ q1 = Diagnosis(
             "Who wrote this page? Compare Proxy-Status, the Server header and the body's last line."
         ),
         Msg(
-            "Look at ex.hops and ex.elapsed: did the request go anywhere behind the gateway, and did "
+            "Look at ex.hops and ex.observed().took: did the request go anywhere behind the gateway, and did "
             "anyone wait for an answer?"
         ),
         Msg(
@@ -685,12 +685,12 @@ q5 = Diagnosis(
         ),
         "refused": Msg(
             "a refused connection fails at once (and is a 502 here); this one took about "
-            "{connect} s (ex.elapsed) before the gateway gave up.",
+            "{connect} s (ex.observed().took) before the gateway gave up.",
             connect=f"{_CONNECT:g}",
         ),
         "no-healthy-upstream": Msg(
             "that is a 503 made at once without trying; this 504 came after "
-            "a wait (ex.elapsed): the gateway did try."
+            "a wait (ex.observed().took): the gateway did try."
         ),
         "invalid-response": Msg(
             "the upstream sent no bytes at all (ex.hops has no upstream hop), "
@@ -704,7 +704,7 @@ q5 = Diagnosis(
     },
     maker_default=Msg("{who_wrote_it}.", who_wrote_it=_WHO_WROTE_IT),
     cause_default=Msg(
-        "read 'What it observed' in the body, ex.elapsed, and whether an upstream hop "
+        "read 'What it observed' in the body, ex.observed().took, and whether an upstream hop "
         "appears in ex.hops."
     ),
     hints=(
@@ -712,7 +712,7 @@ q5 = Diagnosis(
             "504 is the gateway saying it waited and gave up. Who wrote the page: Proxy-Status, Server?"
         ),
         Msg(
-            "How long did it take (ex.elapsed)? Compare it with the route's two timeouts, "
+            "How long did it take (ex.observed().took)? Compare it with the route's two timeouts, "
             "lab.gateway.route('/up/blackhole/'): connect_timeout, the wait for the upstream to "
             "accept the connection, and read_timeout, the wait for an answer once the request "
             "is sent."
@@ -811,10 +811,10 @@ q7 = Diagnosis(
     wrong_cause={
         "refused": Msg("the upstream accepted and answered: ex.raw('garbage') shows what it sent."),
         "connect-timeout": Msg(
-            "it answered at once: ex.elapsed, and ex.raw('garbage') shows what it sent."
+            "it answered at once: ex.observed().took, and ex.raw('garbage') shows what it sent."
         ),
         "read-timeout": Msg(
-            "it answered at once: ex.elapsed, and ex.raw('garbage') shows what it sent."
+            "it answered at once: ex.observed().took, and ex.raw('garbage') shows what it sent."
         ),
         "no-healthy-upstream": Msg(
             "the gateway did send the request to an upstream (ex.hops); "
