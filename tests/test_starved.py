@@ -19,8 +19,9 @@ import pytest
 import labkit
 from labkit import faults
 from labkit.conditions import Condition
+from labkit.errors import LabkitError
 from labkit.faults import Connection, Fault
-from labkit.http import upstream
+from labkit.http import deadline, server, upstream
 from labkit.http.deadline import GRACE, GRACES, STARVED
 from labkit.lab import UPSTREAM_TIMEOUTS, on_lab_loop
 from labkit.recorder import Kind, Step
@@ -263,3 +264,56 @@ def _sent_while_away(lab: labkit.Lab, port: int, data: bytes) -> tuple[bytes, fl
         answered = time.monotonic()
     stall.join(5)
     return reply, answered - back[0]
+
+
+@pytest.mark.slow
+def test_a_switch_waits_out_the_time_the_machine_kept_the_loop_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A switch waits SWITCH_SECONDS for the lab's loop, plus what the loop's thread waited,
+    ready to run, for a CPU the machine gave to others (deadline.waited_for_a_cpu): with the
+    kernel niced to 19 beside two busy loops, capstone incident 5's stop was refused ("the
+    lab's loop did not take the switch within 2 s ... it was applied late") though nothing
+    held the loop. A thread cannot be kept off a CPU on demand, so here the loop is held a
+    little past SWITCH_SECONDS and its thread's run delay reads that it waited all that time:
+    the switch is applied (before: refused). Held without waiting for a CPU (blocked on a lock:
+    its real run delay does not grow), it is refused at SWITCH_SECONDS as before."""
+    with labkit.start() as lab:
+        loop = on_lab_loop(lab, asyncio.get_running_loop)
+        assert deadline.waited_for_a_cpu(loop) is not None  # this thread's schedstat
+        release = threading.Event()
+        _hold_the_loop(lab, release)
+        start = time.monotonic()
+        with pytest.raises(LabkitError, match="did not take the switch within 2 s"):
+            lab.origin.maintenance(retry_after=5)
+        assert time.monotonic() - start < server.SWITCH_SECONDS + 1
+        release.set()
+        lab.origin.maintenance(False)  # what the refused switch left, put back
+        assert lab.get("/orders/7", via="origin").status == 200
+
+        _hold_the_loop(lab, threading.Event(), server.SWITCH_SECONDS + 0.5)
+        began = time.monotonic()
+        monkeypatch.setattr(server, "waited_for_a_cpu", lambda loop: time.monotonic() - began)
+        lab.origin.maintenance(retry_after=5)
+        assert time.monotonic() - began >= server.SWITCH_SECONDS
+        ex = lab.get("/orders/7", via="origin")
+        assert (ex.status, ex.header("Retry-After")) == (503, "5")
+
+
+def _hold_the_loop(lab: labkit.Lab, release: threading.Event, most: float = 30.0) -> None:
+    """Hold the lab's loop from another thread (a callback that blocks, as a handler that
+    never awaits does) until ``release`` is set or ``most`` seconds passed; return once held."""
+    holding = threading.Event()
+
+    def hold() -> None:
+        holding.set()
+        release.wait(most)
+
+    def holder() -> None:
+        try:
+            on_lab_loop(lab, hold)
+        except LabkitError:  # the holder's own switch is refused too: it held the loop
+            pass
+
+    threading.Thread(target=holder, daemon=True).start()
+    assert holding.wait(5)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import select
 import selectors
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -299,12 +300,33 @@ class CatchUpLoop(asyncio.SelectorEventLoop):
     (``PreciseEpollSelector``), so a timer never fires before the work that was ready when
     the process stopped."""
 
+    thread_id: int | None = None  # the kernel's id of the thread running it (waited_for_a_cpu)
+
     def __init__(self) -> None:
         self._clock = PreciseEpollSelector()
         super().__init__(self._clock)
 
+    def run_forever(self) -> None:
+        self.thread_id = threading.get_native_id()
+        super().run_forever()
+
     def time(self) -> float:
         return _monotonic() - self._clock.lag
+
+
+def waited_for_a_cpu(loop: asyncio.AbstractEventLoop) -> float | None:
+    """The seconds the thread running ``loop`` has waited, ready to run, for a CPU the
+    machine gave to others (its schedstat's run_delay): what a busy host adds to anything
+    that waits for the loop. None where it is unknown: a loop not the lab's or not running,
+    no schedstat (macOS, a kernel without CONFIG_SCHED_INFO)."""
+    tid = getattr(loop, "thread_id", None)
+    if tid is None:
+        return None
+    try:
+        with open(f"/proc/self/task/{tid}/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
