@@ -243,6 +243,21 @@ def test_a_504_never_reaches_a_client_before_the_timeout_it_names(upstream_name:
     assert waited >= named, (waited, named)
 
 
+def test_an_upstream_slower_than_the_read_timeout_still_times_out_after_a_stall() -> None:
+    """Lesson 504's slow upstream (0.1 s past the read timeout) behind a request sent while
+    the loop is away: the gateway's read timer and the upstream's sleep both begin while the
+    loop's clock catches up, and keep their order: 504. The 504 is held until the timeout has
+    lasted by the machine's clock (``told_after``); the decision is not: a read timer kept by
+    the machine's clock itself (``machine_deadline``, as a server's head timeout is) let the
+    upstream's sleep, early by that clock as much, win: 200 in 3 of 3, stalls of 0.4 to 1 s."""
+    with labkit.start() as lab:
+        lab.upstreams["slow"].delay = UPSTREAM_TIMEOUTS.read + 0.1
+        request = b"GET /up/slow/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+        reply, waited = _sent_while_away(lab, lab.gateway.port, request)
+    assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 504 Gateway Timeout", reply[:200]
+    assert waited >= UPSTREAM_TIMEOUTS.read, waited
+
+
 def _sent_while_away(lab: labkit.Lab, port: int, data: bytes) -> tuple[bytes, float]:
     """Send ``data`` to ``port`` while the lab's loop is away for AWAY seconds; what came
     back until the lab closed the connection, and how long after the loop was back the
