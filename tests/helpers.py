@@ -13,6 +13,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_tool(name: str) -> Any:
+    """tools/NAME.py, loaded afresh as the module NAME (tools/ is no package, and the tests
+    read the tools the way their command lines run them)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # a tool's dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
 
 def solution_function(exercise, name: str):
     """The function defined by an exercise's shown solution: the test runs what learners see."""

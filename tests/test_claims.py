@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from helpers import load_tool
 
 from labkit import personalities
 from labkit.conditions import Condition
@@ -859,14 +860,9 @@ def test_the_unreachable_rows_name_says_what_falls_under_it() -> None:
     no local address or port (EADDRNOTAVAIL) are that condition too (conditions.CONNECT_ERRORS,
     each with its own Proxy-Status type). The name now says connect() failed and lists them,
     en and zh, in the generated tables."""
-    import importlib.util
-
     from labkit import i18n
 
-    spec = importlib.util.spec_from_file_location("gateways_doc", ROOT / "tools/gateways_doc.py")
-    assert spec and spec.loader
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("gateways_doc")
     name = tool.CONDITION_NAMES[Condition.UNREACHABLE]
     en, zh = i18n.render(name, "en"), i18n.render(name, "zh-CN")
     for words in (("connect()", "no route", "firewall", "no local address"),):
@@ -908,23 +904,13 @@ def test_an_unasked_101_is_its_own_condition(lab) -> None:
     assert "MUST NOT switch" in note and "HAProxy" in note
 
 
-def _gateways_doc():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("gateways_doc", ROOT / "tools/gateways_doc.py")
-    assert spec and spec.loader
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
 def test_the_summary_says_what_an_unasked_101_becomes() -> None:
     """The gateway summary (docs/gateways.md, README en and zh) showed Caddy's answer to an
     upstream's unasked 101 as '200', which reads as the upstream's success: Caddy answers an
     empty 200 of its own (its observation row), the 101 and what followed it dropped. Envoy's
     '502' there was never observed nor documented (its row says 'not recorded'), under a column
     headed 'Envoy (docs)'. Both cells now say so, from the rows."""
-    tool = _gateways_doc()
+    tool = load_tool("gateways_doc")
     caddy = personalities.get("caddy").answer(Condition.UNASKED_SWITCH)
     envoy = personalities.get("envoy").answer(Condition.UNASKED_SWITCH)
     assert (caddy.status, caddy.body) == (200, b"") and envoy.source.startswith("not recorded")

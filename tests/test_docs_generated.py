@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
+
+from helpers import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location(
-        "gateways_doc", ROOT / "tools" / "gateways_doc.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_gateways_doc_and_readme_tables_match_the_code() -> None:
-    tool = _tool()
+    tool = load_tool("gateways_doc")
     assert (ROOT / "docs" / "gateways.md").read_text() == tool.gateways_md(), (
         "docs/gateways.md differs from labkit/personalities.py: run python tools/gateways_doc.py"
     )
@@ -34,7 +25,7 @@ def test_gateways_doc_and_readme_tables_match_the_code() -> None:
 
 def test_the_chinese_readme_has_the_tables_in_chinese() -> None:
     """The same rows, said in Chinese: names, statuses and header values as in English."""
-    tool = _tool()
+    tool = load_tool("gateways_doc")
     chinese = (ROOT / "README.zh-CN.md").read_text()
     assert tool.readme_faults("zh-CN") in chinese and tool.readme_faults() not in chinese
     assert "| `ok` | 正确地返回 200 OK（作为对照） | - | 200 |" in chinese
@@ -49,7 +40,7 @@ def test_the_chinese_readme_has_the_tables_in_chinese() -> None:
 
 
 def test_the_generated_tables_say_what_the_personalities_do() -> None:
-    tool = _tool()
+    tool = load_tool("gateways_doc")
     summary = tool.summary()
     assert "| connection refused | 502 | 502 | 503 | 502 | 503 |" in summary
     assert "relayed raw as HTTP/0.9 (no status line of its own)" in summary
@@ -63,7 +54,7 @@ def test_each_word_a_personality_can_say_is_described_once() -> None:
 
     from labkit import personalities
 
-    tool = _tool()
+    tool = load_tool("gateways_doc")
     for table, kind in [
         (tool.CASES, personalities.RelayedCase),
         (tool.SLOW_CLIENT, personalities.SlowClient),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import importlib.util
 import json
 import os
 import re
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Node, read_notebook
+from helpers import Node, load_tool, read_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 # the English lessons, then their translations (notebooks/zh/: docs/i18n.md)
@@ -51,10 +50,7 @@ GLOSSARY_TERMS = (
     "WebSocket",
 )
 
-_spec = importlib.util.spec_from_file_location("store_outputs", ROOT / "tools" / "store_outputs.py")
-assert _spec is not None and _spec.loader is not None
-store_outputs = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(store_outputs)
+store_outputs = load_tool("store_outputs")
 
 ids = [p.relative_to(ROOT / "notebooks").with_suffix("").as_posix() for p in NOTEBOOKS]
 # how a lesson's first cell and its last link read, in each language's folder

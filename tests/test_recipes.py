@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import socket
 import threading
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import load_tool
 
 import labkit
 from labkit import cli, control, faults, scenarios, switches
@@ -204,14 +204,6 @@ class Drip(faults.Fault):
 DRIP = Drip("drip", Condition.READ_TIMEOUT, "sends 200 OK one byte at a time", REPLY)
 
 
-def _gateways_doc():
-    spec = importlib.util.spec_from_file_location("gateways_doc", ROOT / "tools/gateways_doc.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _direct(port: int) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=3) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: lab\r\n\r\n")
@@ -268,7 +260,7 @@ def test_add_a_kind_of_fault(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
         assert faults.listing() in capsys.readouterr().out
         read = UPSTREAM_TIMEOUTS.read
         row = f"| `drip` | sends 200 OK one byte at a time; the route's read timeout {read:g} s | {knob} | 504 |"
-        assert row in _gateways_doc().readme_faults()
+        assert row in load_tool("gateways_doc").readme_faults()
     assert "drip" not in faults.FAULTS  # removed after: the registry is as it was
 
 

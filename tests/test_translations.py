@@ -7,7 +7,6 @@ translations.py lists what needs translating; this test fails naming the cells.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -17,24 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import load_tool
 
 from labkit import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _tool(name: str) -> Any:
-    """tools/NAME.py, loaded as the module NAME (tools/ is no package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-translations = _tool("translations")
-terms = _tool("terms")
+translations = load_tool("translations")
+terms = load_tool("terms")
 
 PILOT = "00-start-here.ipynb"
 
