@@ -388,7 +388,7 @@ class Gateway(Proxy):
         if person.slow_client == "" or person is personalities.RFC:
             return await super().slow_client(conn, writer, raw, peer)
         said = Msg(
-            "{title}: the request did not arrive within {seconds} s",
+            "{title}: the request did not arrive in full within {seconds} s",
             title=person.label,
             seconds=f"{self.head_timeout:g}",
         )

@@ -989,3 +989,28 @@ def test_the_inspectors_notes_keep_the_rfcs_strength() -> None:
     language = HEADER_NOTES["content-language"]
     assert "a client SHOULD ignore it (RFC 9112 4)" in str(language)
     assert "客户端应该（SHOULD）忽略它" in render(language, "zh-CN")
+
+
+def test_a_408_says_the_request_did_not_arrive_in_full(lab) -> None:
+    """A 408 comes only after part of a request arrived (the head timeout starts at its first
+    byte; an idle connection just closes): 'the request did not arrive within 0.3 s' read as
+    if nothing came. The origin's and the gateway's pages say it did not arrive in full, with
+    the number from the server's head timeout: in English for a head cut short (the page
+    cannot read its Accept-Language), in Chinese for an upload cut short after its head."""
+    from labkit.scenarios import SHORT_HEAD
+
+    lab.origin.head_timeout = lab.gateway.head_timeout = SHORT_HEAD
+    cut_short = {
+        f"did not arrive in full within {SHORT_HEAD:g} s": b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n",
+        f"没有在 {SHORT_HEAD:g} 秒之内完整到达": b"POST /orders HTTP/1.1\r\nHost: lab\r\n"
+        b"Accept-Language: zh-CN\r\nContent-Length: 10\r\n\r\nabc",
+    }
+    for port in (lab.origin.port, lab.gateway.port):
+        for words, sent in cut_short.items():
+            with socket.create_connection(("127.0.0.1", port), timeout=SHORT_HEAD + 5) as sock:
+                sock.sendall(sent)
+                data = b""
+                while chunk := sock.recv(65536):
+                    data += chunk
+            assert data.startswith(b"HTTP/1.1 408 "), data[:80]
+            assert words in data.decode(), data.decode()

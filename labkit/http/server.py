@@ -522,7 +522,10 @@ class HTTPServer(Listener):
         self, conn: h11.Connection, writer: asyncio.StreamWriter, raw: bytearray, peer: int | None
     ) -> None:
         """A client started a request and did not finish it in time: 408, then close."""
-        why = Msg("the request did not arrive within {seconds} s", seconds=f"{self.head_timeout:g}")
+        why = Msg(
+            "the request did not arrive in full within {seconds} s",
+            seconds=f"{self.head_timeout:g}",
+        )
         await self._reject(conn, writer, raw, peer, 408, why)
 
     async def serve_connection(
