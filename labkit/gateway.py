@@ -480,7 +480,11 @@ class Gateway(Proxy):
                 request,
                 404,
                 made_by="gateway",
-                paragraphs=[Msg("The gateway has no route for {path}.", path=repr(request.path))],
+                paragraphs=[
+                    Msg(
+                        "The gateway has no route for {path}.", path=pages.quoted_path(request.path)
+                    )
+                ],
             )
             return Response(404, headers, body, why=Said(Msg("no route matches the path")))
         key = (self._personality.name, request.target)

@@ -407,7 +407,7 @@ class Origin(HTTPServer):
         return self._page(
             request,
             404,
-            Msg("There is no resource at {path}.", path=repr(path)),
+            Msg("There is no resource at {path}.", path=pages.quoted_path(path)),
             why=Said(Msg("no such resource")),
         )
 
@@ -497,7 +497,7 @@ class Origin(HTTPServer):
             return Response(204, [], why=why)
         order = ORDERS.get(int(order_id))  # bug: "abc" raises ValueError -> 500
         if order is None:
-            text = Msg("There is no order {id}.", id=order_id)
+            text = Msg("There is no order {id}.", id=pages.cut(order_id))
             return self._page(request, 404, text, why=Said(Msg("no such order")))
         customer = order["customer"]["name"]  # type: ignore[index]  # bug: order 13 has None
         return self._json(200, {"id": order["id"], "item": order["item"], "customer": customer})

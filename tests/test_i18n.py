@@ -75,6 +75,43 @@ def test_the_same_page_without_accept_language_is_english(lab: labkit.Lab) -> No
     assert b"-- made by the labkit origin" in body
 
 
+@pytest.mark.parametrize("server", ["origin", "gateway"])
+@pytest.mark.parametrize("accept", ["text/html", "*/*"])
+def test_a_404_page_quotes_a_long_path_cut_and_says_so_in_its_language(
+    lab: labkit.Lab, server: str, accept: str
+) -> None:
+    """A 404 page repeated the whole path it was asked for: 9,000 characters on the page for
+    a 9,000-character path. It quotes the start (pages.PATH_SHOWN characters) with an
+    ellipsis, then how long the path was and that it was cut, in the page's language; what
+    it quotes is escaped as any text on an HTML page."""
+    path = "/" + "a" * 9000 + '%3Cb%3E&<i>"'
+    pages = {}
+    for lang in ("en", "zh-CN"):
+        data = wire(lab, server, get(path, f"Accept: {accept}", f"Accept-Language: {lang}"))
+        status, headers, body = split(data)
+        assert status == b"HTTP/1.1 404 Not Found" and headers["content-language"] == lang
+        pages[lang] = body.decode("utf-8")
+        assert len(body) < 1000, len(body)
+        assert "a" * 100 not in pages[lang] and "<i>" not in pages[lang]
+    start = "&#x27;/" if accept == "text/html" else "'/"
+    assert f"There is no resource at {start}{'a' * 76}…" in pages["en"], pages["en"]
+    assert "(cut; 9013 characters in all)." in pages["en"]
+    assert f"{start}{'a' * 76}…" in pages["zh-CN"], pages["zh-CN"]
+    assert "（已截断，共 9013 个字符）处没有资源。" in pages["zh-CN"]
+    assert not re.search("[\u4e00-\u9fff]", pages["en"])
+
+
+def test_a_404_page_quotes_a_short_path_whole_and_a_long_order_number_cut(lab: labkit.Lab) -> None:
+    """The cut is only for a long path: one of 80 characters is quoted whole; an order
+    number is cut as a path is (it is one), without the quotes it never had."""
+    path = "/" + "b" * 77
+    _, _, body = split(wire(lab, "origin", get(path)))
+    assert f"There is no resource at '{path}'.\n" in body.decode()
+    order = "9" * 200
+    _, _, body = split(wire(lab, "origin", get(f"/orders/{order}", "Accept-Language: zh-CN")))
+    assert f"没有编号为 {'9' * 79}…（已截断，共 200 个字符）的订单。" in body.decode(), body
+
+
 def _deepest(text: str) -> int:
     depth = deepest = 0
     for ch in text:

@@ -66,6 +66,29 @@ class Reason:
         return said if said.endswith(("。", "！", "？")) else said + "。"
 
 
+# characters of a requested path that a page quotes: a request line may be 16 KB long, and a
+# 404 page quoted the whole path, 9,000 characters for a 9,000-character path
+PATH_SHOWN = 80
+
+
+def quoted_path(path: str) -> Text:
+    """A requested path as a page quotes it, in quotes (``repr``), cut as ``cut`` cuts."""
+    return cut(repr(path), len(path))
+
+
+def cut(text: str, size: int | None = None) -> Text:
+    """``text`` (a path or a part of one, as a page shows it) as it is, or, when it is longer
+    than PATH_SHOWN characters, its start and an ellipsis (inside the quotes it opened
+    with), then how long it is (``size``, else its length) and that it was cut, in the
+    page's language. The page escapes it as any text."""
+    if len(text) <= PATH_SHOWN:
+        return text
+    quote = text[0] if text[0] in "'\"" else ""
+    start = text[: PATH_SHOWN - 1 - len(quote)] + "…" + quote
+    size = len(text) if size is None else size
+    return Msg("{start} (cut; {size} characters in all)", start=start, size=size)
+
+
 def relative(request_path: str, target: str) -> str:
     """A link from ``request_path`` to the absolute lab path ``target``, made relative."""
     depth = max(request_path.count("/") - 1, 0)
