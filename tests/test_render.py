@@ -411,3 +411,45 @@ def test_a_refusal_is_drawn_as_the_hops_answer_not_a_failure(
     assert svg.alt_text(ex, "zh-CN").endswith(
         f"{ {'origin': '源服务器', 'gateway': '网关'}[hop] }拒绝了这个请求：这不是故障，而是它应给的响应。"
     )
+
+
+def test_the_hop_table_shows_each_attempt_of_a_request_sent_again(lab: labkit.Lab) -> None:
+    """A GET that met a kept connection closing is sent again on a new one (RFC 9110 9.2.2):
+    the upstream received it twice. Lesson 03 says the story shows the first attempt, the
+    close and the second; the hop table showed one row for the upstream, its first request
+    beside its second answer, and the story marked the close "[made here]". Each attempt is
+    now a row of its own, marked, and only the answer relayed is "made here"."""
+    lab.get("/up/idle-close/")
+    again = lab.get("/up/idle-close/")
+    assert (again.status, again.generated_by) == (200, "upstream 'idle-close'")
+    for lang, first, second, sent_again, made in (
+        (
+            "en",
+            "upstream 'idle-close', attempt 1",
+            "upstream 'idle-close', attempt 2",
+            "no answer; sent again",
+            "made here",
+        ),
+        (
+            "zh-CN",
+            "upstream 'idle-close'，第 1 次尝试",
+            "upstream 'idle-close'，第 2 次尝试",
+            "没有响应；已重新发送",
+            "在此生成",
+        ),
+    ):
+        page = html.exchange_html(again, lang)
+        rows = re.findall(r"<tr>(.*?)</tr>", page)
+        cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows[1:]]
+        upstream = [c for c in cells if "idle-close" in c[0]]
+        assert [c[0] for c in upstream] == [
+            first.replace("'", "&#x27;"),
+            second.replace("'", "&#x27;"),
+        ], page
+        assert upstream[0][1] == upstream[1][1] == "GET / HTTP/1.1"
+        assert upstream[0][2].startswith("(nothing), then FIN") or "FIN" in upstream[0][2]
+        assert upstream[0][3] == sent_again and upstream[1][3] == made
+        assert "200 OK" in upstream[1][2]
+        assert sum(c[3] == made for c in cells) == 1
+        story = text.story(again, lang)
+        assert story.count(f"[{made}]") == 1 and story.count(f"[{sent_again}]") == 1, story

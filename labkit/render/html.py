@@ -24,7 +24,15 @@ from labkit.render.palette import (
     status_kind,
 )
 from labkit.render.svg import Picture
-from labkit.render.text import milliseconds, no_status_line, part, visible_bytes, why_in
+from labkit.render.text import (
+    SENT_AGAIN,
+    attempts,
+    milliseconds,
+    no_status_line,
+    part,
+    visible_bytes,
+    why_in,
+)
 from labkit.render.view import ExchangeView
 
 __all__ = [
@@ -126,16 +134,24 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
     for hop in ex.hops:
         if hop.role is Role.CLIENT:
             continue
-        sent = i18n.render(hop.sent.summary, lang) if hop.sent else Msg("(no answer)").render(lang)
-        received = i18n.render(hop.received_summary, lang)
-        endings |= {ev.ended for ev in (hop.sent, hop.received) if ev and ev.ended}
-        dur = milliseconds(hop.duration) if hop.duration is not None else ""
-        rows.append(
-            f"<tr><td {cell}>{html.escape(hop.label)}</td>"
-            f"<td {cell}>{html.escape(received)}</td>"
-            f"<td {cell}>{html.escape(sent)}</td><td {cell}>{html.escape(part(ex, hop, lang))}</td>"
-            f"<td {cell}>{dur}</td></tr>"
-        )
+        tries = attempts(hop)
+        for n, (got, gave) in enumerate(tries, 1):
+            sent = i18n.render(gave.summary, lang) if gave else Msg("(no answer)").render(lang)
+            received = i18n.render(got.summary, lang) if got else ""
+            endings |= {ev.ended for ev in (gave, got) if ev and ev.ended}
+            dur = milliseconds(max(0.0, gave.at - got.at)) if got and gave else ""
+            label = hop.label
+            its_part = part(ex, hop, lang)
+            if len(tries) > 1:  # a request sent again: each attempt its own row
+                label = Msg("{hop}, attempt {n}", hop=label, n=n).render(lang)
+                if n < len(tries):
+                    its_part = SENT_AGAIN.render(lang)
+            rows.append(
+                f"<tr><td {cell}>{html.escape(label)}</td>"
+                f"<td {cell}>{html.escape(received)}</td>"
+                f"<td {cell}>{html.escape(sent)}</td><td {cell}>{html.escape(its_part)}</td>"
+                f"<td {cell}>{dur}</td></tr>"
+            )
     why = Msg("why: {why}", why=html.escape(why_in(ex, lang))).render(lang) if ex.why else ""
     why = f"<div>{why}</div>" if why else ""
     client = (

@@ -26,7 +26,7 @@ from labkit.http.pages import hop_words
 from labkit.i18n import Msg
 from labkit.recorder import Kind, Role, Step
 from labkit.render.palette import THEMED, paint, picture_kind
-from labkit.render.text import columns, milliseconds, story, summary_line, wrap
+from labkit.render.text import attempts, columns, milliseconds, story, summary_line, wrap
 from labkit.render.view import ExchangeView
 
 __all__ = ["Picture", "alt_text", "failing_hop", "sequence_svg"]
@@ -103,7 +103,8 @@ def _lanes_and_arrows(
                     label += Msg(" (rejected by the gateway)").render(lang)
             if lane in cached:
                 label += Msg(" from its cache").render(lang)
-            dur = hop.duration if last_sent[lane] is ev else None
+            got = attempts(hop)[-1][0]  # the last attempt's request: its own time, as the table
+            dur = max(0.0, ev.at - got.at) if last_sent[lane] is ev and got else None
             arrows.append(
                 _Arrow(
                     lane, lane - 1, label, colour, note=milliseconds(dur) if dur is not None else ""

@@ -18,12 +18,13 @@ import labkit.i18n as i18n
 from labkit.conditions import Condition
 from labkit.http.pages import hop_words
 from labkit.i18n import Msg
-from labkit.recorder import Hop, Kind, Role, Step
+from labkit.recorder import Event, Hop, Kind, Role, Step
 from labkit.render.view import ExchangeView
 
 __all__ = [
     "ARROWS",
     "TIMEOUT_WORDS",
+    "attempts",
     "client_gave_up",
     "columns",
     "configured_time",
@@ -294,6 +295,31 @@ def client_gave_up(ex: ExchangeView) -> float | None:
     return None
 
 
+def attempts(hop: Hop) -> list[tuple[Event | None, Event | None]]:
+    """The hop's requests and answers as pairs, in order: one pair for most hops. A GET that
+    met a kept connection closing as it arrived is sent again on a new one (RFC 9110 9.2.2),
+    so the upstream received it twice: a pair for each time, the close the first's answer.
+    (A hop's ``received`` is its first request and ``sent`` its last answer: one table row
+    put the two attempts' halves side by side.)"""
+    pairs: list[tuple[Event | None, Event | None]] = []
+    received: Event | None = None
+    sent: Event | None = None
+    for ev in hop.events:
+        if ev.kind is Kind.RECEIVED:
+            if sent is not None:  # a request after an answer: the next attempt
+                pairs.append((received, sent))
+                received, sent = None, None
+            received = received or ev
+        elif ev.kind is Kind.SENT:
+            sent = ev
+    if received is not None or sent is not None or not pairs:
+        pairs.append((received, sent))
+    return pairs
+
+
+SENT_AGAIN = Msg("no answer; sent again")  # an attempt's close, before the request went again
+
+
 def part(ex: ExchangeView, hop: Hop, lang: str = i18n.ENGLISH) -> str:
     """One hop's part in the response: only one hop "made here" (the final response)."""
     if hop.label == ex.generated_by:
@@ -337,7 +363,8 @@ def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
         arrow = ARROWS[ev.kind]
         mark = ""
         if ev.kind is Kind.SENT:
-            mark = "  [" + part(ex, hop, lang) + "]"
+            earlier = any(ev is gave for _, gave in attempts(hop)[:-1])  # then sent again
+            mark = "  [" + (SENT_AGAIN.render(lang) if earlier else part(ex, hop, lang)) + "]"
             if timing := configured_time(hop, lang):
                 mark += f"  {timing}"
         out.append(f"  {hop.label:<10} {arrow} {i18n.render(ev.summary, lang)}{mark}")
