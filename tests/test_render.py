@@ -453,3 +453,22 @@ def test_the_hop_table_shows_each_attempt_of_a_request_sent_again(lab: labkit.La
         assert sum(c[3] == made for c in cells) == 1
         story = text.story(again, lang)
         assert story.count(f"[{made}]") == 1 and story.count(f"[{sent_again}]") == 1, story
+
+
+def test_with_no_answer_the_client_s_error_is_said_once(lab: labkit.Lab) -> None:
+    """Half a request to the origin and no answer (lesson 05's "Send half a request"): no hop
+    made a response, so the exchange's why is what the client saw, and the summary's "why"
+    and "client saw" rows, the story's two lines and the heading's two lines said one
+    sentence twice. It is said once, as what the client saw."""
+    stalled = scenarios.get("408-slow-client").request
+    assert isinstance(stalled, scenarios.Raw)
+    lab.origin.head_timeout = 5
+    ex = lab.raw(stalled.data, to=stalled.to, wait=0.3)
+    said = "no answer within 0.3 s (the server kept the connection open)"
+    assert ex.status is None and ex.client_error == said
+    rows = notes.summary(ex, "en")
+    assert rows["client saw"] == said and "why" not in rows, rows
+    assert rows["made by"] == "nobody (no response)"
+    assert text.story(ex, "en").count(said) == 1, text.story(ex, "en")
+    assert html.exchange_html(ex, "en").split("<table>")[0].count(said) == 1
+    assert html.summary_html(ex, "en").count(said) == 1

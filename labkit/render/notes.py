@@ -10,7 +10,7 @@ from typing import Any
 import labkit.i18n as i18n
 from labkit.http.pages import hop_words
 from labkit.i18n import Msg
-from labkit.render.text import milliseconds, why_in
+from labkit.render.text import milliseconds, why_in, why_is_what_the_client_saw
 from labkit.render.view import ExchangeView
 
 __all__ = ["HEADER_NOTES", "explained_headers", "summary"]
@@ -128,7 +128,11 @@ def summary(ex: ExchangeView, lang: str | None = None) -> dict[str, Any]:
             if ex.generated_by
             else Msg("nobody (no response)").render(lang),
         ),
-        (Msg("why", context="summary"), why_in(ex, lang)),
+        *(
+            []
+            if why_is_what_the_client_saw(ex)  # the next row says it
+            else [(Msg("why", context="summary"), why_in(ex, lang))]
+        ),
         (
             Msg("client saw", context="summary"),
             ex.client_error or Msg("a complete response").render(lang),

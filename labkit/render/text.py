@@ -37,6 +37,7 @@ __all__ = [
     "story",
     "summary_line",
     "visible_bytes",
+    "why_is_what_the_client_saw",
     "wrap",
 ]
 
@@ -329,6 +330,13 @@ def part(ex: ExchangeView, hop: Hop, lang: str = i18n.ENGLISH) -> str:
     return Msg("relayed").render(lang) if hop.sent else Msg("no answer").render(lang)
 
 
+def why_is_what_the_client_saw(ex: ExchangeView) -> bool:
+    """No hop made an answer, so the exchange's why is the client's own error (lab.raw's
+    half request that got nothing back): said once, as what the client saw, where the
+    summary, the story and the heading said one sentence twice."""
+    return bool(ex.client_error) and ex.why == ex.client_error
+
+
 def why_in(ex: ExchangeView, lang: str) -> str:
     """``ex.why`` in ``lang``: the recorder keeps the message a hop said it from (an
     ``i18n.Said``: the lab's gateway explaining a failed upstream, a misbehaving upstream's
@@ -343,7 +351,7 @@ def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
     recorder's explanations as they are."""
     lang = lang or i18n.learner_language()
     out = [Msg("Exchange {id}: {summary}", id=ex.id, summary=summary_line(ex, lang)).render(lang)]
-    if ex.why and not ex.ok:
+    if ex.why and not ex.ok and not why_is_what_the_client_saw(ex):
         out.append("  " + Msg("why: {why}", why=why_in(ex, lang)).render(lang))
     if ex.client_error:
         out.append("  " + Msg("client saw: {error}", error=ex.client_error).render(lang))
