@@ -472,3 +472,29 @@ def test_with_no_answer_the_client_s_error_is_said_once(lab: labkit.Lab) -> None
     assert text.story(ex, "en").count(said) == 1, text.story(ex, "en")
     assert html.exchange_html(ex, "en").split("<table>")[0].count(said) == 1
     assert html.summary_html(ex, "en").count(said) == 1
+
+
+def test_the_timeline_s_text_says_each_moment_once_along_the_path(lab: labkit.Lab) -> None:
+    """Lesson 05's budget: the client gives up at 0.2 s before the gateway's read timeout.
+    The text alternative said the client gave up twice (its bar, then its deadline's line),
+    read the hops from the origin up, and put the time of a hop without an answer on the
+    answer it never sent ("no answer recorded; got the request at 213 ms"; the Chinese
+    read "at 213 ms no answer was recorded"). A screen reader now hears the client first,
+    each moment once, and the time on the request."""
+    lab.gateway.route("/").read_timeout = 0.3
+    ex = lab.get("/slow?delay=0.5", timeout=0.2)
+    for lang, gave_up, got, order in (
+        ("en", "gave up", "got the request at ", ("client", "gateway:", "origin:")),
+        (
+            "zh-CN",
+            "客户端放弃",
+            " 时收到了请求，没有记录到响应",
+            ("客户端", "网关：", "源服务器："),
+        ),
+    ):
+        alt = charts.timeline(ex, lang).alt
+        told = alt.split("。" if lang != "en" else ". ", 1)[1]  # after the title sentence
+        assert told.count(gave_up) == 1, alt
+        assert told.count(got) == 2, alt
+        places = [told.index(word) for word in order]
+        assert places == sorted(places), alt

@@ -197,9 +197,15 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
         begin = (opened.at - start) * 1000 if opened else 0.0
         end = (last.at - start) * 1000 if last else begin
         failed = bool(hop.generated and (hop.status or 0) >= 500)
+        when = milliseconds((end if last else begin) / 1000)
         if last is None:
-            outcome = Msg("no answer recorded; got the request")
-        elif hop.role is Role.CLIENT:
+            # the time is when the request came ("no answer recorded; got the request at
+            # 213 ms" put the time on the request, and the Chinese on the answer)
+            at = Msg("got the request at {time}, no answer recorded", time=when).render(lang)
+            bars.append((row, begin, end, failed, at))
+            said.append(Msg("{hop}: {what}", hop=hop_words(hop.label), what=at).render(lang))
+            continue
+        if hop.role is Role.CLIENT:
             outcome = (
                 Msg("got {status}", status=last.status)
                 if last.status is not None
@@ -211,11 +217,18 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
                 if last.status is not None
                 else Msg("closed")
             )
-        when = milliseconds((end if last else begin) / 1000)
         at = Msg("{outcome} at {time}", outcome=outcome, time=when).render(lang)
         bars.append((row, begin, end, failed, at))
         hatched = Msg(" (failed: hatched bar)").render(lang) if failed else ""
-        said.append(Msg("{hop}: {what}", hop=hop_words(hop.label), what=at).render(lang) + hatched)
+        if hop.role is Role.CLIENT and last.status is None and client_gave_up(ex) is not None:
+            # said once, with why: its bar's words and the deadline's line are one moment
+            outcome = Msg("client gave up (its own timeout ran out)")
+            said.append(Msg("{outcome} at {time}", outcome=outcome, time=when).render(lang))
+        else:
+            said.append(
+                Msg("{hop}: {what}", hop=hop_words(hop.label), what=at).render(lang) + hatched
+            )
+    said.reverse()  # read along the path, the client first, as the rows are drawn from the top
     lines = []
     for hop in hops:
         for ev in hop.events:
@@ -264,9 +277,10 @@ def _timeline(ex: ExchangeView, colours: PictureColours, lang: str) -> ChartFigu
         )
     for t, label, style in lines:
         ax.axvline(t, color=colours.ink, linestyle=style, linewidth=1.5, label=label)
-        said.append(
-            Msg("{outcome} at {time}", outcome=label, time=milliseconds(t / 1000)).render(lang)
-        )
+        if style != ":":  # the client's deadline is said with the client, above
+            said.append(
+                Msg("{outcome} at {time}", outcome=label, time=milliseconds(t / 1000)).render(lang)
+            )
     if lines:
         # under the axes, in the room the constrained layout keeps for it
         fig.legend(
