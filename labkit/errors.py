@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable
 from typing import Literal, overload
 
-from labkit.i18n import ENGLISH, Listed, Msg, learner_language, translate
+from labkit.i18n import ENGLISH, Listed, Msg, error_line, learner_language, translate
 
 
 class LabkitError(Exception):
@@ -33,7 +33,7 @@ class LabkitError(Exception):
         was wrong and what to do, without the frames inside labkit above it (lesson 10's
         join, run before the drill started as the lesson says to, showed a screenful of
         labkit/drill.py over its "wait until your instructor starts one")."""
-        return [f"{type(self).__name__}: {self}"]
+        return [error_line(type(self).__name__, self)]
 
 
 class BadArgument(LabkitError, ValueError):

@@ -370,6 +370,22 @@ FULL_WIDTH = frozenset("，。、；：？！（）《》〈〉「」『』【�
 # The CJK ideographs (Extension A and the Unified block), U+3400 to U+9FFF: compared, not
 # matched by a regex, whose class of 27,000 characters took 2-5 ms of `import labkit` to compile
 _HAN_FIRST, _HAN_LAST = "\u3400", "\u9fff"
+
+
+def written_in_chinese(text: str) -> bool:
+    """Whether ``text`` has a Chinese character: a message rendered in Chinese always has,
+    an English one never (a learner's Chinese answer quoted aside)."""
+    return any(_HAN_FIRST <= c <= _HAN_LAST for c in text)
+
+
+def error_line(name: str, message: object) -> str:
+    """``Name: message``, as Python shows an exception; a Chinese message after the
+    full-width colon, as the catalogue's NameError lines write it (``NameError：名称 ...``),
+    where a refused call in a Chinese lab read ``DrillError: 还没有...`` beside them."""
+    text = str(message)
+    return f"{name}：{text}" if written_in_chinese(text) else f"{name}: {text}"
+
+
 _FORMATTER = string.Formatter()
 
 

@@ -125,7 +125,9 @@ def interrupted(error: BaseException) -> str | None:
     errors = sys.modules.get("labkit.errors")
     if errors is None or not isinstance(error, errors.Interrupted):
         return None
-    return f"KeyboardInterrupt: {error}"
+    from labkit.i18n import error_line  # imported with labkit.errors, above
+
+    return error_line("KeyboardInterrupt", error)
 
 
 def before_start(error: BaseException, names: dict[str, Any], notebook: str) -> str | None:

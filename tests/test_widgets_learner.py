@@ -1242,3 +1242,32 @@ def test_the_summary_names_who_made_it_in_the_learners_words(lab: labkit.Lab) ->
         ex = lab.get(path)
         assert f"<td>{html.escape(en)}</td>" in summary_html(ex, "en"), path
         assert f"<td>{html.escape(zh)}</td>" in summary_html(ex, "zh-CN"), path
+
+
+def test_a_refused_call_in_a_chinese_lab_takes_the_full_width_colon(tmp_path) -> None:
+    """In a Chinese lab the one line of a refused call read "DrillError: 还没有..." with an
+    ASCII colon, where the NameError line of the same notebook reads "NameError：名称 ...":
+    a Chinese message follows its error's name with the full-width colon, as Chinese text
+    takes full-width punctuation; an English one keeps Python's ": "."""
+    import subprocess
+    import sys
+
+    exchange = tmp_path / "exchange"
+    subprocess.run(
+        [sys.executable, "-m", "labkit", "exchange", "init", str(exchange)],
+        check=True,
+        capture_output=True,
+    )
+    chinese = _REFUSED_CELLS.replace("labkit.start()", 'labkit.start(lang="zh-CN")')
+    out = subprocess.run(
+        [sys.executable, "-c", chinese, str(exchange)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    bad_path, no_drill, _ = out.split("@@")
+    assert bad_path.strip().startswith("BadArgument：path 必须"), bad_path
+    assert no_drill.strip().startswith("DrillError："), no_drill
+    for shown in (bad_path, no_drill):
+        assert ": " not in shown.strip().split("：", 1)[0], shown
+        assert len(shown.strip().splitlines()) == 1, shown
