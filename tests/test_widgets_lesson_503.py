@@ -138,7 +138,12 @@ def test_the_capacity_is_this_playgrounds_own_and_says_so(lab: labkit.Lab) -> No
     assert lab.origin.capacity is None and lab.get("/orders/7").status == 200
     p.capacity.none.value = True  # the table's None: unlimited
     assert p.capacity.value is None and p.capacity.number.disabled
-    assert p.status.value == "On this playground only: capacity: unlimited."
+    # the lab has no limit either: the same, not "on this playground only" (it said so)
+    assert p.status.value == "capacity: unlimited, as the lab has it."
+    assert p.capacity_state.value == (
+        "<p class='labkit-hint'>capacity: unlimited, as the lab has it. A change here applies "
+        "to this playground&#x27;s requests only.</p>"
+    )
     p.burst_size.value = 4
     p.buttons["Burst"].click()
     assert "4 served" in p.burst_result.value
@@ -263,3 +268,16 @@ def test_a_setting_changed_while_maintenance_is_off_is_confirmed(lab: labkit.Lab
     )
     p.maintenance.value = False
     assert p.status.value == "maintenance: off."
+
+
+def test_a_chinese_playground_says_only_where_it_differs_from_the_lab() -> None:
+    """Lesson 04 in Chinese said 仅在这个练习场：容量：不限 beside a lab without a limit
+    either; it says the value is the lab's, and "only here" again once it differs."""
+    with labkit.start(lang="zh-CN") as lab:
+        p = Playground(lab, "503")
+        p.capacity.none.value = True
+        assert p.status.value.startswith("容量：不限，与实验室当前的设置相同"), p.status.value
+        assert "仅在这个练习场" not in p.capacity_state.value, p.capacity_state.value
+        p.capacity.none.value = False
+        assert p.status.value.startswith("仅在这个练习场："), p.status.value
+        assert "仅在这个练习场" in p.capacity_state.value

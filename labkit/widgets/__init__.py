@@ -856,27 +856,37 @@ class SwitchControls(w.VBox):
         self.switch.check(self.values(), self.panel.lang)
         self.chosen = True
         self._show(self._scoped_line())
+        lang, show = self.panel.lang, self.switch.show
         with self.panel.as_chosen():  # the table's own line for it, the lab put back after
-            line = self.switch.show(self.panel.lab) if self.switch.show else ""
-        line = Msg(
-            "On this playground only: {line}", line=line or self.switch.words(self.values())
-        ).render(self.panel.lang)
+            line = i18n.render(show(self.panel.lab), lang) if show else ""
+        if show and line == i18n.render(show(self.panel.lab), lang):
+            # the lab's own value chosen again: not "on this playground only"
+            said = Msg("{line}, as the lab has it", line=line)
+        else:
+            said = Msg(
+                "On this playground only: {line}", line=line or self.switch.words(self.values())
+            )
+        line = said.render(lang)
         self.panel.switched(line)
         return line
 
     def _scoped_line(self) -> str:
-        """How this playground has it, and how the lab keeps it for the other cells."""
+        """How this playground has it, and how the lab keeps it for the other cells; the
+        lab's line alone while the two are the same (``On this playground only: capacity:
+        unlimited`` beside a lab with no limit either read as a difference)."""
         lab, show = self.panel.lab, self.switch.show
         if show is None:
             return ""
-        if not self.chosen:
+        here = show(lab)
+        if self.chosen:
+            with self.panel.as_chosen():
+                here = show(lab)
+        if i18n.render(here, self.panel.lang) == i18n.render(show(lab), self.panel.lang):
             return Msg(
                 "{line}, as the lab has it. A change here applies to this playground's "
                 "requests only.",
                 line=show(lab),
             ).render(self.panel.lang)
-        with self.panel.as_chosen():
-            here = show(lab)
         return Msg(
             "On this playground only: {here}. The lab, in the other cells: {lab}.",
             here=here,
