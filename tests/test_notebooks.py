@@ -475,3 +475,25 @@ def test_nbval_runs_a_notebook_from_the_repository_root() -> None:
     )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert re.search(r"^\d+ passed", out.stdout.splitlines()[-1]), out.stdout[-500:]
+
+
+def test_one_lesson_teaches_the_pages_language_and_the_others_point_to_it() -> None:
+    """Lesson 01's "See it in your browser" says in which language the lab's pages answer a
+    browser (its own Accept-Language, not the lab's) and why; lessons 02-07 repeated an older
+    one-sentence version of it. They now point to lesson 01 in a line, in each language."""
+    found = []
+    for path in NOTEBOOKS:
+        if path.name[:2] not in ("01", "02", "03", "04", "05", "06", "07"):
+            continue  # 09's page is a real gateway's English bytes: it says so there
+        for cell in _read(path).cells:
+            if cell.cell_type != "markdown" or not re.match(
+                r"## (See it in your browser|在浏览器里看)\b", cell.source
+            ):
+                continue
+            teaches = "Accept-Language" in cell.source
+            points = "(01-500-internal-server-error.ipynb" in cell.source
+            if path.name.startswith("01-") and not teaches:
+                found.append(f"{path.relative_to(ROOT)}: no longer says how the pages choose")
+            if not path.name.startswith("01-") and (teaches or not points):
+                found.append(f"{path.relative_to(ROOT)}: says it again, or does not point to 01")
+    assert not found, "\n".join(found)
