@@ -1777,11 +1777,14 @@ NOTES: tuple[Note, ...] = (
         "Connect Test' from /connecttest.txt. What a device makes of another answer differs: "
         "Android takes a 200-399 other than 204 (an empty 200 counts as 204) for a portal and "
         "shows its sign-in notification, and any other status, 511 included, for a network "
-        "without internet; Chrome's detector takes a 511 for a portal too.",
+        "without internet; Chrome's detector takes a 511 for a portal too, and a 204 or a 200 "
+        "with a body of at most one byte for online.",
         "AOSP NetworkStack, NetworkMonitor.sendHttpProbe ('200 response with Content-length=0 "
         "interpreted as 204 response') and CaptivePortalProbeResult.isPortal(); Chromium, "
-        "components/captive_portal/core/captive_portal_types.h (RESULT_BEHIND_CAPTIVE_PORTAL: "
-        "'a 2xx other than 204, 3xx, or 511'); read in their source, not run here",
+        "components/captive_portal/core/captive_portal_detector.cc, "
+        "GetCaptivePortalResultFromResponse (511: behind a captive portal; 204, or 200 with a "
+        "body of 0 or 1 byte: connected; any other 2xx or 3xx: behind a captive portal); read in "
+        "their source, not run here",
     ),
     Note(
         "Caddy 2.6.2 passes the HTTP/2 preface's first line (PRI * HTTP/2.0) on to its upstream "

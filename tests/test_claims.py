@@ -58,8 +58,8 @@ WRONG = {
     r"网关无法转发(不是 HTTP|它们)",
     # RFC 9111 5.1: Age is the time since the origin made (or revalidated) the response
     "Age as time in a cache": r"(sat|held its copy|been|stayed) in (a|the) cache|how long a cache has",
-    # RFC 6585 6 says nothing of TLS; the https point is the lab's own
-    "TLS claim cited to RFC 6585": r"certificate error, RFC 6585",
+    # the certificate error on https is RFC 6585 7.4's (security considerations), not 6's
+    "TLS claim cited to RFC 6585 6": r"certificate error, RFC 6585(?! 7)",
     # Envoy is not run here: its rows come from its documentation and source
     "Envoy called observed": r"\. Observed on one machine with the same misbehaving upstreams",
     # "No server is available" is HAProxy's page; Envoy's body is "no healthy upstream"
@@ -1014,3 +1014,49 @@ def test_a_408_says_the_request_did_not_arrive_in_full(lab) -> None:
                     data += chunk
             assert data.startswith(b"HTTP/1.1 408 "), data[:80]
             assert words in data.decode(), data.decode()
+
+
+def _lesson_07_cell(lang: str, index: int) -> str:
+    path = (
+        ROOT
+        / "notebooks"
+        / ("zh/" if lang == "zh" else "")
+        / ("07-511-network-authentication-required.ipynb")
+    )
+    return "".join(json.loads(path.read_text())["cells"][index]["source"])
+
+
+def test_rfc_6585_6s_four_points_are_its_own_and_7_4_has_the_certificate() -> None:
+    """Lesson 07 listed 'for an https:// page a portal cannot answer at all without a
+    certificate error' among the four things RFC 6585 6 says: it is RFC 6585 7.4's, the
+    security considerations. The list keeps section 6's four; 7.4's point follows it, cited."""
+    for lang, start, certificate in (
+        ("en", "says four things", "certificate"),
+        ("zh", "说了四件事", "证书"),
+    ):
+        cell = _lesson_07_cell(lang, 0)
+        after = cell.split(start, 1)[1]
+        bullets = [line for line in after.split("\n\n", 2)[1].splitlines() if line]
+        assert len([b for b in bullets if b.startswith("* ")]) == 4, bullets
+        assert not any("https" in b or certificate in b for b in bullets), bullets
+        told = [p for p in cell.split("\n\n") if certificate in p]
+        assert told and all("RFC 6585 7.4" in p for p in told), told
+
+
+def test_chromiums_portal_check_is_cited_from_the_code_that_decides() -> None:
+    """Lesson 07 cited Chromium's captive_portal_detector.cc and docs/gateways.md its
+    captive_portal_types.h, whose comment only lists the results. The decision is made in
+    CaptivePortalDetector::GetCaptivePortalResultFromResponse (511: a portal; 204, or 200 with
+    a body of 0 or 1 byte: online; other 2xx and 3xx: a portal): both cite it, by one path."""
+    path = "components/captive_portal/core/captive_portal_detector.cc"
+    citing = {name: text for name, text in TEXTS.items() if "captive_portal_" in text}
+    citing["personalities"] = " ".join(n.source for n in personalities.NOTES)
+    assert {"07-511-network-authentication-required.ipynb", "docs/gateways.md"} <= set(citing)
+    for name, text in citing.items():
+        assert "captive_portal_types.h" not in text, name
+        assert path in text and "GetCaptivePortalResultFromResponse" in text, name
+    for lang, online in (
+        ("en", "a 200\nwith a body of at most one byte as online"),
+        ("zh", "正文最多一个字节的 200"),
+    ):
+        assert online in _lesson_07_cell(lang, 19), lang
