@@ -1884,6 +1884,65 @@ TRAILERS_NOTE = (
 )
 
 
+# Long lines in a chunked request body: one chunk extension (RFC 9112 7.1.1 asks a server to
+# limit their length, and sets no number) or one trailer field of the size named, in a POST to
+# a proxied location. Each cell: the first line the server sent back (as DIRECT_REQUESTS
+# writes it), in front of an upstream that reads the whole body (by its Content-Length, or
+# chunked to the end of its trailer section) before it answers 200; the lab's cell: its
+# gateway's, in every personality. Observed 2026-12-06 on loopback with tests/gateways/direct.*;
+# every cell re-run by tests/test_real_gateways.py::test_a_long_line_in_a_chunked_request_body.
+CHUNK_LINE_SERVERS = TRAILER_SERVERS
+_CHUNKED_POST = (
+    b"POST /proxied HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n"
+    b"Connection: close\r\n\r\n"
+)
+CHUNK_LINES: tuple[tuple[str, bytes, str, str, str, str], ...] = (
+    (
+        "a 5,000-byte chunk extension",
+        _CHUNKED_POST + b"1;ext=" + b"a" * 5_000 + b"\r\nx\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 502 Bad Gateway",
+        "passed on",
+    ),
+    (
+        "a 5,000-byte trailer field",
+        _CHUNKED_POST + b"1\r\nx\r\n0\r\nX-Trailer: " + b"a" * 5_000 + b"\r\n\r\n",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 502 Bad Gateway",
+        "passed on",
+    ),
+    (
+        "a 200,000-byte chunk extension",
+        _CHUNKED_POST + b"1;ext=" + b"a" * 200_000 + b"\r\nx\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 400 Bad request",
+        "HTTP/1.1 502 Bad Gateway",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "a 200,000-byte trailer field",
+        _CHUNKED_POST + b"1\r\nx\r\n0\r\nX-Trailer: " + b"a" * 200_000 + b"\r\n\r\n",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 400 Bad request",
+        "HTTP/1.1 502 Bad Gateway",
+        "HTTP/1.1 400 Bad Request",
+    ),
+)
+CHUNK_LINES_NOTE = (
+    "nginx read the whole body and sent it on with Content-Length, without the extension or "
+    "the trailer field, at every length tried (up to 200,000 bytes). HAProxy dropped the extension and passed the "
+    "trailer field on, up to about 16 KB (a 16,000-byte extension and a 15,000-byte field "
+    "passed; a 20,000-byte extension and a 15,500-byte field got its 400). Caddy passed a "
+    "4,000-byte extension or field on and answered 502 to a 4,100-byte one: Go's chunked "
+    "reader takes a line of at most 4,096 bytes (net/http/internal/chunked.go, maxLineLength), "
+    "and Caddy answers a failed read of the client's body as an upstream failure. The lab's "
+    "servers refuse a line longer than {limit:,} bytes with 400, in every personality: a limit "
+    "of the lab's own choosing, which no personality imitates."
+)
+
+
 def passes_te(name: str) -> bool:
     """Whether the personality ``name`` passes a client's ``TE: trailers`` on (its server's
     cell of the ``te`` row; a client's ``Connection`` naming ``TE`` is the personality's

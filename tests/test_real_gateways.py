@@ -972,6 +972,55 @@ def test_chunk_sizes(name: str, tmp_path) -> None:
             assert "[client-timeout]" not in seen[case], case
 
 
+def _read_whole_body(conn: socket.socket, data: bytes) -> None:
+    """Read the rest of a request's body, by its Content-Length or chunked to the end of its
+    trailer section (or to the close): what a gateway sends its client before that is its own."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    last_chunk = re.compile(rb"(?:^|\r\n)0+(?:;[^\r\n]*)?\r\n(?:[^\r\n]+\r\n)*\r\n")
+
+    def whole() -> bool:
+        return len(body) >= int(length.group(1)) if length else bool(last_chunk.search(body))
+
+    while not whole() and (chunk := conn.recv(65536)):
+        body += chunk
+
+
+CHUNK_LINE_COLUMN = {"nginx": 2, "haproxy": 3, "caddy": 4}
+
+
+@pytest.mark.parametrize("name", list(CHUNK_LINE_COLUMN))
+def test_a_long_line_in_a_chunked_request_body(name: str, tmp_path) -> None:
+    """Every row of personalities.CHUNK_LINES (a long chunk extension or trailer field) sent to
+    the real server, in front of an upstream that reads the whole body first, gets the first
+    line recorded for it; and the lab's gateway in that personality answers as the lab's
+    column says: its own 400 past its own limit, which the page calls the server's (RFC 9112
+    7.1.1 sets no number), or the request passed on to the origin."""
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
+    upstream = socket.create_server(("127.0.0.1", 0))
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+    realgateways.serve_heads(upstream, lambda _: ok, before_answer=_read_whole_body)
+    try:
+        with _direct_server(name, tmp_path, upstream.getsockname()[1]) as port:
+            seen = {row[0]: _direct(port, row[1]) for row in personalities.CHUNK_LINES}
+    finally:
+        upstream.shutdown(socket.SHUT_RDWR)
+        upstream.close()
+    recorded = {row[0]: row[CHUNK_LINE_COLUMN[name]] for row in personalities.CHUNK_LINES}
+    assert seen == recorded
+    with labkit.start() as lab:
+        lab.gateway.personality = name
+        for row in personalities.CHUNK_LINES:
+            raw = row[1].replace(b"POST /proxied ", b"POST /orders ", 1)
+            answer = _read_to_close(lab.gateway.port, raw)
+            if row[5] == "passed on":
+                assert lab.last().generated_by == "origin", (row[0], answer[:80])
+            else:
+                assert answer.startswith(f"{row[5]}\r\n".encode()), (row[0], answer[:80])
+                assert b"this server's limit" in answer, answer
+
+
 # -- what the upstream receives: a client's Connection and the fields it names --
 
 # requests the gateway forwards to a recording upstream (lead's probe 2026-12-03 first): nginx

@@ -18,6 +18,7 @@ from pathlib import Path
 from labkit import i18n, personalities
 from labkit.conditions import CONNECT_ERRORS, RFC_TABLE, Condition
 from labkit.faults import FAULTS, HUGE_HEAD, knobs_text
+from labkit.http.requestcheck import MAX_HEAD_BYTES
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import failed_coding, header_section_size
@@ -264,6 +265,13 @@ def _trailers() -> str:
     )
 
 
+def _chunk_lines() -> str:
+    return _table(
+        ["request body", *personalities.CHUNK_LINE_SERVERS],
+        [[row[0], *row[2:]] for row in personalities.CHUNK_LINES],
+    )
+
+
 def _pooling(pooling: personalities.Pooling) -> str:
     if not pooling.keepalive:
         return "no (one connection per request)"
@@ -447,6 +455,19 @@ held with and without `TE: trailers` from the client), and a client sent a chunk
 {_trailers()}
 
 {personalities.TRAILERS_NOTE}
+
+## Long lines in a chunked request body
+
+A chunk may carry extensions after its size (RFC 9112 7.1.1, which asks a server to limit
+their total length and sets no number), and a chunked body trailer fields after its last
+chunk. A POST to a proxied location with one long extension or trailer field; each cell is the
+first line the server sent back, in front of an upstream that reads the whole body before it
+answers 200 (observed 2026-12-06, every cell re-run by
+`tests/test_real_gateways.py::test_a_long_line_in_a_chunked_request_body`):
+
+{_chunk_lines()}
+
+{personalities.CHUNK_LINES_NOTE.format(limit=MAX_HEAD_BYTES)}
 
 ## Requests sent straight to each server
 

@@ -23,7 +23,8 @@ LINE_TOO_LONG = Msg(
 _LINE_BEGUN = rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]"
 BODY_LINE_TOO_LONG = Msg(
     "a line of the chunked body (a chunk size with its extensions, or a trailer field) is "
-    "longer than {limit} bytes; RFC 9112 7.1.1 asks a server to limit chunk extensions",
+    "longer than {limit} bytes, this server's limit (RFC 9112 7.1.1 asks a server to limit "
+    "chunk extensions and sets no number)",
     limit=MAX_HEAD_BYTES,
 )
 
