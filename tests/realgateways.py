@@ -46,6 +46,17 @@ def unresolvable(host: str) -> None:
         pytest.skip(f"this machine's resolver took {time.monotonic() - began:.1f} s for {host}")
 
 
+def read_to_close(port: int, data: bytes, timeout: float = 10) -> bytes:
+    """Send ``data`` to 127.0.0.1:``port``; every byte that came back until the server closed
+    (the client keeps its side open: the close must be the server's, after its answer)."""
+    out = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        while chunk := sock.recv(65536):
+            out += chunk
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

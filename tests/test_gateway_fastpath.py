@@ -25,6 +25,7 @@ from pathlib import Path
 
 import h11
 import pytest
+from realgateways import read_to_close
 
 import labkit
 from labkit.http import server
@@ -388,17 +389,6 @@ def test_the_gateway_answers_and_records_each_request_as_h11_read_it(personality
         h11_only.stop()
 
 
-def _until_closed(port: int, data: bytes) -> bytes:
-    """Send ``data`` and read until the server closes the connection (the client keeps
-    its side open: the close must be the server's, after its answer)."""
-    out = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(data)
-        while chunk := sock.recv(65536):
-            out += chunk
-    return out
-
-
 CLOSING = [data for data in PLAIN if b"close" in data.lower()]
 
 
@@ -431,7 +421,7 @@ def test_a_request_that_asks_to_close_is_answered_and_closed_as_by_h11(
                 answers = []
                 for lab in (plain, h11_only):
                     before = len(made)
-                    answer = _until_closed(getattr(lab, hop).port, data)
+                    answer = read_to_close(getattr(lab, hop).port, data)
                     if lab is plain and not data.startswith(b"HEAD"):
                         assert len(made) == before, (hop, data)  # h11 never asked
                     head = answer.split(b"\r\n\r\n", 1)[0].lower()

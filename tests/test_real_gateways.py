@@ -485,7 +485,7 @@ def _head(port: int, path: str) -> tuple[int | None, list[tuple[str, str]], byte
     """HEAD ``path``, read to the close: the status, the framing fields as written (name,
     value) and the bytes after the head (none, for any HEAD)."""
     raw = f"HEAD {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
-    data = _read_to_close(port, raw)
+    data = realgateways.read_to_close(port, raw)
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = [line.decode("latin-1").partition(":") for line in head.split(b"\r\n")[1:]]
     framing = [
@@ -511,7 +511,7 @@ def _expect(port: int) -> list[tuple[bool, int | None]]:
             f"POST /up/{upstream}/ HTTP/1.1\r\nHost: lab\r\nContent-Length: 3\r\n"
             "Expect: 100-continue\r\nConnection: close\r\n\r\nx=1"
         ).encode()
-        data = _read_to_close(port, raw)
+        data = realgateways.read_to_close(port, raw)
         informational = data.startswith(b"HTTP/1.1 100 ")
         if informational:
             data = data.split(b"\r\n\r\n", 1)[1]
@@ -527,19 +527,9 @@ REFUSED_METHODS = (
 )
 
 
-def _read_to_close(port: int, raw: bytes) -> bytes:
-    """Send ``raw``; every byte that came back until the server closed."""
-    data = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(raw)
-        while chunk := sock.recv(65536):
-            data += chunk
-    return data
-
-
 def _direct_status(port: int, raw: bytes) -> int | None:
     """Send ``raw``; the status of what came back (read to the close)."""
-    return _parse(_read_to_close(port, raw), kept_open=False).status
+    return _parse(realgateways.read_to_close(port, raw), kept_open=False).status
 
 
 def _stalled_upload(port: int) -> int | None:
@@ -555,7 +545,7 @@ def _head_garbage(port: int) -> bytes:
     """HEAD of the garbage upstream: the body bytes that came back (a status line's body is
     empty for HEAD; with none, all the bytes)."""
     raw = b"HEAD /up/garbage/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
-    data = _read_to_close(port, raw)
+    data = realgateways.read_to_close(port, raw)
     return data.split(b"\r\n\r\n", 1)[1] if data.startswith(b"HTTP/") else data
 
 
@@ -1013,7 +1003,7 @@ def test_a_long_line_in_a_chunked_request_body(name: str, tmp_path) -> None:
         lab.gateway.personality = name
         for row in personalities.CHUNK_LINES:
             raw = row[1].replace(b"POST /proxied ", b"POST /orders ", 1)
-            answer = _read_to_close(lab.gateway.port, raw)
+            answer = realgateways.read_to_close(lab.gateway.port, raw)
             if row[5] == "passed on":
                 assert lab.last().generated_by == "origin", (row[0], answer[:80])
             else:
@@ -1669,7 +1659,7 @@ def _interim(port: int) -> list[tuple[list[int], list[str], bytes]]:
     fields (nginx's, on the upstream's 100), and the bytes after the last head."""
     seen = []
     for raw in INTERIM_ASKS:
-        data = _read_to_close(port, raw)
+        data = realgateways.read_to_close(port, raw)
         codes = [int(m[1]) for m in re.finditer(rb"(?:^|\r\n\r\n)HTTP/1\.[01] (\d{3}) ", data)]
         heads = [h for h in data.split(b"\r\n\r\n") if h.startswith(b"HTTP/1.") and b"\r\n" in h]
         names = [
