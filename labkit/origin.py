@@ -97,10 +97,11 @@ SERVED = Said(Msg("served"))
 ORDER_EXAMPLE = '{"item": "green tea"}'
 INDEX_WHY = Said(Msg("the index page"))
 HOLD_MAX = 30.0
-# CONNECT host:port asks for a tunnel, which only a proxy opens (RFC 9110 9.3.6): the shop
-# knows the method and implements it for none of its resources, so 501 (RFC 9110 9.1,
-# 15.6.2), as the gateway and the portal answer it; its authority-form target names no
-# resource here, so a 404 (what the shop answered, for the path '80') or a 405 would be wrong
+# CONNECT host:port asks for a tunnel, a proxy's job (RFC 9110 9.3.6: an origin MAY accept
+# it; most do not): the shop knows the method and implements it for none of its resources,
+# so 501 (RFC 9110 9.1, 15.6.2), as the gateway and the portal answer it; its authority-form
+# target names no resource here, so a 404 (what the shop answered, for the path '80') or a
+# 405 would be wrong
 NOT_A_PROXY = Msg(
     "CONNECT asks a proxy to open a tunnel to another host (RFC 9110 9.3.6). This server is "
     "an origin: it serves its own resources and opens no tunnels, so it does not implement "

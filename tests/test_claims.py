@@ -180,6 +180,13 @@ WRONG = {
     # lesson 09's table has a row per condition and a column per gateway
     "a row of lesson 09's table per gateway": r"the 'haproxy' row of lesson 09's table|"
     r"'haproxy' 那一行的连接超时",
+    # RFC 9110 9.3.6: "An origin server MAY accept a CONNECT request, but most origin servers
+    # do not implement CONNECT": a tunnel is a proxy's job, not only a proxy's
+    "CONNECT's tunnel as only a proxy's": r"tunnel that only a proxy opens|只有代理才会打开的隧道",
+    # a 502 is also the answer to no answer at all (a refused or reset connection) in the lab,
+    # nginx and Caddy (lesson 03): lesson 08's status list and summary said only 'invalid'
+    "502 only for an invalid answer": r"502 a gateway got an invalid answer from upstream|"
+    r"502 invalid upstream answer|502 是网关从上游得到了无效的响应|502 是上游的响应无效",
     # Retry-After: 0 is a delay of zero seconds (RFC 9110 10.2.3): come back at once
     "Retry-After: 0 as saying nothing": r"allows 0, which tells a client nothing|0 对客户端什么也没说",
 }
