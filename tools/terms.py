@@ -120,6 +120,9 @@ GLOSSARY = (
     Term("overload", "过载", {"超负载|超负荷": None}),
     Term("socket", "套接字", {r"\bsocket\b": None}),  # (websocket is one word: no match)
     Term("backoff", "退避", {"回退": None}),
+    # /chat's 426 page, its scenario, lesson 06 and the glossary said the resource 只讲
+    # WebSocket ("only speaks") until December 2026: a resource uses a protocol
+    Term("speaks WebSocket only", "只使用 WebSocket", {"只讲": None}),
 )
 
 
