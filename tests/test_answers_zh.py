@@ -158,3 +158,22 @@ def test_a_causes_chinese_description_pasted_whole_is_that_cause() -> None:
     for key, text in CAUSE_TEXTS.items():
         assert answers.cause(text.render("zh-CN")) == key, (key, text.render("zh-CN"))
         assert answers.cause(text.render("zh-CN").rstrip("）").split("（")[0]) == key, key
+
+
+def test_a_correct_diagnosis_says_correct_once() -> None:
+    """The capstone's verdict said its label twice: "Correct: that's it: made by the portal,
+    ..." and "正确：答对了：由门户生成，……"; a bare "that's it." read "正确：答对了。" in
+    Chinese. The label says it; the message says what was right."""
+    import labkit
+    from labkit import i18n
+    from labkit.exercises.capstone import EXERCISES
+
+    q4 = EXERCISES[3]
+    diagnosis = {"made_by": "portal", "cause": "network-login"}
+    with labkit.start(lang="zh-CN"):
+        zh = repr(q4.check(diagnosis))
+    with labkit.start(lang="en"):
+        en = repr(q4.check(diagnosis))
+    assert zh.startswith("[capstone.incident-4] 正确：由门户生成，因为"), zh
+    assert en.startswith("[capstone.incident-4] Correct: made by the portal, because "), en
+    assert i18n.translate(i18n.CHINESE, "that's it.") == "就是这个。"

@@ -353,7 +353,7 @@ class Diagnosis(CheckedTask):
             takes=(Param("diagnosis", _diagnosis),),
             checks=(self._diagnosed,),
             success=lambda run: Msg(
-                "that's it: made by the {hop}, because {cause}.",
+                "made by the {hop}, because {cause}.",
                 hop=hop_name(run["diagnosis"][0]),
                 cause=CAUSE_TEXTS[run["diagnosis"][1]],
             ),
