@@ -605,6 +605,42 @@ def test_a_glossary_link_is_never_an_aside_inside_an_aside() -> None:
     assert not found, "\n".join(found)
 
 
+def _asides_in_asides(text: str) -> list[str]:
+    """Each full-width aside that holds another with Chinese words in it ("（……（比如 x）……）"),
+    code spans and link targets left out. An English word glossed inside an aside is not one
+    (RFC keywords, "不得（MUST NOT）"; a term's English, "抖动（jitter）")."""
+    text = re.sub(r"\]\([^)\n]*\)", "]", re.sub(r"`[^`\n]*`", "x", text))
+    found, opened = [], []
+    for i, ch in enumerate(text):
+        if ch == "（":
+            opened.append(i)
+        elif ch == "）" and opened:
+            start = opened.pop()
+            if opened and re.search("[\u4e00-\u9fff]", text[start:i]):
+                found.append(text[opened[0] : i + 1])
+    return found
+
+
+def test_no_chinese_aside_holds_another() -> None:
+    """Lesson 09's "Side by side" set its note inside the sentence's own aside: "按下按钮（真实
+    网关的名称……，日志里的缩写代码（比如 `SC--`）后面附有中文解释）：", and README.zh-CN.md
+    "（完整记录……在 `docs/gateways.md`（英文）；……）", until December 2026. The lessons,
+    the glossary, the README and the catalogue keep one level of asides. The instructor guide
+    (docs/instructor.zh-CN.md) is left out: it follows the English guide, which nests three."""
+    texts = {
+        name: text
+        for name, text in _chinese_texts().items()
+        if not name.startswith("docs/instructor")
+    }
+    found = [
+        f"{name}: {aside}" for name, text in texts.items() for aside in _asides_in_asides(text)
+    ]
+    assert not found, "\n".join(found)
+    assert any(n.startswith("messages.po") for n in texts) and "README.zh-CN.md" in texts
+    assert _asides_in_asides("按钮（名称保持英文，代码（比如 `SC--`）附有解释）：")
+    assert not _asides_in_asides("（RFC 6585 6：不得（MUST NOT）被缓存存储）")
+
+
 def test_both_languages_say_what_a_browser_set_to_chinese_gets() -> None:
     """The lab's own pages negotiate their language (docs/i18n.md): the Chinese lessons' "see
     it in your browser" said so and the English ones did not, until December 2026; lesson
