@@ -518,7 +518,7 @@ def _arguments(body: bytes, lang: str) -> object:
     try:
         return json.loads(body or b"{}")
     except json.JSONDecodeError as exc:  # where it went wrong: the most useful part
-        why = str(exc)
+        why = _json_error(exc)
     except UnicodeDecodeError:
         why = Msg("it is not UTF-8")
     except ValueError:  # an integer longer than Python converts (4300 digits)
@@ -529,6 +529,57 @@ def _arguments(body: bytes, lang: str) -> object:
         Msg("the body is not JSON that labkit reads ({why}); it must be a JSON object", why=why),
         lang=lang,
     )
+
+
+# What Python's JSON reader did not expect (``JSONDecodeError.msg``, its C scanner's words in
+# Python 3.10 to 3.13), each said with the place it names in the reader's language. Its own
+# text ("Expecting value: line 1 column 2 (char 1)") put English words and an English
+# position inside the Chinese refusal.
+_JSON_ERRORS = {
+    "Expecting value": Msg("a value was expected at line {line}, column {column}", context="json"),
+    "Expecting property name enclosed in double quotes": Msg(
+        "a property name in double quotes was expected at line {line}, column {column}",
+        context="json",
+    ),
+    "Expecting ':' delimiter": Msg(
+        "a ':' was expected at line {line}, column {column}", context="json"
+    ),
+    "Expecting ',' delimiter": Msg(
+        "a ',' was expected at line {line}, column {column}", context="json"
+    ),
+    "Unterminated string starting at": Msg(
+        "the string that starts at line {line}, column {column} never ends", context="json"
+    ),
+    "Invalid control character at": Msg(
+        "a string holds an unescaped control character at line {line}, column {column}",
+        context="json",
+    ),
+    "Invalid \\escape": Msg(
+        "an escape that JSON does not have at line {line}, column {column}", context="json"
+    ),
+    "Invalid \\uXXXX escape": Msg(
+        "a \\u escape without four hexadecimal digits at line {line}, column {column}",
+        context="json",
+    ),
+    "Extra data": Msg(
+        "something follows the JSON value at line {line}, column {column}", context="json"
+    ),
+    "Illegal trailing comma before end of object": Msg(
+        "a comma ends the object at line {line}, column {column}", context="json"
+    ),
+    "Illegal trailing comma before end of array": Msg(
+        "a comma ends the array at line {line}, column {column}", context="json"
+    ),
+}
+
+
+def _json_error(exc: json.JSONDecodeError) -> Msg:
+    """What ``exc`` found and where, in words a catalogue translates; a message this table
+    does not know (a later Python's) keeps its English words, its place still translated."""
+    said = _JSON_ERRORS.get(exc.msg)
+    if said is None:
+        said = Msg("{what} at line {line}, column {column}", what=exc.msg, context="json")
+    return said.bind(line=exc.lineno, column=exc.colno)
 
 
 def _json(status: int, data: object) -> Response:

@@ -972,6 +972,47 @@ def test_a_command_that_takes_no_arguments_names_what_it_got_in_chinese(lab: lab
         assert (resp.status_code, resp.json()["error"]) == (400, said)
 
 
+@pytest.mark.parametrize(
+    ("body", "chinese", "english"),
+    [
+        (b"{on: true", "第 1 行第 2 列处应当是一个用双引号括起来的属性名",
+         "a property name in double quotes was expected at line 1, column 2"),
+        (b'{\n  "on": tru\n}', "第 2 行第 9 列处应当是一个值", "a value was expected at line 2, column 9"),
+        (b'{"on": true} x', "第 1 行第 14 列处，JSON 值之后还有别的内容",
+         "something follows the JSON value at line 1, column 14"),
+        (b'{"on": "a', "从第 1 行第 8 列开始的字符串没有结束",
+         "the string that starts at line 1, column 8 never ends"),
+    ],
+)  # fmt: skip
+def test_the_control_servers_json_400_says_where_in_the_commands_language(
+    lab: labkit.Lab, body: bytes, chinese: str, english: str
+) -> None:
+    """`labkit ctl`'s server refused a body that is not JSON with Python's own words inside
+    its translated sentence: "请求正文不是 labkit 能读取的 JSON（Expecting value: line 1
+    column 2 (char 1)）". What the reader did not expect and where are said in the
+    command's language (control._JSON_ERRORS)."""
+    import httpx
+
+    said = {}
+    for lang in ("zh-CN", "en"):
+        resp = httpx.post(
+            f"{lab.control.url}/maintenance",
+            content=body,
+            headers={"Authorization": f"Bearer {lab.control.token}", "Accept-Language": lang},
+            trust_env=False,
+            timeout=5,
+        )
+        assert resp.status_code == 400
+        said[lang] = resp.json()["error"]
+    assert (
+        said["zh-CN"] == f"请求正文不是 labkit 能读取的 JSON（{chinese}）；它必须是一个 JSON 对象"
+    )
+    assert (
+        said["en"]
+        == f"the body is not JSON that labkit reads ({english}); it must be a JSON object"
+    )
+
+
 def test_a_browser_link_with_a_space_says_so_in_chinese() -> None:
     """lab.browser_link's path refusal said "path 不能包含空格或控制字符，而不是 '/a b'" ("must
     hold no spaces, rather than '/a b'") in a Chinese lab; it now says the path given will
