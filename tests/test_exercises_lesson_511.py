@@ -358,3 +358,28 @@ def test_q4_the_reference_solution_reads_a_check_as_its_hints_do(status, body, c
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_q4_says_each_case_the_judge_tries() -> None:
+    """The task said True before login and False after, and the lesson that "the judge runs
+    it before and after login"; the judge also tries it after logging out and with no
+    network at all, where a checker that let httpx's ConnectError out was marked wrong
+    against what the task had said. The task and the lesson, in both languages, name the
+    case with no network and what to return there."""
+    import json
+    from pathlib import Path
+
+    from labkit import i18n
+
+    english = i18n.render(q4.prompt_text, "en")
+    chinese = i18n.render(q4.prompt_text, "zh-CN")
+    assert "no network at all" in english and "False" in english, english
+    assert "完全没有网络" in chinese and "False" in chinese, chinese
+    root = Path(__file__).resolve().parent.parent / "notebooks"
+    for path, words in (
+        (root / "07-511-network-authentication-required.ipynb", "no network at all"),
+        (root / "zh" / "07-511-network-authentication-required.ipynb", "完全没有网络"),
+    ):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        task = next(c for c in cells if "".join(c["source"]).startswith("**q4."))
+        assert words in " ".join("".join(task["source"]).split()), path.name

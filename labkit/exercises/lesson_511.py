@@ -402,7 +402,8 @@ q4 = CheckedTask(
     Msg(
         "Write def is_captive(lab: labkit.Lab) -> bool: a connectivity checker, like a phone's. It returns "
         "True when a captive portal is in the way (before login) and False when the network is "
-        "open (after login). It must find out with a real request through lab.portal.url. "
+        "open (after login), and False with no network at all (the request cannot connect: no "
+        "answer is no portal). It must find out with a real request through lab.portal.url. "
         "Check with q4.check(is_captive, lab)."
     ),
     usage="q4.check(is_captive, lab)",
