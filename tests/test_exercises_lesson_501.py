@@ -87,3 +87,17 @@ def test_something_else_is_explained():
     result = q3.check("gzip, chunked")
     assert result.correct is None  # not an attempt
     assert "pass the Exchange" in result.message
+
+
+def test_a_chinese_verdict_quotes_the_header_as_it_was_sent() -> None:
+    """The Chinese verdict read "请求写的是 Transfer-Encoding: gzip、chunked": the header's
+    list joined with the Chinese enumeration comma, which no request carries (RFC 9110 5.6.1:
+    a list is separated by commas). It quotes the header value as it was sent, in both
+    languages, for the 501 and for the 400 of chunked not last."""
+    import labkit
+
+    with labkit.start(lang="zh-CN") as lab:
+        passed = q3.check(lab.raw(TE % b"gzip, chunked"))
+        assert passed and "Transfer-Encoding: gzip, chunked" in passed.message, passed.message
+        failed = q3.check(lab.raw(TE % b"chunked, gzip"))
+        assert "Transfer-Encoding: chunked, gzip" in failed.message, failed.message

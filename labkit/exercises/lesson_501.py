@@ -14,7 +14,7 @@ from labkit.exercises.checks import CheckedTask, Param, Refused, Run
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import maker
 from labkit.http.requestcheck import transfer_codings
-from labkit.i18n import Listed, Msg, Text
+from labkit.i18n import Msg, Text
 from labkit.recorder import Role
 
 LESSON = "501"
@@ -158,7 +158,7 @@ def _got_501(run: Run) -> Text:
             "Transfer-Encoding: {codings} got 400: the server could not find where "
             "the body ends (ex.why). RFC 9112 6.3 says how it finds that out: which coding "
             "frames the body, and where in the list does the server look for it?",
-            codings=Listed(codings),
+            codings=", ".join(codings),  # the header's own list syntax, not a Listed
         )
     if set(codings) == {"chunked"}:
         return Msg(
@@ -187,7 +187,9 @@ q3 = CheckedTask(
         "the request said Transfer-Encoding: {codings}; the "
         "{hop} found where the body ends (chunked is last) but does not "
         "implement the other coding: 501 (RFC 9112 6.1).",
-        codings=Listed(run["codings"]),
+        # the header's list as a request writes it (RFC 9110 5.6.1): a Listed joined it with
+        # the Chinese enumeration comma, "Transfer-Encoding: gzip、chunked"
+        codings=", ".join(run["codings"]),
         hop=hop_name(maker(run["ex"])),
     ),
     hints=(
