@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from labkit.exercises import lesson_502
+from labkit.exercises import lesson_502, store
 from labkit.exercises.lesson_502 import q1, q2, q3, q4
 
 EXERCISES = [q1, q2, q3, q4]
@@ -78,12 +78,31 @@ def test_q4_status_number_alone_fails(lab) -> None:
     assert "503-maintenance" in result.message and "only relayed" in result.message
 
 
-def test_q4_answer_must_be_gateway_or_origin(lab) -> None:
-    def who_made_it(status, headers):
-        return status
+def test_q4_answer_must_be_gateway_or_origin_and_another_value_is_not_counted(lab) -> None:
+    """A value that names no hop is no classification to judge: refused with the values
+    allowed, not counted (it was counted as a wrong attempt)."""
+    for value in (502, None, "gateway or origin", "origin?", "the server"):
 
-    result = q4.check(who_made_it, lab)
-    assert result.correct is False and "'gateway' or 'origin'" in result.message
+        def who_made_it(status, headers, value=value):
+            return value
+
+        result = q4.check(who_made_it, lab)
+        assert result.correct is None and result.refused, (value, result)
+        assert "'gateway' or 'origin'" in result.message
+    assert store.load().get(q4.id) is None
+
+
+def test_q4_the_hops_chinese_and_written_out_names_are_the_hops(lab) -> None:
+    """A Chinese lab's learner may return 网关 / 源服务器 (the lesson's words for the hops):
+    it was counted as a wrong classification."""
+    classify = reference_who_made_it()
+    for gateway, origin in (("网关", "源服务器"), ("Gateway", "the origin"), ("gateway ", "源站")):
+
+        def who_made_it(status, headers, gateway=gateway, origin=origin):
+            return gateway if classify(status, headers) == "gateway" else origin
+
+        result = q4.check(who_made_it, lab)
+        assert result, (gateway, origin, result.message)
 
 
 def test_q4_learner_code_that_raises_is_reported(lab) -> None:

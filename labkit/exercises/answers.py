@@ -740,6 +740,25 @@ def arrow_sides(answer: object) -> list[str]:
     return sides
 
 
+def questioned(answer: object) -> bool:
+    """Whether an answer asks rather than answers: it ends with a question mark ("200?",
+    "retry with backoff?", 全角 "200？"), or has one in brackets ("405 (without Allow?)").
+    clean() drops a trailing "?" as punctuation, so "200?" was accepted as 200, and counted."""
+    if not isinstance(answer, str):
+        return False
+    text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).strip()
+    if _PASTED_RESPONSE.match(text):  # a response pasted whole: its status line is the answer
+        return False
+    text = text.strip(_QUOTES + " ").rstrip(".!;, " + _ZH_STOPS).strip(_QUOTES + " ")
+    return text.endswith("?") or any("?" in aside for aside in asides(text))
+
+
+def refuse_question(answer: object) -> None:
+    """Hedged (not counted) for an answer that asks (``questioned``), as for "maybe 200"."""
+    if questioned(answer):
+        raise Hedged(HEDGES.bind(given=repr(answer), word=repr("?")))
+
+
 def clean(answer: object) -> str:
     """Lower case, full-width characters as ASCII (an IME types ５０４), quotes, asides in
     brackets, a preamble ("the answer is") and trailing punctuation gone, one space
@@ -803,6 +822,7 @@ def canonical(kind: str, answer: object) -> str:
     """The canonical text of ``answer`` read as ``kind``; raises WrongKind if it is not one."""
     if kind not in KINDS:
         raise ValueError(f"unknown answer kind {kind!r}; one of {', '.join(KINDS)}")
+    refuse_question(answer)
     return {
         "status": status,
         "header": header,
@@ -1069,6 +1089,7 @@ _WHAT_IT_DID = later(
 
 def hop(answer: object) -> str:
     """ "origin" from "the origin", "Origin server", "labkit-origin"."""
+    refuse_question(answer)
     if not isinstance(answer, str):
         raise WrongKind(Msg("a value of type {type} is not a hop", type=type(answer).__name__))
     text = words(clean(answer))
@@ -1140,6 +1161,20 @@ def hop(answer: object) -> str:
     if len(parts) > 1 and all(p in HOPS or p in SERVER_WORDS for p in parts):
         raise Hedged(SEVERAL.bind(given=repr(answer)))  # "the gateway or the server"
     raise WrongKind(Msg("{given} is not a hop", given=repr(answer)))
+
+
+def returned_hop(value: object, allowed: Iterable[str]) -> str | None:
+    """The hop a learner's function returned, read as a typed answer is ("Origin", "the
+    origin", 源服务器, 网关: a Chinese lab's words were counted as a wrong classification);
+    None where it names no one hop of ``allowed`` (None, a number, "gateway or origin",
+    "origin?"), which the judge refuses, naming the values allowed."""
+    if not isinstance(value, str) or questioned(value):
+        return None
+    try:
+        found = hop(value)
+    except WrongKind:
+        return None
+    return found if found in allowed else None
 
 
 def _one_typo(text: str, names: dict[str, str]) -> str | None:
@@ -1424,6 +1459,17 @@ def _condition_names() -> dict[str, str]:
         "拒绝了连接": "refused",
         "closed connection without sending response": "closed-without-response",
         "closed connection without sending any response": "closed-without-response",
+        # refused as no condition: each names one condition as plainly as the ones above
+        "closed before the response": "closed-without-response",
+        "closed before the response was sent": "closed-without-response",
+        "connection closed before the response": "closed-without-response",
+        "connecting timed out": "connect-timeout",
+        "connecting timeout": "connect-timeout",
+        "timeout connecting": "connect-timeout",
+        "连接被拒": "refused",
+        "头部被截断": "headers-cut",
+        "头被截断": "headers-cut",
+        "响应头部被截断": "headers-cut",
     }
     names.update({words(k): v for k, v in synonyms.items()})
     return names
@@ -1514,6 +1560,7 @@ _INVALID = {
 def cause(answer: object) -> str:
     """A capstone cause: its key, with spaces or underscores, a common synonym, or the
     description the capstone gives it (``descriptions``: words -> key)."""
+    refuse_question(answer)
     if not isinstance(answer, str):
         raise WrongKind(Msg("a value of type {type} is not a cause", type=type(answer).__name__))
     key = words(clean(answer))

@@ -258,6 +258,14 @@ def _diagnosis(given: Any) -> tuple[str, str]:
         )
     elif long := [v for v in given.values() if isinstance(v, str) and len(v) > MAX_ANSWER]:
         raise Refused(too_long(long[0]))
+    elif asked := [v for v in given.values() if answers.questioned(v)]:
+        raise Refused(  # "gateway?": a hedge, as a short answer's "200?" is told
+            Msg(
+                "{problem}; {expected}.",
+                problem=answers.HEDGES.bind(given=repr(asked[0]), word=repr("?")),
+                expected=_EXPECTS,
+            )
+        )
     elif several := [v for v in given.values() if _lists_several(v)]:
         raise Refused(  # "gateway or origin": as a short answer's hedge is told
             Msg(

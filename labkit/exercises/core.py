@@ -561,11 +561,9 @@ class Choice(Exercise):
         if not isinstance(given, (str, int, float)):  # ['501'] is a list, not an option
             raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
         answers.refuse_spaced_digits(given)
-        # a question in brackets hedges what it stands beside: "405 (without Allow?)" was
-        # counted as the wrong "405 without Allow"
-        for bracket in answers.asides(given) if isinstance(given, str) else []:
-            if "?" in bracket:
-                raise answers.Hedged(answers.HEDGES.bind(given=repr(given), word=repr("?")))
+        # a question hedges: "405 (without Allow?)" was counted as the wrong "405 without
+        # Allow", "200?" as 200
+        answers.refuse_question(given)
         key = answers.text(given)
         # "retry (with backoff)": the option, part of it in brackets (refused as no option)
         unbracketed = (
@@ -887,6 +885,14 @@ class Choice(Exercise):
                 key = re.sub(rf"\b({names}) (\d{{3}})\b", r"\2 from \1", key)
         if "backoff" in vocabulary:  # "back off and retry"
             key = re.sub(r"\bback ?off (?:and |then )+retry\b", "retry with backoff", key)
+            # "exponential backoff", "backoff", 指数退避: the option without the verb every
+            # option shares (refused as no option)
+            key = re.sub(
+                r"^(?:(?:exponential|exponentially growing|growing|increasing|random(?:ized)?"
+                r"|jittered)\s+)?back ?off(?: with jitter)?$|^(?:指数)?退避$",
+                "retry with backoff",
+                key,
+            )
             # "wait, then retry, waiting longer each time": backoff described (refused)
             key = _GROWING_WAITS.sub("with backoff", key)
             # "..., at most 3 times": how many tries is no other option (its digit read as one)

@@ -7,8 +7,16 @@ lab recorded (``Exchange.generated_by``).
 
 from __future__ import annotations
 
-from labkit.exercises import runner
-from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param, setting
+from labkit.exercises import answers, runner
+from labkit.exercises.checks import (
+    CheckedTask,
+    Refused,
+    Run,
+    State,
+    function_param,
+    lab_param,
+    setting,
+)
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import made_by, quoted
 from labkit.i18n import Msg, Text
@@ -249,7 +257,7 @@ def _classified(run: Run) -> Text:
     lines: list[str] = []
     for sid, status, headers, truth in seen:
         said = fn.run(status, dict(headers), view=_GIVEN_ONLY).value
-        answer = said.strip().lower() if isinstance(said, str) else said
+        answer = answers.returned_hop(said, ("gateway", "origin"))
         line = Msg(
             "{scenario} {status}  you said {said} made by the {hop}",
             scenario=f"{sid:<26}",
@@ -259,11 +267,13 @@ def _classified(run: Run) -> Text:
         )
         lines.append(run.say(line))
         run.detail = "\n".join(lines)
-        if answer not in ("gateway", "origin"):
-            return Msg(
-                "who_made_it returned {said} for {response}; it must return 'gateway' or 'origin'.",
-                said=quoted(said),
-                response=_describe(status, headers),
+        if answer is None:  # not an attempt: the function's values are not yet answers
+            raise Refused(
+                Msg(
+                    "who_made_it returned {said} for {response}; it must return 'gateway' or 'origin'.",
+                    said=quoted(said),
+                    response=_describe(status, headers),
+                )
             )
         if truth is None or answer != truth.value:
             wrong.append((sid, status, headers, truth))
