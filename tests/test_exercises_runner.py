@@ -2274,3 +2274,48 @@ def test_threads_are_held_by_the_memory_limit_and_told_so(lab, count, correct) -
         assert "can't start new thread" in result.message
         assert f"{runner.MEMORY_LIMIT_MB} MB of memory" in result.message, result.message
         assert "2 MB" in result.message
+
+
+def _forks_spinners(pids_file):
+    """A learner function that forks five processes that spin, writes their pids to
+    ``pids_file``, then works on without end (as code starved by its own forks would)."""
+
+    def forks_spinners():
+        pids = []
+        for _ in range(5):
+            pid = os.fork()
+            if pid == 0:
+                while True:
+                    pass
+            pids.append(pid)
+        with open(pids_file, "w") as f:
+            f.write(" ".join(map(str, pids)))
+        while True:
+            pass
+
+    return forks_spinners
+
+
+@pytest.mark.slow
+def test_code_whose_own_forks_spin_is_stopped_at_its_limit_and_told_so(
+    tmp_path, busy_cores
+) -> None:
+    """Five spinning forks each wait for a CPU their siblings have: that wait was excused as
+    the machine's load, so a 3 s limit stopped at 6 s and more on the clock, told "the machine
+    was busy" (and a function that forked them, then answered right, "did not finish" at 12.8
+    and 19.2 s of a 5 s limit). Load the code makes itself is not excused, and the stop names
+    the processes; they end with the check. Fails before: "on the clock" in the message, at
+    6 s or more."""
+    pids_file = tmp_path / "pids"
+    for _ in range(3):
+        start = time.monotonic()
+        with pytest.raises(runner.TimeLimit) as stopped:
+            runner.call(_forks_spinners(pids_file), seconds=3.0)
+        took = time.monotonic() - start
+        said = stopped.value.args[0].render("en")
+        assert said.startswith("stopped after 3 s; the 5 process(es) your code started"), said
+        assert "on the clock" not in said
+        assert "你的代码启动的 5 个进程仍在运行" in stopped.value.args[0].render("zh-CN")
+        assert took < 5.5, took  # the limit, and a start slowed by the load
+        for pid in map(int, pids_file.read_text().split()):
+            assert not alive(pid)

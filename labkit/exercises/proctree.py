@@ -63,6 +63,7 @@ __all__ = [
     "marked",
     "reap_keepers",
     "started",
+    "started_by_the_code",
     "waits_here",
 ]
 
@@ -598,6 +599,32 @@ def waits_here() -> dict[int, float]:
         except (OSError, IndexError, ValueError):
             continue
     return found
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def started_by_the_code(keeper: int) -> tuple[int, float]:
+    """Of the processes the learner's code started (every descendant of ``keeper`` but the
+    learner's process, its oldest child): how many are alive, and the CPU seconds they
+    have used. Their CPU is the code's own load: (0, 0.0) where /proc has none."""
+    tree = descendants(keeper)
+    started: dict[int, tuple[int, float]] = {}
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rfind(b")") + 2 :].split()
+            # utime and stime (fields 14 and 15 of proc(5)), starttime (22)
+            used = (int(fields[11]) + int(fields[12])) / _TICK
+            started[pid] = (int(fields[19]), used)
+        except (OSError, IndexError, ValueError):
+            continue
+    if not started:
+        return 0, 0.0
+    learner = min(started, key=lambda pid: (started[pid][0], pid))
+    others = [pid for pid in started if pid != learner and tree[pid] not in "ZX"]
+    return len(others), sum(used for pid, (_, used) in started.items() if pid != learner)
 
 
 def kept_waiting(keeper: int) -> float:
