@@ -507,6 +507,21 @@ CAUSE_SYNONYMS: dict[str, str] = {
     "需要网络认证": "network-login",
     "需要登录": "network-login",
     "登录网络": "network-login",
+    # refused as no cause: each says its one cause as plainly as the forms above
+    "too many requests at once": "overload",
+    "too many requests at same time": "overload",
+    "too many concurrent requests": "overload",
+    "上游全部不健康": "no-healthy-upstream",
+    "所有上游都不健康": "no-healthy-upstream",
+    "上游都挂了": "no-healthy-upstream",
+    "缓存里的错误": "cached-error",
+    "缓存中的错误": "cached-error",
+    "缓存里的错误页面": "cached-error",
+    "上游返回的不是 http": "invalid-response",
+    "返回的不是 http": "invalid-response",
+    "上游返回的不是有效的 http": "invalid-response",
+    "不是有效的 http": "invalid-response",
+    "不是有效的 http 响应": "invalid-response",
 }
 
 _ARTICLES = later(r"\b(the|a|an)\b")
@@ -558,6 +573,9 @@ _BECAUSE = later(
     # a dash, then words: "check before resending — POST is not idempotent" (clean()
     # makes every dash a hyphen), not "8 - 3"
     r"|\s+-+\s+(?=[^\W\d])"
+    # an example after a comma, in Chinese ("Retry-After，例如 Retry-After: 30" was read as the
+    # header "例如 retry-after", where "Retry-After, e.g. Retry-After: 30" was Retry-After)
+    r"|\s*[,;]\s*(?:例如|比如|譬如)"
 )
 
 
@@ -1133,6 +1151,12 @@ def hop(answer: object) -> str:
     )
     text = re.sub(
         r"^(?:网关|反向代理|代理|门户|强制门户)\s*(?:后面|背后|后方|之后)的?\s*(?=\S)", "", text
+    )
+    # "网关缓存", "源服务器的处理函数": the hop's part, as "the gateway's cache" is the gateway
+    text = re.sub(
+        r"^(网关|源服务器|源站|门户|强制门户)\s*的?\s*(?:缓存|处理函数|代码|应用程序?)$",
+        r"\1",
+        text,
     )
     # "这个 500 是源服务器生成的": the response named first, then who made it
     text = re.sub(r"^(?:这个|这一|该)?\s*\d{3}\s*(?:响应|错误)?\s*(?=是|由)", "", text)
