@@ -42,6 +42,8 @@ from labkit.i18n import Listed, Msg, negotiate
 from labkit.recorder import Recorder, Role
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from labkit.lab import Lab
 
 
@@ -675,20 +677,33 @@ def live_labs() -> list[dict[str, Any]]:
 
 def _live_labs() -> tuple[list[dict[str, Any]], list[Path]]:
     """``live_labs()``, and the registries it looked in."""
-    labs = []
-    looked = []
+    walked = _walk(_registries())
+    return [lab for _, labs in walked for lab in labs], [path for path, _ in walked]
+
+
+def _walk(
+    places: Iterable[tuple[Path, int]], *, quiet: bool = False
+) -> list[tuple[Path, list[dict[str, Any]]]]:
+    """Each registry of ``places`` (a path and its open descriptor) with its live labs
+    (``_live_in``), asking one kernel socket about them all. Every descriptor taken and
+    the socket are closed however the walk ends: an error while reading one registry
+    (out of descriptors) left the socket open in the process that asked. ``quiet`` keeps
+    the warnings about odd files to itself (a registry this command does not use)."""
+    walked = []
     diag = _sock_diag()
     try:
-        for path, fd in _registries():
-            looked.append(path)
-            try:
-                labs += _live_in(fd, diag)
-            finally:
-                os.close(fd)
+        with warnings.catch_warnings() if quiet else contextlib.nullcontext():
+            if quiet:
+                warnings.simplefilter("ignore", LabkitWarning)
+            for path, fd in places:
+                try:
+                    walked.append((path, _live_in(fd, diag)))
+                finally:
+                    os.close(fd)
     finally:
         if diag is not None:
             diag.close()
-    return labs, looked
+    return walked
 
 
 def _sock_diag() -> peers.SockDiag | None:
@@ -700,7 +715,7 @@ def _sock_diag() -> peers.SockDiag | None:
         return None
 
 
-def _registries() -> list[tuple[Path, int]]:
+def _registries() -> Iterator[tuple[Path, int]]:
     """Every registry this user's labs may be in, each with its descriptor: ``runtime_dir()``
     and, unless LABKIT_RUNTIME_DIR names one, ``home_fallback()`` when it is there and safe.
 
@@ -708,28 +723,33 @@ def _registries() -> list[tuple[Path, int]]:
     classmate removed theirs, the next lab registered in /tmp again, and `labkit env` and
     `labkit ctl` looked in /tmp only: the first lab, still running, was never found."""
     primary = runtime_dir()
-    found = [(primary, _open_checked(primary))]
+    yield primary, _open_checked(primary)  # each opened when the walk comes to it
     home = home_fallback()
     if os.environ.get("LABKIT_RUNTIME_DIR") or home == primary or not os.path.lexists(home):
-        return found
+        return
     if _unsafe_on_the_way(home) is None:  # else not ours (another's HOME): never read
         try:
-            found.append((home, _open_checked(home, create=False)))
+            fd = _open_checked(home, create=False)
         except UnsafeRuntimeDir as exc:
             _warn(str(exc))
-    return found
+        else:
+            yield home, fd
 
 
 def _other_registries(looked: list[Path]) -> list[Path]:
     """The registries outside ``looked`` where a lab of ours would register were
     XDG_RUNTIME_DIR set otherwise (or a classmate's /tmp/labkit-UID gone), and a live one is
-    registered now: ours and safe only (``_open_checked``), never created."""
+    registered now: ours and safe only (``_open_checked``), never created; its odd files are
+    not this command's business (quiet)."""
+    return [path for path, labs in _walk(_elsewhere(looked), quiet=True) if labs]
+
+
+def _elsewhere(looked: list[Path]) -> Iterator[tuple[Path, int]]:
+    """``_other_registries``' places, each opened when the walk comes to it."""
     uid = os.getuid()
     xdg = [Path(f"/run/user/{uid}/labkit")]
     if os.environ.get("XDG_RUNTIME_DIR"):
         xdg.insert(0, Path(os.environ["XDG_RUNTIME_DIR"]) / "labkit")
-    elsewhere = []
-    diag = _sock_diag()
     for path in dict.fromkeys([*xdg, _fallback(), home_fallback()]):
         if path in looked or not os.path.lexists(path) or _unsafe_on_the_way(path) is not None:
             continue
@@ -737,16 +757,7 @@ def _other_registries(looked: list[Path]) -> list[Path]:
             fd = _open_checked(path, create=False)
         except (UnsafeRuntimeDir, OSError):
             continue
-        try:
-            with warnings.catch_warnings():  # its odd files are not this command's business
-                warnings.simplefilter("ignore", LabkitWarning)
-                if _live_in(fd, diag):
-                    elsewhere.append(path)
-        finally:
-            os.close(fd)
-    if diag is not None:
-        diag.close()
-    return elsewhere
+        yield path, fd
 
 
 def _none_found(looked: list[Path]) -> Msg:

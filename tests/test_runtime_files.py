@@ -332,6 +332,56 @@ def test_a_registry_of_many_records_is_asked_about_on_one_kernel_socket(runtime_
     assert not (runtime_dir / "lab-dead.json").exists()
 
 
+# A process that runs out of descriptors while `labkit env` / `ctl` / find_lab reads a registry
+# (the next descriptor is over RLIMIT_NOFILE): it reports the error and keeps nothing open
+OUT_OF_FILES_WALK = r"""
+import json, os, resource, sys
+from labkit import control
+
+def fds():
+    return {int(n) for n in os.listdir("/proc/self/fd")}
+
+before = fds()
+held = [os.open("/dev/null", os.O_RDONLY)]
+while held[-1] < max(before):  # fill every hole: the next descriptors are top+1, top+2, ...
+    held.append(os.open("/dev/null", os.O_RDONLY))
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+# the kernel socket and the registry's descriptor fit; listing the registry (a dup) does not
+resource.setrlimit(resource.RLIMIT_NOFILE, (held[-1] + 3, hard))
+try:
+    control.live_labs() if sys.argv[1] == "mine" else control._other_registries([])
+    error = None
+except OSError as exc:
+    error = exc.strerror
+    sys.last_value = exc  # as IPython keeps a notebook's last error, and its frames
+finally:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+for fd in held:
+    os.close(fd)
+print(json.dumps({"error": error, "left": sorted(fds() - before)}))
+"""
+
+
+@pytest.mark.parametrize("where", ["mine", "elsewhere"])
+def test_a_registry_read_that_runs_out_of_descriptors_leaves_none_open(tmp_path, where):
+    """Reading a registry failed for want of a descriptor (a kernel that holds hundreds of
+    sockets): live_labs() closed what it had opened, but the look at the other registries
+    (where a lab with another XDG_RUNTIME_DIR registers, for the 'no running lab found'
+    line) left its kernel socket open in the asking process until the error was forgotten
+    (a notebook keeps its last one). Fails before for "elsewhere" (one descriptor left, a
+    socket)."""
+    registry = tmp_path / "xdg" / "labkit"
+    registry.mkdir(mode=0o700, parents=True)
+    os.chmod(tmp_path / "xdg", 0o700)
+    env = cli_env(
+        LABKIT_RUNTIME_DIR=str(registry) if where == "mine" else None,
+        XDG_RUNTIME_DIR=str(tmp_path / "xdg"),
+    )
+    result = run([PY, "-W", "always::ResourceWarning", "-c", OUT_OF_FILES_WALK, where], env)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == {"error": "Too many open files", "left": []}
+
+
 # -- another real user on the same host --
 
 needs_root = pytest.mark.skipif(
