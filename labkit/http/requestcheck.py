@@ -42,31 +42,64 @@ class Verdict(FrozenRecord):
         object.__setattr__(self, "why", why)
 
 
+def head_end(raw: bytes | bytearray) -> tuple[int, int] | None:
+    """Where the head in ``raw`` ends (its last line's end) and its body begins, as h11
+    finds them: at the first empty line, each line ended by LF with or without a CR before
+    it. None while the head has not ended.
+
+    h11 takes a bare LF for CRLF (RFC 9112 2.2 allows a recipient to), as nginx does; the
+    checks here looked for CRLF only, so a head in bare LFs hid its Transfer-Encoding from
+    them: Content-Length beside it was served as chunked, a chunk size no server accepts
+    held the connection until its timeout, and a CRLF pair in the body was read as the
+    head's end."""
+    found = [at for at in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if at >= 0]
+    if not found:
+        return None
+    lf = min(found)
+    return (lf - 1 if raw[lf - 1 : lf] == b"\r" else lf), lf + (2 if raw[lf + 1] == 10 else 3)
+
+
+def message_head(raw: bytes) -> bytes:
+    """The head of the message ``raw`` (``head_end``), or all of it while it has not ended."""
+    end = head_end(raw)
+    return raw if end is None else raw[: end[0]]
+
+
+def fields(raw_head: bytes) -> list[tuple[bytes, bytes]]:
+    """The head's fields as h11 reads them: each name (lower case, with the whitespace around
+    it dropped) and value; lines ended by LF or CRLF, and a line that begins with a space or
+    a tab continuing the field before it (obs-fold, RFC 9112 5.2: h11 joins it with a
+    space). Such a line was taken for a field of its own: '  Transfer-Encoding: chunked'
+    under another field refused a request for carrying a Transfer-Encoding it had not."""
+    found: list[tuple[bytes, bytes]] = []
+    for line in raw_head.split(b"\n")[1:]:
+        line = line.removesuffix(b"\r")
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            if found:  # (before any field h11 refuses the head)
+                name, value = found[-1]
+                found[-1] = (name, value + b" " + line.lstrip(b" \t"))
+            continue
+        name, sep, value = line.partition(b":")
+        if sep:
+            found.append((name.strip().lower(), value))
+    return found
+
+
 def transfer_codings(raw_head: bytes) -> list[str] | None:
     """The request's Transfer-Encoding codings, in order, or None when absent."""
     if b"transfer-encoding" not in raw_head.lower():  # most requests: one look, no parse
         return None
-    codings: list[str] = []
-    found = False
-    for line in raw_head.split(b"\r\n")[1:]:
-        if not line:
-            break
-        name, sep, value = line.partition(b":")
-        if sep and name.strip().lower() == b"transfer-encoding":
-            found = True
-            codings += [c.strip().lower().decode("latin-1") for c in value.split(b",") if c.strip()]
-    return codings if found else None
+    values = [value for name, value in fields(raw_head) if name == b"transfer-encoding"]
+    if not values:
+        return None
+    return [c.strip().lower().decode("latin-1") for v in values for c in v.split(b",") if c.strip()]
 
 
 def has_header(raw_head: bytes, name: bytes) -> bool:
     """Whether the head has a header field called ``name`` (lower case)."""
-    for line in raw_head.split(b"\r\n")[1:]:
-        if not line:
-            break
-        key, sep, _ = line.partition(b":")
-        if sep and key.strip().lower() == name:
-            return True
-    return False
+    return any(key == name for key, _ in fields(raw_head))
 
 
 CL_AND_TE = Verdict(
@@ -265,7 +298,7 @@ def too_large(raw: bytes | bytearray) -> Verdict:
 
 def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     """The status and reason for a request h11 rejected with ``message``."""
-    head = raw.split(b"\r\n\r\n", 1)[0]
+    head = message_head(raw)
     framing = check_framing(head)
     if framing:
         return framing

@@ -51,6 +51,8 @@ from labkit.http.requestcheck import (
     check_transfer_codings,
     check_version,
     classify_rejection,
+    head_end,
+    message_head,
     too_large,
     transfer_codings,
 )
@@ -669,7 +671,7 @@ class HTTPServer(Listener):
                 paragraphs=[pages.Reason(verdict.why), *HTTP2_EXPLANATION],
             )
             return Response(505, headers, body, why=said(verdict.why), close=True)
-        head = request.raw.split(b"\r\n\r\n", 1)[0]
+        head = message_head(request.raw)
         codings = transfer_codings(head)
         verdict = (
             (check_transfer_codings(codings) if codings is not None else None)
@@ -756,7 +758,9 @@ class HTTPServer(Listener):
         event = await self._next_event(conn, reader, raw, deadline, head=True)
         if not isinstance(event, h11.Request):  # closed, or h11 paused on a tunnel
             raise _Closed
-        end = raw.find(b"\r\n\r\n")
+        ended = head_end(raw)
+        assert ended is not None  # h11 read a whole head from these bytes
+        end, body_at = ended
         if end > MAX_HEAD_BYTES:
             verdict = too_large(raw[:end])
             raise _Refused(verdict.status, verdict.why)
@@ -783,7 +787,7 @@ class HTTPServer(Listener):
         sizes: ChunkSizes | None = None
         if transfer_codings(bytes(raw[:end])) is not None:  # chunked: h11 refuses other codings
             sizes = ChunkSizes(MAX_BODY_BYTES)
-            _judge_chunks(sizes, bytes(raw[end + 4 :]))
+            _judge_chunks(sizes, bytes(raw[body_at:]))
         while True:
             ev = await self._next_event(conn, reader, raw, deadline, head=False, sizes=sizes)
             if isinstance(ev, h11.Data):
