@@ -115,21 +115,20 @@ def on_loop(loop: asyncio.AbstractEventLoop | None, change: Callable[[], T]) -> 
             future.set_exception(exc)
 
     loop.call_soon_threadsafe(run)
-    before = waited_for_a_cpu(loop)
-    wait, excused = SWITCH_SECONDS, 0.0
-    while True:
+    # one deadline: SWITCH_SECONDS from now, moved on by what the loop's thread has waited
+    # for a CPU meanwhile (the machine's time, not the loop's; SWITCH_LOAD_EXCUSED)
+    start, before = time.monotonic(), waited_for_a_cpu(loop)
+    left = SWITCH_SECONDS
+    while left >= 0.01:
         try:
-            return future.result(wait)
+            return future.result(left)
         except concurrent.futures.TimeoutError:
             pass
-        # what the loop's thread waited for a CPU meanwhile is the machine's, not the loop's
         now = waited_for_a_cpu(loop)
         if now is None or before is None:
             break
-        wait = min(now - before, SWITCH_LOAD_EXCUSED * SWITCH_SECONDS) - excused
-        if wait < 0.01:
-            break
-        excused += wait
+        excused = min(now - before, SWITCH_LOAD_EXCUSED * SWITCH_SECONDS)
+        left = start + SWITCH_SECONDS + excused - time.monotonic()
     changed = not future.cancel()
     raise LabkitError(
         say(
