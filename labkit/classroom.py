@@ -407,9 +407,11 @@ def submission(user: str | None = None) -> dict[str, Any]:
     }
 
 
-def submit(exchange: Path) -> tuple[Path, int, bool]:
-    """Hand in this learner's progress; returns the entry's path, how many exercises, and
-    whether it replaced the learner's oldest submission.
+def submit(exchange: Path) -> tuple[Path, int, bool, str]:
+    """Hand in this learner's progress; returns the entry's path, how many exercises,
+    whether it replaced the learner's oldest submission, and who owns the inbox (the one
+    reader of what is handed in: the instructor, unless someone else made the exchange
+    before them, whom the learner is told of by name).
 
     Nothing checked yet is refused: collect keeps each learner's newest entry, so an empty
     one (a new kernel's empty progress file, a LABKIT_PROGRESS set elsewhere) would hide
@@ -420,7 +422,9 @@ def submit(exchange: Path) -> tuple[Path, int, bool]:
     file). Collect reads only the newest, so nothing it uses is lost."""
     from labkit import board
 
-    os.close(_check_inbox(exchange / "inbox"))  # a wrong exchange is said first
+    inbox = _check_inbox(exchange / "inbox")  # a wrong exchange is said first
+    owner = _owner_name(os.fstat(inbox).st_uid)
+    os.close(inbox)
     entry = submission()
     if not entry["progress"]["exercises"]:
         raise ExchangeError(
@@ -468,7 +472,7 @@ def submit(exchange: Path) -> tuple[Path, int, bool]:
             LabkitWarning,
             stacklevel=2,
         )
-    return path, len(entry["progress"]["exercises"]), replaced
+    return path, len(entry["progress"]["exercises"]), replaced, owner
 
 
 def _entry_name(name: object, user: str) -> bool:
@@ -1705,20 +1709,27 @@ def _exchange_cmd(args: Any) -> int:
 
 
 def _submit_cmd(args: Any) -> int:
-    path, count, replaced = submit(exchange_dir(args.exchange))
+    path, count, replaced, owner = submit(exchange_dir(args.exchange))
+    # the inbox's owner by name: "only your instructor can read it" was said as well when a
+    # classmate had made the exchange's directories at its path before the instructor did
+    # (in a directory anyone may write), who then listed and read every submission
     if replaced:
         done = Msg(
             "submitted {count} exercise record(s) as {name} in place of your oldest "
-            "submission (labkit keeps your newest {most}; only your instructor can read them)",
+            "submission (labkit keeps your newest {most}; only the inbox's owner {owner} "
+            "can read them: if that is not your instructor, tell your instructor)",
             count=count,
             name=path.name,
             most=MAX_SUBMISSIONS,
+            owner=repr(owner),
         )
     else:
         done = Msg(
-            "submitted {count} exercise record(s) as {name} (only your instructor can read it)",
+            "submitted {count} exercise record(s) as {name} (only the inbox's owner {owner} "
+            "can read it: if that is not your instructor, tell your instructor)",
             count=count,
             name=path.name,
+            owner=repr(owner),
         )
     print(say(done))
     return 0

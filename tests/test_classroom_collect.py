@@ -92,7 +92,7 @@ def test_learners_submit_and_an_instructor_who_is_not_root_collects(room) -> Non
     for learner in (alice, bob):
         sub = labkit(learner, "submit")
         assert sub.returncode == 0, sub.stderr
-        assert "only your instructor can read it" in sub.stdout
+        assert f"only the inbox's owner '{teacher.name}' can read it" in sub.stdout
     inbox = room["course"] / "exchange" / "inbox"
     # a learner can neither list the inbox nor remove or read what is in it
     peek = bob.run(["ls", str(inbox)])
@@ -120,6 +120,33 @@ def test_learners_submit_and_an_instructor_who_is_not_root_collects(room) -> Non
 
     as_json = json.loads(labkit(teacher, "collect", "--format", "json", str(inbox)).stdout)
     assert "self-reported" in as_json["note"] and len(as_json["rows"]) == len(rows)
+
+
+def test_a_classmate_who_made_the_exchange_first_is_named_to_whoever_submits(room) -> None:
+    """A learner who makes the exchange's directories at its path before the instructor
+    (in a directory anyone may write, as /tmp) owns the inbox: they list it and read every
+    submission, and each submit still said "only your instructor can read it". It names the
+    inbox's owner now; the instructor's own `exchange init` there is refused, naming them.
+    Fails before (the line named nobody)."""
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    open_dir = room["course"].parent / "anyone-writes"
+    open_dir.mkdir(mode=0o1777)
+    open_dir.chmod(0o1777)
+    squatted = open_dir / "exchange"
+    made = bob.run(
+        ["sh", "-c", f"mkdir {squatted} {squatted}/inbox && chmod 1733 {squatted}/inbox"]
+    )
+    assert made.returncode == 0, made.stderr
+    assert room["session"](alice).stdout.strip() == "True"
+    sub = labkit(alice, "submit", "--exchange", str(squatted))
+    assert sub.returncode == 0, sub.stderr
+    assert (
+        f"(only the inbox's owner '{bob.name}' can read it: if that is not your instructor, "
+        "tell your instructor)" in sub.stdout
+    )
+    assert bob.run(["sh", "-c", f"cat {squatted}/inbox/{alice.name}.*"]).returncode == 0
+    init = labkit(teacher, "exchange", "init", str(squatted))
+    assert init.returncode == 1 and f"belongs to '{bob.name}', not to you" in init.stderr
 
 
 def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(room) -> None:
