@@ -18,6 +18,7 @@ from labkit.gateway import Gateway
 from labkit.http import server
 from labkit.lab import on_lab_loop
 from labkit.proxy import Route, Target, Timeouts
+from labkit.record import replace
 
 DRIP = Timeouts(connect=0.5, read=2.0)  # the test releases the body's second half itself
 
@@ -288,7 +289,7 @@ def test_events_are_the_same_bytes_with_or_without_h11s_private_argument(
     parts = server.h11_parts()
     assert parts.parsed  # the h11 installed here takes it: the first path is the fast one
     fast = _relayed_without_ids(lab)
-    monkeypatch.setattr(server, "h11_parts", lambda: parts._replace(parsed=False))
+    monkeypatch.setattr(server, "h11_parts", lambda: replace(parts, parsed=False))
     public = _relayed_without_ids(lab)
     assert public == fast
     assert (

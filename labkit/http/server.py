@@ -18,7 +18,7 @@ import time
 import traceback
 import weakref
 from collections.abc import AsyncIterator, Callable, Hashable
-from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     import h11
@@ -57,7 +57,7 @@ from labkit.http.requestcheck import (
     transfer_codings,
 )
 from labkit.i18n import Msg, Said, Text, said
-from labkit.record import replace
+from labkit.record import FrozenRecord, replace
 from labkit.recorder import Event, Kind, Recorder, Role
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -1628,10 +1628,14 @@ def takes_parsed(event: Callable[..., object]) -> bool:
     return True
 
 
-class _H11(NamedTuple):
+class _H11(FrozenRecord):
     """What the lab's messages use of the installed h11 beyond its public events, asked of it
-    once, when a message first needs h11 (``h11_parts``)."""
+    once, when a message first needs h11 (``h11_parts``).
 
+    A record, not a typed NamedTuple: building that class at import compiled its ``__new__``
+    from source, 1.0 M instructions in every lab's process, most of which never need h11."""
+
+    __slots__ = ("end", "headers", "judged", "normalize", "parsed")
     # h11's own header list (0.14 to 0.16): an event given one takes it as it is. A private
     # module of h11's, listed with its reason in tests/test_public_api.py
     # (FOREIGN_PRIVATE_MODULES); None with an h11 without it: fields go as byte pairs
@@ -1640,6 +1644,21 @@ class _H11(NamedTuple):
     parsed: bool  # its events take _parsed=True (takes_parsed)
     judged: bool  # a request event built field by field is h11's own (_judged_equal)
     end: h11.EndOfMessage  # the end of a message, made once: h11's events are frozen
+
+    def __init__(
+        self,
+        headers: type[H11Headers] | None,
+        normalize: Callable[..., H11Headers] | None,
+        parsed: bool,
+        judged: bool,
+        end: h11.EndOfMessage,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "headers", headers)
+        set_(self, "normalize", normalize)
+        set_(self, "parsed", parsed)
+        set_(self, "judged", judged)
+        set_(self, "end", end)
 
 
 @functools.cache
