@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from labkit import lazyre
-from labkit.exercises import answers, core
+from labkit import i18n, lazyre
+from labkit.exercises import answers, capstone, core
 
 
 def _printed(code: str, tmp_path: Path) -> list[str]:
@@ -67,3 +67,36 @@ def test_every_pattern_compiled_later_compiles() -> None:
     for pattern in found:
         assert pattern.compiled.pattern == pattern.pattern
     assert lazyre.later("a.b", re.S).search("a\nb") is not None
+
+
+def test_the_capstone_reads_no_catalogue_until_an_answer_is_not_english(tmp_path: Path) -> None:
+    """The capstone's import rendered each cause's description in every language (a learner
+    pastes the description from the list shown in theirs), reading the Chinese catalogue in
+    every kernel; now the first answer with a character outside ASCII does. A pasted
+    description, English or Chinese, still names its cause."""
+    code = (
+        "import sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: event == 'open'"
+        " and str(args[0]).endswith('.po') and opened.append(args[0]))\n"
+        "from labkit.exercises import answers, capstone\n"
+        "print(len(opened))\n"
+        "print(answers.cause('maintenance'), len(opened))\n"
+        "for lang in ('en', 'zh-CN'):\n"
+        "    print(answers.cause(capstone.CAUSE_TEXTS['cached-error'].render(lang)), len(opened))\n"
+    )
+    imported, named, english, chinese = _printed(code, tmp_path)
+    assert imported == "0"
+    assert named == "maintenance 0"
+    assert english == "cached-error 0"
+    assert chinese == "cached-error 1"
+
+
+def test_every_description_of_a_cause_in_another_language_is_english_or_not_ascii() -> None:
+    """What lets an answer of ASCII only be matched against the English descriptions alone
+    (``answers._cause_texts``); and each one, pasted, names its cause."""
+    for lang in i18n.LANGUAGES:
+        for key, text in capstone.CAUSE_TEXTS.items():
+            shown = text.render(lang)
+            assert shown == str(text) or not shown.isascii(), (lang, key)
+            assert answers.cause(shown) == key, (lang, key)

@@ -27,6 +27,7 @@ import functools
 import http
 import numbers
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 
@@ -1590,8 +1591,9 @@ def cause(answer: object) -> str:
     key = words(clean(answer))
     if key in CAUSE_SYNONYMS:
         return CAUSE_SYNONYMS[key]
-    if key in _CAUSE_TEXTS:
-        return _CAUSE_TEXTS[key]
+    described = _cause_texts(key)
+    if key in described:
+        return described[key]
     _refuse_negation(answer, key)
     try:
         found = condition(answer) if key not in ("maintenance", "overload") else key
@@ -1645,13 +1647,38 @@ def fields(text: str) -> list[str]:
     return _FIELD.findall(text)
 
 
-_CAUSE_TEXTS: dict[str, str] = {}
+_CAUSE_TEXTS: dict[str, str] = {}  # a description's words -> its cause (_cause_texts)
+_DESCRIPTIONS: list[dict[str, Msg]] = []  # given, not yet read
+_UNRENDERED: list[dict[str, Msg]] = []  # read in English, not yet in the other languages
+_DESCRIBING = threading.Lock()
 
 
-def describe_causes(descriptions: dict[str, str]) -> None:
-    """Let each cause be named by its description too (the capstone's list, pasted)."""
-    for key, text in descriptions.items():
-        _CAUSE_TEXTS[words(clean(text))] = key
+def describe_causes(descriptions: dict[str, Msg]) -> None:
+    """Let each cause be named by its description too (the capstone's list, pasted), as
+    shown in English and in every language of the lab. Read by the first answer that needs
+    them, not here: rendering them in every language read the Chinese catalogue in every
+    kernel that imported the capstone, English or not."""
+    with _DESCRIBING:
+        _DESCRIPTIONS.append(dict(descriptions))
+
+
+def _cause_texts(key: str) -> dict[str, str]:
+    """``_CAUSE_TEXTS`` as an answer whose words are ``key`` needs it: the descriptions in
+    English, and, for a key with a character outside ASCII, in every language (a Chinese
+    description has one, tests/test_exercises_import.py checks; an ASCII key can match
+    only an ASCII description, and a language's ASCII one is the English one)."""
+    with _DESCRIBING:
+        while _DESCRIPTIONS:
+            descriptions = _DESCRIPTIONS.pop(0)
+            for cause_key, text in descriptions.items():
+                _CAUSE_TEXTS[words(clean(str(text)))] = cause_key
+            _UNRENDERED.append(descriptions)
+        while _UNRENDERED and not key.isascii():
+            descriptions = _UNRENDERED.pop(0)
+            for lang in i18n.LANGUAGES:
+                for cause_key, text in descriptions.items():
+                    _CAUSE_TEXTS[words(clean(text.render(lang)))] = cause_key
+        return _CAUSE_TEXTS
 
 
 # -- free text (the options of a multiple choice) --

@@ -40,7 +40,7 @@ from labkit.exercises.core import (
     too_long,
 )
 from labkit.gateway import all_targets_down
-from labkit.i18n import LANGUAGES, Listed, Msg, Text
+from labkit.i18n import Listed, Msg, Text
 from labkit.lab import POOL_SIZE, UPSTREAM_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER as _SHED
 
@@ -66,11 +66,10 @@ CAUSE_TEXTS: dict[str, Msg] = {
 # the causes in English: what the answer matcher reads (answers.describe_causes)
 CAUSES: dict[str, str] = {key: str(text) for key, text in CAUSE_TEXTS.items()}
 
-answers.describe_causes(CAUSES)  # a learner may paste a cause's description from the list
-# in each language the list is shown in: a Chinese learner pastes the Chinese description
-# (4 of the 10 were read by their words, the other 6 refused as no cause)
-for _lang in LANGUAGES:
-    answers.describe_causes({key: text.render(_lang) for key, text in CAUSE_TEXTS.items()})
+# A learner may paste a cause's description from the list, in each language the list is
+# shown in: a Chinese learner pastes the Chinese description (4 of the 10 were read by their
+# words, the other 6 refused as no cause). Rendered by the first answer that needs them.
+answers.describe_causes(CAUSE_TEXTS)
 
 CONFIRMED_TRIES = 3  # after this many wrong diagnoses, no more "made_by is right"
 _CONNECT = UPSTREAM_TIMEOUTS.connect  # incident 5: how long the gateway waits
