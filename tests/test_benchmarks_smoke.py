@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,8 @@ def test_benchmark_quick_run_prints_the_table() -> None:
     (scale,) = [row for row in rows if row[:1] == ["scale"] and "labs, one per process" in row[1]]
     assert "bare asyncio + h11 floor in this run" in scale[2], scale
     assert scale[3:] == ["< 10 s for 200", "n/a (12 labs, --quick)"], scale
+    # and each lab process's CPU beside the bare server's, which the machine's load moves least
+    (cpu,) = [row for row in rows if row[:1] == ["scale"] and "CPU time of its process" in row[1]]
+    assert re.fullmatch(
+        r"[\d.]+ ms \(bare server [\d.]+ ms, labs [\d.]+×; interpreter [\d.]+ ms\)", cpu[2]
+    ), cpu
