@@ -41,8 +41,9 @@ def test_q2_nothing_done_does_not_pass(lab: labkit.Lab, progress_file) -> None:
         stale = q2.check(lab)
         assert not stale and stale.refused and stale.label == "Not checked (not counted)"
         assert stale.message.startswith(
-            f'first run the set-up cell above this one (it begins `lab.upstreams["slow"].delay'
-            f" = {EXERCISE_DELAY:g}`), then change only the gateway"
+            "first run the whole set-up cell above this one "
+            f'(`lab.upstreams["slow"].delay = {EXERCISE_DELAY:g}` and '
+            '`lab.gateway.route("slow").read_timeout = 1`), then change only the gateway'
         ), stale.message
         assert "not the exercise's 0.4 s" in stale.message and "Stuck?" not in stale.message
         lab.reset()
@@ -53,11 +54,18 @@ def test_q2_setup_matches_the_notebook() -> None:
     import json
     from pathlib import Path
 
-    from labkit.exercises.lesson_504 import EXERCISE_DELAY
+    from labkit.exercises.lesson_504 import EXERCISE_DELAY, EXERCISE_READ_TIMEOUT
 
-    nb = Path(__file__).parent.parent / "notebooks" / "05-504-gateway-timeout.ipynb"
-    cells = ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"]]
-    assert any(f'lab.upstreams["slow"].delay = {EXERCISE_DELAY}' in c for c in cells)
+    # the refusal names both lines of the set-up cell: the first alone, on a fresh lab, leaves
+    # the lab's own read timeout (0.3 s), already below the delay (Correct with nothing done)
+    for name in ("05-504-gateway-timeout.ipynb", "zh/05-504-gateway-timeout.ipynb"):
+        nb = Path(__file__).parent.parent / "notebooks" / name
+        cells = ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"]]
+        assert any(
+            f'lab.upstreams["slow"].delay = {EXERCISE_DELAY}' in c
+            and f'lab.gateway.route("slow").read_timeout = {EXERCISE_READ_TIMEOUT}' in c
+            for c in cells
+        ), name
 
 
 def test_q2_cause_a_timeout(lab: labkit.Lab) -> None:

@@ -99,6 +99,7 @@ q1 = make_choice(
 
 
 EXERCISE_DELAY = 0.4  # the notebook's set-up cell makes the slow upstream answer after this
+EXERCISE_READ_TIMEOUT = 1.0  # and lets the gateway wait this long for it
 
 
 def _slow_get(run: Run) -> Any:
@@ -157,12 +158,17 @@ def _set_up(run: Run) -> Text:
         return ""
     raise Refused(
         Msg(
-            "first run the set-up cell above this one (it begins "
-            '`lab.upstreams["slow"].delay = {wanted}`), then change only the gateway and '
-            "check again. Now the slow upstream answers after {delay} s, not the exercise's "
-            "{wanted} s (`lab.reset()` or another cell changed it).",
+            # both of the cell's lines: run alone on a fresh lab, the first (all this said
+            # before) leaves the lab's own read timeout, already below the delay, and
+            # nothing done to the gateway passed
+            "first run the whole set-up cell above this one "
+            '(`lab.upstreams["slow"].delay = {wanted}` and '
+            '`lab.gateway.route("slow").read_timeout = {read}`), then change only the gateway '
+            "and check again. Now the slow upstream answers after {delay} s, not the "
+            "exercise's {wanted} s (`lab.reset()` or another cell changed it).",
             delay=f"{delay:g}",
             wanted=f"{EXERCISE_DELAY:g}",
+            read=f"{EXERCISE_READ_TIMEOUT:g}",
         )
     )
 
