@@ -792,8 +792,7 @@ GARBAGE = {
     "tls-client-hello": TLS_CLIENT_HELLO,
     "100-kb-header": HUGE_HEADER,
     "request-line-without-version": b"GET /\r\n\r\n",
-    "lone-crlf": b"\r\n\r\n",
-}
+}  # (empty lines alone are no request: test_smuggling.py, RFC 9112 2.2)
 RANDOM_BYTES = random.Random(2024).randbytes(1024)
 
 

@@ -639,6 +639,7 @@ class HTTPServer(Listener):
                 data, closed = conn.trailing_data
                 if closed:
                     return
+                data = _past_empty_lines(data)
                 if data:  # (b"" would tell h11 the client closed)
                     conn = _new_connection()
                     conn.receive_data(data)
@@ -659,6 +660,11 @@ class HTTPServer(Listener):
             except h11.LocalProtocolError:
                 return
             pipelined = conn.trailing_data[0]
+            if pipelined[:1] in (b"\r", b"\n"):  # h11 would refuse the empty lines it holds
+                pipelined = _past_empty_lines(pipelined)
+                conn = _new_connection()
+                if pipelined:
+                    conn.receive_data(pipelined)
 
     async def _respond_to(self, request: Request) -> Response:
         verdict = self.version_refusal(request)
@@ -824,7 +830,12 @@ class HTTPServer(Listener):
         (a connection made, a state machine, two events, the fields decoded again)."""
         loop = self._running()
         deadline = machine_deadline(loop, IDLE_TIMEOUT)
-        data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
+        while True:
+            data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
+            rest = _past_empty_lines(data)
+            if rest or not data:  # a request begun, or the client closed
+                break
+        data = rest
         raw += data
         request = plain_request(data)
         if request is not None:
@@ -859,6 +870,9 @@ class HTTPServer(Listener):
             loop = self._running()
             data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
             if head and raw == b"" and data:
+                data = _past_empty_lines(data)
+                if not data:  # only empty lines: no request has begun
+                    continue
                 deadline = machine_deadline(loop, self.head_timeout)  # idle ended, head began
             raw += data
             if sizes is not None:
@@ -1363,6 +1377,15 @@ class _Refused(Exception):
         super().__init__(str(why))
         self.status = status
         self.why = why
+
+
+def _past_empty_lines(data: bytes) -> bytes:
+    """``data`` less the empty lines before a request line. RFC 9112 2.2: a server SHOULD
+    ignore at least one there (a client's CRLF after a POST body, an old habit), and nginx
+    skips any number of CR and LF (observed: a LF after a body, then a request, answered);
+    h11 refuses them ('no request line received'), and the lab answered a pipelined request
+    after a CRLF 400 'the request line is not METHOD target HTTP/x.y'."""
+    return data.lstrip(b"\r\n")
 
 
 def _new_connection() -> h11.Connection:
