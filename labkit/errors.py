@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable
 from typing import Literal, overload
 
-from labkit.i18n import ENGLISH, Listed, Msg, error_line, learner_language, translate
+from labkit.i18n import ENGLISH, Listed, Msg, Said, error_line, learner_language, translate
 
 
 class LabkitError(Exception):
@@ -221,12 +221,16 @@ SHOWN = 60  # characters of a learner's value that a message quotes
 
 def shown(value: object) -> str:
     """A value as a message quotes it: its repr, cut to SHOWN characters with its length said,
-    so that a value pasted 5,000 characters long still gives a one-line message."""
+    so that a value pasted 5,000 characters long still gives a one-line message. The length
+    is a ``Said``: English as a str, and in the message's language where it fills one (a
+    Chinese refusal said "(104 characters)" in English until December 2026)."""
     text = repr(value)
     if len(text) <= SHOWN:
         return text
-    size = f" ({len(value)} characters)" if isinstance(value, (str, bytes)) else ""
-    return f"{text[: SHOWN - 1]}…{size}"
+    start = f"{text[: SHOWN - 1]}…"
+    if not isinstance(value, (str, bytes)):
+        return start
+    return Said(Msg("{start} ({size} characters)", start=start, size=len(value)))
 
 
 def refuse(message: Msg, *, lang: str | None = None) -> BadArgument:

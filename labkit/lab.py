@@ -746,9 +746,8 @@ def _check_path(path: object, lang: str | None = None) -> None:
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
         raise refuse(
             Msg(
-                "path must not hold control characters such as {examples}, not {given}; to "
+                "path must not hold control characters such as \\r or \\n, not {given}; to "
                 "send such bytes on purpose, use lab.raw(...)",
-                examples="\\r or \\n",
                 given=shown(path),
             ),
             lang=lang,

@@ -1185,6 +1185,29 @@ def test_labkits_own_refusals_of_a_learners_call_are_in_the_labs_language() -> N
             lab.get("/").json()
 
 
+def test_a_long_value_a_refusal_quotes_says_its_length_in_the_labs_language() -> None:
+    """A refusal quotes a long value cut, with its length (errors.shown): the Chinese line
+    said "…… (104 characters) 不行", and lab.get's control-character refusal "\\r or \\n", in
+    English, until December 2026."""
+    path = "/a\x01b" + "x" * 100
+    with labkit.start(lang="zh-CN") as lab:
+        with pytest.raises(BadArgument) as zh:
+            lab.get(path)
+    with labkit.start(lang="en") as lab:
+        with pytest.raises(BadArgument) as en:
+            lab.get(path)
+    start = repr(path)[: errors.SHOWN - 1] + "…"
+    assert str(zh.value) == (
+        f"path 不能包含 \\r 或 \\n 这样的控制字符，{start}（共 104 个字符）不行；"
+        "要有意发送这样的字节，请用 lab.raw(...)"
+    )
+    assert str(en.value) == (
+        f"path must not hold control characters such as \\r or \\n, not {start} (104 "
+        "characters); to send such bytes on purpose, use lab.raw(...)"
+    )
+    assert errors.shown("y" * 100) == repr("y" * 100)[: errors.SHOWN - 1] + "… (100 characters)"
+
+
 def test_a_scenario_that_cannot_fill_the_origin_says_so_in_the_labs_language(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
