@@ -584,6 +584,23 @@ def _json_error(exc: json.JSONDecodeError) -> Msg:
     return said.bind(line=exc.lineno, column=exc.colno)
 
 
+def _unreached(exc: Exception, seconds: float) -> Msg | str:
+    """Why the control server was not reached, in the terminal's language: httpx's own words
+    ("timed out", "[Errno 111] Connection refused") stood in English in the Chinese line."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return Msg("it did not answer within {seconds} s", seconds=f"{seconds:g}")
+    cause: BaseException | None = exc
+    while cause is not None:  # httpx's error wraps httpcore's, which wraps the OSError
+        if isinstance(cause, ConnectionRefusedError):  # (errors.OS_REASONS leaves it out)
+            return Msg("Connection refused", context="errno")
+        if isinstance(cause, OSError) and cause.errno is not None:
+            return os_reason(cause)
+        cause = cause.__cause__ or cause.__context__
+    return str(exc)
+
+
 def _json(status: int, data: object) -> Response:
     return Response(status, [("Content-Type", "application/json")], json.dumps(data).encode())
 
@@ -1005,8 +1022,9 @@ def send(
             trust_env=False,
         )
     except httpx.HTTPError as exc:
+        why = _unreached(exc, ANSWER_WITHIN + wait)
         raise ControlError(
-            say(Msg("could not reach the lab's control server: {why}", why=str(exc)))
+            say(Msg("could not reach the lab's control server: {why}", why=why))
         ) from None
     try:
         data: dict[str, Any] = resp.json()  # a dict whenever the status is 200

@@ -1013,6 +1013,37 @@ def test_the_control_servers_json_400_says_where_in_the_commands_language(
     )
 
 
+def test_labkit_ctl_says_why_it_could_not_reach_the_lab_in_its_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A control server that never answers, or a port nothing listens on: `labkit ctl` said
+    "无法连到实验室的控制服务器：timed out" ("[Errno 111] Connection refused" for the other),
+    httpx's English inside the Chinese line, until December 2026."""
+    from labkit import control
+    from labkit.errors import ControlError
+
+    monkeypatch.setattr(control, "ANSWER_WITHIN", 0.2)
+    said = {}
+    with socket.create_server(("127.0.0.1", 0)) as stuck:  # the kernel queues the connection
+        closed = socket.create_server(("127.0.0.1", 0))
+        free = closed.getsockname()[1]
+        closed.close()  # nothing listens there now
+        for lang in ("zh-CN", "en"):
+            with labkit.start(lang=lang):  # the terminal's language: the running lab's here
+                for name, port in (("stuck", stuck.getsockname()[1]), ("refused", free)):
+                    record = {"control": f"http://127.0.0.1:{port}", "token": "t"}
+                    with pytest.raises(ControlError) as unreached:
+                        control.send(record, "state")
+                    said[lang, name] = str(unreached.value)
+    assert said["zh-CN", "stuck"] == "无法连到实验室的控制服务器：它在 0.2 秒内没有响应"
+    assert said["zh-CN", "refused"] == "无法连到实验室的控制服务器：连接被拒绝"
+    assert (
+        said["en", "stuck"]
+        == "could not reach the lab's control server: it did not answer within 0.2 s"
+    )
+    assert said["en", "refused"] == "could not reach the lab's control server: Connection refused"
+
+
 def test_a_browser_link_with_a_space_says_so_in_chinese() -> None:
     """lab.browser_link's path refusal said "path 不能包含空格或控制字符，而不是 '/a b'" ("must
     hold no spaces, rather than '/a b'") in a Chinese lab; it now says the path given will
