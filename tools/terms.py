@@ -123,6 +123,9 @@ GLOSSARY = (
     # /chat's 426 page, its scenario, lesson 06 and the glossary said the resource 只讲
     # WebSocket ("only speaks") until December 2026: a resource uses a protocol
     Term("speaks WebSocket only", "只使用 WebSocket", {"只讲": None}),
+    # the slow upstream of lessons 05 and 08 is 慢上游 as the exercises and lesson 05 say; the
+    # 504 playground's labels and README.zh-CN.md said 慢速上游服务器 until December 2026
+    Term("the slow upstream", "慢上游", {"慢速上游": None}),
 )
 
 
