@@ -126,6 +126,9 @@ GLOSSARY = (
     # the slow upstream of lessons 05 and 08 is 慢上游 as the exercises and lesson 05 say; the
     # 504 playground's labels and README.zh-CN.md said 慢速上游服务器 until December 2026
     Term("the slow upstream", "慢上游", {"慢速上游": None}),
+    # HTTP/2 spoken at once by a client that knows (RFC 9113 3.3) is 事先知道 as lesson 06
+    # says; 505 q4's solution said 先验知识 until December 2026
+    Term("prior knowledge", "事先知道", {"先验知识": None}),
 )
 
 
