@@ -778,7 +778,7 @@ def _check_headers(headers: object, lang: str | None = None) -> None:
                 Msg(
                     "headers must be a dict of str to str, like {example}, not {given}",
                     example=example,
-                    given=f"{shown(name)}: {shown(value)}",
+                    given=shown({name: value}),  # the item as written: no words to translate
                 ),
                 lang=lang,
             )

@@ -1237,6 +1237,11 @@ def test_a_long_value_a_refusal_quotes_says_its_length_in_the_labs_language() ->
         "characters); to send such bytes on purpose, use lab.raw(...)"
     )
     assert errors.shown("y" * 100) == repr("y" * 100)[: errors.SHOWN - 1] + "… (100 characters)"
+    # a header that is not str to str is quoted as the item it is, with no English around it
+    with labkit.start(lang="zh-CN") as lab:
+        with pytest.raises(BadArgument) as header:
+            lab.get("/", headers={"X-A": b"v" * 100})
+    assert "{'X-A': b'vvv" in str(header.value) and "characters" not in str(header.value)
 
 
 def test_a_scenario_that_cannot_fill_the_origin_says_so_in_the_labs_language(
