@@ -1044,6 +1044,20 @@ def test_labkit_ctl_says_why_it_could_not_reach_the_lab_in_its_language(
     assert said["en", "refused"] == "could not reach the lab's control server: Connection refused"
 
 
+def test_the_request_id_note_gives_its_id_as_an_example(lab: labkit.Lab) -> None:
+    """The headers tab's note on X-Request-ID said "the id the lab gave this request at its
+    first hop (req-0007)" beside this request's own id, req-0001 say: as if it were this
+    request's. It is an example, and says so in both languages."""
+    from labkit.render import html as render_html
+
+    ex = lab.get("/orders/7")
+    assert ex.header("X-Request-ID") != "req-0007"
+    english = render_html.headers_html(ex, "en")
+    chinese = render_html.headers_html(ex, "zh-CN")
+    assert "first hop (such as req-0007)" in english and "(such as req-0007.1f2e" in english
+    assert "分配的 id（例如 req-0007）" in chinese and "标签（例如 req-0007.1f2e" in chinese
+
+
 def test_a_browser_link_with_a_space_says_so_in_chinese() -> None:
     """lab.browser_link's path refusal said "path 不能包含空格或控制字符，而不是 '/a b'" ("must
     hold no spaces, rather than '/a b'") in a Chinese lab; it now says the path given will

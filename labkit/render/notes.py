@@ -64,10 +64,10 @@ HEADER_NOTES: dict[str, Msg] = {
         "the gateway's cache: HIT means served from the cache without asking the origin."
     ),
     "x-request-id": Msg(
-        "the id the lab gave this request at its first hop (req-0007); every "
+        "the id the lab gave this request at its first hop (such as req-0007); every "
         "server logs it, so one id finds the request in every log. Responses carry it short; the "
         "requests between the lab's hops carry it with a tag only this lab can make "
-        "(req-0007.1f2e3d4c5b6a, a keyed hash with a per-lab secret), which is why the bytes an "
+        "(such as req-0007.1f2e3d4c5b6a, a keyed hash with a per-lab secret), which is why the bytes an "
         "upstream received show the longer form. Each hop checks the tag and logs the short id; "
         "it continues only an id whose tag it recognises: an id a client makes up, or copies from "
         "an earlier response, is kept as the client's and the request gets a new one, so no one "
