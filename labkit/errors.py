@@ -225,6 +225,9 @@ def shown(value: object) -> str:
     is a ``Said``: English as a str, and in the message's language where it fills one (a
     Chinese refusal said "(104 characters)" in English until December 2026)."""
     text = repr(value)
+    first, newline, _ = text.partition("\n")
+    if newline:  # a lab's repr is a table: its first line, and a mark that lines follow
+        return f"{first[: SHOWN - 1].rstrip()} …"
     if len(text) <= SHOWN:
         return text
     start = f"{text[: SHOWN - 1]}…"

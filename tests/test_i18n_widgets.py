@@ -419,3 +419,17 @@ def test_the_inspector_explains_the_headers_a_negotiated_page_carries(zh_lab: la
     assert zh["Vary"].startswith("这个响应取决于哪些请求标头（RFC 9110 12.5.5）")
     assert en["Vary"].startswith("the request headers this answer depends on (RFC 9110 12.5.5)")
     assert "Accept-Language" in en["Content-Language"]
+
+
+def test_an_inspector_given_something_not_a_language_says_so_in_one_line(lab: labkit.Lab) -> None:
+    """Inspector(lab), the lab where its language goes: an AttributeError from the
+    catalogue's reader ("'Lab' object has no attribute 'replace'"). It is refused as any
+    unknown language is, in one line (errors.shown quotes a many-line repr's first line)."""
+    from labkit.errors import BadArgument
+
+    with pytest.raises(BadArgument) as refused:
+        Inspector(lab)  # type: ignore[arg-type]
+    said = str(refused.value)
+    assert said.startswith("unknown lang <Lab running on this machine> …; choose one of: en, zh-CN")
+    assert "\n" not in said
+    assert Inspector("zh").lang == "zh-CN"

@@ -85,7 +85,8 @@ class Inspector(w.VBox):
     EMPTY = Msg("Nothing sent yet: run a scenario.")
 
     def __init__(self, lang: str | None = None) -> None:
-        self.lang = lang or i18n.learner_language()
+        # checked: Inspector(lab) raised AttributeError from the catalogue's reader
+        self.lang = i18n.learner_language() if lang is None else i18n.check_language(lang)
         self.summary = w.HTML()
         self.headers = w.HTML()
         self.body = w.HTML()
