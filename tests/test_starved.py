@@ -176,6 +176,90 @@ def test_a_stall_does_not_save_an_upstream_slower_than_the_read_timeout(
         assert lab.get("/up/slow/").status == 504
 
 
+@pytest.fixture
+def starved_before_the_deadline_was_read(lab, monkeypatch: pytest.MonkeyPatch):
+    """The process is away (off the CPU, as on a busy host) after the gateway wrote its
+    request to the upstream and before it reads the loop's clock for its read timeout, in
+    the same turn of the loop: the deadline counts from after the stall, and the upstream
+    starts to wait only in a later turn."""
+    exchange = upstream.Connection.exchange
+
+    async def starved(self: upstream.Connection, *args: object, **kwargs: object) -> object:
+        sent = kwargs.get("sent")
+
+        def then() -> None:
+            time.sleep(STALL)
+            if callable(sent):
+                sent()
+
+        kwargs["sent"] = then
+        return await exchange(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(upstream.Connection, "exchange", starved)
+    return lab
+
+
+@pytest.mark.parametrize(
+    ("late", "status"), [(0.05, 504), (-0.05, 200)], ids=["due-after", "due-before"]
+)
+def test_a_stall_inside_a_turn_does_not_move_an_answer_across_the_deadline(
+    starved_before_the_deadline_was_read, late: float, status: int
+) -> None:
+    """An upstream answering 0.05 s after the read timeout is a 504, one answering 0.05 s
+    before it a 200, though the process was away inside the turn that began the timeout.
+    Before, the loop's clock counted the stall while that turn read it (the gateway's
+    deadline) and left it out afterwards (the upstream's sleep, begun later, counted from
+    a clock set back by the stall): the answer due after the deadline came before it,
+    a 200 in place of the 504, every time; at nice 19 beside two busy loops a host's
+    scheduler does the same now and then (a 502 from lesson 502's garbage upstream)."""
+    lab = starved_before_the_deadline_was_read
+    lab.upstreams["slow"].delay = UPSTREAM_TIMEOUTS.read + late
+    for _ in range(2):
+        ex = lab.get("/up/slow/")
+        assert ex.status == status, ex
+
+
+class StarvedAnswer(Fault):
+    """Answers ``early`` seconds before the gateway's read timeout; the process is away
+    (off the CPU, as at nice 19 beside busy loops) for a while in each of the turns that
+    carry the answer to the gateway."""
+
+    early = 0.015
+
+    async def serve(self, conn: Connection) -> None:
+        rid = await conn.request()
+        loop = asyncio.get_running_loop()
+
+        def away(turns: int) -> None:
+            time.sleep(STARVED * 3)
+            if turns > 1:
+                loop.call_soon(away, turns - 1)
+
+        answer_in = UPSTREAM_TIMEOUTS.read - self.early
+        loop.call_later(answer_in - 0.001, away, 8)  # from just before the answer is due
+        await asyncio.sleep(answer_in)
+        await conn.answer(rid, self.reply, self.description)
+
+
+def test_turns_the_process_was_away_in_do_not_count_against_an_answer_due_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An answer due 15 ms before the read timeout, carried to the gateway by turns in each
+    of which the process was away: its garbage is read (502). Before, the loop's clock
+    counted STARVED (10 ms) of each such turn, so two of them put the answer after the
+    deadline: a 504, every time (at nice 19 beside two busy loops, 1 in 20 of lesson 504's
+    answers due 0.05 s before the timeout was a 504: each turn on its way counted 10 ms)."""
+    monkeypatch.setitem(
+        faults.FAULTS,
+        "starved-answer",
+        StarvedAnswer("starved-answer", Condition.READ_TIMEOUT, "early, then starved", GARBAGE),
+    )
+    with labkit.start() as lab:
+        for _ in range(2):
+            ex = lab.get("/up/starved-answer/")
+            assert ex.status == 502, ex  # its garbage, read before the deadline
+
+
 # -- a request's head that arrived while the process was away is not late (the origin's and
 # the gateway's own head deadlines are on the loop's clock, as their timers are) --
 

@@ -240,6 +240,19 @@ class PreciseEpollSelector(selectors.EpollSelector):
     answer) runs before a timer that was due later, and a timer due before them (an
     upstream that sleeps past the deadline) still fires first.
 
+    The clock is read once a turn, as nginx reads its own once an iteration: everything a
+    turn does happens at the turn's start on the loop's clock. Read afresh at each call, it
+    counted a stall inside a turn while that turn read it and left the stall out after it:
+    the gateway's read timeout, begun after a stall in the turn that wrote the request,
+    ended after the sleep of an upstream begun a turn later and due 0.05 s after it, so the
+    answer due after the deadline won (a 200 in place of a 504, a garbage upstream's 502,
+    at nice 19 beside two busy loops; tests/test_starved.py stalls inside that turn). A turn
+    the process was away in counts nothing, not even ``STARVED`` of it: at nice 19 beside
+    busy loops nearly every turn is one, and when each counted 10 ms, the few turns that
+    carry an answer to the gateway made one due 0.05 s before its deadline a 504 (1 in 20).
+    So a loop busy without a pause, each turn away, moves its clock only once the lag
+    reaches ``MAX_LAG``.
+
     The price of one clock for every timer: a timer started during the catch-up counts
     from the lagged clock, and each jump after that brings it nearer, so it can fire early
     in wall-clock time, by at most the lag left when it started (``MAX_LAG`` at most).
@@ -258,19 +271,24 @@ class PreciseEpollSelector(selectors.EpollSelector):
         super().__init__()
         self.lag = 0.0  # seconds the process was away that the loop's clock leaves out
         self._ran_from: float | None = None  # when the loop's current turn began (monotonic)
+        self.now = _monotonic()  # the loop's clock for the current turn (read once a turn)
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         now = _monotonic()
         began = self._ran_from
-        if began is not None and now - began > STARVED:  # the last turn was away
-            added = min(now - began - STARVED, MAX_LAG - self.lag)
-            if added > 0:
-                self.lag += added
-                if timeout:  # the loop reckoned the timeout on the clock before the lag
-                    timeout += added
+        if began is not None:
+            ran = now - began  # the turn, which the loop's clock has not counted yet
+            if ran > STARVED:  # the last turn was away: none of it counts
+                added = min(ran, MAX_LAG - self.lag)
+                if added > 0:
+                    self.lag += added
+                    ran -= added
+            if timeout:  # the loop reckoned it on the clock of the turn's start
+                timeout = max(timeout - ran, 0.0)
         self._ran_from = now
+        self.now = now - self.lag
         ready = super().select(0)
-        if ready or timeout == 0:  # work ready (a timeout of 0: callbacks are waiting)
+        if ready or timeout == 0:  # work ready (a timeout of 0: callbacks or a timer due)
             return ready
         lag = self.lag
         if lag:  # nothing ready: the clock moves on to the next timer without waiting
@@ -278,6 +296,7 @@ class PreciseEpollSelector(selectors.EpollSelector):
                 self.lag = 0.0
             elif timeout <= lag:
                 self.lag = lag - timeout
+                self.now = now - self.lag
                 return ready
             else:
                 self.lag = 0.0
@@ -292,6 +311,7 @@ class PreciseEpollSelector(selectors.EpollSelector):
         self._ran_from = woke
         if timeout is not None and woke - now - timeout > STARVED:  # slept too long: away
             self.lag = min(woke - now - timeout, MAX_LAG)
+        self.now = woke - self.lag
         return ready
 
 
@@ -311,7 +331,7 @@ class CatchUpLoop(asyncio.SelectorEventLoop):
         super().run_forever()
 
     def time(self) -> float:
-        return _monotonic() - self._clock.lag
+        return self._clock.now
 
 
 def waited_for_a_cpu(loop: asyncio.AbstractEventLoop) -> float | None:
