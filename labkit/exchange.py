@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Literal, overload
 
-from labkit.conditions import Condition
 from labkit.http.messages import Headers, get_header, parse_response
 from labkit.i18n import Msg
-from labkit.recorder import Hop, Role, Step
+from labkit.recorder import Hop, Role
 from labkit.render import text as text_view
 from labkit.render.html import exchange_html, lines_html
 from labkit.render.svg import Picture
@@ -216,44 +214,9 @@ class Exchange:
             self.elapsed,
             self.client_error,
             reached,
-            self._waited(),
-            self._gave_up(),
+            text_view.waited(self),
+            text_view.gave_up(self),
         )
-
-    def _waited(self) -> float | None:
-        """The time this request waited on purpose, by the lab's own record, never measured:
-        the timeouts that ran out (a proxy's attempts one after another, summed; a proxy in
-        front of another waits at the same time, so the longest), and the delay set on the
-        hop that made the answer. The client waited at least this long (``deadline.
-        told_after`` holds a timeout's answer until the machine's clock agrees); a loaded
-        machine only adds to it. None where the record does not say: a server's 408, made
-        when its head timeout ran out, which no attempt records."""
-        ran_out = 0.0
-        for hop in self.hops:
-            timeouts = 0.0
-            for event in hop.events:
-                attempt = event.attempt
-                if attempt is None or attempt.step is not Step.FAILED:
-                    continue
-                if attempt.condition is Condition.CONNECT_TIMEOUT:
-                    timeouts += attempt.connect_timeout
-                elif attempt.condition is Condition.READ_TIMEOUT:
-                    timeouts += attempt.read_timeout
-            ran_out = max(ran_out, timeouts)
-        for hop in self.hops:
-            if hop.role is not Role.CLIENT and hop.generated and hop.sent is not None:
-                if hop.sent.status == 408:
-                    return None
-                return ran_out + (hop.sent.delay or 0.0)
-        return ran_out
-
-    def _gave_up(self) -> float | None:
-        """The client's own timeout, when it ran out before any answer came."""
-        for hop in self.hops:
-            got = hop.received
-            if hop.role is Role.CLIENT and got is not None and got.timed_out:
-                return got.waited
-        return None
 
     def picture(self) -> Picture:
         """The exchange as a sequence diagram (SVG in Jupyter, text elsewhere)."""
@@ -317,23 +280,7 @@ class Observed:
         return self._took().render(learner_language())
 
     def _took(self) -> Msg:
-        # Told from the lab's record of what the request waited for (``waited``), not from the
-        # client's clock: a loaded machine adds to every measured time, without bound (incident
-        # 5's 504 after its 0.2 s connect timeout read "after 0.3 s", the read timeout's number,
-        # and an answer made at once "after 0.1 s"). The record is a time the client waited at
-        # least; where it says nothing, or the clock is below it, the clock's tenths at least.
-        if self.gave_up is not None and self.status is None:
-            return Msg(
-                "no answer (the client gave up after {seconds} s)", seconds=f"{self.gave_up:g}"
-            )
-        if self.waited == 0:
-            return Msg("answered before any timeout ran out")
-        if self.waited is not None and self.elapsed >= self.waited:
-            return Msg("answered after {seconds} s", seconds=f"{self.waited:g}")
-        if self.elapsed < AT_ONCE:
-            return Msg("answered within {seconds} s", seconds=f"{AT_ONCE:g}")
-        tenths = math.floor(round(self.elapsed * 10, 6)) / 10  # 0.3 s is 2.9999999999999996
-        return Msg("answered after {seconds} s", seconds=f"{tenths:.1f}")
+        return text_view.took(self.status, self.elapsed, self.waited, self.gave_up)
 
     def lines(self, lang: str | None = None) -> list[str]:
         """The view as text lines, its words in ``lang`` (default: the learner's language);
@@ -387,8 +334,4 @@ class Observed:
         return lines_html(repr(self))
 
 
-# Under this many seconds a measured time is the machine's noise, not evidence (a first answer
-# takes 35 ms on a quiet machine), so the view does not print it (only where the lab's record of
-# what the request waited for is more than the client's clock measured).
-AT_ONCE = 0.1
 BODY_LINES_SHOWN = 1200  # characters of the body the view shows (the page, not a dump)

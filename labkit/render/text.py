@@ -10,6 +10,7 @@ Neither shows a port number.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 import unicodedata
@@ -29,6 +30,7 @@ __all__ = [
     "columns",
     "configured_time",
     "exchange_lines",
+    "gave_up",
     "milliseconds",
     "minutes_seconds",
     "no_status_line",
@@ -36,7 +38,9 @@ __all__ = [
     "raw_dump",
     "story",
     "summary_line",
+    "took",
     "visible_bytes",
+    "waited",
     "why_is_what_the_client_saw",
     "wrap",
 ]
@@ -382,3 +386,68 @@ def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
 def story(ex: ExchangeView, lang: str | None = None) -> str:
     """The story as one text (what ``repr`` of an exchange prints)."""
     return "\n".join(exchange_lines(ex, lang))
+
+
+# -- how long an answer took, by the lab's record (ex.observed().took, the inspector's Summary) --
+
+# Under this many seconds a measured time is the machine's noise, not evidence (a first answer
+# takes 35 ms on a quiet machine), so the view does not print it (only where the lab's record of
+# what the request waited for is more than the client's clock measured).
+AT_ONCE = 0.1
+
+
+def waited(ex: ExchangeView) -> float | None:
+    """The time this request waited on purpose, by the lab's own record, never measured:
+    the timeouts that ran out (a proxy's attempts one after another, summed; a proxy in
+    front of another waits at the same time, so the longest), and the delay set on the
+    hop that made the answer. The client waited at least this long (``deadline.
+    told_after`` holds a timeout's answer until the machine's clock agrees); a loaded
+    machine only adds to it. None where the record does not say: a server's 408, made
+    when its head timeout ran out, which no attempt records."""
+    ran_out = 0.0
+    for hop in ex.hops:
+        timeouts = 0.0
+        for event in hop.events:
+            attempt = event.attempt
+            if attempt is None or attempt.step is not Step.FAILED:
+                continue
+            if attempt.condition is Condition.CONNECT_TIMEOUT:
+                timeouts += attempt.connect_timeout
+            elif attempt.condition is Condition.READ_TIMEOUT:
+                timeouts += attempt.read_timeout
+        ran_out = max(ran_out, timeouts)
+    for hop in ex.hops:
+        if hop.role is not Role.CLIENT and hop.generated and hop.sent is not None:
+            if hop.sent.status == 408:
+                return None
+            return ran_out + (hop.sent.delay or 0.0)
+    return ran_out
+
+
+def gave_up(ex: ExchangeView) -> float | None:
+    """The client's own timeout, when it ran out before any answer came."""
+    for hop in ex.hops:
+        got = hop.received
+        if hop.role is Role.CLIENT and got is not None and got.timed_out:
+            return got.waited
+    return None
+
+
+def took(status: int | None, elapsed: float, waited: float | None, gave_up: float | None) -> Msg:
+    """How long an answer took, the same words every run where the record speaks.
+
+    Told from the lab's record of what the request waited for (``waited``), not from the
+    client's clock (``elapsed``): a loaded machine adds to every measured time, without bound
+    (incident 5's 504 after its 0.2 s connect timeout read "after 0.3 s", the read timeout's
+    number, and an answer made at once "after 0.1 s"). The record is a time the client waited
+    at least; where it says nothing, or the clock is below it, the clock's tenths at least."""
+    if gave_up is not None and status is None:
+        return Msg("no answer (the client gave up after {seconds} s)", seconds=f"{gave_up:g}")
+    if waited == 0:
+        return Msg("answered before any timeout ran out")
+    if waited is not None and elapsed >= waited:
+        return Msg("answered after {seconds} s", seconds=f"{waited:g}")
+    if elapsed < AT_ONCE:
+        return Msg("answered within {seconds} s", seconds=f"{AT_ONCE:g}")
+    tenths = math.floor(round(elapsed * 10, 6)) / 10  # 0.3 s is 2.9999999999999996
+    return Msg("answered after {seconds} s", seconds=f"{tenths:.1f}")
