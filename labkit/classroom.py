@@ -185,7 +185,7 @@ def init_exchange(root: Path) -> list[str]:
                         "(only its owner can read the submissions); choose a directory of "
                         "your own, or a path to create",
                         path=path,
-                        owner=repr(_owner_name(st.st_uid)),
+                        owner=repr(owner_name(st.st_uid)),
                     )
                 )
             )
@@ -423,7 +423,7 @@ def submit(exchange: Path) -> tuple[Path, int, bool, str]:
     from labkit import board
 
     inbox = _check_inbox(exchange / "inbox")  # a wrong exchange is said first
-    owner = _owner_name(os.fstat(inbox).st_uid)
+    owner = owner_name(os.fstat(inbox).st_uid)
     os.close(inbox)
     entry = submission()
     if not entry["progress"]["exercises"]:
@@ -545,7 +545,9 @@ class Collection:
     notes: list[str] = field(default_factory=list)  # worth knowing, not wrong
 
 
-def _owner_name(uid: int) -> str:
+def owner_name(uid: int) -> str:
+    """The account ``uid`` names, for a message that says who owns a file (who can read an
+    inbox, who planted a link); the number when the host has no name for it."""
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
@@ -595,7 +597,7 @@ def _link_refused(link: Path, owner: int, path: Path) -> store.ProgressError:
                 "else's files)",
                 path=path,
                 link=link,
-                owner=repr(_owner_name(owner)),
+                owner=repr(owner_name(owner)),
             )
         )
     )
@@ -683,7 +685,7 @@ class OnTheirMount(store.ProgressError):
 
     def __init__(self, path: Path, mounter: int) -> None:
         self.path, self.mounter = path, mounter
-        super().__init__(say(ON_THEIR_MOUNT.bind(path=path, mounter=repr(_owner_name(mounter)))))
+        super().__init__(say(ON_THEIR_MOUNT.bind(path=path, mounter=repr(owner_name(mounter)))))
 
 
 def _mount_id(fd: int) -> int | None:
@@ -1164,7 +1166,7 @@ def read_one(path: Path) -> Found:
         raise store.ProgressError(
             say(Msg("cannot read {path}: {why}", path=path, why=os_reason(exc)))
         ) from None
-    owner = _owner_name(st.st_uid)
+    owner = owner_name(st.st_uid)
     when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
     data = store.parse(raw)  # the learner's kernel's own parse: what it reads, collect reads
     if data == {}:
@@ -1387,7 +1389,7 @@ def _report_unprintable(folder: Path, paths: list[Path], collection: Collection)
                     n=len(files),
                     path=folder,
                     name=ascii(files[0].name),
-                    owner=repr(_owner_name(uid)),
+                    owner=repr(owner_name(uid)),
                 )
             )
         )
@@ -1425,7 +1427,7 @@ def _newest_of_each_owner(folder: Path, entries: list[Path], collection: Collect
                     "such as {name}; none was read",
                     n=len(paths),
                     path=folder,
-                    mounter=repr(_owner_name(mounter)),
+                    mounter=repr(owner_name(mounter)),
                     name=ascii(paths[0].name),
                 )
             )
@@ -1455,7 +1457,7 @@ def _newest_of_each_owner(folder: Path, entries: list[Path], collection: Collect
                         "{path}: {owner} has {count} files here, more than labkit submit "
                         "and the board leave ({most}); only their newest {most} were read",
                         path=folder,
-                        owner=repr(_owner_name(uid)),
+                        owner=repr(owner_name(uid)),
                         count=len(files),
                         most=MAX_FILES_PER_OWNER,
                     )

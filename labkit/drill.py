@@ -487,6 +487,10 @@ LEFT_NOTE = Msg(
     "no longer fails. drill.exchange is the failing exchange as it happened, and "
     "drill.check(...) still judges a diagnosis of it."
 )
+READER_NOTE = Msg(
+    "Your tries go to the exchange's inbox, which only its owner {owner} reads: if that is "
+    "not your instructor, tell your instructor."
+)
 PRACTICE_NOTE = Msg(
     "A practice drill on your own (no course exchange: your instructor's drills need "
     "LABKIT_EXCHANGE)."
@@ -559,6 +563,9 @@ class Drill:
         self.exchange = self._exercise.incident.start(lab)  # the failing request, as it happened
         self._counts = _Counts(self)  # its hints and wrong tries: the drill's own
         self._left = False  # drill.leave() ran: the lab is a fresh lab again
+        # who reads the tries: the inbox's owner, named (a classmate who made the exchange's
+        # directories before the instructor did reads every live entry: `labkit submit` says it)
+        self.reader: str | None = None
 
     def __repr__(self) -> str:
         lang = language()  # the learner's: the lab running in this kernel
@@ -572,6 +579,8 @@ class Drill:
                 call="drill.check({'made_by': ..., 'cause': ...})",
             ),
         ]
+        if self.reader is not None:
+            lines.append(READER_NOTE.bind(owner=repr(self.reader)))
         if self._left:
             lines.append(LEFT_NOTE)
         return "\n".join(say(line, lang) for line in lines)
@@ -699,6 +708,8 @@ def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:
             )
         )
     drill = Drill(lab, running)
+    with contextlib.suppress(OSError):  # no inbox to read: the live entry's warning says why
+        drill.reader = classroom.owner_name(os.lstat(where / "inbox").st_uid)
     drill._record({})
     return drill
 

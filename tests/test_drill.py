@@ -203,3 +203,36 @@ def test_a_file_or_nothing_given_as_the_exchange_is_said(tmp_path: Path) -> None
     classroom.init_exchange(tmp_path / "exchange")
     none = labkit_in_process("drill", "stop", "--exchange", str(tmp_path / "exchange"))
     assert f"no drill in {tmp_path / 'exchange' / 'outbox'}" in none.stderr
+
+
+def test_a_class_drill_names_who_reads_the_tries(
+    exchange: Path, lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each try goes live into the exchange's inbox, which only its owner reads: a classmate
+    who made the exchange's directories before the instructor read every learner's entry,
+    and the drill said nothing of it (lesson 10 said "only your instructor reads")."""
+    import os
+    import pwd
+
+    drill.start(exchange, "reader")
+    me = pwd.getpwuid(os.getuid()).pw_name
+    d = drill.join(lab)
+    try:
+        assert repr(d).splitlines()[-1] == (
+            f"Your tries go to the exchange's inbox, which only its owner {me!r} reads: "
+            "if that is not your instructor, tell your instructor."
+        )
+    finally:
+        d.leave()
+    if os.getuid() != 0:
+        return
+    os.chown(exchange / "inbox", pwd.getpwnam("nobody").pw_uid, -1)  # as a classmate's
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    zh = drill.join(labkit.start(lang="zh-CN"))
+    try:
+        assert repr(zh).splitlines()[-1] == (
+            "你的每次尝试都会写进交换目录的收件箱，只有它的属主 'nobody' 能读到：如果那不是你的讲师，请告诉你的讲师。"
+        )
+    finally:
+        zh.leave()
+        zh.lab.stop()
