@@ -16,9 +16,11 @@ import re
 
 from labkit.errors import SHOWN
 from labkit.i18n import Listed, Msg, Text
+from labkit.lazyre import later
 
 # h11's words, as h11 0.14 to 0.16 write them (h11/_readers.py, _headers.py, _events.py)
-_RECEIVED = re.compile(r"received (\d+) bytes, expected (\d+)")
+# compiled by the first complaint about a short body, not by every lab's import
+_RECEIVED = later(r"received (\d+) bytes, expected (\d+)")
 
 
 def quoted(data: bytes) -> str:

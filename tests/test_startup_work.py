@@ -1,0 +1,70 @@
+"""What a lab's process does at start that its first answers do not need.
+
+Each lab on a shared host pays its start in instructions (benchmarks/README.md, "One lab's
+process beside the bare server"): a pattern only a CONNECT or a short upstream body reads is
+compiled by the first of those, not by every lab's import."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from labkit.http import complaints, requestcheck
+
+# a fresh process notes every pattern re compiles, starts a lab, gets a 200 through its
+# gateway, then sends the gateway a malformed CONNECT and reads its status line
+_COMPILED = """
+import re, socket
+CONNECT_TARGET, SHORT_BODY = %r, r"received (\\d+) bytes, expected (\\d+)"
+compiled = []
+_compile = re.compile
+def noted(pattern, flags=0):
+    compiled.append(pattern)
+    return _compile(pattern, flags)
+re.compile = noted
+import labkit
+lab = labkit.start()
+def status(request):
+    with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=5) as s:
+        s.sendall(request)
+        return s.makefile("rb").readline().decode().strip()
+print(status(b"GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n"))
+print(compiled.count(CONNECT_TARGET), compiled.count(SHORT_BODY))
+print(status(b"CONNECT /nowhere HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"))
+from labkit.http import complaints
+complaints.body_complaint("peer closed connection (received 3 bytes, expected 10)", 64)
+print(compiled.count(CONNECT_TARGET), compiled.count(SHORT_BODY))
+lab.stop()
+"""
+
+
+def _run(code: str, tmp_path: Path) -> list[str]:
+    env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path / "run")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return out.stdout.splitlines()
+
+
+def test_a_lab_compiles_the_connect_and_short_body_patterns_only_when_read(
+    tmp_path: Path,
+) -> None:
+    code = _COMPILED % requestcheck.AUTHORITY_FORM.pattern
+    ok, before, refused, after = _run(code, tmp_path)
+    assert ok == "HTTP/1.1 200 OK"
+    assert before == "0 0"
+    # the first CONNECT and the first short body compile theirs, once; the CONNECT is judged
+    # by it as before
+    assert refused == "HTTP/1.1 400 Bad Request"
+    assert after == "1 1"
+
+
+def test_the_patterns_compiled_later_match_as_before() -> None:
+    assert requestcheck.check_connect("CONNECT", "example.com:443") is None
+    assert requestcheck.check_connect("CONNECT", "[::1]:8080") is None
+    refused = requestcheck.check_connect("CONNECT", "/nowhere")
+    assert refused is not None and refused.status == 400
+    text = complaints.body_complaint("peer closed connection (received 3 bytes, expected 10)", 64)
+    assert "3 of the 10 bytes" in str(text)
