@@ -17,7 +17,7 @@ import stat
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from labkit.atomic import private_dirs, replace_file
@@ -619,8 +619,13 @@ def _register(record: dict[str, Any], port: int, notes: list[str]) -> Path:
     fd = _open_checked(path)
     try:
         name = f"lab-{port}-{os.urandom(4).hex()}.json"
+        text = json.dumps(record)  # the C encoder: json.dump runs the pure-Python one
+
+        def write(f: IO[str]) -> None:
+            f.write(text)
+
         # written beside under a dot name, then renamed: readers never see half a record
-        replace_file(Path(name), lambda f: json.dump(record, f), mode=0o600, dir_fd=fd)
+        replace_file(Path(name), write, mode=0o600, dir_fd=fd)
     finally:
         os.close(fd)
     return path / name

@@ -2,10 +2,13 @@
 
 Each lab on a shared host pays its start in instructions (benchmarks/README.md, "One lab's
 process beside the bare server"): a pattern only a CONNECT or a short upstream body reads is
-compiled by the first of those, not by every lab's import."""
+compiled by the first of those, not by every lab's import; the lab's record is written by
+json's C encoder."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
@@ -68,3 +71,40 @@ def test_the_patterns_compiled_later_match_as_before() -> None:
     assert refused is not None and refused.status == 400
     text = complaints.body_complaint("peer closed connection (received 3 bytes, expected 10)", 64)
     assert "3 of the 10 bytes" in str(text)
+
+
+# a fresh process starts a lab and says how often json's pure-Python encoder ran (json.dump
+# runs it; json.dumps, the C one) and the bytes of the lab's record
+_RECORD = """
+import json, json.encoder, sys
+from pathlib import Path
+ran = []
+_iterencode = json.encoder._make_iterencode
+def noted(*args, **kwargs):
+    ran.append(1)
+    return _iterencode(*args, **kwargs)
+json.encoder._make_iterencode = noted
+import labkit
+lab = labkit.start()
+print(len(ran))
+print(Path(sys.argv[1]).glob("lab-*.json").__next__().read_text())
+lab.stop()
+"""
+
+
+def test_the_lab_record_is_written_by_the_c_encoder_with_the_same_bytes(tmp_path: Path) -> None:
+    env = {**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path / "run")}
+    out = subprocess.run(
+        [sys.executable, "-c", _RECORD, str(tmp_path / "run")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    ran, written = out.stdout.splitlines()
+    assert ran == "0"
+    record = json.loads(written)
+    assert {"pid", "token", "control", "gateway"} <= set(record)
+    shown = io.StringIO()
+    json.dump(record, shown)  # what the record was written with until December 2026
+    assert written == shown.getvalue()
