@@ -198,8 +198,11 @@ class Gateway(Proxy):
 
     def add_route(self, route: Route) -> None:
         route.owner = self
-        self.routes.append(route)
-        self.routes.sort(key=lambda r: len(r.prefix), reverse=True)
+        # longest prefix first, for match; after those as long, where a stable sort puts it
+        at = len(self.routes)
+        while at and len(self.routes[at - 1].prefix) < len(route.prefix):
+            at -= 1
+        self.routes.insert(at, route)
         self._matched = Generations(MAX_MATCHED)
         self._targets = Generations(MAX_MATCHED)
 

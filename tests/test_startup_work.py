@@ -3,18 +3,23 @@
 Each lab on a shared host pays its start in instructions (benchmarks/README.md, "One lab's
 process beside the bare server"): a pattern only a CONNECT or a short upstream body reads is
 compiled by the first of those, not by every lab's import; the lab's record is written by
-json's C encoder."""
+json's C encoder; a route is inserted in order instead of every route being sorted again."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 
+from labkit.gateway import Gateway
 from labkit.http import complaints, requestcheck
+from labkit.lab import UPSTREAM_TIMEOUTS
+from labkit.proxy import Route
+from labkit.recorder import Recorder
 
 # a fresh process notes every pattern re compiles, starts a lab, gets a 200 through its
 # gateway, then sends the gateway a malformed CONNECT and reads its status line
@@ -108,3 +113,24 @@ def test_the_lab_record_is_written_by_the_c_encoder_with_the_same_bytes(tmp_path
     shown = io.StringIO()
     json.dump(record, shown)  # what the record was written with until December 2026
     assert written == shown.getvalue()
+
+
+def test_routes_are_kept_longest_prefix_first_in_the_order_a_stable_sort_gives() -> None:
+    """No change of behaviour: ``add_route`` inserts in order instead of sorting every route
+    again; in any order of adding, the routes and each path's route are the sort's."""
+    prefixes = ["/", "/up/a/", "/up/bb/", "/up/cc/", "/pool/", "/up/a/x/", "/b/", "/up/dd/"]
+    paths = ["/", "/up/a/1", "/up/a/x/2", "/up/bb", "/up/cc/3", "/pool/4", "/b/5", "/nothing"]
+    for seed in range(40):
+        order = prefixes[:]
+        random.Random(seed).shuffle(order)
+        gateway = Gateway(Recorder())
+        added = [Route(p, p, [], UPSTREAM_TIMEOUTS) for p in order]
+        for route in added:
+            gateway.add_route(route)
+        expected = sorted(added, key=lambda r: len(r.prefix), reverse=True)
+        assert gateway.routes == expected
+        for path in paths:
+            fits = [
+                r for r in expected if path == r.prefix.rstrip("/") or path.startswith(r.prefix)
+            ]
+            assert gateway.match(path) is (fits[0] if fits else None)
