@@ -155,6 +155,52 @@ def test_exchange_waits_for_hops_still_working_after_the_client_gave_up(lab) -> 
     assert (story.hop("gateway").status, story.hop("origin").status) == (504, 200)
 
 
+class _LateReader:
+    """The client's network backend, whose first read starts ``late`` seconds after the
+    request went out: the learner's kernel thread kept off the CPU, as on a loaded host.
+    The sockets and the lab's servers stay real; only the client's turn comes late."""
+
+    def __init__(self, late: float) -> None:
+        import httpcore
+
+        self.backend = httpcore.SyncBackend()
+        self.late = late
+
+    def connect_tcp(self, *args: object, **kwargs: object) -> object:
+        stream = self.backend.connect_tcp(*args, **kwargs)  # type: ignore[arg-type]
+        late, read = self.late, stream.read
+
+        def read_late(max_bytes: int, timeout: float | None = None) -> bytes:
+            nonlocal late
+            time.sleep(late)
+            late = 0.0
+            return read(max_bytes, timeout)
+
+        stream.read = read_late  # type: ignore[method-assign]
+        return stream
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def test_a_client_kept_off_the_cpu_past_its_timeout_still_gave_up(lab) -> None:
+    """The budget's outcome is the lab's record, not the scheduler's: the gateway's 504 was
+    due at 0.3 s, after the client's 0.2 s, so the client had given up, even when its thread
+    first reads after 0.15 s and so finds the 504 already there."""
+    import httpx
+
+    lab.gateway.route("/").read_timeout = 0.3
+    transport = httpx.HTTPTransport()
+    transport._pool._network_backend = _LateReader(0.15)  # type: ignore[assignment]
+    lab._http().close()  # the lab's own client, replaced by one whose reads come late
+    lab._client = httpx.Client(transport=transport, trust_env=False)
+    budget = lab.get("/slow?delay=0.5", timeout=0.2)
+    assert (budget.status, budget.client_error) == (None, "ReadTimeout: timed out")
+    assert budget.observed().took == "no answer (the client gave up after 0.2 s)"
+    fast = lab.get("/orders/7", timeout=0.2)  # an answer due before the timeout is read late
+    assert fast.status == 200
+
+
 def test_exchange_refuses_a_wait_that_is_not_a_number_of_seconds(lab) -> None:
     budget = lab.get("/orders/7")
     with pytest.raises(labkit.BadArgument, match="wait"):
