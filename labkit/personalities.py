@@ -1951,6 +1951,97 @@ CHUNK_LINES_NOTE = (
 )
 
 
+# Malformed request framing (RFC 9112 5.2, 6.1, 6.3, 7.1), each in a POST or GET to a proxied
+# location. Each cell: the first line the server sent back (as DIRECT_REQUESTS writes it), in
+# front of an upstream that reads the whole body before it answers 200; the lab's cell: its
+# gateway's, in every personality (these are the gateway's own answers, which no personality
+# imitates). Observed 2026-12-07 on loopback with tests/gateways/direct.*; every cell re-run by
+# tests/test_real_gateways.py::test_malformed_request_framing.
+FRAMING_SERVERS = TRAILER_SERVERS
+_POST = b"POST /proxied HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n"
+FRAMING: tuple[tuple[str, bytes, str, str, str, str], ...] = (
+    (
+        "`Content-Length: 5, 5`",
+        _POST + b"Content-Length: 5, 5\r\n\r\nhello",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 400 Bad Request",
+        "passed on",
+    ),
+    (
+        "a 25-digit zero-padded `Content-Length`",
+        _POST + b"Content-Length: " + b"5".rjust(25, b"0") + b"\r\n\r\nhello",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "an obs-fold line (a field line continued on the next)",
+        _POST + b"X-Note: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "passed on",
+    ),
+    (
+        "`Transfer-Encoding: xchunked`",
+        _POST + b"Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 501 Not Implemented",
+        "HTTP/1.1 400 Bad request",
+        "HTTP/1.1 501 Not Implemented",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "`Transfer-Encoding: chunked, identity`",
+        _POST + b"Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 501 Not Implemented",
+        "HTTP/1.1 400 Bad request",
+        "HTTP/1.1 501 Not Implemented",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "`Transfer-Encoding: identity`",
+        _POST + b"Transfer-Encoding: identity\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 501 Not Implemented",
+        "HTTP/1.1 400 Bad request",
+        "HTTP/1.1 501 Not Implemented",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "two `Transfer-Encoding: chunked` lines",
+        _POST + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 400 Bad request",
+        "HTTP/1.1 501 Not Implemented",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "chunk lines ending in a bare LF",
+        _POST + b"Transfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 502 Bad Gateway",
+        "as a request that stops",
+    ),
+)
+
+
+FRAMING_NOTE = (
+    "RFC 9110 and 9112 let a recipient answer most of these either way: a list of identical "
+    "Content-Length values may be taken as the one value or refused (RFC 9110 8.6), an "
+    "obs-fold line unfolded or refused (RFC 9112 5.2), a Transfer-Encoding whose final coding is not "
+    "chunked is a 400 from a server (RFC 9112 6.3; nginx and Caddy say 501, which 6.1 gives for a "
+    "coding a server does not understand). Content-Length is 1*DIGIT (RFC 9110 8.6): "
+    "leading zeros are allowed, and the lab's servers read at most 20 digits (h11's limit), "
+    "so the 25-digit one gets the lab's 400. Chunk lines end in CRLF (RFC 9112 7.1); the bare LF that 2.2 "
+    "lets a recipient accept is for the start line and field lines. The lab's servers wait "
+    "for a CRLF that never comes and answer as to a request that stops (the personality's "
+    "408, or a close, after the gateway's head timeout); nginx and HAProxy served the request, "
+    "Caddy answered 502. These answers are the lab's own in every personality."
+)
+
+
 def passes_te(name: str) -> bool:
     """Whether the personality ``name`` passes a client's ``TE: trailers`` on (its server's
     cell of the ``te`` row; a client's ``Connection`` naming ``TE`` is the personality's

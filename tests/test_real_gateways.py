@@ -2118,3 +2118,57 @@ def test_an_unasked_switch_whose_upstream_stalls(tmp_path) -> None:
     )
     assert seen_real == (101, b"", True), seen_real
     assert seen_real == seen_lab
+
+
+# -- personalities.FRAMING: malformed request framing, every cell re-run --
+
+FRAMING_COLUMN = {"nginx": 2, "haproxy": 3, "caddy": 4}
+
+
+@pytest.mark.parametrize("name", list(FRAMING_COLUMN))
+def test_malformed_request_framing(name: str, tmp_path) -> None:
+    """Every row of personalities.FRAMING (a malformed Content-Length, Transfer-Encoding, field
+    line or chunk line) sent to the real server, in front of an upstream that reads the whole
+    body first, gets the first line recorded for it; and the lab's gateway answers as the lab's
+    column says in every personality: its own refusal, or the request passed on to the
+    origin."""
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
+    upstream = socket.create_server(("127.0.0.1", 0))
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+    realgateways.serve_heads(upstream, lambda _: ok, before_answer=_read_whole_body)
+    try:
+        with _direct_server(name, tmp_path, upstream.getsockname()[1]) as port:
+            seen = {row[0]: _direct(port, row[1]) for row in personalities.FRAMING}
+    finally:
+        upstream.shutdown(socket.SHUT_RDWR)
+        upstream.close()
+    recorded = {row[0]: row[FRAMING_COLUMN[name]] for row in personalities.FRAMING}
+    wrong = [
+        f"{r}: real {seen[r]!r}, recorded {recorded[r]!r}" for r in seen if seen[r] != recorded[r]
+    ]
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("personality", sorted(personalities.PERSONALITIES))
+def test_malformed_request_framing_at_the_labs_gateway(personality: str) -> None:
+    """The lab's column of personalities.FRAMING holds in every personality: the gateway's own
+    first line, 'passed on' when the origin answered, or 'as a request that stops': the same
+    bytes as the personality sends a client whose body stops short (its 408, or a close)."""
+    seen, stopped = {}, b""
+    with labkit.start() as lab:
+        lab.gateway.personality = personality
+        lab.gateway.head_timeout = 0.3
+        short = b"POST /orders HTTP/1.1\r\nHost: lab\r\nContent-Length: 9\r\n\r\nhello"
+        stopped = realgateways.read_to_close(lab.gateway.port, short)
+        for row in personalities.FRAMING:
+            raw = row[1].replace(b" /proxied ", b" /orders ", 1)
+            answer = realgateways.read_to_close(lab.gateway.port, raw)
+            if lab.last().generated_by == "origin":
+                seen[row[0]] = "passed on"
+            elif answer.split(b"\r\n", 1)[0] == stopped.split(b"\r\n", 1)[0]:
+                seen[row[0]] = "as a request that stops"
+            else:
+                seen[row[0]] = answer.split(b"\r\n", 1)[0].decode("latin-1")
+    recorded = {row[0]: row[5] for row in personalities.FRAMING}
+    assert seen == recorded, personality

@@ -272,6 +272,13 @@ def _chunk_lines() -> str:
     )
 
 
+def _framing() -> str:
+    return _table(
+        ["request", *personalities.FRAMING_SERVERS],
+        [[row[0], *row[2:]] for row in personalities.FRAMING],
+    )
+
+
 def _pooling(pooling: personalities.Pooling) -> str:
     if not pooling.keepalive:
         return "no (one connection per request)"
@@ -468,6 +475,18 @@ answers 200 (observed 2026-12-06, every cell re-run by
 {_chunk_lines()}
 
 {personalities.CHUNK_LINES_NOTE.format(limit=MAX_HEAD_BYTES)}
+
+## Malformed request framing
+
+A POST to a proxied location whose framing RFC 9112 lets a recipient refuse: each cell is the
+first line the server sent back, in front of an upstream that reads the whole body before it
+answers 200 ("passed on": the lab's gateway sent it to the origin; observed 2026-12-07, every
+cell re-run by `tests/test_real_gateways.py::test_malformed_request_framing` and the lab's by
+`test_malformed_request_framing_at_the_labs_gateway`):
+
+{_framing()}
+
+{personalities.FRAMING_NOTE}
 
 ## Requests sent straight to each server
 
