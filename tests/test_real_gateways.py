@@ -2172,3 +2172,48 @@ def test_malformed_request_framing_at_the_labs_gateway(personality: str) -> None
                 seen[row[0]] = answer.split(b"\r\n", 1)[0].decode("latin-1")
     recorded = {row[0]: row[5] for row in personalities.FRAMING}
     assert seen == recorded, personality
+
+
+# -- an upstream's answer in bare LFs (RFC 9112 2.2 lets a recipient take LF for CRLF) --
+
+
+def _bare_lf_head(size: int) -> bytes:
+    """_head_reply's answer with each line ended by a bare LF, its head still ``size`` bytes."""
+    start = b"HTTP/1.1 200 OK\nContent-Type: text/plain\nContent-Length: 3\nX-Padding: "
+    return start + b"a" * (size - len(start) - 2) + b"\n\nok\n"
+
+
+BARE_LF_INTERIM = (
+    b"HTTP/1.1 100 Continue\n\nHTTP/1.1 200 OK\nContent-Type: text/plain\nContent-Length: 3\n\nok\n"
+)
+BARE_LF_ANSWERS = {
+    "a 4,095-byte head": _bare_lf_head(4_095),
+    "a 4,097-byte head": _bare_lf_head(4_097),
+    "a 100 before the 200": BARE_LF_INTERIM,
+}
+
+
+def _status_and_rest(port: int) -> tuple[bytes, bytes]:
+    """A GET through the gateway on ``port``: its status line, and every byte after its head."""
+    data = realgateways.read_to_close(
+        port, b"GET /up/bare-lf/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    )
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0], rest
+
+
+@pytest.mark.parametrize("case", list(BARE_LF_ANSWERS))
+def test_an_upstreams_answer_in_bare_lfs(case: str, tmp_path) -> None:
+    """Real nginx 1.22 reads an upstream's head in bare LFs as it reads one in CRLFs, and so
+    does its personality: a 4,095-byte head relayed, a 4,097-byte one past its 4 KB buffer
+    refused with 502, an interim 100 taken as the final answer with the 200 after it as its
+    body. Fails before: the gateway found a head's end by CRLF CRLF only, so a bare-LF head of
+    any size passed (200 where nginx says 502), and after a bare-LF 100 it cut the first 3
+    bytes of that 100 and relayed the rest ('P/1.1 100 Continue' before the 200)."""
+    answer = BARE_LF_ANSWERS[case]
+    real, lab = _real_then_lab("nginx", tmp_path, "bare-lf", lambda _: answer, _status_and_rest)
+    assert lab[0] == real[0], (real, lab)
+    if real[0].startswith(b"HTTP/1.1 502"):
+        assert case == "a 4,097-byte head"
+    else:
+        assert lab[1] == real[1], (real, lab)

@@ -91,6 +91,20 @@ def classify_protocol_error(raw: bytes, message: str) -> Condition:
     return Condition.INVALID_HEADER
 
 
+# the empty line that ends a head, its lines ended by CRLF or by a bare LF (RFC 9112 2.2 lets a
+# recipient take one for the other): h11's own test of where a head ends
+# (h11/_receivebuffer.py, blank_line_regex), so the head counted is the head h11 read
+_HEAD_END = re.compile(rb"\n\r?\n")
+
+
+def _head_end(raw: bytearray) -> int:
+    """How many bytes of ``raw`` the head takes, its empty last line included, or -1 before
+    that line has come. A head in bare LFs is as long as its bytes: real nginx refuses one of
+    4,097 bytes past its 4 KB buffer, as it refuses one in CRLFs."""
+    match = _HEAD_END.search(raw)
+    return -1 if match is None else match.end()
+
+
 def _too_big(raw: bytearray, max_head: int) -> UpstreamFailure:
     """A response head that does not fit in ``max_head`` bytes, told the same however its
     bytes were split: the gateway holds the first ``max_head`` of them, as nginx's buffer
@@ -471,18 +485,18 @@ class Connection:
                 conn.receive_data(chunk)
                 continue
             if isinstance(event, h11.InformationalResponse):  # 100 Continue, 103: not the answer
-                end = raw.find(b"\r\n\r\n") + 4
+                end = _head_end(raw)
                 if interim_final and event.status_code != 101:  # 101: the lab opens no tunnel
                     return await self._interim_as_final(event, raw, end, read_timeout)
                 del raw[:end]
                 continue
             if isinstance(event, h11.Response):
-                end = raw.find(b"\r\n\r\n")
+                end = _head_end(raw)
                 # the whole head, its empty last line too, as nginx's buffer must hold it
                 # (observed: 4,095 bytes accepted, 4,097 refused) and as a capture counts it
-                if end + 4 > max_head:
+                if end > max_head:
                     raise _too_big(raw, max_head)
-                head = bytes(raw[: end + 4]) if end >= 0 else bytes(raw)
+                head = bytes(raw[:end]) if end >= 0 else bytes(raw)
                 arrived, ended, error = _arrived_body(self._told())
                 whole = None
                 if ended and _length_framed(event.headers):
