@@ -2017,6 +2017,15 @@ FRAMING: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.1 400 Bad Request",
     ),
     (
+        "both Content-Length and `Transfer-Encoding: chunked`, no `Connection: close`",
+        b"POST /proxied HTTP/1.1\r\nHost: lab\r\nContent-Length: 5\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK [client-timeout]",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
         "chunk lines ending in a bare LF",
         _POST + b"Transfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n",
         "HTTP/1.1 200 OK",
@@ -2038,7 +2047,12 @@ FRAMING_NOTE = (
     "lets a recipient accept is for the start line and field lines. The lab's servers wait "
     "for a CRLF that never comes and answer as to a request that stops (the personality's "
     "408, or a close, after the gateway's head timeout); nginx and HAProxy served the request, "
-    "Caddy answered 502. These answers are the lab's own in every personality."
+    "Caddy answered 502. A request with both Content-Length and Transfer-Encoding may be "
+    "refused or read by its Transfer-Encoding, and either way the server MUST close the "
+    "connection after answering (RFC 9112 6.3): nginx refused it, HAProxy served it and "
+    "closed, Caddy served it and kept the connection open ([client-timeout]: open "
+    "{wait} s after its answer), which 6.3 forbids. These answers are the lab's own in every "
+    "personality."
 )
 
 

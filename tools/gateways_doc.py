@@ -486,7 +486,7 @@ cell re-run by `tests/test_real_gateways.py::test_malformed_request_framing` and
 
 {_framing()}
 
-{personalities.FRAMING_NOTE}
+{personalities.FRAMING_NOTE.format(wait=personalities.DIRECT_WAIT)}
 
 ## Requests sent straight to each server
 
