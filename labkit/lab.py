@@ -402,13 +402,18 @@ class Lab:
         lines = [Msg("<Lab running on this machine>").render(self.lang)]
         lines += [f"  {name:<8} {self.url(name)}" for name in ENTRIES]
         lines.append("  " + Msg("gateway routes:").render(self.lang))
-        for r in sorted(self._gateway.routes, key=lambda r: r.prefix):
+        routes = sorted(self._gateway.routes, key=lambda r: r.prefix)
+        # columns as wide as their longest entry: a fixed 20 pushed the timeouts of
+        # bad-transfer-encoding (21 characters) one column over
+        prefix = max((len(r.prefix) for r in routes), default=0)
+        upstream = max((len(r.upstream) for r in routes), default=0)
+        for r in routes:
             timeouts = Msg(
                 "connect {connect} s, read {read} s",
                 connect=f"{r.connect_timeout:g}",
                 read=f"{r.read_timeout:g}",
             ).render(self.lang)
-            lines.append(f"    {r.prefix:<28} -> {r.upstream:<20} {timeouts}")
+            lines.append(f"    {r.prefix:<{prefix}} -> {r.upstream:<{upstream}} {timeouts}")
         return "\n".join(lines)
 
     # -- the learner's client --

@@ -1085,8 +1085,20 @@ def test_start_lang_asks_for_chinese_unless_the_request_says_otherwise() -> None
         assert shown[5].startswith("    /  ")
         timeouts = labkit.lab.ORIGIN_TIMEOUTS
         said = f"连接 {timeouts.connect:g} 秒，读取 {timeouts.read:g} 秒"
-        assert shown[5].endswith(f" origin               {said}")
+        width = max(len(r.upstream) for r in lab.gateway.routes)
+        assert shown[5].endswith(f" {'origin':<{width}} {said}")
     assert repr(lab) == "<实验室（已停止）>"
+
+
+def test_the_labs_route_table_keeps_its_columns() -> None:
+    """repr(lab) padded upstream names to 20 characters: bad-transfer-encoding (21) pushed its
+    timeouts one column to the right of every other route's, until December 2026."""
+    with labkit.start() as lab:
+        rows = [line for line in repr(lab).splitlines() if " -> " in line]
+        assert len(rows) == len(lab.gateway.routes) > 10
+    assert any(" -> bad-transfer-encoding " in row for row in rows)
+    assert len({row.index(" -> ") for row in rows}) == 1
+    assert len({row.index(" connect ") for row in rows}) == 1, "\n".join(rows)
 
 
 def test_labkit_lang_sets_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
