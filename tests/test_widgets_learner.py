@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -1201,10 +1202,9 @@ lab.stop()
 """
 
 
-def test_a_call_labkit_refuses_shows_one_line_not_a_traceback(tmp_path) -> None:
-    """Lesson 10's join cell, run before the instructor started the drill (as the lesson
-    says to do), showed IPython's whole traceback into labkit/drill.py above the line that
-    said to wait; a bad path to lab.get did the same. A LabkitError is its one line."""
+def _refused_cells(tmp_path: Path, lang: str = "") -> tuple[str, str]:
+    """What IPython shows for _REFUSED_CELLS' two cells (a bad path, a drill not started)
+    in a lab of ``lang`` (the default: the lab's own), run in a fresh process."""
     import subprocess
     import sys
 
@@ -1214,13 +1214,24 @@ def test_a_call_labkit_refuses_shows_one_line_not_a_traceback(tmp_path) -> None:
         check=True,
         capture_output=True,
     )
+    cells = _REFUSED_CELLS
+    if lang:
+        cells = cells.replace("labkit.start()", f"labkit.start(lang={lang!r})")
     out = subprocess.run(
-        [sys.executable, "-c", _REFUSED_CELLS, str(exchange)],
+        [sys.executable, "-c", cells, str(exchange)],
         capture_output=True,
         text=True,
         timeout=120,
     ).stdout
     bad_path, no_drill, _ = out.split("@@")
+    return bad_path, no_drill
+
+
+def test_a_call_labkit_refuses_shows_one_line_not_a_traceback(tmp_path) -> None:
+    """Lesson 10's join cell, run before the instructor started the drill (as the lesson
+    says to do), showed IPython's whole traceback into labkit/drill.py above the line that
+    said to wait; a bad path to lab.get did the same. A LabkitError is its one line."""
+    bad_path, no_drill = _refused_cells(tmp_path)
     assert bad_path.strip().startswith("BadArgument: path must start with '/'"), bad_path
     assert no_drill.strip().startswith("DrillError: no drill to join in "), no_drill
     for shown in (bad_path, no_drill):
@@ -1249,23 +1260,7 @@ def test_a_refused_call_in_a_chinese_lab_takes_the_full_width_colon(tmp_path) ->
     ASCII colon, where the NameError line of the same notebook reads "NameError：名称 ...":
     a Chinese message follows its error's name with the full-width colon, as Chinese text
     takes full-width punctuation; an English one keeps Python's ": "."""
-    import subprocess
-    import sys
-
-    exchange = tmp_path / "exchange"
-    subprocess.run(
-        [sys.executable, "-m", "labkit", "exchange", "init", str(exchange)],
-        check=True,
-        capture_output=True,
-    )
-    chinese = _REFUSED_CELLS.replace("labkit.start()", 'labkit.start(lang="zh-CN")')
-    out = subprocess.run(
-        [sys.executable, "-c", chinese, str(exchange)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-    bad_path, no_drill, _ = out.split("@@")
+    bad_path, no_drill = _refused_cells(tmp_path, "zh-CN")
     assert bad_path.strip().startswith("BadArgument：path 必须"), bad_path
     assert no_drill.strip().startswith("DrillError："), no_drill
     for shown in (bad_path, no_drill):
