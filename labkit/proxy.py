@@ -250,6 +250,10 @@ class Route:
                 )
             )
         self.timeouts = timeouts
+        # whether code set the timeouts since the lab made the route or was last reset: a
+        # judge tells a learner who set them from a lab left as it was, whose own timeouts
+        # may already be the answer (lesson 05's read timeout, below the exercise's delay)
+        self.timeouts_changed = False
         self.strip_prefix = strip_prefix
         self.health_checked = health_checked
 
@@ -296,6 +300,7 @@ class Route:
 
         def change() -> None:
             self._timeouts = timeouts = new()
+            self.timeouts_changed = True
             # as the gateway's notes say them, made once
             self.timeouts_text = (f"{timeouts.connect:g}", f"{timeouts.read:g}")
 

@@ -948,6 +948,8 @@ def reset(lab: Lab) -> None:
                 switch.apply(lab, switch.check(args))
         for setting in other.values():
             setting.write(setting.default)
+        for route in lab.gateway.routes:  # the lab's own timeouts again, not a learner's
+            route.timeouts_changed = False
 
     on_lab_loop(lab, everything)
 

@@ -50,6 +50,28 @@ def test_q2_nothing_done_does_not_pass(lab: labkit.Lab, progress_file) -> None:
     assert not progress_file.exists() or "504.cause-a-timeout" not in progress_file.read_text()
 
 
+def test_q2_the_labs_own_read_timeout_is_not_the_learners(lab: labkit.Lab, progress_file) -> None:
+    """Only the set-up cell's first line (the delay), on a fresh or reset lab, leaves the lab's
+    own read timeout (0.3 s), already below the 0.4 s delay: GET /up/slow/ gives the gateway's
+    504 with nothing done to the gateway, and that was judged Correct. It is refused now, not
+    counted; the same 0.3 s set by the learner still passes."""
+    from labkit.exercises.lesson_504 import EXERCISE_DELAY
+
+    route = lab.gateway.route("slow")
+    for _ in range(2):
+        lab.upstreams["slow"].delay = EXERCISE_DELAY
+        untouched = q2.check(lab)
+        assert not untouched and untouched.refused, untouched.message
+        assert untouched.message.startswith("first run the whole set-up cell above this one")
+        assert "still the lab's own (read timeout 0.3 s)" in untouched.message
+        lab.reset()
+    assert not progress_file.exists() or "504.cause-a-timeout" not in progress_file.read_text()
+    lab.upstreams["slow"].delay = EXERCISE_DELAY
+    route.read_timeout = 0.3  # the learner's own, the same number
+    own = q2.check(lab)
+    assert own and "504" in own.message, own.message
+
+
 def test_q2_setup_matches_the_notebook() -> None:
     import json
     from pathlib import Path

@@ -154,21 +154,36 @@ def _set_up(run: Run) -> Text:
     not help there): learners read it as a wrong answer. The refusal says
     first what to run, by the line that cell begins with."""
     delay = run.lab.upstreams["slow"].delay
-    if delay == EXERCISE_DELAY:
+    route = run.lab.gateway.route("slow")
+    if delay == EXERCISE_DELAY and route.timeouts_changed:
         return ""
+    # both of the cell's lines: run alone on a fresh lab, the first leaves the lab's own read
+    # timeout, already below the delay, and nothing done to the gateway passed (the route's
+    # record of a change tells that lab from a learner's own timeout of the same value)
+    wanted, read = f"{EXERCISE_DELAY:g}", f"{EXERCISE_READ_TIMEOUT:g}"
+    if delay != EXERCISE_DELAY:
+        raise Refused(
+            Msg(
+                "first run the whole set-up cell above this one "
+                '(`lab.upstreams["slow"].delay = {wanted}` and '
+                '`lab.gateway.route("slow").read_timeout = {read}`), then change only the '
+                "gateway and check again. Now the slow upstream answers after {delay} s, not "
+                "the exercise's {wanted} s (`lab.reset()` or another cell changed it).",
+                delay=f"{delay:g}",
+                wanted=wanted,
+                read=read,
+            )
+        )
     raise Refused(
         Msg(
-            # both of the cell's lines: run alone on a fresh lab, the first (all this said
-            # before) leaves the lab's own read timeout, already below the delay, and
-            # nothing done to the gateway passed
             "first run the whole set-up cell above this one "
             '(`lab.upstreams["slow"].delay = {wanted}` and '
-            '`lab.gateway.route("slow").read_timeout = {read}`), then change only the gateway '
-            "and check again. Now the slow upstream answers after {delay} s, not the "
-            "exercise's {wanted} s (`lab.reset()` or another cell changed it).",
-            delay=f"{delay:g}",
-            wanted=f"{EXERCISE_DELAY:g}",
-            read=f"{EXERCISE_READ_TIMEOUT:g}",
+            '`lab.gateway.route("slow").read_timeout = {read}`), then change only the '
+            "gateway and check again. Now the gateway's timeouts are still the lab's own "
+            "(read timeout {now} s): nothing has set them since the lab started or was reset.",
+            now=f"{route.read_timeout:g}",
+            wanted=wanted,
+            read=read,
         )
     )
 
