@@ -146,6 +146,38 @@ def test_q4_wrong_checkers(lab: labkit.Lab) -> None:
     assert lab.portal.logged_in is False
 
 
+def test_q4_a_checker_that_resets_the_lab_is_told_so_first(lab: labkit.Lab, progress_file) -> None:
+    """A checker that calls lab.reset() logs the judge's login out before its own request: it
+    was told "after login your function still says captive", the wrong evidence, with the
+    reset named only after. Its first words now say what the reset did; it counts as a wrong
+    attempt (the function is the answer)."""
+
+    def resets_first(lab) -> bool:
+        lab.reset()
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            r = client.get(lab.portal.url + "/generate_204")
+        return r.status_code != 204
+
+    reset = q4.check(resets_first, lab)
+    assert reset.correct is False and not reset.refused, reset.message
+    assert reset.message.startswith(
+        "after login, your function called lab.reset(), which puts every switch back"
+    ), reset.message
+    assert "still says captive" not in reset.message
+    assert "511.is-captive" in progress_file.read_text()  # an attempt
+
+    def logs_out(lab) -> bool:
+        lab.portal.logout()
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            return client.get(lab.portal.url + "/generate_204").status_code != 204
+
+    out = q4.check(logs_out, lab)
+    assert out.correct is False and out.message.startswith(
+        "after login, your function logged the portal in or out itself"
+    ), out.message
+    assert lab.portal.logged_in is False
+
+
 def test_q4_blank_raising_and_hanging(lab: labkit.Lab) -> None:
     def stub(lab) -> bool:
         """Write your checker here."""

@@ -341,6 +341,32 @@ def _no_network_is_no_portal(run: Run) -> Text:
     return ""
 
 
+def _login_undone(state: Text) -> Text:
+    """Say first that the learner's function changed the portal's login itself, when its
+    answer was wrong: a checker that calls lab.reset() logs out the judge's login before its
+    own request, and was told "after login your function still says captive", evidence of
+    the status, with the call named only after it. It is an attempt (the function is the
+    answer, and it changes the network it was to observe), counted wrong."""
+    from labkit.exercises import runner
+
+    calls = runner.changed()
+    if "reset()" in calls:
+        return Msg(
+            "{state}, your function called lab.reset(), which puts every switch back as a "
+            "fresh lab has it and so logs the portal out: its request then met the portal "
+            "whatever the judge had set. A checker only asks the network: take the call out.",
+            state=state,
+        )
+    if "login()" in calls or "logout()" in calls:
+        return Msg(
+            "{state}, your function logged the portal in or out itself (lab.portal.login() or "
+            "lab.portal.logout()), so its request did not see the network the judge set up. A "
+            "checker only asks the network: take the call out.",
+            state=state,
+        )
+    return ""
+
+
 def _asks_the_network(run: Run) -> Text:
     """Before login, after login, after logout: a real request each time, the right bool.
     (The third read "before login" again until December 2026, as though the second had not
@@ -381,6 +407,9 @@ def _asks_the_network(run: Run) -> Text:
                 state=state,
                 answer=quoted(answer),
             )
+        undone = _login_undone(state) if answer != expected else ""
+        if undone:
+            return undone
         if answer != expected and expected:
             return Msg(
                 "behind the portal, {state}, your function said the network is "
