@@ -2094,6 +2094,33 @@ def test_a_slow_start_is_not_the_learners_time(monkeypatch) -> None:
         runner.call(_takes(2.0))
 
 
+@pytest.mark.slow
+def test_the_runs_of_one_check_share_one_start_up_grace(monkeypatch) -> None:
+    """Each run of a check had a start-up grace of its own (STARTUP_LIMIT, outside the check's
+    limit): a judge of 7 runs on a starved machine took about 40 s. The runs now share one: a
+    check whose children each start slowly (0.6 s here, against a grace of 1 s in all) ends
+    within its limit, the grace and the load's excuse, where 7 runs took 4.5 s."""
+    real = runner._limit_memory
+
+    def slow_start():  # runs in the child, before it says it has started
+        time.sleep(0.6)
+        real()
+
+    monkeypatch.setattr(runner, "_limit_memory", slow_start)
+    monkeypatch.setattr(runner, "STARTUP_LIMIT", 1.0)
+    limit = 0.5
+    began = time.monotonic()
+    with pytest.raises(runner.TimeLimit), runner.budget(limit):
+        for _ in range(7):
+            assert runner.call(_takes(0.01)) == 42
+    took = time.monotonic() - began
+    bound = runner.STARTUP_LIMIT + limit * (1 + runner.LOAD_EXCUSED) + 0.5  # 0.5: forks
+    assert took < bound, took
+    # the grace is the check's: a new check has all of it again
+    with runner.budget(limit):
+        assert runner.call(_takes(0.01)) == 42
+
+
 # -- os.setsid() in the learner's process --
 
 

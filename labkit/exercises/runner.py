@@ -130,16 +130,22 @@ def budget(seconds: float) -> Iterator[None]:
     Only the learner's own time is counted: from the moment its process says it has started
     to the end of the call. The judge's own work between calls (the requests it makes to
     observe the lab) and a busy machine's slow fork are not the learner's: counted, they
-    made a correct solution "not finish" under load."""
+    made a correct solution "not finish" under load.
+
+    The calls also share one start-up grace (``STARTUP_LIMIT``): given to each call anew, a
+    judge of 7 calls on a starved machine took 5 s more per call (a check of 45 s).
+    """
     outer = (
         getattr(_budget, "left", None),
         getattr(_budget, "seconds", None),
         getattr(_budget, "changed", None),
         getattr(_budget, "output", None),
+        getattr(_budget, "startup", None),
     )
     _budget.left = seconds
     _budget.seconds = seconds
     _budget.changed = []
+    _budget.startup = STARTUP_LIMIT
     # what the calls may print, all of them together: a judge that calls the learner's
     # function three times showed 10 MB of print() as three times the limit; the origin's
     # threads running a learner's handler while the check runs share it (_output_now)
@@ -149,7 +155,7 @@ def budget(seconds: float) -> Iterator[None]:
         yield
     finally:
         _checking.remove(output)
-        _budget.left, _budget.seconds, _budget.changed, _budget.output = outer
+        _budget.left, _budget.seconds, _budget.changed, _budget.output, _budget.startup = outer
 
 
 # the lab's methods that change it (everything else the child calls reads it or sends a request)
@@ -175,6 +181,21 @@ def _time_left(default: float) -> tuple[float, float]:
     if left is None:
         return default, default
     return max(0.0, left), _budget.seconds
+
+
+def _startup_grace() -> float:
+    """Take the start-up grace a call may use: what is left of its budget's, all of it (what
+    the start did not use is given back, ``_give_back_startup``); STARTUP_LIMIT outside one."""
+    left = getattr(_budget, "startup", None)
+    if left is None:
+        return STARTUP_LIMIT
+    _budget.startup = 0.0
+    return float(left)
+
+
+def _give_back_startup(seconds: float) -> None:
+    if getattr(_budget, "startup", None) is not None:
+        _budget.startup += seconds
 
 
 def _charge(seconds: float) -> None:
@@ -419,11 +440,13 @@ def _limit_memory() -> None:
 
 _REFUSED = {"stop", "start", "close", "shutdown"}
 STARTUP_GRACE = 0.5  # what a child usually takes at most to start on a busy machine
-# The most the child may take to start (the fork, labkit's set-up in it: emptying the copies of
-# the lab's servers, the judge's patches) before it says so; the learner's time starts then,
-# all of it. Taken out of the learner's time past STARTUP_GRACE (the grace was at most half
-# the limit), a set-up slowed by the machine left a 0.5 s check 0.35 s of its own, and code
-# within its limit "did not finish".
+# The most the children of one check (a ``budget``) may take to start, all together (the fork,
+# labkit's set-up in it: emptying the copies of the lab's servers, the judge's patches) before
+# each says so; the learner's time starts then, all of it. Taken out of the learner's time past
+# STARTUP_GRACE (the grace was at most half the limit), a set-up slowed by the machine left a
+# 0.5 s check 0.35 s of its own, and code within its limit "did not finish". A start takes
+# about 0.1 s beside two busy loops; a start past what is left of the grace is the learner's
+# time, so a check's wall time is bounded by its limit, this grace and the load's excuse.
 STARTUP_LIMIT = 5.0
 # In virtual time, the most of one call to the lab the learner is not charged for: the longest
 # a judge's own request waits for real (504 q5's and 503 q5's REAL_TIMEOUT). A call longer
@@ -2010,7 +2033,8 @@ def _serve(session: _Session, grace: bool) -> Outcome:
     # (unless the caller counts from a moment of its own: then its deadline holds)
     session.grace = grace
     if grace:
-        session.deadline += STARTUP_LIMIT
+        session.granted = _startup_grace()
+        session.deadline += session.granted
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
         sel.register(status_r, selectors.EVENT_READ)
@@ -2052,7 +2076,9 @@ class _Session:
     ) -> None:
         self.sock, self.status_r, self.clock, self.view = sock, status_r, clock, view
         self.left, self.total = left, total
-        self.deadline = time.monotonic() + left
+        self.created = time.monotonic()
+        self.deadline = self.created + left
+        self.granted = 0.0  # the start-up grace this run was given (_serve)
         self.handles: list[Any] = list(labs)
         self.streams = {out_r: sys.stdout, err_r: sys.stderr}
         self.output = _output_now()
@@ -2163,7 +2189,15 @@ class _Session:
             raise _ended(proctree.learner_status(self.status_r, left_now), self.total)
         if message[0] == "started":  # the learner's time starts now, all of it
             now = time.monotonic()
-            self.deadline = now + self.left if self.grace else min(self.deadline, now + self.left)
+            if self.grace:
+                # a start within the check's grace is not the learner's time; past it, it is
+                took = now - self.created
+                _give_back_startup(max(0.0, self.granted - took))
+                over = max(0.0, took - self.granted)
+                _charge(over)
+                self.deadline = now + self.left - over
+            else:
+                self.deadline = min(self.deadline, now + self.left)
             self.started.append(time.monotonic())
             if self.keeper is not None:
                 self.waited_before = proctree.kept_waiting(self.keeper)
