@@ -261,6 +261,10 @@ class CheckedTask(Task):
         # every setting of the lab (the switch table's and the few others), not only those
         # the state names: learner code may change any while it runs
         saved = switches.save(lab) if lab is not None else {}
+        # and each route's record of a change to its timeouts, which putting a timeout back
+        # would set: a judge that sets one (504 q5) left lesson 05 q2 reading the lab's own
+        # timeout as the learner's
+        marked = [(r, r.timeouts_changed) for r in lab.gateway.routes] if lab is not None else []
         try:
             if lab is not None:
                 self.state.apply(lab)
@@ -278,6 +282,8 @@ class CheckedTask(Task):
             # what the judge set, and what learner code changed
             if lab is not None:
                 switches.restore(lab, saved)
+            for route, changed in marked:
+                route.timeouts_changed = changed
             if self.state.after:
                 self.state.apply(lab, self.state.after)
 
