@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import labkit
-from labkit import scenarios
+from labkit import i18n, scenarios
 from labkit.render import charts, html, notes, palette, svg, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -498,3 +498,19 @@ def test_the_timeline_s_text_says_each_moment_once_along_the_path(lab: labkit.La
         assert told.count(got) == 2, alt
         places = [told.index(word) for word in order]
         assert places == sorted(places), alt
+
+
+def test_a_successful_exchange_says_no_why_in_the_heading_or_the_story(lab: labkit.Lab) -> None:
+    """Lesson 03's idle-close GET, sent again and answered 200: the story says "why:" only for
+    a failure, but the inspector's heading said "why:" with the upstream's description of its
+    fault over a 200, as if the 200 had failed. One rule for both: a why is said when the
+    exchange failed; the retry itself is told by the hop table and the story's events."""
+    lab.get("/up/idle-close/")
+    again = lab.get("/up/idle-close/")
+    failed = lab.get("/up/slow/")
+    assert (again.status, failed.status) == (200, 504)
+    for lang, why in (("en", "why: "), ("zh-CN", i18n.Msg("why: {why}", why="").render("zh-CN"))):
+        assert why not in html.exchange_html(again, lang).split("<table>")[0]
+        assert why not in text.story(again, lang)
+        assert why in html.exchange_html(failed, lang).split("<table>")[0]
+        assert why in text.story(failed, lang)

@@ -30,9 +30,9 @@ from labkit.render.text import (
     milliseconds,
     no_status_line,
     part,
+    says_why,
     visible_bytes,
     why_in,
-    why_is_what_the_client_saw,
 )
 from labkit.render.view import ExchangeView
 
@@ -153,11 +153,7 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
                 f"<td {cell}>{html.escape(sent)}</td><td {cell}>{html.escape(its_part)}</td>"
                 f"<td {cell}>{dur}</td></tr>"
             )
-    why = (
-        Msg("why: {why}", why=html.escape(why_in(ex, lang))).render(lang)
-        if ex.why and not why_is_what_the_client_saw(ex)
-        else ""
-    )
+    why = Msg("why: {why}", why=html.escape(why_in(ex, lang))).render(lang) if says_why(ex) else ""
     why = f"<div>{why}</div>" if why else ""
     client = (
         f"<div>{Msg('client saw: {error}', error=html.escape(ex.client_error)).render(lang)}</div>"

@@ -36,6 +36,7 @@ __all__ = [
     "no_status_line",
     "part",
     "raw_dump",
+    "says_why",
     "story",
     "summary_line",
     "took",
@@ -341,6 +342,14 @@ def why_is_what_the_client_saw(ex: ExchangeView) -> bool:
     return bool(ex.client_error) and ex.why == ex.client_error
 
 
+def says_why(ex: ExchangeView) -> bool:
+    """Whether the story and the inspector's heading say "why:": only for a failure. A
+    success's why is a hop's description (the index page, or a faulty upstream's fault over
+    the 200 its retry got), which beside a 200 reads as if it had failed; the events say how
+    a success came about."""
+    return bool(ex.why) and not ex.ok and not why_is_what_the_client_saw(ex)
+
+
 def why_in(ex: ExchangeView, lang: str) -> str:
     """``ex.why`` in ``lang``: the recorder keeps the message a hop said it from (an
     ``i18n.Said``: the lab's gateway explaining a failed upstream, a misbehaving upstream's
@@ -355,7 +364,7 @@ def exchange_lines(ex: ExchangeView, lang: str | None = None) -> list[str]:
     recorder's explanations as they are."""
     lang = lang or i18n.learner_language()
     out = [Msg("Exchange {id}: {summary}", id=ex.id, summary=summary_line(ex, lang)).render(lang)]
-    if ex.why and not ex.ok and not why_is_what_the_client_saw(ex):
+    if says_why(ex):
         out.append("  " + Msg("why: {why}", why=why_in(ex, lang)).render(lang))
     if ex.client_error:
         out.append("  " + Msg("client saw: {error}", error=ex.client_error).render(lang))
