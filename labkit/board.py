@@ -91,7 +91,24 @@ def save_learner_state(data: dict[str, Any]) -> None:
 
 
 def publish(exchange: Path) -> Path:
-    """Replace this learner's live entry in ``exchange``'s inbox with their progress now."""
+    """Replace this learner's live entry in ``exchange``'s inbox with their progress now:
+    only in an inbox that only root or its owner could have put there (``classroom.unvouched``).
+    Each check sends it without a word, so an inbox a classmate made first, in a directory
+    anyone may write, received every learner's progress and code answers unseen."""
+    exchange = Path(os.path.realpath(exchange))  # the place that was checked is the one written
+    why = classroom.unvouched(exchange)
+    if why is not None:
+        raise classroom.ExchangeError(
+            say(
+                Msg(
+                    "the inbox {inbox} may be a classmate's, not your instructor's: {why}; "
+                    "labkit sends your live progress only to an inbox that only root or its "
+                    "owner could have put there: tell your instructor",
+                    inbox=exchange / "inbox",
+                    why=why,
+                )
+            )
+        )
     entry = classroom.submission()
     state = learner_state()
     entry["live"] = True

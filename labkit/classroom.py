@@ -370,6 +370,61 @@ def _inbox_refused(inbox: Path, exc: OSError) -> ExchangeError:
     return ExchangeError(say(msg))
 
 
+def _others_may_write(st: os.stat_result) -> bool:
+    """Whether users besides a directory's owner (and root) may create names in it: it is
+    writable by all, or by a group that is not its owner's own (a user-private group, with
+    no other member, as umask 002 leaves a home's directories, is the owner's alone)."""
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o002:
+        return True
+    if not mode & 0o020:
+        return False
+    try:
+        owner = pwd.getpwuid(st.st_uid)
+        members = grp.getgrgid(st.st_gid).gr_mem
+    except KeyError:
+        return True
+    return owner.pw_gid != st.st_gid or any(m != owner.pw_name for m in members)
+
+
+def unvouched(exchange: Path) -> Msg | None:
+    """Why the inbox of ``exchange`` may be a classmate's rather than the instructor's, or
+    None when only root or the inbox's owner could have put it where it is.
+
+    Whoever makes a name first in a directory anyone may write (/tmp) owns it: a learner who
+    made EXCHANGE/ and inbox/ there before the instructor owns the inbox, lists it and reads
+    every entry, code answers too. So each directory from / to the inbox (links resolved)
+    must belong to root or the inbox's owner, and one of the owner's may not sit in a
+    directory of someone else's that others may write. A directory labkit cannot look at
+    is left to the write, which says why it fails."""
+    where = Path(os.path.realpath(exchange))
+    chain = [*reversed(where.parents), where, where / "inbox"]
+    try:
+        stats = [path.lstat() for path in chain]
+    except OSError:
+        return None
+    owner = stats[-1].st_uid
+    for i in range(1, len(chain)):
+        up, st = stats[i - 1], stats[i]
+        if st.st_uid not in (0, owner):
+            return Msg(
+                "{path} belongs to {who}, who is neither root nor the inbox's owner {owner}",
+                path=chain[i],
+                who=repr(owner_name(st.st_uid)),
+                owner=repr(owner_name(owner)),
+            )
+        if st.st_uid != 0 and up.st_uid != owner and _others_may_write(up):
+            return Msg(
+                "{path} is in {parent}, where others may create names too (mode {mode}), so "
+                "it belongs to whoever made it first, here {owner}",
+                path=chain[i],
+                parent=chain[i - 1],
+                mode=f"{stat.S_IMODE(up.st_mode):04o}",
+                owner=repr(owner_name(owner)),
+            )
+    return None
+
+
 def submission(user: str | None = None) -> dict[str, Any]:
     """What ``labkit submit`` hands in: the learner's progress, whole, and who and when."""
     snap = store.read()
@@ -1706,6 +1761,18 @@ def _exchange_cmd(args: Any) -> int:
     root = Path(args.path).expanduser()
     for line in init_exchange(root) or [say(Msg("{path} is ready", path=root))]:
         print(line)
+    why = unvouched(root)
+    if why is not None:  # learners' kernels will not send their live entries here
+        print(
+            say(
+                Msg(
+                    "note: learners' live progress (`labkit board`, drills) will not be sent "
+                    "here: {why}; make the exchange in a directory that only you or root may "
+                    "write, such as /srv/course/exchange",
+                    why=why,
+                )
+            )
+        )
     print(say(Msg("learners: export LABKIT_EXCHANGE={path} and run `labkit submit`", path=root)))
     return 0
 

@@ -149,6 +149,54 @@ def test_a_classmate_who_made_the_exchange_first_is_named_to_whoever_submits(roo
     assert init.returncode == 1 and f"belongs to '{bob.name}', not to you" in init.stderr
 
 
+def test_live_progress_goes_to_no_inbox_a_classmate_made_first(room) -> None:
+    """Each check sends the learner's progress (code answers too) live into the exchange's
+    inbox, without a word: into an inbox a classmate made first, in a directory anyone may
+    write, it went unseen. It goes now only into an inbox that only root or its owner could
+    have put there; elsewhere the learner is told once, in one line of their language, and
+    the instructor's `exchange init` in such a place says the board will not see it. The
+    instructor's exchange (in a directory of theirs, in root's) still gets it.
+    Fails before (alice's live entry was in bob's inbox; no line)."""
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    open_dir = room["course"].parent / "anyone-writes-live"
+    open_dir.mkdir(mode=0o1777)
+    open_dir.chmod(0o1777)
+    squatted = open_dir / "exchange"
+    made = bob.run(
+        ["sh", "-c", f"mkdir {squatted} {squatted}/inbox && chmod 1733 {squatted}/inbox"]
+    )
+    assert made.returncode == 0, made.stderr
+    for lang, said in (
+        ("en", f"the inbox {squatted}/inbox may be a classmate's, not your instructor's"),
+        ("zh-CN", f"收件箱 {squatted}/inbox 可能是某个同学的"),
+    ):
+        env = {**room["env"], "LABKIT_EXCHANGE": str(squatted), "LABKIT_LANG": lang}
+        done = alice.run([str(room["python"]), "-c", SESSION], env=env)
+        assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and said in lines[0], done.stderr  # once for three events
+        assert f"'{bob.name}'" in lines[0] and "Traceback" not in done.stderr
+    listed = bob.run(["ls", "-A", str(squatted / "inbox")])
+    assert listed.returncode == 0 and listed.stdout == "", listed.stdout
+    # the instructor's own exchange (course/ is theirs, in root's 0755 directory) gets it
+    ok = alice.run([str(room["python"]), "-c", SESSION], env=room["env"])
+    assert ok.returncode == 0 and ok.stderr == "", ok.stderr
+    inbox = room["course"] / "exchange" / "inbox"
+    assert any(json.loads(p.read_text()).get("live") for p in inbox.glob(f"{alice.name}.*"))
+    # an instructor who makes the exchange where anyone may write is told
+    mine = open_dir / "teachers-exchange"
+    init = labkit(teacher, "exchange", "init", str(mine))
+    assert init.returncode == 0, init.stderr
+    assert (
+        "note: learners' live progress (`labkit board`, drills) will not be sent here: "
+        f"{mine} is in {open_dir}, where others may create names too (mode 1777)" in init.stdout
+    )
+    assert (
+        "will not be sent"
+        not in labkit(teacher, "exchange", "init", str(room["course"] / "exchange")).stdout
+    )
+
+
 def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(room) -> None:
     alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
     room["session"](bob)
