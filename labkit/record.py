@@ -17,7 +17,6 @@ when the class is made); the rest comes from here, once, and behaves as a datacl
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:  # for type checkers only: typing_extensions costs milliseconds to import
@@ -65,13 +64,23 @@ class FrozenRecord(Record):
     __slots__ = ()
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise frozen(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise frozen(f"cannot delete field {name!r}")
 
     def __hash__(self) -> int:
         return hash(self._values())
+
+
+def frozen(message: str) -> Exception:
+    """``dataclasses.FrozenInstanceError(message)``, what assigning to a frozen field raises.
+
+    ``dataclasses`` is imported by the first such mistake, not by every lab's import: nothing
+    else on a lab's path uses it, and importing it ran 1.85 M instructions of each lab process."""
+    from dataclasses import FrozenInstanceError
+
+    return FrozenInstanceError(message)
 
 
 def replace(record: R, **changes: Any) -> R:

@@ -40,12 +40,11 @@ except ImportError:  # a CPython built without its own blake2 (hashlib then wrap
     from hashlib import blake2b
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError
 from enum import Enum
 from typing import Any, NamedTuple
 
 from labkit.conditions import Condition
-from labkit.record import FrozenRecord, Record
+from labkit.record import FrozenRecord, Record, frozen
 
 MAX_EXCHANGES = 500
 MAX_RECORDED_BYTES = 64 * 1024  # per event
@@ -214,10 +213,10 @@ class Event(NamedTuple):
     waited: float | None = None  # on the client's RECEIVED that timed out: the wait given up
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise frozen(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise frozen(f"cannot delete field {name!r}")
 
     def _values(self) -> tuple[Any, ...]:
         """The fields' values, in order (as a record's)."""

@@ -134,3 +134,35 @@ def test_routes_are_kept_longest_prefix_first_in_the_order_a_stable_sort_gives()
                 r for r in expected if path == r.prefix.rstrip("/") or path.startswith(r.prefix)
             ]
             assert gateway.match(path) is (fits[0] if fits else None)
+
+
+# a fresh process starts a lab, gets a 200 through its gateway from a raw socket (as curl,
+# a browser and each lab of the scale row ask), and says whether dataclasses was imported;
+# then assigns to a frozen record and to an event, and names what each raised
+_DATACLASSES = """
+import socket, sys
+import labkit
+lab = labkit.start()
+with socket.create_connection(("127.0.0.1", lab.gateway.port), timeout=5) as s:
+    s.sendall(b"GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n")
+    print(s.makefile("rb").readline().decode().strip())
+print("dataclasses" in sys.modules)
+rid = lab.recorder.ids()[-1]
+event = lab.recorder.events(rid)[0]
+for frozen in (lab.gateway.routes[0].timeouts, event):
+    try:
+        frozen.hop = "x"
+    except Exception as error:
+        print(type(error).__module__, type(error).__name__, error)
+lab.stop()
+"""
+
+
+def test_a_lab_that_serves_imports_no_dataclasses(tmp_path: Path) -> None:
+    """``dataclasses`` (1.85 M instructions to import) is loaded by the first assignment to a
+    frozen record or event, which it names, not by a lab's import or its answers."""
+    ok, loaded, record, event = _run(_DATACLASSES, tmp_path)
+    assert ok == "HTTP/1.1 200 OK"
+    assert loaded == "False"
+    assert record == "dataclasses FrozenInstanceError cannot assign to field 'hop'"
+    assert event == "dataclasses FrozenInstanceError cannot assign to field 'hop'"
