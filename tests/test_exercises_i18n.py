@@ -30,14 +30,14 @@ SAID = {
         # q1: as the notebook names it; no space after the 。 (it read "。  （卡住了" until
         # December 2026)
         "响应。（卡住了？调用 q1.hint() 可以得到提示。）",
-        "提示 1/2：Via 说明响应经过了一个代理",
+        "提示 1/2：看 ex.generated_by",
         "[500.who-made-it] 还不对：客户端是收到",
         "解答",
     ),
     "en": (
         "Not yet",
         "  (Stuck? q1.hint() gives a hint.)",
-        "Hint 1 of 2: Via says a response passed through a proxy",
+        "Hint 1 of 2: Look at ex.generated_by",
         "[500.who-made-it] Not yet: the client received",
         "Solution",
     ),
@@ -290,7 +290,7 @@ def test_a_hints_aside_stands_beside_its_full_stop_in_chinese(
     monkeypatch.setenv("LABKIT_LANG", "zh-CN")
     first, last, again = q1.hint(), q1.hint(), q1.hint()
     assert first.text.endswith("。（再调用一次 hint() 可以看下一条）"), first.text
-    assert "（" not in last.text  # the last hint offers nothing more
+    assert "再调用一次" not in last.text and "所有提示" not in last.text  # nothing more offered
     assert again.text.endswith("。（所有提示都已显示过：再问一次，就从第一条起再显示一遍）")
     monkeypatch.setenv("LABKIT_LANG", "en")
     assert q1.hint().text.endswith(

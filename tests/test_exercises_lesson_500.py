@@ -233,3 +233,18 @@ def test_a_machine_that_starts_the_handler_slowly_does_not_fail_the_reference(
     assert result, result.message
     assert lab.origin.learner_time_limit() == 1.0
     assert lab.gateway.route("/").read_timeout == ORIGIN_TIMEOUTS.read
+
+
+def test_q1_s_first_hint_says_where_to_look_and_no_hint_names_the_answer() -> None:
+    """A newcomer needs first where the lab names the maker (ex.generated_by, the '[made
+    here]' mark); the first hint was one 90-word sentence of RFC 9209 detail, and that
+    pointer came second. Each hint is short, and neither names the hop that made the 500."""
+    from labkit.i18n import render
+
+    for lang, answer in (("en", "origin"), ("zh-CN", "源服务器")):
+        first, second = (render(h, lang) for h in q1.hint_texts)
+        assert "ex.generated_by" in first and "Proxy-Status" not in first, first
+        assert "Proxy-Status" in second and "RFC 9209" in second, second
+        assert answer not in first + second
+    first, second = (render(h, "en") for h in q1.hint_texts)
+    assert len(first.split()) <= 35 and len(second.split()) <= 40, (first, second)

@@ -48,15 +48,14 @@ q1 = make_choice(
     },
     hints=(
         Msg(
-            "Via says a response passed through a proxy, not who made it, and it is not proof "
-            "even of that: the lab's gateway adds it only to what it relays (its own 502, 503 and "
-            "504 pages carry none), and nginx, HAProxy and Caddy add none by default. Read "
-            "Proxy-Status (RFC 9209): 'received-status=' when the proxy relayed a response, "
-            "'error=' when it met an error; a type such as connection_refused means it made the "
-            "response itself (some types, such as http_response_incomplete, can also mark a "
-            "relayed response that broke, RFC 9209 2.1.1)."
+            "Look at ex.generated_by, or at the '[made here]' mark when you print the exchange: "
+            "they name the hop that made the response, whoever relayed it after."
         ),
-        Msg("Look at ex.generated_by, or at the '[made here]' mark when you print the exchange."),
+        Msg(
+            "Via says only that a response passed through a proxy, not who made it. Read "
+            "Proxy-Status (RFC 9209): 'received-status=' names the status the gateway got from "
+            "the next hop, 'error=' an error the gateway met itself."
+        ),
     ),
     solution=Msg(
         "q1.check('origin'): the origin's handler raised ValueError and answered a valid "
