@@ -1,7 +1,8 @@
 """The translated notebooks never drift from the English ones (issue 18 item 2).
 
 Each translated markdown cell records the hash of the English cell it translates; code
-cells are the English cells, except the one that chooses the language. tools/
+cells are the English cells, or, stamped the same way, the English cells with their comments
+and docstrings translated; the one that chooses the language adds lang="zh-CN". tools/
 translations.py lists what needs translating; this test fails naming the cells.
 """
 
@@ -746,3 +747,64 @@ def test_a_chinese_lessons_outputs_say_no_catalogue_message_in_english() -> None
                 if english.search(shown)
             ]
     assert not found, "\n".join(found)
+
+
+ENGLISH_CODE = '''def fetch(path):
+    """Ask the gateway for path, and show what came back."""
+    ex = lab.get(path)  # through the gateway
+    print(ex.status, "# not a comment")
+    # NBVAL_IGNORE_OUTPUT
+    return ex
+'''
+CHINESE_COMMENTS = '''def fetch(path):
+    """向网关请求 path，并显示得到的结果。"""
+    ex = lab.get(path)  # 经过网关
+    print(ex.status, "# not a comment")
+    # NBVAL_IGNORE_OUTPUT
+    return ex
+'''
+
+
+def test_a_code_cell_may_say_its_comments_and_docstrings_in_the_translation_s_language(
+    copy: Callable[[], tuple[Path, Path]],
+) -> None:
+    """A Chinese learner read English comments in the Chinese lessons' code cells ("# lab.stop()
+    # stops the lab...", 08's helpers' docstrings), since a code cell had to be the English
+    cell byte for byte. A translated cell, stamped, may differ in its comments and docstrings
+    only: the code, its string literals and its test markers stay the English cell's."""
+    english, zh = copy()
+    _edit(english, _replace(6, ENGLISH_CODE))
+    _edit(zh, _replace(6, CHINESE_COMMENTS))
+    assert _lines(english) == [
+        "notebooks/zh/00-start-here.ipynb cell 6: comments translated, not marked as translated"
+    ]
+    translations.stamp(zh, [6])
+    assert _lines(english) == []
+    # a string literal, a test marker or a line of code is not a comment
+    for changed in (
+        CHINESE_COMMENTS.replace('"# not a comment"', '"# 不是注释"'),
+        CHINESE_COMMENTS.replace("# NBVAL_IGNORE_OUTPUT", "# 忽略输出"),
+        CHINESE_COMMENTS.replace("    return ex\n", "    return ex.status\n"),
+    ):
+        _edit(zh, _replace(6, changed))
+        assert _lines(english) == [
+            "notebooks/zh/00-start-here.ipynb cell 6: code differs from the English cell"
+        ], changed
+    _edit(zh, _replace(6, CHINESE_COMMENTS))
+    _edit(english, _replace(6, ENGLISH_CODE.replace("# through the gateway", "# via the gateway")))
+    assert _lines(english) == [
+        "notebooks/zh/00-start-here.ipynb cell 6: English text changed since translated"
+    ]
+
+
+def test_a_string_shown_as_a_cell_s_last_value_is_not_a_docstring(
+    copy: Callable[[], tuple[Path, Path]],
+) -> None:
+    """A string alone on a cell's last line is what the cell shows, not a comment."""
+    english, zh = copy()
+    _edit(english, _replace(6, 'lab.get("/")\n"the index page"'))
+    _edit(zh, _replace(6, 'lab.get("/")\n"首页"'))
+    translations.stamp(zh, [6])
+    assert _lines(english) == [
+        "notebooks/zh/00-start-here.ipynb cell 6: code differs from the English cell"
+    ]

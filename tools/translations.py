@@ -15,9 +15,12 @@ cells, in the same order and with the same cell ids:
 
 * a markdown cell is translated prose; its metadata ``{"labkit": {"translates": HASH}}`` holds the
   hash of the English cell's text it translates, so a changed English cell shows;
-* a code cell is the English cell, byte for byte, except the one cell that chooses the
-  language (metadata ``{"labkit": {"language": true}}``), which is the English cell with
-  ``lang="zh-CN"`` added to its ``labkit.start(...)`` call and its comments translated.
+* a code cell is the English cell, byte for byte, or the English cell with its comments and
+  docstrings said in the translation's language (the same tokens once those are left out,
+  the test markers ``# NBVAL_...`` kept), stamped like a markdown cell with the hash of the
+  English cell it translates; the one cell that chooses the language (metadata
+  ``{"labkit": {"language": true}}``) is the English cell with ``lang="zh-CN"`` added to its
+  ``labkit.start(...)`` call, its comments translated.
 
 A guide in ``docs/`` (``GUIDES``: the instructor guide) is translated section by section,
 beside its source with the language in its name (``docs/instructor.zh-CN.md``): a section is
@@ -33,10 +36,12 @@ See docs/i18n.md.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import sys
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,14 +82,38 @@ def _source(cell: dict[str, Any]) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def _code_lines(text: str) -> list[str]:
-    """The code without its comment lines and trailing comments' text (translated freely)."""
-    lines = []
-    for line in text.splitlines():
-        code = line.split("#", 1)[0].rstrip() if "#" in line else line.rstrip()
-        if code:
-            lines.append(code)
-    return lines
+def _code(text: str) -> list[tuple[int, str]] | str:
+    """What a code cell and its translation share: its tokens without its comments and its
+    docstrings (``tokenize``: a ``#`` inside a string is not a comment), keeping the test
+    markers (``# NBVAL_...``), which change what a test checks. Code that does not tokenize
+    (a cell cut inside a string) is compared as it is."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    kept = []
+    for n, tok in enumerate(tokens):
+        if tok.type == tokenize.COMMENT and tok.string.lstrip("# ").startswith("NBVAL"):
+            kept.append((tok.type, tok.string))
+        elif tok.type not in {tokenize.COMMENT, tokenize.NL} and not _docstring(tokens, n):
+            kept.append((tok.type, tok.string))
+    return kept
+
+
+def _docstring(tokens: list[tokenize.TokenInfo], n: int) -> bool:
+    """Whether token ``n`` is a string that is the first statement of an indented block (a
+    function's or a class's docstring). A string alone at a cell's top level is not: on the
+    cell's last line it is what the cell shows."""
+    if tokens[n].type != tokenize.STRING:
+        return False
+    quiet = {tokenize.COMMENT, tokenize.NL}
+    before = next((t for t in reversed(tokens[:n]) if t.type not in quiet), None)
+    after = next((t for t in tokens[n + 1 :] if t.type not in quiet), None)
+    return (
+        before is not None
+        and before.type == tokenize.INDENT
+        and (after is None or after.type in {tokenize.NEWLINE, tokenize.ENDMARKER})
+    )
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -145,12 +174,19 @@ def gaps(english_path: Path, lang: str) -> list[Gap]:
                 found.append(Gap(name, index, "English text changed since translated", text))
         elif meta.get("language"):
             chosen = choose_language(text, lang)
-            if chosen is None or _code_lines(_source(mine)) != _code_lines(chosen):
+            if chosen is None or _code(_source(mine)) != _code(chosen):
                 found.append(Gap(name, index, "the language cell differs in its code", text))
             elif meta.get("translates") != digest(text):
                 found.append(Gap(name, index, "English text changed since translated", text))
         elif _source(mine) != text:
-            found.append(Gap(name, index, "code differs from the English cell", text))
+            if _code(_source(mine)) != _code(text):
+                found.append(Gap(name, index, "code differs from the English cell", text))
+            elif "translates" not in meta:
+                found.append(
+                    Gap(name, index, "comments translated, not marked as translated", text)
+                )
+            elif meta["translates"] != digest(text):
+                found.append(Gap(name, index, "English text changed since translated", text))
         elif cell.get("metadata", {}).get("tags", []) != mine.get("metadata", {}).get("tags", []):
             found.append(Gap(name, index, "tags differ from the English cell's", text))
     ids = {c.get("id") for c in english}
