@@ -514,3 +514,22 @@ def test_a_successful_exchange_says_no_why_in_the_heading_or_the_story(lab: labk
         assert why not in text.story(again, lang)
         assert why in html.exchange_html(failed, lang).split("<table>")[0]
         assert why in text.story(failed, lang)
+
+
+def test_a_200_whose_body_broke_off_is_not_marked_green_in_the_heading(lab: labkit.Lab) -> None:
+    """Lesson 03's body-cut 200: the picture draws it in the amber of an incomplete answer
+    ("body cut off"), but the inspector's heading put the green bar of a success beside its
+    200 OK, though the client got 10 of 100 bytes and an error. The heading marks it as the
+    picture does; a complete 200 keeps its green."""
+    cut = scenarios.run("200-body-cut-after-headers", lab)
+    whole = lab.get("/orders/7")
+    assert cut.status == whole.status == 200 and cut.client_error and not whole.client_error
+
+    def bar(ex: labkit.Exchange) -> str:
+        heading = html.exchange_html(ex, "en").split("<table>")[0]
+        found = re.search(r"border-left:4px solid (var\([^)]*\))", heading)
+        assert found, heading
+        return found.group(1)
+
+    assert bar(whole) == palette.on_notebook("ok")
+    assert bar(cut) == palette.on_notebook("client_error") != palette.on_notebook("ok")

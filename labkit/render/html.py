@@ -23,7 +23,7 @@ from labkit.render.palette import (
     on_notebook,
     status_kind,
 )
-from labkit.render.svg import Picture
+from labkit.render.svg import Picture, cut_after_status
 from labkit.render.text import (
     SENT_AGAIN,
     attempts,
@@ -180,10 +180,12 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
             Msg("time (measured)", context="summary"),
         )
     )
+    # a 2xx or 3xx whose body broke off is no success: marked as the picture draws it
+    mark = "client_error" if cut_after_status(ex) else status_kind(ex.status)
     return (
         f"<div class='labkit-exchange'>{THEMED}"
         f"<div><code>{html.escape(ex.method)} {html.escape(ex.target)}</code> "
-        f"<span style='font-weight:bold;border-left:4px solid {on_notebook(status_kind(ex.status))};"
+        f"<span style='font-weight:bold;border-left:4px solid {on_notebook(mark)};"
         f"padding-left:4px'>{html.escape(status)}</span>"
         f"{made_by}{Msg(' <small>({id})</small>', id=ex.id).render(lang)}</div>{why}{client}"
         f"<table><tr>{head}</tr>"

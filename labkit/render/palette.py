@@ -39,7 +39,7 @@ LIFELINE = "#bbb"  # the dashed line under a lane (decoration: the arrows carry 
 class MarkColours:
     ok: str  # a 2xx or 3xx; a solved exercise; a correct answer
     failed: str  # a 5xx or no answer; a wrong answer; a warning
-    client_error: str  # a 4xx; an exercise tried but not solved
+    client_error: str  # a 4xx or a 2xx whose body broke off; an exercise tried but not solved
     neutral: str  # an exercise not tried; a question not answered
     info: str  # a hint or a solution
 

@@ -29,7 +29,7 @@ from labkit.render.palette import THEMED, paint, picture_kind
 from labkit.render.text import attempts, columns, milliseconds, story, summary_line, wrap
 from labkit.render.view import ExchangeView
 
-__all__ = ["Picture", "alt_text", "failing_hop", "sequence_svg"]
+__all__ = ["Picture", "alt_text", "cut_after_status", "failing_hop", "sequence_svg"]
 
 LANE_W = 190
 LINE_H = 14
@@ -140,7 +140,7 @@ def _lanes_and_arrows(
         behind = made + 1
         proxy = hops[made - 1].role in (Role.GATEWAY, Role.PORTAL)
         failed.add(behind if behind < len(lanes) and proxy else made)
-    elif made is not None and _cut_after_status(ex):
+    elif made is not None and cut_after_status(ex):
         failed.add(made)  # its body broke off: the hop the text alternative names
     return lanes, arrows, failed, made
 
@@ -156,7 +156,7 @@ def _refused(ex: ExchangeView) -> bool:
     return ex.status in REFUSALS and ex.client_error is None
 
 
-def _cut_after_status(ex: ExchangeView) -> bool:
+def cut_after_status(ex: ExchangeView) -> bool:
     """A 2xx or 3xx whose body broke off after its status line (drawn "body cut off")."""
     return bool(ex.client_error) and ex.status is not None and ex.status < 400
 
@@ -214,7 +214,7 @@ def alt_text(ex: ExchangeView, lang: str | None = None) -> str:
             " The {hop} refused the request: not a failure, the answer it owes.",
             hop=hop_words(ex.generated_by),
         ).render(lang)
-    if _cut_after_status(ex):
+    if cut_after_status(ex):
         # a 2xx or 3xx whose body broke off (drawn "body cut off"): the hop that made it
         where = Msg(
             " The failing hop: {hop}, whose body broke off after the status line.",
@@ -330,7 +330,7 @@ def sequence_svg(ex: ExchangeView, lang: str | None = None, *, fit: bool = False
             if ex.status is not None
             else Msg("sent raw bytes, no status line")
         ).render(lang)
-        kind = "incomplete" if _cut_after_status(ex) else picture_kind(ex.status)
+        kind = "incomplete" if cut_after_status(ex) else picture_kind(ex.status)
         out.append(
             f"<text x='{x[made]}' y='{bottom}' text-anchor='middle' font-weight='bold' "
             f"{paint(fill=kind, stroke='paper')} {HALO}>{html.escape(what)}</text>"
