@@ -174,3 +174,68 @@ def _received(lab: labkit.Lab) -> list[Event]:
         for e in lab.recorder.events(rid)
         if e.kind is Kind.RECEIVED and e.method
     ]
+
+
+# -- what a 400 for a malformed field says: what was wrong, and what is allowed --
+
+_GET = b"GET /orders/7 HTTP/1.1\r\nHost: lab\r\n"
+_POST = b"POST /orders HTTP/1.1\r\nHost: lab\r\n"
+FIELD_WORDS = {
+    "two-transfer-encodings": (
+        _POST + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "more than one Transfer-Encoding field: 'chunked', 'chunked'; this server accepts one",
+        "有不止一个 Transfer-Encoding 字段",
+    ),
+    "25-digit-content-length": (
+        _POST + b"Content-Length: " + b"5".rjust(25, b"0") + b"\r\n\r\nhello",
+        "has 25 digits, more than the 20 this server reads",
+        "有 25 位数字，超过了这个服务器能读的 20 位",
+    ),
+    "content-length-not-digits": (
+        _POST + b"Content-Length: -1\r\n\r\n",
+        "Content-Length '-1' is not a number of bytes: it must be decimal digits only",
+        "只能由十进制数字组成",
+    ),
+    "content-lengths-disagree": (
+        _POST + b"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "Content-Length values disagree: '3', '4'; a body has one length",
+        "几个 Content-Length 值互相矛盾",
+    ),
+    "two-hosts": (
+        _GET + b"Host: other\r\n\r\n",
+        "more than one Host field: 'lab', 'other'; it must have exactly one",
+        "必须恰好有一个",
+    ),
+    "space-before-colon": (
+        _GET + b"X-Note : a\r\n\r\n",
+        "The line 'X-Note : a' is not a header field: a name",
+        "这一行不是标头字段",
+    ),
+    "fold-first": (
+        b"GET /orders/7 HTTP/1.1\r\n X-Note: a\r\nHost: lab\r\n\r\n",
+        "starts with a space or a tab, as if it continued a line before it; a field line "
+        "starts with its name",
+        "字段行应以字段名开头",
+    ),
+}
+
+
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize("case", list(FIELD_WORDS))
+def test_a_400_for_a_malformed_field_names_it_and_what_is_allowed(
+    lab: labkit.Lab, server: str, case: str
+) -> None:
+    """Two Transfer-Encoding lines, two Content-Length values that disagree, a second Host
+    and a space before a colon were each told 'A header line is not name: value' (every line
+    was one), a 25-digit Content-Length h11's bare 'bad Content-Length', two Host fields
+    'must carry a Host header'. Each page now says what was wrong and what is allowed, in
+    English and in Chinese. Fails before."""
+    raw, english, chinese = FIELD_WORDS[case]
+    port = _port(lab, server)
+    for lang, words in (("en", english), ("zh-CN", chinese)):
+        asked = raw.replace(
+            b"Host: lab\r\n", f"Host: lab\r\nAccept-Language: {lang}\r\n".encode(), 1
+        )
+        statuses, reply, _ = _talk(port, asked)
+        assert statuses == [b"400"], reply[:400]
+        assert words in reply.decode("utf-8"), reply.decode("utf-8", "replace")[-600:]

@@ -60,14 +60,14 @@ def head_complaint(raw: bytes, complaint: str) -> Msg:
         return Msg(
             "the status line {line} is not an HTTP version, a three-digit status code and a "
             "reason phrase",
-            line=quoted(_bytes_in(complaint)),
+            line=quoted(bytes_in(complaint)),
         )
     if complaint.startswith("InformationalResponse status_code"):
         return Msg("the status line {line} has a status code below 100", line=quoted(lines[0]))
     if complaint.startswith("illegal header line"):
         return Msg(
             "the line {line} is not a header field (name: value)",
-            line=quoted(_bytes_in(complaint)),
+            line=quoted(bytes_in(complaint)),
         )
     if complaint.startswith("continuation line"):
         return Msg(
@@ -133,7 +133,7 @@ def body_complaint(complaint: str, longest: int) -> Text:
     if complaint.startswith("illegal header line"):
         return Msg(
             "the line {line} in the trailer is not a field (name: value)",
-            line=quoted(_bytes_in(complaint)),
+            line=quoted(bytes_in(complaint)),
         )
     if complaint.startswith("continuation line"):
         return Msg(
@@ -157,14 +157,14 @@ def body_complaint(complaint: str, longest: int) -> Text:
     if complaint.startswith("illegal chunk header"):
         return Msg(
             "the chunk size line {line} is not a hexadecimal number",
-            line=quoted(_bytes_in(complaint).rstrip(b"\r\n")),  # h11 quotes its CRLF too
+            line=quoted(bytes_in(complaint).rstrip(b"\r\n")),  # h11 quotes its CRLF too
         )
     if complaint.startswith("malformed chunk footer"):
         return Msg("a chunk's data is not followed by CRLF")
     return complaint
 
 
-def _bytes_in(complaint: str) -> bytes:
+def bytes_in(complaint: str) -> bytes:
     """The bytes h11 quoted in ``complaint`` with their repr (b'...' or bytearray(b'...'))."""
     shown = complaint.partition(": ")[2]
     if shown.startswith("bytearray(") and shown.endswith(")"):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from labkit.i18n import Msg
+from labkit.http.complaints import bytes_in, quoted
+from labkit.i18n import Listed, Msg
 from labkit.lazyre import later
 from labkit.record import FrozenRecord
 
@@ -317,8 +318,20 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
                 "'HTTP' in capitals, followed by one digit, a dot and one digit)"
             ),
         )
+    if "multiple Host" in message:
+        return Verdict(
+            400,
+            Msg(
+                "the request has more than one Host field: {values}; it must have exactly one "
+                "(RFC 9112 3.2)",
+                values=_field_values(head, b"host"),
+            ),
+        )
     if "Host" in message:
         return Verdict(400, Msg("an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)"))
+    field = _field_complaint(head, message)
+    if field is not None:
+        return Verdict(400, field)
     if "chunk" in message:
         return Verdict(
             400,
@@ -334,6 +347,64 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     if hint == 501:
         return Verdict(501, Msg("this server does not implement that: {message}", message=message))
     return Verdict(400, Msg("the request is not valid HTTP/1.1: {message}", message=message))
+
+
+# the most digits of a Content-Length h11 reads (its CONTENT_LENGTH_MAX_DIGITS)
+CONTENT_LENGTH_DIGITS = 20
+
+
+def _field_values(head: bytes, name: bytes) -> Listed:
+    """Every value of the field ``name`` in ``head``, quoted, as a message lists them."""
+    return Listed(quoted(value.strip(b" \t")) for key, value in fields(head) if key == name)
+
+
+def _field_complaint(head: bytes, message: str) -> Msg | None:
+    """What was wrong with a field of the request head ``head`` that h11 refused with
+    ``message``, and what is allowed; None for a complaint about something else. Each was
+    answered 'a header line is not name: value', or h11's own 'bad Content-Length': two
+    Transfer-Encoding lines, two Content-Length values that disagree and a 25-digit one
+    alike, whose lines are all 'name: value'."""
+    if message.startswith("multiple Transfer-Encoding"):
+        return Msg(
+            "the request has more than one Transfer-Encoding field: {values}; this server "
+            "accepts one, whose codings end with chunked (RFC 9112 6.1)",
+            values=_field_values(head, b"transfer-encoding"),
+        )
+    if message.startswith("conflicting Content-Length"):
+        return Msg(
+            "the request's Content-Length values disagree: {values}; a body has one length, so "
+            "every value must be the same number (RFC 9110 8.6, RFC 9112 6.3)",
+            values=_field_values(head, b"content-length"),
+        )
+    if message.startswith("bad Content-Length"):
+        values = [v.strip(b" \t") for k, v in fields(head) if k == b"content-length"] or [b""]
+        wrong = next((v for v in values if not v.isdigit()), values[0])
+        if wrong.isdigit():
+            return Msg(
+                "Content-Length {value} has {count} digits, more than the {most} this server "
+                "reads (RFC 9110 8.6 allows any number of decimal digits)",
+                value=quoted(wrong),
+                count=len(wrong),
+                most=CONTENT_LENGTH_DIGITS,
+            )
+        return Msg(
+            "Content-Length {value} is not a number of bytes: it must be decimal digits only "
+            "(RFC 9110 8.6)",
+            value=quoted(wrong),
+        )
+    if message.startswith("illegal header line"):
+        return Msg(
+            "the line {line} is not a header field: a name (letters, digits and "
+            "!#$%&'*+-.^_`|~) right before a colon, then a value without control characters "
+            "(RFC 9112 5.1)",
+            line=quoted(bytes_in(message)),
+        )
+    if message.startswith("continuation line"):
+        return Msg(
+            "the first header line starts with a space or a tab, as if it continued a line "
+            "before it; a field line starts with its name (RFC 9112 5.1, 5.2)"
+        )
+    return None
 
 
 def check_version(version: str) -> Verdict | None:
