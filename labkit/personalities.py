@@ -2031,7 +2031,7 @@ FRAMING: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.1 200 OK",
         "HTTP/1.1 200 OK",
         "HTTP/1.1 502 Bad Gateway",
-        "as a request that stops",
+        "HTTP/1.1 400 Bad Request",
     ),
 )
 
@@ -2044,10 +2044,9 @@ FRAMING_NOTE = (
     "coding a server does not understand). Content-Length is 1*DIGIT (RFC 9110 8.6): "
     "leading zeros are allowed, and the lab's servers read at most 20 digits (h11's limit), "
     "so the 25-digit one gets the lab's 400. Chunk lines end in CRLF (RFC 9112 7.1); the bare LF that 2.2 "
-    "lets a recipient accept is for the start line and field lines. The lab's servers wait "
-    "for a CRLF that never comes and answer as to a request that stops (the personality's "
-    "408, or a close, after the gateway's head timeout); nginx and HAProxy served the request, "
-    "Caddy answered 502. A request with both Content-Length and Transfer-Encoding may be "
+    "lets a recipient accept is for the start line and field lines. The lab's servers "
+    "answer 400 at the first chunk line that ends in a bare LF, naming the rule; nginx and "
+    "HAProxy read the bare LF as CRLF and served the request, Caddy answered 502. A request with both Content-Length and Transfer-Encoding may be "
     "refused or read by its Transfer-Encoding, and either way the server MUST close the "
     "connection after answering (RFC 9112 6.3): nginx refused it, HAProxy served it and "
     "closed, Caddy served it and kept the connection open ([client-timeout]: open "

@@ -239,3 +239,36 @@ def test_a_400_for_a_malformed_field_names_it_and_what_is_allowed(
         statuses, reply, _ = _talk(port, asked)
         assert statuses == [b"400"], reply[:400]
         assert words in reply.decode("utf-8"), reply.decode("utf-8", "replace")[-600:]
+
+
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize(
+    "body",
+    [b"5\nhello\n0\n\n", b"5\r\nhello\r\n0\n\r\n", b"5;name=value\nhello\r\n0\r\n\r\n"],
+    ids=["every-line", "last-chunk", "with-an-extension"],
+)
+def test_a_chunk_line_ending_in_a_bare_lf_is_refused_at_once(
+    lab: labkit.Lab, server: str, body: bytes
+) -> None:
+    """RFC 9112 7.1 ends a chunk-size line with CRLF; 2.2's bare LF is for the start line and
+    the fields. h11 waits for the CRLF, so the request got no answer until the head timeout
+    (10 s); now a 400 that names the rule, within the 3 s this client waits (nginx and
+    HAProxy served it, Caddy 502: personalities.FRAMING). Fails before: no answer."""
+    head = b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n\r\n"
+    statuses, reply, ended = _talk(_port(lab, server), head + body)
+    assert (statuses, ended) == ([b"400"], "closed"), reply[:400]
+    assert b"ends with a bare LF: in a chunked body each chunk-size line ends with CRLF" in reply
+
+
+@pytest.mark.parametrize("server", ["origin", "gateway"])
+def test_a_chunk_not_followed_by_crlf_is_told_so(lab: labkit.Lab, server: str) -> None:
+    """A chunk's data followed by other bytes than CRLF keeps h11's 'chunked body is
+    malformed' 400, not the bare-LF words (a check that took the two bytes after the data
+    for CRLF read the rest of the line as a chunk line of its own)."""
+    raw = (
+        b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhelloX\r\n0\r\n\r\n"
+    )
+    statuses, reply, _ = _talk(_port(lab, server), raw)
+    assert statuses == [b"400"], reply[:400]
+    assert b"The chunked body is malformed" in reply, reply[-600:]

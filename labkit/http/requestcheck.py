@@ -206,7 +206,8 @@ class ChunkSizes:
         self.limit = limit
         self.announced = 0  # bytes of content the sizes read so far announce
         self._line = bytearray()
-        self._skip = 0  # bytes of the current chunk (and its CRLF) still to pass over
+        self._skip = 0  # bytes of the current chunk's data still to pass over
+        self._footer = b""  # what is still to come of the CRLF after the chunk's data
         self._trailers: bytearray | None = None  # after the last chunk: the section so far
         self._done = False  # the trailer section ended, or a line h11 will refuse
 
@@ -221,6 +222,13 @@ class ChunkSizes:
                 self._skip -= step
                 i += step
                 continue
+            if self._footer:
+                if data[i] != self._footer[0]:  # h11 refuses the chunk's end
+                    self._done = True
+                    return None
+                self._footer = self._footer[1:]
+                i += 1
+                continue
             end = data.find(b"\n", i)
             self._line += data[i : len(data) if end < 0 else end]
             if len(self._line) > MAX_HEAD_BYTES:
@@ -229,6 +237,8 @@ class ChunkSizes:
             size = self._judge(digits.group() if digits else b"")
             if isinstance(size, Verdict) or end < 0:
                 return size if isinstance(size, Verdict) else None
+            if not self._line.endswith(b"\r"):
+                return _bare_lf(bytes(self._line))
             i = end + 1
             self._line.clear()
             if size == 0:  # the last chunk: the trailer section follows
@@ -237,7 +247,8 @@ class ChunkSizes:
                 self._done = True
             else:
                 self.announced += size
-                self._skip = size + 2
+                self._skip = size
+                self._footer = b"\r\n"
         return None
 
     def _trailer_section(self, section: bytearray, data: bytes) -> Verdict | None:
@@ -280,6 +291,22 @@ class ChunkSizes:
                 ),
             )
         return size
+
+
+def _bare_lf(line: bytes) -> Verdict:
+    """A chunk-size line ended by a bare LF. RFC 9112 7.1 ends it with CRLF; 2.2's leave to
+    take a bare LF for CRLF is for the start line and the fields. h11 looks for a CRLF there
+    and waited for one until the body's time ran out (nginx 1.22 and HAProxy 2.6 read the
+    bare LF as CRLF, Caddy 2.6 answers 502: personalities.FRAMING)."""
+    return Verdict(
+        400,
+        Msg(
+            "the chunk line {line} ends with a bare LF: in a chunked body each chunk-size line "
+            "ends with CRLF (RFC 9112 7.1; the bare LF that 2.2 lets a server accept is for "
+            "the request line and the header fields only)",
+            line=quoted(line),
+        ),
+    )
 
 
 def too_large(raw: bytes | bytearray) -> Verdict:
