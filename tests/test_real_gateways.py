@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -976,6 +976,25 @@ def _read_whole_body(conn: socket.socket, data: bytes) -> None:
         body += chunk
 
 
+def _seen_by_real(
+    name: str, tmp_path, rows: Sequence[tuple[str, bytes, str, str, str, str]]
+) -> dict[str, str]:
+    """Each row's request (its second cell) sent to the real server ``name`` (skipped when it
+    is not installed), in front of an upstream that reads the whole body first and answers
+    200: the first line that came back, as DIRECT_REQUESTS writes it, by the row's name."""
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
+    upstream = socket.create_server(("127.0.0.1", 0))
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+    realgateways.serve_heads(upstream, lambda _: ok, before_answer=_read_whole_body)
+    try:
+        with _direct_server(name, tmp_path, upstream.getsockname()[1]) as port:
+            return {row[0]: _direct(port, row[1]) for row in rows}
+    finally:
+        upstream.shutdown(socket.SHUT_RDWR)
+        upstream.close()
+
+
 CHUNK_LINE_COLUMN = {"nginx": 2, "haproxy": 3, "caddy": 4}
 
 
@@ -986,17 +1005,7 @@ def test_a_long_line_in_a_chunked_request_body(name: str, tmp_path) -> None:
     line recorded for it; and the lab's gateway in that personality answers as the lab's
     column says: its own 400 past its own limit, which the page calls the server's (RFC 9112
     7.1.1 sets no number), or the request passed on to the origin."""
-    if shutil.which(realgateways.BINARIES[name]) is None:
-        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
-    upstream = socket.create_server(("127.0.0.1", 0))
-    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
-    realgateways.serve_heads(upstream, lambda _: ok, before_answer=_read_whole_body)
-    try:
-        with _direct_server(name, tmp_path, upstream.getsockname()[1]) as port:
-            seen = {row[0]: _direct(port, row[1]) for row in personalities.CHUNK_LINES}
-    finally:
-        upstream.shutdown(socket.SHUT_RDWR)
-        upstream.close()
+    seen = _seen_by_real(name, tmp_path, personalities.CHUNK_LINES)
     recorded = {row[0]: row[CHUNK_LINE_COLUMN[name]] for row in personalities.CHUNK_LINES}
     assert seen == recorded
     with labkit.start() as lab:
@@ -2132,17 +2141,7 @@ def test_malformed_request_framing(name: str, tmp_path) -> None:
     body first, gets the first line recorded for it; and the lab's gateway answers as the lab's
     column says in every personality: its own refusal, or the request passed on to the
     origin."""
-    if shutil.which(realgateways.BINARIES[name]) is None:
-        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
-    upstream = socket.create_server(("127.0.0.1", 0))
-    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
-    realgateways.serve_heads(upstream, lambda _: ok, before_answer=_read_whole_body)
-    try:
-        with _direct_server(name, tmp_path, upstream.getsockname()[1]) as port:
-            seen = {row[0]: _direct(port, row[1]) for row in personalities.FRAMING}
-    finally:
-        upstream.shutdown(socket.SHUT_RDWR)
-        upstream.close()
+    seen = _seen_by_real(name, tmp_path, personalities.FRAMING)
     recorded = {row[0]: row[FRAMING_COLUMN[name]] for row in personalities.FRAMING}
     wrong = [
         f"{r}: real {seen[r]!r}, recorded {recorded[r]!r}" for r in seen if seen[r] != recorded[r]

@@ -27,6 +27,7 @@ from labkit.errors import os_reason
 from labkit.http.complaints import body_complaint, head_complaint
 from labkit.http.deadline import told_after, within
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
+from labkit.http.requestcheck import head_end
 from labkit.http.server import h11_parts
 from labkit.i18n import Msg, Text
 from labkit.record import Record
@@ -91,18 +92,14 @@ def classify_protocol_error(raw: bytes, message: str) -> Condition:
     return Condition.INVALID_HEADER
 
 
-# the empty line that ends a head, its lines ended by CRLF or by a bare LF (RFC 9112 2.2 lets a
-# recipient take one for the other): h11's own test of where a head ends
-# (h11/_receivebuffer.py, blank_line_regex), so the head counted is the head h11 read
-_HEAD_END = re.compile(rb"\n\r?\n")
-
-
 def _head_end(raw: bytearray) -> int:
     """How many bytes of ``raw`` the head takes, its empty last line included, or -1 before
-    that line has come. A head in bare LFs is as long as its bytes: real nginx refuses one of
-    4,097 bytes past its 4 KB buffer, as it refuses one in CRLFs."""
-    match = _HEAD_END.search(raw)
-    return -1 if match is None else match.end()
+    that line has come: where h11 finds its end, as for a request (``requestcheck.head_end``:
+    an empty line after CRLF or a bare LF, RFC 9112 2.2), so the head counted is the head h11
+    read. A head in bare LFs is as long as its bytes: real nginx refuses one of 4,097 bytes
+    past its 4 KB buffer, as it refuses one in CRLFs."""
+    end = head_end(raw)
+    return -1 if end is None else end[1]
 
 
 def _too_big(raw: bytearray, max_head: int) -> UpstreamFailure:
