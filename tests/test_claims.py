@@ -1067,3 +1067,20 @@ def test_chromiums_portal_check_is_cited_from_the_code_that_decides() -> None:
         ("zh", "正文最多一个字节的 200"),
     ):
         assert online in _lesson_07_cell(lang, 19), lang
+
+
+def test_lesson_05s_budget_says_how_the_lab_decides_who_gave_up_first() -> None:
+    """Lesson 05's budget (client 0.2 s, gateway 0.3 s) showed the client's ReadTimeout on every
+    run and never said why it is the same on a loaded machine, where httpx's timer can be read
+    after the gateway's 504 came in (Lab._due_after): the lab decides by the times it set, not
+    by when the bytes were read, and a real client there could read the 504. Both languages
+    say so right after the budget's code cell."""
+    for lang, words in (
+        ("", ("By its own record of the times it set", "may notice its timeout late")),
+        ("zh/", ("靠它自己记下的、它所设定的各个时间", "较晚才发现自己超时")),
+    ):
+        path = ROOT / "notebooks" / f"{lang}05-504-gateway-timeout.ipynb"
+        cells = json.loads(path.read_text())["cells"]
+        at = next(i for i, c in enumerate(cells) if "timeout=0.2)" in "".join(c["source"]))
+        told = "".join(cells[at + 1]["source"]).replace("\n", " ")
+        assert all(w in told for w in words), (lang, told)
