@@ -183,7 +183,12 @@ _POST = b"POST /orders HTTP/1.1\r\nHost: lab\r\n"
 FIELD_WORDS = {
     "two-transfer-encodings": (
         _POST + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        "more than one Transfer-Encoding field: 'chunked', 'chunked'; this server accepts one",
+        "Transfer-Encoding names chunked more than once ('chunked', 'chunked')",
+        "不止一次列出 chunked",
+    ),
+    "a-second-transfer-encoding": (
+        _POST + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: \r\n\r\n0\r\n\r\n",
+        "more than one Transfer-Encoding field: 'chunked', ''; this server accepts one",
         "有不止一个 Transfer-Encoding 字段",
     ),
     "25-digit-content-length": (
@@ -200,6 +205,18 @@ FIELD_WORDS = {
         _POST + b"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
         "Content-Length values disagree: '3', '4'; a body has one length",
         "几个 Content-Length 值互相矛盾",
+    ),
+    "chunked-twice": (
+        _POST + b"Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+        "Transfer-Encoding names chunked more than once ('chunked', 'chunked'); chunked is "
+        "applied once",
+        "不止一次列出 chunked",
+    ),
+    "an-empty-list-member": (
+        _POST + b"Transfer-Encoding: ,chunked\r\n\r\n0\r\n\r\n",
+        "Transfer-Encoding ',chunked': this server reads the field only when it says 'chunked' "
+        "alone",
+        "这个字段单独写着 'chunked' 时才读它",
     ),
     "two-hosts": (
         _GET + b"Host: other\r\n\r\n",
@@ -228,7 +245,8 @@ def test_a_400_for_a_malformed_field_names_it_and_what_is_allowed(
     """Two Transfer-Encoding lines, two Content-Length values that disagree, a second Host
     and a space before a colon were each told 'A header line is not name: value' (every line
     was one), a 25-digit Content-Length h11's bare 'bad Content-Length', two Host fields
-    'must carry a Host header'. Each page now says what was wrong and what is allowed, in
+    'must carry a Host header'; 'chunked, chunked' and ',chunked' 'the chunked body is
+    malformed', before any body was read. Each page now says what was wrong and what is allowed, in
     English and in Chinese. Fails before."""
     raw, english, chinese = FIELD_WORDS[case]
     port = _port(lab, server)

@@ -166,6 +166,15 @@ def check_transfer_codings(codings: list[str]) -> Verdict | None:
                 "end of the body cannot be found (RFC 9112 6.3)"
             ),
         )
+    if codings.count("chunked") > 1:
+        return Verdict(
+            400,
+            Msg(
+                "Transfer-Encoding names chunked more than once ({codings}); chunked is applied "
+                "once, as the final coding (RFC 9112 6.1)",
+                codings=Listed(repr(c) for c in codings),
+            ),
+        )
     unknown = [c for c in codings[:-1] if c != "chunked"]
     if unknown:
         return Verdict(
@@ -337,6 +346,19 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
         verdict = check_transfer_codings(codings)
         if verdict:
             return verdict
+    if message.startswith("Only Transfer-Encoding") and codings is not None:
+        # what is left: 'chunked' in a list with empty members (',chunked'), which RFC 9110
+        # 5.6.1 lets a recipient read as 'chunked'; h11 takes only 'chunked' alone. It was
+        # told 'the chunked body is malformed' (h11's words hold 'chunked') before any body.
+        return Verdict(
+            400,
+            Msg(
+                "Transfer-Encoding {values}: this server reads the field only when it says "
+                "'chunked' alone (RFC 9110 5.6.1 would let a recipient skip the empty list "
+                "members)",
+                values=_field_values(head, b"transfer-encoding"),
+            ),
+        )
     if "request line" in message:
         return Verdict(
             400,
