@@ -1951,8 +1951,8 @@ CHUNK_LINES_NOTE = (
 )
 
 
-# Malformed request framing (RFC 9112 5.2, 6.1, 6.3, 7.1), each in a POST or GET to a proxied
-# location. Each cell: the first line the server sent back (as DIRECT_REQUESTS writes it), in
+# Malformed request framing (RFC 9112 5.2, 6.1, 6.3, 7.1) and an invalid Host (3.2), each in a
+# POST or GET to a proxied location. Each cell: the first line the server sent back (as DIRECT_REQUESTS writes it), in
 # front of an upstream that reads the whole body before it answers 200; the lab's cell: its
 # gateway's, in every personality (these are the gateway's own answers, which no personality
 # imitates). Observed 2026-12-07 on loopback with tests/gateways/direct.*; every cell re-run by
@@ -2033,6 +2033,22 @@ FRAMING: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.1 502 Bad Gateway",
         "HTTP/1.1 400 Bad Request",
     ),
+    (
+        "a space in `Host` (`Host: a b`)",
+        b"POST /proxied HTTP/1.1\r\nHost: a b\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 400 Bad Request: malformed Host header",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "userinfo in `Host` (`Host: user@lab`)",
+        b"POST /proxied HTTP/1.1\r\nHost: user@lab\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 400 Bad Request: malformed Host header",
+        "HTTP/1.1 400 Bad Request",
+    ),
 )
 
 
@@ -2050,7 +2066,10 @@ FRAMING_NOTE = (
     "refused or read by its Transfer-Encoding, and either way the server MUST close the "
     "connection after answering (RFC 9112 6.3): nginx refused it, HAProxy served it and "
     "closed, Caddy served it and kept the connection open ([client-timeout]: open "
-    "{wait} s after its answer), which 6.3 forbids. These answers are the lab's own in every "
+    "{wait} s after its answer), which 6.3 forbids. A Host whose value is not a host and an "
+    "optional port MUST get 400 (RFC 9112 3.2, with RFC 3986's uri-host): the lab's servers "
+    "answer 400, Caddy (Go's net/http) did for both, nginx only for the space, HAProxy passed "
+    "both on. These answers are the lab's own in every "
     "personality."
 )
 

@@ -127,6 +127,31 @@ def check_framing(raw_head: bytes) -> Verdict | None:
 AUTHORITY_FORM = later(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+):[0-9]{1,5}$")
 
 
+# RFC 9112 3.2: Host = uri-host [ ":" port ] (RFC 3986 3.2.2, 3.2.3): an IP literal in brackets
+# or a reg-name (unreserved, pct-encoded, sub-delims; empty too), then digits after a colon
+HOST_VALUE = later(r"^(\[[0-9A-Za-z._~!$&'()*+,;=:-]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(:[0-9]*)?$")
+
+
+def check_host(raw_head: bytes) -> Verdict | None:
+    """RFC 9112 3.2: a server MUST answer 400 to a request whose Host field has an invalid
+    value. h11 refuses a missing or a second Host, not a value such as 'a b' or 'user@lab',
+    which the lab's servers served (and the gateway passed on); real nginx 1.22 refused the
+    first and passed the second on, HAProxy 2.6 passed both, Caddy 2.6 refused both
+    (personalities.FRAMING)."""
+    values = [value.strip(b" \t") for name, value in fields(raw_head) if name == b"host"]
+    if len(values) != 1 or HOST_VALUE.match(values[0].decode("latin-1")):
+        return None
+    return Verdict(
+        400,
+        Msg(
+            "the Host value {value} is not a host with an optional port: a name of letters, "
+            "digits and -._~!$&'()*+,;=% or an IP address in brackets, then ':' and digits; "
+            "a server MUST refuse an invalid Host with 400 (RFC 9112 3.2)",
+            value=quoted(values[0]),
+        ),
+    )
+
+
 def check_connect(method: str, target: str) -> Verdict | None:
     """A CONNECT whose target is not authority-form (host:port) is malformed."""
     if method != "CONNECT" or AUTHORITY_FORM.match(target):

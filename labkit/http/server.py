@@ -48,6 +48,7 @@ from labkit.http.requestcheck import (
     Verdict,
     check_connect,
     check_framing,
+    check_host,
     check_transfer_codings,
     check_version,
     classify_rejection,
@@ -683,6 +684,7 @@ class HTTPServer(Listener):
         verdict = (
             (check_transfer_codings(codings) if codings is not None else None)
             or check_framing(head)
+            or check_host(head)
             or check_connect(request.method, request.target)
         )
         if verdict:
