@@ -176,6 +176,8 @@ class Attempt(FrozenRecord):
         set_(self, "status", status)
 
 
+_new_event = tuple.__new__
+
 ROLE_ORDER = {Role.CLIENT: 0, Role.PORTAL: 1, Role.GATEWAY: 2, Role.ORIGIN: 3, Role.UPSTREAM: 3}
 
 
@@ -364,12 +366,15 @@ class Recorder:
     def add(self, event: Event) -> None:
         if len(event.data) > MAX_RECORDED_BYTES:
             event = event.trimmed(MAX_RECORDED_BYTES)
-        size = len(event.data)
+        self._store(event, event.request_id, len(event.data))
+
+    def _store(self, event: Event, request_id: str, size: int) -> None:
+        """Keep ``event`` (its data already trimmed) in its request's story, if still kept."""
         with self._lock:
-            events = self._events.get(event.request_id)
+            events = self._events.get(request_id)
             if events is not None:
                 events.append(event)
-                self._sizes[event.request_id] += size
+                self._sizes[request_id] += size
                 self._total += size
                 if self._total > MAX_TOTAL_BYTES:  # no new id here: only bytes can grow
                     self._trim()
@@ -428,30 +433,37 @@ class Recorder:
         delay: float | None = None,
         waited: float | None = None,
     ) -> Event:
-        event = Event(  # every field in order, not by keyword: one call less work per event
-            request_id,
-            hop,
-            role if type(role) is Role else Role(role),
-            kind if type(kind) is Kind else Kind(kind),
-            time.perf_counter(),
-            summary,
-            data,
-            status,
-            generated,
-            why,
-            peer_port,
-            0,  # not_kept: add() says it
-            method,
-            target,
-            version,
-            cut,
-            timed_out,
-            ended,
-            attempt,
-            delay,
-            waited,
+        # tuple.__new__, not Event(...): the same tuple, without the Python-level __new__ that
+        # collections.namedtuple writes (its 21 parameters bound, then a tuple made of them)
+        event: Event = _new_event(
+            Event,
+            (
+                request_id,
+                hop,
+                role if type(role) is Role else Role(role),
+                kind if type(kind) is Kind else Kind(kind),
+                time.perf_counter(),
+                summary,
+                data,
+                status,
+                generated,
+                why,
+                peer_port,
+                0,  # not_kept: trimmed() says it
+                method,
+                target,
+                version,
+                cut,
+                timed_out,
+                ended,
+                attempt,
+                delay,
+                waited,
+            ),
         )
-        self.add(event)
+        if len(data) > MAX_RECORDED_BYTES:
+            event = event.trimmed(MAX_RECORDED_BYTES)
+        self._store(event, request_id, len(event.data))
         return event
 
     def events(self, request_id: str) -> list[Event]:
