@@ -51,6 +51,9 @@ from labkit.i18n import Msg, Said, Text
 from labkit.record import FrozenRecord, Record, replace
 from labkit.recorder import Attempt, Kind, Recorder, Step
 
+# Read from their classes once, as server.py's kinds (on CPython 3.11 each ``Step.FORWARDED``
+# runs EnumType's ``__getattr__`` hook): each relayed request names these
+_KIND_UPSTREAM, _STEP_FORWARDED, _STEP_ANSWERED = Kind.UPSTREAM, Step.FORWARDED, Step.ANSWERED
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -649,7 +652,7 @@ class Proxy(HTTPServer):
         while True:
             kept = conn.requests > 0  # before this request: a kept-alive connection
             forwarded = _forwarded(request.method, up_target, target, conn, route)
-            attempt = _attempt_on(conn, Step.FORWARDED, route, target, number, retry, kept)
+            attempt = _attempt_on(conn, _STEP_FORWARDED, route, target, number, retry, kept)
             try:
                 # recorded as the request is written: the read timeout starts there
                 reply = await conn.exchange(
@@ -726,7 +729,7 @@ class Proxy(HTTPServer):
             self.note_attempt(
                 request,
                 _answered(target.name, reply.status, reply.reason),
-                _attempt_on(conn, Step.ANSWERED, route, target, number, retry, kept, reply.status),
+                _attempt_on(conn, _STEP_ANSWERED, route, target, number, retry, kept, reply.status),
                 data=reply.raw_head,
             )
             return self.relay(request, target, reply, conn, pooling)
@@ -993,7 +996,7 @@ class Proxy(HTTPServer):
             request.request_id,
             self.name,
             self.role,
-            Kind.UPSTREAM,
+            _KIND_UPSTREAM,
             summary,
             data=data,
             attempt=attempt,
