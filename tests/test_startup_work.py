@@ -166,3 +166,26 @@ def test_a_lab_that_serves_imports_no_dataclasses(tmp_path: Path) -> None:
     assert loaded == "False"
     assert record == "dataclasses FrozenInstanceError cannot assign to field 'hop'"
     assert event == "dataclasses FrozenInstanceError cannot assign to field 'hop'"
+
+
+# a fresh process starts a lab and says whether personalities built CHUNK_LINES, then reads it
+_CHUNK_LINES = """
+import labkit
+from labkit import personalities
+lab = labkit.start()
+print("CHUNK_LINES" in vars(personalities))
+print([len(row[1]) for row in personalities.CHUNK_LINES])
+from labkit.personalities import CHUNK_LINES
+print(CHUNK_LINES is personalities.CHUNK_LINES)
+lab.stop()
+"""
+
+
+def test_the_long_chunk_lines_are_built_when_first_read(tmp_path: Path) -> None:
+    """``personalities.CHUNK_LINES`` holds two 200,000-byte requests (0.4 MB of every lab
+    process) that only the real gateways' test and the gateways document read: a lab does not
+    build them, its first reader does, the same rows by either way of naming them."""
+    built, sizes, same = _run(_CHUNK_LINES, tmp_path)
+    assert built == "False"
+    assert sizes == "[5100, 5108, 200100, 200108]"
+    assert same == "True"
