@@ -253,10 +253,16 @@ class Route:
                 )
             )
         self.timeouts = timeouts
-        # whether code set the timeouts since the lab made the route or was last reset: a
-        # judge tells a learner who set them from a lab left as it was, whose own timeouts
-        # may already be the answer (lesson 05's read timeout, below the exercise's delay)
         self.timeouts_changed = False
+        """Whether the timeouts were set since the lab made the route or last reset it.
+
+        Set, not changed: a playground's slider or ``labkit ctl timeout`` that sets the value
+        the route already had marks it too, deliberately. A judge needs to tell a lab left as
+        it was (whose own read timeout, ``lab.UPSTREAM_TIMEOUTS``, is already below lesson
+        05's delay, so that nothing done passed) from a learner who chose a timeout; a
+        learner who chose the lab's own value chose a right answer, and 05 q2 counts it.
+        A check puts the mark back as it found it, with the settings (``checks``), and
+        ``lab.reset()`` clears it."""
         self.strip_prefix = strip_prefix
         self.health_checked = health_checked
 
