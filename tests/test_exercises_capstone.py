@@ -413,3 +413,39 @@ def test_incident_5s_timing_hint_names_what_the_learner_sees(lab) -> None:
     for name in ("connect_timeout", "read_timeout"):
         assert name in shown and name in hint, (name, shown, hint)
     assert "accept the connection" in hint and "answer" in hint
+
+
+def test_incident_5_a_connection_never_accepted_says_what_is_missing() -> None:
+    """Incident 5's cause said without its wait ("the upstream never accepted the connection")
+    was refused as a negation ("says what it is not"), where it says what happened: but so
+    would a refused connection (nothing accepted it either). It is not counted, and the one
+    line says what is missing; said with the wait, in either language, it is the cause.
+    Fails before: "says what it is not", and 没有及时接受连接 not one of the causes."""
+    from labkit.exercises import answers
+
+    right = (
+        "the upstream never accepted the connection in time",
+        "The upstream did not accept the connection in time.",
+        "the upstream didn't accept the connection within the connect timeout",
+        "上游没有及时接受连接",
+        "上游在时限内没有接受连接。",
+    )
+    for cause in right:
+        result = capstone.q5.check({"made_by": "gateway", "cause": cause})
+        assert result.correct is True, (cause, result.message)
+    for cause in ("the upstream never accepted the connection", "上游从未接受连接。"):
+        result = capstone.q5.check({"made_by": "gateway", "cause": cause})
+        assert result.correct is None, (cause, result.message)
+        assert "refused at once or not accepted in time" in result.message, result.message
+        assert "says what it is not" not in result.message
+    # near misses stay what they were: a refused connection is wrong, a denial refused
+    wrong = capstone.q5.check({"made_by": "gateway", "cause": "connection refused"})
+    assert wrong.correct is False
+    denied = capstone.q5.check(
+        {"made_by": "gateway", "cause": "not refused: the upstream never accepted it in time"}
+    )
+    assert denied.correct is None
+    zh = answers.NOT_ACCEPTED_ONLY.bind(given="'上游从未接受连接'").render("zh-CN")
+    assert "立即被拒绝" in zh and "没有及时被接受" in zh
+    # the refusals are not counted: the right answers and the wrong one are
+    assert store.load()[capstone.q5.id]["attempts"] == len(right) + 1

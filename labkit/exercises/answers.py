@@ -1594,12 +1594,35 @@ def cause(answer: object) -> str:
     described = _cause_texts(key)
     if key in described:
         return described[key]
+    if _NOT_ACCEPTED.search(key) and not _DENIES_FIRST.search(key):
+        if _IN_TIME.search(key):
+            return "connect-timeout"
+        raise WrongKind(NOT_ACCEPTED_ONLY.bind(given=repr(answer)))
     _refuse_negation(answer, key)
     try:
         found = condition(answer) if key not in ("maintenance", "overload") else key
     except WrongKind:
         return _cause_by_words(key) or key.replace(" ", "-")
     return "invalid-response" if found in _INVALID else found
+
+
+# A connection the upstream did not accept: said with the wait ("never accepted the connection
+# in time", 没有及时接受连接) it is the connect timeout's own description; said without, it is
+# true of a refused connection too (nothing accepted it there either), and names neither.
+_NOT_ACCEPTED = later(
+    r"(\bnever\b|\bnot\b|n't\b)(?:(?!\bbut\b).)*\baccept(ed|ing|s)?\b.*\bconnect(ion|ions|ing)?\b"
+    r"|(没有|没|从未|未|从来没有|始终没有|一直没有)[^，。；]*接受[^，。；]*连接"
+)
+_IN_TIME = later(
+    r"\bin time\b|\bwithin\b|\btime ?outs?\b|\btimed out\b|\bwait(ed|ing)?\b|\bgave up\b"
+    r"|及时|超时|时限|等待|以内|之内"
+)
+# what denies before the phrase ("not refused, never accepted ...") is judged as a denial
+_DENIES_FIRST = later(r"^\W*(not|no)\b|^(不是|没有被拒绝)")
+NOT_ACCEPTED_ONLY = Msg(
+    "{given} is true of a refused connection too: say whether it was refused at once or not "
+    "accepted in time (ex.observed().took)"
+)
 
 
 # The words that name one cause in a learner's own phrase ("origin in maintenance mode",
