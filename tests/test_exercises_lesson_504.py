@@ -1247,4 +1247,7 @@ def test_q5_a_client_that_awaits_asyncio_sleep_runs_in_virtual_time(lab: labkit.
     start = time.monotonic()
     result = q5.check(async_backoff, lab)
     assert result, result.message
-    assert time.monotonic() - start < q5.time_limit
+    # a check's wall time is bounded by its limit, the start-up grace and the load's excuse
+    # (runner.budget); run to its limit in real time, the check had said "did not finish"
+    bound = runner.STARTUP_LIMIT + q5.time_limit * (1 + runner.LOAD_EXCUSED)
+    assert time.monotonic() - start < bound

@@ -360,10 +360,32 @@ def test_a_process_running_a_lab_with_a_spinning_handler_exits_promptly(tmp_path
         lab.origin.order_handler = spins
         print(lab.get("/orders/7").status, flush=True)
     """)
-    start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
-    assert proc.stdout.strip() == "500", proc.stderr
-    assert time.monotonic() - start < 10
+    # from the 500 to the process's end: the handler's process stopped at its limit and the
+    # load's excuse, its tree ended, the lab stopped at exit (each bounded by a constant); the
+    # interpreter's and the lab's start before it are the host's, not promised (at load 20-40
+    # they took most of the 10 s once asserted for the whole run)
+    from labkit import lab as lab_module
+    from labkit import origin
+
+    bound = (
+        origin.LEARNER_HANDLER_SECONDS * (1 + runner.LOAD_EXCUSED)
+        + proctree.END_WITHIN
+        + proctree.REAP_WITHIN
+        + lab_module.STOP_SECONDS
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            said = time.monotonic()
+            proc.wait(timeout=30)
+            ended = time.monotonic()
+        finally:
+            proc.kill()
+        assert first.strip() == "500", proc.stderr.read() if proc.stderr else ""
+    assert ended - said < bound, (ended - said, bound)
 
 
 def test_a_stopped_lab_given_to_learner_code_says_so(task) -> None:
@@ -2212,6 +2234,53 @@ def test_a_time_limit_counts_the_code_s_work_not_the_machine_s_load(
         runner.call(time.sleep, 30.0, seconds=0.6)
     took = time.monotonic() - start
     assert 0.6 * (1 + runner.LOAD_EXCUSED) <= took < 0.6 * (1 + runner.LOAD_EXCUSED) + 2
+
+
+@pytest.mark.slow
+def test_a_start_the_machine_slowed_past_the_grace_is_excused_as_load(monkeypatch) -> None:
+    """On a starved machine the runs of one check spend the shared start-up grace: past it,
+    a start was charged whole to the learner, and 502 q4's reference solution (7 runs) "did
+    not finish" 4 times in 4. What a start past the grace waited for a CPU (here each start
+    takes 0.6 s, all of it a wait) is the machine's: taken from the check's load excuse
+    (fails before: 3 runs of 0.15 s in a limit of 1 s, with 0.8 s of starts charged, stopped).
+    A start that sleeps is not a wait for a CPU: still charged
+    (test_the_runs_of_one_check_share_one_start_up_grace)."""
+    real = runner._limit_memory
+
+    def slow_start():  # runs in the child, before it says it has started
+        time.sleep(0.6)
+        real()
+
+    monkeypatch.setattr(runner, "_limit_memory", slow_start)
+    monkeypatch.setattr(runner, "STARTUP_LIMIT", 1.0)
+    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: 0.6)  # the start's wait
+    monkeypatch.setattr(proctree, "waits_here", dict)
+    with runner.budget(1.0):
+        for _ in range(3):
+            assert runner.call(_takes(0.15)) == 42
+
+
+def test_the_runs_of_one_check_share_one_excuse_for_the_load(monkeypatch) -> None:
+    """Each run of a check was charged its whole time on the clock, its wait for a CPU too
+    (the load's excuse only moved one run's deadline): runs that mostly waited spent the
+    check's limit, and correct code "did not finish". A run's wait is now not charged while
+    the check's excuse (LOAD_EXCUSED times the limit) lasts (fails before: the fourth run of
+    0.2 s in a limit of 0.5 s was stopped); past it, the check ends within its limit, the
+    grace and the excuse."""
+    began = time.monotonic()
+    # a machine that keeps the code waiting all the time it runs
+    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: time.monotonic() - began)
+    monkeypatch.setattr(proctree, "waits_here", dict)
+    limit = 0.5
+    with runner.budget(limit):
+        for _ in range(4):
+            assert runner.call(_takes(0.2)) == 42
+    start = time.monotonic()
+    with pytest.raises(runner.TimeLimit), runner.budget(limit):
+        for _ in range(20):
+            runner.call(_takes(0.2))
+    took = time.monotonic() - start
+    assert took < runner.STARTUP_LIMIT + limit * (1 + runner.LOAD_EXCUSED) + 0.5, took
 
 
 def test_a_time_limit_excuses_the_wait_of_the_kernel_s_threads_too(
