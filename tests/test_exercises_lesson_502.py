@@ -50,6 +50,35 @@ def test_q3_retry() -> None:
     assert not never and "9.2.2" in never.message and "backoff" not in never.message
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "retry after a backoff",
+        "Retry after backoff.",
+        "retry after an exponential backoff",
+        "用退避重试",
+        "退避之后重试",
+        "退避后再重试",
+        "用指数退避的方式重试",
+        "采用退避方式重试",
+    ],
+)
+def test_q3_backoff_said_in_another_order_is_the_option(answer) -> None:
+    """The option's words in another order, or with a particle a Chinese learner writes
+    (用, 之后), were refused as no option while 'retry with an exponential backoff' and
+    用指数退避重试 passed (fails before: not one of the options)."""
+    result = q3.check(answer)
+    assert result.correct is True, result.message
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["retry after a pause", "retry after backoff or never retry", "用退避重试 POST", "立即重试"],
+)
+def test_q3_near_misses_of_backoff_stay_refused_or_wrong(answer) -> None:
+    assert q3.check(answer).correct is not True
+
+
 def test_q4_reference_solution_passes(lab) -> None:
     result = q4.check(reference_who_made_it(), lab)
     assert result, result

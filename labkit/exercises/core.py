@@ -893,6 +893,15 @@ class Choice(Exercise):
                 "retry with backoff",
                 key,
             )
+            # "retry after a backoff", 用退避重试, 退避之后重试, 用指数退避的方式重试: the option's
+            # words in another order or with a particle (refused as no option)
+            key = re.sub(
+                r"^retry after (?:an? )?(?:(?:exponential|growing|increasing|random(?:ized)?"
+                r"|jittered) )?back ?off$"
+                r"|^(?:用|以|采用|使用)?(?:指数)?退避(?:的方式|方式)?(?:之后|以后|后)?(?:再)?重试$",
+                "retry with backoff",
+                key,
+            )
             # "wait, then retry, waiting longer each time": backoff described (refused)
             key = _GROWING_WAITS.sub("with backoff", key)
             # "..., at most 3 times": how many tries is no other option (its digit read as one)
