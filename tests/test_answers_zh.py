@@ -177,3 +177,21 @@ def test_a_correct_diagnosis_says_correct_once() -> None:
     assert zh.startswith("[capstone.incident-4] 正确：由门户生成，因为"), zh
     assert en.startswith("[capstone.incident-4] Correct: made by the portal, because "), en
     assert i18n.translate(i18n.CHINESE, "that's it.") == "就是这个。"
+
+
+@pytest.mark.parametrize(
+    ("exercise", "answer"),
+    [
+        ("500.debug-danger", "泄漏内部信息"),
+        ("500.retry-a-post", "重发前先检查"),
+        ("500.retry-a-post", "先检查，再重发"),
+        ("501.python-http-server", "405 并带上 Allow 头"),
+        ("502.not-a-502", "来自处理函数的 500"),
+    ],
+)
+def test_options_said_in_a_chinese_learner_s_own_words(exercise, answer) -> None:
+    """Right options of lessons 01, 02 and 03 as a Chinese learner writes them (泄漏 for 泄露,
+    前 for 之前, 并带上, 来自), examined as a careful learner: each was refused as no option
+    (not counted). Fails before."""
+    result = exercises.REGISTRY[exercise].check(answer)
+    assert result.correct is True, result.message

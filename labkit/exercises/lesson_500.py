@@ -152,7 +152,7 @@ q3 = make_choice(
     },
     # other words for the options, as learners write them (refused as no option)
     also={
-        "leaks internals": ("泄露内部细节", "暴露内部信息"),
+        "leaks internals": ("泄露内部细节", "暴露内部信息", "泄漏内部信息", "泄漏内部细节"),
         "hides the error": ("the error gets hidden", "the error is hidden"),
         "loses the log": ("the log gets lost", "the log is lost"),
     },
@@ -211,6 +211,8 @@ q4 = make_choice(
             "先检查再重发",
             "检查之后再重发",
             "先检查再重试",
+            "重发前先检查",
+            "先检查，再重发",
         ),
         "retry until it works": ("keep retrying",),
         "switch to GET": ("use GET instead", "resend it as a GET"),

@@ -285,6 +285,8 @@ q5 = make_choice(
             "405 带 Allow 头",
             "405 带上 Allow",
             "405 带上 Allow 头",
+            "405 并带上 Allow 头",
+            "405 并带 Allow 头",
         ),
         "405 without Allow": ("405 不带 Allow",),
     },

@@ -57,7 +57,14 @@ q1 = make_choice(
         ),
     },
     # other words for the options, as learners write them (refused as no option)
-    also={"a 500 from the handler": ("处理函数返回的 500", "处理函数返回 500", "处理函数的 500")},
+    also={
+        "a 500 from the handler": (
+            "处理函数返回的 500",
+            "处理函数返回 500",
+            "处理函数的 500",
+            "来自处理函数的 500",
+        )
+    },
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
         Msg("Which of the four is a complete, valid HTTP response, even though it is an error?"),
