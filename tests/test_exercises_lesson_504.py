@@ -1244,10 +1244,10 @@ def async_backoff(lab, path, budget):
 def test_q5_a_client_that_awaits_asyncio_sleep_runs_in_virtual_time(lab: labkit.Lab) -> None:
     """Its event loop read the judge's clock, which only time.sleep moved: the awaited sleep
     never came due, and the right client ran until the 6 s limit, told "did not finish"."""
-    start = time.monotonic()
     result = q5.check(async_backoff, lab)
+    # run to its limit in real time, the check said "did not finish": a Correct verdict is
+    # what the learner observes. The check's time on the clock is not asserted: the judge's
+    # own requests are forgiven (runner.CALL_FORGIVEN each), so no constant bounds it under
+    # load (7.7 and 8.1 s were seen beside other test runs, 19 s at nice 19)
     assert result, result.message
-    # a check's wall time is bounded by its limit, the start-up grace and the load's excuse
-    # (runner.budget); run to its limit in real time, the check had said "did not finish"
-    bound = runner.STARTUP_LIMIT + q5.time_limit * (1 + runner.LOAD_EXCUSED)
-    assert time.monotonic() - start < bound
+    assert "did not finish" not in result.message
