@@ -7819,3 +7819,31 @@ def test_such_a_form_that_hedges_denies_or_speaks_of_something_else_is_refused(
 def test_the_reference_the_question_quotes_is_said_to_be_no_header_name() -> None:
     message = exercises.get("500.find-the-traceback").check("req-0001").message
     assert "a value the question quotes, not a header name" in message
+
+
+@pytest.mark.parametrize(
+    ("answer", "name"),
+    [
+        ("It is X-Request-ID.", "x-request-id"),
+        ("it's X-Request-ID", "x-request-id"),
+        ("That is Allow.", "allow"),
+        ("It must carry Allow.", "allow"),
+        ("The 405 must include Allow", "allow"),
+        ("It should be Retry-After", "retry-after"),
+    ],
+)
+def test_a_header_said_in_a_sentence_is_its_name(answer, name) -> None:
+    """Examined as a careful learner: 'It is X-Request-ID.' (500 q2) and 'It must carry
+    Allow.' (501 q2) were read as the headers 'it-is-x-request-id' and 'it-must-carry-allow'
+    and counted as wrong. Fails before."""
+    assert answers.canonical("header", answer) == name
+
+
+@pytest.mark.parametrize("answer", ["It is not Allow.", "it is maybe Allow"])
+def test_a_header_said_in_a_sentence_still_denies_or_hedges(answer) -> None:
+    with pytest.raises(answers.WrongKind):
+        answers.canonical("header", answer)
+
+
+def test_a_header_said_in_a_sentence_with_two_names_names_both() -> None:
+    assert answers.canonical("header", "It is Allow or Vary") == "allow | vary"

@@ -730,6 +730,9 @@ _PREAMBLE = later(
     # a yes before the answer, as to a question asked yes or no ("yes, Allow" was refused
     # as no header name where "yes, 504" was 504); a "no" before one stays, a denial
     r"|^(?:yes|yeah|yep|是的|对的|对|嗯)\s*[,:]\s*(?=\S)"
+    # the answer said as a sentence's subject ("It is X-Request-ID.", "that's Allow"): the
+    # header read was "it-is-x-request-id", counted as a wrong header
+    r"|^(?:it|that|this)(?:'s|’s| is| must be| should be| would be)\s+(?=\S)"
 )
 
 
@@ -963,6 +966,10 @@ _OWED_HEADER = later(
     r"contain|set|return|list)\s+(?:an?\s+|the\s+|its\s+)?([a-z][\w-]*)\s+(?:response\s+)?header\b"
     r"|(?:必须|一定要|应该|应当|需要|要)\s*(?:带上?|包含|携带|有|返回|给出)\s*(?:一个)?\s*([a-z][\w-]*)\s*"
     r"(?:响应)?(?:头部?|标头|首部)"
+    # the name last, without the word header ("It must carry Allow."): counted as the header
+    # "it-must-carry-allow"
+    r"|\b(?:must|should|has to|have to|needs? to|is required to)\s+(?:carry|include|have|send|"
+    r"contain|return)\s+(?:an?\s+|the\s+|its\s+)?([a-z][\w-]*)$"
 )
 
 
@@ -982,8 +989,8 @@ def header(answer: object) -> str:
     # "the 405 must carry an Allow header listing GET, HEAD, OPTIONS", "必须带 Allow 头": the
     # header a sentence says is owed, one header named (refused: the list read as names)
     owed = _OWED_HEADER.search(text)
-    if owed and len(re.findall(r"header|头|首部", text)) == 1:
-        name = owed.group(1) or owed.group(2)
+    if owed and len(re.findall(r"header|头|首部", text)) <= 1:
+        name = owed.group(1) or owed.group(2) or owed.group(3)
         if looks_like_header(name):
             return header(name)
     text = answer_part(text)  # "Allow, e.g. Allow: GET", "X-Request-ID — the same req-0001"
