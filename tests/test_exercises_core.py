@@ -781,3 +781,23 @@ def test_a_callable_that_is_not_a_function_says_what_to_give_instead(answer, why
     assert "give a function written with def" in grading.why_said(grading.replayable(kept), "en")
     zh = grading.why_said(grading.replayable(kept), "zh-CN")
     assert "def" in zh and "give" not in zh
+
+
+@pytest.mark.parametrize(
+    ("exercise", "answer", "correct"),
+    [
+        ("500.retry-a-post", "Check before resending, since POST is not idempotent.", True),
+        ("500.retry-a-post", "check before resending, because POST is not idempotent", True),
+        ("501.python-http-server", "405 with Allow, since DELETE is not implemented here", True),
+        ("501.python-http-server", "405 without Allow, because it is not allowed", False),
+        ("500.retry-a-post", "retry until it works, because it is not idempotent", False),
+    ],
+)
+def test_an_option_then_a_reason_that_denies_is_the_option(exercise, answer, correct) -> None:
+    """Examined as a careful learner: the option, then its reason with a 'not' in it, was
+    refused as no option ('not' read beside the option's words), though the same reason
+    without it passed. The reason is set aside; a denial inside the answer itself stays.
+    Fails before: all five were refused (not counted)."""
+    from labkit.exercises import REGISTRY
+
+    assert REGISTRY[exercise].check(answer).correct is correct

@@ -628,6 +628,15 @@ class Choice(Exercise):
             if found is not None:
                 return found
         found = self._by_words(key)
+        reason = _REASON.match(answers.clean(given))
+        if found is None and reason:
+            # the option, then its reason ("check before resending, because POST is not
+            # idempotent"): the reason's "not" took back no option's word (refused as no
+            # option); a reason that names an option's word is judged whole, as before
+            vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
+            why = _stems(answers.text(reason.group("why")))
+            if not any(w in vocabulary or w in _HEDGE_WORDS for w in why):
+                found = self._by_words(answers.text(reason.group("answer")))
         if found is None:
             found = self._by_facts(key)
         if found is not None:
@@ -984,6 +993,8 @@ class Choice(Exercise):
         return f"[{self.id}] {self.prompt}\n  {options.render(lang)}"
 
 
+# an answer, then why: "check before resending, because POST is not idempotent"
+_REASON = later(r"^(?P<answer>.+?)\s*[,;]?\s+(?:because|since)\s+(?P<why>.+)$")
 _HEDGE_WORDS = {"or", "either", "maybe", "perhaps", "both", "nor", "neither", "probably", "might"}
 # words that take back what they stand beside: "405 with no Allow" is not "405 with Allow"
 _DENYING = {"no", "not", "without", "never", "none", "nothing", "neither", "nor"}
