@@ -41,7 +41,7 @@ from labkit.errors import (
 from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
 from labkit.http import deadline, peers, ports
-from labkit.http.messages import Headers, parse_response
+from labkit.http.messages import Headers, parse_response, read_response
 from labkit.http.server import Listener, on_loop, settle
 from labkit.i18n import Msg
 from labkit.origin import Origin
@@ -72,6 +72,8 @@ CLIENT_TIMEOUT = 5.0  # lab.request's own timeout (seconds) when none is given
 REQUEST_TIMEOUTS = (0.01, 120.0)  # the timeouts lab.request accepts (seconds), least and most
 POOL_SIZE = 2  # targets of the gateway's health-checked pool (/pool/), none of them listening
 SEEN_WITHIN = 0.05  # a request no server recorded by then was never sent (the client refused)
+POLL = 0.02  # seconds between looks at what the machine keeps the lab waiting (_due_before)
+READ_TIMEOUT = "ReadTimeout: timed out"  # httpx's words when the client's timeout ran out reading
 # what lab.raw's client saw when the bytes stopped (ex.client_error, in the lab's language)
 RAW_QUIET = Msg("no more bytes within {seconds} s (the server kept the connection open)")
 RAW_SILENT = Msg("no answer within {seconds} s (the server kept the connection open)")
@@ -461,13 +463,62 @@ class Lab:
             sent_headers["Accept-Language"] = self.lang
         content = body.encode() if isinstance(body, str) else body
         self.recorder.record(rid, "client", Role.CLIENT, Kind.SENT, f"{method} {path}")
+        # for an answer that came after the client gave up (_due_before): what the machine
+        # kept the lab's loop waiting for a CPU so far, and the loop's clock at the arrival
+        loop = self._loop
+        behind = deadline.waited_for_a_cpu(loop)
+        reached: list[float] = []
+        self.recorder.on_arrival(rid, via, lambda: reached.append(loop.time()))
         start = time.perf_counter()
+        try:
+            status, reason, resp_headers, data, error, timed_out = self._fetch(
+                method, path, via, sent_headers, content, timeout
+            )
+        finally:
+            self.recorder.on_arrival(rid, via, None)
+        elapsed = time.perf_counter() - start
+        if status is not None and self._due_after(rid, via, timeout):
+            # the answer was due after the client's timeout: it had given up (see _due_after)
+            status, reason, resp_headers, data = None, "", [], b""
+            error, timed_out = READ_TIMEOUT, True
+        elif status is None and error == READ_TIMEOUT:
+            answer = self._due_before(rid, method, via, timeout, start, behind, reached)
+            if answer is not None:  # it was due in time (see _due_before)
+                status, reason, resp_headers, data = answer
+                error, timed_out = None, False
+        self.recorder.record(
+            rid,
+            "client",
+            Role.CLIENT,
+            Kind.RECEIVED,
+            f"{status} {reason}" if status else str(error),
+            status=status,
+            timed_out=timed_out,
+            waited=timeout if timed_out else None,
+        )
+        # a client that gave up (timeout) must not wait here for the server's late answer
+        self._wait_for_story(rid, via, patience=0.05 if timed_out else 1.0)
+        return self._exchange(
+            rid, method, path, via, status, reason, resp_headers, data, error, elapsed, told=True
+        )
+
+    def _fetch(
+        self,
+        method: str,
+        path: str,
+        via: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        timeout: float,
+    ) -> tuple[int | None, str, Headers, bytes, str | None, bool]:
+        """httpx's part of ``request``: the status, reason, fields and body it read, the error
+        it met (as the learner reads it), and whether that was the client's own timeout."""
         status, reason, resp_headers, data, error = None, "", [], b"", None
         timed_out = False  # the client's own timeout ran out
         httpx = _httpx()
         try:
             with self._http().stream(
-                method, self.url(via) + path, headers=sent_headers, content=content, timeout=timeout
+                method, self.url(via) + path, headers=headers, content=content, timeout=timeout
             ) as resp:
                 status, reason = resp.status_code, resp.reason_phrase
                 resp_headers = [
@@ -492,26 +543,87 @@ class Lab:
         except RuntimeError:  # the lab was stopped (and its client closed) meanwhile
             self._require_running()
             raise
-        elapsed = time.perf_counter() - start
-        if status is not None and self._due_after(rid, via, timeout):
-            # the answer was due after the client's timeout: it had given up (see _due_after)
-            status, reason, resp_headers, data = None, "", [], b""
-            error, timed_out = "ReadTimeout: timed out", True
-        self.recorder.record(
-            rid,
-            "client",
-            Role.CLIENT,
-            Kind.RECEIVED,
-            f"{status} {reason}" if status else str(error),
-            status=status,
-            timed_out=timed_out,
-            waited=timeout if timed_out else None,
-        )
-        # a client that gave up (timeout) must not wait here for the server's late answer
-        self._wait_for_story(rid, via, patience=0.05 if timed_out else 1.0)
-        return self._exchange(
-            rid, method, path, via, status, reason, resp_headers, data, error, elapsed, told=True
-        )
+        return status, reason, resp_headers, data, error, timed_out
+
+    def _due_before(
+        self,
+        rid: str,
+        method: str,
+        via: str,
+        timeout: float,
+        start: float,
+        behind: float | None,
+        reached: list[float],
+    ) -> tuple[int, str, Headers, bytes] | None:
+        """The answer the entry hop ``via`` made for a client whose read timed out, when the
+        lab's record says it was due before the client's ``timeout`` (``_due_after``'s
+        opposite): its status, reason, fields and body, read from the bytes the hop wrote;
+        else None.
+
+        On a loaded host the lab's loop is kept off the CPU too: lesson 05's 504, due at
+        0.3 s, was written after a client that leaves at 0.4 s had given up (15 runs in 20
+        at nice 19 beside two busy loops). The lab tells what its clocks decide, the same
+        every run, so such an answer is the answer, as on an idle machine.
+
+        It is waited for until the lab, too, has counted the client's timeout, by two
+        clocks, since each alone misses some of the time it fell behind. The loop's
+        (deadline.CatchUpLoop), from the request's arrival (``reached``, read as the hop
+        recorded it): a timer there runs in order with the lab's own, after every answer
+        due before it, however late by the machine's clock; but that clock counts a wait
+        it cannot tell from a slow peer (the loop asleep until a socket is ready, while
+        the machine ran others: 3 runs in 20 still a client timeout). And the machine's,
+        from ``start`` (time.perf_counter()), plus the time the machine kept the loop's
+        thread waiting for a CPU since (``behind`` was its run delay then:
+        ``deadline.waited_for_a_cpu``), which the kernel counts only once the thread runs
+        (8 runs in 20 alone). At most ``deadline.MAX_LAG`` more. An answer the record
+        cannot give whole (a body cut, or not all kept) stays a client timeout."""
+        loop = self._loop
+        counted: list[bool] = []  # the loop's clock counted the client's timeout
+
+        def client_gave_up() -> None:  # on the lab's loop
+            counted.append(True)
+            self.recorder.wake()
+
+        def start_the_clients_timer() -> None:  # on the lab's loop
+            # one turn more: a task that a timer due just before it woke has its turn first
+            loop.call_at(reached[0] + timeout, loop.call_soon, client_gave_up)
+
+        def ends() -> float:  # the machine's clock, plus what it kept the loop waiting
+            now = deadline.waited_for_a_cpu(loop)
+            late = 0.0 if now is None or behind is None else min(now - behind, deadline.MAX_LAG)
+            return start + timeout + late + deadline.STARVED
+
+        def answered() -> bool:
+            return self._answer_event(rid, via) is not None or not self.running
+
+        def arrived() -> bool:
+            return bool(reached) or answered()
+
+        most = time.perf_counter() + deadline.MAX_LAG
+        if not self.recorder.wait_for(arrived, deadline.MAX_LAG) or not reached:
+            return None
+        try:
+            loop.call_soon_threadsafe(start_the_clients_timer)
+        except RuntimeError:  # the lab stopped meanwhile: its loop is closed
+            return None
+        while not self.recorder.wait_for(answered, POLL):
+            now = time.perf_counter()
+            if now >= most or (counted and now >= ends()):
+                return None
+        sent = self._answer_event(rid, via)
+        if sent is None or sent.cut or sent.not_kept:
+            return None
+        due = self._due(rid, via)
+        if due is None or due >= timeout:
+            return None
+        return read_response(sent.data, method)
+
+    def _answer_event(self, rid: str, via: str) -> Event | None:
+        """What the entry hop ``via`` recorded as it wrote its answer, if it has."""
+        for event in self.recorder.events(rid):
+            if event.kind is Kind.SENT and event.hop == via:
+                return event
+        return None
 
     def _due_after(self, rid: str, via: str, timeout: float) -> bool:
         """Whether the answer the client read was due, by the lab's record, only after its
@@ -525,11 +637,16 @@ class Lab:
         decide, the same every run, so such an answer counts as a client timeout, as it does
         on an idle machine. An answer due before the timeout stays the answer however late
         it is read."""
+        self._wait_for_story(rid, via)
+        due = self._due(rid, via)
+        return due is not None and due >= timeout
+
+    def _due(self, rid: str, via: str) -> float | None:
+        """When the answer the entry hop ``via`` made was due, by the lab's record: the time
+        the lab made it wait on purpose (``render.text.waited``)."""
         from labkit.render.text import waited
 
-        self._wait_for_story(rid, via)
-        due = waited(self._exchange(rid, "", "", via, None, "", [], b"", None, 0.0, told=True))
-        return due is not None and due >= timeout
+        return waited(self._exchange(rid, "", "", via, None, "", [], b"", None, 0.0, told=True))
 
     def _http(self) -> httpx.Client:
         """The learner's HTTP client, made on first use: a lab that only serves never pays

@@ -323,6 +323,7 @@ class Recorder:
         self._secret = os.urandom(16)  # what secrets.token_bytes reads, without its imports
         # the tags of kept ids, made once: the gateway tags an id and the origin checks it
         self._tags: dict[str, str] = {}
+        self._arrivals: dict[tuple[str, str], Callable[[], None]] = {}  # see on_arrival
 
     def new_id(self) -> str:
         with self._lock:
@@ -378,8 +379,22 @@ class Recorder:
                 self._total += size
                 if self._total > MAX_TOTAL_BYTES:  # no new id here: only bytes can grow
                     self._trim()
+        if self._arrivals and event.kind is Kind.RECEIVED:
+            then = self._arrivals.pop((event.request_id, event.hop), None)
+            if then is not None:
+                then()
         if self._waiting:
             self.wake()
+
+    def on_arrival(self, request_id: str, hop: str, then: Callable[[], None] | None) -> None:
+        """Call ``then()`` once, in the thread that records it, as ``hop`` records that
+        request ``request_id`` reached it, before any ``wait_for`` is woken; None forgets it.
+        The lab's servers record on the lab's loop, so ``then`` can read the loop's clock as
+        the request arrived (``Lab._due_before``)."""
+        if then is None:
+            self._arrivals.pop((request_id, hop), None)
+        else:
+            self._arrivals[(request_id, hop)] = then
 
     def wake(self) -> None:
         """Wake every ``wait_for``: an event was stored, or what they wait on may have changed."""

@@ -201,6 +201,61 @@ def test_a_client_kept_off_the_cpu_past_its_timeout_still_gave_up(lab) -> None:
     assert fast.status == 200
 
 
+@pytest.fixture
+def loop_away_after_the_forward(lab, monkeypatch: pytest.MonkeyPatch):
+    """The lab's loop is away (off the CPU, as on a loaded host: a callback that blocks)
+    for AWAY seconds right after the gateway wrote its request to the upstream, so nothing
+    the lab does reaches the client until the client's 0.4 s timeout has run out."""
+    from labkit.http import upstream
+
+    exchange = upstream.Connection.exchange
+
+    async def away(self: upstream.Connection, *args: object, **kwargs: object) -> object:
+        sent = kwargs.get("sent")
+
+        def then() -> None:
+            self.loop.call_soon(time.sleep, AWAY)
+            if callable(sent):
+                sent()
+
+        kwargs["sent"] = then
+        return await exchange(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(upstream.Connection, "exchange", away)
+    return lab
+
+
+AWAY = 0.6  # longer than the client's 0.4 s timeout
+
+
+@pytest.mark.parametrize(
+    ("read_timeout", "seen"),
+    [(0.3, (504, None)), (0.5, (None, "ReadTimeout: timed out"))],
+    ids=["due-before", "due-after"],
+)
+def test_an_answer_due_before_the_clients_timeout_is_the_answer_however_late_the_lab_was(
+    loop_away_after_the_forward, read_timeout: float, seen: tuple[object, object]
+) -> None:
+    """Lesson 05's budget with a client that leaves at 0.4 s: the gateway's 504 is due at
+    0.3 s, before it, so the client gets the 504, as on an idle machine, though the lab's
+    loop was away until after 0.4 s and wrote it late. Before: (None, 'ReadTimeout: timed
+    out'), every time (and 15 runs in 20 at nice 19 beside two busy loops, without the
+    stall). A 504 due at 0.5 s stays the client's timeout."""
+    lab = loop_away_after_the_forward
+    lab.gateway.route("/").read_timeout = read_timeout
+    for _ in range(2):
+        budget = lab.get("/slow?delay=0.8", timeout=0.4)
+        assert (budget.status, budget.client_error) == seen, budget
+    if budget.status is None:
+        assert budget.observed().took == "no answer (the client gave up after 0.4 s)"
+        return
+    assert budget.observed().took == "answered after 0.3 s"
+    assert budget.generated_by == "gateway"
+    assert budget.body.startswith(b"504 Gateway Timeout\n"), budget.body[:80]
+    assert budget.header("Content-Length") == str(len(budget.body))
+    assert budget.header("X-Request-ID") == budget.id
+
+
 def test_exchange_refuses_a_wait_that_is_not_a_number_of_seconds(lab) -> None:
     budget = lab.get("/orders/7")
     with pytest.raises(labkit.BadArgument, match="wait"):

@@ -144,6 +144,36 @@ def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:
     return int(parts[1]), reason, headers, body
 
 
+def read_response(data: bytes, method: str) -> tuple[int, str, Headers, bytes] | None:
+    """The final response in ``data`` (a whole message, as a server wrote it in answer to
+    ``method``) as an HTTP/1.1 client reads it: the status, the reason, the fields as sent,
+    the body without its framing (a chunked body's chunks joined, none for a HEAD). None
+    where ``data`` is not one whole response, so that a caller never shows part of one."""
+    import h11
+
+    conn = h11.Connection(h11.CLIENT)
+    try:
+        conn.send(h11.Request(method=method, target="/", headers=[("Host", "lab")]))
+        conn.send(h11.EndOfMessage())
+        conn.receive_data(data)
+        conn.receive_data(b"")  # the server closed after it: a body read to the end is whole
+        head: h11.Response | None = None
+        body = bytearray()
+        while True:
+            event = conn.next_event()
+            if isinstance(event, h11.Response):
+                head = event
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage) and head is not None:
+                reason = head.reason.decode("latin-1")
+                return head.status_code, reason, decoded_as_sent(head.headers), bytes(body)
+            elif not isinstance(event, h11.InformationalResponse):
+                return None  # NEED_DATA, or closed before the message ended
+    except h11.ProtocolError:
+        return None
+
+
 class Request(Record):
     __slots__ = (
         "body",
