@@ -47,7 +47,7 @@ from labkit.i18n import Msg
 from labkit.origin import Origin
 from labkit.portal import Portal
 from labkit.proxy import Route, Target, Timeouts
-from labkit.recorder import Event, Kind, Recorder, Role, hops_of, until_answered
+from labkit.recorder import Event, Kind, Recorder, Role, hops_of, until_answered, waited
 
 if TYPE_CHECKING:
     import httpx
@@ -628,7 +628,7 @@ class Lab:
     def _due_after(self, rid: str, via: str, timeout: float) -> bool:
         """Whether the answer the client read was due, by the lab's record, only after its
         ``timeout`` ran out: the timeouts that ran out on the way and the delay set on the hop
-        that made it (``render.text.waited``), the time the lab made it wait on purpose.
+        that made it (``recorder.waited``), the time the lab made it wait on purpose.
 
         httpx's timer runs on the learner's kernel thread: kept off the CPU a tenth of a
         second on a loaded host, the thread first reads after the answer came and takes it
@@ -643,10 +643,9 @@ class Lab:
 
     def _due(self, rid: str, via: str) -> float | None:
         """When the answer the entry hop ``via`` made was due, by the lab's record: the time
-        the lab made it wait on purpose (``render.text.waited``)."""
-        from labkit.render.text import waited
-
-        return waited(self._exchange(rid, "", "", via, None, "", [], b"", None, 0.0, told=True))
+        the lab made it wait on purpose (``recorder.waited``), read from the events the
+        client's story holds, without making the story."""
+        return waited(hops_of(until_answered(self.recorder.events(rid), via)))
 
     def _http(self) -> httpx.Client:
         """The learner's HTTP client, made on first use: a lab that only serves never pays

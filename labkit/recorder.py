@@ -499,6 +499,38 @@ class Recorder:
         return None
 
 
+def waited(hops: list[Hop]) -> float | None:
+    """The time a request waited on purpose, by the lab's own record, never measured:
+    the timeouts that ran out (a proxy's attempts one after another, summed; a proxy in
+    front of another waits at the same time, so the longest), and the delay set on the
+    hop that made the answer. The client waited at least this long (``deadline.
+    told_after`` holds a timeout's answer until the machine's clock agrees); a loaded
+    machine only adds to it. None where the record does not say: a server's 408, made
+    when its head timeout ran out, which no attempt records.
+
+    Read by the story's words (``render.text.waited``) and by the lab's client, which
+    decides from it whether an answer came in time (``Lab._due_after``) on every timed
+    request: here, on the hops of the record, so that it renders nothing."""
+    ran_out = 0.0
+    for hop in hops:
+        timeouts = 0.0
+        for event in hop.events:
+            attempt = event.attempt
+            if attempt is None or attempt.step is not Step.FAILED:
+                continue
+            if attempt.condition is Condition.CONNECT_TIMEOUT:
+                timeouts += attempt.connect_timeout
+            elif attempt.condition is Condition.READ_TIMEOUT:
+                timeouts += attempt.read_timeout
+        ran_out = max(ran_out, timeouts)
+    for hop in hops:
+        if hop.role is not Role.CLIENT and hop.generated and hop.sent is not None:
+            if hop.sent.status == 408:
+                return None
+            return ran_out + (hop.sent.delay or 0.0)
+    return ran_out
+
+
 def until_answered(events: list[Event], entry: str) -> list[Event]:
     """The story of a request up to the answer its client got: the events recorded until the
     entry hop sent that answer, and the client's own. What a hop records later (an upstream

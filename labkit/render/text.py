@@ -20,6 +20,7 @@ from labkit.conditions import Condition
 from labkit.http.pages import hop_words
 from labkit.i18n import Msg
 from labkit.recorder import Event, Hop, Kind, Role, Step
+from labkit.recorder import waited as recorder_waited
 from labkit.render.view import ExchangeView
 
 __all__ = [
@@ -406,31 +407,9 @@ AT_ONCE = 0.1
 
 
 def waited(ex: ExchangeView) -> float | None:
-    """The time this request waited on purpose, by the lab's own record, never measured:
-    the timeouts that ran out (a proxy's attempts one after another, summed; a proxy in
-    front of another waits at the same time, so the longest), and the delay set on the
-    hop that made the answer. The client waited at least this long (``deadline.
-    told_after`` holds a timeout's answer until the machine's clock agrees); a loaded
-    machine only adds to it. None where the record does not say: a server's 408, made
-    when its head timeout ran out, which no attempt records."""
-    ran_out = 0.0
-    for hop in ex.hops:
-        timeouts = 0.0
-        for event in hop.events:
-            attempt = event.attempt
-            if attempt is None or attempt.step is not Step.FAILED:
-                continue
-            if attempt.condition is Condition.CONNECT_TIMEOUT:
-                timeouts += attempt.connect_timeout
-            elif attempt.condition is Condition.READ_TIMEOUT:
-                timeouts += attempt.read_timeout
-        ran_out = max(ran_out, timeouts)
-    for hop in ex.hops:
-        if hop.role is not Role.CLIENT and hop.generated and hop.sent is not None:
-            if hop.sent.status == 408:
-                return None
-            return ran_out + (hop.sent.delay or 0.0)
-    return ran_out
+    """The time this request waited on purpose, by the lab's own record, never measured
+    (``recorder.waited``, which the lab's client reads too)."""
+    return recorder_waited(ex.hops)
 
 
 def gave_up(ex: ExchangeView) -> float | None:
