@@ -567,6 +567,26 @@ def test_a_refusal_is_read_even_when_the_client_sent_much_more(lab: labkit.Lab, 
 
 
 @pytest.mark.parametrize("hop", ["origin", "gateway", "portal", "control"])
+@pytest.mark.parametrize("target", ["http://[::1/", "http://a]b/", "http://[zz]/", "//[x/"])
+def test_a_target_that_is_no_uri_gets_400_and_says_so(
+    lab: labkit.Lab, hop: str, target: str
+) -> None:
+    """A target with a '[' or ']' that is not around an IP address in its host cannot be read
+    as a URI (RFC 3986 3.2.2): 400 (RFC 9112 3), a page that says so, and the connection
+    closed. Before: every handler read the target's path (urlsplit raised "Invalid IPv6
+    URL"), so did the 500 page meant for labkit's own failures, and the connection closed
+    with no answer at all and a traceback in the learner's kernel. nginx 1.22.1 answers
+    the first two 400 as well (it serves the last two: it reads no host literal)."""
+    server = lab.portal if hop == "portal" else getattr(lab, hop)
+    head = f"GET {target} HTTP/1.1\r\nHost: lab\r\n\r\n".encode()
+    reply, ended = talk(server.port, head, timeout=3.0)
+    assert reply.startswith(b"HTTP/1.1 400 Bad Request\r\n"), reply[:80]
+    assert f"The request target {target!r} cannot be read as a URI".encode() in reply
+    assert ended == "closed"
+    assert lab.get("/orders/7").status == 200
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway", "portal", "control"])
 @pytest.mark.parametrize(
     "line",
     [

@@ -223,15 +223,24 @@ class Request(Record):
 
     @property
     def query(self) -> dict[str, str]:
-        return {k: v[-1] for k, v in parse_qs(urlsplit(self.target).query).items()}
+        try:
+            query = urlsplit(self.target).query
+        except ValueError:  # no URI: refused (requestcheck.check_target), and it has none
+            return {}
+        return {k: v[-1] for k, v in parse_qs(query).items()}
 
     def wants_html(self) -> bool:
         return "text/html" in (self.field("accept") or "")
 
 
 def path_of(target: str) -> str:
-    """A request target's path ("/" when it has none)."""
-    return urlsplit(target).path or "/"
+    """A request target's path ("/" when it has none); a target that is no URI (a stray
+    '[': ``requestcheck.check_target`` refuses it) as it came, so that the page refusing
+    it can name it."""
+    try:
+        return urlsplit(target).path or "/"
+    except ValueError:
+        return target
 
 
 class BodyCut(Exception):

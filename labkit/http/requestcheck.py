@@ -182,6 +182,28 @@ def check_asterisk(method: str, target: str) -> Verdict | None:
     )
 
 
+def check_target(target: str) -> Verdict | None:
+    """A target that cannot be read as a URI (a '[' or ']' that is not around an IP address
+    in its host, RFC 3986 3.2.2) is a malformed request: 400 (RFC 9112 3). Every handler
+    reads the target's path: ``urlsplit`` raised on it, and the connection closed without
+    an answer."""
+    from urllib.parse import urlsplit
+
+    try:
+        urlsplit(target)
+    except ValueError:
+        return Verdict(
+            400,
+            Msg(
+                "the request target {target} cannot be read as a URI: '[' and ']' may stand "
+                "only around an IP address in its host (RFC 3986 3.2.2), so the request is "
+                "malformed (RFC 9112 3)",
+                target=repr(target),
+            ),
+        )
+    return None
+
+
 def check_transfer_codings(codings: list[str]) -> Verdict | None:
     if not codings or codings[-1] != "chunked":
         return Verdict(

@@ -49,6 +49,7 @@ from labkit.http.requestcheck import (
     check_connect,
     check_framing,
     check_host,
+    check_target,
     check_transfer_codings,
     check_version,
     classify_rejection,
@@ -690,6 +691,7 @@ class HTTPServer(Listener):
             or check_framing(head)
             or check_host(head)
             or check_connect(request.method, request.target)
+            or check_target(request.target)
         )
         if verdict:
             return self._refusal(request, verdict)
