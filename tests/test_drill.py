@@ -236,3 +236,36 @@ def test_a_class_drill_names_who_reads_the_tries(
     finally:
         zh.leave()
         zh.lab.stop()
+
+
+def test_a_drill_names_no_reader_where_its_tries_do_not_go(
+    tmp_path: Path, lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """In a directory anyone may write, whoever made the exchange first owns its inbox, and
+    the live entry (so every try) is not sent there (classroom.unvouched): the drill said
+    "Your tries go to the exchange's inbox, which only its owner 'nobody' reads", of tries
+    that went nowhere. It names no reader there; the live entry's one line says why.
+    Fails before (the line named 'nobody')."""
+    import os
+    import pwd
+
+    if os.getuid() != 0:
+        pytest.skip("needs root to give the exchange to another user")
+    open_dir = tmp_path / "anyone-writes"
+    open_dir.mkdir()
+    open_dir.chmod(0o1777)
+    where = open_dir / "exchange"
+    classroom.init_exchange(where)
+    monkeypatch.setenv("LABKIT_EXCHANGE", str(where))
+    drill.start(where, "reader")
+    nobody = pwd.getpwnam("nobody").pw_uid
+    for path in (where, where / "inbox", where / "outbox"):
+        os.chown(path, nobody, -1)  # as a classmate's, made before the instructor's
+    d = drill.join(lab)
+    try:
+        assert "Your tries go to" not in repr(d)
+        err = capsys.readouterr().err
+        assert err.count("may be a classmate's, not your instructor's") == 1, err
+    finally:
+        d.leave()
+    assert not list((where / "inbox").iterdir())
