@@ -328,3 +328,30 @@ def test_a_valid_host_is_served(lab: labkit.Lab, server: str, host: bytes) -> No
     raw = b"GET /orders/7 HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
     statuses, reply, _ = _talk(_port(lab, server), raw)
     assert statuses == [b"200"], reply[:400]
+
+
+@pytest.mark.parametrize("server", ["origin", "gateway"])
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (b"GET /ord ers HTTP/1.1", "'GET /ord ers HTTP/1.1'"),
+        (b"GET  /orders/7 HTTP/1.1", "'GET  /orders/7 HTTP/1.1'"),
+        (b"GET /orders/7 HTTP/1.1 x", "'GET /orders/7 HTTP/1.1 x'"),
+        (b"GET /or\x01ders HTTP/1.1", "'GET /or\\x01ders HTTP/1.1'"),
+    ],
+    ids=["space-in-target", "two-spaces", "a-fourth-word", "control-character"],
+)
+def test_a_400_for_a_request_line_quotes_it_and_says_its_form(
+    lab: labkit.Lab, server: str, line: bytes, shown: str
+) -> None:
+    """The page said 'the request line is not METHOD target HTTP/x.y (the protocol name must
+    be HTTP in capitals, ...)' to lines whose protocol name was right: it now quotes the line
+    and says the whole form, method, spaces and target too. (A head without a valid request
+    line negotiates no language: the page is English, the catalogue has the Chinese.) Fails
+    before."""
+    raw = line + b"\r\nHost: lab\r\n\r\n"
+    statuses, reply, _ = _talk(_port(lab, server), raw)
+    assert statuses == [b"400"], reply[:400]
+    page = reply.decode("utf-8")
+    assert shown in page, page[-500:]
+    assert "a method, one space, a target without spaces or control characters" in page

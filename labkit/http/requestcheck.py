@@ -407,11 +407,16 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
             ),
         )
     if "request line" in message:
+        # the line quoted: its parenthesis spoke only of the protocol name, also to
+        # 'GET /a b HTTP/1.1' or 'GET  / HTTP/1.1', whose protocol name was right
+        line = raw.split(b"\n", 1)[0].removesuffix(b"\r")
         return Verdict(
             400,
             Msg(
-                "the request line is not 'METHOD target HTTP/x.y' (the protocol name must be "
-                "'HTTP' in capitals, followed by one digit, a dot and one digit)"
+                "the request line is not 'METHOD target HTTP/x.y' ({line}): a method, one "
+                "space, a target without spaces or control characters, one space, then 'HTTP' "
+                "in capitals, '/', one digit, a dot and one digit (RFC 9112 3, 2.3)",
+                line=quoted(line),
             ),
         )
     if "multiple Host" in message:
