@@ -355,3 +355,34 @@ def test_a_400_for_a_request_line_quotes_it_and_says_its_form(
     page = reply.decode("utf-8")
     assert shown in page, page[-500:]
     assert "a method, one space, a target without spaces or control characters" in page
+
+
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        (b"Transfer-Encoding: gzip\r\n", b"A Transfer-Encoding field in the trailer"),
+        (
+            b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+            b"The trailer has more than one Transfer-Encoding field",
+        ),
+        (b"Content-Length: abc\r\n", b"A Content-Length field in the trailer is not a number"),
+        (b"Content-Length: 1\r\nContent-Length: 2\r\n", b"Content-Length fields in the trailer"),
+    ],
+    ids=["coding", "two-codings", "length", "two-lengths"],
+)
+def test_a_400_for_a_trailer_field_says_it_is_the_trailers(
+    lab: labkit.Lab, server: str, fields: bytes, words: bytes
+) -> None:
+    """h11 checks the trailer section's fields as it checks the head's, in the same words;
+    the page then spoke of the head: a 'Transfer-Encoding: gzip' trailer field was told
+    about the head's 'chunked', a bad Content-Length in the trailer quoted the head's (none,
+    ''). The page now says the field is the trailer's. Fails before."""
+    raw = (
+        b"POST /orders HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+        + fields
+        + b"\r\n"
+    )
+    statuses, reply, _ = _talk(_port(lab, server), raw)
+    assert statuses == [b"400"], reply[:400]
+    assert words in reply, reply[-500:]

@@ -7,8 +7,14 @@ status a careful server sends and a sentence a learner can read.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from labkit.http.complaints import bytes_in, quoted
+if TYPE_CHECKING:
+    import h11
+else:  # imported by the first refusal that needs it
+    from labkit.http import lazyh11 as h11
+
+from labkit.http.complaints import body_complaint, bytes_in, quoted
 from labkit.i18n import Listed, Msg
 from labkit.lazyre import later
 from labkit.record import FrozenRecord
@@ -393,6 +399,13 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
         verdict = check_transfer_codings(codings)
         if verdict:
             return verdict
+    field = _field_complaint(head, message)
+    trailer = message.startswith(_FIELD_COMPLAINTS) and _head_accepted(raw)
+    if trailer:
+        # a field of the trailer section (RFC 9112 7.1.2), which h11 checks as the head's
+        said = body_complaint(message, MAX_HEAD_BYTES)
+        if isinstance(said, Msg):
+            return Verdict(400, said)
     if message.startswith("Only Transfer-Encoding") and codings is not None:
         # what is left: 'chunked' in a list with empty members (',chunked'), which RFC 9110
         # 5.6.1 lets a recipient read as 'chunked'; h11 takes only 'chunked' alone. It was
@@ -430,7 +443,6 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
         )
     if "Host" in message:
         return Verdict(400, Msg("an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)"))
-    field = _field_complaint(head, message)
     if field is not None:
         return Verdict(400, field)
     if "chunk" in message:
@@ -457,6 +469,33 @@ CONTENT_LENGTH_DIGITS = 20
 def _field_values(head: bytes, name: bytes) -> Listed:
     """Every value of the field ``name`` in ``head``, quoted, as a message lists them."""
     return Listed(quoted(value.strip(b" \t")) for key, value in fields(head) if key == name)
+
+
+# h11's complaints about a field, made of the head's fields or of the trailer section's
+_FIELD_COMPLAINTS = (
+    "Only Transfer-Encoding",
+    "multiple Transfer-Encoding",
+    "conflicting Content-Length",
+    "bad Content-Length",
+    "illegal header line",
+    "continuation line",
+)
+
+
+def _head_accepted(raw: bytes) -> bool:
+    """Whether h11 accepts the head of ``raw`` on its own: then what it refused was a field
+    of the trailer section (RFC 9112 7.1.2), which it checks as it checks the head's. A
+    'Transfer-Encoding: gzip' trailer field was told about the head's 'chunked'."""
+    end = head_end(raw)
+    if end is None:
+        return False
+    conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+    conn.receive_data(bytes(raw[: end[1]]))
+    try:
+        conn.next_event()
+    except h11.RemoteProtocolError:
+        return False
+    return True
 
 
 def _field_complaint(head: bytes, message: str) -> Msg | None:
