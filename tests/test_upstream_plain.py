@@ -1,0 +1,128 @@
+"""The gateway reads a plain answer head without h11 (``upstream._plain_reply``): whatever it
+reads that way must be what h11 alone reads from the same bytes, and a head at the edge of
+h11's grammar (an obs-fold, a bare LF, an empty or long value, a colon inside a value,
+whitespace before the colon) must reach h11 and be read, or refused, exactly as h11 does.
+
+Over a real socket, one kept connection per answer to an upstream that sends it; the reply
+the gateway's pool reads (status, reason, fields as sent, body), or the failure it reports
+(its condition and words), is compared with what h11 alone makes of the answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import h11
+import pytest
+
+from labkit.conditions import Condition
+from labkit.http import upstream
+from labkit.http.server import h11_fields
+
+LONG = b"v" * 3000 + b" " + b"w" * 3000
+
+# (read without h11, the answer); the heads h11 refuses are in REFUSED below
+EDGES = [
+    (True, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
+    (True, b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nhi"),  # no reason, no space
+    (True, b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nhi"),  # empty reason
+    (True, b"HTTP/1.1 299 a \t b\t\r\nContent-Length: 2\r\n\r\nhi"),
+    (True, b"HTTP/1.1 200 OK\r\nX-Empty:\r\nX-Blank: \t \r\nContent-Length: 2\r\n\r\nhi"),
+    (True, b"HTTP/1.1 200 OK\r\nX-Long: " + LONG + b"\r\nContent-Length: 2\r\n\r\nhi"),
+    (
+        True,
+        b"HTTP/1.1 200 OK\r\nX-Time: 12:30:00\r\nLink: <http://a:1/>\r\nContent-Length: 2\r\n\r\nhi",
+    ),
+    (True, b"HTTP/1.1 200 OK\r\nX-Colon::\r\ncontent-length:2\r\n\r\nhi"),
+    (True, b"HTTP/1.1 503 Busy\r\nRetry-After: 1\r\nContent-Length:  0 \r\n\r\n"),
+    (True, b"HTTP/1.1 200 OK\r\n!#$%&'*+.^_`|~: x\r\nContent-Length: 2\r\n\r\nhi"),
+    (True, b"HTTP/1.1 200 \x80\xff\r\nX-Obs: \x80\xfe\x7e\r\nContent-Length: 2\r\n\r\nhi"),
+    (False, b"HTTP/1.1 200 OK\r\nX-B: a\r\n b\r\nContent-Length: 2\r\n\r\nhi"),  # obs-fold
+    (False, b"HTTP/1.1 200 OK\r\nX-B: a\r\n\tb\r\nContent-Length: 2\r\n\r\nhi"),
+    (False, b"HTTP/1.1 200 OK\nContent-Length: 2\n\nhi"),  # bare LFs
+    (False, b"HTTP/1.1 200 OK\r\nX-A: 1\nContent-Length: 2\r\n\r\nhi"),  # one bare LF
+    (False, b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
+    (False, b"HTTP/1.1 204 No Content\r\n\r\n"),
+    (False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nhi"),
+    (False, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi"),
+]
+# (the answer, h11 refuses it: the condition the gateway reports, the line it quotes)
+H, S = Condition.INVALID_HEADER, Condition.INVALID_STATUS_LINE
+REFUSED = [
+    (b"HTTP/1.1 200 OK\r\nX-A : 1\r\nContent-Length: 2\r\n\r\nhi", H, "'X-A : 1'"),
+    (b"HTTP/1.1 200 OK\r\nX-A\t: 1\r\nContent-Length: 2\r\n\r\nhi", H, "'X-A\\x09: 1'"),
+    (b"HTTP/1.1 200 OK\r\n: 1\r\nContent-Length: 2\r\n\r\nhi", H, "': 1'"),
+    (b"HTTP/1.1 200 OK\r\nX-A 1\r\nContent-Length: 2\r\n\r\nhi", H, "'X-A 1'"),
+    (b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 2\r\n\r\nhi", H, "'X-A: a\\x00b'"),
+    (b"HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 2\r\n\r\nhi", H, "'X-A: a\\x0db'"),
+    (b"HTTP/1.1 200 OK\r\nX-A: a\x0bb\r\nContent-Length: 2\r\n\r\nhi", H, "'X-A: a\\x0bb'"),
+    (b"HTTP/1.1 20 OK\r\nContent-Length: 2\r\n\r\nhi", S, "'HTTP/1.1 20 OK'"),
+    (b"HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nhi", S, "'HTTP/1.1 2000 OK'"),
+    (b"HTTP/1.1 200OK\r\nContent-Length: 2\r\n\r\nhi", S, "'HTTP/1.1 200OK'"),
+    (b"HTTP/1.1 200 O\x0cK\r\nContent-Length: 2\r\n\r\nhi", S, "'HTTP/1.1 200 O\\x0cK'"),
+]
+
+
+def _h11_reads(answer: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
+    """What h11 alone makes of ``answer`` to a GET: status, reason, fields as sent, body."""
+    conn = h11.Connection(h11.CLIENT)
+    conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
+    conn.send(h11.EndOfMessage())
+    conn.receive_data(answer)
+    conn.receive_data(b"")  # the upstream closes after it (HTTP/1.0 reads to the close)
+    body = b""
+    while not isinstance(event := conn.next_event(), h11.EndOfMessage):
+        if isinstance(event, h11.Response):
+            head = event
+        elif isinstance(event, h11.Data):
+            body += event.data
+    fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers.raw_items()]
+    return head.status_code, head.reason.decode("latin-1"), fields, body
+
+
+async def _pool_reads(answer: bytes) -> tuple[bool, object]:
+    """What the gateway's pool reads of ``answer`` sent (then closed) by a real upstream:
+    whether h11 read it, and the reply (as ``_h11_reads`` gives it) or the failure (its
+    condition and words)."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    conn = await upstream.Pool().connect("127.0.0.1", port, 1.0)
+    try:
+        event = h11.Request(method="GET", target="/", headers=h11_fields([("Host", "x")])[0])
+        try:
+            reply = await conn.exchange(event, b"", 1.0)
+        except upstream.UpstreamFailure as exc:
+            return True, (exc.condition, str(exc))
+        body = b"".join([chunk async for chunk in reply.body])
+        told = conn._h11 is not None and conn._h11.our_state is not h11.IDLE
+        return told, (reply.status, reply.reason, reply.headers, body)
+    finally:
+        conn.close()
+        listening.close()
+        await listening.wait_closed()
+
+
+@pytest.mark.parametrize(("plain", "answer"), EDGES)
+def test_an_edge_head_is_read_as_h11_reads_it(plain: bool, answer: bytes) -> None:
+    told, read = asyncio.run(asyncio.wait_for(_pool_reads(answer), 5.0))
+    assert read == _h11_reads(answer)
+    assert told is not plain  # read without h11 exactly when the head is plain
+
+
+@pytest.mark.parametrize(("answer", "condition", "line"), REFUSED)
+def test_a_head_h11_refuses_is_refused_as_before(
+    answer: bytes, condition: Condition, line: str
+) -> None:
+    told, read = asyncio.run(asyncio.wait_for(_pool_reads(answer), 5.0))
+    with pytest.raises(h11.RemoteProtocolError):
+        _h11_reads(answer)
+    assert told
+    assert isinstance(read, tuple)
+    assert read[0] is condition
+    assert f"the {'status ' if condition is S else ''}line {line} is not" in str(read[1])
