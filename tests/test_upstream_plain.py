@@ -5,11 +5,15 @@ whitespace before the colon) must reach h11 and be read, or refused, exactly as 
 
 Over a real socket, one kept connection per answer to an upstream that sends it; the reply
 the gateway's pool reads (status, reason, fields as sent, body), or the failure it reports
-(its condition and words), is compared with what h11 alone makes of the answer."""
+(its condition and words), is compared with what h11 alone makes of the answer. Without a
+socket, the reader's test of a plain head (``upstream._PLAIN_HEAD``) is compared with h11's
+grammar written rule for rule (``PLAIN_HEAD``), on these heads and thousands of variants
+of them (one byte dropped, changed or put in)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 
 import h11
 import pytest
@@ -126,3 +130,45 @@ def test_a_head_h11_refuses_is_refused_as_before(
     assert isinstance(read, tuple)
     assert read[0] is condition
     assert f"the {'status ' if condition is S else ''}line {line} is not" in str(read[1])
+
+
+# h11's grammar for a plain head (h11/_abnf.py): its status line of HTTP/1.1, fields each a
+# token, ':' and a value of field-vchar (VCHAR or obs-text: any byte but NUL and whitespace)
+# with spaces or tabs only inside and optional whitespace around it, CRLF each, then CRLF
+VCHAR = rb"[^\x00\s]"
+PLAIN_HEAD = re.compile(
+    rb"HTTP/1\.1 ([0-9]{3})(?: ((?:[ \t]|" + VCHAR + rb")*))?\r\n"
+    rb"(?:[-!#$%&'*+.^_`|~0-9a-zA-Z]+:[ \t]*(?:" + VCHAR + rb"+(?:[ \t]+" + VCHAR + rb"+)*"
+    rb"[ \t]*)?\r\n)*\r\n"
+)
+BYTES = b'\x00\t\n\x0b\x0c\r "(),/:;=@[]{}~\x7f\x80\xffaZ0-!'
+
+
+def _heads() -> list[bytes]:
+    """EDGES' and REFUSED's heads and every variant of each with one byte dropped, changed
+    to one of BYTES or put in before it, each cut after its first CRLF CRLF."""
+    answers = [answer for _, answer in EDGES] + [answer for answer, _, _ in REFUSED]
+    heads = set()
+    for answer in answers:
+        head = answer[: answer.find(b"\r\n\r\n") + 4][:200]  # LONG's head: its start
+        for at in range(len(head)):
+            heads.add(head[:at] + head[at + 1 :])
+            for byte in BYTES:
+                heads.add(head[:at] + bytes([byte]) + head[at + 1 :])
+                heads.add(head[:at] + bytes([byte]) + head[at:])
+    return sorted(
+        variant[: end + 4] for variant in heads if (end := variant.find(b"\r\n\r\n")) >= 0
+    )
+
+
+def test_the_plain_reader_takes_exactly_the_heads_of_h11s_grammar() -> None:
+    heads = _heads()
+    assert len(heads) > 10_000
+    taken = 0
+    for head in heads:
+        match = PLAIN_HEAD.fullmatch(head)
+        expected = None if match is None else (int(match[1]), match[2] or b"")
+        taken_by = upstream._PLAIN_HEAD.fullmatch(head)
+        assert (None if taken_by is None else (int(taken_by[1]), taken_by[2] or b"")) == expected
+        taken += expected is not None
+    assert 1000 < taken < len(heads) - 1000  # both kinds, many of each
