@@ -97,7 +97,9 @@ def fields(raw_head: bytes) -> list[tuple[bytes, bytes]]:
 
 def transfer_codings(raw_head: bytes) -> list[str] | None:
     """The request's Transfer-Encoding codings, in order, or None when absent."""
-    if b"transfer-encoding" not in raw_head.lower():  # most requests: one look, no parse
+    # most requests: one look, no parse (find, not ``in``: on CPython 3.11 ``bytes in bytes``
+    # first tries its argument as an integer and raises and clears a TypeError)
+    if raw_head.lower().find(b"transfer-encoding") < 0:
         return None
     values = [value for name, value in fields(raw_head) if name == b"transfer-encoding"]
     if not values:
@@ -121,9 +123,11 @@ CL_AND_TE = Verdict(
 )
 
 
-def check_framing(raw_head: bytes) -> Verdict | None:
-    """RFC 9112 6.1: a request with both Content-Length and Transfer-Encoding is refused."""
-    if transfer_codings(raw_head) is not None and has_header(raw_head, b"content-length"):
+def check_framing(raw_head: bytes, codings: list[str] | None) -> Verdict | None:
+    """RFC 9112 6.1: a request with both Content-Length and Transfer-Encoding is refused.
+    ``codings``: the head's ``transfer_codings``, which the caller reads for its own checks
+    too (read once: each read lowers the whole head)."""
+    if codings is not None and has_header(raw_head, b"content-length"):
         return CL_AND_TE
     return None
 
@@ -391,10 +395,10 @@ def too_large(raw: bytes | bytearray) -> Verdict:
 def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     """The status and reason for a request h11 rejected with ``message``."""
     head = message_head(raw)
-    framing = check_framing(head)
+    codings = transfer_codings(head)
+    framing = check_framing(head, codings)
     if framing:
         return framing
-    codings = transfer_codings(head)
     if codings is not None:
         verdict = check_transfer_codings(codings)
         if verdict:

@@ -688,7 +688,7 @@ class HTTPServer(Listener):
         codings = transfer_codings(head)
         verdict = (
             (check_transfer_codings(codings) if codings is not None else None)
-            or check_framing(head)
+            or check_framing(head, codings)
             or check_host(head)
             or check_connect(request.method, request.target)
             or check_target(request.target)

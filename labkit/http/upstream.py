@@ -657,7 +657,9 @@ def _plain_reply(
         return None
     lower = head.lower()
     at = lower.find(b"\r\ncontent-length:")
-    if at < 0 or b"\r\ntransfer-encoding:" in lower or b"\r\nconnection:" in lower:
+    # find, not ``in``: on CPython 3.11 ``bytes in bytes`` first tries its argument as an
+    # integer and raises and clears a TypeError, 1.1 k instructions more a test
+    if at < 0 or lower.find(b"\r\ntransfer-encoding:") >= 0 or lower.find(b"\r\nconnection:") >= 0:
         return None
     if lower.find(b"\r\ncontent-length:", at + 2) >= 0:
         return None
