@@ -592,6 +592,14 @@ TESTS_REACH_IN = {
     ("test_i18n_widgets.py", "charts._cjk_family"): "whether a Chinese font is installed",
     ("test_pool.py", "server._tasks"): "the server's side of a connection (TCP_NODELAY)",
     ("test_pool.py", "conn._h11"): "whether h11 was told of a request (a plain answer's not)",
+    (
+        "test_upstream_plain.py",
+        "conn._h11",
+    ): "whether h11 was told of a request (a plain answer's not)",
+    (
+        "test_upstream_plain.py",
+        "upstream._PLAIN_HEAD",
+    ): "the plain head's pattern against h11's grammar",
     ("test_gateway_fastpath.py", "server._new_connection"): "whether h11 read a request",
     ("test_gateway_fastpath.py", "server._keeps_alive"): "the server's close, beside h11's",
     # the paths that write without h11, switched off: the bytes must be h11's either way
