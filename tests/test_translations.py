@@ -8,10 +8,13 @@ translations.py lists what needs translating; this test fails naming the cells.
 
 from __future__ import annotations
 
+import ast
+import io
 import json
 import re
 import shutil
 import sys
+import tokenize
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -808,3 +811,102 @@ def test_a_string_shown_as_a_cell_s_last_value_is_not_a_docstring(
     assert _lines(english) == [
         "notebooks/zh/00-start-here.ipynb cell 6: code differs from the English cell"
     ]
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_BACKQUOTED = re.compile(r"`[^`\n]*`")
+
+
+def _is_code(text: str) -> bool:
+    """Whether a comment's text is a line of code left for the learner to run (``q1.hint()``,
+    ``lab.gateway.personality = ...``): it compiles and holds an operator, so that a lone
+    English word, which would compile as a name, is still read as words."""
+    try:
+        compile(text, "<comment>", "exec")
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (SyntaxError, ValueError, tokenize.TokenError):
+        return False
+    return any(t.type == tokenize.OP for t in tokens)
+
+
+def _docstrings(source: str) -> list[str]:
+    """A cell's functions' and classes' docstrings (``ast``; a magic line such as
+    ``%matplotlib inline`` is left out, as Python cannot parse it)."""
+    code = "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    found = [
+        ast.get_docstring(node, clean=False) for node in ast.walk(tree) if isinstance(node, kinds)
+    ]
+    return [doc for doc in found if doc is not None]
+
+
+def _english(text: str) -> bool:
+    words = _BACKQUOTED.sub("", text)
+    return bool(_LATIN_WORD.search(words)) and not _CJK.search(words)
+
+
+def _english_words(source: str) -> list[str]:
+    """The comments and docstrings of a code cell said in English: Latin words and no CJK
+    character, once what stands in backquotes (a code name, a header, a status) is left out.
+    A test marker (``# NBVAL_...``) is not words; commented-out code is read for its own
+    comments (``# lab.stop()  # stops the lab``)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    found = []
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT:
+            continue
+        text = tok.string[1:].strip()
+        if text.startswith("NBVAL"):
+            continue
+        if text.startswith("#") or _is_code(text):
+            found += _english_words(text)
+        elif _english(text):
+            found.append(tok.string)
+    return found + [doc for doc in _docstrings(source) if _english(doc)]
+
+
+def test_the_rule_for_an_english_comment_reads_words_not_code() -> None:
+    """What the next test counts as English, and what it leaves alone."""
+    assert _english_words("x = 1  # the generic page\n") == ["# the generic page"]
+    assert _english_words('def f():\n    """Send the request."""\n    ...\n') == [
+        "Send the request."
+    ]
+    assert _english_words("# lab.stop()  # stops the lab\n#  working; it ends.\n") == [
+        "# stops the lab",
+        "#  working; it ends.",
+    ]
+    assert _english_words("# retry\n") == ["# retry"]
+    assert _english_words("%matplotlib inline\nclass C:\n    'Wait.'\n") == ["Wait."]
+    for fine in (
+        "# q1.hint()\n# lab.gateway.personality = ...\n",
+        "# NBVAL_IGNORE_OUTPUT\n",
+        "# 先读 `Retry-After`，再等 `pause` 秒\n",
+        "x = 1  # `503`\n",
+        "# lab.stop()  # 停止实验室\n",
+        '"the index page"\n',
+    ):
+        assert _english_words(fine) == [], fine
+
+
+def test_no_chinese_code_cell_says_a_comment_or_docstring_in_english() -> None:
+    """A Chinese learner read English comments in the Chinese lessons' code cells ("# your code
+    here", "# the network, not the site: ...", the closing "# lab.stop()  # stops the lab...")
+    after a translated cell could say them in Chinese: every one is translated."""
+    english = []
+    for path in sorted((ROOT / "notebooks" / "zh").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for index, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                src = "".join(cell["source"])
+                english += [f"zh/{path.name} cell {index}: {w}" for w in _english_words(src)]
+    assert english == []
