@@ -225,8 +225,9 @@ def test_a_quiz_shows_each_option_with_its_words_in_the_labs_language(
     # a hint's and a solution's bold title, likewise (they read "<b>解答</b> 把")
     assert "<b>解答</b>：" in q3.solution()._repr_html_()
     labels = [box.description for box in zh.answer.boxes]
-    assert labels[0] == "leaks internals（泄露内部信息）", labels
-    zh.answer.boxes[0].value = True
+    at = q3.options.index("leaks internals")
+    assert labels[at] == "leaks internals（泄露内部信息）", labels
+    zh.answer.boxes[at].value = True
     assert zh.answer.value == "leaks internals"
     # the status line names the option as its box does ("你的答案：leaks internals。" until
     # December 2026)

@@ -99,7 +99,7 @@ q2 = make_choice(
         "HAProxy logs a request to server app1 with status 503 and termination state 'SC--'. "
         "Which upstream condition was it?"
     ),
-    ["refused", "connect-timeout", "read-timeout", "closed-without-response"],
+    ["connect-timeout", "refused", "read-timeout", "closed-without-response"],
     "refused",
     why={
         "refused": Msg(

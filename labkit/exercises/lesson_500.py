@@ -27,7 +27,7 @@ q1 = make_choice(
         "You send GET /orders/abc with lab.get(...). The answer is 500 Internal Server Error and it "
         "carries the header 'Via: 1.1 labkit-gateway'. Which hop made the 500?"
     ),
-    ["origin", "gateway", "client", "portal"],
+    ["client", "portal", "gateway", "origin"],
     "origin",
     why={
         "origin": Msg(
@@ -129,7 +129,7 @@ q3 = make_choice(
         "With lab.origin.debug = True the 500 page shows the traceback. Why must a debug page like "
         "this never be switched on for a public server?"
     ),
-    ["leaks internals", "hides the error", "becomes a 502", "loses the log"],
+    ["hides the error", "becomes a 502", "leaks internals", "loses the log"],
     "leaks internals",
     why={
         "leaks internals": Msg(

@@ -26,7 +26,7 @@ q1 = make_choice(
         "A client sends BREW /orders/7. The server does not know any method called BREW, on any "
         "of its resources. Which status does RFC 9110 (9.1, 15.6.2) ask for?"
     ),
-    ["501", "405", "400", "404"],
+    ["400", "404", "405", "501"],
     "501",
     why={
         "501": Msg(
@@ -220,7 +220,7 @@ q4 = make_choice(
         "A request arrives with 'Transfer-Encoding: chunked, gzip' (chunked first, gzip last). "
         "Which status must the server send (RFC 9112 6.3)?"
     ),
-    ["400", "501", "411", "200"],
+    ["200", "400", "411", "501"],
     "400",
     why={
         "400": Msg(
@@ -258,9 +258,9 @@ q5 = make_choice(
         "Python's http.server answers 'DELETE / HTTP/1.1' with '501 Unsupported method': it "
         "implements DELETE (RFC 9110 9.3.5) on no resource, so 501 is right for it (RFC 9110 9.1). "
         "What should a server answer that implements DELETE but does not allow it on this "
-        "resource? Options: '405 with Allow', '405 without Allow', '501', '404'."
+        "resource? Options: '404', '405 without Allow', '405 with Allow', '501'."
     ),
-    ["405 with Allow", "405 without Allow", "501", "404"],
+    ["404", "405 without Allow", "405 with Allow", "501"],
     "405 with Allow",
     why={
         "405 with Allow": Msg(

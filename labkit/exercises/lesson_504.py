@@ -48,10 +48,10 @@ q1 = make_choice(
         delay=f"{Q1_DELAY:g}",
     ),
     [
+        f"200 after {Q1_DELAY:g} s",
+        "502 from the gateway",
         "504 from the gateway",
         "504 from the origin",
-        "502 from the gateway",
-        f"200 after {Q1_DELAY:g} s",
     ],
     "504 from the gateway",
     why={

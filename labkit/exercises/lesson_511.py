@@ -37,9 +37,12 @@ q1 = make_choice(
     Msg(
         "Before you log in, GET /orders/7 through the portal answers 511. Which hop made that 511?"
     ),
-    ["portal", "gateway", "origin"],
+    ["client", "portal", "gateway", "origin"],
     "portal",
     why={
+        "client": Msg(
+            "the client received this response; a 5xx is an answer from the server side."
+        ),
         "portal": Msg(
             "the captive portal answers itself; the gateway and the shop never "
             "saw the request (ex.hops lists only the portal)."
