@@ -522,21 +522,30 @@ class Origin(HTTPServer):
 
         assert self.order_handler is not None
         limit = self.learner_time_limit()
+        deadline = runner.Deadline(since + limit)
         loop = asyncio.get_running_loop()
         call = functools.partial(
-            runner.call, self.order_handler, order_id, seconds=limit, since=since
+            runner.call, self.order_handler, order_id, seconds=limit, since=since, deadline=deadline
         )
         future = loop.run_in_executor(None, call)
-        # the 500 is due by since + limit and a quarter (the gateway in front waits at least
-        # twice the limit), not when the runner has killed and reaped the handler's process
-        # (under load that took longer than the gateway's read timeout): the executor's
-        # thread finishes that cleanup after the answer has gone, and a cancelled future
-        # drops its outcome. The quarter lets an answer the runner took on time reach the loop.
-        due = since + limit * 1.25
-        done, _ = await asyncio.wait({future}, timeout=max(0.0, due - time.monotonic()))
-        if not done:
-            future.cancel()
-            raise _too_slow(limit)
+        # the 500 is due a quarter of the limit after the runner's deadline (which it moves on
+        # for the time the handler waited for a CPU the machine gave to others), not when the
+        # runner has killed and reaped the handler's process (under load that took longer
+        # than the gateway's read timeout): the executor's thread finishes that cleanup after
+        # the answer has gone, and a cancelled future drops its outcome. The quarter lets an
+        # answer the runner took on time reach the loop. However far the load moves the
+        # deadline, the 500 leaves half the limit before the gateway's read timeout (at
+        # least twice the limit), so the load never makes it a 504.
+        latest = since + self.front_read_timeout() - limit / 2
+        while True:
+            due = min(deadline.at + limit / 4, latest)
+            left = due - time.monotonic()
+            if left <= 0:
+                future.cancel()
+                raise _too_slow(limit)
+            done, _ = await asyncio.wait({future}, timeout=left)
+            if done:
+                break
         try:
             result = future.result()
         except runner.TimeLimit:

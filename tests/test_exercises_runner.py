@@ -323,6 +323,50 @@ def test_the_shortened_route_gets_the_500_under_load(busy_cores) -> None:
         _a_slow_handler_answers_500_before_a_shortened_route()
 
 
+def test_the_origin_waits_as_long_as_the_runner_excuses_the_load(monkeypatch) -> None:
+    """The origin gave up on the learner's handler at a fixed deadline (its limit and a
+    quarter) while the runner moved the handler's own deadline on for the machine's load: at
+    nice 19 beside two busy loops, lesson 01's q5 reference handler was "did not return within
+    5 s". Here the machine keeps the handler waiting for a CPU all the time it runs (as
+    proctree.kept_waiting reads a busy machine), so 0.6 s past its 1 s limit is the load's,
+    and the order comes back (fails before: a 500 at 1.25 s). However long the load's excuse,
+    a handler that runs on gets its 500 half its limit before the gateway's read timeout,
+    never a 504."""
+    from labkit import origin
+
+    began = time.monotonic()
+    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: time.monotonic() - began)
+    lab = labkit.start()
+    route = lab.gateway.route("/")
+    try:
+        route.read_timeout = 4.0  # room for the whole excuse: the runner's deadline decides
+        limit = lab.origin.learner_time_limit()
+        assert limit == origin.LEARNER_HANDLER_SECONDS == 1.0
+
+        def waits(order_id):
+            time.sleep(1.6 * limit)
+            return 200, {"id": order_id, "item": "kept waiting"}
+
+        lab.origin.order_handler = waits
+        began = time.monotonic()
+        ex = lab.get("/orders/7")
+        assert ex.status == 200 and "kept waiting" in ex.text, (ex.status, ex.why)
+
+        def runs_on(order_id):
+            time.sleep(3600)
+
+        lab.origin.order_handler = runs_on
+        for read_timeout in (4.0, 2 * limit):  # the excuse's end, then the gateway's timeout
+            route.read_timeout = read_timeout
+            began = time.monotonic()
+            ex = lab.get("/orders/7")
+            assert ex.status == 500 and ex.generated_by == "origin", (ex.status, ex.why)
+            assert f"did not return within {limit:g} s" in ex.why
+    finally:
+        lab.origin.order_handler = None
+        lab.stop()
+
+
 def test_a_call_that_ends_leaves_a_newer_call_beside_it_alone() -> None:
     """Calls overlap (a check beside the origin's learner handler, two requests to it): the
     end of one killed every newer child of the kernel's that carried the tree's mark, so

@@ -1936,6 +1936,16 @@ class Outcome:
     notes: frozenset[str] = frozenset()
 
 
+class Deadline:
+    """When a run in another thread is due to stop (a time.monotonic()), as the runner moves
+    it on for the machine's load (``_Session.excuse_the_load``): a caller that waits for that
+    run (the origin, for the learner's handler) reads it here rather than keeping a deadline
+    of its own, which gave up on a handler the runner still let finish."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
 def call(
     fn: Callable[..., Any],
     *args: Any,
@@ -1943,14 +1953,24 @@ def call(
     clock: Clock | None = None,
     random_value: float | None = None,
     since: float | None = None,
+    deadline: Deadline | None = None,
 ) -> Any:
     """``fn(*args)`` in a child process, within ``seconds`` (or what is left of the judge's
     ``budget``); returns its value or raises LearnerError, LearnerExit or TimeLimit.
 
     ``since`` (a time.monotonic()) counts the seconds from then, with no grace for a slow
     start: for a caller whose own answer is due a fixed time after an event (the origin
-    answering before the gateway's read timeout), whatever the machine's load."""
-    outcome = run(fn, *args, seconds=seconds, clock=clock, random_value=random_value, since=since)
+    answering before the gateway's read timeout), whatever the machine's load. ``deadline``
+    is kept at the run's deadline as it moves."""
+    outcome = run(
+        fn,
+        *args,
+        seconds=seconds,
+        clock=clock,
+        random_value=random_value,
+        since=since,
+        deadline=deadline,
+    )
     return outcome.value
 
 
@@ -1969,6 +1989,7 @@ def run(
     random_value: float | None = None,
     since: float | None = None,
     view: View = (),
+    deadline: Deadline | None = None,
 ) -> Outcome:
     """Like ``call``, also telling the virtual time the function took. ``view``: how the
     code sees the lab where that differs from the lab itself (``Seen``)."""
@@ -2038,6 +2059,9 @@ def run(
             )
             session.served = served
             session.keeper = pid
+            session.told = deadline
+            if deadline is not None:
+                deadline.at = session.deadline
             return _serve(session, grace)
         except TimeLimit as exc:
             if clock is None or not exc.args or isinstance(exc, Overslept):
@@ -2108,6 +2132,7 @@ class _Session:
     ) -> None:
         self.sock, self.status_r, self.clock, self.view = sock, status_r, clock, view
         self.left, self.total = left, total
+        self.told: Deadline | None = None  # a caller's copy of the deadline (``run``)
         self.created = time.monotonic()
         self.deadline = self.created + left
         self.granted = 0.0  # the start-up grace this run was given (_serve)
@@ -2128,6 +2153,16 @@ class _Session:
         self.start_excused = 0.0  # of the start past the grace, the wait for a CPU excused
         self.waited = 0.0  # the longest wait for a CPU seen in the run (``note_the_wait``)
         self.kernel_waited = proctree.waits_here()  # the kernel's threads' waits so far
+
+    @property
+    def deadline(self) -> float:
+        return self._deadline
+
+    @deadline.setter
+    def deadline(self, at: float) -> None:
+        self._deadline = at
+        if self.told is not None:
+            self.told.at = at
 
     def time_up(self) -> TimeLimit:
         """The stop, said with the clock's time too where the load moved the deadline on
