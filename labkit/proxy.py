@@ -34,6 +34,7 @@ from labkit.conditions import (
 )
 from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
+from labkit.http.headend import message_head
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.requestcheck import transfer_codings
 from labkit.http.server import (
@@ -1205,7 +1206,7 @@ def failed_coding(raw: bytes) -> str | None:
     """The transfer coding of a response head the gateway could not decode: the first one
     that is not ``chunked`` (the only coding it decodes, RFC 9112 7), else ``chunked``
     itself (applied twice, or not last: RFC 9112 6.1). None without Transfer-Encoding."""
-    codings = transfer_codings(raw.split(b"\r\n\r\n", 1)[0])
+    codings = transfer_codings(message_head(raw))
     if not codings:
         return None
     names = [c.split(";", 1)[0].strip() for c in codings]  # a t-coding's parameters dropped

@@ -12,9 +12,9 @@ keeps h11's words, inside the lab's "invalid response: ..."."""
 from __future__ import annotations
 
 import ast
-import re
 
 from labkit.errors import SHOWN
+from labkit.http.headend import message_head
 from labkit.i18n import Listed, Msg, Text
 from labkit.lazyre import later
 
@@ -34,9 +34,7 @@ def quoted(data: bytes) -> str:
 
 def _head_lines(raw: bytes) -> list[bytes]:
     """The head's lines as h11 splits them (CRLF or a bare LF), up to the empty line."""
-    end = re.search(rb"\r?\n\r?\n", raw)
-    head = raw[: end.start()] if end else raw
-    return [line.rstrip(b"\r") for line in head.split(b"\n")]
+    return [line.rstrip(b"\r") for line in message_head(raw).split(b"\n")]
 
 
 def _values(raw: bytes, name: bytes) -> list[bytes]:

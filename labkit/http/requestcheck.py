@@ -15,6 +15,7 @@ else:  # imported by the first refusal that needs it
     from labkit.http import lazyh11 as h11
 
 from labkit.http.complaints import body_complaint, bytes_in, quoted
+from labkit.http.headend import head_end, message_head
 from labkit.i18n import Listed, Msg
 from labkit.lazyre import later
 from labkit.record import FrozenRecord
@@ -48,29 +49,6 @@ class Verdict(FrozenRecord):
     def __init__(self, status: int, why: Msg) -> None:
         object.__setattr__(self, "status", status)
         object.__setattr__(self, "why", why)
-
-
-def head_end(raw: bytes | bytearray) -> tuple[int, int] | None:
-    """Where the head in ``raw`` ends (its last line's end) and its body begins, as h11
-    finds them: at the first empty line, each line ended by LF with or without a CR before
-    it. None while the head has not ended.
-
-    h11 takes a bare LF for CRLF (RFC 9112 2.2 allows a recipient to), as nginx does; the
-    checks here looked for CRLF only, so a head in bare LFs hid its Transfer-Encoding from
-    them: Content-Length beside it was served as chunked, a chunk size no server accepts
-    held the connection until its timeout, and a CRLF pair in the body was read as the
-    head's end."""
-    found = [at for at in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if at >= 0]
-    if not found:
-        return None
-    lf = min(found)
-    return (lf - 1 if raw[lf - 1 : lf] == b"\r" else lf), lf + (2 if raw[lf + 1] == 10 else 3)
-
-
-def message_head(raw: bytes) -> bytes:
-    """The head of the message ``raw`` (``head_end``), or all of it while it has not ended."""
-    end = head_end(raw)
-    return raw if end is None else raw[: end[0]]
 
 
 def fields(raw_head: bytes) -> list[tuple[bytes, bytes]]:
@@ -383,8 +361,8 @@ def too_large(raw: bytes | bytearray) -> Verdict:
     than 16384 bytes', of a request that had sent no header. A head that ended within the
     limit is not too large: what grew past it is a line of its chunked body (400), which
     was told the same of a request whose head was 60 bytes."""
-    ended = re.search(rb"\r?\n\r?\n", raw)
-    if ended is not None and ended.start() <= MAX_HEAD_BYTES and re.match(_LINE_BEGUN, raw):
+    ended = head_end(raw)
+    if ended is not None and ended[0] <= MAX_HEAD_BYTES and re.match(_LINE_BEGUN, raw):
         return Verdict(400, BODY_LINE_TOO_LONG)
     line = bytes(raw).split(b"\n", 1)[0]
     if len(line) > MAX_HEAD_BYTES and re.match(_LINE_BEGUN, line):

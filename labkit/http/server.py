@@ -32,6 +32,7 @@ from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped
 from labkit.http import pages, ports
 from labkit.http.connections import BUDGET
 from labkit.http.deadline import machine_deadline, waited_for_a_cpu, within
+from labkit.http.headend import head_end, message_head
 from labkit.http.messages import (
     BodyCut,
     Headers,
@@ -53,8 +54,6 @@ from labkit.http.requestcheck import (
     check_transfer_codings,
     check_version,
     classify_rejection,
-    head_end,
-    message_head,
     too_large,
     transfer_codings,
 )

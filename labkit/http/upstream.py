@@ -26,8 +26,8 @@ from labkit.conditions import Condition, connect_error
 from labkit.errors import os_reason
 from labkit.http.complaints import body_complaint, head_complaint
 from labkit.http.deadline import told_after, within
+from labkit.http.headend import head_end
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
-from labkit.http.requestcheck import head_end
 from labkit.http.server import h11_parts
 from labkit.i18n import Msg, Text
 from labkit.record import Record
@@ -97,7 +97,7 @@ def classify_protocol_error(raw: bytes, message: str) -> Condition:
 
 def _head_end(raw: bytearray) -> int:
     """How many bytes of ``raw`` the head takes, its empty last line included, or -1 before
-    that line has come: where h11 finds its end, as for a request (``requestcheck.head_end``:
+    that line has come: where h11 finds its end, as for a request (``headend.head_end``:
     an empty line after CRLF or a bare LF, RFC 9112 2.2), so the head counted is the head h11
     read. A head in bare LFs is as long as its bytes: real nginx refuses one of 4,097 bytes
     past its 4 KB buffer, as it refuses one in CRLFs."""
