@@ -386,3 +386,51 @@ def test_a_400_for_a_trailer_field_says_it_is_the_trailers(
     statuses, reply, _ = _talk(_port(lab, server), raw)
     assert statuses == [b"400"], reply[:400]
     assert words in reply, reply[-500:]
+
+
+TRAILER_FRAMING_FIELDS = [
+    b"Transfer-Encoding: gzip\r\n",
+    b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+    b"Content-Length: abc\r\n",
+    b"Content-Length: 1\r\nContent-Length: 2\r\n",
+]
+
+
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize(
+    ("language", "allowed"),
+    [
+        (
+            "en",
+            "a trailer may not carry a field that frames the message (Content-Length, "
+            "Transfer-Encoding), routes it, authenticates it, modifies the request, controls "
+            "the response or describes the content (RFC 9110 6.5.1); a recipient may drop a "
+            "trailer field (RFC 9112 7.1.2) or refuse the message, as this server does",
+        ),
+        (
+            "zh-CN",
+            "尾部字段不得携带为消息分帧（Content-Length、Transfer-Encoding）、路由、认证、"
+            "修饰请求、控制响应或描述内容的字段（RFC 9110 6.5.1）；接收方可以丢弃尾部字段"
+            "（RFC 9112 7.1.2），也可以像本服务器这样拒绝该消息",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_a_400_for_a_trailer_field_says_what_a_trailer_may_carry(
+    lab: labkit.Lab, server: str, language: str, allowed: str
+) -> None:
+    """Each 400 for a Content-Length or Transfer-Encoding in the trailer section says what
+    was wrong and what is allowed: which fields a trailer may not carry, and what a recipient
+    may do with one. It said only what was wrong. Fails before."""
+    port = _port(lab, server)
+    for fields in TRAILER_FRAMING_FIELDS:
+        raw = (
+            b"POST /orders HTTP/1.1\r\nHost: lab\r\nAccept-Language: "
+            + language.encode()
+            + b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+            + fields
+            + b"\r\n"
+        )
+        statuses, reply, _ = _talk(port, raw)
+        assert statuses == [b"400"], reply[:400]
+        assert allowed in " ".join(reply.decode("utf-8").split()), (fields, reply[-700:])

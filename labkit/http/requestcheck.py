@@ -386,6 +386,15 @@ def classify_rejection(raw: bytes, message: str, hint: int) -> Verdict:
     if trailer:
         # a field of the trailer section (RFC 9112 7.1.2), which h11 checks as the head's
         said = body_complaint(message, MAX_HEAD_BYTES)
+        if isinstance(said, Msg) and message.startswith(_FRAMING_COMPLAINTS):
+            said = Msg(
+                "{wrong}: a trailer may not carry a field that frames the message "
+                "(Content-Length, Transfer-Encoding), routes it, authenticates it, modifies "
+                "the request, controls the response or describes the content (RFC 9110 "
+                "6.5.1); a recipient may drop a trailer field (RFC 9112 7.1.2) or refuse the "
+                "message, as this server does",
+                wrong=said,
+            )
         if isinstance(said, Msg):
             return Verdict(400, said)
     if message.startswith("Only Transfer-Encoding") and codings is not None:
@@ -461,6 +470,13 @@ _FIELD_COMPLAINTS = (
     "bad Content-Length",
     "illegal header line",
     "continuation line",
+)
+# those about a field that frames the message, which a trailer may not carry at all
+_FRAMING_COMPLAINTS = (
+    "Only Transfer-Encoding",
+    "multiple Transfer-Encoding",
+    "conflicting Content-Length",
+    "bad Content-Length",
 )
 
 
