@@ -2058,6 +2058,22 @@ FRAMING: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.1 400 Bad Request: malformed Host header",
         "HTTP/1.1 400 Bad Request",
     ),
+    (
+        "two ports in `Host` (`Host: lab:80:90`)",
+        b"POST /proxied HTTP/1.1\r\nHost: lab:80:90\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 400 Bad Request",
+    ),
+    (
+        "an empty `Host` (`Host:`)",
+        b"POST /proxied HTTP/1.1\r\nHost:\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "passed on",
+    ),
 )
 
 
@@ -2077,8 +2093,11 @@ FRAMING_NOTE = (
     "closed, Caddy served it and kept the connection open ([client-timeout]: open "
     "{wait} s after its answer), which 6.3 forbids. A Host whose value is not a host and an "
     "optional port MUST get 400 (RFC 9112 3.2, with RFC 3986's uri-host): the lab's servers "
-    "answer 400, Caddy (Go's net/http) did for both, nginx only for the space, HAProxy passed "
-    "both on. These answers are the lab's own in every "
+    "answer 400 to the three here; Caddy (Go's net/http) did to the space and the userinfo, "
+    "nginx only to the space, HAProxy to none, and all three passed two ports on. An empty "
+    "Host is what a client sends when the target URI has no authority (RFC 9112 3.2), and a "
+    "server then uses a default name of its own (3.3): the lab's servers serve it, HAProxy "
+    "and Caddy passed it on, nginx answered 400. These answers are the lab's own in every "
     "personality."
 )
 

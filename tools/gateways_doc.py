@@ -478,7 +478,8 @@ answers 200 (observed 2026-12-06, every cell re-run by
 
 ## Malformed request framing
 
-A POST to a proxied location whose framing RFC 9112 lets a recipient refuse, or whose Host it must refuse: each cell is the
+A POST to a proxied location whose framing RFC 9112 lets a recipient refuse, or whose Host is not
+a host and an optional port, or is empty: each cell is the
 first line the server sent back, in front of an upstream that reads the whole body before it
 answers 200 ("passed on": the lab's gateway sent it to the origin; observed 2026-12-07, every
 cell re-run by `tests/test_real_gateways.py::test_malformed_request_framing` and the lab's by
