@@ -260,6 +260,25 @@ def test_a_400_for_a_malformed_field_names_it_and_what_is_allowed(
 
 
 @pytest.mark.parametrize("server", SERVERS)
+def test_a_long_line_quoted_in_a_400_is_cut_between_bytes_not_inside_an_escape(
+    lab: labkit.Lab, server: str
+) -> None:
+    """A 400 quotes a bad line cut to labkit.errors.SHOWN characters, each byte that is not
+    printable written \\xNN. The cut fell inside such an escape: 58 letters then \\x01
+    showed as the letters and a lone backslash, which reads as another byte (a TLS
+    ClientHello showed '...\\x00\\x0...'). The cut keeps whole escapes. Fails before."""
+    from labkit.errors import SHOWN
+
+    letters = b"X" * (SHOWN - 2)
+    statuses, reply, _ = _talk(
+        _port(lab, server), b"GET / HTTP/1.1\r\nHost: lab\r\n" + letters + b"\x01\x02: v\r\n\r\n"
+    )
+    assert statuses == [b"400"], reply[:400]
+    page = reply.decode("utf-8")
+    assert f"'{letters.decode()}\u2026'" in page, page[-600:]
+
+
+@pytest.mark.parametrize("server", SERVERS)
 @pytest.mark.parametrize(
     "body",
     [b"5\nhello\n0\n\n", b"5\r\nhello\r\n0\n\r\n", b"5;name=value\nhello\r\n0\r\n\r\n"],

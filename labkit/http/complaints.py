@@ -26,9 +26,17 @@ _RECEIVED = later(r"received (\d+) bytes, expected (\d+)")
 def quoted(data: bytes) -> str:
     """Bytes as a message quotes them: in single quotes, printable ASCII as it is, every other
     byte \\xNN, cut to SHOWN characters with an ellipsis (a line may be 16 KB long)."""
-    text = "".join(chr(b) if 32 <= b < 127 else f"\\x{b:02x}" for b in data)
+    # SHOWN + 1 bytes make more than SHOWN characters whenever the whole would
+    pieces = [chr(b) if 32 <= b < 127 else f"\\x{b:02x}" for b in data[: SHOWN + 1]]
+    text = "".join(pieces)
     if len(text) > SHOWN:
-        text = text[: SHOWN - 1] + "…"
+        kept, room = [], SHOWN - 1
+        for piece in pieces:  # whole escapes only: a cut "\x0" reads as another byte
+            room -= len(piece)
+            if room < 0:
+                break
+            kept.append(piece)
+        text = "".join(kept) + "…"
     return f"'{text}'"
 
 
