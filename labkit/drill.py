@@ -484,8 +484,12 @@ def _canonical(kind: str, value: object) -> str:
 
 LEFT_NOTE = Msg(
     "You left this drill (drill.leave()): your lab is a fresh lab again, so a new request "
-    "no longer fails. drill.exchange is the failing exchange as it happened, and "
-    "drill.check(...) still judges a diagnosis of it."
+    "no longer fails. drill.exchange is the failing exchange as it happened; drill.check(...) "
+    "no longer counts a diagnosis: `drill = labkit.drill.join(lab)` joins again."
+)
+LEFT_CHECK = Msg(
+    "You left drill {name}, so this diagnosis is not counted: "
+    "`drill = labkit.drill.join(lab)` joins it again."
 )
 READER_NOTE = Msg(
     "Your tries go to the exchange's inbox, which only its owner {owner} reads: if that is "
@@ -610,6 +614,15 @@ class Drill:
         from labkit.exercises.capstone import judged_for_a_drill
         from labkit.exercises.core import Result
 
+        if self._left:  # a diagnosis of an incident no longer in the lab: not an attempt
+            lang = language()
+            return Result(
+                Msg("drill {name}", name=self._shown).render(lang),
+                None,
+                LEFT_CHECK.bind(name=self._shown).render(lang),
+                refused=True,
+                lang=lang,
+            )
         counts = self._counts
         with counts.call():
             wrong = counts.wrong  # before this try
@@ -656,11 +669,24 @@ class Drill:
             return self._exercise.hint(count=self._counts, asker=_asker())
 
     def leave(self) -> None:
-        """End the incident in this lab: every switch back as a fresh lab has it. The drill
-        is still shown afterwards, and said "Diagnose it" as if the lab still failed: it now
-        says it was left, and what still holds (the exchange kept, the check)."""
+        """End the incident in this lab: every switch back as a fresh lab has it. It says in
+        one line what it changed, or that there was nothing left to leave: a silent call left
+        the learner guessing whether the lab was back. Afterwards the drill says it was left,
+        and ``check`` counts no diagnosis (the lab no longer shows the incident)."""
+        if self._left:
+            print(say(Msg("Nothing to leave: you left drill {name} already.", name=self._shown)))
+            return
         self._exercise.incident.stop(self.lab)
         self._left = True
+        print(
+            say(
+                Msg(
+                    "You left drill {name}: your lab is a fresh lab again (a new request no "
+                    "longer fails), and drill.check(...) no longer counts a diagnosis.",
+                    name=self._shown,
+                )
+            )
+        )
 
 
 def join(lab: Any, exchange: str | os.PathLike[str] | None = None) -> Drill:

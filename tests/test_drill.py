@@ -98,9 +98,7 @@ def test_past_the_limit_a_drill_is_told_drill_hint(practice: drill.Drill) -> Non
     assert "; drill.hint() goes one step further each time." in message
 
 
-def test_a_left_drill_says_so_and_still_judges_its_exchange(
-    lab: labkit.Lab, practice: drill.Drill
-) -> None:
+def test_a_left_drill_says_so_and_what_still_holds(lab: labkit.Lab, practice: drill.Drill) -> None:
     """After drill.leave() the drill was still shown as "Diagnose it", as if the lab still
     failed, while a new request got a 200: it now says it was left and what still holds."""
     assert "You left this drill" not in repr(practice)
@@ -109,12 +107,65 @@ def test_a_left_drill_says_so_and_still_judges_its_exchange(
     shown = repr(practice)
     assert shown.endswith(
         "You left this drill (drill.leave()): your lab is a fresh lab again, so a new request "
-        "no longer fails. drill.exchange is the failing exchange as it happened, and "
-        "drill.check(...) still judges a diagnosis of it."
+        "no longer fails. drill.exchange is the failing exchange as it happened; "
+        "drill.check(...) no longer counts a diagnosis: `drill = labkit.drill.join(lab)` joins "
+        "again."
     ), shown
     assert practice.exchange.status == failing >= 500
     assert lab.get(practice.exchange.target).status == 200
-    assert practice.check(WRONG).correct is False
+
+
+def test_leave_says_what_it_changed_and_a_second_leave_that_nothing_was_left(
+    practice: drill.Drill, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """drill.leave() said nothing, the first time or the second: the learner could not tell
+    whether the lab was back. Fails before (no output)."""
+    capsys.readouterr()
+    practice.leave()
+    assert capsys.readouterr().out == (
+        "You left drill solo: your lab is a fresh lab again (a new request no longer fails), "
+        "and drill.check(...) no longer counts a diagnosis.\n"
+    )
+    practice.leave()
+    assert capsys.readouterr().out == "Nothing to leave: you left drill solo already.\n"
+
+
+def test_a_check_after_leaving_is_not_counted_and_says_how_to_join_again(
+    exchange: Path, lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """drill.check kept judging, and sending tries to the instructor's inbox, after
+    drill.leave(): a diagnosis of an incident the lab no longer has. It is now one line, not
+    an attempt, and nothing is recorded. Fails before (judged wrong, and recorded)."""
+    drill.start(exchange, "left")
+    d = drill.join(lab)
+    d.leave()
+    result = d.check(WRONG)
+    assert (result.correct, result.refused) == (None, True)
+    assert result.message == (
+        "You left drill left, so this diagnosis is not counted: "
+        "`drill = labkit.drill.join(lab)` joins it again."
+    )
+    (mine,) = board.learner_state()["drills"].values()
+    assert mine["tries"] == [] and "wrong" not in mine
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    zh = drill.join(labkit.start(lang="zh-CN"))
+    try:
+        zh.leave()
+        assert zh.check(WRONG).message == (
+            "你已离开 left 演练，这次诊断不计入：运行 `drill = labkit.drill.join(lab)` 可重新加入。"
+        )
+    finally:
+        zh.lab.stop()
+
+
+def test_a_drill_given_text_says_its_instruction_once(practice: drill.Drill) -> None:
+    """Text instead of a dict was told "answer with a dict such as {...}, not '...'; answer
+    {...}": the form twice. Fails before (two "answer", two "made_by")."""
+    result = practice.check("the gateway refused")
+    assert result.correct is None
+    assert result.message.startswith("answer with a dict, {'made_by': <one of client, ")
+    assert result.message.endswith(">}, not 'the gateway refused'.")
+    assert result.message.count("answer") == 1 and result.message.count("made_by") == 1
 
 
 # -- one hint mechanism: the drill's count, the drill's words --

@@ -314,7 +314,7 @@ def test_a_function_given_as_a_diagnosis_is_named_without_an_address() -> None:
         return "gateway"
 
     refused = capstone.q1.check(my_guess)
-    assert refused.correct is None and "not <function my_guess>;" in refused.message
+    assert refused.correct is None and "not <function my_guess>." in refused.message
     assert "0x" not in refused.message
 
 

@@ -672,7 +672,11 @@ def test_the_guides_say_what_a_browser_set_to_chinese_gets_in_both_languages() -
 @pytest.mark.parametrize(
     ("given", "zh", "en"),
     [
-        ("gateway", "{'made_by': '<一跳>', 'cause': '<一个原因>'}", "{'made_by': '<a hop>'"),
+        (
+            "gateway",
+            "请用一个 dict 作答：{'made_by': <client、portal",
+            "{'made_by': <one of client",
+        ),
         # a key left blank: the form with the options to fill in, once
         ({"made_by": "gateway"}, "'made_by': <client、portal", "'made_by': <one of client"),
     ],
@@ -682,7 +686,8 @@ def test_the_capstones_answer_form_is_said_in_the_learners_words(
 ) -> None:
     """A capstone answer of the wrong shape is refused with the form to write; in Chinese its
     placeholders stayed English ({'made_by': '<a hop>', 'cause': '<a cause>'}) until December
-    2026. The keys are code and stay as they are."""
+    2026, and the form now lists the options to choose from. The keys are code and stay as
+    they are."""
     from labkit.exercises import capstone
 
     said = {}

@@ -231,9 +231,6 @@ def _reads_as(text: str) -> tuple[set[str], set[str]]:
 _SEVERAL = re.compile(r"\bor\b|\beither\b|/|或者|或|,|，|、")  # what lists answers
 
 
-# the answer's form, its placeholders in the learner's words ('<一跳>' in Chinese); a Msg
-# without fields is said as written, its braces too
-_FORM = Msg("{'made_by': '<a hop>', 'cause': '<a cause>'}")
 _EXPECTS = Msg(
     "answer {{'made_by': <one of {makers}>, 'cause': <one of {causes}>}}",
     makers=Listed(MAKERS),
@@ -244,9 +241,15 @@ _EXPECTS = Msg(
 def _diagnosis(given: Any) -> tuple[str, str]:
     """The answer read as (maker, cause); Refused (not an attempt) for one of another shape."""
     problem: Msg
-    if not isinstance(given, dict):
-        problem = Msg(
-            "answer with a dict such as {form}, not {given}", form=_FORM, given=repr(given)
+    if not isinstance(given, dict):  # the form said once: "such as {...}; answer {...}" was twice
+        raise Refused(
+            Msg(
+                "answer with a dict, {{'made_by': <one of {makers}>, 'cause': <one of "
+                "{causes}>}}, not {given}.",
+                makers=Listed(MAKERS),
+                causes=Listed(CAUSES),
+                given=repr(given),
+            )
         )
     elif missing := [k for k in ("made_by", "cause") if is_blank(given.get(k))]:
         missing_keys: Text = missing[0] if len(missing) == 1 else Msg("made_by and cause")
