@@ -56,3 +56,19 @@ def test_505_inspector_tabs(lab: labkit.Lab) -> None:
     assert "Supported versions: HTTP/1.0, HTTP/1.1" in p.inspector.body.value
     assert "ALPN" in p.inspector.body.value
     assert "<svg" in p.inspector.picture.value
+
+
+def test_the_empty_inspector_names_both_ways_to_send(lab: labkit.Lab) -> None:
+    """Lesson 06's playground sends by its scenario or by "Send the request line", and its
+    empty inspector said only "Nothing sent yet: run a scenario.". Fails before."""
+    p = Playground(lab, "505")
+    assert (
+        "Nothing sent yet: press Run scenario, or Send the request line."
+        in p.inspector.summary.value
+    )
+    zh = labkit.start(lang="zh-CN")
+    try:
+        shown = Playground(zh, "505").inspector.summary.value
+        assert "还没有发送任何请求：请按“运行场景”，或者按“发送请求行”。" in shown, shown
+    finally:
+        zh.stop()

@@ -301,6 +301,8 @@ class Playground(_Panel):
             layout=w.Layout(width="auto"),
         )
         self.inspector = Inspector(self.lang)
+        if lesson in _NOTHING_SENT:  # a lesson that also sends by a button of its own
+            self.inspector.clear(_NOTHING_SENT[lesson])
         self.timeline: w.HTML | None = None
         # how a result shown beside the inspector is cleared (the 503 playground's burst):
         # like the inspector and the timeline, no earlier result passes for the last one
@@ -1208,6 +1210,11 @@ def _controls_511(p: Playground) -> list[w.Widget]:
     get_check = p.button("GET /generate_204", lambda: p.send("GET", "/generate_204", via="portal"))
     return [portal, w.HBox([get_order, get_check], layout=w.Layout(flex_flow="row wrap"))]
 
+
+# the empty inspector's line where the lesson's controls send too: it named only the scenario
+_NOTHING_SENT = {
+    "505": Msg("Nothing sent yet: press Run scenario, or Send the request line."),
+}
 
 _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {
     "500": _controls_500,
