@@ -1278,12 +1278,7 @@ def _words(text: str) -> str:
 
 
 # lessons whose Markdown still writes out a quiz panel's question above it (not yet reworded)
-QUESTION_REPEATED = {
-    "06-505-http-version-not-supported",
-    "07-511-network-authentication-required",
-    "09-gateways-disagree",
-    "zh/06-505-http-version-not-supported",
-}
+QUESTION_REPEATED: set[str] = set()
 
 
 def _lessons() -> list[Any]:
