@@ -286,7 +286,10 @@ def test_a_drill_three_labs_join_and_solve_on_the_board_and_in_the_debrief(
         )
         for n in names
     ]
-    results = [json.loads(p.communicate(timeout=90)[0]) for p in procs]
+    outputs = [p.communicate(timeout=90)[0].splitlines() for p in procs]
+    # each learner's result, then the one line drill.leave() says
+    assert all(o[1].startswith("You left drill tuesday: ") for o in outputs), outputs
+    results = [json.loads(o[0]) for o in outputs]
     wanted = next(q for q in capstone.EXERCISES if q.incident.number == number)
     assert all(r[:2] == [False, True] for r in results), results
     with running_board(exchange) as info:
@@ -463,7 +466,9 @@ def test_students_cannot_open_the_board_nor_read_each_others_entries(tmp_path) -
         ]
         for p in procs:
             out, err = p.communicate(timeout=120)
-            assert json.loads(out)[:2] == [False, True], err
+            result, left = out.splitlines()  # the result, then drill.leave()'s one line
+            assert json.loads(result)[:2] == [False, True], err
+            assert left.startswith("You left drill room-42: "), left
         # ben hands in an entry in ann's name: the board keeps hers, and counts it for ben
         # (dated before his own entries, so his drill row stays: labkit/classroom.py's
         # collect takes each learner's newest own entry, and this one has no drill tries)
