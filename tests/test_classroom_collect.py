@@ -122,6 +122,21 @@ def test_learners_submit_and_an_instructor_who_is_not_root_collects(room) -> Non
     assert "self-reported" in as_json["note"] and len(as_json["rows"]) == len(rows)
 
 
+def _squatted(room, name: str) -> tuple[Path, Path]:
+    """A directory ``name`` anyone may write (mode 1777, as /tmp) beside the course, and the
+    exchange bob made in it before the instructor: his, with an inbox learners can write to
+    but not list (1733, as `exchange init` makes one)."""
+    open_dir = room["course"].parent / name
+    open_dir.mkdir(mode=0o1777)
+    open_dir.chmod(0o1777)
+    squatted = open_dir / "exchange"
+    made = room["bob"].run(
+        ["sh", "-c", f"mkdir {squatted} {squatted}/inbox && chmod 1733 {squatted}/inbox"]
+    )
+    assert made.returncode == 0, made.stderr
+    return open_dir, squatted
+
+
 def test_a_classmate_who_made_the_exchange_first_is_named_to_whoever_submits(room) -> None:
     """A learner who makes the exchange's directories at its path before the instructor
     (in a directory anyone may write, as /tmp) owns the inbox: they list it and read every
@@ -129,14 +144,7 @@ def test_a_classmate_who_made_the_exchange_first_is_named_to_whoever_submits(roo
     inbox's owner now; the instructor's own `exchange init` there is refused, naming them.
     Fails before (the line named nobody)."""
     alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
-    open_dir = room["course"].parent / "anyone-writes"
-    open_dir.mkdir(mode=0o1777)
-    open_dir.chmod(0o1777)
-    squatted = open_dir / "exchange"
-    made = bob.run(
-        ["sh", "-c", f"mkdir {squatted} {squatted}/inbox && chmod 1733 {squatted}/inbox"]
-    )
-    assert made.returncode == 0, made.stderr
+    _open_dir, squatted = _squatted(room, "anyone-writes")
     assert room["session"](alice).stdout.strip() == "True"
     sub = labkit(alice, "submit", "--exchange", str(squatted))
     assert sub.returncode == 0, sub.stderr
@@ -158,14 +166,7 @@ def test_live_progress_goes_to_no_inbox_a_classmate_made_first(room) -> None:
     instructor's exchange (in a directory of theirs, in root's) still gets it.
     Fails before (alice's live entry was in bob's inbox; no line)."""
     alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
-    open_dir = room["course"].parent / "anyone-writes-live"
-    open_dir.mkdir(mode=0o1777)
-    open_dir.chmod(0o1777)
-    squatted = open_dir / "exchange"
-    made = bob.run(
-        ["sh", "-c", f"mkdir {squatted} {squatted}/inbox && chmod 1733 {squatted}/inbox"]
-    )
-    assert made.returncode == 0, made.stderr
+    open_dir, squatted = _squatted(room, "anyone-writes-live")
     for lang, said in (
         ("en", f"the inbox {squatted}/inbox may be a classmate's, not your instructor's"),
         ("zh-CN", f"收件箱 {squatted}/inbox 可能是某个同学的"),
