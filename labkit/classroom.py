@@ -35,6 +35,7 @@ import pwd
 import queue
 import secrets
 import stat
+import struct
 import sys
 import threading
 import time
@@ -371,20 +372,76 @@ def _inbox_refused(inbox: Path, exc: OSError) -> ExchangeError:
 
 
 def _others_may_write(st: os.stat_result) -> bool:
-    """Whether users besides a directory's owner (and root) may create names in it: it is
-    writable by all, or by a group that is not its owner's own (a user-private group, with
-    no other member, as umask 002 leaves a home's directories, is the owner's alone)."""
+    """Whether users besides a directory's owner (and root) may create names in it by its
+    mode: it is writable by all, or by a group that is not its owner's own (a user-private
+    group, with no other member, as umask 002 leaves a home's directories, is the owner's
+    alone). An access ACL can grant more: ``_acl_writers``."""
     mode = stat.S_IMODE(st.st_mode)
     if mode & 0o002:
         return True
     if not mode & 0o020:
         return False
+    return _shared_group(st.st_gid, st.st_uid)
+
+
+def _shared_group(gid: int, uid: int) -> bool:
+    """Whether group ``gid`` may hold someone besides user ``uid``: it is not that user's
+    private group (their primary group, with no other member), or the host cannot say."""
     try:
-        owner = pwd.getpwuid(st.st_uid)
-        members = grp.getgrgid(st.st_gid).gr_mem
+        owner = pwd.getpwuid(uid)
+        members = grp.getgrgid(gid).gr_mem
     except KeyError:
         return True
-    return owner.pw_gid != st.st_gid or any(m != owner.pw_name for m in members)
+    return owner.pw_gid != gid or any(m != owner.pw_name for m in members)
+
+
+# A POSIX access ACL as Linux keeps it in a file's system.posix_acl_access attribute (acl(5);
+# include/uapi/linux/posix_acl_xattr.h): a version, then entries of a tag, permissions and id
+_ACL_ACCESS = "system.posix_acl_access"
+_ACL_HEADER = struct.Struct("<I")
+_ACL_ENTRY = struct.Struct("<HHI")
+_ACL_USER, _ACL_GROUP_OBJ, _ACL_GROUP, _ACL_MASK = 0x02, 0x04, 0x08, 0x10
+_ACL_WRITE = 0x02
+
+
+def _acl_writers(path: Path, st: os.stat_result, vouched: int) -> list[str] | None:
+    """The entries of the access ACL of directory ``path`` that let someone besides its
+    owner, root and user ``vouched`` create names in it, as getfacl writes them
+    (``user:bob:rwx``); None when it has no ACL (or the system or filesystem keeps none).
+    Where it has one, its mode's group bits are the ACL's mask, not the group's rights.
+
+    ``setfacl -m u:bob:rwx DIR`` lets bob write in a directory of mode 0755 whose group
+    bits then show the ACL's mask (0775), which the mode alone reads as its owner's
+    private group: bob could make the exchange's directories there first, unseen."""
+    try:
+        raw = os.getxattr(path, _ACL_ACCESS, follow_symlinks=False)
+    except (OSError, AttributeError):  # ENODATA: no ACL; EOPNOTSUPP: none on this filesystem
+        return None
+    if len(raw) < _ACL_HEADER.size or (len(raw) - _ACL_HEADER.size) % _ACL_ENTRY.size:
+        return None
+    entries = [
+        _ACL_ENTRY.unpack_from(raw, at) for at in range(_ACL_HEADER.size, len(raw), _ACL_ENTRY.size)
+    ]
+    mask = next((perm for tag, perm, _ in entries if tag == _ACL_MASK), 0o7)
+    writers = []
+    for tag, perm, ident in entries:
+        if not perm & mask & _ACL_WRITE:
+            continue
+        rwx = "".join(c if perm & bit else "-" for c, bit in (("r", 4), ("w", 2), ("x", 1)))
+        if tag == _ACL_USER and ident not in (0, st.st_uid, vouched):
+            writers.append(f"user:{owner_name(ident)}:{rwx}")
+        elif tag == _ACL_GROUP_OBJ and _shared_group(st.st_gid, st.st_uid):
+            writers.append(f"group::{rwx}")
+        elif tag == _ACL_GROUP and _shared_group(ident, st.st_uid):
+            writers.append(f"group:{_group_name(ident)}:{rwx}")
+    return writers
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
 
 
 def unvouched(exchange: Path) -> Msg | None:
@@ -395,8 +452,8 @@ def unvouched(exchange: Path) -> Msg | None:
     made EXCHANGE/ and inbox/ there before the instructor owns the inbox, lists it and reads
     every entry, code answers too. So each directory from / to the inbox (links resolved)
     must belong to root or the inbox's owner, and one of the owner's may not sit in a
-    directory of someone else's that others may write. A directory labkit cannot look at
-    is left to the write, which says why it fails."""
+    directory of someone else's that others may write, by its mode or its access ACL. A
+    directory labkit cannot look at is left to the write, which says why it fails."""
     where = Path(os.path.realpath(exchange))
     chain = [*reversed(where.parents), where, where / "inbox"]
     try:
@@ -413,13 +470,26 @@ def unvouched(exchange: Path) -> Msg | None:
                 who=repr(owner_name(st.st_uid)),
                 owner=repr(owner_name(owner)),
             )
-        if st.st_uid != 0 and up.st_uid != owner and _others_may_write(up):
+        if st.st_uid == 0 or up.st_uid == owner:
+            continue
+        acl = _acl_writers(chain[i - 1], up, owner)
+        if up.st_mode & 0o002 if acl is not None else _others_may_write(up):
             return Msg(
                 "{path} is in {parent}, where others may create names too (mode {mode}), so "
                 "it belongs to whoever made it first, here {owner}",
                 path=chain[i],
                 parent=chain[i - 1],
                 mode=f"{stat.S_IMODE(up.st_mode):04o}",
+                owner=repr(owner_name(owner)),
+            )
+        if acl:
+            return Msg(
+                "{path} is in {parent}, whose access control list lets others create names "
+                "too ({entries}; see getfacl), so it belongs to whoever made it first, here "
+                "{owner}",
+                path=chain[i],
+                parent=chain[i - 1],
+                entries=Listed(acl),
                 owner=repr(owner_name(owner)),
             )
     return None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import errno
 import io
 import json
 import os
+import stat
 import struct
 import subprocess
 import sys
@@ -196,6 +198,56 @@ def test_live_progress_goes_to_no_inbox_a_classmate_made_first(room) -> None:
         "will not be sent"
         not in labkit(teacher, "exchange", "init", str(room["course"] / "exchange")).stdout
     )
+
+
+def _let_write(directory: Path, uid: int) -> None:
+    """Give user ``uid`` rwx on ``directory`` by a POSIX access ACL, as ``setfacl -m
+    u:NAME:rwx`` does (its bytes in system.posix_acl_access, acl(5): so the test needs no
+    setfacl); skips where the filesystem keeps no ACLs."""
+    undefined = 0xFFFFFFFF
+    entries = [(0x01, 7, undefined), (0x02, 7, uid), (0x04, 5, undefined), (0x10, 7, undefined)]
+    raw = struct.pack("<I", 2) + b"".join(
+        struct.pack("<HHI", *entry) for entry in [*entries, (0x20, 5, undefined)]
+    )
+    try:
+        os.setxattr(directory, "system.posix_acl_access", raw)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.ENOTSUP):
+            pytest.skip(f"the filesystem of {directory} keeps no POSIX ACLs")
+        raise
+
+
+def test_a_directory_whose_acl_lets_a_classmate_write_vouches_for_no_inbox(room) -> None:
+    """A directory of root's, mode 0755, where an ACL lets bob create names (``setfacl -m
+    u:bob:rwx``): its mode then reads 0775, whose group is root's own, so the exchange an
+    instructor made there was vouched for, though bob could have made it first. Its ACL is
+    read now: `exchange init` and the learner's kernel say so, naming the entry, and no live
+    entry goes there. Fails before (no note; alice's live entry in that inbox)."""
+    alice, bob, teacher, labkit = room["alice"], room["bob"], room["teacher"], room["labkit"]
+    acl_dir = room["course"].parent / "acl-writes"
+    acl_dir.mkdir(mode=0o755)
+    acl_dir.chmod(0o755)
+    _let_write(acl_dir, bob.uid)
+    assert stat.S_IMODE(acl_dir.stat().st_mode) == 0o775  # the group bits: the ACL's mask
+    made = bob.run(["mkdir", str(acl_dir / "bobs")])
+    assert made.returncode == 0, made.stderr  # the ACL is real: bob may create names there
+    exchange = acl_dir / "exchange"
+    exchange.mkdir()
+    os.chown(exchange, teacher.uid, teacher.gid)
+    init = labkit(teacher, "exchange", "init", str(exchange))
+    assert init.returncode == 0, init.stderr
+    assert (
+        "note: learners' live progress (`labkit board`, drills) will not be sent here: "
+        f"{exchange} is in {acl_dir}, whose access control list lets others create names too "
+        f"(user:{bob.name}:rwx; see getfacl), so it belongs to whoever made it first, here "
+        f"'{teacher.name}'" in init.stdout
+    ), init.stdout
+    env = {**room["env"], "LABKIT_EXCHANGE": str(exchange)}
+    done = alice.run([str(room["python"]), "-c", SESSION], env=env)
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr
+    assert f"the inbox {exchange}/inbox may be a classmate's" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not any((exchange / "inbox").iterdir())  # no live entry went there
 
 
 def test_a_forged_identity_and_a_broken_file_are_reported_with_a_failing_exit(room) -> None:
