@@ -9,17 +9,18 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
 
 import pytest
-from helpers import NEVER_ANSWER, ask, low_files_lab
+from helpers import NEVER_ANSWER, ask, low_files_lab, settle
 from sharedhost import system_users
 
 import labkit
 from labkit.errors import BadArgument
-from labkit.http import peers
+from labkit.http import connections, peers
 
 if not peers.available():
     pytest.skip(
@@ -225,6 +226,57 @@ def test_bursts_at_every_port_of_the_lab_never_run_its_process_out_of_files(othe
     finally:
         _out, err = proc.communicate(timeout=30)
     assert "Traceback" not in err and "labkit:" not in err, err[:2000]  # nothing to say
+
+
+# Another user's process opens MANY connections to each port it is given, sending nothing,
+# then a request on each, and reads every answer to its end
+OVERFLOW = """
+import json, socket, sys
+many, ports = int(sys.argv[1]), [int(p) for p in sys.argv[2:]]
+socks = [socket.create_connection(("127.0.0.1", p), timeout=5) for p in ports for _ in range(many)]
+answers = []
+for s in socks:
+    try:
+        s.sendall(b"GET /orders/7 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+    except OSError:
+        pass
+    got = b""
+    try:
+        while chunk := s.recv(65536):
+            got += chunk
+    except OSError as exc:
+        got += f"<{type(exc).__name__}>".encode()
+    s.close()
+    answers.append(got.decode("latin-1"))
+print(json.dumps(answers))
+"""
+
+
+def _threads_and_files() -> tuple[int, int]:
+    return threading.active_count(), len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.slow  # another user's 160 connections, each read to its end
+def test_another_users_connections_past_their_budget_get_the_same_403(lab, other) -> None:
+    """Another user's connections being refused at once have a budget of their own
+    (connections.STRANGERS, 32): one past it was closed at once without a byte, a reset
+    when its request had come. It gets the same one-line 403 now, written as it is
+    accepted, and holds nothing after. Every server of the lab: origin, gateway, portal,
+    control. Fails before (the 33rd connection on read an empty answer or a reset)."""
+    assert lab.get("/orders/7").status == 200
+    before, ids = _threads_and_files(), lab.recorder.ids()
+    many = connections.STRANGERS + 8
+    ports = [lab.origin.port, lab.gateway.port, lab.portal.port, lab.control.port]
+    proc = other.run(["/usr/bin/python3", "-c", OVERFLOW, str(many), *map(str, ports)])
+    assert proc.returncode == 0, proc.stderr
+    answers = json.loads(proc.stdout)
+    assert len(answers) == many * len(ports)
+    refused = [a for a in answers if a.startswith("HTTP/1.1 403 Forbidden\r\n")]
+    assert len(refused) == len(answers), [a[:40] for a in answers if a not in refused]
+    assert all(a.endswith("\r\n\r\n" + peers.REFUSAL_TEXT) for a in answers)
+    assert lab.recorder.ids() == ids  # nothing of theirs reached the lab
+    assert settle(lambda: _threads_and_files() == before), (before, _threads_and_files())
+    assert lab.get("/orders/7").status == 200
 
 
 def test_a_user_in_the_allow_list_passes(other) -> None:

@@ -16,7 +16,7 @@ from sharedhost import shared_dir, shared_python, system_users
 
 import labkit
 from labkit.errors import BadArgument, LabkitWarning
-from labkit.http import ports
+from labkit.http import connections, ports
 
 
 def _ports(lab: labkit.Lab) -> list[int]:
@@ -181,7 +181,8 @@ def test_the_instructor_guide_names_the_range_the_code_uses() -> None:
 
 def test_the_instructor_guides_name_the_classroom_limits_the_code_uses() -> None:
     """The submissions a learner keeps, the files collect reads of each owner, the size it
-    reads and the drill's slack: numbers the guides state, checked against the code."""
+    reads, the drill's slack and how many of other users' connections are refused at once:
+    numbers the guides state, checked against the code."""
     from labkit import classroom, drill
     from labkit.exercises import store
 
@@ -197,6 +198,7 @@ def test_the_instructor_guides_name_the_classroom_limits_the_code_uses() -> None
         f"reads at most {files} files of each owner, their newest ({most} submissions",
         f"up to {size} each are read",
         f"more than {skew} before the start",
+        f"at most {connections.STRANGERS} are being refused at once in one kernel",
     ):
         assert said in guide, said
     for said in (
@@ -205,5 +207,6 @@ def test_the_instructor_guides_name_the_classroom_limits_the_code_uses() -> None
         f"对每个属主最多读{files}个文件，即他最新的那些（{most}次提交",
         f"每个最多读{size.replace(' ', '')}",
         f"超过{drill.SKEW_SECONDS:g}秒",
+        f"一个内核里同时最多拒绝其中{connections.STRANGERS}个",
     ):
         assert said in zh, said

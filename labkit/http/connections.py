@@ -10,7 +10,8 @@ traceback for every connection it cannot accept (hundreds a second, into the not
 
 So the servers of every lab in the process share one budget, a third of the file limit
 left after a reserve for the kernel and the learner's own clients (and a small one apart
-for other users' connections, which only get their 403), as nginx's
+for other users' connections, which only get their 403; one past it gets that 403 at once,
+``turn_away``, not a reset that told them nothing), as nginx's
 ``worker_connections`` bounds a worker: a connection past it is closed at once, and the lab
 says so in one line, at most every few seconds. (nginx 1.22.1 first closes its idle
 keep-alive connections to make room, logging "worker_connections are not enough, reusing
@@ -22,7 +23,9 @@ traceback (``quiet_accept_errors``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import resource
+import socket
 import sys
 import threading
 import time
@@ -36,6 +39,7 @@ PER_CONNECTION = 3  # descriptors a relayed request holds in one process (see ab
 FLOOR = 64  # connections allowed whatever the limit says
 CEILING = 10_000  # connections allowed when the limit is unlimited or huge
 STRANGERS = 32  # other users' connections being refused at once (see peers.refuse)
+DRAIN = 65536  # bytes read from a connection turned away, so that closing it is no reset
 SAY_EVERY = 5.0  # seconds between two lines about the same trouble
 
 FULL = Msg(
@@ -131,6 +135,23 @@ class Budget:
 
 
 BUDGET = Budget()
+
+
+def turn_away(conn: socket.socket, answer: bytes = b"") -> None:
+    """Close an accepted, non-blocking ``conn`` that the budget has no room for, after
+    writing ``answer`` at once (if any) without waiting for the request: another user's
+    connection past STRANGERS gets the same one-line 403 as the first 32, not a reset.
+
+    What already arrived is read first: a socket closed with unread bytes sends RST, not
+    FIN, and the client may lose the answer. The answer fits the socket's send buffer, so
+    writing it never waits, and the connection holds no descriptor once this returns."""
+    if answer:
+        with contextlib.suppress(OSError):  # BlockingIOError: nothing came yet
+            conn.recv(DRAIN)
+        with contextlib.suppress(OSError):  # the client is gone: nobody to tell
+            conn.send(answer)
+            conn.shutdown(socket.SHUT_WR)
+    conn.close()
 
 
 def prepare(loop: asyncio.AbstractEventLoop) -> None:

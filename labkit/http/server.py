@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped
 from labkit.http import pages, ports
-from labkit.http.connections import BUDGET
+from labkit.http.connections import BUDGET, turn_away
 from labkit.http.deadline import machine_deadline, waited_for_a_cpu, within
 from labkit.http.headend import head_end, message_head
 from labkit.http.messages import (
@@ -41,7 +41,7 @@ from labkit.http.messages import (
     decoded,
     http_date,
 )
-from labkit.http.peers import PeerCheck, refuse
+from labkit.http.peers import PeerCheck, refusal, refuse
 from labkit.http.requestcheck import (
     HTTP2_EXPLANATION,
     MAX_HEAD_BYTES,
@@ -338,8 +338,11 @@ class Listener:
                 continue
             if not stranger and BUDGET.open >= BUDGET.limit:
                 _make_room(loop)
-            if self.stopped or not BUDGET.take(stranger):
+            if self.stopped:
                 conn.close()
+                continue
+            if not BUDGET.take(stranger):  # another user's past their budget: still a 403
+                turn_away(conn, refusal() if stranger else b"")
                 continue
             if stranger:
                 self._adopt(conn, stranger)
