@@ -34,7 +34,7 @@ from labkit.conditions import (
 )
 from labkit.errors import check_number, refuse, shown, unknown
 from labkit.http import pages, proxystatus, upstream
-from labkit.http.headend import message_head
+from labkit.http.headend import head_end, message_head
 from labkit.http.messages import Headers, Request, Response
 from labkit.http.requestcheck import transfer_codings
 from labkit.http.server import (
@@ -432,8 +432,7 @@ class Proxy(HTTPServer):
                 "Max-Forwards: 0: the {role} answers OPTIONS itself (RFC 9110 7.6.2)", role=role
             )
             return Response(204, [], b"", why=i18n.said(why))
-        head = request.raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
-        kept = [line for line in head if line.split(b":", 1)[0].strip().lower() not in SECRET]
+        kept = _without_secrets(message_head(request.raw))
         why = Msg(
             "Max-Forwards: 0: the {role} answers TRACE itself, with the request it got less "
             "its credentials (RFC 9110 7.6.2, 9.3.8)",
@@ -1072,6 +1071,22 @@ MAX_FORWARDS_METHODS = frozenset({"OPTIONS", "TRACE"})  # RFC 9110 7.6.2
 SECRET = frozenset({b"authorization", b"proxy-authorization", b"cookie"})  # not reflected
 
 
+def _without_secrets(head: bytes) -> list[bytes]:
+    """The lines of a request's ``head`` less the fields in SECRET, a line folded onto one
+    of them (obs-fold, RFC 9112 5.2: h11 joins it to the field above) going with it. Lines
+    end where h11 ends them (``headend``), with or without a CR: split at CRLF alone, a
+    head in bare LFs was one line, and its Cookie and Authorization were reflected."""
+    kept: list[bytes] = []
+    dropping = False
+    for line in head.split(b"\n"):
+        line = line.removesuffix(b"\r")
+        if line[:1] not in (b" ", b"\t"):
+            dropping = line.split(b":", 1)[0].strip().lower() in SECRET
+        if not dropping:
+            kept.append(line)
+    return kept
+
+
 def max_forwards(request: Request) -> int | None:
     """The request's Max-Forwards as a number, or None (absent, or not 1*DIGIT)."""
     value = (request.header("max-forwards") or "").strip()
@@ -1216,15 +1231,20 @@ def failed_coding(raw: bytes) -> str | None:
 def header_section_size(raw: bytes) -> int:
     """Bytes of a response's header section as far as it arrived, for Proxy-Status's
     ``header-section-size`` (RFC 9209 2.3.19: "how large the headers received were"): its
-    field lines, each with its CRLF. The header section is the field lines (RFC 9110 6.3);
-    the status line is control data (6.2) and the empty line only ends the section (RFC 9112
-    2.1). The limit counts the whole head, as nginx's buffer holds it, and ``raw`` is at most
-    that much (``upstream._too_big``), so the size does not depend on how the bytes arrived."""
-    line_end = raw.find(b"\r\n")
-    if line_end < 0:  # not even the status line arrived whole: no field line yet
+    field lines, each with its line ending. The header section is the field lines (RFC 9110
+    6.3); the status line is control data (6.2) and the empty line only ends the section (RFC
+    9112 2.1). The limit counts the whole head, as nginx's buffer holds it, and ``raw`` is at
+    most that much (``upstream._too_big``), so the size does not depend on how the bytes
+    arrived. Lines end where h11 ends them (``headend``), with or without a CR: counted by
+    CRLF alone, a head in bare LFs had no status line and got no size at all."""
+    first = raw.find(b"\n")
+    if first < 0:  # not even the status line arrived whole: no field line yet
         return 0
-    end = raw.find(b"\r\n\r\n", line_end)
-    return (end + 2 if end >= 0 else len(raw)) - (line_end + 2)
+    ended = head_end(raw)
+    if ended is None:
+        return len(raw) - (first + 1)
+    last = ended[0] if raw[ended[0]] == 10 else ended[0] + 1  # the last line's LF
+    return last + 1 - (first + 1)
 
 
 # The gateway's note of a request it forwards on a kept-alive connection (a Msg, so that the

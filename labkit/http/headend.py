@@ -30,3 +30,11 @@ def message_head(raw: bytes) -> bytes:
     """The head of the message ``raw`` (``head_end``), or all of it while it has not ended."""
     end = head_end(raw)
     return raw if end is None else raw[: end[0]]
+
+
+def first_line(raw: bytes | bytearray) -> bytes:
+    """The first line of ``raw`` where h11 ends it: at its LF, a CR before it dropped (all of
+    ``raw`` while no LF has come). Split at CRLF alone, a request in bare LFs was all one
+    line, and the story quoted its whole head where it names the request line."""
+    end = raw.find(b"\n")
+    return bytes(raw[:end] if end >= 0 else raw).removesuffix(b"\r")

@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from urllib.parse import parse_qs, urlsplit
 
+from labkit.http.headend import head_end
 from labkit.i18n import Text
 from labkit.record import Record
 
@@ -129,11 +130,16 @@ _now = (-1, "")  # the second of the last current date made, and that date
 
 
 def parse_response(data: bytes) -> tuple[int | None, str, Headers, bytes]:
-    """Read a response head leniently (for display: the bytes may be anything)."""
-    head, sep, body = data.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    parts = lines[0].split(b" ", 2) if lines else []
-    if not sep or len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
+    """Read a response head leniently (for display: the bytes may be anything). Its lines
+    end where h11 ends them (``headend``), with or without a CR: split at CRLF alone, an
+    answer in bare LFs, which the gateway reads and relays, showed as having no status line."""
+    ended = head_end(data)
+    if ended is None:
+        return None, "", [], data
+    head, body = data[: ended[0]], data[ended[1] :]
+    lines = [line.removesuffix(b"\r") for line in head.split(b"\n")]
+    parts = lines[0].split(b" ", 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
         return None, "", [], data
     headers = []
     for line in lines[1:]:

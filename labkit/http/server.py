@@ -32,7 +32,7 @@ from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped
 from labkit.http import pages, ports
 from labkit.http.connections import BUDGET, turn_away
 from labkit.http.deadline import machine_deadline, waited_for_a_cpu, within
-from labkit.http.headend import head_end, message_head
+from labkit.http.headend import first_line, head_end, message_head
 from labkit.http.messages import (
     BodyCut,
     Headers,
@@ -783,10 +783,12 @@ class HTTPServer(Listener):
             raise _Refused(verdict.status, verdict.why)
         headers = decoded(event.headers)
         length = "0"
+        chunked = False
         for name, value in headers:  # a loop, not a generator: no call per field
             if name == "content-length":
                 length = value
-                break
+            elif name == "transfer-encoding":
+                chunked = True
         if int(length) > MAX_BODY_BYTES:  # h11 checked that it is digits
             # known from the head alone (nginx's client_max_body_size does the same): no
             # need to take a body that will be refused
@@ -802,7 +804,9 @@ class HTTPServer(Listener):
         body = bytearray()
         deadline = machine_deadline(loop, self.head_timeout)
         sizes: ChunkSizes | None = None
-        if transfer_codings(bytes(raw[:end])) is not None:  # chunked: h11 refuses other codings
+        # chunked, from the fields h11 read (it refuses a request with any other coding):
+        # transfer_codings would lower the whole head, which _respond_to lowers again
+        if chunked:
             sizes = ChunkSizes(MAX_BODY_BYTES)
             _judge_chunks(sizes, bytes(raw[body_at:]))
         while True:
@@ -953,11 +957,11 @@ class HTTPServer(Listener):
         """A client closed its connection after part of a request's head (it gave up before
         this server's head timeout ran out): recorded, so that the story and the picture show
         what arrived here and that nothing was answered, not the client's lane alone."""
-        first_line = bytes(raw).split(b"\r\n", 1)[0][:120].decode("latin-1")
+        line = first_line(raw)[:120].decode("latin-1")
         summary = Msg(
             "incomplete request: {line}; the client closed the connection before the rest "
             "came, so there was nothing to answer",
-            line=repr(first_line),
+            line=repr(line),
         )
         self.recorder.record(
             self.recorder.new_id(),
@@ -1535,15 +1539,20 @@ def head_of(raw: bytes) -> Request | None:
     cookies that usually make a head too large). Either way the lines read do not depend
     on how the bytes were split: h11 judges a head only once it is whole, and a head over
     the limit is refused only once more than MAX_HEAD_BYTES arrived. A head cut short, or
-    without a request line, negotiated nothing: English, no Vary."""
-    end = raw.find(b"\r\n\r\n")
-    if end < 0 or end > MAX_HEAD_BYTES:
+    without a request line, negotiated nothing: English, no Vary. Lines end where h11 ends
+    them (``headend``), with or without a CR: a head in bare LFs, which h11 reads, was taken
+    for one cut short and refused in English whatever it asked for."""
+    ended = head_end(raw)
+    if ended is None or ended[0] > MAX_HEAD_BYTES:
         if len(raw) <= MAX_HEAD_BYTES:  # cut short: the head never arrived
             return None
-        end = raw.rfind(b"\r\n", 0, MAX_HEAD_BYTES)
+        end = raw.rfind(b"\n", 0, MAX_HEAD_BYTES)  # the last whole line within the limit
         if end < 0:
             return None
-    first, *lines = raw[:end].split(b"\r\n")
+        head, kept = raw[:end], raw[: end + 1]
+    else:
+        head, kept = raw[: ended[0]], raw[: ended[1]]
+    first, *lines = [line.removesuffix(b"\r") for line in head.split(b"\n")]
     parts = first.split(b" ")
     if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
         return None
@@ -1553,7 +1562,7 @@ def head_of(raw: bytes) -> Request | None:
         if sep and name and name == name.strip():
             headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
     method, target, version = (part.decode("latin-1") for part in parts)
-    return Request(method, target, version[5:], headers, raw=raw[: end + 4])
+    return Request(method, target, version[5:], headers, raw=kept)
 
 
 def _arrived(raw: bytes, status: int) -> Msg:
@@ -1562,18 +1571,18 @@ def _arrived(raw: bytes, status: int) -> Msg:
     too long (414), read whole and refused
     for what it asks, its transfer coding (501) or the size of its body (413), or not valid
     HTTP. A 501's head was read and understood: it said 'unparseable request' (lesson 02)."""
-    first_line = raw.split(b"\r\n", 1)[0][:120].decode("latin-1")
+    line = first_line(raw)[:120].decode("latin-1")
     if status == 408:
-        return Msg("incomplete request: {line}", line=repr(first_line))
+        return Msg("incomplete request: {line}", line=repr(line))
     if status == 431:
-        return Msg("request head too large: {line}", line=repr(first_line))
+        return Msg("request head too large: {line}", line=repr(line))
     if status == 414:
-        return Msg("request line too long: {line}", line=repr(first_line))
+        return Msg("request line too long: {line}", line=repr(line))
     if status in (413, 501) and head_of(raw) is not None:
         if status == 501:
-            return Msg("{line} (head read; transfer coding not implemented here)", line=first_line)
-        return Msg("{line} (head read; body larger than this server accepts)", line=first_line)
-    return Msg("unparseable request: {line}", line=repr(first_line))
+            return Msg("{line} (head read; transfer coding not implemented here)", line=line)
+        return Msg("{line} (head read; body larger than this server accepts)", line=line)
+    return Msg("unparseable request: {line}", line=repr(line))
 
 
 def _judge_chunks(sizes: ChunkSizes, data: bytes) -> None:
