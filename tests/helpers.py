@@ -254,3 +254,31 @@ def ask(proc: subprocess.Popen[str]) -> str:
     proc.stdin.write("go\n")
     proc.stdin.flush()
     return proc.stdout.readline().strip()
+
+
+def h11_reads(answer: bytes, *, closed: bool) -> tuple[int, str, list[tuple[str, str]], bytes]:
+    """What h11 alone makes of ``answer`` to a GET: status, reason, fields as sent, body. The
+    oracle for the gateway's upstream reader, which reads a plain answer without h11 and
+    must read exactly this. ``closed``: the upstream closed after it (a body framed by
+    neither Content-Length nor chunked then ends there); else the connection stays open.
+    h11's RemoteProtocolError for an answer it refuses is raised as h11 raises it."""
+    import h11
+
+    conn = h11.Connection(h11.CLIENT)
+    conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
+    conn.send(h11.EndOfMessage())
+    conn.receive_data(answer)
+    if closed:
+        conn.receive_data(b"")
+    head = None
+    body = b""
+    while not isinstance(event := conn.next_event(), h11.EndOfMessage):
+        if isinstance(event, h11.Response):
+            head = event
+        elif isinstance(event, h11.Data):
+            body += event.data
+        elif not isinstance(event, h11.InformationalResponse):
+            raise AssertionError(f"h11 did not read a whole answer from {answer[:80]!r}: {event}")
+    assert head is not None
+    fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers.raw_items()]
+    return head.status_code, head.reason.decode("latin-1"), fields, body

@@ -15,7 +15,7 @@ import time
 
 import h11
 import pytest
-from helpers import settle, socket_inodes
+from helpers import h11_reads, settle, socket_inodes
 
 import labkit
 from labkit import faults, personalities, record
@@ -213,22 +213,6 @@ ANSWERS = [
 ]
 
 
-def _h11_reads(answer: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
-    """What h11 alone makes of ``answer`` to a GET: status, reason, fields as sent, body."""
-    conn = h11.Connection(h11.CLIENT)
-    conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
-    conn.send(h11.EndOfMessage())
-    conn.receive_data(answer)
-    body = b""
-    while not isinstance(event := conn.next_event(), h11.EndOfMessage):
-        if isinstance(event, h11.Response):
-            head = event
-        elif isinstance(event, h11.Data):
-            body += event.data
-    fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers.raw_items()]
-    return head.status_code, head.reason.decode("latin-1"), fields, body
-
-
 def test_a_plain_answer_is_read_without_h11_and_any_other_as_h11_reads_it() -> None:
     """One kept connection to an upstream that answers as ANSWERS says: each reply is what
     h11 reads, each request went out as h11 writes it, h11 was told of a request only where
@@ -253,7 +237,7 @@ def test_a_plain_answer_is_read_without_h11_and_any_other_as_h11_reads_it() -> N
                 event = h11.Request(method="GET", target="/a?b", headers=h11_fields(fields)[0])
                 reply = await conn.exchange(event, b"", 1.0)
                 body = b"".join([chunk async for chunk in reply.body])
-                read = _h11_reads(answer + b"!!!" if answer == LATER else answer)
+                read = h11_reads(answer + b"!!!" if answer == LATER else answer, closed=False)
                 assert (reply.status, reply.reason, reply.headers, body) == read, answer
                 told = conn._h11 is not None and conn._h11.our_state is not h11.IDLE
                 assert told is not plain, answer  # h11 never told (nor made, at first)

@@ -17,6 +17,7 @@ import re
 
 import h11
 import pytest
+from helpers import h11_reads
 
 from labkit.conditions import Condition
 from labkit.http import upstream
@@ -66,26 +67,9 @@ REFUSED = [
 ]
 
 
-def _h11_reads(answer: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
-    """What h11 alone makes of ``answer`` to a GET: status, reason, fields as sent, body."""
-    conn = h11.Connection(h11.CLIENT)
-    conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
-    conn.send(h11.EndOfMessage())
-    conn.receive_data(answer)
-    conn.receive_data(b"")  # the upstream closes after it (HTTP/1.0 reads to the close)
-    body = b""
-    while not isinstance(event := conn.next_event(), h11.EndOfMessage):
-        if isinstance(event, h11.Response):
-            head = event
-        elif isinstance(event, h11.Data):
-            body += event.data
-    fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers.raw_items()]
-    return head.status_code, head.reason.decode("latin-1"), fields, body
-
-
 async def _pool_reads(answer: bytes) -> tuple[bool, object]:
     """What the gateway's pool reads of ``answer`` sent (then closed) by a real upstream:
-    whether h11 read it, and the reply (as ``_h11_reads`` gives it) or the failure (its
+    whether h11 read it, and the reply (as ``helpers.h11_reads`` gives it) or the failure (its
     condition and words)."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -115,7 +99,7 @@ async def _pool_reads(answer: bytes) -> tuple[bool, object]:
 @pytest.mark.parametrize(("plain", "answer"), EDGES)
 def test_an_edge_head_is_read_as_h11_reads_it(plain: bool, answer: bytes) -> None:
     told, read = asyncio.run(asyncio.wait_for(_pool_reads(answer), 5.0))
-    assert read == _h11_reads(answer)
+    assert read == h11_reads(answer, closed=True)
     assert told is not plain  # read without h11 exactly when the head is plain
 
 
@@ -125,7 +109,7 @@ def test_a_head_h11_refuses_is_refused_as_before(
 ) -> None:
     told, read = asyncio.run(asyncio.wait_for(_pool_reads(answer), 5.0))
     with pytest.raises(h11.RemoteProtocolError):
-        _h11_reads(answer)
+        h11_reads(answer, closed=True)
     assert told
     assert isinstance(read, tuple)
     assert read[0] is condition
