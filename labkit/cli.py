@@ -85,7 +85,83 @@ def _argparse_speaks(lang: str) -> Iterator[None]:
         setattr(argparse, "_", english)  # noqa: B010
 
 
+# What each positional word of the command line is, as an error line names it in a language
+# other than English: argparse names an argument as the usage line does ("argument value:"),
+# and `参数 value：` told a Chinese learner only the English word of `--help` (until December
+# 2026). Keyed by the command whose word it is and the name argparse gives it; an option is
+# named as typed (`选项 --timeout`). English keeps argparse's own line.
+POSITIONAL_WORDS: dict[tuple[str, str], Msg] = {
+    ("labkit", "command"): Msg("the command", context="argument"),
+    ("ctl", "COMMAND"): Msg("the command", context="argument"),
+    ("run", "scenario"): Msg("the scenario's id", context="argument"),
+    ("exchange", "action"): Msg("what to do", context="argument"),
+    ("exchange", "path"): Msg("the exchange directory", context="argument"),
+    ("collect", "PATH"): Msg("the paths to read", context="argument"),
+    ("grade", "PATH"): Msg("the paths to read", context="argument"),
+    ("drill", "action"): Msg("what to do", context="argument"),
+    ("drill", "name"): Msg("the drill's name", context="argument"),
+    ("wait-busy", "count"): Msg("the number of requests", context="argument"),
+    ("maintenance", "on|off"): Msg("on or off", context="argument"),
+    ("hold", "on|off"): Msg("on or off", context="argument"),
+    ("debug", "on|off"): Msg("on or off", context="argument"),
+    ("capacity", "value"): Msg("the capacity", context="argument"),
+    ("rate-limit", "requests"): Msg("the number of requests", context="argument"),
+    ("portal", "action"): Msg("log in or out", context="argument"),
+    ("timeout", "route"): Msg("the route", context="argument"),
+    ("head-timeout", "server"): Msg("the server", context="argument"),
+    ("head-timeout", "seconds"): Msg("the seconds", context="argument"),
+    ("delay", "seconds"): Msg("the seconds", context="argument"),
+    ("personality", "name"): Msg("the gateway personality", context="argument"),
+    ("cache", "action"): Msg("what to do with the cache", context="argument"),
+}
+
+
 class _Parser(argparse.ArgumentParser):
+    def _named(self, name: str, lang: str) -> Text:
+        """An argument as an error line names it in ``lang``: an option as typed, a positional
+        word by what it is with the name `--help` gives it (`容量（value）`); argparse's name
+        in English, or for a word this table does not know."""
+        if lang == ENGLISH:
+            return name
+        for action in self._actions:
+            if argparse._get_action_name(action) != name:
+                continue
+            if action.option_strings:
+                return Msg("option {name}", context="argument", name=name)
+            words = POSITIONAL_WORDS.get((self.prog.split()[-1], name))
+            if words is not None:
+                return Msg("{words} ({name})", context="argument", words=words, name=name)
+        return Msg("argument {name}", context="argument", name=name)
+
+    def _parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        """argparse's, with the argument of an ArgumentError named by ``_named``: the line
+        argparse then prints is `选项 --lesson：需要一个值`, `容量（value）：...`."""
+        try:
+            return super()._parse_known_args(*args, **kwargs)
+        except argparse.ArgumentError as err:
+            if err.argument_name is not None:
+                lang = _lang()
+                err.argument_name = in_language(self._named(err.argument_name, lang), lang)
+            raise
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        """argparse's, with a number that is not one said in words in a language other than
+        English: `应为整数，而不是 'eighty'`, where argparse names the Python type it calls
+        (`无效的 int 值`)."""
+        lang = _lang()
+        if lang != ENGLISH and action.type in (int, float):
+            try:
+                return action.type(arg_string)
+            except ValueError:
+                said = Msg(
+                    "expected a whole number, not {text}"
+                    if action.type is int
+                    else "expected a number, not {text}",
+                    text=repr(arg_string),
+                )
+                raise argparse.ArgumentError(action, said.render(lang)) from None
+        return super()._get_value(action, arg_string)
+
     def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
         lang = _lang()
         # argparse joins the missing arguments' names with ', ' after its words are
@@ -97,13 +173,15 @@ class _Parser(argparse.ArgumentParser):
         head = words("the following arguments are required: %s").split("%s")[0]
         if message.startswith(head):
             names = message[len(head) :].split(", ")
-            message = head + Listed(self._allowed(name) for name in names).render(lang)
+            message = head + Listed(self._allowed(name, lang) for name in names).render(lang)
         see = _say(Msg("(see `{command} --help`)", command=self.prog))
         self.exit(2, f"{self.prog}: error: {message}\n{see}\n")
 
-    def _allowed(self, name: str) -> Text:
+    def _allowed(self, name: str, lang: str) -> Text:
         """A missing argument as the error line names it: with its choices, if it has them
-        (a subcommand's are the commands, which `--help` lists: named alone)."""
+        (a subcommand's are the commands, which `--help` lists: named alone); in a language
+        other than English, by what it is too (`服务器（server，可选：'portal'、...）`)."""
+        words = POSITIONAL_WORDS.get((self.prog.split()[-1], name)) if lang != ENGLISH else None
         for action in self._actions:
             if (
                 not action.option_strings
@@ -113,8 +191,16 @@ class _Parser(argparse.ArgumentParser):
                 and argparse._get_action_name(action) == name
             ):
                 choices = Listed(repr(choice) for choice in action.choices)
+                if words is not None:
+                    return Msg(
+                        "{words} ({name}, choose from {choices})",
+                        context="argument",
+                        words=words,
+                        name=name,
+                        choices=choices,
+                    )
                 return Msg("{name} (choose from {choices})", name=name, choices=choices)
-        return name
+        return self._named(name, lang)
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         """argparse joins the choices with ', ' before its words are translated: in

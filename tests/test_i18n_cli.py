@@ -7,6 +7,7 @@ the learner's language, naming what was given and what is allowed as before.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import html
 import json
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,7 +53,7 @@ def test_the_commands_messages_follow_labkit_lang(
     assert exit.value.code == 2
     err = capsys.readouterr().err
     assert err == (
-        "labkit ctl timeout: error: 参数 --read："
+        "labkit ctl timeout: error: 选项 --read："
         "--read 必须是 0.01 到 60 之间的数（单位：秒），而不是 'abc'\n"
         "（参见 `labkit ctl timeout --help`）\n"
     )
@@ -77,7 +79,7 @@ def test_in_english_the_command_says_what_it_said(
     ("lang", "words", "said"),
     [
         ("en", ["rate-limit", "off"], "argument requests: rate-limit must be a whole number >= 1, not 'off'"),
-        ("zh-CN", ["rate-limit", "off"], "参数 requests：rate-limit 必须是 >= 1 的整数，而不是 'off'"),
+        ("zh-CN", ["rate-limit", "off"], "请求数（requests）：rate-limit 必须是 >= 1 的整数，而不是 'off'"),
         ("en", ["rate-limit", "0"], "rate-limit must be between 1 and 1000 requests, not 0"),
         ("en", ["head-timeout", "origin", "x"], "head-timeout must be a number of seconds between"),
         ("en", ["timeout", "/", "--connect", "0"], "argument --connect: --connect must be between 0.01"),
@@ -228,17 +230,17 @@ ARGPARSE_LINES = [
         ("frobnicate",),
         "labkit: error: argument command: invalid choice: 'frobnicate' (choose from 'serve', 'env',",
         # the choices joined by the enumeration comma: argparse's ', ' until December 2026
-        "labkit: error: 参数 command：无效的选择 'frobnicate'（可选：'serve'、'env'、",
+        "labkit: error: 命令（command）：无效的选择 'frobnicate'（可选：'serve'、'env'、",
     ),
     (
         (),
         "labkit: error: the following arguments are required: command",
-        "labkit: error: 缺少以下必需的参数：command",
+        "labkit: error: 缺少以下必需的参数：命令（command）",
     ),
     (
         ("scenarios", "--lesson"),
         "labkit scenarios: error: argument --lesson: expected one argument",
-        "labkit scenarios: error: 参数 --lesson：需要一个值",
+        "labkit scenarios: error: 选项 --lesson：需要一个值",
     ),
     (
         ("scenarios", "--colour"),
@@ -250,12 +252,12 @@ ARGPARSE_LINES = [
     (
         ("board", "--port", "eighty"),
         "labkit board: error: argument --port: invalid int value: 'eighty'",
-        "labkit board: error: 参数 --port：无效的 int 值：'eighty'",
+        "labkit board: error: 选项 --port：应为整数，而不是 'eighty'",
     ),
     (
         ("scenarios", "--json=yes"),
         "labkit scenarios: error: argument --json: ignored explicit argument 'yes'",
-        "labkit scenarios: error: 参数 --json：这个选项不接受值，忽略了 'yes'",
+        "labkit scenarios: error: 选项 --json：这个选项不接受值，忽略了 'yes'",
     ),
 ]
 
@@ -302,7 +304,9 @@ def test_help_stays_english_in_a_chinese_labkit_lang(
     assert "无效的选择 'x'（可选：'on'、'off'、'purge'）\n" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # the missing arguments too: "action, path" until Dec 2026
         cli.main(["exchange"])
-    assert "error: 缺少以下必需的参数：action（可选：'init'）、path\n" in capsys.readouterr().err
+    assert "error: 缺少以下必需的参数：要做的操作（action，可选：'init'）、交换目录（path）\n" in (
+        capsys.readouterr().err
+    )
     assert vars(argparse)["_"] is english_words
     monkeypatch.setenv("LABKIT_LANG", "en")
     with pytest.raises(SystemExit):
@@ -317,7 +321,7 @@ def test_help_stays_english_in_a_chinese_labkit_lang(
     ("lang", "line"),
     [
         ("en", "the following arguments are required: on|off"),
-        ("zh-CN", "缺少以下必需的参数：on|off"),
+        ("zh-CN", "缺少以下必需的参数：开或关（on|off）"),
     ],
 )
 def test_a_missing_switch_argument_is_named_with_what_it_allows(
@@ -336,7 +340,61 @@ def test_a_missing_switch_argument_is_named_with_what_it_allows(
     assert first == f"labkit ctl maintenance: error: {line}"
     with pytest.raises(SystemExit):
         cli.main([])
-    assert capsys.readouterr().err.splitlines()[0].endswith(("command", "：command"))
+    assert capsys.readouterr().err.splitlines()[0].endswith(("command", "：命令（command）"))
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (["ctl", "capacity", "abc"], "argument value: capacity must", "容量（value）：capacity 必须"),
+        (["ctl", "debug", "maybe"], "argument on|off: invalid choice", "开或关（on|off）：无效的选择"),
+        (["ctl", "nope"], "argument COMMAND: invalid choice", "命令（COMMAND）：无效的选择"),
+        (["ctl", "wait-busy", "3", "--timeout"], "argument --timeout: expected", "选项 --timeout：需要"),
+        (["ctl", "head-timeout"], "required: server (choose from 'portal', 'gateway', 'origin'), seconds",
+         "参数：服务器（server，可选：'portal'、'gateway'、'origin'）、秒数（seconds）"),
+    ],
+)  # fmt: skip
+def test_an_argument_is_named_as_a_learner_reads_it_in_chinese(
+    args: list[str],
+    english: str,
+    chinese: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """argparse names an argument as the usage line does: `参数 value：` gave a Chinese
+    learner the English word of `--help` and nothing of what it is (until December 2026). An
+    option is named as typed (选项 --timeout), a positional word by what it is beside its
+    name; English keeps argparse's own line, and argparse still exits 2 with one line."""
+    for lang, said in (("en", english), ("zh-CN", chinese)):
+        monkeypatch.setenv("LABKIT_LANG", lang)
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(args)
+        assert stopped.value.code == 2
+        first, _see = capsys.readouterr().err.splitlines()
+        assert said in first, (lang, first)
+        assert "参数 " not in first
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                yield from _parsers(sub)
+
+
+def test_every_positional_word_of_the_command_line_says_what_it_is_in_chinese() -> None:
+    """A positional argument added to a command (a switch's parameter, a classroom command's
+    word) needs its words in cli.POSITIONAL_WORDS, or its Chinese error line falls back to
+    `参数 NAME`."""
+    unnamed = [
+        (parser.prog, argparse._get_action_name(action))
+        for parser in _parsers(cli.build_parser())
+        for action in parser._actions
+        if not action.option_strings
+        and (parser.prog.split()[-1], argparse._get_action_name(action)) not in cli.POSITIONAL_WORDS
+    ]
+    assert unnamed == []
 
 
 # -- the classroom's commands: exchange, collect, grade and drill (the instructor's words) --

@@ -590,6 +590,7 @@ TESTS_REACH_IN = {
     ("test_exercises_lesson_503.py", "runner._limit_memory"): "a slow start, as a loaded host's",
     ("test_exercises_lesson_500.py", "runner._limit_memory"): "a slow start, as a loaded host's",
     ("test_i18n_widgets.py", "charts._cjk_family"): "whether a Chinese font is installed",
+    ("test_i18n_cli.py", "parser._actions"): "argparse lists a parser's arguments nowhere public",
     ("test_pool.py", "server._tasks"): "the server's side of a connection (TCP_NODELAY)",
     ("test_pool.py", "conn._h11"): "whether h11 was told of a request (a plain answer's not)",
     (
