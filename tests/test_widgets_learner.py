@@ -35,6 +35,66 @@ def test_the_chosen_scenario_is_said_whole_under_its_list(lab: labkit.Lab, lesso
         assert html.unescape(re.sub("<[^>]+>", "", p.chosen.value)) == label
 
 
+# What each playground's empty inspector says: every button of its own that sends, after Run
+# scenario. It said "Nothing sent yet: run a scenario." above a GET button, a Burst or a Send
+# that fill it as well (lesson 06's named its "Send the request line" first).
+NOTHING_SENT = {
+    "500": (
+        "Nothing sent yet: press Run scenario, or GET /orders/abc.",
+        "还没有发送任何请求：请按“运行场景”，或者按“GET /orders/abc”。",
+    ),
+    "501": (
+        "Nothing sent yet: press Run scenario, or Send.",
+        "还没有发送任何请求：请按“运行场景”，或者按“发送”。",
+    ),
+    "502": ("Nothing sent yet: run a scenario.", "还没有发送任何请求：请运行一个场景。"),
+    "503": (
+        "Nothing sent yet: press Run scenario, GET /orders/7, Burst, or "
+        "GET /api/quote with X-Api-Key: playground.",
+        "还没有发送任何请求：请按“运行场景”、“GET /orders/7”、“突发”或"
+        "“带 X-Api-Key: playground 的 GET /api/quote”。",
+    ),
+    "504": (
+        "Nothing sent yet: press Run scenario, GET /slow, GET /up/slow/ (the slow upstream), or "
+        "Send half a request to the origin, then nothing for 2 s.",
+        "还没有发送任何请求：请按“运行场景”、“GET /slow”、“GET /up/slow/（慢上游）”或"
+        "“向源服务器发送半个请求，然后 2 秒内什么也不发”。",
+    ),
+    "505": (
+        "Nothing sent yet: press Run scenario, or Send the request line.",
+        "还没有发送任何请求：请按“运行场景”，或者按“发送请求行”。",
+    ),
+    "511": (
+        "Nothing sent yet: press Run scenario, GET /orders/7 via the portal, or GET /generate_204.",
+        "还没有发送任何请求：请按“运行场景”、“经由门户 GET /orders/7”或“GET /generate_204”。",
+    ),
+}
+
+
+def _text(shown: str) -> str:
+    return html.unescape(re.sub("<[^>]+>", "", shown)).strip()
+
+
+@pytest.mark.parametrize("lesson", scenarios.LESSONS)
+def test_the_empty_inspector_names_every_button_that_sends(lab: labkit.Lab, lesson: str) -> None:
+    """Fails before for 500, 501, 503, 504 and 511 (they said only "run a scenario")."""
+    english, chinese = NOTHING_SENT[lesson]
+    p = Playground(lab, lesson)
+    i = p.inspector
+    tabs = (i.summary, i.headers, i.body, i.raw, i.picture)
+    assert all(_text(tab.value) == english for tab in tabs), i.summary.value
+    with labkit.start(lang="zh-CN") as zh:
+        assert _text(Playground(zh, lesson).inspector.summary.value) == chinese
+
+
+def test_more_buttons_that_send_are_named_as_a_list() -> None:
+    from labkit.widgets import nothing_sent
+
+    assert nothing_sent(["A", "B", "C", "D"]).render(i18n.ENGLISH) == (
+        "Nothing sent yet: press Run scenario, or one of the buttons: A, B, C, D."
+    )
+
+
 def test_the_chosen_fault_is_said_whole_under_its_list(lab: labkit.Lab) -> None:
     """Lesson 09's list read "garbage (condition: inv" at 320 px."""
     g = GatewaysCompared(lab)

@@ -301,8 +301,6 @@ class Playground(_Panel):
             layout=w.Layout(width="auto"),
         )
         self.inspector = Inspector(self.lang)
-        if lesson in _NOTHING_SENT:  # a lesson that also sends by a button of its own
-            self.inspector.clear(_NOTHING_SENT[lesson])
         self.timeline: w.HTML | None = None
         # how a result shown beside the inspector is cleared (the 503 playground's burst):
         # like the inspector and the timeline, no earlier result passes for the last one
@@ -310,8 +308,11 @@ class Playground(_Panel):
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
         self.buttons: dict[str, w.Button] = {}
+        self.senders: list[w.Button] = []  # the lesson's buttons that send a request
         self.switch_controls: dict[str, SwitchControls] = {}
         self.controls = _CONTROLS[lesson](self) if lesson in _CONTROLS else []
+        if self.senders:  # the empty inspector names every button that fills it
+            self.inspector.clear(nothing_sent([str(b.description) for b in self.senders]))
         for switch in switches.for_playground(lesson):  # any the lesson's layout did not place
             if switch.name not in self.switch_controls:
                 self.controls.append(SwitchControls(self, switch.name))
@@ -527,13 +528,18 @@ class Playground(_Panel):
         self._clear_results()
         self._say(Msg("{line}.", line=line))
 
-    def button(self, description: i18n.Text, action: Callable[[], Any]) -> w.Button:
+    def button(
+        self, description: i18n.Text, action: Callable[[], Any], *, sends: bool = False
+    ) -> w.Button:
         """A lesson button, its words in the playground's language; also kept in
-        ``self.buttons[description]`` for tests and scripts, by its English words."""
+        ``self.buttons[description]`` for tests and scripts, by its English words.
+        ``sends``: it sends a request (not a switch's action), so the empty inspector names it."""
         words = i18n.render(description, self.lang)
         b = w.Button(description=words, layout=w.Layout(width="auto"), tooltip=words)
         b.on_click(self._safe(lambda _: action()))
         self.buttons[str(description)] = b
+        if sends:
+            self.senders.append(b)
         return b
 
 
@@ -946,7 +952,7 @@ class SwitchControls(w.VBox):
 def _controls_500(p: Playground) -> list[w.Widget]:
     debug = SwitchControls(p, "debug")
     p.debug, p.debug_state = debug.inputs["on"], debug.state
-    return [debug, p.button("GET /orders/abc", lambda: p.send("GET", "/orders/abc"))]
+    return [debug, p.button("GET /orders/abc", lambda: p.send("GET", "/orders/abc"), sends=True)]
 
 
 def _controls_501(p: Playground) -> list[w.Widget]:
@@ -975,7 +981,11 @@ def _controls_501(p: Playground) -> list[w.Widget]:
             [
                 p.method,
                 p.path,
-                p.button(Msg("Send"), lambda: p.send_as_typed(p.method.value, p.path.value)),
+                p.button(
+                    Msg("Send"),
+                    lambda: p.send_as_typed(p.method.value, p.path.value),
+                    sends=True,
+                ),
             ]
         ),
     ]
@@ -1086,8 +1096,8 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         )
         p._say(Msg("Burst at {at}, {result}.", at=at, result=line))
 
-    get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"))
-    burst = p.button(Msg("Burst"), do_burst)
+    get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"), sends=True)
+    burst = p.button(Msg("Burst"), do_burst, sends=True)
     burst_box = [capacity, p.burst_size, burst, p.progress, p.burst_result]
     hold = SwitchControls(p, "hold")
     p.hold, p.hold_state = hold.inputs["on"], hold.state
@@ -1098,6 +1108,7 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     quote = p.button(
         Msg("GET {path} with X-Api-Key: {key}", path=RATE_PATH, key=PLAYGROUND_API_KEY),
         lambda: p.send("GET", RATE_PATH, headers=key),
+        sends=True,
     )
     return [maintenance, p.cache_mistake, get_order, cache, *burst_box, hold, rate, quote]
 
@@ -1158,13 +1169,13 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         delay = SLOW_DELAY.check(p.delay.value, named=SLOW_DELAY.title_in(p.lang), lang=p.lang)
         with_timeline(f"/slow?delay={delay:g}")
 
-    slow = p.button("GET /slow", get_slow)
+    slow = p.button("GET /slow", get_slow, sends=True)
     # the upstream `slow` (lesson section 1), behind its own route and read timeout
     upstream = SwitchControls(p, "delay")
     p.slow_delay, p.slow_delay_state = upstream.inputs["seconds"], upstream.state
     via = p.lab.gateway.route("slow").prefix
     slow_upstream = p.button(
-        Msg("GET {path} (the slow upstream)", path=via), lambda: with_timeline(via)
+        Msg("GET {path} (the slow upstream)", path=via), lambda: with_timeline(via), sends=True
     )
     return [
         timeout,
@@ -1174,7 +1185,7 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         slow_upstream,
         p.timeline,
         head,
-        p.button(stall_label, send_stalled),
+        p.button(stall_label, send_stalled, sends=True),
     ]
 
 
@@ -1198,23 +1209,40 @@ def _controls_505(p: Playground) -> list[w.Widget]:
             f"GET /orders/7 {p.version.value}\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
         )
 
-    return [w.HBox([p.version, p.button(Msg("Send the request line"), send)])]
+    return [w.HBox([p.version, p.button(Msg("Send the request line"), send, sends=True)])]
 
 
 def _controls_511(p: Playground) -> list[w.Widget]:
     portal = SwitchControls(p, "portal")
     p.portal_state = portal.state
     get_order = p.button(
-        Msg("GET /orders/7 via the portal"), lambda: p.send("GET", "/orders/7", via="portal")
+        Msg("GET /orders/7 via the portal"),
+        lambda: p.send("GET", "/orders/7", via="portal"),
+        sends=True,
     )
-    get_check = p.button("GET /generate_204", lambda: p.send("GET", "/generate_204", via="portal"))
+    get_check = p.button(
+        "GET /generate_204", lambda: p.send("GET", "/generate_204", via="portal"), sends=True
+    )
     return [portal, w.HBox([get_order, get_check], layout=w.Layout(flex_flow="row wrap"))]
 
 
-# the empty inspector's line where the lesson's controls send too: it named only the scenario
-_NOTHING_SENT = {
-    "505": Msg("Nothing sent yet: press Run scenario, or Send the request line."),
-}
+def nothing_sent(buttons: Sequence[str]) -> Msg:
+    """The empty inspector's line on a playground whose own buttons send too (``buttons``,
+    their words as shown): it named only the scenario, "Nothing sent yet: run a scenario.",
+    above a GET button, a Burst or a Send that fill it as well."""
+    if len(buttons) == 1:
+        return Msg("Nothing sent yet: press Run scenario, or {a}.", a=buttons[0])
+    if len(buttons) == 2:
+        a, b = buttons
+        return Msg("Nothing sent yet: press Run scenario, {a}, or {b}.", a=a, b=b)
+    if len(buttons) == 3:
+        a, b, c = buttons
+        return Msg("Nothing sent yet: press Run scenario, {a}, {b}, or {c}.", a=a, b=b, c=c)
+    return Msg(
+        "Nothing sent yet: press Run scenario, or one of the buttons: {buttons}.",
+        buttons=Listed(buttons),
+    )
+
 
 _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {
     "500": _controls_500,
