@@ -491,6 +491,10 @@ LEFT_CHECK = Msg(
     "You left drill {name}, so this diagnosis is not counted: "
     "`drill = labkit.drill.join(lab)` joins it again."
 )
+LEFT_HINT = Msg(
+    "You left drill {name}, so it gives no more hints: "
+    "`drill = labkit.drill.join(lab)` joins it again."
+)
 READER_NOTE = Msg(
     "Your tries go to the exchange's inbox, which only its owner {owner} reads: if that is "
     "not your instructor, tell your instructor."
@@ -664,7 +668,19 @@ class Drill:
 
     def hint(self) -> Any:
         """The capstone's next hint for this incident, counted for this drill alone; after
-        the last, they come round again from the first (as an exercise's do)."""
+        the last, they come round again from the first (as an exercise's do). Once the drill
+        is left, one line that says so and how to join again, and nothing counted: a hint
+        there was counted, and sent to the instructor's inbox, for an incident the lab no
+        longer has (as a check was, until it was refused the same way)."""
+        if self._left:
+            from labkit.exercises.core import Note
+
+            lang = language()
+            return Note(
+                Msg("drill {name}", name=self._shown).render(lang),
+                LEFT_HINT.bind(name=self._shown).render(lang),
+                lang,
+            )
         with self._counts.call():
             return self._exercise.hint(count=self._counts, asker=_asker())
 

@@ -158,6 +158,36 @@ def test_a_check_after_leaving_is_not_counted_and_says_how_to_join_again(
         zh.lab.stop()
 
 
+def test_a_hint_after_leaving_is_refused_in_one_line_and_not_counted(
+    exchange: Path, lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """drill.hint() after drill.leave() still gave the incident's next hint, counted it in the
+    learner's memo and sent the count to the instructor's inbox, where a check after leaving
+    is refused. It is now one line naming how to join again, nothing counted. Fails before
+    (it gave "Hint 1 of ...", and the memo counted it)."""
+    drill.start(exchange, "gone")
+    d = drill.join(lab)
+    d.leave()
+    note = d.hint()
+    assert repr(note) == (
+        "drill gone: You left drill gone, so it gives no more hints: "
+        "`drill = labkit.drill.join(lab)` joins it again."
+    )
+    assert "\n" not in repr(note) and "Hint" not in repr(note)
+    mine = board.learner_state()["drills"].values()
+    assert all("hints" not in entry for entry in mine), list(mine)
+    assert d.hints_shown() == 0
+    monkeypatch.setenv("LABKIT_LANG", "zh-CN")
+    zh = drill.join(labkit.start(lang="zh-CN"))
+    try:
+        zh.leave()
+        assert zh.hint().text == (
+            "你已离开 gone 演练，它不再给出提示：运行 `drill = labkit.drill.join(lab)` 可重新加入。"
+        )
+    finally:
+        zh.lab.stop()
+
+
 def test_a_drill_given_text_says_its_instruction_once(practice: drill.Drill) -> None:
     """Text instead of a dict was told "answer with a dict such as {...}, not '...'; answer
     {...}": the form twice. Fails before (two "answer", two "made_by")."""
