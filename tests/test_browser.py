@@ -552,10 +552,19 @@ def _click_every_control(page: Page, lang: str) -> tuple[list[str], int]:
                 page.wait_for_timeout(200)
         controls = [
             *panel.locator("input[type=checkbox]").all(),
+            # a quiz's options: the first two of each radio group, one chosen after the other
+            *(
+                radio
+                for group in panel.locator("[role=radiogroup]").all()
+                for radio in group.locator("input[type=radio]").all()[:2]
+            ),
             *panel.locator("button.jupyter-button").all(),
         ]
         for control in controls:
-            name = control.evaluate("(c) => c.getAttribute('title') || c.innerText || 'checkbox'")
+            name = control.evaluate(
+                "(c) => c.getAttribute('title') || c.innerText || (c.labels[0] || {}).innerText"
+                " || c.type"
+            )
             before = element.evaluate_handle(_LISTEN)
             ax_before = _ax_live_regions(cdp, ax_panel)
             control.click()  # scrolls it into view first, as a learner would
@@ -1164,6 +1173,100 @@ def test_a_short_answer_typed_fast_then_check_checks_that_answer(browser, jupyte
         for typed, verdict in (("Retry-After", "Correct"), ("Content-Length", "Not yet")):
             said = _type_tab_enter(page, panel, box, typed)  # Tab to Check
             assert said == f"Checked: {verdict}. Why: shown below.", (typed, said)
+    finally:
+        page.close()
+
+
+# A panel's radio groups and radio buttons in Chromium's accessibility tree, as a screen
+# reader gets them: (role, name, checked)
+def _ax_radios(cdp, panel: str) -> list[tuple[str, str, str]]:
+    found = []
+    for role in ("radiogroup", "radio"):
+        for node in cdp.send("Accessibility.queryAXTree", {"objectId": panel, "role": role})[
+            "nodes"
+        ]:
+            props = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+            name = node.get("name", {}).get("value", "")
+            found.append((role, name, str(props.get("checked", ""))))
+    return found
+
+
+_ACTIVE_CELL = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+
+_STATUS_SAYS = """([panel, words]) => [...panel.querySelectorAll('[role=status]')].some(
+  r => r.textContent.includes(words))"""
+
+
+def test_a_one_answer_quiz_is_a_radio_group_that_keeps_its_arrow_keys(
+    axe: Path, browser, jupyter: str
+) -> None:
+    """A one-answer question was drawn as checkboxes under "(choose one)" (JupyterLab took the
+    arrow keys a radio group needs), which screen readers read as "tick any". It is one radio
+    group now, named by its question: in Chromium's accessibility tree a radiogroup of radio
+    buttons with their checked state; ArrowDown and ArrowUp move the choice and stay in the
+    group (they moved to the next cell), Space chooses the focused option; each choice is said
+    in the panel's live region; axe-core finds nothing. Fails before (no radiogroup)."""
+    from labkit.exercises.lesson_511 import q1
+
+    name = "quiz-one-answer.ipynb"
+    source = "from labkit.exercises.lesson_511 import q1\nfrom labkit.widgets import Quiz\nQuiz(q1)"
+    _put_notebook(jupyter, name, source, "1 + 1")  # a cell after it, where ArrowDown went
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 0)
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        panel = page.locator(".labkit-panel").first
+        panel.wait_for(timeout=30000)
+        group = panel.get_by_role("radiogroup")
+        assert group.count() == 1, "no radio group in the quiz panel"
+        assert (group.get_attribute("aria-label") or "").endswith("(choose one)")
+        radios = group.get_by_role("radio")
+        assert radios.count() == len(q1.options)
+        element = panel.element_handle()
+
+        def chosen(k: int) -> None:
+            page.wait_for_function(
+                "([radio, panel, words]) => radio.checked && ("
+                + _STATUS_SAYS
+                + ")([panel, words])",
+                arg=[radios.nth(k).element_handle(), element, f"Your answer: {q1.options[k]}."],
+                timeout=15000,
+            )
+            assert [radios.nth(j).is_checked() for j in range(radios.count())] == [
+                j == k for j in range(radios.count())
+            ]
+
+        radios.nth(0).focus()
+        page.keyboard.press("Space")
+        chosen(0)
+        at = page.evaluate(_ACTIVE_CELL)
+        page.keyboard.press("ArrowDown")
+        chosen(1)
+        page.keyboard.press("ArrowUp")
+        chosen(0)
+        page.keyboard.press("ArrowRight")
+        chosen(1)
+        assert page.evaluate(_ACTIVE_CELL) == at, "an arrow key moved to another cell"
+        assert page.evaluate("() => document.activeElement.type") == "radio"
+        radios.nth(3).focus()
+        page.keyboard.press("Space")
+        chosen(3)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Accessibility.enable")
+        tree = _ax_radios(cdp, _ax_panel(cdp, 0))
+        cdp.detach()
+        assert tree[0][0] == "radiogroup" and tree[0][1].endswith("(choose one)"), tree
+        assert [(role, checked) for role, _, checked in tree[1:]] == [
+            ("radio", "true" if k == 3 else "false") for k in range(len(q1.options))
+        ], tree
+        assert [n for _, n, _ in tree[1:]] == [q1.label(o, "en") for o in q1.options], tree
+        page.screenshot(path=str(ROOT / "screenshots" / "quiz-radio-group.png"))
+        page.add_style_tag(content="html, body { height: 100% !important; }")
+        page.add_script_tag(path=str(axe))
+        violations = panel.evaluate(_AXE_OUTPUT)
+        assert not violations, violations
     finally:
         page.close()
 

@@ -662,17 +662,27 @@ def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:
                 assert control.description, name
 
 
-def test_a_choice_is_one_of_several_checkboxes(lab: labkit.Lab) -> None:
+def test_a_choice_is_one_radio_group_named_by_its_question(lab: labkit.Lab) -> None:
+    """A one-answer question was checkboxes under "(choose one)", which a screen reader reads
+    as "tick any". It is one radio group (labkit/widgets/oneof.py, drawn as native radio
+    buttons: tests/test_browser.py reads its roles and keys in Chromium), named by the
+    question, whose options the browser gets by index. Fails before (no radio group: the
+    answer was a VBox of checkboxes, with no ``index`` or ``name`` to sync)."""
     from labkit.exercises.lesson_504 import q4
 
     quiz = Quiz(q4)
-    assert quiz.prompt.value.endswith(" <i>(choose one)</i>")  # checkboxes, yet one answer
-    boxes = quiz.answer.boxes
-    assert [b.description for b in boxes] == list(q4.options)
-    boxes[1].value = True  # Space on the second option
-    assert quiz.answer.value == q4.options[1]
-    boxes[2].value = True  # picking another clears the first
-    assert quiz.answer.value == q4.options[2] and [b.value for b in boxes] == [
+    assert quiz.prompt.value.endswith(" <i>(choose one)</i>")
+    group = quiz.answer
+    assert isinstance(group, OneOf)
+    state = group.get_state()
+    assert state["labels"] == list(q4.options) and state["index"] is None
+    assert state["name"].startswith("504.") and state["name"].endswith("(choose one)")
+    assert "<" not in state["name"], state["name"]  # words, not the prompt's HTML
+    group.set_state({"index": 1})  # what the browser sends: an arrow key, Space or a click
+    assert group.value == q4.options[1]
+    assert _said(quiz) == f"Your answer: {q4.options[1]}. Press Check to check it."
+    group.set_state({"index": 2})  # choosing another: one answer, never two
+    assert group.value == q4.options[2] and [b.value for b in group.boxes] == [
         False,
         False,
         True,
@@ -680,8 +690,14 @@ def test_a_choice_is_one_of_several_checkboxes(lab: labkit.Lab) -> None:
     ]
     quiz.check_button.click()
     assert "Checked:" in _said(quiz)
-    boxes[2].value = False
-    assert quiz.answer.value is None
+    group.value = q4.options[0]  # from Python: the browser is told its index
+    assert group.index == 0
+    group.boxes[0].value = False
+    assert (group.value, group.index) == (None, None)
+    assert _said(quiz) == "No answer chosen."
+    with pytest.raises(Exception, match="no option 7"):
+        group.set_state({"index": 7})
+    assert group.value is None
 
 
 def test_a_live_region_is_a_status_or_an_alert() -> None:
@@ -1174,7 +1190,7 @@ def test_a_capstone_quiz_takes_a_hop_and_a_cause_and_says_its_result(lab: labkit
 
     incident6.start(lab)
     quiz = Quiz(q6)
-    assert "(tick one of each)" in quiz.prompt.value and "Answer {" not in quiz.prompt.value
+    assert "(choose one of each)" in quiz.prompt.value and "Answer {" not in quiz.prompt.value
     quiz.check_button.click()
     assert _said(quiz) == "Checked: Not answered yet: choose one of the answers, then press Check."
     assert "choose one of the answers, then press Check." in quiz.feedback.value

@@ -15,8 +15,9 @@ What a learner can rely on in every panel:
 * every switch says its current value in words; the inspector (and the 504
   timeline) always shows the last action's result, or says why it is empty.
 * controls are native form elements with a visible name (checkboxes, number
-  boxes, drop-downs), so their state reaches the accessibility tree and the
-  keyboard works; colours come from JupyterLab's theme variables.
+  boxes, drop-downs, a quiz's radio buttons), so their state reaches the
+  accessibility tree and the keyboard works; colours come from JupyterLab's
+  theme variables.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ from labkit.render.palette import JP_BORDER
 from labkit.render.svg import Picture
 from labkit.widgets.live import LiveRegion
 from labkit.widgets.number import NumberBox, told_again
+from labkit.widgets.oneof import OneOf
 from labkit.widgets.progress import Progress
 
-__all__ = ["GatewaysCompared", "Inspector", "Playground", "Quiz"]
+__all__ = ["GatewaysCompared", "Inspector", "OneOf", "Playground", "Quiz"]
 
 KEYBOARD_HINT = Msg(
     "Keyboard: Tab moves between controls; on a drop-down list press Space or Alt+↓ to open "
@@ -1393,60 +1395,21 @@ def _only_why(why: str, title: str) -> str:
     return why[len(head) :] if why.startswith(head) else why
 
 
-class OneOf(w.VBox):
-    """One answer out of several, as checkboxes: Tab reaches each option and Space picks it.
-
-    Radio buttons would be the usual choice, but inside JupyterLab their arrow keys move to
-    the next cell instead of the next option; a checkbox needs no arrow key, and its state
-    (checked or not) reaches the accessibility tree. Picking one option clears the others.
-    """
-
-    value = traitlets.Any(None, allow_none=True)
-
-    def __init__(self, options: list[str], labels: list[str] | None = None) -> None:
-        self.options = list(options)
-        self.boxes = [
-            w.Checkbox(value=False, description=label, indent=False, layout=w.Layout(width="auto"))
-            for label in (labels or self.options)
-        ]
-        super().__init__(self.boxes)
-        for option, box in zip(self.options, self.boxes, strict=True):
-            box.observe(lambda ch, o=option: self._picked(o, ch["new"]), names="value")
-        self.observe(lambda ch: self._show(ch["new"]), names="value")
-
-    def _picked(self, option: str, checked: bool) -> None:
-        if checked:
-            self.value = option
-        elif self.value == option:
-            self.value = None
-
-    def _show(self, value: Any) -> None:
-        if value is not None and value not in self.options:
-            raise refuse(
-                Msg(
-                    "choose one of {options}, not {value}",
-                    options=Listed(repr(option) for option in self.options),
-                    value=repr(value),
-                )
-            )
-        for option, box in zip(self.options, self.boxes, strict=True):
-            box.value = option == value
-
-
 class DiagnosisAnswer(w.VBox):
-    """The capstone's answer as two groups of checkboxes (see OneOf): which hop made the
-    response (made_by) and why (cause); ``value`` is the dict a code cell would pass to
-    ``q.check`` (a part not chosen yet is ``...``), or None while neither part is chosen."""
+    """The capstone's answer as two radio groups (see OneOf): which hop made the response
+    (made_by) and why (cause); ``value`` is the dict a code cell would pass to ``q.check``
+    (a part not chosen yet is ``...``), or None while neither part is chosen."""
 
     value = traitlets.Any(None, allow_none=True)
 
     def __init__(self, makers: Sequence[str], causes: Sequence[str], lang: str) -> None:
-        self.made_by = OneOf(list(makers), [glossed(m, lang) for m in makers])
-        self.cause = OneOf(list(causes), [glossed(c, lang) for c in causes])
-        heads = [
-            w.HTML(f"<b>{html.escape(text.render(lang))}</b>")
+        titles = [
+            text.render(lang)
             for text in (Msg("made_by: which hop made the response"), Msg("cause: why"))
         ]
+        self.made_by = OneOf(list(makers), [glossed(m, lang) for m in makers], titles[0])
+        self.cause = OneOf(list(causes), [glossed(c, lang) for c in causes], titles[1])
+        heads = [w.HTML(f"<b>{html.escape(title)}</b>") for title in titles]
         row = w.HBox(
             [
                 w.VBox([heads[0], self.made_by], layout=w.Layout(margin="0 2em 0 0")),
@@ -1493,19 +1456,20 @@ class Quiz(_Panel):
         self.exercise = exercise
         self.prompt = w.HTML(exercise.prompt_html(lang))
         if isinstance(exercise, Choice):
-            # its options are checkboxes (see OneOf), which alone would read as "tick any"
             # one message: Chinese sets its （...） with no space before it
             self.prompt.value = Msg(
                 "{question} <i>(choose one)</i>", question=self.prompt.value
             ).render(lang)
+            # the radio group named by the question, as a screen reader meets it
+            question = html.unescape(re.sub(r"<[^>]+>", "", self.prompt.value))
             self.answer: w.Widget = OneOf(
-                exercise.options, [exercise.label(o, lang) for o in exercise.options]
+                exercise.options, [exercise.label(o, lang) for o in exercise.options], question
             )
             self.answer.observe(
                 lambda ch: self._say(
                     Msg("No answer chosen.")
                     if ch["new"] is None
-                    # the option as its checkbox shows it, its words beside it (a Chinese
+                    # the option as its radio button shows it, its words beside it (a Chinese
                     # status line read "你的答案：leaks internals。" until December 2026)
                     else Msg(
                         "Your answer: {answer}. Press Check to check it.",
@@ -1520,10 +1484,10 @@ class Quiz(_Panel):
             from labkit.exercises.capstone import CAUSES, MAKERS
 
             # its question without the code cell's "Answer {'made_by': ..., 'cause': ...}":
-            # here the answer is ticked
+            # here the answer is chosen
             self.prompt.value = Msg(
                 "<b>{id}</b>: Incident {number} ({report}): which hop made the response, and "
-                "why? <i>(tick one of each)</i>",
+                "why? <i>(choose one of each)</i>",
                 id=html.escape(exercise.id),
                 number=exercise.incident.number,
                 report=html.escape(exercise.incident.report_text.render(lang)),
