@@ -283,8 +283,16 @@ def _refusal(path: Path, problem: Msg | str) -> Msg:
     where = shlex.quote(str(path))
     own = Msg("set LABKIT_RUNTIME_DIR to a directory of your own with mode 0700 (mkdir -m 700 DIR)")
     kind = problem.text if isinstance(problem, Msg) else ""
+    named = os.environ.get("LABKIT_RUNTIME_DIR")
     if kind == LOOSE_MODE:
         fix = Msg("run `chmod 700 {where}` if you made it, or {own}", where=where, own=own)
+    elif kind == NOT_YOURS and named and Path(named) == path:
+        # another user's registry that the variable names (a classmate's export copied): it
+        # is theirs, in use, and never to be removed for this user
+        fix = Msg(
+            "LABKIT_RUNTIME_DIR names it: set it to a directory of your own with mode 0700 "
+            "(mkdir -m 700 DIR)"
+        )
     elif kind == NOT_YOURS:
         fix = Msg("someone else made it (ask an administrator to remove it), or {own}", own=own)
     else:

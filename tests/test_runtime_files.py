@@ -586,6 +586,28 @@ def test_another_user_cannot_get_the_token_or_plant_a_record(tmp_path, attacker,
 
 
 @needs_root
+def test_labkit_runtime_dir_naming_a_classmates_registry_never_asks_to_remove_it(
+    tmp_path, attacker
+) -> None:
+    """A LABKIT_RUNTIME_DIR copied from a classmate's notebook or shell names their registry,
+    in use: the refusal told the learner to "ask an administrator to remove it", and set the
+    variable they had just set. It says now that the variable names it, and what to set it
+    to; the directory is left as it was. Fails before (that advice)."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, attacker.pw_uid, attacker.pw_gid)
+    result = labkit_cli(cli_env(LABKIT_RUNTIME_DIR=str(theirs)), "env")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"labkit: error: the lab registry {theirs} belongs to user {attacker.pw_name}, not to "
+        "you (user root), so another user could read the control token or plant records "
+        "there; LABKIT_RUNTIME_DIR names it: set it to a directory of your own with mode 0700 "
+        "(mkdir -m 700 DIR)\n"
+    ), result.stderr
+    assert list(theirs.iterdir()) == [] and theirs.stat().st_uid == attacker.pw_uid
+
+
+@needs_root
 def _tmp_registry_taken(
     attacker, shared_tmp: Path, tmp_path: Path, monkeypatch
 ) -> tuple[Path, Path]:
