@@ -7847,3 +7847,130 @@ def test_a_header_said_in_a_sentence_still_denies_or_hedges(answer) -> None:
 
 def test_a_header_said_in_a_sentence_with_two_names_names_both() -> None:
     assert answers.canonical("header", "It is Allow or Vary") == "allow | vary"
+
+
+# Examined as careful learners write, in English and Chinese: a condition said as a clause
+# (who did what to the connection), the condition in brackets after what Envoy's flag means,
+# a count of the headers listed ("both headers", 两个头), a status's reason phrase before an
+# aside in Chinese, "not" in a clause about the answer or after a dash (a capstone cause's
+# too), Go's "dial" timing out, "never" in what follows a colon, the label after the status
+# ("504 for B"). Each was refused (not counted) before.
+EXAMINED_RIGHT = [
+    ("gateways.envoy-uf", "upstream connection failure (refused)"),
+    ("gateways.envoy-uf", "上游连接失败（连接被拒绝）"),
+    ("gateways.envoy-uf", "the upstream refused the connection"),
+    ("gateways.envoy-uf", "connection to the upstream was refused"),
+    ("gateways.nginx-premature-close", "上游关闭了连接"),
+    ("gateways.caddy-dial-timeout", "the dial timed out"),
+    ("gateways.caddy-dial-timeout", "connect-timeout: the upstream never accepted in time"),
+    ("505.426-headers", "Upgrade 和 Connection 两个头"),
+    ("505.426-headers", "两个头：Upgrade 和 Connection"),
+    ("505.426-headers", "both headers, Upgrade and Connection"),
+    ("505.426-headers", "the two headers Upgrade and Connection"),
+    ("501.python-http-server", "405 Method Not Allowed（带 Allow）"),
+    ("501.python-http-server", "HTTP/1.1 405 Method Not Allowed（带 Allow）"),
+    ("501.python-http-server", "405 方法不被允许（带 Allow）"),
+    ("503.retry-after-header", "Retry-After header, which is not always sent"),
+    ("504.or-502", "504 — B does not answer in time"),
+    ("504.or-502", "504 for B, 502 for A"),
+    ("capstone.incident-6", {"made_by": "origin", "cause": "maintenance — it is not broken"}),
+    (
+        "capstone.incident-2",
+        {"made_by": "origin", "cause": "handler-bug, as it is not the gateway"},
+    ),
+    ("capstone.incident-8", {"made_by": "origin", "cause": "overload, 容量不够"}),
+    ("503.retry-after-header", "是 Retry-After 头"),
+    ("503.retry-after-header", "Retry-After 响应头，它不总是有"),
+    ("gateways.nginx-premature-close", "the upstream closed the connection early"),
+    ("gateways.caddy-dial-timeout", "the connection attempt timed out"),
+]
+# their near misses: the wrong condition, option, header or status in the same form (counted
+# wrong) ...
+EXAMINED_WRONG = [
+    ("gateways.envoy-uf", "upstream connection failure (reset)"),
+    ("gateways.envoy-uf", "上游重置了连接"),
+    ("gateways.caddy-dial-timeout", "the upstream refused the connection"),
+    ("gateways.caddy-dial-timeout", "the read timed out"),
+    ("505.426-headers", "Upgrade, both"),
+    ("501.python-http-server", "405 Method Not Allowed（不带 Allow）"),
+    ("501.python-http-server", "501 Not Implemented（带 Allow）"),
+    ("503.retry-after-header", "Expires header, which is not Retry-After"),
+    ("504.or-502", "502 — B says nothing"),
+    ("501.allow-header", "it is Vary"),
+    ("504.or-502", "502 for B, 504 for A"),
+    ("capstone.incident-6", {"made_by": "origin", "cause": "overload — the origin is not broken"}),
+    ("capstone.incident-8", {"made_by": "origin", "cause": "maintenance, 维护窗口"}),
+    ("503.retry-after-header", "是 Expires 头"),
+    ("gateways.nginx-premature-close", "the upstream refused the connection early"),
+    ("gateways.caddy-dial-timeout", "the read attempt timed out"),
+]
+# ... and the same forms that deny, hedge or name no header at all (refused, not counted):
+# "it is" was read as the header "it-is" and counted as a wrong header; a hedge in the clause
+# after a status ("504, which I am not sure about") was set aside with the clause, and counted
+EXAMINED_REFUSED = [
+    ("501.allow-header", "it is"),
+    ("503.retry-after-header", "it is"),
+    ("501.allow-header", "that header"),
+    ("gateways.envoy-uf", "the upstream did not refuse the connection"),
+    ("gateways.envoy-uf", "upstream connection failure (not refused)"),
+    ("gateways.envoy-uf", "upstream connection failure (maybe refused)"),
+    ("gateways.envoy-uf", "上游没有拒绝连接"),
+    ("gateways.caddy-dial-timeout", "connect-timeout: no"),
+    ("504.or-502", "502 - no, 504"),
+    ("503.retry-after-header", "Retry-After, which is wrong"),
+    ("505.426-headers", "Upgrade 或 Connection 两个头"),
+    ("504.or-502", "504, which I am not sure about"),
+    ("504.or-502", "504, though I might be wrong"),
+    ("504.or-502", "504 for A"),
+    ("capstone.incident-6", {"made_by": "origin", "cause": "not maintenance — it is down"}),
+    ("capstone.incident-8", {"made_by": "origin", "cause": "overload, maintenance"}),
+    ("capstone.incident-8", {"made_by": "origin", "cause": "overload, maybe maintenance"}),
+    ("capstone.incident-8", {"made_by": "origin", "cause": "overload, refused"}),
+    ("capstone.incident-8", {"made_by": "origin", "cause": "overload, not really"}),
+    ("504.or-502", "504, not really"),
+    (
+        "capstone.incident-4",
+        {"made_by": "portal", "cause": "network-login — because of maintenance"},
+    ),
+    ("501.allow-header", "Allow，它不是"),
+    ("503.retry-after-header", "Retry-After，它可能是"),
+]
+
+
+@pytest.mark.parametrize(("qid", "form"), EXAMINED_RIGHT)
+def test_an_examined_right_answer_is_accepted(qid: str, form: object) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is True, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), EXAMINED_WRONG)
+def test_an_examined_wrong_answer_is_wrong(qid: str, form: object) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is False, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), EXAMINED_REFUSED)
+def test_an_examined_answer_that_denies_hedges_or_names_nothing_is_refused(
+    qid: str, form: str
+) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is None and result.refused, result.message
+
+
+@pytest.mark.parametrize(
+    ("cause", "key"),
+    [
+        ("the upstream refused the connection", "refused"),
+        ("the server refused the connection", "refused"),
+        ("nothing listens", "refused"),
+        ("nobody is listening", "refused"),
+        ("the connection timed out", "connect-timeout"),
+    ],
+)
+def test_a_capstone_cause_said_as_a_clause_is_that_cause(cause: str, key: str) -> None:
+    """A cause said as a sentence ("the upstream refused the connection") or in the list's
+    own words ("nothing listens", the description of refused) was no cause: refused, not
+    counted, as a typo would be. Read, it is judged: wrong for incident 5 (a connect timeout)."""
+    assert answers.cause(cause) == key
+    result = exercises.get("capstone.incident-5").check({"made_by": "gateway", "cause": cause})
+    assert result.correct is (key == "connect-timeout"), result.message

@@ -29,7 +29,7 @@ import numbers
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from labkit import i18n
 from labkit.conditions import RFC_TABLE, Condition
@@ -577,6 +577,14 @@ _BECAUSE = later(
     # an example after a comma, in Chinese ("Retry-After，例如 Retry-After: 30" was read as the
     # header "例如 retry-after", where "Retry-After, e.g. Retry-After: 30" was Retry-After)
     r"|\s*[,;]\s*(?:例如|比如|譬如)"
+    # a clause about the answer ("Retry-After header, which is not always sent": its "not"
+    # denied the answer), not one that judges it ("Allow, which is wrong", "…, which isn't it")
+    r"|\s*[,;]\s*which\s+(?!(?:is|was|would be|[’']s)\s+(?:not\s+)?(?:it|right|wrong|correct"
+    r"|incorrect|false|true|the answer|sure)\b)(?!isn[’']?t\b|wasn[’']?t\b)(?=\S+\s+\S+\s+\S)"
+    r"(?![^,;]*\b(?:sure|certain|maybe|perhaps|probably|guess|think)\b)"  # "…, which I guess"
+    # and in Chinese, a clause about it ("Retry-After 响应头，它不总是有"), not one that denies
+    # it (它不是, 它不对, 它是错的) or hedges (它可能)
+    r"|\s*[,;]\s*(?=它|这个头)(?!它(?:并)?不是|它不对|它是错|它(?:可能|也许|大概)|这个头(?:并)?不是)"
 )
 
 
@@ -628,6 +636,8 @@ def _before_clause(text: str) -> str:
         and _names_a_status(found.group("head"))
         and not _DENIES_THE_ANSWER.match(found.group("clause"))
         and not _ANSWERS_ON.match(found.group("clause"))
+        # a clause that hedges anywhere in it ("504, which I am not sure about")
+        and not _HEDGE_WORD.search(found.group("clause"))
         and not _names_a_code(found.group("clause"))
     ):
         return found.group("head")
@@ -717,6 +727,8 @@ _PREAMBLE = later(
     # and in Chinese: "答案：源服务器", "答：Allow", "应该是源服务器" (refused as no
     # option or header name; "答案：501" passed, its digits read as the status)
     r"|^(?:答案|回答|答)\s*(?:是|为)?\s*:?\s*(?=\S)|^(?:应该是|应当是|我认为是|我觉得是)\s*(?=\S)"
+    # "是 Retry-After 头": "(it) is", as "it is Retry-After" (not 是的, a yes)
+    r"|^是(?![的否])\s*(?=\S)"
     # an arrow or an equals sign ("=> 504", "→ origin"), a word of certainty ("definitely
     # Allow", "clearly the origin", 肯定是, 就是), the option picked by name ("option: origin",
     # "I pick origin", 我选, 选), what kind of answer follows ("header: Allow", "code 504"):
@@ -805,7 +817,9 @@ def clean(answer: object) -> str:
 # "the origin, not the gateway", "504，不是 502": the answer, then what it is not
 _CONTRAST = later(
     # not a hedge: "504, not sure", "400, not 100% sure" (accepted as the answer)
-    rf"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s(?!{_UNSURE})|[,，;；]\s*(?:而)?(?:不是|并非))"
+    # nor a denial: "overload, not really" (accepted as overload)
+    rf"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s(?!{_UNSURE}|really\b|at all\b)"
+    r"|[,，;；]\s*(?:而)?(?:不是|并非))"
 )
 
 
@@ -845,7 +859,7 @@ def canonical(kind: str, answer: object) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown answer kind {kind!r}; one of {', '.join(KINDS)}")
     refuse_question(answer)
-    return {
+    read: Callable[[object], str] = {
         "status": status,
         "header": header,
         "hop": hop,
@@ -853,7 +867,8 @@ def canonical(kind: str, answer: object) -> str:
         "condition": condition,
         "cause": cause,
         "text": text,
-    }[kind](answer)
+    }[kind]
+    return by_aside(read, answer)
 
 
 def expected(kind: str) -> i18n.Msg:
@@ -882,6 +897,12 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
     """Every status a text names: (code, how it was named), numbers and reason phrases."""
     found: list[tuple[int, str]] = []
     text = _before_clause(text)  # a status named in the reason is not the answer
+    # "504 — B does not answer in time": the reason after a dash, which the dashes' removal
+    # below (_phrase_key) made part of the answer, its "not" a denial; not a reason that
+    # names a status ("502 - no, 504")
+    said = _BECAUSE.split(text, maxsplit=1)
+    if len(said) == 2 and not _names_a_code(said[1]):
+        text = said[0]
     plain = _phrase_key(_STATUS_LINE.sub("", text))
     taken = plain
     table = reasons(plain)
@@ -895,6 +916,28 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
         found.append((int(match.group(1)), match.group(1)))
     _refuse_negation(text, taken)
     return found
+
+
+def without_reason(answer: str) -> str:
+    """A status written with its reason phrase, the phrase gone, whatever follows kept:
+    "HTTP/1.1 405 Method Not Allowed（带 Allow）" is "405（带 Allow）" (what follows the code
+    was read as the answer's words, the phrase's among them); any other text as it is."""
+    text = unicodedata.normalize("NFKC", answer).strip()
+    found = re.match(r"(?i)(?:http(?:/\d(?:\.\d)?)?\s+)?([1-5]\d\d)\s+(\S.*)$", text, re.DOTALL)
+    if not found:
+        return answer
+    code, rest = found.group(1), found.group(2)
+    for phrase, value in sorted(reasons(rest).items(), key=lambda kv: -len(kv[0])):
+        if str(value) != code:
+            continue
+        said = re.match(
+            r"\s*".join(re.escape(w) for w in phrase.split()),
+            re.sub(r"[-_]", " ", rest),
+            re.IGNORECASE,
+        )
+        if said and not re.match(r"[\w-]", rest[said.end() :]):
+            return f"{code}{rest[said.end() :]}"
+    return answer
 
 
 def statuses_named(answer: str) -> list[tuple[int, str]]:
@@ -973,6 +1016,27 @@ _OWED_HEADER = later(
 )
 
 
+# Words that name no header, whatever their order: an answer made of them alone ("it is",
+# "that one", "this is it") was read as the header "it-is" and counted as a wrong header.
+_NO_NAME = frozenset(
+    "it its it's is was be this that these those one ones the a an yes no so here there "
+    "which what answer header headers name field".split()
+)
+
+
+# How many headers a list of names holds, said before or after it: "both headers: Upgrade
+# and Connection", "the two headers Upgrade and Connection", "Upgrade and Connection, both",
+# "Upgrade 和 Connection 两个头" (refused as no header name, as "both" alone was read)
+_HEADERS_WORD = r"(?:(?:response|request)\s+)?(?:headers|header\s+fields|fields)"
+_ZH_HEADERS_WORD = r"(?:这|那)?(?:两|二|三|几)个(?:响应|请求)?(?:头部?|标头|首部)(?:字段)?"
+_COUNTED_NAMES = later(
+    rf"^(?:both|all|(?:the\s+)?(?:two|three|both))(?:\s+of\s+them)?\s+{_HEADERS_WORD}"
+    r"\s*[,:]?\s*(?=\S)"
+    rf"|(?<=\S)\s*,?\s*(?:both(?:\s+of\s+them)?|(?:the\s+)?(?:two|both)\s+(?:of\s+them|{_HEADERS_WORD}))$"
+    rf"|^{_ZH_HEADERS_WORD}\s*:?\s*(?=\S)|(?<=\S)\s*,?\s*(?:{_ZH_HEADERS_WORD}|(?:两个)?都要)$"
+)
+
+
 def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
@@ -986,6 +1050,7 @@ def header(answer: object) -> str:
         return header(code.group(1))
     text = clean(_HEADER_ASIDE.sub("", answer))
     _refuse_negation(answer, text)
+    text = _COUNTED_NAMES.sub("", text)  # "both headers, Upgrade and Connection", "…两个头"
     # "the 405 must carry an Allow header listing GET, HEAD, OPTIONS", "必须带 Allow 头": the
     # header a sentence says is owed, one header named (refused: the list read as names)
     owed = _OWED_HEADER.search(text)
@@ -1042,6 +1107,8 @@ def header(answer: object) -> str:
         parts = [p for p in re.split(r"[,;]|\bor\b|\band\b", text) if p.strip()]
         return HEDGE.join(sorted({header(p) for p in parts}))
     name = re.sub(r"[\s_]+", "-", text)
+    if set(re.split(r"[\s_-]+", text)) <= _NO_NAME:  # "it is", "that one": no header in it
+        raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
         raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     return name
@@ -1549,7 +1616,11 @@ def condition(answer: object) -> str:
         head, how = text.split(":", 1)
         told = re.sub(r"\s*了$", "", words(head).strip())
         # not where what follows denies it or names another ("refused: no, connect-timeout")
-        other = _NEGATION.search(how) or any(n in words(how) for n in names if len(n) > 4)
+        # ("connect-timeout: the upstream never accepted in time": its "never" says how, and
+        # was read as a denial)
+        other = _DENIES_THE_ANSWER.match(how.strip()) or any(
+            n in words(how) for n in names if len(n) > 4
+        )
         key = told if told in names and not other else key
     # "UF = upstream connection failure, i.e. refused": what the flag means, then the
     # condition that says it (refused, not counted: the whole read as one condition)
@@ -1563,6 +1634,9 @@ def condition(answer: object) -> str:
     if key in names:
         return names[key]
     _refuse_negation(answer, text)
+    said_as_clause = _by_clause_words(words(text))
+    if said_as_clause:
+        return said_as_clause
     read = set()
     for side in arrow_sides(answer):  # "UF → refused": the flag, and the condition it means
         with contextlib.suppress(WrongKind):
@@ -1583,6 +1657,86 @@ def condition(answer: object) -> str:
     raise WrongKind(Msg("{given} is not one of the upstream conditions", given=repr(answer)))
 
 
+# What a condition said as a clause has beside its own words: who did it, the verb's helpers,
+# the prepositions ("the upstream refused the connection", "the connection to the server was
+# reset"): the condition's words in another order, which its names have as a phrase.
+_CLAUSE_ONLY = frozenset(
+    "upstream upstreams server origin backend peer app it its they was were is are has have had "
+    "been being got gets get did does to by from with at on for of "
+    # how soon ("closed the connection early", as "prematurely closed"), and an attempt at the
+    # connection ("the connection attempt timed out")
+    "early prematurely abruptly suddenly attempt attempts".split()
+)
+
+
+def _clause_stem(word: str) -> str:
+    """A word without its ending, so that "refused", "refuses" and "refusing" are one."""
+    return re.sub(r"(?:ing|ed|es|e|s)$", "", word) if len(word) > 4 else word
+
+
+def _clause_words(phrase: str) -> frozenset[str]:
+    phrase = re.sub(r"\btim(?:ed|es|ing)? out\b", "timeout", phrase)  # "timed out" as "timeout"
+    return frozenset(_clause_stem(w) for w in phrase.split() if w not in _CLAUSE_ONLY)
+
+
+@functools.cache
+def _conditions_by_words() -> dict[frozenset[str], str]:
+    """Every condition name's words (``_clause_words``) -> its condition, where they name one."""
+    found: dict[frozenset[str], set[str]] = {}
+    for name, value in _condition_names().items():
+        said = _clause_words(name)
+        if said:
+            found.setdefault(said, set()).add(value)
+    return {said: values.pop() for said, values in found.items() if len(values) == 1}
+
+
+# a Chinese clause, who did what to the connection: 上游拒绝了连接, 上游把连接重置了
+_ZH_CLAUSE = later(
+    r"^(?:上游(?:服务器)?|服务器|源服务器|后端|它)?\s*(?:(?P<verb>[^\s把了]{2})了?\s*(?:这个)?连接"
+    r"|把\s*(?:这个)?连接\s*(?P<verb2>[^\s了]{2})了?)$"
+)
+
+
+def _by_clause_words(key: str) -> str:
+    """The condition whose words a clause has, in any order, with who did it and the verb's
+    helpers aside ("the upstream refused the connection": refused, as "connection refused";
+    上游重置了连接: reset, as 连接被重置; refused as no condition, and as no capstone
+    cause); "" if none."""
+    names = _condition_names()
+    zh = _ZH_CLAUSE.match(key)
+    if zh:
+        verb = zh.group("verb") or zh.group("verb2")
+        for said in (f"连接被{verb}", f"连接{verb}"):
+            if said in names:
+                return names[said]
+    return _conditions_by_words().get(_clause_words(key), "") if " " in key else ""
+
+
+def by_aside(read: Callable[[object], str], answer: object) -> str:
+    """``read(answer)``; where the answer names nothing of its kind outside its brackets, what
+    its one aside names ("upstream connection failure (refused)": what a log's flag means,
+    then the condition in brackets, refused as no condition where "upstream connection
+    failure: refused" was refused). An aside that hedges was kept in the answer itself."""
+    try:
+        return read(answer)
+    except (Negated, Hedged, Ambiguous):
+        raise
+    except WrongKind:
+        if not isinstance(answer, str):
+            raise
+        inner = asides(answer)
+        if len(inner) != 1 or not inner[0] or hedging_aside(inner[0]):
+            raise
+        outside = _ASIDE.sub(" ", unicodedata.normalize("NFKC", answer)).strip()
+        if not outside or negated(clean(outside)) or hedge_word(clean(outside)):
+            raise
+        try:
+            return read(inner[0])
+        except WrongKind:
+            pass
+        raise
+
+
 # conditions the capstone's causes name together: every way an answer is not valid HTTP
 _INVALID = {
     c.value for c, outcome in RFC_TABLE.items() if outcome.proxy_status == "http_protocol_error"
@@ -1601,13 +1755,26 @@ def cause(answer: object) -> str:
     described = _cause_texts(key)
     if key in described:
         return described[key]
+    # the cause, then why after a dash or "because" ("maintenance — the origin is not broken",
+    # "handler-bug, because it is not a gateway error"), or more words about it after a comma
+    # ("overload, 容量不够"): the reason's "not" denied the cause, its comma made a list (each
+    # refused as no cause). Not where those words name another cause ("…, because of
+    # maintenance", "maintenance, overload"): that is two causes.
+    said = clean(answer)
+    part = answer_part(said)
+    head, comma, rest = said.partition(",")
+    for first, then in ((part, said[len(part) :]), (head, rest if comma else "")):
+        if first and then.strip() and first != said:
+            found = _cause_then_words(first, then)
+            if found:
+                return found
     if _NOT_ACCEPTED.search(key) and not _DENIES_FIRST.search(key):
         if _IN_TIME.search(key):
             return "connect-timeout"
         raise WrongKind(NOT_ACCEPTED_ONLY.bind(given=repr(answer)))
     _refuse_negation(answer, key)
     try:
-        found = condition(answer) if key not in ("maintenance", "overload") else key
+        found = by_aside(condition, answer) if key not in ("maintenance", "overload") else key
     except WrongKind:
         return _cause_by_words(key) or key.replace(" ", "-")
     return "invalid-response" if found in _INVALID else found
@@ -1636,6 +1803,12 @@ NOT_ACCEPTED_ONLY = Msg(
 # "the gateway served a cached 503", "a TypeError in the handler", 维护中, 超载): the one
 # cause whose words a short phrase has. A phrase with the words of two causes names neither.
 _CAUSE_WORDS: dict[str, Pattern] = {
+    # the capstone's own words for a refused connection: "nothing listens at the upstream's
+    # address" ("nothing listens" was refused as no cause)
+    "refused": later(
+        r"\b(nothing|no one|nobody|no process|no server)( is| was)? listen(s|ing|ed)?\b"
+        r"|没有(程序|进程|服务|人)?在?监听"
+    ),
     "maintenance": later(r"\bmaintenance\b|维护"),
     "overload": later(
         r"\boverload(ed)?\b|\bcapacity\b|\bshed(s|ding)?\b|\b(too )?busy\b|过载|超载|负载|容量"
@@ -1657,6 +1830,41 @@ _CAUSE_WORDS: dict[str, Pattern] = {
 # words that take back what they stand beside ("no X-Cache", "cache miss"), outside the
 # names that have them ("no healthy upstream")
 _CAUSE_DENIED = later(r"\b(no|without|miss|missed)\b(?! (healthy|live|available)\b)")
+
+
+def _cause_then_words(first: str, then: str) -> str:
+    """The cause ``first`` names where the words ``then`` after it name no other cause, deny
+    or hedge nothing; "" otherwise."""
+    rest = " ".join(unicodedata.normalize("NFKC", then).translate(_WIDE).lower().split())
+    rest = rest.strip(" ,;:-")
+    # "maintenance, not really", "overload - no": the words after it take it back
+    if hedge_word(rest) or (len(rest.split()) <= 2 and _DENIES_THE_ANSWER.match(rest)):
+        return ""
+    try:
+        found = cause(first)
+    except WrongKind:
+        return ""
+    if found not in set(CAUSE_SYNONYMS.values()) | {c.value for c in Condition}:
+        return ""
+    other = _cause_by_words(words(rest))
+    if other not in ("", found) or _names_a_condition(rest) or _names_a_cause_word(rest, found):
+        return ""
+    return "invalid-response" if found in _INVALID else found
+
+
+def _names_a_cause_word(text: str, but: str) -> bool:
+    """Whether ``text`` has the words of a cause other than ``but`` ("because of maintenance")."""
+    return any(
+        pattern.search(text) for cause_key, pattern in _CAUSE_WORDS.items() if cause_key != but
+    )
+
+
+def _names_a_condition(text: str) -> bool:
+    try:
+        condition(text)
+    except WrongKind:
+        return False
+    return True
 
 
 def _cause_by_words(key: str) -> str:

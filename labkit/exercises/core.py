@@ -602,7 +602,9 @@ class Choice(Exercise):
             return self.option(f"{bracketed.group(1)} from the {bracketed.group(2)}")
         # "405（带 Allow 头）": a status, and what tells two options of it apart in brackets
         # (the aside was set aside, and 405 alone named two options)
-        status_aside = re.fullmatch(r"\s*(\d{3})\s*[(（]([^()（）]+)[)）]\s*", str(given))
+        status_aside = re.fullmatch(
+            r"\s*(\d{3})\s*[(（]([^()（）]+)[)）]\s*", answers.without_reason(str(given))
+        )
         if status_aside and not answers.hedging_aside(status_aside.group(2)):
             with contextlib.suppress(WrongKind):
                 return self.option(f"{status_aside.group(1)} {status_aside.group(2).strip()}")
@@ -1190,13 +1192,25 @@ class ShortAnswer(Exercise):
             r"(?:\s*(?:->|→|⟶|⇒|=>|=|:|：|,|的是)\s*|\s+(?i:gets?|got|is|gives?|returns?|answers?)\s+"
             r"|\s*(?:得到|返回|是|收到)\s*|\s+(?=\d))(.+)$"
         )  # the labels as the question writes them (upper case): "a 504" is no label
+        # the label after the answer: "504 for B, 502 for A" (refused as several answers)
+        after = re.compile(
+            rf"^\s*(.+?)\s+(?i:for)\s+(?i:(?:upstream)\s+)?['\"]?({names})['\"]?\s*$"
+        )
+
+        def labelled_match(part: str) -> tuple[str, str] | None:
+            found_before = labelled.match(part)
+            if found_before:
+                return found_before.group(1), found_before.group(2)
+            found_after = after.match(part)
+            return (found_after.group(2), found_after.group(1)) if found_after else None
+
         text = unicodedata.normalize("NFKC", given).strip().rstrip(".。")
-        found: list[re.Match[str] | None] = []
+        found: list[tuple[str, str] | None] = []
         unlabelled = ""
         # "For B, 504; for A, 502": split at semicolons first, where every part is labelled
         for split in (r"[;；]", r"[,;，；、]|\band\b|和"):
             parts = [p for p in re.split(split, text) if p.strip()]
-            found = [labelled.match(p) for p in parts]
+            found = [labelled_match(p) for p in parts]
             if len(parts) > 1 and all(found):
                 break
             # "504，A 是 502": the answer first, unlabelled (no capital letter that could be a
@@ -1210,7 +1224,7 @@ class ShortAnswer(Exercise):
                 break
         if not all(found):
             return given
-        said = {m.group(1): m.group(2).strip() for m in found if m}
+        said = {m[0]: m[1].strip() for m in found if m}
         if len(said) != len(found):  # "B → 502, B → 504"
             raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         if unlabelled:  # the one label left unsaid is the one the unlabelled part is about
