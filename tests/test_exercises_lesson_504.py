@@ -172,6 +172,36 @@ def test_q4_haproxy() -> None:
     assert not caddy and "docs/gateways.md" in caddy.message and "503" not in caddy.message
 
 
+@pytest.mark.parametrize(
+    ("notebook", "lang", "section"),
+    [
+        ("notebooks/05-504-gateway-timeout.ipynb", "en", "## 5. 504 or 502?"),
+        ("notebooks/zh/05-504-gateway-timeout.ipynb", "zh-CN", "## 5. 504 还是 502？"),
+    ],
+)
+def test_q4_last_hint_points_to_what_this_lesson_shows(
+    notebook: str, lang: str, section: str
+) -> None:
+    """q4's last hint sent a learner of this lesson to lesson 09's table, which comes four
+    lessons later; it names the cell of this lesson's section 5 that runs HAProxy's
+    personality against /up/blackhole/, and that cell is there (fails before)."""
+    import json
+    from pathlib import Path
+
+    from labkit.i18n import render
+
+    hint = render(q4.hint_texts[-1], lang)
+    assert "09" not in hint and "seen" in hint and "/up/blackhole/" in hint, hint
+    assert section.split(" ", 2)[2] in hint, hint  # the section's title, as the notebook has it
+    root = Path(__file__).resolve().parent.parent
+    cells = json.loads((root / notebook).read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    start = next(i for i, src in enumerate(sources) if src.startswith(section))
+    end = next(i for i in range(start + 1, len(sources)) if sources[i].startswith("## "))
+    shown = [src for src in sources[start:end] if "seen[name]" in src]
+    assert shown and '"haproxy"' in shown[0] and "/up/blackhole/" in shown[0]
+
+
 # -- q5: retries with backoff and jitter, within a budget --
 
 

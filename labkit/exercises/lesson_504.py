@@ -330,9 +330,12 @@ q4 = make_choice(
     },
     hints=(
         Msg("HAProxy treats a server it cannot reach as 'not available'."),
+        # what lesson 05 itself shows (its section 5 runs each personality against
+        # /up/blackhole/), not lesson 09's table, which a learner of lesson 05 has not met
         Msg(
-            "Look at lesson 09's table, row connect-timeout, column haproxy, or switch "
-            "lab.gateway.personality to 'haproxy' and GET /up/blackhole/."
+            "Look at seen in section 5 of this lesson (504 or 502?): its second status for "
+            "'haproxy' is what HAProxy answered for /up/blackhole/. Or switch "
+            "lab.gateway.personality to 'haproxy' and GET /up/blackhole/ yourself."
         ),
     ),
     solution=Msg(
