@@ -83,3 +83,27 @@ def test_prose_that_lists_a_questions_options_lists_them_in_its_order(path: Path
             checked += 1
     if path.stem[:2] in ("01", "02", "07", "09"):
         assert checked, f"{path}: no cell lists a question's options"
+
+
+def test_the_haproxy_question_lists_its_conditions_as_haproxy_logs_them() -> None:
+    """Lesson 09's HAProxy question (SC-- on a 503) lists its options by the termination state
+    HAProxy logs for each (labkit.personalities.HAPROXY): phase by phase, C (connecting) before
+    H (waiting for headers), and in each phase the timeout (lower-case s) before the server's
+    abort (upper-case S): sC--, SC--, sH--, SH--. The question is about those two letters, so
+    each option stands beside the one it is told apart from by a letter. Not labkit.conditions'
+    order (refused, connect-timeout, closed-without-response, read-timeout), which would part
+    read-timeout from closed-without-response and put the right option first; the prose that
+    lists the options lists them in this order (the test above holds it). Test-only."""
+    from labkit.conditions import Condition
+    from labkit.exercises.gateways import q2
+    from labkit.personalities import HAPROXY
+
+    def state(option: str) -> tuple[str, str]:
+        found = re.search(r"\b([sS])([CH])--", HAPROXY.table[Condition(option)].log)
+        assert found, option
+        return found.group(1), found.group(2)
+
+    assert [state(o) for o in q2.options] == [("s", "C"), ("S", "C"), ("s", "H"), ("S", "H")]
+    assert q2.options == sorted(
+        q2.options, key=lambda o: ("CH".index(state(o)[1]), state(o)[0].isupper())
+    )

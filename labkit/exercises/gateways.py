@@ -99,6 +99,8 @@ q2 = make_choice(
         "HAProxy logs a request to server app1 with status 503 and termination state 'SC--'. "
         "Which upstream condition was it?"
     ),
+    # in the order of the termination states HAProxy logs for them, sC--, SC--, sH--, SH--:
+    # phase by phase, the timeout before the server's abort (tests/test_exercises_options.py)
     ["connect-timeout", "refused", "read-timeout", "closed-without-response"],
     "refused",
     why={
