@@ -2165,18 +2165,27 @@ def _takes(seconds):
     return fn
 
 
+SLOW_START = 0.6  # seconds the child's set-up takes in the tests below
+
+
+@pytest.fixture
+def slow_start(monkeypatch) -> None:
+    """The child's set-up before the learner's code runs, slowed by SLOW_START seconds, as a
+    loaded machine slows it (it runs in the child, before the child says it has started)."""
+    real = runner._limit_memory
+
+    def slowed() -> None:
+        time.sleep(SLOW_START)
+        real()
+
+    monkeypatch.setattr(runner, "_limit_memory", slowed)
+
+
 @pytest.mark.slow
-def test_a_slow_start_is_not_the_learners_time(monkeypatch) -> None:
+def test_a_slow_start_is_not_the_learners_time(slow_start) -> None:
     """The child's set-up before the learner's code runs, slowed as a loaded machine slows it
     (0.6 s here): the learner had the limit less what the start took past a grace of at most
     half the limit, and a function of 0.3 s under a limit of 0.5 s "did not finish"."""
-    real = runner._limit_memory
-
-    def slow_start():  # runs in the child, before it says it has started
-        time.sleep(0.6)
-        real()
-
-    monkeypatch.setattr(runner, "_limit_memory", slow_start)
     with runner.budget(0.5):
         assert runner.call(_takes(0.3)) == 42
     with pytest.raises(runner.TimeLimit), runner.budget(0.5):
@@ -2184,18 +2193,11 @@ def test_a_slow_start_is_not_the_learners_time(monkeypatch) -> None:
 
 
 @pytest.mark.slow
-def test_the_runs_of_one_check_share_one_start_up_grace(monkeypatch) -> None:
+def test_the_runs_of_one_check_share_one_start_up_grace(slow_start, monkeypatch) -> None:
     """Each run of a check had a start-up grace of its own (STARTUP_LIMIT, outside the check's
     limit): a judge of 7 runs on a starved machine took about 40 s. The runs now share one: a
     check whose children each start slowly (0.6 s here, against a grace of 1 s in all) ends
     within its limit, the grace and the load's excuse, where 7 runs took 4.5 s."""
-    real = runner._limit_memory
-
-    def slow_start():  # runs in the child, before it says it has started
-        time.sleep(0.6)
-        real()
-
-    monkeypatch.setattr(runner, "_limit_memory", slow_start)
     monkeypatch.setattr(runner, "STARTUP_LIMIT", 1.0)
     limit = 0.5
     began = time.monotonic()
@@ -2304,7 +2306,9 @@ def test_a_time_limit_counts_the_code_s_work_not_the_machine_s_load(
 
 
 @pytest.mark.slow
-def test_a_start_the_machine_slowed_past_the_grace_is_excused_as_load(monkeypatch) -> None:
+def test_a_start_the_machine_slowed_past_the_grace_is_excused_as_load(
+    slow_start, monkeypatch
+) -> None:
     """On a starved machine the runs of one check spend the shared start-up grace: past it,
     a start was charged whole to the learner, and 502 q4's reference solution (7 runs) "did
     not finish" 4 times in 4. What a start past the grace waited for a CPU (here each start
@@ -2312,15 +2316,8 @@ def test_a_start_the_machine_slowed_past_the_grace_is_excused_as_load(monkeypatc
     (fails before: 3 runs of 0.15 s in a limit of 1 s, with 0.8 s of starts charged, stopped).
     A start that sleeps is not a wait for a CPU: still charged
     (test_the_runs_of_one_check_share_one_start_up_grace)."""
-    real = runner._limit_memory
-
-    def slow_start():  # runs in the child, before it says it has started
-        time.sleep(0.6)
-        real()
-
-    monkeypatch.setattr(runner, "_limit_memory", slow_start)
     monkeypatch.setattr(runner, "STARTUP_LIMIT", 1.0)
-    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: 0.6)  # the start's wait
+    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: SLOW_START)  # all of it a wait
     monkeypatch.setattr(proctree, "waits_here", dict)
     with runner.budget(1.0):
         for _ in range(3):
