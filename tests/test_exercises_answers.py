@@ -7974,3 +7974,87 @@ def test_a_capstone_cause_said_as_a_clause_is_that_cause(cause: str, key: str) -
     assert answers.cause(cause) == key
     result = exercises.get("capstone.incident-5").check({"made_by": "gateway", "cause": cause})
     assert result.correct is (key == "connect-timeout"), result.message
+
+
+# A second examination of the same lessons: a cause or condition whose own words say "not"
+# ("the upstream sent something that is not HTTP", "has not logged in to the network"), the
+# connect timeout's description in Chinese ("上游没有及时接受连接"), what follows a colon
+# naming the same condition again ("closed-without-response: the upstream closed before
+# sending headers"), a cause then how after a colon, every upstream said unhealthy. Each was
+# refused (not counted) before; their near misses name another cause or condition, deny or
+# hedge.
+REEXAMINED_CAUSES_RIGHT = [
+    (
+        "gateways.nginx-premature-close",
+        "closed-without-response: the upstream closed before sending headers",
+    ),
+    ("gateways.caddy-dial-timeout", "上游没有及时接受连接"),
+    ("gateways.caddy-dial-timeout", "the upstream never accepted the connection in time"),
+    (
+        "capstone.incident-5",
+        {"made_by": "gateway", "cause": "connect timeout: the connection was never accepted"},
+    ),
+    (
+        "capstone.incident-7",
+        {"made_by": "gateway", "cause": "the upstream sent something that is not HTTP"},
+    ),
+    ("capstone.incident-7", {"made_by": "gateway", "cause": "上游返回的东西不是 HTTP"}),
+    (
+        "capstone.incident-4",
+        {"made_by": "portal", "cause": "the visitor has not logged in to the café's network"},
+    ),
+    ("capstone.incident-4", {"made_by": "portal", "cause": "访客还没有登录咖啡馆的网络"}),
+    (
+        "capstone.incident-1",
+        {"made_by": "gateway", "cause": "every upstream in the pool is unhealthy"},
+    ),
+]
+REEXAMINED_CAUSES_WRONG = [
+    (
+        "capstone.incident-5",
+        {"made_by": "gateway", "cause": "refused: the connection was never accepted"},
+    ),
+    ("capstone.incident-6", {"made_by": "origin", "cause": "the visitor has not logged in"}),
+    (
+        "capstone.incident-8",
+        {"made_by": "origin", "cause": "every upstream in the pool is unhealthy"},
+    ),
+]
+REEXAMINED_CAUSES_REFUSED = [
+    (
+        "gateways.nginx-premature-close",
+        "closed-without-response: the upstream reset the connection",
+    ),
+    ("gateways.caddy-dial-timeout", "the upstream never accepted the connection"),
+    (
+        "gateways.caddy-dial-timeout",
+        "not connect-timeout, the upstream never accepted the connection in time",
+    ),
+    (
+        "capstone.incident-7",
+        {"made_by": "gateway", "cause": "the upstream sent something that is not HTTP, maybe"},
+    ),
+    (
+        "capstone.incident-7",
+        {"made_by": "gateway", "cause": "it is not HTTP, it is in maintenance"},
+    ),
+    ("capstone.incident-1", {"made_by": "gateway", "cause": "not every upstream is unhealthy"}),
+]
+
+
+@pytest.mark.parametrize(("qid", "form"), REEXAMINED_CAUSES_RIGHT)
+def test_a_cause_whose_words_say_not_is_accepted(qid: str, form: object) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is True, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), REEXAMINED_CAUSES_WRONG)
+def test_a_wrong_cause_whose_words_say_not_is_wrong(qid: str, form: object) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is False, result.message
+
+
+@pytest.mark.parametrize(("qid", "form"), REEXAMINED_CAUSES_REFUSED)
+def test_a_cause_whose_words_deny_hedge_or_name_another_is_refused(qid: str, form: object) -> None:
+    result = exercises.get(qid).check(form)
+    assert result.correct is None and result.refused, result.message

@@ -225,7 +225,9 @@ def numerals(text: str, *, singles: bool = True) -> str:
     words ("five") are left to the caller, which knows whether a count is asked."""
     text = _EN_HUNDREDS.sub(_hundreds, text)
     text = re.sub(
-        r"(?<![\d.])([1-9])\s*(?:hundred\b|百(?!\s*[零〇一二三四五六七八九]))", r"\g<1>00", text
+        r"(?<![\d.])([1-9])\s*(?:hundred\b|百(?!\s*[零〇一二三四五六七八九]))",
+        r"\g<1>00",
+        text,
     )
     text = _EN_SPELLED.sub(
         lambda m: (
@@ -335,7 +337,15 @@ HOPS: dict[str, str] = {
 SERVERS = ("origin", "gateway", "portal", "upstream")
 # the words that name a server and nothing more ("the server", "the server side", 服务器)
 SERVER_WORDS = frozenset(
-    {"server", "web server", "http server", "server side", "服务器", "服务端", "服务器端"}
+    {
+        "server",
+        "web server",
+        "http server",
+        "server side",
+        "服务器",
+        "服务端",
+        "服务器端",
+    }
 )
 
 
@@ -1041,7 +1051,10 @@ def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
         raise WrongKind(
-            Msg("a value of type {type} is not a header name", type=type(answer).__name__)
+            Msg(
+                "a value of type {type} is not a header name",
+                type=type(answer).__name__,
+            )
         )
     # an aside explains a header ("Retry-After (delay-seconds or HTTP-date)") unless it
     # starts with a hedge ("Allow (or Upgrade)")
@@ -1089,7 +1102,9 @@ def header(answer: object) -> str:
     text = text.split(":", 1)[0].strip()  # "Allow: GET, HEAD" names Allow
     text = re.sub(r"^both\s+(?=\S)", "", text)  # "both Upgrade and Connection"
     text = re.sub(
-        r"^(the\s+)?(http\s+)?((response|request)\s+)?header(\s+field)?\s+(?=\S)", "", text
+        r"^(the\s+)?(http\s+)?((response|request)\s+)?header(\s+field)?\s+(?=\S)",
+        "",
+        text,
     )
     text = _ZH_HEADER.sub("", text)  # "Allow 头", "响应头 Retry-After", "响应头里的 Allow"
     text = re.sub(r"\s[+&]\s", " and ", text)  # "Upgrade + Connection"
@@ -1225,7 +1240,9 @@ def hop(answer: object) -> str:
         text,
     )
     text = re.sub(
-        r"^(?:网关|反向代理|代理|门户|强制门户)\s*(?:后面|背后|后方|之后)的?\s*(?=\S)", "", text
+        r"^(?:网关|反向代理|代理|门户|强制门户)\s*(?:后面|背后|后方|之后)的?\s*(?=\S)",
+        "",
+        text,
     )
     # "网关缓存", "源服务器的处理函数": the hop's part, as "the gateway's cache" is the gateway
     text = re.sub(
@@ -1237,13 +1254,17 @@ def hop(answer: object) -> str:
     text = re.sub(r"^(?:这个|这一|该)?\s*\d{3}\s*(?:响应|错误)?\s*(?=是|由)", "", text)
     # "…，网关只是转发": what the other hop only did, said after (as "the gateway only relayed it")
     text = re.sub(
-        r"(?<=\S)\s*[,;，；]\s*(?:而)?\S+?只(?:是|负责)?(?:把它)?(?:转发|中转|传递)\S*$", "", text
+        r"(?<=\S)\s*[,;，；]\s*(?:而)?\S+?只(?:是|负责)?(?:把它)?(?:转发|中转|传递)\S*$",
+        "",
+        text,
     )
     text = re.sub(r"^是?由\s*|^是\s*", "", text)  # 由网关生成: made by the gateway; 是网关: it is
     text = re.sub(r"\s*(自己|本身)?\s*(生成的?|产生的?|做出的?|发出?的|返回的?|给的)?$", "", text)
     # 源服务器生成了它, 网关返回了这个响应: what it did, and the response as its object
     text = re.sub(
-        r"\s*(生成|产生|做出|发出|返回|给出)了\s*(它|这个响应|这个错误|这个\s*\d{3})?$", "", text
+        r"\s*(生成|产生|做出|发出|返回|给出)了\s*(它|这个响应|这个错误|这个\s*\d{3})?$",
+        "",
+        text,
     )
     if re.match(r"upstream\s+\S+$", text):  # "upstream 'garbage'": an upstream by its name
         return "upstream"
@@ -1383,7 +1404,10 @@ def number(answer: object) -> str:
     text = numerals(answer_part(text))  # "five, since only 3 fit": the reason is no answer
     if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
         raise WrongKind(
-            Msg("{given} is a percentage; the question asks how many", given=repr(answer))
+            Msg(
+                "{given} is a percentage; the question asks how many",
+                given=repr(answer),
+            )
         )
     text = re.split(r"=|等于", text)[-1]  # "8 - 3 = 5", 八减三等于五: the result
     text = re.sub(r"^\d+\s*个?\s*(?:请求)?\s*(?:里|中|当中|之中)\s*有?", "", text)  # 八个里有五个
@@ -1580,7 +1604,10 @@ def condition(answer: object) -> str:
         return answer.value
     if not isinstance(answer, str):
         raise WrongKind(
-            Msg("a value of type {type} is not an upstream condition", type=type(answer).__name__)
+            Msg(
+                "a value of type {type} is not an upstream condition",
+                type=type(answer).__name__,
+            )
         )
     names = _condition_names()
     text = clean(answer)
@@ -1591,7 +1618,11 @@ def condition(answer: object) -> str:
     else:
         key = re.sub(r"\s*了$", "", words(text))  # 连接超时了: it timed out (a particle)
         if key not in names:  # "connection timeout to the upstream": the hop is no condition
-            key = re.sub(r"\s+(to|from|with|at)\s+(upstream|server|peer|origin|backend)$", "", key)
+            key = re.sub(
+                r"\s+(to|from|with|at)\s+(upstream|server|peer|origin|backend)$",
+                "",
+                key,
+            )
         key = re.sub(r"^(it[’']?s|it is|it was)\s+", "", key)
         key = re.sub(r"^tcp\s+", "", key)
         key = re.sub(r"^(upstream|connection|its)\s+(?=\S)", "", key) if key not in names else key
@@ -1602,7 +1633,9 @@ def condition(answer: object) -> str:
         key = re.sub(rf"\s+(after|in|of|at )?\s*\d+(\.\d+)?\s*{UNITS}$", "", key)
     if key not in names:  # "the connection was closed by the upstream": "closed"
         told = re.sub(
-            r"^(upstream |connection |server |socket )*(was |were |got |has been |is )?", "", key
+            r"^(upstream |connection |server |socket )*(was |were |got |has been |is )?",
+            "",
+            key,
         )
         told = re.sub(r"\s+by (upstream|server|peer|origin)$", "", told)
         key = told if told in names else key
@@ -1619,7 +1652,7 @@ def condition(answer: object) -> str:
         # ("connect-timeout: the upstream never accepted in time": its "never" says how, and
         # was read as a denial)
         other = _DENIES_THE_ANSWER.match(how.strip()) or any(
-            n in words(how) for n in names if len(n) > 4
+            n in words(how) and names[n] != names.get(told) for n in names if len(n) > 4
         )
         key = told if told in names and not other else key
     # "UF = upstream connection failure, i.e. refused": what the flag means, then the
@@ -1633,6 +1666,14 @@ def condition(answer: object) -> str:
         key = told if told in names else key
     if key in names:
         return names[key]
+    # "上游没有及时接受连接", "the upstream never accepted the connection in time": the connect
+    # timeout's own description (capstone.CAUSE_TEXTS), its "never" no denial
+    if (
+        _NOT_ACCEPTED.search(words(text))
+        and _IN_TIME.search(words(text))
+        and not _DENIES_FIRST.search(words(text))
+    ):
+        return "connect-timeout"
     _refuse_negation(answer, text)
     said_as_clause = _by_clause_words(words(text))
     if said_as_clause:
@@ -1715,8 +1756,8 @@ def _by_clause_words(key: str) -> str:
 def by_aside(read: Callable[[object], str], answer: object) -> str:
     """``read(answer)``; where the answer names nothing of its kind outside its brackets, what
     its one aside names ("upstream connection failure (refused)": what a log's flag means,
-    then the condition in brackets, refused as no condition where "upstream connection
-    failure: refused" was refused). An aside that hedges was kept in the answer itself."""
+    then the condition in brackets: refused as no condition, where "upstream connection
+    failure: refused" was accepted). An aside that hedges was kept in the answer itself."""
     try:
         return read(answer)
     except (Negated, Hedged, Ambiguous):
@@ -1763,7 +1804,12 @@ def cause(answer: object) -> str:
     said = clean(answer)
     part = answer_part(said)
     head, comma, rest = said.partition(",")
-    for first, then in ((part, said[len(part) :]), (head, rest if comma else "")):
+    before, colon, after = said.partition(":")  # "connect timeout: the connection was never …"
+    for first, then in (
+        (part, said[len(part) :]),
+        (head, rest if comma else ""),
+        (before, after if colon else ""),
+    ):
         if first and then.strip() and first != said:
             found = _cause_then_words(first, then)
             if found:
@@ -1772,6 +1818,9 @@ def cause(answer: object) -> str:
         if _IN_TIME.search(key):
             return "connect-timeout"
         raise WrongKind(NOT_ACCEPTED_ONLY.bind(given=repr(answer)))
+    negative = _negative_cause(key)
+    if negative:
+        return negative
     _refuse_negation(answer, key)
     try:
         found = by_aside(condition, answer) if key not in ("maintenance", "overload") else key
@@ -1825,11 +1874,39 @@ _CAUSE_WORDS: dict[str, Pattern] = {
     "no-healthy-upstream": later(
         r"\b(no|every|all)( \w+)? (healthy|live|available|unhealthy|down)\b.*\bupstreams?\b"
         r"|\bupstreams? (is |are )?(all )?(unhealthy|down)\b|没有.*上游"
+        # "every upstream in the pool is unhealthy"
+        r"|\b(every|all|each)\b.*\bupstreams?\b.*\b(unhealthy|down|dead)\b"
     ),
 }
 # words that take back what they stand beside ("no X-Cache", "cache miss"), outside the
 # names that have them ("no healthy upstream")
 _CAUSE_DENIED = later(r"\b(no|without|miss|missed)\b(?! (healthy|live|available)\b)")
+
+
+# Causes whose own words say "not": "the upstream sent something that is not HTTP" (the
+# description: "bytes that are not valid HTTP"), "the visitor has not logged in to the network".
+# Their "not" was read as a denial of the whole answer (refused, not counted).
+_NEGATIVE_CAUSES: dict[str, Pattern] = {
+    "invalid-response": later(r"\bnot (?:a )?(?:valid )?http\b|不是(?:有效的?)?\s*http"),
+    "network-login": later(
+        r"\b(?:not|never|hasn[’']?t|has not|haven[’']?t|have not|isn[’']?t|is not)"
+        r"(?: yet)?(?: been)? (?:logged|signed) ?in(?:to)?\b|没有?登录|未登录"
+    ),
+}
+
+
+def _negative_cause(key: str) -> str:
+    """The one cause of _NEGATIVE_CAUSES that ``key`` says, where the rest of it denies,
+    hedges and names nothing else; "" otherwise."""
+    named = [(c, p.search(key)) for c, p in _NEGATIVE_CAUSES.items()]
+    found = [(c, m) for c, m in named if m]
+    if len(found) != 1:
+        return ""
+    cause_key, match = found[0]
+    rest = (key[: match.start()] + " " + key[match.end() :]).strip()
+    if negated(rest) or hedge_word(rest) or _names_a_cause_word(rest, cause_key):
+        return ""
+    return cause_key
 
 
 def _cause_then_words(first: str, then: str) -> str:
@@ -1946,7 +2023,10 @@ def text(answer: object) -> str:
                 return code + rest[len(phrase) :]
         return match.group(0)
 
-    for spelled, short in _SPELLED_OUT.items():  # "Application-Layer Protocol Negotiation"
+    for (
+        spelled,
+        short,
+    ) in _SPELLED_OUT.items():  # "Application-Layer Protocol Negotiation"
         if spelled in raw.replace("-", " "):
             raw = raw.replace("-", " ").replace(spelled, short)
     raw = re.sub(r"\s[+&]\s|\s*(?:和|与|以及)\s*", " and ", raw)  # "Upgrade + Connection: upgrade"
