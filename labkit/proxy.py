@@ -367,9 +367,11 @@ class Proxy(HTTPServer):
         self._forwardings: Generations[tuple[tuple[str, str], ...], _Forwarding] = Generations(
             MAX_FORWARDINGS
         )
-        # an upstream's head (less its X-Request-ID) -> the fields relayed (see relayed_fields)
+        # an upstream's head (less its X-Request-ID) -> the fields relayed, and whether they
+        # have a Content-Length (see _relayed_fields)
         self._relays: Generations[
-            tuple[bytes, str], tuple[personalities.Personality, tuple[tuple[str, str], ...]]
+            tuple[bytes, str],
+            tuple[personalities.Personality, tuple[tuple[str, str], ...], bool],
         ] = Generations(MAX_KEPT)
         # failure pages made (see failure_response): status, headers, body, why
         self._failures: Generations[
@@ -632,9 +634,11 @@ class Proxy(HTTPServer):
         wanted = up_target.encode("latin-1", "replace")
         version = self.upstream_version(request)
         asking = pooling.keepalive and version == b"1.0"  # for keep-alive (_asking_keep_alive)
-        head = None
+        head = own_id = None
         if not authority and version == b"1.1":
             head = self._plain_head(request, pooling.keepalive, method, wanted)
+            if head is not None:  # its X-Request-ID in h11's grammar: so is the id it continues
+                own_id = request.request_id.encode("ascii")
         wire = None
         if head is None and not authority and not asking:
             wire = self._forwarded_fields(request, pooling.keepalive)
@@ -670,6 +674,7 @@ class Proxy(HTTPServer):
                     version=version,
                     head=head,
                     interim_final=self.persona().upstream_interim == "final",
+                    own_id=own_id,
                 )
             except upstream.UpstreamFailure as exc:
                 failure = Failure(
@@ -768,10 +773,10 @@ class Proxy(HTTPServer):
         (``_Relayed``), the connection freed at its end. The bytes on the wire are the same:
         the relayed head keeps the upstream's Content-Length (when it does not, the body is
         streamed as before)."""
-        headers = self.relayed_fields(reply, target)
+        headers, length = self._relayed_fields(reply, target)
         body: bytes | _Relayed
         whole = reply.whole
-        if whole is not None and _has_length(headers):
+        if whole is not None and length:
             _release(conn, self.pool, pooling)
             body = whole
         else:
@@ -798,23 +803,32 @@ class Proxy(HTTPServer):
         and an origin's heads differ only in their X-Request-ID (and their Date once a
         second): so they are kept by the head's bytes without that line, for heads that are
         not large (MAX_KEPT_HEAD; MAX_KEPT heads, in two generations). Each request relayed
-        again neither decodes the head's fields nor goes through them.
+        again neither decodes the head's fields nor goes through them; an answer that repeats
+        the one before on its connection comes with that key made (``UpstreamReply.unnamed``).
         """
+        return self._relayed_fields(reply, target)[0]
+
+    def _relayed_fields(
+        self, reply: upstream.UpstreamReply, target: Target
+    ) -> tuple[Headers, bool]:
+        """``relayed_fields``, and whether they have a Content-Length (``_has_length``)."""
         head = reply.raw_head
         person = self.persona()
         if len(head) > MAX_KEPT_HEAD:
-            return _without_request_id(self.relayed_headers(reply.status, reply.headers, target))
-        start = head.find(b"\r\nX-Request-ID: ")  # as a labkit server writes it
-        end = head.find(b"\r\n", start + 2) if start >= 0 else -1
-        if end >= 0:
-            head = head[:start] + head[end:]
-        key = (head, target.name)
+            headers = _without_request_id(self.relayed_headers(reply.status, reply.headers, target))
+            return headers, _has_length(headers)
+        unnamed = reply.unnamed
+        if unnamed is None:
+            start = head.find(b"\r\nX-Request-ID: ")  # as a labkit server writes it
+            end = head.find(b"\r\n", start + 2) if start >= 0 else -1
+            unnamed = head[:start] + head[end:] if end >= 0 else head
+        key = (unnamed, target.name)
         made = self._relays.get(key)
         if made is None or made[0] is not person:
             headers = _without_request_id(self.relayed_headers(reply.status, reply.headers, target))
-            made = (person, tuple(headers))
+            made = (person, tuple(headers), _has_length(headers))
             self._relays.keep(key, made)
-        return list(made[1])
+        return list(made[1]), made[2]
 
     def relayed_headers(self, status: int, upstream_headers: Headers, target: Target) -> Headers:
         """The headers of a relayed response, as this proxy's personality treats them.

@@ -156,3 +156,114 @@ def test_the_plain_reader_takes_exactly_the_heads_of_h11s_grammar() -> None:
         assert (None if taken_by is None else (int(taken_by[1]), taken_by[2] or b"")) == expected
         taken += expected is not None
     assert 1000 < taken < len(heads) - 1000  # both kinds, many of each
+
+
+def _answer(
+    rid: bytes, date: bytes = b"Mon, 07 Dec 2026 06:00:00 GMT", body: bytes = b"hi"
+) -> bytes:
+    """An answer as the lab's origin writes it, with the request's id ``rid``."""
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: %s\r\nX-Request-ID: %s\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (date, rid, len(body), body)
+    )
+
+
+LATER_DATE = b"Mon, 07 Dec 2026 06:00:01 GMT"
+# (the request's own id, the answer, the head is the last one again with that id): answers on
+# one kept connection, each to a request whose X-Request-ID continues ``own``
+REPEATS = [
+    (b"req-0001", _answer(b"req-0001"), False),
+    (b"req-0002", _answer(b"req-0002"), True),
+    (b"req-0003", _answer(b"req-0003"), True),
+    (b"req-10000", _answer(b"req-10000"), True),  # a longer id in the same place
+    (b"req-0005", _answer(b"someone-else"), False),  # not its own id: read again
+    (b"req-0006", _answer(b"req-0006"), False),  # (so the head before is another)
+    (b"req-0007", _answer(b"req-0007", body=b"hey"), False),  # another length
+    (b"req-0008", _answer(b"req-0008", body=b"hey"), True),
+    (b"req-0009", _answer(b"req-0009", LATER_DATE, b"hey"), False),  # the second changed
+    (b"req-0010", _answer(b"req-0010", LATER_DATE, b"hey")[:-1], False),  # body cut short
+    (b"req-0011", _answer(b"req-0011", LATER_DATE, b"hey") + b"!", False),  # a byte after
+]
+
+
+def test_a_head_repeated_with_another_id_is_read_as_h11_reads_it() -> None:
+    """A kept connection reads a plain head that repeats the one before but for its
+    request's own id without reading it again (``Connection._plain``): each reply must still
+    be what h11 reads of the answer, and any other answer (another id, another length or
+    date, a body cut short or a byte too many) is read anew, by the plain reader or h11."""
+    replies: list[upstream.UpstreamReply] = []
+    answers = iter(REPEATS)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _, answer, _ in answers:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer)
+            if answer.endswith(b"he"):  # cut short: the rest comes in a second read
+                await asyncio.sleep(0.05)
+                writer.write(b"y")
+
+    async def run() -> None:
+        listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = listening.sockets[0].getsockname()[1]
+        conn = await upstream.Pool().connect("127.0.0.1", port, 1.0)
+        try:
+            for own, answer, repeated in REPEATS:
+                fields = [("Host", "up"), ("X-Request-ID", f"{own.decode()}.tag")]
+                head = b"GET / HTTP/1.1\r\nHost: up\r\nX-Request-ID: %s.tag\r\n\r\n" % own
+                event = h11.Request(method="GET", target="/", headers=h11_fields(fields)[0])
+                reply = await conn.exchange(event, b"", 1.0, head=head, own_id=own)
+                body = b"".join([chunk async for chunk in reply.body])
+                if answer.endswith(b"he"):
+                    answer += b"y"
+                read = h11_reads(answer[: len(answer) - answer.endswith(b"!")], closed=False)
+                assert (reply.status, reply.reason, reply.headers, body) == read, answer
+                assert reply.raw_head == answer[: answer.find(b"\r\n\r\n") + 4]
+                if answer.endswith(b"!"):
+                    assert not conn.reusable()  # a byte beyond the answer: out of step
+                    break
+                assert conn.reusable(), answer
+                # the same head less the id's line, the same bytes object: not read again
+                again = bool(replies) and replies[-1].unnamed is not None
+                assert (again and reply.unnamed is replies[-1].unnamed) is repeated, answer
+                replies.append(reply)
+        finally:
+            conn.close()
+            listening.close()
+            await listening.wait_closed()
+
+    asyncio.run(asyncio.wait_for(run(), 5.0))
+    assert len(replies) == len(REPEATS) - 1
+
+
+def test_a_repeated_head_over_a_smaller_limit_is_refused_as_before() -> None:
+    """The limit on a head is the personality's, which may change between two requests on
+    a kept connection: a head read before under a larger one is refused as too big now."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for rid in (b"req-0001", b"req-0002"):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(_answer(rid))
+
+    async def run() -> tuple[int, object]:
+        listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = listening.sockets[0].getsockname()[1]
+        conn = await upstream.Pool().connect("127.0.0.1", port, 1.0)
+        try:
+            fields = [("Host", "up")]
+            event = h11.Request(method="GET", target="/", headers=h11_fields(fields)[0])
+            head = b"GET / HTTP/1.1\r\nHost: up\r\n\r\n"
+            first = await conn.exchange(event, b"", 1.0, head=head, own_id=b"req-0001")
+            size = len(first.raw_head)
+            try:
+                await conn.exchange(event, b"", 1.0, size - 1, head=head, own_id=b"req-0002")
+            except upstream.UpstreamFailure as exc:
+                return size, exc.condition
+            return size, None
+        finally:
+            conn.close()
+            listening.close()
+            await listening.wait_closed()
+
+    size, condition = asyncio.run(asyncio.wait_for(run(), 5.0))
+    assert size == len(_answer(b"req-0002")) - 2
+    assert condition is Condition.HEADER_TOO_BIG
