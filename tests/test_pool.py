@@ -19,6 +19,7 @@ from helpers import h11_reads, settle, socket_inodes
 
 import labkit
 from labkit import faults, personalities, record
+from labkit.conditions import Condition
 from labkit.gateway import Gateway
 from labkit.http import server, upstream
 from labkit.http.server import h11_fields
@@ -251,3 +252,55 @@ def test_a_plain_answer_is_read_without_h11_and_any_other_as_h11_reads_it() -> N
         h11.Request(method="GET", target="/a?b", headers=fields)
     )
     assert got == [written] * len(ANSWERS)
+
+
+# (seconds the upstream waits before it answers, seconds after the answer before the next
+# request): on one kept connection with a read timeout of READ, the second answer comes after
+# the first request's deadline and before its own; the third never comes
+READ = 0.4
+PACE = [(0.0, 0.25), (0.3, 0.0), (None, 0.0)]
+
+
+def test_each_answer_on_a_kept_connection_has_its_own_read_timeout() -> None:
+    """A kept connection times the reads of each answer's head with one timer, set for an
+    earlier answer and moved on (``upstream.Connection._read_by``): an answer that comes
+    after the deadline the request before it had, and within its own, is read; one that
+    never comes times out at its own deadline, not at an earlier one."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for wait, _ in PACE:
+            await reader.readuntil(b"\r\n\r\n")
+            if wait is None:
+                await asyncio.sleep(READ * 3)  # the gateway gives up first
+                return
+            await asyncio.sleep(wait)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    async def run() -> list[tuple[object, float]]:
+        listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = listening.sockets[0].getsockname()[1]
+        conn = await upstream.Pool().connect("127.0.0.1", port, 1.0)
+        got: list[tuple[object, float]] = []
+        try:
+            for _, pause in PACE:
+                event = h11.Request(
+                    method="GET", target="/", headers=h11_fields([("Host", "up")])[0]
+                )
+                head = b"GET / HTTP/1.1\r\nHost: up\r\n\r\n"
+                began = time.monotonic()
+                try:
+                    reply = await conn.exchange(event, b"", READ, head=head)
+                    got.append((reply.status, time.monotonic() - began))
+                except upstream.UpstreamFailure as exc:
+                    got.append((exc.condition, time.monotonic() - began))
+                await asyncio.sleep(pause)
+        finally:
+            conn.close()
+            listening.close()
+            await listening.wait_closed()
+        return got
+
+    got = asyncio.run(asyncio.wait_for(run(), 10.0))
+    assert [outcome for outcome, _ in got] == [200, 200, Condition.READ_TIMEOUT]
+    assert got[1][1] >= 0.3  # read after the first request's deadline had passed
+    assert got[2][1] >= READ  # given up at its own deadline, not at an earlier one

@@ -25,7 +25,7 @@ else:  # imported by the first message that needs it
 from labkit.conditions import Condition, connect_error
 from labkit.errors import os_reason
 from labkit.http.complaints import body_complaint, head_complaint
-from labkit.http.deadline import told_after, within
+from labkit.http.deadline import next_chance, told_after, within
 from labkit.http.headend import head_end
 from labkit.http.messages import BodyCut, Headers, decoded_as_sent
 from labkit.http.server import h11_parts
@@ -237,6 +237,11 @@ class Connection:
         self._h11: h11.Connection | None = None
         # the last plain answer that carried its request's id, around that id (``_plain``)
         self._seen: _Seen | None = None
+        # The head's read timer, kept from one answer to the next (``_read_by``): when it
+        # is due, and the read it times now (its task, deadline and the timer's mark)
+        self._alarm: asyncio.Handle | None = None
+        self._alarm_at = 0.0
+        self._timed: tuple[asyncio.Task[Any], float, list[bool]] | None = None
         # While idle in a pool: until when it may stay, and the pool's callback that ends it
         # early (see Pool.put). The timer outlives a reuse: a connection taken and put back
         # moves ``idle_until`` and keeps its timer, instead of a new timer per request.
@@ -251,17 +256,20 @@ class Connection:
         return self.requests > 1
 
     def abort(self) -> None:
-        self._stop_idle_timer()
+        self._stop_timers()
         self.writer.transport.abort()
 
     def close(self) -> None:
-        self._stop_idle_timer()
+        self._stop_timers()
         self.writer.close()
 
-    def _stop_idle_timer(self) -> None:
+    def _stop_timers(self) -> None:
         if self.idle_timer is not None:
             self.idle_timer.cancel()
             self.idle_timer = None
+        if self._alarm is not None:
+            self._alarm.cancel()
+            self._alarm = None
 
     def reusable(self) -> bool:
         """Did the last exchange end cleanly, so another request may follow on it?
@@ -409,6 +417,73 @@ class Connection:
             whole=rest,
         )
 
+    async def _read_by(self, until: float) -> bytes:
+        """A read of the answer's head, given up at ``until`` on the loop's clock: what
+        ``deadline.within`` does for it (TimeoutError at the deadline, the same graces for a
+        starved loop, another's cancel passed on), with one timer for the connection kept
+        from one answer to the next instead of one set and cancelled for each.
+
+        Each timed wait set a timer on the loop and cancelled it once the answer came: a
+        push onto the loop's heap of timers (a comparison in Python at each level) and a
+        cancelled entry left to sift out later, about 20 k instructions a wait. The answers
+        on a kept connection come one after another, each deadline later than the one
+        before: the timer set for one answer stays, and when it fires while a later read
+        waits, it is set again for that read's deadline (``_ring``), or ends if none waits.
+        A deadline before it (a read timeout made shorter) sets it anew."""
+        loop = self.loop
+        task = asyncio.current_task(loop)
+        assert task is not None
+        deadline: float | None = until
+        tries = 0
+        while deadline is not None:
+            fired: list[bool] = []  # the timer's mark: the cancel, if any, is this timer's
+            alarm = self._alarm
+            if alarm is None or self._alarm_at > deadline:
+                if alarm is not None:
+                    alarm.cancel()
+                if deadline <= loop.time():
+                    self._alarm = loop.call_soon(self._ring)
+                else:
+                    self._alarm = loop.call_at(deadline, self._ring)
+                self._alarm_at = deadline
+            self._timed = (task, deadline, fired)
+            cancelling = task.cancelling()
+            try:
+                chunk = await self.reader.read(65536)
+            except asyncio.CancelledError:
+                self._timed = None
+                if not fired or task.uncancel() > cancelling:
+                    raise  # someone else's cancel (the lab stopping): not a timeout
+                deadline = next_chance(deadline, tries, self._arrived())
+                tries += 1
+                continue
+            except BaseException:
+                self._timed = None
+                if fired:
+                    task.uncancel()
+                raise
+            self._timed = None
+            if fired:
+                task.uncancel()
+            return chunk
+        raise TimeoutError
+
+    def _ring(self) -> None:
+        """The head's read timer fired (``_read_by``): the read that waits is given up if
+        its deadline has come, else the timer is set again for it; with none waiting, the
+        timer ends."""
+        self._alarm = None
+        timed = self._timed
+        if timed is None:
+            return
+        task, deadline, fired = timed
+        if deadline > self._alarm_at:  # set for an earlier read: now for this one's deadline
+            self._alarm = self.loop.call_at(deadline, self._ring)
+            self._alarm_at = deadline
+            return
+        fired.append(True)
+        task.cancel()
+
     def _arrived(self) -> bool:
         """Whether bytes (or the end) arrived that no read has taken yet."""
         return self.protocol.received > self._consumed or self.reader.at_eof()
@@ -436,7 +511,6 @@ class Connection:
         ``plain_lines`` wrote its fields), or None. The first read of such a request's answer is
         read without h11 when it is a plain one (``_plain``); else h11 is told of the
         request now and reads what arrived, as if it had written the request itself."""
-        reader = self.reader
         eof = False
         # Nothing of the answer is in h11's buffer yet (a connection is reused only with
         # nothing left over: reusable), so a first look would only say NEED_DATA: read first.
@@ -461,13 +535,7 @@ class Connection:
                 if until is None:  # the request's write ended only now (``exchange``)
                     until = self.loop.time() + read_timeout
                 try:  # every read of the head by the same deadline (``exchange``)
-                    chunk = await within(
-                        read_timeout,
-                        lambda: reader.read(65536),
-                        self._arrived,
-                        until=until,
-                        loop=self.loop,
-                    )
+                    chunk = await self._read_by(until)
                 except ConnectionResetError:
                     raise UpstreamFailure(
                         Condition.RESET, Msg("recv() failed: connection reset by peer"), bytes(raw)
