@@ -696,6 +696,33 @@ def test_every_chinese_translation_writes_seconds_as_miao() -> None:
     assert not _SECONDS_AS_S.search("连接超时 {connect} 秒，5xx 状态码，s-maxage=60，{status}状态")
 
 
+def test_a_chinese_comment_in_a_lessons_code_writes_seconds_as_miao() -> None:
+    """A code cell's comment translated into Chinese is Chinese text: `# 0.05 秒，然后 0.1 秒`,
+    as the prose and the catalogue write it. Lessons 03 and 05 said `0.05 s，然后 0.1 s` and
+    `（最多 1 s）` in their comments until December 2026; an English comment keeps `s`."""
+    import io
+    import tokenize
+
+    wrong = []
+    for path in sorted((ROOT / "notebooks" / "zh").glob("*.ipynb")):
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            python = "".join(  # IPython's magics (%matplotlib) are not Python
+                line for line in cell["source"] if not line.lstrip().startswith(("%", "!"))
+            )
+            for token in tokenize.generate_tokens(io.StringIO(python).readline):
+                if (
+                    token.type == tokenize.COMMENT
+                    and re.search(r"[\u4e00-\u9fff]", token.string)
+                    and _SECONDS_AS_S.search(token.string)
+                ):
+                    wrong.append(f"{path.name} cell {index}: {token.string}")
+    assert not wrong, "seconds written 's' in a Chinese comment (write '0.2 秒'):\n" + "\n".join(
+        wrong
+    )
+
+
 def test_a_505_page_in_chinese_keeps_its_english_status_line(lab: labkit.Lab) -> None:
     head = "GET / HTTP/2.0\r\nHost: lab\r\nAccept-Language: zh-CN\r\n\r\n"
     status, headers, body = split(wire(lab, "origin", head))

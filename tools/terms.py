@@ -147,6 +147,13 @@ GLOSSARY = (
     # HTTP/2 spoken at once by a client that knows (RFC 9113 3.3) is 事先知道 as lesson 06
     # says; 505 q4's solution said 先验知识 until December 2026
     Term("prior knowledge", "事先知道", {"先验知识": None}),
+    # an exercise that has the learner change the lab ("Make it happen") is 动手引发它, as the
+    # catalogue's prompts say; the lessons' headings said 让它发生 (a word-for-word "let it
+    # happen") until December 2026. Lesson 00's "一个让它发生的 run(lab)" is a scenario's run
+    Term("make it happen (an exercise)", "动手引发它", {"让它发生(?!的)": None}),
+    # what a phone says with no internet behind the Wi-Fi (Android: 无法访问互联网), as lesson
+    # 07 says it; its exercise said 无互联网连接 and 没有网络 until December 2026
+    Term("no internet (a phone's words)", "无法访问互联网", {"无互联网连接|“没有网络”": None}),
 )
 
 
