@@ -106,13 +106,19 @@ RFC_TABLE: dict[Condition, Outcome] = {
     Condition.INVALID_STATUS_LINE: Outcome(
         502,
         Msg("the upstream's reply does not start with a valid HTTP status line"),
-        Msg("RFC 9112 4"),
+        Msg(
+            "RFC 9110 15.6.3: a reply that does not start with a status line as RFC 9112 4 "
+            "defines it is an invalid response"
+        ),
         "http_protocol_error",
     ),
     Condition.INVALID_HEADER: Outcome(
         502,
         Msg("the upstream sent a header line that is not 'name: value'"),
-        Msg("RFC 9112 5"),
+        Msg(
+            "RFC 9110 15.6.3: a field line without a colon, which RFC 9112 5 does not allow, "
+            "makes the response invalid"
+        ),
         "http_protocol_error",
     ),
     Condition.HEADER_TOO_BIG: Outcome(

@@ -488,6 +488,19 @@ def test_a_head_over_the_gateways_limit_is_not_called_invalid(lab) -> None:
     assert "RFC 9110 5.4" in str(RFC_TABLE[Condition.HEADER_TOO_BIG].rfc)
 
 
+@pytest.mark.parametrize(
+    ("fault", "grammar"), [("garbage", "RFC 9112 4"), ("no-colon", "RFC 9112 5")]
+)
+def test_why_this_status_names_the_section_of_the_status(lab, fault: str, grammar: str) -> None:
+    """The gateway's page says 'Why this status:'. For an invalid status line and a field
+    line without a colon it cited only the grammar broken, RFC 9112 4 or 5, which says
+    nothing of 502: the status is RFC 9110 15.6.3's, for an invalid response, in both
+    languages."""
+    for lang in ("en", "zh-CN"):
+        page = lab.get(f"/up/{fault}/", headers={"Accept-Language": lang}).text
+        assert "RFC 9110 15.6.3" in page and grammar in page, page
+
+
 def test_the_readmes_say_the_rfc_reading_passes_no_upstream_1xx_on() -> None:
     """RFC 9110 15.2: a proxy MUST forward a 1xx it did not ask for. The lab's default passes
     none on (test_personalities checks it on the wire); 'the lab's default follows the RFCs'
