@@ -309,7 +309,7 @@ _OVERFLOWS = """() => {
         bad.push('lane name wider than its box: ' + t.textContent);
     }
   }
-  for (const input of document.querySelectorAll('.jp-OutputArea-output input:not([type=checkbox])')) {
+  for (const input of document.querySelectorAll('.jp-OutputArea-output input:not([type=checkbox]):not([type=radio])')) {
     if (input.offsetParent !== null && input.clientWidth < 40)
       bad.push(`an input ${input.clientWidth} px wide, too narrow to read: `
                + (input.closest('.widget-inline-hbox') || input).textContent.trim());
