@@ -1152,6 +1152,40 @@ def test_a_path_typed_fast_then_send_sends_that_path(browser, jupyter: str) -> N
         page.close()
 
 
+def test_a_refusal_quotes_what_was_typed_spaces_and_all(browser, jupyter: str) -> None:
+    """Lesson 02's playground: a path typed with two spaces, '/a  b', Tab to Send, Enter. The
+    alert quoted it as '/a b': a run of spaces in HTML text shows as one, so the refusal
+    quoted what the learner had not typed (three spaces typed as a method read ' '). The
+    live regions keep white space as it is. Fails before ('/a b')."""
+    name = "02-501-not-implemented.ipynb"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+        code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
+        playground = next(i for i in code if "Playground(" in "".join(cells[i]["source"]))
+        for i in (code[0], playground):
+            page.evaluate(_RUN_CELL, i)
+            page.wait_for_function(_KERNEL_READY, timeout=30000)
+        panel = page.locator(".labkit-panel").first
+        panel.wait_for(timeout=30000)
+        path = panel.get_by_role("textbox", name="Path")
+        path.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("/a  b")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        alert = panel.get_by_role("alert")
+        page.wait_for_function(
+            "(a) => a.textContent.includes('/a')", arg=alert.element_handle(), timeout=15000
+        )
+        shown = alert.inner_text()
+        assert "not '/a  b'" in shown, shown
+    finally:
+        page.close()
+
+
 def test_a_short_answer_typed_fast_then_check_checks_that_answer(browser, jupyter: str) -> None:
     """A Quiz of a short-answer exercise (lesson 04's q1 in a learner's own cell), keyboard
     only: the answer typed, Tab to Check, Enter. Its box synced every keystroke, and ipywidgets

@@ -34,6 +34,10 @@ function render({ model, el }) {
 export default { render };
 """
 
+# A run of spaces shows as it was typed: a refusal quotes what was typed ('/a  b'), which
+# HTML text collapsed to '/a b', a value the learner had not typed
+_CSS = ".labkit-live { white-space: pre-wrap; }"
+
 ROLES = {"status": "polite", "alert": "assertive"}
 
 
@@ -42,6 +46,7 @@ class LiveRegion(anywidget.AnyWidget):
     action did, ``role='alert'`` (assertive) for what went wrong."""
 
     _esm = _ESM
+    _css = _CSS
     value = traitlets.Unicode("").tag(sync=True)
     role = traitlets.Unicode("status").tag(sync=True)
 
