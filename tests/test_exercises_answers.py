@@ -8058,3 +8058,23 @@ def test_a_wrong_cause_whose_words_say_not_is_wrong(qid: str, form: object) -> N
 def test_a_cause_whose_words_deny_hedge_or_name_another_is_refused(qid: str, form: object) -> None:
     result = exercises.get(qid).check(form)
     assert result.correct is None and result.refused, result.message
+
+
+# A cause said in two clauses joined by "and", each naming the same cause ("the origin is
+# overloaded and sheds requests"): refused as a list of causes before. Two causes joined, a
+# hedge ("or"), or a part naming no cause still name none.
+JOINED_CAUSES = [
+    ("capstone.incident-8", "the origin is overloaded and sheds requests", True),
+    ("capstone.incident-2", "the handler raised an exception and crashed", True),
+    ("capstone.incident-6", "the origin is overloaded and sheds requests", False),
+    ("capstone.incident-8", "the origin is overloaded and in maintenance", None),
+    ("capstone.incident-8", "the origin is overloaded or sheds requests", None),
+    ("capstone.incident-8", "overloaded and slow", None),
+]
+
+
+@pytest.mark.parametrize(("qid", "cause", "verdict"), JOINED_CAUSES)
+def test_a_cause_said_twice_with_and_is_that_cause(qid: str, cause: str, verdict: object) -> None:
+    made_by = "origin"
+    result = exercises.get(qid).check({"made_by": made_by, "cause": cause})
+    assert result.correct is verdict, result.message

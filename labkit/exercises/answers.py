@@ -1948,8 +1948,15 @@ def _cause_by_words(key: str) -> str:
     """The one cause whose words ``key`` (a phrase of a few words) has; "" if none or two.
     A cache's words with another cause's are the cache's: a cached maintenance page is a
     cached error (what it says the cache kept)."""
-    if len(key.split()) > 8 or _CAUSE_DENIED.search(key) or re.search(_OR, key):
-        return ""  # long, denying, or a list ("invalid response or refused") names none
+    if len(key.split()) > 8 or _CAUSE_DENIED.search(key):
+        return ""  # long or denying names none
+    if re.search(_OR, key):  # a list ("invalid response or refused") names none ...
+        if re.search(r"\bor\b|或|/", key):
+            return ""
+        # ... unless each of its parts names the one same cause ("the origin is overloaded and
+        # sheds requests", refused as a list)
+        named = {_cause_by_words(p.strip()) for p in re.split(_OR, key) if p.strip()}
+        return named.pop() if len(named) == 1 else ""
     named = {c for c, pattern in _CAUSE_WORDS.items() if pattern.search(key)}
     if len(named) == 2 and "cached-error" in named:
         return "cached-error"
