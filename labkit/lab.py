@@ -217,6 +217,7 @@ class Lab:
             self._build(warn=False)
             self._stopped = False
         self._loop = deadline.new_loop()
+        self.recorder.keep_arrivals(self._loop.time)  # for _due_before
         self._thread.start()
         try:
             self._call(self._start_all(), timeout=START_SECONDS)
@@ -464,25 +465,19 @@ class Lab:
         content = body.encode() if isinstance(body, str) else body
         self.recorder.record(rid, "client", Role.CLIENT, Kind.SENT, f"{method} {path}")
         # for an answer that came after the client gave up (_due_before): what the machine
-        # kept the lab's loop waiting for a CPU so far, and the loop's clock at the arrival
-        loop = self._loop
-        behind = deadline.waited_for_a_cpu(loop)
-        reached: list[float] = []
-        self.recorder.on_arrival(rid, via, lambda: reached.append(loop.time()))
+        # kept the lab's loop waiting for a CPU so far
+        behind = deadline.waited_for_a_cpu(self._loop)
         start = time.perf_counter()
-        try:
-            status, reason, resp_headers, data, error, timed_out = self._fetch(
-                method, path, via, sent_headers, content, timeout
-            )
-        finally:
-            self.recorder.on_arrival(rid, via, None)
+        status, reason, resp_headers, data, error, timed_out = self._fetch(
+            method, path, via, sent_headers, content, timeout
+        )
         elapsed = time.perf_counter() - start
         if status is not None and self._due_after(rid, via, timeout):
             # the answer was due after the client's timeout: it had given up (see _due_after)
             status, reason, resp_headers, data = None, "", [], b""
             error, timed_out = READ_TIMEOUT, True
         elif status is None and error == READ_TIMEOUT:
-            answer = self._due_before(rid, method, via, timeout, start, behind, reached)
+            answer = self._due_before(rid, method, via, timeout, start, behind)
             if answer is not None:  # it was due in time (see _due_before)
                 status, reason, resp_headers, data = answer
                 error, timed_out = None, False
@@ -553,7 +548,6 @@ class Lab:
         timeout: float,
         start: float,
         behind: float | None,
-        reached: list[float],
     ) -> tuple[int, str, Headers, bytes] | None:
         """The answer the entry hop ``via`` made for a client whose read timed out, when the
         lab's record says it was due before the client's ``timeout`` (``_due_after``'s
@@ -567,8 +561,8 @@ class Lab:
 
         It is waited for until the lab, too, has counted the client's timeout, by two
         clocks, since each alone misses some of the time it fell behind. The loop's
-        (deadline.CatchUpLoop), from the request's arrival (``reached``, read as the hop
-        recorded it): a timer there runs in order with the lab's own, after every answer
+        (deadline.CatchUpLoop), from the request's arrival (``recorder.reached``, read as
+        the hop recorded it): a timer there runs in order with the lab's own, after every answer
         due before it, however late by the machine's clock; but that clock counts a wait
         it cannot tell from a slow peer (the loop asleep until a socket is ready, while
         the machine ran others: 3 runs in 20 still a client timeout). And the machine's,
@@ -584,9 +578,9 @@ class Lab:
             counted.append(True)
             self.recorder.wake()
 
-        def start_the_clients_timer() -> None:  # on the lab's loop
+        def start_the_clients_timer(reached: float) -> None:  # on the lab's loop
             # one turn more: a task that a timer due just before it woke has its turn first
-            loop.call_at(reached[0] + timeout, loop.call_soon, client_gave_up)
+            loop.call_at(reached + timeout, loop.call_soon, client_gave_up)
 
         def ends() -> float:  # the machine's clock, plus what it kept the loop waiting
             now = deadline.waited_for_a_cpu(loop)
@@ -597,13 +591,16 @@ class Lab:
             return self._answer_event(rid, via) is not None or not self.running
 
         def arrived() -> bool:
-            return bool(reached) or answered()
+            return self.recorder.reached(rid) is not None or answered()
 
         most = time.perf_counter() + deadline.MAX_LAG
-        if not self.recorder.wait_for(arrived, deadline.MAX_LAG) or not reached:
+        if not self.recorder.wait_for(arrived, deadline.MAX_LAG):
+            return None
+        reached = self.recorder.reached(rid)
+        if reached is None:
             return None
         try:
-            loop.call_soon_threadsafe(start_the_clients_timer)
+            loop.call_soon_threadsafe(start_the_clients_timer, reached)
         except RuntimeError:  # the lab stopped meanwhile: its loop is closed
             return None
         while not self.recorder.wait_for(answered, POLL):

@@ -323,7 +323,8 @@ class Recorder:
         self._secret = os.urandom(16)  # what secrets.token_bytes reads, without its imports
         # the tags of kept ids, made once: the gateway tags an id and the origin checks it
         self._tags: dict[str, str] = {}
-        self._arrivals: dict[tuple[str, str], Callable[[], None]] = {}  # see on_arrival
+        self._clock: Callable[[], float] | None = None  # see keep_arrivals
+        self._reached: dict[str, float] = {}  # request id: its first server's clock then
 
     def new_id(self) -> str:
         with self._lock:
@@ -379,22 +380,29 @@ class Recorder:
                 self._total += size
                 if self._total > MAX_TOTAL_BYTES:  # no new id here: only bytes can grow
                     self._trim()
-        if self._arrivals and event.kind is Kind.RECEIVED:
-            then = self._arrivals.pop((event.request_id, event.hop), None)
-            if then is not None:
-                then()
+                clock = self._clock
+                if (
+                    clock is not None
+                    and event.kind is Kind.RECEIVED
+                    and event.role is not Role.CLIENT
+                    and request_id not in self._reached
+                ):
+                    self._reached[request_id] = clock()
         if self._waiting:
             self.wake()
 
-    def on_arrival(self, request_id: str, hop: str, then: Callable[[], None] | None) -> None:
-        """Call ``then()`` once, in the thread that records it, as ``hop`` records that
-        request ``request_id`` reached it, before any ``wait_for`` is woken; None forgets it.
-        The lab's servers record on the lab's loop, so ``then`` can read the loop's clock as
-        the request arrived (``Lab._due_before``)."""
-        if then is None:
-            self._arrivals.pop((request_id, hop), None)
-        else:
-            self._arrivals[(request_id, hop)] = then
+    def keep_arrivals(self, clock: Callable[[], float]) -> None:
+        """From now on keep, for each request, ``clock()`` read as the first server it
+        reached records it (``reached``), before any ``wait_for`` is woken. The lab's servers
+        record on the lab's loop, so ``clock`` is the loop's (``Lab._due_before`` starts the
+        client's timer there from the request's arrival). Set once for the lab, not a hook
+        for each request: only a read timeout without a status reads it."""
+        self._clock = clock
+
+    def reached(self, request_id: str) -> float | None:
+        """``keep_arrivals``'s clock as request ``request_id`` reached its first server (the
+        entry hop of the lab's client), or None before it did (or once it is forgotten)."""
+        return self._reached.get(request_id)
 
     def wake(self) -> None:
         """Wake every ``wait_for``: an event was stored, or what they wait on may have changed."""
@@ -424,6 +432,7 @@ class Recorder:
             rid, _ = self._events.popitem(last=False)
             self._total -= self._sizes.pop(rid, 0)
             self._tags.pop(rid, None)
+            self._reached.pop(rid, None)
 
     def record(
         self,
