@@ -641,8 +641,21 @@ class Lab:
     def _due(self, rid: str, via: str) -> float | None:
         """When the answer the entry hop ``via`` made was due, by the lab's record: the time
         the lab made it wait on purpose (``recorder.waited``), read from the events the
-        client's story holds, without making the story."""
-        return waited(hops_of(until_answered(self.recorder.events(rid), via)))
+        client's story holds, without making the story.
+
+        None where the record cannot say, and then the client's own clock decides, as it
+        read the answer or gave up: an answer made by a hop that waited for something the
+        lab does not time (``recorder.untimed``: a hold the learner released, a learner's
+        handler). Counted as no wait, a GET /busy held until just after the client's timeout
+        read as the answer, since the lab waits a little past the timeout for what it
+        owes (``_due_before``)."""
+        hops = hops_of(until_answered(self.recorder.events(rid), via))
+        for hop in hops:
+            if hop.role is not Role.CLIENT and hop.generated and hop.sent is not None:
+                if self.recorder.is_untimed(rid, hop.name):
+                    return None
+                break
+        return waited(hops)
 
     def _http(self) -> httpx.Client:
         """The learner's HTTP client, made on first use: a lab that only serves never pays

@@ -402,7 +402,7 @@ class Origin(HTTPServer):
         if "/" + "/".join(parts) == RATE_PATH:
             return self._allowing(request, ALLOW_READ_ONLY, self._quote)
         if "/" + "/".join(parts) == BUSY_PATH and method in ("GET", "HEAD"):
-            return await self._busy()
+            return await self._busy(request)
         if parts == ["health"]:
             return self._allowing(request, ALLOW_READ_ONLY, lambda r: self._text(200, "ok\n"))
         return self._page(
@@ -520,6 +520,10 @@ class Origin(HTTPServer):
         since = time.monotonic()
         from labkit.exercises import runner
 
+        # the handler runs in a process of its own, by the machine's clock: a wait the lab's
+        # record cannot time, whatever its outcome
+        self.recorder.untimed(request.request_id, self.name)
+
         assert self.order_handler is not None
         limit = self.learner_time_limit()
         deadline = runner.Deadline(since + limit)
@@ -620,12 +624,14 @@ class Origin(HTTPServer):
             self._holding.set()  # every held request goes on
             self._holding = None
 
-    async def _busy(self) -> Response:
+    async def _busy(self, request: Request) -> Response:
         released = self._holding
         if released is None:
             return self._text(
                 200, "not held: the hold is off\n", why=Said(Msg("not held (hold off)"))
             )
+        # held until the learner lets go: a wait the lab's record cannot time
+        self.recorder.untimed(request.request_id, self.name)
         try:
             await asyncio.wait_for(released.wait(), HOLD_MAX)
         except TimeoutError:

@@ -325,6 +325,7 @@ class Recorder:
         self._tags: dict[str, str] = {}
         self._clock: Callable[[], float] | None = None  # see keep_arrivals
         self._reached: dict[str, float] = {}  # request id: its first server's clock then
+        self._untimed: dict[str, set[str]] = {}  # request id: its hops that waited untimed
 
     def new_id(self) -> str:
         with self._lock:
@@ -399,6 +400,20 @@ class Recorder:
         for each request: only a read timeout without a status reads it."""
         self._clock = clock
 
+    def untimed(self, request_id: str, hop: str) -> None:
+        """Say that ``hop``'s answer to request ``request_id`` waited for something the lab's
+        clocks do not time: a hold the learner releases (the origin's GET /busy), a learner's
+        handler run in a process of its own. ``waited`` counts such a wait as none, so the
+        record cannot say whether the answer was due before a client's timeout
+        (``Lab._due``)."""
+        with self._lock:
+            if request_id in self._events:
+                self._untimed.setdefault(request_id, set()).add(hop)
+
+    def is_untimed(self, request_id: str, hop: str) -> bool:
+        """Whether ``hop``'s answer to ``request_id`` waited for something untimed (``untimed``)."""
+        return hop in self._untimed.get(request_id, ())
+
     def reached(self, request_id: str) -> float | None:
         """``keep_arrivals``'s clock as request ``request_id`` reached its first server (the
         entry hop of the lab's client), or None before it did (or once it is forgotten)."""
@@ -433,6 +448,7 @@ class Recorder:
             self._total -= self._sizes.pop(rid, 0)
             self._tags.pop(rid, None)
             self._reached.pop(rid, None)
+            self._untimed.pop(rid, None)
 
     def record(
         self,

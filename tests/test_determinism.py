@@ -1,11 +1,79 @@
-"""What lab.request tells is what the lab's record decides, never the machine's noise."""
+"""What lab.request tells is what the lab's record decides, never the machine's noise: and
+where the record cannot decide (a wait it does not time), what the client saw stands."""
 
 from __future__ import annotations
 
 import os
+import threading
+
+import pytest
 
 import labkit
 from labkit.http import deadline
+from labkit.recorder import Kind
+
+
+def _release_the_hold_once_the_client_gave_up(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learner lets GET /busy go just after the lab's client gave up on it: its read
+    timed out, and the hold is turned off before lab.request decides what to tell."""
+    fetch = lab._fetch
+
+    def then_release(*args: object, **kwargs: object) -> object:
+        fetched = fetch(*args, **kwargs)  # type: ignore[arg-type]
+        lab.origin.hold = False
+        return fetched
+
+    monkeypatch.setattr(lab, "_fetch", then_release)
+
+
+def _release_the_hold_once_the_origin_has_it(lab: labkit.Lab) -> threading.Thread:
+    """The learner lets GET /busy go once the origin holds it, while the client still waits."""
+
+    before = set(lab.recorder.ids())
+
+    def holding() -> bool:
+        return any(
+            ev.hop == "origin" and ev.kind is Kind.RECEIVED
+            for rid in lab.recorder.ids()
+            if rid not in before
+            for ev in lab.recorder.events(rid)
+        )
+
+    def release() -> None:
+        lab.recorder.wait_for(holding, 10)
+        lab.origin.hold = False
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("via", ["gateway", "origin"])
+def test_an_answer_held_until_after_the_clients_timeout_is_not_the_answer(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, via: str
+) -> None:
+    """GET /busy while the hold is on waits until the learner releases it: a wait that the
+    lab's record does not time. Released just after the client's 0.3 s timeout ran out,
+    its 200 came after the client had given up, so the client saw no answer. Before, the
+    record counted the hold as no wait at all, and lab.request, which waits a little past
+    the timeout for an answer the lab owes (a starved loop's 504), told the late 200 as the
+    answer (it waits at least 20 ms for it: one look, lab.POLL). Released while the client
+    still waits, the held 200 is the answer."""
+    with monkeypatch.context() as patched:
+        _release_the_hold_once_the_client_gave_up(lab, patched)
+        for _ in range(3):
+            lab.origin.hold = True
+            ex = lab.get("/busy", via=via, timeout=0.3)
+            assert (ex.status, ex.client_error) == (None, "ReadTimeout: timed out"), ex
+            assert ex.observed().took == "no answer (the client gave up after 0.3 s)"
+    lab.origin.hold = True
+    releasing = _release_the_hold_once_the_origin_has_it(lab)
+    ex = lab.get("/busy", via=via, timeout=5)
+    releasing.join()
+    assert (ex.status, ex.text) == (200, "held until released\n"), ex
+    assert ex.observed().took == "answered before any timeout ran out"
 
 
 def test_the_loops_schedstat_is_read_while_it_runs_and_closed_when_it_stops() -> None:
