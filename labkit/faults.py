@@ -484,14 +484,16 @@ class FaultServer(Listener):
         return value
 
     def __setattr__(self, name: str, value: object) -> None:
-        if "fault" not in self.__dict__ or name.startswith("_"):
-            # being built (the listener's own attributes come before the fault), or private:
-            # no knob, and no look through every registered fault's knobs (17 servers a lab)
+        attrs = self.__dict__
+        if "fault" not in attrs or name.startswith("_") or name in attrs:
+            # being built (the listener's own attributes come before the fault), private, or
+            # the listener's own set again (port, loop, peers, stopped: 119 writes each start
+            # and stop of a lab): no knob (a knob lives on the fault, never here), and no look
+            # through the fault's knobs or every registered fault's (17 servers a lab)
             object.__setattr__(self, name, value)
         elif self._knob(name) is not None:  # a switch: set on the lab's loop thread
             self.switch(lambda: setattr(self.fault, name, value))
-        elif name in self.__dict__ or hasattr(type(self), name):
-            # the listener's own (port, loop, peers, stopped: 64 writes each start), not a knob
+        elif hasattr(type(self), name):  # the listener's own, set a first time
             super().__setattr__(name, value)
         elif name in {k.name for f in FAULTS.values() for k in f.knobs}:
             raise BadArgument(_no_knob(self.name, name))
