@@ -455,7 +455,7 @@ class Lab:
                 lang=self.lang,
             )
         _check_headers(headers, self.lang)
-        rid = self.recorder.new_id()
+        rid = self.recorder.new_id(arrival=True)  # for _due_before
         sent_headers = {**(headers or {}), "X-Request-ID": self.recorder.tagged(rid)}
         if self.lang != i18n.ENGLISH and not any(
             k.lower() == "accept-language" for k in sent_headers

@@ -177,6 +177,7 @@ class Attempt(FrozenRecord):
 
 
 _new_event = tuple.__new__
+_CLIENT = Role.CLIENT  # read in Recorder._store (a member from its class costs a lookup hook)
 
 ROLE_ORDER = {Role.CLIENT: 0, Role.PORTAL: 1, Role.GATEWAY: 2, Role.ORIGIN: 3, Role.UPSTREAM: 3}
 
@@ -324,14 +325,19 @@ class Recorder:
         # the tags of kept ids, made once: the gateway tags an id and the origin checks it
         self._tags: dict[str, str] = {}
         self._clock: Callable[[], float] | None = None  # see keep_arrivals
+        self._awaited: set[str] = set()  # the lab client's requests not at a server yet
         self._reached: dict[str, float] = {}  # request id: its first server's clock then
         self._untimed: dict[str, set[str]] = {}  # request id: its hops that waited untimed
 
-    def new_id(self) -> str:
+    def new_id(self, *, arrival: bool = False) -> str:
+        """A new request id; with ``arrival``, its arrival at its first server is timed
+        (``keep_arrivals``): the lab's own client asks it."""
         with self._lock:
             rid = f"{self._prefix}-{next(self._counter):04d}"
             self._events[rid] = []
             self._sizes[rid] = 0
+            if arrival and self._clock is not None:
+                self._awaited.add(rid)
             self._trim()
             return rid
 
@@ -381,23 +387,22 @@ class Recorder:
                 self._total += size
                 if self._total > MAX_TOTAL_BYTES:  # no new id here: only bytes can grow
                     self._trim()
-                clock = self._clock
-                if (
-                    clock is not None
-                    and event.kind is Kind.RECEIVED
-                    and event.role is not Role.CLIENT
-                    and request_id not in self._reached
-                ):
-                    self._reached[request_id] = clock()
+                if self._awaited and request_id in self._awaited and event.role is not _CLIENT:
+                    self._awaited.discard(request_id)  # at its first server: keep_arrivals
+                    clock = self._clock
+                    if clock is not None:
+                        self._reached[request_id] = clock()
         if self._waiting:
             self.wake()
 
     def keep_arrivals(self, clock: Callable[[], float]) -> None:
-        """From now on keep, for each request, ``clock()`` read as the first server it
-        reached records it (``reached``), before any ``wait_for`` is woken. The lab's servers
-        record on the lab's loop, so ``clock`` is the loop's (``Lab._due_before`` starts the
-        client's timer there from the request's arrival). Set once for the lab, not a hook
-        for each request: only a read timeout without a status reads it."""
+        """From now on keep, for each request whose id was made with ``arrival`` (the lab's
+        own client's), ``clock()`` read as the first server it reached records it
+        (``reached``), before any ``wait_for`` is woken. The lab's servers record on the lab's
+        loop, so ``clock`` is the loop's (``Lab._due_before`` starts the client's timer there
+        from the request's arrival). Set once for the lab, not a hook and a closure for each
+        request: only a read timeout without a status reads it, and a request from another
+        client (curl, a browser) pays one look at an empty set."""
         self._clock = clock
 
     def untimed(self, request_id: str, hop: str) -> None:
@@ -447,8 +452,13 @@ class Recorder:
             rid, _ = self._events.popitem(last=False)
             self._total -= self._sizes.pop(rid, 0)
             self._tags.pop(rid, None)
-            self._reached.pop(rid, None)
-            self._untimed.pop(rid, None)
+            # kept for the lab's own client, or a held request: often empty
+            if self._reached:
+                self._reached.pop(rid, None)
+            if self._awaited:
+                self._awaited.discard(rid)
+            if self._untimed:
+                self._untimed.pop(rid, None)
 
     def record(
         self,
