@@ -3,6 +3,7 @@ where the record cannot decide (a wait it does not time), what the client saw st
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 
@@ -10,6 +11,7 @@ import pytest
 
 import labkit
 from labkit.http import deadline
+from labkit.lab import on_lab_loop
 from labkit.recorder import Kind
 
 
@@ -92,7 +94,7 @@ def test_the_loops_schedstat_is_read_while_it_runs_and_closed_when_it_stops() ->
 
     before = schedstats()
     lab = labkit.start()
-    loop = lab._loop
+    loop = on_lab_loop(lab, asyncio.get_running_loop)
     try:
         first = deadline.waited_for_a_cpu(loop)
         assert first is not None and first >= 0

@@ -592,6 +592,8 @@ TESTS_REACH_IN = {
     ("test_i18n_widgets.py", "charts._cjk_family"): "whether a Chinese font is installed",
     ("test_i18n_cli.py", "parser._actions"): "argparse lists a parser's arguments nowhere public",
     ("test_pool.py", "server._tasks"): "the server's side of a connection (TCP_NODELAY)",
+    # the moment between the client giving up and lab.request telling what it saw
+    ("test_determinism.py", "lab._fetch"): "a hold released as the client's read timed out",
     ("test_pool.py", "conn._h11"): "whether h11 was told of a request (a plain answer's not)",
     (
         "test_upstream_plain.py",
