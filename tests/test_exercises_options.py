@@ -107,3 +107,17 @@ def test_the_haproxy_question_lists_its_conditions_as_haproxy_logs_them() -> Non
     assert q2.options == sorted(
         q2.options, key=lambda o: ("CH".index(state(o)[1]), state(o)[0].isupper())
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_prose_asks_to_choose_an_option_not_to_tick_it(path: Path) -> None:
+    """A one-answer quiz panel (and the capstone's two groups) is a group of radio buttons
+    (labkit.widgets.OneOf): prose that says "tick" an option, as for a checkbox, tells a
+    learner a panel other than the one they see. Ticking a real checkbox (lesson 01's debug
+    switch, the portal's terms) is still ticking."""
+    ticked = [
+        text
+        for kind, text in _cells(path)
+        if kind == "markdown" and re.search(r"\btick one\b|勾选一", text, flags=re.IGNORECASE)
+    ]
+    assert not ticked, ticked
