@@ -185,6 +185,8 @@ def _bad_calls(lab: labkit.Lab) -> list[tuple[Exercise, tuple[object, ...], list
         # a choice: an unknown option, two answers
         (lesson_504.q4, ("HAProxy",), ["'HAProxy' is not one of the options", "'503', '504'"]),
         (lesson_504.q4, ("503", "504"), ["give one answer, not 2", "one of the options"]),
+        # the lab passed where an answer goes: named by its type, not its page of routes
+        (lesson_504.q4, (lab,), ["a value of type Lab is not one of the options"]),
         # a short answer: a status out of range, a bool, a sentence, the wrong kind
         (lesson_504.q3, (700,), ["700 is not a status", "from 100 to 599", "a status code"]),
         (lesson_504.q3, (True,), ["True is not a status", "a status code"]),

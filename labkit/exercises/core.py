@@ -559,7 +559,13 @@ class Choice(Exercise):
         backoff"). An answer that denies ("not 503") or hedges names no option."""
         given = answers.as_builtin_number(given)  # numpy's int64(400) is 400
         if not isinstance(given, (str, int, float)):  # ['501'] is a list, not an option
-            raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
+            # by its type, as the other answer kinds say it: a lab's repr is a page of routes
+            raise WrongKind(
+                Msg(
+                    "a value of type {type} is not one of the options",
+                    type=type(given).__name__,
+                )
+            )
         answers.refuse_spaced_digits(given)
         # a question hedges: "405 (without Allow?)" was counted as the wrong "405 without
         # Allow", "200?" as 200
