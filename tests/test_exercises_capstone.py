@@ -449,3 +449,18 @@ def test_incident_5_a_connection_never_accepted_says_what_is_missing() -> None:
     assert "立即被拒绝" in zh and "没有及时被接受" in zh
     # the refusals are not counted: the right answers and the wrong one are
     assert store.load()[capstone.q5.id]["attempts"] == len(right) + 1
+
+
+def test_incident_1s_word_on_a_refused_connection_names_what_a_refused_one_shows(lab) -> None:
+    """Incident 1 (no upstream attempted) answered "refused": the feedback says what a refused
+    connection would have shown. It said the gateway notes the attempt in ex.hops, which for a
+    refused connection holds only the client and the gateway; the page's 'What it observed'
+    line and Proxy-Status are where the attempt shows. Fails before (no 'connect() failed')."""
+    result = capstone.q1.check({"made_by": "gateway", "cause": "refused"})
+    assert result.correct is False
+    refused = lab.get("/up/refused/")
+    assert [hop.name for hop in refused.hops] == ["client", "gateway"]
+    assert "ex.hops" not in result.message.split("here it attempted nothing")[0]
+    for evidence in ("connect() failed", "error=connection_refused"):
+        assert evidence in result.message, result.message
+        assert evidence in refused.text + refused.header("Proxy-Status"), evidence

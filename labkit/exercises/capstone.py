@@ -459,8 +459,10 @@ q1 = Diagnosis(
             "observed' line."
         ),
         "refused": Msg(
-            "a refused connection is an attempt the gateway notes in ex.hops (and a 502 in "
-            "this lab); here it attempted nothing: read 'What it observed' in the body."
+            "a refused connection is an attempt that failed: the gateway's page says "
+            "'connect() failed' in 'What it observed' and Proxy-Status says "
+            "error=connection_refused (a 502 in this lab); here it attempted nothing: read "
+            "'What it observed' in the body."
         ),
         "cached-error": Msg(
             "a stored copy carries X-Cache: HIT and Age; this response has neither."
