@@ -11,6 +11,7 @@ import ast
 import http
 import re
 import time
+from collections.abc import Sequence
 
 import pytest
 
@@ -7787,35 +7788,6 @@ DRESSED_REFUSED = [
 ]
 
 
-# The tables above, each kind of form with its right, wrong and refused answers, judged alike
-# (each table had its own three tests, the same three).
-FORMS_RIGHT = SENTENCES_RIGHT + PASTED_RIGHT + ASIDES_RIGHT + DRESSED_RIGHT
-FORMS_WRONG = SENTENCES_WRONG + PASTED_WRONG + ASIDES_WRONG + DRESSED_WRONG
-FORMS_REFUSED = SENTENCES_REFUSED + PASTED_REFUSED + ASIDES_REFUSED + DRESSED_REFUSED
-
-
-@pytest.mark.parametrize(("qid", "form"), FORMS_RIGHT)
-def test_a_right_answer_in_such_a_form_is_accepted(qid: str, form: str) -> None:
-    result = exercises.get(qid).check(form)
-    assert result.correct is True, result.message
-
-
-@pytest.mark.parametrize(("qid", "form"), FORMS_WRONG)
-def test_a_wrong_answer_in_such_a_form_is_wrong(qid: str, form: str) -> None:
-    result = exercises.get(qid).check(form)
-    assert result.correct is False, result.message
-
-
-@pytest.mark.parametrize(("qid", "form"), FORMS_REFUSED)
-def test_such_a_form_that_hedges_denies_or_speaks_of_something_else_is_refused(
-    qid: str, form: str
-) -> None:
-    result = exercises.get(qid).check(form)
-    assert result.correct is None and result.refused, result.message
-    if (qid, form) in ASIDES_REFUSED:  # the aside's hedge or denial is named
-        assert "not one of the upstream conditions" not in result.message
-
-
 def test_the_reference_the_question_quotes_is_said_to_be_no_header_name() -> None:
     message = exercises.get("500.find-the-traceback").check("req-0001").message
     assert "a value the question quotes, not a header name" in message
@@ -7937,26 +7909,6 @@ EXAMINED_REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("qid", "form"), EXAMINED_RIGHT)
-def test_an_examined_right_answer_is_accepted(qid: str, form: object) -> None:
-    result = exercises.get(qid).check(form)
-    assert result.correct is True, result.message
-
-
-@pytest.mark.parametrize(("qid", "form"), EXAMINED_WRONG)
-def test_an_examined_wrong_answer_is_wrong(qid: str, form: object) -> None:
-    result = exercises.get(qid).check(form)
-    assert result.correct is False, result.message
-
-
-@pytest.mark.parametrize(("qid", "form"), EXAMINED_REFUSED)
-def test_an_examined_answer_that_denies_hedges_or_names_nothing_is_refused(
-    qid: str, form: str
-) -> None:
-    result = exercises.get(qid).check(form)
-    assert result.correct is None and result.refused, result.message
-
-
 @pytest.mark.parametrize(
     ("cause", "key"),
     [
@@ -8042,22 +7994,59 @@ REEXAMINED_CAUSES_REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("qid", "form"), REEXAMINED_CAUSES_RIGHT)
-def test_a_cause_whose_words_say_not_is_accepted(qid: str, form: object) -> None:
+# Every table above of a kind of form, by its name: its right answers (accepted), its near misses
+# counted wrong, and those refused (not counted). Each table had its own three tests, the same
+# three; a new table of forms joins here.
+VERDICT_TABLES: dict[str, tuple[Sequence[tuple[str, object]], ...]] = {
+    "sentences": (SENTENCES_RIGHT, SENTENCES_WRONG, SENTENCES_REFUSED),
+    "pasted": (PASTED_RIGHT, PASTED_WRONG, PASTED_REFUSED),
+    "asides": (ASIDES_RIGHT, ASIDES_WRONG, ASIDES_REFUSED),
+    "dressed": (DRESSED_RIGHT, DRESSED_WRONG, DRESSED_REFUSED),
+    "examined": (EXAMINED_RIGHT, EXAMINED_WRONG, EXAMINED_REFUSED),
+    "reexamined-causes": (
+        REEXAMINED_CAUSES_RIGHT,
+        REEXAMINED_CAUSES_WRONG,
+        REEXAMINED_CAUSES_REFUSED,
+    ),
+}
+
+
+def _form_id(form: object) -> str:
+    if isinstance(form, dict):
+        return f"{form['made_by']}/{form['cause']}"
+    return str(form)
+
+
+def _verdict_cases(verdict: int) -> list[object]:
+    """The (qid, form) cases of every table for one verdict (0 right, 1 wrong, 2 refused),
+    each with an id naming its table, quiz and form: 'asides:504.or-502:504, A is 502'."""
+    return [
+        pytest.param(qid, form, id=f"{table}:{qid}:{_form_id(form)}")
+        for table, tables in VERDICT_TABLES.items()
+        for qid, form in tables[verdict]
+    ]
+
+
+@pytest.mark.parametrize(("qid", "form"), _verdict_cases(0))
+def test_a_right_answer_in_such_a_form_is_accepted(qid: str, form: object) -> None:
     result = exercises.get(qid).check(form)
     assert result.correct is True, result.message
 
 
-@pytest.mark.parametrize(("qid", "form"), REEXAMINED_CAUSES_WRONG)
-def test_a_wrong_cause_whose_words_say_not_is_wrong(qid: str, form: object) -> None:
+@pytest.mark.parametrize(("qid", "form"), _verdict_cases(1))
+def test_a_wrong_answer_in_such_a_form_is_wrong(qid: str, form: object) -> None:
     result = exercises.get(qid).check(form)
     assert result.correct is False, result.message
 
 
-@pytest.mark.parametrize(("qid", "form"), REEXAMINED_CAUSES_REFUSED)
-def test_a_cause_whose_words_deny_hedge_or_name_another_is_refused(qid: str, form: object) -> None:
+@pytest.mark.parametrize(("qid", "form"), _verdict_cases(2))
+def test_such_a_form_that_hedges_denies_or_names_something_else_is_refused_not_counted(
+    qid: str, form: object
+) -> None:
     result = exercises.get(qid).check(form)
     assert result.correct is None and result.refused, result.message
+    if (qid, form) in ASIDES_REFUSED:  # the aside's hedge or denial is named
+        assert "not one of the upstream conditions" not in result.message
 
 
 # A cause said in two clauses joined by "and", each naming the same cause ("the origin is
