@@ -1126,24 +1126,31 @@ def _type_tab_enter(page: Page, panel, box, typed: str) -> str:
     return status.inner_text()
 
 
+def _open_lesson_02_playground(page: Page, jupyter: str):
+    """Open lesson 02 in ``page``, run its start cell and its playground cell, and return the
+    playground's panel once it shows."""
+    name = "02-501-not-implemented.ipynb"
+    page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+    page.wait_for_function(_KERNEL_READY, timeout=60000)
+    cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+    code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    playground = next(i for i in code if "Playground(" in "".join(cells[i]["source"]))
+    for i in (code[0], playground):
+        page.evaluate(_RUN_CELL, i)
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+    panel = page.locator(".labkit-panel").first
+    panel.wait_for(timeout=30000)
+    return panel
+
+
 def test_a_path_typed_fast_then_send_sends_that_path(browser, jupyter: str) -> None:
     """Lesson 02's playground, keyboard only: a path typed, Tab to Send, Enter. Its box synced
     every keystroke, and ipywidgets holds a sync back while an earlier one is unanswered but
     sends a click at once (jupyter-widgets/ipywidgets#1382): the request went out with the
     path's first keystroke, '/'. The boxes now send their words once, when left."""
-    name = "02-501-not-implemented.ipynb"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
-        page.wait_for_function(_KERNEL_READY, timeout=60000)
-        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
-        code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
-        playground = next(i for i in code if "Playground(" in "".join(cells[i]["source"]))
-        for i in (code[0], playground):
-            page.evaluate(_RUN_CELL, i)
-            page.wait_for_function(_KERNEL_READY, timeout=30000)
-        panel = page.locator(".labkit-panel").first
-        panel.wait_for(timeout=30000)
+        panel = _open_lesson_02_playground(page, jupyter)
         path = panel.get_by_role("textbox", name="Path")
         for typed in ("/orders/42", "/orders/7?x=1"):
             said = _type_tab_enter(page, panel, path, typed)  # Tab to Send
@@ -1157,19 +1164,9 @@ def test_a_refusal_quotes_what_was_typed_spaces_and_all(browser, jupyter: str) -
     alert quoted it as '/a b': a run of spaces in HTML text shows as one, so the refusal
     quoted what the learner had not typed (three spaces typed as a method read ' '). The
     live regions keep white space as it is. Fails before ('/a b')."""
-    name = "02-501-not-implemented.ipynb"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
-        page.wait_for_function(_KERNEL_READY, timeout=60000)
-        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
-        code = [i for i, c in enumerate(cells) if c["cell_type"] == "code"]
-        playground = next(i for i in code if "Playground(" in "".join(cells[i]["source"]))
-        for i in (code[0], playground):
-            page.evaluate(_RUN_CELL, i)
-            page.wait_for_function(_KERNEL_READY, timeout=30000)
-        panel = page.locator(".labkit-panel").first
-        panel.wait_for(timeout=30000)
+        panel = _open_lesson_02_playground(page, jupyter)
         path = panel.get_by_role("textbox", name="Path")
         path.click()
         page.keyboard.press("Control+A")
