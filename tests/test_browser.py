@@ -1506,6 +1506,13 @@ def test_every_panel_reads_whole_at_200_percent_zoom(browser, jupyter: str) -> N
             "(b) => [b.scrollWidth > b.clientWidth, b.tabIndex, b.getAttribute('aria-label')]"
         )
         assert (scrolls, tab, name) == (True, 0, "garbage through every gateway")
+        # what a screen reader reads after the run: one line, who disagrees on what (the
+        # live region read the whole table out, titles and statuses, about 400 characters)
+        spoken = box.locator("xpath=ancestor::*[contains(@class, 'labkit-panel')][1]")
+        assert spoken.get_by_role("status").inner_text() == (
+            "garbage through every gateway: they disagree: rfc, haproxy, envoy, caddy: "
+            "502 Bad Gateway; nginx: no status line (HTTP/0.9 passthrough)."
+        )
         # and a playground's inspector, its Summary and its Headers (a three-column table)
         run = page.get_by_role("button", name="Run scenario").first
         run.click()

@@ -253,8 +253,8 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     # that scripts look a gateway up by (lesson 09's show())
     assert "<td>按 RFC 的解读（本实验室的默认）</td>" in g.table.value
     assert (
-        "Envoy，按它 2024 年年中到 2026 年的版本的措辞（依据它的文档和源代码，未在这里观察）："
-        in g.status.value
+        "<td>Envoy，按它 2024 年年中到 2026 年的版本的措辞（依据它的文档和源代码，未在这里观察）</td>"
+        in g.table.value
     )
     assert [r[0] for r in rows] == [p.title for p in personalities.PERSONALITIES.values()]
     assert rows[0][0] == "the RFC reading (the lab's default)"
@@ -276,6 +276,12 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     assert whys == [why for _, _, why in rows]
     g.fault.value = "refused"
     refused = {title: why for title, _, why in g.run()}
+    # the spoken line in one line, each answer once, the gateways by the names a learner
+    # chooses them by (it read the table out: every title and status, about 400 characters)
+    assert g.status.value == (
+        "refused 经过每种网关：它们不一致：rfc、nginx、caddy：502 Bad Gateway；"
+        "haproxy、envoy：503 Service Unavailable。"
+    )
     assert refused["HAProxy 2.6.12"] == "503 SC--（服务器一侧，连接阶段：被拒绝）"
     assert refused[personalities.get("envoy").title] == ("503 UF（上游连接失败）")
     assert "<td>503 SC--（服务器一侧，连接阶段：被拒绝）</td>" in g.table.value

@@ -423,7 +423,13 @@ def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> 
     assert labels["close"] == "close (condition: closed-without-response)"
     g.fault.value = "refused"
     g.run_button.click()
-    assert "refused through every gateway" in _said(g) and "HAProxy" in _said(g)
+    # one line: which gateways disagree, on what, each answer said once (it read the table
+    # out after each run, every title and status: about 400 characters); the table is for
+    # reading
+    assert _said(g) == (
+        "refused through every gateway: they disagree: rfc, nginx, caddy: 502 Bad Gateway; "
+        "haproxy, envoy: 503 Service Unavailable."
+    )
     # each status line in one piece in the table (it wrapped as '503 Service / Unavailable')
     assert "<td style='white-space:nowrap'>503 Service Unavailable</td>" in g.table.value
     assert ("HAProxy 2.6.12", "503 Service Unavailable") in [r[:2] for r in g.rows]
@@ -454,7 +460,37 @@ def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> 
     g.run_button.click()
     assert {row[1] for row in g.rows} == {"200 OK (body incomplete)"}, g.rows
     assert "200 OK (body incomplete)</td>" in g.table.value
-    assert _said(g).count("200 OK (body incomplete)") == len(g.rows)
+    assert _said(g) == "body-cut through every gateway: all 5 agree: 200 OK (body incomplete)."
+
+
+def test_the_comparison_says_its_result_in_one_short_line() -> None:
+    """The line a screen reader reads after each run: the gateways grouped by what the
+    client saw, named as the playground's list names them; every fault's line, from the
+    personalities' own tables, is one short sentence (the table's words are not in it)."""
+    from labkit.conditions import Condition
+    from labkit.faults import FAULTS
+    from labkit.widgets import compared_line
+
+    names = list(personalities.PERSONALITIES)
+    seen = [("rfc", "502 Bad Gateway"), ("nginx", "no status line"), ("caddy", "502 Bad Gateway")]
+    assert compared_line("garbage", seen).render("en") == (
+        "garbage through every gateway: they disagree: rfc, caddy: 502 Bad Gateway; "
+        "nginx: no status line."
+    )
+    assert compared_line("slow", [(n, "504 Gateway Timeout") for n in names]).render("zh-CN") == (
+        "slow 经过每种网关：5 种网关都一样：504 Gateway Timeout。"
+    )
+    conditions = [f.condition for f in FAULTS.values() if f.condition]
+    for condition in [*conditions, Condition.NO_HEALTHY_UPSTREAM]:
+        answers = [
+            (n, personalities.client_sees(personalities.get(n).answer(condition), "en"))
+            for n in names
+        ]
+        line = compared_line(condition.value, answers).render("en")
+        assert len(line) < 160 and "\n" not in line, line
+        agree = len({sees for _, sees in answers}) == 1
+        for n in names:  # each gateway named once where they disagree
+            assert len(re.findall(rf"\b{n}\b", line)) == (0 if agree else 1), (n, line)
 
 
 def _poke(control: Any) -> None:

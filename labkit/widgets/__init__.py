@@ -1368,16 +1368,37 @@ class GatewaysCompared(_Panel):
             nowrap=(1,),
             name=Msg("{fault} through every gateway", fault=fault).render(self.lang),
         )
-        summary = Listed(
-            (Msg("{hop}: {what}", hop=title, what=status) for title, status, _ in shown),
-            sentences=True,
-        )
-        self._say(
-            Msg(
-                "{fault} through every gateway: {summary}.", fault=self.fault.value, summary=summary
-            )
-        )
+        seen = [
+            (name, status) for name, (_, status, _) in zip(self.personalities, shown, strict=True)
+        ]
+        self._say(compared_line(fault, seen))
         return rows
+
+
+def compared_line(fault: str, seen: Sequence[tuple[str, str]]) -> Msg:
+    """The comparison's spoken line: each thing the client saw said once, after the gateways
+    that gave it (``seen``: each personality's name, as the playground's list and ``labkit ctl
+    personality`` spell it, and what the client saw), or that they all agree. The table under
+    it keeps the titles and the whys for reading; the line repeated the whole table after each
+    run (about 400 characters, Envoy's title alone 90), which a screen reader reads out whole."""
+    groups: dict[str, list[str]] = {}
+    for name, status in seen:
+        groups.setdefault(status, []).append(name)
+    if len(groups) == 1:
+        (status,) = groups
+        return Msg(
+            "{fault} through every gateway: all {count} agree: {status}.",
+            fault=fault,
+            count=len(seen),
+            status=status,
+        )
+    answers = Listed(
+        (Msg("{names}: {status}", names=Listed(names), status=s) for s, names in groups.items()),
+        sentences=True,
+    )
+    return Msg(
+        "{fault} through every gateway: they disagree: {answers}.", fault=fault, answers=answers
+    )
 
 
 def _only_why(why: str, title: str) -> str:
