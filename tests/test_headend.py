@@ -123,3 +123,33 @@ def test_the_story_names_the_request_line_of_a_head_in_bare_lfs(lab: labkit.Lab)
     assert huge.status == 431
     received = [line.split("<-", 1)[1].strip() for line in repr(huge).splitlines() if "<-" in line]
     assert received == ["request head too large: 'GET /orders/7 HTTP/1.1'"]
+
+
+@pytest.mark.parametrize("to", ["origin", "gateway"])
+@pytest.mark.parametrize("ending", [b"\r\n", b"\n"])
+@pytest.mark.parametrize("line", [b"GET / http/1.1", b"GET / HTTP/1.1x", b"GET / HTTP/1.1"])
+def test_a_400_of_a_whole_head_is_answered_in_the_language_it_asked_for(
+    lab: labkit.Lab, to: str, ending: bytes, line: bytes
+) -> None:
+    """A request line of three parts is held until its head is whole (h11 judges it then),
+    so its fields were read and its 400 negotiates, whether the version is malformed
+    (``http/1.1``: it was refused in English) or a field line is."""
+    head = ending.join([line, b"Host: lab", b"Accept-Language: zh-CN", b"no colon", b"", b""])
+    port = lab.origin.port if to == "origin" else lab.gateway.port
+    reply = _talk(port, head)
+    assert reply.startswith(b"HTTP/1.1 400 "), reply[:200]
+    fields = _fields(reply)
+    assert fields["content-language"] == "zh-CN"
+    assert "accept-language" in fields["vary"].lower()
+
+
+def test_a_400_for_a_line_that_is_no_request_line_does_not_wait_for_the_fields(
+    lab: labkit.Lab,
+) -> None:
+    """A first line without three parts will never be a request line: it is refused as soon
+    as it ends, before any field need arrive, so its page negotiates nothing (English, no
+    Vary) however the rest of the head is sent."""
+    reply = _talk(lab.origin.port, b"GET  / HTTP/1.1\r\nAccept-Language: zh-CN\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 400 "), reply[:200]
+    fields = _fields(reply)
+    assert fields["content-language"] == "en" and "vary" not in fields

@@ -1538,10 +1538,15 @@ def head_of(raw: bytes) -> Request | None:
     lines within its first MAX_HEAD_BYTES (a browser sends Accept-Language before the
     cookies that usually make a head too large). Either way the lines read do not depend
     on how the bytes were split: h11 judges a head only once it is whole, and a head over
-    the limit is refused only once more than MAX_HEAD_BYTES arrived. A head cut short, or
-    without a request line, negotiated nothing: English, no Vary. Lines end where h11 ends
-    them (``headend``), with or without a CR: a head in bare LFs, which h11 reads, was taken
-    for one cut short and refused in English whatever it asked for."""
+    the limit is refused only once more than MAX_HEAD_BYTES arrived. A head cut short
+    negotiated nothing: English, no Vary. So did a first line that is not shaped as a
+    request line (``REQUEST_LINE``: three parts): it is refused as soon as it ends, before
+    any field need have arrived, and a language read from the fields would depend on how
+    the bytes were split. A request line of that shape whose version is malformed
+    (``http/1.1``) is held until the head is whole, as any other, and negotiates: it was
+    refused in English whatever it asked for. Lines end where h11 ends them (``headend``),
+    with or without a CR: a head in bare LFs, which h11 reads, was taken for one cut short
+    and refused in English whatever it asked for."""
     ended = head_end(raw)
     if ended is None or ended[0] > MAX_HEAD_BYTES:
         if len(raw) <= MAX_HEAD_BYTES:  # cut short: the head never arrived
@@ -1553,16 +1558,16 @@ def head_of(raw: bytes) -> Request | None:
     else:
         head, kept = raw[: ended[0]], raw[: ended[1]]
     first, *lines = [line.removesuffix(b"\r") for line in head.split(b"\n")]
-    parts = first.split(b" ")
-    if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
+    if not first or not re.match(REQUEST_LINE, first):
         return None
+    parts = first.split(b" ")
     headers = []
     for line in lines:  # the lines that are 'name: value'; a malformed one is skipped
         name, sep, value = line.partition(b":")
         if sep and name and name == name.strip():
             headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
     method, target, version = (part.decode("latin-1") for part in parts)
-    return Request(method, target, version[5:], headers, raw=kept)
+    return Request(method, target, version.removeprefix("HTTP/"), headers, raw=kept)
 
 
 def _arrived(raw: bytes, status: int) -> Msg:
