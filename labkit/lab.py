@@ -41,6 +41,7 @@ from labkit.errors import (
 from labkit.faults import FAULTS, FaultServer, Slow
 from labkit.gateway import Gateway, pool
 from labkit.http import deadline, peers, ports
+from labkit.http.headend import first_line
 from labkit.http.messages import Headers, parse_response, read_response
 from labkit.http.server import Listener, on_loop, settle
 from labkit.i18n import Msg
@@ -737,7 +738,7 @@ class Lab:
                 except ConnectionResetError:
                     error = RAW_RESET.render(self.lang)
         except KeyboardInterrupt:
-            line = data.split(b"\r\n", 1)[0].decode("latin-1")
+            line = first_line(data).decode("latin-1")
             raise Interrupted(repr(line), self.lang) from None
         elapsed = time.perf_counter() - start
         # every server records what reached it, a head cut short too once the client closed
@@ -751,7 +752,7 @@ class Lab:
         elif received:
             self._wait_for_story(rid, to)
         status, reason, headers, body = parse_response(bytes(received))
-        line = data.split(b"\r\n", 1)[0].decode("latin-1")
+        line = first_line(data).decode("latin-1")  # where h11 ends it: bare LFs too
         first = line.split(" ")
         method = first[0] if first else ""
         target = first[1] if len(first) > 1 else ""

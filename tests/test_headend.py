@@ -17,6 +17,7 @@ import labkit
 from labkit import faults
 from labkit.conditions import Condition
 from labkit.personalities import RFC
+from labkit.recorder import Role
 
 
 def _talk(port: int, data: bytes) -> bytes:
@@ -153,3 +154,32 @@ def test_a_400_for_a_line_that_is_no_request_line_does_not_wait_for_the_fields(
     assert reply.startswith(b"HTTP/1.1 400 "), reply[:200]
     fields = _fields(reply)
     assert fields["content-language"] == "en" and "vary" not in fields
+
+
+def test_lab_raw_names_the_request_line_of_a_request_in_bare_lfs(lab: labkit.Lab) -> None:
+    """``lab.raw`` reads the method and target from the first line where h11 ends it: split
+    at CRLF alone, a head in bare LFs was one line, and the exchange's heading read
+    'GET /orders/7\\nHost: -> 400'; the client's line of one it gave up on held the head."""
+    refused = lab.raw(b"GET /orders/7\nHost: lab\n\n", to="origin")
+    assert refused.status == 400
+    assert (refused.method, refused.target) == ("GET", "/orders/7")
+    assert (
+        repr(refused)
+        .splitlines()[0]
+        .endswith(": GET /orders/7 -> 400 Bad Request, made by the origin")
+    )
+    head = b"GET /slow?delay=0.5 HTTP/1.1\nHost: lab\nConnection: close\n\n"
+    gave_up = lab.raw(head, to="origin", wait=0.1)
+    assert gave_up.status is None
+    sent = [e.summary for e in lab.recorder.events(gave_up.id) if e.role is Role.CLIENT]
+    assert sent[0] == "GET /slow?delay=0.5 HTTP/1.1", sent
+
+
+def test_the_playground_says_the_request_line_it_sent_in_bare_lfs(lab: labkit.Lab) -> None:
+    from labkit.widgets import Playground
+
+    p = Playground(lab, "505")
+    p.send_raw(b"GET /orders/7 HTTP/1.1\nHost: lab\nConnection: close\n\n", to="origin")
+    assert p.status.value.startswith("Sent 'GET /orders/7 HTTP/1.1' to the origin: 200 OK"), (
+        p.status.value
+    )

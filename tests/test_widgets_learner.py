@@ -1011,6 +1011,10 @@ def test_a_request_interrupted_mid_way_says_so_in_one_line_and_the_lab_goes_on()
         'lab.raw(b"GET /slow?delay=3 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n", to="origin")': (
             "you stopped 'GET /slow?delay=3 HTTP/1.1' before its answer came"
         ),
+        # a head in bare LFs: its request line alone (split at CRLF, it named the whole head)
+        'lab.raw(b"GET /slow?delay=3 HTTP/1.1\\nHost: x\\n\\n", to="origin")': (
+            "you stopped 'GET /slow?delay=3 HTTP/1.1' before its answer came"
+        ),
         "import labkit.load; labkit.load.burst(lab, 4, delay=1)": (
             "you stopped a burst of 4 requests (GET /slow?delay=1) before its answer came"
         ),

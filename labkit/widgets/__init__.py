@@ -38,6 +38,7 @@ from labkit import i18n, load, personalities, scenarios, switches
 from labkit.errors import BadArgument, Interrupted, LabkitError, refuse, shown, unknown
 from labkit.exchange import Exchange
 from labkit.exercises.core import Asker
+from labkit.http.headend import first_line
 from labkit.http.pages import hop_words
 from labkit.http.requestcheck import AUTHORITY_FORM
 from labkit.i18n import Listed, Msg
@@ -510,7 +511,7 @@ class Playground(_Panel):
     def send_raw(self, data: bytes, to: str = "origin") -> Exchange:
         with self.as_chosen():
             ex = self.lab.raw(data, to=to)
-        first = data.split(b"\r\n", 1)[0].decode("latin-1")
+        first = first_line(data).decode("latin-1")
         return self._shown(
             ex, Msg("Sent {line} to the {hop}", line=shown(first), hop=hop_words(to))
         )
