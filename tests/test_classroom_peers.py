@@ -396,3 +396,34 @@ def test_the_lab_warns_when_it_cannot_check() -> None:
         warnings.simplefilter("always")
         labkit.Lab(host="0.0.0.0")  # not started: nothing binds, nothing is left open
     assert any("cannot check who connects" in str(w.message) for w in caught)
+
+
+# Another user's process sends one head and reads the answer, its own side left open
+ONE_HEAD = """
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.argv[2].encode().replace(b"|", b"\\n"))
+reply = b""
+try:
+    while chunk := s.recv(65536):
+        reply += chunk
+except TimeoutError:
+    print("no answer within 5 s")
+print(reply.split(b"\\r\\n", 1)[0].decode())
+"""
+
+
+@pytest.mark.parametrize("ending", ["\r|", "|"])
+def test_a_strangers_head_in_bare_lfs_is_refused_as_soon_as_it_ends(
+    lab, other, monkeypatch, ending: str
+) -> None:
+    """The 403 waits for the stranger's head (so it is not lost to a reset), and goes as
+    soon as the head has ended, where h11 ends one: a head in bare LFs was read to
+    CRLF CRLF, never found, and its 403 waited the whole read limit. With that limit
+    made 30 s here, the stranger's 5 s are the proof."""
+    monkeypatch.setattr(peers, "_HEAD_WAIT", 30.0)
+    head = ending.join(["GET /orders/7 HTTP/1.1", "Host: x", "", ""])
+    proc = other.run(["/usr/bin/python3", "-c", ONE_HEAD, str(lab.origin.port), head])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["HTTP/1.1 403 Forbidden"], proc.stdout
+    assert lab.recorder.ids() == []

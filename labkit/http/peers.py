@@ -41,6 +41,7 @@ from collections.abc import Iterable
 from labkit.errors import refuse as bad_argument
 from labkit.errors import say, shown
 from labkit.http import ports
+from labkit.http.headend import head_end
 from labkit.i18n import Msg
 
 NETLINK_SOCK_DIAG = 4
@@ -312,9 +313,21 @@ def policy(
 async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Answer a connection from someone else: read its head (briefly), one 403, close."""
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _HEAD_WAIT)
+        await asyncio.wait_for(_to_head_end(reader), _HEAD_WAIT)
     with contextlib.suppress(Exception):
         writer.write(refusal())
         await asyncio.wait_for(writer.drain(), _HEAD_WAIT)
         writer.write_eof()
         await asyncio.wait_for(reader.read(65536), _HEAD_WAIT)  # let the client read the 403
+
+
+async def _to_head_end(reader: asyncio.StreamReader) -> None:
+    """Read until the head has ended where h11 ends one (``head_end``: bare LFs too), the
+    sender closed, or 64 KiB came. Read to CRLF CRLF alone, a head in bare LFs never
+    ended, and its 403 waited the whole ``_HEAD_WAIT``."""
+    raw = b""
+    while head_end(raw) is None and len(raw) < 65536:
+        data = await reader.read(65536)
+        if not data:
+            return
+        raw += data
