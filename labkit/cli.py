@@ -290,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="rfc",
         choices=list(PERSONALITIES),
         help="behave like this gateway: its statuses, error pages and log words for upstream "
-        "failures and what it does to the headers it relays (default: rfc, the RFC reading; "
+        "failures and what it does to the headers it relays (default: rfc, the lab's reading of the RFCs; "
         "docs/gateways.md)",
     )
 

@@ -1,8 +1,8 @@
 """What can go wrong between a gateway and its upstream, and which status follows.
 
 One table, read by the gateway, the scenario catalogue, the tests and the lessons,
-so the prose cannot drift from the behaviour. The statuses are the RFC reading
-(RFC 9110 15.6.3 502, 15.6.4 503, 15.6.5 504; RFC 9112 6.3 for framing); where
+so the prose cannot drift from the behaviour. The statuses are the lab's reading of the
+RFCs (RFC 9110 15.6.3 502, 15.6.4 503, 15.6.5 504; RFC 9112 6.3 for framing); where
 real gateways differ, ``labkit.personalities`` (and ``docs/gateways.md``, generated
 from it) has what they sent. Where the RFC names no status for a condition (a
 502 for every way an upstream's answer can be unusable, a 503 for "no healthy
@@ -62,7 +62,7 @@ class Outcome(FrozenRecord):
         set_(self, "proxy_status", proxy_status)
 
 
-# Condition -> what the gateway answers and why (RFC reading, the lab's default).
+# Condition -> what the gateway answers and why (the lab's reading of the RFCs, its default).
 RFC_TABLE: dict[Condition, Outcome] = {
     Condition.REFUSED: Outcome(
         502,

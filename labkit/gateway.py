@@ -521,7 +521,7 @@ class Gateway(Proxy):
     def _server_wide(self, request: Request) -> Response | None:
         """The answer to a request for the server as a whole, ``OPTIONS *`` (RFC 9110 9.3.7),
         or None to pass it on to the origin's route ``/``: no route's prefix matches ``*``, and
-        a gateway that answered 404 would be one no real server is. The RFC reading passes
+        a gateway that answered 404 would be one no real server is. The lab's reading of the RFCs passes
         OPTIONS on to the origin, the server behind the gateway (as HAProxy passes any ``*``),
         and refuses another method with ``*``, a target only OPTIONS may have (RFC 9112 3.2.4);
         nginx refuses every ``*`` with its 400; Caddy (Go's net/http) answers OPTIONS * itself,

@@ -11,7 +11,7 @@ own upstreams with the configs in ``tests/gateways/``;
 ``tests/test_real_gateways.py`` re-runs those observations against the real
 servers, and ``docs/gateways.md`` is generated from these tables
 (``tools/gateways_doc.py``). Envoy comes from its documentation and source.
-``rfc`` is the lab's default, the RFC reading of ``conditions.RFC_TABLE``; it
+``rfc`` is the lab's default, its own reading of the RFCs (``conditions.RFC_TABLE``); it
 alone sends ``Proxy-Status`` (RFC 9209), which none of the real three sends by
 default. Lesson 09 (gateways disagree) shows them side by side.
 """
@@ -160,7 +160,7 @@ class Answer(FrozenRecord):
 
     @property
     def recorded(self) -> bool:
-        """Whether a run or a document gives this answer (False: the RFC reading stands in,
+        """Whether a run or a document gives this answer (False: the lab's reading of the RFCs stands in,
         as for Envoy's answer to an unasked 101)."""
         return not self.source.startswith("not recorded")
 
@@ -220,7 +220,7 @@ class Headers(FrozenRecord):
     ``head_chunked``: its answer to a HEAD whose GET body would be chunked (an upstream's
     HEAD answer with ``Transfer-Encoding: chunked``, or a body it would stream without a
     length) says ``Transfer-Encoding: chunked`` (HAProxy relays its upstream's; RFC 9112 6.1
-    allows it); nginx and Caddy send no framing field, as the RFC reading does.
+    allows it); nginx and Caddy send no framing field, as the lab's reading of the RFCs does.
     """
 
     __slots__ = (
@@ -382,7 +382,7 @@ class Personality(FrozenRecord):
     http10_upstream_source: str
     # A request for the server as a whole, the asterisk-form target (``OPTIONS *``, RFC 9112
     # 3.2.4): "options" (OPTIONS * passed on to the origin's route, another method with ``*``
-    # refused with 400: the RFC reading), "pass" (any ``*`` passed on: HAProxy), "400" (any
+    # refused with 400: the lab's reading of the RFCs), "pass" (any ``*`` passed on: HAProxy), "400" (any
     # ``*`` refused with its own 400 page, then close: nginx), "answer" (OPTIONS * answered
     # 200 with an empty body by the gateway itself, another method passed on: Caddy, Go's
     # net/http), "" (not recorded: as "options").
@@ -542,7 +542,7 @@ def _haproxy_page(status_line: str, sentence: str) -> tuple[str, bytes]:
 
 RFC = Personality(
     name="rfc",
-    label=Msg("the RFC reading (the lab's default)"),
+    label=Msg("the lab's reading of the RFCs (the default)"),
     headers=Headers(
         server="labkit-gateway",
         page_headers=(),
@@ -1036,9 +1036,9 @@ ENVOY = Personality(
     other_versions_source="not recorded (Envoy is not run here): the lab's own 505",
     http10_upstream_source="not recorded (Envoy is not run here): the lab's HTTP/1.1",
     asterisk="",
-    asterisk_source="not recorded (Envoy is not run here): the RFC reading's",
+    asterisk_source="not recorded (Envoy is not run here): the lab's reading of the RFCs",
     max_forwards="",
-    max_forwards_source="not recorded (Envoy is not run here): the RFC reading's",
+    max_forwards_source="not recorded (Envoy is not run here): the lab's reading of the RFCs",
     upstream_interim_source="not recorded (Envoy is not run here): the lab's",
     table={
         Condition.REFUSED: _envoy_reset(
@@ -1112,7 +1112,7 @@ ENVOY = Personality(
             "Bad Gateway",
             "(not recorded)",
             "not recorded: Envoy is not run here and its documentation says nothing of an "
-            "unasked 101; the status is the RFC reading's, the page Envoy's own 502",
+            "unasked 101; the status is the lab's reading of the RFCs, the page Envoy's own 502",
         ),
         Condition.BODY_CUT: Answer(
             AnswerKind.CUT,

@@ -792,7 +792,7 @@ class Proxy(HTTPServer):
 
     @property
     def personality(self) -> str:
-        """Which real gateway this proxy answers like (the portal: always the RFC reading)."""
+        """Which real gateway this proxy answers like (the portal: always the lab's reading of the RFCs)."""
         return "rfc"
 
     def relayed_fields(self, reply: upstream.UpstreamReply, target: Target) -> Headers:
@@ -841,7 +841,7 @@ class Proxy(HTTPServer):
         person = self.persona()
         policy = person.headers
         drop, rewritten = self._relay_rules(person)
-        if policy.relayed_upgrade == "drop":  # the RFC reading (and Caddy): 7.6.1 in full
+        if policy.relayed_upgrade == "drop":  # the lab's reading (and Caddy's): 7.6.1 in full
             drop = drop | _named_options(upstream_headers)
         headers = []
         first: dict[str, str] = {}

@@ -86,7 +86,8 @@ class Param:
     labels: tuple[i18n.Text, ...] = ()  # words for each choice, on the playgrounds' buttons
     # what each choice is, in the playground's language: listed above its drop-down, whose
     # options are the choices themselves, as Python and `labkit ctl` take them (in the options,
-    # "rfc: the RFC reading (the lab's default)" was cut to "rfc: the RFC reading (the lab…" in
+    # "rfc: the RFC reading (the lab's default)", as the label then read, was cut to "rfc: the RFC
+    # reading (the lab…" in
     # a closed drop-down 320 px wide)
     titles: tuple[i18n.Text, ...] = ()
     optional: bool = False  # a --flag on the command line (else a positional word)

@@ -935,12 +935,12 @@ def test_the_summary_says_what_an_unasked_101_becomes() -> None:
     envoy = personalities.get("envoy").answer(Condition.UNASKED_SWITCH)
     assert (caddy.status, caddy.body) == (200, b"") and envoy.source.startswith("not recorded")
     row = "| 101 Switching Protocols to a request without Upgrade | 502 | 101 (relayed) | 502 | "
-    row += "200, empty: not the upstream's answer | 502 (not recorded: the RFC reading) |"
+    row += "200, empty: not the upstream's answer | 502 (not recorded: the lab's reading of the RFCs) |"
     assert row in tool.summary()
     for path in ("README.md", "docs/gateways.md"):
         assert row in (ROOT / path).read_text(), path
     zh = tool.summary("zh-CN")
-    assert "| 200，空的：不是上游的响应 | 502（未记录：按 RFC 的理解） |" in zh, zh
+    assert "| 200，空的：不是上游的响应 | 502（未记录：本实验室对 RFC 的解读） |" in zh, zh
     assert "| 200，空的：不是上游的响应 |" in (ROOT / "README.zh-CN.md").read_text()
 
 

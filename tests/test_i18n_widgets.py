@@ -149,7 +149,7 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
     p = Playground(zh_lab, "502")
     assert p.personality.options[0] == "rfc"
     line = p.switch_controls["personality"].children[0].value
-    assert "<li><code>rfc</code>：按 RFC 的解读（本实验室的默认）</li>" in line
+    assert "<li><code>rfc</code>：本实验室对 RFC 的解读（默认）</li>" in line
     assert "<li><code>nginx</code>：nginx 1.22.1（proxy_pass）</li>" in line
 
 
@@ -251,13 +251,13 @@ def test_gateways_compared_in_chinese_keeps_the_gateways_own_words(zh_lab: labki
     )
     # the learner reads each gateway's title in Chinese; the rows keep the English titles
     # that scripts look a gateway up by (lesson 09's show())
-    assert "<td>按 RFC 的解读（本实验室的默认）</td>" in g.table.value
+    assert "<td>本实验室对 RFC 的解读（默认）</td>" in g.table.value
     assert (
         "<td>Envoy，按它 2024 年年中到 2026 年的版本的措辞（依据它的文档和源代码，未在这里观察）</td>"
         in g.table.value
     )
     assert [r[0] for r in rows] == [p.title for p in personalities.PERSONALITIES.values()]
-    assert rows[0][0] == "the RFC reading (the lab's default)"
+    assert rows[0][0] == "the lab's reading of the RFCs (the default)"
     # the lab's own gateway's words in Chinese; a real gateway's as it logs them, its gloss
     # translated; the rows say them as the table does (lesson 09's show() prints them: they
     # were English, and the table's glosses too, until December 2026)

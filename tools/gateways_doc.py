@@ -78,7 +78,9 @@ def outcome(answer: personalities.Answer, lang: str = ENGLISH) -> str:
     if answer.empty_of_its_own:
         return Msg("{status}, empty: not the upstream's answer", status=answer.status).render(lang)
     if not answer.recorded:
-        return Msg("{status} (not recorded: the RFC reading)", status=answer.status).render(lang)
+        return Msg(
+            "{status} (not recorded: the lab's reading of the RFCs)", status=answer.status
+        ).render(lang)
     return str(answer.status)
 
 

@@ -1407,7 +1407,7 @@ def _only_why(why: str, title: str) -> str:
     gateway's failure says "TITLE answers 503: LOG" (gateway.py), its relay or HTTP/0.9
     passthrough "TITLE: LOG"; the row keeps LOG, as that gateway logs it (the table read
     "HAProxy 2.6.12 answers 503:" before every HAProxy log line). The lab's own gateway's
-    why (the RFC reading) names no gateway and stays whole, a Said a panel translates; so
+    why (the lab's reading of the RFCs) names no gateway and stays whole, a Said a panel translates; so
     does a log line with a gloss (``personalities.GLOSSES``: "503 SC-- (server side, at
     connection: refused)"), whose gloss the table showed in English until December 2026."""
     if isinstance(why, i18n.Said) and "log" in why.msg.params:
