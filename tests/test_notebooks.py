@@ -104,6 +104,10 @@ def test_first_cell_starts_the_lab_and_run_all_leaves_it_running(path: Path) -> 
     assert "labkit.start(" in first and first.startswith(FIRST_LINE[path.parent.name]), first
     for cell in code:
         assert not re.search(r"^\s*lab\.stop\(\)", cell.source, re.M), cell.source
+        # nor a drill left: after Run All, lesson 10's drill.check said "You left drill solo,
+        # so this diagnosis is not counted" to every answer, and a class drill's tries no
+        # longer reached the board
+        assert not re.search(r"^\s*drill\.leave\(\)", cell.source, re.M), cell.source
     assert "# lab.stop()" in code[-1].source
     # nor anything else the cells above use: 07's last cell closed its httpx client, so a
     # login cell run again after Run All raised "the client has been closed"
