@@ -611,13 +611,31 @@ def _changes(page: Page, locator, changed: str, before: object) -> None:
 
 
 def _keyboard_works(page: Page) -> list[str]:
-    """The keys the panels' hint promises: Alt+Down opens a list, Space ticks a box."""
+    """The keys the panels' hint promises: Down and Up choose in a list, Alt+Down opens it,
+    Space ticks a box."""
     problems = []
     cell = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
     select = page.locator(".labkit-panel select").first
     if select.count():
         select.scroll_into_view_if_needed()
         select.focus()
+        # Down without opening the list: the next choice, the focus kept in the list (JupyterLab
+        # took the key: the list kept its choice and the next cell became the active one)
+        before, at = select.input_value(), page.evaluate(cell)
+        page.keyboard.press("ArrowDown")
+        _changes(page, select, "([el, before]) => el.value !== before", before)
+        kept = page.evaluate("(s) => document.activeElement === s", select.element_handle())
+        if select.input_value() == before or page.evaluate(cell) != at or not kept:
+            problems.append(
+                f"Down on the first drop-down list: {select.input_value()!r} (was {before!r}),"
+                f" active cell {page.evaluate(cell)} (was {at}), focus kept: {kept}"
+            )
+        page.wait_for_function(_KERNEL_IDLE, timeout=15000)
+        page.keyboard.press("ArrowUp")
+        _changes(page, select, "([el, before]) => el.value === before", before)
+        if select.input_value() != before:
+            problems.append(f"Up did not choose {before!r} again: {select.input_value()!r}")
+        page.wait_for_function(_KERNEL_IDLE, timeout=15000)
         before, at = select.input_value(), page.evaluate(cell)
         page.keyboard.press("Alt+ArrowDown")
         page.keyboard.press("ArrowDown")

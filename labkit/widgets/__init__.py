@@ -47,6 +47,7 @@ from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
 from labkit.render.svg import Picture
+from labkit.widgets.keys import ArrowKeys
 from labkit.widgets.live import LiveRegion
 from labkit.widgets.number import NumberBox, told_again
 from labkit.widgets.oneof import OneOf
@@ -55,8 +56,8 @@ from labkit.widgets.progress import Progress
 __all__ = ["GatewaysCompared", "Inspector", "OneOf", "Playground", "Quiz"]
 
 KEYBOARD_HINT = Msg(
-    "Keyboard: Tab moves between controls; on a drop-down list press Space or Alt+↓ to open "
-    "it, then ↑/↓ and Enter (without opening it, ↑/↓ move between notebook cells)."
+    "Keyboard: Tab moves between controls; on a drop-down list ↑/↓ choose, and Space or "
+    "Alt+↓ opens it."
 )
 
 
@@ -149,7 +150,10 @@ class _Panel(w.VBox):
         self.lang = lang
         self.status = LiveRegion("status")
         self.message = LiveRegion("alert")
-        self._style = w.HTML(render_html.PANEL_STYLE, layout=w.Layout(display="none"))
+        # the panel's style, and the arrow keys its drop-down lists need (keys.py)
+        self._style = w.Box(
+            [w.HTML(render_html.PANEL_STYLE), ArrowKeys()], layout=w.Layout(display="none")
+        )
         self.add_class("labkit-panel")
 
     def _say(self, text: i18n.Text) -> None:
