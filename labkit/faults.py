@@ -27,6 +27,7 @@ from labkit.conditions import Condition
 from labkit.errors import BadArgument, check_number, unit_words
 from labkit.http import ports, server
 from labkit.http.deadline import within
+from labkit.http.headend import first_line
 from labkit.http.server import Listener, set_linger_reset
 from labkit.i18n import ENGLISH, Listed, Msg, Said, Text, said
 from labkit.record import FrozenRecord
@@ -133,7 +134,7 @@ class Connection:
         match = re.search(_REQUEST_ID, raw, re.IGNORECASE)
         up = self.upstream
         rid = up.recorder.continue_or_new(match.group(1).decode() if match else None)
-        first = raw.split(b"\r\n", 1)[0].decode("latin-1")
+        first = first_line(raw).decode("latin-1")
         port = self.peer[1] if isinstance(self.peer, tuple) else None
         method, target, version = _request_line(first)
         up.recorder.record(
@@ -172,7 +173,7 @@ class Connection:
         """Send ``reply`` (nothing if empty); the connection is closed (FIN) when serve returns,
         unless ``keep_open``. ``delay``: the configured seconds it was held back, for the
         recording."""
-        summary: Text = reply.split(b"\r\n", 1)[0][:80].decode("latin-1") if reply else NOTHING
+        summary: Text = first_line(reply)[:80].decode("latin-1") if reply else NOTHING
         # the bytes' first line as sent, the words around it in the panel's language
         if keep_open:
             told = Said.now("{sent}, kept open", sent=summary)

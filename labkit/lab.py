@@ -797,7 +797,7 @@ class Lab:
                 Msg("request {id} has not reached a server yet", id=request_id).render(self.lang)
             )
         status, reason, headers, body = parse_response(first.bytes_out)
-        words = first.bytes_in.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+        words = first_line(first.bytes_in).decode("latin-1").split(" ")
         method, target = ([*words, "", ""])[:2]
         duration = first.duration or 0.0
         from labkit.exchange import Exchange  # with its renderers, on the first exchange

@@ -183,3 +183,28 @@ def test_the_playground_says_the_request_line_it_sent_in_bare_lfs(lab: labkit.La
     assert p.status.value.startswith("Sent 'GET /orders/7 HTTP/1.1' to the origin: 200 OK"), (
         p.status.value
     )
+
+
+def test_the_upstreams_answer_in_bare_lfs_is_told_by_its_status_line(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The story's line for what an upstream sent names its first line, where h11 ends it:
+    split at CRLF alone, an answer in bare LFs was told whole, head and body, across lines."""
+    answer = b"HTTP/1.1 200 OK\nServer: bare\nContent-Length: 3\nConnection: close\n\nok\n"
+    monkeypatch.setattr(lab.upstreams["ok"], "fault", faults.Fault("ok", None, "bare", answer))
+    ex = lab.get("/up/ok/")
+    assert ex.status == 200
+    told = [line for line in repr(ex).splitlines() if line.strip().startswith("upstream 'ok' ->")]
+    assert [line.split("->", 1)[1].strip() for line in told] == [
+        "HTTP/1.1 200 OK, then FIN (closed)  [made here]"
+    ], repr(ex)
+
+
+def test_lab_exchange_names_the_request_line_of_a_request_in_bare_lfs(lab: labkit.Lab) -> None:
+    """``lab.exchange`` of a request another client sent (nc, a socket) in bare LFs: its
+    heading took the target from the whole head ('/orders/7\\nHost:')."""
+    reply = _talk(lab.origin.port, b"GET /orders/7\nHost: lab\n\n")
+    assert reply.startswith(b"HTTP/1.1 400 "), reply[:200]
+    story = lab.exchange(_fields(reply)["x-request-id"])
+    assert (story.method, story.target) == ("GET", "/orders/7")
+    assert "\n" not in repr(story).splitlines()[0] and repr(story).splitlines()[1].startswith("  ")
