@@ -797,6 +797,36 @@ def questioned(answer: object) -> bool:
     return text.endswith("?") or any("?" in aside for aside in asides(text))
 
 
+# What an answer says of itself after it, taking it back: "Allow, which is wrong", "501 —
+# wrong", "X-Request-ID (wrong)", "Allow，这是错的". The words after an answer are set aside
+# as its reason (after a dash, in brackets, after a comma) or read as a second answer, so
+# these were accepted as the answer they disown, or counted as a wrong one.
+_DISOWNS = later(
+    r"^(?:(?:but|and)\s+)?(?:(?:which|that|this|it)(?:\s*[’']s|\s+is|\s+was|\s+would\s+be"
+    r"|\s+seems)?\s+)?(?:(?:all\s+)?wrong|incorrect|false|not\s+(?:it|right|correct|true"
+    r"|the\s+(?:right\s+)?answer)|(?:just\s+)?kidding|scratch\s+that|ignore\s+(?:that|this|it))$"
+    r"|^(?:no|nope|nah)$"
+    r"|^(?:但|不过)?(?:这|那|它)?个?(?:答案)?(?:是|也)?(?:错的|错误的|不对|不正确)(?:的)?$"
+)
+# where an answer's own words end and what it says of them starts
+_AFTER_ANSWER = later(r"\s*[,;]\s*|\s+-+\s+|\s*[(（)）]\s*")
+
+
+def disowned(answer: object) -> bool:
+    """Whether an answer names something, then takes it back (``_DISOWNS``)."""
+    if not isinstance(answer, str):
+        return False
+    text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(_WIDE).lower()
+    parts = _AFTER_ANSWER.split(" ".join(text.split()))
+    return any(_DISOWNS.match(p.strip().rstrip(".!。！ ")) for p in parts[1:])
+
+
+def refuse_disowned(answer: object) -> None:
+    """Negated (not counted) for an answer that takes itself back ("Allow, which is wrong")."""
+    if disowned(answer):
+        raise Negated(NEGATED.bind(given=repr(answer)))
+
+
 def refuse_question(answer: object) -> None:
     """Hedged (not counted) for an answer that asks (``questioned``), as for "maybe 200"."""
     if questioned(answer):
@@ -869,6 +899,7 @@ def canonical(kind: str, answer: object) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown answer kind {kind!r}; one of {', '.join(KINDS)}")
     refuse_question(answer)
+    refuse_disowned(answer)
     read: Callable[[object], str] = {
         "status": status,
         "header": header,
@@ -1118,6 +1149,9 @@ def header(answer: object) -> str:
     text = re.sub(r"\s+(response|request)?\s*(header|field|header field)s?$", "", text)
     text = re.sub(r"\s+(response|request)$", "", text)
     text = text.strip(_QUOTES + " ")
+    head, comma, rest = text.partition(",")
+    if comma and looks_like_header(_name_of(head)) and _describes(rest):
+        text = head  # "Allow，列出允许的方法": a header, then what it holds or does
     if " or " in f" {text} " or " and " in f" {text} " or "," in text or ";" in text:
         parts = [p for p in re.split(r"[,;]|\bor\b|\band\b", text) if p.strip()]
         return HEDGE.join(sorted({header(p) for p in parts}))
@@ -1127,6 +1161,20 @@ def header(answer: object) -> str:
     if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
         raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     return name
+
+
+def _describes(rest: str) -> bool:
+    """Whether the words after a header name and a comma say what it holds or does (two words
+    or more, or Chinese), naming no other header and hedging nothing: "listing the methods",
+    "GET, HEAD", "列出允许的方法"; not "Upgrade", "or Upgrade", "read-only"."""
+    rest = rest.strip()
+    if len(rest.split()) < 2 and rest.isascii():
+        return False
+    if _HEDGING.search(rest) or hedge_word(rest) or _DENIES_THE_ANSWER.match(rest):
+        return False
+    if re.search(r"不是|并非|不对|错", rest):  # "Allow，它不是": it is not
+        return False
+    return not any(looks_like_header(w) for w in re.findall(r"[a-z0-9][\w-]*", rest))
 
 
 # a field with its value, as an answer writes it: "Connection: upgrade", "Upgrade: websocket
@@ -1198,10 +1246,16 @@ _WHAT_IT_DID = later(
 def hop(answer: object) -> str:
     """ "origin" from "the origin", "Origin server", "labkit-origin"."""
     refuse_question(answer)
+    refuse_disowned(answer)
     if not isinstance(answer, str):
         raise WrongKind(Msg("a value of type {type} is not a hop", type=type(answer).__name__))
     text = words(clean(answer))
     _refuse_negation(answer, text)
+    # "origin server, since the gateway did not make it": the reason is no part of the hop
+    # (not before "so": what follows it is the conclusion, "the gateway, so the origin")
+    said = _BECAUSE.search(clean(answer))
+    if said and said.group(0).strip(" ,;:") not in ("so", "所以"):
+        text = words(clean(answer)[: said.start()])
     text = re.sub(r"^server:\s*", "", text)  # the Server header's line: "Server: labkit-origin"
     # an exchange's line, as `labkit run` and print(ex) show it: "Exchange req-0001: GET
     # /orders/abc -> 500 Internal Server Error, made by the origin" (zh "…，由源服务器生成")
@@ -1373,6 +1427,95 @@ _WORKED_OUT = re.compile(
 )
 
 
+# A count said with what happens to the requests it counts: "5 requests are not served",
+# "5 — 3 fit, the rest do not", 五个请求没有被处理. Its "not" says what happens to them and
+# denies no answer (refused as a denial until December 2026); what happens says which
+# status it counts: served, a 200; turned away, the 503 load shedding answers (RFC 9110
+# 15.6.4). "5 are served" counts 200s (it was accepted as the count of the 503s).
+_SERVED = frozenset(
+    "served serve serves fit fits processed handled answered succeed succeeds succeeded "
+    "accepted completed 200 200s".split()
+)
+_TURNED_AWAY = frozenset(
+    "shed refused rejected dropped denied failed fail fails turned 503 503s".split()
+)
+_COUNT_HELPERS = frozenset(
+    "are were is was will would be been being get gets got do does did can could have has "
+    "receive receives received an a".split()
+)
+_NOT = frozenset({"not", "never", "cannot"})
+_ZH_COUNT = later(
+    r"^(?:只有|仅)?(?P<n>\d+)\s*个?\s*(?:请求)?\s*(?:会|将|都)?\s*(?P<neg>没有?|未|不会|不能|无法|不)?"
+    r"\s*(?:被|得到|获得|能)?\s*(?P<pred>处理|服务|响应|受理|通过|接受|成功|卸载|拒绝|丢弃|拒)"
+)
+_ZH_SERVED = ("处理", "服务", "响应", "受理", "通过", "接受", "成功")
+_EN_COUNT_WORD = later(rf"\b({'|'.join(w for w in _NUMBER_WORDS if w.isascii())})\b")
+
+
+def _count_clause(part: str, elided: str = "") -> str | None:
+    """ "N×status" for a clause that says what happens to the N requests it counts ("5
+    requests are not served": 5×503), "N" for a count alone, None for anything else.
+    ``elided``: the verb of the clause before, which this one may leave out ("3 are served,
+    5 are not")."""
+    if re.fullmatch(r"\d+\s*(?:requests?|个请求|个)?", part):
+        return re.match(r"\d+", part).group(0)  # type: ignore[union-attr]
+    zh = _ZH_COUNT.match(part)
+    if zh:
+        served = zh.group("pred") in _ZH_SERVED
+        return f"{zh.group('n')}{TIMES}{200 if served != bool(zh.group('neg')) else 503}"
+    said = re.match(
+        r"(?:the\s+(?:other|remaining|first|last)\s+)?(\d+)\s*(?:requests?\b)?\s*"
+        r"(?:(?:out\s+)?of\s+(?:them|the\s+\d+(?:\s+requests)?|\d+)\b)?\s*(.*)$",
+        part,
+    )
+    if not said:
+        return None
+    denials = 0
+    words_after = said.group(2).split()
+    for i, word in enumerate(words_after):
+        if word in _NOT or re.fullmatch(r"\w+n[’']t", word):
+            denials += 1
+        elif word in _SERVED or word in _TURNED_AWAY:
+            rest = " ".join(words_after[i + 1 :])
+            if re.search(r"(?<![\d.])(?![1-5]\d\d(?![\d.]))\d", rest):
+                return None  # another count after it: read as before
+            served = word in _SERVED
+            return f"{said.group(1)}{TIMES}{200 if served != bool(denials % 2) else 503}"
+        elif word not in _COUNT_HELPERS:
+            return None
+    if elided and words_after:
+        return _count_clause(f"{part} {elided}")
+    return None
+
+
+def _told_counts(text: str) -> str:
+    """The counts of an answer whose clauses say what happens to the requests they count
+    (``_count_clause``), joined as a hedge's parts; "" where none says it, or where a clause
+    is neither a count nor a remark without one ("the rest do not"): read as before."""
+    text = _EN_COUNT_WORD.sub(lambda m: str(_NUMBER_WORDS[m.group(1)]), text)
+    parts = re.split(
+        r"\s*[,;:]\s*|\s+-+\s+|\s+(?:because|since|as|so|while|but|and|whereas)\s+"
+        r"|\s*(?:因为|所以|而|但是?)\s*",
+        text,
+    )
+    found: list[str] = []
+    verb = ""  # the verb of the last clause that had one, for a clause that leaves it out
+    for part in (p.strip() for p in parts):
+        part = re.sub(r"^(?:only|just|then)\s+", "", part)
+        if not part:
+            continue
+        said = _count_clause(part, verb)
+        verbs = [w for w in part.split() if w in _SERVED or w in _TURNED_AWAY]
+        verb = verbs[-1] if verbs else verb
+        if said is not None:
+            found.append(said)
+        elif re.search(r"\d", part) or hedge_word(part) or _DENIES_THE_ANSWER.match(part):
+            return ""
+    if not any(TIMES in f for f in found):
+        return ""
+    return HEDGE.join(sorted(set(found)))
+
+
 def number(answer: object) -> str:
     """ "5" from 5, 5.0, "5", "five", "5 requests"."""
     answer = as_builtin_number(answer)
@@ -1400,6 +1543,9 @@ def number(answer: object) -> str:
     worked = _WORKED_OUT.fullmatch(numerals(text))
     if worked:
         text = worked.group("result")
+    told = _told_counts(numerals(text))
+    if told:
+        return told
     _refuse_negation(answer, text, approximate=True)
     text = numerals(answer_part(text))  # "five, since only 3 fit": the reason is no answer
     if re.search(r"\d\s*(%|percent\b|per cent\b)", text):
@@ -1788,6 +1934,7 @@ def cause(answer: object) -> str:
     """A capstone cause: its key, with spaces or underscores, a common synonym, or the
     description the capstone gives it (``descriptions``: words -> key)."""
     refuse_question(answer)
+    refuse_disowned(answer)
     if not isinstance(answer, str):
         raise WrongKind(Msg("a value of type {type} is not a cause", type=type(answer).__name__))
     key = words(clean(answer))
@@ -1870,7 +2017,13 @@ _CAUSE_WORDS: dict[str, Pattern] = {
     "invalid-response": later(
         r"\binvalid\b|\bmalformed\b|\bgarbage\b|\bprotocol error\b|无效|协议错误|乱码"
     ),
-    "network-login": later(r"\blog(ged)? ?in\b|\bsign(ed)? ?in\b|登录|登陆"),
+    # the visitor must log in, not that they did: "the visitor is logged in" says the portal
+    # lets them through, the opposite (read as this cause until December 2026); "has not
+    # logged in" is _NEGATIVE_CAUSES's
+    "network-login": later(
+        r"\blog ?in\b|\bsign ?in\b|\b(?:must|needs? to|has to|have to|should)\s+(?:be\s+)?"
+        r"(?:logged|signed) ?in\b|(?<!已)(?<!已经)(?:登录|登陆)(?!了)"
+    ),
     "no-healthy-upstream": later(
         r"\b(no|every|all)( \w+)? (healthy|live|available|unhealthy|down)\b.*\bupstreams?\b"
         r"|\bupstreams? (is |are )?(all )?(unhealthy|down)\b|没有.*上游"

@@ -570,6 +570,7 @@ class Choice(Exercise):
         # a question hedges: "405 (without Allow?)" was counted as the wrong "405 without
         # Allow", "200?" as 200
         answers.refuse_question(given)
+        answers.refuse_disowned(given)  # "Allow, which is wrong"
         key = answers.text(given)
         # "retry (with backoff)": the option, part of it in brackets (refused as no option)
         unbracketed = (
@@ -617,8 +618,12 @@ class Choice(Exercise):
         said = answers.clean(given)
         # the option, then what it means after a colon or a dash ("check before resending —
         # POST is not idempotent": refused as a denial until December 2026)
-        parts = re.split(r": | +-+ +(?=[^\W\d])", said, maxsplit=1)
+        parts = re.split(r"[:;] | +-+ +(?=[^\W\d])", said, maxsplit=1)
         head = parts[0] if len(parts) > 1 and len(answers.fields(said)) < 2 else ""
+        if head and said[len(head)] == ";":  # "check before resending; POST is not idempotent"
+            vocabulary = {w for o in self.options for w in _stems(answers.text(o))}
+            if any(w in vocabulary for w in _stems(answers.text(parts[1]))):
+                head = ""  # "Upgrade; Connection": a list of the options' words
         for o in self.options:  # "check before resending: POST is not idempotent"
             if head and answers.text(o) == answers.text(head) and ":" not in o:
                 return o
@@ -756,6 +761,8 @@ class Choice(Exercise):
             for w in (_zh_plain(answers.text(x)) for x in self._words(o))
             if not w.isascii() and w in said
         }
+        if not held:
+            return self._by_chinese_clause(said)
         if len(held) != 1:
             return None
         option, words = next(iter(held.items()))
@@ -763,6 +770,22 @@ class Choice(Exercise):
         if _ZH_DENIES.search(rest) or re.search(r"\d", rest):
             return None
         return option
+
+    def _by_chinese_clause(self, said: str) -> str | None:
+        """The one option one of whose Chinese clauses a Chinese answer says, its subject and
+        the verb's helpers aside: "它会一直等" says "它一直等下去" of "什么都没有，它一直等下去"
+        (refused as no option, where "it waits forever" named it)."""
+        mine = _zh_core(said)
+        if len(mine) < 2:
+            return None
+        found = {
+            o
+            for o in self.options
+            for x in self._words(o)
+            for clause in answers.text(x).split()
+            if not clause.isascii() and _zh_core(_zh_plain(clause)) == mine
+        }
+        return found.pop() if len(found) == 1 else None
 
     def _sources(self) -> set[str]:
         """Where the options say a status comes from ("504 from the gateway": gateway)."""
@@ -1054,7 +1077,7 @@ _CONCLUSION = later(
 _CHECK_THEN_RESEND = later(
     r"(?i)\b(?:first,? )?check(?: first)?(?: (?:whether|if) [^,]{1,60}?)?,? (?:and )?"
     r"(?:only )?then,? resend(?:ing)?(?: it)?"
-    r"(?: (?:only )?if (?:not|it (?:was|wasn't|was not|isn't|is not|did not|didn't)(?: \w+)?))?"
+    r"(?: (?:only )?if (?:not|it (?:was|wasn't|was not|isn't|is not|did not|didn't))(?: \w+)?)?"
     r"(?=$|[.!,;])"
 )
 # "it would turn the 500 into a 502", "turns it into a 502"
@@ -1117,6 +1140,15 @@ def _zh_plain(text: str) -> str:
     return re.sub(r"带上|携带", "带", text)
 
 
+def _zh_core(clause: str) -> str:
+    """A Chinese clause without its subject (它, the proxy), the verb's helpers before it
+    (会, 将, 就, 还) and after it (下去, 了, 着): 它会一直等 and 它一直等下去 are 一直等."""
+    found = re.fullmatch(
+        r"(?:它|网关|代理|代理服务器|[a-z]+)?(?:会|将|就|还|只会)?(.*?)(?:下去)?(?:了|着)?", clause
+    )
+    return found.group(1) if found else clause
+
+
 def _stem(word: str) -> str:
     """A word without a plural s or an -ing ("resending": "resend")."""
     if len(word) > 5 and word.endswith("ing"):
@@ -1139,6 +1171,11 @@ def _stems(text: str, vocabulary: set[str] | None = None) -> list[str]:
                 joined.append(w)
         stems = joined
     return stems
+
+
+COUNTS_NOT_STATUS = Msg(
+    "{given} is the status those requests get; the question asks how many requests get {status}"
+)
 
 
 class ShortAnswer(Exercise):
@@ -1179,8 +1216,11 @@ class ShortAnswer(Exercise):
         if self.counts is None:
             return [p.split(answers.TIMES)[0] for p in parts]
         mine = [p for p in parts if p.endswith(f"{answers.TIMES}{self.counts}")]
-        if len(parts) > 1 and len(mine) == 1 and all(answers.TIMES in p for p in parts):
+        alone = [p for p in parts if answers.TIMES not in p]
+        if len(parts) > 1 and len(mine) == 1 and not alone:
             parts = mine
+        elif len(parts) > 1 and not mine and len(alone) == 1:
+            parts = alone  # "5 — 3 fit": the count beside a count of another status's
         return [p.removesuffix(f"{answers.TIMES}{self.counts}") for p in parts]
 
     def _asked(self, given: object) -> object:
@@ -1259,6 +1299,10 @@ class ShortAnswer(Exercise):
         if self.kind == "number":
             parts = self._counted(parts)
             key = answers.HEDGE.join(parts)
+            if self.counts is not None and str(self.counts) in parts:  # "503" for how many 503s
+                raise WrongKind(
+                    COUNTS_NOT_STATUS.bind(given=repr(answer[0]), status=str(self.counts))
+                )
         if self.kind == "header" and not all(
             answers.looks_like_header(p) or digest(self.id, p) in self.feedback for p in parts
         ):  # "banana", "origin or gateway": maybe not meant as header names at all
