@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import json
 import math
@@ -18,7 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from json.encoder import encode_basestring_ascii
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from labkit.errors import check_number, refuse, shown
 from labkit.http import pages
@@ -526,34 +527,54 @@ class Origin(HTTPServer):
 
         assert self.order_handler is not None
         limit = self.learner_time_limit()
-        deadline = runner.Deadline(since + limit)
         loop = asyncio.get_running_loop()
+        settled: asyncio.Future[tuple[Any, BaseException | None]] = loop.create_future()
+
+        def settle(value: Any, error: BaseException | None) -> None:
+            def told() -> None:
+                if not settled.done():
+                    settled.set_result((value, error))
+
+            with contextlib.suppress(RuntimeError):  # the lab stopped meanwhile: none waits
+                loop.call_soon_threadsafe(told)
+
+        # the runner says when the run is over (its deadline moves on for the time the handler
+        # waited for a CPU the machine gave to others): its outcome comes as soon as it has
+        # one, before the runner has killed and reaped the handler's process (under load that
+        # took longer than the gateway's read timeout; the executor's thread finishes that
+        # cleanup after the answer has gone). A deadline of the origin's own beside the
+        # runner's (a quarter of the limit after it) fell first when the runner's thread,
+        # reading /proc to excuse the load, took longer than that quarter beside busy loops:
+        # a 500 for a handler the runner let finish. However far the load moves the runner's
+        # deadline, the 500 leaves half the limit before the gateway's read timeout (at least
+        # twice the limit), so the load never makes it a 504.
+        deadline = runner.Deadline(since + limit, settle)
         call = functools.partial(
             runner.call, self.order_handler, order_id, seconds=limit, since=since, deadline=deadline
         )
         future = loop.run_in_executor(None, call)
-        # the 500 is due a quarter of the limit after the runner's deadline (which it moves on
-        # for the time the handler waited for a CPU the machine gave to others), not when the
-        # runner has killed and reaped the handler's process (under load that took longer
-        # than the gateway's read timeout): the executor's thread finishes that cleanup after
-        # the answer has gone, and a cancelled future drops its outcome. The quarter lets an
-        # answer the runner took on time reach the loop. However far the load moves the
-        # deadline, the 500 leaves half the limit before the gateway's read timeout (at
-        # least twice the limit), so the load never makes it a 504.
+        # its outcome is read from ``settled`` when that came first: retrieved here, an error
+        # is not reported as never retrieved
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
         latest = since + self.front_read_timeout() - limit / 2
-        while True:
-            due = min(deadline.at + limit / 4, latest)
-            left = due - time.monotonic()
-            if left <= 0:
-                future.cancel()
-                raise _too_slow(limit)
-            done, _ = await asyncio.wait({future}, timeout=left)
-            if done:
-                break
-        try:
-            result = future.result()
-        except runner.TimeLimit:
+        done, _ = await asyncio.wait(
+            {future, settled},
+            timeout=max(0.0, latest - time.monotonic()),
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if not done:
+            future.cancel()
+            raise _too_slow(limit)
+        if settled in done:
+            result, error = settled.result()
+        else:
+            result, error = None, future.exception()
+            if error is None:
+                result = future.result()
+        if isinstance(error, runner.TimeLimit):
             raise _too_slow(limit) from None
+        if error is not None:
+            raise error
         if not (isinstance(result, tuple) and len(result) == 2):
             raise HandlerFailed(
                 "TypeError",

@@ -367,6 +367,56 @@ def test_the_origin_waits_as_long_as_the_runner_excuses_the_load(monkeypatch) ->
         lab.stop()
 
 
+def test_the_origin_waits_for_the_runner_however_long_it_takes_to_excuse_the_load(
+    monkeypatch,
+) -> None:
+    """Beside four busy loops (load 11) the test above got a 500 at 1.25 s: at its deadline
+    the runner reads /proc to tell how long the handler waited for a CPU, and that read
+    took longer than the quarter of the limit the origin waited past the deadline, so the
+    origin read a deadline not yet moved. Here that read takes 0.4 s at the deadline
+    (fails before: a 500 at 1.25 s); the origin takes the runner's outcome, whenever the
+    runner has it, and still never waits past half the limit before the gateway's read
+    timeout."""
+    from labkit import origin
+
+    began = time.monotonic()
+    limit = origin.LEARNER_HANDLER_SECONDS
+
+    def slow_to_read(keeper):
+        if time.monotonic() - began > 0.9 * limit:  # at the deadline, not at the start
+            time.sleep(0.4 * limit)
+        return time.monotonic() - began
+
+    monkeypatch.setattr(proctree, "kept_waiting", slow_to_read)
+    lab = labkit.start()
+    route = lab.gateway.route("/")
+    try:
+        route.read_timeout = 4.0
+
+        def waits(order_id):
+            time.sleep(1.6 * limit)
+            return 200, {"id": order_id, "item": "kept waiting"}
+
+        lab.origin.order_handler = waits
+        began = time.monotonic()
+        ex = lab.get("/orders/7")
+        assert ex.status == 200 and "kept waiting" in ex.text, (ex.status, ex.why)
+
+        def runs_on(order_id):
+            time.sleep(3600)
+
+        lab.origin.order_handler = runs_on
+        route.read_timeout = 2 * limit
+        began = time.monotonic()
+        ex = lab.get("/orders/7")
+        took = time.monotonic() - began
+        assert ex.status == 500 and f"did not return within {limit:g} s" in ex.why, ex.why
+        assert took < route.read_timeout, took  # never the gateway's 504
+    finally:
+        lab.origin.order_handler = None
+        lab.stop()
+
+
 def test_a_call_that_ends_leaves_a_newer_call_beside_it_alone() -> None:
     """Calls overlap (a check beside the origin's learner handler, two requests to it): the
     end of one killed every newer child of the kernel's that carried the tree's mark, so

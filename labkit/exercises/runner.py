@@ -1942,8 +1942,19 @@ class Deadline:
     run (the origin, for the learner's handler) reads it here rather than keeping a deadline
     of its own, which gave up on a handler the runner still let finish."""
 
-    def __init__(self, at: float) -> None:
+    def __init__(
+        self, at: float, settled: Callable[[Any, BaseException | None], None] | None = None
+    ) -> None:
         self.at = at
+        # told the run's value or error as soon as the run has one, before the runner ends
+        # and reaps the learner's processes (under load that took longer than the gateway's
+        # read timeout): a caller that waits for the run learns its outcome from the runner
+        # and needs no deadline of its own, which fell before the runner's under load
+        self.settled = settled
+
+    def settle(self, value: Any, error: BaseException | None) -> None:
+        if self.settled is not None:
+            self.settled(value, error)
 
 
 def call(
@@ -2062,7 +2073,15 @@ def run(
             session.told = deadline
             if deadline is not None:
                 deadline.at = session.deadline
-            return _serve(session, grace)
+            try:
+                outcome = _serve(session, grace)
+            except BaseException as exc:
+                if deadline is not None:
+                    deadline.settle(None, exc)
+                raise
+            if deadline is not None:
+                deadline.settle(outcome.value, None)
+            return outcome
         except TimeLimit as exc:
             if clock is None or not exc.args or isinstance(exc, Overslept):
                 raise
