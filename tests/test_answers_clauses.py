@@ -483,6 +483,10 @@ def test_the_chinese_words_of_an_option_said_with_the_verbs_helpers_name_it() ->
         assert L504.q4.option(given) == "nothing, it waits forever", given
     wrong = L504.q4.check("它会一直等")
     assert not wrong and "does not wait for ever" in wrong.message
+    # a clause that is a word of another option too names none: 重试 ("retry") is a clause of
+    # "重试，连 POST 也重试" and a word of "带退避地重试", as "retry" names no option
+    with pytest.raises(answers.WrongKind):
+        L502.q3.option("重试")
 
 
 @pytest.mark.parametrize(

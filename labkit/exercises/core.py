@@ -785,7 +785,15 @@ class Choice(Exercise):
             for clause in answers.text(x).split()
             if not clause.isascii() and _zh_core(_zh_plain(clause)) == mine
         }
-        return found.pop() if len(found) == 1 else None
+        if len(found) != 1:
+            return None
+        option = found.pop()
+        # not a word another option has too: 重试 is a clause of "retry, even a POST" and a
+        # word of "retry with backoff" (as "retry" names neither)
+        others = (
+            _zh_plain(answers.text(x)) for o in self.options if o != option for x in self._words(o)
+        )
+        return None if any(mine in w for w in others) else option
 
     def _sources(self) -> set[str]:
         """Where the options say a status comes from ("504 from the gateway": gateway)."""
