@@ -28,6 +28,12 @@ EXAMINED = [
     (
         L500.q1,
         """
+! origin - not sure
+! the origin — maybe
+! origin (not sure)
+! origin - not really
++ 源服务器，因为 Proxy-Status 说 received-status=500
+! the gateway, so the origin or the client
 + origin
 + The origin.
 + the origin server
@@ -64,6 +70,10 @@ EXAMINED = [
     (
         L500.q2,
         """
++ X-Request-ID, which holds req-0001
++ X-Request-ID; it matches the log line
++ X-Request-ID 头，和日志里的一样
+! X-Request-ID, it isn't
 + X-Request-ID。
 + 「X-Request-ID」
 + X-Request-ID 头。
@@ -179,6 +189,15 @@ EXAMINED = [
     (
         L501.q2,
         """
+! Allow - not sure
+! Allow — maybe
+! Allow (not sure)
+! Allow - not really
+! Allow（可能）
++ Allow; it lists the methods
++ Allow, which isn't sent by http.server
+! Allow, which isn't it
+! Allow; it is wrong
 + Allow
 + allow
 + Allow:
@@ -282,6 +301,16 @@ EXAMINED = [
     (
         L502.q2,
         """
+! 200 - not sure
+! 200 — maybe
+! 200 — I guess
+! 200 (not sure)
+! 200 – probably
++ 200 — not a 502
++ 200 but the body is not complete
+! 200 but maybe 502
+! 200 but not really
+! 200 - not really
 + ２００
 + 200。
 + “200 OK”
@@ -401,6 +430,10 @@ EXAMINED = [
     (
         L503.q3,
         """
++ 5 requests: 3 are served and 5 aren't
++ 3 succeed, the other 5 don't
+! 5, 3
+! 3, 5 are served
 + ５个
 + 五个。
 + 5 个请求被卸载

@@ -589,8 +589,9 @@ _BECAUSE = later(
     r"|\s*[,;]\s*(?:例如|比如|譬如)"
     # a clause about the answer ("Retry-After header, which is not always sent": its "not"
     # denied the answer), not one that judges it ("Allow, which is wrong", "…, which isn't it")
-    r"|\s*[,;]\s*which\s+(?!(?:is|was|would be|[’']s)\s+(?:not\s+)?(?:it|right|wrong|correct"
-    r"|incorrect|false|true|the answer|sure)\b)(?!isn[’']?t\b|wasn[’']?t\b)(?=\S+\s+\S+\s+\S)"
+    r"|\s*[,;]\s*(?:which|it|this|that)\s+(?!(?:is|was|would be|[’']s)\s+(?:not\s+)?(?:it|right"
+    r"|wrong|correct|incorrect|false|true|the answer|sure)\b)"
+    r"(?!(?:isn[’']?t|wasn[’']?t)\s+(?:it|right|correct|true|the answer)\b)(?=\S+\s+\S)"
     r"(?![^,;]*\b(?:sure|certain|maybe|perhaps|probably|guess|think)\b)"  # "…, which I guess"
     # and in Chinese, a clause about it ("Retry-After 响应头，它不总是有"), not one that denies
     # it (它不是, 它不对, 它是错的) or hedges (它可能)
@@ -603,7 +604,7 @@ _BECAUSE = later(
 # (refused, where the same with "because" was accepted). Not a clause that denies or
 # hedges the answer itself ("400, it isn't", "400, not really", "400, or 411", "400, maybe")
 # nor a list of statuses ("400, 411").
-_STATUS_THEN_CLAUSE = later(r"^(?P<head>[^,;]+?)\s*[,;]\s*(?P<clause>[^\W\d].*)$")
+_STATUS_THEN_CLAUSE = later(r"^(?P<head>[^,;]+?)(?:\s*[,;]\s*|\s+(?=but\s))(?P<clause>[^\W\d].*)$")
 # a clause that is part of the answer, not its reason: another answer ("400, or 411", "400,
 # and 411") or a hedge ("400, maybe"), for the checks of several answers and of hedges
 _ANSWERS_ON = later(
@@ -637,6 +638,15 @@ def _names_a_code(text: str) -> bool:
     return re.search(r"(?<![\d.])[1-5]\d\d(?![\d.])", text) is not None
 
 
+def _but_says_why(clause: str) -> str:
+    """A clause after "but" that says more about the answer ("200, but the body is not
+    complete") without its "but"; one that answers on ("but 411", "but maybe") as it is."""
+    rest = clause[4:] if clause.startswith("but ") else ""
+    if rest and not _ANSWERS_ON.match(rest) and not _DENIES_THE_ANSWER.match(rest):
+        return rest
+    return clause
+
+
 def _before_clause(text: str) -> str:
     """A status answer without the clause after its comma ("400 bad request, the length
     cannot be found": "400 bad request"); any other text as it is."""
@@ -645,7 +655,7 @@ def _before_clause(text: str) -> str:
         found
         and _names_a_status(found.group("head"))
         and not _DENIES_THE_ANSWER.match(found.group("clause"))
-        and not _ANSWERS_ON.match(found.group("clause"))
+        and not _ANSWERS_ON.match(_but_says_why(found.group("clause")))
         # a clause that hedges anywhere in it ("504, which I am not sure about")
         and not _HEDGE_WORD.search(found.group("clause"))
         and not _names_a_code(found.group("clause"))
@@ -805,26 +815,38 @@ _DISOWNS = later(
     r"^(?:(?:but|and)\s+)?(?:(?:which|that|this|it)(?:\s*[’']s|\s+is|\s+was|\s+would\s+be"
     r"|\s+seems)?\s+)?(?:(?:all\s+)?wrong|incorrect|false|not\s+(?:it|right|correct|true"
     r"|the\s+(?:right\s+)?answer)|(?:just\s+)?kidding|scratch\s+that|ignore\s+(?:that|this|it))$"
-    r"|^(?:no|nope|nah)$"
+    r"|^(?:no|nope|nah|not\s+really|not\s+at\s+all)$"
     r"|^(?:但|不过)?(?:这|那|它)?个?(?:答案)?(?:是|也)?(?:错的|错误的|不对|不正确)(?:的)?$"
 )
 # where an answer's own words end and what it says of them starts
 _AFTER_ANSWER = later(r"\s*[,;]\s*|\s+-+\s+|\s*[(（)）]\s*")
 
 
-def disowned(answer: object) -> bool:
-    """Whether an answer names something, then takes it back (``_DISOWNS``)."""
-    if not isinstance(answer, str):
-        return False
+def _after_answer(answer: str) -> list[str]:
+    """What an answer says after its own words: after a comma, a semicolon, a dash, in
+    brackets ("Allow — which is wrong": ["which is wrong"])."""
     text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(_WIDE).lower()
     parts = _AFTER_ANSWER.split(" ".join(text.split()))
-    return any(_DISOWNS.match(p.strip().rstrip(".!。！ ")) for p in parts[1:])
+    return [p.strip().rstrip(".!。！ ") for p in parts[1:]]
+
+
+def disowned(answer: object) -> bool:
+    """Whether an answer names something, then takes it back (``_DISOWNS``)."""
+    return isinstance(answer, str) and any(_DISOWNS.match(p) for p in _after_answer(answer))
 
 
 def refuse_disowned(answer: object) -> None:
-    """Negated (not counted) for an answer that takes itself back ("Allow, which is wrong")."""
+    """Negated (not counted) for an answer that takes itself back ("Allow, which is wrong");
+    Hedged for one that hedges after it ("200 — maybe", "Allow (not sure)"), which was
+    accepted, the hedge set aside as the answer's reason, where "maybe 200" was refused."""
+    if not isinstance(answer, str):
+        return
     if disowned(answer):
         raise Negated(NEGATED.bind(given=repr(answer)))
+    for part in _after_answer(answer):
+        found = _HEDGE_WORD.match(part)
+        if found:
+            raise Hedged(HEDGES.bind(given=repr(answer), word=repr(found.group(0))))
 
 
 def refuse_question(answer: object) -> None:
@@ -858,7 +880,7 @@ def clean(answer: object) -> str:
 _CONTRAST = later(
     # not a hedge: "504, not sure", "400, not 100% sure" (accepted as the answer)
     # nor a denial: "overload, not really" (accepted as overload)
-    rf"^(?P<head>.*?\S)\s*(?:[,;]\s*(?:but\s+)?not\s(?!{_UNSURE}|really\b|at all\b)"
+    rf"^(?P<head>.*?\S)\s*(?:(?:[,;]\s*|\s-+\s+)(?:but\s+)?not\s(?!{_UNSURE}|really\b|at all\b)"
     r"|[,，;；]\s*(?:而)?(?:不是|并非))"
 )
 
@@ -1151,7 +1173,7 @@ def header(answer: object) -> str:
     text = text.strip(_QUOTES + " ")
     head, comma, rest = text.partition(",")
     if comma and looks_like_header(_name_of(head)) and _describes(rest):
-        text = head  # "Allow，列出允许的方法": a header, then what it holds or does
+        return header(head)  # "Allow，列出允许的方法": a header, then what it holds or does
     if " or " in f" {text} " or " and " in f" {text} " or "," in text or ";" in text:
         parts = [p for p in re.split(r"[,;]|\bor\b|\band\b", text) if p.strip()]
         return HEDGE.join(sorted({header(p) for p in parts}))
@@ -1255,7 +1277,7 @@ def hop(answer: object) -> str:
     # (not before "so": what follows it is the conclusion, "the gateway, so the origin")
     said = _BECAUSE.search(clean(answer))
     if said and said.group(0).strip(" ,;:") not in ("so", "所以"):
-        text = words(clean(answer)[: said.start()])
+        text = words(clean(answer)[: said.start()].rstrip(" ,;:"))
     text = re.sub(r"^server:\s*", "", text)  # the Server header's line: "Server: labkit-origin"
     # an exchange's line, as `labkit run` and print(ex) show it: "Exchange req-0001: GET
     # /orders/abc -> 500 Internal Server Error, made by the origin" (zh "…，由源服务器生成")

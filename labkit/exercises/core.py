@@ -1223,12 +1223,18 @@ class ShortAnswer(Exercise):
         the one count of the counted status, if the tally names it once."""
         if self.counts is None:
             return [p.split(answers.TIMES)[0] for p in parts]
-        mine = [p for p in parts if p.endswith(f"{answers.TIMES}{self.counts}")]
-        alone = [p for p in parts if answers.TIMES not in p]
-        if len(parts) > 1 and len(mine) == 1 and not alone:
-            parts = mine
-        elif len(parts) > 1 and not mine and len(alone) == 1:
-            parts = alone  # "5 — 3 fit": the count beside a count of another status's
+        mine = {
+            p.removesuffix(f"{answers.TIMES}{self.counts}") for p in parts if answers.TIMES not in p
+        }
+        mine |= {
+            p.removesuffix(f"{answers.TIMES}{self.counts}")
+            for p in parts
+            if p.endswith(f"{answers.TIMES}{self.counts}")
+        }
+        if len(parts) > 1 and len(mine) == 1:
+            # "5 — 3 fit" (5 | 3×200), "5 requests: 3 are served and 5 aren't": one count of the
+            # counted status, given alone or with it, beside counts of other statuses
+            return [mine.pop()]
         return [p.removesuffix(f"{answers.TIMES}{self.counts}") for p in parts]
 
     def _asked(self, given: object) -> object:
