@@ -5,14 +5,30 @@ user's real ones and parallel runs never see each other's labs.
 
 With ``LABKIT_REQUIRE_ALL=1`` (set by ``.ci/run``) a skipped test is a failure: on CI
 every required part (browser, real servers, hub) is installed, so a skip means it broke.
+
+On CPython 3.11.0-3.11.7 (this project's machines run 3.11.7) two threads that build an AST at
+once can make one of them raise ``SystemError: AST constructor recursion depth mismatch``
+(CPython gh-106905: the depth was counted in state shared by every thread, and the garbage
+collector, run by an allocation in the middle, can hand the GIL over; fixed in 3.11.8). Two
+threads parsing the ast module's source beside finalizers raised it within 0.25 s in 5 runs of
+5 on 3.11.7, and never in 8 s on 3.10.13, 3.12.1 or 3.13.0 (3.12 runs the collector between
+bytecodes only; tests/test_conftest.py). A test's
+lab runs on threads of the test process, and each of its tracebacks is formatted with
+``ast.parse`` (3.11's traceback module places its ``^^^`` marks that way) while pytest parses a
+test file (rewriting its asserts at import, or showing where a test failed): a failing assert
+in tests/test_hostile.py ended a whole run with that INTERNALERROR. ``ast.parse`` builds one
+AST at a time in the test process on those versions (``_one_ast_at_a_time``); and an
+INTERNALERROR that is this bug all the same says so in one line (``pytest_internalerror``).
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +39,40 @@ import labkit
 _ROOT = Path(__file__).resolve().parent.parent
 
 REQUIRE_ALL = os.environ.get("LABKIT_REQUIRE_ALL") == "1"
+
+# CPython gh-106905 (see above): the versions whose AST builder keeps its depth in shared state
+AST_RACE = (3, 11) <= sys.version_info < (3, 11, 8)
+AST_RACE_WORDS = "AST constructor recursion depth mismatch"
+
+
+def _one_ast_at_a_time(parse):
+    """``ast.parse`` that builds one AST at a time in this process (re-entrant: a finalizer run
+    by the garbage collector in the middle may parse too)."""
+    building = threading.RLock()
+
+    def parse_alone(*args, **kwargs):
+        with building:
+            return parse(*args, **kwargs)
+
+    parse_alone.__wrapped__ = parse  # type: ignore[attr-defined]
+    return parse_alone
+
+
+if AST_RACE and not hasattr(ast.parse, "__wrapped__"):
+    ast.parse = _one_ast_at_a_time(ast.parse)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_internalerror(excrepr, excinfo) -> None:
+    """The one line that says what an INTERNALERROR from CPython gh-106905 is, after its
+    traceback (the terminal's ``INTERNALERROR>`` lines)."""
+    if isinstance(excinfo.value, SystemError) and AST_RACE_WORDS in str(excinfo.value):
+        version = ".".join(map(str, sys.version_info[:3]))
+        sys.stderr.write(
+            f"INTERNALERROR is CPython gh-106905 (Python {version}: two threads built an AST at "
+            "once; fixed in 3.11.8), not a test's failure: run again, or use a newer "
+            "Python\n"
+        )
 
 
 def _in_memory(path: str = "/dev/shm", room: int = 1 << 30) -> bool:
