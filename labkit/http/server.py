@@ -67,6 +67,18 @@ from labkit.recorder import Event, Kind, Recorder, Role
 _KIND_RECEIVED, _KIND_SENT = Kind.RECEIVED, Kind.SENT
 MAX_BODY_BYTES = 1024 * 1024
 BODY_TOO_LARGE = Msg("the request body is larger than {limit} bytes", limit=MAX_BODY_BYTES)
+# RFC 9112 2.2: a server SHOULD ignore at least one empty line before a request line (a
+# client's CRLF after a body). This many in a row are ignored (Enter pressed in nc before the
+# request line, too); nginx and HAProxy skip any number until their header timeouts, Go's
+# net/http at most two, after a POST. One more is no request on its way: 400 at once, where
+# the connection was closed without a word when the idle timeout (5 s) ran out.
+MAX_EMPTY_LINES = 4
+TOO_MANY_EMPTY_LINES = Msg(
+    "more than {limit} empty lines came before a request line: this server ignores up to "
+    "{limit} there (RFC 9112 2.2 asks a server to ignore at least one), then expects the "
+    "request line, METHOD target HTTP/1.1",
+    limit=MAX_EMPTY_LINES,
+)
 # RFC 9112 3: method SP request-target SP HTTP-version (a lenient version: h11 judges it).
 # A string, compiled by re when a head first arrives in pieces (and kept in re's cache): a
 # pattern compiled at import costs `import labkit` 0.05-0.2 ms, each (benchmarks/README.md)
@@ -549,19 +561,23 @@ class HTTPServer(Listener):
         # bytes of the next request that came with the one before (pipelined, RFC 9112
         # 9.3.2): they start the next request's recording, and its head timeout
         pipelined = b""
+        # empty lines that came after the last request and no request line yet: the next
+        # request's count of them (MAX_EMPTY_LINES) goes on from these
+        empty = b""
         while True:
             raw = bytearray(pipelined)
             pipelined = b""
+            before, empty = empty, b""
             try:
                 if conn is None:
-                    read = await self._read_plain(reader, raw)
+                    read = await self._read_plain(reader, raw, before)
                     if isinstance(read, Request):
                         request = read
                     else:  # not plain: h11 reads it, from the bytes that came
                         conn, deadline = read
                         request = await self._read_request(conn, reader, writer, raw, deadline)
                 else:
-                    request = await self._read_request(conn, reader, writer, raw)
+                    request = await self._read_request(conn, reader, writer, raw, empty=before)
             except _Closed:
                 # it closed in the middle of a head
                 if raw and conn is not None and conn.their_state is h11.IDLE:
@@ -574,8 +590,9 @@ class HTTPServer(Listener):
             except (asyncio.CancelledError, ConnectionError):
                 raise  # (a lab stopped, a reset): not h11's, which a plain lab never imports
             except (h11.RemoteProtocolError, _Refused) as exc:
-                assert conn is not None  # only h11 refuses a request while reading it
-                await self._refuse(exc, conn, reader, writer, raw, peer_port)
+                # h11 refuses a request while reading it, or too many empty lines came before
+                # a plain one (no parser was made for it yet)
+                await self._refuse(exc, conn or _new_connection(), reader, writer, raw, peer_port)
                 return
             request.peer_port = peer_port
             offered = request.header("x-request-id")
@@ -644,10 +661,15 @@ class HTTPServer(Listener):
                 if conn.their_state is not h11.DONE and not might_switch:
                     await _wait_for_close(reader)  # the request's body was never read
                     return
-                data, closed = conn.trailing_data
+                trailing, closed = conn.trailing_data
                 if closed:
                     return
-                data = _past_empty_lines(data)
+                try:
+                    data = _past_empty_lines(trailing)
+                except _Refused as exc:
+                    await self._refuse(exc, conn, reader, writer, bytearray(trailing), peer_port)
+                    return
+                empty = b"" if data else trailing
                 if data:  # (b"" would tell h11 the client closed)
                     conn = _new_connection()
                     conn.receive_data(data)
@@ -669,7 +691,13 @@ class HTTPServer(Listener):
                 return
             pipelined = conn.trailing_data[0]
             if pipelined[:1] in (b"\r", b"\n"):  # h11 would refuse the empty lines it holds
-                pipelined = _past_empty_lines(pipelined)
+                trailing = pipelined
+                try:
+                    pipelined = _past_empty_lines(trailing)
+                except _Refused as exc:
+                    await self._refuse(exc, conn, reader, writer, bytearray(trailing), peer_port)
+                    return
+                empty = b"" if pipelined else trailing
                 conn = _new_connection()
                 if pipelined:
                     conn.receive_data(pipelined)
@@ -764,15 +792,18 @@ class HTTPServer(Listener):
         writer: asyncio.StreamWriter,
         raw: bytearray,
         deadline: float | None = None,
+        *,
+        empty: bytes = b"",
     ) -> Request:
         """The next request on ``conn`` (``deadline``: the head's, when its first bytes have
-        arrived already and are in ``conn`` and ``raw``: ``_read_plain``)."""
+        arrived already and are in ``conn`` and ``raw``: ``_read_plain``; ``empty``: the
+        empty lines that came after the last request, counted on in ``_past_empty_lines``)."""
         # deadlines on the loop's clock, as its timers are (CatchUpLoop leaves out the time
         # the process was away): one clock for a deadline and the timer that ends it
         loop = self._running()
         if deadline is None:  # a pipelined head (in ``raw`` already) has begun: no idle wait
             deadline = machine_deadline(loop, self.head_timeout if raw else IDLE_TIMEOUT)
-        event = await self._next_event(conn, reader, raw, deadline, head=True)
+        event = await self._next_event(conn, reader, raw, deadline, head=True, empty=empty)
         if not isinstance(event, h11.Request):  # closed, or h11 paused on a tunnel
             raise _Closed
         ended = head_end(raw)
@@ -831,7 +862,7 @@ class HTTPServer(Listener):
         )
 
     async def _read_plain(
-        self, reader: asyncio.StreamReader, raw: bytearray
+        self, reader: asyncio.StreamReader, raw: bytearray, empty: bytes = b""
     ) -> Request | tuple[h11.Connection, float]:
         """The next request, on a connection where nothing waits to be parsed, when the
         first read holds a plain request whole and nothing after it (``plain_request``):
@@ -841,14 +872,20 @@ class HTTPServer(Listener):
         the same.
 
         h11 reading the gateway's request was its largest single cost per relayed request
-        (a connection made, a state machine, two events, the fields decoded again)."""
+        (a connection made, a state machine, two events, the fields decoded again).
+        ``empty``: the empty lines that came after the last request (``_past_empty_lines``)."""
         loop = self._running()
         deadline = machine_deadline(loop, IDLE_TIMEOUT)
         while True:
             data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
-            rest = _past_empty_lines(data)
+            try:
+                rest = _past_empty_lines(data, empty)
+            except _Refused:
+                raw += empty + data  # what arrived, for the refusal's recording
+                raise
             if rest or not data:  # a request begun, or the client closed
                 break
+            empty += data
         data = rest
         raw += data
         request = plain_request(data)
@@ -869,7 +906,10 @@ class HTTPServer(Listener):
         *,
         head: bool,
         sizes: ChunkSizes | None = None,
+        empty: bytes = b"",
     ) -> object:
+        """h11's next event, reading as it needs; ``empty``: the empty lines that came after
+        the last request (``_past_empty_lines``)."""
         while True:
             event = conn.next_event()
             if event is not h11.NEED_DATA:
@@ -884,9 +924,15 @@ class HTTPServer(Listener):
             loop = self._running()
             data = await within(0.0, lambda: reader.read(65536), until=deadline, loop=loop)
             if head and raw == b"" and data:
-                data = _past_empty_lines(data)
-                if not data:  # only empty lines: no request has begun
+                try:
+                    rest = _past_empty_lines(data, empty)
+                except _Refused:
+                    raw += empty + data  # what arrived, for the refusal's recording
+                    raise
+                if not rest:  # only empty lines: no request has begun
+                    empty += data
                     continue
+                data = rest
                 deadline = machine_deadline(loop, self.head_timeout)  # idle ended, head began
             raw += data
             if sizes is not None:
@@ -1393,13 +1439,23 @@ class _Refused(Exception):
         self.why = why
 
 
-def _past_empty_lines(data: bytes) -> bytes:
+def _past_empty_lines(data: bytes, before: bytes = b"") -> bytes:
     """``data`` less the empty lines before a request line. RFC 9112 2.2: a server SHOULD
     ignore at least one there (a client's CRLF after a POST body, an old habit), and nginx
     skips any number of CR and LF (observed: a LF after a body, then a request, answered);
     h11 refuses them ('no request line received'), and the lab answered a pipelined request
-    after a CRLF 400 'the request line is not METHOD target HTTP/x.y'."""
-    return data.lstrip(b"\r\n")
+    after a CRLF 400 'the request line is not METHOD target HTTP/x.y'.
+
+    ``before``: the empty lines that came before ``data`` since the last request. More than
+    MAX_EMPTY_LINES in all (a CRLF, a LF or a lone CR each one), however the bytes were split
+    into reads: _Refused, 400."""
+    rest = data.lstrip(b"\r\n")
+    skipped = len(data) - len(rest)
+    if skipped + len(before) > MAX_EMPTY_LINES:  # (each line is a byte or two)
+        lines = before + data[:skipped]
+        if len(lines.replace(b"\r\n", b"\n")) > MAX_EMPTY_LINES:
+            raise _Refused(400, TOO_MANY_EMPTY_LINES)
+    return rest
 
 
 def _new_connection() -> h11.Connection:
