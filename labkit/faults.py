@@ -40,6 +40,7 @@ MAX_REQUEST_BYTES = 65536
 
 # compiled by re when an upstream first reads a request, not at import (0.08 ms of it)
 _REQUEST_ID = rb"\r\nx-request-id:[ \t]*([A-Za-z0-9._-]{1,64})"
+_CONTENT_LENGTH = rb"\r\ncontent-length:[ \t]*(\d{1,18})[ \t]*\r\n"
 
 F = TypeVar("F", bound="Fault")
 
@@ -103,6 +104,9 @@ class Knob(FrozenRecord):
 # Chinese); the bytes themselves are quoted as they were
 NOTHING = Msg("(nothing)", context="sent")
 RESET_SENT = Said(Msg("RST (connection reset, nothing sent)"))
+# a fault whose answer comes after the client reset the connection (a slow one, say): the
+# recording said the answer went out, then FIN
+CLIENT_GONE = Said(Msg("(nothing): the client had reset the connection before this answer"))
 
 
 class Connection:
@@ -115,6 +119,9 @@ class Connection:
         self.reader = reader
         self.writer = writer
         self.peer = writer.get_extra_info("peername")
+        # what came after the request read last (a client that pipelines, RFC 9112 9.3.2):
+        # the next request's start, read before the socket is read again
+        self.unread = b""
 
     @property
     def is_open(self) -> bool:
@@ -122,13 +129,30 @@ class Connection:
 
     async def request(self) -> str:
         """Read one request head (bounded: REQUEST_TIMEOUT), record it; its request id."""
-        return self.received(await read_head(self.reader, REQUEST_TIMEOUT))
+        return self.received(await self._one_request(REQUEST_TIMEOUT))
 
     async def next_request(self) -> str | None:
         """Wait for another request on this kept connection (idle up to server.IDLE_TIMEOUT);
         record and give its id, or None if none came."""
-        raw = await read_head(self.reader, server.IDLE_TIMEOUT, idle=True)
+        raw = await self._one_request(server.IDLE_TIMEOUT, idle=True)
         return self.received(raw) if raw else None
+
+    async def _one_request(self, limit: float, *, idle: bool = False) -> bytes:
+        """The next request's bytes: its head and as much of the body its Content-Length
+        announces as came with it; what came after them waits in ``unread``. The recording of
+        the first of two pipelined requests held the second's bytes too, and idle-close
+        waited its idle timeout for a second request that had come already."""
+        raw = await read_head(self.reader, limit, idle=idle, start=self.unread)
+        end = raw.find(b"\r\n\r\n")
+        if end < 0:
+            self.unread = b""
+            return raw
+        end += 4
+        length = re.search(_CONTENT_LENGTH, raw[:end], re.IGNORECASE)
+        if length:
+            end += min(int(length.group(1)), len(raw) - end)
+        self.unread = raw[end:]
+        return raw[:end]
 
     def received(self, raw: bytes) -> str:
         match = re.search(_REQUEST_ID, raw, re.IGNORECASE)
@@ -172,7 +196,10 @@ class Connection:
     ) -> None:
         """Send ``reply`` (nothing if empty); the connection is closed (FIN) when serve returns,
         unless ``keep_open``. ``delay``: the configured seconds it was held back, for the
-        recording."""
+        recording. A client that reset the connection meanwhile gets nothing, recorded so."""
+        if not self.is_open:
+            self.sent(rid, CLIENT_GONE, why, delay=delay)
+            return
         summary: Text = first_line(reply)[:80].decode("latin-1") if reply else NOTHING
         # the bytes' first line as sent, the words around it in the panel's language
         if keep_open:
@@ -198,7 +225,11 @@ class Connection:
         await within(server.WRITE_TIMEOUT, self.writer.drain)
 
     def reset(self, rid: str, why: str) -> None:
-        """Abort the connection with RST (SO_LINGER 0) instead of FIN."""
+        """Abort the connection with RST (SO_LINGER 0) instead of FIN (or record that the
+        client reset it first)."""
+        if not self.is_open:
+            self.sent(rid, CLIENT_GONE, why)
+            return
         set_linger_reset(self.writer)
         self.sent(rid, RESET_SENT, why, ended=Ending.RST)
         self.writer.transport.abort()
@@ -572,15 +603,19 @@ def _no_knob(upstream: str, knob: str) -> str:
     return f"the upstream {upstream!r} has no attribute or knob {knob!r}{has}"
 
 
-async def read_head(reader: asyncio.StreamReader, limit: float, *, idle: bool = False) -> bytes:
-    """A request head, bounded in bytes and in time as a whole (``limit`` seconds).
+async def read_head(
+    reader: asyncio.StreamReader, limit: float, *, idle: bool = False, start: bytes = b""
+) -> bytes:
+    """A request head, bounded in bytes and in time as a whole (``limit`` seconds), and what
+    came with it.
 
     ``idle``: the connection is waiting for its next request; nothing arriving is not an
-    error, and the head's own deadline starts with its first byte.
+    error, and the head's own deadline starts with its first byte. ``start``: bytes of it
+    read already (they came after the request before).
     """
-    raw = bytearray()
+    raw = bytearray(start)
     clock = asyncio.get_running_loop().time  # the lab's clock: leaves out time the process was away
-    deadline = clock() + limit
+    deadline = clock() + (REQUEST_TIMEOUT if idle and raw else limit)
     try:
         while b"\r\n\r\n" not in raw and len(raw) < MAX_REQUEST_BYTES:
             chunk = await within(0.0, lambda: reader.read(65536), until=deadline)
