@@ -16,13 +16,12 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import pytest
-from sharedhost import user_database
+from sharedhost import held_dir, user_database
 
 import labkit
 from labkit.errors import LabkitWarning
@@ -462,11 +461,12 @@ def as_user(user: pwd.struct_passwd, script: str, **variables: str) -> None:
 
 @pytest.fixture
 def shared_tmp():
-    """A /tmp of our own for the test: world-writable and sticky, as /tmp is."""
-    path = Path(tempfile.mkdtemp(prefix="labkit-shared-tmp-", dir="/tmp"))
-    path.chmod(0o1777)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    """A /tmp of our own for the test: world-writable and sticky, as /tmp is; held while in
+    use, so that the next run removes it if this one is killed first (``held_dir``: one was
+    left in /tmp with the attacker's 25,000 files in it)."""
+    with held_dir("labkit-shared-tmp-") as path:
+        path.chmod(0o1777)
+        yield path
 
 
 def ephemeral_ports() -> tuple[int, int]:

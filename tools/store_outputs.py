@@ -94,10 +94,27 @@ def client(nb: Any, where: Path, km: Any = None) -> Any:
 
 def execute(nb: Any, where: Path, km: Any = None) -> None:
     """Run every cell of ``nb``; in the kernel ``km`` when given, which is then the
-    caller's to shut down (tests/test_notebooks.py starts each ahead of its notebook)."""
-    if km is None:
-        # exercise attempts made while executing go to a scratch file, never the author's own
-        os.environ["LABKIT_PROGRESS"] = str(Path(tempfile.mkdtemp()) / "progress.json")
+    caller's to shut down (tests/test_notebooks.py starts each ahead of its notebook).
+
+    In a kernel of its own, exercise attempts made while executing go to a scratch file,
+    never the author's own, in a directory removed once the kernel is gone (one was left in
+    the temp dir for every notebook stored, and LABKIT_PROGRESS kept naming it after)."""
+    if km is not None:
+        _run(nb, where, km)
+        return
+    before = os.environ.get("LABKIT_PROGRESS")
+    with tempfile.TemporaryDirectory(prefix="labkit-store-outputs-") as scratch:
+        os.environ["LABKIT_PROGRESS"] = str(Path(scratch) / "progress.json")
+        try:
+            _run(nb, where, None)
+        finally:
+            if before is None:
+                del os.environ["LABKIT_PROGRESS"]
+            else:
+                os.environ["LABKIT_PROGRESS"] = before
+
+
+def _run(nb: Any, where: Path, km: Any) -> None:
     running = client(nb, where, km)
     try:
         running.execute()
