@@ -421,7 +421,17 @@ def test_a_learner_logs_in_to_the_hub_and_a_playground_answers_in_the_browser(hu
     the hub's proxy, Run All, press the playground's "Run scenario": the widgets render (the
     anywidget live region included, from the server's environment), the status region says
     the result in words and the inspector shows the scenario's status."""
-    from test_browser import _HEARD, _LISTEN, _SPEAKING, CHROMIUM, NEWS_PROMPT, ROOT, _run_all
+    from test_browser import (
+        _HEARD,
+        _KERNEL_IDLE,
+        _LISTEN,
+        _SETTLED,
+        _SPEAKING,
+        CHROMIUM,
+        NEWS_PROMPT,
+        ROOT,
+        _run_all,
+    )
 
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     if CHROMIUM is None:
@@ -471,7 +481,14 @@ def test_a_learner_logs_in_to_the_hub_and_a_playground_answers_in_the_browser(hu
                 arg=str(expected),
                 timeout=30000,
             )
-            page.wait_for_timeout(200)
+            # the action's last message has come once the kernel is idle, and the panel has
+            # its final words then, or a frame later (test_browser's _click_every_control);
+            # a fixed 0.2 s pause here read them whenever it ended
+            page.wait_for_function(_KERNEL_IDLE, timeout=30000)
+            try:
+                page.wait_for_function(_SETTLED, arg=element, timeout=5000)
+            except playwright.TimeoutError:
+                pass  # the assertions below say which regions speak
             said = panel.evaluate(_SPEAKING)
             assert [role for role, _ in said] == ["status"], said
             assert str(expected) in said[0][1], said
