@@ -1320,6 +1320,35 @@ def test_a_one_answer_quiz_is_a_radio_group_that_keeps_its_arrow_keys(
         page.close()
 
 
+def test_a_number_box_that_does_not_apply_is_dimmed(browser, jupyter: str) -> None:
+    """Lesson 04's playground, "unlimited" ticked: the capacity box beside it is disabled and
+    was drawn as any other box, its 3 looking in force (both themes: opacity 1, the same
+    colours as the burst size box). It is dimmed now as ipywidgets dims a disabled control;
+    the boxes that apply are not. Fails before (opacity 1)."""
+    name = "dimmed-capacity.ipynb"
+    source = "import labkit\nfrom labkit.widgets import Playground\nlab = labkit.start()\n"
+    _put_notebook(jupyter, name, source + 'Playground(lab, "503")')
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 0)
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        panel = page.locator(".labkit-panel").first
+        panel.wait_for(timeout=30000)
+        panel.get_by_role("checkbox", name="unlimited").check()
+        capacity = panel.get_by_role("textbox", name="capacity (requests at once)")
+        page.wait_for_function("(box) => box.disabled", arg=capacity.element_handle())
+        burst = panel.get_by_role("textbox", name="burst size (requests)")
+        dimmed = "(box) => getComputedStyle(box).opacity"
+        assert float(capacity.evaluate(dimmed)) <= 0.6, capacity.evaluate(dimmed)
+        assert burst.evaluate(dimmed) == "1"
+        capacity.scroll_into_view_if_needed()
+        page.screenshot(path=str(ROOT / "screenshots" / "capacity-unlimited-dimmed.png"))
+    finally:
+        page.close()
+
+
 def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
     """A learner's own notebook of these code cells, through Jupyter's REST API."""
     from urllib.request import Request, urlopen

@@ -172,6 +172,8 @@ JP_INPUT_TEXT = "var(--jp-widgets-input-color)"
 JP_INPUT_PAPER = "var(--jp-widgets-input-background-color)"
 JP_INPUT_BORDER = "var(--jp-widgets-input-border-color)"
 JP_LABEL = "var(--jp-widgets-label-color, var(--jp-ui-font-color1))"
+# a control that does not apply now (a disabled box), dimmed as ipywidgets dims its own
+JP_DISABLED = "var(--jp-widgets-disabled-opacity, 0.6)"
 JP_ACCENT = "var(--jp-brand-color1)"  # the filled part of a progress bar (widgets/progress.py)
 
 

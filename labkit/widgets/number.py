@@ -15,7 +15,9 @@ the one held is told to ``value``'s observers again (``told_again``): the panel 
 and confirms it as any other.
 
 The element is a native ``<input>`` named by its ``<label>``, so the keyboard and screen
-readers reach it as any text box; its colours are JupyterLab's widget variables.
+readers reach it as any text box; its colours are JupyterLab's widget variables. A disabled
+box (a capacity while "unlimited" is ticked) is dimmed as ipywidgets dims its own controls:
+it was drawn as any other, its number looking in force beside the ticked "unlimited".
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ import traitlets
 
 from labkit import i18n
 from labkit.errors import BadArgument, number
-from labkit.render.palette import JP_INPUT_BORDER, JP_INPUT_PAPER, JP_INPUT_TEXT, JP_LABEL
+from labkit.render.palette import (
+    JP_DISABLED,
+    JP_INPUT_BORDER,
+    JP_INPUT_PAPER,
+    JP_INPUT_TEXT,
+    JP_LABEL,
+)
 from labkit.switches import Param
 
 __all__ = ["NumberBox", "told_again"]
@@ -95,6 +103,7 @@ _CSS = f"""
   height: var(--jp-widgets-inline-height); font-family: inherit;
   font-size: var(--jp-widgets-font-size); color: {JP_INPUT_TEXT}; background: {JP_INPUT_PAPER};
   border: var(--jp-widgets-border-width) solid {JP_INPUT_BORDER}; }}
+.labkit-number input:disabled {{ opacity: {JP_DISABLED}; cursor: not-allowed; }}
 """
 
 
