@@ -444,3 +444,23 @@ def test_an_inspector_given_something_not_a_language_says_so_in_one_line(lab: la
     assert said.startswith("unknown lang <Lab running on this machine> …; choose one of: en, zh-CN")
     assert "\n" not in said
     assert Inspector("zh").lang == "zh-CN"
+
+
+def test_a_body_cut_after_the_status_line_is_said_in_the_labs_language(
+    zh_lab: labkit.Lab,
+) -> None:
+    """What the client saw when the body broke off after the status line: the client
+    library's own error as it wrote it, then the lab's words about it, which the summary
+    table and the story's HTML said in English inside a Chinese panel ("RemoteProtocolError:
+    ... (the status line had already arrived)") until December 2026; the text story said
+    them in Chinese already."""
+    ex = scenarios.run("200-body-cut-after-headers", zh_lab)
+    assert ex.status == 200 and ex.client_error
+    for shown in (
+        render_html.summary_html(ex, i18n.CHINESE),
+        render_html.exchange_html(ex, i18n.CHINESE),
+        repr(ex),
+    ):
+        assert "RemoteProtocolError" in shown  # the library's words, as it wrote them
+        assert "（状态行已经到达）" in shown and "had already arrived" not in shown, shown
+    assert "(the status line had already arrived)" in render_html.summary_html(ex, i18n.ENGLISH)

@@ -155,11 +155,9 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
             )
     why = Msg("why: {why}", why=html.escape(why_in(ex, lang))).render(lang) if says_why(ex) else ""
     why = f"<div>{why}</div>" if why else ""
-    client = (
-        f"<div>{Msg('client saw: {error}', error=html.escape(ex.client_error)).render(lang)}</div>"
-        if ex.client_error
-        else ""
-    )
+    # the lab's own words about what the client saw (a body cut after the status line) in lang
+    saw = html.escape(i18n.render(ex.client_error, lang)) if ex.client_error else ""
+    client = f"<div>{Msg('client saw: {error}', error=saw).render(lang)}</div>" if saw else ""
     made_by = (
         Msg(
             " — made by the <b>{hop}</b>",

@@ -134,7 +134,10 @@ def summary(ex: ExchangeView, lang: str | None = None) -> dict[str, Any]:
         ),
         (
             Msg("client saw", context="summary"),
-            ex.client_error or Msg("a complete response").render(lang),
+            # the lab's own words about it (a body cut after the status line) in lang
+            i18n.render(ex.client_error, lang)
+            if ex.client_error
+            else Msg("a complete response").render(lang),
         ),
         # the lab's record, the same every run (the client's clock, which a loaded machine
         # moves, is the hop table's measured column)
