@@ -231,6 +231,31 @@ def test_a_judged_task_says_its_verdict_and_detail_in_the_labs_language(
             assert "GET /orders/abc -> 200 (made by the origin)" in result.detail
 
 
+@pytest.mark.slow
+def test_a_judged_tasks_quoted_why_is_said_in_the_labs_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 500 the learner's handler chose is quoted with the lab's why beside it: in English
+    inside the Chinese verdict ("[the learner's handler chose 500]") until December 2026."""
+    from labkit.exercises.lesson_500 import q5
+
+    def show_order(order_id: str) -> tuple[int, object]:
+        return 500, "no"
+
+    monkeypatch.delenv("LABKIT_LANG", raising=False)
+    with labkit.start(lang="zh-CN") as lab:
+        said = q5.check(show_order, lab).message
+        assert (
+            "/orders/abc 返回了 500，应当是 400 或 404（'abc' 不是订单编号），因为学员的处理函数选择了 500"
+            in said
+        )
+        assert "handler chose" not in said
+        with labkit.start(lang="en") as english:
+            said = q5.check(show_order, english).message
+            assert "answered 500, expected 400 or 404 ('abc' is not an order number) " in said
+            assert "[the learner's handler chose 500]" in said
+
+
 # -- the eleventh re-examination (2026-12-05c) --
 
 

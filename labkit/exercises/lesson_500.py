@@ -344,7 +344,8 @@ def _each_order(run: Run) -> Text:
                 )
             )
             if ex.status is not None and ex.status >= 500 and ex.why:
-                problem += f" [{ex.why}]"  # the lab's explanation: in English (docs/i18n.md)
+                # the lab's explanation, in the feedback's language (a why is an i18n.Said)
+                problem = run.say(Msg("{problem} [{why}]", problem=problem, why=ex.why))
             problems.append(problem)
     run.detail = "\n".join(seen)
     if not problems:
