@@ -464,3 +464,30 @@ def test_a_body_cut_after_the_status_line_is_said_in_the_labs_language(
         assert "RemoteProtocolError" in shown  # the library's words, as it wrote them
         assert "（状态行已经到达）" in shown and "had already arrived" not in shown, shown
     assert "(the status line had already arrived)" in render_html.summary_html(ex, i18n.ENGLISH)
+
+
+def test_a_playgrounds_raw_request_asks_for_the_labs_language(zh_lab: labkit.Lab) -> None:
+    """The 501 playground's Send and the 505 playground's request line go through lab.raw,
+    which sends the bytes as given: they asked for no language, so a Chinese playground
+    showed the English 501 and 505 pages until December 2026. They now ask as lab.request
+    asks; an English lab's bytes are as they were."""
+    p = Playground(zh_lab, "501")
+    p.method.value, p.path.value = "BREW", "/orders/7"
+    p.buttons["Send"].click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 501 and ex.header("Content-Language") == "zh-CN"
+    assert "这个服务器不认识方法 'BREW'" in html.unescape(p.inspector.body.value)
+    assert "Accept-Language: zh-CN" in p.inspector.raw.value
+    p = Playground(zh_lab, "505")
+    p.version.value = "HTTP/2.0"
+    p.buttons["Send the request line"].click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 505 and ex.header("Content-Language") == "zh-CN"
+    with labkit.start() as english:
+        p = Playground(english, "501")
+        assert p.raw_request("BREW /orders/7 HTTP/1.1") == (
+            b"BREW /orders/7 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+        )
+        p.buttons["Send"].click()
+        ex = p.inspector.exchange
+        assert ex is not None and ex.status == 501 and ex.header("Content-Language") == "en"

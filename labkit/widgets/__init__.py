@@ -524,8 +524,17 @@ class Playground(_Panel):
         """Send the method exactly as typed (httpx would upper-case it), through ``lab.raw``."""
         _check_method(method, self.lang)
         _check_target(path, self.lang, method)
-        request = f"{method} {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
-        return self.send_raw(request.encode("ascii"), to=to)
+        return self.send_raw(self.raw_request(f"{method} {path} HTTP/1.1"), to=to)
+
+    def raw_request(self, request_line: str) -> bytes:
+        """A request without a body for ``lab.raw``: ``request_line``, ``Host``, the lab's
+        language asked for as ``lab.request`` asks for it (``Accept-Language``, but for an
+        English lab, whose requests are as they were), and ``Connection: close``. So the page
+        a button's raw request gets is in the playground's language: the 501 playground's
+        Send and the 505 playground's request line showed the English pages in a Chinese
+        playground until December 2026."""
+        language = "" if self.lab.lang == i18n.ENGLISH else f"Accept-Language: {self.lab.lang}\r\n"
+        return f"{request_line}\r\nHost: lab\r\n{language}Connection: close\r\n\r\n".encode()
 
     def switched(self, line: str) -> None:
         """A switch changed (``line`` says how): earlier results no longer show the lab as it is."""
@@ -1212,9 +1221,7 @@ def _controls_505(p: Playground) -> list[w.Widget]:
     )
 
     def send() -> None:
-        p.send_raw(
-            f"GET /orders/7 {p.version.value}\r\nHost: lab\r\nConnection: close\r\n\r\n".encode()
-        )
+        p.send_raw(p.raw_request(f"GET /orders/7 {p.version.value}"))
 
     return [w.HBox([p.version, p.button(Msg("Send the request line"), send, sends=True)])]
 
