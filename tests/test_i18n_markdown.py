@@ -57,7 +57,7 @@ def stray_emphasis(markdown: str) -> list[str]:
             for run in _RUN.finditer(row):
                 size = len(run.group())
                 can_open, can_close = _flanking(row, run.start(), run.end())
-                if open_runs[size] and not can_close or not open_runs[size] and not can_open:
+                if not (can_close if open_runs[size] else can_open):
                     found.append(row[max(0, run.start() - 15) : run.end() + 15])
                 open_runs[size] = not open_runs[size]
                 last = run
@@ -79,5 +79,7 @@ def test_the_check_sees_what_a_renderer_shows() -> None:
     assert stray_emphasis("**它的含义。** 网关，*报告*：x") == []
     assert stray_emphasis("（**MUST**）和 `**。**在`") == []
     assert stray_emphasis("* 一项**重要**\n* 二") == []
-    assert [found[-8:] for found in stray_emphasis("| **没有 Allow** | **一份。**在 |")] == ["一份。**在 |"]
+    assert [found[-8:] for found in stray_emphasis("| **没有 Allow** | **一份。**在 |")] == [
+        "一份。**在 |"
+    ]
     assert stray_emphasis("一份**在") == ["一份**在"]
