@@ -321,3 +321,22 @@ def test_a_hints_aside_stands_beside_its_full_stop_in_chinese(
     assert q1.hint().text.endswith(
         ". (every hint has been shown: asked again, they come round again from the first)"
     )
+
+
+def test_a_capstone_verdict_quotes_the_page_as_the_learners_lab_serves_it() -> None:
+    """The capstone's feedback for 'refused' points at the words the gateway's page says in
+    'What it observed'; in Chinese it quoted the English “connect() failed”, which the
+    Chinese page a Chinese lab gets does not say (它观察到的情况：connect() 失败：连接被拒绝),
+    until December 2026."""
+    from labkit.exercises import capstone
+
+    with labkit.start(lang="zh-CN") as lab:
+        page = lab.get("/up/refused/").text
+        ex = capstone.INCIDENTS[0].start(lab)
+        try:
+            said = capstone.q1.check({"made_by": "gateway", "cause": "refused"}).message
+        finally:
+            capstone.INCIDENTS[0].stop(lab)
+    assert ex.status == 503
+    quoted = re.search(r"里写着“([^”]+)”", said)
+    assert quoted and quoted.group(1) in page, (said, page)
