@@ -247,14 +247,19 @@ async def _relay(
     With a ``recorder`` (labkit's), it also does what the lab's gateway must do for each
     request whatever its design: each read waits within a timeout (``deadline.within``, the
     gateway's), and it records the four events the gateway records, with the same facts
-    (the request's bytes as received, its two upstream steps, the answer's bytes as sent)."""
+    (the request's bytes as received, its two upstream steps, the answer's bytes as sent),
+    through the recorder's entry points the gateway uses."""
     import h11
 
     up_reader, up_writer = await asyncio.open_connection(HOST, origin_port)
     client, upstream = h11.Connection(h11.SERVER), h11.Connection(h11.CLIENT)
     if recorder is not None:
         from labkit.http.deadline import within
-        from labkit.recorder import Kind, Role
+        from labkit.recorder import Attempt, Role, Step
+
+        # the gateway's attempts are made once for a kept connection too (proxy._attempt_on)
+        sent = Attempt(Step.FORWARDED, "origin", "origin", HOST, origin_port, 1.0, 1.0, 1)
+        answered = Attempt(Step.ANSWERED, "origin", "origin", HOST, origin_port, 1.0, 1.0, 1)
 
     async def message(conn: h11.Connection, r: asyncio.StreamReader, raw: bytearray) -> list[Any]:
         events: list[Any] = []
@@ -283,20 +288,21 @@ async def _relay(
             up_writer.write(out)
             if recorder is not None:
                 rid = recorder.new_id()
-                line = f"{request[0].method.decode()} {request[0].target.decode()} HTTP/1.1"
-                recorder.record(rid, "relay", Role.GATEWAY, Kind.RECEIVED, line, data=bytes(raw))
-                recorder.record(rid, "relay", Role.GATEWAY, Kind.UPSTREAM, "forwarded", data=out)
+                method, target = request[0].method.decode(), request[0].target.decode()
+                line = f"{method} {target} HTTP/1.1"
+                recorder.received(
+                    rid, "relay", Role.GATEWAY, line, bytes(raw), None, method, target, "1.1"
+                )
+                recorder.upstream(rid, "relay", Role.GATEWAY, "forwarded", out, sent)
             raw = bytearray()
             response = await message(upstream, up_reader, raw)
             out = b"".join(client.send(e) for e in response)
             writer.write(out)
             if recorder is not None:
                 status = response[0].status_code
-                recorder.record(
-                    rid, "relay", Role.GATEWAY, Kind.UPSTREAM, "answered", data=bytes(raw)
-                )
-                recorder.record(
-                    rid, "relay", Role.GATEWAY, Kind.SENT, str(status), data=out, status=status
+                recorder.upstream(rid, "relay", Role.GATEWAY, "answered", bytes(raw), answered)
+                recorder.sent(
+                    rid, "relay", Role.GATEWAY, str(status), out, status, False, "", "", None
                 )
             client.start_next_cycle()
             upstream.start_next_cycle()

@@ -61,10 +61,6 @@ from labkit.i18n import Msg, Said, Text, said
 from labkit.record import FrozenRecord, replace
 from labkit.recorder import Event, Kind, Recorder, Role
 
-# The kinds every request records, read from their class once: on CPython 3.11 each read of a
-# member from its class (``Kind.SENT``) goes through EnumType's ``__getattr__`` hook, about 900
-# instructions, and a relayed request read these four times (callgrind)
-_KIND_RECEIVED, _KIND_SENT = Kind.RECEIVED, Kind.SENT
 MAX_BODY_BYTES = 1024 * 1024
 BODY_TOO_LARGE = Msg("the request body is larger than {limit} bytes", limit=MAX_BODY_BYTES)
 # RFC 9112 2.2: a server SHOULD ignore at least one empty line before a request line (a
@@ -598,17 +594,16 @@ class HTTPServer(Listener):
             offered = request.header("x-request-id")
             rid = self.recorder.recognise(offered)
             request.request_id = rid or self.recorder.new_id()
-            self.recorder.record(
+            self.recorder.received(
                 request.request_id,
                 self.name,
                 self.role,
-                _KIND_RECEIVED,
                 f"{request.method} {request.target} HTTP/{request.http_version}",
-                data=request.raw,
-                peer_port=peer_port,
-                method=request.method,
-                target=request.target,
-                version=request.http_version,
+                request.raw,
+                peer_port,
+                request.method,
+                request.target,
+                request.http_version,
             )
             if offered is not None and rid is None:
                 self.recorder.record(
@@ -1405,18 +1400,17 @@ class HTTPServer(Listener):
         summary = f"{response.status} {response.reason}".strip()
         if cut:
             summary = said(Msg("{status} (body cut off: {cut})", status=summary, cut=cut))
-        self.recorder.record(
+        self.recorder.sent(
             rid,
             self.name,
             self.role,
-            _KIND_SENT,
             summary,
-            data=data,
-            status=response.status,
-            generated=response.generated,
-            why=cut or response.why,
-            cut=cut,
-            delay=response.delay,
+            data,
+            response.status,
+            response.generated,
+            cut or response.why,
+            cut,
+            response.delay,
         )
 
 
