@@ -531,3 +531,24 @@ def test_a_400_for_a_trailer_field_says_what_a_trailer_may_carry(
         statuses, reply, _ = _talk(port, raw)
         assert statuses == [b"400"], reply[:400]
         assert allowed in " ".join(reply.decode("utf-8").split()), (fields, reply[-700:])
+
+
+@pytest.mark.parametrize(
+    "host",
+    [b"a b", b"user@lab", b"a/b", b"lab:80:90", b"", b"lab:", b"[::1]:80", b"a%20b", b"x"],
+    ids=repr,
+)
+def test_the_host_value_alone_gets_the_verdict_of_the_whole_head(host: bytes) -> None:
+    """A request the server read without h11 (``server.plain_request``: one Host, no
+    Transfer-Encoding, not CONNECT) has its Host value judged alone
+    (``requestcheck.check_host_value``), not its head split into fields again: the same
+    verdict, in the same words, as ``check_host`` of the whole head."""
+    from labkit.http.requestcheck import check_host, check_host_value
+
+    head = b"GET /orders/7 HTTP/1.1\r\nHost: " + host + b"\r\nAccept: */*"
+    whole, alone = check_host(head), check_host_value(host.decode("latin-1"))
+    assert (
+        (whole is None) == (alone is None) == (host in (b"", b"lab:", b"[::1]:80", b"a%20b", b"x"))
+    )
+    if whole is not None and alone is not None:
+        assert (whole.status, str(whole.why)) == (alone.status, str(alone.why))

@@ -127,7 +127,15 @@ def check_host(raw_head: bytes) -> Verdict | None:
     first and passed the second on, HAProxy 2.6 passed both, Caddy 2.6 refused both
     (personalities.FRAMING)."""
     values = [value.strip(b" \t") for name, value in fields(raw_head) if name == b"host"]
-    if len(values) != 1 or HOST_VALUE.match(values[0].decode("latin-1")):
+    if len(values) != 1:
+        return None
+    return check_host_value(values[0].decode("latin-1"))
+
+
+def check_host_value(value: str) -> Verdict | None:
+    """``check_host`` of a request's one Host value, the whitespace around it dropped (as h11
+    and ``server.plain_request`` read it)."""
+    if HOST_VALUE.match(value):
         return None
     return Verdict(
         400,
@@ -135,7 +143,7 @@ def check_host(raw_head: bytes) -> Verdict | None:
             "the Host value {value} is not a host with an optional port: a name of letters, "
             "digits and -._~!$&'()*+,;=% or an IP address in brackets, then ':' and digits; "
             "a server MUST refuse an invalid Host with 400 (RFC 9112 3.2)",
-            value=quoted(values[0]),
+            value=quoted(value.encode("latin-1")),
         ),
     )
 

@@ -50,6 +50,7 @@ from labkit.http.requestcheck import (
     check_connect,
     check_framing,
     check_host,
+    check_host_value,
     check_target,
     check_transfer_codings,
     check_version,
@@ -565,10 +566,11 @@ class HTTPServer(Listener):
             pipelined = b""
             before, empty = empty, b""
             try:
+                read_plain = False  # read by plain_request
                 if conn is None:
                     read = await self._read_plain(reader, raw, before)
                     if isinstance(read, Request):
-                        request = read
+                        request, read_plain = read, True
                     else:  # not plain: h11 reads it, from the bytes that came
                         conn, deadline = read
                         request = await self._read_request(conn, reader, writer, raw, deadline)
@@ -615,7 +617,7 @@ class HTTPServer(Listener):
                     f"issue it, so it is kept as the client's and the lab's id is "
                     f"{request.request_id}",
                 )
-            response = await self._respond_to(request)
+            response = await self._respond_to(request, read_plain)
             served += 1
             limited = served >= MAX_REQUESTS_PER_CONNECTION
             if limited and not response.close:
@@ -627,9 +629,10 @@ class HTTPServer(Listener):
                 elif conn is not None:
                     keep = await self._send(conn, writer, request, response)
                 else:
-                    plain = await self._send_plain(writer, request, response)
+                    keep_alive = _keeps_alive(request)
+                    plain = await self._send_plain(writer, request, response, keep_alive)
                     if plain:  # a plain answer to a plain request: h11 saw neither
-                        if _keeps_alive(request):
+                        if keep_alive:
                             continue
                         return  # it asked to close: closed after the answer, as h11 does
                     # a plain request whose answer h11 writes: h11 reads it now, as it would
@@ -697,7 +700,12 @@ class HTTPServer(Listener):
                 if pipelined:
                     conn.receive_data(pipelined)
 
-    async def _respond_to(self, request: Request) -> Response:
+    async def _respond_to(self, request: Request, plain: bool = False) -> Response:
+        """The response to ``request``: this server's refusal of what it will not serve as
+        sent (its version, its framing, its Host, its target), else its handler's answer.
+        ``plain``: ``plain_request`` read it, so it is HTTP/1.1 with one Host, no
+        Transfer-Encoding and not CONNECT: of the head's checks, the Host's value and the
+        target are left (the head is not split into its fields again for its Host)."""
         verdict = self.version_refusal(request)
         if verdict and verdict.status != 505:
             return self._refusal(request, verdict)
@@ -709,15 +717,20 @@ class HTTPServer(Listener):
                 paragraphs=[pages.Reason(verdict.why), *HTTP2_EXPLANATION],
             )
             return Response(505, headers, body, why=said(verdict.why), close=True)
-        head = message_head(request.raw)
-        codings = transfer_codings(head)
-        verdict = (
-            (check_transfer_codings(codings) if codings is not None else None)
-            or check_framing(head, codings)
-            or check_host(head)
-            or check_connect(request.method, request.target)
-            or check_target(request.target)
-        )
+        if plain:
+            host = request.header("host")
+            assert host is not None  # plain_request's: one Host
+            verdict = check_host_value(host) or check_target(request.target)
+        else:
+            head = message_head(request.raw)
+            codings = transfer_codings(head)
+            verdict = (
+                (check_transfer_codings(codings) if codings is not None else None)
+                or check_framing(head, codings)
+                or check_host(head)
+                or check_connect(request.method, request.target)
+                or check_target(request.target)
+            )
         if verdict:
             return self._refusal(request, verdict)
         try:
@@ -1081,12 +1094,13 @@ class HTTPServer(Listener):
         return await self._send_stream(conn, writer, request, response, head, payload)
 
     async def _send_plain(
-        self, writer: asyncio.StreamWriter, request: Request, response: Response
+        self, writer: asyncio.StreamWriter, request: Request, response: Response, keep_alive: bool
     ) -> bool:
         """The answer to a plain request (read without h11, ``plain_request``), written as
         ``_send`` would write it but without h11, where its head is plain too
         (``plain_head``): a body held whole, the connection kept, or closed after it where
-        the request asked to close (the caller closes it: ``_keeps_alive``). False, nothing
+        the request asked to close (``keep_alive``: ``_keeps_alive``; the caller closes
+        it). False, nothing
         written, where h11 is to write it (a HEAD's answer, a stream, a close of this
         server's own, a field h11 would move or add).
 
@@ -1101,9 +1115,7 @@ class HTTPServer(Listener):
         ):
             return False
         fields = self._fields(request, response)
-        head = plain_head(
-            response.status, response.reason, fields, len(body), not _keeps_alive(request)
-        )
+        head = plain_head(response.status, response.reason, fields, len(body), not keep_alive)
         if head is None:
             return False
         data = self._spelt(head) + body
