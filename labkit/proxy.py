@@ -819,9 +819,8 @@ class Proxy(HTTPServer):
             return headers, _has_length(headers)
         unnamed = reply.unnamed
         if unnamed is None:
-            start = head.find(b"\r\nX-Request-ID: ")  # as a labkit server writes it
-            end = head.find(b"\r\n", start + 2) if start >= 0 else -1
-            unnamed = head[:start] + head[end:] if end >= 0 else head
+            found = upstream.without_id(head)
+            unnamed = head if found is None else found[0]
         key = (unnamed, target.name)
         made = self._relays.get(key)
         if made is None or made[0] is not person:

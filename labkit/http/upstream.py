@@ -625,13 +625,12 @@ class Connection:
         if reply is None or own_id is None or reply.whole is None:
             return reply
         head = reply.raw_head
-        at = head.find(b"\r\nX-Request-ID: %s\r\n" % own_id)  # as a labkit server writes it
-        if at < 0:
+        found = without_id(head)
+        if found is None or head[found[1] : found[2]] != own_id:
             self._seen = None
             return reply
-        value_at = at + len(b"\r\nX-Request-ID: ")
-        after_at = value_at + len(own_id)
-        reply.unnamed = unnamed = head[:at] + head[after_at:]
+        unnamed, value_at, after_at = found
+        reply.unnamed = unnamed
         self._seen = (
             head[:value_at],
             head[after_at:],
@@ -707,6 +706,23 @@ Entry = tuple[bytes, bytes, bytes]
 _Seen = tuple[bytes, bytes, int, str, int, bytes]
 # Requests h11 writes itself whatever their fields: their answers' framing is h11's to judge
 H11_METHODS = frozenset({b"HEAD", b"CONNECT"})
+
+
+_ID_LINE = b"\r\nX-Request-ID: "  # as a labkit server writes it
+
+
+def without_id(head: bytes) -> tuple[bytes, int, int] | None:
+    """``head`` less its X-Request-ID line (as a labkit server writes it, the CRLF before it
+    dropped with it), and where that line's value begins and ends in ``head``; None without
+    one. The heads of a labkit upstream's answers differ in that line alone (and in Date,
+    once a second): less it, a head is the key its relayed fields are kept by
+    (``proxy.Proxy.relayed_fields``), made here both for a head read again
+    (``Connection._plain``, which keeps it as ``UpstreamReply.unnamed``) and for any other."""
+    start = head.find(_ID_LINE)
+    end = head.find(b"\r\n", start + 2) if start >= 0 else -1
+    if end < 0:
+        return None
+    return head[:start] + head[end:], start + len(_ID_LINE), end
 
 
 def plain_lines(
