@@ -14,7 +14,7 @@ import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -470,21 +470,31 @@ class Proxy(HTTPServer):
         the personality and keep-alive: the same for each request of a client that sends the
         same fields. That part is made once (``_forwarding_parts``) and kept, for requests
         whose head is not large (MAX_FORWARDINGS kept, in two generations).
+
+        The client's own X-Request-ID is never forwarded (``_NOT_FORWARDED``): the lab's
+        client sends a new one with each request (``Lab.get``), so its requests are kept by
+        their other fields, looked up so only when their whole fields are not kept. Keyed by
+        all of them, each of a lesson's requests made its part anew (69 k instructions for
+        httpx's six fields) and kept it, one entry per request, pushing out the others.
         """
         person = self.persona()
         fields = tuple(request.headers)
         if request.method in ("OPTIONS", "TRACE") and person.max_forwards != "ignore":
             fields = (*fields, ("", request.method))  # its Max-Forwards goes on one less
+        length = len(request.body)
         made = self._forwardings.get(fields)
-        if (
-            made is None
-            or made[0] is not person
-            or made[1] != keepalive
-            or made[2] != len(request.body)
-        ):
-            made = self._forwarding_parts(request, person, keepalive)
-            if len(request.raw) - len(request.body) <= MAX_KEPT_HEAD:
-                self._forwardings.keep(fields, made)
+        # _made_for, written out: every forwarded request asks it
+        if made is not None and made[0] is person and made[1] == keepalive and made[2] == length:
+            return made
+        unnamed = tuple([field for field in fields if field[0] != "x-request-id"])
+        if len(unnamed) < len(fields):
+            fields = unnamed
+            made = self._forwardings.get(fields)
+            if _made_for(made, person, keepalive, length):
+                return made
+        made = self._forwarding_parts(request, person, keepalive)
+        if len(request.raw) - length <= MAX_KEPT_HEAD:
+            self._forwardings.keep(fields, made)
         return made
 
     def _forwarded_fields(self, request: Request, keepalive: bool) -> Fields | None:
@@ -1109,6 +1119,14 @@ def _has_length(headers: Headers) -> bool:
         if len(k) == 14 and k.lower() == "content-length":
             return True
     return False
+
+
+def _made_for(
+    made: _Forwarding | None, person: personalities.Personality, keepalive: bool, length: int
+) -> TypeGuard[_Forwarding]:
+    """Whether the forwarding parts kept, ``made``, are for this personality, keep-alive and
+    body length (``Proxy._forwarding_made``)."""
+    return made is not None and made[0] is person and made[1] == keepalive and made[2] == length
 
 
 def _release(

@@ -581,6 +581,7 @@ TESTS_REACH_IN = {
     ("test_hostile.py", "proctree._subreaper"): "the kernel is a subreaper only while judging",
     # caches bounded against a hostile client: no public view of their size on purpose
     ("test_gateway.py", "gw._matched"): "the routes found, bounded",
+    ("test_gateway.py", "lab.gateway._forwardings"): "the forwarded heads made, one per fields",
     ("test_gateway.py", "server._FITTING"): "the fields checked, bounded",
     ("test_exercises_capstone.py", "incident._scenario_id"): "hidden: its id names the cause",
     ("test_i18n.py", "_FromChild"): "the runner's unpickler, which runs no code",
