@@ -318,6 +318,14 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
+def refused_number(value: float) -> str:
+    """A float outside its range as a refusal quotes it: as ``number`` writes it, unless that
+    reads as another number. :g keeps six digits, and ``delay = 30.0000001`` was refused
+    with "must be between 0 and 30 seconds, not 30", a value the range allows: in full."""
+    short = number(value)
+    return short if float(short) == value else repr(value)
+
+
 @overload
 def check_number(
     name: str,
@@ -363,7 +371,7 @@ def check_number(
             name, repr(value), minimum=minimum, maximum=maximum, unit=unit, none=none, lang=lang
         )
     if not (minimum <= value <= maximum):
-        got = number(value) if isinstance(value, float) else shown(value)  # 10**20, not 1e+20
+        got = refused_number(value) if isinstance(value, float) else shown(value)  # 10**20
         raise out_of_range(name, got, minimum=minimum, maximum=maximum, unit=unit, lang=lang)
     return value
 

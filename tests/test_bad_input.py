@@ -196,6 +196,13 @@ BAD_CALLS = [
         ["delay", "between 0 and 30 seconds", "99"],
     ),
     (
+        # quoted in full: :g's six digits said "not 30", a value the range allows
+        "slow-delay-just-past-its-bound",
+        lambda lab: setattr(lab.upstreams["slow"], "delay", 30.0000001),
+        labkit.BadArgument,
+        ["between 0 and 30 seconds, not 30.0000001"],
+    ),
+    (
         "scenario-unknown",
         lambda lab: labkit.scenarios.get("nope"),
         labkit.UnknownName,
@@ -553,6 +560,7 @@ CLI_CASES = [
     ("ctl-delay-too-large", ["ctl", "delay", "1e400"], ["delay must be between 0 and 30 seconds, not 1e400"]),
     ("ctl-delay-inf", ["ctl", "delay", "inf"], ["delay must be a number of seconds between 0 and 30, not 'inf'"]),
     ("ctl-delay-nan", ["ctl", "delay", "nan"], ["delay must be a number of seconds between 0 and 30, not 'nan'"]),
+    ("ctl-delay-just-past-its-bound", ["ctl", "delay", "30.0000001"], ["delay must be between 0 and 30 seconds, not 30.0000001"]),
     ("ctl-delay-empty", ["ctl", "delay", ""], ["delay must be a number of seconds between 0 and 30, not nothing (the value is empty)"]),
     ("ctl-capacity-other-digits", ["ctl", "capacity", "٣"], ["capacity must be a whole number >= 0", "'٣'"]),
     ("ctl-unknown-personality", ["ctl", "personality", "apache"], ["invalid choice: 'apache'", "'nginx'"]),
