@@ -634,6 +634,11 @@ def _run(args: argparse.Namespace) -> int:
 NO_PROGRESS_FILE = Msg("there is no file {file}: nothing has been tried yet, or the path is wrong")
 
 
+EMPTY_PROGRESS_FILE = Msg(
+    "--file is empty: give the progress file's path, such as ~/.local/share/labkit/progress.json"
+)
+
+
 def _progress(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -643,7 +648,9 @@ def _progress(args: argparse.Namespace) -> int:
         lessons = {ex.lesson for ex in all_exercises()}
         if args.lesson not in lessons:
             raise unknown("lesson", args.lesson, lessons)
-    file = Path(args.file).expanduser() if args.file else store.path()
+    if args.file == "":  # `--file "$F"` with F unset: never the default file in its place
+        raise LabkitError(_say(EMPTY_PROGRESS_FILE))
+    file = Path(args.file).expanduser() if args.file is not None else store.path()
     snapshot = store.read(file)
     table = Progress(rows_for(snapshot, snapshot.user or store.identity(), args.lesson))
     if args.format == "csv":

@@ -571,6 +571,8 @@ CLI_CASES = [
     ("scenarios-lesson-word", ["scenarios", "--lesson", "five"], ["unknown lesson 'five'", "500, 501"]),
     ("scenarios-lesson-empty", ["scenarios", "--lesson", ""], ["unknown lesson ''", "500, 501"]),
     ("progress-lesson-unknown", ["progress", "--lesson", "999"], ["unknown lesson '999'", "503", "capstone"]),
+    # an empty path (a variable that was not set: --file "$F") read the default file instead
+    ("progress-file-empty", ["progress", "--file", ""], ["--file is empty", "progress.json"]),
 ]  # fmt: skip
 
 
