@@ -42,7 +42,7 @@ from labkit.i18n import Listed, Msg, negotiate
 from labkit.recorder import Recorder, Role
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from labkit.lab import Lab
 
@@ -58,11 +58,32 @@ def runtime_dir() -> Path:
     read the control token or feed ``labkit env`` a record; so a directory that is a
     symlink, not ours or not mode 0700 is never used: refused with the fix in the message.
     """
+    path, fd = _claimed(_warn)
+    os.close(fd)
+    return path
+
+
+def _claimed(tell: Callable[[str], None]) -> tuple[Path, int]:
+    """The registry's path and its checked descriptor (``_open_checked``); ``tell`` gets the
+    note of a path passed over (``_runtime_path``).
+
+    ``_unclaimed`` looks at labkit-UID in the temporary directory before ``_open_checked``
+    makes it: another user who made that name in between (a loop of mkdir beside the
+    learner's start) had the registry refused, "ask an administrator to remove it", where
+    one made a moment earlier moves it to the home. The path is chosen once more after a
+    refusal; a path chosen again is refused as it was."""
     path, note = _runtime_path()
     if note:
-        _warn(note)
-    os.close(_open_checked(path))
-    return path
+        tell(note)
+    try:
+        return path, _open_checked(path)
+    except UnsafeRuntimeDir:
+        again, note = _runtime_path()
+        if again == path:
+            raise
+    if note:
+        tell(note)
+    return again, _open_checked(again)
 
 
 def _runtime_path() -> tuple[Path, str | None]:
@@ -621,10 +642,7 @@ RECORD_URLS = ("control", "origin", "gateway", "portal")
 
 def _register(record: dict[str, Any], port: int, notes: list[str]) -> Path:
     """Write a lab's record (0600) under a fresh name; never opens a file that exists."""
-    path, note = _runtime_path()
-    if note:
-        notes.append(note)
-    fd = _open_checked(path)
+    path, fd = _claimed(notes.append)
     try:
         name = f"lab-{port}-{os.urandom(4).hex()}.json"
         text = json.dumps(record)  # the C encoder: json.dump runs the pure-Python one

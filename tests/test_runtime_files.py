@@ -24,6 +24,7 @@ import pytest
 from sharedhost import held_dir, user_database
 
 import labkit
+from labkit import control
 from labkit.errors import LabkitWarning
 
 PY = sys.executable
@@ -642,6 +643,34 @@ def test_a_classmate_who_made_our_tmp_registry_first_cannot_stop_env_finding_our
         assert f"labkit uses {home}/.cache/labkit/run-" in result.stderr
         (record,) = registry_files(next((home / ".cache" / "labkit").iterdir()))
         assert stat.S_IMODE(record.stat().st_mode) == 0o600
+
+
+@needs_root
+def test_a_classmate_who_makes_our_tmp_registry_while_our_lab_starts_moves_it_home(
+    tmp_path, attacker, shared_tmp, monkeypatch
+):
+    """The classmate's mkdir lands between the look at /tmp/labkit-UID (nothing there yet)
+    and ours: the registry moves to the home, as when they made it a moment before. Fails
+    before: the lab said `labkit env` would not find it ("ask an administrator")."""
+    target, home = _tmp_registry_taken(attacker, shared_tmp, tmp_path, monkeypatch)
+    target.rmdir()  # not there when we look: made just after (as the classmate, for real)
+    looked = control._unclaimed
+
+    def then_taken(temp: Path) -> tuple[Path, str | None]:
+        chosen = looked(temp)
+        if not os.path.lexists(target):
+            as_user(attacker, 'mkdir -m 700 "$D"', D=str(target))
+        return chosen
+
+    monkeypatch.setattr(control, "_unclaimed", then_taken)
+    lab, notes = start_quietly()
+    with lab:
+        (note,) = notes
+        assert note.startswith(f"{target} belongs to user {attacker.pw_name}, not to you"), note
+        (registry,) = (home / ".cache" / "labkit").iterdir()
+        (record,) = registry_files(registry)
+        assert json.loads(record.read_text())["gateway"] == lab.gateway.url
+    assert list(target.iterdir()) == [] and target.stat().st_uid == attacker.pw_uid
 
 
 @needs_root
