@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import shlex
@@ -372,10 +373,28 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     return args
 
 
+STDOUT_CLOSED = Msg(
+    "standard output is closed, so nothing could be written: send the output to a file "
+    "(> FILE), or to /dev/null if you do not need it"
+)
+
+
+class _ClosedOutput(io.TextIOBase):
+    """sys.stdout for a command started with its standard output closed (`labkit env >&-`):
+    Python leaves it None there, print() then writes nothing and a flush raised
+    AttributeError (a traceback). A write is refused in one line, as coreutils refuse it
+    (`ls >&-`: "write error: Bad file descriptor"); a command that writes nothing runs."""
+
+    def write(self, text: str) -> int:
+        raise LabkitError(_say(STDOUT_CLOSED))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
+            if sys.stdout is None:
+                sys.stdout = _ClosedOutput()
             parser = build_parser()
             with _argparse_speaks(_lang()):
                 args = _parse(parser, argv)

@@ -602,6 +602,31 @@ def test_every_command_with_bad_input_is_run_once_as_a_real_process():
     assert {c[1][0] for c in CLI_CASES if c[0] in SUBPROCESS_CASES} == {c[1][0] for c in CLI_CASES}
 
 
+@pytest.mark.parametrize(
+    "args", [["scenarios"], ["env"], ["progress", "--format", "csv"]], ids=" ".join
+)
+def test_a_closed_standard_output_is_one_line_not_a_traceback(tmp_path, args):
+    """`labkit scenarios >&-`: Python leaves sys.stdout None when its descriptor is closed,
+    and the command ended in a traceback (AttributeError: 'NoneType' object has no attribute
+    'flush'); coreutils say "write error: Bad file descriptor" (`ls >&-`)."""
+    import subprocess
+    import sys
+
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "labkit", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LABKIT_RUNTIME_DIR": str(tmp_path)},
+        timeout=20,
+        check=False,
+    )
+    assert closed.returncode == 1
+    assert closed.stderr.splitlines()[-1:] == [
+        "labkit: error: standard output is closed, so nothing could be written: send the "
+        "output to a file (> FILE), or to /dev/null if you do not need it"
+    ], closed.stderr
+
+
 @pytest.fixture
 def registered_lab(tmp_path, monkeypatch):
     """A lab that `labkit ctl` in a subprocess can find (registered in tmp_path)."""
