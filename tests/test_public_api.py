@@ -610,6 +610,8 @@ TESTS_REACH_IN = {
     ("test_gateway.py", "Gateway._plain_head"): "a forwarded head written without h11",
     ("test_gateway.py", "Gateway._relayed_head"): "a relayed head written without h11",
     ("test_switches.py", "switches._help"): "a made-up parameter's --help line",
+    # another user's mkdir in the moment between the registry's look and its mkdir
+    ("test_runtime_files.py", "control._unclaimed"): "a classmate's mkdir between two calls",
     ("test_exercises_core.py", "grading._rebuild"): "a kept answer as grade rebuilds it, no users",
     # the learner's client, whose first read comes late (a kernel thread kept off the CPU)
     ("test_timeouts.py", "lab._http"): "the lab's client, replaced by one that reads late",
