@@ -409,9 +409,10 @@ def test_the_origin_waits_for_the_runner_however_long_it_takes_to_excuse_the_loa
         route.read_timeout = 2 * limit
         began = time.monotonic()
         ex = lab.get("/orders/7")
-        took = time.monotonic() - began
-        assert ex.status == 500 and f"did not return within {limit:g} s" in ex.why, ex.why
-        assert took < route.read_timeout, took  # never the gateway's 504
+        # the origin's 500, so before the gateway's read timeout (else the gateway's 504); the
+        # test's own clock around the call is no measure of that on a busy machine
+        assert ex.status == 500 and ex.generated_by == "origin", (ex.status, ex.why)
+        assert f"did not return within {limit:g} s" in ex.why, ex.why
     finally:
         lab.origin.order_handler = None
         lab.stop()
