@@ -206,13 +206,15 @@ class Gateway(Proxy):
         self._matched = Generations(MAX_MATCHED)
         self._targets = Generations(MAX_MATCHED)
 
-    def route(self, prefix: str) -> Route:
-        """The route with this prefix (or this upstream name), to change its timeouts."""
+    def route(self, prefix: str, *, lang: str | None = None) -> Route:
+        """The route with this prefix (or this upstream name), to change its timeouts; an
+        unknown one is refused in ``lang`` (default: the learner's; `labkit ctl` passes the
+        terminal's)."""
         self.refuse_if_stopped()
         for r in self.routes:
             if prefix in (r.prefix, r.upstream):
                 return r
-        raise unknown("route", prefix, [r.prefix for r in self.routes])
+        raise unknown("route", prefix, [r.prefix for r in self.routes], lang=lang)
 
     def purge(self) -> int:
         """Empty the cache; returns how many responses it held."""

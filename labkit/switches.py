@@ -934,6 +934,8 @@ def apply(
     changed, in ``lang`` (the terminal's for `labkit ctl`, a playground's; default the lab's)."""
     switch = get(name)
     checked = switch.check(args or {}, lang or lab.lang)
+    if "route" in checked:  # a route the lab lacks, refused in the asker's language too
+        lab.gateway.route(checked["route"], lang=lang or lab.lang)
     line = on_lab_loop(lab, lambda: switch.apply(lab, checked))
     return i18n.render(line, lang or lab.lang)
 

@@ -745,6 +745,11 @@ def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
             control.apply(lab, "debug", args, "zh-CN")
         assert str(refused_switch.value) == said
     assert lab.origin.debug is False  # a refused command changes nothing
+    # a route the lab lacks: the gateway refused it in the lab's language
+    with pytest.raises(labkit.BadArgument) as no_route:
+        control.apply(lab, "timeout", {"route": "/nope", "read": 0.3}, "zh-CN")
+    assert str(no_route.value).startswith("未知的路由 '/nope'；可选：/、"), no_route.value
+    assert lab.gateway.route("/").read_timeout != 0.3  # and changed nothing
     elsewhere = run_labkit("ctl", "--lab", "http://127.0.0.1:1", "reset", env=env)
     assert elsewhere.returncode == 1
     assert elsewhere.stderr.startswith(

@@ -685,7 +685,7 @@ q5 = Diagnosis(
             who_wrote_it=_WHO_WROTE_IT,
         ),
         "origin": Msg(
-            "this route does not lead to the origin, and {who_wrote_it}.",
+            "this route does not lead to the origin; {who_wrote_it}.",
             who_wrote_it=_WHO_WROTE_IT,
         ),
     },
