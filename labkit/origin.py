@@ -21,6 +21,7 @@ from collections.abc import Callable
 from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
+from labkit import i18n
 from labkit.errors import check_number, refuse, shown
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
@@ -619,9 +620,9 @@ class Origin(HTTPServer):
                 why=Said(Msg("bad delay parameter")),
             )
         await asyncio.sleep(delay)
-        return self._text(
-            200,
-            f"report ready after {delay:g} s\n",
+        return self._said(
+            request,
+            Msg("report ready after {delay} s", delay=f"{delay:g}"),
             why=Said.now("slow by {delay} s", delay=f"{delay:g}"),
             delay=delay,
         )
@@ -648,19 +649,18 @@ class Origin(HTTPServer):
     async def _busy(self, request: Request) -> Response:
         released = self._holding
         if released is None:
-            return self._text(
-                200, "not held: the hold is off\n", why=Said(Msg("not held (hold off)"))
+            return self._said(
+                request, Msg("not held: the hold is off"), why=Said(Msg("not held (hold off)"))
             )
         # held until the learner lets go: a wait the lab's record cannot time
         self.recorder.untimed(request.request_id, self.name)
         try:
             await asyncio.wait_for(released.wait(), HOLD_MAX)
         except TimeoutError:
-            return self._text(
-                200, f"held for {HOLD_MAX:g} s, the most\n", why=Said(Msg("held, then let go"))
-            )
-        return self._text(
-            200, "held until released\n", why=Said(Msg("held until the hold was released"))
+            held = Msg("held for {seconds} s, the most", seconds=f"{HOLD_MAX:g}")
+            return self._said(request, held, why=Said(Msg("held, then let go")))
+        return self._said(
+            request, Msg("held until released"), why=Said(Msg("held until the hold was released"))
         )
 
     def _quote(self, request: Request) -> Response:
@@ -796,6 +796,16 @@ class Origin(HTTPServer):
     def _page(self, request: Request, status: int, *paragraphs: Text, why: str) -> Response:
         headers, body = pages.page(request, status, made_by="origin", paragraphs=list(paragraphs))
         return Response(status, headers, body, why=why)
+
+    def _said(self, request: Request, text: Msg, why: str, delay: float | None = None) -> Response:
+        """A 200 of one line of words in the request's language, negotiated as the pages are
+        (RFC 9110 12.5.4): Content-Language, and Vary: Accept-Language, the one field it
+        follows. /slow's and /busy's answered English to a Chinese request until December
+        2026; the English bytes are as they were."""
+        lang = i18n.negotiate(request.field("accept-language"))
+        resp = self._text(200, text.render(lang) + "\n", why=why, delay=delay)
+        resp.headers += [("Content-Language", lang), ("Vary", "Accept-Language")]
+        return resp
 
     def _json(self, status: int, data: object) -> Response:
         body = (json_text(data) + "\n").encode()

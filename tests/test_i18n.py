@@ -12,6 +12,7 @@ import socket
 import string
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 import labkit
 from labkit import errors, i18n, switches
 from labkit.errors import BadArgument
+from labkit.recorder import Kind
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -576,6 +578,49 @@ def test_every_page_of_the_origin_and_the_portal_negotiates_its_language(lab: la
     assert not _pages_negotiated(lab, requests)
     lab.origin.maintenance(retry_after=30)
     assert not _pages_negotiated(lab, [("GET", "/orders/7", "gateway")])
+
+
+def test_the_slow_reports_and_the_busy_resources_200_bodies_negotiate_their_language(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GET /slow (lesson 05) and GET /busy (lesson 04), each of its three answers: the body in
+    the request's language, Content-Language and Vary: Accept-Language, as the pages say
+    theirs; the English bytes as they were. They were English for zh-CN, with neither field."""
+    requests = [("GET", "/slow?delay=0", "origin"), ("GET", "/slow?delay=0", "gateway")]
+    requests.append(("GET", "/busy", "gateway"))
+    assert not _pages_negotiated(lab, requests)
+    en = lab.get("/slow?delay=0.1", headers={"Accept-Language": "en"})
+    zh = lab.get("/slow?delay=0.1", headers={"Accept-Language": "zh-CN"})
+    assert (en.text, en.header("Vary")) == ("report ready after 0.1 s\n", "Accept-Language")
+    assert (zh.text, zh.header("Content-Language")) == ("报表已就绪，用了 0.1 秒\n", "zh-CN")
+    off = lab.get("/busy", headers={"Accept-Language": "zh-CN"})
+    assert off.text == "没有挂起：挂起已关闭\n"
+    with monkeypatch.context() as patched:
+        patched.setattr("labkit.origin.HOLD_MAX", 0.05)
+        lab.origin.hold = True
+        held = lab.get("/busy", headers={"Accept-Language": "zh-CN"})
+        held_en = lab.get("/busy")
+    assert (held.text, held.header("Content-Language")) == ("挂起了 0.05 秒，这是上限\n", "zh-CN")
+    assert held_en.text == "held for 0.05 s, the most\n"
+    before = set(lab.recorder.ids())
+
+    def release() -> None:
+        lab.recorder.wait_for(
+            lambda: any(
+                ev.hop == "origin" and ev.kind is Kind.RECEIVED
+                for rid in lab.recorder.ids()
+                if rid not in before
+                for ev in lab.recorder.events(rid)
+            ),
+            10,
+        )
+        lab.origin.hold = False  # the origin holds it: let it go
+
+    releasing = threading.Thread(target=release)
+    releasing.start()
+    released = lab.get("/busy", headers={"Accept-Language": "zh-CN"}, timeout=5)
+    releasing.join()
+    assert (released.status, released.text) == (200, "一直挂起，直到被放行\n")
 
 
 # Chinese text takes full-width punctuation (：，；（）！？). An ASCII one beside a Chinese
