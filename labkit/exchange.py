@@ -82,9 +82,10 @@ class Exchange:
             from labkit.errors import UnknownName, shown
             from labkit.i18n import Listed, Msg, learner_language
 
-            names = (
-                Listed(sorted({key.title() for key, _ in self.headers})) if self.headers else "-"
-            )
+            # as the response spelled them (X-Request-ID, not str.title()'s X-Request-Id)
+            spelled = {key.lower(): key for key, _ in reversed(self.headers)}
+            sent: list[str] = sorted(spelled.values(), key=str.lower)
+            names = Listed(sent) if self.headers else "-"
             raise UnknownName(
                 Msg(
                     "the response ({status}) has no {name} header; its headers: {names}",

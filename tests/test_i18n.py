@@ -1185,6 +1185,23 @@ def test_the_request_id_note_gives_its_id_as_an_example(lab: labkit.Lab) -> None
     assert "分配的 id（例如 req-0007）" in chinese and "标签（例如 req-0007.1f2e" in chinese
 
 
+def test_a_missing_header_lists_the_headers_as_the_response_spelled_them(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ex.header(name, required=True)`` names the headers the response has, in either
+    language, as they were sent: X-Request-ID, the spelling of the lab, its lessons and the
+    catalogue. It listed them title-cased, "X-Request-Id", beside all of those."""
+    ex = lab.get("/orders/7")
+    said = {}
+    for lang in ("en", "zh-CN"):
+        monkeypatch.setattr(i18n, "learner_language", lambda lang=lang: lang)
+        with pytest.raises(KeyError) as refused:
+            ex.header("Retry-After", required=True)
+        said[lang] = str(refused.value)
+    assert said["en"].endswith("Server, Via, X-Request-ID"), said
+    assert said["zh-CN"].endswith("Server、Via、X-Request-ID"), said
+
+
 def test_a_browser_link_with_a_space_says_so_in_chinese() -> None:
     """lab.browser_link's path refusal said "path 不能包含空格或控制字符，而不是 '/a b'" ("must
     hold no spaces, rather than '/a b'") in a Chinese lab; it now says the path given will
