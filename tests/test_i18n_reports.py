@@ -41,3 +41,19 @@ def test_lesson_08_reports_each_incident_as_the_drill_does(lang: str) -> None:
                 f"incident {incident.number}: {path} says {lesson!r}, the drill {table!r}"
             )
     assert not differ, "\n".join(differ)
+
+
+def test_an_incident_shows_itself_in_the_learners_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``repr`` of an incident (what a notebook shows for ``incident1``) names it as lesson 08
+    heads it, in the learner's language: it was "<Incident 1: the reports page ...>" in a
+    Chinese lab too."""
+    from labkit import i18n
+    from labkit.exercises.capstone import incident1
+
+    monkeypatch.setattr(i18n, "learner_language", lambda: "zh-CN")
+    report = incident1.report_text.render("zh-CN")
+    assert repr(incident1) == f"<故障 1：{report}>"
+    monkeypatch.setattr(i18n, "learner_language", lambda: "en")
+    assert repr(incident1) == "<Incident 1: the reports page GET /pool/ fails for everyone>"

@@ -25,7 +25,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from labkit import scenarios
+from labkit import i18n, scenarios
 from labkit.exchange import Exchange
 from labkit.exercises import answers, store
 from labkit.exercises.checks import CheckedTask, Param, Refused, Run
@@ -132,7 +132,10 @@ class Incident:
         return str(self.report_text)
 
     def __repr__(self) -> str:
-        return f"<Incident {self.number}: {self.report}>"
+        """The incident as lesson 08 heads it, in the learner's language (a Chinese lab
+        showed "<Incident 1: ...>" until December 2026); never its cause."""
+        said = Msg("<Incident {number}: {report}>", number=self.number, report=self.report_text)
+        return said.render(i18n.learner_language())
 
 
 incident1 = Incident(

@@ -655,23 +655,15 @@ class Connection:
         if ended:
             return
         if error:
-            raise BodyCut(
-                Msg(
-                    "the upstream's body ended early ({error})",
-                    error=body_complaint(error, MAX_ANY_HEAD),
-                )
-            )
+            # the complaint says what ended the body: it is the whole detail, so a picture's
+            # label "200 OK (body cut off: ...)" keeps one level of parentheses
+            raise BodyCut(body_complaint(error, MAX_ANY_HEAD))
         conn = self._told()
         while True:
             try:
                 event = conn.next_event()
             except h11.RemoteProtocolError as exc:
-                raise BodyCut(
-                    Msg(
-                        "the upstream's body ended early ({error})",
-                        error=body_complaint(str(exc), MAX_ANY_HEAD),
-                    )
-                ) from None
+                raise BodyCut(body_complaint(str(exc), MAX_ANY_HEAD)) from None
             if event is h11.NEED_DATA:
                 try:
                     chunk = await within(read_timeout, lambda: self.reader.read(65536))
