@@ -915,3 +915,21 @@ def test_no_chinese_code_cell_says_a_comment_or_docstring_in_english() -> None:
                 src = "".join(cell["source"])
                 english += [f"zh/{path.name} cell {index}: {w}" for w in _english_words(src)]
     assert english == []
+
+
+def test_the_chinese_readme_says_how_to_test_and_read_the_benchmarks_without_its_numbers() -> None:
+    """README.zh-CN's last section gives a Chinese reader the commands (`make test`, `make
+    quick`, the benchmark run, storing a notebook's outputs) and how to read the benchmark
+    table, in Chinese, and links to the English table for its numbers, which it never types
+    again (no digit outside code and links). It only pointed to the English README until
+    December 2026."""
+    readme = (ROOT / "README.zh-CN.md").read_text()
+    section = readme[readme.index("## 性能测试与开发\n") :]
+    section = section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
+    for said in ("`make test`", "`make quick`", "benchmarks/run.py", "tools/store_outputs.py"):
+        assert said in section, said
+    for said in ("`peer`", "`PASS`", "`**MISS**`", "中位数", "(README.md#benchmarks)"):
+        assert said in section, said
+    prose = re.sub(r"`[^`]*`|\[[^]]*\]\([^)]*\)", "", section)
+    assert not re.findall(r".{0,12}(?<![A-Za-z\d])\d.{0,12}", prose)  # a name's (h11) aside
+
