@@ -933,3 +933,23 @@ def test_the_chinese_readme_says_how_to_test_and_read_the_benchmarks_without_its
     prose = re.sub(r"`[^`]*`|\[[^]]*\]\([^)]*\)", "", section)
     assert not re.findall(r".{0,12}(?<![A-Za-z\d])\d.{0,12}", prose)  # a name's (h11) aside
 
+
+@pytest.mark.parametrize(
+    ("guide", "heading", "drill"),
+    [(GUIDE, "## Timing", "It takes {} minutes."), (GUIDE_ZH, "## 时间安排", "它需要 {} 分钟。")],
+)
+def test_the_guides_timing_table_has_a_row_for_every_lesson(
+    guide: str, heading: str, drill: str
+) -> None:
+    """Both guides' timing tables name every lesson of notebooks/, 00 to 10, and give the
+    incident drill (lesson 10) the minutes "Running a drill" says it takes, as a range; the
+    tables stopped at lesson 09 until December 2026."""
+    text = (ROOT / "docs" / guide).read_text()
+    table = text[text.index(heading + "\n") :].split("\n\n")[1]
+    named = set(re.findall(r"^\| (\d\d) |、(\d\d) |, (\d\d) ", table, re.M))
+    lessons = {p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")}
+    assert {n for row in named for n in row if n} == lessons, table
+    minutes = re.search(drill.format(r"(\d+) (?:to|到) (\d+)"), text)
+    assert minutes, drill
+    row = next(line for line in table.splitlines() if line.startswith("| 10 "))
+    assert row.endswith(f"| {minutes[1]}–{minutes[2]} |"), row
