@@ -23,12 +23,10 @@ OUTPUTS = ROOT / "tests" / "notebook_outputs" / "zh"
 # "relayed"), not a header name, a path, an id or a placeholder such as "-"
 _WORDS = re.compile(r"[a-z]+(?: [a-z]+)*")
 
-# literals a Chinese lesson still shows, each with why it may
-ON_PURPOSE = {
-    # lesson 08's evidence(): Age's value changes from run to run, so a checked cell shows a
-    # word in its place; the header lines around it are protocol, as sent
-    ("08-diagnose-the-incident", "present"),
-}
+# literals a Chinese lesson still shows, each with why it may: none now (lesson 08's
+# evidence() showed "present" for an Age, whose seconds change from run to run, until
+# December 2026; it shows "✓")
+ON_PURPOSE: set[tuple[str, str]] = set()
 
 
 def english_literals(source: str) -> set[str]:
