@@ -310,6 +310,46 @@ def test_the_origin_delay_box_refuses_at_once_and_confirms_a_good_value(lab: lab
     assert burst.status.value == "Burst size set to 12: press Burst to send it."
 
 
+def test_a_button_pressed_as_its_box_refuses_what_was_typed_does_nothing_yet(
+    lab: labkit.Lab,
+) -> None:
+    """2.5 typed into the origin delay (at most 2 s) and GET /slow clicked at once, in
+    Chromium: the click takes the box's words to Python first (the box loses focus), which
+    refused them and showed 0.5 again; then GET /slow sent delay=0.5 and its 200 replaced the
+    refusal, so a learner who typed 2.5 to see a 504 saw a 200 and no word why. Now the
+    press does nothing yet and says so beside the refusal; pressed again, it sends 0.5."""
+    p = Playground(lab, "504")
+    p.delay.typed("2.5")  # the words the click hands over first, as the box loses focus
+    p.buttons["GET /slow"].click()
+    assert p.inspector.exchange is None and p.status.value == ""
+    assert p.message.value == (
+        "Origin delay (s) must be between 0 and 2 seconds, not 2.5. GET /slow was not done: "
+        "the box refused what you typed as you pressed it. Press it again to go ahead with "
+        "the values the boxes show."
+    )
+    p.buttons["GET /slow"].click()
+    assert p.message.value == ""
+    assert p.inspector.exchange is not None and p.inspector.exchange.target == "/slow?delay=0.5"
+    # a switch's box (the gateway's read timeout), then another button: the same
+    p.read_timeout.typed("-1")
+    p.buttons["GET /slow"].click()
+    assert "GET /slow was not done" in p.message.value and p.status.value == ""
+    # a value taken after a refusal: the next press goes ahead at once
+    p.delay.typed("9")
+    p.delay.typed("0.2")
+    p.buttons["GET /slow"].click()
+    assert p.message.value == "" and p.inspector.exchange.target == "/slow?delay=0.2"
+    with labkit.start(lang="zh-CN") as zh_lab:
+        zh = Playground(zh_lab, "504")
+        zh.delay.typed("2.5")
+        zh.buttons["GET /slow"].click()
+        assert zh.inspector.exchange is None
+        assert zh.message.value == (
+            "源服务器延迟（秒）必须在 0 到 2 之间（单位：秒），而不是 2.5。“GET /slow”没有执行："
+            "你按下它的同时，输入框拒绝了你输入的值。再按一次，就按输入框现在显示的值执行。"
+        )
+
+
 def test_the_value_retyped_after_a_refusal_is_taken_and_confirmed(lab: labkit.Lab) -> None:
     """'abc' refused (the box shows 0.5 again), then 0.5 typed: it was the same words as the
     box's, so nothing went to Python, nothing was applied and the refusal stayed on screen."""

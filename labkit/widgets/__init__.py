@@ -156,11 +156,21 @@ class _Panel(w.VBox):
         )
         self.add_class("labkit-panel")
 
+    # A value typed into one of the panel's boxes and refused, until the panel says anything
+    # else: a box hands its words over when it loses focus, so a click on a button right
+    # after typing refuses them and then presses the button, which used the value the box
+    # shows again (0.5 s where 2.5 was typed) and said its result over the refusal.
+    _refused: str = ""
+
     def _say(self, text: i18n.Text) -> None:
         """The result of the last action, in one line (the panel's polite live region)."""
+        self._refused = ""
         self.status.say(i18n.render(text, self.lang))
 
-    def _safe(self, fn: Callable[..., Any]) -> Callable[..., None]:
+    def _safe(self, fn: Callable[..., Any], *, typed: bool = False) -> Callable[..., None]:
+        """``fn`` as a widget callback whose failure is said in the panel's alert; ``typed``:
+        it takes a value typed into a box, so its failure is also a refusal (``refuse``)."""
+
         def handler(*args: Any) -> None:
             self.message.value = ""
             try:
@@ -173,9 +183,29 @@ class _Panel(w.VBox):
                 self._failed()
                 if isinstance(exc, LabkitError) and self._replaced():  # a stopped lab's error
                     exc = LabkitError(STOPPED_REPLACED.render(self.lang))
-                self.message.say(failure_line(exc, self.lang))
+                line = failure_line(exc, self.lang)
+                if typed and isinstance(exc, BadArgument):
+                    self._refused = line
+                self.message.say(line)
 
         return handler
+
+    def _pressed_as_refused(self, button: str) -> bool:
+        """True when a box refused what was typed since the panel last said anything: the
+        button pressed then does nothing yet, and the alert keeps the refusal and says so
+        (pressed again, it goes ahead with what the boxes show)."""
+        if not self._refused:
+            return False
+        refused, self._refused = self._refused, ""
+        self.message.say(
+            Msg(
+                "{refused} {button} was not done: the box refused what you typed as you "
+                "pressed it. Press it again to go ahead with the values the boxes show.",
+                refused=refused,
+                button=button,
+            ).render(self.lang)
+        )
+        return True
 
     def _failed(self) -> None:
         """Called when an action raised: clear whatever would pass for its result."""
@@ -195,7 +225,8 @@ class _Panel(w.VBox):
         """A number box refused what was typed (it shows the last good value again): say why."""
         self.status.value = ""
         self._failed()
-        self.message.say(failure_line(exc, self.lang))
+        self._refused = failure_line(exc, self.lang)
+        self.message.say(self._refused)
 
 
 def failure_line(exc: BaseException, lang: str = i18n.ENGLISH) -> str:
@@ -552,7 +583,12 @@ class Playground(_Panel):
         ``sends``: it sends a request (not a switch's action), so the empty inspector names it."""
         words = i18n.render(description, self.lang)
         b = w.Button(description=words, layout=w.Layout(width="auto"), tooltip=words)
-        b.on_click(self._safe(lambda _: action()))
+
+        def pressed(_: w.Button) -> None:
+            if not self._pressed_as_refused(words):
+                action()
+
+        b.on_click(self._safe(pressed))
         self.buttons[str(description)] = b
         if sends:
             self.senders.append(b)
@@ -820,7 +856,7 @@ class SwitchControls(w.VBox):
                 control.description = Msg(
                     "{fixed}: {label}", fixed=Listed(named), label=control.description
                 ).render(panel.lang)
-            control.observe(panel._safe(self._changed), names="value")
+            control.observe(panel._safe(self._changed, typed=True), names="value")
             for box in number_boxes(control):
                 box.on_refused(panel.refuse)
             self.inputs[param.name] = control
