@@ -366,8 +366,30 @@ def test_wrapping_by_columns() -> None:
         "字节中的 10 字节之后关闭了连接））"
     )
     wrapped = text_view.wrap(nested, 28)
-    assert wrapped[-1] == "接））" and all(text_view.columns(w) <= 28 + 2 for w in wrapped)
+    assert wrapped[-1].endswith("接））") and all(text_view.columns(w) <= 28 + 2 for w in wrapped)
     assert "".join(wrapped).replace(" ", "") == nested.replace(" ", "")
+
+
+def test_a_chinese_label_breaks_at_a_pause_not_inside_a_word() -> None:
+    """The pictures' Chinese labels broke wherever the width ran out: "连接保持打" above "开"
+    (lesson 03's kept connection), "（什么都没有），然后 FIN（关" above "闭）". A line now
+    breaks at its last pause in its second half (after a full-width comma, colon or closing
+    mark, or at a space), and never just after an opening mark."""
+    wrap = text_view.wrap
+    assert wrap("HTTP/1.1 200 OK，连接保持打开", 28) == ["HTTP/1.1 200 OK，", "连接保持打开"]
+    assert wrap("（什么都没有），然后 FIN（关闭）", 28) == ["（什么都没有），然后", "FIN（关闭）"]
+    assert wrap(
+        "（什么都没有），然后 FIN（关闭）：连接一直空闲，它的 keep-alive 超时恰好在这个请求到达时到期",
+        28,
+    ) == [
+        "（什么都没有），然后",
+        "FIN（关闭）：连接一直空闲，",
+        "它的 keep-alive",
+        "超时恰好在这个请求到达时到期",
+    ]
+    assert wrap("上" * 13 + "（关闭）之后", 28) == ["上" * 13, "（关闭）之后"]
+    # no pause in a line's second half: it still breaks at the width, and nothing is lost
+    assert wrap("上" * 20, 28) == ["上" * 14, "上" * 6]
 
 
 @pytest.mark.parametrize("marks", ["）", "））", "）））", "））））"])

@@ -61,9 +61,30 @@ _WIDE = "\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00
 _PIECES = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 # full-width punctuation that never begins a line (the line before keeps it)
 _NO_START = set("，。、；：！？）》」』”’")
+# full-width marks that never end a line (the line after takes them)
+_NO_END = set("（《「『“‘")
 # the last piece of a line and the closing marks after it
 _MARKS = "".join(sorted(_NO_START))
 _CARRIED = re.compile(rf"(?P<piece>(?![{_MARKS}])[{_WIDE}]|[^\s{_WIDE}{_MARKS}]+)[{_MARKS}]+$")
+
+
+def _good_break(line: str, width: int) -> int:
+    """Where a full ``line`` of Chinese breaks: at its last pause in its second half (after
+    a full-width comma, colon or closing mark, or at a space), else at its end, never just
+    after an opening mark. Breaking at the width alone split words in the pictures' labels
+    ("连接保持打" above "开", "FIN（关" above "闭）")."""
+    for k in range(len(line), 0, -1):
+        if columns(line[:k]) < width // 2:
+            break
+        before, after = line[k - 1], line[k : k + 1]
+        if after in _NO_START or after.isspace():
+            continue
+        if before in _NO_START or before.isspace():
+            return k
+    end = len(line)
+    while end > 1 and line[end - 1] in _NO_END:  # an opening mark goes down with its words
+        end -= 1
+    return end if line[:end].strip() else len(line)
 
 
 def _wrap_wide(text: str, width: int) -> list[str]:
@@ -78,8 +99,10 @@ def _wrap_wide(text: str, width: int) -> list[str]:
             continue
         size = sum(_width(c) for c in piece)
         if used + size > width and line.strip() and piece[0] not in _NO_START:
-            lines.append(line.rstrip())
-            line, used = "", 0
+            cut = _good_break(line, width)
+            lines.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+            used = columns(line)
         elif used > width and piece[0] in _NO_START:
             # a second closing mark past the width ("…连接））"): the piece before the marks
             # comes down with them, so no line is more than one mark past the width, however
