@@ -370,6 +370,18 @@ def test_wrapping_by_columns() -> None:
     assert "".join(wrapped).replace(" ", "") == nested.replace(" ", "")
 
 
+def test_the_hop_tables_headings_never_break_inside_a_word(zh_lab: labkit.Lab) -> None:
+    """In Chromium, the printed exchange of zh/03's kept connection drew its last heading as
+    "时间（实" above "测）": the long sent line left that column narrow. The headings keep
+    their words on one line (the cells below still wrap)."""
+    zh_lab.get("/up/idle-close/")
+    shown = zh_lab.get("/up/idle-close/")._repr_html_()
+    headings = re.findall(r"<th scope='col' style='([^']*)'>([^<]*)</th>", shown)
+    assert [h for _, h in headings] == ["一跳", "收到", "发送", "它的角色", "时间（实测）"]
+    assert all("white-space:nowrap" in style for style, _ in headings), headings
+    assert "white-space:nowrap" not in re.sub(r"<th .*?</th>|<svg.*</svg>", "", shown)
+
+
 def test_a_chinese_label_breaks_at_a_pause_not_inside_a_word() -> None:
     """The pictures' Chinese labels broke wherever the width ran out: "连接保持打" above "开"
     (lesson 03's kept connection), "（什么都没有），然后 FIN（关" above "闭）". A line now

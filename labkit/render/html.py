@@ -168,8 +168,11 @@ def exchange_html(ex: ExchangeView, lang: str | None = None) -> str:
     )
     told = i18n.sentences((t for e, t in CONNECTION_WORDS.items() if e in endings), lang)
     footnote = f"<p style='margin:4px 0'><small>{told}</small></p>" if told else ""
+    # a heading never breaks inside its words: "时间（实测）" read "时间（实" above "测）"
+    # where a long sent line left its column narrow
+    heading = cell[:-1] + ";white-space:nowrap'"
     head = "".join(
-        f"<th scope='col' {cell}>{h.render(lang)}</th>"
+        f"<th scope='col' {heading}>{h.render(lang)}</th>"
         for h in (
             Msg("hop"),
             Msg("received"),
