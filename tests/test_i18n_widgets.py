@@ -400,6 +400,21 @@ def test_a_chinese_label_breaks_at_a_pause_not_inside_a_word() -> None:
         "超时恰好在这个请求到达时到期",
     ]
     assert wrap("上" * 13 + "（关闭）之后", 28) == ["上" * 13, "（关闭）之后"]
+    # a space inside an English phrase is the last resort: zh/05's timeline title broke
+    # "504 Gateway" above "Timeout" where a full-width semicolon stood earlier on the line
+    title = (
+        "GET /slow?delay=0.5 -> 没有状态：客户端放弃了（它自己的超时时间到了）；"
+        "响应（504 Gateway Timeout，由网关生成）随后才到"
+    )
+    assert wrap(title, charts.TITLE_WIDTH) == [
+        "GET /slow?delay=0.5 -> 没有状态：客户端放弃了（它自己的超时时间到了）；",
+        "响应（504 Gateway Timeout，由网关生成）随后才到",
+    ]
+    assert wrap("SSH-2.0-OpenSSH_9.2 hello, this is not an HTTP server，然后 FIN（关闭）", 28) == [
+        "SSH-2.0-OpenSSH_9.2 hello,",
+        "this is not an HTTP server，",
+        "然后 FIN（关闭）",
+    ]
     # no pause in a line's second half: it still breaks at the width, and nothing is lost
     assert wrap("上" * 20, 28) == ["上" * 14, "上" * 6]
 

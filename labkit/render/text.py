@@ -70,17 +70,26 @@ _CARRIED = re.compile(rf"(?P<piece>(?![{_MARKS}])[{_WIDE}]|[^\s{_WIDE}{_MARKS}]+
 
 def _good_break(line: str, width: int) -> int:
     """Where a full ``line`` of Chinese breaks: at its last pause in its second half (after
-    a full-width comma, colon or closing mark, or at a space), else at its end, never just
-    after an opening mark. Breaking at the width alone split words in the pictures' labels
-    ("连接保持打" above "开", "FIN（关" above "闭）")."""
+    a full-width comma, colon or closing mark, or at a space beside a Chinese character),
+    else at its last space there (one inside an English phrase, "504 Gateway Timeout"),
+    else at its end, never just after an opening mark. Breaking at the width alone split
+    words in the pictures' labels ("连接保持打" above "开", "FIN（关" above "闭）")."""
+    weak = 0
     for k in range(len(line), 0, -1):
         if columns(line[:k]) < width // 2:
             break
         before, after = line[k - 1], line[k : k + 1]
         if after in _NO_START or after.isspace():
             continue
-        if before in _NO_START or before.isspace():
+        if before in _NO_START:
             return k
+        if before.isspace():
+            beside = line[k - 2 : k - 1] + after
+            if any(_width(c) == 2 for c in beside):
+                return k
+            weak = weak or k
+    if weak:
+        return weak
     end = len(line)
     while end > 1 and line[end - 1] in _NO_END:  # an opening mark goes down with its words
         end -= 1
