@@ -189,6 +189,11 @@ WRONG = {
     r"502 invalid upstream answer|502 是网关从上游得到了无效的响应|502 是上游的响应无效",
     # Retry-After: 0 is a delay of zero seconds (RFC 9110 10.2.3): come back at once
     "Retry-After: 0 as saying nothing": r"allows 0, which tells a client nothing|0 对客户端什么也没说",
+    # RFC 9110 9.2.2: idempotent is about the effect a request asks for; a retry still loads a
+    # server in trouble, and a retried POST can place a second order (lesson 02's q3 said a
+    # retried GET "does no harm")
+    "a retry called harmless": r"does no harm|asking twice is harmless|one more try harmless|"
+    r"再发一次不会造成伤害|重试不会造成伤害",
 }
 
 

@@ -141,9 +141,11 @@ q3 = make_choice(
     "retry with backoff",
     why={
         "retry with backoff": Msg(
-            "a 502 is often short-lived (an upstream restarting) and "
-            "GET is idempotent, so sending it again does no harm; with growing pauses, a few times "
-            "at most, then give up and report it with the request id."
+            "a 502 is often short-lived (an upstream restarting), and GET is idempotent (RFC "
+            "9110 9.2.2): several identical GETs ask for the effect of one, so a retry asks for "
+            "nothing the first did not. What each retry does add is load on an upstream already "
+            "in trouble: with growing pauses, a few times at most, then give up and report it "
+            "with the request id."
         ),
         "retry at once in a loop": Msg(
             "a tight loop hammers a gateway whose upstream is already in "
@@ -151,11 +153,13 @@ q3 = make_choice(
         ),
         "never retry": Msg(
             "a 502 says the upstream failed this time, not that the request is wrong. "
-            "Is GET idempotent (RFC 9110 9.2.2), so that sending it again does no harm?"
+            "Is GET idempotent (RFC 9110 9.2.2), so that sending it again asks for nothing the "
+            "first did not?"
         ),
         "retry, even a POST": Msg(
             "what may the upstream already have done with the POST before its "
-            "answer broke? RFC 9110 9.2.2 says which requests may be retried automatically."
+            "answer broke? A retried POST can do harm, such as a second order; RFC 9110 9.2.2 "
+            "says which requests may be retried automatically."
         ),
     },
     # other words for the options, as learners write them (refused as no option)
@@ -189,11 +193,13 @@ q3 = make_choice(
     ),
     solution=Msg(
         "retry with backoff: the 502 was made by the gateway because its upstream failed; "
-        "GET is idempotent (RFC 9110 9.2.2), so a retry does no harm. RFC 9110 9.2.2 also says a "
+        "GET is idempotent (RFC 9110 9.2.2), so a retry asks for nothing the first did not, but "
+        "each one loads an upstream already in trouble. RFC 9110 9.2.2 also says a "
         "client SHOULD NOT automatically retry a failed automatic retry: more than one retry, with "
         "growing pauses and a limit, is a policy the application chooses on purpose (as in lesson "
         "05), not something a library or proxy should do silently. Never retry a POST "
-        "automatically (a proxy MUST NOT retry a non-idempotent request)."
+        "automatically: the upstream may have stored the order before its answer broke, and a "
+        "retry would place a second one (a proxy MUST NOT retry a non-idempotent request)."
     ),
 )
 
