@@ -193,7 +193,7 @@ WRONG = {
     # server in trouble, and a retried POST can place a second order (lesson 02's q3 said a
     # retried GET "does no harm")
     "a retry called harmless": r"does no harm|asking twice is harmless|one more try harmless|"
-    r"再发一次不会造成伤害|重试不会造成伤害",
+    r"再发一次不会造成伤害|重试不会造成伤害|请求两次也无害|仍然让再试一次不会造成伤害",
 }
 
 
