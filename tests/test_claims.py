@@ -1102,3 +1102,24 @@ def test_lesson_05s_budget_says_how_the_lab_decides_who_gave_up_first() -> None:
         at = next(i for i, c in enumerate(cells) if "timeout=0.2)" in "".join(c["source"]))
         told = "".join(cells[at + 1]["source"]).replace("\n", " ")
         assert all(w in told for w in words), (lang, told)
+
+
+def test_lesson_00s_anatomy_is_the_labs_own_answer_to_it(lab) -> None:
+    """Lesson 00 shows an answer to GET /orders/7, then prints the origin's real bytes as "the
+    anatomy above, for real": its status line, Content-Type, Content-Length and body are the
+    lab's (the anatomy said Content-Length: 42 and a body the shop never sends)."""
+    real = lab.get("/orders/7", via="origin")
+    for lang, size in (("", r"\(here (\d+) bytes"), ("zh/", r"（这里是 (\d+) 字节")):
+        cells = json.loads((ROOT / f"notebooks/{lang}00-start-here.ipynb").read_text())["cells"]
+        anatomy = "".join(cells[1]["source"])
+        block = re.findall(r"```\n(.*?)```", anatomy, re.S)[1]
+        lines = [re.sub(r"\s+\(\d\)$", "", line).rstrip() for line in block.splitlines()]
+        blank = lines.index("")
+        head, body = lines[:blank], lines[blank + 1 :]
+        assert head[0] == f"HTTP/1.1 {real.status} {real.reason}", lang
+        fields = dict(line.split(": ", 1) for line in head[1:])
+        assert fields == {name: real.header(name) for name in fields}, lang
+        assert body == real.text.splitlines(), lang
+        said = re.search(size, anatomy)
+        assert said, lang
+        assert int(said.group(1)) == len(real.body) == int(fields["Content-Length"]), lang
