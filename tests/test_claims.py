@@ -194,6 +194,9 @@ WRONG = {
     # retried GET "does no harm")
     "a retry called harmless": r"does no harm|asking twice is harmless|one more try harmless|"
     r"再发一次不会造成伤害|重试不会造成伤害|请求两次也无害|仍然让再试一次不会造成伤害",
+    # HAProxy's own error pages carry no Server header (lesson 09 says so in the same sentence)
+    "Server on every gateway's own page": r"`Server` names the gateway on its own pages|"
+    r"`Server` 在网关自己的页面上说出网关的名字",
 }
 
 
@@ -1123,3 +1126,19 @@ def test_lesson_00s_anatomy_is_the_labs_own_answer_to_it(lab) -> None:
         said = re.search(size, anatomy)
         assert said, lang
         assert int(said.group(1)) == len(real.body) == int(fields["Content-Length"]), lang
+
+
+def test_lesson_09_names_the_gateways_whose_own_pages_carry_server() -> None:
+    """Lesson 09 said Server names the gateway on its own pages, beside HAProxy's pages that
+    carry none: the gateways it names now are those whose personality sends one."""
+    cells = json.loads((ROOT / "notebooks/09-gateways-disagree.ipynb").read_text())["cells"]
+    told = next(
+        "".join(c["source"]) for c in cells if "## What this means for you" in "".join(c["source"])
+    )
+    said = re.search(
+        r"`Server` names (\w+), (\w+) or (\w+) on its own pages \((\w+)'s carry none\)", told
+    )
+    assert said, told
+    *named, without = said.groups()
+    assert all(personalities.get(name.lower()).headers.server for name in named)
+    assert personalities.get(without.lower()).headers.server is None
