@@ -7,8 +7,8 @@ that describes what a cell above did ("the gateway waited 0.3 s"); (``SAME_CELL`
 code span of the same markdown cell (`max-age=60` ... "once the 60 s have passed"); or
 (``In``) a text the lab keeps (a note of what real gateways did, an exercise's prompt).
 A claim whose pattern is no longer found fails too, so edits cannot silently drop a check, and
-every time in seconds that the English lessons' prose states is checked by a claim or listed in
-``UNCHECKED`` with the reason.
+every time in seconds that a lesson's prose states (English or Chinese) is checked by a claim
+or listed in ``UNCHECKED`` with the reason.
 """
 
 from __future__ import annotations
@@ -155,6 +155,57 @@ CLAIMS = [
     ("zh/05-504-gateway-timeout", rf"客户端等待 {NUMBER} 秒", NEXT_CODE),
     ("zh/05-504-gateway-timeout", rf"而源服务器需要 {NUMBER} 秒", NEXT_CODE),
     ("zh/08-diagnose-the-incident", rf"什么时候再来：{NUMBER} 秒（过载）", SHED_RETRY_AFTER),
+    ("zh/04-503-service-unavailable", rf"告诉客户端 {NUMBER} 秒后再来", NEXT_CODE),
+    ("zh/04-503-service-unavailable", rf"会比 {NUMBER} 秒少一点", NEXT_CODE),
+    (
+        "zh/04-503-service-unavailable",
+        rf"所以在最多 {NUMBER} 秒里",
+        Above(rf"cache_max_age={NUMBER}"),
+    ),
+    ("zh/04-503-service-unavailable", rf"在 {NUMBER} 秒过去之后", SAME_CELL),
+    ("zh/04-503-service-unavailable", rf"最多再提供 {NUMBER} 秒", SAME_CELL),
+    (
+        "zh/05-504-gateway-timeout",
+        rf"等待的是网关的 {NUMBER} 秒",
+        Above(rf"read_timeout = {NUMBER}"),
+    ),
+    ("zh/05-504-gateway-timeout", rf"而不是源服务器的 {NUMBER} 秒", Above(rf"delay={NUMBER}")),
+    ("zh/05-504-gateway-timeout", rf"，网关 {NUMBER} 秒，而", Above(rf"read_timeout = {NUMBER}")),
+    (
+        "zh/05-504-gateway-timeout",
+        rf"网关在 {NUMBER} 秒时返回了",
+        Above(rf"read_timeout = {NUMBER}"),
+    ),
+    ("zh/05-504-gateway-timeout", rf"源服务器在 {NUMBER} 秒时做完了", Above(rf"delay={NUMBER}")),
+    ("zh/05-504-gateway-timeout", rf"一次比一次等得久（{NUMBER} 秒", NEXT_CODE),
+    (
+        "zh/05-504-gateway-timeout",
+        rf"第一次大约 {NUMBER} 秒",
+        In("q5's prompt", lesson_504.q5.prompt),
+    ),
+    ("zh/05-504-gateway-timeout", rf"预算为 {NUMBER} 秒", lesson_504.BUDGET),
+    (
+        "zh/05-504-gateway-timeout",
+        rf"`client_header_timeout`（没有配置时是 {NUMBER} 秒",
+        _noted("client_header_timeout"),
+    ),
+    (
+        "zh/05-504-gateway-timeout",
+        rf"`client_body_timeout`，默认 {NUMBER} 秒",
+        _noted("client_body_timeout"),
+    ),
+    (
+        "zh/08-diagnose-the-incident",
+        rf"所以 {NUMBER} 秒超时之后",
+        UPSTREAM_TIMEOUTS["connect_timeout"],
+    ),
+    ("zh/08-diagnose-the-incident", rf"可能读成 {NUMBER} 秒", UPSTREAM_TIMEOUTS["read_timeout"]),
+    (
+        "zh/09-gateways-disagree",
+        rf"再试 {NUMBER} 次（`retries",
+        _cited("haproxy", Condition.REFUSED, "'retries {}'"),
+    ),
+    ("zh/09-gateways-disagree", rf"每次最多相隔 {NUMBER} 秒", _cited("haproxy", Condition.REFUSED)),
     ("zh/05-504-gateway-timeout", rf"nginx 两个都等 {NUMBER} 秒", "notes"),
     ("zh/05-504-gateway-timeout", rf"连接 {NUMBER} 秒后放弃", "notes"),
     ("zh/05-504-gateway-timeout", rf"花了 {NUMBER} 秒的响应", "notes"),
@@ -167,16 +218,21 @@ CLAIMS = [
 ]
 
 
-# times in the English prose that no table of the lab holds, each with where it comes from
+# times in the prose that no table of the lab holds, each with where it comes from
 UNCHECKED = [
     # nginx's documented default (nginx.org, ngx_http_core_module, keepalive_timeout 75s)
     ("09-gateways-disagree", r"`keepalive_timeout`, (75) s by default"),
     # the doubling of the first wait, which NEXT_CODE checks: the next cell computes them
     ("05-504-gateway-timeout", r"\(0\.1 s, (0\.2) s, (0\.4) s \.\.\.\)"),
+    ("zh/09-gateways-disagree", r"`keepalive_timeout` 用完，默认是 (75) 秒"),
+    ("zh/05-504-gateway-timeout", r"（0\.1 秒、(0\.2) 秒、(0\.4) 秒……）"),
 ]
 
-# a time in seconds as prose writes it: "0.3 s", "30 seconds", "75 s"
-SECONDS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) (?:s|seconds?|ms)\b")
+# a time in seconds as prose writes it: "0.3 s", "30 seconds", "75 s"; in Chinese "0.3 秒"
+SECONDS = {
+    "": re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) (?:s|seconds?|ms)\b"),
+    "zh/": re.compile(r"(?<![\w.])(\d+(?:\.\d+)?) ?(?:秒|毫秒)"),
+}
 
 
 def _cells(name: str) -> list[dict]:
@@ -265,26 +321,28 @@ def test_prose_about_the_cell_above_is_checked_against_that_cell() -> None:
     )
 
 
-def test_every_time_the_english_prose_states_is_checked() -> None:
-    """A time in seconds in a lesson's prose is a claim of CLAIMS or listed in UNCHECKED."""
+def test_every_time_the_prose_states_is_checked() -> None:
+    """A time in seconds in a lesson's prose, English or Chinese, is a claim of CLAIMS or
+    listed in UNCHECKED."""
     unchecked = []
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        name = path.stem
-        patterns = [p for nb, p, _ in CLAIMS if nb == name]
-        patterns += [p for nb, p in UNCHECKED if nb == name]
-        for cell in _cells(name):
-            text = _source(cell)
-            if cell["cell_type"] != "markdown":
-                continue
-            covered = {
-                m.start(g)
-                for p in patterns
-                for m in re.finditer(p, text)
-                for g in range(1, (m.lastindex or 0) + 1)
-            }
-            unchecked += [
-                f"{name}: {text[max(0, m.start() - 40) : m.end()]!r}"
-                for m in SECONDS.finditer(text)
-                if m.start(1) not in covered
-            ]
+    for lang, seconds in SECONDS.items():
+        for path in sorted((NOTEBOOKS / lang).glob("*.ipynb")):
+            name = f"{lang}{path.stem}"
+            patterns = [p for nb, p, _ in CLAIMS if nb == name]
+            patterns += [p for nb, p in UNCHECKED if nb == name]
+            for cell in _cells(name):
+                text = _source(cell)
+                if cell["cell_type"] != "markdown":
+                    continue
+                covered = {
+                    m.start(g)
+                    for p in patterns
+                    for m in re.finditer(p, text)
+                    for g in range(1, (m.lastindex or 0) + 1)
+                }
+                unchecked += [
+                    f"{name}: {text[max(0, m.start() - 40) : m.end()]!r}"
+                    for m in seconds.finditer(text)
+                    if m.start(1) not in covered
+                ]
     assert not unchecked, "add a claim to CLAIMS for each:\n" + "\n".join(unchecked)
