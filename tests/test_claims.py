@@ -197,6 +197,11 @@ WRONG = {
     # HAProxy's own error pages carry no Server header (lesson 09 says so in the same sentence)
     "Server on every gateway's own page": r"`Server` names the gateway on its own pages|"
     r"`Server` 在网关自己的页面上说出网关的名字",
+    # Envoy's DF (DNS resolution failure) is upstream trouble without a U, and UAEX (denied by
+    # the external authorization service) a U without upstream trouble: gateways q3's hint
+    # said every upstream flag starts with U and no other does
+    "every upstream Envoy flag starts with U": r"upstream start with U \(others do not|"
+    r"出问题的响应标志以 U 开头（其他的不是",
 }
 
 
@@ -238,6 +243,13 @@ def test_envoy_flags_in_the_glossary_are_the_personalitys() -> None:
     assert envoy.answer(Condition.CLOSED_WITHOUT_RESPONSE).log.startswith("503 UC")
     glossary = TEXTS["notebooks/glossary.md"]
     assert "`UR` upstream remote reset" in glossary
+    # the flags lesson 09's q3 hint lists as the upstream ones are the personality's
+    from labkit.exercises.gateways import q3
+
+    listed = re.search(r"start with U \(([A-Z, ]+);", str(q3.hints[0]))
+    assert listed, q3.hints[0]
+    logged = {a.log.split()[1] for a in envoy.table.values() if a.log[:3].isdigit()}
+    assert set(listed.group(1).split(", ")) <= logged
 
 
 def test_no_healthy_upstream_bodies_quoted_are_the_personalities() -> None:

@@ -183,8 +183,10 @@ q3 = make_short_answer(
     ),
     hints=(
         Msg(
-            "Envoy's response flags for trouble with the upstream start with U (others do not: "
-            "NR no route, DC the downstream closed); the letters after it name the kind of "
+            "By Envoy's documentation, most of its response flags for trouble with the upstream "
+            "start with U (UF, UH, "
+            "UT, UR, UC, UPE; DF, a failed DNS lookup, does not), and NR (no route) and DC (the "
+            "downstream closed) name other trouble; the letters after the U name the kind of "
             "failure."
         ),
         Msg("UF stands for 'upstream connection failure': in which phase did it go wrong?"),
