@@ -93,6 +93,31 @@ def test_q5_reference_solution_passes_and_puts_the_lab_back(lab: labkit.Lab) -> 
     assert lab.get("/orders/7").status == 200
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_q5_success_lists_exactly_the_runs_the_judge_made(lang: str) -> None:
+    """The success message spoke of an outage that did not end while the detail under it
+    showed only the outage that ended and the POST. Now the message and the detail both
+    follow the judge's own table of runs (RUNS), in its order, and the endless run shows
+    its requests: the first and 3 retries, each a 503."""
+    from labkit.exercises.lesson_503 import MAX_TRIES, RUNS
+    from labkit.i18n import render
+
+    with labkit.start(lang=lang) as lab:
+        result = q5.check(polite_get, lab)
+    assert result, result.message + "\n" + result.detail
+    said = [render(run.passed, lang) for run in RUNS]
+    assert [run.fact for run in RUNS] == ["outage", "endless", "post"]
+    assert all(words in result.message for words in said), result.message
+    blocks = result.detail.split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == [
+        f"{i}. {words}{':' if lang == 'en' else '：'}" for i, words in enumerate(said, 1)
+    ], result.detail
+    endless = blocks[1].splitlines()[1:]
+    assert len(endless) == MAX_TRIES and all("GET -> 503" in r for r in endless), blocks[1]
+    assert blocks[0].splitlines()[-1].endswith("GET -> 200"), blocks[0]
+    assert len(blocks[2].splitlines()) == 2 and "POST -> 503" in blocks[2], blocks[2]
+
+
 def test_q5_no_retry_at_all(lab: labkit.Lab) -> None:
     def once(lab, method, path):
         return lab.request(method, path).status

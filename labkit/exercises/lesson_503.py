@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from labkit.exchange import Exchange
 from labkit.exercises import runner
@@ -30,7 +30,7 @@ from labkit.exercises.checks import (
 from labkit.exercises.core import make_choice, make_short_answer
 from labkit.exercises.observe import quoted, seconds, status_problem
 from labkit.http.messages import http_date
-from labkit.i18n import Msg, Text
+from labkit.i18n import Listed, Msg, Text
 from labkit.lab import ORIGIN_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER
 
@@ -574,12 +574,51 @@ def _posts_once(run: Run) -> Text:
     return ""
 
 
+class ClientRun(NamedTuple):
+    """One run of the learner's client that the judge makes: the fact its checks read, the
+    request, whether the outage ends, and what a client that passes did in it."""
+
+    fact: str
+    method: str
+    path: str
+    endless: bool
+    passed: Msg
+
+
+# The judge's runs, in order: what it observes, and all that the success message and the
+# detail under it speak of (a run named there and not shown was one more place to look for).
+RUNS = (
+    ClientRun(
+        "outage",
+        "GET",
+        "/orders/7",
+        False,
+        Msg(
+            "GET waited out every Retry-After, in seconds and as an HTTP-date, and got 200 "
+            "once the outage ended"
+        ),
+    ),
+    ClientRun(
+        "endless",
+        "GET",
+        "/orders/7",
+        True,
+        Msg("GET gave up on an outage that did not end and returned its 503"),
+    ),
+    ClientRun("post", "POST", "/orders", False, Msg("POST was sent once and its 503 returned")),
+)
+
+
 def _polite(run: Run) -> Text:
-    run.detail = run["outage"][0].story(run.lang) + "\n" + run["post"][0].story(run.lang)
-    return Msg(
-        "GET waited out every Retry-After, in seconds and as an HTTP-date, and got 200; "
-        "it gave up on an outage that did not end; POST was sent once and its 503 returned."
+    """Success: each of the judge's runs (``RUNS``), what the client did in it, and under the
+    message the requests of each, in the same order."""
+    run.detail = "\n\n".join(
+        Msg("{number}. {run}:", number=i, run=client.passed).render(run.lang)
+        + "\n"
+        + run[client.fact][0].story(run.lang)
+        for i, client in enumerate(RUNS, 1)
     )
+    return Msg("{runs}.", runs=Listed((client.passed for client in RUNS), sentences=True))
 
 
 q5 = CheckedTask(
@@ -610,11 +649,7 @@ q5 = CheckedTask(
         ),
         judge_changes=True,  # maintenance: the outage drives it
     ),
-    observe={
-        "outage": _client_run("GET", "/orders/7"),
-        "endless": _client_run("GET", "/orders/7", endless=True),
-        "post": _client_run("POST", "/orders"),
-    },
+    observe={run.fact: _client_run(run.method, run.path, run.endless) for run in RUNS},
     checks=(_waits_out_the_outage, _gives_up, _posts_once),
     success=_polite,
     hints=(
