@@ -1281,3 +1281,30 @@ def test_q5_a_client_that_awaits_asyncio_sleep_runs_in_virtual_time(lab: labkit.
     # load (7.7 and 8.1 s were seen beside other test runs, 19 s at nice 19)
     assert result, result.message
     assert "did not finish" not in result.message
+
+
+def test_q2_no_cell_after_the_set_up_undoes_it() -> None:
+    """After Run All a learner writes their line in q2's cell and runs it: the lab must still
+    be in q2's set-up. The notebooks reset the lab in a cell after q2's check cell, so that
+    learner was judged on a fresh lab (refused: 'first run the whole set-up cell'). The
+    reset now comes before the set-up; no code cell after it resets the lab or touches the
+    slow upstream or its route, in either language."""
+    import json
+    from pathlib import Path
+
+    from labkit.exercises.lesson_504 import EXERCISE_DELAY
+
+    for name in ("05-504-gateway-timeout.ipynb", "zh/05-504-gateway-timeout.ipynb"):
+        nb = Path(__file__).parent.parent / "notebooks" / name
+        code = [
+            "".join(c["source"])
+            for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"
+        ]
+        setup = next(
+            i for i, c in enumerate(code) if f'lab.upstreams["slow"].delay = {EXERCISE_DELAY}' in c
+        )
+        assert "lab.reset()" in code[setup - 1] and "q2.check(" in code[setup + 1], name
+        after = [c for c in code[setup + 1 :] if "q2.check(" not in c]
+        undoes = [c for c in after if re.search(r"reset\(|\bslow\b|personality|lab\.start\(", c)]
+        assert undoes == [], (name, undoes)
