@@ -30,6 +30,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from labkit import i18n
 from labkit.conditions import RFC_TABLE, Condition
@@ -37,6 +38,8 @@ from labkit.http.messages import reason_for
 from labkit.http.pages import MADE_BY, PAGE_STATUSES
 from labkit.i18n import Listed, Msg
 from labkit.lazyre import Pattern, later
+
+T = TypeVar("T")
 
 
 class WrongKind(Exception):
@@ -931,7 +934,9 @@ def canonical(kind: str, answer: object) -> str:
         "cause": cause,
         "text": text,
     }[kind]
-    return by_aside(read, answer)
+    return said_then_why(
+        lambda given: by_aside(read, given), answer, closed=kind in ("condition", "cause")
+    )
 
 
 def expected(kind: str) -> i18n.Msg:
@@ -1944,6 +1949,81 @@ def by_aside(read: Callable[[object], str], answer: object) -> str:
         except WrongKind:
             pass
         raise
+
+
+# where an answer's own words may end and a reason said after them begin: a comma, a
+# semicolon, a colon or a dash between words (full-width ones as _WIDE makes them ASCII)
+_REASON_AFTER = later(r"\s*[,;:]\s*|\s+-+\s+")
+# a reason's first word: a letter or a Chinese character, not a digit ("5, 3" is two counts)
+_REASON_START = later(r"[^\W\d_]")
+
+
+def _is_reason(clause: str) -> bool:
+    """Whether the words after an answer's comma read as a reason: two words or more (or
+    two Chinese characters), neither taking the answer back ("which is wrong", "no"),
+    hedging ("maybe", "not sure", "or"), concluding ("so the origin") nor going on to another
+    answer ("or 411", "and 502")."""
+    plain = " ".join(clause.lower().split()).rstrip(".!。！ ")
+    chinese = sum(1 for c in plain if "\u4e00" <= c <= "\u9fff")
+    return bool(
+        _REASON_START.match(plain)
+        and (len(plain.split()) >= 2 or chinese >= 2)
+        and not _DENIES_THE_ANSWER.match(plain)
+        and not _ANSWERS_ON.match(plain)
+        and not _HEDGE_WORD.search(plain)
+        and not _DISOWNS.match(plain)
+        and not questioned(plain)
+        # a hedge inside it ("so the origin or the client"), or a conclusion ("so the origin")
+        and not _HEDGING.search(plain)
+        and not re.match(r"(?:so|thus|hence|therefore)\b|所以|因此", plain)
+        # a denial in Chinese: 它不是, 这不对, 并不是, 是错的
+        and not re.match(r"(?:它|这|那)?个?(?:答案)?(?:并|也)?(?:不是|不对|不正确|是错|错)", plain)
+    )
+
+
+def said_then_why(read: Callable[[object], T], answer: object, *, closed: bool = False) -> T:
+    """``read(answer)``; where the whole answer is refused, the answer before its first
+    comma, semicolon, colon or dash when what follows is a reason (``_is_reason``) that names
+    no other answer of the kind.
+
+    One rule for every kind and language: "the portal, the request never reached the
+    gateway", "refused, the upstream did not accept", "门户，请求没有到达网关" and
+    "closed-without-response，上游在响应头之前关闭了连接" were refused (the reason's "never", "not"
+    or 没有 read as denying the answer, or its words read as part of it), where "origin,
+    because the gateway did not make it" was accepted. A reason that names another answer
+    ("the portal, the gateway made it") still makes two answers, and a head that is no
+    answer by itself leaves the refusal as it was. Where the answers are a closed set whose
+    names a reason has no cause to use (``closed``: the upstream conditions, the capstone's
+    causes), a reason that names another anywhere in it is one too ("refused, it was reset by
+    the peer"); a hop's reason names other hops as a matter of course ("the request never
+    reached the gateway")."""
+    try:
+        return read(answer)
+    except (Hedged, Ambiguous):
+        raise
+    except WrongKind as refused:
+        if not isinstance(answer, str):
+            raise
+        text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(_WIDE)
+        parts = _REASON_AFTER.split(text.strip(), maxsplit=1)
+        if len(parts) != 2 or not parts[0].strip() or not _is_reason(parts[1]):
+            raise
+        try:
+            value = read(parts[0].strip())
+        except WrongKind:
+            raise refused from None
+        said = [parts[1].strip()]
+        if closed:  # every run of one to three of its words
+            run = re.findall(r"[\w-]+", parts[1].lower())
+            said += [" ".join(run[i : i + n]) for n in (1, 2, 3) for i in range(len(run) - n + 1)]
+        for clause in said:
+            try:
+                other = read(clause)
+            except WrongKind:
+                continue
+            if other != value:
+                raise refused from None
+        return value
 
 
 # conditions the capstone's causes name together: every way an answer is not valid HTTP

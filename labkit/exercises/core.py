@@ -533,7 +533,13 @@ class Choice(Exercise):
         """The option ``given`` names (``_option``); WrongKind if it names none of them, or
         if it names a hop beside a status the question does not ask about: "origin → 502"
         was accepted as the origin for a question about a 500, the 502 set aside."""
-        found = self._option(given)
+        # "the portal, the gateway never saw it": a reason after an option that is a hop;
+        # after an option in words the words that follow may be part of it ("retry with
+        # backoff, even a POST" is another option)
+        if all(o in answers.HOPS.values() for o in self.options):
+            found = answers.said_then_why(self._option, given)
+        else:
+            found = self._option(given)
         if found in answers.HOPS.values() and isinstance(given, str):
             asked = {int(s) for s in re.findall(r"\b[1-5]\d\d\b", render(self.prompt_text, "en"))}
             named = {code for code, _ in answers.statuses_named(given)}
