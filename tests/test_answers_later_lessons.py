@@ -365,6 +365,8 @@ EXAMINED = [
 + connect-timeout
 + connect timeout
 + refused or connect-timeout
++ either refused or connect-timeout
++ either connect timeout or refused
 + refused or connect timeout
 + connection refused
 + the connection was refused
@@ -416,6 +418,8 @@ EXAMINED = [
 ! refused
 ! read timeout
 ! connect-timeout or read-timeout
+! either connect-timeout or read-timeout
+! either read-timeout or refused
 ! not connect-timeout
 ! unreachable
 ! dns-error

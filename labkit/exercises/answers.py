@@ -1858,7 +1858,9 @@ def condition(answer: object) -> str:
     if len(read) == 1:
         return read.pop()
     # "refused (or connect-timeout)": the hedging aside kept, its brackets on the parts
-    parts = [words(p).strip(" ()") for p in re.split(_OR, text) if p.strip(" ()")]
+    # "either refused or connect-timeout": the same two, "either" no part of the first
+    both = re.sub(r"^either\s+(?=.+\sor\s)", "", text)
+    parts = [words(p).strip(" ()") for p in re.split(_OR, both) if p.strip(" ()")]
     if len(parts) > 1 and all(p in names for p in parts):
         return HEDGE.join(sorted({names[p] for p in parts}))
     if _statuses_in(text) and not re.search(r"[a-z]{4,}", re.sub(r"\d", "", text)):
