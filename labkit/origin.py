@@ -16,7 +16,6 @@ import functools
 import json
 import math
 import time
-import traceback
 from collections.abc import Callable
 from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from labkit.errors import check_number, refuse, shown
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.requestcheck import check_asterisk
-from labkit.http.server import HTTPServer
+from labkit.http.server import HTTPServer, traceback_text
 from labkit.i18n import Listed, Msg, Said, Text
 from labkit.recorder import Kind, Recorder, Role
 
@@ -767,7 +766,7 @@ class Origin(HTTPServer):
 
     def _internal_error(self, request: Request, exc: Exception) -> Response:
         # a learner's handler failed in its own process: its own frames, its own exception
-        tb = getattr(exc, "trace", "") or "".join(traceback.format_exception(exc))
+        tb = getattr(exc, "trace", "") or traceback_text(exc)  # no AST built on this thread
         name, text = getattr(exc, "type_name", type(exc).__name__), getattr(exc, "text", exc)
         self.log.append(f"{request.request_id} {request.method} {request.target} failed:\n{tb}")
         self.recorder.record(request.request_id, self.name, self.role, Kind.LOG, tb)

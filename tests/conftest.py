@@ -13,12 +13,14 @@ collector, run by an allocation in the middle, can hand the GIL over; fixed in 3
 threads parsing the ast module's source beside finalizers raised it within 0.25 s in 5 runs of
 5 on 3.11.7, and never in 8 s on 3.10.13, 3.12.1 or 3.13.0 (3.12 runs the collector between
 bytecodes only; tests/test_conftest.py). A test's
-lab runs on threads of the test process, and each of its tracebacks is formatted with
+lab runs on threads of the test process, and each of its tracebacks was formatted with
 ``ast.parse`` (3.11's traceback module places its ``^^^`` marks that way) while pytest parses a
 test file (rewriting its asserts at import, or showing where a test failed): a failing assert
-in tests/test_hostile.py ended a whole run with that INTERNALERROR. ``ast.parse`` builds one
-AST at a time in the test process on those versions (``_one_ast_at_a_time``); and an
-INTERNALERROR that is this bug all the same says so in one line (``pytest_internalerror``).
+in tests/test_hostile.py ended a whole run with that INTERNALERROR. A lab's threads now build
+no AST (``server.traceback_text``, tests/test_ast_race.py: the same race in a learner's
+kernel); a test's own threads still may. ``ast.parse`` builds one AST at a time in the test
+process on those versions (``_one_ast_at_a_time``); and an INTERNALERROR that is this bug all
+the same says so in one line (``pytest_internalerror``).
 """
 
 from __future__ import annotations
