@@ -14,6 +14,7 @@ any is missing. Screenshots land in ``screenshots/`` for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -37,7 +38,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "labkit-browser-test"
 
 try:
-    from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import Page, Playwright, sync_playwright
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None  # type: ignore[assignment]
@@ -151,20 +152,39 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait()
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextlib.contextmanager
+def playwright_in(temp: Path) -> Iterator[Playwright]:
+    """Playwright whose driver, and every Chromium it launches, keep their temporary files in
+    ``temp``: the driver's profile (``playwright_chromiumdev_profile-*``) and Chromium's own
+    directory for its single-instance socket (``org.chromium.Chromium.*``), which a browser
+    that did not close cleanly (a run stopped, a timeout) left in the machine's /tmp, one
+    each time. Both read TMPDIR; the browser inherits the driver's environment, so TMPDIR is
+    set only while the driver starts, and tests/test_leftovers.py checks where they go.
+    ``temp``'s path must stay short: Chromium's socket path in it is at most 107 bytes (a
+    test's own ``tmp_path``, named after the test, made Chromium abort)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TMPDIR", str(temp))
+        playwright = sync_playwright().start()
+    try:
+        yield playwright
+    finally:
+        playwright.stop()
+
+
 @pytest.fixture(scope="module")
-def browser(jupyter: str):
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+def browser(jupyter: str, tmp_path_factory: pytest.TempPathFactory):
+    with playwright_in(tmp_path_factory.mktemp("chromium")) as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

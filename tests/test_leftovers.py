@@ -2,7 +2,8 @@
 
 The machine's /tmp held some 300 empty ``tmpXXXXXXXX`` directories from a day's runs of
 tools/store_outputs.py (one for each notebook stored), and a shared-tmp directory of
-tests/test_runtime_files.py that a killed run never removed.
+tests/test_runtime_files.py that a killed run never removed; and the browser tests' Chromium
+left a directory ``org.chromium.Chromium.*`` there each time it did not close cleanly.
 """
 
 from __future__ import annotations
@@ -36,3 +37,33 @@ def test_storing_a_notebook_leaves_no_directory_in_the_temp_dir(
     assert progress.parent.parent == temp, progress  # a scratch file, in the temp dir
     assert list(temp.iterdir()) == []
     assert os.environ["LABKIT_PROGRESS"] == before
+
+
+@pytest.mark.slow  # a real Chromium, in other processes
+def test_the_browser_tests_chromium_keeps_its_temporary_files_in_the_tests_directory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The browser tests' Chromium, launched as their fixture launches it, makes its
+    temporary directories (its single-instance socket's ``org.chromium.Chromium.*``, the
+    driver's profile) in the test's own directory, never in the machine's /tmp, and removes
+    them when it closes. Fails before (the socket's directory, and the profile, were in /tmp:
+    the profile's SingletonSocket link pointed there)."""
+    test_browser = pytest.importorskip("test_browser")
+    tmp_path = tmp_path_factory.mktemp("chromium")  # as the fixture's: short, see playwright_in
+    if test_browser.CHROMIUM is None or test_browser.sync_playwright is None:
+        pytest.skip("no Chromium or no playwright (tests/test_browser.py says which)")
+    with test_browser.playwright_in(tmp_path) as p:
+        browser = p.chromium.launch(
+            executable_path=test_browser.CHROMIUM, args=test_browser.CHROMIUM_ARGS
+        )
+        try:
+            browser.new_page().goto("data:text/html,<p>hello</p>")
+            profiles = list(tmp_path.glob("playwright_chromiumdev_profile-*"))
+            sockets = list(tmp_path.glob("org.chromium.Chromium.*"))
+            assert len(profiles) == 1, sorted(os.listdir(tmp_path))
+            assert [d.name for d in sockets[0].iterdir()] != [], sockets
+            link = (profiles[0] / "SingletonSocket").readlink()
+            assert link.parent == sockets[0], link  # not in /tmp
+        finally:
+            browser.close()
+    assert list(tmp_path.iterdir()) == []
