@@ -323,6 +323,7 @@ def test_the_shortened_route_gets_the_500_under_load(busy_cores) -> None:
         _a_slow_handler_answers_500_before_a_shortened_route()
 
 
+@pytest.mark.slow  # handlers that wait on purpose past the 1 s limit: 5.2 s quiet
 def test_the_origin_waits_as_long_as_the_runner_excuses_the_load(monkeypatch) -> None:
     """The origin gave up on the learner's handler at a fixed deadline (its limit and a
     quarter) while the runner moved the handler's own deadline on for the machine's load: at
@@ -367,6 +368,7 @@ def test_the_origin_waits_as_long_as_the_runner_excuses_the_load(monkeypatch) ->
         lab.stop()
 
 
+@pytest.mark.slow  # handlers that wait on purpose past the 1 s limit: 3.6 s quiet
 def test_the_origin_waits_for_the_runner_however_long_it_takes_to_excuse_the_load(
     monkeypatch,
 ) -> None:
