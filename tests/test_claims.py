@@ -1045,15 +1045,21 @@ def test_a_408_says_the_request_did_not_arrive_in_full(lab) -> None:
         f"没有在 {SHORT_HEAD:g} 秒之内完整到达": b"POST /orders HTTP/1.1\r\nHost: lab\r\n"
         b"Accept-Language: zh-CN\r\nContent-Length: 10\r\n\r\nabc",
     }
+    # the four requests at once: each connection's head timeout runs on its own, so the test
+    # waits one of them, not four in a row (1.2 s)
+    started = []
     for port in (lab.origin.port, lab.gateway.port):
         for words, sent in cut_short.items():
-            with socket.create_connection(("127.0.0.1", port), timeout=SHORT_HEAD + 5) as sock:
-                sock.sendall(sent)
-                data = b""
-                while chunk := sock.recv(65536):
-                    data += chunk
-            assert data.startswith(b"HTTP/1.1 408 "), data[:80]
-            assert words in data.decode(), data.decode()
+            sock = socket.create_connection(("127.0.0.1", port), timeout=SHORT_HEAD + 5)
+            sock.sendall(sent)
+            started.append((sock, words))
+    for sock, words in started:
+        with sock:
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        assert data.startswith(b"HTTP/1.1 408 "), data[:80]
+        assert words in data.decode(), data.decode()
 
 
 def _lesson_07_cell(lang: str, index: int) -> str:

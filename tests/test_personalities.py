@@ -100,6 +100,7 @@ def test_unknown_personality_names_the_choices(lab: labkit.Lab) -> None:
         labkit.start(gateway="apache")
 
 
+@pytest.mark.slow  # the real command, a lab in another process
 def test_serve_with_a_personality(tmp_path) -> None:
     env = dict(os.environ, LABKIT_RUNTIME_DIR=str(tmp_path))
     proc = subprocess.Popen(
@@ -118,12 +119,11 @@ def test_serve_with_a_personality(tmp_path) -> None:
         assert proc.wait(5) == 0
 
 
-# each runs every scenario: the first personality in the quick tier, the others slow
-@pytest.mark.parametrize(
-    "name",
-    [n for n in NAMES if n != "rfc"][:1]
-    + [pytest.param(n, marks=pytest.mark.slow) for n in NAMES if n != "rfc"][1:],
-)
+# each runs every scenario, their timeouts waited out (3.0 s quiet each): all slow; the quick
+# tier checks every personality's answer to every fault against its table
+# (test_answers_match_the_table) and every scenario with the default one (test_scenarios.py)
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "rfc"])
 def test_every_scenario_gives_what_its_personality_predicts(name: str) -> None:
     from labkit import scenarios
 
