@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import os
+import traceback
 from collections.abc import Iterable
 from typing import Literal, overload
 
@@ -441,3 +442,31 @@ UNITS = {
     "requests at once": Msg("requests at once"),
     "requests": Msg("requests"),
 }
+
+
+def traceback_text(exc: BaseException) -> str:
+    """``exc``'s traceback as ``traceback.format_exception`` writes it, without the ``^^^``
+    marks under each line: formatted on a lab's thread, which must build no AST.
+
+    Python 3.11 places those marks by parsing each line's code (``ast.parse``), and before
+    3.11.8 two threads that build an AST at once can make one of them fail (CPython
+    gh-106905: the builder counted its depth in state every thread shares). A lab runs on
+    threads of the learner's kernel, whose main thread parses each cell the learner runs:
+    the origin's 500 for GET /orders/abc, formatted while a cell was compiled, made that
+    cell fail with "SystemError: AST constructor recursion depth mismatch" (and the lab's
+    own marks went missing, the error swallowed by the traceback module). Without the
+    column positions no line is parsed, on every Python, so the log reads the same on each
+    (3.10 wrote no marks)."""
+    shown = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    seen: set[int] = set()
+    todo = [shown]
+    while todo:
+        one = todo.pop()
+        if id(one) in seen:
+            continue
+        seen.add(id(one))
+        for frame in one.stack:
+            frame.colno = frame.end_colno = None
+        todo += [e for e in (one.__cause__, one.__context__) if e is not None]
+        todo += getattr(one, "exceptions", None) or []  # an ExceptionGroup's (3.11)
+    return "".join(shown.format())

@@ -21,11 +21,11 @@ from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
-from labkit.errors import check_number, refuse, shown
+from labkit.errors import check_number, refuse, shown, traceback_text
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.requestcheck import check_asterisk
-from labkit.http.server import HTTPServer, traceback_text
+from labkit.http.server import HTTPServer
 from labkit.i18n import Listed, Msg, Said, Text
 from labkit.recorder import Kind, Recorder, Role
 

@@ -17,7 +17,7 @@ lab runs on threads of the test process, and each of its tracebacks was formatte
 ``ast.parse`` (3.11's traceback module places its ``^^^`` marks that way) while pytest parses a
 test file (rewriting its asserts at import, or showing where a test failed): a failing assert
 in tests/test_hostile.py ended a whole run with that INTERNALERROR. A lab's threads now build
-no AST (``server.traceback_text``, tests/test_ast_race.py: the same race in a learner's
+no AST (``errors.traceback_text``, tests/test_ast_race.py: the same race in a learner's
 kernel); a test's own threads still may. ``ast.parse`` builds one AST at a time in the test
 process on those versions (``_one_ast_at_a_time``); and an INTERNALERROR that is this bug all
 the same says so in one line (``pytest_internalerror``).

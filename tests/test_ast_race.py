@@ -6,13 +6,15 @@ lab runs on threads of the learner's kernel, whose main thread parses every cell
 learner runs; 3.11's traceback module parses each line it shows to place its ``^^^`` marks.
 The origin's 500 for GET /orders/abc (lesson 01), formatted on the lab's thread while a
 cell was compiled, made the learner's cell fail. The lab's tracebacks are now formatted
-without the column positions (``server.traceback_text``): no line is parsed.
+without the column positions (``errors.traceback_text``): no line is parsed.
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
 import builtins
+import logging
 import os
 import socket
 import subprocess
@@ -23,9 +25,11 @@ from pathlib import Path
 
 import pytest
 from conftest import AST_RACE
+from helpers import settle
 
 import labkit
-from labkit.http.server import traceback_text
+from labkit.errors import traceback_text
+from labkit.lab import on_lab_loop
 from labkit.recorder import Kind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +98,28 @@ def test_labkits_own_failure_is_logged_without_parsing_a_line(
     assert len(logged) == 1, logged
     assert logged[0].startswith("unexpected error in labkit: Traceback"), logged
     assert 'return total + int("not a number")' in logged[0] and "^" not in logged[0]
+    assert parsed_on_other_threads == []
+
+
+def test_an_error_on_the_labs_loop_is_logged_without_parsing_a_line(
+    lab: labkit.Lab, parsed_on_other_threads: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An exception nobody catches on the lab's loop (a callback of labkit's that raises) is
+    logged as asyncio logs it, its traceback inside the message, written without parsing a
+    line on the lab's thread. Fails before (asyncio's handler gave the logging module the
+    exception, which formatted its traceback there, marks and all)."""
+
+    def boom() -> None:
+        total = 0
+        print(total + int("not a number"))  # a line with an expression inside it
+
+    caplog.set_level(logging.ERROR, logger="asyncio")
+    on_lab_loop(lab, lambda: asyncio.get_running_loop().call_soon(boom))
+    assert settle(lambda: any("boom" in r.getMessage() for r in caplog.records))
+    text = caplog.text  # as a log handler writes it: the message, then any traceback it formats
+    assert "Exception in callback" in text, text
+    assert 'print(total + int("not a number"))' in text and "^" not in text, text
+    assert "\nValueError: invalid literal for int() with base 10: 'not a number'\n" in text
     assert parsed_on_other_threads == []
 
 

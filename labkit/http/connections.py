@@ -32,6 +32,7 @@ import time
 from typing import Any
 
 from labkit import i18n
+from labkit.errors import traceback_text
 from labkit.i18n import Msg
 
 RESERVE = 256  # descriptors left to the kernel, the learner's clients and files
@@ -126,11 +127,17 @@ class Budget:
 
     def out_of_files(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """The loop's exception handler: asyncio could not accept for want of descriptors
-        (one line, not its traceback per connection); anything else as asyncio says it."""
+        (one line, not its traceback per connection); anything else as asyncio says it,
+        its traceback written into the message (``errors.traceback_text``): asyncio's own
+        handler has the logging module format it, on the lab's thread, parsing each line
+        (CPython gh-106905 in the learner's kernel, see there)."""
         error = context.get("exception")
         if isinstance(error, OSError) and "out of system resource" in context.get("message", ""):
             self._say(OUT_OF_FILES, files=file_limit())
             return
+        if isinstance(error, BaseException):
+            said = context.get("message") or "Unhandled exception in event loop"
+            context = {**context, "exception": None, "message": f"{said}\n{traceback_text(error)}"}
         loop.default_exception_handler(context)
 
 

@@ -15,7 +15,6 @@ import functools
 import re
 import socket
 import time
-import traceback
 import weakref
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -28,7 +27,7 @@ else:  # imported by the first message that needs it
 if TYPE_CHECKING:
     from h11._headers import Headers as H11Headers
 
-from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped
+from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped, traceback_text
 from labkit.http import pages, ports
 from labkit.http.connections import BUDGET, turn_away
 from labkit.http.deadline import machine_deadline, waited_for_a_cpu, within
@@ -486,34 +485,6 @@ class Listener:
 def url_of(host: str, port: int) -> str:
     """The http:// URL of ``host``:``port``, an IPv6 address in brackets (RFC 3986 3.2.2)."""
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def traceback_text(exc: BaseException) -> str:
-    """``exc``'s traceback as ``traceback.format_exception`` writes it, without the ``^^^``
-    marks under each line: formatted on a lab's thread, which must build no AST.
-
-    Python 3.11 places those marks by parsing each line's code (``ast.parse``), and before
-    3.11.8 two threads that build an AST at once can make one of them fail (CPython
-    gh-106905: the builder counted its depth in state every thread shares). A lab runs on
-    threads of the learner's kernel, whose main thread parses each cell the learner runs:
-    the origin's 500 for GET /orders/abc, formatted while a cell was compiled, made that
-    cell fail with "SystemError: AST constructor recursion depth mismatch" (and the lab's
-    own marks went missing, the error swallowed by the traceback module). Without the
-    column positions no line is parsed, on every Python, so the log reads the same on each
-    (3.10 wrote no marks)."""
-    shown = traceback.TracebackException(type(exc), exc, exc.__traceback__)
-    seen: set[int] = set()
-    todo = [shown]
-    while todo:
-        one = todo.pop()
-        if id(one) in seen:
-            continue
-        seen.add(id(one))
-        for frame in one.stack:
-            frame.colno = frame.end_colno = None
-        todo += [e for e in (one.__cause__, one.__context__) if e is not None]
-        todo += getattr(one, "exceptions", None) or []  # an ExceptionGroup's (3.11)
-    return "".join(shown.format())
 
 
 class HTTPServer(Listener):
