@@ -140,14 +140,18 @@ class Lab:
         self._allow_users = allow_users
         self._stopped = False
         self._start_number = 0  # set by start(): see newest_running
-        self._build(warn=True)
+        # who may connect cannot be checked on this host: said once, by the first start() that
+        # bound every server (said when the lab was made, it came before the error of a bind
+        # that then failed, `labkit serve --host 8.8.8.8`, warning of a lab that never served)
+        self._host_warning = ""
+        self._build()
 
-    def _build(self, *, warn: bool) -> None:
+    def _build(self) -> None:
         """Make every server afresh (a new lab, or a stopped one started again)."""
         host = self.host
         self._peers, warning = peers.policy(host, self._allow_users, self.lang)  # who may connect
-        if warning and warn:
-            warnings.warn(warning, LabkitWarning, stacklevel=4)
+        if not self._start_number:  # never started: its first start gives the warning
+            self._host_warning = warning
         self.recorder = Recorder()
         self._origin = Origin(self.recorder, host)
         self._gateway = Gateway(self.recorder, host)
@@ -215,7 +219,7 @@ class Lab:
         if self.running:
             return self
         if self._stopped:
-            self._build(warn=False)
+            self._build()
             self._stopped = False
         self._loop = deadline.new_loop()
         self.recorder.keep_arrivals(self._loop.time)  # for _due_before
@@ -233,6 +237,9 @@ class Lab:
         _running.add(self)
         global _last_language
         _last_language = self.lang
+        if self._host_warning:
+            warnings.warn(self._host_warning, LabkitWarning, stacklevel=3)
+            self._host_warning = ""
         for note in self.control.notes:
             warnings.warn(note, LabkitWarning, stacklevel=3)
         return self
