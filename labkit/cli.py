@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shlex
 import signal
 import sys
@@ -117,6 +118,10 @@ POSITIONAL_WORDS: dict[tuple[str, str], Msg] = {
 }
 
 
+# a number as float() reads one (-1e400, -inf): never named as an unknown option
+_A_NUMBER = re.compile(r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|nan|inf(inity)?)", re.I)
+
+
 class _Parser(argparse.ArgumentParser):
     def _named(self, name: str, lang: str) -> Text:
         """An argument as an error line names it in ``lang``: an option as typed, a positional
@@ -136,7 +141,9 @@ class _Parser(argparse.ArgumentParser):
 
     def _parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
         """argparse's, with the argument of an ArgumentError named by ``_named``: the line
-        argparse then prints is `选项 --lesson：需要一个值`, `容量（value）：...`."""
+        argparse then prints is `选项 --lesson：需要一个值`, `容量（value）：...`. The words
+        it parses are kept for ``unknown_option``."""
+        self._typed = list(args[0]) if args else []
         try:
             return super()._parse_known_args(*args, **kwargs)
         except argparse.ArgumentError as err:
@@ -163,8 +170,69 @@ class _Parser(argparse.ArgumentParser):
                 raise argparse.ArgumentError(action, said.render(lang)) from None
         return super()._get_value(action, arg_string)
 
+    def unknown_option(self, words: Sequence[str]) -> str | None:
+        """The first of ``words`` that reads as an option this command does not have (as
+        argparse reads one: a dash, not a negative number, no space; an abbreviation of one
+        of its options is that option), else None."""
+        for word in words:
+            if word == "--":  # what follows is positional
+                return None
+            if not word.startswith("-") or word == "-" or " " in word:
+                continue
+            if self._negative_number_matcher.match(word) or _A_NUMBER.fullmatch(word):
+                continue  # a negative number, -inf, -1e400: a value, refused as a value
+            name = word.split("=", 1)[0]
+            known = self._option_string_actions
+            if name in known or (name.startswith("--") and any(o.startswith(name) for o in known)):
+                continue
+            return name
+        return None
+
+    def refuse_option(self, option: str) -> NoReturn:
+        """An option this command does not have, in one line with what it takes: its options
+        as usage writes them, then its positional words (a command: the commands)."""
+        lang = _lang()
+        options: list[Text] = []
+        positionals: list[Text] = []
+        for action in self._actions:
+            if action.option_strings:
+                name = max(action.option_strings, key=len)
+                if action.nargs != 0:
+                    takes = action.metavar or action.dest.upper()
+                    name += " " + (takes if isinstance(takes, str) else " ".join(takes))
+                options.append(name)
+            elif isinstance(action, argparse._SubParsersAction):
+                commands = Listed(str(c) for c in action.choices)
+                positionals.append(Msg("a command: {commands}", commands=commands))
+            else:
+                positionals.append(self._named(argparse._get_action_name(action) or "", lang))
+        said = (
+            Msg(
+                "unknown option {option}; {command} takes {options}, then {words}",
+                option=option,
+                command=self.prog,
+                options=Listed(options),
+                words=Listed(positionals),
+            )
+            if positionals
+            else Msg(
+                "unknown option {option}; {command} takes {options}",
+                option=option,
+                command=self.prog,
+                options=Listed(options),
+            )
+        )
+        see = _say(Msg("(see `{command} --help`)", command=self.prog))
+        self.exit(2, f"{self.prog}: error: {said.render(lang)}\n{see}\n")
+
     def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
         lang = _lang()
+        # `labkit --bogus`: argparse leaves a word it does not know for later, then finds the
+        # command missing, and said "the following arguments are required: command", never
+        # naming --bogus; the option typed is the mistake to name
+        option = self.unknown_option(getattr(self, "_typed", ()))
+        if option is not None:
+            self.refuse_option(option)
         # argparse joins the missing arguments' names with ', ' after its words are
         # translated ("缺少以下必需的参数：action, path"): joined by the list rule instead, each
         # with what it allows when that is a few words ("action (choose from 'init')"; a
@@ -369,6 +437,9 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     if extras:
         words = getattr(argparse, "_")  # noqa: B009 (argparse's gettext, as _argparse_speaks set it)
         command: argparse.ArgumentParser = getattr(args, "command_parser", parser)
+        option = command.unknown_option(extras) if isinstance(command, _Parser) else None
+        if option is not None and isinstance(command, _Parser):  # with what it does take
+            command.refuse_option(option)
         command.error(words("unrecognized arguments: %s") % " ".join(extras))
     return args
 

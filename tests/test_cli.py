@@ -332,22 +332,84 @@ def test_ctl_retry_in_shows_the_http_date(lab):
 
 
 @pytest.mark.parametrize(
-    ("args", "command", "unknown"),
+    ("args", "command", "said"),
     [
-        (["serve", "--port", "9000"], "labkit serve", "--port 9000"),
-        (["ctl", "maintenance", "on", "now"], "labkit ctl maintenance", "now"),
-        (["run", "502-garbage", "--slow"], "labkit run", "--slow"),
+        (
+            ["serve", "--port", "9000"],
+            "labkit serve",
+            "unknown option --port; labkit serve takes --help, --json, --host HOST, "
+            "--allow-user NAME, --gateway GATEWAY",
+        ),
+        (
+            ["ctl", "maintenance", "on", "now"],
+            "labkit ctl maintenance",
+            "unrecognized arguments: now",
+        ),
+        (
+            ["run", "502-garbage", "--slow"],
+            "labkit run",
+            "unknown option --slow; labkit run takes --help, then scenario",
+        ),
     ],
     ids=["serve", "ctl", "run"],
 )
-def test_words_a_command_does_not_know_are_named_by_that_command(args, command, unknown):
+def test_words_a_command_does_not_know_are_named_by_that_command(args, command, said):
     """With that command's own help: `labkit serve --port 9000` said "labkit: error: ..."
     and "(see `labkit --help`)", whose help lists no option of serve's."""
     result = labkit_in_process(*args)
     assert result.returncode == 2
-    assert result.stderr == (
-        f"{command}: error: unrecognized arguments: {unknown}\n(see `{command} --help`)\n"
-    )
+    assert result.stderr == f"{command}: error: {said}\n(see `{command} --help`)\n"
+
+
+TOP_COMMANDS = (
+    "serve, env, scenarios, run, progress, exchange, submit, collect, grade, board, drill, ctl"
+)
+CTL_COMMANDS = (
+    "maintenance, capacity, hold, debug, rate-limit, portal, timeout, head-timeout, delay, "
+    "personality, cache, reset, state, wait-busy"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (
+            ["--bogus"],
+            f"labkit: error: unknown option --bogus; labkit takes --help, then a command: "
+            f"{TOP_COMMANDS}\n(see `labkit --help`)\n",
+            "labkit: error: 未知的选项 --bogus；labkit 接受 --help，然后是一个命令："
+            f"{TOP_COMMANDS.replace(', ', '、')}\n（参见 `labkit --help`）\n",
+        ),
+        (
+            ["ctl", "--bogus"],
+            "labkit ctl: error: unknown option --bogus; labkit ctl takes --help, --lab LAB, then "
+            f"a command: {CTL_COMMANDS}\n(see `labkit ctl --help`)\n",
+            "labkit ctl: error: 未知的选项 --bogus；labkit ctl 接受 --help、--lab LAB，然后是一个"
+            f"命令：{CTL_COMMANDS.replace(', ', '、')}\n（参见 `labkit ctl --help`）\n",
+        ),
+        (
+            ["scenarios", "--colour=yes"],
+            "labkit scenarios: error: unknown option --colour; labkit scenarios takes --help, "
+            "--json, --lesson LESSON\n(see `labkit scenarios --help`)\n",
+            "labkit scenarios: error: 未知的选项 --colour；labkit scenarios 接受 --help、--json、"
+            "--lesson LESSON\n（参见 `labkit scenarios --help`）\n",
+        ),
+    ],
+    ids=["labkit", "ctl", "scenarios"],
+)
+def test_an_unknown_option_is_named_with_what_the_command_takes(args, english, chinese):
+    """`labkit --bogus` and `labkit ctl --bogus` said "the following arguments are required:
+    command" (argparse leaves a word it does not know for later, then finds the command
+    missing), never naming --bogus. The real command, in English and in Chinese."""
+    for lang, line in (("en", english), ("zh-CN", chinese)):
+        result = subprocess.run(
+            [PY, "-m", "labkit", *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env={**os.environ, "LABKIT_LANG": lang},
+        )
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", line)
 
 
 @pytest.mark.parametrize(

@@ -246,8 +246,10 @@ ARGPARSE_LINES = [
         ("scenarios", "--colour"),
         # named by the command that does not know it (it was `labkit: error:`, see --help of
         # labkit, whose help lists no option of scenarios')
-        "labkit scenarios: error: unrecognized arguments: --colour",
-        "labkit scenarios: error: 无法识别的参数：--colour",
+        "labkit scenarios: error: unknown option --colour; labkit scenarios takes --help, "
+        "--json, --lesson LESSON",
+        "labkit scenarios: error: 未知的选项 --colour；labkit scenarios 接受 --help、--json、"
+        "--lesson LESSON",
     ),
     (
         ("board", "--port", "eighty"),
