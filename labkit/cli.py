@@ -283,43 +283,17 @@ class _Parser(argparse.ArgumentParser):
         raise argparse.ArgumentError(action, message % {"value": value, "choices": choices})
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _say(Msg("expected a number of seconds, not {text}", text=repr(text)))
-        ) from None
-    if not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(
-            _say(Msg("seconds must be between 0 and {most}, not {text}", most=3600, text=text))
-        )
-    return value
+def _typed(param: Any, named: str) -> Any:
+    """argparse's type for a parameter of the switches' kind (``switches.Param``): the word
+    parsed and refused as a switch's are, in the terminal's language, its range in one line."""
 
+    def parse(text: str) -> Any:
+        try:
+            return param.parse(text, named=named, lang=_lang())
+        except LabkitError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-def _wait_seconds(text: str) -> float:
-    from labkit.control import WAIT_BUSY_MAX
-
-    value = _seconds(text)
-    if value > WAIT_BUSY_MAX:
-        raise argparse.ArgumentTypeError(
-            _say(
-                Msg(
-                    "seconds must be between 0 and {most}, not {text}",
-                    most=f"{WAIT_BUSY_MAX:g}",
-                    text=text,
-                )
-            )
-        )
-    return value
-
-
-def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(
-            _say(Msg("expected a whole number >= 0, not {text}", text=repr(text)))
-        )
-    return int(text)
+    return parse
 
 
 class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
@@ -408,14 +382,20 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_parser("reset", help=OTHER_COMMANDS["reset"])
     cs.add_parser("state", help=OTHER_COMMANDS["state"])
     wb = cs.add_parser("wait-busy", help=OTHER_COMMANDS["wait-busy"])
+    # parsed as a switch's parameters are, with the ranges the lab checks (control.wait_busy):
+    # `wait-busy 99999999999999999999` reached the lab, and `--timeout nan` was refused as
+    # "seconds must be between 0 and 3600", a range it does not have
+    count = switches.Param("count", int, "count", "requests", maximum=switches.CAPACITY_MAX)
+    wait = switches.Param("timeout", float, "timeout", "s", maximum=WAIT_BUSY_MAX)
     wb.add_argument(
         "count",
-        type=_count,
-        help="how many requests the origin must have in flight at once (at least this many)",
+        type=_typed(count, "count"),
+        help="how many requests the origin must have in flight at once (at least this many; "
+        f"0 to {switches.CAPACITY_MAX})",
     )
     wb.add_argument(
         "--timeout",
-        type=_wait_seconds,
+        type=_typed(wait, "--timeout"),
         default=WAIT_BUSY_DEFAULT,
         metavar="SECONDS",
         help=f"how long to wait for them, 0 to {WAIT_BUSY_MAX:g} (default {WAIT_BUSY_DEFAULT:g}); "

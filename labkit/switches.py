@@ -225,6 +225,20 @@ class Param:
         )
         typed = shown(text) if word else Msg("nothing (the value is empty)").render(lang)
         if self.kind is int:
+            if _FLOAT_WORD.fullmatch(word) and not re.fullmatch(r"[+-]?[0-9.]+", word):
+                # nan, inf, 1e400: a number of Python's or a calculator's, too large or not
+                # finite, refused with both bounds (">= 0" said nothing of how large)
+                raise BadArgument(
+                    Msg(
+                        "{name} must be a whole number from {minimum} to {maximum}{none}, "
+                        "not {typed}",
+                        name=what,
+                        minimum=number(self.minimum),
+                        maximum=number(self.maximum),
+                        none=none,
+                        typed=typed,
+                    ).render(lang)
+                )
             if not re.fullmatch(r"[0-9]+", word):
                 raise BadArgument(
                     Msg(
@@ -242,12 +256,18 @@ class Param:
                 what, typed, minimum=low, maximum=high, unit=unit, none=none, lang=lang
             )
         value = float(word)
-        if not math.isfinite(value):  # 1e400: too large to be a float at all
+        # quoted as typed: 1e400 is too large to be a float at all, and 99999999999999999999
+        # was refused as "not 1e+20", a number the learner never wrote
+        if not math.isfinite(value) or not low <= value <= high:
             raise out_of_range(what, word, minimum=low, maximum=high, unit=unit, lang=lang)
         return self.check(value, named=named, lang=lang)
 
 
 NONE_WORDS = ("none", "unlimited")
+# a number as Python's float() reads one, in digits or as nan, inf, infinity (any case)
+_FLOAT_WORD = re.compile(
+    r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|nan|inf|infinity)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

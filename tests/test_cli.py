@@ -571,3 +571,57 @@ def test_every_commands_help_says_what_it_does(capsys) -> None:
     assert f"--timeout SECONDS how long to wait for them, {wait}" in out, out
     out = " ".join(helped("serve").split())
     assert "what it does to the headers it relays" in out, out
+
+
+def _numeric_arguments() -> list[tuple[list[str], list[str], float, float]]:
+    """Every number `labkit ctl` takes: (the words before it, those after it, its minimum,
+    its maximum), from the switches' table and the ranges wait-busy is checked with."""
+    from labkit import switches
+    from labkit.control import WAIT_BUSY_MAX
+
+    found = []
+    for switch in switches.SWITCHES.values():
+        # the words the command needs besides the number, at their defaults
+        words = {p.name: p.word(p.default) for p in switch.required if p.kind not in (int, float)}
+        for param in switch.params:
+            if param.kind not in (int, float):
+                continue
+            if param.optional:
+                before, after = [switch.name, *words.values(), param.flag], []
+            else:
+                at = [p.name for p in switch.required].index(param.name)
+                given = [words.get(p.name, "") for p in switch.required]
+                before, after = [switch.name, *given[:at]], given[at + 1 :]
+            found.append((["ctl", *before], after, param.minimum, param.maximum))
+    found.append((["ctl", "wait-busy"], [], 0, switches.CAPACITY_MAX))
+    found.append((["ctl", "wait-busy", "1", "--timeout"], [], 0, WAIT_BUSY_MAX))
+    return found
+
+
+NUMERIC_ARGUMENTS = _numeric_arguments()
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "1e400", "99999999999999999999"])
+@pytest.mark.parametrize(
+    ("before", "after", "low", "high"),
+    NUMERIC_ARGUMENTS,
+    ids=[" ".join(a[0]) for a in NUMERIC_ARGUMENTS],
+)
+def test_a_huge_or_not_finite_number_is_refused_at_parse_time_with_its_range(
+    before, after, low, high, typed, runtime_dir
+):
+    """No lab runs: the command line itself refuses it (exit 2), in one line that names the
+    range, in English and in Chinese. `labkit ctl wait-busy 99999999999999999999` was sent
+    to the lab, `--timeout nan` named a range of 0 to 3600 (the lab's is 0 to 30), and
+    `capacity nan` said only ">= 0"."""
+    from labkit.errors import number
+
+    for lang, rng in (
+        ("en", rf"(between {number(low)} and|from {number(low)} to) {number(high)}\b"),
+        ("zh-CN", rf"{number(low)} 到 {number(high)} 之间"),
+    ):
+        result = labkit_in_process(*before, typed, *after, env={"LABKIT_LANG": lang})
+        assert result.returncode == 2 and result.stdout == "", result
+        said, _ = result.stderr.splitlines()  # the error, then where help is
+        assert re.search(rng, said), said
+        assert f"{typed}" in said and "Traceback" not in result.stderr

@@ -59,7 +59,7 @@ def test_the_commands_messages_follow_labkit_lang(
     )
     with pytest.raises(SystemExit):
         cli.main(["ctl", "wait-busy", "x"])
-    assert "应为 >= 0 的整数，而不是 'x'" in capsys.readouterr().err
+    assert "count 必须是 >= 0 的整数，而不是 'x'" in capsys.readouterr().err
 
 
 def test_in_english_the_command_says_what_it_said(
