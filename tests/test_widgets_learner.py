@@ -533,6 +533,65 @@ def test_the_comparison_says_its_result_in_one_short_line() -> None:
             assert len(re.findall(rf"\b{n}\b", line)) == (0 if agree else 1), (n, line)
 
 
+def test_one_code_with_two_reason_phrases_is_the_same_status_not_a_disagreement() -> None:
+    """nginx's "504 Gateway Time-out" and the lab's "504 Gateway Timeout" differ only in the
+    reason phrase, which a client ignores (RFC 9112 4): the spoken line said "they disagree"
+    over it, and the table's reader was left to find that the codes are the same. The line
+    and a note under the table say "same status, different reason phrase", in English and
+    in Chinese."""
+    from labkit.widgets import compared_line, phrase_notes
+
+    slow = [
+        ("rfc", "504 Gateway Timeout", "504"),
+        ("nginx", "504 Gateway Time-out", "504"),
+        ("haproxy", "504 Gateway Time-out", "504"),
+        ("envoy", "504 Gateway Timeout", "504"),
+        ("caddy", "504 Gateway Timeout", "504"),
+    ]
+    assert compared_line("slow", slow).render("en") == (
+        "slow through every gateway: all 5 agree: 504 (same status, different reason phrase)."
+    )
+    assert compared_line("slow", slow).render("zh-CN") == (
+        "slow 经过每种网关：5 种网关都一样：504（状态码相同，原因短语不同）。"
+    )
+    blackhole = [
+        ("rfc", "504 Gateway Timeout", "504"),
+        ("nginx", "504 Gateway Time-out", "504"),
+        ("haproxy", "503 Service Unavailable", "503"),
+        ("envoy", "503 Service Unavailable", "503"),
+        ("caddy", "502 Bad Gateway", "502"),
+    ]
+    assert compared_line("blackhole", blackhole).render("en") == (
+        "blackhole through every gateway: they disagree: rfc, nginx: 504 (same status, "
+        "different reason phrase); haproxy, envoy: 503 Service Unavailable; caddy: 502 Bad "
+        "Gateway."
+    )
+    assert [n.render("en") for n in phrase_notes(blackhole)] == [
+        "504 Gateway Timeout, 504 Gateway Time-out: same status, different reason phrase. A "
+        "client acts on the code and ignores the phrase (RFC 9112 4)."
+    ]
+    assert [n.render("zh-CN") for n in phrase_notes(blackhole)] == [
+        "504 Gateway Timeout、504 Gateway Time-out：状态码相同，原因短语不同。客户端按状态码"
+        "行事，忽略原因短语（RFC 9112 4）。"
+    ]
+    # one phrase for each code: no note, and the line as before
+    assert phrase_notes(blackhole[2:]) == []
+    assert "reason phrase" not in compared_line("blackhole", blackhole[1:]).render("en")
+
+
+def test_the_comparison_runs_a_timeout_as_one_status(lab: labkit.Lab) -> None:
+    """The widget itself, through the real gateways' personalities: the slow upstream's 504
+    from every gateway, nginx's with its own phrase, is one status in the line and the table."""
+    g = GatewaysCompared(lab)
+    g.fault.value = "slow"
+    g.run_button.click()
+    assert {row[1] for row in g.rows} == {"504 Gateway Timeout", "504 Gateway Time-out"}
+    assert _said(g) == (
+        "slow through every gateway: all 5 agree: 504 (same status, different reason phrase)."
+    )
+    assert "same status, different reason phrase. A client acts on the code" in g.table.value
+
+
 def _poke(control: Any) -> None:
     """Change a control and put it back, as a learner would; a number box is also given words
     it cannot take (its refusal is a line too)."""

@@ -41,7 +41,7 @@ from labkit.exercises.core import Asker
 from labkit.http.headend import first_line
 from labkit.http.pages import hop_words
 from labkit.http.requestcheck import AUTHORITY_FORM
-from labkit.i18n import Listed, Msg
+from labkit.i18n import Listed, Msg, Text
 from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab, running_labs
 from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
@@ -1382,6 +1382,7 @@ class GatewaysCompared(_Panel):
         condition = Condition.NO_HEALTHY_UPSTREAM if fault == "pool" else FAULTS[fault].condition
         before = self.lab.gateway.personality
         rows = []
+        acted: list[str] = []  # what each client acts on: the status code, without its phrase
         try:
             for name in self.personalities:
                 # through the switch table, like a playground's or `labkit ctl personality`
@@ -1390,8 +1391,11 @@ class GatewaysCompared(_Panel):
                 wait = scenarios.client_wait(name, condition)
                 ex = self.lab.get(path, timeout=wait)
                 status = render_html.status_words(ex, self.lang)
+                code = str(ex.status) if ex.status is not None else status
                 if ex.client_error and ex.status is not None:  # a status line, then a cut body
                     status += Msg(" (body incomplete)").render(self.lang)
+                    code += Msg(" (body incomplete)").render(self.lang)
+                acted.append(code)
                 gw = ex.hop("gateway").sent
                 title = personalities.get(name).title
                 # the lab's own gateway's words (a Said) and a log line's gloss in the lab's
@@ -1417,31 +1421,77 @@ class GatewaysCompared(_Panel):
             name=Msg("{fault} through every gateway", fault=fault).render(self.lang),
         )
         seen = [
-            (name, status) for name, (_, status, _) in zip(self.personalities, shown, strict=True)
+            (name, status, code)
+            for name, (_, status, _), code in zip(self.personalities, shown, acted, strict=True)
         ]
+        self.table.value += "".join(
+            f"<p>{html.escape(note.render(self.lang))}</p>" for note in phrase_notes(seen)
+        )
         self._say(compared_line(fault, seen))
         return rows
 
 
-def compared_line(fault: str, seen: Sequence[tuple[str, str]]) -> Msg:
+# a code given with different reason phrases (nginx's "504 Gateway Time-out", the lab's "504
+# Gateway Timeout"): one answer, which a client acts on alike (RFC 9112 4: it ignores the phrase)
+SAME_STATUS = Msg("{status} (same status, different reason phrase)")
+
+
+def _by_code(seen: Sequence[tuple[str, ...]]) -> dict[str, list[tuple[str, str]]]:
+    """Each answer a client acts on (``seen``: a personality, what the client saw and, when
+    the reason phrase is not part of it, the code alone), with the gateways and what each
+    showed, in the order first given."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, status, *code in seen:
+        groups.setdefault(code[0] if code else status, []).append((name, status))
+    return groups
+
+
+def phrase_notes(seen: Sequence[tuple[str, ...]]) -> list[Msg]:
+    """Under the comparison's table, for each code the gateways gave with different reason
+    phrases: that it is the same status, and why a client treats it so."""
+    notes = []
+    for given in _by_code(seen).values():
+        phrases = list(dict.fromkeys(status for _, status in given))
+        if len(phrases) > 1:
+            notes.append(
+                Msg(
+                    "{phrases}: same status, different reason phrase. A client acts on the "
+                    "code and ignores the phrase (RFC 9112 4).",
+                    phrases=Listed(phrases),
+                )
+            )
+    return notes
+
+
+def compared_line(fault: str, seen: Sequence[tuple[str, ...]]) -> Msg:
     """The comparison's spoken line: each thing the client saw said once, after the gateways
     that gave it (``seen``: each personality's name, as the playground's list and ``labkit ctl
     personality`` spell it, and what the client saw), or that they all agree. The table under
     it keeps the titles and the whys for reading; the line repeated the whole table after each
-    run (about 400 characters, Envoy's title alone 90), which a screen reader reads out whole."""
-    groups: dict[str, list[str]] = {}
-    for name, status in seen:
-        groups.setdefault(status, []).append(name)
+    run (about 400 characters, Envoy's title alone 90), which a screen reader reads out whole.
+
+    A code given with different reason phrases is one answer, said as the same status with a
+    different reason phrase (``seen``'s third item: the code alone): nginx's "504 Gateway
+    Time-out" beside the lab's "504 Gateway Timeout" was spoken as a disagreement."""
+
+    def said(given: list[tuple[str, str]], code: str) -> Text:
+        phrases = {status for _, status in given}
+        return phrases.pop() if len(phrases) == 1 else SAME_STATUS.bind(status=code)
+
+    groups = _by_code(seen)
     if len(groups) == 1:
-        (status,) = groups
+        ((code, given),) = groups.items()
         return Msg(
             "{fault} through every gateway: all {count} agree: {status}.",
             fault=fault,
             count=len(seen),
-            status=status,
+            status=said(given, code),
         )
     answers = Listed(
-        (Msg("{names}: {status}", names=Listed(names), status=s) for s, names in groups.items()),
+        (
+            Msg("{names}: {status}", names=Listed(n for n, _ in given), status=said(given, code))
+            for code, given in groups.items()
+        ),
         sentences=True,
     )
     return Msg(
