@@ -37,8 +37,9 @@ ROW_H = 22  # plus LINE_H per label line
 TOP = 50
 WRAP = 28  # characters per label line (12 px sans-serif fits about 30 in a lane)
 # Lines a label may take before it is cut (its full text then on hover and in the text view).
-# No label a lesson draws is cut: the longest, the body-cut 200's with the upstream's byte
-# counts at its end ('... (received 10 bytes, expected 100)'), takes 6 (3 cut both numbers).
+# No label a lesson draws is cut: the body-cut 200's, with the upstream's byte counts ('200 OK
+# (body cut off: the upstream closed the connection after 10 of the 100 bytes its
+# Content-Length announced)'), takes 5 (3 would cut the 100 bytes announced).
 MAX_LINES = 6
 # characters of a lane's name on one line: its box is LANE_W - 12 = 178 px, and 12 px
 # sans-serif drew "upstream 'huge-headers' ✗ failed" (32) about 179 px wide, over the box's
