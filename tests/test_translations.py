@@ -934,6 +934,25 @@ def test_the_chinese_readme_says_how_to_test_and_read_the_benchmarks_without_its
     assert not re.findall(r".{0,12}(?<![A-Za-z\d])\d.{0,12}", prose)  # a name's (h11) aside
 
 
+@pytest.mark.parametrize("readme", ["README.md", "README.zh-CN.md"])
+def test_both_readmes_name_the_drift_and_missing_translation_checks_and_their_tools(
+    readme: str,
+) -> None:
+    """Issue 18's "done when": the drift test and the missing-translation test are in the
+    README's test command, each beside the tool that lists what it would fail on, in both
+    READMEs. Neither README named them until December 2026."""
+    text = (ROOT / readme).read_text()
+    developing = text[text.index("`make quick`") :]
+    for said in (
+        "`tests/test_i18n.py`",
+        "`tests/test_translations.py`",
+        "--missing",
+        "tools/translations.py",
+        "(docs/i18n.md)",
+    ):
+        assert said in developing, said
+
+
 @pytest.mark.parametrize(
     ("guide", "heading", "drill"),
     [(GUIDE, "## Timing", "It takes {} minutes."), (GUIDE_ZH, "## 时间安排", "它需要 {} 分钟。")],
