@@ -1369,6 +1369,50 @@ def test_a_number_box_that_does_not_apply_is_dimmed(browser, jupyter: str) -> No
         page.close()
 
 
+def test_a_button_clicked_as_its_box_refuses_what_was_typed_does_nothing_yet(
+    browser, jupyter: str
+) -> None:
+    """Lesson 05's playground: 2.5 typed into the origin delay (at most 2 s), then a click on
+    GET /slow. The click hands the box's words over first (it loses focus), which refused
+    them and showed 0.5 again; then GET /slow sent delay=0.5 and its 200 replaced the
+    refusal: a learner who typed 2.5 to see a 504 saw a 200 and no word why. The press now
+    does nothing yet, the alert says so beside the refusal, and a second press sends 0.5.
+    Fails before (the status said GET /slow?delay=0.5)."""
+    name = "refused-then-pressed.ipynb"
+    source = "import labkit\nfrom labkit.widgets import Playground\nlab = labkit.start()\n"
+    _put_notebook(jupyter, name, source + 'Playground(lab, "504")')
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 0)
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        panel = page.locator(".labkit-panel").first
+        panel.wait_for(timeout=30000)
+        delay = panel.get_by_role("textbox", name="origin delay (s)")
+        get_slow = panel.get_by_role("button", name="GET /slow", exact=True)
+        delay.fill("2.5")
+        get_slow.click()  # the box's words go first, as it loses focus
+        alert, status = panel.get_by_role("alert"), panel.get_by_role("status")
+        page.wait_for_function(
+            "(a) => a.textContent.includes('GET /slow was not done')",
+            arg=alert.element_handle(),
+            timeout=15000,
+        )
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        assert alert.inner_text().startswith("Origin delay (s) must be between 0 and 2 seconds")
+        assert status.inner_text().strip() == "" and delay.input_value() == "0.5"
+        get_slow.click()
+        page.wait_for_function(
+            "(s) => s.textContent.includes('GET /slow?delay=0.5')",
+            arg=status.element_handle(),
+            timeout=15000,
+        )
+        assert alert.inner_text().strip() == ""
+    finally:
+        page.close()
+
+
 def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
     """A learner's own notebook of these code cells, through Jupyter's REST API."""
     from urllib.request import Request, urlopen
