@@ -382,6 +382,20 @@ def test_the_hop_tables_headings_never_break_inside_a_word(zh_lab: labkit.Lab) -
     assert "white-space:nowrap" not in re.sub(r"<th .*?</th>|<svg.*</svg>", "", shown)
 
 
+def test_a_chinese_page_reads_as_words_in_the_raw_bytes(zh_lab: labkit.Lab) -> None:
+    """The inspector's raw bytes of a Chinese lab's own 502 page (Content-Language: zh-CN)
+    were \\xe9\\x94\\x99\\xe8\\xaf\\xaf... where the body said 错误的网关 (zh/03's playground,
+    in Chromium). A printable character of UTF-8 shows as itself; any other byte stays
+    \\xNN: 0xff, a character cut short, an invisible or control one."""
+    ex = zh_lab.get("/up/refused/")
+    assert ex.header("Content-Language") == "zh-CN"
+    dump = text_view.raw_dump(ex.hop("gateway"), "zh-CN")
+    assert "502 错误的网关" in dump and "\\xe9" not in dump
+    assert text_view.visible_bytes(b"caf\xc3\xa9\r\n") == "café\\r\\n"
+    for kept in (b"\xff", b"\xe9\x94", b"\xe2\x80\x8b", b"\xe3\x80\x80", b"\xc2\x85"):
+        assert text_view.visible_bytes(kept) == "".join(f"\\x{b:02x}" for b in kept)
+
+
 def test_a_chinese_label_breaks_at_a_pause_not_inside_a_word() -> None:
     """The pictures' Chinese labels broke wherever the width ran out: "连接保持打" above "开"
     (lesson 03's kept connection), "（什么都没有），然后 FIN（关" above "闭）". A line now

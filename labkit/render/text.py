@@ -245,12 +245,37 @@ def minutes_seconds(value: float | None, lang: str = i18n.ENGLISH) -> str:
 NOTHING = Msg("(nothing)", context="sent")
 
 
+def _utf8_char(data: bytes, at: int) -> str:
+    """The printable character of UTF-8 whose bytes begin at ``at`` (two to four of them),
+    or '' where they are none (a stray or cut byte, a control or invisible character)."""
+    for size in (2, 3, 4):
+        try:
+            char = data[at : at + size].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return char if len(char) == 1 and char.isprintable() and not char.isspace() else ""
+    return ""
+
+
 def visible_bytes(data: bytes, lang: str = i18n.ENGLISH) -> str:
-    """Show every byte: CR and LF as escapes (a line break follows LF), others as \\xNN."""
+    """Show every byte: CR and LF as escapes (a line break follows LF), a printable
+    character of UTF-8 as itself, any other byte as \\xNN.
+
+    A character of UTF-8 is exactly its bytes, shown whole: a Chinese lab's own pages
+    (Content-Language: zh-CN) filled the raw bytes with \\xe9\\x94\\x99... where the body
+    said 错误的网关. A byte that is no such character (0xff, a character cut short, a
+    control or invisible one) stays \\xNN."""
     if not data:
         return NOTHING.render(lang)
     out = []
-    for b in data:
+    at = 0
+    while at < len(data):
+        b = data[at]
+        char = _utf8_char(data, at) if b >= 0x80 else ""
+        if char:
+            out.append(char)
+            at += len(char.encode())
+            continue
         if b == 13:
             out.append("\\r")
         elif b == 10:
@@ -259,6 +284,7 @@ def visible_bytes(data: bytes, lang: str = i18n.ENGLISH) -> str:
             out.append(chr(b))
         else:
             out.append(f"\\x{b:02x}")
+        at += 1
     return "".join(out).rstrip("\n")
 
 
