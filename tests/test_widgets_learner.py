@@ -323,9 +323,9 @@ def test_a_button_pressed_as_its_box_refuses_what_was_typed_does_nothing_yet(
     p.buttons["GET /slow"].click()
     assert p.inspector.exchange is None and p.status.value == ""
     assert p.message.value == (
-        "Origin delay (s) must be between 0 and 2 seconds, not 2.5. GET /slow was not done: "
-        "the box refused what you typed as you pressed it. Press it again to go ahead with "
-        "the values the boxes show."
+        "Origin delay (s) must be between 0 and 2 seconds, not 2.5. GET /slow was not done, "
+        "so that you read this first: press it again to go ahead with the values the boxes "
+        "show."
     )
     p.buttons["GET /slow"].click()
     assert p.message.value == ""
@@ -345,8 +345,8 @@ def test_a_button_pressed_as_its_box_refuses_what_was_typed_does_nothing_yet(
         zh.buttons["GET /slow"].click()
         assert zh.inspector.exchange is None
         assert zh.message.value == (
-            "源服务器延迟（秒）必须在 0 到 2 之间（单位：秒），而不是 2.5。“GET /slow”没有执行："
-            "你按下它的同时，输入框拒绝了你输入的值。再按一次，就按输入框现在显示的值执行。"
+            "源服务器延迟（秒）必须在 0 到 2 之间（单位：秒），而不是 2.5。“GET /slow”没有执行，"
+            "好让你先读到这一条：再按一次，就按输入框现在显示的值执行。"
         )
 
 

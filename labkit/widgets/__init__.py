@@ -199,8 +199,8 @@ class _Panel(w.VBox):
         refused, self._refused = self._refused, ""
         self.message.say(
             Msg(
-                "{refused} {button} was not done: the box refused what you typed as you "
-                "pressed it. Press it again to go ahead with the values the boxes show.",
+                "{refused} {button} was not done, so that you read this first: press it "
+                "again to go ahead with the values the boxes show.",
                 refused=refused,
                 button=button,
             ).render(self.lang)
