@@ -394,6 +394,8 @@ EXAMINED = [
 ! reset, the upstream did not accept
 ! refused, reset
 ! read-timeout, the connection was never made
+! refused, it was reset by the peer
+! connect-timeout, it was a read-timeout really
 """,
     ),
     (

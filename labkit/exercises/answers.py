@@ -1814,7 +1814,11 @@ def condition(answer: object) -> str:
         key = told if told in names else key
     if key not in names:  # "refused, e.g. nothing listens": what follows explains it
         told = words(answer_part(text)).strip(" ,;")
-        key = told if told in names else key
+        # not where what follows names another condition by its name ("refused, it was
+        # reset by the peer" was accepted as refused, its reason set aside)
+        rest = f" {words(text[len(answer_part(text)) :])} "
+        named = any(f" {words(c.value)} " in rest and c.value != names.get(told) for c in Condition)
+        key = told if told in names and not named else key
     if key not in names and ":" in text:  # "upstream connection failure: refused"
         told = words(text.rsplit(":", 1)[1]).strip()
         key = told if told in names else key
