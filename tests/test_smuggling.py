@@ -249,6 +249,31 @@ def test_empty_lines_after_a_request_count_on_across_writes(lab: labkit.Lab, ser
     assert STATUS.findall(reply) == [b"400"], reply[:300]
 
 
+@pytest.mark.parametrize("server", ["origin", "gateway", "portal"])
+def test_more_empty_lines_than_a_server_ignores_after_a_request_in_its_write_get_a_400(
+    lab: labkit.Lab, server: str
+) -> None:
+    """Too many empty lines pipelined after a request, in its write: the request is
+    answered, then the lines get the 400 that names the rule, recorded as the bytes that
+    came after the request, and the request after them is never served. The gateway
+    relays its answer (the lines are found after a relayed head), the origin and the
+    portal answer through h11 (found after h11's next cycle): both places."""
+    port = _port(lab, server)
+    first = _talk(port, FIRST[:-2] + b"Connection: close\r\n\r\n")[0]  # its answer alone
+    statuses, reply, how = _talk(port, FIRST + TOO_MANY + LAST)
+    assert (statuses, how) == ([*first, b"400"], "closed"), reply[:800]
+    words = b" ".join(reply.split())
+    assert b"More than 4 empty lines came before a request line: this server ignores" in words
+    refused = [
+        e
+        for rid in lab.recorder.ids()
+        for e in lab.recorder.events(rid)
+        if e.hop == server and e.kind is Kind.RECEIVED and e.data.startswith(b"\r\n")
+    ]
+    assert [e.data for e in refused] == [TOO_MANY + LAST], refused
+    assert not any(e.target == "/orders/8" for e in _received(lab))
+
+
 def _received(lab: labkit.Lab) -> list[Event]:
     return [
         e

@@ -661,18 +661,15 @@ class HTTPServer(Listener):
                 trailing, closed = conn.trailing_data
                 if closed:
                     return
-                try:
-                    data = _past_empty_lines(trailing)
-                except _Refused as exc:
-                    await self._refuse(exc, conn, reader, writer, bytearray(trailing), peer_port)
+                skipped = await self._skip_empty_lines(trailing, conn, reader, writer, peer_port)
+                if skipped is None:
                     return
-                empty = b"" if data else trailing
-                if data:  # (b"" would tell h11 the client closed)
+                pipelined, empty = skipped
+                if pipelined:  # (b"" would tell h11 the client closed)
                     conn = _new_connection()
-                    conn.receive_data(data)
+                    conn.receive_data(pipelined)
                 else:
                     conn = None if self.plain_requests else _new_connection()
-                pipelined = data
                 continue
             assert conn is not None  # _send's
             if not keep or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
@@ -688,16 +685,32 @@ class HTTPServer(Listener):
                 return
             pipelined = conn.trailing_data[0]
             if pipelined[:1] in (b"\r", b"\n"):  # h11 would refuse the empty lines it holds
-                trailing = pipelined
-                try:
-                    pipelined = _past_empty_lines(trailing)
-                except _Refused as exc:
-                    await self._refuse(exc, conn, reader, writer, bytearray(trailing), peer_port)
+                skipped = await self._skip_empty_lines(pipelined, conn, reader, writer, peer_port)
+                if skipped is None:
                     return
-                empty = b"" if pipelined else trailing
+                pipelined, empty = skipped
                 conn = _new_connection()
                 if pipelined:
                     conn.receive_data(pipelined)
+
+    async def _skip_empty_lines(
+        self,
+        trailing: bytes,
+        conn: h11.Connection,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        peer_port: int | None,
+    ) -> tuple[bytes, bytes] | None:
+        """What came after a request (``trailing``) less the empty lines before the next
+        request line (``_past_empty_lines``): that request's first bytes, and the empty
+        lines the next read's count goes on from (all of ``trailing`` when nothing else
+        came). None when there were too many: refused with a 400 and closed (``_refuse``)."""
+        try:
+            rest = _past_empty_lines(trailing)
+        except _Refused as exc:
+            await self._refuse(exc, conn, reader, writer, bytearray(trailing), peer_port)
+            return None
+        return rest, b"" if rest else trailing
 
     async def _respond_to(self, request: Request, plain: bool = False) -> Response:
         """The response to ``request``: this server's refusal of what it will not serve as
