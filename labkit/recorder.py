@@ -386,12 +386,16 @@ class Recorder:
         return tag
 
     def add(self, event: Event) -> None:
-        if len(event.data) > MAX_RECORDED_BYTES:
-            event = event.trimmed(MAX_RECORDED_BYTES)
-        self._store(event, event.request_id, len(event.data))
+        self._kept(event, event.request_id, len(event.data))
 
-    def _store(self, event: Event, request_id: str, size: int) -> None:
-        """Keep ``event`` (its data already trimmed) in its request's story, if still kept."""
+    def _kept(self, event: Event, request_id: str, size: int) -> Event:
+        """Keep ``event`` in its request's story, if still kept, its data (``size`` bytes)
+        trimmed past MAX_RECORDED_BYTES: the event as kept. Every entry point ends here, and
+        the trim is made here so that the three of every relayed request call nothing more
+        for it."""
+        if size > MAX_RECORDED_BYTES:
+            event = event.trimmed(MAX_RECORDED_BYTES)
+            size = MAX_RECORDED_BYTES
         with self._lock:
             events = self._events.get(request_id)
             if events is not None:
@@ -407,6 +411,7 @@ class Recorder:
                         self._reached[request_id] = clock()
         if self._waiting:
             self.wake()
+        return event
 
     def keep_arrivals(self, clock: Callable[[], float]) -> None:
         """From now on keep, for each request whose id was made with ``arrival`` (the lab's
@@ -524,10 +529,7 @@ class Recorder:
                 waited,
             ),
         )
-        if len(data) > MAX_RECORDED_BYTES:
-            event = event.trimmed(MAX_RECORDED_BYTES)
-        self._store(event, request_id, len(event.data))
-        return event
+        return self._kept(event, request_id, len(data))
 
     # The entry points of the three events every relayed request makes (a server's request
     # received and answer sent, a proxy's upstream step), their fields positional and in
@@ -574,12 +576,7 @@ class Recorder:
                 None,
             ),
         )
-        size = len(data)
-        if size > MAX_RECORDED_BYTES:
-            event = event.trimmed(MAX_RECORDED_BYTES)
-            size = MAX_RECORDED_BYTES
-        self._store(event, request_id, size)
-        return event
+        return self._kept(event, request_id, len(data))
 
     def sent(
         self,
@@ -621,12 +618,7 @@ class Recorder:
                 None,
             ),
         )
-        size = len(data)
-        if size > MAX_RECORDED_BYTES:
-            event = event.trimmed(MAX_RECORDED_BYTES)
-            size = MAX_RECORDED_BYTES
-        self._store(event, request_id, size)
-        return event
+        return self._kept(event, request_id, len(data))
 
     def upstream(
         self, request_id: str, hop: str, role: Role, summary: str, data: bytes, attempt: Attempt
@@ -658,12 +650,7 @@ class Recorder:
                 None,
             ),
         )
-        size = len(data)
-        if size > MAX_RECORDED_BYTES:
-            event = event.trimmed(MAX_RECORDED_BYTES)
-            size = MAX_RECORDED_BYTES
-        self._store(event, request_id, size)
-        return event
+        return self._kept(event, request_id, len(data))
 
     def events(self, request_id: str) -> list[Event]:
         with self._lock:

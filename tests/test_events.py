@@ -213,7 +213,8 @@ def test_wait_for_ends_when_the_lab_stops() -> None:
 def test_each_entry_point_records_the_event_record_makes_of_the_same_facts() -> None:
     """``received``, ``sent`` and ``upstream`` (positional, for the events of every relayed
     request) make the event ``record`` makes of the same facts, its time aside, trimmed to
-    MAX_RECORDED_BYTES the same way, and kept in the request's story in order."""
+    MAX_RECORDED_BYTES the same way, and kept in the request's story in order, each
+    returned as kept."""
     from labkit.recorder import MAX_RECORDED_BYTES
 
     attempt = Attempt(Step.FORWARDED, "origin", "origin", "127.0.0.1", 1, 1.0, 2.0, 1)
@@ -221,16 +222,24 @@ def test_each_entry_point_records_the_event_record_makes_of_the_same_facts() -> 
     for data in (b"GET / HTTP/1.1\r\n\r\n", big):
         by_entry, by_record = Recorder(), Recorder()
         ids = by_entry.new_id(), by_record.new_id()
-        by_entry.received(ids[0], "gateway", Role.GATEWAY, "GET /", data, 5, "GET", "/", "1.1")
+        returned = [
+            by_entry.received(ids[0], "gateway", Role.GATEWAY, "GET /", data, 5, "GET", "/", "1.1")
+        ]
         by_record.record(
             ids[1], "gateway", Role.GATEWAY, Kind.RECEIVED, "GET /", data=data, peer_port=5,
             method="GET", target="/", version="1.1",
         )  # fmt: skip
-        by_entry.upstream(ids[0], "gateway", Role.GATEWAY, "forwarded", data, attempt)
+        returned.append(
+            by_entry.upstream(ids[0], "gateway", Role.GATEWAY, "forwarded", data, attempt)
+        )
         by_record.record(
             ids[1], "gateway", Role.GATEWAY, Kind.UPSTREAM, "forwarded", data=data, attempt=attempt
         )
-        by_entry.sent(ids[0], "gateway", Role.GATEWAY, "200 OK", data, 200, False, "w", "c", 0.5)
+        returned.append(
+            by_entry.sent(
+                ids[0], "gateway", Role.GATEWAY, "200 OK", data, 200, False, "w", "c", 0.5
+            )
+        )
         by_record.record(
             ids[1], "gateway", Role.GATEWAY, Kind.SENT, "200 OK", data=data, status=200,
             generated=False, why="w", cut="c", delay=0.5,
@@ -239,3 +248,4 @@ def test_each_entry_point_records_the_event_record_makes_of_the_same_facts() -> 
         assert [e.kind for e in made] == [Kind.RECEIVED, Kind.UPSTREAM, Kind.SENT]
         assert [e._replace(at=0.0) for e in made] == [e._replace(at=0.0) for e in recorded]
         assert all(len(e.data) == min(len(data), MAX_RECORDED_BYTES) for e in made)
+        assert returned == made  # each entry point returns the event as kept
