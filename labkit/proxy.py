@@ -483,7 +483,7 @@ class Proxy(HTTPServer):
             fields = (*fields, ("", request.method))  # its Max-Forwards goes on one less
         length = len(request.body)
         made = self._forwardings.get(fields)
-        # _made_for, written out: every forwarded request asks it
+        # _made_for written out: every forwarded request asks it (the call: 450 instructions)
         if made is not None and made[0] is person and made[1] == keepalive and made[2] == length:
             return made
         unnamed = tuple([field for field in fields if field[0] != "x-request-id"])
