@@ -332,24 +332,24 @@ def test_the_shortened_route_gets_the_500_under_load(busy_cores) -> None:
         _a_slow_handler_answers_500_before_a_shortened_route()
 
 
-@pytest.mark.slow  # handlers that wait on purpose past the 1 s limit: 5.2 s quiet
-def test_the_origin_waits_as_long_as_the_runner_excuses_the_load(monkeypatch) -> None:
-    """The origin gave up on the learner's handler at a fixed deadline (its limit and a
-    quarter) while the runner moved the handler's own deadline on for the machine's load: at
-    nice 19 beside two busy loops, lesson 01's q5 reference handler was "did not return within
-    5 s". Here the machine keeps the handler waiting for a CPU all the time it runs (as
-    proctree.kept_waiting reads a busy machine), so 0.6 s past its 1 s limit is the load's,
-    and the order comes back (fails before: a 500 at 1.25 s). However long the load's excuse,
-    a handler that runs on gets its 500 half its limit before the gateway's read timeout,
-    never a 504."""
+def _the_origin_takes_the_runners_excuse(monkeypatch, kept_waiting, read_timeouts) -> None:
+    """The two tests below: ``proctree.kept_waiting`` answers ``kept_waiting(since)``, where
+    ``since()`` is the seconds since this lab's request began. With the route's read timeout
+    at 4.0 s (room for the whole excuse: the runner's deadline decides), a handler that
+    sleeps 0.6 s past its 1 s limit gets the order back; one that runs on gets the origin's
+    500, half its limit before the gateway's read timeout, at each of ``read_timeouts``."""
     from labkit import origin
 
     began = time.monotonic()
-    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: time.monotonic() - began)
+
+    def since() -> float:
+        return time.monotonic() - began
+
+    monkeypatch.setattr(proctree, "kept_waiting", lambda keeper: kept_waiting(since))
     lab = labkit.start()
     route = lab.gateway.route("/")
     try:
-        route.read_timeout = 4.0  # room for the whole excuse: the runner's deadline decides
+        route.read_timeout = 4.0
         limit = lab.origin.learner_time_limit()
         assert limit == origin.LEARNER_HANDLER_SECONDS == 1.0
 
@@ -366,15 +366,33 @@ def test_the_origin_waits_as_long_as_the_runner_excuses_the_load(monkeypatch) ->
             time.sleep(3600)
 
         lab.origin.order_handler = runs_on
-        for read_timeout in (4.0, 2 * limit):  # the excuse's end, then the gateway's timeout
+        for read_timeout in read_timeouts:
             route.read_timeout = read_timeout
             began = time.monotonic()
             ex = lab.get("/orders/7")
+            # the origin's 500, so before the gateway's read timeout (else the gateway's 504);
+            # the test's own clock around the call is no measure of that on a busy machine
             assert ex.status == 500 and ex.generated_by == "origin", (ex.status, ex.why)
-            assert f"did not return within {limit:g} s" in ex.why
+            assert f"did not return within {limit:g} s" in ex.why, ex.why
     finally:
         lab.origin.order_handler = None
         lab.stop()
+
+
+@pytest.mark.slow  # handlers that wait on purpose past the 1 s limit: 5.2 s quiet
+def test_the_origin_waits_as_long_as_the_runner_excuses_the_load(monkeypatch) -> None:
+    """The origin gave up on the learner's handler at a fixed deadline (its limit and a
+    quarter) while the runner moved the handler's own deadline on for the machine's load: at
+    nice 19 beside two busy loops, lesson 01's q5 reference handler was "did not return within
+    5 s". Here the machine keeps the handler waiting for a CPU all the time it runs (as
+    proctree.kept_waiting reads a busy machine), so 0.6 s past its 1 s limit is the load's,
+    and the order comes back (fails before: a 500 at 1.25 s). However long the load's excuse,
+    a handler that runs on gets its 500 half its limit before the gateway's read timeout,
+    never a 504: at the excuse's end, then at the gateway's timeout."""
+    from labkit import origin
+
+    read_timeouts = (4.0, 2 * origin.LEARNER_HANDLER_SECONDS)
+    _the_origin_takes_the_runners_excuse(monkeypatch, lambda since: since(), read_timeouts)
 
 
 @pytest.mark.slow  # handlers that wait on purpose past the 1 s limit: 3.6 s quiet
@@ -390,43 +408,14 @@ def test_the_origin_waits_for_the_runner_however_long_it_takes_to_excuse_the_loa
     timeout."""
     from labkit import origin
 
-    began = time.monotonic()
     limit = origin.LEARNER_HANDLER_SECONDS
 
-    def slow_to_read(keeper):
-        if time.monotonic() - began > 0.9 * limit:  # at the deadline, not at the start
+    def slow_to_read(since):
+        if since() > 0.9 * limit:  # at the deadline, not at the start
             time.sleep(0.4 * limit)
-        return time.monotonic() - began
+        return since()
 
-    monkeypatch.setattr(proctree, "kept_waiting", slow_to_read)
-    lab = labkit.start()
-    route = lab.gateway.route("/")
-    try:
-        route.read_timeout = 4.0
-
-        def waits(order_id):
-            time.sleep(1.6 * limit)
-            return 200, {"id": order_id, "item": "kept waiting"}
-
-        lab.origin.order_handler = waits
-        began = time.monotonic()
-        ex = lab.get("/orders/7")
-        assert ex.status == 200 and "kept waiting" in ex.text, (ex.status, ex.why)
-
-        def runs_on(order_id):
-            time.sleep(3600)
-
-        lab.origin.order_handler = runs_on
-        route.read_timeout = 2 * limit
-        began = time.monotonic()
-        ex = lab.get("/orders/7")
-        # the origin's 500, so before the gateway's read timeout (else the gateway's 504); the
-        # test's own clock around the call is no measure of that on a busy machine
-        assert ex.status == 500 and ex.generated_by == "origin", (ex.status, ex.why)
-        assert f"did not return within {limit:g} s" in ex.why, ex.why
-    finally:
-        lab.origin.order_handler = None
-        lab.stop()
+    _the_origin_takes_the_runners_excuse(monkeypatch, slow_to_read, (2 * limit,))
 
 
 def test_a_call_that_ends_leaves_a_newer_call_beside_it_alone() -> None:
