@@ -159,6 +159,24 @@ def test_no_store_503_is_not_cached(lab: labkit.Lab) -> None:
     assert lab.get("/orders/7").status == 200
 
 
+def test_a_field_is_found_by_its_name_in_any_case() -> None:
+    """``get_header``, which each server and the cache ask several times a request: a
+    field written as asked, in another case, or asked in another case; the first of two;
+    never a name of another length; a name whose lower case is not ASCII compared whole."""
+    from labkit.http.messages import get_header
+
+    fields = [("Content-Type", "a"), ("cache-control", "max-age=60"), ("Cache-Control", "b")]
+    assert get_header(fields, "cache-control") == "max-age=60"
+    assert get_header(fields, "CACHE-CONTROL") == "max-age=60"
+    assert get_header(fields, "content-type") == "a"
+    assert get_header([("CONTENT-TYPE", "c")], "Content-Type") == "c"
+    assert get_header(fields, "cache-contro") is None and get_header(fields, "via") is None
+    assert get_header([], "via") is None
+    # "\u0130" (İ) lowers to two characters, "i" and a combining dot
+    assert get_header([("I\u0307d", "dotted")], "\u0130d") == "dotted"
+    assert get_header([("Id", "plain")], "\u0130d") is None
+
+
 def test_body_cut_after_headers_reaches_the_client_as_incomplete(lab: labkit.Lab) -> None:
     ex = lab.get("/up/body-cut/")
     assert ex.status == 200

@@ -91,11 +91,17 @@ def get_header(headers: Headers, name: str) -> str | None:
     A field's name is lowered only when it is as long as ``name``: a name in any case equal
     to an ASCII one is as long as it (the one character whose lower case is longer, U+0130,
     lowers to more than ASCII), so no other can match. A relayed response's seven fields,
-    asked for its Cache-Control on each GET, were each lowered to find none."""
+    asked for its Cache-Control on each GET, were each lowered to find none. A name already
+    as asked (the lab's own fields, and most clients') is not lowered at all."""
     lname = name.lower()
-    size = len(lname) if lname.isascii() else -1
+    if lname.isascii():
+        size = len(lname)
+        for key, value in headers:
+            if len(key) == size and (key == lname or key.lower() == lname):
+                return value
+        return None
     for key, value in headers:
-        if (size < 0 or len(key) == size) and key.lower() == lname:
+        if key.lower() == lname:
             return value
     return None
 
