@@ -23,7 +23,15 @@ from labkit.conditions import Condition
 from labkit.errors import refuse, shown, unknown
 from labkit.http import pages, upstream
 from labkit.http.deadline import within
-from labkit.http.messages import BodyCut, Request, Response, http_date, parse_response, path_of
+from labkit.http.messages import (
+    BodyCut,
+    Request,
+    Response,
+    get_header,
+    http_date,
+    parse_response,
+    path_of,
+)
 from labkit.http.requestcheck import Verdict, check_asterisk
 from labkit.http.server import Generations
 from labkit.i18n import Msg, Said
@@ -126,8 +134,11 @@ def _split_unquoted(text: str, delimiter: str) -> list[str]:
 
 def freshness(response: Response) -> int | None:
     """Seconds a shared cache may reuse this response, or None (RFC 9111 3, 4.2.1)."""
-    cc = (response.header("cache-control") or "").lower()
-    if not cc or "no-store" in cc or "private" in cc:
+    cc = get_header(response.headers, "cache-control")  # asked of every relayed GET
+    if not cc:
+        return None
+    cc = cc.lower()
+    if "no-store" in cc or "private" in cc:
         return None
     for directive in ("s-maxage", "max-age"):
         m = re.search(directive + r"\s*=\s*(\d+)", cc)
