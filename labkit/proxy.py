@@ -521,15 +521,15 @@ class Proxy(HTTPServer):
         lines = self._forwarding_made(request, keepalive)[7]
         if lines is None:
             return None
-        tagged = self.recorder.tagged(request.request_id)
-        if id_entry(tagged) is None:
+        entry = id_entry(self.recorder.tagged(request.request_id))
+        if entry is None:
             return None
         before, after = lines
         return b"%s %s HTTP/1.1\r\n%sX-Request-ID: %s\r\n%s" % (
             method,
             target,
             before,
-            tagged.encode("ascii"),
+            entry[2],
             after,
         )
 
