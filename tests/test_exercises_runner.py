@@ -2378,6 +2378,7 @@ def test_a_start_the_machine_slowed_past_the_grace_is_excused_as_load(
             assert runner.call(_takes(0.15)) == 42
 
 
+@pytest.mark.slow  # sleeps on purpose: 1.4 s of runs, then runs to the excuse's end (3.8 s)
 def test_the_runs_of_one_check_share_one_excuse_for_the_load(monkeypatch) -> None:
     """Each run of a check was charged its whole time on the clock, its wait for a CPU too
     (the load's excuse only moved one run's deadline): runs that mostly waited spent the
