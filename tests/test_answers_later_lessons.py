@@ -499,6 +499,46 @@ def test_a_reason_that_names_another_answer_or_takes_it_back_is_no_reason(given:
         L511.q1.option(given)
 
 
+@pytest.mark.parametrize(
+    ("q", "given"),
+    [
+        (L511.q1, "the portal, it was the gateway really"),
+        (L511.q1, "the portal, which the gateway made"),
+        (L511.q1, "the portal, that is the origin actually"),
+        (L511.q1, "门户，其实是网关"),
+        (L511.q1, "门户，它实际上是源服务器"),
+        (L503.q1, "Retry-After, it is Cache-Control really"),
+        (L503.q1, "Retry-After, which is Expires"),
+    ],
+)
+def test_a_clause_saying_what_the_answer_really_was_names_a_second_answer(
+    q: Exercise, given: str
+) -> None:
+    """A clause after the answer that says what it really was ("it was the gateway
+    really", "which the gateway made") names another answer: accepted before, its clause set
+    aside as a reason, so a learner who wrote two answers was told Correct."""
+    got, message = verdict(q, given)
+    assert got != "+", message
+    assert "gives several answers" in message
+
+
+@pytest.mark.parametrize(
+    ("q", "given"),
+    [
+        (L511.q1, "the portal, it intercepted the request"),
+        (L511.q1, "the portal, it was the portal that answered"),
+        (L511.q1, "the portal, which answered before the gateway saw anything"),
+        (L511.q1, "门户，它拦截了请求"),
+        (L511.q1, "门户，它是强制门户"),
+        (L503.q1, "Retry-After, it tells the client when to come back"),
+        (L503.q1, "Retry-After, it is the header for this"),
+    ],
+)
+def test_a_clause_about_the_same_answer_is_still_a_reason(q: Exercise, given: str) -> None:
+    got, message = verdict(q, given)
+    assert got == "+", message
+
+
 # each incident: the diagnosis wanted, then answers as learners write them ("+" accepted, "!"
 # anything but accepted), each as made_by | cause
 DIAGNOSED = [

@@ -934,9 +934,53 @@ def canonical(kind: str, answer: object) -> str:
         "cause": cause,
         "text": text,
     }[kind]
-    return said_then_why(
+    value = said_then_why(
         lambda given: by_aside(read, given), answer, closed=kind in ("condition", "cause")
     )
+    other = really_was(kind, answer)
+    given = set(value.split(HEDGE))
+    if other is None or other in given:
+        return value
+    return HEDGE.join(sorted(given | {other}))
+
+
+# a clause that says what the answer really was: "the portal, it was the gateway really",
+# "the portal, which the gateway made", "Retry-After, it is Cache-Control really", 门户，其实是网关
+_SAYS_IT_WAS = later(
+    r"[,;]\s*(?:(?:it|that|this|which)\s*(?:was|is|[’']s|would be)\s+(?:really\s+|actually\s+)?"
+    r"(?P<was>[^,;]+?)|which\s+(?P<maker>[^,;]+?)\s+(?:made|sent|wrote|produced|generated"
+    r"|answered)(?:\s+it)?)(?:\s+(?:really|actually|in fact))?$"
+    # 门户，其实是网关 / 它实际上是网关 / 是网关生成的
+    r"|[,;]\s*(?:它|这|那)?(?:其实|实际上)?(?:是|就是)\s*(?:由\s*)?(?P<zh>[^,;]+?)"
+    r"(?:\s*(?:生成|做|发出|返回|产生)的?)?(?:才对)?$"
+)
+
+
+def really_was(kind: str, answer: object) -> str | None:
+    """The answer of ``kind`` a clause after ``answer`` says it really was, else None.
+
+    "the portal, it was the gateway really" and "the portal, which the gateway made" were
+    read as the portal (the clause set aside as a reason, ``_BECAUSE``), "Retry-After, it is
+    Cache-Control really" as Retry-After: they name two answers, as "the portal, the gateway
+    made it" does (``canonical`` lists both; a choice of hops refuses it). A clause that
+    names no answer ("the portal, it intercepted the request") gives None; for a header,
+    only a clause that names one header by its name counts (``header`` reads any words as
+    one, "it is the header for this" as "for-this")."""
+    if not isinstance(answer, str):
+        return None
+    found = _SAYS_IT_WAS.search(clean(answer))
+    if not found:
+        return None
+    said = found.group("was") or found.group("maker") or found.group("zh")
+    if kind == "header" and len(re.sub(r"\b(?:the|a|an|header|field)\b", " ", said).split()) != 1:
+        return None
+    try:
+        other = canonical(kind, said)
+    except WrongKind:
+        return None
+    if HEDGE in other or (kind == "header" and not looks_like_header(other)):
+        return None
+    return other
 
 
 def expected(kind: str) -> i18n.Msg:

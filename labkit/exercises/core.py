@@ -538,6 +538,9 @@ class Choice(Exercise):
         # backoff, even a POST" is another option)
         if all(o in answers.HOPS.values() for o in self.options):
             found = answers.said_then_why(self._option, given)
+            # "the portal, it was the gateway really": two hops (answers.really_was)
+            if answers.really_was("hop", given) not in (None, found):
+                raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         else:
             found = self._option(given)
         if found in answers.HOPS.values() and isinstance(given, str):
