@@ -163,8 +163,8 @@ def _got_501(run: Run) -> Text:
     if set(codings) == {"chunked"}:
         return Msg(
             "Transfer-Encoding: chunked got {status}, not 501: chunked is the one transfer "
-            "coding every HTTP/1.1 server implements. Put a coding before it that the "
-            "server does not implement.",
+            "coding every HTTP/1.1 recipient must be able to parse (RFC 9112 7.1). Put a "
+            "coding before it that the server does not implement.",
             status=ex.status,
         )
     return Msg("that request got {status}, not 501.", status=ex.status)
