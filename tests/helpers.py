@@ -282,3 +282,29 @@ def h11_reads(answer: bytes, *, closed: bool) -> tuple[int, str, list[tuple[str,
     assert head is not None
     fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in head.headers.raw_items()]
     return head.status_code, head.reason.decode("latin-1"), fields, body
+
+
+def verdict(q: Any, given: str) -> tuple[str, str]:
+    """ "+", "-" or "?" for ``given`` judged by the exercise ``q``, and the message the learner
+    reads ("?": refused as no answer of the kind asked, which is not counted)."""
+    from labkit.exercises import answers
+    from labkit.i18n import render
+
+    try:
+        correct, message, _ = q.judge(given)
+    except answers.WrongKind as exc:
+        return "?", render(exc.args[0], "en")
+    return ("+" if correct else "-"), render(message, "en")
+
+
+def misjudged(q: Any, block: str) -> list[str]:
+    """The lines of ``block`` that ``q`` judges otherwise than each line says. A line is the
+    verdict wanted, a space, then the answer: "+" accepted, "?" refused as no answer of the
+    kind asked, "-" judged wrong, "!" anything but accepted (a near miss)."""
+    wrong = []
+    for line in block.strip().splitlines():
+        wanted, given = line[0], line[2:]
+        got, message = verdict(q, given)
+        if got != wanted and not (wanted == "!" and got != "+"):
+            wrong.append(f"{given!r}: wanted {wanted}, got {got} ({message})")
+    return wrong

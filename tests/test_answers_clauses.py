@@ -13,6 +13,7 @@ lenient matcher would let pass).
 from __future__ import annotations
 
 import pytest
+from helpers import misjudged
 
 from labkit.exercises import answers
 from labkit.exercises import lesson_500 as L500
@@ -22,7 +23,6 @@ from labkit.exercises import lesson_503 as L503
 from labkit.exercises import lesson_504 as L504
 from labkit.exercises import lesson_505 as L505
 from labkit.exercises.core import Exercise
-from labkit.i18n import render
 
 EXAMINED = [
     (
@@ -474,23 +474,9 @@ EXAMINED = [
 ]
 
 
-def verdict(q: Exercise, given: str) -> tuple[str, str]:
-    """ "+", "-" or "?" for ``given`` judged by ``q``, and the message the learner reads."""
-    try:
-        correct, message, _ = q.judge(given)
-    except answers.WrongKind as exc:
-        return "?", render(exc.args[0], "en")
-    return ("+" if correct else "-"), render(message, "en")
-
-
 @pytest.mark.parametrize(("q", "block"), EXAMINED, ids=[q.id for q, _ in EXAMINED])
 def test_answers_as_learners_write_them_get_their_verdict(q: Exercise, block: str) -> None:
-    wrong = []
-    for line in block.strip().splitlines():
-        wanted, given = line[0], line[2:]
-        got, message = verdict(q, given)
-        if got != wanted and not (wanted == "!" and got != "+"):
-            wrong.append(f"{given!r}: wanted {wanted}, got {got} ({message})")
+    wrong = misjudged(q, block)
     assert not wrong, "\n".join(wrong)
 
 
