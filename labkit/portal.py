@@ -204,7 +204,8 @@ class Portal(Proxy):
         )
 
     def _portal_url(self, request: Request) -> str:
-        """The login page as an absolute URL (RFC 8908 2: the API gives a URI, not a path).
+        """The login page as an absolute URL (RFC 8908 5, API State Structure: ``user-portal-url``
+        is a URL, not a path).
 
         Through jupyter-server-proxy (a hub, Binder) the browser reaches the portal under a
         prefix the proxy names in ``X-Forwarded-Context`` (``{base_url}/proxy/{port}``) and
