@@ -119,10 +119,19 @@ POSITIONAL_WORDS: dict[tuple[str, str], Msg] = {
 
 
 # a number as float() reads one (-1e400, -inf): never named as an unknown option
-_A_NUMBER = re.compile(r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|nan|inf(inity)?)", re.I)
+_NUMBER = r"(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|nan|inf(inity)?)"
+_A_NUMBER = re.compile(f"[+-]?{_NUMBER}", re.I)
+_NEGATIVE_NUMBER = re.compile(f"^-{_NUMBER}$", re.I)
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # a word that reads as a negative number is a value, not an option: argparse's own
+        # pattern knows -5 and -.5 only, and took -inf, -1e400 and -nan for options
+        # (`labkit ctl capacity -inf` said "the following arguments are required: value")
+        self._negative_number_matcher = _NEGATIVE_NUMBER
+
     def _named(self, name: str, lang: str) -> Text:
         """An argument as an error line names it in ``lang``: an option as typed, a positional
         word by what it is with the name `--help` gives it (`容量（value）`); argparse's name
@@ -169,6 +178,14 @@ class _Parser(argparse.ArgumentParser):
                 )
                 raise argparse.ArgumentError(action, said.render(lang)) from None
         return super()._get_value(action, arg_string)
+
+    def subcommand(self, word: str) -> argparse.ArgumentParser | None:
+        """The parser of the command ``word`` names under this one, if it names one."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and word in action.choices:
+                parser: argparse.ArgumentParser = action.choices[word]
+                return parser
+        return None
 
     def unknown_option(self, words: Sequence[str]) -> str | None:
         """The first of ``words`` that reads as an option this command does not have (as
@@ -252,6 +269,24 @@ class _Parser(argparse.ArgumentParser):
         other than English, by what it is too (`服务器（server，可选：'portal'、...）`)."""
         words = POSITIONAL_WORDS.get((self.prog.split()[-1], name)) if lang != ENGLISH else None
         for action in self._actions:
+            param: Any = getattr(action.type, "param", None)
+            if (
+                not action.option_strings
+                and argparse._get_action_name(action) == name
+                and param is not None
+                and param.kind in (int, float)
+            ):
+                # a number: the range it takes, as a refusal of a wrong one says it
+                allowed = param.allowed(lang)
+                if words is not None:
+                    return Msg(
+                        "{words} ({name}: {allowed})",
+                        context="argument",
+                        words=words,
+                        name=name,
+                        allowed=allowed,
+                    )
+                return Msg("{name} ({allowed})", name=name, allowed=allowed)
             if (
                 not action.option_strings
                 and action.metavar is None  # a metavar says what it takes already
@@ -286,14 +321,9 @@ class _Parser(argparse.ArgumentParser):
 def _typed(param: Any, named: str) -> Any:
     """argparse's type for a parameter of the switches' kind (``switches.Param``): the word
     parsed and refused as a switch's are, in the terminal's language, its range in one line."""
+    from labkit.switches import ParamType
 
-    def parse(text: str) -> Any:
-        try:
-            return param.parse(text, named=named, lang=_lang())
-        except LabkitError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    return parse
+    return ParamType(param, argparse.ArgumentTypeError, named, lang=_lang)
 
 
 class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
@@ -418,10 +448,25 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
         words = getattr(argparse, "_")  # noqa: B009 (argparse's gettext, as _argparse_speaks set it)
         command: argparse.ArgumentParser = getattr(args, "command_parser", parser)
         option = command.unknown_option(extras) if isinstance(command, _Parser) else None
+        if option is not None:
+            command = _typed_at(parser, list(sys.argv[1:] if argv is None else argv), option)
         if option is not None and isinstance(command, _Parser):  # with what it does take
             command.refuse_option(option)
         command.error(words("unrecognized arguments: %s") % " ".join(extras))
     return args
+
+
+def _typed_at(parser: argparse.ArgumentParser, argv: list[str], option: str) -> Any:
+    """The command whose words stood where ``option`` was typed: the last command named
+    before it. argparse hands an option it does not know down to the innermost command, so
+    `labkit --bogus serve` blamed serve, whose options were never asked for."""
+    command = parser
+    for word in argv:
+        if word.split("=", 1)[0] == option:
+            break
+        if isinstance(command, _Parser):
+            command = command.subcommand(word) or command
+    return command
 
 
 STDOUT_CLOSED = Msg(

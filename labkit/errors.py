@@ -221,10 +221,13 @@ SHOWN = 60  # characters of a learner's value that a message quotes
 
 
 def shown(value: object) -> str:
-    """A value as a message quotes it: its repr, cut to SHOWN characters with its length said,
+    """A value as a message quotes it: its repr (nan and inf in words, ``non_finite``), cut to
+    SHOWN characters with its length said,
     so that a value pasted 5,000 characters long still gives a one-line message. The length
     is a ``Said``: English as a str, and in the message's language where it fills one (a
     Chinese refusal said "(104 characters)" in English until December 2026)."""
+    if isinstance(value, float) and (words := non_finite(value)) is not None:
+        return words
     text = repr(value)
     first, newline, _ = text.partition("\n")
     if newline:  # a lab's repr is a table: its first line, and a mark that lines follow
@@ -322,9 +325,25 @@ def number(value: float) -> str:
 def refused_number(value: float) -> str:
     """A float outside its range as a refusal quotes it: as ``number`` writes it, unless that
     reads as another number. :g keeps six digits, and ``delay = 30.0000001`` was refused
-    with "must be between 0 and 30 seconds, not 30", a value the range allows: in full."""
+    with "must be between 0 and 30 seconds, not 30", a value the range allows: in full.
+    nan and inf in words too (``non_finite``)."""
+    words = non_finite(value)
+    if words is not None:
+        return words
     short = number(value)
     return short if float(short) == value else repr(value)
+
+
+def non_finite(value: float) -> Said | None:
+    """nan or an infinity as a refusal quotes it, in the message's language: "not nan" and
+    "not inf" read as typos to a learner who never met them. None for any other float."""
+    if value != value:
+        return Said(Msg("nan (not a number)"))
+    if value == float("inf"):
+        return Said(Msg("inf (infinity)"))
+    if value == float("-inf"):
+        return Said(Msg("-inf (minus infinity)"))
+    return None
 
 
 @overload
@@ -373,6 +392,11 @@ def check_number(
         )
     if not (minimum <= value <= maximum):
         got = refused_number(value) if isinstance(value, float) else shown(value)  # 10**20
+        if value != value:  # nan: not a number at all, let alone one out of range
+            none = Msg(" or None").render(_language(lang)) if allow_none else ""
+            raise not_a_number(
+                name, got, minimum=minimum, maximum=maximum, unit=unit, none=none, lang=lang
+            )
         raise out_of_range(name, got, minimum=minimum, maximum=maximum, unit=unit, lang=lang)
     return value
 

@@ -142,7 +142,7 @@ class Param:
                     Msg(
                         "{name} must be true or false (a JSON boolean), not {value}",
                         name=what,
-                        value=repr(value),
+                        value=shown(value),
                     ).render(lang)
                 )
             return value
@@ -155,14 +155,14 @@ class Param:
                         name=what,
                         minimum=minimum,
                         none=self.none_means or Msg("none"),
-                        value=repr(value),
+                        value=shown(value),
                     )
                     if self.nullable
                     else Msg(
                         "{name} must be a whole number >= {minimum}, not {value}",
                         name=what,
                         minimum=minimum,
-                        value=repr(value),
+                        value=shown(value),
                     )
                 )
                 raise BadArgument(wrong.render(lang))
@@ -201,6 +201,29 @@ class Param:
         if isinstance(value, float):
             return f"{value:g}"
         return shlex.quote(str(value))
+
+    def allowed(self, lang: str) -> Msg:
+        """What a number parameter takes, as its refusals say it (``parse``): for a command
+        line that left it out, which named only its name ("required: value")."""
+        none = (
+            Msg(", or {word} ({means})", word=NONE_WORDS[0], means=self.none_means).render(lang)
+            if self.nullable
+            else ""
+        )
+        if self.kind is int:
+            return Msg(
+                "a whole number from {minimum} to {maximum}{none}",
+                minimum=number(self.minimum),
+                maximum=number(self.maximum),
+                none=none,
+            )
+        return Msg(
+            "a number of {unit} between {low} and {high}{none}",
+            unit=unit_words(self.units, lang),
+            low=number(self.minimum),
+            high=number(self.maximum),
+            none=none,
+        )
 
     def parse(self, text: str, *, named: str = "", lang: str | None = None) -> Any:
         """A word typed by a learner (``labkit ctl``'s argument, a playground's number box) as
@@ -536,7 +559,12 @@ def _rate_limit_now(lab: Lab) -> Text:
 
 
 def _portal(lab: Lab, args: Args) -> Text:
-    lab.portal.login() if args["action"] == "login" else lab.portal.logout()
+    # as it was already: said so, and left as it is ("log in" while logged in said "portal:
+    # logged in" as if it had just happened, and started the session's hour again)
+    login = args["action"] == "login"
+    if lab.portal.logged_in == login:
+        return Msg("portal: already logged in") if login else Msg("portal: already logged out")
+    lab.portal.login() if login else lab.portal.logout()
     return _portal_now(lab)
 
 
@@ -1110,15 +1138,31 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
 _NONE = object()  # `--no-NAME`: the parameter given as None (left out means its default)
 
 
-def _parser_type(param: Param, error: type[Exception], named: str) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            return param.parse(text, named=named)
-        except BadArgument as exc:
-            raise error(str(exc)) from None
+class ParamType:
+    """argparse's type for a parameter: the word parsed and refused as ``Param.parse`` does,
+    named ``named``, in the language ``lang()`` gives (None: the learner's). It keeps the
+    parameter, so that a command line that leaves a number out is told the range it takes
+    (`labkit ctl capacity` named only "value")."""
 
-    parse.__name__ = param.name  # argparse names the argument by its metavar, not this
-    return parse
+    def __init__(
+        self,
+        param: Param,
+        error: type[Exception],
+        named: str,
+        lang: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self.param, self.error, self.named, self.lang = param, error, named, lang
+        self.__name__ = param.name  # argparse names the argument by its metavar, not this
+
+    def __call__(self, text: str) -> Any:
+        try:
+            return self.param.parse(text, named=self.named, lang=self.lang())
+        except BadArgument as exc:
+            raise self.error(str(exc)) from None
+
+
+def _parser_type(param: Param, error: type[Exception], named: str) -> ParamType:
+    return ParamType(param, error, named)
 
 
 def _help(param: Param) -> str:

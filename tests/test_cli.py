@@ -241,7 +241,7 @@ CONFIRMATIONS = [
     ),
     (
         ["portal", "logout"],
-        "portal: logged out",
+        "portal: already logged out",  # a lab starts logged out
         lambda lab: lab.get("/orders/7", via="portal").status == 511,
     ),
     (
@@ -601,7 +601,9 @@ def _numeric_arguments() -> list[tuple[list[str], list[str], float, float]]:
 NUMERIC_ARGUMENTS = _numeric_arguments()
 
 
-@pytest.mark.parametrize("typed", ["nan", "inf", "1e400", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "typed", ["nan", "inf", "1e400", "99999999999999999999", "-inf", "-1e400", "-nan"]
+)
 @pytest.mark.parametrize(
     ("before", "after", "low", "high"),
     NUMERIC_ARGUMENTS,
@@ -613,7 +615,9 @@ def test_a_huge_or_not_finite_number_is_refused_at_parse_time_with_its_range(
     """No lab runs: the command line itself refuses it (exit 2), in one line that names the
     range, in English and in Chinese. `labkit ctl wait-busy 99999999999999999999` was sent
     to the lab, `--timeout nan` named a range of 0 to 3600 (the lab's is 0 to 30), and
-    `capacity nan` said only ">= 0"."""
+    `capacity nan` said only ">= 0". argparse took -inf, -1e400 and -nan for options:
+    `capacity -inf` said "the following arguments are required: value", `--read -inf`
+    "expected one argument" (fails before)."""
     from labkit.errors import number
 
     for lang, rng in (
@@ -625,3 +629,111 @@ def test_a_huge_or_not_finite_number_is_refused_at_parse_time_with_its_range(
         said, _ = result.stderr.splitlines()  # the error, then where help is
         assert re.search(rng, said), said
         assert f"{typed}" in said and "Traceback" not in result.stderr
+
+
+POSITIONAL_NUMBERS = [a for a in NUMERIC_ARGUMENTS if not a[0][-1].startswith("--")]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "low", "high"),
+    POSITIONAL_NUMBERS,
+    ids=[" ".join(a[0]) for a in POSITIONAL_NUMBERS],
+)
+def test_a_number_left_out_is_named_with_its_range(before, after, low, high, runtime_dir):
+    """`labkit ctl capacity` said "the following arguments are required: value", and nothing
+    of what a value is: the line names the range too, as a refusal of a wrong number does, in
+    English and in Chinese, through the real command (fails before)."""
+    from labkit.errors import number
+
+    for lang, rng in (
+        ("en", rf"\(a .*(between {number(low)} and|from {number(low)} to) {number(high)}\b"),
+        ("zh-CN", rf"：{number(low)} 到 {number(high)} 之间"),
+    ):
+        result = subprocess.run(
+            [PY, "-m", "labkit", *before, *after],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env={**os.environ, "LABKIT_LANG": lang},
+        )
+        assert result.returncode == 2 and result.stdout == "", result
+        said, _ = result.stderr.splitlines()
+        assert re.search(rng, said), said
+
+
+def test_an_option_typed_before_a_command_is_named_by_the_command_it_was_typed_for(
+    runtime_dir,
+):
+    """`labkit --bogus serve` said "labkit serve: error: unknown option --bogus; labkit serve
+    takes ...": argparse hands a word it does not know to the innermost command, which was
+    never given it. The real command, in English and in Chinese (fails before)."""
+    for args, command in (
+        (["--bogus", "serve"], "labkit"),
+        (["--bogus", "ctl", "capacity", "3"], "labkit"),
+        (["ctl", "--bogus", "capacity", "3"], "labkit ctl"),
+        (["ctl", "capacity", "3", "--bogus"], "labkit ctl capacity"),
+    ):
+        for lang, head, see in (
+            ("en", f"{command}: error: unknown option --bogus; {command} takes ", "(see `"),
+            ("zh-CN", f"{command}: error: 未知的选项 --bogus；{command} 接受 ", "（参见 `"),
+        ):
+            result = subprocess.run(
+                [PY, "-m", "labkit", *args],
+                capture_output=True,
+                text=True,
+                timeout=20,
+                env={**os.environ, "LABKIT_LANG": lang},
+            )
+            said, where = result.stderr.splitlines()
+            assert (result.returncode, result.stdout) == (2, ""), result
+            assert said.startswith(head), (args, said)
+            assert where.startswith(f"{see}{command} --help`"), (args, where)
+
+
+def test_ctl_says_a_portal_already_logged_in_or_out_was_so(lab):
+    """`labkit ctl portal login` while logged in said "portal: logged in", as if it had just
+    logged in (and started the session's hour again): it says it already was, and leaves the
+    session as it is. The real command (fails before)."""
+    from labkit.portal import API, SESSION_SECONDS
+
+    assert labkit_cli("ctl", "portal", "login").stdout == "portal: logged in\n"
+    time.sleep(1.1)  # the session's first whole second gone
+    assert labkit_cli("ctl", "portal", "login").stdout == "portal: already logged in\n"
+    state = json.loads(lab.get(API, via="portal").text)
+    assert state["captive"] is False and state["seconds-remaining"] < SESSION_SECONDS - 1, state
+    assert labkit_cli("ctl", "portal", "logout").stdout == "portal: logged out\n"
+    assert labkit_cli("ctl", "portal", "logout").stdout == "portal: already logged out\n"
+    assert lab.get("/orders/7", via="portal").status == 511
+    zh = {**os.environ, "LABKIT_LANG": "zh-CN"}
+    said = subprocess.run(
+        [PY, "-m", "labkit", "ctl", "portal", "logout"], capture_output=True, text=True, env=zh
+    )
+    assert said.stdout == "门户：本来就已退出登录\n", said
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "chinese"),
+    [
+        (float("nan"), "not nan (not a number)", "而不是 nan（非数字）"),
+        (float("inf"), "not inf (infinity)", "而不是 inf（正无穷大）"),
+        (float("-inf"), "not -inf (minus infinity)", "而不是 -inf（负无穷大）"),
+    ],
+    ids=["nan", "inf", "-inf"],
+)
+def test_the_python_api_says_nan_and_inf_in_words(value, english, chinese):
+    """Set from Python, a refused nan or inf was quoted as "not nan", "not inf": read as a
+    typo by a learner who never met them. Each refusal says what it is, and the range, in the
+    lab's language (fails before)."""
+    from labkit.errors import BadArgument
+
+    for lang, words in (("en", english), ("zh-CN", chinese)):
+        with labkit.start(lang=lang) as lab:
+            for setting in (
+                lambda: setattr(lab.gateway.route("/"), "read_timeout", value),
+                lambda: setattr(lab.origin, "capacity", value),
+                lambda: setattr(lab.upstreams["slow"], "delay", value),
+            ):
+                with pytest.raises(BadArgument) as refused:
+                    setting()
+                said = str(refused.value)
+                assert words in said and "\n" not in said, said

@@ -352,8 +352,11 @@ def test_a_missing_switch_argument_is_named_with_what_it_allows(
         (["ctl", "debug", "maybe"], "argument on|off: invalid choice", "开或关（on|off）：无效的选择"),
         (["ctl", "nope"], "argument COMMAND: invalid choice", "命令（COMMAND）：无效的选择"),
         (["ctl", "wait-busy", "3", "--timeout"], "argument --timeout: expected", "选项 --timeout：需要"),
-        (["ctl", "head-timeout"], "required: server (choose from 'portal', 'gateway', 'origin'), seconds",
-         "参数：服务器（server，可选：'portal'、'gateway'、'origin'）、秒数（seconds）"),
+        (["ctl", "head-timeout"],
+         "required: server (choose from 'portal', 'gateway', 'origin'), seconds (a number of "
+         "seconds between 0.05 and 60)",
+         "参数：服务器（server，可选：'portal'、'gateway'、'origin'）、秒数（seconds：0.05 到 60 "
+         "之间的数（单位：秒））"),
     ],
 )  # fmt: skip
 def test_an_argument_is_named_as_a_learner_reads_it_in_chinese(

@@ -55,3 +55,26 @@ def test_buttons(lab: labkit.Lab) -> None:
     assert "portal: logged out" in p.status.value and "portal: logged out" in p.portal_state.value
     assert shown(get_order) == 511
     assert shown(get_check) == 511
+
+
+def test_log_in_when_logged_in_says_it_already_was(lab: labkit.Lab) -> None:
+    """The "log in" button pressed while logged in said "portal: logged in.", as if something
+    had just changed: it says it already was, and so for "log out" (fails before)."""
+    p = Playground(lab, "511")
+    log_in, log_out = p.buttons["log in"], p.buttons["log out"]
+    log_out.click()
+    assert p.message.value == "" and "portal: already logged out" in p.status.value
+    log_in.click()
+    assert "portal: logged in" in p.status.value and "already" not in p.status.value
+    log_in.click()
+    assert p.message.value == "" and "portal: already logged in" in p.status.value
+    assert "portal: logged in" in p.portal_state.value and lab.portal.logged_in
+    log_out.click()
+    assert "portal: logged out" in p.status.value and "already" not in p.status.value
+
+
+def test_log_in_when_logged_in_says_it_already_was_in_chinese() -> None:
+    with labkit.start(lang="zh-CN") as lab:
+        p = Playground(lab, "511")
+        p.buttons["log out"].click()
+        assert "门户：本来就已退出登录" in p.status.value, p.status.value
