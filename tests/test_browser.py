@@ -1372,12 +1372,14 @@ def test_a_number_box_that_does_not_apply_is_dimmed(browser, jupyter: str) -> No
 def test_a_button_clicked_as_its_box_refuses_what_was_typed_does_nothing_yet(
     browser, jupyter: str
 ) -> None:
-    """Lesson 05's playground: 2.5 typed into the origin delay (at most 2 s), then a click on
-    GET /slow. The click hands the box's words over first (it loses focus), which refused
-    them and showed 0.5 again; then GET /slow sent delay=0.5 and its 200 replaced the
-    refusal: a learner who typed 2.5 to see a 504 saw a 200 and no word why. The press now
-    does nothing yet, the alert says so beside the refusal, and a second press sends 0.5.
-    Fails before (the status said GET /slow?delay=0.5)."""
+    """Lesson 05's playground: a delay past the box's most (SLOW_MAX) typed into the origin
+    delay, then a click on GET /slow. The click hands the box's words over first (it loses
+    focus), which refused them and showed 0.5 again; then GET /slow sent delay=0.5 and its
+    200 replaced the refusal: a learner who typed it to see a 504 saw a 200 and no word why.
+    The press now does nothing yet, the alert says so beside the refusal, and a second press
+    sends 0.5. Fails before (the status said GET /slow?delay=0.5)."""
+    from labkit.widgets import SLOW_MAX
+
     name = "refused-then-pressed.ipynb"
     source = "import labkit\nfrom labkit.widgets import Playground\nlab = labkit.start()\n"
     _put_notebook(jupyter, name, source + 'Playground(lab, "504")')
@@ -1391,7 +1393,7 @@ def test_a_button_clicked_as_its_box_refuses_what_was_typed_does_nothing_yet(
         panel.wait_for(timeout=30000)
         delay = panel.get_by_role("textbox", name="origin delay (s)")
         get_slow = panel.get_by_role("button", name="GET /slow", exact=True)
-        delay.fill("2.5")
+        delay.fill(f"{SLOW_MAX + 0.5:g}")
         get_slow.click()  # the box's words go first, as it loses focus
         alert, status = panel.get_by_role("alert"), panel.get_by_role("status")
         page.wait_for_function(
@@ -1400,7 +1402,8 @@ def test_a_button_clicked_as_its_box_refuses_what_was_typed_does_nothing_yet(
             timeout=15000,
         )
         page.wait_for_function(_KERNEL_READY, timeout=30000)
-        assert alert.inner_text().startswith("Origin delay (s) must be between 0 and 2 seconds")
+        must = f"Origin delay (s) must be between 0 and {SLOW_MAX:g} seconds"
+        assert alert.inner_text().startswith(must), alert.inner_text()
         assert status.inner_text().strip() == "" and delay.input_value() == "0.5"
         get_slow.click()
         page.wait_for_function(

@@ -15,7 +15,7 @@ import labkit
 from labkit import i18n, personalities, scenarios, switches
 from labkit.errors import UnknownName, number
 from labkit.render.text import milliseconds
-from labkit.widgets import GatewaysCompared, NumberOrNone, OneOf, Playground, Quiz
+from labkit.widgets import SLOW_MAX, GatewaysCompared, NumberOrNone, OneOf, Playground, Quiz
 from labkit.widgets.number import NumberBox
 
 
@@ -244,7 +244,7 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
     )
     p.delay.value = 7
     p.buttons["GET /slow"].click()
-    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not 7."
+    assert p.message.value == f"Origin delay (s) must be between 0 and {SLOW_MAX:g} seconds, not 7."
     assert p.inspector.exchange is None
     burst = Playground(lab, "503")
     burst.burst_size.value = 0
@@ -290,7 +290,9 @@ def test_the_origin_delay_box_refuses_at_once_and_confirms_a_good_value(lab: lab
     """-5 in the 504 playground's origin delay was taken until GET /slow was pressed."""
     p = Playground(lab, "504")
     p.delay.typed("-5")
-    assert p.message.value == "Origin delay (s) must be between 0 and 2 seconds, not -5."
+    assert (
+        p.message.value == f"Origin delay (s) must be between 0 and {SLOW_MAX:g} seconds, not -5."
+    )
     assert p.delay.text == "0.5" and p.delay.value == 0.5
     p.delay.typed("0.2")
     assert p.message.value == ""
@@ -313,19 +315,21 @@ def test_the_origin_delay_box_refuses_at_once_and_confirms_a_good_value(lab: lab
 def test_a_button_pressed_as_its_box_refuses_what_was_typed_does_nothing_yet(
     lab: labkit.Lab,
 ) -> None:
-    """2.5 typed into the origin delay (at most 2 s) and GET /slow clicked at once, in
-    Chromium: the click takes the box's words to Python first (the box loses focus), which
-    refused them and showed 0.5 again; then GET /slow sent delay=0.5 and its 200 replaced the
-    refusal, so a learner who typed 2.5 to see a 504 saw a 200 and no word why. Now the
-    press does nothing yet and says so beside the refusal; pressed again, it sends 0.5."""
+    """A delay past the box's most (SLOW_MAX) typed into the origin delay and GET /slow
+    clicked at once, in Chromium: the click takes the box's words to Python first (the box
+    loses focus), which refused them and showed 0.5 again; then GET /slow sent delay=0.5 and
+    its 200 replaced the refusal, so a learner who typed it to see a 504 saw a 200 and no word
+    why. Now the press does nothing yet and says so beside the refusal; pressed again, it
+    sends 0.5."""
+    too_long = f"{SLOW_MAX + 0.5:g}"
     p = Playground(lab, "504")
-    p.delay.typed("2.5")  # the words the click hands over first, as the box loses focus
+    p.delay.typed(too_long)  # the words the click hands over first, as the box loses focus
     p.buttons["GET /slow"].click()
     assert p.inspector.exchange is None and p.status.value == ""
     assert p.message.value == (
-        "Origin delay (s) must be between 0 and 2 seconds, not 2.5. GET /slow was not done, "
-        "so that you read this first: press it again to go ahead with the values the boxes "
-        "show."
+        f"Origin delay (s) must be between 0 and {SLOW_MAX:g} seconds, not {too_long}. GET "
+        "/slow was not done, so that you read this first: press it again to go ahead with the "
+        "values the boxes show."
     )
     p.buttons["GET /slow"].click()
     assert p.message.value == ""
@@ -341,12 +345,12 @@ def test_a_button_pressed_as_its_box_refuses_what_was_typed_does_nothing_yet(
     assert p.message.value == "" and p.inspector.exchange.target == "/slow?delay=0.2"
     with labkit.start(lang="zh-CN") as zh_lab:
         zh = Playground(zh_lab, "504")
-        zh.delay.typed("2.5")
+        zh.delay.typed(too_long)
         zh.buttons["GET /slow"].click()
         assert zh.inspector.exchange is None
         assert zh.message.value == (
-            "源服务器延迟（秒）必须在 0 到 2 之间（单位：秒），而不是 2.5。“GET /slow”没有执行，"
-            "好让你先读到这一条：再按一次，就按输入框现在显示的值执行。"
+            f"源服务器延迟（秒）必须在 0 到 {SLOW_MAX:g} 之间（单位：秒），而不是 {too_long}。"
+            "“GET /slow”没有执行，好让你先读到这一条：再按一次，就按输入框现在显示的值执行。"
         )
 
 

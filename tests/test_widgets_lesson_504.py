@@ -152,3 +152,25 @@ def test_the_status_line_says_when_the_client_gave_up(lab: labkit.Lab, monkeypat
     p.lang = i18n.CHINESE
     p.send("GET", "/up/slow/", timeout=0.2)
     assert "没有响应（客户端等了 0.2 秒后放弃）" in p.status.value, p.status.value
+
+
+@pytest.mark.slow
+def test_the_origin_delay_box_alone_makes_the_504_the_lesson_promises(lab: labkit.Lab) -> None:
+    """The lesson: "504 when the delay is longer than the timeout". The box's most (2 s) was
+    route /'s read timeout as a lab starts (2 s), so on a fresh lab no delay it took outlasted
+    the gateway. A delay past that timeout is taken now, and GET /slow answers 504 from the
+    gateway, with no other control touched (fails before: the box refused it)."""
+    from labkit.lab import CLIENT_TIMEOUT, ORIGIN_TIMEOUTS
+    from labkit.widgets import SLOW_MAX
+
+    read = lab.gateway.route("/").read_timeout
+    assert read == ORIGIN_TIMEOUTS.read < SLOW_MAX < CLIENT_TIMEOUT
+    p = Playground(lab, "504")
+    longer = f"{read + 0.3:g}"
+    p.delay.typed(longer)
+    assert p.message.value == ""
+    assert p.status.value == f"Origin delay set to {longer} s: press GET /slow to send it."
+    p.buttons["GET /slow"].click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.target == f"/slow?delay={longer}"
+    assert (ex.status, ex.generated_by) == (504, "gateway")

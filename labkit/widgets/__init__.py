@@ -42,7 +42,7 @@ from labkit.http.headend import first_line
 from labkit.http.pages import hop_words
 from labkit.http.requestcheck import AUTHORITY_FORM
 from labkit.i18n import Listed, Msg, Text
-from labkit.lab import CLIENT_TIMEOUT, Lab, check_lab, running_labs
+from labkit.lab import CLIENT_TIMEOUT, ORIGIN_TIMEOUTS, Lab, check_lab, running_labs
 from labkit.origin import RATE_PATH
 from labkit.render import html as render_html
 from labkit.render.palette import JP_BORDER
@@ -1059,7 +1059,11 @@ def _controls_502(p: Playground) -> list[w.Widget]:
 CACHE_MISTAKE_MAX_AGE = 60  # seconds: the max-age the 503 playground's mistake sends
 BURST_CAPACITY = 3  # the 503 playground's own capacity to start with: a burst of 10 sheds
 BURST_MAX = 40  # the largest burst the 503 playground sends
-SLOW_MAX = 2.0  # seconds: the longest origin delay the 504 playground asks for
+# seconds: the longest origin delay the 504 playground asks for. Past route /'s read timeout
+# as a lab starts (it equalled it, 2 s, and the delay box alone could not make the 504 the
+# lesson promises), and short of the playground's own client timeout, which must not run
+# out first
+SLOW_MAX = ORIGIN_TIMEOUTS.read + 1.0
 # the two number boxes that set no switch, checked as the table's parameters are
 BURST_SIZE = switches.Param(
     "burst", int, Msg("burst size"), unit="requests", minimum=1, maximum=BURST_MAX
