@@ -1197,6 +1197,51 @@ def test_a_path_typed_fast_then_send_sends_that_path(browser, jupyter: str) -> N
         page.close()
 
 
+# a cell's worth of work in the panel's kernel, not awaited: the kernel is busy until it ends
+_KERNEL_BUSY = """(seconds) => {
+  const w = window.jupyterapp.shell.currentWidget;
+  w.sessionContext.session.kernel.requestExecute({code: `import time; time.sleep(${seconds})`});
+}"""
+
+_KERNEL_BUSY_NOW = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  return w.sessionContext.session.kernel.status === 'busy';
+}"""
+
+
+def test_both_boxes_edited_twice_while_the_kernel_is_busy_then_send_sends_the_last_words(
+    browser, jupyter: str
+) -> None:
+    """Lesson 02's playground, keyboard only, while the kernel is busy (a slow cell, a
+    request still being answered): the method and the path each typed, left, typed again,
+    then Tab to Send and Enter. ipywidgets sends a box's first words at once, holds its second
+    until the first is answered, and sent the click at once (jupyter-widgets/ipywidgets#1382):
+    the kernel got the click before the last words, and Send sent 'PUT /orders/1' (fails
+    before, every run: the kernel stays busy for the whole edit). Send now carries the words
+    the boxes showed when it was pressed (labkit.widgets.press)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        panel = _open_lesson_02_playground(page, jupyter)
+        method = panel.get_by_role("combobox", name="Method")
+        path = panel.get_by_role("textbox", name="Path")
+        status = panel.get_by_role("status")
+        before = status.inner_text().strip()
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for box, first, last in ((method, "PUT", "GET"), (path, "/orders/1", "/orders/42")):
+            for typed in (first, last):
+                box.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(typed)
+                page.keyboard.press("Tab")  # left: its words go to the kernel (or wait)
+        page.keyboard.press("Enter")  # on Send, after the path
+        page.wait_for_function(_NEW_STATUS, arg=[panel.element_handle(), before], timeout=60000)
+        said = status.inner_text()
+        assert said.startswith("Sent 'GET /orders/42 HTTP/1.1' to the gateway"), said
+    finally:
+        page.close()
+
+
 def test_a_refusal_quotes_what_was_typed_spaces_and_all(browser, jupyter: str) -> None:
     """Lesson 02's playground: a path typed with two spaces, '/a  b', Tab to Send, Enter. The
     alert quoted it as '/a b': a run of spaces in HTML text shows as one, so the refusal

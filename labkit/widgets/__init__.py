@@ -51,6 +51,8 @@ from labkit.widgets.keys import ArrowKeys
 from labkit.widgets.live import LiveRegion
 from labkit.widgets.number import NumberBox, told_again
 from labkit.widgets.oneof import OneOf
+from labkit.widgets.press import STYLE as PRESS_STYLE
+from labkit.widgets.press import Press
 from labkit.widgets.progress import Progress
 
 __all__ = ["GatewaysCompared", "Inspector", "OneOf", "Playground", "Quiz"]
@@ -152,7 +154,8 @@ class _Panel(w.VBox):
         self.message = LiveRegion("alert")
         # the panel's style, and the arrow keys its drop-down lists need (keys.py)
         self._style = w.Box(
-            [w.HTML(render_html.PANEL_STYLE), ArrowKeys()], layout=w.Layout(display="none")
+            [w.HTML(render_html.PANEL_STYLE + PRESS_STYLE), ArrowKeys()],
+            layout=w.Layout(display="none"),
         )
         self.add_class("labkit-panel")
 
@@ -345,8 +348,8 @@ class Playground(_Panel):
         self.clear_results: list[Callable[[], None]] = []
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_click(self._safe(lambda _: self.run()))
-        self.buttons: dict[str, w.Button] = {}
-        self.senders: list[w.Button] = []  # the lesson's buttons that send a request
+        self.buttons: dict[str, w.Button | Press] = {}
+        self.senders: list[w.Button | Press] = []  # the lesson's buttons that send a request
         self.switch_controls: dict[str, SwitchControls] = {}
         self.controls = _CONTROLS[lesson](self) if lesson in _CONTROLS else []
         if self.senders:  # the empty inspector names every button that fills it
@@ -576,19 +579,32 @@ class Playground(_Panel):
         self._say(Msg("{line}.", line=line))
 
     def button(
-        self, description: i18n.Text, action: Callable[[], Any], *, sends: bool = False
-    ) -> w.Button:
+        self,
+        description: i18n.Text,
+        action: Callable[..., Any],
+        *,
+        sends: bool = False,
+        carrying: Sequence[w.ValueWidget] = (),
+    ) -> w.Button | Press:
         """A lesson button, its words in the playground's language; also kept in
         ``self.buttons[description]`` for tests and scripts, by its English words.
-        ``sends``: it sends a request (not a switch's action), so the empty inspector names it."""
+        ``sends``: it sends a request (not a switch's action), so the empty inspector names it.
+        ``carrying``: boxes whose values ``action`` takes, one argument each, as they were
+        when the button was pressed (a ``Press``: ipywidgets can deliver a click before a
+        box's last words, jupyter-widgets/ipywidgets#1382)."""
         words = i18n.render(description, self.lang)
-        b = w.Button(description=words, layout=w.Layout(width="auto"), tooltip=words)
 
-        def pressed(_: w.Button) -> None:
+        def pressed(*values: Any) -> None:
             if not self._pressed_as_refused(words):
-                action()
+                action(*values)
 
-        b.on_click(self._safe(pressed))
+        b: w.Button | Press
+        if carrying:
+            b = Press(carrying, description=words, layout=w.Layout(width="auto"), tooltip=words)
+            b.on_press(self._safe(pressed))
+        else:
+            b = w.Button(description=words, layout=w.Layout(width="auto"), tooltip=words)
+            b.on_click(self._safe(lambda _: pressed()))
         self.buttons[str(description)] = b
         if sends:
             self.senders.append(b)
@@ -1008,10 +1024,12 @@ def _controls_500(p: Playground) -> list[w.Widget]:
 
 
 def _controls_501(p: Playground) -> list[w.Widget]:
-    # their words go to Python once, when the box is left (Tab to Send, a click on it), not
-    # at each keystroke: ipywidgets holds a value back while an earlier one is unanswered but
-    # sends a click at once (jupyter-widgets/ipywidgets#1382), so a path typed fast and sent
-    # went out as its first keystrokes ('/orders' for '/orders/42')
+    # Send carries the boxes' words as they were when it was pressed (widgets/press.py):
+    # ipywidgets holds a box's value back while an earlier one is unanswered but sent a
+    # click at once (jupyter-widgets/ipywidgets#1382), so a path typed fast and sent went out
+    # as its first keystrokes ('/orders' for '/orders/42'), and under load, with both boxes
+    # edited, as the old path. The boxes hand their words over once, when left, not at each
+    # keystroke.
     p.method = w.Combobox(
         value="BREW",
         options=["GET", "HEAD", "OPTIONS", "DELETE", "PUT", "PATCH", "CONNECT", "BREW", "get"],
@@ -1033,11 +1051,7 @@ def _controls_501(p: Playground) -> list[w.Widget]:
             [
                 p.method,
                 p.path,
-                p.button(
-                    Msg("Send"),
-                    lambda: p.send_as_typed(p.method.value, p.path.value),
-                    sends=True,
-                ),
+                p.button(Msg("Send"), p.send_as_typed, sends=True, carrying=(p.method, p.path)),
             ]
         ),
     ]

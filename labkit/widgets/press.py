@@ -1,0 +1,88 @@
+"""A button whose press reaches Python with the words its boxes showed when it was pressed.
+
+ipywidgets 8 sends a box's new value to the kernel as a state update of the box's own model,
+and holds that update back while the model's previous one is unanswered (the kernel busy
+with another request, a slow cell), but sends a Button's click at once, as a message of its
+own (jupyter-widgets/ipywidgets#1382). A box edited twice while the kernel was busy, then
+Send pressed: the click reached Python before the box's last words, and the action used the
+earlier ones (lesson 02's playground sent the old path under load). Sending a box's words
+only when it is left narrows that, and cannot close it.
+
+Here the press is a change of the button's own state (a ToggleButton's value, which its view
+flips at each press), and each box's value is copied into that same model in the browser
+(``jsdlink``): the copies and the press are updates of one model, which ipywidgets sends in
+order and merges while one is unanswered, so a press never reaches Python before the words
+the boxes showed when it was pressed, and Python acts on those. No JavaScript of labkit's
+own: ipywidgets' ToggleButton and link do it. Presses made while an earlier one is still
+being handled arrive merged, as one.
+
+The button keeps the look and the role of a plain button: its view sets no aria-pressed, and
+the panel's style (render.html.PANEL_STYLE, ``labkit-press``) never draws it held down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets as w
+import traitlets
+
+from labkit.render.palette import JP_BUTTON
+
+
+class Press(w.ToggleButton):
+    """A button that carries the values of ``boxes`` to its handlers (``on_press``): as the
+    browser showed them when pressed, or, pressed from Python (``click``), as the boxes hold
+    them there."""
+
+    def __init__(self, boxes: Sequence[w.ValueWidget], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_class("labkit-press")
+        self._boxes = list(boxes)
+        self._copies = [f"typed_{i}" for i in range(len(self._boxes))]
+        self.add_traits(**{name: traitlets.Any().tag(sync=True) for name in self._copies})
+        for name, box in zip(self._copies, self._boxes, strict=True):
+            setattr(self, name, box.value)
+        # in the browser only: a value set from Python reaches the box, then its copy, there
+        self._links = [
+            w.jsdlink((box, "value"), (self, name))
+            for name, box in zip(self._copies, self._boxes, strict=True)
+        ]
+        self._handlers: list[Callable[..., None]] = []
+
+    def on_press(self, handler: Callable[..., None]) -> None:
+        """Call ``handler(*values)`` at each press, one value for each box, in their order."""
+        self._handlers.append(handler)
+
+    def click(self) -> None:
+        """A press from Python (a test, a script): with the values the boxes hold here."""
+        self._pressed(tuple(box.value for box in self._boxes))
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """An update from the browser; one that flips ``value`` is a press, and carries (or
+        follows) the copies of the boxes' words made before it."""
+        pressed = "value" in sync_data
+        super().set_state(sync_data)
+        if pressed:
+            self._pressed(tuple(getattr(self, name) for name in self._copies))
+
+    def _pressed(self, values: tuple[Any, ...]) -> None:
+        for handler in self._handlers:
+            handler(*values)
+
+    def close(self) -> None:
+        for link in self._links:
+            link.close()
+        super().close()
+
+
+# The look of a plain button, pressed or not: a ToggleButton whose value is True wears
+# ipywidgets' "mod-active" (held down, a darker fill and a deeper shadow), which here would
+# only say whether it was pressed an odd number of times.
+STYLE = f"""<style>
+.labkit-panel .jupyter-button.labkit-press.mod-active:not(:active) {{
+  background-color: {JP_BUTTON}; }}
+.labkit-panel .jupyter-button.labkit-press.mod-active:not(:active):not(:hover):not(:focus) {{
+  box-shadow: none; }}
+</style>"""
