@@ -17,6 +17,7 @@ from helpers import misjudged, verdict
 from labkit.exercises import answers
 from labkit.exercises import capstone as C
 from labkit.exercises import gateways as G
+from labkit.exercises import lesson_502 as L502
 from labkit.exercises import lesson_503 as L503
 from labkit.exercises import lesson_504 as L504
 from labkit.exercises import lesson_511 as L511
@@ -671,6 +672,53 @@ DIAGNOSED = [
 ]
 
 
+# the capstone's hops said with whose they are, causes with where they came from ("bad
+# response from upstream", refused as no cause), and corrections after either part
+DIAGNOSED += [
+    (
+        C.q4,
+        """
++ the café's portal | network-login
++ the cafe's captive portal | network login
++ 咖啡馆的门户 | 网络登录
+! the café's gateway | network-login
+! the portal (well, the gateway) | network-login
+! 门户（其实是网关） | network-login
+! portal | network-login (well, overload)
+! portal | network-login, actually maintenance
+""",
+    ),
+    (
+        C.q7,
+        """
++ gateway | bad response from upstream
++ gateway | a bad response from the upstream
+! gateway | bad response from upstream, actually refused
+! origin | bad response from upstream
+! gateway | overload from upstream
+""",
+    ),
+    (
+        C.q8,
+        """
++ origin | too many requests in flight
++ origin | too many requests at once
++ the shop's origin | overload
+! origin | too many requests in flight (well, maintenance)
+! gateway | too many requests in flight
+! the gateway's origin | overload
+""",
+    ),
+    (
+        C.q6,
+        """
+! origin (well, the gateway) | maintenance
+! origin | 维护（其实是过载）
+""",
+    ),
+]
+
+
 @pytest.mark.parametrize(("q", "block"), DIAGNOSED, ids=[q.id for q, _ in DIAGNOSED])
 def test_diagnoses_as_learners_write_them_get_their_verdict(
     q: Exercise, block: str, progress_file
@@ -687,3 +735,175 @@ def test_diagnoses_as_learners_write_them_get_their_verdict(
         if got != wanted and not (wanted == "!" and got != "+"):
             wrong.append(f"{given!r}: wanted {wanted}, got {got} ({result.message})")
     assert not wrong, "\n".join(wrong)
+
+
+# A correction after the answer names the answer meant instead: "the portal, but really the
+# gateway", "the portal (well, the gateway)", "407 (well, 511)", 门户（其实是网关）. Each near
+# miss below was accepted as the answer before the correction (the words in brackets or after
+# "actually" set aside as an explanation); a correction that names the same answer changes
+# nothing. Lessons 04, 05, 07 and 09, in English and in Chinese; the capstone's in CORRECTED.
+CORRECTIONS = [
+    (
+        L511.q1,
+        """
+! the portal (well, the gateway)
+! 门户（其实是网关）
+! the portal, actually the gateway
+! portal — I mean gateway
+! the portal; really, the gateway
+! portal, well, gateway
+! 门户，不，网关
+! 门户，应该说是网关
+! the portal, but really the gateway
+! 门户，其实是网关
+! the gateway (well, the portal)
++ the portal (well, the captive portal)
++ 门户，其实是强制门户
++ the portal, it intercepted the request
++ 门户，不是网关
++ the portal, well before the gateway saw anything
+""",
+    ),
+    (
+        L503.q1,
+        """
+! Retry-After (well, Cache-Control)
+! Retry-After（其实是 Cache-Control）
+! Retry-After, actually Cache-Control
+! Retry-After, but really Cache-Control
+! Retry-After - no, Cache-Control
++ Retry-After (well, the Retry-After header)
++ Retry-After, it tells the client when to come back
+""",
+    ),
+    (
+        L504.q1,
+        """
+! 504 from the gateway (well, 504 from the origin)
+! 504 from the gateway, actually 502 from the gateway
+! 504 from the gateway, but really 502 from the gateway
+""",
+    ),
+    (
+        L504.q3,
+        """
+! 504 (well, 502)
+! 504（其实是 502）
+! 504, actually 502
+! 504，不对，是 502
++ 504 (well, Gateway Timeout)
++ 504, but really a Gateway Timeout
+""",
+    ),
+    (
+        L504.q4,
+        """
+! 503 (well, 504)
+! 503, actually 504
+! 503（其实是 504）
++ 503 (well, Service Unavailable)
+""",
+    ),
+    (
+        L511.q2,
+        """
+! 407 (well, 511)
+! 407（其实是 511）
+! 407, actually 401
+! 407, I mean 401
++ 407 (well, Proxy Authentication Required)
+""",
+    ),
+    (
+        G.q1,
+        """
+! closed-without-response (well, reset)
+! closed-without-response, actually reset
+! 过早关闭（其实是连接被重置）
+""",
+    ),
+    (
+        G.q2,
+        """
+! refused (well, read-timeout)
+! refused, actually connect-timeout
+! 拒绝（其实是连接超时）
+""",
+    ),
+    (
+        G.q4,
+        """
+! connect-timeout (well, read-timeout)
+! connect-timeout, actually refused
+! 连接超时（其实是读取超时）
++ connect-timeout (well, a dial timeout)
+""",
+    ),
+]
+
+
+@pytest.mark.parametrize(("q", "block"), CORRECTIONS, ids=[q.id for q, _ in CORRECTIONS])
+def test_a_correction_after_the_answer_names_the_answer_meant(q: Exercise, block: str) -> None:
+    wrong = misjudged(q, block)
+    assert not wrong, "\n".join(wrong)
+
+
+# A reason after a right answer that speaks of another answer without giving it ("407 - 401
+# would be the site", "504 — A is the 502"), or of the requests a count does not count ("5, the
+# other 3 are in flight"): refused before as several answers or as no option, not counted.
+REASONED = [
+    (
+        L511.q2,
+        """
++ 407 - 401 would be the site, not the proxy
++ 407, 401 is for the site
+! 401 - 407 would be the proxy
+! 407, 511 is right too
+! 407, 511
+""",
+    ),
+    (
+        L504.q1,
+        """
++ 504 from the gateway, the origin was too slow
+! 504 from the origin, the gateway was too slow
+! 502 from the gateway, the origin was too slow
+""",
+    ),
+    (
+        L504.q3,
+        """
++ 504 — A is the 502
++ 504 - A gets the 502
+! 502 — B is the 504
+! 504 - the answer is 502
+""",
+    ),
+    (
+        L503.q3,
+        """
++ 5, the other 3 are in flight
++ 5, the first 3 are in flight
++ 5 个，另外 3 个在处理中
+! 3, the other 5 are in flight
+! 5, the other 3 are shed
+! 3，另外 5 个在处理中
+""",
+    ),
+]
+
+
+@pytest.mark.parametrize(("q", "block"), REASONED, ids=[q.id for q, _ in REASONED])
+def test_a_reason_that_speaks_of_another_answer_gives_no_second_one(
+    q: Exercise, block: str
+) -> None:
+    wrong = misjudged(q, block)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_option_in_words_then_its_reason_is_that_option_not_a_mix_of_two() -> None:
+    """502 q3's options have a comma in one ("retry, even a POST"): the answer that is an
+    option whole wins over splitting it, and a reason with another option's words mixes two."""
+    assert L502.q3.option("retry, even a POST") == "retry, even a POST"
+    with pytest.raises(answers.WrongKind):
+        L502.q3.option("retry with backoff, even a POST")

@@ -610,12 +610,12 @@ _BECAUSE = later(
 _STATUS_THEN_CLAUSE = later(r"^(?P<head>[^,;]+?)(?:\s*[,;]\s*|\s+(?=but\s))(?P<clause>[^\W\d].*)$")
 # a clause that is part of the answer, not its reason: another answer ("400, or 411", "400,
 # and 411") or a hedge ("400, maybe"), for the checks of several answers and of hedges
-_ANSWERS_ON = later(
+ANSWERS_ON = _ANSWERS_ON = later(
     r"^(?:but|or|either|nor|maybe|perhaps|probably|possibly|i guess|i suppose|i think"
     rf"|unsure|not\s+{_UNSURE})(?![\w-])|^and\b(?=.*(?<![\d.])[1-5]\d\d(?![\d.]))"
 )
 # a clause that denies the answer before it: "400, no", "400, it isn't", "400, which is wrong"
-_DENIES_THE_ANSWER = later(
+DENIES_THE_ANSWER = _DENIES_THE_ANSWER = later(
     rf"^(?:no|not(?!\s+{_UNSURE})|never|nope|neither|wrong|false|incorrect|nah|no way|i doubt"
     r"|i (?:don[’']?t|do not) (?:think|believe))(?![\w-])"
     # the answer named again and denied: "it isn't", "that's not it", "which is wrong"
@@ -741,7 +741,9 @@ _BOUND = later(
 
 
 # other dashes and Chinese input's full-width colon and commas (、 lists: "Upgrade、Connection"), as ASCII
-_WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ",", "、": ","})
+WIDE = _WIDE = str.maketrans(
+    {"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ",", "、": ","}
+)
 
 
 # what a learner writes before the answer itself: "the answer is 504", "Answer: Allow"
@@ -956,8 +958,40 @@ _SAYS_IT_WAS = later(
 )
 
 
+# A clause that corrects the answer before it: the words after a correction word ("the portal,
+# but really the gateway", "the portal (well, the gateway)", "the portal - no, the gateway",
+# "portal, I mean gateway", "Retry-After, actually Cache-Control", 门户，不对，是网关,
+# 门户（其实是网关）). "不" alone corrects only before a comma: 门户，不是网关 is a contrast.
+_CORRECTS = later(
+    r"(?:[,;:(]|\s-+\s|\s(?=but\s))\s*(?:but\s+|or\s+)?"
+    r"(?:really|actually|in fact|well|no|nope|i mean|i meant|rather|correction|sorry|wait"
+    r"|make that)(?![\w-])\s*[,:]?\s*(?:(?:it|that|this)\s*(?:was|is|[’']s)\s+|the answer is\s+)?"
+    r"(?P<said>[^,;:()]+?)(?:\s+(?:really|actually))?\s*\)?$"
+    r"|[,;:(]\s*(?:不对|不(?=\s*,)|其实|实际上|事实上|应该说|准确地说|确切地说|或者说|我是说"
+    r"|我的意思是|错了)\s*,?\s*(?:它|这)?(?:应该|其实|实际上)?(?:是|就是)?\s*"
+    r"(?P<zh>[^,;:()]+?)\s*\)?$"
+)
+
+
+def corrected(answer: object) -> str | None:
+    """The words a clause after ``answer`` corrects it to (``_CORRECTS``: "the portal, but
+    really the gateway": "the gateway"), else None. The caller reads them as an answer: one
+    that names another answer of the kind makes two, one about the same answer ("504 (well,
+    Gateway Timeout)") or none ("the gateway, well before the origin answered") changes
+    nothing. In brackets too, which clean() sets aside as an explanation."""
+    if not isinstance(answer, str):
+        return None
+    text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(_WIDE).lower()
+    found = _CORRECTS.search(" ".join(text.split()).rstrip(".!。！ "))
+    if not found:
+        return None
+    said = (found.group("said") or found.group("zh") or "").strip(_QUOTES + " ")
+    return said or None
+
+
 def really_was(kind: str, answer: object) -> str | None:
-    """The answer of ``kind`` a clause after ``answer`` says it really was, else None.
+    """The answer of ``kind`` a clause after ``answer`` says it really was, or corrects it to
+    (``corrected``), else None.
 
     "the portal, it was the gateway really" and "the portal, which the gateway made" were
     read as the portal (the clause set aside as a reason, ``_BECAUSE``), "Retry-After, it is
@@ -969,18 +1003,25 @@ def really_was(kind: str, answer: object) -> str | None:
     if not isinstance(answer, str):
         return None
     found = _SAYS_IT_WAS.search(clean(answer))
-    if not found:
-        return None
-    said = found.group("was") or found.group("maker") or found.group("zh")
-    if kind == "header" and len(re.sub(r"\b(?:the|a|an|header|field)\b", " ", said).split()) != 1:
-        return None
-    try:
-        other = canonical(kind, said)
-    except WrongKind:
-        return None
-    if HEDGE in other or (kind == "header" and not looks_like_header(other)):
-        return None
-    return other
+    for said in (
+        found and (found.group("was") or found.group("maker") or found.group("zh")),
+        corrected(answer),
+    ):
+        if not said:
+            continue
+        if (
+            kind == "header"
+            and len(re.sub(r"\b(?:the|a|an|header|field)\b", " ", said).split()) != 1
+        ):
+            continue
+        try:
+            other = canonical(kind, said)
+        except WrongKind:
+            continue
+        if HEDGE in other or (kind == "header" and not looks_like_header(other)):
+            continue
+        return other
+    return None
 
 
 def expected(kind: str) -> i18n.Msg:
@@ -1338,6 +1379,23 @@ def hop(answer: object) -> str:
     text = re.sub(r"\s+(hop|itself)$", "", text)
     text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
     text = re.sub(r"^(shop|origin)[’']s\s+(origin\s+)?(server|backend)$", "origin", text)
+    # whose hop it is, a place's or an owner's: "the café's portal", "the hotel's captive
+    # portal", 咖啡馆的门户, "the shop's origin" (refused as no hop); not another hop's ("the
+    # gateway's upstream")
+    whose = re.fullmatch(
+        r"(?P<whose>(?:[\w-]+\s+){0,2}[\w-]+)[’']s\s+(?P<hop>.+)|(?P<zh>[^\s的]+)的\s*(?P<zhhop>\S+)",
+        text,
+    )
+    if whose:
+        owner = whose.group("whose") or whose.group("zh")
+        named = whose.group("hop") or whose.group("zhhop")
+        others = [
+            w
+            for w in owner.split()
+            if w in SERVER_WORDS or HOPS.get(w, HOPS.get(named)) != HOPS.get(named)
+        ]
+        if named in HOPS and not others:
+            text = named
     text = re.sub(r"^(it[’']s|it is)\s+", "", text)  # "it's the portal"
     # "the origin made it, the gateway only relayed it": the hop that made it
     text = re.sub(
@@ -1516,9 +1574,10 @@ _COUNT_HELPERS = frozenset(
 )
 _NOT = frozenset({"not", "never", "cannot"})
 _ZH_COUNT = later(
-    r"^(?:只有|仅)?(?P<n>\d+)\s*个?\s*(?:请求)?\s*(?:会|将|都)?\s*(?P<neg>没有?|未|不会|不能|无法|不)?"
-    r"\s*(?:被|得到|获得|能)?\s*(?P<pred>处理|服务|响应|受理|通过|接受|成功|卸载|拒绝|丢弃|拒)"
+    r"^(?:只有|仅|另外|其余|其他|剩下的?|前)?\s*(?P<n>\d+)\s*个?\s*(?:请求)?\s*(?:会|将|都|正)?\s*"
+    r"(?P<neg>没有?|未|不会|不能|无法|不)?\s*(?:被|得到|获得|能|在)?\s*(?P<pred>处理|服务|响应|受理|通过|接受|成功|卸载|拒绝|丢弃|拒)"
 )
+_IN_FLIGHT = later(r"\bin[\s-]flight\b|\bin progress\b|\bbeing processed\b|\bprocessing\b")
 _ZH_SERVED = ("处理", "服务", "响应", "受理", "通过", "接受", "成功")
 _EN_COUNT_WORD = later(rf"\b({'|'.join(w for w in _NUMBER_WORDS if w.isascii())})\b")
 
@@ -1542,7 +1601,8 @@ def _count_clause(part: str, elided: str = "") -> str | None:
     if not said:
         return None
     denials = 0
-    words_after = said.group(2).split()
+    # requests in flight are being served: "the other 3 are in flight", "3 in progress"
+    words_after = _IN_FLIGHT.sub("served", said.group(2)).split()
     for i, word in enumerate(words_after):
         if word in _NOT or re.fullmatch(r"\w+n[’']t", word):
             denials += 1
@@ -2092,6 +2152,11 @@ def cause(answer: object) -> str:
     key = words(clean(answer))
     if key in CAUSE_SYNONYMS:
         return CAUSE_SYNONYMS[key]
+    # where it came from or how many at once, after a cause's own words: "bad response from
+    # upstream", "too many requests in flight" (refused as no cause)
+    qualified = _CAUSE_QUALIFIER.sub("", key)
+    if qualified in CAUSE_SYNONYMS:
+        return CAUSE_SYNONYMS[qualified]
     described = _cause_texts(key)
     if key in described:
         return described[key]
@@ -2126,6 +2191,12 @@ def cause(answer: object) -> str:
     except WrongKind:
         return _cause_by_words(key) or key.replace(" ", "-")
     return "invalid-response" if found in _INVALID else found
+
+
+_CAUSE_QUALIFIER = later(
+    r"(?:\s+(?:from|by|at|of|on|in)\s+(?:upstream|origin|server|backend|gateway|app)"
+    r"|\s+(?:in flight|in progress|at once|at same time|concurrently|in parallel))+$"
+)
 
 
 # A connection the upstream did not accept: said with the wait ("never accepted the connection

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,7 +207,15 @@ def _cause(value: object) -> str:
 def _lists_several(value: object) -> bool:
     """Whether a part of the diagnosis names two hops or two causes ("gateway or origin",
     "maintenance or overload"); a cause's description pasted whole has commas, and is one."""
-    if not isinstance(value, str) or _reads_as(value) != (set(), set()):
+    if not isinstance(value, str):
+        return False
+    # "the portal (well, the gateway)", "maintenance, but really overload": a correction
+    # after the answer names another (answers.really_was)
+    for kind, read in (("hop", _maker), ("cause", _cause)):
+        other = answers.really_was(kind, value)
+        if other is not None and other != _read_or_none(read, value):
+            return True
+    if _reads_as(value) != (set(), set()):
         return False
     hops: set[str] = set()
     causes: set[str] = set()
@@ -216,6 +224,13 @@ def _lists_several(value: object) -> bool:
         hops |= found[0]
         causes |= found[1]
     return len(hops) > 1 or len(causes) > 1
+
+
+def _read_or_none(read: Callable[[object], str], value: object) -> str | None:
+    try:
+        return read(value)
+    except answers.WrongKind:
+        return None
 
 
 def _reads_as(text: str) -> tuple[set[str], set[str]]:

@@ -538,11 +538,30 @@ class Choice(Exercise):
         # backoff, even a POST" is another option)
         if all(o in answers.HOPS.values() for o in self.options):
             found = answers.said_then_why(self._option, given)
-            # "the portal, it was the gateway really": two hops (answers.really_was)
+            # "the portal, it was the gateway really", "the portal (well, the gateway)": two
+            # hops (answers.really_was reads the clause as a hop by itself)
             if answers.really_was("hop", given) not in (None, found):
                 raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         else:
-            found = self._option(given)
+            try:
+                found = self._option(given)
+            except answers.Ambiguous:
+                raise
+            except WrongKind:  # "407, 401 is for the site" read as two options, too
+                reasoned = self._option_then_why(given)
+                if reasoned is None:
+                    raise
+                found = reasoned
+            # "407 (well, 511)", "504 from the gateway, but really 502 from the gateway": the
+            # option a correction after it names is a second answer (answers.corrected)
+            said = answers.corrected(given)
+            if said is not None:
+                try:
+                    meant = self._option(said)
+                except WrongKind:
+                    meant = found
+                if meant != found:
+                    raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
         if found in answers.HOPS.values() and isinstance(given, str):
             asked = {int(s) for s in re.findall(r"\b[1-5]\d\d\b", render(self.prompt_text, "en"))}
             named = {code for code, _ in answers.statuses_named(given)}
@@ -675,6 +694,37 @@ class Choice(Exercise):
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
+
+    def _option_then_why(self, given: object) -> str | None:
+        """The option an answer names before a comma, semicolon, colon or dash, where the
+        words after it are a reason ("504 from the gateway, the origin was too slow", "407 -
+        401 would be the site, not the proxy": refused as no option); None otherwise.
+
+        The options decide what a reason is: the whole answer was tried as an option first
+        (an option with a comma in it, "retry, even a POST", wins over splitting it), and a
+        reason may not have words of another option that the one named lacks ("retry with
+        backoff, even a POST" mixes two options). A sentence about something else names its
+        subject freely: in "401 would be the site" the 401 is what the clause speaks of, not
+        a second answer. A reason that denies, hedges, concludes, corrects or judges ("407,
+        511 is right too") names no option."""
+        if not isinstance(given, str):
+            return None
+        text = " ".join(unicodedata.normalize("NFKC", given).translate(answers.WIDE).split())
+        for cut in reversed(list(_THEN_WHY.finditer(text))):
+            head, why = text[: cut.start()], text[cut.end() :].lower().rstrip(".!。！ ")
+            if not head.strip() or not why or not _is_why(why):
+                continue
+            try:
+                found = self._option(head)
+            except WrongKind:
+                continue
+            about = _ABOUT.match(why)
+            said = why[about.end("subject") :] if about else why
+            mine = set(_stems(answers.text(found)))
+            theirs = {w for o in self.options for w in _stems(answers.text(o))} - mine - _FILLER
+            if not theirs & set(_stems(answers.text(said))):
+                return found
+        return None
 
     def _by_pasted_values(self, given: object) -> str | None:
         """Of a hop question, the hop named in a cell's value pasted as the notebook shows
@@ -1041,6 +1091,41 @@ class Choice(Exercise):
         return f"[{self.id}] {self.prompt}\n  {options.render(lang)}"
 
 
+# where an option's words may end and its reason begin (Choice._option_then_why)
+_THEN_WHY = later(r"\s*[,;:]\s*|\s+-+\s+")
+# a reason that is a sentence about something: its subject, then a verb ("the origin was too
+# slow", "401 would be the site", "B took too long", 源服务器太慢了)
+_ABOUT = later(
+    r"^(?:the\s+)?(?P<subject>[\w.'’-]+(?:\s+[\w.'’-]+)?)\s+(?:is|was|were|are|would|will|took"
+    r"|takes|answered|answers|sent|sends|gets|got|means|meant|did|does|never|only|could|can"
+    r"|may|had|has|said|says)\b"
+    r"|^(?P<zh>[^\s,]{1,6}?)(?:是|太|只|会|没有|返回|才)"
+)
+# a reason's words that judge or add an answer rather than say why ("407, 511 is right too")
+_JUDGES = later(
+    r"\b(?:right|correct|wrong|incorrect|also|as well|works?|the answer|fine|okay|ok|either"
+    r"|instead)\b|也对|也行|也可以|才对|正确|错"
+)
+
+
+def _is_why(clause: str) -> bool:
+    """Whether the (lower-case) words after an option read as its reason: two words or more,
+    none that denies, hedges, goes on to another answer, concludes, corrects or judges."""
+    return bool(
+        (len(clause.split()) >= 2 or sum("\u4e00" <= c <= "\u9fff" for c in clause) >= 2)
+        and not answers.DENIES_THE_ANSWER.match(clause)
+        and not answers.ANSWERS_ON.match(clause)
+        and not answers.hedging_aside(clause)  # "maybe", "or", 或者
+        and not answers.disowned(f"x, {clause}")
+        and not answers.questioned(clause)
+        and not _JUDGES.search(clause)
+        and answers.corrected(f"x, {clause}") is None
+        and not re.match(r"(?:so|thus|hence|therefore)\b|所以|因此", clause)
+        # a Chinese clause that denies anything ("用指数退避重试，不要太多次" says how not to)
+        and not re.search(r"不|没|别|未|无|非", clause)
+    )
+
+
 # an answer, then why: "check before resending, because POST is not idempotent"
 _REASON = later(r"^(?P<answer>.+?)\s*[,;]?\s+(?:because|since)\s+(?P<why>.+)$")
 _HEDGE_WORDS = {"or", "either", "maybe", "perhaps", "both", "nor", "neither", "probably", "might"}
@@ -1277,7 +1362,7 @@ class ShortAnswer(Exercise):
         found: list[tuple[str, str] | None] = []
         unlabelled = ""
         # "For B, 504; for A, 502": split at semicolons first, where every part is labelled
-        for split in (r"[;；]", r"[,;，；、]|\band\b|和"):
+        for split in (r"[;；]", r"[,;，；、]|\s+[-–—]+\s+|\band\b|和"):
             parts = [p for p in re.split(split, text) if p.strip()]
             found = [labelled_match(p) for p in parts]
             if len(parts) > 1 and all(found):
