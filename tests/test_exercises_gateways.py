@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import labkit
 from labkit import personalities
 from labkit.conditions import Condition
 from labkit.exercises.gateways import q1, q2, q3, q4, q5
@@ -101,3 +102,26 @@ def test_q5_a_503_for_another_reason_than_the_refused_connection_fails(lab) -> N
         assert name != "rfc" or "marked unhealthy" in result.message  # the lab's own words
     lab.gateway.route("/up/refused/").health_checked = False
     assert q5.check(lab)  # haproxy, the refused connection tried: its 503
+
+
+def _depth(text: str) -> int:
+    """How deep brackets nest in ``text``: "(a (b))" is 2."""
+    deepest = depth = 0
+    for ch in text:
+        depth += ch in "(（"
+        depth -= ch in ")）"
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_q5_success_sets_the_gateways_words_in_no_brackets_of_its_own(lab) -> None:
+    """The success line put the gateway's reason in brackets, and Envoy's reason has its
+    long title's aside and its flag's meaning in brackets already: "503 (Envoy, ... (from its
+    documentation ...) answers 503: 503 UF (upstream connection failure))" (fails before)."""
+    with labkit.start(lang="zh-CN") as chinese:
+        for each in (lab, chinese):
+            for name in ("envoy", "haproxy"):
+                each.gateway.personality = name
+                result = q5.check(each)
+                assert result, result.message
+                assert _depth(result.message) <= 1, result.message

@@ -340,3 +340,25 @@ def test_a_capstone_verdict_quotes_the_page_as_the_learners_lab_serves_it() -> N
     assert ex.status == 503
     quoted = re.search(r"里写着“([^”]+)”", said)
     assert quoted and quoted.group(1) in page, (said, page)
+
+
+def test_no_exercise_sends_the_learner_to_the_lesson_it_is_in() -> None:
+    """07 q4's success line and hint said "(lesson 07)", 第 07 课, inside lesson 07 itself
+    (fails before): a pointer to where the learner already is."""
+    from pathlib import Path
+
+    numbers = {"09": "09", "capstone": "08"}
+    for notebook in (Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9]*.ipynb"):
+        number, code = notebook.name.split("-")[:2]
+        numbers.setdefault(code, number)
+    found = []
+    for q in all_exercises():
+        texts = [q.prompt_text, *q.hint_texts, q.solution_msg]
+        success = getattr(q, "success", None)
+        texts += [success] if isinstance(success, (str, Msg)) else []
+        feedback = getattr(q, "feedback", None)
+        texts += list(feedback.values()) if isinstance(feedback, dict) else []
+        here = rf"lesson {numbers[q.lesson]}\b|第 ?{numbers[q.lesson]} ?课"
+        for lang in i18n.LANGUAGES:
+            found += [(q.id, lang) for t in texts if re.search(here, i18n.render(t, lang))]
+    assert not found, found

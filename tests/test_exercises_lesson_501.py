@@ -101,3 +101,14 @@ def test_a_chinese_verdict_quotes_the_header_as_it_was_sent() -> None:
         assert passed and "Transfer-Encoding: gzip, chunked" in passed.message, passed.message
         failed = q3.check(lab.raw(TE % b"chunked, gzip"))
         assert "Transfer-Encoding: chunked, gzip" in failed.message, failed.message
+
+
+def test_q5_a_405_that_leaves_out_allow_is_told_what_tells_the_options_apart() -> None:
+    """ "405" fits two options, with Allow and without: it was told only "not one of the
+    options" (fails before), where what it leaves out is what the question asks."""
+    for given in ("405", "405 Method Not Allowed"):
+        result = q5.check(given)
+        assert result.correct is None and result.refused, result.message
+        assert "fits more than one option" in result.message, result.message
+        assert "('405 without Allow', '405 with Allow')" in result.message, result.message
+    assert "not one of the options" in q5.check("404 with no Allow header").message

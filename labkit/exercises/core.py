@@ -693,6 +693,18 @@ class Choice(Exercise):
                 raise answers.Hedged(answers.SEVERAL.bind(given=repr(given)))
             with contextlib.suppress(WrongKind):
                 return self.option(aside[0])
+        # "405" where two options are a 405, with Allow and without: what tells them apart is
+        # what the answer leaves out (it was told only "not one of the options")
+        said = set(_stems(key))
+        fits = [o for o in self.options if said and said <= set(_stems(answers.text(o)))]
+        if len(fits) > 1:
+            raise WrongKind(
+                Msg(
+                    "{given} fits more than one option ({options}): say which one",
+                    given=repr(given),
+                    options=Listed(repr(o) for o in fits),
+                )
+            )
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
 
     def _option_then_why(self, given: object) -> str | None:

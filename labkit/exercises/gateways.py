@@ -296,7 +296,7 @@ q5 = CheckedTask(
     ),
     success=lambda run: Msg(
         "with the {personality} personality the gateway "
-        "answers the refused connection with its own 503 ({why}). A 503 in HAProxy's "
+        "answers the refused connection with its own 503: {why}. A 503 in HAProxy's "
         "log (or, by its documentation, Envoy's) can mean 'nothing listens at the upstream', "
         "where nginx would have said 502.",
         personality=run.lab.gateway.personality,

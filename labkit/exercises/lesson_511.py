@@ -447,14 +447,14 @@ q4 = CheckedTask(
         "Android's and Chrome's checks of /generate_204 do (Apple and Windows compare a 200's "
         "body instead). What a device then does differs: Chrome takes the 511 for a portal, "
         "Android shows its sign-in notification only for a 200-399 answer, which is why real "
-        "portals redirect the check (lesson 07)."
+        "portals redirect the check."
     ),
     hints=(
         Msg("Request lab.portal.url + '/generate_204' with httpx (trust_env=False)."),
         Msg(
             "On /generate_204, Android's and Chrome's check, an open network answers 204 No "
             "Content, as the lab's does after login (Android also takes an empty 200 for it; "
-            "Apple and Windows ask other URLs and compare a 200's body, lesson 07). A 511, a "
+            "Apple and Windows ask other URLs and compare a 200's body). A 511, a "
             "200 with a login page or a redirect means someone is in the way; no answer at all "
             "(the request fails or times out) means no network, which is not a portal either."
         ),
