@@ -707,6 +707,7 @@ DIAGNOSED += [
 ! origin | too many requests in flight (well, maintenance)
 ! gateway | too many requests in flight
 ! the gateway's origin | overload
++ origin | overload - no upstream hop
 """,
     ),
     (
@@ -762,6 +763,7 @@ CORRECTIONS = [
 + the portal, it intercepted the request
 + 门户，不是网关
 + the portal, well before the gateway saw anything
++ the portal - no gateway saw the request
 """,
     ),
     (
@@ -837,6 +839,7 @@ CORRECTIONS = [
 ! connect-timeout, actually refused
 ! 连接超时（其实是读取超时）
 + connect-timeout (well, a dial timeout)
++ connect-timeout - no upstream hop answered
 """,
     ),
 ]

@@ -961,11 +961,12 @@ _SAYS_IT_WAS = later(
 # A clause that corrects the answer before it: the words after a correction word ("the portal,
 # but really the gateway", "the portal (well, the gateway)", "the portal - no, the gateway",
 # "portal, I mean gateway", "Retry-After, actually Cache-Control", 门户，不对，是网关,
-# 门户（其实是网关）). "不" alone corrects only before a comma: 门户，不是网关 is a contrast.
+# 门户（其实是网关）). "no", "well" and "不" correct only before a comma ("connect-timeout - no
+# upstream hop" says there is none; 门户，不是网关 is a contrast).
 _CORRECTS = later(
     r"(?:[,;:(]|\s-+\s|\s(?=but\s))\s*(?:but\s+|or\s+)?"
-    r"(?:really|actually|in fact|well|no|nope|i mean|i meant|rather|correction|sorry|wait"
-    r"|make that)(?![\w-])\s*[,:]?\s*(?:(?:it|that|this)\s*(?:was|is|[’']s)\s+|the answer is\s+)?"
+    r"(?:really|actually|in fact|(?:well|no|nope|sorry|wait)(?=\s*[,:!])|i mean|i meant|rather"
+    r"|correction|make that)(?![\w-])\s*[,:]?\s*(?:(?:it|that|this)\s*(?:was|is|[’']s)\s+|the answer is\s+)?"
     r"(?P<said>[^,;:()]+?)(?:\s+(?:really|actually))?\s*\)?$"
     r"|[,;:(]\s*(?:不对|不(?=\s*,)|其实|实际上|事实上|应该说|准确地说|确切地说|或者说|我是说"
     r"|我的意思是|错了)\s*,?\s*(?:它|这)?(?:应该|其实|实际上)?(?:是|就是)?\s*"

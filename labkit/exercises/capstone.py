@@ -211,9 +211,9 @@ def _lists_several(value: object) -> bool:
         return False
     # "the portal (well, the gateway)", "maintenance, but really overload": a correction
     # after the answer names another (answers.really_was)
-    for kind, read in (("hop", _maker), ("cause", _cause)):
-        other = answers.really_was(kind, value)
-        if other is not None and other != _read_or_none(read, value):
+    for kind, read, known in (("hop", _maker, MAKERS), ("cause", _cause, CAUSES)):
+        other = answers.really_was(kind, value)  # a cause's words read as one: it may be none
+        if other in known and other != _read_or_none(read, value):
             return True
     if _reads_as(value) != (set(), set()):
         return False
