@@ -860,6 +860,8 @@ REASONED = [
         """
 + 407 - 401 would be the site, not the proxy
 + 407, 401 is for the site
++ 407，401 是网站要的
+! 407，511 也对
 ! 401 - 407 would be the proxy
 ! 407, 511 is right too
 ! 407, 511

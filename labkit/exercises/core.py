@@ -695,8 +695,8 @@ class Choice(Exercise):
                 return self.option(aside[0])
         # "405" where two options are a 405, with Allow and without: what tells them apart is
         # what the answer leaves out (it was told only "not one of the options")
-        said = set(_stems(key))
-        fits = [o for o in self.options if said and said <= set(_stems(answers.text(o)))]
+        stems = set(_stems(key))
+        fits = [o for o in self.options if stems and stems <= set(_stems(answers.text(o)))]
         if len(fits) > 1:
             raise WrongKind(
                 Msg(
@@ -731,7 +731,7 @@ class Choice(Exercise):
             except WrongKind:
                 continue
             about = _ABOUT.match(why)
-            said = why[about.end("subject") :] if about else why
+            said = why[about.end(about.lastgroup or 0) :] if about else why
             mine = set(_stems(answers.text(found)))
             theirs = {w for o in self.options for w in _stems(answers.text(o))} - mine - _FILLER
             if not theirs & set(_stems(answers.text(said))):
@@ -1111,7 +1111,7 @@ _ABOUT = later(
     r"^(?:the\s+)?(?P<subject>[\w.'’-]+(?:\s+[\w.'’-]+)?)\s+(?:is|was|were|are|would|will|took"
     r"|takes|answered|answers|sent|sends|gets|got|means|meant|did|does|never|only|could|can"
     r"|may|had|has|said|says)\b"
-    r"|^(?P<zh>[^\s,]{1,6}?)(?:是|太|只|会|没有|返回|才)"
+    r"|^(?P<zh>[^\s,]{1,6}?)\s*(?:是|太|只|会|没有|返回|才)"
 )
 # a reason's words that judge or add an answer rather than say why ("407, 511 is right too")
 _JUDGES = later(
