@@ -1291,6 +1291,45 @@ def test_a_short_answer_typed_fast_then_check_checks_that_answer(browser, jupyte
         page.close()
 
 
+def test_a_short_answer_typed_twice_while_the_kernel_is_busy_then_check_checks_the_last(
+    browser, jupyter: str
+) -> None:
+    """A Quiz of a short-answer exercise while the kernel is busy (a slow cell): an answer
+    typed and left, another typed over it, then Tab to Check and Enter. ipywidgets sends the
+    box's first words at once, holds its second until the first is answered, and sent the
+    click at once (jupyter-widgets/ipywidgets#1382): Check judged the first answer, "Checked:
+    Correct" for Content-Length (fails before, every run). Check now carries the words the box
+    showed when it was pressed (labkit.widgets.press), as lesson 02's Send does. The same race
+    without a slow cell failed an official CI run: after its first answer the box's words and
+    the click ran on two kernel threads (JupyterLab's comms over subshells; ipykernel 7)."""
+    name = "quiz-short-answer-busy.ipynb"
+    source = "from labkit.exercises.lesson_503 import q1\nfrom labkit.widgets import Quiz\nQuiz(q1)"
+    _put_notebook(jupyter, name, source)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 0)
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        panel = page.locator(".labkit-panel").first
+        panel.wait_for(timeout=30000)
+        box = panel.get_by_role("textbox", name="Answer")
+        status = panel.get_by_role("status")
+        before = status.inner_text().strip()
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for typed in ("Retry-After", "Content-Length"):
+            box.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(typed)
+            page.keyboard.press("Tab")  # left, to Check: its words go to the kernel (or wait)
+        page.keyboard.press("Enter")
+        page.wait_for_function(_NEW_STATUS, arg=[panel.element_handle(), before], timeout=60000)
+        assert status.inner_text() == "Checked: Not yet. Why: shown below."
+    finally:
+        page.close()
+
+
 # A panel's radio groups and radio buttons in Chromium's accessibility tree, as a screen
 # reader gets them: (role, name, checked)
 def _ax_radios(cdp, panel: str) -> list[tuple[str, str, str]]:

@@ -1644,18 +1644,25 @@ class Quiz(_Panel):
             )
         else:
             # a short answer (Quiz(q1) of lesson 04, or any a learner makes) goes to Python once,
-            # when the box is left, as lesson 02's boxes do: typed fast, Tab, Enter on Check
-            # checked its first keystrokes (jupyter-widgets/ipywidgets#1382, _controls_501)
+            # when the box is left, and Check carries it (a Press, as lesson 02's Send): typed
+            # fast, Tab, Enter on Check checked its first keystrokes, then, under load, the
+            # answer before (jupyter-widgets/ipywidgets#1382, widgets/press.py)
             self.answer = w.Text(
                 placeholder=Msg("your answer").render(lang),
                 description=Msg("Answer").render(lang),
                 continuous_update=False,
             )
         self.feedback = w.HTML()
-        self.check_button = w.Button(description=Msg("Check").render(lang), button_style="primary")
+        self.check_button: w.Button | Press
+        words = Msg("Check").render(lang)
+        if isinstance(self.answer, w.Text):
+            self.check_button = Press([self.answer], description=words, button_style="primary")
+            self.check_button.on_press(self._safe(lambda typed: self.check(typed)))
+        else:
+            self.check_button = w.Button(description=words, button_style="primary")
+            self.check_button.on_click(self._safe(lambda _: self.check()))
         self.hint_button = w.Button(description=self.HINT.render(lang))
         self.solution_button = w.Button(description=self.SOLUTION.render(lang))
-        self.check_button.on_click(self._safe(lambda _: self.check()))
         self.hint_button.on_click(self._safe(lambda _: self._hint()))
         self.solution_button.on_click(
             self._safe(lambda _: self._note(exercise.solution(), self.SOLUTION))
@@ -1676,8 +1683,10 @@ class Quiz(_Panel):
     def _failed(self) -> None:
         self.feedback.value = ""
 
-    def check(self) -> Any:
-        value = self.answer.value
+    def check(self, answer: Any = None) -> Any:
+        """Check the answer shown (``answer``: as Check carried it from the browser, which can
+        be ahead of the box's value here)."""
+        value = self.answer.value if answer is None else answer
         result = self.exercise.check(... if value in (None, "") else value, asker=QUIZ_ASKER)
         said: Msg
         if value in (None, ""):  # the exercise's own words speak of a cell's `...`

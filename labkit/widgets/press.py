@@ -28,7 +28,7 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from labkit.render.palette import JP_BUTTON
+from labkit.render.palette import JP_ACCENT, JP_BUTTON
 
 
 class Press(w.ToggleButton):
@@ -85,4 +85,6 @@ STYLE = f"""<style>
   background-color: {JP_BUTTON}; }}
 .labkit-panel .jupyter-button.labkit-press.mod-active:not(:active):not(:hover):not(:focus) {{
   box-shadow: none; }}
+.labkit-panel .jupyter-button.labkit-press.mod-primary.mod-active:not(:active) {{
+  background-color: {JP_ACCENT}; }}
 </style>"""
