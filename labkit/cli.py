@@ -134,8 +134,10 @@ class _Parser(argparse.ArgumentParser):
 
     def _named(self, name: str, lang: str) -> Text:
         """An argument as an error line names it in ``lang``: an option as typed, a positional
-        word by what it is with the name `--help` gives it (`容量（value）`); argparse's name
-        in English, or for a word this table does not know."""
+        word by what it is with the name `--help` gives it (`容量（value）`), a command word
+        by what it is alone (`命令`: `labkit --help` shows no name for it, `labkit ctl --help`
+        COMMAND, and the two lines read 命令（command） and 命令（COMMAND） until December
+        2026); argparse's name in English, or for a word this table does not know."""
         if lang == ENGLISH:
             return name
         for action in self._actions:
@@ -144,6 +146,8 @@ class _Parser(argparse.ArgumentParser):
             if action.option_strings:
                 return Msg("option {name}", context="argument", name=name)
             words = POSITIONAL_WORDS.get((self.prog.split()[-1], name))
+            if words is not None and isinstance(action, argparse._SubParsersAction):
+                return words  # `命令`, as the line naming an unknown option says it
             if words is not None:
                 return Msg("{words} ({name})", context="argument", words=words, name=name)
         return Msg("argument {name}", context="argument", name=name)

@@ -412,6 +412,47 @@ def test_an_unknown_option_is_named_with_what_the_command_takes(args, english, c
         assert (result.returncode, result.stdout, result.stderr) == (2, "", line)
 
 
+def test_a_missing_or_unknown_command_is_named_the_same_at_both_levels_in_chinese() -> None:
+    """`labkit` and `labkit ctl` refuse a missing or unknown command in one Chinese line each,
+    naming the word as the line for an unknown option does (命令, its choices listed where
+    they are the mistake); it read 命令（command） at the top, a name `labkit --help` never
+    shows, and 命令（COMMAND） under ctl. The real command, LABKIT_LANG=zh-CN; English keeps
+    argparse's own lines."""
+    top = "'、'".join(TOP_COMMANDS.split(", "))
+    ctl = "'、'".join(CTL_COMMANDS.split(", "))
+    expected = {
+        (): "labkit: error: 缺少以下必需的参数：命令\n（参见 `labkit --help`）\n",
+        ("ctl",): "labkit ctl: error: 缺少以下必需的参数：命令\n（参见 `labkit ctl --help`）\n",
+        ("nope",): (
+            f"labkit: error: 命令：无效的选择 'nope'（可选：'{top}'）\n（参见 `labkit --help`）\n"
+        ),
+        ("ctl", "nope"): (
+            f"labkit ctl: error: 命令：无效的选择 'nope'（可选：'{ctl}'）\n"
+            "（参见 `labkit ctl --help`）\n"
+        ),
+    }
+    for args, line in expected.items():
+        result = subprocess.run(
+            [PY, "-m", "labkit", *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env={**os.environ, "LABKIT_LANG": "zh-CN"},
+        )
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", line), args
+    english = subprocess.run(
+        [PY, "-m", "labkit", "ctl"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env={**os.environ, "LABKIT_LANG": "en"},
+    )
+    assert english.stderr == (
+        "labkit ctl: error: the following arguments are required: COMMAND\n"
+        "(see `labkit ctl --help`)\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [
