@@ -743,7 +743,7 @@ def _run(args: argparse.Namespace) -> int:
     with start() as lab:
         exchange = scenario.run(lab)
         # "502-garbage：上游发送的……" in Chinese, as the playground's list writes it
-        cause = in_language(scenario.cause, _lang())
+        cause = scenario.cause_in(_lang())
         print(_say(Msg("{label}: {text}", label=scenario.id, text=cause)) + "\n")
         print(repr(exchange))
     return 0 if exchange.status == scenario.status else 1

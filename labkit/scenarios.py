@@ -23,7 +23,7 @@ from labkit.exchange import Exchange
 from labkit.faults import FAULTS, HUGE_HEAD
 from labkit.gateway import all_targets_down
 from labkit.http.server import HEAD_TIMEOUT
-from labkit.i18n import Msg, Text, render
+from labkit.i18n import ENGLISH, Msg, Text, render
 from labkit.lab import (
     CLIENT_TIMEOUT,
     ORIGIN_TIMEOUTS,
@@ -56,6 +56,13 @@ CACHE_TRAP_MAX_AGE = 60
 MAINTENANCE_RETRY_AFTER = 120  # seconds: the Retry-After of 503-maintenance
 
 LESSONS = ("500", "501", "502", "503", "504", "505", "511")
+
+# why a scenario's page is English in a lab of another language: a server refuses a head that
+# never ended before it reads any field of it, so no Accept-Language chooses (docs/i18n.md)
+ENGLISH_PAGE = Msg(
+    "Its page is in English whatever the lab's language: the request's head never ended, "
+    "and a server chooses no language from a head cut short"
+)
 
 # -- switches: settings of the lab's switch table (labkit/switches.py), which also gives
 # each one's `labkit ctl` words, so that Python and the shell cannot disagree --
@@ -165,7 +172,28 @@ class Raw:
     stall: float = 0.0
 
     def send(self, lab: Lab) -> Exchange:
-        return lab.raw(self.data, to=self.to)
+        return lab.raw(self.sent_in(lab.lang), to=self.to)
+
+    @property
+    def whole_head(self) -> bool:
+        """Whether its head ends (the empty line): a server chooses no language from a head cut
+        short, so one that stops (408-slow-client) gets the English page in every language."""
+        return b"\r\n\r\n" in self.data
+
+    def sent_in(self, lang: str) -> bytes:
+        """The bytes sent in a lab speaking ``lang``. In a language other than English a whole
+        head asks for it, ``Accept-Language: zh-CN`` after its Host line, as ``lab.request``
+        and the playground's raw buttons ask: the 501, 505 and 400 pages of the raw scenarios
+        were English in a Chinese lab until December 2026. English, and a head that never
+        ends, are sent as written: that header would change no page there, and 408-slow-client
+        is a request line and one header. The shell form (``shell``) sends none, as curl does."""
+        if lang == ENGLISH or not self.whole_head:
+            return self.data
+        head, _, rest = self.data.partition(b"\r\n")
+        if rest.lower().startswith(b"host:"):
+            host, _, rest = rest.partition(b"\r\n")
+            head += b"\r\n" + host
+        return head + b"\r\nAccept-Language: " + lang.encode("ascii") + b"\r\n" + rest
 
     def shell(self) -> str:
         text = self.data.decode("latin-1").replace("\\", "\\\\").replace("%", "%%")
@@ -198,6 +226,14 @@ class Scenario:
     def title_in(self, lang: str) -> str:
         """Its title in ``lang`` (``lab.lang`` in a lesson: ``s.title`` is the English)."""
         return render(self.title, lang)
+
+    def cause_in(self, lang: str) -> str:
+        """Its cause in ``lang``; in a language other than English, for a request whose head
+        never ends, also why its page is English (``Raw.sent_in``): the playground and
+        `labkit run` say so beside the cause."""
+        if lang != ENGLISH and isinstance(self.request, Raw) and not self.request.whole_head:
+            return Msg("{cause}. {why}", cause=self.cause, why=ENGLISH_PAGE).render(lang)
+        return render(self.cause, lang)
 
     @property
     def upstream_condition(self) -> Condition | None:

@@ -1841,3 +1841,48 @@ def test_the_po_reader_reads_contexts_plurals_continuations_and_fuzzy(tmp_path: 
     po.write_text('msgid "a"\nmsgstr "b"\nmsgfoo "c"\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"x.po:3: unknown keyword 'msgfoo'"):
         i18n.read_po(po)
+
+
+def test_a_raw_scenario_asks_for_the_labs_language_as_lab_request_does(lab: labkit.Lab) -> None:
+    """The scenarios that send raw bytes sent no Accept-Language where ``lab.request`` sends
+    the lab's: a Chinese lab showed 501-transfer-coding's, 505-http2-request-line's and
+    400-lowercase-version's pages in English. Over the real socket: in a Chinese lab a whole
+    head asks for zh-CN after its Host line, the origin receives that line (the inspector's
+    bytes) and its page answers in Chinese; an English lab sends the bytes as written; a head
+    that never ends (408-slow-client) is sent as written, its page stays English, and its cause
+    says why in the playground."""
+    from labkit import scenarios
+    from labkit.widgets import Playground
+
+    raw = [s for s in scenarios.SCENARIOS.values() if isinstance(s.request, scenarios.Raw)]
+    asked = b"Accept-Language: zh-CN\r\n"
+    for s in raw:  # English: as written
+        ex = s.run(lab)
+        assert ex.hop("origin").bytes_in == s.request.data, s.id
+    chinese_pages = set()
+    with labkit.start(lang="zh-CN") as zh:
+        for s in raw:
+            ex = s.run(zh)
+            received = ex.hop("origin").bytes_in
+            if b"\r\n\r\n" not in s.request.data:  # a head that never ends
+                assert received == s.request.data, s.id
+                assert ex.header("Content-Language") == "en", s.id
+                continue
+            # the request line, its Host, then the language: as the playground's raw buttons
+            request_line, host = s.request.data.split(b"\r\n")[:2]
+            assert received.split(b"\r\n")[:3] == [request_line, host, asked.rstrip()], s.id
+            assert received.replace(asked, b"", 1) == s.request.data, s.id
+            if "accept-language" in (ex.header("Vary") or "").lower():
+                assert ex.header("Content-Language") == "zh-CN", (s.id, ex.text)
+                chinese_pages.add(s.id)
+        assert {"501-transfer-coding", "505-http2-request-line", "400-lowercase-version"} <= (
+            chinese_pages
+        )
+        assert scenarios.get("501-transfer-coding").run(zh).text.startswith("501 未实现\n")
+        stalled = scenarios.get("408-slow-client")
+        p = Playground(zh, "504")
+        p.scenario.value = stalled.id
+        assert "不论实验室用哪种语言，它的页面都是英文的" in p.cause.value
+    english = Playground(lab, "504")
+    english.scenario.value = stalled.id
+    assert "English" not in english.cause.value

@@ -410,7 +410,7 @@ class Playground(_Panel):
             )
         )
         self.cause.value = line.bind(
-            cause=html.escape(i18n.render(s.cause, self.lang)),
+            cause=html.escape(s.cause_in(self.lang)),
             status=shown,
             maker=maker,
         ).render(self.lang)
