@@ -499,7 +499,8 @@ def _catalogue() -> list[Scenario]:
         _fault("bad-content-length", 502, Msg("Upstream sends an invalid Content-Length"),
                Msg("'Content-Length: abc': the gateway cannot tell where the body ends (RFC 9112 6.3)")),
         _fault("bad-transfer-encoding", 502, Msg("Upstream uses an unknown transfer coding"),
-               Msg("'Transfer-Encoding: foo': the gateway cannot decode the body's framing")),
+               Msg("'Transfer-Encoding: foo': a coding the gateway cannot decode (by its framing "
+                   "alone the body would run to the close, RFC 9112 6.3)")),
         _fault("refused", 502, Msg("Nothing listens at the upstream"),
                Msg("connecting to the upstream is refused: no process listens on its port")),
         Scenario("500-relayed-not-502", "502", 500, "origin", Msg("A 500 relayed is not a 502"),

@@ -91,6 +91,15 @@ WRONG = {
     # gets a 504 only from a gateway given a read timeout (observed: both relayed a 6 s answer)
     "every gateway has a read timeout": r"Every gateway says 504 when the upstream is slow to "
     r"answer\.|每个网关都说 504。",
+    # nginx 1.22.1 relays an invalid Content-Length and an unknown Transfer-Encoding as a 200,
+    # Caddy 2.6.2 an oversized head (observed rows): lesson 03 said broken headers were a 502 at
+    # all three
+    "broken headers a 502 at all three": r"broken headers give 502 at all three|"
+    r"损坏的标头在这三者上都得到 502",
+    # RFC 9112 6.3: a response whose last coding is not chunked is read until the close; what a
+    # gateway cannot do with 'Transfer-Encoding: foo' is decode the coding, not find the end
+    "an unknown coding called unreadable framing": r"cannot decode the body's framing|"
+    r"无法解码正文的分帧",
     # real HAProxy retries a refused connection 3 times by default ('retries 3')
     "a refused connection fails at once everywhere": r"a refused connection fails at once;",
     # HAProxy's termination state is SC-- for a refused connection, sC-- for a connect timeout
@@ -367,6 +376,45 @@ def test_the_rows_lesson_09_calls_uniform_are_uniform() -> None:
     assert "(a header line without a colon, a read timeout, a body cut after the headers)" in lesson
     nginx = personalities.get("nginx")
     assert nginx.answer(Condition.CONNECT_TIMEOUT).status == 504
+
+
+def test_lesson_03_names_each_fault_a_real_gateway_does_not_answer_502() -> None:
+    """Lesson 03's references said garbage, closes, resets and broken headers give 502 at nginx,
+    HAProxy and Caddy alike; the observed rows disagree for five of its faults (nginx relays
+    garbage and a bad status line as HTTP/0.9, an invalid Content-Length and an unknown
+    Transfer-Encoding as a 200; Caddy an oversized head; HAProxy refuses with 503). The lesson
+    names each, en and zh, after the cell that runs them all through the lab's gateway."""
+    from labkit import scenarios
+    from labkit.faults import FAULTS
+
+    faults = [s.upstream for s in scenarios.for_lesson("502") if s.status == 502]
+    not_502 = {
+        name: sorted(
+            f for f in faults if personalities.get(name).answer(FAULTS[f].condition).status != 502
+        )
+        for name in ("nginx", "haproxy", "caddy")
+    }
+    assert not_502 == {
+        "nginx": ["bad-content-length", "bad-status-line", "bad-transfer-encoding", "garbage"],
+        "haproxy": ["refused"],
+        "caddy": ["huge-headers"],
+    }
+    lesson = TEXTS["03-502-bad-gateway.ipynb"]
+    for said in (
+        "nginx relays `garbage` and `bad-status-line` raw",
+        "passes `bad-content-length` and `bad-transfer-encoding` on as a 200",
+        "Caddy relays the oversized head of `huge-headers` as a 200",
+        "HAProxy answers `refused` with 503",
+    ):
+        assert said in lesson, said
+    zh = TEXTS["zh/03-502-bad-gateway.ipynb"]
+    for said in (
+        "nginx 把 `garbage` 和 `bad-status-line` 当作",
+        "`bad-content-length` 和 `bad-transfer-encoding` 当作 200 转发",
+        "Caddy 把 `huge-headers` 过大的响应头部当作 200 转发",
+        "HAProxy 对 `refused` 返回 503",
+    ):
+        assert said in zh, said
 
 
 def test_what_the_gateway_adds_to_a_relayed_500_is_what_the_scenario_says(lab) -> None:
