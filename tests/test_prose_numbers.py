@@ -23,10 +23,15 @@ import pytest
 from labkit import personalities
 from labkit.conditions import Condition
 from labkit.exercises import lesson_504
+from labkit.faults import FAULTS
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# the upstream body-cut's reply: the length its head announces, and the bytes of body it sends
+_CUT_HEAD, _, _CUT_BODY = FAULTS["body-cut"].reply.partition(b"\r\n\r\n")
+CUT_ANNOUNCED = int(_CUT_HEAD.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+CUT_SENT = len(_CUT_BODY)
 NEXT_CODE = object()
 SAME_CELL = object()
 NUMBER = r"(\d+(?:\.\d+)?)"
@@ -81,6 +86,9 @@ CLAIMS = [
     ("04-503-service-unavailable", rf"bursts of {NUMBER} to", NEXT_CODE),
     ("04-503-service-unavailable", rf"to {NUMBER} requests against", NEXT_CODE),
     ("09-gateways-disagree", rf"`ReadTimeout` after {NUMBER} s", "nginx-observation"),
+    # what the upstream body-cut sends (lesson 03's part and its exercise 2)
+    ("03-502-bad-gateway", rf"`Content-Length: {NUMBER}`, then only", CUT_ANNOUNCED),
+    ("03-502-bad-gateway", rf"then only {NUMBER} bytes", CUT_SENT),
     # each gateway's default timeouts, as docs/gateways.md's note records them
     ("05-504-gateway-timeout", rf"nginx waits {NUMBER} s for each", "notes"),
     ("05-504-gateway-timeout", rf"gives\s+up connecting after {NUMBER} s", "notes"),
@@ -137,6 +145,8 @@ CLAIMS = [
     ("09-gateways-disagree", rf"up to {NUMBER} s apart", _cited("haproxy", Condition.REFUSED)),
     # the translations (notebooks/zh/) state the same numbers in their own words
     ("zh/03-502-bad-gateway", rf"读取超时（这里是 {NUMBER} 秒", UPSTREAM_TIMEOUTS["read_timeout"]),
+    ("zh/03-502-bad-gateway", rf"`Content-Length: {NUMBER}`，然后只发送", CUT_ANNOUNCED),
+    ("zh/03-502-bad-gateway", rf"然后只发送 {NUMBER} 字节", CUT_SENT),
     ("zh/04-503-service-unavailable", rf"容量设为 {NUMBER}，", NEXT_CODE),
     ("zh/04-503-service-unavailable", rf"一阵 {NUMBER} 个慢请求", NEXT_CODE),
     ("zh/04-503-service-unavailable", rf"每个耗时 {NUMBER} 秒", NEXT_CODE),
