@@ -388,6 +388,25 @@ class Recorder:
     def add(self, event: Event) -> None:
         self._kept(event, event.request_id, len(event.data))
 
+    def amend(self, kept: Event, event: Event) -> None:
+        """Put ``event`` where ``kept`` (an event this recorder returned) is in its request's
+        story: a hop's record of what it did, corrected once it knows more (an answer
+        recorded as it was written, which never left: ``HTTPServer._write``)."""
+        if len(event.data) > MAX_RECORDED_BYTES:
+            event = event.trimmed(MAX_RECORDED_BYTES)
+        with self._lock:
+            events = self._events.get(kept.request_id)
+            if events is None:
+                return
+            for i in range(len(events) - 1, -1, -1):
+                if events[i] is kept:
+                    events[i] = event
+                    grown = len(event.data) - len(kept.data)
+                    self._sizes[kept.request_id] += grown
+                    self._total += grown
+                    break
+        self.wake()
+
     def _kept(self, event: Event, request_id: str, size: int) -> Event:
         """Keep ``event`` in its request's story, if still kept, its data (``size`` bytes)
         trimmed past MAX_RECORDED_BYTES: the event as kept. Every entry point ends here, and

@@ -29,14 +29,10 @@ def _port(lab: labkit.Lab, hop: str) -> int:
     return lab.upstreams[hop].port if hop in lab.upstreams else getattr(lab, hop).port
 
 
-@pytest.mark.parametrize("hop", ["origin", "gateway", "reset"])
-def test_a_request_reset_before_the_servers_first_read_is_recorded(
-    lab: labkit.Lab, hop: str
-) -> None:
-    """Connected (the lab accepts it while its client holds it: the owner check passes), then,
-    the lab's loop held, the whole request and a reset: the server reads the request and
-    records it as received, bytes and all."""
-    client = socket.create_connection(("127.0.0.1", _port(lab, hop)))
+def _send_then_reset(lab: labkit.Lab, port: int) -> None:
+    """Connect (the lab accepts the connection and holds it), then, the lab's loop held,
+    send the whole request and reset: both are there before the server's first read."""
+    client = socket.create_connection(("127.0.0.1", port))
     for _ in range(2):  # two turns of the loop: the connection is accepted and held
         on_lab_loop(lab, lambda: None)
     holding, release = threading.Event(), threading.Event()
@@ -55,6 +51,40 @@ def test_a_request_reset_before_the_servers_first_read_is_recorded(
     finally:
         release.set()
         thread.join()
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway"])
+def test_an_answer_to_a_client_that_reset_first_is_recorded_as_never_sent(
+    lab: labkit.Lab, hop: str
+) -> None:
+    """The request read, the server answers a client that has reset the connection: its send
+    fails at once and not a byte leaves. The record said "200 OK" with the answer's bytes, as
+    if the client had been answered; it says now what a fault upstream's record says when its
+    client reset first, and holds no status and no bytes. Fails before (the record said
+    "200 OK")."""
+    from labkit.faults import CLIENT_GONE
+
+    _send_then_reset(lab, _port(lab, hop))
+
+    def sent() -> list[tuple[str, bytes, int | None]]:
+        return [
+            (str(e.summary), e.data, e.status)
+            for rid in lab.recorder.ids()
+            for e in lab.recorder.events(rid)
+            if e.hop == hop and e.kind is Kind.SENT
+        ]
+
+    assert settle(lambda: sent() == [(str(CLIENT_GONE), b"", None)]), sent()
+
+
+@pytest.mark.parametrize("hop", ["origin", "gateway", "reset"])
+def test_a_request_reset_before_the_servers_first_read_is_recorded(
+    lab: labkit.Lab, hop: str
+) -> None:
+    """Connected (the lab accepts it while its client holds it: the owner check passes), then,
+    the lab's loop held, the whole request and a reset: the server reads the request and
+    records it as received, bytes and all."""
+    _send_then_reset(lab, _port(lab, hop))
 
     def received() -> list[bytes]:
         return [

@@ -1005,7 +1005,7 @@ class HTTPServer(Listener):
         body = response.body if isinstance(response.body, bytes) else b""
         head = self._spelt(_head_bytes(response, self._extra_headers(rid, response)))
         data = head + body
-        self.recorder.record(
+        event = self.recorder.record(
             rid,
             self.name,
             self.role,
@@ -1016,7 +1016,7 @@ class HTTPServer(Listener):
             generated=True,
             why=said(why),
         )
-        writer.write(data)
+        self._write(writer, event, data)
         await _drain_quietly(writer)
 
     def record_abandoned(self, raw: bytearray, peer_port: int | None) -> None:
@@ -1131,9 +1131,13 @@ class HTTPServer(Listener):
         if head is None:
             return False
         data = self._spelt(head) + body
-        self._record_sent(request.request_id, response, data)
+        event = self._record_sent(request.request_id, response, data)
         writer.write(data)
-        await _drain(writer)
+        try:
+            await _drain(writer)
+        except _Unsent:
+            self._unsent(event)
+            raise
         return True
 
     async def _send_raw(
@@ -1144,11 +1148,10 @@ class HTTPServer(Listener):
         (an upstream's 1xx that nginx takes as final: gateway.Gateway.relay)."""
         raw = response.raw or b""
         if response.status:
-            self._record_sent(request.request_id, response, raw)
-            writer.write(raw)
+            self._write(writer, self._record_sent(request.request_id, response, raw), raw)
             await _drain_quietly(writer)
             return False
-        self.recorder.record(
+        event = self.recorder.record(
             request.request_id,
             self.name,
             self.role,
@@ -1161,7 +1164,7 @@ class HTTPServer(Listener):
             generated=response.generated,
             why=response.why,
         )
-        writer.write(raw)
+        self._write(writer, event, raw)
         await _drain_quietly(writer)
         return False
 
@@ -1286,9 +1289,13 @@ class HTTPServer(Listener):
         payload = response.body
         assert isinstance(payload, bytes)
         data = before + request.request_id.encode("ascii") + after + payload
-        self._record_sent(request.request_id, response, data)
+        event = self._record_sent(request.request_id, response, data)
         writer.write(data)
-        await _drain(writer)
+        try:
+            await _drain(writer)
+        except _Unsent:
+            self._unsent(event)
+            raise
         return True
 
     def _fields(self, request: Request, response: Response) -> Headers:
@@ -1377,9 +1384,13 @@ class HTTPServer(Listener):
         if payload and not (request.method == "HEAD" or response.status in (204, 304)):
             sent += conn.send(h11.Data(data=payload))
         sent += conn.send(h11_parts().end)
-        self._record_sent(request.request_id, response, bytes(sent))
+        event = self._record_sent(request.request_id, response, bytes(sent))
         writer.write(sent)
-        await _drain(writer)
+        try:
+            await _drain(writer)
+        except _Unsent:
+            self._unsent(event)
+            raise
         return not response.close
 
     async def _send_stream(
@@ -1420,11 +1431,11 @@ class HTTPServer(Listener):
         await _drain(writer)
         return not response.close
 
-    def _record_sent(self, rid: str, response: Response, data: bytes, cut: str = "") -> None:
+    def _record_sent(self, rid: str, response: Response, data: bytes, cut: str = "") -> Event:
         summary = f"{response.status} {response.reason}".strip()
         if cut:
             summary = said(Msg("{status} (body cut off: {cut})", status=summary, cut=cut))
-        self.recorder.sent(
+        return self.recorder.sent(
             rid,
             self.name,
             self.role,
@@ -1436,6 +1447,26 @@ class HTTPServer(Listener):
             cut,
             response.delay,
         )
+
+    def _write(self, writer: asyncio.StreamWriter, event: Event, data: bytes) -> None:
+        """Write ``data``, the answer ``event`` recorded as it went, where a failed write
+        is not a ConnectionError (a refusal's, an HTTP/0.9 relay's: ``_drain_quietly``);
+        the others learn it from ``_drain`` (``_Unsent``), at no cost to an answer that
+        leaves."""
+        writer.write(data)
+        if writer.transport.is_closing():
+            self._unsent(event)
+
+    def _unsent(self, event: Event) -> None:
+        """The answer ``event`` recorded as it was written never left: the client had reset
+        the connection (the send failed at once, or the transport was closed already). The
+        answer is recorded before it is written, so that the lab's own client, reading it
+        in another thread, never records it before this server does; the record then says
+        so, as a fault upstream's does, not that the answer went out."""
+        from labkit.faults import CLIENT_GONE  # (it imports this module)
+
+        gone = event._replace(summary=CLIENT_GONE, data=b"", status=None, not_kept=0)
+        self.recorder.amend(event, gone)
 
 
 MAX_RELAYED_HEADS = 64  # relayed heads kept (HTTPServer._relayed_head, in two generations)
@@ -2041,11 +2072,19 @@ class _Coalesced:
             self._held.clear()
 
 
+class _Unsent(ConnectionResetError):
+    """Not a byte of the last write left: the connection was reset (or closed) before it."""
+
+
 async def _drain(writer: asyncio.StreamWriter) -> None:
-    """Wait until the peer has taken what was written, at most WRITE_TIMEOUT."""
+    """Wait until the peer has taken what was written, at most WRITE_TIMEOUT. Nothing held
+    and the transport closing after a write (no wait came between): the send failed at
+    once, or the transport was closed already, and not a byte of it left (``_Unsent``)."""
     transport = writer.transport
-    if not transport.get_write_buffer_size() and not transport.is_closing():
-        return  # all of it is in the kernel's buffer already: nothing to wait for
+    if not transport.get_write_buffer_size():
+        if not transport.is_closing():
+            return  # all of it is in the kernel's buffer already: nothing to wait for
+        raise _Unsent("the connection was reset before the answer was sent")
     await within(WRITE_TIMEOUT, writer.drain)
 
 
