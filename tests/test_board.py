@@ -124,16 +124,26 @@ def _learner_env(tmp_path: Path, exchange: Path, name: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running_board(exchange: Path, run=None) -> Iterator[dict]:
-    """`labkit board --json` in the background; its first line says where it listens."""
+    """`labkit board --json` in the background; its first line says where it listens. A
+    board that ends before that line is named with its exit status and what it said (its
+    standard error, read once it has ended: it says one line at most before it serves)."""
     argv = [sys.executable, "-m", "labkit", "board", "--json", "--exchange", str(exchange)]
-    proc = run(argv) if run else subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    proc = (
+        run(argv)
+        if run
+        else subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    )
+    line = proc.stdout.readline()
+    if not line:
+        said = proc.stderr.read() if proc.stderr else "(not read)"
+        pytest.fail(f"labkit board printed nothing, exit status {proc.wait(10)}: {said!r}")
     try:
-        line = proc.stdout.readline()
-        assert line, "labkit board printed nothing"
         yield json.loads(line)
     finally:
         proc.terminate()
         assert proc.wait(10) == 0  # SIGTERM: a clean stop
+        if proc.stderr:
+            proc.stderr.close()
 
 
 def _entries(exchange: Path) -> list[Path]:
