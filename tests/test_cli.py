@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from helpers import labkit_in_process
+from procguard import run_guarded
 
 import labkit
 from labkit import scenarios
@@ -33,13 +34,11 @@ BIN = str(Path(PY).parent)  # where `labkit` is installed, as in the learner's v
 
 def shell(script: str, timeout: float = 30) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"])
-    return subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=timeout
-    )
+    return run_guarded(["bash", "-c", script], env=env, timeout=timeout)
 
 
 def labkit_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "labkit", *args], capture_output=True, text=True, timeout=20)
+    return run_guarded([PY, "-m", "labkit", *args], timeout=20)
 
 
 @contextlib.contextmanager
@@ -402,12 +401,8 @@ def test_an_unknown_option_is_named_with_what_the_command_takes(args, english, c
     command" (argparse leaves a word it does not know for later, then finds the command
     missing), never naming --bogus. The real command, in English and in Chinese."""
     for lang, line in (("en", english), ("zh-CN", chinese)):
-        result = subprocess.run(
-            [PY, "-m", "labkit", *args],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            env={**os.environ, "LABKIT_LANG": lang},
+        result = run_guarded(
+            [PY, "-m", "labkit", *args], timeout=20, env={**os.environ, "LABKIT_LANG": lang}
         )
         assert (result.returncode, result.stdout, result.stderr) == (2, "", line)
 

@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from procguard import run_guarded
 from sharedhost import held_dir, user_database
 
 import labkit
@@ -47,7 +48,7 @@ def cli_env(**changes: str | None) -> dict[str, str]:
 
 
 def run(args: list[str], env: dict[str, str], timeout: float = 20) -> subprocess.CompletedProcess:
-    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+    return run_guarded(args, env=env, timeout=timeout)
 
 
 def labkit_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
