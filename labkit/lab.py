@@ -577,8 +577,14 @@ class Lab:
         from ``start`` (time.perf_counter()), plus the time the machine kept the loop's
         thread waiting for a CPU since (``behind`` was its run delay then:
         ``deadline.waited_for_a_cpu``), which the kernel counts only once the thread runs
-        (8 runs in 20 alone). At most ``deadline.MAX_LAG`` more. An answer the record
-        cannot give whole (a body cut, or not all kept) stays a client timeout."""
+        (8 runs in 20 alone). At most ``deadline.MAX_LAG`` more of the loop's own time
+        (``deadline.progress``): time the loop slept with nothing to do, or turned; not
+        time the machine kept its thread from running. Bounded by the machine's clock, the
+        wait ended while the loop's thread had not run once since the client gave up (at
+        nice 19 beside busy loops: its schedstat showed 2.3 s waiting for a CPU and not one
+        slice run, the request read but its 504 not yet written), and the 504 due at 0.3 s
+        was a client timeout in 1-2 runs of 10. An answer the record cannot give whole (a
+        body cut, or not all kept) stays a client timeout."""
         loop = self._loop
         counted: list[bool] = []  # the loop's clock counted the client's timeout
 
@@ -601,9 +607,11 @@ class Lab:
         def arrived() -> bool:
             return self.recorder.reached(rid) is not None or answered()
 
-        most = time.perf_counter() + deadline.MAX_LAG
-        if not self.recorder.wait_for(arrived, deadline.MAX_LAG):
-            return None
+        progress = deadline.progress(loop)
+        most = progress() + deadline.MAX_LAG  # the loop had that much of its own time
+        while not self.recorder.wait_for(arrived, POLL):
+            if progress() >= most:
+                return None
         reached = self.recorder.reached(rid)
         if reached is None:
             return None
@@ -612,8 +620,7 @@ class Lab:
         except RuntimeError:  # the lab stopped meanwhile: its loop is closed
             return None
         while not self.recorder.wait_for(answered, POLL):
-            now = time.perf_counter()
-            if now >= most or (counted and now >= ends()):
+            if progress() >= most or (counted and time.perf_counter() >= ends()):
                 return None
         sent = self._answer_event(rid, via)
         if sent is None or sent.cut or sent.not_kept:

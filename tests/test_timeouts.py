@@ -282,3 +282,20 @@ def test_a_504_page_is_made_once_and_says_the_timeout_that_applied(lab: labkit.L
     later = lab.get("/up/slow/")
     assert later.status == 504 and "read timeout of 0.2 s" in later.text
     assert "0.2 s" in later.header("proxy-status")
+
+
+def test_the_wait_for_a_late_answer_counts_the_labs_own_time_not_the_machines(
+    loop_away_after_the_forward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait for an answer due before the client's timeout is bounded by the time the
+    lab's loop had (``deadline.progress``), not by the machine's clock: a loop kept from
+    running past the bound (here away 1.0 s, the bound made 0.5 s) still gives its 504, due
+    at 0.3 s, as the client's answer. Before: the wait ended 0.5 s after the client gave up
+    by the machine's clock, while the loop had not run since the forward: a client timeout."""
+    monkeypatch.setattr(deadline, "MAX_LAG", 0.5)
+    monkeypatch.setitem(globals(), "AWAY", 1.0)
+    lab = loop_away_after_the_forward
+    lab.gateway.route("/").read_timeout = 0.3
+    budget = lab.get("/slow?delay=0.8", timeout=0.4)
+    assert (budget.status, budget.client_error) == (504, None), budget
+    assert budget.observed().took == "answered after 0.3 s"

@@ -273,6 +273,14 @@ class PreciseEpollSelector(selectors.EpollSelector):
         self.lag = 0.0  # seconds the process was away that the loop's clock leaves out
         self._ran_from: float | None = None  # when the loop's current turn began (monotonic)
         self.now = _monotonic()  # the loop's clock for the current turn (read once a turn)
+        # the loop's own time (``progress``): the machine's clock less every turn and sleep
+        # it was away, all of it (``lag`` keeps at most MAX_LAG, and gives it back), and that
+        # clock as the current turn began
+        self.away = 0.0
+        self.own = self.now
+        # while the loop sleeps with nothing to do: when it began (the machine's clock), its
+        # own time then, and the sleep's timeout (None: until a socket is ready)
+        self.asleep: tuple[float, float, float | None] | None = None
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         now = _monotonic()
@@ -280,6 +288,7 @@ class PreciseEpollSelector(selectors.EpollSelector):
         if began is not None:
             ran = now - began  # the turn, which the loop's clock has not counted yet
             if ran > STARVED:  # the last turn was away: none of it counts
+                self.away += ran
                 added = min(ran, MAX_LAG - self.lag)
                 if added > 0:
                     self.lag += added
@@ -288,6 +297,7 @@ class PreciseEpollSelector(selectors.EpollSelector):
                 timeout = max(timeout - ran, 0.0)
         self._ran_from = now
         self.now = now - self.lag
+        self.own = now - self.away
         ready = super().select(0)
         if ready or timeout == 0:  # work ready (a timeout of 0: callbacks or a timer due)
             return ready
@@ -303,6 +313,7 @@ class PreciseEpollSelector(selectors.EpollSelector):
                 self.lag = 0.0
                 timeout -= lag
         fd = self.fileno()
+        self.asleep = (now, self.own, timeout)
         if timeout is None or fd >= FD_SETSIZE:  # no timer, or epoll's own wait (a process
             ready = super().select(timeout)  # with a thousand files open)
         else:
@@ -312,8 +323,26 @@ class PreciseEpollSelector(selectors.EpollSelector):
         self._ran_from = woke
         if timeout is not None and woke - now - timeout > STARVED:  # slept too long: away
             self.lag = min(woke - now - timeout, MAX_LAG)
+            self.away += woke - now - timeout
         self.now = woke - self.lag
+        self.asleep = None
         return ready
+
+    def progress(self) -> float:
+        """The loop's own time, as another thread can read it now: the machine's clock less
+        every turn and sleep the loop was away (``away``: unlike the loop's clock, which
+        leaves out at most ``MAX_LAG`` and then jumps to its timers to catch up), read as the
+        current turn began, and while the loop sleeps with nothing to do, plus the time slept
+        so far (up to the sleep's timeout: past it, the thread has been woken and waits to
+        run). It stands still while the loop's thread is kept from running (off the CPU, or
+        waiting for the interpreter another thread holds) and while a turn runs, and moves
+        with the machine's clock while the loop sleeps: how much time the loop has had."""
+        asleep = self.asleep
+        if asleep is None:
+            return self.own
+        since, clock, timeout = asleep
+        slept = _monotonic() - since
+        return clock + (slept if timeout is None else min(slept, timeout))
 
 
 class CatchUpLoop(asyncio.SelectorEventLoop):
@@ -373,6 +402,15 @@ class CatchUpLoop(asyncio.SelectorEventLoop):
         if self._schedstat is not None:
             os.close(self._schedstat)
             self._schedstat = None
+
+
+def progress(loop: asyncio.AbstractEventLoop) -> Callable[[], float]:
+    """A clock that moves with the time ``loop`` has had to do its work
+    (``PreciseEpollSelector.progress``), read from another thread; the machine's clock for a
+    loop that is not the lab's."""
+    if isinstance(loop, CatchUpLoop):
+        return loop._clock.progress
+    return _monotonic
 
 
 def waited_for_a_cpu(loop: asyncio.AbstractEventLoop) -> float | None:
