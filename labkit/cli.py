@@ -162,8 +162,27 @@ class _Parser(argparse.ArgumentParser):
         except argparse.ArgumentError as err:
             if err.argument_name is not None:
                 lang = _lang()
+                self._with_range(err, lang)
                 err.argument_name = in_language(self._named(err.argument_name, lang), lang)
             raise
+
+    def _with_range(self, err: argparse.ArgumentError, lang: str) -> None:
+        """An option that takes a number, given none (`--read` last on the line): argparse's
+        "expected one argument", and what the number may be."""
+        words = getattr(argparse, "_")  # noqa: B009 (the words _argparse_speaks put in)
+        if err.message != words("expected one argument"):
+            return
+        for action in self._actions:
+            param: Any = getattr(action.type, "param", None)
+            if (
+                action.option_strings
+                and argparse._get_action_name(action) == err.argument_name
+                and param is not None
+                and param.kind in (int, float)
+            ):
+                err.message = Msg(
+                    "{expected}: {allowed}", expected=err.message, allowed=param.allowed(lang)
+                ).render(lang)
 
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
         """argparse's, with a number that is not one said in words in a language other than

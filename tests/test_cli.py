@@ -773,3 +773,27 @@ def test_the_python_api_says_nan_and_inf_in_words(value, english, chinese):
                     setting()
                 said = str(refused.value)
                 assert words in said and "\n" not in said, said
+
+
+OPTION_NUMBERS = [a for a in NUMERIC_ARGUMENTS if a[0][-1].startswith("--") and not a[1]]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "low", "high"),
+    OPTION_NUMBERS,
+    ids=[" ".join(a[0]) for a in OPTION_NUMBERS],
+)
+def test_an_option_left_without_its_number_names_the_range(before, after, low, high, runtime_dir):
+    """`labkit ctl timeout / --read` said "argument --read: expected one argument", and
+    nothing of what the number may be: the range follows, as for a positional number left
+    out, in English and in Chinese (fails before)."""
+    from labkit.errors import number
+
+    for lang, expected, rng in (
+        ("en", "expected one argument: ", rf"(between {number(low)} and|from {number(low)} to) "),
+        ("zh-CN", "需要一个值：", rf"{number(low)} 到 "),
+    ):
+        result = labkit_in_process(*before, env={"LABKIT_LANG": lang})
+        assert result.returncode == 2 and result.stdout == "", result
+        said, _ = result.stderr.splitlines()
+        assert expected in said and re.search(rf"{rng}{number(high)}\b", said), said
