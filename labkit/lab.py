@@ -485,7 +485,10 @@ class Lab:
             status, reason, resp_headers, data = None, "", [], b""
             error, timed_out = READ_TIMEOUT, True
         elif status is None and error == READ_TIMEOUT:
-            answer = self._due_before(rid, method, via, timeout, start, behind)
+            try:
+                answer = self._due_before(rid, method, via, timeout, start, behind)
+            except KeyboardInterrupt:  # Kernel > Interrupt while the lab's record is read
+                raise Interrupted(f"{method} {path}", self.lang) from None
             if answer is not None:  # it was due in time (see _due_before)
                 status, reason, resp_headers, data = answer
                 error, timed_out = None, False

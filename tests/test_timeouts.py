@@ -299,3 +299,34 @@ def test_the_wait_for_a_late_answer_counts_the_labs_own_time_not_the_machines(
     budget = lab.get("/slow?delay=0.8", timeout=0.4)
     assert (budget.status, budget.client_error) == (504, None), budget
     assert budget.observed().took == "answered after 0.3 s"
+
+
+def test_an_interrupt_while_the_lab_is_asked_for_a_late_answer_is_one_line(
+    loop_away_after_the_forward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kernel > Interrupt after the client gave up, while the lab is asked whether its answer
+    was due in time (the loop away 1.0 s, the client's timeout 0.4 s), is the lab's one-line
+    Interrupted, as during the request itself. Before: the bare KeyboardInterrupt of the
+    recorder's wait, a traceback through threading."""
+    import ctypes
+    import threading
+
+    from labkit.errors import Interrupted
+
+    monkeypatch.setitem(globals(), "AWAY", 1.0)
+    lab = loop_away_after_the_forward
+    lab.gateway.route("/").read_timeout = 0.3
+    # Kernel > Interrupt's KeyboardInterrupt, raised in this thread (under xdist, not the
+    # process's main thread, which is where _thread.interrupt_main would raise it)
+    here = ctypes.c_ulong(threading.get_ident())
+    interrupt = ctypes.py_object(KeyboardInterrupt)
+    stop = threading.Timer(0.7, ctypes.pythonapi.PyThreadState_SetAsyncExc, (here, interrupt))
+    stop.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as info:
+            lab.get("/slow?delay=0.8", timeout=0.4)
+    finally:
+        stop.cancel()
+    assert isinstance(info.value, Interrupted), repr(info.value)
+    assert "before its answer came" in str(info.value)
+    assert lab.get("/orders/7").status == 200  # the lab still runs
