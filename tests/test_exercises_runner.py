@@ -26,6 +26,7 @@ import time
 
 import pytest
 from helpers import alive, settle
+from procguard import waited_for_a_cpu
 
 import labkit
 from labkit.exercises import REGISTRY, Task, proctree, runner
@@ -477,33 +478,16 @@ def test_a_process_running_a_lab_with_a_spinning_handler_exits_promptly(tmp_path
             said = time.monotonic()
             # what the machine kept the process (and its children) waiting for a CPU from
             # then on is the load's, not the product's: excused, as the runner excuses it
-            before = _waited_for_a_cpu(proc.pid)
+            before = waited_for_a_cpu(proc.pid)
             waited = 0.0
             while proc.poll() is None and time.monotonic() - said < 30:
-                waited = max(waited, _waited_for_a_cpu(proc.pid) - before)
+                waited = max(waited, waited_for_a_cpu(proc.pid) - before)
                 time.sleep(0.05)
             ended = time.monotonic()
         finally:
             proc.kill()
         assert first.strip() == "500", proc.stderr.read() if proc.stderr else ""
     assert ended - said - waited < bound, (ended - said, waited, bound)
-
-
-def _waited_for_a_cpu(pid: int) -> float:
-    """The longest any thread of ``pid`` or of its descendants has waited, ready to run, for a
-    CPU (schedstat's run_delay; 0.0 once it has ended)."""
-    longest = proctree.kept_waiting(pid)
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return longest
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
-                longest = max(longest, int(f.read().split()[1]) / 1e9)
-        except (OSError, IndexError, ValueError):
-            continue
-    return longest
 
 
 def test_a_stopped_lab_given_to_learner_code_says_so(task) -> None:
