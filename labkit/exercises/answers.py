@@ -610,12 +610,12 @@ _BECAUSE = later(
 _STATUS_THEN_CLAUSE = later(r"^(?P<head>[^,;]+?)(?:\s*[,;]\s*|\s+(?=but\s))(?P<clause>[^\W\d].*)$")
 # a clause that is part of the answer, not its reason: another answer ("400, or 411", "400,
 # and 411") or a hedge ("400, maybe"), for the checks of several answers and of hedges
-ANSWERS_ON = _ANSWERS_ON = later(
+ANSWERS_ON = later(
     r"^(?:but|or|either|nor|maybe|perhaps|probably|possibly|i guess|i suppose|i think"
     rf"|unsure|not\s+{_UNSURE})(?![\w-])|^and\b(?=.*(?<![\d.])[1-5]\d\d(?![\d.]))"
 )
 # a clause that denies the answer before it: "400, no", "400, it isn't", "400, which is wrong"
-DENIES_THE_ANSWER = _DENIES_THE_ANSWER = later(
+DENIES_THE_ANSWER = later(
     rf"^(?:no|not(?!\s+{_UNSURE})|never|nope|neither|wrong|false|incorrect|nah|no way|i doubt"
     r"|i (?:don[’']?t|do not) (?:think|believe))(?![\w-])"
     # the answer named again and denied: "it isn't", "that's not it", "which is wrong"
@@ -645,7 +645,7 @@ def _but_says_why(clause: str) -> str:
     """A clause after "but" that says more about the answer ("200, but the body is not
     complete") without its "but"; one that answers on ("but 411", "but maybe") as it is."""
     rest = clause[4:] if clause.startswith("but ") else ""
-    if rest and not _ANSWERS_ON.match(rest) and not _DENIES_THE_ANSWER.match(rest):
+    if rest and not ANSWERS_ON.match(rest) and not DENIES_THE_ANSWER.match(rest):
         return rest
     return clause
 
@@ -657,8 +657,8 @@ def _before_clause(text: str) -> str:
     if (
         found
         and _names_a_status(found.group("head"))
-        and not _DENIES_THE_ANSWER.match(found.group("clause"))
-        and not _ANSWERS_ON.match(_but_says_why(found.group("clause")))
+        and not DENIES_THE_ANSWER.match(found.group("clause"))
+        and not ANSWERS_ON.match(_but_says_why(found.group("clause")))
         # a clause that hedges anywhere in it ("504, which I am not sure about")
         and not _HEDGE_WORD.search(found.group("clause"))
         and not _names_a_code(found.group("clause"))
@@ -679,7 +679,7 @@ def negated(text: str, allowed: frozenset[str] = frozenset()) -> bool:
     options' own, "never retry") and a reason given after the answer deny nothing."""
     found = _STATUS_THEN_CLAUSE.match(_BECAUSE.split(text, maxsplit=1)[0])
     if found and _names_a_status(found.group("head")):  # "400, which is wrong"
-        denial = _DENIES_THE_ANSWER.match(found.group("clause"))
+        denial = DENIES_THE_ANSWER.match(found.group("clause"))
         if denial and denial.group(0) not in allowed:
             return True
     plain = _phrase_key(answer_part(text))
@@ -741,9 +741,7 @@ _BOUND = later(
 
 
 # other dashes and Chinese input's full-width colon and commas (、 lists: "Upgrade、Connection"), as ASCII
-WIDE = _WIDE = str.maketrans(
-    {"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ",", "、": ","}
-)
+WIDE = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "：": ":", "，": ",", "、": ","})
 
 
 # what a learner writes before the answer itself: "the answer is 504", "Answer: Allow"
@@ -830,7 +828,7 @@ _AFTER_ANSWER = later(r"\s*[,;]\s*|\s+-+\s+|\s*[(（)）]\s*")
 def _after_answer(answer: str) -> list[str]:
     """What an answer says after its own words: after a comma, a semicolon, a dash, in
     brackets ("Allow — which is wrong": ["which is wrong"])."""
-    text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(_WIDE).lower()
+    text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(WIDE).lower()
     parts = _AFTER_ANSWER.split(" ".join(text.split()))
     return [p.strip().rstrip(".!。！ ") for p in parts[1:]]
 
@@ -870,7 +868,7 @@ def clean(answer: object) -> str:
     pasted = _PASTED_RESPONSE.match(text)
     if pasted:
         text = pasted.group(0)
-    text = _without_asides(text).translate(_WIDE).strip()
+    text = _without_asides(text).translate(WIDE).strip()
     text = text.strip(_QUOTES + " ")
     text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
@@ -982,7 +980,7 @@ def corrected(answer: object) -> str | None:
     nothing. In brackets too, which clean() sets aside as an explanation."""
     if not isinstance(answer, str):
         return None
-    text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(_WIDE).lower()
+    text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(WIDE).lower()
     found = _CORRECTS.search(" ".join(text.split()).rstrip(".!。！ "))
     if not found:
         return None
@@ -1283,7 +1281,7 @@ def _describes(rest: str) -> bool:
     rest = rest.strip()
     if len(rest.split()) < 2 and rest.isascii():
         return False
-    if _HEDGING.search(rest) or hedge_word(rest) or _DENIES_THE_ANSWER.match(rest):
+    if _HEDGING.search(rest) or hedge_word(rest) or DENIES_THE_ANSWER.match(rest):
         return False
     if re.search(r"不是|并非|不对|错", rest):  # "Allow，它不是": it is not
         return False
@@ -1641,7 +1639,7 @@ def _told_counts(text: str) -> str:
         verb = verbs[-1] if verbs else verb
         if said is not None:
             found.append(said)
-        elif re.search(r"\d", part) or hedge_word(part) or _DENIES_THE_ANSWER.match(part):
+        elif re.search(r"\d", part) or hedge_word(part) or DENIES_THE_ANSWER.match(part):
             return ""
     if not any(TIMES in f for f in found):
         return ""
@@ -1933,7 +1931,7 @@ def condition(answer: object) -> str:
         # not where what follows denies it or names another ("refused: no, connect-timeout")
         # ("connect-timeout: the upstream never accepted in time": its "never" says how, and
         # was read as a denial)
-        other = _DENIES_THE_ANSWER.match(how.strip()) or any(
+        other = DENIES_THE_ANSWER.match(how.strip()) or any(
             n in words(how) and names[n] != names.get(told) for n in names if len(n) > 4
         )
         key = told if told in names and not other else key
@@ -2063,7 +2061,7 @@ def by_aside(read: Callable[[object], str], answer: object) -> str:
 
 
 # where an answer's own words may end and a reason said after them begin: a comma, a
-# semicolon, a colon or a dash between words (full-width ones as _WIDE makes them ASCII)
+# semicolon, a colon or a dash between words (full-width ones as WIDE makes them ASCII)
 _REASON_AFTER = later(r"\s*[,;:]\s*|\s+-+\s+")
 # a reason's first word: a letter or a Chinese character, not a digit ("5, 3" is two counts)
 _REASON_START = later(r"[^\W\d_]")
@@ -2079,8 +2077,8 @@ def _is_reason(clause: str) -> bool:
     return bool(
         _REASON_START.match(plain)
         and (len(plain.split()) >= 2 or chinese >= 2)
-        and not _DENIES_THE_ANSWER.match(plain)
-        and not _ANSWERS_ON.match(plain)
+        and not DENIES_THE_ANSWER.match(plain)
+        and not ANSWERS_ON.match(plain)
         and not _HEDGE_WORD.search(plain)
         and not _DISOWNS.match(plain)
         and not questioned(plain)
@@ -2115,7 +2113,7 @@ def said_then_why(read: Callable[[object], T], answer: object, *, closed: bool =
     except WrongKind as refused:
         if not isinstance(answer, str):
             raise
-        text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(_WIDE)
+        text = unicodedata.normalize("NFKC", answer).translate(_INVISIBLE).translate(WIDE)
         parts = _REASON_AFTER.split(text.strip(), maxsplit=1)
         if len(parts) != 2 or not parts[0].strip() or not _is_reason(parts[1]):
             raise
@@ -2289,10 +2287,10 @@ def _negative_cause(key: str) -> str:
 def _cause_then_words(first: str, then: str) -> str:
     """The cause ``first`` names where the words ``then`` after it name no other cause, deny
     or hedge nothing; "" otherwise."""
-    rest = " ".join(unicodedata.normalize("NFKC", then).translate(_WIDE).lower().split())
+    rest = " ".join(unicodedata.normalize("NFKC", then).translate(WIDE).lower().split())
     rest = rest.strip(" ,;:-")
     # "maintenance, not really", "overload - no": the words after it take it back
-    if hedge_word(rest) or (len(rest.split()) <= 2 and _DENIES_THE_ANSWER.match(rest)):
+    if hedge_word(rest) or (len(rest.split()) <= 2 and DENIES_THE_ANSWER.match(rest)):
         return ""
     try:
         found = cause(first)
