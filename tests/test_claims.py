@@ -1208,3 +1208,25 @@ def test_lesson_09_names_the_gateways_whose_own_pages_carry_server() -> None:
     *named, without = said.groups()
     assert all(personalities.get(name.lower()).headers.server for name in named)
     assert personalities.get(without.lower()).headers.server is None
+
+
+def test_a_real_servers_column_says_where_its_value_is_the_personalitys_alone() -> None:
+    """docs/gateways.md's 'The headers a learner reads' table heads its columns with the real
+    servers, and its rows come from the personalities. The nginx column said an HTTP/1.0
+    client's request goes upstream as HTTP/1.1, the personality's choice, where real nginx
+    1.22.1 sends every request as HTTP/1.0 with Connection: close (its own sources' line; lesson
+    06 says so): a cell whose source says 'not imitated' says so too."""
+    table = (ROOT / "docs/gateways.md").read_text().split("## The headers a learner reads")[1]
+    rows = {
+        cells[1]: cells[2:-1]
+        for line in table.split("\n\n", 3)[2].splitlines()
+        if (cells := [c.strip() for c in line.split("|")])[1:2] != [""]
+    }
+    header = [c.strip() for c in table.split("\n\n", 3)[2].splitlines()[0].split("|")][2:-1]
+    version = rows["an HTTP/1.0 client's request goes upstream as"]
+    for name in ("nginx", "haproxy", "caddy"):
+        person = personalities.get(name)
+        cell = version[next(i for i, h in enumerate(header) if h.lower().startswith(name))]
+        imitated = not person.http10_upstream_source.startswith("not imitated")
+        assert imitated == ("not imitated" not in cell), (name, cell)
+    assert version[1].startswith("HTTP/1.1 in the personality; not imitated")

@@ -196,7 +196,7 @@ def _headers_table() -> str:
         ),
         (
             "an HTTP/1.0 client's request goes upstream as",
-            lambda g: HTTP10_UPSTREAM[g.http10_upstream],
+            _http10_upstream,
         ),
         ("a request for the server as a whole (`OPTIONS *`)", lambda g: ASTERISK[g.asterisk]),
         ("OPTIONS or TRACE with `Max-Forwards: 0`", lambda g: MAX_FORWARDS[g.max_forwards]),
@@ -259,6 +259,18 @@ HTTP10_UPSTREAM: dict[personalities.Http10Upstream, str] = {
     "1.1": "HTTP/1.1",
     "1.0": "HTTP/1.0 (with `Connection: keep-alive`)",
 }
+
+
+def _http10_upstream(gateway: personalities.Personality) -> str:
+    """The version a personality sends upstream for an HTTP/1.0 client. The column is headed by
+    the real server, so where the personality does not imitate it (nginx sends HTTP/1.0) the
+    cell says the value is the personality's alone; the server's is in its sources."""
+    shown = HTTP10_UPSTREAM[gateway.http10_upstream]
+    if gateway.http10_upstream_source.startswith("not imitated"):
+        return (
+            f"{shown} in the personality; not imitated: the real server's is in its sources below"
+        )
+    return shown
 
 
 def _trailers() -> str:
