@@ -650,8 +650,10 @@ NGINX = Personality(
     asterisk_source=f"{OBSERVED} (OPTIONS * and GET * alike: its 400 page, Connection: close; "
     "nothing passed on; re-run by tests/test_real_gateways.py)",
     max_forwards="ignore",
-    max_forwards_source=f"{OBSERVED} (OPTIONS and TRACE with Max-Forwards: 0 passed on as they came; "
-    "TRACE then meets nginx's own 405, as without it; re-run by tests/test_real_gateways.py)",
+    max_forwards_source=f"{OBSERVED} (OPTIONS with Max-Forwards: 0 passed on as it came; TRACE "
+    "never passed on, whatever its Max-Forwards: nginx answers every TRACE with its own 405; "
+    "not imitated: the personality passes TRACE on to the origin; re-run by "
+    "tests/test_real_gateways.py)",
     upstream_interim="final",
     upstream_interim_source=f"{OBSERVED} (an upstream that answers 'HTTP/1.1 100 Continue' then "
     "a 200 to nginx's HTTP/1.0 request: the client got 'HTTP/1.1 100 Continue' with nginx's "

@@ -1215,7 +1215,9 @@ def test_a_real_servers_column_says_where_its_value_is_the_personalitys_alone() 
     servers, and its rows come from the personalities. The nginx column said an HTTP/1.0
     client's request goes upstream as HTTP/1.1, the personality's choice, where real nginx
     1.22.1 sends every request as HTTP/1.0 with Connection: close (its own sources' line; lesson
-    06 says so): a cell whose source says 'not imitated' says so too."""
+    06 says so); under nginx, OPTIONS or TRACE with Max-Forwards: 0 'passed on as it came',
+    where nginx answers every TRACE 405 itself: a cell whose source says 'not imitated' says
+    so too."""
     table = (ROOT / "docs/gateways.md").read_text().split("## The headers a learner reads")[1]
     rows = {
         cells[1]: cells[2:-1]
@@ -1223,10 +1225,20 @@ def test_a_real_servers_column_says_where_its_value_is_the_personalitys_alone() 
         if (cells := [c.strip() for c in line.split("|")])[1:2] != [""]
     }
     header = [c.strip() for c in table.split("\n\n", 3)[2].splitlines()[0].split("|")][2:-1]
-    version = rows["an HTTP/1.0 client's request goes upstream as"]
-    for name in ("nginx", "haproxy", "caddy"):
-        person = personalities.get(name)
-        cell = version[next(i for i, h in enumerate(header) if h.lower().startswith(name))]
-        imitated = not person.http10_upstream_source.startswith("not imitated")
-        assert imitated == ("not imitated" not in cell), (name, cell)
-    assert version[1].startswith("HTTP/1.1 in the personality; not imitated")
+    sourced = {
+        "an HTTP/1.0 client's request goes upstream as": "http10_upstream_source",
+        "OPTIONS or TRACE with `Max-Forwards: 0`": "max_forwards_source",
+    }
+    for label, source in sourced.items():
+        for name in ("nginx", "haproxy", "caddy"):
+            said = getattr(personalities.get(name), source)
+            cell = rows[label][next(i for i, h in enumerate(header) if h.lower().startswith(name))]
+            assert ("not imitated" in said) == ("not imitated" in cell), (label, name, cell)
+    assert rows["an HTTP/1.0 client's request goes upstream as"][1].startswith(
+        "HTTP/1.1 in the personality; not imitated"
+    )
+    # nginx answers every TRACE with its own 405 (docs/gateways.md's direct rows, proxied
+    # location too): it passes no TRACE on, whatever Max-Forwards says
+    trace = next(r for r in personalities.DIRECT_REQUESTS if r[0].startswith("`TRACE /proxied"))
+    assert trace[2].startswith("HTTP/1.1 405")
+    assert "TRACE never passed on" in personalities.get("nginx").max_forwards_source

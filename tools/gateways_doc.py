@@ -199,7 +199,10 @@ def _headers_table() -> str:
             _http10_upstream,
         ),
         ("a request for the server as a whole (`OPTIONS *`)", lambda g: ASTERISK[g.asterisk]),
-        ("OPTIONS or TRACE with `Max-Forwards: 0`", lambda g: MAX_FORWARDS[g.max_forwards]),
+        (
+            "OPTIONS or TRACE with `Max-Forwards: 0`",
+            lambda g: _as_observed(MAX_FORWARDS[g.max_forwards], g.max_forwards_source),
+        ),
         (
             "an upstream's interim response (`100 Continue`, `103 Early Hints`) before its answer",
             lambda g: UPSTREAM_INTERIM[g.upstream_interim],
@@ -262,14 +265,20 @@ HTTP10_UPSTREAM: dict[personalities.Http10Upstream, str] = {
 
 
 def _http10_upstream(gateway: personalities.Personality) -> str:
-    """The version a personality sends upstream for an HTTP/1.0 client. The column is headed by
-    the real server, so where the personality does not imitate it (nginx sends HTTP/1.0) the
-    cell says the value is the personality's alone; the server's is in its sources."""
-    shown = HTTP10_UPSTREAM[gateway.http10_upstream]
-    if gateway.http10_upstream_source.startswith("not imitated"):
+    return _as_observed(HTTP10_UPSTREAM[gateway.http10_upstream], gateway.http10_upstream_source)
+
+
+def _as_observed(shown: str, source: str) -> str:
+    """A personality's value in a column headed by its real server: as it is where the
+    personality imitates the server, else saying it is the personality's alone (nginx sends an
+    HTTP/1.0 client's request upstream as HTTP/1.0, the personality as HTTP/1.1), or, where a
+    part is not imitated (nginx answers every TRACE 405 itself), that the sources say which."""
+    if source.startswith("not imitated"):
         return (
             f"{shown} in the personality; not imitated: the real server's is in its sources below"
         )
+    if "not imitated" in source:
+        return f"{shown} (not imitated in part: see its sources below)"
     return shown
 
 
