@@ -21,9 +21,11 @@ from typing import NamedTuple
 import pytest
 
 from labkit import personalities
+from labkit.board import REFRESH_SECONDS
 from labkit.conditions import Condition
 from labkit.exercises import lesson_504
 from labkit.faults import FAULTS
+from labkit.http.requestcheck import MAX_HEAD_BYTES
 from labkit.lab import ORIGIN_TIMEOUTS, SLOW_DELAY, UPSTREAM_TIMEOUTS
 from labkit.origin import SHED_RETRY_AFTER
 
@@ -356,3 +358,34 @@ def test_every_time_the_prose_states_is_checked() -> None:
                     if m.start(1) not in covered
                 ]
     assert not unchecked, "add a claim to CLAIMS for each:\n" + "\n".join(unchecked)
+
+
+# numbers the README and the instructor guide state about the lab, from the code that sets
+# them (a file, a pattern around the number as written there, the code's value)
+DOC_CLAIMS = [
+    (doc, pattern, MAX_HEAD_BYTES)
+    for doc, pattern in (
+        ("README.md", r"the lab's own limit of ([\d,]+) bytes"),
+        ("docs/instructor.md", r"the lab's own limit of\s+([\d,]+) bytes"),
+        ("README.zh-CN.md", r"超过实验室自己 ([\d,]+) 字节上限"),
+        ("docs/instructor.zh-CN.md", r"超过实验室自己 ([\d,]+) 字节上限"),
+    )
+] + [
+    (doc, pattern, REFRESH_SECONDS)
+    for doc, pattern in (
+        ("docs/instructor.md", r"refreshes itself every (\d+) s"),
+        ("docs/instructor.md", r"The page asks\s+again (\d+) s after each answer"),
+        ("docs/instructor.zh-CN.md", r"每 (\d+) 秒自动刷新一次"),
+        ("docs/instructor.zh-CN.md", r"页面在每次得到响应 (\d+) 秒之后再问一次"),
+    )
+]
+
+
+@pytest.mark.parametrize(("doc", "pattern", "value"), DOC_CLAIMS)
+def test_a_number_a_doc_states_is_the_codes(doc: str, pattern: str, value: int) -> None:
+    """The chunk-line limit (the request head's, MAX_HEAD_BYTES) and the board's refresh
+    (REFRESH_SECONDS) were typed into the README and the guide, with no check that they
+    stay the code's."""
+    said = re.findall(pattern, (NOTEBOOKS.parent / doc).read_text())
+    assert said, f"{doc} no longer says {pattern!r}; update DOC_CLAIMS"
+    assert {int(s.replace(",", "")) for s in said} == {value}, (doc, said)
