@@ -30,6 +30,7 @@ from labkit.personalities import PERSONALITIES
 
 if TYPE_CHECKING:
     from labkit.scenarios import Scenario
+    from labkit.switches import Param
 
 
 def _lang() -> str:
@@ -173,12 +174,11 @@ class _Parser(argparse.ArgumentParser):
         if err.message != words("expected one argument"):
             return
         for action in self._actions:
-            param: Any = getattr(action.type, "param", None)
+            param = _number_param(action)
             if (
                 action.option_strings
                 and argparse._get_action_name(action) == err.argument_name
                 and param is not None
-                and param.kind in (int, float)
             ):
                 err.message = Msg(
                     "{expected}: {allowed}", expected=err.message, allowed=param.allowed(lang)
@@ -292,12 +292,11 @@ class _Parser(argparse.ArgumentParser):
         other than English, by what it is too (`服务器（server，可选：'portal'、...）`)."""
         words = POSITIONAL_WORDS.get((self.prog.split()[-1], name)) if lang != ENGLISH else None
         for action in self._actions:
-            param: Any = getattr(action.type, "param", None)
+            param = _number_param(action)
             if (
                 not action.option_strings
                 and argparse._get_action_name(action) == name
                 and param is not None
-                and param.kind in (int, float)
             ):
                 # a number: the range it takes, as a refusal of a wrong one says it
                 allowed = param.allowed(lang)
@@ -341,7 +340,14 @@ class _Parser(argparse.ArgumentParser):
         raise argparse.ArgumentError(action, message % {"value": value, "choices": choices})
 
 
-def _typed(param: Any, named: str) -> Any:
+def _number_param(action: argparse.Action) -> Param | None:
+    """The switches' parameter ``action`` parses (``switches.ParamType``), if it is a number:
+    what a refusal of it, or a command line that leaves it out, says it takes."""
+    param: Param | None = getattr(action.type, "param", None)
+    return param if param is not None and param.kind in (int, float) else None
+
+
+def _typed(param: Param, named: str) -> Any:
     """argparse's type for a parameter of the switches' kind (``switches.Param``): the word
     parsed and refused as a switch's are, in the terminal's language, its range in one line."""
     from labkit.switches import ParamType

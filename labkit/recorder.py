@@ -391,9 +391,9 @@ class Recorder:
     def amend(self, kept: Event, event: Event) -> None:
         """Put ``event`` where ``kept`` (an event this recorder returned) is in its request's
         story: a hop's record of what it did, corrected once it knows more (an answer
-        recorded as it was written, which never left: ``HTTPServer._write``)."""
-        if len(event.data) > MAX_RECORDED_BYTES:
-            event = event.trimmed(MAX_RECORDED_BYTES)
+        recorded as it was written, which never left: ``HTTPServer._write``). A correction
+        says less than the event it corrects, never more bytes (that one was trimmed as it
+        was kept, ``_kept``), so it is not trimmed again here."""
         with self._lock:
             events = self._events.get(kept.request_id)
             if events is None:
