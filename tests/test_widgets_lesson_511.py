@@ -78,3 +78,39 @@ def test_log_in_when_logged_in_says_it_already_was_in_chinese() -> None:
         p = Playground(lab, "511")
         p.buttons["log out"].click()
         assert "门户：本来就已退出登录" in p.status.value, p.status.value
+
+
+def test_an_action_that_changes_nothing_leaves_the_inspector_as_it_was(lab: labkit.Lab) -> None:
+    """The "log in" button pressed while logged in emptied the inspector ("Send a request
+    again to see its effect") though the lab was as before: the 200 it showed stays, and the
+    line says nothing changed (fails before)."""
+    p = Playground(lab, "511")
+    p.buttons["log in"].click()
+    p.buttons["GET /orders/7 via the portal"].click()
+    shown = p.inspector.exchange
+    assert shown is not None and shown.status == 200
+    p.buttons["log in"].click()
+    assert p.message.value == ""
+    assert p.inspector.exchange is shown and "200 OK" in p.inspector.summary.value
+    assert p.status.value == (
+        "portal: already logged in, so nothing changed, and the last result still holds: "
+        "200 OK, made by the origin. The inspector below shows it."
+    )
+    # a change still empties it, and so the next no-op has no result to keep
+    p.buttons["log out"].click()
+    assert p.inspector.exchange is None
+    p.buttons["log out"].click()
+    assert p.status.value == "portal: already logged out, so nothing changed."
+    assert "Send a request again to see its effect" in p.inspector.summary.value
+
+
+def test_an_action_that_changes_nothing_says_so_in_chinese() -> None:
+    with labkit.start(lang="zh-CN") as lab:
+        p = Playground(lab, "511")
+        p.buttons["GET /orders/7 via the portal"].click()
+        p.buttons["log out"].click()
+        assert p.inspector.exchange is not None and p.inspector.exchange.status == 511
+        assert (
+            p.status.value
+            == "门户：本来就已退出登录，所以什么也没变，上一个结果依然有效：511 Network Authentication Required，由门户生成。详情见下方的检查器。"
+        )

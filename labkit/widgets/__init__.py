@@ -469,12 +469,7 @@ class Playground(_Panel):
         self.refresh_switches()
         self.inspector.show(ex)
         self._clear_results()
-        status = render_html.status_words(ex, self.lang)
-        made: i18n.Text = (
-            Msg(", made by the {hop}", hop=hop_words(ex.generated_by)) if ex.generated_by else ""
-        )
-        if ex.client_error and ex.status is not None:  # a status line, then the body broke
-            made = Msg("{made}, but its body broke off: the client saw an error", made=made)
+        status, made = self._result_words(ex)
         self._say(
             Msg(
                 "{action}: {status}{made}. The inspector below shows it.",
@@ -484,6 +479,16 @@ class Playground(_Panel):
             )
         )
         return ex
+
+    def _result_words(self, ex: Exchange) -> tuple[str, i18n.Text]:
+        """``ex``'s status as the inspector's heading says it, and who made it."""
+        status = render_html.status_words(ex, self.lang)
+        made: i18n.Text = (
+            Msg(", made by the {hop}", hop=hop_words(ex.generated_by)) if ex.generated_by else ""
+        )
+        if ex.client_error and ex.status is not None:  # a status line, then the body broke
+            made = Msg("{made}, but its body broke off: the client saw an error", made=made)
+        return status, made
 
     # -- actions --
 
@@ -577,6 +582,25 @@ class Playground(_Panel):
         self.inspector.clear(Msg("{line}. Send a request again to see its effect.", line=line))
         self._clear_results()
         self._say(Msg("{line}.", line=line))
+
+    def unchanged(self, line: str) -> None:
+        """A switch's action left the lab as it was (``line`` says so): the inspector's last
+        result still shows the lab as it is, so it stays, and the line says it again."""
+        self.refresh_switches()
+        ex = self.inspector.exchange
+        if ex is None:
+            self._say(Msg("{line}, so nothing changed.", line=line))
+            return
+        status, made = self._result_words(ex)
+        self._say(
+            Msg(
+                "{line}, so nothing changed, and the last result still holds: {status}{made}. "
+                "The inspector below shows it.",
+                line=line,
+                status=status,
+                made=made,
+            )
+        )
 
     def button(
         self,
@@ -911,7 +935,13 @@ class SwitchControls(w.VBox):
 
         ``setting``: one of the switch's settings changed, not whether it is on. While it is
         off, its line ("maintenance: off") says nothing of the new value, which only takes
-        effect once it is on: the spoken line says so, or the change passes unconfirmed."""
+        effect once it is on: the spoken line says so, or the change passes unconfirmed.
+
+        An ``action`` the switch already has ("log in" while logged in) changes nothing: the
+        inspector keeps the last result, which still shows the lab as it is, and says so (it
+        was cleared with "Send a request again to see its effect" though nothing had)."""
+        current = self.switch.current(self.panel.lab, self.fixed)
+        same = action is not None and all(current.get(k) == v for k, v in action.items())
         line = switches.apply(
             self.panel.lab,
             self.switch.name,
@@ -924,7 +954,10 @@ class SwitchControls(w.VBox):
             line = Msg("{line}; the change takes effect once it is on", line=line).render(
                 self.panel.lang
             )
-        self.panel.switched(line)
+        if same:
+            self.panel.unchanged(line)
+        else:
+            self.panel.switched(line)
         return line
 
     def choose(self) -> str:
