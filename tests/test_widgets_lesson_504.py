@@ -174,3 +174,29 @@ def test_the_origin_delay_box_alone_makes_the_504_the_lesson_promises(lab: labki
     ex = p.inspector.exchange
     assert ex is not None and ex.target == f"/slow?delay={longer}"
     assert (ex.status, ex.generated_by) == (504, "gateway")
+
+
+def test_half_a_request_says_why_its_408_page_is_english_in_chinese() -> None:
+    """The 408 page a half request gets is English in every language (the origin chooses
+    no language from a head that never ended): a Chinese playground showed it without a
+    word on why; it says so, and an English one says what it said (fails before)."""
+    stall = f"Send half a request to the origin, then nothing for {scenarios.STALL:g} s"
+    with labkit.start(lang="zh-CN") as zh_lab:
+        p = Playground(zh_lab, "504")
+        p.head_timeout.value = 0.3
+        p.buttons[stall].click()
+        ex = p.inspector.exchange
+        assert ex is not None and ex.status == 408, p.message.value
+        assert ex.header("Content-Language") == "en"
+        assert p.status.value == (
+            "向源服务器发送了半个请求并等待：408 Request Timeout，由源服务器生成。"
+            f"{scenarios.ENGLISH_PAGE.render('zh-CN')}。详情见下方的检查器。"
+        )
+    with labkit.start() as lab:
+        p = Playground(lab, "504")
+        p.head_timeout.value = 0.3
+        p.buttons[stall].click()
+        assert p.status.value == (
+            "Sent half a request to the origin and waited: 408 Request Timeout, made by the "
+            "origin. The inspector below shows it."
+        )

@@ -463,21 +463,20 @@ class Playground(_Panel):
                 controls.refresh()
         self._describe()
 
-    def _shown(self, ex: Exchange, action: i18n.Text) -> Exchange:
+    def _shown(self, ex: Exchange, action: i18n.Text, note: i18n.Text | None = None) -> Exchange:
         """Show ``ex`` and say in one line what ``action`` gave: the status as the inspector's
-        heading says it (a client that gave up on silence, after how long)."""
+        heading says it (a client that gave up on silence, after how long); ``note``, a
+        sentence more about it."""
         self.refresh_switches()
         self.inspector.show(ex)
         self._clear_results()
         status, made = self._result_words(ex)
-        self._say(
-            Msg(
-                "{action}: {status}{made}. The inspector below shows it.",
-                action=action,
-                status=status,
-                made=made,
-            )
+        said = (
+            Msg("{action}: {status}{made}. The inspector below shows it.")
+            if note is None
+            else Msg("{action}: {status}{made}. {note}. The inspector below shows it.", note=note)
         )
+        self._say(said.bind(action=action, status=status, made=made))
         return ex
 
     def _result_words(self, ex: Exchange) -> tuple[str, i18n.Text]:
@@ -1259,7 +1258,13 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         assert isinstance(stalled, scenarios.Raw)
         with p.as_chosen():
             ex = p.lab.raw(stalled.data, to=stalled.to, wait=scenarios.STALL)
-        p._shown(ex, Msg("Sent half a request to the origin and waited"))
+        # the 408 page is English in every language, and a Chinese playground said so nowhere
+        english = ex.status is not None and p.lang != i18n.ENGLISH
+        p._shown(
+            ex,
+            Msg("Sent half a request to the origin and waited"),
+            scenarios.ENGLISH_PAGE if english else None,
+        )
 
     def with_timeline(path: str) -> None:
         ex = p.send("GET", path)
