@@ -200,3 +200,23 @@ def test_half_a_request_says_why_its_408_page_is_english_in_chinese() -> None:
             "Sent half a request to the origin and waited: 408 Request Timeout, made by the "
             "origin. The inspector below shows it."
         )
+
+
+def test_half_a_request_without_an_answer_says_how_to_get_the_408(lab: labkit.Lab) -> None:
+    """With the lab's own head timeout (10 s) the half request got "no answer (the client gave
+    up after 2 s)" and no word on what would give the 408 the button is there for: the line
+    says the head timeout is not shorter than the wait, and to lower it (fails before)."""
+    stall = f"Send half a request to the origin, then nothing for {scenarios.STALL:g} s"
+    p = Playground(lab, "504")
+    head = lab.origin.head_timeout
+    assert head >= scenarios.STALL
+    p.buttons[stall].click()
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status is None, p.message.value
+    assert p.status.value == (
+        "Sent half a request to the origin and waited: no answer (the client gave up after "
+        f"{scenarios.STALL:g} s). The origin's head timeout ({head:g} s) is not shorter than "
+        f"the {scenarios.STALL:g} s the client waits, so the origin was still waiting when the "
+        f"client gave up: lower it below {scenarios.STALL:g} s in the box above to see the "
+        "408. The inspector below shows it."
+    )

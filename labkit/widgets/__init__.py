@@ -1258,13 +1258,22 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         assert isinstance(stalled, scenarios.Raw)
         with p.as_chosen():
             ex = p.lab.raw(stalled.data, to=stalled.to, wait=scenarios.STALL)
-        # the 408 page is English in every language, and a Chinese playground said so nowhere
-        english = ex.status is not None and p.lang != i18n.ENGLISH
-        p._shown(
-            ex,
-            Msg("Sent half a request to the origin and waited"),
-            scenarios.ENGLISH_PAGE if english else None,
-        )
+        note: i18n.Text | None = None
+        head = p.lab.origin.head_timeout
+        if ex.status is None and head >= scenarios.STALL:
+            # with the lab's own head timeout (10 s) the button gave "no answer" and no word
+            # on what would give the 408 the lesson teaches
+            note = Msg(
+                "The origin's head timeout ({head} s) is not shorter than the {stall} s the "
+                "client waits, so the origin was still waiting when the client gave up: lower "
+                "it below {stall} s in the box above to see the 408",
+                head=f"{head:g}",
+                stall=f"{scenarios.STALL:g}",
+            )
+        elif ex.status is not None and p.lang != i18n.ENGLISH:
+            # the 408 page is English in every language: a Chinese playground said so nowhere
+            note = scenarios.ENGLISH_PAGE
+        p._shown(ex, Msg("Sent half a request to the origin and waited"), note)
 
     def with_timeline(path: str) -> None:
         ex = p.send("GET", path)
