@@ -1189,6 +1189,9 @@ SECOND_ROUND_RIGHT: dict[str, list[object]] = {
         "B gets 504",
         "B: 504 Gateway Timeout",
         "504 Gateway Time-out (nginx)",
+        # what it is not, then the answer: it answers 504 as "504, not 502" does (refused as
+        # a denial until December 2026)
+        "not 502 but 504",
     ],
     "504.who-answers": ["504 from the gateway (it times out)", "a 504, from the gateway"],
     "504.haproxy-connect-timeout": ["503 Service Unavailable (sC)", "503 服务不可用"],
@@ -1227,7 +1230,7 @@ SECOND_ROUND_WRONG: dict[str, list[object]] = {
     ],
     "501.unknown-method": ["501? or 405?", "four hundred and five", "5O1", "50l"],
     "503.how-many-shed": ["5 or 6", "3 served", "8 requests", "5-8", "either 3 or 5", "不是五"],
-    "504.or-502": ["A: 504, B: 502", "502 then 504", "504 Bad Gateway", "5O4", "not 502 but 504"],
+    "504.or-502": ["A: 504, B: 502", "502 then 504", "504 Bad Gateway", "5O4", "not 504 but 502"],
     "gateways.caddy-dial-timeout": [
         "not read-timeout",
         "connect timeout or refused",

@@ -876,7 +876,7 @@ def clean(answer: object) -> str:
     text = _BULLET.sub("", text)
     for _ in range(3):  # "=> definitely 504", "答案：我选源服务器"
         text = _PREAMBLE.sub("", text).strip(_QUOTES + " ")
-    return _without_contrast(text)
+    return _without_looks(_without_contrast(text))
 
 
 # "the origin, not the gateway", "504，不是 502": the answer, then what it is not
@@ -890,11 +890,55 @@ _CONTRAST = later(
 
 def _without_contrast(text: str) -> str:
     """The answer without a contrast after it (", not the gateway"), unless the answer
-    itself denies ("not the origin, not the gateway" stays, and says what it is not)."""
+    itself denies ("not the origin, not the gateway" stays, and says what it is not); the
+    answer after a contrast before it ("not 502 but 504", 不是 502 而是 504)."""
+    first = _CONTRAST_FIRST.match(text)
+    then = first and (first.group("then") or first.group("zhthen"))
+    if then and not _NEGATION.search(then):
+        return then
     found = _CONTRAST.match(text)
     if found and not _NEGATION.search(found.group("head")):
         return found.group("head")
     return text
+
+
+# What the answer looked like, after it: "the portal, but it looked like the gateway", "504,
+# though it seemed like a 502 at first". The evidence that misled is a reason, no second
+# answer: it was refused as naming two hops, where "the portal, not the gateway" was the
+# portal. Not a clause that hedges ("..., but it looked like the gateway, maybe").
+_LOOKS_HEDGED = (
+    r"\b(?:maybe|perhaps|probably|possibly|might|could|or|unsure|not sure)\b|可能|也许|或"
+)
+_LOOKS = later(
+    r"^(?P<head>.*?\S)\s*(?:[,;]\s*|\s-+\s+|\s+(?=(?:but|though|although|even though|even if"
+    r"|while)\s))(?:(?:but|though|although|even though|even if|while)\s+)?"
+    r"(?:(?:it|this|that|they|the \w+(?: \w+)?)\s+)?(?:(?:first|at first|also)\s+)?"
+    r"(?:looked|seemed|appeared)\s+(?:like|as if|as though|to be|to come from|to have come from)"
+    rf"\s(?!.*(?:{_LOOKS_HEDGED}))"
+    r"|^(?P<zhhead>.*?\S)\s*[,;]\s*(?:但是?|不过|虽然)?\s*(?:它|这|页面|响应)?\s*"
+    rf"(?:看起来|看上去|乍看|看似)(?!.*(?:{_LOOKS_HEDGED}))"
+)
+
+
+def _without_looks(text: str) -> str:
+    """The answer without what it looked like after it (``_LOOKS``), where the answer itself
+    neither denies nor hedges."""
+    found = _LOOKS.match(text)
+    head = found and (found.group("head") or found.group("zhhead"))
+    if head and not _NEGATION.search(head):
+        return head
+    return text
+
+
+# "not 502 but 504", "not the portal, but the gateway", 不是502而是504: what it is not, then
+# the answer. Said the other way round ("504, not 502", _CONTRAST) it was accepted, yet this
+# way it was refused as a denial. Not "not only 502 but also 504" (two answers), nor "not sure
+# but 504" (a hedge, refused as one).
+_CONTRAST_FIRST = later(
+    rf"^not\s+(?!{_UNSURE}|only\b|just\b|merely\b|simply\b)(?P<denied>[^,;]+?)\s*[,;]?\s*"
+    r"but\s+(?:rather\s+|instead\s+)?(?!also\b|too\b)(?P<then>\S.*)$"
+    r"|^(?:不是|并非)\s*(?P<zhdenied>[^,;]+?)\s*[,;]?\s*而是\s*(?P<zhthen>\S.*)$"
+)
 
 
 # "5 0 4": digits spaced apart are no status and no count; asked to write them as one
@@ -1265,6 +1309,12 @@ def header(answer: object) -> str:
         return header(head)  # "Allow，列出允许的方法": a header, then what it holds or does
     if " or " in f" {text} " or " and " in f" {text} " or "," in text or ";" in text:
         parts = [p for p in re.split(r"[,;]|\bor\b|\band\b", text) if p.strip()]
+        # "Retry-After, the header", "Allow, that one": words that name no header point back
+        # at the name beside them (the trailing "header" went above, and "the" was read as a
+        # second header name); words that deny it ("Allow, no") stay
+        names = [p for p in parts if not _refers_back(p)]
+        if names and len(names) < len(parts):
+            parts = names
         return HEDGE.join(sorted({header(p) for p in parts}))
     name = re.sub(r"[\s_]+", "-", text)
     if set(re.split(r"[\s_-]+", text)) <= _NO_NAME:  # "it is", "that one": no header in it
@@ -1272,6 +1322,13 @@ def header(answer: object) -> str:
     if not name or len(text.split()) > 4 or not _HEADER_NAME.match(name):
         raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
     return name
+
+
+def _refers_back(part: str) -> bool:
+    """Whether a part of a list of header names is only words that name no header ("the",
+    "that one", "it"), none of them a denial."""
+    said = part.strip()
+    return set(re.split(r"[\s_-]+", said)) <= _NO_NAME and not DENIES_THE_ANSWER.match(said)
 
 
 def _describes(rest: str) -> bool:

@@ -732,6 +732,8 @@ class Choice(Exercise):
                 continue
             about = _ABOUT.match(why)
             said = why[about.end(about.lastgroup or 0) :] if about else why
+            if about:  # "the origin took 0.6 s": a time the sentence gives its subject is a
+                said = _TIME.sub(" ", said)  # fact about it, not an option's words
             mine = set(_stems(answers.text(found)))
             theirs = {w for o in self.options for w in _stems(answers.text(o))} - mine - _FILLER
             if not theirs & set(_stems(answers.text(said))):
@@ -1104,12 +1106,13 @@ class Choice(Exercise):
 
 
 # where an option's words may end and its reason begin (Choice._option_then_why)
-_THEN_WHY = later(r"\s*[,;:]\s*|\s+-+\s+")
+_THEN_WHY = later(r"\s*[,;:]\s*|\s+-+\s+|\s+(?:because|since)\s+")
 # a reason that is a sentence about something: its subject, then a verb ("the origin was too
 # slow", "401 would be the site", "B took too long", 源服务器太慢了)
 _ABOUT = later(
     r"^(?:the\s+)?(?P<subject>[\w.'’-]+(?:\s+[\w.'’-]+)?)\s+(?:is|was|were|are|would|will|took"
-    r"|takes|answered|answers|sent|sends|gets|got|means|meant|did|does|never|only|could|can"
+    r"|takes|needed|needs|spent|answered|answers|sent|sends|gets|got|means|meant|did|does|never"
+    r"|only|could|can"
     r"|may|had|has|said|says)\b"
     r"|^(?P<zh>[^\s,]{1,6}?)\s*(?:是|太|只|会|没有|返回|才)"
 )
