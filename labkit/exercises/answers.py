@@ -1316,6 +1316,11 @@ def header(answer: object) -> str:
         if names and len(names) < len(parts):
             parts = names
         return HEDGE.join(sorted({header(p) for p in parts}))
+    # "the X-Request-ID one": a name, then words that name no header
+    named_first = re.match(r"(\S+)((?:\s+\S+)+)$", text)
+    if named_first and _refers_back(named_first.group(2)):
+        if looks_like_header(re.sub(r"_", "-", named_first.group(1))):
+            text = named_first.group(1)
     name = re.sub(r"[\s_]+", "-", text)
     if set(re.split(r"[\s_-]+", text)) <= _NO_NAME:  # "it is", "that one": no header in it
         raise WrongKind(Msg("{given} is not a header name", given=repr(answer)))
@@ -1338,11 +1343,19 @@ def _describes(rest: str) -> bool:
     rest = rest.strip()
     if len(rest.split()) < 2 and rest.isascii():
         return False
-    if _HEDGING.search(rest) or hedge_word(rest) or DENIES_THE_ANSWER.match(rest):
+    if hedge_word(rest) or DENIES_THE_ANSWER.match(rest) or ANSWERS_ON.match(rest):
+        return False
+    # "in seconds or an HTTP-date": the forms its value takes, no other answer (the check
+    # below finds a header name among them); not a question, nor a list that starts the rest
+    if _HEDGING.search(rest) and (
+        "?" in rest or re.match(r"(?:or|either)\b|/|或", rest) or not re.search(r"\bor\b|或", rest)
+    ):
         return False
     if re.search(r"不是|并非|不对|错", rest):  # "Allow，它不是": it is not
         return False
-    return not any(looks_like_header(w) for w in re.findall(r"[a-z0-9][\w-]*", rest))
+    # a word after "a"/"an" is a kind of value ("an HTTP-date", "a date"), never a header's name
+    named = re.findall(r"(?<![\w-])(?<!\ba )(?<!\ban )([a-z0-9][\w-]*)", rest)
+    return not any(looks_like_header(w) for w in named)
 
 
 # a field with its value, as an answer writes it: "Connection: upgrade", "Upgrade: websocket
@@ -1962,6 +1975,14 @@ def condition(answer: object) -> str:
         key = (
             re.sub(r"^(?:上游(服务器)?|服务器)(的)?\s*(?=\S)", "", key) if key not in names else key
         )
+    if key not in names:  # "the connect timeout ran out": a timeout, said as what it did
+        told = re.sub(
+            r"\s+(?:ran out|runs out|run out|expired|expires|elapsed|fired|was hit|was reached"
+            r"|kicked in|went off|triggered)$",
+            "",
+            key,
+        )
+        key = told if names.get(told, "").endswith("timeout") else key
     if key not in names:  # "connect timeout after 0.2 seconds": the time is an aside
         key = re.sub(rf"\s+(after|in|of|at )?\s*\d+(\.\d+)?\s*{UNITS}$", "", key)
     if key not in names:  # "the connection was closed by the upstream": "closed"
@@ -2024,7 +2045,8 @@ def condition(answer: object) -> str:
     # "refused (or connect-timeout)": the hedging aside kept, its brackets on the parts
     # "either refused or connect-timeout": the same two, "either" no part of the first
     both = re.sub(r"^either\s+(?=.+\sor\s)", "", text)
-    parts = [words(p).strip(" ()") for p in re.split(_OR, both) if p.strip(" ()")]
+    # "`refused` or `connect-timeout`": each part quoted (clean() strips the ends' quotes only)
+    parts = [words(p).strip(" ()" + _QUOTES) for p in re.split(_OR, both) if p.strip(" ()")]
     if len(parts) > 1 and all(p in names for p in parts):
         return HEDGE.join(sorted({names[p] for p in parts}))
     if _statuses_in(text) and not re.search(r"[a-z]{4,}", re.sub(r"\d", "", text)):
