@@ -3,14 +3,15 @@ tests do not have, written before the matcher was run on them, and near misses b
 
 Each exercise got correct answers as learners write them (status lines, articles, Chinese,
 units, nginx's spellings, a reason after a dash, a comma or "because") and near-miss wrong
-ones (the neighbouring status, the wrong hop, hedges, negations). Of about 600, the ones
-misjudged were seven classes, each fixed by one rule and kept below in its own block: an
+ones (the neighbouring status, the wrong hop, hedges, negations). Of about 650, the ones
+misjudged were eight classes, each fixed by one rule and kept below in its own block: an
 answer after what it is not ("not 502 but 504"), a reason that states a time the options
 also name ("504 from the gateway; the origin took 0.6 s"), a header followed by words that
 name no header ("Retry-After, the header", "the X-Request-ID one") or by the forms of its
 value ("Retry-After, in seconds or an HTTP-date"), what the answer looked like ("the portal,
-but it looked like the gateway"), conditions each in its own quotes and a timeout said as
-what it did ("the connect timeout ran out"). No wrong answer was accepted.
+but it looked like the gateway"), conditions each in its own quotes, a timeout said as
+what it did ("the connect timeout ran out") and a Chinese clause that says when the
+connection was closed (上游在响应前关闭了连接). No wrong answer was accepted.
 
 A line is the verdict wanted, a space, then the answer: "+" accepted, "-" judged wrong, "?"
 refused as no answer of the kind asked (not counted), "!" anything but accepted. A line whose
@@ -126,6 +127,17 @@ FIXED: dict[str, str] = {
 ! `refused` or `read-timeout`
 ! `refused`, `connect-timeout` or `reset`
 """,
+    # a Chinese clause that says when the connection was closed, as "closed before the
+    # response" does in English
+    "gateways.nginx-premature-close": """
++ 上游在响应前关闭了连接
++ 上游在响应头之前关闭了连接
++ 在发出响应之前关闭了连接
+! 上游在响应前重置了连接
+! 上游在响应前拒绝了连接
+! 上游在响应前没有关闭连接
+? 上游在响应前可能关闭了连接
+""",
     # a timeout said as what it did: "the connect timeout ran out"
     "gateways.caddy-dial-timeout": """
 + the connect timeout ran out
@@ -201,6 +213,10 @@ HELD_OUT: dict[str, str] = {
 ! `gateway`
 ! the gateway's handler
 ! the origin or the client
++ 是源服务器生成的
++ 源服务器，网关只是转发
+! 网关生成的
+! 源服务器或网关
 """,
     "500.find-the-traceback": """
 + X-Request-ID, it links the response to the log line
@@ -226,6 +242,9 @@ HELD_OUT: dict[str, str] = {
 ! `Via`
 ! X-Request-ID and Via
 ! Request-ID
++ X-Request-ID 这个响应头
++ 响应头 X-Request-ID，日志里有同样的值
+! Via 头
 """,
     "500.debug-danger": """
 + it leaks internals to anyone
@@ -288,6 +307,10 @@ HELD_OUT: dict[str, str] = {
 ! `405`
 ! Status: 405
 ! 501 or 405, depends
++ 501（未实现）
++ 状态码 501
+! 405 方法不被允许
+! 不是 501
 """,
     "501.allow-header": """
 + Allow: GET, HEAD
@@ -312,6 +335,8 @@ HELD_OUT: dict[str, str] = {
 ! `Accept`
 ! Allow and Upgrade
 ! Methods
++ Allow 头，列出允许的方法
+! Accept 头
 """,
     "501.chunked-not-final": """
 + 400 bad request
@@ -336,6 +361,8 @@ HELD_OUT: dict[str, str] = {
 ! `411`
 ! Status: 501
 ! 400, maybe 411
++ 400，因为无法确定消息长度
+! 411 需要长度
 """,
     "501.python-http-server": """
 + 405 with Allow header
@@ -403,6 +430,8 @@ HELD_OUT: dict[str, str] = {
 ! `502`
 ! the client gets 502
 ! 200 then 502
++ 200，因为状态行已经发出去了
+! 502 错误的网关
 """,
     "502.retry": """
 + Retry with backoff.
@@ -448,6 +477,8 @@ HELD_OUT: dict[str, str] = {
 ! `Cache-Control`
 ! Retry-After and Cache-Control
 ! Retry-Later
++ Retry-After 头，告诉客户端多久后重试
+! Cache-Control 头
 """,
     "503.how-many-shed": """
 + five requests
@@ -476,6 +507,10 @@ HELD_OUT: dict[str, str] = {
 ! 8 - 3 = 5?
 ! all 8
 ! none
++ 五个
++ 5 个请求被拒绝
+! 三个
+! 大约五个
 """,
     "503.heuristic-cache": """
 + 501 Not Implemented
@@ -497,6 +532,8 @@ HELD_OUT: dict[str, str] = {
 ! `503`
 ! 500 Internal Server Error
 ! 503, with Retry-After
++ 501，未实现
+! 503 服务不可用
 """,
     "504.who-answers": """
 + 504 from the gateway.
@@ -519,6 +556,8 @@ HELD_OUT: dict[str, str] = {
 + 504 from the gateway (read timeout 0.3 s)
 ! `504 from the origin`
 ! 504 from the gateway or 502 from the gateway
++ 网关返回的 504
+! 源服务器返回的 504
 """,
     "504.or-502": """
 + 504 Gateway Timeout
@@ -550,6 +589,10 @@ HELD_OUT: dict[str, str] = {
 ! HTTP/2 502
 ! 504 or maybe 502
 ! not 504
++ 504，因为 B 在读超时内没有回答
++ B 得到 504
+! B 得到 502
+! 502 或 504
 """,
     "504.haproxy-connect-timeout": """
 + 503 Service Unavailable
@@ -571,6 +614,8 @@ HELD_OUT: dict[str, str] = {
 ! `504`
 ! HAProxy sends a 504
 ! 503 or 504 depending on version
++ 503（HAProxy）
+! 504（HAProxy）
 """,
     "505.http2-request-line": """
 + 505 HTTP Version Not Supported
@@ -592,6 +637,8 @@ HELD_OUT: dict[str, str] = {
 ! `426`
 ! Status: 400
 ! 426, then 505
++ 505，HTTP 版本不受支持
+! 426 需要升级
 """,
     "505.426-headers": """
 + Upgrade and Connection: upgrade
@@ -658,6 +705,9 @@ HELD_OUT: dict[str, str] = {
 ! `gateway`
 ! the gateway (labkit-gateway)
 ! portal/gateway
++ 是门户
++ 门户，网关根本没看到请求
+! 是网关
 """,
     "511.which-auth": """
 + 407.
@@ -679,6 +729,8 @@ HELD_OUT: dict[str, str] = {
 ! `511`
 ! 401 - the site asks
 ! Status: 511
++ 407，代理要求认证
+! 401 未授权
 """,
     "gateways.nginx-premature-close": """
 + closed-without-response
@@ -698,6 +750,8 @@ HELD_OUT: dict[str, str] = {
 + closed-without-response (upstream prematurely closed connection)
 ! `reset`
 ! closed-without-response or reset
++ 上游在响应前关闭了连接
+! 连接被拒绝
 """,
     "gateways.haproxy-sc": """
 + refused.
@@ -717,6 +771,8 @@ HELD_OUT: dict[str, str] = {
 + refused (sC)
 ! `connect-timeout`
 ! refused, or connect-timeout
++ 连接被拒绝（sC）
+! 连接超时
 """,
     "gateways.envoy-uf": """
 + refused or connect-timeout
@@ -736,6 +792,8 @@ HELD_OUT: dict[str, str] = {
 + refused or connect-timeout (UF)
 ! `read-timeout`
 ! reset or refused
++ 连接被拒绝或连接超时
+! 读取超时
 """,
     "gateways.caddy-dial-timeout": """
 + connect-timeout.
@@ -755,6 +813,8 @@ HELD_OUT: dict[str, str] = {
 + connect-timeout (i/o timeout while dialling)
 ! `read-timeout`
 ! connect-timeout, or read-timeout
++ 连接超时（拨号超时）
+! 读取超时
 """,
     "capstone.incident-1": """
 + {"made_by": "the gateway", "cause": "no healthy upstream"}

@@ -2094,7 +2094,10 @@ def _conditions_by_words() -> dict[frozenset[str], str]:
 
 # a Chinese clause, who did what to the connection: 上游拒绝了连接, 上游把连接重置了
 _ZH_CLAUSE = later(
-    r"^(?:上游(?:服务器)?|服务器|源服务器|后端|它)?\s*(?:(?P<verb>[^\s把了]{2})了?\s*(?:这个)?连接"
+    r"^(?:上游(?:服务器)?|服务器|源服务器|后端|它)?\s*"
+    # when: "在响应前", "在发出响应头之前" (as "closed before the response" reads in English)
+    r"(?:在\s*(?:发出|返回|给出|发送)?\s*(?:任何)?响应头?\s*(?:之)?前\s*,?\s*)?"
+    r"(?:(?P<verb>[^\s把了]{2})了?\s*(?:这个)?连接"
     r"|把\s*(?:这个)?连接\s*(?P<verb2>[^\s了]{2})了?)$"
 )
 
