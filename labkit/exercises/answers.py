@@ -2302,6 +2302,7 @@ NOT_ACCEPTED_ONLY = Msg(
 # The words that name one cause in a learner's own phrase ("origin in maintenance mode",
 # "the gateway served a cached 503", "a TypeError in the handler", 维护中, 超载): the one
 # cause whose words a short phrase has. A phrase with the words of two causes names neither.
+_MEMBERS = r"(?:upstreams?|members?|backends?|targets?|servers?)"
 _CAUSE_WORDS: dict[str, Pattern] = {
     # the capstone's own words for a refused connection: "nothing listens at the upstream's
     # address" ("nothing listens" was refused as no cause)
@@ -2328,11 +2329,13 @@ _CAUSE_WORDS: dict[str, Pattern] = {
         r"\blog ?in\b|\bsign ?in\b|\b(?:must|needs? to|has to|have to|should)\s+(?:be\s+)?"
         r"(?:logged|signed) ?in\b|(?<!已)(?<!已经)(?:登录|登陆)(?!了)"
     ),
+    # the pool's upstreams by any of their names where all or none are meant: "no healthy
+    # members", "all backends are down" (refused as no cause); not "the server is down"
     "no-healthy-upstream": later(
-        r"\b(no|every|all)( \w+)? (healthy|live|available|unhealthy|down)\b.*\bupstreams?\b"
+        rf"\b(no|every|all)( \w+)? (healthy|live|available|unhealthy|down)\b.*\b{_MEMBERS}\b"
         r"|\bupstreams? (is |are )?(all )?(unhealthy|down)\b|没有.*上游"
         # "every upstream in the pool is unhealthy"
-        r"|\b(every|all|each)\b.*\bupstreams?\b.*\b(unhealthy|down|dead)\b"
+        rf"|\b(every|all|each)\b.*\b{_MEMBERS}\b.*\b(unhealthy|down|dead)\b"
     ),
 }
 # words that take back what they stand beside ("no X-Cache", "cache miss"), outside the
