@@ -68,15 +68,12 @@ def read_notebook(path: Path) -> Node:
 def run_labkit(
     *args: str, env: dict[str, str] | None = None, timeout: float = 30
 ) -> subprocess.CompletedProcess[str]:
-    """The real `labkit ARGS` in its own process (``env``: its whole environment)."""
-    return subprocess.run(
-        [sys.executable, "-m", "labkit", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
+    """The real `labkit ARGS` in its own process (``env``: its whole environment), ended if
+    it takes more than ``timeout`` s of its own time: the machine's clock less its wait for
+    a CPU (procguard: beside busy cores a command waits far longer than it runs)."""
+    from procguard import run_guarded
+
+    return run_guarded([sys.executable, "-m", "labkit", *args], env=env, timeout=timeout)
 
 
 def labkit_in_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

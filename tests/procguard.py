@@ -3,9 +3,12 @@
 A test's ``subprocess.run(..., timeout=20)`` bounds a hang, but beside busy cores a command
 waits for a CPU far longer than it runs: `labkit ctl` took 11 s of the machine's clock for
 0.3 s of its own CPU (load 17, nice 5), and tests failed on their 20 s before the command
-had answered. ``run_guarded`` waits for the command's end and counts, toward its bound, the
-machine's clock less the time the command waited, ready to run, for a CPU others had
-(schedstat's run_delay, as the exercises' time limits count it: labkit/exercises/proctree.py).
+had answered; `jupyter lab --version` took 54 s for 2.4 s of CPU (load 20-24). A ``Bound``
+counts, toward a process's bound, the machine's clock less the time the process waited,
+ready to run, for a CPU others had (schedstat's run_delay, as the exercises' time limits
+count it: labkit/exercises/proctree.py). A hang still ends: a process that sleeps or blocks
+waits for no CPU, so its own time is the clock's; and a ``ceiling`` on the machine's clock
+ends any run, however starved, well inside what a CI run allows.
 """
 
 from __future__ import annotations
@@ -13,17 +16,119 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from labkit.exercises import proctree
 
+# the most a guarded run may take by the machine's clock, whatever it waited for a CPU
+CEILING = 300.0
+# how often (seconds) a guarded run's threads are looked at (``Bound.look``)
+LOOK = 0.25
+
+
+class Bound:
+    """``seconds`` of ``pid``'s own time (the clock less its wait for a CPU), and at most
+    ``ceiling`` seconds of the machine's clock, from now.
+
+    schedstat's run_delay counts a wait only once it is over (when the thread is given a
+    CPU), and a thread at nice 19 beside busy loops waited 2-4 s a time: counted from
+    run_delay alone, those seconds were the command's own, and a command of 0.03 s of CPU
+    was killed at a bound of 1 s. So each ``look`` also notes a thread ready to run that has
+    not run since an earlier look (its schedstat unchanged): it has been waiting since."""
+
+    def __init__(self, pid: int, seconds: float, ceiling: float = CEILING) -> None:
+        self.pid, self.seconds, self.ceiling = pid, seconds, ceiling
+        self.began = time.monotonic()
+        self.waited = 0.0  # the longest wait for a CPU seen so far (``look``)
+        # each thread ready to run at the last look: its schedstat then, and since when
+        # (a look) it has been ready with that schedstat
+        self.ready: dict[int, tuple[bytes, float]] = {}
+
+    def look(self) -> None:
+        """Read the process's wait for a CPU now (while it runs: what a thread or child that
+        has ended had waited is not kept)."""
+        now = time.monotonic()
+        ready: dict[int, tuple[bytes, float]] = {}
+        for tid, state, schedstat in _threads(self.pid):
+            try:
+                waited = int(schedstat.split()[1]) / 1e9
+            except (IndexError, ValueError):
+                continue
+            if state == b"R":
+                seen, since = self.ready.get(tid, (schedstat, now))
+                if seen != schedstat:
+                    since = now  # it has run since the last look
+                ready[tid] = (schedstat, since)
+                waited += now - since
+            self.waited = max(self.waited, waited)
+        self.ready = ready
+
+    def left(self) -> float:
+        """Seconds, by the machine's clock, before the bound can be reached: it is reached only
+        if the process waits for no CPU meanwhile (``look`` again then)."""
+        ends = self.began + min(self.waited + self.seconds, self.ceiling)
+        return ends - time.monotonic()
+
+    def reached(self) -> bool:
+        self.look()
+        return self.left() <= 0
+
+    def said(self) -> str:
+        """Which bound was reached, with the clock's time and the wait for a CPU."""
+        clock = time.monotonic() - self.began
+        if clock >= self.ceiling:
+            return (
+                f"ran past the ceiling of {self.ceiling:g} s on the machine's clock "
+                f"({self.waited:.1f} s of it waiting for a CPU others had)"
+            )
+        return (
+            f"took more than {self.seconds:g} s of its own time ({clock:.1f} s on the machine's "
+            f"clock less {self.waited:.1f} s waiting for a CPU others had)"
+        )
+
+
+def _threads(pid: int) -> Iterator[tuple[int, bytes, bytes]]:
+    """Each thread of ``pid`` and of its descendants: its id, its state letter (b"R": running
+    or ready to run) and its schedstat (CPU time, run_delay, times run)."""
+    for process in [pid, *proctree.descendants(pid)]:
+        try:
+            tasks = os.listdir(f"/proc/{process}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{process}/task/{tid}/stat", "rb") as f:
+                    stat = f.read()
+                with open(f"/proc/{process}/task/{tid}/schedstat", "rb") as f:
+                    schedstat = f.read()
+            except OSError:
+                continue  # it ended meanwhile
+            yield int(tid), stat[stat.rfind(b")") + 2 :][:1], schedstat
+
+
+class Overran(subprocess.TimeoutExpired):
+    """A guarded command killed at its bound; said with the bound it reached."""
+
+    def __init__(self, cmd: list[str], bound: Bound, output: str | None, stderr: str | None):
+        super().__init__(cmd, bound.seconds, output, stderr)
+        self.said = f"{' '.join(cmd)!r} {bound.said()}: killed"
+
+    def __str__(self) -> str:
+        return self.said
+
 
 def run_guarded(
-    args: list[str], *, timeout: float = 20, input: str | None = None, **popen: Any
+    args: list[str],
+    *,
+    timeout: float = 20,
+    input: str | None = None,
+    ceiling: float = CEILING,
+    **popen: Any,
 ) -> subprocess.CompletedProcess[str]:
     """``args`` run to its end, as ``subprocess.run(args, capture_output=True, text=True)``
-    runs it; TimeoutExpired (the command killed) once it has spent more than ``timeout``
-    seconds of the machine's clock that were not spent waiting for a CPU."""
+    runs it; ``Overran`` (a TimeoutExpired: the command killed) once it has spent more than
+    ``timeout`` seconds of its own time, or ``ceiling`` seconds of the machine's clock."""
     with subprocess.Popen(
         args,
         stdin=subprocess.PIPE if input is not None else None,
@@ -32,19 +137,21 @@ def run_guarded(
         text=True,
         **popen,
     ) as proc:
-        began = time.monotonic()
-        waited = 0.0
+        bound = Bound(proc.pid, timeout, ceiling)
         while True:
             try:
-                out, err = proc.communicate(
-                    input, timeout=began + waited + timeout - time.monotonic()
-                )
+                # looked at each LOOK s: a thread kept waiting is seen while it waits
+                wait = max(0.0, min(bound.left(), LOOK))
+                out, err = proc.communicate(input, timeout=wait)
             except subprocess.TimeoutExpired:
                 input = None  # written already (communicate keeps what it had sent)
-                waited = max(waited, waited_for_a_cpu(proc.pid))  # (read while it runs)
-                if time.monotonic() - began - waited > timeout:
+                if bound.reached():
                     proc.kill()
-                    raise
+                    try:  # what it had said (a child it started may hold the pipes open)
+                        out, err = proc.communicate(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        out = err = None
+                    raise Overran(args, bound, out, err) from None
                 continue
             return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
