@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from labkit.exercises import proctree
@@ -171,3 +173,37 @@ def waited_for_a_cpu(pid: int) -> float:
         except (OSError, IndexError, ValueError):
             continue
     return longest
+
+
+# the most a judge takes, of its own time, to stop learner code past its deadline: the kill
+# and the reap of the learner's processes (0.1 s at most in 20 checks at load 10-13)
+STOPPING = 1.0
+
+
+class Stopwatch:
+    """From the moment learner code began, in the process a judge runs it in, to the judge's
+    verdict, less the time the judge's thread waited meanwhile, ready to run, for a CPU.
+
+    A check's time on the clock counts the machine twice over: the fork and start of the
+    learner's process (which the runner does not charge, within its start-up grace) and the
+    judge's own waits to run, to notice the deadline and to stop the code. What a test of a
+    time limit means is the time the code was let run and the judge took to stop it: made
+    at a test's ``Stopwatch(tmp_path / "began")``, the learner's code calls ``began()`` first
+    (a file: it runs in another process), and the test reads ``since_began()`` after the
+    check returned."""
+
+    def __init__(self, mark: Path) -> None:
+        self.mark = mark
+        self.judge = f"/proc/{os.getpid()}/task/{threading.get_native_id()}/schedstat"
+
+    def began(self) -> None:
+        self.mark.write_text(f"{time.monotonic()!r} {self._judge_waited()!r}")
+
+    def since_began(self) -> float:
+        now, waited = time.monotonic(), self._judge_waited()
+        began, waited_then = map(float, self.mark.read_text().split())
+        return now - began - (waited - waited_then)
+
+    def _judge_waited(self) -> float:
+        with open(self.judge, "rb") as f:
+            return int(f.read().split()[1]) / 1e9
