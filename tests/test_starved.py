@@ -10,7 +10,11 @@ timer is overdue when the answer arrives: deterministic, on real sockets.
 from __future__ import annotations
 
 import asyncio
+import os
+import resource
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -434,3 +438,82 @@ def _hold_the_loop(lab: labkit.Lab, release: threading.Event, most: float = 30.0
 
     threading.Thread(target=holder, daemon=True).start()
     assert holding.wait(5)
+
+
+# A process that keeps one core from every ordinary thread for a while: real-time (SCHED_FIFO)
+# on that core, it runs whenever it is ready. Told to go, it waits ``HOG_PAUSE`` (the loop
+# meanwhile goes to sleep on its socket), sends a byte, which wakes the loop's thread, and
+# then spins: the loop's thread is ready to run and kept waiting for the core.
+HOG = """
+import os, socket, sys, time
+core, go, sock = (int(a) for a in sys.argv[1:4])
+spin, pause = float(sys.argv[4]), float(sys.argv[5])
+os.sched_setaffinity(0, {core})
+os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+print("ready", flush=True)
+os.read(go, 1)
+time.sleep(pause)
+socket.socket(fileno=sock).send(b"x")
+ends = time.monotonic() + spin
+while time.monotonic() < ends:
+    pass
+"""
+HOG_PAUSE = 0.05
+KEPT = 0.6  # the seconds the loop's thread then waits for its core
+
+
+@pytest.mark.serial  # one core given to a real-time spinner for KEPT seconds
+@pytest.mark.skipif(
+    os.geteuid() != 0 and resource.getrlimit(resource.RLIMIT_RTPRIO)[0] < 1,
+    reason="a real-time spinner needs root or RLIMIT_RTPRIO",
+)
+def test_a_wait_for_a_cpu_after_a_socket_woke_the_loop_is_not_the_loops_time() -> None:
+    """The lab's loop sleeps on a socket (the gateway's connect to the origin, waiting for it
+    to be writable); the socket wakes it, and its thread then waits KEPT seconds for a CPU.
+    On a loaded host that wait was counted as the loop's own time: a read timeout started
+    after it (0.3 s) then fell after a client's timeout started before it (0.5 s), and the
+    client gave up before the gateway's 504 (lesson 05's outcome, changed by the machine's
+    load). Left out of the loop's clock, as a turn or an oversleep the process was away in
+    is, the timers fire in the order they would have without the wait (before: the client's
+    first)."""
+    core = max(os.sched_getaffinity(0))
+    mine, theirs = socket.socketpair()
+    go_r, go_w = os.pipe()
+    hog = subprocess.Popen(
+        [sys.executable, "-c", HOG, *map(str, (core, go_r, theirs.fileno(), KEPT, HOG_PAUSE))],
+        pass_fds=(go_r, theirs.fileno()),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    order: list[str] = []
+
+    async def wait_for_the_socket() -> None:
+        loop = asyncio.get_running_loop()
+        reader, writer = await asyncio.open_connection(sock=mine)
+        loop.call_at(loop.time() + HOG_PAUSE + 0.45, order.append, "the client gave up")
+        os.write(go_w, b"g")
+        await reader.read(1)  # woken HOG_PAUSE later, then kept from the CPU
+        loop.call_later(0.3, order.append, "the read timed out")
+        await asyncio.sleep(0.6)
+        writer.close()
+
+    def on_its_core() -> None:
+        os.sched_setaffinity(threading.get_native_id(), {core})
+        loop = deadline.new_loop()
+        try:
+            loop.run_until_complete(wait_for_the_socket())
+        finally:
+            loop.close()
+
+    try:
+        assert hog.stdout is not None and hog.stdout.readline() == "ready\n", hog.returncode
+        thread = threading.Thread(target=on_its_core)
+        thread.start()
+        thread.join(10)
+    finally:
+        hog.kill()
+        hog.wait()
+        theirs.close()
+        os.close(go_r)
+        os.close(go_w)
+    assert order == ["the read timed out", "the client gave up"]

@@ -232,7 +232,11 @@ class PreciseEpollSelector(selectors.EpollSelector):
     turn took and how late each sleep woke. A turn that took more than ``STARVED``, or a
     sleep that woke more than ``STARVED`` after its timeout, means the process was away
     (stopped, or off the CPU on a busy host, or a callback that blocked): that time is
-    added to ``lag``, and the loop's clock (``time() - lag``) does not count it. While the
+    added to ``lag``, and the loop's clock (``time() - lag``) does not count it. So is a
+    sleep a ready socket ended whose thread then waited more than ``STARVED`` for a CPU
+    (the growth of the thread's schedstat run_delay across the sleep, ``CatchUpLoop``):
+    counted as the loop's time, a gateway's connect that waited so moved its read timeout
+    past a client's timeout begun before it, and the client gave up before the 504. While the
     loop then has work ready (callbacks, or sockets epoll reports), nothing moves the clock
     on; once nothing is ready, the wait for the next timer is taken out of the lag instead
     of slept (the clock jumps to that timer) until the lag is gone. So after a stall the
@@ -314,6 +318,7 @@ class PreciseEpollSelector(selectors.EpollSelector):
                 timeout -= lag
         fd = self.fileno()
         self.asleep = (now, self.own, timeout)
+        waited = self.run_delay()
         if timeout is None or fd >= FD_SETSIZE:  # no timer, or epoll's own wait (a process
             ready = super().select(timeout)  # with a thousand files open)
         else:
@@ -321,12 +326,23 @@ class PreciseEpollSelector(selectors.EpollSelector):
             ready = super().select(0)
         woke = _monotonic()
         self._ran_from = woke
-        if timeout is not None and woke - now - timeout > STARVED:  # slept too long: away
-            self.lag = min(woke - now - timeout, MAX_LAG)
-            self.away += woke - now - timeout
+        # away: past the sleep's timeout, or kept from the CPU after a socket woke it
+        late = 0.0 if timeout is None else woke - now - timeout
+        if woke - now > STARVED and waited is not None:
+            after = self.run_delay()
+            if after is not None:
+                late = max(late, after - waited)
+        if late > STARVED:
+            self.lag = min(late, MAX_LAG)
+            self.away += late
         self.now = woke - self.lag
         self.asleep = None
         return ready
+
+    def run_delay(self) -> float | None:
+        """The seconds the loop's thread has waited, ready to run, for a CPU (``CatchUpLoop``
+        tells); None where unknown."""
+        return None
 
     def progress(self) -> float:
         """The loop's own time, as another thread can read it now: the machine's clock less
@@ -354,6 +370,7 @@ class CatchUpLoop(asyncio.SelectorEventLoop):
 
     def __init__(self) -> None:
         self._clock = PreciseEpollSelector()
+        self._clock.run_delay = self.run_delay  # type: ignore[method-assign]
         super().__init__(self._clock)
         # that thread's schedstat, opened once and read with pread (``run_delay``); the lock
         # keeps a read from meeting the descriptor closed, or its number given to another file
