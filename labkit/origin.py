@@ -402,8 +402,8 @@ class Origin(HTTPServer):
             return self._refused_method(request, ALLOW_READ_ONLY) or self._upgrade_required(request)
         if "/" + "/".join(parts) == RATE_PATH:
             return self._allowing(request, ALLOW_READ_ONLY, self._quote)
-        if "/" + "/".join(parts) == BUSY_PATH and method in ("GET", "HEAD"):
-            return await self._busy(request)
+        if "/" + "/".join(parts) == BUSY_PATH:
+            return self._refused_method(request, ALLOW_READ_ONLY) or await self._busy(request)
         if parts == ["health"]:
             return self._allowing(request, ALLOW_READ_ONLY, lambda r: self._text(200, "ok\n"))
         return self._page(

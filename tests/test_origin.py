@@ -185,6 +185,19 @@ def test_chat_refuses_a_method_it_does_not_take_with_405_not_426(lab: labkit.Lab
     assert (head.status, head.header("upgrade"), head.text) == (426, "websocket", "")
 
 
+def test_busy_refuses_a_method_it_does_not_take_with_405_not_404(lab: labkit.Lab) -> None:
+    """/busy answered POST, DELETE and OPTIONS 404 'There is no resource at '/busy'', though
+    GET /busy is there (lesson 04's capacity): a page that says a resource does not exist
+    where it does. It follows the method rule of every other resource (lesson 02; lesson 06
+    says every resource of the shop follows it): 405 with Allow, OPTIONS 204 with Allow."""
+    for method in ("POST", "DELETE"):
+        refused = lab.request(method, "/busy", via="origin")
+        assert (refused.status, refused.header("allow")) == (405, "GET, HEAD, OPTIONS")
+        assert "There is no resource" not in refused.text
+    options = lab.request("OPTIONS", "/busy", via="origin")
+    assert (options.status, options.header("allow")) == (204, "GET, HEAD, OPTIONS")
+
+
 def test_slow_resource_and_its_bad_delay(lab: labkit.Lab) -> None:
     assert lab.get("/slow?delay=0.1").status == 200
     bad = lab.get("/slow?delay=soon")
