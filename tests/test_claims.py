@@ -17,6 +17,7 @@ from helpers import load_tool
 
 from labkit import personalities
 from labkit.conditions import Condition
+from labkit.faults import FAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -1242,3 +1243,24 @@ def test_a_real_servers_column_says_where_its_value_is_the_personalitys_alone() 
     trace = next(r for r in personalities.DIRECT_REQUESTS if r[0].startswith("`TRACE /proxied"))
     assert trace[2].startswith("HTTP/1.1 405")
     assert "TRACE never passed on" in personalities.get("nginx").max_forwards_source
+
+
+def test_each_fault_says_what_its_bytes_are() -> None:
+    """The README's fault table and `labkit faults` say what each upstream sends: a quoted
+    line, the lengths of a cut body, a line without a colon, bytes that are not HTTP. Those
+    words were typed beside the bytes with nothing to keep them the same."""
+    for name in ("bad-status-line", "bad-content-length", "bad-transfer-encoding"):
+        (quoted,) = re.findall(r"'([^']+)'", str(FAULTS[name].description))
+        assert quoted.encode() in FAULTS[name].reply.split(b"\r\n\r\n")[0].split(b"\r\n"), name
+    said = re.search(
+        r"Content-Length: (\d+), then only (\d+) bytes", str(FAULTS["body-cut"].description)
+    )
+    assert said, FAULTS["body-cut"].description
+    head, _, body = FAULTS["body-cut"].reply.partition(b"\r\n\r\n")
+    assert f"Content-Length: {said.group(1)}".encode() in head.split(b"\r\n")
+    assert len(body) == int(said.group(2)) < int(said.group(1))
+    lines = FAULTS["no-colon"].reply.split(b"\r\n\r\n")[0].split(b"\r\n")[1:]
+    assert "without a colon" in str(FAULTS["no-colon"].description)
+    assert any(b":" not in line for line in lines)
+    assert "not HTTP" in str(FAULTS["garbage"].description)
+    assert not FAULTS["garbage"].reply.startswith(b"HTTP/")
