@@ -1554,6 +1554,22 @@ DIRECT_REQUESTS: tuple[tuple[str, bytes, str, str, str, str], ...] = (
         "HTTP/1.0 200 OK",
     ),
     (
+        "`9 KB request header field`",
+        b"GET / HTTP/1.1\r\nHost: lab\r\nX-Big: " + b"a" * 9000 + b"\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 200 OK",
+    ),
+    (
+        "`15.5 KB request header`",
+        b"GET / HTTP/1.1\r\nHost: lab\r\nX-Big: " + b"a" * 15500 + b"\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+        "HTTP/1.1 400 Bad request",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 200 OK",
+    ),
+    (
         "`20 KB request header`",
         b"GET / HTTP/1.1\r\nHost: lab\r\nX-Big: " + b"a" * 20000 + b"\r\nConnection: close\r\n\r\n",
         "HTTP/1.1 400 Bad Request",

@@ -1264,3 +1264,26 @@ def test_each_fault_says_what_its_bytes_are() -> None:
     assert any(b":" not in line for line in lines)
     assert "not HTTP" in str(FAULTS["garbage"].description)
     assert not FAULTS["garbage"].reply.startswith(b"HTTP/")
+
+
+def test_a_long_request_header_a_real_gateway_refuses_is_passed_on_as_the_docs_say(lab) -> None:
+    """Real nginx 1.22.1 answers a request header field line over 8 KB with 400
+    (large_client_header_buffers 4 8k) and HAProxy 2.6.12 a request head over about 15 KB
+    with 400, both under the lab's own 16 KB limit, where every personality passes the
+    request on and the origin answers 200: the README and the instructor guide said only
+    what nginx and HAProxy refuse beyond that limit (docs/gateways.md's direct rows, re-run
+    by tests/test_real_gateways.py::test_direct_requests)."""
+    rows = {r[0]: r for r in personalities.DIRECT_REQUESTS}
+    nine, fifteen = rows["`9 KB request header field`"], rows["`15.5 KB request header`"]
+    assert (nine[2], nine[3]) == ("HTTP/1.1 400 Bad Request", "HTTP/1.1 200 OK")
+    assert fifteen[3] == "HTTP/1.1 400 Bad request"
+    for name in ("nginx", "haproxy", "caddy"):
+        lab.gateway.personality = name
+        for row in (nine, fifteen):
+            raw = row[1].replace(b"GET / ", b"GET /orders/7 ")
+            passed = lab.raw(raw, to="gateway")
+            assert (passed.status, passed.generated_by) == (200, "origin"), (name, row[0])
+    assert "a header field line\nover 8 KB, 400" in (ROOT / "README.md").read_text()
+    assert "a request head over about 15 KB (400)" in (ROOT / "docs/instructor.md").read_text()
+    assert "超过 8 KB 的一行标头字段" in (ROOT / "README.zh-CN.md").read_text()
+    assert "对超过约 15 KB 的请求头部返回 400" in (ROOT / "docs/instructor.zh-CN.md").read_text()
