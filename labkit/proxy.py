@@ -852,6 +852,12 @@ class Proxy(HTTPServer):
         drop, rewritten = self._relay_rules(person)
         if policy.relayed_upgrade == "drop":  # the lab's reading (and Caddy's): 7.6.1 in full
             drop = drop | _named_options(upstream_headers)
+        if any(k.lower() == "transfer-encoding" for k, _ in upstream_headers):
+            # RFC 9112 6.3 (3): the coding frames the body, not a Content-Length beside it, and
+            # an intermediary that forwards such a message MUST first remove the Content-Length
+            # (nginx, HAProxy and Caddy relay the body chunked without it); relayed, it
+            # announced 3 bytes of a 5-byte body: the client got none and a cut connection
+            drop = drop | {"content-length"}
         headers = []
         first: dict[str, str] = {}
         for k, v in upstream_headers:

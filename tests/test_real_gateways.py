@@ -2213,3 +2213,32 @@ def test_an_upstreams_answer_in_bare_lfs(case: str, tmp_path) -> None:
         assert case == "a 4,097-byte head"
     else:
         assert lab[1] == real[1], (real, lab)
+
+
+# an upstream's answer framed twice: RFC 9112 6.3 (3) has Transfer-Encoding override the
+# Content-Length, and an intermediary that forwards it remove the Content-Length first
+BOTH_FRAMINGS = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+)
+
+
+def _framing_relayed(port: int) -> tuple[int | None, list[str], list[str], bytes]:
+    """GET /up/both/, read to the close: the status, the Content-Length and Transfer-Encoding
+    values, and the body (dechunked)."""
+    raw = b"GET /up/both/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    seen = _parse(realgateways.read_to_close(port, raw), kept_open=False)
+    framing = seen.headers.get("content-length", []), seen.headers.get("transfer-encoding", [])
+    return seen.status, *framing, seen.body
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_an_upstream_answer_framed_by_both_a_length_and_a_coding(name: str, tmp_path) -> None:
+    """An upstream's 200 with 'Content-Length: 3' and 'Transfer-Encoding: chunked' around a
+    5-byte chunked body: nginx 1.22.1, HAProxy 2.6.12 and Caddy 2.6.2 relay the 5 bytes
+    chunked, without the Content-Length. The lab's gateway relayed the Content-Length with
+    the coding's body (h11 refused to send 5 bytes after announcing 3: the client got the
+    head, no body and a closed connection, and the kernel an unretrieved task exception)."""
+    real, lab = _real_then_lab(name, tmp_path, "both", lambda _: BOTH_FRAMINGS, _framing_relayed)
+    assert real == (200, [], ["chunked"], b"hello"), real
+    assert lab == real, lab
