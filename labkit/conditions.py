@@ -116,8 +116,10 @@ RFC_TABLE: dict[Condition, Outcome] = {
         502,
         Msg("the upstream sent a header line that is not 'name: value'"),
         Msg(
-            "RFC 9110 15.6.3: a field line without a colon, which RFC 9112 5 does not allow, "
-            "makes the response invalid"
+            "RFC 9110 15.6.3: a field line that is not a name, a colon and a value, as RFC "
+            "9112 5 defines it, makes the response invalid; whitespace between the name and "
+            "the colon RFC 9112 5.1 has a proxy remove before forwarding, and refusing that "
+            "too is the lab's choice, as it is nginx's and HAProxy's (Caddy drops the field)"
         ),
         "http_protocol_error",
     ),

@@ -1225,6 +1225,9 @@ CADDY = Personality(
             502,
             "Bad Gateway",
             "net/http: HTTP/1.x transport connection broken: malformed MIME header",
+            f"{OBSERVED} (a line without a colon; a field with whitespace before its colon, "
+            "'X-Thing : yes', Caddy 2.6.2 drops and relays the rest with 200, which the "
+            "personality does not imitate: it answers 502; re-run by tests/test_real_gateways.py)",
         ),
         Condition.HEADER_TOO_BIG: Answer(
             AnswerKind.RELAY,

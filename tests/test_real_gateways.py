@@ -29,7 +29,7 @@ from helpers import CHUNK_SIZES, CHUNKED_HEAD, PASSED, WAITS, settle
 
 import labkit
 from labkit import personalities
-from labkit.conditions import Condition
+from labkit.conditions import RFC_TABLE, Condition
 from labkit.faults import FAULTS
 from labkit.lab import UPSTREAM_TIMEOUTS
 from labkit.proxy import Route, Target
@@ -2242,3 +2242,30 @@ def test_an_upstream_answer_framed_by_both_a_length_and_a_coding(name: str, tmp_
     real, lab = _real_then_lab(name, tmp_path, "both", lambda _: BOTH_FRAMINGS, _framing_relayed)
     assert real == (200, [], ["chunked"], b"hello"), real
     assert lab == real, lab
+
+
+SPACE_BEFORE_COLON = (
+    b"HTTP/1.1 200 OK\r\nX-Thing : yes\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+)
+
+
+def _thing_relayed(port: int) -> tuple[int | None, list[str]]:
+    raw = b"GET /up/sbc/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    seen = _parse(realgateways.read_to_close(port, raw), kept_open=False)
+    return seen.status, [n for n in seen.names if n.strip().lower() == "x-thing"]
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_a_response_field_with_whitespace_before_its_colon(name: str, tmp_path) -> None:
+    """RFC 9112 5.1 has a proxy remove whitespace between a field's name and its colon
+    before forwarding a response. None of the three does: nginx 1.22.1 and HAProxy 2.6.12
+    answer 502, Caddy 2.6.2 drops the field and relays the rest. The lab answers 502 in every
+    personality, and its page's RFC note said the line had no colon: it now says refusing it
+    is the lab's choice (conditions.RFC_TABLE), and the caddy row says it is not imitated."""
+    real, lab = _real_then_lab(name, tmp_path, "sbc", lambda _: SPACE_BEFORE_COLON, _thing_relayed)
+    assert real == ((200, []) if name == "caddy" else (502, [])), real
+    assert lab == (502, []), lab
+    note = str(RFC_TABLE[Condition.INVALID_HEADER].rfc)
+    assert "RFC 9112 5.1" in note and "the lab's choice" in note and "without a colon" not in note
+    caddy = personalities.get("caddy").answer(Condition.INVALID_HEADER).source
+    assert "'X-Thing : yes'" in caddy and "does not imitate" in caddy
