@@ -1241,6 +1241,10 @@ CADDY = Personality(
             502,
             "Bad Gateway",
             'net/http: HTTP/1.x transport connection broken: bad Content-Length "abc"',
+            f"{OBSERVED} ('Content-Length: abc'; Caddy 2.6.2 also answers 502 to 'Content-Length: "
+            "5, 5', one length listed twice, which RFC 9110 8.6 lets a recipient accept and "
+            "the personality relays with 200, as nginx and HAProxy do: not imitated; re-run by "
+            "tests/test_real_gateways.py)",
         ),
         Condition.INVALID_FRAMING: _page(
             502,

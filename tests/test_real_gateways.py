@@ -2269,3 +2269,28 @@ def test_a_response_field_with_whitespace_before_its_colon(name: str, tmp_path) 
     assert "RFC 9112 5.1" in note and "the lab's choice" in note and "without a colon" not in note
     caddy = personalities.get("caddy").answer(Condition.INVALID_HEADER).source
     assert "'X-Thing : yes'" in caddy and "does not imitate" in caddy
+
+
+LENGTH_LISTED_TWICE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5, 5\r\n\r\nhello"
+)
+
+
+def _listed_length(port: int) -> tuple[int | None, bytes]:
+    raw = b"GET /up/listed/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+    seen = _parse(realgateways.read_to_close(port, raw), kept_open=False)
+    return seen.status, seen.body if seen.status == 200 else b""
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_a_response_length_listed_twice(name: str, tmp_path) -> None:
+    """'Content-Length: 5, 5': RFC 9110 8.6 lets a recipient accept a list of one length.
+    nginx 1.22.1 and HAProxy 2.6.12 relay the body with 200, Caddy 2.6.2 answers 502; every
+    personality relays it, as the lab's default does (the caddy row says it is not imitated)."""
+    real, lab = _real_then_lab(
+        name, tmp_path, "listed", lambda _: LENGTH_LISTED_TWICE, _listed_length
+    )
+    assert real == ((502, b"") if name == "caddy" else (200, b"hello")), real
+    assert lab == (200, b"hello"), lab
+    caddy = personalities.get("caddy").answer(Condition.INVALID_CONTENT_LENGTH).source
+    assert "'Content-Length: 5, 5'" in caddy and "not imitated" in caddy
