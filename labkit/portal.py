@@ -131,6 +131,10 @@ class Portal(Proxy):
             self.logout()
             return self._page(request, 200, Msg("You are logged out of the network."))
         if path == API:
+            if request.method not in ("GET", "HEAD"):  # it answered DELETE and BREW with 200
+                return self._page(
+                    request, 405, Msg("Read the Captive Portal API with GET."), allow="GET, HEAD"
+                )
             return self._captive_api(request)
         if not self.logged_in:
             return self._network_auth_required(request)

@@ -68,3 +68,16 @@ def test_what_the_portal_relays_names_both_hops(lab: labkit.Lab) -> None:
         'labkit-portal; received-status=200; next-hop="gateway"'
     )
     assert through.header("Via") == "1.1 labkit-gateway, 1.1 labkit-portal"
+
+
+def test_the_captive_portal_api_refuses_a_method_it_does_not_take(lab: labkit.Lab) -> None:
+    """The Captive Portal API (RFC 8908) answered DELETE, PUT, POST and BREW with 200 and its
+    JSON state, as if each were a GET; the portal's other resources answer a method they do
+    not take 405 with Allow (RFC 9110 15.5.6), and so does the API now. GET and HEAD still
+    read the state."""
+    for method in ("POST", "DELETE", "PUT", "BREW"):
+        refused = lab.request(method, "/_portal/api", via="portal")
+        assert (refused.status, refused.header("allow")) == (405, "GET, HEAD"), method
+        assert "captive" not in refused.text
+    assert lab.request("HEAD", "/_portal/api", via="portal").status == 200
+    assert json.loads(lab.get("/_portal/api", via="portal").body)["captive"] is True
