@@ -132,13 +132,19 @@ def _split_unquoted(text: str, delimiter: str) -> list[str]:
     return parts
 
 
-def freshness(response: Response) -> int | None:
-    """Seconds a shared cache may reuse this response, or None (RFC 9111 3, 4.2.1)."""
+def freshness(response: Response, authorized: bool = False) -> int | None:
+    """Seconds a shared cache may reuse this response, or None (RFC 9111 3, 4.2.1).
+    ``authorized``: the request carried Authorization, and RFC 9111 3.5 lets a shared cache
+    reuse the answer to such a request only where public, s-maxage or must-revalidate says
+    so (the gateway stored one with max-age alone and served it to the next client, whose
+    request had no credentials)."""
     cc = get_header(response.headers, "cache-control")  # asked of every relayed GET
     if not cc:
         return None
     cc = cc.lower()
     if "no-store" in cc or "private" in cc:
+        return None
+    if authorized and not re.search(r"public|s-maxage|must-revalidate", cc):
         return None
     for directive in ("s-maxage", "max-age"):
         m = re.search(directive + r"\s*=\s*(\d+)", cc)
@@ -525,7 +531,7 @@ class Gateway(Proxy):
                 return self.failure_response(request, route, failure)
         response = await self.forward(request, route, targets)
         if request.method == "GET" and self._cache_enabled and not response.generated:
-            max_age = freshness(response)
+            max_age = freshness(response, request.field("authorization") is not None)
             selecting = selecting_headers(response, request) if max_age else None
             if max_age and selecting is not None:
                 return await self._store(key, response, max_age, selecting)

@@ -159,6 +159,21 @@ def test_no_store_503_is_not_cached(lab: labkit.Lab) -> None:
     assert lab.get("/orders/7").status == 200
 
 
+def test_an_answer_to_a_request_with_credentials_is_not_reused_for_another(
+    lab: labkit.Lab,
+) -> None:
+    """RFC 9111 3.5: a shared cache reuses the answer to a request with Authorization only
+    where its Cache-Control says public, s-maxage or must-revalidate. The gateway stored the
+    503 with max-age=60 that answered a request with credentials and served it (X-Cache:
+    HIT) to the next request, which had none."""
+    lab.origin.maintenance(retry_after=30, cache_max_age=60)
+    assert lab.get("/orders/7", headers={"Authorization": "Basic YWxpY2U6c2VjcmV0"}).status == 503
+    lab.origin.maintenance(False)
+    after = lab.get("/orders/7")
+    assert (after.status, after.header("x-cache")) == (200, None)
+    assert "origin" in [h.name for h in after.hops]
+
+
 def test_a_field_is_found_by_its_name_in_any_case() -> None:
     """``get_header``, which each server and the cache ask several times a request: a
     field written as asked, in another case, or asked in another case; the first of two;
