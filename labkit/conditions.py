@@ -118,8 +118,8 @@ RFC_TABLE: dict[Condition, Outcome] = {
         Msg(
             "RFC 9110 15.6.3: a field line that is not a name, a colon and a value, as RFC "
             "9112 5 defines it, makes the response invalid; whitespace between the name and "
-            "the colon RFC 9112 5.1 has a proxy remove before forwarding, and refusing that "
-            "too is the lab's choice, as it is nginx's and HAProxy's (Caddy drops the field)"
+            "the colon RFC 9112 5.1 has a proxy remove before forwarding, and this lab refuses "
+            "that too by its own choice, as nginx and HAProxy do (Caddy drops the field)"
         ),
         "http_protocol_error",
     ),

@@ -2260,13 +2260,14 @@ def test_a_response_field_with_whitespace_before_its_colon(name: str, tmp_path) 
     """RFC 9112 5.1 has a proxy remove whitespace between a field's name and its colon
     before forwarding a response. None of the three does: nginx 1.22.1 and HAProxy 2.6.12
     answer 502, Caddy 2.6.2 drops the field and relays the rest. The lab answers 502 in every
-    personality, and its page's RFC note said the line had no colon: it now says refusing it
-    is the lab's choice (conditions.RFC_TABLE), and the caddy row says it is not imitated."""
+    personality, and its page's RFC note said the line had no colon: it now says the lab
+    refuses it by its own choice (conditions.RFC_TABLE), and the caddy row says it is not
+    imitated."""
     real, lab = _real_then_lab(name, tmp_path, "sbc", lambda _: SPACE_BEFORE_COLON, _thing_relayed)
     assert real == ((200, []) if name == "caddy" else (502, [])), real
     assert lab == (502, []), lab
     note = str(RFC_TABLE[Condition.INVALID_HEADER].rfc)
-    assert "RFC 9112 5.1" in note and "the lab's choice" in note and "without a colon" not in note
+    assert "RFC 9112 5.1" in note and "its own choice" in note and "without a colon" not in note
     caddy = personalities.get("caddy").answer(Condition.INVALID_HEADER).source
     assert "'X-Thing : yes'" in caddy and "does not imitate" in caddy
 
