@@ -531,6 +531,9 @@ class Gateway(Proxy):
                 return self.failure_response(request, route, failure)
         response = await self.forward(request, route, targets)
         if request.method == "GET" and self._cache_enabled and not response.generated:
+            # RFC 9111 5.2.1.5: a request's no-store forbids storing any response to it
+            if "no-store" in (request.field("cache-control") or "").lower():
+                return response
             max_age = freshness(response, request.field("authorization") is not None)
             selecting = selecting_headers(response, request) if max_age else None
             if max_age and selecting is not None:

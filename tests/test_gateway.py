@@ -174,6 +174,17 @@ def test_an_answer_to_a_request_with_credentials_is_not_reused_for_another(
     assert "origin" in [h.name for h in after.hops]
 
 
+def test_an_answer_to_a_request_that_says_no_store_is_not_stored(lab: labkit.Lab) -> None:
+    """RFC 9111 5.2.1.5: a request's 'Cache-Control: no-store' forbids a cache to store any
+    response to it. The gateway stored the 503 with max-age=60 that answered such a request
+    and served it (X-Cache: HIT) to the next one."""
+    lab.origin.maintenance(retry_after=30, cache_max_age=60)
+    assert lab.get("/orders/7", headers={"Cache-Control": "no-store"}).status == 503
+    lab.origin.maintenance(False)
+    after = lab.get("/orders/7")
+    assert (after.status, after.header("x-cache")) == (200, None)
+
+
 def test_a_field_is_found_by_its_name_in_any_case() -> None:
     """``get_header``, which each server and the cache ask several times a request: a
     field written as asked, in another case, or asked in another case; the first of two;
