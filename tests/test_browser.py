@@ -1316,6 +1316,54 @@ def test_a_short_answer_typed_twice_while_the_kernel_is_busy_then_check_checks_t
         assert status.inner_text() == "Checked: Not yet. Why: shown below."
 
 
+# the choice quiz's cell: the quiz, and what its answer held in Python, in order, recorded
+# after the quiz's own observer has run (observers run in the order they were added)
+_CHOICE_QUIZ = """from labkit.exercises.lesson_511 import q1
+from labkit.widgets import Quiz
+quiz, held = Quiz(q1), []
+quiz.answer.observe(lambda change: held.append(change["new"]), names="value")
+quiz"""
+
+# a cell that ends once the answer has held ``option`` in Python (its radio group's own
+# update, which can come after Check's): the panel's line is final then
+_HELD = """import time
+for _ in range(200):
+    if {option!r} in held:
+        break
+    time.sleep(0.05)
+print(held)"""
+
+
+def test_a_choice_changed_while_the_kernel_is_busy_then_check_checks_the_last(
+    browser, jupyter: str
+) -> None:
+    """A one-answer Quiz while the kernel is busy (a slow cell): "portal" chosen, then
+    "gateway", then Check. The radio group sends its first choice at once and holds the second
+    until the first is answered, and a plain button's click went at once
+    (jupyter-widgets/ipywidgets#1382): Check judged the choice Python held then. Check now
+    carries the choice the browser showed (labkit.widgets.press), and judged "gateway"; but
+    the radio group's own update of "gateway" came after it and said "Your answer: gateway.
+    Press Check to check it." over the verdict (fails before, every run, with that line; the
+    choice is now said from Check's copy of it, in order with the press)."""
+    name = "quiz-choice-busy.ipynb"
+    with _open_panel(browser, jupyter, name, _CHOICE_QUIZ, _HELD.format(option="gateway")) as (
+        page,
+        panel,
+    ):
+        radios = panel.get_by_role("radiogroup").get_by_role("radio")
+        status = panel.get_by_role("status")
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for option in ("portal", "gateway"):
+            radios.nth(["client", "portal", "gateway", "origin"].index(option)).click()
+        panel.get_by_role("button", name="Check").click()
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 1)
+        held = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        assert held.endswith("'gateway']"), held
+        assert status.inner_text() == "Checked: Not yet. Why: shown below."
+
+
 # A panel's radio groups and radio buttons in Chromium's accessibility tree, as a screen
 # reader gets them: (role, name, checked)
 def _ax_radios(cdp, panel: str) -> list[tuple[str, str, str]]:

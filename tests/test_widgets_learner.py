@@ -703,6 +703,98 @@ def test_a_quiz_checks_the_answer_its_check_carries_from_the_browser(lab: labkit
     assert quiz.status.value == "Checked: Correct. Why: shown below."
 
 
+def test_a_choice_quiz_checks_the_choices_its_check_carries_from_the_browser(
+    lab: labkit.Lab,
+) -> None:
+    """A one-answer Quiz and the capstone's two radio groups: Check carries the chosen
+    option's index as the browser showed it when pressed, and checks that option, whatever
+    the radio group holds in Python yet (its own update can arrive after the press:
+    jupyter-widgets/ipywidgets#1382; a short answer's Check does the same, above)."""
+    from labkit.exercises.capstone import incident6, q6
+    from labkit.exercises.lesson_511 import q1
+    from labkit.widgets.press import Press
+
+    quiz = Quiz(q1)
+    check = quiz.check_button
+    assert isinstance(check, Press)
+    quiz.answer.value = "portal"  # the first choice, which reached Python
+    check.set_state({"typed_0": q1.options.index("gateway"), "value": not check.value})
+    assert _said(quiz) == "Checked: Not yet. Why: shown below."
+    check.set_state({"typed_0": q1.options.index("portal"), "value": not check.value})
+    assert _said(quiz) == "Checked: Correct. Why: shown below."
+
+    incident6.start(lab)
+    diagnosis = Quiz(q6)
+    check = diagnosis.check_button
+    assert isinstance(check, Press)
+    made_by, cause = diagnosis.answer.made_by.options, diagnosis.answer.cause.options
+    diagnosis.answer.made_by.value, diagnosis.answer.cause.value = "gateway", "maintenance"
+    pressed = {"typed_0": made_by.index("origin"), "typed_1": cause.index("maintenance")}
+    check.set_state({**pressed, "value": not check.value})
+    assert _said(diagnosis) == "Checked: Correct. Why: shown below."
+    check.set_state({"typed_0": None, "typed_1": None, "value": not check.value})
+    assert _said(diagnosis) == (
+        "Checked: Not answered yet: choose one of the answers, then press Check."
+    )
+    incident6.stop(lab)
+
+
+def test_a_choice_is_said_in_order_with_the_checks_never_over_a_verdict(
+    lab: labkit.Lab,
+) -> None:
+    """The browser sends a choice twice: as the radio group's own update and as Check's copy
+    of it (widgets/press.py), and the group's update can reach Python after a Check pressed
+    later (it waits for its previous one to be answered, on its own kernel thread). Said from
+    the group's update, "portal", then "gateway", then Check ended on "Your answer: gateway.
+    Press Check to check it." over Check's verdict on gateway (fails before). A choice is now
+    said from Check's copies, in order with the presses; a choice made from Python is said
+    once, and the browser's copy of it, when it comes, says nothing again."""
+    from labkit.exercises.capstone import incident6, q6
+    from labkit.exercises.lesson_511 import q1
+
+    quiz = Quiz(q1)
+    group, check = quiz.answer, quiz.check_button
+    lines: list[str] = []
+    quiz.status.observe(lambda change: lines.append(change["new"]), names="value")
+    portal, gateway = q1.options.index("portal"), q1.options.index("gateway")
+    check.set_state({"typed_0": portal})  # Check's copy of the first choice
+    assert _said(quiz) == "Your answer: portal. Press Check to check it."
+    group.set_state({"index": portal})  # the group's own update of it: said already
+    check.set_state({"typed_0": gateway, "value": not check.value})  # "gateway", Check
+    assert _said(quiz) == "Checked: Not yet. Why: shown below."
+    group.set_state({"index": gateway})  # the group's update of "gateway", late
+    assert group.value == "gateway"
+    assert _said(quiz) == "Checked: Not yet. Why: shown below."
+    assert [line for line in lines if line] == [
+        "Your answer: portal. Press Check to check it.",
+        "Checked: Not yet. Why: shown below.",
+    ]
+
+    lines.clear()
+    group.value = "portal"  # from Python: said here
+    check.set_state({"typed_0": portal})  # the browser's copy of that change
+    assert [line for line in lines if line] == ["Your answer: portal. Press Check to check it."]
+
+    incident6.start(lab)
+    diagnosis = Quiz(q6)
+    answer, check = diagnosis.answer, diagnosis.check_button
+    origin, maintenance = (
+        answer.made_by.options.index("origin"),
+        answer.cause.options.index("maintenance"),
+    )
+    check.set_state({"typed_0": origin})
+    assert _said(diagnosis) == (
+        "Your answer: made_by origin, cause not chosen yet. Press Check to check it."
+    )
+    check.set_state({"typed_1": maintenance, "value": not check.value})
+    assert _said(diagnosis) == "Checked: Correct. Why: shown below."
+    answer.made_by.set_state({"index": origin})  # the groups' own updates, late
+    answer.cause.set_state({"index": maintenance})
+    assert answer.value == {"made_by": "origin", "cause": "maintenance"}
+    assert _said(diagnosis) == "Checked: Correct. Why: shown below."
+    incident6.stop(lab)
+
+
 def test_a_quiz_without_hints_says_so_plainly(lab: labkit.Lab, monkeypatch) -> None:
     """Its Hint button said "Hint: No hints" and showed "try solution()" beside a Solution
     button; the status line now says it in a sentence, in the learner's language."""
@@ -838,6 +930,7 @@ def test_a_choice_is_one_radio_group_named_by_its_question(lab: labkit.Lab) -> N
     assert state["name"].startswith("504.") and state["name"].endswith("(choose one)")
     assert "<" not in state["name"], state["name"]  # words, not the prompt's HTML
     group.set_state({"index": 1})  # what the browser sends: an arrow key, Space or a click
+    quiz.check_button.set_state({"typed_0": 1})  # and Check's copy of it (in the browser)
     assert group.value == q4.options[1]
     assert _said(quiz) == f"Your answer: {q4.options[1]}. Press Check to check it."
     group.set_state({"index": 2})  # choosing another: one answer, never two

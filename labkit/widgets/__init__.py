@@ -1605,15 +1605,30 @@ class DiagnosisAnswer(w.VBox):
         for part in (self.made_by, self.cause):
             part.observe(lambda _: self._from_parts(), names="value")
 
+    @property
+    def from_browser(self) -> bool:
+        """True while an update from the browser is applied to a part (see OneOf)."""
+        return self.made_by.from_browser or self.cause.from_browser
+
     def _from_parts(self) -> None:
-        made_by, cause = self.made_by.value, self.cause.value
+        self.value = self._answer(self.made_by.value, self.cause.value)
+
+    def chosen(self, made_by: int | None, cause: int | None) -> dict[str, Any] | None:
+        """The answer for the options at these indexes (None: that part not chosen)."""
+        return self._answer(self.made_by.chosen(made_by), self.cause.chosen(cause))
+
+    @staticmethod
+    def _answer(made_by: str | None, cause: str | None) -> dict[str, Any] | None:
         if made_by is None and cause is None:
-            self.value = None
-        else:
-            self.value = {
-                "made_by": ... if made_by is None else made_by,
-                "cause": ... if cause is None else cause,
-            }
+            return None
+        return {
+            "made_by": ... if made_by is None else made_by,
+            "cause": ... if cause is None else cause,
+        }
+
+
+# Quiz.check's default: the answer as the widget holds it in Python
+_AS_HELD: Any = object()
 
 
 class Quiz(_Panel):
@@ -1649,19 +1664,6 @@ class Quiz(_Panel):
             self.answer: w.Widget = OneOf(
                 exercise.options, [exercise.label(o, lang) for o in exercise.options], question
             )
-            self.answer.observe(
-                lambda ch: self._say(
-                    Msg("No answer chosen.")
-                    if ch["new"] is None
-                    # the option as its radio button shows it, its words beside it (a Chinese
-                    # status line read "你的答案：leaks internals。" until December 2026)
-                    else Msg(
-                        "Your answer: {answer}. Press Check to check it.",
-                        answer=exercise.label(ch["new"], lang),
-                    )
-                ),
-                names="value",
-            )
         elif isinstance(exercise, Diagnosis):
             # the capstone's diagnosis (lesson 08): a hop and a cause, each one of a list; a
             # text box could not hold the dict its check takes
@@ -1677,18 +1679,6 @@ class Quiz(_Panel):
                 report=html.escape(exercise.incident.report_text.render(lang)),
             ).render(lang)
             self.answer = DiagnosisAnswer(MAKERS, list(CAUSES), lang)
-            self.answer.observe(
-                lambda ch: self._say(
-                    Msg("No answer chosen.")
-                    if ch["new"] is None
-                    else Msg(
-                        "Your answer: made_by {made_by}, cause {cause}. Press Check to check it.",
-                        made_by=_chosen(ch["new"]["made_by"], lang),
-                        cause=_chosen(ch["new"]["cause"], lang),
-                    )
-                ),
-                names="value",
-            )
         else:
             # a short answer (Quiz(q1) of lesson 04, or any a learner makes) goes to Python once,
             # when the box is left, and Check carries it (a Press, as lesson 02's Send): typed
@@ -1700,14 +1690,27 @@ class Quiz(_Panel):
                 continuous_update=False,
             )
         self.feedback = w.HTML()
-        self.check_button: w.Button | Press
+        # Check carries the answer the browser showed when it was pressed (a Press, as lesson
+        # 02's Send): the box's words or the radio groups' choices could reach Python after
+        # the press (jupyter-widgets/ipywidgets#1382, widgets/press.py)
         words = Msg("Check").render(lang)
-        if isinstance(self.answer, w.Text):
-            self.check_button = Press([self.answer], description=words, button_style="primary")
-            self.check_button.on_press(self._safe(lambda typed: self.check(typed)))
+        answer = self.answer
+        if isinstance(answer, (OneOf, DiagnosisAnswer)):
+            parts = [answer] if isinstance(answer, OneOf) else [answer.made_by, answer.cause]
+            chosen = answer.chosen
+            self.check_button = Press(
+                [(part, "index") for part in parts], description=words, button_style="primary"
+            )
+            self.check_button.on_press(self._safe(lambda *index: self.check(chosen(*index))))
+            # A choice is said from Check's copy of it, in order with the presses: said from
+            # the radio group's own update, which can come after a Check pressed later, it
+            # replaced that Check's verdict with "Press Check to check it". A choice made from
+            # Python (a script) has no copy from the browser yet: said here.
+            self.check_button.on_copy(self._safe(lambda *index: self._said_chosen(chosen(*index))))
+            answer.observe(self._chosen_here, names="value")
         else:
-            self.check_button = w.Button(description=words, button_style="primary")
-            self.check_button.on_click(self._safe(lambda _: self.check()))
+            self.check_button = Press([answer], description=words, button_style="primary")
+            self.check_button.on_press(self._safe(lambda typed: self.check(typed)))
         self.hint_button = w.Button(description=self.HINT.render(lang))
         self.solution_button = w.Button(description=self.SOLUTION.render(lang))
         self.hint_button.on_click(self._safe(lambda _: self._hint()))
@@ -1730,10 +1733,43 @@ class Quiz(_Panel):
     def _failed(self) -> None:
         self.feedback.value = ""
 
-    def check(self, answer: Any = None) -> Any:
+    def _chosen_here(self, change: Any) -> None:
+        answer = self.answer
+        if isinstance(answer, (OneOf, DiagnosisAnswer)) and not answer.from_browser:
+            assert isinstance(self.check_button, Press)
+            self.check_button.mirror()
+            self._said_chosen(change["new"])
+
+    def _said_chosen(self, value: Any) -> None:
+        """Say the answer chosen (an option, or a diagnosis's dict; None: none chosen)."""
+        lang = self.lang
+        if value is None:
+            self._say(Msg("No answer chosen."))
+        elif isinstance(value, dict):
+            self._say(
+                Msg(
+                    "Your answer: made_by {made_by}, cause {cause}. Press Check to check it.",
+                    made_by=_chosen(value["made_by"], lang),
+                    cause=_chosen(value["cause"], lang),
+                )
+            )
+        else:
+            from labkit.exercises import Choice
+
+            assert isinstance(self.exercise, Choice)
+            # the option as its radio button shows it, its words beside it (a Chinese status
+            # line read "你的答案：leaks internals。" until December 2026)
+            self._say(
+                Msg(
+                    "Your answer: {answer}. Press Check to check it.",
+                    answer=self.exercise.label(value, lang),
+                )
+            )
+
+    def check(self, answer: Any = _AS_HELD) -> Any:
         """Check the answer shown (``answer``: as Check carried it from the browser, which can
-        be ahead of the box's value here)."""
-        value = self.answer.value if answer is None else answer
+        be ahead of the answer's value here; by default the value here)."""
+        value = self.answer.value if answer is _AS_HELD else answer
         result = self.exercise.check(... if value in (None, "") else value, asker=QUIZ_ASKER)
         said: Msg
         if value in (None, ""):  # the exercise's own words speak of a cell's `...`

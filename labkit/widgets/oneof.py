@@ -154,9 +154,23 @@ class OneOf(anywidget.AnyWidget):
             raise traitlets.TraitError(f"no option {index}: there are {len(self.options)}")
         return index
 
+    # True while an update from the browser is applied (a click, a key): a panel says the
+    # browser's choice in order with its button's press (widgets/press.py), not from here
+    from_browser = False
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        self.from_browser = True
+        try:
+            super().set_state(sync_data)
+        finally:
+            self.from_browser = False
+
+    def chosen(self, index: int | None) -> str | None:
+        """The option at ``index`` (None: none chosen), as ``value`` holds it."""
+        return None if index is None else self.options[index]
+
     def _from_index(self, change: Any) -> None:
-        index = change["new"]
-        self.value = None if index is None else self.options[index]
+        self.value = self.chosen(change["new"])
 
     def _to_index(self, change: Any) -> None:
         value = change["new"]

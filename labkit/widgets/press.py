@@ -34,38 +34,61 @@ from labkit.render.palette import JP_ACCENT, JP_BUTTON
 class Press(w.ToggleButton):
     """A button that carries the values of ``boxes`` to its handlers (``on_press``): as the
     browser showed them when pressed, or, pressed from Python (``click``), as the boxes hold
-    them there."""
+    them there. A box is a widget whose synced ``value`` is carried, or a (widget, trait)
+    pair naming another synced trait (a radio group's ``index``, widgets/oneof.py)."""
 
-    def __init__(self, boxes: Sequence[w.ValueWidget], **kwargs: Any) -> None:
+    def __init__(self, boxes: Sequence[w.Widget | tuple[w.Widget, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.add_class("labkit-press")
-        self._boxes = list(boxes)
+        self._boxes = [box if isinstance(box, tuple) else (box, "value") for box in boxes]
         self._copies = [f"typed_{i}" for i in range(len(self._boxes))]
         self.add_traits(**{name: traitlets.Any().tag(sync=True) for name in self._copies})
-        for name, box in zip(self._copies, self._boxes, strict=True):
-            setattr(self, name, box.value)
+        for name, (box, trait) in zip(self._copies, self._boxes, strict=True):
+            setattr(self, name, getattr(box, trait))
         # in the browser only: a value set from Python reaches the box, then its copy, there
         self._links = [
-            w.jsdlink((box, "value"), (self, name))
-            for name, box in zip(self._copies, self._boxes, strict=True)
+            w.jsdlink((box, trait), (self, name))
+            for name, (box, trait) in zip(self._copies, self._boxes, strict=True)
         ]
         self._handlers: list[Callable[..., None]] = []
+        self._copy_handlers: list[Callable[..., None]] = []
 
     def on_press(self, handler: Callable[..., None]) -> None:
         """Call ``handler(*values)`` at each press, one value for each box, in their order."""
         self._handlers.append(handler)
 
+    def on_copy(self, handler: Callable[..., None]) -> None:
+        """Call ``handler(*values)`` when the browser's copies of the boxes' values change
+        without a press: in order with the presses, where a box's own update can arrive
+        after a press made later (it is another model, sent on its own, and can be handled
+        on another kernel thread)."""
+        self._copy_handlers.append(handler)
+
+    def mirror(self) -> None:
+        """Copy the boxes' values as Python holds them (set from Python, not the browser),
+        so that the browser's copy of the same change, when it comes, is no change here."""
+        for name, (box, trait) in zip(self._copies, self._boxes, strict=True):
+            setattr(self, name, getattr(box, trait))
+
     def click(self) -> None:
         """A press from Python (a test, a script): with the values the boxes hold here."""
-        self._pressed(tuple(box.value for box in self._boxes))
+        self._pressed(tuple(getattr(box, trait) for box, trait in self._boxes))
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """An update from the browser; one that flips ``value`` is a press, and carries (or
         follows) the copies of the boxes' words made before it."""
         pressed = "value" in sync_data
+        before = self._carried()
         super().set_state(sync_data)
+        values = self._carried()
         if pressed:
-            self._pressed(tuple(getattr(self, name) for name in self._copies))
+            self._pressed(values)
+        elif values != before:
+            for handler in self._copy_handlers:
+                handler(*values)
+
+    def _carried(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._copies)
 
     def _pressed(self, values: tuple[Any, ...]) -> None:
         for handler in self._handlers:
