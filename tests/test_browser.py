@@ -1364,6 +1364,41 @@ def test_a_choice_changed_while_the_kernel_is_busy_then_check_checks_the_last(
         assert status.inner_text() == "Checked: Not yet. Why: shown below."
 
 
+def test_check_pressed_twice_while_the_kernel_is_busy_checks_twice(browser, jupyter: str) -> None:
+    """A short-answer Quiz while the kernel is busy (a slow cell): an answer typed, Tab to
+    Check, Enter, Enter. The box's words went to the kernel first and waited for their
+    answer, and both presses were merged behind them into one update; the press was a
+    ToggleButton's value, flipped twice, and Python got one press: one "Checked:" line, where
+    the learner pressed twice (fails before). The press is now a count, which two merged
+    presses raise by two."""
+    name = "quiz-short-answer-twice.ipynb"
+    source = (
+        "from labkit.exercises.lesson_503 import q1\nfrom labkit.widgets import Quiz\n"
+        "quiz, said = Quiz(q1), []\n"
+        "quiz.status.observe(lambda change: said.append(change['new']), names='value')\nquiz"
+    )
+    # the count once two checks were said, or after 5 s
+    count = (
+        "import time\n"
+        "def checks():\n    return sum(line.startswith('Checked:') for line in said)\n"
+        "for _ in range(100):\n    if checks() >= 2:\n        break\n    time.sleep(0.05)\n"
+        "print(checks())"
+    )
+    with _open_panel(browser, jupyter, name, source, count) as (page, panel):
+        box = panel.get_by_role("textbox", name="Answer")
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        box.click()
+        page.keyboard.type("Content-Length")
+        page.keyboard.press("Tab")  # to Check: the words go to the kernel, and wait
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 1)
+        checked = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        assert checked == "2"
+
+
 # A panel's radio groups and radio buttons in Chromium's accessibility tree, as a screen
 # reader gets them: (role, name, checked)
 def _ax_radios(cdp, panel: str) -> list[tuple[str, str, str]]:

@@ -695,9 +695,9 @@ def test_a_quiz_checks_the_answer_its_check_carries_from_the_browser(lab: labkit
     check = quiz.check_button
     assert isinstance(check, Press)
     quiz.answer.value = "Retry-After"  # the first answer, which reached Python
-    check.set_state({"typed_0": "Content-Length", "value": not check.value})
+    check.set_state({"typed_0": "Content-Length", "presses": check.presses + 1})
     assert quiz.status.value == "Checked: Not yet. Why: shown below."
-    check.set_state({"typed_0": "Retry-After", "value": not check.value})
+    check.set_state({"typed_0": "Retry-After", "presses": check.presses + 1})
     assert quiz.status.value == "Checked: Correct. Why: shown below."
     check.click()  # from Python: the box's own value
     assert quiz.status.value == "Checked: Correct. Why: shown below."
@@ -718,9 +718,9 @@ def test_a_choice_quiz_checks_the_choices_its_check_carries_from_the_browser(
     check = quiz.check_button
     assert isinstance(check, Press)
     quiz.answer.value = "portal"  # the first choice, which reached Python
-    check.set_state({"typed_0": q1.options.index("gateway"), "value": not check.value})
+    check.set_state({"typed_0": q1.options.index("gateway"), "presses": check.presses + 1})
     assert _said(quiz) == "Checked: Not yet. Why: shown below."
-    check.set_state({"typed_0": q1.options.index("portal"), "value": not check.value})
+    check.set_state({"typed_0": q1.options.index("portal"), "presses": check.presses + 1})
     assert _said(quiz) == "Checked: Correct. Why: shown below."
 
     incident6.start(lab)
@@ -730,9 +730,9 @@ def test_a_choice_quiz_checks_the_choices_its_check_carries_from_the_browser(
     made_by, cause = diagnosis.answer.made_by.options, diagnosis.answer.cause.options
     diagnosis.answer.made_by.value, diagnosis.answer.cause.value = "gateway", "maintenance"
     pressed = {"typed_0": made_by.index("origin"), "typed_1": cause.index("maintenance")}
-    check.set_state({**pressed, "value": not check.value})
+    check.set_state({**pressed, "presses": check.presses + 1})
     assert _said(diagnosis) == "Checked: Correct. Why: shown below."
-    check.set_state({"typed_0": None, "typed_1": None, "value": not check.value})
+    check.set_state({"typed_0": None, "typed_1": None, "presses": check.presses + 1})
     assert _said(diagnosis) == (
         "Checked: Not answered yet: choose one of the answers, then press Check."
     )
@@ -760,7 +760,7 @@ def test_a_choice_is_said_in_order_with_the_checks_never_over_a_verdict(
     check.set_state({"typed_0": portal})  # Check's copy of the first choice
     assert _said(quiz) == "Your answer: portal. Press Check to check it."
     group.set_state({"index": portal})  # the group's own update of it: said already
-    check.set_state({"typed_0": gateway, "value": not check.value})  # "gateway", Check
+    check.set_state({"typed_0": gateway, "presses": check.presses + 1})  # "gateway", Check
     assert _said(quiz) == "Checked: Not yet. Why: shown below."
     group.set_state({"index": gateway})  # the group's update of "gateway", late
     assert group.value == "gateway"
@@ -786,7 +786,7 @@ def test_a_choice_is_said_in_order_with_the_checks_never_over_a_verdict(
     assert _said(diagnosis) == (
         "Your answer: made_by origin, cause not chosen yet. Press Check to check it."
     )
-    check.set_state({"typed_1": maintenance, "value": not check.value})
+    check.set_state({"typed_1": maintenance, "presses": check.presses + 1})
     assert _said(diagnosis) == "Checked: Correct. Why: shown below."
     answer.made_by.set_state({"index": origin})  # the groups' own updates, late
     answer.cause.set_state({"index": maintenance})
@@ -906,7 +906,7 @@ def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:
         p = Playground(lab, lesson)
         assert p.run_button.icon == "" and p.run_button.description == "Run scenario"
         for b in p.buttons.values():
-            assert b.description and b.icon == "" and b.layout.width == "auto"
+            assert b.description and getattr(b, "icon", "") == "" and b.layout.width == "auto"
         for name in ("read_timeout", "delay", "capacity", "burst_size", "retry_after"):
             control = getattr(p, name, None)
             if control is not None:

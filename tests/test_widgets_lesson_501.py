@@ -132,19 +132,30 @@ def test_send_acts_on_the_words_its_press_carries_from_the_browser(lab):
     """In the browser, Send's press is an update of its own model that carries (or follows)
     the boxes' words as they were when it was pressed, while the boxes' own updates may still
     be held back (jupyter-widgets/ipywidgets#1382; tests/test_browser.py drives the real one).
-    Such an update is what Send acts on, whatever the boxes hold in Python yet; an update that
-    flips the press twice while held arrives with its value unchanged, and is a press too."""
+    Such an update is what Send acts on, whatever the boxes hold in Python yet. Two presses
+    made while an earlier update was unanswered arrive merged in one update, whose count of
+    presses went up by two: two requests are sent (the press was a ToggleButton's value,
+    flipped twice and sent once, and was one request: fails before)."""
     from labkit.widgets.press import Press
 
     p = Playground(lab, "501")
     send = p.buttons["Send"]
     assert isinstance(send, Press)
     assert p.method.value == "BREW" and p.path.value == "/orders/7"  # the words held back
-    send.set_state({"typed_0": "GET", "typed_1": "/orders/42", "value": not send.value})
+    send.set_state({"typed_0": "GET", "typed_1": "/orders/42", "presses": send.presses + 1})
     ex = p.inspector.exchange
     assert (ex.method, ex.target, ex.status) == ("GET", "/orders/42", 404)
     assert p.status.value.startswith("Sent 'GET /orders/42 HTTP/1.1' to the gateway")
-    send.set_state({"typed_1": "/orders/7", "value": send.value})
+    sent: list[str] = []
+    p.status.observe(
+        lambda change: sent.append(change["new"]) if change["new"].startswith("Sent") else None,
+        names="value",
+    )
+    send.set_state({"typed_1": "/orders/7", "presses": send.presses + 2})
     assert (p.inspector.exchange.method, p.inspector.exchange.target) == ("GET", "/orders/7")
+    assert [line.split(" to the gateway")[0] for line in sent] == [
+        "Sent 'GET /orders/7 HTTP/1.1'"
+    ] * 2
+    sent.clear()
     send.set_state({"typed_1": "/orders/8"})  # a box's words, not a press: nothing sent
     assert p.inspector.exchange.target == "/orders/7"

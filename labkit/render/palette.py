@@ -174,10 +174,8 @@ JP_INPUT_BORDER = "var(--jp-widgets-input-border-color)"
 JP_LABEL = "var(--jp-widgets-label-color, var(--jp-ui-font-color1))"
 # a control that does not apply now (a disabled box), dimmed as ipywidgets dims its own
 JP_DISABLED = "var(--jp-widgets-disabled-opacity, 0.6)"
-# the filled part of a progress bar (widgets/progress.py), a primary button's fill (press.py)
+# the filled part of a progress bar (widgets/progress.py)
 JP_ACCENT = "var(--jp-brand-color1)"
-# a plain button's fill, as ipywidgets draws one not held down (widgets/press.py)
-JP_BUTTON = "var(--jp-layout-color2)"
 
 
 # -- the instructor's board: a page of its own, light or dark as the browser prefers --

@@ -51,7 +51,6 @@ from labkit.widgets.keys import ArrowKeys
 from labkit.widgets.live import LiveRegion
 from labkit.widgets.number import NumberBox, told_again
 from labkit.widgets.oneof import OneOf
-from labkit.widgets.press import STYLE as PRESS_STYLE
 from labkit.widgets.press import Press
 from labkit.widgets.progress import Progress
 
@@ -154,7 +153,7 @@ class _Panel(w.VBox):
         self.message = LiveRegion("alert")
         # the panel's style, and the arrow keys its drop-down lists need (keys.py)
         self._style = w.Box(
-            [w.HTML(render_html.PANEL_STYLE + PRESS_STYLE), ArrowKeys()],
+            [w.HTML(render_html.PANEL_STYLE), ArrowKeys()],
             layout=w.Layout(display="none"),
         )
         self.add_class("labkit-panel")

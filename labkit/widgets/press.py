@@ -8,16 +8,16 @@ Send pressed: the click reached Python before the box's last words, and the acti
 earlier ones (lesson 02's playground sent the old path under load). Sending a box's words
 only when it is left narrows that, and cannot close it.
 
-Here the press is a change of the button's own state (a ToggleButton's value, which its view
-flips at each press), and each box's value is copied into that same model in the browser
-(``jsdlink``): the copies and the press are updates of one model, which ipywidgets sends in
-order and merges while one is unanswered, so a press never reaches Python before the words
-the boxes showed when it was pressed, and Python acts on those. No JavaScript of labkit's
-own: ipywidgets' ToggleButton and link do it. Presses made while an earlier one is still
-being handled arrive merged, as one.
+Here the press is a change of the button's own state, and each box's value is copied into
+that same model in the browser (``jsdlink``): the copies and the press are updates of one
+model, which ipywidgets sends in order and merges while one is unanswered, so a press never
+reaches Python before the words the boxes showed when it was pressed, and Python acts on
+those. The press is a count (``presses``), which the button's few lines of JavaScript add
+one to at each click: two presses merged into one update (made while an earlier one was
+unanswered) are still two. A ToggleButton's flipped value, used before, merged them into
+one, and Send pressed twice fast while a request was answered sent once.
 
-The button keeps the look and the role of a plain button: its view sets no aria-pressed, and
-the panel's style (render.html.PANEL_STYLE, ``labkit-press``) never draws it held down.
+The button has the look and the role of a plain button (ipywidgets' Button classes).
 """
 
 from __future__ import annotations
@@ -25,21 +25,60 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import anywidget
 import ipywidgets as w
 import traitlets
 
-from labkit.render.palette import JP_ACCENT, JP_BUTTON
+# A plain button (ipywidgets' classes, so its look and the panel's focus ring are a Button's)
+# whose click adds one to ``presses`` and sends it with the copies: merged with presses made
+# while an earlier update is unanswered, the count still says how many there were.
+_ESM = """
+function render({ model, el }) {
+  const button = document.createElement("button");
+  button.className = "jupyter-widgets jupyter-button widget-button labkit-press";
+  const draw = () => {
+    button.textContent = model.get("description");
+    button.title = model.get("tooltip") || "";
+    button.classList.toggle("mod-primary", model.get("button_style") === "primary");
+  };
+  draw();
+  model.on("change:description change:tooltip change:button_style", draw);
+  button.addEventListener("click", () => {
+    model.set("presses", model.get("presses") + 1);
+    model.save_changes();
+  });
+  el.classList.add("labkit-press-host");
+  el.append(button);
+  return () => model.off(null, draw);
+}
+export default { render };
+"""
 
 
-class Press(w.ToggleButton):
+# its box: as wide as a Button (or as its ``layout`` says), with a Button's margin
+_CSS = """
+.labkit-press-host { display: inline-flex; width: var(--jp-widgets-inline-width-short);
+  margin: var(--jp-widgets-margin); }
+.labkit-press-host > .labkit-press { flex: 1 1 auto; width: auto; margin: 0; }
+"""
+
+
+class Press(anywidget.AnyWidget):
     """A button that carries the values of ``boxes`` to its handlers (``on_press``): as the
     browser showed them when pressed, or, pressed from Python (``click``), as the boxes hold
     them there. A box is a widget whose synced ``value`` is carried, or a (widget, trait)
     pair naming another synced trait (a radio group's ``index``, widgets/oneof.py)."""
 
+    _esm = _ESM
+    _css = _CSS
+    description = traitlets.Unicode("").tag(sync=True)
+    tooltip = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    button_style = traitlets.Unicode("").tag(sync=True)
+    # the presses made in the browser, counted there
+    presses = traitlets.Int(0).tag(sync=True)
+
     def __init__(self, boxes: Sequence[w.Widget | tuple[w.Widget, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.add_class("labkit-press")
         self._boxes = [box if isinstance(box, tuple) else (box, "value") for box in boxes]
         self._copies = [f"typed_{i}" for i in range(len(self._boxes))]
         self.add_traits(**{name: traitlets.Any().tag(sync=True) for name in self._copies})
@@ -75,14 +114,15 @@ class Press(w.ToggleButton):
         self._pressed(tuple(getattr(box, trait) for box, trait in self._boxes))
 
     def set_state(self, sync_data: dict[str, Any]) -> None:
-        """An update from the browser; one that flips ``value`` is a press, and carries (or
-        follows) the copies of the boxes' words made before it."""
-        pressed = "value" in sync_data
-        before = self._carried()
+        """An update from the browser: its copies of the boxes' values, and the presses made
+        since the last one (each handled with the copies the update carries: presses made
+        while an earlier update was unanswered arrive together, with the last words)."""
+        before, count = self._carried(), self.presses
         super().set_state(sync_data)
         values = self._carried()
-        if pressed:
-            self._pressed(values)
+        if "presses" in sync_data:
+            for _ in range(max(self.presses - count, 0)):
+                self._pressed(values)
         elif values != before:
             for handler in self._copy_handlers:
                 handler(*values)
@@ -98,16 +138,3 @@ class Press(w.ToggleButton):
         for link in self._links:
             link.close()
         super().close()
-
-
-# The look of a plain button, pressed or not: a ToggleButton whose value is True wears
-# ipywidgets' "mod-active" (held down, a darker fill and a deeper shadow), which here would
-# only say whether it was pressed an odd number of times.
-STYLE = f"""<style>
-.labkit-panel .jupyter-button.labkit-press.mod-active:not(:active) {{
-  background-color: {JP_BUTTON}; }}
-.labkit-panel .jupyter-button.labkit-press.mod-active:not(:active):not(:hover):not(:focus) {{
-  box-shadow: none; }}
-.labkit-panel .jupyter-button.labkit-press.mod-primary.mod-active:not(:active) {{
-  background-color: {JP_ACCENT}; }}
-</style>"""
