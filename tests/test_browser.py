@@ -1399,6 +1399,33 @@ def test_check_pressed_twice_while_the_kernel_is_busy_checks_twice(browser, jupy
         assert checked == "2"
 
 
+def test_a_version_chosen_twice_while_the_kernel_is_busy_then_send_sends_the_last(
+    browser, jupyter: str
+) -> None:
+    """Lesson 06's playground while the kernel is busy (a slow cell): HTTP/1.0 chosen in the
+    version list, then HTTP/1.1, then "Send the request line". The list sends its first choice
+    at once and holds the second until the first is answered, and the button's click went at
+    once (jupyter-widgets/ipywidgets#1382): the request line went with HTTP/1.0 (fails before).
+    Send now carries the version the list showed when it was pressed (labkit.widgets.press)."""
+    name = "playground-505-busy.ipynb"
+    source = (
+        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        'labkit.widgets.Playground(lab, "505")'
+    )
+    with _open_panel(browser, jupyter, name, source) as (page, panel):
+        version = panel.get_by_role("combobox", name="Version")
+        status = panel.get_by_role("status")
+        before = status.inner_text().strip()
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for chosen in ("HTTP/1.0", "HTTP/1.1"):
+            version.select_option(chosen)
+        panel.get_by_role("button", name="Send the request line").click()
+        page.wait_for_function(_NEW_STATUS, arg=[panel.element_handle(), before], timeout=60000)
+        said = status.inner_text()
+        assert said.startswith("Sent 'GET /orders/7 HTTP/1.1' to the origin"), said
+
+
 # A panel's radio groups and radio buttons in Chromium's accessibility tree, as a screen
 # reader gets them: (role, name, checked)
 def _ax_radios(cdp, panel: str) -> list[tuple[str, str, str]]:

@@ -49,6 +49,22 @@ def test_version_dropdown_and_send_button(lab: labkit.Lab) -> None:
         assert f"GET /orders/7 {value}" in p.inspector.raw.value
 
 
+def test_send_sends_the_version_its_press_carries_from_the_browser(lab: labkit.Lab) -> None:
+    """In the browser, the version list's own update can reach Python after Send's press
+    (jupyter-widgets/ipywidgets#1382; tests/test_browser.py drives the real one): Send sent
+    the version Python held. Its press now carries the version the list showed (a Press,
+    labkit.widgets.press), and that is what is sent (fails before: Send was a Button)."""
+    from labkit.widgets.press import Press
+
+    p = Playground(lab, "505")
+    send = p.controls[0].children[1]
+    assert isinstance(send, Press)
+    p.version.value = "HTTP/2.0"  # what Python holds, the list's update still to come
+    send.set_state({"typed_0": p.version.options.index("HTTP/1.1"), "presses": send.presses + 1})
+    assert p.status.value.startswith("Sent 'GET /orders/7 HTTP/1.1' to the origin: 200 OK")
+    assert "GET /orders/7 HTTP/1.1" in p.inspector.raw.value
+
+
 def test_505_inspector_tabs(lab: labkit.Lab) -> None:
     p = Playground(lab, "505")
     p.version.value = "HTTP/2.0"

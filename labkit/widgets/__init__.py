@@ -606,13 +606,14 @@ class Playground(_Panel):
         action: Callable[..., Any],
         *,
         sends: bool = False,
-        carrying: Sequence[w.ValueWidget] = (),
+        carrying: Sequence[w.ValueWidget | tuple[w.Widget, str]] = (),
     ) -> w.Button | Press:
         """A lesson button, its words in the playground's language; also kept in
         ``self.buttons[description]`` for tests and scripts, by its English words.
         ``sends``: it sends a request (not a switch's action), so the empty inspector names it.
-        ``carrying``: boxes whose values ``action`` takes, one argument each, as they were
-        when the button was pressed (a ``Press``: ipywidgets can deliver a click before a
+        ``carrying``: boxes whose values (or (widget, trait) pairs whose traits, such as a
+        list's ``index``) ``action`` takes, one argument each, as they were when the button
+        was pressed (a ``Press``: ipywidgets can deliver a click before a
         box's last words, jupyter-widgets/ipywidgets#1382)."""
         words = i18n.render(description, self.lang)
 
@@ -1320,10 +1321,14 @@ def _controls_505(p: Playground) -> list[w.Widget]:
         description=Msg("Version").render(p.lang),
     )
 
-    def send() -> None:
-        p.send_raw(p.raw_request(f"GET /orders/7 {p.version.value}"))
+    # the version as the list showed it when Send was pressed (its own update can come after)
+    def send(index: int) -> None:
+        p.send_raw(p.raw_request(f"GET /orders/7 {p.version.options[index]}"))
 
-    return [w.HBox([p.version, p.button(Msg("Send the request line"), send, sends=True)])]
+    send_line = p.button(
+        Msg("Send the request line"), send, sends=True, carrying=((p.version, "index"),)
+    )
+    return [w.HBox([p.version, send_line])]
 
 
 def _controls_511(p: Playground) -> list[w.Widget]:
