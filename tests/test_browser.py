@@ -1426,6 +1426,39 @@ def test_a_version_chosen_twice_while_the_kernel_is_busy_then_send_sends_the_las
         assert said.startswith("Sent 'GET /orders/7 HTTP/1.1' to the origin"), said
 
 
+def test_a_scenario_chosen_twice_while_the_kernel_is_busy_then_run_runs_the_last(
+    browser, jupyter: str
+) -> None:
+    """Lesson 03's playground while the kernel is busy (a slow cell): 502-close chosen in the
+    scenario list, then 502-reset, then Run scenario. The list sends its first choice at once
+    and holds the second until the first is answered, and the button's click went at once
+    (jupyter-widgets/ipywidgets#1382): Run ran 502-close (fails before). Run now carries the
+    scenario the list showed when it was pressed (labkit.widgets.press)."""
+    name = "playground-502-busy.ipynb"
+    source = (
+        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        'labkit.widgets.Playground(lab, "502")'
+    )
+    with _open_panel(browser, jupyter, name, source) as (page, panel):
+        scenario = panel.get_by_role("combobox", name="Scenario")
+        status = panel.get_by_role("status")
+        before = status.inner_text().strip()
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for chosen in ("502-close", "502-reset"):
+            scenario.select_option(index=_scenario_index(scenario, chosen))
+        panel.get_by_role("button", name="Run scenario").click()
+        page.wait_for_function(_NEW_STATUS, arg=[panel.element_handle(), before], timeout=60000)
+        said = status.inner_text()
+        assert said.startswith("Ran 502-reset"), said
+
+
+def _scenario_index(select: Locator, scenario_id: str) -> int:
+    """The index of the option whose words begin with the scenario's id."""
+    labels = select.evaluate("(s) => [...s.options].map(o => o.textContent)")
+    return next(i for i, words in enumerate(labels) if words.startswith(f"{scenario_id}:"))
+
+
 # A panel's radio groups and radio buttons in Chromium's accessibility tree, as a screen
 # reader gets them: (role, name, checked)
 def _ax_radios(cdp, panel: str) -> list[tuple[str, str, str]]:

@@ -901,10 +901,27 @@ def test_the_headers_tab_says_whose_case_relayed_names_keep(lab: labkit.Lab) -> 
     assert "the headers the gateway adds are written its own way" in headers
 
 
+def test_run_runs_the_scenario_its_press_carries_from_the_browser(lab: labkit.Lab) -> None:
+    """In the browser, the scenario list's own update can reach Python after Run's press
+    (jupyter-widgets/ipywidgets#1382; tests/test_browser.py drives the real one): Run ran the
+    scenario Python held. Its press now carries the scenario the list showed (a Press,
+    labkit.widgets.press), and that one runs (fails before: Run was a Button)."""
+    from labkit.widgets.press import Press
+
+    p = Playground(lab, "502")
+    assert isinstance(p.run_button, Press)
+    p.scenario.value = "502-garbage"  # what Python holds, the list's update still to come
+    ids = [value for _, value in p.scenario.options]
+    p.run_button.set_state({"typed_0": ids.index("502-close"), "presses": p.run_button.presses + 1})
+    assert p.status.value.startswith("Ran 502-close"), p.status.value
+
+
 def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:
     for lesson in labkit.scenarios.LESSONS:
         p = Playground(lab, lesson)
-        assert p.run_button.icon == "" and p.run_button.description == "Run scenario"
+        assert (
+            getattr(p.run_button, "icon", "") == "" and p.run_button.description == "Run scenario"
+        )
         for b in p.buttons.values():
             assert b.description and getattr(b, "icon", "") == "" and b.layout.width == "auto"
         for name in ("read_timeout", "delay", "capacity", "burst_size", "retry_after"):

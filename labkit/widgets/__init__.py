@@ -335,7 +335,10 @@ class Playground(_Panel):
         )
         self.chosen = _chosen_whole(self.scenario)
         self.cause = w.HTML()
-        self.run_button = w.Button(
+        # Run carries the scenario the list showed when it was pressed (a Press, as lesson 02's
+        # Send): the list's own update can come after the press (jupyter-widgets/ipywidgets#1382)
+        self.run_button = Press(
+            [(self.scenario, "index")],
             description=self.RUN.render(self.lang),
             button_style="primary",
             layout=w.Layout(width="auto"),
@@ -346,7 +349,9 @@ class Playground(_Panel):
         # like the inspector and the timeline, no earlier result passes for the last one
         self.clear_results: list[Callable[[], None]] = []
         self.scenario.observe(lambda _: self._describe(), names="value")
-        self.run_button.on_click(self._safe(lambda _: self.run()))
+        self.run_button.on_press(
+            self._safe(lambda index: self.run(self.scenario.options[index][1]))
+        )
         self.buttons: dict[str, w.Button | Press] = {}
         self.senders: list[w.Button | Press] = []  # the lesson's buttons that send a request
         self.switch_controls: dict[str, SwitchControls] = {}
@@ -490,15 +495,16 @@ class Playground(_Panel):
 
     # -- actions --
 
-    def run(self) -> Exchange:
-        """Run the chosen scenario as its Cause and Expected lines describe it: on a fresh lab's
+    def run(self, scenario_id: str | None = None) -> Exchange:
+        """Run the chosen scenario (or the one ``scenario_id`` names, as Run carried it from
+        the browser) as its Cause and Expected lines describe it: on a fresh lab's
         settings, but for the per-playground ones (a personality, chosen here or the lab's), and
         put every setting back as it was afterwards. A switch left set here (the slow upstream's
         delay at 0.1 s, maintenance on) made '504-slow' answer 200 under 'Expected: 504', and
         '503-load-shedding' fail with 'is the machine overloaded?'; the line says what was set
         aside, and how many stored answers the gateway's cache lost (a stored 503 would have
         answered the scenario's request in the origin's place)."""
-        scenario = scenarios.get(self.scenario.value)
+        scenario = scenarios.get(self.scenario.value if scenario_id is None else scenario_id)
         lab = self.lab
         before = switches.save(lab)
         scoped = [s.name for s in switches.SWITCHES.values() if s.per_playground]
