@@ -148,24 +148,7 @@ class Param:
             return value
         if self.kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                minimum = number(self.minimum)  # as parse(), the CLI's help and the boxes write it
-                wrong = (
-                    Msg(
-                        "{name} must be a whole number >= {minimum} or None ({none}), not {value}",
-                        name=what,
-                        minimum=minimum,
-                        none=self.none_means or Msg("none"),
-                        value=shown(value),
-                    )
-                    if self.nullable
-                    else Msg(
-                        "{name} must be a whole number >= {minimum}, not {value}",
-                        name=what,
-                        minimum=minimum,
-                        value=shown(value),
-                    )
-                )
-                raise BadArgument(wrong.render(lang))
+                raise self._not_whole(what, shown(value), "None", lang)
             check_number(
                 what, value, minimum=self.minimum, maximum=self.maximum, unit=unit, lang=lang
             )
@@ -205,24 +188,42 @@ class Param:
     def allowed(self, lang: str) -> Msg:
         """What a number parameter takes, as its refusals say it (``parse``): for a command
         line that left it out, which named only its name ("required: value")."""
-        none = (
-            Msg(", or {word} ({means})", word=NONE_WORDS[0], means=self.none_means).render(lang)
-            if self.nullable
-            else ""
-        )
         if self.kind is int:
             return Msg(
                 "a whole number from {minimum} to {maximum}{none}",
                 minimum=number(self.minimum),
                 maximum=number(self.maximum),
-                none=none,
+                none=self._or_none(NONE_WORDS[0], lang),
             )
         return Msg(
             "a number of {unit} between {low} and {high}{none}",
             unit=unit_words(self.units, lang),
             low=number(self.minimum),
             high=number(self.maximum),
-            none=none,
+            none=self._or_none(NONE_WORDS[0], lang),
+        )
+
+    def _or_none(self, word: str, lang: str) -> str:
+        """What a nullable parameter takes besides a number, as its refusals add it (", or
+        none (unlimited)"; ``word`` as the asker writes it: None in Python); "" if not nullable."""
+        if not self.nullable:
+            return ""
+        return Msg(", or {word} ({means})", word=word, means=self.none_means).render(lang)
+
+    def _not_whole(self, what: str, typed: str, none_word: str, lang: str) -> BadArgument:
+        """The refusal of what is not a whole number in an int parameter's range: both bounds
+        and what else it takes, from the control API (check) as from a command line or a
+        playground's box (parse). ">= 0" said nothing of how large, and `labkit ctl capacity
+        -5` never learned the maximum."""
+        return BadArgument(
+            Msg(
+                "{name} must be a whole number from {minimum} to {maximum}{none}, not {typed}",
+                name=what,
+                minimum=number(self.minimum),
+                maximum=number(self.maximum),
+                none=self._or_none(none_word, lang),
+                typed=typed,
+            ).render(lang)
         )
 
     def parse(self, text: str, *, named: str = "", lang: str | None = None) -> Any:
@@ -241,40 +242,14 @@ class Param:
             return text
         lang = lang or i18n.learner_language()
         word = unicodedata.normalize("NFKC", text).strip()
-        none = (
-            Msg(", or {word} ({means})", word=NONE_WORDS[0], means=self.none_means).render(lang)
-            if self.nullable
-            else ""
-        )
         typed = shown(text) if word else Msg("nothing (the value is empty)").render(lang)
         if self.kind is int:
-            if _FLOAT_WORD.fullmatch(word) and not re.fullmatch(r"[+-]?[0-9.]+", word):
-                # nan, inf, 1e400: a number of Python's or a calculator's, too large or not
-                # finite, refused with both bounds (">= 0" said nothing of how large)
-                raise BadArgument(
-                    Msg(
-                        "{name} must be a whole number from {minimum} to {maximum}{none}, "
-                        "not {typed}",
-                        name=what,
-                        minimum=number(self.minimum),
-                        maximum=number(self.maximum),
-                        none=none,
-                        typed=typed,
-                    ).render(lang)
-                )
-            if not re.fullmatch(r"[0-9]+", word):
-                raise BadArgument(
-                    Msg(
-                        "{name} must be a whole number >= {minimum}{none}, not {typed}",
-                        name=what,
-                        minimum=number(self.minimum),
-                        none=none,
-                        typed=typed,
-                    ).render(lang)
-                )
+            if not re.fullmatch(r"[0-9]+", word):  # -5, 1.5, nan, 1e400, "many"
+                raise self._not_whole(what, typed, NONE_WORDS[0], lang)
             return self.check(int(word), named=named, lang=lang)
         low, high, unit = self.minimum, self.maximum, self.units
         if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", word):
+            none = self._or_none(NONE_WORDS[0], lang)
             raise not_a_number(
                 what, typed, minimum=low, maximum=high, unit=unit, none=none, lang=lang
             )
@@ -287,10 +262,6 @@ class Param:
 
 
 NONE_WORDS = ("none", "unlimited")
-# a number as Python's float() reads one, in digits or as nan, inf, infinity (any case)
-_FLOAT_WORD = re.compile(
-    r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|nan|inf|infinity)", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)

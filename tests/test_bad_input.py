@@ -23,6 +23,7 @@ from helpers import labkit_in_process, run_labkit
 
 import labkit
 import labkit.scenarios
+from labkit.switches import CAPACITY_MAX, YEAR
 
 STATUS_LINE = re.compile(rb"^HTTP/1\.1 (\d{3}) ")
 VALID_REQUEST = b"GET /orders/7 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -534,7 +535,8 @@ def assert_one_error_line(result, *fragments):
 
 CLI_CASES = [
     ("unknown-subcommand", ["frobnicate"], ["invalid choice: 'frobnicate'", "serve", "ctl"]),
-    ("negative-capacity", ["ctl", "capacity", "-3"], ["whole number >= 0", "'-3'"]),
+    # the whole range, from the switches table: "whole number >= 0" never said the maximum
+    ("negative-capacity", ["ctl", "capacity", "-3"], [f"capacity must be a whole number from 0 to {CAPACITY_MAX}, or none (unlimited), not '-3'"]),
     ("read-timeout-text", ["ctl", "timeout", "/", "--read", "abc"], ["--read", "'abc'"]),
     (
         "maintenance-sideways",
@@ -554,7 +556,7 @@ CLI_CASES = [
     ("env-lab-not-a-url", ["env", "--lab", "gateway"], ["no running lab"]),
     ("ctl-without-a-command", ["ctl"], ["required: COMMAND"]),
     ("ctl-timeout-without-values", ["ctl", "timeout", "/"], ["give --connect SECONDS, --read SECONDS or both"]),
-    ("ctl-capacity-fraction", ["ctl", "capacity", "1.5"], ["whole number >= 0", "'1.5'"]),
+    ("ctl-capacity-fraction", ["ctl", "capacity", "1.5"], [f"whole number from 0 to {CAPACITY_MAX}, or none (unlimited), not '1.5'"]),
     ("ctl-delay-negative", ["ctl", "delay", "-1"], ["delay must be between 0 and 30", "-1"]),
     # quoted as typed, not as the inf it becomes (issue 16); nan and inf are not numbers here
     ("ctl-delay-too-large", ["ctl", "delay", "1e400"], ["delay must be between 0 and 30 seconds, not 1e400"]),
@@ -562,11 +564,11 @@ CLI_CASES = [
     ("ctl-delay-nan", ["ctl", "delay", "nan"], ["delay must be a number of seconds between 0 and 30, not 'nan'"]),
     ("ctl-delay-just-past-its-bound", ["ctl", "delay", "30.0000001"], ["delay must be between 0 and 30 seconds, not 30.0000001"]),
     ("ctl-delay-empty", ["ctl", "delay", ""], ["delay must be a number of seconds between 0 and 30, not nothing (the value is empty)"]),
-    ("ctl-capacity-other-digits", ["ctl", "capacity", "٣"], ["capacity must be a whole number >= 0", "'٣'"]),
+    ("ctl-capacity-other-digits", ["ctl", "capacity", "٣"], [f"capacity must be a whole number from 0 to {CAPACITY_MAX}", "'٣'"]),
     ("ctl-unknown-personality", ["ctl", "personality", "apache"], ["invalid choice: 'apache'", "'nginx'"]),
     ("ctl-portal-dance", ["ctl", "portal", "dance"], ["invalid choice: 'dance'", "'login', 'logout'"]),
-    ("ctl-wait-busy-many", ["ctl", "wait-busy", "many"], ["whole number >= 0", "'many'"]),
-    ("ctl-maintenance-retry-text", ["ctl", "maintenance", "on", "--retry-after", "soon"], ["whole number >= 0", "'soon'"]),
+    ("ctl-wait-busy-many", ["ctl", "wait-busy", "many"], [f"whole number from 0 to {CAPACITY_MAX}, not 'many'"]),
+    ("ctl-maintenance-retry-text", ["ctl", "maintenance", "on", "--retry-after", "soon"], [f"whole number from 0 to {YEAR}, or none (no Retry-After), not 'soon'"]),
     ("run-without-a-scenario", ["run"], ["required: scenario"]),
     ("scenarios-lesson-word", ["scenarios", "--lesson", "five"], ["unknown lesson 'five'", "500, 501"]),
     ("scenarios-lesson-empty", ["scenarios", "--lesson", ""], ["unknown lesson ''", "500, 501"]),

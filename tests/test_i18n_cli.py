@@ -59,7 +59,7 @@ def test_the_commands_messages_follow_labkit_lang(
     )
     with pytest.raises(SystemExit):
         cli.main(["ctl", "wait-busy", "x"])
-    assert "count 必须是 >= 0 的整数，而不是 'x'" in capsys.readouterr().err
+    assert "count 必须是 0 到 100000 之间的整数，而不是 'x'" in capsys.readouterr().err
 
 
 def test_in_english_the_command_says_what_it_said(
@@ -78,12 +78,12 @@ def test_in_english_the_command_says_what_it_said(
 @pytest.mark.parametrize(
     ("lang", "words", "said"),
     [
-        ("en", ["rate-limit", "off"], "argument requests: rate-limit must be a whole number >= 1, not 'off'"),
-        ("zh-CN", ["rate-limit", "off"], "请求数（requests）：rate-limit 必须是 >= 1 的整数，而不是 'off'"),
+        ("en", ["rate-limit", "off"], "argument requests: rate-limit must be a whole number from 1 to 1000, not 'off'"),
+        ("zh-CN", ["rate-limit", "off"], "请求数（requests）：rate-limit 必须是 1 到 1000 之间的整数，而不是 'off'"),
         ("en", ["rate-limit", "0"], "rate-limit must be between 1 and 1000 requests, not 0"),
         ("en", ["head-timeout", "origin", "x"], "head-timeout must be a number of seconds between"),
         ("en", ["timeout", "/", "--connect", "0"], "argument --connect: --connect must be between 0.01"),
-        ("en", ["maintenance", "on", "--retry-in", "x"], "--retry-in must be a whole number >= 0, not 'x'"),
+        ("en", ["maintenance", "on", "--retry-in", "x"], "--retry-in must be a whole number from 0 to 31536000, not 'x'"),
         # what none means, for every nullable parameter: "none ()" said nothing
         ("en", ["maintenance", "on", "--cache-max-age", "x"], "or none (no-store, not cached), not 'x'"),
         ("zh-CN", ["maintenance", "on", "--cache-max-age", "x"], "或者 none（no-store，不缓存），而不是 'x'"),

@@ -149,7 +149,7 @@ def test_a_refused_value_shows_its_bounds_as_the_cli_and_the_boxes_write_them() 
         low, high = number(param.minimum), number(param.maximum)
         assert f"{low} to {high}" in switches._help(param), param
         between = f"between {low} and {high}"
-        wrong = f">= {low}" if param.kind is int else between
+        wrong = f"from {low} to {high}" if param.kind is int else between
         for refused, says in [
             (partial(param.check, "many"), wrong),
             (partial(param.parse, "many"), wrong),

@@ -15,7 +15,15 @@ import labkit
 from labkit import i18n, personalities, scenarios, switches
 from labkit.errors import UnknownName, number
 from labkit.render.text import milliseconds
-from labkit.widgets import SLOW_MAX, GatewaysCompared, NumberOrNone, OneOf, Playground, Quiz
+from labkit.widgets import (
+    BURST_SIZE,
+    SLOW_MAX,
+    GatewaysCompared,
+    NumberOrNone,
+    OneOf,
+    Playground,
+    Quiz,
+)
 from labkit.widgets.number import NumberBox
 
 
@@ -301,11 +309,15 @@ def test_the_origin_delay_box_refuses_at_once_and_confirms_a_good_value(lab: lab
     assert p.inspector.exchange is not None and p.inspector.exchange.target == "/slow?delay=0.2"
     burst = Playground(lab, "503")
     burst.burst_size.typed("many")
-    assert burst.message.value == ("Burst size (requests) must be a whole number >= 1, not 'many'.")
+    assert burst.message.value == (
+        f"Burst size (requests) must be a whole number from 1 to {BURST_SIZE.maximum:g}, "
+        "not 'many'."
+    )
     assert burst.burst_size.value == 10 and burst.burst_size.text == "10"
     burst.burst_size.typed("")  # an emptied box, then a good value: the alert gives way
     assert burst.message.value == (
-        "Burst size (requests) must be a whole number >= 1, not nothing (the value is empty)."
+        f"Burst size (requests) must be a whole number from 1 to {BURST_SIZE.maximum:g}, "
+        "not nothing (the value is empty)."
     )
     burst.burst_size.typed("12")
     assert burst.message.value == ""
