@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from labkit.errors import LabkitError, LabkitWarning, os_error, unknown
+from labkit.errors import BadArgument, LabkitError, LabkitWarning, os_error, unknown
 from labkit.i18n import ENGLISH, Listed, Msg, Text, environment_language
 from labkit.i18n import render as in_language
 from labkit.personalities import PERSONALITIES
@@ -135,7 +135,7 @@ class _Parser(argparse.ArgumentParser):
 
     def _named(self, name: str, lang: str) -> Text:
         """An argument as an error line names it in ``lang``: an option as typed, a positional
-        word by what it is with the name `--help` gives it (`容量（value）`), a command word
+        word by what it is with the name `--help` gives it (`开或关（on|off）`), a command word
         by what it is alone (`命令`: `labkit --help` shows no name for it, `labkit ctl --help`
         COMMAND, and the two lines read 命令（command） and 命令（COMMAND） until December
         2026); argparse's name in English, or for a word this table does not know."""
@@ -155,7 +155,7 @@ class _Parser(argparse.ArgumentParser):
 
     def _parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
         """argparse's, with the argument of an ArgumentError named by ``_named``: the line
-        argparse then prints is `选项 --lesson：需要一个值`, `容量（value）：...`. The words
+        argparse then prints is `选项 --lesson：需要一个值`, `开或关（on|off）：...`. The words
         it parses are kept for ``unknown_option``."""
         self._typed = list(args[0]) if args else []
         try:
@@ -187,8 +187,19 @@ class _Parser(argparse.ArgumentParser):
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
         """argparse's, with a number that is not one said in words in a language other than
         English: `应为整数，而不是 'eighty'`, where argparse names the Python type it calls
-        (`无效的 int 值`)."""
+        (`无效的 int 值`). A switch's number is refused as ``Param.parse`` words it, naming
+        the argument once (``_said_as``): argparse put its own name in front, and `labkit ctl
+        capacity -5` read `argument value: capacity must be ...` (`容量（value）：capacity
+        必须是……` in Chinese)."""
         lang = _lang()
+        param = _number_param(action)
+        if param is not None:
+            try:
+                return param.parse(arg_string, named=self._said_as(action, lang), lang=lang)
+            except BadArgument as exc:
+                refused = argparse.ArgumentError(action, str(exc))
+                refused.argument_name = None  # the message names it: argparse adds nothing
+                raise refused from None
         if lang != ENGLISH and action.type in (int, float):
             try:
                 return action.type(arg_string)
@@ -201,6 +212,17 @@ class _Parser(argparse.ArgumentParser):
                 )
                 raise argparse.ArgumentError(action, said.render(lang)) from None
         return super()._get_value(action, arg_string)
+
+    def _said_as(self, action: argparse.Action, lang: str) -> str:
+        """How a refusal of a switch's number names it: an option as typed (`--read`); a
+        positional word in English by the command it belongs to, as typed (`capacity`), in
+        another language by what it is (`容量`, ``POSITIONAL_WORDS``)."""
+        name = argparse._get_action_name(action) or ""
+        typed: str = getattr(action.type, "named", "") or name
+        words = POSITIONAL_WORDS.get((self.prog.split()[-1], name))
+        if action.option_strings or lang == ENGLISH or words is None:
+            return typed
+        return in_language(words, lang)
 
     def subcommand(self, word: str) -> argparse.ArgumentParser | None:
         """The parser of the command ``word`` names under this one, if it names one."""

@@ -22,11 +22,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import labkit_in_process
+from helpers import labkit_in_process, run_labkit
 from procguard import run_guarded
 
 import labkit
 from labkit import scenarios
+from labkit.origin import RATE_LIMIT_RANGE
+from labkit.switches import CAPACITY_MAX
 
 PY = sys.executable
 BIN = str(Path(PY).parent)  # where `labkit` is installed, as in the learner's venv
@@ -485,6 +487,47 @@ def test_a_lesson_given_as_a_scenario_says_how_to_list_its_scenarios(monkeypatch
     assert chinese.stderr == (
         "labkit: error: 503 是一课，不是场景：`labkit scenarios --lesson 503` 会列出这一课的场景\n"
     )
+
+
+REFUSED_NUMBERS = [
+    (
+        ["capacity", "-5"],
+        f"capacity must be a whole number from 0 to {CAPACITY_MAX}, or none (unlimited), not '-5'",
+        f"容量必须是 0 到 {CAPACITY_MAX} 之间的整数，或者 none（不限），而不是 '-5'",
+    ),
+    (
+        ["rate-limit", "off"],
+        f"rate-limit must be a whole number from {RATE_LIMIT_RANGE[0]} to "
+        f"{RATE_LIMIT_RANGE[1]}, not 'off'",
+        f"请求数必须是 {RATE_LIMIT_RANGE[0]} 到 {RATE_LIMIT_RANGE[1]} 之间的整数，而不是 'off'",
+    ),
+    (
+        ["timeout", "/", "--read", "abc"],
+        "--read must be a number of seconds between 0.01 and 60, not 'abc'",
+        "--read 必须是 0.01 到 60 之间的数（单位：秒），而不是 'abc'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"), REFUSED_NUMBERS, ids=[" ".join(a[0]) for a in REFUSED_NUMBERS]
+)
+def test_a_refused_number_names_its_argument_once_in_the_learners_language(
+    args, english, chinese, runtime_dir
+):
+    """`labkit ctl capacity -5` read "argument value: capacity must be ...", and in Chinese
+    `容量（value）：capacity 必须是……`: the argument named twice, once as argparse's usage
+    line names it, once in English. The refusal names it once: an option as typed, a
+    positional word by its command in English and by what it is in Chinese; through the
+    real command (fails before)."""
+    command = f"labkit ctl {args[0]}"
+    for lang, said, see in (
+        ("en", english, f"(see `{command} --help`)"),
+        ("zh-CN", chinese, f"（参见 `{command} --help`）"),
+    ):
+        result = run_labkit("ctl", *args, env={**os.environ, "LABKIT_LANG": lang})
+        assert (result.returncode, result.stdout) == (2, ""), result
+        assert result.stderr == f"{command}: error: {said}\n{see}\n"
 
 
 @pytest.mark.parametrize("args", [["scenarios"], ["scenarios", "--json"], ["--help"]], ids=" ".join)
