@@ -46,6 +46,11 @@ def _say(msg: Msg) -> str:
     return msg.render(_lang())
 
 
+# What every refusal of the command starts with, in every language and for every command
+# (grep finds them all): a command line argparse refuses, an error labkit or the lab raises
+ERROR = "labkit: error:"
+
+
 # argparse's own words in the command's error lines: argparse asks gettext for each (the global
 # domain, `from gettext import gettext as _`), and these are its msgids (Python 3.11's
 # argparse.py; a later Python that rewords one says it in English). Only the words of an error
@@ -284,8 +289,7 @@ class _Parser(argparse.ArgumentParser):
                 options=Listed(options),
             )
         )
-        see = _say(Msg("(see `{command} --help`)", command=self.prog))
-        self.exit(2, f"{self.prog}: error: {said.render(lang)}\n{see}\n")
+        self._refuse(said.render(lang))
 
     def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
         lang = _lang()
@@ -305,8 +309,16 @@ class _Parser(argparse.ArgumentParser):
         if message.startswith(head):
             names = message[len(head) :].split(", ")
             message = head + Listed(self._allowed(name, lang) for name in names).render(lang)
+        self._refuse(message)
+
+    def _refuse(self, message: str) -> NoReturn:
+        """Exit 2 with ``message`` after the prefix of every refusal of the command
+        (``ERROR``), then where this command's help is. argparse's own prefix named the
+        command (`labkit ctl capacity: error:`), and a refusal the lab or labkit itself
+        made said `labkit: error:`: `labkit ctl` said it one way for -5 and the other for a
+        route the lab lacks."""
         see = _say(Msg("(see `{command} --help`)", command=self.prog))
-        self.exit(2, f"{self.prog}: error: {message}\n{see}\n")
+        self.exit(2, f"{ERROR} {message}\n{see}\n")
 
     def _allowed(self, name: str, lang: str) -> Text:
         """A missing argument as the error line names it: with its choices, if it has them
@@ -553,10 +565,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         except LabkitError as exc:
-            print(f"labkit: error: {exc}", file=sys.stderr)
+            print(f"{ERROR} {exc}", file=sys.stderr)
             return 1
         except OSError as exc:  # the path and why, in LABKIT_LANG: never "[Errno 2] ..."
-            print(f"labkit: error: {in_language(os_error(exc), _lang())}", file=sys.stderr)
+            print(f"{ERROR} {in_language(os_error(exc), _lang())}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             return 130

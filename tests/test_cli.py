@@ -359,7 +359,7 @@ def test_words_a_command_does_not_know_are_named_by_that_command(args, command, 
     and "(see `labkit --help`)", whose help lists no option of serve's."""
     result = labkit_in_process(*args)
     assert result.returncode == 2
-    assert result.stderr == f"{command}: error: {said}\n(see `{command} --help`)\n"
+    assert result.stderr == f"labkit: error: {said}\n(see `{command} --help`)\n"
 
 
 TOP_COMMANDS = (
@@ -383,16 +383,16 @@ CTL_COMMANDS = (
         ),
         (
             ["ctl", "--bogus"],
-            "labkit ctl: error: unknown option --bogus; labkit ctl takes --help, --lab LAB, then "
+            "labkit: error: unknown option --bogus; labkit ctl takes --help, --lab LAB, then "
             f"a command: {CTL_COMMANDS}\n(see `labkit ctl --help`)\n",
-            "labkit ctl: error: 未知的选项 --bogus；labkit ctl 接受 --help、--lab LAB，然后是一个"
+            "labkit: error: 未知的选项 --bogus；labkit ctl 接受 --help、--lab LAB，然后是一个"
             f"命令：{CTL_COMMANDS.replace(', ', '、')}\n（参见 `labkit ctl --help`）\n",
         ),
         (
             ["scenarios", "--colour=yes"],
-            "labkit scenarios: error: unknown option --colour; labkit scenarios takes --help, "
+            "labkit: error: unknown option --colour; labkit scenarios takes --help, "
             "--json, --lesson LESSON\n(see `labkit scenarios --help`)\n",
-            "labkit scenarios: error: 未知的选项 --colour；labkit scenarios 接受 --help、--json、"
+            "labkit: error: 未知的选项 --colour；labkit scenarios 接受 --help、--json、"
             "--lesson LESSON\n（参见 `labkit scenarios --help`）\n",
         ),
     ],
@@ -419,12 +419,12 @@ def test_a_missing_or_unknown_command_is_named_the_same_at_both_levels_in_chines
     ctl = "'、'".join(CTL_COMMANDS.split(", "))
     expected = {
         (): "labkit: error: 缺少以下必需的参数：命令\n（参见 `labkit --help`）\n",
-        ("ctl",): "labkit ctl: error: 缺少以下必需的参数：命令\n（参见 `labkit ctl --help`）\n",
+        ("ctl",): "labkit: error: 缺少以下必需的参数：命令\n（参见 `labkit ctl --help`）\n",
         ("nope",): (
             f"labkit: error: 命令：无效的选择 'nope'（可选：'{top}'）\n（参见 `labkit --help`）\n"
         ),
         ("ctl", "nope"): (
-            f"labkit ctl: error: 命令：无效的选择 'nope'（可选：'{ctl}'）\n"
+            f"labkit: error: 命令：无效的选择 'nope'（可选：'{ctl}'）\n"
             "（参见 `labkit ctl --help`）\n"
         ),
     }
@@ -445,8 +445,7 @@ def test_a_missing_or_unknown_command_is_named_the_same_at_both_levels_in_chines
         env={**os.environ, "LABKIT_LANG": "en"},
     )
     assert english.stderr == (
-        "labkit ctl: error: the following arguments are required: COMMAND\n"
-        "(see `labkit ctl --help`)\n"
+        "labkit: error: the following arguments are required: COMMAND\n(see `labkit ctl --help`)\n"
     )
 
 
@@ -527,7 +526,7 @@ def test_a_refused_number_names_its_argument_once_in_the_learners_language(
     ):
         result = run_labkit("ctl", *args, env={**os.environ, "LABKIT_LANG": lang})
         assert (result.returncode, result.stdout) == (2, ""), result
-        assert result.stderr == f"{command}: error: {said}\n{see}\n"
+        assert result.stderr == f"labkit: error: {said}\n{see}\n"
 
 
 @pytest.mark.parametrize("args", [["scenarios"], ["scenarios", "--json"], ["--help"]], ids=" ".join)
@@ -753,8 +752,8 @@ def test_an_option_typed_before_a_command_is_named_by_the_command_it_was_typed_f
         (["ctl", "capacity", "3", "--bogus"], "labkit ctl capacity"),
     ):
         for lang, head, see in (
-            ("en", f"{command}: error: unknown option --bogus; {command} takes ", "(see `"),
-            ("zh-CN", f"{command}: error: 未知的选项 --bogus；{command} 接受 ", "（参见 `"),
+            ("en", f"labkit: error: unknown option --bogus; {command} takes ", "(see `"),
+            ("zh-CN", f"labkit: error: 未知的选项 --bogus；{command} 接受 ", "（参见 `"),
         ):
             result = subprocess.run(
                 [PY, "-m", "labkit", *args],

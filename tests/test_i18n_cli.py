@@ -53,7 +53,7 @@ def test_the_commands_messages_follow_labkit_lang(
     assert exit.value.code == 2
     err = capsys.readouterr().err
     assert err == (
-        "labkit ctl timeout: error: --read 必须是 0.01 到 60 之间的数（单位：秒），而不是 'abc'\n"
+        "labkit: error: --read 必须是 0.01 到 60 之间的数（单位：秒），而不是 'abc'\n"
         "（参见 `labkit ctl timeout --help`）\n"
     )
     with pytest.raises(SystemExit):
@@ -68,7 +68,7 @@ def test_in_english_the_command_says_what_it_said(
     with pytest.raises(SystemExit):
         cli.main(["ctl", "timeout", "/", "--read", "abc"])
     assert capsys.readouterr().err == (
-        "labkit ctl timeout: error: --read must be a number of seconds between 0.01 and 60, "
+        "labkit: error: --read must be a number of seconds between 0.01 and 60, "
         "not 'abc'\n"
         "(see `labkit ctl timeout --help`)\n"
     )
@@ -239,27 +239,26 @@ ARGPARSE_LINES = [
     ),
     (
         ("scenarios", "--lesson"),
-        "labkit scenarios: error: argument --lesson: expected one argument",
-        "labkit scenarios: error: 选项 --lesson：需要一个值",
+        "labkit: error: argument --lesson: expected one argument",
+        "labkit: error: 选项 --lesson：需要一个值",
     ),
     (
         ("scenarios", "--colour"),
-        # named by the command that does not know it (it was `labkit: error:`, see --help of
-        # labkit, whose help lists no option of scenarios')
-        "labkit scenarios: error: unknown option --colour; labkit scenarios takes --help, "
+        # named by the command that does not know it, with its help (it was `labkit`'s, whose
+        # help lists no option of scenarios')
+        "labkit: error: unknown option --colour; labkit scenarios takes --help, "
         "--json, --lesson LESSON",
-        "labkit scenarios: error: 未知的选项 --colour；labkit scenarios 接受 --help、--json、"
-        "--lesson LESSON",
+        "labkit: error: 未知的选项 --colour；labkit scenarios 接受 --help、--json、--lesson LESSON",
     ),
     (
         ("board", "--port", "eighty"),
-        "labkit board: error: argument --port: invalid int value: 'eighty'",
-        "labkit board: error: 选项 --port：应为整数，而不是 'eighty'",
+        "labkit: error: argument --port: invalid int value: 'eighty'",
+        "labkit: error: 选项 --port：应为整数，而不是 'eighty'",
     ),
     (
         ("scenarios", "--json=yes"),
-        "labkit scenarios: error: argument --json: ignored explicit argument 'yes'",
-        "labkit scenarios: error: 选项 --json：这个选项不接受值，忽略了 'yes'",
+        "labkit: error: argument --json: ignored explicit argument 'yes'",
+        "labkit: error: 选项 --json：这个选项不接受值，忽略了 'yes'",
     ),
 ]
 
@@ -339,7 +338,7 @@ def test_a_missing_switch_argument_is_named_with_what_it_allows(
         cli.main(["ctl", "maintenance"])
     assert stopped.value.code == 2
     first, _see = capsys.readouterr().err.splitlines()
-    assert first == f"labkit ctl maintenance: error: {line}"
+    assert first == f"labkit: error: {line}"
     with pytest.raises(SystemExit):
         cli.main([])
     assert capsys.readouterr().err.splitlines()[0].endswith(("command", "：命令"))
