@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import json
 import os
@@ -19,7 +20,7 @@ import shlex
 import signal
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -168,25 +169,30 @@ class _Parser(argparse.ArgumentParser):
         except argparse.ArgumentError as err:
             if err.argument_name is not None:
                 lang = _lang()
-                self._with_range(err, lang)
+                self._with_what_it_takes(err, lang)
                 err.argument_name = in_language(self._named(err.argument_name, lang), lang)
             raise
 
-    def _with_range(self, err: argparse.ArgumentError, lang: str) -> None:
-        """An option that takes a number, given none (`--read` last on the line): argparse's
-        "expected one argument", and what the number may be."""
+    def _with_what_it_takes(self, err: argparse.ArgumentError, lang: str) -> None:
+        """An option given no value (`--read`, `--lesson` last on the line): argparse's
+        "expected one argument", and what the value may be: a number's range, or the names
+        of its table (`labkit scenarios --lesson` named no lesson)."""
         words = getattr(argparse, "_")  # noqa: B009 (the words _argparse_speaks put in)
         if err.message != words("expected one argument"):
             return
         for action in self._actions:
+            if not action.option_strings or argparse._get_action_name(action) != err.argument_name:
+                continue
             param = _number_param(action)
-            if (
-                action.option_strings
-                and argparse._get_action_name(action) == err.argument_name
-                and param is not None
-            ):
+            if param is not None:
                 err.message = Msg(
                     "{expected}: {allowed}", expected=err.message, allowed=param.allowed(lang)
+                ).render(lang)
+            elif isinstance(action.type, _OneOf):
+                err.message = Msg(
+                    "{expected}; choose one of: {choices}",
+                    expected=err.message,
+                    choices=Listed(action.type.names()),
                 ).render(lang)
 
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
@@ -195,12 +201,19 @@ class _Parser(argparse.ArgumentParser):
         (`无效的 int 值`). A switch's number is refused as ``Param.parse`` words it, naming
         the argument once (``_said_as``): argparse put its own name in front, and `labkit ctl
         capacity -5` read `argument value: capacity must be ...` (`容量（value）：capacity
-        必须是……` in Chinese)."""
+        必须是……` in Chinese). A name from a table (``_OneOf``) is refused in one sentence too."""
         lang = _lang()
         param = _number_param(action)
-        if param is not None:
+        check: Callable[[str], Any] | None = (
+            functools.partial(param.parse, named=self._said_as(action, lang), lang=lang)
+            if param is not None
+            else action.type
+            if isinstance(action.type, _OneOf)
+            else None
+        )
+        if check is not None:
             try:
-                return param.parse(arg_string, named=self._said_as(action, lang), lang=lang)
+                return check(arg_string)
             except BadArgument as exc:
                 refused = argparse.ArgumentError(action, str(exc))
                 refused.argument_name = None  # the message names it: argparse adds nothing
@@ -381,6 +394,35 @@ def _number_param(action: argparse.Action) -> Param | None:
     return param if param is not None and param.kind in (int, float) else None
 
 
+class _OneOf:
+    """argparse's type for an option that takes a name from a table (``names`` reads it when
+    a word is checked: its module is imported then, not for every command): a word not in
+    it is refused with every name it takes (``errors.unknown``), as is the option left
+    without one (``_Parser._with_what_it_takes``)."""
+
+    def __init__(self, kind: str, names: Callable[[], Sequence[str]]) -> None:
+        self.kind, self.names = kind, names
+        self.__name__ = kind
+
+    def __call__(self, text: str) -> str:
+        names = self.names()
+        if text not in names:
+            raise unknown(self.kind, text, names, lang=_lang(), nearest=False)
+        return text
+
+
+def _scenario_lessons() -> Sequence[str]:
+    from labkit.scenarios import LESSONS
+
+    return LESSONS
+
+
+def _exercise_lessons() -> Sequence[str]:
+    from labkit.exercises import all_exercises
+
+    return sorted({ex.lesson for ex in all_exercises()})
+
+
 def _typed(param: Param, named: str) -> Any:
     """argparse's type for a parameter of the switches' kind (``switches.Param``): the word
     parsed and refused as a switch's are, in the terminal's language, its range in one line."""
@@ -435,7 +477,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("scenarios", help="list the scenario catalogue")
     sc.add_argument("--json", action="store_true", help="print a JSON array")
-    sc.add_argument("--lesson", help="only this lesson's scenarios (500, 501, ... 511)")
+    sc.add_argument(
+        "--lesson",
+        type=_OneOf("lesson", _scenario_lessons),
+        help="only this lesson's scenarios (500, 501, ... 511)",
+    )
 
     run = sub.add_parser("run", help="run one scenario on a fresh lab and show the exchange")
     run.add_argument("scenario", help="a scenario id, e.g. 502-garbage (see `labkit scenarios`)")
@@ -448,7 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--file",
         help="the progress file (default: $LABKIT_PROGRESS or ~/.local/share/labkit/progress.json)",
     )
-    pr.add_argument("--lesson", help="only this lesson's exercises")
+    pr.add_argument(
+        "--lesson", type=_OneOf("lesson", _exercise_lessons), help="only this lesson's exercises"
+    )
 
     from labkit import classroom, grading  # exchange/submit/collect, grade: the classroom
 
@@ -820,12 +868,8 @@ EMPTY_PROGRESS_FILE = Msg(
 def _progress(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from labkit.exercises import Progress, all_exercises, rows_for, store
+    from labkit.exercises import Progress, rows_for, store
 
-    if args.lesson is not None:
-        lessons = {ex.lesson for ex in all_exercises()}
-        if args.lesson not in lessons:
-            raise unknown("lesson", args.lesson, lessons)
     if args.file == "":  # `--file "$F"` with F unset: never the default file in its place
         raise LabkitError(_say(EMPTY_PROGRESS_FILE))
     file = Path(args.file).expanduser() if args.file is not None else store.path()

@@ -259,6 +259,7 @@ def unknown(
     *,
     lang: str | None = None,
     listed_by: str | None = None,
+    nearest: bool = True,
 ) -> UnknownName:
     """No ``kind`` called ``name``: the message lists the names there are, in ``lang``
     (default: the learner's language). A ``kind`` in words ("scenario") is said in ``lang``
@@ -268,14 +269,16 @@ def unknown(
 
     A typo ("503-maintenanc") is answered with the one name nearest to it instead of the
     list: sixty scenario ids made a line of 937 characters in which the learner had to find
-    the one they meant. ``listed_by`` names the command that lists them all, if any."""
+    the one they meant. ``listed_by`` names the command that lists them all, if any;
+    ``nearest=False`` lists them all even then, where they are few and alike (the lessons:
+    `--lesson 50` was asked "did you mean 505?", and never told 500 and 501)."""
     lang = _language(lang)
     words = translate(lang, kind, context=KIND)
     names = sorted(allowed)
     choices = Listed(names)
     as_given = words == kind and lang != ENGLISH
     close = []
-    if isinstance(name, str):
+    if isinstance(name, str) and nearest:
         import difflib  # here, not at import: only a mistyped name needs it (0.7 ms of the import)
 
         close = difflib.get_close_matches(name, names, n=1, cutoff=NEAR)

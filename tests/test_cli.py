@@ -529,6 +529,24 @@ def test_a_refused_number_names_its_argument_once_in_the_learners_language(
         assert result.stderr == f"labkit: error: {said}\n{see}\n"
 
 
+def test_a_lesson_left_out_or_unknown_is_told_the_lessons(runtime_dir):
+    """`labkit scenarios --lesson` said "expected one argument" and named no lesson, and
+    `--lesson 50` was asked "did you mean 505?", never told 500 and 501: both name every
+    lesson of the table, through the real command, in English and in Chinese (fails
+    before)."""
+    english = ", ".join(scenarios.LESSONS)
+    chinese = "、".join(scenarios.LESSONS)
+    for args, lang, said in (
+        ([], "en", f"argument --lesson: expected one argument; choose one of: {english}"),
+        ([], "zh-CN", f"选项 --lesson：需要一个值；可选：{chinese}"),
+        (["50"], "en", f"unknown lesson '50'; choose one of: {english}"),
+        (["50"], "zh-CN", f"未知的课号 '50'；可选：{chinese}"),
+    ):
+        result = run_labkit("scenarios", "--lesson", *args, env={**os.environ, "LABKIT_LANG": lang})
+        assert (result.returncode, result.stdout) == (2, ""), result
+        assert result.stderr.splitlines()[0] == f"labkit: error: {said}", result.stderr
+
+
 @pytest.mark.parametrize("args", [["scenarios"], ["scenarios", "--json"], ["--help"]], ids=" ".join)
 def test_a_closed_pipe_ends_the_command_quietly(args):
     read_end, write_end = os.pipe()
