@@ -302,7 +302,7 @@ class _Parser(argparse.ArgumentParser):
                 options=Listed(options),
             )
         )
-        self._refuse(said.render(lang))
+        self.refuse_line(said.render(lang))
 
     def error(self, message: str) -> NoReturn:  # one clear line, then how to get help
         lang = _lang()
@@ -322,9 +322,9 @@ class _Parser(argparse.ArgumentParser):
         if message.startswith(head):
             names = message[len(head) :].split(", ")
             message = head + Listed(self._allowed(name, lang) for name in names).render(lang)
-        self._refuse(message)
+        self.refuse_line(message)
 
-    def _refuse(self, message: str) -> NoReturn:
+    def refuse_line(self, message: str) -> NoReturn:
         """Exit 2 with ``message`` after the prefix of every refusal of the command
         (``ERROR``), then where this command's help is. argparse's own prefix named the
         command (`labkit ctl capacity: error:`), and a refusal the lab or labkit itself
@@ -893,7 +893,10 @@ def _ctl(args: argparse.Namespace) -> int:
     from labkit.control import send
 
     cmd = args.ctl_command
-    payload = switches.from_cli(cmd, args) if cmd in switches.SWITCHES else {}
+    try:
+        payload = switches.from_cli(cmd, args) if cmd in switches.SWITCHES else {}
+    except BadArgument as exc:  # words that go together wrong: a command line refused
+        args.command_parser.refuse_line(str(exc))
     lab = _lab_for_ctl(args.lab)
     if cmd == "wait-busy":  # the lab waits (woken by its recorder) and answers when done
         payload = {"count": args.count, "timeout": args.timeout}

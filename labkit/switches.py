@@ -369,21 +369,25 @@ class Switch:
                 ),
                 lang=lang,
             )
-        both = [name for name in self.apart if name in args]
-        if len(both) > 1:
-            raise refuse(
-                Msg(
-                    "{switch} takes {first} or {second}, not both",
-                    switch=self.name,
-                    first=both[0],
-                    second=both[1],
-                ),
-                lang=lang,
-            )
+        self.one_apart([name for name in self.apart if name in args], lang)
         return {
             p.name: p.check(args[p.name], lang=lang) if p.name in args else p.default
             for p in self.params
         }
+
+    def one_apart(self, given: list[str], lang: str | None = None) -> None:
+        """Refuse two of ``apart`` given at once, named as the asker gave them (``given``:
+        the parameters from Python and the control API, the flags on a command line)."""
+        if len(given) > 1:
+            raise refuse(
+                Msg(
+                    "{switch} takes {first} or {second}, not both",
+                    switch=self.name,
+                    first=given[0],
+                    second=given[1],
+                ),
+                lang=lang,
+            )
 
     def picks(self, lab: Lab) -> list[Args]:
         """The arguments that pick each of its settings ([{}]: it has one)."""
@@ -1160,6 +1164,9 @@ def from_cli(name: str, namespace: argparse.Namespace) -> Args:
     if switch.one_of and all(args.get(n) is None for n in switch.one_of):
         flags = [f"{switch.param(n).flag} {switch.param(n).metavar}" for n in switch.one_of]
         raise refuse(_give(flags))
+    # refused here, by the flags typed, before a lab is chosen: the lab said "maintenance
+    # takes retry_after or retry_in", the Python names, after a note on which lab it was
+    switch.one_apart([switch.param(n).flag for n in switch.apart if n in args])
     return args
 
 

@@ -318,10 +318,26 @@ def test_ctl_quotes_a_huge_whole_number_as_typed(lab):
 
 
 def test_ctl_refuses_two_retry_afters_at_once(lab):
-    """--retry-after 30 --retry-in 5 took the second without a word; one Retry-After is sent."""
-    result = labkit_in_process("ctl", "maintenance", "on", "--retry-after", "30", "--retry-in", "5")
-    assert result.returncode != 0
-    assert "maintenance takes retry_after or retry_in, not both" in result.stderr
+    """--retry-after 30 --retry-in 5 took the second without a word; one Retry-After is sent.
+    Refused as the command line it is, by the flags typed: the lab said "maintenance takes
+    retry_after or retry_in", its Python names, after a note on which lab it had chosen
+    (fails before); the real command, in English and in Chinese."""
+    words = ["ctl", "maintenance", "on", "--retry-after", "30", "--retry-in", "5"]
+    for lang, said, see in (
+        (
+            "en",
+            "maintenance takes --retry-after or --retry-in, not both",
+            "(see `labkit ctl maintenance --help`)",
+        ),
+        (
+            "zh-CN",
+            "maintenance 接受 --retry-after 或 --retry-in，不能两个都给",
+            "（参见 `labkit ctl maintenance --help`）",
+        ),
+    ):
+        result = run_labkit(*words, env={**os.environ, "LABKIT_LANG": lang})
+        assert (result.returncode, result.stdout) == (2, ""), result
+        assert result.stderr == f"labkit: error: {said}\n{see}\n"
     assert lab.origin.maintenance_settings is None  # refused: nothing changed
 
 
