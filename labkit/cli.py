@@ -692,11 +692,25 @@ ENV_VARIABLES = (
 )
 
 
+# `--lab "$GATEWAY"` in a shell where GATEWAY is not set: "no running lab has a server at ;"
+EMPTY_LAB = Msg(
+    "--lab is empty (a variable that is not set?): give the URL of a lab's origin, gateway "
+    "or portal, or leave --lab out"
+)
+
+
+def _lab_url(url: str | None) -> str | None:
+    """``--lab`` as given, refused if empty: an empty URL names no lab."""
+    if url is not None and not url.strip():
+        raise LabkitError(_say(EMPTY_LAB))
+    return url
+
+
 def _env(args: argparse.Namespace) -> int:
     from labkit.control import find_lab
 
     try:
-        lab, note = find_lab(args.lab)  # chosen afresh: this is how a shell chooses again
+        lab, note = find_lab(_lab_url(args.lab))  # chosen afresh: how a shell chooses again
     except LabkitError:
         # Under `eval "$(labkit env)"`, empty the variables a lab chosen earlier (now stopped)
         # left in the shell: the README's next line, curl "${GATEWAY:?...}", then stops with
@@ -755,7 +769,7 @@ def _lab_for_ctl(url: str | None) -> dict[str, Any]:
                     )
                 )
             ) from None
-    lab, note = find_lab(url)
+    lab, note = find_lab(_lab_url(url))
     if note:
         print(f"labkit: {note}", file=sys.stderr)
     return lab

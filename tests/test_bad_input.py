@@ -576,6 +576,9 @@ CLI_CASES = [
     ("progress-lesson-unknown", ["progress", "--lesson", "999"], ["unknown lesson '999'", "503", "capstone"]),
     # an empty path (a variable that was not set: --file "$F") read the default file instead
     ("progress-file-empty", ["progress", "--file", ""], ["--file is empty", "progress.json"]),
+    # likewise `--lab "$GATEWAY"` with GATEWAY not set: "no running lab has a server at ;"
+    ("ctl-lab-empty", ["ctl", "--lab", "", "state"], ["--lab is empty", "leave --lab out"]),
+    ("env-lab-empty", ["env", "--lab", ""], ["--lab is empty", "leave --lab out"]),
 ]  # fmt: skip
 
 
@@ -583,6 +586,7 @@ CLI_CASES = [
 SUBPROCESS_CASES = {
     "unknown-subcommand",
     "negative-capacity",  # ctl
+    "ctl-lab-empty",
     "unknown-lesson",  # scenarios
     "unknown-scenario",  # run
     "serve-host-not-an-address",
