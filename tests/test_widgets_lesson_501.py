@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import labkit
 from labkit import scenarios
 from labkit.exercises.lesson_501 import q2
 from labkit.widgets import Playground, Quiz
@@ -126,6 +127,17 @@ def test_a_target_of_no_form_names_the_forms_there_are(lab):
         "Only CONNECT takes host:port (authority-form) as its target (RFC 9112 3.2.3): "
         "choose CONNECT to send 'example.com:443', or a path such as '/orders/7'."
     )
+
+
+def test_a_chinese_refusal_keeps_the_name_it_starts_with_as_written() -> None:
+    """The alert capitalised its line's first letter in every language: a Chinese refusal
+    that starts with host:port read "Host:port（authority 形式）", a header's name, where
+    Chinese has no capitals to begin a sentence with (fails before)."""
+    with labkit.start(lang="zh-CN") as zh_lab:
+        p = Playground(zh_lab, "501")
+        p.method.value, p.path.value = "GET", "example.com:443"
+        p.buttons["Send"].click()
+        assert p.message.value.startswith("host:port（authority 形式）只能作为 CONNECT 的请求目标")
 
 
 def test_send_acts_on_the_words_its_press_carries_from_the_browser(lab):

@@ -239,7 +239,11 @@ def failure_line(exc: BaseException, lang: str = i18n.ENGLISH) -> str:
         exc = Interrupted(Msg("this action"), lang)  # stopped between requests
     if isinstance(exc, (LabkitError, Interrupted)):
         text = str(exc)
-        return sentence(text[:1].upper() + text[1:], lang)
+        if lang == i18n.ENGLISH:  # a sentence starts with a capital there, and only there:
+            # a Chinese line that starts with a name kept as written ("host:port ...", "path
+            # ...") read "Host:port", a header's name, until December 2026
+            text = text[:1].upper() + text[1:]
+        return sentence(text, lang)
     unexpected = Msg(
         "labkit failed unexpectedly ({error}); please report it",
         error=f"{type(exc).__name__}: {exc}",
