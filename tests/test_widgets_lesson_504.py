@@ -31,7 +31,8 @@ def test_a_scenario_runs_as_its_expected_line_says_whatever_was_left_set(
 ) -> None:
     """The slow upstream's delay set to 0.1 s on this playground, then '504-slow' run: it
     answered 200 under 'Expected: 504'. A scenario runs on a fresh lab's settings, says what
-    it set aside, and leaves them as the learner set them."""
+    it set aside, each once (the slow upstream's delay, which is the delay switch's, was named
+    twice: "timeout, delay, slow.delay"), and leaves them as the learner set them."""
     p = Playground(lab, "504")
     p.slow_delay.value = 0.1
     p.read_timeout.value = 0.1
@@ -40,8 +41,8 @@ def test_a_scenario_runs_as_its_expected_line_says_whatever_was_left_set(
     ex = p.inspector.exchange
     assert ex is not None and (ex.status, ex.generated_by) == (504, "gateway"), p.message.value
     assert p.status.value.startswith(
-        "Ran 504-slow on a fresh lab's settings (timeout, delay, slow.delay set aside for it, "
-        "then put back as you left them): 504 Gateway Timeout"
+        "Ran 504-slow on a fresh lab's settings (timeout, delay set aside for it, then put "
+        "back as you left them): 504 Gateway Timeout"
     )
     assert lab.upstreams["slow"].delay == pytest.approx(0.1) and p.slow_delay.value == 0.1
     assert lab.gateway.route("/").read_timeout == pytest.approx(0.1)

@@ -521,7 +521,11 @@ class Playground(_Panel):
             with self.as_chosen():
                 ex = scenario.run(lab)
         finally:
-            aside = switches.restore(lab, before)
+            # the switches first, then the settings no switch put back: the slow upstream's
+            # delay is the delay switch's, and was said twice ("timeout, delay, slow.delay")
+            switched = {name: v for name, v in before.items() if name in switches.SWITCHES}
+            aside = switches.restore(lab, switched)
+            aside += switches.restore(lab, {n: v for n, v in before.items() if n not in switched})
         action: i18n.Text = Msg("Ran {scenario}", scenario=scenario.id)
         said: list[i18n.Text] = []
         if aside:
