@@ -1124,6 +1124,20 @@ def test_a_stopped_lab_is_said_in_a_plain_line_naming_the_cell_to_run() -> None:
     )
 
 
+def test_a_switch_changed_after_the_lab_stopped_shows_what_the_lab_still_has() -> None:
+    """A box ticked after lab.stop() said why nothing happened, and stayed ticked: "on" for
+    a switch that nothing had changed. It goes back, as a value the table refuses does
+    (fails before)."""
+    from labkit.errors import STOPPED
+
+    lab = labkit.start()
+    p = Playground(lab, "503")
+    lab.stop()
+    p.maintenance.value = True
+    assert p.message.value == str(STOPPED)[0].upper() + str(STOPPED)[1:] + "."
+    assert p.maintenance.value is False
+
+
 @pytest.mark.parametrize("lang", [i18n.ENGLISH, i18n.CHINESE])
 def test_a_playground_whose_lab_was_replaced_says_only_to_run_its_cell_again(lang) -> None:
     """The start cell run again stops the lab before (labkit.kernel) and starts another: a

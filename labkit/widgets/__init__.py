@@ -1029,7 +1029,9 @@ class SwitchControls(w.VBox):
                 self.choose()
             else:
                 self.apply(setting=change["owner"] is not self.inputs.get("on"))
-        except BadArgument:  # refused by the table: the control shows what still applies
+        # refused by the table, or the lab stopped: the control shows what still applies (a
+        # box ticked after lab.stop() stayed ticked, "on" for a switch nothing had changed)
+        except LabkitError:
             self._refreshing = True
             try:
                 change["owner"].value = change["old"]
