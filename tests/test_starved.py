@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -449,7 +448,11 @@ import os, socket, sys, time
 core, go, sock = (int(a) for a in sys.argv[1:4])
 spin, pause = float(sys.argv[4]), float(sys.argv[5])
 os.sched_setaffinity(0, {core})
-os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+try:
+    os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+except PermissionError:  # root without CAP_SYS_NICE (a container's)
+    print("refused", flush=True)
+    sys.exit(0)
 print("ready", flush=True)
 os.read(go, 1)
 time.sleep(pause)
@@ -463,10 +466,6 @@ KEPT = 0.6  # the seconds the loop's thread then waits for its core
 
 
 @pytest.mark.serial  # one core given to a real-time spinner for KEPT seconds
-@pytest.mark.skipif(
-    os.geteuid() != 0 and resource.getrlimit(resource.RLIMIT_RTPRIO)[0] < 1,
-    reason="a real-time spinner needs root or RLIMIT_RTPRIO",
-)
 def test_a_wait_for_a_cpu_after_a_socket_woke_the_loop_is_not_the_loops_time() -> None:
     """The lab's loop sleeps on a socket (the gateway's connect to the origin, waiting for it
     to be writable); the socket wakes it, and its thread then waits KEPT seconds for a CPU.
@@ -506,7 +505,11 @@ def test_a_wait_for_a_cpu_after_a_socket_woke_the_loop_is_not_the_loops_time() -
             loop.close()
 
     try:
-        assert hog.stdout is not None and hog.stdout.readline() == "ready\n", hog.returncode
+        assert hog.stdout is not None
+        said = hog.stdout.readline()
+        if said == "refused\n":
+            pytest.skip("no real-time scheduling here: it needs CAP_SYS_NICE or RLIMIT_RTPRIO")
+        assert said == "ready\n", hog.returncode
         thread = threading.Thread(target=on_its_core)
         thread.start()
         thread.join(10)
