@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, quote, unquote
 from labkit import i18n
 from labkit.http import pages, proxystatus
 from labkit.http.messages import Request, Response
-from labkit.i18n import Msg, Said
+from labkit.i18n import Listed, Msg, Said
 from labkit.proxy import Proxy, Route, Target, Timeouts
 from labkit.recorder import Recorder, Role
 
@@ -123,6 +123,20 @@ class Portal(Proxy):
         if refused is not None:
             return refused
         path = request.path
+        if path in (LOGIN, LOGOUT, API):
+            from labkit.origin import KNOWN_METHODS  # here: the portal starts without the origin
+
+            if request.method not in KNOWN_METHODS:  # BREW was 405, as if it were a known one
+                return self._page(
+                    request,
+                    501,
+                    Msg(
+                        "The portal does not recognise the method {method}. Methods it knows: "
+                        "{methods}.",
+                        method=repr(request.method),
+                        methods=Listed(KNOWN_METHODS),
+                    ),
+                )
         if path == LOGIN:
             return self._login(request)
         if path == LOGOUT:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import labkit
 from labkit.portal import PROBES, SESSION_SECONDS
 
@@ -75,9 +77,27 @@ def test_the_captive_portal_api_refuses_a_method_it_does_not_take(lab: labkit.La
     JSON state, as if each were a GET; the portal's other resources answer a method they do
     not take 405 with Allow (RFC 9110 15.5.6), and so does the API now. GET and HEAD still
     read the state."""
-    for method in ("POST", "DELETE", "PUT", "BREW"):
+    for method in ("POST", "DELETE", "PUT"):
         refused = lab.request(method, "/_portal/api", via="portal")
         assert (refused.status, refused.header("allow")) == (405, "GET, HEAD"), method
         assert "captive" not in refused.text
     assert lab.request("HEAD", "/_portal/api", via="portal").status == 200
     assert json.loads(lab.get("/_portal/api", via="portal").body)["captive"] is True
+
+
+@pytest.mark.parametrize("path", ["/_portal/login", "/_portal/logout", "/_portal/api"])
+def test_the_portals_own_pages_answer_a_method_no_server_knows_501(
+    lab: labkit.Lab, path: str
+) -> None:
+    """A method the portal does not recognise (BREW, or `get` in lower case: methods are
+    case-sensitive) is 501 on its own pages, as on the origin's (RFC 9110 9.1, lesson 02), not
+    405 with Allow, which says the method is known and refused here."""
+    for method in ("BREW", "get"):
+        refused = lab.raw(
+            f"{method} {path} HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n", to="portal"
+        )
+        assert refused.status == 501, (method, path, refused.status)
+        assert refused.header("allow") is None
+        assert f"'{method}'" in refused.text and "PATCH" in refused.text
+    zh = lab.request("BREW", path, via="portal", headers={"Accept-Language": "zh-CN"})
+    assert zh.status == 501 and zh.header("Content-Language") == "zh-CN", zh.text
