@@ -1459,6 +1459,54 @@ def _scenario_index(select: Locator, scenario_id: str) -> int:
     return next(i for i, words in enumerate(labels) if words.startswith(f"{scenario_id}:"))
 
 
+def test_a_fault_chosen_twice_while_the_kernel_is_busy_then_run_runs_the_last_and_keeps_it(
+    browser, jupyter: str
+) -> None:
+    """Lesson 09's comparison while the kernel is busy (a slow cell): "refused" chosen in the
+    fault list, then "close", then Run. The list sends its first choice at once and holds the
+    second until the first is answered, and the button's click went at once
+    (jupyter-widgets/ipywidgets#1382): Run ran "refused" under a list showing "close" (fails
+    before: "refused through every gateway: ..."), and the list's late update could empty the
+    table Run filled, saying "Fault changed". Run now carries the fault the list showed when
+    it was pressed, and a fault chosen in the browser is said from Run's copy of it, in order
+    with the press."""
+    name = "compared-busy.ipynb"
+    source = (
+        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        "g = labkit.widgets.GatewaysCompared(lab)\ng"
+    )
+    # ends once the list's own update of "close" reached Python and a run was said (or 20 s
+    # passed): the panel's line is final
+    held = (
+        "import time\nfor _ in range(400):\n"
+        "    if g.fault.value == 'close' and 'through every gateway:' in g.status.value:\n"
+        "        break\n    time.sleep(0.05)\nprint(g.fault.value)"
+    )
+    with _open_panel(browser, jupyter, name, source, held) as (page, panel):
+        fault = panel.get_by_role("combobox", name="Upstream fault")
+        status = panel.get_by_role("status")
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for chosen in ("refused", "close"):
+            fault.select_option(index=_option_index(fault, f"{chosen} ("))
+        panel.get_by_role("button", name="Run through every gateway").click()
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 1)
+        shown = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        assert shown == "close"
+        said = status.inner_text()
+        assert said.startswith("close through every gateway: "), said
+
+
+def _option_index(select: Locator, words: str) -> int:
+    """The index of the list's option whose words begin with ``words`` (ipywidgets writes an
+    option's spaces as no-break spaces)."""
+    labels = select.evaluate(
+        "(s) => [...s.options].map(o => o.textContent.replace(/\\u00a0/g, ' '))"
+    )
+    return next(i for i, label in enumerate(labels) if label.startswith(words))
+
+
 # A panel's radio groups and radio buttons in Chromium's accessibility tree, as a screen
 # reader gets them: (role, name, checked)
 def _ax_radios(cdp, panel: str) -> list[tuple[str, str, str]]:

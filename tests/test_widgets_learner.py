@@ -928,6 +928,32 @@ def test_run_runs_the_scenario_its_press_carries_from_the_browser(lab: labkit.La
     assert p.status.value.startswith("Ran 502-close"), p.status.value
 
 
+def test_gateways_compared_runs_the_fault_its_press_carries_and_keeps_it(
+    lab: labkit.Lab,
+) -> None:
+    """In the browser, the fault list's own update can reach Python after Run's press
+    (jupyter-widgets/ipywidgets#1382; tests/test_browser.py drives the real one): Run ran the
+    fault Python held, and the list's late update emptied the table Run had filled ("Fault
+    changed"). Run now carries the fault the list showed (a Press), a fault chosen in the
+    browser is said from Run's copy of it, and the list's own late update says nothing
+    (fails before: Run was a Button)."""
+    from labkit.widgets.press import Press
+
+    g = GatewaysCompared(lab)
+    run = g.run_button
+    assert isinstance(run, Press)
+    ids = [value for _, value in g.fault.options]
+    run.set_state({"typed_0": ids.index("refused")})  # Run's copy of a choice: said
+    assert _said(g) == "Fault changed: run it through every gateway."
+    run.set_state({"typed_0": ids.index("close"), "presses": run.presses + 1})
+    said = _said(g)
+    assert said.startswith("close through every gateway: ") and g.rows, said
+    g.fault.set_state({"index": ids.index("close")})  # the list's own update, late
+    assert _said(g) == said and g.rows
+    g.fault.value = "reset"  # from Python: said here
+    assert _said(g) == "Fault changed: run it through every gateway." and g.rows == []
+
+
 def test_controls_are_named_and_buttons_have_no_icon(lab: labkit.Lab) -> None:
     for lesson in labkit.scenarios.LESSONS:
         p = Playground(lab, lesson)

@@ -1390,6 +1390,20 @@ _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {
 }
 
 
+class _Dropdown(w.Dropdown):
+    """A Dropdown that knows when the change applied comes from the browser (as OneOf does):
+    a panel says that change in order with its button's press (widgets/press.py)."""
+
+    from_browser = False
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        self.from_browser = True
+        try:
+            super().set_state(sync_data)
+        finally:
+            self.from_browser = False
+
+
 class GatewaysCompared(_Panel):
     """One upstream fault through every gateway personality, side by side (lesson 09), in its
     lab's language."""
@@ -1410,14 +1424,19 @@ class GatewaysCompared(_Panel):
             (Msg("{fault} (condition: {condition})", fault=n, condition=c).render(self.lang), n)
             for n, c in [*conditions, ("pool", "no-healthy-upstream")]
         ]
-        self.fault = w.Dropdown(
+        self.fault = _Dropdown(
             options=options,
             value="garbage",
             description=Msg("Upstream fault").render(self.lang),
             style={"description_width": "initial"},
             layout=w.Layout(width="auto"),
         )
-        self.run_button = w.Button(
+        # Run carries the fault the list showed when it was pressed (a Press), and a fault
+        # chosen in the browser is said from Run's copy of it, in order with the presses: the
+        # list's own update could come after Run and emptied the table Run had just filled,
+        # saying "Fault changed" (jupyter-widgets/ipywidgets#1382)
+        self.run_button = Press(
+            [(self.fault, "index")],
             description=self.RUN.render(self.lang),
             button_style="primary",
             layout=w.Layout(width="auto"),
@@ -1425,8 +1444,9 @@ class GatewaysCompared(_Panel):
         self.chosen = _chosen_whole(self.fault)
         self.table = w.HTML()
         self.rows: list[tuple[str, str, str]] = []
-        self.run_button.on_click(self._safe(lambda _: self.run()))
-        self.fault.observe(lambda _: self._stale(), names="value")
+        self.run_button.on_press(self._safe(lambda index: self.run(self.fault.options[index][1])))
+        self.run_button.on_copy(lambda _: self._stale())
+        self.fault.observe(self._changed_here, names="value")
         hint = _hint(KEYBOARD_HINT, self.lang)
         super().__init__(
             [
@@ -1441,6 +1461,11 @@ class GatewaysCompared(_Panel):
         )
 
     STALE = Msg("Fault changed: run it through every gateway.")
+
+    def _changed_here(self, _: Any) -> None:
+        if not self.fault.from_browser:  # set from Python (a script): said here
+            self.run_button.mirror()
+            self._stale()
 
     def _stale(self) -> None:
         """Another fault chosen: the table and the spoken line are emptied of the last one's
@@ -1457,12 +1482,15 @@ class GatewaysCompared(_Panel):
     def _failed(self) -> None:
         self._clear()  # the alert speaks: the status line says nothing
 
-    def run(self) -> list[tuple[str, str, str]]:
+    def run(self, fault: str | None = None) -> list[tuple[str, str, str]]:
+        """Run the chosen fault (or ``fault``, as Run carried it from the browser) through
+        every gateway."""
         from labkit import personalities
         from labkit.conditions import Condition
         from labkit.faults import FAULTS
 
-        fault = self.fault.value
+        if fault is None:
+            fault = self.fault.value
         path = "/pool/" if fault == "pool" else f"/up/{fault}/"
         condition = Condition.NO_HEALTHY_UPSTREAM if fault == "pool" else FAULTS[fault].condition
         before = self.lab.gateway.personality
