@@ -1554,9 +1554,10 @@ def test_a_capstone_quiz_shows_its_hops_and_causes_in_the_learners_words() -> No
         assert causes[list(CAUSES).index("refused")] == "refused（连接被拒绝）"
         assert all(re.search(r"（.*[\u4e00-\u9fff].*）$", label) for label in made_by + causes)
         quiz.answer.made_by.boxes[MAKERS.index("gateway")].value = True
+        # a part not chosen yet read "cause 是尚未选择" ("cause is not-chosen-yet"): each part
+        # is said as a field and its value, as the panel's headings name them
         assert (
-            _said(quiz)
-            == "你的答案：made_by 是 gateway（网关），cause 是尚未选择。按“检查”来检查它。"
+            _said(quiz) == "你的答案：made_by：gateway（网关）；cause：尚未选择。按“检查”来检查它。"
         )
     with labkit.start():
         quiz = Quiz(q6)
