@@ -642,11 +642,13 @@ def _show_warning(
 
 def _serve(args: argparse.Namespace) -> int:
     from labkit.control import SERVE, runtime_dir
+    from labkit.http.peers import uids_of
     from labkit.lab import Lab
 
     with warnings.catch_warnings():  # its note (the registry moved) is the lab's to say, once
         warnings.simplefilter("ignore", LabkitWarning)
         runtime_dir()  # refuse an unsafe registry before serving: `labkit env` must find this lab
+    uids_of(args.allow_user, named="--allow-user")  # a user refused by the flag typed
     # SIGINT and SIGTERM are blocked and taken by sigwait, not by a handler: the stop begins
     # the moment one arrives (no polling), and nothing runs inside a handler (an Event.set
     # there can deadlock on the lock the main thread's wait holds). Blocked before the lab's

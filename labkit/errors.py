@@ -110,9 +110,12 @@ class UnsafeRuntimeDir(LabkitError):
         super().__init__(say(message))
 
 
+# the lessons' start line in each language: the Chinese lessons start a Chinese lab
+START_LINE = Msg("lab = labkit.start()", context="start line")
 STOPPED = Msg(
-    "this lab has been stopped: run the cell that starts it (lab = labkit.start(), a lesson's "
-    "first code cell) again, then the cell you were in"
+    "this lab has been stopped: run the cell that starts it ({start}, a lesson's first code "
+    "cell) again, then the cell you were in",
+    start=START_LINE,
 )
 
 
@@ -271,7 +274,9 @@ def unknown(
     list: sixty scenario ids made a line of 937 characters in which the learner had to find
     the one they meant. ``listed_by`` names the command that lists them all, if any;
     ``nearest=False`` lists them all even then, where they are few and alike (the lessons:
-    `--lesson 50` was asked "did you mean 505?", and never told 500 and 501)."""
+    `--lesson 50` was asked "did you mean 505?", and never told 500 and 501). With
+    ``listed_by`` and no name near, the names the typed word is part of are said (`labkit
+    run slow`: 408-slow-client, 504-slow, 504-slow-origin), else only the command."""
     lang = _language(lang)
     words = translate(lang, kind, context=KIND)
     names = sorted(allowed)
@@ -301,6 +306,32 @@ def unknown(
                 )
             )
         bound = message.bind(kind=words, name=shown(name), close=close[0], command=listed_by or "")
+        return UnknownName(bound.render(lang))
+    if listed_by is not None and isinstance(name, str) and nearest:
+        # no name near: the ones the typed word is part of ("slow": 504-slow, ...), else the
+        # command; all of them made a line of ~1,000 characters (`labkit run nope`)
+        word = name.strip().lower()
+        having = [n for n in names if word and word in n.lower()]
+        if having:
+            message = (
+                Msg(
+                    "unknown {kind} {name}; those with {name} in them: {having} "
+                    "(`{command}` lists them all)",
+                    context="name",
+                )
+                if as_given
+                else Msg(
+                    "unknown {kind} {name}; those with {name} in them: {having} "
+                    "(`{command}` lists them all)"
+                )
+            )
+        else:
+            message = (
+                Msg("unknown {kind} {name}; `{command}` lists them all", context="name")
+                if as_given
+                else Msg("unknown {kind} {name}; `{command}` lists them all")
+            )
+        bound = message.bind(kind=words, name=shown(name), having=Listed(having), command=listed_by)
         return UnknownName(bound.render(lang))
     if not choices.items:  # nothing to choose yet (no request recorded): not "choose one of: "
         message = (

@@ -488,9 +488,24 @@ def _capacity_now(lab: Lab) -> Text:
     return Msg("capacity: {n} at once", n=capacity)
 
 
+# the scenario that shows what a hold is for (scenarios.py; tests/test_widgets_lesson_503.py)
+LOAD_SHEDDING = "503-load-shedding"
+
+
 def _hold(lab: Lab, args: Args) -> Text:
+    """The hold's line, and on turning it on what it is for: nothing on the 503 playground
+    sends GET /busy, so the checkbox alone changed nothing a learner could see."""
     lab.origin.hold = args["on"]
-    return _hold_now(lab)
+    if not lab.origin.hold:
+        return _hold_now(lab)
+    return Msg(
+        "{now}; each request held takes one of the origin's places, so once as many are held "
+        "as its capacity the next request is shed (503): the scenario {scenario} shows it, or "
+        "GET {path} sent from a terminal in the background (curl ... &), then another request",
+        now=_hold_now(lab),
+        scenario=LOAD_SHEDDING,
+        path=BUSY_PATH,
+    )
 
 
 def _hold_now(lab: Lab) -> Text:
@@ -1166,8 +1181,13 @@ def from_cli(name: str, namespace: argparse.Namespace) -> Args:
         raise refuse(_give(flags))
     # refused here, by the flags typed, before a lab is chosen: the lab said "maintenance
     # takes retry_after or retry_in", the Python names, after a note on which lab it was
-    switch.one_apart([switch.param(n).flag for n in switch.apart if n in args])
+    switch.one_apart([_typed(switch.param(n), args[n]) for n in switch.apart if n in args])
     return args
+
+
+def _typed(param: Param, value: object) -> str:
+    """The flag that gave ``value``, as typed: ``--no-retry-after`` for None."""
+    return f"--no-{param.flag[2:]}" if value is None else param.flag
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import warnings
 
 import httpx
 import pytest
-from helpers import labkit_in_process, run_labkit
+from helpers import ROOT, labkit_in_process, run_labkit
 
 import labkit
 import labkit.scenarios
@@ -436,6 +436,31 @@ def test_a_stopped_lab_says_what_to_run_for_every_use(lab, call):
     assert "then the cell you were in" in message
 
 
+def _start_line(notebook: str) -> str:
+    """The lab = labkit.start(...) line of a lesson's start cell."""
+    cells = json.loads((ROOT / notebook).read_text(encoding="utf-8"))["cells"]
+    lines = ("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    return next(ln for cell in lines for ln in cell.splitlines() if "labkit.start(" in ln)
+
+
+def test_a_stopped_lab_names_the_start_line_of_its_own_lessons():
+    """A Chinese lab said to run `lab = labkit.start()`, where the Chinese lessons' start cell
+    starts a Chinese lab (fails before): each language names its lessons' own line."""
+    for notebook, lang in (
+        ("notebooks/01-500-internal-server-error.ipynb", "en"),
+        ("notebooks/zh/01-500-internal-server-error.ipynb", "zh-CN"),
+    ):
+        line = _start_line(notebook)
+        lab = labkit.start(lang=lang)
+        lab.stop()
+        with pytest.raises(labkit.LabNotRunning) as info:
+            lab.get("/orders/7")
+        assert line in str(info.value), (line, str(info.value))
+    assert _start_line("notebooks/zh/01-500-internal-server-error.ipynb") == (
+        'lab = labkit.start(lang="zh-CN")'
+    )
+
+
 def test_a_lab_not_started_yet_has_no_portal_and_says_how_to_start_it():
     """lab.portal is typed Portal, so that a learner's lab.portal.login() type-checks
     (tests/test_typing.py): before the start there is none, and it says so, not None."""
@@ -545,7 +570,7 @@ CLI_CASES = [
         ["'sideways'", "'on', 'off'"],
     ),
     ("unknown-lesson", ["scenarios", "--lesson", "999"], ["'999'", "500, 501"]),
-    ("unknown-scenario", ["run", "no-such-scenario"], ["'no-such-scenario'", "502-garbage"]),
+    ("unknown-scenario", ["run", "no-such-scenario"], ["'no-such-scenario'", "`labkit scenarios` lists them all"]),
     (
         "no-such-lab",
         ["ctl", "--lab", "http://127.0.0.1:1", "state"],

@@ -298,7 +298,7 @@ def test_allow_users_names_must_exist() -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
-        "labkit: error: allow_users: there is no user 'no-such-user-x' on this machine "
+        "labkit: error: --allow-user: there is no user 'no-such-user-x' on this machine "
         "(see /etc/passwd)"
     ]
 

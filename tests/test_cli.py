@@ -489,6 +489,63 @@ def test_a_scenario_id_mistyped_is_answered_with_the_nearest(typed, meant, monke
     )
 
 
+def test_a_scenario_id_with_none_near_is_answered_in_one_short_line(monkeypatch):
+    """`labkit run nope` and `labkit run slow` listed all ~42 ids in a line of ~1,000
+    characters (fails before): the ids the typed word is part of, else the command that
+    lists them all."""
+    monkeypatch.delenv("LABKIT_LANG", raising=False)
+    slow = sorted(s for s in scenarios.SCENARIOS if "slow" in s)
+    assert len(slow) >= 2
+    for typed, said, zh in (
+        (
+            "nope",
+            "unknown scenario 'nope'; `labkit scenarios` lists them all",
+            "未知的场景 'nope'；`labkit scenarios` 会列出全部",
+        ),
+        (
+            "slow",
+            f"unknown scenario 'slow'; those with 'slow' in them: {', '.join(slow)} "
+            "(`labkit scenarios` lists them all)",
+            f"未知的场景 'slow'；含有 'slow' 的：{'、'.join(slow)}（`labkit scenarios` 会列出全部）",
+        ),
+    ):
+        result = labkit_in_process("run", typed)
+        assert (result.returncode, result.stderr) == (1, f"labkit: error: {said}\n")
+        chinese = labkit_in_process("run", typed, env={"LABKIT_LANG": "zh-CN"})
+        assert chinese.stderr == f"labkit: error: {zh}\n"
+    real = run_labkit("run", "nope", env={**os.environ, "LABKIT_LANG": "en"})
+    assert (
+        real.stderr == "labkit: error: unknown scenario 'nope'; `labkit scenarios` lists them all\n"
+    )
+
+
+def test_ctl_names_the_retry_flags_as_typed():
+    """`--no-retry-after --retry-in 5` was refused as "--retry-after or --retry-in", a flag
+    not typed (fails before); refused before any lab is looked for, in both languages."""
+    words = ["ctl", "maintenance", "on", "--no-retry-after", "--retry-in", "5"]
+    for lang, said in (
+        ("en", "maintenance takes --no-retry-after or --retry-in, not both"),
+        ("zh-CN", "maintenance 接受 --no-retry-after 或 --retry-in，不能两个都给"),
+    ):
+        result = run_labkit(*words, env={**os.environ, "LABKIT_LANG": lang})
+        assert (result.returncode, result.stdout) == (2, ""), result
+        assert result.stderr.splitlines()[0] == f"labkit: error: {said}", result.stderr
+
+
+def test_serve_names_the_allow_user_flag_of_a_user_that_does_not_exist():
+    """`labkit serve --allow-user nosuchuser` said "allow_users: ...", the Python parameter,
+    not the flag typed (fails before); in both languages, and no lab is left serving."""
+    for lang, said in (
+        ("en", "--allow-user: there is no user 'no-such-user-x' on this machine (see /etc/passwd)"),
+        ("zh-CN", "--allow-user：这台机器上没有用户 'no-such-user-x'（见 /etc/passwd）"),
+    ):
+        result = run_labkit(
+            "serve", "--allow-user", "no-such-user-x", env={**os.environ, "LABKIT_LANG": lang}
+        )
+        assert (result.returncode, result.stdout) == (1, ""), result
+        assert result.stderr.splitlines() == [f"labkit: error: {said}"]
+
+
 def test_a_lesson_given_as_a_scenario_says_how_to_list_its_scenarios(monkeypatch):
     """`labkit run 503` (the status a lesson is about) listed all sixty ids in one line."""
     monkeypatch.delenv("LABKIT_LANG", raising=False)

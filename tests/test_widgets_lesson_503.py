@@ -281,3 +281,32 @@ def test_a_chinese_playground_says_only_where_it_differs_from_the_lab() -> None:
         p.capacity.none.value = False
         assert p.status.value.startswith("仅在这个练习场："), p.status.value
         assert "仅在这个练习场" in p.capacity_state.value
+
+
+def test_the_hold_checkbox_says_what_it_is_for(lab: labkit.Lab) -> None:
+    """Nothing on this playground sends GET /busy, so turning the hold on changed nothing a
+    learner could see: its line said only "GET /busy waits" (fails before). It says what a
+    hold does to the next request and where to see it: a scenario this playground runs."""
+    p = Playground(lab, "503")
+    p.hold.value = True
+    said = p.status.value
+    assert said.startswith("hold: on (GET /busy waits until the hold is off"), said
+    assert (
+        "each request held takes one of the origin's places, so once as many are held as its "
+        "capacity the next request is shed (503): the scenario 503-load-shedding shows it, "
+        "or GET /busy sent from a terminal in the background (curl ... &), then another request"
+    ) in said, said
+    assert "503-load-shedding" in [value for _, value in p.scenario.options]
+    assert scenarios.get("503-load-shedding").busy, "the scenario named holds a request"
+    assert "hold: on" in p.hold_state.value and "places" not in p.hold_state.value
+    p.hold.value = False
+    assert p.status.value.startswith("hold: off") and not lab.origin.hold
+
+
+def test_the_hold_checkbox_says_what_it_is_for_in_chinese() -> None:
+    with labkit.start(lang="zh-CN") as lab:
+        p = Playground(lab, "503")
+        p.hold.value = True
+        assert p.status.value.startswith("挂起：开（GET /busy 会一直等到挂起关闭"), p.status.value
+        assert "下一个请求会被卸载（503）：场景 503-load-shedding 演示了这一点" in p.status.value
+        p.hold.value = False

@@ -218,9 +218,12 @@ def available() -> bool:
     return _AVAILABLE
 
 
-def uids_of(users: Iterable[str | int], lang: str | None = None) -> frozenset[int]:
+def uids_of(
+    users: Iterable[str | int], lang: str | None = None, *, named: str = "allow_users"
+) -> frozenset[int]:
     """The uids of an allow-list of user names (or uids); an unknown name is a BadArgument,
-    said in ``lang`` (default: the learner's language)."""
+    said in ``lang`` (default: the learner's language) and naming the list as the asker gave
+    it (``named``: `labkit serve` gives ``--allow-user``, not the Python parameter)."""
     if isinstance(users, (str, int)):
         users = [users]
     uids = set()
@@ -241,7 +244,8 @@ def uids_of(users: Iterable[str | int], lang: str | None = None) -> frozenset[in
         except KeyError:
             raise bad_argument(
                 Msg(
-                    "allow_users: there is no user {user} on this machine (see /etc/passwd)",
+                    "{named}: there is no user {user} on this machine (see /etc/passwd)",
+                    named=named,
                     user=shown(user),
                 ),
                 lang=lang,
