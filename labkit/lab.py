@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import functools
 import ipaddress
 import itertools
 import re
@@ -681,10 +682,7 @@ class Lab:
         with self._client_lock:
             if self._client is None:
                 self._require_running()
-                # plain http to 127.0.0.1 only: verify=False skips loading CA certificates
-                self._client = _httpx().Client(
-                    trust_env=False, timeout=CLIENT_TIMEOUT, verify=False
-                )
+                self._client = http_client(timeout=CLIENT_TIMEOUT)
             return self._client
 
     def raw(
@@ -738,6 +736,7 @@ class Lab:
         # came as sendall returned, before the read began, showed Python's traceback)
         try:
             with socket.create_connection((server.host, server.port), timeout=wait) as sock:
+                peers.opened(sock)
                 port = sock.getsockname()[1]
                 sock.sendall(data)
                 try:
@@ -922,6 +921,46 @@ def _httpx() -> Any:
     import httpx
 
     return httpx
+
+
+def http_client(*, timeout: float, limits: Any = None) -> httpx.Client:
+    """An httpx client for the lab's own requests (plain http to 127.0.0.1): every connection
+    it opens is noted for the owner check (``peers.opened``), which otherwise takes one its
+    timeout closed before the lab's loop accepted it for another user's, and never records
+    it."""
+    import httpx
+
+    return httpx.Client(trust_env=False, timeout=timeout, transport=_own_transport()(limits))
+
+
+@functools.cache
+def _own_transport() -> Any:
+    """The transport class of ``http_client`` (made once, when httpx is first needed)."""
+    import httpcore
+    import httpx
+
+    class Backend(httpcore.SyncBackend):
+        def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+            stream = super().connect_tcp(*args, **kwargs)
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                peers.opened(sock)
+            return stream
+
+    class Transport(httpx.HTTPTransport):
+        def __init__(self, limits: Any = None) -> None:
+            limits = httpx.Limits() if limits is None else limits
+            super().__init__(trust_env=False, verify=False, limits=limits)
+            # httpx takes no network backend; its pool is httpcore's, which does (http only:
+            # no TLS context is ever needed)
+            self._pool = httpcore.ConnectionPool(
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                network_backend=Backend(),
+            )
+
+    return Transport
 
 
 # compiled by re when lab.request first checks a request, not at import (0.08 ms of it)

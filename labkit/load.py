@@ -20,7 +20,7 @@ import httpx
 
 from labkit.errors import Interrupted, check_number, refuse, shown
 from labkit.i18n import ENGLISH, Msg
-from labkit.lab import Lab, check_lab
+from labkit.lab import Lab, check_lab, http_client
 
 MAX_BURST = 100
 
@@ -74,7 +74,7 @@ def burst(
     result = Burst(size, lang=lab.lang)
     together = threading.Barrier(size)
     limits = httpx.Limits(max_connections=size, max_keepalive_connections=0)
-    client = httpx.Client(trust_env=False, timeout=delay + 5, limits=limits)
+    client = http_client(timeout=delay + 5, limits=limits)
 
     def one(_: int) -> tuple[int | None, str | None]:
         try:

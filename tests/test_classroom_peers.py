@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -21,6 +23,7 @@ from sharedhost import system_users
 import labkit
 from labkit.errors import BadArgument
 from labkit.http import connections, peers
+from labkit.lab import on_lab_loop
 
 if not peers.available():
     pytest.skip(
@@ -453,3 +456,78 @@ def test_a_strangers_head_in_bare_lfs_is_refused_as_soon_as_it_ends(
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["HTTP/1.1 403 Forbidden"], proc.stdout
     assert lab.recorder.ids() == []
+
+
+def _close_with_reset(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def _tcp_state(sock: socket.socket) -> int:
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0]
+
+
+def test_a_connection_this_process_opened_and_closed_before_the_accept_is_its_own() -> None:
+    """A client socket closed before the server accepts its connection keeps no owner, so
+    the lab's own client (lab.request with a 0.2 s timeout, the lab's loop held longer on a
+    loaded host) was taken for another user's: the request never appeared in the learner's
+    record. A connection noted by ``peers.opened`` is the lab's own, once, and only while the
+    accepted socket still holds its addresses (one reset may share them with a newcomer's);
+    one not noted still has no owner. Fails before the fix: the noted one had none."""
+    check = peers.PeerCheck(frozenset())
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            address = listener.getsockname()
+            noted = socket.create_connection(address, timeout=2)
+            peers.opened(noted)
+            noted.close()
+            unnoted = socket.create_connection(address, timeout=2)
+            unnoted.close()
+            reset = socket.create_connection(address, timeout=2)
+            peers.opened(reset)
+            _close_with_reset(reset)
+            accepted = [listener.accept()[0] for _ in range(3)]
+            try:
+                first, second, third = accepted
+                assert check.owner_of_socket(first) == os.geteuid()
+                assert check.owner_of_socket(first) is None  # noted once: taken at its accept
+                assert check.owner_of_socket(second) is None
+                end = time.monotonic() + 5
+                while _tcp_state(third) != 7 and time.monotonic() < end:  # TCP_CLOSE: the reset
+                    time.sleep(0.01)
+                assert check.owner_of_socket(third) is None
+            finally:
+                for sock in accepted:
+                    sock.close()
+    finally:
+        check.close()
+
+
+def _hold_loop(lab: labkit.Lab, seconds: float) -> None:
+    """Keep the lab's loop from running for ``seconds``, from the time this returns."""
+    held = threading.Event()
+
+    def hold() -> None:
+        held.set()
+        time.sleep(seconds)
+
+    on_lab_loop(lab, asyncio.get_running_loop).call_soon_threadsafe(hold)
+    assert held.wait(5)
+
+
+def test_the_labs_own_requests_closed_while_its_loop_was_held_are_recorded(lab) -> None:
+    """Lesson 05 sends a request with a 0.2 s client timeout and then reads the gateway's
+    504 from the record: when the lab's loop was held past that timeout (a loaded host),
+    the client had closed before the gateway accepted, the connection was taken for another
+    user's and ``lab.exchange`` raised 'has not reached a server yet'. The loop is held 0.8 s
+    here, past a 0.1 s client timeout, for lab.request and for lab.raw. Fails before the fix
+    at the first exchange."""
+    for send in (
+        lambda: lab.get("/orders/7", timeout=0.1),
+        lambda: lab.raw(b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n", to="gateway", wait=0.1),
+    ):
+        _hold_loop(lab, 0.8)
+        sent = send()
+        story = lab.exchange(sent.id, wait=5)
+        assert story.hop("gateway").status == 200
+        assert story.hop("origin").status == 200

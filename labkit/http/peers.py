@@ -23,7 +23,9 @@ What holds where the owner cannot be found:
   kernel soon turns such a socket into a "timewait" one (state FIN_WAIT2, then TIME_WAIT)
   that it reports as uid 0, so a lab run by root once served requests another user sent
   and closed at once; a socket without an inode (no process's file) is never taken for
-  anyone's.
+  anyone's. The one exception is the lab's own client (``opened``): lab.request and
+  lab.raw run in the lab's process, and a short client timeout on a loaded host closes
+  their socket before the lab's loop accepts it; such a connection is the learner's.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import pwd
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterable
 
 from labkit.errors import refuse as bad_argument
@@ -65,6 +68,8 @@ _INODE_OFFSET = _UID_OFFSET + 4  # then the uid, then the inode (0: no process h
 REFUSAL_TEXT = (
     "403 Forbidden: this lab belongs to another user of this machine; only its owner can use it.\n"
 )
+OWN_CLIENT_SECONDS = 30.0  # how long a connection this process opened may wait to be accepted
+TCP_ESTABLISHED, TCP_CLOSE_WAIT = 1, 8
 _HEAD_WAIT = 0.5  # seconds to read the refused request's head, so the 403 is not lost to a reset
 
 
@@ -253,6 +258,59 @@ def uids_of(
     return frozenset(uids)
 
 
+Address = tuple[str, int]
+_opened: dict[tuple[Address, Address], float] = {}  # (client's address, server's): expiry
+_opened_lock = threading.Lock()
+
+
+def _address(name: tuple[str, int] | tuple[str, int, int, int]) -> Address:
+    host = name[0]
+    return (host[7:] if host.startswith("::ffff:") else host), name[1]
+
+
+def opened(sock: socket.socket) -> None:
+    """Note a connection the lab's own client (in this process) has just opened.
+
+    Its sender may close it before the lab's loop accepts it (a client timeout of tenths of a
+    second, the loop held longer on a loaded host); the kernel then keeps no owner for the
+    client's socket, and the connection would be taken for a stranger's and never recorded.
+    Noted after connect() returned, so the connection already waits in the listener's queue,
+    and the server's half there holds the 4-tuple until accepted: no other socket can have
+    it meanwhile (``PeerCheck.owner_of_socket`` checks that this half still holds it)."""
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    try:
+        key = (_address(sock.getsockname()), _address(sock.getpeername()))
+    except OSError:
+        return
+    now = time.monotonic()
+    with _opened_lock:
+        if len(_opened) >= 64:  # never accepted (the lab stopped first): forgotten in time
+            for stale in [k for k, due in _opened.items() if due < now]:
+                del _opened[stale]
+        _opened[key] = now + OWN_CLIENT_SECONDS
+
+
+def _claim(client: Address, server: Address) -> bool:
+    """Whether this process opened the connection from ``client`` to ``server`` (once)."""
+    if not _opened:
+        return False
+    with _opened_lock:
+        due = _opened.pop((client, server), None)
+    return due is not None and due >= time.monotonic()
+
+
+def _holds_its_tuple(sock: socket.socket) -> bool:
+    """Whether accepted ``sock`` is still the kernel's socket for its 4-tuple (ESTABLISHED or
+    CLOSE_WAIT: the peer's FIN came): one reset is unhashed, and another connection could
+    have taken the same addresses since."""
+    try:
+        state = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0]
+    except (OSError, AttributeError):
+        return False
+    return state in (TCP_ESTABLISHED, TCP_CLOSE_WAIT)
+
+
 class PeerCheck:
     """The lab's rule for who may connect: its own uid and the allowed ones, on loopback."""
 
@@ -271,9 +329,15 @@ class PeerCheck:
             self._diag = SockDiag()
         try:
             peer, local = sock.getpeername(), sock.getsockname()
-            return self._diag.owner(peer[:2], local[:2])
+            uid = self._diag.owner(peer[:2], local[:2])
         except OSError:
             return None
+        # forgotten at its first accept, whoever the owner
+        ours = _claim(_address(peer), _address(local))
+        if uid is None and ours and _holds_its_tuple(sock):
+            # the lab's own client, closed before this accept (``opened``): the learner's
+            return os.geteuid()
+        return uid
 
     def admits(self, writer: asyncio.StreamWriter) -> bool:
         return self.owner_of(writer) in self.allowed
