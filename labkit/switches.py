@@ -500,8 +500,9 @@ def _hold(lab: Lab, args: Args) -> Text:
         return _hold_now(lab)
     return Msg(
         "{now}; each request held takes one of the origin's places, so once as many are held "
-        "as its capacity the next request is shed (503): the scenario {scenario} shows it, or "
-        "GET {path} sent from a terminal in the background (curl ... &), then another request",
+        "as its capacity the next request is shed (503): the scenario {scenario} shows it; or, "
+        "from a terminal, give the origin a capacity (labkit ctl capacity 1), send GET {path} in "
+        "the background (curl ... &), then another request",
         now=_hold_now(lab),
         scenario=LOAD_SHEDDING,
         path=BUSY_PATH,

@@ -930,3 +930,23 @@ def test_an_option_left_without_its_number_names_the_range(before, after, low, h
         assert result.returncode == 2 and result.stdout == "", result
         said, _ = result.stderr.splitlines()
         assert expected in said and re.search(rf"{rng}{number(high)}\b", said), said
+
+
+@needs_curl
+@pytest.mark.slow
+def test_the_hold_lines_terminal_steps_shed_the_next_request(lab):
+    """Turning the hold on says how to see it from a terminal; those steps, as written, shed
+    the next request with 503. It said "GET /busy in the background, then another request"
+    alone, and the lab's capacity is unlimited until one is given: nothing was shed."""
+    said = labkit_cli("ctl", "hold", "on")
+    assert "give the origin a capacity (labkit ctl capacity 1)" in said.stdout, said
+    try:
+        result = shell(
+            "labkit ctl capacity 1 >/dev/null"
+            f" && (curl -s -o /dev/null {lab.origin.url}/busy >/dev/null 2>&1 &)"
+            " && labkit ctl wait-busy 1 >/dev/null"
+            f" && curl -si {lab.origin.url}/orders/7 | head -1"
+        )
+        assert result.stdout.startswith("HTTP/1.1 503 Service Unavailable"), result
+    finally:
+        lab.reset()

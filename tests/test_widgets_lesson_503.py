@@ -293,8 +293,9 @@ def test_the_hold_checkbox_says_what_it_is_for(lab: labkit.Lab) -> None:
     assert said.startswith("hold: on (GET /busy waits until the hold is off"), said
     assert (
         "each request held takes one of the origin's places, so once as many are held as its "
-        "capacity the next request is shed (503): the scenario 503-load-shedding shows it, "
-        "or GET /busy sent from a terminal in the background (curl ... &), then another request"
+        "capacity the next request is shed (503): the scenario 503-load-shedding shows it; or, "
+        "from a terminal, give the origin a capacity (labkit ctl capacity 1), send GET /busy in "
+        "the background (curl ... &), then another request"
     ) in said, said
     assert "503-load-shedding" in [value for _, value in p.scenario.options]
     assert scenarios.get("503-load-shedding").busy, "the scenario named holds a request"
