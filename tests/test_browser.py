@@ -1498,6 +1498,98 @@ def test_a_fault_chosen_twice_while_the_kernel_is_busy_then_run_runs_the_last_an
         assert said.startswith("close through every gateway: "), said
 
 
+def _typed_twice_while_busy_then_pressed(
+    browser, jupyter: str, lesson: str, box_name: str, words: tuple[str, str], button: str
+) -> tuple[str, str]:
+    """Lesson ``lesson``'s playground while the kernel is busy (a slow cell): ``box_name``
+    typed twice (each left with Tab, so its words go to the kernel), then ``button``
+    clicked. A number box's words go as its own messages, which ipywidgets does not hold
+    back. The page asks for one subshell per comm and an observer of the box takes 3 s, to
+    give the click a chance to be handled before the box's last words; with JupyterLab 4.6
+    and ipykernel 7.4 it was not, in any run (these tests pass before Burst and GET /slow
+    carried the words too). They check what the press sends, that no "set to" line comes
+    after its result, and that a late answer to earlier words does not put them back.
+    Returns the box's words as Python holds them once both were handled and a press was said
+    (or 20 s passed), and the status line then."""
+    name = f"playground-{lesson}-typed-busy.ipynb"
+    box = "p.burst_size" if lesson == "503" else "p.delay"
+    source = (
+        "import time\nimport labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        f'p = labkit.widgets.Playground(lab, "{lesson}")\n'
+        "done = []\n"
+        f'{box}.observe(lambda c: (time.sleep(3), done.append(c["new"])), names="value")\np'
+    )
+    held = (
+        "for _ in range(400):\n"
+        "    if len(done) == 2 and p.status.value and ' set to ' not in p.status.value:\n"
+        f"        break\n    time.sleep(0.05)\nprint({box}.text)"
+    )
+    _put_notebook(jupyter, name, source, held)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_PER_COMM)
+        page.evaluate(_RUN_CELL, 0)
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        panel = page.locator(".labkit-panel").first
+        panel.wait_for(timeout=30000)
+        typed_box = panel.get_by_role("textbox", name=box_name)
+        status = panel.get_by_role("status")
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for typed in words:
+            typed_box.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(typed)
+            page.keyboard.press("Tab")
+        panel.get_by_role("button", name=button, exact=True).click()
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 1)
+        shown = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        return shown, status.inner_text()
+    finally:
+        page.close()
+
+
+# the notebook's kernel connection: a comm opened from now on gets a subshell of its own
+_PER_COMM = """() => {
+  window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.commsOverSubshells =
+    'perComm';
+}"""
+
+
+def test_a_burst_size_typed_twice_while_the_kernel_is_busy_then_burst_sends_the_last(
+    browser, jupyter: str
+) -> None:
+    """Lesson 04's 503 playground while the kernel is busy: 4 then 6 typed as the burst size,
+    then Burst. The box's words go to Python as its own messages, and the click could be
+    handled first (jupyter-widgets/ipywidgets#1382): Burst sent the earlier size, or the
+    box's late "Burst size set to 6" replaced the burst's result. Burst now
+    carries the words the box showed when pressed (labkit.widgets.press), and a size typed
+    is said from its copy, in order with the press."""
+    shown, said = _typed_twice_while_busy_then_pressed(
+        browser, jupyter, "503", "Burst size (requests)", ("4", "6"), "Burst"
+    )
+    assert shown == "6"
+    assert said == "Burst at capacity 3, 6 requests: 3 served (200), 3 shed (503).", said
+
+
+def test_an_origin_delay_typed_twice_while_the_kernel_is_busy_then_get_slow_sends_the_last(
+    browser, jupyter: str
+) -> None:
+    """Lesson 05's 504 playground while the kernel is busy: 0.2 then 0.3 typed as the origin
+    delay, then GET /slow. The box's words go to Python as its own messages, and the click
+    could be handled first (jupyter-widgets/ipywidgets#1382): GET /slow sent an earlier
+    delay, or the box's late "Origin delay set to 0.3 s" replaced its result.
+    GET /slow now carries the words the box showed when pressed (labkit.widgets.press)."""
+    shown, said = _typed_twice_while_busy_then_pressed(
+        browser, jupyter, "504", "Origin delay (s)", ("0.2", "0.3"), "GET /slow"
+    )
+    assert shown == "0.3"
+    assert said.startswith("GET /slow?delay=0.3 via the gateway: 200 OK"), said
+
+
 def _option_index(select: Locator, words: str) -> int:
     """The index of the list's option whose words begin with ``words`` (ipywidgets writes an
     option's spaces as no-break spaces)."""

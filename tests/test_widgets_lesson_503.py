@@ -311,3 +311,34 @@ def test_the_hold_checkbox_says_what_it_is_for_in_chinese() -> None:
         assert p.status.value.startswith("挂起：开（GET /busy 会一直等到挂起关闭"), p.status.value
         assert "下一个请求会被卸载（503）：场景 503-load-shedding 演示了这一点" in p.status.value
         p.hold.value = False
+
+
+def test_burst_sends_the_size_its_press_carries_and_says_a_size_in_order(
+    lab: labkit.Lab,
+) -> None:
+    """In the browser, the size box's words reach Python as the box's own message, which can
+    come after Burst's press (jupyter-widgets/ipywidgets#1382; tests/test_browser.py drives
+    the real one): Burst sent the size Python held, and the box's late message said "Burst
+    size set to" over the burst's result. Burst now carries the words the box showed (a
+    Press), and a size typed there is said from Burst's copy of them, in order with the
+    presses; the box's own message says nothing (fails before: Burst was a Button)."""
+    from labkit.widgets.press import Press
+
+    p = Playground(lab, "503")
+    burst = p.buttons["Burst"]
+    assert isinstance(burst, Press)
+    burst.set_state({"typed_0": "4"})  # Burst's copy of the box's words: said
+    assert p.status.value == "Burst size set to 4: press Burst to send it."
+    burst.set_state({"typed_0": "5", "presses": burst.presses + 1})  # Python holds 10
+    said = p.status.value
+    assert said == "Burst at capacity 3, 5 requests: 3 served (200), 2 shed (503).", said
+    p.burst_size.from_browser = True  # the box's own message with the words, late
+    p.burst_size.typed("5")
+    p.burst_size.from_browser = False
+    assert p.burst_size.value == 5 and p.status.value == said
+    burst.set_state({"typed_0": "many", "presses": burst.presses + 1})
+    assert p.status.value == "" and p.message.value == (
+        "Burst size (requests) must be a whole number from 1 to 40, not 'many'."
+    )
+    p.burst_size.value = 6  # set from Python: said here, and its copy is no change
+    assert p.status.value == "Burst size set to 6: press Burst to send it."

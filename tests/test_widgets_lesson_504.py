@@ -221,3 +221,34 @@ def test_half_a_request_without_an_answer_says_how_to_get_the_408(lab: labkit.La
         f"client gave up: lower it below {scenarios.STALL:g} s in the box above to see the "
         "408. The inspector below shows it."
     )
+
+
+def test_get_slow_sends_the_delay_its_press_carries_from_the_browser(lab: labkit.Lab) -> None:
+    """In the browser, the delay box's words reach Python as the box's own message, which
+    can come after GET /slow's press (jupyter-widgets/ipywidgets#1382; tests/test_browser.py
+    drives the real one): GET /slow sent the delay Python held, and the box's late message
+    then said "Origin delay set to" over the result. The press now carries the words the box
+    showed (a Press), read by the box's rule; words it refuses are refused aloud and nothing
+    is sent (fails before: GET /slow was a Button)."""
+    from labkit.widgets import SLOW_MAX
+    from labkit.widgets.press import Press
+
+    p = Playground(lab, "504")
+    slow = p.buttons["GET /slow"]
+    assert isinstance(slow, Press)
+    slow.set_state({"typed_0": "0.2", "presses": slow.presses + 1})  # Python still holds 0.5
+    said = p.status.value
+    assert said.startswith("GET /slow?delay=0.2 via the gateway: 200 OK"), said
+    ex = p.inspector.exchange
+    assert ex is not None and ex.target == "/slow?delay=0.2"
+    p.delay.from_browser = True  # the box's own message with the words, late
+    p.delay.typed("0.2")
+    p.delay.from_browser = False
+    assert p.delay.value == 0.2 and p.status.value == said
+    slow.set_state({"typed_0": "０．３"})  # the box's words copied without a press: said
+    assert p.status.value == "Origin delay set to 0.3 s: press GET /slow to send it."
+    slow.set_state({"typed_0": "soon", "presses": slow.presses + 1})
+    assert p.inspector.exchange is None and p.status.value == ""  # refused: nothing sent
+    assert p.message.value == (
+        f"Origin delay (s) must be a number of seconds between 0 and {SLOW_MAX:g}, not 'soon'."
+    )

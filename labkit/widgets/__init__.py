@@ -36,6 +36,7 @@ import traitlets
 
 from labkit import i18n, load, personalities, scenarios, switches
 from labkit.errors import BadArgument, Interrupted, LabkitError, refuse, shown, unknown
+from labkit.errors import number as number_words
 from labkit.exchange import Exchange
 from labkit.exercises.core import Asker
 from labkit.http.headend import first_line
@@ -1133,6 +1134,52 @@ BURST_SIZE = switches.Param(
 SLOW_DELAY = switches.Param("delay", float, Msg("origin delay"), unit="s", maximum=SLOW_MAX)
 
 
+def _carried_number(p: Playground, box: NumberBox, words: str) -> Any:
+    """The value of the words ``box`` showed when a button carrying it was pressed, or None
+    when the box's rule refuses them (said in the panel's alert, as the box says it). The
+    box's own message with the words can reach Python after the press
+    (jupyter-widgets/ipywidgets#1382), so the button read the box's earlier value."""
+    try:
+        return box.read(words)
+    except BadArgument as exc:
+        p.refuse(exc)
+        return None
+
+
+def _said_in_order(
+    p: Playground, box: NumberBox, press: Press, line: Callable[[str], i18n.Text]
+) -> None:
+    """Say a value typed into ``box`` (``line`` of the number) from ``press``'s copy of the
+    box's words, in order with its presses: the box's own message, handled when it comes,
+    could come after a press and replace the press's result with "set to". A value set from
+    Python is said where it is set; the box's words typed again as they were, after a
+    refusal, when the box applies them (they are no change to the copy), so the refusal
+    gives way."""
+    said = [box.value]
+
+    def say(value: Any) -> None:
+        said[0] = value
+        p._say(line(number_words(value)))
+
+    def copied(words: str) -> None:
+        try:
+            value = box.read(words)
+        except BadArgument:
+            return  # the box refuses them aloud itself
+        if value != said[0]:  # not the box's own answer to words already said
+            say(value)
+
+    def applied(change: dict[str, Any]) -> None:
+        if not box.from_browser:
+            press.mirror()
+        elif change["old"] != change["new"] or not p._refused:
+            return
+        p._safe(say)(change["new"])
+
+    press.on_copy(copied)
+    box.observe(applied, names="value")
+
+
 def _controls_503(p: Playground) -> list[w.Widget]:
     mistake = Msg(
         "send max-age={age} instead of no-store (the mistake)", age=CACHE_MISTAKE_MAX_AGE
@@ -1155,14 +1202,6 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     p.capacity, p.capacity_state = capacity.inputs["value"], capacity.state
     p.burst_size = NumberBox(BURST_SIZE, 10, p.lang)
     p.burst_size.on_refused(p.refuse)
-    p.burst_size.observe(
-        p._safe(
-            lambda _: p._say(
-                Msg("Burst size set to {size}: press Burst to send it.", size=p.burst_size.text)
-            )
-        ),
-        names="value",
-    )
     p.progress = Progress(Msg("burst sent").render(p.lang), p.burst_size.value, p.lang)
     # shown from the first burst on: before it, "burst sent: 0 of 10 requests answered" told
     # of a burst nobody had sent
@@ -1177,17 +1216,19 @@ def _controls_503(p: Playground) -> list[w.Widget]:
 
     p.clear_results.append(clear_burst)
 
-    def do_burst() -> None:
+    def do_burst(words: str) -> None:
+        size = _carried_number(p, p.burst_size, words)
+        if size is None:
+            return
         p.burst_result.value = ""
         p.progress.layout.display = None
-        size = BURST_SIZE.check(p.burst_size.value, named=BURST_SIZE.title_in(p.lang), lang=p.lang)
         p.progress.max, p.progress.value = size, 0
         with p.as_chosen():
             capacity = p.lab.origin.capacity
             maintenance = p.lab.origin.in_maintenance
             result = load.burst(
                 p.lab,
-                p.burst_size.value,
+                size,
                 on_progress=lambda done, total: setattr(p.progress, "value", done),
             )
         line: i18n.Text = repr(result)
@@ -1215,7 +1256,16 @@ def _controls_503(p: Playground) -> list[w.Widget]:
         p._say(Msg("Burst at {at}, {result}.", at=at, result=line))
 
     get_order = p.button("GET /orders/7", lambda: p.send("GET", "/orders/7"), sends=True)
-    burst = p.button(Msg("Burst"), do_burst, sends=True)
+    # Burst carries the words the size box showed when it was pressed (a Press), and a size
+    # typed there is said from Burst's copy of them, in order with the presses
+    burst = p.button(Msg("Burst"), do_burst, sends=True, carrying=[(p.burst_size, "text")])
+    assert isinstance(burst, Press)
+    _said_in_order(
+        p,
+        p.burst_size,
+        burst,
+        lambda size: Msg("Burst size set to {size}: press Burst to send it.", size=size),
+    )
     burst_box = [capacity, p.burst_size, burst, p.progress, p.burst_result]
     hold = SwitchControls(p, "hold")
     p.hold, p.hold_state = hold.inputs["on"], hold.state
@@ -1239,17 +1289,6 @@ def _controls_504(p: Playground) -> list[w.Widget]:
     p.read_timeout = timeout.inputs["read"]
     p.delay = NumberBox(SLOW_DELAY, 0.5, p.lang)
     p.delay.on_refused(p.refuse)
-    p.delay.observe(
-        p._safe(
-            lambda _: p._say(
-                Msg(
-                    "Origin delay set to {delay} s: press GET /slow to send it.",
-                    delay=p.delay.text,
-                )
-            )
-        ),
-        names="value",
-    )
     p.timeline = w.HTML()
     # the 408 beside the 504: the origin's head timeout, and a client that stalls mid-request
     head = SwitchControls(p, "head-timeout", fixed={"server": "origin"})
@@ -1298,11 +1337,22 @@ def _controls_504(p: Playground) -> list[w.Widget]:
         assert p.timeline is not None
         p.timeline.value = timeline(ex, p.lang)._repr_html_()
 
-    def get_slow() -> None:
-        delay = SLOW_DELAY.check(p.delay.value, named=SLOW_DELAY.title_in(p.lang), lang=p.lang)
-        with_timeline(f"/slow?delay={delay:g}")
+    def get_slow(words: str) -> None:
+        delay = _carried_number(p, p.delay, words)
+        if delay is not None:
+            with_timeline(f"/slow?delay={delay:g}")
 
-    slow = p.button("GET /slow", get_slow, sends=True)
+    # GET /slow carries the words the delay box showed when it was pressed (a Press)
+    slow = p.button("GET /slow", get_slow, sends=True, carrying=[(p.delay, "text")])
+    assert isinstance(slow, Press)
+    _said_in_order(
+        p,
+        p.delay,
+        slow,
+        lambda delay: Msg(
+            "Origin delay set to {delay} s: press GET /slow to send it.", delay=delay
+        ),
+    )
     # the upstream `slow` (lesson section 1), behind its own route and read timeout
     upstream = SwitchControls(p, "delay")
     p.slow_delay, p.slow_delay_state = upstream.inputs["seconds"], upstream.state

@@ -12,7 +12,9 @@ The words go as a message, not as a synced ``text``: a synced trait that does no
 sends nothing and tells no observer, so after "abc" was refused (the box showing 0.5 again),
 typing 0.5 and Enter did nothing and the refusal stayed on screen. A value taken that equals
 the one held is told to ``value``'s observers again (``told_again``): the panel then applies
-and confirms it as any other.
+and confirms it as any other. The browser also writes the words into its own ``text`` (never sent
+back as the box's state), so that a button carrying the box (widgets/press.py) copies the words
+shown when it is pressed, which Python reads with the same rule (``NumberBox.read``).
 
 The element is a native ``<input>`` named by its ``<label>``, so the keyboard and screen
 readers reach it as any text box; its colours are JupyterLab's widget variables. A disabled
@@ -69,8 +71,11 @@ function render({ model, el }) {
   // what was typed goes to Python as it is, even the words the box already shows (a value
   // retyped after a refusal); Python answers with the text to show
   let typed = false;  // a keystroke since the words last went to Python
+  // `text` is set here too, never sent as the box's own state: a button carrying the box
+  // (widgets/press.py) copies it in the browser, so its press takes the words shown
   const commit = () => {
     typed = false;
+    model.set("text", input.value);
     model.send({ typed: input.value });
   };
   const keys = (event) => {
@@ -80,16 +85,21 @@ function render({ model, el }) {
       typed = false;
     }
   };
+  // an answer to words since typed over is stale: it would put them back, here and in the
+  // copy a button carries
   const answer = (msg) => {
-    if (msg && typeof msg.show === "string") input.value = msg.show;
+    if (!msg || typeof msg.show !== "string") return;
+    if (typeof msg.typed === "string" && msg.typed !== model.get("text")) return;
+    input.value = msg.show;
+    model.set("text", msg.show);
   };
   input.addEventListener("input", () => { typed = true; });
   input.addEventListener("blur", () => { if (typed) commit(); });
   input.addEventListener("keydown", keys);
-  model.on("change", show);
+  model.on("change:text change:description change:disabled", show);
   model.on("msg:custom", answer);
   return () => {
-    model.off("change", show);
+    model.off("change:text change:description change:disabled", show);
     model.off("msg:custom", answer);
   };
 }
@@ -134,6 +144,9 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
     description = traitlets.Unicode("").tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
     integer = traitlets.Bool(False).tag(sync=True)
+    # True while words the browser sent are applied: a panel whose button carries the box
+    # says a value typed there from the button's copy, in order with its presses
+    from_browser = False
 
     def __init__(self, param: Param, value: float, lang: str = i18n.ENGLISH) -> None:
         # None is the job of NumberOrNone's checkbox, never a word in the box
@@ -151,13 +164,21 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
         """Call ``callback`` with the BadArgument when a typed text is refused."""
         self._refused.append(callback)
 
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        # the text of words the browser sent goes back as the answer to them (``_answer``),
+        # which the browser drops once other words were typed: sent as the box's state too,
+        # a late one put earlier words back in the box and in a button's copy of them
+        if key == "text" and self.from_browser:
+            return False
+        return bool(super()._should_send_property(key, value))
+
     def typed(self, words: str) -> None:
         """The learner's entry (Enter, or the box left after a keystroke): take the number it
         says, even the one already held, or refuse it aloud; the box then shows what applies."""
         try:
-            value = self.param.parse(words, named=self.title, lang=self.lang)
+            value = self.read(words)
         except BadArgument as exc:
-            self._answer()  # the box shows again what applies
+            self._answer(words)  # the box shows again what applies
             if not self._refused:
                 raise
             for callback in self._refused:
@@ -167,17 +188,28 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
             told_again(self)
         else:
             self.value = value
-        self._answer()  # as Python reads it: １２ shows as 12, ' 3 ' as 3
+        self._answer(words)  # as Python reads it: １２ shows as 12, ' 3 ' as 3
+
+    def read(self, words: str) -> Any:
+        """``words`` as this box's value (words a button carried from the browser: the box's
+        own message with them can come after the press), or BadArgument saying what is
+        allowed; the box and its value are left as they are."""
+        return self.param.parse(words, named=self.title, lang=self.lang)
 
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and isinstance(content.get("typed"), str):
-            self.typed(content["typed"])
+            self.from_browser = True
+            try:
+                self.typed(content["typed"])
+            finally:
+                self.from_browser = False
 
     def _write(self, value: Any) -> None:
         self.text = "" if value is None else number(value)
 
-    def _answer(self) -> None:
+    def _answer(self, words: str) -> None:
         """The box's words to the browser, even when ``text`` did not change (the browser's
-        box holds what was typed, which a synced trait knows nothing of)."""
+        box holds what was typed, which a synced trait knows nothing of), as the answer to
+        ``words``."""
         self._write(self.value)
-        self.send({"show": self.text})
+        self.send({"show": self.text, "typed": words})
