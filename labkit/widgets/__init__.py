@@ -52,7 +52,7 @@ from labkit.widgets.keys import ArrowKeys
 from labkit.widgets.live import LiveRegion
 from labkit.widgets.number import NumberBox, told_again
 from labkit.widgets.oneof import OneOf
-from labkit.widgets.press import Press
+from labkit.widgets.press import FromBrowser, Press
 from labkit.widgets.progress import Progress
 
 __all__ = ["GatewaysCompared", "Inspector", "OneOf", "Playground", "Quiz"]
@@ -1440,18 +1440,8 @@ _CONTROLS: dict[str, Callable[[Playground], list[w.Widget]]] = {
 }
 
 
-class _Dropdown(w.Dropdown):
-    """A Dropdown that knows when the change applied comes from the browser (as OneOf does):
-    a panel says that change in order with its button's press (widgets/press.py)."""
-
-    from_browser = False
-
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        self.from_browser = True
-        try:
-            super().set_state(sync_data)
-        finally:
-            self.from_browser = False
+class _Dropdown(FromBrowser, w.Dropdown):
+    """A Dropdown that knows when the change applied comes from the browser (as OneOf does)."""
 
 
 class GatewaysCompared(_Panel):

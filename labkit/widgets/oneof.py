@@ -25,6 +25,7 @@ import traitlets
 from labkit.errors import refuse
 from labkit.i18n import Listed, Msg
 from labkit.render.palette import JP_LABEL
+from labkit.widgets.press import FromBrowser
 
 __all__ = ["OneOf"]
 
@@ -112,7 +113,7 @@ class Option:
             self.group.index = None
 
 
-class OneOf(anywidget.AnyWidget):
+class OneOf(FromBrowser, anywidget.AnyWidget):
     """One of ``options`` (``value``, None while none is chosen), each shown as its
     ``labels`` entry beside a radio button, the group named ``name`` for screen readers
     (the question)."""
@@ -153,17 +154,6 @@ class OneOf(anywidget.AnyWidget):
         if index is not None and not 0 <= index < len(self.options):
             raise traitlets.TraitError(f"no option {index}: there are {len(self.options)}")
         return index
-
-    # True while an update from the browser is applied (a click, a key): a panel says the
-    # browser's choice in order with its button's press (widgets/press.py), not from here
-    from_browser = False
-
-    def set_state(self, sync_data: dict[str, Any]) -> None:
-        self.from_browser = True
-        try:
-            super().set_state(sync_data)
-        finally:
-            self.from_browser = False
 
     def chosen(self, index: int | None) -> str | None:
         """The option at ``index`` (None: none chosen), as ``value`` holds it."""

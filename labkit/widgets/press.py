@@ -63,6 +63,21 @@ _CSS = """
 """
 
 
+class FromBrowser:
+    """A widget that knows when the change applied comes from the browser (a click, a key):
+    a panel says such a change in order with its button's press (``Press.on_copy``), not from
+    the widget's own update, which can arrive after the press."""
+
+    from_browser = False
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        self.from_browser = True
+        try:
+            super().set_state(sync_data)  # type: ignore[misc]
+        finally:
+            self.from_browser = False
+
+
 class Press(anywidget.AnyWidget):
     """A button that carries the values of ``boxes`` to its handlers (``on_press``): as the
     browser showed them when pressed, or, pressed from Python (``click``), as the boxes hold
