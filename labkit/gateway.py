@@ -187,6 +187,11 @@ class Gateway(Proxy):
         self.switch(lambda: self._become(chosen))
 
     def _become(self, chosen: personalities.Personality) -> None:
+        """Answer as ``chosen`` from now on: another real gateway, so with no upstream
+        connection kept by the one before (``upstream.Pool.renewed``); the same one again
+        changes nothing."""
+        if chosen is not self._personality:
+            self.pool = self.pool.renewed()
         self._personality = chosen
         self.says_keep_alive = chosen.headers.says_keep_alive
         self.sends_date = chosen.headers.sends_date

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
 
 import h11
 import pytest
+import realgateways
 from helpers import h11_reads, settle, socket_inodes
 
 import labkit
@@ -23,6 +25,9 @@ from labkit.conditions import Condition
 from labkit.gateway import Gateway
 from labkit.http import server, upstream
 from labkit.http.server import h11_fields
+from labkit.proxy import Route, Target
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
 
 
 def upstream_notes(lab: labkit.Lab, ex: labkit.Exchange, hop: str = "gateway") -> list[str]:
@@ -110,6 +115,55 @@ def test_a_stale_kept_connection_is_not_retried_for_a_non_idempotent_request(
     assert "does not send it again (RFC 9110 9.2.2)" in notes[-1]
     assert len(received(lab, ex, "idle-close")) == 1  # sent once, never again
     assert lab.get("/up/idle-close/").status == 200  # a fresh connection answers
+
+
+@pytest.mark.parametrize(("before", "after"), [("haproxy", "caddy"), ("rfc", "caddy")])
+def test_a_personality_switch_starts_from_no_pooled_connection(
+    lab: labkit.Lab, before: str, after: str
+) -> None:
+    """Each personality stands for another real gateway, which never held the connections
+    the one before it kept: a POST to the idle-close upstream, the first request of its
+    client connection after the switch, goes out on a new connection and gets the upstream's
+    200 (it got 502 under caddy when haproxy had pooled a connection just before)."""
+    lab.gateway.personality = before
+    assert lab.get("/up/idle-close/").status == 200
+    assert len(lab.gateway.pool) == 1
+    lab.gateway.personality = after
+    assert len(lab.gateway.pool) == 0
+    ex = lab.request("POST", "/up/idle-close/", body='{"item": "tea"}')
+    assert ex.status == 200 and ex.generated_by != "gateway", upstream_notes(lab, ex)
+    assert "on new connection #2 " in upstream_notes(lab, ex)[0]  # numbered on, not from 1
+    assert len(lab.gateway.pool) == 1  # the new personality's pool keeps it
+    lab.gateway.personality = after  # the same one again: no switch, its pool stays
+    assert len(lab.gateway.pool) == 1
+
+
+def test_a_connection_in_flight_across_a_switch_is_not_pooled_by_the_next_personality(
+    lab: labkit.Lab,
+) -> None:
+    """An exchange that began before the switch ends after it: its connection is closed,
+    not handed to the new personality's pool."""
+    arrived, go = threading.Event(), threading.Event()
+
+    def hold(conn: socket.socket, head: bytes) -> None:
+        arrived.set()
+        go.wait(5)
+
+    with realgateways.upstream(lambda _: OK, hold) as port:
+        target = Target("held", "127.0.0.1", port)
+        lab.gateway.add_route(Route("/held/", "held", [target], connect_timeout=1, read_timeout=5))
+        lab.gateway.personality = "haproxy"
+        seen: list[int] = []
+        client = threading.Thread(target=lambda: seen.append(lab.get("/held/").status))
+        client.start()
+        assert arrived.wait(5), "the request never reached the upstream"
+        lab.gateway.personality = "caddy"  # while haproxy's exchange waits for its answer
+        go.set()
+        client.join(5)
+        assert seen == [200]
+        assert settle(lambda: len(lab.gateway.pool) == 0, 0.3), "caddy's pool took haproxy's"
+        ex = lab.get("/held/")
+        assert ex.status == 200 and "on new connection #2 " in upstream_notes(lab, ex)[0]
 
 
 def test_bytes_beyond_the_response_keep_the_connection_out_of_the_pool(

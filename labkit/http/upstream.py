@@ -249,6 +249,8 @@ class Connection:
         self.idle_until = 0.0
         self.idle_timer: asyncio.TimerHandle | None = None
         self.expire_now: Callable[[], None] | None = None
+        # the pool that opened it, the only one that may keep it (Pool.put)
+        self.opened_by: Pool | None = None
 
     @property
     def reused(self) -> bool:
@@ -875,7 +877,9 @@ class Pool:
         reader, writer, protocol = await _open(host, port, timeout)
         number = self._opened.get(key, 0) + 1
         self._opened[key] = number
-        return Connection(key, reader, writer, protocol, number)
+        conn = Connection(key, reader, writer, protocol, number)
+        conn.opened_by = self
+        return conn
 
     def take(self, host: str, port: int) -> Connection | None:
         """An idle connection to this upstream, or None."""
@@ -889,8 +893,9 @@ class Pool:
         return None
 
     def put(self, conn: Connection, max_idle: int, idle_timeout: float) -> bool:
-        """Keep the connection for the next request if it may carry one; else close it."""
-        if self._closed or max_idle < 1 or not conn.reusable():
+        """Keep the connection for the next request if it may carry one; else close it (as
+        one another pool opened: its exchange began before the pool was ``renewed``)."""
+        if self._closed or conn.opened_by is not self or max_idle < 1 or not conn.reusable():
             conn.close() if conn.reusable() else conn.abort()
             return False
         idle = self._idle.setdefault(conn.key, [])
@@ -912,6 +917,20 @@ class Pool:
         conn.idle = True
         idle.append(conn)
         return True
+
+    def renewed(self) -> Pool:
+        """This pool closed, and an empty one in its place that numbers its connections on
+        from this one's (a recording never shows two connections #1 to one upstream).
+
+        A gateway that switches personality becomes another real server, which never held
+        the connections the one before kept (``gateway.Gateway._become``): under caddy, a
+        POST took the idle connection haproxy had kept to the idle-close upstream and got
+        502. An exchange still under way ends with its connection closed: the new pool
+        refuses it, the old one is closed."""
+        self.close()
+        fresh = Pool()
+        fresh._opened = self._opened
+        return fresh
 
     def close(self) -> None:
         """Close every idle connection; nothing is kept after this."""
