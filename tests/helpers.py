@@ -305,3 +305,10 @@ def misjudged(q: Any, block: str) -> list[str]:
         if got != wanted and not (wanted == "!" and got != "+"):
             wrong.append(f"{given!r}: wanted {wanted}, got {got} ({message})")
     return wrong
+
+
+def pressed_as_shown(press: Any, shown: dict[tuple[Any, str], Any]) -> None:
+    """``press`` pressed in the browser while it showed ``shown`` ((box, trait): value), which
+    Python does not hold yet: the boxes' own updates come after the press."""
+    state = {press.copy_of(box, trait): value for (box, trait), value in shown.items()}
+    press.set_state({**state, "presses": press.presses + 1})

@@ -6,10 +6,12 @@ import html
 import re
 
 import pytest
+from helpers import pressed_as_shown
 
 from labkit import scenarios
 from labkit.exercises.lesson_500 import q1
 from labkit.widgets import Playground, Quiz
+from labkit.widgets.press import Press
 
 LESSON_500 = [s.id for s in scenarios.for_lesson("500")]
 
@@ -152,3 +154,24 @@ def test_a_playground_cell_run_five_times_leaves_one_playground_following(lab, m
     ran("another-cell")
     assert refreshed == [made[-1]] and made[-1].debug.value is True  # one refresh per cell
     lab.origin.debug = False
+
+
+def test_get_applies_debug_as_its_box_showed_when_pressed(lab) -> None:
+    """Debug ticked and cleared in the browser, then GET /orders/abc pressed, and the
+    checkbox's second change reached Python after the press (jupyter-widgets/ipywidgets#1382;
+    tests/test_browser.py drives the real one): the 500 page showed the traceback under a box
+    not ticked, then "debug: off ... Send a request again" emptied the inspector. The button
+    carries debug's box and applies it first; the late change is then no change (fails
+    before: GET /orders/abc was a Button)."""
+    p = Playground(lab, "500")
+    get_abc = p.buttons["GET /orders/abc"]
+    assert isinstance(get_abc, Press)
+    p.debug.value = True  # the first change, which reached Python
+    pressed_as_shown(get_abc, {(p.debug, "value"): False})
+    assert lab.origin.debug is False and p.debug.value is False
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 500 and "Traceback" not in ex.text
+    said = p.status.value
+    assert said.startswith("GET /orders/abc via the gateway: 500"), said
+    p.debug.set_state({"value": False})  # the checkbox's own change, late
+    assert p.status.value == said and p.inspector.exchange is ex

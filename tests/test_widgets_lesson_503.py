@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import pressed_as_shown
 
 import labkit
 from labkit import scenarios
 from labkit.widgets import Playground
+from labkit.widgets.press import Press
 
 
 @pytest.mark.parametrize("scenario", [s.id for s in scenarios.for_lesson("503")])
@@ -342,3 +344,47 @@ def test_burst_sends_the_size_its_press_carries_and_says_a_size_in_order(
     )
     p.burst_size.value = 6  # set from Python: said here, and its copy is no change
     assert p.status.value == "Burst size set to 6: press Burst to send it."
+
+
+def test_burst_applies_the_capacity_its_press_carries_before_it_bursts(lab: labkit.Lab) -> None:
+    """The capacity's "unlimited" ticked and cleared in the browser, then Burst pressed, and
+    the checkbox's second change reached Python after the press (ipywidgets holds it back
+    while the first is unanswered, jupyter-widgets/ipywidgets#1382; tests/test_browser.py
+    drives the real one): the burst went at unlimited capacity, none shed, under a box
+    showing 3, and the late change then said the capacity over the burst's result. Burst
+    now carries the capacity's boxes and applies what they showed first; the late change is
+    then no change (fails before)."""
+    p = Playground(lab, "503")
+    burst = p.buttons["Burst"]
+    assert isinstance(burst, Press)
+    p.capacity.none.value = True  # the first change, which reached Python
+    assert p.capacity.value is None
+    said: list[str] = []
+    p.status.observe(lambda change: change["new"] and said.append(change["new"]), names="value")
+    pressed_as_shown(
+        burst,
+        {(p.burst_size, "text"): "10", (p.capacity.none, "value"): False},
+    )
+    assert p.capacity.value == 3 and p.capacity.none.value is False
+    assert said[-1] == "Burst at capacity 3, 10 requests: 3 served (200), 7 shed (503).", said
+    assert said[-2].startswith("On this playground only: capacity: 3 at once."), said
+    p.capacity.none.set_state({"value": False})  # the checkbox's own change, late
+    assert said[-1].startswith("Burst at capacity 3"), said
+    assert lab.origin.capacity is None  # the lab's own, as ever
+    with p.capacity.number.from_the_browser():  # 3 typed again later: confirmed, as ever
+        p.capacity.number.typed("3")
+    assert said[-1].startswith("On this playground only: capacity: 3 at once."), said
+
+
+def test_get_applies_maintenance_and_the_caching_mistake_as_shown(lab: labkit.Lab) -> None:
+    """GET /orders/7 carries the maintenance boxes and the caching-mistake box beside them:
+    pressed while the browser showed maintenance on with the mistake, before Python had
+    either, it gets the 503 with max-age the boxes promise."""
+    p = Playground(lab, "503")
+    get = p.buttons["GET /orders/7"]
+    assert isinstance(get, Press)
+    pressed_as_shown(get, {(p.maintenance, "value"): True, (p.cache_mistake, "value"): True})
+    assert lab.origin.in_maintenance and p.maintenance.value and p.cache_mistake.value
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 503, (p.status.value, p.message.value)
+    assert "max-age=60" in (ex.header("cache-control") or ""), ex.headers

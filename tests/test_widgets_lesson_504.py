@@ -5,10 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
+from helpers import pressed_as_shown
 
 import labkit
 from labkit import scenarios
 from labkit.widgets import Playground
+from labkit.widgets.number import NumberBox
+from labkit.widgets.press import Press
 
 
 @pytest.mark.parametrize("scenario", [s.id for s in scenarios.for_lesson("504")])
@@ -252,3 +255,65 @@ def test_get_slow_sends_the_delay_its_press_carries_from_the_browser(lab: labkit
     assert p.message.value == (
         f"Origin delay (s) must be a number of seconds between 0 and {SLOW_MAX:g}, not 'soon'."
     )
+
+
+def test_get_slow_applies_the_read_timeout_its_press_carries_before_it_sends(
+    lab: labkit.Lab,
+) -> None:
+    """The read timeout typed in the browser, then GET /slow pressed, and the box's words
+    reached Python after the press (jupyter-widgets/ipywidgets#1382): GET /slow went with the
+    route's read timeout before, 2 s, and answered 200 for a delay of 0.5 s under a box
+    showing 0.2; then the box's late words said "read timeout ..." and emptied the inspector
+    over its result. The press now carries every switch box of the playground and applies
+    the read timeout it showed before sending: a 504, said after the timeout's line; the
+    box's own words, when they come, change nothing and say nothing (fails before)."""
+    p = Playground(lab, "504")
+    slow = p.buttons["GET /slow"]
+    assert isinstance(slow, Press) and isinstance(p.read_timeout, NumberBox)
+    said: list[str] = []
+    p.status.observe(lambda change: change["new"] and said.append(change["new"]), names="value")
+    assert lab.gateway.route("/").read_timeout == pytest.approx(2.0)
+    pressed_as_shown(slow, {(p.delay, "text"): "0.5", (p.read_timeout, "text"): "0.2"})
+    assert lab.gateway.route("/").read_timeout == pytest.approx(0.2)
+    assert p.read_timeout.value == 0.2
+    ex = p.inspector.exchange
+    assert ex is not None and (ex.status, ex.generated_by) == (504, "gateway"), p.message.value
+    assert said[-2] == "route /: connect timeout 0.5 s, read timeout 0.2 s.", said
+    assert said[-1].startswith("GET /slow?delay=0.5 via the gateway: 504 Gateway Timeout"), said
+    p.read_timeout.from_browser = True  # the box's own message with the words, late
+    p.read_timeout.typed("0.2")
+    p.read_timeout.from_browser = False
+    assert said[-1].startswith("GET /slow?delay=0.5 via the gateway: 504"), said
+    assert p.inspector.exchange is ex
+    # typed again later, as any learner may: applied and confirmed, as before
+    p.read_timeout.from_browser = True
+    p.read_timeout.typed("0.2")
+    p.read_timeout.from_browser = False
+    assert said[-1] == "route /: connect timeout 0.5 s, read timeout 0.2 s.", said
+
+
+def test_a_carried_switch_box_whose_words_are_refused_sends_nothing(lab: labkit.Lab) -> None:
+    """GET /slow pressed while the read timeout box showed words it refuses, not yet read
+    in Python: refused aloud, as the box says them, and nothing sent."""
+    p = Playground(lab, "504")
+    slow = p.buttons["GET /slow"]
+    assert isinstance(slow, Press)
+    pressed_as_shown(slow, {(p.read_timeout, "text"): "soon"})
+    assert p.inspector.exchange is None and p.status.value == ""
+    assert p.message.value.startswith("Gateway read timeout (s) must be"), p.message.value
+    assert "'soon'" in p.message.value
+    assert lab.gateway.route("/").read_timeout == pytest.approx(2.0)
+
+
+def test_half_a_request_applies_the_head_timeout_its_press_carries(lab: labkit.Lab) -> None:
+    """The origin's head timeout typed as 1 s, then "Send half a request" pressed before the
+    box's words reached Python: the request went with the lab's 10 s, and got no answer under
+    a box showing 1 (fails before). The press carries the box and applies it first: 408."""
+    stall = f"Send half a request to the origin, then nothing for {scenarios.STALL:g} s"
+    p = Playground(lab, "504")
+    half = p.buttons[stall]
+    assert isinstance(half, Press) and isinstance(p.head_timeout, NumberBox)
+    pressed_as_shown(half, {(p.head_timeout, "text"): "1"})
+    assert lab.origin.head_timeout == 1 and p.head_timeout.value == 1
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 408, (p.status.value, p.message.value)

@@ -354,11 +354,9 @@ class Playground(_Panel):
         # like the inspector and the timeline, no earlier result passes for the last one
         self.clear_results: list[Callable[[], None]] = []
         self.scenario.observe(lambda _: self._describe(), names="value")
-        self.run_button.on_press(
-            self._safe(lambda index: self.run(self.scenario.options[index][1]))
-        )
+        self.run_button.on_press(self._safe(self._run_pressed))
         self.buttons: dict[str, w.Button | Press] = {}
-        self.senders: list[w.Button | Press] = []  # the lesson's buttons that send a request
+        self.senders: list[Press] = []  # the lesson's buttons that send a request
         self.switch_controls: dict[str, SwitchControls] = {}
         self.controls = _CONTROLS[lesson](self) if lesson in _CONTROLS else []
         if self.senders:  # the empty inspector names every button that fills it
@@ -366,6 +364,12 @@ class Playground(_Panel):
         for switch in switches.for_playground(lesson):  # any the lesson's layout did not place
             if switch.name not in self.switch_controls:
                 self.controls.append(SwitchControls(self, switch.name))
+        # Run and every button that sends a request carry every switch control's boxes as
+        # they were when pressed, and apply them before they act (SwitchControls.take): a
+        # control's own update can reach Python after the click (ipywidgets#1382)
+        self._carried = list(self.switch_controls.values())
+        for press in (self.run_button, *self.senders):
+            press.carry([box for controls in self._carried for box in controls.carried()])
         self._describe()
         hint = _hint(KEYBOARD_HINT, self.lang)
         box: list[w.Widget] = [
@@ -500,6 +504,26 @@ class Playground(_Panel):
 
     # -- actions --
 
+    def _take_switches(self, shown: Sequence[Any]) -> bool:
+        """Set the switch controls as a press carried them (``shown``: what the browser
+        showed, control after control) and apply any the browser had changed ahead of
+        Python, before the press acts; False when a box's words are refused (said in the
+        alert, as the box says them), and the press does nothing."""
+        at = 0
+        try:
+            for controls in self._carried:
+                count = len(controls.carried())
+                controls.take(shown[at : at + count])
+                at += count
+        except BadArgument as exc:
+            self.refuse(exc)
+            return False
+        return True
+
+    def _run_pressed(self, index: int, *shown: Any) -> None:
+        if self._take_switches(shown):
+            self.run(self.scenario.options[index][1])
+
     def run(self, scenario_id: str | None = None) -> Exchange:
         """Run the chosen scenario (or the one ``scenario_id`` names, as Run carried it from
         the browser) as its Cause and Expected lines describe it: on a fresh lab's
@@ -629,23 +653,27 @@ class Playground(_Panel):
         ``carrying``: boxes whose values (or (widget, trait) pairs whose traits, such as a
         list's ``index``) ``action`` takes, one argument each, as they were when the button
         was pressed (a ``Press``: ipywidgets can deliver a click before a
-        box's last words, jupyter-widgets/ipywidgets#1382)."""
+        box's last words, jupyter-widgets/ipywidgets#1382). A button that sends is a
+        ``Press`` too, which also carries the playground's switch controls (``__init__``)."""
         words = i18n.render(description, self.lang)
+        own = len(carrying)
 
         def pressed(*values: Any) -> None:
-            if not self._pressed_as_refused(words):
-                action(*values)
+            if self._pressed_as_refused(words):
+                return
+            if len(values) == own or self._take_switches(values[own:]):
+                action(*values[:own])
 
         b: w.Button | Press
-        if carrying:
+        if carrying or sends:
             b = Press(carrying, description=words, layout=w.Layout(width="auto"), tooltip=words)
             b.on_press(self._safe(pressed))
+            if sends:
+                self.senders.append(b)
         else:
             b = w.Button(description=words, layout=w.Layout(width="auto"), tooltip=words)
             b.on_click(self._safe(lambda _: pressed()))
         self.buttons[str(description)] = b
-        if sends:
-            self.senders.append(b)
         return b
 
 
@@ -833,6 +861,14 @@ class NumberOrNone(w.HBox, w.ValueWidget):
             self._syncing = False
 
 
+_NOT_TAKEN: Any = object()  # SwitchControls._taken's default: no number taken ahead
+
+
+def _numbers(control: w.Widget) -> list[Any]:
+    """The numbers of ``control``'s number boxes (a NumberOrNone's, whether ticked or not)."""
+    return [box.value for box in number_boxes(control)]
+
+
 def _takes(switch: switches.Switch, name: str, value: Any) -> bool:
     try:
         switch.param(name).check(value)
@@ -865,12 +901,19 @@ class SwitchControls(w.VBox):
         only: Sequence[str] | None = None,
         fixed: Mapping[str, Any] | None = None,
         extra: Callable[[], dict[str, Any]] | None = None,
+        extra_boxes: Sequence[w.ValueWidget] = (),
         start: Mapping[str, Any] | None = None,
     ) -> None:
         self.switch = switches.get(name)
         self.panel = panel
         self.fixed = dict(fixed or {})
         self.extra = extra
+        # the controls elsewhere on the panel whose values ``extra`` reads (the 503
+        # playground's caching-mistake box): a change applies the switch, as its own do
+        self.extra_boxes = list(extra_boxes)
+        # a number a press took ahead of its box's own words (``take``), by control: the
+        # words, when they come, are no change, and are not applied and said again
+        self._taken: dict[w.Widget, Any] = {}
         self.inputs: dict[str, w.ValueWidget] = {}
         self.state = w.HTML()
         self._refreshing = False  # a control set from the lab applies nothing
@@ -915,6 +958,8 @@ class SwitchControls(w.VBox):
                 box.on_refused(panel.refuse)
             self.inputs[param.name] = control
             children.append(control)
+        for box in self.extra_boxes:
+            box.observe(panel._safe(self._changed, typed=True), names="value")
         if actions:
             children.append(w.HBox(actions, layout=w.Layout(flex_flow="row wrap")))
         children.append(self.state)
@@ -1017,9 +1062,94 @@ class SwitchControls(w.VBox):
             lab=show(lab),
         ).render(self.panel.lang)
 
+    def carried(self) -> list[tuple[w.Widget, str]]:
+        """What a button carries of these controls, as (widget, trait) pairs whose values in
+        the browser say what each control shows: a number box's words (``text``, as typed,
+        read with its rule), a list's ``index``, a checkbox's ``value``."""
+        boxes: list[tuple[w.Widget, str]] = []
+        for control in self._controls():
+            if isinstance(control, NumberOrNone):
+                boxes += [(control.number, "text"), (control.none, "value")]
+            elif isinstance(control, NumberBox):
+                boxes.append((control, "text"))
+            elif isinstance(control, w.Dropdown):
+                boxes.append((control, "index"))
+            else:
+                boxes.append((control, "value"))
+        return boxes
+
+    def take(self, carried: Sequence[Any]) -> None:
+        """The controls as a pressed button carried them (``carried``, as ``carried()``
+        lists them): the browser's view when it was pressed. A control whose own update has
+        not reached Python yet is set here, and the switch applied and said as that update
+        would have, before the button acts: ipywidgets holds a control's change back while
+        its previous one is unanswered, and sent the click at once
+        (jupyter-widgets/ipywidgets#1382), so a burst went at the capacity before, and the
+        late update then said its line over the burst's result. That update, when it comes,
+        is no change. Words a number box refuses raise BadArgument, as the box says them."""
+        values = iter(carried)
+        shown = [(control, self._shown(control, values)) for control in self._controls()]
+        changed = [(control, value) for control, value in shown if value != control.value]
+        if not changed:
+            return
+        before = [(control, control.value) for control, _ in changed]
+        numbers = {control: _numbers(control) for control, _ in changed}
+        self._set(changed)
+        on = self.inputs.get("on")
+        try:
+            for name, control in self.inputs.items():  # named as the learner sees it
+                if any(control is c for c, _ in changed):
+                    param = self.switch.param(name)
+                    lang = self.panel.lang
+                    param.check(control.value, named=param.title_in(lang), lang=lang)
+            if self.switch.per_playground:
+                self.choose()
+            else:
+                self.apply(setting=all(control is not on for control, _ in changed))
+        except LabkitError:
+            self._set(before)  # the controls show what still applies, as ``_changed`` does
+            raise
+        for control, value in changed:
+            if _numbers(control) != numbers[control]:  # its box's words are still to come
+                self._taken[control] = value
+
+    def _controls(self) -> list[w.ValueWidget]:
+        return [*self.inputs.values(), *self.extra_boxes]
+
+    @staticmethod
+    def _shown(control: w.ValueWidget, values: Iterator[Any]) -> Any:
+        """``control``'s value as the browser showed it, from its carried values (taken from
+        ``values``)."""
+        if isinstance(control, NumberOrNone):
+            words, none = next(values), next(values)
+            return None if none else control.number.read(words)
+        if isinstance(control, NumberBox):
+            return control.read(next(values))
+        if isinstance(control, w.Dropdown):
+            index = next(values)
+            if index is None:
+                return None
+            option = control.options[index]
+            return option[1] if isinstance(option, tuple) else option
+        return next(values)
+
+    def _set(self, values: Sequence[tuple[w.ValueWidget, Any]]) -> None:
+        """Set controls from Python, applying nothing (``take`` applies them at once)."""
+        self._refreshing = True
+        try:
+            for control, value in values:
+                control.value = value
+        finally:
+            self._refreshing = False
+
     def _changed(self, change: Any) -> None:
         if self._refreshing:
             return
+        owner = change["owner"]
+        if any(box.from_browser for box in number_boxes(owner)):
+            taken = self._taken.pop(owner, _NOT_TAKEN)
+            if change["old"] == change["new"] == taken:
+                return  # the box's own words, which a press took and applied before them
         try:
             for name, control in self.inputs.items():  # named as the learner sees it
                 if control is change["owner"]:
@@ -1161,7 +1291,7 @@ def _said_in_order(
         said[0] = value
         p._say(line(number_words(value)))
 
-    def copied(words: str) -> None:
+    def copied(words: str, *_switches: Any) -> None:
         try:
             value = box.read(words)
         except BadArgument:
@@ -1191,10 +1321,15 @@ def _controls_503(p: Playground) -> list[w.Widget]:
     def max_age() -> dict[str, Any]:
         return {"cache_max_age": CACHE_MISTAKE_MAX_AGE if p.cache_mistake.value else None}
 
-    maintenance = SwitchControls(p, "maintenance", only=("on", "retry_after"), extra=max_age)
+    maintenance = SwitchControls(
+        p,
+        "maintenance",
+        only=("on", "retry_after"),
+        extra=max_age,
+        extra_boxes=[p.cache_mistake],
+    )
     p.maintenance, p.retry_after = maintenance.inputs["on"], maintenance.inputs["retry_after"]
     p.maintenance_state = maintenance.state
-    p.cache_mistake.observe(p._safe(lambda _: maintenance.apply(setting=True)), names="value")
     cache = SwitchControls(p, "cache")
     # the origin's capacity for this playground's requests (a burst at 3 sheds at once),
     # never the lab's: it is a per-playground switch

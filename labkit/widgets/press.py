@@ -17,6 +17,11 @@ one to at each click: two presses merged into one update (made while an earlier 
 unanswered) are still two. A ToggleButton's flipped value, used before, merged them into
 one, and Send pressed twice fast while a request was answered sent once.
 
+A playground's Run and every button of it that sends a request carry its switch controls'
+boxes too (``Press.carry``, ``SwitchControls.take`` in widgets/__init__.py): a switch whose
+checkbox was ticked and cleared while the kernel was busy burst at the capacity before, as
+the cleared box's update came after the click.
+
 The button has the look and the role of a plain button (ipywidgets' Button classes).
 """
 
@@ -94,18 +99,37 @@ class Press(anywidget.AnyWidget):
 
     def __init__(self, boxes: Sequence[w.Widget | tuple[w.Widget, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._boxes = [box if isinstance(box, tuple) else (box, "value") for box in boxes]
-        self._copies = [f"typed_{i}" for i in range(len(self._boxes))]
-        self.add_traits(**{name: traitlets.Any().tag(sync=True) for name in self._copies})
-        for name, (box, trait) in zip(self._copies, self._boxes, strict=True):
-            setattr(self, name, getattr(box, trait))
-        # in the browser only: a value set from Python reaches the box, then its copy, there
-        self._links = [
-            w.jsdlink((box, trait), (self, name))
-            for name, (box, trait) in zip(self._copies, self._boxes, strict=True)
-        ]
+        self._boxes: list[tuple[w.Widget, str]] = []
+        self._copies: list[str] = []
+        self._links: list[w.Widget] = []
         self._handlers: list[Callable[..., None]] = []
         self._copy_handlers: list[Callable[..., None]] = []
+        self.carry(boxes)
+
+    def carry(self, boxes: Sequence[w.Widget | tuple[w.Widget, str]]) -> None:
+        """Carry ``boxes`` too, after those carried already: their values come last to the
+        handlers. A playground's switch controls are laid out after some of the buttons
+        that send its requests, and each such button carries them (widgets/__init__.py)."""
+        pairs = [box if isinstance(box, tuple) else (box, "value") for box in boxes]
+        names = [f"typed_{len(self._boxes) + i}" for i in range(len(pairs))]
+        self.add_traits(**{name: traitlets.Any().tag(sync=True) for name in names})
+        for name, (box, trait) in zip(names, pairs, strict=True):
+            setattr(self, name, getattr(box, trait))
+        self._boxes += pairs
+        self._copies += names
+        # in the browser only: a value set from Python reaches the box, then its copy, there
+        self._links += [
+            w.jsdlink((box, trait), (self, name))
+            for name, (box, trait) in zip(names, pairs, strict=True)
+        ]
+
+    def copy_of(self, box: w.Widget, trait: str = "value") -> str:
+        """The name of this button's synced copy of ``box``'s ``trait``: what the browser
+        sets in it, which a test or a script sets through ``set_state`` as the browser does."""
+        for name, carried in zip(self._copies, self._boxes, strict=True):
+            if carried[0] is box and carried[1] == trait:
+                return name
+        raise KeyError(f"{type(box).__name__}.{trait} is not carried")
 
     def on_press(self, handler: Callable[..., None]) -> None:
         """Call ``handler(*values)`` at each press, one value for each box, in their order."""

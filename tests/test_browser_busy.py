@@ -1,0 +1,100 @@
+"""In a real browser: a playground's buttons act on the switches their boxes showed when
+pressed, while the kernel is busy (tests/test_browser.py's "while the kernel is busy" tests
+do the same for the boxes a button reads itself).
+
+A module of its own, with the JupyterLab and the Chromium of tests/test_browser.py's
+module-scoped fixtures (imported from there, as tests/test_browser_zh.py does).
+"""
+
+from __future__ import annotations
+
+import json
+
+from test_browser import (
+    _CELL_OUTPUT,
+    _KERNEL_BUSY,
+    _KERNEL_BUSY_NOW,
+    _KERNEL_READY,
+    _RUN_CELL,
+    _open_panel,
+    browser,
+    jupyter,
+    pytestmark,
+)
+
+__all__ = ["browser", "jupyter", "pytestmark"]  # the fixtures and marks, used by name
+
+
+def _switched_while_busy_then_pressed(
+    browser, jupyter: str, lesson: str, switch: str, button: str, done: str, also: str = "None"
+) -> tuple[list[str], object]:
+    """Lesson ``lesson``'s playground while the kernel is busy (a slow cell): the checkbox
+    named ``switch`` ticked, then cleared, then ``button`` clicked. ipywidgets sends the
+    checkbox's first change at once and holds the second until the first is answered, and
+    sent the click at once (jupyter-widgets/ipywidgets#1382): the button acted on the switch
+    as ticked, and the cleared box's late update then said its line over the result. Returns
+    every line the panel's status said, once ``done`` (Python, of ``p`` and ``said``) held
+    or 20 s passed, and the value of ``also`` (Python) then."""
+    name = f"playground-{lesson}-switched-busy.ipynb"
+    source = (
+        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        f'p = labkit.widgets.Playground(lab, "{lesson}")\nsaid = []\n'
+        "p.status.observe(lambda c: c['new'] and said.append(c['new']), names='value')\np"
+    )
+    held = (
+        "import json, time\nfor _ in range(400):\n"
+        f"    if {done}:\n        break\n    time.sleep(0.05)\n"
+        f"print(json.dumps([said, {also}]))"
+    )
+    with _open_panel(browser, jupyter, name, source, held) as (page, panel):
+        box = panel.get_by_role("checkbox", name=switch, exact=True)
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        box.click()  # ticked: sent at once
+        box.click()  # cleared: held back until the first is answered
+        panel.get_by_role("button", name=button, exact=True).click()
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 1)
+        shown = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        lines, value = json.loads(shown)
+        return lines, value
+
+
+def test_capacity_unlimited_ticked_and_cleared_while_busy_then_burst_bursts_at_the_box(
+    browser, jupyter: str
+) -> None:
+    """Lesson 04's 503 playground while the kernel is busy: the capacity's "unlimited" ticked
+    and cleared (the box shows 3), then Burst. The checkbox's second change reached Python
+    after the click (jupyter-widgets/ipywidgets#1382): the burst went at unlimited capacity,
+    none shed, and the capacity's line came after it (fails before). Burst now carries the
+    capacity's boxes as they were when pressed, and applies them before it bursts."""
+    said, _ = _switched_while_busy_then_pressed(
+        browser,
+        jupyter,
+        "503",
+        "unlimited",
+        "Burst",
+        "p.capacity.value == 3 and any(s.startswith('Burst at') for s in said)",
+    )
+    assert said[-1] == "Burst at capacity 3, 10 requests: 3 served (200), 7 shed (503).", said
+
+
+def test_debug_ticked_and_cleared_while_busy_then_get_sends_with_debug_off(
+    browser, jupyter: str
+) -> None:
+    """Lesson 01's 500 playground while the kernel is busy: debug ticked and cleared, then
+    GET /orders/abc. The checkbox's second change reached Python after the click
+    (jupyter-widgets/ipywidgets#1382): the request went with debug on, its 500 page a
+    traceback, and then "debug: off ... Send a request again" emptied the inspector (fails
+    before). The button now carries debug's box as it was when pressed."""
+    said, traceback = _switched_while_busy_then_pressed(
+        browser,
+        jupyter,
+        "500",
+        "debug: show tracebacks in 500 pages",
+        "GET /orders/abc",
+        "not lab.origin.debug and any(s.startswith('GET') for s in said)",
+        "'Traceback' in p.inspector.exchange.text if p.inspector.exchange else None",
+    )
+    assert traceback is False, said
+    assert said[-1].startswith("GET /orders/abc via the gateway: 500 Internal Server Error"), said
