@@ -52,7 +52,7 @@ from labkit.widgets.keys import ArrowKeys
 from labkit.widgets.live import LiveRegion
 from labkit.widgets.number import NumberBox, told_again
 from labkit.widgets.oneof import OneOf
-from labkit.widgets.press import FromBrowser, Press
+from labkit.widgets.press import FromBrowser, Press, said_where_made
 from labkit.widgets.progress import Progress
 
 __all__ = ["GatewaysCompared", "Inspector", "OneOf", "Playground", "Quiz"]
@@ -1299,15 +1299,13 @@ def _said_in_order(
         if value != said[0]:  # not the box's own answer to words already said
             say(value)
 
-    def applied(change: dict[str, Any]) -> None:
-        if not box.from_browser:
-            press.mirror()
-        elif change["old"] != change["new"] or not p._refused:
-            return
-        p._safe(say)(change["new"])
+    def retyped(change: dict[str, Any]) -> None:
+        if box.from_browser and change["old"] == change["new"] and p._refused:
+            p._safe(say)(change["new"])
 
     press.on_copy(copied)
-    box.observe(applied, names="value")
+    said_where_made(box, press, p._safe(say))
+    box.observe(retyped, names="value")
 
 
 def _controls_503(p: Playground) -> list[w.Widget]:
@@ -1621,7 +1619,7 @@ class GatewaysCompared(_Panel):
         self.rows: list[tuple[str, str, str]] = []
         self.run_button.on_press(self._safe(lambda index: self.run(self.fault.options[index][1])))
         self.run_button.on_copy(lambda _: self._stale())
-        self.fault.observe(self._changed_here, names="value")
+        said_where_made(self.fault, self.run_button, lambda _: self._stale())
         hint = _hint(KEYBOARD_HINT, self.lang)
         super().__init__(
             [
@@ -1636,11 +1634,6 @@ class GatewaysCompared(_Panel):
         )
 
     STALE = Msg("Fault changed: run it through every gateway.")
-
-    def _changed_here(self, _: Any) -> None:
-        if not self.fault.from_browser:  # set from Python (a script): said here
-            self.run_button.mirror()
-            self._stale()
 
     def _stale(self) -> None:
         """Another fault chosen: the table and the spoken line are emptied of the last one's
@@ -1930,7 +1923,7 @@ class Quiz(_Panel):
             # replaced that Check's verdict with "Press Check to check it". A choice made from
             # Python (a script) has no copy from the browser yet: said here.
             self.check_button.on_copy(self._safe(lambda *index: self._said_chosen(chosen(*index))))
-            answer.observe(self._chosen_here, names="value")
+            said_where_made(answer, self.check_button, self._said_chosen)
         else:
             self.check_button = Press([answer], description=words, button_style="primary")
             self.check_button.on_press(self._safe(lambda typed: self.check(typed)))
@@ -1955,13 +1948,6 @@ class Quiz(_Panel):
 
     def _failed(self) -> None:
         self.feedback.value = ""
-
-    def _chosen_here(self, change: Any) -> None:
-        answer = self.answer
-        if isinstance(answer, (OneOf, DiagnosisAnswer)) and not answer.from_browser:
-            assert isinstance(self.check_button, Press)
-            self.check_button.mirror()
-            self._said_chosen(change["new"])
 
     def _said_chosen(self, value: Any) -> None:
         """Say the answer chosen (an option, or a diagnosis's dict; None: none chosen)."""

@@ -42,6 +42,7 @@ from labkit.render.palette import (
     JP_LABEL,
 )
 from labkit.switches import Param
+from labkit.widgets.press import FromBrowser
 
 __all__ = ["NumberBox", "told_again"]
 
@@ -129,7 +130,7 @@ def told_again(widget: traitlets.HasTraits, name: str = "value") -> None:
     )
 
 
-class NumberBox(anywidget.AnyWidget, w.ValueWidget):
+class NumberBox(FromBrowser, anywidget.AnyWidget, w.ValueWidget):
     """One number, typed as text: ``value`` is the last good number; ``text`` what the box shows.
 
     ``param`` gives its label (``Param.title``), its kind (whole or not) and its range. The
@@ -144,9 +145,6 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
     description = traitlets.Unicode("").tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
     integer = traitlets.Bool(False).tag(sync=True)
-    # True while words the browser sent are applied: a panel whose button carries the box
-    # says a value typed there from the button's copy, in order with its presses
-    from_browser = False
 
     def __init__(self, param: Param, value: float, lang: str = i18n.ENGLISH) -> None:
         # None is the job of NumberOrNone's checkbox, never a word in the box
@@ -198,11 +196,10 @@ class NumberBox(anywidget.AnyWidget, w.ValueWidget):
 
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and isinstance(content.get("typed"), str):
-            self.from_browser = True
-            try:
+            # a panel whose button carries the box says a value typed there from the
+            # button's copy, in order with its presses (FromBrowser)
+            with self.from_the_browser():
                 self.typed(content["typed"])
-            finally:
-                self.from_browser = False
 
     def _write(self, value: Any) -> None:
         self.text = "" if value is None else number(value)

@@ -27,7 +27,8 @@ The button has the look and the role of a plain button (ipywidgets' Button class
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import anywidget
@@ -69,18 +70,43 @@ _CSS = """
 
 
 class FromBrowser:
-    """A widget that knows when the change applied comes from the browser (a click, a key):
-    a panel says such a change in order with its button's press (``Press.on_copy``), not from
-    the widget's own update, which can arrive after the press."""
+    """A widget that knows when the change applied comes from the browser (a click, a key, a
+    number box's words): a panel says such a change in order with its button's press
+    (``Press.on_copy``), not from the widget's own update, which can arrive after the press;
+    one made in Python it says where it is made (``said_where_made``). The one shape of
+    "this change came from the browser" for the radio groups, the fault list and the number
+    boxes, whose words come as a message of their own (widgets/number.py)."""
 
     from_browser = False
 
-    def set_state(self, sync_data: dict[str, Any]) -> None:
+    @contextlib.contextmanager
+    def from_the_browser(self) -> Iterator[None]:
+        """While what the browser sent is applied."""
         self.from_browser = True
         try:
-            super().set_state(sync_data)  # type: ignore[misc]
+            yield
         finally:
             self.from_browser = False
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        with self.from_the_browser():
+            super().set_state(sync_data)  # type: ignore[misc]
+
+
+def said_where_made(widget: Any, press: Press, say: Callable[[Any], None]) -> None:
+    """Say each new ``value`` of ``widget`` (a FromBrowser, or a widget of them) made in
+    Python (a script, a test) where it is made, after copying it into ``press``'s copies
+    (``Press.mirror``), so that the browser's copy of it, when it comes, is no change. A
+    value chosen or typed in the browser is said from ``press``'s copy of it instead
+    (``Press.on_copy``), in order with the presses: said from the widget's own update,
+    which can come after a press made later, it replaced that press's result."""
+
+    def changed(change: dict[str, Any]) -> None:
+        if not widget.from_browser:
+            press.mirror()
+            say(change["new"])
+
+    widget.observe(changed, names="value")
 
 
 class Press(anywidget.AnyWidget):
