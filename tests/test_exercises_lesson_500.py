@@ -248,3 +248,103 @@ def test_q1_s_first_hint_says_where_to_look_and_no_hint_names_the_answer() -> No
         assert answer not in first + second
     first, second = (render(h, "en") for h in q1.hint_texts)
     assert len(first.split()) <= 35 and len(second.split()) <= 40, (first, second)
+
+
+# -- q5 under load (issue 14): the same verdict every time, within a few seconds --
+
+
+def _raises_on_abc(order_id):
+    return 200, ORDERS[int(order_id)]
+
+
+def _every_id_exists(order_id):
+    return 200, {"id": order_id}
+
+
+def _forgets_order_13(order_id):
+    if not order_id.isdigit():
+        return 404, "no such order"
+    order = ORDERS.get(int(order_id))
+    if order is None:
+        return 404, "no such order"
+    return 200, {"customer": order["customer"]["name"]}
+
+
+def _fails_only_in_the_origin(order_id):
+    import threading
+
+    if threading.current_thread().name != "MainThread":
+        raise KeyError(order_id)
+    return {"abc": 400, "99": 404}.get(order_id, 200), "espresso beans teapot"
+
+
+def _fails_only_beyond_the_prompt(order_id):
+    known = {"7": (200, {"item": "espresso beans"}), "13": (200, {"item": "teapot"})}
+    return known.get(order_id, (404, "no such order"))
+
+
+# seconds one check may take with both cores busy (and the other engineers' or a classroom's
+# load beside them): one process per call of the handler, twelve in all, took ~9.6 s at load 19
+Q5_UNDER_LOAD_SECONDS = 5.0
+
+
+@pytest.mark.slow
+def test_q5_verdicts_are_the_same_ten_times_under_load_and_each_check_is_quick(
+    lab, busy_cores
+) -> None:
+    """The reference and five typical wrong handlers, 10 checks each with both cores busy:
+    one verdict and one message per handler, and no check longer than a few seconds."""
+    clients = (
+        (_reference_solution(), True),
+        (_raises_on_abc, False),
+        (_every_id_exists, False),
+        (_forgets_order_13, False),
+        (_fails_only_in_the_origin, False),
+        (_fails_only_beyond_the_prompt, False),
+    )
+    took: list[float] = []
+    for client, verdict in clients:
+        results = []
+        for _ in range(10):
+            start = time.monotonic()
+            results.append(q5.check(client, lab))
+            took.append(time.monotonic() - start)
+        assert len({r.message for r in results}) == 1, (
+            client.__name__,
+            {r.message for r in results},
+        )
+        assert all(bool(r) is verdict for r in results), (client.__name__, results[0].message)
+    assert max(took) < Q5_UNDER_LOAD_SECONDS, sorted(took)[-5:]
+
+
+def test_q5_calls_the_handler_in_one_process_in_the_judge(lab, monkeypatch) -> None:
+    """A process is started per call of learner code; on a loaded machine its fork and start
+    are most of a call's time. The judge calls the handler for all six ids in one process,
+    and the origin once per request: 7 processes, where one per id in the judge made 12.
+    Fails before (12)."""
+    from labkit.exercises import runner
+
+    started: list[object] = []
+    real = runner.run
+
+    def counted(*args, **kwargs):
+        started.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run", counted)
+    assert q5.check(_reference_solution(), lab)
+    assert len(started) == 1 + 6, len(started)
+
+
+def test_q5_names_the_order_whose_call_raised_after_others_returned(lab) -> None:
+    """All six ids are called in one process: the one that raised (the third) is named, with
+    the learner's own line."""
+
+    def show_order(order_id):
+        if order_id == "13":
+            raise LookupError("no customer")
+        return (400 if not order_id.isdigit() else 200), "espresso beans"
+
+    result = q5.check(show_order, lab)
+    assert not result and "show_order('13') raised LookupError: no customer" in result.message
+    assert 'raise LookupError("no customer")' in result.detail, result.detail

@@ -2530,3 +2530,32 @@ def test_code_whose_own_forks_spin_is_stopped_at_its_limit_and_told_so(
         assert took < 5.5, took  # the limit, and a start slowed by the load
         for pid in map(int, pids_file.read_text().split()):
             assert not alive(pid)
+
+
+def test_call_each_runs_every_call_in_one_process_and_names_the_one_that_raised() -> None:
+    """runner.call_each: the values in order from one child process; a LearnerError names the
+    call that raised (its index) and keeps the learner's own line; sys.exit is still an exit."""
+
+    def pids(n):
+        return os.getpid(), n * 2
+
+    values = runner.call_each(pids, [(1,), (2,), (3,)])
+    assert [v[1] for v in values] == [2, 4, 6]
+    assert len({v[0] for v in values}) == 1 and values[0][0] != os.getpid()
+
+    def third_fails(n):
+        if n == 3:
+            raise ValueError(f"no {n}")
+        return n
+
+    with pytest.raises(runner.LearnerError) as raised:
+        runner.call_each(third_fails, [(1,), (2,), (3,), (4,)])
+    assert raised.value.call == 2 and raised.value.text == "no 3"
+    assert 'raise ValueError(f"no {n}")' in raised.value.trace
+    assert "_each_call" not in raised.value.trace  # labkit's frame is not the learner's
+
+    def exits(n):
+        sys.exit(n)
+
+    with pytest.raises(runner.LearnerExit):
+        runner.call_each(exits, [(1,), (2,)])

@@ -19,7 +19,7 @@ import re
 import sys
 import textwrap
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -1460,6 +1460,11 @@ class Learner:
 
     def __call__(self, *args: Any) -> Any:
         return runner.call(self.fn, *args)
+
+    def each(self, argsets: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """The values of a call with each argument tuple, all in one child process
+        (runner.call_each): a LearnerError's ``call`` names the one that raised."""
+        return runner.call_each(self.fn, argsets)
 
     def __repr__(self) -> str:
         """As a message quotes it: the function's name, no address (a capstone answer given

@@ -80,6 +80,7 @@ __all__ = [
     "TimeLimit",
     "budget",
     "call",
+    "call_each",
     "learner_traceback",
 ]
 
@@ -87,11 +88,15 @@ __all__ = [
 class LearnerError(Exception):
     """The learner's code raised: its type's name, its message and its own frames."""
 
-    def __init__(self, type_name: str, text: Text, trace: str = "") -> None:
+    def __init__(
+        self, type_name: str, text: Text, trace: str = "", call: int | None = None
+    ) -> None:
         super().__init__(f"{type_name}: {text}" if text else type_name)
         self.type_name = type_name
         self.text = text
         self.trace = trace
+        # of the calls of a run ``each`` (run()), the one that raised (0 for the first)
+        self.call = call
 
 
 class LearnerExit(LearnerError):
@@ -1499,10 +1504,13 @@ def _child_main(
     labs: list[Any],
     clock: Clock | None,
     random_value: float | None,
+    each: bool = False,
 ) -> NoReturn:
     """In the child: never returns (os._exit, as the module found it: learner code may
-    replace os._exit), so nothing of the kernel runs twice."""
+    replace os._exit), so nothing of the kernel runs twice. ``each``: ``args`` is a
+    sequence of argument tuples, ``fn`` is called with each in turn (``run``)."""
     code = 0
+    done: list[Any] = []  # each: the values of the calls that returned
     try:
         _drop_sockets(keep=sock.fileno())
         _own_descriptors(out_fd, err_fd)
@@ -1551,7 +1559,7 @@ def _child_main(
         message: tuple[object, ...]
         try:
             try:
-                value = fn(*args)
+                value = _each_call(fn, args, done) if each else fn(*args)
             finally:  # what the learner's code changed must not stop the report
                 # here, not in _put_back: a trace function is called as a new frame starts
                 sys.settrace(None)
@@ -1571,6 +1579,8 @@ def _child_main(
             )
             if type(exc) is RuntimeError and message[2] == "can't start new thread":
                 message = ("threads", _thread_stack(), message[3])  # the memory limit's
+            if each:
+                message = (*message, len(done))  # the call that raised
         else:
             message = ("value", _plain(value))
         with contextlib.suppress(Exception):
@@ -1592,6 +1602,14 @@ def _child_main(
 
 
 _EXIT = os._exit  # kept: learner code that replaces os._exit must not keep the child alive
+
+
+def _each_call(fn: Callable[..., Any], argsets: Sequence[tuple[Any, ...]], done: list[Any]) -> Any:
+    """In the child: ``fn`` called with each argument tuple in turn, its values in order
+    (``done`` holds those of the calls that returned, so an error names the call)."""
+    for one in argsets:
+        done.append(fn(*one))
+    return done
 
 
 NEW_LAB = Msg(
@@ -1985,6 +2003,19 @@ def call(
     return outcome.value
 
 
+def call_each(
+    fn: Callable[..., Any], argsets: Sequence[tuple[Any, ...]], *, seconds: float = 5.0
+) -> list[Any]:
+    """``[fn(*args) for args in argsets]`` in one child process, as ``call`` runs one call;
+    a LearnerError names the call that raised (``.call``, its index in ``argsets``).
+
+    One process for a judge's several calls of the same function: each child's fork and
+    start is most of a call's time on a loaded machine (lesson 500 q5's six calls, one
+    process each, took seconds at load 19)."""
+    outcome = run(fn, *argsets, seconds=seconds, each=True)
+    return list(outcome.value)
+
+
 IN_VIRTUAL_TIME = Msg(
     "{stopped}. It ran in the judge's virtual time, where the clock moves only when your code "
     "calls time.sleep: a loop that waits for time.monotonic() or time.time() to move on, "
@@ -2001,9 +2032,11 @@ def run(
     since: float | None = None,
     view: View = (),
     deadline: Deadline | None = None,
+    each: bool = False,
 ) -> Outcome:
     """Like ``call``, also telling the virtual time the function took. ``view``: how the
-    code sees the lab where that differs from the lab itself (``Seen``)."""
+    code sees the lab where that differs from the lab itself (``Seen``). ``each``: ``args``
+    are argument tuples, one call each (``call_each``)."""
     from labkit.lab import running_labs
 
     left, total = _time_left(seconds)
@@ -2040,7 +2073,7 @@ def run(
             out_r, out_w = os.pipe()
             err_r, err_w = os.pipe()
             status_r, status_w = os.pipe()
-            start.append((child_sock, out_w, err_w, fn, args, labs, clock, random_value))
+            start.append((child_sock, out_w, err_w, fn, args, labs, clock, random_value, each))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: above
                 pid = os.fork()
@@ -2578,13 +2611,14 @@ def _finish(message: tuple[Any, ...], elapsed: float, notes: Any = ()) -> Outcom
         )
     if message[0] == "memory":
         raise LearnerExit("MemoryLimit", too_much_memory())
+    # a run ``each`` adds which call raised
     if message[0] == "threads":
-        _, stack, trace = message
-        raise LearnerError("RuntimeError", too_many_threads(int(stack)), str(trace))
-    _, type_name, text, trace = message
+        _, stack, trace, *at = message
+        raise LearnerError("RuntimeError", too_many_threads(int(stack)), str(trace), *at)
+    _, type_name, text, trace, *at = message
     if type_name == "EOFError" and text == str(NO_INPUT):
         text = NO_INPUT  # labkit's own words, not the learner's: in the learner's language
-    raise LearnerError(type_name, text, trace)
+    raise LearnerError(type_name, text, trace, *at)
 
 
 def _ended(status: int | None, total: float) -> BaseException:
