@@ -104,3 +104,42 @@ def test_q2_waits_for_a_slow_origin_and_not_after_its_answer(lab: labkit.Lab) ->
     assert late.status == 200 and late.client_error == (
         "no more bytes within 0.1 s (the server kept the connection open)"
     )
+
+
+def test_q3_asks_about_the_origins_426_and_what_it_says_of_gateways_is_what_they_do(
+    lab: labkit.Lab,
+) -> None:
+    """ "Which header fields must a 426 carry?" with the answer "Upgrade and Connection:
+    upgrade" and "the 426's headers show it": but lab.get('/chat') through the lab's gateway
+    shows neither (RFC 9110 7.6.1: both are hop-by-hop), as lesson 06 teaches. The question
+    asks about the origin's 426, and what the feedback and solution say a gateway does is
+    what each personality does over real sockets."""
+    from labkit.i18n import render
+
+    for lang in ("en", "zh-CN"):
+        assert ("origin's 426" if lang == "en" else "源服务器的这个 426") in render(
+            q3.prompt_text, lang
+        )
+    assert "via='origin'" in q3.check("Upgrade").message
+    solution = render(q3.solution_text, "en")
+    direct = lab.get("/chat", via="origin")
+    assert (direct.status, direct.header("Upgrade"), direct.header("Connection")) == (
+        426,
+        "websocket",
+        "upgrade",
+    )
+    seen = {}
+    try:
+        for name in ("rfc", "nginx", "haproxy", "caddy"):
+            lab.gateway.personality = name
+            relayed = lab.get("/chat")
+            assert relayed.status == 426, name
+            seen[name] = (relayed.header("Upgrade"), relayed.header("Connection"))
+    finally:
+        lab.gateway.personality = "rfc"
+    assert seen["rfc"] == seen["caddy"] == (None, None), seen
+    assert seen["nginx"][0] == "websocket" and seen["nginx"][1] != "upgrade", seen
+    assert seen["haproxy"] == ("websocket", "upgrade"), seen
+    assert "neither (the lab's gateway, Caddy)" in solution
+    assert "Upgrade with the gateway's own Connection (nginx)" in solution
+    assert "both (HAProxy)" in solution

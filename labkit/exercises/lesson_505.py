@@ -213,18 +213,23 @@ q2 = CheckedTask(
 q3 = make_choice(
     "505.426-headers",
     LESSON,
-    Msg("GET /chat answers 426 Upgrade Required. Which header fields must a 426 carry?"),
+    Msg(
+        "The origin answers GET /chat with 426 Upgrade Required. Which header fields must the "
+        "origin's 426 carry?"
+    ),
     ["Retry-After", "Upgrade", "Upgrade and Connection: upgrade", "Alt-Svc"],
     "Upgrade and Connection: upgrade",
     why={
         "Upgrade and Connection: upgrade": Msg(
-            "RFC 9110 15.5.22 requires Upgrade (which "
-            "protocol to switch to, here websocket), and 7.8 requires every sender of Upgrade to "
-            "list 'upgrade' in Connection, so no intermediary forwards it by mistake."
+            "RFC 9110 15.5.22 requires Upgrade in a 426 (which protocol to switch to, here "
+            "websocket), and 7.8 requires every sender of Upgrade to list 'upgrade' in "
+            "Connection, which tells intermediaries not to forward it: both belong to the "
+            "origin's own connection (7.6.1), so a client behind a gateway may see neither."
         ),
         "Upgrade": Msg(
             "half of it: Upgrade names the protocol. Read RFC 9110 7.8: what else must "
-            "whoever sends Upgrade send? The 426's headers show it."
+            "whoever sends Upgrade send? The origin's own 426 shows it (via='origin'); a "
+            "gateway may have removed it."
         ),
         "Retry-After": Msg(
             "Retry-After says when to come back (503, 429); retrying later will not "
@@ -236,12 +241,17 @@ q3 = make_choice(
         ),
     },
     hints=(
-        Msg("Look at ex.headers of lab.get('/chat', via='origin')."),
+        Msg(
+            "Look at ex.headers of lab.get('/chat', via='origin'): the origin's own 426, "
+            "before any gateway."
+        ),
         Msg("RFC 9110 7.8: a sender of Upgrade must also send a Connection header field."),
     ),
     solution=Msg(
-        "q3.check('Upgrade and Connection: upgrade'): here Upgrade: websocket and "
-        "Connection: upgrade."
+        "q3.check('Upgrade and Connection: upgrade'): the origin's 426 carries "
+        "Upgrade: websocket (RFC 9110 15.5.22) and Connection: upgrade (7.8). Both are "
+        "hop-by-hop (7.6.1): through a gateway a client may see neither (the lab's gateway, "
+        "Caddy), Upgrade with the gateway's own Connection (nginx) or both (HAProxy)."
     ),
 )
 
