@@ -1209,6 +1209,16 @@ _OWED_HEADER = later(
     # "it-must-carry-allow"
     r"|\b(?:must|should|has to|have to|needs? to|is required to)\s+(?:carry|include|have|send|"
     r"contain|return)\s+(?:an?\s+|the\s+|its\s+)?([a-z][\w-]*)$"
+    # and in Chinese, the word header left out or the verb ("必须带 Allow", "需要 Allow 头"):
+    # refused as no header name
+    r"|^(?:必须|一定要|应该|应当|需要|要)\s*(?:带上?|带有|包含|携带|有|返回|给出)?\s*(?:一个)?\s*"
+    r"([a-z][\w-]*)\s*(?:响应)?(?:头部?|标头|首部)?$"
+)
+# a verb before the header's name: "use Retry-After" (counted as the wrong header
+# "use-retry-after"), "用 Retry-After", "通过 Retry-After 头" (refused as no header name)
+_HEADER_VERB = later(
+    r"^(?:use|using|with|through|by|read|check)\s+(?:the\s+)?(?=[a-z])"
+    r"|^(?:用|使用|通过|靠|看|查看|读)\s*(?=[a-z])"
 )
 
 
@@ -1254,9 +1264,12 @@ def header(answer: object) -> str:
     # header a sentence says is owed, one header named (refused: the list read as names)
     owed = _OWED_HEADER.search(text)
     if owed and len(re.findall(r"header|头|首部", text)) <= 1:
-        name = owed.group(1) or owed.group(2) or owed.group(3)
+        name = owed.group(1) or owed.group(2) or owed.group(3) or owed.group(4)
         if looks_like_header(name):
             return header(name)
+    verb = _HEADER_VERB.match(text)
+    if verb and looks_like_header(_name_of(text[verb.end() :])):
+        return header(text[verb.end() :])
     text = answer_part(text)  # "Allow, e.g. Allow: GET", "X-Request-ID — the same req-0001"
     text = re.sub(r"\s(?:[+&]|plus)\s", " and ", text)  # "Upgrade + Connection", "A plus B"
     # "Upgrade 和 Connection": refused as no header name, though text() reads 和 so
@@ -1939,6 +1952,22 @@ def _condition_names() -> dict[str, str]:
         "头部被截断": "headers-cut",
         "头被截断": "headers-cut",
         "响应头部被截断": "headers-cut",
+        # refused as no condition (an outside re-examination, December 2026): a close before
+        # any response said as a hang-up, by who closed, or as curl and Python say it (EOF)
+        "hung up before sending headers": "closed-without-response",
+        "hung up before responding": "closed-without-response",
+        "hung up before sending response": "closed-without-response",
+        "hung up without responding": "closed-without-response",
+        "closed by upstream before any response": "closed-without-response",
+        "closed by upstream before response": "closed-without-response",
+        "closed by server before any response": "closed-without-response",
+        "eof before status line": "closed-without-response",
+        "eof before any response": "closed-without-response",
+        "eof before response": "closed-without-response",
+        "提前关闭了连接": "closed-without-response",
+        "提前关闭连接": "closed-without-response",
+        "过早关闭连接": "closed-without-response",
+        "握手超时": "connect-timeout",  # as "handshake timed out"
     }
     names.update({words(k): v for k, v in synonyms.items()})
     return names

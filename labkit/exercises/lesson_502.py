@@ -174,6 +174,11 @@ q3 = make_choice(
             "以退避方式重试",
             "用指数退避重试",
             "retry after backing off",
+            # the retry first, then how (refused as no option)
+            "重试并退避",
+            "重试，但要退避",
+            "重试，要退避",
+            "重试时退避",
         ),
         # the wrong options in other Chinese words than the Quiz's (refused as no option,
         # their feedback never seen)

@@ -1,0 +1,496 @@
+"""An outside re-examination of every quiz (issue 14, December 2026): answers written as a
+careful learner would, none of them in last session's held-out set (test_answers_heldout.py).
+
+Correct answers in other wordings (English and Chinese), unambiguous typos of an option's
+name ("orgin", "potral": one option is one edit away, so they are read as it; a typo of a
+digit or a header, "5O4", "Retry-Afer", is not), near misses that share words with the
+right one ("504? no, 502", "405, not 501", "not Allow"), answers of the wrong kind. About
+370 were tried: the 277 in OUTSIDE, then about 90 more in the forms that had failed. 23
+were misjudged, none accepted wrongly: 2 right answers counted as wrong ("use Retry-After",
+"use Allow") and 21 refused as no answer. Four classes, each fixed by one rule and kept in
+FIXED with the near misses beside it:
+- a header named after a verb: "use Retry-After" was judged the wrong header
+  "use-retry-after" (counted, "that header does not say when to come back"), and the Chinese
+  "用 Retry-After", "必须带 Allow", "需要 Allow 头" were refused as no header name, where
+  "it must carry Allow" was read;
+- a Chinese option said with its subject and the verb's helper: "会泄露内部细节",
+  "应该先检查再重发" were refused as no option, where "it would leak internals" was read;
+- an upstream close said as a hang-up, by who closed, or as EOF ("the upstream hung up
+  before sending headers", "EOF before the status line", 上游提前关闭了连接), and a TCP
+  handshake that timed out in Chinese (TCP 握手超时): refused as no condition;
+- "retry" first, then how, in Chinese (重试并退避, 重试，但要退避): refused as no option.
+No wrong answer was accepted. The code tasks' typical wrong programs are in the lessons'
+own tests (a client that retries a POST or only GET, one that never stops).
+
+A line is the verdict wanted, a space, then the answer: "+" accepted, "-" judged wrong, "?"
+refused as no answer of the kind asked (not counted), "!" anything but accepted. A line whose
+answer starts with "{" is a capstone diagnosis, as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import verdict
+
+from labkit import exercises
+from labkit.exercises.checks import Refused
+
+
+def _misjudged(qid: str, block: str) -> list[str]:
+    q = exercises.get(qid)
+    wrong = []
+    for line in block.strip().splitlines():
+        wanted, given = line[0], line[2:]
+        answer = json.loads(given) if given.startswith("{") else given
+        try:
+            got, message = verdict(q, answer)
+        except Refused as refused:  # a diagnosis refused as a whole (not counted)
+            got, message = "?", str(refused)
+        if got != wanted and not (wanted == "!" and got != "+"):
+            wrong.append(f"{given!r}: wanted {wanted}, got {got} ({message})")
+    return wrong
+
+
+# One block for each class of answer that was misjudged, with the near misses of its rule.
+FIXED: dict[str, str] = {
+    # a header named after a verb ("use", "with", 用, 通过) or said as owed in Chinese
+    # without the word header (必须带 Allow)
+    "503.retry-after-header": """
++ use Retry-After
++ use the Retry-After header
++ with Retry-After
++ 用 Retry-After
++ 使用 Retry-After
++ 通过 Retry-After 头
+! use Expires
+! use Retry-After or Expires
+! don't use Retry-After
+! 不用 Retry-After
+! 用 Expires
+""",
+    "501.allow-header": """
++ 必须带 Allow
++ 必须带有 Allow
++ 要带 Allow
++ 必须有 Allow
++ 需要 Allow 头
++ use Allow
++ by the Allow header
+! 必须带 Accept
+! use Accept
+! 需要 Accept 头
+! 必须带 Allow 或 Accept
+""",
+    # a Chinese option with its subject and the verb's helper before it (它会, 应该, 要)
+    "500.debug-danger": """
++ 会泄露内部细节
++ 它会泄露内部细节
+! 不会泄露内部细节
+! 会丢失日志
+""",
+    "500.retry-a-post": """
++ 应该先检查再重发
++ 要先检查再重发
++ 客户端应该先检查再重发
+! 不应该先检查再重发
+! 应该一直重试
+""",
+    # an upstream close said as a hang-up, by who closed, or as EOF; a TCP handshake that
+    # timed out, in Chinese
+    "gateways.nginx-premature-close": """
++ the upstream hung up before sending headers
++ connection closed by upstream before any response
++ EOF before the status line
++ 上游提前关闭了连接
+! 上游没有提前关闭连接
+! the upstream reset the connection
+""",
+    "gateways.caddy-dial-timeout": """
++ TCP 握手超时
++ 握手超时了
+! TLS 握手超时
+! 读取超时
+""",
+    "gateways.envoy-uf": """
+! hung up before responding
++ TCP 握手超时
+""",
+    # the retry first, then how, in Chinese
+    "502.retry": """
++ 重试并退避
++ 重试，但要退避
++ 重试，要退避
++ 重试时退避
+! 重试，但不要退避
+! 立即重试，不退避
+""",
+}
+
+
+@pytest.mark.parametrize("qid", list(FIXED))
+def test_each_class_once_misjudged_gets_its_verdict(qid: str) -> None:
+    wrong = _misjudged(qid, FIXED[qid])
+    assert not wrong, "\n".join(wrong)
+
+
+OUTSIDE: dict[str, str] = {
+    "500.who-made-it": """
++ origin server
++ it's the origin that made it
++ The Origin.
++ the origin - Via only means it went through the gateway
++ 源站
++ 是源服务器
+! the gateway? no, the origin? not sure
+! origin? gateway?
+! not origin
+! the gateway made it, not the origin
+! neither the origin nor the gateway
++ orgin
+! the labkit-gateway
+- the client sent a bad id
+? 42
+""",
+    "500.find-the-traceback": """
++ X-Request-Id
++ x-request-id header
++ the response header X-Request-ID
++ header X-Request-ID
++ X-REQUEST-ID
++ X-Request-ID (same as in the log)
++ 是 X-Request-ID
+! X-Request-ID? no, Via
+! not Via, not X-Request-ID
+! X-Requests-ID
+! X-Correlation-ID
+! Traceparent
+! the Via header
+! req-0001
+""",
+    "500.debug-danger": """
++ because it leaks internals
++ leaks internals to attackers
++ it would leak internals
++ 会泄露内部细节
+! leaks nothing
+! it doesn't leak internals
+! leaks internals? or loses the log?
+! hides the error, not leaks internals
+! leak
+! becomes a 502 and leaks internals
+""",
+    "500.retry-a-post": """
++ check before resending it
++ first check, then resend
++ check whether the order exists before resending
++ 重发之前先检查
+! retry once after a pause, not check before resending
+! don't check before resending
+! retry until it works or check before resending
+! resend at once
+! switch to GET and retry
+! retry once
+""",
+    "501.unknown-method": """
++ 501 (Not Implemented)
++ it should be 501
++ code 501
++ 501 not implemented
++ five hundred one
++ 应该是 501
+! 501? no, 405
+! 405, not 501
+! 405 - the method is not allowed here
+! 5O1
+! 510
+! 500
+! 4xx
+? a status
+""",
+    "501.allow-header": """
++ the Allow field
++ Allow header field
++ Allow (lists the methods)
++ it must carry Allow
++ allow
++ 必须带 Allow
+! Allow? or Accept?
+! not Allow
+! Alow
+! Accept-Methods
+! Allow-Methods
+! Retry-After
+""",
+    "501.chunked-not-final": """
++ 400 (Bad Request)
++ the server must answer 400
++ a 400
++ Bad request.
++ 返回 400
+! 400? no, 501
+! 501, not 400
+! 411, not 400
+! 4OO
+! 400 or maybe 501
+! 404
+! 415
+""",
+    "501.python-http-server": """
++ 405 with Allow (listing the methods it does allow)
++ 405 with the Allow header
++ 405 Method Not Allowed with Allow
++ 带 Allow 的 405
+! 405
+! 405 with Allow? or 501
+! 501, like http.server
+! 404 Not Found
+! 405 with Accept
+""",
+    "502.not-a-502": """
++ a 500 from the origin's handler
++ the handler's 500
++ 处理函数返回的 500
+! not a 500 from the handler
+! garbage bytes, not a 500 from the handler
+! refused connection
+! the 502
+""",
+    "502.body-cut": """
++ 200 (OK)
++ it still gets 200
++ a 200, with a short body
++ status 200
++ 200 OK, but the body is truncated
++ 仍然是 200
+! 200? no, 502
+! 502, not 200
+! 2OO
+! 201
+! 502 because the body was cut
+! 200 or 502, it depends
+! it gets a truncated body
+""",
+    "502.retry": """
++ retry, with backoff
++ retry with a backoff
++ retry with exponential backoff, capped
++ back off and retry
++ 退避后重试
+! retry immediately
+! don't retry with backoff
+! retry at once in a loop with backoff
+! retry with backoff, even a POST
+! never retry, not with backoff
+! give up
+""",
+    "503.retry-after-header": """
++ Retry-after
++ retry-after header
++ the Retry-After response header
++ Retry-After (30)
++ Retry-After: 30 seconds
++ 用 Retry-After
+! Retry-After? maybe Expires
+! not Retry-After
+! Retry-Afer
+! Expires: 30
+! Cache-Control: max-age=30
+""",
+    "503.how-many-shed": """
++ 5 requests are shed
++ five of them
++ 5 out of 8
++ 8 - 3 = 5
++ 五个请求
++ 5个
+! 5? no, 3
+! 3, not 5
+! 8 - 5 = 3
+! 3 are shed, 5 served
+! 0
+! S
+? some of them
+? most
+""",
+    "503.heuristic-cache": """
++ 501 (Not Implemented)
++ only the 501
++ a 501
++ 501 - heuristically cacheable by default
++ 只有 501
+! 503? no, 501? hmm
+! 503, not 501
+! 500 and 501
+! 501 and 503
+! 5O1
+! 502
+! all of them
+""",
+    "504.who-answers": """
++ a 504 from the gateway
++ the gateway answers 504
++ 504, made by the gateway
++ gateway, 504
++ 网关返回 504
+! 504 from the origin, not the gateway
+! 502 from the gateway, not 504
+! the origin answers 200 after 0.6 s
+! 504
+! 200
+! the gateway
+""",
+    "504.or-502": """
++ 504 for B
++ B -> 504
++ B: gateway timeout
++ 504 gateway timeout
++ 504 (B stays silent)
++ B 是 504
+! 504? no, 502
+! 502 for B, 504 for A
+! A: 504
+! 5O4
+! 408
+! B: 502 Bad Gateway
+! 504 or 502
+? B
+""",
+    "504.haproxy-connect-timeout": """
++ a 503
++ 503 (termination state sC)
++ HAProxy 返回 503
+! 503? no, 504
+! 504, not 503
+! 504 like nginx
+! 5O3
+""",
+    "505.http2-request-line": """
++ 505 (HTTP Version Not Supported)
++ the origin answers 505
++ a 505
++ 505 version not supported
++ 返回 505
+! 505? no, 400
+! 400, not 505
+! 5O5
+! 200, served as HTTP/1.1
+""",
+    "505.426-headers": """
++ Upgrade plus Connection: upgrade
++ Upgrade & Connection: upgrade
++ Upgrade 以及 Connection: upgrade
+! Upgrade and not Connection
+! just Upgrade
+! Upgrade, not Connection
+! Upgrade and Alt-Svc
+! Retry-After and Upgrade
+""",
+    "505.alpn": """
++ with ALPN
++ TLS ALPN
++ it uses ALPN (h2)
++ 通过 ALPN
+! ALPN? or Upgrade: h2c
+! Upgrade: h2c, not ALPN
+! HTTP/2.0 in the request line, not ALPN
+! APLN
+! SNI
+! NPN
+""",
+    "511.who-made-it": """
++ the portal made it
++ portal (the captive portal)
+! 门户网关
+! the portal? or the gateway?
++ potral
+""",
+    "511.which-auth": """
++ a 407
++ it answers 407
++ 407 (Proxy-Authenticate)
++ 返回 407
+! 407? no, 401
+! 401, not 407
+! 401 or 407
+! 4O7
+""",
+    "gateways.nginx-premature-close": """
++ closed without a response
++ the upstream closed the connection without a response
++ closed-without-response (no status line came)
++ headers cut
++ 没有响应就关闭了连接
+! closed-without-response? or reset?
+! reset, not closed-without-response
++ closed
+! premature
+""",
+    "gateways.haproxy-sc": """
++ refused (SC: the server refused the connection)
++ the connection was refused
+! refused? no, connect-timeout
+! connect-timeout, not refused
+! refuse or timeout
+""",
+    "gateways.envoy-uf": """
++ connection refused
++ refused - the upstream connection failed
++ a connect timeout
++ unreachable
++ 连接被拒绝
+! refused? no, read-timeout
+! no-healthy-upstream
+! reset after headers
+""",
+    "gateways.caddy-dial-timeout": """
++ the connect timed out
++ connect-timeout (dial i/o timeout)
++ 连接超时
+! connect-timeout? no, read-timeout
+! read-timeout, not connect-timeout
+! dns-error
+! timeout
+""",
+    "capstone.incident-1": """
++ {"made_by": "gateway", "cause": "no healthy upstream left"}
+! {"made_by": "gateway", "cause": "no-healthy-upstream? or refused"}
+! {"made_by": "upstream", "cause": "no-healthy-upstream"}
+""",
+    "capstone.incident-2": """
++ {"made_by": "origin", "cause": "bug in the handler"}
+! {"made_by": "origin", "cause": "not a handler bug"}
+""",
+    "capstone.incident-5": """
++ {"made_by": "gateway", "cause": "the connect timed out"}
+! {"made_by": "gateway", "cause": "connect-timeout, not refused, maybe read-timeout"}
+""",
+    "capstone.incident-6": """
++ {"made_by": "origin", "cause": "down for maintenance"}
+! {"made_by": "origin", "cause": "overload, not maintenance"}
+""",
+    "capstone.incident-7": """
++ {"made_by": "gateway", "cause": "invalid response from the upstream"}
+! {"made_by": "upstream", "cause": "invalid-response"}
+""",
+    "capstone.incident-8": """
+! {"made_by": "origin", "cause": "not overload"}
+""",
+}
+
+
+@pytest.mark.parametrize("qid", list(OUTSIDE))
+def test_the_outside_answers_get_their_verdict(qid: str) -> None:
+    wrong = _misjudged(qid, OUTSIDE[qid])
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_examination_covers_every_quiz() -> None:
+    from labkit.exercises.capstone import Diagnosis
+    from labkit.exercises.core import Choice, ShortAnswer
+
+    quizzes = {q.id for q in exercises.all_exercises() if isinstance(q, (Choice, ShortAnswer))}
+    assert quizzes <= set(OUTSIDE), quizzes - set(OUTSIDE)
+    diagnoses = {q.id for q in exercises.all_exercises() if isinstance(q, Diagnosis)}
+    assert len(diagnoses & set(OUTSIDE)) >= 6
