@@ -106,7 +106,7 @@ def test_q5_success_lists_exactly_the_runs_the_judge_made(lang: str) -> None:
         result = q5.check(polite_get, lab)
     assert result, result.message + "\n" + result.detail
     said = [render(run.passed, lang) for run in RUNS]
-    assert [run.fact for run in RUNS] == ["outage", "endless", "post"]
+    assert [run.fact for run in RUNS] == ["outage", "endless", "post", "head"]
     assert all(words in result.message for words in said), result.message
     blocks = result.detail.split("\n\n")
     assert [b.splitlines()[0] for b in blocks] == [
@@ -116,6 +116,32 @@ def test_q5_success_lists_exactly_the_runs_the_judge_made(lang: str) -> None:
     assert len(endless) == MAX_TRIES and all("GET -> 503" in r for r in endless), blocks[1]
     assert blocks[0].splitlines()[-1].endswith("GET -> 200"), blocks[0]
     assert len(blocks[2].splitlines()) == 2 and "POST -> 503" in blocks[2], blocks[2]
+    assert blocks[3].splitlines()[-1].endswith("HEAD -> 200"), blocks[3]
+
+
+def test_q5_a_client_that_retries_only_get_fails(lab: labkit.Lab) -> None:
+    """The prompt retries "a GET or HEAD (safe ...)": a client that retried GET only passed,
+    since the judge tried GET and POST. Fails before (Correct)."""
+
+    def get_only(lab, method, path):
+        ex = lab.request(method, path)
+        for _ in range(3):
+            value = ex.header("Retry-After")
+            if ex.status != 503 or method != "GET" or value is None:
+                break
+            if value.isdigit():
+                wait = int(value)
+            else:
+                wait = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+            time.sleep(max(0, wait))
+            ex = lab.request(method, path)
+        return ex.status
+
+    result = q5.check(get_only, lab)
+    assert result.correct is False, result.message
+    assert "sent HEAD /orders/7 1 time(s)" in result.message, result.message
+    assert "HEAD is safe too (RFC 9110 9.2.1)" in result.message
+    assert not lab.origin.in_maintenance
 
 
 def test_q5_no_retry_at_all(lab: labkit.Lab) -> None:

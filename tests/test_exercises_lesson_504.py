@@ -1308,3 +1308,51 @@ def test_q2_no_cell_after_the_set_up_undoes_it() -> None:
         after = [c for c in code[setup + 1 :] if "q2.check(" not in c]
         undoes = [c for c in after if re.search(r"reset\(|\bslow\b|personality|lab\.start\(", c)]
         assert undoes == [], (name, undoes)
+
+
+# -- an outside re-examination (issue 14, December 2026) --
+
+
+def posts_with_backoff(lab, path, budget):
+    start = time.monotonic()
+    wait = 0.1
+    while True:
+        left = budget - (time.monotonic() - start)
+        ex = lab.request("POST", path, timeout=max(0.05, left))
+        if ex.status not in (None, 502, 503, 504):
+            return ex.status
+        sleep = random.uniform(0, wait)
+        if time.monotonic() - start + sleep > budget:
+            return ex.status
+        time.sleep(sleep)
+        wait *= 2
+
+
+def waits_but_never_stops(lab, path, budget):
+    wait = 0.1
+    while True:
+        ex = lab.get(path, timeout=1.0)
+        if ex.status not in (None, 502, 503, 504):
+            return ex.status
+        time.sleep(random.uniform(0, wait))
+        wait = min(wait * 2, 2.0)
+
+
+def test_q5_a_client_that_retries_a_post_fails(lab: labkit.Lab) -> None:
+    """The judge read only the statuses: a client that POSTed, and retried the POST with
+    backoff and jitter, was told Correct. Fails before."""
+    result = q5.check(posts_with_backoff, lab)
+    assert result.correct is False, result.message
+    assert "sent 'POST' /up/slow/: the task GETs it" in result.message, result.message
+
+
+def test_q5_a_client_that_waits_but_never_stops_is_told_about_the_budget(lab: labkit.Lab) -> None:
+    """A client that waits (up to 2 s) but never looks at its budget was told "more than 40
+    requests within the 1 s budget: wait before each retry (time.sleep)": it did wait, and
+    its requests went on long past the budget. Fails before; a client that never waits is
+    still told to wait (test_q5_without_backoff)."""
+    result = q5.check(waits_but_never_stops, lab)
+    assert result.correct is False, result.message
+    assert "sent 40 requests and was still retrying at" in result.message, result.message
+    assert "past the 1 s budget" in result.message
+    assert "wait before each retry" not in result.message

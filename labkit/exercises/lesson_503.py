@@ -552,6 +552,32 @@ def _gives_up(run: Run) -> Text:
     return ""
 
 
+def _heads_too(run: Run) -> Text:
+    """HEAD through the same planned outage: safe as GET is, retried the same way. A client
+    that retried GET only passed (the prompt asks for GET or HEAD). Fails before."""
+    outage, value, problem = _client_result(run, "head", "'HEAD', '/orders/7'")
+    if problem:
+        return problem
+    if len(outage.rows) < 2 or outage.rows[-1]["status"] != 200:
+        return Msg(
+            "your function sent HEAD /orders/7 {count} time(s) through an outage that said "
+            "when to come back, and returned {value}. HEAD is safe too (RFC 9110 9.2.1): "
+            "the task retries a GET or a HEAD.",
+            count=len(outage.rows),
+            value=value,
+        )
+    problem = _timing_problem(outage)
+    if problem:
+        return problem
+    if value != 200:
+        return Msg(
+            "polite_get(lab, 'HEAD', '/orders/7') returned {value}, but the last answer was "
+            "200: return the last status.",
+            value=value,
+        )
+    return ""
+
+
 def _posts_once(run: Run) -> Text:
     """POST: the same 503, but a POST may have taken effect; send it once only."""
     outage, value, problem = _client_result(run, "post", "'POST', '/orders'")
@@ -606,6 +632,14 @@ RUNS = (
         Msg("GET gave up on an outage that did not end and returned its 503"),
     ),
     ClientRun("post", "POST", "/orders", False, Msg("POST was sent once and its 503 returned")),
+    # the prompt's "a GET or HEAD": a client that retried only GET passed
+    ClientRun(
+        "head",
+        "HEAD",
+        "/orders/7",
+        False,
+        Msg("HEAD, safe as GET is, was retried the same way and got 200"),
+    ),
 )
 
 
@@ -650,7 +684,7 @@ q5 = CheckedTask(
         judge_changes=True,  # maintenance: the outage drives it
     ),
     observe={run.fact: _client_run(run.method, run.path, run.endless) for run in RUNS},
-    checks=(_waits_out_the_outage, _gives_up, _posts_once),
+    checks=(_waits_out_the_outage, _gives_up, _posts_once, _heads_too),
     success=_polite,
     hints=(
         Msg(

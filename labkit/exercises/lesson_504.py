@@ -24,7 +24,7 @@ from labkit.exercises.checks import (
     setting,
 )
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
-from labkit.exercises.observe import made_by, maker, seconds, status_problem
+from labkit.exercises.observe import made_by, maker, quoted, seconds, status_problem
 from labkit.i18n import Listed, Msg, Text
 from labkit.lab import CLIENT_TIMEOUT, REQUEST_TIMEOUTS, UPSTREAM_TIMEOUTS
 from labkit.recorder import Role
@@ -386,9 +386,10 @@ class _Attempts:
     for a 504 and ANSWER_TIME for a 200.
     """
 
-    def __init__(self, lab: Any, recovers_at: float | None) -> None:
+    def __init__(self, lab: Any, recovers_at: float | None, budget: float = BUDGET) -> None:
         self.lab = lab
         self.recovers_at = recovers_at
+        self.budget = budget
         self.rows: list[dict[str, Any]] = []
         self.disturbed = False  # a request got what the outage did not plan (a stalled machine)
         self.read_timeout: float | None = None  # the route's, while a client that gives up waits
@@ -403,7 +404,7 @@ class _Attempts:
                 "your function sent more than {count} requests within the "
                 "{budget} s budget: wait before each retry (time.sleep)",
                 count=MAX_ATTEMPTS,
-                budget=f"{BUDGET:g}",
+                budget=f"{self.budget:g}",
             ),
         )
 
@@ -412,6 +413,21 @@ class _Attempts:
     ) -> tuple[float, dict[str, Any]]:
         if name not in ("get", "request"):
             return 0.0, {}
+        if len(self.rows) == MAX_ATTEMPTS - 1 and now > self.budget and max(self.waits()) > 0:
+            # the last request it may send, long after the budget: a client that waits and
+            # never stops was told "more than 40 requests within the 1 s budget: wait before
+            # each retry", of waits that had taken it far past the budget
+            raise runner.LearnerExit(
+                "TooManyRequests",
+                Msg(
+                    "your function sent {count} requests and was still retrying at {at} s, "
+                    "past the {budget} s budget: look at how much of the budget is left before "
+                    "each wait and each attempt, and stop when it is spent",
+                    count=MAX_ATTEMPTS,
+                    at=seconds(now),
+                    budget=f"{self.budget:g}",
+                ),
+            )
         self.after("", None)  # a call that raised left no after(): the route's timeout back
         healthy = self.recovers_at is not None and now >= self.recovers_at
         timeout = kwargs.get("timeout", CLIENT_TIMEOUT)
@@ -427,8 +443,10 @@ class _Attempts:
             self.read_timeout = route.read_timeout
             route.read_timeout = REAL_TIMEOUT
         took = float(timeout) if gives_up else ANSWER_TIME if healthy else GATEWAY_WAIT
+        method = "GET" if name == "get" else str(args[0] if args else kwargs.get("method", ""))
         self.rows.append(
             {
+                "method": method.upper(),
                 "arrived": now,
                 "answered": now + took,
                 "status": None,
@@ -483,7 +501,7 @@ def _one_run(
     fn: Any, lab: Any, value: float, recovers_at: float | None, budget: float = BUDGET
 ) -> tuple[Any, float, _Attempts]:
     for _ in range(3):  # again if the machine, not the code, changed what a request got
-        attempts = _Attempts(lab, recovers_at)
+        attempts = _Attempts(lab, recovers_at, budget)
         outcome = fn.run(lab, PATH, budget, clock=attempts.clock(), random_value=value)
         attempts.notes = outcome.notes
         if not attempts.disturbed or runner.changed():
@@ -525,6 +543,16 @@ def _failing_run_problem(
         )
     if not run.rows:
         return Msg("no request reached the gateway: send it with lab.get(path, timeout=...).")
+    sent = next((r["method"] for r in run.rows if r["method"] != "GET"), None)
+    if sent is not None:
+        # a client that POSTed and retried the POST passed: the judge looked at the statuses
+        return Msg(
+            "your function sent {method} {path}: the task GETs it (lab.get(path, "
+            "timeout=...)). Retrying on its own is safe only for an idempotent request "
+            "(RFC 9110 9.2.2), and the client's code decides which method it retries.",
+            method=quoted(sent),
+            path=PATH,
+        )
     if run.disturbed and runner.changed():
         return Msg(
             "GET {path} answered {statuses}, where the outage the judge set up makes the "
