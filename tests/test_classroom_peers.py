@@ -157,7 +157,9 @@ print(len(socks))
 def test_another_users_flood_cannot_take_the_connections_the_learner_needs(other) -> None:
     """Refused connections are still accepted first, so another user could fill a kernel's
     1024 descriptors (or the lab's budget) with connections the lab only refuses: they have
-    a small budget of their own, and the learner's requests are answered throughout."""
+    a small budget of their own, and the learner's requests are answered throughout: each
+    within 2 s of the lab's own time (``ask``; behind the flood in the gateway's accept
+    queue, on a loaded host, the machine's clock counts mostly the lab's wait for a CPU)."""
     proc, (port, *_) = low_files_lab()
     try:
         flood = other.popen(
