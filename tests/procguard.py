@@ -45,18 +45,15 @@ class Bound:
         self.waited = 0.0  # the longest wait for a CPU seen so far (``look``)
         # each thread ready to run at the last look: its schedstat then, and since when
         # (a look) it has been ready with that schedstat
-        self.ready: dict[int, tuple[bytes, float]] = {}
+        self.ready: dict[int, tuple[tuple[int, int], float]] = {}
 
     def look(self) -> None:
         """Read the process's wait for a CPU now (while it runs: what a thread or child that
         has ended had waited is not kept)."""
         now = time.monotonic()
-        ready: dict[int, tuple[bytes, float]] = {}
+        ready: dict[int, tuple[tuple[int, int], float]] = {}
         for tid, state, schedstat in _threads(self.pid):
-            try:
-                waited = int(schedstat.split()[1]) / 1e9
-            except (IndexError, ValueError):
-                continue
+            waited = schedstat[1] / 1e9
             if state == b"R":
                 seen, since = self.ready.get(tid, (schedstat, now))
                 if seen != schedstat:
@@ -90,9 +87,10 @@ class Bound:
         )
 
 
-def _threads(pid: int) -> Iterator[tuple[int, bytes, bytes]]:
+def _threads(pid: int) -> Iterator[tuple[int, bytes, tuple[int, int]]]:
     """Each thread of ``pid`` and of its descendants: its id, its state letter (b"R": running
-    or ready to run) and its schedstat (CPU time, run_delay, times run)."""
+    or ready to run) and its schedstat (ns run on a CPU, ns waited for one:
+    proctree.schedstat)."""
     for process in [pid, *proctree.descendants(pid)]:
         try:
             tasks = os.listdir(f"/proc/{process}/task")
@@ -102,11 +100,11 @@ def _threads(pid: int) -> Iterator[tuple[int, bytes, bytes]]:
             try:
                 with open(f"/proc/{process}/task/{tid}/stat", "rb") as f:
                     stat = f.read()
-                with open(f"/proc/{process}/task/{tid}/schedstat", "rb") as f:
-                    schedstat = f.read()
             except OSError:
                 continue  # it ended meanwhile
-            yield int(tid), stat[stat.rfind(b")") + 2 :][:1], schedstat
+            schedstat = proctree.schedstat(process, tid)
+            if schedstat is not None:
+                yield int(tid), stat[stat.rfind(b")") + 2 :][:1], schedstat
 
 
 class Overran(subprocess.TimeoutExpired):
@@ -167,11 +165,9 @@ def waited_for_a_cpu(pid: int) -> float:
     except OSError:
         return longest
     for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
-                longest = max(longest, int(f.read().split()[1]) / 1e9)
-        except (OSError, IndexError, ValueError):
-            continue
+        schedstat = proctree.schedstat(pid, tid)
+        if schedstat is not None:
+            longest = max(longest, schedstat[1] / 1e9)
     return longest
 
 
@@ -194,7 +190,7 @@ class Stopwatch:
 
     def __init__(self, mark: Path) -> None:
         self.mark = mark
-        self.judge = f"/proc/{os.getpid()}/task/{threading.get_native_id()}/schedstat"
+        self.judge = (os.getpid(), threading.get_native_id())
 
     def began(self) -> None:
         self.mark.write_text(f"{time.monotonic()!r} {self._judge_waited()!r}")
@@ -205,5 +201,6 @@ class Stopwatch:
         return now - began - (waited - waited_then)
 
     def _judge_waited(self) -> float:
-        with open(self.judge, "rb") as f:
-            return int(f.read().split()[1]) / 1e9
+        schedstat = proctree.schedstat(*self.judge)
+        assert schedstat is not None, "no schedstat for the judge's thread"
+        return schedstat[1] / 1e9

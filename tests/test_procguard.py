@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from procguard import Overran, run_guarded
+
+from labkit.exercises import proctree
 
 QUICK = [sys.executable, "-c", "pass"]  # about 0.03 s of CPU
 
@@ -66,3 +69,26 @@ def test_a_starved_command_still_ends_at_the_ceiling_and_says_so(starved) -> Non
     with pytest.raises(Overran) as hung:
         run_guarded(loop, timeout=60, ceiling=1, **starved)
     assert "ran past the ceiling of 1 s on the machine's clock (" in str(hung.value), hung.value
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="no schedstat")
+def test_one_schedstat_reader_for_the_judges_and_the_bounds() -> None:
+    """proctree.schedstat, which the runner's excuse for the load and these bounds both read:
+    a thread's time run and its wait for a CPU, in nanoseconds, each only growing; None for
+    a thread that has ended (or never was)."""
+    me = threading.get_native_id()
+    ran, waited = proctree.schedstat("self", me)
+    end = time.thread_time() + 0.05
+    while time.thread_time() < end:  # 50 ms of this thread's CPU
+        pass
+    later = proctree.schedstat(os.getpid(), me)
+    assert later is not None and later[0] >= ran + 40_000_000 and later[1] >= waited
+    assert proctree.waits_here()[me] >= later[1] / 1e9  # this process's threads: the same
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    pid = int(done.stdout)
+    assert proctree.schedstat(pid, pid) is None

@@ -584,6 +584,20 @@ def _newest_pid() -> int:
         return -1
 
 
+def schedstat(pid: int | str, tid: int | str) -> tuple[int, int] | None:
+    """Of thread ``tid`` of process ``pid`` ("self": this process), the nanoseconds it has run
+    on a CPU and those it has waited, ready to run, for one the machine gave to others (the
+    first two fields of its schedstat: run_delay is the second); None once it has ended, or
+    where /proc has no schedstat (macOS, a kernel without CONFIG_SCHED_INFO). The one reader
+    of schedstat for the judges' excuse and the tests' bounds (tests/procguard.py)."""
+    try:
+        with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
+            ran, waited = f.read().split()[:2]
+        return int(ran), int(waited)
+    except (OSError, ValueError):  # ended meanwhile; or not the two numbers
+        return None
+
+
 def waits_here() -> dict[int, float]:
     """Of each thread of this process (the kernel, whose threads serve the lab), the seconds
     it has waited, ready to run, for a CPU (schedstat's run_delay): {} where /proc has none."""
@@ -593,11 +607,9 @@ def waits_here() -> dict[int, float]:
     except OSError:
         return found
     for tid in tasks:
-        try:
-            with open(f"/proc/self/task/{tid}/schedstat", "rb") as f:
-                found[int(tid)] = int(f.read().split()[1]) / 1e9
-        except (OSError, IndexError, ValueError):
-            continue
+        stat = schedstat("self", tid)
+        if stat is not None:
+            found[int(tid)] = stat[1] / 1e9
     return found
 
 
@@ -640,9 +652,7 @@ def kept_waiting(keeper: int) -> float:
         except OSError:
             continue
         for tid in tasks:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
-                    longest = max(longest, int(f.read().split()[1]))
-            except (OSError, IndexError, ValueError):
-                continue
+            stat = schedstat(pid, tid)
+            if stat is not None:
+                longest = max(longest, stat[1])
     return longest / 1e9
