@@ -287,6 +287,12 @@ q5 = make_choice(
             "405 带上 Allow 头",
             "405 并带上 Allow 头",
             "405 并带 Allow 头",
+            # refused as no option (an outside re-examination)
+            "405，并带上 Allow",
+            "405，带上 Allow",
+            "405，带 Allow",
+            "405 加 Allow",
+            "405 加上 Allow 头",
         ),
         "405 without Allow": ("405 不带 Allow",),
     },

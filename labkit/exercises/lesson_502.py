@@ -63,7 +63,12 @@ q1 = make_choice(
             "处理函数返回 500",
             "处理函数的 500",
             "来自处理函数的 500",
-        )
+            # refused as no option (an outside re-examination)
+            "处理函数抛出的 500",
+            "handler 的 500",
+            "源服务器的 500",
+        ),
+        "garbage bytes": ("垃圾字节",),
     },
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
