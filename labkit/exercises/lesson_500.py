@@ -154,7 +154,12 @@ q3 = make_choice(
     # other words for the options, as learners write them (refused as no option)
     also={
         "leaks internals": ("泄露内部细节", "暴露内部信息", "泄漏内部信息", "泄漏内部细节"),
-        "hides the error": ("the error gets hidden", "the error is hidden"),
+        "hides the error": (
+            "the error gets hidden",
+            "the error is hidden",
+            "隐藏错误",
+            "隐藏了错误",
+        ),
         "loses the log": ("the log gets lost", "the log is lost"),
     },
     hints=(
@@ -216,6 +221,7 @@ q4 = make_choice(
             "先检查，再重发",
         ),
         "retry until it works": ("keep retrying",),
+        "retry once after a pause": ("暂停后重试一次", "暂停一下再重试一次"),
         "switch to GET": ("use GET instead", "resend it as a GET"),
     },
     solution=Msg(

@@ -68,7 +68,7 @@ q1 = make_choice(
             "handler 的 500",
             "源服务器的 500",
         ),
-        "garbage bytes": ("垃圾字节",),
+        "garbage bytes": ("垃圾字节", "乱码"),
     },
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),

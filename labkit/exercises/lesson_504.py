@@ -54,6 +54,15 @@ q1 = make_choice(
         "504 from the origin",
     ],
     "504 from the gateway",
+    # the wrong option in Chinese words other than the Quiz's (refused as no option, its
+    # feedback never seen)
+    also={
+        f"200 after {Q1_DELAY:g} s": (
+            f"{Q1_DELAY:g} 秒后得到 200",
+            f"源服务器 {Q1_DELAY:g} 秒后返回 200",
+            f"源服务器在 {Q1_DELAY:g} 秒后返回 200",
+        )
+    },
     why={
         "504 from the gateway": Msg(
             "after {read} s without a response the gateway gives up and "

@@ -263,6 +263,8 @@ q4 = make_choice(
     ),
     ["HTTP/2.0 in the request line", "ALPN", "Upgrade: h2c", "retry after a 505"],
     "ALPN",
+    # the wrong option in Chinese words other than the Quiz's (refused as no option)
+    also={"retry after a 505": ("收到 505 后重试", "505 之后重试")},
     why={
         "ALPN": Msg(
             "during the TLS handshake the client offers 'h2' and 'http/1.1' with ALPN "
