@@ -517,6 +517,7 @@ def _hold_loop(lab: labkit.Lab, seconds: float) -> None:
     assert held.wait(5)
 
 
+@pytest.mark.slow  # holds the lab's loop 2 s on purpose
 def test_the_labs_own_requests_closed_while_its_loop_was_held_are_recorded(lab) -> None:
     """Lesson 05 sends a request with a 0.2 s client timeout and then reads the gateway's
     504 from the record: when the lab's loop was held past that timeout (a loaded host),

@@ -830,6 +830,7 @@ def test_a_number_left_out_is_named_with_its_range(before, after, low, high, run
         assert re.search(rng, said), said
 
 
+@pytest.mark.slow  # the real command 8 times (--bogus: test_an_unknown_option_is_named_with_...)
 def test_an_option_typed_before_a_command_is_named_by_the_command_it_was_typed_for(
     runtime_dir,
 ):
@@ -859,6 +860,7 @@ def test_an_option_typed_before_a_command_is_named_by_the_command_it_was_typed_f
             assert where.startswith(f"{see}{command} --help`"), (args, where)
 
 
+@pytest.mark.slow  # the real command 5 times, a 1.1 s sleep (the words: test_widgets_lesson_511)
 def test_ctl_says_a_portal_already_logged_in_or_out_was_so(lab):
     """`labkit ctl portal login` while logged in said "portal: logged in", as if it had just
     logged in (and started the session's hour again): it says it already was, and leaves the

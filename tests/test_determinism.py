@@ -52,7 +52,9 @@ def _release_the_hold_once_the_origin_has_it(lab: labkit.Lab) -> threading.Threa
     return thread
 
 
-@pytest.mark.parametrize("via", ["gateway", "origin"])
+@pytest.mark.parametrize(  # a client's timeout waited out each: through the gateway is quick
+    "via", ["gateway", pytest.param("origin", marks=pytest.mark.slow)]
+)
 def test_an_answer_held_until_after_the_clients_timeout_is_not_the_answer(
     lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch, via: str
 ) -> None:

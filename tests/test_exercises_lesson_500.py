@@ -193,6 +193,7 @@ def test_q5_an_exception_without_a_message_is_named_without_an_empty_colon(lab) 
     assert ": ." not in result.message
 
 
+@pytest.mark.slow  # a judge's run: 1 s of CPU (a handler that raises: test_handler_that_raises_..., quick)
 def test_a_body_that_holds_itself_is_what_pythons_json_says(lab):
     """The origin sends a dict body as JSON: one that holds itself was reported as "the handler
     raised RecursionError" (the origin's own JSON writer recursing), where Python's json.dumps

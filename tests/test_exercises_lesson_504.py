@@ -262,6 +262,7 @@ def test_q5_code_that_raises_is_reported(lab: labkit.Lab) -> None:
     assert lab.upstreams["slow"].delay == 1.0
 
 
+@pytest.mark.slow  # waits out q5's time limit (a loop that sleeps for ever, stopped at once: quick)
 def test_q5_code_that_sleeps_forever_is_stopped(lab: labkit.Lab) -> None:
     quick = copy.copy(q5)
     quick.time_limit = 0.5

@@ -2401,6 +2401,7 @@ def test_the_runs_of_one_check_share_one_excuse_for_the_load(monkeypatch) -> Non
     assert took < runner.STARTUP_LIMIT + limit * (1 + runner.LOAD_EXCUSED) + 0.5, took
 
 
+@pytest.mark.slow  # waits out a time limit: 1.2 s (test_a_stop_without_an_excuse_says_the_limit_alone stays quick)
 def test_a_time_limit_excuses_the_wait_of_the_kernel_s_threads_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

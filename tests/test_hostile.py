@@ -167,6 +167,7 @@ def test_no_server_ever_answers_connect_with_2xx(lab: labkit.Lab, entry: str) ->
         assert ex.status is not None and ex.status >= 400, (target, ex.status)
 
 
+@pytest.mark.slow  # waits out raw's read timeout: 1 s
 def test_raw_says_when_the_server_kept_the_connection_open(lab: labkit.Lab) -> None:
     """raw() reads until the server closes: after an answer on a kept-alive connection it
     stops at its timeout, and the exchange says why it stopped."""
@@ -486,6 +487,7 @@ def test_fifty_labs_started_and_stopped_leave_no_thread_or_descriptor() -> None:
     assert fd_count() <= fds
 
 
+@pytest.mark.slow  # waits mid-relay: 3.3 s at load 16 (stop leaves nothing: test_hygiene, quick)
 def test_a_lab_stopped_mid_relay_leaves_no_socket_or_thread(no_gc: None) -> None:
     with labkit.start() as first:  # descriptors opened once per process are not leaks
         warm(first)

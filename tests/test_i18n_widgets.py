@@ -472,6 +472,7 @@ def test_the_charts_in_chinese(zh_lab: labkit.Lab) -> None:
         curve.png()
 
 
+@pytest.mark.slow  # 1.3 s (the Chinese chart and the English pictures stay quick)
 def test_an_english_chart_is_drawn_as_before(lab: labkit.Lab) -> None:
     fig = charts.timeline(lab.get("/up/slow/"), "en")
     assert fig.fonts == ()

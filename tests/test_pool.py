@@ -315,6 +315,7 @@ READ = 0.4
 PACE = [(0.0, 0.25), (0.3, 0.0), (None, 0.0)]
 
 
+@pytest.mark.slow  # waits out two read timeouts: 1 s
 def test_each_answer_on_a_kept_connection_has_its_own_read_timeout() -> None:
     """A kept connection times the reads of each answer's head with one timer, set for an
     earlier answer and moved on (``upstream.Connection._read_by``): an answer that comes

@@ -745,6 +745,7 @@ def test_root_with_another_users_home_refuses_to_put_its_registry_there(
 
 
 @needs_root
+@pytest.mark.slow  # another user's processes: 0.9 s of CPU
 def test_a_lab_in_the_home_registry_is_found_after_the_classmate_frees_tmp(
     tmp_path, attacker, shared_tmp, monkeypatch
 ):

@@ -124,6 +124,7 @@ def test_an_upstream_that_is_slow_after_the_freeze_still_times_out(frozen_lab) -
     assert failed == [Condition.READ_TIMEOUT], failed
 
 
+@pytest.mark.slow  # a freeze and a read timeout: 1.4 s of waiting
 def test_an_answer_due_after_the_deadline_does_not_win_on_a_starved_loop(frozen_lab) -> None:
     """The grace is for what already arrived: an answer the upstream was to send after the
     deadline is a timeout, however late the starved loop saw the timer (lesson 504 q2: a
@@ -159,6 +160,7 @@ def stalled_after_each_write(lab, monkeypatch: pytest.MonkeyPatch):
     return lab
 
 
+@pytest.mark.slow  # a stall and a read timeout: 1.3 s
 def test_a_stall_before_the_upstream_read_the_request_changes_no_status(
     stalled_after_each_write,
 ) -> None:
@@ -208,8 +210,10 @@ def starved_before_the_deadline_was_read(lab, monkeypatch: pytest.MonkeyPatch):
     return lab
 
 
-@pytest.mark.parametrize(
-    ("late", "status"), [(0.05, 504), (-0.05, 200)], ids=["due-after", "due-before"]
+@pytest.mark.parametrize(  # 1 s each: the answer due before the deadline in the quick tier
+    ("late", "status"),
+    [pytest.param(0.05, 504, marks=pytest.mark.slow), (-0.05, 200)],
+    ids=["due-after", "due-before"],
 )
 def test_a_stall_inside_a_turn_does_not_move_an_answer_across_the_deadline(
     starved_before_the_deadline_was_read, late: float, status: int
@@ -250,6 +254,7 @@ class StarvedAnswer(Fault):
         await conn.answer(rid, self.reply, self.description)
 
 
+@pytest.mark.slow  # stalls beside a timeout: 1 s
 def test_turns_the_process_was_away_in_do_not_count_against_an_answer_due_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -310,7 +315,9 @@ def test_a_head_that_arrived_while_the_loop_was_away_is_answered(hop: str) -> No
     assert reply.split(b"\r\n", 1)[0] == b"HTTP/1.1 200 OK", reply[:200]
 
 
-@pytest.mark.parametrize("hop", ["origin", "gateway"])
+@pytest.mark.parametrize(  # a whole head timeout each: the origin's in the quick tier
+    "hop", ["origin", pytest.param("gateway", marks=pytest.mark.slow)]
+)
 def test_a_head_begun_after_the_loop_was_away_still_gets_its_whole_head_timeout(hop: str) -> None:
     """The loop is away (a busy host) for twice the head timeout; a client connects and sends
     half a head while it is away. The head's deadline starts once the server has read those
@@ -327,7 +334,9 @@ def test_a_head_begun_after_the_loop_was_away_still_gets_its_whole_head_timeout(
     assert waited >= HEAD_TIMEOUT, waited
 
 
-@pytest.mark.parametrize("upstream_name", ["slow", "blackhole"])
+@pytest.mark.parametrize(  # a timeout each: the read timeout's in the quick tier
+    "upstream_name", ["slow", pytest.param("blackhole", marks=pytest.mark.slow)]
+)
 def test_a_504_never_reaches_a_client_before_the_timeout_it_names(upstream_name: str) -> None:
     """The loop is away (a busy host) while a client sends a request to an upstream that is
     too slow (or never accepts). Back, the gateway forwards it; its read (or connect) timer
@@ -348,6 +357,7 @@ def test_a_504_never_reaches_a_client_before_the_timeout_it_names(upstream_name:
     assert waited >= named, (waited, named)
 
 
+@pytest.mark.slow  # a stall, then a read timeout: 1 s
 def test_an_upstream_slower_than_the_read_timeout_still_times_out_after_a_stall() -> None:
     """Lesson 504's slow upstream (0.1 s past the read timeout) behind a request sent while
     the loop is away: the gateway's read timer and the upstream's sleep both begin while the

@@ -228,9 +228,12 @@ def loop_away_after_the_forward(lab, monkeypatch: pytest.MonkeyPatch):
 AWAY = 0.6  # longer than the client's 0.4 s timeout
 
 
-@pytest.mark.parametrize(
+@pytest.mark.parametrize(  # 1.2 s each: the answer due before the client's timeout is quick
     ("read_timeout", "seen"),
-    [(0.3, (504, None)), (0.5, (None, "ReadTimeout: timed out"))],
+    [
+        (0.3, (504, None)),
+        pytest.param(0.5, (None, "ReadTimeout: timed out"), marks=pytest.mark.slow),
+    ],
     ids=["due-before", "due-after"],
 )
 def test_an_answer_due_before_the_clients_timeout_is_the_answer_however_late_the_lab_was(
@@ -284,6 +287,7 @@ def test_a_504_page_is_made_once_and_says_the_timeout_that_applied(lab: labkit.L
     assert "0.2 s" in later.header("proxy-status")
 
 
+@pytest.mark.slow  # the loop away 1 s on purpose
 def test_the_wait_for_a_late_answer_counts_the_labs_own_time_not_the_machines(
     loop_away_after_the_forward, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -301,6 +305,7 @@ def test_the_wait_for_a_late_answer_counts_the_labs_own_time_not_the_machines(
     assert budget.observed().took == "answered after 0.3 s"
 
 
+@pytest.mark.slow  # the loop away 1 s: 2 s (one-line Interrupted: test_widgets_learner)
 def test_an_interrupt_while_the_lab_is_asked_for_a_late_answer_is_one_line(
     loop_away_after_the_forward, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -423,6 +423,7 @@ def test_the_read_timeout_shows_its_value_in_words(lab: labkit.Lab) -> None:
     assert "read timeout 0.7 s" in p.switch_controls["timeout"].state.value
 
 
+@pytest.mark.slow  # 1.2 s of waits (a playground's personality: test_personalities, quick)
 def test_a_personality_chosen_on_a_playground_stays_on_it(lab: labkit.Lab) -> None:
     p = Playground(lab, "502")
     said_why = [
@@ -472,6 +473,7 @@ def test_504_timeline_is_cleared_by_the_next_action(lab: labkit.Lab) -> None:
     assert p.timeline.value == "" and "read timeout 0.5 s" in _said(p)
 
 
+@pytest.mark.slow  # waits out a timeout per gateway: 1.4 s (in Chinese, quick: test_i18n_widgets)
 def test_gateways_compared_names_the_condition_and_confirms(lab: labkit.Lab) -> None:
     g = GatewaysCompared(lab)
     labels = dict((value, label) for label, value in g.fault.options)
@@ -595,6 +597,7 @@ def test_one_code_with_two_reason_phrases_is_the_same_status_not_a_disagreement(
     assert "reason phrase" not in compared_line("blackhole", blackhole[1:]).render("en")
 
 
+@pytest.mark.slow  # waits out a timeout: 1.6 s (a client that gave up: test_widgets_lesson_504)
 def test_the_comparison_runs_a_timeout_as_one_status(lab: labkit.Lab) -> None:
     """The widget itself, through the real gateways' personalities: the slow upstream's 504
     from every gateway, nginx's with its own phrase, is one status in the line and the table."""

@@ -206,6 +206,7 @@ def test_half_a_request_says_why_its_408_page_is_english_in_chinese() -> None:
         )
 
 
+@pytest.mark.slow  # waits out the client's 2 s on purpose
 def test_half_a_request_without_an_answer_says_how_to_get_the_408(lab: labkit.Lab) -> None:
     """With the lab's own head timeout (10 s) the half request got "no answer (the client gave
     up after 2 s)" and no word on what would give the 408 the button is there for: the line
