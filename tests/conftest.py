@@ -26,6 +26,7 @@ the same says so in one line (``pytest_internalerror``).
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import shutil
 import subprocess
@@ -94,6 +95,18 @@ def _in_memory(path: str = "/dev/shm", room: int = 1 << 30) -> bool:
 # here, at load 13. pytest's documented root for them; one already set is kept.
 if "PYTEST_DEBUG_TEMPROOT" not in os.environ and _in_memory():
     os.environ["PYTEST_DEBUG_TEMPROOT"] = "/dev/shm"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection made (every test module, its tables, the items: 240,000 objects in a
+    worker of the quick tier) lives to the end of the run: frozen, the collector no longer
+    examines it. Each full collection examined it all, 0.13 s of CPU at load 10: the
+    collector's own, and the gc.collect() that tests call on purpose (test_hostile's before
+    its asserts, test_bad_input's, test_hygiene's). What the tests make is collected as
+    before; a frozen object is never freed by the collector, which nothing here needs."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture
