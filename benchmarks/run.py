@@ -1726,11 +1726,11 @@ def section_suite(settings: Settings, table: Table) -> None:
     if settings.quick:
         table.add("suite", "the test suite", "skipped (--quick)")
         return
-    log("suite: the tests `make quick` runs (not browser, not slow)")
-    res = run_pytest(["-m", "not browser and not slow", "tests"])
+    log("suite: the tests `make quick` runs (not browser, not slow, not serial), in one process")
+    res = run_pytest(["-m", "not browser and not slow and not serial", "tests"])
     table.add(
         "suite",
-        "`make quick`'s tests (all but browser and slow), wall time",
+        "`make quick`'s tests (all but browser, slow and serial), one process, wall time",
         f"{res['wall']:.0f} s ({res['summary']})",
         "— (was 270–330 s, all tests)",
         "" if res["ok"] else "FAILED",
