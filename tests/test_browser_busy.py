@@ -2,6 +2,20 @@
 pressed, while the kernel is busy (tests/test_browser.py's "while the kernel is busy" tests
 do the same for the boxes a button reads itself).
 
+Why a press can overtake a box's change here (JupyterLab 4.6, ipykernel 7.4, ipywidgets 8):
+ipywidgets holds a widget's state update back while its previous one is unanswered, and
+sends a plain Button's click, a custom message, at once (jupyter-widgets/ipywidgets#1382); a
+number box's words are a custom message too, never held back. And the kernel handles a comm's
+messages on the subshell it last answered the browser from (ipykernel/comm/comm.py,
+_reply_subshell_for): on the main shell until the widget has published in reply to a message
+of its own (ipywidgets' echo_update of any state the browser set, a number box's answer),
+then on the comm target's subshell, a thread of its own that a busy cell does not hold. So a
+button pressed once before is handled at once while a slow cell runs, ahead of a box's words
+waiting behind the cell on the main shell (the read timeout test below), and a checkbox's
+held-back second change runs on that thread during a burst (the capacity test). The number
+box tests of tests/test_browser.py passed before their fix because a Button's click, never
+echoed, went to the main shell behind the box's words.
+
 A module of its own, with the JupyterLab and the Chromium of tests/test_browser.py's
 module-scoped fixtures (imported from there, as tests/test_browser_zh.py does).
 """
@@ -98,3 +112,49 @@ def test_debug_ticked_and_cleared_while_busy_then_get_sends_with_debug_off(
     )
     assert traceback is False, said
     assert said[-1].startswith("GET /orders/abc via the gateway: 500 Internal Server Error"), said
+
+
+def test_a_read_timeout_typed_while_busy_then_get_slow_sends_with_it(browser, jupyter: str) -> None:
+    """Lesson 05's 504 playground: GET /slow pressed once, then, while the kernel is busy (a
+    slow cell), 0.2 typed as the route's read timeout and GET /slow pressed again. The box's
+    words go as its own message to the main shell, busy with the cell; but GET /slow's comm,
+    which has answered the browser once (ipywidgets' echo of its first press), is handled on
+    the comm's subshell since (ipykernel 7's comms over subshells), which is free: its press
+    ran at once, with the read timeout before, 2 s, and got 200 for a delay of 0.5 s under a
+    box showing 0.2; the box's words, handled after the cell, then said the timeout over it
+    (fails before). GET /slow now carries the read timeout's box and applies it first: 504."""
+    name = "playground-504-read-timeout-busy.ipynb"
+    source = (
+        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        'p = labkit.widgets.Playground(lab, "504")\nsaid = []\n'
+        "p.status.observe(lambda c: c['new'] and said.append(c['new']), names='value')\np"
+    )
+    held = (
+        "import json, time\nfor _ in range(400):\n"
+        "    if p.read_timeout.value == 0.2 and len(said) >= 3:\n        break\n"
+        "    time.sleep(0.05)\nprint(json.dumps(said))"
+    )
+    with _open_panel(browser, jupyter, name, source, held) as (page, panel):
+        get_slow = panel.get_by_role("button", name="GET /slow", exact=True)
+        status = panel.get_by_role("status")
+        get_slow.click()
+        page.wait_for_function(
+            "(s) => s.textContent.includes('GET /slow?delay=0.5')",
+            arg=status.element_handle(),
+            timeout=30000,
+        )
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        box = panel.get_by_role("textbox", name="route /: gateway read timeout (s)")
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        box.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("0.2")
+        page.keyboard.press("Tab")  # left: its words go to the kernel, and wait for the cell
+        get_slow.click()
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 1)
+        said = json.loads(
+            page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        )
+        assert said[-1].startswith("GET /slow?delay=0.5 via the gateway: 504 Gateway Timeout"), said
