@@ -158,3 +158,43 @@ def test_a_read_timeout_typed_while_busy_then_get_slow_sends_with_it(browser, ju
             page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
         )
         assert said[-1].startswith("GET /slow?delay=0.5 via the gateway: 504 Gateway Timeout"), said
+
+
+def test_log_in_then_get_while_busy_gets_through_the_portal(browser, jupyter: str) -> None:
+    """Lesson 07's 511 playground: "GET /orders/7 via the portal" pressed once (511), then,
+    while the kernel is busy (a slow cell), "log in" and the GET again. The GET, pressed once
+    before, is handled at once on its comm's subshell, while "log in" waits behind the cell on
+    the main shell (the module's docstring says why): the GET got 511 again though the learner
+    had logged in, and "portal: logged in" came after it (fails once every sending button is
+    a Press, before the GET carried the switch buttons' presses). The GET now has "log in"
+    done first: 200, and "log in"'s own press, late, is not done again."""
+    name = "playground-511-log-in-busy.ipynb"
+    source = (
+        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        'p = labkit.widgets.Playground(lab, "511")\nsaid = []\n'
+        "p.status.observe(lambda c: c['new'] and said.append(c['new']), names='value')\np"
+    )
+    held = (
+        "import json, time\nfor _ in range(400):\n"
+        "    if lab.portal.logged_in and len(said) >= 3:\n        break\n"
+        "    time.sleep(0.05)\ntime.sleep(0.5)\nprint(json.dumps(said))"
+    )
+    with _open_panel(browser, jupyter, name, source, held) as (page, panel):
+        get = panel.get_by_role("button", name="GET /orders/7 via the portal", exact=True)
+        status = panel.get_by_role("status")
+        get.click()
+        page.wait_for_function(
+            "(s) => s.textContent.includes('511')", arg=status.element_handle(), timeout=30000
+        )
+        page.wait_for_function(_KERNEL_READY, timeout=30000)
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        panel.get_by_role("button", name="log in", exact=True).click()
+        get.click()
+        page.wait_for_function(_KERNEL_READY, timeout=60000)
+        page.evaluate(_RUN_CELL, 1)
+        said = json.loads(
+            page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        )
+        assert said[-1].startswith("GET /orders/7 via the portal: 200 OK"), said
+        assert sum(line.startswith("portal: logged in") for line in said) == 1, said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import pressed_as_shown
 
 import labkit
 from labkit import scenarios
@@ -114,3 +115,26 @@ def test_an_action_that_changes_nothing_says_so_in_chinese() -> None:
             p.status.value
             == "门户：本来就已退出登录，所以什么也没变，上一个结果依然有效：511 Network Authentication Required，由门户生成。详情见下方的检查器。"
         )
+
+
+def test_a_get_carries_log_in_pressed_before_it_and_has_it_done_first(lab: labkit.Lab) -> None:
+    """ "log in" pressed, then "GET /orders/7 via the portal", and the GET's press handled
+    first: the kernel handles a button that has answered the browser once on a thread of its
+    own, ahead of a press waiting behind a busy cell (tests/test_browser_busy.py), and the GET
+    got the portal's 511 though the learner had logged in. The GET carries the count of the
+    switch buttons' presses and has any not handled yet done first; "log in"'s own press,
+    when it comes, is then not done again (fails before: the GET carried no such count)."""
+    p = Playground(lab, "511")
+    log_in, get_order = p.buttons["log in"], p.buttons["GET /orders/7 via the portal"]
+    said: list[str] = []
+    p.status.observe(lambda change: change["new"] and said.append(change["new"]), names="value")
+    pressed_as_shown(get_order, {(log_in, "presses"): log_in.presses + 1})
+    assert lab.portal.logged_in
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 200, (said, p.message.value)
+    assert said[-2].startswith("portal: logged in"), said
+    log_in.set_state({"presses": log_in.presses + 1})  # its own press, late
+    assert said[-1].startswith("GET /orders/7 via the portal: 200 OK"), said
+    assert p.inspector.exchange is ex
+    log_in.set_state({"presses": log_in.presses + 1})  # pressed again: done, as ever
+    assert said[-1].startswith("portal: already logged in, so nothing changed"), said

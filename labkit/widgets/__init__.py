@@ -355,8 +355,9 @@ class Playground(_Panel):
         self.clear_results: list[Callable[[], None]] = []
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_press(self._safe(self._run_pressed))
-        self.buttons: dict[str, w.Button | Press] = {}
+        self.buttons: dict[str, Press] = {}
         self.senders: list[Press] = []  # the lesson's buttons that send a request
+        self._actions: list[Press] = []  # and the others: a switch's actions
         self.switch_controls: dict[str, SwitchControls] = {}
         self.controls = _CONTROLS[lesson](self) if lesson in _CONTROLS else []
         if self.senders:  # the empty inspector names every button that fills it
@@ -364,12 +365,16 @@ class Playground(_Panel):
         for switch in switches.for_playground(lesson):  # any the lesson's layout did not place
             if switch.name not in self.switch_controls:
                 self.controls.append(SwitchControls(self, switch.name))
-        # Run and every button that sends a request carry every switch control's boxes as
-        # they were when pressed, and apply them before they act (SwitchControls.take): a
-        # control's own update can reach Python after the click (ipywidgets#1382)
+        # Run and every button that sends a request carry the presses of the switches'
+        # buttons (log in, purge the cache) and every switch control's boxes as they were
+        # when pressed, and have them done first (_take_switches): a control's own update,
+        # or another button's press, can reach Python after the click (ipywidgets#1382), or
+        # be handled on another kernel thread (tests/test_browser_busy.py)
         self._carried = list(self.switch_controls.values())
+        carried = [(action, "presses") for action in self._actions]
+        carried += [box for controls in self._carried for box in controls.carried()]
         for press in (self.run_button, *self.senders):
-            press.carry([box for controls in self._carried for box in controls.carried()])
+            press.carry(carried)
         self._describe()
         hint = _hint(KEYBOARD_HINT, self.lang)
         box: list[w.Widget] = [
@@ -505,11 +510,14 @@ class Playground(_Panel):
     # -- actions --
 
     def _take_switches(self, shown: Sequence[Any]) -> bool:
-        """Set the switch controls as a press carried them (``shown``: what the browser
-        showed, control after control) and apply any the browser had changed ahead of
-        Python, before the press acts; False when a box's words are refused (said in the
-        alert, as the box says them), and the press does nothing."""
-        at = 0
+        """Before a press acts: the switches' buttons pressed in the browser before it, and
+        not handled yet, are (``shown`` starts with their counts); then the switch controls
+        are set as the press carried them (what the browser showed, control after control)
+        and any the browser had changed ahead of Python applied. False when a box's words
+        are refused (said in the alert, as the box says them), and the press does nothing."""
+        for action, presses in zip(self._actions, shown, strict=False):
+            action.catch_up(presses)
+        at = len(self._actions)
         try:
             for controls in self._carried:
                 count = len(controls.carried())
@@ -646,15 +654,16 @@ class Playground(_Panel):
         *,
         sends: bool = False,
         carrying: Sequence[w.ValueWidget | tuple[w.Widget, str]] = (),
-    ) -> w.Button | Press:
+    ) -> Press:
         """A lesson button, its words in the playground's language; also kept in
         ``self.buttons[description]`` for tests and scripts, by its English words.
         ``sends``: it sends a request (not a switch's action), so the empty inspector names it.
         ``carrying``: boxes whose values (or (widget, trait) pairs whose traits, such as a
         list's ``index``) ``action`` takes, one argument each, as they were when the button
         was pressed (a ``Press``: ipywidgets can deliver a click before a
-        box's last words, jupyter-widgets/ipywidgets#1382). A button that sends is a
-        ``Press`` too, which also carries the playground's switch controls (``__init__``)."""
+        box's last words, jupyter-widgets/ipywidgets#1382). Every button is a ``Press``: one
+        that sends also carries the playground's switch controls and the other buttons'
+        presses (``__init__``)."""
         words = i18n.render(description, self.lang)
         own = len(carrying)
 
@@ -664,15 +673,9 @@ class Playground(_Panel):
             if len(values) == own or self._take_switches(values[own:]):
                 action(*values[:own])
 
-        b: w.Button | Press
-        if carrying or sends:
-            b = Press(carrying, description=words, layout=w.Layout(width="auto"), tooltip=words)
-            b.on_press(self._safe(pressed))
-            if sends:
-                self.senders.append(b)
-        else:
-            b = w.Button(description=words, layout=w.Layout(width="auto"), tooltip=words)
-            b.on_click(self._safe(lambda _: pressed()))
+        b = Press(carrying, description=words, layout=w.Layout(width="auto"), tooltip=words)
+        b.on_press(self._safe(pressed))
+        (self.senders if sends else self._actions).append(b)
         self.buttons[str(description)] = b
         return b
 
