@@ -317,7 +317,15 @@ class Gateway(Proxy):
         relayed: bytes | AsyncIterator[bytes] = body
         if exc.condition in UNFRAMED:
             relayed = _unframed(body)
+        reason = self.relayed_reason(status or 200, reason)
         return Response(status or 200, kept, relayed, reason=reason, generated=False, why=who)
+
+    def relayed_reason(self, status: int, reason: str) -> str:
+        """Caddy writes Go's phrase for the status whatever the upstream wrote
+        (``personalities.go_reason``); nginx and HAProxy pass the upstream's on."""
+        if self._personality.headers.relayed_reason == "go":
+            return personalities.go_reason(status)
+        return reason
 
     def _switched(
         self, reason: str, headers: list[tuple[str, str]], after: bytes | None, why: str

@@ -75,6 +75,7 @@ Http10Upstream = Literal["1.1", "1.0"]
 Asterisk = Literal["options", "pass", "400", "answer", ""]
 MaxForwards = Literal["honour", "ignore", ""]
 UpstreamInterim = Literal["skip", "final", "relay"]
+RelayedReason = Literal["keep", "go"]
 
 
 # labkit's gloss of a log word, by its English: HAProxy's termination state and Envoy's
@@ -221,6 +222,13 @@ class Headers(FrozenRecord):
     HEAD answer with ``Transfer-Encoding: chunked``, or a body it would stream without a
     length) says ``Transfer-Encoding: chunked`` (HAProxy relays its upstream's; RFC 9112 6.1
     allows it); nginx and Caddy send no framing field, as the lab's reading of the RFCs does.
+    ``relayed_reason``: the reason phrase of a relayed response: "keep" the upstream's (nginx,
+    HAProxy), or "go", the phrase Go's net/http has for the status (``go_reason``: Caddy
+    writes ``500 Internal Server Error`` for an upstream's ``500 Oops``, ``600 status code 600``
+    for a status Go has no phrase for).
+    ``sources`` may also say, under ``close_delimited`` and ``no_content_length``, how the real
+    server relays a body its upstream ends by closing and a 204's ``Content-Length``, which
+    the personalities do not imitate where they differ (docs/gateways.md's rows of those names).
     """
 
     __slots__ = (
@@ -230,6 +238,7 @@ class Headers(FrozenRecord):
         "page_headers",
         "relayed_case",
         "relayed_date",
+        "relayed_reason",
         "relayed_server",
         "relayed_upgrade",
         "says_keep_alive",
@@ -251,6 +260,7 @@ class Headers(FrozenRecord):
     head_length: bool
     head_chunked: bool
     relayed_date: str
+    relayed_reason: RelayedReason
 
     def __init__(
         self,
@@ -267,6 +277,7 @@ class Headers(FrozenRecord):
         head_length: bool = True,
         head_chunked: bool = False,
         relayed_date: str = "keep",
+        relayed_reason: RelayedReason = "keep",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "server", server)
@@ -282,6 +293,7 @@ class Headers(FrozenRecord):
         set_(self, "head_length", head_length)
         set_(self, "head_chunked", head_chunked)
         set_(self, "relayed_date", relayed_date)
+        set_(self, "relayed_reason", relayed_reason)
 
 
 class Pooling(FrozenRecord):
@@ -558,6 +570,14 @@ RFC = Personality(
             "via": "RFC 9110 7.6.3 (a gateway MAY add Via to responses; the lab does, on relays)",
             "relayed_upgrade": "RFC 9110 7.6.1 (Upgrade is listed in Connection: hop-by-hop)",
             "relayed_server": "RFC 9110 10.2.4 (Server names the origin's software)",
+            "relayed_reason": "RFC 9112 4 (the reason phrase is no reliable channel: an "
+            "intermediary may overwrite it, a client SHOULD ignore it; the lab passes the "
+            "upstream's on, the status's own phrase where the upstream sent an empty one)",
+            "close_delimited": "RFC 9112 6.3 (a body its upstream ends by closing has no "
+            "length: the lab sends it on chunked to an HTTP/1.1 client, 7.1, and keeps the "
+            "client's connection; to an HTTP/1.0 client it ends it by closing)",
+            "no_content_length": "kept as it came: RFC 9110 8.6 says a server MUST NOT send "
+            "Content-Length in a 204; the lab's origin sends none, so no lesson shows one",
         },
     ),
     pooling=Pooling(
@@ -619,6 +639,19 @@ NGINX = Personality(
             "via": OBSERVED,
             "relayed_upgrade": f"{OBSERVED} (relayed origin 426: Upgrade kept, its own "
             "Connection: keep-alive, or close when the client sent close)",
+            "relayed_reason": f"{OBSERVED} ('500 Oops Here' and '600 Beyond' from the upstream "
+            "reached the client as they came; re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer); "
+            "not imitated: an empty reason on a status that has a phrase ('HTTP/1.1 200 '), "
+            "which nginx relays as the line came ('HTTP/1.1 200', without its space, too), "
+            "where the personality writes the status's own phrase, 'OK'; no upstream of the "
+            "lab sends one",
+            "close_delimited": f"{OBSERVED} (a 200 without Content-Length or chunked, ended by "
+            "the upstream's close: sent on chunked, the client's connection kept; re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
+            "no_content_length": f"{OBSERVED} (an upstream's 204 with 'Content-Length: 0', or "
+            "'5', relayed with it; re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
             "keeps_alive_after_http09": f"{OBSERVED} (httpx ReadTimeout after 3.09 s with "
             "timeout=3, not an instant protocol error; a second request on the connection "
             "was answered, re-run by tests/test_real_gateways.py)",
@@ -717,7 +750,12 @@ NGINX = Personality(
             "later answer 502)",
             f"{OBSERVED} (the body read to the upstream's close and sent on chunked, the "
             "invalid Content-Length dropped); nginx 1.23.0 and later answer 502 (commit "
-            "d22157fad, 'Upstream: header handlers can now return parsing errors')",
+            "d22157fad, 'Upstream: header handlers can now return parsing errors'). Two "
+            "Content-Length fields that disagree ('Content-Length: 3', then 'Content-Length: 5', "
+            "and 5 bytes) nginx 1.22.1 relays as a 200 with the last, 'Content-Length: 5', and "
+            "the 5 bytes, where the personality sends the same 200 and bytes on chunked: not "
+            "imitated, no upstream of the lab sends two lengths (re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
         ),
         Condition.INVALID_FRAMING: Answer(
             AnswerKind.RELAY,
@@ -804,6 +842,22 @@ HAPROXY = Personality(
             "page_headers": OBSERVED,
             "relayed_server": f"{OBSERVED} (relayed origin 500, 503 and 426)",
             "via": OBSERVED,
+            "relayed_reason": f"{OBSERVED} ('500 Oops Here' and '600 Beyond' from the upstream "
+            "reached the client as they came; re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer); "
+            "not imitated: an empty reason on a status that has a phrase ('HTTP/1.1 200 ' or "
+            "'HTTP/1.1 200'), which HAProxy relays empty, 'HTTP/1.1 200 ', where the "
+            "personality writes the status's own phrase, 'OK'; no upstream of the lab sends one",
+            "close_delimited": "not imitated: real HAProxy relays a 200 without Content-Length "
+            "or chunked, ended by the upstream's close, as it came, adds 'connection: close' and "
+            f"closes the client's connection after it ({OBSERVED}, re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer); "
+            "the personality sends it on chunked and keeps the connection, as nginx and Caddy "
+            "do: no upstream of the lab frames a body HAProxy relays by closing",
+            "no_content_length": "not imitated: real HAProxy drops an upstream's 204's "
+            f"Content-Length ('0' or '5'; {OBSERVED}, re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer), "
+            "where the personality relays it; the lab's origin sends none",
             "relayed_upgrade": f"{OBSERVED} (relayed origin 426: Upgrade and Connection: "
             "upgrade kept, and 'connection: upgrade' is its only Connection header even to a "
             "client that sent Connection: close, whose connection it then closes; HAProxy 2.6 "
@@ -1141,6 +1195,81 @@ ENVOY = Personality(
     },
 )
 
+# Go's net/http StatusText (status.go), which Caddy 2.6.2 (Go 1.19) writes as the reason of
+# every response it sends, a relayed one's too (Headers.relayed_reason "go"); every entry is
+# re-run against the real Caddy by tests/test_real_gateways.py::test_the_reason_phrases_caddy_writes
+GO_REASONS = {
+    100: "Continue",
+    101: "Switching Protocols",
+    102: "Processing",
+    103: "Early Hints",
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    203: "Non-Authoritative Information",
+    204: "No Content",
+    205: "Reset Content",
+    206: "Partial Content",
+    207: "Multi-Status",
+    208: "Already Reported",
+    226: "IM Used",
+    300: "Multiple Choices",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    305: "Use Proxy",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    407: "Proxy Authentication Required",
+    408: "Request Timeout",
+    409: "Conflict",
+    410: "Gone",
+    411: "Length Required",
+    412: "Precondition Failed",
+    413: "Request Entity Too Large",
+    414: "Request URI Too Long",
+    415: "Unsupported Media Type",
+    416: "Requested Range Not Satisfiable",
+    417: "Expectation Failed",
+    418: "I'm a teapot",
+    421: "Misdirected Request",
+    422: "Unprocessable Entity",
+    423: "Locked",
+    424: "Failed Dependency",
+    425: "Too Early",
+    426: "Upgrade Required",
+    428: "Precondition Required",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    505: "HTTP Version Not Supported",
+    506: "Variant Also Negotiates",
+    507: "Insufficient Storage",
+    508: "Loop Detected",
+    510: "Not Extended",
+    511: "Network Authentication Required",
+}
+
+
+def go_reason(status: int) -> str:
+    """The reason phrase Go's net/http server writes for ``status`` (writeStatusLine): its
+    StatusText, or 'status code N' for a status it has none for (600 included)."""
+    return GO_REASONS.get(status) or f"status code {status}"
+
+
 # Go's http.Transport takes a response head of up to 10 << 20 bytes when its
 # MaxResponseHeaderBytes is 0, as Caddy leaves it (max_response_header_size unset): 10 MiB,
 # not 10 MB (net/http transport.go, maxHeaderResponseSize)
@@ -1163,12 +1292,25 @@ CADDY = Personality(
         relayed_case="canonical",
         says_keep_alive=False,
         head_length=False,
+        relayed_reason="go",
         sources={
             "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as 'X-Mixed-Case', 'X-Lower' and 'Etag', Go's canonical form, and an origin's 'X-Request-ID' as 'X-Request-Id'; re-run by tests/test_real_gateways.py)",
             "server": OBSERVED,
             "page_headers": f"{OBSERVED} (no Content-Type, Content-Length: 0)",
             "head_length": f"{OBSERVED} (HEAD of its own 502 and 503: no Content-Length, no "
             "Transfer-Encoding; re-run by tests/test_real_gateways.py)",
+            "relayed_reason": f"{OBSERVED} (Go's phrase for each status, whatever the "
+            "upstream wrote: '500 Oops Here' reached the client as '500 Internal Server Error', "
+            "an empty reason as the status's phrase, '600 Beyond' as '600 status code 600'; "
+            "every status of GO_REASONS and some Go has no phrase for, re-run by "
+            "tests/test_real_gateways.py::test_the_reason_phrases_caddy_writes)",
+            "close_delimited": f"{OBSERVED} (a 200 without Content-Length or chunked, ended by "
+            "the upstream's close: sent on chunked, the client's connection kept; re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
+            "no_content_length": "not imitated: real Caddy drops an upstream's 204's "
+            f"Content-Length ('0' or '5'; {OBSERVED}, re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer), "
+            "where the personality relays it; the lab's origin sends none",
             "relayed_server": f"{OBSERVED} (two Server headers: Caddy, then the origin's)",
             "content_type": f"{OBSERVED}: a relayed body without Content-Type gets one sniffed "
             "by Go's net/http (the lab does not imitate this)",
@@ -1613,6 +1755,14 @@ NOTES: tuple[Note, ...] = (
         "method it does not recognise at all, RFC 9110 9.1 asks for 501). GET and HEAD of the "
         "same file get 200 with the same headers; the HEAD answer has no body (RFC 9110 9.3.2).",
         NOTES_OBSERVED,
+    ),
+    Note(
+        "An upstream's status outside RFC 9110's 100-599, 600, nginx 1.22.1, HAProxy 2.6.12 and "
+        "Caddy 2.6.2 relay as it came (Caddy with Go's reason phrase, 'status code 600'), and "
+        "so does the lab's gateway in every personality; RFC 9110 15 calls such a status "
+        "invalid and has a client that receives one treat it as a 5xx.",
+        "observed 2026-12-07, re-run by "
+        "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer",
     ),
     Note(
         "Caddy 2.6.2's file_server answered PUT, PATCH and TRACE of a file, and an unknown "

@@ -795,10 +795,15 @@ class Proxy(HTTPServer):
             reply.status,
             headers,
             body,
-            reason=reply.reason,
+            reason=self.relayed_reason(reply.status, reply.reason),
             generated=False,
             why=_relayed(target.name),
         )
+
+    def relayed_reason(self, status: int, reason: str) -> str:
+        """The reason phrase a relayed response goes on with: the upstream's (RFC 9112 4 lets
+        an intermediary overwrite it; the gateway writes its personality's server's)."""
+        return reason
 
     @property
     def personality(self) -> str:

@@ -2295,3 +2295,182 @@ def test_a_response_length_listed_twice(name: str, tmp_path) -> None:
     assert lab == (200, b"hello"), lab
     caddy = personalities.get("caddy").answer(Condition.INVALID_CONTENT_LENGTH).source
     assert "'Content-Length: 5, 5'" in caddy and "not imitated" in caddy
+
+
+# -- the framing and status line of a relayed answer (personalities' relayed_reason,
+# close_delimited and no_content_length sources; the nginx two-lengths note) --
+
+RELAYED_ANSWERS = {
+    "/two-lengths": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
+    b"Content-Length: 5\r\n\r\nhello",
+    "/closed": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nhello",
+    "/204-0": b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+    "/204-5": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+    "/empty-reason": b"HTTP/1.1 200 \r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
+    "/no-reason": b"HTTP/1.1 200\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
+    "/oops": b"HTTP/1.1 500 Oops Here\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
+    "/600": b"HTTP/1.1 600 Beyond\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n",
+}
+Relayed = tuple[str, list[str], list[str], bytes, bool]
+CHUNKED_HELLO: Relayed = ("HTTP/1.1 200 OK", [], ["chunked"], b"hello", True)
+RELAYED_COMMON: dict[str, Relayed] = {
+    "/two-lengths": ("HTTP/1.1 502 Bad Gateway", [], [], b"", True),  # HAProxy's, Caddy's page
+    "/closed": CHUNKED_HELLO,
+    "/204-0": ("HTTP/1.1 204 No Content", [], [], b"", True),
+    "/204-5": ("HTTP/1.1 204 No Content", [], [], b"", True),
+    "/empty-reason": ("HTTP/1.1 200 ", ["3"], [], b"ok\n", True),
+    "/no-reason": ("HTTP/1.1 200 ", ["3"], [], b"ok\n", True),
+    "/oops": ("HTTP/1.1 500 Oops Here", ["3"], [], b"ok\n", True),
+    "/600": ("HTTP/1.1 600 Beyond", ["3"], [], b"ok\n", True),
+}
+# what each real server did where it differs from RELAYED_COMMON
+RELAYED_REAL: dict[str, dict[str, Relayed]] = {
+    "nginx": {
+        "/two-lengths": ("HTTP/1.1 200 OK", ["5"], [], b"hello", True),  # the last length
+        "/204-0": ("HTTP/1.1 204 No Content", ["0"], [], b"", True),
+        "/204-5": ("HTTP/1.1 204 No Content", ["5"], [], b"", True),
+        "/no-reason": ("HTTP/1.1 200", ["3"], [], b"ok\n", True),  # the line as it came
+    },
+    "haproxy": {"/closed": ("HTTP/1.1 200 OK", [], [], b"hello", False)},  # as it came, closed
+    "caddy": {
+        "/empty-reason": ("HTTP/1.1 200 OK", ["3"], [], b"ok\n", True),
+        "/no-reason": ("HTTP/1.1 200 OK", ["3"], [], b"ok\n", True),
+        "/oops": ("HTTP/1.1 500 Internal Server Error", ["3"], [], b"ok\n", True),
+        "/600": ("HTTP/1.1 600 status code 600", ["3"], [], b"ok\n", True),
+    },
+}
+# where the personality does not imitate its server (the sources say so): what it does instead
+RELAYED_NOT_IMITATED: dict[str, dict[str, Relayed]] = {
+    "nginx": {
+        "/two-lengths": CHUNKED_HELLO,
+        "/empty-reason": ("HTTP/1.1 200 OK", ["3"], [], b"ok\n", True),
+        "/no-reason": ("HTTP/1.1 200 OK", ["3"], [], b"ok\n", True),
+    },
+    "haproxy": {
+        "/closed": CHUNKED_HELLO,
+        "/204-0": ("HTTP/1.1 204 No Content", ["0"], [], b"", True),
+        "/204-5": ("HTTP/1.1 204 No Content", ["5"], [], b"", True),
+        "/empty-reason": ("HTTP/1.1 200 OK", ["3"], [], b"ok\n", True),
+        "/no-reason": ("HTTP/1.1 200 OK", ["3"], [], b"ok\n", True),
+    },
+    "caddy": {
+        "/204-0": ("HTTP/1.1 204 No Content", ["0"], [], b"", True),
+        "/204-5": ("HTTP/1.1 204 No Content", ["5"], [], b"", True),
+    },
+}
+
+
+def _relayed_answers(port: int) -> dict[str, Relayed]:
+    """Each RELAYED_ANSWERS path asked on a keep-alive connection of its own: the status line
+    as it came, the Content-Length and Transfer-Encoding values, the body (dechunked), and
+    whether the connection stayed open after it."""
+    seen = {}
+    for path in RELAYED_ANSWERS:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(f"GET /up/relayed{path} HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+            data, closed = b"", False
+            while not _complete(data):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                data += chunk
+            if not closed:
+                sock.settimeout(LINGER)
+                with contextlib.suppress(TimeoutError):
+                    closed = sock.recv(65536) == b""
+        answer = _parse(data, kept_open=not closed)
+        line = data.split(b"\r\n", 1)[0].decode("latin-1")
+        framing = [answer.headers.get(n, []) for n in ("content-length", "transfer-encoding")]
+        if answer.status == 502:  # the gateway's own page, as the fault comparison checks it
+            framing, answer.body = [[], []], b""
+        seen[path] = (line, *framing, answer.body, answer.kept_open)
+    return seen
+
+
+@pytest.mark.parametrize("name", ["nginx", "haproxy", "caddy"])
+def test_the_framing_and_status_line_of_a_relayed_answer(name: str, tmp_path) -> None:
+    """Framing and status lines only, each through the real server and its personality: two
+    Content-Length fields that disagree (nginx relays the last, HAProxy and Caddy answer 502),
+    a body the upstream ends by closing (HAProxy relays it as it came and closes; nginx and
+    Caddy chunk it), a 204 with a Content-Length (nginx keeps it, HAProxy and Caddy drop it),
+    an empty or missing reason phrase, an odd one, and status 600 (relayed by all three;
+    Caddy writes Go's phrase for every status). Where the personality does not imitate what
+    its server did (RELAYED_NOT_IMITATED), its sources say so: no upstream of the lab sends
+    those answers. Caddy's phrase it imitates: the caddy personality relayed '500 Oops Here'
+    and '600 Beyond' as they came until December 2026."""
+
+    def answer(head: bytes) -> bytes:
+        path = head.split(b" ", 2)[1].decode()
+        return RELAYED_ANSWERS.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+    real, lab = _real_then_lab(name, tmp_path, "relayed", answer, _relayed_answers)
+    assert real == RELAYED_COMMON | RELAYED_REAL[name], real
+    assert lab == RELAYED_COMMON | RELAYED_REAL[name] | RELAYED_NOT_IMITATED[name], lab
+    person = personalities.get(name)
+    sources = person.headers.sources
+    for path in RELAYED_NOT_IMITATED[name]:
+        said = {
+            "/two-lengths": person.answer(Condition.INVALID_CONTENT_LENGTH).source,
+            "/closed": sources["close_delimited"],
+            "/204-0": sources["no_content_length"],
+            "/204-5": sources["no_content_length"],
+            "/empty-reason": sources["relayed_reason"],
+            "/no-reason": sources["relayed_reason"],
+        }[path]
+        assert "not imitated" in said.lower(), (name, path, said)
+
+
+# statuses Go has no phrase for: Caddy writes 'status code N'
+UNNAMED = (299, 430, 555, 599, 600, 999)
+
+
+def _status_lines(port: int) -> dict[int, str]:
+    """For each status of GO_REASONS but the interim ones, and each of UNNAMED: the status line
+    that came back when the upstream answered that status with the reason 'Upstream Words'."""
+    lines = {}
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        for status in [*(s for s in personalities.GO_REASONS if s >= 200), *UNNAMED]:
+            sock.sendall(f"GET /up/reasons/{status} HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+            data = b""
+            while not _complete(data) and (chunk := sock.recv(65536)):
+                data += chunk
+            lines[status] = data.split(b"\r\n", 1)[0].decode("latin-1")
+    return lines
+
+
+def test_the_reason_phrases_caddy_writes(tmp_path) -> None:
+    """Caddy 2.6.2 writes Go's reason phrase for every status it relays, whatever its upstream
+    wrote ('status code N' where Go has none), and so does its personality (GO_REASONS):
+    Go's '413 Request Entity Too Large' and '422 Unprocessable Entity' where the lab's origin
+    writes RFC 9110's 'Content Too Large' and 'Unprocessable Content'. The personality relayed
+    the upstream's phrase until December 2026."""
+
+    def answer(head: bytes) -> bytes:
+        status = int(head.split(b" ", 2)[1].strip(b"/"))
+        if status in (204, 304):
+            return b"HTTP/1.1 %d Upstream Words\r\n\r\n" % status
+        return b"HTTP/1.1 %d Upstream Words\r\nContent-Length: 3\r\n\r\nok\n" % status
+
+    real, lab = _real_then_lab("caddy", tmp_path, "reasons", answer, _status_lines)
+    expected = {s: f"HTTP/1.1 {s} {personalities.go_reason(s)}" for s in real}
+    assert real == expected, {s: (real[s], expected[s]) for s in real if real[s] != expected[s]}
+    assert lab == real, {s: (real[s], lab[s]) for s in real if real[s] != lab[s]}
+
+
+@pytest.mark.parametrize("personality", sorted(personalities.PERSONALITIES))
+def test_status_600_is_relayed_in_every_personality(personality: str) -> None:
+    """The note on status 600 (personalities.NOTES): the lab's gateway relays it in every
+    personality, with the upstream's reason, or Go's where the personality is Caddy's."""
+    reply = RELAYED_ANSWERS["/600"]
+    with realgateways.upstream(lambda _: reply) as port, labkit.start() as lab:
+        target = Target("relayed", "127.0.0.1", port)
+        lab.gateway.add_route(
+            Route("/up/relayed/", "relayed", [target], strip_prefix=True, **UPSTREAM_TIMEOUTS)
+        )
+        lab.gateway.personality = personality
+        raw = b"GET /up/relayed/600 HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+        line = realgateways.read_to_close(lab.gateway.port, raw).split(b"\r\n", 1)[0]
+    reason = "status code 600" if personality == "caddy" else "Beyond"
+    assert line == f"HTTP/1.1 600 {reason}".encode(), line
+    assert any("600" in n.text and "every personality" in n.text for n in personalities.NOTES)

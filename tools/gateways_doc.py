@@ -178,6 +178,18 @@ def _headers_table() -> str:
             "`Transfer-Encoding: chunked` on a HEAD whose GET would be chunked",
             lambda h: "yes" if h.head_chunked else "no",
         ),
+        (
+            "a relayed response's reason phrase",
+            lambda h: _sourced(h, "relayed_reason", REASONS[h.relayed_reason]),
+        ),
+        (
+            "a relayed body its upstream ends by closing (no length, not chunked)",
+            lambda h: _sourced(h, "close_delimited", "sent on chunked, the connection kept"),
+        ),
+        (
+            "a relayed 204's `Content-Length`",
+            lambda h: _sourced(h, "no_content_length", "kept"),
+        ),
     ]
     # what a personality does, beside what it writes in headers
     behaviours = [
@@ -266,6 +278,21 @@ HTTP10_UPSTREAM: dict[personalities.Http10Upstream, str] = {
 
 def _http10_upstream(gateway: personalities.Personality) -> str:
     return _as_observed(HTTP10_UPSTREAM[gateway.http10_upstream], gateway.http10_upstream_source)
+
+
+REASONS: dict[personalities.RelayedReason, str] = {
+    "keep": "the upstream's",
+    "go": "Go's for its status (`status code N` where Go has none), whatever the upstream's",
+}
+
+
+def _sourced(headers: personalities.Headers, key: str, shown: str) -> str:
+    """What the personality does, as ``_as_observed`` says it; "not recorded" where no source
+    says what the real server does (Envoy's)."""
+    source = headers.sources.get(key)
+    if source is None:
+        return f"{shown} (not recorded)"
+    return _as_observed(shown, source)
 
 
 def _as_observed(shown: str, source: str) -> str:
