@@ -2474,3 +2474,76 @@ def test_status_600_is_relayed_in_every_personality(personality: str) -> None:
     reason = "status code 600" if personality == "caddy" else "Beyond"
     assert line == f"HTTP/1.1 600 {reason}".encode(), line
     assert any("600" in n.text and "every personality" in n.text for n in personalities.NOTES)
+
+
+# -- a request id across the logs (lessons 03, 08, 09; docs/gateways.md): only where configured --
+
+REQUEST_ID = {
+    # nginx: $request_id in a log_format of its access log, and passed on upstream
+    "nginx": lambda c: re.sub(r"access_log (\S+);", r"access_log \1 withid;", c).replace(
+        "http {",
+        "http {\n    log_format withid '$request_id \"$request\" $status';\n"
+        "    proxy_set_header X-Request-ID $request_id;",
+        1,
+    ),
+    # HAProxy: unique-id-format (the example of its documentation), logged with %ID and passed
+    # on with unique-id-header
+    "haproxy": lambda c: re.sub(
+        r"(frontend lab\n    bind \S+\n)",
+        r"\1    unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid\n"
+        r"    unique-id-header X-Request-ID\n"
+        r'    log-format "%ID %ST %{+Q}r"\n',
+        c,
+    ),
+}
+
+
+def _request_ids(name: str, directory, configure: bool) -> tuple[str | None, list[str], str]:
+    """GET /up/rid/ through the real server, with REQUEST_ID's lines or its defaults: the
+    X-Request-ID the upstream received (None: none), the response's X-Request-ID values, and
+    the server's logs."""
+    received: list[bytes] = []
+
+    def answer(head: bytes) -> bytes:
+        received.append(head)
+        return b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n"
+
+    with realgateways.upstream(answer) as port, labkit.start() as lab:
+        listening = realgateways.free_port()
+        config = realgateways.render(name, lab, directory, listening, {"rid": port})
+        if configure:
+            config.write_text(REQUEST_ID[name](config.read_text()))
+        with realgateways.serving(name, config, listening) as real:
+            raw = b"GET /up/rid/ HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n"
+            seen = _parse(realgateways.read_to_close(real.port, raw), kept_open=False)
+            logs = _logged(real, "/up/rid/")
+            access = directory / "access.log"
+            if access.exists():
+                deadline = time.monotonic() + 2
+                while "/up/rid/" not in access.read_text() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                logs += access.read_text()
+    sent = re.search(rb"(?im)^x-request-id: *(\S+)\r$", received[0]) if received else None
+    return (sent.group(1).decode() if sent else None), seen.headers.get("x-request-id", []), logs
+
+
+@pytest.mark.parametrize("name", list(REQUEST_ID))
+def test_a_request_id_across_the_logs(name: str, tmp_path) -> None:
+    """What lessons 03, 08 and 09 say of request ids behind real gateways: nginx 1.22.1 and
+    HAProxy 2.6.12 make none by default (nothing reaches the upstream, nothing in the log);
+    with '$request_id' in a log_format and 'proxy_set_header X-Request-ID $request_id'
+    (nginx), or 'unique-id-format' and 'unique-id-header' with %ID logged (HAProxy), the
+    upstream receives an id and the gateway's log line carries the same one. Neither puts it
+    on the response to the client without a line more (nginx add_header, HAProxy
+    http-response set-header): a client has no id to quote unless the service sends one."""
+    default_dir, configured_dir = tmp_path / "default", tmp_path / "configured"
+    default_dir.mkdir()
+    configured_dir.mkdir()
+    sent, answered, _ = _request_ids(name, default_dir, configure=False)
+    assert (sent, answered) == (None, []), (sent, answered)
+    sent, answered, logs = _request_ids(name, configured_dir, configure=True)
+    assert sent is not None and answered == [], (sent, answered)
+    if name == "nginx":
+        assert re.fullmatch(r"[0-9a-f]{32}", sent), sent
+    line = next(ln for ln in logs.splitlines() if "/up/rid/" in ln)
+    assert line.startswith(f"{sent} "), (sent, line)

@@ -623,7 +623,8 @@ q3 = Diagnosis(
             "Server says labkit-origin. Is that enough to say the origin answered this request? "
             "Look at every header, including X-Cache and Age (RFC 9111 4: a cache MUST send Age "
             "with a stored response; real nginx sends none, so behind nginx look for its "
-            "$upstream_cache_status in the log, or a header an operator adds for it)."
+            "$upstream_cache_status in a log whose log_format names it (its default, combined, "
+            "does not), or in a header an operator adds for it)."
         ),
         Msg(
             "Compare ex.hops with an exchange that reached the origin. Then ask the origin directly: "
