@@ -142,7 +142,9 @@ def freshness(response: Response, authorized: bool = False) -> int | None:
     if not cc:
         return None
     cc = cc.lower()
-    if "no-store" in cc or "private" in cc:
+    # no-cache: not to be reused without validation (RFC 9111 5.2.2.4), which this cache cannot
+    # do, so it does not store it (the qualified form too: a cache need never store)
+    if "no-store" in cc or "private" in cc or "no-cache" in cc:
         return None
     if authorized and not re.search(r"public|s-maxage|must-revalidate", cc):
         return None

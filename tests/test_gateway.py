@@ -11,6 +11,7 @@ from pathlib import Path
 
 import h11
 import pytest
+import realgateways
 
 import labkit
 from labkit import gateway, personalities
@@ -628,3 +629,32 @@ def test_the_lab_client_s_requests_share_their_forwarded_fields(lab: labkit.Lab)
             rb"\r\nX-Request-ID: " + ex.id.encode() + rb"\.[0-9a-f]{12}\r\n", origin.bytes_in
         )
         assert origin.bytes_in.count(b"X-Request-ID") == 1
+
+
+@pytest.mark.parametrize("directive", ["no-cache", 'no-cache="Set-Cookie"'])
+def test_a_response_that_says_no_cache_is_not_served_without_asking(
+    lab: labkit.Lab, directive: str
+) -> None:
+    """RFC 9111 5.2.2.4: a response with no-cache MUST NOT satisfy another request without
+    validation (its qualified form, for the fields it names). The gateway cannot revalidate,
+    so it stores no such response: it stored 'no-cache, max-age=60' for its max-age and
+    served it (X-Cache: HIT) without asking the upstream, whose second answer differed."""
+    answers = iter([b"one", b"two"])
+
+    def answer(_: bytes) -> bytes:
+        body = next(answers, b"more")
+        return (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nCache-Control: "
+            + directive.encode()
+            + b", max-age=60\r\nContent-Length: %d\r\n\r\n" % len(body)
+            + body
+        )
+
+    with realgateways.upstream(answer) as port:
+        target = Target("fresh", "127.0.0.1", port)
+        lab.gateway.add_route(
+            Route("/fresh/", "fresh", [target], connect_timeout=1, read_timeout=2)
+        )
+        first, second = lab.get("/fresh/"), lab.get("/fresh/")
+    assert (first.text, first.header("x-cache")) == ("one", None), first.headers
+    assert (second.text, second.header("x-cache")) == ("two", None), second.headers
