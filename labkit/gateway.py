@@ -47,7 +47,7 @@ MAX_MATCHED = 256  # paths whose route the gateway remembers (server.Generations
 
 
 class CachedResponse(Record):
-    __slots__ = ("body", "max_age", "response", "selecting", "stored_at")
+    __slots__ = ("age", "body", "max_age", "response", "selecting", "stored_at")
 
     def __init__(
         self,
@@ -56,12 +56,14 @@ class CachedResponse(Record):
         stored_at: float,
         max_age: int,
         selecting: tuple[tuple[str, str], ...] = (),  # the request headers its Vary names
+        age: int = 0,  # the Age it arrived with: seconds it spent in caches upstream
     ) -> None:
         self.response = response
         self.body = body
         self.stored_at = stored_at
         self.max_age = max_age
         self.selecting = selecting
+        self.age = age
 
 
 # The content negotiation fields (RFC 9110 12.5): each a comma-separated list whose members
@@ -153,6 +155,13 @@ def freshness(response: Response, authorized: bool = False) -> int | None:
         if m:
             return int(m.group(1)) or None
     return None
+
+
+def received_age(response: Response) -> int:
+    """The Age a response arrived with, in seconds (RFC 9111 5.1, delta-seconds; 0 where it
+    has none or one that is not a number): the time it spent in caches before this one."""
+    value = (get_header(response.headers, "age") or "").strip()
+    return int(value) if value.isascii() and value.isdecimal() else 0
 
 
 class Gateway(Proxy):
@@ -550,6 +559,8 @@ class Gateway(Proxy):
             if "no-store" in (request.field("cache-control") or "").lower():
                 return response
             max_age = freshness(response, request.field("authorization") is not None)
+            if max_age and received_age(response) >= max_age:
+                max_age = None  # stale on arrival (RFC 9111 4.2): no use storing it
             selecting = selecting_headers(response, request) if max_age else None
             if max_age and selecting is not None:
                 return await self._store(key, response, max_age, selecting)
@@ -589,7 +600,8 @@ class Gateway(Proxy):
         )
         if entry is None:
             return None
-        age = time.monotonic() - entry.stored_at
+        resident = time.monotonic() - entry.stored_at
+        age = entry.age + resident
         if age >= entry.max_age or "no-cache" in (request.header("cache-control") or ""):
             variants.remove(entry)
             return None
@@ -605,7 +617,7 @@ class Gateway(Proxy):
             Kind.CACHE,
             Said.now(
                 "served from the gateway cache (stored {age} s ago, max-age={max_age})",
-                age=int(age),
+                age=int(resident),
                 max_age=entry.max_age,
             ),
         )
@@ -652,7 +664,12 @@ class Gateway(Proxy):
             why = Said.now("the upstream's body broke off: {error}", error=str(exc))
             return Response(502, headers, page, why=why)
         variants = [e for e in self._cache.get(key, []) if e.selecting != selecting]
-        variants.append(CachedResponse(response, bytes(body), time.monotonic(), max_age, selecting))
+        # its age counts from when the origin made it: the Age it came with is time it already
+        # spent in caches upstream (RFC 9111 4.2.3), and the hits' Age goes on from it
+        entry = CachedResponse(
+            response, bytes(body), time.monotonic(), max_age, selecting, received_age(response)
+        )
+        variants.append(entry)
         self._cache[key] = variants[-MAX_VARIANTS:]
         headers = [(k, v) for k, v in response.headers if k.lower() != "x-cache"]
         headers.append(("X-Cache", "MISS"))

@@ -658,3 +658,31 @@ def test_a_response_that_says_no_cache_is_not_served_without_asking(
         first, second = lab.get("/fresh/"), lab.get("/fresh/")
     assert (first.text, first.header("x-cache")) == ("one", None), first.headers
     assert (second.text, second.header("x-cache")) == ("two", None), second.headers
+
+
+@pytest.mark.parametrize(("age", "served_again"), [(58, True), (60, False)])
+def test_the_age_a_response_arrived_with_counts_towards_its_freshness(
+    lab: labkit.Lab, age: int, served_again: bool
+) -> None:
+    """RFC 9111 4.2.3: a response's current age starts from the Age it arrived with (the
+    time it spent in caches upstream), and 4.2 lets a cache reuse it only while that age is
+    below its freshness lifetime. 'max-age=60' with 'Age: 58' is served again with Age 58 or
+    more; with 'Age: 60' it is already stale and is asked for anew. The gateway counted only
+    its own time: the first was served with 'Age: 0', the second stored for another 60 s."""
+    answers = iter([b"one", b"two"])
+
+    def answer(_: bytes) -> bytes:
+        body = next(answers, b"more")
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nCache-Control: max-age=60\r\n"
+        return head + b"Age: %d\r\nContent-Length: %d\r\n\r\n%s" % (age, len(body), body)
+
+    with realgateways.upstream(answer) as port:
+        target = Target("aged", "127.0.0.1", port)
+        lab.gateway.add_route(Route("/aged/", "aged", [target], connect_timeout=1, read_timeout=2))
+        first, second = lab.get("/aged/"), lab.get("/aged/")
+    assert first.text == "one", first.headers
+    if served_again:
+        assert (second.text, second.header("x-cache")) == ("one", "HIT"), second.headers
+        assert age <= int(second.header("age", required=True)) < 60, second.headers
+    else:
+        assert (second.text, second.header("x-cache")) == ("two", None), second.headers
