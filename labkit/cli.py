@@ -526,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     # parsed as a switch's parameters are, with the ranges the lab checks (control.wait_busy):
     # `wait-busy 99999999999999999999` reached the lab, and `--timeout nan` was refused as
     # "seconds must be between 0 and 3600", a range it does not have
-    count = switches.Param("count", int, "count", "requests", maximum=switches.CAPACITY_MAX)
+    count = switches.WAIT_COUNT
     wait = switches.Param("timeout", float, "timeout", "s", maximum=WAIT_BUSY_MAX)
     wb.add_argument(
         "count",

@@ -396,20 +396,14 @@ def wait_busy(lab: Lab, args: dict[str, Any], lang: str | None = None) -> str:
     polled. It blocks its thread: the control server runs it off the lab's loop.
     """
     from labkit.origin import BUSY_PATH
-    from labkit.switches import CAPACITY_MAX  # as many as the origin may ever take at once
+    from labkit.switches import WAIT_COUNT
 
     lang = lang or lab.lang
     extra = sorted(set(args) - {"count", "timeout"})
     if extra or "count" not in args:
         wrong = Msg("not {given}", given=Listed(extra)) if extra else Msg("missing count")
         raise refuse(Msg("wait-busy takes count, [timeout]; {wrong}", wrong=wrong), lang=lang)
-    count = args["count"]
-    if isinstance(count, bool) or not isinstance(count, int):
-        raise refuse(
-            Msg("count must be a whole number >= 0, not {given}", given=shown(count)),
-            lang=lang,
-        )
-    check_number("count", count, minimum=0, maximum=CAPACITY_MAX, unit="requests", lang=lang)
+    count = WAIT_COUNT.check(args["count"], lang=lang)  # as `labkit ctl wait-busy` parses it
     timeout = check_number(
         "timeout",
         args.get("timeout", WAIT_BUSY_DEFAULT),

@@ -150,10 +150,9 @@ def sweep(
         _check_size(size)
     check_number("delay", delay, minimum=0, maximum=5)
     _check_progress(on_progress)
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-        raise refuse(
-            Msg("capacity must be a whole number >= 0, not {given}", given=shown(capacity))
-        )
+    from labkit.switches import FIXED_CAPACITY  # it imports this module's lab
+
+    FIXED_CAPACITY.check(capacity)
     before = lab.origin.capacity
     lab.origin.capacity = capacity
     try:

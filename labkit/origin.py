@@ -21,7 +21,7 @@ from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
-from labkit.errors import check_number, refuse, shown, traceback_text
+from labkit.errors import number, refuse, shown, traceback_text
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.requestcheck import check_asterisk
@@ -31,6 +31,8 @@ from labkit.recorder import Kind, Recorder, Role
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from labkit.switches import Param
 
 # RFC 9110 9.3 defines these; anything else is a method this server does not recognise.
 KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
@@ -114,6 +116,15 @@ LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in f
 OrderHandler = Callable[[str], tuple[int, object]]
 
 
+def _switch_param(switch: str, name: str) -> Param:
+    """A parameter of one of the lab's switches (``labkit.switches``, which imports this
+    module: read when a setter checks a value). The setters check their values by it, so
+    Python takes the range `labkit ctl` and the playgrounds take, in the same words."""
+    from labkit.switches import get
+
+    return get(switch).param(name)
+
+
 class HandlerFailed(Exception):
     """What the origin itself finds wrong with a learner's order handler (too slow, a wrong
     return value): named as the Python exception it stands for, its text a Said, so that the
@@ -190,25 +201,27 @@ class Origin(HTTPServer):
         elif retry_after is None:
             header = None
         else:
-            if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
+            param = _switch_param("maintenance", "retry_after")
+            if (
+                isinstance(retry_after, bool)
+                or not isinstance(retry_after, int)
+                or not param.minimum <= retry_after <= param.maximum
+            ):
+                # the switch's range, as `labkit ctl maintenance on --retry-after` says it, and
+                # the datetime only Python can give
                 raise refuse(
                     Msg(
-                        "retry_after must be a whole number of seconds >= 0, an aware "
-                        "datetime, or None; not {given}",
+                        "retry_after must be a whole number from {minimum} to {maximum}, a "
+                        "timezone-aware datetime, or None ({means}), not {given}",
+                        minimum=number(param.minimum),
+                        maximum=number(param.maximum),
+                        means=param.none_means,
                         given=shown(retry_after),
                     )
                 )
             header = str(retry_after)
-        if cache_max_age is not None:
-            low, high = CACHE_MAX_AGE_RANGE
-            check_number("cache_max_age", cache_max_age, minimum=low, maximum=high)
-            if not isinstance(cache_max_age, int):  # delta-seconds, RFC 9111 1.2.2
-                raise refuse(
-                    Msg(
-                        "cache_max_age must be whole seconds, not {given}",
-                        given=shown(cache_max_age),
-                    )
-                )
+        if cache_max_age is not None:  # delta-seconds, RFC 9111 1.2.2: whole
+            _switch_param("maintenance", "cache_max_age").check(cache_max_age)
         settings = {"retry_after": header, "cache_max_age": cache_max_age}
         self.switch(lambda: setattr(self, "_maintenance", settings))
 
@@ -282,15 +295,7 @@ class Origin(HTTPServer):
     @capacity.setter
     def capacity(self, value: int | None) -> None:
         self.refuse_if_stopped()
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 0
-        ):
-            raise refuse(
-                Msg(
-                    "capacity must be a whole number >= 0 or None (unlimited), not {given}",
-                    given=shown(value),
-                )
-            )
+        _switch_param("capacity", "value").check(value)
         self.switch(lambda: setattr(self, "_capacity", value))
 
     @property
@@ -303,14 +308,7 @@ class Origin(HTTPServer):
         """Setting it (reset does) also forgets every key's count: a fresh window for everyone,
         so no 429 outlives the change by up to RATE_WINDOW seconds."""
         self.refuse_if_stopped()
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise refuse(
-                Msg(
-                    "rate_limit must be a whole number of requests, not {given}", given=shown(value)
-                )
-            )
-        low, high = RATE_LIMIT_RANGE
-        check_number("rate_limit", value, minimum=low, maximum=high, unit="requests")
+        _switch_param("rate-limit", "requests").check(value)
         self.switch(lambda: self._set_rate_limit(value))
 
     def _set_rate_limit(self, value: int) -> None:

@@ -12,6 +12,7 @@ changes (``apply`` hops there from the kernel's or a widget's thread, and waits)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -125,12 +126,21 @@ class Param:
         """Its unit as messages name it (errors.UNITS): "s", as labels write it, is seconds."""
         return "seconds" if self.unit in ("", "s") else self.unit
 
-    def check(self, value: object, *, named: str = "", lang: str | None = None) -> Any:
+    def check(
+        self, value: object, *, named: str = "", lang: str | None = None, none_word: str = "None"
+    ) -> Any:
         """The value if this parameter takes it, else BadArgument saying what is allowed, in
         ``lang`` (the asker's: a terminal's, a playground's; default the learner's).
 
         ``named``: how the message names it, when not ``what`` (a playground names the
-        control the learner touched by its visible label, not by the Python attribute)."""
+        control the learner touched by its visible label, not by the Python attribute).
+        ``none_word``: how the asker writes "no value" (None in Python, none in a shell).
+
+        Every setter of a switch's value checks it here (the origin's ``capacity``,
+        ``rate_limit`` and ``maintenance()``, ``load.sweep``, ``charts.load_curve``), so
+        Python, `labkit ctl` and a playground take the same range and refuse it in the same
+        words: the origin's own checks said ">= 0" with no maximum and took 10**9 requests
+        at once, which `labkit ctl capacity` refused."""
         what = named or self.what
         lang = lang or i18n.learner_language()
         if value is None and self.nullable:
@@ -147,11 +157,14 @@ class Param:
                 )
             return value
         if self.kind is int:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise self._not_whole(what, shown(value), "None", lang)
-            check_number(
-                what, value, minimum=self.minimum, maximum=self.maximum, unit=unit, lang=lang
-            )
+            # out of range in the same words as not whole: "between 0 and 100000 requests at
+            # once" for -1 and "a whole number from 0 to 100000" for 1.5 read as two rules
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not self.minimum <= value <= self.maximum
+            ):
+                raise self._not_whole(what, shown(value), none_word, lang)
             return value
         if self.kind is float:
             return float(
@@ -246,7 +259,7 @@ class Param:
         if self.kind is int:
             if not re.fullmatch(r"[0-9]+", word):  # -5, 1.5, nan, 1e400, "many"
                 raise self._not_whole(what, typed, NONE_WORDS[0], lang)
-            return self.check(int(word), named=named, lang=lang)
+            return self.check(int(word), named=named, lang=lang, none_word=NONE_WORDS[0])
         low, high, unit = self.minimum, self.maximum, self.units
         if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", word):
             none = self._or_none(NONE_WORDS[0], lang)
@@ -291,8 +304,8 @@ class Switch:
     state: str | Callable[[Lab], dict[str, Any]]
     # its arguments now, given those that pick one of its settings (a route, a server; {}:
     # their defaults). Every value the lab has, even one a control cannot show (an HTTP-date
-    # Retry-After, a capacity set from Python above the box's maximum): ``put`` applies it
-    # back unchecked
+    # Retry-After, a capacity set from Python above the playground box's maximum): ``put``
+    # applies it back unchecked
     current: Callable[[Lab, Args], Args]
     # the arguments that pick each of its separate settings, when it has more than one (each
     # route's timeouts, each server's head timeout)
@@ -406,9 +419,8 @@ class Switch:
     def put(self, lab: Lab, args: Args) -> Text:
         """Apply what ``current`` read, on the lab's loop thread (the caller is there).
 
-        Unchecked: these are the lab's own values, which Python may have set beyond what a
-        command takes (a Retry-After date, 200000 requests at once); any parameter left out
-        is its default."""
+        Unchecked: these are the lab's own values, which Python may have set in a form a
+        command cannot write (a Retry-After date); any parameter left out is its default."""
         return self.apply(lab, {**{p.name: p.default for p in self.params}, **args})
 
     def words(self, args: Mapping[str, Any]) -> str:
@@ -958,6 +970,13 @@ SWITCHES: dict[str, Switch] = {
         ),
     )
 }
+# `labkit ctl wait-busy COUNT` and the control API's /wait-busy: as many requests in flight as
+# the origin may ever take at once
+WAIT_COUNT = Param("count", int, "count", "requests", maximum=CAPACITY_MAX)
+
+# the capacity switch's parameter without None: load.sweep() and charts.load_curve() hold a
+# capacity (the chart draws it) and take the range `labkit ctl capacity` takes, in its words
+FIXED_CAPACITY = dataclasses.replace(SWITCHES["capacity"].param("value"), nullable=False)
 
 
 def get(name: str) -> Switch:

@@ -79,7 +79,7 @@ def test_in_english_the_command_says_what_it_said(
     [
         ("en", ["rate-limit", "off"], "error: rate-limit must be a whole number from 1 to 1000, not 'off'"),
         ("zh-CN", ["rate-limit", "off"], "error: 请求数必须是 1 到 1000 之间的整数，而不是 'off'"),
-        ("en", ["rate-limit", "0"], "rate-limit must be between 1 and 1000 requests, not 0"),
+        ("en", ["rate-limit", "0"], "rate-limit must be a whole number from 1 to 1000, not 0"),
         ("en", ["head-timeout", "origin", "x"], "head-timeout must be a number of seconds between"),
         ("en", ["timeout", "/", "--connect", "0"], "error: --connect must be between 0.01"),
         ("en", ["maintenance", "on", "--retry-in", "x"], "--retry-in must be a whole number from 0 to 31536000, not 'x'"),
@@ -180,7 +180,7 @@ def test_a_stopped_chinese_lab_says_so_in_chinese() -> None:
         ),
         f"size 必须是 1 到 {load.MAX_BURST} 之间的整数，而不是 0": lambda: load.burst(lab, 0),
         "name 必须是标头名，例如 'Retry-After'，而不是 5": lambda: lab.get("/").header(5),  # type: ignore[arg-type]
-        "capacity 必须是 >= 0 的整数或 None（不限），而不是 -1": lambda: setattr(
+        "capacity 必须是 0 到 100000 之间的整数，或者 None（不限），而不是 -1": lambda: setattr(
             lab.origin, "capacity", -1
         ),
         "debug 必须是 True 或 False，而不是 'yes'": lambda: setattr(lab.origin, "debug", "yes"),
@@ -685,7 +685,7 @@ def test_a_damaged_progress_file_is_named_in_the_learners_language(
     snap = store.decode(file, b'{"user": 7, "exercises": {"500.x": {"attempts": -1}}}')
     assert snap.problems == [
         f"{file}：user 必须是一个简短的名字，而不是 7",
-        f"{file}：500.x：attempts 必须是 >= 0 的整数，而不是 -1",
+        f"{file}：500.x：attempts 必须是 0 到 999999999 之间的整数，而不是 -1",
     ]
     (damaged,) = store.decode(file, b'{"exercises": ').problems
     assert damaged.startswith(f"{file} 已损坏（") and damaged.endswith("，位于第 14 个字符）")
@@ -719,10 +719,13 @@ def test_labkit_ctl_refuses_in_the_terminals_language_not_the_labs(
     from labkit.switches import CAPACITY_MAX
 
     for args, said in [
-        ({"count": 0, "timeout": 99}, f"timeout 必须在 0 到 {control.WAIT_BUSY_MAX:g} 之间"),
-        ({"count": CAPACITY_MAX + 1}, f"count 必须在 0 到 {CAPACITY_MAX} 之间"),
+        (
+            {"count": 0, "timeout": 99},
+            f"timeout 必须在 0 到 {control.WAIT_BUSY_MAX:g} 之间（单位：",
+        ),
+        ({"count": CAPACITY_MAX + 1}, f"count 必须是 0 到 {CAPACITY_MAX} 之间的整数，而不是"),
     ]:
-        with pytest.raises(labkit.BadArgument, match=f"^{said}（单位："):
+        with pytest.raises(labkit.BadArgument, match=f"^{said}"):
             control.apply(lab, "wait-busy", args, "zh-CN")
     idle = run_labkit("ctl", "wait-busy", "0", env=env)
     assert (idle.returncode, idle.stdout, idle.stderr) == (0, "源服务器有 0 个请求正在处理\n", "")

@@ -134,7 +134,7 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
     p.burst_size.value = 99
     p.buttons["Burst"].click()
     # no space after the label's ）: "{label} 必须在..." meets it (i18n's rule, December 2026)
-    assert p.message.value == "突发规模（请求数）必须在 1 到 40 之间（单位：请求数），而不是 99。"
+    assert p.message.value == "突发规模（请求数）必须是 1 到 40 之间的整数，而不是 99。"
     p.burst_size.value = 4
     p.buttons["Burst"].click()
     assert p.message.value == "" and p.status.value.startswith("突发请求（容量 3），")

@@ -275,7 +275,9 @@ def test_reset_and_the_rate_limit_switch_forget_every_keys_count(lab: labkit.Lab
     assert lab.get(RATE_PATH, headers=ada).status == 200  # the count from before is gone
     refused = lab.get(RATE_PATH, headers=ada)
     assert refused.status == 429 and "at most 1 in 10 s" in refused.text
-    with pytest.raises(labkit.BadArgument, match="rate_limit must be between 1 and 1000"):
+    with pytest.raises(
+        labkit.BadArgument, match="rate_limit must be a whole number from 1 to 1000, not 0"
+    ):
         lab.origin.rate_limit = 0
     lab.origin.rate_limit = RATE_LIMIT
     assert lab.get(RATE_PATH, headers=ada).status == 200

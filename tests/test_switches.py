@@ -61,12 +61,16 @@ def test_reset_puts_every_switch_back_to_its_declared_default(lab: labkit.Lab) -
     ]:
         control.apply(lab, name, args)
     lab.origin.maintenance(retry_after=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1))
-    lab.origin.capacity = 200_000  # from Python: beyond what the command takes
+    lab.origin.capacity = switches.CAPACITY_MAX  # from Python: past the playground's box
     lab.origin.order_handler = _teapot  # not switches: the learner's handler, a fault's knob
     changed = control.state(lab)
     assert {k for k in fresh if fresh[k] != changed[k]} == set(fresh) - {"in_flight"}
     # the keys scripts read, each switch's value as current reads it where the table says so
-    assert (changed["capacity"], changed["hold"], changed["debug"]) == (200_000, True, True)
+    assert (changed["capacity"], changed["hold"], changed["debug"]) == (
+        switches.CAPACITY_MAX,
+        True,
+        True,
+    )
     assert (changed["slow_delay"], changed["gateway_personality"]) == (0.25, "haproxy")
     # what a judge saves, reads back exactly every switch and every other setting
     saved, maintenance = switches.save(lab), lab.origin.maintenance_settings
@@ -116,18 +120,37 @@ def test_cache_off_sends_every_get_to_the_origin(lab: labkit.Lab) -> None:
         ("delay", "seconds", lambda lab, v: setattr(lab.upstreams["slow"], "delay", v)),
         ("maintenance", "cache_max_age", lambda lab, v: lab.origin.maintenance(cache_max_age=v)),
         ("head-timeout", "seconds", lambda lab, v: setattr(lab.portal, "head_timeout", v)),
+        ("capacity", "value", lambda lab, v: setattr(lab.origin, "capacity", v)),
+        ("rate-limit", "requests", lambda lab, v: setattr(lab.origin, "rate_limit", v)),
+        ("maintenance", "retry_after", lambda lab, v: lab.origin.maintenance(retry_after=v)),
     ],
-    ids=["connect", "read", "delay", "cache_max_age", "head_timeout"],
+    ids=[
+        "connect",
+        "read",
+        "delay",
+        "cache_max_age",
+        "head_timeout",
+        "capacity",
+        "rate_limit",
+        "retry_after",
+    ],
 )
 def test_declared_ranges_are_what_the_python_api_takes(lab, switch, args, python) -> None:
-    """The table's ranges (the CLI's, the widgets') and the Python setters' cannot drift apart."""
+    """The table's ranges (the CLI's, the widgets') and the Python setters' cannot drift apart
+    (capacity, rate_limit and retry_after had their own checks, without a maximum, until
+    December 2026); a whole number's range is said one way, from MIN to MAX."""
     param = switches.get(switch).param(args)
     for inside in (param.minimum, param.maximum):
         python(lab, inside)
+    said = (
+        f"from {number(param.minimum)} to {number(param.maximum)}"
+        if param.kind is int
+        else "between"
+    )
     for outside in (param.minimum - 1, param.maximum + 1):
-        with pytest.raises(labkit.BadArgument, match="between"):
+        with pytest.raises(labkit.BadArgument, match=said):
             python(lab, outside)
-        with pytest.raises(labkit.BadArgument, match="between"):
+        with pytest.raises(labkit.BadArgument, match=said):
             param.check(outside)
 
 
@@ -154,8 +177,9 @@ def test_a_refused_value_shows_its_bounds_as_the_cli_and_the_boxes_write_them() 
             (partial(param.check, "many"), wrong),
             (partial(param.parse, "many"), wrong),
             (partial(param.parse, "many", named=param.title), wrong),  # a playground's box
-            (partial(param.check, param.maximum + 1), between),
-            (partial(param.parse, number(param.maximum + 1)), between),
+            # out of range, a whole number is refused in the same words as one not whole
+            (partial(param.check, param.maximum + 1), wrong),
+            (partial(param.parse, number(param.maximum + 1)), wrong),
         ]:
             with pytest.raises(labkit.BadArgument) as exc:
                 refused()
@@ -374,3 +398,64 @@ def test_wait_busy_is_woken_by_the_origin_and_bounded(lab: labkit.Lab) -> None:
         control.apply(lab, "wait-busy", {"count": 1, "timeout": 99})
     with pytest.raises(labkit.BadArgument, match="count must be a whole number"):
         control.apply(lab, "wait-busy", {"count": "many"})
+
+
+# -- one range for each value, from the table, in Python as on the command line --
+
+ONE_RANGE = [
+    # (python setter, the same value on `labkit ctl`, the line both say)
+    (
+        lambda lab: setattr(lab.origin, "capacity", switches.CAPACITY_MAX + 1),
+        ["capacity", str(switches.CAPACITY_MAX + 1)],
+        f"capacity must be a whole number from 0 to {switches.CAPACITY_MAX}, or {{none}} "
+        f"(unlimited), not {switches.CAPACITY_MAX + 1}",
+    ),
+    (
+        lambda lab: setattr(lab.origin, "rate_limit", 1001),
+        ["rate-limit", "1001"],
+        "{name} must be a whole number from 1 to 1000, not 1001",
+    ),
+    (
+        lambda lab: lab.origin.maintenance(True, cache_max_age=86401),
+        ["maintenance", "on", "--cache-max-age", "86401"],
+        "{name} must be a whole number from 1 to 86400, or {none} (no-store, not cached), "
+        "not 86401",
+    ),
+]
+
+
+@pytest.mark.parametrize(("setter", "words", "said"), ONE_RANGE)
+def test_python_takes_the_range_labkit_ctl_takes_in_its_words(lab, setter, words, said) -> None:
+    """The origin's setters checked their own numbers: ``lab.origin.capacity = 100001`` and
+    ``rate_limit = 1001`` were taken (no maximum, ">= 0"), ``cache_max_age=86401`` said
+    "between 1 and 86400 seconds", where `labkit ctl` refused each with the switch's range
+    (fails before). Both now read the table: the same range, the same line (named as
+    each asker writes it: the attribute in Python, the argument typed in a shell)."""
+    from tests.helpers import labkit_in_process
+
+    with pytest.raises(labkit.BadArgument) as refused:
+        setter(lab)
+    python_name = {"capacity": "capacity", "rate-limit": "rate_limit"}.get(
+        words[0], "cache_max_age"
+    )
+    assert str(refused.value) == said.format(name=python_name, none="None")
+    result = labkit_in_process("ctl", *words)
+    assert result.returncode == 2
+    typed = {"capacity": "capacity", "rate-limit": "rate-limit"}.get(words[0], "--cache-max-age")
+    assert said.format(name=typed, none="none") in result.stderr
+    assert lab.origin.capacity is None and lab.origin.rate_limit == 3  # nothing stuck
+    assert not lab.origin.in_maintenance
+
+
+def test_a_sweep_and_its_chart_take_the_capacity_switchs_range(lab) -> None:
+    """load.sweep() and charts.load_curve() said "capacity must be a whole number >= 0", and a
+    sweep set 10**9 (fails before): the capacity switch's range, without None."""
+    for refused in (
+        lambda: labkit.load.sweep(lab, [1], capacity=10**9),
+        lambda: labkit.charts.load_curve([], 10**9),
+    ):
+        with pytest.raises(labkit.BadArgument) as bad:
+            refused()
+        assert str(bad.value) == (
+            f"capacity must be a whole number from 0 to {switches.CAPACITY_MAX}, not 1000000000"
+        )

@@ -257,7 +257,9 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
     burst = Playground(lab, "503")
     burst.burst_size.value = 0
     burst.buttons["Burst"].click()
-    assert burst.message.value == "Burst size (requests) must be between 1 and 40 requests, not 0."
+    assert (
+        burst.message.value == "Burst size (requests) must be a whole number from 1 to 40, not 0."
+    )
 
 
 # What a learner types into a number box reaches Python as text (the browser sends the box's

@@ -100,6 +100,7 @@ def empty_record() -> dict[str, Any]:
 # -- reading: never changes anything on disk --
 
 _COUNTS = ("attempts", "hints")
+COUNT_MAX = 10**9 - 1  # the most attempts or hints a record may count
 _FLAGS = ("solved", "solution_viewed")
 _TIMES = ("first_success", "last_attempt")
 
@@ -129,12 +130,13 @@ def validate_record(exercise_id: object, rec: object) -> tuple[dict[str, Any] | 
     out = empty_record()
     for key in _COUNTS:
         value = rec.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**9:
-            return None, say(
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= COUNT_MAX:
+            return None, say(  # both bounds, as a switch's whole-number refusal says them
                 Msg(
-                    "{exercise}: {key} must be a whole number >= 0, not {value}",
+                    "{exercise}: {key} must be a whole number from 0 to {maximum}, not {value}",
                     exercise=exercise_id,
                     key=key,
+                    maximum=COUNT_MAX,
                     value=f"{value!r:.40}",
                 )
             )

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
 import labkit.i18n as i18n
-from labkit.errors import refuse, shown
+from labkit.errors import refuse
 from labkit.http.pages import hop_words
 from labkit.i18n import Listed, Msg
 from labkit.recorder import Role, Step
@@ -359,11 +359,9 @@ def _load_curve(
             ),
             lang=lang,
         )
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-        raise refuse(
-            Msg("capacity must be a whole number >= 0, not {given}", given=shown(capacity)),
-            lang=lang,
-        )
+    from labkit.switches import FIXED_CAPACITY  # the switch's range, as load.sweep() checks it
+
+    FIXED_CAPACITY.check(capacity, lang=lang)
     fig = ChartFigure(figsize=(6, 3), layout="constrained")
     ax = fig.add_subplot()
     _paper(fig, ax, colours)
