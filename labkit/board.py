@@ -24,6 +24,7 @@ kernel wrote it. ``labkit grade`` is the way to a grade.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import hmac
@@ -596,18 +597,24 @@ def serve(exchange: Path, port: int = 0, *, as_json: bool = False) -> int:
 
 
 def add_parsers(sub: Any) -> dict[str, Any]:
+    from labkit.switches import Param, ParamType  # the CLI's parser imports it for `labkit ctl`
+
+    port = Param("port", int, Msg("the board's port"), maximum=65535)
     p = sub.add_parser("board", help="instructor: the class's live board (only you can open it)")
     p.add_argument("--exchange", help="the course exchange (default: $LABKIT_EXCHANGE)")
-    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free)")
+    # parsed as every number option is (cli._get_value): `--port eighty` and `--port 70000`
+    # are one line naming the range, where argparse said "invalid int value: 'eighty'"
+    p.add_argument(
+        "--port",
+        type=ParamType(port, argparse.ArgumentTypeError, "--port", lang=language),
+        default=0,
+        help="port on 127.0.0.1, 0 to 65535 (default 0: any free)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON line with the URL")
     return {"board": _board_cmd}
 
 
 def _board_cmd(args: Any) -> int:
-    if not 0 <= args.port <= 65535:
-        raise LabkitError(
-            say(Msg("--port is 0 (any free port) to 65535, not {port}", port=args.port))
-        )
     return serve(classroom.exchange_dir(args.exchange), args.port, as_json=args.json)
 
 

@@ -861,7 +861,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         )
     if args.scenario not in scenarios.SCENARIOS:
-        raise unknown("scenario", args.scenario, scenarios.SCENARIOS, listed_by="labkit scenarios")
+        raise scenarios.unknown_scenario(args.scenario, _lang())
     scenario = scenarios.get(args.scenario)
     with start() as lab:
         exchange = scenario.run(lab)

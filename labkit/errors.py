@@ -307,10 +307,11 @@ def unknown(
             )
         bound = message.bind(kind=words, name=shown(name), close=close[0], command=listed_by or "")
         return UnknownName(bound.render(lang))
-    if listed_by is not None and isinstance(name, str) and nearest:
+    if listed_by is not None and nearest:
         # no name near: the ones the typed word is part of ("slow": 504-slow, ...), else the
-        # command; all of them made a line of ~1,000 characters (`labkit run nope`)
-        word = name.strip().lower()
+        # command; all of them made a line of ~1,000 characters (`labkit run nope`), and
+        # so did a name that is not a str (scenarios.get(None))
+        word = name.strip().lower() if isinstance(name, str) else ""
         having = [n for n in names if word and word in n.lower()]
         if having:
             message = (

@@ -18,12 +18,12 @@ from typing import Any
 from labkit import personalities
 from labkit import switches as switch_table
 from labkit.conditions import Condition
-from labkit.errors import LabkitError, unknown
+from labkit.errors import LabkitError, UnknownName, shown, unknown
 from labkit.exchange import Exchange
 from labkit.faults import FAULTS, HUGE_HEAD
 from labkit.gateway import all_targets_down
 from labkit.http.server import HEAD_TIMEOUT
-from labkit.i18n import ENGLISH, Msg, Text, render
+from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render
 from labkit.lab import (
     CLIENT_TIMEOUT,
     ORIGIN_TIMEOUTS,
@@ -628,8 +628,42 @@ SCENARIOS: dict[str, Scenario] = {s.id: s for s in _catalogue()}
 
 def get(scenario_id: str) -> Scenario:
     if not isinstance(scenario_id, str) or scenario_id not in SCENARIOS:
-        raise unknown("scenario", scenario_id, SCENARIOS)
+        raise unknown_scenario(scenario_id)
     return SCENARIOS[scenario_id]
+
+
+LISTED_BY = "labkit scenarios"  # the command that lists every scenario
+
+
+def unknown_scenario(typed: object, lang: str | None = None) -> UnknownName:
+    """No scenario ``typed``, said in one line in ``lang`` (default: the learner's), from
+    Python (``get``) as from `labkit run`: the nearest id, or the ids it is part of, and
+    the command that lists them all. ``get("nope")`` listed all forty ids in one line.
+
+    Digits short of a status (`labkit run 50`, ``get(50)``) are part of nearly every id:
+    they are answered with what an id is and the statuses that start with them (500 to
+    505), where `labkit run 50` listed 27 ids."""
+    word = str(typed) if isinstance(typed, int) and not isinstance(typed, bool) else typed
+    if isinstance(word, str) and word.isascii() and word.isdigit() and len(word) < 3:
+        statuses = sorted({sid.split("-", 1)[0] for sid in SCENARIOS if sid.startswith(word)})
+        example = next(sid for sid in SCENARIOS if sid.startswith(statuses[0])) if statuses else ""
+        message = (
+            Msg(
+                "unknown scenario {name}: an id is a status and a name, such as {example}; "
+                "the statuses that start with {digits}: {statuses} (`{command}` lists them all)",
+                statuses=Listed(statuses),
+                example=example,
+            )
+            if statuses
+            else Msg(
+                "unknown scenario {name}: an id is a status and a name, such as {example}; "
+                "no status starts with {digits} (`{command}` lists them all)",
+                example="502-refused",
+            )
+        )
+        bound = message.bind(name=shown(typed), digits=word, command=LISTED_BY)
+        return UnknownName(bound.render(lang or learner_language()))
+    return unknown("scenario", typed, SCENARIOS, lang=lang, listed_by=LISTED_BY)
 
 
 def for_lesson(lesson: str) -> list[Scenario]:

@@ -520,6 +520,46 @@ def test_a_scenario_id_with_none_near_is_answered_in_one_short_line(monkeypatch)
     )
 
 
+def test_python_answers_an_unknown_scenario_as_labkit_run_does():
+    """``labkit.scenarios.get("nope")`` listed all forty-odd ids in one line (fails before):
+    Python says what `labkit run` says, the nearest id or the command that lists them."""
+    for typed in ("nope", "slow", "503-maintenanc"):
+        with pytest.raises(labkit.UnknownName) as refused:
+            scenarios.get(typed)
+        said = labkit_in_process("run", typed, env={"LABKIT_LANG": "en"}).stderr
+        assert said == f"labkit: error: {refused.value}\n"
+        assert len(str(refused.value)) < 140, str(refused.value)
+
+
+def test_a_number_where_a_scenario_id_goes_says_what_an_id_is(monkeypatch):
+    """`labkit run 50` listed the 27 ids with 50 in them (fails before): one line saying
+    what was wrong (an id is a status and a name) and what is allowed (the statuses that
+    start so), in both languages; Python's ``scenarios.get(50)`` says the same."""
+    monkeypatch.delenv("LABKIT_LANG", raising=False)
+    fifties = sorted({s.split("-")[0] for s in scenarios.SCENARIOS if s.startswith("50")})
+    assert fifties == ["500", "501", "502", "503", "504", "505"]
+    example = next(s for s in scenarios.SCENARIOS if s.startswith("500"))
+    result = labkit_in_process("run", "50")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"labkit: error: unknown scenario '50': an id is a status and a name, such as "
+        f"{example}; the statuses that start with 50: {', '.join(fifties)} "
+        "(`labkit scenarios` lists them all)\n",
+    )
+    chinese = labkit_in_process("run", "50", env={"LABKIT_LANG": "zh-CN"})
+    assert chinese.stderr == (
+        f"labkit: error: 未知的场景 '50'：场景 id 由状态码和名字组成，例如 {example}；"
+        f"以 50 开头的状态码：{'、'.join(fifties)}（`labkit scenarios` 会列出全部）\n"
+    )
+    nothing = labkit_in_process("run", "9")
+    assert nothing.stderr == (
+        "labkit: error: unknown scenario '9': an id is a status and a name, such as "
+        "502-refused; no status starts with 9 (`labkit scenarios` lists them all)\n"
+    )
+    with pytest.raises(labkit.UnknownName, match=r"^unknown scenario 50: an id is a status"):
+        scenarios.get(50)  # type: ignore[arg-type]
+
+
 def test_ctl_names_the_retry_flags_as_typed():
     """`--no-retry-after --retry-in 5` was refused as "--retry-after or --retry-in", a flag
     not typed (fails before); refused before any lab is looked for, in both languages."""
