@@ -323,6 +323,14 @@ class Switch:
     # the same line for a switch with one setting per fixed parameter (the timeout: per route),
     # given those parameters
     show_given: Callable[[Lab, Args], Text] | None = None
+    # how a playground's lines name it, in the learner's language ("the slow upstream's
+    # delay", 慢上游的延迟): the words its controls are labelled with, where ``name`` is the
+    # command's word, which a playground never shows (`labkit ctl delay`)
+    title: Text = ""
+
+    def title_in(self, lang: str) -> str:
+        """Its name on a playground, in ``lang``: ``title``, else its first parameter's words."""
+        return i18n.render(self.title or self.params[0].help, lang)
 
     def __post_init__(self) -> None:
         if isinstance(self.state, str) and len(self.params) != 1:
@@ -689,6 +697,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "maintenance",
             "origin maintenance mode (503)",
+            title=Msg("maintenance", context="switch"),
             params=(
                 Param("on", bool, Msg("maintenance: the origin answers 503"), default=False),
                 Param(
@@ -754,6 +763,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "hold",
             f"hold the origin's GET {BUSY_PATH} requests ({HOLD_MAX:g} s at most)",
+            title=Msg("hold", context="switch"),
             params=(
                 Param(
                     "on",
@@ -771,6 +781,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "debug",
             "show tracebacks in the origin's 500 pages",
+            title=Msg("debug", context="switch"),
             params=(Param("on", bool, Msg("debug: show tracebacks in 500 pages"), default=False),),
             apply=_debug,
             state="debug",
@@ -781,6 +792,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "rate-limit",
             "the quote API's limit per API key (more get 429)",
+            title=Msg("rate limit", context="switch"),
             params=(
                 Param(
                     "requests",
@@ -807,6 +819,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "portal",
             "log in to or out of the captive portal",
+            title=Msg("portal login", context="switch"),
             params=(
                 Param(
                     "action",
@@ -827,6 +840,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "timeout",
             "a gateway route's timeouts",
+            title=Msg("gateway timeouts", context="switch"),
             params=(
                 Param(
                     "route",
@@ -924,6 +938,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "personality",
             "behave like another gateway: statuses, pages, relayed headers",
+            title=Msg("gateway personality", context="switch"),
             params=(
                 Param(
                     "name",
@@ -946,6 +961,7 @@ SWITCHES: dict[str, Switch] = {
         Switch(
             "cache",
             "the gateway's cache: on, off, or purge it",
+            title=Msg("gateway cache", context="switch"),
             params=(
                 Param(
                     "action",
@@ -977,6 +993,13 @@ WAIT_COUNT = Param("count", int, "count", "requests", maximum=CAPACITY_MAX)
 # the capacity switch's parameter without None: load.sweep() and charts.load_curve() hold a
 # capacity (the chart draws it) and take the range `labkit ctl capacity` takes, in its words
 FIXED_CAPACITY = dataclasses.replace(SWITCHES["capacity"].param("value"), nullable=False)
+
+
+def title_of(name: str, lang: str) -> str:
+    """A setting's name as a playground's line says it, in ``lang``: a switch by its title
+    (the timeout switch, 网关的超时设置), any other setting (``others``: ``order_handler``,
+    ``slow.delay``) by the name Python sets it by."""
+    return SWITCHES[name].title_in(lang) if name in SWITCHES else name
 
 
 def get(name: str) -> Switch:

@@ -555,3 +555,21 @@ def test_a_playgrounds_raw_request_asks_for_the_labs_language(zh_lab: labkit.Lab
         p.buttons["Send"].click()
         ex = p.inspector.exchange
         assert ex is not None and ex.status == 501 and ex.header("Content-Language") == "en"
+
+
+def test_a_scenario_names_what_it_set_aside_by_the_controls_words(zh_lab: labkit.Lab) -> None:
+    """Run scenario's line named the switches by their `labkit ctl` words, "为此暂时搁置了
+    timeout、delay", which no playground shows (fails before): by their titles, in the
+    playground's language, as its controls are labelled."""
+    p = Playground(zh_lab, "504")
+    p.slow_delay.value = 0.1
+    p.read_timeout.value = 0.1
+    p.scenario.value = "504-slow"
+    p.run_button.click()
+    assert p.status.value.startswith(
+        "按全新实验室的设置运行了 504-slow（为此暂时搁置了网关的超时设置、慢上游的延迟，"
+        "之后已按你留下的样子放回）"
+    ), p.status.value
+    assert "delay" not in p.status.value and "timeout" not in p.status.value
+    delay = switches.get("delay")
+    assert delay.title_in("zh-CN") in p.slow_delay.description  # the words on its control

@@ -44,8 +44,8 @@ def test_a_scenario_runs_as_its_expected_line_says_whatever_was_left_set(
     ex = p.inspector.exchange
     assert ex is not None and (ex.status, ex.generated_by) == (504, "gateway"), p.message.value
     assert p.status.value.startswith(
-        "Ran 504-slow on a fresh lab's settings (timeout, delay set aside for it, then put "
-        "back as you left them): 504 Gateway Timeout"
+        "Ran 504-slow on a fresh lab's settings (gateway timeouts, the slow upstream's delay "
+        "set aside for it, then put back as you left them): 504 Gateway Timeout"
     )
     assert lab.upstreams["slow"].delay == pytest.approx(0.1) and p.slow_delay.value == 0.1
     assert lab.gateway.route("/").read_timeout == pytest.approx(0.1)

@@ -563,7 +563,12 @@ class Playground(_Panel):
         said: list[i18n.Text] = []
         if aside:
             said.append(
-                Msg("{names} set aside for it, then put back as you left them", names=Listed(aside))
+                # by the words its controls show ("the slow upstream's delay"): `delay`, the
+                # command's word, is on no playground, and read so in a Chinese line too
+                Msg(
+                    "{names} set aside for it, then put back as you left them",
+                    names=Listed(switches.title_of(name, self.lang) for name in aside),
+                )
             )
         if emptied:
             said.append(
