@@ -58,20 +58,31 @@ def has_server_proxy() -> bool:
 
 @dataclass
 class Link:
-    """Shows as a clickable link in Jupyter and as the plain URL elsewhere."""
+    """Shows as a clickable link in Jupyter, and as its words, its path and where its address
+    comes from elsewhere.
+
+    No form a learner reads holds the port (only the link's target does): a lab's ports
+    differ each run, and the plain-text form, the URL itself until December 2026, made a
+    stored output or nbval's comparison differ too. ``direct`` is the address, for code."""
 
     proxied: str
     direct: str
     text: str
     lang: str = ENGLISH  # the language its own words are in: its lab's
+    server: str = "gateway"  # the lab server it opens (lab.url's name) and its path there
+    path: str = "/"
+
+    def _address(self) -> str:
+        """Where the address comes from, as Python writes it: the same in every run."""
+        return f"lab.url({self.server!r}) + {self.path!r}"
 
     def _repr_html_(self) -> str:
         if not has_server_proxy():
             said = Msg(
-                "{text}: install jupyter-server-proxy to open it from the browser, or use "
-                "{url} from a terminal on the same machine.",
+                "{text}: install jupyter-server-proxy to open it from the browser; from a "
+                "terminal on the same machine, its address is what {call} gives.",
                 text=html.escape(self.text),
-                url=f"<code>{html.escape(self.direct)}</code>",
+                call=f"<code>{html.escape(self._address())}</code>",
             )
             return f"<span>{said.render(self.lang)}</span>"
         anchor = (
@@ -85,10 +96,19 @@ class Link:
         )
 
     def __repr__(self) -> str:
-        return self.direct
+        return Msg(
+            "{text}: {path} on the {server}, a link that opens through the Jupyter server (its "
+            "address on this machine: {call})",
+            text=self.text,
+            path=self.path,
+            server=self.server,
+            call=self._address(),
+        ).render(self.lang)
 
 
-def link(port: int, path: str, text: str, direct_base: str, lang: str = ENGLISH) -> Link:
+def link(
+    port: int, path: str, text: str, direct_base: str, lang: str = ENGLISH, server: str = "gateway"
+) -> Link:
     if not isinstance(path, str) or not path.startswith("/"):
         raise refuse(
             Msg("path must start with '/', like '/orders/7', not {given}", given=shown(path)),
@@ -99,4 +119,4 @@ def link(port: int, path: str, text: str, direct_base: str, lang: str = ENGLISH)
             Msg("path must hold no spaces or control characters, not {given}", given=shown(path)),
             lang=lang,
         )
-    return Link(f"{proxy_prefix()}proxy/{port}{path}", direct_base + path, text, lang)
+    return Link(f"{proxy_prefix()}proxy/{port}{path}", direct_base + path, text, lang, server, path)

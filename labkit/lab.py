@@ -395,7 +395,7 @@ class Lab:
                 self.lang
             )
         )
-        return link(port, path, words, base, self.lang)
+        return link(port, path, words, base, self.lang, server)
 
     def urls(self) -> dict[str, Any]:
         self._refuse_if_stopped()

@@ -186,6 +186,42 @@ def test_a_lessons_browser_link_speaks_the_labs_language(lab: labkit.Lab) -> Non
         chinese.stop()
 
 
+def test_no_text_form_of_a_browser_link_holds_a_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lesson 05's link showed its URL as its text/plain form (`http://127.0.0.1:41234/up/
+    slow/`), a port that differs each run, in a stored output and nbval's comparison too
+    (fails before); without jupyter-server-proxy its words named the URL as well. Every form
+    a learner reads is the same in every run, in both languages: the link's words, its path
+    and server, and where its address comes from; only the link's target holds the port."""
+    from labkit import browser
+
+    first, second = labkit.start(), labkit.start(lang="zh-CN")
+    also = labkit.start(lang="zh-CN")
+    try:
+        for lang_lab, other in ((first, second), (second, also)):
+            link = lang_lab.browser_link("gateway", "/up/slow/", "a 504 page")
+            port = str(link.direct.rsplit(":", 1)[1].split("/")[0])
+            assert port in link.proxied  # the target holds it
+            text = repr(link)
+            assert port not in text and "127.0.0.1" not in text
+            assert "/up/slow/" in text and "lab.url('gateway') + '/up/slow/'" in text
+            if lang_lab is first:
+                assert text == (
+                    "a 504 page: /up/slow/ on the gateway, a link that opens through the "
+                    "Jupyter server (its address on this machine: lab.url('gateway') + "
+                    "'/up/slow/')"
+                )
+            else:  # the same words from another lab, whose ports differ
+                assert text == repr(other.browser_link("gateway", "/up/slow/", "a 504 page"))
+                assert "一个经过 Jupyter 服务器打开的链接" in text
+            monkeypatch.setattr(browser, "has_server_proxy", lambda: False)
+            html_form = link._repr_html_()
+            monkeypatch.undo()
+            assert port not in html_form and "lab.url(&#x27;gateway&#x27;)" in html_form
+    finally:
+        for running in (first, second, also):
+            running.stop()
+
+
 def test_a_chinese_solution_gives_its_options_words_too() -> None:
     """A Chinese solution names the option to type and then its words, as a Quiz shows
     them (docs/i18n.md: "504 from the gateway（由网关生成的 504）"); eight named the English
