@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
-import functools
 import ipaddress
 import itertools
 import re
@@ -927,40 +926,44 @@ def http_client(*, timeout: float, limits: Any = None) -> httpx.Client:
     """An httpx client for the lab's own requests (plain http to 127.0.0.1): every connection
     it opens is noted for the owner check (``peers.opened``), which otherwise takes one its
     timeout closed before the lab's loop accepted it for another user's, and never records
-    it."""
+    it.
+
+    Noted through public seams only: a request hook (httpx's ``event_hooks``) gives each
+    request httpcore's ``trace`` extension, which is told of each connection once connect()
+    returned, before a byte is sent (``_note_connections``). httpx's transport takes no
+    network backend, and this client replaced the transport's private ``_pool`` with an
+    httpcore pool of its own to pass one, until December 2026."""
     import httpx
 
-    return httpx.Client(trust_env=False, timeout=timeout, transport=_own_transport()(limits))
+    transport = httpx.HTTPTransport(
+        trust_env=False, verify=False, limits=httpx.Limits() if limits is None else limits
+    )
+    return httpx.Client(
+        trust_env=False,
+        timeout=timeout,
+        transport=transport,
+        event_hooks={"request": [_note_connections]},
+    )
 
 
-@functools.cache
-def _own_transport() -> Any:
-    """The transport class of ``http_client`` (made once, when httpx is first needed)."""
-    import httpcore
-    import httpx
+CONNECTED = "connection.connect_tcp.complete"  # httpcore's trace event: connect() returned
 
-    class Backend(httpcore.SyncBackend):
-        def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-            stream = super().connect_tcp(*args, **kwargs)
-            sock = stream.get_extra_info("socket")
+
+def _note_connections(request: httpx.Request) -> None:
+    """Give ``request`` a ``trace`` extension that notes each connection opened for it
+    (``peers.opened``), then passes every event on to a trace the request had already."""
+    theirs = request.extensions.get("trace")
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event == CONNECTED:
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
             if isinstance(sock, socket.socket):
                 peers.opened(sock)
-            return stream
+        if theirs is not None:
+            theirs(event, info)
 
-    class Transport(httpx.HTTPTransport):
-        def __init__(self, limits: Any = None) -> None:
-            limits = httpx.Limits() if limits is None else limits
-            super().__init__(trust_env=False, verify=False, limits=limits)
-            # httpx takes no network backend; its pool is httpcore's, which does (http only:
-            # no TLS context is ever needed)
-            self._pool = httpcore.ConnectionPool(
-                max_connections=limits.max_connections,
-                max_keepalive_connections=limits.max_keepalive_connections,
-                keepalive_expiry=limits.keepalive_expiry,
-                network_backend=Backend(),
-            )
-
-    return Transport
+    request.extensions["trace"] = trace
 
 
 # compiled by re when lab.request first checks a request, not at import (0.08 ms of it)

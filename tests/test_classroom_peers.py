@@ -505,6 +505,51 @@ def test_a_connection_this_process_opened_and_closed_before_the_accept_is_its_ow
         check.close()
 
 
+def test_labs_started_and_stopped_in_one_process_leave_no_noted_connection() -> None:
+    """What ``peers.opened`` noted of a stopped lab's connections was never forgotten: a
+    connection its servers never accepted, one a lab (fails before: 8 labs left 8), stayed
+    until 64 were noted and 30 s had passed, and a lab without the owner check never claims
+    any. A listener that stops forgets them (``peers.forget``)."""
+    before = len(peers._opened)
+    for _ in range(8):
+        with labkit.start() as lab:
+            for _ in range(3):
+                assert lab.get("/").status == 200
+            lab.raw(b"GET / HTTP/1.1\r\nHost: lab\r\n\r\n")
+    assert len(peers._opened) <= before
+
+
+def test_the_labs_client_notes_its_connections_and_keeps_a_requests_own_trace(lab) -> None:
+    """The lab's client notes each connection it opens through httpcore's public ``trace``
+    extension (it replaced httpx's private ``_pool`` to pass a network backend): a request's
+    own trace still gets every event, and the connection is noted once connect() returned,
+    before its request was sent."""
+    from labkit.lab import http_client
+
+    noted: list[tuple[str, int]] = []
+    events: list[str] = []
+    real = peers.opened
+
+    def opened(sock: socket.socket) -> None:
+        noted.append(sock.getsockname())
+        events.append("noted")
+        real(sock)
+
+    with pytest.MonkeyPatch.context() as patch, http_client(timeout=5) as client:
+        patch.setattr(peers, "opened", opened)
+        answer = client.get(
+            lab.url("origin") + "/", extensions={"trace": lambda event, _: events.append(event)}
+        )
+    assert answer.status_code == 200 and len(noted) == 1
+    at = events.index("noted")  # noted, then the request's own trace told of it
+    assert events[at - 1 : at + 2] == [
+        "connection.connect_tcp.started",
+        "noted",
+        "connection.connect_tcp.complete",
+    ]
+    assert "http11.send_request_headers.started" in events[at:]
+
+
 def _hold_loop(lab: labkit.Lab, seconds: float) -> None:
     """Keep the lab's loop from running for ``seconds``, from the time this returns."""
     held = threading.Event()

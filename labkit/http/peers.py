@@ -291,6 +291,17 @@ def opened(sock: socket.socket) -> None:
         _opened[key] = now + OWN_CLIENT_SECONDS
 
 
+def forget(host: str, port: int) -> None:
+    """Forget what ``opened`` noted of connections to the listener on ``host``:``port``, which
+    has stopped: none will be accepted, and the port may go to another server. Each lab that
+    stopped left its unaccepted ones (one a lab, and every connection where the owner check
+    is off, which never claims them) until 64 were noted and 30 s had passed."""
+    wildcard = host in ("0.0.0.0", "::", "")
+    with _opened_lock:
+        for key in [k for k in _opened if k[1][1] == port and (wildcard or k[1][0] == host)]:
+            del _opened[key]
+
+
 def _claim(client: Address, server: Address) -> bool:
     """Whether this process opened the connection from ``client`` to ``server`` (once)."""
     if not _opened:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from h11._headers import Headers as H11Headers
 
 from labkit.errors import LabkitError, LabNotRunning, check_number, say, stopped, traceback_text
-from labkit.http import pages, ports
+from labkit.http import pages, peers, ports
 from labkit.http.connections import BUDGET, turn_away
 from labkit.http.deadline import machine_deadline, waited_for_a_cpu, within
 from labkit.http.headend import first_line, head_end, message_head
@@ -440,6 +440,7 @@ class Listener:
                     self._drop(fd)
             self._listening.close()
             self._listening = None
+            peers.forget(self.host, self.port)  # none of its own client's will be accepted
         # Cancel every connection and cut its socket, so nothing waits on a peer.
         for _ in range(3):
             if not self._tasks:
