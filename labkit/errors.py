@@ -463,6 +463,32 @@ def not_a_number(
     return BadArgument(message.render(lang))
 
 
+def not_whole(
+    name: str,
+    typed: str,
+    *,
+    minimum: float,
+    maximum: float,
+    none: str = "",
+    lang: str | None = None,
+) -> BadArgument:
+    """``name`` got what is not a whole number from ``minimum`` to ``maximum`` (``typed``,
+    quoted as the caller shows it; ``none``: what else it takes, ", or None (unlimited)"), in
+    ``lang`` (default: the learner's). Out of range or not whole, one line: a switch's
+    parameters (switches.Param), from Python, the control API, `labkit ctl` and the
+    playgrounds' boxes, and the values that hold one (the load curve's capacity)."""
+    lang = _language(lang)
+    message = Msg(
+        "{name} must be a whole number from {minimum} to {maximum}{none}, not {typed}",
+        name=name,
+        minimum=number(minimum),
+        maximum=number(maximum),
+        none=none,
+        typed=typed,
+    )
+    return BadArgument(message.render(lang))
+
+
 def out_of_range(
     name: str,
     value: str,
@@ -491,6 +517,11 @@ def unit_words(unit: str, lang: str) -> str:
     同时请求数); one that UNITS does not name as written."""
     return UNITS[unit].render(lang) if unit in UNITS else unit
 
+
+# requests at once an origin may take: the capacity switch's maximum, which wait-busy waits
+# for too (switches, which re-exports it), and the load curve's (render/charts), which
+# imports no switch: declared here, below both
+CAPACITY_MAX = 100_000
 
 # the units that messages (check_number's callers, the switches' parameters) and the
 # playgrounds' labels name, in words

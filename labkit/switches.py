@@ -25,10 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
 from labkit.errors import (
+    CAPACITY_MAX as CAPACITY_MAX,  # re-exported: cli and the tests read it here
+)
+from labkit.errors import (
     BadArgument,
     UnknownName,
     check_number,
     not_a_number,
+    not_whole,
     number,
     out_of_range,
     refuse,
@@ -68,7 +72,6 @@ Args = dict[str, Any]
 
 ON_OFF = {"on": True, "off": False}  # a boolean parameter's words on the command line
 ON_OFF_WORDS = {value: word for word, value in ON_OFF.items()}
-CAPACITY_MAX = 100_000  # requests at once the capacity switch takes, and wait-busy waits for
 
 
 @dataclass(frozen=True)
@@ -228,15 +231,13 @@ class Param:
         and what else it takes, from the control API (check) as from a command line or a
         playground's box (parse). ">= 0" said nothing of how large, and `labkit ctl capacity
         -5` never learned the maximum."""
-        return BadArgument(
-            Msg(
-                "{name} must be a whole number from {minimum} to {maximum}{none}, not {typed}",
-                name=what,
-                minimum=number(self.minimum),
-                maximum=number(self.maximum),
-                none=self._or_none(none_word, lang),
-                typed=typed,
-            ).render(lang)
+        return not_whole(
+            what,
+            typed,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            none=self._or_none(none_word, lang),
+            lang=lang,
         )
 
     def parse(self, text: str, *, named: str = "", lang: str | None = None) -> Any:

@@ -610,6 +610,8 @@ TESTS_REACH_IN = {
     ("test_gateway.py", "Gateway._plain_head"): "a forwarded head written without h11",
     ("test_gateway.py", "Gateway._relayed_head"): "a relayed head written without h11",
     ("test_switches.py", "switches._help"): "a made-up parameter's --help line",
+    # nothing public reads what the lab's own client noted, and a lab's stop must leave none
+    ("test_classroom_peers.py", "peers._opened"): "the noted connections a stopped lab forgets",
     # another user's mkdir in the moment between the registry's look and its mkdir
     ("test_runtime_files.py", "control._unclaimed"): "a classmate's mkdir between two calls",
     ("test_exercises_core.py", "grading._rebuild"): "a kept answer as grade rebuilds it, no users",

@@ -124,8 +124,8 @@ def test_the_capacity_is_this_playgrounds_own_and_says_so(lab: labkit.Lab) -> No
     assert p.capacity.value == BURST_CAPACITY and p.capacity.description == param.title
     p.capacity.value = -5  # refused in words with the table's range, not clamped to 0
     assert p.message.value == (
-        f"Capacity (requests at once) must be between {param.minimum:g} and "
-        f"{param.maximum:g} requests at once, not -5."
+        f"Capacity (requests at once) must be a whole number from {param.minimum:g} to "
+        f"{param.maximum:g}, or None (unlimited), not -5."
     )
     assert p.capacity.value == BURST_CAPACITY and p.capacity.number.value == BURST_CAPACITY
     assert p.capacity_state.value == (
