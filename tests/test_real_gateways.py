@@ -112,15 +112,32 @@ MAINTENANCE_503 = (
 )
 
 
-DRIP_GAP = 0.2  # seconds between two lines of a dripping head (the read timeout is 0.3 s)
+# seconds between two lines of a dripping head: two thirds of the read timeout of the gateway
+# in front (the lab's 0.3 s; realgateways.AT_ONCE_READ in front of a real server)
+DRIP_GAP = {"now": UPSTREAM_TIMEOUTS["read_timeout"] * 2 / 3}
+
+
+@contextmanager
+def _paced_for(lab: labkit.Lab, read: float) -> Iterator[None]:
+    """The upstreams that are to time out, paced for a gateway whose read timeout is ``read``
+    while the block runs: the slow one answers 2 s after it, the dripping head's gaps are two
+    thirds of it (its five gaps, over three times it). Then the lab's pacing again."""
+    slow = lab.upstreams["slow"]
+    delay, gap = slow.delay, DRIP_GAP["now"]
+    slow.delay, DRIP_GAP["now"] = read + 2, read * 2 / 3
+    try:
+        yield
+    finally:
+        slow.delay, DRIP_GAP["now"] = delay, gap
 
 
 def _drip_head(conn: socket.socket, _: bytes) -> None:
     """Send a status line, then five field lines DRIP_GAP apart (the rest is the answer's)."""
+    gap = DRIP_GAP["now"]
     try:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n")
         for i in range(5):
-            time.sleep(DRIP_GAP)
+            time.sleep(gap)
             conn.sendall(b"X-Drip-%d: %d\r\n" % (i, i))
     except OSError:
         pass  # the gateway gave up and closed
@@ -283,13 +300,19 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
     person = personalities.get(name)
     with labkit.start() as lab:
         for upstream, port in head_upstreams.items():
+            # the test's upstreams are threads of this process, which the lab's clock does
+            # not see kept from the CPU: the lab's gateway, too, gives those that answer at
+            # once AT_ONCE_READ (a head of 3,000 bytes was a 504 on its side at load 16-18);
+            # the dripping head keeps the lab's read timeout, which its gaps are paced by
+            read = UPSTREAM_TIMEOUTS["read_timeout"]
             lab.gateway.add_route(
                 Route(
                     f"/up/{upstream}/",
                     upstream,
                     [Target(upstream, "127.0.0.1", port)],
                     strip_prefix=True,
-                    **UPSTREAM_TIMEOUTS,
+                    connect_timeout=UPSTREAM_TIMEOUTS["connect_timeout"],
+                    read_timeout=read if upstream == "drip-head" else realgateways.AT_ONCE_READ,
                 )
             )
         upstreams = {n: s.port for n, s in lab.upstreams.items()} | head_upstreams
@@ -297,7 +320,13 @@ def test_real_gateway_and_its_personality_agree(name: str, tmp_path, head_upstre
         for fault in ("garbage", "bad-status-line"):
             if person.answer(Condition.INVALID_STATUS_LINE).kind == "http09":
                 paths[f"/up/{fault}/"] = FAULTS[fault].reply
-        with realgateways.running(name, lab, tmp_path, upstreams) as real:
+        # what the real server answers, not when: its read timeout ten times the lab's, and
+        # the upstreams that are to time out paced for it (realgateways.AT_ONCE_READ)
+        read = realgateways.AT_ONCE_READ
+        with (
+            _paced_for(lab, read),
+            realgateways.running(name, lab, tmp_path, upstreams, read) as real,
+        ):
             real.wait_until_ready("/pool/")
             seen_real = {path: _get(real.port, path, raw) for path, raw in paths.items()}
             garbage_real = _after_garbage(real.port, paths["/up/garbage/"])
@@ -830,7 +859,8 @@ def test_nginx_notes(tmp_path, stale_upstream) -> None:
             "STALE_PORT": str(stale_upstream),
             "HEAD_MS": str(round(SHORT_HEAD * 1000)),
             "CONNECT_MS": str(round(UPSTREAM_TIMEOUTS["connect_timeout"] * 1000)),
-            "READ_MS": str(round(UPSTREAM_TIMEOUTS["read_timeout"] * 1000)),
+            # every upstream here answers at once: what nginx does, not when
+            "READ_MS": str(round(realgateways.AT_ONCE_READ * 1000)),
         }
         config = tmp_path / "nginx.conf"
         template = (realgateways.CONFIGS / "nginx.notes.conf").read_text()
@@ -1080,10 +1110,13 @@ def _real_then_lab(
     answer: Callable[[bytes], bytes | None],
     probe: Callable[[int], T],
     before_answer: Callable[[socket.socket, bytes], None] | None = None,
+    read: float = realgateways.AT_ONCE_READ,
 ) -> tuple[T, T]:
     """``probe(port)`` through the real server ``name``, then through the lab's gateway in its
     personality, both in front of one upstream of the test's (``answer(head)`` its reply,
-    reached at /up/ROUTE/): what each gave. A missing binary skips."""
+    reached at /up/ROUTE/): what each gave. The read timeout of both toward it is ``read``:
+    what they answer is compared, not when, unless a test times it (the lab's). A missing
+    binary skips."""
     if shutil.which(realgateways.BINARIES[name]) is None:
         pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
     upstream = socket.create_server(("127.0.0.1", 0))
@@ -1097,10 +1130,11 @@ def _real_then_lab(
                     route,
                     [Target(route, "127.0.0.1", port)],
                     strip_prefix=True,
-                    **UPSTREAM_TIMEOUTS,
+                    connect_timeout=UPSTREAM_TIMEOUTS["connect_timeout"],
+                    read_timeout=read,  # the upstream is a thread of this process: as above
                 )
             )
-            with realgateways.running(name, lab, directory, {route: port}) as real:
+            with realgateways.running(name, lab, directory, {route: port}, read) as real:
                 seen_real = probe(real.port)
             lab.gateway.personality = name
             seen_lab = probe(lab.gateway.port)
@@ -1473,7 +1507,7 @@ def test_an_http10_client(name: str, tmp_path) -> None:
     if shutil.which(realgateways.BINARIES[name]) is None:
         pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
     with labkit.start() as lab:
-        with realgateways.running(name, lab, tmp_path, {}) as real:
+        with realgateways.running(name, lab, tmp_path, {}, realgateways.AT_ONCE_READ) as real:
             seen_real = _http10(real.port)
         lab.gateway.personality = name
         seen_lab = _http10(lab.gateway.port)
@@ -2123,7 +2157,13 @@ def test_an_unasked_switch_whose_upstream_stalls(tmp_path) -> None:
         return seen
 
     seen_real, seen_lab = _real_then_lab(
-        "nginx", tmp_path, "switch", lambda _: None, probe, switch_then_stall
+        "nginx",
+        tmp_path,
+        "switch",
+        lambda _: None,
+        probe,
+        switch_then_stall,
+        read=UPSTREAM_TIMEOUTS["read_timeout"],  # its stall is paced by the lab's
     )
     assert seen_real == (101, b"", True), seen_real
     assert seen_real == seen_lab
