@@ -23,7 +23,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -1399,6 +1399,38 @@ def test_check_pressed_twice_while_the_kernel_is_busy_checks_twice(browser, jupy
         assert checked == "2"
 
 
+def _chosen_twice_while_busy_then_pressed(
+    browser,
+    jupyter: str,
+    lesson: str,
+    list_name: str,
+    choose: Callable[[Locator, str], None],
+    choices: tuple[str, str],
+    button: str,
+) -> str:
+    """Lesson ``lesson``'s playground while the kernel is busy (a slow cell): each of
+    ``choices`` chosen in the list ``list_name`` (``choose`` picks one), then ``button``
+    clicked. The list sends its first choice at once and holds the second until the first
+    is answered, and the button's click went at once (jupyter-widgets/ipywidgets#1382).
+    Returns the panel's status line once it says something new."""
+    name = f"playground-{lesson}-busy.ipynb"
+    source = (
+        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
+        f'labkit.widgets.Playground(lab, "{lesson}")'
+    )
+    with _open_panel(browser, jupyter, name, source) as (page, panel):
+        chosen_list = panel.get_by_role("combobox", name=list_name)
+        status = panel.get_by_role("status")
+        before = status.inner_text().strip()
+        page.evaluate(_KERNEL_BUSY, 4)
+        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
+        for chosen in choices:
+            choose(chosen_list, chosen)
+        panel.get_by_role("button", name=button).click()
+        page.wait_for_function(_NEW_STATUS, arg=[panel.element_handle(), before], timeout=60000)
+        return status.inner_text()
+
+
 def test_a_version_chosen_twice_while_the_kernel_is_busy_then_send_sends_the_last(
     browser, jupyter: str
 ) -> None:
@@ -1407,23 +1439,16 @@ def test_a_version_chosen_twice_while_the_kernel_is_busy_then_send_sends_the_las
     at once and holds the second until the first is answered, and the button's click went at
     once (jupyter-widgets/ipywidgets#1382): the request line went with HTTP/1.0 (fails before).
     Send now carries the version the list showed when it was pressed (labkit.widgets.press)."""
-    name = "playground-505-busy.ipynb"
-    source = (
-        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
-        'labkit.widgets.Playground(lab, "505")'
+    said = _chosen_twice_while_busy_then_pressed(
+        browser,
+        jupyter,
+        "505",
+        "Version",
+        lambda version_list, version: version_list.select_option(version),
+        ("HTTP/1.0", "HTTP/1.1"),
+        "Send the request line",
     )
-    with _open_panel(browser, jupyter, name, source) as (page, panel):
-        version = panel.get_by_role("combobox", name="Version")
-        status = panel.get_by_role("status")
-        before = status.inner_text().strip()
-        page.evaluate(_KERNEL_BUSY, 4)
-        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
-        for chosen in ("HTTP/1.0", "HTTP/1.1"):
-            version.select_option(chosen)
-        panel.get_by_role("button", name="Send the request line").click()
-        page.wait_for_function(_NEW_STATUS, arg=[panel.element_handle(), before], timeout=60000)
-        said = status.inner_text()
-        assert said.startswith("Sent 'GET /orders/7 HTTP/1.1' to the origin"), said
+    assert said.startswith("Sent 'GET /orders/7 HTTP/1.1' to the origin"), said
 
 
 def test_a_scenario_chosen_twice_while_the_kernel_is_busy_then_run_runs_the_last(
@@ -1434,23 +1459,18 @@ def test_a_scenario_chosen_twice_while_the_kernel_is_busy_then_run_runs_the_last
     and holds the second until the first is answered, and the button's click went at once
     (jupyter-widgets/ipywidgets#1382): Run ran 502-close (fails before). Run now carries the
     scenario the list showed when it was pressed (labkit.widgets.press)."""
-    name = "playground-502-busy.ipynb"
-    source = (
-        "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
-        'labkit.widgets.Playground(lab, "502")'
+    said = _chosen_twice_while_busy_then_pressed(
+        browser,
+        jupyter,
+        "502",
+        "Scenario",
+        lambda scenario_list, scenario: scenario_list.select_option(
+            index=_scenario_index(scenario_list, scenario)
+        ),
+        ("502-close", "502-reset"),
+        "Run scenario",
     )
-    with _open_panel(browser, jupyter, name, source) as (page, panel):
-        scenario = panel.get_by_role("combobox", name="Scenario")
-        status = panel.get_by_role("status")
-        before = status.inner_text().strip()
-        page.evaluate(_KERNEL_BUSY, 4)
-        page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
-        for chosen in ("502-close", "502-reset"):
-            scenario.select_option(index=_scenario_index(scenario, chosen))
-        panel.get_by_role("button", name="Run scenario").click()
-        page.wait_for_function(_NEW_STATUS, arg=[panel.element_handle(), before], timeout=60000)
-        said = status.inner_text()
-        assert said.startswith("Ran 502-reset"), said
+    assert said.startswith("Ran 502-reset"), said
 
 
 def _scenario_index(select: Locator, scenario_id: str) -> int:
