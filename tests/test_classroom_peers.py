@@ -505,6 +505,7 @@ def test_a_connection_this_process_opened_and_closed_before_the_accept_is_its_ow
         check.close()
 
 
+@pytest.mark.slow  # eight labs' raw reads wait out their timeout: 8 s of waiting
 def test_labs_started_and_stopped_in_one_process_leave_no_noted_connection() -> None:
     """What ``peers.opened`` noted of a stopped lab's connections was never forgotten: a
     connection its servers never accepted, one a lab (fails before: 8 labs left 8), stayed

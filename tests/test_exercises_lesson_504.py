@@ -1347,6 +1347,7 @@ def test_q5_a_client_that_retries_a_post_fails(lab: labkit.Lab) -> None:
     assert "sent 'POST' /up/slow/: the task GETs it" in result.message, result.message
 
 
+@pytest.mark.slow  # the client waits out its 2 s (the budget's words: test_q5_over_budget, quick)
 def test_q5_a_client_that_waits_but_never_stops_is_told_about_the_budget(lab: labkit.Lab) -> None:
     """A client that waits (up to 2 s) but never looks at its budget was told "more than 40
     requests within the 1 s budget: wait before each retry (time.sleep)": it did wait, and
