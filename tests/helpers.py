@@ -303,7 +303,7 @@ def h11_reads(answer: bytes, *, closed: bool) -> tuple[int, str, list[tuple[str,
     return head.status_code, head.reason.decode("latin-1"), fields, body
 
 
-def verdict(q: Any, given: str) -> tuple[str, str]:
+def verdict(q: Any, given: Any) -> tuple[str, str]:
     """ "+", "-" or "?" for ``given`` judged by the exercise ``q``, and the message the learner
     reads ("?": refused as no answer of the kind asked, which is not counted)."""
     from labkit.exercises import answers
@@ -319,11 +319,20 @@ def verdict(q: Any, given: str) -> tuple[str, str]:
 def misjudged(q: Any, block: str) -> list[str]:
     """The lines of ``block`` that ``q`` judges otherwise than each line says. A line is the
     verdict wanted, a space, then the answer: "+" accepted, "?" refused as no answer of the
-    kind asked, "-" judged wrong, "!" anything but accepted (a near miss)."""
+    kind asked, "-" judged wrong, "!" anything but accepted (a near miss). An answer that
+    starts with "{" is a capstone diagnosis, as JSON; one refused as a whole is "?"."""
+    import json
+
+    from labkit.exercises.checks import Refused
+
     wrong = []
     for line in block.strip().splitlines():
         wanted, given = line[0], line[2:]
-        got, message = verdict(q, given)
+        answer = json.loads(given) if given.startswith("{") else given
+        try:
+            got, message = verdict(q, answer)
+        except Refused as refused:  # a diagnosis refused as a whole (not counted)
+            got, message = "?", str(refused)
         if got != wanted and not (wanted == "!" and got != "+"):
             wrong.append(f"{given!r}: wanted {wanted}, got {got} ({message})")
     return wrong

@@ -34,29 +34,10 @@ answer starts with "{" is a capstone diagnosis, as JSON.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from helpers import verdict
+from helpers import misjudged
 
 from labkit import exercises
-from labkit.exercises.checks import Refused
-
-
-def _misjudged(qid: str, block: str) -> list[str]:
-    q = exercises.get(qid)
-    wrong = []
-    for line in block.strip().splitlines():
-        wanted, given = line[0], line[2:]
-        answer = json.loads(given) if given.startswith("{") else given
-        try:
-            got, message = verdict(q, answer)
-        except Refused as refused:  # a diagnosis refused as a whole (not counted)
-            got, message = "?", str(refused)
-        if got != wanted and not (wanted == "!" and got != "+"):
-            wrong.append(f"{given!r}: wanted {wanted}, got {got} ({message})")
-    return wrong
-
 
 # One block for each class of answer that was misjudged, with the near misses of its rule.
 FIXED: dict[str, str] = {
@@ -168,7 +149,7 @@ FIXED: dict[str, str] = {
 
 @pytest.mark.parametrize("qid", list(FIXED))
 def test_each_class_once_misjudged_gets_its_verdict(qid: str) -> None:
-    wrong = _misjudged(qid, FIXED[qid])
+    wrong = misjudged(exercises.get(qid), FIXED[qid])
     assert not wrong, "\n".join(wrong)
 
 
@@ -519,7 +500,7 @@ OUTSIDE: dict[str, str] = {
 
 @pytest.mark.parametrize("qid", list(OUTSIDE))
 def test_the_outside_answers_get_their_verdict(qid: str) -> None:
-    wrong = _misjudged(qid, OUTSIDE[qid])
+    wrong = misjudged(exercises.get(qid), OUTSIDE[qid])
     assert not wrong, "\n".join(wrong)
 
 
