@@ -84,8 +84,9 @@ test: $(STAMP) $(KERNEL_SETUP)
 # second pytest run alone after the others, a second collection of the whole suite for five
 # tests: `make test` runs them. Measured in CPU time per test (the machine was never quiet;
 # README's Developing says how): about 185 s quiet at 31d401a (two workers, then the serial
-# ones), about 140 s after (three workers; JOBS=2: about 150 s). --durations=5 names the five
-# slowest tests at the end: a new test that waits belongs in `slow`.
+# ones), about 140 s after (three workers; JOBS=2: about 150 s); timed quiet at 54d07d2: 99 s
+# wall. --durations=5 names the five slowest tests at the end: a new test that waits belongs
+# in `slow`.
 quick: JOBS = 3
 quick: $(STAMP) $(KERNEL_SETUP)
 	$(BIN)/ruff check $(LINTED)
