@@ -463,6 +463,12 @@ def not_a_number(
     return BadArgument(message.render(lang))
 
 
+def whole_in(value: object, minimum: float, maximum: float) -> bool:
+    """Whether ``value`` is a whole number (an int, not a bool) from ``minimum`` to
+    ``maximum``: the one test behind every whole-number refusal (``not_whole``)."""
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum
+
+
 def not_whole(
     name: str,
     typed: str,

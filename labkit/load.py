@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from labkit.errors import Interrupted, check_number, refuse, shown
+from labkit.errors import Interrupted, check_number, refuse, shown, whole_in
 from labkit.i18n import ENGLISH, Msg
 from labkit.lab import Lab, check_lab, http_client
 
@@ -109,7 +109,7 @@ def burst(
 
 
 def _check_size(size: object) -> None:
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BURST:
+    if not whole_in(size, 1, MAX_BURST):
         raise refuse(
             Msg(
                 "size must be a whole number from 1 to {most}, not {given}",

@@ -21,7 +21,7 @@ from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
-from labkit.errors import number, refuse, shown, traceback_text
+from labkit.errors import number, refuse, shown, traceback_text, whole_in
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.requestcheck import check_asterisk
@@ -202,11 +202,7 @@ class Origin(HTTPServer):
             header = None
         else:
             param = _switch_param("maintenance", "retry_after")
-            if (
-                isinstance(retry_after, bool)
-                or not isinstance(retry_after, int)
-                or not param.minimum <= retry_after <= param.maximum
-            ):
+            if not whole_in(retry_after, param.minimum, param.maximum):
                 # the switch's range, as `labkit ctl maintenance on --retry-after` says it, and
                 # the datetime only Python can give
                 raise refuse(
@@ -584,7 +580,7 @@ class Origin(HTTPServer):
                 ),
             )
         status, body = result
-        if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
+        if not whole_in(status, 200, 599):
             # a 1xx is interim, never a response's final status (RFC 9110 15.2)
             raise HandlerFailed(
                 "TypeError",

@@ -40,6 +40,7 @@ from labkit.errors import (
     shown,
     unit_words,
     unknown,
+    whole_in,
 )
 from labkit.faults import Slow
 from labkit.http.pages import hop_words
@@ -162,11 +163,7 @@ class Param:
         if self.kind is int:
             # out of range in the same words as not whole: "between 0 and 100000 requests at
             # once" for -1 and "a whole number from 0 to 100000" for 1.5 read as two rules
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not self.minimum <= value <= self.maximum
-            ):
+            if not whole_in(value, self.minimum, self.maximum):
                 raise self._not_whole(what, shown(value), none_word, lang)
             return value
         if self.kind is float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from labkit.errors import whole_in
 from labkit.exercises.checks import CheckedTask, Run, State, function_param, lab_param, setting
 from labkit.exercises.core import Learner, hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import maker, quoted
@@ -301,7 +302,7 @@ def _shape_problem(run: Run) -> Text:
         status = result[0]
         # 200-599, as the origin takes it (origin._learner_order): a 1xx is interim, never a
         # response's final status (RFC 9110 15.2); 101 here passed, then became the origin's 500
-        if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
+        if not whole_in(status, 200, 599):
             return Msg(
                 "show_order({order}) returned the status {status}; the status must be "
                 "a whole number from 200 to 599 (a 1xx is only ever interim, RFC 9110 15.2), "

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from labkit.atomic import private_dirs, replace_file
-from labkit.errors import LabkitError, os_reason, say
+from labkit.errors import LabkitError, os_reason, say, whole_in
 from labkit.i18n import Msg
 
 try:
@@ -130,7 +130,7 @@ def validate_record(exercise_id: object, rec: object) -> tuple[dict[str, Any] | 
     out = empty_record()
     for key in _COUNTS:
         value = rec.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= COUNT_MAX:
+        if not whole_in(value, 0, COUNT_MAX):
             return None, say(  # both bounds, as a switch's whole-number refusal says them
                 Msg(
                     "{exercise}: {key} must be a whole number from 0 to {maximum}, not {value}",

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
 import labkit.i18n as i18n
-from labkit.errors import CAPACITY_MAX, not_whole, refuse, shown
+from labkit.errors import CAPACITY_MAX, not_whole, refuse, shown, whole_in
 from labkit.http.pages import hop_words
 from labkit.i18n import Listed, Msg
 from labkit.recorder import Role, Step
@@ -359,11 +359,7 @@ def _load_curve(
             ),
             lang=lang,
         )
-    if (
-        isinstance(capacity, bool)
-        or not isinstance(capacity, int)
-        or not 0 <= capacity <= CAPACITY_MAX
-    ):  # the capacity switch's range and words, as load.sweep() refuses it
+    if not whole_in(capacity, 0, CAPACITY_MAX):  # the capacity switch's, as load.sweep() says
         raise not_whole("capacity", shown(capacity), minimum=0, maximum=CAPACITY_MAX, lang=lang)
     fig = ChartFigure(figsize=(6, 3), layout="constrained")
     ax = fig.add_subplot()
