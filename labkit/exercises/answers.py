@@ -327,6 +327,11 @@ HOPS: dict[str, str] = {
     "门户": "portal",
     "强制门户": "portal",
     "认证门户": "portal",
+    # the portal by the page it answers with (refused as no hop, where "the portal's login
+    # page" was read)
+    "认证页面": "portal",
+    "登录页面": "portal",
+    "门户的登录页面": "portal",
     "客户端": "client",
     "浏览器": "client",
     "上游": "upstream",
@@ -858,6 +863,12 @@ def refuse_question(answer: object) -> None:
         raise Hedged(HEDGES.bind(given=repr(answer), word=repr("?")))
 
 
+# A space between two Chinese characters: Chinese writes none, so "网关 超时" and "连接 超时"
+# are 网关超时 and 连接超时 (refused as no status and no condition, where "Gateway  Timeout"
+# was read); a space beside a Latin word or a number stays ("504 网关超时", "带 Allow 的 405").
+_HAN_SPACE = later(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+
+
 def clean(answer: object) -> str:
     """Lower case, full-width characters as ASCII (an IME types ５０４), quotes, asides in
     brackets, a preamble ("the answer is") and trailing punctuation gone, one space
@@ -873,6 +884,7 @@ def clean(answer: object) -> str:
     text = text.rstrip(".!?;, " + _ZH_STOPS)
     text = text.strip(_QUOTES + " ")
     text = " ".join(text.lower().split())
+    text = _HAN_SPACE.sub("", text)
     text = _BULLET.sub("", text)
     for _ in range(3):  # "=> definitely 504", "答案：我选源服务器"
         text = _PREAMBLE.sub("", text).strip(_QUOTES + " ")
@@ -1968,6 +1980,12 @@ def _condition_names() -> dict[str, str]:
         "提前关闭连接": "closed-without-response",
         "过早关闭连接": "closed-without-response",
         "握手超时": "connect-timeout",  # as "handshake timed out"
+        # refused as no condition (a side-by-side reading, December 2026), where "the
+        # connection was closed early" and "timed out while connecting" were read
+        "连接被提前关闭": "closed-without-response",
+        "连接被过早关闭": "closed-without-response",
+        "建立连接时超时": "connect-timeout",
+        "连接时超时": "connect-timeout",
     }
     names.update({words(k): v for k, v in synonyms.items()})
     return names

@@ -698,11 +698,14 @@ class Choice(Exercise):
         stems = set(_stems(key))
         fits = [o for o in self.options if stems and stems <= set(_stems(answers.text(o)))]
         if len(fits) > 1:
+            # each with its words beside it, as "answer with one of the options" lists them
+            # (a Chinese learner read the bare English options here until December 2026)
+            lang = learner_language()
             raise WrongKind(
                 Msg(
                     "{given} fits more than one option ({options}): say which one",
                     given=repr(given),
-                    options=Listed(repr(o) for o in fits),
+                    options=Listed(self.label(o, lang, quoted=True) for o in fits),
                 )
             )
         raise WrongKind(Msg("{given} is not one of the options", given=repr(given)))
@@ -933,7 +936,8 @@ class Choice(Exercise):
     def _as_kind(self, kind: str, given: object) -> str | None:
         """The option of ``kind`` the answer names, when two or more options read as that
         kind, each differently; None otherwise. Also the one option that names a status,
-        for an answer that is only that status ("500" for "a 500 from the handler").
+        for an answer that is only that status ("500" for "a 500 from the handler"), and the
+        one option that is an upstream condition, for an answer that is that condition.
 
         Headers count only where every option is header names ("Upgrade and Connection:
         upgrade", "Alt-Svc"), so that "Upgrade and Connection" names that option; any short
@@ -949,7 +953,11 @@ class Choice(Exercise):
             if k in keys:
                 return None
             keys[k] = o
-        alone = kind == "status" and re.fullmatch(r"(status )?\d{3}", answers.text(given))
+        # a condition where one option is one: "拒绝连接" or "refused" names "connection
+        # refused" (refused as no option, where 连接被拒绝, its words in a Quiz, named it)
+        alone = kind == "condition" or (
+            kind == "status" and re.fullmatch(r"(status )?\d{3}", answers.text(given))
+        )
         if len(keys) < (1 if alone else 2):
             return None
         if kind == "header" and _HEDGED.search(answers.clean(given)):
@@ -1412,7 +1420,7 @@ class ShortAnswer(Exercise):
                 Msg(
                     "{given} says what {other} got; the question asks about {wanted}",
                     given=repr(given),
-                    other=", ".join(sorted(said)),
+                    other=Listed(sorted(said)),
                     wanted=wanted,
                 )
             )

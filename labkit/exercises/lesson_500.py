@@ -223,7 +223,14 @@ q4 = make_choice(
         ),
         "retry until it works": ("keep retrying",),
         "retry once after a pause": ("暂停后重试一次", "暂停一下再重试一次"),
-        "switch to GET": ("use GET instead", "resend it as a GET"),
+        "switch to GET": (
+            "use GET instead",
+            "resend it as a GET",
+            # the Quiz's 改用 GET said with another verb (refused as no option)
+            "改成 GET",
+            "换成 GET",
+            "改为 GET",
+        ),
     },
     solution=Msg(
         "q4.check('check before resending'): a POST is not idempotent (RFC 9110 9.2.2), "

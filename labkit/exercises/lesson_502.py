@@ -67,8 +67,13 @@ q1 = make_choice(
             "处理函数抛出的 500",
             "handler 的 500",
             "源服务器的 500",
+            # the origin by its other name, or returning it (refused as no option)
+            "源服务器返回的 500",
+            "源站的 500",
+            "源站返回的 500",
         ),
         "garbage bytes": ("垃圾字节", "乱码"),
+        "reset before headers": ("标头之前连接被重置", "在标头之前连接被重置", "发送标头之前重置"),
     },
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
@@ -188,7 +193,7 @@ q3 = make_choice(
         # the wrong options in other Chinese words than the Quiz's (refused as no option,
         # their feedback never seen)
         "retry at once in a loop": ("立即循环重试", "立刻在循环里重试", "在循环里立即重试"),
-        "never retry": ("从不重试", "永远不要重试", "永不重试", "不要重试"),
+        "never retry": ("从不重试", "永远不要重试", "永不重试", "不要重试", "不重试"),
         "retry, even a POST": ("即使是 POST 也重试", "连 POST 也重试", "POST 也重试"),
     },
     hints=(
