@@ -366,7 +366,7 @@ def apply(lab: Lab, command: str, args: dict[str, Any], lang: str | None = None)
     from labkit import switches
 
     if command in switches.SWITCHES:
-        done = switches.apply(lab, command, args, lang)
+        done = switches.apply(lab, command, args, lang, terminal=True)
     elif command == "wait-busy":
         done = wait_busy(lab, args, lang)
     elif command in OTHER_COMMANDS:

@@ -325,6 +325,9 @@ class Switch:
     # delay", 慢上游的延迟): the words its controls are labelled with, where ``name`` is the
     # command's word, which a playground never shows (`labkit ctl delay`)
     title: Text = ""
+    # the line confirming it in a terminal (`labkit ctl`), once applied, where ``apply``'s
+    # names what only a playground has (the hold's "or, from a terminal, ..."); None: apply's
+    said_in_terminal: Callable[[Lab], Text] | None = None
 
     def title_in(self, lang: str) -> str:
         """Its name on a playground, in ``lang``: ``title``, else its first parameter's words."""
@@ -514,8 +517,26 @@ def _hold(lab: Lab, args: Args) -> Text:
     """The hold's line, and on turning it on what it is for: nothing on the 503 playground
     sends GET /busy, so the checkbox alone changed nothing a learner could see."""
     lab.origin.hold = args["on"]
+    return _hold_said(lab, terminal=False)
+
+
+def _hold_said(lab: Lab, *, terminal: bool) -> Text:
+    """The hold's line once applied; turned on, what it is for, told as the asker sees it: a
+    playground (or Python) is shown the scenario and, for a terminal, the commands to type;
+    a terminal, the command that runs the scenario and its own steps. `labkit ctl hold on`
+    said "or, from a terminal, give ..." to a learner at the terminal already."""
     if not lab.origin.hold:
         return _hold_now(lab)
+    if terminal:
+        return Msg(
+            "{now}; each request held takes one of the origin's places, so once as many are "
+            "held as its capacity the next request is shed (503): `labkit run {scenario}` "
+            "shows it; or give the origin a capacity (labkit ctl capacity 1), send GET {path} "
+            "in the background (curl ... &), then another request",
+            now=_hold_now(lab),
+            scenario=LOAD_SHEDDING,
+            path=BUSY_PATH,
+        )
     return Msg(
         "{now}; each request held takes one of the origin's places, so once as many are held "
         "as its capacity the next request is shed (503): the scenario {scenario} shows it; or, "
@@ -771,6 +792,7 @@ SWITCHES: dict[str, Switch] = {
                 ),
             ),
             apply=_hold,
+            said_in_terminal=partial(_hold_said, terminal=True),
             state="hold",
             playgrounds=("503",),
             current=lambda lab, _: {"on": lab.origin.hold},
@@ -1007,16 +1029,27 @@ def get(name: str) -> Switch:
 
 
 def apply(
-    lab: Lab, name: str, args: Mapping[str, Any] | None = None, lang: str | None = None
+    lab: Lab,
+    name: str,
+    args: Mapping[str, Any] | None = None,
+    lang: str | None = None,
+    *,
+    terminal: bool = False,
 ) -> str:
     """Check the arguments, apply one switch on the lab's loop thread; the line saying what
-    changed, in ``lang`` (the terminal's for `labkit ctl`, a playground's; default the lab's)."""
+    changed, in ``lang`` (the terminal's for `labkit ctl`, a playground's; default the lab's),
+    worded for a terminal when ``terminal`` (``Switch.said_in_terminal``)."""
     switch = get(name)
     checked = switch.check(args or {}, lang or lab.lang)
     if "route" in checked:  # a route the lab lacks, refused in the asker's language too
         lab.gateway.route(checked["route"], lang=lang or lab.lang)
-    line = on_lab_loop(lab, lambda: switch.apply(lab, checked))
-    return i18n.render(line, lang or lab.lang)
+    said = switch.said_in_terminal if terminal else None
+
+    def change() -> Text:
+        line = switch.apply(lab, checked)
+        return said(lab) if said is not None else line
+
+    return i18n.render(on_lab_loop(lab, change), lang or lab.lang)
 
 
 def reset(lab: Lab) -> None:

@@ -978,6 +978,34 @@ def test_an_option_left_without_its_number_names_the_range(before, after, low, h
         assert expected in said and re.search(rf"{rng}{number(high)}\b", said), said
 
 
+def test_the_hold_line_in_a_terminal_gives_the_terminals_commands(lab):
+    """`labkit ctl hold on` told a learner already at a terminal "or, from a terminal, give
+    the origin a capacity" and named the scenario as a playground's list does (fails before):
+    a terminal is given `labkit run` and its own steps; a playground keeps its words."""
+    from labkit import control, switches
+
+    try:
+        result = labkit_in_process("ctl", "hold", "on")
+        assert result.returncode == 0, result
+        assert (
+            "shed (503): `labkit run 503-load-shedding` shows it; or give the origin a "
+            "capacity (labkit ctl capacity 1), send GET /busy in the background"
+        ) in result.stdout, result
+        assert "from a terminal" not in result.stdout
+        # a Chinese terminal's request (in this process the running lab's language wins)
+        chinese = control.apply(lab, "hold", {"on": True}, "zh-CN")["done"]
+        assert (
+            "下一个请求会被卸载（503）：`labkit run 503-load-shedding` 演示了这一点；"
+            "也可以先给源服务器设定容量（labkit ctl capacity 1）"
+        ) in chinese, chinese
+        assert "在终端里" not in chinese
+        shown = switches.apply(lab, "hold", {"on": True})  # Python, a playground
+        assert "the scenario 503-load-shedding shows it; or, from a terminal, give" in shown
+        assert switches.apply(lab, "hold", {"on": False}, terminal=True).startswith("hold: off")
+    finally:
+        lab.reset()
+
+
 @needs_curl
 @pytest.mark.slow
 def test_the_hold_lines_terminal_steps_shed_the_next_request(lab):
