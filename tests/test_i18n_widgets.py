@@ -131,10 +131,12 @@ def test_a_refused_value_is_said_in_the_playgrounds_language(zh_lab: labkit.Lab)
     p = Playground(zh_lab, "503")
     quote = p.buttons["GET /api/quote with X-Api-Key: playground"]  # its English key
     assert quote.description == "带 X-Api-Key: playground 的 GET /api/quote"
-    p.burst_size.value = 99
+    p.burst_size.value = load.MAX_BURST + 1
     p.buttons["Burst"].click()
     # no space after the label's ）: "{label} 必须在..." meets it (i18n's rule, December 2026)
-    assert p.message.value == "突发规模（请求数）必须是 1 到 40 之间的整数，而不是 99。"
+    assert p.message.value == (
+        f"突发规模（请求数）必须是 1 到 {load.MAX_BURST} 之间的整数，而不是 {load.MAX_BURST + 1}。"
+    )
     p.burst_size.value = 4
     p.buttons["Burst"].click()
     assert p.message.value == "" and p.status.value.startswith("突发请求（容量 3），")

@@ -14,6 +14,7 @@ import pytest
 import labkit
 from labkit import i18n, personalities, scenarios, switches
 from labkit.errors import UnknownName, number
+from labkit.load import MAX_BURST
 from labkit.render.text import milliseconds
 from labkit.widgets import (
     BURST_SIZE,
@@ -257,8 +258,8 @@ def test_a_number_out_of_range_is_refused_in_words_not_clamped(lab: labkit.Lab) 
     burst = Playground(lab, "503")
     burst.burst_size.value = 0
     burst.buttons["Burst"].click()
-    assert (
-        burst.message.value == "Burst size (requests) must be a whole number from 1 to 40, not 0."
+    assert burst.message.value == (
+        f"Burst size (requests) must be a whole number from 1 to {MAX_BURST}, not 0."
     )
 
 

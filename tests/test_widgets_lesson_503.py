@@ -7,6 +7,7 @@ from helpers import pressed_as_shown
 
 import labkit
 from labkit import scenarios
+from labkit.load import MAX_BURST
 from labkit.widgets import Playground
 from labkit.widgets.press import Press
 
@@ -340,7 +341,7 @@ def test_burst_sends_the_size_its_press_carries_and_says_a_size_in_order(
     assert p.burst_size.value == 5 and p.status.value == said
     burst.set_state({"typed_0": "many", "presses": burst.presses + 1})
     assert p.status.value == "" and p.message.value == (
-        "Burst size (requests) must be a whole number from 1 to 40, not 'many'."
+        f"Burst size (requests) must be a whole number from 1 to {MAX_BURST}, not 'many'."
     )
     p.burst_size.value = 6  # set from Python: said here, and its copy is no change
     assert p.status.value == "Burst size set to 6: press Burst to send it."
@@ -388,3 +389,24 @@ def test_get_applies_maintenance_and_the_caching_mistake_as_shown(lab: labkit.La
     ex = p.inspector.exchange
     assert ex is not None and ex.status == 503, (p.status.value, p.message.value)
     assert "max-age=60" in (ex.header("cache-control") or ""), ex.headers
+
+
+def test_the_burst_box_takes_the_range_load_burst_takes(lab: labkit.Lab) -> None:
+    """The playground's burst box stopped at 40 while ``load.burst`` took 100, each with its
+    own words (fails before): one range, ``load.MAX_BURST``, refused in the switches' words."""
+    from labkit import load
+    from labkit.errors import BadArgument
+
+    p = Playground(lab, "503")
+    p.burst_size.typed(str(MAX_BURST))
+    assert p.burst_size.value == MAX_BURST and p.message.value == ""
+    p.burst_size.typed(str(MAX_BURST + 1))
+    assert p.burst_size.value == MAX_BURST
+    assert p.message.value == (
+        f"Burst size (requests) must be a whole number from 1 to {MAX_BURST}, not {MAX_BURST + 1}."
+    )
+    with pytest.raises(BadArgument) as refused:
+        load.burst(lab, MAX_BURST + 1)
+    assert str(refused.value) == (
+        f"size must be a whole number from 1 to {MAX_BURST}, not {MAX_BURST + 1}"
+    )

@@ -1259,7 +1259,6 @@ def _controls_502(p: Playground) -> list[w.Widget]:
 
 CACHE_MISTAKE_MAX_AGE = 60  # seconds: the max-age the 503 playground's mistake sends
 BURST_CAPACITY = 3  # the 503 playground's own capacity to start with: a burst of 10 sheds
-BURST_MAX = 40  # the largest burst the 503 playground sends
 # seconds: the longest origin delay the 504 playground asks for. Past route /'s read timeout
 # as a lab starts (it equalled it, 2 s, and the delay box alone could not make the 504 the
 # lesson promises), and short of the playground's own client timeout, which must not run
@@ -1267,7 +1266,7 @@ BURST_MAX = 40  # the largest burst the 503 playground sends
 SLOW_MAX = ORIGIN_TIMEOUTS.read + 1.0
 # the two number boxes that set no switch, checked as the table's parameters are
 BURST_SIZE = switches.Param(
-    "burst", int, Msg("burst size"), unit="requests", minimum=1, maximum=BURST_MAX
+    "burst", int, Msg("burst size"), unit="requests", minimum=1, maximum=load.MAX_BURST
 )
 SLOW_DELAY = switches.Param("delay", float, Msg("origin delay"), unit="s", maximum=SLOW_MAX)
 
