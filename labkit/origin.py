@@ -21,7 +21,7 @@ from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
 from labkit import i18n
-from labkit.errors import number, refuse, shown, traceback_text, whole_in
+from labkit.errors import check_number, number, refuse, shown, traceback_text, whole_in
 from labkit.http import pages
 from labkit.http.messages import Request, Response, http_date
 from labkit.http.requestcheck import check_asterisk
@@ -112,6 +112,9 @@ NOT_A_PROXY = Msg(
 )
 NO_TUNNEL = Said(Msg("an origin does not tunnel (CONNECT)"))
 LEARNER_HANDLER_SECONDS = 1.0  # at most; and at most half the read timeout in front
+# what learner_handler_seconds takes: a route's read timeout's range (the timeout switch),
+# since at most half the read timeout in front applies anyway
+LEARNER_HANDLER_RANGE = (0.01, 60.0)
 
 OrderHandler = Callable[[str], tuple[int, object]]
 
@@ -253,12 +256,8 @@ class Origin(HTTPServer):
     @learner_handler_seconds.setter
     def learner_handler_seconds(self, seconds: float) -> None:
         self.refuse_if_stopped()
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
-            raise refuse(
-                Msg(
-                    "learner_handler_seconds must be seconds > 0, not {given}", given=shown(seconds)
-                )
-            )
+        low, high = LEARNER_HANDLER_RANGE
+        check_number("learner_handler_seconds", seconds, minimum=low, maximum=high)
         self.switch(lambda: setattr(self, "_learner_handler_seconds", float(seconds)))
 
     @property

@@ -154,6 +154,19 @@ BAD_CALLS = [
         labkit.BadArgument,
         ["read_timeout must be a number of seconds", "0.01 and 60", "True"],
     ),
+    # "must be seconds > 0", a shape of its own (fails before): check_number's, as the others
+    (
+        "learner-handler-seconds-zero",
+        lambda lab: setattr(lab.origin, "learner_handler_seconds", 0),
+        labkit.BadArgument,
+        ["learner_handler_seconds must be between 0.01 and 60 seconds, not 0"],
+    ),
+    (
+        "learner-handler-seconds-text",
+        lambda lab: setattr(lab.origin, "learner_handler_seconds", "1"),
+        labkit.BadArgument,
+        ["learner_handler_seconds must be a number of seconds between 0.01 and 60, not '1'"],
+    ),
     (
         "capacity-negative",
         lambda lab: setattr(lab.origin, "capacity", -1),
