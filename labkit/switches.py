@@ -131,7 +131,13 @@ class Param:
         return "seconds" if self.unit in ("", "s") else self.unit
 
     def check(
-        self, value: object, *, named: str = "", lang: str | None = None, none_word: str = "None"
+        self,
+        value: object,
+        *,
+        named: str = "",
+        lang: str | None = None,
+        none_word: str = "None",
+        or_else: str = "",
     ) -> Any:
         """The value if this parameter takes it, else BadArgument saying what is allowed, in
         ``lang`` (the asker's: a terminal's, a playground's; default the learner's).
@@ -139,6 +145,8 @@ class Param:
         ``named``: how the message names it, when not ``what`` (a playground names the
         control the learner touched by its visible label, not by the Python attribute).
         ``none_word``: how the asker writes "no value" (None in Python, none in a shell).
+        ``or_else``: what else the asker can do instead, as a refusal adds it, where it is not
+        a word (a playground's box: ", or tick “unlimited”", its checkbox beside it).
 
         Every setter of a switch's value checks it here (the origin's ``capacity``,
         ``rate_limit`` and ``maintenance()``, ``load.sweep``, ``charts.load_curve``), so
@@ -164,7 +172,8 @@ class Param:
             # out of range in the same words as not whole: "between 0 and 100000 requests at
             # once" for -1 and "a whole number from 0 to 100000" for 1.5 read as two rules
             if not whole_in(value, self.minimum, self.maximum):
-                raise self._not_whole(what, shown(value), none_word, lang)
+                none = or_else or self._or_none(none_word, lang)
+                raise self._not_whole(what, shown(value), none, lang)
             return value
         if self.kind is float:
             return float(
@@ -223,23 +232,22 @@ class Param:
             return ""
         return Msg(", or {word} ({means})", word=word, means=self.none_means).render(lang)
 
-    def _not_whole(self, what: str, typed: str, none_word: str, lang: str) -> BadArgument:
+    def _not_whole(self, what: str, typed: str, none: str, lang: str) -> BadArgument:
         """The refusal of what is not a whole number in an int parameter's range: both bounds
-        and what else it takes, from the control API (check) as from a command line or a
-        playground's box (parse). ">= 0" said nothing of how large, and `labkit ctl capacity
-        -5` never learned the maximum."""
+        and what else it takes (``none``, as the asker gives it), from the control API (check)
+        as from a command line or a playground's box (parse). ">= 0" said nothing of how
+        large, and `labkit ctl capacity -5` never learned the maximum."""
         return not_whole(
-            what,
-            typed,
-            minimum=self.minimum,
-            maximum=self.maximum,
-            none=self._or_none(none_word, lang),
-            lang=lang,
+            what, typed, minimum=self.minimum, maximum=self.maximum, none=none, lang=lang
         )
 
-    def parse(self, text: str, *, named: str = "", lang: str | None = None) -> Any:
+    def parse(
+        self, text: str, *, named: str = "", lang: str | None = None, or_else: str = ""
+    ) -> Any:
         """A word typed by a learner (``labkit ctl``'s argument, a playground's number box) as
-        this parameter's value, else BadArgument quoting it as typed and saying what is allowed.
+        this parameter's value, else BadArgument quoting it as typed and saying what is allowed
+        (``or_else``: what else the asker can do, as ``check`` takes it; else, for a nullable
+        parameter, its word, none).
 
         Full-width digits, signs and points from a Chinese or Japanese input method (１２, ０．５)
         are the same number (NFKC, as the exercises read answers); surrounding spaces are
@@ -254,13 +262,15 @@ class Param:
         lang = lang or i18n.learner_language()
         word = unicodedata.normalize("NFKC", text).strip()
         typed = shown(text) if word else Msg("nothing (the value is empty)").render(lang)
+        none = or_else or self._or_none(NONE_WORDS[0], lang)
         if self.kind is int:
             if not re.fullmatch(r"[0-9]+", word):  # -5, 1.5, nan, 1e400, "many"
-                raise self._not_whole(what, typed, NONE_WORDS[0], lang)
-            return self.check(int(word), named=named, lang=lang, none_word=NONE_WORDS[0])
+                raise self._not_whole(what, typed, none, lang)
+            return self.check(
+                int(word), named=named, lang=lang, none_word=NONE_WORDS[0], or_else=or_else
+            )
         low, high, unit = self.minimum, self.maximum, self.units
         if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", word):
-            none = self._or_none(NONE_WORDS[0], lang)
             raise not_a_number(
                 what, typed, minimum=low, maximum=high, unit=unit, none=none, lang=lang
             )

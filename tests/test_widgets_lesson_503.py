@@ -410,3 +410,24 @@ def test_the_burst_box_takes_the_range_load_burst_takes(lab: labkit.Lab) -> None
     assert str(refused.value) == (
         f"size must be a whole number from 1 to {MAX_BURST}, not {MAX_BURST + 1}"
     )
+
+
+def test_a_refused_capacity_names_none_as_the_learner_gives_it(lab: labkit.Lab) -> None:
+    """Set from Python, a capacity is refused with "or None (unlimited)"; typed in the box,
+    which takes no such word, with the checkbox beside it (it named nothing but numbers, so
+    a learner who wanted no limit was not told how: fails before)."""
+    p = Playground(lab, "503")
+    p.capacity.value = -5
+    assert "from 0 to 100000, or None (unlimited), not -5." in p.message.value
+    for typed in ("-5", "none"):
+        p.capacity.number.typed(typed)
+        assert p.message.value == (
+            "Capacity (requests at once) must be a whole number from 0 to 100000, "
+            f"or tick “unlimited”, not '{typed}'."
+        ), p.message.value
+    p.capacity.none.value = True  # what the message says to do
+    assert p.capacity.value is None and p.message.value == ""
+    with labkit.start(lang="zh-CN") as zh:
+        box = Playground(zh, "503").capacity.number
+        with pytest.raises(labkit.BadArgument, match=r"，或者勾选“不限”，而不是 '-5'$"):
+            box.read("-5")

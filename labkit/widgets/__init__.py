@@ -834,6 +834,9 @@ class NumberOrNone(w.HBox, w.ValueWidget):
             layout=w.Layout(width="auto"),
         )
         self.number.disabled = value is None
+        # the box's refusals name the checkbox beside it, where Python's say None and a
+        # shell's none: the box takes no such word
+        self.number.or_else = Msg(", or tick “{box}”", box=self.none.description).render(lang)
         self._syncing = False
         super().__init__([self.number, self.none], layout=w.Layout(flex_flow="row wrap"))
         self.value = value

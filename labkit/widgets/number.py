@@ -152,6 +152,8 @@ class NumberBox(FromBrowser, anywidget.AnyWidget, w.ValueWidget):
         self._refused: list[Callable[[BadArgument], None]] = []
         self.lang = lang
         self.title = param.title_in(lang)  # its label, which messages name it by
+        # what else its refusals say the learner can do: a NumberOrNone's checkbox
+        self.or_else = ""
         super().__init__(description=self.title, integer=param.kind is int)
         self.value = value
         self._write(value)
@@ -192,7 +194,7 @@ class NumberBox(FromBrowser, anywidget.AnyWidget, w.ValueWidget):
         """``words`` as this box's value (words a button carried from the browser: the box's
         own message with them can come after the press), or BadArgument saying what is
         allowed; the box and its value are left as they are."""
-        return self.param.parse(words, named=self.title, lang=self.lang)
+        return self.param.parse(words, named=self.title, lang=self.lang, or_else=self.or_else)
 
     def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and isinstance(content.get("typed"), str):
