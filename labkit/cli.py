@@ -796,11 +796,15 @@ def scenario_table(items: Sequence[Scenario], lang: str) -> list[str]:
     lesson, status and hop, each column as wide as its widest value (a Chinese heading two
     columns a character), and the title on the line below, indented (wrapped if it must be).
     A title beside its row left no room: the ids run to 41 columns, and the longest title is
-    63 (English) or 48 (Chinese), so that one row was 141 columns and every row over 80."""
+    63 (English) or 48 (Chinese), so that one row was 141 columns and every row over 80.
+    The hop is named in ``lang`` (源服务器 under 生成者; it was "origin" there)."""
+    from labkit.http.pages import hop_words
     from labkit.render.text import columns, wrap
 
     heads = [h.render(lang) for h in SCENARIO_HEADINGS]
-    cells = [[s.id, s.lesson, str(s.status), s.made_by] for s in items]
+    cells = [
+        [s.id, s.lesson, str(s.status), in_language(hop_words(s.made_by), lang)] for s in items
+    ]
     widths = [max(columns(c) for c in column) for column in zip(heads[:4], *cells, strict=False)]
 
     def row(values: Sequence[str]) -> str:

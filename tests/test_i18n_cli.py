@@ -787,10 +787,14 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
     assert (heading.split(), title, first.split()) == (
         ["id", "课", "状态码", "生成者"],
         "    标题",
-        ["500-handler-bug", "500", "500", "origin"],
+        ["500-handler-bug", "500", "500", "源服务器"],
     )
     assert first_title.startswith("    处理函数")
-    assert columns(heading.split("生成者")[0]) == first.index("origin")
+    assert columns(heading.split("生成者")[0]) == columns(first.split("源服务器")[0])
+    # every hop in the catalogue's words, as the playgrounds' lines name it (under 生成者
+    # it said origin, gateway, portal: fails before)
+    hops = {line.split()[3] for line in out.split("\n\n")[0].splitlines()[2::2]}
+    assert hops == {"源服务器", "网关", "门户", "上游"}, hops
     # every line of the table reads at 80 columns, in both languages (a wide character two):
     # the row of 200-kept-connection-closed-get-sent-again was 141 columns, and every row over
     # 80, while the title stood beside its row (December 2026)
@@ -798,7 +802,8 @@ def test_the_upstreams_listing_heads_its_columns_in_labkit_lang(
         table = cli.scenario_table(list(scenarios.SCENARIOS.values()), lang)
         assert max(columns(line) for line in table) <= cli.TABLE_WIDTH == 80
         long = table.index(next(t for t in table if t.startswith("200-kept-connection-closed")))
-        assert table[long].split()[1:] == ["502", "200", "upstream", "'idle-close'"]
+        upstream = "上游" if lang == "zh-CN" else "upstream"
+        assert table[long].split()[1:] == ["502", "200", upstream, "'idle-close'"]
         assert table[long + 1].startswith("    ") and "502" in table[long + 1]
     # the upstreams below it too: a fault's knobs on the line under its row (the slow
     # upstream's row, its knob beside it, was 117 columns)
