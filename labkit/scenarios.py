@@ -658,7 +658,7 @@ def unknown_scenario(typed: object, lang: str | None = None) -> UnknownName:
             else Msg(
                 "unknown scenario {name}: an id is a status and a name, such as {example}; "
                 "no status starts with {digits} (`{command}` lists them all)",
-                example="502-refused",
+                example=next(iter(SCENARIOS)),  # the catalogue's first: never one it lacks
             )
         )
         bound = message.bind(name=shown(typed), digits=word, command=LISTED_BY)
