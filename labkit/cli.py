@@ -196,9 +196,8 @@ class _Parser(argparse.ArgumentParser):
                 ).render(lang)
 
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
-        """argparse's, with a number that is not one said in words in a language other than
-        English: `应为整数，而不是 'eighty'`, where argparse names the Python type it calls
-        (`无效的 int 值`). A switch's number is refused as ``Param.parse`` words it, naming
+        """argparse's, with every number (``typed_as``: a command takes none through argparse's
+        ``int``, which named the Python type, `无效的 int 值`) refused as ``Param.parse`` words it, naming
         the argument once (``_said_as``): argparse put its own name in front, and `labkit ctl
         capacity -5` read `argument value: capacity must be ...` (`容量（value）：capacity
         必须是……` in Chinese). A name from a table (``_OneOf``) is refused in one sentence too."""
@@ -218,17 +217,6 @@ class _Parser(argparse.ArgumentParser):
                 refused = argparse.ArgumentError(action, str(exc))
                 refused.argument_name = None  # the message names it: argparse adds nothing
                 raise refused from None
-        if lang != ENGLISH and action.type in (int, float):
-            try:
-                return action.type(arg_string)
-            except ValueError:
-                said = Msg(
-                    "expected a whole number, not {text}"
-                    if action.type is int
-                    else "expected a number, not {text}",
-                    text=repr(arg_string),
-                )
-                raise argparse.ArgumentError(action, said.render(lang)) from None
         return super()._get_value(action, arg_string)
 
     def _said_as(self, action: argparse.Action, lang: str) -> str:
@@ -423,9 +411,11 @@ def _exercise_lessons() -> Sequence[str]:
     return sorted({ex.lesson for ex in all_exercises()})
 
 
-def _typed(param: Param, named: str) -> Any:
+def typed_as(param: Param, named: str) -> Any:
     """argparse's type for a parameter of the switches' kind (``switches.Param``): the word
-    parsed and refused as a switch's are, in the terminal's language, its range in one line."""
+    parsed and refused as a switch's are, in the terminal's language, its range in one line.
+    Every number a command takes is one (tests/test_i18n_cli.py): argparse's own ``int``
+    said "invalid int value" (`labkit grade --jobs`)."""
     from labkit.switches import ParamType
 
     return ParamType(param, argparse.ArgumentTypeError, named, lang=_lang)
@@ -530,13 +520,13 @@ def build_parser() -> argparse.ArgumentParser:
     wait = switches.Param("timeout", float, "timeout", "s", maximum=WAIT_BUSY_MAX)
     wb.add_argument(
         "count",
-        type=_typed(count, "count"),
+        type=typed_as(count, "count"),
         help="how many requests the origin must have in flight at once (at least this many; "
         f"0 to {switches.CAPACITY_MAX})",
     )
     wb.add_argument(
         "--timeout",
-        type=_typed(wait, "--timeout"),
+        type=typed_as(wait, "--timeout"),
         default=WAIT_BUSY_DEFAULT,
         metavar="SECONDS",
         help=f"how long to wait for them, 0 to {WAIT_BUSY_MAX:g} (default {WAIT_BUSY_DEFAULT:g}); "

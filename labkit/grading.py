@@ -1009,7 +1009,13 @@ def gradebook_csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+JOBS_MAX = 256  # learners `labkit grade --jobs` re-runs at once, at most
+
+
 def add_parsers(sub: Any) -> dict[str, Any]:
+    from labkit.cli import typed_as
+    from labkit.switches import Param
+
     gr = sub.add_parser("grade", help="instructor: re-run the class's kept answers; a gradebook")
     gr.add_argument(
         "paths",
@@ -1018,19 +1024,20 @@ def add_parsers(sub: Any) -> dict[str, Any]:
         help="an exchange or its inbox, home directories, progress files",
     )
     gr.add_argument("--format", choices=["csv", "json"], default="csv")
+    # a switch's kind of number: refused in its words, in the terminal's language (it said
+    # "invalid int value: 'eighty'", and "--jobs is 1 to 256 learners at once" of 0)
+    jobs = Param("jobs", int, "learners re-run at once", minimum=1, maximum=JOBS_MAX)
     gr.add_argument(
         "--jobs",
-        type=int,
-        help=f"learners re-run at once (default: one per CPU, here {default_jobs()})",
+        type=typed_as(jobs, "--jobs"),
+        metavar="JOBS",
+        help=f"learners re-run at once, 1 to {JOBS_MAX} (default: one per CPU, here "
+        f"{default_jobs()})",
     )
     return {"grade": _grade_cmd}
 
 
 def _grade_cmd(args: Any) -> int:
-    if args.jobs is not None and not 1 <= args.jobs <= 256:
-        raise LabkitError(
-            say(Msg("--jobs is 1 to 256 learners at once, not {jobs}", jobs=args.jobs))
-        )
     from labkit.classroom import given_paths
 
     rows, errors, notes = grade(given_paths(args.paths), args.jobs)
