@@ -21,7 +21,7 @@ from helpers import NEVER_ANSWER, ask, low_files_lab, settle
 from sharedhost import system_users
 
 import labkit
-from labkit.errors import BadArgument
+from labkit.errors import BadArgument, LabkitWarning
 from labkit.http import connections, peers
 from labkit.lab import on_lab_loop
 
@@ -480,6 +480,7 @@ def test_a_connection_this_process_opened_and_closed_before_the_accept_is_its_ow
     try:
         with socket.create_server(("127.0.0.1", 0)) as listener:
             address = listener.getsockname()
+            peers.checks(*address)  # as a lab's listener with the owner check does
             noted = socket.create_connection(address, timeout=2)
             peers.opened(noted)
             noted.close()
@@ -501,6 +502,7 @@ def test_a_connection_this_process_opened_and_closed_before_the_accept_is_its_ow
             finally:
                 for sock in accepted:
                     sock.close()
+                peers.forget(*address)
     finally:
         check.close()
 
@@ -518,6 +520,20 @@ def test_labs_started_and_stopped_in_one_process_leave_no_noted_connection() -> 
                 assert lab.get("/").status == 200
             lab.raw(b"GET / HTTP/1.1\r\nHost: lab\r\n\r\n")
     assert len(peers._opened) <= before
+
+
+def test_a_lab_without_the_owner_check_notes_none_of_its_connections(monkeypatch) -> None:
+    """A lab whose owner check is off (on a non-loopback address; here, on a system that
+    cannot tell owners) never claims a connection, yet its client noted each one it opened,
+    kept 30 s once 64 were noted, each new one scanning them all: 20 ``lab.raw`` left 20
+    (fails before). Only a listener that checks owners has what it will claim noted."""
+    monkeypatch.setattr(peers, "available", lambda: False)
+    before = len(peers._opened)
+    with pytest.warns(LabkitWarning, match="cannot tell labkit"), labkit.start() as lab:
+        for _ in range(20):
+            lab.raw(b"GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+        assert lab.get("/").status == 200
+        assert len(peers._opened) <= before
 
 
 def test_the_labs_client_notes_its_connections_and_keeps_a_requests_own_trace(lab) -> None:

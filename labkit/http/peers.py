@@ -260,6 +260,8 @@ def uids_of(
 
 Address = tuple[str, int]
 _opened: dict[tuple[Address, Address], float] = {}  # (client's address, server's): expiry
+# the listeners in this process whose owner check claims what ``opened`` notes (``checks``)
+_checking: set[Address] = set()
 _opened_lock = threading.Lock()
 
 
@@ -276,8 +278,13 @@ def opened(sock: socket.socket) -> None:
     client's socket, and the connection would be taken for a stranger's and never recorded.
     Noted after connect() returned, so the connection already waits in the listener's queue,
     and the server's half there holds the 4-tuple until accepted: no other socket can have
-    it meanwhile (``PeerCheck.owner_of_socket`` checks that this half still holds it)."""
-    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+    it meanwhile (``PeerCheck.owner_of_socket`` checks that this half still holds it).
+
+    Only a connection to a listener of this process that checks owners (``checks``) is
+    noted: no other claims it. A lab on a non-loopback address, or where the system cannot
+    tell owners, noted every connection its client opened, each kept 30 s once 64 were
+    noted (a loop of ``lab.raw`` kept thousands, each new one scanning them all)."""
+    if not _checking or sock.family not in (socket.AF_INET, socket.AF_INET6):
         return
     try:
         key = (_address(sock.getsockname()), _address(sock.getpeername()))
@@ -285,19 +292,28 @@ def opened(sock: socket.socket) -> None:
         return
     now = time.monotonic()
     with _opened_lock:
+        if key[1] not in _checking:
+            return
         if len(_opened) >= 64:  # never accepted (the lab stopped first): forgotten in time
             for stale in [k for k, due in _opened.items() if due < now]:
                 del _opened[stale]
         _opened[key] = now + OWN_CLIENT_SECONDS
 
 
+def checks(host: str, port: int) -> None:
+    """The listener on ``host``:``port`` (in this process) checks who connects: ``opened``
+    notes the connections this process opens to it, for its check to claim."""
+    with _opened_lock:
+        _checking.add(_address((host, port)))
+
+
 def forget(host: str, port: int) -> None:
     """Forget what ``opened`` noted of connections to the listener on ``host``:``port``, which
     has stopped: none will be accepted, and the port may go to another server. Each lab that
-    stopped left its unaccepted ones (one a lab, and every connection where the owner check
-    is off, which never claims them) until 64 were noted and 30 s had passed."""
+    stopped left its unaccepted ones (one a lab) until 64 were noted and 30 s had passed."""
     wildcard = host in ("0.0.0.0", "::", "")
     with _opened_lock:
+        _checking.discard(_address((host, port)))
         for key in [k for k in _opened if k[1][1] == port and (wildcard or k[1][0] == host)]:
             del _opened[key]
 
