@@ -76,6 +76,7 @@ Asterisk = Literal["options", "pass", "400", "answer", ""]
 MaxForwards = Literal["honour", "ignore", ""]
 UpstreamInterim = Literal["skip", "final", "relay"]
 RelayedReason = Literal["keep", "go"]
+Relayed204Length = Literal["keep", "drop"]
 
 
 # labkit's gloss of a log word, by its English: HAProxy's termination state and Envoy's
@@ -226,9 +227,12 @@ class Headers(FrozenRecord):
     HAProxy), or "go", the phrase Go's net/http has for the status (``go_reason``: Caddy
     writes ``500 Internal Server Error`` for an upstream's ``500 Oops``, ``600 status code 600``
     for a status Go has no phrase for).
-    ``sources`` may also say, under ``close_delimited`` and ``no_content_length``, how the real
-    server relays a body its upstream ends by closing and a 204's ``Content-Length``, which
-    the personalities do not imitate where they differ (docs/gateways.md's rows of those names).
+    ``relayed_204_length``: an upstream's 204 with a ``Content-Length``: "keep" it (nginx), or
+    "drop" it (HAProxy, Caddy, the lab's reading: RFC 9110 8.6 says a server MUST NOT send one
+    in a 204, and to its client a gateway is the server).
+    ``sources`` may also say, under ``close_delimited``, how the real server relays a body its
+    upstream ends by closing, which the personalities do not imitate where they differ
+    (docs/gateways.md's row of that name).
     """
 
     __slots__ = (
@@ -236,6 +240,7 @@ class Headers(FrozenRecord):
         "head_length",
         "keeps_alive_after_http09",
         "page_headers",
+        "relayed_204_length",
         "relayed_case",
         "relayed_date",
         "relayed_reason",
@@ -261,6 +266,7 @@ class Headers(FrozenRecord):
     head_chunked: bool
     relayed_date: str
     relayed_reason: RelayedReason
+    relayed_204_length: Relayed204Length
 
     def __init__(
         self,
@@ -278,6 +284,7 @@ class Headers(FrozenRecord):
         head_chunked: bool = False,
         relayed_date: str = "keep",
         relayed_reason: RelayedReason = "keep",
+        relayed_204_length: Relayed204Length = "drop",
     ) -> None:
         set_ = object.__setattr__
         set_(self, "server", server)
@@ -294,6 +301,7 @@ class Headers(FrozenRecord):
         set_(self, "head_chunked", head_chunked)
         set_(self, "relayed_date", relayed_date)
         set_(self, "relayed_reason", relayed_reason)
+        set_(self, "relayed_204_length", relayed_204_length)
 
 
 class Pooling(FrozenRecord):
@@ -576,8 +584,10 @@ RFC = Personality(
             "close_delimited": "RFC 9112 6.3 (a body its upstream ends by closing has no "
             "length: the lab sends it on chunked to an HTTP/1.1 client, 7.1, and keeps the "
             "client's connection; to an HTTP/1.0 client it ends it by closing)",
-            "no_content_length": "kept as it came: RFC 9110 8.6 says a server MUST NOT send "
-            "Content-Length in a 204; the lab's origin sends none, so no lesson shows one",
+            "relayed_204_length": "RFC 9110 8.6 (a server MUST NOT send Content-Length in a "
+            "204; to its client the gateway is the server, so it drops an upstream's, as HAProxy "
+            "and Caddy do) and RFC 9112 6.3 (1) (a 204 ends at its head, whatever length it "
+            "states); the lab's origin sends none, so no lesson shows one",
         },
     ),
     pooling=Pooling(
@@ -630,6 +640,7 @@ NGINX = Personality(
         relayed_case="keep",
         says_keep_alive=True,
         relayed_date="replace",
+        relayed_204_length="keep",
         sources={
             "says_keep_alive": f"{OBSERVED} (its own 502, 503 and 504 pages and relayed responses to a keep-alive HTTP/1.1 client; re-run by tests/test_real_gateways.py)",
             "relayed_case": f"{OBSERVED} ('X-Mixed-CASE', 'x-lower' and 'ETAG' from the upstream reached the client as they came; re-run by tests/test_real_gateways.py::test_what_the_upstream_receives). Not imitated: the fields nginx writes itself, 'Date', 'Content-Type' and 'Content-Length' among them, it spells its own way whatever the upstream wrote ('content-type' reached the client as 'Content-Type'), where the personality keeps the upstream's spelling",
@@ -649,7 +660,7 @@ NGINX = Personality(
             "close_delimited": f"{OBSERVED} (a 200 without Content-Length or chunked, ended by "
             "the upstream's close: sent on chunked, the client's connection kept; re-run by "
             "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
-            "no_content_length": f"{OBSERVED} (an upstream's 204 with 'Content-Length: 0', or "
+            "relayed_204_length": f"{OBSERVED} (an upstream's 204 with 'Content-Length: 0', or "
             "'5', relayed with it; re-run by "
             "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
             "keeps_alive_after_http09": f"{OBSERVED} (httpx ReadTimeout after 3.09 s with "
@@ -854,10 +865,9 @@ HAPROXY = Personality(
             "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer); "
             "the personality sends it on chunked and keeps the connection, as nginx and Caddy "
             "do: no upstream of the lab frames a body HAProxy relays by closing",
-            "no_content_length": "not imitated: real HAProxy drops an upstream's 204's "
-            f"Content-Length ('0' or '5'; {OBSERVED}, re-run by "
-            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer), "
-            "where the personality relays it; the lab's origin sends none",
+            "relayed_204_length": f"{OBSERVED} (an upstream's 204 with 'Content-Length: 0', or "
+            "'5', relayed without it; re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
             "relayed_upgrade": f"{OBSERVED} (relayed origin 426: Upgrade and Connection: "
             "upgrade kept, and 'connection: upgrade' is its only Connection header even to a "
             "client that sent Connection: close, whose connection it then closes; HAProxy 2.6 "
@@ -1307,10 +1317,9 @@ CADDY = Personality(
             "close_delimited": f"{OBSERVED} (a 200 without Content-Length or chunked, ended by "
             "the upstream's close: sent on chunked, the client's connection kept; re-run by "
             "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
-            "no_content_length": "not imitated: real Caddy drops an upstream's 204's "
-            f"Content-Length ('0' or '5'; {OBSERVED}, re-run by "
-            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer), "
-            "where the personality relays it; the lab's origin sends none",
+            "relayed_204_length": f"{OBSERVED} (an upstream's 204 with 'Content-Length: 0', or "
+            "'5', relayed without it; re-run by "
+            "tests/test_real_gateways.py::test_the_framing_and_status_line_of_a_relayed_answer)",
             "relayed_server": f"{OBSERVED} (two Server headers: Caddy, then the origin's)",
             "content_type": f"{OBSERVED}: a relayed body without Content-Type gets one sniffed "
             "by Go's net/http (the lab does not imitate this)",

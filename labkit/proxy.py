@@ -863,6 +863,8 @@ class Proxy(HTTPServer):
             # (nginx, HAProxy and Caddy relay the body chunked without it); relayed, it
             # announced 3 bytes of a 5-byte body: the client got none and a cut connection
             drop = drop | {"content-length"}
+        elif status == 204 and policy.relayed_204_length == "drop":
+            drop = drop | {"content-length"}  # RFC 9110 8.6: a server sends none in a 204
         headers = []
         first: dict[str, str] = {}
         for k, v in upstream_headers:

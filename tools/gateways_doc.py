@@ -188,7 +188,9 @@ def _headers_table() -> str:
         ),
         (
             "a relayed 204's `Content-Length`",
-            lambda h: _sourced(h, "no_content_length", "kept"),
+            lambda h: _sourced(
+                h, "relayed_204_length", {"keep": "kept", "drop": "dropped"}[h.relayed_204_length]
+            ),
         ),
     ]
     # what a personality does, beside what it writes in headers
