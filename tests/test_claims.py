@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 import socket
+import types
 from pathlib import Path
 
 import pytest
+import realgateways
 from helpers import load_tool
 
-from labkit import personalities
+from labkit import i18n, personalities
 from labkit.conditions import Condition
 from labkit.faults import FAULTS
 
@@ -1287,3 +1289,34 @@ def test_a_long_request_header_a_real_gateway_refuses_is_passed_on_as_the_docs_s
     assert "a request head over about 15 KB (400)" in (ROOT / "docs/instructor.md").read_text()
     assert "超过 8 KB 的一行标头字段" in (ROOT / "README.zh-CN.md").read_text()
     assert "对超过约 15 KB 的请求头部返回 400" in (ROOT / "docs/instructor.zh-CN.md").read_text()
+
+
+PROBE_ANSWERS = {  # what a connectivity check got, and whether a device takes it for a portal
+    b"HTTP/1.1 204 No Content\r\n\r\n": False,
+    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n": False,
+    b"HTTP/1.1 511 Network Authentication Required\r\nContent-Length: 6\r\n\r\nlog in": True,
+    b"HTTP/1.1 302 Found\r\nLocation: http://login.example.net/\r\nContent-Length: 0\r\n\r\n": True,
+    b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nlog in now": True,
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy": False,
+    b"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnone": False,
+}
+
+
+@pytest.mark.parametrize("answer", list(PROBE_ANSWERS))
+def test_511_q4s_solution_reads_a_check_as_the_devices_do(answer: bytes) -> None:
+    """Lesson 07 teaches what a device makes of its check's answer: Chrome takes a 511 for a
+    portal, Android and Chrome any other 2xx or 3xx but the open answers (204, an empty 200),
+    and a 4xx or 5xx other than 511 for a check that failed, not a portal. q4's solution said
+    'captive' for every answer but the open ones, a 503 or a 404 from the check server
+    included; its last hint asked what 'any other response' means. Fails before: the 503 and
+    the 404 read as a portal."""
+    from labkit.exercises import lesson_511
+
+    solution = i18n.render(lesson_511.q4.solution_msg, "en").split("\n\nq4.check(")[0]
+    namespace: dict[str, object] = {}
+    exec(solution, namespace)
+    with realgateways.upstream(lambda _: answer) as port:
+        phone = types.SimpleNamespace(portal=types.SimpleNamespace(url=f"http://127.0.0.1:{port}"))
+        assert namespace["is_captive"](phone) is PROBE_ANSWERS[answer], answer
+    hint = i18n.render(lesson_511.q4.hint_texts[-1], "en")
+    assert "any other response" not in hint and "511" in hint, hint

@@ -779,6 +779,70 @@ def test_direct_requests(name: str, tmp_path) -> None:
     assert prefaces == ([b"PRI * HTTP/1.1"] if name == "caddy" else []), prefaces
 
 
+# -- what lessons 02 and 06 say a refusal does to the connection, and of nginx's 405 --
+
+# requests that ask for no close, and the status that refuses them (lessons 02 and 06)
+REFUSED_THEN_CLOSED = {
+    "a transfer coding": (
+        b"POST / HTTP/1.1\r\nHost: lab\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        501,
+    ),
+    "HTTP/2.0": (b"GET / HTTP/2.0\r\nHost: lab\r\n\r\n", 505),
+}
+# methods nginx's static location answers 405, which lesson 02's table says carry no Allow
+STATIC_405 = ("BREW", "DELETE", "PUT", "PATCH", "OPTIONS")
+
+
+def _until_closed(port: int, raw: bytes) -> Seen:
+    """``raw`` sent as it is; what came back, and whether the server kept the connection
+    open LINGER after its answer."""
+    data, closed = b"", False
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(raw)
+        while not _complete(data):
+            chunk = sock.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            data += chunk
+        if not closed:
+            sock.settimeout(LINGER)
+            with contextlib.suppress(TimeoutError):
+                closed = sock.recv(65536) == b""
+    return _parse(data, kept_open=not closed)
+
+
+@pytest.mark.parametrize("name", ["nginx", "caddy"])
+def test_a_refused_coding_or_version_closes_the_connection(name: str, tmp_path) -> None:
+    """Lesson 02: real nginx 1.22 and Caddy 2.6 answer a transfer coding they do not implement
+    (gzip before chunked) with 501, 'Connection: close' and the close, though the request asked
+    for none; lesson 06: the same with 505 for a request line naming HTTP/2.0. The lab's origin
+    and gateway do as they do. And lesson 02's table: nginx's 405 to a method on a static
+    location carries no Allow, which RFC 9110 15.5.6 makes a MUST."""
+    if shutil.which(realgateways.BINARIES[name]) is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it from Debian packages)")
+    with _ok_upstream() as upstream, _direct_server(name, tmp_path, upstream) as port:
+        real = {what: _until_closed(port, raw) for what, (raw, _) in REFUSED_THEN_CLOSED.items()}
+        static = {
+            m: _until_closed(port, f"{m} / HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+            for m in STATIC_405
+        }
+    with labkit.start() as lab:
+        ports = {"origin": lab.origin.port, "gateway": lab.gateway.port}
+        labs = {
+            (hop, what): _until_closed(at, raw)
+            for hop, at in ports.items()
+            for what, (raw, _) in REFUSED_THEN_CLOSED.items()
+        }
+    for what, (_, status) in REFUSED_THEN_CLOSED.items():
+        seen = [real[what], labs["origin", what], labs["gateway", what]]
+        shapes = [(s.status, s.headers.get("connection"), s.kept_open) for s in seen]
+        assert shapes == [(status, ["close"], False)] * 3, (name, what, shapes)
+    if name == "nginx":
+        answers = {m: (s.status, s.headers.get("allow")) for m, s in static.items()}
+        assert answers == {m: (405, None) for m in STATIC_405}, answers
+
+
 def _log_words(name: str, log: str) -> str:
     if log.startswith("(") or name == "caddy":  # Caddy's messages carry the address
         return ""

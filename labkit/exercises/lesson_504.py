@@ -276,9 +276,9 @@ q3 = make_short_answer(
             "before the gateway's read timeout ran out?"
         ),
         "503": Msg(
-            "503 is for an upstream that is known to be unavailable "
-            "(maintenance, overload, no healthy member); B accepted the request and then was too "
-            "slow."
+            "503 says the server cannot handle the request right now: RFC 9110 15.6.4 names "
+            "overload and maintenance, and HAProxy and Caddy also answer it when no healthy "
+            "upstream is left. B accepted the request and then was too slow."
         ),
         "500": Msg(
             "500 would come from the upstream's own failure, relayed; here "

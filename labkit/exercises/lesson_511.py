@@ -459,8 +459,10 @@ q4 = CheckedTask(
             "(the request fails or times out) means no network, which is not a portal either."
         ),
         Msg(
-            "Return a bool made from the response: what do a 204 (or a 200 with an empty "
-            "body) mean, and what does any other response mean?"
+            "Return a bool made from the response: a 204 (or a 200 with an empty body) says the "
+            "way is open; a 511, or another answer from 200 to 399 (a login page, a redirect), "
+            "says someone is in the way. And a 4xx or 5xx other than 511: a portal, or only a "
+            "check that failed?"
         ),
     ),
     solution="import httpx\nimport labkit\n\n"
@@ -470,7 +472,9 @@ q4 = CheckedTask(
     "            r = client.get(lab.portal.url + '/generate_204')\n"
     "    except httpx.TransportError:\n"
     "        return False\n"
-    "    return not (r.status_code == 204 or (r.status_code == 200 and not r.content))\n\n"
+    "    if r.status_code == 204 or (r.status_code == 200 and not r.content):\n"
+    "        return False\n"
+    "    return r.status_code == 511 or 200 <= r.status_code < 400\n\n"
     "q4.check(is_captive, lab)",
     time_limit=5.0,
 )
