@@ -721,6 +721,43 @@ def test_a_quiz_checks_the_answer_its_check_carries_from_the_browser(lab: labkit
     assert quiz.status.value == "Checked: Correct. Why: shown below."
 
 
+def test_a_hint_pressed_before_check_is_done_before_it(lab: labkit.Lab) -> None:
+    """A Quiz's Hint pressed in the browser, then Check, and Check's update handled first
+    (Hint's own can be held back, or wait on another kernel thread): the hint is shown, then
+    the verdict over it, as pressed. Hint and Solution were plain Buttons, followed by no
+    press: the verdict came first and the hint stood over it (fails before). Hint and
+    Solution are Presses, which Check and each other follow (widgets/press.py)."""
+    from labkit.exercises.lesson_503 import q1
+    from labkit.widgets.press import Press
+
+    quiz = Quiz(q1)
+    check, hint, solution = quiz.check_button, quiz.hint_button, quiz.solution_button
+    assert isinstance(hint, Press) and isinstance(solution, Press)
+    said: list[str] = []
+    quiz.status.observe(lambda change: change["new"] and said.append(change["new"]), names="value")
+    check.set_state(
+        {
+            "typed_0": "Retry-After",
+            check.copy_of(hint, "presses"): hint.presses + 1,
+            check.copy_of(hint, "stamp"): 1,
+            "stamp": 2,
+            "presses": check.presses + 1,
+        }
+    )
+    assert said == ["Hint 1 of 2: shown below.", "Checked: Correct. Why: shown below."], said
+    hint.set_state({"stamp": 1, "presses": hint.presses + 1})  # its own, late: done
+    assert len(said) == 2, said
+    solution.set_state(
+        {
+            solution.copy_of(hint, "presses"): hint.presses + 1,
+            solution.copy_of(hint, "stamp"): 3,
+            "stamp": 4,
+            "presses": solution.presses + 1,
+        }
+    )
+    assert said[-2:] == ["Hint 2 of 2: shown below.", "Solution: shown below."], said
+
+
 def test_a_choice_quiz_checks_the_choices_its_check_carries_from_the_browser(
     lab: labkit.Lab,
 ) -> None:

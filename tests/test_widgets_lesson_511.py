@@ -138,3 +138,78 @@ def test_a_get_carries_log_in_pressed_before_it_and_has_it_done_first(lab: labki
     assert p.inspector.exchange is ex
     log_in.set_state({"presses": log_in.presses + 1})  # pressed again: done, as ever
     assert said[-1].startswith("portal: already logged in, so nothing changed"), said
+
+
+def test_log_out_then_log_in_pending_are_done_in_the_order_pressed(lab: labkit.Lab) -> None:
+    """ "log out" then "log in" pressed in the browser, neither handled yet, then the GET:
+    the GET had the switch buttons' presses done first in the panel's order, "log in" before
+    "log out", and the learner, whose last press was "log in", was logged out and got 511
+    (fails before). Each press carries when it was made (``stamp``, the page's count of
+    presses), and the buttons a press follows are done in that order."""
+    p = Playground(lab, "511")
+    log_in, log_out = p.buttons["log in"], p.buttons["log out"]
+    get_order = p.buttons["GET /orders/7 via the portal"]
+    lab.portal.login()
+    said: list[str] = []
+    p.status.observe(lambda change: change["new"] and said.append(change["new"]), names="value")
+    get_order.set_state(
+        {
+            get_order.copy_of(log_out, "presses"): log_out.presses + 1,
+            get_order.copy_of(log_out, "stamp"): 3,
+            get_order.copy_of(log_in, "presses"): log_in.presses + 1,
+            get_order.copy_of(log_in, "stamp"): 4,
+            "stamp": 5,
+            "presses": get_order.presses + 1,
+        }
+    )
+    assert lab.portal.logged_in, said
+    assert [line.split(",")[0].split(".")[0] for line in said] == [
+        "portal: logged out",
+        "portal: logged in",
+        "GET /orders/7 via the portal: 200 OK",
+    ], said
+    log_out.set_state({"stamp": 3, "presses": log_out.presses + 1})  # their own, late: done
+    log_in.set_state({"stamp": 4, "presses": log_in.presses + 1})
+    assert lab.portal.logged_in and len(said) == 3, said
+
+
+def test_a_switch_pressed_after_the_get_is_not_done_before_it(lab: labkit.Lab) -> None:
+    """The GET pressed, then "log in", and the GET's update, held back in the browser,
+    carrying "log in"'s press too: the GET is done as the learner pressed it, logged out
+    (511), and "log in" after it, when its own update comes (fails before: the GET had every
+    press it carried done first)."""
+    p = Playground(lab, "511")
+    log_in, get_order = p.buttons["log in"], p.buttons["GET /orders/7 via the portal"]
+    get_order.set_state(
+        {
+            get_order.copy_of(log_in, "presses"): log_in.presses + 1,
+            get_order.copy_of(log_in, "stamp"): 8,
+            "stamp": 7,
+            "presses": get_order.presses + 1,
+        }
+    )
+    ex = p.inspector.exchange
+    assert ex is not None and ex.status == 511 and not lab.portal.logged_in
+    log_in.set_state({"stamp": 8, "presses": log_in.presses + 1})
+    assert lab.portal.logged_in and p.status.value.startswith("portal: logged in")
+
+
+def test_each_switch_button_follows_the_others(lab: labkit.Lab) -> None:
+    """ "log in" pressed, then "log out", and "log out"'s update handled first, carrying
+    "log in"'s press (a second press of each, held back in the browser, comes in the order
+    the first ones were answered): "log in" is done first, and the learner, whose last press
+    was "log out", is logged out (fails before: a switch button followed none)."""
+    p = Playground(lab, "511")
+    log_in, log_out = p.buttons["log in"], p.buttons["log out"]
+    log_out.set_state(
+        {
+            log_out.copy_of(log_in, "presses"): log_in.presses + 1,
+            log_out.copy_of(log_in, "stamp"): 1,
+            "stamp": 2,
+            "presses": log_out.presses + 1,
+        }
+    )
+    assert not lab.portal.logged_in
+    assert p.status.value.startswith("portal: logged out"), p.status.value
+    log_in.set_state({"stamp": 1, "presses": log_in.presses + 1})  # its own, late: done
+    assert not lab.portal.logged_in

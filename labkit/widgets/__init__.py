@@ -365,16 +365,18 @@ class Playground(_Panel):
         for switch in switches.for_playground(lesson):  # any the lesson's layout did not place
             if switch.name not in self.switch_controls:
                 self.controls.append(SwitchControls(self, switch.name))
-        # Run and every button that sends a request carry the presses of the switches'
-        # buttons (log in, purge the cache) and every switch control's boxes as they were
-        # when pressed, and have them done first (_take_switches): a control's own update,
-        # or another button's press, can reach Python after the click (ipywidgets#1382), or
-        # be handled on another kernel thread (tests/test_browser_busy.py)
+        # Run and every button that sends a request carry every switch control's boxes as
+        # they were when pressed, and apply them first (_take_switches): a control's own
+        # update can reach Python after the click (ipywidgets#1382). Every button follows
+        # the switches' buttons (log in, log out, purge the cache): those pressed before it
+        # are done first, in the order pressed (Press.follow), as their own updates can come
+        # later, or be handled on another kernel thread (tests/test_browser_busy.py)
         self._carried = list(self.switch_controls.values())
-        carried = [(action, "presses") for action in self._actions]
-        carried += [box for controls in self._carried for box in controls.carried()]
+        carried = [box for controls in self._carried for box in controls.carried()]
         for press in (self.run_button, *self.senders):
             press.carry(carried)
+        for press in (self.run_button, *self.senders, *self._actions):
+            press.follow(self._actions)
         self._describe()
         hint = _hint(KEYBOARD_HINT, self.lang)
         box: list[w.Widget] = [
@@ -510,14 +512,11 @@ class Playground(_Panel):
     # -- actions --
 
     def _take_switches(self, shown: Sequence[Any]) -> bool:
-        """Before a press acts: the switches' buttons pressed in the browser before it, and
-        not handled yet, are (``shown`` starts with their counts); then the switch controls
-        are set as the press carried them (what the browser showed, control after control)
-        and any the browser had changed ahead of Python applied. False when a box's words
-        are refused (said in the alert, as the box says them), and the press does nothing."""
-        for action, presses in zip(self._actions, shown, strict=False):
-            action.catch_up(presses)
-        at = len(self._actions)
+        """Before a press acts: the switch controls are set as the press carried them (what
+        the browser showed, control after control) and any the browser had changed ahead of
+        Python applied. False when a box's words are refused (said in the alert, as the box
+        says them), and the press does nothing."""
+        at = 0
         try:
             for controls in self._carried:
                 count = len(controls.carried())
@@ -667,8 +666,8 @@ class Playground(_Panel):
         list's ``index``) ``action`` takes, one argument each, as they were when the button
         was pressed (a ``Press``: ipywidgets can deliver a click before a
         box's last words, jupyter-widgets/ipywidgets#1382). Every button is a ``Press``: one
-        that sends also carries the playground's switch controls and the other buttons'
-        presses (``__init__``)."""
+        that sends also carries the playground's switch controls, and every one follows the
+        switches' buttons' presses (``__init__``)."""
         words = i18n.render(description, self.lang)
         own = len(carrying)
 
@@ -1937,12 +1936,21 @@ class Quiz(_Panel):
         else:
             self.check_button = Press([answer], description=words, button_style="primary")
             self.check_button.on_press(self._safe(lambda typed: self.check(typed)))
-        self.hint_button = w.Button(description=self.HINT.render(lang))
-        self.solution_button = w.Button(description=self.SOLUTION.render(lang))
-        self.hint_button.on_click(self._safe(lambda _: self._hint()))
-        self.solution_button.on_click(
-            self._safe(lambda _: self._note(exercise.solution(), self.SOLUTION))
+        # Hint and Solution are Presses, as every other button, and each of the three
+        # follows Hint's and Solution's presses (Press.follow): as plain Buttons, never
+        # echoed, their clicks always waited behind a running cell on the main shell, while
+        # a Check that had answered once ran at once on its subshell (JupyterLab's default,
+        # tests/test_browser_busy.py), and a hint pressed before Check stood over its
+        # verdict. Check, which carries the answer, is followed by none: a second Check held
+        # back behind its first can still come after a Hint pressed later
+        self.hint_button = Press([], description=self.HINT.render(lang))
+        self.solution_button = Press([], description=self.SOLUTION.render(lang))
+        self.hint_button.on_press(self._safe(lambda: self._hint()))
+        self.solution_button.on_press(
+            self._safe(lambda: self._note(exercise.solution(), self.SOLUTION))
         )
+        for press in (self.check_button, self.hint_button, self.solution_button):
+            press.follow([self.hint_button, self.solution_button])
         buttons = w.HBox([self.check_button, self.hint_button, self.solution_button])
         super().__init__(
             [

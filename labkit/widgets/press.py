@@ -22,6 +22,16 @@ boxes too (``Press.carry``, ``SwitchControls.take`` in widgets/__init__.py): a s
 checkbox was ticked and cleared while the kernel was busy burst at the capacity before, as
 the cleared box's update came after the click.
 
+Each button's update is its own, though, and held back on its own: "log in", "log out", "log
+out", "log in" pressed behind a busy cell reached Python as log in, log out, log in, log out
+(each second press held until its first was answered, then sent in the order the first ones
+were), and the learner, whose last press was "log in", was logged out. So each press also
+carries when it was made (``stamp``, a count of the page's presses in the order made), and a
+button carries the presses and stamps of the panel's buttons it follows (``Press.follow``: a
+switch's actions, a quiz's Hint and Solution): before its own press is done, theirs made
+before it and not done yet are, in the order they were made, and the learner's last press
+wins.
+
 The button has the look and the role of a plain button (ipywidgets' Button classes).
 """
 
@@ -40,6 +50,13 @@ import traitlets
 # whose click adds one to ``presses`` and sends it with the copies: merged with presses made
 # while an earlier update is unanswered, the count still says how many there were.
 _ESM = """
+// every press of the page, counted in the order made, whichever button: the count starts
+// at the clock's milliseconds, so that the page opened again counts on above its presses
+function pressedNow() {
+  globalThis.labkitPressed = Math.max((globalThis.labkitPressed || 0) + 1, Date.now());
+  return globalThis.labkitPressed;
+}
+
 function render({ model, el }) {
   const button = document.createElement("button");
   button.className = "jupyter-widgets jupyter-button widget-button labkit-press";
@@ -51,7 +68,7 @@ function render({ model, el }) {
   draw();
   model.on("change:description change:tooltip change:button_style", draw);
   button.addEventListener("click", () => {
-    model.set("presses", model.get("presses") + 1);
+    model.set({ stamp: pressedNow(), presses: model.get("presses") + 1 });
     model.save_changes();
   });
   el.classList.add("labkit-press-host");
@@ -123,6 +140,8 @@ class Press(anywidget.AnyWidget):
     button_style = traitlets.Unicode("").tag(sync=True)
     # the presses made in the browser, counted there
     presses = traitlets.Int(0).tag(sync=True)
+    # when the last of them was made: its place among the page's presses (the browser's count)
+    stamp = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, boxes: Sequence[w.Widget | tuple[w.Widget, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -136,6 +155,9 @@ class Press(anywidget.AnyWidget):
         # the kernel can handle the two buttons' messages on two threads
         self._handled = 0
         self._handling = threading.Lock()
+        # the buttons followed (``follow``), with the names of this one's copies of their
+        # presses and stamps
+        self._followed: list[tuple[Press, str, str]] = []
         self.carry(boxes)
 
     def carry(self, boxes: Sequence[w.Widget | tuple[w.Widget, str]]) -> None:
@@ -155,12 +177,35 @@ class Press(anywidget.AnyWidget):
             for name, (box, trait) in zip(names, pairs, strict=True)
         ]
 
+    def follow(self, others: Sequence[Press]) -> None:
+        """Before each press of this button is done, do the presses of ``others`` made before
+        it in the browser that were not done yet, in the order they were made (their
+        ``stamp``): their own updates can reach Python after this one's (each button's is
+        held back on its own while its previous one is unanswered), or be handled on another
+        kernel thread (tests/test_browser_busy.py). Their presses are done with the values
+        their boxes hold in Python: for buttons that carry none (a switch's actions, a quiz's
+        Hint)."""
+        for other in others:
+            if other is self or any(other is followed for followed, _, _ in self._followed):
+                continue
+            at = len(self._followed)
+            names = (f"followed_{at}_presses", f"followed_{at}_stamp")
+            self.add_traits(**{name: traitlets.Int(0).tag(sync=True) for name in names})
+            for name, trait in zip(names, ("presses", "stamp"), strict=True):
+                setattr(self, name, getattr(other, trait))
+                self._links.append(w.jsdlink((other, trait), (self, name)))
+            self._followed.append((other, *names))
+
     def copy_of(self, box: w.Widget, trait: str = "value") -> str:
         """The name of this button's synced copy of ``box``'s ``trait``: what the browser
-        sets in it, which a test or a script sets through ``set_state`` as the browser does."""
+        sets in it, which a test or a script sets through ``set_state`` as the browser does
+        (a followed button's ``presses`` and ``stamp`` too)."""
         for name, carried in zip(self._copies, self._boxes, strict=True):
             if carried[0] is box and carried[1] == trait:
                 return name
+        for other, presses, stamp in self._followed:
+            if other is box and trait in ("presses", "stamp"):
+                return presses if trait == "presses" else stamp
         raise KeyError(f"{type(box).__name__}.{trait} is not carried")
 
     def on_press(self, handler: Callable[..., None]) -> None:
@@ -192,6 +237,7 @@ class Press(anywidget.AnyWidget):
         super().set_state(sync_data)
         values = self._carried()
         if "presses" in sync_data:
+            self._do_followed()
             self.catch_up(self.presses, values)
         elif values != before:
             for handler in self._copy_handlers:
@@ -207,6 +253,18 @@ class Press(anywidget.AnyWidget):
             self._handled += pending
         for _ in range(pending):
             self._pressed(self._carried() if values is None else values)
+
+    def _do_followed(self) -> None:
+        """The followed buttons' presses not done yet and made before this button's last
+        (a stamp no later than its own: a script's presses, and a test's, carry none), in
+        the order made."""
+        pending = [
+            (getattr(self, stamp), at, other, getattr(self, presses))
+            for at, (other, presses, stamp) in enumerate(self._followed)
+            if getattr(self, presses) > other._handled and getattr(self, stamp) <= self.stamp
+        ]
+        for _, _, other, presses in sorted(pending, key=lambda p: (p[0], p[1])):
+            other.catch_up(presses)
 
     def _carried(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._copies)
