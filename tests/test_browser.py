@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from matplotlib.colors import to_rgb
@@ -59,6 +60,9 @@ TRANSLATED = sorted(
     for p in (ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb")
 )
 
+
+# labkit's JupyterLab defaults (pyproject's data-files install them beside JupyterLab)
+LAB_DEFAULTS = "jupyter-config/lab/settings/overrides.d/labkit-defaults.json"
 
 # JupyterLab's first-open prompt (its announcements), which labkit's defaults turn off
 NEWS_PROMPT = "official Jupyter news"
@@ -139,8 +143,17 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # labkit's JupyterLab defaults as this checkout has them (JupyterLab layers a config
+    # directory's default_setting_overrides.json over those installed beside it): the copy
+    # `make` put in .venv is the one of the checkout that made the venv, and a change to them
+    # went untested here
+    labconfig = home / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    shutil.copy(ROOT / LAB_DEFAULTS, labconfig / "default_setting_overrides.json")
+    config_path = os.environ.get("JUPYTER_CONFIG_PATH")
     env = dict(
         os.environ,
+        JUPYTER_CONFIG_PATH=os.pathsep.join([str(home / "config"), *filter(None, [config_path])]),
         JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
         LABKIT_PROGRESS=str(home / "progress.json"),
         LABKIT_RUNTIME_DIR=str(home / "run"),
@@ -1211,6 +1224,39 @@ _KERNEL_BUSY_NOW = """() => {
   return w.sessionContext.session.kernel.status === 'busy';
 }"""
 
+# Python code run in the panel's kernel as a request of its own (no cell shows it): what it
+# printed
+_EXECUTE = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, store_history: false});
+  let printed = '';
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') printed += msg.content.text;
+    if (msg.header.msg_type === 'error') printed += msg.content.evalue;
+  };
+  await future.done;
+  return printed;
+}"""
+
+
+def _kernel_value(page: Page, value: str, until: str = "True", seconds: float = 20) -> Any:
+    """The value of the Python expression ``value`` (JSON) in the page's kernel, once
+    ``until`` (Python) holds there, or after ``seconds``: asked again and again, each time as
+    a request of its own, so that the widget messages waiting for the kernel are handled in
+    between. A cell that waited in a loop for them held them back: with labkit's JupyterLab
+    defaults (jupyter-config/) every widget message waits behind a running cell, in order."""
+    code = f"import json as _json\nprint(_json.dumps([bool({until}), {value}]))"
+    deadline = time.monotonic() + seconds
+    while True:
+        printed = page.evaluate(_EXECUTE, code)
+        try:
+            held, shown = json.loads(printed)
+        except ValueError:
+            pytest.fail(f"the kernel printed {printed!r} for {value!r} until {until!r}")
+        if held or time.monotonic() > deadline:
+            return shown
+        time.sleep(0.1)
+
 
 def test_both_boxes_edited_twice_while_the_kernel_is_busy_then_send_sends_the_last_words(
     browser, jupyter: str
@@ -1324,15 +1370,6 @@ quiz, held = Quiz(q1), []
 quiz.answer.observe(lambda change: held.append(change["new"]), names="value")
 quiz"""
 
-# a cell that ends once the answer has held ``option`` in Python (its radio group's own
-# update, which can come after Check's): the panel's line is final then
-_HELD = """import time
-for _ in range(200):
-    if {option!r} in held:
-        break
-    time.sleep(0.05)
-print(held)"""
-
 
 def test_a_choice_changed_while_the_kernel_is_busy_then_check_checks_the_last(
     browser, jupyter: str
@@ -1346,10 +1383,7 @@ def test_a_choice_changed_while_the_kernel_is_busy_then_check_checks_the_last(
     Press Check to check it." over the verdict (fails before, every run, with that line; the
     choice is now said from Check's copy of it, in order with the press)."""
     name = "quiz-choice-busy.ipynb"
-    with _open_panel(browser, jupyter, name, _CHOICE_QUIZ, _HELD.format(option="gateway")) as (
-        page,
-        panel,
-    ):
+    with _open_panel(browser, jupyter, name, _CHOICE_QUIZ) as (page, panel):
         radios = panel.get_by_role("radiogroup").get_by_role("radio")
         status = panel.get_by_role("status")
         page.evaluate(_KERNEL_BUSY, 4)
@@ -1358,9 +1392,10 @@ def test_a_choice_changed_while_the_kernel_is_busy_then_check_checks_the_last(
             radios.nth(["client", "portal", "gateway", "origin"].index(option)).click()
         panel.get_by_role("button", name="Check").click()
         page.wait_for_function(_KERNEL_READY, timeout=60000)
-        page.evaluate(_RUN_CELL, 1)
-        held = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
-        assert held.endswith("'gateway']"), held
+        # once the answer has held "gateway" in Python (its radio group's own update, which
+        # can come after Check's): the panel's line is final then
+        held = _kernel_value(page, "held", "'gateway' in held", seconds=10)
+        assert held[-1] == "gateway", held
         assert status.inner_text() == "Checked: Not yet. Why: shown below."
 
 
@@ -1377,14 +1412,7 @@ def test_check_pressed_twice_while_the_kernel_is_busy_checks_twice(browser, jupy
         "quiz, said = Quiz(q1), []\n"
         "quiz.status.observe(lambda change: said.append(change['new']), names='value')\nquiz"
     )
-    # the count once two checks were said, or after 5 s
-    count = (
-        "import time\n"
-        "def checks():\n    return sum(line.startswith('Checked:') for line in said)\n"
-        "for _ in range(100):\n    if checks() >= 2:\n        break\n    time.sleep(0.05)\n"
-        "print(checks())"
-    )
-    with _open_panel(browser, jupyter, name, source, count) as (page, panel):
+    with _open_panel(browser, jupyter, name, source) as (page, panel):
         box = panel.get_by_role("textbox", name="Answer")
         page.evaluate(_KERNEL_BUSY, 4)
         page.wait_for_function(_KERNEL_BUSY_NOW, timeout=15000)
@@ -1394,9 +1422,9 @@ def test_check_pressed_twice_while_the_kernel_is_busy_checks_twice(browser, jupy
         page.keyboard.press("Enter")
         page.keyboard.press("Enter")
         page.wait_for_function(_KERNEL_READY, timeout=60000)
-        page.evaluate(_RUN_CELL, 1)
-        checked = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
-        assert checked == "2"
+        # the count once two checks were said, or after 5 s
+        checks = "sum(line.startswith('Checked:') for line in said)"
+        assert _kernel_value(page, checks, f"{checks} >= 2", seconds=5) == 2
 
 
 def _chosen_twice_while_busy_then_pressed(
@@ -1495,14 +1523,7 @@ def test_a_fault_chosen_twice_while_the_kernel_is_busy_then_run_runs_the_last_an
         "import labkit\nimport labkit.widgets\nlab = labkit.start()\n"
         "g = labkit.widgets.GatewaysCompared(lab)\ng"
     )
-    # ends once the list's own update of "close" reached Python and a run was said (or 20 s
-    # passed): the panel's line is final
-    held = (
-        "import time\nfor _ in range(400):\n"
-        "    if g.fault.value == 'close' and 'through every gateway:' in g.status.value:\n"
-        "        break\n    time.sleep(0.05)\nprint(g.fault.value)"
-    )
-    with _open_panel(browser, jupyter, name, source, held) as (page, panel):
+    with _open_panel(browser, jupyter, name, source) as (page, panel):
         fault = panel.get_by_role("combobox", name="Upstream fault")
         status = panel.get_by_role("status")
         page.evaluate(_KERNEL_BUSY, 4)
@@ -1511,9 +1532,10 @@ def test_a_fault_chosen_twice_while_the_kernel_is_busy_then_run_runs_the_last_an
             fault.select_option(index=_option_index(fault, f"{chosen} ("))
         panel.get_by_role("button", name="Run through every gateway").click()
         page.wait_for_function(_KERNEL_READY, timeout=60000)
-        page.evaluate(_RUN_CELL, 1)
-        shown = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
-        assert shown == "close"
+        # once the list's own update of "close" reached Python and a run was said (or 20 s
+        # passed): the panel's line is final
+        ran = "g.fault.value == 'close' and 'through every gateway:' in g.status.value"
+        assert _kernel_value(page, "g.fault.value", ran) == "close"
         said = status.inner_text()
         assert said.startswith("close through every gateway: "), said
 
@@ -1539,21 +1561,7 @@ def _typed_twice_while_busy_then_pressed(
         "done = []\n"
         f'{box}.observe(lambda c: (time.sleep(3), done.append(c["new"])), names="value")\np'
     )
-    held = (
-        "for _ in range(400):\n"
-        "    if len(done) == 2 and p.status.value and ' set to ' not in p.status.value:\n"
-        f"        break\n    time.sleep(0.05)\nprint({box}.text)"
-    )
-    _put_notebook(jupyter, name, source, held)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    try:
-        page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
-        page.wait_for_function(_KERNEL_READY, timeout=60000)
-        page.evaluate(_PER_COMM)
-        page.evaluate(_RUN_CELL, 0)
-        page.wait_for_function(_KERNEL_READY, timeout=60000)
-        panel = page.locator(".labkit-panel").first
-        panel.wait_for(timeout=30000)
+    with _open_panel(browser, jupyter, name, source, comms="perComm") as (page, panel):
         typed_box = panel.get_by_role("textbox", name=box_name)
         status = panel.get_by_role("status")
         page.evaluate(_KERNEL_BUSY, 4)
@@ -1565,18 +1573,19 @@ def _typed_twice_while_busy_then_pressed(
             page.keyboard.press("Tab")
         panel.get_by_role("button", name=button, exact=True).click()
         page.wait_for_function(_KERNEL_READY, timeout=60000)
-        page.evaluate(_RUN_CELL, 1)
-        shown = page.wait_for_function(_CELL_OUTPUT, arg=1, timeout=60000).json_value()[0]
+        said = "len(done) == 2 and p.status.value and ' set to ' not in p.status.value"
+        shown = _kernel_value(page, f"{box}.text", said)
         return shown, status.inner_text()
-    finally:
-        page.close()
 
 
-# the notebook's kernel connection: a comm opened from now on gets a subshell of its own
-_PER_COMM = """() => {
-  window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.commsOverSubshells =
-    'perComm';
+# the notebook's kernel connection: where it sends a comm's messages from now on (JupyterLab's
+# commsOverSubshells setting): 'perComm', a subshell for each comm opened from now on
+_COMMS = """(how) => {
+  window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.commsOverSubshells = how;
 }"""
+
+_COMMS_NOW = """() =>
+  window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.commsOverSubshells"""
 
 
 def test_a_burst_size_typed_twice_while_the_kernel_is_busy_then_burst_sends_the_last(
@@ -1779,15 +1788,21 @@ def _put_notebook(jupyter: str, name: str, *sources: str) -> None:
 
 
 @contextlib.contextmanager
-def _open_panel(browser, jupyter: str, name: str, *sources: str) -> Iterator[tuple[Page, Locator]]:
+def _open_panel(
+    browser, jupyter: str, name: str, *sources: str, comms: str | None = None
+) -> Iterator[tuple[Page, Locator]]:
     """A learner's own notebook ``name`` of these code cells, opened in a new page, its
     first cell run once the kernel is ready (a cell after it stays as typed): the page and
-    the first labkit panel once it shows. The page is closed after."""
+    the first labkit panel once it shows. The page is closed after. ``comms``: how the
+    page sends widget messages to the kernel from then on (JupyterLab's commsOverSubshells:
+    "disabled", labkit's default; "perCommTarget", JupyterLab's own)."""
     _put_notebook(jupyter, name, *sources)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{jupyter}/lab/tree/{name}?token={TOKEN}&reset")
         page.wait_for_function(_KERNEL_READY, timeout=60000)
+        if comms is not None:
+            page.evaluate(_COMMS, comms)
         page.evaluate(_RUN_CELL, 0)
         page.wait_for_function(_KERNEL_READY, timeout=60000)
         panel = page.locator(".labkit-panel").first
