@@ -634,8 +634,9 @@ def _names_a_status(head: str) -> bool:
     """Whether a (clean) answer's head is a status and nothing else: "400", "400 bad
     request", "http/1.1 400 bad request", "bad request", "错误请求"."""
     plain = _phrase_key(_STATUS_LINE.sub("", head))
-    for phrase in sorted(reasons(plain), key=len, reverse=True):
-        plain = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", " ", plain)
+    for phrase, pattern in _phrase_patterns(reasons(plain) is _ASCII_REASONS):
+        if phrase in plain:
+            plain = pattern.sub(" ", plain)
     rest = re.sub(r"(?<![\d.])[1-5]\d\d(?![\d.])", " ", plain)
     return rest.split() != _phrase_key(head).split() and not _ARTICLES.sub(" ", rest).split()
 
@@ -1101,6 +1102,18 @@ def expected(kind: str) -> i18n.Msg:
 _STATUS_LINE = later(r"^http(/\d(\.\d)?)?\s+(?=\d{3}\b)")  # "HTTP/1.1 504", "HTTP 504"
 
 
+@functools.cache
+def _phrase_patterns(ascii_only: bool) -> list[tuple[str, re.Pattern[str]]]:
+    """The reason phrases of ``reasons``'s table (the English one or all), longest first (so
+    "gateway time out" is not read as something shorter), each with its pattern as a whole
+    phrase: compiled once, not for every phrase of every answer."""
+    table = _ASCII_REASONS if ascii_only else _all_reasons()
+    return [
+        (phrase, re.compile(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"))
+        for phrase in sorted(table, key=len, reverse=True)
+    ]
+
+
 def _statuses_in(text: str) -> list[tuple[int, str]]:
     """Every status a text names: (code, how it was named), numbers and reason phrases."""
     found: list[tuple[int, str]] = []
@@ -1114,12 +1127,10 @@ def _statuses_in(text: str) -> list[tuple[int, str]]:
     plain = _phrase_key(_STATUS_LINE.sub("", text))
     taken = plain
     table = reasons(plain)
-    # longest phrases first, so "gateway time out" is not read as something shorter
-    for phrase in sorted(table, key=len, reverse=True):
-        pattern = rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"
-        if re.search(pattern, taken):
+    for phrase, pattern in _phrase_patterns(table is _ASCII_REASONS):
+        if phrase in taken and pattern.search(taken):
             found.append((table[phrase], phrase))
-            taken = re.sub(pattern, " ", taken)
+            taken = pattern.sub(" ", taken)
     for match in re.finditer(r"(?<![\d.])([1-5]\d\d)(?![\d.])", taken):
         found.append((int(match.group(1)), match.group(1)))
     _refuse_negation(text, taken)
@@ -1817,8 +1828,11 @@ def number(answer: object) -> str:
 # -- upstream conditions (lesson 09) and capstone causes --
 
 
+@functools.cache
 def _condition_names() -> dict[str, str]:
-    """Every way to name a condition: its value, Condition.X, and the lab's upstream names."""
+    """Every way to name a condition: its value, Condition.X, and the lab's upstream names.
+    Built once (the tables are fixed): built per answer, it took a quarter of the answer
+    tests' CPU time. Callers only read it."""
     from labkit.faults import FAULTS
 
     names: dict[str, str] = {}
@@ -2525,6 +2539,20 @@ def text(answer: object) -> str:
     """Words without case, articles, quotes or punctuation; a status keeps only its number."""
     if isinstance(answer, bool):
         return str(answer).lower()
+    if type(answer) is str:
+        return _text_of(answer)
+    return _text(answer)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_of(answer: str) -> str:
+    """``text`` of a string, kept: a multiple choice reads each of its options' texts for
+    every answer it judges (thousands of times in the answer tests), and the result depends
+    on the string alone."""
+    return _text(answer)
+
+
+def _text(answer: object) -> str:
     raw = clean(answer)
     raw = _STATUS_LINE.sub("", raw)
 

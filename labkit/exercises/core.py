@@ -282,6 +282,8 @@ class Exercise:
     hint_texts: tuple[Text, ...]
     solution_msg: Text
     _hint_count: HintCount = field(init=False, repr=False, compare=False)
+    # where name() found it last (module, attribute): checked on each call, not trusted
+    _named_at: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
     one_answer = True  # check() takes one answer (a Task takes its own arguments)
 
     def __post_init__(self) -> None:
@@ -372,11 +374,16 @@ class Exercise:
         """The name a notebook gives this exercise: ``q2`` where its lesson's module says
         ``q2 = ...`` (the notebooks import them by those names); "" if no module names it."""
         prefix = "labkit.exercises."
+        if self._named_at is not None:
+            module = sys.modules.get(self._named_at[0])
+            if module is not None and vars(module).get(self._named_at[1]) is self:
+                return self._named_at[1]
         for module_name, module in list(sys.modules.items()):
             if not module_name.startswith(prefix) or module is None:
                 continue
             for attr, value in list(vars(module).items()):
                 if value is self and re.fullmatch(r"q\d+", attr):
+                    self._named_at = (module_name, attr)
                     return attr
         return ""
 
