@@ -827,8 +827,10 @@ _DISOWNS = later(
     r"|^(?:no|nope|nah|not\s+really|not\s+at\s+all)$"
     r"|^(?:但|不过)?(?:这|那|它)?个?(?:答案)?(?:是|也)?(?:错的|错误的|不对|不正确)(?:的)?$"
 )
-# where an answer's own words end and what it says of them starts
-_AFTER_ANSWER = later(r"\s*[,;]\s*|\s+-+\s+|\s*[(（)）]\s*")
+# where an answer's own words end and what it says of them starts; a question mark too:
+# "X-Request-ID? no, Via" was refused as "'x-request-id? no' is not a header name", where
+# "X-Request-ID, no, Via" says what it is not
+_AFTER_ANSWER = later(r"\s*[,;?]\s*|\s+-+\s+|\s*[(（)）]\s*")
 
 
 def _after_answer(answer: str) -> list[str]:
@@ -1188,6 +1190,8 @@ def status(answer: object) -> str:
         raise WrongKind(Msg("a value of type {type} is not a status", type=type(answer).__name__))
     refuse_spaced_digits(answer)
     text = numerals(clean(answer))
+    if re.fullmatch(r"[1-5]\d\d\.0+", text):  # "504.0", as str(504.0) prints the accepted 504.0
+        return status(int(text.split(".")[0]))
     found = _statuses_in(text)
     codes = sorted({code for code, _ in found})
     if not codes:
@@ -1239,9 +1243,12 @@ _OWED_HEADER = later(
 )
 # a verb before the header's name: "use Retry-After" (counted as the wrong header
 # "use-retry-after"), "用 Retry-After", "通过 Retry-After 头" (refused as no header name)
+# "via X-Request-ID" is by way of it (judged the wrong header, Via): Via alone, or "the Via
+# header", is still the header Via, as nothing that looks like a header follows it; "Via or
+# X-Request-ID" still names two
 _HEADER_VERB = later(
-    r"^(?:use|using|with|through|by|read|check)\s+(?:the\s+)?(?=[a-z])"
-    r"|^(?:用|使用|通过|靠|看|查看|读)\s*(?=[a-z])"
+    r"^(?:use|using|with|through|by|via|read|check)\s+(?!(?:or|and|nor|plus)\b)(?:the\s+)?(?=[a-z])"
+    r"|^(?:用|使用|通过|经由|借助|靠|看|查看|读)\s*(?=[a-z])"
 )
 
 
@@ -2000,6 +2007,11 @@ def _condition_names() -> dict[str, str]:
         "连接被过早关闭": "closed-without-response",
         "建立连接时超时": "connect-timeout",
         "连接时超时": "connect-timeout",
+        # "it timed out reading the response" (_clause_words), in Chinese: refused as no condition
+        "读取响应时超时": "read-timeout",
+        "读取响应超时": "read-timeout",
+        "等待响应超时": "read-timeout",
+        "等待响应时超时": "read-timeout",
     }
     names.update({words(k): v for k, v in synonyms.items()})
     return names
@@ -2139,6 +2151,14 @@ def _clause_stem(word: str) -> str:
 
 def _clause_words(phrase: str) -> frozenset[str]:
     phrase = re.sub(r"\btim(?:ed|es|ing)? out\b", "timeout", phrase)  # "timed out" as "timeout"
+    # "it timed out (while) reading the response": what it read is the read's (refused as no
+    # condition, where "the read timed out" was read-timeout)
+    phrase = re.sub(
+        r"\b(?:while\s+)?reading\s+(?:(?:the|its|a)\s+)?(?:response|reply)"
+        r"(?:\s+(?:headers?|head|body))?\b",
+        "reading",
+        phrase,
+    )
     return frozenset(_clause_stem(w) for w in phrase.split() if w not in _CLAUSE_ONLY)
 
 
