@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import datetime as dt
 import email.utils
+import re
 import socket
 import subprocess
 import threading
@@ -51,7 +52,7 @@ def test_q2_typical_mistakes(lab: labkit.Lab) -> None:
     assert "come back at once" in q2.check(lab).message
     past = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
     lab.origin.maintenance(retry_after=past)
-    assert "in the past" in q2.check(lab).message
+    assert "not later than the 503's Date" in q2.check(lab).message
     lab.origin.maintenance(retry_after=30, cache_max_age=60)
     cached = q2.check(lab)
     assert not cached and "max-age=60" in cached.message and "no-store" in cached.message
@@ -767,3 +768,67 @@ def test_q5_a_library_that_waits_beside_the_reference_gets_its_verdict(
     function calls (runner._helpers_of; before, it 'came back 0.00 s after a 503')."""
     result = q5.check(client, lab)
     assert result.correct is True, result.message
+
+
+# -- q2 under load (issue 14): its one clock read, an HTTP-date's, gives one verdict --
+
+
+def _q2_reference(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=300)
+
+
+def _q2_in_five_minutes(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5))
+
+
+def _q2_now(lab: labkit.Lab) -> None:
+    """A time that is already here when the 503 is sent: a client would come back at once.
+    Accepted or refused as "in the past" by how long the check took after the call."""
+    lab.origin.maintenance(retry_after=dt.datetime.now(dt.timezone.utc))
+
+
+def _q2_no_header(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=None)
+
+
+def _q2_zero(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=0)
+
+
+def _q2_past(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))
+
+
+def _q2_cacheable(lab: labkit.Lab) -> None:
+    lab.origin.maintenance(retry_after=30, cache_max_age=60)
+
+
+@pytest.mark.slow
+def test_q2_verdicts_are_the_same_ten_times_under_load(lab: labkit.Lab, busy_cores) -> None:
+    """Each setup made afresh, then checked at once, 10 times with both cores busy: one
+    verdict and one message for each, and no check longer than a few seconds."""
+    took = []
+    for setup, verdict in (
+        (_q2_reference, True),
+        (_q2_in_five_minutes, True),
+        (_q2_now, False),
+        (_q2_no_header, False),
+        (_q2_zero, False),
+        (_q2_past, False),
+        (_q2_cacheable, False),
+    ):
+        results = []
+        for _ in range(10):
+            lab.gateway.purge()
+            setup(lab)
+            start = time.monotonic()
+            results.append(q2.check(lab))
+            took.append(time.monotonic() - start)
+        messages = {
+            # the time it names is the learner's: the same for the same setup, not the message
+            re.sub(r"\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT", "DATE", r.message)
+            for r in results
+        }
+        assert len(messages) == 1, (setup.__name__, messages)
+        assert all(bool(r) is verdict for r in results), (setup.__name__, results[0].message)
+    assert max(took) < 5.0, sorted(took)[-3:]

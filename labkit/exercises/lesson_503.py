@@ -85,8 +85,12 @@ q1 = make_short_answer(
 # -- q2: make it happen: maintenance done right --
 
 
-def _retry_after_problem(value: str | None) -> Msg | None:
-    """None when ``value`` is a usable Retry-After, else what is wrong with it."""
+def _retry_after_problem(value: str | None, sent: str | None = None) -> Msg | None:
+    """None when ``value`` is a usable Retry-After, else what is wrong with it. An HTTP-date
+    must be later than the response's own Date (``sent``): both are the origin's, made when
+    it answered, so the verdict is the same however long the check took. Compared with the
+    judge's clock (1 s of slack), a date of "now" was accepted when checked at once and
+    refused a second later, and it sends every client back at once, as 0 does."""
     if value is None:
         return Msg(
             "the 503 has no Retry-After header (the headers are below), so a client cannot "
@@ -112,10 +116,18 @@ def _retry_after_problem(value: str | None) -> Msg | None:
         )
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    if when < dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1):
+    try:
+        now = email.utils.parsedate_to_datetime(sent or "")
+    except (TypeError, ValueError, IndexError):
+        now = None
+    if now is None or now.tzinfo is None:  # no Date of its own: the judge's clock, 1 s slack
+        late = when < dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    else:
+        late = when <= now
+    if late:
         return Msg(
-            "Retry-After: {value} is in the past, so a client would come back at once: "
-            "compare it with the 503's Date header",
+            "Retry-After: {value} is not later than the 503's Date, so a client would come "
+            "back at once: compare the two headers",
             value=value,
         )
     return None
@@ -141,7 +153,7 @@ def _no_store(run: Run) -> Text:
 
 
 def _retry_after(run: Run) -> Text:
-    problem = _retry_after_problem(run["ex"].header("Retry-After"))
+    problem = _retry_after_problem(run["ex"].header("Retry-After"), run["ex"].header("Date"))
     return Msg("{problem}.", problem=problem) if problem else ""
 
 
