@@ -415,3 +415,26 @@ def test_q4_says_each_case_the_judge_tries() -> None:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         task = next(c for c in cells if "".join(c["source"]).startswith("**q4."))
         assert words in " ".join("".join(task["source"]).split()), path.name
+
+
+_remembered: dict[str, bool] = {}
+
+
+def remembers(lab) -> bool:
+    """Asks once, then answers from memory: a checker that cannot see the network change."""
+    if "captive" not in _remembered:
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            r = client.get(lab.portal.url + "/generate_204")
+        _remembered["captive"] = r.status_code != 204
+    return _remembered["captive"]
+
+
+def test_q4_a_checker_that_remembers_its_first_answer_fails(lab: labkit.Lab) -> None:
+    """The judge's four calls share one process (the portal changed from the kernel between
+    them), as a device's checker keeps its own state: one that answers from memory is told
+    that it did not ask after login. With a process a call it forgot between calls and was
+    accepted (this test failed before)."""
+    _remembered.clear()
+    result = q4.check(remembers, lab)
+    assert not result and "after login your function sent no request" in result.message
+    assert "(0 request(s))" in result.detail

@@ -2583,3 +2583,74 @@ def test_call_each_runs_every_call_in_one_process_and_names_the_one_that_raised(
 
     with pytest.raises(runner.LearnerExit):
         runner.call_each(exits, [(1,), (2,)])
+
+
+def test_a_paced_run_lets_the_judge_change_the_lab_between_calls(lab: labkit.Lab) -> None:
+    """runner.run(each=True, before=...): one child process; before each call the kernel
+    hears the values so far, may change the lab (511 q4 logs the portal in and out) and
+    gives the call's view; None makes no more calls. The child's own state is kept."""
+    seen: list[tuple[int, list]] = []
+
+    def before(index, values):
+        seen.append((index, list(values)))
+        if index == 1:
+            lab.portal.login()
+        if index == 2:
+            return (runner.Seen("url", "http://judge.invalid", target=lab.portal),)
+        return ()
+
+    calls = []
+
+    def reads(lab):
+        calls.append(1)  # the same process's list: kept from one call to the next
+        return os.getpid(), lab.portal.logged_in, lab.portal.url, len(calls)
+
+    try:
+        values = runner.run(reads, (lab,), (lab,), (lab,), each=True, before=before).value
+    finally:
+        lab.portal.logout()
+    assert len({v[0] for v in values}) == 1 and values[0][0] != os.getpid()
+    assert [v[1] for v in values] == [False, True, True]
+    assert [v[2] == "http://judge.invalid" for v in values] == [False, False, True]
+    assert [v[3] for v in values] == [1, 2, 3]
+    assert [i for i, _ in seen] == [0, 1, 2]
+    assert seen[2][1] == values[:2]  # the values so far, as the run returns them
+
+    def stop_after_first(index, values):
+        return None if index == 1 else ()
+
+    stopped = runner.run(reads, (lab,), (lab,), (lab,), each=True, before=stop_after_first)
+    assert [v[3] for v in stopped.value] == [1]
+    with pytest.raises(ValueError):
+        runner.run(reads, lab, before=before)
+
+
+def test_a_paced_run_refuses_a_message_its_code_forged() -> None:
+    """The learner's process owns the socket to the kernel: a "next" its code wrote there
+    itself must not move the judge's plan on; it ends the run, as an unreadable message does."""
+
+    def forges(n):
+        import pickle as pickle_module
+        import socket as socket_module
+        import struct
+
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                sock = socket_module.socket(fileno=os.dup(int(name)))
+            except OSError:
+                continue
+            if sock.family == socket_module.AF_UNIX:
+                data = pickle_module.dumps(("next", 5, None, 0.0))
+                sock.sendall(struct.pack("!I", len(data)) + data)
+                return sock.recv(4)
+        return b"no socket"
+
+    moves: list[int] = []
+
+    def before(index, values):
+        moves.append(index)
+        return ()
+
+    with pytest.raises(runner.LearnerExit):
+        runner.run(forges, (1,), (2,), each=True, before=before)
+    assert moves == [0]

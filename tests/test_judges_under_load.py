@@ -25,11 +25,11 @@ pytestmark = pytest.mark.slow
 # seconds one check may take with both cores busy (a classroom hub's load beside them): the
 # judges' own time limits are 5 s, and a check that took longer than that would read as hung.
 # Measured at load ~18 beside the two busy loops: 511 q3 0.4 s at most, 505 q2 1.2 s, 09 q5
-# 0.3 s; 511 q4 4.0 s (four calls of the learner's function, each in a process of its own
-# after the judge changed the portal's state, each making an httpx client), so its bound is
-# wider.
+# 0.3 s. 511 q4 took 4.0 s (four calls of the learner's function, each in a process of its
+# own after the judge changed the portal's state), its bound was 10 s; its four calls share
+# one process now, the judge changing the portal from the kernel between them: its 50
+# checks below at load 11-13, 4.4 s at most (67 s in all) before, 1.9 s (36 s) after.
 UNDER_LOAD_SECONDS = 5.0
-Q4_511_UNDER_LOAD_SECONDS = 10.0
 TIMES = 10
 
 
@@ -85,7 +85,7 @@ def test_511_q4_checkers_get_the_same_verdict_ten_times_under_load(
         _same_ten_times(
             checker.__name__, lambda c=checker: lesson_511.q4.check(c, lab), verdict, took
         )
-    assert max(took) < Q4_511_UNDER_LOAD_SECONDS, sorted(took)[-5:]
+    assert max(took) < UNDER_LOAD_SECONDS, sorted(took)[-5:]
 
 
 def _post_form(lab: labkit.Lab, **kwargs) -> int:

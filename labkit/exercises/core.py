@@ -1488,6 +1488,16 @@ class Learner:
         (runner.call_each): a LearnerError's ``call`` names the one that raised."""
         return runner.call_each(self.fn, argsets)
 
+    def paced(
+        self,
+        argsets: Sequence[tuple[Any, ...]],
+        before: Callable[[int, list[Any]], runner.View | None],
+    ) -> runner.Outcome:
+        """A call with each argument tuple in one child process, ``before`` run in the
+        kernel before each call (it may change the lab, returns the call's view or None to
+        stop): see runner.run. The outcome's value lists the values of the calls made."""
+        return runner.run(self.fn, *argsets, each=True, before=before)
+
     def __repr__(self) -> str:
         """As a message quotes it: the function's name, no address (a capstone answer given
         a function read "not <labkit.exercises.core.Learner object at 0x7f...>", another

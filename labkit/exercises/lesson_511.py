@@ -318,21 +318,18 @@ def _no_network_is_no_portal(run: Run) -> Text:
     """With no network at all the request fails: that is no portal, so False, not an
     exception (the reference solution raised httpx.ConnectError there until December 2026, though
     the hint says so)."""
-    lab, fn = run.lab, run["is_captive"]
-    with _no_network(lab) as view:
-        try:
-            answer = fn.run(lab, view=view).value
-        except runner.LearnerExit:
-            raise
-        except runner.LearnerError as exc:
-            line = Msg("with no network: is_captive(lab) raised {name}", name=exc.type_name)
-            run.detail = "\n".join(filter(None, [run.detail, run.say(line)]))
-            return Msg(
-                "with no network at all (the request to lab.portal.url cannot connect), your "
-                "function raised {name}. It must return a bool: no answer is no portal in the "
-                "way, so False (a phone then says 'no internet', not 'sign in').",
-                name=exc.type_name,
-            )
+    calls: _Calls = run["calls"]
+    if calls.no_network_error is not None:
+        name = calls.no_network_error.type_name
+        line = Msg("with no network: is_captive(lab) raised {name}", name=name)
+        run.detail = "\n".join(filter(None, [run.detail, run.say(line)]))
+        return Msg(
+            "with no network at all (the request to lab.portal.url cannot connect), your "
+            "function raised {name}. It must return a bool: no answer is no portal in the "
+            "way, so False (a phone then says 'no internet', not 'sign in').",
+            name=name,
+        )
+    answer = calls.no_network
     line = Msg("with no network: is_captive(lab) returned {answer}", answer=quoted(answer))
     run.detail = "\n".join(filter(None, [run.detail, run.say(line)]))
     if answer is not False:
@@ -370,62 +367,115 @@ def _login_undone(state: Text) -> Text:
     return ""
 
 
-def _asks_the_network(run: Run) -> Text:
-    """Before login, after login, after logout: a real request each time, the right bool.
-    (The third read "before login" again until December 2026, as though the second had not
-    happened.)"""
-    lab, fn = run.lab, run["is_captive"]
-    lines = []
-    steps = (
-        (False, True, Msg("before login")),
-        (True, False, Msg("after login")),
-        (False, True, Msg("after logout")),
-    )
-    for logged_in, expected, state in steps:
-        if logged_in:
-            lab.portal.login()
-        else:
-            lab.portal.logout()
-        before = _portal_requests(lab)
-        answer = fn.run(lab, view=_INSIDE).value
-        asked = _portal_requests(lab) - before
-        line = Msg(
-            "{state}: is_captive(lab) returned {answer} ({asked} request(s))",
+# Before login, after login, after logout: the portal as the judge sets it for each call
+# (logged in?), what the function must say (captive?), and what the detail calls the moment.
+_STEPS = (
+    (False, True, Msg("before login")),
+    (True, False, Msg("after login")),
+    (False, True, Msg("after logout")),
+)
+
+
+def _step_problem(state: Text, expected: bool, answer: Any, asked: int) -> Text:
+    """What is wrong with the function's answer at one step ("" if nothing)."""
+    if asked == 0:
+        return Msg(
+            "{state} your function sent no request to the portal: a device cannot "
+            "look inside the network, it must ask it with a real request through "
+            "lab.portal.url.",
+            state=state,
+        )
+    if not isinstance(answer, bool):
+        return Msg(
+            "{state} your function returned {answer}; return True or False.",
             state=state,
             answer=quoted(answer),
-            asked=asked,
         )
-        lines.append(run.say(line))
-        run.detail = "\n".join(lines)
-        if asked == 0:
-            return Msg(
-                "{state} your function sent no request to the portal: a device cannot "
-                "look inside the network, it must ask it with a real request through "
-                "lab.portal.url.",
-                state=state,
-            )
-        if not isinstance(answer, bool):
-            return Msg(
-                "{state} your function returned {answer}; return True or False.",
-                state=state,
-                answer=quoted(answer),
-            )
-        undone = _login_undone(state) if answer != expected else ""
-        if undone:
-            return undone
-        if answer != expected and expected:
-            return Msg(
-                "behind the portal, {state}, your function said the network is "
-                "open. Print the status its request got then: does that status say the way "
-                "out is open?",
-                state=state,
-            )
-        if answer != expected:
-            return Msg(
-                "after login your function still says captive: which status did its request "
-                "get after login, and what does that status say (RFC 9110 15.3)?"
-            )
+    undone = _login_undone(state) if answer != expected else ""
+    if undone:
+        return undone
+    if answer != expected and expected:
+        return Msg(
+            "behind the portal, {state}, your function said the network is "
+            "open. Print the status its request got then: does that status say the way "
+            "out is open?",
+            state=state,
+        )
+    if answer != expected:
+        return Msg(
+            "after login your function still says captive: which status did its request "
+            "get after login, and what does that status say (RFC 9110 15.3)?"
+        )
     return ""
+
+
+class _Calls:
+    """The learner's function called as the judge plans: once at each step, then once with
+    no network, the first wrong step ending the calls."""
+
+    def __init__(self) -> None:
+        self.problem: Text = ""  # the first step's problem, "" if every step was right
+        self.no_network: Any = None  # its answer with no network (if called)
+        self.no_network_error: runner.LearnerError | None = None  # or what it raised
+
+
+def _captive_calls(run: Run) -> _Calls:
+    """The four calls of the learner's function, in one process (runner.run's ``before``):
+    the judge logs the portal in or out between them, from the kernel, and reads each
+    answer as it comes, stopping at the first wrong one as it did with a process a call.
+    Four processes, each one forked and started, took up to 4 s a check under load; the
+    function's state between calls (a module's global it set) is kept now, as a device's
+    checker keeps its own. A real request each time, the right bool. (The third read
+    "before login" again until December 2026, as though the second had not happened.)"""
+    lab, fn = run.lab, run["is_captive"]
+    calls = _Calls()
+    lines: list[str] = []
+    counted = [0]  # the portal's requests when the call now running started
+    offline = contextlib.ExitStack()
+
+    def before(index: int, values: list[Any]) -> runner.View | None:
+        if index:  # the call before has returned: what it asked, and whether it was right
+            _, expected, state = _STEPS[index - 1]
+            asked = _portal_requests(lab) - counted[0]
+            line = Msg(
+                "{state}: is_captive(lab) returned {answer} ({asked} request(s))",
+                state=state,
+                answer=quoted(values[-1]),
+                asked=asked,
+            )
+            lines.append(run.say(line))
+            run.detail = "\n".join(lines)
+            calls.problem = _step_problem(state, expected, values[-1], asked)
+            if calls.problem:
+                return None
+        if index < len(_STEPS):
+            if _STEPS[index][0]:
+                lab.portal.login()
+            else:
+                lab.portal.logout()
+            counted[0] = _portal_requests(lab)
+            return _INSIDE
+        return offline.enter_context(_no_network(lab))
+
+    with offline:
+        try:
+            values = fn.paced([(lab,)] * (len(_STEPS) + 1), before).value
+        except runner.LearnerExit:
+            raise
+        except runner.LearnerError as exc:
+            if exc.call != len(_STEPS):  # at a step: said as any error of the function's
+                raise
+            calls.no_network_error = exc
+            return calls
+    if len(values) > len(_STEPS):
+        calls.no_network = values[-1]
+    return calls
+
+
+def _asks_the_network(run: Run) -> Text:
+    """Before login, after login, after logout: a real request each time, the right bool."""
+    calls: _Calls = run["calls"]
+    return calls.problem
 
 
 q4 = CheckedTask(
@@ -441,6 +491,7 @@ q4 = CheckedTask(
     usage="q4.check(is_captive, lab)",
     takes=(function_param("is_captive"), lab_param()),
     state=State(judge_changes=True),  # the judge logs in and out; the learner's login is kept
+    observe={"calls": _captive_calls},
     checks=(_asks_the_network, _no_network_is_no_portal),
     success=Msg(
         "your checker says captive before login and online after, from real requests, as "

@@ -1505,10 +1505,12 @@ def _child_main(
     clock: Clock | None,
     random_value: float | None,
     each: bool = False,
+    paced: bool = False,
 ) -> NoReturn:
     """In the child: never returns (os._exit, as the module found it: learner code may
     replace os._exit), so nothing of the kernel runs twice. ``each``: ``args`` is a
-    sequence of argument tuples, ``fn`` is called with each in turn (``run``)."""
+    sequence of argument tuples, ``fn`` is called with each in turn (``run``); ``paced``:
+    the kernel is asked before each call whether to make it (``run``'s ``before``)."""
     code = 0
     done: list[Any] = []  # each: the values of the calls that returned
     try:
@@ -1559,7 +1561,7 @@ def _child_main(
         message: tuple[object, ...]
         try:
             try:
-                value = _each_call(fn, args, done) if each else fn(*args)
+                value = _each_call(fn, args, done, child if paced else None) if each else fn(*args)
             finally:  # what the learner's code changed must not stop the report
                 # here, not in _put_back: a trace function is called as a new frame starts
                 sys.settrace(None)
@@ -1604,10 +1606,19 @@ def _child_main(
 _EXIT = os._exit  # kept: learner code that replaces os._exit must not keep the child alive
 
 
-def _each_call(fn: Callable[..., Any], argsets: Sequence[tuple[Any, ...]], done: list[Any]) -> Any:
+def _each_call(
+    fn: Callable[..., Any],
+    argsets: Sequence[tuple[Any, ...]],
+    done: list[Any],
+    paced: _Child | None = None,
+) -> Any:
     """In the child: ``fn`` called with each argument tuple in turn, its values in order
-    (``done`` holds those of the calls that returned, so an error names the call)."""
-    for one in argsets:
+    (``done`` holds those of the calls that returned, so an error names the call). ``paced``:
+    before each call the kernel is told the value of the one before and says whether to go
+    on (it may change the lab in between: ``run``'s ``before``)."""
+    for index, one in enumerate(argsets):
+        if paced is not None and not paced.ask("next", index, _plain(done[-1]) if done else None):
+            break
         done.append(fn(*one))
     return done
 
@@ -2033,10 +2044,20 @@ def run(
     view: View = (),
     deadline: Deadline | None = None,
     each: bool = False,
+    before: Callable[[int, list[Any]], View | None] | None = None,
 ) -> Outcome:
     """Like ``call``, also telling the virtual time the function took. ``view``: how the
     code sees the lab where that differs from the lab itself (``Seen``). ``each``: ``args``
-    are argument tuples, one call each (``call_each``)."""
+    are argument tuples, one call each (``call_each``).
+
+    ``before`` (with ``each``): called in the kernel before each call, with the call's index
+    and the values of the calls before it; it may change the lab (the judge's login between
+    two calls) and returns the view for that call, or None to make no more calls (the
+    outcome's value then holds those made). One process for a judge whose calls each need
+    the lab in another state: 511 q4's four calls, a process each, took 4 s a check under
+    load. The time ``before`` takes is the judge's, not the learner's."""
+    if before is not None and not each:
+        raise ValueError("before= paces the calls of a run each=True")
     from labkit.lab import running_labs
 
     left, total = _time_left(seconds)
@@ -2073,7 +2094,20 @@ def run(
             out_r, out_w = os.pipe()
             err_r, err_w = os.pipe()
             status_r, status_w = os.pipe()
-            start.append((child_sock, out_w, err_w, fn, args, labs, clock, random_value, each))
+            start.append(
+                (
+                    child_sock,
+                    out_w,
+                    err_w,
+                    fn,
+                    args,
+                    labs,
+                    clock,
+                    random_value,
+                    each,
+                    before is not None,
+                )
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: above
                 pid = os.fork()
@@ -2102,6 +2136,7 @@ def run(
                 parent_sock, out_r, err_r, status_r, labs, clock, left, total, view, started
             )
             session.served = served
+            session.before = before
             session.keeper = pid
             session.told = deadline
             if deadline is not None:
@@ -2205,6 +2240,9 @@ class _Session:
         self.start_excused = 0.0  # of the start past the grace, the wait for a CPU excused
         self.waited = 0.0  # the longest wait for a CPU seen in the run (``note_the_wait``)
         self.kernel_waited = proctree.waits_here()  # the kernel's threads' waits so far
+        self.before: Callable[[int, list[Any]], View | None] | None = None  # run()'s
+        self.paced: list[Any] = []  # the values of the paced calls made so far
+        self.asked = 0  # how many of them the child asked to make
 
     @property
     def deadline(self) -> float:
@@ -2374,7 +2412,7 @@ class _Session:
         try:
             self._reply(message)
         finally:
-            if self.clock is not None:
+            if self.clock is not None and message[0] != "next":  # forgiven in _next_call
                 self._forgive(message[0], time.monotonic() - begun)
 
     def _forgive(self, op: str, spent: float) -> None:
@@ -2410,12 +2448,15 @@ class _Session:
         if message[0] == "call" and clock is None:  # in virtual time the judge sets them
             bounded = _within(message, self.handles, self.deadline)
             cut, message = bounded is not message and bounded[3] != message[3], bounded
-        try:
-            reply = _answer(message, self.handles, clock, self.view)
-        except LearnerExit:
-            raise
-        except BaseException as exc:
-            reply = ("raise", _portable(exc), 0.0)
+        if message[0] == "next":
+            reply: tuple[Any, ...] = ("value", self._next_call(message), 0.0)
+        else:
+            try:
+                reply = _answer(message, self.handles, clock, self.view)
+            except LearnerExit:
+                raise
+            except BaseException as exc:
+                reply = ("raise", _portable(exc), 0.0)
         if cut and time.monotonic() >= self.deadline:
             # its patience was cut to the limit and ran out: the run's time is up, whatever
             # the load may excuse after (it returned the cut request's None)
@@ -2427,6 +2468,27 @@ class _Session:
             raise self.time_up() from None
         except OSError:  # it has ended meanwhile: its keeper is about to say how
             pass
+
+    def _next_call(self, message: tuple[Any, ...]) -> bool:
+        """Whether the paced run's next call is to be made (``run``'s ``before``), the lab
+        set for it; the judge's time it took moves the deadline on. Only the calls in
+        order: the socket is the learner's process's, and a message its code wrote there
+        itself must not move the judge's plan on."""
+        index, previous = message[1], message[2]
+        if self.before is None or index != self.asked:
+            raise LearnerExit("NotPlain", _not_plain("next"))
+        if index:
+            self.paced.append(previous)
+        self.asked += 1
+        begun = time.monotonic()
+        view = self.before(index, list(self.paced))
+        spent = time.monotonic() - begun
+        self.served[0] += spent
+        self.deadline += spent
+        if view is None:
+            return False
+        self.view = view
+        return True
 
 
 def _not_plain(what: str) -> Msg:
