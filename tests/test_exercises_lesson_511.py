@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import sys
+import threading
 import time
 
 import httpx
@@ -438,3 +441,66 @@ def test_q4_a_checker_that_remembers_its_first_answer_fails(lab: labkit.Lab) -> 
     result = q4.check(remembers, lab)
     assert not result and "after login your function sent no request" in result.message
     assert "(0 request(s))" in result.detail
+
+
+def _answers_then(end):
+    """A checker right for its first call (before login), then ``end`` at its second: the
+    judge changed the portal between the two from the kernel, in the one process."""
+
+    def checker(lab) -> bool:
+        if lab.portal.url and os.environ.get("LABKIT_Q4_CALLS") == "1":
+            end(lab)
+        os.environ["LABKIT_Q4_CALLS"] = "1"  # the process's own: the next call ends
+        return is_captive(lab)
+
+    return checker
+
+
+def _swallows(lab) -> None:
+    while True:
+        try:
+            time.sleep(0.01)
+        except BaseException:
+            pass
+
+
+def _spins_in_a_thread(lab) -> None:
+    threading.Thread(target=lambda: [None for _ in iter(int, 1)]).start()
+    while True:
+        pass
+
+
+def _prints_10_mb(lab) -> None:
+    print("x" * 10_000_000)
+
+
+@pytest.mark.parametrize(
+    ("end", "words"),
+    [
+        (lambda lab: sys.exit(2), "your code called sys.exit(2)"),
+        (lambda lab: os._exit(0), "ended its own process (os._exit(0))"),
+        (lambda lab: lab.stop(), "called stop() on the lab"),
+        pytest.param(_swallows, "did not finish", marks=pytest.mark.slow),
+        pytest.param(_spins_in_a_thread, "did not finish", marks=pytest.mark.slow),
+    ],
+)
+def test_q4_hostile_code_between_the_judges_calls_is_ended(lab: labkit.Lab, end, words) -> None:
+    """Hostile code at the second of the four calls that share one process: ended within
+    the time limit with its message, the portal put back, the lab and the next check fine."""
+    os.environ.pop("LABKIT_Q4_CALLS", None)
+    start = time.monotonic()
+    result = q4.check(_answers_then(end), lab)
+    took = time.monotonic() - start
+    assert result.correct is False and words in result.message, result.message
+    assert took < 30, took  # the 5 s limit and its excuse for the load, not for ever
+    assert lab.running and lab.portal.logged_in is False
+    assert q4.check(is_captive, lab)
+
+
+def test_q4_a_checker_that_prints_10_mb_is_judged_on_its_answers(lab: labkit.Lab, capsys) -> None:
+    """Its output is cut at the check's allowance (one for the four calls), its answers judged."""
+    os.environ.pop("LABKIT_Q4_CALLS", None)
+    result = q4.check(_answers_then(_prints_10_mb), lab)
+    assert result, result.message
+    shown = capsys.readouterr().out
+    assert len(shown) < 1_000_000 and "the rest is not shown" in shown

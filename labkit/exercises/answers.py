@@ -2007,6 +2007,24 @@ def _condition_names() -> dict[str, str]:
         "连接被过早关闭": "closed-without-response",
         "建立连接时超时": "connect-timeout",
         "连接时超时": "connect-timeout",
+        # refused as no condition (a fresh examination, December 2026): the close before any
+        # response said by its FIN, or "before headers"; a reset by its errno, as
+        # ECONNREFUSED is read; a refusal and a connect timeout by who refused, or to where
+        "fin before response": "closed-without-response",
+        "fin before any response": "closed-without-response",
+        "fin before headers": "closed-without-response",
+        "closed before headers": "closed-without-response",
+        "closed before response": "closed-without-response",
+        "eof before headers": "closed-without-response",
+        "连接在响应之前被关闭": "closed-without-response",
+        "在响应之前关闭了连接": "closed-without-response",
+        "响应之前关闭了连接": "closed-without-response",
+        "econnreset": "reset",
+        "连接被服务器拒绝": "refused",
+        "服务器拒绝了连接": "refused",
+        "被服务器拒绝": "refused",
+        "连接上游超时": "connect-timeout",
+        "连接上游时超时": "connect-timeout",
         # "it timed out reading the response" (_clause_words), in Chinese: refused as no condition
         "读取响应时超时": "read-timeout",
         "读取响应超时": "read-timeout",

@@ -71,9 +71,36 @@ q1 = make_choice(
             "源服务器返回的 500",
             "源站的 500",
             "源站返回的 500",
+            # refused as no option (a fresh examination, December 2026): the handler's 500
+            # said as the application's or the origin's, in English too ("源服务器的 500"
+            # was read, "the origin's 500" refused)
+            "a 500 from the application",
+            "the application's 500",
+            "a 500 from the app",
+            "the app's 500",
+            "a 500 from the origin",
+            "a 500 from the origin server",
+            "the origin's 500",
+            "应用返回的 500",
+            "应用程序的 500",
+            "应用的 500",
+            "来自源服务器的 500",
+            "一个来自处理函数的 500",
         ),
-        "garbage bytes": ("垃圾字节", "乱码"),
-        "reset before headers": ("标头之前连接被重置", "在标头之前连接被重置", "发送标头之前重置"),
+        # wrong options in other words, refused as no option, their feedback never seen
+        "garbage bytes": ("垃圾字节", "乱码", "garbage", "junk bytes"),
+        "connection refused": ("refused", "a refused connection"),
+        "reset before headers": (
+            "标头之前连接被重置",
+            "在标头之前连接被重置",
+            "发送标头之前重置",
+            "a reset before the headers",
+            "connection reset before the headers",
+            "the connection reset before the headers",
+            "发送头部之前被重置",
+            "头部之前被重置",
+            "在发送头部之前重置连接",
+        ),
     },
     hints=(
         Msg("A gateway makes a 502 only when the upstream gives it nothing it can relay."),
