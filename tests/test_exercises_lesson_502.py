@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 import time
 
 import pytest
@@ -257,3 +258,51 @@ def test_q4_a_function_that_signals_its_parent_is_judged_within_bounds(lab, busy
         assert result, result.message
         assert time.monotonic() - start < 20
     assert lab.get("/orders/7").status == 200
+
+
+# -- q4 with hostile code (a fresh examination, December 2026) --
+
+
+def _exits(status, headers):
+    sys.exit(4)
+
+
+def _ends_its_process(status, headers):
+    os._exit(0)
+
+
+def _stops_every_lab(status, headers):
+    from labkit.lab import running_labs
+
+    for lab in running_labs():
+        lab.stop()
+    return "gateway"
+
+
+def _swallows_everything(status, headers):
+    while True:
+        try:
+            time.sleep(0.01)
+        except BaseException:
+            pass
+
+
+def _prints_10_mb(status, headers):
+    print("x" * 10_000_000)
+    return "gateway" if "via" not in headers else "origin"
+
+
+@pytest.mark.parametrize(
+    ("fn", "correct", "words"),
+    [
+        (_exits, False, "your code called sys.exit(4)"),
+        (_ends_its_process, False, "ended its own process (os._exit(0))"),
+        (_stops_every_lab, False, "called stop() on the lab"),
+        pytest.param(_swallows_everything, False, "did not finish", marks=pytest.mark.slow),
+        (_prints_10_mb, True, ""),
+    ],
+)
+def test_q4_hostile_code_is_ended_and_the_lab_goes_on(lab, fn, correct, words) -> None:
+    result = q4.check(fn, lab)
+    assert result.correct is correct and words in result.message, result.message
+    assert lab.running and lab.get("/orders/7").status == 200

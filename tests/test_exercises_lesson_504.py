@@ -1358,3 +1358,61 @@ def test_q5_a_client_that_waits_but_never_stops_is_told_about_the_budget(lab: la
     assert "sent 40 requests and was still retrying at" in result.message, result.message
     assert "past the 1 s budget" in result.message
     assert "wait before each retry" not in result.message
+
+
+# -- q5 with hostile code (a fresh examination, December 2026) --
+
+
+def _swallows_everything(lab, path, budget):
+    while True:
+        try:
+            time.sleep(0.01)
+        except BaseException:
+            pass
+
+
+def _exits(lab, path, budget):
+    sys.exit(4)
+
+
+def _ends_its_process(lab, path, budget):
+    os._exit(0)
+
+
+def _stops_the_lab(lab, path, budget):
+    lab.stop()
+    return 200
+
+
+def _spins_in_a_thread(lab, path, budget):
+    threading.Thread(target=lambda: [None for _ in iter(int, 1)]).start()
+    return lab.get(path).status
+
+
+def _prints_10_mb(lab, path, budget):
+    print("x" * 10_000_000)
+    return fetch_with_retries(lab, path, budget)
+
+
+@pytest.mark.parametrize(
+    ("client", "correct", "words"),
+    [
+        # in virtual time a loop that sleeps for ever ends at once, and is told what it did
+        (_swallows_everything, False, "called time.sleep"),
+        (_exits, False, "your code called sys.exit(4)"),
+        (_ends_its_process, False, "ended its own process (os._exit(0))"),
+        (_stops_the_lab, False, "called stop() on the lab"),
+        # its one GET meets the outage: a 503, and the thread is ended with the process
+        (_spins_in_a_thread, False, ""),
+        (_prints_10_mb, True, ""),
+    ],
+)
+def test_q5_hostile_clients_are_ended_and_the_lab_goes_on(
+    lab: labkit.Lab, client, correct, words
+) -> None:
+    threads = threading.active_count()
+    result = q5.check(client, lab)
+    assert result.correct is correct and words in result.message, result.message
+    assert lab.running and lab.get("/orders/7").status == 200
+    assert threading.active_count() <= threads + 1  # no thread of the client's left here
+    assert q5.check(fetch_with_retries, lab)
