@@ -201,13 +201,17 @@ def test_options_said_in_a_chinese_learner_s_own_words(exercise, answer) -> None
 # between Chinese words, as an English answer's "Gateway  Timeout" was read; 拒绝连接 beside
 # 连接被拒绝; 源站 beside 源服务器; the portal by its login page): each "+" or "-" line was
 # refused as no answer (not counted, its feedback never seen) before, and the near misses
-# beside them stay what they were.
+# beside them stay what they were. A "?" line ending in 吧 (a hedge, "I suppose") was
+# accepted and counted before.
 SIDE_BY_SIDE: dict[str, str] = {
     "504.or-502": """
 + 网关 超时
 + 504 网关 超时
 - 错误的 网关
 ! 网关 超时 或 错误的 网关
+? 网关 超时 吧
+? 504 吧
+? 网关超时吧
 """,
     "504.haproxy-connect-timeout": """
 + 服务 不可用
@@ -256,6 +260,13 @@ SIDE_BY_SIDE: dict[str, str] = {
 - 认证页面
 - 登录页面
 + 源 服务器
+? 源服务器吧
+? 应该是源服务器吧
+""",
+    # 吧 closing an answer hedges it, as "I suppose" does (accepted and counted before)
+    "503.how-many-shed": """
++ 五 个
+? 5 个吧
 """,
     "capstone.incident-4": """
 + {"made_by": "认证页面", "cause": "需要登录网络"}
