@@ -112,3 +112,27 @@ def test_q5_a_405_that_leaves_out_allow_is_told_what_tells_the_options_apart() -
         assert "fits more than one option" in result.message, result.message
         assert "('405 without Allow', '405 with Allow')" in result.message, result.message
     assert "not one of the options" in q5.check("404 with no Allow header").message
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_lab_before_any_request_is_not_an_attempt(lang: str) -> None:
+    """q3.check(lab) before anything was sent: nothing to judge, so not an attempt, and the
+    learner is told to send the request first. It was counted as a wrong answer, "your
+    answer raised LabNotRunning: no request has reached the lab yet" (还不对：你的答案抛出了
+    LabNotRunning), though the lab ran and the learner's answer raised nothing (fails
+    before); a stopped lab is not an attempt either."""
+    import labkit
+
+    with labkit.start(lang=lang) as lab:
+        early = q3.check(lab)
+    late = q3.check(lab)
+    for result in (early, late):
+        assert result.correct is None and result.refused, result
+        assert "LabNotRunning" not in result.message, result.message
+    if lang == "en":
+        assert "no request has reached the lab yet" in early.message, early.message
+        assert "lab.raw(...)" in early.message and "q3.check(lab)" in early.message
+        assert late.message.startswith("the lab is stopped"), late.message
+    else:
+        assert "还没有任何请求到达实验室" in early.message, early.message
+        assert "实验室已经停止" in late.message, late.message

@@ -31,6 +31,7 @@ from labkit.exercises.timelimit import TimeLimit
 from labkit.i18n import ENGLISH, Listed, Msg, Text, learner_language, render
 
 __all__ = [
+    "STOPPED",
     "Check",
     "CheckedTask",
     "Param",
@@ -59,6 +60,9 @@ class Param:
     read: Callable[[Any], Any]
 
 
+STOPPED = Msg("the lab is stopped: start one with lab = labkit.start(), then {usage}.")
+
+
 def _running_lab(value: Any) -> Any:
     from labkit.lab import Lab
 
@@ -67,7 +71,7 @@ def _running_lab(value: Any) -> Any:
             Msg("pass the lab{too}: {usage} (the running one, from lab = labkit.start()).")
         )
     if not value.running:
-        raise Refused(Msg("the lab is stopped: start one with lab = labkit.start(), then {usage}."))
+        raise Refused(STOPPED)
     return value
 
 

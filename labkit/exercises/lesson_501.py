@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.exercises.checks import CheckedTask, Param, Refused, Run
+from labkit.errors import LabNotRunning
+from labkit.exercises.checks import STOPPED, CheckedTask, Param, Refused, Run
 from labkit.exercises.core import hop_name, make_choice, make_short_answer
 from labkit.exercises.observe import maker
 from labkit.http.requestcheck import transfer_codings
@@ -103,7 +104,19 @@ def _exchange_of(answer: Any) -> Any:
     if isinstance(answer, Exchange):
         return answer
     if isinstance(answer, Lab):
-        return answer.last()
+        if not answer.running:
+            raise Refused(STOPPED)
+        try:
+            return answer.last()
+        except LabNotRunning:
+            # nothing to judge yet, not a wrong answer: it was counted as one, "your answer
+            # raised LabNotRunning", though the lab ran and the learner's code raised nothing
+            raise Refused(
+                Msg(
+                    "no request has reached the lab yet, so there is nothing to judge: send one "
+                    "with lab.raw(...) (or curl or nc in a terminal), then q3.check(lab) again."
+                )
+            ) from None
     raise Refused(
         Msg(
             "pass the Exchange that lab.raw(...) returned (q3.check(ex)), or the lab itself to "
