@@ -216,6 +216,7 @@ SIDE_BY_SIDE: dict[str, str] = {
     "504.haproxy-connect-timeout": """
 + 服务 不可用
 - 网关 超时
+- 永远等待
 """,
     "gateways.caddy-dial-timeout": """
 + 连接 超时
@@ -244,10 +245,40 @@ SIDE_BY_SIDE: dict[str, str] = {
     "502.retry": """
 - 不重试
 + 退避 重试
+- 立即重试
+- 马上重试
+- 永远不重试
 """,
     "500.retry-a-post": """
 - 改成 GET
 + 先检查 再重发
++ 用幂等键
++ 先确认订单是否已创建再重发
+- 一直重试
+- 用 GET 代替
+""",
+    # Chinese words for options whose English rewordings were read ("exposes internals",
+    # "use an idempotency key", "application-layer protocol negotiation", "waits forever",
+    # "Proxy Authentication Required", "Upgrade plus Connection: upgrade")
+    "500.debug-danger": """
++ 暴露内部细节
++ 泄露服务器内部信息
++ 会把内部信息泄露出去
+- 会掩盖错误
+- 日志会丢失
+! 不会泄露内部信息
+""",
+    "505.alpn": """
++ 应用层协议协商
+- 请求行写 HTTP/2.0
+""",
+    "505.426-headers": """
++ Upgrade 加上 Connection: upgrade
+! Upgrade 加上 Retry-After
+""",
+    "511.which-auth": """
++ 需要代理身份认证
+- 需要网络身份认证
 """,
     "511.who-made-it": """
 + 认证页面

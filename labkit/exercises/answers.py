@@ -101,6 +101,8 @@ _ZH_PHRASES: dict[str, int] = {
     "需要网络认证": 511,
     "需要代理身份验证": 407,
     "需要代理认证": 407,
+    "需要代理身份认证": 407,
+    "需要网络身份认证": 511,
     "未授权": 401,
     "错误请求": 400,  # as 错误网关 beside the pages' 错误的网关
     "未经授权": 401,
@@ -1304,7 +1306,7 @@ def header(answer: object) -> str:
     text = answer_part(text)  # "Allow, e.g. Allow: GET", "X-Request-ID — the same req-0001"
     text = re.sub(r"\s(?:[+&]|plus)\s", " and ", text)  # "Upgrade + Connection", "A plus B"
     # "Upgrade 和 Connection": refused as no header name, though text() reads 和 so
-    text = re.sub(r"\s*(?:和|与|以及)\s*(?=[a-z])", " and ", text)
+    text = re.sub(r"\s*(?:和|与|以及|加上)\s*(?=[a-z])", " and ", text)
     if ":" in text and " and " in text:  # "Connection: upgrade and Upgrade": a field, a name
         parts = text.split(" and ")
         if all(looks_like_header(_name_of(p)) for p in parts[1:]):
@@ -1406,7 +1408,7 @@ def _describes(rest: str) -> bool:
 # and Connection: upgrade" (the value ends where the next field or a list separator starts)
 _FIELD_VALUE = later(
     r"(?i)([a-z][\w-]*)\s*[:：]\s*([^,;:：，；、]+?)"
-    r"(?=\s+(?:and|&|\+|plus)\s+[a-z]|\s*(?:和|与|以及)\s*[a-z]|\s*[,;，；、]|\s*$)"
+    r"(?=\s+(?:and|&|\+|plus)\s+[a-z]|\s*(?:和|与|以及|加上)\s*[a-z]|\s*[,;，；、]|\s*$)"
 )
 
 
@@ -2610,7 +2612,9 @@ def _text(answer: object) -> str:
     ) in _SPELLED_OUT.items():  # "Application-Layer Protocol Negotiation"
         if spelled in raw.replace("-", " "):
             raw = raw.replace("-", " ").replace(spelled, short)
-    raw = re.sub(r"\s[+&]\s|\s*(?:和|与|以及)\s*", " and ", raw)  # "Upgrade + Connection: upgrade"
+    raw = re.sub(
+        r"\s[+&]\s|\s*(?:和|与|以及|加上)\s*", " and ", raw
+    )  # "Upgrade + Connection: upgrade"
     raw = re.sub(r"\b([1-5]\d\d)\b(.*)$", shorten, raw)
     key = _phrase_key(raw)
     if key in reasons(key):

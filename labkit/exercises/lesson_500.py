@@ -154,14 +154,26 @@ q3 = make_choice(
     },
     # other words for the options, as learners write them (refused as no option)
     also={
-        "leaks internals": ("泄露内部细节", "暴露内部信息", "泄漏内部信息", "泄漏内部细节"),
+        "leaks internals": (
+            "泄露内部细节",
+            "暴露内部信息",
+            "泄漏内部信息",
+            "泄漏内部细节",
+            # as English "exposes internals", "leaks server internals" were read (refused as
+            # no option: a side-by-side reading, December 2026)
+            "暴露内部细节",
+            "泄露服务器内部信息",
+            "泄露服务器的内部信息",
+            "把内部信息泄露出去",
+        ),
         "hides the error": (
             "the error gets hidden",
             "the error is hidden",
             "隐藏错误",
             "隐藏了错误",
+            "掩盖错误",
         ),
-        "loses the log": ("the log gets lost", "the log is lost"),
+        "loses the log": ("the log gets lost", "the log is lost", "日志丢失", "日志会丢失"),
     },
     hints=(
         Msg("Turn debug on, request /orders/abc and read ex.text: what does a stranger learn?"),
@@ -220,8 +232,15 @@ q4 = make_choice(
             "先检查再重试",
             "重发前先检查",
             "先检查，再重发",
+            # as "use an idempotency key" and "check whether the order was created, then
+            # resend" were read (refused as no option)
+            "用幂等键",
+            "使用幂等键",
+            "带上幂等键重发",
+            "先确认订单是否已创建再重发",
+            "先确认订单是否已经创建再重发",
         ),
-        "retry until it works": ("keep retrying",),
+        "retry until it works": ("keep retrying", "一直重试", "不停地重试"),
         "retry once after a pause": ("暂停后重试一次", "暂停一下再重试一次"),
         "switch to GET": (
             "use GET instead",
@@ -230,6 +249,7 @@ q4 = make_choice(
             "改成 GET",
             "换成 GET",
             "改为 GET",
+            "用 GET 代替",
         ),
     },
     solution=Msg(

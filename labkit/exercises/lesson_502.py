@@ -219,8 +219,15 @@ q3 = make_choice(
         ),
         # the wrong options in other Chinese words than the Quiz's (refused as no option,
         # their feedback never seen)
-        "retry at once in a loop": ("立即循环重试", "立刻在循环里重试", "在循环里立即重试"),
-        "never retry": ("从不重试", "永远不要重试", "永不重试", "不要重试", "不重试"),
+        "retry at once in a loop": (
+            "立即循环重试",
+            "立刻在循环里重试",
+            "在循环里立即重试",
+            "立即重试",
+            "马上重试",
+            "立刻重试",
+        ),
+        "never retry": ("从不重试", "永远不要重试", "永不重试", "不要重试", "不重试", "永远不重试"),
         "retry, even a POST": ("即使是 POST 也重试", "连 POST 也重试", "POST 也重试"),
     },
     hints=(

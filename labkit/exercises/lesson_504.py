@@ -311,7 +311,16 @@ q4 = make_choice(
     ["502", "503", "504", "nothing, it waits forever"],
     "503",
     # the option's own words, shortened as learners write them (refused as no option)
-    also={"nothing, it waits forever": ("it waits forever", "waits forever", "nothing")},
+    also={
+        "nothing, it waits forever": (
+            "it waits forever",
+            "waits forever",
+            "nothing",
+            "永远等待",
+            "一直等待",
+            "一直等下去",
+        )
+    },
     why={
         "503": Msg(
             "HAProxy counts a server it cannot connect to as unavailable and answers "

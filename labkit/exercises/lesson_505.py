@@ -264,7 +264,13 @@ q4 = make_choice(
     ["HTTP/2.0 in the request line", "ALPN", "Upgrade: h2c", "retry after a 505"],
     "ALPN",
     # the wrong option in Chinese words other than the Quiz's (refused as no option)
-    also={"retry after a 505": ("收到 505 后重试", "505 之后重试")},
+    also={
+        "retry after a 505": ("收到 505 后重试", "505 之后重试"),
+        # ALPN by its name, as "application-layer protocol negotiation" was read (refused as
+        # no option: a side-by-side reading, December 2026)
+        "ALPN": ("应用层协议协商",),
+        "HTTP/2.0 in the request line": ("请求行写 HTTP/2.0", "在请求行写 HTTP/2.0"),
+    },
     why={
         "ALPN": Msg(
             "during the TLS handshake the client offers 'h2' and 'http/1.1' with ALPN "
