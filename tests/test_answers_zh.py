@@ -201,8 +201,9 @@ def test_options_said_in_a_chinese_learner_s_own_words(exercise, answer) -> None
 # between Chinese words, as an English answer's "Gateway  Timeout" was read; 拒绝连接 beside
 # 连接被拒绝; 源站 beside 源服务器; the portal by its login page): each "+" or "-" line was
 # refused as no answer (not counted, its feedback never seen) before, and the near misses
-# beside them stay what they were. A "?" line ending in 吧 (a hedge, "I suppose") was
-# accepted and counted before.
+# beside them stay what they were. A "?" line ending in 吧 (a hedge, "I suppose") or 吗 (a
+# question), or saying 估计 ("probably") or 难道 ("could it be"), was accepted and counted
+# before; 应该是 and 我觉得是 are accepted, as "it should be 504" and "I think it is 504" are.
 SIDE_BY_SIDE: dict[str, str] = {
     "504.or-502": """
 + 网关 超时
@@ -212,6 +213,11 @@ SIDE_BY_SIDE: dict[str, str] = {
 ? 网关 超时 吧
 ? 504 吧
 ? 网关超时吧
+? 是504吗
+? 估计是 504
+? 难道是 504
++ 应该是 504
++ 我觉得是 504
 """,
     "504.haproxy-connect-timeout": """
 + 服务 不可用

@@ -721,11 +721,13 @@ SEVERAL = Msg("{given} gives several answers; give the one you are sure of")
 # Words that hedge what follows: "maybe 504" names 504 but does not answer with it.
 # "504, I guess" and "not sure: 504" too, as 我猜是 504 and 不确定 (accepted, and
 # counted, where "maybe 504" was refused as a hedge); and 吧 closing the answer, "I
-# suppose" said as a particle (源服务器吧, 504 吧: accepted and counted until December 2026)
+# suppose" said as a particle, 吗 closing it, a question asked without its "?", 估计 as
+# "probably" and 难道 ("could it be"): 源服务器吧, 是504吗, 估计是 504 were accepted and
+# counted until December 2026, where "504?" and "probably 504" were refused
 _HEDGE_WORD = later(
     r"(?<![\w-])(maybe|perhaps|probably|possibly|might be|could be|i guess|i suppose|guessing"
     rf"|(?:i[’']?m |i am )?not {_UNSURE}|unsure)(?![\w-])"
-    r"|可能|也许|大概|或许|我猜|猜是|不确定|不太确定|说不准|吧$"
+    r"|可能|也许|大概|或许|我猜|猜是|不确定|不太确定|说不准|估计|难道|吧$|吗$"
 )
 
 
