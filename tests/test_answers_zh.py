@@ -304,6 +304,25 @@ SIDE_BY_SIDE: dict[str, str] = {
     "503.how-many-shed": """
 + 五 个
 ? 5 个吧
++ 五个请求得到了 503
+? 将近 5 个
+? 差不多 5 个
+""",
+    # a header and where it is, in English and in Chinese: "X-Request-ID in the response"
+    # was counted as the wrong header "x-request-id-in-the", 响应里的 X-Request-ID refused
+    "500.find-the-traceback": """
++ X-Request-ID in the response
++ the X-Request-ID header in the response
++ 响应里的 X-Request-ID 标头
++ 响应中的 X-Request-ID
+- Server in the response
+- 响应里的 Server
+! X-Request-ID or Server in the response
+""",
+    "501.allow-header": """
++ the Allow header of the 405
++ 405 的 Allow 标头
+- Accept in the response
 """,
     "capstone.incident-4": """
 + {"made_by": "认证页面", "cause": "需要登录网络"}

@@ -739,6 +739,7 @@ def hedge_word(text: str) -> str:
 
 _APPROXIMATE = later(
     r"(?<![\w-])(about|around|roughly|approximately|nearly|almost|some)(?![\w-])|~|≈|大约|左右"
+    r"|差不多|将近|接近"  # "almost", "nearly": 将近 5 个 was accepted and counted
 )
 # a bound where a count is asked: "at least 5", "5 or more", "5+", 至少五个, 五个以上 were
 # accepted as 5 (and "more than 4" counted as a wrong 4)
@@ -1278,6 +1279,15 @@ _COUNTED_NAMES = later(
 )
 
 
+# where a header is, around its name: "in the response", "of the 405", "from the reply's
+# headers", 响应里的, 这个 405 的
+_HEADER_WHERE = later(
+    r"\s+(?:in|of|on|from)\s+(?:the\s+|this\s+|that\s+)?(?:\d{3}\s+)?(?:response|reply|answer|"
+    r"page|\d{3})(?:['’]s)?(?:\s+(?:headers?|header\s+fields?))?$"
+    r"|^(?:这个|那个)?(?:响应|回应|页面|\d{3}\s*(?:响应)?)\s*(?:里|中|上)?的?\s*(?=[a-z])"
+)
+
+
 def header(answer: object) -> str:
     """ "retry-after" from "Retry-After", "Retry-After:", "the retry_after header", "Retry-After: 30"."""
     if not isinstance(answer, str):
@@ -1349,6 +1359,11 @@ def header(answer: object) -> str:
     whose = re.match(r"(?:(?:[\w-]+\s+){0,2}[\w-]+['’]s|response|request|reply)\s+(?=\S)", text)
     if whose and looks_like_header(_name_of(text[whose.end() :])):
         text = text[whose.end() :]
+    # where the header is: "X-Request-ID in the response", "the Allow header of the 405",
+    # 响应里的 X-Request-ID (counted as the header "x-request-id-in-the", refused as no name)
+    where = _HEADER_WHERE.search(text)
+    if where and looks_like_header(_name_of(_HEADER_WHERE.sub("", text))):
+        text = _HEADER_WHERE.sub("", text).strip()
     text = re.sub(r"\s+(response|request)?\s*(header|field|header field)s?$", "", text)
     text = re.sub(r"\s+(response|request)$", "", text)
     text = text.strip(_QUOTES + " ")
@@ -1628,7 +1643,8 @@ _DURATION = later(rf"\d\s*{UNITS}(?![\w-])")
 _GIVEN_STATUS = later(
     r"\b(?:get|gets|got|with|receive|receives|received|answered)\s+(?:an?\s+)?[1-5]\d\d\b"
     r"|\b[1-5]\d\ds\b"
-    r"|(?:会|将)?(?:收到|得到|拿到|返回|被拒绝并返回)\s*(?:一个|个)?\s*[1-5]\d\d"  # 5 个会收到 503
+    # 5 个会收到 503, 五个请求得到了 503 (refused with 了, as the status alone)
+    r"|(?:会|将)?(?:收到|得到|拿到|返回|被拒绝并返回)了?\s*(?:一个|个)?\s*[1-5]\d\d"
 )
 
 
