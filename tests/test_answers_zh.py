@@ -297,6 +297,8 @@ SIDE_BY_SIDE: dict[str, str] = {
 - 认证页面
 - 登录页面
 + 源 服务器
++ 商店的应用程序
+- 网关那一跳
 ? 源服务器吧
 ? 应该是源服务器吧
 """,
@@ -328,6 +330,13 @@ SIDE_BY_SIDE: dict[str, str] = {
 + {"made_by": "认证页面", "cause": "需要登录网络"}
 + {"made_by": "门户", "cause": "需要 登录 网络"}
 - {"made_by": "网关", "cause": "需要登录网络"}
+""",
+    # a hop and the word for hop, or "itself": "the gateway hop" and "the portal itself"
+    # were read, 网关那一跳 and 门户本身 refused as no hop
+    "capstone.incident-1": """
++ {"made_by": "网关那一跳", "cause": "没有健康的上游"}
++ {"made_by": "网关自己", "cause": "没有健康的上游"}
+- {"made_by": "源服务器这一跳", "cause": "没有健康的上游"}
 """,
     "capstone.incident-5": """
 + {"made_by": "网关", "cause": "连接 超时"}

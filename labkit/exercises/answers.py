@@ -322,6 +322,10 @@ HOPS: dict[str, str] = {
     "后端": "origin",
     "后端服务器": "origin",
     "商店": "origin",
+    # lesson 08's words for the origin, as "the shop application" is read
+    "商店的应用程序": "origin",
+    "商店的应用": "origin",
+    "商店应用": "origin",
     "网关": "gateway",
     "反向代理": "gateway",
     "代理": "gateway",
@@ -1509,6 +1513,9 @@ def hop(answer: object) -> str:
     text = re.sub(r"^(the\s+)?(lab|labkit)[’']s\s+", "", text)  # "the lab's gateway"
     text = _WHAT_IT_DID.sub("", text)
     text = re.sub(r"\s+(hop|itself)$", "", text)
+    # 网关那一跳, 源服务器这一跳, 门户自己: the hop, as "the gateway hop", "the portal
+    # itself" (refused as no hop)
+    text = re.sub(r"(?<=[\u4e00-\u9fff])\s*(?:[那这]?一跳|自己|本身)$", "", text)
     text = re.sub(r"^(\S+)[’']s\s+(cache|handler|code|application|app)$", r"\1", text)
     text = re.sub(r"^(shop|origin)[’']s\s+(origin\s+)?(server|backend)$", "origin", text)
     # whose hop it is, a place's or an owner's: "the café's portal", "the hotel's captive
