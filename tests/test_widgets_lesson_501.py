@@ -53,11 +53,20 @@ def test_method_and_path_controls_send_the_request(lab, method, path, status, al
 
 
 def test_a_method_that_is_not_a_word_is_reported_in_the_panel(lab):
+    """The refusal said "one word of letters", yet a token (RFC 9110 5.6.2) takes digits and
+    symbols too, and the panel sends M-SEARCH: it names what a token holds (fails before)."""
     p = Playground(lab, "501")
     method_box, send = p.method, p.buttons["Send"]
     method_box.value = "BR EW"
     send.click()
-    assert p.message.value.startswith("The method must be one word of letters")
+    assert p.message.value == (
+        "The method must be one word without spaces, like GET or BREW: letters, digits and "
+        "!#$%&'*+-.^_`|~ (a token, RFC 9110 9.1, 5.6.2), not 'BR EW'."
+    )
+    method_box.value = "M-SEARCH"  # SSDP's method: a token with a hyphen, sent as typed
+    send.click()
+    assert p.message.value == ""
+    assert p.inspector.exchange.method == "M-SEARCH" and p.inspector.exchange.status == 501
     method_box.value = "BREW"
     send.click()
     assert p.message.value == ""

@@ -263,11 +263,14 @@ def sentence(line: str, lang: str = i18n.ENGLISH) -> str:
 
 
 def _check_method(method: str, lang: str = i18n.ENGLISH) -> str:
+    """The method typed, if it is a token (RFC 9110 9.1, 5.6.2), as the refusal says: it said
+    "one word of letters", while M-SEARCH and digits are a token's too, and are sent."""
     if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", method or ""):
         raise BadArgument(
             Msg(
-                "the method must be one word of letters, like GET or BREW (a token, "
-                "RFC 9110 9.1), not {typed}",
+                "the method must be one word without spaces, like GET or BREW: letters, digits "
+                "and {symbols} (a token, RFC 9110 9.1, 5.6.2), not {typed}",
+                symbols="!#$%&'*+-.^_`|~",
                 typed=shown(method),
             ).render(lang)
         )
