@@ -1779,8 +1779,8 @@ NOTES: tuple[Note, ...] = (
         "whatever the method. nginx's static location answers them 405 without Allow (the "
         "rows of 'Requests sent straight to each server'); RFC 9110 9.1 asks for 501 for a "
         "method the server implements on no resource.",
-        "observed 2026-12-06 (caddy run with 'root' and 'file_server', its defaults), probed "
-        "once, not re-run",
+        "observed 2026-12-06 (caddy run with 'root' and 'file_server', its defaults), re-run "
+        "by tests/test_real_gateways.py::test_caddys_file_server_answers_any_method",
     ),
     Note(
         "nginx's limit_req answers a client over its rate with 503 Service Temporarily "

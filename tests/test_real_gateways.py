@@ -843,6 +843,37 @@ def test_a_refused_coding_or_version_closes_the_connection(name: str, tmp_path) 
         assert answers == {m: (405, None) for m in STATIC_405}, answers
 
 
+# methods lesson 02 sends to Caddy's file_server, which the shop knows but implements nowhere
+# (PUT, PATCH, TRACE) or does not know (BREW), and GET beside them
+FILE_METHODS = ("GET", "PUT", "PATCH", "TRACE", "BREW")
+
+
+def test_caddys_file_server_answers_any_method(tmp_path) -> None:
+    """Lesson 02 and personalities.NOTES: Caddy 2.6.2's file_server, with its defaults, answers
+    PUT, PATCH, TRACE and an unknown BREW of a file with 200 and the file, as it answers GET,
+    and a path with no file with 404 whatever the method, where RFC 9110 9.1 asks for 501 for a
+    method implemented on no resource (probed once on 2026-12-06 until this test)."""
+    if shutil.which(realgateways.BINARIES["caddy"]) is None:
+        pytest.skip("caddy is not installed (.ci/run installs it from Debian packages)")
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "index.html").write_text("static ok\n")
+    port = realgateways.free_port()
+    config = tmp_path / "Caddyfile"
+    text = (realgateways.CONFIGS / "files.Caddyfile").read_text()
+    config.write_text(realgateways._fill(text, {"DIR": str(tmp_path), "PORT": str(port)}))
+    asked = {(m, p): b"" for m in FILE_METHODS for p in ("/index.html", "/missing.html")}
+    with realgateways.serving("caddy", config, port):
+        for method, path in asked:
+            raw = f"{method} {path} HTTP/1.1\r\nHost: lab\r\nContent-Length: 0\r\n\r\n"
+            seen = _until_closed(port, raw.encode())
+            asked[method, path] = (seen.status, seen.body)
+    for method in FILE_METHODS:
+        assert asked[method, "/index.html"] == (200, b"static ok\n"), (method, asked)
+        assert asked[method, "/missing.html"][0] == 404, (method, asked)
+    note = next(n for n in personalities.NOTES if "file_server answered" in n.text)
+    assert "tests/test_real_gateways.py::test_caddys_file_server_answers_any_method" in note.source
+
+
 def _log_words(name: str, log: str) -> str:
     if log.startswith("(") or name == "caddy":  # Caddy's messages carry the address
         return ""
