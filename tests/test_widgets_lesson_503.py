@@ -340,8 +340,11 @@ def test_burst_sends_the_size_its_press_carries_and_says_a_size_in_order(
     p.burst_size.from_browser = False
     assert p.burst_size.value == 5 and p.status.value == said
     burst.set_state({"typed_0": "many", "presses": burst.presses + 1})
+    # refused ahead of the box's own message with them: not done, said so
     assert p.status.value == "" and p.message.value == (
-        f"Burst size (requests) must be a whole number from 1 to {MAX_BURST}, not 'many'."
+        f"Burst size (requests) must be a whole number from 1 to {MAX_BURST}, not 'many'. Burst"
+        " was not done, so that you read this first: press it again to go ahead with the values"
+        " the boxes show."
     )
     p.burst_size.value = 6  # set from Python: said here, and its copy is no change
     assert p.status.value == "Burst size set to 6: press Burst to send it."

@@ -359,6 +359,8 @@ class Playground(_Panel):
         self.scenario.observe(lambda _: self._describe(), names="value")
         self.run_button.on_press(self._safe(self._run_pressed))
         self.buttons: dict[str, Press] = {}
+        # a press refused words it carried before the box's own message with them came
+        self._refused_ahead = False
         self.senders: list[Press] = []  # the lesson's buttons that send a request
         self._actions: list[Press] = []  # and the others: a switch's actions
         self.switch_controls: dict[str, SwitchControls] = {}
@@ -677,8 +679,13 @@ class Playground(_Panel):
         def pressed(*values: Any) -> None:
             if self._pressed_as_refused(words):
                 return
+            self._refused_ahead = False
             if len(values) == own or self._take_switches(values[own:]):
                 action(*values[:own])
+            # words it carried refused before the box's own message with them came (which
+            # then refuses them quietly): not done, said as when the box refused them first
+            if self._refused_ahead:
+                self._pressed_as_refused(words)
 
         b = Press(carrying, description=words, layout=w.Layout(width="auto"), tooltip=words)
         b.on_press(self._safe(pressed))
@@ -1129,15 +1136,14 @@ class SwitchControls(w.VBox):
     def _controls(self) -> list[w.ValueWidget]:
         return [*self.inputs.values(), *self.extra_boxes]
 
-    @staticmethod
-    def _shown(control: w.ValueWidget, values: Iterator[Any]) -> Any:
+    def _shown(self, control: w.ValueWidget, values: Iterator[Any]) -> Any:
         """``control``'s value as the browser showed it, from its carried values (taken from
         ``values``)."""
         if isinstance(control, NumberOrNone):
             words, none = next(values), next(values)
-            return None if none else control.number.read(words)
+            return None if none else _read_carried(self.panel, control.number, words)
         if isinstance(control, NumberBox):
-            return control.read(next(values))
+            return _read_carried(self.panel, control, next(values))
         if isinstance(control, w.Dropdown):
             index = next(values)
             if index is None:
@@ -1282,10 +1288,21 @@ def _carried_number(p: Playground, box: NumberBox, words: str) -> Any:
     box's own message with the words can reach Python after the press
     (jupyter-widgets/ipywidgets#1382), so the button read the box's earlier value."""
     try:
-        return box.read(words)
+        return _read_carried(p, box, words)
     except BadArgument as exc:
         p.refuse(exc)
         return None
+
+
+def _read_carried(p: Playground, box: NumberBox, words: str) -> Any:
+    """``box.read_carried``, and the panel told when the press refused words ahead of the
+    box's own message with them (``Playground.button`` then says it was not done)."""
+    try:
+        return box.read_carried(words)
+    except BadArgument:
+        if box.refused_ahead(words):
+            p._refused_ahead = True
+        raise
 
 
 def _said_in_order(
