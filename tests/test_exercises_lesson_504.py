@@ -50,6 +50,23 @@ def test_q2_nothing_done_does_not_pass(lab: labkit.Lab, progress_file) -> None:
     assert not progress_file.exists() or "504.cause-a-timeout" not in progress_file.read_text()
 
 
+def test_q2_an_upstream_changed_in_the_check_cell_is_said_to_be_changed_there(
+    lab: labkit.Lab, progress_file
+) -> None:
+    """A learner who changes the slow upstream in the check's own cell (the task says not to)
+    was told "`lab.reset()` or another cell changed it" (fails before): this cell may have."""
+    from labkit.exercises.lesson_504 import EXERCISE_READ_TIMEOUT
+
+    lab.gateway.route("slow").read_timeout = EXERCISE_READ_TIMEOUT
+    lab.upstreams["slow"].delay = 2  # in the same cell as the check
+    stale = q2.check(lab)
+    assert stale.refused and stale.message.endswith(
+        "Now the slow upstream answers after 2 s, not the exercise's 0.4 s (`lab.reset()`, "
+        "another cell or this one changed it)."
+    ), stale.message
+    lab.reset()
+
+
 def test_q2_the_labs_own_read_timeout_is_not_the_learners(lab: labkit.Lab, progress_file) -> None:
     """Only the set-up cell's first line (the delay), on a fresh or reset lab, leaves the lab's
     own read timeout (0.3 s), already below the 0.4 s delay: GET /up/slow/ gives the gateway's

@@ -177,7 +177,7 @@ def _set_up(run: Run) -> Text:
                 '(`lab.upstreams["slow"].delay = {wanted}` and '
                 '`lab.gateway.route("slow").read_timeout = {read}`), then change only the '
                 "gateway and check again. Now the slow upstream answers after {delay} s, not "
-                "the exercise's {wanted} s (`lab.reset()` or another cell changed it).",
+                "the exercise's {wanted} s (`lab.reset()`, another cell or this one changed it).",
                 delay=f"{delay:g}",
                 wanted=wanted,
                 read=read,
