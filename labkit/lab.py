@@ -587,7 +587,16 @@ class Lab:
         nice 19 beside busy loops: its schedstat showed 2.3 s waiting for a CPU and not one
         slice run, the request read but its 504 not yet written), and the 504 due at 0.3 s
         was a client timeout in 1-2 runs of 10. An answer the record cannot give whole (a
-        body cut, or not all kept) stays a client timeout."""
+        body cut, or not all kept) stays a client timeout.
+
+        So does an answer made after a switch changed once the client's timeout had run
+        out, by the one clock both are read on (``time.perf_counter()``: ``start`` and
+        ``Recorder.switched``): the record times it from the request's arrival, but what
+        it says was decided by a switch the client never waited for. A held GET /busy let
+        go after the client gave up reached the origin after the release when the loop
+        had not run since (load ~15): the origin's 200 "not held", due at 0 s, was told as
+        the answer, where an idle machine held the request and the client saw no answer.
+        Which of the two came first is what happened; when the loop saw them is not."""
         loop = self._loop
         counted: list[bool] = []  # the loop's clock counted the client's timeout
 
@@ -628,6 +637,8 @@ class Lab:
         sent = self._answer_event(rid, via)
         if sent is None or sent.cut or sent.not_kept:
             return None
+        if self.recorder.switched_between(start + timeout, sent.at):
+            return None  # made after a switch changed, which the client had not waited for
         due = self._due(rid, via)
         if due is None or due >= timeout:
             return None
@@ -1098,9 +1109,14 @@ def on_lab_loop(lab: Lab, change: Callable[[], T]) -> T:
     """Run ``change`` on the lab's loop thread, where requests read what it changes, and
     return what it returns (``http.server.on_loop``; in the caller's thread while the lab is
     not started yet); a stopped lab refuses. ``labkit.switches`` applies, resets and restores
-    every switch through it."""
+    every switch through it, its moment noted (``Recorder.switched``)."""
     lab._refuse_if_stopped()
-    return on_loop(lab._loop if lab.running else None, change)
+
+    def noted() -> T:
+        lab.recorder.switched()
+        return change()
+
+    return on_loop(lab._loop if lab.running else None, noted)
 
 
 def first_personality(lab: Lab) -> str:

@@ -183,6 +183,10 @@ _perf_counter = time.perf_counter
 _CLIENT = Role.CLIENT
 _RECEIVED, _SENT, _UPSTREAM = Kind.RECEIVED, Kind.SENT, Kind.UPSTREAM
 
+# switch changes whose times are kept (Recorder.switched): lab.request asks about the
+# last moments of one request, so only the newest few can fall inside it
+SWITCHES_KEPT = 16
+
 ROLE_ORDER = {Role.CLIENT: 0, Role.PORTAL: 1, Role.GATEWAY: 2, Role.ORIGIN: 3, Role.UPSTREAM: 3}
 
 
@@ -332,6 +336,7 @@ class Recorder:
         self._awaited: set[str] = set()  # the lab client's requests not at a server yet
         self._reached: dict[str, float] = {}  # request id: its first server's clock then
         self._untimed: dict[str, set[str]] = {}  # request id: its hops that waited untimed
+        self._switched: list[float] = []  # the last SWITCHES_KEPT changes' times (switched)
 
     def new_id(self, *, arrival: bool = False) -> str:
         """A new request id; with ``arrival``, its arrival at its first server is timed
@@ -455,6 +460,22 @@ class Recorder:
     def is_untimed(self, request_id: str, hop: str) -> bool:
         """Whether ``hop``'s answer to ``request_id`` waited for something untimed (``untimed``)."""
         return hop in self._untimed.get(request_id, ())
+
+    def switched(self) -> None:
+        """Note that a switch of the lab changes now (``time.perf_counter()``, the clock of
+        every event and of ``lab.request``'s client), on the lab's loop as it changes: what
+        a server answers from then on may differ from what it answered before (a hold let
+        go, a fault turned off). ``switched_between`` reads it."""
+        with self._lock:
+            self._switched.append(_perf_counter())
+            if len(self._switched) > SWITCHES_KEPT:
+                del self._switched[0]
+
+    def switched_between(self, after: float, until: float) -> bool:
+        """Whether a switch changed after ``after`` and no later than ``until``
+        (``time.perf_counter()`` both: ``switched``)."""
+        with self._lock:
+            return any(after < at <= until for at in self._switched)
 
     def reached(self, request_id: str) -> float | None:
         """``keep_arrivals``'s clock as request ``request_id`` reached its first server (the

@@ -80,6 +80,39 @@ def test_an_answer_held_until_after_the_clients_timeout_is_not_the_answer(
     assert ex.observed().took == "answered before any timeout ran out"
 
 
+def test_a_hold_released_after_the_client_gave_up_is_late_though_the_loop_saw_it_first(
+    lab: labkit.Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine keeps the lab's loop off the CPU from before GET /busy is sent until
+    after the client's 0.3 s timeout ran out; the learner lets the hold go then, and the
+    loop, once it runs, sees the release before the request. The origin answers 200 "not
+    held" at once, due at 0 s by the record (its timer starts at the request's arrival),
+    and lab.request told that 200 as the answer (load ~15 on the team's machine): on an
+    idle machine the request was held, and its 200 came after the client had given up.
+    The client gave up before the hold was released, by the one clock both are read on:
+    what the client saw stands, whenever the loop got to run."""
+    fetch = lab._fetch
+    loop = on_lab_loop(lab, asyncio.get_running_loop)
+    gave_up = threading.Event()
+
+    def stalled_loop_then_release() -> None:  # on the lab's loop: it runs nothing else
+        gave_up.wait(10)
+        lab.origin.hold = False  # the learner lets go, before the loop reads the request
+
+    def fetch_on_a_stalled_loop(*args: object, **kwargs: object) -> object:
+        loop.call_soon_threadsafe(stalled_loop_then_release)
+        try:
+            return fetch(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            gave_up.set()
+
+    lab.origin.hold = True
+    monkeypatch.setattr(lab, "_fetch", fetch_on_a_stalled_loop)
+    ex = lab.get("/busy", timeout=0.3)
+    assert (ex.status, ex.client_error) == (None, "ReadTimeout: timed out"), ex
+    assert ex.observed().took == "no answer (the client gave up after 0.3 s)"
+
+
 def test_the_loops_schedstat_is_read_while_it_runs_and_closed_when_it_stops() -> None:
     """The lab reads what the machine kept its loop's thread waiting for a CPU on every
     request (deadline.waited_for_a_cpu) from one descriptor kept open while the loop runs;

@@ -285,9 +285,16 @@ class Listener:
             raise LabNotRunning(stopped())
 
     def switch(self, change: Callable[[], T]) -> T:
-        """Apply a change to this server's switches on the lab's loop thread (see ``on_loop``)."""
+        """Apply a change to this server's switches on the lab's loop thread (see ``on_loop``),
+        its moment noted (``Recorder.switched``)."""
         self.refuse_if_stopped()
-        return on_loop(self.loop, change)
+        recorder = self.recorder
+
+        def noted() -> T:
+            recorder.switched()
+            return change()
+
+        return on_loop(self.loop, noted)
 
     @property
     def url(self) -> str:
