@@ -2058,7 +2058,7 @@ def run(
     load. The time ``before`` takes is the judge's, not the learner's."""
     if before is not None and not each:
         raise ValueError("before= paces the calls of a run each=True")
-    from labkit.lab import running_labs
+    from labkit.lab import ready_to_ask, running_labs
 
     left, total = _time_left(seconds)
     if since is not None:
@@ -2069,6 +2069,9 @@ def run(
         stopped = STOPPED.bind(seconds=f"{total:g}")
         raise TimeLimit(stopped if clock is None else IN_VIRTUAL_TIME.bind(stopped=stopped))
     labs: list[Any] = running_labs()
+    if since is None:  # the clock starts with the learner's process (a caller's: it runs)
+        for lab in labs:
+            ready_to_ask(lab)
     started: list[float] = []  # when the learner's process said it had started
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
