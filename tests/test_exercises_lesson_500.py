@@ -6,6 +6,7 @@ import copy
 import time
 
 import pytest
+from procguard import own_clock
 
 from labkit.exercises.lesson_500 import q1, q2, q3, q4, q5
 from labkit.lab import ORIGIN_TIMEOUTS
@@ -285,7 +286,10 @@ def _fails_only_beyond_the_prompt(order_id):
 
 
 # seconds one check may take with both cores busy (and the other engineers' or a classroom's
-# load beside them): one process per call of the handler, twelve in all, took ~9.6 s at load 19
+# load beside them): one process per call of the handler, twelve in all, took ~9.6 s at load 19.
+# Counted on the judge's clock (procguard.own_clock: the machine's less what the test's thread
+# waited for a CPU others had): by the machine's alone the slowest took 5.47 s in a run
+# at load 13-18 (another worker's busy test beside this one), a verdict of the load.
 Q5_UNDER_LOAD_SECONDS = 5.0
 
 
@@ -304,12 +308,13 @@ def test_q5_verdicts_are_the_same_ten_times_under_load_and_each_check_is_quick(
         (_fails_only_beyond_the_prompt, False),
     )
     took: list[float] = []
+    clock = own_clock()
     for client, verdict in clients:
         results = []
         for _ in range(10):
-            start = time.monotonic()
+            start = clock()
             results.append(q5.check(client, lab))
-            took.append(time.monotonic() - start)
+            took.append(clock() - start)
         assert len({r.message for r in results}) == 1, (
             client.__name__,
             {r.message for r in results},
