@@ -93,6 +93,15 @@ QUOTES = (
 # released (lesson 04's load shedding), so a request sent meanwhile meets a busy origin however
 # slow the machine; HOLD_MAX bounds it, so a hold left on never keeps a request for ever
 BUSY_PATH = "/busy"
+# A burst's requests (labkit.load.burst) name their burst and its size in this header; each
+# one admitted waits until the whole burst has arrived (admitted or shed) before it is served,
+# at most GATHER_MAX s. A burst's threads on a machine busy enough to spread them over more
+# than the slow request's delay let a late request find a finished one's place free, and a
+# capacity of 3 served 5 (a gate at load 15, December 2026): real bursts from many clients
+# arrive together, and the lab's must too, whatever the machine's load.
+BURST_HEADER = "Labkit-Burst"
+GATHER_MAX = 5.0
+MAX_GATHERINGS = 64  # bursts being gathered at once (a forged header cannot grow it further)
 # the whys of the answers made on every request, said once (a Said keeps its message, so a
 # Chinese panel says them in Chinese; docs/i18n.md)
 SERVED = Said(Msg("served"))
@@ -145,6 +154,19 @@ def _too_slow(limit: float) -> HandlerFailed:
     )
 
 
+class _Gathering:
+    """A burst being gathered: how many of its requests are expected and have arrived."""
+
+    __slots__ = ("all_in", "arrived", "deadline", "size")
+
+    def __init__(self, size: int, deadline: float) -> None:
+        self.size, self.deadline, self.arrived = size, deadline, 0
+        self.all_in = asyncio.Event()
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+
 class Origin(HTTPServer):
     role = Role.ORIGIN
     server_header = "labkit-origin"
@@ -158,6 +180,8 @@ class Origin(HTTPServer):
         self._capacity: int | None = None
         self.in_flight = 0
         self._holding: asyncio.Event | None = None  # set: the held GET /busy requests go on
+        # burst id -> its gathering (BURST_HEADER); only touched on the lab's loop thread
+        self._gatherings: dict[str, _Gathering] = {}
         self._rate_limit = RATE_LIMIT
         # API key -> times of its last rate_limit requests to the quote API
         self._rate: collections.OrderedDict[str, collections.deque[float]] = (
@@ -322,6 +346,7 @@ class Origin(HTTPServer):
     # -- serving --
 
     async def handle(self, request: Request) -> Response:
+        gathering = self._counted_in(request)
         if self._maintenance is not None:
             return self._maintenance_page(request)
         if self._capacity is not None and self.in_flight >= self._capacity:
@@ -329,11 +354,37 @@ class Origin(HTTPServer):
         self.in_flight += 1
         self.recorder.wake()  # for whoever waits until the origin is busy
         try:
+            if gathering is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(gathering.all_in.wait(), gathering.left())
             return await self._dispatch(request)
         except Exception as exc:  # the application's own bug: the 500 lesson
             return self._internal_error(request, exc)
         finally:
             self.in_flight -= 1
+
+    def _counted_in(self, request: Request) -> _Gathering | None:
+        """Count a burst's request in (BURST_HEADER: ``<id> <size>``); the gathering its admitted
+        requests wait on, or None for a request of no burst (or a header that is not one)."""
+        named = request.header(BURST_HEADER)
+        if named is None:
+            return None
+        burst_id, _, size = named.partition(" ")
+        if not (0 < len(burst_id) <= 32 and size.isdigit() and 0 < int(size) <= 1000):
+            return None
+        now = time.monotonic()
+        for old in [k for k, g in self._gatherings.items() if g.deadline < now]:
+            self._gatherings.pop(old).all_in.set()
+        gathering = self._gatherings.get(burst_id)
+        if gathering is None:
+            if len(self._gatherings) >= MAX_GATHERINGS:
+                return None
+            gathering = self._gatherings[burst_id] = _Gathering(int(size), now + GATHER_MAX)
+        gathering.arrived += 1
+        if gathering.arrived >= gathering.size:
+            gathering.all_in.set()
+            del self._gatherings[burst_id]
+        return gathering
 
     async def _dispatch(self, request: Request) -> Response:
         method, path = request.method, request.path
